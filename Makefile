@@ -1,0 +1,70 @@
+# Attention Explorer: common commands. `make help` lists them.
+#
+# Everything runs inside the project's virtual environment (.venv). Installs are recorded by
+# stamp files inside .venv, so a repeated `make install` / `make test` skips pip unless a
+# requirements file changed (or the venv was recreated).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+# Interpreter used to create the venv: python3.11 if present, else python3.
+PYTHON  ?= $(shell command -v python3.11 || command -v python3)
+# Where `make run` listens. Use ADDRESS=0.0.0.0 to reach the app from other machines.
+ADDRESS ?= 127.0.0.1
+PORT    ?= 8501
+
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+TEST_STAMP    := $(VENV)/.installed-test
+
+.PHONY: help venv install install-test run test lint format clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
+
+venv: $(BIN)/python  ## create .venv (python3.11, else python3) if missing
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(RUNTIME_STAMP)  ## install the runtime requirements into .venv
+
+# Never pass --isolated to pip: the machine's pip configuration is what finds the CPU build of torch.
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+install-test: $(TEST_STAMP)  ## install test/lint tools and the system Chromium for browser tests
+	scripts/install_chromium.sh
+
+$(TEST_STAMP): requirements-test.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -r requirements-test.txt
+	@touch $(RUNTIME_STAMP) $@
+
+run: install  ## start the app (ADDRESS=127.0.0.1 PORT=8501 by default)
+	$(BIN)/streamlit run app.py \
+		--server.headless true \
+		--server.address $(ADDRESS) \
+		--server.port $(PORT) \
+		--browser.gatherUsageStats false
+
+test: install-test  ## lint, then run every test (browser tests included)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: $(TEST_STAMP)  ## ruff check and format check, no changes
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(TEST_STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:  ## remove caches (keeps .venv)
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .hypothesis test-results
+
+distclean: clean  ## remove caches and .venv
+	rm -rf $(VENV)

@@ -1,0 +1,70 @@
+"""Home page: what Attention Explorer is, which models exist, and where to start."""
+
+import pandas as pd
+import streamlit as st
+
+from explorer.catalog import TASK_LABELS, entries
+from seq2seq.checkpoint import CheckpointError
+
+st.set_page_config(page_title="Attention Explorer", page_icon="🔎", layout="wide")
+
+st.title("Attention Explorer")
+st.markdown(
+    "Watch a neural translator decide, one token at a time. Type a sentence, step through the "
+    "decoding and see where the model looks: the alignment heatmap, the scores behind it and the "
+    "next-token candidates, for six attention scoring functions trained identically so that a "
+    "comparison isolates the scorer."
+)
+
+try:
+    models = entries()
+except CheckpointError as error:
+    st.error(f"The model registry cannot be read: {error}")
+    st.stop()
+
+if not models:
+    st.info(
+        "No models are registered yet. Train one with `python -m seq2seq train` "
+        "(see the README), or restore `pretrained/` from the repository."
+    )
+    st.stop()
+
+st.subheader("Models")
+table = pd.DataFrame(
+    [
+        {
+            "model": e.name,
+            "task": TASK_LABELS.get(e.task, e.task),
+            "scorer": e.scorer,
+            "cell": e.cell,
+            "parameters": e.parameters,
+            "metric": e.metric.get("name", ""),
+            "value": e.metric.get("value"),
+        }
+        for e in models
+    ]
+)
+st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader("Start here")
+examples = {
+    "reverse": ["hello world", "attention is all"],
+    "dates": ["saturday, may 9, 2018", "9th of May 18"],
+    "en-fr": ["I am cold.", "She is reading a book."],
+}
+tasks = list(dict.fromkeys(e.task for e in models))
+columns = st.columns(max(len(tasks), 1))
+for column, task in zip(columns, tasks, strict=False):
+    with column:
+        st.markdown(f"**{TASK_LABELS.get(task, task)}**")
+        for sentence in examples.get(task, []):
+            st.page_link(
+                "pages/1_Decode.py",
+                label=sentence,
+                query_params={"task": task, "sentence": sentence},
+                icon="▶️",
+            )
+st.caption(
+    "Data: English–French pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR); "
+    "reverse and dates are generated."
+)

@@ -1,0 +1,19 @@
+"""Cached loaders shared by every session (st.cache_resource): one translator per model."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from seq2seq.checkpoint import load_model, resolve
+from seq2seq.decoding import Translator
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=64)
+def get_translator(name: str) -> Translator:
+    """The translator for registry name `name`, loaded once for all sessions.
+
+    Translators keep no per-decode state (see seq2seq.decoding), so sharing them is safe.
+    Only registry names resolve: a name from a URL is never joined into a path.
+    """
+    resolve(name)  # raises CheckpointError for a name the registry does not know
+    return load_model(name)

@@ -1,0 +1,141 @@
+"""Train the shipped models: one per task and scorer, identical but for the scorer.
+
+Resumable: run it again and every finished model is skipped, every interrupted one continues
+from its last complete epoch (`train --resume`). Runs `--jobs` trainings at once, each with
+`--threads` torch threads. Outputs go to runs/<task>/<scorer>; `scripts/release.py` evaluates
+them and copies them into pretrained/.
+
+    python scripts/train_shipped.py --tasks reverse dates --jobs 2 --threads 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+SCORERS = ("none", "dot", "general", "concat", "scaled_dot", "location")
+
+# The settings every model of a task shares (only the scorer differs).
+SETTINGS = {
+    "reverse": [
+        "--embedding-size",
+        "64",
+        "--hidden-size",
+        "128",
+        "--train-size",
+        "50000",
+        "--valid-size",
+        "1000",
+        "--epochs",
+        "12",
+        "--patience",
+        "3",
+        "--max-len",
+        "32",
+    ],
+    "dates": [
+        "--embedding-size",
+        "64",
+        "--hidden-size",
+        "128",
+        "--train-size",
+        "50000",
+        "--valid-size",
+        "1000",
+        "--epochs",
+        "12",
+        "--patience",
+        "3",
+        "--max-len",
+        "40",
+    ],
+    "en-fr": [
+        "--data",
+        "../shared/data/eng-fra.txt",
+        "--embedding-size",
+        "128",
+        "--hidden-size",
+        "256",
+        "--vocab-size",
+        "4000",
+        "--train-size",
+        "0",
+        "--valid-size",
+        "1000",
+        "--epochs",
+        "12",
+        "--patience",
+        "2",
+        "--max-len",
+        "24",
+        "--dropout",
+        "0.1",
+    ],
+}
+COMMON = [
+    "--cell",
+    "gru",
+    "--bidirectional",
+    "--batch-size",
+    "64",
+    "--lr",
+    "0.002",
+    "--schedule",
+    "plateau",
+    "--seed",
+    "0",
+    "--half",
+    "--no-progress",
+]
+
+
+def run(task: str, scorer: str, cell: str, threads: int, root: Path) -> str:
+    out = root / task / (scorer if cell == "gru" else f"{cell}-{scorer}")
+    log = out.with_suffix(".log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "seq2seq",
+        "train",
+        "--task",
+        task,
+        "--scorer",
+        scorer,
+        *SETTINGS[task],
+        *COMMON,
+        "--cell",
+        cell,
+        "--threads",
+        str(threads),
+        "--out",
+        str(out),
+        "--resume",
+    ]
+    started = time.time()
+    with log.open("a") as handle:
+        code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)
+    return f"{task}/{scorer} ({cell}): exit {code} in {time.time() - started:.0f}s, log {log}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tasks", nargs="+", default=["reverse", "dates"], choices=list(SETTINGS))
+    parser.add_argument("--scorers", nargs="+", default=list(SCORERS), choices=SCORERS)
+    parser.add_argument("--cell", default="gru", choices=("rnn", "gru", "lstm"))
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--root", type=Path, default=Path("runs"))
+    args = parser.parse_args()
+    runs = [(t, s) for t in args.tasks for s in args.scorers]
+    with ThreadPoolExecutor(args.jobs) as pool:
+        for line in pool.map(lambda ts: run(*ts, args.cell, args.threads, args.root), runs):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

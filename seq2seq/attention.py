@@ -1,0 +1,154 @@
+"""Attention scorers and the one masked `attend()` they share.
+
+Following OpenNMT's split, a scorer only returns raw scores; `attend()` masks padding and
+normalizes, so the app can show raw scores and weights side by side. Every scorer carries its
+formula (plain text and LaTeX) and its reference as data: the app explains a cell from the same
+place the code computes it.
+
+Shapes: query ``h_t`` (B, H); keys ``h_s`` (B, S, H); scores (B, S); pad_mask (B, S), True = padding.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+class Scorer(nn.Module):
+    """Base class: ``score(query, keys) -> (B, S)`` raw, unnormalized scores."""
+
+    name = ""
+    formula = ""
+    latex = ""
+    reference = ""
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        return self.score(query, keys)
+
+
+class NoAttention(Scorer):
+    """No attention: the decoder sees only the encoder's final state."""
+
+    name = "none"
+    formula = "no attention: the decoder reads only the encoder's final state"
+    latex = r"\text{no attention}"
+    reference = "Sutskever, Vinyals and Le (2014), Sequence to Sequence Learning with Neural Networks"
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        raise RuntimeError("the 'none' scorer computes no attention")
+
+
+class DotScorer(Scorer):
+    """score(h_t, h_s) = h_t · h_s"""
+
+    name = "dot"
+    formula = "score(h_t, h_s) = h_t · h_s"
+    latex = r"\mathrm{score}(h_t, \bar h_s) = h_t^\top \bar h_s"
+    reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        return torch.bmm(keys, query.unsqueeze(2)).squeeze(2)  # (B, S)
+
+
+class ScaledDotScorer(Scorer):
+    """score(h_t, h_s) = h_t · h_s / sqrt(d), d = the state size."""
+
+    name = "scaled_dot"
+    formula = "score(h_t, h_s) = h_t · h_s / sqrt(d)"
+    latex = r"\mathrm{score}(h_t, \bar h_s) = \frac{h_t^\top \bar h_s}{\sqrt{d}}"
+    reference = "Vaswani et al. (2017), Attention Is All You Need"
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        return torch.bmm(keys, query.unsqueeze(2)).squeeze(2) / math.sqrt(keys.size(-1))
+
+
+class GeneralScorer(Scorer):
+    """score(h_t, h_s) = h_t^T W_a h_s, W_a (H, H)."""
+
+    name = "general"
+    formula = "score(h_t, h_s) = h_t^T W_a h_s"
+    latex = r"\mathrm{score}(h_t, \bar h_s) = h_t^\top W_a \bar h_s"
+    reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
+
+    def __init__(self, hidden_size: int):
+        super().__init__()
+        self.W_a = nn.Linear(hidden_size, hidden_size, bias=False)
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        # h_t^T W_a h_s = (W_a^T h_t) · h_s ; nn.Linear computes x W^T, so W_a^T h_t = query @ W_a.
+        projected = query @ self.W_a.weight  # (B, H)
+        return torch.bmm(keys, projected.unsqueeze(2)).squeeze(2)  # (B, S)
+
+
+class ConcatScorer(Scorer):
+    """Additive attention: score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s)."""
+
+    name = "concat"
+    formula = "score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s)"
+    latex = r"\mathrm{score}(h_t, \bar h_s) = v_a^\top \tanh(W_a h_t + U_a \bar h_s)"
+    reference = "Bahdanau, Cho and Bengio (2015), Neural Machine Translation by Jointly Learning to Align and Translate"
+
+    def __init__(self, hidden_size: int):
+        super().__init__()
+        self.W_a = nn.Linear(hidden_size, hidden_size, bias=False)
+        self.U_a = nn.Linear(hidden_size, hidden_size, bias=True)
+        self.v_a = nn.Linear(hidden_size, 1, bias=False)
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        energy = torch.tanh(self.W_a(query).unsqueeze(1) + self.U_a(keys))  # (B, S, H)
+        return self.v_a(energy).squeeze(2)  # (B, S)
+
+
+class LocationScorer(Scorer):
+    """Location-based: score(h_t)_s = (W_a h_t)_s, one score per source position, keys unused."""
+
+    name = "location"
+    formula = "score(h_t, s) = (W_a h_t)_s   (depends on the position s only, not on h_s)"
+    latex = r"\mathrm{score}(h_t, s) = (W_a h_t)_s"
+    reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
+
+    def __init__(self, hidden_size: int, max_source_len: int):
+        super().__init__()
+        self.W_a = nn.Linear(hidden_size, max_source_len, bias=True)
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        return self.W_a(query)[:, : keys.size(1)]  # (B, S): positions beyond the source dropped
+
+
+def make_scorer(name: str, hidden_size: int, max_source_len: int) -> Scorer:
+    """The scorer called `name`, sized for states of `hidden_size` features."""
+    if name == "none":
+        return NoAttention()
+    if name == "dot":
+        return DotScorer()
+    if name == "scaled_dot":
+        return ScaledDotScorer()
+    if name == "general":
+        return GeneralScorer(hidden_size)
+    if name == "concat":
+        return ConcatScorer(hidden_size)
+    if name == "location":
+        return LocationScorer(hidden_size, max_source_len)
+    raise ValueError(f"unknown scorer {name!r}")
+
+
+SCORER_INFO = {
+    cls.name: {"formula": cls.formula, "latex": cls.latex, "reference": cls.reference}
+    for cls in (NoAttention, DotScorer, GeneralScorer, ConcatScorer, ScaledDotScorer, LocationScorer)
+}
+
+
+def attend(scores: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+    """Masked softmax over source positions: a_t = softmax(score) over real positions.
+
+    scores (B, S) raw; pad_mask (B, S) bool, True = padding. Returns weights (B, S) that sum to 1
+    over real positions and are exactly 0.0 on padding.
+    """
+    masked = scores.masked_fill(pad_mask, float("-inf"))
+    weights = torch.softmax(masked, dim=-1)
+    return weights.masked_fill(pad_mask, 0.0)  # exp(-inf) is 0 already; this states it

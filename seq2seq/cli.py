@@ -1,0 +1,205 @@
+"""`python -m seq2seq models|decode|translate|train|evaluate`.
+
+Bad input (empty or too-long text, an unknown model, bad flags) exits with status 2 and one line
+on stderr; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of argparse's usage block
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m seq2seq", description="Attention Explorer's seq2seq command line.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    commands.add_parser("models", help="list the registered models")
+
+    decode = commands.add_parser("decode", help="decode one sentence and show its attention")
+    decode.add_argument("--model", required=True, help="registered name (dates/general) or a checkpoint folder")
+    strategy = decode.add_mutually_exclusive_group()
+    strategy.add_argument("--beam", type=_positive_int, metavar="K", help="beam search of width K")
+    strategy.add_argument("--sample", action="store_true", help="sample instead of greedy")
+    strategy.add_argument("--force", metavar="TARGET", help="teacher-force this target and score it")
+    decode.add_argument("--temperature", type=_positive_float, default=1.0, help="sampling temperature")
+    decode.add_argument("--top-k", type=_positive_int, default=None, help="sample among the K most probable")
+    decode.add_argument("--seed", type=int, default=0, help="sampling seed")
+    decode.add_argument("--max-len", type=_positive_int, default=None, help="stop after this many tokens")
+    decode.add_argument("--json", action="store_true", help="print the whole trace as one JSON object")
+    decode.add_argument("--states", action="store_true", help="with --json: add encoder/decoder states")
+    decode.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    decode.add_argument("text", help="the source sentence")
+
+    translate = commands.add_parser("translate", help="translate stdin line by line to stdout")
+    translate.add_argument("--model", required=True, help="registered name or a checkpoint folder")
+    translate.add_argument("--beam", type=_positive_int, metavar="K", help="beam search of width K")
+    translate.add_argument("--batch-size", type=_positive_int, default=128)
+    translate.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+
+    from .evaluate import add_evaluate_arguments
+    from .train import add_train_arguments
+
+    add_train_arguments(commands.add_parser("train", help="train a model"))
+    add_evaluate_arguments(commands.add_parser("evaluate", help="measure a model on a task's split"))
+    return parser
+
+
+def _load(args):
+    from .checkpoint import load_model
+
+    return load_model(args.model, device=args.device, allow_path=True)
+
+
+def cmd_models(args) -> int:
+    from .checkpoint import registry
+
+    entries = registry()
+    if not entries:
+        print("No models are registered yet (pretrained/manifest.json is missing or empty).")
+        print("Train one with `python -m seq2seq train` and pass its folder to --model.")
+        return 0
+    header = ("name", "task", "scorer", "cell", "parameters", "metric")
+    rows = [
+        (
+            e["name"],
+            e.get("task", ""),
+            e.get("scorer", ""),
+            e.get("cell", ""),
+            f"{e.get('parameters', 0):,}",
+            f"{e['metric']['name']} {e['metric']['value']:.4g}" if e.get("metric") else "",
+        )
+        for e in entries
+    ]
+    print(format_table(header, rows))
+    return 0
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
+    lines = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def attention_table(trace) -> str:
+    """Rows: target tokens; columns: source tokens; cells: weights with two decimals."""
+    if trace.attention is None:
+        return f"(scorer '{trace.scorer}': this model has no attention)"
+    header = ["", *trace.source_tokens]
+    rows = [[tok, *(f"{w:.2f}" for w in row)] for tok, row in zip(trace.target_tokens, trace.attention, strict=True)]
+    return format_table(header, rows)
+
+
+def cmd_decode(args) -> int:
+    if args.states and not args.json:
+        raise UsageError("decode: --states needs --json")
+    translator = _load(args)
+    if args.beam:
+        trace = translator.beam(args.text, width=args.beam, max_len=args.max_len)
+    elif args.sample:
+        trace = translator.sample(
+            args.text, temperature=args.temperature, top_k=args.top_k, seed=args.seed, max_len=args.max_len
+        )
+    elif args.force is not None:
+        trace = translator.force(args.text, args.force)
+    else:
+        trace = translator.greedy(args.text, max_len=args.max_len)
+    if args.json:
+        print(json.dumps(trace.to_json(states=args.states), ensure_ascii=False))
+        return 0
+    print(f"output: {trace.output}")
+    print(f"log-probability: {trace.logprob:.4f}" + ("  (stopped at the maximum length)" if trace.hit_max_len else ""))
+    print()
+    print(attention_table(trace))
+    if trace.hypotheses:
+        print()
+        print(
+            format_table(
+                ("rank", "score", "log-prob", "hypothesis"),
+                [
+                    (str(i + 1), f"{h['score']:.4f}", f"{h['logprob']:.4f}", h["text"])
+                    for i, h in enumerate(trace.hypotheses)
+                ],
+            )
+        )
+    return 0
+
+
+def cmd_translate(args) -> int:
+    translator = _load(args)
+    lines = [line.rstrip("\r\n") for line in sys.stdin]
+    if args.beam:
+        outputs = [translator.beam(line, width=args.beam).output if line.strip() else "" for line in lines]
+    else:
+        keep = [i for i, line in enumerate(lines) if line.strip()]
+        translated = translator.translate_batch([lines[i] for i in keep], batch_size=args.batch_size)
+        outputs = [""] * len(lines)
+        for i, text in zip(keep, translated, strict=True):
+            outputs[i] = text
+    sys.stdout.write("".join(o + "\n" for o in outputs))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .checkpoint import CheckpointError
+    from .decoding import InputError
+
+    try:
+        args = build_parser().parse_args(argv)
+        handler = {
+            "models": cmd_models,
+            "decode": cmd_decode,
+            "translate": cmd_translate,
+            "train": _train,
+            "evaluate": _evaluate,
+        }[args.command]
+        return handler(args)
+    except (UsageError, InputError, CheckpointError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as error:  # e.g. a token that is not in the vocabulary, a bad task option
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # the reader (e.g. `head`) went away: not an error of ours
+        sys.stderr.close()
+        return 0
+
+
+def _train(args) -> int:
+    from .train import run_from_args
+
+    return run_from_args(args)
+
+
+def _evaluate(args) -> int:
+    from .evaluate import run_from_args
+
+    return run_from_args(args)

@@ -1,0 +1,88 @@
+"""Configuration dataclasses: everything needed to rebuild a model lives in ModelConfig."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+CELLS = ("rnn", "gru", "lstm")
+SCORERS = ("none", "dot", "general", "concat", "scaled_dot", "location")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Shape of an encoder-decoder; saved in config.json and read back as ModelConfig(**saved)."""
+
+    src_vocab_size: int  # number of source token ids (specials included)
+    tgt_vocab_size: int  # number of target token ids (specials included)
+    scorer: str = "general"  # attention score function, one of SCORERS
+    cell: str = "gru"  # recurrent cell, one of CELLS
+    embedding_size: int = 64  # size of the token embeddings (source and target)
+    hidden_size: int = 128  # decoder state size = size of an encoder state (both directions)
+    num_layers: int = 1  # stacked RNN layers, 1 or 2 (encoder and decoder alike)
+    bidirectional: bool = True  # encoder reads both directions; each gets hidden_size // 2
+    dropout: float = 0.0  # dropout on embeddings and the attentional state while training
+    max_source_len: int = 64  # longest source in tokens (the location scorer has one score per position)
+    max_target_len: int = 64  # decoding stops after this many tokens (the flag says so)
+    pad_id: int = 0  # padding id, shared by both tokenizers
+    bos_id: int = 2  # start-of-sequence id fed to the decoder first
+    eos_id: int = 3  # end-of-sequence id that stops decoding
+
+    def __post_init__(self) -> None:
+        if self.scorer not in SCORERS:
+            raise ValueError(f"unknown scorer {self.scorer!r}; choose one of {', '.join(SCORERS)}")
+        if self.cell not in CELLS:
+            raise ValueError(f"unknown cell {self.cell!r}; choose one of {', '.join(CELLS)}")
+        if self.num_layers not in (1, 2):
+            raise ValueError(f"num_layers must be 1 or 2, got {self.num_layers}")
+        if self.bidirectional and self.hidden_size % 2:
+            raise ValueError("a bidirectional encoder needs an even hidden_size")
+
+    @property
+    def encoder_hidden_size(self) -> int:
+        """Per-direction encoder size, so that an encoder state has hidden_size features."""
+        return self.hidden_size // 2 if self.bidirectional else self.hidden_size
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelConfig:
+        """Rebuild from JSON, refusing unknown keys so that a mismatched file is caught early."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown model settings: {', '.join(unknown)}")
+        return cls(**data)
+
+
+@dataclass
+class TrainConfig:
+    """Settings of one training run (saved next to the model for the record)."""
+
+    task: str = "reverse"  # reverse | dates | en-fr
+    data: str | None = None  # path of the Tatoeba-format file (en-fr only)
+    scorer: str = "general"  # attention score function
+    cell: str = "gru"  # recurrent cell
+    embedding_size: int = 64  # token embedding size
+    hidden_size: int = 128  # decoder/encoder-state size
+    num_layers: int = 1  # RNN layers
+    bidirectional: bool = True  # bidirectional encoder
+    dropout: float = 0.0  # dropout while training
+    batch_size: int = 64  # pairs per optimizer step (global, over all processes)
+    epochs: int = 10  # passes over the training set (upper bound with early stopping)
+    lr: float = 2e-3  # Adam learning rate
+    schedule: str = "plateau"  # learning-rate schedule: constant | plateau | cosine
+    clip: float = 1.0  # gradient-norm clipping
+    patience: int = 3  # epochs without validation improvement before stopping
+    seed: int = 0  # seed for data and initialization
+    train_size: int = 20000  # synthetic tasks: training pairs generated
+    valid_size: int = 1000  # validation pairs
+    vocab_size: int = 4000  # en-fr: SentencePiece vocabulary size
+    max_len: int = 64  # longest sequence kept (tokens)
+    max_steps: int = 0  # stop after this many optimizer steps in all (0 = no limit)
+    max_seconds: float = 0.0  # stop after this much training time (0 = no limit)
+    threads: int = 0  # torch CPU threads (0 = torch's default)
+    half: bool = False  # store the checkpoint's weights as float16
+    device: str = "cpu"  # cpu | cuda
+    out: str = "runs/model"  # output folder (checkpoint + probes.json)
+    extra: dict = field(default_factory=dict)  # free-form notes written to the card

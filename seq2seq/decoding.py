@@ -1,0 +1,442 @@
+"""The step API (`start`, `step`) and the decoding strategies built on it.
+
+A `Translator` wraps a model and its tokenizers. It keeps no per-decode state: a `DecodeState`
+is an immutable value and `step(state)` returns a new one, so many threads can share one
+translator (the app caches one per model for all sessions). Everything runs under
+`torch.inference_mode()`.
+
+A `Trace` is plain data (lists, floats, strings) that converts to JSON for the CLI and the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import torch
+
+from .beam import BeamSearch
+from .config import ModelConfig
+from .model import DecoderOutput, Hidden, Seq2Seq
+from .tokenizers import EOS, UNK, Tokenizer
+
+
+class InputError(ValueError):
+    """A source or target text the model cannot take (empty, too long); the message says why."""
+
+
+@dataclass(frozen=True)
+class DecodeState:
+    """Where a decode stands: never mutated, `step` returns the next one."""
+
+    source_text: str
+    source_ids: tuple[int, ...]  # ids fed to the encoder, </s> included
+    source_tokens: tuple[str, ...]  # display pieces of source_ids
+    memory: torch.Tensor = field(repr=False)  # (1, S, H) encoder states
+    pad_mask: torch.Tensor = field(repr=False)  # (1, S) all False for a single sentence
+    hidden: Hidden = field(repr=False)  # decoder RNN state
+    feed: torch.Tensor = field(repr=False)  # (1, H) h~_{t-1}
+    prev_id: int  # y_{t-1}; <s> at the start
+    output_ids: tuple[int, ...] = ()  # tokens chosen so far (</s> included once chosen)
+    finished: bool = False  # </s> was chosen
+
+    @property
+    def position(self) -> int:
+        return len(self.output_ids)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One decoding step as plain data, plus the state that follows it."""
+
+    position: int  # 0-based target position
+    token_id: int
+    token: str  # display piece
+    prob: float  # p(token) under the model (temperature 1)
+    topk: tuple[tuple[str, int, float], ...]  # (piece, id, prob), most probable first
+    scores: tuple[float, ...] | None  # raw scores over the source, None without attention
+    attention: tuple[float, ...] | None  # weights used, None without attention
+    context: tuple[float, ...]  # c_t
+    decoder_state: tuple[float, ...]  # h_t: the query the scorer used
+    attentional_state: tuple[float, ...]  # h~_t
+    forced: bool  # the token was chosen by the caller (what-if or teacher forcing)
+    overridden: bool  # the attention weights were replaced by the caller
+    next_state: DecodeState = field(repr=False, compare=False)
+
+
+@dataclass
+class Trace:
+    """A whole decode: the steps and what the app and CLI show about them."""
+
+    source_text: str
+    source_tokens: list[str]
+    steps: list[Step]
+    scorer: str
+    strategy: str
+    output: str
+    hit_max_len: bool
+    encoder_states: list[list[float]]
+    hypotheses: list[dict] | None = None  # beam search only
+    tree: list[dict] | None = None  # beam search only
+
+    @property
+    def target_tokens(self) -> list[str]:
+        return [s.token for s in self.steps]
+
+    @property
+    def attention(self) -> list[list[float]] | None:
+        """One row per target token, one column per source token; None without attention."""
+        if not self.steps or self.steps[0].attention is None:
+            return None
+        return [list(s.attention) for s in self.steps]
+
+    @property
+    def logprob(self) -> float:
+        import math
+
+        return sum(math.log(max(s.prob, 1e-45)) for s in self.steps)
+
+    def to_json(self, states: bool = False) -> dict:
+        """Plain JSON: the keys the CLI promises (and the app downloads)."""
+        data = {
+            "source": self.source_text,
+            "output": self.output,
+            "scorer": self.scorer,
+            "strategy": self.strategy,
+            "source_tokens": self.source_tokens,
+            "target_tokens": self.target_tokens,
+            "attention": self.attention,
+            "steps": [
+                {
+                    "token": s.token,
+                    "id": s.token_id,
+                    "prob": s.prob,
+                    "topk": [[piece, prob] for piece, _, prob in s.topk],
+                    "scores": list(s.scores) if s.scores is not None else None,
+                    "forced": s.forced,
+                }
+                for s in self.steps
+            ],
+            "logprob": self.logprob,
+            "hit_max_len": self.hit_max_len,
+        }
+        if states:
+            data["encoder_states"] = self.encoder_states
+            data["decoder_states"] = [list(s.decoder_state) for s in self.steps]
+            data["contexts"] = [list(s.context) for s in self.steps]
+            data["attentional_states"] = [list(s.attentional_state) for s in self.steps]
+        if self.hypotheses is not None:
+            data["hypotheses"] = self.hypotheses
+            data["tree"] = self.tree
+        return data
+
+
+def _row(t: torch.Tensor) -> tuple[float, ...]:
+    return tuple(float(x) for x in t.reshape(-1).tolist())
+
+
+def _select(hidden: Hidden, index: torch.Tensor) -> Hidden:
+    """Rows `index` of a decoder state along the batch dimension (dim 1)."""
+    if isinstance(hidden, tuple):
+        return tuple(h.index_select(1, index) for h in hidden)
+    return hidden.index_select(1, index)
+
+
+class Translator:
+    """A model, its tokenizers and a device; the object the UI and the CLI talk to."""
+
+    def __init__(
+        self,
+        model: Seq2Seq,
+        source_tokenizer: Tokenizer,
+        target_tokenizer: Tokenizer,
+        name: str = "model",
+        device: str | torch.device = "cpu",
+        topk: int = 5,
+        metadata: dict | None = None,
+    ):
+        self.device = torch.device(device)
+        self.model = model.to(self.device).eval()
+        self.config: ModelConfig = model.config
+        self.source_tokenizer = source_tokenizer
+        self.target_tokenizer = target_tokenizer
+        self.name = name
+        self.topk = topk
+        self.metadata = metadata or {}
+
+    @property
+    def scorer(self) -> str:
+        return self.config.scorer
+
+    @property
+    def has_attention(self) -> bool:
+        return self.config.scorer != "none"
+
+    # -- input ---------------------------------------------------------------------------
+    def encode_source(self, text: str) -> list[int]:
+        """Source ids with </s> appended; raises InputError for empty or too-long text."""
+        if not text or not text.strip():
+            raise InputError("the source sentence is empty: type a sentence to translate")
+        ids = self.source_tokenizer.encode(text) + [EOS]
+        limit = self.config.max_source_len
+        if len(ids) > limit:
+            raise InputError(f"the source sentence is {len(ids) - 1} tokens long; this model takes at most {limit - 1}")
+        return ids
+
+    def unknown_characters(self, text: str) -> list[str]:
+        """Characters (or pieces) of `text` that map to <unk>, in order of appearance, unique."""
+        found: list[str] = []
+        for char in dict.fromkeys(text):
+            if char.strip() and self.source_tokenizer.encode(char) == [UNK] and char not in found:
+                found.append(char)
+        return found
+
+    # -- the step API ----------------------------------------------------------------------
+    @torch.inference_mode()
+    def start(self, text: str) -> DecodeState:
+        """Tokenize and encode `text`; the first state of every decode."""
+        ids = self.encode_source(text)
+        src = torch.tensor([ids], device=self.device)
+        encoded = self.model.encoder(src, torch.tensor([len(ids)]))
+        return DecodeState(
+            source_text=text,
+            source_ids=tuple(ids),
+            source_tokens=tuple(self.source_tokenizer.piece(i) for i in ids),
+            memory=encoded.memory,
+            pad_mask=encoded.pad_mask,
+            hidden=encoded.hidden,
+            feed=self.model.init_feed(encoded),
+            prev_id=self.config.bos_id,
+        )
+
+    @torch.inference_mode()
+    def advance(self, state: DecodeState, attention: Sequence[float] | None = None) -> DecoderOutput:
+        """Run the decoder one step from `state` without choosing a token yet."""
+        if state.finished:
+            raise ValueError("this decode has already produced </s>")
+        override = None
+        if attention is not None:
+            override = torch.tensor([list(attention)], dtype=state.memory.dtype, device=self.device)
+            if override.shape != state.pad_mask.shape:
+                raise ValueError(
+                    f"attention override has {override.size(1)} weights; the source has {state.pad_mask.size(1)}"
+                )
+        prev = torch.tensor([state.prev_id], device=self.device)
+        return self.model.decoder.step(prev, state.hidden, state.feed, state.memory, state.pad_mask, override)
+
+    @torch.inference_mode()
+    def step(
+        self, state: DecodeState, choose: int | str | None = None, attention: Sequence[float] | None = None
+    ) -> Step:
+        """Advance one token: the most probable, or `choose` (an id or a piece) for a what-if.
+
+        `attention` replaces this step's attention weights (one weight per source token).
+        """
+        out = self.advance(state, attention)
+        token_id = int(out.logits[0].argmax()) if choose is None else self._token_id(choose)
+        return self._make_step(state, out, token_id, forced=choose is not None, overridden=attention is not None)
+
+    def _token_id(self, choose: int | str) -> int:
+        if isinstance(choose, str):
+            for i in range(self.target_tokenizer.vocab_size):
+                if self.target_tokenizer.piece(i) == choose:
+                    return i
+            raise ValueError(f"{choose!r} is not a token of this model's target vocabulary")
+        if not 0 <= int(choose) < self.config.tgt_vocab_size:
+            raise ValueError(f"token id {choose} is outside the vocabulary (0..{self.config.tgt_vocab_size - 1})")
+        return int(choose)
+
+    def _make_step(self, state: DecodeState, out: DecoderOutput, token_id: int, forced: bool, overridden: bool) -> Step:
+        probs = torch.softmax(out.logits[0].float(), dim=-1)  # (V,)
+        top_p, top_i = probs.topk(min(self.topk, probs.numel()))
+        next_state = replace(
+            state,
+            hidden=out.hidden,
+            feed=out.attentional,
+            prev_id=token_id,
+            output_ids=state.output_ids + (token_id,),
+            finished=token_id == self.config.eos_id,
+        )
+        return Step(
+            position=state.position,
+            token_id=token_id,
+            token=self.target_tokenizer.piece(token_id),
+            prob=float(probs[token_id]),
+            topk=tuple(
+                (self.target_tokenizer.piece(int(i)), int(i), float(p))
+                for p, i in zip(top_p.tolist(), top_i.tolist(), strict=True)
+            ),
+            scores=None if out.scores is None else _row(out.scores[0]),
+            attention=None if out.weights is None else _row(out.weights[0]),
+            context=_row(out.context[0]),
+            decoder_state=_row(out.query[0]),
+            attentional_state=_row(out.attentional[0]),
+            forced=forced,
+            overridden=overridden,
+            next_state=next_state,
+        )
+
+    # -- strategies built on step -----------------------------------------------------------
+    def _trace(self, state: DecodeState, steps: list[Step], strategy: str, hit_max: bool, **extra) -> Trace:
+        return Trace(
+            source_text=state.source_text,
+            source_tokens=list(state.source_tokens),
+            steps=steps,
+            scorer=self.scorer,
+            strategy=strategy,
+            output=self.target_tokenizer.decode([s.token_id for s in steps]),
+            hit_max_len=hit_max,
+            encoder_states=[list(_row(h)) for h in state.memory[0]],
+            **extra,
+        )
+
+    def _max_len(self, max_len: int | None) -> int:
+        return self.config.max_target_len if max_len is None else max(1, int(max_len))
+
+    def greedy(self, text: str, max_len: int | None = None, prefix: Sequence[int] = ()) -> Trace:
+        """Most probable token at every step; `prefix` ids are forced first (what-if re-decoding)."""
+        state = first = self.start(text)
+        steps: list[Step] = []
+        limit = self._max_len(max_len)
+        while not state.finished and len(steps) < limit:
+            choose = prefix[len(steps)] if len(steps) < len(prefix) else None
+            steps.append(self.step(state, choose=choose))
+            state = steps[-1].next_state
+        return self._trace(first, steps, "greedy", hit_max=not state.finished)
+
+    def continue_from(self, trace_steps: Sequence[Step], max_len: int | None = None) -> list[Step]:
+        """Greedy steps after the last of `trace_steps` until </s> or the length limit."""
+        steps = list(trace_steps)
+        limit = self._max_len(max_len)
+        state = steps[-1].next_state
+        while not state.finished and len(steps) < limit:
+            steps.append(self.step(state))
+            state = steps[-1].next_state
+        return steps
+
+    def sample(
+        self,
+        text: str,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        seed: int = 0,
+        max_len: int | None = None,
+    ) -> Trace:
+        """Ancestral sampling: y_t ~ softmax(logits / T), restricted to the top_k most probable."""
+        if temperature <= 0:
+            raise ValueError("temperature must be > 0")
+        generator = torch.Generator().manual_seed(int(seed))
+        state = first = self.start(text)
+        steps: list[Step] = []
+        limit = self._max_len(max_len)
+        while not state.finished and len(steps) < limit:
+            out = self.advance(state)
+            logits = out.logits[0].float().cpu() / temperature
+            if top_k:
+                kth = logits.topk(min(int(top_k), logits.numel())).values[-1]
+                logits = logits.masked_fill(logits < kth, float("-inf"))
+            token_id = int(torch.multinomial(torch.softmax(logits, -1), 1, generator=generator))
+            steps.append(self._make_step(state, out, token_id, forced=False, overridden=False))
+            state = steps[-1].next_state
+        return self._trace(first, steps, "sample", hit_max=not state.finished)
+
+    def force(self, text: str, target: str) -> Trace:
+        """Teacher forcing: feed the target's tokens (then </s>); per-token probability and attention."""
+        ids = self.target_tokenizer.encode(target) + [EOS]
+        if len(ids) > self.config.max_target_len:
+            raise InputError(
+                f"the target is {len(ids) - 1} tokens long; this model produces at most "
+                f"{self.config.max_target_len - 1}"
+            )
+        state = first = self.start(text)
+        steps: list[Step] = []
+        for token_id in ids:
+            steps.append(self.step(state, choose=token_id))
+            state = steps[-1].next_state
+        return self._trace(first, steps, "forced", hit_max=False)
+
+    def beam(self, text: str, width: int = 5, max_len: int | None = None) -> Trace:
+        """Beam search of `width`; the trace follows the best hypothesis and carries the tree."""
+        state = self.start(text)
+        search = BeamSearch(width=width, eos_id=self.config.eos_id, max_len=self._max_len(max_len))
+        with torch.inference_mode():
+            memory, pad_mask = state.memory, state.pad_mask
+            hidden, feed = state.hidden, state.feed
+            prev = torch.tensor([self.config.bos_id], device=self.device)
+            while not search.done:
+                n = prev.size(0)
+                out = self.model.decoder.step(prev, hidden, feed, memory.expand(n, -1, -1), pad_mask.expand(n, -1))
+                parents, tokens = search.advance(torch.log_softmax(out.logits.float(), dim=-1).cpu())
+                if search.done:
+                    break
+                index = torch.tensor(parents, device=self.device)
+                hidden, feed = _select(out.hidden, index), out.attentional.index_select(0, index)
+                prev = torch.tensor(tokens, device=self.device)
+        piece = self.target_tokenizer.piece
+        hypotheses = [
+            {
+                "tokens": [piece(i) for i in h.token_ids],
+                "ids": list(h.token_ids),
+                "text": self.target_tokenizer.decode(h.token_ids),
+                "logprob": h.logprob,
+                "score": h.score,
+                "finished": h.finished,
+                "node": h.node,
+            }
+            for h in search.hypotheses()
+        ]
+        tree = [
+            {
+                "id": n.id,
+                "parent": n.parent,
+                "token": piece(n.token_id) if n.token_id is not None else "<s>",
+                "token_id": n.token_id,
+                "logprob": n.logprob,
+                "cumulative": n.cumulative,
+                "depth": n.depth,
+            }
+            for n in search.tree
+        ]
+        best = search.hypotheses()[0]
+        # The best path re-run step by step: its steps carry attention and states like any trace.
+        first = self.start(text)
+        steps, current = [], first
+        for token_id in best.token_ids:
+            steps.append(self.step(current, choose=token_id))
+            current = steps[-1].next_state
+        return self._trace(first, steps, "beam", hit_max=not best.finished, hypotheses=hypotheses, tree=tree)
+
+    # -- batched greedy for many sentences ---------------------------------------------------
+    @torch.inference_mode()
+    def translate_batch(self, texts: Sequence[str], max_len: int | None = None, batch_size: int = 128) -> list[str]:
+        """Greedy outputs for many sentences at once (sorted by length so batches pad little)."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        results: list[str] = [""] * len(texts)
+        limit = self._max_len(max_len)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            ids = [self.encode_source(texts[i]) for i in chunk]
+            lengths = torch.tensor([len(x) for x in ids])
+            src = torch.full((len(ids), int(lengths.max())), self.config.pad_id, dtype=torch.long)
+            for row, x in enumerate(ids):
+                src[row, : len(x)] = torch.tensor(x)
+            src = src.to(self.device)
+            encoded = self.model.encoder(src, lengths)
+            hidden, feed = encoded.hidden, self.model.init_feed(encoded)
+            prev = torch.full((len(ids),), self.config.bos_id, device=self.device)
+            outputs = torch.zeros((len(ids), 0), dtype=torch.long, device=self.device)
+            finished = torch.zeros(len(ids), dtype=torch.bool, device=self.device)
+            for _ in range(limit):
+                out = self.model.decoder.step(prev, hidden, feed, encoded.memory, encoded.pad_mask)
+                hidden, feed = out.hidden, out.attentional
+                prev = out.logits.argmax(-1)
+                outputs = torch.cat([outputs, prev[:, None]], dim=1)
+                finished |= prev == self.config.eos_id
+                if bool(finished.all()):
+                    break
+            for row, i in enumerate(chunk):
+                tokens = outputs[row].tolist()
+                if self.config.eos_id in tokens:
+                    tokens = tokens[: tokens.index(self.config.eos_id)]
+                results[i] = self.target_tokenizer.decode(tokens)
+        return results

@@ -1,0 +1,124 @@
+"""`python -m seq2seq evaluate`: a model's quality on a task's split.
+
+reverse, dates: exact match and character accuracy of greedy outputs, and attention against the
+gold alignment under forced decoding of the reference (alignment accuracy, gold mass, entropy).
+en-fr: BLEU and chrF (sacrebleu) on the multi-reference split, greedy and beam.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+
+from .data import collate, encode_pairs
+from .decoding import Translator
+from .metrics import alignment_scores, bleu, char_accuracy, chrf, exact_match
+
+EVAL_SEED = 2026  # synthetic test sets are drawn with this seed (splits never overlap anyway)
+
+
+@torch.inference_mode()
+def forced_attention(translator: Translator, pairs: list[tuple[str, str]], batch_size: int = 256) -> list:
+    """Attention of each pair under teacher forcing of its target: rows = target + </s>, cols = source + </s>."""
+    model = translator.model
+    encoded = encode_pairs(pairs, translator.source_tokenizer, translator.target_tokenizer, 10**9)
+    matrices = []
+    for start in range(0, len(encoded), batch_size):
+        chunk = encoded[start : start + batch_size]
+        batch = collate(chunk).to(translator.device)
+        _, attention = model(batch.src, batch.src_lengths, batch.tgt_in)  # (B, T, S)
+        for row, (src, tgt) in enumerate(chunk):
+            matrices.append(attention[row, : len(tgt) + 1, : len(src)].cpu().tolist())
+    return matrices
+
+
+def evaluate_synthetic(translator: Translator, task: str, split: str, size: int) -> dict:
+    from .tasks import get_task
+
+    examples = get_task(task).examples(split, size, EVAL_SEED)
+    sources, targets = [e.source for e in examples], [e.target for e in examples]
+    started = time.perf_counter()
+    outputs = translator.translate_batch(sources)
+    result = {
+        "examples": len(examples),
+        "exact_match": exact_match(outputs, targets),
+        "char_accuracy": char_accuracy(outputs, targets),
+        "decode_seconds": round(time.perf_counter() - started, 2),
+    }
+    if translator.has_attention:
+        matrices = forced_attention(translator, list(zip(sources, targets, strict=True)))
+        result |= alignment_scores(matrices, [e.alignment for e in examples])
+    return result
+
+
+def evaluate_translation(translator: Translator, path: str, split: str, limit: int, beam: int) -> dict:
+    from .tasks import get_task
+
+    refs = get_task("en-fr").references(path, split)
+    sources = list(refs)[:limit] if limit else list(refs)
+    references = [refs[s] for s in sources]
+    started = time.perf_counter()
+    greedy = translator.translate_batch(sources)
+    result = {
+        "sentences": len(sources),
+        "bleu": bleu(greedy, references),
+        "chrf": chrf(greedy, references),
+        "greedy_seconds": round(time.perf_counter() - started, 2),
+    }
+    if beam > 1:
+        started = time.perf_counter()
+        beamed = [translator.beam(s, width=beam).output for s in sources]
+        result |= {
+            f"bleu_beam{beam}": bleu(beamed, references),
+            f"chrf_beam{beam}": chrf(beamed, references),
+            "beam_seconds": round(time.perf_counter() - started, 2),
+        }
+    return result
+
+
+def evaluate(
+    translator: Translator,
+    split: str = "test",
+    size: int = 2000,
+    data: str | None = None,
+    limit: int = 0,
+    beam: int = 5,
+) -> dict:
+    task = translator.metadata.get("task")
+    if task in ("reverse", "dates"):
+        return {"task": task, "split": split, **evaluate_synthetic(translator, task, split, size)}
+    if task == "en-fr":
+        path = data or translator.metadata.get("train", {}).get("data")
+        if not path:
+            raise ValueError("evaluating en-fr needs --data PATH")
+        return {"task": task, "split": split, **evaluate_translation(translator, path, split, limit, beam)}
+    raise ValueError(f"the model does not say which task it was trained on (task={task!r})")
+
+
+def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, help="registered name or a checkpoint folder")
+    parser.add_argument("--split", default="test", choices=("train", "valid", "test"))
+    parser.add_argument("--size", type=int, default=2000, help="synthetic tasks: examples drawn (default 2000)")
+    parser.add_argument("--data", help="en-fr: the Tatoeba file (default: the one the model was trained on)")
+    parser.add_argument("--limit", type=int, default=0, help="en-fr: first N source sentences only (0 = all)")
+    parser.add_argument("--beam", type=int, default=5, help="en-fr: beam width for the beam scores (1 = skip)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    from .checkpoint import load_model
+    from .cli import format_table
+
+    translator = load_model(args.model, device=args.device, allow_path=True)
+    result = evaluate(translator, args.split, args.size, args.data, args.limit, args.beam)
+    result = {"model": args.model, "scorer": translator.scorer, **result}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        rows = [(k, f"{v:.4f}" if isinstance(v, float) else str(v)) for k, v in result.items()]
+        print(format_table(("metric", "value"), rows))
+    return 0

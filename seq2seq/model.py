@@ -1,0 +1,180 @@
+"""Encoder, decoder (Luong global attention with input feeding) and the Seq2Seq wrapper.
+
+The decoder step is a pure function of its inputs: no state is kept on any module, so one model
+can serve many threads (the app shares one per model across all sessions).
+
+At step t (Luong et al. 2015, section 3.1 and input feeding, 3.3):
+    h_t  = RNN([embed(y_{t-1}); h~_{t-1}], s_{t-1})
+    a_t  = softmax(score(h_t, h_s)) over real source positions
+    c_t  = sum_s a_ts h_s
+    h~_t = tanh(W_c [c_t; h_t])
+    p(y_t) = softmax(W_o h~_t)
+With the `none` scorer c_t = 0: the decoder sees the source only through its initial state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .attention import attend, make_scorer
+from .config import ModelConfig
+
+Hidden = torch.Tensor | tuple[torch.Tensor, torch.Tensor]  # (L, B, H), or (h, c) for an LSTM
+
+_RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Encoder output for a batch."""
+
+    memory: torch.Tensor  # (B, S, H) encoder states h_s, the keys the scorer compares against
+    pad_mask: torch.Tensor  # (B, S) bool, True = padding
+    hidden: Hidden  # decoder's initial state, (L, B, H) each
+
+
+@dataclass(frozen=True)
+class DecoderOutput:
+    """Everything one decoder step computed, batch-first."""
+
+    logits: torch.Tensor  # (B, V) before softmax
+    scores: torch.Tensor | None  # (B, S) raw scores, None without attention
+    weights: torch.Tensor | None  # (B, S) attention a_t actually used, None without attention
+    context: torch.Tensor  # (B, H) c_t
+    query: torch.Tensor  # (B, H) h_t, the top RNN layer's output
+    attentional: torch.Tensor  # (B, H) h~_t, fed to the next step
+    hidden: Hidden  # RNN state after this step
+
+
+class Encoder(nn.Module):
+    """Embedding + RNN (rnn/gru/lstm, 1-2 layers, uni- or bidirectional) over packed sequences."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.embedding = nn.Embedding(config.src_vocab_size, config.embedding_size, padding_idx=config.pad_id)
+        self.rnn = _RNN[config.cell](
+            config.embedding_size,
+            config.encoder_hidden_size,
+            num_layers=config.num_layers,
+            bidirectional=config.bidirectional,
+            batch_first=True,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+        )
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, src: torch.Tensor, lengths: torch.Tensor) -> Encoded:
+        """src (B, S) ids, lengths (B,) real lengths -> memory (B, S, H) and the decoder's init."""
+        embedded = self.dropout(self.embedding(src))  # (B, S, E)
+        packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        outputs, hidden = self.rnn(packed)
+        memory, _ = pad_packed_sequence(outputs, batch_first=True, total_length=src.size(1))  # (B, S, H)
+        pad_mask = torch.arange(src.size(1), device=src.device)[None, :] >= lengths.to(src.device)[:, None]
+        if isinstance(hidden, tuple):
+            hidden = (self._join_directions(hidden[0]), self._join_directions(hidden[1]))
+        else:
+            hidden = self._join_directions(hidden)
+        return Encoded(memory=memory, pad_mask=pad_mask, hidden=hidden)
+
+    def _join_directions(self, h: torch.Tensor) -> torch.Tensor:
+        """(L * D, B, H / D) -> (L, B, H): concatenate both directions' final states per layer."""
+        if not self.config.bidirectional:
+            return h
+        layers, batch = self.config.num_layers, h.size(1)
+        h = h.view(layers, 2, batch, -1)
+        return torch.cat([h[:, 0], h[:, 1]], dim=-1).contiguous()
+
+
+class Decoder(nn.Module):
+    """Luong global attention with input feeding; the same for every scorer."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        H = config.hidden_size
+        self.embedding = nn.Embedding(config.tgt_vocab_size, config.embedding_size, padding_idx=config.pad_id)
+        self.rnn = _RNN[config.cell](
+            config.embedding_size + H,
+            H,
+            num_layers=config.num_layers,
+            batch_first=True,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,
+        )
+        self.scorer = make_scorer(config.scorer, H, config.max_source_len)
+        self.W_c = nn.Linear(2 * H, H, bias=False)
+        self.W_o = nn.Linear(H, config.tgt_vocab_size)
+        self.dropout = nn.Dropout(config.dropout)
+
+    @property
+    def has_attention(self) -> bool:
+        return self.config.scorer != "none"
+
+    def step(
+        self,
+        prev_token: torch.Tensor,
+        hidden: Hidden,
+        feed: torch.Tensor,
+        memory: torch.Tensor,
+        pad_mask: torch.Tensor,
+        attention: torch.Tensor | None = None,
+    ) -> DecoderOutput:
+        """One step. prev_token (B,), feed h~_{t-1} (B, H), memory (B, S, H), pad_mask (B, S).
+
+        `attention` (B, S), if given, replaces a_t (the attention override); scores are still
+        computed so the app can show what the model would have done.
+        """
+        embedded = self.dropout(self.embedding(prev_token))  # (B, E)
+        rnn_input = torch.cat([embedded, feed], dim=-1).unsqueeze(1)  # (B, 1, E + H)
+        output, hidden = self.rnn(rnn_input, hidden)
+        query = output.squeeze(1)  # (B, H): h_t
+        if self.has_attention:
+            scores = self.scorer(query, memory)  # (B, S)
+            weights = attend(scores, pad_mask) if attention is None else attention
+            context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)  # (B, H): c_t
+        else:
+            if attention is not None:
+                raise ValueError("this model has no attention to override (scorer 'none')")
+            scores = weights = None
+            context = torch.zeros_like(query)
+        attentional = torch.tanh(self.W_c(torch.cat([context, query], dim=-1)))  # (B, H): h~_t
+        logits = self.W_o(self.dropout(attentional))  # (B, V)
+        return DecoderOutput(logits, scores, weights, context, query, attentional, hidden)
+
+
+class Seq2Seq(nn.Module):
+    """Encoder + decoder. `forward` is the teacher-forced batch pass used in training."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.encoder = Encoder(config)
+        self.decoder = Decoder(config)
+
+    def init_feed(self, encoded: Encoded) -> torch.Tensor:
+        """h~_0 = 0, (B, H)."""
+        return encoded.memory.new_zeros(encoded.memory.size(0), self.config.hidden_size)
+
+    def forward(
+        self, src: torch.Tensor, src_lengths: torch.Tensor, tgt_in: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """src (B, S), src_lengths (B,), tgt_in (B, T) starting with <s>.
+
+        Returns logits (B, T, V) and attention (B, T, S) (None for the `none` scorer).
+        """
+        encoded = self.encoder(src, src_lengths)
+        hidden, feed = encoded.hidden, self.init_feed(encoded)
+        logits, weights = [], []
+        for t in range(tgt_in.size(1)):
+            out = self.decoder.step(tgt_in[:, t], hidden, feed, encoded.memory, encoded.pad_mask)
+            hidden, feed = out.hidden, out.attentional
+            logits.append(out.logits)
+            weights.append(out.weights)
+        attention = torch.stack(weights, dim=1) if self.decoder.has_attention else None
+        return torch.stack(logits, dim=1), attention
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())

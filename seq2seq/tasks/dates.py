@@ -1,0 +1,158 @@
+"""Normalize a date as people write it to ISO: ``"Saturday, May 9, 2020"`` -> ``"2020-05-09"``.
+
+Dates are uniform over 1900-01-01 .. 2099-12-31. Each source is rendered from one of
+:data:`FORMS`, in lower, Title or UPPER case, with month names spelled out in full or
+abbreviated. Weekdays are the true weekday of the date. Two-digit years follow the
+pivot 00-68 -> 2000-2068, 69-99 -> 1969-1999, so they are only generated for 1969-2068.
+
+The source is built piece by piece while tracking character offsets, so the gold
+alignment is exact: every year digit of the target comes from the whole year token, the
+month digits from the month name or number, the day digits from the day number (without
+an ordinal suffix), and the two ``-`` from nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import re
+
+from seq2seq.tasks import Example, Span, sample_split
+
+NAME = "dates"
+TOKENIZER = "char"
+FIRST = datetime.date(1900, 1, 1)
+LAST = datetime.date(2099, 12, 31)
+TWO_DIGIT_YEARS = range(1969, 2069)  # the years a two-digit year can stand for
+
+# Templates, written as their own field names: d/dd day (unpadded/padded), dth day with
+# ordinal suffix, mon month name, m/mm month number, yyyy/yy year, weekday/wkd weekday
+# (full/abbreviated). Everything else is copied literally.
+FORMS = (
+    "d mon yyyy",
+    "dd mon yyyy",
+    "mon d, yyyy",
+    "mon d yyyy",
+    "dth mon yyyy",
+    "dth of mon yyyy",
+    "weekday d mon yyyy",
+    "weekday, mon d, yyyy",
+    "wkd d mon yyyy",
+    "d mon yy",
+    "yyyy-mm-dd",
+    "dd.mm.yyyy",
+    "d/m/yyyy",  # day first
+)
+_TWO_DIGIT_FORMS = frozenset(f for f in FORMS if "yy" in f and "yyyy" not in f)
+# Longest alternatives first, so "weekday" is not read as "d" and "mm" not as "m".
+_FIELD = re.compile(r"(weekday|wkd|yyyy|yy|dth|dd|d|mon|mm|m)")
+
+# Every spelling of each month; "sep" and "sept" are both common.
+_MONTH_NAMES: tuple[tuple[str, ...], ...] = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sep", "sept"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+# Indexed by date.weekday(): Monday is 0.
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CASES = ("lower", "title", "upper")
+
+PROBES: tuple[str, ...] = (
+    "9 may 2018",
+    "Wednesday, May 9, 2018",
+    "31st of december 1999",
+    "SAT 1 JAN 2000",
+    "Sept 3 1969",
+    "29 feb 20",
+    "25.12.2099",
+    "4/7/1976",
+)
+
+Piece = tuple[str, str | None]  # (text, role): role is "day", "month", "year", or None
+
+
+def ordinal_suffix(day: int) -> str:
+    """Return the English ordinal suffix of ``day``: 1 -> "st", 12 -> "th", 23 -> "rd"."""
+    if 11 <= day % 100 <= 13:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _field(name: str, d: datetime.date, rng: random.Random) -> list[Piece]:
+    """Render one template field of ``d`` as pieces tagged with their role."""
+    match name:
+        case "d":
+            return [(str(d.day), "day")]
+        case "dd":
+            return [(f"{d.day:02d}", "day")]
+        case "dth":  # the suffix is a separate piece so the day span holds digits only
+            return [(str(d.day), "day"), (ordinal_suffix(d.day), None)]
+        case "mon":
+            return [(rng.choice(_MONTH_NAMES[d.month - 1]), "month")]
+        case "m":
+            return [(str(d.month), "month")]
+        case "mm":
+            return [(f"{d.month:02d}", "month")]
+        case "yyyy":
+            return [(f"{d.year:04d}", "year")]
+        case "yy":
+            return [(f"{d.year % 100:02d}", "year")]
+        case "weekday":
+            return [(_WEEKDAYS[d.weekday()], "weekday")]
+        case "wkd":
+            return [(_WEEKDAYS[d.weekday()][:3], "weekday")]
+    return [(name, None)]  # a literal: separators, "of"
+
+
+def _cased(text: str, role: str | None, case: str) -> str:
+    """Apply ``case``; Title capitalizes names only, so "9th of May" keeps "th" and "of"."""
+    if case == "upper":
+        return text.upper()
+    if case == "title" and role in ("month", "weekday"):
+        return text.capitalize()
+    return text
+
+
+def render(d: datetime.date, form: str, case: str, rng: random.Random) -> Example:
+    """Render ``d`` in template ``form`` and ``case``, with its gold alignment.
+
+    ``rng`` only picks the month spelling (full or abbreviated).
+    """
+    if form in _TWO_DIGIT_FORMS and d.year not in TWO_DIGIT_YEARS:
+        raise ValueError(f"{d} cannot be written with a two-digit year")
+    source = ""
+    spans: dict[str, Span] = {}
+    for name in _FIELD.split(form):
+        if not name:  # re.split yields "" around adjacent fields
+            continue
+        for text, role in _field(name, d, rng):
+            if role is not None:
+                spans[role] = (len(source), len(source) + len(text))
+            source += _cased(text, role, case)
+    year, month, day = spans["year"], spans["month"], spans["day"]
+    alignment = (year,) * 4 + (None,) + (month,) * 2 + (None,) + (day,) * 2
+    return Example(source=source, target=d.isoformat(), alignment=alignment)
+
+
+def _draw(rng: random.Random) -> Example:
+    """One random example: a uniform date, then a uniform form and case that fit it."""
+    d = datetime.date.fromordinal(rng.randint(FIRST.toordinal(), LAST.toordinal()))
+    forms = [f for f in FORMS if d.year in TWO_DIGIT_YEARS or f not in _TWO_DIGIT_FORMS]
+    return render(d, rng.choice(forms), rng.choice(_CASES), rng)
+
+
+def examples(split: str, n: int, seed: int) -> list[Example]:
+    """Return ``n`` distinct examples of ``split`` (``"train"``, ``"valid"``, ``"test"``).
+
+    Deterministic in ``(split, n, seed)``; the splits never share a source.
+    """
+    return sample_split(_draw, NAME, split, n, seed)

@@ -1,0 +1,145 @@
+"""Tokenizers behind one interface: characters, and SentencePiece subwords.
+
+Both reserve the same special ids, so the model never needs to know which one it got:
+0 = <pad>, 1 = <unk>, 2 = <s> (start), 3 = </s> (end).
+Any Unicode input is accepted; a character the vocabulary lacks becomes <unk>, nothing raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+PAD, UNK, BOS, EOS = 0, 1, 2, 3
+SPECIALS = ("<pad>", "<unk>", "<s>", "</s>")
+
+
+class Tokenizer(Protocol):
+    """What the model and the app need from a tokenizer."""
+
+    kind: str
+    vocab_size: int
+
+    def encode(self, text: str) -> list[int]: ...
+    def decode(self, ids: Sequence[int]) -> str: ...
+    def piece(self, token_id: int) -> str: ...
+    def save(self, folder: Path, name: str) -> dict: ...
+
+
+class CharTokenizer:
+    """One id per Unicode code point seen in training text; the rest map to <unk>."""
+
+    kind = "char"
+
+    def __init__(self, chars: str):
+        unique = sorted(set(chars))
+        self.chars = "".join(unique)
+        self._ids = {c: i + len(SPECIALS) for i, c in enumerate(unique)}
+        self.vocab_size = len(SPECIALS) + len(unique)
+
+    @classmethod
+    def fit(cls, texts: Iterable[str]) -> CharTokenizer:
+        seen: set[str] = set()
+        for text in texts:
+            seen.update(text)
+        return cls("".join(seen))
+
+    def encode(self, text: str) -> list[int]:
+        return [self._ids.get(c, UNK) for c in text]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """Text of the ids; specials are dropped except <unk>, shown as U+FFFD."""
+        out = []
+        for i in ids:
+            if i == UNK:
+                out.append("\ufffd")
+            elif i >= len(SPECIALS) and i < self.vocab_size:
+                out.append(self.chars[i - len(SPECIALS)])
+        return "".join(out)
+
+    def piece(self, token_id: int) -> str:
+        """Display form of one id: specials by name, a space as '␣' so it stays visible."""
+        if token_id < len(SPECIALS):
+            return SPECIALS[token_id]
+        if token_id >= self.vocab_size:
+            return SPECIALS[UNK]
+        char = self.chars[token_id - len(SPECIALS)]
+        return "␣" if char == " " else char
+
+    def save(self, folder: Path, name: str) -> dict:
+        """The vocabulary is small: it lives in config.json itself."""
+        return {"kind": self.kind, "chars": self.chars}
+
+
+class SentencePieceTokenizer:
+    """Subword units from a SentencePiece model (unigram by default), identity normalization."""
+
+    kind = "sentencepiece"
+
+    def __init__(self, model_proto: bytes):
+        import sentencepiece as spm  # imported here: no work at import time of the package
+
+        self._proto = model_proto
+        self._sp = spm.SentencePieceProcessor(model_proto=model_proto)
+        self.vocab_size = self._sp.get_piece_size()
+
+    @classmethod
+    def train(cls, texts: Iterable[str], vocab_size: int, model_type: str = "unigram") -> SentencePieceTokenizer:
+        import io
+
+        import sentencepiece as spm
+
+        buffer = io.BytesIO()
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=iter(texts),
+            model_writer=buffer,
+            vocab_size=vocab_size,
+            model_type=model_type,
+            character_coverage=1.0,
+            # Keep case, punctuation and spacing as written: the app shows what the user typed.
+            normalization_rule_name="identity",
+            remove_extra_whitespaces=False,
+            pad_id=PAD,
+            unk_id=UNK,
+            bos_id=BOS,
+            eos_id=EOS,
+            hard_vocab_limit=False,
+            minloglevel=2,
+        )
+        return cls(buffer.getvalue())
+
+    @classmethod
+    def load(cls, path: Path) -> SentencePieceTokenizer:
+        return cls(Path(path).read_bytes())
+
+    def encode(self, text: str) -> list[int]:
+        return list(self._sp.encode(text))
+
+    def decode(self, ids: Sequence[int]) -> str:
+        keep = [int(i) for i in ids if int(i) not in (PAD, BOS, EOS) and 0 <= int(i) < self.vocab_size]
+        return self._sp.decode(keep)
+
+    def piece(self, token_id: int) -> str:
+        if not 0 <= token_id < self.vocab_size:
+            return SPECIALS[UNK]
+        if token_id < len(SPECIALS):
+            return SPECIALS[token_id]
+        return self._sp.id_to_piece(int(token_id))
+
+    def save(self, folder: Path, name: str) -> dict:
+        """Writes `<name>.model` (a protobuf, not a pickle) and returns its config entry."""
+        filename = f"{name}.model"
+        (Path(folder) / filename).write_bytes(self._proto)
+        return {"kind": self.kind, "file": filename}
+
+
+def tokenizer_from_config(entry: dict, folder: Path) -> Tokenizer:
+    """Rebuild a tokenizer from its config.json entry; files are only read inside `folder`."""
+    kind = entry.get("kind")
+    if kind == "char":
+        return CharTokenizer(entry["chars"])
+    if kind == "sentencepiece":
+        filename = Path(entry["file"]).name  # never follow a path out of the checkpoint folder
+        return SentencePieceTokenizer.load(Path(folder) / filename)
+    raise ValueError(f"unknown tokenizer kind {kind!r}")

@@ -1,0 +1,17 @@
+"""Root conftest: make the repository importable and keep Streamlit off the network.
+
+Tests run from the repository root (pyproject.toml also sets ``pythonpath = ["."]``); the
+insert below keeps ``import seq2seq`` working when pytest is started some other way.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Streamlit reads this when it starts (AppTest in-process, and servers started by tests/e2e,
+# which inherit the environment); without it the page reports usage statistics.
+os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
