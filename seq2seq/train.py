@@ -34,6 +34,7 @@ from .decoding import Translator
 from .model import Seq2Seq
 from .tokenizers import PAD, CharTokenizer, SentencePieceTokenizer, Tokenizer, tokenizer_from_config
 
+METRIC_CEILING = {"exact_match": 1.0, "bleu": 100.0}
 STATE_JSON, STATE_TENSORS, PROBES_FILE = "trainer_state.json", "trainer_state.safetensors", "probes.json"
 
 
@@ -367,7 +368,8 @@ def train(
             )
         if callback:
             callback({"type": "epoch", **entry})
-        if bad_epochs >= cfg.patience:
+        # Stop on patience, or at the metric's ceiling: a perfect score cannot improve.
+        if bad_epochs >= cfg.patience or metric >= METRIC_CEILING[data.metric]:
             stopped = True
         early_stopped = stopped
         checkpoint(finished=stopped or epoch >= cfg.epochs)

@@ -1,0 +1,161 @@
+"""Training: resume equals an uninterrupted run, DDP equals one process, atomic checkpoints, probes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from seq2seq.checkpoint import load_checkpoint
+from seq2seq.config import TrainConfig
+from seq2seq.train import train
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tiny(out: Path, **overrides) -> TrainConfig:
+    settings = dict(
+        task="reverse",
+        train_size=384,
+        valid_size=32,
+        hidden_size=32,
+        embedding_size=16,
+        batch_size=32,
+        epochs=2,
+        threads=1,
+        out=str(out),
+        max_len=32,
+    )
+    return TrainConfig(**(settings | overrides))
+
+
+def live_weights(folder: Path) -> dict[str, torch.Tensor]:
+    tensors = load_file(str(folder / "trainer_state.safetensors"))
+    return {k: v for k, v in tensors.items() if k.startswith("model.")}
+
+
+def max_difference(a: dict, b: dict) -> float:
+    assert a.keys() == b.keys()
+    return max(float((a[k].float() - b[k].float()).abs().max()) for k in a)
+
+
+def test_resume_gives_the_same_model_as_an_uninterrupted_run(tmp_path):
+    # Dropout on: the RNG state must travel through the checkpoint too.
+    train(tiny(tmp_path / "full", dropout=0.2), progress=False)
+    train(tiny(tmp_path / "split", dropout=0.2, epochs=1), progress=False)
+    train(tiny(tmp_path / "split", dropout=0.2, epochs=2), resume=True, progress=False)
+    assert max_difference(live_weights(tmp_path / "full"), live_weights(tmp_path / "split")) == 0.0
+    history = json.loads((tmp_path / "split" / "probes.json").read_text())["epochs"]
+    assert [e["epoch"] for e in history] == [0, 1, 2]
+
+
+def test_probes_record_every_epoch_with_attention_and_metrics(tmp_path):
+    train(tiny(tmp_path / "run"), progress=False)
+    probes = json.loads((tmp_path / "run" / "probes.json").read_text())
+    assert probes["task"] == "reverse" and probes["scorer"] == "general"
+    epochs = probes["epochs"]
+    assert [e["epoch"] for e in epochs] == [0, 1, 2]
+    assert epochs[0]["loss"] is None and epochs[1]["loss"] > epochs[2]["loss"] > 0
+    for entry in epochs:
+        assert set(entry["valid"]) == {"exact_match", "char_accuracy"}
+        assert len(entry["probes"]) == 8
+        for probe in entry["probes"]:
+            rows = probe["attention"]
+            assert len(rows) == len(probe["target_tokens"])
+            assert all(len(r) == len(probe["source_tokens"]) for r in rows)
+            assert all(abs(sum(r) - 1) < 1e-3 for r in rows)
+
+
+def test_the_checkpoint_is_the_best_epoch_and_loads(tmp_path):
+    out = train(tiny(tmp_path / "run", epochs=3), progress=False)
+    config = json.loads((out / "config.json").read_text())
+    history = json.loads((out / "probes.json").read_text())["epochs"]
+    best = max(history[1:], key=lambda e: e["valid"]["exact_match"])
+    assert config["metrics"]["valid"]["exact_match"] == best["valid"]["exact_match"]
+    translator = load_checkpoint(out)
+    assert translator.metadata["task"] == "reverse"
+    assert translator.greedy("abc").steps  # it decodes
+
+
+def test_a_crash_while_saving_leaves_the_previous_checkpoint_whole(tmp_path, monkeypatch):
+    out = train(tiny(tmp_path / "run", epochs=1), progress=False)
+    before = (out / "model.safetensors").read_bytes()
+
+    import seq2seq.checkpoint as checkpoint
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(checkpoint, "_swap_in", crash)
+    with pytest.raises(OSError, match="simulated"):
+        train(tiny(tmp_path / "run", epochs=2), resume=True, progress=False)
+    assert (out / "model.safetensors").read_bytes() == before
+    load_checkpoint(out)  # still a complete, loadable checkpoint
+    leftovers = [p.name for p in out.parent.iterdir() if p.name != "run"]
+    assert leftovers == []  # the staging folder was cleaned up
+
+
+def test_stop_request_ends_training_and_saves(tmp_path):
+    calls = []
+
+    def should_stop() -> bool:
+        calls.append(1)
+        return len(calls) >= 3
+
+    out = train(tiny(tmp_path / "run", epochs=5), progress=False, should_stop=should_stop)
+    state = json.loads((out / "trainer_state.json").read_text())
+    assert state["steps"] == 3 and state["epoch"] == 1 and state["finished"]
+
+
+@pytest.mark.skipif(shutil.which("torchrun", path=str(Path(sys.executable).parent)) is None, reason="no torchrun")
+def test_two_ddp_processes_train_the_same_model_as_one(tmp_path):
+    """torchrun --nproc_per_node 2 (gloo on CPU) vs one process, same global batch."""
+    common = [
+        "-m",
+        "seq2seq",
+        "train",
+        "--task",
+        "reverse",
+        "--train-size",
+        "256",
+        "--valid-size",
+        "16",
+        "--hidden-size",
+        "24",
+        "--embedding-size",
+        "8",
+        "--batch-size",
+        "32",
+        "--epochs",
+        "1",
+        "--threads",
+        "1",
+        "--no-progress",
+    ]
+    env = os.environ | {"OMP_NUM_THREADS": "1"}
+    subprocess.run(
+        [sys.executable, *common, "--out", str(tmp_path / "one")], check=True, cwd=ROOT, env=env, capture_output=True
+    )
+    torchrun = str(Path(sys.executable).parent / "torchrun")
+    result = subprocess.run(
+        [torchrun, "--nproc_per_node", "2", "--master_port", "29517", *common, "--out", str(tmp_path / "two")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    difference = max_difference(live_weights(tmp_path / "one"), live_weights(tmp_path / "two"))
+    assert difference < 1e-4
+    # ...and the runs really trained: the weights moved away from the initialization.
+    assert difference < max_difference(
+        live_weights(tmp_path / "one"), {k: torch.zeros_like(v) for k, v in live_weights(tmp_path / "one").items()}
+    )
