@@ -174,9 +174,13 @@ def load_checkpoint(folder: str | Path, device: str = "cpu", name: str | None = 
 
 
 # -- the registry ---------------------------------------------------------------------------------
-def registry(root: str | Path | None = None) -> list[dict]:
-    """Entries of the manifest in `root` (default: pretrained/); empty when there is none."""
-    root = Path(root) if root is not None else default_root()
+def user_root() -> Path:
+    """The folder of models saved from the app's Train page ($ATTENTION_EXPLORER_USER_MODELS)."""
+    env = os.environ.get("ATTENTION_EXPLORER_USER_MODELS")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "user_models"
+
+
+def _manifest(root: Path) -> list[dict]:
     path = root / MANIFEST_FILE
     if not path.is_file():
         return []
@@ -187,17 +191,50 @@ def registry(root: str | Path | None = None) -> list[dict]:
     return list(manifest.get("models", []))
 
 
+def _roots(root: str | Path | None) -> list[Path]:
+    return [Path(root)] if root is not None else [default_root(), user_root()]
+
+
+def registry(root: str | Path | None = None) -> list[dict]:
+    """Registered models: the shipped ones (pretrained/) then the user's; or those of `root` only."""
+    return [entry for r in _roots(root) for entry in _manifest(r)]
+
+
 def resolve(name: str, root: str | Path | None = None) -> Path:
-    """The folder of registered model `name`; only manifest names resolve, only inside root."""
-    root = (Path(root) if root is not None else default_root()).resolve()
-    for entry in registry(root):
-        if entry.get("name") == name:
-            folder = (root / entry["path"]).resolve()
-            if not folder.is_relative_to(root):
-                raise CheckpointError(f"{root / MANIFEST_FILE}: entry {name!r} points outside {root}")
-            return folder
+    """The folder of registered model `name`; only manifest names resolve, only inside their root."""
+    for base in _roots(root):
+        base = base.resolve()
+        for entry in _manifest(base):
+            if entry.get("name") == name:
+                folder = (base / entry["path"]).resolve()
+                if not folder.is_relative_to(base):
+                    raise CheckpointError(f"{base / MANIFEST_FILE}: entry {name!r} points outside {base}")
+                return folder
     known = ", ".join(e["name"] for e in registry(root)) or "none are registered"
     raise CheckpointError(f"unknown model {name!r} (known models: {known})")
+
+
+def write_manifest(entries: list[dict], root: str | Path | None = None) -> Path:
+    """Write the manifest atomically (used by the training and release scripts)."""
+    root = Path(root) if root is not None else default_root()
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / MANIFEST_FILE
+    tmp = path.with_suffix(f".json.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps({"models": entries}, indent=2, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def register(entry: dict, root: str | Path) -> Path:
+    """Add or replace one manifest entry (by name) under a lock: several sessions may save at once."""
+    import fcntl
+
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        entries = [e for e in _manifest(root) if e.get("name") != entry["name"]]
+        return write_manifest([*entries, entry], root)
 
 
 def load_model(
@@ -207,14 +244,3 @@ def load_model(
     if isinstance(name, Path) or (allow_path and Path(name).is_dir() and (Path(name) / CONFIG_FILE).exists()):
         return load_checkpoint(Path(name), device=device, name=str(name))
     return load_checkpoint(resolve(str(name), root), device=device, name=str(name))
-
-
-def write_manifest(entries: list[dict], root: str | Path | None = None) -> Path:
-    """Write the manifest atomically (used by the training and release scripts)."""
-    root = Path(root) if root is not None else default_root()
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / MANIFEST_FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({"models": entries}, indent=2, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-    return path

@@ -15,3 +15,10 @@ if str(ROOT) not in sys.path:
 # Streamlit reads this when it starts (AppTest in-process, and servers started by tests/e2e,
 # which inherit the environment); without it the page reports usage statistics.
 os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+
+# Models saved from the Train page go to a user folder; tests must never read or write the
+# developer's own, so every test session gets a fresh one (servers started by tests inherit it).
+if "ATTENTION_EXPLORER_USER_MODELS" not in os.environ:
+    import tempfile
+
+    os.environ["ATTENTION_EXPLORER_USER_MODELS"] = tempfile.mkdtemp(prefix="ae-user-models-")
