@@ -125,7 +125,9 @@ def main() -> None:
                 if (run / filename).exists():
                     shutil.copy2(run / filename, target / filename)
             config = read_config(target)
-            config["metrics"] = {**config.get("metrics", {}), "test": test, "test_float32": fp32}
+            history = json.loads((target / "probes.json").read_text())["epochs"]
+            valid = next((e["valid"] for e in history if e["epoch"] == config.get("best_epoch")), {})
+            config["metrics"] = {"valid": valid, "test": test, "test_float32": fp32}
             (target / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False))
             parameters = translator.model.num_parameters()
             (target / "README.md").write_text(card(name, config, test, fp32, parameters))

@@ -188,7 +188,12 @@ def _manifest(root: Path) -> list[dict]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{path}: not valid JSON ({error})") from None
-    return list(manifest.get("models", []))
+    models = manifest.get("models") if isinstance(manifest, dict) else None
+    if not isinstance(models, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("path"), str) for e in models
+    ):
+        raise CheckpointError(f"{path}: expected {{\"models\": [{{\"name\": ..., \"path\": ...}}, ...]}}")
+    return models
 
 
 def _roots(root: str | Path | None) -> list[Path]:

@@ -187,7 +187,7 @@ class Translator:
         """Characters (or pieces) of `text` that map to <unk>, in order of appearance, unique."""
         found: list[str] = []
         for char in dict.fromkeys(text):
-            if char.strip() and self.source_tokenizer.encode(char) == [UNK] and char not in found:
+            if char.strip() and UNK in self.source_tokenizer.encode(char) and char not in found:
                 found.append(char)
         return found
 

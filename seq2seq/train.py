@@ -257,7 +257,7 @@ def train(
         metadata = {
             "task": cfg.task,
             "train": asdict(cfg),
-            "metrics": {"valid": history[best_epoch - 1]["valid"] if best_epoch else {}},
+            "metrics": {"valid": next((e["valid"] for e in history if e["epoch"] == best_epoch), {})},
             "best_epoch": best_epoch,
             "epochs_run": epoch,
             "training_seconds": round(elapsed, 1),
