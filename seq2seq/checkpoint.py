@@ -78,6 +78,10 @@ def save_checkpoint(
         (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False))
         for name, data in (extra_files or {}).items():
             (staging / Path(name).name).write_bytes(data)
+        # mkdtemp makes a private folder; a checkpoint is an ordinary, readable one.
+        staging.chmod(0o755)
+        for file in staging.iterdir():
+            file.chmod(0o644)
         _swap_in(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -192,7 +196,7 @@ def _manifest(root: Path) -> list[dict]:
     if not isinstance(models, list) or not all(
         isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("path"), str) for e in models
     ):
-        raise CheckpointError(f"{path}: expected {{\"models\": [{{\"name\": ..., \"path\": ...}}, ...]}}")
+        raise CheckpointError(f'{path}: expected {{"models": [{{"name": ..., "path": ...}}, ...]}}')
     return models
 
 
