@@ -187,7 +187,7 @@ class Translator:
         """Characters (or pieces) of `text` that map to <unk>, in order of appearance, unique."""
         found: list[str] = []
         for char in dict.fromkeys(text):
-            if char.strip() and UNK in self.source_tokenizer.encode(char) and char not in found:
+            if UNK in self.source_tokenizer.encode(char):
                 found.append(char)
         return found
 
@@ -402,7 +402,8 @@ class Translator:
         first = self.start(text)
         steps, current = [], first
         for token_id in best.token_ids:
-            steps.append(self.step(current, choose=token_id))
+            # The search chose these tokens, not the caller: the steps are not marked forced.
+            steps.append(replace(self.step(current, choose=token_id), forced=False))
             current = steps[-1].next_state
         return self._trace(first, steps, "beam", hit_max=not best.finished, hypotheses=hypotheses, tree=tree)
 

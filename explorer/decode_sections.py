@@ -1,0 +1,269 @@
+"""The Decode page's sections: Streamlit widgets over explorer.decode_view's plain logic.
+
+User text never reaches HTML or unescaped Markdown: tokens go into plotly (escaped by the
+figure builders), dataframes, st.code or selectbox options, and notes through escape_markdown.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import decode_view as dv
+from explorer import figures
+from explorer.catalog import TASK_LABELS
+from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
+from seq2seq.attention import SCORER_INFO
+
+# Static CSS only (no user text): larger type for a projector.
+PRESENTATION_CSS = """<style>
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label p {font-size: 1.35rem !important;}
+[data-testid="stMain"] h1 {font-size: 3rem !important;}
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 {font-size: 2rem !important;}
+[data-testid="stMain"] button p {font-size: 1.3rem !important;}
+[data-testid="stMain"] code {font-size: 1.35rem !important;}
+[data-testid="stMain"] input {font-size: 1.4rem !important;}
+</style>"""
+BIG_FONT = {"size": 18}
+
+
+def inputs(available: dict[str, list[str]], presentation: bool) -> None:
+    """Task, scorer toggle, sentence, examples, strategy and its parameters, reference."""
+    ss = st.session_state
+    left, right = st.columns([1, 2])
+    left.selectbox(
+        "Task",
+        list(available),
+        key=dv.K_TASK,
+        format_func=lambda t: TASK_LABELS.get(t, t),
+        on_change=dv.on_task_change,
+        args=(ss, available),
+    )
+    right.segmented_control(
+        "Attention scorer",
+        available[ss[dv.K_TASK]],
+        key=dv.K_SCORER,
+        required=True,
+        help="Each scorer is its own trained model; switching keeps the sentence and the step.",
+    )
+    sentence, example = st.columns([2, 1]) if not presentation else (st.container(), None)
+    sentence.text_input(
+        "Source sentence",
+        key=dv.K_SENTENCE,
+        max_chars=MAX_SENTENCE_CHARS,
+        on_change=dv.on_sentence_change,
+        args=(ss,),
+    )
+    if example is not None:
+        example.selectbox(
+            "Or pick an example",
+            dv.example_sentences(ss[dv.K_TASK]),
+            index=None,
+            key=dv.K_EXAMPLE,
+            placeholder="examples for this task",
+            on_change=dv.on_example,
+            args=(ss,),
+        )
+    box = st.expander("Decoding settings") if presentation else st.container()
+    with box:
+        cols = st.columns([5, 2, 2, 4])
+        cols[0].radio("Strategy", STRATEGIES, key=dv.K_STRATEGY, horizontal=True, format_func=dv.STRATEGY_LABELS.get)
+        if ss[dv.K_STRATEGY] == "sample":
+            cols[1].slider("Temperature", 0.05, 5.0, step=0.05, key=dv.K_TEMPERATURE, persist_state="page")
+            cols[2].number_input("Seed", 0, 2**31 - 1, step=1, key=dv.K_SEED, persist_state="page")
+        if ss[dv.K_STRATEGY] == "beam":
+            cols[1].slider("Beam width", 1, 10, key=dv.K_BEAM, persist_state="page")
+        cols[3].text_input(
+            "Reference (teacher forcing)",
+            key=dv.K_REFERENCE,
+            max_chars=MAX_SENTENCE_CHARS,
+            help="When set, the decoder is fed this target (teacher forcing) instead of its own choices.",
+        )
+
+
+def model_line(name: str, scorer: str) -> None:
+    info = SCORER_INFO.get(scorer, {})
+    st.caption(dv.escape_markdown(f"Model {name} · {info.get('formula', '')} · {info.get('reference', '')}"))
+
+
+def controls(n: int, presentation: bool) -> None:
+    """Step, Back, Play (Pause while playing), Reset, the step slider and the play speed."""
+    ss = st.session_state
+    cols = st.columns([1, 1, 1, 1, 4])
+    cols[0].button("Step", on_click=dv.step_forward, args=(ss, n), disabled=ss[dv.K_STEP] >= n)
+    cols[1].button("Back", on_click=dv.step_back, args=(ss,), disabled=ss[dv.K_STEP] <= 0)
+    cols[2].button("Pause" if dv.playing(ss) else "Play", key="decode_play", on_click=dv.toggle_play, args=(ss, n))
+    cols[3].button("Reset", on_click=dv.reset, args=(ss,))
+    if not presentation:
+        cols[4].slider("Play speed (seconds per step)", 0.1, 2.0, step=0.1, key=dv.K_SPEED)
+    st.slider("Step", 0, n, key=dv.K_STEP, help="Number of target tokens produced so far.")
+
+
+def _style(figure, presentation: bool):
+    """Large type for a projector (Streamlit's chart theme would keep the ticks small)."""
+    if presentation:
+        figure.update_layout(font=BIG_FONT)
+        figure.update_xaxes(tickfont=BIG_FONT)
+        figure.update_yaxes(tickfont=BIG_FONT)
+    return figure
+
+
+def step_views(data: dict, translator, presentation: bool) -> None:
+    """Everything that follows the step: heatmap, current step, explain, what-if, override, links."""
+    ss = st.session_state
+    step, n = ss[dv.K_STEP], dv.num_steps(data)
+    src, tgt, att = dv.visible(data, step)
+    st.markdown(f"**Step {step} of {n}** · output so far:")
+    st.code(" ".join(tgt) if tgt else "(nothing yet: press Step or Play)", language=None)
+    row = dv.current(data, step)
+    main, side = (st.container(), st.container()) if presentation else st.columns([3, 2])
+    with main:
+        if att is None:
+            st.info(dv.NO_ATTENTION)
+        else:
+            st.plotly_chart(_style(heatmap_figure(src, tgt, att, n, presentation), presentation), key="decode_heatmap")
+    with side:
+        current_step(src, row, data["trace"]["strategy"], presentation)
+    tabs = st.tabs(["Explain this cell", "What if…", "Attention override", "Links"])
+    with tabs[0]:
+        explain(data, step)
+    with tabs[1]:
+        whatif(data, translator, row)
+    with tabs[2]:
+        attention_override(data, translator, row)
+    with tabs[3]:
+        if att is None or not tgt:
+            st.info("Links appear once a token is produced by a model with attention.")
+        else:
+            links = figures.alignment_links(src, tgt, att, highlight_row=step - 1)
+            st.plotly_chart(_style(links, presentation), key="decode_links")
+            st.caption("Each line joins a target token to a source token; its width is the attention weight.")
+
+
+def heatmap_figure(src: list[str], tgt: list[str], att: list[list[float]], n: int, presentation: bool):
+    """The alignment heatmap in a fixed frame: rows fill in while stepping, the page does not jump."""
+    frame = max(len(tgt), min(n, dv.HEATMAP_FRAME_ROWS), 1)
+    height = 120 + 50 * frame if presentation else 80 + 28 * frame
+    figure = figures.attention_heatmap(src, tgt, att, highlight_row=len(tgt) - 1, height=height)
+    figure.update_yaxes(range=[frame - 0.5, -0.5], autorange=False)
+    if len(src) > 14:
+        figure.update_xaxes(tickangle=-90)
+    return figure
+
+
+def current_step(src: list[str], row: dict | None, strategy: str, presentation: bool) -> None:
+    st.subheader("Current step")
+    if row is None:
+        st.info("Press **Step** to produce the first token.")
+        return
+    st.code(dv.step_note(row, strategy), language=None)
+    if row["scores"] is not None:
+        bars = figures.score_weight_bars(src, row["scores"], row["attention"], title=None)
+        st.plotly_chart(_style(bars, presentation), key="decode_bars")
+    st.dataframe(dv.topk_rows(row), hide_index=True)
+    chart = figures.topk_bars([(p, q) for p, q in row["topk"]], chosen=row["token"], title="next-token candidates")
+    st.plotly_chart(_style(chart, presentation), key="decode_topk")
+
+
+def explain(data: dict, step: int) -> None:
+    ss = st.session_state
+    trace = data["trace"]
+    if trace["attention"] is None:
+        st.info("Without attention there are no cells to explain.")
+        return
+    if step == 0:
+        st.info("Produce at least one token to explain a cell.")
+        return
+    src_labels = figures.position_labels(trace["source_tokens"])
+    tgt_labels = figures.position_labels(trace["target_tokens"])
+    dv.follow(ss, dv.K_EXPLAIN_T, step - 1, range(step))
+    dv.follow(ss, dv.K_EXPLAIN_S, dv.argmax(trace["attention"][ss[dv.K_EXPLAIN_T]]), range(len(src_labels)))
+    cols = st.columns(2)
+    t = cols[0].selectbox("Target step", range(step), key=dv.K_EXPLAIN_T, format_func=tgt_labels.__getitem__)
+    s = cols[1].selectbox(
+        "Source position", range(len(src_labels)), key=dv.K_EXPLAIN_S, format_func=src_labels.__getitem__
+    )
+    cell = dv.explain_cell(data, t, s)
+    info = SCORER_INFO[cell["scorer"]]
+    st.latex(info["latex"])
+    st.caption(dv.escape_markdown(info["reference"]))
+    for line in dv.explain_latex(cell):
+        st.latex(line)
+    st.markdown(dv.explain_text(cell))
+    chart = figures.context_share_bars(trace["source_tokens"], cell["weights"], cell["shares"], highlight=s)
+    st.plotly_chart(chart, key="decode_explain")
+
+
+def whatif(data: dict, translator, row: dict | None) -> None:
+    ss = st.session_state
+    if row is None:
+        st.info("Produce at least one token, then try another candidate for it.")
+        return
+    options = list(range(len(row["topk"])))
+    dv.follow(ss, dv.K_WHATIF, dv.first_alternative(row), options)
+    choice = st.selectbox(
+        f"What if the model had chosen another token at step {row['position']}?",
+        options,
+        key=dv.K_WHATIF,
+        format_func=lambda i: dv.candidate_label(row, i),
+    )
+    if st.button("Force it and decode on", key="decode_whatif_go"):
+        dv.run_whatif(ss, translator, data, row["position"], row["topk_ids"][choice])
+    result = dv.whatif_result(ss, data, row["position"])
+    if result is None:
+        return
+    cols = st.columns(2)
+    cols[0].markdown("**Original output**")
+    cols[0].code(data["trace"]["output"] or "(empty)", language=None)
+    cols[1].markdown("**What-if output**")
+    cols[1].code(result["trace"]["output"] or "(empty)", language=None)
+    st.dataframe(dv.compare_rows(data, result, row["position"]), hide_index=True)
+
+
+def attention_override(data: dict, translator, row: dict | None) -> None:
+    trace = data["trace"]
+    if trace["attention"] is None:
+        st.info("This model has no attention to override.")
+        return
+    if row is None:
+        st.info("Produce at least one token, then move its attention.")
+        return
+    labels = figures.position_labels(trace["source_tokens"])
+    index = st.selectbox(
+        f"Put all attention at step {row['position']} on source position",
+        range(len(labels)),
+        index=None,
+        key=dv.K_OVERRIDE,
+        format_func=labels.__getitem__,
+        placeholder="choose a source position",
+    )
+    if index is None:
+        return
+    result = dv.override(translator, data, row["position"], index)
+    st.code(f"prediction before: {result['token_before']}    after: {result['token_after']}", language=None)
+    cols = st.columns(2)
+    for col, key, title in ((cols[0], "before", "top-k before"), (cols[1], "after", "top-k after (one-hot)")):
+        chosen = result["token_before"] if key == "before" else result["token_after"]
+        col.plotly_chart(figures.topk_bars(result[key], chosen=chosen, title=title), key=f"decode_override_{key}")
+
+
+def exports(data: dict, stem: str) -> None:
+    st.subheader("Export and share")
+    cols = st.columns(2)
+    if data["trace"]["attention"] is None:
+        cols[0].caption("No attention matrix: this model has no attention.")
+    else:
+        cols[0].download_button(
+            "Attention matrix (CSV)",
+            dv.attention_csv(data),
+            file_name=f"{stem}-attention.csv",
+            mime="text/csv",
+            on_click="ignore",
+        )
+    cols[1].download_button(
+        "Whole trace (JSON)",
+        dv.trace_json(data),
+        file_name=f"{stem}-trace.json",
+        mime="application/json",
+        on_click="ignore",
+    )
+    st.caption("The address bar holds this view (task, scorer, sentence, step, strategy): copy it to share.")

@@ -1,0 +1,599 @@
+"""The Decode page's logic: view state, traces kept as plain data, what-if, override, explain.
+
+Everything here is plain Python over a session mapping (``st.session_state`` in the app, a dict
+in tests) and a translator; pages/1_Decode.py only wires it to widgets.
+
+Session keys shared with other pages (the current view; written on every run of the Decode page):
+
+    st.session_state["task"]      task name, e.g. "dates"
+    st.session_state["scorer"]    scorer name, e.g. "general"
+    st.session_state["sentence"]  the source sentence
+    st.session_state["step"]      target tokens shown (0 = none yet; step N shows tokens 0..N-1)
+    st.session_state["strategy"]  "greedy", "sample", "beam" or "forced" (a reference is set)
+    st.session_state["presentation"]  the presentation-mode toggle (sidebar), a bool
+
+The Decode page reads them back when it opens without a link, so it follows other pages too.
+Its own widgets use the keys in ``K_*`` ("decode_…"); underscore keys are private caches.
+
+Precedence when the page opens: a link (query parameters, validated by explorer.state), then
+the shared keys above, then defaults (the task's first probe sentence).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Mapping, MutableMapping, Sequence
+
+from explorer import catalog
+from explorer.figures import position_labels
+from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES, ViewState, parse_query
+
+# Shared keys (see the module docstring).
+TASK = "task"
+SCORER = "scorer"
+SENTENCE = "sentence"
+STEP = "step"
+STRATEGY = "strategy"
+PRESENTATION = "presentation"
+# The Decode page's widgets.
+K_TASK, K_SCORER, K_SENTENCE, K_EXAMPLE = "decode_task", "decode_scorer", "decode_sentence", "decode_example"
+K_STRATEGY, K_BEAM, K_TEMPERATURE, K_SEED = "decode_strategy", "decode_beam", "decode_temperature", "decode_seed"
+K_REFERENCE, K_STEP, K_SPEED = "decode_reference", "decode_step", "decode_speed"
+K_EXPLAIN_T, K_EXPLAIN_S = "decode_explain_target", "decode_explain_source"
+K_WHATIF, K_OVERRIDE = "decode_whatif_choice", "decode_override_source"
+# Private state: the URL we last wrote, a link's notes, the trace, play, the last what-if.
+_URL, _NOTES, _TRACE = "_decode_url", "_decode_notes", "_decode_trace"
+_PLAYING, _WHATIF_RESULT = "_decode_playing", "_decode_whatif"
+
+STRATEGY_LABELS = {"greedy": "greedy", "sample": "sampling", "beam": "beam search"}
+DEFAULT_SPEED = 0.6  # seconds per step while playing
+HEATMAP_FRAME_ROWS = 16  # the heatmap keeps room for this many rows (or the whole trace if shorter)
+EMPTY_HINT = "Type a sentence in **Source sentence** to decode it, or pick an example."
+NO_ATTENTION = (
+    "This model has no attention: its decoder sees only the encoder's final state "
+    "(Sutskever et al., 2014), so there is no alignment to draw. It still decodes step by step; "
+    "switch the scorer to see attention."
+)
+
+
+# -- models and examples ----------------------------------------------------------------------
+def available_models() -> dict[str, list[str]]:
+    """task -> scorers with a model in the registry, tasks without any left out."""
+    return {task: scorers for task in catalog.tasks() if (scorers := catalog.scorers_for(task))}
+
+
+def example_sentences(task: str) -> tuple[str, ...]:
+    """The task's probe sentences (fixed inputs for the app); () for an unknown task."""
+    from seq2seq.tasks import get_task
+
+    try:
+        return tuple(get_task(task).PROBES)
+    except (ValueError, KeyError, ImportError, AttributeError):
+        return ()
+
+
+def default_sentences(tasks: Sequence[str]) -> dict[str, str]:
+    return {task: (example_sentences(task) or ("",))[0] for task in tasks}
+
+
+def model_name(task: str, scorer: str) -> str | None:
+    entry = catalog.model_for(task, scorer)
+    return entry.name if entry else None
+
+
+def default_scorer(scorers: Sequence[str]) -> str:
+    return "general" if "general" in scorers else scorers[0]
+
+
+# -- view state: URL <-> widgets <-> shared keys ----------------------------------------------
+def _flat(query: Mapping) -> dict[str, str]:
+    """Query parameters as str -> str (a repeated key keeps its last value)."""
+    flat = {}
+    for key, value in query.items():
+        if isinstance(value, list | tuple):
+            value = value[-1] if value else ""
+        flat[str(key)] = str(value)
+    return flat
+
+
+def apply_view(session: MutableMapping, view: ViewState, reference: str = "") -> None:
+    """Put a validated view into the page's widgets (before they are drawn)."""
+    session[K_TASK], session[K_SCORER], session[K_SENTENCE] = view.task, view.scorer, view.sentence
+    session[K_STRATEGY], session[K_BEAM] = view.strategy, view.beam
+    session[K_TEMPERATURE], session[K_SEED] = view.temperature, view.seed
+    session[K_REFERENCE], session[K_STEP] = reference, view.step
+
+
+def sync_from_url(
+    session: MutableMapping, query: Mapping, available: Mapping[str, list[str]], examples: Mapping[str, str]
+) -> None:
+    """Seed the widgets: from a link opened since we last wrote the URL, else the shared keys.
+
+    Values the link gets wrong fall back to defaults; their notes are kept in the session for
+    `notes_to_show`. Widgets that already hold a value (a rerun) are left alone.
+    """
+    query = _flat(query)
+    if query and query != session.get(_URL):
+        view = parse_query(query, available, examples)
+        reference = query.get("reference", "")[:MAX_SENTENCE_CHARS]
+        apply_view(session, view, reference)
+        session[_NOTES] = (view.notes, (view.task, view.scorer, view.sentence))
+        session[_URL] = query
+        return
+    if K_TASK in session and session[K_TASK] in available:
+        fix_scorer(session, available)
+        return
+    shared = {}
+    for key in (TASK, SCORER, SENTENCE, STEP, STRATEGY):
+        value = session.get(key)
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+            shared[key] = str(value)
+    if shared.get(STRATEGY) not in STRATEGIES:
+        shared.pop(STRATEGY, None)
+    apply_view(session, parse_query(shared, available, examples))
+
+
+def fix_scorer(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
+    """Keep the scorer toggle on a scorer that exists for the chosen task."""
+    scorers = available[session[K_TASK]]
+    if session.get(K_SCORER) not in scorers:
+        session[K_SCORER] = default_scorer(scorers)
+
+
+def on_task_change(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
+    """Callback of the task box: the new task's example sentence, its scorer, step 0."""
+    task = session[K_TASK]
+    session[K_SENTENCE] = (example_sentences(task) or ("",))[0]
+    session[K_REFERENCE] = ""
+    session[K_STEP] = 0
+    fix_scorer(session, available)
+
+
+def on_example(session: MutableMapping) -> None:
+    """Callback of the example box: copy the example into the sentence, start at step 0."""
+    if session.get(K_EXAMPLE):
+        session[K_SENTENCE] = session[K_EXAMPLE]
+        session[K_STEP] = 0
+    session[K_EXAMPLE] = None
+
+
+def on_sentence_change(session: MutableMapping) -> None:
+    session[K_STEP] = 0
+
+
+def current_view(session: Mapping) -> ViewState:
+    """The view the widgets describe now."""
+    return ViewState(
+        task=session[K_TASK],
+        scorer=session[K_SCORER],
+        sentence=session.get(K_SENTENCE) or "",
+        step=int(session.get(K_STEP, 0) or 0),
+        strategy=session.get(K_STRATEGY) or "greedy",
+        beam=int(session.get(K_BEAM, 3)),
+        temperature=float(session.get(K_TEMPERATURE, 1.0)),
+        seed=int(session.get(K_SEED, 0)),
+    )
+
+
+def reference_of(session: Mapping) -> str:
+    return (session.get(K_REFERENCE) or "").strip()
+
+
+def view_query(view: ViewState, reference: str = "") -> dict[str, str]:
+    """The shareable link of a view: only the parameters that matter for its strategy."""
+    query = {"task": view.task, "scorer": view.scorer, "sentence": view.sentence, "step": str(view.step)}
+    query["strategy"] = view.strategy
+    if view.strategy == "beam":
+        query["beam"] = str(view.beam)
+    if view.strategy == "sample":
+        query["temperature"] = str(view.temperature)
+        query["seed"] = str(view.seed)
+    if reference:
+        query["reference"] = reference
+    return query
+
+
+def publish(session: MutableMapping, query_params) -> None:
+    """Write the current view to the shared keys and to the URL (only when it changed).
+
+    `query_params` is st.query_params (anything with to_dict() and from_dict()).
+    """
+    view, reference = current_view(session), reference_of(session)
+    session[TASK], session[SCORER], session[SENTENCE] = view.task, view.scorer, view.sentence
+    session[STEP] = view.step
+    session[STRATEGY] = "forced" if reference else view.strategy
+    wanted = view_query(view, reference)
+    if _flat(query_params.to_dict()) != wanted:
+        query_params.from_dict(wanted)
+    session[_URL] = wanted
+
+
+def notes_to_show(session: Mapping) -> tuple[str, ...]:
+    """Notes about a link's refused values, while the view still comes from that link."""
+    notes, origin = session.get(_NOTES) or ((), None)
+    view = (session.get(K_TASK), session.get(K_SCORER), session.get(K_SENTENCE))
+    return tuple(notes) if origin == view else ()
+
+
+# -- input -------------------------------------------------------------------------------------
+_PLAIN = set("/,;?%'\"")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash every ASCII punctuation mark so st.markdown shows `text` as typed.
+
+    Covers HTML tags, links, emphasis, :color[...] directives, :emoji: codes and $math$; a few
+    marks that never start markup (/ , ; ? % ' ") stay as they are, for readable sources.
+    """
+    return "".join(
+        "\\" + c if c.isascii() and not c.isalnum() and not c.isspace() and c not in _PLAIN else c for c in text
+    )
+
+
+def unknown_note(translator, sentence: str) -> str | None:
+    """A note listing the characters the model does not know (they become <unk>), or None."""
+    unknown = translator.unknown_characters(sentence)
+    # unknown_characters skips whitespace, but a tab or a no-break space also becomes <unk>.
+    unknown += [c for c in dict.fromkeys(sentence) if c.isspace() and c not in unknown and _is_unk(translator, c)]
+    if not unknown:
+        return None
+    listed = ", ".join(repr(c) for c in unknown)
+    return f"Not in this model's vocabulary, decoded as the unknown token <unk>: {listed}"
+
+
+def _is_unk(translator, char: str) -> bool:
+    from seq2seq.tokenizers import UNK
+
+    return translator.source_tokenizer.encode(char) == [UNK]
+
+
+def step_note(row: dict, strategy: str) -> str:
+    """How the current token was chosen (beam replays its best path with forced tokens)."""
+    how = {"forced": "teacher forcing", "beam": "best beam path", "sample": "sampled"}.get(strategy, "")
+    if not how and row["forced"]:
+        how = "forced"
+    return f"step {row['position']}: {row['token']}   p = {row['prob']:.4f}" + (f"   ({how})" if how else "")
+
+
+# -- traces as plain data ----------------------------------------------------------------------
+def trace_key(name: str, view: ViewState, reference: str) -> tuple:
+    """What a trace depends on: model, sentence, strategy and its parameters."""
+    params: tuple = ()
+    if reference:
+        params = ("forced", reference)
+    elif view.strategy == "beam":
+        params = ("beam", view.beam)
+    elif view.strategy == "sample":
+        params = ("sample", view.temperature, view.seed)
+    else:
+        params = ("greedy",)
+    return (name, view.sentence, *params)
+
+
+def trace_data(trace, name: str) -> dict:
+    """A Trace as plain data: its JSON (with states) plus token ids for what-if and override."""
+    return {
+        "model": name,
+        "trace": trace.to_json(states=True),
+        "ids": [s.token_id for s in trace.steps],
+        "topk_ids": [[i for _, i, _ in s.topk] for s in trace.steps],
+    }
+
+
+def compute_trace(translator, name: str, view: ViewState, reference: str = "") -> dict:
+    """Decode once, the way the view says; raises InputError for input the model cannot take."""
+    if reference:
+        trace = translator.force(view.sentence, reference)
+    elif view.strategy == "sample":
+        trace = translator.sample(view.sentence, temperature=view.temperature, seed=view.seed)
+    elif view.strategy == "beam":
+        trace = translator.beam(view.sentence, width=view.beam)
+    else:
+        trace = translator.greedy(view.sentence)
+    return trace_data(trace, name)
+
+
+def get_trace(session: MutableMapping, translator, name: str, view: ViewState, reference: str = "") -> dict:
+    """The trace for this view, computed once and kept in the session; a step click reuses it."""
+    key = trace_key(name, view, reference)
+    cached = session.get(_TRACE)
+    if cached and cached["key"] == key:
+        return cached["data"]
+    data = compute_trace(translator, name, view, reference)
+    session[_TRACE] = {"key": key, "data": data}
+    session[_PLAYING] = False
+    session.pop(_WHATIF_RESULT, None)
+    return data
+
+
+def num_steps(data: dict) -> int:
+    return len(data["trace"]["steps"])
+
+
+def visible(data: dict, step: int) -> tuple[list[str], list[str], list[list[float]] | None]:
+    """Source tokens, the first `step` target tokens and their attention rows (None without)."""
+    trace = data["trace"]
+    attention = trace["attention"]
+    return trace["source_tokens"], trace["target_tokens"][:step], None if attention is None else attention[:step]
+
+
+def current(data: dict, step: int) -> dict | None:
+    """The latest step shown (index step - 1) as a dict, None at step 0."""
+    if step <= 0:
+        return None
+    trace = data["trace"]
+    t = min(step, num_steps(data)) - 1
+    row = dict(trace["steps"][t])
+    row["position"] = t
+    row["attention"] = None if trace["attention"] is None else trace["attention"][t]
+    row["topk_ids"] = data["topk_ids"][t]
+    return row
+
+
+def topk_rows(row: dict) -> list[dict]:
+    """Table rows of a step's candidates: rank, token, probability, chosen."""
+    return [
+        {"rank": rank, "token": piece, "probability": round(prob, 4), "chosen": piece == row["token"]}
+        for rank, (piece, prob) in enumerate(row["topk"], start=1)
+    ]
+
+
+# -- step controls -----------------------------------------------------------------------------
+def clamp_step(session: MutableMapping, n: int) -> int:
+    step = min(max(int(session.get(K_STEP, 0) or 0), 0), n)
+    session[K_STEP] = step
+    return step
+
+
+def step_forward(session: MutableMapping, n: int) -> None:
+    session[_PLAYING] = False
+    session[K_STEP] = min(int(session.get(K_STEP, 0)) + 1, n)
+
+
+def step_back(session: MutableMapping) -> None:
+    session[_PLAYING] = False
+    session[K_STEP] = max(int(session.get(K_STEP, 0)) - 1, 0)
+
+
+def reset(session: MutableMapping) -> None:
+    session[_PLAYING] = False
+    session[K_STEP] = 0
+    session.pop(_WHATIF_RESULT, None)
+
+
+def toggle_play(session: MutableMapping, n: int) -> None:
+    """Play from here (from the start when at the end), or pause."""
+    if session.get(_PLAYING):
+        session[_PLAYING] = False
+        return
+    if int(session.get(K_STEP, 0)) >= n:
+        session[K_STEP] = 0
+    session[_PLAYING] = True
+
+
+def playing(session: Mapping) -> bool:
+    return bool(session.get(_PLAYING))
+
+
+def tick(session: MutableMapping, n: int) -> bool:
+    """While playing, advance one step; True when play has just reached the end (and stopped)."""
+    if not session.get(_PLAYING):
+        return False
+    step = min(int(session.get(K_STEP, 0)) + 1, n)
+    session[K_STEP] = step
+    if step >= n:
+        session[_PLAYING] = False
+        return True
+    return False
+
+
+# -- explain a cell --------------------------------------------------------------------------
+def softmax(scores: Sequence[float]) -> tuple[float, list[float], float]:
+    """(max, exp(score - max) per position, their sum): the numerically safe softmax, written out."""
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    return top, exps, sum(exps)
+
+
+def context_shares(weights: Sequence[float], encoder_states: Sequence[Sequence[float]]) -> list[float]:
+    """||a_ts h_s|| / Σ_s' ||a_ts' h_s'||: how much of c_t = Σ a_ts h_s each position contributes."""
+    norms = [abs(w) * math.sqrt(sum(x * x for x in h)) for w, h in zip(weights, encoder_states, strict=True)]
+    total = sum(norms)
+    return [n / total if total > 0 else 0.0 for n in norms]
+
+
+def explain_cell(data: dict, t: int, s: int) -> dict:
+    """The numbers behind cell (t, s): raw score, softmax written out, weight, context share.
+
+    Also recomputes the score from the states where the formula needs no learned weights
+    (dot, scaled_dot): a check that the heatmap shows what the formula says.
+    """
+    trace = data["trace"]
+    if trace["attention"] is None:
+        raise ValueError("this model has no attention: there is no cell to explain")
+    if not 0 <= t < num_steps(data):
+        raise ValueError(f"target step {t} is outside 0..{num_steps(data) - 1}")
+    scores = trace["steps"][t]["scores"]
+    if not 0 <= s < len(scores):
+        raise ValueError(f"source position {s} is outside 0..{len(scores) - 1}")
+    top, exps, total = softmax(scores)
+    weights = trace["attention"][t]
+    shares = context_shares(weights, trace["encoder_states"])
+    result = {
+        "t": t,
+        "s": s,
+        "scorer": trace["scorer"],
+        "score": scores[s],
+        "max_score": top,
+        "exp": exps[s],
+        "sum_exp": total,
+        "softmax": exps[s] / total,
+        "weight": weights[s],
+        "share": shares[s],
+        "shares": shares,
+        "weights": weights,
+        "scores": scores,
+        "context_norm": math.sqrt(sum(x * x for x in trace["contexts"][t])),
+        "recomputed": None,
+    }
+    query, key = trace["decoder_states"][t], trace["encoder_states"][s]
+    if trace["scorer"] in ("dot", "scaled_dot"):
+        dot = sum(a * b for a, b in zip(query, key, strict=True))
+        result["recomputed"] = dot / math.sqrt(len(key)) if trace["scorer"] == "scaled_dot" else dot
+    return result
+
+
+def explain_latex(cell: dict) -> list[str]:
+    """LaTeX lines with the actual numbers (numbers only: no user text goes into LaTeX)."""
+    t, s = cell["t"], cell["s"]
+    return [
+        rf"\mathrm{{score}}_{{{t},{s}}} = {cell['score']:.4f}, \qquad \max_{{s'}} \mathrm{{score}}_{{{t},s'}}"
+        rf" = {cell['max_score']:.4f}",
+        rf"a_{{{t},{s}}} = \frac{{e^{{\,\mathrm{{score}}_{{{t},{s}}} - \max}}}}{{\sum_{{s'}} "
+        rf"e^{{\,\mathrm{{score}}_{{{t},s'}} - \max}}}} = \frac{{{cell['exp']:.4f}}}{{{cell['sum_exp']:.4f}}}"
+        rf" = {cell['softmax']:.4f}",
+        rf"\frac{{\lVert a_{{{t},{s}}}\, \bar h_{{{s}}} \rVert}}{{\sum_{{s'}} \lVert a_{{{t},s'}}\, \bar h_{{s'}}"
+        rf" \rVert}} = {cell['share']:.4f} \;\; ({100 * cell['share']:.1f}\%)",
+    ]
+
+
+def explain_text(cell: dict) -> str:
+    """What the numbers mean, in words (numbers only: safe Markdown)."""
+    t, s = cell["t"], cell["s"]
+    text = (
+        f"At target step {t} the scorer gave source position {s} the raw score {cell['score']:.4f}. "
+        f"Softmax turns the row of scores into weights: subtract the row's maximum ({cell['max_score']:.4f}) "
+        f"so no exponential overflows, exponentiate ({cell['exp']:.4f}) and divide by the row's sum "
+        f"({cell['sum_exp']:.4f}): **{cell['softmax']:.4f}**, the weight the model used ({cell['weight']:.4f}). "
+        f"The context vector is c_t = Σ a_ts h_s; this position's term a_ts h_s is "
+        f"**{100 * cell['share']:.1f}%** of the summed term lengths. The share differs from the weight when "
+        "encoder states have different lengths: a small weight on a long state can still move c_t."
+    )
+    if cell["recomputed"] is not None:
+        text += (
+            f"\n\nCheck: the score recomputed here from h_t and h_s is {cell['recomputed']:.4f} "
+            f"(the model reported {cell['score']:.4f})."
+        )
+    return text
+
+
+def argmax(values: Sequence[float]) -> int:
+    return max(range(len(values)), key=values.__getitem__)
+
+
+def follow(session: MutableMapping, key: str, value, options: Sequence) -> None:
+    """Set widget `key` to `value` when `value` moves (or the held value is no longer an option).
+
+    A widget that follows the step (explain's target row) while the user can still move it.
+    """
+    seen = f"_followed_{key}"
+    if session.get(key) not in options or session.get(seen) != value:
+        session[key] = value
+        session[seen] = value
+
+
+# -- what-if and attention override -----------------------------------------------------------
+def first_alternative(row: dict) -> int:
+    """Index of the most probable candidate that is not the token the model chose (0 if none)."""
+    for i, (piece, _) in enumerate(row["topk"]):
+        if piece != row["token"]:
+            return i
+    return 0
+
+
+def candidate_label(row: dict, index: int) -> str:
+    piece, prob = row["topk"][index]
+    return f"{piece}   (p = {prob:.3f})" + ("   ← the model's choice" if piece == row["token"] else "")
+
+
+def run_whatif(session: MutableMapping, translator, data: dict, position: int, token_id: int) -> dict:
+    """Compute a what-if and keep it in the session next to the trace it changes."""
+    result = whatif(translator, data, position, token_id)
+    session[_WHATIF_RESULT] = {"trace": session.get(_TRACE, {}).get("key"), "position": position, "data": result}
+    return result
+
+
+def whatif_result(session: Mapping, data: dict, position: int) -> dict | None:
+    """The what-if computed for this trace at this position, if any."""
+    kept = session.get(_WHATIF_RESULT)
+    if not kept or kept["position"] != position or kept["trace"] != session.get(_TRACE, {}).get("key"):
+        return None
+    return kept["data"]
+
+
+def whatif(translator, data: dict, position: int, token_id: int) -> dict:
+    """Force `token_id` at `position`, keep the tokens before it, decode greedily after it."""
+    prefix = list(data["ids"][:position]) + [int(token_id)]
+    trace = translator.greedy(data["trace"]["source"], prefix=prefix)
+    return trace_data(trace, data["model"])
+
+
+def compare_rows(original: dict, changed: dict, position: int) -> list[dict]:
+    """Side-by-side token table of two traces; `position` is where the what-if forced a token."""
+    a, b = original["trace"]["target_tokens"], changed["trace"]["target_tokens"]
+    return [
+        {
+            "position": i,
+            "original": a[i] if i < len(a) else "",
+            "what-if": b[i] if i < len(b) else "",
+            "note": "forced" if i == position else ("differs" if (a[i : i + 1] != b[i : i + 1]) else ""),
+        }
+        for i in range(max(len(a), len(b)))
+    ]
+
+
+def state_before(translator, data: dict, position: int):
+    """The decode state just before target `position` (the trace's tokens forced up to it)."""
+    state = translator.start(data["trace"]["source"])
+    for token_id in data["ids"][:position]:
+        state = translator.step(state, choose=token_id).next_state
+    return state
+
+
+def one_hot(size: int, index: int) -> list[float]:
+    if not 0 <= index < size:
+        raise ValueError(f"source position {index} is outside 0..{size - 1}")
+    return [1.0 if i == index else 0.0 for i in range(size)]
+
+
+def override(translator, data: dict, position: int, source_index: int) -> dict:
+    """Put all attention on `source_index` at target `position`: the prediction before and after."""
+    state = state_before(translator, data, position)
+    before = translator.step(state)
+    after = translator.step(state, attention=one_hot(len(state.source_ids), source_index))
+    return {
+        "position": position,
+        "source_index": source_index,
+        "before": [(piece, prob) for piece, _, prob in before.topk],
+        "after": [(piece, prob) for piece, _, prob in after.topk],
+        "token_before": before.token,
+        "token_after": after.token,
+        "attention_after": list(after.attention) if after.attention is not None else None,
+    }
+
+
+# -- exports -----------------------------------------------------------------------------------
+def attention_csv(data: dict) -> str:
+    """The attention matrix as CSV: header = position-labelled source tokens, one row per target."""
+    trace = data["trace"]
+    if trace["attention"] is None:
+        raise ValueError("this model has no attention matrix")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["target", *position_labels(trace["source_tokens"])])
+    for label, row in zip(position_labels(trace["target_tokens"]), trace["attention"], strict=True):
+        writer.writerow([label, *(repr(float(w)) for w in row)])
+    return out.getvalue()
+
+
+def trace_json(data: dict) -> str:
+    """The whole trace (Trace.to_json(states=True)) as a JSON document."""
+    return json.dumps(data["trace"], ensure_ascii=False, indent=1)
+
+
+def file_stem(view: ViewState) -> str:
+    """A safe file name stem for downloads: task and scorer only, never the sentence."""
+    return f"{view.task}-{view.scorer}".replace("/", "-")

@@ -1,0 +1,110 @@
+"""The view's state from URL query parameters: validated, with a note for every value refused.
+
+Shareable links carry task, scorer, sentence, step and strategy. Anything invalid falls back to
+a default and adds a note the page shows; nothing from the URL is used as a path or as HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+STRATEGIES = ("greedy", "sample", "beam")
+MAX_SENTENCE_CHARS = 500  # longer URL values are refused before any tokenization
+
+
+@dataclass(frozen=True)
+class ViewState:
+    task: str
+    scorer: str
+    sentence: str
+    step: int = 0  # number of target tokens shown (0 = none yet)
+    strategy: str = "greedy"
+    beam: int = 3  # beam width
+    temperature: float = 1.0
+    seed: int = 0
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_query(self) -> dict[str, str]:
+        """Query parameters for a shareable link (notes are not part of the link)."""
+        data = asdict(self)
+        data.pop("notes")
+        return {k: str(v) for k, v in data.items()}
+
+
+def _int(raw: str | None, default: int, low: int, high: int, name: str, notes: list[str]) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        notes.append(f"Ignored {name}={raw[:40]!r}: not a whole number; using {default}.")
+        return default
+    if not low <= value <= high:
+        clamped = min(max(value, low), high)
+        notes.append(f"{name}={value} is outside {low}–{high}; using {clamped}.")
+        return clamped
+    return value
+
+
+def _float(raw: str | None, default: float, low: float, high: float, name: str, notes: list[str]) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        notes.append(f"Ignored {name}={raw[:40]!r}: not a number; using {default}.")
+        return default
+    if not (low <= value <= high):  # also refuses NaN
+        notes.append(f"{name}={raw[:40]} is outside {low}–{high}; using {default}.")
+        return default
+    return value
+
+
+def parse_query(
+    params: Mapping[str, str],
+    available: Mapping[str, list[str]],
+    default_sentences: Mapping[str, str],
+    max_step: int = 200,
+) -> ViewState:
+    """Validate `params` against the models that exist.
+
+    available: task -> its scorers (the registry); default_sentences: task -> an example.
+    """
+    notes: list[str] = []
+    tasks = list(available)
+    if not tasks:
+        raise ValueError("no models are registered")
+    task = params.get("task")
+    if task is not None and task not in available:
+        notes.append(f"Unknown task {task[:40]!r}; showing {tasks[0]!r}.")
+        task = None
+    task = task or tasks[0]
+    scorers = available[task]
+    scorer = params.get("scorer")
+    if scorer is not None and scorer not in scorers:
+        fallback = "general" if "general" in scorers else scorers[0]
+        notes.append(f"No {scorer[:40]!r} model for {task}; showing {fallback!r}.")
+        scorer = fallback
+    scorer = scorer or ("general" if "general" in scorers else scorers[0])
+    sentence = params.get("sentence")
+    if sentence is None:
+        sentence = default_sentences.get(task, "")
+    elif len(sentence) > MAX_SENTENCE_CHARS:
+        notes.append(f"The sentence in the link is longer than {MAX_SENTENCE_CHARS} characters; it was cut.")
+        sentence = sentence[:MAX_SENTENCE_CHARS]
+    strategy = params.get("strategy", "greedy")
+    if strategy not in STRATEGIES:
+        notes.append(f"Unknown strategy {strategy[:40]!r}; using greedy.")
+        strategy = "greedy"
+    return ViewState(
+        task=task,
+        scorer=scorer,
+        sentence=sentence,
+        step=_int(params.get("step"), 0, 0, max_step, "step", notes),
+        strategy=strategy,
+        beam=_int(params.get("beam"), 3, 1, 10, "beam", notes),
+        temperature=_float(params.get("temperature"), 1.0, 0.05, 5.0, "temperature", notes),
+        seed=_int(params.get("seed"), 0, 0, 2**31 - 1, "seed", notes),
+        notes=tuple(notes),
+    )

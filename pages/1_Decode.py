@@ -1,0 +1,84 @@
+"""Decode: type a sentence, step through decoding token by token, watch attention move.
+
+Wiring only: the logic lives in explorer.decode_view (plain Python, tested without a browser)
+and the sections in explorer.decode_sections. Session keys shared with other pages ("task",
+"scorer", "sentence", "step", "strategy", "presentation") are documented in decode_view.
+"""
+
+import streamlit as st
+
+from explorer import decode_sections as ui
+from explorer import decode_view as dv
+from explorer.loaders import get_translator
+from seq2seq.checkpoint import CheckpointError
+from seq2seq.decoding import InputError
+
+st.set_page_config(page_title="Decode · Attention Explorer", layout="wide")
+ss = st.session_state
+presentation = st.sidebar.toggle(
+    "Presentation mode",
+    key=dv.PRESENTATION,
+    persist_state="session",
+    help="Large type and a large heatmap for a projector; fewer controls.",
+)
+if presentation:
+    st.html(ui.PRESENTATION_CSS)  # static CSS, no user text
+st.title("Decode, step by step")
+
+available = dv.available_models()
+if not available:
+    st.error("No models are registered yet: train some or point ATTENTION_EXPLORER_PRETRAINED at a registry.")
+    st.stop()
+dv.sync_from_url(ss, st.query_params.to_dict(), available, dv.default_sentences(list(available)))
+notes = dv.notes_to_show(ss)
+if notes:
+    st.warning("The link had values that were replaced:\n" + "\n".join(f"- {dv.escape_markdown(n)}" for n in notes))
+
+ui.inputs(available, presentation)
+view, reference = dv.current_view(ss), dv.reference_of(ss)
+if not view.sentence.strip():
+    dv.publish(ss, st.query_params)
+    st.info(dv.EMPTY_HINT)
+    st.stop()
+
+name = dv.model_name(view.task, view.scorer)
+try:
+    translator = get_translator(name)
+except CheckpointError as error:
+    st.error(f"Cannot load the model {dv.escape_markdown(name)}: {dv.escape_markdown(str(error))}")
+    st.stop()
+ui.model_line(name, view.scorer)
+unknown = dv.unknown_note(translator, view.sentence)
+if unknown:
+    st.warning(dv.escape_markdown(unknown))
+try:
+    data = dv.get_trace(ss, translator, name, view, reference)
+except InputError as error:
+    dv.publish(ss, st.query_params)
+    st.error(dv.escape_markdown(f"Cannot decode this input: {error}"))
+    st.stop()
+if data["trace"]["hit_max_len"]:
+    st.caption(dv.escape_markdown(f"Decoding stopped at the length limit ({dv.num_steps(data)} tokens) before </s>."))
+
+n = dv.num_steps(data)
+dv.clamp_step(ss, n)
+ss.setdefault(dv.K_SPEED, dv.DEFAULT_SPEED)
+was_playing, speed = dv.playing(ss), ss[dv.K_SPEED]
+
+
+@st.fragment(run_every=speed if was_playing else None)
+def live() -> None:
+    """Step-dependent views; a step click or a play tick reruns only this part."""
+    if (dv.playing(ss), ss.get(dv.K_SPEED)) != (was_playing, speed):
+        st.rerun()  # play started, stopped or changed speed: the timer is set on a full run
+    dv.tick(ss, n)
+    if dv.playing(ss) != was_playing:
+        st.rerun()  # play reached the end: stop the timer
+    dv.publish(ss, st.query_params)
+    ui.controls(n, presentation)
+    ui.step_views(data, translator, presentation)
+
+
+live()
+if not presentation:
+    ui.exports(data, dv.file_stem(view))

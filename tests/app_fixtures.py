@@ -1,0 +1,76 @@
+"""A registry of small untrained models for the app tests: UI mechanics, not translation quality.
+
+`make_registry(root)` saves reverse and dates × every scorer (hidden 32, characters) and writes
+the manifest, like pretrained/ but in seconds. `shared_registry()` builds one per test process;
+`use_registry(monkeypatch)` points ATTENTION_EXPLORER_PRETRAINED at it and clears Streamlit's
+caches, so translators cached by an earlier test (or another registry) are not reused.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+
+from seq2seq.checkpoint import save_checkpoint, write_manifest
+from seq2seq.config import SCORERS, TrainConfig
+from seq2seq.tasks import get_task
+from seq2seq.tokenizers import CharTokenizer
+from seq2seq.train import build_model
+
+TASKS = ("reverse", "dates")
+MAX_LEN = 40  # source and target limit in characters (the models take 40, plus </s>)
+
+# Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
+torch.set_num_threads(1)
+
+
+def make_registry(root: str | Path, tasks: tuple[str, ...] = TASKS, scorers: tuple[str, ...] = SCORERS) -> Path:
+    """Save an untrained model per task and scorer under `root` and write root/manifest.json."""
+    root = Path(root)
+    entries = []
+    for task in tasks:
+        examples = get_task(task).examples("train", 3000, 0)
+        source = CharTokenizer.fit(e.source for e in examples)
+        target = CharTokenizer.fit(e.target for e in examples)
+        for scorer in scorers:
+            torch.manual_seed(0)
+            config = TrainConfig(task=task, scorer=scorer, hidden_size=32, embedding_size=16, max_len=MAX_LEN)
+            model = build_model(config, source, target)
+            save_checkpoint(root / task / scorer, model, source, target, {"task": task, "metrics": {}})
+            entries.append(
+                {
+                    "name": f"{task}/{scorer}",
+                    "path": f"{task}/{scorer}",
+                    "task": task,
+                    "scorer": scorer,
+                    "cell": "gru",
+                    "parameters": model.num_parameters(),
+                    "metric": {"name": "exact_match", "value": 0.0},
+                }
+            )
+    write_manifest(entries, root)
+    return root
+
+
+@functools.cache
+def shared_registry() -> Path:
+    """One registry per test process, removed when the process exits."""
+    root = Path(tempfile.mkdtemp(prefix="ae-registry-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return make_registry(root)
+
+
+def use_registry(monkeypatch) -> Path:
+    """Point the app at the shared test registry and forget translators cached before."""
+    import streamlit as st
+
+    root = shared_registry()
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return root

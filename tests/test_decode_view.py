@@ -1,0 +1,350 @@
+"""The Decode page's logic without a browser: view state, traces, explain, what-if, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+
+from explorer import decode_view as dv
+from explorer.figures import position_labels
+from explorer.state import ViewState
+from seq2seq.checkpoint import load_model
+from seq2seq.config import SCORERS
+from seq2seq.decoding import InputError
+from tests.app_fixtures import shared_registry, use_registry
+
+ATTENTION = [s for s in SCORERS if s != "none"]
+AVAILABLE = {"reverse": list(SCORERS), "dates": list(SCORERS)}
+EXAMPLES = {"reverse": "a", "dates": "9 may 2018"}
+
+
+@pytest.fixture(scope="module")
+def translators():
+    root = shared_registry()
+    return {f"{task}/{s}": load_model(f"{task}/{s}", root=root) for task in ("reverse", "dates") for s in SCORERS}
+
+
+def view(**kw) -> ViewState:
+    base = {"task": "reverse", "scorer": "general", "sentence": "hello world"}
+    return ViewState(**{**base, **kw})
+
+
+def greedy_data(translators, name="reverse/general", sentence="hello world"):
+    return dv.compute_trace(translators[name], name, view(sentence=sentence))
+
+
+class FakeQuery(dict):
+    """st.query_params' to_dict/from_dict, counting writes."""
+
+    writes = 0
+
+    def to_dict(self):
+        return dict(self)
+
+    def from_dict(self, values):
+        self.clear()
+        self.update(values)
+        self.writes += 1
+
+
+# -- view state ------------------------------------------------------------------------------
+def test_defaults_without_link_or_shared_keys():
+    session = {}
+    dv.sync_from_url(session, {}, AVAILABLE, EXAMPLES)
+    assert (session[dv.K_TASK], session[dv.K_SCORER], session[dv.K_SENTENCE]) == ("reverse", "general", "a")
+    assert session[dv.K_STEP] == 0 and session[dv.K_STRATEGY] == "greedy"
+    assert dv.notes_to_show(session) == ()
+
+
+def test_link_sets_the_view():
+    session = {}
+    query = {"task": "dates", "scorer": "dot", "sentence": "1 jan 2000", "step": "3", "strategy": "beam", "beam": "4"}
+    dv.sync_from_url(session, query, AVAILABLE, EXAMPLES)
+    assert dv.current_view(session) == ViewState("dates", "dot", "1 jan 2000", 3, "beam", beam=4)
+
+
+def test_invalid_link_falls_back_with_notes():
+    session = {}
+    dv.sync_from_url(session, {"task": "nope", "scorer": "../../etc", "step": "-5"}, AVAILABLE, EXAMPLES)
+    assert session[dv.K_TASK] == "reverse" and session[dv.K_SCORER] == "general" and session[dv.K_STEP] == 0
+    notes = " ".join(dv.notes_to_show(session))
+    assert "nope" in notes and "../../etc" in notes and "step" in notes
+    session[dv.K_SENTENCE] = "something else"  # the user moved on: the notes go
+    assert dv.notes_to_show(session) == ()
+
+
+def test_our_own_url_does_not_override_widgets():
+    session, query = {}, FakeQuery()
+    dv.sync_from_url(session, query, AVAILABLE, EXAMPLES)
+    dv.publish(session, query)
+    session[dv.K_SENTENCE] = "typed by the user"  # widget changed; the URL still holds the old view
+    dv.sync_from_url(session, query.to_dict(), AVAILABLE, EXAMPLES)
+    assert session[dv.K_SENTENCE] == "typed by the user"
+
+
+def test_shared_keys_seed_the_page_when_it_opens_without_a_link():
+    session = {"task": "dates", "scorer": "concat", "sentence": "2 feb 2002", "step": 2, "strategy": "forced"}
+    dv.sync_from_url(session, {}, AVAILABLE, EXAMPLES)
+    assert dv.current_view(session) == ViewState("dates", "concat", "2 feb 2002", 2, "greedy")
+
+
+def test_publish_writes_shared_keys_and_compact_link():
+    session, query = {}, FakeQuery()
+    dv.apply_view(session, ViewState("dates", "dot", "9 may 2018", 2, "sample", temperature=0.5, seed=7))
+    dv.publish(session, query)
+    assert {k: session[k] for k in ("task", "scorer", "sentence", "step", "strategy")} == {
+        "task": "dates",
+        "scorer": "dot",
+        "sentence": "9 may 2018",
+        "step": 2,
+        "strategy": "sample",
+    }
+    assert query == {
+        "task": "dates",
+        "scorer": "dot",
+        "sentence": "9 may 2018",
+        "step": "2",
+        "strategy": "sample",
+        "temperature": "0.5",
+        "seed": "7",
+    }
+    dv.publish(session, query)
+    assert query.writes == 1  # unchanged view: the URL is not rewritten
+    session[dv.K_REFERENCE] = "2018-05-09"
+    dv.publish(session, query)
+    assert session["strategy"] == "forced" and query["reference"] == "2018-05-09"
+
+
+def test_task_change_takes_the_new_tasks_example_and_keeps_a_valid_scorer():
+    session = {dv.K_TASK: "dates", dv.K_SCORER: "location", dv.K_STEP: 5}
+    dv.on_task_change(session, {"reverse": ["general"], "dates": ["dot", "general"]})
+    assert session[dv.K_SENTENCE] == dv.example_sentences("dates")[0]
+    assert session[dv.K_SCORER] == "general" and session[dv.K_STEP] == 0
+
+
+def test_example_callback_copies_and_clears():
+    session = {dv.K_EXAMPLE: "racecar", dv.K_STEP: 3}
+    dv.on_example(session)
+    assert session[dv.K_SENTENCE] == "racecar" and session[dv.K_STEP] == 0 and session[dv.K_EXAMPLE] is None
+
+
+# -- input -----------------------------------------------------------------------------------
+def test_escape_markdown_neutralizes_html_and_markup():
+    text = dv.escape_markdown("<script>alert(1)</script> **b** :red[x] $x$ [l](javascript:x)")
+    assert "<script>" not in text and "**" not in text and ":red[" not in text and "$x$" not in text
+    assert dv.escape_markdown("abc 123") == "abc 123"
+
+
+def test_unknown_characters_are_listed(translators):
+    note = dv.unknown_note(translators["dates/general"], "9 may 2018 €§")
+    assert "'€'" in note and "'§'" in note
+    assert dv.unknown_note(translators["dates/general"], "9 may 2018") is None
+    assert "'\\xa0'" in dv.unknown_note(translators["dates/general"], "9\u00a0may 2018")  # a no-break space
+
+
+def test_step_note_says_how_the_token_was_chosen(translators):
+    data = dv.compute_trace(translators["reverse/general"], "reverse/general", view(strategy="beam", beam=2))
+    row = dv.current(data, 1)
+    assert row["forced"] and dv.step_note(row, "beam").endswith("(best beam path)")
+    greedy = dv.current(greedy_data(translators), 1)
+    assert "(" not in dv.step_note(greedy, "greedy") and dv.step_note(greedy, "greedy").startswith("step 0:")
+
+
+def test_too_long_input_raises_with_the_limit(translators):
+    with pytest.raises(InputError, match="at most 40"):
+        greedy_data(translators, sentence="a" * 60)
+
+
+# -- traces ----------------------------------------------------------------------------------
+def test_trace_is_computed_once_per_view(translators):
+    calls = []
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def greedy(self, text, **kw):
+            calls.append(text)
+            return self.inner.greedy(text, **kw)
+
+    session, counting = {}, Counting(translators["reverse/general"])
+    first = dv.get_trace(session, counting, "reverse/general", view())
+    again = dv.get_trace(session, counting, "reverse/general", view(step=3))  # a step is not a new trace
+    assert again is first and calls == ["hello world"]
+    dv.get_trace(session, counting, "reverse/general", view(sentence="abc"))
+    assert calls == ["hello world", "abc"]
+    json.dumps(session[dv._TRACE]["data"])  # plain data
+
+
+@pytest.mark.parametrize("strategy", ["greedy", "sample", "beam"])
+def test_strategies_and_teacher_forcing(translators, strategy):
+    t = translators["reverse/general"]
+    data = dv.compute_trace(t, "reverse/general", view(strategy=strategy, beam=2, temperature=0.7, seed=3))
+    assert data["trace"]["strategy"] == strategy and dv.num_steps(data) >= 1
+    forced = dv.compute_trace(t, "reverse/general", view(strategy=strategy), reference="dlrow")
+    assert forced["trace"]["strategy"] == "forced"
+    assert forced["trace"]["target_tokens"] == ["d", "l", "r", "o", "w", "</s>"]
+
+
+def test_visible_rows_follow_the_step(translators):
+    data = greedy_data(translators)
+    for step in (0, 1, 3):
+        src, tgt, att = dv.visible(data, step)
+        assert len(tgt) == step and len(att) == step and all(len(r) == len(src) for r in att)
+    assert dv.current(data, 0) is None
+    row = dv.current(data, 2)
+    assert row["position"] == 1 and row["attention"] == data["trace"]["attention"][1]
+    assert [r["chosen"] for r in dv.topk_rows(row)].count(True) == 1
+
+
+def test_none_scorer_has_no_attention(translators):
+    data = greedy_data(translators, "reverse/none")
+    assert dv.visible(data, 2)[2] is None and dv.current(data, 1)["scores"] is None
+    with pytest.raises(ValueError, match="no attention"):
+        dv.explain_cell(data, 0, 0)
+    with pytest.raises(ValueError, match="no attention"):
+        dv.attention_csv(data)
+
+
+# -- step controls ---------------------------------------------------------------------------
+def test_step_back_reset_clamp():
+    session = {dv.K_STEP: 0}
+    dv.step_back(session)
+    assert session[dv.K_STEP] == 0
+    for _ in range(5):
+        dv.step_forward(session, 3)
+    assert session[dv.K_STEP] == 3
+    dv.step_back(session)
+    assert session[dv.K_STEP] == 2
+    session[dv.K_STEP] = 99
+    assert dv.clamp_step(session, 4) == 4
+    dv.reset(session)
+    assert session[dv.K_STEP] == 0
+
+
+def test_play_runs_to_the_end_and_stops():
+    session = {dv.K_STEP: 4}
+    dv.toggle_play(session, 4)  # at the end: play again from the start
+    assert dv.playing(session) and session[dv.K_STEP] == 0
+    ticks = 0
+    while dv.playing(session):
+        dv.tick(session, 4)
+        ticks += 1
+        assert ticks <= 4
+    assert session[dv.K_STEP] == 4 and ticks == 4
+    assert dv.tick(session, 4) is False  # stopped stays stopped
+    dv.toggle_play(session, 4)
+    dv.step_forward(session, 4)  # a manual step pauses
+    assert not dv.playing(session)
+
+
+# -- explain a cell --------------------------------------------------------------------------
+@pytest.mark.parametrize("scorer", ATTENTION)
+def test_explain_cell_is_the_softmax_of_the_steps_scores(translators, scorer):
+    data = greedy_data(translators, f"dates/{scorer}", "9 may 2018")
+    trace = data["trace"]
+    for t in (0, min(2, dv.num_steps(data) - 1)):
+        scores = trace["steps"][t]["scores"]
+        exps = [math.exp(x) for x in scores]
+        manual = [e / sum(exps) for e in exps]
+        for s in range(len(scores)):
+            cell = dv.explain_cell(data, t, s)
+            assert cell["score"] == scores[s]
+            assert cell["softmax"] == pytest.approx(manual[s], abs=1e-6)
+            assert cell["softmax"] == pytest.approx(trace["attention"][t][s], abs=1e-6)
+            assert cell["weight"] == trace["attention"][t][s]
+        assert sum(cell["shares"]) == pytest.approx(1.0)
+        if scorer in ("dot", "scaled_dot"):
+            assert cell["recomputed"] == pytest.approx(cell["score"], abs=1e-4)
+    lines = dv.explain_latex(cell)
+    assert any(f"{cell['softmax']:.4f}" in line for line in lines)
+    assert f"{100 * cell['share']:.1f}%" in dv.explain_text(cell)
+
+
+def test_context_shares_weigh_state_lengths():
+    shares = dv.context_shares([0.5, 0.5], [[3.0, 4.0], [0.0, 1.0]])  # norms 5 and 1
+    assert shares == pytest.approx([5 / 6, 1 / 6])
+
+
+def test_explain_cell_refuses_cells_outside_the_trace(translators):
+    data = greedy_data(translators)
+    with pytest.raises(ValueError, match="target step"):
+        dv.explain_cell(data, dv.num_steps(data), 0)
+    with pytest.raises(ValueError, match="source position"):
+        dv.explain_cell(data, 0, 99)
+
+
+def test_follow_moves_with_the_value_but_keeps_user_choices():
+    session = {}
+    dv.follow(session, "k", 2, range(3))
+    assert session["k"] == 2
+    session["k"] = 0  # the user picked another row
+    dv.follow(session, "k", 2, range(3))
+    assert session["k"] == 0
+    dv.follow(session, "k", 3, range(4))  # the step moved: follow it
+    assert session["k"] == 3
+    dv.follow(session, "k", 3, range(2))  # no longer an option
+    assert session["k"] == 3
+
+
+# -- what-if and override --------------------------------------------------------------------
+def test_whatif_forces_the_candidate_and_keeps_the_prefix(translators):
+    t = translators["dates/general"]
+    data = greedy_data(translators, "dates/general", "9 may 2018")
+    position = 2
+    row = dv.current(data, position + 1)
+    choice = dv.first_alternative(row)
+    piece, token_id = row["topk"][choice][0], row["topk_ids"][choice]
+    assert piece != row["token"]
+    session = {dv._TRACE: {"key": "k", "data": data}}
+    result = dv.run_whatif(session, t, data, position, token_id)
+    tokens = result["trace"]["target_tokens"]
+    assert tokens[:position] == data["trace"]["target_tokens"][:position] and tokens[position] == piece
+    assert dv.whatif_result(session, data, position) is result
+    assert dv.whatif_result(session, data, position + 1) is None
+    rows = dv.compare_rows(data, result, position)
+    assert rows[position]["note"] == "forced" and rows[position]["what-if"] == piece
+
+
+def test_override_puts_all_attention_on_one_position(translators):
+    data = greedy_data(translators, "dates/concat", "9 may 2018")
+    result = dv.override(translators["dates/concat"], data, 1, 3)
+    assert result["attention_after"] == dv.one_hot(len(data["trace"]["source_tokens"]), 3)
+    step = data["trace"]["steps"][1]
+    assert [p for p, _ in result["before"]] == [p for p, _ in step["topk"]]
+    assert [q for _, q in result["before"]] == pytest.approx([q for _, q in step["topk"]], abs=1e-6)
+    assert sum(q for _, q in result["after"]) <= 1.0 + 1e-6
+    with pytest.raises(ValueError):
+        dv.one_hot(3, 3)
+
+
+# -- exports ---------------------------------------------------------------------------------
+def test_attention_csv(translators):
+    data = greedy_data(translators, "reverse/dot", "abca")
+    rows = list(csv.reader(io.StringIO(dv.attention_csv(data))))
+    trace = data["trace"]
+    assert rows[0] == ["target", *position_labels(trace["source_tokens"])]
+    assert rows[0][1:] == ["00 a", "01 b", "02 c", "03 a", "04 </s>"]
+    assert len(rows) == 1 + len(trace["target_tokens"])
+    assert [r[0] for r in rows[1:]] == position_labels(trace["target_tokens"])
+    assert [[float(x) for x in r[1:]] for r in rows[1:]] == trace["attention"]
+
+
+def test_trace_json_is_the_whole_trace_with_states(translators):
+    data = greedy_data(translators)
+    doc = json.loads(dv.trace_json(data))
+    for key in ("source", "output", "attention", "steps", "encoder_states", "decoder_states", "contexts"):
+        assert key in doc
+    assert len(doc["decoder_states"]) == dv.num_steps(data)
+    assert dv.file_stem(view(task="dates", scorer="scaled_dot")) == "dates-scaled_dot"
+
+
+def test_available_models_reads_the_registry(monkeypatch):
+    use_registry(monkeypatch)
+    models = dv.available_models()
+    assert set(models) == {"reverse", "dates"} and models["dates"] == list(SCORERS)
+    assert dv.model_name("dates", "dot") == "dates/dot" and dv.model_name("dates", "nope") is None

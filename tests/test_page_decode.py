@@ -1,0 +1,225 @@
+"""The Decode page in AppTest, over a registry of small untrained models (UI mechanics only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer import decode_view as dv
+from tests.app_fixtures import use_registry
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")
+TEXT_ELEMENTS = ("markdown", "caption", "info", "warning", "error", "success", "latex", "title", "subheader")
+
+
+@pytest.fixture(autouse=True)
+def registry(monkeypatch):
+    return use_registry(monkeypatch)
+
+
+def page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params.update(query)
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def charts(at: AppTest, kind: str) -> list[dict]:
+    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    return [s for s in specs if s["data"] and s["data"][0]["type"] == kind]
+
+
+def heatmap_rows(at: AppTest) -> int:
+    (heatmap,) = charts(at, "heatmap")
+    return len(heatmap["data"][0].get("z") or [])
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def texts(at: AppTest) -> list[str]:
+    return [str(el.value) for kind in TEXT_ELEMENTS for el in at.get(kind)]
+
+
+def test_renders_with_defaults():
+    at = ok(page())
+    assert at.text_input(key=dv.K_SENTENCE).label == "Source sentence"
+    assert {"Step", "Back", "Play", "Reset"} <= {b.label for b in at.button}
+    assert heatmap_rows(at) == 0
+    assert at.session_state["task"] == at.session_state[dv.K_TASK] and at.session_state["step"] == 0
+    assert at.query_params["task"] == at.session_state["task"] and at.query_params["step"] == "0"
+    assert not at.warning
+    assert {d.label for d in at.get("download_button")} == {"Attention matrix (CSV)", "Whole trace (JSON)"}
+
+
+def test_step_adds_one_row_and_back_removes_one():
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018"))
+    assert heatmap_rows(at) == 0
+    ok(button(at, "Step").click().run())
+    assert heatmap_rows(at) == 1
+    ok(button(at, "Step").click().run())
+    assert heatmap_rows(at) == 2 and at.session_state["step"] == 2 and at.query_params["step"] == "2"
+    ok(button(at, "Back").click().run())
+    assert heatmap_rows(at) == 1 and at.session_state["step"] == 1
+    ok(button(at, "Reset").click().run())
+    assert heatmap_rows(at) == 0
+    ok(at.slider(key=dv.K_STEP).set_value(3).run())
+    assert heatmap_rows(at) == 3
+
+
+def test_scorer_toggle_switches_model_and_keeps_sentence_and_step():
+    at = ok(page(task="dates", scorer="general", sentence="1 jan 2000", step="2"))
+    assert heatmap_rows(at) == 2
+    ok(at.segmented_control(key=dv.K_SCORER).set_value("dot").run())
+    assert at.session_state["scorer"] == "dot" and at.query_params["scorer"] == "dot"
+    assert at.session_state["sentence"] == "1 jan 2000" and at.session_state["step"] == 2
+    assert at.session_state[dv._TRACE]["key"][0] == "dates/dot"
+    assert heatmap_rows(at) == 2
+    assert any("Model dates/dot" in c.value for c in at.caption)
+
+
+def test_whatif_changes_the_output():
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="1"))
+    row = dv.current(at.session_state[dv._TRACE]["data"], 1)
+    choice = dv.first_alternative(row)
+    forced = row["topk"][choice][0]
+    assert forced != row["token"]
+    ok(at.selectbox(key=dv.K_WHATIF).set_value(choice).run())
+    ok(at.button(key="decode_whatif_go").click().run())
+    result = dv.whatif_result(at.session_state, at.session_state[dv._TRACE]["data"], 0)
+    assert result is not None and result["trace"]["target_tokens"][0] == forced
+    table = at.dataframe[-1].value
+    assert list(table["what-if"])[0] == forced and list(table["note"])[0] == "forced"
+
+
+def test_attention_override_shows_before_and_after():
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="2"))
+    ok(at.selectbox(key=dv.K_OVERRIDE).set_value(0).run())
+    assert any("prediction before" in c.value for c in at.code)
+    titles = [s["layout"]["title"]["text"] for s in charts(at, "bar") if s["layout"].get("title")]
+    assert "top-k before" in titles and "top-k after (one-hot)" in titles
+
+
+def test_explain_this_cell_shows_formula_and_numbers():
+    at = ok(page(task="dates", scorer="dot", sentence="9 may 2018", step="2"))
+    latex = [el.value for el in at.latex]
+    assert any(r"h_t^\top" in v for v in latex)  # the dot scorer's formula
+    assert any(r"\frac" in v and "a_{1," in v for v in latex)  # numbers for the current row
+    assert any("Check: the score recomputed" in m.value for m in at.markdown)
+
+
+def test_invalid_query_parameters_fall_back_with_a_warning():
+    at = ok(page(task="nope", step="-5", scorer="../../etc"))
+    (warning,) = at.warning
+    assert "nope" in warning.value and "etc" in warning.value and "step" in warning.value
+    assert "<" not in warning.value
+    assert at.session_state["task"] in ("reverse", "dates") and at.session_state["step"] == 0
+    assert at.query_params["task"] == at.session_state["task"]  # the URL now holds the valid view
+    ok(button(at, "Step").click().run())
+    assert heatmap_rows(at) == 1
+
+
+def test_link_restores_the_view():
+    at = ok(page(task="dates", scorer="concat", sentence="2 feb 2002", step="3", strategy="beam", beam="2"))
+    assert not at.warning
+    assert at.segmented_control(key=dv.K_SCORER).value == "concat"
+    assert at.text_input(key=dv.K_SENTENCE).value == "2 feb 2002"
+    assert at.radio(key=dv.K_STRATEGY).value == "beam" and at.slider(key=dv.K_BEAM).value == 2
+    assert heatmap_rows(at) == 3 and at.session_state[dv._TRACE]["data"]["trace"]["strategy"] == "beam"
+
+
+def test_none_scorer_says_so_and_still_steps():
+    at = ok(page(task="reverse", scorer="none", sentence="abc"))
+    assert any("no attention" in i.value for i in at.info)
+    assert not charts(at, "heatmap")
+    ok(button(at, "Step").click().run())
+    assert at.session_state["step"] == 1 and not charts(at, "heatmap")
+    assert charts(at, "bar")  # the top-k candidates still show
+
+
+def test_empty_sentence_shows_a_hint():
+    at = ok(page(task="reverse", sentence="abc"))
+    ok(at.text_input(key=dv.K_SENTENCE).input("").run())
+    assert any("Source sentence" in i.value for i in at.info)
+    assert not at.error and not charts(at, "heatmap")
+
+
+def test_html_sentence_is_shown_as_text():
+    at = ok(page(task="dates", sentence="<script>alert(1)</script>"))
+    ok(button(at, "Step").click().run())
+    assert all("<script>" not in value for value in texts(at))
+    assert all("<script>" not in el.proto.body for el in at.get("html"))  # only static CSS is HTML
+    assert any("unknown token" in w.value for w in at.warning)  # '<' and '>' are not in the vocabulary
+
+
+def test_too_long_sentence_says_the_limit():
+    at = ok(page(task="reverse", sentence="a" * 60))
+    assert any("at most 40" in e.value for e in at.error)
+
+
+def test_play_advances_to_the_end_and_stops():
+    at = ok(page(task="reverse", scorer="general", sentence="ab"))
+    n = dv.num_steps(at.session_state[dv._TRACE]["data"])
+    ok(at.button(key="decode_play").click().run())
+    runs = 0
+    while at.session_state[dv._PLAYING]:
+        ok(at.run())
+        runs += 1
+        assert runs <= n + 1
+    assert at.session_state["step"] == n and at.button(key="decode_play").label == "Play"
+
+
+def test_pause_stops_playing():
+    at = ok(page(task="reverse", scorer="general", sentence="ab"))
+    ok(at.button(key="decode_play").click().run())
+    assert at.button(key="decode_play").label == "Pause"
+    ok(at.button(key="decode_play").click().run())
+    step = at.session_state["step"]
+    ok(at.run())
+    assert not at.session_state[dv._PLAYING] and at.session_state["step"] == step
+    assert at.button(key="decode_play").label == "Play"
+
+
+def test_teacher_forcing_and_task_switch():
+    at = ok(page(task="reverse", scorer="general", sentence="abc"))
+    ok(at.text_input(key=dv.K_REFERENCE).input("cba").run())
+    trace = at.session_state[dv._TRACE]["data"]["trace"]
+    assert trace["target_tokens"] == ["c", "b", "a", "</s>"] and at.session_state["strategy"] == "forced"
+    ok(at.selectbox(key=dv.K_TASK).set_value("dates").run())
+    assert at.session_state["task"] == "dates" and at.session_state["sentence"] == dv.example_sentences("dates")[0]
+
+
+def test_presentation_mode_has_fewer_controls():
+    at = ok(page(task="dates", sentence="9 may 2018", step="2"))
+    ok(at.toggle(key="presentation").set_value(True).run())
+    assert at.session_state["presentation"] is True
+    assert not at.get("download_button") and at.get("html")
+    assert heatmap_rows(at) == 2
+    (heatmap,) = charts(at, "heatmap")
+    assert heatmap["layout"]["height"] >= 120 + 50 * 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"task": "dates", "strategy": "sample", "temperature": "0.123", "seed": "5", "step": "2"},
+        {"task": "reverse", "scorer": "none", "strategy": "beam", "beam": "10", "sentence": "abc", "step": "99"},
+        {"task": "reverse", "sentence": "héllo 🙂 wörld", "step": "1"},
+        {"task": "reverse", "sentence": "abc", "reference": "x" * 80},
+        {"task": "dates", "scorer": "location", "sentence": "**bold** [x](javascript:alert(1)) $x$", "step": "1"},
+    ],
+)
+def test_odd_links_render_without_exception(query):
+    at = ok(page(**query))
+    assert at.session_state["task"] == query["task"]
+    sentence = query.get("sentence", "")
+    if sentence and not sentence.isalnum():  # user text with markup never lands in Markdown as is
+        assert all(sentence not in v for v in texts(at))
