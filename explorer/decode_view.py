@@ -251,7 +251,7 @@ def _is_unk(translator, char: str) -> bool:
 
 
 def step_note(row: dict, strategy: str) -> str:
-    """How the current token was chosen (beam replays its best path with forced tokens)."""
+    """How the current token was chosen: teacher forcing, the best beam path, sampling, or a what-if."""
     how = {"forced": "teacher forcing", "beam": "best beam path", "sample": "sampled"}.get(strategy, "")
     if not how and row["forced"]:
         how = "forced"

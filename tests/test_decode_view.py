@@ -149,7 +149,7 @@ def test_unknown_characters_are_listed(translators):
 def test_step_note_says_how_the_token_was_chosen(translators):
     data = dv.compute_trace(translators["reverse/general"], "reverse/general", view(strategy="beam", beam=2))
     row = dv.current(data, 1)
-    assert row["forced"] and dv.step_note(row, "beam").endswith("(best beam path)")
+    assert not row["forced"] and dv.step_note(row, "beam").endswith("(best beam path)")
     greedy = dv.current(greedy_data(translators), 1)
     assert "(" not in dv.step_note(greedy, "greedy") and dv.step_note(greedy, "greedy").startswith("step 0:")
 
