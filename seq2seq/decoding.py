@@ -340,6 +340,21 @@ class Translator:
             state = steps[-1].next_state
         return self._trace(first, steps, "sample", hit_max=not state.finished)
 
+    def force_ids(self, text: str, token_ids: Sequence[int]) -> Trace:
+        """Teacher forcing of exact target ids (a beam hypothesis, another model's output).
+
+        Unlike `force` there is no detokenize/retokenize round trip, so outputs containing <unk>
+        or cut before </s> replay exactly. Stops early if </s> comes before the ids run out.
+        """
+        state = first = self.start(text)
+        steps: list[Step] = []
+        for token_id in token_ids:
+            if state.finished:
+                break
+            steps.append(self.step(state, choose=int(token_id)))
+            state = steps[-1].next_state
+        return self._trace(first, steps, "forced", hit_max=not state.finished)
+
     def force(self, text: str, target: str) -> Trace:
         """Teacher forcing: feed the target's tokens (then </s>); per-token probability and attention."""
         ids = self.target_tokenizer.encode(target) + [EOS]

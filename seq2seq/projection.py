@@ -218,9 +218,7 @@ def fit_space(translator: Translator, sentences: Sequence[str], k: int = 3) -> S
     return StateSpace(sample=sample, basis=fit_pca(sample.states, k=k))
 
 
-def distances(
-    states: torch.Tensor, state: torch.Tensor | Sequence[float], metric: str = "cosine"
-) -> torch.Tensor:
+def distances(states: torch.Tensor, state: torch.Tensor | Sequence[float], metric: str = "cosine") -> torch.Tensor:
     """Distance from `state` (H,) to every row of `states` (N, H) -> (N,).
 
     euclidean: ||x - y||. cosine: 1 - cos(x, y), computed as ||x/|x| - y/|y| ||^2 / 2 so that a

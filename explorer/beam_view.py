@@ -1,0 +1,52 @@
+"""Beam search page logic: the search tree as plain data, and a chosen hypothesis's attention."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from explorer.compare_view import Decoded, decoded
+from seq2seq.decoding import Translator
+
+MIN_WIDTH, MAX_WIDTH = 1, 10
+
+
+def beam_search(translator: Translator, sentence: str, width: int) -> dict:
+    """Trace.to_json() of a beam search: hypotheses (best first) and the whole tree.
+
+    Raises InputError for a sentence the model cannot take, ValueError for a bad width.
+    """
+    width = int(width)
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise ValueError(f"beam width must be {MIN_WIDTH}–{MAX_WIDTH}, got {width}")
+    return translator.beam(sentence, width=width).to_json()
+
+
+def path_nodes(tree: Sequence[Mapping], node: int) -> list[int]:
+    """Node ids from the root to `node`, both included."""
+    parents = {n["id"]: n["parent"] for n in tree}
+    path = []
+    current: int | None = node
+    while current is not None:
+        path.append(current)
+        current = parents.get(current)
+    return list(reversed(path))
+
+
+def kept_nodes(tree: Sequence[Mapping], hypotheses: Sequence[Mapping]) -> frozenset[int]:
+    """Nodes on the path of some final hypothesis; every other node was pruned."""
+    kept: set[int] = set()
+    for h in hypotheses:
+        kept.update(path_nodes(tree, h["node"]))
+    return frozenset(kept)
+
+
+def hypothesis_label(rank: int, hypothesis: Mapping) -> str:
+    """'1. 2018-05-09  (log p −0.012)' with a note when it never produced </s>."""
+    text = hypothesis["text"] if hypothesis["text"].strip() else "(empty)"
+    note = "" if hypothesis["finished"] else ", cut at max length"
+    return f"{rank + 1}. {text}  (log p {hypothesis['logprob']:.3f}{note})"
+
+
+def hypothesis_attention(translator: Translator, sentence: str, hypothesis: Mapping) -> Decoded:
+    """The hypothesis's tokens fed back step by step (choose=ids): its attention and tokens."""
+    return decoded(translator.force_ids(sentence, hypothesis["ids"]))

@@ -1,0 +1,181 @@
+"""Compare page logic: one sentence through every scorer of a task, against the gold alignment.
+
+Everything returned is plain data (lists, floats, strings), so the page can cache it with
+st.cache_data and tests can check it without a browser.
+
+Two kinds of attention matrices appear on the page:
+- each model's *own* decode (greedy): what it outputs, its log-probability, its mean entropy;
+- *forced* decodes on one shared target (teacher forcing), the only fair way to compare
+  matrices cell by cell: the gold target when there is one (alignment accuracy is measured
+  there), otherwise the first model's greedy output replayed token by token by the second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from seq2seq.decoding import Trace, Translator
+from seq2seq.metrics import alignment_scores, row_entropy
+from seq2seq.tasks import Example, get_task
+
+TEST_EXAMPLES = 30  # how many test-split examples the page offers to pick from
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """The parts of a trace the page shows."""
+
+    source_tokens: list[str]
+    target_tokens: list[str]
+    attention: list[list[float]] | None  # (T, S); None for the 'none' scorer
+    output: str
+    logprob: float
+    token_ids: list[int]
+    hit_max_len: bool
+
+    @property
+    def mean_entropy(self) -> float | None:
+        """Mean row entropy in nats (0 = every row on one source token)."""
+        if not self.attention:
+            return None
+        return sum(row_entropy(r) for r in self.attention) / len(self.attention)
+
+
+def decoded(trace: Trace) -> Decoded:
+    return Decoded(
+        source_tokens=list(trace.source_tokens),
+        target_tokens=trace.target_tokens,
+        attention=trace.attention,
+        output=trace.output,
+        logprob=trace.logprob,
+        token_ids=[s.token_id for s in trace.steps],
+        hit_max_len=trace.hit_max_len,
+    )
+
+
+@dataclass(frozen=True)
+class ScorerResult:
+    scorer: str
+    greedy: Decoded  # the model's own output
+    forced: Decoded | None  # teacher forcing of the reference target; None without a reference
+    accuracy: float | None  # argmax of attention inside the gold span, over target characters
+    gold_mass: float | None  # attention mass inside the gold span, averaged likewise
+
+
+def on_output_of(first: Translator, second: Translator, sentence: str, token_ids: Sequence[int]) -> Decoded:
+    """`second` forced on `first`'s output: the same ids when both share a target vocabulary,
+    else the output's text re-tokenized by `second` (models trained apart may split differently).
+    """
+    pieces = [first.target_tokenizer.piece(int(i)) for i in token_ids]
+    if pieces == [second.target_tokenizer.piece(int(i)) for i in token_ids]:
+        return decoded(second.force_ids(sentence, token_ids))
+    return decoded(second.force(sentence, first.target_tokenizer.decode(list(token_ids))))
+
+
+def comparable(first: Decoded, second: Decoded) -> bool:
+    """Both have attention over the same source and target tokens: a cell-by-cell difference makes sense."""
+    return (
+        first.attention is not None
+        and second.attention is not None
+        and first.source_tokens == second.source_tokens
+        and first.target_tokens == second.target_tokens
+    )
+
+
+def run_scorer(translator: Translator, sentence: str, reference: Example | None) -> ScorerResult:
+    """Greedy decode, and with a reference, forced decode and alignment scores. Raises InputError."""
+    greedy = decoded(translator.greedy(sentence))
+    if reference is None:
+        return ScorerResult(translator.scorer, greedy, None, None, None)
+    forced = decoded(translator.force(sentence, reference.target))
+    accuracy = mass = None
+    if forced.attention is not None and reference.alignment is not None:
+        scores = alignment_scores([forced.attention], [reference.alignment])
+        accuracy, mass = scores["alignment_accuracy"], scores["gold_mass"]
+    return ScorerResult(translator.scorer, greedy, forced, accuracy, mass)
+
+
+def gold_examples(task: str, n: int = TEST_EXAMPLES) -> list[Example]:
+    """Examples of the test split with their gold alignment; none for en-fr (no generator)."""
+    module = get_task(task)
+    if not hasattr(module, "examples"):
+        return []
+    return module.examples("test", n, 0)
+
+
+def reference_for(task: str, sentence: str, examples: Sequence[Example] = ()) -> Example | None:
+    """The gold target and alignment of `sentence`, when known.
+
+    reverse: built for any string. dates: only for a sentence from the generator (one of
+    `examples`): a typed date could be read several ways. en-fr: never (no gold alignment).
+    """
+    if not sentence.strip():
+        return None
+    if task == "reverse":
+        from seq2seq.tasks import reverse
+
+        return reverse.example(sentence)
+    for example in examples:
+        if example.source == sentence and example.alignment is not None:
+            return example
+    return None
+
+
+def gold_matrix(alignment: Sequence[tuple[int, int] | None], n_source: int, n_target: int) -> list[list[float]]:
+    """(n_target, n_source) 0/1 matrix: row t is 1 over the gold span of target character t.
+
+    Rows past the alignment (</s>) and characters without a span (separators) stay 0.
+    """
+    matrix = [[0.0] * n_source for _ in range(n_target)]
+    for t, span in enumerate(alignment[:n_target]):
+        if span is None:
+            continue
+        start, end = span
+        for s in range(max(0, start), min(end, n_source)):
+            matrix[t][s] = 1.0
+    return matrix
+
+
+def difference(first: Sequence[Sequence[float]], second: Sequence[Sequence[float]]) -> list[list[float]]:
+    """first − second, cell by cell; both (T, S)."""
+    if len(first) != len(second) or any(len(a) != len(b) for a, b in zip(first, second, strict=False)):
+        raise ValueError("the matrices differ in shape")
+    return [[a - b for a, b in zip(ra, rb, strict=True)] for ra, rb in zip(first, second, strict=True)]
+
+
+def gold_view(
+    results: Iterable[ScorerResult], reference: Example
+) -> tuple[tuple[list[str], list[str]], list[list[float]]]:
+    """((source tokens, target tokens), 0/1 gold matrix) on the forced decode of the reference."""
+    forced = next(r.forced for r in results if r.forced is not None)
+    tokens = (forced.source_tokens, forced.target_tokens)
+    return tokens, gold_matrix(reference.alignment or (), len(tokens[0]), len(tokens[1]))
+
+
+def result_text(result: ScorerResult) -> str:
+    """The lines under a scorer's heatmap (plain text: outputs are never read as Markdown)."""
+    cut = " …(stopped at the length limit)" if result.greedy.hit_max_len else ""
+    lines = [f"output: {result.greedy.output}{cut}", f"log p: {result.greedy.logprob:.3f}"]
+    if result.greedy.mean_entropy is not None:
+        lines.append(f"mean entropy: {result.greedy.mean_entropy:.3f} nats")
+    if result.accuracy is not None:
+        lines.append(f"alignment accuracy: {result.accuracy:.0%}")
+    return "\n".join(lines)
+
+
+def summary_rows(results: Sequence[ScorerResult]) -> list[dict]:
+    """One row per scorer for the page's table."""
+    rows = []
+    for r in results:
+        rows.append(
+            {
+                "scorer": r.scorer,
+                "output": r.greedy.output + (" …(cut)" if r.greedy.hit_max_len else ""),
+                "log-probability": round(r.greedy.logprob, 3),
+                "mean entropy (nats)": None if r.greedy.mean_entropy is None else round(r.greedy.mean_entropy, 3),
+                "alignment accuracy": None if r.accuracy is None else round(r.accuracy, 3),
+                "gold mass": None if r.gold_mass is None else round(r.gold_mass, 3),
+            }
+        )
+    return rows

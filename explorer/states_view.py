@@ -1,0 +1,115 @@
+"""Hidden states page logic: a sentence's states on its model's fixed PCA basis, and neighbours.
+
+The basis (seq2seq.projection) is fitted once per model on a reference sample of greedy decodes
+of the task's valid split; the page caches it with st.cache_resource keyed by the model name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from seq2seq.decoding import Translator
+from seq2seq.projection import StateSpace, fit_space, reference_sentences
+
+REFERENCE_SIZE = 200  # sentences in a model's reference sample
+BACKGROUND_POINTS = 1500  # reference points drawn behind a sentence, at most
+
+
+@dataclass(frozen=True)
+class SentenceStates:
+    """Plain data of one greedy decode: tokens and the (H,) state vectors."""
+
+    source_tokens: list[str]
+    target_tokens: list[str]
+    encoder: list[list[float]]  # (S, H) h_s
+    decoder: list[list[float]]  # (T, H) the query h_t of each step
+    attention: list[list[float]] | None  # (T, S)
+    output: str
+
+
+def sentence_states(translator: Translator, sentence: str) -> SentenceStates:
+    """Greedy-decode `sentence` and keep its states. Raises InputError for bad input."""
+    trace = translator.greedy(sentence)
+    return SentenceStates(
+        source_tokens=list(trace.source_tokens),
+        target_tokens=trace.target_tokens,
+        encoder=trace.encoder_states,
+        decoder=[list(s.decoder_state) for s in trace.steps],
+        attention=trace.attention,
+        output=trace.output,
+    )
+
+
+def build_space(translator: Translator, task: str, n: int = REFERENCE_SIZE) -> StateSpace:
+    """Reference sample of `n` valid-split inputs (en-fr: its corpus, else the probes) and basis."""
+    data = (translator.metadata.get("train") or {}).get("data")
+    return fit_space(translator, reference_sentences(task, n, data=data), k=3)
+
+
+def project(space: StateSpace, states: SentenceStates, dims: int) -> tuple[list[list[float]], list[list[float]]]:
+    """(S, dims) encoder and (T, dims) decoder coordinates on the model's basis."""
+    encoder = space.basis.project(states.encoder, dims).tolist() if states.encoder else []
+    decoder = space.basis.project(states.decoder, dims).tolist() if states.decoder else []
+    return encoder, decoder
+
+
+def background(space: StateSpace, dims: int, limit: int = BACKGROUND_POINTS) -> list[list[float]]:
+    """Up to `limit` reference points (every k-th row, so the same ones each time), projected."""
+    n = len(space.sample)
+    every = max(1, -(-n // limit))
+    return space.basis.project(space.sample.states[::every], dims).tolist()
+
+
+def axis_ranges(
+    space: StateSpace, dims: int, points: Sequence[Sequence[float]] = (), pad: float = 0.05
+) -> list[tuple[float, float]]:
+    """(low, high) per axis covering the whole reference sample and `points`, padded by 5%.
+
+    The same for every sentence that stays inside the reference cloud, so frames line up.
+    """
+    coords = space.basis.project(space.sample.states, dims)  # (N, dims)
+    if points:
+        coords = torch.cat([coords, torch.tensor(points, dtype=coords.dtype).reshape(-1, dims)])
+    low, high = coords.min(dim=0).values, coords.max(dim=0).values
+    margin = (high - low).clamp_min(1e-6) * pad
+    return [(float(a), float(b)) for a, b in zip(low - margin, high + margin, strict=True)]
+
+
+def state_choices(states: SentenceStates) -> list[tuple[str, int]]:
+    """(kind, index) of every state of the sentence, decoder states first."""
+    return [("decoder", i) for i in range(len(states.decoder))] + [("encoder", i) for i in range(len(states.encoder))]
+
+
+def choice_label(states: SentenceStates, choice: tuple[str, int]) -> str:
+    kind, i = choice
+    if kind == "decoder":
+        return f"decoder step {i + 1}: {states.target_tokens[i]}"
+    return f"encoder {i:02d}: {states.source_tokens[i]}"
+
+
+def vector(states: SentenceStates, choice: tuple[str, int]) -> list[float]:
+    kind, i = choice
+    return (states.decoder if kind == "decoder" else states.encoder)[i]
+
+
+def neighbour_rows(space: StateSpace, state: Sequence[float], k: int = 8, metric: str = "cosine") -> list[dict]:
+    """Table rows of the k nearest reference states: kind, token, position, sentence, distance."""
+    return [
+        {
+            "distance": round(n.distance, 4),
+            "kind": n.kind,
+            "token": n.token,
+            "position": n.position,
+            "sentence": n.sentence,
+            "its output": n.output,
+        }
+        for n in space.neighbours(torch.tensor(state), k=k, metric=metric)
+    ]
+
+
+def clamp_step(step: int, n_target: int) -> int:
+    """A Decode-page step (tokens shown, 0..T) that fits this sentence."""
+    return max(0, min(int(step), n_target))

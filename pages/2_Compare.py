@@ -1,0 +1,145 @@
+"""Compare: one sentence through every scorer of a task, beside the gold alignment."""
+
+import pandas as pd
+import streamlit as st
+
+from explorer import catalog, compare_view, plots, view_defaults
+from explorer.loaders import get_translator
+from explorer.state import MAX_SENTENCE_CHARS
+from seq2seq.checkpoint import CheckpointError
+from seq2seq.decoding import InputError
+from seq2seq.tasks import Example
+
+st.set_page_config(page_title="Compare scorers · Attention Explorer", layout="wide")
+st.title("Compare scorers")
+st.caption("The same sentence through every scorer of a task: same architecture, only the score differs.")
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def scorer_result(name: str, sentence: str, target: str | None, alignment: tuple | None):
+    reference = None if target is None else Example(sentence, target, alignment)
+    return compare_view.run_scorer(get_translator(name), sentence, reference)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def on_output_of(first: str, second: str, sentence: str, token_ids: tuple[int, ...]):
+    return compare_view.on_output_of(get_translator(first), get_translator(second), sentence, token_ids)
+
+
+gold_examples = st.cache_data(show_spinner=False)(compare_view.gold_examples)
+
+models = view_defaults.available()
+if not models:
+    st.warning("No models are registered yet: train some (see the README) and come back.")
+    st.stop()
+view = view_defaults.initial_view(st.query_params.to_dict(), st.session_state, models)
+for note in view.notes:
+    st.info(view_defaults.markdown_safe(note))
+
+view_defaults.follow(st.session_state, "cmp_task", view.task)
+view_defaults.follow(st.session_state, "cmp_sentence", view.sentence)
+
+
+def _task_changed() -> None:
+    st.session_state["cmp_sentence"] = view_defaults.default_sentence(st.session_state["cmp_task"])
+
+
+task = st.selectbox(
+    "Task", list(models), key="cmp_task", format_func=lambda t: catalog.TASK_LABELS.get(t, t), on_change=_task_changed
+)
+examples = gold_examples(task)
+mode = "type"
+if examples:
+    mode = st.radio(
+        "Sentence",
+        ["type", "pick"],
+        horizontal=True,
+        key="cmp_mode",
+        format_func={"type": "Type a sentence", "pick": "Pick an example from the test split"}.get,
+    )
+if mode == "pick":
+    sentence = st.selectbox("Test example (with its gold alignment)", [e.source for e in examples], key="cmp_example")
+else:
+    sentence = st.text_input("Sentence", key="cmp_sentence", max_chars=MAX_SENTENCE_CHARS)
+
+reference = compare_view.reference_for(task, sentence, examples)
+results: dict[str, compare_view.ScorerResult] = {}
+try:
+    for scorer in models[task]:
+        entry = catalog.model_for(task, scorer)
+        results[scorer] = scorer_result(
+            entry.name, sentence, reference and reference.target, reference and reference.alignment
+        )
+except InputError as error:
+    st.warning(f"{error}.")
+    st.stop()
+except CheckpointError as error:
+    st.error(f"A model could not be loaded: {error}")
+    st.stop()
+
+if reference is None:
+    if examples:
+        st.info(
+            "This sentence was typed, not generated, so it has no gold alignment. "
+            "Pick an example from the test split to see one and each scorer's alignment accuracy."
+        )
+    else:
+        st.info("This task has no gold alignment: compare the scorers with each other.")
+st.dataframe(pd.DataFrame(compare_view.summary_rows(list(results.values()))), hide_index=True)
+
+show_forced = False
+if reference is not None:
+    show_forced = (
+        st.radio(
+            "Heatmaps show",
+            ["own", "forced"],
+            horizontal=True,
+            key="cmp_show",
+            format_func={"own": "each model's own output", "forced": "teacher forcing of the reference"}.get,
+        )
+        == "forced"
+    )
+st.caption("Every heatmap uses the same fixed scale: white 0, dark blue 1 (gold: dark green = aligned).")
+cells = (["gold"] if reference is not None else []) + list(results)
+for start in range(0, len(cells), 3):
+    for column, cell in zip(st.columns(3), cells[start : start + 3], strict=False):
+        with column:
+            if cell == "gold":
+                tokens, gold = compare_view.gold_view(results.values(), reference)
+                st.plotly_chart(plots.gold_heatmap(*tokens, gold), key="cmp_gold")
+                st.text(f"reference: {reference.target}")
+                continue
+            result = results[cell]
+            shown = result.forced if show_forced else result.greedy
+            if shown.attention is None:
+                st.subheader(cell)
+                st.info("No attention: the decoder sees only the encoder's final state.")
+            else:
+                figure = plots.grid_heatmap(shown.source_tokens, shown.target_tokens, shown.attention, title=cell)
+                st.plotly_chart(figure, key=f"cmp_heatmap_{cell}")
+            st.text(compare_view.result_text(result))
+
+st.header("Difference between two scorers")
+attending = [s for s, r in results.items() if r.greedy.attention is not None]
+if len(attending) < 2:
+    st.info("A difference needs two models with attention.")
+    st.stop()
+for key, index in (("cmp_a", 0), ("cmp_b", 1)):
+    if st.session_state.get(key) not in attending:
+        st.session_state[key] = attending[index]
+left, right = st.columns(2)
+first = left.selectbox("Scorer A", attending, key="cmp_a")
+second = right.selectbox("Scorer B", attending, key="cmp_b")
+if reference is not None:
+    a, b = results[first].forced, results[second].forced
+    st.caption("Both forced on the reference target; red: B attends more, blue: A attends more.")
+else:
+    ids = tuple(results[first].greedy.token_ids)
+    names = catalog.model_for(task, first).name, catalog.model_for(task, second).name
+    a, b = on_output_of(names[0], names[0], sentence, ids), on_output_of(*names, sentence, ids)
+    st.caption("Both fed A's output token by token; red: B attends more, blue: A attends more.")
+if compare_view.comparable(a, b):
+    figure = plots.difference_heatmap(a.source_tokens, a.target_tokens, a.attention, b.attention, (first, second))
+    st.plotly_chart(figure, key="cmp_difference")
+else:
+    st.info("These two models split the sentence into different tokens, so their cells do not line up.")

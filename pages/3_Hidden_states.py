@@ -1,0 +1,120 @@
+"""Hidden states: encoder and decoder states on a PCA basis fitted once per model."""
+
+import pandas as pd
+import streamlit as st
+
+from explorer import catalog, plots, states_view, view_defaults
+from explorer.loaders import get_translator
+from explorer.state import MAX_SENTENCE_CHARS
+from seq2seq.checkpoint import CheckpointError
+from seq2seq.decoding import InputError
+from seq2seq.projection import METRICS
+
+st.set_page_config(page_title="Hidden states · Attention Explorer", layout="wide")
+st.title("Hidden states")
+st.caption(
+    "Encoder states (one per source token) and the decoder's query states (one per output token), "
+    "projected on the principal components of a fixed reference sample of this model's states, so "
+    "pictures of different sentences and steps share one frame."
+)
+
+
+@st.cache_resource(show_spinner="Fitting the projection on a reference sample…", max_entries=32)
+def get_space(name: str, task: str):
+    """One basis per model (a name has one task), shared by every session: StateSpace is immutable."""
+    return states_view.build_space(get_translator(name), task)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def states_of(name: str, sentence: str):
+    return states_view.sentence_states(get_translator(name), sentence)
+
+
+models = view_defaults.available()
+if not models:
+    st.warning("No models are registered yet: train some (see the README) and come back.")
+    st.stop()
+view = view_defaults.initial_view(st.query_params.to_dict(), st.session_state, models)
+for note in view.notes:
+    st.info(view_defaults.markdown_safe(note))
+shared_step = "step" in st.session_state or "step" in st.query_params
+view_defaults.follow(st.session_state, "hs_task", view.task)
+view_defaults.follow(st.session_state, "hs_sentence", view.sentence)
+
+
+def _task_changed() -> None:
+    st.session_state["hs_sentence"] = view_defaults.default_sentence(st.session_state["hs_task"])
+
+
+left, middle, right = st.columns([1, 1, 2])
+task = left.selectbox(
+    "Task", list(models), key="hs_task", on_change=_task_changed, format_func=lambda t: catalog.TASK_LABELS.get(t, t)
+)
+scorers = models[task]
+view_defaults.follow(st.session_state, "hs_scorer", view.scorer)
+if st.session_state["hs_scorer"] not in scorers:
+    st.session_state["hs_scorer"] = "general" if "general" in scorers else scorers[0]
+scorer = middle.selectbox("Scorer", scorers, key="hs_scorer")
+sentence = right.text_input("Sentence", key="hs_sentence", max_chars=MAX_SENTENCE_CHARS)
+name = catalog.model_for(task, scorer).name
+
+try:
+    states = states_of(name, sentence)
+    space = get_space(name, task)
+except InputError as error:
+    st.warning(f"{error}.")
+    st.stop()
+except (CheckpointError, ValueError) as error:
+    st.error(f"Cannot show this model's states: {error}")
+    st.stop()
+
+n_target = len(states.target_tokens)
+view_defaults.follow(st.session_state, "hs_step", states_view.clamp_step(view.step if shared_step else 1, n_target))
+st.session_state["hs_step"] = states_view.clamp_step(st.session_state["hs_step"], n_target)
+a, b, c = st.columns([3, 1, 1])
+step = a.slider("Step (output tokens shown)", 0, max(n_target, 1), key="hs_step")
+dims = 3 if b.radio("Projection", ["2D", "3D"], horizontal=True, key="hs_dims") == "3D" else 2
+with_background = c.checkbox("reference sample", value=True, key="hs_background")
+
+encoder, decoder = states_view.project(space, states, dims)
+current = step - 1 if step >= 1 else None
+figure = plots.state_scatter(
+    encoder,
+    decoder,
+    states.source_tokens,
+    states.target_tokens,
+    current=current,
+    dims=dims,
+    background=states_view.background(space, dims) if with_background else (),
+    explained=space.basis.explained_ratio,
+    ranges=states_view.axis_ranges(space, dims, encoder + decoder),
+)
+st.plotly_chart(figure, key="hs_scatter")
+st.text(f"output: {states.output}")
+st.caption(
+    f"Basis: {len(space.sample)} states of {len(space.sample.sentences)} reference sentences; "
+    f"components explain {', '.join(f'{r:.0%}' for r in space.basis.explained_ratio)} of their variance."
+    + ("" if current is not None else " Step 0: nothing decoded yet, so no state is highlighted.")
+)
+
+st.header("Nearest neighbours in the reference sample")
+choices = states_view.state_choices(states)
+default = choices.index(("decoder", current)) if current is not None else 0
+left, middle, right = st.columns([2, 1, 1])
+choice = left.selectbox(
+    "State",
+    choices,
+    index=default,
+    format_func=lambda ch: states_view.choice_label(states, ch),
+    key=f"hs_state_{name}_{step}",
+)
+metric = middle.radio(
+    "Distance",
+    METRICS,
+    horizontal=True,
+    key="hs_metric",
+    help="cosine: 1 − cos(x, y), direction only; euclidean: ‖x − y‖.",
+)
+k = right.number_input("How many", 1, 50, 8, key="hs_k")
+rows = states_view.neighbour_rows(space, states_view.vector(states, choice), k=int(k), metric=metric)
+st.dataframe(pd.DataFrame(rows), hide_index=True)

@@ -1,0 +1,94 @@
+"""Beam search: the whole search tree, and the attention of any finished hypothesis."""
+
+import streamlit as st
+
+from explorer import beam_view, catalog, plots, view_defaults
+from explorer.figures import attention_heatmap
+from explorer.loaders import get_translator
+from explorer.state import MAX_SENTENCE_CHARS
+from seq2seq.checkpoint import CheckpointError
+from seq2seq.decoding import InputError
+
+st.set_page_config(page_title="Beam search · Attention Explorer", layout="wide")
+st.title("Beam search")
+st.caption(
+    "Every node the search expanded, with its token and cumulative log-probability. Nodes that are "
+    "not on a final hypothesis were pruned (grey). Hypotheses are ranked by log p / length."
+)
+
+
+@st.cache_data(max_entries=256, show_spinner="Searching…")
+def search(name: str, sentence: str, width: int) -> dict:
+    return beam_view.beam_search(get_translator(name), sentence, width)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def hypothesis_attention(name: str, sentence: str, hypothesis: dict):
+    return beam_view.hypothesis_attention(get_translator(name), sentence, hypothesis)
+
+
+models = view_defaults.available()
+if not models:
+    st.warning("No models are registered yet: train some (see the README) and come back.")
+    st.stop()
+view = view_defaults.initial_view(st.query_params.to_dict(), st.session_state, models)
+for note in view.notes:
+    st.info(view_defaults.markdown_safe(note))
+view_defaults.follow(st.session_state, "beam_task", view.task)
+view_defaults.follow(st.session_state, "beam_sentence", view.sentence)
+view_defaults.follow(st.session_state, "beam_width", view.beam)
+
+
+def _task_changed() -> None:
+    st.session_state["beam_sentence"] = view_defaults.default_sentence(st.session_state["beam_task"])
+
+
+left, middle, right = st.columns([1, 1, 2])
+task = left.selectbox(
+    "Task", list(models), key="beam_task", on_change=_task_changed, format_func=lambda t: catalog.TASK_LABELS.get(t, t)
+)
+scorers = models[task]
+view_defaults.follow(st.session_state, "beam_scorer", view.scorer)
+if st.session_state["beam_scorer"] not in scorers:
+    st.session_state["beam_scorer"] = "general" if "general" in scorers else scorers[0]
+scorer = middle.selectbox("Scorer", scorers, key="beam_scorer")
+sentence = right.text_input("Sentence", key="beam_sentence", max_chars=MAX_SENTENCE_CHARS)
+width = st.slider("Beam width", beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key="beam_width")
+name = catalog.model_for(task, scorer).name
+
+try:
+    trace = search(name, sentence, width)
+except InputError as error:
+    st.warning(f"{error}.")
+    st.stop()
+except CheckpointError as error:
+    st.error(f"The model could not be loaded: {error}")
+    st.stop()
+
+hypotheses, tree = trace["hypotheses"], trace["tree"]
+if not any(h["finished"] for h in hypotheses):
+    st.info("No hypothesis produced </s> before the length limit: showing the ones cut there.")
+if st.session_state.get("beam_hypothesis") not in range(len(hypotheses)):
+    st.session_state["beam_hypothesis"] = 0
+labels = [beam_view.hypothesis_label(i, h) for i, h in enumerate(hypotheses)]
+rank = st.selectbox("Hypothesis", range(len(hypotheses)), format_func=labels.__getitem__, key="beam_hypothesis")
+chosen = hypotheses[rank]
+
+kept = beam_view.kept_nodes(tree, hypotheses)
+st.plotly_chart(plots.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen["node"])), key="beam_tree")
+st.caption(f"{len(tree)} nodes expanded, {len(kept)} on the {len(hypotheses)} final hypotheses.")
+
+attention = hypothesis_attention(name, sentence, chosen)
+if attention.attention is None:
+    st.info("This model has no attention (scorer 'none'): nothing to draw for the hypothesis.")
+else:
+    st.plotly_chart(
+        attention_heatmap(
+            attention.source_tokens,
+            attention.target_tokens,
+            attention.attention,
+            title=f"attention of hypothesis {rank + 1}",
+        ),
+        key="beam_heatmap",
+    )
+st.text(f"hypothesis {rank + 1}: {chosen['text']}\nlog p: {chosen['logprob']:.3f}   score: {chosen['score']:.3f}")

@@ -1,0 +1,68 @@
+"""Models: the comparison table, each model's card and its training curves."""
+
+import pandas as pd
+import streamlit as st
+
+from explorer import catalog, models_view, plots
+
+st.set_page_config(page_title="Models · Attention Explorer", layout="wide")
+st.title("Models")
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def history(path: str, mtime_ns: int) -> list[dict]:
+    """Loss and validation metrics per epoch; the mtime keeps a retrained model's file fresh."""
+    from pathlib import Path
+
+    return models_view.read_history(Path(path))
+
+
+entries = catalog.entries()
+if not entries:
+    st.warning("No models are registered yet: train some (see the README) and come back.")
+    st.stop()
+
+st.header("Comparison")
+st.caption("One row per registered model; click a column header to sort. The metric is on the test split.")
+st.dataframe(pd.DataFrame(models_view.table_rows(entries)), hide_index=True, key="models_table")
+index = models_view.comparison_readme()
+if index:
+    with st.expander("About these models (pretrained/README.md)"):
+        st.markdown(index)
+
+st.header("Model card")
+names = [e.name for e in entries]
+name = st.query_params.get("model")
+if name is not None and name not in names:
+    st.info(f"The model named in the link is not registered; showing {names[0]}.")
+if "models_card" not in st.session_state:
+    st.session_state["models_card"] = name if name in names else names[0]
+picked = st.selectbox("Model", names, key="models_card")
+card = models_view.model_card(picked)
+if card:
+    st.markdown(card)
+else:
+    st.info("This model has no model card (README.md) yet.")
+
+st.header("Training curves")
+tasks = list(dict.fromkeys(e.task for e in entries))
+task = st.selectbox("Task", tasks, key="models_task", format_func=lambda t: catalog.TASK_LABELS.get(t, t))
+histories, missing = {}, []
+for entry in entries:
+    if entry.task != task:
+        continue
+    path = models_view.probes_path(entry.name)
+    records = history(str(path), path.stat().st_mtime_ns) if path is not None else []
+    if records:
+        histories[entry.name] = (entry, records)
+    else:
+        missing.append(entry.name)
+if histories:
+    losses, metrics, metric_title = models_view.curves(histories)
+    left, right = st.columns(2)
+    left.plotly_chart(
+        plots.training_curves(losses, "training loss", "loss per target token (log)", log_y=True), key="models_loss"
+    )
+    right.plotly_chart(plots.training_curves(metrics, "validation", metric_title), key="models_metric")
+if missing:
+    st.caption(f"No training record (probes.json) for: {', '.join(missing)}.")

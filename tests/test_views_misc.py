@@ -1,0 +1,312 @@
+"""Logic and figures of the Compare, Hidden states, Beam search and Models pages, without Streamlit."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+
+from explorer import beam_view, compare_view, models_view, plots, states_view, view_defaults
+from explorer.catalog import Entry
+from seq2seq.config import ModelConfig
+from seq2seq.decoding import Translator
+from seq2seq.model import Seq2Seq
+from seq2seq.projection import fit_space
+from seq2seq.tasks import get_task, reverse
+from seq2seq.tokenizers import CharTokenizer
+
+ALPHABET = "abcdefghijklmnopqrstuvwxyz "
+
+
+def _translator(scorer: str) -> Translator:
+    tokenizer = CharTokenizer(ALPHABET)
+    torch.manual_seed(0)
+    config = ModelConfig(
+        src_vocab_size=tokenizer.vocab_size,
+        tgt_vocab_size=tokenizer.vocab_size,
+        scorer=scorer,
+        embedding_size=8,
+        hidden_size=16,
+        max_source_len=32,
+        max_target_len=12,
+    )
+    return Translator(Seq2Seq(config), tokenizer, tokenizer, name=f"tiny/{scorer}")
+
+
+@pytest.fixture(scope="module")
+def general() -> Translator:
+    return _translator("general")
+
+
+# -- compare_view -------------------------------------------------------------------------------
+def test_reference_for_each_task():
+    assert compare_view.reference_for("reverse", "ab c") == reverse.example("ab c")
+    assert compare_view.reference_for("reverse", "   ") is None
+    examples = get_task("dates").examples("test", 3, 0)
+    assert compare_view.reference_for("dates", examples[1].source, examples) == examples[1]
+    assert compare_view.reference_for("dates", "9 may 2018", examples) is None  # typed: no gold
+    assert compare_view.reference_for("en-fr", "I am cold.") is None
+    assert compare_view.gold_examples("en-fr") == []
+    assert all(e.alignment for e in compare_view.gold_examples("dates", 4))
+
+
+def test_gold_matrix_marks_spans_and_leaves_separators_blank():
+    gold = compare_view.gold_matrix([(2, 4), None, (0, 1)], n_source=5, n_target=4)
+    assert gold == [
+        [0, 0, 1, 1, 0],
+        [0, 0, 0, 0, 0],
+        [1, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0],  # </s>: no gold span
+    ]
+
+
+def test_difference_is_cell_by_cell():
+    assert compare_view.difference([[0.5, 0.5]], [[1.0, 0.0]]) == [[-0.5, 0.5]]
+    with pytest.raises(ValueError):
+        compare_view.difference([[0.5, 0.5]], [[1.0]])
+
+
+def test_run_scorer_with_and_without_reference(general):
+    sentence = "abc de"
+    result = compare_view.run_scorer(general, sentence, reverse.example(sentence))
+    trace = general.greedy(sentence)
+    assert result.greedy.output == trace.output
+    assert result.greedy.logprob == pytest.approx(trace.logprob)
+    assert result.forced.target_tokens == list("ed cba".replace(" ", "␣")) + ["</s>"]
+    forced = general.force(sentence, sentence[::-1])
+    assert result.forced.attention == forced.attention
+    assert 0.0 <= result.accuracy <= 1.0 and 0.0 <= result.gold_mass <= 1.0
+    expected_entropy = sum(-sum(a * math.log(a) for a in row if a > 0) for row in trace.attention) / len(trace.steps)
+    assert result.greedy.mean_entropy == pytest.approx(expected_entropy)
+    plain = compare_view.run_scorer(general, sentence, None)
+    assert plain.forced is None and plain.accuracy is None
+    none = compare_view.run_scorer(_translator("none"), sentence, reverse.example(sentence))
+    assert none.greedy.attention is None and none.greedy.mean_entropy is None and none.accuracy is None
+    rows = compare_view.summary_rows([result, none])
+    assert [r["scorer"] for r in rows] == ["general", "none"] and rows[1]["alignment accuracy"] is None
+
+
+def test_replay_of_the_greedy_ids_reproduces_greedy(general):
+    trace = general.greedy("hello")
+    again = general.force_ids("hello", [s.token_id for s in trace.steps])
+    assert again.attention == trace.attention and again.output == trace.output
+    # another model fed the same ids gives a matrix of the same shape
+    other = _translator("dot").force_ids("hello", [s.token_id for s in trace.steps])
+    assert len(other.attention) == len(trace.attention)
+
+
+def test_on_output_of_uses_ids_or_text(general):
+    trace = general.greedy("hello")
+    ids = [s.token_id for s in trace.steps]
+    dot = _translator("dot")
+    same = compare_view.on_output_of(general, dot, "hello", ids)
+    assert same.token_ids == ids and compare_view.comparable(compare_view.decoded(trace), same)
+    # a model whose vocabulary is ordered differently gets the text, re-tokenized
+    tokenizer = CharTokenizer(ALPHABET)
+    shifted = CharTokenizer(ALPHABET + "0")  # "0" sorts before the letters: their ids move by one
+    torch.manual_seed(0)
+    config = ModelConfig(
+        src_vocab_size=tokenizer.vocab_size,
+        tgt_vocab_size=shifted.vocab_size,
+        scorer="dot",
+        embedding_size=8,
+        hidden_size=16,
+        max_source_len=32,
+        max_target_len=40,
+    )
+    other = Translator(Seq2Seq(config), tokenizer, shifted)
+    sentence = "abc"
+    first = general.force(sentence, "cba")
+    moved = compare_view.on_output_of(general, other, sentence, [s.token_id for s in first.steps])
+    assert moved.target_tokens == first.target_tokens and moved.token_ids != [s.token_id for s in first.steps]
+    assert not compare_view.comparable(same, compare_view.decoded(general.greedy("help")))
+
+
+# -- beam_view ----------------------------------------------------------------------------------
+TREE = [
+    {"id": 0, "parent": None, "token": "<s>", "cumulative": 0.0, "depth": 0},
+    {"id": 1, "parent": 0, "token": "a", "cumulative": -0.1, "depth": 1},
+    {"id": 2, "parent": 0, "token": "b", "cumulative": -2.0, "depth": 1},
+    {"id": 3, "parent": 1, "token": "</s>", "cumulative": -0.3, "depth": 2},
+    {"id": 4, "parent": 1, "token": "c", "cumulative": -1.0, "depth": 2},
+    {"id": 5, "parent": 2, "token": "</s>", "cumulative": -2.5, "depth": 2},
+]
+HYPOTHESES = [
+    {"text": "a", "ids": [5, 3], "logprob": -0.3, "score": -0.15, "finished": True, "node": 3},
+    {"text": "b", "ids": [6, 3], "logprob": -2.5, "score": -1.25, "finished": True, "node": 5},
+]
+
+
+def test_kept_nodes_and_paths():
+    assert beam_view.path_nodes(TREE, 3) == [0, 1, 3]
+    assert beam_view.kept_nodes(TREE, HYPOTHESES) == {0, 1, 2, 3, 5}  # node 4 was pruned
+    assert beam_view.hypothesis_label(0, HYPOTHESES[0]).startswith("1. a  (log p -0.300")
+    cut = {**HYPOTHESES[0], "finished": False, "text": ""}
+    assert "(empty)" in beam_view.hypothesis_label(1, cut) and "cut at max length" in beam_view.hypothesis_label(1, cut)
+
+
+def test_beam_search_data_and_hypothesis_attention(general):
+    data = beam_view.beam_search(general, "abc", 3)
+    assert {"hypotheses", "tree"} <= set(data) and json.dumps(data)
+    best = data["hypotheses"][0]
+    decoded = beam_view.hypothesis_attention(general, "abc", best)
+    assert decoded.token_ids == best["ids"] and decoded.target_tokens == best["tokens"]
+    with pytest.raises(ValueError, match="beam width"):
+        beam_view.beam_search(general, "abc", 11)
+
+
+# -- plots --------------------------------------------------------------------------------------
+def test_difference_heatmap_is_fixed_diverging():
+    figure = plots.difference_heatmap(["a", "b"], ["x", "</s>"], [[1, 0], [0.2, 0.8]], [[0, 1], [0.2, 0.3]], ("A", "B"))
+    heatmap = figure.data[0]
+    assert [v for r in heatmap.z for v in r] == pytest.approx([1, -1, 0, 0.5])
+    assert (heatmap.zmin, heatmap.zmax, heatmap.zmid) == (-1, 1, 0)
+    assert "difference" in figure.layout.title.text
+    with pytest.raises(ValueError, match="differ in shape"):
+        plots.difference_heatmap(["a"], ["x"], [[1.0]], [[1.0], [0.0]])
+
+
+def test_gold_and_grid_heatmaps():
+    figure = plots.gold_heatmap(["a", "b"], ["b", "a"], [[0, 1], [1, 0]])
+    assert figure.layout.title.text == "gold alignment" and list(figure.data[0].z[0]) == [0, 1]
+    grid = plots.grid_heatmap(["a", "b"], ["b"], [[0.3, 0.7]], title="dot")
+    assert grid.data[0].showscale is False and (grid.data[0].zmin, grid.data[0].zmax) == (0, 1)
+
+
+def test_state_scatter_points_lines_and_highlight():
+    encoder, decoder = [[0, 0], [1, 0], [2, 1]], [[0, 1], [1, 1]]
+    figure = plots.state_scatter(encoder, decoder, ["a", "<b>", "</s>"], ["x", "</s>"], current=1, background=[[5, 5]])
+    traces = {t.name: t for t in figure.data}
+    assert len(traces["encoder states"].x) == 3 and "lines" in traces["encoder states"].mode
+    assert (traces["current step"].x[0], traces["current step"].y[0]) == (1, 1)
+    assert "&lt;b&gt;" in traces["encoder states"].text[1]  # tokens are escaped, not read as tags
+    assert figure.layout.xaxis.title.text == "PC1" and figure.layout.xaxis.range is None
+    three = plots.state_scatter(
+        [[0, 0, 0]], [[1, 1, 1]], ["a"], ["b"], current=None, dims=3, ranges=[(-1, 1)] * 3, explained=[0.5, 0.2, 0.1]
+    )
+    assert three.layout.scene.zaxis.range == (-1, 1) and three.layout.scene.xaxis.title.text == "PC1 (50%)"
+    assert {t.type for t in three.data} == {"scatter3d"} and "current step" not in {t.name for t in three.data}
+    with pytest.raises(ValueError, match="2 encoder points but 3 tokens"):
+        plots.state_scatter([[0, 0], [1, 1]], [], ["a", "b", "c"], [])
+
+
+def test_tree_layout_and_beam_tree():
+    positions = plots.tree_layout(TREE)
+    assert {i: x for i, (x, _) in positions.items()} == {0: 0, 1: 1, 2: 1, 3: 2, 4: 2, 5: 2}
+    assert {i: y for i, (_, y) in positions.items()} == {0: 0, 1: 0, 2: 1, 3: 0, 4: 1, 5: 2}  # best first
+    figure = plots.beam_tree(TREE, frozenset({0, 1, 2, 3, 5}), chosen=[0, 1, 3])
+    nodes = {t.name: t for t in figure.data if t.mode == "markers+text"}
+    assert len(nodes["pruned"].x) == 1 and len(nodes["on a final hypothesis"].x) == 5
+    assert nodes["pruned"].text[0] == "c<br>-1.00"
+    assert "&lt;/s&gt;<br>-0.30" in nodes["on a final hypothesis"].text
+
+
+def test_training_curves():
+    figure = plots.training_curves([{"name": "a", "epochs": [0, 1], "values": [None, 0.5]}], "t", "y", log_y=True)
+    assert list(figure.data[0].y) == [None, 0.5] and figure.layout.yaxis.type == "log"
+
+
+# -- states_view --------------------------------------------------------------------------------
+def test_states_view_projection_and_neighbours(general):
+    space = fit_space(general, ["abc", "hello", "xyz w"], k=3)
+    states = states_view.sentence_states(general, "hello")
+    encoder, decoder = states_view.project(space, states, 2)
+    assert len(encoder) == len(states.source_tokens) == 6 and len(decoder) == len(states.target_tokens)
+    assert all(len(p) == 2 for p in encoder + decoder)
+    choices = states_view.state_choices(states)
+    assert choices[0] == ("decoder", 0) and len(choices) == len(encoder) + len(decoder)
+    assert states_view.choice_label(states, ("encoder", 1)) == "encoder 01: e"
+    rows = states_view.neighbour_rows(space, states_view.vector(states, ("encoder", 0)), k=3)
+    assert rows[0]["distance"] == pytest.approx(0, abs=1e-6) and rows[0]["sentence"] == "hello"
+    assert len(states_view.background(space, 3, limit=10)) <= 10
+    assert [states_view.clamp_step(s, 4) for s in (-1, 0, 3, 9)] == [0, 0, 3, 4]
+    ranges = states_view.axis_ranges(space, 2)
+    reference = space.basis.project(space.sample.states, 2)
+    assert all(
+        lo < float(reference[:, i].min()) and float(reference[:, i].max()) < hi for i, (lo, hi) in enumerate(ranges)
+    )
+    far = states_view.axis_ranges(space, 2, [[1e3, -1e3]])
+    assert far[0][1] > 1e3 and far[1][0] < -1e3 and far[0][0] <= ranges[0][0]
+
+
+# -- models_view --------------------------------------------------------------------------------
+def _entry(name: str, metric: str = "exact_match") -> Entry:
+    return Entry(name, "dates", name.split("/")[1], "gru", 10, {"name": metric, "value": 0.5}, {})
+
+
+def test_table_rows_and_curves(tmp_path):
+    rows = models_view.table_rows([_entry("dates/dot"), _entry("dates/none")])
+    assert [r["name"] for r in rows] == ["dates/dot", "dates/none"] and rows[0]["value"] == 0.5
+    probes = tmp_path / "probes.json"
+    epochs = [
+        {"epoch": 0, "loss": None, "valid": {"exact_match": 0.0}, "probes": []},
+        {"epoch": 1, "loss": float("nan"), "valid": {"exact_match": 0.5}},
+        {"epoch": 2, "loss": 0.25, "valid": {"exact_match": 0.9}},
+    ]
+    probes.write_text(json.dumps({"task": "dates", "epochs": epochs}))
+    history = models_view.read_history(probes)
+    assert [h["epoch"] for h in history] == [0, 1, 2]
+    losses, metrics, title = models_view.curves({"dates/dot": (_entry("dates/dot"), history)})
+    assert losses[0]["values"] == [None, None, 0.25] and metrics[0]["values"] == [0.0, 0.5, 0.9]
+    assert title == "exact_match"
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    assert models_view.read_history(broken) == []
+
+
+def test_model_card_only_through_the_registry(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(tmp_path))
+    (tmp_path / "dates" / "dot").mkdir(parents=True)
+    (tmp_path / "dates" / "dot" / "README.md").write_text("# dates/dot\nA card.")
+    (tmp_path / "README.md").write_text("| model | value |")
+    (tmp_path / "manifest.json").write_text(json.dumps({"models": [{"name": "dates/dot", "path": "dates/dot"}]}))
+    assert models_view.model_card("dates/dot").startswith("# dates/dot")
+    assert models_view.model_card("../../etc/passwd") is None
+    assert models_view.comparison_readme() == "| model | value |"
+    assert models_view.probes_path("dates/dot") is None
+
+
+# -- view_defaults ------------------------------------------------------------------------------
+MODELS = {"reverse": ["none", "dot", "general"], "dates": ["dot", "general"]}
+
+
+def test_initial_view_precedence():
+    view = view_defaults.initial_view({}, {}, MODELS)
+    assert (view.task, view.scorer, view.sentence, view.step) == ("reverse", "general", "hello world", 0)
+    session = {"task": "dates", "scorer": "dot", "sentence": "1 may 2000", "step": 3}
+    view = view_defaults.initial_view({}, session, MODELS)
+    assert (view.task, view.scorer, view.sentence, view.step) == ("dates", "dot", "1 may 2000", 3)
+    view = view_defaults.initial_view({"step": "2"}, session, MODELS)
+    assert view.step == 2 and view.task == "dates"
+    view = view_defaults.initial_view({"task": "reverse"}, session, MODELS)  # another task: session ignored
+    assert (view.scorer, view.sentence, view.step) == ("general", "hello world", 0)
+    view = view_defaults.initial_view({"task": "nope", "step": "x"}, {}, MODELS)
+    assert view.task == "reverse" and len(view.notes) == 2
+
+
+def test_follow_only_overwrites_when_the_shared_value_moves():
+    state: dict = {}
+    view_defaults.follow(state, "k", 1)
+    assert state["k"] == 1
+    state["k"] = 5  # the user moved the widget
+    view_defaults.follow(state, "k", 1)
+    assert state["k"] == 5
+    view_defaults.follow(state, "k", 2)  # the Decode page moved
+    assert state["k"] == 2
+
+
+def test_markdown_safe():
+    assert view_defaults.markdown_safe("[x](http://e)") == r"\[x\]\(http\://e\)"
+    assert view_defaults.markdown_safe("plain words") == "plain words"
+
+
+def test_gold_view_and_result_text(general):
+    sentence = "abc"
+    result = compare_view.run_scorer(general, sentence, reverse.example(sentence))
+    (source, target), gold = compare_view.gold_view([result], reverse.example(sentence))
+    assert source == ["a", "b", "c", "</s>"] and target == ["c", "b", "a", "</s>"]
+    assert gold == [[0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]]
+    text = compare_view.result_text(result)
+    assert text.startswith("output: ") and "alignment accuracy" in text and "entropy" in text
