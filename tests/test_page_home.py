@@ -1,0 +1,38 @@
+"""The home page: what the app is, the registered models as a table, links that open Decode filled in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from seq2seq.checkpoint import registry
+from tests.app_fixtures import use_registry
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def test_home_lists_every_registered_model(monkeypatch):
+    root = use_registry(monkeypatch)
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Attention Explorer"
+    table = at.dataframe[0].value
+    assert sorted(table["model"]) == sorted(e["name"] for e in registry(root))
+    assert set(table.columns) >= {"model", "task", "scorer", "cell", "parameters", "metric", "value"}
+
+
+def test_home_with_an_empty_registry_says_so(monkeypatch, tmp_path):
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(tmp_path))
+    monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "user"))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert "No models are registered yet" in at.info[0].value
+
+
+def test_home_with_a_broken_manifest_shows_an_error_not_a_traceback(monkeypatch, tmp_path):
+    (tmp_path / "manifest.json").write_text("{not json")
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(tmp_path))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert "manifest.json" in at.error[0].value and "not valid JSON" in at.error[0].value
