@@ -132,7 +132,8 @@ class Trace:
 
 
 def _row(t: torch.Tensor) -> tuple[float, ...]:
-    return tuple(float(x) for x in t.reshape(-1).tolist())
+    """A tensor as a tuple of Python floats (tolist already converts; no per-element float())."""
+    return tuple(t.reshape(-1).float().tolist())
 
 
 def _select(hidden: Hidden, index: torch.Tensor) -> Hidden:
