@@ -1,0 +1,505 @@
+"""Training from the app: each run in its own process, a few at once, stopped when its page goes quiet.
+
+torch.set_num_threads is process-global, so a training never runs inside the Streamlit server:
+`JobManager.start` spawns a process (multiprocessing "spawn") that calls seq2seq.train.train with
+one torch thread and appends every event it gets, one JSON object per line, to `events.jsonl` in
+the job's temporary folder. The page reads that file (`Job.poll`), touches the job every few
+seconds (`Job.heartbeat`), and a watchdog thread stops a job whose page has been silent for
+`heartbeat_timeout` seconds: a closed browser tab does not keep a core busy.
+
+One `JobManager` serves the whole server (`shared_manager()`, cached with st.cache_resource);
+a lock guards its table of jobs, one job per session, at most `max_jobs` running at once.
+`save_model` copies a finished run into the user models folder under a validated name and
+registers it as "user/<name>". No text the user types is ever joined into a path unchecked.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from seq2seq.config import CELLS, SCORERS, TrainConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_ENV, MAX_ENV = "ATTENTION_EXPLORER_DATA", "ATTENTION_EXPLORER_MAX_TRAININGS"
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "eng-fra.txt"
+DEFAULT_MAX_TRAININGS = 2
+HEARTBEAT_TIMEOUT_S = 30.0  # a job whose page has not called heartbeat() for this long is stopped
+REFRESH_S = 2.0  # how often the Train page redraws (and so touches its job) while training
+STOP_GRACE_S = 20.0  # after a Stop, how long the worker may take to finish its epoch before it is killed
+KEEP_FINISHED_S = 3600.0  # a finished job nobody looked at for this long is dropped with its folder
+MAX_SECONDS = 900.0  # a training from the page never runs longer than this
+NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+NAME_RULE = "Use 1–40 letters, digits, '-' or '_' (no spaces, dots or slashes)."
+EVENTS_FILE, LOG_FILE, RUN_DIR = "events.jsonl", "train.log", "run"
+
+# What the page's task choice sets besides the user's settings. Small "epochs" (train_size
+# pairs each) so that validation, and so the accuracy curve and the probes, update every few
+# seconds; see bench/train_speed.py for what these reach in how long.
+TASK_SETTINGS = {
+    "reverse": {"train_size": 6400, "valid_size": 500, "max_len": 32},
+    "dates": {"train_size": 3200, "valid_size": 500, "max_len": 40},
+    "en-fr": {"train_size": 4000, "valid_size": 200, "max_len": 24, "vocab_size": 1000},
+}
+TASK_METRIC = {"reverse": "exact_match", "dates": "exact_match", "en-fr": "bleu"}
+
+
+class TrainingLimitError(RuntimeError):
+    """The server already runs as many trainings as it allows."""
+
+
+class SaveError(ValueError):
+    """A model cannot be saved under this name (the message says why, for the page)."""
+
+
+# -- settings ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JobSettings:
+    """What the Train page lets a user choose (the page's defaults are these)."""
+
+    task: str = "dates"
+    scorer: str = "general"
+    cell: str = "gru"
+    hidden_size: int = 128  # encoder-state and decoder size
+    embedding_size: int = 64
+    epochs: int = 30  # upper bound; one epoch = TASK_SETTINGS[task]["train_size"] pairs
+    max_steps: int = 0  # 0 = no step budget (epochs decide)
+    lr: float = 3e-3
+    batch_size: int = 64
+    seed: int = 0
+
+    def check(self, tasks: Iterable[str]) -> None:
+        """Raise ValueError with a readable message for a setting out of range."""
+        tasks = list(tasks)
+        if self.task not in tasks:
+            raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(tasks)}")
+        if self.scorer not in SCORERS:
+            raise ValueError(f"unknown scorer {self.scorer!r}")
+        if self.cell not in CELLS:
+            raise ValueError(f"unknown cell {self.cell!r}")
+        if not (8 <= self.hidden_size <= 512 and self.hidden_size % 2 == 0):
+            raise ValueError("the hidden size must be an even number from 8 to 512")
+        if not 4 <= self.embedding_size <= 512:
+            raise ValueError("the embedding size must be from 4 to 512")
+        if not 1 <= self.epochs <= 500 or not 0 <= self.max_steps <= 100_000:
+            raise ValueError("epochs must be 1–500 and steps 0–100000")
+        if not (1e-5 <= self.lr <= 0.1) or math.isnan(self.lr):
+            raise ValueError("the learning rate must be from 0.00001 to 0.1")
+        if not 1 <= self.batch_size <= 512:
+            raise ValueError("the batch size must be 1–512")
+
+    def train_config(self, out: str | Path, data: Path | None = None, threads: int = 1) -> TrainConfig:
+        """The TrainConfig a job runs: the user's choices, then the task's settings (TASK_SETTINGS)."""
+        settings = dict(
+            task=self.task,
+            data=str(data) if self.task == "en-fr" and data else None,
+            scorer=self.scorer,
+            cell=self.cell,
+            embedding_size=self.embedding_size,
+            hidden_size=self.hidden_size,
+            batch_size=self.batch_size,
+            epochs=self.epochs,
+            lr=self.lr,
+            schedule="plateau",  # halve the rate after an epoch without progress: settles the last percent
+            patience=5,  # small epochs are noisy: stop only after 5 without progress
+            seed=self.seed,
+            max_steps=self.max_steps,
+            max_seconds=MAX_SECONDS,
+            threads=threads,
+            out=str(out),
+            extra={"source": "train page"},
+        )
+        return TrainConfig(**(settings | TASK_SETTINGS[self.task]))
+
+
+def data_path() -> Path | None:
+    """The en-fr data file: $ATTENTION_EXPLORER_DATA, else ../shared/data/eng-fra.txt; None if absent."""
+    env = os.environ.get(DATA_ENV)
+    path = Path(env) if env else DEFAULT_DATA
+    return path if path.is_file() else None
+
+
+def available_tasks() -> list[str]:
+    """reverse and dates always; en-fr (a small subset) when the data file is there."""
+    return ["reverse", "dates"] + (["en-fr"] if data_path() else [])
+
+
+def max_trainings() -> int:
+    """$ATTENTION_EXPLORER_MAX_TRAININGS (default 2): trainings allowed at once on this server."""
+    try:
+        return max(1, int(os.environ.get(MAX_ENV, DEFAULT_MAX_TRAININGS)))
+    except ValueError:
+        return DEFAULT_MAX_TRAININGS
+
+
+# -- events -----------------------------------------------------------------------------------------
+EVENT_TYPES = ("started", "step", "epoch", "done", "error")
+ACTIVE = ("starting", "running", "stopping")  # statuses of a job whose process holds a core
+
+
+def parse_events(lines: Iterable[str]) -> list[dict]:
+    """The events in JSON lines; blank, broken and unknown lines are skipped (never raised on)."""
+    events = []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(event, dict) and event.get("type") in EVENT_TYPES:
+            events.append(event)
+    return events
+
+
+def read_new_events(path: Path, offset: int) -> tuple[list[dict], int]:
+    """Events of complete lines after byte `offset`, and the offset to read from next time.
+
+    A line the worker is still writing (no newline yet) is left for the next call.
+    """
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            chunk = f.read()
+    except FileNotFoundError:
+        return [], offset
+    end = chunk.rfind(b"\n") + 1
+    return parse_events(chunk[:end].decode("utf-8", errors="replace").splitlines()), offset + end
+
+
+def run_worker(config: dict, folder: str, stop_event) -> None:
+    """The training process: train(config) with one thread, events appended to folder/events.jsonl."""
+    folder_path = Path(folder)
+    # train() prints a line per epoch: into the job's log, not the server's console. Open for the
+    # process's whole life.
+    sys.stdout = sys.stderr = open(folder_path / LOG_FILE, "a", buffering=1)
+    with open(folder_path / EVENTS_FILE, "a", encoding="utf-8") as events:
+
+        def emit(event: dict) -> None:
+            events.write(json.dumps(event) + "\n")
+            events.flush()
+
+        emit({"type": "started", "pid": os.getpid()})
+        try:
+            import torch
+
+            torch.set_num_threads(1)
+            from seq2seq.train import train
+
+            out = train(TrainConfig(**config), progress=False, callback=emit, should_stop=stop_event.is_set)
+        except BaseException as error:  # reported to the page, which shows it
+            emit({"type": "error", "message": f"{type(error).__name__}: {error}"})
+            raise SystemExit(1) from None
+        emit({"type": "done", "out": str(out)})
+
+
+# -- one job ----------------------------------------------------------------------------------------
+@dataclass
+class JobView:
+    """A copy of a job's progress for drawing (plain data, safe to keep while the job moves on)."""
+
+    status: str  # starting | running | stopping | finished | stopped | failed
+    settings: JobSettings
+    steps: list[dict]
+    epochs: list[dict]
+    error: str | None
+    stop_reason: str | None
+    started_at: float
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+
+@dataclass
+class Job:
+    """One training process and what it has reported so far."""
+
+    session: str
+    settings: JobSettings
+    folder: Path  # temporary: events.jsonl, train.log, run/ (the checkpoint)
+    process: object  # a multiprocessing Process
+    stop_event: object  # a multiprocessing Event the worker polls between steps
+    started_at: float = field(default_factory=time.time)
+    last_heartbeat: float = field(default_factory=time.monotonic)
+    status: str = "starting"
+    steps: list[dict] = field(default_factory=list)
+    epochs: list[dict] = field(default_factory=list)
+    error: str | None = None
+    stop_reason: str | None = None
+    stop_requested_at: float | None = None
+    _offset: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def run_dir(self) -> Path:
+        return self.folder / RUN_DIR
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    def heartbeat(self) -> None:
+        self.last_heartbeat = time.monotonic()
+
+    def poll(self) -> None:
+        """Read the worker's new events; notice when its process has ended."""
+        with self._lock:
+            alive = self.process.is_alive()  # before reading: events written before the exit are seen
+            events, self._offset = read_new_events(self.folder / EVENTS_FILE, self._offset)
+            for event in events:
+                kind = event["type"]
+                if kind == "started" and self.status == "starting":
+                    self.status = "running"
+                elif kind == "step":
+                    self.steps.append(event)
+                elif kind == "epoch":
+                    self.epochs.append(event)
+                elif kind == "done":
+                    self.status = "stopped" if self.stop_reason else "finished"
+                elif kind == "error":
+                    self.status, self.error = "failed", event.get("message", "unknown error")
+            if self.active and not alive:
+                if self.stop_reason:  # killed after a Stop that took too long
+                    self.status = "stopped"
+                else:
+                    self.status = "failed"
+                    self.error = f"the training process ended with exit code {self.process.exitcode}"
+
+    def stop(self, reason: str = "stopped by the user") -> None:
+        """Ask the worker to finish the current step, validate, checkpoint and exit."""
+        with self._lock:
+            if not self.active or self.stop_reason:
+                return
+            self.stop_reason, self.stop_requested_at = reason, time.monotonic()
+            self.status = "stopping"
+            self.stop_event.set()
+
+    def kill(self) -> None:
+        """Terminate the process now (after a Stop that took too long, or at shutdown)."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(5)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(5)
+        self.poll()
+
+    def has_checkpoint(self) -> bool:
+        return (self.run_dir / "config.json").is_file()
+
+    def view(self) -> JobView:
+        with self._lock:
+            return JobView(
+                self.status, self.settings, list(self.steps), list(self.epochs), self.error,
+                self.stop_reason, self.started_at,
+            )  # fmt: skip
+
+
+# -- the server's jobs ------------------------------------------------------------------------------
+class JobManager:
+    """Every training job of the server, one per session; at most `max_jobs` running at once."""
+
+    def __init__(
+        self,
+        max_jobs: int | None = None,
+        heartbeat_timeout: float = HEARTBEAT_TIMEOUT_S,
+        check_every: float = 2.0,
+        keep_finished: float = KEEP_FINISHED_S,
+        stop_grace: float = STOP_GRACE_S,
+    ) -> None:
+        self.max_jobs = max_jobs if max_jobs is not None else max_trainings()
+        self.heartbeat_timeout = heartbeat_timeout
+        self.check_every = check_every
+        self.keep_finished = keep_finished
+        self.stop_grace = stop_grace
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._watchdog: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    def job(self, session: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(session)
+
+    def running(self) -> int:
+        """How many trainings are running now (a stopping one still counts: it holds a core)."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        for job in jobs:
+            job.poll()
+        return sum(job.active for job in jobs)
+
+    def start(self, session: str, settings: JobSettings) -> Job:
+        """Start `settings` for `session`; TrainingLimitError when the server is full."""
+        import multiprocessing
+
+        settings.check(available_tasks())
+        with self._lock:
+            for job in self._jobs.values():
+                job.poll()
+            old = self._jobs.get(session)
+            if old is not None and old.active:
+                raise TrainingLimitError("This session is already training: stop it before starting another.")
+            running = sum(job.active for job in self._jobs.values())
+            if running >= self.max_jobs:
+                raise TrainingLimitError(
+                    f"{running} trainings are already running on this server, the most it allows "
+                    f"({MAX_ENV}={self.max_jobs}). Try again when one has finished."
+                )
+            folder = Path(tempfile.mkdtemp(prefix="ae-train-"))
+            config = settings.train_config(folder / RUN_DIR, data_path(), threads=1)
+            context = multiprocessing.get_context("spawn")
+            stop_event = context.Event()
+            process = context.Process(
+                target=run_worker, args=(asdict(config), str(folder), stop_event), daemon=True,
+                name=f"attention-explorer-train-{session[:8]}",
+            )  # fmt: skip
+            process.start()
+            job = Job(session=session, settings=settings, folder=folder, process=process, stop_event=stop_event)
+            self._jobs[session] = job
+            if old is not None:
+                shutil.rmtree(old.folder, ignore_errors=True)
+            self._ensure_watchdog()
+            return job
+
+    def stop(self, session: str, reason: str = "stopped by the user") -> None:
+        job = self.job(session)
+        if job is not None:
+            job.stop(reason)
+
+    def check(self) -> None:
+        """One watchdog pass: stop silent jobs, kill slow stoppers, forget old finished jobs."""
+        now = time.monotonic()
+        with self._lock:
+            jobs = list(self._jobs.items())
+        for session, job in jobs:
+            job.poll()
+            silent = now - job.last_heartbeat
+            if job.active and not job.stop_reason and silent > self.heartbeat_timeout:
+                job.stop(f"stopped: the page was closed (no heartbeat for {silent:.0f} s)")
+            elif job.status == "stopping" and now - (job.stop_requested_at or now) > self.stop_grace:
+                job.kill()
+            elif not job.active and silent > self.keep_finished:
+                with self._lock:
+                    if self._jobs.get(session) is job:
+                        del self._jobs[session]
+                shutil.rmtree(job.folder, ignore_errors=True)
+
+    def _ensure_watchdog(self) -> None:
+        if self._watchdog is None or not self._watchdog.is_alive():
+            self._watchdog = threading.Thread(target=self._watch, name="training-watchdog", daemon=True)
+            self._watchdog.start()
+
+    def _watch(self) -> None:
+        while not self._closed.wait(self.check_every):
+            try:
+                self.check()
+            except Exception as error:  # the watchdog must outlive one bad pass
+                print(f"training watchdog: {error!r}", file=sys.stderr)
+
+    def shutdown(self) -> None:
+        """Stop the watchdog, kill every worker and delete every job folder (tests, server exit)."""
+        self._closed.set()
+        with self._lock:
+            jobs = list(self._jobs.values())
+            self._jobs.clear()
+        for job in jobs:
+            job.stop_event.set()
+            job.kill()
+            shutil.rmtree(job.folder, ignore_errors=True)
+
+
+def shared_manager() -> JobManager:
+    """The server's one JobManager, shared by every session (st.cache_resource)."""
+    return _cached_manager()()
+
+
+@functools.cache
+def _cached_manager():
+    # streamlit is imported here, not at the top: the spawned workers import this module too.
+    import streamlit as st
+
+    @st.cache_resource(show_spinner=False)
+    def training_job_manager() -> JobManager:
+        manager = JobManager()
+        atexit.register(manager.shutdown)  # the server stops: end the workers, remove their folders
+        return manager
+
+    return training_job_manager
+
+
+# -- saving -----------------------------------------------------------------------------------------
+def check_name(name: str) -> str:
+    """`name` if it is a valid model name, else SaveError with the rule."""
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        shown = name if isinstance(name, str) and len(name) <= 60 else f"{str(name)[:60]}…"
+        raise SaveError(f"{shown!r} cannot be a model name. {NAME_RULE}")
+    return name
+
+
+def save_model(run_dir: Path, name: str, root: Path | None = None) -> dict:
+    """Save the run's best model as user/<name> in the user models folder; return its registry entry.
+
+    The checkpoint is rebuilt with save_checkpoint (atomic: built beside, then renamed in) and
+    registered with register() (under the registry's lock). An existing name is refused.
+    """
+    import fcntl
+
+    from seq2seq.checkpoint import load_checkpoint, read_config, register, registry, save_checkpoint, user_root
+
+    check_name(name)
+    root = Path(root) if root is not None else user_root()
+    root.mkdir(parents=True, exist_ok=True)
+    destination = root / name
+    if destination.resolve().parent != root.resolve():  # cannot happen with NAME_RE; kept as a guard
+        raise SaveError(f"{name!r} cannot be a model name. {NAME_RULE}")
+    if not (Path(run_dir) / "config.json").is_file():
+        raise SaveError("There is no trained model to save yet: the first epoch has not finished.")
+    with open(root / ".save.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if destination.exists() or any(e.get("name") == f"user/{name}" for e in registry(root)):
+            raise SaveError(f"A model named user/{name} exists already: choose another name.")
+        translator = load_checkpoint(run_dir)
+        config = read_config(run_dir)
+        skip = ("model", "source_tokenizer", "target_tokenizer", "format_version", "weights_dtype")
+        metadata = {k: v for k, v in config.items() if k not in skip} | {"name": f"user/{name}"}
+        metadata["train"] = {**config.get("train", {}), "out": f"user/{name}"}  # not the temporary folder
+        probes = Path(run_dir) / "probes.json"
+        extra = {"probes.json": probes.read_bytes()} if probes.is_file() else {}
+        save_checkpoint(
+            destination, translator.model, translator.source_tokenizer, translator.target_tokenizer, metadata,
+            extra_files=extra,
+        )  # fmt: skip
+        train_settings = config.get("train", {})
+        metric = TASK_METRIC.get(config.get("task", ""), "exact_match")
+        value = config.get("metrics", {}).get("valid", {}).get(metric)
+        entry = {
+            "name": f"user/{name}",
+            "path": name,
+            "task": config.get("task", ""),
+            "scorer": translator.config.scorer,
+            "cell": translator.config.cell,
+            "parameters": translator.model.num_parameters(),
+            "metric": {"name": metric, "value": round(value, 4) if value is not None else None, "split": "valid"},
+            "source": "train page",
+            "saved": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "settings": {k: train_settings.get(k) for k in ("hidden_size", "embedding_size", "lr", "batch_size")},
+            "epochs_run": config.get("epochs_run"),
+            "training_seconds": config.get("training_seconds"),
+        }
+        register(entry, root)
+    return entry

@@ -1,0 +1,98 @@
+"""Timelapse: a probe's attention after every epoch of training, every scorer side by side."""
+
+import streamlit as st
+
+from explorer import timelapse_view as tv
+from explorer import train_plots, training_jobs
+from explorer.catalog import TASK_LABELS
+
+st.set_page_config(page_title="Timelapse · Attention Explorer", layout="wide")
+st.title("Timelapse")
+st.caption(
+    "Training recorded the attention of a few probe sentences after every epoch, from the untrained "
+    "epoch 0 on. Scrub through the epochs and watch the alignment form, scorer by scorer."
+)
+
+SHIPPED, YOURS, SAVED = "Shipped models", "Your training", "A saved model"
+origin = st.radio("History of", [SHIPPED, YOURS, SAVED], horizontal=True, key="tl_origin")
+histories: dict[str, list[dict]] = {}
+if origin == SHIPPED:
+    tasks = tv.shipped_tasks()
+    if not tasks:
+        st.info("No shipped models are registered yet (see the README to train them).")
+        st.stop()
+    task = st.selectbox("Task", tasks, key="tl_task", format_func=lambda t: TASK_LABELS.get(t, t))
+    histories = tv.shipped_histories(task)
+    context = task
+elif origin == YOURS:
+    job = training_jobs.shared_manager().job(st.session_state.get("train_session", ""))
+    if job is None:
+        st.info("This session has not trained a model yet.")
+        st.page_link("pages/6_Train.py", label="Train one", icon="🏋️")
+        st.stop()
+    job.heartbeat()
+    job.poll()
+    view = job.view()
+    if view.active:
+        st.fragment(run_every=training_jobs.REFRESH_S)(job.heartbeat)()  # keeps the training alive while watched
+        st.caption("Still training: rerun the page (R) for the newest epochs.")
+    histories = {f"your {view.settings.task}/{view.settings.scorer}": view.epochs}
+    context = f"job-{view.started_at:.0f}"
+else:
+    names = tv.user_models()
+    if not names:
+        st.info("No model has been saved from the Train page yet.")
+        st.stop()
+    name = st.selectbox("Model", names, key="tl_model")
+    histories = {name: tv.model_history(name)}
+    context = name
+
+histories = {name: records for name, records in histories.items() if records}
+epochs = tv.epoch_numbers(histories)
+sources = tv.probe_sources(histories)
+if not epochs or not sources:
+    st.info("No epoch has been recorded for this choice yet.")
+    st.stop()
+
+left, right = st.columns([2, 3])
+source = left.selectbox("Probe sentence", sources, key="tl_probe")
+slider_key = f"tl_epoch_{origin}_{context}"
+if slider_key in st.session_state and st.session_state[slider_key] not in epochs:
+    del st.session_state[slider_key]
+epoch = right.select_slider("Epoch", epochs, value=epochs[-1], key=slider_key) if len(epochs) > 1 else epochs[0]
+
+columns = st.columns(min(3, len(histories)))
+for index, (name, records) in enumerate(histories.items()):
+    record = tv.record_at(records, epoch)
+    probe = tv.probe_for(record, source)
+    with columns[index % len(columns)]:
+        shown = record["epoch"] if record else epoch
+        note = " (its training ended there)" if record and shown < epoch else ""
+        st.markdown(f"**{name}** · epoch {shown}{note}")
+        figure = train_plots.probe_heatmap(probe, height=320) if probe else None
+        if figure is not None:
+            st.plotly_chart(figure, key=f"tl_heatmap_{index}")
+        else:
+            st.caption("No attention to draw: this decoder sees only the encoder's final state.")
+        if probe:
+            st.caption(f"output: `{probe.get('output', '')}`")
+
+metric = tv.metric_name(histories)
+losses, metrics = tv.epoch_series(histories, metric)
+left, right = st.columns(2)
+marker = {"marker_x": epoch, "marker_label": f"epoch {epoch}", "whole_x": True}
+left.plotly_chart(
+    train_plots.curves(losses, "training loss", "epoch", "loss per target token", **marker), key="tl_loss"
+)
+if metric:
+    y_range = (0, 1.02) if metric == "exact_match" else None
+    right.plotly_chart(
+        train_plots.curves(metrics, "validation", "epoch", metric, y_range=y_range, **marker), key="tl_metric"
+    )
+
+if len(epochs) > 1 and st.toggle("▶ Play: every epoch as an animation (runs in your browser)", key="tl_play"):
+    panels = tv.animation_panels(histories, source, epochs)
+    try:
+        st.plotly_chart(train_plots.timelapse_animation(panels, epochs), key="tl_animation")
+    except ValueError as error:
+        st.info(str(error))

@@ -1,0 +1,121 @@
+"""Timelapse logic and figures: histories from probes.json, picking epochs and probes, curves, animation."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from explorer import timelapse_view as tv
+from explorer import train_plots
+from tests.train_fixtures import trained_registry
+
+
+def probe(source: str, weight: float, rows: int = 2) -> dict:
+    tokens = list(source) + ["</s>"]
+    row = [weight] + [(1 - weight) / (len(tokens) - 1)] * (len(tokens) - 1)
+    return {
+        "source": source,
+        "source_tokens": tokens,
+        "target_tokens": ["x"] * rows,
+        "output": "x",
+        "attention": [row] * rows,
+    }
+
+
+def record(epoch: int, loss, em: float, weight: float) -> dict:
+    return {
+        "epoch": epoch,
+        "loss": loss,
+        "valid": {"exact_match": em},
+        "steps": 10 * epoch,
+        "probes": [probe("ab", weight), probe("cd", weight)],
+    }
+
+
+def no_attention(epoch: int, loss, em: float) -> dict:
+    return {**record(epoch, loss, em, 0.0), "probes": [{**probe("ab", 0.0), "attention": None}]}
+
+
+HISTORIES = {
+    "dot": [record(0, None, 0.0, 0.4), record(1, 1.5, 0.5, 0.7), record(2, 0.5, 0.9, 0.9)],
+    "none": [no_attention(0, None, 0.0), no_attention(1, 2.0, 0.1)],
+}
+
+
+def test_epochs_records_and_probes_are_picked_by_number():
+    assert tv.epoch_numbers(HISTORIES) == [0, 1, 2]
+    assert tv.record_at(HISTORIES["dot"], 1)["epoch"] == 1
+    assert tv.record_at(HISTORIES["none"], 2)["epoch"] == 1  # stopped early: stays at its last epoch
+    assert tv.record_at([], 3) is None
+    assert tv.probe_sources(HISTORIES) == ["ab", "cd"]
+    assert tv.probe_for(HISTORIES["dot"][2], "cd")["attention"][0][0] == 0.9
+    assert tv.probe_for(HISTORIES["dot"][2], "zz") is None and tv.probe_for(None, "ab") is None
+    assert tv.metric_name(HISTORIES) == "exact_match"
+    assert tv.metric_name({"m": [{"epoch": 0, "valid": {"bleu": 3.0, "chrf": 20.0}}]}) == "bleu"
+
+
+def test_series_leave_gaps_for_missing_losses():
+    losses, metrics = tv.epoch_series(HISTORIES, "exact_match")
+    assert losses["dot"] == ([0, 1, 2], [None, 1.5, 0.5])
+    assert metrics["none"] == ([0, 1], [0.0, 0.1])
+    assert tv.number(float("nan")) is None and tv.number(True) is None and tv.number(2) == 2.0
+
+
+def test_live_series_put_steps_and_epochs_on_one_axis():
+    steps = [{"step": 10, "loss": 2.0, "seconds": 1.0}, {"step": 20, "loss": 1.0, "seconds": 2.0}]
+    loss, valid = tv.live_series(steps, HISTORIES["dot"], "exact_match")
+    assert loss["training loss"] == ([10, 20], [2.0, 1.0])
+    assert loss["epoch mean"] == ([10, 20], [1.5, 0.5])  # epoch 0 has no loss
+    assert valid["validation exact_match"] == ([0, 10, 20], [0.0, 0.5, 0.9])
+
+
+def test_read_history_sorts_and_survives_broken_files(tmp_path):
+    path = tmp_path / "probes.json"
+    path.write_text(json.dumps({"epochs": [record(1, 1.0, 0.2, 0.5), record(0, None, 0.0, 0.3), "junk"]}))
+    assert [r["epoch"] for r in tv.read_history(path)] == [0, 1]
+    path.write_text("{broken")
+    assert tv.read_history(path) == []
+    assert tv.read_history(tmp_path / "missing.json") == []
+
+
+def test_curves_have_one_trace_per_series_and_an_epoch_marker():
+    losses, _ = tv.epoch_series(HISTORIES, "exact_match")
+    figure = train_plots.curves(losses, "loss", "epoch", "loss", marker_x=1, marker_label="epoch 1")
+    assert [t.name for t in figure.data] == ["dot", "none"]
+    assert len(figure.data[0].x) == 3
+    assert figure.layout.shapes[0].x0 == 1
+    with pytest.raises(ValueError, match="2 y values"):
+        train_plots.curves({"bad": ([1, 2, 3], [1, 2])}, "t", "x", "y")
+
+
+def test_probe_heatmap_shows_weights_and_none_for_no_attention():
+    figure = train_plots.probe_heatmap(probe("ab", 0.8), title="t")
+    assert figure.data[0].z[0][0] == 0.8
+    assert train_plots.probe_heatmap({**probe("ab", 0.8), "attention": None}) is None
+
+
+def test_the_animation_has_a_frame_per_epoch_with_that_epochs_weights():
+    epochs = tv.epoch_numbers(HISTORIES)
+    panels = tv.animation_panels(HISTORIES, "ab", epochs)
+    figure = train_plots.timelapse_animation(panels, epochs)
+    assert [f.name for f in figure.frames] == ["0", "1", "2"]
+    assert len(figure.data) == 1  # "none" has no attention to draw
+    assert [f.data[0].z[0][0] for f in figure.frames] == [0.4, 0.7, 0.9]
+    assert figure.layout.sliders[0].active == 0 and figure.data[0].z[0][0] == 0.4  # Play starts at epoch 0
+    with pytest.raises(ValueError, match="no panel"):
+        train_plots.timelapse_animation({"none": panels["none"]}, epochs)
+
+
+def test_shipped_histories_come_from_the_registry_in_scorer_order(monkeypatch):
+    root = trained_registry()
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
+    assert tv.shipped_tasks() == ["reverse", "dates"]
+    histories = tv.shipped_histories("reverse")
+    assert list(histories) == ["none", "dot", "general"]
+    assert [r["epoch"] for r in histories["dot"]] == [0, 1, 2]
+    assert tv.probe_sources(histories)[:2] == ["a", "abc"]
+    first, last = (tv.probe_for(tv.record_at(histories["dot"], e), "abc")["attention"] for e in (0, 2))
+    assert not math.isclose(first[0][0], last[0][0])  # training moved the weights
+    assert tv.model_history("no/such-model") == []

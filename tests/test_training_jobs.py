@@ -1,0 +1,217 @@
+"""Training jobs: settings, events, the server-wide limit, the heartbeat watchdog, saving by name."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from explorer import training_jobs as tj
+from seq2seq.checkpoint import load_model, registry, user_root
+from seq2seq.config import TrainConfig
+from tests.train_fixtures import fake_job
+
+
+# -- settings and names ---------------------------------------------------------------------------
+def test_the_defaults_are_valid_and_become_a_one_thread_train_config(tmp_path):
+    settings = tj.JobSettings()
+    settings.check(["reverse", "dates"])
+    config = settings.train_config(tmp_path / "run", data=Path("/nowhere/eng-fra.txt"))
+    assert isinstance(config, TrainConfig)
+    assert (config.threads, config.hidden_size, config.lr, config.data) == (1, 128, 3e-3, None)
+    assert config.train_size == tj.TASK_SETTINGS["dates"]["train_size"]
+    assert config.max_seconds == tj.MAX_SECONDS
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"task": "en-fr"}, "unknown task"),
+        ({"hidden_size": 15}, "even"),
+        ({"lr": 1.0}, "learning rate"),
+        ({"epochs": 0}, "epochs"),
+        ({"scorer": "bogus"}, "scorer"),
+    ],
+)
+def test_settings_out_of_range_are_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        tj.JobSettings(**changes).check(["reverse", "dates"])
+
+
+def test_en_fr_is_offered_only_with_a_data_file(tmp_path, monkeypatch):
+    monkeypatch.setenv(tj.DATA_ENV, str(tmp_path / "missing.txt"))
+    monkeypatch.setattr(tj, "DEFAULT_DATA", tmp_path / "also-missing.txt")
+    assert tj.available_tasks() == ["reverse", "dates"]
+    data = tmp_path / "eng-fra.txt"
+    data.write_text("Hi.\tSalut.\n")
+    monkeypatch.setenv(tj.DATA_ENV, str(data))
+    assert tj.available_tasks() == ["reverse", "dates", "en-fr"]
+    assert tj.JobSettings(task="en-fr").train_config(tmp_path / "run", tj.data_path()).data == str(data)
+
+
+@pytest.mark.parametrize("name", ["my-model", "dates_2", "A", "x" * 40])
+def test_good_names_pass(name):
+    assert tj.check_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["", "a b", "../evil", "a/b", "x" * 41, "café", ".hidden", "a.b", "a\nb", "..", "~"])
+def test_bad_names_are_refused_with_the_rule(name):
+    with pytest.raises(tj.SaveError, match="letters, digits"):
+        tj.check_name(name)
+
+
+def test_max_trainings_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv(tj.MAX_ENV, "5")
+    assert tj.max_trainings() == 5
+    monkeypatch.setenv(tj.MAX_ENV, "many")
+    assert tj.max_trainings() == tj.DEFAULT_MAX_TRAININGS
+    monkeypatch.delenv(tj.MAX_ENV)
+    assert tj.max_trainings() == 2
+
+
+# -- events ---------------------------------------------------------------------------------------
+def test_events_are_parsed_and_junk_is_skipped():
+    lines = [
+        json.dumps({"type": "step", "step": 10, "loss": 2.5, "seconds": 1.0}),
+        "",
+        "{not json",
+        json.dumps({"type": "mystery"}),
+        json.dumps([1, 2]),
+        json.dumps({"type": "epoch", "epoch": 0, "loss": None, "valid": {"exact_match": 0.0}, "probes": []}),
+    ]
+    events = tj.parse_events(lines)
+    assert [e["type"] for e in events] == ["step", "epoch"]
+    assert events[0]["loss"] == 2.5 and events[1]["loss"] is None
+
+
+def test_a_half_written_line_waits_for_the_next_read(tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps({"type": "started"}) + "\n" + '{"type": "st')
+    events, offset = tj.read_new_events(path, 0)
+    assert [e["type"] for e in events] == ["started"]
+    with open(path, "a") as f:
+        f.write('ep", "step": 10}\n')
+    events, offset = tj.read_new_events(path, offset)
+    assert events == [{"type": "step", "step": 10}]
+    assert tj.read_new_events(path, offset) == ([], offset)
+    assert tj.read_new_events(tmp_path / "missing", 0) == ([], 0)
+
+
+def test_poll_turns_events_into_progress_and_status(tmp_path):
+    job = fake_job(tmp_path, "s1")
+    lines = [
+        {"type": "started", "pid": 1},
+        {"type": "epoch", "epoch": 0, "loss": None, "valid": {}, "probes": []},
+        {"type": "step", "step": 10, "loss": 1.0, "seconds": 0.5},
+    ]
+    (job.folder / tj.EVENTS_FILE).write_text("".join(json.dumps(e) + "\n" for e in lines))
+    job.poll()
+    view = job.view()
+    assert (view.status, len(view.epochs), len(view.steps)) == ("running", 1, 1)
+    with open(job.folder / tj.EVENTS_FILE, "a") as f:
+        f.write(json.dumps({"type": "done", "out": "x"}) + "\n")
+    job.process.alive = False
+    job.poll()
+    assert job.status == "finished" and not job.active
+
+
+def test_a_process_that_dies_silently_is_reported_as_failed(tmp_path):
+    job = fake_job(tmp_path, "s1", alive=False)
+    job.process.exitcode = -9
+    job.poll()
+    assert job.status == "failed" and "-9" in job.error
+
+
+# -- the limit and the watchdog ------------------------------------------------------------------------
+def test_the_limit_refuses_a_new_training_with_a_clear_message(tmp_path):
+    manager = tj.JobManager(max_jobs=2)
+    manager._jobs = {"a": fake_job(tmp_path, "a"), "b": fake_job(tmp_path, "b")}
+    with pytest.raises(
+        tj.TrainingLimitError, match=r"2 trainings are already running.*ATTENTION_EXPLORER_MAX_TRAININGS=2"
+    ):
+        manager.start("c", tj.JobSettings())
+    assert manager.running() == 2 and manager.job("c") is None
+    with pytest.raises(tj.TrainingLimitError, match="already training"):
+        manager.start("a", tj.JobSettings())
+
+
+def test_the_watchdog_stops_a_job_without_heartbeat_and_spares_a_watched_one(tmp_path):
+    manager = tj.JobManager(max_jobs=2, heartbeat_timeout=0.3, check_every=0.05)
+    quiet, watched = fake_job(tmp_path, "quiet"), fake_job(tmp_path, "watched")
+    manager._jobs = {"quiet": quiet, "watched": watched}
+    manager._ensure_watchdog()
+    try:
+        deadline = time.monotonic() + 5
+        while not quiet.stop_event.is_set() and time.monotonic() < deadline:
+            watched.heartbeat()
+            time.sleep(0.05)
+        assert quiet.stop_event.is_set() and quiet.status == "stopping"
+        assert "no heartbeat" in quiet.stop_reason
+        assert not watched.stop_event.is_set() and watched.status == "running"
+    finally:
+        manager._closed.set()
+
+
+def test_a_stop_that_takes_too_long_ends_in_a_kill(tmp_path):
+    manager = tj.JobManager(stop_grace=0.0)
+    job = fake_job(tmp_path, "slow")
+    manager._jobs = {"slow": job}
+    job.stop()
+    time.sleep(0.01)
+    manager.check()
+    assert not job.process.alive and job.status == "stopped"
+
+
+def test_shared_manager_is_one_object_for_every_caller():
+    assert tj.shared_manager() is tj.shared_manager()
+
+
+# -- a real training process, then saving it -------------------------------------------------------
+@pytest.fixture
+def tiny_tasks(monkeypatch):
+    tiny = {"train_size": 256, "valid_size": 16, "max_len": 32}
+    monkeypatch.setattr(tj, "TASK_SETTINGS", {"reverse": tiny, "dates": tiny | {"max_len": 40}})
+
+
+def wait_until(condition, job: tj.Job, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.poll()
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out; status {job.status}, log: {(job.folder / tj.LOG_FILE).read_text()[-2000:]}")
+
+
+def test_a_spawned_training_reports_epochs_and_saves_as_a_user_model(tiny_tasks, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "user"))
+    manager = tj.JobManager(max_jobs=1)
+    settings = tj.JobSettings(task="reverse", scorer="dot", hidden_size=16, embedding_size=8, epochs=2, lr=1e-2)
+    job = manager.start("session", settings)
+    try:
+        wait_until(lambda: not job.active, job)
+        assert job.status == "finished", job.error
+        assert [e["epoch"] for e in job.epochs] == [0, 1, 2]
+        assert job.epochs[-1]["probes"][0]["attention"]
+        assert manager.running() == 0 and job.has_checkpoint()
+
+        entry = tj.save_model(job.run_dir, "tiny-dot")
+        assert entry["name"] == "user/tiny-dot" and entry["task"] == "reverse" and entry["scorer"] == "dot"
+        assert (user_root() / "tiny-dot" / "probes.json").is_file()
+        assert "user/tiny-dot" in [e["name"] for e in registry()]
+        assert load_model("user/tiny-dot").greedy("abc").target_tokens
+        with pytest.raises(tj.SaveError, match="exists already"):
+            tj.save_model(job.run_dir, "tiny-dot")
+        with pytest.raises(tj.SaveError, match="letters, digits"):
+            tj.save_model(job.run_dir, "../escape")
+        assert not (tmp_path / "escape").exists()
+    finally:
+        manager.shutdown()
+    assert not job.folder.exists()
+
+
+def test_saving_before_the_first_epoch_is_refused(tmp_path):
+    with pytest.raises(tj.SaveError, match="no trained model"):
+        tj.save_model(tmp_path / "empty-run", "early", root=tmp_path / "user")
