@@ -20,6 +20,7 @@ import math
 import os
 import platform
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -305,6 +306,7 @@ def train(
         ]
         model.train()
         total_loss = total_tokens = 0.0
+        recent: deque[tuple[float, int]] = deque(maxlen=10)
         started = time.perf_counter()
         bar = None
         if progress and dist.main:
@@ -324,6 +326,7 @@ def train(
             steps_done += 1
             total_loss += float(loss_sum.detach())
             total_tokens += tokens
+            recent.append((float(loss_sum.detach()), tokens))
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{total_loss / total_tokens:.3f}")
@@ -332,7 +335,8 @@ def train(
                     {
                         "type": "step",
                         "step": steps_done,
-                        "loss": total_loss / total_tokens,
+                        # Per-token loss of the last 10 steps: a live curve without epoch saw-teeth.
+                        "loss": sum(x for x, _ in recent) / max(sum(n for _, n in recent), 1),
                         "seconds": elapsed + time.perf_counter() - started,
                     }
                 )
