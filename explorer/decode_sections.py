@@ -1,7 +1,8 @@
 """The Decode page's sections: Streamlit widgets over explorer.decode_view's plain logic.
 
 User text never reaches HTML or unescaped Markdown: tokens go into plotly (escaped by the
-figure builders), dataframes, st.code or selectbox options, and notes through escape_markdown.
+figure builders), dataframes, st.code or selectbox options, notes through escape_markdown, and the
+instant stepper's iframe as JSON data that its script sets with textContent (explorer.fast_stepper).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import decode_view as dv
-from explorer import figures
+from explorer import fast_stepper, figures
 from explorer.catalog import TASK_LABELS
 from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
 from seq2seq.attention import SCORER_INFO
@@ -244,6 +245,16 @@ def attention_override(data: dict, translator, row: dict | None) -> None:
     for col, key, title in ((cols[0], "before", "top-k before"), (cols[1], "after", "top-k after (one-hot)")):
         chosen = result["token_before"] if key == "before" else result["token_after"]
         col.plotly_chart(figures.topk_bars(result[key], chosen=chosen, title=title), key=f"decode_override_{key}")
+
+
+def instant_stepping(data: dict, presentation: bool) -> None:
+    """The trace stepped inside the browser (explorer.fast_stepper): no server round trip per click."""
+    with st.expander("Instant stepping (in the browser)"):
+        if data["trace"]["attention"] is None:
+            st.info("This model has no attention: there is no heatmap to step through.")
+            return
+        st.caption("The whole decode is already computed: Step ▶ here draws the next row without asking the server.")
+        fast_stepper.render(data, presentation=presentation)
 
 
 def exports(data: dict, stem: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from seq2seq.checkpoint import load_model, resolve
 from seq2seq.decoding import Translator
@@ -16,4 +17,5 @@ def get_translator(name: str) -> Translator:
     Only registry names resolve: a name from a URL is never joined into a path.
     """
     resolve(name)  # raises CheckpointError for a name the registry does not know
+    get_logger(__name__).info("loading model %s (once per server process)", name)  # the load test counts these
     return load_model(name)

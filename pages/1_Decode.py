@@ -25,7 +25,11 @@ if presentation:
     st.html(ui.PRESENTATION_CSS)  # static CSS, no user text
 st.title("Decode, step by step")
 
-available = dv.available_models()
+try:
+    available = dv.available_models()
+except CheckpointError as error:  # a manifest that is not valid JSON
+    st.error(f"The model registry cannot be read: {dv.escape_markdown(str(error))}")
+    st.stop()
 if not available:
     st.error("No models are registered yet: train some or point ATTENTION_EXPLORER_PRETRAINED at a registry.")
     st.stop()
@@ -80,5 +84,6 @@ def live() -> None:
 
 
 live()
+ui.instant_stepping(data, presentation)
 if not presentation:
     ui.exports(data, dv.file_stem(view))

@@ -32,9 +32,7 @@ SETTINGS = {
     "--train-size 0 --valid-size 1000 --epochs 12 --patience 2 --max-len 24 --dropout 0.1 "
     "--max-steps 3000 --max-seconds 2400".split(),
 }
-COMMON = (
-    "--cell gru --bidirectional --batch-size 64 --lr 0.002 --schedule plateau --seed 0 --half --no-progress".split()
-)
+COMMON = "--bidirectional --batch-size 64 --lr 0.002 --schedule plateau --seed 0 --half --no-progress".split()
 
 
 def run(task: str, scorer: str, cell: str, threads: int, root: Path) -> str:
