@@ -101,6 +101,7 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=ROOT / "runs")
     parser.add_argument("--out", type=Path, default=ROOT / "pretrained")
     parser.add_argument("--tasks", nargs="+", default=["reverse", "dates", "en-fr"])
+    parser.add_argument("--only", nargs="+", help="run folder names to release (default: every finished run)")
     parser.add_argument("--size", type=int, default=2000, help="synthetic test examples")
     parser.add_argument("--limit", type=int, default=0, help="en-fr: test sentences (0 = all)")
     args = parser.parse_args()
@@ -109,7 +110,7 @@ def main() -> None:
     entries = {e["name"]: e for e in json.loads(manifest_path.read_text())["models"]} if manifest_path.exists() else {}
     for task in args.tasks:
         for run in sorted((args.runs / task).glob("*/")):
-            if not (run / "trainer_state.json").exists():
+            if not (run / "trainer_state.json").exists() or (args.only and run.name not in args.only):
                 continue
             state = json.loads((run / "trainer_state.json").read_text())
             if not state.get("finished"):
@@ -145,7 +146,7 @@ def main() -> None:
                 "best_epoch": config.get("best_epoch"),
             }
             print(
-                f"{name}: " + ", ".join(f"{k} {v:.4f}" for k, v in test.items() if isinstance(v, float)),
+                f"{name}: " + ", ".join(f"{k} {v:.4f}" for k, v in entries[name]["test"].items()),
                 flush=True,
             )
     ordered = sorted(entries.values(), key=lambda e: (e["task"], e["name"]))
