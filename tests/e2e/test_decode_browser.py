@@ -1,0 +1,30 @@
+"""The Decode page in a real browser, on the shipped dates models: Step adds exactly one heatmap row."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+HEATMAP_ROWS = """() => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  const heatmap = plots.map(p => (p.data || []).find(t => t.type === 'heatmap')).find(Boolean);
+  if (!heatmap) return -1;
+  return heatmap.z.filter(row => row.some(v => v !== null)).length;
+}"""
+
+
+def test_step_and_back_change_the_heatmap_by_one_row(page: Page, streamlit_server: str) -> None:
+    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=3")
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 3", timeout=30_000)
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 4")
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 3")
+    expect(page.locator(".stException")).to_have_count(0)
+
+
+def test_html_in_the_sentence_is_shown_as_text(page: Page, streamlit_server: str) -> None:
+    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E")
+    source = page.get_by_label("Source sentence")
+    expect(source).to_have_value("<img src=x onerror=alert(1)>", timeout=30_000)
+    expect(page.locator("img[src='x']")).to_have_count(0)  # never interpreted as HTML
+    expect(page.locator(".stException")).to_have_count(0)
