@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", help="run folder names to release (default: every finished run)")
     parser.add_argument("--size", type=int, default=2000, help="synthetic test examples")
     parser.add_argument("--limit", type=int, default=0, help="en-fr: test sentences (0 = all)")
+    parser.add_argument("--beam-limit", type=int, default=1000, help="en-fr: beam 5 on the first N test sentences")
     args = parser.parse_args()
 
     manifest_path = args.out / "manifest.json"
@@ -118,7 +119,7 @@ def main() -> None:
                 continue
             name = f"{task}/{run.name}"
             translator = load_checkpoint(run, name=name)
-            test = evaluate(translator, "test", args.size, limit=args.limit, beam=5)
+            test = evaluate(translator, "test", args.size, limit=args.limit, beam=5, beam_limit=args.beam_limit)
             fp32 = evaluate(float32_twin(run), "test", args.size, limit=args.limit, beam=1)
             target = args.out / task / run.name
             target.mkdir(parents=True, exist_ok=True)
