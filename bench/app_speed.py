@@ -1,0 +1,481 @@
+"""The app's speed in real Chromium: what a user waits for on the Decode page.
+
+    python -m bench.app_speed [--repeats 30] [--cold-repeats 20] [--parts cold warm sentence step fast] [--quick]
+
+Starts `streamlit run app.py` the way tests/e2e does (loopback, headless, no usage stats) and
+drives Debian's Chromium with Playwright. Measured, each with median and p95:
+
+    cold open      fresh server process, new browser context: page.goto(Decode link) → heatmap drawn
+    warm open      same server, new browser context (empty browser cache): the same
+    new sentence   Enter in "Source sentence" → the new sentence's heatmap drawn (a full rerun)
+    server step    the page's Step button → the heatmap's new row drawn (a fragment rerun)
+    instant step   "Step ▶" of the instant stepper (explorer/fast_stepper.py) → its new row painted
+
+Two clocks per measurement. "in page": from the click's (or key's, or navigation's) event time
+to the first animation frame in which the new heatmap is in the DOM (Plotly draws synchronously;
+the instant stepper stamps `data-step-ms` after the paint). "driver": wall time in this process
+from just before Playwright sends the input until it has seen the result, so it adds Playwright's
+own round trips (a few ms each). The bars are judged on the driver clock, the stricter one.
+Prints markdown tables; writes bench/results/app_speed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench.common import markdown_table, summary, write_results
+
+ROOT = Path(__file__).resolve().parent.parent
+# The launch flags of tests/e2e/conftest.py (see ../shared/docs/environment.md).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 30_000
+FRAME = 'iframe[title="Instant stepping: attention heatmap"]'
+BARS = {  # measurement -> (median bar ms, p95 bar ms or None)
+    "instant step": (150.0, 300.0),
+    "new sentence": (400.0, None),
+    "cold open": (3000.0, None),
+    "cold open, after a readiness probe": (3000.0, None),
+}
+MONTHS = ("jan", "feb", "march", "april", "may", "june", "july", "aug", "sept", "oct", "nov", "dec")
+
+# Resolves to performance.now() in the first animation frame where the heatmap (Streamlit
+# element key `key`) holds `rows` rows and, when given, exactly the x labels `xs`.
+HEATMAP_DRAWN = """([key, rows, xs]) => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  if (!gd || !gd.data || !gd._fullLayout || !gd.data[0]) return false;
+  const d = gd.data[0];
+  if ((d.z || []).length !== rows) return false;
+  if (xs !== null && (d.x || []).join("\\u0001") !== xs.join("\\u0001")) return false;
+  return performance.now();
+}"""
+# Records the time stamp of every click and key press (capture phase: before Streamlit sees it).
+INPUT_CLOCK = """() => {
+  if (window.__bench) return;
+  window.__bench = {at: 0};
+  for (const type of ["click", "keydown"]) {
+    document.addEventListener(type, (e) => { window.__bench.at = e.timeStamp; }, true);
+  }
+}"""
+
+
+# -- a Streamlit server, as tests/e2e starts it ------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its descendants, from /proc (no psutil needed)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
+    return pids
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Summed VmRSS (/proc/PID/status) of `pids`, in MiB."""
+    total_kb = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """Summed user + system CPU time (/proc/PID/stat) of `pids`, in seconds."""
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    """`streamlit run app.py` on a free loopback port; a context manager that stops it."""
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        log_dir: Path | None = None,
+        script: str = "app.py",
+        options: tuple[str, ...] = (),
+    ):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(log_dir or tempfile.gettempdir()) / f"bench-streamlit-{self.port}.log"
+        self.env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
+        self.script, self.options = script, options
+        self.proc: subprocess.Popen | None = None
+        self.start_seconds = 0.0
+
+    def start(self, timeout_s: float = 90.0) -> float:
+        """Start and wait for /_stcore/health; returns the seconds that took."""
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", self.script,
+            "--server.headless", "true",
+            "--server.address", "127.0.0.1",
+            "--server.port", str(self.port),
+            "--browser.gatherUsageStats", "false",
+            *self.options,
+        ]  # fmt: skip
+        self._log = open(self.log_path, "w+b")  # a file, not a pipe: an unread pipe blocks the server
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        while time.perf_counter() - started < timeout_s:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
+            if healthy(self.url):
+                self.start_seconds = time.perf_counter() - started
+                return self.start_seconds
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"streamlit did not become healthy within {timeout_s:.0f} s:\n{self.log()[-3000:]}")
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def tree(self) -> list[int]:
+        """The server's pid and its descendants'."""
+        return process_tree(self.proc.pid) if self.proc is not None else []
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server's process tree, in MiB."""
+        return rss_mb(self.tree())
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+
+    def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def launch_browser(playwright):
+    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if executable is None:
+        raise SystemExit("system Chromium not found (scripts/install_chromium.sh, or set CHROMIUM=/path)")
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
+def new_page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    return context, context.new_page()
+
+
+def decode_url(base: str, **query: str) -> str:
+    return f"{base}/Decode?{urllib.parse.urlencode(query)}"
+
+
+def wait_heatmap(page, rows: int, xs: list[str] | None = None) -> float:
+    """Wait until the Decode heatmap shows `rows` rows (and labels `xs`); page time it happened."""
+    handle = page.wait_for_function(HEATMAP_DRAWN, arg=["decode_heatmap", rows, xs], polling="raf", timeout=TIMEOUT_MS)
+    return float(handle.json_value())
+
+
+def input_time(page) -> float:
+    return float(page.evaluate("() => window.__bench.at"))
+
+
+# -- what the page should show -------------------------------------------------------------------------------
+class Expected:
+    """The heatmap labels a sentence gets (from the model itself), and its number of steps."""
+
+    def __init__(self, model: str):
+        from explorer.figures import plotly_text, position_labels
+        from seq2seq.checkpoint import load_model
+
+        self.translator = load_model(model)
+        self._labels = lambda tokens: [plotly_text(x) for x in position_labels(tokens)]
+
+    def x_labels(self, sentence: str) -> list[str]:
+        return self._labels(self.translator.start(sentence).source_tokens)
+
+    def steps(self, sentence: str) -> int:
+        return len(self.translator.greedy(sentence).steps)
+
+
+# -- the measurements ------------------------------------------------------------------------------------------
+def open_page(browser, url: str, rows: int, xs: list[str]) -> tuple[float, float]:
+    """New context → goto(url) → heatmap drawn: (in-page ms since navigation start, driver ms)."""
+    context, page = new_page(browser)
+    try:
+        started = time.perf_counter()
+        page.goto(url)
+        in_page = wait_heatmap(page, rows, xs)
+        return in_page, (time.perf_counter() - started) * 1000
+    finally:
+        context.close()
+
+
+def measure_cold(browser, env: dict, url_query: dict, expected: Expected, repeats: int, probe: bool = False) -> dict:
+    """Fresh server per repetition; with `probe`, a readiness probe runs app.py once before the browser comes.
+
+    The probe is Streamlit's script health check (/_stcore/script-health-check, enabled by the hidden
+    option server.scriptHealthCheckEnabled): it runs app.py in the server, so `import torch` and the
+    registry are paid before the first user, as a load balancer's readiness check would.
+    """
+    in_page, driver, starts, probes = [], [], [], []
+    xs = expected.x_labels(url_query["sentence"])
+    options = ("--server.scriptHealthCheckEnabled", "true") if probe else ()
+    for _ in range(repeats):
+        with Server(env, options=options) as server:
+            starts.append(server.start_seconds * 1000)
+            if probe:
+                started = time.perf_counter()
+                with urllib.request.urlopen(f"{server.url}/_stcore/script-health-check", timeout=60) as answer:
+                    assert answer.read().decode().strip() == "ok"
+                probes.append((time.perf_counter() - started) * 1000)
+            page_ms, driver_ms = open_page(browser, decode_url(server.url, **url_query), int(url_query["step"]), xs)
+            in_page.append(page_ms)
+            driver.append(driver_ms)
+    return {"in_page": in_page, "driver": driver, "server_start": starts} | ({"probe": probes} if probe else {})
+
+
+def measure_warm(browser, server: Server, url_query: dict, expected: Expected, repeats: int) -> dict:
+    xs = expected.x_labels(url_query["sentence"])
+    url = decode_url(server.url, **url_query)
+    open_page(browser, url, int(url_query["step"]), xs)  # the server's first run: imports, model load
+    in_page, driver = [], []
+    for _ in range(repeats):
+        page_ms, driver_ms = open_page(browser, url, int(url_query["step"]), xs)
+        in_page.append(page_ms)
+        driver.append(driver_ms)
+    return {"in_page": in_page, "driver": driver}
+
+
+def dates(n: int, seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    seen: dict[str, None] = {}
+    while len(seen) < n:
+        seen[f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {rng.randint(1900, 2099)}"] = None
+    return list(seen)
+
+
+def measure_new_sentence(page, expected: Expected, repeats: int) -> dict:
+    box = page.get_by_role("textbox", name="Source sentence")
+    in_page, driver = [], []
+    for sentence in dates(repeats, seed=1):
+        xs = expected.x_labels(sentence)
+        box.fill(sentence)
+        started = time.perf_counter()
+        box.press("Enter")
+        drawn = wait_heatmap(page, 0, xs)
+        driver.append((time.perf_counter() - started) * 1000)
+        in_page.append(drawn - input_time(page))
+    return {"in_page": in_page, "driver": driver}
+
+
+def measure_server_step(page, steps: int, samples: int) -> dict:
+    step = page.get_by_role("button", name="Step", exact=True)
+    reset = page.get_by_role("button", name="Reset", exact=True)
+    in_page, driver = [], []
+    shown = 0
+    while len(driver) < samples:
+        if shown == steps:
+            reset.click()
+            wait_heatmap(page, 0)
+            shown = 0
+        started = time.perf_counter()
+        step.click()
+        drawn = wait_heatmap(page, shown + 1)
+        driver.append((time.perf_counter() - started) * 1000)
+        in_page.append(drawn - input_time(page))
+        shown += 1
+    return {"in_page": in_page, "driver": driver}
+
+
+def measure_instant_step(page, steps: int, samples: int) -> dict:
+    page.get_by_text("Instant stepping (in the browser)").click()
+    frame = page.frame_locator(FRAME)
+    heatmap = frame.locator("#fs-heatmap")
+    frame.locator('#fs-heatmap[data-rows="0"]').wait_for()
+    step, reset = frame.locator("#fs-step"), frame.locator("#fs-reset")
+    in_page, driver = [], []
+    shown = 0
+    while len(driver) < samples:
+        if shown == steps:
+            reset.click()
+            frame.locator('#fs-heatmap[data-rows="0"]').wait_for()
+            shown = 0
+        started = time.perf_counter()
+        step.click()
+        frame.locator(f'#fs-heatmap[data-rows="{shown + 1}"]').wait_for()
+        driver.append((time.perf_counter() - started) * 1000)
+        in_page.append(float(heatmap.get_attribute("data-step-ms")))
+        shown += 1
+    return {"in_page": in_page, "driver": driver}
+
+
+# -- report ----------------------------------------------------------------------------------------------------
+def verdict(name: str, driver: dict) -> str:
+    if name not in BARS:
+        return "(no bar)"
+    median_bar, p95_bar = BARS[name]
+    ok = driver["median_ms"] <= median_bar and (p95_bar is None or driver["p95_ms"] <= p95_bar)
+    bar = f"median ≤ {median_bar:.0f}" + (f", p95 ≤ {p95_bar:.0f}" if p95_bar else "")
+    return f"{bar}: {'met' if ok else 'MISSED'}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=30, help="samples per warm measurement")
+    parser.add_argument("--cold-repeats", type=int, default=20, help="fresh server processes for the cold open")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        default=["cold", "cold-probed", "warm", "sentence", "step", "fast"],
+        choices=["cold", "cold-probed", "warm", "sentence", "step", "fast"],
+    )
+    parser.add_argument("--model", default="dates/general", help="registered model the Decode page shows")
+    parser.add_argument("--sentence", default="saturday, may 9, 2018")
+    parser.add_argument("--open-step", type=int, default=0, help="step in the opened link (0: as the home page links)")
+    parser.add_argument("--registry", type=Path, help="ATTENTION_EXPLORER_PRETRAINED (default: pretrained/)")
+    parser.add_argument("--quick", action="store_true", help="3 samples each, 1 cold start: checks that it runs")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeats, args.cold_repeats = 3, 1
+    if args.registry:
+        os.environ["ATTENTION_EXPLORER_PRETRAINED"] = str(args.registry.resolve())
+    from playwright.sync_api import sync_playwright
+
+    env = {"ATTENTION_EXPLORER_USER_MODELS": tempfile.mkdtemp(prefix="bench-user-models-")}
+    task, scorer = args.model.split("/", 1)
+    expected = Expected(args.model)
+    steps = expected.steps(args.sentence)
+    query = {"task": task, "scorer": scorer, "sentence": args.sentence, "step": str(args.open_step)}
+    raw: dict[str, dict] = {}
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        if "cold" in args.parts:
+            raw["cold open"] = measure_cold(browser, env, query, expected, args.cold_repeats)
+        if "cold-probed" in args.parts:
+            raw["cold open, after a readiness probe"] = measure_cold(
+                browser, env, query, expected, args.cold_repeats, probe=True
+            )
+        with Server(env) as server:
+            if "warm" in args.parts:
+                raw["warm open"] = measure_warm(browser, server, query, expected, args.repeats)
+            context, page = new_page(browser)
+            page.goto(decode_url(server.url, **{**query, "step": "0"}))
+            wait_heatmap(page, 0, expected.x_labels(args.sentence))
+            page.evaluate(INPUT_CLOCK)
+            if "step" in args.parts:
+                raw["server step"] = measure_server_step(page, steps, args.repeats)
+            if "fast" in args.parts:
+                raw["instant step"] = measure_instant_step(page, steps, args.repeats)
+            if "sentence" in args.parts:
+                raw["new sentence"] = measure_new_sentence(page, expected, args.repeats)
+            context.close()
+            server_rss = server.rss_mb()
+        browser.close()
+
+    results = {
+        name: {clock: summary(samples) for clock, samples in data.items()} | {"samples": data}
+        for name, data in raw.items()
+    }
+    rows = []
+    for name, r in results.items():
+        rows.append(
+            [
+                name,
+                r["driver"]["n"],
+                f"{r['in_page']['median_ms']:.0f} / {r['in_page']['p95_ms']:.0f}",
+                f"{r['driver']['median_ms']:.0f} / {r['driver']['p95_ms']:.0f}",
+                verdict(name, r["driver"]),
+            ]
+        )
+    print(
+        f"model {args.model}, sentence {args.sentence!r} ({steps} steps), links opened at step {args.open_step}; "
+        "Chromium headless, 1400×1000"
+    )
+    print(markdown_table(["measurement", "n", "in page ms (median / p95)", "driver ms (median / p95)", "bar"], rows))
+    for name in ("cold open", "cold open, after a readiness probe"):
+        if name in results:
+            start = summary(raw[name]["server_start"])
+            probe = (
+                f"; the probe itself: median {summary(raw[name]['probe'])['median_ms']:.0f} ms"
+                if "probe" in raw[name]
+                else ""
+            )
+            print(f"{name}: server start (process → /_stcore/health) median {start['median_ms']:.0f} ms, "
+                  f"p95 {start['p95_ms']:.0f} ms{probe} (neither is part of the open time)")  # fmt: skip
+    print(f"server RSS after the warm measurements: {server_rss:.0f} MiB")
+    everything = set(args.parts) >= {"cold", "cold-probed", "warm", "sentence", "step", "fast"}
+    path = write_results(
+        "app_speed" + ("" if everything else "-" + "-".join(args.parts)) + ("-quick" if args.quick else ""),
+        {
+            "model": args.model,
+            "sentence": args.sentence,
+            "steps": steps,
+            "open_step": args.open_step,
+            "server_rss_mb": server_rss,
+            **results,
+        },  # fmt: skip
+    )
+    print(f"\nwritten to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Training throughput on the shipped settings: forward + backward + clip + Adam, per task.
+
+    python -m bench.train_throughput [--steps 40] [--threads 2] [--tasks reverse dates en-fr] [--quick]
+
+Each task's model is built exactly as scripts/train_shipped.py builds it (GRU, bidirectional
+encoder, `general` attention, batch 64): reverse and dates are character models (embedding 64,
+hidden 128), en-fr a SentencePiece model (vocabulary 4000, embedding 128, hidden 256, pairs up
+to 24 tokens, dropout 0.1). Batches are length-bucketed like training. Prints a markdown table
+(median and p95 step time, pairs/s and target tokens/s over the timed steps) and writes
+bench/results/train_throughput.json. en-fr needs the Tatoeba file (--data); without it, it is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from bench.common import markdown_table, summary, write_results
+from seq2seq.config import TrainConfig
+from seq2seq.data import bucketed_batches, collate, encode_pairs
+from seq2seq.tokenizers import PAD, CharTokenizer, SentencePieceTokenizer
+from seq2seq.train import build_model
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "eng-fra.txt"
+# The shipped settings (scripts/train_shipped.py), one scorer: only the scorer differs between models.
+SETTINGS = {
+    "reverse": {"embedding_size": 64, "hidden_size": 128, "max_len": 32},
+    "dates": {"embedding_size": 64, "hidden_size": 128, "max_len": 40},
+    "en-fr": {"embedding_size": 128, "hidden_size": 256, "max_len": 24, "dropout": 0.1, "vocab_size": 4000},
+}
+PAIRS = 6400  # pairs drawn per task: 100 batches to bucket from
+SP_SENTENCES = 40_000  # en-fr: sentences the SentencePiece model is fitted on (the shipped one saw all)
+
+
+def task_pairs(task: str, data: Path, vocab_size: int) -> tuple[list[tuple[str, str]], object, object]:
+    """Training pairs and the (source, target) tokenizers of `task`."""
+    if task == "en-fr":
+        from seq2seq.tasks import translation
+
+        pairs = [(e.source, e.target) for e in translation.load(data, "train")]
+        shared = SentencePieceTokenizer.train(
+            (text for pair in pairs[:SP_SENTENCES] for text in pair), vocab_size=vocab_size
+        )
+        step = max(1, len(pairs) // PAIRS)  # spread over the file: it is sorted by length
+        return pairs[::step][:PAIRS], shared, shared
+    from seq2seq.tasks import get_task
+
+    pairs = [(e.source, e.target) for e in get_task(task).examples("train", PAIRS, 0)]
+    return pairs, CharTokenizer.fit(s for s, _ in pairs), CharTokenizer.fit(t for _, t in pairs)
+
+
+def bench_task(task: str, steps: int, warmup: int, data: Path) -> dict:
+    cfg = TrainConfig(task=task, scorer="general", cell="gru", bidirectional=True, batch_size=64, **SETTINGS[task])
+    pairs, source, target = task_pairs(task, data, cfg.vocab_size)
+    encoded = encode_pairs(pairs, source, target, cfg.max_len)
+    lengths = [len(s) + len(t) for s, t in encoded]
+    batches = [collate([encoded[i] for i in b]) for b in bucketed_batches(len(encoded), lengths, 64, 0) if len(b) == 64]
+    torch.manual_seed(0)
+    model = build_model(cfg, source, target).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+
+    def train_step(batch) -> None:  # what seq2seq.train does per batch on one process
+        logits, _ = model(batch.src, batch.src_lengths, batch.tgt_in)  # (B, T, V)
+        loss = F.cross_entropy(logits.flatten(0, 1), batch.tgt_out.flatten(), ignore_index=PAD, reduction="sum")
+        optimizer.zero_grad(set_to_none=True)
+        (loss / batch.num_tokens).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+        optimizer.step()
+
+    cycle = itertools.cycle(batches)
+    for _ in range(warmup):
+        train_step(next(cycle))
+    times, tokens, pairs_done = [], 0, 0
+    for _ in range(steps):
+        batch = next(cycle)
+        started = time.perf_counter()
+        train_step(batch)
+        times.append((time.perf_counter() - started) * 1000)
+        tokens += batch.num_tokens
+        pairs_done += batch.src.size(0)
+    seconds = sum(times) / 1000
+    return {
+        "task": task,
+        "settings": {**SETTINGS[task], "cell": "gru", "bidirectional": True, "scorer": "general", "batch_size": 64},
+        "vocab": {"source": source.vocab_size, "target": target.vocab_size},
+        "parameters": model.num_parameters(),
+        "mean_lengths": {
+            "source": round(sum(float(b.src_lengths.float().mean()) for b in batches) / len(batches), 1),
+            "target": round(sum(b.num_tokens / 64 for b in batches) / len(batches), 1),
+        },
+        "step": summary(times),
+        "pairs_per_s": pairs_done / seconds,
+        "target_tokens_per_s": tokens / seconds,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tasks", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
+    parser.add_argument("--steps", type=int, default=40, help="timed optimizer steps per task")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="Tatoeba file for en-fr")
+    parser.add_argument("--quick", action="store_true", help="3 timed steps per task: checks that it runs")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    if args.quick:
+        args.steps, args.warmup = 3, 1
+    tasks = [t for t in args.tasks if t != "en-fr" or args.data.is_file()]
+    if len(tasks) < len(args.tasks):
+        print(f"en-fr skipped: no Tatoeba file at {args.data} (pass --data)")
+    results = [bench_task(t, args.steps, args.warmup, args.data) for t in tasks]
+    header = ["task", "model", "params", "step ms (median / p95)", "pairs/s", "target tokens/s"]
+    rows = [
+        [
+            r["task"],
+            f"emb {r['settings']['embedding_size']}, biGRU {r['settings']['hidden_size']}, "
+            f"vocab {r['vocab']['source']}/{r['vocab']['target']}, ~{r['mean_lengths']['source']:.0f}→"
+            f"{r['mean_lengths']['target']:.0f} tokens",
+            f"{r['parameters']:,}",
+            f"{r['step']['median_ms']:.1f} / {r['step']['p95_ms']:.1f}",
+            f"{r['pairs_per_s']:,.0f}",
+            f"{r['target_tokens_per_s']:,.0f}",
+        ]
+        for r in results
+    ]
+    print(f"batch 64, forward + backward + clip + Adam, {args.threads} threads, {args.steps} timed steps per task")
+    print(markdown_table(header, rows))
+    name = "train_throughput" + ("-quick" if args.quick else "")
+    path = write_results(name, {"threads": args.threads, "steps": args.steps, "tasks": results})
+    print(f"\nwritten to {path}")
+
+
+if __name__ == "__main__":
+    main()

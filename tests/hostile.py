@@ -1,0 +1,204 @@
+"""Hostile input for the CLI and the pages (tests/test_hostile_*.py): the inputs, a registry, the checks.
+
+Plain helpers, no fixtures. `INPUTS` maps a short id to the text (ids name the test cases);
+`small_registry()` builds untrained models that decode fast; `problems(at)` lists what is wrong
+with an AppTest run (exceptions, unescaped markup, unclear errors).
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+
+# Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
+torch.set_num_threads(1)
+
+INPUTS: dict[str, str] = {
+    # emptiness and size
+    "empty": "",
+    "space": " ",
+    "spaces": "     ",
+    "tabs and newlines": "\t\n\r\n\t",
+    "no-break spaces": "\u00a0\u2007\u202f",
+    "ideographic space": "\u3000",
+    "10k chars": "a" * 10_000,
+    "10k spaces": " " * 10_000,
+    "one long word": "x" * 499,
+    "501 chars": "b" * 501,
+    "long word with spaces": "supercalifragilistic" * 30 + " end",
+    # control characters
+    "NUL": "\x00",
+    "NUL inside": "9 may\x00 2018",
+    "bell and escape": "\x07\x1b[31mred\x1b[0m",
+    "backspace": "abc\x08\x08\x08xyz",
+    "C1 controls": "\x85\x9b\x9f",
+    "DEL": "\x7f",
+    "form feed and vertical tab": "a\x0cb\x0bc",
+    # Unicode
+    "emoji": "🙂🚀🔥",
+    "emoji ZWJ family": "👨\u200d👩\u200d👧\u200d👦",
+    "flags": "🇫🇷🇬🇧",
+    "skin tone": "👍🏽",
+    "combining marks": "e\u0301\u0302\u0303\u0304\u0305",
+    "zalgo": "h\u0336\u0353\u0317e\u0334\u0324l\u0335\u0347l\u0338\u0330o\u0337\u032e",
+    "decomposed accents": "cafe\u0301",
+    "right-to-left Hebrew": "שלום עולם",
+    "right-to-left Arabic": "مرحبا بالعالم",
+    "RTL override": "\u202eevil.exe\u202c",
+    "bidi isolates": "\u2066abc\u2069\u2067def\u2069",
+    "zero-width space": "a\u200bb\u200bc",
+    "zero-width joiner and non-joiner": "a\u200db\u200cc",
+    "BOM": "\ufeff9 may 2018",
+    "word joiner": "a\u2060b",
+    "mixed scripts": "Hello Привет 你好 こんにちは مرحبا",
+    "CJK": "注意力就是你所需要的",
+    "fullwidth": "ｈｅｌｌｏ　ｗｏｒｌｄ",
+    "math alphanumerics": "𝐡𝐞𝐥𝐥𝐨",
+    "private use": "\ue000\uf8ff",
+    "noncharacters": "\ufffe\uffff",
+    "replacement char": "\ufffd",
+    "astral plane": "𐍈𓀀🀄",
+    "line and paragraph separators": "a\u2028b\u2029c",
+    # markup and injection
+    "script tag": "<script>alert(1)</script>",
+    "img onerror": "<img src=x onerror=alert(1)>",
+    "closing script": "</script><script>alert('x')</script>",
+    "html comment": "<!-- hidden -->",
+    "iframe": '<iframe src="javascript:alert(1)"></iframe>',
+    "svg onload": "<svg/onload=alert(1)>",
+    "style tag": "<style>body{display:none}</style>",
+    "entities": "&lt;b&gt; &amp; &#x3C;script&#x3E;",
+    "markdown link": "[click](javascript:alert(1))",
+    "markdown image": "![x](http://example.com/x.png)",
+    "markdown emphasis": "**bold** _it_ `code` ~~s~~",
+    "markdown heading": "# Title\n## sub",
+    "latex": "$\\frac{1}{0}$ $$x$$",
+    "streamlit colour directive": ":red[alert] :material/home: :smile:",
+    "json": '{"task": "dates", "__proto__": {"x": 1}}',
+    "sql": "'; DROP TABLE models; --",
+    "shell": "$(rm -rf /) `reboot` && echo pwned",
+    "path traversal": "../../../../etc/passwd",
+    "absolute path": "/etc/passwd",
+    "windows path": "C:\\Windows\\system32",
+    "url": "http://127.0.0.1:8501/_stcore/health?x=<y>",
+    "percent encoding": "%3Cscript%3E %00 %2e%2e%2f",
+    # format strings
+    "printf": "%s %d %n %x %%",
+    "str.format": "{0} {} {name} {0!r:>{1}}",
+    "double braces": "{{}} {{{{x}}}}",
+    "f-string-like": "{__import__('os').system('id')}",
+    "template": "${7*7} #{7*7} {{7*7}}",
+    # things a model might half-understand
+    "special tokens": "<s> </s> <pad> <unk>",
+    "date-like": "9 may 2018",
+    "leading dash": "-1",
+    "double dash": "--help",
+    "quotes": "\"'`´‘’“”",
+    "backslashes": "\\\\\\n\\t\\x00",
+}
+
+# -- a small, fast registry ------------------------------------------------------------------------
+TASKS = ("reverse", "dates")
+SCORERS = ("none", "general", "dot")  # Compare needs two with attention; "none" exercises the no-heatmap paths
+MAX_SOURCE = 120  # long hostile text still reaches the decoder...
+MAX_TARGET = 6  # ...and untrained models, which never emit </s>, stop after a few steps
+
+
+def make_small_registry(root: Path) -> Path:
+    """Untrained character models (hidden 16) for TASKS × SCORERS, with a manifest, under `root`."""
+    from seq2seq.checkpoint import save_checkpoint, write_manifest
+    from seq2seq.config import ModelConfig
+    from seq2seq.model import Seq2Seq
+    from seq2seq.tasks import get_task
+    from seq2seq.tokenizers import CharTokenizer
+
+    entries = []
+    for task in TASKS:
+        examples = get_task(task).examples("train", 2000, 0)
+        source = CharTokenizer.fit(e.source for e in examples)
+        target = CharTokenizer.fit(e.target for e in examples)
+        for scorer in SCORERS:
+            torch.manual_seed(0)
+            config = ModelConfig(
+                src_vocab_size=source.vocab_size,
+                tgt_vocab_size=target.vocab_size,
+                scorer=scorer,
+                embedding_size=8,
+                hidden_size=16,
+                max_source_len=MAX_SOURCE,
+                max_target_len=MAX_TARGET,
+            )
+            model = Seq2Seq(config)
+            save_checkpoint(root / task / scorer, model, source, target, {"task": task, "metrics": {}})
+            entries.append(
+                {
+                    "name": f"{task}/{scorer}",
+                    "path": f"{task}/{scorer}",
+                    "task": task,
+                    "scorer": scorer,
+                    "cell": "gru",
+                    "parameters": model.num_parameters(),
+                    "metric": {"name": "exact_match", "value": 0.0},
+                }
+            )
+    write_manifest(entries, root)
+    return root
+
+
+@functools.cache
+def small_registry() -> Path:
+    """One small registry per test process, removed when the process exits."""
+    root = Path(tempfile.mkdtemp(prefix="ae-hostile-registry-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return make_small_registry(root)
+
+
+def use_small_registry(monkeypatch) -> Path:
+    """Point the app at small_registry() and forget translators cached for another registry."""
+    import streamlit as st
+
+    root = small_registry()
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return root
+
+
+# -- what a page may show ----------------------------------------------------------------------------
+# Elements whose body Streamlit renders as Markdown.
+MARKDOWN_KINDS = ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader")
+# Markup that must never reach a Markdown body unescaped (a backslash before it is an escape).
+UNESCAPED = re.compile(r"(?<!\\)<\s*/?\s*(script|img|iframe|svg|style|object|embed)\b|(?<!\\)\]\(\s*javascript:", re.I)
+MARKUP = set("<>[]()*_`$:#&~|{}\\")
+
+
+def markdown_bodies(at) -> list[tuple[str, str]]:
+    return [(kind, str(el.value)) for kind in MARKDOWN_KINDS for el in at.get(kind)]
+
+
+def problems(at, text: str | None = None, allowed_html: tuple[str, ...] = ()) -> list[str]:
+    """What is wrong with a page run: exceptions, unescaped markup, `text` verbatim in Markdown, bad errors.
+
+    `text` is the hostile input of this run: when it holds Markdown or HTML punctuation it must not
+    appear verbatim in any Markdown body (escaped, it does not). `allowed_html` are the only bodies
+    st.html may show (static CSS).
+    """
+    found = [f"exception: {e.message[:200]}" for e in at.exception]
+    for kind, body in markdown_bodies(at):
+        if UNESCAPED.search(body):
+            found.append(f"unescaped markup in {kind}: {body[:160]!r}")
+        if text and len(text) > 1 and MARKUP & set(text) and text in body:
+            found.append(f"input verbatim in {kind}: {body[:160]!r}")
+    for el in at.get("html"):
+        if el.proto.body not in allowed_html:
+            found.append(f"st.html with {el.proto.body[:120]!r}")
+    for el in at.error:
+        if "Traceback" in el.value or len(el.value) > 1500:
+            found.append(f"unclear error: {el.value[:160]!r}")
+    return found

@@ -1,0 +1,223 @@
+"""Hostile query parameters on every page: refused or clamped with a note, never an exception.
+
+Also checks where files are read from while pages run with path-like parameters: only the model
+registries (pretrained/ or $ATTENTION_EXPLORER_PRETRAINED, and the user models folder), the
+app's own scripts, and installed packages (Streamlit's and plotly's static files).
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import math
+import mimetypes
+import os
+import pathlib
+import sys
+import sysconfig
+import zoneinfo
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer import decode_sections
+from explorer import decode_view as dv
+from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
+from tests.hostile import INPUTS, problems, use_small_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+PAGES = [
+    "app.py",
+    "pages/1_Decode.py",
+    "pages/2_Compare.py",
+    "pages/3_Hidden_states.py",
+    "pages/4_Beam_search.py",
+    "pages/5_Models.py",
+    "pages/6_Train.py",
+    "pages/7_Timelapse.py",
+]
+VIEW_PAGES = PAGES[1:5]  # the pages that read task, scorer, sentence and step from the link (with notes)
+STATIC_HTML = (decode_sections.PRESENTATION_CSS,)
+
+# (query parameters, whether a view page must show a note about them)
+CASES: dict[str, tuple[dict, bool]] = {
+    "unknown task": ({"task": "klingon"}, True),
+    "unknown scorer": ({"task": "dates", "scorer": "transformer"}, True),
+    "unknown model": ({"model": "dates/transformer", "task": "dates"}, False),
+    "path task": ({"task": "../../etc/passwd", "scorer": "/etc/passwd", "model": "../../../../etc/passwd"}, True),
+    "encoded path": ({"task": "%2e%2e/", "scorer": "%2e%2e%2f%2e%2e%2fetc", "model": "%2e%2e/%2e%2e/passwd"}, True),
+    "absolute model": ({"model": "/etc/passwd", "task": "/etc"}, True),
+    "NUL in names": ({"task": "dates\x00", "scorer": "general\x00", "model": "dates/general\x00"}, True),
+    "homoglyph task": ({"task": "dаtes"}, True),  # Cyrillic а
+    "empty values": ({"task": "", "scorer": "", "step": "", "sentence": "", "strategy": ""}, True),
+    "huge step": ({"task": "dates", "step": "9" * 40}, True),
+    "negative step": ({"task": "dates", "step": "-5"}, True),
+    "step not a number": ({"task": "dates", "step": "abc"}, True),
+    "step float": ({"task": "dates", "step": "1.5"}, True),
+    "step exponent": ({"task": "dates", "step": "1e3"}, True),
+    "beam 1e9": ({"task": "dates", "strategy": "beam", "beam": "1e9"}, True),
+    "beam negative": ({"task": "dates", "strategy": "beam", "beam": "-1"}, True),
+    "beam huge int": ({"task": "dates", "strategy": "beam", "beam": "10" * 30}, True),
+    "temperature nan": ({"task": "dates", "strategy": "sample", "temperature": "nan"}, True),
+    "temperature inf": ({"task": "dates", "strategy": "sample", "temperature": "inf"}, True),
+    "temperature -inf": ({"task": "dates", "strategy": "sample", "temperature": "-inf"}, True),
+    "temperature 0": ({"task": "dates", "strategy": "sample", "temperature": "0"}, True),
+    "temperature 1e309": ({"task": "dates", "strategy": "sample", "temperature": "1e309"}, True),
+    "seed negative": ({"task": "dates", "strategy": "sample", "seed": "-1"}, True),
+    "seed huge": ({"task": "dates", "strategy": "sample", "seed": str(2**70)}, True),
+    "strategy script": ({"task": "dates", "strategy": "<script>alert(1)</script>"}, True),
+    "sentence script": ({"task": "dates", "sentence": INPUTS["closing script"], "step": "2"}, False),
+    "sentence markdown": ({"task": "reverse", "sentence": INPUTS["markdown link"], "step": "1"}, False),
+    "sentence 10k": ({"task": "reverse", "sentence": INPUTS["10k chars"]}, True),
+    "reference script": ({"task": "dates", "sentence": "9 may", "reference": INPUTS["img onerror"]}, False),
+    "reference 10k": ({"task": "dates", "sentence": "9 may", "reference": "z" * 10_000}, False),
+    "unknown keys": ({"x" * 300: "y" * 3000, "__proto__": "1", "constructor": "2"}, False),
+    "every value hostile": (
+        {
+            k: INPUTS["closing script"]
+            for k in ("task", "scorer", "step", "strategy", "beam", "temperature", "seed", "model", "reference")
+        },
+        True,
+    ),  # fmt: skip
+}
+
+
+@pytest.fixture(autouse=True)
+def registry(monkeypatch, tmp_path) -> Path:
+    monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "user_models"))
+    return use_small_registry(monkeypatch)
+
+
+def run_with(at: AppTest, query: dict) -> AppTest:
+    at.query_params.clear()
+    at.query_params.update(query)
+    return at.run()
+
+
+def notes(at: AppTest, page: str) -> list[str]:
+    return [el.value for el in (at.warning if page.endswith("1_Decode.py") else at.info)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_hostile_links(page, registry):
+    """One session per page follows every hostile link in turn (and a fresh session the worst one)."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.run()
+    failures = []
+    for name, (query, noted) in CASES.items():
+        run_with(at, query)
+        failures += [f"{name}: {problem}" for problem in problems(at, query.get("sentence"), STATIC_HTML)]
+        if page in VIEW_PAGES and noted and not notes(at, page):
+            failures.append(f"{name}: no note about the refused values")
+        if page.endswith("1_Decode.py"):
+            failures += [f"{name}: {problem}" for problem in decode_view_problems(at)]
+    fresh = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    run_with(fresh, CASES["every value hostile"][0])
+    failures += [f"fresh session: {problem}" for problem in problems(fresh, None, STATIC_HTML)]
+    assert failures == []
+
+
+def decode_view_problems(at: AppTest) -> list[str]:
+    """The Decode page's view after a link: a registered model, values inside their ranges."""
+    ss, found = at.session_state, []
+    available = dv.available_models()
+    if ss[dv.K_TASK] not in available or ss[dv.K_SCORER] not in available[ss[dv.K_TASK]]:
+        found.append(f"view on an unregistered model {ss[dv.K_TASK]!r}/{ss[dv.K_SCORER]!r}")
+    if ss[dv.K_STRATEGY] not in STRATEGIES:
+        found.append(f"strategy {ss[dv.K_STRATEGY]!r}")
+    if not 1 <= ss[dv.K_BEAM] <= 10 or not 0.05 <= ss[dv.K_TEMPERATURE] <= 5.0 or math.isnan(ss[dv.K_TEMPERATURE]):
+        found.append(f"beam {ss[dv.K_BEAM]!r}, temperature {ss[dv.K_TEMPERATURE]!r}")
+    if not 0 <= ss[dv.K_SEED] < 2**31 or len(ss[dv.K_SENTENCE]) > MAX_SENTENCE_CHARS:
+        found.append(f"seed {ss[dv.K_SEED]!r}, sentence of {len(ss[dv.K_SENTENCE])} characters")
+    trace = ss[dv._TRACE]["data"] if dv._TRACE in ss else None
+    if trace is not None and not 0 <= ss[dv.K_STEP] <= dv.num_steps(trace):
+        found.append(f"step {ss[dv.K_STEP]} outside 0..{dv.num_steps(trace)}")
+    query = at.query_params
+    if query.get("task") not in available:  # the address bar is rewritten to the valid view
+        found.append(f"the URL still names task {query.get('task')!r}")
+    return found
+
+
+def test_a_link_never_names_a_file(registry):
+    """Hostile names are compared with the manifest, never looked up on disk (direct checks)."""
+    from seq2seq.checkpoint import CheckpointError, resolve
+
+    for name in ("../../etc/passwd", "/etc/passwd", "%2e%2e/", "dates/../dates/general", "dates/general/..", "."):
+        with pytest.raises(CheckpointError, match="unknown model"):
+            resolve(name)
+
+
+# -- which files are read ---------------------------------------------------------------------------------
+class Reads:
+    """Records the paths opened through open(), Path.open/read_text/read_bytes and safetensors."""
+
+    def __init__(self, monkeypatch):
+        self.paths: list[str] = []
+        real_open, real_path_open = builtins.open, pathlib.Path.open
+
+        def record(file) -> None:
+            if isinstance(file, str | bytes | os.PathLike):
+                self.paths.append(os.fsdecode(file))
+
+        def opener(file, *args, **kwargs):
+            record(file)
+            return real_open(file, *args, **kwargs)
+
+        def path_open(path, *args, **kwargs):
+            record(path)
+            return real_path_open(path, *args, **kwargs)
+
+        import safetensors.torch
+
+        real_load = safetensors.torch.load_file
+
+        def load_file(filename, *args, **kwargs):
+            record(filename)
+            return real_load(filename, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", opener)
+        monkeypatch.setattr(io, "open", opener)
+        monkeypatch.setattr(pathlib.Path, "open", path_open)
+        for method in ("read_text", "read_bytes"):
+            real = getattr(pathlib.Path, method)
+            monkeypatch.setattr(pathlib.Path, method, _recording(real, record))
+        monkeypatch.setattr(safetensors.torch, "load_file", load_file)
+
+
+def _recording(real, record):
+    def method(path, *args, **kwargs):
+        record(path)
+        return real(path, *args, **kwargs)
+
+    return method
+
+
+def allowed_roots(registry: Path) -> list[Path]:
+    packages = {Path(sysconfig.get_paths()[key]).resolve() for key in ("purelib", "platlib", "stdlib")}
+    return [
+        registry.resolve(),
+        Path(os.environ["ATTENTION_EXPLORER_USER_MODELS"]).resolve(),
+        *packages,  # Streamlit's static files and config, plotly's templates, the standard library
+        *(Path(entry) for entry in sys.path if entry.endswith(".zip")),  # the import system looks for pythonXY.zip
+        *(Path(name) for name in mimetypes.knownfiles),  # the standard library's MIME and time zone tables
+        *(Path(folder) for folder in zoneinfo.TZPATH),
+        ROOT / "app.py",
+        ROOT / "pages",  # the page scripts Streamlit runs
+        ROOT / ".streamlit",
+    ]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_files_read_with_hostile_links(page, registry, monkeypatch):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    reads = Reads(monkeypatch)
+    for name in ("path task", "encoded path", "absolute model", "NUL in names", "every value hostile"):
+        run_with(at, CASES[name][0])
+        assert not at.exception, [e.message for e in at.exception]
+    roots = allowed_roots(registry)
+    outside = sorted({p for p in reads.paths if not any(Path(p).resolve().is_relative_to(r) for r in roots)})
+    assert outside == []
+    if page in VIEW_PAGES:  # the pages did read models: the recorder saw them
+        assert any(Path(p).resolve().is_relative_to(registry.resolve()) for p in reads.paths)
