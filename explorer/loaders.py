@@ -19,3 +19,15 @@ def get_translator(name: str) -> Translator:
     resolve(name)  # raises CheckpointError for a name the registry does not know
     get_logger(__name__).info("loading model %s (once per server process)", name)  # the load test counts these
     return load_model(name)
+
+
+def require_registry() -> None:
+    """Stop the page with a clear message when the model registry cannot be read (never a traceback)."""
+    from explorer.catalog import entries
+    from seq2seq.checkpoint import CheckpointError
+
+    try:
+        entries()
+    except CheckpointError as error:
+        st.error(f"The model registry cannot be read: {error}")
+        st.stop()

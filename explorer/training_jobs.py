@@ -446,8 +446,8 @@ def _cached_manager():
 def check_name(name: str) -> str:
     """`name` if it is a valid model name, else SaveError with the rule."""
     if not isinstance(name, str) or not NAME_RE.fullmatch(name):
-        shown = name if isinstance(name, str) and len(name) <= 60 else f"{str(name)[:60]}…"
-        raise SaveError(f"{shown!r} cannot be a model name. {NAME_RULE}")
+        # The refused text is not echoed: the page shows this message as Markdown.
+        raise SaveError(f"That cannot be a model name. {NAME_RULE}")
     return name
 
 

@@ -4,13 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from explorer import catalog, compare_view, plots, view_defaults
-from explorer.loaders import get_translator
+from explorer.loaders import get_translator, require_registry
 from explorer.state import MAX_SENTENCE_CHARS
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.tasks import Example
 
 st.set_page_config(page_title="Compare scorers · Attention Explorer", layout="wide")
+require_registry()
 st.title("Compare scorers")
 st.caption("The same sentence through every scorer of a task: same architecture, only the score differs.")
 

@@ -4,13 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from explorer import catalog, plots, states_view, view_defaults
-from explorer.loaders import get_translator
+from explorer.loaders import get_translator, require_registry
 from explorer.state import MAX_SENTENCE_CHARS
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
 
 st.set_page_config(page_title="Hidden states · Attention Explorer", layout="wide")
+require_registry()
 st.title("Hidden states")
 st.caption(
     "Encoder states (one per source token) and the decoder's query states (one per output token), "

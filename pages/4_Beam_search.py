@@ -4,12 +4,13 @@ import streamlit as st
 
 from explorer import beam_view, catalog, plots, view_defaults
 from explorer.figures import attention_heatmap
-from explorer.loaders import get_translator
+from explorer.loaders import get_translator, require_registry
 from explorer.state import MAX_SENTENCE_CHARS
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 st.set_page_config(page_title="Beam search · Attention Explorer", layout="wide")
+require_registry()
 st.title("Beam search")
 st.caption(
     "Every node the search expanded, with its token and cumulative log-probability. Nodes that are "

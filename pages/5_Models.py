@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from explorer import catalog, models_view, plots
+from explorer.loaders import require_registry
 
 st.set_page_config(page_title="Models · Attention Explorer", layout="wide")
+require_registry()
 st.title("Models")
 
 

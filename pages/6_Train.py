@@ -6,9 +6,11 @@ import streamlit as st
 
 from explorer import timelapse_view, train_plots, training_jobs
 from explorer.catalog import TASK_LABELS
+from explorer.loaders import require_registry
 from seq2seq.config import CELLS, SCORERS
 
 st.set_page_config(page_title="Train · Attention Explorer", layout="wide")
+require_registry()
 st.title("Train a model")
 st.caption(
     "Train a small model here and watch it learn: the loss falls, validation accuracy rises and the "

@@ -5,8 +5,10 @@ import streamlit as st
 from explorer import timelapse_view as tv
 from explorer import train_plots, training_jobs
 from explorer.catalog import TASK_LABELS
+from explorer.loaders import require_registry
 
 st.set_page_config(page_title="Timelapse · Attention Explorer", layout="wide")
+require_registry()
 st.title("Timelapse")
 st.caption(
     "Training recorded the attention of a few probe sentences after every epoch, from the untrained "

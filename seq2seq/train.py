@@ -158,6 +158,8 @@ class _Distributed:
         if self.world > 1:
             import torch.distributed as dist
 
+            if device == "cuda":  # one GPU per process on a machine: LOCAL_RANK picks it
+                torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
             if not dist.is_initialized():
                 dist.init_process_group("nccl" if device == "cuda" else "gloo")
 

@@ -137,11 +137,6 @@ def test_train_save_name_takes_any_text(finished_job):
     assert all(tj.NAME_RE.fullmatch(p.name) for p in saved), saved  # only valid names, only inside the root
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (explorer/training_jobs.py check_name + pages/6_Train.py): a refused name is echoed unescaped "
-    "into st.error's Markdown, so '<script>…' or '[x](javascript:…)' reach the Markdown body as markup",
-)
 def test_train_save_refusal_escapes_the_name(finished_job):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.session_state["train_session"] = "hostile"
@@ -212,11 +207,6 @@ def test_decode_page_says_the_registry_cannot_be_read(broken_registry):
         assert any("registry cannot be read" in e.value for e in at.error), page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (pages 2–5 and 7): a manifest.json that is not valid JSON raises CheckpointError out of "
-    "catalog.entries() / view_defaults.available() / timelapse_view.shipped_tasks(): a traceback, not a message",
-)
 @pytest.mark.parametrize("page", PAGES_WITHOUT_A_REGISTRY_CHECK)
 def test_other_pages_say_the_registry_cannot_be_read(page, broken_registry):
     broken_registry(lambda root: (root / "manifest.json").write_text("{not json"))
