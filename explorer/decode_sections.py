@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer import decode_analysis as da
 from explorer import decode_view as dv
 from explorer import fast_stepper, figures
 from explorer.catalog import TASK_LABELS
@@ -177,19 +178,19 @@ def explain(data: dict, step: int) -> None:
     src_labels = figures.position_labels(trace["source_tokens"])
     tgt_labels = figures.position_labels(trace["target_tokens"])
     dv.follow(ss, dv.K_EXPLAIN_T, step - 1, range(step))
-    dv.follow(ss, dv.K_EXPLAIN_S, dv.argmax(trace["attention"][ss[dv.K_EXPLAIN_T]]), range(len(src_labels)))
+    dv.follow(ss, dv.K_EXPLAIN_S, da.argmax(trace["attention"][ss[dv.K_EXPLAIN_T]]), range(len(src_labels)))
     cols = st.columns(2)
     t = cols[0].selectbox("Target step", range(step), key=dv.K_EXPLAIN_T, format_func=tgt_labels.__getitem__)
     s = cols[1].selectbox(
         "Source position", range(len(src_labels)), key=dv.K_EXPLAIN_S, format_func=src_labels.__getitem__
     )
-    cell = dv.explain_cell(data, t, s)
+    cell = da.explain_cell(data, t, s)
     info = SCORER_INFO[cell["scorer"]]
     st.latex(info["latex"])
     st.caption(dv.escape_markdown(info["reference"]))
-    for line in dv.explain_latex(cell):
+    for line in da.explain_latex(cell):
         st.latex(line)
-    st.markdown(dv.explain_text(cell))
+    st.markdown(da.explain_text(cell))
     chart = figures.context_share_bars(trace["source_tokens"], cell["weights"], cell["shares"], highlight=s)
     st.plotly_chart(chart, key="decode_explain")
 
@@ -200,16 +201,16 @@ def whatif(data: dict, translator, row: dict | None) -> None:
         st.info("Produce at least one token, then try another candidate for it.")
         return
     options = list(range(len(row["topk"])))
-    dv.follow(ss, dv.K_WHATIF, dv.first_alternative(row), options)
+    dv.follow(ss, dv.K_WHATIF, da.first_alternative(row), options)
     choice = st.selectbox(
         f"What if the model had chosen another token at step {row['position']}?",
         options,
         key=dv.K_WHATIF,
-        format_func=lambda i: dv.candidate_label(row, i),
+        format_func=lambda i: da.candidate_label(row, i),
     )
     if st.button("Force it and decode on", key="decode_whatif_go"):
-        dv.run_whatif(ss, translator, data, row["position"], row["topk_ids"][choice])
-    result = dv.whatif_result(ss, data, row["position"])
+        da.run_whatif(ss, translator, data, row["position"], row["topk_ids"][choice])
+    result = da.whatif_result(ss, data, row["position"])
     if result is None:
         return
     cols = st.columns(2)
@@ -217,7 +218,7 @@ def whatif(data: dict, translator, row: dict | None) -> None:
     cols[0].code(data["trace"]["output"] or "(empty)", language=None)
     cols[1].markdown("**What-if output**")
     cols[1].code(result["trace"]["output"] or "(empty)", language=None)
-    st.dataframe(dv.compare_rows(data, result, row["position"]), hide_index=True)
+    st.dataframe(da.compare_rows(data, result, row["position"]), hide_index=True)
 
 
 def attention_override(data: dict, translator, row: dict | None) -> None:
@@ -239,7 +240,7 @@ def attention_override(data: dict, translator, row: dict | None) -> None:
     )
     if index is None:
         return
-    result = dv.override(translator, data, row["position"], index)
+    result = da.override(translator, data, row["position"], index)
     st.code(f"prediction before: {result['token_before']}    after: {result['token_after']}", language=None)
     cols = st.columns(2)
     for col, key, title in ((cols[0], "before", "top-k before"), (cols[1], "after", "top-k after (one-hot)")):

@@ -1,4 +1,7 @@
-"""The Decode page's logic: view state, traces kept as plain data, what-if, override, explain.
+"""The Decode page's logic: view state, URL, traces kept as plain data, step controls, exports.
+
+The analyses of one step (explain a cell, what-if, attention override) are in
+explorer.decode_analysis.
 
 Everything here is plain Python over a session mapping (``st.session_state`` in the app, a dict
 in tests) and a translator; pages/1_Decode.py only wires it to widgets.
@@ -24,7 +27,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from collections.abc import Mapping, MutableMapping, Sequence
 
 from explorer import catalog
@@ -390,100 +392,7 @@ def tick(session: MutableMapping, n: int) -> bool:
     return False
 
 
-# -- explain a cell --------------------------------------------------------------------------
-def softmax(scores: Sequence[float]) -> tuple[float, list[float], float]:
-    """(max, exp(score - max) per position, their sum): the numerically safe softmax, written out."""
-    top = max(scores)
-    exps = [math.exp(s - top) for s in scores]
-    return top, exps, sum(exps)
-
-
-def context_shares(weights: Sequence[float], encoder_states: Sequence[Sequence[float]]) -> list[float]:
-    """||a_ts h_s|| / Σ_s' ||a_ts' h_s'||: how much of c_t = Σ a_ts h_s each position contributes."""
-    norms = [abs(w) * math.sqrt(sum(x * x for x in h)) for w, h in zip(weights, encoder_states, strict=True)]
-    total = sum(norms)
-    return [n / total if total > 0 else 0.0 for n in norms]
-
-
-def explain_cell(data: dict, t: int, s: int) -> dict:
-    """The numbers behind cell (t, s): raw score, softmax written out, weight, context share.
-
-    Also recomputes the score from the states where the formula needs no learned weights
-    (dot, scaled_dot): a check that the heatmap shows what the formula says.
-    """
-    trace = data["trace"]
-    if trace["attention"] is None:
-        raise ValueError("this model has no attention: there is no cell to explain")
-    if not 0 <= t < num_steps(data):
-        raise ValueError(f"target step {t} is outside 0..{num_steps(data) - 1}")
-    scores = trace["steps"][t]["scores"]
-    if not 0 <= s < len(scores):
-        raise ValueError(f"source position {s} is outside 0..{len(scores) - 1}")
-    top, exps, total = softmax(scores)
-    weights = trace["attention"][t]
-    shares = context_shares(weights, trace["encoder_states"])
-    result = {
-        "t": t,
-        "s": s,
-        "scorer": trace["scorer"],
-        "score": scores[s],
-        "max_score": top,
-        "exp": exps[s],
-        "sum_exp": total,
-        "softmax": exps[s] / total,
-        "weight": weights[s],
-        "share": shares[s],
-        "shares": shares,
-        "weights": weights,
-        "scores": scores,
-        "context_norm": math.sqrt(sum(x * x for x in trace["contexts"][t])),
-        "recomputed": None,
-    }
-    query, key = trace["decoder_states"][t], trace["encoder_states"][s]
-    if trace["scorer"] in ("dot", "scaled_dot"):
-        dot = sum(a * b for a, b in zip(query, key, strict=True))
-        result["recomputed"] = dot / math.sqrt(len(key)) if trace["scorer"] == "scaled_dot" else dot
-    return result
-
-
-def explain_latex(cell: dict) -> list[str]:
-    """LaTeX lines with the actual numbers (numbers only: no user text goes into LaTeX)."""
-    t, s = cell["t"], cell["s"]
-    return [
-        rf"\mathrm{{score}}_{{{t},{s}}} = {cell['score']:.4f}, \qquad \max_{{s'}} \mathrm{{score}}_{{{t},s'}}"
-        rf" = {cell['max_score']:.4f}",
-        rf"a_{{{t},{s}}} = \frac{{e^{{\,\mathrm{{score}}_{{{t},{s}}} - \max}}}}{{\sum_{{s'}} "
-        rf"e^{{\,\mathrm{{score}}_{{{t},s'}} - \max}}}} = \frac{{{cell['exp']:.4f}}}{{{cell['sum_exp']:.4f}}}"
-        rf" = {cell['softmax']:.4f}",
-        rf"\frac{{\lVert a_{{{t},{s}}}\, \bar h_{{{s}}} \rVert}}{{\sum_{{s'}} \lVert a_{{{t},s'}}\, \bar h_{{s'}}"
-        rf" \rVert}} = {cell['share']:.4f} \;\; ({100 * cell['share']:.1f}\%)",
-    ]
-
-
-def explain_text(cell: dict) -> str:
-    """What the numbers mean, in words (numbers only: safe Markdown)."""
-    t, s = cell["t"], cell["s"]
-    text = (
-        f"At target step {t} the scorer gave source position {s} the raw score {cell['score']:.4f}. "
-        f"Softmax turns the row of scores into weights: subtract the row's maximum ({cell['max_score']:.4f}) "
-        f"so no exponential overflows, exponentiate ({cell['exp']:.4f}) and divide by the row's sum "
-        f"({cell['sum_exp']:.4f}): **{cell['softmax']:.4f}**, the weight the model used ({cell['weight']:.4f}). "
-        f"The context vector is c_t = Σ a_ts h_s; this position's term a_ts h_s is "
-        f"**{100 * cell['share']:.1f}%** of the summed term lengths. The share differs from the weight when "
-        "encoder states have different lengths: a small weight on a long state can still move c_t."
-    )
-    if cell["recomputed"] is not None:
-        text += (
-            f"\n\nCheck: the score recomputed here from h_t and h_s is {cell['recomputed']:.4f} "
-            f"(the model reported {cell['score']:.4f})."
-        )
-    return text
-
-
-def argmax(values: Sequence[float]) -> int:
-    return max(range(len(values)), key=values.__getitem__)
-
-
+# -- widgets that follow the step ------------------------------------------------------------
 def follow(session: MutableMapping, key: str, value, options: Sequence) -> None:
     """Set widget `key` to `value` when `value` moves (or the held value is no longer an option).
 
@@ -493,86 +402,6 @@ def follow(session: MutableMapping, key: str, value, options: Sequence) -> None:
     if session.get(key) not in options or session.get(seen) != value:
         session[key] = value
         session[seen] = value
-
-
-# -- what-if and attention override -----------------------------------------------------------
-def first_alternative(row: dict) -> int:
-    """Index of the most probable candidate that is not the token the model chose (0 if none)."""
-    for i, (piece, _) in enumerate(row["topk"]):
-        if piece != row["token"]:
-            return i
-    return 0
-
-
-def candidate_label(row: dict, index: int) -> str:
-    piece, prob = row["topk"][index]
-    return f"{piece}   (p = {prob:.3f})" + ("   ← the model's choice" if piece == row["token"] else "")
-
-
-def run_whatif(session: MutableMapping, translator, data: dict, position: int, token_id: int) -> dict:
-    """Compute a what-if and keep it in the session next to the trace it changes."""
-    result = whatif(translator, data, position, token_id)
-    session[_WHATIF_RESULT] = {"trace": session.get(_TRACE, {}).get("key"), "position": position, "data": result}
-    return result
-
-
-def whatif_result(session: Mapping, data: dict, position: int) -> dict | None:
-    """The what-if computed for this trace at this position, if any."""
-    kept = session.get(_WHATIF_RESULT)
-    if not kept or kept["position"] != position or kept["trace"] != session.get(_TRACE, {}).get("key"):
-        return None
-    return kept["data"]
-
-
-def whatif(translator, data: dict, position: int, token_id: int) -> dict:
-    """Force `token_id` at `position`, keep the tokens before it, decode greedily after it."""
-    prefix = list(data["ids"][:position]) + [int(token_id)]
-    trace = translator.greedy(data["trace"]["source"], prefix=prefix)
-    return trace_data(trace, data["model"])
-
-
-def compare_rows(original: dict, changed: dict, position: int) -> list[dict]:
-    """Side-by-side token table of two traces; `position` is where the what-if forced a token."""
-    a, b = original["trace"]["target_tokens"], changed["trace"]["target_tokens"]
-    return [
-        {
-            "position": i,
-            "original": a[i] if i < len(a) else "",
-            "what-if": b[i] if i < len(b) else "",
-            "note": "forced" if i == position else ("differs" if (a[i : i + 1] != b[i : i + 1]) else ""),
-        }
-        for i in range(max(len(a), len(b)))
-    ]
-
-
-def state_before(translator, data: dict, position: int):
-    """The decode state just before target `position` (the trace's tokens forced up to it)."""
-    state = translator.start(data["trace"]["source"])
-    for token_id in data["ids"][:position]:
-        state = translator.step(state, choose=token_id).next_state
-    return state
-
-
-def one_hot(size: int, index: int) -> list[float]:
-    if not 0 <= index < size:
-        raise ValueError(f"source position {index} is outside 0..{size - 1}")
-    return [1.0 if i == index else 0.0 for i in range(size)]
-
-
-def override(translator, data: dict, position: int, source_index: int) -> dict:
-    """Put all attention on `source_index` at target `position`: the prediction before and after."""
-    state = state_before(translator, data, position)
-    before = translator.step(state)
-    after = translator.step(state, attention=one_hot(len(state.source_ids), source_index))
-    return {
-        "position": position,
-        "source_index": source_index,
-        "before": [(piece, prob) for piece, _, prob in before.topk],
-        "after": [(piece, prob) for piece, _, prob in after.topk],
-        "token_before": before.token,
-        "token_after": after.token,
-        "attention_after": list(after.attention) if after.attention is not None else None,
-    }
 
 
 # -- exports -----------------------------------------------------------------------------------

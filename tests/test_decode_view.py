@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from explorer import decode_analysis as da
 from explorer import decode_view as dv
 from explorer.figures import position_labels
 from explorer.state import ViewState
@@ -205,7 +206,7 @@ def test_none_scorer_has_no_attention(translators):
     data = greedy_data(translators, "reverse/none")
     assert dv.visible(data, 2)[2] is None and dv.current(data, 1)["scores"] is None
     with pytest.raises(ValueError, match="no attention"):
-        dv.explain_cell(data, 0, 0)
+        da.explain_cell(data, 0, 0)
     with pytest.raises(ValueError, match="no attention"):
         dv.attention_csv(data)
 
@@ -252,7 +253,7 @@ def test_explain_cell_is_the_softmax_of_the_steps_scores(translators, scorer):
         exps = [math.exp(x) for x in scores]
         manual = [e / sum(exps) for e in exps]
         for s in range(len(scores)):
-            cell = dv.explain_cell(data, t, s)
+            cell = da.explain_cell(data, t, s)
             assert cell["score"] == scores[s]
             assert cell["softmax"] == pytest.approx(manual[s], abs=1e-6)
             assert cell["softmax"] == pytest.approx(trace["attention"][t][s], abs=1e-6)
@@ -260,22 +261,22 @@ def test_explain_cell_is_the_softmax_of_the_steps_scores(translators, scorer):
         assert sum(cell["shares"]) == pytest.approx(1.0)
         if scorer in ("dot", "scaled_dot"):
             assert cell["recomputed"] == pytest.approx(cell["score"], abs=1e-4)
-    lines = dv.explain_latex(cell)
+    lines = da.explain_latex(cell)
     assert any(f"{cell['softmax']:.4f}" in line for line in lines)
-    assert f"{100 * cell['share']:.1f}%" in dv.explain_text(cell)
+    assert f"{100 * cell['share']:.1f}%" in da.explain_text(cell)
 
 
 def test_context_shares_weigh_state_lengths():
-    shares = dv.context_shares([0.5, 0.5], [[3.0, 4.0], [0.0, 1.0]])  # norms 5 and 1
+    shares = da.context_shares([0.5, 0.5], [[3.0, 4.0], [0.0, 1.0]])  # norms 5 and 1
     assert shares == pytest.approx([5 / 6, 1 / 6])
 
 
 def test_explain_cell_refuses_cells_outside_the_trace(translators):
     data = greedy_data(translators)
     with pytest.raises(ValueError, match="target step"):
-        dv.explain_cell(data, dv.num_steps(data), 0)
+        da.explain_cell(data, dv.num_steps(data), 0)
     with pytest.raises(ValueError, match="source position"):
-        dv.explain_cell(data, 0, 99)
+        da.explain_cell(data, 0, 99)
 
 
 def test_follow_moves_with_the_value_but_keeps_user_choices():
@@ -297,29 +298,29 @@ def test_whatif_forces_the_candidate_and_keeps_the_prefix(translators):
     data = greedy_data(translators, "dates/general", "9 may 2018")
     position = 2
     row = dv.current(data, position + 1)
-    choice = dv.first_alternative(row)
+    choice = da.first_alternative(row)
     piece, token_id = row["topk"][choice][0], row["topk_ids"][choice]
     assert piece != row["token"]
     session = {dv._TRACE: {"key": "k", "data": data}}
-    result = dv.run_whatif(session, t, data, position, token_id)
+    result = da.run_whatif(session, t, data, position, token_id)
     tokens = result["trace"]["target_tokens"]
     assert tokens[:position] == data["trace"]["target_tokens"][:position] and tokens[position] == piece
-    assert dv.whatif_result(session, data, position) is result
-    assert dv.whatif_result(session, data, position + 1) is None
-    rows = dv.compare_rows(data, result, position)
+    assert da.whatif_result(session, data, position) is result
+    assert da.whatif_result(session, data, position + 1) is None
+    rows = da.compare_rows(data, result, position)
     assert rows[position]["note"] == "forced" and rows[position]["what-if"] == piece
 
 
 def test_override_puts_all_attention_on_one_position(translators):
     data = greedy_data(translators, "dates/concat", "9 may 2018")
-    result = dv.override(translators["dates/concat"], data, 1, 3)
-    assert result["attention_after"] == dv.one_hot(len(data["trace"]["source_tokens"]), 3)
+    result = da.override(translators["dates/concat"], data, 1, 3)
+    assert result["attention_after"] == da.one_hot(len(data["trace"]["source_tokens"]), 3)
     step = data["trace"]["steps"][1]
     assert [p for p, _ in result["before"]] == [p for p, _ in step["topk"]]
     assert [q for _, q in result["before"]] == pytest.approx([q for _, q in step["topk"]], abs=1e-6)
     assert sum(q for _, q in result["after"]) <= 1.0 + 1e-6
     with pytest.raises(ValueError):
-        dv.one_hot(3, 3)
+        da.one_hot(3, 3)
 
 
 # -- exports ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer import decode_analysis as da
 from explorer import decode_view as dv
 from tests.app_fixtures import use_registry
 
@@ -89,12 +90,12 @@ def test_scorer_toggle_switches_model_and_keeps_sentence_and_step():
 def test_whatif_changes_the_output():
     at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="1"))
     row = dv.current(at.session_state[dv._TRACE]["data"], 1)
-    choice = dv.first_alternative(row)
+    choice = da.first_alternative(row)
     forced = row["topk"][choice][0]
     assert forced != row["token"]
     ok(at.selectbox(key=dv.K_WHATIF).set_value(choice).run())
     ok(at.button(key="decode_whatif_go").click().run())
-    result = dv.whatif_result(at.session_state, at.session_state[dv._TRACE]["data"], 0)
+    result = da.whatif_result(at.session_state, at.session_state[dv._TRACE]["data"], 0)
     assert result is not None and result["trace"]["target_tokens"][0] == forced
     table = at.dataframe[-1].value
     assert list(table["what-if"])[0] == forced and list(table["note"])[0] == "forced"
