@@ -17,10 +17,10 @@ from pathlib import Path
 import torch
 
 from seq2seq.checkpoint import save_checkpoint, write_manifest
-from seq2seq.config import SCORERS, TrainConfig
+from seq2seq.config import SCORERS, ModelConfig
+from seq2seq.model import Seq2Seq
 from seq2seq.tasks import get_task
 from seq2seq.tokenizers import CharTokenizer
-from seq2seq.train import build_model
 
 TASKS = ("reverse", "dates")
 MAX_LEN = 40  # source and target limit in characters (the models take 40, plus </s>)
@@ -29,18 +29,37 @@ MAX_LEN = 40  # source and target limit in characters (the models take 40, plus 
 torch.set_num_threads(1)
 
 
-def make_registry(root: str | Path, tasks: tuple[str, ...] = TASKS, scorers: tuple[str, ...] = SCORERS) -> Path:
-    """Save an untrained model per task and scorer under `root` and write root/manifest.json."""
+def make_registry(
+    root: str | Path,
+    tasks: tuple[str, ...] = TASKS,
+    scorers: tuple[str, ...] = SCORERS,
+    hidden_size: int = 32,
+    embedding_size: int = 16,
+    max_source_len: int = MAX_LEN + 1,
+    max_target_len: int = MAX_LEN + 1,
+) -> Path:
+    """Save an untrained model per task and scorer under `root` and write root/manifest.json.
+
+    Untrained, so outputs are noise, but every page, figure and table can be exercised.
+    """
     root = Path(root)
     entries = []
     for task in tasks:
-        examples = get_task(task).examples("train", 3000, 0)
+        examples = get_task(task).examples("train", 2000, 0)
         source = CharTokenizer.fit(e.source for e in examples)
         target = CharTokenizer.fit(e.target for e in examples)
         for scorer in scorers:
             torch.manual_seed(0)
-            config = TrainConfig(task=task, scorer=scorer, hidden_size=32, embedding_size=16, max_len=MAX_LEN)
-            model = build_model(config, source, target)
+            config = ModelConfig(
+                src_vocab_size=source.vocab_size,
+                tgt_vocab_size=target.vocab_size,
+                scorer=scorer,
+                embedding_size=embedding_size,
+                hidden_size=hidden_size,
+                max_source_len=max_source_len,
+                max_target_len=max_target_len,
+            )
+            model = Seq2Seq(config)
             save_checkpoint(root / task / scorer, model, source, target, {"task": task, "metrics": {}})
             entries.append(
                 {

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import torch
 
+from tests.app_fixtures import make_registry
+
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
 torch.set_num_threads(1)
 
@@ -111,44 +113,8 @@ MAX_TARGET = 6  # ...and untrained models, which never emit </s>, stop after a f
 
 
 def make_small_registry(root: Path) -> Path:
-    """Untrained character models (hidden 16) for TASKS × SCORERS, with a manifest, under `root`."""
-    from seq2seq.checkpoint import save_checkpoint, write_manifest
-    from seq2seq.config import ModelConfig
-    from seq2seq.model import Seq2Seq
-    from seq2seq.tasks import get_task
-    from seq2seq.tokenizers import CharTokenizer
-
-    entries = []
-    for task in TASKS:
-        examples = get_task(task).examples("train", 2000, 0)
-        source = CharTokenizer.fit(e.source for e in examples)
-        target = CharTokenizer.fit(e.target for e in examples)
-        for scorer in SCORERS:
-            torch.manual_seed(0)
-            config = ModelConfig(
-                src_vocab_size=source.vocab_size,
-                tgt_vocab_size=target.vocab_size,
-                scorer=scorer,
-                embedding_size=8,
-                hidden_size=16,
-                max_source_len=MAX_SOURCE,
-                max_target_len=MAX_TARGET,
-            )
-            model = Seq2Seq(config)
-            save_checkpoint(root / task / scorer, model, source, target, {"task": task, "metrics": {}})
-            entries.append(
-                {
-                    "name": f"{task}/{scorer}",
-                    "path": f"{task}/{scorer}",
-                    "task": task,
-                    "scorer": scorer,
-                    "cell": "gru",
-                    "parameters": model.num_parameters(),
-                    "metric": {"name": "exact_match", "value": 0.0},
-                }
-            )
-    write_manifest(entries, root)
-    return root
+    """Tiny untrained models that take long hostile text (the shared recipe, smaller and longer)."""
+    return make_registry(root, hidden_size=16, embedding_size=8, max_source_len=MAX_SOURCE, max_target_len=MAX_TARGET)
 
 
 @functools.cache

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from seq2seq.checkpoint import load_model, registry
-from tests.app_registry import make_registry
+from tests.app_fixtures import make_registry
 
 TIMEOUT = 60
 PAGES = Path(__file__).resolve().parent.parent / "pages"
