@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import catalog, plots, states_view, view_defaults
+from explorer import pickers, plots, states_view, view_defaults
 from explorer.loaders import get_translator, require_registry
-from explorer.state import MAX_SENTENCE_CHARS
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
@@ -31,33 +30,9 @@ def states_of(name: str, sentence: str):
     return states_view.sentence_states(get_translator(name), sentence)
 
 
-models = view_defaults.available()
-if not models:
-    st.warning("No models are registered yet: train some (see the README) and come back.")
-    st.stop()
-view = view_defaults.initial_view(st.query_params.to_dict(), st.session_state, models)
-for note in view.notes:
-    st.info(view_defaults.markdown_safe(note))
+models, view = pickers.opening_view()
 shared_step = "step" in st.session_state or "step" in st.query_params
-view_defaults.follow(st.session_state, "hs_task", view.task)
-view_defaults.follow(st.session_state, "hs_sentence", view.sentence)
-
-
-def _task_changed() -> None:
-    st.session_state["hs_sentence"] = view_defaults.default_sentence(st.session_state["hs_task"])
-
-
-left, middle, right = st.columns([1, 1, 2])
-task = left.selectbox(
-    "Task", list(models), key="hs_task", on_change=_task_changed, format_func=lambda t: catalog.TASK_LABELS.get(t, t)
-)
-scorers = models[task]
-view_defaults.follow(st.session_state, "hs_scorer", view.scorer)
-if st.session_state["hs_scorer"] not in scorers:
-    st.session_state["hs_scorer"] = "general" if "general" in scorers else scorers[0]
-scorer = middle.selectbox("Scorer", scorers, key="hs_scorer")
-sentence = right.text_input("Sentence", key="hs_sentence", max_chars=MAX_SENTENCE_CHARS)
-name = catalog.model_for(task, scorer).name
+task, scorer, sentence, name = pickers.model_and_sentence("hs", models, view)
 
 try:
     states = states_of(name, sentence)

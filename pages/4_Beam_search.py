@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from explorer import beam_view, catalog, plots, view_defaults
+from explorer import beam_view, pickers, plots, view_defaults
 from explorer.figures import attention_heatmap
 from explorer.loaders import get_translator, require_registry
-from explorer.state import MAX_SENTENCE_CHARS
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
@@ -28,34 +27,10 @@ def hypothesis_attention(name: str, sentence: str, hypothesis: dict):
     return beam_view.hypothesis_attention(get_translator(name), sentence, hypothesis)
 
 
-models = view_defaults.available()
-if not models:
-    st.warning("No models are registered yet: train some (see the README) and come back.")
-    st.stop()
-view = view_defaults.initial_view(st.query_params.to_dict(), st.session_state, models)
-for note in view.notes:
-    st.info(view_defaults.markdown_safe(note))
-view_defaults.follow(st.session_state, "beam_task", view.task)
-view_defaults.follow(st.session_state, "beam_sentence", view.sentence)
+models, view = pickers.opening_view()
 view_defaults.follow(st.session_state, "beam_width", view.beam)
-
-
-def _task_changed() -> None:
-    st.session_state["beam_sentence"] = view_defaults.default_sentence(st.session_state["beam_task"])
-
-
-left, middle, right = st.columns([1, 1, 2])
-task = left.selectbox(
-    "Task", list(models), key="beam_task", on_change=_task_changed, format_func=lambda t: catalog.TASK_LABELS.get(t, t)
-)
-scorers = models[task]
-view_defaults.follow(st.session_state, "beam_scorer", view.scorer)
-if st.session_state["beam_scorer"] not in scorers:
-    st.session_state["beam_scorer"] = "general" if "general" in scorers else scorers[0]
-scorer = middle.selectbox("Scorer", scorers, key="beam_scorer")
-sentence = right.text_input("Sentence", key="beam_sentence", max_chars=MAX_SENTENCE_CHARS)
+task, scorer, sentence, name = pickers.model_and_sentence("beam", models, view)
 width = st.slider("Beam width", beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key="beam_width")
-name = catalog.model_for(task, scorer).name
 
 try:
     trace = search(name, sentence, width)
