@@ -154,18 +154,38 @@ def cmd_decode(args) -> int:
 
 
 def cmd_translate(args) -> int:
+    """One output line per input line; an input the model refuses gives an empty line and a warning."""
+    from .decoding import InputError
+
     translator = _load(args)
     lines = [line.rstrip("\r\n") for line in sys.stdin]
+    refused: list[int] = []
     if args.beam:
-        outputs = [translator.beam(line, width=args.beam).output if line.strip() else "" for line in lines]
+        outputs = []
+        for i, line in enumerate(lines):
+            try:
+                outputs.append(translator.beam(line, width=args.beam).output)
+            except InputError:
+                refused.append(i)
+                outputs.append("")
     else:
-        keep = [i for i, line in enumerate(lines) if line.strip()]
-        translated = translator.translate_batch([lines[i] for i in keep], batch_size=args.batch_size)
-        outputs = [""] * len(lines)
-        for i, text in zip(keep, translated, strict=True):
-            outputs[i] = text
+        outputs = translator.translate_batch(lines, batch_size=args.batch_size, refused=refused)
+    for i in refused:
+        if lines[i].strip():  # an empty line simply gives an empty line
+            print(f"warning: line {i + 1} skipped: {translator_limit_message(translator, lines[i])}", file=sys.stderr)
     sys.stdout.write("".join(o + "\n" for o in outputs))
     return 0
+
+
+def translator_limit_message(translator, text: str) -> str:
+    """Why the translator refuses `text` (the InputError's message)."""
+    from .decoding import InputError
+
+    try:
+        translator.encode_source(text)
+    except InputError as error:
+        return str(error)
+    return "refused"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -425,14 +425,32 @@ class Translator:
 
     # -- batched greedy for many sentences ---------------------------------------------------
     @torch.inference_mode()
-    def translate_batch(self, texts: Sequence[str], max_len: int | None = None, batch_size: int = 128) -> list[str]:
-        """Greedy outputs for many sentences at once (sorted by length so batches pad little)."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    def translate_batch(
+        self,
+        texts: Sequence[str],
+        max_len: int | None = None,
+        batch_size: int = 128,
+        refused: list[int] | None = None,
+    ) -> list[str]:
+        """Greedy outputs for many sentences at once (sorted by length so batches pad little).
+
+        An input the model cannot take (empty, over the length limit) raises InputError, unless
+        a `refused` list is given: then its output is "" and its index is appended there.
+        """
+        encoded_all: dict[int, list[int]] = {}
+        for i, text in enumerate(texts):
+            try:
+                encoded_all[i] = self.encode_source(text)
+            except InputError:
+                if refused is None:
+                    raise
+                refused.append(i)
+        order = sorted(encoded_all, key=lambda i: len(encoded_all[i]))
         results: list[str] = [""] * len(texts)
         limit = self._max_len(max_len)
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
-            ids = [self.encode_source(texts[i]) for i in chunk]
+            ids = [encoded_all[i] for i in chunk]
             lengths = torch.tensor([len(x) for x in ids])
             src = torch.full((len(ids), int(lengths.max())), self.config.pad_id, dtype=torch.long)
             for row, x in enumerate(ids):

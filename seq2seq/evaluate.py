@@ -68,9 +68,11 @@ def evaluate_translation(
     sources = list(refs)[:limit] if limit else list(refs)
     references = [refs[s] for s in sources]
     started = time.perf_counter()
-    greedy = translator.translate_batch(sources)
+    refused: list[int] = []  # over the model's length limit: scored as empty outputs
+    greedy = translator.translate_batch(sources, refused=refused)
     result = {
         "sentences": len(sources),
+        "too_long": len(refused),
         "bleu": bleu(greedy, references),
         "chrf": chrf(greedy, references),
         "greedy_seconds": round(time.perf_counter() - started, 2),
@@ -78,7 +80,7 @@ def evaluate_translation(
     if beam > 1:
         n = min(beam_limit, len(sources)) if beam_limit else len(sources)
         started = time.perf_counter()
-        beamed = [translator.beam(s, width=beam).output for s in sources[:n]]
+        beamed = ["" if i in refused else translator.beam(s, width=beam).output for i, s in enumerate(sources[:n])]
         result |= {
             "beam_sentences": n,
             "bleu_greedy_subset": bleu(greedy[:n], references[:n]),
