@@ -65,6 +65,7 @@ def card(name: str, config: dict, test: dict, fp32: dict, parameters: int) -> st
             "patience",
             "seed",
             "max_len",
+            "max_steps",
         )
     )
     rows = "\n".join(
