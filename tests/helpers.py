@@ -46,6 +46,7 @@ def tiny_config(
     embedding_size: int = 8,
     vocab_size: int | None = None,
     max_target_len: int = 12,
+    max_source_len: int = 16,
     **overrides,
 ) -> ModelConfig:
     """A ModelConfig for the character tokenizer of ALPHABET (same vocabulary on both sides)."""
@@ -59,7 +60,7 @@ def tiny_config(
         hidden_size=hidden_size,
         num_layers=num_layers,
         bidirectional=bidirectional,
-        max_source_len=16,
+        max_source_len=max_source_len,
         max_target_len=max_target_len,
         **overrides,
     )
@@ -99,3 +100,11 @@ def changed(model: torch.nn.Module, before: dict[str, torch.Tensor]) -> list[str
     after = snapshot(model)
     names = sorted(set(before) | set(after))
     return [n for n in names if n not in before or n not in after or not torch.equal(before[n], after[n])]
+
+
+def letters_translator(scorer: str = "general", seed: int = 0) -> Translator:
+    """A tiny untrained translator over a–z and space (room for ordinary words), for views tests."""
+    tokenizer = CharTokenizer("abcdefghijklmnopqrstuvwxyz ")
+    torch.manual_seed(seed)
+    config = tiny_config(scorer=scorer, vocab_size=tokenizer.vocab_size, max_source_len=32)
+    return Translator(Seq2Seq(config), tokenizer, tokenizer, name=f"tiny/{scorer}")

@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from seq2seq.config import ModelConfig
 from seq2seq.decoding import Translator
-from seq2seq.model import Seq2Seq
 from seq2seq.projection import (
     DECODER,
     ENCODER,
@@ -19,29 +17,14 @@ from seq2seq.projection import (
     nearest_neighbours,
     reference_sentences,
 )
-from seq2seq.tokenizers import CharTokenizer
+from tests.helpers import letters_translator
 
 SENTENCES = ("abc", "hello world", "a", "the quick brown fox", "zyx wvu", "aaaa bbbb", "racecar")
 
 
-def _translator(scorer: str = "general", seed: int = 0) -> Translator:
-    tokenizer = CharTokenizer("abcdefghijklmnopqrstuvwxyz ")
-    torch.manual_seed(seed)
-    config = ModelConfig(
-        src_vocab_size=tokenizer.vocab_size,
-        tgt_vocab_size=tokenizer.vocab_size,
-        scorer=scorer,
-        embedding_size=8,
-        hidden_size=16,
-        max_source_len=32,
-        max_target_len=12,
-    )
-    return Translator(Seq2Seq(config), tokenizer, tokenizer, name=f"tiny/{scorer}")
-
-
 @pytest.fixture(scope="module")
 def translator() -> Translator:
-    return _translator()
+    return letters_translator()
 
 
 @pytest.fixture(scope="module")

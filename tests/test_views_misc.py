@@ -16,28 +16,14 @@ from seq2seq.model import Seq2Seq
 from seq2seq.projection import fit_space
 from seq2seq.tasks import get_task, reverse
 from seq2seq.tokenizers import CharTokenizer
+from tests.helpers import letters_translator
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz "
 
 
-def _translator(scorer: str) -> Translator:
-    tokenizer = CharTokenizer(ALPHABET)
-    torch.manual_seed(0)
-    config = ModelConfig(
-        src_vocab_size=tokenizer.vocab_size,
-        tgt_vocab_size=tokenizer.vocab_size,
-        scorer=scorer,
-        embedding_size=8,
-        hidden_size=16,
-        max_source_len=32,
-        max_target_len=12,
-    )
-    return Translator(Seq2Seq(config), tokenizer, tokenizer, name=f"tiny/{scorer}")
-
-
 @pytest.fixture(scope="module")
 def general() -> Translator:
-    return _translator("general")
+    return letters_translator("general")
 
 
 # -- compare_view -------------------------------------------------------------------------------
@@ -82,7 +68,7 @@ def test_run_scorer_with_and_without_reference(general):
     assert result.greedy.mean_entropy == pytest.approx(expected_entropy)
     plain = compare_view.run_scorer(general, sentence, None)
     assert plain.forced is None and plain.accuracy is None
-    none = compare_view.run_scorer(_translator("none"), sentence, reverse.example(sentence))
+    none = compare_view.run_scorer(letters_translator("none"), sentence, reverse.example(sentence))
     assert none.greedy.attention is None and none.greedy.mean_entropy is None and none.accuracy is None
     rows = compare_view.summary_rows([result, none])
     assert [r["scorer"] for r in rows] == ["general", "none"] and rows[1]["alignment accuracy"] is None
@@ -93,14 +79,14 @@ def test_replay_of_the_greedy_ids_reproduces_greedy(general):
     again = general.force_ids("hello", [s.token_id for s in trace.steps])
     assert again.attention == trace.attention and again.output == trace.output
     # another model fed the same ids gives a matrix of the same shape
-    other = _translator("dot").force_ids("hello", [s.token_id for s in trace.steps])
+    other = letters_translator("dot").force_ids("hello", [s.token_id for s in trace.steps])
     assert len(other.attention) == len(trace.attention)
 
 
 def test_on_output_of_uses_ids_or_text(general):
     trace = general.greedy("hello")
     ids = [s.token_id for s in trace.steps]
-    dot = _translator("dot")
+    dot = letters_translator("dot")
     same = compare_view.on_output_of(general, dot, "hello", ids)
     assert same.token_ids == ids and compare_view.comparable(compare_view.decoded(trace), same)
     # a model whose vocabulary is ordered differently gets the text, re-tokenized
