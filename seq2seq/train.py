@@ -296,11 +296,17 @@ def train(
         if callback:
             callback({"type": "epoch", **entry})
 
-    # Early stopping (or a Stop) ends a run for good; a run that used up its epochs continues
-    # on --resume with a larger --epochs.
+    # Early stopping (or a Stop) ends a run for good; a run that used up its epochs, steps or
+    # seconds continues on --resume with a larger --epochs, --max-steps or --max-seconds.
     early_stopped = state.get("early_stopped", False)
     stopped = False
-    while epoch < cfg.epochs and not stopped and not early_stopped:
+
+    def within_budget(seconds: float) -> bool:
+        return not (cfg.max_steps and steps_done >= cfg.max_steps) and not (
+            cfg.max_seconds and seconds >= cfg.max_seconds
+        )
+
+    while epoch < cfg.epochs and not stopped and not early_stopped and within_budget(elapsed):
         for group in optimizer.param_groups:
             group["lr"] = _lr_for_epoch(cfg, epoch, plateau_lr)
         batches = [
@@ -342,10 +348,9 @@ def train(
                         "seconds": elapsed + time.perf_counter() - started,
                     }
                 )
-            over_budget = (cfg.max_steps and steps_done >= cfg.max_steps) or (
-                cfg.max_seconds and elapsed + time.perf_counter() - started >= cfg.max_seconds
-            )
-            if over_budget or (should_stop and should_stop()):
+            if not within_budget(elapsed + time.perf_counter() - started):
+                break  # the epoch ends early; the while condition ends the run, resumably
+            if should_stop and should_stop():
                 stopped = True
                 break
         if bar is not None:
@@ -378,7 +383,7 @@ def train(
         if bad_epochs >= cfg.patience or metric >= METRIC_CEILING[data.metric]:
             stopped = True
         early_stopped = stopped
-        checkpoint(finished=stopped or epoch >= cfg.epochs)
+        checkpoint(finished=stopped or epoch >= cfg.epochs or not within_budget(elapsed))
     if not history[1:]:
         checkpoint(finished=True)
     dist.barrier()

@@ -114,6 +114,20 @@ def test_stop_request_ends_training_and_saves(tmp_path):
     assert state["steps"] == 3 and state["epoch"] == 1 and state["finished"]
 
 
+def test_a_step_budget_pauses_a_run_that_resumes_with_a_larger_budget(tmp_path):
+    # 384 pairs in batches of 32: 12 steps an epoch; a budget of 5 ends epoch 1 early.
+    out = train(tiny(tmp_path / "run", epochs=5, max_steps=5), progress=False)
+    state = json.loads((out / "trainer_state.json").read_text())
+    assert (state["steps"], state["epoch"], state["early_stopped"]) == (5, 1, False)
+    train(tiny(tmp_path / "run", epochs=5, max_steps=5), resume=True, progress=False)  # budget spent: no-op
+    assert json.loads((out / "trainer_state.json").read_text())["steps"] == 5
+    train(tiny(tmp_path / "run", epochs=5, max_steps=20), resume=True, progress=False)
+    state = json.loads((out / "trainer_state.json").read_text())
+    assert (state["steps"], state["epoch"]) == (20, 3)  # epoch 2 whole (12 steps), epoch 3 cut at 20
+    history = json.loads((out / "probes.json").read_text())["epochs"]
+    assert [e["steps"] for e in history] == [0, 5, 17, 20]
+
+
 @pytest.mark.skipif(shutil.which("torchrun", path=str(Path(sys.executable).parent)) is None, reason="no torchrun")
 def test_two_ddp_processes_train_the_same_model_as_one(tmp_path):
     """torchrun --nproc_per_node 2 (gloo on CPU) vs one process, same global batch."""
