@@ -63,9 +63,7 @@ def check_split(split: str) -> None:
         raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
 
 
-def sample_split(
-    draw: Callable[[random.Random], Example], task: str, split: str, n: int, seed: int
-) -> list[Example]:
+def sample_split(draw: Callable[[random.Random], Example], task: str, split: str, n: int, seed: int) -> list[Example]:
     """Draw examples with ``draw`` until ``n`` distinct ones fall in ``split``.
 
     The generator is seeded from ``(task, seed, split)`` so each split has its own stream,
@@ -93,8 +91,7 @@ def sample_split(
     if len(out) == n:
         return out
     raise ValueError(
-        f"{task}: found only {len(out)} distinct {split} examples of {n} "
-        f"after {max_draws} draws; ask for fewer"
+        f"{task}: found only {len(out)} distinct {split} examples of {n} after {max_draws} draws; ask for fewer"
     )
 
 

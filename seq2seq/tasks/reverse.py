@@ -45,9 +45,7 @@ def _draw(rng: random.Random) -> Example:
     """One random example: uniform length in [1, MAX_LEN], not all spaces."""
     while True:
         length = rng.randint(1, MAX_LEN)
-        chars = [
-            " " if rng.random() < SPACE_PROB else rng.choice(string.ascii_lowercase) for _ in range(length)
-        ]
+        chars = [" " if rng.random() < SPACE_PROB else rng.choice(string.ascii_lowercase) for _ in range(length)]
         source = "".join(chars)
         if source.strip():
             return example(source)

@@ -67,9 +67,7 @@ def read_pairs(path: str | os.PathLike[str]) -> tuple[tuple[str, str], ...]:
     """
     p = Path(path)
     if not p.is_file():
-        raise FileNotFoundError(
-            f"en-fr corpus not found: {p} (expected a Tatoeba file, English<TAB>French per line)"
-        )
+        raise FileNotFoundError(f"en-fr corpus not found: {p} (expected a Tatoeba file, English<TAB>French per line)")
     stat = p.stat()
     return _read_pairs(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
 
