@@ -1,6 +1,6 @@
 """Decoding speed of the shipped models: one step, a greedy decode of ~12 tokens, beam 5.
 
-    python -m bench.decode_speed [--repeats 50] [--threads 2] [--quick]
+    python -m bench.decode_speed [--repeats 50] [--threads 2] [--models en-fr/general,en-fr/concat] [--quick]
 
 Prints a markdown table (median and p95 in ms) per model size and writes bench/results/decode_speed.json.
 Sentences are chosen per task so that the output is about 12 tokens long.
@@ -51,9 +51,17 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="5 repeats of the first model only (CI)")
+    parser.add_argument("--models", help="comma-separated registry names (default: general and concat of each task)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     models = one_model_per_size()
+    if args.models:
+        wanted = [name.strip() for name in args.models.split(",") if name.strip()]
+        known = {entry["name"]: entry for entry in registry()}
+        unknown = [name for name in wanted if name not in known]
+        if unknown:
+            raise SystemExit(f"unknown models: {', '.join(unknown)} (see python -m seq2seq models)")
+        models = [known[name] for name in wanted]
     if not models:
         raise SystemExit("no registered models: train or restore pretrained/ first")
     if args.quick:
