@@ -16,15 +16,6 @@ from explorer.catalog import TASK_LABELS
 from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
 from seq2seq.attention import SCORER_INFO
 
-# Static CSS only (no user text): larger type for a projector.
-PRESENTATION_CSS = """<style>
-[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label p {font-size: 1.35rem !important;}
-[data-testid="stMain"] h1 {font-size: 3rem !important;}
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 {font-size: 2rem !important;}
-[data-testid="stMain"] button p {font-size: 1.3rem !important;}
-[data-testid="stMain"] code {font-size: 1.35rem !important;}
-[data-testid="stMain"] input {font-size: 1.4rem !important;}
-</style>"""
 BIG_FONT = {"size": 18}
 
 

@@ -9,20 +9,14 @@ import streamlit as st
 
 from explorer import decode_sections as ui
 from explorer import decode_view as dv
+from explorer import presentation as presentation_mode
 from explorer.loaders import get_translator
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 st.set_page_config(page_title="Decode · Attention Explorer", layout="wide")
 ss = st.session_state
-presentation = st.sidebar.toggle(
-    "Presentation mode",
-    key=dv.PRESENTATION,
-    persist_state="session",
-    help="Large type and a large heatmap for a projector; fewer controls.",
-)
-if presentation:
-    st.html(ui.PRESENTATION_CSS)  # static CSS, no user text
+presentation = presentation_mode.toggle()  # session key dv.PRESENTATION, shared by every page
 st.title("Decode, step by step")
 
 try:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import decode_sections
+from explorer import presentation
 from explorer import training_jobs as tj
 from tests.hostile import INPUTS, problems, use_small_registry
 from tests.train_fixtures import FakeProcess
@@ -30,7 +30,7 @@ SENTENCE_BOXES = {
     "pages/3_Hidden_states.py": "hs_sentence",
     "pages/4_Beam_search.py": "beam_sentence",
 }
-STATIC_HTML = (decode_sections.PRESENTATION_CSS,)
+STATIC_HTML = (presentation.CSS,)
 PAGES_WITHOUT_A_REGISTRY_CHECK = (
     "pages/2_Compare.py",
     "pages/3_Hidden_states.py",

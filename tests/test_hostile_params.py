@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import decode_sections
 from explorer import decode_view as dv
+from explorer import presentation
 from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
 from tests.hostile import INPUTS, problems, use_small_registry
 
@@ -39,7 +39,7 @@ PAGES = [
     "pages/7_Timelapse.py",
 ]
 VIEW_PAGES = PAGES[1:5]  # the pages that read task, scorer, sentence and step from the link (with notes)
-STATIC_HTML = (decode_sections.PRESENTATION_CSS,)
+STATIC_HTML = (presentation.CSS,)
 
 # (query parameters, whether a view page must show a note about them)
 CASES: dict[str, tuple[dict, bool]] = {
