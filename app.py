@@ -3,10 +3,12 @@
 import pandas as pd
 import streamlit as st
 
+from explorer import presentation
 from explorer.catalog import TASK_LABELS, entries
 from seq2seq.checkpoint import CheckpointError
 
 st.set_page_config(page_title="Attention Explorer", page_icon="🔎", layout="wide")
+presentation.toggle()
 
 st.title("Attention Explorer")
 st.markdown(

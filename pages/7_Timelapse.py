@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from explorer import presentation, train_plots, training_jobs
 from explorer import timelapse_view as tv
-from explorer import train_plots, training_jobs
 from explorer.catalog import TASK_LABELS
 from explorer.loaders import require_registry
 
 st.set_page_config(page_title="Timelapse · Attention Explorer", layout="wide")
+projecting = presentation.toggle()
 require_registry()
 st.title("Timelapse")
 st.caption(
@@ -71,7 +72,7 @@ for index, (name, records) in enumerate(histories.items()):
         shown = record["epoch"] if record else epoch
         note = " (its training ended there)" if record and shown < epoch else ""
         st.markdown(f"**{name}** · epoch {shown}{note}")
-        figure = train_plots.probe_heatmap(probe, height=320) if probe else None
+        figure = train_plots.probe_heatmap(probe, height=480 if projecting else 320) if probe else None
         if figure is not None:
             st.plotly_chart(figure, key=f"tl_heatmap_{index}")
         else:
