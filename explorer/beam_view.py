@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 from explorer.compare_view import Decoded, decoded
+from explorer.state import ViewState
 from seq2seq.decoding import Translator
 
 MIN_WIDTH, MAX_WIDTH = 1, 10
@@ -19,6 +21,15 @@ def beam_search(translator: Translator, sentence: str, width: int) -> dict:
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         raise ValueError(f"beam width must be {MIN_WIDTH}–{MAX_WIDTH}, got {width}")
     return translator.beam(sentence, width=width).to_json()
+
+
+def clamp_width(view: ViewState) -> ViewState:
+    """The view with its beam width inside the page's slider (MIN_WIDTH–MAX_WIDTH), with a note when moved."""
+    width = min(max(view.beam, MIN_WIDTH), MAX_WIDTH)
+    if width == view.beam:
+        return view
+    note = f"beam={view.beam} is outside {MIN_WIDTH}–{MAX_WIDTH}; using {width}."
+    return dataclasses.replace(view, beam=width, notes=(*view.notes, note))
 
 
 def path_nodes(tree: Sequence[Mapping], node: int) -> list[int]:

@@ -1,6 +1,13 @@
-"""Widgets shared by the pages that show one sentence through one model (Hidden states, Beam search)."""
+"""Widgets and link handling shared by the pages that show one sentence (Compare, Hidden states, Beam search).
+
+A page opens on `opening_view` (a link, else the Decode page's session keys, else defaults), puts
+it into its widgets with `apply_view`, draws them, and writes what they show back into the URL
+with `publish`. The logic is in explorer.view_defaults; this module only wires it to Streamlit.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -8,29 +15,46 @@ from explorer import catalog, view_defaults
 from explorer.state import MAX_SENTENCE_CHARS, ViewState
 
 
-def opening_view() -> tuple[dict[str, list[str]], ViewState]:
-    """The registered models (task -> scorers) and the view to open with, its notes shown.
+def opening_view(page: str) -> tuple[dict[str, list[str]], ViewState, dict[str, str], bool]:
+    """(registered models: task -> scorers, the view to open with, the link it comes from, new link?).
 
-    Stops the page with a hint when no model is registered.
+    `page` names the page's link (a key of view_defaults.PAGE_PARAMS). Stops the page with a hint
+    when no model is registered.
     """
     models = view_defaults.available()
     if not models:
         st.warning("No models are registered yet: train some (see the README) and come back.")
         st.stop()
-    view = view_defaults.initial_view(st.query_params.to_dict(), st.session_state, models)
-    for note in view.notes:
-        st.info(view_defaults.markdown_safe(note))
-    return models, view
+    link, new = view_defaults.opened_link(st.session_state, st.query_params.to_dict(), page)
+    return models, view_defaults.initial_view(link, st.session_state, models), link, new
 
 
-def model_and_sentence(prefix: str, models: dict[str, list[str]], view: ViewState) -> tuple[str, str, str, str]:
-    """Task, scorer and sentence widgets (keys `<prefix>_task`, …) -> (task, scorer, sentence, model name).
+def apply_view(view: ViewState, widgets: Mapping[str, str], new: bool) -> None:
+    """Put the view into the widgets before they are drawn, and show the link's notes.
 
-    They open on `view` and keep the user's later choices; a new task brings its example sentence.
+    widgets: view field -> widget key. A widget takes the view's value the first time, when that
+    value moves (the Decode page moved on), and always when a link has just been opened (`new`).
+    The notes stay while the widgets still show the link's values.
     """
     state = st.session_state
-    view_defaults.follow(state, f"{prefix}_task", view.task)
-    view_defaults.follow(state, f"{prefix}_sentence", view.sentence)
+    for field, key in widgets.items():
+        view_defaults.follow(state, key, getattr(view, field), force=new)
+    shown = {field: state.get(key) for field, key in widgets.items()}
+    for note in view_defaults.notes_to_show(view, shown):
+        st.info(view_defaults.markdown_safe(note))
+
+
+def publish(page: str, **values) -> None:
+    """Write the page's current view into the URL (only when it changed): the address bar is a link."""
+    view_defaults.publish(st.session_state, st.query_params, page, view_defaults.page_query(page, **values))
+
+
+def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> tuple[str, str, str, str]:
+    """Task, scorer and sentence widgets (keys `<prefix>_task`, …) -> (task, scorer, sentence, model name).
+
+    Their values were set by `apply_view`; a new task brings its example sentence.
+    """
+    state = st.session_state
 
     def task_changed() -> None:
         state[f"{prefix}_sentence"] = view_defaults.default_sentence(state[f"{prefix}_task"])
@@ -44,9 +68,13 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]], view: ViewStat
         format_func=lambda t: catalog.TASK_LABELS.get(t, t),
     )
     scorers = models[task]
-    view_defaults.follow(state, f"{prefix}_scorer", view.scorer)
-    if state[f"{prefix}_scorer"] not in scorers:
+    if state[f"{prefix}_scorer"] not in scorers:  # the task has just changed, or a link named another
         state[f"{prefix}_scorer"] = "general" if "general" in scorers else scorers[0]
     scorer = middle.selectbox("Scorer", scorers, key=f"{prefix}_scorer")
     sentence = right.text_input("Sentence", key=f"{prefix}_sentence", max_chars=MAX_SENTENCE_CHARS)
     return task, scorer, sentence, catalog.model_for(task, scorer).name
+
+
+def widget_keys(prefix: str) -> dict[str, str]:
+    """view field -> widget key of `model_and_sentence`'s widgets: task, scorer, sentence."""
+    return {field: f"{prefix}_{field}" for field in ("task", "scorer", "sentence")}

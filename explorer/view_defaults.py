@@ -1,8 +1,13 @@
-"""Where the Compare, Hidden states and Beam search pages take their first values from.
+"""Where the Compare, Hidden states and Beam search pages take their first values from, and their links.
 
-Order of precedence: the URL (validated by explorer.state.parse_query, with a note for every
-value refused), then the view the Decode page left in st.session_state ("task", "scorer",
-"sentence", "step"), then defaults. Plain Python on mappings, so it is tested without Streamlit.
+Order of precedence: a link (the URL's query parameters, validated by explorer.state.parse_query,
+with a note for every value refused), then the view the Decode page left in st.session_state
+("task", "scorer", "sentence", "step"), then defaults.
+
+Each page also writes its current view back into the URL (`publish`), so the address bar is a
+shareable link. The page remembers the URL it wrote last (session key "_<page>_url"): only a URL
+that differs from it is a link someone opened, so after the user moves a widget the page is not
+dragged back by its own URL. Plain Python on mappings, so it is tested without Streamlit.
 """
 
 from __future__ import annotations
@@ -13,6 +18,12 @@ from explorer import catalog
 from explorer.state import ViewState, parse_query
 
 SHARED_KEYS = ("task", "scorer", "sentence", "step")
+# The query parameters each page keeps in its link (Compare shows every scorer, so no scorer).
+PAGE_PARAMS = {
+    "compare": ("task", "sentence"),
+    "states": ("task", "scorer", "sentence", "step"),
+    "beam": ("task", "scorer", "sentence", "beam"),
+}
 DEFAULT_SENTENCES = {"reverse": "hello world", "dates": "Wednesday, May 9, 2018", "en-fr": "Where is the station?"}
 
 
@@ -49,14 +60,15 @@ def initial_view(query: Mapping[str, str], session: Mapping, models: Mapping[str
     return parse_query(params, models, {task: default_sentence(task) for task in models})
 
 
-def follow(state: MutableMapping, key: str, value) -> None:
-    """Set widget `key` to `value` the first time, and again whenever `value` changes.
+def follow(state: MutableMapping, key: str, value, force: bool = False) -> None:
+    """Set widget `key` to `value` the first time, and again whenever `value` changes (always with `force`).
 
     Lets a page's own widget follow a shared value (the Decode page's step) while the user can
-    still move it: the widget is only overwritten when the shared value itself moves.
+    still move it: the widget is only overwritten when the shared value itself moves, or when a
+    new link is opened (`force`).
     """
     seen = f"_followed_{key}"
-    if key not in state or state.get(seen) != value:
+    if force or key not in state or state.get(seen) != value:
         state[key] = value
         state[seen] = value
 
@@ -67,3 +79,49 @@ _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 def markdown_safe(text: str) -> str:
     """Backslash-escape Markdown punctuation: a note quoting a URL value shows as typed, never as a link."""
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+# -- shareable links ------------------------------------------------------------------------------
+def flat(query: Mapping) -> dict[str, str]:
+    """Query parameters as str -> str (a repeated key keeps its last value)."""
+    result = {}
+    for key, value in query.items():
+        if isinstance(value, list | tuple):
+            value = value[-1] if value else ""
+        result[str(key)] = str(value)
+    return result
+
+
+def opened_link(state: MutableMapping, query: Mapping, page: str) -> tuple[dict[str, str], bool]:
+    """(the link the page's view comes from, whether it was opened on this run).
+
+    A URL other than the one the page wrote last is a link just opened: it is kept in the session
+    and returned on later runs too, while the URL is the page's own. An empty URL is no link: the
+    page follows the Decode page's session keys and defaults again.
+    """
+    query = flat(query)
+    if query == state.get(f"_{page}_url"):
+        return dict(state.get(f"_{page}_link") or {}), False
+    state[f"_{page}_link"] = query
+    return query, bool(query)
+
+
+def page_query(page: str, **values) -> dict[str, str]:
+    """The shareable link of a page's view: its PAGE_PARAMS as strings, empty values left out."""
+    return {key: str(values[key]) for key in PAGE_PARAMS[page] if values.get(key) not in (None, "")}
+
+
+def publish(state: MutableMapping, query_params, page: str, wanted: Mapping[str, str]) -> None:
+    """Write `wanted` into the URL when it differs from it, and remember it as the page's own URL.
+
+    `query_params` is st.query_params (anything with to_dict() and from_dict()).
+    """
+    wanted = dict(wanted)
+    if flat(query_params.to_dict()) != wanted:
+        query_params.from_dict(wanted)
+    state[f"_{page}_url"] = wanted
+
+
+def notes_to_show(view: ViewState, shown: Mapping[str, object]) -> tuple[str, ...]:
+    """The link's notes while the widgets still show the link's view (`shown`: field -> widget value)."""
+    return view.notes if all(getattr(view, field) == value for field, value in shown.items()) else ()

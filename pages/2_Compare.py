@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import catalog, compare_view, plots, view_defaults
+from explorer import catalog, compare_view, pickers, plots, presentation, view_defaults
 from explorer.loaders import get_translator, require_registry
 from explorer.state import MAX_SENTENCE_CHARS
 from seq2seq.checkpoint import CheckpointError
@@ -11,6 +11,7 @@ from seq2seq.decoding import InputError
 from seq2seq.tasks import Example
 
 st.set_page_config(page_title="Compare scorers · Attention Explorer", layout="wide")
+projecting = presentation.toggle()
 require_registry()
 st.title("Compare scorers")
 st.caption("The same sentence through every scorer of a task: same architecture, only the score differs.")
@@ -29,16 +30,10 @@ def on_output_of(first: str, second: str, sentence: str, token_ids: tuple[int, .
 
 gold_examples = st.cache_data(show_spinner=False)(compare_view.gold_examples)
 
-models = view_defaults.available()
-if not models:
-    st.warning("No models are registered yet: train some (see the README) and come back.")
-    st.stop()
-view = view_defaults.initial_view(st.query_params.to_dict(), st.session_state, models)
-for note in view.notes:
-    st.info(view_defaults.markdown_safe(note))
-
-view_defaults.follow(st.session_state, "cmp_task", view.task)
-view_defaults.follow(st.session_state, "cmp_sentence", view.sentence)
+models, view, _, new = pickers.opening_view("compare")
+if new:  # a link names a sentence: show it in the sentence box, not the picked example
+    st.session_state["cmp_mode"] = "type"
+pickers.apply_view(view, {"task": "cmp_task", "sentence": "cmp_sentence"}, new)
 
 
 def _task_changed() -> None:
@@ -62,6 +57,7 @@ if mode == "pick":
     sentence = st.selectbox("Test example (with its gold alignment)", [e.source for e in examples], key="cmp_example")
 else:
     sentence = st.text_input("Sentence", key="cmp_sentence", max_chars=MAX_SENTENCE_CHARS)
+pickers.publish("compare", task=task, sentence=sentence)
 
 reference = compare_view.reference_for(task, sentence, examples)
 results: dict[str, compare_view.ScorerResult] = {}
@@ -102,12 +98,14 @@ if reference is not None:
     )
 st.caption("Every heatmap uses the same fixed scale: white 0, dark blue 1 (gold: dark green = aligned).")
 cells = (["gold"] if reference is not None else []) + list(results)
-for start in range(0, len(cells), 3):
-    for column, cell in zip(st.columns(3), cells[start : start + 3], strict=False):
+per_row = 2 if projecting else 3  # fewer, larger heatmaps on a projector
+for start in range(0, len(cells), per_row):
+    for column, cell in zip(st.columns(per_row), cells[start : start + per_row], strict=False):
         with column:
             if cell == "gold":
                 tokens, gold = compare_view.gold_view(results.values(), reference)
-                st.plotly_chart(plots.gold_heatmap(*tokens, gold), key="cmp_gold")
+                figure = plots.gold_heatmap(*tokens, gold)
+                st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_gold")
                 st.text(f"reference: {reference.target}")
                 continue
             result = results[cell]
@@ -117,7 +115,7 @@ for start in range(0, len(cells), 3):
                 st.info("No attention: the decoder sees only the encoder's final state.")
             else:
                 figure = plots.grid_heatmap(shown.source_tokens, shown.target_tokens, shown.attention, title=cell)
-                st.plotly_chart(figure, key=f"cmp_heatmap_{cell}")
+                st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key=f"cmp_heatmap_{cell}")
             st.text(compare_view.result_text(result))
 
 st.header("Difference between two scorers")
@@ -141,6 +139,6 @@ else:
     st.caption("Both fed A's output token by token; red: B attends more, blue: A attends more.")
 if compare_view.comparable(a, b):
     figure = plots.difference_heatmap(a.source_tokens, a.target_tokens, a.attention, b.attention, (first, second))
-    st.plotly_chart(figure, key="cmp_difference")
+    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_difference")
 else:
     st.info("These two models split the sentence into different tokens, so their cells do not line up.")

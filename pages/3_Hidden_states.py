@@ -3,13 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import pickers, plots, states_view, view_defaults
+from explorer import pickers, plots, presentation, states_view, view_defaults
 from explorer.loaders import get_translator, require_registry
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
 
 st.set_page_config(page_title="Hidden states · Attention Explorer", layout="wide")
+projecting = presentation.toggle()
 require_registry()
 st.title("Hidden states")
 st.caption(
@@ -30,25 +31,30 @@ def states_of(name: str, sentence: str):
     return states_view.sentence_states(get_translator(name), sentence)
 
 
-models, view = pickers.opening_view()
-shared_step = "step" in st.session_state or "step" in st.query_params
-task, scorer, sentence, name = pickers.model_and_sentence("hs", models, view)
+models, view, link, new = pickers.opening_view("states")
+shared_step = "step" in st.session_state or "step" in link
+pickers.apply_view(view, pickers.widget_keys("hs"), new)
+task, scorer, sentence, name = pickers.model_and_sentence("hs", models)
 
 try:
     states = states_of(name, sentence)
     space = get_space(name, task)
 except InputError as error:
+    pickers.publish("states", task=task, scorer=scorer, sentence=sentence)
     st.warning(f"{error}.")
     st.stop()
 except (CheckpointError, ValueError) as error:
+    pickers.publish("states", task=task, scorer=scorer, sentence=sentence)
     st.error(f"Cannot show this model's states: {error}")
     st.stop()
 
 n_target = len(states.target_tokens)
-view_defaults.follow(st.session_state, "hs_step", states_view.clamp_step(view.step if shared_step else 1, n_target))
+first_step = states_view.clamp_step(view.step if shared_step else 1, n_target)
+view_defaults.follow(st.session_state, "hs_step", first_step, force=new)
 st.session_state["hs_step"] = states_view.clamp_step(st.session_state["hs_step"], n_target)
 a, b, c = st.columns([3, 1, 1])
 step = a.slider("Step (output tokens shown)", 0, max(n_target, 1), key="hs_step")
+pickers.publish("states", task=task, scorer=scorer, sentence=sentence, step=step)
 dims = 3 if b.radio("Projection", ["2D", "3D"], horizontal=True, key="hs_dims") == "3D" else 2
 with_background = c.checkbox("reference sample", value=True, key="hs_background")
 
@@ -65,7 +71,7 @@ figure = plots.state_scatter(
     explained=space.basis.explained_ratio,
     ranges=states_view.axis_ranges(space, dims, encoder + decoder),
 )
-st.plotly_chart(figure, key="hs_scatter")
+st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="hs_scatter")
 st.text(f"output: {states.output}")
 st.caption(
     f"Basis: {len(space.sample)} states of {len(space.sample.sentences)} reference sentences; "
@@ -73,6 +79,8 @@ st.caption(
     + ("" if current is not None else " Step 0: nothing decoded yet, so no state is highlighted.")
 )
 
+if projecting:  # fewer controls on a projector: the neighbours table is for exploring alone
+    st.stop()
 st.header("Nearest neighbours in the reference sample")
 choices = states_view.state_choices(states)
 default = choices.index(("decoder", current)) if current is not None else 0

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from explorer import beam_view, pickers, plots, view_defaults
+from explorer import beam_view, pickers, plots, presentation
 from explorer.figures import attention_heatmap
 from explorer.loaders import get_translator, require_registry
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 st.set_page_config(page_title="Beam search · Attention Explorer", layout="wide")
+projecting = presentation.toggle()
 require_registry()
 st.title("Beam search")
 st.caption(
@@ -27,10 +28,12 @@ def hypothesis_attention(name: str, sentence: str, hypothesis: dict):
     return beam_view.hypothesis_attention(get_translator(name), sentence, hypothesis)
 
 
-models, view = pickers.opening_view()
-view_defaults.follow(st.session_state, "beam_width", view.beam)
-task, scorer, sentence, name = pickers.model_and_sentence("beam", models, view)
+models, view, _, new = pickers.opening_view("beam")
+view = beam_view.clamp_width(view)
+pickers.apply_view(view, {**pickers.widget_keys("beam"), "beam": "beam_width"}, new)
+task, scorer, sentence, name = pickers.model_and_sentence("beam", models)
 width = st.slider("Beam width", beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key="beam_width")
+pickers.publish("beam", task=task, scorer=scorer, sentence=sentence, beam=width)
 
 try:
     trace = search(name, sentence, width)
@@ -51,20 +54,15 @@ rank = st.selectbox("Hypothesis", range(len(hypotheses)), format_func=labels.__g
 chosen = hypotheses[rank]
 
 kept = beam_view.kept_nodes(tree, hypotheses)
-st.plotly_chart(plots.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen["node"])), key="beam_tree")
+figure = plots.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen["node"]))
+st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="beam_tree")
 st.caption(f"{len(tree)} nodes expanded, {len(kept)} on the {len(hypotheses)} final hypotheses.")
 
 attention = hypothesis_attention(name, sentence, chosen)
 if attention.attention is None:
     st.info("This model has no attention (scorer 'none'): nothing to draw for the hypothesis.")
 else:
-    st.plotly_chart(
-        attention_heatmap(
-            attention.source_tokens,
-            attention.target_tokens,
-            attention.attention,
-            title=f"attention of hypothesis {rank + 1}",
-        ),
-        key="beam_heatmap",
-    )
+    title = f"attention of hypothesis {rank + 1}"
+    figure = attention_heatmap(attention.source_tokens, attention.target_tokens, attention.attention, title=title)
+    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="beam_heatmap")
 st.text(f"hypothesis {rank + 1}: {chosen['text']}\nlog p: {chosen['logprob']:.3f}   score: {chosen['score']:.3f}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -131,6 +132,16 @@ def test_kept_nodes_and_paths():
     assert beam_view.hypothesis_label(0, HYPOTHESES[0]).startswith("1. a  (log p -0.300")
     cut = {**HYPOTHESES[0], "finished": False, "text": ""}
     assert "(empty)" in beam_view.hypothesis_label(1, cut) and "cut at max length" in beam_view.hypothesis_label(1, cut)
+
+
+def test_clamp_width_notes_a_width_outside_the_slider():
+    view = view_defaults.initial_view({"beam": "4"}, {}, MODELS)
+    assert beam_view.clamp_width(view) is view
+    wide = dataclasses.replace(view, beam=beam_view.MAX_WIDTH + 5)
+    clamped = beam_view.clamp_width(wide)
+    assert clamped.beam == beam_view.MAX_WIDTH == 10
+    assert clamped.notes == ("beam=15 is outside 1–10; using 10.",)
+    assert beam_view.clamp_width(dataclasses.replace(view, beam=0)).beam == 1
 
 
 def test_beam_search_data_and_hypothesis_attention(general):
@@ -281,6 +292,77 @@ def test_follow_only_overwrites_when_the_shared_value_moves():
     assert state["k"] == 5
     view_defaults.follow(state, "k", 2)  # the Decode page moved
     assert state["k"] == 2
+
+
+def test_follow_with_force_overwrites_the_users_value():
+    state = {"k": 5, "_followed_k": 1}  # the user moved the widget away from 1
+    view_defaults.follow(state, "k", 1, force=True)  # a link naming 1 was opened
+    assert state == {"k": 1, "_followed_k": 1}
+
+
+class FakeQueryParams:
+    """st.query_params' to_dict/from_dict, counting writes."""
+
+    def __init__(self, values: dict):
+        self.values, self.writes = dict(values), 0
+
+    def to_dict(self) -> dict:
+        return dict(self.values)
+
+    def from_dict(self, values: dict) -> None:
+        self.values, self.writes = dict(values), self.writes + 1
+
+
+def test_page_query_keeps_each_pages_parameters():
+    values = {"task": "dates", "scorer": "dot", "sentence": "9 may", "step": 2, "beam": 4}
+    assert view_defaults.page_query("compare", **values) == {"task": "dates", "sentence": "9 may"}
+    assert view_defaults.page_query("states", **values) == {
+        "task": "dates",
+        "scorer": "dot",
+        "sentence": "9 may",
+        "step": "2",
+    }
+    assert view_defaults.page_query("beam", **values) == {
+        "task": "dates",
+        "scorer": "dot",
+        "sentence": "9 may",
+        "beam": "4",
+    }
+    assert view_defaults.page_query("states", task="reverse", scorer="dot", sentence="", step=0) == {
+        "task": "reverse",
+        "scorer": "dot",
+        "step": "0",
+    }
+
+
+def test_publish_writes_only_on_change_and_remembers_the_url():
+    state: dict = {}
+    query = FakeQueryParams({"task": "dates", "sentence": "9 may"})
+    view_defaults.publish(state, query, "compare", {"task": "dates", "sentence": "9 may"})
+    assert query.writes == 0 and state["_compare_url"] == {"task": "dates", "sentence": "9 may"}
+    view_defaults.publish(state, query, "compare", {"task": "dates", "sentence": "1 jan"})
+    assert query.writes == 1 and query.values == {"task": "dates", "sentence": "1 jan"}
+    assert state["_compare_url"] == {"task": "dates", "sentence": "1 jan"}
+
+
+def test_opened_link_tells_a_link_from_the_pages_own_url():
+    state: dict = {}
+    assert view_defaults.opened_link(state, {}, "beam") == ({}, False)  # no link: session keys and defaults
+    link = {"task": "dates", "beam": "5"}
+    assert view_defaults.opened_link(state, link, "beam") == (link, True)
+    state["_beam_url"] = {"task": "dates", "beam": "2"}  # the page wrote the URL after the user moved the slider
+    assert view_defaults.opened_link(state, {"task": "dates", "beam": "2"}, "beam") == (link, False)
+    assert view_defaults.opened_link(state, {"task": "reverse"}, "beam") == ({"task": "reverse"}, True)
+    assert view_defaults.opened_link(state, {"task": ["x", "dates"]}, "states") == ({"task": "dates"}, True)
+    assert view_defaults.opened_link(state, {}, "beam") == ({}, False)  # the URL was cleared: the link is forgotten
+    assert state["_beam_link"] == {}
+
+
+def test_notes_to_show_only_while_the_widgets_show_the_link():
+    view = view_defaults.initial_view({"task": "nope", "sentence": "abc"}, {}, MODELS)
+    assert view.notes == ("Unknown task 'nope'; showing 'reverse'.",)
+    assert view_defaults.notes_to_show(view, {"task": "reverse", "sentence": "abc"}) == view.notes
+    assert view_defaults.notes_to_show(view, {"task": "reverse", "sentence": "abcd"}) == ()
 
 
 def test_markdown_safe():

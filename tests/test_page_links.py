@@ -1,0 +1,212 @@
+"""Shareable links and presentation mode on the view pages (AppTest over tiny untrained models).
+
+Compare keeps task and sentence in the URL, Hidden states task, scorer, sentence and step, Beam
+search task, scorer, sentence and beam width: opening such a link restores the view, moving a
+widget rewrites the URL, invalid values fall back with a note. Presentation mode is one sidebar
+toggle on every page.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer import presentation
+from explorer.view_defaults import markdown_safe
+from tests.app_fixtures import use_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def registry(monkeypatch):
+    return use_registry(monkeypatch)
+
+
+def open_page(page: str, query: dict | None = None, **session) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.query_params.update(query or {})
+    for key, value in session.items():
+        at.session_state[key] = value
+    return ok(at.run())
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def column_rows(at: AppTest) -> list[int]:
+    """The number of columns of each st.columns row of the main area, top to bottom."""
+    blocks = [b for b in at.main.children.values() if type(b).__name__ == "Block"]
+    return [len(b.children) for b in blocks if b.proto.WhichOneof("type") == "flex_container"]
+
+
+def notes(at: AppTest) -> list[str]:
+    return [el.value for el in at.info]
+
+
+# -- Compare ------------------------------------------------------------------------------------
+COMPARE = "pages/2_Compare.py"
+
+
+def test_compare_link_restores_and_widgets_rewrite_it():
+    at = open_page(COMPARE, {"task": "dates", "sentence": "9 may 2018"})
+    assert at.selectbox(key="cmp_task").value == "dates"
+    assert at.text_input(key="cmp_sentence").value == "9 may 2018"
+    assert at.query_params == {"task": "dates", "sentence": "9 may 2018"}
+
+    ok(at.text_input(key="cmp_sentence").input("1 jan 2000").run())
+    assert at.query_params == {"task": "dates", "sentence": "1 jan 2000"}
+    ok(at.selectbox(key="cmp_b").set_value("location").run())  # another widget: not dragged back
+    assert at.text_input(key="cmp_sentence").value == "1 jan 2000"
+    assert at.query_params == {"task": "dates", "sentence": "1 jan 2000"}
+
+    ok(at.radio(key="cmp_mode").set_value("pick").run())  # a picked example is the link's sentence too
+    picked = at.selectbox(key="cmp_example").value
+    assert at.query_params == {"task": "dates", "sentence": picked}
+    assert picked != "1 jan 2000"
+
+
+def test_compare_unknown_task_falls_back_with_a_note():
+    at = open_page(COMPARE, {"task": "klingon", "sentence": "abc", "scorer": "whatever"})
+    assert notes(at)[0] == markdown_safe("Unknown task 'klingon'; showing 'reverse'.")
+    assert at.selectbox(key="cmp_task").value == "reverse"
+    assert at.query_params == {"task": "reverse", "sentence": "abc"}  # no scorer: Compare shows them all
+
+
+def test_compare_presentation_two_larger_heatmaps_per_row():
+    at = open_page(COMPARE, {"task": "reverse", "sentence": "abc"})
+    normal = {c["layout"]["title"]["text"]: c["layout"]["height"] for c in charts(at)}
+    # gold + 5 heatmaps + the 'none' note: 7 cells in rows of three, then the two scorer boxes
+    assert column_rows(at) == [3, 3, 3, 2]
+    ok(at.toggle(key="presentation").set_value(True).run())
+    assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
+    assert column_rows(at) == [2, 2, 2, 2, 2]  # the same 7 cells in rows of two
+    big = {c["layout"]["title"]["text"]: c["layout"]["height"] for c in charts(at)}
+    assert big == {title: int(height * 1.5) for title, height in normal.items()}
+
+
+# -- Hidden states -------------------------------------------------------------------------------
+STATES = "pages/3_Hidden_states.py"
+STATES_LINK = {"task": "reverse", "scorer": "dot", "sentence": "abcde", "step": "3"}
+
+
+def test_hidden_states_link_restores_and_the_slider_rewrites_it():
+    at = open_page(STATES, STATES_LINK)
+    assert at.selectbox(key="hs_task").value == "reverse"
+    assert at.selectbox(key="hs_scorer").value == "dot"
+    assert at.text_input(key="hs_sentence").value == "abcde"
+    assert at.slider(key="hs_step").value == 3
+    assert at.query_params == STATES_LINK
+    assert not notes(at)
+
+    ok(at.slider(key="hs_step").set_value(5).run())
+    assert at.query_params == {**STATES_LINK, "step": "5"}
+    ok(at.radio(key="hs_dims").set_value("3D").run())  # the URL it wrote does not drag the slider back
+    assert at.slider(key="hs_step").value == 5
+    ok(at.selectbox(key="hs_scorer").set_value("general").run())
+    assert at.query_params == {**STATES_LINK, "scorer": "general", "step": "5"}
+
+
+def test_hidden_states_new_link_in_the_same_session_wins():
+    at = open_page(STATES, STATES_LINK)
+    ok(at.text_input(key="hs_sentence").input("xyz").run())
+    at.query_params.clear()
+    at.query_params.update(STATES_LINK)  # the same link opened again
+    ok(at.run())
+    assert at.text_input(key="hs_sentence").value == "abcde" and at.slider(key="hs_step").value == 3
+
+
+def test_hidden_states_negative_step_falls_back_with_a_note():
+    at = open_page(STATES, {**STATES_LINK, "step": "-5"})
+    assert notes(at)[0] == markdown_safe("step=-5 is outside 0–200; using 0.")
+    assert at.slider(key="hs_step").value == 0
+    assert at.query_params == {**STATES_LINK, "step": "0"}
+    ok(at.text_input(key="hs_sentence").input("abc").run())  # the view moved on: the note goes
+    assert not any("step=" in n for n in notes(at))
+
+
+def test_hidden_states_presentation_taller_scatter_without_neighbours():
+    at = open_page(STATES, STATES_LINK)
+    assert len(at.dataframe) == 1
+    height = charts(at)[0]["layout"]["height"]
+    ok(at.toggle(key="presentation").set_value(True).run())
+    assert len(at.dataframe) == 0 and not [h for h in at.header if "neighbours" in h.value]
+    assert charts(at)[0]["layout"]["height"] == int(height * 1.5) == 840
+    assert at.slider(key="hs_step").value == 3
+
+
+# -- Beam search ---------------------------------------------------------------------------------
+BEAM = "pages/4_Beam_search.py"
+BEAM_LINK = {"task": "dates", "scorer": "concat", "sentence": "9 may 2018", "beam": "5"}
+
+
+def test_beam_link_restores_and_the_width_rewrites_it():
+    at = open_page(BEAM, BEAM_LINK)
+    assert at.selectbox(key="beam_task").value == "dates"
+    assert at.selectbox(key="beam_scorer").value == "concat"
+    assert at.text_input(key="beam_sentence").value == "9 may 2018"
+    assert at.slider(key="beam_width").value == 5
+    assert at.query_params == BEAM_LINK
+
+    ok(at.slider(key="beam_width").set_value(2).run())
+    assert at.query_params == {**BEAM_LINK, "beam": "2"}
+    ok(at.selectbox(key="beam_hypothesis").set_value(1).run())
+    assert at.slider(key="beam_width").value == 2
+    ok(at.selectbox(key="beam_task").set_value("reverse").run())  # a new task brings its example
+    assert at.query_params == {"task": "reverse", "scorer": "concat", "sentence": "hello world", "beam": "2"}
+
+
+def test_beam_width_out_of_range_is_clamped_with_a_note():
+    at = open_page(BEAM, {**BEAM_LINK, "beam": "99"})
+    assert notes(at)[0] == markdown_safe("beam=99 is outside 1–10; using 10.")
+    assert at.slider(key="beam_width").value == 10
+    assert at.query_params == {**BEAM_LINK, "beam": "10"}
+
+
+def test_beam_presentation_taller_tree():
+    at = open_page(BEAM, BEAM_LINK)
+    tree, heatmap = (chart["layout"]["height"] for chart in charts(at))
+    ok(at.toggle(key="presentation").set_value(True).run())
+    assert [chart["layout"]["height"] for chart in charts(at)] == [int(tree * 1.5), int(heatmap * 1.5)]
+    assert at.query_params == BEAM_LINK
+
+
+# -- presentation mode on every page -------------------------------------------------------------
+PAGES = [
+    "app.py",
+    "pages/1_Decode.py",
+    COMPARE,
+    STATES,
+    BEAM,
+    "pages/5_Models.py",
+    "pages/6_Train.py",
+    "pages/7_Timelapse.py",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_has_the_presentation_toggle(page):
+    at = open_page(page)
+    assert at.toggle(key=presentation.KEY).label == "Presentation mode"
+    assert not at.get("html")
+    ok(at.toggle(key=presentation.KEY).set_value(True).run())
+    assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
+
+
+def test_switching_pages_keeps_presentation_mode_on():
+    at = open_page("app.py")
+    ok(at.toggle(key=presentation.KEY).set_value(True).run())
+    for page in PAGES[1:]:
+        ok(at.switch_page(page).run())
+        assert at.toggle(key=presentation.KEY).value is True, page
+        assert [el.proto.body for el in at.get("html")] == [presentation.CSS], page
