@@ -6,6 +6,7 @@ formula (plain text and LaTeX) and its reference as data: the app explains a cel
 place the code computes it.
 
 Shapes: query ``h_t`` (B, H); keys ``h_s`` (B, S, H); scores (B, S); pad_mask (B, S), True = padding.
+``projected`` is what ``project_keys(keys)`` returned (a per-sentence cache), or None: then it is computed.
 """
 
 from __future__ import annotations
@@ -24,11 +25,19 @@ class Scorer(nn.Module):
     latex = ""
     reference = ""
 
-    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+    def project_keys(self, keys: torch.Tensor) -> torch.Tensor | None:
+        """The part of the score that depends on the keys alone, or None if there is none.
+
+        Decoding computes it once per sentence (`Translator.start`) and passes it to every step as
+        ``projected``, instead of recomputing it at each step; the formula is unchanged.
+        """
+        return None
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         raise NotImplementedError
 
-    def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        return self.score(query, keys)
+    def forward(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
+        return self.score(query, keys, projected)
 
 
 class NoAttention(Scorer):
@@ -39,7 +48,7 @@ class NoAttention(Scorer):
     latex = r"\text{no attention}"
     reference = "Sutskever, Vinyals and Le (2014), Sequence to Sequence Learning with Neural Networks"
 
-    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+    def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         raise RuntimeError("the 'none' scorer computes no attention")
 
 
@@ -51,7 +60,7 @@ class DotScorer(Scorer):
     latex = r"\mathrm{score}(h_t, \bar h_s) = h_t^\top \bar h_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
 
-    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+    def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return torch.bmm(keys, query.unsqueeze(2)).squeeze(2)  # (B, S)
 
 
@@ -63,7 +72,7 @@ class ScaledDotScorer(Scorer):
     latex = r"\mathrm{score}(h_t, \bar h_s) = \frac{h_t^\top \bar h_s}{\sqrt{d}}"
     reference = "Vaswani et al. (2017), Attention Is All You Need"
 
-    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+    def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return torch.bmm(keys, query.unsqueeze(2)).squeeze(2) / math.sqrt(keys.size(-1))
 
 
@@ -79,10 +88,10 @@ class GeneralScorer(Scorer):
         super().__init__()
         self.W_a = nn.Linear(hidden_size, hidden_size, bias=False)
 
-    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+    def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         # h_t^T W_a h_s = (W_a^T h_t) · h_s ; nn.Linear computes x W^T, so W_a^T h_t = query @ W_a.
-        projected = query @ self.W_a.weight  # (B, H)
-        return torch.bmm(keys, projected.unsqueeze(2)).squeeze(2)  # (B, S)
+        transformed = query @ self.W_a.weight  # (B, H)
+        return torch.bmm(keys, transformed.unsqueeze(2)).squeeze(2)  # (B, S)
 
 
 class ConcatScorer(Scorer):
@@ -99,8 +108,13 @@ class ConcatScorer(Scorer):
         self.U_a = nn.Linear(hidden_size, hidden_size, bias=True)
         self.v_a = nn.Linear(hidden_size, 1, bias=False)
 
-    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
-        energy = torch.tanh(self.W_a(query).unsqueeze(1) + self.U_a(keys))  # (B, S, H)
+    def project_keys(self, keys: torch.Tensor) -> torch.Tensor:
+        """U_a h_s for every source position, (B, S, H): the same at every decoding step."""
+        return self.U_a(keys)
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
+        keys_part = self.U_a(keys) if projected is None else projected  # (B, S, H): U_a h_s
+        energy = torch.tanh(self.W_a(query).unsqueeze(1) + keys_part)  # (B, S, H)
         return self.v_a(energy).squeeze(2)  # (B, S)
 
 
@@ -116,7 +130,7 @@ class LocationScorer(Scorer):
         super().__init__()
         self.W_a = nn.Linear(hidden_size, max_source_len, bias=True)
 
-    def score(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+    def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return self.W_a(query)[:, : keys.size(1)]  # (B, S): positions beyond the source dropped
 
 
