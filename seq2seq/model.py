@@ -70,9 +70,13 @@ class Encoder(nn.Module):
     def forward(self, src: torch.Tensor, lengths: torch.Tensor) -> Encoded:
         """src (B, S) ids, lengths (B,) real lengths -> memory (B, S, H) and the decoder's init."""
         embedded = self.dropout(self.embedding(src))  # (B, S, E)
-        packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        outputs, hidden = self.rnn(packed)
-        memory, _ = pad_packed_sequence(outputs, batch_first=True, total_length=src.size(1))  # (B, S, H)
+        if src.size(0) == 1 and int(lengths[0]) == src.size(1):
+            # One unpadded sentence (what decoding encodes): nothing to pack, and packing costs ~0.1 ms.
+            memory, hidden = self.rnn(embedded)  # (1, S, H)
+        else:
+            packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            outputs, hidden = self.rnn(packed)
+            memory, _ = pad_packed_sequence(outputs, batch_first=True, total_length=src.size(1))  # (B, S, H)
         pad_mask = torch.arange(src.size(1), device=src.device)[None, :] >= lengths.to(src.device)[:, None]
         if isinstance(hidden, tuple):
             hidden = (self._join_directions(hidden[0]), self._join_directions(hidden[1]))
@@ -121,18 +125,21 @@ class Decoder(nn.Module):
         memory: torch.Tensor,
         pad_mask: torch.Tensor,
         attention: torch.Tensor | None = None,
+        projected_keys: torch.Tensor | None = None,
     ) -> DecoderOutput:
         """One step. prev_token (B,), feed h~_{t-1} (B, H), memory (B, S, H), pad_mask (B, S).
 
         `attention` (B, S), if given, replaces a_t (the attention override); scores are still
-        computed so the app can show what the model would have done.
+        computed so the app can show what the model would have done. `projected_keys` is
+        `self.scorer.project_keys(memory)`, computed once per sentence (None: computed here).
         """
-        embedded = self.dropout(self.embedding(prev_token))  # (B, E)
-        rnn_input = torch.cat([embedded, feed], dim=-1).unsqueeze(1)  # (B, 1, E + H)
-        output, hidden = self.rnn(rnn_input, hidden)
-        query = output.squeeze(1)  # (B, H): h_t
+        embedded = self.embedding(prev_token)  # (B, E)
+        if self.training:  # dropout is the identity in eval mode: skip the call while decoding
+            embedded = self.dropout(embedded)
+        rnn_input = torch.cat([embedded, feed], dim=-1)  # (B, E + H)
+        query, hidden = self._rnn_step(rnn_input, hidden)  # (B, H): h_t
         if self.has_attention:
-            scores = self.scorer(query, memory)  # (B, S)
+            scores = self.scorer(query, memory, projected_keys)  # (B, S)
             weights = attend(scores, pad_mask) if attention is None else attention
             context = torch.bmm(weights.unsqueeze(1), memory).squeeze(1)  # (B, H): c_t
         else:
@@ -141,8 +148,27 @@ class Decoder(nn.Module):
             scores = weights = None
             context = torch.zeros_like(query)
         attentional = torch.tanh(self.W_c(torch.cat([context, query], dim=-1)))  # (B, H): h~_t
-        logits = self.W_o(self.dropout(attentional))  # (B, V)
+        logits = self.W_o(self.dropout(attentional) if self.training else attentional)  # (B, V)
         return DecoderOutput(logits, scores, weights, context, query, attentional, hidden)
+
+    def _rnn_step(self, rnn_input: torch.Tensor, hidden: Hidden) -> tuple[torch.Tensor, Hidden]:
+        """The RNN over one time step: input (B, E + H) -> top layer's output (B, H) and the new state.
+
+        Out of training, a GRU or tanh RNN runs the cell function its module runs for a one-step
+        sequence (same weights, bit-identical results, tested) without the module's per-call
+        checks, which cost about as much as the cell itself at batch 1. Training uses the module
+        (it also applies dropout between layers), and so does the LSTM: `torch.lstm_cell` does
+        not reproduce `nn.LSTM` bit for bit on CPU.
+        """
+        if self.training or self.config.cell == "lstm":
+            output, hidden = self.rnn(rnn_input.unsqueeze(1), hidden)
+            return output.squeeze(1), hidden
+        cell = torch.gru_cell if self.config.cell == "gru" else torch.rnn_tanh_cell
+        x, states = rnn_input, []
+        for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(self.rnn.all_weights):
+            x = cell(x, hidden[layer], w_ih, w_hh, b_ih, b_hh)  # (B, H)
+            states.append(x)
+        return x, torch.stack(states)  # (L, B, H)
 
 
 class Seq2Seq(nn.Module):
