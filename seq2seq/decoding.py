@@ -39,10 +39,29 @@ class DecodeState:
     prev_id: int  # y_{t-1}; <s> at the start
     output_ids: tuple[int, ...] = ()  # tokens chosen so far (</s> included once chosen)
     finished: bool = False  # </s> was chosen
+    # scorer.project_keys(memory), computed once in `start` (None: the scorer has nothing to precompute).
+    # A tensor that is never written to, so sharing it between states and threads is safe.
+    projected_keys: torch.Tensor | None = field(default=None, repr=False)
 
     @property
     def position(self) -> int:
         return len(self.output_ids)
+
+    def after(self, hidden: Hidden, feed: torch.Tensor, token_id: int, eos_id: int) -> DecodeState:
+        """The state once `token_id` is chosen: `dataclasses.replace`, written out (it is per step)."""
+        return DecodeState(
+            source_text=self.source_text,
+            source_ids=self.source_ids,
+            source_tokens=self.source_tokens,
+            memory=self.memory,
+            pad_mask=self.pad_mask,
+            hidden=hidden,
+            feed=feed,
+            prev_id=token_id,
+            output_ids=self.output_ids + (token_id,),
+            finished=token_id == eos_id,
+            projected_keys=self.projected_keys,
+        )
 
 
 @dataclass(frozen=True)
@@ -131,9 +150,18 @@ class Trace:
         return data
 
 
-def _row(t: torch.Tensor) -> tuple[float, ...]:
-    """A tensor as a tuple of Python floats (tolist already converts; no per-element float())."""
-    return tuple(t.reshape(-1).float().tolist())
+def _rows(*vectors: torch.Tensor) -> list[tuple[float, ...]]:
+    """1-D tensors as tuples of Python floats, with one tensor-to-list conversion for all.
+
+    Each conversion has a fixed cost that dominates for vectors of a few hundred floats; the
+    values are those of each vector's own `.float().tolist()` (concatenation copies them exactly).
+    """
+    flat = torch.cat(vectors).float().tolist()
+    rows, start = [], 0
+    for v in vectors:
+        rows.append(tuple(flat[start : start + v.numel()]))
+        start += v.numel()
+    return rows
 
 
 def _select(hidden: Hidden, index: torch.Tensor) -> Hidden:
@@ -193,12 +221,15 @@ class Translator:
         return found
 
     # -- the step API ----------------------------------------------------------------------
+    # Public methods enter inference mode; the strategies enter it once per decode and call the
+    # undecorated `_advance`/`_step`, since entering it costs microseconds at every step.
     @torch.inference_mode()
     def start(self, text: str) -> DecodeState:
         """Tokenize and encode `text`; the first state of every decode."""
         ids = self.encode_source(text)
         src = torch.tensor([ids], device=self.device)
         encoded = self.model.encoder(src, torch.tensor([len(ids)]))
+        scorer = self.model.decoder.scorer
         return DecodeState(
             source_text=text,
             source_ids=tuple(ids),
@@ -208,11 +239,15 @@ class Translator:
             hidden=encoded.hidden,
             feed=self.model.init_feed(encoded),
             prev_id=self.config.bos_id,
+            projected_keys=scorer.project_keys(encoded.memory) if self.has_attention else None,
         )
 
     @torch.inference_mode()
     def advance(self, state: DecodeState, attention: Sequence[float] | None = None) -> DecoderOutput:
         """Run the decoder one step from `state` without choosing a token yet."""
+        return self._advance(state, attention)
+
+    def _advance(self, state: DecodeState, attention: Sequence[float] | None = None) -> DecoderOutput:
         if state.finished:
             raise ValueError("this decode has already produced </s>")
         override = None
@@ -223,7 +258,9 @@ class Translator:
                     f"attention override has {override.size(1)} weights; the source has {state.pad_mask.size(1)}"
                 )
         prev = torch.tensor([state.prev_id], device=self.device)
-        return self.model.decoder.step(prev, state.hidden, state.feed, state.memory, state.pad_mask, override)
+        return self.model.decoder.step(
+            prev, state.hidden, state.feed, state.memory, state.pad_mask, override, state.projected_keys
+        )
 
     @torch.inference_mode()
     def step(
@@ -233,7 +270,12 @@ class Translator:
 
         `attention` replaces this step's attention weights (one weight per source token).
         """
-        out = self.advance(state, attention)
+        return self._step(state, choose, attention)
+
+    def _step(
+        self, state: DecodeState, choose: int | str | None = None, attention: Sequence[float] | None = None
+    ) -> Step:
+        out = self._advance(state, attention)
         token_id = int(out.logits[0].argmax()) if choose is None else self._token_id(choose)
         return self._make_step(state, out, token_id, forced=choose is not None, overridden=attention is not None)
 
@@ -250,31 +292,25 @@ class Translator:
     def _make_step(self, state: DecodeState, out: DecoderOutput, token_id: int, forced: bool, overridden: bool) -> Step:
         probs = torch.softmax(out.logits[0].float(), dim=-1)  # (V,)
         top_p, top_i = probs.topk(min(self.topk, probs.numel()))
-        next_state = replace(
-            state,
-            hidden=out.hidden,
-            feed=out.attentional,
-            prev_id=token_id,
-            output_ids=state.output_ids + (token_id,),
-            finished=token_id == self.config.eos_id,
-        )
+        vectors = [probs[token_id : token_id + 1], top_p, out.context[0], out.query[0], out.attentional[0]]
+        if out.scores is not None:
+            vectors += [out.scores[0], out.weights[0]]
+        prob, top, context, query, attentional, *attention = _rows(*vectors)
+        piece = self.target_tokenizer.piece
         return Step(
             position=state.position,
             token_id=token_id,
-            token=self.target_tokenizer.piece(token_id),
-            prob=float(probs[token_id]),
-            topk=tuple(
-                (self.target_tokenizer.piece(int(i)), int(i), float(p))
-                for p, i in zip(top_p.tolist(), top_i.tolist(), strict=True)
-            ),
-            scores=None if out.scores is None else _row(out.scores[0]),
-            attention=None if out.weights is None else _row(out.weights[0]),
-            context=_row(out.context[0]),
-            decoder_state=_row(out.query[0]),
-            attentional_state=_row(out.attentional[0]),
+            token=piece(token_id),
+            prob=prob[0],
+            topk=tuple((piece(i), i, p) for p, i in zip(top, top_i.tolist(), strict=True)),
+            scores=attention[0] if attention else None,
+            attention=attention[1] if attention else None,
+            context=context,
+            decoder_state=query,
+            attentional_state=attentional,
             forced=forced,
             overridden=overridden,
-            next_state=next_state,
+            next_state=state.after(out.hidden, out.attentional, token_id, self.config.eos_id),
         )
 
     # -- strategies built on step -----------------------------------------------------------
@@ -287,13 +323,14 @@ class Translator:
             strategy=strategy,
             output=self.target_tokenizer.decode([s.token_id for s in steps]),
             hit_max_len=hit_max,
-            encoder_states=[list(_row(h)) for h in state.memory[0]],
+            encoder_states=state.memory[0].float().tolist(),
             **extra,
         )
 
     def _max_len(self, max_len: int | None) -> int:
         return self.config.max_target_len if max_len is None else max(1, int(max_len))
 
+    @torch.inference_mode()
     def greedy(self, text: str, max_len: int | None = None, prefix: Sequence[int] = ()) -> Trace:
         """Most probable token at every step; `prefix` ids are forced first (what-if re-decoding)."""
         state = first = self.start(text)
@@ -301,20 +338,22 @@ class Translator:
         limit = self._max_len(max_len)
         while not state.finished and len(steps) < limit:
             choose = prefix[len(steps)] if len(steps) < len(prefix) else None
-            steps.append(self.step(state, choose=choose))
+            steps.append(self._step(state, choose=choose))
             state = steps[-1].next_state
         return self._trace(first, steps, "greedy", hit_max=not state.finished)
 
+    @torch.inference_mode()
     def continue_from(self, trace_steps: Sequence[Step], max_len: int | None = None) -> list[Step]:
         """Greedy steps after the last of `trace_steps` until </s> or the length limit."""
         steps = list(trace_steps)
         limit = self._max_len(max_len)
         state = steps[-1].next_state
         while not state.finished and len(steps) < limit:
-            steps.append(self.step(state))
+            steps.append(self._step(state))
             state = steps[-1].next_state
         return steps
 
+    @torch.inference_mode()
     def sample(
         self,
         text: str,
@@ -331,7 +370,7 @@ class Translator:
         steps: list[Step] = []
         limit = self._max_len(max_len)
         while not state.finished and len(steps) < limit:
-            out = self.advance(state)
+            out = self._advance(state)
             logits = out.logits[0].float().cpu() / temperature
             if top_k:
                 kth = logits.topk(min(int(top_k), logits.numel())).values[-1]
@@ -341,6 +380,7 @@ class Translator:
             state = steps[-1].next_state
         return self._trace(first, steps, "sample", hit_max=not state.finished)
 
+    @torch.inference_mode()
     def force_ids(self, text: str, token_ids: Sequence[int]) -> Trace:
         """Teacher forcing of exact target ids (a beam hypothesis, another model's output).
 
@@ -352,10 +392,11 @@ class Translator:
         for token_id in token_ids:
             if state.finished:
                 break
-            steps.append(self.step(state, choose=int(token_id)))
+            steps.append(self._step(state, choose=int(token_id)))
             state = steps[-1].next_state
         return self._trace(first, steps, "forced", hit_max=not state.finished)
 
+    @torch.inference_mode()
     def force(self, text: str, target: str) -> Trace:
         """Teacher forcing: feed the target's tokens (then </s>); per-token probability and attention."""
         ids = self.target_tokenizer.encode(target) + [EOS]
@@ -367,27 +408,29 @@ class Translator:
         state = first = self.start(text)
         steps: list[Step] = []
         for token_id in ids:
-            steps.append(self.step(state, choose=token_id))
+            steps.append(self._step(state, choose=token_id))
             state = steps[-1].next_state
         return self._trace(first, steps, "forced", hit_max=False)
 
+    @torch.inference_mode()
     def beam(self, text: str, width: int = 5, max_len: int | None = None) -> Trace:
         """Beam search of `width`; the trace follows the best hypothesis and carries the tree."""
-        state = self.start(text)
+        state = first = self.start(text)
         search = BeamSearch(width=width, eos_id=self.config.eos_id, max_len=self._max_len(max_len))
-        with torch.inference_mode():
-            memory, pad_mask = state.memory, state.pad_mask
-            hidden, feed = state.hidden, state.feed
-            prev = torch.tensor([self.config.bos_id], device=self.device)
-            while not search.done:
-                n = prev.size(0)
-                out = self.model.decoder.step(prev, hidden, feed, memory.expand(n, -1, -1), pad_mask.expand(n, -1))
-                parents, tokens = search.advance(torch.log_softmax(out.logits.float(), dim=-1).cpu())
-                if search.done:
-                    break
-                index = torch.tensor(parents, device=self.device)
-                hidden, feed = _select(out.hidden, index), out.attentional.index_select(0, index)
-                prev = torch.tensor(tokens, device=self.device)
+        memory, pad_mask = state.memory, state.pad_mask
+        hidden, feed = state.hidden, state.feed
+        prev = torch.tensor([self.config.bos_id], device=self.device)
+        while not search.done:
+            n = prev.size(0)
+            # No projected_keys here: the scorer projects the n expanded rows as it always has, so
+            # the search's log-probabilities stay bit-for-bit what they were.
+            out = self.model.decoder.step(prev, hidden, feed, memory.expand(n, -1, -1), pad_mask.expand(n, -1))
+            parents, tokens = search.advance(torch.log_softmax(out.logits.float(), dim=-1).cpu())
+            if search.done:
+                break
+            index = torch.tensor(parents, device=self.device)
+            hidden, feed = _select(out.hidden, index), out.attentional.index_select(0, index)
+            prev = torch.tensor(tokens, device=self.device)
         piece = self.target_tokenizer.piece
         hypotheses = [
             {
@@ -414,12 +457,12 @@ class Translator:
             for n in search.tree
         ]
         best = search.hypotheses()[0]
-        # The best path re-run step by step: its steps carry attention and states like any trace.
-        first = self.start(text)
+        # The best path re-run step by step from the same first state (start is deterministic and
+        # states are immutable): its steps carry attention and states like any trace.
         steps, current = [], first
         for token_id in best.token_ids:
             # The search chose these tokens, not the caller: the steps are not marked forced.
-            steps.append(replace(self.step(current, choose=token_id), forced=False))
+            steps.append(replace(self._step(current, choose=token_id), forced=False))
             current = steps[-1].next_state
         return self._trace(first, steps, "beam", hit_max=not best.finished, hypotheses=hypotheses, tree=tree)
 
