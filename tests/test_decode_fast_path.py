@@ -1,0 +1,185 @@
+"""The fast decoding path against the decode written out the plain way.
+
+`Translator.greedy` skips work that does not change a number: the encoder runs unpacked for a
+single sentence, the decoder RNN calls its cell function directly, `concat` projects the keys
+(U_a h_s) once per sentence, and each step converts its vectors to Python floats in one go.
+These tests decode the plain way (packed encoder, the RNN module, keys projected at every step,
+one conversion per field) and require the same tokens and the same numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import pytest
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from seq2seq.attention import attend
+from seq2seq.config import CELLS, SCORERS
+from seq2seq.tokenizers import EOS
+from tests.helpers import SHAPES, tiny_translator
+
+TOL = 1e-6
+TEXTS = ("abc", "hgfe dcba", "a")
+
+
+def reference_greedy(translator, text: str) -> list[dict]:
+    """Greedy decoding as plainly as it can be written: the numbers every Step must carry."""
+    model, config = translator.model, translator.config
+    encoder, decoder = model.encoder, model.decoder
+    ids = translator.encode_source(text)
+    steps = []
+    with torch.no_grad():
+        src = torch.tensor([ids])
+        packed = pack_padded_sequence(encoder.embedding(src), torch.tensor([len(ids)]), batch_first=True)
+        outputs, hidden = encoder.rnn(packed)
+        memory, _ = pad_packed_sequence(outputs, batch_first=True)  # (1, S, H)
+        if isinstance(hidden, tuple):
+            hidden = tuple(encoder._join_directions(h) for h in hidden)
+        else:
+            hidden = encoder._join_directions(hidden)
+        feed = torch.zeros(1, config.hidden_size)
+        prev = config.bos_id
+        for _ in range(config.max_target_len):
+            embedded = decoder.embedding(torch.tensor([prev]))
+            output, hidden = decoder.rnn(torch.cat([embedded, feed], dim=-1).unsqueeze(1), hidden)
+            query = output[:, 0]  # (1, H)
+            if translator.has_attention:
+                scores = decoder.scorer(query, memory)  # keys projected here, at every step
+                weights = attend(scores, torch.zeros(1, len(ids), dtype=torch.bool))
+                context = torch.bmm(weights.unsqueeze(1), memory)[:, 0]
+            else:
+                scores = weights = None
+                context = torch.zeros_like(query)
+            attentional = torch.tanh(decoder.W_c(torch.cat([context, query], dim=-1)))
+            logits = decoder.W_o(attentional)[0]
+            probs = torch.softmax(logits, dim=-1)
+            token = int(logits.argmax())
+            top_p, top_i = probs.topk(min(translator.topk, probs.numel()))
+            steps.append(
+                {
+                    "token_id": token,
+                    "prob": float(probs[token]),
+                    "topk_ids": top_i.tolist(),
+                    "topk_probs": top_p.tolist(),
+                    "scores": None if scores is None else scores[0].tolist(),
+                    "attention": None if weights is None else weights[0].tolist(),
+                    "context": context[0].tolist(),
+                    "decoder_state": query[0].tolist(),
+                    "attentional_state": attentional[0].tolist(),
+                }
+            )
+            feed, prev = attentional, token
+            if token == EOS:
+                break
+    return steps
+
+
+def _close(actual, expected) -> None:
+    torch.testing.assert_close(torch.tensor(actual), torch.tensor(expected), rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("scorer", SCORERS)
+def test_greedy_equals_the_plain_decode(scorer, cell):
+    num_layers, bidirectional = SHAPES[cell]
+    translator = tiny_translator(seed=3, scorer=scorer, cell=cell, num_layers=num_layers, bidirectional=bidirectional)
+    for text in TEXTS:
+        trace = translator.greedy(text)
+        expected = reference_greedy(translator, text)
+        assert [s.token_id for s in trace.steps] == [e["token_id"] for e in expected]
+        for step, ref in zip(trace.steps, expected, strict=True):
+            assert [i for _, i, _ in step.topk] == ref["topk_ids"]
+            assert step.prob == pytest.approx(ref["prob"], abs=TOL)
+            _close([p for _, _, p in step.topk], ref["topk_probs"])
+            for name in ("context", "decoder_state", "attentional_state"):
+                _close(getattr(step, name), ref[name])
+            for name in ("scores", "attention"):
+                if ref[name] is None:
+                    assert getattr(step, name) is None
+                else:
+                    _close(getattr(step, name), ref[name])
+            # the Step fields keep their plain-data types
+            assert isinstance(step.prob, float) and all(isinstance(x, float) for x in step.context)
+            assert isinstance(step.topk, tuple) and isinstance(step.context, tuple)
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize("cell", CELLS)
+def test_rnn_step_is_the_module_bit_for_bit(cell, num_layers):
+    decoder = tiny_translator(seed=5, cell=cell, num_layers=num_layers).model.decoder
+    H = decoder.config.hidden_size
+    torch.manual_seed(0)
+    for batch in (1, 3):
+        x = torch.randn(batch, decoder.config.embedding_size + H)
+        if cell == "lstm":
+            hidden = (torch.randn(num_layers, batch, H), torch.randn(num_layers, batch, H))
+        else:
+            hidden = torch.randn(num_layers, batch, H)
+        with torch.inference_mode():
+            output, new_hidden = decoder._rnn_step(x, hidden)
+            expected_output, expected_hidden = decoder.rnn(x.unsqueeze(1), hidden)
+        assert torch.equal(output, expected_output[:, 0])
+        if cell == "lstm":
+            assert all(torch.equal(a, b) for a, b in zip(new_hidden, expected_hidden, strict=True))
+        else:
+            assert torch.equal(new_hidden, expected_hidden)
+
+
+def test_single_sentence_encoder_equals_packed_batch():
+    translator = tiny_translator(seed=2, cell="gru", num_layers=2, bidirectional=True)
+    encoder = translator.model.encoder
+    ids = translator.encode_source("hgfe dcba")
+    src, lengths = torch.tensor([ids]), torch.tensor([len(ids)])
+    with torch.no_grad():
+        fast = encoder(src, lengths)
+        padded = torch.cat([src, torch.zeros(1, 3, dtype=torch.long)], dim=1)  # padding forces packing
+        packed = encoder(padded, lengths)
+    torch.testing.assert_close(fast.memory, packed.memory[:, : len(ids)], rtol=0, atol=TOL)
+    torch.testing.assert_close(fast.hidden, packed.hidden, rtol=0, atol=TOL)
+    assert not bool(fast.pad_mask.any())
+
+
+@pytest.mark.parametrize("scorer", SCORERS)
+def test_projected_keys_change_no_score(scorer):
+    decoder = tiny_translator(seed=1, scorer=scorer).model.decoder
+    if scorer == "none":
+        assert decoder.scorer.project_keys(torch.zeros(1, 3, 16)) is None
+        return
+    torch.manual_seed(0)
+    query, keys = torch.randn(2, 16), torch.randn(2, 5, 16)
+    with torch.no_grad():
+        projected = decoder.scorer.project_keys(keys)
+        assert (projected is not None) == (scorer == "concat")  # only concat has a keys-only term
+        assert torch.equal(decoder.scorer(query, keys, projected), decoder.scorer(query, keys))
+
+
+def test_start_caches_the_projected_keys_once():
+    translator = tiny_translator(scorer="concat")
+    state = translator.start("abc")
+    assert state.projected_keys is not None and state.projected_keys.shape == state.memory.shape
+    step = translator.step(state)
+    assert step.next_state.projected_keys is state.projected_keys  # shared, never recomputed
+    assert tiny_translator(scorer="general").start("abc").projected_keys is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        state.projected_keys = None
+
+
+def test_concurrent_decodes_share_one_translator():
+    """Many threads decoding at once (the app's sessions) get what one thread alone gets."""
+    translator = tiny_translator(seed=3, scorer="concat", cell="gru", num_layers=2)
+    texts = ["abc", "hgfe dcba", "a b c", "e", "dd"] * 4
+    expected = [translator.greedy(t).to_json(states=True) for t in texts]
+    results: dict[int, dict] = {}
+
+    def run(i: int) -> None:
+        results[i] = translator.greedy(texts[i]).to_json(states=True)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(texts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [results[i] for i in range(len(texts))] == expected
