@@ -1,9 +1,13 @@
 """Decoding speed of the shipped models: one step, a greedy decode of ~12 tokens, beam 5.
 
-    python -m bench.decode_speed [--repeats 50] [--threads 2] [--models en-fr/general,en-fr/concat] [--quick]
+    python -m bench.decode_speed [--repeats 50] [--threads 1] [--models en-fr/general,en-fr/concat] [--quick]
 
 Prints a markdown table (median and p95 in ms) per model size and writes bench/results/decode_speed.json.
 Sentences are chosen per task so that the output is about 12 tokens long.
+
+One torch thread by default: decoding one sentence is a chain of tiny matrix-vector products
+that a second thread cannot speed up, and when another process holds a core, a thread pool
+waiting for it made greedy decodes 10-50x slower (medians of 27-203 ms instead of 4-7 ms).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ def bench_model(name: str, task: str, repeats: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1, see above)")
     parser.add_argument("--quick", action="store_true", help="5 repeats of the first model only (CI)")
     parser.add_argument("--models", help="comma-separated registry names (default: general and concat of each task)")
     args = parser.parse_args()
