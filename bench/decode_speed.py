@@ -6,8 +6,8 @@ Prints a markdown table (median and p95 in ms) per model size and writes bench/r
 Sentences are chosen per task so that the output is about 12 tokens long.
 
 One torch thread by default: decoding one sentence is a chain of tiny matrix-vector products
-that a second thread cannot speed up, and when another process holds a core, a thread pool
-waiting for it made greedy decodes 10-50x slower (medians of 27-203 ms instead of 4-7 ms).
+that a second thread did not speed up, and while another process held a core, two threads made
+half the models' greedy decodes 6-55x slower (medians of 27-203 ms where one thread took 4-7 ms).
 """
 
 from __future__ import annotations
