@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+import torch
 from streamlit.logger import get_logger
 
 from seq2seq.checkpoint import load_model, resolve
@@ -17,6 +18,9 @@ def get_translator(name: str) -> Translator:
     Only registry names resolve: a name from a URL is never joined into a path.
     """
     resolve(name)  # raises CheckpointError for a name the registry does not know
+    # Sessions decode one sentence at a time: intra-op threads gain nothing at batch 1 and stall
+    # when other sessions hold the cores (bench/decode_speed.py); parallel sessions use them instead.
+    torch.set_num_threads(1)
     get_logger(__name__).info("loading model %s (once per server process)", name)  # the load test counts these
     return load_model(name)
 

@@ -121,6 +121,11 @@ def attention_table(trace) -> str:
 def cmd_decode(args) -> int:
     if args.states and not args.json:
         raise UsageError("decode: --states needs --json")
+    # One sentence: intra-op threads gain nothing at batch 1 and stall when another process
+    # holds a core (bench/decode_speed.py measured it); `translate` batches and keeps them.
+    import torch
+
+    torch.set_num_threads(1)
     translator = _load(args)
     if args.beam:
         trace = translator.beam(args.text, width=args.beam, max_len=args.max_len)
