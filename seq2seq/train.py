@@ -307,8 +307,7 @@ def train(
         )
 
     while epoch < cfg.epochs and not stopped and not early_stopped and within_budget(elapsed):
-        for group in optimizer.param_groups:
-            group["lr"] = _lr_for_epoch(cfg, epoch, plateau_lr)
+        epoch_lr = _lr_for_epoch(cfg, epoch, plateau_lr)
         batches = [
             b for b in bucketed_batches(len(pairs), lengths, cfg.batch_size, cfg.seed + epoch) if len(b) >= dist.world
         ]
@@ -327,6 +326,9 @@ def train(
             loss_sum, tokens = _loss(ddp_model, local)
             # Scale so DDP's mean over processes equals the global batch's per-token mean.
             loss = loss_sum * dist.world / global_batch.num_tokens
+            annealed = cfg.anneal_from and steps_done >= cfg.anneal_from
+            for group in optimizer.param_groups:
+                group["lr"] = epoch_lr * (cfg.anneal_factor if annealed else 1.0)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -404,6 +406,8 @@ _HELP = {
     "scorer": "/".join(SCORERS),
     "cell": "/".join(CELLS),
     "schedule": "constant | plateau | cosine",
+    "anneal_from": "from this optimizer step on, the rate is multiplied by --anneal-factor; 0 = never",
+    "anneal_factor": "the rate's factor from --anneal-from on",
 }
 
 

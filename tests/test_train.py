@@ -128,6 +128,18 @@ def test_a_step_budget_pauses_a_run_that_resumes_with_a_larger_budget(tmp_path):
     assert [e["steps"] for e in history] == [0, 5, 17, 20]
 
 
+def test_the_rate_is_annealed_from_the_given_step_on(tmp_path):
+    # 12 steps an epoch: epoch 1 at the full rate, epoch 2 from step 12 on at a quarter of it.
+    out = train(tiny(tmp_path / "run", lr=2e-3, schedule="constant", anneal_from=12), progress=False)
+    history = json.loads((out / "probes.json").read_text())["epochs"]
+    assert [e["lr"] for e in history[1:]] == [2e-3, 5e-4]
+    plain = train(tiny(tmp_path / "plain", lr=2e-3, schedule="constant", epochs=1), progress=False)
+    annealed_once = train(
+        tiny(tmp_path / "late", lr=2e-3, schedule="constant", epochs=1, anneal_from=12), progress=False
+    )
+    assert max_difference(live_weights(plain), live_weights(annealed_once)) == 0.0  # untouched before the step
+
+
 @pytest.mark.skipif(shutil.which("torchrun", path=str(Path(sys.executable).parent)) is None, reason="no torchrun")
 def test_two_ddp_processes_train_the_same_model_as_one(tmp_path):
     """torchrun --nproc_per_node 2 (gloo on CPU) vs one process, same global batch."""
