@@ -193,9 +193,14 @@ class Seq2Seq(nn.Module):
         """
         encoded = self.encoder(src, src_lengths)
         hidden, feed = encoded.hidden, self.init_feed(encoded)
+        # The keys-only part of the score (concat's U_a h_s), once per batch, not once per step:
+        # half of a concat training step on reverse went to recomputing it.
+        projected = self.decoder.scorer.project_keys(encoded.memory) if self.decoder.has_attention else None
         logits, weights = [], []
         for t in range(tgt_in.size(1)):
-            out = self.decoder.step(tgt_in[:, t], hidden, feed, encoded.memory, encoded.pad_mask)
+            out = self.decoder.step(
+                tgt_in[:, t], hidden, feed, encoded.memory, encoded.pad_mask, projected_keys=projected
+            )
             hidden, feed = out.hidden, out.attentional
             logits.append(out.logits)
             weights.append(out.weights)
