@@ -24,6 +24,11 @@ from seq2seq.evaluate import evaluate  # noqa: E402
 
 ATTRIBUTION = "www.manythings.org/anki and tatoeba.org"
 HEADLINE = {"reverse": "exact_match", "dates": "exact_match", "en-fr": "bleu"}
+# How a task's shipped models were trained, when it took more than one uninterrupted run.
+STAGED = {
+    "en-fr": "\nTrained in stages, each resuming the last (`train --resume` with a larger budget): "
+    "3,000 steps, then 7,000, then 8,000 with the last 1,000 at a quarter of the rate.",
+}
 KEEP = ("config.json", "model.safetensors", "probes.json", "source.model", "target.model")
 
 
@@ -68,6 +73,8 @@ def card(name: str, config: dict, test: dict, fp32: dict, parameters: int) -> st
             "max_steps",
         )
     )
+    if train.get("anneal_from"):  # the final low-rate phase
+        settings += f", anneal_from {train['anneal_from']}, anneal_factor {train.get('anneal_factor')}"
     rows = "\n".join(
         f"| {k} | {v:.4f} | {fp32.get(k, float('nan')):.4f} |" if isinstance(v, float) else f"| {k} | {v} | |"
         for k, v in test.items()
@@ -83,7 +90,8 @@ Attention Explorer model: task **{task}**, scorer **{train.get("scorer")}**, {pa
 ## Settings
 {settings}. Identical to every other {task} model but for the scorer.
 Best epoch {config.get("best_epoch")} of {config.get("epochs_run")} run (early stopping on the validation
-metric); training time {config.get("training_seconds")} s on {config.get("machine")} (torch {config.get("torch")}).
+metric); training time {config.get("training_seconds")} s of wall clock on {config.get("machine")} (torch
+{config.get("torch")}), on a machine shared with other work: bench/ measures speed.{STAGED.get(task, "")}
 
 ## Metrics (test split, `python -m seq2seq evaluate --model {name}`)
 | metric | float16 (shipped) | float32 |
