@@ -1,0 +1,86 @@
+"""The shipped models: all 18 are registered, load, decode, stay in the size budget and meet the bars.
+
+The quality bars are checked on the test-split metrics that `scripts/release.py` measured and
+wrote into the manifest (re-evaluating 18 models would take minutes); the decodes below check that
+the shipped weights still produce those answers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from seq2seq.checkpoint import load_checkpoint, registry
+from seq2seq.config import SCORERS
+
+PRETRAINED = Path(__file__).resolve().parent.parent / "pretrained"
+TASKS = ("reverse", "dates", "en-fr")
+ALLOWED_SUFFIXES = {".json", ".safetensors", ".model", ".md"}  # never a pickle
+
+
+@pytest.fixture(scope="module")
+def entries() -> dict[str, dict]:
+    return {entry["name"]: entry for entry in registry(PRETRAINED)}
+
+
+def test_one_gru_model_per_task_and_scorer(entries):
+    assert sorted(entries) == sorted(f"{task}/{scorer}" for task in TASKS for scorer in SCORERS)
+    for name, entry in entries.items():
+        assert (entry["task"], entry["scorer"], entry["cell"]) == (*name.split("/"), "gru")
+
+
+def test_the_folder_fits_the_size_budget_and_holds_no_pickles():
+    files = [p for p in PRETRAINED.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) <= 60 * 1024 * 1024
+    assert {p.suffix for p in files} <= ALLOWED_SUFFIXES
+
+
+def test_every_model_loads_and_has_its_card_and_probes(entries):
+    for name, entry in entries.items():
+        folder = PRETRAINED / entry["path"]
+        translator = load_checkpoint(folder, name=name)
+        assert translator.model.decoder.config.scorer == entry["scorer"]
+        assert translator.model.num_parameters() == entry["parameters"]
+        epochs = json.loads((folder / "probes.json").read_text())["epochs"]
+        assert [e["epoch"] for e in epochs] == list(range(len(epochs))) and len(epochs) >= 2
+        card = (folder / "README.md").read_text()
+        assert f"# {name}" in card and "www.manythings.org/anki and tatoeba.org" in card
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "expected"),
+    [
+        ("reverse/general", "hello world", "dlrow olleh"),
+        ("reverse/concat", "attention explorer", "rerolpxe noitnetta"),
+        ("dates/general", "saturday, may 9, 2018", "2018-05-09"),
+        ("dates/scaled_dot", "9th of SEPT 1999", "1999-09-09"),
+    ],
+)
+def test_shipped_character_models_give_the_right_answer(entries, name, source, expected):
+    translator = load_checkpoint(PRETRAINED / entries[name]["path"], name=name)
+    assert translator.greedy(source).output == expected
+
+
+def test_en_fr_translates_a_simple_sentence(entries):
+    translator = load_checkpoint(PRETRAINED / entries["en-fr/concat"]["path"], name="en-fr/concat")
+    output = translator.greedy("I am tired.").output
+    assert "fatigué" in output
+
+
+def _test_metric(entries: dict, task: str, scorer: str, key: str) -> float:
+    return entries[f"{task}/{scorer}"]["test"][key]
+
+
+def test_the_quality_bars_are_met_on_the_test_split(entries):
+    attending = [s for s in SCORERS if s != "none"]
+    # reverse: exact match >= 99% for every attention scorer.
+    assert min(_test_metric(entries, "reverse", s, "exact_match") for s in attending) >= 0.99
+    # dates: exact match >= 99.5% for every attention scorer; alignment accuracy >= 90% for the best.
+    assert min(_test_metric(entries, "dates", s, "exact_match") for s in attending) >= 0.995
+    assert max(_test_metric(entries, "dates", s, "alignment_accuracy") for s in attending) >= 0.90
+    # en-fr: greedy BLEU >= 35 for the best scorer, every attention scorer clearly (3+ BLEU) above none.
+    bleu = {s: _test_metric(entries, "en-fr", s, "bleu") for s in SCORERS}
+    assert max(bleu.values()) >= 35
+    assert min(bleu[s] for s in attending) >= bleu["none"] + 3
