@@ -8,6 +8,7 @@ thread) for each task, prints a table and writes JSON to bench/results/.
     python bench/train_speed.py                  # reverse, then dates
     python bench/train_speed.py --tasks reverse --limit 2
     python bench/train_speed.py --quick          # 10 steps per task: checks that it runs (CI)
+    python bench/train_speed.py --seeds 0 1 2    # the same defaults with three seeds (seed 0 is the page's)
 
 Each task trains until its bar's time has passed and 95% is reached (so "exact match at the
 bar" is measured), giving up at --limit times the bar.
@@ -39,14 +40,14 @@ BARS = {"reverse": 30.0, "dates": 60.0}  # seconds of training to reach TARGET
 TARGET = 0.95
 
 
-def measure(task: str, bar: float, limit: float, threads: int, quick: bool) -> dict:
+def measure(task: str, bar: float, limit: float, threads: int, quick: bool, seed: int = 0) -> dict:
     """Train `task` with the page's defaults until `bar` training seconds have passed and 95% is
     reached, or `limit` seconds at most; return the curve (one point per epoch) and a summary."""
     import torch
 
     from seq2seq.train import train
 
-    settings = JobSettings(task=task)
+    settings = JobSettings(task=task, seed=seed)
     curve: list[dict] = []
     latest = {"seconds": 0.0}
 
@@ -80,6 +81,7 @@ def measure(task: str, bar: float, limit: float, threads: int, quick: bool) -> d
     last = curve[-1]
     return {
         "task": task,
+        "seed": seed,
         "bar_s": bar,
         "seconds_to_target": reached["training_s"] if reached else None,
         "wall_seconds_to_target": reached["wall_s"] if reached else None,
@@ -105,18 +107,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=float, default=3.0, help="give up after this many times the bar (default 3)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the Train page uses 1)")
     parser.add_argument("--quick", action="store_true", help="10 steps per task on tiny data: checks it runs")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds (default 0, the page's)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
 
     load_before = os.getloadavg()
-    results = [measure(t, BARS[t], args.limit * BARS[t], args.threads, args.quick) for t in args.tasks]
+    results = [
+        measure(task, BARS[task], args.limit * BARS[task], args.threads, args.quick, seed)
+        for task in args.tasks
+        for seed in args.seeds
+    ]
     load_after = os.getloadavg()
 
-    header = ["task", "bar", "training s to 95%", "wall s to 95%", "exact match at the bar", "final exact match",
-              "pairs/s", "bar met"]  # fmt: skip
+    header = ["task", "seed", "bar", "training s to 95%", "wall s to 95%", "exact match at the bar",
+              "final exact match", "pairs/s", "bar met"]  # fmt: skip
     rows = [
         [
-            r["task"], f"{r['bar_s']:.0f} s", _number(r["seconds_to_target"]), _number(r["wall_seconds_to_target"]),
+            r["task"], r["seed"], f"{r['bar_s']:.0f} s", _number(r["seconds_to_target"]),
+            _number(r["wall_seconds_to_target"]),
             _number(r["exact_match_at_bar"], 3), f"{r['final_exact_match']:.3f} after {r['training_s']:.0f} s",
             f"{r['pairs_per_s']:.0f}", "yes" if r["meets_bar"] else "no",
         ]

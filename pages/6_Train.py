@@ -36,7 +36,7 @@ task = row[0].selectbox("Task", tasks, index=tasks.index(defaults.task), key="tr
 scorer = row[1].selectbox("Scorer", SCORERS, index=SCORERS.index(defaults.scorer), key="train_scorer", disabled=active)
 cell = row[2].selectbox("Cell", CELLS, index=CELLS.index(defaults.cell), key="train_cell", disabled=active)
 hidden = row[3].select_slider("Hidden size", [16, 32, 64, 128, 256], value=defaults.hidden_size, key="train_hidden",
-                              disabled=active, help="Embeddings get half of it (at most 64).")  # fmt: skip
+                              disabled=active, help="Embeddings get a quarter of it (4 to 64).")  # fmt: skip
 row = st.columns(4)
 budget = row[0].radio("Budget", ["epochs", "steps"], key="train_budget", horizontal=True, disabled=active,
                       help=f"One epoch = {training_jobs.TASK_SETTINGS[task]['train_size']:,} pairs; validation "
@@ -55,7 +55,8 @@ with row[3]:
 
 if start:
     settings = training_jobs.JobSettings(
-        task=task, scorer=scorer, cell=cell, hidden_size=int(hidden), embedding_size=min(64, int(hidden) // 2),
+        task=task, scorer=scorer, cell=cell, hidden_size=int(hidden),
+        embedding_size=training_jobs.embedding_size_for(int(hidden)),
         epochs=int(epochs), max_steps=int(steps), lr=float(lr),
     )  # fmt: skip
     try:

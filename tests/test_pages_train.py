@@ -185,7 +185,8 @@ def test_timelapse_of_a_saved_model_and_of_this_sessions_training(manager, tmp_p
     assert titles(at) == ["**user/saved-dot** · epoch 2"] and len(heatmaps(at)) == 1
 
     history = json.loads((trained_registry() / "reverse" / "general" / "probes.json").read_text())["epochs"]
-    job = tj.Job("me", tj.JobSettings(task="reverse"), tmp_path, FakeProcess(alive=False), threading.Event())
+    settings = tj.JobSettings(task="reverse", scorer="general")
+    job = tj.Job("me", settings, tmp_path, FakeProcess(alive=False), threading.Event())
     job.status, job.epochs = "finished", history
     manager._jobs = {"me": job}
     at = timelapse(train_session="me", tl_origin="Your training")

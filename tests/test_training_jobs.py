@@ -21,8 +21,15 @@ def test_the_defaults_are_valid_and_become_a_one_thread_train_config(tmp_path):
     config = settings.train_config(tmp_path / "run", data=Path("/nowhere/eng-fra.txt"))
     assert isinstance(config, TrainConfig)
     assert (config.threads, config.hidden_size, config.lr, config.data) == (1, 128, 3e-3, None)
+    assert (config.scorer, config.embedding_size) == ("dot", tj.embedding_size_for(128)) == ("dot", 32)
     assert config.train_size == tj.TASK_SETTINGS["dates"]["train_size"]
     assert config.max_seconds == tj.MAX_SECONDS
+
+
+@pytest.mark.parametrize("hidden, embedding", [(16, 4), (32, 8), (128, 32), (256, 64), (512, 64)])
+def test_the_page_derives_the_embedding_size_from_the_hidden_size(hidden, embedding):
+    assert tj.embedding_size_for(hidden) == embedding
+    tj.JobSettings(hidden_size=hidden, embedding_size=tj.embedding_size_for(hidden)).check(["dates"])
 
 
 @pytest.mark.parametrize(
