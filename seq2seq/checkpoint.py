@@ -169,6 +169,7 @@ def load_checkpoint(folder: str | Path, device: str = "cpu", name: str | None = 
                 f"config.json expects {tuple(expected[key].shape)}"
             )
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in tensors.items()})
+    model.use_decoding_layout()  # a loaded model decodes; training builds its own (seq2seq/train.py)
     if device == "cuda" and not torch.cuda.is_available():
         raise CheckpointError("CUDA was asked for but no CUDA device is available")
     metadata = {k: v for k, v in config.items() if k not in ("model", "source_tokenizer", "target_tokenizer")}

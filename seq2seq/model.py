@@ -208,5 +208,19 @@ class Seq2Seq(nn.Module):
         attention = torch.stack(weights, dim=1) if self.decoder.has_attention else None
         return torch.stack(logits, dim=1), attention
 
+    def use_decoding_layout(self) -> Seq2Seq:
+        """Keep W_c and W_o transposed in memory (same values and shapes) for one-sentence decoding.
+
+        A linear layer computes x W^T; at batch 1 that product runs a faster kernel when W^T, not W,
+        is contiguous: en-fr's W_o (4000 x 256) takes 70 µs a step instead of 110 and a greedy decode
+        about 11% less (bench/decode_speed). Outputs change only in the last bits (probabilities
+        within 2e-6). For loaded models only: the parameters are replaced, so an optimizer that
+        holds the old ones would stop updating the model.
+        """
+        for layer in (self.decoder.W_c, self.decoder.W_o):
+            column_major = layer.weight.detach().t().contiguous().t()  # (out, in), strides (1, out)
+            layer.weight = nn.Parameter(column_major, requires_grad=layer.weight.requires_grad)
+        return self
+
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -17,6 +17,7 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seq2seq.attention import attend
+from seq2seq.checkpoint import load_checkpoint, save_checkpoint
 from seq2seq.config import CELLS, SCORERS
 from seq2seq.tokenizers import EOS
 from tests.helpers import SHAPES, tiny_translator
@@ -183,3 +184,24 @@ def test_concurrent_decodes_share_one_translator():
     for thread in threads:
         thread.join()
     assert [results[i] for i in range(len(texts))] == expected
+
+
+@pytest.mark.parametrize("scorer", ["general", "concat", "none"])
+def test_loaded_models_keep_w_c_and_w_o_column_major_with_unchanged_values(scorer, tmp_path):
+    original = tiny_translator(seed=4, scorer=scorer)
+    save_checkpoint(tmp_path / "m", original.model, original.source_tokenizer, original.target_tokenizer, {})
+    loaded = load_checkpoint(tmp_path / "m")
+    for name in ("W_c", "W_o"):
+        weight = getattr(loaded.model.decoder, name).weight
+        assert weight.stride() == (1, weight.size(0))  # W^T contiguous: the batch-1 fast kernel
+        assert torch.equal(weight, getattr(original.model.decoder, name).weight)
+    for text in TEXTS:
+        steps, expected = loaded.greedy(text).steps, reference_greedy(original, text)
+        assert [s.token_id for s in steps] == [e["token_id"] for e in expected]
+        for step, ref in zip(steps, expected, strict=True):
+            assert step.prob == pytest.approx(ref["prob"], abs=TOL)
+            _close(step.attentional_state, ref["attentional_state"])
+    # a loaded model saves as it was read (the Train page's "save" re-saves a loaded run)
+    save_checkpoint(tmp_path / "again", loaded.model, loaded.source_tokenizer, loaded.target_tokenizer, {})
+    again = load_checkpoint(tmp_path / "again").model.state_dict()
+    assert all(torch.equal(v, again[k]) for k, v in original.model.state_dict().items())
