@@ -174,5 +174,4 @@ def attend(scores: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
     over real positions and are exactly 0.0 on padding.
     """
     masked = scores.masked_fill(pad_mask, float("-inf"))
-    weights = torch.softmax(masked, dim=-1)
-    return weights.masked_fill(pad_mask, 0.0)  # exp(-inf) is 0 already; this states it
+    return torch.softmax(masked, dim=-1)  # exp(-inf) is exactly 0.0: padding gets no weight

@@ -192,6 +192,9 @@ class Translator:
         self.name = name
         self.topk = topk
         self.metadata = metadata or {}
+        # Every target id as a tensor once: a step's previous token is a one-element slice of it
+        # (a view), cheaper than building torch.tensor([id]) at every step.
+        self._target_ids = torch.arange(self.config.tgt_vocab_size, device=self.device)
 
     @property
     def scorer(self) -> str:
@@ -257,7 +260,7 @@ class Translator:
                 raise ValueError(
                     f"attention override has {override.size(1)} weights; the source has {state.pad_mask.size(1)}"
                 )
-        prev = torch.tensor([state.prev_id], device=self.device)
+        prev = self._target_ids[state.prev_id : state.prev_id + 1]  # (1,)
         return self.model.decoder.step(
             prev, state.hidden, state.feed, state.memory, state.pad_mask, override, state.projected_keys
         )

@@ -187,14 +187,15 @@ def test_concurrent_decodes_share_one_translator():
 
 
 @pytest.mark.parametrize("scorer", ["general", "concat", "none"])
-def test_loaded_models_keep_w_c_and_w_o_column_major_with_unchanged_values(scorer, tmp_path):
-    original = tiny_translator(seed=4, scorer=scorer)
+def test_loaded_models_keep_the_decoder_matrices_column_major_with_unchanged_values(scorer, tmp_path):
+    original = tiny_translator(seed=4, scorer=scorer, cell="gru")
     save_checkpoint(tmp_path / "m", original.model, original.source_tokenizer, original.target_tokenizer, {})
     loaded = load_checkpoint(tmp_path / "m")
-    for name in ("W_c", "W_o"):
-        weight = getattr(loaded.model.decoder, name).weight
+    decoders = loaded.model.decoder, original.model.decoder
+    for name in ("W_c.weight", "W_o.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0"):
+        weight, expected = (decoder.get_parameter(name) for decoder in decoders)
         assert weight.stride() == (1, weight.size(0))  # W^T contiguous: the batch-1 fast kernel
-        assert torch.equal(weight, getattr(original.model.decoder, name).weight)
+        assert torch.equal(weight, expected)
     for text in TEXTS:
         steps, expected = loaded.greedy(text).steps, reference_greedy(original, text)
         assert [s.token_id for s in steps] == [e["token_id"] for e in expected]
@@ -205,3 +206,14 @@ def test_loaded_models_keep_w_c_and_w_o_column_major_with_unchanged_values(score
     save_checkpoint(tmp_path / "again", loaded.model, loaded.source_tokenizer, loaded.target_tokenizer, {})
     again = load_checkpoint(tmp_path / "again").model.state_dict()
     assert all(torch.equal(v, again[k]) for k, v in original.model.state_dict().items())
+
+
+def test_an_lstm_decoder_keeps_its_module_weights_and_decodes_the_same(tmp_path):
+    original = tiny_translator(seed=6, cell="lstm", num_layers=2)
+    save_checkpoint(tmp_path / "m", original.model, original.source_tokenizer, original.target_tokenizer, {})
+    loaded = load_checkpoint(tmp_path / "m")
+    assert all(w.is_contiguous() for layer in loaded.model.decoder.rnn.all_weights for w in layer)
+    assert not loaded.model.decoder.W_o.weight.is_contiguous()  # the linear layers are still transposed
+    for text in TEXTS:
+        expected = [e["token_id"] for e in reference_greedy(original, text)]
+        assert [s.token_id for s in loaded.greedy(text).steps] == expected
