@@ -24,6 +24,9 @@ class Scorer(nn.Module):
     formula = ""
     latex = ""
     reference = ""
+    # nn.Linear layers applied to the query (B, H) at every step: Seq2Seq.use_decoding_layout keeps
+    # their weights transposed in memory, the faster layout for a batch of one.
+    query_layers: tuple[str, ...] = ()
 
     def project_keys(self, keys: torch.Tensor) -> torch.Tensor | None:
         """The part of the score that depends on the keys alone, or None if there is none.
@@ -111,6 +114,7 @@ class ConcatScorer(Scorer):
     formula = "score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s)"
     latex = r"\mathrm{score}(h_t, \bar h_s) = v_a^\top \tanh(W_a h_t + U_a \bar h_s)"
     reference = "Bahdanau, Cho and Bengio (2015), Neural Machine Translation by Jointly Learning to Align and Translate"
+    query_layers = ("W_a",)
 
     def __init__(self, hidden_size: int):
         super().__init__()
@@ -135,6 +139,7 @@ class LocationScorer(Scorer):
     formula = "score(h_t, s) = (W_a h_t)_s   (depends on the position s only, not on h_s)"
     latex = r"\mathrm{score}(h_t, s) = (W_a h_t)_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
+    query_layers = ("W_a",)
 
     def __init__(self, hidden_size: int, max_source_len: int):
         super().__init__()

@@ -213,12 +213,15 @@ class Seq2Seq(nn.Module):
 
         A linear layer computes x W^T; at batch 1 that product runs a faster kernel when W^T, not W,
         is contiguous: en-fr's W_o (4000 x 256) takes 70 µs a step instead of 110, and a greedy
-        decode about 15% less with W_c, W_o and a GRU decoder's W_ih, W_hh (bench/decode_speed).
+        decode about 15% less with W_c, W_o, a GRU decoder's W_ih, W_hh and the scorer's query
+        layers (`Scorer.query_layers`; bench/decode_speed).
         An LSTM decoder steps through its module, whose weights are left as they are. Outputs
         change only in the last bits (probabilities within 2e-6). For loaded models only: the
         parameters are replaced, so an optimizer that holds the old ones would stop updating them.
         """
+        scorer = self.decoder.scorer
         targets = [(self.decoder.W_c, "weight"), (self.decoder.W_o, "weight")]
+        targets += [(getattr(scorer, name), "weight") for name in scorer.query_layers]  # concat's, location's W_a
         if self.config.cell != "lstm":  # GRU and tanh RNN decode through torch.gru_cell / rnn_tanh_cell
             for layer in range(self.config.num_layers):
                 targets += [(self.decoder.rnn, f"weight_ih_l{layer}"), (self.decoder.rnn, f"weight_hh_l{layer}")]

@@ -186,13 +186,15 @@ def test_concurrent_decodes_share_one_translator():
     assert [results[i] for i in range(len(texts))] == expected
 
 
-@pytest.mark.parametrize("scorer", ["general", "concat", "none"])
+@pytest.mark.parametrize("scorer", SCORERS)
 def test_loaded_models_keep_the_decoder_matrices_column_major_with_unchanged_values(scorer, tmp_path):
     original = tiny_translator(seed=4, scorer=scorer, cell="gru")
     save_checkpoint(tmp_path / "m", original.model, original.source_tokenizer, original.target_tokenizer, {})
     loaded = load_checkpoint(tmp_path / "m")
     decoders = loaded.model.decoder, original.model.decoder
-    for name in ("W_c.weight", "W_o.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0"):
+    query_layers = [f"scorer.{name}.weight" for name in loaded.model.decoder.scorer.query_layers]
+    assert len(query_layers) == (scorer in ("concat", "location"))  # W_a h_t at every step
+    for name in ("W_c.weight", "W_o.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0", *query_layers):
         weight, expected = (decoder.get_parameter(name) for decoder in decoders)
         assert weight.stride() == (1, weight.size(0))  # W^T contiguous: the batch-1 fast kernel
         assert torch.equal(weight, expected)
