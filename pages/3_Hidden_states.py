@@ -50,6 +50,8 @@ except (CheckpointError, ValueError) as error:
 
 n_target = len(states.target_tokens)
 first_step = states_view.clamp_step(view.step if shared_step else 1, n_target)
+if new and "step" in link and view.step > n_target:  # a link's step past this output's end
+    st.info(f"The link's step {view.step} is past the end of this output ({n_target} tokens): showing step {n_target}.")
 view_defaults.follow(st.session_state, "hs_step", first_step, force=new)
 st.session_state["hs_step"] = states_view.clamp_step(st.session_state["hs_step"], n_target)
 a, b, c = st.columns([3, 1, 1])

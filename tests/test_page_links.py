@@ -135,6 +135,16 @@ def test_hidden_states_negative_step_falls_back_with_a_note():
     assert not any("step=" in n for n in notes(at))
 
 
+def test_hidden_states_step_past_the_output_shows_the_last_step_with_a_note():
+    at = open_page(STATES, {**STATES_LINK, "step": "150"})
+    last = int(at.slider(key="hs_step").max)
+    assert at.slider(key="hs_step").value == last < 150
+    assert notes(at) == [f"The link's step 150 is past the end of this output ({last} tokens): showing step {last}."]
+    assert at.query_params == {**STATES_LINK, "step": str(last)}
+    ok(at.slider(key="hs_step").set_value(1).run())  # the view moved on: the note goes
+    assert not notes(at)
+
+
 def test_hidden_states_presentation_taller_scatter_without_neighbours():
     at = open_page(STATES, STATES_LINK)
     assert len(at.dataframe) == 1
