@@ -65,6 +65,12 @@ class SaveError(ValueError):
 
 
 # -- settings ---------------------------------------------------------------------------------------
+def embedding_size_for(hidden_size: int) -> int:
+    """The Train page's embedding size for a hidden size: a quarter of it, from 4 to 64 (letters
+    and digits need few dimensions, and a smaller decoder input makes every step cheaper)."""
+    return max(4, min(64, hidden_size // 4))
+
+
 @dataclass(frozen=True)
 class JobSettings:
     """What the Train page lets a user choose (the page's defaults are these)."""
@@ -77,12 +83,17 @@ class JobSettings:
     scorer: str = "dot"
     cell: str = "gru"
     hidden_size: int = 128  # encoder-state and decoder size
-    embedding_size: int = 32  # embedding_size_for(hidden_size): what the page derives from its hidden size
+    embedding_size: int | None = None  # None: embedding_size_for(hidden_size), what the page uses
     epochs: int = 30  # upper bound; one epoch = TASK_SETTINGS[task]["train_size"] pairs
     max_steps: int = 0  # 0 = no step budget (epochs decide)
     lr: float = 3e-3
     batch_size: int = 64
     seed: int = 0
+
+    @property
+    def embedding(self) -> int:
+        """The embedding size this job trains with."""
+        return embedding_size_for(self.hidden_size) if self.embedding_size is None else self.embedding_size
 
     def check(self, tasks: Iterable[str]) -> None:
         """Raise ValueError with a readable message for a setting out of range."""
@@ -95,7 +106,7 @@ class JobSettings:
             raise ValueError(f"unknown cell {self.cell!r}")
         if not (8 <= self.hidden_size <= 512 and self.hidden_size % 2 == 0):
             raise ValueError("the hidden size must be an even number from 8 to 512")
-        if not 4 <= self.embedding_size <= 512:
+        if not 4 <= self.embedding <= 512:
             raise ValueError("the embedding size must be from 4 to 512")
         if not 1 <= self.epochs <= 500 or not 0 <= self.max_steps <= 100_000:
             raise ValueError("epochs must be 1–500 and steps 0–100000")
@@ -111,7 +122,7 @@ class JobSettings:
             data=str(data) if self.task == "en-fr" and data else None,
             scorer=self.scorer,
             cell=self.cell,
-            embedding_size=self.embedding_size,
+            embedding_size=self.embedding,
             hidden_size=self.hidden_size,
             batch_size=self.batch_size,
             epochs=self.epochs,
@@ -126,12 +137,6 @@ class JobSettings:
             extra={"source": "train page"},
         )
         return TrainConfig(**(settings | TASK_SETTINGS[self.task]))
-
-
-def embedding_size_for(hidden_size: int) -> int:
-    """The Train page's embedding size for a hidden size: a quarter of it, from 4 to 64 (letters
-    and digits need few dimensions, and a smaller decoder input makes every step cheaper)."""
-    return max(4, min(64, hidden_size // 4))
 
 
 def data_path() -> Path | None:

@@ -55,9 +55,8 @@ with row[3]:
 
 if start:
     settings = training_jobs.JobSettings(
-        task=task, scorer=scorer, cell=cell, hidden_size=int(hidden),
-        embedding_size=training_jobs.embedding_size_for(int(hidden)),
-        epochs=int(epochs), max_steps=int(steps), lr=float(lr),
+        task=task, scorer=scorer, cell=cell, hidden_size=int(hidden), epochs=int(epochs), max_steps=int(steps),
+        lr=float(lr),
     )  # fmt: skip
     try:
         manager.start(session, settings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from bench import train_speed
-from explorer.training_jobs import JobSettings
+from explorer.training_jobs import JobSettings, embedding_size_for
 
 
 def test_train_speed_quick_runs_the_page_defaults_and_writes_its_record(tmp_path, capsys):
@@ -24,7 +24,7 @@ def test_train_speed_quick_runs_the_page_defaults_and_writes_its_record(tmp_path
         assert (settings["scorer"], settings["hidden_size"], settings["embedding_size"]) == (
             defaults.scorer,
             defaults.hidden_size,
-            defaults.embedding_size,
+            embedding_size_for(defaults.hidden_size),
         )
         assert (settings["lr"], settings["batch_size"], settings["threads"]) == (defaults.lr, defaults.batch_size, 1)
         steps = [point["steps"] for point in result["curve"]]

@@ -29,7 +29,9 @@ def test_the_defaults_are_valid_and_become_a_one_thread_train_config(tmp_path):
 @pytest.mark.parametrize("hidden, embedding", [(16, 4), (32, 8), (128, 32), (256, 64), (512, 64)])
 def test_the_page_derives_the_embedding_size_from_the_hidden_size(hidden, embedding):
     assert tj.embedding_size_for(hidden) == embedding
-    tj.JobSettings(hidden_size=hidden, embedding_size=tj.embedding_size_for(hidden)).check(["dates"])
+    settings = tj.JobSettings(hidden_size=hidden)  # what the page builds: no embedding size of its own
+    settings.check(["dates"])
+    assert settings.train_config("/nowhere/run").embedding_size == embedding
 
 
 @pytest.mark.parametrize(
