@@ -1,7 +1,7 @@
 """The Decode page's sections: Streamlit widgets over explorer.decode_view's plain logic.
 
 User text never reaches HTML or unescaped Markdown: tokens go into plotly (escaped by the
-figure builders), dataframes, st.code or selectbox options, notes through escape_markdown, and the
+figure builders), dataframes, st.text (plain text, never parsed) or selectbox options, notes through escape_markdown, and the
 instant stepper's iframe as JSON data that its script sets with textContent (explorer.fast_stepper).
 """
 
@@ -106,7 +106,7 @@ def step_views(data: dict, translator, presentation: bool) -> None:
     step, n = ss[dv.K_STEP], dv.num_steps(data)
     src, tgt, att = dv.visible(data, step)
     st.markdown(f"**Step {step} of {n}** · output so far:")
-    st.code(" ".join(tgt) if tgt else "(nothing yet: press Step or Play)", language=None)
+    st.text(" ".join(tgt) if tgt else "(nothing yet: press Step or Play)")
     row = dv.current(data, step)
     main, side = (st.container(), st.container()) if presentation else st.columns([3, 2])
     with main:
@@ -116,15 +116,20 @@ def step_views(data: dict, translator, presentation: bool) -> None:
             st.plotly_chart(_style(heatmap_figure(src, tgt, att, n, presentation), presentation), key="decode_heatmap")
     with side:
         current_step(src, row, data["trace"]["strategy"], presentation)
-    tabs = st.tabs(["Explain this cell", "What if…", "Attention override", "Links"])
+    tabs = st.tabs(["Explain this cell", "What if…", "Attention override", "Links"], key=dv.K_TABS, on_change="rerun")
     with tabs[0]:
-        explain(data, step)
+        if tabs[0].open:
+            explain(data, step)
     with tabs[1]:
-        whatif(data, translator, row)
+        if tabs[1].open:
+            whatif(data, translator, row)
     with tabs[2]:
-        attention_override(data, translator, row)
+        if tabs[2].open:
+            attention_override(data, translator, row)
     with tabs[3]:
-        if att is None or not tgt:
+        if not tabs[3].open:
+            pass
+        elif att is None or not tgt:
             st.info("Links appear once a token is produced by a model with attention.")
         else:
             links = figures.alignment_links(src, tgt, att, highlight_row=step - 1)
@@ -148,7 +153,7 @@ def current_step(src: list[str], row: dict | None, strategy: str, presentation: 
     if row is None:
         st.info("Press **Step** to produce the first token.")
         return
-    st.code(dv.step_note(row, strategy), language=None)
+    st.text(dv.step_note(row, strategy))
     if row["scores"] is not None:
         bars = figures.score_weight_bars(src, row["scores"], row["attention"], title=None)
         st.plotly_chart(_style(bars, presentation), key="decode_bars")
@@ -206,9 +211,9 @@ def whatif(data: dict, translator, row: dict | None) -> None:
         return
     cols = st.columns(2)
     cols[0].markdown("**Original output**")
-    cols[0].code(data["trace"]["output"] or "(empty)", language=None)
+    cols[0].text(data["trace"]["output"] or "(empty)")
     cols[1].markdown("**What-if output**")
-    cols[1].code(result["trace"]["output"] or "(empty)", language=None)
+    cols[1].text(result["trace"]["output"] or "(empty)")
     st.dataframe(da.compare_rows(data, result, row["position"]), hide_index=True)
 
 
@@ -232,7 +237,7 @@ def attention_override(data: dict, translator, row: dict | None) -> None:
     if index is None:
         return
     result = da.override(translator, data, row["position"], index)
-    st.code(f"prediction before: {result['token_before']}    after: {result['token_after']}", language=None)
+    st.text(f"prediction before: {result['token_before']}    after: {result['token_after']}")
     cols = st.columns(2)
     for col, key, title in ((cols[0], "before", "top-k before"), (cols[1], "after", "top-k after (one-hot)")):
         chosen = result["token_before"] if key == "before" else result["token_after"]
@@ -241,7 +246,10 @@ def attention_override(data: dict, translator, row: dict | None) -> None:
 
 def instant_stepping(data: dict, presentation: bool) -> None:
     """The trace stepped inside the browser (explorer.fast_stepper): no server round trip per click."""
-    with st.expander("Instant stepping (in the browser)"):
+    box = st.expander("Instant stepping (in the browser)", key=dv.K_INSTANT, on_change="rerun")
+    if not box.open:
+        return
+    with box:
         if data["trace"]["attention"] is None:
             st.info("This model has no attention: there is no heatmap to step through.")
             return

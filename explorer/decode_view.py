@@ -46,6 +46,9 @@ K_STRATEGY, K_BEAM, K_TEMPERATURE, K_SEED = "decode_strategy", "decode_beam", "d
 K_REFERENCE, K_STEP, K_SPEED = "decode_reference", "decode_step", "decode_speed"
 K_EXPLAIN_T, K_EXPLAIN_S = "decode_explain_target", "decode_explain_source"
 K_WHATIF, K_OVERRIDE = "decode_whatif_choice", "decode_override_source"
+# The open tab below the heatmap and whether the instant stepper is expanded: only what is open is
+# rendered, so a page opens with one chart to draw (bench/app_speed's open measurements).
+K_TABS, K_INSTANT = "decode_tabs", "decode_instant_open"
 # Private state: the URL we last wrote, a link's notes, the trace, play, the last what-if.
 _URL, _NOTES, _TRACE = "_decode_url", "_decode_notes", "_decode_trace"
 _PLAYING, _WHATIF_RESULT = "_decode_playing", "_decode_whatif"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer import decode_view as dv
 from explorer import fast_stepper as fs
 from tests.app_fixtures import use_registry
 
@@ -98,9 +99,11 @@ def registry(monkeypatch):
     return use_registry(monkeypatch)
 
 
-def decode_page(**query) -> AppTest:
+def decode_page(open_stepper: bool = True, **query) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.query_params.update(query)
+    if open_stepper:  # the expander renders its iframe only once opened
+        at.session_state[dv.K_INSTANT] = True
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -119,6 +122,15 @@ def test_decode_page_has_the_instant_stepper(registry):
     assert data["attention"] == [[round(w, 4) for w in row] for row in trace["attention"]]
     assert data["target_full"][0].endswith(trace["target_tokens"][0])
     assert data["step"] == 0  # the browser stepper starts from the beginning
+
+
+def test_the_stepper_is_built_only_once_opened(registry):
+    at = decode_page(open_stepper=False, task="dates", scorer="general", sentence="9 may 2018")
+    assert [e.label for e in at.expander] == ["Instant stepping (in the browser)"]
+    assert not at.get("iframe")  # collapsed: no iframe for the browser to build on a page's first view
+    at.session_state[dv.K_INSTANT] = True
+    at.run()
+    assert len(at.get("iframe")) == 1
 
 
 def test_no_attention_means_no_stepper(registry):

@@ -37,6 +37,12 @@ def charts(at: AppTest, kind: str) -> list[dict]:
     return [s for s in specs if s["data"] and s["data"][0]["type"] == kind]
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Open one of the tabs below the heatmap (only the open tab's content is rendered)."""
+    at.session_state[dv.K_TABS] = label
+    return ok(at.run())
+
+
 def heatmap_rows(at: AppTest) -> int:
     (heatmap,) = charts(at, "heatmap")
     return len(heatmap["data"][0].get("z") or [])
@@ -93,6 +99,7 @@ def test_whatif_changes_the_output():
     choice = da.first_alternative(row)
     forced = row["topk"][choice][0]
     assert forced != row["token"]
+    open_tab(at, "What if…")
     ok(at.selectbox(key=dv.K_WHATIF).set_value(choice).run())
     ok(at.button(key="decode_whatif_go").click().run())
     result = da.whatif_result(at.session_state, at.session_state[dv._TRACE]["data"], 0)
@@ -102,9 +109,9 @@ def test_whatif_changes_the_output():
 
 
 def test_attention_override_shows_before_and_after():
-    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="2"))
+    at = open_tab(page(task="dates", scorer="general", sentence="9 may 2018", step="2"), "Attention override")
     ok(at.selectbox(key=dv.K_OVERRIDE).set_value(0).run())
-    assert any("prediction before" in c.value for c in at.code)
+    assert any("prediction before" in c.value for c in at.text)
     titles = [s["layout"]["title"]["text"] for s in charts(at, "bar") if s["layout"].get("title")]
     assert "top-k before" in titles and "top-k after (one-hot)" in titles
 
@@ -115,6 +122,18 @@ def test_explain_this_cell_shows_formula_and_numbers():
     assert any(r"h_t^\top" in v for v in latex)  # the dot scorer's formula
     assert any(r"\frac" in v and "a_{1," in v for v in latex)  # numbers for the current row
     assert any("Check: the score recomputed" in m.value for m in at.markdown)
+
+
+def test_only_the_open_tab_is_built():
+    at = ok(page(task="dates", scorer="dot", sentence="9 may 2018", step="2"))
+    assert at.session_state[dv.K_TABS] == "Explain this cell"
+    assert not charts(at, "scatter")  # the Links tab is closed: its figure is not built
+    at = open_tab(at, "Links")
+    assert not at.latex  # nor is the closed Explain tab's formula
+    (links,) = charts(at, "scatter")
+    assert {trace["meta"]["target"] for trace in links["data"] if trace.get("mode") == "lines"} == {0, 1}  # 2 steps
+    ok(button(at, "Step").click().run())  # a step keeps the open tab open
+    assert at.session_state[dv.K_TABS] == "Links" and not at.latex
 
 
 def test_invalid_query_parameters_fall_back_with_a_warning():
