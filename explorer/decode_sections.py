@@ -1,8 +1,13 @@
 """The Decode page's sections: Streamlit widgets over explorer.decode_view's plain logic.
 
 User text never reaches HTML or unescaped Markdown: tokens go into plotly (escaped by the
-figure builders), dataframes, st.text (plain text, never parsed) or selectbox options, notes through escape_markdown, and the
-instant stepper's iframe as JSON data that its script sets with textContent (explorer.fast_stepper).
+figure builders), dataframes, st.text (plain text, never parsed) or selectbox options, notes
+through escape_markdown, and the instant stepper's iframe as JSON data that its script sets with
+textContent (explorer.fast_stepper).
+
+Only what is open is built: the open tab below the heatmap, the instant stepper once expanded
+(`on_change="rerun"` gives both an `.open` state). A Step then builds fewer figures on the
+server, and a page's first view asks the browser for fewer bundles.
 """
 
 from __future__ import annotations
