@@ -129,7 +129,9 @@ class ConcatScorer(Scorer):
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         keys_part = self.U_a(keys) if projected is None else projected  # (B, S, H): U_a h_s
         energy = torch.tanh(self.W_a(query).unsqueeze(1) + keys_part)  # (B, S, H)
-        return self.v_a(energy).squeeze(2)  # (B, S)
+        # v_a^T energy as a product with v_a's one row: a matrix-vector product, not nn.Linear's
+        # (B*S, H) x (H, 1) matrix product and squeeze (a third of the time at batch 1).
+        return energy @ self.v_a.weight[0]  # (B, S)
 
 
 class LocationScorer(Scorer):
@@ -172,11 +174,14 @@ SCORER_INFO = {
 }
 
 
-def attend(scores: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+def attend(scores: torch.Tensor, pad_mask: torch.Tensor | None) -> torch.Tensor:
     """Masked softmax over source positions: a_t = softmax(score) over real positions.
 
-    scores (B, S) raw; pad_mask (B, S) bool, True = padding. Returns weights (B, S) that sum to 1
-    over real positions and are exactly 0.0 on padding.
+    scores (B, S) raw; pad_mask (B, S) bool, True = padding, or None when nothing is padded (one
+    sentence decoded on its own). Returns weights (B, S) that sum to 1 over real positions and are
+    exactly 0.0 on padding.
     """
+    if pad_mask is None:
+        return torch.softmax(scores, dim=-1)
     masked = scores.masked_fill(pad_mask, float("-inf"))
     return torch.softmax(masked, dim=-1)  # exp(-inf) is exactly 0.0: padding gets no weight

@@ -261,8 +261,9 @@ class Translator:
                     f"attention override has {override.size(1)} weights; the source has {state.pad_mask.size(1)}"
                 )
         prev = self._target_ids[state.prev_id : state.prev_id + 1]  # (1,)
+        # One unpadded sentence (`start`): no padding to mask, so no mask (pad_mask is all False).
         return self.model.decoder.step(
-            prev, state.hidden, state.feed, state.memory, state.pad_mask, override, state.projected_keys
+            prev, state.hidden, state.feed, state.memory, None, override, state.projected_keys
         )
 
     @torch.inference_mode()
@@ -278,8 +279,8 @@ class Translator:
     def _step(
         self, state: DecodeState, choose: int | str | None = None, attention: Sequence[float] | None = None
     ) -> Step:
+        token_id = None if choose is None else self._token_id(choose)
         out = self._advance(state, attention)
-        token_id = int(out.logits[0].argmax()) if choose is None else self._token_id(choose)
         return self._make_step(state, out, token_id, forced=choose is not None, overridden=attention is not None)
 
     def _token_id(self, choose: int | str) -> int:
@@ -292,20 +293,34 @@ class Translator:
             raise ValueError(f"token id {choose} is outside the vocabulary (0..{self.config.tgt_vocab_size - 1})")
         return int(choose)
 
-    def _make_step(self, state: DecodeState, out: DecoderOutput, token_id: int, forced: bool, overridden: bool) -> Step:
+    def _make_step(
+        self, state: DecodeState, out: DecoderOutput, token_id: int | None, forced: bool, overridden: bool
+    ) -> Step:
+        """The Step for `token_id`, or for the most probable token when it is None (greedy).
+
+        The most probable token is the first of the top-k (at least one is always computed), so a
+        greedy step needs no separate argmax over the vocabulary.
+        """
         probs = torch.softmax(out.logits[0].float(), dim=-1)  # (V,)
-        top_p, top_i = probs.topk(min(self.topk, probs.numel()))
-        vectors = [probs[token_id : token_id + 1], top_p, out.context[0], out.query[0], out.attentional[0]]
+        top_p, top_i = probs.topk(max(1, min(self.topk, probs.numel())))
+        # One tensor-to-list conversion for everything (_rows): the top-k ids ride along as floats,
+        # exact for any id below 2**24.
+        vectors = [top_p, top_i.float(), out.context[0], out.query[0], out.attentional[0]]
+        vectors.append(top_p[:1] if token_id is None else probs[token_id : token_id + 1])
         if out.scores is not None:
             vectors += [out.scores[0], out.weights[0]]
-        prob, top, context, query, attentional, *attention = _rows(*vectors)
+        top, top_ids, context, query, attentional, prob, *attention = _rows(*vectors)
+        top_ids = [int(i) for i in top_ids]
+        if token_id is None:
+            token_id = top_ids[0]
+        k = min(self.topk, len(top_ids))
         piece = self.target_tokenizer.piece
         return Step(
             position=state.position,
             token_id=token_id,
             token=piece(token_id),
             prob=prob[0],
-            topk=tuple((piece(i), i, p) for p, i in zip(top, top_i.tolist(), strict=True)),
+            topk=tuple((piece(i), i, p) for p, i in zip(top[:k], top_ids[:k], strict=True)),
             scores=attention[0] if attention else None,
             attention=attention[1] if attention else None,
             context=context,

@@ -123,11 +123,11 @@ class Decoder(nn.Module):
         hidden: Hidden,
         feed: torch.Tensor,
         memory: torch.Tensor,
-        pad_mask: torch.Tensor,
+        pad_mask: torch.Tensor | None,
         attention: torch.Tensor | None = None,
         projected_keys: torch.Tensor | None = None,
     ) -> DecoderOutput:
-        """One step. prev_token (B,), feed h~_{t-1} (B, H), memory (B, S, H), pad_mask (B, S).
+        """One step. prev_token (B,), feed h~_{t-1} (B, H), memory (B, S, H), pad_mask (B, S) or None.
 
         `attention` (B, S), if given, replaces a_t (the attention override); scores are still
         computed so the app can show what the model would have done. `projected_keys` is

@@ -129,6 +129,14 @@ def test_attend_masks_and_normalizes(name, tensors):
         assert bool((weights[b, :length] > 0).all())
 
 
+def test_attend_without_a_mask_is_the_plain_softmax(tensors):
+    """None (one unpadded sentence, as decoding passes it) equals an all-False mask, bit for bit."""
+    query, keys, _ = tensors
+    scores = DotScorer()(query, keys)
+    no_padding = torch.zeros_like(scores, dtype=torch.bool)
+    assert torch.equal(attend(scores, None), attend(scores, no_padding))
+
+
 def test_attend_ignores_scores_under_padding(tensors):
     """Whatever sits under the mask (even inf or nan) changes nothing."""
     query, keys, pad_mask = tensors

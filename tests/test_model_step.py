@@ -105,6 +105,17 @@ def test_batched_greedy_equals_stepped_greedy(scorer):
     assert translator.translate_batch(sources, batch_size=3) == [translator.greedy(s).output for s in sources]
 
 
+@pytest.mark.parametrize("scorer", SCORERS)
+def test_a_greedy_step_takes_the_argmax_and_reports_it_first(scorer):
+    translator = tiny_translator(scorer=scorer, topk=3)
+    state = translator.start("abc")
+    out = translator.advance(state)
+    step = translator.step(state)
+    assert step.token_id == int(out.logits[0].argmax()) == step.topk[0][1]
+    assert step.prob == step.topk[0][2] and len(step.topk) == 3
+    assert step.prob == pytest.approx(float(torch.softmax(out.logits[0], -1).max()), abs=1e-7)
+
+
 # -- the step API never mutates --------------------------------------------------------------------
 @pytest.mark.parametrize(("scorer", "cell"), grid())
 def test_decoding_never_changes_the_model(scorer, cell):
