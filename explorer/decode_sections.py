@@ -12,6 +12,8 @@ server, and a page's first view asks the browser for fewer bundles.
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from explorer import decode_analysis as da
@@ -263,6 +265,7 @@ def instant_stepping(data: dict, presentation: bool) -> None:
 
 
 def exports(data: dict, stem: str) -> None:
+    """Download buttons whose files are made on click (a callable), not on every run of the page."""
     st.subheader("Export and share")
     cols = st.columns(2)
     if data["trace"]["attention"] is None:
@@ -270,14 +273,14 @@ def exports(data: dict, stem: str) -> None:
     else:
         cols[0].download_button(
             "Attention matrix (CSV)",
-            dv.attention_csv(data),
+            functools.partial(dv.attention_csv, data),
             file_name=f"{stem}-attention.csv",
             mime="text/csv",
             on_click="ignore",
         )
     cols[1].download_button(
         "Whole trace (JSON)",
-        dv.trace_json(data),
+        functools.partial(dv.trace_json, data),
         file_name=f"{stem}-trace.json",
         mime="application/json",
         on_click="ignore",

@@ -28,3 +28,18 @@ def test_html_in_the_sentence_is_shown_as_text(page: Page, streamlit_server: str
     expect(source).to_have_value("<img src=x onerror=alert(1)>", timeout=30_000)
     expect(page.locator("img[src='x']")).to_have_count(0)  # never interpreted as HTML
     expect(page.locator(".stException")).to_have_count(0)
+
+
+def test_the_csv_export_is_made_on_click(page: Page, streamlit_server: str) -> None:
+    """The download buttons hold a callable: the file is made when clicked, and is the attention matrix."""
+    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=2")
+    button = page.get_by_role("button", name="Attention matrix (CSV)")
+    button.wait_for(timeout=30_000)
+    with page.expect_response(lambda r: "text/csv" in (r.headers.get("content-type") or "")) as response:
+        button.click()
+    assert 'filename="dates-general-attention.csv"' in response.value.headers["content-disposition"]
+    header, *rows = response.value.text().splitlines()
+    columns = header.split(",")
+    assert columns[0] == "target" and columns[1].endswith(" 9") and len(columns) == 1 + 11  # "9 may 2018" + </s>
+    assert len(rows) == 11 and rows[0].startswith("00 2,")  # "2018-05-09" + </s>
+    assert all(abs(sum(float(w) for w in row.split(",")[1:]) - 1.0) < 1e-5 for row in rows)
