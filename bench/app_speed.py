@@ -36,6 +36,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.common import markdown_table, summary, write_results
+from explorer.svg_heatmap import SVG_ID, axis_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 # The launch flags of tests/e2e/conftest.py (see ../shared/docs/environment.md).
@@ -59,14 +60,15 @@ BARS = {  # measurement -> (median bar ms, p95 bar ms or None)
 }
 MONTHS = ("jan", "feb", "march", "april", "may", "june", "july", "aug", "sept", "oct", "nov", "dec")
 
-# Resolves to performance.now() in the first animation frame where the heatmap (Streamlit
-# element key `key`) holds `rows` rows and, when given, exactly the x labels `xs`.
-HEATMAP_DRAWN = """([key, rows, xs]) => {
-  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
-  if (!gd || !gd.data || !gd._fullLayout || !gd.data[0]) return false;
-  const d = gd.data[0];
-  if ((d.z || []).length !== rows) return false;
-  if (xs !== null && (d.x || []).join("\\u0001") !== xs.join("\\u0001")) return false;
+# Resolves to performance.now() in the first animation frame after the Decode heatmap (the SVG of
+# explorer.svg_heatmap, `<svg id=…>`) has painted `rows` rows and, when given, exactly the column labels `xs`.
+HEATMAP_DRAWN = """([id, rows, xs]) => {
+  const svg = document.getElementById(id);
+  if (!svg || svg.getAttribute("data-rows") !== String(rows)) return false;
+  if (xs !== null) {
+    const columns = [...svg.querySelectorAll("text.col")].map((t) => t.firstChild.nodeValue);  // not the <title>
+    if (columns.join("\\u0001") !== xs.join("\\u0001")) return false;
+  }
   return performance.now();
 }"""
 # Records the time stamp of every click and key press (capture phase: before Streamlit sees it).
@@ -230,7 +232,7 @@ def decode_url(base: str, **query: str) -> str:
 
 def wait_heatmap(page, rows: int, xs: list[str] | None = None) -> float:
     """Wait until the Decode heatmap shows `rows` rows (and labels `xs`); page time it happened."""
-    handle = page.wait_for_function(HEATMAP_DRAWN, arg=["decode_heatmap", rows, xs], polling="raf", timeout=TIMEOUT_MS)
+    handle = page.wait_for_function(HEATMAP_DRAWN, arg=[SVG_ID, rows, xs], polling="raf", timeout=TIMEOUT_MS)
     return float(handle.json_value())
 
 
@@ -243,14 +245,12 @@ class Expected:
     """The heatmap labels a sentence gets (from the model itself), and its number of steps."""
 
     def __init__(self, model: str):
-        from explorer.figures import plotly_text, position_labels
         from seq2seq.checkpoint import load_model
 
         self.translator = load_model(model)
-        self._labels = lambda tokens: [plotly_text(x) for x in position_labels(tokens)]
 
     def x_labels(self, sentence: str) -> list[str]:
-        return self._labels(self.translator.start(sentence).source_tokens)
+        return axis_labels(self.translator.start(sentence).source_tokens)
 
     def steps(self, sentence: str) -> int:
         return len(self.translator.greedy(sentence).steps)

@@ -67,14 +67,15 @@ ANSWERED = """([k, timeoutMs]) => new Promise((resolve) => {
     const shown = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
       .some((e) => e.textContent.startsWith(label));
     if (!shown) return false;
-    const gd = document.querySelector(".st-key-decode_heatmap .js-plotly-plot");
-    return !gd || (gd.data && gd.data[0] && (gd.data[0].z || []).length === k);
+    const svg = document.getElementById("decode-heatmap");  // explorer.svg_heatmap.SVG_ID
+    return !svg || svg.getAttribute("data-rows") === String(k);
   };
   if (ready()) return resolve(performance.now());
   const observer = new MutationObserver(() => {
     if (ready()) { observer.disconnect(); clearTimeout(timer); resolve(performance.now()); }
   });
-  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: ["data-rows"]});  // the heatmap marks its rows once painted
   const timer = setTimeout(() => { observer.disconnect(); resolve(-1); }, timeoutMs);
 })"""
 TOTAL_STEPS = """() => {

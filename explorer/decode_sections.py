@@ -18,7 +18,7 @@ import streamlit as st
 
 from explorer import decode_analysis as da
 from explorer import decode_view as dv
-from explorer import fast_stepper, figures
+from explorer import fast_stepper, figures, svg_heatmap
 from explorer.catalog import TASK_LABELS
 from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
 from seq2seq.attention import SCORER_INFO
@@ -119,11 +119,16 @@ def step_views(data: dict, translator, presentation: bool) -> None:
     with main:
         if att is None:
             st.info(dv.NO_ATTENTION)
-        else:
-            st.plotly_chart(_style(heatmap_figure(src, tgt, att, n, presentation), presentation), key="decode_heatmap")
+        else:  # drawn in the page without plotly: the first thing a page shows (explorer.svg_heatmap)
+            svg_heatmap.show(data, step, presentation)
+            st.caption("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below.")
     with side:
         current_step(src, row, data["trace"]["strategy"], presentation)
-    tabs = st.tabs(["Explain this cell", "What if…", "Attention override", "Links"], key=dv.K_TABS, on_change="rerun")
+    tabs = st.tabs(
+        ["Explain this cell", "What if…", "Attention override", "Links", "Interactive heatmap"],
+        key=dv.K_TABS,
+        on_change="rerun",
+    )
     with tabs[0]:
         if tabs[0].open:
             explain(data, step)
@@ -142,6 +147,15 @@ def step_views(data: dict, translator, presentation: bool) -> None:
             links = figures.alignment_links(src, tgt, att, highlight_row=step - 1)
             st.plotly_chart(_style(links, presentation), key="decode_links")
             st.caption("Each line joins a target token to a source token; its width is the attention weight.")
+    with tabs[4]:
+        if not tabs[4].open:
+            pass
+        elif att is None:
+            st.info(dv.NO_ATTENTION)
+        else:
+            figure = heatmap_figure(src, tgt, att, n, presentation)
+            st.plotly_chart(_style(figure, presentation), key="decode_heatmap_plotly")
+            st.caption("The same matrix in plotly: hover, zoom, and the camera icon saves it as PNG.")
 
 
 def heatmap_figure(src: list[str], tgt: list[str], att: list[list[float]], n: int, presentation: bool):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from explorer import svg_heatmap
 from tests.app_fixtures import make_registry
 
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
@@ -148,6 +149,9 @@ def markdown_bodies(at) -> list[tuple[str, str]]:
     return [(kind, str(el.value)) for kind in MARKDOWN_KINDS for el in at.get(kind)]
 
 
+COMPONENT_CODE = {svg_heatmap.COMPONENT_NAME: ("", "", svg_heatmap.COMPONENT_JS)}
+
+
 def problems(at, text: str | None = None, allowed_html: tuple[str, ...] = ()) -> list[str]:
     """What is wrong with a page run: exceptions, unescaped markup, `text` verbatim in Markdown, bad errors.
 
@@ -164,6 +168,10 @@ def problems(at, text: str | None = None, allowed_html: tuple[str, ...] = ()) ->
     for el in at.get("html"):
         if el.proto.body not in allowed_html:
             found.append(f"st.html with {el.proto.body[:120]!r}")
+    for el in at.get("bidi_component"):  # page components: constant code; user text travels as JSON data only
+        code = (el.proto.html_content, el.proto.css_content, el.proto.js_content)
+        if code != COMPONENT_CODE.get(el.proto.component_name):
+            found.append(f"component {el.proto.component_name!r} with code other than its constant")
     for el in at.error:
         if "Traceback" in el.value or len(el.value) > 1500:
             found.append(f"unclear error: {el.value[:160]!r}")

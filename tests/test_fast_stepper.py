@@ -1,4 +1,5 @@
-"""The instant stepper (explorer.fast_stepper): its data, its escaping, and its place on the Decode page."""
+"""The instant stepper (explorer.fast_stepper) and the heatmap data it shares with the Decode page's
+heatmap (explorer.svg_heatmap): the data, its escaping, and the stepper's place on the Decode page."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import decode_view as dv
 from explorer import fast_stepper as fs
+from explorer import svg_heatmap as sh
 from tests.app_fixtures import use_registry
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")
@@ -36,43 +38,43 @@ def embedded(document: str) -> dict:
 
 
 def test_payload_holds_the_trace_and_a_layout():
-    data = fs.payload(["a", "b", "</s>"], ["x", "</s>"], [[0.5, 0.25, 0.25], [0.0, 0.0, 1.0]], [0.9, 0.8], step=1)
+    data = sh.payload(["a", "b", "</s>"], ["x", "</s>"], [[0.5, 0.25, 0.25], [0.0, 0.0, 1.0]], [0.9, 0.8], step=1)
     assert data["source"] == ["00 a", "01 b", "02 </s>"] and data["source_text"] == ""
     assert data["target_full"] == ["00 x", "01 </s>"]
     assert data["attention"] == [[0.5, 0.25, 0.25], [0.0, 0.0, 1.0]]
     assert data["probs"] == [0.9, 0.8] and data["step"] == 1
     layout = data["layout"]
-    assert layout["height"] >= fs.CONTROLS_PX + layout["top"] + 2 * layout["cell"]
+    assert layout["height"] >= sh.CONTROLS_PX + layout["top"] + 2 * layout["cell"]
 
 
 @pytest.mark.parametrize("step, shown", [(-3, 0), (0, 0), (2, 2), (99, 2)])
 def test_first_step_is_clamped(step, shown):
-    assert fs.payload(["a"], ["x", "y"], [[1.0], [1.0]], step=step)["step"] == shown
+    assert sh.payload(["a"], ["x", "y"], [[1.0], [1.0]], step=step)["step"] == shown
 
 
 def test_shapes_are_checked():
     with pytest.raises(ValueError, match="2 rows but there are 1 target tokens"):
-        fs.payload(["a"], ["x"], [[1.0], [1.0]])
+        sh.payload(["a"], ["x"], [[1.0], [1.0]])
     with pytest.raises(ValueError, match="row 0 has 2 weights but there are 1 source tokens"):
-        fs.payload(["a"], ["x"], [[0.5, 0.5]])
+        sh.payload(["a"], ["x"], [[0.5, 0.5]])
 
 
 def test_non_finite_weights_become_empty_cells():
-    data = fs.payload(["a", "b", "c"], ["x"], [[float("nan"), float("inf"), 0.123456]])
+    data = sh.payload(["a", "b", "c"], ["x"], [[float("nan"), float("inf"), 0.123456]])
     assert data["attention"] == [[None, None, 0.1235]]
     fs.html(data)  # allow_nan=False: would raise if a NaN were left
 
 
 def test_long_tokens_are_cut_on_the_axis_only():
     token = "w" * 40
-    data = fs.payload([token], ["x"], [[1.0]])
-    assert len(data["source"][0]) == fs.MAX_LABEL_CHARS and data["source"][0].endswith("…")
+    data = sh.payload([token], ["x"], [[1.0]])
+    assert len(data["source"][0]) == sh.MAX_LABEL_CHARS and data["source"][0].endswith("…")
     assert data["source_full"][0] == "00 " + token
 
 
 @pytest.mark.parametrize("text", NASTY)
 def test_user_text_is_data_never_markup(text):
-    data = fs.payload([text, "</s>"], [text], [[0.5, 0.5]], source_text=text)
+    data = sh.payload([text, "</s>"], [text], [[0.5, 0.5]], source_text=text)
     document = fs.html(data)
     block = DATA_BLOCK.findall(document)
     assert len(block) == 1 and block[0].isascii()
@@ -88,8 +90,8 @@ def test_the_script_never_parses_html():
 
 
 def test_marks_rows_drawn_for_the_benchmark():
-    document = fs.html(fs.payload(["a"], ["x"], [[1.0]]))
-    assert 'id="fs-heatmap"' in document and "data-rows" in document and "data-step-ms" in document
+    document = fs.html(sh.payload(["a"], ["x"], [[1.0]]))
+    assert 'id: "fs-heatmap"' in document and "data-rows" in document and "data-step-ms" in document
     assert "Step ▶" in document and "◀ Back" in document
 
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import decode_analysis as da
 from explorer import decode_view as dv
+from explorer import svg_heatmap
 from tests.app_fixtures import use_registry
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")
@@ -43,9 +44,24 @@ def open_tab(at: AppTest, label: str) -> AppTest:
     return ok(at.run())
 
 
+def heatmaps(at: AppTest) -> list[dict]:
+    """The data of every SVG heatmap component on the page (explorer.svg_heatmap)."""
+    return [
+        json.loads(el.proto.json)
+        for el in at.get("bidi_component")
+        if el.proto.component_name == svg_heatmap.COMPONENT_NAME
+    ]
+
+
 def heatmap_rows(at: AppTest) -> int:
-    (heatmap,) = charts(at, "heatmap")
-    return len(heatmap["data"][0].get("z") or [])
+    """Rows the Decode heatmap shows; it always carries the whole decode, shown up to the step."""
+    (heatmap,) = heatmaps(at)
+    assert (
+        len(heatmap["attention"])
+        == len(heatmap["target"])
+        == len(at.session_state[dv._TRACE]["data"]["trace"]["steps"])
+    )
+    return heatmap["step"]
 
 
 def button(at: AppTest, label: str):
@@ -124,6 +140,27 @@ def test_explain_this_cell_shows_formula_and_numbers():
     assert any("Check: the score recomputed" in m.value for m in at.markdown)
 
 
+def test_the_heatmap_is_the_trace_drawn_in_the_page():
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="3"))
+    (heatmap,) = heatmaps(at)
+    trace = at.session_state[dv._TRACE]["data"]["trace"]
+    assert heatmap["step"] == 3 and heatmap["source_text"] == "9 may 2018"
+    assert heatmap["attention"] == [[round(w, 4) for w in row] for row in trace["attention"]]
+    assert heatmap["source_full"][0] == "00 9" and heatmap["target_full"][0] == "00 " + trace["target_tokens"][0]
+    assert heatmap["colors"][0] == "#f7fbff" and heatmap["colors"][-1] == "#08306b"  # Blues, fixed 0..1
+    assert not charts(at, "heatmap")  # no plotly on a page's first view: its bundle is the slowest part
+
+
+def test_the_interactive_tab_has_the_plotly_heatmap():
+    at = open_tab(page(task="dates", scorer="general", sentence="9 may 2018", step="2"), "Interactive heatmap")
+    (figure,) = charts(at, "heatmap")
+    trace = figure["data"][0]
+    assert len(trace["z"]) == 2 and trace["zmin"] == 0 and trace["zmax"] == 1
+    assert trace["x"][0] == "00 9"
+    ok(button(at, "Step").click().run())
+    assert len(charts(at, "heatmap")[0]["data"][0]["z"]) == 3
+
+
 def test_only_the_open_tab_is_built():
     at = ok(page(task="dates", scorer="dot", sentence="9 may 2018", step="2"))
     assert at.session_state[dv.K_TABS] == "Explain this cell"
@@ -159,9 +196,9 @@ def test_link_restores_the_view():
 def test_none_scorer_says_so_and_still_steps():
     at = ok(page(task="reverse", scorer="none", sentence="abc"))
     assert any("no attention" in i.value for i in at.info)
-    assert not charts(at, "heatmap")
+    assert not heatmaps(at)
     ok(button(at, "Step").click().run())
-    assert at.session_state["step"] == 1 and not charts(at, "heatmap")
+    assert at.session_state["step"] == 1 and not heatmaps(at)
     assert charts(at, "bar")  # the top-k candidates still show
 
 
@@ -169,7 +206,7 @@ def test_empty_sentence_shows_a_hint():
     at = ok(page(task="reverse", sentence="abc"))
     ok(at.text_input(key=dv.K_SENTENCE).input("").run())
     assert any("Source sentence" in i.value for i in at.info)
-    assert not at.error and not charts(at, "heatmap")
+    assert not at.error and not heatmaps(at)
 
 
 def test_html_sentence_is_shown_as_text():
@@ -223,8 +260,8 @@ def test_presentation_mode_has_fewer_controls():
     assert at.session_state["presentation"] is True
     assert not at.get("download_button") and at.get("html")
     assert heatmap_rows(at) == 2
-    (heatmap,) = charts(at, "heatmap")
-    assert heatmap["layout"]["height"] >= 120 + 50 * 2
+    (heatmap,) = heatmaps(at)
+    assert heatmap["layout"]["cell"] == round(1.5 * svg_heatmap.CELL_PX) and heatmap["layout"]["font"] == 18
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
+# Rows of the Decode page's heatmap (explorer.svg_heatmap) once painted, counted from the drawing itself.
 HEATMAP_ROWS = """() => {
-  const plots = [...document.querySelectorAll('.js-plotly-plot')];
-  const heatmap = plots.map(p => (p.data || []).find(t => t.type === 'heatmap')).find(Boolean);
-  if (!heatmap) return -1;
-  return heatmap.z.filter(row => row.some(v => v !== null)).length;
+  const svg = document.querySelector('svg#decode-heatmap');
+  if (!svg || svg.getAttribute('data-rows') === null || svg.getAttribute('data-rows') === '-1') return -1;
+  const rows = [...svg.querySelectorAll('g[data-row]')].filter(g => g.style.display !== 'none');
+  return rows.length === Number(svg.getAttribute('data-rows')) ? rows.length : -1;
 }"""
 
 
@@ -19,6 +22,9 @@ def test_step_and_back_change_the_heatmap_by_one_row(page: Page, streamlit_serve
     page.wait_for_function(f"({HEATMAP_ROWS})() === 4")
     page.get_by_role("button", name="Back", exact=True).click()
     page.wait_for_function(f"({HEATMAP_ROWS})() === 3")
+    # Hover text of a cell: both tokens, position-labelled, and the weight.
+    tip = page.locator('svg#decode-heatmap g[data-row="0"] rect title').first.text_content()
+    assert re.fullmatch(r"target 00 2 \u2190 source 00 9\nweight [01]\.\d{3}", tip), tip
     expect(page.locator(".stException")).to_have_count(0)
 
 
