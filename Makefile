@@ -43,8 +43,8 @@ $(TEST_STAMP): requirements-test.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -r requirements-test.txt
 	@touch $(RUNTIME_STAMP) $@
 
-run: install  ## start the app (ADDRESS=127.0.0.1 PORT=8501 by default)
-	$(BIN)/streamlit run app.py \
+run: install  ## start the app, models loaded before it answers (ADDRESS=127.0.0.1 PORT=8501 by default)
+	$(BIN)/python -m explorer.serve \
 		--server.headless true \
 		--server.address $(ADDRESS) \
 		--server.port $(PORT) \

@@ -1,21 +1,25 @@
 """The app's speed in real Chromium: what a user waits for on the Decode page.
 
-    python -m bench.app_speed [--repeats 30] [--cold-repeats 20] [--parts cold warm sentence step fast] [--quick]
+    python -m bench.app_speed [--repeats 30] [--cold-repeats 20] [--parts cold cold-plain warm sentence step fast]
+                              [--quick]
 
-Starts `streamlit run app.py` the way tests/e2e does (loopback, headless, no usage stats) and
-drives Debian's Chromium with Playwright. Measured, each with median and p95:
+Starts the app as `make run` does (python -m explorer.serve: loopback, headless, no usage stats)
+and drives Debian's Chromium with Playwright. Measured, each with median and p95:
 
-    cold open      fresh server process, new browser context: page.goto(Decode link) → heatmap drawn
+    cold open      fresh server process (as `make run` starts it), new browser context:
+                   page.goto(Decode link) → heatmap drawn
+    cold open, plain streamlit run
+                   the same with a plain `streamlit run app.py` (no warm-up): for comparison
     warm open      same server, new browser context (empty browser cache): the same
     new sentence   Enter in "Source sentence" → the new sentence's heatmap drawn (a full rerun)
     server step    the page's Step button → the heatmap's new row drawn (a fragment rerun)
     instant step   "Step ▶" of the instant stepper (explorer/fast_stepper.py) → its new row painted
 
 Two clocks per measurement. "in page": from the click's (or key's, or navigation's) event time
-to the first animation frame in which the new heatmap is in the DOM (Plotly draws synchronously;
-the instant stepper stamps `data-step-ms` after the paint). "driver": wall time in this process
-from just before Playwright sends the input until it has seen the result, so it adds Playwright's
-own round trips (a few ms each). The bars are judged on the driver clock, the stricter one.
+to the first animation frame after the heatmap (explorer.svg_heatmap) has painted the rows (it
+stamps `data-rows` once they are painted). "driver": wall time in this process from just before
+Playwright sends the input until it has seen the result, so it adds Playwright's own round trips
+(a few ms each). The bars are judged on the driver clock, the stricter one.
 Prints markdown tables; writes bench/results/app_speed.json.
 """
 
@@ -56,7 +60,7 @@ BARS = {  # measurement -> (median bar ms, p95 bar ms or None)
     "instant step": (150.0, 300.0),
     "new sentence": (400.0, None),
     "cold open": (3000.0, None),
-    "cold open, after a readiness probe": (3000.0, None),
+    "cold open, plain streamlit run": (3000.0, None),
 }
 MONTHS = ("jan", "feb", "march", "april", "may", "june", "july", "aug", "sept", "oct", "nov", "dec")
 
@@ -150,19 +154,25 @@ class Server:
         log_dir: Path | None = None,
         script: str = "app.py",
         options: tuple[str, ...] = (),
+        warm_up: bool = True,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_dir or tempfile.gettempdir()) / f"bench-streamlit-{self.port}.log"
         self.env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
         self.script, self.options = script, options
+        # As `make run` starts it (explorer.serve: imports and models loaded before it answers), unless
+        # warm_up is False or another script is asked for: then a plain `streamlit run`.
+        self.launcher = (
+            ["-m", "explorer.serve"] if warm_up and script == "app.py" else ["-m", "streamlit", "run", script]
+        )
         self.proc: subprocess.Popen | None = None
         self.start_seconds = 0.0
 
     def start(self, timeout_s: float = 90.0) -> float:
         """Start and wait for /_stcore/health; returns the seconds that took."""
         cmd = [
-            sys.executable, "-m", "streamlit", "run", self.script,
+            sys.executable, *self.launcher,
             "--server.headless", "true",
             "--server.address", "127.0.0.1",
             "--server.port", str(self.port),
@@ -269,28 +279,22 @@ def open_page(browser, url: str, rows: int, xs: list[str]) -> tuple[float, float
         context.close()
 
 
-def measure_cold(browser, env: dict, url_query: dict, expected: Expected, repeats: int, probe: bool = False) -> dict:
-    """Fresh server per repetition; with `probe`, a readiness probe runs app.py once before the browser comes.
+def measure_cold(browser, env: dict, url_query: dict, expected: Expected, repeats: int, warm_up: bool = True) -> dict:
+    """Fresh server per repetition, started as `make run` starts it, or (warm_up=False) by a plain `streamlit run`.
 
-    The probe is Streamlit's script health check (/_stcore/script-health-check, enabled by the hidden
-    option server.scriptHealthCheckEnabled): it runs app.py in the server, so `import torch` and the
-    registry are paid before the first user, as a load balancer's readiness check would.
+    `make run` starts explorer.serve: it imports torch, pandas and plotly and loads the models before
+    the server answers; a plain `streamlit run` leaves that to the first visitor's page run.
+    The server's start (process → /_stcore/health) is reported apart: nobody's page is waiting then.
     """
-    in_page, driver, starts, probes = [], [], [], []
+    in_page, driver, starts = [], [], []
     xs = expected.x_labels(url_query["sentence"])
-    options = ("--server.scriptHealthCheckEnabled", "true") if probe else ()
     for _ in range(repeats):
-        with Server(env, options=options) as server:
+        with Server(env, warm_up=warm_up) as server:
             starts.append(server.start_seconds * 1000)
-            if probe:
-                started = time.perf_counter()
-                with urllib.request.urlopen(f"{server.url}/_stcore/script-health-check", timeout=60) as answer:
-                    assert answer.read().decode().strip() == "ok"
-                probes.append((time.perf_counter() - started) * 1000)
             page_ms, driver_ms = open_page(browser, decode_url(server.url, **url_query), int(url_query["step"]), xs)
             in_page.append(page_ms)
             driver.append(driver_ms)
-    return {"in_page": in_page, "driver": driver, "server_start": starts} | ({"probe": probes} if probe else {})
+    return {"in_page": in_page, "driver": driver, "server_start": starts}
 
 
 def measure_warm(browser, server: Server, url_query: dict, expected: Expected, repeats: int) -> dict:
@@ -385,8 +389,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=["cold", "cold-probed", "warm", "sentence", "step", "fast"],
-        choices=["cold", "cold-probed", "warm", "sentence", "step", "fast"],
+        default=["cold", "cold-plain", "warm", "sentence", "step", "fast"],
+        choices=["cold", "cold-plain", "warm", "sentence", "step", "fast"],
     )
     parser.add_argument("--model", default="dates/general", help="registered model the Decode page shows")
     parser.add_argument("--sentence", default="saturday, may 9, 2018")
@@ -410,9 +414,9 @@ def main(argv: list[str] | None = None) -> None:
         browser = launch_browser(playwright)
         if "cold" in args.parts:
             raw["cold open"] = measure_cold(browser, env, query, expected, args.cold_repeats)
-        if "cold-probed" in args.parts:
-            raw["cold open, after a readiness probe"] = measure_cold(
-                browser, env, query, expected, args.cold_repeats, probe=True
+        if "cold-plain" in args.parts:
+            raw["cold open, plain streamlit run"] = measure_cold(
+                browser, env, query, expected, args.cold_repeats, warm_up=False
             )
         with Server(env) as server:
             if "warm" in args.parts:
@@ -451,18 +455,13 @@ def main(argv: list[str] | None = None) -> None:
         "Chromium headless, 1400×1000"
     )
     print(markdown_table(["measurement", "n", "in page ms (median / p95)", "driver ms (median / p95)", "bar"], rows))
-    for name in ("cold open", "cold open, after a readiness probe"):
+    for name in ("cold open", "cold open, plain streamlit run"):
         if name in results:
             start = summary(raw[name]["server_start"])
-            probe = (
-                f"; the probe itself: median {summary(raw[name]['probe'])['median_ms']:.0f} ms"
-                if "probe" in raw[name]
-                else ""
-            )
             print(f"{name}: server start (process → /_stcore/health) median {start['median_ms']:.0f} ms, "
-                  f"p95 {start['p95_ms']:.0f} ms{probe} (neither is part of the open time)")  # fmt: skip
+                  f"p95 {start['p95_ms']:.0f} ms (not part of the open time)")  # fmt: skip
     print(f"server RSS after the warm measurements: {server_rss:.0f} MiB")
-    everything = set(args.parts) >= {"cold", "cold-probed", "warm", "sentence", "step", "fast"}
+    everything = set(args.parts) >= {"cold", "cold-plain", "warm", "sentence", "step", "fast"}
     path = write_results(
         "app_speed" + ("" if everything else "-" + "-".join(args.parts)) + ("-quick" if args.quick else ""),
         {

@@ -113,8 +113,10 @@ class _Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"streamlit-{self.port}.log"
         env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **extra_env}
+        # app.py as `make run` starts it (explorer.serve: models loaded before it answers).
+        launcher = ["-m", "explorer.serve"] if script == "app.py" else ["-m", "streamlit", "run", script]
         cmd = [
-            sys.executable, "-m", "streamlit", "run", script,
+            sys.executable, *launcher,
             "--server.headless", "true",
             "--server.address", "127.0.0.1",
             "--server.port", str(self.port),

@@ -1,0 +1,68 @@
+"""Start the app warm: ``python -m explorer.serve [--no-warm-up] [streamlit run options]`` (what ``make run`` runs).
+
+A plain ``streamlit run app.py`` answers at once but leaves the expensive part to its first
+visitor: that visitor's page run imports torch, pandas and plotly and loads the model, about
+1.5 s on this project's 2-core machine (bench/app_speed.py, "cold open"). This launcher does
+that work first, in the same process, and only then starts Streamlit's server: the modules stay
+imported, the shipped models sit in the cache every session shares (explorer.loaders, loaded
+once per process as before), and the first visitor is served like every later one. The server
+answers its health check a couple of seconds later instead; nobody is waiting for it then.
+
+Any other argument goes to ``streamlit run app.py`` unchanged (``--server.port 8502`` …).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def warm_up() -> tuple[int, float]:
+    """Import what every page imports and load every registered model; (models loaded, seconds)."""
+    started = time.perf_counter()
+    import pandas  # noqa: F401  (imported for its side effect: the import itself is the cost)
+    import plotly.graph_objects  # noqa: F401
+
+    from explorer import decode_sections, decode_view  # noqa: F401
+    from explorer.loaders import get_translator
+    from seq2seq.checkpoint import CheckpointError
+
+    # Outside a script run, st.cache_resource says it has no runtime yet; the cache is the same.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    loaded = 0
+    try:
+        models = decode_view.available_models()
+    except CheckpointError as error:  # the pages say so to every visitor; the server starts anyway
+        print(f"Warm-up skipped the models: {error}", file=sys.stderr)
+        models = {}
+    for task, scorers in models.items():
+        for scorer in scorers:
+            name = decode_view.model_name(task, scorer)
+            try:
+                get_translator(name)
+                loaded += 1
+            except CheckpointError as error:  # a broken checkpoint: its page shows the error
+                print(f"Warm-up could not load {name}: {error}", file=sys.stderr)
+    return loaded, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--no-warm-up" in args:
+        args.remove("--no-warm-up")
+    else:
+        count, seconds = warm_up()
+        print(f"Warmed up: {count} models loaded and the libraries imported in {seconds:.1f} s.", flush=True)
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(APP), *args]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
