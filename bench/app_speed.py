@@ -12,7 +12,9 @@ and drives Debian's Chromium with Playwright. Measured, each with median and p95
                    the same with a plain `streamlit run app.py` (no warm-up): for comparison
     warm open      same server, new browser context (empty browser cache): the same
     new sentence   Enter in "Source sentence" → the new sentence's heatmap drawn (a full rerun)
-    server step    the page's Step button → the heatmap's new row drawn (a fragment rerun)
+    Step button    the page's Step button → the heatmap's new row painted (drawn in the browser at once)
+    Step button, views from the server
+                   the same click → "Step k of N" and the step's views back from the fragment rerun
     instant step   "Step ▶" of the instant stepper (explorer/fast_stepper.py) → its new row painted
 
 Two clocks per measurement. "in page": from the click's (or key's, or navigation's) event time
@@ -58,6 +60,7 @@ TIMEOUT_MS = 30_000
 FRAME = 'iframe[title="Instant stepping: attention heatmap"]'
 BARS = {  # measurement -> (median bar ms, p95 bar ms or None)
     "instant step": (150.0, 300.0),
+    "Step button": (150.0, 300.0),
     "new sentence": (400.0, None),
     "cold open": (3000.0, None),
     "cold open, plain streamlit run": (3000.0, None),
@@ -75,6 +78,10 @@ HEATMAP_DRAWN = """([id, rows, xs]) => {
   }
   return performance.now();
 }"""
+SCRIPT_DONE = "[data-test-script-state='notRunning']"  # Streamlit's app root once a run has finished
+# Resolves to performance.now() once the Decode page says "Step k of N".
+STEP_LABEL = """(k) => [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
+  .some((e) => e.textContent.startsWith(`Step ${k} of `)) ? performance.now() : false"""
 # Records the time stamp of every click and key press (capture phase: before Streamlit sees it).
 INPUT_CLOCK = """() => {
   if (window.__bench) return;
@@ -331,23 +338,42 @@ def measure_new_sentence(page, expected: Expected, repeats: int) -> dict:
     return {"in_page": in_page, "driver": driver}
 
 
-def measure_server_step(page, steps: int, samples: int) -> dict:
+def measure_server_step(page, steps: int, samples: int) -> tuple[dict, dict]:
+    """The page's own Step button: (→ new row painted, → the step's views back from the server).
+
+    The heatmap draws the clicked row in the browser at once (explorer.svg_heatmap); the server's
+    fragment rerun then brings the step's other views ("Step k of N", the bars, the top-k) and
+    the heatmap again. Each click waits for both, so clicks never overtake the server.
+    """
     step = page.get_by_role("button", name="Step", exact=True)
     reset = page.get_by_role("button", name="Reset", exact=True)
-    in_page, driver = [], []
+    row = {"in_page": [], "driver": []}
+    views = {"in_page": [], "driver": []}
     shown = 0
-    while len(driver) < samples:
+    while len(row["driver"]) < samples:
         if shown == steps:
             reset.click()
+            wait_step_label(page, 0)
             wait_heatmap(page, 0)
             shown = 0
         started = time.perf_counter()
         step.click()
         drawn = wait_heatmap(page, shown + 1)
-        driver.append((time.perf_counter() - started) * 1000)
-        in_page.append(drawn - input_time(page))
+        row["driver"].append((time.perf_counter() - started) * 1000)
+        row["in_page"].append(drawn - input_time(page))
+        followed = wait_step_label(page, shown + 1)
+        views["driver"].append((time.perf_counter() - started) * 1000)
+        views["in_page"].append(followed - input_time(page))
+        wait_heatmap(page, shown + 1)  # the server's own drawing of the heatmap, before the next click
+        page.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)  # as a user clicks: once the step is shown
         shown += 1
-    return {"in_page": in_page, "driver": driver}
+    return row, views
+
+
+def wait_step_label(page, k: int) -> float:
+    """Wait until the page says "Step k of N" (the server's rerun has arrived); page time it happened."""
+    handle = page.wait_for_function(STEP_LABEL, arg=k, polling="raf", timeout=TIMEOUT_MS)
+    return float(handle.json_value())
 
 
 def measure_instant_step(page, steps: int, samples: int) -> dict:
@@ -426,7 +452,9 @@ def main(argv: list[str] | None = None) -> None:
             wait_heatmap(page, 0, expected.x_labels(args.sentence))
             page.evaluate(INPUT_CLOCK)
             if "step" in args.parts:
-                raw["server step"] = measure_server_step(page, steps, args.repeats)
+                raw["Step button"], raw["Step button, views from the server"] = measure_server_step(
+                    page, steps, args.repeats
+                )
             if "fast" in args.parts:
                 raw["instant step"] = measure_instant_step(page, steps, args.repeats)
             if "sentence" in args.parts:

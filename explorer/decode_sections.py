@@ -89,10 +89,13 @@ def controls(n: int, presentation: bool) -> None:
     """Step, Back, Play (Pause while playing), Reset, the step slider and the play speed."""
     ss = st.session_state
     cols = st.columns([1, 1, 1, 1, 4])
-    cols[0].button("Step", on_click=dv.step_forward, args=(ss, n), disabled=ss[dv.K_STEP] >= n)
-    cols[1].button("Back", on_click=dv.step_back, args=(ss,), disabled=ss[dv.K_STEP] <= 0)
+    # Keyed: the heatmap (explorer.svg_heatmap) draws the row a Step, Back or Reset asks for in the
+    # browser at once, before this fragment's rerun brings the rest of the step's views.
+    step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
+    cols[0].button("Step", key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=ss[dv.K_STEP] >= n)
+    cols[1].button("Back", key=back_key, on_click=dv.step_back, args=(ss,), disabled=ss[dv.K_STEP] <= 0)
     cols[2].button("Pause" if dv.playing(ss) else "Play", key="decode_play", on_click=dv.toggle_play, args=(ss, n))
-    cols[3].button("Reset", on_click=dv.reset, args=(ss,))
+    cols[3].button("Reset", key=reset_key, on_click=dv.reset, args=(ss,))
     if not presentation:
         cols[4].slider("Play speed (seconds per step)", 0.1, 2.0, step=0.1, key=dv.K_SPEED)
     st.slider("Step", 0, n, key=dv.K_STEP, help="Number of target tokens produced so far.")

@@ -37,6 +37,10 @@ LEGEND_PX = 36  # the 0–1 colour bar below the heatmap
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
 COMPONENT_NAME = "attention_explorer.heatmap"
 SVG_ID = "decode-heatmap"  # the Decode page's heatmap: <svg id="decode-heatmap" data-rows="…">
+# Widget keys of the Decode page's Step, Back and Reset buttons. Streamlit gives a keyed element the
+# CSS class "st-key-<key>"; the component draws the row a click asks for at once, in the browser,
+# and the server's rerun (the rest of the step's views, and this heatmap again) follows.
+STEP_BUTTON, BACK_BUTTON, RESET_BUTTON = "decode_step_button", "decode_back_button", "decode_reset_button"
 
 
 def _label(text: str) -> str:
@@ -245,6 +249,7 @@ function attentionHeatmap(root, data, opts) {
 
   frame();
   return {
+    svg: svg,
     show: show,
     shown: function () { return shown; },
     resize: function () { if (columnWidth() !== cw) { frame(); show(shown); } },
@@ -253,9 +258,26 @@ function attentionHeatmap(root, data, opts) {
 """
 
 # The component: every render (a new step, sentence or model) draws the heatmap afresh from `data`.
+# One click listener per page (capture phase, before Streamlit handles the click) moves the current
+# heatmap by a row at once when Step, Back or Reset is clicked: the row is in the browser already.
 COMPONENT_JS = (
     DRAW_JS
     + r"""
+const MOVES = {"st-key-__STEP__": 1, "st-key-__BACK__": -1, "st-key-__RESET__": null};
+
+function followButtons() {
+  if (window.__aeHeatmapFollows) return;
+  window.__aeHeatmapFollows = true;
+  document.addEventListener("click", (event) => {
+    const view = window.__aeHeatmapView;
+    const button = event.target instanceof Element ? event.target.closest("button") : null;
+    if (!view || !button || button.disabled || !view.svg.isConnected) return;
+    for (const [cls, move] of Object.entries(MOVES)) {
+      if (button.closest("." + cls)) view.show(move === null ? 0 : view.shown() + move, event.timeStamp);
+    }
+  }, true);
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   const old = parentElement.querySelector(":scope > .ae-heatmap");
@@ -268,9 +290,14 @@ export default function (component) {
     width: () => parentElement.clientWidth || 800,
   });
   view.show(data.step);
+  window.__aeHeatmapView = view;
+  followButtons();
   const onResize = () => view.resize();
   window.addEventListener("resize", onResize);
   return () => window.removeEventListener("resize", onResize);
 }
 """.replace("__SVG_ID__", SVG_ID)
+    .replace("__STEP__", STEP_BUTTON)
+    .replace("__BACK__", BACK_BUTTON)
+    .replace("__RESET__", RESET_BUTTON)
 )

@@ -49,3 +49,26 @@ def test_the_csv_export_is_made_on_click(page: Page, streamlit_server: str) -> N
     assert columns[0] == "target" and columns[1].endswith(" 9") and len(columns) == 1 + 11  # "9 may 2018" + </s>
     assert len(rows) == 11 and rows[0].startswith("00 2,")  # "2018-05-09" + </s>
     assert all(abs(sum(float(w) for w in row.split(",")[1:]) - 1.0) < 1e-5 for row in rows)
+
+
+def test_quick_clicks_leave_heatmap_and_server_in_step(page: Page, streamlit_server: str) -> None:
+    """The heatmap draws a clicked row at once in the browser; after the server's reruns they agree.
+
+    Clicks that land while a rerun is running can be merged by Streamlit into one, so the server may
+    move fewer steps than the clicks the browser drew at once: its rerun then redraws the heatmap.
+    """
+    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=1")
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 1", timeout=30_000)
+    step = page.get_by_role("button", name="Step", exact=True)
+    for _ in range(3):
+        step.click()  # no waiting between clicks
+    page.wait_for_timeout(500)
+    page.locator("[data-test-script-state='notRunning']").wait_for(timeout=30_000)
+    server_step = int(re.search(r"step=(\d+)", page.url).group(1))
+    assert 2 <= server_step <= 4
+    expect(page.get_by_text(f"Step {server_step} of 11")).to_be_visible(timeout=30_000)
+    page.wait_for_function(f"({HEATMAP_ROWS})() === {server_step}")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(page.get_by_text("Step 0 of 11")).to_be_visible(timeout=30_000)
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 0")
+    expect(page.locator(".stException")).to_have_count(0)
