@@ -15,6 +15,11 @@ Safety: user text (the tokens) travels only as JSON data and reaches the page on
 ``textContent`` and ``setAttribute``; the component's code is a constant (``COMPONENT_JS``). No
 ``innerHTML`` anywhere.
 
+The component also follows the page's Step, Back and Reset buttons (keyed, so Streamlit gives them
+the classes ``st-key-decode_step_button`` …): it holds the whole decode, so it paints the row a
+click asks for in that click's frame, and the fragment rerun the click starts brings the step's
+other views and this heatmap again (the server's step wins where the two differ).
+
 Once a step's rows are painted the ``<svg>`` carries ``data-rows`` (rows shown) and, after a
 click in the instant stepper, ``data-step-ms`` (click to paint): what bench/app_speed.py and the
 browser tests read.
