@@ -127,38 +127,37 @@ def step_views(data: dict, translator, presentation: bool) -> None:
             st.caption("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below.")
     with side:
         current_step(src, row, data["trace"]["strategy"], presentation)
-    tabs = st.tabs(
-        ["Explain this cell", "What if…", "Attention override", "Links", "Interactive heatmap"],
-        key=dv.K_TABS,
-        on_change="rerun",
-    )
-    with tabs[0]:
-        if tabs[0].open:
-            explain(data, step)
-    with tabs[1]:
-        if tabs[1].open:
-            whatif(data, translator, row)
-    with tabs[2]:
-        if tabs[2].open:
-            attention_override(data, translator, row)
-    with tabs[3]:
-        if not tabs[3].open:
-            pass
-        elif att is None or not tgt:
-            st.info("Links appear once a token is produced by a model with attention.")
-        else:
-            links = figures.alignment_links(src, tgt, att, highlight_row=step - 1)
-            st.plotly_chart(_style(links, presentation), key="decode_links")
-            st.caption("Each line joins a target token to a source token; its width is the attention weight.")
-    with tabs[4]:
-        if not tabs[4].open:
-            pass
-        elif att is None:
-            st.info(dv.NO_ATTENTION)
-        else:
-            figure = heatmap_figure(src, tgt, att, n, presentation)
-            st.plotly_chart(_style(figure, presentation), key="decode_heatmap_plotly")
-            st.caption("The same matrix in plotly: hover, zoom, and the camera icon saves it as PNG.")
+    draw_tab = {  # only the open tab is built (its widgets rerun the page when it changes)
+        "Explain this cell": lambda: explain(data, step),
+        "What if…": lambda: whatif(data, translator, row),
+        "Attention override": lambda: attention_override(data, translator, row),
+        "Links": lambda: links_view(src, tgt, att, step, presentation),
+        "Interactive heatmap": lambda: interactive_heatmap(src, tgt, att, n, presentation),
+    }
+    for tab, draw in zip(st.tabs(list(draw_tab), key=dv.K_TABS, on_change="rerun"), draw_tab.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
+
+
+def links_view(src: list[str], tgt: list[str], att: list[list[float]] | None, step: int, presentation: bool) -> None:
+    if att is None or not tgt:
+        st.info("Links appear once a token is produced by a model with attention.")
+        return
+    links = figures.alignment_links(src, tgt, att, highlight_row=step - 1)
+    st.plotly_chart(_style(links, presentation), key="decode_links")
+    st.caption("Each line joins a target token to a source token; its width is the attention weight.")
+
+
+def interactive_heatmap(
+    src: list[str], tgt: list[str], att: list[list[float]] | None, n: int, presentation: bool
+) -> None:
+    """The heatmap in plotly, for zooming, hovering and its toolbar's PNG export."""
+    if att is None:
+        st.info(dv.NO_ATTENTION)
+        return
+    st.plotly_chart(_style(heatmap_figure(src, tgt, att, n, presentation), presentation), key="decode_heatmap_plotly")
+    st.caption("The same matrix in plotly: hover, zoom, and the camera icon saves it as PNG.")
 
 
 def heatmap_figure(src: list[str], tgt: list[str], att: list[list[float]], n: int, presentation: bool):
