@@ -18,7 +18,8 @@ Safety: user text (the tokens) travels only as JSON data and reaches the page on
 The component also follows the page's Step, Back and Reset buttons (keyed, so Streamlit gives them
 the classes ``st-key-decode_step_button`` …): it holds the whole decode, so it paints the row a
 click asks for in that click's frame, and the fragment rerun the click starts brings the step's
-other views and this heatmap again (the server's step wins where the two differ).
+other views and this heatmap again. It runs at most one step ahead of the server: Streamlit may
+merge clicks that arrive before its rerun, so a quicker click waits for the server's answer.
 
 Once a step's rows are painted the ``<svg>`` carries ``data-rows`` (rows shown) and, after a
 click in the instant stepper, ``data-step-ms`` (click to paint): what bench/app_speed.py and the
@@ -278,7 +279,11 @@ function followButtons() {
     const button = event.target instanceof Element ? event.target.closest("button") : null;
     if (!view || !button || button.disabled || !view.svg.isConnected) return;
     for (const [cls, move] of Object.entries(MOVES)) {
-      if (button.closest("." + cls)) view.show(move === null ? 0 : view.shown() + move, event.timeStamp);
+      if (!button.closest("." + cls)) continue;
+      if (move === null) view.show(0, event.timeStamp);
+      // At most one step ahead of the server: clicks that land before its rerun may be merged
+      // into one by Streamlit, and a heatmap further ahead would then jump back.
+      else if (view.shown() === view.serverStep) view.show(view.shown() + move, event.timeStamp);
     }
   }, true);
 }
@@ -295,6 +300,7 @@ export default function (component) {
     width: () => parentElement.clientWidth || 800,
   });
   view.show(data.step);
+  view.serverStep = data.step;
   window.__aeHeatmapView = view;
   followButtons();
   const onResize = () => view.resize();

@@ -54,8 +54,9 @@ def test_the_csv_export_is_made_on_click(page: Page, streamlit_server: str) -> N
 def test_quick_clicks_leave_heatmap_and_server_in_step(page: Page, streamlit_server: str) -> None:
     """The heatmap draws a clicked row at once in the browser; after the server's reruns they agree.
 
-    Clicks that land while a rerun is running can be merged by Streamlit into one, so the server may
-    move fewer steps than the clicks the browser drew at once: its rerun then redraws the heatmap.
+    Streamlit may merge a second click on one button that arrives before the first one's rerun,
+    so the server may move fewer steps than clicks; the heatmap never runs more than one step
+    ahead of the server, so it never has to jump back.
     """
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=1")
     page.wait_for_function(f"({HEATMAP_ROWS})() === 1", timeout=30_000)

@@ -38,7 +38,10 @@ def test_type_a_sentence_and_step_three_times(page: Page, streamlit_server: str)
     rows(page, 0)  # a new sentence starts at step 0
     for n in (1, 2, 3):
         page.get_by_role("button", name="Step", exact=True).click()
-        rows(page, n)
+        rows(page, n)  # drawn in the browser at once
+        # Then the server's views, as a user sees them before clicking on (Streamlit may merge a
+        # second click on one button that arrives before the first one's rerun).
+        expect(page.get_by_text(f"Step {n} of", exact=False)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("2 0 1", exact=True)).to_be_visible()  # "output so far": 2018-05-09 begins
     expect(page.locator(".stException")).to_have_count(0)
 
