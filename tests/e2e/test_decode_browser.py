@@ -15,12 +15,20 @@ HEATMAP_ROWS = """() => {
 }"""
 
 
+def server_shows(page: Page, step: int) -> None:
+    """The server's rerun for `step` has arrived: the page says "Step <step> of"."""
+    expect(page.get_by_text(f"Step {step} of", exact=False)).to_be_visible(timeout=30_000)
+
+
 def test_step_and_back_change_the_heatmap_by_one_row(page: Page, streamlit_server: str) -> None:
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=3")
     page.wait_for_function(f"({HEATMAP_ROWS})() === 3", timeout=30_000)
     page.get_by_role("button", name="Step", exact=True).click()
-    page.wait_for_function(f"({HEATMAP_ROWS})() === 4")
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 4")  # drawn in the browser at once
+    server_shows(page, 4)  # a user sees the step's views before the next click (see the quick-clicks test)
     page.get_by_role("button", name="Back", exact=True).click()
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 3")
+    server_shows(page, 3)
     page.wait_for_function(f"({HEATMAP_ROWS})() === 3")
     # Hover text of a cell: both tokens, position-labelled, and the weight.
     tip = page.locator('svg#decode-heatmap g[data-row="0"] rect title').first.text_content()
