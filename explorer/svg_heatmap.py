@@ -22,8 +22,8 @@ other views and this heatmap again. It runs at most one step ahead of the server
 merge clicks that arrive before its rerun, so a quicker click waits for the server's answer.
 
 Once a step's rows are painted the ``<svg>`` carries ``data-rows`` (rows shown) and, after a
-click in the instant stepper, ``data-step-ms`` (click to paint): what bench/app_speed.py and the
-browser tests read.
+click it drew (the instant stepper's buttons, or the page's Step, Back and Reset), ``data-step-ms``
+(click to paint): what bench/app_speed.py and the browser tests read.
 """
 
 from __future__ import annotations

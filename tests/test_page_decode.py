@@ -151,6 +151,19 @@ def test_the_heatmap_is_the_trace_drawn_in_the_page():
     assert not charts(at, "heatmap")  # no plotly on a page's first view: its bundle is the slowest part
 
 
+def test_the_heatmap_follows_the_pages_own_step_buttons():
+    """The component finds Step, Back and Reset by their keys (class st-key-<key>): both sides agree."""
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="1"))
+    keys = {label: button(at, label).key for label in ("Step", "Back", "Reset")}
+    assert keys == {
+        "Step": svg_heatmap.STEP_BUTTON,
+        "Back": svg_heatmap.BACK_BUTTON,
+        "Reset": svg_heatmap.RESET_BUTTON,
+    }
+    (element,) = at.get("bidi_component")
+    assert all(f'"st-key-{key}"' in element.proto.js_content for key in keys.values())
+
+
 def test_the_interactive_tab_has_the_plotly_heatmap():
     at = open_tab(page(task="dates", scorer="general", sentence="9 may 2018", step="2"), "Interactive heatmap")
     (figure,) = charts(at, "heatmap")
