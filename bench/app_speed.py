@@ -33,7 +33,6 @@ import random
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -42,6 +41,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.common import markdown_table, summary, write_results
+from explorer.serve import local_command
 from explorer.svg_heatmap import SVG_ID, axis_labels
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,25 +167,13 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_dir or tempfile.gettempdir()) / f"bench-streamlit-{self.port}.log"
         self.env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
-        self.script, self.options = script, options
-        # As `make run` starts it (explorer.serve: imports and models loaded before it answers), unless
-        # warm_up is False or another script is asked for: then a plain `streamlit run`.
-        self.launcher = (
-            ["-m", "explorer.serve"] if warm_up and script == "app.py" else ["-m", "streamlit", "run", script]
-        )
+        self.script, self.options, self.warm_up = script, options, warm_up
         self.proc: subprocess.Popen | None = None
         self.start_seconds = 0.0
 
     def start(self, timeout_s: float = 90.0) -> float:
         """Start and wait for /_stcore/health; returns the seconds that took."""
-        cmd = [
-            sys.executable, *self.launcher,
-            "--server.headless", "true",
-            "--server.address", "127.0.0.1",
-            "--server.port", str(self.port),
-            "--browser.gatherUsageStats", "false",
-            *self.options,
-        ]  # fmt: skip
+        cmd = [*local_command(self.port, self.script, self.warm_up), *self.options]
         self._log = open(self.log_path, "w+b")  # a file, not a pipe: an unread pipe blocks the server
         started = time.perf_counter()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)

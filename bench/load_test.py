@@ -55,6 +55,7 @@ from pathlib import Path
 
 from bench.app_speed import CHROMIUM_ARGS, INPUT_CLOCK, Server, cpu_seconds, dates, decode_url, process_tree
 from bench.common import markdown_table, summary, write_results
+from explorer.svg_heatmap import SVG_ID
 
 RSS_MB = 2048  # the memory bar: 2 GB
 MODEL_LOAD = re.compile(r"loading model (\S+) \(once per server process\)")
@@ -67,7 +68,7 @@ ANSWERED = """([k, timeoutMs]) => new Promise((resolve) => {
     const shown = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
       .some((e) => e.textContent.startsWith(label));
     if (!shown) return false;
-    const svg = document.getElementById("decode-heatmap");  // explorer.svg_heatmap.SVG_ID
+    const svg = document.getElementById("__SVG_ID__");
     return !svg || svg.getAttribute("data-rows") === String(k);
   };
   if (ready()) return resolve(performance.now());
@@ -77,7 +78,7 @@ ANSWERED = """([k, timeoutMs]) => new Promise((resolve) => {
   observer.observe(document.body, {subtree: true, childList: true, characterData: true,
     attributes: true, attributeFilter: ["data-rows"]});  // the heatmap marks its rows once painted
   const timer = setTimeout(() => { observer.disconnect(); resolve(-1); }, timeoutMs);
-})"""
+})""".replace("__SVG_ID__", SVG_ID)
 TOTAL_STEPS = """() => {
   const e = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
     .find((e) => /^Step \\d+ of \\d+$/.test(e.textContent));

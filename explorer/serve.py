@@ -21,6 +21,20 @@ from pathlib import Path
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
+def local_command(port: int, script: str = "app.py", warm_up: bool = True) -> list[str]:
+    """The command that serves `script` on the loopback `port` the way the browser tests and the
+    benchmarks start it: app.py as `make run` does (this launcher), unless warm_up is False or
+    another script is asked for (then a plain `streamlit run`); headless, no usage statistics."""
+    launcher = ["-m", "explorer.serve"] if warm_up and script == "app.py" else ["-m", "streamlit", "run", script]
+    return [
+        sys.executable, *launcher,
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
 def warm_up() -> tuple[int, float]:
     """Import what every page imports and load every registered model; (models loaded, seconds)."""
     started = time.perf_counter()

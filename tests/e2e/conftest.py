@@ -19,7 +19,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +27,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from explorer.serve import local_command
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
@@ -113,15 +114,7 @@ class _Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"streamlit-{self.port}.log"
         env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **extra_env}
-        # app.py as `make run` starts it (explorer.serve: models loaded before it answers).
-        launcher = ["-m", "explorer.serve"] if script == "app.py" else ["-m", "streamlit", "run", script]
-        cmd = [
-            sys.executable, *launcher,
-            "--server.headless", "true",
-            "--server.address", "127.0.0.1",
-            "--server.port", str(self.port),
-            "--browser.gatherUsageStats", "false",
-        ]  # fmt: skip
+        cmd = local_command(self.port, script)  # app.py as `make run` starts it (explorer.serve)
         # A file, not a pipe: an unread pipe fills up and blocks the server.
         self._log = open(self.log_path, "w+b")  # closed in stop()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
