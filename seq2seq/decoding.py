@@ -66,7 +66,13 @@ class DecodeState:
 
 @dataclass(frozen=True)
 class Step:
-    """One decoding step as plain data, plus the state that follows it."""
+    """One decoding step as plain data, plus the state that follows it.
+
+    The vectors c_t, h_t and h~_t are kept as the (H,) tensors the model computed (never written
+    to) and given as floats by `context`, `decoder_state` and `attentional_state` on demand: most
+    steps of a decode are never inspected, and converting all three at every step took a tenth of
+    a greedy decode (bench/decode_speed). Equality compares the plain-data fields.
+    """
 
     position: int  # 0-based target position
     token_id: int
@@ -75,12 +81,27 @@ class Step:
     topk: tuple[tuple[str, int, float], ...]  # (piece, id, prob), most probable first
     scores: tuple[float, ...] | None  # raw scores over the source, None without attention
     attention: tuple[float, ...] | None  # weights used, None without attention
-    context: tuple[float, ...]  # c_t
-    decoder_state: tuple[float, ...]  # h_t: the query the scorer used
-    attentional_state: tuple[float, ...]  # h~_t
     forced: bool  # the token was chosen by the caller (what-if or teacher forcing)
     overridden: bool  # the attention weights were replaced by the caller
     next_state: DecodeState = field(repr=False, compare=False)
+    context_vector: torch.Tensor = field(repr=False, compare=False)  # (H,) c_t
+    query_vector: torch.Tensor = field(repr=False, compare=False)  # (H,) h_t
+    attentional_vector: torch.Tensor = field(repr=False, compare=False)  # (H,) h~_t
+
+    @property
+    def context(self) -> tuple[float, ...]:
+        """c_t"""
+        return tuple(self.context_vector.float().tolist())
+
+    @property
+    def decoder_state(self) -> tuple[float, ...]:
+        """h_t: the query the scorer used."""
+        return tuple(self.query_vector.float().tolist())
+
+    @property
+    def attentional_state(self) -> tuple[float, ...]:
+        """h~_t"""
+        return tuple(self.attentional_vector.float().tolist())
 
 
 @dataclass
@@ -94,9 +115,14 @@ class Trace:
     strategy: str
     output: str
     hit_max_len: bool
-    encoder_states: list[list[float]]
+    memory: torch.Tensor = field(repr=False, compare=False)  # (S, H) encoder states h_s, never written to
     hypotheses: list[dict] | None = None  # beam search only
     tree: list[dict] | None = None  # beam search only
+
+    @property
+    def encoder_states(self) -> list[list[float]]:
+        """One vector per source token: the keys the scorer compared against."""
+        return self.memory.float().tolist()
 
     @property
     def target_tokens(self) -> list[str]:
@@ -305,11 +331,10 @@ class Translator:
         top_p, top_i = probs.topk(max(1, min(self.topk, probs.numel())))
         # One tensor-to-list conversion for everything (_rows): the top-k ids ride along as floats,
         # exact for any id below 2**24.
-        vectors = [top_p, top_i.float(), out.context[0], out.query[0], out.attentional[0]]
-        vectors.append(top_p[:1] if token_id is None else probs[token_id : token_id + 1])
+        vectors = [top_p, top_i.float(), top_p[:1] if token_id is None else probs[token_id : token_id + 1]]
         if out.scores is not None:
             vectors += [out.scores[0], out.weights[0]]
-        top, top_ids, context, query, attentional, prob, *attention = _rows(*vectors)
+        top, top_ids, prob, *attention = _rows(*vectors)
         top_ids = [int(i) for i in top_ids]
         if token_id is None:
             token_id = top_ids[0]
@@ -323,12 +348,12 @@ class Translator:
             topk=tuple((piece(i), i, p) for p, i in zip(top[:k], top_ids[:k], strict=True)),
             scores=attention[0] if attention else None,
             attention=attention[1] if attention else None,
-            context=context,
-            decoder_state=query,
-            attentional_state=attentional,
             forced=forced,
             overridden=overridden,
             next_state=state.after(out.hidden, out.attentional, token_id, self.config.eos_id),
+            context_vector=out.context[0],
+            query_vector=out.query[0],
+            attentional_vector=out.attentional[0],
         )
 
     # -- strategies built on step -----------------------------------------------------------
@@ -341,7 +366,7 @@ class Translator:
             strategy=strategy,
             output=self.target_tokenizer.decode([s.token_id for s in steps]),
             hit_max_len=hit_max,
-            encoder_states=state.memory[0].float().tolist(),
+            memory=state.memory[0],
             **extra,
         )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -133,13 +134,15 @@ class Decoder(nn.Module):
         computed so the app can show what the model would have done. `projected_keys` is
         `self.scorer.project_keys(memory)`, computed once per sentence (None: computed here).
         """
-        embedded = self.embedding(prev_token)  # (B, E)
+        # Layers are applied as functions of their weights, not called as modules: a module call's
+        # hook handling costs microseconds, several percent of a decoding step at batch 1.
+        embedded = F.embedding(prev_token, self.embedding.weight, self.embedding.padding_idx)  # (B, E)
         if self.training:  # dropout is the identity in eval mode: skip the call while decoding
             embedded = self.dropout(embedded)
         rnn_input = torch.cat([embedded, feed], dim=-1)  # (B, E + H)
         query, hidden = self._rnn_step(rnn_input, hidden)  # (B, H): h_t
         if self.has_attention:
-            scores = self.scorer(query, memory, projected_keys)  # (B, S)
+            scores = self.scorer.score(query, memory, projected_keys)  # (B, S)
             weights = attend(scores, pad_mask) if attention is None else attention
             # c_t = sum_s a_t(s) h_s as a broadcast multiply and sum (cheaper than a bmm of B tiny products)
             context = (weights.unsqueeze(-1) * memory).sum(1)  # (B, H): c_t
@@ -148,8 +151,9 @@ class Decoder(nn.Module):
                 raise ValueError("this model has no attention to override (scorer 'none')")
             scores = weights = None
             context = torch.zeros_like(query)
-        attentional = torch.tanh(self.W_c(torch.cat([context, query], dim=-1)))  # (B, H): h~_t
-        logits = self.W_o(self.dropout(attentional) if self.training else attentional)  # (B, V)
+        attentional = torch.tanh(F.linear(torch.cat([context, query], dim=-1), self.W_c.weight))  # (B, H): h~_t
+        output_input = self.dropout(attentional) if self.training else attentional
+        logits = F.linear(output_input, self.W_o.weight, self.W_o.bias)  # (B, V)
         return DecoderOutput(logits, scores, weights, context, query, attentional, hidden)
 
     def _rnn_step(self, rnn_input: torch.Tensor, hidden: Hidden) -> tuple[torch.Tensor, Hidden]:
