@@ -1,9 +1,16 @@
 """Decoding speed of the shipped models: one step, a greedy decode of ~12 tokens, beam 5.
 
     python -m bench.decode_speed [--repeats 50] [--threads 1] [--models en-fr/general,en-fr/concat] [--quick]
+    python -m bench.decode_speed --against ../old-checkout [--models ...]   # greedy, side by side
 
 Prints a markdown table (median and p95 in ms) per model size and writes bench/results/decode_speed.json.
 Sentences are chosen per task so that the output is about 12 tokens long.
+
+`--against CHECKOUT` times the greedy decode of this checkout's seq2seq and of another's (say
+`git worktree add ../old HEAD~1`) in one process, alternating call by call on the same shipped
+weights, and reports both and their ratio (decode_speed-against.json). On a host whose speed
+drifts from minute to minute (a shared machine), that ratio is what a change is judged by: two
+separate runs can differ by more than the change.
 
 One torch thread by default: decoding one sentence is a chain of tiny matrix-vector products
 that a second thread did not speed up, and while another process held a core, two threads made
@@ -13,11 +20,21 @@ half the models' greedy decodes 6-55x slower (medians of 27-203 ms where one thr
 from __future__ import annotations
 
 import argparse
+import atexit
+import importlib
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
 
 import torch
 
 from bench.common import markdown_table, summary, time_calls, write_results
-from seq2seq.checkpoint import load_model, registry
+from seq2seq.checkpoint import default_root, load_model, registry
 
 SENTENCES = {  # outputs of about 12 tokens
     "reverse": "attention ok",  # 12 characters + </s>
@@ -50,12 +67,71 @@ def bench_model(name: str, task: str, repeats: int) -> dict:
     }
 
 
+def baseline_checkpoint_module(checkout: str) -> ModuleType:
+    """`seq2seq.checkpoint` of another checkout, imported beside this one as `seq2seq_baseline`."""
+    source = Path(checkout) / "seq2seq"
+    if not (source / "decoding.py").is_file():
+        raise SystemExit(f"{checkout} is not a checkout of this project (no seq2seq/decoding.py)")
+    target = Path(tempfile.mkdtemp(prefix="decode-baseline-")) / "seq2seq_baseline"
+    atexit.register(shutil.rmtree, target.parent, True)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    sys.path.insert(0, str(target.parent))
+    # Both copies load the same shipped weights: the baseline's registry is this checkout's.
+    os.environ.setdefault("ATTENTION_EXPLORER_PRETRAINED", str(default_root()))
+    return importlib.import_module("seq2seq_baseline.checkpoint")
+
+
+def compare_greedy(name: str, task: str, repeats: int, baseline: ModuleType) -> dict:
+    """Greedy decode of this checkout and the baseline, timed alternately (order swapped every call)."""
+    current, other = load_model(name), baseline.load_model(name)
+    text = SENTENCES[task]
+    same = [s.token_id for s in current.greedy(text).steps] == [s.token_id for s in other.greedy(text).steps]
+    timings: dict[str, list[float]] = {"current": [], "baseline": []}
+    pairs = [("current", current), ("baseline", other)]
+    for _ in range(3):  # warm-up
+        current.greedy(text), other.greedy(text)
+    for i in range(repeats):
+        for label, translator in pairs if i % 2 == 0 else pairs[::-1]:
+            started = time.perf_counter()
+            translator.greedy(text)
+            timings[label].append((time.perf_counter() - started) * 1000)
+    ratios = [c / b for c, b in zip(timings["current"], timings["baseline"], strict=True)]
+    return {
+        "model": name,
+        "same_output": same,
+        "current": summary(timings["current"]),
+        "baseline": summary(timings["baseline"]),
+        "ratio_of_medians": statistics.median(timings["current"]) / statistics.median(timings["baseline"]),
+        "median_pair_ratio": statistics.median(ratios),
+    }
+
+
+def main_against(checkout: str, models: list[dict], repeats: int, threads: int) -> None:
+    baseline = baseline_checkpoint_module(checkout)
+    results = [compare_greedy(m["name"], m["task"], repeats, baseline) for m in models]
+    rows = [
+        [
+            r["model"],
+            *(f"{r[k]['median_ms']:.2f} / {r[k]['p95_ms']:.2f}" for k in ("current", "baseline")),
+            f"{r['ratio_of_medians']:.3f}",
+            f"{r['median_pair_ratio']:.3f}",
+            "yes" if r["same_output"] else "NO",
+        ]
+        for r in results
+    ]
+    header = ["model", "greedy ms, this checkout", f"greedy ms, {checkout}", "ratio", "pair ratio", "same output"]
+    print(markdown_table(header, rows))
+    data = {"threads": threads, "against": str(checkout), "models": results}
+    print(f"\nwritten to {write_results('decode_speed-against', data)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1, see above)")
     parser.add_argument("--quick", action="store_true", help="5 repeats of the first model only (CI)")
     parser.add_argument("--models", help="comma-separated registry names (default: general and concat of each task)")
+    parser.add_argument("--against", metavar="CHECKOUT", help="time greedy decoding side by side with another checkout")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     models = one_model_per_size()
@@ -70,6 +146,9 @@ def main() -> None:
         raise SystemExit("no registered models: train or restore pretrained/ first")
     if args.quick:
         models, args.repeats = models[:1], 5
+    if args.against:
+        main_against(args.against, models, args.repeats, args.threads)
+        return
     results = [bench_model(m["name"], m["task"], args.repeats) for m in models]
     rows = [
         [
