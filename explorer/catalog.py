@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from seq2seq.checkpoint import registry
 from seq2seq.config import SCORERS
 
+USER_PREFIX = "user/"  # registry names of the models saved from the Train page
 TASK_LABELS = {"reverse": "Reverse a string", "dates": "Normalize a date", "en-fr": "English → French"}
 
 
@@ -19,6 +20,11 @@ class Entry:
     parameters: int
     metric: dict  # {"name": ..., "value": ...} headline metric on the test split
     card: dict  # everything else the manifest says
+
+    @property
+    def is_user(self) -> bool:
+        """Saved from the Train page (the user models folder), not shipped."""
+        return self.name.startswith(USER_PREFIX)
 
 
 def entries() -> list[Entry]:
@@ -41,6 +47,7 @@ def entries() -> list[Entry]:
         result,
         key=lambda e: (
             list(TASK_LABELS).index(e.task) if e.task in TASK_LABELS else 9,
+            e.is_user,
             e.cell != "gru",
             order.get(e.scorer, 99),
             e.name,
@@ -58,8 +65,33 @@ def scorers_for(task: str) -> list[str]:
     return list(dict.fromkeys(e.scorer for e in entries() if e.task == task and e.cell == "gru"))
 
 
-def model_for(task: str, scorer: str) -> Entry | None:
+def variants(task: str, scorer: str) -> list[Entry]:
+    """Every model of `task` with `scorer`: the default first (`model_for`), then shipped models
+    with another cell, then the user's saved models."""
+    default = model_for(task, scorer)
+    rest = [e for e in entries() if e.task == task and e.scorer == scorer and e != default]
+    return ([default] if default else []) + rest
+
+
+def model_for(task: str, scorer: str, name: str = "") -> Entry | None:
+    """Model `name` if it is one of the task and scorer's models, else their default: the shipped GRU
+    model (the one the scorers are compared on), or a saved GRU model where none is shipped."""
+    if name:
+        for e in entries():
+            if e.name == name and e.task == task and e.scorer == scorer:
+                return e
     for e in entries():
         if e.task == task and e.scorer == scorer and e.cell == "gru":
             return e
     return None
+
+
+def other_models(task: str, scorer: str) -> list[str]:
+    """Names of the task and scorer's models besides their default: what a link's `model` may name."""
+    return [e.name for e in variants(task, scorer)[1:]]
+
+
+def variant_label(entry: Entry) -> str:
+    """How a model picker lists a model: its name, cell and where it comes from."""
+    origin = "saved from the Train page" if entry.is_user else "shipped"
+    return f"{entry.name} · {entry.cell.upper()}, {origin}"

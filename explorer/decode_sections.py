@@ -18,7 +18,7 @@ import streamlit as st
 
 from explorer import decode_analysis as da
 from explorer import decode_view as dv
-from explorer import fast_stepper, figures, svg_heatmap
+from explorer import fast_stepper, figures, pickers, svg_heatmap
 from explorer.catalog import TASK_LABELS
 from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
 from seq2seq.attention import SCORER_INFO
@@ -27,7 +27,7 @@ BIG_FONT = {"size": 18}
 
 
 def inputs(available: dict[str, list[str]], presentation: bool) -> None:
-    """Task, scorer toggle, sentence, examples, strategy and its parameters, reference."""
+    """Task, scorer toggle (and model, if the scorer has several), sentence, examples, strategy, reference."""
     ss = st.session_state
     left, right = st.columns([1, 2])
     left.selectbox(
@@ -45,6 +45,7 @@ def inputs(available: dict[str, list[str]], presentation: bool) -> None:
         required=True,
         help="Each scorer is its own trained model; switching keeps the sentence and the step.",
     )
+    pickers.model_choice(right, ss[dv.K_TASK], ss[dv.K_SCORER], dv.K_MODEL)
     sentence, example = st.columns([2, 1]) if not presentation else (st.container(), None)
     sentence.text_input(
         "Source sentence",

@@ -13,6 +13,7 @@ Session keys shared with other pages (the current view; written on every run of 
     st.session_state["sentence"]  the source sentence
     st.session_state["step"]      target tokens shown (0 = none yet; step N shows tokens 0..N-1)
     st.session_state["strategy"]  "greedy", "sample", "beam" or "forced" (a reference is set)
+    st.session_state["model"]     a registry name when not the task and scorer's default, else ""
     st.session_state["presentation"]  the presentation-mode toggle (sidebar), a bool
 
 The Decode page reads them back when it opens without a link, so it follows other pages too.
@@ -31,7 +32,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 
 from explorer import catalog
 from explorer.figures import position_labels
-from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES, ViewState, parse_query
+from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES, ViewState, choose_model, parse_query
 
 # Shared keys (see the module docstring).
 TASK = "task"
@@ -39,11 +40,13 @@ SCORER = "scorer"
 SENTENCE = "sentence"
 STEP = "step"
 STRATEGY = "strategy"
+MODEL = "model"
 PRESENTATION = "presentation"
 # The Decode page's widgets.
 K_TASK, K_SCORER, K_SENTENCE, K_EXAMPLE = "decode_task", "decode_scorer", "decode_sentence", "decode_example"
 K_STRATEGY, K_BEAM, K_TEMPERATURE, K_SEED = "decode_strategy", "decode_beam", "decode_temperature", "decode_seed"
 K_REFERENCE, K_STEP, K_SPEED = "decode_reference", "decode_step", "decode_speed"
+K_MODEL = "decode_model"  # "" = the task and scorer's default model
 K_EXPLAIN_T, K_EXPLAIN_S = "decode_explain_target", "decode_explain_source"
 K_WHATIF, K_OVERRIDE = "decode_whatif_choice", "decode_override_source"
 # The open tab below the heatmap and whether the instant stepper is expanded: only what is open is
@@ -84,8 +87,9 @@ def default_sentences(tasks: Sequence[str]) -> dict[str, str]:
     return {task: (example_sentences(task) or ("",))[0] for task in tasks}
 
 
-def model_name(task: str, scorer: str) -> str | None:
-    entry = catalog.model_for(task, scorer)
+def model_name(task: str, scorer: str, model: str = "") -> str | None:
+    """Registry name of `model` if it is one of the task and scorer's models, else of their default."""
+    entry = catalog.model_for(task, scorer, model)
     return entry.name if entry else None
 
 
@@ -110,6 +114,7 @@ def apply_view(session: MutableMapping, view: ViewState, reference: str = "") ->
     session[K_STRATEGY], session[K_BEAM] = view.strategy, view.beam
     session[K_TEMPERATURE], session[K_SEED] = view.temperature, view.seed
     session[K_REFERENCE], session[K_STEP] = reference, view.step
+    session[K_MODEL] = view.model
 
 
 def sync_from_url(
@@ -123,6 +128,7 @@ def sync_from_url(
     query = _flat(query)
     if query and query != session.get(_URL):
         view = parse_query(query, available, examples)
+        view = choose_model(view, query.get("model"), catalog.other_models(view.task, view.scorer))
         reference = query.get("reference", "")[:MAX_SENTENCE_CHARS]
         apply_view(session, view, reference)
         session[_NOTES] = (view.notes, (view.task, view.scorer, view.sentence))
@@ -130,15 +136,17 @@ def sync_from_url(
         return
     if K_TASK in session and session[K_TASK] in available:
         fix_scorer(session, available)
+        fix_model(session)
         return
     shared = {}
-    for key in (TASK, SCORER, SENTENCE, STEP, STRATEGY):
+    for key in (TASK, SCORER, SENTENCE, STEP, STRATEGY, MODEL):
         value = session.get(key)
         if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
             shared[key] = str(value)
     if shared.get(STRATEGY) not in STRATEGIES:
         shared.pop(STRATEGY, None)
-    apply_view(session, parse_query(shared, available, examples))
+    view = parse_query(shared, available, examples)
+    apply_view(session, choose_model(view, shared.get(MODEL), catalog.other_models(view.task, view.scorer)))
 
 
 def fix_scorer(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
@@ -148,6 +156,12 @@ def fix_scorer(session: MutableMapping, available: Mapping[str, list[str]]) -> N
         session[K_SCORER] = default_scorer(scorers)
 
 
+def fix_model(session: MutableMapping) -> None:
+    """Back to the default model when the chosen one is not the task and scorer's (the scorer moved)."""
+    if session.get(K_MODEL) and session[K_MODEL] not in catalog.other_models(session[K_TASK], session[K_SCORER]):
+        session[K_MODEL] = ""
+
+
 def on_task_change(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
     """Callback of the task box: the new task's example sentence, its scorer, step 0."""
     task = session[K_TASK]
@@ -155,6 +169,7 @@ def on_task_change(session: MutableMapping, available: Mapping[str, list[str]]) 
     session[K_REFERENCE] = ""
     session[K_STEP] = 0
     fix_scorer(session, available)
+    session[K_MODEL] = ""
 
 
 def on_example(session: MutableMapping) -> None:
@@ -180,6 +195,7 @@ def current_view(session: Mapping) -> ViewState:
         beam=int(session.get(K_BEAM, 3)),
         temperature=float(session.get(K_TEMPERATURE, 1.0)),
         seed=int(session.get(K_SEED, 0)),
+        model=session.get(K_MODEL) or "",
     )
 
 
@@ -190,6 +206,8 @@ def reference_of(session: Mapping) -> str:
 def view_query(view: ViewState, reference: str = "") -> dict[str, str]:
     """The shareable link of a view: only the parameters that matter for its strategy."""
     query = {"task": view.task, "scorer": view.scorer, "sentence": view.sentence, "step": str(view.step)}
+    if view.model:
+        query["model"] = view.model
     query["strategy"] = view.strategy
     if view.strategy == "beam":
         query["beam"] = str(view.beam)
@@ -208,7 +226,7 @@ def publish(session: MutableMapping, query_params) -> None:
     """
     view, reference = current_view(session), reference_of(session)
     session[TASK], session[SCORER], session[SENTENCE] = view.task, view.scorer, view.sentence
-    session[STEP] = view.step
+    session[STEP], session[MODEL] = view.step, view.model
     session[STRATEGY] = "forced" if reference else view.strategy
     wanted = view_query(view, reference)
     if _flat(query_params.to_dict()) != wanted:

@@ -1,5 +1,7 @@
 """Widgets and link handling shared by the pages that show one sentence (Compare, Hidden states, Beam search).
 
+`model_choice`, the "Model" box, also serves the Decode page.
+
 A page opens on `opening_view` (a link, else the Decode page's session keys, else defaults), puts
 it into its widgets with `apply_view`, draws them, and writes what they show back into the URL
 with `publish`. The logic is in explorer.view_defaults; this module only wires it to Streamlit.
@@ -8,6 +10,7 @@ with `publish`. The logic is in explorer.view_defaults; this module only wires i
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -49,8 +52,39 @@ def publish(page: str, **values) -> None:
     view_defaults.publish(st.session_state, st.query_params, page, view_defaults.page_query(page, **values))
 
 
-def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> tuple[str, str, str, str]:
-    """Task, scorer and sentence widgets (keys `<prefix>_task`, …) -> (task, scorer, sentence, model name).
+MODEL_HELP = (
+    "Other models with this scorer: another cell, or saved from the Train page. The first is the "
+    "shipped GRU model, the one every scorer is compared on."
+)
+
+
+def model_choice(container, task: str, scorer: str, key: str) -> str:
+    """A "Model" box when the task and scorer have more than one model; the registry name to use.
+
+    The box's session value (`key`) is "" for the default model (catalog.model_for) or another
+    model's registry name; a value that is not one of the task and scorer's goes back to "".
+    """
+    state = st.session_state
+    models = catalog.variants(task, scorer)
+    others = [e.name for e in models[1:]]
+    if state.get(key) not in ("", *others):
+        state[key] = ""
+    if others:
+        labels = {"": catalog.variant_label(models[0]), **{e.name: catalog.variant_label(e) for e in models[1:]}}
+        container.selectbox("Model", ["", *others], key=key, format_func=labels.get, help=MODEL_HELP)
+    return state[key] or models[0].name
+
+
+class Picked(NamedTuple):
+    task: str
+    scorer: str
+    sentence: str
+    name: str  # the registry name of the model to run
+    model: str  # the same for the link: "" when it is the task and scorer's default
+
+
+def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> Picked:
+    """Task, scorer, model and sentence widgets (keys `<prefix>_task`, …) and what they pick.
 
     Their values were set by `apply_view`; a new task brings its example sentence.
     """
@@ -72,9 +106,11 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> tuple[str, 
         state[f"{prefix}_scorer"] = "general" if "general" in scorers else scorers[0]
     scorer = middle.selectbox("Scorer", scorers, key=f"{prefix}_scorer")
     sentence = right.text_input("Sentence", key=f"{prefix}_sentence", max_chars=MAX_SENTENCE_CHARS)
-    return task, scorer, sentence, catalog.model_for(task, scorer).name
+    name = model_choice(middle, task, scorer, f"{prefix}_model")
+    st.caption(view_defaults.markdown_safe(f"Model {name}"))
+    return Picked(task, scorer, sentence, name, state[f"{prefix}_model"])
 
 
 def widget_keys(prefix: str) -> dict[str, str]:
-    """view field -> widget key of `model_and_sentence`'s widgets: task, scorer, sentence."""
-    return {field: f"{prefix}_{field}" for field in ("task", "scorer", "sentence")}
+    """view field -> widget key of `model_and_sentence`'s widgets: task, scorer, sentence, model."""
+    return {field: f"{prefix}_{field}" for field in ("task", "scorer", "sentence", "model")}

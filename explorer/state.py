@@ -1,13 +1,15 @@
 """The view's state from URL query parameters: validated, with a note for every value refused.
 
-Shareable links carry task, scorer, sentence, step and strategy. Anything invalid falls back to
-a default and adds a note the page shows; nothing from the URL is used as a path or as HTML.
+Shareable links carry task, scorer, sentence, step and strategy, and the model when it is not
+the task and scorer's default (another cell, or a model saved from the Train page). Anything
+invalid falls back to a default and adds a note the page shows; nothing from the URL is used as
+a path or as HTML: a model is only ever looked up by name among the registered ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 
 STRATEGIES = ("greedy", "sample", "beam")
 MAX_SENTENCE_CHARS = 500  # longer URL values are refused before any tokenization
@@ -23,6 +25,7 @@ class ViewState:
     beam: int = 3  # beam width
     temperature: float = 1.0
     seed: int = 0
+    model: str = ""  # a registry name among the task and scorer's models; "" = their default
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_query(self) -> dict[str, str]:
@@ -108,3 +111,14 @@ def parse_query(
         seed=_int(params.get("seed"), 0, 0, 2**31 - 1, "seed", notes),
         notes=tuple(notes),
     )
+
+
+def choose_model(view: ViewState, raw: str | None, names: Sequence[str]) -> ViewState:
+    """The view with model `raw` when it is one of `names` (the task and scorer's models other than
+    their default), else with the default model and, for a name that is not, a note."""
+    if raw is None or raw == "":
+        return replace(view, model="")
+    if raw in names:
+        return replace(view, model=raw)
+    note = f"No model {raw[:60]!r} for {view.task} with {view.scorer}; showing the default model."
+    return replace(view, model="", notes=(*view.notes, note))

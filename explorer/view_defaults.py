@@ -2,7 +2,7 @@
 
 Order of precedence: a link (the URL's query parameters, validated by explorer.state.parse_query,
 with a note for every value refused), then the view the Decode page left in st.session_state
-("task", "scorer", "sentence", "step"), then defaults.
+("task", "scorer", "sentence", "step", "model"), then defaults.
 
 Each page also writes its current view back into the URL (`publish`), so the address bar is a
 shareable link. The page remembers the URL it wrote last (session key "_<page>_url"): only a URL
@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 
 from explorer import catalog
-from explorer.state import ViewState, parse_query
+from explorer.state import ViewState, choose_model, parse_query
 
-SHARED_KEYS = ("task", "scorer", "sentence", "step")
+SHARED_KEYS = ("task", "scorer", "sentence", "step", "model")
 # The query parameters each page keeps in its link (Compare shows every scorer, so no scorer).
 PAGE_PARAMS = {
     "compare": ("task", "sentence"),
-    "states": ("task", "scorer", "sentence", "step"),
-    "beam": ("task", "scorer", "sentence", "beam"),
+    "states": ("task", "scorer", "model", "sentence", "step"),
+    "beam": ("task", "scorer", "model", "sentence", "beam"),
 }
 DEFAULT_SENTENCES = {"reverse": "hello world", "dates": "Wednesday, May 9, 2018", "en-fr": "Where is the station?"}
 
@@ -57,7 +57,8 @@ def initial_view(query: Mapping[str, str], session: Mapping, models: Mapping[str
     if "task" in query and query["task"] != shared.get("task"):
         shared = {}
     params = {**shared, **{k: str(v) for k, v in query.items()}}
-    return parse_query(params, models, {task: default_sentence(task) for task in models})
+    view = parse_query(params, models, {task: default_sentence(task) for task in models})
+    return choose_model(view, params.get("model"), catalog.other_models(view.task, view.scorer))
 
 
 def follow(state: MutableMapping, key: str, value, force: bool = False) -> None:

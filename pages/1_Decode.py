@@ -39,7 +39,7 @@ if not view.sentence.strip():
     st.info(dv.EMPTY_HINT)
     st.stop()
 
-name = dv.model_name(view.task, view.scorer)
+name = dv.model_name(view.task, view.scorer, view.model)
 try:
     translator = get_translator(name)
 except CheckpointError as error:

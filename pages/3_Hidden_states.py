@@ -34,17 +34,17 @@ def states_of(name: str, sentence: str):
 models, view, link, new = pickers.opening_view("states")
 shared_step = "step" in st.session_state or "step" in link
 pickers.apply_view(view, pickers.widget_keys("hs"), new)
-task, scorer, sentence, name = pickers.model_and_sentence("hs", models)
+task, scorer, sentence, name, model = pickers.model_and_sentence("hs", models)
 
 try:
     states = states_of(name, sentence)
     space = get_space(name, task)
 except InputError as error:
-    pickers.publish("states", task=task, scorer=scorer, sentence=sentence)
+    pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence)
     st.warning(f"{error}.")
     st.stop()
 except (CheckpointError, ValueError) as error:
-    pickers.publish("states", task=task, scorer=scorer, sentence=sentence)
+    pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence)
     st.error(f"Cannot show this model's states: {error}")
     st.stop()
 
@@ -56,7 +56,7 @@ view_defaults.follow(st.session_state, "hs_step", first_step, force=new)
 st.session_state["hs_step"] = states_view.clamp_step(st.session_state["hs_step"], n_target)
 a, b, c = st.columns([3, 1, 1])
 step = a.slider("Step (output tokens shown)", 0, max(n_target, 1), key="hs_step")
-pickers.publish("states", task=task, scorer=scorer, sentence=sentence, step=step)
+pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, step=step)
 dims = 3 if b.radio("Projection", ["2D", "3D"], horizontal=True, key="hs_dims") == "3D" else 2
 with_background = c.checkbox("reference sample", value=True, key="hs_background")
 

@@ -31,9 +31,9 @@ def hypothesis_attention(name: str, sentence: str, hypothesis: dict):
 models, view, _, new = pickers.opening_view("beam")
 view = beam_view.clamp_width(view)
 pickers.apply_view(view, {**pickers.widget_keys("beam"), "beam": "beam_width"}, new)
-task, scorer, sentence, name = pickers.model_and_sentence("beam", models)
+task, scorer, sentence, name, model = pickers.model_and_sentence("beam", models)
 width = st.slider("Beam width", beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key="beam_width")
-pickers.publish("beam", task=task, scorer=scorer, sentence=sentence, beam=width)
+pickers.publish("beam", task=task, scorer=scorer, model=model, sentence=sentence, beam=width)
 
 try:
     trace = search(name, sentence, width)

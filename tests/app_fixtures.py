@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from seq2seq.checkpoint import save_checkpoint, write_manifest
+from seq2seq.checkpoint import register, save_checkpoint, write_manifest
 from seq2seq.config import SCORERS, ModelConfig
 from seq2seq.model import Seq2Seq
 from seq2seq.tasks import get_task
@@ -29,38 +29,53 @@ MAX_LEN = 40  # source and target limit in characters (the models take 40, plus 
 torch.set_num_threads(1)
 
 
-def make_registry(
-    root: str | Path,
-    tasks: tuple[str, ...] = TASKS,
-    scorers: tuple[str, ...] = SCORERS,
+def save_tiny_model(
+    folder: Path,
+    task: str,
+    scorer: str,
+    cell: str = "gru",
     hidden_size: int = 32,
     embedding_size: int = 16,
     max_source_len: int = MAX_LEN + 1,
     max_target_len: int = MAX_LEN + 1,
+    seed: int = 0,
+) -> int:
+    """Save an untrained character model of `task` in `folder`; returns its parameter count."""
+    examples = get_task(task).examples("train", 2000, 0)
+    source = CharTokenizer.fit(e.source for e in examples)
+    target = CharTokenizer.fit(e.target for e in examples)
+    torch.manual_seed(seed)
+    config = ModelConfig(
+        src_vocab_size=source.vocab_size,
+        tgt_vocab_size=target.vocab_size,
+        scorer=scorer,
+        cell=cell,
+        embedding_size=embedding_size,
+        hidden_size=hidden_size,
+        max_source_len=max_source_len,
+        max_target_len=max_target_len,
+    )
+    model = Seq2Seq(config)
+    save_checkpoint(folder, model, source, target, {"task": task, "metrics": {}})
+    return model.num_parameters()
+
+
+def make_registry(
+    root: str | Path,
+    tasks: tuple[str, ...] = TASKS,
+    scorers: tuple[str, ...] = SCORERS,
+    **sizes,
 ) -> Path:
     """Save an untrained model per task and scorer under `root` and write root/manifest.json.
 
-    Untrained, so outputs are noise, but every page, figure and table can be exercised.
+    Untrained, so outputs are noise, but every page, figure and table can be exercised. `sizes`
+    go to save_tiny_model (hidden_size, embedding_size, max_source_len, max_target_len).
     """
     root = Path(root)
     entries = []
     for task in tasks:
-        examples = get_task(task).examples("train", 2000, 0)
-        source = CharTokenizer.fit(e.source for e in examples)
-        target = CharTokenizer.fit(e.target for e in examples)
         for scorer in scorers:
-            torch.manual_seed(0)
-            config = ModelConfig(
-                src_vocab_size=source.vocab_size,
-                tgt_vocab_size=target.vocab_size,
-                scorer=scorer,
-                embedding_size=embedding_size,
-                hidden_size=hidden_size,
-                max_source_len=max_source_len,
-                max_target_len=max_target_len,
-            )
-            model = Seq2Seq(config)
-            save_checkpoint(root / task / scorer, model, source, target, {"task": task, "metrics": {}})
+            parameters = save_tiny_model(root / task / scorer, task, scorer, **sizes)
             entries.append(
                 {
                     "name": f"{task}/{scorer}",
@@ -68,12 +83,20 @@ def make_registry(
                     "task": task,
                     "scorer": scorer,
                     "cell": "gru",
-                    "parameters": model.num_parameters(),
+                    "parameters": parameters,
                     "metric": {"name": "exact_match", "value": 0.0},
                 }
             )
     write_manifest(entries, root)
     return root
+
+
+def add_user_model(root: Path, name: str, task: str, scorer: str, cell: str = "gru", seed: int = 1) -> str:
+    """Register an untrained model as the Train page saves one: user/<name> in the user models folder."""
+    parameters = save_tiny_model(Path(root) / name, task, scorer, cell=cell, seed=seed)
+    entry = {"name": f"user/{name}", "path": name, "task": task, "scorer": scorer, "cell": cell}
+    register({**entry, "parameters": parameters, "metric": {"name": "exact_match", "value": None}}, root)
+    return entry["name"]
 
 
 @functools.cache

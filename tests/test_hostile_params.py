@@ -45,7 +45,8 @@ STATIC_HTML = (presentation.CSS,)
 CASES: dict[str, tuple[dict, bool]] = {
     "unknown task": ({"task": "klingon"}, True),
     "unknown scorer": ({"task": "dates", "scorer": "transformer"}, True),
-    "unknown model": ({"model": "dates/transformer", "task": "dates"}, False),
+    "unknown model": ({"model": "dates/transformer", "task": "dates"}, True),
+    "model of another task": ({"model": "reverse/general", "task": "dates", "scorer": "general"}, True),
     "path task": ({"task": "../../etc/passwd", "scorer": "/etc/passwd", "model": "../../../../etc/passwd"}, True),
     "encoded path": ({"task": "%2e%2e/", "scorer": "%2e%2e%2f%2e%2e%2fetc", "model": "%2e%2e/%2e%2e/passwd"}, True),
     "absolute model": ({"model": "/etc/passwd", "task": "/etc"}, True),
