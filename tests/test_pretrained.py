@@ -1,4 +1,5 @@
-"""The shipped models: all 18 are registered, load, decode, stay in the size budget and meet the bars.
+"""The shipped models: the 18 GRU models (and the LSTM variants) are registered, load, decode, stay
+in the size budget and meet the bars.
 
 The quality bars are checked on the test-split metrics that `scripts/release.py` measured and
 wrote into the manifest (re-evaluating 18 models would take minutes); the decodes below check that
@@ -17,6 +18,8 @@ from seq2seq.config import SCORERS
 
 PRETRAINED = Path(__file__).resolve().parent.parent / "pretrained"
 TASKS = ("reverse", "dates", "en-fr")
+# Optional LSTM variants of the general models ("if time allows"): the same settings, another cell.
+LSTM_VARIANTS = ("reverse/lstm-general", "dates/lstm-general")
 ALLOWED_SUFFIXES = {".json", ".safetensors", ".model", ".md"}  # never a pickle
 
 
@@ -25,10 +28,18 @@ def entries() -> dict[str, dict]:
     return {entry["name"]: entry for entry in registry(PRETRAINED)}
 
 
-def test_one_gru_model_per_task_and_scorer(entries):
-    assert sorted(entries) == sorted(f"{task}/{scorer}" for task in TASKS for scorer in SCORERS)
-    for name, entry in entries.items():
-        assert (entry["task"], entry["scorer"], entry["cell"]) == (*name.split("/"), "gru")
+def test_one_gru_model_per_task_and_scorer_and_the_lstm_variants(entries):
+    gru = {name for name, entry in entries.items() if entry["cell"] == "gru"}
+    assert sorted(gru) == sorted(f"{task}/{scorer}" for task in TASKS for scorer in SCORERS)
+    for name in gru:
+        assert (entries[name]["task"], entries[name]["scorer"]) == tuple(name.split("/"))
+    assert sorted(set(entries) - gru) == sorted(LSTM_VARIANTS)
+    for name in LSTM_VARIANTS:
+        assert (entries[name]["task"], entries[name]["scorer"], entries[name]["cell"]) == (
+            name.split("/")[0],
+            "general",
+            "lstm",
+        )
 
 
 def test_the_folder_fits_the_size_budget_and_holds_no_pickles():
@@ -56,6 +67,8 @@ def test_every_model_loads_and_has_its_card_and_probes(entries):
         ("reverse/concat", "attention explorer", "rerolpxe noitnetta"),
         ("dates/general", "saturday, may 9, 2018", "2018-05-09"),
         ("dates/scaled_dot", "9th of SEPT 1999", "1999-09-09"),
+        ("reverse/lstm-general", "attention explorer", "rerolpxe noitnetta"),
+        ("dates/lstm-general", "9th of SEPT 1999", "1999-09-09"),
     ],
 )
 def test_shipped_character_models_give_the_right_answer(entries, name, source, expected):
@@ -85,6 +98,9 @@ def test_the_quality_bars_are_met_on_the_test_split(entries):
     bleu = {s: _test_metric(entries, "en-fr", s, "bleu") for s in SCORERS}
     assert max(bleu.values()) >= 35
     assert min(bleu[s] for s in attending if s != "general") >= bleu["none"] + 3
+    # The LSTM variants meet their task's bar too.
+    assert _test_metric(entries, "reverse", "lstm-general", "exact_match") >= 0.99
+    assert _test_metric(entries, "dates", "lstm-general", "exact_match") >= 0.995
 
 
 @pytest.mark.xfail(
