@@ -81,7 +81,12 @@ def card(name: str, config: dict, test: dict, fp32: dict, parameters: int) -> st
         staged = STAGED.get(task, "")
     else:  # a cell variant: compared with the shipped GRU model of the same scorer
         identical = f"Identical to {task}/{scorer} but for the cell ({cell.upper()} instead of GRU), to compare cells."
-        staged = "\nTrained in one uninterrupted run." if task in STAGED else ""
+        staged = (
+            "\nTrained in one uninterrupted run; the GRU models were trained in stages, which moved their "
+            "epoch ends (where the validation metric and the plateau schedule are checked)."
+            if task in STAGED
+            else ""
+        )
     rows = "\n".join(
         f"| {k} | {v:.4f} | {fp32.get(k, float('nan')):.4f} |" if isinstance(v, float) else f"| {k} | {v} | |"
         for k, v in test.items()

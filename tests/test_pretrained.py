@@ -19,7 +19,7 @@ from seq2seq.config import SCORERS
 PRETRAINED = Path(__file__).resolve().parent.parent / "pretrained"
 TASKS = ("reverse", "dates", "en-fr")
 # Optional LSTM variants of the general models ("if time allows"): the same settings, another cell.
-LSTM_VARIANTS = ("reverse/lstm-general", "dates/lstm-general")
+LSTM_VARIANTS = ("reverse/lstm-general", "dates/lstm-general", "en-fr/lstm-general")
 ALLOWED_SUFFIXES = {".json", ".safetensors", ".model", ".md"}  # never a pickle
 
 
@@ -76,8 +76,9 @@ def test_shipped_character_models_give_the_right_answer(entries, name, source, e
     assert translator.greedy(source).output == expected
 
 
-def test_en_fr_translates_a_simple_sentence(entries):
-    translator = load_checkpoint(PRETRAINED / entries["en-fr/concat"]["path"], name="en-fr/concat")
+@pytest.mark.parametrize("name", ["en-fr/concat", "en-fr/lstm-general"])
+def test_en_fr_translates_a_simple_sentence(entries, name):
+    translator = load_checkpoint(PRETRAINED / entries[name]["path"], name=name)
     output = translator.greedy("I am tired.").output
     assert "fatigué" in output
 
@@ -101,6 +102,7 @@ def test_the_quality_bars_are_met_on_the_test_split(entries):
     # The LSTM variants meet their task's bar too.
     assert _test_metric(entries, "reverse", "lstm-general", "exact_match") >= 0.99
     assert _test_metric(entries, "dates", "lstm-general", "exact_match") >= 0.995
+    assert _test_metric(entries, "en-fr", "lstm-general", "bleu") >= bleu["none"] + 3
 
 
 @pytest.mark.xfail(
