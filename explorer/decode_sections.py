@@ -302,4 +302,4 @@ def exports(data: dict, stem: str) -> None:
         mime="application/json",
         on_click="ignore",
     )
-    st.caption("The address bar holds this view (task, scorer, sentence, step, strategy): copy it to share.")
+    st.caption("The address bar holds this view (task, scorer, model, sentence, step, strategy): copy it to share.")
