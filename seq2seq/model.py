@@ -159,18 +159,29 @@ class Decoder(nn.Module):
     def _rnn_step(self, rnn_input: torch.Tensor, hidden: Hidden) -> tuple[torch.Tensor, Hidden]:
         """The RNN over one time step: input (B, E + H) -> top layer's output (B, H) and the new state.
 
-        Out of training, a GRU or tanh RNN runs the cell function its module runs for a one-step
-        sequence (same weights, bit-identical results, tested) without the module's per-call
-        checks, which cost about as much as the cell itself at batch 1. Training uses the module
-        (it also applies dropout between layers), and so does the LSTM: `torch.lstm_cell` does
-        not reproduce `nn.LSTM` bit for bit on CPU.
+        Out of training, the step runs the cell function the module runs for a one-step sequence
+        (`torch.gru_cell`, `rnn_tanh_cell`, `lstm_cell`; same weights) without the module's per-call
+        checks, which cost as much as a GRU cell at batch 1 and four times an LSTM cell (448 against
+        80 µs for en-fr's LSTM decoder). GRU and tanh RNN results are the module's bit for bit;
+        `lstm_cell` sums in another order than `nn.LSTM` on CPU, within 2e-6 (tested). The batch
+        forward out of training steps through here too, so decoding and the forward agree exactly.
+        Training uses the module (it also applies dropout between layers).
         """
-        if self.training or self.config.cell == "lstm":
+        if self.training:
             output, hidden = self.rnn(rnn_input.unsqueeze(1), hidden)
             return output.squeeze(1), hidden
+        weights = self.rnn.all_weights
+        if self.config.cell == "lstm":
+            h, c = hidden
+            x, hs, cs = rnn_input, [], []
+            for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(weights):
+                x, c_layer = torch.lstm_cell(x, (h[layer], c[layer]), w_ih, w_hh, b_ih, b_hh)  # (B, H) each
+                hs.append(x)
+                cs.append(c_layer)
+            return x, (torch.stack(hs), torch.stack(cs))  # (L, B, H) each
         cell = torch.gru_cell if self.config.cell == "gru" else torch.rnn_tanh_cell
         x, states = rnn_input, []
-        for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(self.rnn.all_weights):
+        for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(weights):
             x = cell(x, hidden[layer], w_ih, w_hh, b_ih, b_hh)  # (B, H)
             states.append(x)
         return x, torch.stack(states)  # (L, B, H)
@@ -219,7 +230,8 @@ class Seq2Seq(nn.Module):
         is contiguous: en-fr's W_o (4000 x 256) takes 70 µs a step instead of 110, and a greedy
         decode about 15% less with W_c, W_o, a GRU decoder's W_ih, W_hh and the scorer's query
         layers (`Scorer.query_layers`; bench/decode_speed).
-        An LSTM decoder steps through its module, whose weights are left as they are. Outputs
+        An LSTM decoder's weights are left as they are (its `lstm_cell` took 72 instead of 79 µs a
+        step with them transposed, not yet worth a layout the module's own path never sees). Outputs
         change only in the last bits (probabilities within 2e-6). For loaded models only: the
         parameters are replaced, so an optimizer that holds the old ones would stop updating them.
         """

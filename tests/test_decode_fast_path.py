@@ -109,7 +109,8 @@ def test_greedy_equals_the_plain_decode(scorer, cell):
 
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("cell", CELLS)
-def test_rnn_step_is_the_module_bit_for_bit(cell, num_layers):
+def test_rnn_step_is_the_module(cell, num_layers):
+    """Bit for bit for GRU and tanh RNN; within 2e-6 for the LSTM (see Decoder._rnn_step)."""
     decoder = tiny_translator(seed=5, cell=cell, num_layers=num_layers).model.decoder
     H = decoder.config.hidden_size
     torch.manual_seed(0)
@@ -122,10 +123,12 @@ def test_rnn_step_is_the_module_bit_for_bit(cell, num_layers):
         with torch.inference_mode():
             output, new_hidden = decoder._rnn_step(x, hidden)
             expected_output, expected_hidden = decoder.rnn(x.unsqueeze(1), hidden)
-        assert torch.equal(output, expected_output[:, 0])
-        if cell == "lstm":
-            assert all(torch.equal(a, b) for a, b in zip(new_hidden, expected_hidden, strict=True))
+        if cell == "lstm":  # lstm_cell sums in another order than nn.LSTM: equal within 2e-6
+            torch.testing.assert_close(output, expected_output[:, 0], rtol=0, atol=2e-6)
+            for a, b in zip(new_hidden, expected_hidden, strict=True):
+                torch.testing.assert_close(a, b, rtol=0, atol=2e-6)
         else:
+            assert torch.equal(output, expected_output[:, 0])
             assert torch.equal(new_hidden, expected_hidden)
 
 
