@@ -66,24 +66,18 @@ def scorers_for(task: str) -> list[str]:
 
 
 def variants(task: str, scorer: str) -> list[Entry]:
-    """Every model of `task` with `scorer`: the default first (`model_for`), then shipped models
-    with another cell, then the user's saved models."""
-    default = model_for(task, scorer)
-    rest = [e for e in entries() if e.task == task and e.scorer == scorer and e != default]
-    return ([default] if default else []) + rest
+    """Every model of `task` with `scorer`, their default first: the shipped GRU model (the one the
+    scorers are compared on), or a saved GRU model where none is shipped; then shipped models with
+    another cell, then the user's saved models (the order of `entries`)."""
+    found = [e for e in entries() if e.task == task and e.scorer == scorer]
+    default = next((e for e in found if e.cell == "gru"), None)
+    return ([default] if default else []) + [e for e in found if e is not default]
 
 
 def model_for(task: str, scorer: str, name: str = "") -> Entry | None:
-    """Model `name` if it is one of the task and scorer's models, else their default: the shipped GRU
-    model (the one the scorers are compared on), or a saved GRU model where none is shipped."""
-    if name:
-        for e in entries():
-            if e.name == name and e.task == task and e.scorer == scorer:
-                return e
-    for e in entries():
-        if e.task == task and e.scorer == scorer and e.cell == "gru":
-            return e
-    return None
+    """Model `name` if it is one of the task and scorer's models, else their default (`variants`)."""
+    found = variants(task, scorer)
+    return next((e for e in found if e.name == name), found[0] if found else None)
 
 
 def other_models(task: str, scorer: str) -> list[str]:

@@ -32,7 +32,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 
 from explorer import catalog
 from explorer.figures import position_labels
-from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES, ViewState, choose_model, parse_query
+from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES, ViewState, parse_query
 
 # Shared keys (see the module docstring).
 TASK = "task"
@@ -46,7 +46,7 @@ PRESENTATION = "presentation"
 K_TASK, K_SCORER, K_SENTENCE, K_EXAMPLE = "decode_task", "decode_scorer", "decode_sentence", "decode_example"
 K_STRATEGY, K_BEAM, K_TEMPERATURE, K_SEED = "decode_strategy", "decode_beam", "decode_temperature", "decode_seed"
 K_REFERENCE, K_STEP, K_SPEED = "decode_reference", "decode_step", "decode_speed"
-K_MODEL = "decode_model"  # "" = the task and scorer's default model
+K_MODEL = "decode_model"  # "" = the default model; the Model box (pickers.model_choice) keeps it valid
 K_EXPLAIN_T, K_EXPLAIN_S = "decode_explain_target", "decode_explain_source"
 K_WHATIF, K_OVERRIDE = "decode_whatif_choice", "decode_override_source"
 # The open tab below the heatmap and whether the instant stepper is expanded: only what is open is
@@ -127,8 +127,7 @@ def sync_from_url(
     """
     query = _flat(query)
     if query and query != session.get(_URL):
-        view = parse_query(query, available, examples)
-        view = choose_model(view, query.get("model"), catalog.other_models(view.task, view.scorer))
+        view = parse_query(query, available, examples, other_models=catalog.other_models)
         reference = query.get("reference", "")[:MAX_SENTENCE_CHARS]
         apply_view(session, view, reference)
         session[_NOTES] = (view.notes, (view.task, view.scorer, view.sentence))
@@ -136,7 +135,6 @@ def sync_from_url(
         return
     if K_TASK in session and session[K_TASK] in available:
         fix_scorer(session, available)
-        fix_model(session)
         return
     shared = {}
     for key in (TASK, SCORER, SENTENCE, STEP, STRATEGY, MODEL):
@@ -145,8 +143,7 @@ def sync_from_url(
             shared[key] = str(value)
     if shared.get(STRATEGY) not in STRATEGIES:
         shared.pop(STRATEGY, None)
-    view = parse_query(shared, available, examples)
-    apply_view(session, choose_model(view, shared.get(MODEL), catalog.other_models(view.task, view.scorer)))
+    apply_view(session, parse_query(shared, available, examples, other_models=catalog.other_models))
 
 
 def fix_scorer(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
@@ -156,12 +153,6 @@ def fix_scorer(session: MutableMapping, available: Mapping[str, list[str]]) -> N
         session[K_SCORER] = default_scorer(scorers)
 
 
-def fix_model(session: MutableMapping) -> None:
-    """Back to the default model when the chosen one is not the task and scorer's (the scorer moved)."""
-    if session.get(K_MODEL) and session[K_MODEL] not in catalog.other_models(session[K_TASK], session[K_SCORER]):
-        session[K_MODEL] = ""
-
-
 def on_task_change(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
     """Callback of the task box: the new task's example sentence, its scorer, step 0."""
     task = session[K_TASK]
@@ -169,7 +160,6 @@ def on_task_change(session: MutableMapping, available: Mapping[str, list[str]]) 
     session[K_REFERENCE] = ""
     session[K_STEP] = 0
     fix_scorer(session, available)
-    session[K_MODEL] = ""
 
 
 def on_example(session: MutableMapping) -> None:

@@ -8,7 +8,7 @@ a path or as HTML: a model is only ever looked up by name among the registered o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 STRATEGIES = ("greedy", "sample", "beam")
@@ -69,10 +69,13 @@ def parse_query(
     available: Mapping[str, list[str]],
     default_sentences: Mapping[str, str],
     max_step: int = 200,
+    other_models: Callable[[str, str], Sequence[str]] | None = None,
 ) -> ViewState:
     """Validate `params` against the models that exist.
 
-    available: task -> its scorers (the registry); default_sentences: task -> an example.
+    available: task -> its scorers (the registry); default_sentences: task -> an example;
+    other_models(task, scorer): the names a link's `model` may take (catalog.other_models; None:
+    only the default model exists).
     """
     notes: list[str] = []
     tasks = list(available)
@@ -100,7 +103,7 @@ def parse_query(
     if strategy not in STRATEGIES:
         notes.append(f"Unknown strategy {strategy[:40]!r}; using greedy.")
         strategy = "greedy"
-    return ViewState(
+    view = ViewState(
         task=task,
         scorer=scorer,
         sentence=sentence,
@@ -111,6 +114,7 @@ def parse_query(
         seed=_int(params.get("seed"), 0, 0, 2**31 - 1, "seed", notes),
         notes=tuple(notes),
     )
+    return choose_model(view, params.get("model"), other_models(task, scorer) if other_models else ())
 
 
 def choose_model(view: ViewState, raw: str | None, names: Sequence[str]) -> ViewState:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 
 from explorer import catalog
-from explorer.state import ViewState, choose_model, parse_query
+from explorer.state import ViewState, parse_query
 
 SHARED_KEYS = ("task", "scorer", "sentence", "step", "model")
 # The query parameters each page keeps in its link (Compare shows every scorer, so no scorer).
@@ -57,8 +57,8 @@ def initial_view(query: Mapping[str, str], session: Mapping, models: Mapping[str
     if "task" in query and query["task"] != shared.get("task"):
         shared = {}
     params = {**shared, **{k: str(v) for k, v in query.items()}}
-    view = parse_query(params, models, {task: default_sentence(task) for task in models})
-    return choose_model(view, params.get("model"), catalog.other_models(view.task, view.scorer))
+    examples = {task: default_sentence(task) for task in models}
+    return parse_query(params, models, examples, other_models=catalog.other_models)
 
 
 def follow(state: MutableMapping, key: str, value, force: bool = False) -> None:

@@ -29,6 +29,13 @@ MAX_LEN = 40  # source and target limit in characters (the models take 40, plus 
 torch.set_num_threads(1)
 
 
+@functools.cache
+def _tokenizers(task: str) -> tuple[CharTokenizer, CharTokenizer]:
+    """Source and target characters of the task's training examples, fitted once per task."""
+    examples = get_task(task).examples("train", 2000, 0)
+    return CharTokenizer.fit(e.source for e in examples), CharTokenizer.fit(e.target for e in examples)
+
+
 def save_tiny_model(
     folder: Path,
     task: str,
@@ -41,9 +48,7 @@ def save_tiny_model(
     seed: int = 0,
 ) -> int:
     """Save an untrained character model of `task` in `folder`; returns its parameter count."""
-    examples = get_task(task).examples("train", 2000, 0)
-    source = CharTokenizer.fit(e.source for e in examples)
-    target = CharTokenizer.fit(e.target for e in examples)
+    source, target = _tokenizers(task)
     torch.manual_seed(seed)
     config = ModelConfig(
         src_vocab_size=source.vocab_size,
