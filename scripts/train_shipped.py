@@ -37,7 +37,7 @@ SETTINGS = {
 COMMON = "--bidirectional --batch-size 64 --lr 0.002 --schedule plateau --seed 0 --half --no-progress".split()
 
 
-def run(task: str, scorer: str, cell: str, threads: int, root: Path) -> str:
+def run(task: str, scorer: str, cell: str, threads: int, root: Path, shared: list[str]) -> str:
     out = root / task / (scorer if cell == "gru" else f"{cell}-{scorer}")
     log = out.with_suffix(".log")
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -52,6 +52,7 @@ def run(task: str, scorer: str, cell: str, threads: int, root: Path) -> str:
         scorer,
         *SETTINGS[task],
         *COMMON,
+        *shared,
         "--cell",
         cell,
         "--threads",
@@ -74,10 +75,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--root", type=Path, default=Path("runs"))
+    parser.add_argument(
+        "--weight-decay",
+        type=float,
+        default=0.0,
+        help="AdamW weight decay for every run of this call (a shared setting, like all the others)",
+    )
     args = parser.parse_args()
+    shared = ["--weight-decay", str(args.weight_decay)] if args.weight_decay else []
     runs = [(t, s) for t in args.tasks for s in args.scorers]
     with ThreadPoolExecutor(args.jobs) as pool:
-        for line in pool.map(lambda ts: run(*ts, args.cell, args.threads, args.root), runs):
+        for line in pool.map(lambda ts: run(*ts, args.cell, args.threads, args.root, shared), runs):
             print(line, flush=True)
 
 

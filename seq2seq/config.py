@@ -73,6 +73,7 @@ class TrainConfig:
     lr: float = 2e-3  # Adam learning rate
     schedule: str = "plateau"  # learning-rate schedule: constant | plateau | cosine
     clip: float = 1.0  # gradient-norm clipping
+    weight_decay: float = 0.0  # decoupled weight decay (AdamW) on every weight; 0 = plain Adam
     patience: int = 3  # epochs without validation improvement before stopping
     seed: int = 0  # seed for data and initialization
     train_size: int = 20000  # synthetic tasks: training pairs generated

@@ -121,6 +121,17 @@ def probe_record(translator: Translator, probes: tuple[str, ...]) -> list[dict]:
     return records
 
 
+def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """Adam, or AdamW when --weight-decay is set: w <- w - lr * (adam_update + weight_decay * w).
+
+    Decoupled decay shrinks every weight a little each step, whatever its gradient; it keeps
+    learned score weights (general's W_a) from growing into saturated, one-hot attention.
+    """
+    if cfg.weight_decay:
+        return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr)
+
+
 def _lr_for_epoch(cfg: TrainConfig, epoch: int, plateau_lr: float) -> float:
     if cfg.schedule == "cosine":
         return cfg.lr * 0.5 * (1 + math.cos(math.pi * epoch / max(cfg.epochs, 1)))
@@ -210,7 +221,7 @@ def train(
         source, target = build_tokenizers(cfg, data)
     torch.manual_seed(cfg.seed)
     model = build_model(cfg, source, target).to(cfg.device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    optimizer = make_optimizer(model, cfg)
     best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
     if state:
         from safetensors.torch import load_file
@@ -408,6 +419,7 @@ _HELP = {
     "schedule": "constant | plateau | cosine",
     "anneal_from": "from this optimizer step on, the rate is multiplied by --anneal-factor; 0 = never",
     "anneal_factor": "the rate's factor from --anneal-from on",
+    "weight_decay": "decoupled weight decay (AdamW) on every weight; 0 = plain Adam",
 }
 
 

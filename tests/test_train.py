@@ -14,8 +14,9 @@ import torch
 from safetensors.torch import load_file
 
 from seq2seq.checkpoint import load_checkpoint
-from seq2seq.config import TrainConfig
-from seq2seq.train import train
+from seq2seq.config import ModelConfig, TrainConfig
+from seq2seq.model import Seq2Seq
+from seq2seq.train import make_optimizer, train
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,29 @@ def test_resume_gives_the_same_model_as_an_uninterrupted_run(tmp_path):
     assert max_difference(live_weights(tmp_path / "full"), live_weights(tmp_path / "split")) == 0.0
     history = json.loads((tmp_path / "split" / "probes.json").read_text())["epochs"]
     assert [e["epoch"] for e in history] == [0, 1, 2]
+
+
+def test_weight_decay_is_decoupled_adamw_shrinking_every_weight(tmp_path):
+    cfg = tiny(tmp_path, weight_decay=0.5, lr=0.01)
+    model = Seq2Seq(ModelConfig(src_vocab_size=10, tgt_vocab_size=10, hidden_size=8, embedding_size=4))
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    optimizer = make_optimizer(model, cfg)
+    assert isinstance(optimizer, torch.optim.AdamW)
+    for p in model.parameters():
+        p.grad = torch.zeros_like(p)  # no gradient: Adam's part of the update is 0, only the decay acts
+    optimizer.step()
+    for name, p in model.named_parameters():  # w <- w - lr * weight_decay * w
+        assert torch.allclose(p, before[name] * (1 - 0.01 * 0.5), atol=1e-7), name
+    assert type(make_optimizer(model, tiny(tmp_path))) is torch.optim.Adam  # 0: plain Adam, as before
+
+
+def test_resume_with_weight_decay_gives_the_same_model(tmp_path):
+    train(tiny(tmp_path / "full", weight_decay=0.1), progress=False)
+    train(tiny(tmp_path / "split", weight_decay=0.1, epochs=1), progress=False)
+    train(tiny(tmp_path / "split", weight_decay=0.1, epochs=2), resume=True, progress=False)
+    assert max_difference(live_weights(tmp_path / "full"), live_weights(tmp_path / "split")) == 0.0
+    plain = train(tiny(tmp_path / "plain"), progress=False)
+    assert max_difference(live_weights(tmp_path / "full"), live_weights(plain)) > 1e-4  # the decay did act
 
 
 def test_probes_record_every_epoch_with_attention_and_metrics(tmp_path):
