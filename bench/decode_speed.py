@@ -4,7 +4,9 @@
     python -m bench.decode_speed --against ../old-checkout [--models ...]   # greedy, side by side
 
 Prints a markdown table (median and p95 in ms) per model size and writes bench/results/decode_speed.json.
-Sentences are chosen per task so that the output is about 12 tokens long.
+Sentences are chosen per task so that the output is about 12 tokens long. Beside each model, the
+"host probe": the median µs of one fixed memory-bound product taken just before its timings
+(`host_probe_us`), which says how busy the shared host was (about 78 µs quiet here).
 
 `--against CHECKOUT` times the greedy decode of this checkout's seq2seq and of another's (say
 `git worktree add ../old HEAD~1`) in one process, alternating call by call on the same shipped
@@ -52,6 +54,22 @@ def one_model_per_size() -> list[dict]:
     return picked
 
 
+def host_probe_us(repeats: int = 400) -> float:
+    """Median µs of one memory-bound product the size of en-fr's output layer: the host's speed now.
+
+    x W^T with W (4000, 256) float32 in the decoding layout (transposed in memory), at batch 1:
+    4 MB of weights, more than a core's L2 cache, so it runs at the speed of the shared cache and
+    memory. On this shared host it took about 78 µs in quiet spells and 90-135 µs while other
+    tenants were busy; printed beside each model so that a run says which spell it was taken in.
+    """
+    generator = torch.Generator().manual_seed(0)
+    weight = torch.randn(4000, 256, generator=generator).t().contiguous().t()
+    bias, x = torch.randn(4000, generator=generator), torch.randn(1, 256, generator=generator)
+    with torch.inference_mode():
+        samples = time_calls(lambda: torch.nn.functional.linear(x, weight, bias), repeats, warmup=50)
+    return statistics.median(samples) * 1000
+
+
 def bench_model(name: str, task: str, repeats: int) -> dict:
     translator = load_model(name)
     text = SENTENCES[task]
@@ -59,6 +77,7 @@ def bench_model(name: str, task: str, repeats: int) -> dict:
     greedy = translator.greedy(text)
     return {
         "model": name,
+        "host_probe_us": host_probe_us(),
         "parameters": translator.model.num_parameters(),
         "output_tokens": len(greedy.steps),
         "step": summary(time_calls(lambda: translator.step(state), repeats)),
@@ -98,6 +117,7 @@ def compare_greedy(name: str, task: str, repeats: int, baseline: ModuleType) -> 
     ratios = [c / b for c, b in zip(timings["current"], timings["baseline"], strict=True)]
     return {
         "model": name,
+        "host_probe_us": host_probe_us(),
         "same_output": same,
         "current": summary(timings["current"]),
         "baseline": summary(timings["baseline"]),
@@ -116,10 +136,19 @@ def main_against(checkout: str, models: list[dict], repeats: int, threads: int) 
             f"{r['ratio_of_medians']:.3f}",
             f"{r['median_pair_ratio']:.3f}",
             "yes" if r["same_output"] else "NO",
+            f"{r['host_probe_us']:.0f}",
         ]
         for r in results
     ]
-    header = ["model", "greedy ms, this checkout", f"greedy ms, {checkout}", "ratio", "pair ratio", "same output"]
+    header = [
+        "model",
+        "greedy ms, this checkout",
+        f"greedy ms, {checkout}",
+        "ratio",
+        "pair ratio",
+        "same output",
+        "host probe µs",
+    ]
     print(markdown_table(header, rows))
     data = {"threads": threads, "against": str(checkout), "models": results}
     print(f"\nwritten to {write_results('decode_speed-against', data)}")
@@ -156,10 +185,11 @@ def main() -> None:
             f"{r['parameters']:,}",
             r["output_tokens"],
             *(f"{r[k]['median_ms']:.2f} / {r[k]['p95_ms']:.2f}" for k in ("step", "greedy", "beam5")),
+            f"{r['host_probe_us']:.0f}",
         ]
         for r in results
     ]
-    header = ["model", "params", "output tokens", "step ms (median / p95)", "greedy ms", "beam 5 ms"]
+    header = ["model", "params", "output tokens", "step ms (median / p95)", "greedy ms", "beam 5 ms", "host probe µs"]
     print(markdown_table(header, rows))
     print(f"\nwritten to {write_results('decode_speed', {'threads': args.threads, 'models': results})}")
 
