@@ -11,6 +11,7 @@ them and copies them into pretrained/.
 from __future__ import annotations
 
 import argparse
+import shlex
 import subprocess
 import sys
 import time
@@ -76,13 +77,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--root", type=Path, default=Path("runs"))
     parser.add_argument(
-        "--weight-decay",
-        type=float,
-        default=0.0,
-        help="AdamW weight decay for every run of this call (a shared setting, like all the others)",
+        "--extra",
+        default="",
+        help="more train options for every run of this call, shared like the settings above "
+        "(e.g. --extra='--warmup 1000'); later options win, so this can change a setting",
     )
     args = parser.parse_args()
-    shared = ["--weight-decay", str(args.weight_decay)] if args.weight_decay else []
+    shared = shlex.split(args.extra)
     runs = [(t, s) for t in args.tasks for s in args.scorers]
     with ThreadPoolExecutor(args.jobs) as pool:
         for line in pool.map(lambda ts: run(*ts, args.cell, args.threads, args.root, shared), runs):

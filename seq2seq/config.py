@@ -82,6 +82,7 @@ class TrainConfig:
     max_len: int = 64  # longest sequence kept (tokens)
     max_steps: int = 0  # stop after this many optimizer steps in all (0 = no limit)
     max_seconds: float = 0.0  # stop after this much training time (0 = no limit)
+    warmup: int = 0  # the rate rises linearly from lr/warmup to lr over the first `warmup` optimizer steps
     anneal_from: int = 0  # from this optimizer step on, the rate is multiplied by anneal_factor (0 = never)
     anneal_factor: float = 0.25  # the rate's factor from anneal_from on: a final low-rate phase
     threads: int = 0  # torch CPU threads (0 = torch's default)

@@ -140,6 +140,19 @@ def _lr_for_epoch(cfg: TrainConfig, epoch: int, plateau_lr: float) -> float:
     return cfg.lr
 
 
+def step_lr(cfg: TrainConfig, epoch_lr: float, steps_done: int) -> float:
+    """The rate of optimizer step `steps_done` + 1 (0-based count of steps already taken).
+
+    lr_t = epoch_lr * min(1, (t + 1) / warmup) * (anneal_factor if t >= anneal_from else 1):
+    a linear warm-up over the first `warmup` steps (Adam moves every weight by about lr a step from
+    the first step on, before the states it reads mean anything), then the epoch's rate, then the
+    final low-rate phase.
+    """
+    warm = min(1.0, (steps_done + 1) / cfg.warmup) if cfg.warmup else 1.0
+    annealed = cfg.anneal_from and steps_done >= cfg.anneal_from
+    return epoch_lr * warm * (cfg.anneal_factor if annealed else 1.0)
+
+
 def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
     """Adam's state as flat tensors for safetensors, and its param groups as JSON."""
     state = optimizer.state_dict()
@@ -337,9 +350,8 @@ def train(
             loss_sum, tokens = _loss(ddp_model, local)
             # Scale so DDP's mean over processes equals the global batch's per-token mean.
             loss = loss_sum * dist.world / global_batch.num_tokens
-            annealed = cfg.anneal_from and steps_done >= cfg.anneal_from
             for group in optimizer.param_groups:
-                group["lr"] = epoch_lr * (cfg.anneal_factor if annealed else 1.0)
+                group["lr"] = step_lr(cfg, epoch_lr, steps_done)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -419,6 +431,7 @@ _HELP = {
     "schedule": "constant | plateau | cosine",
     "anneal_from": "from this optimizer step on, the rate is multiplied by --anneal-factor; 0 = never",
     "anneal_factor": "the rate's factor from --anneal-from on",
+    "warmup": "optimizer steps over which the rate rises linearly to --lr; 0 = none",
     "weight_decay": "decoupled weight decay (AdamW) on every weight; 0 = plain Adam",
 }
 

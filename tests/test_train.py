@@ -16,7 +16,7 @@ from safetensors.torch import load_file
 from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import ModelConfig, TrainConfig
 from seq2seq.model import Seq2Seq
-from seq2seq.train import make_optimizer, train
+from seq2seq.train import make_optimizer, step_lr, train
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +78,23 @@ def test_resume_with_weight_decay_gives_the_same_model(tmp_path):
     assert max_difference(live_weights(tmp_path / "full"), live_weights(tmp_path / "split")) == 0.0
     plain = train(tiny(tmp_path / "plain"), progress=False)
     assert max_difference(live_weights(tmp_path / "full"), live_weights(plain)) > 1e-4  # the decay did act
+
+
+def test_warmup_ramps_the_rate_linearly_then_anneals(tmp_path):
+    cfg = tiny(tmp_path, lr=0.004, warmup=4, anneal_from=6, anneal_factor=0.25)
+    rates = [step_lr(cfg, cfg.lr, t) for t in range(8)]
+    assert rates == pytest.approx([0.001, 0.002, 0.003, 0.004, 0.004, 0.004, 0.001, 0.001])
+    assert step_lr(tiny(tmp_path, lr=0.004), 0.004, 0) == 0.004  # no warm-up: the full rate from step 1
+
+
+def test_resume_in_the_middle_of_the_warmup_gives_the_same_model(tmp_path):
+    # 12 steps an epoch, a warm-up of 18: the split run resumes at step 12, two thirds up the ramp.
+    train(tiny(tmp_path / "full", warmup=18), progress=False)
+    train(tiny(tmp_path / "split", warmup=18, epochs=1), progress=False)
+    train(tiny(tmp_path / "split", warmup=18, epochs=2), resume=True, progress=False)
+    assert max_difference(live_weights(tmp_path / "full"), live_weights(tmp_path / "split")) == 0.0
+    plain = train(tiny(tmp_path / "plain"), progress=False)
+    assert max_difference(live_weights(tmp_path / "full"), live_weights(plain)) > 1e-4
 
 
 def test_probes_record_every_epoch_with_attention_and_metrics(tmp_path):
