@@ -102,10 +102,18 @@ class GeneralScorer(Scorer):
         super().__init__()
         self.W_a = nn.Linear(hidden_size, hidden_size, bias=False)
 
+    def project_keys(self, keys: torch.Tensor) -> torch.Tensor:
+        """W_a h_s for every source position, (B, S, H): the same at every decoding step.
+
+        h_t^T W_a h_s = h_t · (W_a h_s), so projecting the keys once per sentence (or training
+        batch) leaves one dot product per source position to each step, instead of a product
+        with the (H, H) matrix at every step.
+        """
+        return F.linear(keys, self.W_a.weight)  # nn.Linear's x W^T: row s is (W_a h_s)^T
+
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
-        # h_t^T W_a h_s = (W_a^T h_t) · h_s ; nn.Linear computes x W^T, so W_a^T h_t = query @ W_a.
-        transformed = query @ self.W_a.weight  # (B, H)
-        return dot_each(keys, transformed)  # (B, S)
+        keys_part = self.project_keys(keys) if projected is None else projected  # (B, S, H): W_a h_s
+        return dot_each(keys_part, query)  # (B, S)
 
 
 class ConcatScorer(Scorer):

@@ -156,7 +156,7 @@ def test_projected_keys_change_no_score(scorer):
     query, keys = torch.randn(2, 16), torch.randn(2, 5, 16)
     with torch.no_grad():
         projected = decoder.scorer.project_keys(keys)
-        assert (projected is not None) == (scorer == "concat")  # only concat has a keys-only term
+        assert (projected is not None) == (scorer in ("concat", "general"))  # U_a h_s and W_a h_s
         assert torch.equal(decoder.scorer(query, keys, projected), decoder.scorer(query, keys))
 
 
@@ -166,7 +166,7 @@ def test_start_caches_the_projected_keys_once():
     assert state.projected_keys is not None and state.projected_keys.shape == state.memory.shape
     step = translator.step(state)
     assert step.next_state.projected_keys is state.projected_keys  # shared, never recomputed
-    assert tiny_translator(scorer="general").start("abc").projected_keys is None
+    assert tiny_translator(scorer="dot").start("abc").projected_keys is None  # nothing to precompute
     with pytest.raises(dataclasses.FrozenInstanceError):
         state.projected_keys = None
 
