@@ -463,11 +463,17 @@ class Translator:
         memory, pad_mask = state.memory, state.pad_mask
         hidden, feed = state.hidden, state.feed
         prev = torch.tensor([self.config.bos_id], device=self.device)
+        keys = state.projected_keys  # (1, S, H) or None, computed once in `start`
         while not search.done:
             n = prev.size(0)
-            # No projected_keys here: the scorer projects the n expanded rows as it always has, so
-            # the search's log-probabilities stay bit-for-bit what they were.
-            out = self.model.decoder.step(prev, hidden, feed, memory.expand(n, -1, -1), pad_mask.expand(n, -1))
+            out = self.model.decoder.step(
+                prev,
+                hidden,
+                feed,
+                memory.expand(n, -1, -1),
+                pad_mask.expand(n, -1),
+                projected_keys=None if keys is None else keys.expand(n, -1, -1),
+            )
             parents, tokens = search.advance(torch.log_softmax(out.logits.float(), dim=-1).cpu())
             if search.done:
                 break
@@ -544,11 +550,13 @@ class Translator:
             src = src.to(self.device)
             encoded = self.model.encoder(src, lengths)
             hidden, feed = encoded.hidden, self.model.init_feed(encoded)
+            # the scorer's keys-only product (concat's U_a h_s, general's W_a h_s) once per batch
+            keys = self.model.decoder.scorer.project_keys(encoded.memory) if self.has_attention else None
             prev = torch.full((len(ids),), self.config.bos_id, device=self.device)
             outputs = torch.zeros((len(ids), 0), dtype=torch.long, device=self.device)
             finished = torch.zeros(len(ids), dtype=torch.bool, device=self.device)
             for _ in range(limit):
-                out = self.model.decoder.step(prev, hidden, feed, encoded.memory, encoded.pad_mask)
+                out = self.model.decoder.step(prev, hidden, feed, encoded.memory, encoded.pad_mask, projected_keys=keys)
                 hidden, feed = out.hidden, out.attentional
                 prev = out.logits.argmax(-1)
                 outputs = torch.cat([outputs, prev[:, None]], dim=1)

@@ -149,11 +149,13 @@ def collect_states(
             src[row, : len(ids)] = torch.tensor(ids)
         encoded = model.encoder(src.to(translator.device), lengths)
         hidden, feed = encoded.hidden, model.init_feed(encoded)
+        # the scorer's keys-only product (concat's U_a h_s, general's W_a h_s) once per batch
+        keys = model.decoder.scorer.project_keys(encoded.memory) if translator.has_attention else None
         prev = torch.full((len(chunk),), config.bos_id, dtype=torch.long, device=translator.device)
         finished = torch.zeros(len(chunk), dtype=torch.bool, device=translator.device)
         queries, chosen = [], []
         for _ in range(limit):
-            out = model.decoder.step(prev, hidden, feed, encoded.memory, encoded.pad_mask)
+            out = model.decoder.step(prev, hidden, feed, encoded.memory, encoded.pad_mask, projected_keys=keys)
             hidden, feed = out.hidden, out.attentional
             prev = out.logits.argmax(-1)  # (B,)
             queries.append(out.query.float().cpu())  # (B, H)
