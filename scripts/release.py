@@ -125,7 +125,12 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", help="run folder names to release (default: every finished run)")
     parser.add_argument("--size", type=int, default=2000, help="synthetic test examples")
     parser.add_argument("--limit", type=int, default=0, help="en-fr: test sentences (0 = all)")
-    parser.add_argument("--beam-limit", type=int, default=1000, help="en-fr: beam 5 on the first N test sentences")
+    parser.add_argument(
+        "--beam-limit",
+        type=int,
+        default=300,
+        help="en-fr: beam 5 on the first N test sentences (300 for every shipped model)",
+    )
     args = parser.parse_args()
 
     manifest_path = args.out / "manifest.json"
