@@ -18,6 +18,9 @@ def test_step_adds_exactly_one_row_and_html_stays_text(page: Page, start_streaml
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     query = urllib.parse.urlencode({"task": "dates", "scorer": "general", "sentence": SENTENCE})
     page.goto(f"{url}/Decode?{query}")
+    # The page's own heatmap drawn first: until then it grows and pushes the expander down
+    # (by a thousand pixels), and a click aimed while the layout moves can land elsewhere.
+    expect(page.locator("svg#decode-heatmap")).to_have_attribute("data-rows", "0")
     page.get_by_text("Instant stepping (in the browser)").click()
     frame = page.frame_locator(FRAME)
     heatmap = frame.locator("#fs-heatmap")
