@@ -1,7 +1,8 @@
 """Encoder, decoder (Luong global attention with input feeding) and the Seq2Seq wrapper.
 
 The decoder step is a pure function of its inputs: no state is kept on any module, so one model
-can serve many threads (the app shares one per model across all sessions).
+can serve many threads (the app shares one per model across all sessions). (A loaded model's
+decoder keeps one read-only table derived from its weights: `Decoder.precompute_token_inputs`.)
 
 At step t (Luong et al. 2015, section 3.1 and input feeding, 3.3):
     h_t  = RNN([embed(y_{t-1}); h~_{t-1}], s_{t-1})
@@ -278,6 +279,9 @@ class Seq2Seq(nn.Module):
         step with them transposed, not yet worth a layout the module's own path never sees). Outputs
         change only in the last bits (probabilities within 2e-6). For loaded models only: the
         parameters are replaced, so an optimizer that holds the old ones would stop updating them.
+
+        Then the decoder folds its target embedding into the first input product, a table per
+        token (`Decoder.precompute_token_inputs`), which `train()` drops again.
         """
         scorer = self.decoder.scorer
         targets = [(self.decoder.W_c, "weight"), (self.decoder.W_o, "weight")]
