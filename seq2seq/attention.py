@@ -30,7 +30,7 @@ class Scorer(nn.Module):
     query_layers: tuple[str, ...] = ()
 
     def project_keys(self, keys: torch.Tensor) -> torch.Tensor | None:
-        """The part of the score that depends on the keys alone, or None if there is none.
+        """The part of the score that depends on the keys alone, or None if there is none (also `none`'s).
 
         Decoding computes it once per sentence (`Translator.start`) and passes it to every step as
         ``projected``, instead of recomputing it at each step; the formula is unchanged.

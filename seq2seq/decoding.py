@@ -268,7 +268,7 @@ class Translator:
             hidden=encoded.hidden,
             feed=self.model.init_feed(encoded),
             prev_id=self.config.bos_id,
-            projected_keys=scorer.project_keys(encoded.memory) if self.has_attention else None,
+            projected_keys=scorer.project_keys(encoded.memory),
         )
 
     @torch.inference_mode()
@@ -551,7 +551,7 @@ class Translator:
             encoded = self.model.encoder(src, lengths)
             hidden, feed = encoded.hidden, self.model.init_feed(encoded)
             # the scorer's keys-only product (concat's U_a h_s, general's W_a h_s) once per batch
-            keys = self.model.decoder.scorer.project_keys(encoded.memory) if self.has_attention else None
+            keys = self.model.decoder.scorer.project_keys(encoded.memory)
             prev = torch.full((len(ids),), self.config.bos_id, device=self.device)
             outputs = torch.zeros((len(ids), 0), dtype=torch.long, device=self.device)
             finished = torch.zeros(len(ids), dtype=torch.bool, device=self.device)

@@ -256,7 +256,7 @@ class Seq2Seq(nn.Module):
         hidden, feed = encoded.hidden, self.init_feed(encoded)
         # The keys-only part of the score (concat's U_a h_s), once per batch, not once per step:
         # half of a concat training step on reverse went to recomputing it.
-        projected = self.decoder.scorer.project_keys(encoded.memory) if self.decoder.has_attention else None
+        projected = self.decoder.scorer.project_keys(encoded.memory)
         logits, weights = [], []
         for t in range(tgt_in.size(1)):
             out = self.decoder.step(

@@ -150,7 +150,7 @@ def collect_states(
         encoded = model.encoder(src.to(translator.device), lengths)
         hidden, feed = encoded.hidden, model.init_feed(encoded)
         # the scorer's keys-only product (concat's U_a h_s, general's W_a h_s) once per batch
-        keys = model.decoder.scorer.project_keys(encoded.memory) if translator.has_attention else None
+        keys = model.decoder.scorer.project_keys(encoded.memory)
         prev = torch.full((len(chunk),), config.bos_id, dtype=torch.long, device=translator.device)
         finished = torch.zeros(len(chunk), dtype=torch.bool, device=translator.device)
         queries, chosen = [], []

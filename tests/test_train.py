@@ -71,15 +71,6 @@ def test_weight_decay_is_decoupled_adamw_shrinking_every_weight(tmp_path):
     assert type(make_optimizer(model, tiny(tmp_path))) is torch.optim.Adam  # 0: plain Adam, as before
 
 
-def test_resume_with_weight_decay_gives_the_same_model(tmp_path):
-    train(tiny(tmp_path / "full", weight_decay=0.1), progress=False)
-    train(tiny(tmp_path / "split", weight_decay=0.1, epochs=1), progress=False)
-    train(tiny(tmp_path / "split", weight_decay=0.1, epochs=2), resume=True, progress=False)
-    assert max_difference(live_weights(tmp_path / "full"), live_weights(tmp_path / "split")) == 0.0
-    plain = train(tiny(tmp_path / "plain"), progress=False)
-    assert max_difference(live_weights(tmp_path / "full"), live_weights(plain)) > 1e-4  # the decay did act
-
-
 def test_warmup_ramps_the_rate_linearly_then_anneals(tmp_path):
     cfg = tiny(tmp_path, lr=0.004, warmup=4, anneal_from=6, anneal_factor=0.25)
     rates = [step_lr(cfg, cfg.lr, t) for t in range(8)]
@@ -87,14 +78,15 @@ def test_warmup_ramps_the_rate_linearly_then_anneals(tmp_path):
     assert step_lr(tiny(tmp_path, lr=0.004), 0.004, 0) == 0.004  # no warm-up: the full rate from step 1
 
 
-def test_resume_in_the_middle_of_the_warmup_gives_the_same_model(tmp_path):
-    # 12 steps an epoch, a warm-up of 18: the split run resumes at step 12, two thirds up the ramp.
-    train(tiny(tmp_path / "full", warmup=18), progress=False)
-    train(tiny(tmp_path / "split", warmup=18, epochs=1), progress=False)
-    train(tiny(tmp_path / "split", warmup=18, epochs=2), resume=True, progress=False)
+# 12 steps an epoch: with a warm-up of 18 the split run resumes at step 12, two thirds up the ramp.
+@pytest.mark.parametrize("setting", [{"weight_decay": 0.1}, {"warmup": 18}], ids=["weight_decay", "warmup"])
+def test_resume_with_an_optimizer_setting_gives_the_same_model(tmp_path, setting):
+    train(tiny(tmp_path / "full", **setting), progress=False)
+    train(tiny(tmp_path / "split", **setting, epochs=1), progress=False)
+    train(tiny(tmp_path / "split", **setting, epochs=2), resume=True, progress=False)
     assert max_difference(live_weights(tmp_path / "full"), live_weights(tmp_path / "split")) == 0.0
     plain = train(tiny(tmp_path / "plain"), progress=False)
-    assert max_difference(live_weights(tmp_path / "full"), live_weights(plain)) > 1e-4
+    assert max_difference(live_weights(tmp_path / "full"), live_weights(plain)) > 1e-4  # the setting did act
 
 
 def test_probes_record_every_epoch_with_attention_and_metrics(tmp_path):
