@@ -20,7 +20,8 @@ The Decode page reads them back when it opens without a link, so it follows othe
 Its own widgets use the keys in ``K_*`` ("decode_…"); underscore keys are private caches.
 
 Precedence when the page opens: a link (query parameters, validated by explorer.state), then
-the shared keys above, then defaults (the task's first probe sentence).
+the shared keys above, then defaults (`view_defaults.default_sentence`, the sentence every page
+opens on).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import io
 import json
 from collections.abc import Mapping, MutableMapping, Sequence
 
-from explorer import catalog
+from explorer import catalog, view_defaults
 from explorer.figures import position_labels
 from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES, ViewState, parse_query
 
@@ -68,11 +69,6 @@ NO_ATTENTION = (
 
 
 # -- models and examples ----------------------------------------------------------------------
-def available_models() -> dict[str, list[str]]:
-    """task -> scorers with a model in the registry, tasks without any left out."""
-    return {task: scorers for task in catalog.tasks() if (scorers := catalog.scorers_for(task))}
-
-
 def example_sentences(task: str) -> tuple[str, ...]:
     """The task's probe sentences (fixed inputs for the app); () for an unknown task."""
     from seq2seq.tasks import get_task
@@ -84,7 +80,8 @@ def example_sentences(task: str) -> tuple[str, ...]:
 
 
 def default_sentences(tasks: Sequence[str]) -> dict[str, str]:
-    return {task: (example_sentences(task) or ("",))[0] for task in tasks}
+    """task -> the sentence the page opens on: the same as every other page's."""
+    return {task: view_defaults.default_sentence(task) for task in tasks}
 
 
 def model_name(task: str, scorer: str, model: str = "") -> str | None:
@@ -156,7 +153,7 @@ def fix_scorer(session: MutableMapping, available: Mapping[str, list[str]]) -> N
 def on_task_change(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
     """Callback of the task box: the new task's example sentence, its scorer, step 0."""
     task = session[K_TASK]
-    session[K_SENTENCE] = (example_sentences(task) or ("",))[0]
+    session[K_SENTENCE] = view_defaults.default_sentence(task)
     session[K_REFERENCE] = ""
     session[K_STEP] = 0
     fix_scorer(session, available)

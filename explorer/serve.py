@@ -41,7 +41,7 @@ def warm_up() -> tuple[int, float]:
     import pandas  # noqa: F401  (imported for its side effect: the import itself is the cost)
     import plotly.graph_objects  # noqa: F401
 
-    from explorer import decode_sections, decode_view  # noqa: F401
+    from explorer import decode_sections, decode_view, view_defaults  # noqa: F401
     from explorer.loaders import get_translator
     from seq2seq.checkpoint import CheckpointError
 
@@ -50,7 +50,7 @@ def warm_up() -> tuple[int, float]:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     loaded = 0
     try:
-        models = decode_view.available_models()
+        models = view_defaults.available()
     except CheckpointError as error:  # the pages say so to every visitor; the server starts anyway
         print(f"Warm-up skipped the models: {error}", file=sys.stderr)
         models = {}

@@ -10,6 +10,7 @@ import streamlit as st
 from explorer import decode_sections as ui
 from explorer import decode_view as dv
 from explorer import presentation as presentation_mode
+from explorer import view_defaults
 from explorer.loaders import get_translator
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
@@ -20,7 +21,7 @@ presentation = presentation_mode.toggle()  # session key dv.PRESENTATION, shared
 st.title("Decode, step by step")
 
 try:
-    available = dv.available_models()
+    available = view_defaults.available()
 except CheckpointError as error:  # a manifest that is not valid JSON
     st.error(f"The model registry cannot be read: {dv.escape_markdown(str(error))}")
     st.stop()

@@ -11,6 +11,7 @@ import pytest
 
 from explorer import decode_analysis as da
 from explorer import decode_view as dv
+from explorer import view_defaults
 from explorer.figures import position_labels
 from explorer.state import ViewState
 from seq2seq.checkpoint import load_model
@@ -123,7 +124,7 @@ def test_publish_writes_shared_keys_and_compact_link():
 def test_task_change_takes_the_new_tasks_example_and_keeps_a_valid_scorer():
     session = {dv.K_TASK: "dates", dv.K_SCORER: "location", dv.K_STEP: 5}
     dv.on_task_change(session, {"reverse": ["general"], "dates": ["dot", "general"]})
-    assert session[dv.K_SENTENCE] == dv.example_sentences("dates")[0]
+    assert session[dv.K_SENTENCE] == view_defaults.default_sentence("dates")
     assert session[dv.K_SCORER] == "general" and session[dv.K_STEP] == 0
 
 
@@ -346,6 +347,6 @@ def test_trace_json_is_the_whole_trace_with_states(translators):
 
 def test_available_models_reads_the_registry(monkeypatch):
     use_registry(monkeypatch)
-    models = dv.available_models()
+    models = view_defaults.available()
     assert set(models) == {"reverse", "dates"} and models["dates"] == list(SCORERS)
     assert dv.model_name("dates", "dot") == "dates/dot" and dv.model_name("dates", "nope") is None

@@ -22,7 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer import decode_view as dv
-from explorer import presentation
+from explorer import presentation, view_defaults
 from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
 from tests.hostile import INPUTS, problems, use_small_registry
 
@@ -123,7 +123,7 @@ def test_hostile_links(page, registry):
 def decode_view_problems(at: AppTest) -> list[str]:
     """The Decode page's view after a link: a registered model, values inside their ranges."""
     ss, found = at.session_state, []
-    available = dv.available_models()
+    available = view_defaults.available()
     if ss[dv.K_TASK] not in available or ss[dv.K_SCORER] not in available[ss[dv.K_TASK]]:
         found.append(f"view on an unregistered model {ss[dv.K_TASK]!r}/{ss[dv.K_SCORER]!r}")
     if ss[dv.K_STRATEGY] not in STRATEGIES:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import decode_analysis as da
 from explorer import decode_view as dv
-from explorer import svg_heatmap
+from explorer import svg_heatmap, view_defaults
 from tests.app_fixtures import use_registry
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")
@@ -78,6 +78,8 @@ def test_renders_with_defaults():
     assert {"Step", "Back", "Play", "Reset"} <= {b.label for b in at.button}
     assert heatmap_rows(at) == 0
     assert at.session_state["task"] == at.session_state[dv.K_TASK] and at.session_state["step"] == 0
+    # the sentence every page opens on ("hello world" for reverse), not the task's first probe ("a")
+    assert at.session_state["sentence"] == view_defaults.default_sentence(at.session_state["task"]) != "a"
     assert at.query_params["task"] == at.session_state["task"] and at.query_params["step"] == "0"
     assert not at.warning
     assert {d.label for d in at.get("download_button")} == {"Attention matrix (CSV)", "Whole trace (JSON)"}
@@ -264,7 +266,8 @@ def test_teacher_forcing_and_task_switch():
     trace = at.session_state[dv._TRACE]["data"]["trace"]
     assert trace["target_tokens"] == ["c", "b", "a", "</s>"] and at.session_state["strategy"] == "forced"
     ok(at.selectbox(key=dv.K_TASK).set_value("dates").run())
-    assert at.session_state["task"] == "dates" and at.session_state["sentence"] == dv.example_sentences("dates")[0]
+    assert at.session_state["task"] == "dates"
+    assert at.session_state["sentence"] == view_defaults.default_sentence("dates")
 
 
 def test_presentation_mode_has_fewer_controls():
