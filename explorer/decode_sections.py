@@ -167,8 +167,6 @@ def heatmap_figure(src: list[str], tgt: list[str], att: list[list[float]], n: in
     height = 120 + 50 * frame if presentation else 80 + 28 * frame
     figure = figures.attention_heatmap(src, tgt, att, highlight_row=len(tgt) - 1, height=height)
     figure.update_yaxes(range=[frame - 0.5, -0.5], autorange=False)
-    if len(src) > 14:
-        figure.update_xaxes(tickangle=-90)
     return figure
 
 

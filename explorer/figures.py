@@ -71,8 +71,11 @@ def attention_heatmap(
     )
     figure.update_layout(
         title=title,
-        xaxis={"title": "source", "side": "top", "type": "category", "tickangle": 0},
-        yaxis={"title": "target", "autorange": "reversed", "type": "category"},
+        # Every token labelled (dtick 1: plotly would otherwise drop every other label of a narrow
+        # chart), horizontally while the source labels fit, upright once they would overlap (the
+        # Compare page's grid, long sentences): plotly picks between the two angles at draw time.
+        xaxis={"title": "source", "side": "top", "type": "category", "dtick": 1, "autotickangles": [0, -90]},
+        yaxis={"title": "target", "autorange": "reversed", "type": "category", "dtick": 1},
         margin={"l": 10, "r": 10, "t": 60 if title else 40, "b": 10},
         height=height or max(220, 60 + 28 * max(len(target_tokens), 1)),
     )

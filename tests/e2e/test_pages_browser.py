@@ -76,3 +76,25 @@ def test_every_page_renders_without_an_exception_or_a_console_error(page: Page, 
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
     expect(page.locator(".stException")).to_have_count(0)
     assert errors == []
+
+
+def test_compare_grid_source_labels_do_not_overlap(page: Page, streamlit_server: str) -> None:
+    """Each heatmap of the Compare grid is a third of the page wide: its source labels turn upright
+    when horizontal ones would run into each other (they did: "00 h01 e02 l…")."""
+    page.goto(f"{streamlit_server}/Compare?task=reverse&sentence=hello+world")
+    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
+    charts = page.locator(".js-plotly-plot")
+    expect(charts.first).to_be_visible(timeout=30_000)
+    expect(charts.first.locator(".xtick text")).to_have_count(12)  # "hello world" and </s>
+    overlaps = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map(chart => {
+            const boxes = [...chart.querySelectorAll('.xaxislayer-above .xtick text')]
+                .map(t => t.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+            let overlapping = 0;
+            // upright labels' boxes (the line height) touch by a pixel or two; side by side ones
+            // ran into each other by half a label (12 px and more)
+            for (let i = 1; i < boxes.length; i++) if (boxes[i].left < boxes[i - 1].right - 4) overlapping++;
+            return [boxes.length, overlapping];
+        })"""
+    )
+    assert len(overlaps) >= 6 and all(n == 12 and bad == 0 for n, bad in overlaps[:6]), overlaps
