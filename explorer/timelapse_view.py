@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from explorer.catalog import entries
+from explorer.view_defaults import default_sentence
 from seq2seq.checkpoint import CheckpointError, resolve
 from seq2seq.config import SCORERS
 
@@ -92,6 +93,14 @@ def probe_sources(histories: Histories) -> list[str]:
             if sources:
                 return [s for s in sources if isinstance(s, str)]
     return []
+
+
+def default_probe_index(sources: Sequence[str], task: str | None) -> int:
+    """Which probe the page opens on: the sentence every page opens on for `task` when training
+    probed it ("hello world" shows reverse's anti-diagonal; the first probe, "a", is one cell),
+    else the first."""
+    sentence = default_sentence(task) if task else None
+    return list(sources).index(sentence) if sentence in sources else 0
 
 
 def probe_for(record: Mapping | None, source: str) -> dict | None:

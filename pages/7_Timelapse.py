@@ -19,6 +19,7 @@ st.caption(
 SHIPPED, YOURS, SAVED = "Shipped models", "Your training", "A saved model"
 origin = st.radio("History of", [SHIPPED, YOURS, SAVED], horizontal=True, key="tl_origin")
 histories: dict[str, list[dict]] = {}
+task = None  # known for the shipped models and this session's training
 if origin == SHIPPED:
     tasks = tv.shipped_tasks()
     if not tasks:
@@ -40,6 +41,7 @@ elif origin == YOURS:
         st.fragment(run_every=training_jobs.REFRESH_S)(job.heartbeat)()  # keeps the training alive while watched
         st.caption("Still training: rerun the page (R) for the newest epochs.")
     histories = {f"your {view.settings.task}/{view.settings.scorer}": view.epochs}
+    task = view.settings.task
     context = f"job-{view.started_at:.0f}"
 else:
     names = tv.user_models()
@@ -58,7 +60,7 @@ if not epochs or not sources:
     st.stop()
 
 left, right = st.columns([2, 3])
-source = left.selectbox("Probe sentence", sources, key="tl_probe")
+source = left.selectbox("Probe sentence", sources, index=tv.default_probe_index(sources, task), key="tl_probe")
 slider_key = f"tl_epoch_{origin}_{context}"
 if slider_key in st.session_state and st.session_state[slider_key] not in epochs:
     del st.session_state[slider_key]

@@ -156,6 +156,7 @@ def test_scrubbing_epochs_changes_every_heatmap_and_moves_the_marker():
     at = timelapse()
     shown = heatmaps(at)
     assert len(shown) == 2  # dot and general; "none" has no attention
+    assert at.selectbox(key="tl_probe").value == "hello world"  # the sentence every page opens on
     assert titles(at) == ["**none** · epoch 2", "**dot** · epoch 2", "**general** · epoch 2"]
     assert any("No attention to draw" in c.value for c in at.caption)
     slider = at.select_slider(key="tl_epoch_Shipped models_reverse")

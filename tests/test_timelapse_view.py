@@ -56,6 +56,14 @@ def test_epochs_records_and_probes_are_picked_by_number():
     assert tv.metric_name({"m": [{"epoch": 0, "valid": {"bleu": 3.0, "chrf": 20.0}}]}) == "bleu"
 
 
+def test_the_page_opens_on_the_probe_every_page_opens_on():
+    reverse = ["a", "abc", "hello world", "racecar"]
+    assert tv.default_probe_index(reverse, "reverse") == 2  # "hello world", not the one-cell "a"
+    assert tv.default_probe_index(["9 may 2018", "Wednesday, May 9, 2018"], "dates") == 1
+    assert tv.default_probe_index(["ab", "cd"], "reverse") == 0  # not probed: the first
+    assert tv.default_probe_index(["ab", "cd"], None) == 0  # a saved model: task unknown here
+
+
 def test_series_leave_gaps_for_missing_losses():
     losses, metrics = tv.epoch_series(HISTORIES, "exact_match")
     assert losses["dot"] == ([0, 1, 2], [None, 1.5, 0.5])
