@@ -18,20 +18,61 @@ CARD_FILE, PROBES_FILE, INDEX_FILE = "README.md", "probes.json", "README.md"
 MAX_CARD_BYTES = 200_000  # a model card longer than this is cut
 
 
+# The test-split metrics the manifest keeps per model ("test"), as table columns: key, title, scale.
+METRIC_COLUMNS = (
+    ("exact_match", "exact %", 100),
+    ("char_accuracy", "chars %", 100),
+    ("alignment_accuracy", "aligned %", 100),
+    ("gold_mass", "gold mass %", 100),
+    ("entropy", "entropy", 1),
+    ("bleu", "BLEU", 1),
+    ("bleu_beam5", "BLEU beam 5", 1),
+    ("chrf", "chrF", 1),
+)
+# What each column means, for the table's header tooltips.
+COLUMN_HELP = {
+    "exact %": "Outputs equal to the reference (test split)",
+    "chars %": "Output characters equal to the reference's, position by position",
+    "aligned %": "Target characters whose most-attended source position lies in their gold span "
+    "(forced decoding of the reference)",
+    "gold mass %": "Mean attention weight on the gold span",
+    "entropy": "Mean entropy of an attention row, in nats (0 = all on one position)",
+    "BLEU": "sacreBLEU, greedy, on the whole multi-reference test split",
+    "BLEU beam 5": "sacreBLEU, beam 5, on the first 300 test sources",
+    "chrF": "sacreBLEU chrF, greedy, whole test split",
+    "train min": "Minutes of training (the machine is in the model's card)",
+}
+
+
 def table_rows(entries: Sequence[Entry]) -> list[dict]:
-    """One row per registered model, for a sortable st.dataframe."""
-    return [
-        {
-            "name": e.name,
-            "task": e.task,
-            "scorer": e.scorer,
-            "cell": e.cell,
-            "parameters": e.parameters,
-            "metric": e.metric.get("name", ""),
-            "value": e.metric.get("value"),
-        }
-        for e in entries
+    """One row per registered model, for a sortable st.dataframe: every test metric a column.
+
+    Numbers stay numbers (so columns sort), fractions as percentages, a metric a model lacks as
+    None; a metric no model has is left out (reverse and dates have no BLEU, en-fr no gold
+    alignment), and so is training time when no model records it.
+    """
+    present = [
+        column for column in METRIC_COLUMNS if any(_number(_test(e).get(column[0])) is not None for e in entries)
     ]
+    rows = []
+    for e in entries:
+        # the name carries task and cell ("en-fr/lstm-general"): the scorer is the column to sort by
+        row = {"name": e.name, "scorer": e.scorer, "parameters": e.parameters}
+        for key, title, scale in present:
+            value = _number(_test(e).get(key))
+            row[title] = None if value is None else round(value * scale, 2)
+        seconds = _number(e.card.get("training_seconds"))
+        row["train min"] = None if seconds is None else round(seconds / 60, 1)
+        rows.append(row)
+    if rows and all(row["train min"] is None for row in rows):
+        for row in rows:
+            del row["train min"]
+    return rows
+
+
+def _test(entry: Entry) -> dict:
+    test = entry.card.get("test")
+    return test if isinstance(test, dict) else {}
 
 
 def _read_text(path: Path) -> str | None:

@@ -26,8 +26,16 @@ if not entries:
     st.stop()
 
 st.header("Comparison")
-st.caption("One row per registered model; click a column header to sort. The metric is on the test split.")
-st.dataframe(pd.DataFrame(models_view.table_rows(entries)), hide_index=True, key="models_table")
+st.caption(
+    "One row per registered model, its metrics on the test split (the cards below say how each was "
+    "measured); click a column header to sort, say by alignment accuracy or BLEU."
+)
+rows = models_view.table_rows(entries)
+columns = {"parameters": st.column_config.NumberColumn(format="localized")}
+columns |= {title: st.column_config.NumberColumn(help=text) for title, text in models_view.COLUMN_HELP.items()}
+# tall enough for every row (35 px each, the header too, and the border), so the whole comparison shows at once
+height = 35 * (len(rows) + 1) + 3
+st.dataframe(pd.DataFrame(rows), hide_index=True, key="models_table", column_config=columns, height=height)
 index = models_view.comparison_readme()
 if index:
     with st.expander("About these models (pretrained/README.md)"):

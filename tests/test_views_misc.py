@@ -229,13 +229,33 @@ def test_states_view_projection_and_neighbours(general):
 
 
 # -- models_view --------------------------------------------------------------------------------
-def _entry(name: str, metric: str = "exact_match") -> Entry:
-    return Entry(name, "dates", name.split("/")[1], "gru", 10, {"name": metric, "value": 0.5}, {})
+def _entry(name: str, metric: str = "exact_match", card: dict | None = None) -> Entry:
+    return Entry(name, name.split("/")[0], name.split("/")[1], "gru", 10, {"name": metric, "value": 0.5}, card or {})
+
+
+def test_the_comparison_table_has_every_test_metric_a_model_has_as_a_sortable_number():
+    dot = _entry("dates/dot", card={"test": {"exact_match": 0.99875, "alignment_accuracy": 0.8442}})
+    dot.card["training_seconds"] = 264.5
+    none = _entry("dates/none", card={"test": {"exact_match": 0.9995, "alignment_accuracy": None}})
+    french = _entry("en-fr/concat", "bleu", {"test": {"bleu": 36.944, "chrf": float("nan")}})
+    rows = models_view.table_rows([dot, none, french])
+    assert [r["name"] for r in rows] == ["dates/dot", "dates/none", "en-fr/concat"]
+    assert rows[0] == {
+        "name": "dates/dot",
+        "scorer": "dot",
+        "parameters": 10,
+        "exact %": 99.88,
+        "aligned %": 84.42,
+        "BLEU": None,
+        "train min": 4.4,
+    }  # no model has chrF (NaN is no number) or gold mass: no such column
+    assert rows[1]["aligned %"] is None and rows[2]["BLEU"] == 36.94
+    assert rows[2]["exact %"] is None and rows[2]["train min"] is None
+    assert "train min" not in models_view.table_rows([none])[0]  # nobody timed: no column
+    assert set(rows[0]) - {"name", "scorer", "parameters"} <= set(models_view.COLUMN_HELP)  # every column explained
 
 
 def test_table_rows_and_curves(tmp_path):
-    rows = models_view.table_rows([_entry("dates/dot"), _entry("dates/none")])
-    assert [r["name"] for r in rows] == ["dates/dot", "dates/none"] and rows[0]["value"] == 0.5
     probes = tmp_path / "probes.json"
     epochs = [
         {"epoch": 0, "loss": None, "valid": {"exact_match": 0.0}, "probes": []},
