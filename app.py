@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import presentation
-from explorer.catalog import TASK_LABELS, entries
+from explorer.catalog import TASK_LABELS, entries, headline
 from seq2seq.checkpoint import CheckpointError
 
 st.set_page_config(page_title="Attention Explorer", page_icon="🔎", layout="wide")
@@ -40,13 +40,14 @@ table = pd.DataFrame(
             "scorer": e.scorer,
             "cell": e.cell,
             "parameters": e.parameters,
-            "metric": e.metric.get("name", ""),
-            "value": e.metric.get("value"),
+            "metric": headline(e)[0],
+            "value": headline(e)[1],
         }
         for e in models
     ]
 )
-st.dataframe(table, hide_index=True, width="stretch")
+number = st.column_config.NumberColumn(format="localized")
+st.dataframe(table, hide_index=True, width="stretch", column_config={"parameters": number})
 
 st.subheader("Start here")
 examples = {

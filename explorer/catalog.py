@@ -89,3 +89,16 @@ def variant_label(entry: Entry) -> str:
     """How a model picker lists a model: its name, cell and where it comes from."""
     origin = "saved from the Train page" if entry.is_user else "shipped"
     return f"{entry.name} · {entry.cell.upper()}, {origin}"
+
+
+# Headline metrics that are fractions, shown as percentages; others (BLEU) as they are.
+FRACTION_METRICS = {"exact_match": "exact match %", "char_accuracy": "char. accuracy %", "accuracy": "accuracy %"}
+
+
+def headline(entry: Entry) -> tuple[str, float | None]:
+    """The model's headline test metric as (label, value): "exact match %" 99.7, or "bleu" 36.94."""
+    name, value = str(entry.metric.get("name", "")), entry.metric.get("value")
+    label = FRACTION_METRICS.get(name) or (name.upper() if name in ("bleu", "chrf") else name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return label, None
+    return label, round(float(value) * (100 if name in FRACTION_METRICS else 1), 2)

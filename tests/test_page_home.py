@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from explorer.catalog import Entry, headline
 from seq2seq.checkpoint import registry
 from tests.app_fixtures import use_registry
 
@@ -20,6 +21,19 @@ def test_home_lists_every_registered_model(monkeypatch):
     table = at.dataframe[0].value
     assert sorted(table["model"]) == sorted(e["name"] for e in registry(root))
     assert set(table.columns) >= {"model", "task", "scorer", "cell", "parameters", "metric", "value"}
+    expected = {e["name"]: e["metric"]["value"] for e in registry(root)}
+    for model, metric, value in zip(table["model"], table["metric"], table["value"], strict=True):
+        assert metric == "exact match %" and value == round(100 * expected[model], 2)  # a fraction, in %
+
+
+def test_headline_metrics_read_as_people_write_them():
+    def entry(name, value):
+        return Entry("x/dot", "x", "dot", "gru", 1, {"name": name, "value": value}, {})
+
+    assert headline(entry("exact_match", 0.99875)) == ("exact match %", 99.88)
+    assert headline(entry("bleu", 36.94411)) == ("BLEU", 36.94)
+    assert headline(entry("exact_match", None)) == ("exact match %", None)
+    assert headline(entry("exact_match", "0.9")) == ("exact match %", None)  # not a number: no value
 
 
 def test_home_with_an_empty_registry_says_so(monkeypatch, tmp_path):
