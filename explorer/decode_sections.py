@@ -118,6 +118,8 @@ def step_views(data: dict, translator, presentation: bool) -> None:
     src, tgt, att = dv.visible(data, step)
     st.markdown(f"**Step {step} of {n}** · output so far:")
     st.text(" ".join(tgt) if tgt else "(nothing yet: press Step or Play)")
+    if tgt:
+        st.caption(f"reads: {dv.escape_markdown(dv.output_text(data, step, translator.target_tokenizer))}")
     row = dv.current(data, step)
     main, side = (st.container(), st.container()) if presentation else st.columns([3, 2])
     with main:

@@ -330,6 +330,12 @@ def visible(data: dict, step: int) -> tuple[list[str], list[str], list[list[floa
     return trace["source_tokens"], trace["target_tokens"][:step], None if attention is None else attention[:step]
 
 
+def output_text(data: dict, step: int, tokenizer) -> str:
+    """The first `step` output tokens as the text they spell: pieces joined as the tokenizer joins
+    them ("▁Nous ▁iron s" reads "Nous irons"; characters "2 0 1 8" read "2018"), </s> dropped."""
+    return tokenizer.decode([s["id"] for s in data["trace"]["steps"][:step]])
+
+
 def current(data: dict, step: int) -> dict | None:
     """The latest step shown (index step - 1) as a dict, None at step 0."""
     if step <= 0:

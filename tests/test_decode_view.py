@@ -203,6 +203,17 @@ def test_visible_rows_follow_the_step(translators):
     assert [r["chosen"] for r in dv.topk_rows(row)].count(True) == 1
 
 
+def test_output_text_spells_the_first_steps_tokens(translators):
+    translator = translators["reverse/general"]
+    data = greedy_data(translators)
+    steps = data["trace"]["steps"]
+    assert dv.output_text(data, 0, translator.target_tokenizer) == ""
+    three = dv.output_text(data, 3, translator.target_tokenizer)
+    assert three == translator.target_tokenizer.decode([s["id"] for s in steps[:3]]) and len(three) <= 3
+    whole = dv.output_text(data, len(steps), translator.target_tokenizer)
+    assert whole == data["trace"]["output"]  # the whole decode reads as the trace's output, </s> dropped
+
+
 def test_none_scorer_has_no_attention(translators):
     data = greedy_data(translators, "reverse/none")
     assert dv.visible(data, 2)[2] is None and dv.current(data, 1)["scores"] is None

@@ -92,6 +92,9 @@ def test_step_adds_one_row_and_back_removes_one():
     assert heatmap_rows(at) == 1
     ok(button(at, "Step").click().run())
     assert heatmap_rows(at) == 2 and at.session_state["step"] == 2 and at.query_params["step"] == "2"
+    pieces = at.session_state[dv._TRACE]["data"]["trace"]["target_tokens"][:2]
+    assert at.text[0].value == " ".join(pieces)  # the output so far, token by token
+    assert f"reads: {''.join(pieces)}" in [c.value for c in at.caption]  # and as the text it spells
     ok(button(at, "Back").click().run())
     assert heatmap_rows(at) == 1 and at.session_state["step"] == 1
     ok(button(at, "Reset").click().run())
