@@ -29,7 +29,8 @@ BIG_FONT = {"size": 18}
 def inputs(available: dict[str, list[str]], presentation: bool) -> None:
     """Task, scorer toggle (and model, if the scorer has several), sentence, examples, strategy, reference."""
     ss = st.session_state
-    left, right = st.columns([1, 2])
+    # On a projector the type is large: the scorer toggle gets a row of its own, or "location" is cut off.
+    left, right = (st.container(), st.container()) if presentation else st.columns([1, 2])
     left.selectbox(
         "Task",
         list(available),

@@ -98,3 +98,17 @@ def test_compare_grid_source_labels_do_not_overlap(page: Page, streamlit_server:
         })"""
     )
     assert len(overlaps) >= 6 and all(n == 12 and bad == 0 for n, bad in overlaps[:6]), overlaps
+
+
+def test_presentation_mode_keeps_every_scorer_on_screen(page: Page, streamlit_server: str) -> None:
+    """On a 1280-pixel projector with the large type on, the scorer toggle has a row of its own:
+    beside the task box its last option, "location", was cut off."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=concat")
+    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
+    page.get_by_text("Presentation mode").click()
+    expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px", timeout=30_000)
+    content = page.get_by_label("Source sentence").bounding_box()  # as wide as the page's content
+    for scorer in ("none", "location"):
+        box = page.get_by_text(scorer, exact=True).first.bounding_box()
+        assert content["x"] <= box["x"] and box["x"] + box["width"] <= content["x"] + content["width"], (scorer, box)
