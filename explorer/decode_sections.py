@@ -16,9 +16,9 @@ import functools
 
 import streamlit as st
 
+from explorer import catalog, fast_stepper, figures, pickers, svg_heatmap
 from explorer import decode_analysis as da
 from explorer import decode_view as dv
-from explorer import fast_stepper, figures, pickers, svg_heatmap
 from explorer.catalog import TASK_LABELS
 from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
 from seq2seq.attention import SCORER_INFO
@@ -29,9 +29,8 @@ BIG_FONT = {"size": 18}
 def inputs(available: dict[str, list[str]], presentation: bool) -> None:
     """Task, scorer toggle (and model, if the scorer has several), sentence, examples, strategy, reference."""
     ss = st.session_state
-    # On a projector the type is large: the scorer toggle gets a row of its own, or "location" is cut off.
-    left, right = (st.container(), st.container()) if presentation else st.columns([1, 2])
-    left.selectbox(
+    task_box = st.container() if presentation else st.columns([1, 2])[0]
+    task_box.selectbox(
         "Task",
         list(available),
         key=dv.K_TASK,
@@ -39,14 +38,18 @@ def inputs(available: dict[str, list[str]], presentation: bool) -> None:
         on_change=dv.on_task_change,
         args=(ss, available),
     )
-    right.segmented_control(
+    # A row of its own: the six options need about 480 px, more than a column beside the task box
+    # has on a 1024-pixel laptop or a projector ("location" was cut off, out of reach).
+    st.segmented_control(
         "Attention scorer",
         available[ss[dv.K_TASK]],
         key=dv.K_SCORER,
         required=True,
         help="Each scorer is its own trained model; switching keeps the sentence and the step.",
     )
-    pickers.model_choice(right, ss[dv.K_TASK], ss[dv.K_SCORER], dv.K_MODEL)
+    several = len(catalog.variants(ss[dv.K_TASK], ss[dv.K_SCORER])) > 1  # else no Model box: no empty row
+    model_box = st.columns([2, 1])[0] if several and not presentation else st
+    pickers.model_choice(model_box, ss[dv.K_TASK], ss[dv.K_SCORER], dv.K_MODEL)
     sentence, example = st.columns([2, 1]) if not presentation else (st.container(), None)
     sentence.text_input(
         "Source sentence",
@@ -90,7 +93,7 @@ def model_line(name: str, scorer: str) -> None:
 def controls(n: int, presentation: bool) -> None:
     """Step, Back, Play (Pause while playing), Reset, the step slider and the play speed."""
     ss = st.session_state
-    cols = st.columns([1, 1, 1, 1, 4])
+    cols = st.columns([1, 1, 1, 1, 2])  # narrower, "Reset" did not fit its button on a 1024-pixel laptop
     # Keyed: the heatmap (explorer.svg_heatmap) draws the row a Step, Back or Reset asks for in the
     # browser at once, before this fragment's rerun brings the rest of the step's views.
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON

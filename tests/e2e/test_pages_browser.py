@@ -100,15 +100,29 @@ def test_compare_grid_source_labels_do_not_overlap(page: Page, streamlit_server:
     assert len(overlaps) >= 6 and all(n == 12 and bad == 0 for n, bad in overlaps[:6]), overlaps
 
 
-def test_presentation_mode_keeps_every_scorer_on_screen(page: Page, streamlit_server: str) -> None:
-    """On a 1280-pixel projector with the large type on, the scorer toggle has a row of its own:
-    beside the task box its last option, "location", was cut off."""
-    page.set_viewport_size({"width": 1280, "height": 800})
+@pytest.mark.parametrize(("width", "presentation"), [(1024, False), (1280, True)])
+def test_every_scorer_and_button_is_on_screen(page: Page, streamlit_server: str, width, presentation) -> None:
+    """On a 1024-pixel laptop, and on a 1280-pixel projector with the large type on, the scorer
+    toggle has a row of its own (beside the task box its last option, "location", was cut off) and
+    the buttons keep their labels ("Reset" was cut to "Re…")."""
+    page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=concat")
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
-    page.get_by_text("Presentation mode").click()
-    expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px", timeout=30_000)
-    content = page.get_by_label("Source sentence").bounding_box()  # as wide as the page's content
+    if presentation:
+        page.get_by_text("Presentation mode").click()
+        expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px", timeout=30_000)
+    left, right = page.evaluate(  # the page content's box: the main block less its padding
+        """() => { const main = document.querySelector("[data-testid='stMainBlockContainer']");
+                   const box = main.getBoundingClientRect(), style = getComputedStyle(main);
+                   return [box.left + parseFloat(style.paddingLeft), box.right - parseFloat(style.paddingRight)]; }"""
+    )
     for scorer in ("none", "location"):
         box = page.get_by_text(scorer, exact=True).first.bounding_box()
-        assert content["x"] <= box["x"] and box["x"] + box["width"] <= content["x"] + content["width"], (scorer, box)
+        assert left <= box["x"] and box["x"] + box["width"] <= right, (scorer, box, right)
+    for name in ("Step", "Back", "Play", "Reset"):  # the label's text fits its box (else "Re…")
+        text, box = page.get_by_role("button", name=name, exact=True).evaluate(
+            """b => { const box = b.querySelector('.stMarkdownEllipsis') || b, range = document.createRange();
+                      range.selectNodeContents(box);
+                      return [range.getBoundingClientRect().width, box.getBoundingClientRect().width]; }"""
+        )
+        assert text <= box + 0.01, (name, text, box)
