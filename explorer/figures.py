@@ -29,6 +29,13 @@ def plotly_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# An axis of tokens: every token labelled (dtick 1: plotly would otherwise drop every other label
+# of a narrow chart), horizontally while the labels fit, upright once they would overlap (the
+# Compare page's grid, a date's 20 characters in the Decode page's side column): plotly picks
+# between the two angles at draw time.
+TOKEN_TICKS = {"type": "category", "dtick": 1, "autotickangles": [0, -90]}
+
+
 def attention_heatmap(
     source_tokens: Sequence[str],
     target_tokens: Sequence[str],
@@ -71,10 +78,7 @@ def attention_heatmap(
     )
     figure.update_layout(
         title=title,
-        # Every token labelled (dtick 1: plotly would otherwise drop every other label of a narrow
-        # chart), horizontally while the source labels fit, upright once they would overlap (the
-        # Compare page's grid, long sentences): plotly picks between the two angles at draw time.
-        xaxis={"title": "source", "side": "top", "type": "category", "dtick": 1, "autotickangles": [0, -90]},
+        xaxis={"title": "source", "side": "top", **TOKEN_TICKS},
         yaxis={"title": "target", "autorange": "reversed", "type": "category", "dtick": 1},
         margin={"l": 10, "r": 10, "t": 60 if title else 40, "b": 10},
         height=height or max(220, 60 + 28 * max(len(target_tokens), 1)),
@@ -153,7 +157,7 @@ def score_weight_bars(
         row=2,
         col=1,
     )
-    figure.update_xaxes(type="category")
+    figure.update_xaxes(**TOKEN_TICKS)
     figure.update_yaxes(title_text="score", row=1, col=1)
     figure.update_yaxes(title_text="weight", range=[0, 1], row=2, col=1)
     figure.update_layout(
@@ -296,7 +300,7 @@ def context_share_bars(
     )
     figure.update_layout(
         barmode="group",
-        xaxis={"type": "category"},
+        xaxis=TOKEN_TICKS,
         yaxis={"range": [0, 1]},
         height=height or 260,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},

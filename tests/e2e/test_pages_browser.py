@@ -78,6 +78,21 @@ def test_every_page_renders_without_an_exception_or_a_console_error(page: Page, 
     assert errors == []
 
 
+# Per plotly chart on the page: [x tick labels, labels that run into the one before them].
+TICK_REPORT = """() => [...document.querySelectorAll('.js-plotly-plot')].map(chart => {
+    const boxes = [...chart.querySelectorAll('.xaxislayer-above text')]  // xtick, x2tick… labels
+        .map(t => t.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+    // Overlapping: covering more than half of the label before. Upright labels' boxes are a line
+    // high (16 px) and may touch at 11 px apart, glyphs clear; side by side ones ran into each
+    // other by more than half a label.
+    let overlapping = 0;
+    for (let i = 1; i < boxes.length; i++) {
+        if (boxes[i].left < boxes[i - 1].left + boxes[i - 1].width / 2) overlapping++;
+    }
+    return [boxes.length, overlapping];
+})"""
+
+
 def test_compare_grid_source_labels_do_not_overlap(page: Page, streamlit_server: str) -> None:
     """Each heatmap of the Compare grid is a third of the page wide: its source labels turn upright
     when horizontal ones would run into each other (they did: "00 h01 e02 l…")."""
@@ -86,18 +101,17 @@ def test_compare_grid_source_labels_do_not_overlap(page: Page, streamlit_server:
     charts = page.locator(".js-plotly-plot")
     expect(charts.first).to_be_visible(timeout=30_000)
     expect(charts.first.locator(".xtick text")).to_have_count(12)  # "hello world" and </s>
-    overlaps = page.evaluate(
-        """() => [...document.querySelectorAll('.js-plotly-plot')].map(chart => {
-            const boxes = [...chart.querySelectorAll('.xaxislayer-above .xtick text')]
-                .map(t => t.getBoundingClientRect()).sort((a, b) => a.left - b.left);
-            let overlapping = 0;
-            // upright labels' boxes (the line height) touch by a pixel or two; side by side ones
-            // ran into each other by half a label (12 px and more)
-            for (let i = 1; i < boxes.length; i++) if (boxes[i].left < boxes[i - 1].right - 4) overlapping++;
-            return [boxes.length, overlapping];
-        })"""
-    )
-    assert len(overlaps) >= 6 and all(n == 12 and bad == 0 for n, bad in overlaps[:6]), overlaps
+    report = page.evaluate(TICK_REPORT)
+    assert len(report) >= 6 and all(n == 12 and bad == 0 for n, bad in report[:6]), report
+
+
+def test_the_score_and_weight_bars_label_every_source_token(page: Page, streamlit_server: str) -> None:
+    """A date's 22 characters in the Decode page's side column: plotly dropped every other label."""
+    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=concat&sentence=saturday%2C+may+9%2C+2018&step=6")
+    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
+    bars = page.locator(".js-plotly-plot").first  # raw scores above softmax weights, one bar per token
+    expect(bars.locator(".xaxislayer-above text")).to_have_count(22, timeout=30_000)  # below the weights
+    assert page.evaluate(TICK_REPORT)[0] == [22, 0]
 
 
 @pytest.mark.parametrize(("width", "presentation"), [(1024, False), (1280, True)])
