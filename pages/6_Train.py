@@ -102,7 +102,8 @@ def live() -> None:
                        "exact_match" else None, **marker), key="train_valid_chart")  # fmt: skip
     sources = timelapse_view.probe_sources({"run": view.epochs})
     if latest and sources:
-        source = st.selectbox("Probe sentence", sources, key="train_probe")
+        opening = timelapse_view.default_probe_index(sources, view.settings.task)  # reverse: "hello world"
+        source = st.selectbox("Probe sentence", sources, index=opening, key="train_probe")
         probe = timelapse_view.probe_for(latest, source)
         figure = train_plots.probe_heatmap(probe, title=f"attention after epoch {latest['epoch']}") if probe else None
         if figure is None:

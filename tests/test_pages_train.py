@@ -103,8 +103,10 @@ def test_a_tiny_training_draws_its_curves_and_heatmap_as_it_goes(manager):
     (heatmap,) = heatmaps(at)
     assert heatmap["layout"]["title"]["text"] == "attention after epoch 3"
     assert len(heatmap["data"][0]["z"][0]) == len(heatmap["data"][0]["x"])
-    at.selectbox(key="train_probe").set_value("hello world").run()
-    assert len(heatmaps(at)[0]["data"][0]["x"]) == len("hello world") + 1  # + </s>
+    assert at.selectbox(key="train_probe").value == "hello world"  # the sentence every page opens on
+    assert len(heatmap["data"][0]["x"]) == len("hello world") + 1  # + </s>
+    at.selectbox(key="train_probe").set_value("abc").run()
+    assert len(heatmaps(at)[0]["data"][0]["x"]) == len("abc") + 1
     assert at.button(key="train_start").disabled is False
 
 
