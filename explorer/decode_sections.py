@@ -16,7 +16,7 @@ import functools
 
 import streamlit as st
 
-from explorer import catalog, fast_stepper, figures, pickers, svg_heatmap
+from explorer import catalog, fast_stepper, figures, pickers, svg_bars, svg_heatmap
 from explorer import decode_analysis as da
 from explorer import decode_view as dv
 from explorer.catalog import TASK_LABELS
@@ -182,12 +182,12 @@ def current_step(src: list[str], row: dict | None, strategy: str, presentation: 
         st.info("Press **Step** to produce the first token.")
         return
     st.text(dv.step_note(row, strategy))
+    scale = 1.5 if presentation else 1.0
+    # Drawn as SVG in the page, not plotly: a Step redraws them (explorer.svg_bars says why).
     if row["scores"] is not None:
-        bars = figures.score_weight_bars(src, row["scores"], row["attention"], title=None)
-        st.plotly_chart(_style(bars, presentation), key="decode_bars")
+        svg_bars.show(svg_bars.scores_payload(src, row["scores"], row["attention"], scale), key="decode_bars")
     st.dataframe(dv.topk_rows(row), hide_index=True)
-    chart = figures.topk_bars([(p, q) for p, q in row["topk"]], chosen=row["token"], title="next-token candidates")
-    st.plotly_chart(_style(chart, presentation), key="decode_topk")
+    svg_bars.show(svg_bars.topk_payload(row["topk"], chosen=row["token"], scale=scale), key="decode_topk")
 
 
 def explain(data: dict, step: int) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 HEATMAP_COLORS = "Blues"
 
@@ -110,60 +109,6 @@ def _check_row(name: str, values: Sequence[float], source_tokens: Sequence[str])
 
 def _colors(n: int, highlight: int | None, base: str = OTHER_COLOR) -> list[str]:
     return [CHOSEN_COLOR if i == highlight else base for i in range(n)]
-
-
-def score_weight_bars(
-    source_tokens: Sequence[str],
-    scores: Sequence[float],
-    weights: Sequence[float],
-    highlight: int | None = None,
-    title: str | None = None,
-    height: int | None = None,
-) -> go.Figure:
-    """One attention row in two panels: raw scores (top), then a_t = softmax(scores) (bottom).
-
-    scores, weights: (S,) over the source tokens. The weight axis is fixed to 0–1 so that steps
-    compare; `highlight` colours one source position (the cell being explained).
-    """
-    scores = _check_row("scores", scores, source_tokens)
-    weights = _check_row("weights", weights, source_tokens)
-    x = [plotly_text(label) for label in position_labels(source_tokens)]
-    figure = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.12,
-        subplot_titles=("raw scores score(h_t, h_s)", "weights a_t = softmax(scores)"),
-    )
-    figure.add_trace(
-        go.Bar(
-            x=x,
-            y=scores,
-            name="score",
-            marker_color=_colors(len(x), highlight, SCORE_COLOR),
-            hovertemplate="%{x}<br>score %{y:.4f}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
-    figure.add_trace(
-        go.Bar(
-            x=x,
-            y=weights,
-            name="weight",
-            marker_color=_colors(len(x), highlight),
-            hovertemplate="%{x}<br>weight %{y:.4f}<extra></extra>",
-        ),
-        row=2,
-        col=1,
-    )
-    figure.update_xaxes(**TOKEN_TICKS)
-    figure.update_yaxes(title_text="score", row=1, col=1)
-    figure.update_yaxes(title_text="weight", range=[0, 1], row=2, col=1)
-    figure.update_layout(
-        title=title, showlegend=False, height=height or 380, margin={"l": 10, "r": 10, "t": 60, "b": 10}
-    )
-    return figure
 
 
 def topk_bars(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from explorer import svg_heatmap
+from explorer import svg_bars, svg_heatmap
 from tests.app_fixtures import make_registry
 
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
@@ -149,7 +149,10 @@ def markdown_bodies(at) -> list[tuple[str, str]]:
     return [(kind, str(el.value)) for kind in MARKDOWN_KINDS for el in at.get(kind)]
 
 
-COMPONENT_CODE = {svg_heatmap.COMPONENT_NAME: ("", "", svg_heatmap.COMPONENT_JS)}
+COMPONENT_CODE = {
+    svg_heatmap.COMPONENT_NAME: ("", "", svg_heatmap.COMPONENT_JS),
+    svg_bars.COMPONENT_NAME: ("", "", svg_bars.COMPONENT_JS),
+}
 
 
 def problems(at, text: str | None = None, allowed_html: tuple[str, ...] = ()) -> list[str]:

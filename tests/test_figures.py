@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from explorer import figures
@@ -13,19 +11,12 @@ from explorer.figures import (
     context_share_bars,
     plotly_text,
     position_labels,
-    score_weight_bars,
     topk_bars,
 )
 
 SOURCE = ["a", "b", "a", "</s>"]  # a repeated token and the end token
 TARGET = ["x", "x", "</s>"]
 WEIGHTS = [[0.7, 0.1, 0.1, 0.1], [0.0, 0.5, 0.5, 0.0], [0.25, 0.25, 0.25, 0.25]]
-
-
-def softmax(xs):
-    m = max(xs)
-    e = [math.exp(x - m) for x in xs]
-    return [v / sum(e) for v in e]
 
 
 # -- labels ----------------------------------------------------------------------------------
@@ -69,24 +60,6 @@ def test_heatmap_refuses_wrong_shapes():
 
 
 # -- one step --------------------------------------------------------------------------------
-def test_score_weight_bars_two_panels_weights_sum_to_one():
-    scores = [2.0, -1.0, 0.5, 0.0]
-    weights = softmax(scores)
-    figure = score_weight_bars(SOURCE, scores, weights, highlight=2)
-    score_bar, weight_bar = figure.data
-    assert list(score_bar.y) == scores
-    assert sum(weight_bar.y) == pytest.approx(1.0)
-    assert len(set(weight_bar.x)) == len(SOURCE)
-    assert list(figure.layout.yaxis2.range) == [0, 1]
-    assert weight_bar.marker.color[2] == figures.CHOSEN_COLOR
-    assert weight_bar.marker.color[0] != figures.CHOSEN_COLOR
-
-
-def test_score_weight_bars_refuses_wrong_length():
-    with pytest.raises(ValueError, match="scores"):
-        score_weight_bars(SOURCE, [1.0], [1.0, 0, 0, 0])
-
-
 def test_topk_bars_most_probable_first_and_chosen_marked():
     figure = topk_bars([("x", 0.6), ("<unk>", 0.3), ("y", 0.1)], chosen="x")
     bar = figure.data[0]

@@ -53,6 +53,12 @@ def heatmaps(at: AppTest) -> list[dict]:
     ]
 
 
+def bar_charts(at: AppTest) -> dict[str, dict]:
+    """The current step's SVG charts (explorer.svg_bars) by kind: "scores" and "topk"."""
+    found = [json.loads(el.proto.json) for el in at.get("bidi_component")]
+    return {data["kind"]: data for data in found if data.get("kind") in ("scores", "topk")}
+
+
 def heatmap_rows(at: AppTest) -> int:
     """Rows the Decode heatmap shows; it always carries the whole decode, shown up to the step."""
     (heatmap,) = heatmaps(at)
@@ -92,6 +98,13 @@ def test_step_adds_one_row_and_back_removes_one():
     assert heatmap_rows(at) == 1
     ok(button(at, "Step").click().run())
     assert heatmap_rows(at) == 2 and at.session_state["step"] == 2 and at.query_params["step"] == "2"
+    second = at.session_state[dv._TRACE]["data"]["trace"]["steps"][1]
+    bars = bar_charts(at)  # the current step's scores and weights, and its top-k, as drawn in the page
+    assert bars["scores"]["scores"] == pytest.approx(second["scores"], abs=1e-6)
+    assert bars["scores"]["weights"] == pytest.approx(
+        at.session_state[dv._TRACE]["data"]["trace"]["attention"][1], abs=1e-6
+    )
+    assert bars["topk"]["labels"][0] == f"1. {second['topk'][0][0]}" and bars["topk"]["chosen"][0]
     pieces = at.session_state[dv._TRACE]["data"]["trace"]["target_tokens"][:2]
     assert at.text[0].value == " ".join(pieces)  # the output so far, token by token
     assert f"reads: {''.join(pieces)}" in [c.value for c in at.caption]  # and as the text it spells
@@ -165,7 +178,7 @@ def test_the_heatmap_follows_the_pages_own_step_buttons():
         "Back": svg_heatmap.BACK_BUTTON,
         "Reset": svg_heatmap.RESET_BUTTON,
     }
-    (element,) = at.get("bidi_component")
+    (element,) = [el for el in at.get("bidi_component") if el.proto.component_name == svg_heatmap.COMPONENT_NAME]
     assert all(f'"st-key-{key}"' in element.proto.js_content for key in keys.values())
 
 
@@ -217,7 +230,7 @@ def test_none_scorer_says_so_and_still_steps():
     assert not heatmaps(at)
     ok(button(at, "Step").click().run())
     assert at.session_state["step"] == 1 and not heatmaps(at)
-    assert charts(at, "bar")  # the top-k candidates still show
+    assert set(bar_charts(at)) == {"topk"}  # the top-k candidates still show; no scores to draw
 
 
 def test_empty_sentence_shows_a_hint():

@@ -105,13 +105,23 @@ def test_compare_grid_source_labels_do_not_overlap(page: Page, streamlit_server:
     assert len(report) >= 6 and all(n == 12 and bad == 0 for n, bad in report[:6]), report
 
 
-def test_the_score_and_weight_bars_label_every_source_token(page: Page, streamlit_server: str) -> None:
-    """A date's 22 characters in the Decode page's side column: plotly dropped every other label."""
+def test_the_current_steps_bars_are_drawn_in_the_page(page: Page, streamlit_server: str) -> None:
+    """A date's 22 characters: one score bar, one weight bar and one upright label per source
+    position (plotly dropped every other label), and the top-k candidates, all as SVG: a Step
+    redraws them without plotly."""
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=concat&sentence=saturday%2C+may+9%2C+2018&step=6")
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
-    bars = page.locator(".js-plotly-plot").first  # raw scores above softmax weights, one bar per token
-    expect(bars.locator(".xaxislayer-above text")).to_have_count(22, timeout=30_000)  # below the weights
-    assert page.evaluate(TICK_REPORT)[0] == [22, 0]
+    scores = page.locator("svg#decode-scores")
+    expect(scores).to_have_attribute("data-columns", "22", timeout=30_000)
+    expect(scores.locator("text.col")).to_have_count(22)
+    expect(scores.locator("rect.weight")).to_have_count(22)
+    assert scores.locator("text.col").first.evaluate("t => t.firstChild.nodeValue") == "00 s"  # (+ its tooltip)
+    topk = page.locator("svg#decode-topk")
+    expect(topk).to_have_attribute("data-rows", "5")
+    expect(topk.locator("rect.bar")).to_have_count(5)
+    assert topk.locator("rect.bar").first.get_attribute("fill") == "#d62728"  # the chosen token, in red
+    boxes = scores.locator("text.col").evaluate_all("ts => ts.map(t => t.getBoundingClientRect().left)")
+    assert boxes == sorted(boxes) and min(b - a for a, b in zip(boxes, boxes[1:], strict=False)) > 5  # apart
 
 
 @pytest.mark.parametrize(("width", "presentation"), [(1024, False), (1280, True)])

@@ -1,0 +1,33 @@
+"""The Decode page's current-step charts as SVG data (explorer.svg_bars): what reaches the browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from explorer import svg_bars
+from explorer.figures import position_labels
+
+
+def test_the_scores_chart_carries_the_row_labelled_by_position():
+    tokens = ["a", "b", "a", "</s>"]
+    data = svg_bars.scores_payload(tokens, [1.5, -2.0, float("nan"), 0.25], [0.5, 0.1, 0.0, 0.4])
+    assert data["kind"] == "scores" and data["id"] == svg_bars.SCORES_ID
+    assert data["full"] == position_labels(tokens) == ["00 a", "01 b", "02 a", "03 </s>"]  # repeats kept apart
+    assert data["scores"] == [1.5, -2.0, None, 0.25]  # NaN is drawn as no bar, not sent as NaN
+    assert data["weights"] == [0.5, 0.1, 0.0, 0.4] and data["scale"] == 1.0
+    long = svg_bars.scores_payload(["x" * 40], [1.0], [1.0])
+    assert long["labels"][0].endswith("…") and long["full"][0] == "00 " + "x" * 40  # cut on the axis only
+    with pytest.raises(ValueError, match="2 scores and 1 weights for 2 source tokens"):
+        svg_bars.scores_payload(["a", "b"], [1.0, 2.0], [1.0])
+
+
+def test_the_topk_chart_ranks_the_candidates_and_marks_the_chosen_one():
+    data = svg_bars.topk_payload([("▁plage", 0.9971), ("<b>", 0.0008), ("▁fête", 1e-4)], chosen="<b>", scale=1.5)
+    assert data["kind"] == "topk" and data["id"] == svg_bars.TOPK_ID and data["scale"] == 1.5
+    assert data["labels"] == ["1. ▁plage", "2. <b>", "3. ▁fête"]  # plain text: the script writes textContent
+    assert data["probs"] == [0.9971, 0.0008, 0.0001] and data["chosen"] == [False, True, False]
+
+
+def test_the_drawing_script_never_writes_html():
+    assert "innerHTML" not in svg_bars.COMPONENT_JS and "insertAdjacentHTML" not in svg_bars.COMPONENT_JS
+    assert "textContent" in svg_bars.COMPONENT_JS
