@@ -215,8 +215,8 @@ def explain(data: dict, step: int) -> None:
     for line in da.explain_latex(cell):
         st.latex(line)
     st.markdown(da.explain_text(cell))
-    chart = figures.context_share_bars(trace["source_tokens"], cell["weights"], cell["shares"], highlight=s)
-    st.plotly_chart(chart, key="decode_explain")
+    shares = svg_bars.shares_payload(trace["source_tokens"], cell["weights"], cell["shares"], highlight=s)
+    svg_bars.show(shares, key="decode_explain")
 
 
 def whatif(data: dict, translator, row: dict | None) -> None:

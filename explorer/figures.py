@@ -30,8 +30,7 @@ def plotly_text(text: str) -> str:
 
 # An axis of tokens: every token labelled (dtick 1: plotly would otherwise drop every other label
 # of a narrow chart), horizontally while the labels fit, upright once they would overlap (the
-# Compare page's grid, a date's 20 characters in the Decode page's side column): plotly picks
-# between the two angles at draw time.
+# Compare page's grid, long sentences): plotly picks between the two angles at draw time.
 TOKEN_TICKS = {"type": "category", "dtick": 1, "autotickangles": [0, -90]}
 
 
@@ -96,7 +95,8 @@ def attention_heatmap(
     return figure
 
 
-# -- the Decode page: one step, candidates, links, explain a cell -------------------------------
+# -- the Decode page: top-k (the attention override's before and after), links -----------------
+# (The current step's bars and "Explain this cell"'s are SVG in the page: explorer.svg_bars.)
 CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR = "#d62728", "#1f77b4", "#7f7f7f"
 
 
@@ -105,10 +105,6 @@ def _check_row(name: str, values: Sequence[float], source_tokens: Sequence[str])
     if len(row) != len(source_tokens):
         raise ValueError(f"{name} have {len(row)} values but there are {len(source_tokens)} source tokens")
     return row
-
-
-def _colors(n: int, highlight: int | None, base: str = OTHER_COLOR) -> list[str]:
-    return [CHOSEN_COLOR if i == highlight else base for i in range(n)]
 
 
 def topk_bars(
@@ -206,49 +202,5 @@ def alignment_links(
         yaxis={"visible": False, "range": [-0.35, 1.35]},
         height=height or 260,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-    )
-    return figure
-
-
-def context_share_bars(
-    source_tokens: Sequence[str],
-    weights: Sequence[float],
-    shares: Sequence[float],
-    highlight: int | None = None,
-    height: int | None = None,
-) -> go.Figure:
-    """Explain a cell: the weight a_ts next to its share ||a_ts h_s|| / Σ_s' ||a_ts' h_s'|| of c_t.
-
-    Both (S,). They differ when encoder states have different norms: a small weight on a long
-    state can still move the context vector a lot.
-    """
-    weights = _check_row("weights", weights, source_tokens)
-    shares = _check_row("shares", shares, source_tokens)
-    x = [plotly_text(label) for label in position_labels(source_tokens)]
-    figure = go.Figure(
-        [
-            go.Bar(
-                x=x,
-                y=weights,
-                name="weight a_ts",
-                marker_color=_colors(len(x), highlight),
-                hovertemplate="%{x}<br>weight %{y:.4f}<extra></extra>",
-            ),
-            go.Bar(
-                x=x,
-                y=shares,
-                name="share of c_t",
-                marker_color=_colors(len(x), highlight, SCORE_COLOR),
-                hovertemplate="%{x}<br>share %{y:.4f}<extra></extra>",
-            ),
-        ]
-    )
-    figure.update_layout(
-        barmode="group",
-        xaxis=TOKEN_TICKS,
-        yaxis={"range": [0, 1]},
-        height=height or 260,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"orientation": "h", "y": 1.15},
     )
     return figure

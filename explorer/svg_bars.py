@@ -1,5 +1,5 @@
-"""The Decode page's current-step charts drawn as SVG in the page: raw scores over softmax weights,
-and the top-k next-token candidates.
+"""The Decode page's per-step charts drawn as SVG in the page: raw scores over softmax weights, the
+top-k next-token candidates, and "Explain this cell"'s weights beside their shares of c_t.
 
 Why not plotly: every Step click redraws the current step's charts, and a Chrome CPU profile of
 ten clicks (README, "Where the time goes") showed plotly taking about 0.17 s of the browser's main
@@ -10,9 +10,9 @@ Same component pattern and safety as explorer.svg_heatmap: one static script (``
 no user text formatted into it); the tokens arrive as JSON data and reach the page only through
 ``textContent`` and ``setAttribute``. Both charts are one component, told apart by ``kind``.
 
-The drawn ``<svg>`` elements carry ``id`` ``decode-scores`` (with ``data-columns``, the source
-positions drawn) and ``decode-topk`` (with ``data-rows``, the candidates drawn): what the browser
-tests read.
+The drawn ``<svg>`` elements carry ``id`` ``decode-scores`` and ``decode-shares`` (with
+``data-columns``, the source positions drawn) and ``decode-topk`` (with ``data-rows``, the
+candidates drawn): what the browser tests read.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from explorer.figures import CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR, position_la
 from explorer.svg_heatmap import axis_labels
 
 COMPONENT_NAME = "attention_explorer.bars"
-SCORES_ID, TOPK_ID = "decode-scores", "decode-topk"
+SCORES_ID, TOPK_ID, SHARES_ID = "decode-scores", "decode-topk", "decode-shares"
 
 
 def _number(value) -> float | None:
@@ -61,6 +61,30 @@ def topk_payload(candidates: Sequence[tuple[str, float]], chosen: str | None = N
         "probs": [_number(p) for _, p in candidates],
         "chosen": [piece == chosen for piece, _ in candidates],
         "colors": {"chosen": CHOSEN_COLOR, "other": OTHER_COLOR},
+        "scale": scale,
+    }
+
+
+def shares_payload(
+    source_tokens: Sequence[str],
+    weights: Sequence[float],
+    shares: Sequence[float],
+    highlight: int | None = None,
+    scale: float = 1.0,
+) -> dict:
+    """Explain a cell: each weight a_ts (S,) beside its share ||a_ts h_s|| / Σ_s' ||a_ts' h_s'|| (S,) of c_t,
+    on a fixed 0–1 axis; source position `highlight` (the cell explained) in red."""
+    if not (len(weights) == len(shares) == len(source_tokens)):
+        raise ValueError(f"{len(weights)} weights and {len(shares)} shares for {len(source_tokens)} source tokens")
+    return {
+        "kind": "shares",
+        "id": SHARES_ID,
+        "labels": axis_labels(source_tokens),
+        "full": position_labels(source_tokens),
+        "weights": [_number(v) for v in weights],
+        "shares": [_number(v) for v in shares],
+        "highlight": highlight,
+        "colors": {"weight": OTHER_COLOR, "share": SCORE_COLOR, "chosen": CHOSEN_COLOR},
         "scale": scale,
     }
 
@@ -152,6 +176,42 @@ function drawScores(data, width) {
   return svg;
 }
 
+// Each weight beside its share of c_t, two bars per source position on a fixed 0..1 axis.
+function drawShares(data, width) {
+  const f = data.scale, S = data.labels.length, left = Math.round(44 * f), right = 8;
+  const longest = Math.max(1, ...data.labels.map((x) => x.length));
+  const legend = Math.round(24 * f), panel = Math.round(140 * f), labelsH = Math.round(7.5 * f * longest) + 16;
+  const svg = svgRoot(data, width, legend + panel + labelsH);
+  svg.setAttribute("data-columns", String(S));
+  const cw = Math.max(6, (width - left - right) / Math.max(S, 1));
+  const y = (v) => legend + panel - Math.min(Math.max(v, 0), 1) * panel;
+  [["weight a_ts", data.colors.weight], ["share of c_t", data.colors.share]].forEach(([name, color], i) => {
+    const x = left + i * Math.round(120 * f);
+    svg.appendChild(el("rect", {x: x, y: legend / 2 - 6 * f, width: 12 * f, height: 12 * f, fill: color}));
+    svg.appendChild(el("text", {x: x + 18 * f, y: legend / 2 + 4 * f}, name));
+  });
+  for (const t of [0, 0.5, 1]) {
+    svg.appendChild(el("line", {x1: left, x2: left + S * cw, y1: y(t), y2: y(t), stroke: "#e6e6e6"}));
+    svg.appendChild(el("text", {x: left - 4, y: y(t) + 4 * f, "text-anchor": "end", fill: "#808495"}, String(t)));
+  }
+  for (let s = 0; s < S; s++) {
+    const half = Math.max(1, (cw - 2) / 2), hot = s === data.highlight;
+    [["weight", data.weights[s]], ["share", data.shares[s]]].forEach(([name, v], i) => {
+      if (v === null) return;
+      const bar = el("rect", {x: left + s * cw + 1 + i * half, y: y(v), width: half, height: Math.max(y(0) - y(v), 0.5),
+        fill: hot ? data.colors.chosen : data.colors[name], "fill-opacity": hot && i === 1 ? 0.6 : 1, "class": name});
+      bar.appendChild(el("title", {}, data.full[s] + "\n" + name + " " + fmt(v, 4)));
+      svg.appendChild(bar);
+    });
+    const lx = left + s * cw + cw / 2 + 4 * f, ly = legend + panel + 6;
+    const label = el("text", {x: lx, y: ly, transform: "rotate(-90 " + lx + " " + ly + ")", "text-anchor": "end",
+      "class": "col", "font-family": "ui-monospace, 'Source Code Pro', monospace"}, data.labels[s]);
+    label.appendChild(el("title", {}, data.full[s]));
+    svg.appendChild(label);
+  }
+  return svg;
+}
+
 // Horizontal bars, most probable on top, on a fixed 0..1 axis; the chosen token in red.
 function drawTopk(data, width) {
   const f = data.scale, k = data.labels.length, row = Math.round(26 * f), title = Math.round(22 * f);
@@ -184,7 +244,8 @@ export default function (component) {
     const root = document.createElement("div");
     root.className = "ae-bars";
     const width = Math.max(200, parentElement.clientWidth || 400);
-    root.appendChild(data.kind === "topk" ? drawTopk(data, width) : drawScores(data, width));
+    const drawer = {topk: drawTopk, shares: drawShares, scores: drawScores}[data.kind];
+    root.appendChild(drawer(data, width));
     parentElement.appendChild(root);
   };
   draw();

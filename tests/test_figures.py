@@ -8,7 +8,6 @@ from explorer import figures
 from explorer.figures import (
     alignment_links,
     attention_heatmap,
-    context_share_bars,
     plotly_text,
     position_labels,
     topk_bars,
@@ -97,10 +96,3 @@ def test_links_drop_small_weights_and_draw_tokens_last():
 def test_links_refuse_wrong_shapes():
     with pytest.raises(ValueError):
         alignment_links(SOURCE, TARGET, WEIGHTS[:1])
-
-
-def test_context_share_bars():
-    figure = context_share_bars(SOURCE, WEIGHTS[0], [0.4, 0.2, 0.2, 0.2], highlight=0)
-    weight, share = figure.data
-    assert list(weight.y) == WEIGHTS[0] and sum(share.y) == pytest.approx(1.0)
-    assert weight.marker.color[0] == figures.CHOSEN_COLOR

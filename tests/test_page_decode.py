@@ -54,9 +54,9 @@ def heatmaps(at: AppTest) -> list[dict]:
 
 
 def bar_charts(at: AppTest) -> dict[str, dict]:
-    """The current step's SVG charts (explorer.svg_bars) by kind: "scores" and "topk"."""
+    """The page's SVG bar charts (explorer.svg_bars) by kind: "scores", "topk" and "shares"."""
     found = [json.loads(el.proto.json) for el in at.get("bidi_component")]
-    return {data["kind"]: data for data in found if data.get("kind") in ("scores", "topk")}
+    return {data["kind"]: data for data in found if data.get("kind") in ("scores", "topk", "shares")}
 
 
 def heatmap_rows(at: AppTest) -> int:
@@ -156,6 +156,10 @@ def test_explain_this_cell_shows_formula_and_numbers():
     assert any(r"h_t^\top" in v for v in latex)  # the dot scorer's formula
     assert any(r"\frac" in v and "a_{1," in v for v in latex)  # numbers for the current row
     assert any("Check: the score recomputed" in m.value for m in at.markdown)
+    shares = bar_charts(at)["shares"]  # each weight of the explained row beside its share of c_t
+    row = at.session_state[dv._TRACE]["data"]["trace"]["attention"][1]
+    assert shares["weights"] == pytest.approx(row, abs=1e-6) and sum(shares["shares"]) == pytest.approx(1, abs=1e-5)
+    assert shares["highlight"] == at.session_state[dv.K_EXPLAIN_S]
 
 
 def test_the_heatmap_is_the_trace_drawn_in_the_page():

@@ -28,6 +28,15 @@ def test_the_topk_chart_ranks_the_candidates_and_marks_the_chosen_one():
     assert data["probs"] == [0.9971, 0.0008, 0.0001] and data["chosen"] == [False, True, False]
 
 
+def test_the_shares_chart_puts_each_weight_beside_its_share_of_the_context():
+    data = svg_bars.shares_payload(["a", "b", "c"], [0.7, 0.2, 0.1], [0.5, 0.4, 0.1], highlight=1)
+    assert data["kind"] == "shares" and data["id"] == svg_bars.SHARES_ID and data["highlight"] == 1
+    assert data["weights"] == [0.7, 0.2, 0.1] and data["shares"] == [0.5, 0.4, 0.1]
+    assert data["full"] == ["00 a", "01 b", "02 c"]
+    with pytest.raises(ValueError, match="1 weights and 3 shares for 3 source tokens"):
+        svg_bars.shares_payload(["a", "b", "c"], [1.0], [0.5, 0.4, 0.1])
+
+
 def test_the_drawing_script_never_writes_html():
     assert "innerHTML" not in svg_bars.COMPONENT_JS and "insertAdjacentHTML" not in svg_bars.COMPONENT_JS
     assert "textContent" in svg_bars.COMPONENT_JS

@@ -107,8 +107,8 @@ def test_compare_grid_source_labels_do_not_overlap(page: Page, streamlit_server:
 
 def test_the_current_steps_bars_are_drawn_in_the_page(page: Page, streamlit_server: str) -> None:
     """A date's 22 characters: one score bar, one weight bar and one upright label per source
-    position (plotly dropped every other label), and the top-k candidates, all as SVG: a Step
-    redraws them without plotly."""
+    position (plotly dropped every other label), the top-k candidates and the explained cell's
+    weights and shares, all as SVG: a Step redraws them without plotly."""
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=concat&sentence=saturday%2C+may+9%2C+2018&step=6")
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
     scores = page.locator("svg#decode-scores")
@@ -122,6 +122,10 @@ def test_the_current_steps_bars_are_drawn_in_the_page(page: Page, streamlit_serv
     assert topk.locator("rect.bar").first.get_attribute("fill") == "#d62728"  # the chosen token, in red
     boxes = scores.locator("text.col").evaluate_all("ts => ts.map(t => t.getBoundingClientRect().left)")
     assert boxes == sorted(boxes) and min(b - a for a, b in zip(boxes, boxes[1:], strict=False)) > 5  # apart
+    shares = page.locator("svg#decode-shares")  # "Explain this cell", the tab open by default
+    expect(shares.locator("rect.weight")).to_have_count(22)
+    expect(shares.locator("rect.share")).to_have_count(22)
+    expect(page.locator(".js-plotly-plot")).to_have_count(0)  # a step draws no plotly chart at all
 
 
 @pytest.mark.parametrize(("width", "presentation"), [(1024, False), (1280, True)])
