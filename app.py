@@ -32,20 +32,13 @@ if not models:
     st.stop()
 
 st.subheader("Models")
-table = pd.DataFrame(
-    [
-        {
-            "model": e.name,
-            "task": TASK_LABELS.get(e.task, e.task),
-            "scorer": e.scorer,
-            "cell": e.cell,
-            "parameters": e.parameters,
-            "metric": headline(e)[0],
-            "value": headline(e)[1],
-        }
-        for e in models
-    ]
-)
+rows = []
+for e in models:
+    metric, value = headline(e)
+    label = TASK_LABELS.get(e.task, e.task)
+    row = {"model": e.name, "task": label, "scorer": e.scorer, "cell": e.cell, "parameters": e.parameters}
+    rows.append({**row, "metric": metric, "value": value})
+table = pd.DataFrame(rows)
 number = st.column_config.NumberColumn(format="localized")
 st.dataframe(table, hide_index=True, width="stretch", column_config={"parameters": number})
 

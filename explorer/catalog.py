@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from seq2seq.checkpoint import registry
@@ -91,14 +92,25 @@ def variant_label(entry: Entry) -> str:
     return f"{entry.name} · {entry.cell.upper()}, {origin}"
 
 
-# Headline metrics that are fractions, shown as percentages; others (BLEU) as they are.
-FRACTION_METRICS = {"exact_match": "exact match %", "char_accuracy": "char. accuracy %", "accuracy": "accuracy %"}
+# Metrics stored as fractions (0..1) in the manifest; the app shows them as percentages.
+FRACTION_METRICS = {"exact_match", "char_accuracy", "accuracy", "alignment_accuracy", "gold_mass"}
+HEADLINE_LABELS = {
+    "exact_match": "exact match %",
+    "char_accuracy": "char. accuracy %",
+    "accuracy": "accuracy %",
+    "bleu": "BLEU",
+    "chrf": "chrF",
+}
+
+
+def shown_metric(name: str, value) -> float | None:
+    """A test metric as the app shows it: fractions in %, rounded to 2 decimals; None unless a finite number."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return round(float(value) * (100 if name in FRACTION_METRICS else 1), 2)
 
 
 def headline(entry: Entry) -> tuple[str, float | None]:
-    """The model's headline test metric as (label, value): "exact match %" 99.7, or "bleu" 36.94."""
-    name, value = str(entry.metric.get("name", "")), entry.metric.get("value")
-    label = FRACTION_METRICS.get(name) or (name.upper() if name in ("bleu", "chrf") else name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return label, None
-    return label, round(float(value) * (100 if name in FRACTION_METRICS else 1), 2)
+    """The model's headline test metric as (label, value): "exact match %" 99.7, or "BLEU" 36.94."""
+    name = str(entry.metric.get("name", ""))
+    return HEADLINE_LABELS.get(name, name), shown_metric(name, entry.metric.get("value"))

@@ -11,23 +11,24 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from explorer.catalog import Entry
+from explorer.catalog import Entry, shown_metric
 from seq2seq.checkpoint import CheckpointError, default_root, resolve
 
 CARD_FILE, PROBES_FILE, INDEX_FILE = "README.md", "probes.json", "README.md"
 MAX_CARD_BYTES = 200_000  # a model card longer than this is cut
 
 
-# The test-split metrics the manifest keeps per model ("test"), as table columns: key, title, scale.
+# The test-split metrics the manifest keeps per model ("test"), as table columns: key, title
+# (fractions are shown in %: catalog.shown_metric).
 METRIC_COLUMNS = (
-    ("exact_match", "exact %", 100),
-    ("char_accuracy", "chars %", 100),
-    ("alignment_accuracy", "aligned %", 100),
-    ("gold_mass", "gold mass %", 100),
-    ("entropy", "entropy", 1),
-    ("bleu", "BLEU", 1),
-    ("bleu_beam5", "BLEU beam 5", 1),
-    ("chrf", "chrF", 1),
+    ("exact_match", "exact %"),
+    ("char_accuracy", "chars %"),
+    ("alignment_accuracy", "aligned %"),
+    ("gold_mass", "gold mass %"),
+    ("entropy", "entropy"),
+    ("bleu", "BLEU"),
+    ("bleu_beam5", "BLEU beam 5"),
+    ("chrf", "chrF"),
 )
 # What each column means, for the table's header tooltips.
 COLUMN_HELP = {
@@ -51,16 +52,13 @@ def table_rows(entries: Sequence[Entry]) -> list[dict]:
     None; a metric no model has is left out (reverse and dates have no BLEU, en-fr no gold
     alignment), and so is training time when no model records it.
     """
-    present = [
-        column for column in METRIC_COLUMNS if any(_number(_test(e).get(column[0])) is not None for e in entries)
-    ]
+    present = [(key, title) for key, title in METRIC_COLUMNS if any(_shown(e, key) is not None for e in entries)]
     rows = []
     for e in entries:
         # the name carries task and cell ("en-fr/lstm-general"): the scorer is the column to sort by
         row = {"name": e.name, "scorer": e.scorer, "parameters": e.parameters}
-        for key, title, scale in present:
-            value = _number(_test(e).get(key))
-            row[title] = None if value is None else round(value * scale, 2)
+        for key, title in present:
+            row[title] = _shown(e, key)
         seconds = _number(e.card.get("training_seconds"))
         row["train min"] = None if seconds is None else round(seconds / 60, 1)
         rows.append(row)
@@ -70,9 +68,10 @@ def table_rows(entries: Sequence[Entry]) -> list[dict]:
     return rows
 
 
-def _test(entry: Entry) -> dict:
+def _shown(entry: Entry, key: str) -> float | None:
+    """Test metric `key` of the model's manifest entry as the table shows it (None when it has none)."""
     test = entry.card.get("test")
-    return test if isinstance(test, dict) else {}
+    return shown_metric(key, test.get(key)) if isinstance(test, dict) else None
 
 
 def _read_text(path: Path) -> str | None:

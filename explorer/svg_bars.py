@@ -4,11 +4,11 @@ top-k next-token candidates, and "Explain this cell"'s weights beside their shar
 Why not plotly: every Step click redraws the current step's charts, and a Chrome CPU profile of
 ten clicks (README, "Where the time goes") showed plotly taking about 0.17 s of the browser's main
 thread per step for them and the open tab's chart, in long tasks that a quick next click had to
-wait for. These two charts have nothing to zoom; drawn here they cost a few milliseconds.
+wait for. These three charts have nothing to zoom; drawn here they cost a few milliseconds.
 
 Same component pattern and safety as explorer.svg_heatmap: one static script (``COMPONENT_JS``,
 no user text formatted into it); the tokens arrive as JSON data and reach the page only through
-``textContent`` and ``setAttribute``. Both charts are one component, told apart by ``kind``.
+``textContent`` and ``setAttribute``. The three charts are one component, told apart by ``kind``.
 
 The drawn ``<svg>`` elements carry ``id`` ``decode-scores`` and ``decode-shares`` (with
 ``data-columns``, the source positions drawn) and ``decode-topk`` (with ``data-rows``, the
@@ -34,22 +34,27 @@ def _number(value) -> float | None:
     return round(value, 6) if math.isfinite(value) else None
 
 
+def _source_payload(kind: str, source_tokens: Sequence[str], rows: dict[str, Sequence[float]], **extra) -> dict:
+    """A chart with one column per source token: its position-labelled tokens and `rows`, each (S,)."""
+    if any(len(values) != len(source_tokens) for values in rows.values()):
+        counts = " and ".join(f"{len(values)} {name}" for name, values in rows.items())
+        raise ValueError(f"{counts} for {len(source_tokens)} source tokens")
+    return {
+        "kind": kind,
+        "labels": axis_labels(source_tokens),
+        "full": position_labels(source_tokens),
+        **{name: [_number(v) for v in values] for name, values in rows.items()},
+        **extra,
+    }
+
+
 def scores_payload(
     source_tokens: Sequence[str], scores: Sequence[float], weights: Sequence[float], scale: float = 1.0
 ) -> dict:
     """One attention row in two panels: raw scores (S,) above a_t = softmax(scores) (S,) on a fixed 0–1 axis."""
-    if not (len(scores) == len(weights) == len(source_tokens)):
-        raise ValueError(f"{len(scores)} scores and {len(weights)} weights for {len(source_tokens)} source tokens")
-    return {
-        "kind": "scores",
-        "id": SCORES_ID,
-        "labels": axis_labels(source_tokens),
-        "full": position_labels(source_tokens),
-        "scores": [_number(v) for v in scores],
-        "weights": [_number(v) for v in weights],
-        "colors": {"score": SCORE_COLOR, "weight": OTHER_COLOR},
-        "scale": scale,
-    }
+    colors = {"score": SCORE_COLOR, "weight": OTHER_COLOR}
+    rows = {"scores": scores, "weights": weights}
+    return _source_payload("scores", source_tokens, rows, id=SCORES_ID, colors=colors, scale=scale)
 
 
 def topk_payload(candidates: Sequence[tuple[str, float]], chosen: str | None = None, scale: float = 1.0) -> dict:
@@ -74,19 +79,9 @@ def shares_payload(
 ) -> dict:
     """Explain a cell: each weight a_ts (S,) beside its share ||a_ts h_s|| / Σ_s' ||a_ts' h_s'|| (S,) of c_t,
     on a fixed 0–1 axis; source position `highlight` (the cell explained) in red."""
-    if not (len(weights) == len(shares) == len(source_tokens)):
-        raise ValueError(f"{len(weights)} weights and {len(shares)} shares for {len(source_tokens)} source tokens")
-    return {
-        "kind": "shares",
-        "id": SHARES_ID,
-        "labels": axis_labels(source_tokens),
-        "full": position_labels(source_tokens),
-        "weights": [_number(v) for v in weights],
-        "shares": [_number(v) for v in shares],
-        "highlight": highlight,
-        "colors": {"weight": OTHER_COLOR, "share": SCORE_COLOR, "chosen": CHOSEN_COLOR},
-        "scale": scale,
-    }
+    colors = {"weight": OTHER_COLOR, "share": SCORE_COLOR, "chosen": CHOSEN_COLOR}
+    rows = {"weights": weights, "shares": shares}
+    return _source_payload("shares", source_tokens, rows, id=SHARES_ID, highlight=highlight, colors=colors, scale=scale)
 
 
 @functools.cache
@@ -98,7 +93,7 @@ def _component():
 
 
 def show(payload: dict, key: str) -> None:
-    """Draw a scores_payload() or topk_payload() chart in the page."""
+    """Draw a scores_payload(), topk_payload() or shares_payload() chart in the page."""
     _component()(data=payload, key=key)
 
 
@@ -120,6 +115,26 @@ function svgRoot(data, width, height) {
 
 function fmt(v, digits) { return v === null ? "n/a" : v.toFixed(digits); }
 
+// A horizontal grid line at each tick value of a panel (y maps a value to pixels), labelled on the left.
+function gridLines(svg, ticks, y, left, right, f) {
+  for (const t of ticks) {
+    svg.appendChild(el("line", {x1: left, x2: right, y1: y(t), y2: y(t), stroke: "#e6e6e6"}));
+    svg.appendChild(el("text", {x: left - 4, y: y(t) + 4 * f, "text-anchor": "end", fill: "#808495"},
+      String(Math.round(t * 100) / 100)));
+  }
+}
+
+// The source tokens written upwards from y = top, one per column of width cw, each with its full label.
+function sourceLabels(svg, data, left, cw, top, f) {
+  for (let s = 0; s < data.labels.length; s++) {
+    const x = left + s * cw + cw / 2 + 4 * f;
+    const label = el("text", {x: x, y: top, transform: "rotate(-90 " + x + " " + top + ")", "text-anchor": "end",
+      "class": "col", "font-family": "ui-monospace, 'Source Code Pro', monospace"}, data.labels[s]);
+    label.appendChild(el("title", {}, data.full[s]));
+    svg.appendChild(label);
+  }
+}
+
 // Raw scores (grey, from a zero line) above softmax weights (blue, 0..1); the source tokens written
 // upwards under the weights; a tooltip on every bar with the token, its score and its weight.
 function drawScores(data, width) {
@@ -132,18 +147,14 @@ function drawScores(data, width) {
   svg.setAttribute("data-columns", String(S));
   const cw = Math.max(4, (width - left - right) / Math.max(S, 1));
   const finite = data.scores.filter((v) => v !== null);
-  const hi = Math.max(0, ...finite), lo = Math.min(0, ...finite), span = (hi - lo) || 1;
+  const hi = Math.max(0, ...finite), lo = Math.min(0, ...finite);
 
   function panelAt(top, name, lowV, highV, ticks) {
     svg.appendChild(el("text", {x: left + (S * cw) / 2, y: top + title - 6, "text-anchor": "middle",
       "font-size": Math.round(13 * f)}, name));
     const y0 = top + title;
     const y = (v) => y0 + panel - ((v - lowV) / ((highV - lowV) || 1)) * panel;
-    for (const t of ticks) {
-      svg.appendChild(el("line", {x1: left, x2: left + S * cw, y1: y(t), y2: y(t), stroke: "#e6e6e6"}));
-      svg.appendChild(el("text", {x: left - 4, y: y(t) + 4 * f, "text-anchor": "end", fill: "#808495"},
-        String(Math.round(t * 100) / 100)));
-    }
+    gridLines(svg, ticks, y, left, left + S * cw, f);
     return y;
   }
 
@@ -167,12 +178,8 @@ function drawScores(data, width) {
       bar.appendChild(el("title", {}, tip));
       svg.appendChild(bar);
     }
-    const lx = left + s * cw + cw / 2 + 4 * f, ly = top2 + title + panel + 6;
-    const label = el("text", {x: lx, y: ly, transform: "rotate(-90 " + lx + " " + ly + ")", "text-anchor": "end",
-      "class": "col", "font-family": "ui-monospace, 'Source Code Pro', monospace"}, data.labels[s]);
-    label.appendChild(el("title", {}, data.full[s]));
-    svg.appendChild(label);
   }
+  sourceLabels(svg, data, left, cw, top2 + title + panel + 6, f);
   return svg;
 }
 
@@ -190,10 +197,7 @@ function drawShares(data, width) {
     svg.appendChild(el("rect", {x: x, y: legend / 2 - 6 * f, width: 12 * f, height: 12 * f, fill: color}));
     svg.appendChild(el("text", {x: x + 18 * f, y: legend / 2 + 4 * f}, name));
   });
-  for (const t of [0, 0.5, 1]) {
-    svg.appendChild(el("line", {x1: left, x2: left + S * cw, y1: y(t), y2: y(t), stroke: "#e6e6e6"}));
-    svg.appendChild(el("text", {x: left - 4, y: y(t) + 4 * f, "text-anchor": "end", fill: "#808495"}, String(t)));
-  }
+  gridLines(svg, [0, 0.5, 1], y, left, left + S * cw, f);
   for (let s = 0; s < S; s++) {
     const half = Math.max(1, (cw - 2) / 2), hot = s === data.highlight;
     [["weight", data.weights[s]], ["share", data.shares[s]]].forEach(([name, v], i) => {
@@ -203,12 +207,8 @@ function drawShares(data, width) {
       bar.appendChild(el("title", {}, data.full[s] + "\n" + name + " " + fmt(v, 4)));
       svg.appendChild(bar);
     });
-    const lx = left + s * cw + cw / 2 + 4 * f, ly = legend + panel + 6;
-    const label = el("text", {x: lx, y: ly, transform: "rotate(-90 " + lx + " " + ly + ")", "text-anchor": "end",
-      "class": "col", "font-family": "ui-monospace, 'Source Code Pro', monospace"}, data.labels[s]);
-    label.appendChild(el("title", {}, data.full[s]));
-    svg.appendChild(label);
   }
+  sourceLabels(svg, data, left, cw, legend + panel + 6, f);
   return svg;
 }
 
