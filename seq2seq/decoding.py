@@ -221,6 +221,8 @@ class Translator:
         # Every target id as a tensor once: a step's previous token is a one-element slice of it
         # (a view), cheaper than building torch.tensor([id]) at every step.
         self._target_ids = torch.arange(self.config.tgt_vocab_size, device=self.device)
+        # Every target id's display piece once: a step names six tokens (its own and the top-k).
+        self._target_pieces = tuple(target_tokenizer.piece(i) for i in range(self.config.tgt_vocab_size))
 
     @property
     def scorer(self) -> str:
@@ -311,9 +313,8 @@ class Translator:
 
     def _token_id(self, choose: int | str) -> int:
         if isinstance(choose, str):
-            for i in range(self.target_tokenizer.vocab_size):
-                if self.target_tokenizer.piece(i) == choose:
-                    return i
+            if choose in self._target_pieces:
+                return self._target_pieces.index(choose)
             raise ValueError(f"{choose!r} is not a token of this model's target vocabulary")
         if not 0 <= int(choose) < self.config.tgt_vocab_size:
             raise ValueError(f"token id {choose} is outside the vocabulary (0..{self.config.tgt_vocab_size - 1})")
@@ -331,21 +332,26 @@ class Translator:
         top_p, top_i = probs.topk(max(1, min(self.topk, probs.numel())))
         # One tensor-to-list conversion for everything (_rows): the top-k ids ride along as floats,
         # exact for any id below 2**24.
-        vectors = [top_p, top_i.float(), top_p[:1] if token_id is None else probs[token_id : token_id + 1]]
+        vectors = [top_p, top_i.float()]
+        if token_id is not None:
+            vectors.append(probs[token_id : token_id + 1])
         if out.scores is not None:
             vectors += [out.scores[0], out.weights[0]]
-        top, top_ids, prob, *attention = _rows(*vectors)
+        top, top_ids, *rest = _rows(*vectors)
         top_ids = [int(i) for i in top_ids]
         if token_id is None:
-            token_id = top_ids[0]
+            token_id, prob = top_ids[0], top[0]
+        else:
+            prob = rest.pop(0)[0]
+        attention = rest  # [scores, weights], or empty without attention
         k = min(self.topk, len(top_ids))
-        piece = self.target_tokenizer.piece
+        piece = self._target_pieces
         return Step(
             position=state.position,
             token_id=token_id,
-            token=piece(token_id),
-            prob=prob[0],
-            topk=tuple((piece(i), i, p) for p, i in zip(top[:k], top_ids[:k], strict=True)),
+            token=piece[token_id],
+            prob=prob,
+            topk=tuple((piece[i], i, p) for p, i in zip(top[:k], top_ids[:k], strict=True)),
             scores=attention[0] if attention else None,
             attention=attention[1] if attention else None,
             forced=forced,

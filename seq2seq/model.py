@@ -15,6 +15,7 @@ With the `none` scorer c_t = 0: the decoder sees the source only through its ini
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -37,6 +38,22 @@ class Encoded:
     memory: torch.Tensor  # (B, S, H) encoder states h_s, the keys the scorer compares against
     pad_mask: torch.Tensor  # (B, S) bool, True = padding
     hidden: Hidden  # decoder's initial state, (L, B, H) each
+
+
+@dataclass(frozen=True)
+class DecodingWeights:
+    """The tensors an eval-mode decoder step reads, gathered once (`Decoder.precompute_token_inputs`).
+
+    A step then reads plain attributes instead of looking each weight up through `nn.Module`'s
+    `__getattr__` (about 1 µs each) and rebuilding `rnn.all_weights` (3.6 µs): 11 µs of every step
+    of a batch-1 decode. The tensors are the module's own (no copies), so they hold its values.
+    """
+
+    token_inputs: torch.Tensor  # (V, G*H): W_ie embed(y) + b_ih per target token
+    layers: tuple[tuple[torch.Tensor, ...], ...]  # (w_ih, w_hh, b_ih, b_hh) per RNN layer; layer 0's w_ih is W_if
+    W_c: torch.Tensor  # (H, 2H)
+    W_o: torch.Tensor  # (V, H)
+    b_o: torch.Tensor  # (V,)
 
 
 @dataclass(frozen=True)
@@ -71,7 +88,9 @@ class Encoder(nn.Module):
 
     def forward(self, src: torch.Tensor, lengths: torch.Tensor) -> Encoded:
         """src (B, S) ids, lengths (B,) real lengths -> memory (B, S, H) and the decoder's init."""
-        embedded = self.dropout(self.embedding(src))  # (B, S, E)
+        embedded = F.embedding(src, self.embedding.weight, self.embedding.padding_idx)  # (B, S, E)
+        if self.training:  # dropout is the identity in eval mode: skip the call (a decode encodes once)
+            embedded = self.dropout(embedded)
         if src.size(0) == 1 and int(lengths[0]) == src.size(1):
             # One unpadded sentence (what decoding encodes): nothing to pack, and packing costs ~0.1 ms.
             memory, hidden = self.rnn(embedded)  # (1, S, H)
@@ -119,6 +138,7 @@ class Decoder(nn.Module):
         # never hold them; `train()` drops them.
         self.register_buffer("token_input_table", None, persistent=False)  # (V, G*H)
         self.register_buffer("feed_input_weight", None, persistent=False)  # (G*H, H)
+        self.decoding_weights: DecodingWeights | None = None  # set with the table, dropped with it
 
     def precompute_token_inputs(self) -> None:
         """Fold the embedding into the first RNN layer's input product, once for every target token.
@@ -137,10 +157,30 @@ class Decoder(nn.Module):
         with torch.no_grad():
             self.token_input_table = F.linear(self.embedding.weight, w_ih[:, :E], b_ih)  # (V, G*H)
             self.feed_input_weight = w_ih[:, E:].t().contiguous().t()  # (G*H, H), the batch-1 fast layout
+        self._gather_decoding_weights()
+
+    def _gather_decoding_weights(self) -> None:
+        layers = [tuple(weights) for weights in self.rnn.all_weights]  # (w_ih, w_hh, b_ih, b_hh) per layer
+        layers[0] = (self.feed_input_weight, *layers[0][1:])  # the token's part comes from the table
+        self.decoding_weights = DecodingWeights(
+            token_inputs=self.token_input_table,
+            layers=tuple(layers),
+            W_c=self.W_c.weight,
+            W_o=self.W_o.weight,
+            b_o=self.W_o.bias,
+        )
+
+    def _apply(self, fn, recurse: bool = True):
+        # .to(device) and friends replace the buffers: gather the moved tensors again
+        result = super()._apply(fn, recurse)
+        if self.decoding_weights is not None:
+            self._gather_decoding_weights()
+        return result
 
     def train(self, mode: bool = True) -> Decoder:
         if mode:  # training changes the weights the table was computed from
             self.token_input_table = self.feed_input_weight = None
+            self.decoding_weights = None
         return super().train(mode)
 
     @property
@@ -165,16 +205,19 @@ class Decoder(nn.Module):
         """
         # Layers are applied as functions of their weights, not called as modules: a module call's
         # hook handling costs microseconds, several percent of a decoding step at batch 1.
-        if self.token_input_table is not None and not self.training:
+        fast = self.decoding_weights
+        if fast is not None and not self.training:
             # precompute_token_inputs: the token's row W_ie embed(y) + b_ih becomes the input bias
-            token_part = self.token_input_table.index_select(0, prev_token)  # (B, G*H)
-            query, hidden = self._rnn_step(None, hidden, (feed, self.feed_input_weight, token_part))  # (B, H)
+            token_part = fast.token_inputs.index_select(0, prev_token)  # (B, G*H)
+            query, hidden = self._cell_steps(feed, hidden, fast.layers, token_part)  # (B, H)
+            W_c, W_o, b_o = fast.W_c, fast.W_o, fast.b_o
         else:
             embedded = F.embedding(prev_token, self.embedding.weight, self.embedding.padding_idx)  # (B, E)
             if self.training:  # dropout is the identity in eval mode: skip the call while decoding
                 embedded = self.dropout(embedded)
             rnn_input = torch.cat([embedded, feed], dim=-1)  # (B, E + H)
             query, hidden = self._rnn_step(rnn_input, hidden)  # (B, H): h_t
+            W_c, W_o, b_o = self.W_c.weight, self.W_o.weight, self.W_o.bias
         if self.has_attention:
             scores = self.scorer.score(query, memory, projected_keys)  # (B, S)
             weights = attend(scores, pad_mask) if attention is None else attention
@@ -185,41 +228,48 @@ class Decoder(nn.Module):
                 raise ValueError("this model has no attention to override (scorer 'none')")
             scores = weights = None
             context = torch.zeros_like(query)
-        attentional = torch.tanh(F.linear(torch.cat([context, query], dim=-1), self.W_c.weight))  # (B, H): h~_t
+        attentional = torch.tanh(F.linear(torch.cat([context, query], dim=-1), W_c))  # (B, H): h~_t
         output_input = self.dropout(attentional) if self.training else attentional
-        logits = F.linear(output_input, self.W_o.weight, self.W_o.bias)  # (B, V)
+        logits = F.linear(output_input, W_o, b_o)  # (B, V)
         return DecoderOutput(logits, scores, weights, context, query, attentional, hidden)
 
-    def _rnn_step(
-        self,
-        rnn_input: torch.Tensor | None,
-        hidden: Hidden,
-        first_layer: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
-    ) -> tuple[torch.Tensor, Hidden]:
+    def _rnn_step(self, rnn_input: torch.Tensor, hidden: Hidden) -> tuple[torch.Tensor, Hidden]:
         """The RNN over one time step: input (B, E + H) -> top layer's output (B, H) and the new state.
 
-        `first_layer` = (input, W_ih, b_ih) replaces the first layer's input and input weights
-        (`precompute_token_inputs`: h~, W_if and the token's table row); `rnn_input` is then None.
-
-        Out of training, the step runs the cell function the module runs for a one-step sequence
-        (`torch.gru_cell`, `rnn_tanh_cell`, `lstm_cell`; same weights) without the module's per-call
-        checks, which cost as much as a GRU cell at batch 1 and four times an LSTM cell (448 against
-        80 µs for en-fr's LSTM decoder). GRU and tanh RNN results are the module's bit for bit;
-        `lstm_cell` sums in another order than `nn.LSTM` on CPU, within 2e-6 (tested). The batch
-        forward out of training steps through here too, so decoding and the forward agree exactly.
-        Training uses the module (it also applies dropout between layers).
+        Training uses the module (it also applies dropout between layers); out of training the
+        step runs the module's cell functions on its weights (`_cell_steps`).
         """
         if self.training:
             output, hidden = self.rnn(rnn_input.unsqueeze(1), hidden)
             return output.squeeze(1), hidden
-        layers = [list(weights) for weights in self.rnn.all_weights]  # [w_ih, w_hh, b_ih, b_hh] per layer
-        x = rnn_input
-        if first_layer is not None:
-            x, layers[0][0], layers[0][2] = first_layer
+        return self._cell_steps(rnn_input, hidden, self.rnn.all_weights)
+
+    def _cell_steps(
+        self,
+        x: torch.Tensor,
+        hidden: Hidden,
+        layers: Sequence[Sequence[torch.Tensor]],
+        first_input_bias: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, Hidden]:
+        """One time step through the layers' cell functions: x (B, in) -> top output (B, H), new state.
+
+        `layers` holds (w_ih, w_hh, b_ih, b_hh) per layer. `first_input_bias` (B, G*H), if given,
+        replaces the first layer's b_ih (`precompute_token_inputs`: x is then h~ alone, w_ih is
+        W_if, and the token's table row carries W_ie embed(y) + b_ih).
+
+        These are the cell functions the module runs for a one-step sequence (`torch.gru_cell`,
+        `rnn_tanh_cell`, `lstm_cell`; same weights) without the module's per-call checks, which
+        cost as much as a GRU cell at batch 1 and four times an LSTM cell (448 against 80 µs for
+        en-fr's LSTM decoder). GRU and tanh RNN results are the module's bit for bit; `lstm_cell`
+        sums in another order than `nn.LSTM` on CPU, within 2e-6 (tested). The batch forward out of
+        training steps through here too, so decoding and the forward agree exactly.
+        """
         if self.config.cell == "lstm":
             h, c = hidden
             hs, cs = [], []
             for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(layers):
+                if layer == 0 and first_input_bias is not None:
+                    b_ih = first_input_bias
                 x, c_layer = torch.lstm_cell(x, (h[layer], c[layer]), w_ih, w_hh, b_ih, b_hh)  # (B, H) each
                 hs.append(x)
                 cs.append(c_layer)
@@ -227,6 +277,8 @@ class Decoder(nn.Module):
         cell = torch.gru_cell if self.config.cell == "gru" else torch.rnn_tanh_cell
         states = []
         for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(layers):
+            if layer == 0 and first_input_bias is not None:
+                b_ih = first_input_bias
             x = cell(x, hidden[layer], w_ih, w_hh, b_ih, b_hh)  # (B, H)
             states.append(x)
         return x, torch.stack(states)  # (L, B, H)

@@ -110,7 +110,7 @@ def test_greedy_equals_the_plain_decode(scorer, cell):
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("cell", CELLS)
 def test_rnn_step_is_the_module(cell, num_layers):
-    """Bit for bit for GRU and tanh RNN; within 2e-6 for the LSTM (see Decoder._rnn_step)."""
+    """Bit for bit for GRU and tanh RNN; within 2e-6 for the LSTM (see Decoder._cell_steps)."""
     decoder = tiny_translator(seed=5, cell=cell, num_layers=num_layers).model.decoder
     H = decoder.config.hidden_size
     torch.manual_seed(0)
@@ -243,3 +243,25 @@ def test_the_token_input_table_is_the_first_layers_input_product_per_token(cell)
     assert "token_input_table" not in translator.model.state_dict()  # never saved in a checkpoint
     translator.model.train()  # training changes the weights: the table must go
     assert decoder.token_input_table is None and decoder.feed_input_weight is None
+
+
+def test_the_decoding_weights_are_the_modules_own_and_follow_it(tmp_path):
+    """A loaded decoder's step reads its weights from one gathered record, never stale copies."""
+    original = tiny_translator(seed=8, scorer="general", cell="gru", num_layers=2)
+    save_checkpoint(tmp_path / "m", original.model, original.source_tokenizer, original.target_tokenizer, {})
+    decoder = load_checkpoint(tmp_path / "m").model.decoder
+
+    def assert_gathered_from_the_module() -> None:
+        fast = decoder.decoding_weights
+        assert fast.token_inputs is decoder.token_input_table
+        assert fast.W_c is decoder.W_c.weight and fast.W_o is decoder.W_o.weight and fast.b_o is decoder.W_o.bias
+        assert fast.layers[0][0] is decoder.feed_input_weight  # the token's columns come from the table
+        assert all(a is b for a, b in zip(fast.layers[0][1:], decoder.rnn.all_weights[0][1:], strict=True))
+        assert all(a is b for a, b in zip(fast.layers[1], decoder.rnn.all_weights[1], strict=True))
+
+    assert_gathered_from_the_module()
+    decoder.double()  # .to(dtype or device) replaces the buffers: the record follows
+    assert decoder.decoding_weights.token_inputs.dtype == torch.float64
+    assert_gathered_from_the_module()
+    decoder.train()  # training changes the weights: the record goes with the table
+    assert decoder.decoding_weights is None
