@@ -187,6 +187,23 @@ class Decoder(nn.Module):
     def has_attention(self) -> bool:
         return self.config.scorer != "none"
 
+    def token_inputs(self, tokens: torch.Tensor) -> torch.Tensor:
+        """The first RNN layer's input product for the tokens alone: W_ie embed(y) + b_ih, (..., G*H).
+
+        The first layer's input is [embed(y); h~], so W_ih [embed(y); h~] + b_ih = (W_ie embed(y)
+        + b_ih) + W_if h~: the token's part does not depend on the recurrence. The batch forward
+        computes it for every target position in one product before stepping; a loaded model looks
+        it up in its table (`precompute_token_inputs`). tokens (...,) ids -> (..., G*H).
+        """
+        fast = self.decoding_weights
+        if fast is not None and not self.training:
+            return F.embedding(tokens, fast.token_inputs)  # the table's rows
+        embedded = F.embedding(tokens, self.embedding.weight, self.embedding.padding_idx)  # (..., E)
+        if self.training:  # dropout is the identity in eval mode: skip the call while decoding
+            embedded = self.dropout(embedded)
+        w_ih, b_ih = self.rnn.weight_ih_l0, self.rnn.bias_ih_l0
+        return F.linear(embedded, w_ih[:, : self.config.embedding_size], b_ih)
+
     def step(
         self,
         prev_token: torch.Tensor,
@@ -203,21 +220,35 @@ class Decoder(nn.Module):
         computed so the app can show what the model would have done. `projected_keys` is
         `self.scorer.project_keys(memory)`, computed once per sentence (None: computed here).
         """
+        scores, weights, context, query, attentional, hidden = self.advance(
+            self.token_inputs(prev_token), hidden, feed, memory, pad_mask, attention, projected_keys
+        )
+        logits = self.output_logits(attentional)  # (B, V)
+        return DecoderOutput(logits, scores, weights, context, query, attentional, hidden)
+
+    def advance(
+        self,
+        token_input: torch.Tensor,
+        hidden: Hidden,
+        feed: torch.Tensor,
+        memory: torch.Tensor,
+        pad_mask: torch.Tensor | None,
+        attention: torch.Tensor | None = None,
+        projected_keys: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor, torch.Tensor, torch.Tensor, Hidden]:
+        """A step up to h~_t, without the output layer: (scores, weights, c_t, h_t, h~_t, new state).
+
+        token_input (B, G*H) is `token_inputs(y_{t-1})`; the rest as in `step`. The output layer
+        only reads h~_t, so the batch forward applies it once to every step's h~_t together.
+        """
         # Layers are applied as functions of their weights, not called as modules: a module call's
         # hook handling costs microseconds, several percent of a decoding step at batch 1.
         fast = self.decoding_weights
         if fast is not None and not self.training:
-            # precompute_token_inputs: the token's row W_ie embed(y) + b_ih becomes the input bias
-            token_part = fast.token_inputs.index_select(0, prev_token)  # (B, G*H)
-            query, hidden = self._cell_steps(feed, hidden, fast.layers, token_part)  # (B, H)
-            W_c, W_o, b_o = fast.W_c, fast.W_o, fast.b_o
+            layers, W_c = fast.layers, fast.W_c
         else:
-            embedded = F.embedding(prev_token, self.embedding.weight, self.embedding.padding_idx)  # (B, E)
-            if self.training:  # dropout is the identity in eval mode: skip the call while decoding
-                embedded = self.dropout(embedded)
-            rnn_input = torch.cat([embedded, feed], dim=-1)  # (B, E + H)
-            query, hidden = self._rnn_step(rnn_input, hidden)  # (B, H): h_t
-            W_c, W_o, b_o = self.W_c.weight, self.W_o.weight, self.W_o.bias
+            layers, W_c = self._feed_layers(), self.W_c.weight
+        query, hidden = self._cell_steps(feed, hidden, layers, token_input)  # (B, H): h_t
         if self.has_attention:
             scores = self.scorer.score(query, memory, projected_keys)  # (B, S)
             weights = attend(scores, pad_mask) if attention is None else attention
@@ -229,20 +260,23 @@ class Decoder(nn.Module):
             scores = weights = None
             context = torch.zeros_like(query)
         attentional = torch.tanh(F.linear(torch.cat([context, query], dim=-1), W_c))  # (B, H): h~_t
-        output_input = self.dropout(attentional) if self.training else attentional
-        logits = F.linear(output_input, W_o, b_o)  # (B, V)
-        return DecoderOutput(logits, scores, weights, context, query, attentional, hidden)
+        return scores, weights, context, query, attentional, hidden
 
-    def _rnn_step(self, rnn_input: torch.Tensor, hidden: Hidden) -> tuple[torch.Tensor, Hidden]:
-        """The RNN over one time step: input (B, E + H) -> top layer's output (B, H) and the new state.
-
-        Training uses the module (it also applies dropout between layers); out of training the
-        step runs the module's cell functions on its weights (`_cell_steps`).
-        """
+    def output_logits(self, attentional: torch.Tensor) -> torch.Tensor:
+        """W_o h~_t + b_o: h~ (..., H) -> logits (..., V); dropout on h~ in training."""
+        fast = self.decoding_weights
+        if fast is not None and not self.training:
+            return F.linear(attentional, fast.W_o, fast.b_o)
         if self.training:
-            output, hidden = self.rnn(rnn_input.unsqueeze(1), hidden)
-            return output.squeeze(1), hidden
-        return self._cell_steps(rnn_input, hidden, self.rnn.all_weights)
+            attentional = self.dropout(attentional)
+        return F.linear(attentional, self.W_o.weight, self.W_o.bias)
+
+    def _feed_layers(self) -> list[tuple[torch.Tensor, ...]]:
+        """(w_ih, w_hh, b_ih, b_hh) per layer from the module, the first layer's w_ih cut to W_if."""
+        layers = [tuple(weights) for weights in self.rnn.all_weights]
+        w_ih = layers[0][0]
+        layers[0] = (w_ih[:, self.config.embedding_size :], *layers[0][1:])
+        return layers
 
     def _cell_steps(
         self,
@@ -254,16 +288,17 @@ class Decoder(nn.Module):
         """One time step through the layers' cell functions: x (B, in) -> top output (B, H), new state.
 
         `layers` holds (w_ih, w_hh, b_ih, b_hh) per layer. `first_input_bias` (B, G*H), if given,
-        replaces the first layer's b_ih (`precompute_token_inputs`: x is then h~ alone, w_ih is
-        W_if, and the token's table row carries W_ie embed(y) + b_ih).
+        replaces the first layer's b_ih: the decoder passes x = h~_{t-1} with w_ih = W_if, and the
+        token's part W_ie embed(y) + b_ih as that bias (`token_inputs`).
 
-        These are the cell functions the module runs for a one-step sequence (`torch.gru_cell`,
-        `rnn_tanh_cell`, `lstm_cell`; same weights) without the module's per-call checks, which
-        cost as much as a GRU cell at batch 1 and four times an LSTM cell (448 against 80 µs for
-        en-fr's LSTM decoder). GRU and tanh RNN results are the module's bit for bit; `lstm_cell`
-        sums in another order than `nn.LSTM` on CPU, within 2e-6 (tested). The batch forward out of
-        training steps through here too, so decoding and the forward agree exactly.
+        These are the cell functions `nn.GRU`/`nn.LSTM`/`nn.RNN` run for a one-step sequence
+        (`torch.gru_cell`, `lstm_cell`, `rnn_tanh_cell`), called without the module's per-call
+        checks, which cost as much as a GRU cell at batch 1 and four times an LSTM cell (448
+        against 80 µs for en-fr's LSTM decoder); between layers, in training, the module's dropout.
+        With the input product split in two they equal the module within 2e-6 (tested). Training,
+        the batch forward and decoding all step through here, so decoding and the forward agree.
         """
+        last = len(layers) - 1
         if self.config.cell == "lstm":
             h, c = hidden
             hs, cs = [], []
@@ -273,6 +308,8 @@ class Decoder(nn.Module):
                 x, c_layer = torch.lstm_cell(x, (h[layer], c[layer]), w_ih, w_hh, b_ih, b_hh)  # (B, H) each
                 hs.append(x)
                 cs.append(c_layer)
+                if self.training and layer < last:
+                    x = F.dropout(x, self.config.dropout, training=True)
             return x, (torch.stack(hs), torch.stack(cs))  # (L, B, H) each
         cell = torch.gru_cell if self.config.cell == "gru" else torch.rnn_tanh_cell
         states = []
@@ -281,6 +318,8 @@ class Decoder(nn.Module):
                 b_ih = first_input_bias
             x = cell(x, hidden[layer], w_ih, w_hh, b_ih, b_hh)  # (B, H)
             states.append(x)
+            if self.training and layer < last:
+                x = F.dropout(x, self.config.dropout, training=True)
         return x, torch.stack(states)  # (L, B, H)
 
 
@@ -306,19 +345,23 @@ class Seq2Seq(nn.Module):
         """
         encoded = self.encoder(src, src_lengths)
         hidden, feed = encoded.hidden, self.init_feed(encoded)
+        decoder = self.decoder
         # The keys-only part of the score (concat's U_a h_s), once per batch, not once per step:
         # half of a concat training step on reverse went to recomputing it.
-        projected = self.decoder.scorer.project_keys(encoded.memory)
-        logits, weights = [], []
+        projected = decoder.scorer.project_keys(encoded.memory)
+        # Likewise every position's token part of the first input product (T, B, G*H), in one product,
+        # and after the loop the output layer over every h~_t at once: the loop keeps only the recurrence.
+        token_inputs = decoder.token_inputs(tgt_in.t())
+        attentional, weights = [], []
         for t in range(tgt_in.size(1)):
-            out = self.decoder.step(
-                tgt_in[:, t], hidden, feed, encoded.memory, encoded.pad_mask, projected_keys=projected
+            _, step_weights, _, _, feed, hidden = decoder.advance(
+                token_inputs[t], hidden, feed, encoded.memory, encoded.pad_mask, projected_keys=projected
             )
-            hidden, feed = out.hidden, out.attentional
-            logits.append(out.logits)
-            weights.append(out.weights)
-        attention = torch.stack(weights, dim=1) if self.decoder.has_attention else None
-        return torch.stack(logits, dim=1), attention
+            attentional.append(feed)
+            weights.append(step_weights)
+        logits = decoder.output_logits(torch.stack(attentional, dim=1))  # (B, T, V)
+        attention = torch.stack(weights, dim=1) if decoder.has_attention else None
+        return logits, attention
 
     def use_decoding_layout(self) -> Seq2Seq:
         """Keep the decoder's matrices transposed in memory (same values and shapes) for decoding.

@@ -20,7 +20,7 @@ from seq2seq.attention import attend
 from seq2seq.checkpoint import load_checkpoint, save_checkpoint
 from seq2seq.config import CELLS, SCORERS
 from seq2seq.tokenizers import EOS
-from tests.helpers import SHAPES, tiny_translator
+from tests.helpers import SHAPES, teacher_batch, tiny_translator
 
 TOL = 1e-6
 TEXTS = ("abc", "hgfe dcba", "a")
@@ -109,27 +109,76 @@ def test_greedy_equals_the_plain_decode(scorer, cell):
 
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("cell", CELLS)
-def test_rnn_step_is_the_module(cell, num_layers):
-    """Bit for bit for GRU and tanh RNN; within 2e-6 for the LSTM (see Decoder._cell_steps)."""
+def test_the_cell_steps_are_the_module(cell, num_layers):
+    """The decoder's cell functions, with the first input product split into the token's part
+    (`token_inputs`) and the feed's, give what the module gives for one step (within 2e-6)."""
     decoder = tiny_translator(seed=5, cell=cell, num_layers=num_layers).model.decoder
-    H = decoder.config.hidden_size
+    H, E = decoder.config.hidden_size, decoder.config.embedding_size
     torch.manual_seed(0)
     for batch in (1, 3):
-        x = torch.randn(batch, decoder.config.embedding_size + H)
+        x = torch.randn(batch, E + H)  # [embed(y); h~]
         if cell == "lstm":
             hidden = (torch.randn(num_layers, batch, H), torch.randn(num_layers, batch, H))
         else:
             hidden = torch.randn(num_layers, batch, H)
         with torch.inference_mode():
-            output, new_hidden = decoder._rnn_step(x, hidden)
+            token_part = torch.nn.functional.linear(x[:, :E], decoder.rnn.weight_ih_l0[:, :E], decoder.rnn.bias_ih_l0)
+            output, new_hidden = decoder._cell_steps(x[:, E:], hidden, decoder._feed_layers(), token_part)
             expected_output, expected_hidden = decoder.rnn(x.unsqueeze(1), hidden)
-        if cell == "lstm":  # lstm_cell sums in another order than nn.LSTM: equal within 2e-6
-            torch.testing.assert_close(output, expected_output[:, 0], rtol=0, atol=2e-6)
-            for a, b in zip(new_hidden, expected_hidden, strict=True):
-                torch.testing.assert_close(a, b, rtol=0, atol=2e-6)
+        torch.testing.assert_close(output, expected_output[:, 0], rtol=0, atol=2e-6)
+        states = (new_hidden, expected_hidden) if cell == "lstm" else ((new_hidden,), (expected_hidden,))
+        for a, b in zip(*states, strict=True):
+            torch.testing.assert_close(a, b, rtol=0, atol=2e-6)
+
+
+def _module_forward(model, batch):
+    """Luong's step written with the modules themselves (nn.Embedding, nn.GRU/LSTM/RNN over
+    [embed(y); h~], nn.Linear W_o per step): what `Seq2Seq.forward` must compute."""
+    encoded = model.encoder(batch.src, batch.src_lengths)
+    decoder, hidden, feed = model.decoder, encoded.hidden, model.init_feed(encoded)
+    logits = []
+    for t in range(batch.tgt_in.size(1)):
+        rnn_input = torch.cat([decoder.embedding(batch.tgt_in[:, t]), feed], dim=-1)
+        output, hidden = decoder.rnn(rnn_input.unsqueeze(1), hidden)
+        query = output[:, 0]
+        if decoder.has_attention:
+            weights = torch.softmax(
+                decoder.scorer(query, encoded.memory).masked_fill(encoded.pad_mask, float("-inf")), -1
+            )
+            context = (weights.unsqueeze(-1) * encoded.memory).sum(1)
         else:
-            assert torch.equal(output, expected_output[:, 0])
-            assert torch.equal(new_hidden, expected_hidden)
+            context = torch.zeros_like(query)
+        feed = torch.tanh(decoder.W_c(torch.cat([context, query], dim=-1)))
+        logits.append(decoder.W_o(feed))
+    return torch.stack(logits, dim=1)
+
+
+@pytest.mark.parametrize(
+    ("scorer", "cell", "num_layers"), [("concat", "gru", 2), ("general", "lstm", 2), ("none", "rnn", 1)]
+)
+def test_training_forward_and_gradients_are_the_modules(scorer, cell, num_layers):
+    """The training forward (token parts in one product before the loop, the output layer after it)
+    computes the function written with the modules step by step, and the same gradients."""
+    translator = tiny_translator(seed=9, scorer=scorer, cell=cell, num_layers=num_layers)
+    model, batch = translator.model, teacher_batch(translator)
+    model.train()  # tiny models have no dropout: training mode is deterministic
+    assert model.config.dropout == 0
+    gradients = []
+    for forward in (
+        lambda: model(batch.src, batch.src_lengths, batch.tgt_in)[0],
+        lambda: _module_forward(model, batch),
+    ):
+        model.zero_grad()
+        logits = forward()
+        torch.nn.functional.cross_entropy(logits.flatten(0, 1), batch.tgt_out.flatten(), ignore_index=0).backward()
+        gradients.append(
+            (logits.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+        )
+    (logits, grads), (expected_logits, expected_grads) = gradients
+    torch.testing.assert_close(logits, expected_logits, rtol=0, atol=1e-5)
+    assert grads.keys() == expected_grads.keys()
+    for name, grad in grads.items():
+        torch.testing.assert_close(grad, expected_grads[name], rtol=1e-4, atol=1e-6, msg=name)
 
 
 def test_single_sentence_encoder_equals_packed_batch():
