@@ -235,19 +235,17 @@ class Decoder(nn.Module):
         pad_mask: torch.Tensor | None,
         attention: torch.Tensor | None = None,
         projected_keys: torch.Tensor | None = None,
+        step_weights: tuple[Sequence[Sequence[torch.Tensor]], torch.Tensor] | None = None,
     ) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor, torch.Tensor, torch.Tensor, Hidden]:
         """A step up to h~_t, without the output layer: (scores, weights, c_t, h_t, h~_t, new state).
 
         token_input (B, G*H) is `token_inputs(y_{t-1})`; the rest as in `step`. The output layer
         only reads h~_t, so the batch forward applies it once to every step's h~_t together.
+        `step_weights` is `self.step_weights()`, which the batch forward gathers once for all steps.
         """
         # Layers are applied as functions of their weights, not called as modules: a module call's
         # hook handling costs microseconds, several percent of a decoding step at batch 1.
-        fast = self.decoding_weights
-        if fast is not None and not self.training:
-            layers, W_c = fast.layers, fast.W_c
-        else:
-            layers, W_c = self._feed_layers(), self.W_c.weight
+        layers, W_c = self.step_weights() if step_weights is None else step_weights
         query, hidden = self._cell_steps(feed, hidden, layers, token_input)  # (B, H): h_t
         if self.has_attention:
             scores = self.scorer.score(query, memory, projected_keys)  # (B, S)
@@ -270,6 +268,13 @@ class Decoder(nn.Module):
         if self.training:
             attentional = self.dropout(attentional)
         return F.linear(attentional, self.W_o.weight, self.W_o.bias)
+
+    def step_weights(self) -> tuple[Sequence[Sequence[torch.Tensor]], torch.Tensor]:
+        """The RNN layers' (w_ih, w_hh, b_ih, b_hh), the first w_ih cut to W_if, and W_c."""
+        fast = self.decoding_weights
+        if fast is not None and not self.training:
+            return fast.layers, fast.W_c
+        return self._feed_layers(), self.W_c.weight
 
     def _feed_layers(self) -> list[tuple[torch.Tensor, ...]]:
         """(w_ih, w_hh, b_ih, b_hh) per layer from the module, the first layer's w_ih cut to W_if."""
@@ -351,14 +356,23 @@ class Seq2Seq(nn.Module):
         projected = decoder.scorer.project_keys(encoded.memory)
         # Likewise every position's token part of the first input product (T, B, G*H), in one product,
         # and after the loop the output layer over every h~_t at once: the loop keeps only the recurrence.
-        token_inputs = decoder.token_inputs(tgt_in.t())
+        # Unbound and sliced once: a view taken at every step would give backward a full-size zero
+        # gradient to fill per step (that made a reverse training step 8% slower than the module's).
+        token_inputs = decoder.token_inputs(tgt_in.t()).unbind(0)  # T x (B, G*H)
+        step_weights = decoder.step_weights()
         attentional, weights = [], []
-        for t in range(tgt_in.size(1)):
-            _, step_weights, _, _, feed, hidden = decoder.advance(
-                token_inputs[t], hidden, feed, encoded.memory, encoded.pad_mask, projected_keys=projected
+        for token_input in token_inputs:
+            _, a_t, _, _, feed, hidden = decoder.advance(
+                token_input,
+                hidden,
+                feed,
+                encoded.memory,
+                encoded.pad_mask,
+                projected_keys=projected,
+                step_weights=step_weights,
             )
             attentional.append(feed)
-            weights.append(step_weights)
+            weights.append(a_t)
         logits = decoder.output_logits(torch.stack(attentional, dim=1))  # (B, T, V)
         attention = torch.stack(weights, dim=1) if decoder.has_attention else None
         return logits, attention
