@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
+import importlib
 import json
 import platform
+import shutil
 import statistics
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -50,3 +56,21 @@ def write_results(name: str, data: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({"machine": machine(), **data}, indent=2))
     return path
+
+
+def import_baseline(checkout: str, module: str) -> ModuleType:
+    """`seq2seq.<module>` of another checkout, imported beside this one's as `seq2seq_baseline.<module>`.
+
+    For side-by-side timings (`--against`): on a host whose speed drifts from minute to minute,
+    alternating calls of both copies in one process is what a change is judged by. The copy is
+    made once per process, into a temporary folder removed at exit.
+    """
+    source = Path(checkout) / "seq2seq"
+    if not (source / "decoding.py").is_file():
+        raise SystemExit(f"{checkout} is not a checkout of this project (no seq2seq/decoding.py)")
+    if "seq2seq_baseline" not in sys.modules:
+        target = Path(tempfile.mkdtemp(prefix="seq2seq-baseline-")) / "seq2seq_baseline"
+        atexit.register(shutil.rmtree, target.parent, True)
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        sys.path.insert(0, str(target.parent))
+    return importlib.import_module(f"seq2seq_baseline.{module}")

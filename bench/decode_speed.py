@@ -22,20 +22,14 @@ half the models' greedy decodes 6-55x slower (medians of 27-203 ms where one thr
 from __future__ import annotations
 
 import argparse
-import atexit
-import importlib
 import os
-import shutil
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 from types import ModuleType
 
 import torch
 
-from bench.common import markdown_table, summary, time_calls, write_results
+from bench.common import import_baseline, markdown_table, summary, time_calls, write_results
 from seq2seq.checkpoint import default_root, load_model, registry
 
 SENTENCES = {  # outputs of about 12 tokens
@@ -88,16 +82,10 @@ def bench_model(name: str, task: str, repeats: int) -> dict:
 
 def baseline_checkpoint_module(checkout: str) -> ModuleType:
     """`seq2seq.checkpoint` of another checkout, imported beside this one as `seq2seq_baseline`."""
-    source = Path(checkout) / "seq2seq"
-    if not (source / "decoding.py").is_file():
-        raise SystemExit(f"{checkout} is not a checkout of this project (no seq2seq/decoding.py)")
-    target = Path(tempfile.mkdtemp(prefix="decode-baseline-")) / "seq2seq_baseline"
-    atexit.register(shutil.rmtree, target.parent, True)
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-    sys.path.insert(0, str(target.parent))
+    module = import_baseline(checkout, "checkpoint")
     # Both copies load the same shipped weights: the baseline's registry is this checkout's.
     os.environ.setdefault("ATTENTION_EXPLORER_PRETRAINED", str(default_root()))
-    return importlib.import_module("seq2seq_baseline.checkpoint")
+    return module
 
 
 def compare_greedy(name: str, task: str, repeats: int, baseline: ModuleType) -> dict:
