@@ -58,19 +58,25 @@ def write_results(name: str, data: dict) -> Path:
     return path
 
 
+_BASELINES: dict[Path, str] = {}  # checkout -> the package name its copy was imported under
+
+
 def import_baseline(checkout: str, module: str) -> ModuleType:
-    """`seq2seq.<module>` of another checkout, imported beside this one's as `seq2seq_baseline.<module>`.
+    """`seq2seq.<module>` of another checkout, imported beside this one's (as `seq2seq_baseline...`).
 
     For side-by-side timings (`--against`): on a host whose speed drifts from minute to minute,
-    alternating calls of both copies in one process is what a change is judged by. The copy is
-    made once per process, into a temporary folder removed at exit.
+    alternating calls of both copies in one process is what a change is judged by. Each checkout
+    is copied once per process, under a package name of its own, into a temporary folder removed
+    at exit.
     """
-    source = Path(checkout) / "seq2seq"
+    source = Path(checkout).resolve() / "seq2seq"
     if not (source / "decoding.py").is_file():
         raise SystemExit(f"{checkout} is not a checkout of this project (no seq2seq/decoding.py)")
-    if "seq2seq_baseline" not in sys.modules:
-        target = Path(tempfile.mkdtemp(prefix="seq2seq-baseline-")) / "seq2seq_baseline"
+    if source not in _BASELINES:
+        package = f"seq2seq_baseline{len(_BASELINES) or ''}"
+        target = Path(tempfile.mkdtemp(prefix="seq2seq-baseline-")) / package
         atexit.register(shutil.rmtree, target.parent, True)
         shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         sys.path.insert(0, str(target.parent))
-    return importlib.import_module(f"seq2seq_baseline.{module}")
+        _BASELINES[source] = package
+    return importlib.import_module(f"{_BASELINES[source]}.{module}")

@@ -34,7 +34,7 @@ from bench.common import import_baseline, markdown_table, summary, write_results
 from seq2seq.config import TrainConfig
 from seq2seq.data import bucketed_batches, collate, encode_pairs
 from seq2seq.tokenizers import PAD, CharTokenizer, SentencePieceTokenizer
-from seq2seq.train import build_model
+from seq2seq.train import build_model, make_optimizer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "eng-fra.txt"
@@ -86,9 +86,12 @@ def task_batches(cfg: TrainConfig, data: Path) -> tuple[list, object, object]:
     return batches, source, target
 
 
-def make_train_step(model: torch.nn.Module, cfg: TrainConfig):
-    """One optimizer step on a batch, as seq2seq.train does per batch on one process."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+def make_train_step(model: torch.nn.Module, cfg: TrainConfig, optimizer_for=make_optimizer):
+    """One optimizer step on a batch, as seq2seq.train does per batch on one process.
+
+    `optimizer_for(model, cfg)` is the checkout's own `make_optimizer` (its Adam settings).
+    """
+    optimizer = optimizer_for(model, cfg)
 
     def train_step(batch) -> None:
         logits, _ = model(batch.src, batch.src_lengths, batch.tgt_in)  # (B, T, V)
@@ -149,14 +152,17 @@ def bench_task(task: str, steps: int, warmup: int, data: Path, settings: str = "
 
 def compare_task(task: str, steps: int, warmup: int, data: Path, settings: str, checkout: str) -> dict:
     """This checkout's training step and the baseline's, alternating on the same batches."""
-    baseline_build = import_baseline(checkout, "train").build_model
+    baseline_train = import_baseline(checkout, "train")
     cfg = task_config(task, settings)
     batches, source, target = task_batches(cfg, data)
     torch.manual_seed(0)
     current = build_model(cfg, source, target).train()
-    baseline = baseline_build(cfg, source, target).train()
+    baseline = baseline_train.build_model(cfg, source, target).train()
     baseline.load_state_dict(current.state_dict())  # the same initial weights
-    runs = {"current": make_train_step(current, cfg), "baseline": make_train_step(baseline, cfg)}
+    runs = {
+        "current": make_train_step(current, cfg),
+        "baseline": make_train_step(baseline, cfg, baseline_train.make_optimizer),
+    }
     times: dict[str, list[float]] = {"current": [], "baseline": []}
     cycle = itertools.cycle(batches)
     for i in range(warmup + steps):

@@ -196,8 +196,8 @@ class Decoder(nn.Module):
         it up in its table (`precompute_token_inputs`). tokens (...,) ids -> (..., G*H).
         """
         fast = self.decoding_weights
-        if fast is not None and not self.training:
-            return F.embedding(tokens, fast.token_inputs)  # the table's rows
+        if fast is not None and not self.training:  # the table's rows
+            return fast.token_inputs.index_select(0, tokens.reshape(-1)).view(*tokens.shape, -1)
         embedded = F.embedding(tokens, self.embedding.weight, self.embedding.padding_idx)  # (..., E)
         if self.training:  # dropout is the identity in eval mode: skip the call while decoding
             embedded = self.dropout(embedded)

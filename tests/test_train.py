@@ -15,7 +15,9 @@ from safetensors.torch import load_file
 
 from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import ModelConfig, TrainConfig
+from seq2seq.data import collate
 from seq2seq.model import Seq2Seq
+from seq2seq.tokenizers import BOS, EOS, PAD
 from seq2seq.train import make_optimizer, step_lr, train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +71,30 @@ def test_weight_decay_is_decoupled_adamw_shrinking_every_weight(tmp_path):
     for name, p in model.named_parameters():  # w <- w - lr * weight_decay * w
         assert torch.allclose(p, before[name] * (1 - 0.01 * 0.5), atol=1e-7), name
     assert type(make_optimizer(model, tiny(tmp_path))) is torch.optim.Adam  # 0: plain Adam, as before
+
+
+def test_adam_is_fused_and_takes_the_step_the_formula_gives(tmp_path):
+    """The fused kernel is Adam: the first step moves each weight by lr * g / (|g| + eps)."""
+    model = Seq2Seq(ModelConfig(src_vocab_size=10, tgt_vocab_size=10, hidden_size=8, embedding_size=4))
+    optimizer = make_optimizer(model, tiny(tmp_path, lr=0.01))
+    assert optimizer.param_groups[0]["fused"] is True
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    torch.manual_seed(0)
+    for p in model.parameters():
+        p.grad = torch.randn_like(p)
+    optimizer.step()
+    for name, p in model.named_parameters():  # m^ = g, v^ = g^2 after bias correction
+        expected = before[name] - 0.01 * p.grad / (p.grad.abs() + 1e-8)
+        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=1e-6, msg=name)
+
+
+def test_collate_pads_sources_and_shifts_targets():
+    batch = collate([([5, 6, 7], [8]), ([9], [10, 11, 12])])
+    assert batch.src.tolist() == [[5, 6, 7], [9, PAD, PAD]]
+    assert batch.src_lengths.tolist() == [3, 1]
+    assert batch.tgt_in.tolist() == [[BOS, 8, PAD, PAD], [BOS, 10, 11, 12]]
+    assert batch.tgt_out.tolist() == [[8, EOS, PAD, PAD], [10, 11, 12, EOS]]
+    assert batch.num_tokens == 6 and batch.src.dtype == batch.tgt_in.dtype == torch.long
 
 
 def test_warmup_ramps_the_rate_linearly_then_anneals(tmp_path):
