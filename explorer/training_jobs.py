@@ -77,9 +77,8 @@ class JobSettings:
 
     task: str = "dates"
     # dot and a small embedding: on reverse (one core, validation every 100 steps) they reached 95%
-    # after 500-700 steps, 24.8-33.6 s of training over seeds 0-2 (28.0 s for seed 0, the default;
-    # bench/train_speed.py), where general with embeddings of 64 needed 1,000 steps and 60 s
-    # (README, "Training in the browser").
+    # after 500-700 steps, 24.6-28.8 s of training over seeds 0-2 (bench/train_speed.py), where
+    # general with embeddings of 64 needed 1,000 steps and 60 s (README, "Training in the browser").
     scorer: str = "dot"
     cell: str = "gru"
     hidden_size: int = 128  # encoder-state and decoder size
