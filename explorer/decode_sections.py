@@ -186,7 +186,10 @@ def current_step(src: list[str], row: dict | None, strategy: str, presentation: 
     # Drawn as SVG in the page, not plotly: a Step redraws them (explorer.svg_bars says why).
     if row["scores"] is not None:
         svg_bars.show(svg_bars.scores_payload(src, row["scores"], row["attention"], scale), key="decode_bars")
-    st.dataframe(dv.topk_rows(row), hide_index=True)
+    if presentation:  # a static table, whose text the projector's CSS enlarges (a dataframe is a canvas)
+        st.table(dv.topk_rows(row), hide_index=True)
+    else:
+        st.dataframe(dv.topk_rows(row), hide_index=True)
     svg_bars.show(svg_bars.topk_payload(row["topk"], chosen=row["token"], scale=scale), key="decode_topk")
 
 

@@ -22,6 +22,7 @@ CSS = """<style>
 [data-testid="stMain"] code {font-size: 1.35rem !important;}
 [data-testid="stMain"] input {font-size: 1.4rem !important;}
 [data-testid="stMain"] [data-testid="stText"] {font-size: 1.35rem !important;}
+[data-testid="stMain"] [data-testid="stTable"] :is(th, td) {font-size: 1.35rem !important;}
 </style>"""
 
 

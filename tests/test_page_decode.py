@@ -298,6 +298,12 @@ def test_presentation_mode_has_fewer_controls():
     assert heatmap_rows(at) == 2
     (heatmap,) = heatmaps(at)
     assert heatmap["layout"]["cell"] == round(1.5 * svg_heatmap.CELL_PX) and heatmap["layout"]["font"] == 18
+    # the top-k candidates as a static table (large type from the CSS), not a canvas dataframe
+    (table,) = at.table
+    labels = bar_charts(at)["topk"]["labels"]  # "1. piece", the same candidates drawn as bars
+    assert [f"{rank}. {piece}" for rank, piece in zip(table.value["rank"], table.value["token"], strict=True)] == labels
+    assert list(table.value["chosen"]).count(True) == 1
+    assert not [d for d in at.dataframe if "probability" in d.value.columns]
 
 
 @pytest.mark.parametrize(

@@ -132,13 +132,14 @@ def test_the_current_steps_bars_are_drawn_in_the_page(page: Page, streamlit_serv
 def test_every_scorer_and_button_is_on_screen(page: Page, streamlit_server: str, width, presentation) -> None:
     """On a 1024-pixel laptop, and on a 1280-pixel projector with the large type on, the scorer
     toggle has a row of its own (beside the task box its last option, "location", was cut off) and
-    the buttons keep their labels ("Reset" was cut to "Re…")."""
+    the buttons keep their labels ("Reset" was cut to "Re…"); the top-k table's text is large too."""
     page.set_viewport_size({"width": width, "height": 800})
-    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=concat")
+    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=concat&step=1")
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
     if presentation:
         page.get_by_text("Presentation mode").click()
         expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px", timeout=30_000)
+        expect(page.locator("[data-testid='stTable'] td").first).to_have_css("font-size", "21.6px", timeout=30_000)
     left, right = page.evaluate(  # the page content's box: the main block less its padding
         """() => { const main = document.querySelector("[data-testid='stMainBlockContainer']");
                    const box = main.getBoundingClientRect(), style = getComputedStyle(main);
