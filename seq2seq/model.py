@@ -2,7 +2,12 @@
 
 The decoder step is a pure function of its inputs: no state is kept on any module, so one model
 can serve many threads (the app shares one per model across all sessions). (A loaded model's
-decoder keeps one read-only table derived from its weights: `Decoder.precompute_token_inputs`.)
+decoder keeps one read-only table derived from its weights, `Decoder.precompute_token_inputs`,
+and a record of the tensors its step reads, `DecodingWeights`.)
+
+A step is `token_inputs` (the token's part of the first input product), `advance` (the recurrence,
+the attention and h~_t) and `output_logits`; the teacher-forced batch forward runs the first and
+the last once for all positions and only `advance` per position.
 
 At step t (Luong et al. 2015, section 3.1 and input feeding, 3.3):
     h_t  = RNN([embed(y_{t-1}); h~_{t-1}], s_{t-1})
