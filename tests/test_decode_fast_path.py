@@ -314,3 +314,22 @@ def test_the_decoding_weights_are_the_modules_own_and_follow_it(tmp_path):
     assert_gathered_from_the_module()
     decoder.train()  # training changes the weights: the record goes with the table
     assert decoder.decoding_weights is None
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_training_drops_out_between_layers_only(cell):
+    """As nn.GRU/LSTM/RNN do with `dropout`: in training, each layer's output but the last is
+    dropped out before the next layer; one layer has nothing to drop, and eval drops nothing."""
+    H = 16
+    torch.manual_seed(0)
+    x, feed_hidden = torch.randn(4, H), torch.randn(2, 4, H)
+    for num_layers in (1, 2):
+        decoder = tiny_translator(seed=10, cell=cell, num_layers=num_layers, dropout=0.5).model.decoder
+        hidden = (feed_hidden[:num_layers], feed_hidden[:num_layers]) if cell == "lstm" else feed_hidden[:num_layers]
+        outputs = {}
+        for training in (True, False):
+            decoder.train(training)
+            runs = [decoder._cell_steps(x, hidden, decoder._feed_layers())[0] for _ in range(2)]
+            outputs[training] = torch.equal(*runs)
+        assert outputs[False]  # eval: deterministic
+        assert outputs[True] == (num_layers == 1)  # training: random only with a layer to drop between
