@@ -82,11 +82,12 @@ def main(argv: list[str] | None = None) -> int:
 def freeze_startup_objects() -> int:
     """Move every object alive now (the libraries, the loaded models) out of the garbage collector's reach.
 
-    Streamlit runs a full `gc.collect()` after every script run (`runner.postScriptGC`), and a full
-    collection walks every object the process tracks: with torch, pandas, plotly and the models
-    loaded that took about 155 ms, nine tenths of the server's CPU per Step (a Step's script run
-    itself took 18 ms). `gc.freeze()` leaves the objects alive at start-up out of every later
-    collection (they live as long as the server anyway), so the collection after a run only walks
+    A full collection walks every object the process tracks: with torch, pandas, plotly and the
+    models loaded that took about 155 ms. Streamlit ran one after every script run
+    (`runner.postScriptGC`, now off in .streamlit/config.toml): nine tenths of the server's CPU per
+    Step, whose script run itself took 18 ms; Python's own collector still makes full collections
+    from time to time as objects accumulate. `gc.freeze()` leaves the objects alive at start-up out
+    of every later collection (they live as long as the server anyway), so a collection only walks
     what sessions created since. Returns how many objects were frozen.
     """
     import gc
