@@ -313,9 +313,10 @@ class Translator:
 
     def _token_id(self, choose: int | str) -> int:
         if isinstance(choose, str):
-            if choose in self._target_pieces:
+            try:
                 return self._target_pieces.index(choose)
-            raise ValueError(f"{choose!r} is not a token of this model's target vocabulary")
+            except ValueError:
+                raise ValueError(f"{choose!r} is not a token of this model's target vocabulary") from None
         if not 0 <= int(choose) < self.config.tgt_vocab_size:
             raise ValueError(f"token id {choose} is outside the vocabulary (0..{self.config.tgt_vocab_size - 1})")
         return int(choose)

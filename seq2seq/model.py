@@ -157,19 +157,16 @@ class Decoder(nn.Module):
         with 12 MB for en-fr's table. Values equal the unsplit product up to summation order
         (within 1e-6).
         """
-        w_ih, _, b_ih, _ = self.rnn.all_weights[0]
-        E = self.config.embedding_size
         with torch.no_grad():
-            self.token_input_table = F.linear(self.embedding.weight, w_ih[:, :E], b_ih)  # (V, G*H)
-            self.feed_input_weight = w_ih[:, E:].t().contiguous().t()  # (G*H, H), the batch-1 fast layout
+            self.token_input_table = self._token_product(self.embedding.weight)  # (V, G*H)
+            W_if = self.rnn.weight_ih_l0[:, self.config.embedding_size :]  # the feed's columns
+            self.feed_input_weight = W_if.t().contiguous().t()  # (G*H, H), the batch-1 fast layout
         self._gather_decoding_weights()
 
     def _gather_decoding_weights(self) -> None:
-        layers = [tuple(weights) for weights in self.rnn.all_weights]  # (w_ih, w_hh, b_ih, b_hh) per layer
-        layers[0] = (self.feed_input_weight, *layers[0][1:])  # the token's part comes from the table
         self.decoding_weights = DecodingWeights(
             token_inputs=self.token_input_table,
-            layers=tuple(layers),
+            layers=tuple(self._feed_layers(self.feed_input_weight)),
             W_c=self.W_c.weight,
             W_o=self.W_o.weight,
             b_o=self.W_o.bias,
@@ -200,14 +197,22 @@ class Decoder(nn.Module):
         computes it for every target position in one product before stepping; a loaded model looks
         it up in its table (`precompute_token_inputs`). tokens (...,) ids -> (..., G*H).
         """
-        fast = self.decoding_weights
-        if fast is not None and not self.training:  # the table's rows
+        fast = self._decoding_weights()
+        if fast is not None:  # the table's rows
             return fast.token_inputs.index_select(0, tokens.reshape(-1)).view(*tokens.shape, -1)
         embedded = F.embedding(tokens, self.embedding.weight, self.embedding.padding_idx)  # (..., E)
         if self.training:  # dropout is the identity in eval mode: skip the call while decoding
             embedded = self.dropout(embedded)
+        return self._token_product(embedded)
+
+    def _token_product(self, embedded: torch.Tensor) -> torch.Tensor:
+        """W_ie e + b_ih: embeddings (..., E) -> the first layer's input product's token part (..., G*H)."""
         w_ih, b_ih = self.rnn.weight_ih_l0, self.rnn.bias_ih_l0
         return F.linear(embedded, w_ih[:, : self.config.embedding_size], b_ih)
+
+    def _decoding_weights(self) -> DecodingWeights | None:
+        """The gathered record while decoding with it (a loaded model out of training), else None."""
+        return None if self.training else self.decoding_weights
 
     def step(
         self,
@@ -267,8 +272,8 @@ class Decoder(nn.Module):
 
     def output_logits(self, attentional: torch.Tensor) -> torch.Tensor:
         """W_o h~_t + b_o: h~ (..., H) -> logits (..., V); dropout on h~ in training."""
-        fast = self.decoding_weights
-        if fast is not None and not self.training:
+        fast = self._decoding_weights()
+        if fast is not None:
             return F.linear(attentional, fast.W_o, fast.b_o)
         if self.training:
             attentional = self.dropout(attentional)
@@ -276,16 +281,17 @@ class Decoder(nn.Module):
 
     def step_weights(self) -> tuple[Sequence[Sequence[torch.Tensor]], torch.Tensor]:
         """The RNN layers' (w_ih, w_hh, b_ih, b_hh), the first w_ih cut to W_if, and W_c."""
-        fast = self.decoding_weights
-        if fast is not None and not self.training:
+        fast = self._decoding_weights()
+        if fast is not None:
             return fast.layers, fast.W_c
         return self._feed_layers(), self.W_c.weight
 
-    def _feed_layers(self) -> list[tuple[torch.Tensor, ...]]:
-        """(w_ih, w_hh, b_ih, b_hh) per layer from the module, the first layer's w_ih cut to W_if."""
+    def _feed_layers(self, feed_weight: torch.Tensor | None = None) -> list[tuple[torch.Tensor, ...]]:
+        """(w_ih, w_hh, b_ih, b_hh) per layer from the module, the first layer's w_ih being W_if:
+        `feed_weight` if given (its fast-layout copy), else the module's w_ih cut to its feed columns."""
         layers = [tuple(weights) for weights in self.rnn.all_weights]
         w_ih = layers[0][0]
-        layers[0] = (w_ih[:, self.config.embedding_size :], *layers[0][1:])
+        layers[0] = (w_ih[:, self.config.embedding_size :] if feed_weight is None else feed_weight, *layers[0][1:])
         return layers
 
     def _cell_steps(
