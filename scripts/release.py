@@ -29,6 +29,17 @@ STAGED = {
     "en-fr": "\nTrained in stages, each resuming the last (`train --resume` with a larger budget): "
     "3,000 steps, then 7,000, then 8,000 with the last 1,000 at a quarter of the rate.",
 }
+WEIGHTLESS_SCORERS = ("none", "dot", "scaled_dot")  # scorers with no weights of their own
+
+
+def task_score_lr_scale(task: str) -> float:
+    """The --score-lr-scale that scripts/train_shipped.py gives every model of `task` (1 = none)."""
+    from train_shipped import SETTINGS
+
+    options = SETTINGS.get(task, [])
+    return float(options[options.index("--score-lr-scale") + 1]) if "--score-lr-scale" in options else 1.0
+
+
 KEEP = ("config.json", "model.safetensors", "probes.json", "source.model", "target.model")
 
 
@@ -75,18 +86,22 @@ def card(name: str, config: dict, test: dict, fp32: dict, parameters: int) -> st
     )
     if train.get("anneal_from"):  # the final low-rate phase
         settings += f", anneal_from {train['anneal_from']}, anneal_factor {train.get('anneal_factor')}"
+    if train.get("score_lr_scale", 1.0) != 1.0:  # the scorer's own weights learn at lr x this
+        settings += f", score_lr_scale {train['score_lr_scale']}"
     cell, scorer = train.get("cell", "gru"), train.get("scorer")
     if cell == "gru":
         identical = f"Identical to every other {task} model but for the scorer."
+        shared_scale = task_score_lr_scale(task)
+        if shared_scale != train.get("score_lr_scale", 1.0) and scorer in WEIGHTLESS_SCORERS:
+            identical += (
+                f" The task's setting score_lr_scale {shared_scale} (the scorer's own weights learn at"
+                f" lr x {shared_scale}) changes nothing for `{scorer}`, which has no weights: its training is the"
+                " same with or without it (tests/test_train.py), so these weights stand for it."
+            )
         staged = STAGED.get(task, "")
     else:  # a cell variant: compared with the shipped GRU model of the same scorer
         identical = f"Identical to {task}/{scorer} but for the cell ({cell.upper()} instead of GRU), to compare cells."
-        staged = (
-            "\nTrained in one uninterrupted run; the GRU models were trained in stages, which moved their "
-            "epoch ends (where the validation metric and the plateau schedule are checked)."
-            if task in STAGED
-            else ""
-        )
+        staged = STAGED.get(task, "")  # in the same stages as the GRU models
     rows = "\n".join(
         f"| {k} | {v:.4f} | {fp32.get(k, float('nan')):.4f} |" if isinstance(v, float) else f"| {k} | {v} | |"
         for k, v in test.items()
@@ -131,7 +146,15 @@ def main() -> None:
         default=300,
         help="en-fr: beam 5 on the first N test sentences (300 for every shipped model)",
     )
+    parser.add_argument(
+        "--cards-only",
+        action="store_true",
+        help="rewrite the model cards of pretrained/ from the metrics their config.json keeps (no evaluation)",
+    )
     args = parser.parse_args()
+    if args.cards_only:
+        rewrite_cards(args.out, args.tasks)
+        return
 
     manifest_path = args.out / "manifest.json"
     entries = {e["name"]: e for e in json.loads(manifest_path.read_text())["models"]} if manifest_path.exists() else {}
@@ -179,6 +202,20 @@ def main() -> None:
     ordered = sorted(entries.values(), key=lambda e: (e["task"], e["name"]))
     write_manifest(ordered, args.out)
     write_comparison(ordered, args.out / "README.md")
+
+
+def rewrite_cards(out: Path, tasks: list[str]) -> None:
+    """Each shipped model's card again from its config.json (its settings and measured metrics)."""
+    for entry in json.loads((out / "manifest.json").read_text())["models"]:
+        if entry["task"] not in tasks:
+            continue
+        target = out / entry["path"]
+        config = read_config(target)
+        metrics = config["metrics"]
+        (target / "README.md").write_text(
+            card(entry["name"], config, metrics["test"], metrics["test_float32"], entry["parameters"])
+        )
+        print(f"{entry['name']}: card rewritten", flush=True)
 
 
 def write_comparison(entries: list[dict], path: Path) -> None:

@@ -74,6 +74,7 @@ class TrainConfig:
     schedule: str = "plateau"  # learning-rate schedule: constant | plateau | cosine
     clip: float = 1.0  # gradient-norm clipping
     weight_decay: float = 0.0  # decoupled weight decay (AdamW) on every weight; 0 = plain Adam
+    score_lr_scale: float = 1.0  # the attention scorer's own weights (W_a, v_a) learn at lr x this
     patience: int = 3  # epochs without validation improvement before stopping
     seed: int = 0  # seed for data and initialization
     train_size: int = 20000  # synthetic tasks: training pairs generated

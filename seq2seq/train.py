@@ -121,17 +121,38 @@ def probe_record(translator: Translator, probes: tuple[str, ...]) -> list[dict]:
     return records
 
 
-def make_optimizer(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+def make_optimizer(model: Seq2Seq, cfg: TrainConfig) -> torch.optim.Optimizer:
     """Adam, or AdamW when --weight-decay is set: w <- w - lr * (adam_update + weight_decay * w).
 
-    Decoupled decay shrinks every weight a little each step, whatever its gradient; it keeps
-    learned score weights (general's W_a) from growing into saturated, one-hot attention.
+    Decoupled decay shrinks every weight a little each step, whatever its gradient. With
+    --score-lr-scale s != 1 the attention scorer's own weights (general's W_a, concat's W_a, U_a
+    and v_a, location's W_a) form a second group whose rate is lr * s (its "lr_scale", applied by
+    `set_step_lr`). Why: Adam moves each entry of a matrix by about the rate at every step whatever
+    the gradient's size, so a bilinear W_a (256 x 256) can gain a spectral norm of up to
+    lr * 256 a step and drive the softmax into one-hot attention that passes no gradient back.
+    The setting is the same for every model of a task; scorers without weights (none, dot,
+    scaled_dot) train exactly as without it.
     """
+    scorer_params = list(model.decoder.scorer.parameters()) if cfg.score_lr_scale != 1.0 else []
+    if scorer_params:
+        scorer_ids = {id(p) for p in scorer_params}
+        groups = [
+            {"params": [p for p in model.parameters() if id(p) not in scorer_ids], "lr_scale": 1.0},
+            {"params": scorer_params, "lr_scale": cfg.score_lr_scale},
+        ]
+    else:
+        groups = [{"params": list(model.parameters()), "lr_scale": 1.0}]
     # fused: one kernel per parameter instead of about ten ops (reverse's model: 0.27 instead of
     # 1.07 ms a step on one core); a resumed run keeps the setting its state was saved with.
     if cfg.weight_decay:
-        return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)
-    return torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)
+        return torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)
+    return torch.optim.Adam(groups, lr=cfg.lr, fused=True)
+
+
+def set_step_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:
+    """Give every parameter group the step's rate times its own scale (`make_optimizer`)."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr * group.get("lr_scale", 1.0)
 
 
 def _lr_for_epoch(cfg: TrainConfig, epoch: int, plateau_lr: float) -> float:
@@ -354,8 +375,7 @@ def train(
             loss_sum, tokens = _loss(ddp_model, local)
             # Scale so DDP's mean over processes equals the global batch's per-token mean.
             loss = loss_sum * dist.world / global_batch.num_tokens
-            for group in optimizer.param_groups:
-                group["lr"] = step_lr(cfg, epoch_lr, steps_done)
+            set_step_lr(optimizer, step_lr(cfg, epoch_lr, steps_done))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -437,6 +457,7 @@ _HELP = {
     "anneal_factor": "the rate's factor from --anneal-from on",
     "warmup": "optimizer steps over which the rate rises linearly to --lr; 0 = none",
     "weight_decay": "decoupled weight decay (AdamW) on every weight; 0 = plain Adam",
+    "score_lr_scale": "the attention scorer's own weights learn at --lr times this (the same for every scorer)",
 }
 
 

@@ -9,12 +9,14 @@ the shipped weights still produce those answers.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
-from seq2seq.checkpoint import load_checkpoint, registry
-from seq2seq.config import SCORERS
+from seq2seq.attention import make_scorer
+from seq2seq.checkpoint import load_checkpoint, read_config, registry
+from seq2seq.config import SCORERS, TrainConfig
 
 PRETRAINED = Path(__file__).resolve().parent.parent / "pretrained"
 TASKS = ("reverse", "dates", "en-fr")
@@ -112,3 +114,33 @@ def test_the_quality_bars_are_met_on_the_test_split(entries):
 )
 def test_en_fr_general_is_clearly_above_none(entries):
     assert _test_metric(entries, "en-fr", "general", "bleu") >= _test_metric(entries, "en-fr", "none", "bleu") + 3
+
+
+# Settings that do not change what is learned: where the run was written, its threads, notes.
+UNLEARNED_SETTINGS = {"out", "threads", "extra"}
+
+
+def _learned_settings(folder: Path) -> dict:
+    """The training settings of a shipped model, missing ones (older releases) at their defaults.
+
+    score_lr_scale is dropped for a scorer without weights of its own (none, dot, scaled_dot):
+    it scales nothing there, so their training is the same with or without it (tests/test_train.py).
+    """
+    train = asdict(TrainConfig())
+    train |= read_config(folder)["train"]
+    if not list(make_scorer(train["scorer"], 8, 8).parameters()):
+        train.pop("score_lr_scale")
+    return {k: v for k, v in train.items() if k not in UNLEARNED_SETTINGS}
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_model_of_a_task_has_the_same_settings_but_the_scorer(entries, task):
+    """The fair comparison the app is for: the scorer (and the LSTM variant's cell) is all that differs."""
+    general = _learned_settings(PRETRAINED / entries[f"{task}/general"]["path"])
+    for scorer in SCORERS:
+        settings = _learned_settings(PRETRAINED / entries[f"{task}/{scorer}"]["path"])
+        shared = set(general) & set(settings) - {"scorer"}
+        assert {k: settings[k] for k in shared} == {k: general[k] for k in shared}, scorer
+        assert set(general) - set(settings) <= {"score_lr_scale"}, scorer
+    lstm = _learned_settings(PRETRAINED / entries[f"{task}/lstm-general"]["path"])
+    assert lstm | {"cell": "gru"} == general

@@ -18,7 +18,7 @@ from seq2seq.config import ModelConfig, TrainConfig
 from seq2seq.data import collate
 from seq2seq.model import Seq2Seq
 from seq2seq.tokenizers import BOS, EOS, PAD
-from seq2seq.train import make_optimizer, step_lr, train
+from seq2seq.train import make_optimizer, set_step_lr, step_lr, train
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -244,3 +244,40 @@ def test_two_ddp_processes_train_the_same_model_as_one(tmp_path):
     assert difference < max_difference(
         live_weights(tmp_path / "one"), {k: torch.zeros_like(v) for k, v in live_weights(tmp_path / "one").items()}
     )
+
+
+def test_score_lr_scale_gives_the_scorer_weights_a_scaled_rate(tmp_path):
+    """--score-lr-scale s: the scorer's own weights take Adam steps of lr * s, every other weight lr."""
+    model = Seq2Seq(ModelConfig(src_vocab_size=10, tgt_vocab_size=10, hidden_size=8, embedding_size=4))
+    optimizer = make_optimizer(model, tiny(tmp_path, lr=0.01, score_lr_scale=0.1))
+    scorer_ids = {id(p) for p in model.decoder.scorer.parameters()}
+    assert len(scorer_ids) == 1  # general: W_a
+    set_step_lr(optimizer, 0.01)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    torch.manual_seed(0)
+    for p in model.parameters():
+        p.grad = torch.randn_like(p)
+    optimizer.step()
+    for name, p in model.named_parameters():  # the first Adam step moves each weight by lr * sign(g)
+        lr = 0.001 if id(p) in scorer_ids else 0.01
+        expected = before[name] - lr * p.grad / (p.grad.abs() + 1e-8)
+        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=1e-6, msg=name)
+
+
+@pytest.mark.parametrize("scorer", ["dot", "general"])
+def test_score_lr_scale_trains_scorers_without_weights_exactly_as_before(tmp_path, scorer):
+    """The setting is shared by every model of a task: it changes only scorers that have weights."""
+    train(tiny(tmp_path / "plain", scorer=scorer, epochs=1), progress=False)
+    train(tiny(tmp_path / "scaled", scorer=scorer, epochs=1, score_lr_scale=0.1), progress=False)
+    difference = max_difference(live_weights(tmp_path / "plain"), live_weights(tmp_path / "scaled"))
+    assert (difference == 0.0) == (scorer == "dot"), difference
+
+
+def test_score_lr_scale_survives_resume(tmp_path):
+    cfg = dict(scorer="concat", score_lr_scale=0.1)
+    train(tiny(tmp_path / "full", **cfg), progress=False)
+    train(tiny(tmp_path / "split", epochs=1, **cfg), progress=False)
+    train(tiny(tmp_path / "split", **cfg), resume=True, progress=False)
+    assert max_difference(live_weights(tmp_path / "full"), live_weights(tmp_path / "split")) == 0.0
+    state = json.loads((tmp_path / "split" / "trainer_state.json").read_text())
+    assert [g["lr_scale"] for g in state["optimizer"]["param_groups"]] == [1.0, 0.1]
