@@ -96,24 +96,14 @@ def test_the_quality_bars_are_met_on_the_test_split(entries):
     # dates: exact match >= 99.5% for every attention scorer; alignment accuracy >= 90% for the best.
     assert min(_test_metric(entries, "dates", s, "exact_match") for s in attending) >= 0.995
     assert max(_test_metric(entries, "dates", s, "alignment_accuracy") for s in attending) >= 0.90
-    # en-fr: greedy BLEU >= 35 for the best scorer; every attention scorer but general (see the next
-    # test) clearly (3+ BLEU) above none.
+    # en-fr: greedy BLEU >= 35 for the best scorer; every attention scorer clearly (3+ BLEU) above none.
     bleu = {s: _test_metric(entries, "en-fr", s, "bleu") for s in SCORERS}
     assert max(bleu.values()) >= 35
-    assert min(bleu[s] for s in attending if s != "general") >= bleu["none"] + 3
+    assert min(bleu[s] for s in attending) >= bleu["none"] + 3
     # The LSTM variants meet their task's bar too.
     assert _test_metric(entries, "reverse", "lstm-general", "exact_match") >= 0.99
     assert _test_metric(entries, "dates", "lstm-general", "exact_match") >= 0.995
     assert _test_metric(entries, "en-fr", "lstm-general", "bleu") >= bleu["none"] + 3
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss (README, Shipped models): en-fr/general learns near one-hot attention and "
-    "ends 1.9 BLEU above none; strict, so it fails the run once a retrained general meets the bar",
-)
-def test_en_fr_general_is_clearly_above_none(entries):
-    assert _test_metric(entries, "en-fr", "general", "bleu") >= _test_metric(entries, "en-fr", "none", "bleu") + 3
 
 
 # Settings that do not change what is learned: where the run was written, its threads, notes.
@@ -144,3 +134,13 @@ def test_every_model_of_a_task_has_the_same_settings_but_the_scorer(entries, tas
         assert set(general) - set(settings) <= {"score_lr_scale"}, scorer
     lstm = _learned_settings(PRETRAINED / entries[f"{task}/lstm-general"]["path"])
     assert lstm | {"cell": "gru"} == general
+
+
+def test_en_fr_cards_say_how_the_score_weights_were_trained(entries):
+    """A card reader learns the shared rate setting: its value, or why it changes nothing for this scorer."""
+    for scorer in (*SCORERS, "lstm-general"):
+        card = (PRETRAINED / entries[f"en-fr/{scorer}"]["path"] / "README.md").read_text()
+        if scorer in ("none", "dot", "scaled_dot"):
+            assert f"changes nothing for `{scorer}`, which has no weights" in card, scorer
+        else:
+            assert "score_lr_scale 0.1" in card, scorer

@@ -264,13 +264,13 @@ def test_score_lr_scale_gives_the_scorer_weights_a_scaled_rate(tmp_path):
         torch.testing.assert_close(p.detach(), expected, rtol=0, atol=1e-6, msg=name)
 
 
-@pytest.mark.parametrize("scorer", ["dot", "general"])
+@pytest.mark.parametrize("scorer", ["none", "dot", "scaled_dot", "general"])
 def test_score_lr_scale_trains_scorers_without_weights_exactly_as_before(tmp_path, scorer):
     """The setting is shared by every model of a task: it changes only scorers that have weights."""
     train(tiny(tmp_path / "plain", scorer=scorer, epochs=1), progress=False)
     train(tiny(tmp_path / "scaled", scorer=scorer, epochs=1, score_lr_scale=0.1), progress=False)
     difference = max_difference(live_weights(tmp_path / "plain"), live_weights(tmp_path / "scaled"))
-    assert (difference == 0.0) == (scorer == "dot"), difference
+    assert (difference == 0.0) == (scorer != "general"), difference
 
 
 def test_score_lr_scale_survives_resume(tmp_path):
