@@ -6,6 +6,7 @@ from its last complete epoch (`train --resume`). Runs `--jobs` trainings at once
 them and copies them into pretrained/.
 
     python scripts/train_shipped.py --tasks reverse dates --jobs 2 --threads 1
+    python scripts/train_shipped.py --tasks en-fr --stages 3000 7000   # en-fr as shipped
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ SETTINGS = {
     # en-fr has a step budget, the same for every scorer (a fair comparison whatever the load):
     # 8,000 steps of 64 pairs (about 4 epochs), the last 1,000 at a quarter of the rate (the
     # final low-rate phase). Trained on the 2-core CPU machine in stages that each resumed the
-    # last: 3,000 steps, 7,000, then 8,000 with the annealing. --max-seconds is only a safety
+    # last (--stages 3000 7000): 3,000 steps, 7,000, then 8,000 with the annealing. --max-seconds is only a safety
     # cap. Raise both on a GPU; a run that hit its budget continues on --resume with a larger one.
     # The scorer's own weights learn at a tenth of the rate: at the full rate Adam grew general's
     # 256 x 256 W_a into one-hot attention within the first epoch (README, "Shipped models"). It
@@ -41,7 +42,9 @@ SETTINGS = {
 COMMON = "--bidirectional --batch-size 64 --lr 0.002 --schedule plateau --seed 0 --half --no-progress".split()
 
 
-def run(task: str, scorer: str, cell: str, threads: int, root: Path, shared: list[str]) -> str:
+def run(task: str, scorer: str, cell: str, threads: int, root: Path, shared: list[str], stages: list[int] = ()) -> str:
+    """Train one model; with `stages`, first to each of those step budgets in turn, each run
+    resuming the last (an epoch ends at each stage, as when the shipped en-fr models were trained)."""
     out = root / task / (scorer if cell == "gru" else f"{cell}-{scorer}")
     log = out.with_suffix(".log")
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -66,8 +69,12 @@ def run(task: str, scorer: str, cell: str, threads: int, root: Path, shared: lis
         "--resume",
     ]
     started = time.time()
+    code = 0
     with log.open("a") as handle:
-        code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)
+        # later options win: each stage's --max-steps overrides the settings' final budget
+        for budget in [*(["--max-steps", str(steps)] for steps in stages), []]:
+            if code == 0:
+                code = subprocess.call(command + budget, stdout=handle, stderr=subprocess.STDOUT)
     return f"{task}/{scorer} ({cell}): exit {code} in {time.time() - started:.0f}s, log {log}"
 
 
@@ -85,11 +92,19 @@ def main() -> None:
         help="more train options for every run of this call, shared like the settings above "
         "(e.g. --extra='--warmup 1000'); later options win, so this can change a setting",
     )
+    parser.add_argument(
+        "--stages",
+        nargs="+",
+        type=int,
+        default=[],
+        metavar="STEPS",
+        help="train to these step budgets first, each run resuming the last (the shipped en-fr models: 3000 7000)",
+    )
     args = parser.parse_args()
     shared = shlex.split(args.extra)
     runs = [(t, s) for t in args.tasks for s in args.scorers]
     with ThreadPoolExecutor(args.jobs) as pool:
-        for line in pool.map(lambda ts: run(*ts, args.cell, args.threads, args.root, shared), runs):
+        for line in pool.map(lambda ts: run(*ts, args.cell, args.threads, args.root, shared, args.stages), runs):
             print(line, flush=True)
 
 

@@ -1,0 +1,51 @@
+"""scripts/train_shipped.py: the commands it runs for the shipped models (no training here)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("train_shipped", ROOT / "scripts" / "train_shipped.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def budgets(command: list[str]) -> list[str]:
+    """Every --max-steps value of a command, in order (the last one wins in argparse)."""
+    return [command[i + 1] for i, arg in enumerate(command) if arg == "--max-steps"]
+
+
+def test_stages_resume_the_same_run_to_each_budget_then_the_settings_own(tmp_path, monkeypatch):
+    script = load_script()
+    calls = []
+    monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
+    line = script.run("en-fr", "general", "gru", 1, tmp_path, [], [3000, 7000])
+    assert "exit 0" in line
+    assert [budgets(c)[-1] for c in calls] == ["3000", "7000", "8000"]  # 8000: the en-fr settings' budget
+    for command in calls:
+        assert command[command.index("--out") + 1] == str(tmp_path / "en-fr" / "general")
+        assert "--resume" in command
+        assert command[command.index("--score-lr-scale") + 1] == "0.1"
+
+
+def test_a_failed_stage_stops_the_model_and_reports_its_exit_code(tmp_path, monkeypatch):
+    script = load_script()
+    calls = []
+    monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 3)
+    line = script.run("en-fr", "concat", "gru", 1, tmp_path, [], [3000, 7000])
+    assert len(calls) == 1 and "exit 3" in line
+
+
+def test_without_stages_one_run_to_the_settings_budget(tmp_path, monkeypatch):
+    script = load_script()
+    calls = []
+    monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
+    script.run("dates", "dot", "lstm", 2, tmp_path, ["--warmup", "10"])
+    assert len(calls) == 1 and budgets(calls[0]) == []
+    assert calls[0][calls[0].index("--out") + 1] == str(tmp_path / "dates" / "lstm-dot")
+    assert calls[0][calls[0].index("--warmup") + 1] == "10"  # the shared options ride along
