@@ -19,7 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from seq2seq.attention import scorer_has_weights  # noqa: E402
 from seq2seq.checkpoint import load_checkpoint, read_config, write_manifest  # noqa: E402
+from seq2seq.config import SCORERS  # noqa: E402
 from seq2seq.evaluate import evaluate  # noqa: E402
 
 ATTRIBUTION = "www.manythings.org/anki and tatoeba.org"
@@ -29,7 +31,6 @@ STAGED = {
     "en-fr": "\nTrained in stages, each resuming the last (`train --resume` with a larger budget): "
     "3,000 steps, then 7,000, then 8,000 with the last 1,000 at a quarter of the rate.",
 }
-WEIGHTLESS_SCORERS = ("none", "dot", "scaled_dot")  # scorers with no weights of their own
 
 
 def task_score_lr_scale(task: str) -> float:
@@ -89,19 +90,18 @@ def card(name: str, config: dict, test: dict, fp32: dict, parameters: int) -> st
     if train.get("score_lr_scale", 1.0) != 1.0:  # the scorer's own weights learn at lr x this
         settings += f", score_lr_scale {train['score_lr_scale']}"
     cell, scorer = train.get("cell", "gru"), train.get("scorer")
+    staged = STAGED.get(task, "")  # the GRU models and their cell variants alike
     if cell == "gru":
         identical = f"Identical to every other {task} model but for the scorer."
         shared_scale = task_score_lr_scale(task)
-        if shared_scale != train.get("score_lr_scale", 1.0) and scorer in WEIGHTLESS_SCORERS:
+        if shared_scale != train.get("score_lr_scale", 1.0) and not scorer_has_weights(scorer):
             identical += (
                 f" The task's setting score_lr_scale {shared_scale} (the scorer's own weights learn at"
                 f" lr x {shared_scale}) changes nothing for `{scorer}`, which has no weights: its training is the"
                 " same with or without it (tests/test_train.py), so these weights stand for it."
             )
-        staged = STAGED.get(task, "")
     else:  # a cell variant: compared with the shipped GRU model of the same scorer
         identical = f"Identical to {task}/{scorer} but for the cell ({cell.upper()} instead of GRU), to compare cells."
-        staged = STAGED.get(task, "")  # in the same stages as the GRU models
     rows = "\n".join(
         f"| {k} | {v:.4f} | {fp32.get(k, float('nan')):.4f} |" if isinstance(v, float) else f"| {k} | {v} | |"
         for k, v in test.items()
@@ -231,7 +231,7 @@ def write_comparison(entries: list[dict], path: Path) -> None:
         "each folder's README.md is its model card. Weights are float16.",
         *(
             f"{task} models train the attention scorer's own weights at lr x {scale} (score_lr_scale), "
-            "which changes nothing for none, dot and scaled_dot (no such weights)."
+            f"which changes nothing for {', '.join(s for s in SCORERS if not scorer_has_weights(s))} (no such weights)."
             for task in dict.fromkeys(e["task"] for e in entries)
             if (scale := task_score_lr_scale(task)) != 1.0
         ),

@@ -180,6 +180,12 @@ def make_scorer(name: str, hidden_size: int, max_source_len: int) -> Scorer:
     raise ValueError(f"unknown scorer {name!r}")
 
 
+def scorer_has_weights(name: str) -> bool:
+    """Whether the scorer learns weights of its own (general, concat, location: what
+    `train --score-lr-scale` scales), rather than comparing the states as they are."""
+    return any(True for _ in make_scorer(name, 1, 1).parameters())
+
+
 SCORER_INFO = {
     cls.name: {"formula": cls.formula, "latex": cls.latex, "reference": cls.reference}
     for cls in (NoAttention, DotScorer, GeneralScorer, ConcatScorer, ScaledDotScorer, LocationScorer)

@@ -17,6 +17,7 @@ from seq2seq.attention import (
     Scorer,
     attend,
     make_scorer,
+    scorer_has_weights,
 )
 from seq2seq.config import SCORERS
 from tests.helpers import ATTENTION_SCORERS
@@ -176,6 +177,10 @@ def test_scorer_info_covers_every_scorer():
     assert {cls.name for cls in _all_scorer_classes()} == set(SCORERS)
     for name in SCORERS:
         assert make_scorer(name, H, S).name == name
+
+
+def test_the_scorers_with_weights_of_their_own_are_general_concat_and_location():
+    assert {name for name in SCORERS if scorer_has_weights(name)} == {"general", "concat", "location"}
 
 
 def test_unknown_scorer_is_refused():
