@@ -1,7 +1,7 @@
 """Presentation mode: one sidebar toggle on every page, for projecting to a class.
 
 When it is on, every page gets large type (static CSS) and larger figures; each page also shows
-fewer controls where that makes sense (the Decode page folds its settings away, Compare draws two
+fewer controls where that makes sense (the Decode page folds its settings away, Compare and Timelapse draw two
 heatmaps per row, Hidden states hides the neighbours table). The toggle's session key is shared
 by all pages and persists across page switches, so the mode stays on while the class moves around.
 """

@@ -66,11 +66,15 @@ if slider_key in st.session_state and st.session_state[slider_key] not in epochs
     del st.session_state[slider_key]
 epoch = right.select_slider("Epoch", epochs, value=epochs[-1], key=slider_key) if len(epochs) > 1 else epochs[0]
 
-columns = st.columns(min(3, len(histories)))
+# Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
+# row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
+per_row = min(2 if projecting else 3, len(histories))
 for index, (name, records) in enumerate(histories.items()):
+    if index % per_row == 0:
+        row = st.columns(per_row)
     record = tv.record_at(records, epoch)
     probe = tv.probe_for(record, source)
-    with columns[index % len(columns)]:
+    with row[index % per_row]:
         shown = record["epoch"] if record else epoch
         note = " (its training ended there)" if record and shown < epoch else ""
         st.markdown(f"**{name}** · epoch {shown}{note}")

@@ -179,6 +179,32 @@ def test_scrubbing_epochs_changes_every_heatmap_and_moves_the_marker():
     assert titles(at) == ["**general** · epoch 2"] and len(heatmaps(at)) == 1
 
 
+def panel_rows(node) -> list[list[str]]:
+    """The timelapse panels' titles row by row: one list per st.columns block that holds any."""
+
+    def titles_in(block) -> list[str]:
+        found = [block.value] if getattr(block, "type", "") == "markdown" and " · epoch " in block.value else []
+        for child in getattr(block, "children", {}).values():
+            found += titles_in(child)
+        return found
+
+    rows = []
+    children = list(getattr(node, "children", {}).values())
+    if children and all(getattr(child, "type", "") == "column" for child in children):
+        row = [title for column in children for title in titles_in(column)]
+        return [row] if row else []
+    for child in children:
+        rows += panel_rows(child)
+    return rows
+
+
+def test_timelapse_panels_line_up_row_by_row():
+    """Each row of panels is its own st.columns, so a short panel (none) does not pull the next up."""
+    at = timelapse(presentation=True)  # two per row on a projector
+    assert panel_rows(at.main) == [["**none** · epoch 2", "**dot** · epoch 2"], ["**general** · epoch 2"]]
+    assert len(heatmaps(at)) == 2
+
+
 def test_timelapse_of_a_saved_model_and_of_this_sessions_training(manager, tmp_path):
     tj.save_model(trained_registry() / "reverse" / "dot", "saved-dot")
     at = timelapse()
