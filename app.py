@@ -1,11 +1,4 @@
-"""The app's entry point: the navigation between its pages, and the Home page itself.
-
-`streamlit run app.py` runs this file on every rerun of every page; `st.navigation` then runs the
-page the URL names. Declaring the pages here (rather than letting Streamlit discover `pages/`)
-lets the home page be called "Home" in the sidebar instead of the file's name; every other page
-keeps its file in `pages/`, its title and its URL path (`/Decode`, `/Hidden_states`, ...) as
-Streamlit infers them from the file name.
-"""
+"""Home page: what Attention Explorer is, which models exist, and where to start."""
 
 import pandas as pd
 import streamlit as st
@@ -14,77 +7,61 @@ from explorer import presentation
 from explorer.catalog import TASK_LABELS, entries, headline
 from seq2seq.checkpoint import CheckpointError
 
-PAGES = (
-    "pages/1_Decode.py",
-    "pages/2_Compare.py",
-    "pages/3_Hidden_states.py",
-    "pages/4_Beam_search.py",
-    "pages/5_Models.py",
-    "pages/6_Train.py",
-    "pages/7_Timelapse.py",
+st.set_page_config(page_title="Attention Explorer", page_icon="🔎", layout="wide")
+presentation.toggle()
+
+st.title("Attention Explorer")
+st.markdown(
+    "Watch a neural translator decide, one token at a time. Type a sentence, step through the "
+    "decoding and see where the model looks: the alignment heatmap, the scores behind it and the "
+    "next-token candidates. Six attention scoring functions, trained identically so that a "
+    "comparison isolates the scorer, side by side, scored against gold alignments, and watched "
+    "as attention forms while a model trains."
 )
 
+try:
+    models = entries()
+except CheckpointError as error:
+    st.error(f"The model registry cannot be read: {error}")
+    st.stop()
 
-def home() -> None:
-    """Home: what the app is, which models exist, and where to start."""
-    st.set_page_config(page_title="Attention Explorer", page_icon="🔎", layout="wide")
-    presentation.toggle()
-
-    st.title("Attention Explorer")
-    st.markdown(
-        "Watch a neural translator decide, one token at a time. Type a sentence, step through the "
-        "decoding and see where the model looks: the alignment heatmap, the scores behind it and the "
-        "next-token candidates. Six attention scoring functions, trained identically so that a "
-        "comparison isolates the scorer, side by side, scored against gold alignments, and watched "
-        "as attention forms while a model trains."
+if not models:
+    st.info(
+        "No models are registered yet. Train one with `python -m seq2seq train` "
+        "(see the README), or restore `pretrained/` from the repository."
     )
+    st.stop()
 
-    try:
-        models = entries()
-    except CheckpointError as error:
-        st.error(f"The model registry cannot be read: {error}")
-        return
+st.subheader("Models")
+rows = []
+for e in models:
+    metric, value = headline(e)
+    label = TASK_LABELS.get(e.task, e.task)
+    row = {"model": e.name, "task": label, "scorer": e.scorer, "cell": e.cell, "parameters": e.parameters}
+    rows.append({**row, "metric": metric, "value": value})
+table = pd.DataFrame(rows)
+number = st.column_config.NumberColumn(format="localized")
+st.dataframe(table, hide_index=True, width="stretch", column_config={"parameters": number})
 
-    if not models:
-        st.info(
-            "No models are registered yet. Train one with `python -m seq2seq train` "
-            "(see the README), or restore `pretrained/` from the repository."
-        )
-        return
-
-    st.subheader("Models")
-    rows = []
-    for e in models:
-        metric, value = headline(e)
-        label = TASK_LABELS.get(e.task, e.task)
-        row = {"model": e.name, "task": label, "scorer": e.scorer, "cell": e.cell, "parameters": e.parameters}
-        rows.append({**row, "metric": metric, "value": value})
-    table = pd.DataFrame(rows)
-    number = st.column_config.NumberColumn(format="localized")
-    st.dataframe(table, hide_index=True, width="stretch", column_config={"parameters": number})
-
-    st.subheader("Start here")
-    examples = {
-        "reverse": ["hello world", "attention is all"],
-        "dates": ["saturday, may 9, 2018", "9th of May 18"],
-        "en-fr": ["I am cold.", "She is reading a book."],
-    }
-    tasks = list(dict.fromkeys(e.task for e in models))
-    columns = st.columns(max(len(tasks), 1))
-    for column, task in zip(columns, tasks, strict=False):
-        with column:
-            st.markdown(f"**{TASK_LABELS.get(task, task)}**")
-            for sentence in examples.get(task, []):
-                st.page_link(
-                    "pages/1_Decode.py",
-                    label=sentence,
-                    query_params={"task": task, "sentence": sentence},
-                    icon="▶️",
-                )
-    st.caption(
-        "Data: English–French pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR); "
-        "reverse and dates are generated."
-    )
-
-
-st.navigation([st.Page(home, title="Home", default=True), *map(st.Page, PAGES)]).run()
+st.subheader("Start here")
+examples = {
+    "reverse": ["hello world", "attention is all"],
+    "dates": ["saturday, may 9, 2018", "9th of May 18"],
+    "en-fr": ["I am cold.", "She is reading a book."],
+}
+tasks = list(dict.fromkeys(e.task for e in models))
+columns = st.columns(max(len(tasks), 1))
+for column, task in zip(columns, tasks, strict=False):
+    with column:
+        st.markdown(f"**{TASK_LABELS.get(task, task)}**")
+        for sentence in examples.get(task, []):
+            st.page_link(
+                "pages/1_Decode.py",
+                label=sentence,
+                query_params={"task": task, "sentence": sentence},
+                icon="▶️",
+            )
+st.caption(
+    "Data: English–French pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR); "
+    "reverse and dates are generated."
+)

@@ -92,6 +92,25 @@ def model_card(name: str) -> str | None:
         return None
 
 
+def demote_headings(markdown: str, levels: int = 2) -> str:
+    """`markdown` with every ATX heading `levels` deeper (at most h6), code blocks left alone.
+
+    A card is written as a document of its own ("# en-fr/general", "## Metrics …"); shown inside
+    the Models page, under the page's own "Model card" header, its headings would otherwise be the
+    largest text on the page.
+    """
+    lines, fenced = [], False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and line.startswith("#"):
+            marks = len(line) - len(line.lstrip("#"))
+            if marks <= 6 and line[marks : marks + 1] in ("", " "):
+                line = "#" * min(6, marks + levels) + line[marks:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def comparison_readme() -> str | None:
     """pretrained/README.md (the comparison written at release time), if there is one."""
     return _read_text(default_root() / INDEX_FILE)

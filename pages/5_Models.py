@@ -27,15 +27,18 @@ if not entries:
 
 st.header("Comparison")
 st.caption(
-    "One row per registered model, its metrics on the test split (the cards below say how each was "
-    "measured); click a column header to sort, say by alignment accuracy or BLEU."
+    "One table per task, one row per registered model, its metrics on the test split (the cards "
+    "below say how each was measured); click a column header to sort, say by alignment accuracy or BLEU."
 )
-rows = models_view.table_rows(entries)
 columns = {"parameters": st.column_config.NumberColumn(format="localized")}
 columns |= {title: st.column_config.NumberColumn(help=text) for title, text in models_view.COLUMN_HELP.items()}
-# tall enough for every row (35 px each, the header too, and the border), so the whole comparison shows at once
-height = 35 * (len(rows) + 1) + 3
-st.dataframe(pd.DataFrame(rows), hide_index=True, key="models_table", column_config=columns, height=height)
+# A table per task, so each has only its own task's metrics (no BLEU column full of blanks for dates).
+for task in dict.fromkeys(e.task for e in entries):
+    rows = models_view.table_rows([e for e in entries if e.task == task])
+    st.subheader(catalog.TASK_LABELS.get(task, task))
+    # tall enough for every row (35 px each, the header too, and the border), so the whole table shows
+    height = 35 * (len(rows) + 1) + 3
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"models_table_{task}", column_config=columns, height=height)
 index = models_view.comparison_readme()
 if index:
     with st.expander("About these models (pretrained/README.md)"):
@@ -51,7 +54,7 @@ if "models_card" not in st.session_state:
 picked = st.selectbox("Model", names, key="models_card")
 card = models_view.model_card(picked)
 if card:
-    st.markdown(card)
+    st.markdown(models_view.demote_headings(card))
 else:
     st.info("This model has no model card (README.md) yet.")
 

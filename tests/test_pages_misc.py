@@ -199,9 +199,12 @@ def _path(tree: list[dict], node: int) -> list[int]:
 def test_models_table_cards_and_curves(app_registry):
     at = _run("5_Models.py")
     _ok(at)
-    table = at.dataframe[0].value
-    assert len(table) == len(registry(app_registry)) == 12
-    assert set(table["name"]) == {e["name"] for e in registry(app_registry)}
+    tables = [frame.value for frame in at.dataframe]  # one per task, in the registry's order
+    assert [sorted({name.split("/")[0] for name in t["name"]}) for t in tables] == [["reverse"], ["dates"]]
+    names = [name for t in tables for name in t["name"]]
+    assert len(names) == len(registry(app_registry)) == 12
+    assert set(names) == {e["name"] for e in registry(app_registry)}
+    assert [h.value for h in at.subheader][:2] == ["Reverse a string", "Normalize a date"]
     loss, metric = _charts(at)
     assert [t["name"] for t in loss["data"]] == ["reverse/general"]
     assert loss["data"][0]["y"] == [None, 1.5, 0.7]
@@ -210,6 +213,7 @@ def test_models_table_cards_and_curves(app_registry):
     assert any("no model card" in el.value for el in at.info)
     at.selectbox(key="models_card").set_value("reverse/dot").run()
     assert any("An untrained test model." in el.value for el in at.markdown)
+    assert not any(el.value.startswith(("# ", "## ")) for el in at.markdown)  # the card's headings sit under the page's
 
     at.selectbox(key="models_task").set_value("dates").run()
     _ok(at)

@@ -285,6 +285,20 @@ def test_model_card_only_through_the_registry(tmp_path, monkeypatch):
     assert models_view.probes_path("dates/dot") is None
 
 
+def test_card_headings_are_demoted_but_code_blocks_are_not():
+    card = "# dates/dot\n## Metrics\ntext #not a heading\n```\n# a comment in code\n```\n##### deep\n#hashtag"
+    assert models_view.demote_headings(card).split("\n") == [
+        "### dates/dot",
+        "#### Metrics",
+        "text #not a heading",
+        "```",
+        "# a comment in code",
+        "```",
+        "###### deep",  # h5 + 2 stops at h6
+        "#hashtag",  # no space after the marks: not a heading in CommonMark
+    ]
+
+
 # -- view_defaults ------------------------------------------------------------------------------
 MODELS = {"reverse": ["none", "dot", "general"], "dates": ["dot", "general"]}
 
