@@ -29,7 +29,9 @@ BIG_FONT = {"size": 18}
 def inputs(available: dict[str, list[str]], presentation: bool) -> None:
     """Task, scorer toggle (and model, if the scorer has several), sentence, examples, strategy, reference."""
     ss = st.session_state
-    task_box = st.container() if presentation else st.columns([1, 2])[0]
+    # On a projector the task and the sentence share a row (the sentence has no example box
+    # beside it there), so the heatmap starts higher on the screen.
+    task_box, sentence_box = st.columns([1, 2]) if presentation else (st.columns([1, 2])[0], None)
     task_box.selectbox(
         "Task",
         list(available),
@@ -50,7 +52,7 @@ def inputs(available: dict[str, list[str]], presentation: bool) -> None:
     several = len(catalog.variants(ss[dv.K_TASK], ss[dv.K_SCORER])) > 1  # else no Model box: no empty row
     model_box = st.columns([2, 1])[0] if several and not presentation else st
     pickers.model_choice(model_box, ss[dv.K_TASK], ss[dv.K_SCORER], dv.K_MODEL)
-    sentence, example = st.columns([2, 1]) if not presentation else (st.container(), None)
+    sentence, example = st.columns([2, 1]) if not presentation else (sentence_box, None)
     sentence.text_input(
         "Source sentence",
         key=dv.K_SENTENCE,
@@ -103,7 +105,9 @@ def controls(n: int, presentation: bool) -> None:
     cols[3].button("Reset", key=reset_key, on_click=dv.reset, args=(ss,))
     if not presentation:
         cols[4].slider("Play speed (seconds per step)", 0.1, 2.0, step=0.1, key=dv.K_SPEED)
-    st.slider("Step", 0, n, key=dv.K_STEP, help="Number of target tokens produced so far.")
+    # On a projector (no speed slider) the step slider takes that place in the buttons' row.
+    step_box = cols[4] if presentation else st
+    step_box.slider("Step", 0, n, key=dv.K_STEP, help="Number of target tokens produced so far.")
 
 
 def _style(figure, presentation: bool):

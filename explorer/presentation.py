@@ -1,8 +1,9 @@
 """Presentation mode: one sidebar toggle on every page, for projecting to a class.
 
-When it is on, every page gets large type (static CSS) and larger figures; each page also shows
-fewer controls where that makes sense (the Decode page folds its settings away, Compare and Timelapse draw two
-heatmaps per row, Hidden states hides the neighbours table). The toggle's session key is shared
+When it is on, every page gets large type and a smaller top margin (static CSS) and larger
+figures; each page also shows fewer controls where that makes sense (the Decode page folds its
+settings away and packs its inputs into fewer rows, so the heatmap starts higher on the screen;
+Compare and Timelapse draw two heatmaps per row; Hidden states hides the neighbours table). The toggle's session key is shared
 by all pages and persists across page switches, so the mode stays on while the class moves around.
 """
 
@@ -23,6 +24,7 @@ CSS = """<style>
 [data-testid="stMain"] input {font-size: 1.4rem !important;}
 [data-testid="stMain"] [data-testid="stText"] {font-size: 1.35rem !important;}
 [data-testid="stMain"] [data-testid="stTable"] :is(th, td) {font-size: 1.35rem !important;}
+[data-testid="stMainBlockContainer"] {padding-top: 2.5rem !important;}
 </style>"""
 
 

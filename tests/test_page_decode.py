@@ -290,6 +290,35 @@ def test_teacher_forcing_and_task_switch():
     assert at.session_state["sentence"] == view_defaults.default_sentence("dates")
 
 
+def widget_rows(node) -> list[list[set[str]]]:
+    """For every st.columns row of the page: the keys of the widgets in each of its columns."""
+
+    def keys(block) -> set[str]:
+        found = {block.key} if isinstance(getattr(block, "key", None), str) else set()
+        for child in getattr(block, "children", {}).values():
+            found |= keys(child)
+        return found
+
+    children = list(getattr(node, "children", {}).values())
+    rows = [[keys(c) for c in children]] if children and all(c.type == "column" for c in children) else []
+    for child in children:
+        rows += widget_rows(child)
+    return rows
+
+
+def test_presentation_mode_packs_the_inputs_into_fewer_rows():
+    at = ok(page(task="dates", sentence="9 may 2018", step="2"))
+    assert [[dv.K_TASK], []] in [[sorted(k) for k in row] for row in widget_rows(at.main)]
+    assert not any(dv.K_STEP in keys for row in widget_rows(at.main) for keys in row)  # a row of its own
+    ok(at.toggle(key="presentation").set_value(True).run())
+    rows = [
+        [keys & {dv.K_TASK, dv.K_SENTENCE, dv.K_STEP, "decode_play"} for keys in row] for row in widget_rows(at.main)
+    ]
+    assert [{dv.K_TASK}, {dv.K_SENTENCE}] in rows  # task and sentence side by side
+    assert [set(), set(), {"decode_play"}, set(), {dv.K_STEP}] in rows  # the step slider beside the buttons
+    assert at.slider(key=dv.K_STEP).value == 2
+
+
 def test_presentation_mode_has_fewer_controls():
     at = ok(page(task="dates", sentence="9 may 2018", step="2"))
     ok(at.toggle(key="presentation").set_value(True).run())
