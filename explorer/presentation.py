@@ -3,8 +3,9 @@
 When it is on, every page gets large type and a smaller top margin (static CSS) and larger
 figures; each page also shows fewer controls where that makes sense (the Decode page folds its
 settings away and packs its inputs into fewer rows, so the heatmap starts higher on the screen;
-Compare and Timelapse draw two heatmaps per row; Hidden states hides the neighbours table). The toggle's session key is shared
-by all pages and persists across page switches, so the mode stays on while the class moves around.
+Compare and Timelapse draw two heatmaps per row; Hidden states hides the neighbours table). The
+toggle's session key is shared by all pages and persists across page switches, so the mode stays
+on while the class moves around.
 """
 
 from __future__ import annotations
