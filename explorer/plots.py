@@ -57,12 +57,27 @@ def difference_heatmap(
     return figure
 
 
+DENSE_SOURCE = 16  # source tokens beyond which a grid cell's column labels shrink
+DENSE_TICK_FONT = {"size": 9}
+
+
 def grid_heatmap(
     source_tokens: Sequence[str], target_tokens: Sequence[str], weights: Sequence[Sequence[float]], title: str
 ) -> go.Figure:
     """An attention heatmap for a grid cell: the fixed 0–1 scale without its colour bar (the page says it once)."""
     figure = attention_heatmap(source_tokens, target_tokens, weights, title=title)
     figure.update_traces(showscale=False)
+    return _fit_grid_cell(figure, len(source_tokens))
+
+
+def _fit_grid_cell(figure: go.Figure, source_length: int) -> go.Figure:
+    """Smaller column labels past DENSE_SOURCE source tokens.
+
+    A grid cell is a third of the page wide, so a long source's column labels (each turned upright,
+    about a font size wide) overlapped at the default size.
+    """
+    if source_length > DENSE_SOURCE:
+        figure.update_xaxes(tickfont=DENSE_TICK_FONT)
     return figure
 
 
@@ -75,7 +90,7 @@ def gold_heatmap(
         showscale=False,
         hovertemplate="target %{customdata[1]} ← source %{customdata[0]}<br>gold %{z:.0f}<extra></extra>",
     )
-    return figure
+    return _fit_grid_cell(figure, len(source_tokens))
 
 
 # -- Hidden states -----------------------------------------------------------------------------

@@ -170,6 +170,12 @@ def test_gold_and_grid_heatmaps():
     assert figure.layout.title.text == "gold alignment" and list(figure.data[0].z[0]) == [0, 1]
     grid = plots.grid_heatmap(["a", "b"], ["b"], [[0.3, 0.7]], title="dot")
     assert grid.data[0].showscale is False and (grid.data[0].zmin, grid.data[0].zmax) == (0, 1)
+    assert grid.layout.xaxis.tickfont.size is None  # a short source keeps the default labels
+    long = [f"t{i}" for i in range(plots.DENSE_SOURCE + 1)]
+    dense = plots.grid_heatmap(long, ["x"], [[1 / len(long)] * len(long)], title="dot")
+    assert dense.layout.xaxis.tickfont.size == 9 and len(dense.data[0].x) == len(long)  # every label kept
+    gold = plots.gold_heatmap(long, ["x"], [[1] + [0] * (len(long) - 1)])  # sits in the same grid
+    assert gold.layout.xaxis.tickfont.size == 9 and figure.layout.xaxis.tickfont.size is None
 
 
 def test_state_scatter_points_lines_and_highlight():
