@@ -29,9 +29,9 @@ BIG_FONT = {"size": 18}
 def inputs(available: dict[str, list[str]], presentation: bool) -> None:
     """Task, scorer toggle (and model, if the scorer has several), sentence, examples, strategy, reference."""
     ss = st.session_state
-    # On a projector the task and the sentence share a row (the sentence has no example box
-    # beside it there), so the heatmap starts higher on the screen.
-    task_box, sentence_box = st.columns([1, 2]) if presentation else (st.columns([1, 2])[0], None)
+    # On a projector the sentence goes beside the task (it has no example box there), so the
+    # heatmap starts higher on the screen; otherwise that place stays empty.
+    task_box, beside_task = st.columns([1, 2])
     task_box.selectbox(
         "Task",
         list(available),
@@ -52,7 +52,7 @@ def inputs(available: dict[str, list[str]], presentation: bool) -> None:
     several = len(catalog.variants(ss[dv.K_TASK], ss[dv.K_SCORER])) > 1  # else no Model box: no empty row
     model_box = st.columns([2, 1])[0] if several and not presentation else st
     pickers.model_choice(model_box, ss[dv.K_TASK], ss[dv.K_SCORER], dv.K_MODEL)
-    sentence, example = st.columns([2, 1]) if not presentation else (sentence_box, None)
+    sentence, example = (beside_task, None) if presentation else st.columns([2, 1])
     sentence.text_input(
         "Source sentence",
         key=dv.K_SENTENCE,

@@ -4,6 +4,7 @@
 the manifest, like pretrained/ but in seconds. `shared_registry()` builds one per test process;
 `use_registry(monkeypatch)` points ATTENTION_EXPLORER_PRETRAINED at it and clears Streamlit's
 caches, so translators cached by an earlier test (or another registry) are not reused.
+`column_rows(node)` reads a page's layout: its st.columns rows and what each column holds.
 """
 
 from __future__ import annotations
@@ -121,3 +122,21 @@ def use_registry(monkeypatch) -> Path:
     st.cache_resource.clear()
     st.cache_data.clear()
     return root
+
+
+def column_rows(node) -> list[list[list]]:
+    """Every st.columns row under the AppTest `node`, outer rows first: for each row, each column's
+    elements (the column's whole subtree, depth first)."""
+
+    def subtree(block) -> list:
+        found = []
+        for child in getattr(block, "children", {}).values():
+            found += [child, *subtree(child)]
+        return found
+
+    children = list(getattr(node, "children", {}).values())
+    is_row = children and all(getattr(child, "type", "") == "column" for child in children)
+    rows = [[subtree(column) for column in children]] if is_row else []
+    for child in children:
+        rows += column_rows(child)
+    return rows

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from explorer import decode_analysis as da
 from explorer import decode_view as dv
 from explorer import svg_heatmap, view_defaults
-from tests.app_fixtures import use_registry
+from tests.app_fixtures import column_rows, use_registry
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")
 TEXT_ELEMENTS = ("markdown", "caption", "info", "warning", "error", "success", "latex", "title", "subheader")
@@ -292,18 +292,10 @@ def test_teacher_forcing_and_task_switch():
 
 def widget_rows(node) -> list[list[set[str]]]:
     """For every st.columns row of the page: the keys of the widgets in each of its columns."""
-
-    def keys(block) -> set[str]:
-        found = {block.key} if isinstance(getattr(block, "key", None), str) else set()
-        for child in getattr(block, "children", {}).values():
-            found |= keys(child)
-        return found
-
-    children = list(getattr(node, "children", {}).values())
-    rows = [[keys(c) for c in children]] if children and all(c.type == "column" for c in children) else []
-    for child in children:
-        rows += widget_rows(child)
-    return rows
+    return [
+        [{e.key for e in column if isinstance(getattr(e, "key", None), str)} for column in row]
+        for row in column_rows(node)
+    ]
 
 
 def test_presentation_mode_packs_the_inputs_into_fewer_rows():

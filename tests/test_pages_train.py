@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from explorer import catalog
 from explorer import training_jobs as tj
 from seq2seq.checkpoint import load_model
+from tests.app_fixtures import column_rows
 from tests.train_fixtures import FakeProcess, fake_job, trained_registry
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -180,22 +181,12 @@ def test_scrubbing_epochs_changes_every_heatmap_and_moves_the_marker():
 
 
 def panel_rows(node) -> list[list[str]]:
-    """The timelapse panels' titles row by row: one list per st.columns block that holds any."""
-
-    def titles_in(block) -> list[str]:
-        found = [block.value] if getattr(block, "type", "") == "markdown" and " · epoch " in block.value else []
-        for child in getattr(block, "children", {}).values():
-            found += titles_in(child)
-        return found
-
-    rows = []
-    children = list(getattr(node, "children", {}).values())
-    if children and all(getattr(child, "type", "") == "column" for child in children):
-        row = [title for column in children for title in titles_in(column)]
-        return [row] if row else []
-    for child in children:
-        rows += panel_rows(child)
-    return rows
+    """The timelapse panels' titles row by row: one list per st.columns row that holds any."""
+    rows = [
+        [e.value for column in row for e in column if e.type == "markdown" and " · epoch " in e.value]
+        for row in column_rows(node)
+    ]
+    return [row for row in rows if row]
 
 
 def test_timelapse_panels_line_up_row_by_row():
