@@ -101,6 +101,13 @@ def test_compare_grid_source_labels_do_not_overlap(page: Page, streamlit_server:
     charts = page.locator(".js-plotly-plot")
     expect(charts.first).to_be_visible(timeout=30_000)
     expect(charts.first.locator(".xtick text")).to_have_count(12)  # "hello world" and </s>
+    # Plotly draws the grid's charts one after another: wait for six drawn ones, not just the first
+    # (CI once took the report with five).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].filter("
+        "c => c.querySelectorAll('.xtick text').length === 12).length >= 6",
+        timeout=30_000,
+    )
     report = page.evaluate(TICK_REPORT)
     assert len(report) >= 6 and all(n == 12 and bad == 0 for n, bad in report[:6]), report
 
