@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import presentation
+from explorer import navigation, presentation
 from explorer.catalog import TASK_LABELS, entries, headline
 from seq2seq.checkpoint import CheckpointError
 
 st.set_page_config(page_title="Attention Explorer", page_icon="🔎", layout="wide")
+navigation.sidebar()
 presentation.toggle()
 
 st.title("Attention Explorer")

@@ -9,13 +9,14 @@ import streamlit as st
 
 from explorer import decode_sections as ui
 from explorer import decode_view as dv
+from explorer import navigation, view_defaults
 from explorer import presentation as presentation_mode
-from explorer import view_defaults
 from explorer.loaders import get_translator
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 st.set_page_config(page_title="Decode · Attention Explorer", layout="wide")
+navigation.sidebar()
 ss = st.session_state
 presentation = presentation_mode.toggle()  # session key dv.PRESENTATION, shared by every page
 st.title("Decode, step by step")

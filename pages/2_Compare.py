@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import catalog, compare_view, pickers, plots, presentation, view_defaults
+from explorer import catalog, compare_view, navigation, pickers, plots, presentation, view_defaults
 from explorer.loaders import get_translator, require_registry
 from explorer.state import MAX_SENTENCE_CHARS
 from seq2seq.checkpoint import CheckpointError
@@ -11,6 +11,7 @@ from seq2seq.decoding import InputError
 from seq2seq.tasks import Example
 
 st.set_page_config(page_title="Compare scorers · Attention Explorer", layout="wide")
+navigation.sidebar()
 projecting = presentation.toggle()
 require_registry()
 st.title("Compare scorers")

@@ -3,13 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import pickers, plots, presentation, states_view, view_defaults
+from explorer import navigation, pickers, plots, presentation, states_view, view_defaults
 from explorer.loaders import get_translator, require_registry
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
 
 st.set_page_config(page_title="Hidden states · Attention Explorer", layout="wide")
+navigation.sidebar()
 projecting = presentation.toggle()
 require_registry()
 st.title("Hidden states")

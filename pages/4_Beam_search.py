@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from explorer import beam_view, pickers, plots, presentation
+from explorer import beam_view, navigation, pickers, plots, presentation
 from explorer.figures import attention_heatmap
 from explorer.loaders import get_translator, require_registry
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 st.set_page_config(page_title="Beam search · Attention Explorer", layout="wide")
+navigation.sidebar()
 projecting = presentation.toggle()
 require_registry()
 st.title("Beam search")

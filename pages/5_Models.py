@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import catalog, models_view, plots, presentation
+from explorer import catalog, models_view, navigation, plots, presentation
 from explorer.loaders import require_registry
 
 st.set_page_config(page_title="Models · Attention Explorer", layout="wide")
+navigation.sidebar()
 presentation.toggle()
 require_registry()
 st.title("Models")

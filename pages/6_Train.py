@@ -4,12 +4,13 @@ import uuid
 
 import streamlit as st
 
-from explorer import presentation, timelapse_view, train_plots, training_jobs
+from explorer import navigation, presentation, timelapse_view, train_plots, training_jobs
 from explorer.catalog import TASK_LABELS
 from explorer.loaders import require_registry
 from seq2seq.config import CELLS, SCORERS
 
 st.set_page_config(page_title="Train · Attention Explorer", layout="wide")
+navigation.sidebar()
 presentation.toggle()
 require_registry()
 st.title("Train a model")

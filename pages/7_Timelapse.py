@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from explorer import presentation, train_plots, training_jobs
+from explorer import navigation, presentation, train_plots, training_jobs
 from explorer import timelapse_view as tv
 from explorer.catalog import TASK_LABELS
 from explorer.loaders import require_registry
 
 st.set_page_config(page_title="Timelapse · Attention Explorer", layout="wide")
+navigation.sidebar()
 projecting = presentation.toggle()
 require_registry()
 st.title("Timelapse")

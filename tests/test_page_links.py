@@ -9,12 +9,13 @@ toggle on every page.
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import presentation
+from explorer import navigation, presentation
 from explorer.view_defaults import markdown_safe
 from tests.app_fixtures import use_registry
 
@@ -220,3 +221,45 @@ def test_switching_pages_keeps_presentation_mode_on():
         ok(at.switch_page(page).run())
         assert at.toggle(key=presentation.KEY).value is True, page
         assert [el.proto.body for el in at.get("html")] == [presentation.CSS], page
+
+
+# -- the sidebar's list of pages -------------------------------------------------------------------
+def test_the_page_list_names_every_page_file_in_order():
+    """explorer.navigation lists app.py, then every file of pages/ in Streamlit's order: a new page
+    cannot be left out of the sidebar."""
+    assert [path for path, _ in navigation.PAGES] == PAGES
+    assert [path for path, _ in navigation.PAGES[1:]] == [
+        f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))
+    ]
+
+
+def test_streamlits_own_page_list_is_hidden():
+    """Streamlit's list would name the home page "app", after its file."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showSidebarNavigation"] is False
+
+
+def test_every_page_links_to_every_page_with_home_first():
+    at = open_page("app.py")
+    expected = [
+        ("Home", ""),
+        ("Decode", "Decode"),
+        ("Compare", "Compare"),
+        ("Hidden states", "Hidden_states"),
+        ("Beam search", "Beam_search"),
+        ("Models", "Models"),
+        ("Train", "Train"),
+        ("Timelapse", "Timelapse"),
+    ]
+    for page in PAGES:
+        ok(at.switch_page(page).run())
+        links = at.sidebar.get("page_link")
+        assert [(link.proto.label, link.proto.page) for link in links] == expected, page
+        assert all(link.proto.page_script_hash for link in links), page  # each resolved to its script
+        assert len({link.proto.page_script_hash for link in links}) == len(expected)
+
+
+def test_a_page_run_alone_draws_no_page_list():
+    """AppTest on one page file has no app around it: no links, and no error either."""
+    at = open_page("pages/5_Models.py")
+    assert at.sidebar.get("page_link") == []
