@@ -454,6 +454,8 @@ _HELP = {
     "warmup": "optimizer steps over which the rate rises linearly to --lr; 0 = none",
     "weight_decay": "decoupled weight decay (AdamW) on every weight; 0 = plain Adam",
     "score_lr_scale": "the attention scorer's own weights learn at --lr times this (the same for every scorer)",
+    "valid_size": "validation pairs; for en-fr the first sources of the validation split in the file's order "
+    "(the shortest, in manythings.org's file)",
 }
 
 
