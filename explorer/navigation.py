@@ -3,32 +3,33 @@
 Streamlit's own list (hidden by `client.showSidebarNavigation = false` in .streamlit/config.toml)
 names the home page after its file, "app". Declaring the pages with `st.navigation` would rename
 it but breaks links straight to a page on a fresh server while `pages/` exists (README, "The
-app"), so every page draws these links instead, the same ones in the same order.
+app"), so every page draws these links instead: the home page as "Home", then every file of
+`pages/` under the name Streamlit gives it ("3_Hidden_states.py" → "Hidden states").
 """
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-# (script path relative to app.py, label): the pages/ files in their order, the home page first.
-PAGES = (
-    ("app.py", "Home"),
-    ("pages/1_Decode.py", "Decode"),
-    ("pages/2_Compare.py", "Compare"),
-    ("pages/3_Hidden_states.py", "Hidden states"),
-    ("pages/4_Beam_search.py", "Beam search"),
-    ("pages/5_Models.py", "Models"),
-    ("pages/6_Train.py", "Train"),
-    ("pages/7_Timelapse.py", "Timelapse"),
-)
+HOME = "app.py"
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+
+
+@functools.cache
+def page_scripts() -> tuple[str, ...]:
+    """app.py, then the pages/ files in Streamlit's order (their number prefixes, all one digit)."""
+    return (HOME, *(f"pages/{path.name}" for path in sorted(PAGES_DIR.glob("*.py"))))
 
 
 def sidebar() -> None:
     """Draw a link to every page at the top of the sidebar; the open page's link is highlighted."""
-    for path, label in PAGES:
+    for path in page_scripts():
         try:
-            st.sidebar.page_link(path, label=label)
+            st.sidebar.page_link(path, label="Home" if path == HOME else None)
         except StreamlitPageNotFoundError:
             # Only when a page script runs alone (AppTest.from_file on one page): there is no
             # app around it to link to. Served by `streamlit run app.py`, every page is known.
