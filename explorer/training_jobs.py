@@ -194,6 +194,39 @@ def read_new_events(path: Path, offset: int) -> tuple[list[dict], int]:
     return parse_events(chunk[:end].decode("utf-8", errors="replace").splitlines()), offset + end
 
 
+def end_reason(state: dict, config: dict) -> str:
+    """Why a run that ended by itself ended, in words for the page.
+
+    `state` is the run's trainer_state.json (seq2seq.train), `config` its TrainConfig as a dict.
+    A model that stops improving ends early (`patience` epochs without a better validation
+    metric): a small one can end after a few epochs at 0% exact match, and the page says so
+    rather than leaving "finished" after 6 of 30 epochs unexplained.
+    """
+    from seq2seq.train import METRIC_CEILING  # imports torch: not at this module's import
+
+    metric = TASK_METRIC.get(config.get("task", ""), "exact_match")
+
+    def shown(value: float) -> str:
+        return f"{value:.1%}" if metric == "exact_match" else f"{value:.1f}"
+
+    label = metric.replace("_", " ")
+    best, best_epoch, patience = state.get("best", 0.0), state.get("best_epoch", 0), config.get("patience", 0)
+    if state.get("early_stopped"):
+        if best >= METRIC_CEILING[metric]:
+            return f"reached the ceiling of validation {label} ({shown(best)}) at epoch {best_epoch}"
+        if state.get("bad_epochs", 0) >= patience:
+            return (
+                f"stopped early: validation {label} did not improve for {patience} epochs; "
+                f"the best epoch ({best_epoch}, {shown(best)}) is kept"
+            )
+        return f"stopped on request; the best epoch ({best_epoch}, {shown(best)}) is kept"
+    if config.get("max_steps") and state.get("steps", 0) >= config["max_steps"]:
+        return f"the step budget ({config['max_steps']:,} steps) is used up"
+    if config.get("max_seconds") and state.get("seconds", 0.0) >= config["max_seconds"]:
+        return f"the time limit ({config['max_seconds'] / 60:g} minutes) is reached"
+    return f"all {state.get('epoch', 0)} epochs done"
+
+
 def run_worker(config: dict, folder: str, stop_event) -> None:
     """The training process: train(config) with one thread, events appended to folder/events.jsonl."""
     folder_path = Path(folder)
@@ -211,13 +244,14 @@ def run_worker(config: dict, folder: str, stop_event) -> None:
             import torch
 
             torch.set_num_threads(1)
-            from seq2seq.train import train
+            from seq2seq.train import STATE_JSON, train
 
             out = train(TrainConfig(**config), progress=False, callback=emit, should_stop=stop_event.is_set)
+            reason = end_reason(json.loads((Path(out) / STATE_JSON).read_text()), config)
         except BaseException as error:  # reported to the page, which shows it
             emit({"type": "error", "message": f"{type(error).__name__}: {error}"})
             raise SystemExit(1) from None
-        emit({"type": "done", "out": str(out)})
+        emit({"type": "done", "out": str(out), "reason": reason})
 
 
 # -- one job ----------------------------------------------------------------------------------------
@@ -230,8 +264,9 @@ class JobView:
     steps: list[dict]
     epochs: list[dict]
     error: str | None
-    stop_reason: str | None
+    stop_reason: str | None  # why the page stopped it (the user's Stop, a closed page)
     started_at: float
+    end_reason: str | None = None  # why a run that ended by itself ended (end_reason())
 
     @property
     def active(self) -> bool:
@@ -254,6 +289,7 @@ class Job:
     epochs: list[dict] = field(default_factory=list)
     error: str | None = None
     stop_reason: str | None = None
+    end_reason: str | None = None
     stop_requested_at: float | None = None
     _offset: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -284,6 +320,7 @@ class Job:
                     self.epochs.append(event)
                 elif kind == "done":
                     self.status = "stopped" if self.stop_reason else "finished"
+                    self.end_reason = event.get("reason")
                 elif kind == "error":
                     self.status, self.error = "failed", event.get("message", "unknown error")
             if self.active and not alive:
@@ -319,7 +356,7 @@ class Job:
         with self._lock:
             return JobView(
                 self.status, self.settings, list(self.steps), list(self.epochs), self.error,
-                self.stop_reason, self.started_at,
+                self.stop_reason, self.started_at, self.end_reason,
             )  # fmt: skip
 
 

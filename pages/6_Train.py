@@ -89,9 +89,10 @@ def live() -> None:
     if view.steps and (not latest or view.steps[-1]["step"] > latest["steps"]):
         where += f"; now at step {view.steps[-1]['step']} ({view.steps[-1]['seconds']:.0f} s)"
     messages = {"failed": st.error, "stopped": st.warning, "finished": st.success}
+    reason = None if view.active else view.stop_reason or view.end_reason
     messages.get(view.status, st.info)(
         f"**{view.status}** · {view.settings.task}/{view.settings.scorer} · {where}"
-        + (f" · {view.stop_reason}" if view.stop_reason and not view.active else "")
+        + (f" · {reason}" if reason else "")
         + (f" · {view.error}" if view.error else "")
     )
     loss, valid = timelapse_view.live_series(view.steps, view.epochs, metric)

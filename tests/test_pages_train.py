@@ -97,7 +97,7 @@ def test_a_tiny_training_draws_its_curves_and_heatmap_as_it_goes(manager):
     seen = [charts(at).get("training loss")] + poll(at, lambda at: bool(at.success))  # "finished"
     counts = [loss_points(spec) for spec in seen]
     assert counts == sorted(counts) and counts[0] < counts[-1] == 3  # a point every 10 steps, 30 steps
-    assert "finished" in at.success[0].value
+    assert "finished" in at.success[0].value and at.success[0].value.endswith("· all 3 epochs done")
     figures = charts(at)
     assert len(figures["validation"]["data"][0]["x"]) == 4  # epochs 0..3
     assert figures["training loss"]["layout"]["shapes"][0]["x0"] == 30  # the marker sits on the last epoch

@@ -126,6 +126,62 @@ def test_poll_turns_events_into_progress_and_status(tmp_path):
     assert job.status == "finished" and not job.active
 
 
+PAGE_CONFIG = {"task": "reverse", "patience": 5, "max_steps": 0, "max_seconds": 900.0}
+
+
+@pytest.mark.parametrize(
+    ("state", "config", "reason"),
+    [
+        (
+            {"early_stopped": True, "best": 0.0, "best_epoch": 1, "bad_epochs": 5, "epoch": 6},
+            PAGE_CONFIG,
+            "stopped early: validation exact match did not improve for 5 epochs; the best epoch (1, 0.0%) is kept",
+        ),
+        (
+            {"early_stopped": True, "best": 1.0, "best_epoch": 9, "bad_epochs": 0, "epoch": 9},
+            PAGE_CONFIG,
+            "reached the ceiling of validation exact match (100.0%) at epoch 9",
+        ),
+        (
+            {"early_stopped": True, "best": 0.4321, "best_epoch": 3, "bad_epochs": 1, "epoch": 4},
+            PAGE_CONFIG,
+            "stopped on request; the best epoch (3, 43.2%) is kept",
+        ),
+        (
+            {"early_stopped": False, "best": 0.9, "steps": 500, "seconds": 20.0, "epoch": 5},
+            PAGE_CONFIG | {"max_steps": 500},
+            "the step budget (500 steps) is used up",
+        ),
+        (
+            {"early_stopped": False, "best": 0.9, "steps": 9000, "seconds": 900.4, "epoch": 12},
+            PAGE_CONFIG,
+            "the time limit (15 minutes) is reached",
+        ),
+        (
+            {"early_stopped": False, "best": 31.26, "best_epoch": 30, "steps": 900, "seconds": 80.0, "epoch": 30},
+            PAGE_CONFIG | {"task": "en-fr"},
+            "all 30 epochs done",
+        ),
+        (
+            {"early_stopped": True, "best": 12.34, "best_epoch": 2, "bad_epochs": 5, "epoch": 7},
+            PAGE_CONFIG | {"task": "en-fr"},
+            "stopped early: validation bleu did not improve for 5 epochs; the best epoch (2, 12.3) is kept",
+        ),
+    ],
+)
+def test_the_page_says_why_a_training_ended(state, config, reason):
+    assert tj.end_reason(state, config) == reason
+
+
+def test_a_done_event_carries_its_end_reason_to_the_view(tmp_path):
+    job = fake_job(tmp_path, "s1")
+    lines = [{"type": "started", "pid": 1}, {"type": "done", "out": "x", "reason": "all 3 epochs done"}]
+    (job.folder / tj.EVENTS_FILE).write_text("".join(json.dumps(e) + "\n" for e in lines))
+    job.process.alive = False
+    job.poll()
+    assert (job.view().status, job.view().end_reason) == ("finished", "all 3 epochs done")
+
+
 def test_a_process_that_dies_silently_is_reported_as_failed(tmp_path):
     job = fake_job(tmp_path, "s1", alive=False)
     job.process.exitcode = -9
@@ -202,6 +258,7 @@ def test_a_spawned_training_reports_epochs_and_saves_as_a_user_model(tiny_tasks,
     try:
         wait_until(lambda: not job.active, job)
         assert job.status == "finished", job.error
+        assert job.view().end_reason == "all 2 epochs done"
         assert [e["epoch"] for e in job.epochs] == [0, 1, 2]
         assert job.epochs[-1]["probes"][0]["attention"]
         assert manager.running() == 0 and job.has_checkpoint()
