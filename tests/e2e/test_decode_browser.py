@@ -20,6 +20,22 @@ def server_shows(page: Page, step: int) -> None:
     expect(page.get_by_text(f"Step {step} of", exact=False)).to_be_visible(timeout=30_000)
 
 
+def settled_step(page: Page) -> int:
+    """The server's step once its reruns are over: no script running and the URL's step unchanged for 1 s.
+
+    A single look at an idle moment could fall between two reruns of queued clicks.
+    """
+    last = None
+    for _ in range(30):
+        page.locator("[data-test-script-state='notRunning']").wait_for(timeout=30_000)
+        step = int(re.search(r"step=(\d+)", page.url).group(1))
+        if step == last:
+            return step
+        last = step
+        page.wait_for_timeout(1_000)
+    raise AssertionError(f"the server's step never settled; last {last}")
+
+
 def test_step_and_back_change_the_heatmap_by_one_row(page: Page, streamlit_server: str) -> None:
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=3")
     page.wait_for_function(f"({HEATMAP_ROWS})() === 3", timeout=30_000)
@@ -71,9 +87,7 @@ def test_quick_clicks_leave_heatmap_and_server_in_step(page: Page, streamlit_ser
     step = page.get_by_role("button", name="Step", exact=True)
     for _ in range(3):
         step.click()  # no waiting between clicks
-    page.wait_for_timeout(500)
-    page.locator("[data-test-script-state='notRunning']").wait_for(timeout=30_000)
-    server_step = int(re.search(r"step=(\d+)", page.url).group(1))
+    server_step = settled_step(page)
     assert 2 <= server_step <= 4
     expect(page.get_by_text(f"Step {server_step} of 11")).to_be_visible(timeout=30_000)
     page.wait_for_function(f"({HEATMAP_ROWS})() === {server_step}")
