@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from seq2seq.attention import scorer_has_weights
@@ -76,6 +77,38 @@ def test_every_model_loads_and_has_its_card_and_probes(entries):
 def test_shipped_character_models_give_the_right_answer(entries, name, source, expected):
     translator = load_checkpoint(PRETRAINED / entries[name]["path"], name=name)
     assert translator.greedy(source).output == expected
+
+
+# Float16 weights against the float32 ones the probes were recorded with: at most about 1e-3 apart
+# on any weight of the 21 models' probes (measured 2026-11-22); 5e-3 leaves room without hiding a
+# wrong model (a different scorer or epoch moves weights by tenths).
+GOLDEN_ATTENTION_TOLERANCE = 5e-3
+
+
+def _golden_cases() -> list[tuple[str, int]]:
+    """(model name, probe index) for the 8 recorded probes of every registered model."""
+    return [(entry["name"], i) for entry in registry(PRETRAINED) for i in range(8)]
+
+
+@pytest.mark.parametrize(("name", "probe"), _golden_cases())
+def test_every_shipped_model_reproduces_its_recorded_probe(entries, name, probe):
+    """Golden outputs: the shipped weights give the output and attention recorded at their best epoch.
+
+    probes.json was written by training, from the float32 weights of each epoch; the shipped
+    float16 weights are those of `best_epoch`, so greedy decoding must give the same tokens and
+    (within rounding) the same attention matrix, for every model, not a sample of them.
+    """
+    folder = PRETRAINED / entries[name]["path"]
+    best = read_config(folder)["best_epoch"]
+    epochs = json.loads((folder / "probes.json").read_text())["epochs"]
+    recorded = next(e for e in epochs if e["epoch"] == best)["probes"][probe]
+    trace = load_checkpoint(folder, name=name).greedy(recorded["source"])
+    assert trace.output == recorded["output"]
+    assert trace.target_tokens == recorded["target_tokens"]
+    if recorded["attention"] is None:
+        assert trace.attention is None  # the `none` models: no attention, and the trace says so
+    else:
+        assert np.abs(np.array(trace.attention) - np.array(recorded["attention"])).max() <= (GOLDEN_ATTENTION_TOLERANCE)
 
 
 @pytest.mark.parametrize("name", ["en-fr/concat", "en-fr/lstm-general"])
