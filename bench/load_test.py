@@ -3,9 +3,11 @@
     python -m bench.load_test [--sessions 30] [--duration 120] [--quick] [--client browser|protocol]
                               [--think S] [--step-timeout S] [--registry PATH]
 
-Starts one `streamlit run app.py` (as tests/e2e does). Each session opens the Decode page with
-its own sentence and scorer from the URL (dates task; the scorers take turns, so several sessions
-share each model), four sessions at a time, then all of them click the page's server-side "Step"
+Starts one server as `make run` does (`python -m explorer.serve`, as tests/e2e does). Each session
+opens the Decode page of the dates task with its scorer from the URL (the scorers take turns, so
+several sessions share each model), types its own sentence into "Source sentence" and presses
+Enter (the browser client; the protocol client, which has no text box, sends the sentence in the
+link), four sessions at a time, then all of them click the page's server-side "Step"
 button again and again for `--duration` seconds (after a think time of 0.5–1.5 × `--think` seconds,
 and a first wait of 0–`--think` seconds, so that sessions do not click in step), pressing
 "Reset" at the end of a decode. Two clients:
@@ -53,7 +55,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.app_speed import CHROMIUM_ARGS, INPUT_CLOCK, Server, cpu_seconds, dates, decode_url, process_tree
+from bench.app_speed import (
+    CHROMIUM_ARGS,
+    HEATMAP_DRAWN,
+    INPUT_CLOCK,
+    SCRIPT_DONE,
+    Expected,
+    Server,
+    cpu_seconds,
+    dates,
+    decode_url,
+    process_tree,
+)
 from bench.common import markdown_table, summary, write_results
 from explorer.svg_heatmap import SVG_ID
 
@@ -84,6 +97,7 @@ TOTAL_STEPS = """() => {
     .find((e) => /^Step \\d+ of \\d+$/.test(e.textContent));
   return e ? Number(e.textContent.split(" of ")[1]) : -1;
 }"""
+SENTENCE_IN_URL = "(sentence) => new URLSearchParams(location.search).get('sentence') === sentence"
 CURRENT_STEP = TOTAL_STEPS.replace('split(" of ")[1]', 'split(" of ")[0].slice(5)')
 
 
@@ -106,7 +120,8 @@ class Session:
     index: int
     scorer: str
     sentence: str
-    open_s: float | None = None  # goto → the decode shown, while every session opens at once
+    source_labels: list[str] | None = None  # the heatmap's column labels for `sentence` (from the model)
+    open_s: float | None = None  # goto → the typed sentence's decode shown, while every session opens at once
     answers: list[tuple[float, float, float, float]] = field(default_factory=list)  # (at s, page, driver, server ms)
     errors: list[str] = field(default_factory=list)
 
@@ -161,10 +176,25 @@ async def run_session(
     try:
         async with door:  # students come in a few at a time, not all in the same second
             before = time.perf_counter()
-            url = decode_url(base_url, task="dates", scorer=session.scorer, sentence=session.sentence, step="0")
+            url = decode_url(base_url, task="dates", scorer=session.scorer, step="0")
             await page.goto(url, timeout=timeout_s * 3000)
             if await page.evaluate(ANSWERED, [0, timeout_s * 1000 * 3]) < 0:
                 session.errors.append("the page did not show its decode")
+                return
+            box = page.get_by_role("textbox", name="Source sentence")  # the student types a sentence
+            await box.fill(session.sentence)
+            await box.press("Enter")
+            if session.source_labels is not None:  # the typed sentence's heatmap (its own column labels)
+                await page.wait_for_function(
+                    HEATMAP_DRAWN, arg=[SVG_ID, 0, session.source_labels], polling=100, timeout=timeout_s * 3000
+                )
+            else:  # no attention, no heatmap: the page has taken the sentence once its link carries it
+                await page.wait_for_function(
+                    SENTENCE_IN_URL, arg=session.sentence, polling=100, timeout=timeout_s * 3000
+                )
+            await page.wait_for_selector(SCRIPT_DONE, state="attached")  # its run over: Step acts on this decode
+            if await page.evaluate(ANSWERED, [0, timeout_s * 1000]) < 0:
+                session.errors.append("the typed sentence's decode was not shown")
                 return
             session.open_s = time.perf_counter() - before
         await page.evaluate(INPUT_CLOCK)
@@ -409,6 +439,11 @@ def run(
         if not scorers:
             raise SystemExit("no dates models are registered")
         plan = [Session(i, scorers[i % len(scorers)], s) for i, s in enumerate(dates(sessions, seed=seed))]
+        if client == "browser":  # what each typed sentence's heatmap will be labelled, to know it is drawn
+            translators = {scorer: Expected(f"dates/{scorer}") for scorer in {s.scorer for s in plan}}
+            for session in plan:
+                if translators[session.scorer].translator.has_attention:
+                    session.source_labels = translators[session.scorer].x_labels(session.sentence)
         random.seed(seed)  # think times
         # asyncio.run needs a thread without a running loop (pytest-playwright keeps one in the main thread).
         outcome: dict = {}

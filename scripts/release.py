@@ -55,7 +55,49 @@ def float32_twin(run: Path):
     return translator
 
 
-def card(name: str, config: dict, test: dict, fp32: dict, parameters: int) -> str:
+# Where every shipped model was trained ("The machine" in the README).
+MACHINE = "the project's 2-vCPU x86_64 virtual machine (AMD EPYC, 24 GiB, Debian 12)"
+# The training-cost bar, measured alone on both cores with the same recipe (README, "Shipped models").
+COST = {
+    "en-fr": "\nAlone on both cores the same recipe takes 17.5 min (`none`) to 22.7 min (`lstm-general`, the"
+    " largest model), measured 2026-11-22: the time above is longer because models trained two at a time,"
+    " one thread each, on a busy host.",
+}
+
+
+def how_it_ended(config: dict, history: list[dict]) -> str:
+    """Why training stopped, read from the settings and the recorded epochs (probes.json)."""
+    train = config.get("train", {})
+    last_steps = history[-1]["steps"] if history else 0
+    if train.get("max_steps") and last_steps >= train["max_steps"]:
+        return f"ended at its step budget, max_steps {train['max_steps']}"
+    if config.get("epochs_run") == train.get("epochs"):
+        return f"ran all {train.get('epochs')} epochs"
+    return f"early stopping: no better validation score for {train.get('patience')} epochs"
+
+
+def retrain_command(name: str, config: dict) -> str:
+    """The one command that trains this model again into runs/ (scripts/train_shipped.py)."""
+    task, train = config.get("task"), config.get("train", {})
+    command = f"python scripts/train_shipped.py --tasks {task} --scorers {train.get('scorer')}"
+    if train.get("cell", "gru") != "gru":
+        command += f" --cell {train['cell']}"
+    if task == "en-fr":
+        command += " --stages 3000 7000"
+    return command
+
+
+def evaluate_command(name: str, test: dict) -> str:
+    """The evaluate command that gives the metrics table (en-fr: beam on as many sources as measured)."""
+    command = f"python -m seq2seq evaluate --model {name}"
+    beam_sentences = test.get("beam_sentences")
+    if beam_sentences is not None:
+        full = beam_sentences == test.get("sentences")
+        command += " --beam-limit 0" if full else f" --beam-limit {beam_sentences}"
+    return command
+
+
+def card(name: str, config: dict, test: dict, fp32: dict, parameters: int, history: list[dict]) -> str:
     train = config.get("train", {})
     task = config.get("task")
     data = (
@@ -116,11 +158,15 @@ Attention Explorer model: task **{task}**, scorer **{train.get("scorer")}**, {pa
 
 ## Settings
 {settings}. {identical}
-Best epoch {config.get("best_epoch")} of {config.get("epochs_run")} run (early stopping on the validation
-metric); training time {config.get("training_seconds")} s of wall clock on {config.get("machine")} (torch
-{config.get("torch")}), on a machine shared with other work: bench/ measures speed.{staged}
+Best epoch {config.get("best_epoch")} of {config.get("epochs_run")} run ({how_it_ended(config, history)});
+training time {config.get("training_seconds")} s of wall clock ({config.get("machine")}, torch
+{config.get("torch")}) on {MACHINE}, shared with other work: bench/ measures speed.{staged}{COST.get(task, "")}
 
-## Metrics (test split, `python -m seq2seq evaluate --model {name}`)
+## Retrain
+`{retrain_command(name, config)}`, then `python scripts/release.py --tasks {task} --only {name.split("/", 1)[1]}`
+(evaluates it and writes this folder).
+
+## Metrics (test split, `{evaluate_command(name, test)}`)
 | metric | float16 (shipped) | float32 |
 |---|---|---|
 {rows}
@@ -143,8 +189,8 @@ def main() -> None:
     parser.add_argument(
         "--beam-limit",
         type=int,
-        default=300,
-        help="en-fr: beam 5 on the first N test sentences (300 for every shipped model)",
+        default=0,
+        help="en-fr: beam 5 on the first N test sentences (0 = all, as for every shipped model)",
     )
     parser.add_argument(
         "--cards-only",
@@ -181,7 +227,7 @@ def main() -> None:
             config["metrics"] = {"valid": valid, "test": test, "test_float32": fp32}
             (target / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False))
             parameters = translator.model.num_parameters()
-            (target / "README.md").write_text(card(name, config, test, fp32, parameters))
+            (target / "README.md").write_text(card(name, config, test, fp32, parameters, history))
             headline = HEADLINE[task]
             entries[name] = {
                 "name": name,
@@ -215,8 +261,9 @@ def rewrite_cards(out: Path, tasks: list[str]) -> None:
         target = out / entry["path"]
         config = read_config(target)
         metrics = config["metrics"]
+        history = json.loads((target / "probes.json").read_text())["epochs"]
         (target / "README.md").write_text(
-            card(entry["name"], config, metrics["test"], metrics["test_float32"], entry["parameters"])
+            card(entry["name"], config, metrics["test"], metrics["test_float32"], entry["parameters"], history)
         )
         print(f"{entry['name']}: card rewritten", flush=True)
 
