@@ -27,7 +27,7 @@ help:  ## list the targets
 venv: $(BIN)/python  ## create .venv (python3.11, else python3) if missing
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	scripts/make_venv.sh $(PYTHON) $(VENV)
 
 install: $(RUNTIME_STAMP)  ## install the runtime requirements into .venv
 
