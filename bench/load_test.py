@@ -1,7 +1,7 @@
 """Classroom load test: many students stepping through decodes on one server at once.
 
     python -m bench.load_test [--sessions 30] [--duration 120] [--quick] [--client browser|protocol]
-                              [--think S] [--step-timeout S] [--registry PATH]
+                              [--think S] [--step-timeout S] [--registry PATH] [--trainings N]
 
 Starts one server as `make run` does (`python -m explorer.serve`, as tests/e2e does). Each session
 opens the Decode page of the dates task with its scorer from the URL (the scorers take turns, so
@@ -32,6 +32,11 @@ Reported:
     models         translator loads: the server's "loading model" log lines and Streamlit's
                    st.cache_resource statistics (/_stcore/metrics): each model loaded once
 
+`--trainings N` keeps N Train-page trainings running beside the sessions for the whole test (the
+page's default model on reverse, in their own processes with one torch thread each, as the page
+starts them; early stopping off so that they train throughout): does a class keep getting
+answers while some students train?
+
 `--quick` is 5 sessions for 20 s (tests/e2e/test_load_quick.py runs it). Writes
 bench/results/load_test[-protocol][-quick].json. The browsers run on the same machine as the
 server: on a small machine their drawing, not the server, sets the browser client's latency
@@ -46,6 +51,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -399,6 +405,31 @@ async def drive(
     }
 
 
+def _train_in_background(out: str) -> None:
+    """One Train-page training (the page's defaults on reverse) that runs until it is terminated."""
+    from dataclasses import replace
+
+    from explorer.training_jobs import JobSettings
+    from seq2seq.train import train
+
+    config = JobSettings(task="reverse", epochs=500).train_config(out, threads=1)
+    train(replace(config, patience=10_000, max_seconds=3600), progress=False)
+
+
+def start_trainings(n: int) -> list:
+    """`n` background trainings in spawned processes (as the Train page starts them)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_train_in_background, args=(tempfile.mkdtemp(prefix="load-training-"),), daemon=True)
+        for _ in range(n)
+    ]
+    for process in processes:
+        process.start()
+    return processes
+
+
 def model_loads(server: Server) -> dict:
     """Translator loads from the server's log and from st.cache_resource's statistics."""
     logged = Counter(MODEL_LOAD.findall(server.log()))
@@ -428,9 +459,11 @@ def run(
     seed: int = 0,
     think: float = 0.0,
     client: str = "browser",
+    trainings: int = 0,
 ) -> dict:
     """Run the load test (against `server`, or a fresh one) and return the report as plain data."""
     own = server is None
+    background = start_trainings(trainings)
     if own:
         server = Server({"ATTENTION_EXPLORER_USER_MODELS": tempfile.mkdtemp(prefix="load-user-models-")})
         server.start()
@@ -456,9 +489,17 @@ def run(
         worker.join()
         loads = model_loads(server)
     finally:
+        for process in background:
+            process.terminate()
+            process.join(timeout=10)
         if own:
             server.stop()
-    return report(plan, outcome, loads, duration, think) | {"client": client}
+    alive = sum(1 for p in background if p.exitcode == -signal.SIGTERM)  # still training when terminated
+    return report(plan, outcome, loads, duration, think) | {
+        "client": client,
+        "trainings": trainings,
+        "trainings_alive_at_end": alive,
+    }
 
 
 def report(plan: list[Session], outcome: dict, loads: dict, duration: float, think: float = 0.0) -> dict:
@@ -517,6 +558,10 @@ def _bar(text: str, ok: bool) -> str:
     return f"{text}: {'met' if ok else 'MISSED'}"
 
 
+def _trainings(r: dict) -> str:
+    return f"{r['trainings']} ({r['trainings_alive_at_end']})"
+
+
 def print_report(r: dict) -> None:
     loads, cache = r["model_loads"], r["model_loads"]["cache_resource"]
     once = bool(loads["log"]) and all(n == 1 for n in loads["log"].values())
@@ -524,6 +569,7 @@ def print_report(r: dict) -> None:
     rows = [
         ["sessions × duration (think time)", f"{r['sessions']} × {r['duration_s']:.0f} s ({r['think_s']:g} s)", ""],
         ["client", r.get("client", "browser"), ""],
+        *([["trainings running beside (alive at the end)", _trainings(r), ""]] if r.get("trainings") else []),
         ["open: link → decode shown, 4 sessions at a time, ms (p50 / p95)", _ms(r["open"]), ""],
         ["opening phase (all sessions in)", f"{r['open_phase_s'] or 0:.0f} s", ""],
         ["steps answered", f"{r['steps']} ({r['steps_per_s']:.1f}/s)", ""],
@@ -576,6 +622,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--think", type=float, default=0.0, help="seconds each session waits between steps")
     parser.add_argument("--registry", type=Path, help="ATTENTION_EXPLORER_PRETRAINED (default: pretrained/)")
     parser.add_argument("--quick", action="store_true", help="5 sessions for 20 s")
+    parser.add_argument("--trainings", type=int, default=0, help="Train-page trainings running beside the sessions")
     args = parser.parse_args(argv)
     if args.quick:
         args.sessions, args.duration = 5, 20.0
@@ -583,10 +630,18 @@ def main(argv: list[str] | None = None) -> None:
         import os
 
         os.environ["ATTENTION_EXPLORER_PRETRAINED"] = str(args.registry.resolve())
-    result = run(args.sessions, args.duration, step_timeout=args.step_timeout, think=args.think, client=args.client)
+    result = run(
+        args.sessions,
+        args.duration,
+        step_timeout=args.step_timeout,
+        think=args.think,
+        client=args.client,
+        trainings=args.trainings,
+    )
     print_report(result)
     name = "load_test" + ("-protocol" if args.client == "protocol" else "")
     name += (f"-think{args.think:g}" if args.think else "") + ("-quick" if args.quick else "")
+    name += f"-trainings{args.trainings}" if args.trainings else ""
     print(f"\nwritten to {write_results(name, result)}")
 
 
