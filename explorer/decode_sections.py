@@ -249,6 +249,7 @@ def whatif(data: dict, translator, row: dict | None) -> None:
     cols[0].text(data["trace"]["output"] or "(empty)")
     cols[1].markdown("**What-if output**")
     cols[1].text(result["trace"]["output"] or "(empty)")
+    st.caption(result["continued"])  # how the new output went on after the forced token (no user text)
     st.dataframe(da.compare_rows(data, result, row["position"]), hide_index=True)
 
 

@@ -13,10 +13,13 @@ Session keys shared with other pages (the current view; written on every run of 
     st.session_state["sentence"]  the source sentence
     st.session_state["step"]      target tokens shown (0 = none yet; step N shows tokens 0..N-1)
     st.session_state["strategy"]  "greedy", "sample", "beam" or "forced" (a reference is set)
+    st.session_state["beam"], ["temperature"], ["seed"]  the strategy's settings
+    st.session_state["reference"]  the teacher-forcing reference ("" = none)
     st.session_state["model"]     a registry name when not the task and scorer's default, else ""
     st.session_state["presentation"]  the presentation-mode toggle (sidebar), a bool
 
-The Decode page reads them back when it opens without a link, so it follows other pages too.
+The Decode page reads them back when it opens without a link, so it follows other pages too; the
+Hidden states page decodes the way they say (view_defaults.SHARED_KEYS).
 Its own widgets use the keys in ``K_*`` ("decode_…"); underscore keys are private caches.
 
 Precedence when the page opens: a link (query parameters, validated by explorer.state), then
@@ -30,10 +33,11 @@ import csv
 import io
 import json
 from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import replace
 
 from explorer import catalog, view_defaults
 from explorer.figures import position_labels
-from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES, ViewState, parse_query
+from explorer.state import ViewState, parse_query
 
 # Shared keys (see the module docstring).
 TASK = "task"
@@ -42,6 +46,7 @@ SENTENCE = "sentence"
 STEP = "step"
 STRATEGY = "strategy"
 MODEL = "model"
+BEAM, TEMPERATURE, SEED, REFERENCE = "beam", "temperature", "seed", "reference"
 PRESENTATION = "presentation"
 # The Decode page's widgets.
 K_TASK, K_SCORER, K_SENTENCE, K_EXAMPLE = "decode_task", "decode_scorer", "decode_sentence", "decode_example"
@@ -53,8 +58,10 @@ K_WHATIF, K_OVERRIDE = "decode_whatif_choice", "decode_override_source"
 # The open tab below the heatmap and whether the instant stepper is expanded: only what is open is
 # rendered, so a page opens with one chart to draw (bench/app_speed's open measurements).
 K_TABS, K_INSTANT = "decode_tabs", "decode_instant_open"
-# Private state: the URL we last wrote, a link's notes, the trace, play, the last what-if.
+# Private state: the URL we last wrote, a link's notes and the step it asked for, the trace, play,
+# the last what-if.
 _URL, _NOTES, _TRACE = "_decode_url", "_decode_notes", "_decode_trace"
+_ASKED_STEP = "_decode_asked_step"
 _PLAYING, _WHATIF_RESULT = "_decode_playing", "_decode_whatif"
 
 STRATEGY_LABELS = {"greedy": "greedy", "sample": "sampling", "beam": "beam search"}
@@ -105,12 +112,12 @@ def _flat(query: Mapping) -> dict[str, str]:
     return flat
 
 
-def apply_view(session: MutableMapping, view: ViewState, reference: str = "") -> None:
+def apply_view(session: MutableMapping, view: ViewState) -> None:
     """Put a validated view into the page's widgets (before they are drawn)."""
     session[K_TASK], session[K_SCORER], session[K_SENTENCE] = view.task, view.scorer, view.sentence
     session[K_STRATEGY], session[K_BEAM] = view.strategy, view.beam
     session[K_TEMPERATURE], session[K_SEED] = view.temperature, view.seed
-    session[K_REFERENCE], session[K_STEP] = reference, view.step
+    session[K_REFERENCE], session[K_STEP] = view.reference, view.step
     session[K_MODEL] = view.model
 
 
@@ -125,22 +132,24 @@ def sync_from_url(
     query = _flat(query)
     if query and query != session.get(_URL):
         view = parse_query(query, available, examples, other_models=catalog.other_models)
-        reference = query.get("reference", "")[:MAX_SENTENCE_CHARS]
-        apply_view(session, view, reference)
-        session[_NOTES] = (view.notes, (view.task, view.scorer, view.sentence))
+        apply_view(session, view)
+        origin = (view.task, view.scorer, view.sentence)
+        session[_NOTES] = (view.notes, origin)
+        session[_ASKED_STEP] = (_whole_number(query.get("step")), origin)
         session[_URL] = query
         return
     if K_TASK in session and session[K_TASK] in available:
         fix_scorer(session, available)
         return
-    shared = {}
-    for key in (TASK, SCORER, SENTENCE, STEP, STRATEGY, MODEL):
-        value = session.get(key)
-        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-            shared[key] = str(value)
-    if shared.get(STRATEGY) not in STRATEGIES:
-        shared.pop(STRATEGY, None)
+    shared = view_defaults.shared_values(session)
     apply_view(session, parse_query(shared, available, examples, other_models=catalog.other_models))
+
+
+def _whole_number(raw: str | None) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
 
 
 def fix_scorer(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
@@ -195,15 +204,7 @@ def view_query(view: ViewState, reference: str = "") -> dict[str, str]:
     query = {"task": view.task, "scorer": view.scorer, "sentence": view.sentence, "step": str(view.step)}
     if view.model:
         query["model"] = view.model
-    query["strategy"] = view.strategy
-    if view.strategy == "beam":
-        query["beam"] = str(view.beam)
-    if view.strategy == "sample":
-        query["temperature"] = str(view.temperature)
-        query["seed"] = str(view.seed)
-    if reference:
-        query["reference"] = reference
-    return query
+    return {**query, **view_defaults.decoding_params(replace(view, reference=reference))}
 
 
 def publish(session: MutableMapping, query_params) -> None:
@@ -215,6 +216,8 @@ def publish(session: MutableMapping, query_params) -> None:
     session[TASK], session[SCORER], session[SENTENCE] = view.task, view.scorer, view.sentence
     session[STEP], session[MODEL] = view.step, view.model
     session[STRATEGY] = "forced" if reference else view.strategy
+    session[BEAM], session[TEMPERATURE], session[SEED] = view.beam, view.temperature, view.seed
+    session[REFERENCE] = reference
     wanted = view_query(view, reference)
     if _flat(query_params.to_dict()) != wanted:
         query_params.from_dict(wanted)
@@ -226,6 +229,16 @@ def notes_to_show(session: Mapping) -> tuple[str, ...]:
     notes, origin = session.get(_NOTES) or ((), None)
     view = (session.get(K_TASK), session.get(K_SCORER), session.get(K_SENTENCE))
     return tuple(notes) if origin == view else ()
+
+
+def past_end_note(session: Mapping, n: int) -> str | None:
+    """A note when the link asked for a step past the end of this decode of `n` steps (the page then
+    shows the last), while the view still comes from that link and stays on that last step."""
+    asked, origin = session.get(_ASKED_STEP) or (None, None)
+    view = (session.get(K_TASK), session.get(K_SCORER), session.get(K_SENTENCE))
+    if asked is None or asked <= n or origin != view or session.get(K_STEP) != n:
+        return None
+    return f"The link asked for step {asked}; this decode has {n} steps, so it shows step {n}."
 
 
 # -- input -------------------------------------------------------------------------------------
@@ -241,23 +254,6 @@ def escape_markdown(text: str) -> str:
     return "".join(
         "\\" + c if c.isascii() and not c.isalnum() and not c.isspace() and c not in _PLAIN else c for c in text
     )
-
-
-def unknown_note(translator, sentence: str) -> str | None:
-    """A note listing the characters the model does not know (they become <unk>), or None."""
-    unknown = translator.unknown_characters(sentence)
-    # unknown_characters skips whitespace, but a tab or a no-break space also becomes <unk>.
-    unknown += [c for c in dict.fromkeys(sentence) if c.isspace() and c not in unknown and _is_unk(translator, c)]
-    if not unknown:
-        return None
-    listed = ", ".join(repr(c) for c in unknown)
-    return f"Not in this model's vocabulary, decoded as the unknown token <unk>: {listed}"
-
-
-def _is_unk(translator, char: str) -> bool:
-    from seq2seq.tokenizers import UNK
-
-    return translator.source_tokenizer.encode(char) == [UNK]
 
 
 def step_note(row: dict, strategy: str) -> str:
@@ -293,17 +289,31 @@ def trace_data(trace, name: str) -> dict:
     }
 
 
-def compute_trace(translator, name: str, view: ViewState, reference: str = "") -> dict:
-    """Decode once, the way the view says; raises InputError for input the model cannot take."""
+def decode(translator, view: ViewState, reference: str = ""):
+    """The Trace of `view.sentence` decoded the way the view says, teacher-forcing `reference` when set.
+
+    The Hidden states page decodes through it too, so both pages show the same tokens. Raises
+    InputError for input the model cannot take.
+    """
     if reference:
-        trace = translator.force(view.sentence, reference)
-    elif view.strategy == "sample":
-        trace = translator.sample(view.sentence, temperature=view.temperature, seed=view.seed)
-    elif view.strategy == "beam":
-        trace = translator.beam(view.sentence, width=view.beam)
-    else:
-        trace = translator.greedy(view.sentence)
-    return trace_data(trace, name)
+        return translator.force(view.sentence, reference)
+    if view.strategy == "sample":
+        return translator.sample(view.sentence, temperature=view.temperature, seed=view.seed)
+    if view.strategy == "beam":
+        return translator.beam(view.sentence, width=view.beam)
+    return translator.greedy(view.sentence)
+
+
+def compute_trace(translator, name: str, view: ViewState, reference: str = "") -> dict:
+    """Decode once, the way the view says; raises InputError for input the model cannot take.
+
+    A sampled trace keeps its temperature and seed: a what-if continues with them
+    (decode_analysis.whatif).
+    """
+    data = trace_data(decode(translator, view, reference), name)
+    if not reference and view.strategy == "sample":
+        data["sampling"] = {"temperature": view.temperature, "seed": view.seed}
+    return data
 
 
 def get_trace(session: MutableMapping, translator, name: str, view: ViewState, reference: str = "") -> dict:

@@ -1,9 +1,10 @@
 """The view's state from URL query parameters: validated, with a note for every value refused.
 
-Shareable links carry task, scorer, sentence, step and strategy, and the model when it is not
-the task and scorer's default (another cell, or a model saved from the Train page). Anything
-invalid falls back to a default and adds a note the page shows; nothing from the URL is used as
-a path or as HTML: a model is only ever looked up by name among the registered ones.
+Shareable links carry task, scorer, sentence, step and strategy (a teacher-forcing reference
+too), and the model when it is not the task and scorer's default (another cell, or a model saved
+from the Train page). Anything invalid falls back to a default and adds a note the page shows;
+nothing from the URL is used as a path or as HTML: a model is only ever looked up by name among
+the registered ones.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class ViewState:
     temperature: float = 1.0
     seed: int = 0
     model: str = ""  # a registry name among the task and scorer's models; "" = their default
+    reference: str = ""  # a target to teacher-force (it overrides the strategy); "" = none
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_query(self) -> dict[str, str]:
@@ -99,6 +101,10 @@ def parse_query(
     elif len(sentence) > MAX_SENTENCE_CHARS:
         notes.append(f"The sentence in the link is longer than {MAX_SENTENCE_CHARS} characters; it was cut.")
         sentence = sentence[:MAX_SENTENCE_CHARS]
+    reference = params.get("reference", "")
+    if len(reference) > MAX_SENTENCE_CHARS:
+        notes.append(f"The reference in the link is longer than {MAX_SENTENCE_CHARS} characters; it was cut.")
+        reference = reference[:MAX_SENTENCE_CHARS]
     strategy = params.get("strategy", "greedy")
     if strategy not in STRATEGIES:
         notes.append(f"Unknown strategy {strategy[:40]!r}; using greedy.")
@@ -112,6 +118,7 @@ def parse_query(
         beam=_int(params.get("beam"), 3, 1, 10, "beam", notes),
         temperature=_float(params.get("temperature"), 1.0, 0.05, 5.0, "temperature", notes),
         seed=_int(params.get("seed"), 0, 0, 2**31 - 1, "seed", notes),
+        reference=reference,
         notes=tuple(notes),
     )
     return choose_model(view, params.get("model"), other_models(task, scorer) if other_models else ())

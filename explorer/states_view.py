@@ -1,5 +1,7 @@
 """Hidden states page logic: a sentence's states on its model's fixed PCA basis, and neighbours.
 
+The sentence is decoded the way the Decode page decodes it (greedy, sampling, beam search or
+teacher forcing: `decoding`), so a step highlights the token the Decode page shows at that step.
 The basis (seq2seq.projection) is fitted once per model on a reference sample of greedy decodes
 of the task's valid split; the page caches it with st.cache_resource keyed by the model name.
 """
@@ -7,10 +9,12 @@ of the task's valid split; the page caches it with st.cache_resource keyed by th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
+from explorer.decode_view import decode
+from explorer.state import ViewState
 from seq2seq.decoding import Translator
 from seq2seq.projection import StateSpace, fit_space, reference_sentences
 
@@ -20,7 +24,7 @@ BACKGROUND_POINTS = 1500  # reference points drawn behind a sentence, at most
 
 @dataclass(frozen=True)
 class SentenceStates:
-    """Plain data of one greedy decode: tokens and the (H,) state vectors."""
+    """Plain data of one decode: tokens and the (H,) state vectors."""
 
     source_tokens: list[str]
     target_tokens: list[str]
@@ -30,9 +34,31 @@ class SentenceStates:
     output: str
 
 
-def sentence_states(translator: Translator, sentence: str) -> SentenceStates:
-    """Greedy-decode `sentence` and keep its states. Raises InputError for bad input."""
-    trace = translator.greedy(sentence)
+def decoding(view: ViewState, task: str, sentence: str) -> ViewState:
+    """How the page decodes `sentence` of `task`: as `view` (the link's or the Decode page's view)
+    says, but its teacher-forcing reference only for the task and sentence it was given with."""
+    if view.reference and (task, sentence) != (view.task, view.sentence):
+        return replace(view, reference="")
+    return view
+
+
+def sentence_states(
+    translator: Translator,
+    sentence: str,
+    strategy: str = "greedy",
+    beam: int = 3,
+    temperature: float = 1.0,
+    seed: int = 0,
+    reference: str = "",
+) -> SentenceStates:
+    """Decode `sentence` as the Decode page would with these settings and keep its states.
+
+    Plain arguments, so the page can cache the result with st.cache_data. Raises InputError for
+    bad input.
+    """
+    # Task and scorer play no part in decoding: the translator is the model.
+    view = ViewState("", "", sentence, strategy=strategy, beam=beam, temperature=temperature, seed=seed)
+    trace = decode(translator, view, reference)
     return SentenceStates(
         source_tokens=list(trace.source_tokens),
         target_tokens=trace.target_tokens,

@@ -2,7 +2,9 @@
 
 Order of precedence: a link (the URL's query parameters, validated by explorer.state.parse_query,
 with a note for every value refused), then the view the Decode page left in st.session_state
-("task", "scorer", "sentence", "step", "model"), then defaults.
+(SHARED_KEYS: "task", "scorer", "sentence", "step", "model" and its decoding: "strategy", "beam",
+"temperature", "seed", "reference"), then defaults. The Hidden states page decodes the way that
+view says, so its highlighted step is the token the Decode page shows.
 
 Each page also writes its current view back into the URL (`publish`), so the address bar is a
 shareable link. The page remembers the URL it wrote last (session key "_<page>_url"): only a URL
@@ -15,13 +17,15 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 
 from explorer import catalog
-from explorer.state import ViewState, parse_query
+from explorer.state import STRATEGIES, ViewState, parse_query
 
-SHARED_KEYS = ("task", "scorer", "sentence", "step", "model")
+# How a view is decoded; the Decode page writes "strategy" = "forced" while a reference is set.
+DECODING_KEYS = ("strategy", "beam", "temperature", "seed", "reference")
+SHARED_KEYS = ("task", "scorer", "sentence", "step", "model", *DECODING_KEYS)
 # The query parameters each page keeps in its link (Compare shows every scorer, so no scorer).
 PAGE_PARAMS = {
     "compare": ("task", "sentence"),
-    "states": ("task", "scorer", "model", "sentence", "step"),
+    "states": ("task", "scorer", "model", "sentence", "step", *DECODING_KEYS),
     "beam": ("task", "scorer", "model", "sentence", "beam"),
 }
 DEFAULT_SENTENCES = {"reverse": "hello world", "dates": "Wednesday, May 9, 2018", "en-fr": "Where is the station?"}
@@ -46,19 +50,83 @@ def default_sentence(task: str) -> str:
 def initial_view(query: Mapping[str, str], session: Mapping, models: Mapping[str, list[str]]) -> ViewState:
     """The validated view: URL values over the Decode page's session values over defaults.
 
-    Session values are ignored when the URL names another task (they describe another view).
+    Session values are ignored when the URL names another task (they describe another view), and
+    the session's decoding when the URL names a strategy or a reference (it says how to decode).
     Raises ValueError when no model is registered.
+    """
+    shared = shared_values(session)
+    if "task" in query and query["task"] != shared.get("task"):
+        shared = {}
+    if "strategy" in query or "reference" in query:  # the link says how to decode: none of the session's
+        shared = {key: value for key, value in shared.items() if key not in DECODING_KEYS}
+    params = {**shared, **{k: str(v) for k, v in query.items()}}
+    examples = {task: default_sentence(task) for task in models}
+    return parse_query(params, models, examples, other_models=catalog.other_models)
+
+
+def shared_values(session: Mapping) -> dict[str, str]:
+    """The view the Decode page left in the session (SHARED_KEYS), as the query parameters of a link.
+
+    Its strategy "forced" is no strategy of a link: there the reference alone says teacher forcing
+    (a reference left over from an earlier forced decode is dropped).
     """
     shared: dict[str, str] = {}
     for key in SHARED_KEYS:
         value = session.get(key)
-        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
             shared[key] = str(value)
-    if "task" in query and query["task"] != shared.get("task"):
-        shared = {}
-    params = {**shared, **{k: str(v) for k, v in query.items()}}
-    examples = {task: default_sentence(task) for task in models}
-    return parse_query(params, models, examples, other_models=catalog.other_models)
+    strategy = shared.pop("strategy", None)
+    if strategy in STRATEGIES:
+        shared["strategy"] = strategy
+    if strategy != "forced":
+        shared.pop("reference", None)
+    return shared
+
+
+def decoding_params(view: ViewState) -> dict[str, str]:
+    """The link parameters of a view's decoding, only those its strategy uses (the reference when set)."""
+    params = {"strategy": view.strategy}
+    if view.strategy == "beam":
+        params["beam"] = str(view.beam)
+    if view.strategy == "sample":
+        params["temperature"] = str(view.temperature)
+        params["seed"] = str(view.seed)
+    if view.reference:
+        params["reference"] = view.reference
+    return params
+
+
+def decoding_label(view: ViewState) -> str:
+    """How `view` is decoded, in words (the reference quoted: escape it before Markdown)."""
+    if view.reference:
+        return f"teacher forcing of the reference “{view.reference}”"
+    if view.strategy == "sample":
+        return f"sampling (temperature {view.temperature:g}, seed {view.seed})"
+    if view.strategy == "beam":
+        return f"beam search (width {view.beam}), its best hypothesis"
+    return "greedy"
+
+
+def unknown_note(sentence: str, *translators) -> str | None:
+    """A note listing the characters of `sentence` some of `translators` do not know (they become
+    <unk>), or None. Every page that decodes a typed sentence shows it."""
+    unknown: list[str] = []
+    for translator in translators:
+        found = translator.unknown_characters(sentence)
+        # unknown_characters skips whitespace, but a tab or a no-break space also becomes <unk>.
+        found += [c for c in dict.fromkeys(sentence) if c.isspace() and c not in found and _is_unk(translator, c)]
+        unknown += [c for c in found if c not in unknown]
+    if not unknown:
+        return None
+    listed = ", ".join(repr(c) for c in unknown)
+    whose = "this model's" if len(translators) == 1 else "these models'"
+    return f"Not in {whose} vocabulary, decoded as the unknown token <unk>: {listed}"
+
+
+def _is_unk(translator, char: str) -> bool:
+    from seq2seq.tokenizers import UNK
+
+    return translator.source_tokenizer.encode(char) == [UNK]
 
 
 def follow(state: MutableMapping, key: str, value, force: bool = False) -> None:

@@ -48,7 +48,7 @@ except CheckpointError as error:
     st.error(f"Cannot load the model {dv.escape_markdown(name)}: {dv.escape_markdown(str(error))}")
     st.stop()
 ui.model_line(name, view.scorer)
-unknown = dv.unknown_note(translator, view.sentence)
+unknown = view_defaults.unknown_note(view.sentence, translator)
 if unknown:
     st.warning(dv.escape_markdown(unknown))
 try:
@@ -62,6 +62,9 @@ if data["trace"]["hit_max_len"]:
 
 n = dv.num_steps(data)
 dv.clamp_step(ss, n)
+past_end = dv.past_end_note(ss, n)
+if past_end:  # numbers only: no user text
+    st.warning(past_end)
 ss.setdefault(dv.K_SPEED, dv.DEFAULT_SPEED)
 was_playing, speed = dv.playing(ss), ss[dv.K_SPEED]
 

@@ -74,6 +74,9 @@ except InputError as error:
 except CheckpointError as error:
     st.error(f"A model could not be loaded: {error}")
     st.stop()
+unknown = view_defaults.unknown_note(sentence, *(get_translator(catalog.model_for(task, s).name) for s in results))
+if unknown:
+    st.warning(view_defaults.markdown_safe(unknown))
 
 if reference is None:
     if examples:

@@ -28,26 +28,32 @@ def get_space(name: str, task: str):
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def states_of(name: str, sentence: str):
-    return states_view.sentence_states(get_translator(name), sentence)
+def states_of(name: str, sentence: str, strategy: str, beam: int, temperature: float, seed: int, reference: str):
+    translator = get_translator(name)
+    return states_view.sentence_states(translator, sentence, strategy, beam, temperature, seed, reference)
 
 
 models, view, link, new = pickers.opening_view("states")
 shared_step = "step" in st.session_state or "step" in link
 pickers.apply_view(view, pickers.widget_keys("hs"), new)
 task, scorer, sentence, name, model = pickers.model_and_sentence("hs", models)
+how = states_view.decoding(view, task, sentence)  # the Decode page's decoding (or the link's)
+decoding = view_defaults.decoding_params(how)
 
 try:
-    states = states_of(name, sentence)
+    states = states_of(name, sentence, how.strategy, how.beam, how.temperature, how.seed, how.reference)
     space = get_space(name, task)
+    unknown = view_defaults.unknown_note(sentence, get_translator(name))
 except InputError as error:
-    pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence)
+    pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, **decoding)
     st.warning(f"{error}.")
     st.stop()
 except (CheckpointError, ValueError) as error:
-    pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence)
+    pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, **decoding)
     st.error(f"Cannot show this model's states: {error}")
     st.stop()
+if unknown:
+    st.warning(view_defaults.markdown_safe(unknown))
 
 n_target = len(states.target_tokens)
 first_step = states_view.clamp_step(view.step if shared_step else 1, n_target)
@@ -57,7 +63,7 @@ view_defaults.follow(st.session_state, "hs_step", first_step, force=new)
 st.session_state["hs_step"] = states_view.clamp_step(st.session_state["hs_step"], n_target)
 a, b, c = st.columns([3, 1, 1])
 step = a.slider("Step (output tokens shown)", 0, max(n_target, 1), key="hs_step")
-pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, step=step)
+pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, step=step, **decoding)
 dims = 3 if b.radio("Projection", ["2D", "3D"], horizontal=True, key="hs_dims") == "3D" else 2
 with_background = c.checkbox("reference sample", value=True, key="hs_background")
 
@@ -76,6 +82,12 @@ figure = plots.state_scatter(
 )
 st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="hs_scatter")
 st.text(f"output: {states.output}")
+st.caption(  # the reference is user text: escaped
+    view_defaults.markdown_safe(
+        f"Decoding: {view_defaults.decoding_label(how)}, the Decode page's setting (or the link's), so a step "
+        "here highlights the token the Decode page shows at that step."
+    )
+)
 st.caption(
     f"Basis: {len(space.sample)} states of {len(space.sample.sentences)} reference sentences; "
     f"components explain {', '.join(f'{r:.0%}' for r in space.basis.explained_ratio)} of their variance."

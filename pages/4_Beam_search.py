@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer import beam_view, navigation, pickers, plots, presentation
+from explorer import beam_view, navigation, pickers, plots, presentation, view_defaults
 from explorer.figures import attention_heatmap
 from explorer.loaders import get_translator, require_registry
 from seq2seq.checkpoint import CheckpointError
@@ -44,6 +44,9 @@ except InputError as error:
 except CheckpointError as error:
     st.error(f"The model could not be loaded: {error}")
     st.stop()
+unknown = view_defaults.unknown_note(sentence, get_translator(name))
+if unknown:
+    st.warning(view_defaults.markdown_safe(unknown))
 
 hypotheses, tree = trace["hypotheses"], trace["tree"]
 if not any(h["finished"] for h in hypotheses):

@@ -13,7 +13,7 @@ from explorer import decode_analysis as da
 from explorer import decode_view as dv
 from explorer import view_defaults
 from explorer.figures import position_labels
-from explorer.state import ViewState
+from explorer.state import MAX_SENTENCE_CHARS, ViewState
 from seq2seq.checkpoint import load_model
 from seq2seq.config import SCORERS
 from seq2seq.decoding import InputError
@@ -79,6 +79,33 @@ def test_invalid_link_falls_back_with_notes():
     assert dv.notes_to_show(session) == ()
 
 
+def test_a_reference_longer_than_the_limit_is_cut_with_a_note():
+    session = {}
+    query = {"task": "dates", "sentence": "9 may", "reference": "z" * 10_000}
+    dv.sync_from_url(session, query, AVAILABLE, EXAMPLES)
+    assert session[dv.K_REFERENCE] == "z" * MAX_SENTENCE_CHARS
+    assert dv.notes_to_show(session) == ("The reference in the link is longer than 500 characters; it was cut.",)
+    dv.sync_from_url(session := {}, {**query, "reference": "z" * 500}, AVAILABLE, EXAMPLES)
+    assert session[dv.K_REFERENCE] == "z" * 500 and dv.notes_to_show(session) == ()
+
+
+def test_a_link_step_past_the_end_gets_a_note_while_the_page_shows_the_last_step():
+    session = {}
+    dv.sync_from_url(session, {"task": "dates", "sentence": "9 may", "step": "99"}, AVAILABLE, EXAMPLES)
+    assert session[dv.K_STEP] == 99 and dv.notes_to_show(session) == ()  # 0–200: no note from the link's values
+    assert dv.clamp_step(session, 12) == 12
+    assert dv.past_end_note(session, 12) == "The link asked for step 99; this decode has 12 steps, so it shows step 12."
+    dv.step_back(session)  # the user moved away from the last step
+    assert dv.past_end_note(session, 12) is None
+    session[dv.K_STEP] = 12
+    session[dv.K_SENTENCE] = "1 jan"  # another sentence: no longer the link's view
+    assert dv.past_end_note(session, 12) is None
+    for step in ("12", "3", "abc"):  # inside the decode, or no number: nothing to say
+        dv.sync_from_url(session := {}, {"task": "dates", "sentence": "9 may", "step": step}, AVAILABLE, EXAMPLES)
+        dv.clamp_step(session, 12)
+        assert dv.past_end_note(session, 12) is None
+
+
 def test_our_own_url_does_not_override_widgets():
     session, query = {}, FakeQuery()
     dv.sync_from_url(session, query, AVAILABLE, EXAMPLES)
@@ -121,6 +148,27 @@ def test_publish_writes_shared_keys_and_compact_link():
     assert session["strategy"] == "forced" and query["reference"] == "2018-05-09"
 
 
+def test_the_decoding_is_shared_and_read_back_without_a_link():
+    session, query = {}, FakeQuery()
+    dv.apply_view(session, ViewState("dates", "dot", "9 may 2018", 2, "sample", temperature=0.5, seed=7))
+    dv.publish(session, query)
+    assert {k: session[k] for k in ("strategy", "beam", "temperature", "seed", "reference")} == {
+        "strategy": "sample",
+        "beam": 3,
+        "temperature": 0.5,
+        "seed": 7,
+        "reference": "",
+    }
+    shared = {key: session[key] for key in view_defaults.SHARED_KEYS}
+    dv.sync_from_url(back := dict(shared), {}, AVAILABLE, EXAMPLES)  # the page opens again, from the shared keys
+    assert dv.current_view(back) == ViewState("dates", "dot", "9 may 2018", 2, "sample", temperature=0.5, seed=7)
+    session[dv.K_REFERENCE] = "2018-05-09"
+    dv.publish(session, query)
+    assert (session["strategy"], session["reference"]) == ("forced", "2018-05-09")
+    dv.sync_from_url(back := {key: session[key] for key in view_defaults.SHARED_KEYS}, {}, AVAILABLE, EXAMPLES)
+    assert dv.reference_of(back) == "2018-05-09"
+
+
 def test_task_change_takes_the_new_tasks_example_and_keeps_a_valid_scorer():
     session = {dv.K_TASK: "dates", dv.K_SCORER: "location", dv.K_STEP: 5}
     dv.on_task_change(session, {"reverse": ["general"], "dates": ["dot", "general"]})
@@ -142,10 +190,10 @@ def test_escape_markdown_neutralizes_html_and_markup():
 
 
 def test_unknown_characters_are_listed(translators):
-    note = dv.unknown_note(translators["dates/general"], "9 may 2018 €§")
+    note = view_defaults.unknown_note("9 may 2018 €§", translators["dates/general"])
     assert "'€'" in note and "'§'" in note
-    assert dv.unknown_note(translators["dates/general"], "9 may 2018") is None
-    assert "'\\xa0'" in dv.unknown_note(translators["dates/general"], "9\u00a0may 2018")  # a no-break space
+    assert view_defaults.unknown_note("9 may 2018", translators["dates/general"]) is None
+    assert "'\\xa0'" in view_defaults.unknown_note("9\u00a0may 2018", translators["dates/general"])  # a no-break space
 
 
 def test_step_note_says_how_the_token_was_chosen(translators):
@@ -321,6 +369,54 @@ def test_whatif_forces_the_candidate_and_keeps_the_prefix(translators):
     assert da.whatif_result(session, data, position + 1) is None
     rows = da.compare_rows(data, result, position)
     assert rows[position]["note"] == "forced" and rows[position]["what-if"] == piece
+
+
+def test_whatif_of_a_sampled_trace_goes_on_sampling_with_its_temperature_and_seed(translators):
+    t = translators["dates/general"]
+    data = dv.compute_trace(t, "dates/general", view(sentence="9 may 2018", strategy="sample", temperature=1.5, seed=4))
+    assert data["sampling"] == {"temperature": 1.5, "seed": 4}
+    greedy = greedy_data(translators, "dates/general", "9 may 2018")
+    assert data["ids"] != greedy["ids"]  # sampling is not greedy here: a greedy tail would show
+    for position in (0, 2):  # forcing the token the original sampled gives the original back, not a greedy tail
+        same = da.whatif(t, data, position, data["ids"][position])
+        assert same["ids"] == data["ids"] and same["trace"]["output"] == data["trace"]["output"]
+    assert da.whatif(t, greedy, 0, greedy["ids"][0])["ids"] == greedy["ids"]  # and a greedy one continues greedily
+    row = dv.current(data, 2)
+    other = row["topk_ids"][da.first_alternative(row)]
+    changed = da.whatif(t, data, 1, other)
+    assert changed["ids"][:2] == [data["ids"][0], other]
+    assert changed["continued"] == (
+        "Continued by sampling with the original's temperature 1.5 and seed 4 (the same random draws), "
+        "so only the forced token and what follows from it differ."
+    )
+
+
+@pytest.mark.parametrize(
+    "strategy,reference,said",
+    [
+        ("greedy", "", "Continued greedily from the forced token, like the original."),
+        (
+            "beam",
+            "",
+            "Continued greedily from the forced token, not by beam search, which cannot resume from a forced "
+            "token, so this is no beam result.",
+        ),
+        (
+            "greedy",
+            "dlrow",
+            "Continued greedily from the forced token, not teacher-forced: the reference no longer applies once "
+            "a token differs.",
+        ),
+    ],
+)
+def test_whatif_says_how_it_continued(translators, strategy, reference, said):
+    t = translators["reverse/general"]
+    data = dv.compute_trace(t, "reverse/general", view(strategy=strategy, beam=2), reference=reference)
+    row = dv.current(data, 2)
+    other = row["topk_ids"][da.first_alternative(row)]
+    result = da.whatif(t, data, 1, other)
+    assert result["continued"] == said
+    assert result["ids"] == [s.token_id for s in t.greedy("hello world", prefix=[data["ids"][0], other]).steps]
 
 
 def test_override_puts_all_attention_on_one_position(translators):

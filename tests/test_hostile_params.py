@@ -73,7 +73,7 @@ CASES: dict[str, tuple[dict, bool]] = {
     "sentence markdown": ({"task": "reverse", "sentence": INPUTS["markdown link"], "step": "1"}, False),
     "sentence 10k": ({"task": "reverse", "sentence": INPUTS["10k chars"]}, True),
     "reference script": ({"task": "dates", "sentence": "9 may", "reference": INPUTS["img onerror"]}, False),
-    "reference 10k": ({"task": "dates", "sentence": "9 may", "reference": "z" * 10_000}, False),
+    "reference 10k": ({"task": "dates", "sentence": "9 may", "reference": "z" * 10_000}, True),  # cut, with a note
     "unknown keys": ({"x" * 300: "y" * 3000, "__proto__": "1", "constructor": "2"}, False),
     "every value hostile": (
         {

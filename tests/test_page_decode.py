@@ -142,6 +142,32 @@ def test_whatif_changes_the_output():
     assert list(table["what-if"])[0] == forced and list(table["note"])[0] == "forced"
 
 
+@pytest.mark.parametrize(
+    "query,said",
+    [
+        (
+            {"strategy": "sample", "temperature": "1.5", "seed": "4"},
+            "Continued by sampling with the original's temperature 1.5 and seed 4 (the same random draws), "
+            "so only the forced token and what follows from it differ.",
+        ),
+        (
+            {"strategy": "beam", "beam": "2"},
+            "Continued greedily from the forced token, not by beam search, which cannot resume from a forced "
+            "token, so this is no beam result.",
+        ),
+    ],
+)
+def test_whatif_says_how_the_new_output_was_continued(query, said):
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="2", **query))
+    open_tab(at, "What if…")
+    ok(at.button(key="decode_whatif_go").click().run())
+    data = at.session_state[dv._TRACE]["data"]
+    result = da.whatif_result(at.session_state, data, 1)
+    assert said in [c.value for c in at.caption] and result["continued"] == said
+    row = dv.current(data, 2)
+    assert result["ids"][:2] == [data["ids"][0], row["topk_ids"][da.first_alternative(row)]]
+
+
 def test_attention_override_shows_before_and_after():
     at = open_tab(page(task="dates", scorer="general", sentence="9 may 2018", step="2"), "Attention override")
     ok(at.selectbox(key=dv.K_OVERRIDE).set_value(0).run())
@@ -217,6 +243,24 @@ def test_invalid_query_parameters_fall_back_with_a_warning():
     assert at.query_params["task"] == at.session_state["task"]  # the URL now holds the valid view
     ok(button(at, "Step").click().run())
     assert heatmap_rows(at) == 1
+
+
+def test_a_link_step_past_the_end_of_the_decode_says_so():
+    at = ok(page(task="reverse", scorer="general", sentence="abc", step="99"))
+    n = dv.num_steps(at.session_state[dv._TRACE]["data"])
+    assert at.session_state["step"] == n < 99 and heatmap_rows(at) == n
+    assert [w.value for w in at.warning] == [
+        f"The link asked for step 99; this decode has {n} steps, so it shows step {n}."
+    ]
+    at = ok(page(task="reverse", scorer="general", sentence="abc", step=str(n)))  # the last step exactly: no note
+    assert not at.warning
+
+
+def test_a_link_reference_over_the_limit_is_cut_with_a_note():
+    at = ok(page(task="dates", scorer="general", sentence="9 may", reference="z" * 10_000))
+    assert at.text_input(key=dv.K_REFERENCE).value == "z" * 500
+    (warning,) = [w.value for w in at.warning if w.value.startswith("The link had values")]
+    assert "The reference in the link is longer than 500 characters; it was cut" in warning.replace("\\", "")
 
 
 def test_link_restores_the_view():

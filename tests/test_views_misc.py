@@ -234,6 +234,72 @@ def test_states_view_projection_and_neighbours(general):
     assert far[0][1] > 1e3 and far[1][0] < -1e3 and far[0][0] <= ranges[0][0]
 
 
+def _tokens_of(trace) -> list[str]:
+    return [s.token for s in trace.steps]
+
+
+def test_sentence_states_decode_as_the_decode_page_does(general):
+    """Hidden states shows the tokens of the Decode page's decode: greedy, sampled, beam or forced."""
+    sentence = "hello"
+    cases = [
+        ({}, general.greedy(sentence)),
+        ({"strategy": "sample", "temperature": 1.5, "seed": 3}, general.sample(sentence, temperature=1.5, seed=3)),
+        ({"strategy": "beam", "beam": 2}, general.beam(sentence, width=2)),
+        ({"strategy": "beam", "reference": "olleh"}, general.force(sentence, "olleh")),  # the reference wins
+    ]
+    for settings, trace in cases:
+        states = states_view.sentence_states(general, sentence, **settings)
+        assert states.target_tokens == _tokens_of(trace), settings
+        assert states.decoder == [list(s.decoder_state) for s in trace.steps]
+    assert states_view.sentence_states(general, sentence, "sample", temperature=1.5, seed=3).target_tokens != (
+        _tokens_of(general.greedy(sentence))
+    )  # so following the strategy matters for this model
+
+
+def test_the_decoding_follows_the_decode_page_unless_the_link_says():
+    session = {"task": "dates", "scorer": "dot", "sentence": "1 may 2000", "step": 3}
+    beam = {**session, "strategy": "beam", "beam": 5, "temperature": 0.5, "seed": 9, "reference": ""}
+    view = view_defaults.initial_view({}, beam, MODELS)
+    assert (view.strategy, view.beam, view.reference, view.notes) == ("beam", 5, "", ())
+    assert view_defaults.decoding_params(view) == {"strategy": "beam", "beam": "5"}
+    assert view_defaults.decoding_label(view) == "beam search (width 5), its best hypothesis"
+    forced = {**beam, "strategy": "forced", "reference": "2000-05-01"}  # "forced" is no strategy of a link
+    view = view_defaults.initial_view({}, forced, MODELS)
+    assert (view.strategy, view.reference, view.notes) == ("greedy", "2000-05-01", ())
+    assert view_defaults.decoding_params(view) == {"strategy": "greedy", "reference": "2000-05-01"}
+    assert view_defaults.decoding_label(view) == "teacher forcing of the reference “2000-05-01”"
+    stale = {**beam, "strategy": "sample", "reference": "2000-05-01"}  # a reference only counts while forced
+    view = view_defaults.initial_view({}, stale, MODELS)
+    assert (view.strategy, view.temperature, view.seed, view.reference) == ("sample", 0.5, 9, "")
+    assert view_defaults.decoding_label(view) == "sampling (temperature 0.5, seed 9)"
+    assert view_defaults.decoding_params(view) == {"strategy": "sample", "temperature": "0.5", "seed": "9"}
+    view = view_defaults.initial_view({"strategy": "greedy"}, forced, MODELS)  # the link's decoding, not the session's
+    assert (view.strategy, view.reference, view.beam, view.step) == ("greedy", "", 3, 3)
+    assert view_defaults.decoding_label(view) == "greedy"
+    view = view_defaults.initial_view({"reference": "z" * 501}, {}, MODELS)
+    assert view.reference == "z" * 500
+    assert view.notes == ("The reference in the link is longer than 500 characters; it was cut.",)
+
+
+def test_a_reference_is_only_forced_on_the_sentence_it_came_with():
+    view = view_defaults.initial_view(
+        {}, {"task": "dates", "sentence": "1 may 2000", "strategy": "forced", "reference": "2000-05-01"}, MODELS
+    )
+    assert states_view.decoding(view, "dates", "1 may 2000").reference == "2000-05-01"
+    assert states_view.decoding(view, "dates", "2 may 2000") == dataclasses.replace(view, reference="")
+    assert states_view.decoding(view, "reverse", "1 may 2000").reference == ""
+
+
+def test_unknown_note_lists_the_characters_any_model_lacks(general):
+    assert view_defaults.unknown_note("hello", general) is None
+    assert view_defaults.unknown_note("h€llo ü€", general) == (
+        "Not in this model's vocabulary, decoded as the unknown token <unk>: '€', 'ü'"
+    )
+    assert view_defaults.unknown_note("h€llo", general, general) == (
+        "Not in these models' vocabulary, decoded as the unknown token <unk>: '€'"
+    )
+
+
 # -- models_view --------------------------------------------------------------------------------
 def _entry(name: str, metric: str = "exact_match", card: dict | None = None) -> Entry:
     return Entry(name, name.split("/")[0], name.split("/")[1], "gru", 10, {"name": metric, "value": 0.5}, card or {})
@@ -356,11 +422,12 @@ class FakeQueryParams:
 def test_page_query_keeps_each_pages_parameters():
     values = {"task": "dates", "scorer": "dot", "sentence": "9 may", "step": 2, "beam": 4}
     assert view_defaults.page_query("compare", **values) == {"task": "dates", "sentence": "9 may"}
-    assert view_defaults.page_query("states", **values) == {
+    assert view_defaults.page_query("states", **values) == {  # and its decoding (decoding_params picks it)
         "task": "dates",
         "scorer": "dot",
         "sentence": "9 may",
         "step": "2",
+        "beam": "4",
     }
     assert view_defaults.page_query("beam", **values) == {
         "task": "dates",
