@@ -7,6 +7,9 @@ the caller runs the model. Tests drive it with hand-made tables.
 Expansion keeps the `width` best continuations by cumulative log-probability
 (sum_t log p(y_t | y_<t, x)); finished hypotheses are ranked by that sum divided by their
 length ** length_penalty (0 = raw sum), so longer outputs are not penalized for every extra word.
+
+`BatchBeamSearch` runs that same search for many sentences at once (`translate --beam`): the live
+hypotheses of every sentence are one batch of rows, and it keeps no tree.
 """
 
 from __future__ import annotations
@@ -104,3 +107,143 @@ class BeamSearch:
             result.append(Hypothesis(self.path(node_id), node.cumulative, score, finished, node_id))
         result.sort(key=lambda h: h.score, reverse=True)
         return result[: self.width]
+
+
+class BatchBeamSearch:
+    """`BeamSearch` for many source sentences at once, without the tree (what `translate --beam` needs).
+
+    Each sentence gets the search `BeamSearch` runs on it alone: keep the `width` best
+    continuations by cumulative log-probability, a hypothesis ending in </s> finishes, one reaching
+    `max_len` tokens is cut, a sentence stops once `width` hypotheses finished, and hypotheses are
+    ranked by the same length-normalized score. Only the bookkeeping is batched.
+
+    The live hypotheses of all sentences are the rows of one batch, sentence by sentence (the
+    first sentence's, best first, then the second's, ...), so the caller runs the model on live
+    rows only. `advance(log_probs)` takes their next-token log-probabilities (n_alive, V) and
+    answers which rows continue with which token, in that same order, like `BeamSearch.advance`.
+    Internally the sentences are slots of a (batch, width) table; a slot without a live
+    hypothesis holds cumulative -inf and is never chosen.
+    """
+
+    def __init__(self, batch_size: int, width: int, eos_id: int, max_len: int, length_penalty: float = 1.0):
+        if width < 1:
+            raise ValueError("beam width must be at least 1")
+        if batch_size < 1:
+            raise ValueError("a batch needs at least one sentence")
+        self.batch_size, self.width, self.eos_id, self.max_len = int(batch_size), int(width), eos_id, int(max_len)
+        self.length_penalty = length_penalty
+        self.depth = 0  # tokens on every live hypothesis (all grow by one per step)
+        # slot 0 of every sentence holds the empty hypothesis; the others are free
+        self.alive = torch.zeros(self.batch_size, self.width, dtype=torch.bool)
+        self.alive[:, 0] = True
+        self.cumulative: torch.Tensor | None = None  # (batch, width) in the log-probabilities' dtype
+        self.history = torch.zeros(self.batch_size, self.width, 0, dtype=torch.long)  # tokens of each slot
+        self.finished: list[list[Hypothesis]] = [[] for _ in range(self.batch_size)]
+        self._cut: list[list[Hypothesis]] = [[] for _ in range(self.batch_size)]  # stopped by max_len
+        self._rows = torch.arange(self.batch_size) * self.width  # flat slot (b * width + j) of each live row
+
+    @property
+    def done(self) -> bool:
+        return self._rows.numel() == 0
+
+    @property
+    def sentences(self) -> torch.Tensor:
+        """The sentence (0..batch_size-1) of each live row, (n_alive,): which encoder states it reads."""
+        return torch.div(self._rows, self.width, rounding_mode="floor")
+
+    def paths(self) -> list[tuple[int, tuple[int, ...]]]:
+        """(sentence, tokens so far) of each live row, in row order."""
+        tokens = self.history.reshape(self.batch_size * self.width, self.depth)[self._rows].tolist()
+        return [(b, tuple(t)) for b, t in zip(self.sentences.tolist(), tokens, strict=True)]
+
+    def advance(self, log_probs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """log_probs (n_alive, V) -> (parent row, token) of each hypothesis that lives on, (n,) each.
+
+        Rows are live hypotheses in the order described above, on any device; the answer (on the
+        CPU) gives, in the new order, the row of `log_probs` each new live hypothesis extends (for
+        reordering the decoder state) and the token to feed next; both empty when the search is done.
+        """
+        n = self._rows.numel()
+        if log_probs.dim() != 2 or log_probs.size(0) != n:
+            raise ValueError(f"expected {n} rows of log-probabilities, got {tuple(log_probs.shape)}")
+        B, K, V = self.batch_size, self.width, log_probs.size(1)
+        if self.cumulative is None:
+            self.cumulative = torch.zeros(B, K, dtype=log_probs.dtype).masked_fill(~self.alive, float("-inf"))
+        # The same sums as BeamSearch (cumulative and table in the table's dtype), per live row.
+        totals = self.cumulative.view(-1)[self._rows].to(log_probs.device)[:, None] + log_probs  # (n, V)
+        # A sentence's `width` best continuations are among its rows' `width` best each: keep only
+        # those, then choose among them per sentence (a (B, K * k) table instead of (B, K * V)).
+        k = min(K, V)
+        row_values, row_tokens = (t.cpu() for t in totals.topk(k, dim=1))  # (n, k), best first
+        table = torch.full((B * K, k), float("-inf"), dtype=row_values.dtype)
+        table[self._rows] = row_values
+        table_tokens = torch.zeros(B * K, k, dtype=torch.long)
+        table_tokens[self._rows] = row_tokens
+        values, picked = table.view(B, K * k).topk(K, dim=1)  # (B, K), best first per sentence
+        parent = torch.div(picked, k, rounding_mode="floor")  # slot extended
+        token = table_tokens.view(B, K * k).gather(1, picked)
+        valid = self.alive.gather(1, parent)  # a free slot's -inf filler is never a candidate
+        depth = self.depth + 1
+        ends = valid & (token == self.eos_id)
+        grows = valid & (token != self.eos_id)
+        if depth >= self.max_len:
+            cut, grows = grows, torch.zeros_like(grows)
+        else:
+            cut = torch.zeros_like(grows)
+        self._record(self.finished, ends, parent, token, values, depth, finished=True)
+        self._record(self._cut, cut, parent, token, values, depth, finished=False)
+        # A sentence with `width` finished hypotheses stops (its live ones could still be recorded
+        # as cut, but a sentence with finished hypotheses never ranks cut ones).
+        full = torch.tensor([len(f) >= K for f in self.finished])
+        grows &= ~full[:, None]
+        # Live hypotheses move to the first slots, best first (a stable sort keeps topk's order).
+        order = torch.sort((~grows).to(torch.uint8), dim=1, stable=True).indices
+        alive = grows.gather(1, order)
+        parent = parent.gather(1, order)
+        token = token.gather(1, order)
+        self.cumulative = values.gather(1, order).masked_fill(~alive, float("-inf"))
+        gathered = self.history.gather(1, parent[:, :, None].expand(-1, -1, self.depth))
+        self.history = torch.cat([gathered, token[:, :, None]], dim=2)
+        row_of_slot = torch.full((B * K,), -1, dtype=torch.long)
+        row_of_slot[self._rows] = torch.arange(n)
+        new_rows = alive.view(-1).nonzero().squeeze(1)
+        sentence = torch.div(new_rows, K, rounding_mode="floor")
+        parents = row_of_slot[sentence * K + parent.view(-1)[new_rows]]
+        tokens = token.view(-1)[new_rows]
+        self.alive, self._rows, self.depth = alive, new_rows, depth
+        return parents, tokens
+
+    def _record(
+        self,
+        into: list[list[Hypothesis]],
+        mask: torch.Tensor,
+        parent: torch.Tensor,
+        token: torch.Tensor,
+        values: torch.Tensor,
+        depth: int,
+        finished: bool,
+    ) -> None:
+        """Append the hypotheses `mask` (batch, width) selects to `into`, sentence by sentence, best first."""
+        index = mask.nonzero(as_tuple=True)
+        if index[0].numel() == 0:
+            return
+        prefixes = self.history[index[0], parent[index]].tolist()
+        rows = zip(index[0].tolist(), token[index].tolist(), values[index].tolist(), prefixes, strict=True)
+        for b, last, cumulative, prefix in rows:
+            ids = (*prefix, last)
+            into[b].append(Hypothesis(ids, cumulative, self._score(cumulative, depth), finished, -1))
+
+    def _score(self, cumulative: float, depth: int) -> float:
+        return cumulative / max(depth, 1) ** self.length_penalty
+
+    def hypotheses(self, sentence: int) -> list[Hypothesis]:
+        """`BeamSearch.hypotheses` for one sentence (finished ones, else those cut), best first.
+
+        `node` is -1: this search keeps no tree.
+        """
+        pool = self.finished[sentence] or self._cut[sentence]
+        return sorted(pool, key=lambda h: h.score, reverse=True)[: self.width]
+
+    def best(self) -> list[Hypothesis]:
+        """The best hypothesis of every sentence, in batch order (call once the search is done)."""
+        return [self.hypotheses(b)[0] for b in range(self.batch_size)]

@@ -159,38 +159,36 @@ def cmd_decode(args) -> int:
 
 
 def cmd_translate(args) -> int:
-    """One output line per input line; an input the model refuses gives an empty line and a warning."""
-    from .decoding import InputError
+    """One output line per input line, batched (greedy, or beam search with --beam).
 
+    A blank input line gives an empty output line. A line over the model's length limit gives an
+    empty output line too (so outputs stay aligned with inputs), and the command then exits with
+    status 2 and one line on stderr naming those lines and the limit.
+    """
     translator = _load(args)
     lines = [line.rstrip("\r\n") for line in sys.stdin]
     refused: list[int] = []
-    if args.beam:
-        outputs = []
-        for i, line in enumerate(lines):
-            try:
-                outputs.append(translator.beam(line, width=args.beam).output)
-            except InputError:
-                refused.append(i)
-                outputs.append("")
-    else:
-        outputs = translator.translate_batch(lines, batch_size=args.batch_size, refused=refused)
-    for i in refused:
-        if lines[i].strip():  # an empty line simply gives an empty line
-            print(f"warning: line {i + 1} skipped: {translator_limit_message(translator, lines[i])}", file=sys.stderr)
+    outputs = translator.translate_batch(lines, batch_size=args.batch_size, refused=refused, beam=args.beam)
     sys.stdout.write("".join(o + "\n" for o in outputs))
+    too_long = [i + 1 for i in refused if lines[i].strip()]  # a blank line simply gives a blank line
+    if too_long:
+        sys.stdout.flush()  # every output line is out before the error
+        limit = translator.config.max_source_len - 1  # </s> takes one position
+        which = f"line {too_long[0]} is" if len(too_long) == 1 else f"lines {line_ranges(too_long)} are"
+        its = "its output line is" if len(too_long) == 1 else f"their {len(too_long)} output lines are"
+        raise UsageError(f"translate: {which} over the model's limit of {limit} source tokens; {its} empty")
     return 0
 
 
-def translator_limit_message(translator, text: str) -> str:
-    """Why the translator refuses `text` (the InputError's message)."""
-    from .decoding import InputError
-
-    try:
-        translator.encode_source(text)
-    except InputError as error:
-        return str(error)
-    return "refused"
+def line_ranges(numbers: Sequence[int]) -> str:
+    """Ascending line numbers as runs: [3, 4, 5, 9] -> "3-5, 9"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

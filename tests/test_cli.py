@@ -6,6 +6,7 @@ registered in a temporary manifest that ATTENTION_EXPLORER_PRETRAINED points at.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -106,7 +107,13 @@ BAD = {
         "--temperature",
     ),
     "states without json": (("decode", "--model", NAME, "--states", TEXT), "--states needs --json"),
+    "translate: unknown model": (("translate", "--model", "reverse/nope"), "unknown model 'reverse/nope'"),
+    "translate: beam 0": (("translate", "--model", NAME, "--beam", "0"), "--beam"),
+    "translate: batch size 0": (("translate", "--model", NAME, "--batch-size", "0"), "--batch-size"),
+    "translate: bad flag": (("translate", "--model", NAME, "--bogus"), "unrecognized arguments: --bogus"),
 }
+# `translate --beam 3` in a real process: two lines over the tiny model's limit (64 tokens), one blank
+BEAM_LINES = ["abc de", "a" * 200, "", "edcba", "b" * 65, "aa bb"]
 # Each case runs in-process through cli.main (cheap); this one runs as a real process too.
 BAD_IN_A_PROCESS = ("unknown model",)
 
@@ -120,8 +127,10 @@ def runs(registry_root, tmp_path_factory) -> dict[str, subprocess.CompletedProce
     jobs["models, empty registry"] = (empty, ("models",))
     # given a checkpoint folder (and an empty registry), the path alone suffices
     jobs["force"] = (empty, ("decode", "--model", folder, "--json", "--force", "edcba", TEXT))
+    stdin = {"translate beam": "".join(line + "\n" for line in BEAM_LINES)}
+    jobs["translate beam"] = (registry_root, ("translate", "--model", NAME, "--beam", "3"))
     with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {key: pool.submit(cli, root, *args) for key, (root, args) in jobs.items()}
+        futures = {key: pool.submit(cli, root, *args, stdin=stdin.get(key)) for key, (root, args) in jobs.items()}
         return {key: future.result() for key, future in futures.items()}
 
 
@@ -285,6 +294,94 @@ def test_translate_reads_stdin_line_by_line(registry_root, translator):
     # command controls; wall time on a shared machine also counts other people's jobs.
     assert cpu < 10, f"translate used {cpu:.1f} s of CPU for 2000 lines"
     assert seconds < 30, f"translate took {seconds:.1f} s for 2000 lines"
+
+
+def _lines(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice("abcdefghij ") for _ in range(rng.randint(1, 20))).strip() or "x" for _ in range(count)]
+
+
+def _translate(registry_root, monkeypatch, capsys, lines: list[str], *flags: str) -> tuple[int, list[str], str]:
+    """`translate` in this process on `lines`: (exit status, output lines, stderr)."""
+    from seq2seq.cli import main
+
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(registry_root))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in lines), newline="\n"))
+    code = main(["translate", "--model", NAME, *flags])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert out.endswith("\n") or not lines
+    return code, out.split("\n")[:-1], err
+
+
+def test_translate_beam_is_batched_and_equals_the_beam(registry_root, translator, monkeypatch, capsys):
+    """Every output is `decode --beam`'s best hypothesis, though no line is searched on its own."""
+    from seq2seq.decoding import Translator
+
+    lines = _lines(150, seed=1)
+
+    def no_single_beam(*args, **kwargs):
+        raise AssertionError("translate --beam searched a line on its own")
+
+    monkeypatch.setattr(Translator, "beam", no_single_beam)
+    code, outputs, err = _translate(registry_root, monkeypatch, capsys, lines, "--beam", "3", "--batch-size", "16")
+    monkeypatch.undo()
+    assert (code, err) == (0, "")
+    assert outputs == [translator.beam(line, width=3).output for line in lines]
+
+
+@pytest.mark.parametrize("flags", [(), ("--beam", "2")], ids=["greedy", "beam"])
+def test_translate_blank_lines_give_blank_lines(flags, registry_root, translator, monkeypatch, capsys):
+    """A blank line is no error (README): an empty output line keeps the outputs aligned."""
+    lines = ["abc", "", "   ", "de", "\t"]
+    code, outputs, err = _translate(registry_root, monkeypatch, capsys, lines, *flags)
+    assert (code, err) == (0, "")
+    width = int(flags[1]) if flags else None
+    expected = [(translator.beam(x, width=width) if width else translator.greedy(x)).output for x in ("abc", "de")]
+    assert outputs == [expected[0], "", "", expected[1], ""]
+
+
+@pytest.mark.parametrize("flags", [(), ("--beam", "2")], ids=["greedy", "beam"])
+def test_translate_lines_over_the_limit(flags, registry_root, translator, monkeypatch, capsys):
+    """Empty output lines where refused, every other line translated, then exit 2 and one line naming them."""
+    limit = translator.config.max_source_len - 1
+    lines = ["abc", "a" * (limit + 1), "", "b" * 300, "c" * (limit + 5), "de", "e" * limit, "x " * limit]
+    code, outputs, err = _translate(registry_root, monkeypatch, capsys, lines, *flags)
+    assert code == 2
+    assert len(outputs) == len(lines)
+    assert [i for i, o in enumerate(outputs) if o == ""] == [1, 2, 3, 4, 7]
+    width = int(flags[1]) if flags else None
+    for i in (0, 5, 6):  # "e" * limit is exactly at the limit: translated
+        expected = translator.beam(lines[i], width=width) if width else translator.greedy(lines[i])
+        assert outputs[i] == expected.output
+    (line,) = err.splitlines()
+    assert line == (
+        f"error: translate: lines 2, 4-5, 8 are over the model's limit of {limit} source tokens; "
+        "their 4 output lines are empty"
+    )
+
+
+def test_translate_one_line_over_the_limit(registry_root, translator, monkeypatch, capsys):
+    limit = translator.config.max_source_len - 1
+    code, outputs, err = _translate(registry_root, monkeypatch, capsys, ["abc", "", "z" * 99], "--beam", "1")
+    assert code == 2 and outputs[1:] == ["", ""]
+    assert (
+        err
+        == f"error: translate: line 3 is over the model's limit of {limit} source tokens; its output line is empty\n"
+    )
+
+
+def test_translate_beam_in_a_real_process(runs, translator):
+    result = runs["translate beam"]
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    outputs = result.stdout.split("\n")
+    assert outputs[-1] == "" and len(outputs[:-1]) == len(BEAM_LINES)
+    expected = [translator.beam(line, width=3).output if i in (0, 3, 5) else "" for i, line in enumerate(BEAM_LINES)]
+    assert outputs[:-1] == expected
+    (line,) = result.stderr.splitlines()
+    limit = translator.config.max_source_len - 1
+    assert line.startswith(f"error: translate: lines 2, 5 are over the model's limit of {limit} source tokens")
 
 
 def _children_cpu() -> float:
