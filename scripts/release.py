@@ -93,7 +93,7 @@ def evaluate_command(name: str, test: dict) -> str:
     beam_sentences = test.get("beam_sentences")
     if beam_sentences is not None:
         full = beam_sentences == test.get("sentences")
-        command += " --beam-limit 0" if full else f" --beam-limit {beam_sentences}"
+        command += "" if full else f" --beam-limit {beam_sentences}"
     return command
 
 

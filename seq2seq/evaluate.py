@@ -55,12 +55,13 @@ def evaluate_synthetic(translator: Translator, task: str, split: str, size: int)
 
 
 def evaluate_translation(
-    translator: Translator, path: str, split: str, limit: int, beam: int, beam_limit: int = 1000
+    translator: Translator, path: str, split: str, limit: int, beam: int, beam_limit: int = 0
 ) -> dict:
-    """Greedy BLEU/chrF on the split (or its first `limit` sources); beam on the first `beam_limit`.
+    """Greedy BLEU/chrF on the split (or its first `limit` sources); beam on the first `beam_limit` (0 = all).
 
-    Beam search runs one sentence at a time, so it is scored on a subset, with greedy scored on
-    the same subset beside it for a fair ratio.
+    Both are batched (`translate_batch`; beam by `beam_batch`, the same outputs as `beam` one
+    sentence at a time). Greedy is also scored on the beam's sources (`bleu_greedy_subset`), so a
+    subset's ratio stays fair.
     """
     from .tasks import get_task
 
@@ -80,7 +81,7 @@ def evaluate_translation(
     if beam > 1:
         n = min(beam_limit, len(sources)) if beam_limit else len(sources)
         started = time.perf_counter()
-        beamed = ["" if i in refused else translator.beam(s, width=beam).output for i, s in enumerate(sources[:n])]
+        beamed = translator.translate_batch(sources[:n], beam=beam, refused=[])  # refused: "" as for greedy
         result |= {
             "beam_sentences": n,
             "bleu_greedy_subset": bleu(greedy[:n], references[:n]),
@@ -98,7 +99,7 @@ def evaluate(
     data: str | None = None,
     limit: int = 0,
     beam: int = 5,
-    beam_limit: int = 1000,
+    beam_limit: int = 0,
 ) -> dict:
     task = translator.metadata.get("task")
     if task in ("reverse", "dates"):
@@ -118,7 +119,7 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", help="en-fr: the Tatoeba file (default: the one the model was trained on)")
     parser.add_argument("--limit", type=int, default=0, help="en-fr: first N source sentences only (0 = all)")
     parser.add_argument("--beam", type=int, default=5, help="en-fr: beam width for the beam scores (1 = skip)")
-    parser.add_argument("--beam-limit", type=int, default=1000, help="en-fr: beam on the first N sources (0 = all)")
+    parser.add_argument("--beam-limit", type=int, default=0, help="en-fr: beam on the first N sources (0 = all)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
 

@@ -7,12 +7,14 @@ Any Unicode input is accepted; a character the vocabulary lacks becomes <unk>, n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3
 SPECIALS = ("<pad>", "<unk>", "<s>", "</s>")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Tokenizer(Protocol):
@@ -114,7 +116,10 @@ class SentencePieceTokenizer:
         return cls(Path(path).read_bytes())
 
     def encode(self, text: str) -> list[int]:
-        return list(self._sp.encode(text))
+        # SentencePiece takes UTF-8, which cannot carry a lone surrogate (what Python makes of
+        # undecodable argv or stdin bytes): such a character becomes U+FFFD, unknown to the model,
+        # so it maps to <unk> as in the character tokenizer instead of raising.
+        return list(self._sp.encode(_LONE_SURROGATE.sub("\ufffd", text)))
 
     def decode(self, ids: Sequence[int]) -> str:
         keep = [int(i) for i in ids if int(i) not in (PAD, BOS, EOS) and 0 <= int(i) < self.vocab_size]

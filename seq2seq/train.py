@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from .checkpoint import read_config, save_checkpoint
 from .config import CELLS, SCORERS, ModelConfig, TrainConfig
 from .data import Batch, bucketed_batches, collate, encode_pairs
-from .decoding import Translator
+from .decoding import InputError, Translator
 from .model import Seq2Seq
 from .tokenizers import PAD, CharTokenizer, SentencePieceTokenizer, Tokenizer, tokenizer_from_config
 
@@ -94,10 +94,14 @@ def build_model(cfg: TrainConfig, source: Tokenizer, target: Tokenizer) -> Seq2S
 
 
 def validate(translator: Translator, data: TaskData) -> dict[str, float]:
-    """Greedy outputs on the validation set, scored by the task's metric."""
+    """Greedy outputs on the validation set, scored by the task's metric.
+
+    A source over the model's length limit (--max-len) scores as an empty output, as in `evaluate`:
+    training pairs are filtered by length, validation keeps every source so runs stay comparable.
+    """
     from .metrics import bleu, char_accuracy, chrf, exact_match
 
-    outputs = translator.translate_batch([s for s, _ in data.valid])
+    outputs = translator.translate_batch([s for s, _ in data.valid], refused=[])
     if data.metric == "bleu":
         return {"bleu": bleu(outputs, data.valid_refs), "chrf": chrf(outputs, data.valid_refs)}
     refs = [r[0] for r in data.valid_refs]
@@ -105,10 +109,17 @@ def validate(translator: Translator, data: TaskData) -> dict[str, float]:
 
 
 def probe_record(translator: Translator, probes: tuple[str, ...]) -> list[dict]:
-    """Output and attention of each probe input (greedy), as plain JSON."""
+    """Output and attention of each probe input (greedy), as plain JSON.
+
+    A probe the model cannot take (longer than --max-len in its tokens: a small subword
+    vocabulary splits a sentence finely) is left out, the same one at every epoch.
+    """
     records = []
     for text in probes:
-        trace = translator.greedy(text)
+        try:
+            trace = translator.greedy(text)
+        except InputError:
+            continue
         records.append(
             {
                 "source": text,

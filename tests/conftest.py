@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -22,3 +24,11 @@ if "ATTENTION_EXPLORER_USER_MODELS" not in os.environ:
     import tempfile
 
     os.environ["ATTENTION_EXPLORER_USER_MODELS"] = tempfile.mkdtemp(prefix="ae-user-models-")
+
+
+@pytest.fixture(scope="session")
+def en_fr_run():
+    """The tiny en-fr model trained through `python -m seq2seq train` (tests/train_fixtures.py), once per session."""
+    from tests.train_fixtures import en_fr_run as train_once
+
+    return train_once()

@@ -1,8 +1,10 @@
 """Hostile input for the CLI and the pages (tests/test_hostile_*.py): the inputs, a registry, the checks.
 
-Plain helpers, no fixtures. `INPUTS` maps a short id to the text (ids name the test cases);
-`small_registry()` builds untrained models that decode fast; `problems(at)` lists what is wrong
-with an AppTest run (exceptions, unescaped markup, unclear errors).
+Plain helpers, no fixtures. `INPUTS` maps a short id to the text (ids name the test cases),
+`CATEGORIES` groups the ids and `SAMPLE` takes a few of each; `small_registry()` builds untrained
+character models that decode fast, `subword_registry()` holds the tiny trained en-fr (SentencePiece)
+model; `problems(at)` lists what is wrong with an AppTest run (exceptions, unescaped markup,
+unclear errors).
 """
 
 from __future__ import annotations
@@ -106,6 +108,43 @@ INPUTS: dict[str, str] = {
     "backslashes": "\\\\\\n\\t\\x00",
 }
 
+# The comment groups of INPUTS, by id: every input is in exactly one (tests/test_hostile_cli.py checks).
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "emptiness and size": (
+        "empty", "space", "spaces", "tabs and newlines", "no-break spaces", "ideographic space", "10k chars",
+        "10k spaces", "one long word", "501 chars", "long word with spaces",
+    ),
+    "control characters": (
+        "NUL", "NUL inside", "bell and escape", "backspace", "C1 controls", "DEL", "form feed and vertical tab",
+    ),
+    "Unicode": (
+        "emoji", "emoji ZWJ family", "flags", "skin tone", "combining marks", "zalgo", "decomposed accents",
+        "right-to-left Hebrew", "right-to-left Arabic", "RTL override", "bidi isolates", "zero-width space",
+        "zero-width joiner and non-joiner", "BOM", "word joiner", "mixed scripts", "CJK", "fullwidth",
+        "math alphanumerics", "private use", "noncharacters", "replacement char", "astral plane",
+        "line and paragraph separators",
+    ),
+    "markup and injection": (
+        "script tag", "img onerror", "closing script", "html comment", "iframe", "svg onload", "style tag",
+        "entities", "markdown link", "markdown image", "markdown emphasis", "markdown heading", "latex",
+        "streamlit colour directive", "json", "sql", "shell", "path traversal", "absolute path", "windows path",
+        "url", "percent encoding",
+    ),
+    "format strings": ("printf", "str.format", "double braces", "f-string-like", "template"),
+    "model-ish": ("special tokens", "date-like", "leading dash", "double dash", "quotes", "backslashes"),
+}  # fmt: skip
+
+# A sample with every category, for the slower runs (a page over a subword model): per category the
+# inputs most likely to break something there (size limits, controls, unknown scripts, markup).
+SAMPLE: tuple[str, ...] = (
+    "empty", "spaces", "tabs and newlines", "10k chars", "501 chars", "one long word",
+    "NUL inside", "bell and escape", "C1 controls",
+    "emoji ZWJ family", "combining marks", "RTL override", "zero-width space", "CJK", "noncharacters",
+    "script tag", "img onerror", "markdown link", "latex", "streamlit colour directive", "entities",
+    "str.format", "f-string-like",
+    "special tokens", "double dash", "backslashes",
+)  # fmt: skip
+
 # -- a small, fast registry ------------------------------------------------------------------------
 TASKS = ("reverse", "dates")
 SCORERS = ("none", "general", "dot")  # Compare needs two with attention; "none" exercises the no-heatmap paths
@@ -131,6 +170,38 @@ def use_small_registry(monkeypatch) -> Path:
     import streamlit as st
 
     root = small_registry()
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return root
+
+
+# -- a subword model: the tiny en-fr model trained by tests/train_fixtures.py -----------------------------
+def make_subword_registry(root: Path) -> Path:
+    """A registry holding only en-fr/general: a copy of the tiny trained en-fr checkpoint."""
+    from seq2seq.checkpoint import load_checkpoint, write_manifest
+    from tests.train_fixtures import en_fr_run
+
+    shutil.copytree(en_fr_run().folder, root / "en-fr" / "general")
+    translator = load_checkpoint(root / "en-fr" / "general")
+    entry = {"name": "en-fr/general", "path": "en-fr/general", "task": "en-fr", "scorer": "general", "cell": "gru"}
+    entry |= {"parameters": translator.model.num_parameters(), "metric": {"name": "bleu", "value": 0.0}}
+    write_manifest([entry], root)
+    return root
+
+
+@functools.cache
+def subword_registry() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="ae-hostile-subword-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return make_subword_registry(root)
+
+
+def use_subword_registry(monkeypatch) -> Path:
+    """Point the app at subword_registry() and forget translators cached for another registry."""
+    import streamlit as st
+
+    root = subword_registry()
     monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
     st.cache_resource.clear()
     st.cache_data.clear()

@@ -2,6 +2,8 @@
 
 In-process through seq2seq.cli.main (cheap: every input, every strategy), plus a few real
 processes for what only a real process sees (argv bytes that are not UTF-8, binary stdin).
+Character models (dates/general of the small registry) and a subword model (the tiny trained
+en-fr model, SentencePiece: tests/train_fixtures.py) both take every input.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import INPUTS, MAX_SOURCE, MAX_TARGET, small_registry
+from seq2seq.tokenizers import UNK
+from tests.hostile import CATEGORIES, INPUTS, MAX_SOURCE, MAX_TARGET, SAMPLE, small_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "dates/general"
@@ -100,20 +103,42 @@ def test_force_any_target(text, capsys):
         assert "at most" in err  # a target longer than the model produces
 
 
+def _ranges(numbers: list[int]) -> str:
+    """1-based line numbers as the CLI names them: [3, 4, 5, 9] -> "3-5, 9"."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def check_translate(lines: list[str], refused: list[int], limit: int, code: int, out: str, err: str) -> list[str]:
+    """One output line per input line, always; a refused line gives an empty line. Lines over the
+    limit (refused and not blank) make the command exit 2 after writing every output, with one line
+    on stderr naming them; blank lines are no error. Returns the outputs."""
+    assert "Traceback" not in err
+    outputs = out.split("\n")[:-1]
+    assert len(outputs) == len(lines) and out.endswith("\n")
+    assert all(outputs[i] == "" for i in refused)
+    too_long = [i + 1 for i in refused if lines[i].strip()]
+    if not too_long:
+        assert (code, err) == (0, "")
+        return outputs
+    assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("error: translate: ")
+    which = f"line {too_long[0]} is" if len(too_long) == 1 else f"lines {_ranges(too_long)} are"
+    assert f"{which} over the model's limit of {limit} source tokens" in err, err
+    return outputs
+
+
 def test_translate_every_line(capsys, monkeypatch):
-    """One output line per input line, always; a line that does not fit gives an empty line and a warning."""
     lines = [t for t in INPUTS.values() if "\n" not in t and "\r" not in t]
-    too_long = [i for i, t in enumerate(lines) if len(t) > MAX_SOURCE - 1]  # characters = tokens here
-    assert too_long  # the hostile set has some
+    refused = [i for i, t in enumerate(lines) if len(t) > MAX_SOURCE - 1 or not t.strip()]  # characters = tokens
+    assert any(lines[i].strip() for i in refused)  # the hostile set has some too long
     monkeypatch.setattr(sys, "stdin", io.StringIO("".join(t + "\n" for t in lines), newline="\n"))
     code, out, err = run(["translate", "--model", MODEL], capsys)
-    assert code == 0 and "Traceback" not in err
-    outputs = out.split("\n")[:-1]
-    assert len(outputs) == len(lines)
-    assert all(outputs[i] == "" for i in too_long)
-    warned = [line for line in err.splitlines() if line.startswith("warning: line ")]
-    # a whitespace-only line is refused as empty, without a warning
-    assert len(warned) == sum(1 for i in too_long if lines[i].strip()) and all("at most" in w for w in warned)
+    check_translate(lines, refused, MAX_SOURCE - 1, code, out, err)
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "%2e%2e/", "dates/../dates/general", "", " "])
@@ -142,6 +167,104 @@ def test_lone_surrogates_through_the_library(text, registry):
         assert len(trace.steps) <= MAX_TARGET
     assert len(translator.translate_batch([text, text + "x"])) == 2
     assert translator.unknown_characters(text)
+
+
+def test_categories_partition_the_inputs():
+    ids = [i for group in CATEGORIES.values() for i in group]
+    assert sorted(ids) == sorted(INPUTS) and len(ids) == len(set(ids))  # a new input needs a category
+    assert set(SAMPLE) <= set(INPUTS) and all(set(group) & set(SAMPLE) for group in CATEGORIES.values())
+
+
+# -- a subword model: en-fr, SentencePiece --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def subword(en_fr_run):
+    """(folder, translator) of the tiny trained en-fr model; the CLI gets the folder."""
+    from seq2seq.checkpoint import load_checkpoint
+
+    return str(en_fr_run.folder), load_checkpoint(en_fr_run.folder)
+
+
+def _fits(translator, text: str) -> bool:
+    """Whether the model takes `text`: not blank, and its tokens plus </s> within max_source_len."""
+    return bool(text.strip()) and len(translator.source_tokenizer.encode(text)) < translator.config.max_source_len
+
+
+def test_the_subword_model_sees_both_outcomes(subword):
+    """The hostile set reaches the subword model: most inputs fit, the long ones are refused."""
+    _, translator = subword
+    fitting = [name for name, text in INPUTS.items() if _fits(translator, text)]
+    assert len(fitting) >= 50 and {"10k chars", "501 chars", "empty"}.isdisjoint(fitting)
+    assert {"CJK", "emoji ZWJ family", "script tag", "NUL inside"} <= set(fitting)
+
+
+@pytest.mark.parametrize("text", list(INPUTS.values()), ids=list(INPUTS))
+def test_decode_any_text_with_a_subword_model(text, subword, capsys):
+    folder, translator = subword
+    sp, fits = translator.source_tokenizer, _fits(translator, text)
+    for strategy, flags in STRATEGIES.items():
+        code, out, err = run(["decode", "--model", folder, *flags, "--", text], capsys)
+        check(code, out, err)
+        assert code == (0 if fits else 2), (strategy, err)
+        if code == 2:
+            assert ("at most" in err) if text.strip() else ("empty" in err), err
+        elif "--json" in flags:
+            trace = json.loads(out)
+            assert trace["source"] == text
+            assert trace["source_tokens"] == [sp.piece(i) for i in sp.encode(text)] + ["</s>"]
+            # <unk> exactly when some character is unknown on its own (runs of them share one <unk>)
+            assert ("<unk>" in trace["source_tokens"]) == any(UNK in sp.encode(c) for c in text)
+            assert 1 <= len(trace["steps"]) <= translator.config.max_target_len
+            if strategy == "json":  # greedy: the output is the detokenized steps
+                assert trace["output"] == translator.target_tokenizer.decode([s["id"] for s in trace["steps"]])
+        else:
+            assert out.startswith("output: ")
+
+
+@pytest.mark.parametrize("text", [INPUTS[name] for name in SAMPLE], ids=list(SAMPLE))
+def test_force_any_target_with_a_subword_model(text, subword, capsys):
+    folder, translator = subword
+    target = translator.target_tokenizer
+    code, out, err = run(
+        ["decode", "--model", folder, "--json", f"--force={text}", "--", "The red cat is here."], capsys
+    )
+    check(code, out, err)
+    fits = len(target.encode(text)) < translator.config.max_target_len
+    assert code == (0 if fits else 2), err
+    if code == 0:
+        trace = json.loads(out)
+        assert trace["strategy"] == "forced"
+        assert trace["target_tokens"] == [target.piece(i) for i in target.encode(text)] + ["</s>"]
+    else:
+        assert "at most" in err
+
+
+@pytest.mark.parametrize("beam", [None, 2])
+def test_translate_every_line_with_a_subword_model(beam, subword, capsys, monkeypatch):
+    folder, translator = subword
+    lines = [t for t in INPUTS.values() if "\n" not in t and "\r" not in t]
+    refused = [i for i, t in enumerate(lines) if not _fits(translator, t)]
+    assert any(lines[i].strip() for i in refused) and len(refused) < len(lines) // 4
+    monkeypatch.setattr(sys, "stdin", io.StringIO("".join(t + "\n" for t in lines), newline="\n"))
+    code, out, err = run(["translate", "--model", folder, *(["--beam", str(beam)] if beam else [])], capsys)
+    outputs = check_translate(lines, refused, translator.config.max_source_len - 1, code, out, err)
+    # The trained model says something for most lines that fit, whatever they hold.
+    assert sum(bool(outputs[i]) for i in range(len(lines)) if i not in refused) >= len(lines) // 2
+
+
+@pytest.mark.parametrize("command", ["decode", "translate"])
+def test_lone_surrogates_with_a_subword_model(command, subword, capsys, monkeypatch):
+    folder, _ = subword
+    if command == "translate":
+        monkeypatch.setattr(sys, "stdin", io.StringIO("\udcff\udcfe 9 may\n"))
+        code, out, err = run(["translate", "--model", folder], capsys)
+    else:
+        code, out, err = run(["decode", "--model", folder, "--", "\udcff\udcfe 9 may"], capsys)
+    check(code, out, err)
+    assert code == 0
+    if command == "translate":
+        assert "<unk>" not in out  # detokenized output, whatever the model says
+    else:  # the attention table's columns show the undecodable characters as unknown tokens
+        assert "<unk>" in out and "<unk>" not in out.splitlines()[0]
 
 
 # -- real processes -------------------------------------------------------------------------------------

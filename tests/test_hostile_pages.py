@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 from explorer import decode_view as dv
 from explorer import presentation
 from explorer import training_jobs as tj
-from tests.hostile import INPUTS, problems, use_small_registry
+from explorer.state import MAX_SENTENCE_CHARS
+from tests.hostile import CATEGORIES, INPUTS, SAMPLE, problems, use_small_registry, use_subword_registry
 from tests.train_fixtures import FakeProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +103,51 @@ def test_decode_presentation_mode_with_hostile_text():
     for name in ("script tag", "img onerror", "markdown link", "streamlit colour directive", "latex", "10k chars"):
         at.text_input(key="decode_sentence").input(INPUTS[name]).run()
         failures += [f"{name}: {problem}" for problem in problems(at, INPUTS[name], STATIC_HTML)]
+    assert failures == []
+
+
+# -- a subword model: the tiny trained en-fr model (SentencePiece) ------------------------------------------
+@pytest.fixture
+def subword_registry(registry, monkeypatch, en_fr_run) -> Path:
+    """A registry holding only en-fr/general (tests/hostile.py), instead of the small character one."""
+    return use_subword_registry(monkeypatch)
+
+
+@pytest.mark.parametrize("category", list(CATEGORIES))
+def test_decode_page_takes_any_text_with_a_subword_model(category, subword_registry):
+    """SAMPLE's inputs of each category typed into the Decode page over en-fr/general, one step each."""
+    from seq2seq.checkpoint import load_model
+
+    translator = load_model("en-fr/general", root=subword_registry)
+    at = open_page("pages/1_Decode.py", **{dv.K_INSTANT: True})
+    assert at.session_state[dv.K_TASK] == "en-fr"
+    names = [name for name in CATEGORIES[category] if name in SAMPLE]
+    failures = []
+    for i, name in enumerate(names):
+        text = INPUTS[name]
+        at.text_input(key="decode_sentence").input(text).run()
+        found = problems(at, text, STATIC_HTML) + iframe_leaks(at, text)
+        tokens = translator.source_tokenizer.encode(text)
+        errors = [e.value for e in at.error]
+        if at.session_state[dv.K_SENTENCE] != text:  # the box takes MAX_SENTENCE_CHARS at most
+            if len(text) <= MAX_SENTENCE_CHARS:
+                found.append("the box did not take the text")
+        elif not text.strip():
+            if not any(e.value == dv.EMPTY_HINT for e in at.info):
+                found.append("no hint for a blank sentence")
+        elif len(tokens) < translator.config.max_source_len:
+            if errors or not at.get("iframe"):
+                found.append(f"a sentence that fits was not decoded: {errors}")
+            at.session_state[dv.K_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
+            step = next((b for b in at.button if b.label == "Step"), None)
+            if step is None or step.disabled:
+                found.append("no Step button")
+            else:
+                step.click().run()
+                found += problems(at, text, STATIC_HTML)
+        elif not any("at most" in e for e in errors):
+            found.append(f"a sentence over the limit without a clear error: {errors}")
+        failures += [f"{name}: {problem}" for problem in found]
     assert failures == []
 
 

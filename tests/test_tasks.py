@@ -308,6 +308,45 @@ def test_dates_probes() -> None:
                 assert WEEKDAYS[m["wd"]] == day.weekday(), probe
 
 
+# Hand-checked gold alignments: the source spans below were counted by hand, character by
+# character (index: 0-based, end exclusive), not read back from the generator.
+#   "wednesday, may 9, 2018": wednesday = 0..9, ", " = 9..11, may = 11..14, " " = 14, 9 = 15..16,
+#                             ", " = 16..18, 2018 = 18..22 (May 9, 2018 was a Wednesday)
+#   "9/5/2018" (day first):   9 = 0..1, "/" = 1, 5 = 2..3, "/" = 3, 2018 = 4..8
+#   "9 may 18" (two digits):  9 = 0..1, may = 2..5, 18 = 6..8 (18 -> 2018)
+#   "9 MAY 69" (upper):       9 = 0..1, MAY = 2..5, 69 = 6..8 (69 -> 1969: the pivot)
+#   "9th of May 2018":        9 = 0..1 (the day span leaves out "th" = 1..3), " of " = 3..7,
+#                             May = 7..10, 2018 = 11..15
+# Target "YYYY-MM-DD": each year digit comes from the whole year token, each month digit from the
+# month name or number, each day digit from the day number, and the two "-" from nothing.
+HAND_CHECKED = [
+    # (date, form, case, source, year span, month span, day span)
+    ((2018, 5, 9), "weekday, mon d, yyyy", "lower", "wednesday, may 9, 2018", (18, 22), (11, 14), (15, 16)),
+    ((2018, 5, 9), "d/m/yyyy", "lower", "9/5/2018", (4, 8), (2, 3), (0, 1)),
+    ((2018, 5, 9), "d mon yy", "lower", "9 may 18", (6, 8), (2, 5), (0, 1)),
+    ((1969, 5, 9), "d mon yy", "upper", "9 MAY 69", (6, 8), (2, 5), (0, 1)),
+    ((2018, 5, 9), "dth of mon yyyy", "title", "9th of May 2018", (11, 15), (7, 10), (0, 1)),
+]
+
+
+@pytest.mark.parametrize(
+    ("ymd", "form", "case", "source", "year", "month", "day"), HAND_CHECKED, ids=[h[3] for h in HAND_CHECKED]
+)
+def test_dates_hand_checked_gold_alignment(ymd, form, case, source, year, month, day) -> None:
+    assert form in dates.FORMS  # a form the generator draws
+    example = dates.render(datetime.date(*ymd), form, case, random.Random(0))  # "may" has one spelling
+    target = "{:04d}-{:02d}-{:02d}".format(*ymd)
+    assert example == Example(
+        source=source,
+        target=target,
+        alignment=(year, year, year, year, None, month, month, None, day, day),
+    )
+    # What each span holds, spelled out: the fields themselves, nothing around them.
+    fields = {"wednesday, may 9, 2018": ("2018", "may", "9"), "9/5/2018": ("2018", "5", "9")}
+    fields |= {"9 may 18": ("18", "may", "9"), "9 MAY 69": ("69", "MAY", "9"), "9th of May 2018": ("2018", "May", "9")}
+    assert tuple(source[a:b] for a, b in (year, month, day)) == fields[source]
+
+
 # --- en-fr --------------------------------------------------------------------------
 
 # Many English sentences so that every split gets some; several have 2-3 translations.

@@ -152,3 +152,86 @@ def test_unknown_characters_are_reported_for_both_tokenizers(sp):
     translator = Translator(Seq2Seq(tiny_config(vocab_size=sp.vocab_size)), sp, sp)
     assert translator.unknown_characters("the cat") == []
     assert translator.unknown_characters("the ж cat😀 ж") == ["ж", "😀"]
+
+
+# -- SentencePiece on the en-fr corpus: property tests over what the model knows -------------------
+# The shipped settings (SentencePieceTokenizer.train): identity normalization (no NFKC, case and
+# accents kept) and remove_extra_whitespaces=False, so spaces survive exactly: leading, trailing and
+# runs of them. Encoding prefixes "▁" (the dummy prefix) and turns each space into "▁"; decoding
+# undoes both. The one normalization left: U+2581 "▁" typed in the input *is* SentencePiece's
+# whitespace symbol, so it comes back as a space. Other whitespace (tab, newline, no-break space)
+# is not a piece: it is unknown like any other character the corpus lacks.
+SPACE_SYMBOL = "\u2581"
+UNK_SURFACE = " \u2047 "  # how decode writes one <unk>: " ⁇ "
+
+
+@pytest.fixture(scope="module")
+def sp_fr() -> SentencePieceTokenizer:
+    from tests.train_fixtures import en_fr_lines
+
+    texts = [text for line in en_fr_lines() for text in line.split("\t")[:2]]
+    return SentencePieceTokenizer.train(texts, vocab_size=150)
+
+
+@pytest.fixture(scope="module")
+def known(sp_fr) -> str:
+    """The characters of the model's pieces (specials aside), without its whitespace symbol."""
+    chars = {c for i in range(len(SPECIALS), sp_fr.vocab_size) for c in sp_fr.piece(i)}
+    return "".join(sorted(chars - {SPACE_SYMBOL}))
+
+
+def test_sentencepiece_knows_every_character_of_its_corpus(known):
+    """character_coverage=1.0: every character of the training text is a piece (spaces are "▁")."""
+    from tests.train_fixtures import en_fr_lines
+
+    corpus = "".join(text for line in en_fr_lines() for text in line.split("\t")[:2])
+    assert set(known) == set(corpus) - {" "}
+    assert {"é", "à", "Ç", "'", "!"} <= set(known)
+
+
+SP_PROPERTY = settings(max_examples=300, deadline=None)  # fixtures are module-scoped: drawn per example
+
+
+@SP_PROPERTY
+@given(data=st.data())
+def test_sentencepiece_round_trip_over_its_known_characters(sp_fr, known, data):
+    text = data.draw(st.text(alphabet=st.sampled_from(known + " "), max_size=60))
+    ids = sp_fr.encode(text)
+    assert UNK not in ids and all(len(SPECIALS) <= i < sp_fr.vocab_size for i in ids)
+    assert sp_fr.decode(ids) == text  # exact: spaces included, nothing normalized
+    assert sp_fr.decode([BOS, *ids, EOS, PAD]) == text
+
+
+def _expected_decode(text: str, known: str) -> tuple[str, int]:
+    """decode(encode(text)): "▁" read as a space, each maximal run of unknown characters one " ⁇ "."""
+    out, runs, in_run = [], 0, False
+    for char in text:
+        if char in known or char in (" ", SPACE_SYMBOL):
+            out.append(" " if char == SPACE_SYMBOL else char)
+            in_run = False
+        elif not in_run:
+            out.append(UNK_SURFACE)
+            runs, in_run = runs + 1, True
+    return "".join(out), runs
+
+
+@SP_PROPERTY
+@given(data=st.data())
+def test_sentencepiece_maps_unknown_characters_to_unk(sp_fr, known, data):
+    """Arbitrary Unicode (lone surrogates aside: below) never raises; each run of unknown characters is one <unk>."""
+    alphabet = st.one_of(
+        st.characters(exclude_categories=("Cs",)), st.sampled_from(known + " " + SPACE_SYMBOL + "\t\n\u00a0")
+    )
+    text = data.draw(st.text(alphabet=alphabet, max_size=40))
+    ids = sp_fr.encode(text)
+    assert all(0 <= i < sp_fr.vocab_size for i in ids)
+    expected, runs = _expected_decode(text, known)
+    assert ids.count(UNK) == runs
+    assert sp_fr.decode(ids) == expected
+    assert all(isinstance(sp_fr.piece(i), str) for i in ids)
+
+
+@pytest.mark.parametrize("text", ["\ud800", "a\udfffb", "\udcff9 may"])
+def test_sentencepiece_lone_surrogates_are_unk(sp_fr, text):
+    ids = sp_fr.encode(text)
+    assert UNK in ids

@@ -3,20 +3,29 @@
 Each model is trained for real with seq2seq.train.train for two short epochs (hidden 16,
 256 pairs), so probes.json holds epochs 0, 1 and 2 with attention that changes between them.
 `trained_registry()` builds it once per test process (a few seconds) and removes it at exit.
+
+`en_fr_run()` trains a tiny en-fr model (SentencePiece, multi-reference validation) through
+`python -m seq2seq train` in-process, on a Tatoeba-format corpus written here
+(`write_en_fr_corpus`): the translation path, without ../shared/data.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
+import io
+import itertools
 import shutil
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from explorer import training_jobs as tj
 from seq2seq.checkpoint import load_checkpoint, write_manifest
 from seq2seq.config import TrainConfig
+from seq2seq.tasks import split_of
 from seq2seq.train import train
 
 MODELS = (("reverse", "none"), ("reverse", "dot"), ("reverse", "general"), ("dates", "general"))
@@ -56,6 +65,75 @@ def trained_registry() -> Path:
     root = Path(tempfile.mkdtemp(prefix="ae-trained-registry-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     return make_trained_registry(root)
+
+
+# -- a tiny en-fr corpus and model ------------------------------------------------------------------
+# Every English sentence has two or three French translations, so each split holds multi-reference
+# sets; accents, apostrophes and punctuation give SentencePiece more than ASCII letters to learn.
+_NOUNS = (
+    ("cat", "chat", "matou"), ("dog", "chien", "toutou"), ("book", "livre", "bouquin"),
+    ("car", "voiture", "auto"), ("house", "maison", "demeure"), ("tree", "arbre", "arbuste"),
+    ("apple", "pomme", "fruit"), ("station", "gare", "station"),
+)  # fmt: skip
+_ADJECTIVES = (("red", "rouge"), ("small", "petit"), ("old", "vieux"), ("beautiful", "beau"), ("green", "vert"))
+_PLACES = (("here", "ici", "là"), ("there", "là-bas", "là"), ("near the café", "près du café", "à côté du café"))
+EN_FR_MAX_LEN = 40  # tokens; the long test-split line below is over it
+EN_FR_BEAM_LIMIT = 4
+
+
+def _long_test_sentence() -> str:
+    """An English sentence of the test split far over EN_FR_MAX_LEN tokens (the first such, by number)."""
+    base = "The old dog is near the café, and the small red cat is there with the beautiful green tree"
+    return next(f"{base} number {k}." for k in itertools.count() if split_of(f"{base} number {k}.") == "test")
+
+
+def en_fr_lines() -> list[str]:
+    """The corpus, one Tatoeba line each (English<TAB>French, some with an attribution column)."""
+    lines = [f"{_long_test_sentence()}\tUne phrase bien trop longue pour ce petit modèle."]
+    combinations = itertools.product(_NOUNS, _ADJECTIVES, _PLACES)
+    for i, ((noun, fr1, fr2), (adj, fr_adj), (place, fr_place1, fr_place2)) in enumerate(combinations):
+        english = f"The {adj} {noun} is {place}."
+        lines.append(f"{english}\tLe {fr1} {fr_adj} est {fr_place1}.\tCC-BY 2.0 (France) Attribution: tatoeba.org #1")
+        lines.append(f"{english}\tLe {fr2} {fr_adj} est {fr_place2}.")
+        if i % 2 == 0:  # a third translation for every other sentence
+            lines.append(f"{english}\tÇa, c'est le {fr1} {fr_adj} : il est {fr_place1} !")
+    return lines
+
+
+def write_en_fr_corpus(path: Path) -> Path:
+    path.write_text("".join(line + "\n" for line in en_fr_lines()), encoding="utf-8")
+    return path
+
+
+def en_fr_train_argv(corpus: Path, out: Path) -> list[str]:
+    return [
+        "train", "--task", "en-fr", "--data", str(corpus), "--out", str(out), "--scorer", "general",
+        "--vocab-size", "150", "--hidden-size", "32", "--embedding-size", "16", "--batch-size", "16",
+        "--epochs", "8", "--max-steps", "40", "--lr", "0.03", "--valid-size", "8",
+        "--max-len", str(EN_FR_MAX_LEN), "--threads", "1", "--no-progress",
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EnFrRun:
+    corpus: Path  # the Tatoeba-format file
+    folder: Path  # the checkpoint folder the run wrote
+    exit_code: int  # of `python -m seq2seq train`
+    stdout: str
+
+
+@functools.cache
+def en_fr_run() -> EnFrRun:
+    """Train the tiny en-fr model once per test process, through the CLI's main (in-process)."""
+    from seq2seq.cli import main
+
+    root = Path(tempfile.mkdtemp(prefix="ae-en-fr-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    corpus, out = write_en_fr_corpus(root / "eng-fra.txt"), root / "run"
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(en_fr_train_argv(corpus, out))
+    return EnFrRun(corpus, out, code, stdout.getvalue())
 
 
 class FakeProcess:
