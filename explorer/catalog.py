@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from seq2seq.checkpoint import registry
+from seq2seq.checkpoint import registry_and_notes, registry_notes
 from seq2seq.config import SCORERS
 
 USER_PREFIX = "user/"  # registry names of the models saved from the Train page
@@ -28,10 +28,46 @@ class Entry:
         return self.name.startswith(USER_PREFIX)
 
 
+NOTES_SHOWN = "_registry_notes_shown"  # session_state key: the registry notes this session has seen
+
+
+def notes() -> list[str]:
+    """Why saved models are missing from `entries()` (a broken user manifest, a user models folder
+    inside pretrained/), one line each; [] when every model is listed."""
+    return registry_notes()
+
+
+def announce(messages: list[str]) -> None:
+    """Show each note once per browser session, as a toast that stays until it is closed: the pages
+    that list models call `entries()`, so the note appears wherever a model picker does. Nothing
+    outside a Streamlit script run (the CLI, tests of plain functions) or inside a cached function."""
+    if not messages:
+        return
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx, in_cached_function
+    except ImportError:  # a Streamlit without these: the server log still has the warning
+        return
+    if get_script_run_ctx(suppress_warning=True) is None or in_cached_function.get():
+        return
+    import streamlit as st
+
+    shown = st.session_state.setdefault(NOTES_SHOWN, [])
+    for message in messages:
+        if message not in shown:
+            shown.append(message)
+            st.toast(f"Saved models are left out: {message}", icon="⚠️", duration="infinite")
+
+
 def entries() -> list[Entry]:
-    """All registered models, shipped first, in task then scorer order."""
+    """All registered models, shipped first, in task then scorer order.
+
+    Saved models whose folder or manifest cannot be used are left out (the shipped ones still list);
+    in the app a toast says which file and what is wrong with it (`announce`).
+    """
+    listed, problems = registry_and_notes()
+    announce(problems)
     result = []
-    for e in registry():
+    for e in listed:
         result.append(
             Entry(
                 name=e["name"],

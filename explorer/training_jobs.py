@@ -1,11 +1,17 @@
-"""Training from the app: each run in its own process, a few at once, stopped when its page goes quiet.
+"""Training from the app: each run in its own process, a few at once, stopped when its browser tab closes.
 
 torch.set_num_threads is process-global, so a training never runs inside the Streamlit server:
 `JobManager.start` spawns a process (multiprocessing "spawn") that calls seq2seq.train.train with
 one torch thread and appends every event it gets, one JSON object per line, to `events.jsonl` in
-the job's temporary folder. The page reads that file (`Job.poll`), touches the job every few
-seconds (`Job.heartbeat`), and a watchdog thread stops a job whose page has been silent for
-`heartbeat_timeout` seconds: a closed browser tab does not keep a core busy.
+the job's temporary folder. The page reads that file (`Job.poll`).
+
+A watchdog thread stops a job whose browser tab has gone, so that a closed tab does not keep a
+core busy. It asks Streamlit's runtime whether the job's session (the tab, whichever page it
+shows) is still connected (`streamlit_session_alive`): a session that has been disconnected for
+`session_gone_timeout` seconds (a page reload, a closed tab) stops its job, and one that browses
+the other pages keeps it. Where there is no runtime to ask (AppTest, a plain script), the pages
+that show a job touch it every few seconds (`Job.heartbeat`) and a job silent for
+`heartbeat_timeout` seconds is stopped.
 
 One `JobManager` serves the whole server (`shared_manager()`, cached with st.cache_resource);
 a lock guards its table of jobs, one job per session, at most `max_jobs` running at once.
@@ -26,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -36,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV, MAX_ENV = "ATTENTION_EXPLORER_DATA", "ATTENTION_EXPLORER_MAX_TRAININGS"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "eng-fra.txt"
 DEFAULT_MAX_TRAININGS = 2
-HEARTBEAT_TIMEOUT_S = 30.0  # a job whose page has not called heartbeat() for this long is stopped
+HEARTBEAT_TIMEOUT_S = 30.0  # without a runtime to ask: a job not touched (heartbeat()) for this long is stopped
+SESSION_GONE_S = 10.0  # a job whose browser session has been disconnected this long is stopped
 REFRESH_S = 2.0  # how often the Train page redraws (and so touches its job) while training
 STOP_GRACE_S = 20.0  # after a Stop, how long the worker may take to finish its epoch before it is killed
 KEEP_FINISHED_S = 3600.0  # a finished job nobody looked at for this long is dropped with its folder
@@ -283,7 +290,8 @@ class Job:
     process: object  # a multiprocessing Process
     stop_event: object  # a multiprocessing Event the worker polls between steps
     started_at: float = field(default_factory=time.time)
-    last_heartbeat: float = field(default_factory=time.monotonic)
+    last_heartbeat: float = field(default_factory=time.monotonic)  # last sign of life: a heartbeat or a live session
+    browser_session: str | None = None  # the Streamlit session id of the tab that started it (None: unknown)
     status: str = "starting"
     steps: list[dict] = field(default_factory=list)
     epochs: list[dict] = field(default_factory=list)
@@ -303,6 +311,7 @@ class Job:
         return self.status in ACTIVE
 
     def heartbeat(self) -> None:
+        """A page that shows this job is open (the fallback where no runtime can say so)."""
         self.last_heartbeat = time.monotonic()
 
     def poll(self) -> None:
@@ -371,9 +380,16 @@ class JobManager:
         check_every: float = 2.0,
         keep_finished: float = KEEP_FINISHED_S,
         stop_grace: float = STOP_GRACE_S,
+        session_gone_timeout: float = SESSION_GONE_S,
+        session_alive: Callable[[str], bool | None] | None = None,
     ) -> None:
+        """`session_alive(session_id)`: True while that browser session is connected, False once it
+        is not, None when nobody can tell (then only heartbeats count); `streamlit_session_alive`
+        by default."""
         self.max_jobs = max_jobs if max_jobs is not None else max_trainings()
         self.heartbeat_timeout = heartbeat_timeout
+        self.session_gone_timeout = session_gone_timeout
+        self.session_alive = session_alive or streamlit_session_alive
         self.check_every = check_every
         self.keep_finished = keep_finished
         self.stop_grace = stop_grace
@@ -394,8 +410,12 @@ class JobManager:
             job.poll()
         return sum(job.active for job in jobs)
 
-    def start(self, session: str, settings: JobSettings) -> Job:
-        """Start `settings` for `session`; TrainingLimitError when the server is full."""
+    def start(self, session: str, settings: JobSettings, browser_session: str | None = None) -> Job:
+        """Start `settings` for `session`; TrainingLimitError when the server is full.
+
+        `browser_session` is the Streamlit session id of the tab (`browser_session_id()`): the job
+        lives while that session is connected.
+        """
         import multiprocessing
 
         settings.check(available_tasks())
@@ -420,7 +440,10 @@ class JobManager:
                 name=f"attention-explorer-train-{session[:8]}",
             )  # fmt: skip
             process.start()
-            job = Job(session=session, settings=settings, folder=folder, process=process, stop_event=stop_event)
+            job = Job(
+                session=session, settings=settings, folder=folder, process=process, stop_event=stop_event,
+                browser_session=browser_session,
+            )  # fmt: skip
             self._jobs[session] = job
             if old is not None:
                 shutil.rmtree(old.folder, ignore_errors=True)
@@ -432,16 +455,33 @@ class JobManager:
         if job is not None:
             job.stop(reason)
 
+    def _alive(self, job: Job) -> bool | None:
+        """Whether the job's browser session is connected (None: no one can tell)."""
+        if not job.browser_session:
+            return None
+        try:
+            alive = self.session_alive(job.browser_session)
+        except Exception:  # a liveness check that fails tells nothing: the heartbeat decides
+            return None
+        return alive if isinstance(alive, bool) else None
+
     def check(self) -> None:
-        """One watchdog pass: stop silent jobs, kill slow stoppers, forget old finished jobs."""
+        """One watchdog pass: stop jobs whose tab is gone, kill slow stoppers, forget old finished jobs."""
         now = time.monotonic()
         with self._lock:
             jobs = list(self._jobs.items())
         for session, job in jobs:
             job.poll()
+            alive = self._alive(job)
+            if alive:  # the tab is open, on whichever page
+                job.last_heartbeat = now
             silent = now - job.last_heartbeat
-            if job.active and not job.stop_reason and silent > self.heartbeat_timeout:
-                job.stop(f"stopped: the page was closed (no heartbeat for {silent:.0f} s)")
+            if alive is False:
+                limit, why = self.session_gone_timeout, f"its browser session ended {silent:.0f} s ago"
+            else:
+                limit, why = self.heartbeat_timeout, f"no heartbeat for {silent:.0f} s"
+            if job.active and not job.stop_reason and silent > limit:
+                job.stop(f"stopped: the page was closed ({why})")
             elif job.status == "stopping" and now - (job.stop_requested_at or now) > self.stop_grace:
                 job.kill()
             elif not job.active and silent > self.keep_finished:
@@ -474,6 +514,37 @@ class JobManager:
             shutil.rmtree(job.folder, ignore_errors=True)
 
 
+def browser_session_id() -> str | None:
+    """The Streamlit session id of the script run calling this (one per browser tab); None outside one."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+    except ImportError:
+        return None
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return getattr(ctx, "session_id", None) if ctx is not None else None
+
+
+def streamlit_session_alive(session_id: str) -> bool | None:
+    """Whether Streamlit's runtime has `session_id` connected (its tab is open, on any page of the app).
+
+    False from the moment the tab's websocket closes (a closed tab, a reload, a lost network: a
+    reconnecting tab comes back under the same id within seconds). None where no runtime serves
+    the app (AppTest runs scripts against a stand-in that cannot tell, a plain script has none).
+    Safe from any thread (`Runtime.is_active_session`).
+    """
+    try:
+        from streamlit.runtime import Runtime
+    except ImportError:
+        return None
+    if not Runtime.exists():
+        return None
+    try:
+        alive = Runtime.instance().is_active_session(session_id)
+    except Exception:  # a runtime stopping, or one without sessions
+        return None
+    return alive if isinstance(alive, bool) else None  # AppTest's stand-in answers with a mock
+
+
 def shared_manager() -> JobManager:
     """The server's one JobManager, shared by every session (st.cache_resource)."""
     return _cached_manager()()
@@ -502,18 +573,41 @@ def check_name(name: str) -> str:
     return name
 
 
+def save_blocker() -> str | None:
+    """Why no model can be saved now, in words for the page (None: saving can go ahead): the user
+    models folder is, is inside or contains pretrained/, or its manifest cannot be read."""
+    from seq2seq.checkpoint import registry_notes
+
+    problems = registry_notes()
+    return f"Models cannot be saved: {problems[0]}. Fix that first." if problems else None
+
+
 def save_model(run_dir: Path, name: str, root: Path | None = None) -> dict:
     """Save the run's best model as user/<name> in the user models folder; return its registry entry.
 
     The checkpoint is rebuilt with save_checkpoint (atomic: built beside, then renamed in) and
-    registered with register() (under the registry's lock). An existing name is refused.
+    registered with register() (under the registry's lock). An existing name is refused, and so is
+    a user models folder that is, is inside or contains pretrained/ (it would register the model
+    among the shipped ones) or whose manifest cannot be read (it is never written over).
     """
     import fcntl
 
-    from seq2seq.checkpoint import load_checkpoint, read_config, register, registry, save_checkpoint, user_root
+    from seq2seq.checkpoint import (
+        CheckpointError,
+        check_user_root,
+        load_checkpoint,
+        read_config,
+        register,
+        registry,
+        save_checkpoint,
+        user_root,
+    )
 
     check_name(name)
-    root = Path(root) if root is not None else user_root()
+    try:
+        root = check_user_root(root) if root is not None else user_root()
+    except CheckpointError as error:  # a user models folder that overlaps pretrained/
+        raise SaveError(f"Models cannot be saved: {error}.") from None
     root.mkdir(parents=True, exist_ok=True)
     destination = root / name
     if destination.resolve().parent != root.resolve():  # cannot happen with NAME_RE; kept as a guard
@@ -522,7 +616,13 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> dict:
         raise SaveError("There is no trained model to save yet: the first epoch has not finished.")
     with open(root / ".save.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if destination.exists() or any(e.get("name") == f"user/{name}" for e in registry(root)):
+        try:
+            known = registry(root)
+        except CheckpointError as error:  # never written over: the user may want what it lists
+            raise SaveError(
+                f"Models cannot be saved until the user models manifest is fixed or removed: {error}."
+            ) from None
+        if destination.exists() or any(e.get("name") == f"user/{name}" for e in known):
             raise SaveError(f"A model named user/{name} exists already: choose another name.")
         translator = load_checkpoint(run_dir)
         config = read_config(run_dir)

@@ -18,7 +18,8 @@ st.caption(
     "Train a small model here and watch it learn: the loss falls, validation accuracy rises and the "
     "attention of a probe sentence sharpens (the anti-diagonal of reverse, the reordering of dates). "
     f"Training runs in its own process with one CPU thread, at most {training_jobs.max_trainings()} at once "
-    f"on this server; it stops on its own when this page has been closed for {training_jobs.HEARTBEAT_TIMEOUT_S:.0f} s."
+    f"on this server. It keeps going while you look at the other pages, and stops on its own "
+    f"{training_jobs.SESSION_GONE_S:.0f} s after this browser tab is closed or reloaded."
 )
 
 manager = training_jobs.shared_manager()
@@ -60,7 +61,7 @@ if start:
         lr=float(lr),
     )  # fmt: skip
     try:
-        manager.start(session, settings)
+        manager.start(session, settings, browser_session=training_jobs.browser_session_id())
     except (training_jobs.TrainingLimitError, ValueError) as error:
         st.error(str(error))
     else:
@@ -121,6 +122,10 @@ st.fragment(run_every=training_jobs.REFRESH_S if active else None)(live)()
 if job is not None and not active and job.has_checkpoint():
     st.subheader("Save this model")
     st.caption(f"The best epoch is saved. {training_jobs.NAME_RULE} It appears as user/<name> in every model picker.")
+    unusable = training_jobs.save_blocker()
+    if unusable:  # the user models folder overlaps pretrained/, or its manifest is broken: nothing to save into
+        st.error(unusable)
+        st.stop()
     with st.form("train_save_form"):
         name = st.text_input("Name", key="train_name", placeholder="my-dates-model")
         save = st.form_submit_button("Save")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer import navigation, presentation, train_plots, training_jobs
+from explorer import catalog, navigation, presentation, train_plots, training_jobs
 from explorer import timelapse_view as tv
 from explorer.catalog import TASK_LABELS
 from explorer.loaders import require_registry
@@ -19,16 +19,78 @@ st.caption(
 
 SHIPPED, YOURS, SAVED = "Shipped models", "Your training", "A saved model"
 origin = st.radio("History of", [SHIPPED, YOURS, SAVED], horizontal=True, key="tl_origin")
-histories: dict[str, list[dict]] = {}
-task = None  # known for the shipped models and this session's training
+
+
+def show(histories: dict[str, list[dict]], task: str | None, context: str, live: bool = False) -> None:
+    """The probe and epoch pickers, a heatmap per history at the chosen epoch, the curves and Play.
+
+    `live`: a running training's history, redrawn every few seconds; the epoch slider follows the
+    newest epoch unless the user has moved it elsewhere."""
+    histories = {name: records for name, records in histories.items() if records}
+    epochs = tv.epoch_numbers(histories)
+    sources = tv.probe_sources(histories)
+    if not epochs or not sources:
+        st.info("No epoch has been recorded for this choice yet.")
+        return
+
+    left, right = st.columns([2, 3])
+    source = left.selectbox("Probe sentence", sources, index=tv.default_probe_index(sources, task), key="tl_probe")
+    slider_key = f"tl_epoch_{origin}_{context}"
+    newest_key = f"{slider_key}_newest"  # the newest epoch when the slider was last drawn
+    chosen = st.session_state.get(slider_key)
+    if chosen not in epochs or (live and chosen == st.session_state.get(newest_key)):
+        st.session_state[slider_key] = epochs[-1]  # open on (and, live, follow) the newest epoch
+    st.session_state[newest_key] = epochs[-1]
+    epoch = right.select_slider("Epoch", epochs, key=slider_key) if len(epochs) > 1 else epochs[0]
+
+    # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
+    # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
+    per_row = min(2 if projecting else 3, len(histories))
+    for index, (name, records) in enumerate(histories.items()):
+        if index % per_row == 0:
+            row = st.columns(per_row)
+        record = tv.record_at(records, epoch)
+        probe = tv.probe_for(record, source)
+        with row[index % per_row]:
+            shown = record["epoch"] if record else epoch
+            note = " (its training ended there)" if record and shown < epoch else ""
+            st.markdown(f"**{name}** · epoch {shown}{note}")
+            figure = train_plots.probe_heatmap(probe, height=480 if projecting else 320) if probe else None
+            if figure is not None:
+                st.plotly_chart(figure, key=f"tl_heatmap_{index}")
+            else:
+                st.caption("No attention to draw: this decoder sees only the encoder's final state.")
+            if probe:
+                st.caption(f"output: `{probe.get('output', '')}`")
+
+    metric = tv.metric_name(histories)
+    losses, metrics = tv.epoch_series(histories, metric)
+    left, right = st.columns(2)
+    marker = {"marker_x": epoch, "marker_label": f"epoch {epoch}", "whole_x": True}
+    left.plotly_chart(
+        train_plots.curves(losses, "training loss", "epoch", "loss per target token", **marker), key="tl_loss"
+    )
+    if metric:
+        y_range = (0, 1.02) if metric == "exact_match" else None
+        right.plotly_chart(
+            train_plots.curves(metrics, "validation", "epoch", metric, y_range=y_range, **marker), key="tl_metric"
+        )
+
+    if len(epochs) > 1 and st.toggle("▶ Play: every epoch as an animation (runs in your browser)", key="tl_play"):
+        panels = tv.animation_panels(histories, source, epochs)
+        try:
+            st.plotly_chart(train_plots.timelapse_animation(panels, epochs), key="tl_animation")
+        except ValueError as error:
+            st.info(str(error))
+
+
 if origin == SHIPPED:
     tasks = tv.shipped_tasks()
     if not tasks:
         st.info("No shipped models are registered yet (see the README to train them).")
         st.stop()
     task = st.selectbox("Task", tasks, key="tl_task", format_func=lambda t: TASK_LABELS.get(t, t))
-    histories = tv.shipped_histories(task)
-    context = task
+    show(tv.shipped_histories(task), task, task)
 elif origin == YOURS:
     job = training_jobs.shared_manager().job(st.session_state.get("train_session", ""))
     if job is None:
@@ -37,72 +99,27 @@ elif origin == YOURS:
         st.stop()
     job.heartbeat()
     job.poll()
-    view = job.view()
-    if view.active:
-        st.fragment(run_every=training_jobs.REFRESH_S)(job.heartbeat)()  # keeps the training alive while watched
-        st.caption("Still training: rerun the page (R) for the newest epochs.")
-    histories = {f"your {view.settings.task}/{view.settings.scorer}": view.epochs}
-    task = view.settings.task
-    context = f"job-{view.started_at:.0f}"
+    running = job.active
+
+    def yours() -> None:
+        """This session's training; while it runs, redrawn every few seconds with its newest epochs."""
+        job.heartbeat()  # where no runtime tells that this tab is open (tests), this keeps the run alive
+        job.poll()
+        view = job.view()
+        if view.active != running:
+            st.rerun()  # it ended (or was restarted): redraw the whole page, without the timer
+        if view.active:
+            st.caption(f"Still training: the newest epochs appear by themselves (every {training_jobs.REFRESH_S:g} s).")
+        history = {f"your {view.settings.task}/{view.settings.scorer}": view.epochs}
+        show(history, view.settings.task, f"job-{view.started_at:.0f}", live=view.active)
+
+    st.fragment(run_every=training_jobs.REFRESH_S if running else None)(yours)()
 else:
     names = tv.user_models()
+    for note in catalog.notes():  # a broken user manifest: say why saved models are missing
+        st.warning(f"Saved models are left out: {note}")
     if not names:
         st.info("No model has been saved from the Train page yet.")
         st.stop()
     name = st.selectbox("Model", names, key="tl_model")
-    histories = {name: tv.model_history(name)}
-    context = name
-
-histories = {name: records for name, records in histories.items() if records}
-epochs = tv.epoch_numbers(histories)
-sources = tv.probe_sources(histories)
-if not epochs or not sources:
-    st.info("No epoch has been recorded for this choice yet.")
-    st.stop()
-
-left, right = st.columns([2, 3])
-source = left.selectbox("Probe sentence", sources, index=tv.default_probe_index(sources, task), key="tl_probe")
-slider_key = f"tl_epoch_{origin}_{context}"
-if slider_key in st.session_state and st.session_state[slider_key] not in epochs:
-    del st.session_state[slider_key]
-epoch = right.select_slider("Epoch", epochs, value=epochs[-1], key=slider_key) if len(epochs) > 1 else epochs[0]
-
-# Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
-# row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
-per_row = min(2 if projecting else 3, len(histories))
-for index, (name, records) in enumerate(histories.items()):
-    if index % per_row == 0:
-        row = st.columns(per_row)
-    record = tv.record_at(records, epoch)
-    probe = tv.probe_for(record, source)
-    with row[index % per_row]:
-        shown = record["epoch"] if record else epoch
-        note = " (its training ended there)" if record and shown < epoch else ""
-        st.markdown(f"**{name}** · epoch {shown}{note}")
-        figure = train_plots.probe_heatmap(probe, height=480 if projecting else 320) if probe else None
-        if figure is not None:
-            st.plotly_chart(figure, key=f"tl_heatmap_{index}")
-        else:
-            st.caption("No attention to draw: this decoder sees only the encoder's final state.")
-        if probe:
-            st.caption(f"output: `{probe.get('output', '')}`")
-
-metric = tv.metric_name(histories)
-losses, metrics = tv.epoch_series(histories, metric)
-left, right = st.columns(2)
-marker = {"marker_x": epoch, "marker_label": f"epoch {epoch}", "whole_x": True}
-left.plotly_chart(
-    train_plots.curves(losses, "training loss", "epoch", "loss per target token", **marker), key="tl_loss"
-)
-if metric:
-    y_range = (0, 1.02) if metric == "exact_match" else None
-    right.plotly_chart(
-        train_plots.curves(metrics, "validation", "epoch", metric, y_range=y_range, **marker), key="tl_metric"
-    )
-
-if len(epochs) > 1 and st.toggle("▶ Play: every epoch as an animation (runs in your browser)", key="tl_play"):
-    panels = tv.animation_panels(histories, source, epochs)
-    try:
-        st.plotly_chart(train_plots.timelapse_animation(panels, epochs), key="tl_animation")
-    except ValueError as error:
-        st.info(str(error))
+    show({name: tv.model_history(name)}, None, name)

@@ -6,13 +6,16 @@ A checkpoint folder holds:
     <name>.model         SentencePiece files, when the model uses subwords
     probes.json          optional: probe outputs per training epoch (the timelapse)
 
-`load_model("dates/general")` looks the name up in `pretrained/manifest.json`; a name from a
-URL or a widget is only ever compared against the manifest, never joined into a path.
+`load_model("dates/general")` looks the name up in `pretrained/manifest.json`, then in the user
+models folder's manifest (models saved from the app, "user/<name>"); a name from a URL or a widget
+is only ever compared against the manifests, never joined into a path. A user models folder that
+cannot be used (its manifest is broken, or it overlaps pretrained/) leaves only the user models out.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -179,10 +182,41 @@ def load_checkpoint(folder: str | Path, device: str = "cpu", name: str | None = 
 
 
 # -- the registry ---------------------------------------------------------------------------------
+USER_MODELS_ENV = "ATTENTION_EXPLORER_USER_MODELS"
+_log = logging.getLogger(__name__)
+_noted: set[str] = set()  # registry problems already logged by this process
+
+
+class UserRootError(CheckpointError):
+    """The user models folder would mix saved models with the shipped ones."""
+
+
+def check_user_root(root: str | Path, shipped: str | Path | None = None) -> Path:
+    """`root` as a folder for saved models; UserRootError when it is, is inside or contains the
+    shipped models folder (saves would then register among the shipped models)."""
+    root = Path(root)
+    shipped = Path(shipped) if shipped is not None else default_root()
+    mine, theirs = root.resolve(), shipped.resolve()
+    if mine == theirs:
+        relation = "is"
+    elif mine.is_relative_to(theirs):
+        relation = "is inside"
+    elif theirs.is_relative_to(mine):
+        relation = "contains"
+    else:
+        return root
+    raise UserRootError(
+        f"the user models folder {root} {relation} the shipped models folder {shipped}: models saved there "
+        f"would be registered among the shipped ones; set {USER_MODELS_ENV} to a folder of its own"
+    )
+
+
 def user_root() -> Path:
-    """The folder of models saved from the app's Train page ($ATTENTION_EXPLORER_USER_MODELS)."""
-    env = os.environ.get("ATTENTION_EXPLORER_USER_MODELS")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "user_models"
+    """The folder of models saved from the app's Train page: $ATTENTION_EXPLORER_USER_MODELS, else
+    user_models/ beside pretrained/. UserRootError when it is, is inside or contains the shipped
+    models folder."""
+    env = os.environ.get(USER_MODELS_ENV)
+    return check_user_root(Path(env) if env else Path(__file__).resolve().parent.parent / "user_models")
 
 
 def _manifest(root: Path) -> list[dict]:
@@ -193,6 +227,8 @@ def _manifest(root: Path) -> list[dict]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CheckpointError(f"{path}: not valid JSON ({error})") from None
+    except OSError as error:
+        raise CheckpointError(f"{path}: cannot be read ({error.strerror or error})") from None
     models = manifest.get("models") if isinstance(manifest, dict) else None
     if not isinstance(models, list) or not all(
         isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("path"), str) for e in models
@@ -201,27 +237,68 @@ def _manifest(root: Path) -> list[dict]:
     return models
 
 
-def _roots(root: str | Path | None) -> list[Path]:
-    return [Path(root)] if root is not None else [default_root(), user_root()]
+def _user_models() -> tuple[Path | None, list[dict], str | None]:
+    """(root, entries, problem) of the user models: a folder or manifest that cannot be used gives
+    no entries and the problem in words, so that the shipped models still list and load."""
+    try:
+        root = user_root()
+        return root, _manifest(root), None
+    except CheckpointError as error:
+        return None, [], str(error)
+
+
+def registry_notes() -> list[str]:
+    """Why the saved (user) models are left out of `registry()`, one line each naming the file or
+    folder and the problem; [] when they are not left out."""
+    problem = _user_models()[2]
+    return [problem] if problem else []
+
+
+def _listed(root: str | Path | None) -> tuple[list[tuple[Path, list[dict]]], str | None]:
+    """(root, entries) per registry root, and the user models' problem (None: they are fine)."""
+    if root is not None:
+        return [(Path(root), _manifest(Path(root)))], None
+    shipped = default_root()
+    found = [(shipped, _manifest(shipped))]  # a broken shipped manifest is an error: raised
+    user, entries, problem = _user_models()
+    if user is not None:
+        found.append((user, entries))
+    return found, problem
 
 
 def registry(root: str | Path | None = None) -> list[dict]:
-    """Registered models: the shipped ones (pretrained/) then the user's; or those of `root` only."""
-    return [entry for r in _roots(root) for entry in _manifest(r)]
+    """Registered models: the shipped ones (pretrained/) then the user's; or those of `root` only.
+
+    A broken shipped manifest raises CheckpointError. A user models folder or manifest that cannot
+    be used leaves the user models out: `registry_notes()` says why, and the first time a process
+    meets a problem it is logged as a warning (`python -m seq2seq models` prints it on stderr).
+    """
+    return registry_and_notes(root)[0]
+
+
+def registry_and_notes(root: str | Path | None = None) -> tuple[list[dict], list[str]]:
+    """`registry(root)` and `registry_notes()` from one reading of the manifests."""
+    found, problem = _listed(root)
+    if problem and problem not in _noted:
+        _noted.add(problem)
+        _log.warning("warning: user models left out: %s", problem)
+    return [entry for _, entries in found for entry in entries], [problem] if problem else []
 
 
 def resolve(name: str, root: str | Path | None = None) -> Path:
     """The folder of registered model `name`; only manifest names resolve, only inside their root."""
-    for base in _roots(root):
+    found, problem = _listed(root)
+    for base, entries in found:
         base = base.resolve()
-        for entry in _manifest(base):
+        for entry in entries:
             if entry.get("name") == name:
                 folder = (base / entry["path"]).resolve()
                 if not folder.is_relative_to(base):
                     raise CheckpointError(f"{base / MANIFEST_FILE}: entry {name!r} points outside {base}")
                 return folder
-    known = ", ".join(e["name"] for e in registry(root)) or "none are registered"
-    raise CheckpointError(f"unknown model {name!r} (known models: {known})")
+    known = ", ".join(e["name"] for _, entries in found for e in entries) or "none are registered"
+    left_out = f"; user models left out: {problem}" if problem else ""
+    raise CheckpointError(f"unknown model {name!r} (known models: {known}){left_out}")
 
 
 def write_manifest(entries: list[dict], root: str | Path | None = None) -> Path:
@@ -251,6 +328,21 @@ def load_model(
     name: str | Path, device: str = "cpu", root: str | Path | None = None, allow_path: bool = False
 ) -> Translator:
     """Load a registered model by name, or (a Path, or allow_path=True) an explicit folder."""
-    if isinstance(name, Path) or (allow_path and Path(name).is_dir() and (Path(name) / CONFIG_FILE).exists()):
+    if isinstance(name, Path) or (allow_path and _is_folder_not_name(str(name), root)):
         return load_checkpoint(Path(name), device=device, name=str(name))
     return load_checkpoint(resolve(str(name), root), device=device, name=str(name))
+
+
+def _is_folder_not_name(name: str, root: str | Path | None) -> bool:
+    """Whether `name` means a checkpoint folder: an existing folder with config.json, or without it
+    when no registered model has that name (then loading it names the missing file)."""
+    folder = Path(name)
+    if not folder.is_dir():
+        return False
+    if (folder / CONFIG_FILE).exists():
+        return True
+    try:
+        found = _listed(root)[0]  # not registry(): an error here is one line, with no warning before it
+    except CheckpointError:
+        return True
+    return all(entry.get("name") != name for _, entries in found for entry in entries)

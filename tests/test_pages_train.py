@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -19,6 +21,7 @@ from tests.train_fixtures import FakeProcess, fake_job, trained_registry
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 TIMEOUT = 60
+PAGE_SETTINGS = dict(tj.TASK_SETTINGS)  # the page's own, before the fixture shrinks reverse and dates
 # 10 steps of 64 pairs per epoch; no early stopping, so that only Stop (or the budget) ends a run.
 TINY = {"train_size": 640, "valid_size": 16, "max_len": 32, "patience": 10_000}
 
@@ -111,10 +114,34 @@ def test_a_tiny_training_draws_its_curves_and_heatmap_as_it_goes(manager):
     assert at.button(key="train_start").disabled is False
 
 
+def running(at: AppTest) -> bool:
+    """The status line says **running** (not starting, stopping or ended)."""
+    return any(info.value.startswith("**running**") for info in at.info)
+
+
 def test_stop_then_save_gives_a_model_every_page_can_load(manager):
     at = train_page(train_epochs=500)
     at.button(key="train_start").click().run()
-    poll(at, lambda at: any(e["epoch"] >= 1 for e in manager.job(at.session_state["train_session"]).epochs))
+    job = manager.job(at.session_state["train_session"])
+    assert job.browser_session  # the tab's session id: the watchdog asks Streamlit whether it is still open
+
+    # The probe heatmap is redrawn as the training goes, not only at its end: two polls during the
+    # run draw the attention of two different epochs, and the two differ.
+    drawn: dict[str, list] = {}  # heatmap title -> its weights, as drawn while the status said running
+
+    def two_epochs_drawn_while_running(at: AppTest) -> bool:
+        if running(at):
+            for heatmap in heatmaps(at):
+                drawn.setdefault(heatmap["layout"]["title"]["text"], heatmap["data"][0]["z"])
+        return len(drawn) >= 2
+
+    poll(at, two_epochs_drawn_while_running)
+    (first, before), (second, after) = list(drawn.items())[:2]
+    assert re.fullmatch(r"attention after epoch \d+", first) and re.fullmatch(r"attention after epoch \d+", second)
+    assert int(first.split()[-1]) < int(second.split()[-1])
+    assert len(before) == len(after) > 0 and before != after
+    assert job.active  # still training: Stop has something to stop
+
     at.button(key="train_stop").click().run()
     poll(at, lambda at: bool(at.warning))  # "stopped"
     assert "stopped by the user" in at.warning[0].value
@@ -129,6 +156,129 @@ def test_stop_then_save_gives_a_model_every_page_can_load(manager):
     assert "user/my-reverse" in at.success[-1].value
     assert "user/my-reverse" in [e.name for e in catalog.entries()]
     assert load_model("user/my-reverse").greedy("abc").output is not None
+
+
+# A Tatoeba-format corpus (English<TAB>French) of 51 pairs: 43 land in the train split, 6 in valid. Its
+# words make the page's probes (seq2seq.tasks.translation.PROBES) 16 subwords at most, within the
+# page's limit of 24 (from fewer words, "I have never seen such a beautiful city." takes 27).
+EN_FR_TEXT = """
+I am cold. | J'ai froid.
+Thank you very much. | Merci beaucoup.
+Where is the station? | Où est la gare ?
+She is reading a book. | Elle lit un livre.
+He doesn't like coffee. | Il n'aime pas le café.
+They have two children. | Ils ont deux enfants.
+I am hot. | J'ai chaud.
+I am tired. | Je suis fatigué.
+I am happy. | Je suis heureux.
+I am here. | Je suis ici.
+You are late. | Tu es en retard.
+We are ready. | Nous sommes prêts.
+He is tall. | Il est grand.
+She is kind. | Elle est gentille.
+It is cold. | Il fait froid.
+It is late. | Il est tard.
+I like tea. | J'aime le thé.
+I like books. | J'aime les livres.
+He reads a book. | Il lit un livre.
+She drinks coffee. | Elle boit du café.
+We have a dog. | Nous avons un chien.
+They have a cat. | Ils ont un chat.
+Where is the book? | Où est le livre ?
+Where is the dog? | Où est le chien ?
+Thank you. | Merci.
+Good night. | Bonne nuit.
+Good morning. | Bonjour.
+See you tomorrow. | À demain.
+I am a student. | Je suis étudiant.
+He is a doctor. | Il est médecin.
+The house is big. | La maison est grande.
+The car is red. | La voiture est rouge.
+I see the sea. | Je vois la mer.
+We go to school. | Nous allons à l'école.
+She has two sisters. | Elle a deux sœurs.
+I have a brother. | J'ai un frère.
+Come here. | Viens ici.
+Stop! | Arrête !
+Help me. | Aide-moi.
+I know. | Je sais.
+I have never seen it. | Je ne l'ai jamais vu.
+The city is beautiful. | La ville est belle.
+Such a beautiful day! | Quelle belle journée !
+I have seen the sea. | J'ai vu la mer.
+We will go to the beach. | Nous irons à la plage.
+Never again. | Plus jamais.
+It is such a big city. | C'est une si grande ville.
+We will go home. | Nous irons à la maison.
+The beach is big. | La plage est grande.
+We will see. | Nous verrons.
+Go to the beach. | Va à la plage.
+"""
+EN_FR = [tuple(line.split(" | ")) for line in EN_FR_TEXT.strip().splitlines()]
+
+
+def test_the_en_fr_subset_trains_saves_and_decodes(manager, tmp_path, monkeypatch):
+    """The page's en-fr task, as the page runs it (its settings: subwords, vocabulary, lengths), on a
+    corpus written here: it trains in its own process, is saved, and the saved model loads and decodes."""
+    from seq2seq.tasks import split_of
+
+    corpus = tmp_path / "eng-fra.txt"
+    corpus.write_text("".join(f"{en}\t{fr}\tCC-BY 2.0 (France) Attribution: tatoeba.org\n" for en, fr in EN_FR))
+    assert [split_of(en) for en, _ in EN_FR].count("valid") == 6
+    monkeypatch.setenv(tj.DATA_ENV, str(corpus))
+    monkeypatch.setitem(tj.TASK_SETTINGS, "en-fr", PAGE_SETTINGS["en-fr"])
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("pages/6_Train.py").run()
+    assert at.selectbox(key="train_task").options == ["Reverse a string", "Normalize a date", "English → French"]
+    at.selectbox(key="train_task").set_value("en-fr")
+    at.select_slider(key="train_hidden").set_value(16)
+    at.select_slider(key="train_lr").set_value(1e-2)
+    at.number_input(key="train_epochs").set_value(2)
+    at.button(key="train_start").click().run()
+    ok(at)
+    poll(at, lambda at: bool(at.success or at.error))
+    assert not at.error, [e.value for e in at.error]
+    status = at.success[0].value
+    assert status.startswith("**finished** · en-fr/dot · epoch 2") and status.endswith("· all 2 epochs done")
+    job = manager.job(at.session_state["train_session"])
+    assert job.view().settings.task == "en-fr" and [e["epoch"] for e in job.epochs] == [0, 1, 2]
+    assert "bleu" in job.epochs[-1]["valid"]
+    probe = job.epochs[-1]["probes"][0]
+    assert probe["source"] == "I am cold." and len(probe["attention"]) == len(probe["target_tokens"]) > 0
+
+    at.text_input(key="train_name").input("my-en-fr")
+    at.button(key="FormSubmitter:train_save_form-Save").click().run()
+    ok(at)
+    assert "user/my-en-fr" in at.success[-1].value
+    entry = next(e for e in catalog.entries() if e.name == "user/my-en-fr")
+    assert (entry.task, entry.scorer, entry.metric["name"]) == ("en-fr", "dot", "bleu")
+    translator = load_model("user/my-en-fr")
+    assert translator.metadata["task"] == "en-fr" and translator.metadata["train"]["data"] == str(corpus)
+    assert translator.source_tokenizer is translator.target_tokenizer or translator.source_tokenizer.vocab_size == (
+        translator.target_tokenizer.vocab_size
+    )
+    trace = translator.greedy("I am cold.")
+    assert isinstance(trace.output, str) and len(trace.steps) >= 1
+    assert trace.attention and all(abs(sum(row) - 1.0) < 1e-4 for row in trace.attention)
+
+
+def test_the_save_form_explains_a_user_models_folder_inside_pretrained(manager, tmp_path, monkeypatch):
+    """Saves would register among the shipped models: the page says so instead of offering the form."""
+    job = tj.Job("me", tj.JobSettings(task="reverse"), tmp_path, FakeProcess(alive=False), threading.Event())
+    job.status = "finished"
+    shutil.copytree(trained_registry() / "reverse" / "dot", job.run_dir)
+    manager._jobs = {"me": job}
+    monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(trained_registry() / "user_models"))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["train_session"] = "me"
+    at.switch_page("pages/6_Train.py").run()
+    ok(at)
+    assert at.error[0].value == (
+        f"Models cannot be saved: the user models folder {trained_registry() / 'user_models'} is inside the shipped "
+        f"models folder {trained_registry()}: models saved there would be registered among the shipped ones; set "
+        "ATTENTION_EXPLORER_USER_MODELS to a folder of its own. Fix that first."
+    )
+    assert not at.text_input and not (trained_registry() / "user_models").exists()
 
 
 def test_the_limit_is_explained_on_the_page(manager, tmp_path):
@@ -216,3 +366,41 @@ def test_timelapse_of_a_saved_model_and_of_this_sessions_training(manager, tmp_p
     job.last_heartbeat = 0.0
     at = timelapse(train_session="me", tl_origin="Your training")
     assert job.last_heartbeat > 0.0 and any("Still training" in c.value for c in at.caption)
+
+
+def test_timelapse_of_a_running_training_redraws_itself_and_follows_the_newest_epoch(manager, tmp_path, monkeypatch):
+    timers = []  # (function, run_every) of each st.fragment the page declares
+    fragment = st.fragment
+
+    def recording_fragment(func=None, *, run_every=None):
+        def declare(func):
+            timers.append((func.__name__, run_every))
+            return fragment(func, run_every=run_every)
+
+        return declare(func) if func else declare
+
+    monkeypatch.setattr(st, "fragment", recording_fragment)
+    history = json.loads((trained_registry() / "reverse" / "general" / "probes.json").read_text())["epochs"]
+    job = tj.Job("me", tj.JobSettings(task="reverse", scorer="general"), tmp_path, FakeProcess(), threading.Event())
+    job.status, job.epochs = "running", history[:2]
+    manager._jobs = {"me": job}
+
+    at = timelapse(train_session="me", tl_origin="Your training")
+    assert timers == [("yours", tj.REFRESH_S)]  # the history's view is redrawn every 2 s: no rerun needed
+    assert titles(at) == ["**your reverse/general** · epoch 1"] and at.select_slider[0].value == 1
+    assert any(c.value == "Still training: the newest epochs appear by themselves (every 2 s)." for c in at.caption)
+
+    job.epochs = history[:3]  # epoch 2 arrives; the timer's redraw follows it
+    at.run()
+    ok(at)
+    assert titles(at) == ["**your reverse/general** · epoch 2"] and at.select_slider[0].value == 2
+    at.select_slider[0].set_value(0).run()  # the user scrubs back: new epochs no longer move the slider
+    job.epochs = [*history[:3], {**history[2], "epoch": 3}]
+    at.run()
+    assert titles(at) == ["**your reverse/general** · epoch 0"] and at.select_slider[0].options == ["0", "1", "2", "3"]
+
+    job.status, job.process.alive = "finished", False  # it ends: the page stops redrawing itself
+    timers.clear()
+    at.run()
+    ok(at)
+    assert timers == [("yours", None)] and not any("Still training" in c.value for c in at.caption)

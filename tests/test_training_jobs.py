@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -217,6 +218,73 @@ def test_the_watchdog_stops_a_job_without_heartbeat_and_spares_a_watched_one(tmp
         assert not watched.stop_event.is_set() and watched.status == "running"
     finally:
         manager._closed.set()
+
+
+def test_a_closed_tab_stops_its_job_and_a_tab_on_another_page_keeps_its_job(tmp_path):
+    """The watchdog asks whether each job's browser session is connected: a session browsing the
+    Decode or Models page (no heartbeat) keeps its job; a closed or reloaded tab stops it once its
+    session has been gone for session_gone_timeout (a reconnecting websocket comes back sooner)."""
+    connected = {"tab-on-models-page": True, "tab-then-closed": True}
+    manager = tj.JobManager(heartbeat_timeout=1.0, session_gone_timeout=5.0, session_alive=connected.get)
+    browsing, closing = fake_job(tmp_path, "browsing"), fake_job(tmp_path, "closing")
+    browsing.browser_session, closing.browser_session = "tab-on-models-page", "tab-then-closed"
+    manager._jobs = {"browsing": browsing, "closing": closing}
+    long_ago = time.monotonic() - 100.0  # neither the Train nor the Timelapse page has touched them since
+    browsing.last_heartbeat = closing.last_heartbeat = long_ago
+
+    manager.check()
+    assert (browsing.status, closing.status) == ("running", "running")  # 100 s without a heartbeat
+    assert browsing.last_heartbeat > long_ago + 99
+
+    connected["tab-then-closed"] = False  # the tab closes (or reloads: a new session, a new id)
+    manager.check()
+    assert closing.status == "running" and not closing.stop_event.is_set()  # gone for < 5 s so far
+    closing.last_heartbeat -= 6.0  # last seen alive 6 s ago
+    manager.check()
+    assert closing.status == "stopping" and closing.stop_event.is_set()
+    assert re.fullmatch(r"stopped: the page was closed \(its browser session ended [67] s ago\)", closing.stop_reason)
+    assert browsing.status == "running" and not browsing.stop_event.is_set() and browsing.stop_reason is None
+    assert manager.running() == 2  # a stopping job still holds its core until it has checkpointed
+
+
+@pytest.mark.parametrize("answer", [None, "yes", RuntimeError("the runtime is stopping")])
+def test_without_a_runtime_that_can_tell_the_heartbeat_decides(tmp_path, answer):
+    """AppTest and plain scripts have no runtime to ask (None; a mock's answer is not a bool)."""
+
+    def session_alive(session_id: str):
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    manager = tj.JobManager(heartbeat_timeout=30.0, session_gone_timeout=5.0, session_alive=session_alive)
+    watched, silent = fake_job(tmp_path, "watched"), fake_job(tmp_path, "silent")
+    for job in (watched, silent):
+        job.browser_session = "some tab"
+    silent.last_heartbeat = time.monotonic() - 31.0
+    watched.last_heartbeat = time.monotonic() - 29.0
+    manager._jobs = {"watched": watched, "silent": silent}
+    manager.check()
+    assert watched.status == "running" and not watched.stop_event.is_set()
+    assert silent.status == "stopping" and silent.stop_reason == "stopped: the page was closed (no heartbeat for 31 s)"
+
+
+def test_streamlit_session_alive_asks_the_running_streamlit_runtime(monkeypatch):
+    from unittest.mock import MagicMock
+
+    from streamlit.runtime import Runtime
+
+    class FakeRuntime:
+        def is_active_session(self, session_id: str) -> bool:
+            return session_id == "open-tab"
+
+    monkeypatch.setattr(Runtime, "_instance", None)
+    assert tj.streamlit_session_alive("open-tab") is None  # no server: nobody can tell
+    monkeypatch.setattr(Runtime, "_instance", FakeRuntime())
+    assert tj.streamlit_session_alive("open-tab") is True
+    assert tj.streamlit_session_alive("closed-tab") is False
+    monkeypatch.setattr(Runtime, "_instance", MagicMock(spec=Runtime))  # what AppTest installs during a run
+    assert tj.streamlit_session_alive("open-tab") is None
+    assert tj.browser_session_id() is None  # not in a script run
 
 
 def test_a_stop_that_takes_too_long_ends_in_a_kill(tmp_path):
