@@ -99,6 +99,8 @@ def test_compare_presentation_two_larger_heatmaps_per_row():
 # -- Hidden states -------------------------------------------------------------------------------
 STATES = "pages/3_Hidden_states.py"
 STATES_LINK = {"task": "reverse", "scorer": "dot", "sentence": "abcde", "step": "3"}
+# The URL the page writes back: the link, and the decoding it shows (the Decode page's, greedy here).
+STATES_URL = {**STATES_LINK, "strategy": "greedy"}
 
 
 def test_hidden_states_link_restores_and_the_slider_rewrites_it():
@@ -107,15 +109,15 @@ def test_hidden_states_link_restores_and_the_slider_rewrites_it():
     assert at.selectbox(key="hs_scorer").value == "dot"
     assert at.text_input(key="hs_sentence").value == "abcde"
     assert at.slider(key="hs_step").value == 3
-    assert at.query_params == STATES_LINK
+    assert at.query_params == STATES_URL
     assert not notes(at)
 
     ok(at.slider(key="hs_step").set_value(5).run())
-    assert at.query_params == {**STATES_LINK, "step": "5"}
+    assert at.query_params == {**STATES_URL, "step": "5"}
     ok(at.radio(key="hs_dims").set_value("3D").run())  # the URL it wrote does not drag the slider back
     assert at.slider(key="hs_step").value == 5
     ok(at.selectbox(key="hs_scorer").set_value("general").run())
-    assert at.query_params == {**STATES_LINK, "scorer": "general", "step": "5"}
+    assert at.query_params == {**STATES_URL, "scorer": "general", "step": "5"}
 
 
 def test_hidden_states_new_link_in_the_same_session_wins():
@@ -131,7 +133,7 @@ def test_hidden_states_negative_step_falls_back_with_a_note():
     at = open_page(STATES, {**STATES_LINK, "step": "-5"})
     assert notes(at)[0] == markdown_safe("step=-5 is outside 0–200; using 0.")
     assert at.slider(key="hs_step").value == 0
-    assert at.query_params == {**STATES_LINK, "step": "0"}
+    assert at.query_params == {**STATES_URL, "step": "0"}
     ok(at.text_input(key="hs_sentence").input("abc").run())  # the view moved on: the note goes
     assert not any("step=" in n for n in notes(at))
 
@@ -141,7 +143,7 @@ def test_hidden_states_step_past_the_output_shows_the_last_step_with_a_note():
     last = int(at.slider(key="hs_step").max)
     assert at.slider(key="hs_step").value == last < 150
     assert notes(at) == [f"The link's step 150 is past the end of this output ({last} tokens): showing step {last}."]
-    assert at.query_params == {**STATES_LINK, "step": str(last)}
+    assert at.query_params == {**STATES_URL, "step": str(last)}
     ok(at.slider(key="hs_step").set_value(1).run())  # the view moved on: the note goes
     assert not notes(at)
 
