@@ -73,7 +73,9 @@ def how_it_ended(config: dict, history: list[dict]) -> str:
         return f"ended at its step budget, max_steps {train['max_steps']}"
     if config.get("epochs_run") == train.get("epochs"):
         return f"ran all {train.get('epochs')} epochs"
-    return f"early stopping: no better validation score for {train.get('patience')} epochs"
+    if config.get("epochs_run", 0) - config.get("best_epoch", 0) >= train.get("patience", 0):
+        return f"early stopping: no better validation score for {train.get('patience')} epochs"
+    return "stopped at a perfect validation exact match, which cannot improve"
 
 
 def retrain_command(name: str, config: dict) -> str:
@@ -95,6 +97,11 @@ def evaluate_command(name: str, test: dict) -> str:
         full = beam_sentences == test.get("sentences")
         command += "" if full else f" --beam-limit {beam_sentences}"
     return command
+
+
+def _cell(value: float | None) -> str:
+    """A float32 metric, or nothing where it was not measured (beam search runs on float16 only)."""
+    return "" if value is None else f"{value:.4f}"
 
 
 def card(name: str, config: dict, test: dict, fp32: dict, parameters: int, history: list[dict]) -> str:
@@ -144,10 +151,13 @@ def card(name: str, config: dict, test: dict, fp32: dict, parameters: int, histo
             )
     else:  # a cell variant: compared with the shipped GRU model of the same scorer
         identical = f"Identical to {task}/{scorer} but for the cell ({cell.upper()} instead of GRU), to compare cells."
+    full_beam = test.get("beam_sentences") == test.get("sentences")  # then greedy on its subset is greedy
     rows = "\n".join(
-        f"| {k} | {v:.4f} | {fp32.get(k, float('nan')):.4f} |" if isinstance(v, float) else f"| {k} | {v} | |"
+        f"| {k} | {v:.4f} | {_cell(fp32.get(k))} |" if isinstance(v, float) else f"| {k} | {v} | |"
         for k, v in test.items()
-        if k not in ("task", "split") and not k.endswith("_seconds")  # timings vary with load: see bench/
+        if k not in ("task", "split")
+        and not k.endswith("_seconds")  # timings vary with load: see bench/
+        and not (full_beam and k == "bleu_greedy_subset")
     )
     return f"""# {name}
 
