@@ -105,23 +105,32 @@ def add_user_model(root: Path, name: str, task: str, scorer: str, cell: str = "g
     return entry["name"]
 
 
-@functools.cache
-def shared_registry() -> Path:
-    """One registry per test process, removed when the process exits."""
-    root = Path(tempfile.mkdtemp(prefix="ae-registry-"))
+def temporary_registry(prefix: str, make) -> Path:
+    """`make(root)` in a new temporary folder that is removed when the test process exits."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
-    return make_registry(root)
+    return make(root)
 
 
-def use_registry(monkeypatch) -> Path:
-    """Point the app at the shared test registry and forget translators cached before."""
+def point_app_at(monkeypatch, root: Path) -> Path:
+    """Point the app at the registry in `root` and forget translators cached for another one."""
     import streamlit as st
 
-    root = shared_registry()
     monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
     st.cache_resource.clear()
     st.cache_data.clear()
     return root
+
+
+@functools.cache
+def shared_registry() -> Path:
+    """One registry per test process, removed when the process exits."""
+    return temporary_registry("ae-registry-", make_registry)
+
+
+def use_registry(monkeypatch) -> Path:
+    """Point the app at the shared test registry and forget translators cached before."""
+    return point_app_at(monkeypatch, shared_registry())
 
 
 def column_rows(node) -> list[list[list]]:

@@ -9,17 +9,15 @@ unclear errors).
 
 from __future__ import annotations
 
-import atexit
 import functools
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import torch
 
 from explorer import svg_bars, svg_heatmap
-from tests.app_fixtures import make_registry
+from tests.app_fixtures import make_registry, point_app_at, temporary_registry
 
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
 torch.set_num_threads(1)
@@ -160,20 +158,12 @@ def make_small_registry(root: Path) -> Path:
 @functools.cache
 def small_registry() -> Path:
     """One small registry per test process, removed when the process exits."""
-    root = Path(tempfile.mkdtemp(prefix="ae-hostile-registry-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    return make_small_registry(root)
+    return temporary_registry("ae-hostile-registry-", make_small_registry)
 
 
 def use_small_registry(monkeypatch) -> Path:
     """Point the app at small_registry() and forget translators cached for another registry."""
-    import streamlit as st
-
-    root = small_registry()
-    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return root
+    return point_app_at(monkeypatch, small_registry())
 
 
 # -- a subword model: the tiny en-fr model trained by tests/train_fixtures.py -----------------------------
@@ -192,20 +182,13 @@ def make_subword_registry(root: Path) -> Path:
 
 @functools.cache
 def subword_registry() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="ae-hostile-subword-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    return make_subword_registry(root)
+    """One en-fr registry per test process, removed when the process exits."""
+    return temporary_registry("ae-hostile-subword-", make_subword_registry)
 
 
 def use_subword_registry(monkeypatch) -> Path:
     """Point the app at subword_registry() and forget translators cached for another registry."""
-    import streamlit as st
-
-    root = subword_registry()
-    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return root
+    return point_app_at(monkeypatch, subword_registry())
 
 
 # -- what a page may show ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from seq2seq.cli import line_ranges
 from seq2seq.tokenizers import UNK
 from tests.hostile import CATEGORIES, INPUTS, MAX_SOURCE, MAX_TARGET, SAMPLE, small_registry
 
@@ -103,15 +104,11 @@ def test_force_any_target(text, capsys):
         assert "at most" in err  # a target longer than the model produces
 
 
-def _ranges(numbers: list[int]) -> str:
-    """1-based line numbers as the CLI names them: [3, 4, 5, 9] -> "3-5, 9"."""
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][1] + 1:
-            runs[-1][1] = n
-        else:
-            runs.append([n, n])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+@pytest.mark.parametrize(
+    ("numbers", "expected"), [([3], "3"), ([3, 4, 5, 9], "3-5, 9"), ([1, 3, 5], "1, 3, 5"), ([2, 3, 7, 8], "2-3, 7-8")]
+)
+def test_refused_lines_are_named_as_runs(numbers, expected):
+    assert line_ranges(numbers) == expected
 
 
 def check_translate(lines: list[str], refused: list[int], limit: int, code: int, out: str, err: str) -> list[str]:
@@ -127,7 +124,7 @@ def check_translate(lines: list[str], refused: list[int], limit: int, code: int,
         assert (code, err) == (0, "")
         return outputs
     assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("error: translate: ")
-    which = f"line {too_long[0]} is" if len(too_long) == 1 else f"lines {_ranges(too_long)} are"
+    which = f"line {too_long[0]} is" if len(too_long) == 1 else f"lines {line_ranges(too_long)} are"
     assert f"{which} over the model's limit of {limit} source tokens" in err, err
     return outputs
 

@@ -27,6 +27,7 @@ from seq2seq.checkpoint import load_checkpoint, write_manifest
 from seq2seq.config import TrainConfig
 from seq2seq.tasks import split_of
 from seq2seq.train import train
+from tests.app_fixtures import temporary_registry
 
 MODELS = (("reverse", "none"), ("reverse", "dot"), ("reverse", "general"), ("dates", "general"))
 TINY = {
@@ -62,9 +63,8 @@ def make_trained_registry(root: Path) -> Path:
 
 @functools.cache
 def trained_registry() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="ae-trained-registry-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    return make_trained_registry(root)
+    """One registry of trained models per test process, removed when the process exits."""
+    return temporary_registry("ae-trained-registry-", make_trained_registry)
 
 
 # -- a tiny en-fr corpus and model ------------------------------------------------------------------
