@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import replace
-
-import torch
 
 from explorer.decode_view import _TRACE, _WHATIF_RESULT, num_steps, trace_data
-from seq2seq.decoding import Trace
 
 
 # -- explain a cell --------------------------------------------------------------------------
@@ -142,15 +138,15 @@ def whatif_result(session: Mapping, data: dict, position: int) -> dict | None:
 def whatif(translator, data: dict, position: int, token_id: int) -> dict:
     """Force `token_id` at `position`, keep the tokens before it, and decode on after it.
 
-    A sampled original goes on sampling with its temperature and seed (`sample_after`: the draws
-    the original made there), anything else greedily: a beam search cannot be resumed from a
-    forced prefix, and a reference no longer fits once a token differs. The result's "continued"
-    says which, for the side-by-side view.
+    A sampled original goes on sampling with its temperature and seed (`Translator.sample` with a
+    prefix: the draws the original made there), anything else greedily: a beam search cannot be
+    resumed from a forced prefix, and a reference no longer fits once a token differs. The
+    result's "continued" says which, for the side-by-side view.
     """
     prefix = list(data["ids"][:position]) + [int(token_id)]
     source, sampling = data["trace"]["source"], data.get("sampling")
     if sampling:
-        trace = sample_after(translator, source, prefix, sampling["temperature"], sampling["seed"])
+        trace = translator.sample(source, sampling["temperature"], seed=sampling["seed"], prefix=prefix)
     else:
         trace = translator.greedy(source, prefix=prefix)
     result = trace_data(trace, data["model"])
@@ -172,35 +168,6 @@ def continuation(data: dict) -> str:
         "sample": "not sampled: this trace does not say its temperature and seed",
     }.get(data["trace"]["strategy"])
     return "Continued greedily from the forced token" + (f", {why}." if why else ", like the original.")
-
-
-@torch.inference_mode()
-def sample_after(translator, text: str, prefix: Sequence[int], temperature: float, seed: int) -> Trace:
-    """Sampling as Translator.sample does it (same generator, seed and temperature), `prefix` forced first.
-
-    Every step draws, the forced ones too, so the draws after the prefix are the ones the original
-    run made there: forcing the token it sampled gives the original back (a test checks this).
-    """
-    generator = torch.Generator().manual_seed(int(seed))
-    state = first = translator.start(text)
-    steps = []
-    while not state.finished and len(steps) < translator.config.max_target_len:
-        logits = translator.advance(state).logits[0].float().cpu() / temperature
-        drawn = int(torch.multinomial(torch.softmax(logits, -1), 1, generator=generator))
-        forced = len(steps) < len(prefix)
-        step = translator.step(state, choose=prefix[len(steps)] if forced else drawn)
-        steps.append(step if forced else replace(step, forced=False))  # drawn, as in Translator.sample
-        state = step.next_state
-    return Trace(
-        source_text=first.source_text,
-        source_tokens=list(first.source_tokens),
-        steps=steps,
-        scorer=translator.scorer,
-        strategy="sample",
-        output=translator.target_tokenizer.decode([s.token_id for s in steps]),
-        hit_max_len=not state.finished,
-        memory=first.memory[0],
-    )
 
 
 def compare_rows(original: dict, changed: dict, position: int) -> list[dict]:

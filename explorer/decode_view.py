@@ -33,7 +33,6 @@ import csv
 import io
 import json
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import replace
 
 from explorer import catalog, view_defaults
 from explorer.figures import position_labels
@@ -192,6 +191,7 @@ def current_view(session: Mapping) -> ViewState:
         temperature=float(session.get(K_TEMPERATURE, 1.0)),
         seed=int(session.get(K_SEED, 0)),
         model=session.get(K_MODEL) or "",
+        reference=reference_of(session),
     )
 
 
@@ -199,12 +199,12 @@ def reference_of(session: Mapping) -> str:
     return (session.get(K_REFERENCE) or "").strip()
 
 
-def view_query(view: ViewState, reference: str = "") -> dict[str, str]:
+def view_query(view: ViewState) -> dict[str, str]:
     """The shareable link of a view: only the parameters that matter for its strategy."""
     query = {"task": view.task, "scorer": view.scorer, "sentence": view.sentence, "step": str(view.step)}
     if view.model:
         query["model"] = view.model
-    return {**query, **view_defaults.decoding_params(replace(view, reference=reference))}
+    return {**query, **view_defaults.decoding_params(view)}
 
 
 def publish(session: MutableMapping, query_params) -> None:
@@ -212,13 +212,14 @@ def publish(session: MutableMapping, query_params) -> None:
 
     `query_params` is st.query_params (anything with to_dict() and from_dict()).
     """
-    view, reference = current_view(session), reference_of(session)
+    view = current_view(session)
+    reference = view.reference
     session[TASK], session[SCORER], session[SENTENCE] = view.task, view.scorer, view.sentence
     session[STEP], session[MODEL] = view.step, view.model
     session[STRATEGY] = "forced" if reference else view.strategy
     session[BEAM], session[TEMPERATURE], session[SEED] = view.beam, view.temperature, view.seed
     session[REFERENCE] = reference
-    wanted = view_query(view, reference)
+    wanted = view_query(view)
     if _flat(query_params.to_dict()) != wanted:
         query_params.from_dict(wanted)
     session[_URL] = wanted

@@ -112,21 +112,12 @@ def unknown_note(sentence: str, *translators) -> str | None:
     <unk>), or None. Every page that decodes a typed sentence shows it."""
     unknown: list[str] = []
     for translator in translators:
-        found = translator.unknown_characters(sentence)
-        # unknown_characters skips whitespace, but a tab or a no-break space also becomes <unk>.
-        found += [c for c in dict.fromkeys(sentence) if c.isspace() and c not in found and _is_unk(translator, c)]
-        unknown += [c for c in found if c not in unknown]
+        unknown += [c for c in translator.unknown_characters(sentence) if c not in unknown]
     if not unknown:
         return None
     listed = ", ".join(repr(c) for c in unknown)
     whose = "this model's" if len(translators) == 1 else "these models'"
     return f"Not in {whose} vocabulary, decoded as the unknown token <unk>: {listed}"
-
-
-def _is_unk(translator, char: str) -> bool:
-    from seq2seq.tokenizers import UNK
-
-    return translator.source_tokenizer.encode(char) == [UNK]
 
 
 def follow(state: MutableMapping, key: str, value, force: bool = False) -> None:

@@ -35,7 +35,8 @@ if notes:
     st.warning("The link had values that were replaced:\n" + "\n".join(f"- {dv.escape_markdown(n)}" for n in notes))
 
 ui.inputs(available, presentation)
-view, reference = dv.current_view(ss), dv.reference_of(ss)
+view = dv.current_view(ss)
+reference = view.reference
 if not view.sentence.strip():
     dv.publish(ss, st.query_params)
     st.info(dv.EMPTY_HINT)

@@ -19,6 +19,11 @@ from dataclasses import dataclass
 import torch
 
 
+def length_normalized(cumulative: float, depth: int, length_penalty: float) -> float:
+    """The ranking score of a hypothesis: cumulative log-probability / length ** length_penalty."""
+    return cumulative / max(depth, 1) ** length_penalty
+
+
 @dataclass(frozen=True)
 class Node:
     """An expanded node: one token chosen after `parent` (root: parent None, token None)."""
@@ -103,7 +108,7 @@ class BeamSearch:
         result = []
         for node_id, finished in pool:
             node = self.tree[node_id]
-            score = node.cumulative / max(node.depth, 1) ** self.length_penalty
+            score = length_normalized(node.cumulative, node.depth, self.length_penalty)
             result.append(Hypothesis(self.path(node_id), node.cumulative, score, finished, node_id))
         result.sort(key=lambda h: h.score, reverse=True)
         return result[: self.width]
@@ -231,10 +236,8 @@ class BatchBeamSearch:
         rows = zip(index[0].tolist(), token[index].tolist(), values[index].tolist(), prefixes, strict=True)
         for b, last, cumulative, prefix in rows:
             ids = (*prefix, last)
-            into[b].append(Hypothesis(ids, cumulative, self._score(cumulative, depth), finished, -1))
-
-    def _score(self, cumulative: float, depth: int) -> float:
-        return cumulative / max(depth, 1) ** self.length_penalty
+            score = length_normalized(cumulative, depth, self.length_penalty)
+            into[b].append(Hypothesis(ids, cumulative, score, finished, -1))
 
     def hypotheses(self, sentence: int) -> list[Hypothesis]:
         """`BeamSearch.hypotheses` for one sentence (finished ones, else those cut), best first.

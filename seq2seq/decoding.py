@@ -411,8 +411,14 @@ class Translator:
         top_k: int | None = None,
         seed: int = 0,
         max_len: int | None = None,
+        prefix: Sequence[int] = (),
     ) -> Trace:
-        """Ancestral sampling: y_t ~ softmax(logits / T), restricted to the top_k most probable."""
+        """Ancestral sampling: y_t ~ softmax(logits / T), restricted to the top_k most probable.
+
+        `prefix` ids are forced first (what-if). Their steps still draw, so the draws after the
+        prefix are the ones the same seed makes without it: forcing the token a sample drew gives
+        that sample back.
+        """
         if temperature <= 0:
             raise ValueError("temperature must be > 0")
         generator = torch.Generator().manual_seed(int(seed))
@@ -426,7 +432,10 @@ class Translator:
                 kth = logits.topk(min(int(top_k), logits.numel())).values[-1]
                 logits = logits.masked_fill(logits < kth, float("-inf"))
             token_id = int(torch.multinomial(torch.softmax(logits, -1), 1, generator=generator))
-            steps.append(self._make_step(state, out, token_id, forced=False, overridden=False))
+            forced = len(steps) < len(prefix)
+            if forced:
+                token_id = self._token_id(prefix[len(steps)])
+            steps.append(self._make_step(state, out, token_id, forced=forced, overridden=False))
             state = steps[-1].next_state
         return self._trace(first, steps, "sample", hit_max=not state.finished)
 
