@@ -18,7 +18,7 @@ PORT    ?= 8501
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 TEST_STAMP    := $(VENV)/.installed-test
 
-.PHONY: help venv install install-test run test lint format clean distclean
+.PHONY: help venv install install-test run test test-slow lint format clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -53,6 +53,9 @@ run: install  ## start the app, models loaded before it answers (ADDRESS=127.0.0
 test: install-test  ## lint, then run every test (browser tests included)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+test-slow: install-test  ## the slow suites only (400 save kills, 50 training kills with --resume, torchrun)
+	$(BIN)/pytest -q -m slow
 
 lint: $(TEST_STAMP)  ## ruff check and format check, no changes
 	$(BIN)/ruff check .

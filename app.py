@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import navigation, presentation
-from explorer.catalog import TASK_LABELS, entries, headline
+from explorer.catalog import data_credits, entries, headline, task_examples, task_label
 from seq2seq.checkpoint import CheckpointError
 
 st.set_page_config(page_title="Attention Explorer", page_icon="🔎", layout="wide")
@@ -37,7 +37,7 @@ st.subheader("Models")
 rows = []
 for e in models:
     metric, value = headline(e)
-    label = TASK_LABELS.get(e.task, e.task)
+    label = task_label(e.task)
     row = {"model": e.name, "task": label, "scorer": e.scorer, "cell": e.cell, "parameters": e.parameters}
     rows.append({**row, "metric": metric, "value": value})
 table = pd.DataFrame(rows)
@@ -45,24 +45,20 @@ number = st.column_config.NumberColumn(format="localized")
 st.dataframe(table, hide_index=True, width="stretch", column_config={"parameters": number})
 
 st.subheader("Start here")
-examples = {
-    "reverse": ["hello world", "attention is all"],
-    "dates": ["saturday, may 9, 2018", "9th of May 18"],
-    "en-fr": ["I am cold.", "She is reading a book."],
-}
 tasks = list(dict.fromkeys(e.task for e in models))
 columns = st.columns(max(len(tasks), 1))
 for column, task in zip(columns, tasks, strict=False):
     with column:
-        st.markdown(f"**{TASK_LABELS.get(task, task)}**")
-        for sentence in examples.get(task, []):
+        st.markdown(f"**{task_label(task)}**")
+        for sentence in task_examples(task):  # the task's own examples, the most telling first
             st.page_link(
                 "pages/1_Decode.py",
                 label=sentence,
                 query_params={"task": task, "sentence": sentence},
                 icon="▶️",
             )
-st.caption(
-    "Data: English–French pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR); "
-    "reverse and dates are generated."
-)
+generated = [task for task in tasks if not data_credits([task])]
+credits = data_credits(tasks) + ([f"{' and '.join(generated)} {'is' if len(generated) == 1 else 'are'} generated"]
+                                 if generated else [])  # fmt: skip
+if credits:
+    st.caption("Data: " + "; ".join(credits) + ".")

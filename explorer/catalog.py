@@ -3,13 +3,96 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 
+from seq2seq import tasks as task_registry
 from seq2seq.checkpoint import registry_and_notes, registry_notes
 from seq2seq.config import SCORERS
 
 USER_PREFIX = "user/"  # registry names of the models saved from the Train page
-TASK_LABELS = {"reverse": "Reverse a string", "dates": "Normalize a date", "en-fr": "English → French"}
+
+# -- what the app asks a task -------------------------------------------------------------------
+# The app never decides by a task's name: it asks the task module (seq2seq.tasks.get_task) for
+#   LABEL: str                   how pickers and headings name the task ("English → French")
+#   DEFAULT_SENTENCE: str        the sentence every page opens on
+#   EXAMPLES: tuple[str, ...]    the home page's "Start here" links, the most telling first
+#   METRIC: str                  the validation metric training curves show ("exact_match", "bleu")
+#   DATA_FILE: str | None        the corpus file name a training reads (in ../shared/data), None: generated
+#   CREDIT: str                  the data's attribution line, for the home page
+#   CONVERSION: str              what the source normalisation converts, beyond Unicode forms, for a note
+
+
+def known_tasks() -> tuple[str, ...]:
+    """Every task the app can name, in display order: the library's (seq2seq.tasks.TASKS)."""
+    return tuple(task_registry.TASKS)
+
+
+def task_module(task: str) -> ModuleType | None:
+    """The task's module, or None for a task the library does not register (or cannot import)."""
+    try:
+        return task_registry.get_task(task)
+    except (ValueError, ImportError):
+        return None
+
+
+def task_fact(task: str, name: str, default=None):
+    """Attribute `name` of the task's module, else `default` (also for a task the library does not know)."""
+    return getattr(task_module(task), name, default)
+
+
+def task_label(task: str) -> str:
+    """How the app names `task` ("English → French"); the name itself for a task it knows nothing of."""
+    return str(task_fact(task, "LABEL", task))
+
+
+def task_examples(task: str) -> tuple[str, ...]:
+    """The task's example sentences for the home page, the most telling first (may be empty)."""
+    return tuple(task_fact(task, "EXAMPLES", ()))
+
+
+def default_sentence(task: str) -> str:
+    """The sentence every page opens on: the task's DEFAULT_SENTENCE, else its first example or probe."""
+    sentence = task_fact(task, "DEFAULT_SENTENCE")
+    if sentence:
+        return str(sentence)
+    candidates = task_examples(task) or tuple(task_fact(task, "PROBES", ()))
+    return candidates[0] if candidates else ""
+
+
+def task_metric(task: str) -> str:
+    """The validation metric of the task's training curves: BLEU for a corpus task, else exact match."""
+    return str(task_fact(task, "METRIC", "bleu" if data_file(task) else "exact_match"))
+
+
+def data_file(task: str) -> str | None:
+    """The corpus file name a training of `task` reads (None: the task generates its data)."""
+    name = task_fact(task, "DATA_FILE")
+    return str(name) if name else None
+
+
+def data_credits(tasks) -> list[str]:
+    """The attribution lines of the data behind `tasks` (generated tasks have none), each once."""
+    return list(dict.fromkeys(credit for task in tasks if (credit := task_fact(task, "CREDIT", ""))))
+
+
+class _TaskLabels(Mapping):
+    """task -> label for every known task (`TASK_LABELS.get(task, task)`), read from the tasks."""
+
+    def __getitem__(self, task: str) -> str:
+        if task not in known_tasks():
+            raise KeyError(task)
+        return task_label(task)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(known_tasks())
+
+    def __len__(self) -> int:
+        return len(known_tasks())
+
+
+TASK_LABELS: Mapping[str, str] = _TaskLabels()
 
 
 @dataclass(frozen=True)
@@ -80,10 +163,11 @@ def entries() -> list[Entry]:
             )
         )
     order = {s: i for i, s in enumerate(SCORERS)}
+    task_order = {t: i for i, t in enumerate(known_tasks())}
     return sorted(
         result,
         key=lambda e: (
-            list(TASK_LABELS).index(e.task) if e.task in TASK_LABELS else 9,
+            task_order.get(e.task, len(task_order)),
             e.is_user,
             e.cell != "gru",
             order.get(e.scorer, 99),

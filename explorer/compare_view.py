@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from seq2seq.attention import SCORER_INFO
 from seq2seq.decoding import Trace, Translator
 from seq2seq.metrics import alignment_scores, row_entropy
 from seq2seq.tasks import Example, get_task
@@ -97,7 +98,7 @@ def run_scorer(translator: Translator, sentence: str, reference: Example | None)
 
 
 def gold_examples(task: str, n: int = TEST_EXAMPLES) -> list[Example]:
-    """Examples of the test split with their gold alignment; none for en-fr (no generator)."""
+    """Examples of the test split with their gold alignment; none for a corpus task (no generator)."""
     module = get_task(task)
     if not hasattr(module, "examples"):
         return []
@@ -107,15 +108,15 @@ def gold_examples(task: str, n: int = TEST_EXAMPLES) -> list[Example]:
 def reference_for(task: str, sentence: str, examples: Sequence[Example] = ()) -> Example | None:
     """The gold target and alignment of `sentence`, when known.
 
-    reverse: built for any string. dates: only for a sentence from the generator (one of
-    `examples`): a typed date could be read several ways. en-fr: never (no gold alignment).
+    A task whose gold is defined for any string (reverse) says so with an `example(source)` function
+    and builds it. Otherwise only for a sentence from the generator (one of `examples`): a typed date
+    could be read several ways. Translation (en-fr, zh-en): never (no gold alignment).
     """
     if not sentence.strip():
         return None
-    if task == "reverse":
-        from seq2seq.tasks import reverse
-
-        return reverse.example(sentence)
+    build = getattr(get_task(task), "example", None)
+    if callable(build):
+        return build(sentence)
     for example in examples:
         if example.source == sentence and example.alignment is not None:
             return example
@@ -154,14 +155,16 @@ def gold_view(
 
 
 def result_text(result: ScorerResult) -> str:
-    """The lines under a scorer's heatmap (plain text: outputs are never read as Markdown)."""
+    """The lines under a scorer's heatmap, ending with its formula as the code computes it (plain text:
+    outputs are never read as Markdown)."""
     cut = " …(stopped at the length limit)" if result.greedy.hit_max_len else ""
     lines = [f"output: {result.greedy.output}{cut}", f"log p: {result.greedy.logprob:.3f}"]
     if result.greedy.mean_entropy is not None:
         lines.append(f"mean entropy: {result.greedy.mean_entropy:.3f} nats")
     if result.accuracy is not None:
         lines.append(f"alignment accuracy: {result.accuracy:.0%}")
-    return "\n".join(lines)
+    lines.append(SCORER_INFO.get(result.scorer, {}).get("formula", ""))  # seq2seq.attention: the code's formula
+    return "\n".join(line for line in lines if line)
 
 
 def summary_rows(results: Sequence[ScorerResult]) -> list[dict]:

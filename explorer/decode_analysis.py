@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, MutableMapping, Sequence
 
+import torch
+
 from explorer.decode_view import _TRACE, _WHATIF_RESULT, num_steps, trace_data
+from seq2seq.attention import Scorer
 
 
 # -- explain a cell --------------------------------------------------------------------------
@@ -27,11 +30,31 @@ def context_shares(weights: Sequence[float], encoder_states: Sequence[Sequence[f
     return [n / total if total > 0 else 0.0 for n in norms]
 
 
-def explain_cell(data: dict, t: int, s: int) -> dict:
+def scorer_of(model_name: str) -> Scorer:
+    """The scorer of the model the page decoded with: the same cached translator (explorer.loaders)."""
+    from explorer.loaders import get_translator
+
+    return get_translator(model_name).model.decoder.scorer
+
+
+def scorer_terms(scorer: Scorer, query: Sequence[float], keys: Sequence[Sequence[float]], s: int) -> dict[str, float]:
+    """The scorer's own named terms (`Scorer.explain`) for source position `s`, from the trace's h_t and h_s."""
+    parameter = next(scorer.parameters(), None)
+    dtype = parameter.dtype if parameter is not None else torch.float32
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    with torch.inference_mode():
+        terms = scorer.explain(
+            torch.tensor(query, dtype=dtype, device=device), torch.tensor(keys, dtype=dtype, device=device)
+        )
+    return {name: float(values[s].detach()) for name, values in terms.items()}
+
+
+def explain_cell(data: dict, t: int, s: int, scorer: Scorer | None = None) -> dict:
     """The numbers behind cell (t, s): raw score, softmax written out, weight, context share.
 
-    Also recomputes the score from the states where the formula needs no learned weights
-    (dot, scaled_dot): a check that the heatmap shows what the formula says.
+    "terms" are the score's named terms computed by the model's own scorer (`Scorer.explain`) from the
+    trace's h_t and h_s, ending with the score recomputed: a check that the heatmap shows what the
+    formula says. `scorer` is the decoding model's scorer; None: the page's cached model `data["model"]`.
     """
     trace = data["trace"]
     if trace["attention"] is None:
@@ -59,19 +82,21 @@ def explain_cell(data: dict, t: int, s: int) -> dict:
         "weights": weights,
         "scores": scores,
         "context_norm": math.sqrt(sum(x * x for x in trace["contexts"][t])),
-        "recomputed": None,
     }
-    query, key = trace["decoder_states"][t], trace["encoder_states"][s]
-    if trace["scorer"] in ("dot", "scaled_dot"):
-        dot = sum(a * b for a, b in zip(query, key, strict=True))
-        result["recomputed"] = dot / math.sqrt(len(key)) if trace["scorer"] == "scaled_dot" else dot
+    scorer = scorer_of(data["model"]) if scorer is None else scorer
+    terms = scorer_terms(scorer, trace["decoder_states"][t], trace["encoder_states"], s)
+    result["recomputed"] = terms.pop("score")
+    result["terms"] = terms
     return result
 
 
 def explain_latex(cell: dict) -> list[str]:
     """LaTeX lines with the actual numbers (numbers only: no user text goes into LaTeX)."""
     t, s = cell["t"], cell["s"]
+    # Term names are LaTeX written in seq2seq/attention.py, never user text.
+    terms = [rf"{name} = {value:.4f}" for name, value in cell["terms"].items()]
     return [
+        *([r",\quad ".join(terms)] if terms else []),
         rf"\mathrm{{score}}_{{{t},{s}}} = {cell['score']:.4f}, \qquad \max_{{s'}} \mathrm{{score}}_{{{t},s'}}"
         rf" = {cell['max_score']:.4f}",
         rf"a_{{{t},{s}}} = \frac{{e^{{\,\mathrm{{score}}_{{{t},{s}}} - \max}}}}{{\sum_{{s'}} "
@@ -94,11 +119,10 @@ def explain_text(cell: dict) -> str:
         f"**{100 * cell['share']:.1f}%** of the summed term lengths. The share differs from the weight when "
         "encoder states have different lengths: a small weight on a long state can still move c_t."
     )
-    if cell["recomputed"] is not None:
-        text += (
-            f"\n\nCheck: the score recomputed here from h_t and h_s is {cell['recomputed']:.4f} "
-            f"(the model reported {cell['score']:.4f})."
-        )
+    text += (
+        f"\n\nCheck: the score recomputed here from h_t and h_s by the scorer's own code is "
+        f"{cell['recomputed']:.4f} (the model reported {cell['score']:.4f})."
+    )
     return text
 
 

@@ -99,7 +99,7 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> Picked:
         list(models),
         key=f"{prefix}_task",
         on_change=task_changed,
-        format_func=lambda t: catalog.TASK_LABELS.get(t, t),
+        format_func=catalog.task_label,
     )
     scorers = models[task]
     if state[f"{prefix}_scorer"] not in scorers:  # the task has just changed, or a link named another

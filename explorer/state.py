@@ -47,7 +47,8 @@ def _int(raw: str | None, default: int, low: int, high: int, name: str, notes: l
         return default
     if not low <= value <= high:
         clamped = min(max(value, low), high)
-        notes.append(f"{name}={value} is outside {low}–{high}; using {clamped}.")
+        shown = value if abs(value) < 10**40 else f"{raw.strip()[:40]}…"  # a 4,000-digit seed stays one line
+        notes.append(f"{name}={shown} is outside {low}–{high}; using {clamped}.")
         return clamped
     return value
 

@@ -33,10 +33,11 @@ import math
 from collections.abc import Sequence
 
 from explorer.figures import position_labels
+from seq2seq.display_width import char_columns, display_width
 
-MAX_LABEL_CHARS = 12  # longer tokens are cut on the axis (the full token is in the tooltip)
+MAX_LABEL_CHARS = 12  # labels wider than this many columns are cut on the axis (the full token is in the tooltip)
 CELL_PX = 22  # size of one heatmap cell (scaled up in presentation mode)
-CHAR_PX = 7.5  # width of one character of the 12 px monospace labels
+CHAR_PX = 7.5  # width of one column of the 12 px monospace labels (a CJK character takes two)
 CONTROLS_PX = 112  # the instant stepper's buttons, source line and output line above its heatmap
 LEGEND_PX = 36  # the 0–1 colour bar below the heatmap
 # ColorBrewer "Blues" (plotly's "Blues", the scale of every heatmap in the app): 0 → white, 1 → dark blue.
@@ -50,7 +51,16 @@ STEP_BUTTON, BACK_BUTTON, RESET_BUTTON = "decode_step_button", "decode_back_butt
 
 
 def _label(text: str) -> str:
-    return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…"
+    """`text` cut to MAX_LABEL_CHARS columns (the last one an ellipsis) when wider; never splits a wide character."""
+    if display_width(text) <= MAX_LABEL_CHARS:
+        return text
+    kept, width = [], 0
+    for ch in text:
+        if width + char_columns(ch) > MAX_LABEL_CHARS - 1:
+            break
+        kept.append(ch)
+        width += char_columns(ch)
+    return "".join(kept) + "…"
 
 
 def axis_labels(tokens: Sequence[str]) -> list[str]:
@@ -59,7 +69,8 @@ def axis_labels(tokens: Sequence[str]) -> list[str]:
 
 
 def _longest(labels: Sequence[str]) -> int:
-    return max((len(x) for x in labels), default=0)
+    """The widest label, in monospace columns (so the margin fits Chinese labels too)."""
+    return max((display_width(x) for x in labels), default=0)
 
 
 def _weight(value) -> float | None:

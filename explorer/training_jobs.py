@@ -40,7 +40,8 @@ from seq2seq.config import CELLS, SCORERS, TrainConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV, MAX_ENV = "ATTENTION_EXPLORER_DATA", "ATTENTION_EXPLORER_MAX_TRAININGS"
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "eng-fra.txt"
+DATA_DIR = ROOT.parent / "shared" / "data"  # where a corpus task's DATA_FILE is looked for by default
+LEGACY_DATA_TASK = "en-fr"  # the bare $ATTENTION_EXPLORER_DATA names this task's file (before zh-en, the only one)
 DEFAULT_MAX_TRAININGS = 2
 HEARTBEAT_TIMEOUT_S = 30.0  # without a runtime to ask: a job not touched (heartbeat()) for this long is stopped
 SESSION_GONE_S = 10.0  # a job whose browser session has been disconnected this long is stopped
@@ -59,8 +60,17 @@ TASK_SETTINGS = {
     "reverse": {"train_size": 6400, "valid_size": 500, "max_len": 32},
     "dates": {"train_size": 3200, "valid_size": 500, "max_len": 40},
     "en-fr": {"train_size": 4000, "valid_size": 200, "max_len": 24, "vocab_size": 1000},
+    # Sources are characters, so a Chinese sentence is short (about 8 tokens, 30 at most in Tatoeba's
+    # cmn-eng); targets are English subwords. 4,000 pairs of ~23k training pairs, as en-fr.
+    "zh-en": {"train_size": 4000, "valid_size": 200, "max_len": 24, "vocab_size": 1000},
 }
-TASK_METRIC = {"reverse": "exact_match", "dates": "exact_match", "en-fr": "bleu"}
+
+
+def task_metric(task: str) -> str:
+    """The validation metric the Train page draws for `task` (the task says: exact match or BLEU)."""
+    from explorer.catalog import task_metric as metric
+
+    return metric(task)
 
 
 class TrainingLimitError(RuntimeError):
@@ -125,7 +135,7 @@ class JobSettings:
         """The TrainConfig a job runs: the user's choices, then the task's settings (TASK_SETTINGS)."""
         settings = dict(
             task=self.task,
-            data=str(data) if self.task == "en-fr" and data else None,
+            data=str(data) if data and needs_data(self.task) else None,
             scorer=self.scorer,
             cell=self.cell,
             embedding_size=self.embedding,
@@ -145,16 +155,41 @@ class JobSettings:
         return TrainConfig(**(settings | TASK_SETTINGS[self.task]))
 
 
-def data_path() -> Path | None:
-    """The en-fr data file: $ATTENTION_EXPLORER_DATA, else ../shared/data/eng-fra.txt; None if absent."""
-    env = os.environ.get(DATA_ENV)
-    path = Path(env) if env else DEFAULT_DATA
+def needs_data(task: str) -> bool:
+    """Whether a training of `task` reads a corpus file (the task names one) instead of generating pairs."""
+    from explorer.catalog import data_file
+
+    return data_file(task) is not None
+
+
+def data_env(task: str) -> str:
+    """The environment variable naming `task`'s corpus: ATTENTION_EXPLORER_DATA_<TASK> ("zh-en" -> _ZH_EN)."""
+    return f"{DATA_ENV}_{task.upper().replace('-', '_')}"
+
+
+def data_path(task: str = "en-fr") -> Path | None:
+    """The corpus file of `task`; None if absent or the task generates its data.
+
+    $ATTENTION_EXPLORER_DATA_<TASK>, else (en-fr, as before) $ATTENTION_EXPLORER_DATA, else
+    ../shared/data/<the task's DATA_FILE>.
+    """
+    from explorer.catalog import data_file
+
+    name = data_file(task)
+    if name is None:
+        return None
+    env = os.environ.get(data_env(task)) or (os.environ.get(DATA_ENV) if task == LEGACY_DATA_TASK else None)
+    path = Path(env) if env else DATA_DIR / name
     return path if path.is_file() else None
 
 
 def available_tasks() -> list[str]:
-    """reverse and dates always; en-fr (a small subset) when the data file is there."""
-    return ["reverse", "dates"] + (["en-fr"] if data_path() else [])
+    """The tasks the Train page offers: those with settings here that the library registers, a corpus
+    task (en-fr, zh-en: a small subset) only when its data file is there."""
+    from explorer.catalog import known_tasks, task_module
+
+    offered = [t for t in known_tasks() if t in TASK_SETTINGS and task_module(t) is not None]
+    return [t for t in offered if not needs_data(t) or data_path(t)]
 
 
 def max_trainings() -> int:
@@ -211,7 +246,7 @@ def end_reason(state: dict, config: dict) -> str:
     """
     from seq2seq.train import METRIC_CEILING  # imports torch: not at this module's import
 
-    metric = TASK_METRIC.get(config.get("task", ""), "exact_match")
+    metric = task_metric(config.get("task", ""))
 
     def shown(value: float) -> str:
         return f"{value:.1%}" if metric == "exact_match" else f"{value:.1f}"
@@ -432,7 +467,7 @@ class JobManager:
                     f"({MAX_ENV}={self.max_jobs}). Try again when one has finished."
                 )
             folder = Path(tempfile.mkdtemp(prefix="ae-train-"))
-            config = settings.train_config(folder / RUN_DIR, data_path(), threads=1)
+            config = settings.train_config(folder / RUN_DIR, data_path(settings.task), threads=1)
             context = multiprocessing.get_context("spawn")
             stop_event = context.Event()
             process = context.Process(
@@ -636,7 +671,7 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> dict:
             extra_files=extra,
         )  # fmt: skip
         train_settings = config.get("train", {})
-        metric = TASK_METRIC.get(config.get("task", ""), "exact_match")
+        metric = task_metric(config.get("task", ""))
         value = config.get("metrics", {}).get("valid", {}).get(metric)
         entry = {
             "name": f"user/{name}",

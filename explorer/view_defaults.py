@@ -14,6 +14,8 @@ dragged back by its own URL. Plain Python on mappings, so it is tested without S
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from collections.abc import Mapping, MutableMapping
 
 from explorer import catalog
@@ -28,7 +30,6 @@ PAGE_PARAMS = {
     "states": ("task", "scorer", "model", "sentence", "step", *DECODING_KEYS),
     "beam": ("task", "scorer", "model", "sentence", "beam"),
 }
-DEFAULT_SENTENCES = {"reverse": "hello world", "dates": "Wednesday, May 9, 2018", "en-fr": "Where is the station?"}
 
 
 def available() -> dict[str, list[str]]:
@@ -37,14 +38,8 @@ def available() -> dict[str, list[str]]:
 
 
 def default_sentence(task: str) -> str:
-    if task in DEFAULT_SENTENCES:
-        return DEFAULT_SENTENCES[task]
-    from seq2seq.tasks import get_task
-
-    try:
-        return get_task(task).PROBES[0]
-    except ValueError:
-        return ""
+    """The sentence every page opens on for `task`: the task says (catalog.default_sentence); "" if unknown."""
+    return catalog.default_sentence(task)
 
 
 def initial_view(query: Mapping[str, str], session: Mapping, models: Mapping[str, list[str]]) -> ViewState:
@@ -107,6 +102,46 @@ def decoding_label(view: ViewState) -> str:
     return "greedy"
 
 
+def input_notes(sentence: str, *translators) -> list[str]:
+    """The notes every page that decodes `sentence` shows beside it (plain text: escape before Markdown).
+
+    In order: the text was Unicode-normalised (what the models read differs from what was typed),
+    characters some model does not know (unknown_note), and a sentence longer than any source a
+    model was trained on but within what it takes (quality drops there). Empty when none applies.
+    """
+    notes = []
+    normalised = normalization_note(sentence, *translators)
+    if normalised:
+        notes.append(normalised)
+    unknown = unknown_note(sentence, *translators)
+    if unknown:
+        notes.append(unknown)
+    beyond = beyond_training_note(sentence, *translators)
+    if beyond:
+        notes.append(beyond)
+    return notes
+
+
+def beyond_training_note(sentence: str, *translators) -> str | None:
+    """A note when `sentence` is longer than some model's training sources, yet within its limit, or None."""
+    longer = [t for t in translators if t.beyond_training(sentence)]
+    taken = [t for t in longer if _source_tokens(t, sentence) <= t.source_limit]  # longer ones are refused
+    if not taken:
+        return None
+    trained = min(t.trained_source_len for t in taken)
+    length = max(_source_tokens(t, sentence) for t in taken)
+    whose = "this model was" if len(translators) == 1 else "some of these models were"
+    return (
+        f"This sentence is {length} tokens long and {whose} trained on sources of at most {trained} tokens: "
+        "expect lower quality beyond that length."
+    )
+
+
+def _source_tokens(translator, sentence: str) -> int:
+    """Number of source tokens the model reads for `sentence` (</s> not counted)."""
+    return len(translator.source_tokenizer.encode(translator.normalize(sentence)))
+
+
 def unknown_note(sentence: str, *translators) -> str | None:
     """A note listing the characters of `sentence` some of `translators` do not know (they become
     <unk>), or None. Every page that decodes a typed sentence shows it."""
@@ -118,6 +153,57 @@ def unknown_note(sentence: str, *translators) -> str | None:
     listed = ", ".join(repr(c) for c in unknown)
     whose = "this model's" if len(translators) == 1 else "these models'"
     return f"Not in {whose} vocabulary, decoded as the unknown token <unk>: {listed}"
+
+
+UNICODE_FORMS = ("NFC", "NFKC", "NFD", "NFKD")
+
+
+def _conversion(translator) -> str | None:
+    """What the model's normalisation does beyond Unicode forms, in words ("traditional characters were
+    converted to simplified"): its source tokenizer's `conversion`, else its task's CONVERSION; None if nothing."""
+    said = getattr(translator.source_tokenizer, "conversion", None)
+    if not said:
+        said = catalog.task_fact(str((getattr(translator, "metadata", None) or {}).get("task", "")), "CONVERSION")
+    return str(said) if said else None
+
+
+def converted_pieces(typed: str, normalized: str, form: str = "NFKC") -> list[tuple[str, str]]:
+    """(typed, normalised) pieces that differ for more than Unicode normalisation `form` (愛 -> 爱, not ， -> ,).
+
+    Character by character where a changed stretch keeps its length, as a whole otherwise; each pair once.
+    """
+    matcher = difflib.SequenceMatcher(None, typed, normalized, autojunk=False)
+    pairs: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        before, after = typed[i1:i2], normalized[j1:j2]
+        if op == "equal":
+            continue
+        stretch = list(zip(before, after, strict=True)) if len(before) == len(after) else [(before, after)]
+        for a, b in stretch:
+            if unicodedata.normalize(form, a) != b and (a, b) not in pairs:
+                pairs.append((a, b))
+    return pairs
+
+
+def normalization_note(sentence: str, *translators) -> str | None:
+    """A note when the models read `sentence` otherwise than typed (Translator.normalize), or None.
+
+    Where a model's normalisation converts characters (zh-en: traditional to simplified), the note says
+    so and lists them ("愛 → 爱"); otherwise it gives the normalised text.
+    """
+    for translator in translators:
+        normalized = translator.normalize(sentence)
+        if normalized == sentence:
+            continue
+        conversion = _conversion(translator)
+        form = getattr(translator.source_tokenizer, "normalization", "NFKC")
+        pairs = converted_pieces(sentence, normalized, form if form in UNICODE_FORMS else "NFKC") if conversion else []
+        if pairs:
+            listed = ", ".join(f"{a} → {b}" for a, b in pairs)
+            said = conversion[:1].upper() + conversion[1:]
+            return f"{said}, as in training: {listed}. Your text was normalised to “{normalized}”."
+        return f"Your text was normalised to “{normalized}”: the same text in the Unicode form the model reads."
+    return None
 
 
 def follow(state: MutableMapping, key: str, value, force: bool = False) -> None:

@@ -49,9 +49,8 @@ except CheckpointError as error:
     st.error(f"Cannot load the model {dv.escape_markdown(name)}: {dv.escape_markdown(str(error))}")
     st.stop()
 ui.model_line(name, view.scorer)
-unknown = view_defaults.unknown_note(view.sentence, translator)
-if unknown:
-    st.warning(dv.escape_markdown(unknown))
+for note in view_defaults.input_notes(view.sentence, translator):  # normalised, unknown characters, length
+    st.warning(dv.escape_markdown(note))
 try:
     data = dv.get_trace(ss, translator, name, view, reference)
 except InputError as error:

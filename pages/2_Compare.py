@@ -41,9 +41,7 @@ def _task_changed() -> None:
     st.session_state["cmp_sentence"] = view_defaults.default_sentence(st.session_state["cmp_task"])
 
 
-task = st.selectbox(
-    "Task", list(models), key="cmp_task", format_func=lambda t: catalog.TASK_LABELS.get(t, t), on_change=_task_changed
-)
+task = st.selectbox("Task", list(models), key="cmp_task", format_func=catalog.task_label, on_change=_task_changed)
 examples = gold_examples(task)
 mode = "type"
 if examples:
@@ -62,21 +60,27 @@ pickers.publish("compare", task=task, sentence=sentence)
 
 reference = compare_view.reference_for(task, sentence, examples)
 results: dict[str, compare_view.ScorerResult] = {}
+refused: dict[str, str] = {}  # scorer -> why (location takes only the source lengths it was trained on)
 try:
     for scorer in models[task]:
         entry = catalog.model_for(task, scorer)
-        results[scorer] = scorer_result(
-            entry.name, sentence, reference and reference.target, reference and reference.alignment
-        )
-except InputError as error:
-    st.warning(f"{error}.")
-    st.stop()
+        try:
+            results[scorer] = scorer_result(
+                entry.name, sentence, reference and reference.target, reference and reference.alignment
+            )
+        except InputError as error:
+            refused[scorer] = str(error)
 except CheckpointError as error:
     st.error(f"A model could not be loaded: {error}")
     st.stop()
-unknown = view_defaults.unknown_note(sentence, *(get_translator(catalog.model_for(task, s).name) for s in results))
-if unknown:
-    st.warning(view_defaults.markdown_safe(unknown))
+if refused and not results:  # every model refuses (an empty sentence): one message
+    st.warning(view_defaults.markdown_safe(f"{next(iter(refused.values()))}."))
+    st.stop()
+for scorer, why in refused.items():
+    st.warning(view_defaults.markdown_safe(f"{scorer} cannot take this sentence: {why}"))
+translators = [get_translator(catalog.model_for(task, s).name) for s in results]
+for note in view_defaults.input_notes(sentence, *translators):  # normalised, unknown characters, length
+    st.warning(view_defaults.markdown_safe(note))
 
 if reference is None:
     if examples:

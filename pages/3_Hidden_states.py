@@ -43,7 +43,7 @@ decoding = view_defaults.decoding_params(how)
 try:
     states = states_of(name, sentence, how.strategy, how.beam, how.temperature, how.seed, how.reference)
     space = get_space(name, task)
-    unknown = view_defaults.unknown_note(sentence, get_translator(name))
+    notes = view_defaults.input_notes(sentence, get_translator(name))
 except InputError as error:
     pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, **decoding)
     st.warning(f"{error}.")
@@ -52,8 +52,8 @@ except (CheckpointError, ValueError) as error:
     pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, **decoding)
     st.error(f"Cannot show this model's states: {error}")
     st.stop()
-if unknown:
-    st.warning(view_defaults.markdown_safe(unknown))
+for note in notes:  # normalised, unknown characters, length
+    st.warning(view_defaults.markdown_safe(note))
 
 n_target = len(states.target_tokens)
 first_step = states_view.clamp_step(view.step if shared_step else 1, n_target)

@@ -44,9 +44,8 @@ except InputError as error:
 except CheckpointError as error:
     st.error(f"The model could not be loaded: {error}")
     st.stop()
-unknown = view_defaults.unknown_note(sentence, get_translator(name))
-if unknown:
-    st.warning(view_defaults.markdown_safe(unknown))
+for note in view_defaults.input_notes(sentence, get_translator(name)):  # normalised, unknown characters, length
+    st.warning(view_defaults.markdown_safe(note))
 
 hypotheses, tree = trace["hypotheses"], trace["tree"]
 if not any(h["finished"] for h in hypotheses):

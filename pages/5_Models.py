@@ -36,7 +36,7 @@ columns |= {title: st.column_config.NumberColumn(help=text) for title, text in m
 # A table per task, so each has only its own task's metrics (no BLEU column full of blanks for dates).
 for task in dict.fromkeys(e.task for e in entries):
     rows = models_view.table_rows([e for e in entries if e.task == task])
-    st.subheader(catalog.TASK_LABELS.get(task, task))
+    st.subheader(catalog.task_label(task))
     # tall enough for every row (35 px each, the header too, and the border), so the whole table shows
     height = 35 * (len(rows) + 1) + 3
     st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"models_table_{task}", column_config=columns, height=height)
@@ -61,7 +61,7 @@ else:
 
 st.header("Training curves")
 tasks = list(dict.fromkeys(e.task for e in entries))
-task = st.selectbox("Task", tasks, key="models_task", format_func=lambda t: catalog.TASK_LABELS.get(t, t))
+task = st.selectbox("Task", tasks, key="models_task", format_func=catalog.task_label)
 histories, missing = {}, []
 for entry in entries:
     if entry.task != task:

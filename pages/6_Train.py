@@ -5,7 +5,7 @@ import uuid
 import streamlit as st
 
 from explorer import navigation, presentation, timelapse_view, train_plots, training_jobs
-from explorer.catalog import TASK_LABELS
+from explorer.catalog import task_label
 from explorer.loaders import require_registry
 from seq2seq.config import CELLS, SCORERS
 
@@ -34,7 +34,7 @@ tasks = training_jobs.available_tasks()
 
 row = st.columns(4)
 task = row[0].selectbox("Task", tasks, index=tasks.index(defaults.task), key="train_task", disabled=active,
-                        format_func=lambda t: TASK_LABELS.get(t, t))  # fmt: skip
+                        format_func=task_label)  # fmt: skip
 scorer = row[1].selectbox("Scorer", SCORERS, index=SCORERS.index(defaults.scorer), key="train_scorer", disabled=active)
 cell = row[2].selectbox("Cell", CELLS, index=CELLS.index(defaults.cell), key="train_cell", disabled=active)
 hidden = row[3].select_slider("Hidden size", [16, 32, 64, 128, 256], value=defaults.hidden_size, key="train_hidden",
@@ -84,7 +84,7 @@ def live() -> None:
     view = job.view()
     if view.active != st.session_state.get("train_active"):
         st.rerun()  # started or ended: redraw the buttons and the save form
-    metric = training_jobs.TASK_METRIC[view.settings.task]
+    metric = training_jobs.task_metric(view.settings.task)
     latest = view.epochs[-1] if view.epochs else None
     where = f"epoch {latest['epoch']}, step {latest['steps']}" if latest else "starting (spawning a process, epoch 0)"
     if view.steps and (not latest or view.steps[-1]["step"] > latest["steps"]):

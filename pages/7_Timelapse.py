@@ -4,7 +4,7 @@ import streamlit as st
 
 from explorer import catalog, navigation, presentation, train_plots, training_jobs
 from explorer import timelapse_view as tv
-from explorer.catalog import TASK_LABELS
+from explorer.catalog import task_label
 from explorer.loaders import require_registry
 
 st.set_page_config(page_title="Timelapse · Attention Explorer", layout="wide")
@@ -89,7 +89,7 @@ if origin == SHIPPED:
     if not tasks:
         st.info("No shipped models are registered yet (see the README to train them).")
         st.stop()
-    task = st.selectbox("Task", tasks, key="tl_task", format_func=lambda t: TASK_LABELS.get(t, t))
+    task = st.selectbox("Task", tasks, key="tl_task", format_func=task_label)
     show(tv.shipped_histories(task), task, task)
 elif origin == YOURS:
     job = training_jobs.shared_manager().job(st.session_state.get("train_session", ""))

@@ -19,13 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from seq2seq.attention import scorer_has_weights  # noqa: E402
+from seq2seq.attention import SCORER_INFO, scorer_has_weights  # noqa: E402
 from seq2seq.checkpoint import load_checkpoint, read_config, write_manifest  # noqa: E402
 from seq2seq.config import SCORERS  # noqa: E402
 from seq2seq.evaluate import evaluate  # noqa: E402
 
 ATTRIBUTION = "www.manythings.org/anki and tatoeba.org"
-HEADLINE = {"reverse": "exact_match", "dates": "exact_match", "en-fr": "bleu"}
+HEADLINE = {"reverse": "exact_match", "dates": "exact_match", "en-fr": "bleu", "zh-en": "bleu"}
 # How a task's shipped GRU models were trained, when it took more than one uninterrupted run.
 STAGED = {
     "en-fr": "\nTrained in stages, each resuming the last (`train --resume` with a larger budget): "
@@ -33,12 +33,17 @@ STAGED = {
 }
 
 
-def task_score_lr_scale(task: str) -> float:
-    """The --score-lr-scale that scripts/train_shipped.py gives every model of `task` (1 = none)."""
+def task_setting(task: str, flag: str, default: float) -> float:
+    """The value of `flag` that scripts/train_shipped.py gives every model of `task` (or `default`)."""
     from train_shipped import SETTINGS
 
     options = SETTINGS.get(task, [])
-    return float(options[options.index("--score-lr-scale") + 1]) if "--score-lr-scale" in options else 1.0
+    return float(options[options.index(flag) + 1]) if flag in options else default
+
+
+def task_score_lr_scale(task: str) -> float:
+    """The --score-lr-scale that scripts/train_shipped.py gives every model of `task` (1 = none)."""
+    return task_setting(task, "--score-lr-scale", 1.0)
 
 
 KEEP = ("config.json", "model.safetensors", "probes.json", "source.model", "target.model")
@@ -59,6 +64,9 @@ def float32_twin(run: Path):
 MACHINE = "the project's 2-vCPU x86_64 virtual machine (AMD EPYC, 24 GiB, Debian 12)"
 # The training-cost bar, measured alone on both cores with the same recipe (README, "Shipped models").
 COST = {
+    "zh-en": "\nEvery zh-en model trained with one thread while two to four other trainings shared the two"
+    " cores, so it had half a core or less: the time above is an upper bound of the same recipe alone on"
+    " both cores.",
     "en-fr": "\nAlone on both cores the same recipe takes 17.5 min (`none`) to 22.7 min (`lstm-general`, the"
     " largest model), measured 2026-11-22: the time above is longer because models trained two at a time,"
     " one thread each, on a busy host.",
@@ -75,6 +83,9 @@ def how_it_ended(config: dict, history: list[dict]) -> str:
         return f"ran all {train.get('epochs')} epochs"
     if config.get("epochs_run", 0) - config.get("best_epoch", 0) >= train.get("patience", 0):
         return f"early stopping: no better validation score for {train.get('patience')} epochs"
+    last_seconds = history[-1].get("seconds", 0) if history else 0
+    if train.get("max_seconds") and last_seconds >= train["max_seconds"]:
+        return f"ended at its time budget, max_seconds {train['max_seconds']}"
     return "stopped at a perfect validation exact match, which cannot improve"
 
 
@@ -104,14 +115,48 @@ def _cell(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
+# Under the metrics of a dates card: what unk_exact_match measures and its bar.
+UNK_NOTE = (
+    "\nunk_exact_match: exact match on {n} fresh test-split dates in which one character outside the day, month"
+    " and year (a separator, suffix or weekday letter) is replaced by a symbol the model never saw, such as"
+    ' "§" (`seq2seq/tasks/dates.py` with_unknown_symbol); the bar is 0.95 for every attention scorer.\n'
+)
+
+
+def score_line(scorer: str) -> str:
+    """The scorer's formula as the code computes it, every learned tensor included (seq2seq/attention.py)."""
+    info = SCORER_INFO.get(scorer, {})
+    return f"Attention score: `{info.get('formula', '')}` ({info.get('reference', '')})."
+
+
+def source_limit_line(config: dict) -> str:
+    """For a location model: the longest source it takes, which is the longest it saw in training."""
+    model = config.get("model", {})
+    if model.get("scorer") != "location":
+        return ""
+    recorded = model.get("trained_source_len") or model.get("max_source_len", 1) - 1  # both count </s>
+    return (
+        f"\nSources: at most {recorded - 1} tokens, the longest this model saw in training. Location learns one"
+        " weight per source position, so a longer source would be scored by weights that were never trained:"
+        " the model refuses it with one sentence saying so."
+    )
+
+
+# What each corpus-reading task's data is (the synthetic tasks say how they are generated).
+CORPUS = {
+    "en-fr": f"English–French pairs from the Tatoeba project ({ATTRIBUTION}, CC BY 2.0 FR), split by a "
+    "hash of the English sentence; the test split is multi-reference.",
+    "zh-en": f"Chinese–English pairs from the Tatoeba project ({ATTRIBUTION}, CC BY 2.0 FR). The Chinese is "
+    "normalised (NFKC, then traditional to simplified with OpenCC) and split by a hash of the normalised "
+    "sentence, so every English reference of a sentence is in one split; the test split is multi-reference.",
+}
+
+
 def card(name: str, config: dict, test: dict, fp32: dict, parameters: int, history: list[dict]) -> str:
     train = config.get("train", {})
     task = config.get("task")
-    data = (
-        f"English–French pairs from the Tatoeba project ({ATTRIBUTION}, CC BY 2.0 FR), split by a "
-        "hash of the English sentence; the test split is multi-reference."
-        if task == "en-fr"
-        else f"Generated by `seq2seq/tasks/{task}.py` (seed {train.get('seed')}): "
+    data = CORPUS.get(task) or (
+        f"Generated by `seq2seq/tasks/{task}.py` (seed {train.get('seed')}): "
         f"{train.get('train_size')} training pairs; train, valid and test never overlap."
     )
     settings = ", ".join(
@@ -136,6 +181,8 @@ def card(name: str, config: dict, test: dict, fp32: dict, parameters: int, histo
     )
     if train.get("anneal_from"):  # the final low-rate phase
         settings += f", anneal_from {train['anneal_from']}, anneal_factor {train.get('anneal_factor')}"
+    if train.get("unk_rate"):  # random <unk> substitution in training sources
+        settings += f", unk_rate {train['unk_rate']}"
     if train.get("score_lr_scale", 1.0) != 1.0:  # the scorer's own weights learn at lr x this
         settings += f", score_lr_scale {train['score_lr_scale']}"
     cell, scorer = train.get("cell", "gru"), train.get("scorer")
@@ -162,6 +209,7 @@ def card(name: str, config: dict, test: dict, fp32: dict, parameters: int, histo
     return f"""# {name}
 
 Attention Explorer model: task **{task}**, scorer **{train.get("scorer")}**, {parameters:,} parameters.
+{score_line(scorer)}{source_limit_line(config)}
 
 ## Data
 {data}
@@ -180,11 +228,11 @@ training time {config.get("training_seconds")} s of wall clock ({config.get("mac
 | metric | float16 (shipped) | float32 |
 |---|---|---|
 {rows}
-
+{UNK_NOTE.format(n=test["unk_examples"]) if "unk_exact_match" in test else ""}
 Weights are stored as float16 (half the size); the float32 column is the same model before
 rounding: the difference is within the noise of the test set.
 
-Credit: {ATTRIBUTION if task == "en-fr" else "synthetic data; the app also uses Tatoeba data from " + ATTRIBUTION}.
+Credit: {ATTRIBUTION if task in CORPUS else "synthetic data; the app also uses Tatoeba data from " + ATTRIBUTION}.
 """
 
 
@@ -216,6 +264,8 @@ def main() -> None:
     entries = {e["name"]: e for e in json.loads(manifest_path.read_text())["models"]} if manifest_path.exists() else {}
     for task in args.tasks:
         for run in sorted((args.runs / task).glob("*/")):
+            if run.name.startswith("."):  # a run is a link to its hidden generation folder: not a run of its own
+                continue
             if not (run / "trainer_state.json").exists() or (args.only and run.name not in args.only):
                 continue
             state = json.loads((run / "trainer_state.json").read_text())
@@ -279,6 +329,7 @@ def rewrite_cards(out: Path, tasks: list[str]) -> None:
 
 
 def write_comparison(entries: list[dict], path: Path) -> None:
+    tasks = list(dict.fromkeys(e["task"] for e in entries))
     lines = [
         "# Shipped models",
         "",
@@ -289,15 +340,25 @@ def write_comparison(entries: list[dict], path: Path) -> None:
         *(
             f"{task} models train the attention scorer's own weights at lr x {scale} (score_lr_scale), "
             f"which changes nothing for {', '.join(s for s in SCORERS if not scorer_has_weights(s))} (no such weights)."
-            for task in dict.fromkeys(e["task"] for e in entries)
+            for task in tasks
             if (scale := task_score_lr_scale(task)) != 1.0
         ),
+        *(
+            f"{task} models replace each training source character by <unk> with probability {rate} (unk_rate),"
+            " so that a character they never saw does not derail the rest of the input."
+            for task in tasks
+            if (rate := task_setting(task, "--unk-rate", 0.0))
+        ),
         "",
-        f"Data credit: {ATTRIBUTION} (en-fr); reverse and dates are generated by `seq2seq/tasks/`.",
+        f"Data credit: {ATTRIBUTION} ({', '.join(t for t in tasks if t in CORPUS)});"
+        " reverse and dates are generated by `seq2seq/tasks/`.",
         "",
-        "| model | params | exact match | char acc. | align. acc. | gold mass | entropy | BLEU | BLEU beam5 "
-        "| chrF | train s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "Unknown-symbol EM: exact match on 400 test dates with one character outside the day, month and year"
+        " replaced by a symbol the model never saw (dates; bar 95% for every attention scorer).",
+        "",
+        "| model | params | exact match | unknown-symbol EM | char acc. | align. acc. | gold mass | entropy | BLEU "
+        "| BLEU beam5 | chrF | train s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for e in entries:
         t = e.get("test", {})
@@ -306,7 +367,8 @@ def write_comparison(entries: list[dict], path: Path) -> None:
             return f"{t[key] * scale:.2f}" if key in t else "–"
 
         lines.append(
-            f"| {e['name']} | {e['parameters']:,} | {fmt('exact_match', 100)} | {fmt('char_accuracy', 100)} | "
+            f"| {e['name']} | {e['parameters']:,} | {fmt('exact_match', 100)} | {fmt('unk_exact_match', 100)} | "
+            f"{fmt('char_accuracy', 100)} | "
             f"{fmt('alignment_accuracy', 100)} | {fmt('gold_mass', 100)} | {fmt('entropy')} | {fmt('bleu')} | "
             f"{fmt('bleu_beam5')} | {fmt('chrf')} | {e.get('training_seconds', '')} |"
         )

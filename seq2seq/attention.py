@@ -7,11 +7,18 @@ place the code computes it.
 
 Shapes: query ``h_t`` (B, H); keys ``h_s`` (B, S, H); scores (B, S); pad_mask (B, S), True = padding.
 ``projected`` is what ``project_keys(keys)`` returned (a per-sentence cache), or None: then it is computed.
+
+Each scorer's ``symbols`` maps every symbol of its formula to the parameter it names (``b_a`` is
+concat's ``U_a.bias`` and location's ``W_a.bias``), and covers every learned tensor the scorer has:
+tests/test_formula_truth.py recomputes the scores of the shipped models from the formula and these
+tensors alone. ``explain(query, keys)`` gives the named terms of one step's scores, computed by the
+scorer's own functions, for the app's "Explain this cell".
 """
 
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -28,6 +35,25 @@ class Scorer(nn.Module):
     # nn.Linear layers applied to the query (B, H) at every step: Seq2Seq.use_decoding_layout keeps
     # their weights transposed in memory, the faster layout for a batch of one.
     query_layers: tuple[str, ...] = ()
+    # Formula symbol -> the parameter it names (a path for nn.Module.get_parameter). Every parameter
+    # of the scorer appears here, so the formula shown cannot leave a learned tensor out.
+    symbols: ClassVar[dict[str, str]] = {}
+
+    def symbol_values(self) -> dict[str, torch.Tensor]:
+        """The tensor behind each formula symbol, e.g. {"W_a": (H, H), "b_a": (H,)} for concat."""
+        return {symbol: self.get_parameter(path) for symbol, path in self.symbols.items()}
+
+    def explain(self, query: torch.Tensor, keys: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The named terms of one query's scores: query h_t (H,), keys h_s (S, H) -> {LaTeX name: (S,)}.
+
+        Each term is one number per source position, computed by this scorer's own functions; the
+        last entry is always "score", what `score()` returns for this query and these keys.
+        """
+        return {"score": self._score_one(query, keys)}
+
+    def _score_one(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        """score() for one query (H,) and its keys (S, H) -> (S,)."""
+        return self.score(query.unsqueeze(0), keys.unsqueeze(0))[0]
 
     def project_keys(self, keys: torch.Tensor) -> torch.Tensor | None:
         """The part of the score that depends on the keys alone, or None if there is none (also `none`'s).
@@ -77,6 +103,9 @@ class DotScorer(Scorer):
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return dot_each(keys, query)  # (B, S)
 
+    def explain(self, query: torch.Tensor, keys: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {r"h_t^\top \bar h_s": keys @ query, "score": self._score_one(query, keys)}
+
 
 class ScaledDotScorer(Scorer):
     """score(h_t, h_s) = h_t · h_s / sqrt(d), d = the state size."""
@@ -89,14 +118,23 @@ class ScaledDotScorer(Scorer):
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return dot_each(keys, query) / math.sqrt(keys.size(-1))  # (B, S)
 
+    def explain(self, query: torch.Tensor, keys: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {
+            r"h_t^\top \bar h_s": keys @ query,
+            r"\sqrt{d}": keys.new_full((keys.size(0),), math.sqrt(keys.size(-1))),
+            "score": self._score_one(query, keys),
+        }
+
 
 class GeneralScorer(Scorer):
-    """score(h_t, h_s) = h_t^T W_a h_s, W_a (H, H)."""
+    """score(h_t, h_s) = h_t^T W_a h_s, W_a (H, H); no bias (a bias b_a would add h_t · b_a, the same
+    for every source position, which the softmax cancels)."""
 
     name = "general"
     formula = "score(h_t, h_s) = h_t^T W_a h_s"
     latex = r"\mathrm{score}(h_t, \bar h_s) = h_t^\top W_a \bar h_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
+    symbols: ClassVar[dict[str, str]] = {"W_a": "W_a.weight"}
 
     def __init__(self, hidden_size: int):
         super().__init__()
@@ -115,15 +153,33 @@ class GeneralScorer(Scorer):
         keys_part = self.project_keys(keys) if projected is None else projected  # (B, S, H): W_a h_s
         return dot_each(keys_part, query)  # (B, S)
 
+    def explain(self, query: torch.Tensor, keys: torch.Tensor) -> dict[str, torch.Tensor]:
+        projected = self.project_keys(keys)  # (S, H): W_a h_s
+        return {
+            r"\lVert h_t \rVert": query.norm().expand(keys.size(0)),
+            r"\lVert W_a \bar h_s \rVert": projected.norm(dim=-1),
+            "score": self._score_one(query, keys),
+        }
+
 
 class ConcatScorer(Scorer):
-    """Additive attention: score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s)."""
+    """Additive attention: score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s + b_a).
+
+    W_a, U_a (H, H); b_a (H,) is U_a's bias (inside the tanh it shifts every unit, so unlike a bias
+    outside it, it changes the weights); v_a (H,).
+    """
 
     name = "concat"
-    formula = "score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s)"
-    latex = r"\mathrm{score}(h_t, \bar h_s) = v_a^\top \tanh(W_a h_t + U_a \bar h_s)"
+    formula = "score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s + b_a)"
+    latex = r"\mathrm{score}(h_t, \bar h_s) = v_a^\top \tanh(W_a h_t + U_a \bar h_s + b_a)"
     reference = "Bahdanau, Cho and Bengio (2015), Neural Machine Translation by Jointly Learning to Align and Translate"
     query_layers = ("W_a",)
+    symbols: ClassVar[dict[str, str]] = {
+        "W_a": "W_a.weight",
+        "U_a": "U_a.weight",
+        "b_a": "U_a.bias",
+        "v_a": "v_a.weight",
+    }
 
     def __init__(self, hidden_size: int):
         super().__init__()
@@ -132,11 +188,11 @@ class ConcatScorer(Scorer):
         self.v_a = nn.Linear(hidden_size, 1, bias=False)
 
     def project_keys(self, keys: torch.Tensor) -> torch.Tensor:
-        """U_a h_s for every source position, (B, S, H): the same at every decoding step."""
+        """U_a h_s + b_a for every source position, (B, S, H): the same at every decoding step."""
         return self.U_a(keys)
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
-        keys_part = self.U_a(keys) if projected is None else projected  # (B, S, H): U_a h_s
+        keys_part = self.U_a(keys) if projected is None else projected  # (B, S, H): U_a h_s + b_a
         # W_a as a function of its weight, not a module call (whose hook handling costs microseconds
         # a step at batch 1); the sum is a new tensor, so tanh can run in place on it.
         energy = torch.add(keys_part, F.linear(query, self.W_a.weight).unsqueeze(1)).tanh_()  # (B, S, H)
@@ -144,15 +200,27 @@ class ConcatScorer(Scorer):
         # (B*S, H) x (H, 1) matrix product and squeeze (a third of the time at batch 1).
         return energy @ self.v_a.weight[0]  # (B, S)
 
+    def explain(self, query: torch.Tensor, keys: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The sizes of the two parts inside the tanh, then the score."""
+        return {
+            r"\lVert W_a h_t \rVert": F.linear(query, self.W_a.weight).norm().expand(keys.size(0)),
+            r"\lVert U_a \bar h_s + b_a \rVert": self.project_keys(keys).norm(dim=-1),
+            "score": self._score_one(query, keys),
+        }
+
 
 class LocationScorer(Scorer):
-    """Location-based: score(h_t)_s = (W_a h_t)_s, one score per source position, keys unused."""
+    """Location-based: score(h_t, s) = (W_a h_t + b_a)_s, one score per source position, keys unused.
+
+    W_a (max_source_len, H), b_a (max_source_len,): row s scores source position s.
+    """
 
     name = "location"
-    formula = "score(h_t, s) = (W_a h_t)_s   (depends on the position s only, not on h_s)"
-    latex = r"\mathrm{score}(h_t, s) = (W_a h_t)_s"
+    formula = "score(h_t, s) = (W_a h_t + b_a)_s   (depends on the position s only, not on h_s)"
+    latex = r"\mathrm{score}(h_t, s) = (W_a h_t + b_a)_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
     query_layers = ("W_a",)
+    symbols: ClassVar[dict[str, str]] = {"W_a": "W_a.weight", "b_a": "W_a.bias"}
 
     def __init__(self, hidden_size: int, max_source_len: int):
         super().__init__()
@@ -161,6 +229,15 @@ class LocationScorer(Scorer):
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         scores = F.linear(query, self.W_a.weight, self.W_a.bias)  # (B, max_source_len)
         return scores[:, : keys.size(1)]  # (B, S): positions beyond the source dropped
+
+    def explain(self, query: torch.Tensor, keys: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The two summands of each position's score: (W_a h_t)_s and (b_a)_s."""
+        positions = keys.size(0)
+        return {
+            "(W_a h_t)_s": F.linear(query, self.W_a.weight)[:positions],
+            "(b_a)_s": self.W_a.bias[:positions],
+            "score": self._score_one(query, keys),
+        }
 
 
 def make_scorer(name: str, hidden_size: int, max_source_len: int) -> Scorer:

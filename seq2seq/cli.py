@@ -1,7 +1,11 @@
 """`python -m seq2seq models|decode|translate|train|evaluate`.
 
 Bad input (empty or too-long text, an unknown model, bad flags) exits with status 2 and one line
-on stderr; never a traceback.
+on stderr; never a traceback. Every numeric option has a range (its --help says it) and a value
+outside it is refused that way: no setting can make a decode overflow, run unbounded or crash.
+
+Sources are Unicode-normalized before decoding (NFKC for the character tasks, NFC for subwords;
+see seq2seq.decoding), so NFD "café" and a full-width "９" read as NFC "café" and "9".
 """
 
 from __future__ import annotations
@@ -23,21 +27,48 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+# Widest beam search allowed: a step costs width x vocabulary scores, so 10**6 would exhaust memory.
+MAX_BEAM = 100
+# Most examples `evaluate` draws from a synthetic task.
+MAX_EVAL_SIZE = 1_000_000
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
+def _int_in(low: int, high: int | None = None):
+    """An argparse type: a whole number within low..high (high None: no upper bound)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text[:40]!r}") from None
+        if value < low or (high is not None and value > high):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {text[:40]}")
+        return value
+
+    return parse
+
+
+_positive_int = _int_in(1)
+
+
+def _temperature(text: str) -> float:
+    """A sampling temperature within MIN_TEMPERATURE..MAX_TEMPERATURE (below the floor sampling is greedy)."""
+    from .decoding import check_temperature
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text[:40]!r}") from None
+    try:
+        return check_temperature(value)
+    except ValueError as error:  # InputError: out of range or NaN, the message says which range
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .decoding import MAX_OUTPUT_TOKENS, MAX_SEED, MAX_TEMPERATURE, MIN_TEMPERATURE
+
     parser = _Parser(prog="python -m seq2seq", description="Attention Explorer's seq2seq command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -46,22 +77,42 @@ def build_parser() -> argparse.ArgumentParser:
     decode = commands.add_parser("decode", help="decode one sentence and show its attention")
     decode.add_argument("--model", required=True, help="registered name (dates/general) or a checkpoint folder")
     strategy = decode.add_mutually_exclusive_group()
-    strategy.add_argument("--beam", type=_positive_int, metavar="K", help="beam search of width K")
+    strategy.add_argument(
+        "--beam", type=_int_in(1, MAX_BEAM), metavar="K", help=f"beam search of width K (1 to {MAX_BEAM})"
+    )
     strategy.add_argument("--sample", action="store_true", help="sample instead of greedy")
     strategy.add_argument("--force", metavar="TARGET", help="teacher-force this target and score it")
-    decode.add_argument("--temperature", type=_positive_float, default=1.0, help="sampling temperature")
-    decode.add_argument("--top-k", type=_positive_int, default=None, help="sample among the K most probable")
-    decode.add_argument("--seed", type=int, default=0, help="sampling seed")
-    decode.add_argument("--max-len", type=_positive_int, default=None, help="stop after this many tokens")
+    decode.add_argument(
+        "--temperature",
+        type=_temperature,
+        default=1.0,
+        help=f"sampling temperature, {MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g} "
+        f"(below {MIN_TEMPERATURE:g} sampling is greedy decoding: leave out --sample)",
+    )
+    decode.add_argument(
+        "--top-k",
+        type=_positive_int,
+        default=None,
+        help="sample among the K most probable (K >= 1; K past the vocabulary size means all of it)",
+    )
+    decode.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0, help=f"sampling seed, 0 to {MAX_SEED}")
+    decode.add_argument(
+        "--max-len",
+        type=_int_in(1, MAX_OUTPUT_TOKENS),
+        default=None,
+        help=f"stop after this many tokens (1 to {MAX_OUTPUT_TOKENS}; default: the model's own limit)",
+    )
     decode.add_argument("--json", action="store_true", help="print the whole trace as one JSON object")
     decode.add_argument("--states", action="store_true", help="with --json: add encoder/decoder states")
     decode.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-    decode.add_argument("text", help="the source sentence")
+    decode.add_argument("text", help="the source sentence (Unicode-normalized before decoding)")
 
     translate = commands.add_parser("translate", help="translate stdin line by line to stdout")
     translate.add_argument("--model", required=True, help="registered name or a checkpoint folder")
-    translate.add_argument("--beam", type=_positive_int, metavar="K", help="beam search of width K")
-    translate.add_argument("--batch-size", type=_positive_int, default=128)
+    translate.add_argument(
+        "--beam", type=_int_in(1, MAX_BEAM), metavar="K", help=f"beam search of width K (1 to {MAX_BEAM})"
+    )
+    translate.add_argument("--batch-size", type=_positive_int, default=128, help="sentences decoded together (>= 1)")
     translate.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
 
     from .evaluate import add_evaluate_arguments
@@ -103,8 +154,11 @@ def cmd_models(args) -> int:
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
-    lines = ["  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
+    """A plain-text table whose columns line up in a terminal, Chinese tokens (two columns each) too."""
+    from .display_width import display_width, ljust
+
+    widths = [max(display_width(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
+    lines = ["  ".join(ljust(str(x), w) for x, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -173,7 +227,7 @@ def cmd_translate(args) -> int:
     too_long = [i + 1 for i in refused if lines[i].strip()]  # a blank line simply gives a blank line
     if too_long:
         sys.stdout.flush()  # every output line is out before the error
-        limit = translator.config.max_source_len - 1  # </s> takes one position
+        limit = translator.source_limit  # tokens, </s> not counted
         which = f"line {too_long[0]} is" if len(too_long) == 1 else f"lines {line_ranges(too_long)} are"
         its = "its output line is" if len(too_long) == 1 else f"their {len(too_long)} output lines are"
         raise UsageError(f"translate: {which} over the model's limit of {limit} source tokens; {its} empty")
@@ -225,4 +279,21 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     from .evaluate import run_from_args
 
+    _check_evaluate_numbers(args)
+
     return run_from_args(args)
+
+
+def _check_evaluate_numbers(args) -> None:
+    """evaluate's numeric options within their ranges (evaluate.py declares them as plain ints)."""
+    ranges = {
+        "size": (1, MAX_EVAL_SIZE),
+        "limit": (0, None),
+        "beam": (1, MAX_BEAM),
+        "beam_limit": (0, None),
+    }
+    for name, (low, high) in ranges.items():
+        value = getattr(args, name)
+        if value < low or (high is not None and value > high):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise UsageError(f"evaluate: --{name.replace('_', '-')} must be {bound}, got {value}")

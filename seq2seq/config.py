@@ -23,6 +23,7 @@ class ModelConfig:
     dropout: float = 0.0  # dropout on embeddings and the attentional state while training
     max_source_len: int = 64  # longest source in tokens (the location scorer has one score per position)
     max_target_len: int = 64  # decoding stops after this many tokens (the flag says so)
+    trained_source_len: int = 0  # longest training source in tokens incl. </s> (0 = not recorded)
     pad_id: int = 0  # padding id, shared by both tokenizers
     bos_id: int = 2  # start-of-sequence id fed to the decoder first
     eos_id: int = 3  # end-of-sequence id that stops decoding
@@ -59,8 +60,8 @@ class ModelConfig:
 class TrainConfig:
     """Settings of one training run (saved next to the model for the record)."""
 
-    task: str = "reverse"  # reverse | dates | en-fr
-    data: str | None = None  # path of the Tatoeba-format file (en-fr only)
+    task: str = "reverse"  # reverse | dates | en-fr | zh-en
+    data: str | None = None  # path of the Tatoeba-format file (en-fr, zh-en)
     scorer: str = "general"  # attention score function
     cell: str = "gru"  # recurrent cell
     embedding_size: int = 64  # token embedding size
@@ -68,6 +69,9 @@ class TrainConfig:
     num_layers: int = 1  # RNN layers
     bidirectional: bool = True  # bidirectional encoder
     dropout: float = 0.0  # dropout while training
+    # Probability that each training source token (not </s>) is replaced by <unk>, redrawn every batch,
+    # seeded from (seed, rank); validation is never touched. Character models otherwise never see <unk>.
+    unk_rate: float = 0.0
     batch_size: int = 64  # pairs per optimizer step (global, over all processes)
     epochs: int = 10  # passes over the training set (upper bound with early stopping)
     lr: float = 2e-3  # Adam learning rate
@@ -79,7 +83,7 @@ class TrainConfig:
     seed: int = 0  # seed for data and initialization
     train_size: int = 20000  # synthetic tasks: training pairs generated
     valid_size: int = 1000  # validation pairs
-    vocab_size: int = 4000  # en-fr: SentencePiece vocabulary size
+    vocab_size: int = 4000  # en-fr, zh-en: SentencePiece vocabulary size (zh-en: of the English side)
     max_len: int = 64  # longest sequence kept (tokens)
     max_steps: int = 0  # stop after this many optimizer steps in all (0 = no limit)
     max_seconds: float = 0.0  # stop after this much training time (0 = no limit)
@@ -91,3 +95,50 @@ class TrainConfig:
     device: str = "cpu"  # cpu | cuda
     out: str = "runs/model"  # output folder (checkpoint + probes.json)
     extra: dict = field(default_factory=dict)  # free-form notes written to the card
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first setting out of range (the one check for every caller).
+
+        `not (x > 0)` rather than `x <= 0`, so that NaN is refused too.
+        """
+        for problem in self._problems():
+            raise ValueError(problem)
+
+    def _problems(self) -> list[str]:
+        choices = {
+            "scorer": SCORERS,
+            "cell": CELLS,
+            "schedule": ("constant", "plateau", "cosine"),
+            "device": ("cpu", "cuda"),
+        }
+        problems = [
+            f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}"
+            for name, allowed in choices.items()
+            if getattr(self, name) not in allowed
+        ]
+        at_least = {
+            "embedding_size": 1, "hidden_size": 1, "batch_size": 1, "epochs": 0, "patience": 1, "train_size": 0,
+            "valid_size": 1, "vocab_size": 5, "max_len": 2, "max_steps": 0, "max_seconds": 0, "warmup": 0,
+            "anneal_from": 0, "threads": 0, "weight_decay": 0,
+        }  # fmt: skip
+        problems += [
+            f"{name.replace('_', '-')} must be at least {low}, got {getattr(self, name)}"
+            for name, low in at_least.items()
+            if not getattr(self, name) >= low
+        ]
+        positive = ("lr", "clip", "score_lr_scale", "anneal_factor")
+        problems += [
+            f"{name.replace('_', '-')} must be greater than 0, got {getattr(self, name)}"
+            for name in positive
+            if not getattr(self, name) > 0
+        ]
+        problems += [
+            f"{name.replace('_', '-')} must be in [0, 1) (a probability below 1), got {getattr(self, name)}"
+            for name in ("dropout", "unk_rate")
+            if not 0 <= getattr(self, name) < 1
+        ]
+        if self.num_layers not in (1, 2):
+            problems.append(f"num-layers must be 1 or 2, got {self.num_layers}")
+        if self.bidirectional and self.hidden_size % 2:
+            problems.append(f"a bidirectional encoder needs an even hidden-size, got {self.hidden_size}")
+        return problems

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .tokenizers import BOS, EOS, PAD, Tokenizer
+from .tokenizers import BOS, EOS, PAD, UNK, Tokenizer
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,21 @@ def collate(pairs: Sequence[tuple[list[int], list[int]]]) -> Batch:
     tgt_in = torch.tensor([[BOS, *t] + [PAD] * (tgt_len - 1 - len(t)) for _, t in pairs], dtype=torch.long)
     tgt_out = torch.tensor([[*t, EOS] + [PAD] * (tgt_len - 1 - len(t)) for _, t in pairs], dtype=torch.long)
     return Batch(src, torch.tensor([len(s) for s, _ in pairs]), tgt_in, tgt_out)
+
+
+def substitute_unk(src: torch.Tensor, rate: float, generator: torch.Generator) -> torch.Tensor:
+    """src with each real source token replaced by <unk> with probability `rate` (never </s> or padding).
+
+    src: (B, S) long ids, padded. One uniform number is drawn per position, padding included, so
+    what `generator` yields next depends only on the batch's shape: a seeded generator gives the
+    same masks on every run. rate 0 returns `src` itself and draws nothing. Why: a character model
+    otherwise never sees <unk> in training, yet every unknown character of a user's input is one.
+    """
+    if rate == 0:
+        return src
+    draw = torch.rand(src.shape, generator=generator)  # (B, S) on the generator's device (CPU)
+    replace = (draw < rate) & (src != PAD) & (src != EOS)
+    return torch.where(replace, torch.full_like(src, UNK), src)
 
 
 def bucketed_batches(num_pairs: int, lengths: Sequence[int], batch_size: int, seed: int) -> list[list[int]]:

@@ -6,10 +6,24 @@ translator (the app caches one per model for all sessions). Everything runs unde
 `torch.inference_mode()`.
 
 A `Trace` is plain data (lists, floats, strings) that converts to JSON for the CLI and the app.
+
+What the model reads is the *normalized* source: every entry point (`start`, `greedy`, `beam`,
+`sample`, `force`, `translate_batch`, `unknown_characters`, ...) goes through `encode_source`,
+which applies the source tokenizer's Unicode normalization (`Tokenizer.normalize`: NFKC for the
+character tasks, NFC for subwords), so NFD "café" and NFC "café" decode alike, and a full-width
+"９ may 2018" like "9 may 2018". `DecodeState.source_text` and `Trace.source_text` hold the
+normalized text; `Translator.normalize` gives it to a UI that wants to say it changed.
+
+Source lengths: a `location` scorer learns one weight per source position, so it takes exactly the
+lengths it was trained on (`ModelConfig.trained_source_len`, or max_source_len - 1 for configs
+that did not record it). Every other scorer has nothing position-specific and takes sources up to
+MAX_SOURCE_TOKENS (or its trained length, if longer); quality drops beyond the trained length
+(`Translator.beyond_training`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -20,9 +34,63 @@ from .config import ModelConfig
 from .model import DecoderOutput, Hidden, Seq2Seq
 from .tokenizers import EOS, UNK, Tokenizer
 
+# Longest source, in tokens (</s> not counted), that a scorer without position-specific weights takes.
+MAX_SOURCE_TOKENS = 200
+# Longest output a decode may be asked for (max_len): a bound on the work one request can cause.
+MAX_OUTPUT_TOKENS = 1000
+# Sampling temperatures allowed. Below the floor, logits / T overflows float32 and the softmax is
+# NaN; at such temperatures sampling *is* greedy decoding, so ask for greedy instead.
+MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-3, 1e3
+# Seeds torch's generator takes (an unsigned 64-bit integer).
+MAX_SEED = 2**64 - 1
+# An attention override must sum to 1 within this (checked in float64).
+OVERRIDE_TOLERANCE = 1e-6
+
 
 class InputError(ValueError):
-    """A source or target text the model cannot take (empty, too long); the message says why."""
+    """A source or target text, or a setting, the model cannot take (empty, too long); the message says why."""
+
+
+def check_temperature(temperature: float) -> float:
+    """`temperature` as a float within MIN_TEMPERATURE..MAX_TEMPERATURE; InputError otherwise (NaN too)."""
+    value = float(temperature)
+    if not MIN_TEMPERATURE <= value <= MAX_TEMPERATURE:  # NaN fails both comparisons
+        why = f" (below {MIN_TEMPERATURE:g} sampling is greedy decoding: decode greedily instead)" if value < 1 else ""
+        raise InputError(
+            f"temperature must be between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, got {temperature!r}{why}"
+        )
+    return value
+
+
+def check_seed(seed: int) -> int:
+    """`seed` as an int within 0..MAX_SEED (what torch.Generator.manual_seed takes); InputError otherwise."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise InputError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    return seed
+
+
+def check_override(weights: Sequence[float], length: int) -> list[float]:
+    """An attention override as floats: `length` finite, non-negative weights summing to 1.
+
+    Raises InputError naming the rule that failed. The sum is taken in float64 (math.fsum), within
+    OVERRIDE_TOLERANCE: weights that are a distribution over the source, as attend() makes.
+    """
+    try:
+        values = [float(w) for w in weights]
+    except (TypeError, ValueError):
+        raise InputError("attention override weights must be numbers") from None
+    if len(values) != length:
+        raise InputError(f"attention override has {len(values)} weights; the source has {length}")
+    if not all(math.isfinite(w) for w in values):
+        raise InputError("attention override weights must be finite (no NaN or infinity)")
+    if any(w < 0 for w in values):
+        raise InputError("attention override weights must be non-negative")
+    total = math.fsum(values)
+    if abs(total - 1.0) > OVERRIDE_TOLERANCE:
+        raise InputError(
+            f"attention override weights must sum to 1 (within {OVERRIDE_TOLERANCE:g}); they sum to {total:.9g}"
+        )
+    return values
 
 
 @dataclass(frozen=True)
@@ -233,20 +301,64 @@ class Translator:
         return self.config.scorer != "none"
 
     # -- input ---------------------------------------------------------------------------
-    def encode_source(self, text: str) -> list[int]:
-        """Source ids with </s> appended; raises InputError for empty or too-long text."""
-        if not text or not text.strip():
+    def normalize(self, text: str) -> str:
+        """`text` as the model reads it: the source tokenizer's Unicode normalization (NFKC or NFC).
+
+        A page compares it with what was typed and says so when they differ.
+        """
+        return self.source_tokenizer.normalize(text)
+
+    @property
+    def trained_source_len(self) -> int:
+        """Longest source seen in training, in tokens (</s> not counted).
+
+        From ModelConfig.trained_source_len (which counts </s>) when recorded; otherwise
+        max_source_len - 1 ids: training kept sources of at most --max-len ids and made
+        max_source_len = --max-len + 1, a last position no source ever reached.
+        """
+        recorded = self.config.trained_source_len or self.config.max_source_len - 1
+        return max(recorded - 1, 0)
+
+    @property
+    def source_limit(self) -> int:
+        """Longest source this model takes, in tokens (</s> not counted).
+
+        location: its trained length (one learned weight per position; later positions were never
+        trained, and there are no weights past max_source_len). Any other scorer: MAX_SOURCE_TOKENS,
+        or the trained length where that is longer.
+        """
+        if self.scorer == "location":
+            return min(self.trained_source_len, self.config.max_source_len - 1)
+        return max(MAX_SOURCE_TOKENS, self.trained_source_len)
+
+    def beyond_training(self, text: str) -> bool:
+        """Whether `text` (normalized) is longer than any source this model saw in training."""
+        return len(self.source_tokenizer.encode(self.normalize(text))) > self.trained_source_len
+
+    def _source(self, text: str) -> tuple[str, list[int]]:
+        """(normalized text, its ids with </s> appended); InputError for empty or too-long text."""
+        text = self.normalize(text)
+        if not text.strip():
             raise InputError("the source sentence is empty: type a sentence to translate")
         ids = self.source_tokenizer.encode(text) + [EOS]
-        limit = self.config.max_source_len
-        if len(ids) > limit:
-            raise InputError(f"the source sentence is {len(ids) - 1} tokens long; this model takes at most {limit - 1}")
-        return ids
+        length, limit = len(ids) - 1, self.source_limit
+        if length > limit:
+            if self.scorer == "location":
+                raise InputError(
+                    "location attention learns one weight per source position and this model was trained on "
+                    f"sources of at most {limit} tokens; this one has {length}"
+                )
+            raise InputError(f"the source sentence is {length} tokens long; this model takes at most {limit}")
+        return text, ids
+
+    def encode_source(self, text: str) -> list[int]:
+        """Ids of the normalized `text` with </s> appended; raises InputError for empty or too-long text."""
+        return self._source(text)[1]
 
     def unknown_characters(self, text: str) -> list[str]:
-        """Characters (or pieces) of `text` that map to <unk>, in order of appearance, unique."""
+        """Characters (or pieces) of normalized `text` that map to <unk>, in order of appearance, unique."""
         found: list[str] = []
-        for char in dict.fromkeys(text):
+        for char in dict.fromkeys(self.normalize(text)):
             if UNK in self.source_tokenizer.encode(char):
                 found.append(char)
         return found
@@ -256,8 +368,8 @@ class Translator:
     # undecorated `_advance`/`_step`, since entering it costs microseconds at every step.
     @torch.inference_mode()
     def start(self, text: str) -> DecodeState:
-        """Tokenize and encode `text`; the first state of every decode."""
-        ids = self.encode_source(text)
+        """Normalize, tokenize and encode `text`; the first state of every decode."""
+        text, ids = self._source(text)
         src = torch.tensor([ids], device=self.device)
         encoded = self.model.encoder(src, torch.tensor([len(ids)]))
         scorer = self.model.decoder.scorer
@@ -283,11 +395,10 @@ class Translator:
             raise ValueError("this decode has already produced </s>")
         override = None
         if attention is not None:
-            override = torch.tensor([list(attention)], dtype=state.memory.dtype, device=self.device)
-            if override.shape != state.pad_mask.shape:
-                raise ValueError(
-                    f"attention override has {override.size(1)} weights; the source has {state.pad_mask.size(1)}"
-                )
+            if not self.has_attention:
+                raise InputError("this model has no attention to override (scorer 'none')")
+            weights = check_override(attention, state.pad_mask.size(1))
+            override = torch.tensor([weights], dtype=state.memory.dtype, device=self.device)
         prev = self._target_ids[state.prev_id : state.prev_id + 1]  # (1,)
         # One unpadded sentence (`start`): no padding to mask, so no mask (pad_mask is all False).
         return self.model.decoder.step(
@@ -300,7 +411,8 @@ class Translator:
     ) -> Step:
         """Advance one token: the most probable, or `choose` (an id or a piece) for a what-if.
 
-        `attention` replaces this step's attention weights (one weight per source token).
+        `attention` replaces this step's attention weights: one per source token (</s> included),
+        finite, non-negative, summing to 1 within OVERRIDE_TOLERANCE; anything else raises InputError.
         """
         return self._step(state, choose, attention)
 
@@ -378,7 +490,8 @@ class Translator:
         )
 
     def _max_len(self, max_len: int | None) -> int:
-        return self.config.max_target_len if max_len is None else max(1, int(max_len))
+        """The output length limit: the model's own, or `max_len` within 1..MAX_OUTPUT_TOKENS."""
+        return self.config.max_target_len if max_len is None else min(max(1, int(max_len)), MAX_OUTPUT_TOKENS)
 
     @torch.inference_mode()
     def greedy(self, text: str, max_len: int | None = None, prefix: Sequence[int] = ()) -> Trace:
@@ -417,11 +530,11 @@ class Translator:
 
         `prefix` ids are forced first (what-if). Their steps still draw, so the draws after the
         prefix are the ones the same seed makes without it: forcing the token a sample drew gives
-        that sample back.
+        that sample back. `temperature` must lie in MIN_TEMPERATURE..MAX_TEMPERATURE and `seed` in
+        0..MAX_SEED (InputError otherwise): below the floor, sampling is greedy decoding.
         """
-        if temperature <= 0:
-            raise ValueError("temperature must be > 0")
-        generator = torch.Generator().manual_seed(int(seed))
+        temperature = check_temperature(temperature)
+        generator = torch.Generator().manual_seed(check_seed(seed))
         state = first = self.start(text)
         steps: list[Step] = []
         limit = self._max_len(max_len)
@@ -457,8 +570,11 @@ class Translator:
 
     @torch.inference_mode()
     def force(self, text: str, target: str) -> Trace:
-        """Teacher forcing: feed the target's tokens (then </s>); per-token probability and attention."""
-        ids = self.target_tokenizer.encode(target) + [EOS]
+        """Teacher forcing: feed the target's tokens (then </s>); per-token probability and attention.
+
+        The target is normalized like a source, by the target tokenizer's rule.
+        """
+        ids = self.target_tokenizer.encode(self.target_tokenizer.normalize(target)) + [EOS]
         if len(ids) > self.config.max_target_len:
             raise InputError(
                 f"the target is {len(ids) - 1} tokens long; this model produces at most "

@@ -3,11 +3,20 @@
 Both reserve the same special ids, so the model never needs to know which one it got:
 0 = <pad>, 1 = <unk>, 2 = <s> (start), 3 = </s> (end).
 Any Unicode input is accepted; a character the vocabulary lacks becomes <unk>, nothing raises.
+
+Each tokenizer also names the Unicode normalization of what a user types (`normalize`): the same
+text can arrive as different code points (NFD "café" is "cafe" + a combining accent, a full-width
+"９" is not "9"). The character tokenizers use NFKC, which also folds compatibility forms
+(full-width digits, ligatures, no-break spaces) into the characters the synthetic tasks were
+trained on; the SentencePiece tokenizers use NFC, which only composes accents and keeps every
+character as written. `Translator.encode_source` applies it to every source before encoding;
+`encode` itself never normalizes (training data is encoded as stored).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +32,7 @@ class Tokenizer(Protocol):
     kind: str
     vocab_size: int
 
+    def normalize(self, text: str) -> str: ...
     def encode(self, text: str) -> list[int]: ...
     def decode(self, ids: Sequence[int]) -> str: ...
     def piece(self, token_id: int) -> str: ...
@@ -33,6 +43,7 @@ class CharTokenizer:
     """One id per Unicode code point seen in training text; the rest map to <unk>."""
 
     kind = "char"
+    normalization = "NFKC"  # full-width digits, ligatures and no-break spaces become plain characters
 
     def __init__(self, chars: str):
         unique = sorted(set(chars))
@@ -46,6 +57,10 @@ class CharTokenizer:
         for text in texts:
             seen.update(text)
         return cls("".join(seen))
+
+    def normalize(self, text: str) -> str:
+        """The text as the model should read it: Unicode NFKC ("９ may" -> "9 may", NFD "café" -> NFC)."""
+        return unicodedata.normalize(self.normalization, text)
 
     def encode(self, text: str) -> list[int]:
         return [self._ids.get(c, UNK) for c in text]
@@ -78,6 +93,7 @@ class SentencePieceTokenizer:
     """Subword units from a SentencePiece model (unigram by default), identity normalization."""
 
     kind = "sentencepiece"
+    normalization = "NFC"  # compose accents only: compatibility forms stay as typed (identity model rule)
 
     def __init__(self, model_proto: bytes):
         import sentencepiece as spm  # imported here: no work at import time of the package
@@ -115,6 +131,10 @@ class SentencePieceTokenizer:
     def load(cls, path: Path) -> SentencePieceTokenizer:
         return cls(Path(path).read_bytes())
 
+    def normalize(self, text: str) -> str:
+        """The text as the model should read it: Unicode NFC (NFD "café" -> "café"); subclasses may add more."""
+        return unicodedata.normalize(self.normalization, text)
+
     def encode(self, text: str) -> list[int]:
         # SentencePiece takes UTF-8, which cannot carry a lone surrogate (what Python makes of
         # undecodable argv or stdin bytes): such a character becomes U+FFFD, unknown to the model,
@@ -147,4 +167,8 @@ def tokenizer_from_config(entry: dict, folder: Path) -> Tokenizer:
     if kind == "sentencepiece":
         filename = Path(entry["file"]).name  # never follow a path out of the checkpoint folder
         return SentencePieceTokenizer.load(Path(folder) / filename)
+    if kind == "zh-char":  # Chinese characters (seq2seq/zh_tokenizer.py), imported here: it imports this module
+        from .zh_tokenizer import ZhCharTokenizer
+
+        return ZhCharTokenizer.from_config(entry)
     raise ValueError(f"unknown tokenizer kind {kind!r}")

@@ -1,28 +1,49 @@
 """Training: length-bucketed batches, masked loss, clipping, early stopping, probes, resume, DDP.
 
-After every epoch the run folder is rewritten atomically as a complete checkpoint:
+After every epoch, and when a budget pauses a run inside one, the run folder is rewritten
+atomically as a complete checkpoint:
     config.json, model.safetensors      the best model so far (what `load_model` reads)
     probes.json                         per epoch: loss, validation metrics, probe outputs + attention
-    trainer_state.json / .safetensors   current weights, optimizer, RNG: what `--resume` needs
-A crash never leaves a half-written folder, and `--resume` gives the same model as an
-uninterrupted run with the same seed.
+    trainer_state.json / .safetensors   live weights, optimizer, every RNG, the place in the epoch
+A crash never leaves a half-written folder.
+
+Resume. `--resume` continues where the run stopped: in the same epoch at the next batch. The state
+holds the epoch, the batch index within it, the epoch's running loss sums, and every random
+stream of every process (torch CPU, torch CUDA when training on it, Python `random`, the <unk>
+substitution generator). So a run paused by --max-steps or --max-seconds anywhere, even in the
+middle of an epoch, and resumed gives on CPU exactly the weights and history of an uninterrupted
+run with the same seed (same number of processes). A paused epoch is not closed: no history entry,
+no early-stopping decision. So that a paused run's folder still holds its newest training, the
+pause validates the live weights for the folder only: probes.json gets an entry marked
+"partial": true, and the folder's model is the live weights if they beat the best finished epoch;
+neither enters the trainer state, so a resumed run drops them. A run that used up its budget
+continues on --resume with a larger --epochs, --max-steps or --max-seconds; early stopping and a
+Stop (`should_stop`) end a run for good. `--resume` on a folder without trainer state is an error.
 
 Under `torchrun --nproc_per_node N` every process takes 1/N of each global batch and
 DistributedDataParallel averages gradients; the loss is scaled so that this equals the
-single-process gradient of the same global batch (gloo on CPU, nccl on GPU).
+single-process gradient of the same global batch (gloo on CPU, nccl on GPU). Rank 0 decides every
+stop (budget, Stop, early stopping) and broadcasts it each step, so that no process leaves the loop
+while another waits in the gradient all-reduce. Every process initializes the model from the global
+seed, then draws dropout and <unk> masks from its own stream seeded from (seed, rank); rank 0 keeps
+the single-process stream, so one process trains as before. Rank 0 trains the tokenizer and
+shares it through a folder beside --out.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
 import platform
+import random
+import shutil
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import torch
@@ -30,13 +51,19 @@ import torch.nn.functional as F
 
 from .checkpoint import read_config, save_checkpoint
 from .config import CELLS, SCORERS, ModelConfig, TrainConfig
-from .data import Batch, bucketed_batches, collate, encode_pairs
+from .data import Batch, bucketed_batches, collate, encode_pairs, substitute_unk
 from .decoding import InputError, Translator
 from .model import Seq2Seq
-from .tokenizers import PAD, CharTokenizer, SentencePieceTokenizer, Tokenizer, tokenizer_from_config
+from .tasks import TASKS
+from .tokenizers import PAD, CharTokenizer, Tokenizer, tokenizer_from_config
 
 METRIC_CEILING = {"exact_match": 1.0, "bleu": 100.0}
 STATE_JSON, STATE_TENSORS, PROBES_FILE = "trainer_state.json", "trainer_state.safetensors", "probes.json"
+GO, PAUSE, STOP = 0, 1, 2  # rank 0's decision after each step: go on, budget spent (resumable), Stop
+
+
+class ResumeError(ValueError):
+    """--resume on a folder that holds no trainer state (the CLI reports it in one line, exit 2)."""
 
 
 @dataclass
@@ -54,29 +81,39 @@ def load_task_data(cfg: TrainConfig) -> TaskData:
     from .tasks import get_task
 
     task = get_task(cfg.task)
-    if cfg.task == "en-fr":
+    if getattr(task, "NEEDS_DATA", False):  # a corpus read from --data (en-fr, zh-en), multi-reference
         if not cfg.data:
-            raise ValueError("the en-fr task needs --data PATH (a Tatoeba file: English<TAB>French)")
+            raise ValueError(f"the {cfg.task} task needs --data PATH ({task.DATA_FORMAT})")
         train = [(e.source, e.target) for e in task.load(cfg.data, "train")]
         if cfg.train_size:
             train = train[: cfg.train_size]
         refs = task.references(cfg.data, "valid")
         sources = list(refs)[: cfg.valid_size]
         valid = [(s, refs[s][0]) for s in sources]
-        return TaskData(train, valid, [refs[s] for s in sources], task.PROBES, "bleu")
+        return TaskData(train, valid, [refs[s] for s in sources], task.PROBES, task.METRIC)
     train = [(e.source, e.target) for e in task.examples("train", cfg.train_size, cfg.seed)]
     valid = [(e.source, e.target) for e in task.examples("valid", cfg.valid_size, cfg.seed)]
     return TaskData(train, valid, [[t] for _, t in valid], task.PROBES, "exact_match")
 
 
 def build_tokenizers(cfg: TrainConfig, data: TaskData) -> tuple[Tokenizer, Tokenizer]:
-    if cfg.task == "en-fr":
-        shared = SentencePieceTokenizer.train((text for pair in data.train for text in pair), vocab_size=cfg.vocab_size)
-        return shared, shared
+    """The task's own tokenizers when it has them (en-fr, zh-en: `build_tokenizers`), else characters."""
+    from .tasks import get_task
+
+    task = get_task(cfg.task)
+    if hasattr(task, "build_tokenizers"):
+        return task.build_tokenizers(data.train, cfg.vocab_size)
     return CharTokenizer.fit(s for s, _ in data.train), CharTokenizer.fit(t for _, t in data.train)
 
 
-def build_model(cfg: TrainConfig, source: Tokenizer, target: Tokenizer) -> Seq2Seq:
+def build_model(cfg: TrainConfig, source: Tokenizer, target: Tokenizer, trained_source_len: int = 0) -> Seq2Seq:
+    """The model `cfg` describes; `trained_source_len` is the longest encoded training source (incl. </s>).
+
+    The location scorer has one learned row of W_a per source position: its max_source_len is the
+    trained length, so that every row has been trained. The other scorers take any length up to
+    max_len + 1. 0 (not known) keeps max_len + 1 for every scorer.
+    """
+    location_len = trained_source_len if cfg.scorer == "location" and trained_source_len else cfg.max_len + 1
     model_config = ModelConfig(
         src_vocab_size=source.vocab_size,
         tgt_vocab_size=target.vocab_size,
@@ -87,8 +124,9 @@ def build_model(cfg: TrainConfig, source: Tokenizer, target: Tokenizer) -> Seq2S
         num_layers=cfg.num_layers,
         bidirectional=cfg.bidirectional,
         dropout=cfg.dropout,
-        max_source_len=cfg.max_len + 1,
+        max_source_len=location_len,
         max_target_len=cfg.max_len + 1,
+        trained_source_len=trained_source_len,
     )
     return Seq2Seq(model_config)
 
@@ -203,12 +241,24 @@ def _restore_optimizer(optimizer: torch.optim.Optimizer, tensors: dict, groups: 
     optimizer.load_state_dict({"state": state, "param_groups": groups["param_groups"]})
 
 
+def rank_seed(seed: int, rank: int, stream: str) -> int:
+    """The seed of one random stream ("dropout", "unk") of process `rank`: a hash of (seed, rank, stream).
+
+    Stable across runs, machines and Python versions (not `hash()`), and below 2**63 as
+    torch.manual_seed wants; different ranks get unrelated streams.
+    """
+    digest = hashlib.sha256(f"{seed}:{rank}:{stream}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
 class _Distributed:
     """Rank and world size; inactive (rank 0 of 1) outside torchrun."""
 
     def __init__(self, device: str):
         self.world = int(os.environ.get("WORLD_SIZE", "1"))
         self.rank = int(os.environ.get("RANK", "0"))
+        # the device collectives run on: nccl takes CUDA tensors only, gloo CPU ones
+        self.comm_device = "cuda" if device == "cuda" else "cpu"
         if self.world > 1:
             import torch.distributed as dist
 
@@ -234,6 +284,399 @@ class _Distributed:
 
             dist.barrier()
 
+    def agree(self, value: float) -> float:
+        """Rank 0's `value` on every rank (a broadcast of one float64).
+
+        Every stop is decided once, on rank 0's clock and counters, so that all processes leave
+        the loop after the same step: a process that left alone would leave the others waiting
+        in the gradient all-reduce forever.
+        """
+        if self.world == 1:
+            return value
+        import torch.distributed as dist
+
+        tensor = torch.tensor([value], dtype=torch.float64, device=self.comm_device)
+        dist.broadcast(tensor, src=0)
+        return float(tensor.item())
+
+    def gather(self, tensor: torch.Tensor) -> list[torch.Tensor]:
+        """Every rank's `tensor` (same shape and dtype on each), on the CPU, in rank order."""
+        if self.world == 1:
+            return [tensor.cpu()]
+        import torch.distributed as dist
+
+        local = tensor.to(self.comm_device)
+        parts = [torch.empty_like(local) for _ in range(self.world)]
+        dist.all_gather(parts, local)
+        return [p.cpu() for p in parts]
+
+
+def _shared_tokenizers(cfg: TrainConfig, data: TaskData, dist: _Distributed, out: Path) -> tuple[Tokenizer, Tokenizer]:
+    """Rank 0 builds the tokenizers (SentencePiece trains once); the other ranks load its files.
+
+    They travel through a folder beside --out (inside it would race the atomic checkpoint swap),
+    removed once every rank has read it.
+    """
+    torch.manual_seed(cfg.seed)
+    if dist.world == 1:
+        return build_tokenizers(cfg, data)
+    folder = out.parent / f".{out.name}.tokenizers"
+    if dist.main:
+        source, target = build_tokenizers(cfg, data)
+        folder.mkdir(parents=True, exist_ok=True)
+        entries = {"source": source.save(folder, "source"), "target": target.save(folder, "target")}
+        (folder / "tokenizers.json").write_text(json.dumps(entries))
+    dist.barrier()  # the files are whole before anyone reads them
+    if not dist.main:
+        entries = json.loads((folder / "tokenizers.json").read_text())
+        source = tokenizer_from_config(entries["source"], folder)
+        target = tokenizer_from_config(entries["target"], folder)
+    dist.barrier()  # everyone has read them
+    if dist.main:
+        shutil.rmtree(folder, ignore_errors=True)
+    return source, target
+
+
+@dataclass
+class _Run:
+    """Where a run stands: what trainer_state.json carries so that --resume continues at the next batch."""
+
+    plateau_lr: float  # the plateau schedule's current rate
+    epoch: int = 0  # finished epochs
+    batch: int = 0  # batches done of the unfinished epoch `epoch + 1`: > 0 means a pause inside it
+    epoch_loss: float = 0.0  # summed training loss of those batches (this process's shares)
+    epoch_tokens: float = 0.0  # their target tokens
+    epoch_seconds: float = 0.0  # their training seconds
+    steps: int = 0  # optimizer steps in all
+    seconds: float = 0.0  # training seconds in all (validation not counted)
+    best: float = -math.inf  # best validation metric of a finished epoch
+    best_epoch: int = 0  # its epoch (0: the untrained model)
+    bad_epochs: int = 0  # finished epochs since the best one
+    early_stopped: bool = False  # early stopping or a Stop ended the run for good
+    history: list[dict] = field(default_factory=list)  # epoch 0 and every finished epoch (rank 0 only)
+
+    @classmethod
+    def from_state(cls, state: dict) -> _Run:
+        """From trainer_state.json; a state saved before `batch` existed was always at an epoch boundary."""
+        return cls(**{f.name: state[f.name] for f in fields(cls) if f.name in state})
+
+
+def _read_state(out: Path) -> tuple[dict, dict[str, torch.Tensor]]:
+    """trainer_state.json and .safetensors of `out`, or ResumeError naming the folder."""
+    from safetensors.torch import load_file
+
+    if not (out / STATE_JSON).is_file() or not (out / STATE_TENSORS).is_file():
+        raise ResumeError(
+            f"{out}: nothing to resume (no {STATE_JSON} and {STATE_TENSORS} there); "
+            "run without --resume to start a new run"
+        )
+    return json.loads((out / STATE_JSON).read_text()), load_file(str(out / STATE_TENSORS))
+
+
+def init_model(cfg: TrainConfig, source: Tokenizer, target: Tokenizer, trained_source_len: int, rank: int) -> Seq2Seq:
+    """The model, initialized from the global seed (the same on every process), on cfg.device.
+
+    Then process `rank` > 0 reseeds torch with rank_seed(seed, rank, "dropout"), so that its dropout
+    masks are its own; rank 0 keeps the stream that follows the initialization, as one process does.
+    """
+    torch.manual_seed(cfg.seed)
+    model = build_model(cfg, source, target, trained_source_len).to(cfg.device)
+    if rank:
+        torch.manual_seed(rank_seed(cfg.seed, rank, "dropout"))
+    return model
+
+
+def global_batch_loss(
+    model: torch.nn.Module,
+    pairs: list[tuple[list[int], list[int]]],
+    indices: list[int],
+    rank: int = 0,
+    world: int = 1,
+    unk_rate: float = 0.0,
+    generator: torch.Generator | None = None,
+    device: str = "cpu",
+) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """This process's share of global batch `indices`: (scaled loss to backpropagate, summed loss, tokens).
+
+    Process `rank` of `world` takes indices[rank::world]. With N the global batch's target tokens
+    and L_r the summed cross-entropy of rank r's share, rank r backpropagates L_r * world / N; DDP
+    averages gradients over processes, so every process gets grad(sum_r L_r) / N: the
+    single-process gradient of the per-token mean over the global batch.
+    """
+    global_tokens = sum(len(pairs[i][1]) + 1 for i in indices)  # targets + </s>, as Batch.num_tokens
+    local = collate([pairs[i] for i in indices[rank::world]])
+    if unk_rate:
+        local = replace(local, src=substitute_unk(local.src, unk_rate, generator))
+    loss_sum, tokens = _loss(model, local.to(device))
+    return loss_sum * world / global_tokens, loss_sum, tokens
+
+
+class _Trainer:
+    """One run: the model, its optimizer and data, and the steps of `train` as methods."""
+
+    def __init__(self, cfg: TrainConfig, dist: _Distributed, data: TaskData, source: Tokenizer, target: Tokenizer):
+        self.cfg, self.dist, self.data, self.source, self.target = cfg, dist, data, source, target
+        self.out = Path(cfg.out)
+        self.pairs = encode_pairs(data.train, source, target, cfg.max_len)
+        if not self.pairs:
+            raise ValueError("no training pair fits in --max-len tokens")
+        self.lengths = [len(s) + len(t) for s, t in self.pairs]
+        trained_source_len = max(len(s) for s, _ in self.pairs)
+        self.model = init_model(cfg, source, target, trained_source_len, dist.rank)
+        self.unk_generator = torch.Generator().manual_seed(rank_seed(cfg.seed, dist.rank, "unk"))
+        self.optimizer = make_optimizer(self.model, cfg)
+        self.best_weights = _clone(self.model)
+        self.run = _Run(plateau_lr=cfg.lr)
+        self.translator = Translator(self.model, source, target, name=self.out.name, device=cfg.device)
+        self.callback: Callable[[dict], None] | None = None
+        self.should_stop: Callable[[], bool] | None = None
+        self.progress = False
+        self.saved = False
+
+    # -- resume -----------------------------------------------------------------------------------
+    def restore(self, state: dict, tensors: dict[str, torch.Tensor]) -> None:
+        """Weights, optimizer, run state and this process's random streams from a checkpoint."""
+        self.model.load_state_dict({k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")})
+        self.best_weights = {k[len("best.") :]: v for k, v in tensors.items() if k.startswith("best.")}
+        _restore_optimizer(self.optimizer, tensors, state["optimizer"])
+        self.run = _Run.from_state(state)
+        rank = self.dist.rank
+        cpu = tensors.get(f"rng.torch.{rank}", tensors.get("rng.torch") if rank == 0 else None)
+        if cpu is not None:  # else another world size saved it: this rank keeps its fresh stream
+            torch.set_rng_state(cpu)
+        if f"rng.unk.{rank}" in tensors:
+            self.unk_generator.set_state(tensors[f"rng.unk.{rank}"])
+        if f"rng.cuda.{rank}" in tensors and self.cfg.device == "cuda":
+            torch.cuda.set_rng_state(tensors[f"rng.cuda.{rank}"])
+        if state.get("python_random"):
+            version, internal, gauss = state["python_random"]
+            random.setstate((version, tuple(internal), gauss))
+
+    def _rng_tensors(self) -> dict[str, torch.Tensor]:
+        """Every random stream of every process, as rng.<stream>.<rank> (a collective: all ranks call it)."""
+        streams = {"torch": torch.get_rng_state(), "unk": self.unk_generator.get_state()}
+        if self.cfg.device == "cuda":
+            streams["cuda"] = torch.cuda.get_rng_state()
+        return {
+            f"rng.{name}.{rank}": part.contiguous()
+            for name, state in streams.items()
+            for rank, part in enumerate(self.dist.gather(state))
+        }
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def within_budget(self) -> bool:
+        cfg, run = self.cfg, self.run
+        return not (cfg.max_steps and run.steps >= cfg.max_steps) and not (
+            cfg.max_seconds and run.seconds >= cfg.max_seconds
+        )
+
+    def may_start_epoch(self) -> bool:
+        """Rank 0's answer, on every rank: is there an epoch (or the rest of one) to train?"""
+        go = self.run.epoch < self.cfg.epochs and not self.run.early_stopped and self.within_budget()
+        return bool(self.dist.agree(float(go)))
+
+    def fit(self) -> None:
+        """Epochs (or what is left of a paused one) until the epochs, the budget, or patience run out."""
+        if not self.run.history:  # epoch 0: the untrained model, so the timelapse starts from noise
+            if self.dist.main:
+                entry = self._record(0, None, validate(self.translator, self.data))
+                self._emit({"type": "epoch", **entry})
+        while self.may_start_epoch():
+            outcome = self.run_epoch()
+            if outcome == PAUSE:
+                self.pause()
+                break
+            self.close_epoch(stopped=outcome == STOP)
+        if not self.saved and not self.resumed:  # e.g. --epochs 0: the untrained model is the checkpoint
+            self.save(finished=True)
+
+    def epoch_batches(self, epoch: int) -> list[list[int]]:
+        """The global batches of epoch `epoch` (0-based): the same on every process and every resume."""
+        batches = bucketed_batches(len(self.pairs), self.lengths, self.cfg.batch_size, self.cfg.seed + epoch)
+        return [b for b in batches if len(b) >= self.dist.world]
+
+    def run_epoch(self) -> int:
+        """Train from batch `run.batch` of the current epoch on; GO at its end, else PAUSE or STOP."""
+        cfg, run = self.cfg, self.run
+        epoch_lr = _lr_for_epoch(cfg, run.epoch, run.plateau_lr)
+        batches = self.epoch_batches(run.epoch)
+        self.epoch_pairs = sum(len(b) for b in batches)
+        self.model.train()
+        bar = None
+        if self.progress and self.dist.main:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(batches), initial=run.batch, desc=f"epoch {run.epoch + 1}/{cfg.epochs}", unit="batch")
+        recent: deque[tuple[float, int]] = deque(maxlen=10)
+        started, seconds0, epoch_seconds0 = time.perf_counter(), run.seconds, run.epoch_seconds
+        outcome = GO
+        while run.batch < len(batches):
+            loss_sum, tokens = self.step(batches[run.batch], epoch_lr)
+            run.batch, run.steps = run.batch + 1, run.steps + 1
+            run.epoch_loss += loss_sum
+            run.epoch_tokens += tokens
+            spent = time.perf_counter() - started
+            run.seconds, run.epoch_seconds = seconds0 + spent, epoch_seconds0 + spent
+            recent.append((loss_sum, tokens))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{run.epoch_loss / max(run.epoch_tokens, 1):.3f}")
+            if run.steps % 10 == 0:
+                # Per-token loss of the last 10 steps: a live curve without epoch saw-teeth.
+                loss = sum(x for x, _ in recent) / max(sum(n for _, n in recent), 1)
+                self._emit({"type": "step", "step": run.steps, "loss": loss, "seconds": run.seconds})
+            decision = int(self.dist.agree(self._decide()))
+            if decision != GO:
+                # a budget spent at the epoch's last batch ends the epoch as usual
+                outcome = GO if decision == PAUSE and run.batch == len(batches) else decision
+                break
+        if bar is not None:
+            bar.close()
+        return outcome
+
+    def _decide(self) -> int:
+        """After a step, on rank 0: go on, pause (a budget is spent) or stop (a Stop was asked for)."""
+        if not self.dist.main:
+            return GO
+        if not self.within_budget():
+            return PAUSE
+        return STOP if self.should_stop and self.should_stop() else GO
+
+    def step(self, indices: list[int], epoch_lr: float) -> tuple[float, int]:
+        """One optimizer step on global batch `indices`; this process's summed loss and target tokens."""
+        cfg, dist = self.cfg, self.dist
+        loss, loss_sum, tokens = global_batch_loss(
+            self.ddp_model, self.pairs, indices, dist.rank, dist.world, cfg.unk_rate, self.unk_generator, cfg.device
+        )
+        set_step_lr(self.optimizer, step_lr(cfg, epoch_lr, self.run.steps))
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip)
+        self.optimizer.step()
+        return float(loss_sum.detach()), tokens
+
+    def close_epoch(self, stopped: bool) -> None:
+        """Validate (rank 0), update early stopping on every rank alike, record, checkpoint."""
+        cfg, run, data = self.cfg, self.run, self.data
+        run.epoch += 1
+        self.model.eval()
+        valid = validate(self.translator, data) if self.dist.main else {}
+        metric = self.dist.agree(valid.get(data.metric, 0.0))
+        if metric > run.best:
+            run.best, run.best_epoch, run.bad_epochs = metric, run.epoch, 0
+            self.best_weights = _clone(self.model)
+        else:
+            run.bad_epochs += 1
+            run.plateau_lr = run.plateau_lr * 0.5 if cfg.schedule == "plateau" else run.plateau_lr
+        train_loss, seconds = run.epoch_loss / max(run.epoch_tokens, 1), run.epoch_seconds
+        run.batch, run.epoch_loss, run.epoch_tokens, run.epoch_seconds = 0, 0.0, 0.0, 0.0
+        # Stop on patience, or at the metric's ceiling: a perfect score cannot improve.
+        run.early_stopped = stopped or run.bad_epochs >= cfg.patience or metric >= METRIC_CEILING[data.metric]
+        if self.dist.main:
+            entry = self._record(run.epoch, train_loss, valid)
+            print(
+                f"epoch {run.epoch}: loss {train_loss:.4f}  "
+                + "  ".join(f"{k} {v:.4f}" for k, v in valid.items())
+                + f"  lr {self.optimizer.param_groups[0]['lr']:.2e}  {seconds:.1f}s  "
+                + f"{self.epoch_pairs / max(seconds, 1e-9):,.0f} pairs/s",
+                flush=True,
+            )
+            self._emit({"type": "epoch", **entry})
+        self.save(finished=run.early_stopped or run.epoch >= cfg.epochs or not self.within_budget())
+
+    def pause(self) -> None:
+        """A budget ran out inside an epoch: checkpoint it unfinished, resumable at the next batch.
+
+        The live weights are validated for the folder only (an entry marked partial in probes.json,
+        the folder's model if they beat the best finished epoch); the trainer state does not see it.
+        """
+        partial = None
+        if self.dist.main:
+            self.model.eval()
+            train_loss = self.run.epoch_loss / max(self.run.epoch_tokens, 1)
+            partial = self._entry(self.run.epoch + 1, train_loss, validate(self.translator, self.data))
+            partial["partial"] = True
+            self._emit({"type": "epoch", **partial})
+        self.save(finished=True, partial=partial)
+
+    # -- records and checkpoints -----------------------------------------------------------------
+    def _entry(self, epoch: int, loss: float | None, valid: dict) -> dict:
+        self.model.eval()
+        return {
+            "epoch": epoch,
+            "loss": loss,
+            "valid": valid,
+            "lr": self.optimizer.param_groups[0]["lr"],
+            "steps": self.run.steps,
+            "seconds": round(self.run.seconds, 2),
+            "probes": probe_record(self.translator, self.data.probes),
+        }
+
+    def _record(self, epoch: int, loss: float | None, valid: dict) -> dict:
+        entry = self._entry(epoch, loss, valid)
+        self.run.history.append(entry)
+        return entry
+
+    def _emit(self, event: dict) -> None:
+        if self.callback and self.dist.main:
+            self.callback(event)
+
+    def save(self, finished: bool, partial: dict | None = None) -> None:
+        """Write the run folder (rank 0; every rank calls it, for the gather of random states).
+
+        The folder's model is the best finished epoch, or `partial` (a paused epoch's live weights,
+        validated) if it is better; the trainer state holds the live weights and `run` as they are.
+        """
+        rng = self._rng_tensors()
+        self.saved = True
+        if not self.dist.main:
+            return
+        from safetensors.torch import save as save_bytes
+
+        run, metric = self.run, self.data.metric
+        live = _clone(self.model)
+        best_epoch = run.best_epoch
+        valid = next((e["valid"] for e in run.history if e["epoch"] == best_epoch), {})
+        folder_weights = self.best_weights
+        if partial is not None and partial["valid"][metric] > run.best:
+            folder_weights, best_epoch, valid = live, partial["epoch"], partial["valid"]
+        opt_tensors, opt_json = _optimizer_tensors(self.optimizer)
+        tensors = {f"model.{k}": v.cpu().contiguous() for k, v in live.items()}
+        tensors |= {f"best.{k}": v.cpu().contiguous() for k, v in self.best_weights.items()}
+        tensors |= opt_tensors | rng
+        version, internal, gauss = random.getstate()
+        trainer_state = asdict(run) | {
+            "optimizer": opt_json,
+            "finished": finished,
+            "python_random": [version, list(internal), gauss],
+        }
+        cfg = self.cfg
+        metadata = {
+            "task": cfg.task,
+            "train": asdict(cfg),
+            "metrics": {"valid": valid},
+            "best_epoch": best_epoch,
+            "epochs_run": run.epoch,
+            "training_seconds": round(run.seconds, 1),
+            "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, {cfg.device}",
+            "torch": torch.__version__,
+        }
+        epochs = run.history + ([partial] if partial is not None else [])
+        extra = {
+            PROBES_FILE: json.dumps({"task": cfg.task, "scorer": cfg.scorer, "epochs": epochs}).encode(),
+            STATE_JSON: json.dumps(trainer_state).encode(),
+            STATE_TENSORS: save_bytes(tensors),
+        }
+        self.model.load_state_dict(folder_weights)
+        try:
+            save_checkpoint(self.out, self.model, self.source, self.target, metadata, half=cfg.half, extra_files=extra)
+        finally:
+            self.model.load_state_dict(live)
+
+
+def _clone(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
 
 def train(
     cfg: TrainConfig,
@@ -242,206 +685,34 @@ def train(
     callback: Callable[[dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Path:
-    """Train as `cfg` says; returns the run folder. `callback` gets step and epoch events."""
-    if cfg.scorer not in SCORERS or cfg.cell not in CELLS:
-        raise ValueError(f"scorer must be one of {SCORERS} and cell one of {CELLS}")
+    """Train as `cfg` says; returns the run folder.
+
+    `callback` gets step and epoch events (on rank 0); `should_stop` is asked after every step (on
+    rank 0): True ends the run for good after closing the epoch. `resume` continues the run in
+    cfg.out at its next batch (ResumeError if the folder holds no trainer state).
+    """
+    cfg.validate()
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise ValueError("--device cuda was asked for but no CUDA device is available")
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    dist = _Distributed(cfg.device)
     out = Path(cfg.out)
+    state, tensors = _read_state(out) if resume else ({}, {})
+    dist = _Distributed(cfg.device)
     data = load_task_data(cfg)
-
-    state: dict = {}
-    if resume and (out / STATE_JSON).is_file():
-        state = json.loads((out / STATE_JSON).read_text())
+    if state:
         saved = read_config(out)
         source = tokenizer_from_config(saved["source_tokenizer"], out)
         target = tokenizer_from_config(saved["target_tokenizer"], out)
     else:
-        torch.manual_seed(cfg.seed)
-        source, target = build_tokenizers(cfg, data)
-    torch.manual_seed(cfg.seed)
-    model = build_model(cfg, source, target).to(cfg.device)
-    optimizer = make_optimizer(model, cfg)
-    best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        source, target = _shared_tokenizers(cfg, data, dist, out)
+    trainer = _Trainer(cfg, dist, data, source, target)
+    trainer.resumed = bool(state)
     if state:
-        from safetensors.torch import load_file
-
-        tensors = load_file(str(out / STATE_TENSORS))
-        model.load_state_dict({k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")})
-        best_weights = {k[len("best.") :]: v for k, v in tensors.items() if k.startswith("best.")}
-        _restore_optimizer(optimizer, tensors, state["optimizer"])
-        torch.set_rng_state(tensors["rng.torch"])
-    history: list[dict] = state.get("history", [])
-    epoch = state.get("epoch", 0)
-    best, best_epoch = state.get("best", -math.inf), state.get("best_epoch", 0)
-    bad_epochs, plateau_lr = state.get("bad_epochs", 0), state.get("plateau_lr", cfg.lr)
-    steps_done, elapsed = state.get("steps", 0), state.get("seconds", 0.0)
-
-    pairs = encode_pairs(data.train, source, target, cfg.max_len)
-    if not pairs:
-        raise ValueError("no training pair fits in --max-len tokens")
-    lengths = [len(s) + len(t) for s, t in pairs]
-    ddp_model = dist.wrap(model)
-    translator = Translator(model, source, target, name=out.name, device=cfg.device)
-
-    def checkpoint(finished: bool) -> None:
-        if not dist.main:
-            return
-        from safetensors.torch import save as save_bytes
-
-        live = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        model.load_state_dict(best_weights)  # the folder's model is the best so far
-        opt_tensors, opt_json = _optimizer_tensors(optimizer)
-        tensors = {f"model.{k}": v.cpu().contiguous() for k, v in live.items()}
-        tensors |= {f"best.{k}": v.cpu().contiguous() for k, v in best_weights.items()}
-        tensors |= opt_tensors | {"rng.torch": torch.get_rng_state()}
-        trainer_state = {
-            "epoch": epoch,
-            "best": best,
-            "best_epoch": best_epoch,
-            "bad_epochs": bad_epochs,
-            "plateau_lr": plateau_lr,
-            "steps": steps_done,
-            "seconds": elapsed,
-            "history": history,
-            "optimizer": opt_json,
-            "finished": finished,
-            "early_stopped": early_stopped,
-        }
-        metadata = {
-            "task": cfg.task,
-            "train": asdict(cfg),
-            "metrics": {"valid": next((e["valid"] for e in history if e["epoch"] == best_epoch), {})},
-            "best_epoch": best_epoch,
-            "epochs_run": epoch,
-            "training_seconds": round(elapsed, 1),
-            "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, {cfg.device}",
-            "torch": torch.__version__,
-        }
-        extra = {
-            PROBES_FILE: json.dumps({"task": cfg.task, "scorer": cfg.scorer, "epochs": history}).encode(),
-            STATE_JSON: json.dumps(trainer_state).encode(),
-            STATE_TENSORS: save_bytes(tensors),
-        }
-        save_checkpoint(out, model, source, target, metadata, half=cfg.half, extra_files=extra)
-        model.load_state_dict(live)
-
-    def record(epoch_number: int, loss: float, valid: dict) -> dict:
-        model.eval()
-        entry = {
-            "epoch": epoch_number,
-            "loss": loss,
-            "valid": valid,
-            "lr": optimizer.param_groups[0]["lr"],
-            "steps": steps_done,
-            "seconds": round(elapsed, 2),
-            "probes": probe_record(translator, data.probes),
-        }
-        history.append(entry)
-        return entry
-
-    if not history:  # epoch 0: the untrained model, so the timelapse starts from noise
-        model.eval()
-        entry = record(0, float("nan"), validate(translator, data))
-        history[-1]["loss"] = None
-        if callback:
-            callback({"type": "epoch", **entry})
-
-    # Early stopping (or a Stop) ends a run for good; a run that used up its epochs, steps or
-    # seconds continues on --resume with a larger --epochs, --max-steps or --max-seconds.
-    early_stopped = state.get("early_stopped", False)
-    stopped = False
-
-    def within_budget(seconds: float) -> bool:
-        return not (cfg.max_steps and steps_done >= cfg.max_steps) and not (
-            cfg.max_seconds and seconds >= cfg.max_seconds
-        )
-
-    while epoch < cfg.epochs and not stopped and not early_stopped and within_budget(elapsed):
-        epoch_lr = _lr_for_epoch(cfg, epoch, plateau_lr)
-        batches = [
-            b for b in bucketed_batches(len(pairs), lengths, cfg.batch_size, cfg.seed + epoch) if len(b) >= dist.world
-        ]
-        model.train()
-        total_loss = total_tokens = 0.0
-        recent: deque[tuple[float, int]] = deque(maxlen=10)
-        started = time.perf_counter()
-        bar = None
-        if progress and dist.main:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(batches), desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
-        for indices in batches:
-            global_batch = collate([pairs[i] for i in indices])
-            # each process's share of the global batch (all of it on one process)
-            local = global_batch if dist.world == 1 else collate([pairs[i] for i in indices[dist.rank :: dist.world]])
-            local = local.to(cfg.device)
-            loss_sum, tokens = _loss(ddp_model, local)
-            # Scale so DDP's mean over processes equals the global batch's per-token mean.
-            loss = loss_sum * dist.world / global_batch.num_tokens
-            set_step_lr(optimizer, step_lr(cfg, epoch_lr, steps_done))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-            optimizer.step()
-            steps_done += 1
-            total_loss += float(loss_sum.detach())
-            total_tokens += tokens
-            recent.append((float(loss_sum.detach()), tokens))
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{total_loss / total_tokens:.3f}")
-            if callback and steps_done % 10 == 0:
-                callback(
-                    {
-                        "type": "step",
-                        "step": steps_done,
-                        # Per-token loss of the last 10 steps: a live curve without epoch saw-teeth.
-                        "loss": sum(x for x, _ in recent) / max(sum(n for _, n in recent), 1),
-                        "seconds": elapsed + time.perf_counter() - started,
-                    }
-                )
-            if not within_budget(elapsed + time.perf_counter() - started):
-                break  # the epoch ends early; the while condition ends the run, resumably
-            if should_stop and should_stop():
-                stopped = True
-                break
-        if bar is not None:
-            bar.close()
-        seconds = time.perf_counter() - started
-        elapsed += seconds
-        epoch += 1
-        model.eval()
-        valid = validate(translator, data)
-        metric = valid[data.metric]
-        if metric > best:
-            best, best_epoch, bad_epochs = metric, epoch, 0
-            best_weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        else:
-            bad_epochs += 1
-            plateau_lr = plateau_lr * 0.5 if cfg.schedule == "plateau" else plateau_lr
-        train_loss = total_loss / max(total_tokens, 1)
-        entry = record(epoch, train_loss, valid)
-        if dist.main:
-            pairs_per_s = sum(len(b) for b in batches) / max(seconds, 1e-9)
-            print(
-                f"epoch {epoch}: loss {train_loss:.4f}  "
-                + "  ".join(f"{k} {v:.4f}" for k, v in valid.items())
-                + f"  lr {optimizer.param_groups[0]['lr']:.2e}  {seconds:.1f}s  {pairs_per_s:,.0f} pairs/s",
-                flush=True,
-            )
-        if callback:
-            callback({"type": "epoch", **entry})
-        # Stop on patience, or at the metric's ceiling: a perfect score cannot improve.
-        if bad_epochs >= cfg.patience or metric >= METRIC_CEILING[data.metric]:
-            stopped = True
-        early_stopped = stopped
-        checkpoint(finished=stopped or epoch >= cfg.epochs or not within_budget(elapsed))
-    if not history[1:]:
-        checkpoint(finished=True)
+        trainer.restore(state, tensors)
+    trainer.ddp_model = dist.wrap(trainer.model)
+    trainer.callback, trainer.should_stop, trainer.progress = callback, should_stop, progress
+    trainer.fit()
     dist.barrier()
     return out
 
@@ -455,8 +726,8 @@ def _loss(model: torch.nn.Module, batch: Batch) -> tuple[torch.Tensor, int]:
 
 # -- command line ---------------------------------------------------------------------------------
 _HELP = {
-    "task": "reverse | dates | en-fr",
-    "data": "Tatoeba file for en-fr (English<TAB>French)",
+    "task": " | ".join(TASKS),
+    "data": "the corpus file of a translation task (Tatoeba: en-fr English<TAB>French, zh-en English<TAB>Chinese)",
     "scorer": "/".join(SCORERS),
     "cell": "/".join(CELLS),
     "schedule": "constant | plateau | cosine",
@@ -465,7 +736,9 @@ _HELP = {
     "warmup": "optimizer steps over which the rate rises linearly to --lr; 0 = none",
     "weight_decay": "decoupled weight decay (AdamW) on every weight; 0 = plain Adam",
     "score_lr_scale": "the attention scorer's own weights learn at --lr times this (the same for every scorer)",
-    "valid_size": "validation pairs; for en-fr the first sources of the validation split in the file's order "
+    "unk_rate": "probability that each training source token (not </s>) is replaced by <unk>, redrawn every "
+    "batch, seeded; 0 <= R < 1; validation is never touched",
+    "valid_size": "validation pairs; for en-fr and zh-en the first sources of the validation split in the file's order "
     "(the shortest, in manythings.org's file)",
 }
 
@@ -485,7 +758,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                 "scorer": SCORERS,
                 "cell": CELLS,
                 "schedule": ("constant", "plateau", "cosine"),
-                "task": ("reverse", "dates", "en-fr"),
+                "task": TASKS,
                 "device": ("cpu", "cuda"),
             }.get(f.name)
             parser.add_argument(
@@ -495,13 +768,16 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                 choices=choices,
                 help=_HELP.get(f.name, "") + f" (default {default})",
             )
-    parser.add_argument("--resume", action="store_true", help="continue the run in --out from its last epoch")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the run in --out at its next batch (an error if none is there)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run_from_args(args: argparse.Namespace) -> int:
     cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig) if f.name != "extra"})
-    if cfg.task == "en-fr" and cfg.data and not Path(cfg.data).is_file():
+    cfg.validate()
+    if cfg.data and not Path(cfg.data).exists():
         raise FileNotFoundError(f"{cfg.data}: no such data file")
     out = train(cfg, resume=args.resume, progress=not args.no_progress)
     if int(os.environ.get("RANK", "0")) == 0:

@@ -14,7 +14,7 @@ import torch
 
 from seq2seq.beam import BatchBeamSearch, BeamSearch
 from seq2seq.config import SCORERS
-from seq2seq.decoding import InputError
+from seq2seq.decoding import MAX_SOURCE_TOKENS, InputError
 from seq2seq.tokenizers import EOS
 from tests.helpers import changed, snapshot, tiny_translator
 
@@ -227,7 +227,7 @@ def test_translate_batch_beam_gives_the_beam_outputs():
 
 def test_refused_inputs():
     translator = tiny_translator(seed=1)
-    texts = ["abc", "", "a" * 40, "   ", "hgf"]
+    texts = ["abc", "", "a" * (MAX_SOURCE_TOKENS + 1), "   ", "hgf"]
     refused: list[int] = []
     best = translator.beam_batch(texts, width=3, refused=refused)
     assert refused == [1, 2, 3]

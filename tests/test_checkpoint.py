@@ -125,7 +125,9 @@ def test_saving_over_a_checkpoint_replaces_it_whole(tmp_path, original):
     _save(original, folder)
     other = tiny_translator(seed=9, scorer="concat", cell="lstm", num_layers=2)
     _save(other, folder)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no staging or old copies left
+    # only the link and the generation it names: no staging or old copies left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".model.gen-2", "model"]
+    assert os.readlink(folder) == ".model.gen-2"
     loaded = load_checkpoint(folder)
     assert all(torch.equal(v, other.model.state_dict()[k]) for k, v in loaded.model.state_dict().items())
 

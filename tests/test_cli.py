@@ -21,6 +21,7 @@ import pytest
 
 from seq2seq.checkpoint import load_checkpoint, write_manifest
 from seq2seq.config import TrainConfig
+from seq2seq.decoding import MAX_SOURCE_TOKENS
 from seq2seq.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +99,7 @@ RUNS = {
 BAD = {
     "empty text": (("decode", "--model", NAME, ""), "empty"),
     "whitespace text": (("decode", "--model", NAME, "   "), "empty"),
-    "text too long": (("decode", "--model", NAME, "a" * 200), "at most"),
+    "text too long": (("decode", "--model", NAME, "a" * (MAX_SOURCE_TOKENS + 1)), "at most"),
     "unknown model": (("decode", "--model", "reverse/nope", TEXT), "unknown model 'reverse/nope'"),
     "bad flag": (("decode", "--model", NAME, "--bogus", TEXT), "unrecognized arguments: --bogus"),
     "beam 0": (("decode", "--model", NAME, "--beam", "0", TEXT), "--beam"),
@@ -112,8 +113,8 @@ BAD = {
     "translate: batch size 0": (("translate", "--model", NAME, "--batch-size", "0"), "--batch-size"),
     "translate: bad flag": (("translate", "--model", NAME, "--bogus"), "unrecognized arguments: --bogus"),
 }
-# `translate --beam 3` in a real process: two lines over the tiny model's limit (64 tokens), one blank
-BEAM_LINES = ["abc de", "a" * 200, "", "edcba", "b" * 65, "aa bb"]
+# `translate --beam 3` in a real process: two lines over the tiny model's limit (MAX_SOURCE_TOKENS), one blank
+BEAM_LINES = ["abc de", "a" * (MAX_SOURCE_TOKENS + 1), "", "edcba", "b" * 250, "aa bb"]
 # Each case runs in-process through cli.main (cheap); this one runs as a real process too.
 BAD_IN_A_PROCESS = ("unknown model",)
 
@@ -344,7 +345,7 @@ def test_translate_blank_lines_give_blank_lines(flags, registry_root, translator
 @pytest.mark.parametrize("flags", [(), ("--beam", "2")], ids=["greedy", "beam"])
 def test_translate_lines_over_the_limit(flags, registry_root, translator, monkeypatch, capsys):
     """Empty output lines where refused, every other line translated, then exit 2 and one line naming them."""
-    limit = translator.config.max_source_len - 1
+    limit = translator.source_limit
     lines = ["abc", "a" * (limit + 1), "", "b" * 300, "c" * (limit + 5), "de", "e" * limit, "x " * limit]
     code, outputs, err = _translate(registry_root, monkeypatch, capsys, lines, *flags)
     assert code == 2
@@ -362,8 +363,8 @@ def test_translate_lines_over_the_limit(flags, registry_root, translator, monkey
 
 
 def test_translate_one_line_over_the_limit(registry_root, translator, monkeypatch, capsys):
-    limit = translator.config.max_source_len - 1
-    code, outputs, err = _translate(registry_root, monkeypatch, capsys, ["abc", "", "z" * 99], "--beam", "1")
+    limit = translator.source_limit
+    code, outputs, err = _translate(registry_root, monkeypatch, capsys, ["abc", "", "z" * (limit + 1)], "--beam", "1")
     assert code == 2 and outputs[1:] == ["", ""]
     assert (
         err
@@ -380,7 +381,7 @@ def test_translate_beam_in_a_real_process(runs, translator):
     expected = [translator.beam(line, width=3).output if i in (0, 3, 5) else "" for i, line in enumerate(BEAM_LINES)]
     assert outputs[:-1] == expected
     (line,) = result.stderr.splitlines()
-    limit = translator.config.max_source_len - 1
+    limit = translator.source_limit
     assert line.startswith(f"error: translate: lines 2, 5 are over the model's limit of {limit} source tokens")
 
 

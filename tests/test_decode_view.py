@@ -16,7 +16,7 @@ from explorer.figures import position_labels
 from explorer.state import MAX_SENTENCE_CHARS, ViewState
 from seq2seq.checkpoint import load_model
 from seq2seq.config import SCORERS
-from seq2seq.decoding import InputError
+from seq2seq.decoding import MAX_SOURCE_TOKENS, InputError
 from tests.app_fixtures import shared_registry, use_registry
 
 ATTENTION = [s for s in SCORERS if s != "none"]
@@ -193,7 +193,11 @@ def test_unknown_characters_are_listed(translators):
     note = view_defaults.unknown_note("9 may 2018 €§", translators["dates/general"])
     assert "'€'" in note and "'§'" in note
     assert view_defaults.unknown_note("9 may 2018", translators["dates/general"]) is None
-    assert "'\\xa0'" in view_defaults.unknown_note("9\u00a0may 2018", translators["dates/general"])  # a no-break space
+    # a no-break space is read as a space (NFKC): no unknown character, a note that the text changed
+    assert view_defaults.unknown_note("9\u00a0may 2018", translators["dates/general"]) is None
+    assert view_defaults.input_notes("9\u00a0may 2018", translators["dates/general"])[0].startswith(
+        "Your text was normalised to “9 may 2018”"
+    )
 
 
 def test_step_note_says_how_the_token_was_chosen(translators):
@@ -205,8 +209,11 @@ def test_step_note_says_how_the_token_was_chosen(translators):
 
 
 def test_too_long_input_raises_with_the_limit(translators):
-    with pytest.raises(InputError, match="at most 40"):
-        greedy_data(translators, sentence="a" * 60)
+    with pytest.raises(InputError, match=f"at most {MAX_SOURCE_TOKENS}"):
+        greedy_data(translators, sentence="a" * (MAX_SOURCE_TOKENS + 1))
+    greedy_data(translators, sentence="a" * 60)  # no position-specific weights: longer than trained is taken
+    with pytest.raises(InputError, match="trained on sources of at most 39 tokens; this one has 40"):
+        greedy_data(translators, "reverse/location", sentence="a" * 40)
 
 
 # -- traces ----------------------------------------------------------------------------------
@@ -312,15 +319,15 @@ def test_explain_cell_is_the_softmax_of_the_steps_scores(translators, scorer):
         scores = trace["steps"][t]["scores"]
         exps = [math.exp(x) for x in scores]
         manual = [e / sum(exps) for e in exps]
+        scorer_module = translators[f"dates/{scorer}"].model.decoder.scorer
         for s in range(len(scores)):
-            cell = da.explain_cell(data, t, s)
+            cell = da.explain_cell(data, t, s, scorer_module)
             assert cell["score"] == scores[s]
             assert cell["softmax"] == pytest.approx(manual[s], abs=1e-6)
             assert cell["softmax"] == pytest.approx(trace["attention"][t][s], abs=1e-6)
             assert cell["weight"] == trace["attention"][t][s]
+            assert cell["recomputed"] == pytest.approx(cell["score"], abs=1e-5)  # the scorer's own code, every scorer
         assert sum(cell["shares"]) == pytest.approx(1.0)
-        if scorer in ("dot", "scaled_dot"):
-            assert cell["recomputed"] == pytest.approx(cell["score"], abs=1e-4)
     lines = da.explain_latex(cell)
     assert any(f"{cell['softmax']:.4f}" in line for line in lines)
     assert f"{100 * cell['share']:.1f}%" in da.explain_text(cell)

@@ -14,17 +14,26 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from seq2seq.cli import line_ranges
+from seq2seq.decoding import MAX_SOURCE_TOKENS
 from seq2seq.tokenizers import UNK
-from tests.hostile import CATEGORIES, INPUTS, MAX_SOURCE, MAX_TARGET, SAMPLE, small_registry
+from tests.hostile import CATEGORIES, INPUTS, MAX_TARGET, SAMPLE, small_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "dates/general"
+
+
+def nfkc(text: str) -> str:
+    """What a character model reads of `text` (CharTokenizer.normalize)."""
+    return unicodedata.normalize("NFKC", text)
+
+
 STRATEGIES = {
     "greedy": [],
     "json": ["--json", "--states"],
@@ -78,14 +87,15 @@ def test_decode_any_text(text, capsys):
             assert text == "--help"  # argparse takes it for the flag (after "--" it is text: below)
         elif code == 0 and "--json" in flags:
             trace = json.loads(out)
-            assert trace["source"] == text and trace["strategy"] == ("beam" if strategy == "beam" else "greedy")
+            assert trace["source"] == nfkc(text)  # what the character model reads (seq2seq.tokenizers)
+            assert trace["strategy"] == ("beam" if strategy == "beam" else "greedy")
         elif code == 0:
             assert out.startswith("output: ")
     # After "--" the text is always the sentence, even "--help".
     code, out, err = run(["decode", "--model", MODEL, "--json", "--", text], capsys)
     check(code, out, err)
     if code == 0:
-        assert json.loads(out)["source"] == text
+        assert json.loads(out)["source"] == nfkc(text)
     elif text.strip():
         assert "at most" in err  # the only refusal of non-empty text: it is too long
     else:
@@ -131,11 +141,12 @@ def check_translate(lines: list[str], refused: list[int], limit: int, code: int,
 
 def test_translate_every_line(capsys, monkeypatch):
     lines = [t for t in INPUTS.values() if "\n" not in t and "\r" not in t]
-    refused = [i for i, t in enumerate(lines) if len(t) > MAX_SOURCE - 1 or not t.strip()]  # characters = tokens
+    # characters (of the NFKC text) = tokens; a general scorer takes up to MAX_SOURCE_TOKENS
+    refused = [i for i, t in enumerate(lines) if len(nfkc(t)) > MAX_SOURCE_TOKENS or not nfkc(t).strip()]
     assert any(lines[i].strip() for i in refused)  # the hostile set has some too long
     monkeypatch.setattr(sys, "stdin", io.StringIO("".join(t + "\n" for t in lines), newline="\n"))
     code, out, err = run(["translate", "--model", MODEL], capsys)
-    check_translate(lines, refused, MAX_SOURCE - 1, code, out, err)
+    check_translate(lines, refused, MAX_SOURCE_TOKENS, code, out, err)
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "%2e%2e/", "dates/../dates/general", "", " "])
@@ -182,8 +193,9 @@ def subword(en_fr_run):
 
 
 def _fits(translator, text: str) -> bool:
-    """Whether the model takes `text`: not blank, and its tokens plus </s> within max_source_len."""
-    return bool(text.strip()) and len(translator.source_tokenizer.encode(text)) < translator.config.max_source_len
+    """Whether the model takes `text`: not blank once normalized, and its tokens within source_limit."""
+    text = translator.normalize(text)
+    return bool(text.strip()) and len(translator.source_tokenizer.encode(text)) <= translator.source_limit
 
 
 def test_the_subword_model_sees_both_outcomes(subword):
@@ -206,10 +218,11 @@ def test_decode_any_text_with_a_subword_model(text, subword, capsys):
             assert ("at most" in err) if text.strip() else ("empty" in err), err
         elif "--json" in flags:
             trace = json.loads(out)
-            assert trace["source"] == text
-            assert trace["source_tokens"] == [sp.piece(i) for i in sp.encode(text)] + ["</s>"]
+            read = translator.normalize(text)  # NFC
+            assert trace["source"] == read
+            assert trace["source_tokens"] == [sp.piece(i) for i in sp.encode(read)] + ["</s>"]
             # <unk> exactly when some character is unknown on its own (runs of them share one <unk>)
-            assert ("<unk>" in trace["source_tokens"]) == any(UNK in sp.encode(c) for c in text)
+            assert ("<unk>" in trace["source_tokens"]) == any(UNK in sp.encode(c) for c in read)
             assert 1 <= len(trace["steps"]) <= translator.config.max_target_len
             if strategy == "json":  # greedy: the output is the detokenized steps
                 assert trace["output"] == translator.target_tokenizer.decode([s["id"] for s in trace["steps"]])
@@ -230,7 +243,7 @@ def test_force_any_target_with_a_subword_model(text, subword, capsys):
     if code == 0:
         trace = json.loads(out)
         assert trace["strategy"] == "forced"
-        assert trace["target_tokens"] == [target.piece(i) for i in target.encode(text)] + ["</s>"]
+        assert trace["target_tokens"] == [target.piece(i) for i in target.encode(target.normalize(text))] + ["</s>"]
     else:
         assert "at most" in err
 
@@ -243,7 +256,7 @@ def test_translate_every_line_with_a_subword_model(beam, subword, capsys, monkey
     assert any(lines[i].strip() for i in refused) and len(refused) < len(lines) // 4
     monkeypatch.setattr(sys, "stdin", io.StringIO("".join(t + "\n" for t in lines), newline="\n"))
     code, out, err = run(["translate", "--model", folder, *(["--beam", str(beam)] if beam else [])], capsys)
-    outputs = check_translate(lines, refused, translator.config.max_source_len - 1, code, out, err)
+    outputs = check_translate(lines, refused, translator.source_limit, code, out, err)
     # The trained model says something for most lines that fit, whatever they hold.
     assert sum(bool(outputs[i]) for i in range(len(lines)) if i not in refused) >= len(lines) // 2
 

@@ -188,8 +188,11 @@ def test_train_save_name_takes_any_text(finished_job):
                 failures.append(f"{name}: no clear refusal")
     assert failures == []
     user_root = Path(os.environ["ATTENTION_EXPLORER_USER_MODELS"])
-    saved = [p for p in user_root.iterdir() if p.is_dir()] if user_root.is_dir() else []
+    entries = [p for p in user_root.iterdir() if p.is_dir()] if user_root.is_dir() else []
+    saved = [p for p in entries if not p.name.startswith(".")]
     assert all(tj.NAME_RE.fullmatch(p.name) for p in saved), saved  # only valid names, only inside the root
+    # each saved model is a link to its hidden generation folder (crash-safe saving), inside the root too
+    assert sorted(p.name for p in entries if p.name.startswith(".")) == sorted(os.readlink(p) for p in saved)
 
 
 def test_train_save_refusal_escapes_the_name(finished_job):

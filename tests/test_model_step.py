@@ -14,7 +14,7 @@ import torch
 
 from seq2seq.checkpoint import load_checkpoint, save_checkpoint
 from seq2seq.config import CELLS, SCORERS
-from seq2seq.decoding import InputError
+from seq2seq.decoding import MAX_SOURCE_TOKENS, InputError
 from seq2seq.tokenizers import EOS
 from tests.helpers import ATTENTION_SCORERS, PAIRS, SHAPES, changed, grid, snapshot, teacher_batch, tiny_translator
 
@@ -203,7 +203,7 @@ def test_step_does_not_mutate_its_state(cell):
         translator.step(s)
         translator.step(s, choose="h")
         if translator.has_attention:
-            translator.step(s, attention=[0.25] * 5)
+            translator.step(s, attention=[0.2] * 5)
         assert s.output_ids == ids and s.prev_id == prev and not s.finished
     assert state.output_ids == () and state.prev_id == translator.config.bos_id and state.position == 0
     assert len(after_two.output_ids) == 2
@@ -294,12 +294,20 @@ def test_stepping_a_finished_state_is_refused():
         translator.step(finished)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "a" * 16])
+@pytest.mark.parametrize("text", ["", "   ", "a" * (MAX_SOURCE_TOKENS + 1)])
 def test_start_refuses_empty_and_too_long_sources(text):
-    translator = tiny_translator()  # max_source_len 16: 15 characters + </s>
+    translator = tiny_translator()  # general: no position-specific weights, MAX_SOURCE_TOKENS
     with pytest.raises(InputError):
         translator.start(text)
-    translator.start("a" * 15)
+    translator.start("a" * MAX_SOURCE_TOKENS)
+
+
+def test_location_takes_only_its_trained_lengths():
+    translator = tiny_translator(scorer="location")  # max_source_len 16: trained on 14 tokens + </s>
+    assert translator.source_limit == translator.trained_source_len == 14
+    translator.start("a" * 14)
+    with pytest.raises(InputError, match="trained on sources of at most 14 tokens; this one has 15"):
+        translator.start("a" * 15)
 
 
 def test_greedy_stops_at_max_len_and_says_so():

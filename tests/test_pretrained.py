@@ -1,4 +1,4 @@
-"""The shipped models: the 18 GRU models (and the LSTM variants) are registered, load, decode, stay
+"""The shipped models: the 24 GRU models (and the LSTM variants) are registered, load, decode, stay
 in the size budget and meet the bars.
 
 The quality bars are checked on the test-split metrics that `scripts/release.py` measured and
@@ -20,9 +20,10 @@ from seq2seq.checkpoint import load_checkpoint, read_config, registry
 from seq2seq.config import SCORERS, TrainConfig
 
 PRETRAINED = Path(__file__).resolve().parent.parent / "pretrained"
-TASKS = ("reverse", "dates", "en-fr")
+TASKS = ("reverse", "dates", "en-fr", "zh-en")
 # Optional LSTM variants of the general models ("if time allows"): the same settings, another cell.
-LSTM_VARIANTS = ("reverse/lstm-general", "dates/lstm-general", "en-fr/lstm-general")
+LSTM_VARIANTS = tuple(f"{task}/lstm-general" for task in TASKS)
+SIZE_BUDGET_MB = 100  # all of pretrained/ (issue 20 raised it from 60 to make room for zh-en)
 ALLOWED_SUFFIXES = {".json", ".safetensors", ".model", ".md"}  # never a pickle
 
 
@@ -47,8 +48,11 @@ def test_one_gru_model_per_task_and_scorer_and_the_lstm_variants(entries):
 
 def test_the_folder_fits_the_size_budget_and_holds_no_pickles():
     files = [p for p in PRETRAINED.rglob("*") if p.is_file()]
-    assert sum(p.stat().st_size for p in files) <= 60 * 1024 * 1024
+    assert sum(p.stat().st_size for p in files) <= SIZE_BUDGET_MB * 1024 * 1024
     assert {p.suffix for p in files} <= ALLOWED_SUFFIXES
+    configs = [p for p in files if p.name == "config.json"]
+    assert len(configs) == len(registry(PRETRAINED))
+    assert {json.loads(p.read_text())["weights_dtype"] for p in configs} == {"float16"}
 
 
 def test_every_model_loads_and_has_its_card_and_probes(entries):
@@ -137,10 +141,44 @@ def test_the_quality_bars_are_met_on_the_test_split(entries):
     assert _test_metric(entries, "reverse", "lstm-general", "exact_match") >= 0.99
     assert _test_metric(entries, "dates", "lstm-general", "exact_match") >= 0.995
     assert _test_metric(entries, "en-fr", "lstm-general", "bleu") >= bleu["none"] + 3
+    # zh-en: greedy BLEU >= 20 for the best scorer; every attention scorer clearly (3+ BLEU) above none.
+    zh = {s: _test_metric(entries, "zh-en", s, "bleu") for s in SCORERS}
+    assert max(zh.values()) >= 20
+    assert min(zh[s] for s in attending) >= zh["none"] + 3
+    assert _test_metric(entries, "zh-en", "lstm-general", "bleu") >= zh["none"] + 3
 
 
-# Settings that do not change what is learned: where the run was written, its threads, notes.
-UNLEARNED_SETTINGS = {"out", "threads", "extra"}
+def test_the_seeds_example_i_love_you(entries):
+    """我爱你。 -> "I love you." (greedy) for at least four of the five attention scorers, and in each of
+    them the attention row of "love" (its first piece) peaks on 爱."""
+    right = []
+    for scorer in (s for s in SCORERS if s != "none"):
+        translator = load_checkpoint(PRETRAINED / entries[f"zh-en/{scorer}"]["path"], name=f"zh-en/{scorer}")
+        trace = translator.greedy("我爱你。")
+        if trace.output != "I love you.":
+            continue
+        right.append(scorer)
+        row = next(i for i, token in enumerate(trace.target_tokens) if token.lstrip("▁").startswith("lo"))
+        assert trace.source_tokens[int(np.argmax(trace.attention[row]))] == "爱", scorer
+    assert len(right) >= 4, right
+
+
+@pytest.mark.parametrize("scorer", [s for s in SCORERS if s != "none"] + ["lstm-general"])
+def test_reverse_models_reverse_strings_as_users_type_them(entries, scorer):
+    """Issue 20: >= 99% exact match on 1,000 fresh strings typed as a user types them (words joined by
+    single spaces, no space at either end), lengths 1-30, not only on the test split's draws."""
+    from seq2seq.metrics import exact_match
+    from seq2seq.tasks import reverse
+
+    translator = load_checkpoint(PRETRAINED / entries[f"reverse/{scorer}"]["path"], name=f"reverse/{scorer}")
+    typed = reverse.typed_examples(1000, seed=7)
+    outputs = translator.translate_batch([e.source for e in typed])
+    assert exact_match(outputs, [e.target for e in typed]) >= 0.99
+
+
+# Settings that do not change what is learned: where the run was written, its threads, notes, and the
+# wall-clock safety cap (max_seconds: a model that reached it says so on its card; none of the shipped did).
+UNLEARNED_SETTINGS = {"out", "threads", "extra", "max_seconds"}
 
 
 def _learned_settings(folder: Path) -> dict:
@@ -177,3 +215,40 @@ def test_en_fr_cards_say_how_the_score_weights_were_trained(entries):
             assert f"changes nothing for `{scorer}`, which has no weights" in card, scorer
         else:
             assert "score_lr_scale 0.1" in card, scorer
+
+
+def test_cli_decodes_the_seeds_example_with_an_aligned_table(capsys):
+    """`python -m seq2seq decode --model zh-en/concat 我爱你。` prints "I love you." and its attention
+    table, whose columns line up in a terminal although each Chinese character takes two columns."""
+    from seq2seq import cli
+
+    assert cli.main(["decode", "--model", "zh-en/concat", "我爱你。"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "output: I love you."
+    table = out[out.index("\n\n") + 2 :].splitlines()
+    header, rule, *rows = table
+    assert header.split() == ["我", "爱", "你", "。", "</s>"]
+    assert [row.split()[0] for row in rows] == ["▁I", "▁love", "▁you", ".", "</s>"]
+    # every cell starts in the column where the rule's dashes of its column start, on screen
+    starts = _starts(rule)
+    assert len(starts) == 6
+    for line in (header, *rows):
+        assert _starts(line)[-5:] == starts[1:], line
+
+
+def _starts(line: str) -> list[int]:
+    """The screen column where each run of non-space characters of `line` starts."""
+    import re
+
+    from seq2seq.display_width import display_width
+
+    return [display_width(line[: m.start()]) for m in re.finditer(r"\S+", line)]
+
+
+def test_no_shipped_model_was_cut_short_by_its_time_cap(entries):
+    """max_seconds is a safety cap, left out of the settings compared above: no shipped run reached it."""
+    for entry in entries.values():
+        folder = PRETRAINED / entry["path"]
+        cap = read_config(folder)["train"].get("max_seconds", 0)
+        last = json.loads((folder / "probes.json").read_text())["epochs"][-1]
+        assert not cap or last["seconds"] < cap, entry["name"]

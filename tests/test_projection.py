@@ -125,7 +125,7 @@ def test_reference_states_are_those_of_greedy_decoding(translator, space):
 
 
 def test_unusable_sentences_are_skipped(translator):
-    sample = collect_states(translator, ["", "abc", "x" * 100, "abc"], batch_size=2)
+    sample = collect_states(translator, ["", "abc", "x" * 300, "abc"], batch_size=2)  # 300: over every limit
     assert sample.sentences == ("abc",)
     with pytest.raises(ValueError, match="none of the reference sentences"):
         collect_states(translator, ["", "   "])

@@ -53,7 +53,7 @@ def test_get_task(name: str) -> None:
     assert task.NAME == name
     assert len(task.PROBES) == 8
     assert len(set(task.PROBES)) == 8
-    assert task.TOKENIZER in ("char", "sentencepiece")
+    assert task.TOKENIZER in ("char", "sentencepiece", "zh-char")
 
 
 def test_get_task_unknown() -> None:

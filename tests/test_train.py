@@ -157,8 +157,8 @@ def test_a_crash_while_saving_leaves_the_previous_checkpoint_whole(tmp_path, mon
         train(tiny(tmp_path / "run", epochs=2), resume=True, progress=False)
     assert (out / "model.safetensors").read_bytes() == before
     load_checkpoint(out)  # still a complete, loadable checkpoint
-    leftovers = [p.name for p in out.parent.iterdir() if p.name != "run"]
-    assert leftovers == []  # the staging folder was cleaned up
+    leftovers = [p.name for p in out.parent.iterdir() if p.name not in ("run", os.readlink(out))]
+    assert leftovers == []  # the staging folder was cleaned up; the run links to its one generation
 
 
 def test_stop_request_ends_training_and_saves(tmp_path):
@@ -174,17 +174,24 @@ def test_stop_request_ends_training_and_saves(tmp_path):
 
 
 def test_a_step_budget_pauses_a_run_that_resumes_with_a_larger_budget(tmp_path):
-    # 384 pairs in batches of 32: 12 steps an epoch; a budget of 5 ends epoch 1 early.
+    # 384 pairs in batches of 32: 12 steps an epoch; a budget of 5 pauses epoch 1 after its 5th batch.
     out = train(tiny(tmp_path / "run", epochs=5, max_steps=5), progress=False)
     state = json.loads((out / "trainer_state.json").read_text())
-    assert (state["steps"], state["epoch"], state["early_stopped"]) == (5, 1, False)
+    assert (state["steps"], state["epoch"], state["batch"], state["early_stopped"]) == (5, 0, 5, False)
+    probes = json.loads((out / "probes.json").read_text())["epochs"]
+    assert [(e["epoch"], e["steps"], e.get("partial", False)) for e in probes] == [(0, 0, False), (1, 5, True)]
     train(tiny(tmp_path / "run", epochs=5, max_steps=5), resume=True, progress=False)  # budget spent: no-op
     assert json.loads((out / "trainer_state.json").read_text())["steps"] == 5
     train(tiny(tmp_path / "run", epochs=5, max_steps=20), resume=True, progress=False)
     state = json.loads((out / "trainer_state.json").read_text())
-    assert (state["steps"], state["epoch"]) == (20, 3)  # epoch 2 whole (12 steps), epoch 3 cut at 20
+    assert (state["steps"], state["epoch"], state["batch"]) == (20, 1, 8)  # epoch 1 whole at 12, epoch 2 paused
     history = json.loads((out / "probes.json").read_text())["epochs"]
-    assert [e["steps"] for e in history] == [0, 5, 17, 20]
+    assert [(e["epoch"], e["steps"], e.get("partial", False)) for e in history] == [
+        (0, 0, False),
+        (1, 12, False),
+        (2, 20, True),
+    ]
+    assert [e["epoch"] for e in state["history"]] == [0, 1]  # the partial entry is the folder's only
 
 
 def test_the_rate_is_annealed_from_the_given_step_on(tmp_path):

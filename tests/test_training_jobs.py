@@ -52,7 +52,7 @@ def test_settings_out_of_range_are_refused(changes, message):
 
 def test_en_fr_is_offered_only_with_a_data_file(tmp_path, monkeypatch):
     monkeypatch.setenv(tj.DATA_ENV, str(tmp_path / "missing.txt"))
-    monkeypatch.setattr(tj, "DEFAULT_DATA", tmp_path / "also-missing.txt")
+    monkeypatch.setattr(tj, "DATA_DIR", tmp_path / "no-data")  # nor the default files (eng-fra.txt, cmn-eng.txt)
     assert tj.available_tasks() == ["reverse", "dates"]
     data = tmp_path / "eng-fra.txt"
     data.write_text("Hi.\tSalut.\n")

@@ -152,7 +152,7 @@ def expected_scores(translator: Translator, limit: int = 0) -> dict:
     refs = grouped_references("test")
     sources = list(refs)[:limit] if limit else list(refs)
     references = [refs[s] for s in sources]
-    fits = [len(translator.source_tokenizer.encode(s)) <= EN_FR_MAX_LEN for s in sources]
+    fits = [len(translator.source_tokenizer.encode(s)) <= translator.source_limit for s in sources]
     greedy = [translator.greedy(s).output if ok else "" for s, ok in zip(sources, fits, strict=True)]
     n = min(EN_FR_BEAM_LIMIT, len(sources))
     beamed = [translator.beam(s, width=BEAM).output if ok else "" for s, ok in zip(sources[:n], fits, strict=False)]
@@ -190,7 +190,8 @@ def test_evaluate_json_equals_sacrebleu_on_the_same_outputs(evaluate_json, en_fr
     assert evaluate_json["model"] == str(en_fr_run.folder) and evaluate_json["scorer"] == "general"
     assert (evaluate_json["task"], evaluate_json["split"]) == ("en-fr", "test")
     # The test split: every source, the long first one refused and scored as an empty output.
-    assert evaluate_json["sentences"] == len(grouped_references("test")) and evaluate_json["too_long"] == 1
+    # the long test sentence is over the training length but within the model's limit: decoded, not refused
+    assert evaluate_json["sentences"] == len(grouped_references("test")) and evaluate_json["too_long"] == 0
     for key, value in expected.items():
         assert evaluate_json[key] == pytest.approx(value, abs=1e-6), key
     assert evaluate_json["bleu"] > 0 and evaluate_json[f"chrf_beam{BEAM}"] > 0
@@ -212,9 +213,8 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
 
 class BeamSpy:
     """Every source beam search ran on, as (source, width): one at a time (Translator.beam) or in a
-    batch (Translator.beam_batch, where the library has it). The first test source, over the
-    length limit, is left out: whether it reaches beam search before being refused is not what
-    a user sees (its output is empty either way)."""
+    batch (Translator.beam_batch, where the library has it). The first test source is far over the
+    training length (--max-len), within the model's limit: it is decoded like any other."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, int]] = []
@@ -222,7 +222,7 @@ class BeamSpy:
         assert len(self.long.split()) > EN_FR_MAX_LEN // 2
 
     def beamed(self) -> list[tuple[str, int]]:
-        return [call for call in self.calls if call[0] != self.long]
+        return list(self.calls)
 
 
 @pytest.fixture
@@ -255,9 +255,9 @@ def test_evaluate_table_matches_the_json_and_beams_the_requested_sentences(evalu
     for key, value in evaluate_json.items():
         if not key.endswith("_seconds"):
             assert table[key] == (f"{value:.4f}" if isinstance(value, float) else str(value)), key
-    # Beam ran once per sentence of the first --beam-limit, except the one over the length limit.
+    # Beam ran once per sentence of the first --beam-limit, the long one (beyond the training length) too.
     sources = list(grouped_references("test"))
-    assert beam_spy.beamed() == [(s, BEAM) for s in sources[1:EN_FR_BEAM_LIMIT]]
+    assert beam_spy.beamed() == [(s, BEAM) for s in sources[:EN_FR_BEAM_LIMIT]]
 
 
 def test_evaluate_options_limit_and_skip_beam(en_fr_run, translator, beam_spy, capsys):
@@ -268,7 +268,7 @@ def test_evaluate_options_limit_and_skip_beam(en_fr_run, translator, beam_spy, c
     assert code == 0 and beam_spy.calls == []
     assert not any(key.startswith(("beam", "bleu_beam", "chrf_beam", "bleu_greedy")) for key in result)
     expected = expected_scores(translator, limit=6)
-    assert result["sentences"] == 6 and result["too_long"] == 1
+    assert result["sentences"] == 6 and result["too_long"] == 0
     assert result["bleu"] == pytest.approx(expected["bleu"], abs=1e-6)
     # --beam-limit 0: beam on every sentence.
     beam_spy.calls.clear()
@@ -276,12 +276,13 @@ def test_evaluate_options_limit_and_skip_beam(en_fr_run, translator, beam_spy, c
     result = json.loads(out)
     sources = list(grouped_references("test"))
     assert code == 0 and result["beam_sentences"] == len(sources)
-    assert beam_spy.beamed() == [(s, 2) for s in sources[1:]]
+    assert beam_spy.beamed() == [(s, 2) for s in sources]
 
 
 def test_training_goes_on_when_probes_and_valid_sources_are_over_max_len(tmp_path):
-    """A small vocabulary splits a sentence finely: probes and validation sources over --max-len
-    are left out of probes.json and scored as empty outputs, instead of stopping the run."""
+    """A small vocabulary splits a sentence finely: a location model refuses probes and validation
+    sources over its trained length, which are left out of probes.json and scored as empty outputs,
+    instead of stopping the run."""
     from seq2seq.checkpoint import load_checkpoint
     from seq2seq.cli import main
     from seq2seq.tasks import get_task
@@ -289,10 +290,11 @@ def test_training_goes_on_when_probes_and_valid_sources_are_over_max_len(tmp_pat
     corpus, out = write_en_fr_corpus(tmp_path / "eng-fra.txt"), tmp_path / "run"
     argv = en_fr_train_argv(corpus, out) + ["--max-len", "20", "--max-steps", "5", "--epochs", "1"]
     with contextlib.redirect_stdout(io.StringIO()):
-        assert main(argv) == 0
+        assert main([*argv, "--scorer", "location"]) == 0
     translator = load_checkpoint(out)
-    limit = translator.config.max_source_len
-    fitting = [p for p in get_task("en-fr").PROBES if len(translator.source_tokenizer.encode(p)) + 1 <= limit]
+    limit = translator.source_limit
+    assert limit <= 20
+    fitting = [p for p in get_task("en-fr").PROBES if len(translator.source_tokenizer.encode(p)) <= limit]
     assert 0 < len(fitting) < len(get_task("en-fr").PROBES)  # some probes are over the limit, some not
     epochs = json.loads((out / "probes.json").read_text())["epochs"]
     for epoch in epochs:

@@ -1,9 +1,12 @@
-"""Deterministic data for the demo tasks: character reversal, date normalization, en-fr.
+"""Deterministic data for the demo tasks: character reversal, date normalization, en-fr, zh-en.
 
 Every task module exposes ``NAME``, ``PROBES`` (fixed inputs for the app), ``TOKENIZER``
-(``"char"`` or ``"sentencepiece"``) and a way to get :class:`Example` lists per split:
+(``"char"``, ``"sentencepiece"`` or ``"zh-char"``) and a way to get :class:`Example` lists per split:
 ``examples(split, n, seed)`` for the synthetic tasks, ``load(path, split)`` and
-``references(path, split)`` for en-fr. Nothing is generated or read at import time.
+``references(path, split)`` for the translation tasks (en-fr, zh-en), which also say
+``NEEDS_DATA = True``, ``METRIC = "bleu"``, ``DATA_FORMAT``, ``DATA_FILE``, ``LABEL``,
+``DEFAULT_SENTENCE``, ``EXAMPLES`` and ``build_tokenizers(train_pairs, vocab_size)``.
+Nothing is generated or read at import time.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-TASKS = ("reverse", "dates", "en-fr")
+TASKS = ("reverse", "dates", "en-fr", "zh-en")
 SPLITS = ("train", "valid", "test")
 
 # Task names are user-facing ("en-fr"); module names must be identifiers.
-_MODULES = {"reverse": "reverse", "dates": "dates", "en-fr": "translation"}
+_MODULES = {"reverse": "reverse", "dates": "dates", "en-fr": "translation", "zh-en": "zh_en"}
 
 Span = tuple[int, int]
 

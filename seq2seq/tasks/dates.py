@@ -21,6 +21,14 @@ from seq2seq.tasks import Example, Span, sample_split
 
 NAME = "dates"
 TOKENIZER = "char"
+METRIC = "exact_match"  # the validation metric that drives early stopping (train) and the headline (evaluate)
+DATA_FILE = None  # generated from a seed, no corpus
+# For the app (explorer/catalog.py asks for these): its name for readers, the sentence pages open on,
+# the home page's examples, and a data credit (none: generated).
+LABEL = "Normalize a date"
+DEFAULT_SENTENCE = "Wednesday, May 9, 2018"
+EXAMPLES: tuple[str, ...] = ("saturday, may 9, 2018", "9th of May 18")
+CREDIT = ""
 FIRST = datetime.date(1900, 1, 1)
 LAST = datetime.date(2099, 12, 31)
 TWO_DIGIT_YEARS = range(1969, 2069)  # the years a two-digit year can stand for
@@ -156,3 +164,33 @@ def examples(split: str, n: int, seed: int) -> list[Example]:
     Deterministic in ``(split, n, seed)``; the splits never share a source.
     """
     return sample_split(_draw, NAME, split, n, seed)
+
+
+# Symbols no dates source contains (sources are ASCII): a model meets them only as <unk>.
+UNKNOWN_SYMBOLS = ("§", "¤", "¶", "¦", "¬", "µ")
+
+
+def outside_fields(example: Example) -> list[int]:
+    """Source positions outside the spans the gold alignment maps day, month and year from.
+
+    Separators, ordinal suffixes, "of" and weekdays: characters the target does not depend on.
+    """
+    covered = {i for span in example.alignment or () if span is not None for i in range(*span)}
+    return [i for i in range(len(example.source)) if i not in covered]
+
+
+def with_unknown_symbol(n: int, seed: int) -> list[Example]:
+    """``n`` test-split dates, each with one character outside its day, month and year replaced by a
+    symbol from :data:`UNKNOWN_SYMBOLS`: the robustness probe of the model cards.
+
+    Deterministic in ``(n, seed)``. The dates are drawn from the test split (``examples("test", n,
+    seed)``: never a training source), and with a seed other than the evaluation's they are fresh.
+    Target and alignment are unchanged: one character is replaced by one, outside every span.
+    """
+    rng = random.Random(f"{NAME}-unknown-{seed}")
+    out = []
+    for example in examples("test", n, seed):
+        i = rng.choice(outside_fields(example))  # every form has a separator, so never empty
+        source = example.source[:i] + rng.choice(UNKNOWN_SYMBOLS) + example.source[i + 1 :]
+        out.append(Example(source=source, target=example.target, alignment=example.alignment))
+    return out

@@ -13,6 +13,14 @@ from seq2seq.tasks import Example, sample_split
 
 NAME = "reverse"
 TOKENIZER = "char"
+METRIC = "exact_match"  # the validation metric that drives early stopping (train) and the headline (evaluate)
+DATA_FILE = None  # generated from a seed, no corpus
+# For the app (explorer/catalog.py asks for these): its name for readers, the sentence pages open on,
+# the home page's examples, and a data credit (none: generated).
+LABEL = "Reverse a string"
+DEFAULT_SENTENCE = "hello world"
+EXAMPLES: tuple[str, ...] = ("hello world", "attention is all")
+CREDIT = ""
 ALPHABET = string.ascii_lowercase + " "
 MAX_LEN = 30
 # Share of spaces among characters: enough to make word boundaries, few enough that most
@@ -49,6 +57,29 @@ def _draw(rng: random.Random) -> Example:
         source = "".join(chars)
         if source.strip():
             return example(source)
+
+
+def _typed(rng: random.Random) -> Example:
+    """One string as a user types it: words of letters joined by single spaces, no space at either end.
+
+    Uniform length in [1, MAX_LEN]; word lengths are geometric with the mean that SPACE_PROB gives
+    (about 1 / SPACE_PROB letters a word), so the letters-to-spaces mix matches `_draw`'s.
+    """
+    length = rng.randint(1, MAX_LEN)
+    chars: list[str] = []
+    while len(chars) < length:
+        space_ok = chars and chars[-1] != " " and len(chars) < length - 1
+        chars.append(" " if space_ok and rng.random() < SPACE_PROB else rng.choice(string.ascii_lowercase))
+    return example("".join(chars))
+
+
+def typed_examples(n: int, seed: int) -> list[Example]:
+    """``n`` distinct fresh strings typed the way a user types them (`_typed`), from the test split only.
+
+    Fresh: the stream is seeded apart from training's, and membership in the test split (decided by the
+    source, as for every split) keeps them out of what a shipped model trained on.
+    """
+    return sample_split(_typed, f"{NAME}-typed", "test", n, seed)
 
 
 def examples(split: str, n: int, seed: int) -> list[Example]:

@@ -9,14 +9,20 @@ There is no gold alignment, so ``Example.alignment`` is ``None``.
 
 from __future__ import annotations
 
-import functools
 import os
-from pathlib import Path
 
-from seq2seq.tasks import Example, check_split, split_of
+from seq2seq.tasks import Example, tatoeba
 
 NAME = "en-fr"
-TOKENIZER = "sentencepiece"
+TOKENIZER = "sentencepiece"  # one model for both sides
+METRIC = "bleu"  # the validation metric that drives early stopping (train) and the headline (evaluate)
+NEEDS_DATA = True  # reads a corpus given with --data (reverse and dates generate theirs)
+DATA_FORMAT = "a Tatoeba file: English<TAB>French"
+DATA_FILE = "eng-fra.txt"  # its usual name, e.g. ../shared/data/eng-fra.txt
+LABEL = "English → French"
+DEFAULT_SENTENCE = "Where is the station?"
+EXAMPLES: tuple[str, ...] = ("I am cold.", "She is reading a book.")
+CREDIT = "English–French pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR)"
 
 PROBES: tuple[str, ...] = (
     "I am cold.",
@@ -31,33 +37,8 @@ PROBES: tuple[str, ...] = (
 
 
 def _parse_line(line: str) -> tuple[str, str] | None:
-    """Return ``(english, french)`` from one line, or None if it is blank or malformed."""
-    columns = line.split("\t")
-    if len(columns) < 2:
-        return None
-    # strip() also drops the "\r" of files saved with Windows line endings.
-    english, french = columns[0].strip(), columns[1].strip()
-    if not english or not french:
-        return None
-    return english, french
-
-
-@functools.lru_cache(maxsize=4)
-def _read_pairs(path: str, mtime_ns: int, size: int) -> tuple[tuple[str, str], ...]:
-    """Every valid pair of ``path`` in file order.
-
-    Cached because the app asks for examples and references of the same 165k-line file;
-    ``mtime_ns`` and ``size`` are in the key so an edited file is read again. A tuple,
-    so callers sharing the cached value cannot change it.
-    """
-    try:
-        with open(path, encoding="utf-8") as f:
-            pairs = tuple(p for p in map(_parse_line, f) if p is not None)
-    except UnicodeDecodeError as e:
-        raise ValueError(f"en-fr corpus {path} is not valid UTF-8: {e}") from e
-    if not pairs:
-        raise ValueError(f"en-fr corpus {path} has no valid lines; expected English<TAB>French per line")
-    return pairs
+    """``(english, french)`` from one line, or None if it is blank or malformed."""
+    return tatoeba.columns(line)
 
 
 def read_pairs(path: str | os.PathLike[str]) -> tuple[tuple[str, str], ...]:
@@ -65,17 +46,12 @@ def read_pairs(path: str | os.PathLike[str]) -> tuple[tuple[str, str], ...]:
 
     Raises FileNotFoundError if there is no such file, ValueError if it has no valid line.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"en-fr corpus not found: {p} (expected a Tatoeba file, English<TAB>French per line)")
-    stat = p.stat()
-    return _read_pairs(str(p.resolve()), stat.st_mtime_ns, stat.st_size)
+    return tatoeba.read_pairs(path, _parse_line, NAME, "a Tatoeba file, English<TAB>French per line")
 
 
 def load(path: str | os.PathLike[str], split: str) -> list[Example]:
     """Return one Example per pair of ``split`` (``"train"``, ``"valid"``, ``"test"``)."""
-    check_split(split)
-    return [Example(en, fr) for en, fr in read_pairs(path) if split_of(en) == split]
+    return tatoeba.examples(read_pairs(path), split)
 
 
 def references(path: str | os.PathLike[str], split: str) -> dict[str, list[str]]:
@@ -83,9 +59,12 @@ def references(path: str | os.PathLike[str], split: str) -> dict[str, list[str]]
 
     For multi-reference BLEU: Tatoeba often has several good translations of a sentence.
     """
-    check_split(split)
-    refs: dict[str, list[str]] = {}
-    for en, fr in read_pairs(path):
-        if split_of(en) == split:
-            refs.setdefault(en, []).append(fr)
-    return refs
+    return tatoeba.references(read_pairs(path), split)
+
+
+def build_tokenizers(train: list[tuple[str, str]], vocab_size: int):
+    """One SentencePiece model (``vocab_size`` pieces) over both sides of the training pairs, shared."""
+    from seq2seq.tokenizers import SentencePieceTokenizer
+
+    shared = SentencePieceTokenizer.train((text for pair in train for text in pair), vocab_size=vocab_size)
+    return shared, shared

@@ -1,0 +1,156 @@
+"""A tokenizer for Chinese source text: one token per character, so a heatmap column is one readable character.
+
+Normalisation (`normalize`, applied to the training data and inside every `encode`, so a user's input
+goes through exactly what the training data went through):
+
+1. Unicode NFKC. Full-width forms become ASCII (，！？：；（） -> ,!?:;(), ０-９ -> 0-9, Ａ -> A), so a
+   sentence typed with either keyboard layout gives the same tokens; the ideographic full stop 。 and the
+   enumeration comma 、 have no ASCII form and stay.
+2. OpenCC ``t2s``: traditional characters become simplified ones (Tatoeba's Chinese mixes both; 愛 and 爱
+   should be one token). OpenCC converts by phrase, so one-to-many cases (乾燥 -> 干燥, 乾隆 stays) are
+   decided by their context.
+3. Zero-width format characters (Unicode category Cf: zero-width space, joiners, byte-order mark) are
+   removed; lone surrogates (undecodable input) become U+FFFD.
+
+Segmentation of the normalised text:
+
+- each CJK character, punctuation mark, symbol or emoji is one token (an emoji is usually <unk>);
+- each digit is one token: numbers are open-ended (the corpus has about a hundred distinct ones, most
+  seen once), a whole-number token never seen in training would be <unk>, while ten digits spell every
+  number, as the English side writes it, so attention can copy them one by one;
+- a run of Latin letters (A-Z, a-z, accented Latin) is one token when training saw that run at least
+  `min_run_count` times (``Tom``, ``Mary``, ``CD``), and is spelled letter by letter otherwise, so a new
+  name is still readable instead of one <unk>;
+- whitespace is dropped (Chinese is written without spaces; a space only separates Latin words).
+
+A character never seen in training maps to <unk>. Because a run falls back to its letters and every
+letter of every run is in the vocabulary, a text contains <unk> exactly when one of its characters was
+never seen: `Translator.unknown_characters`, which encodes one character at a time, lists exactly those.
+
+Special ids are the shared ones of `seq2seq.tokenizers`: 0 <pad>, 1 <unk>, 2 <s>, 3 </s>.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .tokenizers import SPECIALS, UNK
+
+KIND = "zh-char"
+# Latin letters, with the Latin-1 and Latin Extended-A/B letters but not × (U+D7) and ÷ (U+F7).
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_TOKEN = re.compile(f"[{_LATIN}]+|\\S")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+_converter = None
+_converter_lock = threading.Lock()
+
+
+def _t2s():
+    """The process's one OpenCC t2s converter, created on first use (loading its dictionaries takes ~10 ms).
+
+    The lock only guards creation; OpenCC's maintainer states that one converter may be used by many
+    threads at once (BYVoid/OpenCC issue #231, covered by its unit tests).
+    """
+    global _converter
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                try:
+                    import opencc
+                except ImportError as e:  # a clear message instead of a bare ModuleNotFoundError
+                    raise ImportError("Chinese input needs OpenCC: pip install opencc==1.4.2") from e
+                _converter = opencc.OpenCC("t2s")
+    return _converter
+
+
+def normalize(text: str) -> str:
+    """NFKC, then traditional -> simplified (OpenCC t2s), without zero-width format characters."""
+    text = _LONE_SURROGATE.sub("\ufffd", text)  # OpenCC takes UTF-8, which cannot carry a lone surrogate
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return _t2s().convert(text) if text else text
+
+
+def split(text: str) -> list[str]:
+    """The pieces of already normalised `text`: single characters and Latin-letter runs, no whitespace."""
+    return _TOKEN.findall(text)
+
+
+class ZhCharTokenizer:
+    """Chinese characters, digits and marks one token each; frequent Latin words whole (module docstring)."""
+
+    kind = KIND
+
+    def __init__(self, tokens: Iterable[str]):
+        unique = sorted(set(tokens))
+        if not all(isinstance(t, str) and t and split(t) == [t] for t in unique):
+            raise ValueError("a zh-char vocabulary holds single characters and Latin-letter runs only")
+        self.tokens = tuple(unique)
+        self._ids = {t: i + len(SPECIALS) for i, t in enumerate(unique)}
+        self.vocab_size = len(SPECIALS) + len(unique)
+
+    @classmethod
+    def fit(cls, texts: Iterable[str], min_run_count: int = 2) -> ZhCharTokenizer:
+        """Vocabulary of the normalised `texts`: every character seen, and the Latin runs seen `min_run_count` times.
+
+        Every letter of every run is kept as a token of its own, for spelling the runs left out.
+        """
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(split(normalize(text)))
+        vocabulary = {t for t, n in counts.items() if len(t) == 1 or n >= min_run_count}
+        vocabulary.update(c for t in counts if len(t) > 1 for c in t)
+        return cls(vocabulary)
+
+    @classmethod
+    def from_config(cls, entry: dict) -> ZhCharTokenizer:
+        tokens = entry.get("tokens")
+        if not isinstance(tokens, list):
+            raise ValueError("a zh-char tokenizer entry needs a list of tokens")
+        return cls(tokens)
+
+    def normalize(self, text: str) -> str:
+        """What every source goes through before tokenization (module docstring)."""
+        return normalize(text)
+
+    def pieces(self, text: str) -> list[str]:
+        """The display pieces `encode` gives ids to: a run outside the vocabulary is spelled out."""
+        out: list[str] = []
+        for token in split(normalize(text)):
+            if len(token) > 1 and token not in self._ids:
+                out.extend(token)
+            else:
+                out.append(token)
+        return out
+
+    def encode(self, text: str) -> list[int]:
+        return [self._ids.get(p, UNK) for p in self.pieces(text)]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """The pieces joined without spaces; specials are dropped except <unk>, shown as U+FFFD."""
+        out = []
+        for i in map(int, ids):
+            if i == UNK:
+                out.append("\ufffd")
+            elif len(SPECIALS) <= i < self.vocab_size:
+                out.append(self.tokens[i - len(SPECIALS)])
+        return "".join(out)
+
+    def piece(self, token_id: int) -> str:
+        """Display form of one id: specials by name, the character or Latin run otherwise."""
+        token_id = int(token_id)
+        if 0 <= token_id < len(SPECIALS):
+            return SPECIALS[token_id]
+        if not len(SPECIALS) <= token_id < self.vocab_size:
+            return SPECIALS[UNK]
+        return self.tokens[token_id - len(SPECIALS)]
+
+    def save(self, folder: Path, name: str) -> dict:
+        """A few thousand characters: the vocabulary lives in config.json itself."""
+        return {"kind": self.kind, "tokens": list(self.tokens)}
