@@ -5,7 +5,9 @@ on stderr; never a traceback. Every numeric option has a range (its --help says 
 outside it is refused that way: no setting can make a decode overflow, run unbounded or crash.
 
 Sources are Unicode-normalized before decoding (NFKC for the character tasks, NFC for subwords;
-see seq2seq.decoding), so NFD "café" and a full-width "９" read as NFC "café" and "9".
+see seq2seq.decoding), so NFD "café" and a full-width "９" read as NFC "café" and "9"; zh-en's
+Chinese also goes from traditional to simplified characters (OpenCC). `decode` says so on stderr
+(`input_notes`), as the pages do, and notes a source longer than any the model was trained on.
 """
 
 from __future__ import annotations
@@ -172,6 +174,28 @@ def attention_table(trace) -> str:
     return format_table(header, rows)
 
 
+def input_notes(translator, text: str) -> list[str]:
+    """What decode says on stderr beside its output, as the pages do: the model read the text otherwise
+    than typed (zh-en: traditional characters converted to simplified, listed), or it is longer than any
+    source the model was trained on (quality drops)."""
+    notes = []
+    normalized = translator.normalize(text)
+    converted = getattr(translator.source_tokenizer, "conversions", lambda _: [])(text)
+    if converted:
+        listed = ", ".join(f"{a} → {b}" for a, b in converted)
+        said = translator.source_tokenizer.conversion  # "traditional characters were converted to simplified"
+        notes.append(f"{said}, as in training: {listed}; the model reads “{normalized}”")
+    elif normalized != text:
+        notes.append(f"the model reads “{normalized}”: your text in the Unicode form it was trained on")
+    if translator.beyond_training(text):
+        length = len(translator.source_tokenizer.encode(normalized))
+        notes.append(
+            f"this sentence is {length} tokens long and this model was trained on sources of at most "
+            f"{translator.trained_source_len} tokens: expect lower quality beyond that length"
+        )
+    return notes
+
+
 def cmd_decode(args) -> int:
     if args.states and not args.json:
         raise UsageError("decode: --states needs --json")
@@ -194,6 +218,8 @@ def cmd_decode(args) -> int:
     if args.json:
         print(json.dumps(trace.to_json(states=args.states), ensure_ascii=False))
         return 0
+    for note in input_notes(translator, args.text):  # a lone surrogate (undecodable argv) is written escaped
+        print(f"note: {note}".encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
     print(f"output: {trace.output}")
     print(f"log-probability: {trace.logprob:.4f}" + ("  (stopped at the maximum length)" if trace.hit_max_len else ""))
     print()

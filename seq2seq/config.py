@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
 
 CELLS = ("rnn", "gru", "lstm")
 SCORERS = ("none", "dot", "general", "concat", "scaled_dot", "location")
+# Seeds torch's generator takes (an unsigned 64-bit integer): for training and for sampling alike.
+MAX_SEED = 2**64 - 1
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,24 @@ class TrainConfig:
             for name in ("dropout", "unk_rate")
             if not 0 <= getattr(self, name) < 1
         ]
+        # Upper bounds: sizes a loader accepts (seq2seq/checkpoint.py SIZE_LIMITS, so that every model
+        # trained can be loaded) and amounts of work one run may ask for, instead of an allocation failure.
+        at_most = {
+            "embedding_size": 8192, "hidden_size": 8192, "vocab_size": 1_000_000, "max_len": 99_999,
+            "train_size": 1_000_000, "valid_size": 1_000_000, "threads": 1024,
+        }  # fmt: skip
+        problems += [
+            f"{name.replace('_', '-')} must be at most {high}, got {getattr(self, name)}"
+            for name, high in at_most.items()
+            if getattr(self, name) > high
+        ]
+        problems += [
+            f"{name.replace('_', '-')} must be a finite number, got {getattr(self, name)}"
+            for name in ("lr", "clip", "weight_decay", "score_lr_scale", "anneal_factor", "max_seconds")
+            if getattr(self, name) == math.inf
+        ]
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
+            problems.append(f"seed must be a whole number from 0 to {MAX_SEED}, got {self.seed!r}")
         if self.num_layers not in (1, 2):
             problems.append(f"num-layers must be 1 or 2, got {self.num_layers}")
         if self.bidirectional and self.hidden_size % 2:

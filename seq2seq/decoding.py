@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 import torch
 
 from .beam import BatchBeamSearch, BeamSearch, Hypothesis
-from .config import ModelConfig
+from .config import MAX_SEED, ModelConfig
 from .model import DecoderOutput, Hidden, Seq2Seq
 from .tokenizers import EOS, UNK, Tokenizer
 
@@ -41,8 +41,6 @@ MAX_OUTPUT_TOKENS = 1000
 # Sampling temperatures allowed. Below the floor, logits / T overflows float32 and the softmax is
 # NaN; at such temperatures sampling *is* greedy decoding, so ask for greedy instead.
 MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-3, 1e3
-# Seeds torch's generator takes (an unsigned 64-bit integer).
-MAX_SEED = 2**64 - 1
 # An attention override must sum to 1 within this (checked in float64).
 OVERRIDE_TOLERANCE = 1e-6
 

@@ -32,6 +32,7 @@ Special ids are the shared ones of `seq2seq.tokenizers`: 0 <pad>, 1 <unk>, 2 <s>
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 import unicodedata
@@ -69,12 +70,33 @@ def _t2s():
     return _converter
 
 
-def normalize(text: str) -> str:
-    """NFKC, then traditional -> simplified (OpenCC t2s), without zero-width format characters."""
+def _unicode(text: str) -> str:
+    """Steps 1 and 3 of the module docstring: what `normalize` gives OpenCC."""
     text = _LONE_SURROGATE.sub("\ufffd", text)  # OpenCC takes UTF-8, which cannot carry a lone surrogate
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def normalize(text: str) -> str:
+    """NFKC, then traditional -> simplified (OpenCC t2s), without zero-width format characters."""
+    text = _unicode(text)
     return _t2s().convert(text) if text else text
+
+
+def conversions(text: str) -> list[tuple[str, str]]:
+    """The (traditional, simplified) pieces OpenCC changed in `text`, each once, in order: 我愛你們 ->
+    [("愛", "爱"), ("們", "们")]. Empty when only the Unicode form changed (，-> ,). For the CLI's note."""
+    before = _unicode(text)
+    after = _t2s().convert(before) if before else before
+    pairs: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        a, b = before[i1:i2], after[j1:j2]
+        if op == "equal":
+            continue
+        for pair in zip(a, b, strict=True) if len(a) == len(b) else [(a, b)]:  # by character where it can
+            if pair not in pairs:
+                pairs.append(pair)
+    return pairs
 
 
 def split(text: str) -> list[str]:
@@ -86,6 +108,8 @@ class ZhCharTokenizer:
     """Chinese characters, digits and marks one token each; frequent Latin words whole (module docstring)."""
 
     kind = KIND
+    # What normalisation does beyond Unicode forms, in words (the pages' and the CLI's note).
+    conversion = "traditional characters were converted to simplified"
 
     def __init__(self, tokens: Iterable[str]):
         unique = sorted(set(tokens))
@@ -118,6 +142,10 @@ class ZhCharTokenizer:
     def normalize(self, text: str) -> str:
         """What every source goes through before tokenization (module docstring)."""
         return normalize(text)
+
+    def conversions(self, text: str) -> list[tuple[str, str]]:
+        """The (traditional, simplified) pieces normalisation converted in `text` (module function)."""
+        return conversions(text)
 
     def pieces(self, text: str) -> list[str]:
         """The display pieces `encode` gives ids to: a run outside the vocabulary is spelled out."""

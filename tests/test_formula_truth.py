@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 import torch
+from streamlit.testing.v1 import AppTest
 
 from explorer import compare_view
 from explorer import decode_analysis as da
+from explorer import decode_view as dv
 from explorer.decode_view import trace_data
 from seq2seq.attention import SCORER_INFO, make_scorer
 from seq2seq.checkpoint import load_checkpoint, registry
 from seq2seq.config import SCORERS
 from seq2seq.tasks import get_task
+from tests.app_fixtures import point_app_at
 
 PRETRAINED = Path(__file__).resolve().parent.parent / "pretrained"
 ATTENTION = [s for s in SCORERS if s != "none"]
@@ -131,3 +134,18 @@ def test_compare_shows_the_code_formula():
 
     text = compare_view.result_text(compare_view.ScorerResult("concat", Greedy(), None, None, None))
     assert text.splitlines()[-1] == SCORER_INFO["concat"]["formula"] and "+ b_a" in text.splitlines()[-1]
+
+
+@pytest.mark.parametrize("scorer", ["concat", "location"])
+def test_the_decode_page_shows_the_formula_with_its_bias_and_the_bias_term(monkeypatch, scorer):
+    """Explain this cell on the Decode page: the code's formula (b_a included), then b_a's term with its number."""
+    point_app_at(monkeypatch, PRETRAINED)
+    at = AppTest.from_file(str(PRETRAINED.parent / "pages" / "1_Decode.py"), default_timeout=60)
+    at.query_params.update(task="dates", scorer=scorer, sentence="9 may 2018", step="2")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    latex = [el.value.strip("$\n") for el in at.latex]  # st.latex wraps each in $$ lines
+    assert latex[0] == SCORER_INFO[scorer]["latex"] and "b_a" in latex[0]
+    assert "b_a" in latex[1] and "=" in latex[1]  # the term that holds the bias, with its value
+    caption = dv.escape_markdown(f"Model dates/{scorer} · {SCORER_INFO[scorer]['formula']}")
+    assert any(c.value.startswith(caption) for c in at.caption)  # the line above the heatmap says it too

@@ -133,7 +133,8 @@ def test_decode_page_shows_the_location_refusal(monkeypatch, location):
 LOCATION_MODELS = [e["name"] for e in registry(ROOT / "pretrained") if e["scorer"] == "location"]
 # The longest training source of each, in tokens: reverse draws strings of 1-30 characters; the
 # longest of the 50,000 training dates is 29 characters; en-fr's --max-len 24 counts </s>.
-TRAINED_LENGTHS = {"reverse/location": 30, "dates/location": 29, "en-fr/location": TRAINED}
+# zh-en's --max-len 32 counts </s> too.
+TRAINED_LENGTHS = {"reverse/location": 30, "dates/location": 29, "en-fr/location": TRAINED, "zh-en/location": 31}
 
 
 @pytest.mark.parametrize("name", LOCATION_MODELS)
@@ -149,6 +150,8 @@ def test_every_shipped_location_model_takes_exactly_its_trained_lengths(name):
     model.greedy(text)
     with pytest.raises(InputError, match=f"trained on sources of at most {limit} tokens; this one has {limit + 1}$"):
         model.start(longer)
+    card = (ROOT / "pretrained" / name / "README.md").read_text()  # the card states the same length
+    assert f"Sources: at most {limit} tokens, the longest this model saw in training." in card
 
 
 # -- every other shipped model: long inputs are decoded, with the note ------------------------------------
@@ -178,3 +181,18 @@ def test_every_other_shipped_model_takes_120_tokens_with_a_note(name):
         assert len(step.attention) == 121 and sum(step.attention) == pytest.approx(1.0, abs=1e-5)
     (note,) = view_defaults.input_notes(text, model)
     assert "expect lower quality beyond that length" in note
+
+
+@pytest.mark.parametrize(("name", "limit"), [("zh-en/concat", MAX_SOURCE_TOKENS), ("zh-en/location", 31)])
+def test_cli_translate_takes_zh_en_lines_up_to_the_bound(name, limit, capsys, monkeypatch):
+    """zh-en as en-fr: `translate` decodes every line up to the model's bound and refuses the next length."""
+    empty = "its output line is empty"
+    model = load_model(name)
+    assert model.source_limit == limit
+    lines = ["我爱你。", long_text(model, limit), long_text(model, limit + 1)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(line + "\n" for line in lines)))
+    assert cli.main(["translate", "--model", name]) == 2
+    out, err = capsys.readouterr()
+    first, longest, refused = out.splitlines()
+    assert first == "I love you." and longest and refused == ""
+    assert err == f"error: translate: line 3 is over the model's limit of {limit} source tokens; {empty}\n"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -172,6 +171,61 @@ def test_each_rank_draws_its_own_dropout_masks_from_the_same_initialization(tmp_
     assert 0.3 < float((rank1["mask"] == 0).float().mean()) < 0.7  # and still dropout at rate 0.5
 
 
+# One process of the tokenizer hand-over: train()'s _shared_tokenizers for a subword task, with
+# build_tokenizers counted, writing how often this rank trained one and the SentencePiece model it got.
+SHARE = """
+import itertools, json, sys
+from pathlib import Path
+import torch.distributed as dist
+import seq2seq.train as tr
+from seq2seq.config import TrainConfig
+
+out, calls, real = Path(sys.argv[1]), [], tr.build_tokenizers
+def counted(cfg, data):
+    calls.append(1)
+    return real(cfg, data)
+tr.build_tokenizers = counted
+words = itertools.product(("cat", "dog", "bird", "horse"), ("small", "red", "old"), ("here", "there", "near"))
+pairs = [(f"The {a} {n} is {p}.", f"Le {n} {a} est {p}.") for n, a, p in words]
+data = tr.TaskData(pairs, pairs[:2], [[t] for _, t in pairs[:2]], (), "bleu")
+cfg = TrainConfig(task="en-fr", vocab_size=60, out=str(out / "run"))
+source, _ = tr._shared_tokenizers(cfg, data, tr._Distributed("cpu"), out / "run")
+rank = dist.get_rank()
+(out / f"sp{rank}.model").write_bytes(source._proto)
+(out / f"calls{rank}.json").write_text(json.dumps({"trained": len(calls)}))
+dist.destroy_process_group()
+"""
+
+
+def test_the_tokenizer_is_trained_once_by_rank_0_and_shared(tmp_path):
+    """SentencePiece trains on rank 0 only; rank 1 loads exactly that model, and the hand-over folder is removed."""
+    port = free_port()
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", SHARE, str(tmp_path)],
+            cwd=ROOT,
+            env=env(port, rank, 2),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for rank in (0, 1)
+    ]
+    try:
+        for child in children:
+            _, stderr = child.communicate(timeout=60)
+            assert child.returncode == 0, stderr[-2000:]
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+    calls = [json.loads((tmp_path / f"calls{rank}.json").read_text()) for rank in (0, 1)]
+    assert [c["trained"] for c in calls] == [1, 0]  # trained once, by rank 0
+    assert (tmp_path / "sp1.model").read_bytes() == (tmp_path / "sp0.model").read_bytes()  # the same model
+    assert len((tmp_path / "sp0.model").read_bytes()) > 100
+    assert not (tmp_path / ".run.tokenizers").exists()
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not TORCHRUN.exists(), reason="no torchrun")
 def test_torchrun_with_max_seconds_ends_on_time_and_trains_with_dropout(tmp_path):
@@ -199,4 +253,4 @@ def test_torchrun_with_max_seconds_ends_on_time_and_trains_with_dropout(tmp_path
     assert len(losses) >= 2 and all(math.isfinite(x) for x in losses)
     assert losses[-1] < losses[0]  # it trains
     assert not (tmp_path / ".two.tokenizers").exists()  # the shared tokenizer folder is gone
-    shutil.rmtree(out)
+    assert out.is_symlink() and (out / "model.safetensors").is_file()  # the atomic layout: a link to its generation

@@ -144,6 +144,18 @@ def test_training_with_unk_rate_changes_the_model_and_records_the_setting(tmp_pa
         ({"hidden_size": 33}, "even hidden-size"),
         ({"scorer": "cosine"}, "scorer must be one of"),
         ({"schedule": "step"}, "schedule must be one of"),
+        # every numeric option at its extremes: refused by name before any work, never a traceback later
+        ({"seed": -1}, f"seed must be a whole number from 0 to {2**64 - 1}, got -1$"),
+        ({"seed": 2**64}, f"seed must be a whole number from 0 to {2**64 - 1}, got {2**64}$"),
+        ({"lr": float("inf")}, "lr must be a finite number, got inf"),
+        ({"max_seconds": float("inf")}, "max-seconds must be a finite number, got inf"),
+        ({"hidden_size": 10**6}, "hidden-size must be at most 8192, got 1000000"),
+        ({"embedding_size": 10**6}, "embedding-size must be at most 8192, got 1000000"),
+        ({"train_size": 10**9}, "train-size must be at most 1000000, got 1000000000"),
+        ({"valid_size": 10**9}, "valid-size must be at most 1000000, got 1000000000"),
+        ({"vocab_size": 10**9}, "vocab-size must be at most 1000000, got 1000000000"),
+        ({"max_len": 10**9}, "max-len must be at most 99999, got 1000000000"),
+        ({"threads": 10**6}, "threads must be at most 1024, got 1000000"),
     ],
 )
 def test_train_config_validate_names_the_bad_setting(tmp_path, setting, message):
@@ -156,6 +168,23 @@ def test_train_config_validate_names_the_bad_setting(tmp_path, setting, message)
 
 def test_the_default_config_is_valid():
     TrainConfig().validate()
+    TrainConfig(seed=2**64 - 1, hidden_size=8192, threads=1024).validate()  # the edges are taken
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--seed", str(2**64), f"error: seed must be a whole number from 0 to {2**64 - 1}, got {2**64}"),
+        ("--seed", "-1", f"error: seed must be a whole number from 0 to {2**64 - 1}, got -1"),
+        ("--lr", "inf", "error: lr must be a finite number, got inf"),
+        ("--hidden-size", "1000000", "error: hidden-size must be at most 8192, got 1000000"),
+    ],
+)
+def test_the_cli_refuses_train_extremes_in_one_line(tmp_path, capsys, flag, value, message):
+    code = main(["train", "--out", str(tmp_path / "run"), flag, value, "--no-progress"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == message
+    assert not (tmp_path / "run").exists()
 
 
 def test_the_cli_reports_a_bad_unk_rate_in_one_line(tmp_path, capsys):

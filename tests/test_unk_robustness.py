@@ -103,5 +103,17 @@ def test_retrained_dates_models_meet_the_unknown_symbol_bar(scorer):
     translator = load_checkpoint(PRETRAINED / "dates" / scorer, name=f"dates/{scorer}")
     assert translator.metadata["train"]["unk_rate"] > 0  # trained with <unk> practice
     measured = unknown_symbol_exact_match(translator)
+    assert measured["unk_examples"] == UNK_SIZE == 400
     assert measured["unk_exact_match"] >= 0.95
     assert translator.metadata["metrics"]["test"]["unk_exact_match"] == pytest.approx(measured["unk_exact_match"])
+    card = (PRETRAINED / "dates" / scorer / "README.md").read_text()  # and the card reports that number
+    assert f"| unk_exact_match | {measured['unk_exact_match']:.4f} |" in card
+    assert f"exact match on {UNK_SIZE} fresh test-split dates" in card
+
+
+@pytest.mark.parametrize("scorer", [*SCORERS, "lstm-general"])
+def test_the_shipped_reverse_models_were_retrained_with_unk_practice(scorer):
+    """Issue 26: the reverse models too, so a character they never saw is one <unk>, not a derailment."""
+    config = read_config(PRETRAINED / "reverse" / scorer)
+    assert config["train"]["unk_rate"] == 0.05
+    assert "unk_rate 0.05" in (PRETRAINED / "reverse" / scorer / "README.md").read_text()

@@ -24,7 +24,7 @@ from seq2seq.model import Seq2Seq
 from seq2seq.tasks import get_task, split_of, zh_en
 from seq2seq.tokenizers import UNK, CharTokenizer, tokenizer_from_config
 from seq2seq.train import build_tokenizers, load_task_data
-from seq2seq.zh_tokenizer import ZhCharTokenizer, normalize, split
+from seq2seq.zh_tokenizer import ZhCharTokenizer, conversions, normalize, split
 
 torch.set_num_threads(1)
 
@@ -66,6 +66,14 @@ def test_normalize_makes_simplified_nfkc_text():
     assert normalize("") == ""
     text = "我們喜歡看電影，你呢？"
     assert normalize(normalize(text)) == normalize(text) == "我们喜欢看电影,你呢?"
+
+
+def test_conversions_list_what_opencc_changed_not_unicode_forms():
+    """What the CLI's note lists: each (traditional, simplified) pair once, in order; NFKC is no conversion."""
+    assert conversions("我們愛你們，Ｔｏｍ！") == [("們", "们"), ("愛", "爱")]
+    assert conversions("我爱你！１２３") == [] and conversions("") == []
+    assert conversions("乾燥的乾隆") == [("乾", "干")]  # by phrase: 乾隆 keeps its 乾
+    assert ZhCharTokenizer(["我"]).conversions("我愛\u200b你") == [("愛", "爱")]
 
 
 def test_split_gives_characters_latin_runs_and_single_digits():
@@ -205,6 +213,35 @@ def test_decoding_normalises_what_the_user_types(zh_en_run):
     assert traditional.source_tokens == simplified.source_tokens == ["我", "们", "喜", "欢", "音", "乐", "。", "</s>"]
     assert traditional.output == simplified.output
     assert translator.unknown_characters("我們喜歡音樂。") == []
+    # the step API reads what the strategies read
+    state = translator.start("我們喜歡音樂。")
+    assert state.source_text == "我们喜欢音乐。" and list(state.source_tokens) == traditional.source_tokens
+    typed_step, simplified_step = translator.step(state), translator.step(translator.start("我们喜欢音乐。"))
+    assert typed_step.attention == pytest.approx(simplified_step.attention)
+
+
+def test_cli_decode_notes_the_conversion_on_stderr(zh_en_run, capsys):
+    from seq2seq.cli import main
+
+    assert main(["decode", "--model", str(zh_en_run), "我們喜歡音樂。"]) == 0
+    out, err = capsys.readouterr()
+    assert err == (
+        "note: traditional characters were converted to simplified, as in training: 們 → 们, 歡 → 欢, 樂 → 乐; "
+        "the model reads “我们喜欢音乐。”\n"
+    )
+    assert out.splitlines()[3].split() == ["我", "们", "喜", "欢", "音", "乐", "。", "</s>"]  # the table's header
+    assert main(["decode", "--model", str(zh_en_run), "我们喜欢音乐！"]) == 0  # only NFKC: no claim of conversion
+    note = "note: the model reads “我们喜欢音乐!”: your text in the Unicode form it was trained on\n"
+    assert capsys.readouterr().err == note
+    assert main(["decode", "--model", str(zh_en_run), "我们喜欢音乐。"]) == 0
+    assert capsys.readouterr().err == ""
+    long = "我们喜欢音乐" * 5  # 30 tokens; the corpus's longest sentence is far shorter
+    assert main(["decode", "--model", str(zh_en_run), long]) == 0
+    trained = load_model(str(zh_en_run), allow_path=True).trained_source_len
+    assert capsys.readouterr().err == (
+        f"note: this sentence is 30 tokens long and this model was trained on sources of at most {trained} tokens: "
+        "expect lower quality beyond that length\n"
+    )
 
 
 def test_evaluate_prints_multi_reference_bleu_and_chrf(zh_en_run, corpus, capsys):

@@ -175,13 +175,18 @@ def test_decode_page_decodes_i_love_you_and_shows_the_traditional_note(registry)
 
 
 @pytest.mark.parametrize("page", ["2_Compare.py", "3_Hidden_states.py", "4_Beam_search.py"])
-def test_view_pages_open_on_zh_en_and_list_an_unseen_character(registry, page):
+def test_view_pages_open_on_zh_en_note_the_conversion_and_list_an_unseen_character(registry, page):
     at = run_page(page)  # no link: the page opens on the task's default sentence
     assert at.get("plotly_chart"), "the page draws its figure for 我爱你。"
     assert "我爱你。" in [t.value for t in at.text_input] or page == "2_Compare.py"
-    at = run_page(page, task="zh-en", sentence="我爱鱼。")
-    expected = markdown_safe("decoded as the unknown token <unk>: '鱼'")
-    assert any(expected in w.value for w in at.warning), [w.value for w in at.warning]
+    at = run_page(page, task="zh-en", sentence="我愛鱼。")  # 愛 is converted to 爱; 鱼 was never seen
+    converted = markdown_safe(
+        "Traditional characters were converted to simplified, as in training: 愛 → 爱. "
+        "Your text was normalised to “我爱鱼。”."
+    )
+    unknown = markdown_safe("decoded as the unknown token <unk>: '鱼'")
+    shown = [w.value for w in at.warning]
+    assert shown[0] == converted and unknown in shown[1], shown
 
 
 def test_compare_page_offers_zh_en_with_every_scorer(registry):
