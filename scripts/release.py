@@ -152,7 +152,23 @@ CORPUS = {
 }
 
 
-def card(name: str, config: dict, test: dict, fp32: dict, parameters: int, history: list[dict]) -> str:
+def re_evaluation_note(release: dict | None) -> str:
+    """For a card whose metrics were measured again on the shipped float16 weights (`--reevaluate`):
+    what the release measured, float32 beside float16, under the source limit of that time."""
+    if not release:
+        return ""
+    old, fp32 = release["test"], release["test_float32"]
+    return (
+        f"\nThe float16 metrics above were measured again ({release['reason']}); the float32 weights are not"
+        f" shipped, so their comparison is the one made at release, when {old.get('too_long', 0)} test sources"
+        f" over the length limit of that time counted as empty outputs: greedy BLEU {old['bleu']:.4f} (float16)"
+        f" against {fp32['bleu']:.4f} (float32), chrF {old['chrf']:.4f} against {fp32['chrf']:.4f}.\n"
+    )
+
+
+def card(
+    name: str, config: dict, test: dict, fp32: dict, parameters: int, history: list[dict], release: dict | None = None
+) -> str:
     train = config.get("train", {})
     task = config.get("task")
     data = CORPUS.get(task) or (
@@ -228,7 +244,7 @@ training time {config.get("training_seconds")} s of wall clock ({config.get("mac
 | metric | float16 (shipped) | float32 |
 |---|---|---|
 {rows}
-{UNK_NOTE.format(n=test["unk_examples"]) if "unk_exact_match" in test else ""}
+{UNK_NOTE.format(n=test["unk_examples"]) if "unk_exact_match" in test else ""}{re_evaluation_note(release)}
 Weights are stored as float16 (half the size); the float32 column is the same model before
 rounding: the difference is within the noise of the test set.
 
@@ -251,6 +267,12 @@ def main() -> None:
         help="en-fr: beam 5 on the first N test sentences (0 = all, as for every shipped model)",
     )
     parser.add_argument(
+        "--reevaluate",
+        metavar="REASON",
+        help="evaluate the shipped float16 weights of --tasks (or --only NAMES) again, keep the release's float32"
+        " comparison in the card, and say why (e.g. 'sources of up to 200 tokens are accepted since 2026-11-23')",
+    )
+    parser.add_argument(
         "--cards-only",
         action="store_true",
         help="rewrite the cards and the comparison table of pretrained/ from the kept metrics (no evaluation)",
@@ -258,6 +280,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.cards_only:
         rewrite_cards(args.out, args.tasks)
+        return
+    if args.reevaluate:
+        reevaluate(args.out, args.tasks, args.only, args.reevaluate, args.size)
         return
 
     manifest_path = args.out / "manifest.json"
@@ -310,6 +335,30 @@ def main() -> None:
     write_comparison(ordered, args.out / "README.md")
 
 
+def reevaluate(out: Path, tasks: list[str], only: list[str] | None, reason: str, size: int) -> None:
+    """Measure the shipped models of `tasks` again (greedy and beam 5 on the whole test split) and
+    rewrite their cards, manifest rows and the comparison table; the release's own float16 and float32
+    numbers are kept in config.json (`metrics.at_release`) and quoted in the card."""
+    manifest = json.loads((out / "manifest.json").read_text())["models"]
+    for entry in manifest:
+        if entry["task"] not in tasks or (only and entry["name"].split("/", 1)[1] not in only):
+            continue
+        target = out / entry["path"]
+        config = read_config(target)
+        metrics = config["metrics"]
+        release = metrics.get("at_release") or {"test": metrics["test"], "test_float32": metrics["test_float32"]}
+        test = evaluate(load_checkpoint(target, name=entry["name"]), "test", size, beam=5)
+        config["metrics"] = {"valid": metrics.get("valid", {}), "test": test, "test_float32": {}}
+        config["metrics"]["at_release"] = release | {"reason": reason}
+        (target / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False))
+        headline = HEADLINE[entry["task"]]
+        entry["metric"]["value"] = round(test[headline], 4)
+        entry["test"] = {k: v for k, v in test.items() if isinstance(v, float) and not k.endswith("_seconds")}
+        print(f"{entry['name']}: " + ", ".join(f"{k} {v:.4f}" for k, v in entry["test"].items()), flush=True)
+    write_manifest(manifest, out)
+    rewrite_cards(out, tasks)
+
+
 def rewrite_cards(out: Path, tasks: list[str]) -> None:
     """Each shipped model's card again from its config.json (its settings and measured metrics),
     and the comparison table from the manifest."""
@@ -323,7 +372,15 @@ def rewrite_cards(out: Path, tasks: list[str]) -> None:
         metrics = config["metrics"]
         history = json.loads((target / "probes.json").read_text())["epochs"]
         (target / "README.md").write_text(
-            card(entry["name"], config, metrics["test"], metrics["test_float32"], entry["parameters"], history)
+            card(
+                entry["name"],
+                config,
+                metrics["test"],
+                metrics["test_float32"],
+                entry["parameters"],
+                history,
+                metrics.get("at_release"),
+            )
         )
         print(f"{entry['name']}: card rewritten", flush=True)
 

@@ -528,10 +528,13 @@ class Translator:
 
         `prefix` ids are forced first (what-if). Their steps still draw, so the draws after the
         prefix are the ones the same seed makes without it: forcing the token a sample drew gives
-        that sample back. `temperature` must lie in MIN_TEMPERATURE..MAX_TEMPERATURE and `seed` in
-        0..MAX_SEED (InputError otherwise): below the floor, sampling is greedy decoding.
+        that sample back. `temperature` must lie in MIN_TEMPERATURE..MAX_TEMPERATURE, `seed` in
+        0..MAX_SEED and `top_k` be None, 0 (no restriction) or positive (InputError otherwise):
+        below the temperature floor, sampling is greedy decoding.
         """
         temperature = check_temperature(temperature)
+        if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0):
+            raise InputError(f"top_k must be a whole number, 1 or more (0 or None: no restriction), got {top_k!r}")
         generator = torch.Generator().manual_seed(check_seed(seed))
         state = first = self.start(text)
         steps: list[Step] = []

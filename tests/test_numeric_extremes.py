@@ -97,6 +97,8 @@ def dates():
         ({"seed": -1}, "seed must be"),
         ({"seed": 2**64}, "seed must be"),
         ({"seed": 1.5}, "seed must be"),
+        ({"top_k": -3}, "top_k must be a whole number, 1 or more"),
+        ({"top_k": 2.5}, "top_k must be a whole number, 1 or more"),
     ],
 )
 def test_library_sampling_refuses_extremes(dates, kwargs, message):

@@ -6,6 +6,7 @@ The tiny reverse run has 384 pairs in batches of 32: 12 steps an epoch.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,12 @@ def test_resume_on_a_folder_without_trainer_state_is_a_clear_error(tmp_path):
     with pytest.raises(ResumeError, match=str(tmp_path / "nothing")):
         train(tiny(tmp_path / "nothing"), resume=True, progress=False)
     assert not (tmp_path / "nothing").exists()  # and nothing was started there
+    # a model folder without trainer state (a shipped model, say) is not a run to continue either
+    model = shutil.copytree(Path(__file__).resolve().parent.parent / "pretrained" / "reverse" / "dot", tmp_path / "m")
+    before = sorted(p.name for p in model.iterdir())
+    with pytest.raises(ResumeError, match="nothing to resume"):
+        train(tiny(model), resume=True, progress=False)
+    assert sorted(p.name for p in model.iterdir()) == before and not model.is_symlink()  # left as it was
 
 
 def test_the_cli_refuses_resume_without_state_naming_the_folder(tmp_path, capsys):
