@@ -4,6 +4,7 @@
 the manifest, like pretrained/ but in seconds. `shared_registry()` builds one per test process;
 `use_registry(monkeypatch)` points ATTENTION_EXPLORER_PRETRAINED at it and clears Streamlit's
 caches, so translators cached by an earlier test (or another registry) are not reused.
+`ok(at)` asserts a run raised nothing; `run_page(page, **query)` runs one file of pages/ on a link's query.
 `column_rows(node)` reads a page's layout: its st.columns rows and what each column holds.
 """
 
@@ -16,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import torch
+from streamlit.testing.v1 import AppTest
 
 from seq2seq.checkpoint import register, save_checkpoint, write_manifest
 from seq2seq.config import SCORERS, ModelConfig
@@ -23,6 +25,8 @@ from seq2seq.model import Seq2Seq
 from seq2seq.tasks import get_task
 from seq2seq.tokenizers import CharTokenizer
 
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_TIMEOUT = 60  # seconds a page run may take on a busy 2-core machine
 TASKS = ("reverse", "dates")
 MAX_LEN = 40  # source and target limit in characters (the models take 40, plus </s>)
 
@@ -149,3 +153,16 @@ def column_rows(node) -> list[list[list]]:
     for child in children:
         rows += column_rows(child)
     return rows
+
+
+def ok(at: AppTest) -> AppTest:
+    """`at`, after asserting that its last run raised no exception."""
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def run_page(page: str, **query) -> AppTest:
+    """Run pages/`page` once with `query` as the link's parameters; it must not raise."""
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=PAGE_TIMEOUT)
+    at.query_params.update(query)
+    return ok(at.run())

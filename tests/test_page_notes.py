@@ -16,7 +16,7 @@ from explorer import decode_view as dv
 from explorer.figures import position_labels
 from explorer.view_defaults import markdown_safe
 from seq2seq.checkpoint import load_model
-from tests.app_fixtures import use_registry
+from tests.app_fixtures import ok, run_page, use_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 60
@@ -26,17 +26,6 @@ UNKNOWN = "decoded as the unknown token <unk>: '€', 'ö'"
 @pytest.fixture(autouse=True)
 def registry(monkeypatch):
     return use_registry(monkeypatch)
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def run_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=TIMEOUT)
-    at.query_params.update(query)
-    return ok(at.run())
 
 
 @pytest.mark.parametrize(

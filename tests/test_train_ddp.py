@@ -71,18 +71,23 @@ def env(port: int, rank: int, world: int) -> dict[str, str]:
 
 def run_children(out: Path, dropout: float) -> None:
     """One single process and two DDP processes, at once; each must finish within a minute."""
+    run_ranks([(0, 1), (0, 2), (1, 2)], lambda rank, world: [CHILD, str(rank), str(world), str(out), str(dropout)])
+
+
+def run_ranks(ranks: list[tuple[int, int]], arguments) -> None:
+    """Start `python -c *arguments(rank, world)` for each (rank, world) on one rendezvous port, at once;
+    each must exit 0 within a minute (its stderr is the failure message)."""
     port = free_port()
-    commands = [(0, 1), (0, 2), (1, 2)]
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(rank), str(world), str(out), str(dropout)],
+            [sys.executable, "-c", *arguments(rank, world)],
             cwd=ROOT,
             env=env(port, rank, world),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )  # fmt: skip
-        for rank, world in commands
+        for rank, world in ranks
     ]
     try:
         for child in children:
@@ -199,26 +204,7 @@ dist.destroy_process_group()
 
 def test_the_tokenizer_is_trained_once_by_rank_0_and_shared(tmp_path):
     """SentencePiece trains on rank 0 only; rank 1 loads exactly that model, and the hand-over folder is removed."""
-    port = free_port()
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-c", SHARE, str(tmp_path)],
-            cwd=ROOT,
-            env=env(port, rank, 2),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for rank in (0, 1)
-    ]
-    try:
-        for child in children:
-            _, stderr = child.communicate(timeout=60)
-            assert child.returncode == 0, stderr[-2000:]
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.kill()
+    run_ranks([(0, 2), (1, 2)], lambda rank, world: [SHARE, str(tmp_path)])
     calls = [json.loads((tmp_path / f"calls{rank}.json").read_text()) for rank in (0, 1)]
     assert [c["trained"] for c in calls] == [1, 0]  # trained once, by rank 0
     assert (tmp_path / "sp1.model").read_bytes() == (tmp_path / "sp0.model").read_bytes()  # the same model

@@ -21,7 +21,7 @@ from explorer import training_jobs as tj
 from explorer.view_defaults import markdown_safe
 from seq2seq.checkpoint import load_checkpoint, write_manifest
 from seq2seq.config import TrainConfig
-from tests.app_fixtures import point_app_at, temporary_registry
+from tests.app_fixtures import ok, point_app_at, run_page, temporary_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 60
@@ -82,17 +82,6 @@ def zh_en_registry() -> Path:
 @pytest.fixture
 def registry(monkeypatch):
     return point_app_at(monkeypatch, zh_en_registry())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def run_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=TIMEOUT)
-    at.query_params.update(query)
-    return ok(at.run())
 
 
 # -- what the app asks the task --------------------------------------------------------------------
