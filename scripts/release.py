@@ -152,6 +152,11 @@ CORPUS = {
 }
 
 
+FLOAT16_NOTE = """
+Weights are stored as float16 (half the size); the float32 column is the same model before
+rounding: the difference is within the noise of the test set."""
+
+
 def re_evaluation_note(release: dict | None) -> str:
     """For a card whose metrics were measured again on the shipped float16 weights (`--reevaluate`):
     what the release measured, float32 beside float16, under the source limit of that time."""
@@ -162,7 +167,8 @@ def re_evaluation_note(release: dict | None) -> str:
         f"\nThe float16 metrics above were measured again ({release['reason']}); the float32 weights are not"
         f" shipped, so their comparison is the one made at release, when {old.get('too_long', 0)} test sources"
         f" over the length limit of that time counted as empty outputs: greedy BLEU {old['bleu']:.4f} (float16)"
-        f" against {fp32['bleu']:.4f} (float32), chrF {old['chrf']:.4f} against {fp32['chrf']:.4f}.\n"
+        f" against {fp32['bleu']:.4f} (float32), chrF {old['chrf']:.4f} against {fp32['chrf']:.4f}: the difference"
+        " is within the noise of the test set. Weights are stored as float16 (half the size).\n"
     )
 
 
@@ -214,6 +220,7 @@ def card(
             )
     else:  # a cell variant: compared with the shipped GRU model of the same scorer
         identical = f"Identical to {task}/{scorer} but for the cell ({cell.upper()} instead of GRU), to compare cells."
+    precision = re_evaluation_note(release) or FLOAT16_NOTE  # float16 against float32
     full_beam = test.get("beam_sentences") == test.get("sentences")  # then greedy on its subset is greedy
     rows = "\n".join(
         f"| {k} | {v:.4f} | {_cell(fp32.get(k))} |" if isinstance(v, float) else f"| {k} | {v} | |"
@@ -244,9 +251,7 @@ training time {config.get("training_seconds")} s of wall clock ({config.get("mac
 | metric | float16 (shipped) | float32 |
 |---|---|---|
 {rows}
-{UNK_NOTE.format(n=test["unk_examples"]) if "unk_exact_match" in test else ""}{re_evaluation_note(release)}
-Weights are stored as float16 (half the size); the float32 column is the same model before
-rounding: the difference is within the noise of the test set.
+{UNK_NOTE.format(n=test["unk_examples"]) if "unk_exact_match" in test else ""}{precision}
 
 Credit: {ATTRIBUTION if task in CORPUS else "synthetic data; the app also uses Tatoeba data from " + ATTRIBUTION}.
 """
