@@ -21,7 +21,6 @@ USER_PREFIX = "user/"  # registry names of the models saved from the Train page
 #   METRIC: str                  the validation metric training curves show ("exact_match", "bleu")
 #   DATA_FILE: str | None        the corpus file name a training reads (in ../shared/data), None: generated
 #   CREDIT: str                  the data's attribution line, for the home page
-#   CONVERSION: str              what the source normalisation converts, beyond Unicode forms, for a note
 
 
 def known_tasks() -> tuple[str, ...]:

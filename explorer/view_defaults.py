@@ -14,8 +14,6 @@ dragged back by its own URL. Plain Python on mappings, so it is tested without S
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Mapping, MutableMapping
 
 from explorer import catalog
@@ -155,36 +153,6 @@ def unknown_note(sentence: str, *translators) -> str | None:
     return f"Not in {whose} vocabulary, decoded as the unknown token <unk>: {listed}"
 
 
-UNICODE_FORMS = ("NFC", "NFKC", "NFD", "NFKD")
-
-
-def _conversion(translator) -> str | None:
-    """What the model's normalisation does beyond Unicode forms, in words ("traditional characters were
-    converted to simplified"): its source tokenizer's `conversion`, else its task's CONVERSION; None if nothing."""
-    said = getattr(translator.source_tokenizer, "conversion", None)
-    if not said:
-        said = catalog.task_fact(str((getattr(translator, "metadata", None) or {}).get("task", "")), "CONVERSION")
-    return str(said) if said else None
-
-
-def converted_pieces(typed: str, normalized: str, form: str = "NFKC") -> list[tuple[str, str]]:
-    """(typed, normalised) pieces that differ for more than Unicode normalisation `form` (愛 -> 爱, not ， -> ,).
-
-    Character by character where a changed stretch keeps its length, as a whole otherwise; each pair once.
-    """
-    matcher = difflib.SequenceMatcher(None, typed, normalized, autojunk=False)
-    pairs: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        before, after = typed[i1:i2], normalized[j1:j2]
-        if op == "equal":
-            continue
-        stretch = list(zip(before, after, strict=True)) if len(before) == len(after) else [(before, after)]
-        for a, b in stretch:
-            if unicodedata.normalize(form, a) != b and (a, b) not in pairs:
-                pairs.append((a, b))
-    return pairs
-
-
 def normalization_note(sentence: str, *translators) -> str | None:
     """A note when the models read `sentence` otherwise than typed (Translator.normalize), or None.
 
@@ -195,12 +163,11 @@ def normalization_note(sentence: str, *translators) -> str | None:
         normalized = translator.normalize(sentence)
         if normalized == sentence:
             continue
-        conversion = _conversion(translator)
-        form = getattr(translator.source_tokenizer, "normalization", "NFKC")
-        pairs = converted_pieces(sentence, normalized, form if form in UNICODE_FORMS else "NFKC") if conversion else []
+        tokenizer = translator.source_tokenizer  # a converting one (zh-en) lists what it converted
+        pairs = tokenizer.conversions(sentence) if hasattr(tokenizer, "conversions") else []
         if pairs:
             listed = ", ".join(f"{a} → {b}" for a, b in pairs)
-            said = conversion[:1].upper() + conversion[1:]
+            said = tokenizer.conversion[:1].upper() + tokenizer.conversion[1:]
             return f"{said}, as in training: {listed}. Your text was normalised to “{normalized}”."
         return f"Your text was normalised to “{normalized}”: the same text in the Unicode form the model reads."
     return None

@@ -35,8 +35,6 @@ LABEL = "Chinese → English"
 DEFAULT_SENTENCE = "我爱你。"
 EXAMPLES: tuple[str, ...] = ("我爱你。", "我明天去北京。", "他在图书馆看书。")
 CREDIT = "Chinese–English pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR)"
-# What the source normalisation converts beyond Unicode forms, for the app's note on a converted sentence.
-CONVERSION = "traditional characters were converted to simplified"
 
 # Fixed inputs recorded after every epoch (the timelapse): short and everyday, in simplified
 # characters (what normalisation makes of any input). 我明天去北京。 and 他在图书馆看书。 put a time or
