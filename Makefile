@@ -44,7 +44,7 @@ $(TEST_STAMP): requirements-test.txt requirements.txt | $(BIN)/python
 	@touch $(RUNTIME_STAMP) $@
 
 run: install  ## start the app, models loaded before it answers (ADDRESS=127.0.0.1 PORT=8501 by default)
-	$(BIN)/python -m explorer.serve \
+	$(BIN)/python -m explorer.ui.serve \
 		--server.headless true \
 		--server.address $(ADDRESS) \
 		--server.port $(PORT) \

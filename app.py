@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import navigation, presentation
-from explorer.catalog import data_credits, entries, headline, task_examples, task_label
+from explorer.state.catalog import data_credits, entries, headline, task_examples, task_label
+from explorer.ui import navigation, presentation
 from seq2seq.checkpoint import CheckpointError
 
 st.set_page_config(page_title="Attention Explorer", page_icon="🔎", layout="wide")

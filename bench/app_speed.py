@@ -3,7 +3,7 @@
     python -m bench.app_speed [--repeats 30] [--cold-repeats 20] [--parts cold cold-plain warm sentence step fast]
                               [--quick]
 
-Starts the app as `make run` does (python -m explorer.serve: loopback, headless, no usage stats)
+Starts the app as `make run` does (python -m explorer.ui.serve: loopback, headless, no usage stats)
 and drives Debian's Chromium with Playwright. Measured, each with median and p95:
 
     cold open      fresh server process (as `make run` starts it), new browser context:
@@ -15,10 +15,10 @@ and drives Debian's Chromium with Playwright. Measured, each with median and p95
     Step button    the page's Step button → the heatmap's new row painted (drawn in the browser at once)
     Step button, views from the server
                    the same click → "Step k of N" and the step's views back from the fragment rerun
-    instant step   "Step ▶" of the instant stepper (explorer/fast_stepper.py) → its new row painted
+    instant step   "Step ▶" of the instant stepper (explorer/ui/fast_stepper.py) → its new row painted
 
 Two clocks per measurement. "in page": from the click's (or key's, or navigation's) event time
-to the first animation frame after the heatmap (explorer.svg_heatmap) has painted the rows (it
+to the first animation frame after the heatmap (explorer.figures.svg_heatmap) has painted the rows (it
 stamps `data-rows` once they are painted). "driver": wall time in this process from just before
 Playwright sends the input until it has seen the result, so it adds Playwright's own round trips
 (a few ms each). The bars are judged on the driver clock, the stricter one.
@@ -41,8 +41,8 @@ import urllib.request
 from pathlib import Path
 
 from bench.common import markdown_table, summary, write_results
-from explorer.serve import local_command
-from explorer.svg_heatmap import SVG_ID, axis_labels
+from explorer.figures.svg_heatmap import SVG_ID, axis_labels
+from explorer.ui.serve import local_command
 
 ROOT = Path(__file__).resolve().parent.parent
 # The launch flags of tests/e2e/conftest.py (see ../shared/docs/environment.md).
@@ -68,7 +68,7 @@ BARS = {  # measurement -> (median bar ms, p95 bar ms or None)
 MONTHS = ("jan", "feb", "march", "april", "may", "june", "july", "aug", "sept", "oct", "nov", "dec")
 
 # Resolves to performance.now() in the first animation frame after the Decode heatmap (the SVG of
-# explorer.svg_heatmap, `<svg id=…>`) has painted `rows` rows and, when given, exactly the column labels `xs`.
+# explorer.figures.svg_heatmap, `<svg id=…>`) has painted `rows` rows and, when given, exactly the column labels `xs`.
 HEATMAP_DRAWN = """([id, rows, xs]) => {
   const svg = document.getElementById(id);
   if (!svg || svg.getAttribute("data-rows") !== String(rows)) return false;
@@ -277,7 +277,7 @@ def open_page(browser, url: str, rows: int, xs: list[str]) -> tuple[float, float
 def measure_cold(browser, env: dict, url_query: dict, expected: Expected, repeats: int, warm_up: bool = True) -> dict:
     """Fresh server per repetition, started as `make run` starts it, or (warm_up=False) by a plain `streamlit run`.
 
-    `make run` starts explorer.serve: it imports torch, pandas and plotly and loads the models before
+    `make run` starts explorer.ui.serve: it imports torch, pandas and plotly and loads the models before
     the server answers; a plain `streamlit run` leaves that to the first visitor's page run.
     The server's start (process → /_stcore/health) is reported apart: nobody's page is waiting then.
     """
@@ -329,7 +329,7 @@ def measure_new_sentence(page, expected: Expected, repeats: int) -> dict:
 def measure_server_step(page, steps: int, samples: int) -> tuple[dict, dict]:
     """The page's own Step button: (→ new row painted, → the step's views back from the server).
 
-    The heatmap draws the clicked row in the browser at once (explorer.svg_heatmap); the server's
+    The heatmap draws the clicked row in the browser at once (explorer.figures.svg_heatmap); the server's
     fragment rerun then brings the step's other views ("Step k of N", the bars, the top-k) and
     the heatmap again. Each click waits for both, so clicks never overtake the server.
     """

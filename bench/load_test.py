@@ -3,7 +3,7 @@
     python -m bench.load_test [--sessions 30] [--duration 120] [--quick] [--client browser|protocol]
                               [--think S] [--step-timeout S] [--registry PATH] [--trainings N]
 
-Starts one server as `make run` does (`python -m explorer.serve`, as tests/e2e does). Each session
+Starts one server as `make run` does (`python -m explorer.ui.serve`, as tests/e2e does). Each session
 opens the Decode page of the dates task with its scorer from the URL (the scorers take turns, so
 several sessions share each model), types its own sentence into "Source sentence" and presses
 Enter (the browser client; the protocol client, which has no text box, sends the sentence in the
@@ -74,7 +74,7 @@ from bench.app_speed import (
     process_tree,
 )
 from bench.common import markdown_table, summary, write_results
-from explorer.svg_heatmap import SVG_ID
+from explorer.figures.svg_heatmap import SVG_ID
 
 RSS_MB = 2048  # the memory bar: 2 GB
 MODEL_LOAD = re.compile(r"loading model (\S+) \(once per server process\)")
@@ -135,7 +135,7 @@ class Session:
 
 def dates_models() -> list[str]:
     """Scorers with a dates model in the registry the server will read."""
-    from explorer import catalog
+    from explorer.state import catalog
 
     return catalog.scorers_for("dates")
 
@@ -426,7 +426,7 @@ def _train_in_background(out: str) -> None:
     """One Train-page training (the page's defaults on reverse) that runs until it is terminated."""
     from dataclasses import replace
 
-    from explorer.training_jobs import JobSettings
+    from explorer.training.jobs import JobSettings
     from seq2seq.train import train
 
     config = JobSettings(task="reverse", epochs=500).train_config(out, threads=1)
@@ -455,9 +455,9 @@ def model_loads(server: Server) -> dict:
         with urllib.request.urlopen(f"{server.url}/_stcore/metrics", timeout=10) as response:
             text = response.read().decode()
         patterns = {  # lookups that found the model cached or not, and the loads actually run
-            "hit": r'cache_lookups_total{cache="explorer\.loaders\.get_translator"[^}]*result="hit"} (\d+)',
-            "miss": r'cache_lookups_total{cache="explorer\.loaders\.get_translator"[^}]*result="miss"} (\d+)',
-            "computed": r'cache_compute_duration_seconds_count{cache="explorer\.loaders\.get_translator"[^}]*} (\d+)',
+            "hit": r'cache_lookups_total{cache="explorer\.ui\.loaders\.get_translator"[^}]*result="hit"} (\d+)',
+            "miss": r'cache_lookups_total{cache="explorer\.ui\.loaders\.get_translator"[^}]*result="miss"} (\d+)',
+            "computed": r'cache_compute_duration_seconds_count{cache="explorer\.ui\.loaders\.get_translator"[^}]*} (\d+)',
         }
         for key, pattern in patterns.items():
             found = re.search(pattern, text)

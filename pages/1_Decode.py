@@ -1,17 +1,18 @@
 """Decode: type a sentence, step through decoding token by token, watch attention move.
 
-Wiring only: the logic lives in explorer.decode_view (plain Python, tested without a browser)
-and the sections in explorer.decode_sections. Session keys shared with other pages ("task",
+Wiring only: the logic lives in explorer.views.decode (plain Python, tested without a browser)
+and the sections in explorer.ui.decode_sections. Session keys shared with other pages ("task",
 "scorer", "sentence", "step", "strategy", "presentation") are documented in decode_view.
 """
 
 import streamlit as st
 
-from explorer import decode_sections as ui
-from explorer import decode_view as dv
-from explorer import navigation, view_defaults
-from explorer import presentation as presentation_mode
-from explorer.loaders import get_translator
+from explorer.state import defaults as view_defaults
+from explorer.ui import decode_sections as ui
+from explorer.ui import navigation
+from explorer.ui import presentation as presentation_mode
+from explorer.ui.loaders import get_translator
+from explorer.views import decode as dv
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 

@@ -3,9 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import catalog, compare_view, navigation, pickers, plots, presentation, view_defaults
-from explorer.loaders import get_translator, require_registry
-from explorer.state import MAX_SENTENCE_CHARS
+from explorer.figures import charts as plots
+from explorer.state import catalog
+from explorer.state import defaults as view_defaults
+from explorer.state.view import MAX_SENTENCE_CHARS
+from explorer.ui import navigation, pickers, presentation
+from explorer.ui.loaders import get_translator, require_registry
+from explorer.views import compare as compare_view
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.tasks import Example

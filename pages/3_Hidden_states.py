@@ -3,8 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import navigation, pickers, plots, presentation, states_view, view_defaults
-from explorer.loaders import get_translator, require_registry
+from explorer.figures import charts as plots
+from explorer.state import defaults as view_defaults
+from explorer.ui import navigation, pickers, presentation
+from explorer.ui.loaders import get_translator, require_registry
+from explorer.views import hidden_states as states_view
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS

@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from explorer import beam_view, navigation, pickers, plots, presentation, view_defaults
-from explorer.figures import attention_heatmap
-from explorer.loaders import get_translator, require_registry
+from explorer.figures import charts as plots
+from explorer.figures.heatmaps import attention_heatmap
+from explorer.state import defaults as view_defaults
+from explorer.ui import navigation, pickers, presentation
+from explorer.ui.loaders import get_translator, require_registry
+from explorer.views import beam as beam_view
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 

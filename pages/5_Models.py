@@ -3,8 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import catalog, models_view, navigation, plots, presentation
-from explorer.loaders import require_registry
+from explorer.figures import charts as plots
+from explorer.state import catalog
+from explorer.ui import navigation, presentation
+from explorer.ui.loaders import require_registry
+from explorer.views import models as models_view
 
 st.set_page_config(page_title="Models · Attention Explorer", layout="wide")
 navigation.sidebar()

@@ -4,9 +4,12 @@ import uuid
 
 import streamlit as st
 
-from explorer import navigation, presentation, timelapse_view, train_plots, training_jobs
-from explorer.catalog import task_label
-from explorer.loaders import require_registry
+from explorer.figures import training as train_plots
+from explorer.state.catalog import task_label
+from explorer.training import jobs as training_jobs
+from explorer.ui import navigation, presentation
+from explorer.ui.loaders import require_registry
+from explorer.views import timelapse as timelapse_view
 from seq2seq.config import CELLS, SCORERS
 
 st.set_page_config(page_title="Train · Attention Explorer", layout="wide")

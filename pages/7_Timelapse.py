@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from explorer import catalog, navigation, presentation, train_plots, training_jobs
-from explorer import timelapse_view as tv
-from explorer.catalog import task_label
-from explorer.loaders import require_registry
+from explorer.figures import training as train_plots
+from explorer.state import catalog
+from explorer.state.catalog import task_label
+from explorer.training import jobs as training_jobs
+from explorer.ui import navigation, presentation
+from explorer.ui.loaders import require_registry
+from explorer.views import timelapse as tv
 
 st.set_page_config(page_title="Timelapse · Attention Explorer", layout="wide")
 navigation.sidebar()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from explorer import svg_bars, svg_heatmap
+from explorer.figures import svg_bars, svg_heatmap
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry
 
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.

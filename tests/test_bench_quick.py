@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from bench import train_speed
-from explorer.training_jobs import JobSettings, embedding_size_for
+from explorer.training.jobs import JobSettings, embedding_size_for
 
 
 def test_train_speed_quick_runs_the_page_defaults_and_writes_its_record(tmp_path, capsys):

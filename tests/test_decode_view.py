@@ -9,11 +9,11 @@ import math
 
 import pytest
 
-from explorer import decode_analysis as da
-from explorer import decode_view as dv
-from explorer import view_defaults
-from explorer.figures import position_labels
-from explorer.state import MAX_SENTENCE_CHARS, ViewState
+from explorer.figures.heatmaps import position_labels
+from explorer.state import defaults as view_defaults
+from explorer.state.view import MAX_SENTENCE_CHARS, ViewState
+from explorer.views import decode as dv
+from explorer.views import decode_analysis as da
 from seq2seq.checkpoint import load_model
 from seq2seq.config import SCORERS
 from seq2seq.decoding import MAX_SOURCE_TOKENS, InputError

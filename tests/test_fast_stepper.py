@@ -1,5 +1,5 @@
-"""The instant stepper (explorer.fast_stepper) and the heatmap data it shares with the Decode page's
-heatmap (explorer.svg_heatmap): the data, its escaping, and the stepper's place on the Decode page."""
+"""The instant stepper (explorer.ui.fast_stepper) and the heatmap data it shares with the Decode page's
+heatmap (explorer.figures.svg_heatmap): the data, its escaping, and the stepper's place on the Decode page."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import decode_view as dv
-from explorer import fast_stepper as fs
-from explorer import svg_heatmap as sh
+from explorer.figures import svg_heatmap as sh
+from explorer.ui import fast_stepper as fs
+from explorer.views import decode as dv
 from tests.app_fixtures import use_registry
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from explorer import figures
-from explorer.figures import (
+from explorer.figures import heatmaps as figures
+from explorer.figures.heatmaps import (
     alignment_links,
     attention_heatmap,
     plotly_text,

@@ -14,10 +14,10 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from explorer import compare_view
-from explorer import decode_analysis as da
-from explorer import decode_view as dv
-from explorer.decode_view import trace_data
+from explorer.views import compare as compare_view
+from explorer.views import decode as dv
+from explorer.views import decode_analysis as da
+from explorer.views.decode import trace_data
 from seq2seq.attention import SCORER_INFO, make_scorer
 from seq2seq.checkpoint import load_checkpoint, registry
 from seq2seq.config import SCORERS
@@ -78,7 +78,7 @@ def test_shipped_scores_are_the_displayed_formula(entry):
     translator = load_checkpoint(PRETRAINED / entry["path"], name=entry["name"])
     scorer = translator.model.decoder.scorer
     symbols = scorer.symbol_values()
-    state = translator.start(max(get_task(entry["task"]).PROBES, key=len))
+    state = translator.start(max(get_task(entry["task"]).probes, key=len))
     keys = state.memory[0]  # (S, H): the encoder states h_s the scorer compares with
     for _ in range(STEPS):
         if state.finished:

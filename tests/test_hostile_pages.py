@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import decode_view as dv
-from explorer import presentation
-from explorer import training_jobs as tj
-from explorer.state import MAX_SENTENCE_CHARS
+from explorer.state.view import MAX_SENTENCE_CHARS
+from explorer.training import jobs as tj
+from explorer.ui import presentation
+from explorer.views import decode as dv
 from tests.hostile import CATEGORIES, INPUTS, SAMPLE, problems, use_small_registry, use_subword_registry
 from tests.train_fixtures import FakeProcess
 

@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import decode_view as dv
-from explorer import presentation, view_defaults
-from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
+from explorer.state import defaults as view_defaults
+from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
+from explorer.ui import presentation
+from explorer.views import decode as dv
 from tests.hostile import INPUTS, problems, use_small_registry
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import decode_view as dv
-from explorer import view_defaults
+from explorer.state import defaults as view_defaults
+from explorer.views import decode as dv
 from seq2seq import cli
 from seq2seq.checkpoint import load_model
 from seq2seq.tokenizers import CharTokenizer

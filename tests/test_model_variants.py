@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import catalog
-from explorer import decode_view as dv
-from explorer.state import ViewState, choose_model
+from explorer.state import catalog
+from explorer.state.view import ViewState, choose_model
+from explorer.views import decode as dv
 from tests.app_fixtures import add_user_model, use_registry
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"

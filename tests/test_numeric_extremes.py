@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from explorer.state import parse_query
+from explorer.state.view import parse_query
 from seq2seq import cli
 from seq2seq.checkpoint import load_model
 from seq2seq.decoding import MAX_OUTPUT_TOKENS, MAX_SEED, InputError

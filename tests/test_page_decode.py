@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import decode_analysis as da
-from explorer import decode_view as dv
-from explorer import svg_heatmap, view_defaults
+from explorer.figures import svg_heatmap
+from explorer.state import defaults as view_defaults
+from explorer.views import decode as dv
+from explorer.views import decode_analysis as da
 from tests.app_fixtures import column_rows, use_registry
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")
@@ -45,7 +46,7 @@ def open_tab(at: AppTest, label: str) -> AppTest:
 
 
 def heatmaps(at: AppTest) -> list[dict]:
-    """The data of every SVG heatmap component on the page (explorer.svg_heatmap)."""
+    """The data of every SVG heatmap component on the page (explorer.figures.svg_heatmap)."""
     return [
         json.loads(el.proto.json)
         for el in at.get("bidi_component")
@@ -54,7 +55,7 @@ def heatmaps(at: AppTest) -> list[dict]:
 
 
 def bar_charts(at: AppTest) -> dict[str, dict]:
-    """The page's SVG bar charts (explorer.svg_bars) by kind: "scores", "topk" and "shares"."""
+    """The page's SVG bar charts (explorer.figures.svg_bars) by kind: "scores", "topk" and "shares"."""
     found = [json.loads(el.proto.json) for el in at.get("bidi_component")]
     return {data["kind"]: data for data in found if data.get("kind") in ("scores", "topk", "shares")}
 

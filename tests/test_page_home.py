@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from explorer.catalog import Entry, headline
+from explorer.state.catalog import Entry, headline
 from seq2seq.checkpoint import registry
 from tests.app_fixtures import use_registry
 

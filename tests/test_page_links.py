@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import navigation, presentation
-from explorer.view_defaults import markdown_safe
+from explorer.state.defaults import markdown_safe
+from explorer.ui import navigation, presentation
 from tests.app_fixtures import use_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,7 +227,7 @@ def test_switching_pages_keeps_presentation_mode_on():
 
 # -- the sidebar's list of pages -------------------------------------------------------------------
 def test_the_page_list_names_every_page_file_in_order():
-    """explorer.navigation lists app.py, then every file of pages/ in Streamlit's order: a new page
+    """explorer.ui.navigation lists app.py, then every file of pages/ in Streamlit's order: a new page
     cannot be left out of the sidebar."""
     assert list(navigation.page_scripts()) == PAGES
 

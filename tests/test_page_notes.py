@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import decode_view as dv
-from explorer.figures import position_labels
-from explorer.view_defaults import markdown_safe
+from explorer.figures.heatmaps import position_labels
+from explorer.state.defaults import markdown_safe
+from explorer.views import decode as dv
 from seq2seq.checkpoint import load_model
 from tests.app_fixtures import ok, run_page, use_registry
 

@@ -13,8 +13,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from explorer import catalog
-from explorer import training_jobs as tj
+from explorer.state import catalog
+from explorer.training import jobs as tj
 from seq2seq.checkpoint import load_model
 from tests.app_fixtures import column_rows
 from tests.train_fixtures import FakeProcess, fake_job, trained_registry

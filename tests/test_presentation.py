@@ -1,10 +1,11 @@
-"""explorer.presentation without Streamlit: the shared key and figure enlargement."""
+"""explorer.ui.presentation without Streamlit: the shared key and figure enlargement."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from explorer import decode_view, presentation
+from explorer.ui import presentation
+from explorer.views import decode as decode_view
 
 
 def test_the_key_is_the_decode_pages_shared_key():

@@ -137,4 +137,4 @@ def test_reference_sentences_per_task():
     from seq2seq.tasks import get_task, split_of
 
     assert all(split_of(s) == "valid" for s in dates)
-    assert reference_sentences("en-fr", n=5, data="/nonexistent/corpus.tsv") == list(get_task("en-fr").PROBES)
+    assert reference_sentences("en-fr", n=5, data="/nonexistent/corpus.tsv") == list(get_task("en-fr").probes)

@@ -15,8 +15,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from explorer import catalog
-from explorer import training_jobs as tj
+from explorer.state import catalog
+from explorer.training import jobs as tj
 from seq2seq import checkpoint as ckpt
 from seq2seq.checkpoint import MANIFEST_FILE, CheckpointError, UserRootError, load_model, registry, save_checkpoint
 from tests.helpers import tiny_translator

@@ -1,9 +1,10 @@
-"""explorer.serve: the launcher `make run` uses loads the registered models before the server starts."""
+"""explorer.ui.serve: the launcher `make run` uses loads the registered models before the server starts."""
 
 from __future__ import annotations
 
-from explorer import decode_view as dv
-from explorer import loaders, serve, view_defaults
+from explorer.state import defaults as view_defaults
+from explorer.ui import loaders, serve
+from explorer.views import decode as dv
 from seq2seq.checkpoint import load_model as real_load_model
 from tests.app_fixtures import use_registry
 

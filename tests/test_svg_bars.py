@@ -1,11 +1,11 @@
-"""The Decode page's current-step charts as SVG data (explorer.svg_bars): what reaches the browser."""
+"""The Decode page's current-step charts as SVG data (explorer.figures.svg_bars): what reaches the browser."""
 
 from __future__ import annotations
 
 import pytest
 
-from explorer import svg_bars
-from explorer.figures import position_labels
+from explorer.figures import svg_bars
+from explorer.figures.heatmaps import position_labels
 
 
 def test_the_scores_chart_carries_the_row_labelled_by_position():

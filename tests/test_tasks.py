@@ -50,10 +50,10 @@ def test_split_of_proportions_and_edges() -> None:
 @pytest.mark.parametrize("name", TASKS)
 def test_get_task(name: str) -> None:
     task = get_task(name)
-    assert task.NAME == name
-    assert len(task.PROBES) == 8
-    assert len(set(task.PROBES)) == 8
-    assert task.TOKENIZER in ("char", "sentencepiece", "zh-char")
+    assert task.name == name
+    assert len(task.probes) == 8
+    assert len(set(task.probes)) == 8
+    assert task.source_tokenizer in ("char", "sentencepiece", "zh-char")
 
 
 def test_get_task_unknown() -> None:

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from explorer import timelapse_view as tv
-from explorer import train_plots
+from explorer.figures import training as train_plots
+from explorer.views import timelapse as tv
 from tests.train_fixtures import trained_registry
 
 

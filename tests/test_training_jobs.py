@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer import training_jobs as tj
+from explorer.training import jobs as tj
 from seq2seq.checkpoint import load_model, registry, user_root
 from seq2seq.config import TrainConfig
 from tests.train_fixtures import fake_job

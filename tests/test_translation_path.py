@@ -294,8 +294,8 @@ def test_training_goes_on_when_probes_and_valid_sources_are_over_max_len(tmp_pat
     translator = load_checkpoint(out)
     limit = translator.source_limit
     assert limit <= 20
-    fitting = [p for p in get_task("en-fr").PROBES if len(translator.source_tokenizer.encode(p)) <= limit]
-    assert 0 < len(fitting) < len(get_task("en-fr").PROBES)  # some probes are over the limit, some not
+    fitting = [p for p in get_task("en-fr").probes if len(translator.source_tokenizer.encode(p)) <= limit]
+    assert 0 < len(fitting) < len(get_task("en-fr").probes)  # some probes are over the limit, some not
     epochs = json.loads((out / "probes.json").read_text())["epochs"]
     for epoch in epochs:
         assert [p["source"] for p in epoch["probes"]] == fitting

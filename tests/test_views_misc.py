@@ -9,8 +9,13 @@ import math
 import pytest
 import torch
 
-from explorer import beam_view, compare_view, models_view, plots, states_view, view_defaults
-from explorer.catalog import Entry
+from explorer.figures import charts as plots
+from explorer.state import defaults as view_defaults
+from explorer.state.catalog import Entry
+from explorer.views import beam as beam_view
+from explorer.views import compare as compare_view
+from explorer.views import hidden_states as states_view
+from explorer.views import models as models_view
 from seq2seq.config import ModelConfig
 from seq2seq.decoding import Translator
 from seq2seq.model import Seq2Seq

@@ -128,11 +128,11 @@ def test_unknown_characters_lists_exactly_the_unseen_characters():
 # -- the task ---------------------------------------------------------------------------------------------
 def test_the_task_is_registered_with_what_the_app_asks():
     task = get_task("zh-en")
-    assert task is zh_en and task.NAME == "zh-en" and task.NEEDS_DATA and task.METRIC == "bleu"
-    assert task.LABEL == "Chinese → English" and task.DATA_FILE == "cmn-eng.txt"
-    assert "我爱你。" in task.PROBES and "我明天去北京。" in task.PROBES and task.DEFAULT_SENTENCE in task.EXAMPLES
+    assert task is zh_en.TASK and task.name == "zh-en" and task.needs_data and task.metric.name == "bleu"
+    assert task.label == "Chinese → English" and task.data_file == "cmn-eng.txt"
+    assert "我爱你。" in task.probes and "我明天去北京。" in task.probes and task.default_sentence in task.example_sentences
     # Probes are written in simplified characters (normalisation only changes ？ into ?).
-    assert [normalize(p) for p in task.PROBES] == [unicodedata.normalize("NFKC", p) for p in task.PROBES]
+    assert [normalize(p) for p in task.probes] == [unicodedata.normalize("NFKC", p) for p in task.probes]
 
 
 def test_reading_normalises_the_chinese_and_skips_bad_lines(corpus):

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import catalog, svg_heatmap, view_defaults
-from explorer import decode_view as dv
-from explorer import training_jobs as tj
-from explorer.view_defaults import markdown_safe
+from explorer.figures import svg_heatmap
+from explorer.state import catalog
+from explorer.state import defaults as view_defaults
+from explorer.state.defaults import markdown_safe
+from explorer.training import jobs as tj
+from explorer.views import decode as dv
 from seq2seq.checkpoint import load_checkpoint, write_manifest
 from seq2seq.config import TrainConfig
 from tests.app_fixtures import ok, point_app_at, run_page, temporary_registry

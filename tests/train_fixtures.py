@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer import training_jobs as tj
+from explorer.training import jobs as tj
 from seq2seq.checkpoint import load_checkpoint, write_manifest
 from seq2seq.config import TrainConfig
 from seq2seq.tasks import split_of

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from explorer.serve import local_command
+from explorer.ui.serve import local_command
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
@@ -114,7 +114,7 @@ class _Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"streamlit-{self.port}.log"
         env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **extra_env}
-        cmd = local_command(self.port, script)  # app.py as `make run` starts it (explorer.serve)
+        cmd = local_command(self.port, script)  # app.py as `make run` starts it (explorer.ui.serve)
         # A file, not a pipe: an unread pipe fills up and blocks the server.
         self._log = open(self.log_path, "w+b")  # closed in stop()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)

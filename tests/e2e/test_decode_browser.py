@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-# Rows of the Decode page's heatmap (explorer.svg_heatmap) once painted, counted from the drawing itself.
+# Rows of the Decode page's heatmap (explorer.figures.svg_heatmap) once painted, counted from the drawing itself.
 HEATMAP_ROWS = """() => {
   const svg = document.querySelector('svg#decode-heatmap');
   if (!svg || svg.getAttribute('data-rows') === null || svg.getAttribute('data-rows') === '-1') return -1;

@@ -15,7 +15,7 @@ def test_sidebar_names_every_page_and_an_example_opens_decode_filled_in(page: Pa
     page.goto(streamlit_server)
     sidebar = page.get_by_test_id("stSidebar")
     expected = ["Home", "Decode", "Compare", "Hidden states", "Beam search", "Models", "Train", "Timelapse"]
-    # The app's own list (explorer/navigation.py); Streamlit's, which says "app", is hidden.
+    # The app's own list (explorer/ui/navigation.py); Streamlit's, which says "app", is hidden.
     expect(sidebar.get_by_role("link")).to_have_text(expected)
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
     page.get_by_role("link", name="I am cold.").click()

@@ -30,6 +30,6 @@ def test_five_sessions_keep_getting_answers(tmp_path) -> None:
     assert result["peak_rss_mb"] <= load_test.RSS_MB
     loads = result["model_loads"]["log"]
     assert loads and all(count == 1 for count in loads.values()), loads
-    # The server loads every registered model before it answers (explorer.serve), each once.
+    # The server loads every registered model before it answers (explorer.ui.serve), each once.
     assert {f"dates/{p['scorer']}" for p in result["per_session"]} <= set(loads)
     assert result["model_loads"]["cache_resource"]["computed"] == len(loads)  # misses may wait on one load

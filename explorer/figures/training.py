@@ -1,6 +1,6 @@
 """Figures for the Train and Timelapse pages: curves with an epoch marker, probe heatmaps, animation.
 
-Pure functions like explorer.figures: plain data in (the event records of seq2seq.train's
+Pure functions like explorer.figures.heatmaps: plain data in (the event records of seq2seq.train's
 callback and probes.json), go.Figure out. Tokens are escaped with figures.plotly_text, since
 plotly reads "</s>" or "<b>" as markup.
 """
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from explorer.figures import HEATMAP_COLORS, attention_heatmap, plotly_text, position_labels
+from explorer.figures.heatmaps import HEATMAP_COLORS, attention_heatmap, plotly_text, position_labels
 
 MARKER_COLOR = "#d62728"
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")

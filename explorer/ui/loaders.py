@@ -27,7 +27,7 @@ def get_translator(name: str) -> Translator:
 
 def require_registry() -> None:
     """Stop the page with a clear message when the model registry cannot be read (never a traceback)."""
-    from explorer.catalog import entries
+    from explorer.state.catalog import entries
     from seq2seq.checkpoint import CheckpointError
 
     try:

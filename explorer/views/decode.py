@@ -1,7 +1,7 @@
 """The Decode page's logic: view state, URL, traces kept as plain data, step controls, exports.
 
 The analyses of one step (explain a cell, what-if, attention override) are in
-explorer.decode_analysis.
+explorer.views.decode_analysis.
 
 Everything here is plain Python over a session mapping (``st.session_state`` in the app, a dict
 in tests) and a translator; pages/1_Decode.py only wires it to widgets.
@@ -22,7 +22,7 @@ The Decode page reads them back when it opens without a link, so it follows othe
 Hidden states page decodes the way they say (view_defaults.SHARED_KEYS).
 Its own widgets use the keys in ``K_*`` ("decode_…"); underscore keys are private caches.
 
-Precedence when the page opens: a link (query parameters, validated by explorer.state), then
+Precedence when the page opens: a link (query parameters, validated by explorer.state.view), then
 the shared keys above, then defaults (`view_defaults.default_sentence`, the sentence every page
 opens on).
 """
@@ -34,9 +34,10 @@ import io
 import json
 from collections.abc import Mapping, MutableMapping, Sequence
 
-from explorer import catalog, view_defaults
-from explorer.figures import position_labels
-from explorer.state import ViewState, parse_query
+from explorer.figures.heatmaps import position_labels
+from explorer.state import catalog
+from explorer.state import defaults as view_defaults
+from explorer.state.view import ViewState, parse_query
 
 # Shared keys (see the module docstring).
 TASK = "task"

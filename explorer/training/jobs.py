@@ -38,7 +38,7 @@ from pathlib import Path
 
 from seq2seq.config import CELLS, SCORERS, TrainConfig
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA_ENV, MAX_ENV = "ATTENTION_EXPLORER_DATA", "ATTENTION_EXPLORER_MAX_TRAININGS"
 DATA_DIR = ROOT.parent / "shared" / "data"  # where a corpus task's DATA_FILE is looked for by default
 LEGACY_DATA_TASK = "en-fr"  # the bare $ATTENTION_EXPLORER_DATA names this task's file (before zh-en, the only one)
@@ -68,7 +68,7 @@ TASK_SETTINGS = {
 
 def task_metric(task: str) -> str:
     """The validation metric the Train page draws for `task` (the task says: exact match or BLEU)."""
-    from explorer.catalog import task_metric as metric
+    from explorer.state.catalog import task_metric as metric
 
     return metric(task)
 
@@ -157,7 +157,7 @@ class JobSettings:
 
 def needs_data(task: str) -> bool:
     """Whether a training of `task` reads a corpus file (the task names one) instead of generating pairs."""
-    from explorer.catalog import data_file
+    from explorer.state.catalog import data_file
 
     return data_file(task) is not None
 
@@ -173,7 +173,7 @@ def data_path(task: str = "en-fr") -> Path | None:
     $ATTENTION_EXPLORER_DATA_<TASK>, else (en-fr, as before) $ATTENTION_EXPLORER_DATA, else
     ../shared/data/<the task's DATA_FILE>.
     """
-    from explorer.catalog import data_file
+    from explorer.state.catalog import data_file
 
     name = data_file(task)
     if name is None:
@@ -186,7 +186,7 @@ def data_path(task: str = "en-fr") -> Path | None:
 def available_tasks() -> list[str]:
     """The tasks the Train page offers: those with settings here that the library registers, a corpus
     task (en-fr, zh-en: a small subset) only when its data file is there."""
-    from explorer.catalog import known_tasks, task_module
+    from explorer.state.catalog import known_tasks, task_module
 
     offered = [t for t in known_tasks() if t in TASK_SETTINGS and task_module(t) is not None]
     return [t for t in offered if not needs_data(t) or data_path(t)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from explorer.compare_view import Decoded, decoded
-from explorer.state import ViewState
+from explorer.state.view import ViewState
+from explorer.views.compare import Decoded, decoded
 from seq2seq.decoding import Translator
 
 MIN_WIDTH, MAX_WIDTH = 1, 10

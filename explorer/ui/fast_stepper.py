@@ -9,7 +9,7 @@ Safety: user text (the tokens) travels only as JSON data and reaches the page on
 ``textContent``; the JSON is ASCII-only with ``<``, ``>`` and ``&`` written as ``\\u003c`` …,
 so nothing in it can close the ``<script>`` element that holds it. No ``innerHTML`` anywhere.
 
-The heatmap is explorer.svg_heatmap's drawing (``<svg id="fs-heatmap">``); after a row is drawn
+The heatmap is explorer.figures.svg_heatmap's drawing (``<svg id="fs-heatmap">``); after a row is drawn
 *and painted*, its ``data-rows`` attribute holds the number of rows shown and ``data-step-ms``
 the time from the click to that paint (what bench/app_speed.py reads).
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import json
 
-# The data and the drawing script are the Decode page's heatmap's (explorer.svg_heatmap): one heatmap, two places.
-from explorer.svg_heatmap import DRAW_JS, payload_from_trace
+# The data and drawing script are the Decode heatmap's (explorer.figures.svg_heatmap): one heatmap, two places.
+from explorer.figures.svg_heatmap import DRAW_JS, payload_from_trace
 
 
 def embed_json(value) -> str:

@@ -1,10 +1,10 @@
-"""Start the app warm: ``python -m explorer.serve [--no-warm-up] [streamlit run options]`` (what ``make run`` runs).
+"""Start the app warm: ``python -m explorer.ui.serve [--no-warm-up] [streamlit run options]`` (what ``make run`` runs).
 
 A plain ``streamlit run app.py`` answers at once but leaves the expensive part to its first
 visitor: that visitor's page run imports torch, pandas and plotly and loads the model, about
 1.5 s on this project's 2-core machine (bench/app_speed.py, "cold open"). This launcher does
 that work first, in the same process, and only then starts Streamlit's server: the modules stay
-imported, the shipped models sit in the cache every session shares (explorer.loaders, loaded
+imported, the shipped models sit in the cache every session shares (explorer.ui.loaders, loaded
 once per process as before), and the first visitor is served like every later one. The server
 answers its health check a couple of seconds later instead; nobody is waiting for it then.
 
@@ -18,14 +18,14 @@ import sys
 import time
 from pathlib import Path
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 def local_command(port: int, script: str = "app.py", warm_up: bool = True) -> list[str]:
     """The command that serves `script` on the loopback `port` the way the browser tests and the
     benchmarks start it: app.py as `make run` does (this launcher), unless warm_up is False or
     another script is asked for (then a plain `streamlit run`); headless, no usage statistics."""
-    launcher = ["-m", "explorer.serve"] if warm_up and script == "app.py" else ["-m", "streamlit", "run", script]
+    launcher = ["-m", "explorer.ui.serve"] if warm_up and script == "app.py" else ["-m", "streamlit", "run", script]
     return [
         sys.executable, *launcher,
         "--server.headless", "true",
@@ -41,8 +41,10 @@ def warm_up() -> tuple[int, float]:
     import pandas  # noqa: F401  (imported for its side effect: the import itself is the cost)
     import plotly.graph_objects  # noqa: F401
 
-    from explorer import decode_sections, decode_view, view_defaults  # noqa: F401
-    from explorer.loaders import get_translator
+    from explorer.state import defaults as view_defaults
+    from explorer.ui import decode_sections  # noqa: F401
+    from explorer.ui.loaders import get_translator
+    from explorer.views import decode as decode_view
     from seq2seq.checkpoint import CheckpointError
 
     # Outside a script run, st.cache_resource says it has no runtime yet; the cache is the same.

@@ -1,6 +1,6 @@
 """Where the Compare, Hidden states and Beam search pages take their first values from, and their links.
 
-Order of precedence: a link (the URL's query parameters, validated by explorer.state.parse_query,
+Order of precedence: a link (the URL's query parameters, validated by explorer.state.view.parse_query,
 with a note for every value refused), then the view the Decode page left in st.session_state
 (SHARED_KEYS: "task", "scorer", "sentence", "step", "model" and its decoding: "strategy", "beam",
 "temperature", "seed", "reference"), then defaults. The Hidden states page decodes the way that
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
 
-from explorer import catalog
-from explorer.state import STRATEGIES, ViewState, parse_query
+from explorer.state import catalog
+from explorer.state.view import STRATEGIES, ViewState, parse_query
 
 # How a view is decoded; the Decode page writes "strategy" = "forced" while a reference is set.
 DECODING_KEYS = ("strategy", "beam", "temperature", "seed", "reference")

@@ -1,9 +1,9 @@
-"""The Decode page's sections: Streamlit widgets over explorer.decode_view's plain logic.
+"""The Decode page's sections: Streamlit widgets over explorer.views.decode's plain logic.
 
 User text never reaches HTML or unescaped Markdown: tokens go into plotly (escaped by the
 figure builders), dataframes, st.text (plain text, never parsed) or selectbox options, notes
 through escape_markdown, and the instant stepper's iframe as JSON data that its script sets with
-textContent (explorer.fast_stepper).
+textContent (explorer.ui.fast_stepper).
 
 Only what is open is built: the open tab below the heatmap, the instant stepper once expanded
 (`on_change="rerun"` gives both an `.open` state). A Step then builds fewer figures on the
@@ -16,11 +16,14 @@ import functools
 
 import streamlit as st
 
-from explorer import catalog, fast_stepper, figures, pickers, svg_bars, svg_heatmap
-from explorer import decode_analysis as da
-from explorer import decode_view as dv
-from explorer.catalog import TASK_LABELS
-from explorer.state import MAX_SENTENCE_CHARS, STRATEGIES
+from explorer.figures import heatmaps as figures
+from explorer.figures import svg_bars, svg_heatmap
+from explorer.state import catalog
+from explorer.state.catalog import TASK_LABELS
+from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
+from explorer.ui import fast_stepper, pickers
+from explorer.views import decode as dv
+from explorer.views import decode_analysis as da
 from seq2seq.attention import SCORER_INFO
 
 BIG_FONT = {"size": 18}
@@ -96,7 +99,7 @@ def controls(n: int, presentation: bool) -> None:
     """Step, Back, Play (Pause while playing), Reset, the step slider and the play speed."""
     ss = st.session_state
     cols = st.columns([1, 1, 1, 1, 2])  # narrower, "Reset" did not fit its button on a 1024-pixel laptop
-    # Keyed: the heatmap (explorer.svg_heatmap) draws the row a Step, Back or Reset asks for in the
+    # Keyed: the heatmap (explorer.figures.svg_heatmap) draws the row a Step, Back or Reset asks for in the
     # browser at once, before this fragment's rerun brings the rest of the step's views.
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
     cols[0].button("Step", key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=ss[dv.K_STEP] >= n)
@@ -133,7 +136,7 @@ def step_views(data: dict, translator, presentation: bool) -> None:
     with main:
         if att is None:
             st.info(dv.NO_ATTENTION)
-        else:  # drawn in the page without plotly: the first thing a page shows (explorer.svg_heatmap)
+        else:  # drawn in the page without plotly: the first thing a page shows (explorer.figures.svg_heatmap)
             svg_heatmap.show(data, step, presentation)
             st.caption("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below.")
     with side:
@@ -187,7 +190,7 @@ def current_step(src: list[str], row: dict | None, strategy: str, presentation: 
         return
     st.text(dv.step_note(row, strategy))
     scale = 1.5 if presentation else 1.0
-    # Drawn as SVG in the page, not plotly: a Step redraws them (explorer.svg_bars says why).
+    # Drawn as SVG in the page, not plotly: a Step redraws them (explorer.figures.svg_bars says why).
     if row["scores"] is not None:
         svg_bars.show(svg_bars.scores_payload(src, row["scores"], row["attention"], scale), key="decode_bars")
     if presentation:  # a static table, whose text the projector's CSS enlarges (a dataframe is a canvas)
@@ -281,7 +284,7 @@ def attention_override(data: dict, translator, row: dict | None) -> None:
 
 
 def instant_stepping(data: dict, presentation: bool) -> None:
-    """The trace stepped inside the browser (explorer.fast_stepper): no server round trip per click."""
+    """The trace stepped inside the browser (explorer.ui.fast_stepper): no server round trip per click."""
     box = st.expander("Instant stepping (in the browser)", key=dv.K_INSTANT, on_change="rerun")
     if not box.open:
         return

@@ -1,6 +1,6 @@
 """Analyses of one decoding step on the Decode page: explain a cell, what-if, attention override.
 
-Plain Python over a trace kept as plain data (explorer.decode_view.trace_data) and a translator;
+Plain Python over a trace kept as plain data (explorer.views.decode.trace_data) and a translator;
 explorer/decode_sections.py wires them to widgets.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 
 import torch
 
-from explorer.decode_view import _TRACE, _WHATIF_RESULT, num_steps, trace_data
+from explorer.views.decode import _TRACE, _WHATIF_RESULT, num_steps, trace_data
 from seq2seq.attention import Scorer
 
 
@@ -31,8 +31,8 @@ def context_shares(weights: Sequence[float], encoder_states: Sequence[Sequence[f
 
 
 def scorer_of(model_name: str) -> Scorer:
-    """The scorer of the model the page decoded with: the same cached translator (explorer.loaders)."""
-    from explorer.loaders import get_translator
+    """The scorer of the model the page decoded with: the same cached translator (explorer.ui.loaders)."""
+    from explorer.ui.loaders import get_translator
 
     return get_translator(model_name).model.decoder.scorer
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from explorer.catalog import Entry, shown_metric
+from explorer.state.catalog import Entry, shown_metric
 from seq2seq.checkpoint import CheckpointError, default_root, resolve
 
 CARD_FILE, PROBES_FILE, INDEX_FILE = "README.md", "probes.json", "README.md"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-KEY = "presentation"  # the shared session key, listed in explorer.decode_view as PRESENTATION
+KEY = "presentation"  # the shared session key, listed in explorer.views.decode as PRESENTATION
 HELP = "Large type and large figures for a projector; fewer controls."
 BIG_FONT = {"size": 18}
 # Static CSS only (no user text): larger type for a projector.

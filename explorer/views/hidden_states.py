@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from explorer.decode_view import decode
-from explorer.state import ViewState
+from explorer.state.view import ViewState
+from explorer.views.decode import decode
 from seq2seq.decoding import Translator
 from seq2seq.projection import StateSpace, fit_space, reference_sentences
 

@@ -13,8 +13,8 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from explorer.catalog import entries
-from explorer.view_defaults import default_sentence
+from explorer.state.catalog import entries
+from explorer.state.defaults import default_sentence
 from seq2seq.checkpoint import CheckpointError, resolve
 from seq2seq.config import SCORERS
 

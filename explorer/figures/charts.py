@@ -1,6 +1,6 @@
 """Figure builders for the Compare, Hidden states, Beam search and Models pages.
 
-Pure functions, plain data in and go.Figure out, like explorer.figures (whose heatmap and
+Pure functions, plain data in and go.Figure out, like explorer.figures.heatmaps (whose heatmap and
 position labels they reuse). Text drawn inside a figure (tokens) goes through `figures.plotly_text()`:
 plotly reads a small HTML subset in labels, so a token such as "</s>" or "<b>" must be escaped.
 """
@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from explorer.figures import attention_heatmap, plotly_text, position_labels
+from explorer.figures.heatmaps import attention_heatmap, plotly_text, position_labels
 
 DIFFERENCE_COLORS = "RdBu"  # diverging, white at 0
 GOLD_COLORS = "Greens"

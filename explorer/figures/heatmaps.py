@@ -96,7 +96,7 @@ def attention_heatmap(
 
 
 # -- the Decode page: top-k (the attention override's before and after), links -----------------
-# (The current step's bars and "Explain this cell"'s are SVG in the page: explorer.svg_bars.)
+# (The current step's bars and "Explain this cell"'s are SVG in the page: explorer.figures.svg_bars.)
 CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR = "#d62728", "#1f77b4", "#7f7f7f"
 
 

@@ -6,7 +6,7 @@ fetch and compile before the first heatmap appears (bench/app_speed: a page's op
 3.5 s to about 2.5 s on this machine). The plotly heatmap stays one tab away for zooming and PNG.
 
 One drawing script (``DRAW_JS``) serves both this component and the instant stepper's iframe
-(explorer.fast_stepper): one row per target token, one column per source token, the colour
+(explorer.ui.fast_stepper): one row per target token, one column per source token, the colour
 scale fixed at 0–1 (ColorBrewer Blues, a colour bar below), position-labelled tokens, a tooltip
 on every cell with both tokens and the weight, the current row outlined, and a frame the size of
 the whole decode so the page does not jump while rows fill in.
@@ -32,7 +32,7 @@ import functools
 import math
 from collections.abc import Sequence
 
-from explorer.figures import position_labels
+from explorer.figures.heatmaps import position_labels
 from seq2seq.display_width import char_columns, display_width
 
 MAX_LABEL_CHARS = 12  # labels wider than this many columns are cut on the axis (the full token is in the tooltip)

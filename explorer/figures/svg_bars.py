@@ -6,7 +6,7 @@ ten clicks (README, "Where the time goes") showed plotly taking about 0.17 s of 
 thread per step for them and the open tab's chart, in long tasks that a quick next click had to
 wait for. These three charts have nothing to zoom; drawn here they cost a few milliseconds.
 
-Same component pattern and safety as explorer.svg_heatmap: one static script (``COMPONENT_JS``,
+Same component pattern and safety as explorer.figures.svg_heatmap: one static script (``COMPONENT_JS``,
 no user text formatted into it); the tokens arrive as JSON data and reach the page only through
 ``textContent`` and ``setAttribute``. The three charts are one component, told apart by ``kind``.
 
@@ -21,8 +21,8 @@ import functools
 import math
 from collections.abc import Sequence
 
-from explorer.figures import CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR, position_labels
-from explorer.svg_heatmap import axis_labels
+from explorer.figures.heatmaps import CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR, position_labels
+from explorer.figures.svg_heatmap import axis_labels
 
 COMPONENT_NAME = "attention_explorer.bars"
 SCORES_ID, TOPK_ID, SHARES_ID = "decode-scores", "decode-topk", "decode-shares"

@@ -4,7 +4,7 @@
 
 A page opens on `opening_view` (a link, else the Decode page's session keys, else defaults), puts
 it into its widgets with `apply_view`, draws them, and writes what they show back into the URL
-with `publish`. The logic is in explorer.view_defaults; this module only wires it to Streamlit.
+with `publish`. The logic is in explorer.state.defaults; this module only wires it to Streamlit.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from explorer import catalog, view_defaults
-from explorer.state import MAX_SENTENCE_CHARS, ViewState
+from explorer.state import catalog
+from explorer.state import defaults as view_defaults
+from explorer.state.view import MAX_SENTENCE_CHARS, ViewState
 
 
 def opening_view(page: str) -> tuple[dict[str, list[str]], ViewState, dict[str, str], bool]:
