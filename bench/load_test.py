@@ -447,6 +447,9 @@ def start_trainings(n: int) -> list:
     return processes
 
 
+CACHE = re.escape("explorer.ui.loaders.get_translator")  # st.cache_resource names a cache by its function
+
+
 def model_loads(server: Server) -> dict:
     """Translator loads from the server's log and from st.cache_resource's statistics."""
     logged = Counter(MODEL_LOAD.findall(server.log()))
@@ -455,9 +458,9 @@ def model_loads(server: Server) -> dict:
         with urllib.request.urlopen(f"{server.url}/_stcore/metrics", timeout=10) as response:
             text = response.read().decode()
         patterns = {  # lookups that found the model cached or not, and the loads actually run
-            "hit": r'cache_lookups_total{cache="explorer\.ui\.loaders\.get_translator"[^}]*result="hit"} (\d+)',
-            "miss": r'cache_lookups_total{cache="explorer\.ui\.loaders\.get_translator"[^}]*result="miss"} (\d+)',
-            "computed": r'cache_compute_duration_seconds_count{cache="explorer\.ui\.loaders\.get_translator"[^}]*} (\d+)',
+            "hit": r'cache_lookups_total{cache="' + CACHE + r'"[^}]*result="hit"} (\d+)',
+            "miss": r'cache_lookups_total{cache="' + CACHE + r'"[^}]*result="miss"} (\d+)',
+            "computed": r'cache_compute_duration_seconds_count{cache="' + CACHE + r'"[^}]*} (\d+)',
         }
         for key, pattern in patterns.items():
             found = re.search(pattern, text)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from explorer.figures import charts as plots
+from explorer.figures import heatmaps
 from explorer.state import catalog
 from explorer.state import defaults as view_defaults
 from explorer.state.view import MAX_SENTENCE_CHARS
@@ -116,7 +116,7 @@ for start in range(0, len(cells), per_row):
         with column:
             if cell == "gold":
                 tokens, gold = compare_view.gold_view(results.values(), reference)
-                figure = plots.gold_heatmap(*tokens, gold)
+                figure = heatmaps.gold_heatmap(*tokens, gold)
                 st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_gold")
                 st.text(f"reference: {reference.target}")
                 continue
@@ -126,7 +126,7 @@ for start in range(0, len(cells), per_row):
                 st.subheader(cell)
                 st.info("No attention: the decoder sees only the encoder's final state.")
             else:
-                figure = plots.grid_heatmap(shown.source_tokens, shown.target_tokens, shown.attention, title=cell)
+                figure = heatmaps.grid_heatmap(shown.source_tokens, shown.target_tokens, shown.attention, title=cell)
                 st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key=f"cmp_heatmap_{cell}")
             st.text(compare_view.result_text(result))
 
@@ -150,7 +150,7 @@ else:
     a, b = on_output_of(names[0], names[0], sentence, ids), on_output_of(*names, sentence, ids)
     st.caption("Both fed A's output token by token; red: B attends more, blue: A attends more.")
 if compare_view.comparable(a, b):
-    figure = plots.difference_heatmap(a.source_tokens, a.target_tokens, a.attention, b.attention, (first, second))
+    figure = heatmaps.difference_heatmap(a.source_tokens, a.target_tokens, a.attention, b.attention, (first, second))
     st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_difference")
 else:
     st.info("These two models split the sentence into different tokens, so their cells do not line up.")

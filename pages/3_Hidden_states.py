@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from explorer.figures import charts as plots
+from explorer.figures import scatter
 from explorer.state import defaults as view_defaults
 from explorer.ui import navigation, pickers, presentation
 from explorer.ui.loaders import get_translator, require_registry
@@ -72,7 +72,7 @@ with_background = c.checkbox("reference sample", value=True, key="hs_background"
 
 encoder, decoder = states_view.project(space, states, dims)
 current = step - 1 if step >= 1 else None
-figure = plots.state_scatter(
+figure = scatter.state_scatter(
     encoder,
     decoder,
     states.source_tokens,

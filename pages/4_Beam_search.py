@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.figures import charts as plots
+from explorer.figures import trees
 from explorer.figures.heatmaps import attention_heatmap
 from explorer.state import defaults as view_defaults
 from explorer.ui import navigation, pickers, presentation
@@ -60,7 +60,7 @@ rank = st.selectbox("Hypothesis", range(len(hypotheses)), format_func=labels.__g
 chosen = hypotheses[rank]
 
 kept = beam_view.kept_nodes(tree, hypotheses)
-figure = plots.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen["node"]))
+figure = trees.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen["node"]))
 st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="beam_tree")
 st.caption(f"{len(tree)} nodes expanded, {len(kept)} on the {len(hypotheses)} final hypotheses.")
 

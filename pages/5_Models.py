@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from explorer.figures import charts as plots
+from explorer.figures import curves
 from explorer.state import catalog
 from explorer.ui import navigation, presentation
 from explorer.ui.loaders import require_registry
@@ -79,8 +79,8 @@ if histories:
     losses, metrics, metric_title = models_view.curves(histories)
     left, right = st.columns(2)
     left.plotly_chart(
-        plots.training_curves(losses, "training loss", "loss per target token (log)", log_y=True), key="models_loss"
+        curves.training_curves(losses, "training loss", "loss per target token (log)", log_y=True), key="models_loss"
     )
-    right.plotly_chart(plots.training_curves(metrics, "validation", metric_title), key="models_metric")
+    right.plotly_chart(curves.training_curves(metrics, "validation", metric_title), key="models_metric")
 if missing:
     st.caption(f"No training record (probes.json) for: {', '.join(missing)}.")

@@ -4,7 +4,7 @@ import uuid
 
 import streamlit as st
 
-from explorer.figures import training as train_plots
+from explorer.figures import curves, heatmaps
 from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
 from explorer.ui import navigation, presentation
@@ -102,16 +102,16 @@ def live() -> None:
     loss, valid = timelapse_view.live_series(view.steps, view.epochs, metric)
     marker = dict(marker_x=latest["steps"], marker_label=f"epoch {latest['epoch']}") if latest else {}
     left, right = st.columns(2)
-    left.plotly_chart(train_plots.curves(loss, "training loss", "step", "loss per target token", **marker),
+    left.plotly_chart(curves.curves(loss, "training loss", "step", "loss per target token", **marker),
                       key="train_loss_chart")  # fmt: skip
-    right.plotly_chart(train_plots.curves(valid, "validation", "step", metric, y_range=(0, 1.02) if metric ==
+    right.plotly_chart(curves.curves(valid, "validation", "step", metric, y_range=(0, 1.02) if metric ==
                        "exact_match" else None, **marker), key="train_valid_chart")  # fmt: skip
     sources = timelapse_view.probe_sources({"run": view.epochs})
     if latest and sources:
         opening = timelapse_view.default_probe_index(sources, view.settings.task)  # reverse: "hello world"
         source = st.selectbox("Probe sentence", sources, index=opening, key="train_probe")
         probe = timelapse_view.probe_for(latest, source)
-        figure = train_plots.probe_heatmap(probe, title=f"attention after epoch {latest['epoch']}") if probe else None
+        figure = heatmaps.probe_heatmap(probe, title=f"attention after epoch {latest['epoch']}") if probe else None
         if figure is None:
             st.info("The scorer 'none' has no attention: the decoder sees only the encoder's final state.")
         else:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from explorer.figures import training as train_plots
+from explorer.figures import curves, heatmaps
 from explorer.state import catalog
 from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
@@ -58,7 +58,7 @@ def show(histories: dict[str, list[dict]], task: str | None, context: str, live:
             shown = record["epoch"] if record else epoch
             note = " (its training ended there)" if record and shown < epoch else ""
             st.markdown(f"**{name}** · epoch {shown}{note}")
-            figure = train_plots.probe_heatmap(probe, height=480 if projecting else 320) if probe else None
+            figure = heatmaps.probe_heatmap(probe, height=480 if projecting else 320) if probe else None
             if figure is not None:
                 st.plotly_chart(figure, key=f"tl_heatmap_{index}")
             else:
@@ -70,19 +70,17 @@ def show(histories: dict[str, list[dict]], task: str | None, context: str, live:
     losses, metrics = tv.epoch_series(histories, metric)
     left, right = st.columns(2)
     marker = {"marker_x": epoch, "marker_label": f"epoch {epoch}", "whole_x": True}
-    left.plotly_chart(
-        train_plots.curves(losses, "training loss", "epoch", "loss per target token", **marker), key="tl_loss"
-    )
+    left.plotly_chart(curves.curves(losses, "training loss", "epoch", "loss per target token", **marker), key="tl_loss")
     if metric:
         y_range = (0, 1.02) if metric == "exact_match" else None
         right.plotly_chart(
-            train_plots.curves(metrics, "validation", "epoch", metric, y_range=y_range, **marker), key="tl_metric"
+            curves.curves(metrics, "validation", "epoch", metric, y_range=y_range, **marker), key="tl_metric"
         )
 
     if len(epochs) > 1 and st.toggle("▶ Play: every epoch as an animation (runs in your browser)", key="tl_play"):
         panels = tv.animation_panels(histories, source, epochs)
         try:
-            st.plotly_chart(train_plots.timelapse_animation(panels, epochs), key="tl_animation")
+            st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")
         except ValueError as error:
             st.info(str(error))
 

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from explorer.figures.heatmaps import position_labels
+from explorer.figures.common import position_labels
 from explorer.state import defaults as view_defaults
 from explorer.state.view import MAX_SENTENCE_CHARS, ViewState
 from explorer.views import decode as dv

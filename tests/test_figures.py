@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.figures import heatmaps as figures
-from explorer.figures.heatmaps import (
-    alignment_links,
-    attention_heatmap,
-    plotly_text,
-    position_labels,
-    topk_bars,
-)
+from explorer.figures import trees
+from explorer.figures.bars import topk_bars
+from explorer.figures.common import plotly_text, position_labels
+from explorer.figures.heatmaps import attention_heatmap
+from explorer.figures.links import alignment_links
 
 SOURCE = ["a", "b", "a", "</s>"]  # a repeated token and the end token
 TARGET = ["x", "x", "</s>"]
@@ -64,7 +61,7 @@ def test_topk_bars_most_probable_first_and_chosen_marked():
     bar = figure.data[0]
     assert list(bar.x) == [0.6, 0.3, 0.1]
     assert list(bar.y) == ["1. x", "2. &lt;unk&gt;", "3. y"]
-    assert bar.marker.color[0] == figures.CHOSEN_COLOR and bar.marker.color[1] != figures.CHOSEN_COLOR
+    assert bar.marker.color[0] == trees.CHOSEN_COLOR and bar.marker.color[1] != trees.CHOSEN_COLOR
     assert list(figure.layout.xaxis.range) == [0, 1]
     assert figure.layout.yaxis.type == "category"
 
@@ -87,7 +84,7 @@ def test_links_drop_small_weights_and_draw_tokens_last():
     figure = alignment_links(SOURCE, TARGET, WEIGHTS, min_weight=0.2, highlight_row=0)
     lines = [d for d in figure.data if d.mode == "lines"]
     assert all(line.meta["weight"] >= 0.2 for line in lines)
-    assert {line.line.color for line in lines if line.meta["target"] == 0} == {figures.CHOSEN_COLOR}
+    assert {line.line.color for line in lines if line.meta["target"] == 0} == {trees.CHOSEN_COLOR}
     source_row, target_row = figure.data[-2], figure.data[-1]
     assert list(source_row.text) == [plotly_text(label) for label in position_labels(SOURCE)]
     assert list(target_row.text) == [plotly_text(label) for label in position_labels(TARGET)]

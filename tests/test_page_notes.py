@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.figures.heatmaps import position_labels
+from explorer.figures.common import position_labels
 from explorer.state.defaults import markdown_safe
 from explorer.views import decode as dv
 from seq2seq.checkpoint import load_model

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from explorer.figures import svg_bars
-from explorer.figures.heatmaps import position_labels
+from explorer.figures.common import position_labels
 
 
 def test_the_scores_chart_carries_the_row_labelled_by_position():

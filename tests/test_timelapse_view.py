@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from explorer.figures import training as train_plots
+from explorer.figures import curves, heatmaps
 from explorer.views import timelapse as tv
 from tests.train_fixtures import trained_registry
 
@@ -90,30 +90,30 @@ def test_read_history_sorts_and_survives_broken_files(tmp_path):
 
 def test_curves_have_one_trace_per_series_and_an_epoch_marker():
     losses, _ = tv.epoch_series(HISTORIES, "exact_match")
-    figure = train_plots.curves(losses, "loss", "epoch", "loss", marker_x=1, marker_label="epoch 1")
+    figure = curves.curves(losses, "loss", "epoch", "loss", marker_x=1, marker_label="epoch 1")
     assert [t.name for t in figure.data] == ["dot", "none"]
     assert len(figure.data[0].x) == 3
     assert figure.layout.shapes[0].x0 == 1
     with pytest.raises(ValueError, match="2 y values"):
-        train_plots.curves({"bad": ([1, 2, 3], [1, 2])}, "t", "x", "y")
+        curves.curves({"bad": ([1, 2, 3], [1, 2])}, "t", "x", "y")
 
 
 def test_probe_heatmap_shows_weights_and_none_for_no_attention():
-    figure = train_plots.probe_heatmap(probe("ab", 0.8), title="t")
+    figure = heatmaps.probe_heatmap(probe("ab", 0.8), title="t")
     assert figure.data[0].z[0][0] == 0.8
-    assert train_plots.probe_heatmap({**probe("ab", 0.8), "attention": None}) is None
+    assert heatmaps.probe_heatmap({**probe("ab", 0.8), "attention": None}) is None
 
 
 def test_the_animation_has_a_frame_per_epoch_with_that_epochs_weights():
     epochs = tv.epoch_numbers(HISTORIES)
     panels = tv.animation_panels(HISTORIES, "ab", epochs)
-    figure = train_plots.timelapse_animation(panels, epochs)
+    figure = heatmaps.timelapse_animation(panels, epochs)
     assert [f.name for f in figure.frames] == ["0", "1", "2"]
     assert len(figure.data) == 1  # "none" has no attention to draw
     assert [f.data[0].z[0][0] for f in figure.frames] == [0.4, 0.7, 0.9]
     assert figure.layout.sliders[0].active == 0 and figure.data[0].z[0][0] == 0.4  # Play starts at epoch 0
     with pytest.raises(ValueError, match="no panel"):
-        train_plots.timelapse_animation({"none": panels["none"]}, epochs)
+        heatmaps.timelapse_animation({"none": panels["none"]}, epochs)
 
 
 def test_shipped_histories_come_from_the_registry_in_scorer_order(monkeypatch):

@@ -9,7 +9,7 @@ import math
 import pytest
 import torch
 
-from explorer.figures import charts as plots
+from explorer.figures import curves, heatmaps, scatter, trees
 from explorer.state import defaults as view_defaults
 from explorer.state.catalog import Entry
 from explorer.views import beam as beam_view
@@ -161,50 +161,54 @@ def test_beam_search_data_and_hypothesis_attention(general):
 
 # -- plots --------------------------------------------------------------------------------------
 def test_difference_heatmap_is_fixed_diverging():
-    figure = plots.difference_heatmap(["a", "b"], ["x", "</s>"], [[1, 0], [0.2, 0.8]], [[0, 1], [0.2, 0.3]], ("A", "B"))
+    figure = heatmaps.difference_heatmap(
+        ["a", "b"], ["x", "</s>"], [[1, 0], [0.2, 0.8]], [[0, 1], [0.2, 0.3]], ("A", "B")
+    )
     heatmap = figure.data[0]
     assert [v for r in heatmap.z for v in r] == pytest.approx([1, -1, 0, 0.5])
     assert (heatmap.zmin, heatmap.zmax, heatmap.zmid) == (-1, 1, 0)
     assert "difference" in figure.layout.title.text
     with pytest.raises(ValueError, match="differ in shape"):
-        plots.difference_heatmap(["a"], ["x"], [[1.0]], [[1.0], [0.0]])
+        heatmaps.difference_heatmap(["a"], ["x"], [[1.0]], [[1.0], [0.0]])
 
 
 def test_gold_and_grid_heatmaps():
-    figure = plots.gold_heatmap(["a", "b"], ["b", "a"], [[0, 1], [1, 0]])
+    figure = heatmaps.gold_heatmap(["a", "b"], ["b", "a"], [[0, 1], [1, 0]])
     assert figure.layout.title.text == "gold alignment" and list(figure.data[0].z[0]) == [0, 1]
-    grid = plots.grid_heatmap(["a", "b"], ["b"], [[0.3, 0.7]], title="dot")
+    grid = heatmaps.grid_heatmap(["a", "b"], ["b"], [[0.3, 0.7]], title="dot")
     assert grid.data[0].showscale is False and (grid.data[0].zmin, grid.data[0].zmax) == (0, 1)
     assert grid.layout.xaxis.tickfont.size is None  # a short source keeps the default labels
-    long = [f"t{i}" for i in range(plots.DENSE_SOURCE + 1)]
-    dense = plots.grid_heatmap(long, ["x"], [[1 / len(long)] * len(long)], title="dot")
+    long = [f"t{i}" for i in range(heatmaps.DENSE_SOURCE + 1)]
+    dense = heatmaps.grid_heatmap(long, ["x"], [[1 / len(long)] * len(long)], title="dot")
     assert dense.layout.xaxis.tickfont.size == 9 and len(dense.data[0].x) == len(long)  # every label kept
-    gold = plots.gold_heatmap(long, ["x"], [[1] + [0] * (len(long) - 1)])  # sits in the same grid
+    gold = heatmaps.gold_heatmap(long, ["x"], [[1] + [0] * (len(long) - 1)])  # sits in the same grid
     assert gold.layout.xaxis.tickfont.size == 9 and figure.layout.xaxis.tickfont.size is None
 
 
 def test_state_scatter_points_lines_and_highlight():
     encoder, decoder = [[0, 0], [1, 0], [2, 1]], [[0, 1], [1, 1]]
-    figure = plots.state_scatter(encoder, decoder, ["a", "<b>", "</s>"], ["x", "</s>"], current=1, background=[[5, 5]])
+    figure = scatter.state_scatter(
+        encoder, decoder, ["a", "<b>", "</s>"], ["x", "</s>"], current=1, background=[[5, 5]]
+    )
     traces = {t.name: t for t in figure.data}
     assert len(traces["encoder states"].x) == 3 and "lines" in traces["encoder states"].mode
     assert (traces["current step"].x[0], traces["current step"].y[0]) == (1, 1)
     assert "&lt;b&gt;" in traces["encoder states"].text[1]  # tokens are escaped, not read as tags
     assert figure.layout.xaxis.title.text == "PC1" and figure.layout.xaxis.range is None
-    three = plots.state_scatter(
+    three = scatter.state_scatter(
         [[0, 0, 0]], [[1, 1, 1]], ["a"], ["b"], current=None, dims=3, ranges=[(-1, 1)] * 3, explained=[0.5, 0.2, 0.1]
     )
     assert three.layout.scene.zaxis.range == (-1, 1) and three.layout.scene.xaxis.title.text == "PC1 (50%)"
     assert {t.type for t in three.data} == {"scatter3d"} and "current step" not in {t.name for t in three.data}
     with pytest.raises(ValueError, match="2 encoder points but 3 tokens"):
-        plots.state_scatter([[0, 0], [1, 1]], [], ["a", "b", "c"], [])
+        scatter.state_scatter([[0, 0], [1, 1]], [], ["a", "b", "c"], [])
 
 
 def test_tree_layout_and_beam_tree():
-    positions = plots.tree_layout(TREE)
+    positions = trees.tree_layout(TREE)
     assert {i: x for i, (x, _) in positions.items()} == {0: 0, 1: 1, 2: 1, 3: 2, 4: 2, 5: 2}
     assert {i: y for i, (_, y) in positions.items()} == {0: 0, 1: 0, 2: 1, 3: 0, 4: 1, 5: 2}  # best first
-    figure = plots.beam_tree(TREE, frozenset({0, 1, 2, 3, 5}), chosen=[0, 1, 3])
+    figure = trees.beam_tree(TREE, frozenset({0, 1, 2, 3, 5}), chosen=[0, 1, 3])
     nodes = {t.name: t for t in figure.data if t.mode == "markers+text"}
     assert len(nodes["pruned"].x) == 1 and len(nodes["on a final hypothesis"].x) == 5
     assert nodes["pruned"].text[0] == "c<br>-1.00"
@@ -212,7 +216,7 @@ def test_tree_layout_and_beam_tree():
 
 
 def test_training_curves():
-    figure = plots.training_curves([{"name": "a", "epochs": [0, 1], "values": [None, 0.5]}], "t", "y", log_y=True)
+    figure = curves.training_curves([{"name": "a", "epochs": [0, 1], "values": [None, 0.5]}], "t", "y", log_y=True)
     assert list(figure.data[0].y) == [None, 0.5] and figure.layout.yaxis.type == "log"
 
 

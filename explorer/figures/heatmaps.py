@@ -1,37 +1,17 @@
-"""Plotly figure builders: plain data in, go.Figure out (no Streamlit, no model).
+"""Heatmaps: a model's attention, the difference of two, a grid of scorers, gold alignments, probes over epochs.
 
-Like BertViz's views they validate shapes with clear messages, so a wrong call fails loudly
-instead of drawing a plausible-looking but wrong picture.
+Pure functions: plain data in, go.Figure out (no Streamlit, no model). Tokens drawn inside a figure
+go through common.plotly_text, since plotly reads a small HTML subset in labels ("</s>", "<b>").
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-HEATMAP_COLORS = "Blues"
-
-
-def position_labels(tokens: Sequence[str]) -> list[str]:
-    """'03 t': the position keeps repeated tokens apart on an axis (plotly merges equal labels)."""
-    width = max(2, len(str(max(len(tokens) - 1, 0))))
-    return [f"{i:0{width}d} {tok}" for i, tok in enumerate(tokens)]
-
-
-def plotly_text(text: str) -> str:
-    """Escape &, < and > so plotly draws text as typed.
-
-    Plotly reads a small HTML subset in every label: without this "</s>" is drawn as nothing
-    (a closing strike-through tag) and a token "<b>" turns the rest of a label bold.
-    """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-# An axis of tokens: every token labelled (dtick 1: plotly would otherwise drop every other label
-# of a narrow chart), horizontally while the labels fit, upright once they would overlap (the
-# Compare page's grid, long sentences): plotly picks between the two angles at draw time.
-TOKEN_TICKS = {"type": "category", "dtick": 1, "autotickangles": [0, -90]}
+from explorer.figures.common import HEATMAP_COLORS, TOKEN_TICKS, plotly_text, position_labels
 
 
 def attention_heatmap(
@@ -95,112 +75,180 @@ def attention_heatmap(
     return figure
 
 
-# -- the Decode page: top-k (the attention override's before and after), links -----------------
-# (The current step's bars and "Explain this cell"'s are SVG in the page: explorer.figures.svg_bars.)
-CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR = "#d62728", "#1f77b4", "#7f7f7f"
+DIFFERENCE_COLORS = "RdBu"  # diverging, white at 0
 
 
-def _check_row(name: str, values: Sequence[float], source_tokens: Sequence[str]) -> list[float]:
-    row = [float(v) for v in values]
-    if len(row) != len(source_tokens):
-        raise ValueError(f"{name} have {len(row)} values but there are {len(source_tokens)} source tokens")
-    return row
+GOLD_COLORS = "Greens"
 
 
-def topk_bars(
-    candidates: Sequence[tuple[str, float]],
-    chosen: str | None = None,
-    title: str | None = None,
+# -- Compare ---------------------------------------------------------------------------------
+def difference_heatmap(
+    source_tokens: Sequence[str],
+    target_tokens: Sequence[str],
+    first: Sequence[Sequence[float]],
+    second: Sequence[Sequence[float]],
+    names: tuple[str, str] = ("A", "B"),
     height: int | None = None,
 ) -> go.Figure:
-    """The k most probable next tokens as horizontal bars, most probable on top, x fixed to 0–1.
+    """first − second, cell by cell, on a diverging scale fixed to −1..1 (white = equal).
 
-    candidates: (piece, probability) pairs, most probable first; `chosen` is drawn in red.
+    first, second: (T, S) attention matrices over the same source and target tokens.
     """
-    labels = [plotly_text(f"{rank}. {piece}") for rank, (piece, _) in enumerate(candidates, start=1)]
-    probs = [float(p) for _, p in candidates]
-    colors = [CHOSEN_COLOR if piece == chosen else OTHER_COLOR for piece, _ in candidates]
-    figure = go.Figure(
-        go.Bar(
-            x=probs,
-            y=labels,
-            orientation="h",
-            marker_color=colors,
-            text=[f"{p:.3f}" for p in probs],
-            textposition="auto",
-            hovertemplate="%{y}<br>p = %{x:.4f}<extra></extra>",
+    if len(first) != len(second) or any(len(a) != len(b) for a, b in zip(first, second, strict=False)):
+        raise ValueError(
+            f"the two matrices differ in shape: {len(first)} and {len(second)} rows; "
+            "a difference needs both models forced on the same target"
         )
+    diff = [[a - b for a, b in zip(ra, rb, strict=True)] for ra, rb in zip(first, second, strict=True)]
+    label = f"{names[0]} − {names[1]}"
+    figure = attention_heatmap(
+        source_tokens,
+        target_tokens,
+        diff,
+        title=f"difference: {label}",
+        zmin=-1.0,
+        zmax=1.0,
+        colorscale=DIFFERENCE_COLORS,
+        height=height,
     )
-    figure.update_layout(
-        title=title,
-        xaxis={"title": "probability", "range": [0, 1]},
-        yaxis={"type": "category", "autorange": "reversed"},
-        height=height or max(180, 50 + 32 * len(labels)),
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+    figure.update_traces(
+        zmid=0.0,
+        colorbar={"title": {"text": "difference"}},
+        hovertemplate=f"target %{{customdata[1]}} ← source %{{customdata[0]}}<br>{label} %{{z:+.3f}}<extra></extra>",
     )
     return figure
 
 
-def alignment_links(
-    source_tokens: Sequence[str],
-    target_tokens: Sequence[str],
-    weights: Sequence[Sequence[float]],
-    min_weight: float = 0.02,
-    max_width: float = 14.0,
-    highlight_row: int | None = None,
-    height: int | None = None,
-) -> go.Figure:
-    """Source tokens on top, target tokens below, a line for every weight ≥ min_weight.
+DENSE_SOURCE = 16  # source tokens beyond which a grid cell's column labels shrink
 
-    weights: (T, S) like attention_heatmap. A line's width is max_width × a_ts (proportional to
-    the weight) and its `meta` holds {"target", "source", "weight"}; lines of `highlight_row`
-    are red. Lines come first in `data`, then the two rows of tokens.
+
+DENSE_TICK_FONT = {"size": 9}
+
+
+def grid_heatmap(
+    source_tokens: Sequence[str], target_tokens: Sequence[str], weights: Sequence[Sequence[float]], title: str
+) -> go.Figure:
+    """An attention heatmap for a grid cell: the fixed 0–1 scale without its colour bar (the page says it once)."""
+    figure = attention_heatmap(source_tokens, target_tokens, weights, title=title)
+    figure.update_traces(showscale=False)
+    return _fit_grid_cell(figure, len(source_tokens))
+
+
+def _fit_grid_cell(figure: go.Figure, source_length: int) -> go.Figure:
+    """Smaller column labels past DENSE_SOURCE source tokens.
+
+    A grid cell is a third of the page wide, so a long source's column labels (each turned upright,
+    about a font size wide) overlapped at the default size.
     """
-    rows = [list(r) for r in weights]
-    if len(rows) != len(target_tokens):
-        raise ValueError(f"weights have {len(rows)} rows but there are {len(target_tokens)} target tokens")
-    for t, row in enumerate(rows):
-        _check_row(f"row {t} weights", row, source_tokens)
-    n_src, n_tgt = len(source_tokens), len(target_tokens)
-    xs = [(i + 0.5) / max(n_src, 1) for i in range(n_src)]
-    xt = [(i + 0.5) / max(n_tgt, 1) for i in range(n_tgt)]
-    figure = go.Figure()
-    for t, row in enumerate(rows):
-        for s, w in enumerate(row):
-            if w < min_weight or w <= 0:
-                continue
-            color = CHOSEN_COLOR if t == highlight_row else OTHER_COLOR
-            figure.add_trace(
-                go.Scatter(
-                    x=[xs[s], xt[t]],
-                    y=[1, 0],
-                    mode="lines",
-                    opacity=min(1.0, 0.25 + 0.75 * w),
-                    line={"width": max_width * w, "color": color},
-                    showlegend=False,
-                    meta={"target": t, "source": s, "weight": w},
-                    hovertemplate=f"weight {w:.3f}<extra></extra>",
-                )
-            )
-    for y, x, tokens, name in ((1, xs, source_tokens, "source"), (0, xt, target_tokens, "target")):
-        labels = [plotly_text(label) for label in position_labels(tokens)]
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=[y] * len(x),
-                mode="markers+text",
-                text=labels,
-                name=name,
-                showlegend=False,
-                textposition="top center" if y == 1 else "bottom center",
-                marker={"size": 8, "color": "#444"},
-                hovertemplate="%{text}<extra>" + name + "</extra>",
-            )
-        )
-    figure.update_layout(
-        xaxis={"visible": False, "range": [-0.02, 1.02]},
-        yaxis={"visible": False, "range": [-0.35, 1.35]},
-        height=height or 260,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    if source_length > DENSE_SOURCE:
+        figure.update_xaxes(tickfont=DENSE_TICK_FONT)
+    return figure
+
+
+def gold_heatmap(
+    source_tokens: Sequence[str], target_tokens: Sequence[str], gold: Sequence[Sequence[float]]
+) -> go.Figure:
+    """The gold alignment as a 0/1 heatmap (rows without a gold span stay blank)."""
+    figure = attention_heatmap(source_tokens, target_tokens, gold, title="gold alignment", colorscale=GOLD_COLORS)
+    figure.update_traces(
+        showscale=False,
+        hovertemplate="target %{customdata[1]} ← source %{customdata[0]}<br>gold %{z:.0f}<extra></extra>",
     )
+    return _fit_grid_cell(figure, len(source_tokens))
+
+
+def probe_heatmap(probe: Mapping, title: str | None = None, height: int | None = None) -> go.Figure | None:
+    """The attention heatmap of one probe record (seq2seq.train.probe_record); None without attention."""
+    if not probe.get("attention"):
+        return None
+    return attention_heatmap(
+        probe["source_tokens"], probe["target_tokens"], probe["attention"], title=title, height=height
+    )
+
+
+def timelapse_animation(
+    panels: Mapping[str, Sequence[Mapping | None]],
+    epochs: Sequence[int],
+    columns: int = 3,
+    height_per_row: int | None = None,
+) -> go.Figure:
+    """Every panel's heatmap, one animation frame per epoch, with Play and a slider (runs in the browser).
+
+    panels: name -> one probe record per entry of `epochs` (None where that model has no
+    attention). Axes are numeric with token tick labels, so that a frame can change the number
+    of target rows (the output changes while the model learns).
+    """
+    names = [name for name, records in panels.items() if any(r and r.get("attention") for r in records)]
+    if not names:
+        raise ValueError("no panel has attention weights to animate")
+    for name in names:
+        if len(panels[name]) != len(epochs):
+            raise ValueError(f"panel {name!r} has {len(panels[name])} records for {len(epochs)} epochs")
+    rows = -(-len(names) // columns)
+    longest = max((len(r.get("target_tokens") or []) for n in names for r in panels[n] if r), default=1)
+    height_per_row = height_per_row or max(300, 80 + 14 * longest)  # about 14 px per target token
+    below = -45 / (rows * height_per_row)  # Play and the slider sit 45 px under the plots (paper units)
+    cols = min(columns, len(names))
+    figure = make_subplots(
+        rows=rows, cols=cols, subplot_titles=[plotly_text(n) for n in names],
+        horizontal_spacing=0.06, vertical_spacing=0.18 / max(rows, 1),
+    )  # fmt: skip
+
+    def traces_and_axes(index: int) -> tuple[list[go.Heatmap], dict]:
+        traces, axes = [], {}
+        for k, name in enumerate(names):
+            record = panels[name][index] or {"source_tokens": [], "target_tokens": [], "attention": None}
+            source, target = record.get("source_tokens") or [], record.get("target_tokens") or []
+            z = record.get("attention") or [[0.0] * len(source) for _ in target]
+            traces.append(
+                go.Heatmap(
+                    z=z, x=list(range(len(source))), y=list(range(len(target))), zmin=0.0, zmax=1.0,
+                    colorscale=HEATMAP_COLORS, showscale=k == 0, colorbar={"title": {"text": "weight"}},
+                    hovertemplate="weight %{z:.3f}<extra></extra>",
+                )
+            )  # fmt: skip
+            suffix = "" if k == 0 else str(k + 1)
+            axes[f"xaxis{suffix}"] = {
+                "tickvals": list(range(len(source))), "range": [-0.5, len(source) - 0.5],
+                "ticktext": [plotly_text(t) for t in position_labels(source)],  # below: titles are on top
+            }  # fmt: skip
+            axes[f"yaxis{suffix}"] = {
+                "tickvals": list(range(len(target))), "range": [len(target) - 0.5, -0.5],
+                "ticktext": [plotly_text(t) for t in position_labels(target)],
+            }  # fmt: skip
+        return traces, axes
+
+    traces, axes = traces_and_axes(0)  # starts at the first epoch: Play runs forward from there
+    for k, trace in enumerate(traces):
+        figure.add_trace(trace, row=k // cols + 1, col=k % cols + 1)
+    figure.update_layout(**axes)
+    frames = []
+    for index, epoch in enumerate(epochs):
+        frame_traces, frame_axes = traces_and_axes(index)
+        frames.append(go.Frame(name=str(epoch), data=frame_traces, traces=list(range(len(names))), layout=frame_axes))
+    figure.frames = frames
+    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
+    figure.update_layout(
+        height=rows * height_per_row + 160,
+        margin={"l": 10, "r": 10, "t": 60, "b": 110},
+        updatemenus=[
+            {
+                "type": "buttons", "direction": "left", "x": 0.0, "y": below, "xanchor": "left", "yanchor": "top",
+                "buttons": [
+                    {"label": "▶ Play", "method": "animate", "args": [None, {
+                        "frame": {"duration": 700, "redraw": True}, "transition": {"duration": 0},
+                        "fromcurrent": True, "mode": "immediate"}]},
+                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], step_args]},
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": 0, "x": 0.15, "y": below, "len": 0.85, "currentvalue": {"prefix": "epoch "},
+                "steps": [
+                    {"label": str(e), "method": "animate", "args": [[str(e)], step_args]} for e in epochs
+                ],
+            }
+        ],
+    )  # fmt: skip
     return figure

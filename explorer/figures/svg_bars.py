@@ -21,7 +21,7 @@ import functools
 import math
 from collections.abc import Sequence
 
-from explorer.figures.heatmaps import CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR, position_labels
+from explorer.figures.common import CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR, position_labels
 from explorer.figures.svg_heatmap import axis_labels
 
 COMPONENT_NAME = "attention_explorer.bars"

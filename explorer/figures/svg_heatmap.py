@@ -32,7 +32,7 @@ import functools
 import math
 from collections.abc import Sequence
 
-from explorer.figures.heatmaps import position_labels
+from explorer.figures.common import position_labels
 from seq2seq.display_width import char_columns, display_width
 
 MAX_LABEL_CHARS = 12  # labels wider than this many columns are cut on the axis (the full token is in the tooltip)

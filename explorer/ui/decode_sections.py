@@ -16,8 +16,7 @@ import functools
 
 import streamlit as st
 
-from explorer.figures import heatmaps as figures
-from explorer.figures import svg_bars, svg_heatmap
+from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatmap
 from explorer.state import catalog
 from explorer.state.catalog import TASK_LABELS
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
@@ -158,8 +157,8 @@ def links_view(src: list[str], tgt: list[str], att: list[list[float]] | None, st
     if att is None or not tgt:
         st.info("Links appear once a token is produced by a model with attention.")
         return
-    links = figures.alignment_links(src, tgt, att, highlight_row=step - 1)
-    st.plotly_chart(_style(links, presentation), key="decode_links")
+    figure = links.alignment_links(src, tgt, att, highlight_row=step - 1)
+    st.plotly_chart(_style(figure, presentation), key="decode_links")
     st.caption("Each line joins a target token to a source token; its width is the attention weight.")
 
 
@@ -178,7 +177,7 @@ def heatmap_figure(src: list[str], tgt: list[str], att: list[list[float]], n: in
     """The alignment heatmap in a fixed frame: rows fill in while stepping, the page does not jump."""
     frame = max(len(tgt), min(n, dv.HEATMAP_FRAME_ROWS), 1)
     height = 120 + 50 * frame if presentation else 80 + 28 * frame
-    figure = figures.attention_heatmap(src, tgt, att, highlight_row=len(tgt) - 1, height=height)
+    figure = heatmaps.attention_heatmap(src, tgt, att, highlight_row=len(tgt) - 1, height=height)
     figure.update_yaxes(range=[frame - 0.5, -0.5], autorange=False)
     return figure
 
@@ -209,8 +208,8 @@ def explain(data: dict, step: int) -> None:
     if step == 0:
         st.info("Produce at least one token to explain a cell.")
         return
-    src_labels = figures.position_labels(trace["source_tokens"])
-    tgt_labels = figures.position_labels(trace["target_tokens"])
+    src_labels = common.position_labels(trace["source_tokens"])
+    tgt_labels = common.position_labels(trace["target_tokens"])
     dv.follow(ss, dv.K_EXPLAIN_T, step - 1, range(step))
     dv.follow(ss, dv.K_EXPLAIN_S, da.argmax(trace["attention"][ss[dv.K_EXPLAIN_T]]), range(len(src_labels)))
     cols = st.columns(2)
@@ -264,7 +263,7 @@ def attention_override(data: dict, translator, row: dict | None) -> None:
     if row is None:
         st.info("Produce at least one token, then move its attention.")
         return
-    labels = figures.position_labels(trace["source_tokens"])
+    labels = common.position_labels(trace["source_tokens"])
     index = st.selectbox(
         f"Put all attention at step {row['position']} on source position",
         range(len(labels)),
@@ -280,7 +279,7 @@ def attention_override(data: dict, translator, row: dict | None) -> None:
     cols = st.columns(2)
     for col, key, title in ((cols[0], "before", "top-k before"), (cols[1], "after", "top-k after (one-hot)")):
         chosen = result["token_before"] if key == "before" else result["token_after"]
-        col.plotly_chart(figures.topk_bars(result[key], chosen=chosen, title=title), key=f"decode_override_{key}")
+        col.plotly_chart(bars.topk_bars(result[key], chosen=chosen, title=title), key=f"decode_override_{key}")
 
 
 def instant_stepping(data: dict, presentation: bool) -> None:

@@ -34,7 +34,7 @@ import io
 import json
 from collections.abc import Mapping, MutableMapping, Sequence
 
-from explorer.figures.heatmaps import position_labels
+from explorer.figures.common import position_labels
 from explorer.state import catalog
 from explorer.state import defaults as view_defaults
 from explorer.state.view import ViewState, parse_query

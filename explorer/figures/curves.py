@@ -1,0 +1,91 @@
+"""Curves over epochs or steps: training loss and metrics, one line per model or series.
+
+Pure functions: plain data in, go.Figure out (no Streamlit, no model). Tokens drawn inside a figure
+go through common.plotly_text, since plotly reads a small HTML subset in labels ("</s>", "<b>").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+
+from explorer.figures.common import plotly_text
+
+
+# -- Models -----------------------------------------------------------------------------------
+def training_curves(series: Sequence[Mapping], title: str, y_title: str, log_y: bool = False) -> go.Figure:
+    """One line per model: series items are {"name", "epochs", "values"} (None = no value).
+
+    log_y: a logarithmic y axis (losses fall over orders of magnitude).
+    """
+    figure = go.Figure()
+    for item in series:
+        if len(item["epochs"]) != len(item["values"]):
+            raise ValueError(f"{item['name']}: {len(item['epochs'])} epochs but {len(item['values'])} values")
+        figure.add_trace(
+            go.Scatter(
+                x=list(item["epochs"]), y=list(item["values"]), mode="lines+markers", name=plotly_text(item["name"])
+            )
+        )
+    figure.update_layout(
+        title=title,
+        xaxis={"title": "epoch", "dtick": 1},
+        yaxis={"title": y_title, "type": "log" if log_y else "linear"},
+        height=380,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return figure
+
+
+MARKER_COLOR = "#d62728"
+
+
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+
+
+def curves(
+    series: Mapping[str, tuple[Sequence[float], Sequence[float | None]]],
+    title: str,
+    x_title: str,
+    y_title: str,
+    marker_x: float | None = None,
+    marker_label: str | None = None,
+    y_range: tuple[float, float] | None = None,
+    height: int = 300,
+    whole_x: bool = False,
+) -> go.Figure:
+    """One line per series name -> (x, y), and a dashed vertical marker at `marker_x`.
+
+    None values in y are gaps (epoch 0 has no training loss). The first trace is the first series,
+    so a test (or a browser) can count its points. `whole_x` keeps ticks on whole numbers (epochs).
+    """
+    figure = go.Figure()
+    for index, (name, (x, y)) in enumerate(series.items()):
+        if len(x) != len(y):
+            raise ValueError(f"series {name!r} has {len(x)} x values but {len(y)} y values")
+        figure.add_trace(
+            go.Scatter(
+                x=list(x), y=list(y), name=plotly_text(name), mode="lines+markers",
+                line={"color": PALETTE[index % len(PALETTE)]}, marker={"size": 5},
+            )
+        )  # fmt: skip
+    if marker_x is not None:
+        figure.add_vline(
+            x=marker_x, line={"color": MARKER_COLOR, "dash": "dash", "width": 2},
+            annotation_text=plotly_text(marker_label) if marker_label else None, annotation_position="top",
+        )  # fmt: skip
+    xaxis = {"title": x_title, **(_whole_ticks(series) if whole_x else {})}
+    yaxis = {"title": y_title, **({"range": list(y_range)} if y_range else {})}
+    figure.update_layout(
+        title=title, height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10}, xaxis=xaxis, yaxis=yaxis,
+        legend={"orientation": "h", "y": -0.25}, showlegend=len(series) > 1,
+    )  # fmt: skip
+    return figure
+
+
+def _whole_ticks(series: Mapping[str, tuple[Sequence[float], Sequence]]) -> dict:
+    """Ticks on whole numbers, about ten of them (plotly would label epoch 0.5)."""
+    largest = max((x for xs, _ in series.values() for x in xs), default=1)
+    return {"tick0": 0, "dtick": max(1, math.ceil(largest / 10))}
