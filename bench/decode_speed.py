@@ -30,7 +30,8 @@ from types import ModuleType
 import torch
 
 from bench.common import import_baseline, markdown_table, summary, time_calls, write_results
-from seq2seq.checkpoint import default_root, load_model, registry
+from seq2seq.checkpoint import load_model
+from seq2seq.registry import ModelEntry, default_root, registry
 
 SENTENCES = {  # outputs of about 12 tokens
     "reverse": "attention ok",  # 12 characters + </s>
@@ -42,11 +43,11 @@ SENTENCES = {  # outputs of about 12 tokens
 }
 
 
-def one_model_per_size() -> list[dict]:
+def one_model_per_size() -> list[ModelEntry]:
     """The models differ by task (vocabulary, sizes) and scorer; time one scorer per task plus 'concat'."""
     picked = []
     for entry in registry():
-        if entry.get("cell", "gru") == "gru" and entry.get("scorer") in ("general", "concat"):
+        if entry.cell == "gru" and entry.scorer in ("general", "concat"):
             picked.append(entry)
     return picked
 
@@ -117,9 +118,9 @@ def compare_greedy(name: str, task: str, repeats: int, baseline: ModuleType) -> 
     }
 
 
-def main_against(checkout: str, models: list[dict], repeats: int, threads: int) -> None:
+def main_against(checkout: str, models: list[ModelEntry], repeats: int, threads: int) -> None:
     baseline = baseline_checkpoint_module(checkout)
-    results = [compare_greedy(m["name"], m["task"], repeats, baseline) for m in models]
+    results = [compare_greedy(m.name, m.task, repeats, baseline) for m in models]
     rows = [
         [
             r["model"],
@@ -157,7 +158,7 @@ def main() -> None:
     models = one_model_per_size()
     if args.models:
         wanted = [name.strip() for name in args.models.split(",") if name.strip()]
-        known = {entry["name"]: entry for entry in registry()}
+        known = {entry.name: entry for entry in registry()}
         unknown = [name for name in wanted if name not in known]
         if unknown:
             raise SystemExit(f"unknown models: {', '.join(unknown)} (see python -m seq2seq models)")
@@ -169,7 +170,7 @@ def main() -> None:
     if args.against:
         main_against(args.against, models, args.repeats, args.threads)
         return
-    results = [bench_model(m["name"], m["task"], args.repeats) for m in models]
+    results = [bench_model(m.name, m.task, args.repeats) for m in models]
     rows = [
         [
             r["model"],

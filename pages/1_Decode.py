@@ -7,33 +7,35 @@ and the sections in explorer.ui.decode_sections. Session keys shared with other 
 
 import streamlit as st
 
-from explorer.state import defaults as view_defaults
+from explorer.state import catalog, keys
 from explorer.ui import decode_sections as ui
 from explorer.ui import navigation
 from explorer.ui import presentation as presentation_mode
 from explorer.ui.loaders import get_translator
+from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
+from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 st.set_page_config(page_title="Decode · Attention Explorer", layout="wide")
 navigation.sidebar()
 ss = st.session_state
-presentation = presentation_mode.toggle()  # session key dv.PRESENTATION, shared by every page
+presentation = presentation_mode.toggle()  # session key keys.PRESENTATION, shared by every page
 st.title("Decode, step by step")
 
 try:
-    available = view_defaults.available()
+    available = catalog.available()
 except CheckpointError as error:  # a manifest that is not valid JSON
-    st.error(f"The model registry cannot be read: {dv.escape_markdown(str(error))}")
+    st.error(f"The model registry cannot be read: {escape_markdown(str(error))}")
     st.stop()
 if not available:
     st.error("No models are registered yet: train some or point ATTENTION_EXPLORER_PRETRAINED at a registry.")
     st.stop()
-dv.sync_from_url(ss, st.query_params.to_dict(), available, dv.default_sentences(list(available)))
+dv.sync_from_url(ss, st.query_params.to_dict(), available, catalog.default_sentences(available))
 notes = dv.notes_to_show(ss)
 if notes:
-    st.warning("The link had values that were replaced:\n" + "\n".join(f"- {dv.escape_markdown(n)}" for n in notes))
+    st.warning("The link had values that were replaced:\n" + "\n".join(f"- {escape_markdown(n)}" for n in notes))
 
 ui.inputs(available, presentation)
 view = dv.current_view(ss)
@@ -47,33 +49,33 @@ name = dv.model_name(view.task, view.scorer, view.model)
 try:
     translator = get_translator(name)
 except CheckpointError as error:
-    st.error(f"Cannot load the model {dv.escape_markdown(name)}: {dv.escape_markdown(str(error))}")
+    st.error(f"Cannot load the model {escape_markdown(name)}: {escape_markdown(str(error))}")
     st.stop()
 ui.model_line(name, view.scorer)
-for note in view_defaults.input_notes(view.sentence, translator):  # normalised, unknown characters, length
-    st.warning(dv.escape_markdown(note))
+for note in input_notes.input_notes(view.sentence, translator):  # normalised, unknown characters, length
+    st.warning(escape_markdown(note))
 try:
     data = dv.get_trace(ss, translator, name, view, reference)
 except InputError as error:
     dv.publish(ss, st.query_params)
-    st.error(dv.escape_markdown(f"Cannot decode this input: {error}"))
+    st.error(escape_markdown(f"Cannot decode this input: {error}"))
     st.stop()
-if data["trace"]["hit_max_len"]:
-    st.caption(dv.escape_markdown(f"Decoding stopped at the length limit ({dv.num_steps(data)} tokens) before </s>."))
+if data.hit_max_len:
+    st.caption(escape_markdown(f"Decoding stopped at the length limit ({data.num_steps} tokens) before </s>."))
 
-n = dv.num_steps(data)
+n = data.num_steps
 dv.clamp_step(ss, n)
 past_end = dv.past_end_note(ss, n)
 if past_end:  # numbers only: no user text
     st.warning(past_end)
-ss.setdefault(dv.K_SPEED, dv.DEFAULT_SPEED)
-was_playing, speed = dv.playing(ss), ss[dv.K_SPEED]
+ss.setdefault(keys.DECODE_SPEED, dv.DEFAULT_SPEED)
+was_playing, speed = dv.playing(ss), ss[keys.DECODE_SPEED]
 
 
 @st.fragment(run_every=speed if was_playing else None)
 def live() -> None:
     """Step-dependent views; a step click or a play tick reruns only this part."""
-    if (dv.playing(ss), ss.get(dv.K_SPEED)) != (was_playing, speed):
+    if (dv.playing(ss), ss.get(keys.DECODE_SPEED)) != (was_playing, speed):
         st.rerun()  # play started, stopped or changed speed: the timer is set on a full run
     dv.tick(ss, n)
     if dv.playing(ss) != was_playing:

@@ -1,15 +1,18 @@
 """Compare: one sentence through every scorer of a task, beside the gold alignment."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from explorer.figures import heatmaps
 from explorer.state import catalog
-from explorer.state import defaults as view_defaults
 from explorer.state.view import MAX_SENTENCE_CHARS
 from explorer.ui import navigation, pickers, presentation
 from explorer.ui.loaders import get_translator, require_registry
+from explorer.ui.markdown import escape_markdown
 from explorer.views import compare as compare_view
+from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.tasks import Example
@@ -42,7 +45,7 @@ pickers.apply_view(view, {"task": "cmp_task", "sentence": "cmp_sentence"}, new)
 
 
 def _task_changed() -> None:
-    st.session_state["cmp_sentence"] = view_defaults.default_sentence(st.session_state["cmp_task"])
+    st.session_state["cmp_sentence"] = catalog.default_sentence(st.session_state["cmp_task"])
 
 
 task = st.selectbox("Task", list(models), key="cmp_task", format_func=catalog.task_label, on_change=_task_changed)
@@ -60,7 +63,7 @@ if mode == "pick":
     sentence = st.selectbox("Test example (with its gold alignment)", [e.source for e in examples], key="cmp_example")
 else:
     sentence = st.text_input("Sentence", key="cmp_sentence", max_chars=MAX_SENTENCE_CHARS)
-pickers.publish("compare", task=task, sentence=sentence)
+pickers.publish("compare", replace(view, task=task, sentence=sentence))
 
 reference = compare_view.reference_for(task, sentence, examples)
 results: dict[str, compare_view.ScorerResult] = {}
@@ -78,13 +81,13 @@ except CheckpointError as error:
     st.error(f"A model could not be loaded: {error}")
     st.stop()
 if refused and not results:  # every model refuses (an empty sentence): one message
-    st.warning(view_defaults.markdown_safe(f"{next(iter(refused.values()))}."))
+    st.warning(escape_markdown(f"{next(iter(refused.values()))}."))
     st.stop()
 for scorer, why in refused.items():
-    st.warning(view_defaults.markdown_safe(f"{scorer} cannot take this sentence: {why}"))
+    st.warning(escape_markdown(f"{scorer} cannot take this sentence: {why}"))
 translators = [get_translator(catalog.model_for(task, s).name) for s in results]
-for note in view_defaults.input_notes(sentence, *translators):  # normalised, unknown characters, length
-    st.warning(view_defaults.markdown_safe(note))
+for note in input_notes.input_notes(sentence, *translators):  # normalised, unknown characters, length
+    st.warning(escape_markdown(note))
 
 if reference is None:
     if examples:

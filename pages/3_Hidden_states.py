@@ -1,13 +1,18 @@
 """Hidden states: encoder and decoder states on a PCA basis fitted once per model."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from explorer.figures import scatter
-from explorer.state import defaults as view_defaults
+from explorer.state import keys, link
+from explorer.state.view import decoding_label
 from explorer.ui import navigation, pickers, presentation
 from explorer.ui.loaders import get_translator, require_registry
+from explorer.ui.markdown import escape_markdown
 from explorer.views import hidden_states as states_view
+from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
@@ -36,37 +41,38 @@ def states_of(name: str, sentence: str, strategy: str, beam: int, temperature: f
     return states_view.sentence_states(translator, sentence, strategy, beam, temperature, seed, reference)
 
 
-models, view, link, new = pickers.opening_view("states")
-shared_step = "step" in st.session_state or "step" in link
+models, view, opened, new = pickers.opening_view("states")
+shared_step = keys.STEP in st.session_state or "step" in opened
 pickers.apply_view(view, pickers.widget_keys("hs"), new)
-task, scorer, sentence, name, model = pickers.model_and_sentence("hs", models)
+picked = pickers.model_and_sentence("hs", models)
+task, scorer, sentence, name, model = picked
 how = states_view.decoding(view, task, sentence)  # the Decode page's decoding (or the link's)
-decoding = view_defaults.decoding_params(how)
+shown = picked.view(how)  # what the page shows, for its link
 
 try:
     states = states_of(name, sentence, how.strategy, how.beam, how.temperature, how.seed, how.reference)
     space = get_space(name, task)
-    notes = view_defaults.input_notes(sentence, get_translator(name))
+    notes = input_notes.input_notes(sentence, get_translator(name))
 except InputError as error:
-    pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, **decoding)
+    pickers.publish("states", shown, leave_out=("step",))
     st.warning(f"{error}.")
     st.stop()
 except (CheckpointError, ValueError) as error:
-    pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, **decoding)
+    pickers.publish("states", shown, leave_out=("step",))
     st.error(f"Cannot show this model's states: {error}")
     st.stop()
 for note in notes:  # normalised, unknown characters, length
-    st.warning(view_defaults.markdown_safe(note))
+    st.warning(escape_markdown(note))
 
 n_target = len(states.target_tokens)
 first_step = states_view.clamp_step(view.step if shared_step else 1, n_target)
-if new and "step" in link and view.step > n_target:  # a link's step past this output's end
+if new and "step" in opened and view.step > n_target:  # a link's step past this output's end
     st.info(f"The link's step {view.step} is past the end of this output ({n_target} tokens): showing step {n_target}.")
-view_defaults.follow(st.session_state, "hs_step", first_step, force=new)
-st.session_state["hs_step"] = states_view.clamp_step(st.session_state["hs_step"], n_target)
+link.follow(st.session_state, keys.STATES_STEP, first_step, force=new)
+st.session_state[keys.STATES_STEP] = states_view.clamp_step(st.session_state[keys.STATES_STEP], n_target)
 a, b, c = st.columns([3, 1, 1])
-step = a.slider("Step (output tokens shown)", 0, max(n_target, 1), key="hs_step")
-pickers.publish("states", task=task, scorer=scorer, model=model, sentence=sentence, step=step, **decoding)
+step = a.slider("Step (output tokens shown)", 0, max(n_target, 1), key=keys.STATES_STEP)
+pickers.publish("states", replace(shown, step=step))
 dims = 3 if b.radio("Projection", ["2D", "3D"], horizontal=True, key="hs_dims") == "3D" else 2
 with_background = c.checkbox("reference sample", value=True, key="hs_background")
 
@@ -86,8 +92,8 @@ figure = scatter.state_scatter(
 st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="hs_scatter")
 st.text(f"output: {states.output}")
 st.caption(  # the reference is user text: escaped
-    view_defaults.markdown_safe(
-        f"Decoding: {view_defaults.decoding_label(how)}, the Decode page's setting (or the link's), so a step "
+    escape_markdown(
+        f"Decoding: {decoding_label(how)}, the Decode page's setting (or the link's), so a step "
         "here highlights the token the Decode page shows at that step."
     )
 )

@@ -4,10 +4,12 @@ import streamlit as st
 
 from explorer.figures import trees
 from explorer.figures.heatmaps import attention_heatmap
-from explorer.state import defaults as view_defaults
+from explorer.state import keys
 from explorer.ui import navigation, pickers, presentation
 from explorer.ui.loaders import get_translator, require_registry
+from explorer.ui.markdown import escape_markdown
 from explorer.views import beam as beam_view
+from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
@@ -23,7 +25,7 @@ st.caption(
 
 
 @st.cache_data(max_entries=256, show_spinner="Searching…")
-def search(name: str, sentence: str, width: int) -> dict:
+def search(name: str, sentence: str, width: int):
     return beam_view.beam_search(get_translator(name), sentence, width)
 
 
@@ -34,10 +36,11 @@ def hypothesis_attention(name: str, sentence: str, hypothesis: dict):
 
 models, view, _, new = pickers.opening_view("beam")
 view = beam_view.clamp_width(view)
-pickers.apply_view(view, {**pickers.widget_keys("beam"), "beam": "beam_width"}, new)
-task, scorer, sentence, name, model = pickers.model_and_sentence("beam", models)
-width = st.slider("Beam width", beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key="beam_width")
-pickers.publish("beam", task=task, scorer=scorer, model=model, sentence=sentence, beam=width)
+pickers.apply_view(view, {**pickers.widget_keys("beam"), "beam": keys.BEAM_WIDTH}, new)
+picked = pickers.model_and_sentence("beam", models)
+task, scorer, sentence, name, model = picked
+width = st.slider("Beam width", beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=keys.BEAM_WIDTH)
+pickers.publish("beam", picked.view(view, beam=width))
 
 try:
     trace = search(name, sentence, width)
@@ -47,10 +50,10 @@ except InputError as error:
 except CheckpointError as error:
     st.error(f"The model could not be loaded: {error}")
     st.stop()
-for note in view_defaults.input_notes(sentence, get_translator(name)):  # normalised, unknown characters, length
-    st.warning(view_defaults.markdown_safe(note))
+for note in input_notes.input_notes(sentence, get_translator(name)):  # normalised, unknown characters, length
+    st.warning(escape_markdown(note))
 
-hypotheses, tree = trace["hypotheses"], trace["tree"]
+hypotheses, tree = trace.hypotheses, trace.tree
 if not any(h["finished"] for h in hypotheses):
     st.info("No hypothesis produced </s> before the length limit: showing the ones cut there.")
 if st.session_state.get("beam_hypothesis") not in range(len(hypotheses)):

@@ -138,7 +138,7 @@ if job is not None and not active and job.has_checkpoint():
         except training_jobs.SaveError as error:
             st.error(str(error))
         else:
-            st.session_state["train_saved"] = entry["name"]
+            st.session_state["train_saved"] = entry.name
     if st.session_state.get("train_saved"):
         st.success(f"Saved as **{st.session_state['train_saved']}**: pick it on any page.")
     st.page_link("pages/7_Timelapse.py", label="Replay this training epoch by epoch (Timelapse)", icon="⏯️")

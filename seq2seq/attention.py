@@ -13,31 +13,60 @@ concat's ``U_a.bias`` and location's ``W_a.bias``), and covers every learned ten
 tests/test_formula_truth.py recomputes the scores of the shipped models from the formula and these
 tensors alone. ``explain(query, keys)`` gives the named terms of one step's scores, computed by the
 scorer's own functions, for the app's "Explain this cell".
+
+The classes are the one list of scorers: each registers under its name (``class DotScorer(Scorer,
+name="dot")``) in ``SCORER_CLASSES``, which ``make_scorer``, ``SCORER_INFO`` and
+``scorer_has_weights`` read. ``seq2seq.scorers.SCORERS`` repeats only the names, in display order,
+for what must not import torch (the configs, the app's catalog); importing this module checks that
+the two agree.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .scorers import SCORERS
+
+SCORER_CLASSES: dict[str, type[Scorer]] = {}  # name -> class, filled as the classes below are defined
+
 
 class Scorer(nn.Module):
-    """Base class: ``score(query, keys) -> (B, S)`` raw, unnormalized scores."""
+    """Base class: ``score(query, keys) -> (B, S)`` raw, unnormalized scores.
+
+    A subclass names itself in its class line, ``class DotScorer(Scorer, name="dot")``, which
+    registers it in SCORER_CLASSES; its formula, latex, reference and description are class data.
+    """
 
     name = ""
-    formula = ""
+    formula = ""  # plain text, as the code computes it
     latex = ""
-    reference = ""
+    reference = ""  # where the scorer comes from
+    description = ""  # one line for readers: what the score compares
     # nn.Linear layers applied to the query (B, H) at every step: Seq2Seq.use_decoding_layout keeps
     # their weights transposed in memory, the faster layout for a batch of one.
     query_layers: tuple[str, ...] = ()
     # Formula symbol -> the parameter it names (a path for nn.Module.get_parameter). Every parameter
     # of the scorer appears here, so the formula shown cannot leave a learned tensor out.
     symbols: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, name: str = "", **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if name:
+            if name in SCORER_CLASSES:
+                raise TypeError(f"two scorer classes are called {name!r}")
+            cls.name = name
+            SCORER_CLASSES[name] = cls
+
+    @classmethod
+    def build(cls, hidden_size: int, max_source_len: int) -> Scorer:
+        """A scorer for states of `hidden_size` features and sources of up to `max_source_len` positions."""
+        return cls()
 
     def symbol_values(self) -> dict[str, torch.Tensor]:
         """The tensor behind each formula symbol, e.g. {"W_a": (H, H), "b_a": (H,)} for concat."""
@@ -55,6 +84,22 @@ class Scorer(nn.Module):
         """score() for one query (H,) and its keys (S, H) -> (S,)."""
         return self.score(query.unsqueeze(0), keys.unsqueeze(0))[0]
 
+    def explain_cell(self, query: Sequence[float], keys: Sequence[Sequence[float]], s: int) -> dict[str, float]:
+        """The terms of one cell's score, score_ts = score(h_t, h_s) (this scorer's `formula`), as numbers.
+
+        query: h_t (H,) and keys: every h_s (S, H), as the floats a decoded sentence keeps
+        (seq2seq.decoded); they go through `explain` in this scorer's own dtype and device, and
+        position `s`'s value of each term is returned, {LaTeX name: float}, ending with "score".
+        """
+        parameter = next(self.parameters(), None)
+        dtype = parameter.dtype if parameter is not None else torch.float32
+        device = parameter.device if parameter is not None else torch.device("cpu")
+        with torch.inference_mode():
+            terms = self.explain(
+                torch.tensor(query, dtype=dtype, device=device), torch.tensor(keys, dtype=dtype, device=device)
+            )
+        return {name: float(values[s].detach()) for name, values in terms.items()}
+
     def project_keys(self, keys: torch.Tensor) -> torch.Tensor | None:
         """The part of the score that depends on the keys alone, or None if there is none (also `none`'s).
 
@@ -70,13 +115,13 @@ class Scorer(nn.Module):
         return self.score(query, keys, projected)
 
 
-class NoAttention(Scorer):
+class NoAttention(Scorer, name="none"):
     """No attention: the decoder sees only the encoder's final state."""
 
-    name = "none"
     formula = "no attention: the decoder reads only the encoder's final state"
     latex = r"\text{no attention}"
     reference = "Sutskever, Vinyals and Le (2014), Sequence to Sequence Learning with Neural Networks"
+    description = "no attention: the baseline that reads one summary of the whole source"
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         raise RuntimeError("the 'none' scorer computes no attention")
@@ -92,13 +137,13 @@ def dot_each(keys: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
     return (keys * query.unsqueeze(1)).sum(-1)
 
 
-class DotScorer(Scorer):
+class DotScorer(Scorer, name="dot"):
     """score(h_t, h_s) = h_t · h_s"""
 
-    name = "dot"
     formula = "score(h_t, h_s) = h_t · h_s"
     latex = r"\mathrm{score}(h_t, \bar h_s) = h_t^\top \bar h_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
+    description = "the dot product of the decoder state with each encoder state; no weights of its own"
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return dot_each(keys, query)  # (B, S)
@@ -107,13 +152,13 @@ class DotScorer(Scorer):
         return {r"h_t^\top \bar h_s": keys @ query, "score": self._score_one(query, keys)}
 
 
-class ScaledDotScorer(Scorer):
+class ScaledDotScorer(Scorer, name="scaled_dot"):
     """score(h_t, h_s) = h_t · h_s / sqrt(d), d = the state size."""
 
-    name = "scaled_dot"
     formula = "score(h_t, h_s) = h_t · h_s / sqrt(d)"
     latex = r"\mathrm{score}(h_t, \bar h_s) = \frac{h_t^\top \bar h_s}{\sqrt{d}}"
     reference = "Vaswani et al. (2017), Attention Is All You Need"
+    description = "the dot product divided by the square root of the state size; no weights of its own"
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return dot_each(keys, query) / math.sqrt(keys.size(-1))  # (B, S)
@@ -126,19 +171,23 @@ class ScaledDotScorer(Scorer):
         }
 
 
-class GeneralScorer(Scorer):
+class GeneralScorer(Scorer, name="general"):
     """score(h_t, h_s) = h_t^T W_a h_s, W_a (H, H); no bias (a bias b_a would add h_t · b_a, the same
     for every source position, which the softmax cancels)."""
 
-    name = "general"
     formula = "score(h_t, h_s) = h_t^T W_a h_s"
     latex = r"\mathrm{score}(h_t, \bar h_s) = h_t^\top W_a \bar h_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
+    description = "a learned bilinear form between the decoder state and each encoder state"
     symbols: ClassVar[dict[str, str]] = {"W_a": "W_a.weight"}
 
     def __init__(self, hidden_size: int):
         super().__init__()
         self.W_a = nn.Linear(hidden_size, hidden_size, bias=False)
+
+    @classmethod
+    def build(cls, hidden_size: int, max_source_len: int) -> Scorer:
+        return cls(hidden_size)
 
     def project_keys(self, keys: torch.Tensor) -> torch.Tensor:
         """W_a h_s for every source position, (B, S, H): the same at every decoding step.
@@ -162,17 +211,17 @@ class GeneralScorer(Scorer):
         }
 
 
-class ConcatScorer(Scorer):
+class ConcatScorer(Scorer, name="concat"):
     """Additive attention: score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s + b_a).
 
     W_a, U_a (H, H); b_a (H,) is U_a's bias (inside the tanh it shifts every unit, so unlike a bias
     outside it, it changes the weights); v_a (H,).
     """
 
-    name = "concat"
     formula = "score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s + b_a)"
     latex = r"\mathrm{score}(h_t, \bar h_s) = v_a^\top \tanh(W_a h_t + U_a \bar h_s + b_a)"
     reference = "Bahdanau, Cho and Bengio (2015), Neural Machine Translation by Jointly Learning to Align and Translate"
+    description = "additive: a small learned network scores each encoder state against the decoder state"
     query_layers = ("W_a",)
     symbols: ClassVar[dict[str, str]] = {
         "W_a": "W_a.weight",
@@ -186,6 +235,10 @@ class ConcatScorer(Scorer):
         self.W_a = nn.Linear(hidden_size, hidden_size, bias=False)
         self.U_a = nn.Linear(hidden_size, hidden_size, bias=True)
         self.v_a = nn.Linear(hidden_size, 1, bias=False)
+
+    @classmethod
+    def build(cls, hidden_size: int, max_source_len: int) -> Scorer:
+        return cls(hidden_size)
 
     def project_keys(self, keys: torch.Tensor) -> torch.Tensor:
         """U_a h_s + b_a for every source position, (B, S, H): the same at every decoding step."""
@@ -209,22 +262,26 @@ class ConcatScorer(Scorer):
         }
 
 
-class LocationScorer(Scorer):
+class LocationScorer(Scorer, name="location"):
     """Location-based: score(h_t, s) = (W_a h_t + b_a)_s, one score per source position, keys unused.
 
     W_a (max_source_len, H), b_a (max_source_len,): row s scores source position s.
     """
 
-    name = "location"
     formula = "score(h_t, s) = (W_a h_t + b_a)_s   (depends on the position s only, not on h_s)"
     latex = r"\mathrm{score}(h_t, s) = (W_a h_t + b_a)_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
+    description = "a learned score per source position, from the decoder state alone (the keys are unused)"
     query_layers = ("W_a",)
     symbols: ClassVar[dict[str, str]] = {"W_a": "W_a.weight", "b_a": "W_a.bias"}
 
     def __init__(self, hidden_size: int, max_source_len: int):
         super().__init__()
         self.W_a = nn.Linear(hidden_size, max_source_len, bias=True)
+
+    @classmethod
+    def build(cls, hidden_size: int, max_source_len: int) -> Scorer:
+        return cls(hidden_size, max_source_len)
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         scores = F.linear(query, self.W_a.weight, self.W_a.bias)  # (B, max_source_len)
@@ -240,21 +297,26 @@ class LocationScorer(Scorer):
         }
 
 
+def _check_registry() -> None:
+    """ImportError unless the scorer classes and seq2seq.scorers.SCORERS name the same scorers."""
+    unlisted = [name for name in SCORER_CLASSES if name not in SCORERS]
+    missing = [name for name in SCORERS if name not in SCORER_CLASSES]
+    if unlisted or missing:
+        raise ImportError(
+            "seq2seq/scorers.py SCORERS and the scorer classes of seq2seq/attention.py differ: "
+            f"classes not listed {unlisted}, listed without a class {missing}"
+        )
+
+
+_check_registry()
+
+
 def make_scorer(name: str, hidden_size: int, max_source_len: int) -> Scorer:
     """The scorer called `name`, sized for states of `hidden_size` features."""
-    if name == "none":
-        return NoAttention()
-    if name == "dot":
-        return DotScorer()
-    if name == "scaled_dot":
-        return ScaledDotScorer()
-    if name == "general":
-        return GeneralScorer(hidden_size)
-    if name == "concat":
-        return ConcatScorer(hidden_size)
-    if name == "location":
-        return LocationScorer(hidden_size, max_source_len)
-    raise ValueError(f"unknown scorer {name!r}")
+    cls = SCORER_CLASSES.get(name)
+    if cls is None:
+        raise ValueError(f"unknown scorer {name!r}")
+    return cls.build(hidden_size, max_source_len)
 
 
 def scorer_has_weights(name: str) -> bool:
@@ -263,9 +325,15 @@ def scorer_has_weights(name: str) -> bool:
     return any(True for _ in make_scorer(name, 1, 1).parameters())
 
 
+# name -> its formula (plain and LaTeX), reference and description, in SCORERS order: read from the classes.
 SCORER_INFO = {
-    cls.name: {"formula": cls.formula, "latex": cls.latex, "reference": cls.reference}
-    for cls in (NoAttention, DotScorer, GeneralScorer, ConcatScorer, ScaledDotScorer, LocationScorer)
+    name: {
+        "formula": SCORER_CLASSES[name].formula,
+        "latex": SCORER_CLASSES[name].latex,
+        "reference": SCORER_CLASSES[name].reference,
+        "description": SCORER_CLASSES[name].description,
+    }
+    for name in SCORERS
 }
 
 

@@ -1,4 +1,4 @@
-"""Checkpoints (folders of safetensors + JSON) and the registry of shipped models.
+"""Checkpoints: folders of safetensors + JSON, saved crash-safely and loaded without unpickling anything.
 
 A checkpoint folder holds:
     config.json          model settings, tokenizer entries, task and metrics (plain JSON)
@@ -21,10 +21,9 @@ cannot mix two generations; a file in a checkpoint that is a symbolic link leadi
 folder is refused, and config.json's sizes are checked against the weights file's header before
 any model is built, so a hostile config cannot make the loader allocate what the weights lack.
 
-`load_model("dates/general")` looks the name up in `pretrained/manifest.json`, then in the user
-models folder's manifest (models saved from the app, "user/<name>"); a name from a URL or a widget
-is only ever compared against the manifests, never joined into a path. A user models folder that
-cannot be used (its manifest is broken, or it overlaps pretrained/) leaves only the user models out.
+`load_model("dates/general")` asks the registry (seq2seq/registry.py: the manifests of pretrained/
+and of the user models folder, no torch) for the folder of that name, then loads it; a name from a
+URL or a widget is only ever compared against the manifests, never joined into a path.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ import contextlib
 import ctypes
 import errno
 import json
-import logging
 import os
 import re
 import shutil
@@ -45,39 +43,17 @@ import torch
 from .config import ModelConfig
 from .decoding import Translator
 from .model import Seq2Seq
+from .registry import CheckpointError, is_registered, refuse_outside_links, resolve
 from .tokenizers import Tokenizer, tokenizer_from_config
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
-MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
 MAX_CONFIG_BYTES = 16 * 2**20  # config.json holds settings and a character list: megabytes would be hostile
 
-# Bounds on config.json's model sizes, checked before anything is built: far above every shipped
-# model (hidden 512, vocabulary 8000, 64 positions), far below what would exhaust a machine.
-SIZE_LIMITS = {
-    "src_vocab_size": (1, 1_000_000),
-    "tgt_vocab_size": (1, 1_000_000),
-    "embedding_size": (1, 8192),
-    "hidden_size": (1, 8192),
-    "num_layers": (1, 2),
-    "max_source_len": (1, 100_000),
-    "max_target_len": (1, 100_000),
-    "trained_source_len": (0, 100_000),
-    "pad_id": (0, 999_999),
-    "bos_id": (0, 999_999),
-    "eos_id": (0, 999_999),
-}
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint that cannot be loaded; the message names the file and the problem."""
-
-
-def default_root() -> Path:
-    """The folder of shipped models (`pretrained/`), or $ATTENTION_EXPLORER_PRETRAINED."""
-    env = os.environ.get("ATTENTION_EXPLORER_PRETRAINED")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "pretrained"
+# Bounds on config.json's model sizes, checked before anything is built: ModelConfig's fields' own
+# (far above every shipped model, far below what would exhaust a machine).
+SIZE_LIMITS = ModelConfig.size_limits()
 
 
 # -- saving ------------------------------------------------------------------------------------
@@ -252,26 +228,9 @@ def _real_folder(folder: Path) -> Path:
     return folder.resolve()
 
 
-def _refuse_outside_links(real: Path, shown: Path) -> None:
-    """CheckpointError naming the file when an entry of the folder `real` (shown to the user as
-    `shown`) is a symbolic link leading out of it: a checkpoint reads only its own files."""
-    try:
-        entries = list(os.scandir(real))
-    except OSError as error:
-        raise CheckpointError(f"{shown}: cannot be read ({error.strerror or error})") from None
-    for entry in entries:
-        if entry.is_symlink():
-            target = (real / entry.name).resolve()
-            if not target.is_relative_to(real):
-                raise CheckpointError(
-                    f"{shown / entry.name}: a symbolic link leading outside the checkpoint folder (to {target}); "
-                    "refused"
-                )
-
-
 def _read_config(real: Path, shown: Path) -> dict:
     """config.json of the resolved folder `real`; errors name `shown`, the path the caller gave."""
-    _refuse_outside_links(real, shown)
+    refuse_outside_links(real, shown)
     path, name = real / CONFIG_FILE, shown / CONFIG_FILE
     if not path.is_file():
         raise CheckpointError(f"{name}: missing file (a checkpoint needs config.json and {WEIGHTS_FILE})")
@@ -419,152 +378,6 @@ def _load(real: Path, shown: Path, device: str, name: str | None) -> Translator:
     )
 
 
-# -- the registry ---------------------------------------------------------------------------------
-USER_MODELS_ENV = "ATTENTION_EXPLORER_USER_MODELS"
-_log = logging.getLogger(__name__)
-_noted: set[str] = set()  # registry problems already logged by this process
-
-
-class UserRootError(CheckpointError):
-    """The user models folder would mix saved models with the shipped ones."""
-
-
-def check_user_root(root: str | Path, shipped: str | Path | None = None) -> Path:
-    """`root` as a folder for saved models; UserRootError when it is, is inside or contains the
-    shipped models folder (saves would then register among the shipped models)."""
-    root = Path(root)
-    shipped = Path(shipped) if shipped is not None else default_root()
-    mine, theirs = root.resolve(), shipped.resolve()
-    if mine == theirs:
-        relation = "is"
-    elif mine.is_relative_to(theirs):
-        relation = "is inside"
-    elif theirs.is_relative_to(mine):
-        relation = "contains"
-    else:
-        return root
-    raise UserRootError(
-        f"the user models folder {root} {relation} the shipped models folder {shipped}: models saved there "
-        f"would be registered among the shipped ones; set {USER_MODELS_ENV} to a folder of its own"
-    )
-
-
-def user_root() -> Path:
-    """The folder of models saved from the app's Train page: $ATTENTION_EXPLORER_USER_MODELS, else
-    user_models/ beside pretrained/. UserRootError when it is, is inside or contains the shipped
-    models folder."""
-    env = os.environ.get(USER_MODELS_ENV)
-    return check_user_root(Path(env) if env else Path(__file__).resolve().parent.parent / "user_models")
-
-
-def _manifest(root: Path) -> list[dict]:
-    path = root / MANIFEST_FILE
-    if not path.is_file():
-        return []
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CheckpointError(f"{path}: not valid JSON ({error})") from None
-    except OSError as error:
-        raise CheckpointError(f"{path}: cannot be read ({error.strerror or error})") from None
-    models = manifest.get("models") if isinstance(manifest, dict) else None
-    if not isinstance(models, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("path"), str) for e in models
-    ):
-        raise CheckpointError(f'{path}: expected {{"models": [{{"name": ..., "path": ...}}, ...]}}')
-    return models
-
-
-def _user_models() -> tuple[Path | None, list[dict], str | None]:
-    """(root, entries, problem) of the user models: a folder or manifest that cannot be used gives
-    no entries and the problem in words, so that the shipped models still list and load."""
-    try:
-        root = user_root()
-        return root, _manifest(root), None
-    except CheckpointError as error:
-        return None, [], str(error)
-
-
-def registry_notes() -> list[str]:
-    """Why the saved (user) models are left out of `registry()`, one line each naming the file or
-    folder and the problem; [] when they are not left out."""
-    problem = _user_models()[2]
-    return [problem] if problem else []
-
-
-def _listed(root: str | Path | None) -> tuple[list[tuple[Path, list[dict]]], str | None]:
-    """(root, entries) per registry root, and the user models' problem (None: they are fine)."""
-    if root is not None:
-        return [(Path(root), _manifest(Path(root)))], None
-    shipped = default_root()
-    found = [(shipped, _manifest(shipped))]  # a broken shipped manifest is an error: raised
-    user, entries, problem = _user_models()
-    if user is not None:
-        found.append((user, entries))
-    return found, problem
-
-
-def registry(root: str | Path | None = None) -> list[dict]:
-    """Registered models: the shipped ones (pretrained/) then the user's; or those of `root` only.
-
-    A broken shipped manifest raises CheckpointError. A user models folder or manifest that cannot
-    be used leaves the user models out: `registry_notes()` says why, and the first time a process
-    meets a problem it is logged as a warning (`python -m seq2seq models` prints it on stderr).
-    """
-    return registry_and_notes(root)[0]
-
-
-def registry_and_notes(root: str | Path | None = None) -> tuple[list[dict], list[str]]:
-    """`registry(root)` and `registry_notes()` from one reading of the manifests."""
-    found, problem = _listed(root)
-    if problem and problem not in _noted:
-        _noted.add(problem)
-        _log.warning("warning: user models left out: %s", problem)
-    return [entry for _, entries in found for entry in entries], [problem] if problem else []
-
-
-def resolve(name: str, root: str | Path | None = None) -> Path:
-    """The folder of registered model `name`, links followed; only manifest names resolve, only
-    inside their root, and only to a folder none of whose files links out of it."""
-    found, problem = _listed(root)
-    for base, entries in found:
-        base = base.resolve()
-        for entry in entries:
-            if entry.get("name") == name:
-                folder = (base / entry["path"]).resolve()
-                if not folder.is_relative_to(base):
-                    raise CheckpointError(f"{base / MANIFEST_FILE}: entry {name!r} points outside {base}")
-                if folder.is_dir():  # callers read probes.json or the card from it: no link out of it
-                    _refuse_outside_links(folder, base / entry["path"])
-                return folder
-    known = ", ".join(e["name"] for _, entries in found for e in entries) or "none are registered"
-    left_out = f"; user models left out: {problem}" if problem else ""
-    raise CheckpointError(f"unknown model {name!r} (known models: {known}){left_out}")
-
-
-def write_manifest(entries: list[dict], root: str | Path | None = None) -> Path:
-    """Write the manifest atomically (used by the training and release scripts)."""
-    root = Path(root) if root is not None else default_root()
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / MANIFEST_FILE
-    tmp = path.with_suffix(f".json.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps({"models": entries}, indent=2, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-    return path
-
-
-def register(entry: dict, root: str | Path) -> Path:
-    """Add or replace one manifest entry (by name) under a lock: several sessions may save at once."""
-    import fcntl
-
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".manifest.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        entries = [e for e in _manifest(root) if e.get("name") != entry["name"]]
-        return write_manifest([*entries, entry], root)
-
-
 def load_model(
     name: str | Path, device: str = "cpu", root: str | Path | None = None, allow_path: bool = False
 ) -> Translator:
@@ -582,8 +395,4 @@ def _is_folder_not_name(name: str, root: str | Path | None) -> bool:
         return False
     if (folder / CONFIG_FILE).exists():
         return True
-    try:
-        found = _listed(root)[0]  # not registry(): an error here is one line, with no warning before it
-    except CheckpointError:
-        return True
-    return all(entry.get("name") != name for _, entries in found for entry in entries)
+    return not is_registered(name, root)  # not registry(): no warning about the user models before it

@@ -17,6 +17,8 @@ import json
 import sys
 from collections.abc import Sequence
 
+from .tables import format_table
+
 EXIT_USAGE = 2
 
 
@@ -132,7 +134,7 @@ def _load(args):
 
 
 def cmd_models(args) -> int:
-    from .checkpoint import registry
+    from .registry import registry
 
     entries = registry()
     if not entries:
@@ -142,27 +144,17 @@ def cmd_models(args) -> int:
     header = ("name", "task", "scorer", "cell", "parameters", "metric")
     rows = [
         (
-            e["name"],
-            e.get("task", ""),
-            e.get("scorer", ""),
-            e.get("cell", ""),
-            f"{e.get('parameters', 0):,}",
-            f"{e['metric']['name']} {e['metric']['value']:.4g}" if e.get("metric") else "",
+            e.name,
+            e.task,
+            e.scorer,
+            e.cell,
+            f"{e.parameters:,}",
+            f"{e.metric.name} {e.metric.value:.4g}" if e.metric and e.metric.value is not None else "",
         )
         for e in entries
     ]
     print(format_table(header, rows))
     return 0
-
-
-def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain-text table whose columns line up in a terminal, Chinese tokens (two columns each) too."""
-    from .display_width import display_width, ljust
-
-    widths = [max(display_width(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
-    lines = ["  ".join(ljust(str(x), w) for x, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def attention_table(trace) -> str:
@@ -180,7 +172,7 @@ def input_notes(translator, text: str) -> list[str]:
     source the model was trained on (quality drops)."""
     notes = []
     normalized = translator.normalize(text)
-    converted = getattr(translator.source_tokenizer, "conversions", lambda _: [])(text)
+    converted = translator.source_tokenizer.conversions(text)
     if converted:
         listed = ", ".join(f"{a} → {b}" for a, b in converted)
         said = translator.source_tokenizer.conversion  # "traditional characters were converted to simplified"

@@ -3,43 +3,144 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, Field, asdict, dataclass, field, fields
+from typing import Any
+
+from .scorers import SCORERS
+from .tasks import DEFAULT_TASK
 
 CELLS = ("rnn", "gru", "lstm")
-SCORERS = ("none", "dot", "general", "concat", "scaled_dot", "location")
 # Seeds torch's generator takes (an unsigned 64-bit integer): for training and for sampling alike.
 MAX_SEED = 2**64 - 1
 
 
 @dataclass(frozen=True)
-class ModelConfig:
-    """Shape of an encoder-decoder; saved in config.json and read back as ModelConfig(**saved)."""
+class Bounds:
+    """What one setting accepts. It lives on the setting's dataclass field (`setting`), and every
+    reader takes it from there: the config's `validate`, the command line's options
+    (seq2seq/train.py), the loader's size limits (`ModelConfig.size_limits`) and the app's Train page.
 
-    src_vocab_size: int  # number of source token ids (specials included)
-    tgt_vocab_size: int  # number of target token ids (specials included)
-    scorer: str = "general"  # attention score function, one of SCORERS
-    cell: str = "gru"  # recurrent cell, one of CELLS
-    embedding_size: int = 64  # size of the token embeddings (source and target)
-    hidden_size: int = 128  # decoder state size = size of an encoder state (both directions)
-    num_layers: int = 1  # stacked RNN layers, 1 or 2 (encoder and decoder alike)
+    `not x >= low` rather than `x < low`, so that NaN is refused too.
+    """
+
+    choices: tuple = ()  # the names allowed (the command line offers them as its choices)
+    at_least: float | None = None
+    at_most: float | None = None
+    positive: bool = False  # greater than 0
+    probability: bool = False  # in [0, 1)
+    finite: bool = False  # infinity refused (NaN already fails the comparisons)
+    whole: bool = False  # an int (not a bool) from at_least to at_most, in one message
+    says: str = ""  # that message's own words for the range, when whole (num_layers: "1 or 2")
+
+    def problems(self, name: str, value: object, option: bool) -> list[tuple[int, str]]:
+        """(rule, message) for each rule `value` breaks; rules rank as `problems` reports them.
+
+        `option`: name the setting as a command-line option ("num-layers must be ...", "scorer must be
+        one of ...") rather than as a file's key ("num_layers must be ...", "unknown scorer ...").
+        """
+        shown = name.replace("_", "-") if option else name
+        found: list[tuple[int, str]] = []
+        if self.choices and value not in self.choices:
+            allowed = ", ".join(map(str, self.choices))
+            if option:
+                found.append((0, f"{shown} must be one of {allowed}, got {value!r}"))
+            else:
+                found.append((0, f"unknown {shown} {value!r}; choose one of {allowed}"))
+        if self.whole:
+            low, high = self.at_least, self.at_most
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                says = self.says or f"a whole number from {low} to {high}"
+                found.append((6, f"{shown} must be {says}, got {value!r}"))
+            return found
+        if self.at_least is not None and not value >= self.at_least:
+            found.append((1, f"{shown} must be at least {self.at_least}, got {value}"))
+        if self.positive and not value > 0:
+            found.append((2, f"{shown} must be greater than 0, got {value}"))
+        if self.probability and not 0 <= value < 1:
+            found.append((3, f"{shown} must be in [0, 1) (a probability below 1), got {value}"))
+        if self.at_most is not None and value > self.at_most:
+            found.append((4, f"{shown} must be at most {self.at_most}, got {value}"))
+        if self.finite and value == math.inf:
+            found.append((5, f"{shown} must be a finite number, got {value}"))
+        return found
+
+
+def setting(default: object = MISSING, help: str = "", *, option: bool = True, **bounds) -> Any:
+    """A dataclass field that carries its help text and its `Bounds` (the keyword arguments).
+
+    `option`: False for a field that is no command-line option (TrainConfig.extra). A dict or list
+    default becomes a factory, as dataclasses want.
+    """
+    metadata = {"help": help, "bounds": Bounds(**bounds), "option": option}
+    if isinstance(default, (dict, list)):
+        return field(default_factory=type(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def bounds_of(f: Field) -> Bounds:
+    """The `Bounds` of a dataclass field (a field without: anything goes)."""
+    return f.metadata.get("bounds", Bounds())
+
+
+def help_of(f: Field) -> str:
+    """The help text of a dataclass field ("" without)."""
+    return f.metadata.get("help", "")
+
+
+def problems(config: object, option: bool) -> list[str]:
+    """Every setting of `config` outside its field's `Bounds`, rule by rule (choices, lower bounds,
+    positives, probabilities, upper bounds, finiteness, whole numbers) and within a rule in field order."""
+    ranked = [
+        (rule, index, message)
+        for index, f in enumerate(fields(config))
+        for rule, message in bounds_of(f).problems(f.name, getattr(config, f.name), option)
+    ]
+    return [message for _, _, message in sorted(ranked, key=lambda r: r[:2])]
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Shape of an encoder-decoder; saved in config.json and read back as ModelConfig(**saved).
+
+    The sizes' bounds are those a loader accepts (`size_limits`): far above every shipped model
+    (hidden 512, vocabulary 8000, 64 positions), far below what would exhaust a machine.
+    """
+
+    src_vocab_size: int = setting(at_least=1, at_most=1_000_000)  # number of source token ids (specials included)
+    tgt_vocab_size: int = setting(at_least=1, at_most=1_000_000)  # number of target token ids (specials included)
+    scorer: str = setting("general", "/".join(SCORERS), choices=SCORERS)  # attention score function
+    cell: str = setting("gru", "/".join(CELLS), choices=CELLS)  # recurrent cell
+    embedding_size: int = setting(64, at_least=1, at_most=8192)  # size of the token embeddings (source and target)
+    hidden_size: int = setting(128, at_least=1, at_most=8192)  # decoder state size = size of an encoder state
+    num_layers: int = setting(1, whole=True, at_least=1, at_most=2, says="1 or 2")  # stacked RNN layers (both sides)
     bidirectional: bool = True  # encoder reads both directions; each gets hidden_size // 2
     dropout: float = 0.0  # dropout on embeddings and the attentional state while training
-    max_source_len: int = 64  # longest source in tokens (the location scorer has one score per position)
-    max_target_len: int = 64  # decoding stops after this many tokens (the flag says so)
-    trained_source_len: int = 0  # longest training source in tokens incl. </s> (0 = not recorded)
-    pad_id: int = 0  # padding id, shared by both tokenizers
-    bos_id: int = 2  # start-of-sequence id fed to the decoder first
-    eos_id: int = 3  # end-of-sequence id that stops decoding
+    # longest source in tokens (the location scorer has one score per position)
+    max_source_len: int = setting(64, at_least=1, at_most=100_000)
+    max_target_len: int = setting(64, at_least=1, at_most=100_000)  # decoding stops after this many tokens
+    # longest training source in tokens incl. </s> (0 = not recorded)
+    trained_source_len: int = setting(0, at_least=0, at_most=100_000)
+    pad_id: int = setting(0, at_least=0, at_most=999_999)  # padding id, shared by both tokenizers
+    bos_id: int = setting(2, at_least=0, at_most=999_999)  # start-of-sequence id fed to the decoder first
+    eos_id: int = setting(3, at_least=0, at_most=999_999)  # end-of-sequence id that stops decoding
 
     def __post_init__(self) -> None:
-        if self.scorer not in SCORERS:
-            raise ValueError(f"unknown scorer {self.scorer!r}; choose one of {', '.join(SCORERS)}")
-        if self.cell not in CELLS:
-            raise ValueError(f"unknown cell {self.cell!r}; choose one of {', '.join(CELLS)}")
-        if self.num_layers not in (1, 2):
-            raise ValueError(f"num_layers must be 1 or 2, got {self.num_layers}")
+        """Every ModelConfig is valid: `validate` on construction."""
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first setting outside its field's bounds (on every construction)."""
+        for problem in problems(self, option=False):
+            raise ValueError(problem)
         if self.bidirectional and self.hidden_size % 2:
             raise ValueError("a bidirectional encoder needs an even hidden_size")
+
+    @classmethod
+    def size_limits(cls) -> dict[str, tuple[int, int]]:
+        """(lowest, highest) of every whole-number setting, from the fields' bounds: what the loader
+        checks config.json's model section against before anything is built (seq2seq/checkpoint.py)."""
+        bounds = {f.name: bounds_of(f) for f in fields(cls)}
+        return {name: (b.at_least, b.at_most) for name, b in bounds.items() if None not in (b.at_least, b.at_most)}
 
     @property
     def encoder_hidden_size(self) -> int:
@@ -47,6 +148,7 @@ class ModelConfig:
         return self.hidden_size // 2 if self.bidirectional else self.hidden_size
 
     def to_dict(self) -> dict:
+        """The settings as plain JSON (config.json's "model" section)."""
         return asdict(self)
 
     @classmethod
@@ -59,107 +161,107 @@ class ModelConfig:
         return cls(**data)
 
 
+_MODEL_FIELDS = {f.name: f for f in fields(ModelConfig)}
+
+
+def model_setting(name: str) -> Any:
+    """A TrainConfig field for a setting of the model's shape: ModelConfig's field (default, help, bounds)."""
+    f = _MODEL_FIELDS[name]
+    return setting(f.default, help_of(f), **asdict(bounds_of(f))) if "bounds" in f.metadata else f.default
+
+
 @dataclass
 class TrainConfig:
-    """Settings of one training run (saved next to the model for the record)."""
+    """Settings of one training run (saved next to the model for the record).
 
-    task: str = "reverse"  # reverse | dates | en-fr | zh-en
-    data: str | None = None  # path of the Tatoeba-format file (en-fr, zh-en)
-    scorer: str = "general"  # attention score function
-    cell: str = "gru"  # recurrent cell
-    embedding_size: int = 64  # token embedding size
-    hidden_size: int = 128  # decoder/encoder-state size
-    num_layers: int = 1  # RNN layers
-    bidirectional: bool = True  # bidirectional encoder
-    dropout: float = 0.0  # dropout while training
+    Each field but `extra` is an option of `python -m seq2seq train` (hidden_size: --hidden-size),
+    with the help and choices of its field; `validate` checks every field against its bounds. The
+    model's shape (scorer ... num_layers) is ModelConfig's fields (`model_setting`).
+    """
+
+    task: str = DEFAULT_TASK  # the choices are seq2seq.tasks.TASKS
+    data: str | None = setting(
+        None, "the corpus file of a translation task (Tatoeba: en-fr English<TAB>French, zh-en English<TAB>Chinese)"
+    )
+    scorer: str = model_setting("scorer")  # attention score function
+    cell: str = model_setting("cell")  # recurrent cell
+    embedding_size: int = model_setting("embedding_size")  # token embedding size
+    hidden_size: int = model_setting("hidden_size")  # decoder/encoder-state size
+    num_layers: int = model_setting("num_layers")  # RNN layers
+    bidirectional: bool = model_setting("bidirectional")  # bidirectional encoder
+    dropout: float = setting(0.0, probability=True)  # dropout while training
     # Probability that each training source token (not </s>) is replaced by <unk>, redrawn every batch,
     # seeded from (seed, rank); validation is never touched. Character models otherwise never see <unk>.
-    unk_rate: float = 0.0
-    batch_size: int = 64  # pairs per optimizer step (global, over all processes)
-    epochs: int = 10  # passes over the training set (upper bound with early stopping)
-    lr: float = 2e-3  # Adam learning rate
-    schedule: str = "plateau"  # learning-rate schedule: constant | plateau | cosine
-    clip: float = 1.0  # gradient-norm clipping
-    weight_decay: float = 0.0  # decoupled weight decay (AdamW) on every weight; 0 = plain Adam
-    score_lr_scale: float = 1.0  # the attention scorer's own weights (W_a, v_a) learn at lr x this
-    patience: int = 3  # epochs without validation improvement before stopping
-    seed: int = 0  # seed for data and initialization
-    train_size: int = 20000  # synthetic tasks: training pairs generated
-    valid_size: int = 1000  # validation pairs
-    vocab_size: int = 4000  # en-fr, zh-en: SentencePiece vocabulary size (zh-en: of the English side)
-    max_len: int = 64  # longest sequence kept (tokens)
-    max_steps: int = 0  # stop after this many optimizer steps in all (0 = no limit)
-    max_seconds: float = 0.0  # stop after this much training time (0 = no limit)
-    warmup: int = 0  # the rate rises linearly from lr/warmup to lr over the first `warmup` optimizer steps
-    anneal_from: int = 0  # from this optimizer step on, the rate is multiplied by anneal_factor (0 = never)
-    anneal_factor: float = 0.25  # the rate's factor from anneal_from on: a final low-rate phase
-    threads: int = 0  # torch CPU threads (0 = torch's default)
+    unk_rate: float = setting(
+        0.0,
+        "probability that each training source token (not </s>) is replaced by <unk>, redrawn every "
+        "batch, seeded; 0 <= R < 1; validation is never touched",
+        probability=True,
+    )
+    batch_size: int = setting(64, at_least=1)  # pairs per optimizer step (global, over all processes)
+    epochs: int = setting(10, at_least=0)  # passes over the training set (upper bound with early stopping)
+    lr: float = setting(2e-3, positive=True, finite=True)  # Adam learning rate
+    schedule: str = setting("plateau", "constant | plateau | cosine", choices=("constant", "plateau", "cosine"))
+    clip: float = setting(1.0, positive=True, finite=True)  # gradient-norm clipping
+    weight_decay: float = setting(
+        0.0, "decoupled weight decay (AdamW) on every weight; 0 = plain Adam", at_least=0, finite=True
+    )
+    # the attention scorer's own weights (W_a, v_a) learn at lr x this
+    score_lr_scale: float = setting(
+        1.0,
+        "the attention scorer's own weights learn at --lr times this (the same for every scorer)",
+        positive=True,
+        finite=True,
+    )
+    patience: int = setting(3, at_least=1)  # epochs without validation improvement before stopping
+    seed: int = setting(0, whole=True, at_least=0, at_most=MAX_SEED)  # seed for data and initialization
+    train_size: int = setting(20000, at_least=0, at_most=1_000_000)  # synthetic tasks: training pairs generated
+    valid_size: int = setting(
+        1000,
+        "validation pairs; for en-fr and zh-en the first sources of the validation split in the file's order "
+        "(the shortest, in manythings.org's file)",
+        at_least=1,
+        at_most=1_000_000,
+    )
+    # en-fr, zh-en: SentencePiece vocabulary size (zh-en: of the English side)
+    vocab_size: int = setting(4000, at_least=5, at_most=1_000_000)
+    max_len: int = setting(64, at_least=2, at_most=99_999)  # longest sequence kept (tokens)
+    max_steps: int = setting(0, at_least=0)  # stop after this many optimizer steps in all (0 = no limit)
+    max_seconds: float = setting(0.0, at_least=0, finite=True)  # stop after this much training time (0 = no limit)
+    warmup: int = setting(0, "optimizer steps over which the rate rises linearly to --lr; 0 = none", at_least=0)
+    anneal_from: int = setting(
+        0, "from this optimizer step on, the rate is multiplied by --anneal-factor; 0 = never", at_least=0
+    )
+    # a final low-rate phase
+    anneal_factor: float = setting(0.25, "the rate's factor from --anneal-from on", positive=True, finite=True)
+    threads: int = setting(0, at_least=0, at_most=1024)  # torch CPU threads (0 = torch's default)
     half: bool = False  # store the checkpoint's weights as float16
-    device: str = "cpu"  # cpu | cuda
+    device: str = setting("cpu", choices=("cpu", "cuda"))
     out: str = "runs/model"  # output folder (checkpoint + probes.json)
-    extra: dict = field(default_factory=dict)  # free-form notes written to the card
+    extra: dict = setting({}, option=False)  # free-form notes written to the card
 
     def validate(self) -> None:
         """Raise ValueError naming the first setting out of range (the one check for every caller).
 
-        `not (x > 0)` rather than `x <= 0`, so that NaN is refused too.
+        The bounds are the fields' (`Bounds`). The sizes' upper bounds are those a loader accepts
+        (ModelConfig), so that every model trained can be loaded, or amounts of work one run may ask
+        for, so that a run too large is refused instead of failing to allocate.
         """
         for problem in self._problems():
             raise ValueError(problem)
 
     def _problems(self) -> list[str]:
-        choices = {
-            "scorer": SCORERS,
-            "cell": CELLS,
-            "schedule": ("constant", "plateau", "cosine"),
-            "device": ("cpu", "cuda"),
-        }
-        problems = [
-            f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}"
-            for name, allowed in choices.items()
-            if getattr(self, name) not in allowed
-        ]
-        at_least = {
-            "embedding_size": 1, "hidden_size": 1, "batch_size": 1, "epochs": 0, "patience": 1, "train_size": 0,
-            "valid_size": 1, "vocab_size": 5, "max_len": 2, "max_steps": 0, "max_seconds": 0, "warmup": 0,
-            "anneal_from": 0, "threads": 0, "weight_decay": 0,
-        }  # fmt: skip
-        problems += [
-            f"{name.replace('_', '-')} must be at least {low}, got {getattr(self, name)}"
-            for name, low in at_least.items()
-            if not getattr(self, name) >= low
-        ]
-        positive = ("lr", "clip", "score_lr_scale", "anneal_factor")
-        problems += [
-            f"{name.replace('_', '-')} must be greater than 0, got {getattr(self, name)}"
-            for name in positive
-            if not getattr(self, name) > 0
-        ]
-        problems += [
-            f"{name.replace('_', '-')} must be in [0, 1) (a probability below 1), got {getattr(self, name)}"
-            for name in ("dropout", "unk_rate")
-            if not 0 <= getattr(self, name) < 1
-        ]
-        # Upper bounds: sizes a loader accepts (seq2seq/checkpoint.py SIZE_LIMITS, so that every model
-        # trained can be loaded) and amounts of work one run may ask for, instead of an allocation failure.
-        at_most = {
-            "embedding_size": 8192, "hidden_size": 8192, "vocab_size": 1_000_000, "max_len": 99_999,
-            "train_size": 1_000_000, "valid_size": 1_000_000, "threads": 1024,
-        }  # fmt: skip
-        problems += [
-            f"{name.replace('_', '-')} must be at most {high}, got {getattr(self, name)}"
-            for name, high in at_most.items()
-            if getattr(self, name) > high
-        ]
-        problems += [
-            f"{name.replace('_', '-')} must be a finite number, got {getattr(self, name)}"
-            for name in ("lr", "clip", "weight_decay", "score_lr_scale", "anneal_factor", "max_seconds")
-            if getattr(self, name) == math.inf
-        ]
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
-            problems.append(f"seed must be a whole number from 0 to {MAX_SEED}, got {self.seed!r}")
-        if self.num_layers not in (1, 2):
-            problems.append(f"num-layers must be 1 or 2, got {self.num_layers}")
+        """Every problem, in the order `validate` reports the first: the fields', then the even hidden size."""
+        found = problems(self, option=True)
         if self.bidirectional and self.hidden_size % 2:
-            problems.append(f"a bidirectional encoder needs an even hidden-size, got {self.hidden_size}")
-        return problems
+            found.append(f"a bidirectional encoder needs an even hidden-size, got {self.hidden_size}")
+        return found
+
+    @classmethod
+    def options(cls) -> list[Field]:
+        """The fields that are command-line options (all but `extra`), in order."""
+        return [f for f in fields(cls) if f.metadata.get("option", True)]
+
+    def model_settings(self) -> dict:
+        """The settings of the model's shape, under ModelConfig's names (scorer ... dropout)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in _MODEL_FIELDS}

@@ -31,6 +31,7 @@ import torch
 
 from .beam import BatchBeamSearch, BeamSearch, Hypothesis
 from .config import MAX_SEED, ModelConfig
+from .decoded import DecodedSentence, DecodedStep, Sampling
 from .model import DecoderOutput, Hidden, Seq2Seq
 from .tokenizers import EOS, UNK, Tokenizer
 
@@ -207,39 +208,54 @@ class Trace:
 
         return sum(math.log(max(s.prob, 1e-45)) for s in self.steps)
 
-    def to_json(self, states: bool = False) -> dict:
-        """Plain JSON: the keys the CLI promises (and the app downloads)."""
-        data = {
-            "source": self.source_text,
-            "output": self.output,
-            "scorer": self.scorer,
-            "strategy": self.strategy,
-            "source_tokens": self.source_tokens,
-            "target_tokens": self.target_tokens,
-            "attention": self.attention,
-            "steps": [
-                {
-                    "token": s.token,
-                    "id": s.token_id,
-                    "prob": s.prob,
-                    "topk": [[piece, prob] for piece, _, prob in s.topk],
-                    "scores": list(s.scores) if s.scores is not None else None,
-                    "forced": s.forced,
-                }
-                for s in self.steps
+    def plain(self, model: str = "", states: bool = True, sampling: Sampling | None = None) -> DecodedSentence:
+        """This decode as plain data (seq2seq.decoded): tokens, probabilities, scores and weights,
+        and with `states` the encoder states h_s and each step's h_t, c_t and h~_t.
+
+        `model` names the model that decoded it (a registry name); `sampling` the temperature and
+        seed of a sampled decode, for a what-if that goes on sampling.
+        """
+        steps = self.steps
+        vectors: list[list[list[float]]] = [[], [], []]
+        if states and steps:  # one tensor-to-list conversion per kind, not one per step
+            vectors = [
+                torch.stack([getattr(s, name) for s in steps]).float().tolist()
+                for name in ("query_vector", "context_vector", "attentional_vector")
+            ]
+        return DecodedSentence(
+            model=model,
+            source=self.source_text,
+            source_tokens=list(self.source_tokens),
+            steps=[
+                DecodedStep(
+                    position=s.position,
+                    token=s.token,
+                    token_id=s.token_id,
+                    prob=s.prob,
+                    topk=list(s.topk),
+                    scores=list(s.scores) if s.scores is not None else None,
+                    attention=list(s.attention) if s.attention is not None else None,
+                    forced=s.forced,
+                    decoder_state=vectors[0][i] if states else None,
+                    context=vectors[1][i] if states else None,
+                    attentional_state=vectors[2][i] if states else None,
+                )
+                for i, s in enumerate(steps)
             ],
-            "logprob": self.logprob,
-            "hit_max_len": self.hit_max_len,
-        }
-        if states:
-            data["encoder_states"] = self.encoder_states
-            data["decoder_states"] = [list(s.decoder_state) for s in self.steps]
-            data["contexts"] = [list(s.context) for s in self.steps]
-            data["attentional_states"] = [list(s.attentional_state) for s in self.steps]
-        if self.hypotheses is not None:
-            data["hypotheses"] = self.hypotheses
-            data["tree"] = self.tree
-        return data
+            scorer=self.scorer,
+            strategy=self.strategy,
+            output=self.output,
+            logprob=self.logprob,
+            hit_max_len=self.hit_max_len,
+            encoder_states=self.encoder_states if states else None,
+            hypotheses=self.hypotheses,
+            tree=self.tree,
+            sampling=sampling,
+        )
+
+    def to_json(self, states: bool = False) -> dict:
+        """Plain JSON: the keys the CLI promises (and the app downloads); `DecodedSentence.to_json`."""
+        return self.plain(states=states).to_json(states=states)
 
 
 def _rows(*vectors: torch.Tensor) -> list[tuple[float, ...]]:

@@ -1,10 +1,11 @@
 """`python -m seq2seq evaluate`: a model's quality on a task's split.
 
-reverse, dates: exact match and character accuracy of greedy outputs, and attention against the
-gold alignment under forced decoding of the reference (alignment accuracy, gold mass, entropy).
-dates also: `unk_exact_match`, exact match on fresh test dates with one character outside the day,
-month and year replaced by a symbol the model never saw (`dates.with_unknown_symbol`).
-en-fr, zh-en (tasks that read a corpus, `NEEDS_DATA`): BLEU and chrF (sacrebleu) on the
+Generated tasks (reverse, dates): exact match and character accuracy of greedy outputs, and, where the
+task has gold alignments, attention against them under forced decoding of the reference (alignment
+accuracy, gold mass, entropy). A task with `unknown_symbol_examples` (dates) also: `unk_exact_match`,
+exact match on fresh test examples with one character the answer does not depend on replaced by a
+symbol the model never saw (`dates.with_unknown_symbol`).
+Tasks that read a corpus (`Task.needs_data`: en-fr, zh-en): BLEU and chrF (sacrebleu) on the
 multi-reference split, greedy and beam.
 """
 
@@ -19,6 +20,7 @@ import torch
 from .data import collate, encode_pairs
 from .decoding import Translator
 from .metrics import alignment_scores, bleu, char_accuracy, chrf, exact_match
+from .tasks import TASKS, all_tasks, get_task
 
 EVAL_SEED = 2026  # synthetic test sets are drawn with this seed (splits never overlap anyway)
 UNK_SEED = 4099  # the unknown-symbol dates: a seed no split is drawn with (training uses its config seed, 0)
@@ -41,10 +43,8 @@ def forced_attention(translator: Translator, pairs: list[tuple[str, str]], batch
 
 
 def evaluate_synthetic(translator: Translator, task: str, split: str, size: int, unk_size: int = UNK_SIZE) -> dict:
-    """Greedy exact match and character accuracy, attention against gold; dates: and `unk_size`
-    unknown-symbol dates (0 = skip)."""
-    from .tasks import get_task
-
+    """Greedy exact match and character accuracy, attention against gold; for a task with unknown-symbol
+    examples (dates), `unk_size` of them too (0 = skip)."""
     examples = get_task(task).examples(split, size, EVAL_SEED)
     sources, targets = [e.source for e in examples], [e.target for e in examples]
     started = time.perf_counter()
@@ -55,39 +55,41 @@ def evaluate_synthetic(translator: Translator, task: str, split: str, size: int,
         "char_accuracy": char_accuracy(outputs, targets),
         "decode_seconds": round(time.perf_counter() - started, 2),
     }
-    if translator.has_attention:
+    if translator.has_attention and get_task(task).has_alignments:
         matrices = forced_attention(translator, list(zip(sources, targets, strict=True)))
         result |= alignment_scores(matrices, [e.alignment for e in examples])
-    if task == "dates" and unk_size:
-        result |= unknown_symbol_exact_match(translator, unk_size)
+    if get_task(task).unknown_symbol_examples is not None and unk_size:
+        result |= unknown_symbol_exact_match(translator, unk_size, task=task)
     return result
 
 
-def unknown_symbol_exact_match(translator: Translator, size: int = UNK_SIZE, seed: int = UNK_SEED) -> dict:
-    """Exact match of greedy outputs on `size` dates with one unknown symbol outside day, month and year.
+def unknown_symbol_exact_match(
+    translator: Translator, size: int = UNK_SIZE, seed: int = UNK_SEED, task: str | None = None
+) -> dict:
+    """Exact match of greedy outputs on `size` examples with one unknown symbol where the answer does not
+    depend on it (dates: outside day, month and year). `task`: the model's own task when not given.
 
     The bar for the shipped dates models is 0.95 for every attention scorer: a character the model
     never saw, where the answer does not depend on it, should not change the answer.
     """
-    from .tasks.dates import with_unknown_symbol
-
-    examples = with_unknown_symbol(size, seed)
+    make = get_task(task or translator.metadata.get("task", "")).unknown_symbol_examples
+    if make is None:
+        raise ValueError(f"the {task} task has no unknown-symbol examples")
+    examples = make(size, seed)
     outputs = translator.translate_batch([e.source for e in examples])
     return {"unk_examples": len(examples), "unk_exact_match": exact_match(outputs, [e.target for e in examples])}
 
 
 def evaluate_translation(
-    translator: Translator, path: str, split: str, limit: int, beam: int, beam_limit: int = 0, task: str = "en-fr"
+    translator: Translator, path: str, split: str, limit: int, beam: int, beam_limit: int = 0, task: str | None = None
 ) -> dict:
     """Greedy BLEU/chrF on the split (or its first `limit` sources); beam on the first `beam_limit` (0 = all).
 
     Both are batched (`translate_batch`; beam by `beam_batch`, the same outputs as `beam` one
     sentence at a time). Greedy is also scored on the beam's sources (`bleu_greedy_subset`), so a
-    subset's ratio stays fair.
+    subset's ratio stays fair. `task`: the model's own task when not given.
     """
-    from .tasks import get_task
-
-    refs = get_task(task).references(path, split)
+    refs = get_task(task or translator.metadata.get("task", "")).references(path, split)
     sources = list(refs)[:limit] if limit else list(refs)
     references = [refs[s] for s in sources]
     started = time.perf_counter()
@@ -125,27 +127,26 @@ def evaluate(
     unk_size: int = UNK_SIZE,
 ) -> dict:
     task = translator.metadata.get("task")
-    if task in ("reverse", "dates"):
+    if task not in TASKS:
+        raise ValueError(f"the model does not say which task it was trained on (task={task!r})")
+    if not get_task(task).needs_data:
         return {"task": task, "split": split, **evaluate_synthetic(translator, task, split, size, unk_size)}
-    from .tasks import TASKS, get_task
-
-    if task in TASKS and getattr(get_task(task), "NEEDS_DATA", False):
-        path = data or translator.metadata.get("train", {}).get("data")
-        if not path:
-            raise ValueError(f"evaluating {task} needs --data PATH")
-        scores = evaluate_translation(translator, path, split, limit, beam, beam_limit, task=task)
-        return {"task": task, "split": split, **scores}
-    raise ValueError(f"the model does not say which task it was trained on (task={task!r})")
+    path = data or translator.metadata.get("train", {}).get("data")
+    if not path:
+        raise ValueError(f"evaluating {task} needs --data PATH")
+    scores = evaluate_translation(translator, path, split, limit, beam, beam_limit, task=task)
+    return {"task": task, "split": split, **scores}
 
 
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    corpus = ", ".join(task.name for task in all_tasks() if task.needs_data)  # the tasks that read a file
     parser.add_argument("--model", required=True, help="registered name or a checkpoint folder")
     parser.add_argument("--split", default="test", choices=("train", "valid", "test"))
     parser.add_argument("--size", type=int, default=2000, help="synthetic tasks: examples drawn (default 2000)")
-    parser.add_argument("--data", help="en-fr, zh-en: the Tatoeba file (default: the one the model was trained on)")
-    parser.add_argument("--limit", type=int, default=0, help="en-fr, zh-en: first N source sentences only (0 = all)")
-    parser.add_argument("--beam", type=int, default=5, help="en-fr, zh-en: beam width for the beam scores (1 = skip)")
-    parser.add_argument("--beam-limit", type=int, default=0, help="en-fr, zh-en: beam on the first N sources (0 = all)")
+    parser.add_argument("--data", help=f"{corpus}: the Tatoeba file (default: the one the model was trained on)")
+    parser.add_argument("--limit", type=int, default=0, help=f"{corpus}: first N source sentences only (0 = all)")
+    parser.add_argument("--beam", type=int, default=5, help=f"{corpus}: beam width for the beam scores (1 = skip)")
+    parser.add_argument("--beam-limit", type=int, default=0, help=f"{corpus}: beam on the first N sources (0 = all)")
     parser.add_argument(
         "--unk-size",
         type=int,
@@ -158,7 +159,7 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_from_args(args: argparse.Namespace) -> int:
     from .checkpoint import load_model
-    from .cli import format_table
+    from .tables import format_table
 
     translator = load_model(args.model, device=args.device, allow_path=True)
     if args.unk_size < 0:

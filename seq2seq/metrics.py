@@ -2,12 +2,16 @@
 
 Attention measures take one attention matrix per example, rows = target tokens (</s> last),
 columns = source tokens (</s> last), and the gold spans of each target character.
+
+`Metric` is a task's headline metric (`EXACT_MATCH`, `BLEU`): what validation reports, what early
+stopping follows, what the model cards and the app's tables lead with.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 Span = tuple[int, int]
 
@@ -77,3 +81,33 @@ def alignment_scores(
         "gold_mass": mass / counted if counted else 0.0,
         "entropy": sum(entropies) / len(entropies) if entropies else 0.0,
     }
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A task's headline metric: validation scores with it, early stopping follows it, tables lead with it."""
+
+    name: str  # its key in validation and test results ("exact_match", "bleu")
+    label: str  # how the app heads its column ("exact match %", "BLEU")
+    ceiling: float  # a perfect score: a training that reaches it stops (it cannot improve)
+    fraction: bool  # stored as a fraction 0..1 (the app shows a percentage), else as it is
+    # (outputs, every reference of each output) -> this metric and its companion, e.g. {"bleu": .., "chrf": ..}
+    compute: Callable[[Sequence[str], Sequence[Sequence[str]]], dict[str, float]]
+
+    def score(self, outputs: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float]:
+        """This metric (first) and its companion on `outputs` against their references."""
+        return self.compute(outputs, references)
+
+
+def _exact(outputs: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float]:
+    first = [r[0] for r in references]  # a generated task has one reference per source
+    return {"exact_match": exact_match(outputs, first), "char_accuracy": char_accuracy(outputs, first)}
+
+
+def _bleu(outputs: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float]:
+    return {"bleu": bleu(outputs, references), "chrf": chrf(outputs, references)}
+
+
+EXACT_MATCH = Metric("exact_match", "exact match %", 1.0, True, _exact)
+BLEU = Metric("bleu", "BLEU", 100.0, False, _bleu)
+METRICS = {m.name: m for m in (EXACT_MATCH, BLEU)}

@@ -187,20 +187,21 @@ def collect_states(
 def reference_sentences(task: str, n: int = 200, seed: int = 0, data: str | None = None) -> list[str]:
     """Inputs for a reference sample: `n` sources of the task's valid split.
 
-    reverse and dates generate their split; en-fr reads the corpus at `data` (the path the model
-    was trained on) and falls back to the task's probe sentences when there is no such file.
+    A generated task (reverse, dates) generates its split; a corpus task (en-fr, zh-en) reads the file at
+    `data` (the path the model was trained on) and falls back to the task's probe sentences when there
+    is no such file.
     """
     from .tasks import get_task
 
-    module = get_task(task)
-    if hasattr(module, "examples"):
-        return [e.source for e in module.examples("valid", n, seed)]
+    found = get_task(task)
+    if not found.needs_data:
+        return [e.source for e in found.examples("valid", n, seed)]
     if data:
         try:
-            return [e.source for e in module.load(data, "valid")][:n]
+            return [e.source for e in found.load(data, "valid")][:n]
         except (OSError, ValueError):
             pass
-    return list(module.PROBES)
+    return list(found.probes)
 
 
 @dataclass(frozen=True)

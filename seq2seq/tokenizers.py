@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-PAD, UNK, BOS, EOS = 0, 1, 2, 3
-SPECIALS = ("<pad>", "<unk>", "<s>", "</s>")
+from .specials import BOS, EOS, PAD, SPECIALS, UNK  # noqa: F401 (callers import the ids from here too)
+
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -31,8 +31,10 @@ class Tokenizer(Protocol):
 
     kind: str
     vocab_size: int
+    conversion: str  # what `normalize` converts besides Unicode forms, in words ("" for nothing)
 
     def normalize(self, text: str) -> str: ...
+    def conversions(self, text: str) -> list[tuple[str, str]]: ...
     def encode(self, text: str) -> list[int]: ...
     def decode(self, ids: Sequence[int]) -> str: ...
     def piece(self, token_id: int) -> str: ...
@@ -44,6 +46,7 @@ class CharTokenizer:
 
     kind = "char"
     normalization = "NFKC"  # full-width digits, ligatures and no-break spaces become plain characters
+    conversion = ""  # normalize converts no character into another
 
     def __init__(self, chars: str):
         unique = sorted(set(chars))
@@ -61,6 +64,10 @@ class CharTokenizer:
     def normalize(self, text: str) -> str:
         """The text as the model should read it: Unicode NFKC ("９ may" -> "9 may", NFD "café" -> NFC)."""
         return unicodedata.normalize(self.normalization, text)
+
+    def conversions(self, text: str) -> list[tuple[str, str]]:
+        """Characters `normalize` replaces by others (zh-char: traditional -> simplified): none here."""
+        return []
 
     def encode(self, text: str) -> list[int]:
         return [self._ids.get(c, UNK) for c in text]
@@ -94,6 +101,7 @@ class SentencePieceTokenizer:
 
     kind = "sentencepiece"
     normalization = "NFC"  # compose accents only: compatibility forms stay as typed (identity model rule)
+    conversion = ""  # normalize converts no character into another
 
     def __init__(self, model_proto: bytes):
         import sentencepiece as spm  # imported here: no work at import time of the package
@@ -135,6 +143,10 @@ class SentencePieceTokenizer:
         """The text as the model should read it: Unicode NFC (NFD "café" -> "café"); subclasses may add more."""
         return unicodedata.normalize(self.normalization, text)
 
+    def conversions(self, text: str) -> list[tuple[str, str]]:
+        """Characters `normalize` replaces by others (zh-char: traditional -> simplified): none here."""
+        return []
+
     def encode(self, text: str) -> list[int]:
         # SentencePiece takes UTF-8, which cannot carry a lone surrogate (what Python makes of
         # undecodable argv or stdin bytes): such a character becomes U+FFFD, unknown to the model,
@@ -167,7 +179,7 @@ def tokenizer_from_config(entry: dict, folder: Path) -> Tokenizer:
     if kind == "sentencepiece":
         filename = Path(entry["file"]).name  # never follow a path out of the checkpoint folder
         return SentencePieceTokenizer.load(Path(folder) / filename)
-    if kind == "zh-char":  # Chinese characters (seq2seq/zh_tokenizer.py), imported here: it imports this module
+    if kind == "zh-char":  # Chinese characters (seq2seq/zh_tokenizer.py), imported here: it imports opencc lazily
         from .zh_tokenizer import ZhCharTokenizer
 
         return ZhCharTokenizer.from_config(entry)

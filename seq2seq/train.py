@@ -50,14 +50,15 @@ import torch
 import torch.nn.functional as F
 
 from .checkpoint import read_config, save_checkpoint
-from .config import CELLS, SCORERS, ModelConfig, TrainConfig
+from .config import ModelConfig, TrainConfig, bounds_of, help_of
 from .data import Batch, bucketed_batches, collate, encode_pairs, substitute_unk
 from .decoding import InputError, Translator
+from .metrics import METRICS
 from .model import Seq2Seq
-from .tasks import TASKS
-from .tokenizers import PAD, CharTokenizer, Tokenizer, tokenizer_from_config
+from .tasks import TASKS, get_task
+from .tokenizers import PAD, Tokenizer, tokenizer_from_config
 
-METRIC_CEILING = {"exact_match": 1.0, "bleu": 100.0}
+METRIC_CEILING = {name: metric.ceiling for name, metric in METRICS.items()}  # a perfect score: training stops
 STATE_JSON, STATE_TENSORS, PROBES_FILE = "trainer_state.json", "trainer_state.safetensors", "probes.json"
 GO, PAUSE, STOP = 0, 1, 2  # rank 0's decision after each step: go on, budget spent (resumable), Stop
 
@@ -72,38 +73,24 @@ class TaskData:
 
     train: list[tuple[str, str]]
     valid: list[tuple[str, str]]
-    valid_refs: list[list[str]]  # all references of each valid source (en-fr: several)
+    valid_refs: list[list[str]]  # all references of each valid source (a corpus task: often several)
     probes: tuple[str, ...]
     metric: str  # the validation metric that drives early stopping
 
 
 def load_task_data(cfg: TrainConfig) -> TaskData:
-    from .tasks import get_task
-
+    """The task's training pairs and validation sources with every reference of each (`Task.split_pairs`,
+    `Task.split_references`: generated with the seed, or read from the corpus file --data)."""
     task = get_task(cfg.task)
-    if getattr(task, "NEEDS_DATA", False):  # a corpus read from --data (en-fr, zh-en), multi-reference
-        if not cfg.data:
-            raise ValueError(f"the {cfg.task} task needs --data PATH ({task.DATA_FORMAT})")
-        train = [(e.source, e.target) for e in task.load(cfg.data, "train")]
-        if cfg.train_size:
-            train = train[: cfg.train_size]
-        refs = task.references(cfg.data, "valid")
-        sources = list(refs)[: cfg.valid_size]
-        valid = [(s, refs[s][0]) for s in sources]
-        return TaskData(train, valid, [refs[s] for s in sources], task.PROBES, task.METRIC)
-    train = [(e.source, e.target) for e in task.examples("train", cfg.train_size, cfg.seed)]
-    valid = [(e.source, e.target) for e in task.examples("valid", cfg.valid_size, cfg.seed)]
-    return TaskData(train, valid, [[t] for _, t in valid], task.PROBES, "exact_match")
+    train = task.split_pairs("train", cfg.train_size, cfg.seed, cfg.data)
+    refs = task.split_references("valid", cfg.valid_size, cfg.seed, cfg.data)
+    valid = [(source, targets[0]) for source, targets in refs.items()]
+    return TaskData(train, valid, list(refs.values()), task.probes, task.metric.name)
 
 
 def build_tokenizers(cfg: TrainConfig, data: TaskData) -> tuple[Tokenizer, Tokenizer]:
-    """The task's own tokenizers when it has them (en-fr, zh-en: `build_tokenizers`), else characters."""
-    from .tasks import get_task
-
-    task = get_task(cfg.task)
-    if hasattr(task, "build_tokenizers"):
-        return task.build_tokenizers(data.train, cfg.vocab_size)
-    return CharTokenizer.fit(s for s, _ in data.train), CharTokenizer.fit(t for _, t in data.train)
+    """The task's tokenizers (`Task.build_tokenizers`: characters, or SentencePiece of --vocab-size pieces)."""
+    return get_task(cfg.task).build_tokenizers(data.train, cfg.vocab_size)
 
 
 def build_model(cfg: TrainConfig, source: Tokenizer, target: Tokenizer, trained_source_len: int = 0) -> Seq2Seq:
@@ -117,13 +104,7 @@ def build_model(cfg: TrainConfig, source: Tokenizer, target: Tokenizer, trained_
     model_config = ModelConfig(
         src_vocab_size=source.vocab_size,
         tgt_vocab_size=target.vocab_size,
-        scorer=cfg.scorer,
-        cell=cfg.cell,
-        embedding_size=cfg.embedding_size,
-        hidden_size=cfg.hidden_size,
-        num_layers=cfg.num_layers,
-        bidirectional=cfg.bidirectional,
-        dropout=cfg.dropout,
+        **cfg.model_settings(),  # scorer, cell, embedding_size, hidden_size, num_layers, bidirectional, dropout
         max_source_len=location_len,
         max_target_len=cfg.max_len + 1,
         trained_source_len=trained_source_len,
@@ -137,13 +118,8 @@ def validate(translator: Translator, data: TaskData) -> dict[str, float]:
     A source over the model's length limit (--max-len) scores as an empty output, as in `evaluate`:
     training pairs are filtered by length, validation keeps every source so runs stay comparable.
     """
-    from .metrics import bleu, char_accuracy, chrf, exact_match
-
     outputs = translator.translate_batch([s for s, _ in data.valid], refused=[])
-    if data.metric == "bleu":
-        return {"bleu": bleu(outputs, data.valid_refs), "chrf": chrf(outputs, data.valid_refs)}
-    refs = [r[0] for r in data.valid_refs]
-    return {"exact_match": exact_match(outputs, refs), "char_accuracy": char_accuracy(outputs, refs)}
+    return METRICS[data.metric].score(outputs, data.valid_refs)
 
 
 def probe_record(translator: Translator, probes: tuple[str, ...]) -> list[dict]:
@@ -201,6 +177,8 @@ def set_step_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:
 
 
 def _lr_for_epoch(cfg: TrainConfig, epoch: int, plateau_lr: float) -> float:
+    """The rate of 0-based epoch `epoch` under --schedule: constant, the plateau schedule's current
+    rate, or a cosine from lr down to 0 over --epochs."""
     if cfg.schedule == "cosine":
         return cfg.lr * 0.5 * (1 + math.cos(math.pi * epoch / max(cfg.epochs, 1)))
     if cfg.schedule == "plateau":
@@ -233,6 +211,7 @@ def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torc
 
 
 def _restore_optimizer(optimizer: torch.optim.Optimizer, tensors: dict, groups: dict) -> None:
+    """Adam's state back from `_optimizer_tensors`' flat optim.<index>.<key> tensors and its JSON groups."""
     state: dict[int, dict] = {}
     for name, value in tensors.items():
         if name.startswith("optim."):
@@ -255,6 +234,7 @@ class _Distributed:
     """Rank and world size; inactive (rank 0 of 1) outside torchrun."""
 
     def __init__(self, device: str):
+        """Read rank and world size from torchrun's environment; join the process group when there are several."""
         self.world = int(os.environ.get("WORLD_SIZE", "1"))
         self.rank = int(os.environ.get("RANK", "0"))
         # the device collectives run on: nccl takes CUDA tensors only, gloo CPU ones
@@ -269,9 +249,11 @@ class _Distributed:
 
     @property
     def main(self) -> bool:
+        """Whether this is rank 0: the process that validates, records and writes the folder."""
         return self.rank == 0
 
     def wrap(self, model: torch.nn.Module) -> torch.nn.Module:
+        """`model` in DistributedDataParallel (gradients averaged over processes); itself on one process."""
         if self.world == 1:
             return model
         from torch.nn.parallel import DistributedDataParallel
@@ -279,6 +261,7 @@ class _Distributed:
         return DistributedDataParallel(model)
 
     def barrier(self) -> None:
+        """Wait until every process is here (nothing on one process)."""
         if self.world > 1:
             import torch.distributed as dist
 
@@ -361,7 +344,24 @@ class _Run:
         return cls(**{f.name: state[f.name] for f in fields(cls) if f.name in state})
 
 
-def _read_state(out: Path) -> tuple[dict, dict[str, torch.Tensor]]:
+@dataclass
+class _Saved:
+    """A run folder's trainer state, read for --resume (`_read_state`)."""
+
+    state: dict  # trainer_state.json: `_Run`'s fields, the optimizer's param groups, Python's random state
+    tensors: dict[str, torch.Tensor]  # trainer_state.safetensors: model.*, best.*, optim.*, rng.<stream>.<rank>
+
+
+@dataclass
+class _Hooks:
+    """What the caller of `train` listens with and stops with (both on rank 0 only)."""
+
+    callback: Callable[[dict], None] | None = None  # gets the step and epoch events
+    should_stop: Callable[[], bool] | None = None  # asked after every step: True ends the run for good
+    progress: bool = False  # a tqdm bar per epoch
+
+
+def _read_state(out: Path) -> _Saved:
     """trainer_state.json and .safetensors of `out`, or ResumeError naming the folder."""
     from safetensors.torch import load_file
 
@@ -370,7 +370,7 @@ def _read_state(out: Path) -> tuple[dict, dict[str, torch.Tensor]]:
             f"{out}: nothing to resume (no {STATE_JSON} and {STATE_TENSORS} there); "
             "run without --resume to start a new run"
         )
-    return json.loads((out / STATE_JSON).read_text()), load_file(str(out / STATE_TENSORS))
+    return _Saved(json.loads((out / STATE_JSON).read_text()), load_file(str(out / STATE_TENSORS)))
 
 
 def init_model(cfg: TrainConfig, source: Tokenizer, target: Tokenizer, trained_source_len: int, rank: int) -> Seq2Seq:
@@ -412,12 +412,31 @@ def global_batch_loss(
 
 
 class _Trainer:
-    """One run: the model, its optimizer and data, and the steps of `train` as methods."""
+    """One run: what it is built from (config, data, model, optimizer), where it stands (`run`, a
+    `_Run`), and the steps of `train` as methods:
 
-    def __init__(self, cfg: TrainConfig, dist: _Distributed, data: TaskData, source: Tokenizer, target: Tokenizer):
-        self.cfg, self.dist, self.data, self.source, self.target = cfg, dist, data, source, target
+        __init__      build the model and optimizer, then `restore` a saved run for --resume
+        fit           epoch 0, then `run_epoch` and `close_epoch` until a stop, or `pause`
+        run_epoch     `step` through the epoch's batches from `run.batch` on
+        close_epoch   `evaluate`, `track_best`, `report`, `save`
+        save          `folder_model`, `trainer_files`, `card`, `probes_json`: one atomic checkpoint
+    """
+
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        dist: _Distributed,
+        data: TaskData,
+        source: Tokenizer,
+        target: Tokenizer,
+        hooks: _Hooks,
+        saved: _Saved | None = None,
+    ):
+        """Encode the training pairs, build the model (`init_model`), the <unk> stream, the optimizer and
+        a translator for validation; restore `saved` (--resume); wrap the model for DDP."""
+        self.cfg, self.dist, self.data, self.source, self.target, self.hooks = cfg, dist, data, source, target, hooks
         self.out = Path(cfg.out)
-        self.pairs = encode_pairs(data.train, source, target, cfg.max_len)
+        self.pairs = encode_pairs(data.train, source, target, cfg.max_len)  # (source ids, target ids) per pair
         if not self.pairs:
             raise ValueError("no training pair fits in --max-len tokens")
         self.lengths = [len(s) + len(t) for s, t in self.pairs]
@@ -428,14 +447,16 @@ class _Trainer:
         self.best_weights = _clone(self.model)
         self.run = _Run(plateau_lr=cfg.lr)
         self.translator = Translator(self.model, source, target, name=self.out.name, device=cfg.device)
-        self.callback: Callable[[dict], None] | None = None
-        self.should_stop: Callable[[], bool] | None = None
-        self.progress = False
-        self.saved = False
+        self.resumed = saved is not None
+        if saved is not None:
+            self.restore(saved)
+        self.ddp_model = dist.wrap(self.model)  # after the restore: every rank starts from the same weights
+        self.saved = False  # whether this process has written the folder yet
 
     # -- resume -----------------------------------------------------------------------------------
-    def restore(self, state: dict, tensors: dict[str, torch.Tensor]) -> None:
+    def restore(self, saved: _Saved) -> None:
         """Weights, optimizer, run state and this process's random streams from a checkpoint."""
+        state, tensors = saved.state, saved.tensors
         self.model.load_state_dict({k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")})
         self.best_weights = {k[len("best.") :]: v for k, v in tensors.items() if k.startswith("best.")}
         _restore_optimizer(self.optimizer, tensors, state["optimizer"])
@@ -453,7 +474,10 @@ class _Trainer:
             random.setstate((version, tuple(internal), gauss))
 
     def _rng_tensors(self) -> dict[str, torch.Tensor]:
-        """Every random stream of every process, as rng.<stream>.<rank> (a collective: all ranks call it)."""
+        """Every random stream of every process, as rng.<stream>.<rank> (a collective: all ranks call it).
+
+        Each is a uint8 tensor of the generator's state: (5056,) for torch's CPU generator and <unk>'s.
+        """
         streams = {"torch": torch.get_rng_state(), "unk": self.unk_generator.get_state()}
         if self.cfg.device == "cuda":
             streams["cuda"] = torch.cuda.get_rng_state()
@@ -465,6 +489,7 @@ class _Trainer:
 
     # -- the loop ---------------------------------------------------------------------------------
     def within_budget(self) -> bool:
+        """Whether neither --max-steps nor --max-seconds is spent (on this process's counters)."""
         cfg, run = self.cfg, self.run
         return not (cfg.max_steps and run.steps >= cfg.max_steps) and not (
             cfg.max_seconds and run.seconds >= cfg.max_seconds
@@ -482,31 +507,31 @@ class _Trainer:
                 entry = self._record(0, None, validate(self.translator, self.data))
                 self._emit({"type": "epoch", **entry})
         while self.may_start_epoch():
-            outcome = self.run_epoch()
+            outcome, pairs = self.run_epoch()
             if outcome == PAUSE:
                 self.pause()
                 break
-            self.close_epoch(stopped=outcome == STOP)
+            self.close_epoch(stopped=outcome == STOP, pairs=pairs)
         if not self.saved and not self.resumed:  # e.g. --epochs 0: the untrained model is the checkpoint
             self.save(finished=True)
 
     def epoch_batches(self, epoch: int) -> list[list[int]]:
-        """The global batches of epoch `epoch` (0-based): the same on every process and every resume."""
+        """The global batches of epoch `epoch` (0-based) as indices into `pairs`: the same on every
+        process and every resume; a batch with fewer pairs than processes is left out."""
         batches = bucketed_batches(len(self.pairs), self.lengths, self.cfg.batch_size, self.cfg.seed + epoch)
         return [b for b in batches if len(b) >= self.dist.world]
 
-    def run_epoch(self) -> int:
-        """Train from batch `run.batch` of the current epoch on; GO at its end, else PAUSE or STOP."""
+    def run_epoch(self) -> tuple[int, int]:
+        """Train from batch `run.batch` of the current epoch on.
+
+        Returns GO at the epoch's end, else PAUSE or STOP (rank 0's decision after a step), and the
+        number of pairs in the epoch's batches (for the pairs/s of the report).
+        """
         cfg, run = self.cfg, self.run
         epoch_lr = _lr_for_epoch(cfg, run.epoch, run.plateau_lr)
         batches = self.epoch_batches(run.epoch)
-        self.epoch_pairs = sum(len(b) for b in batches)
         self.model.train()
-        bar = None
-        if self.progress and self.dist.main:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(batches), initial=run.batch, desc=f"epoch {run.epoch + 1}/{cfg.epochs}", unit="batch")
+        bar = self._progress_bar(len(batches))
         recent: deque[tuple[float, int]] = deque(maxlen=10)
         started, seconds0, epoch_seconds0 = time.perf_counter(), run.seconds, run.epoch_seconds
         outcome = GO
@@ -532,7 +557,16 @@ class _Trainer:
                 break
         if bar is not None:
             bar.close()
-        return outcome
+        return outcome, sum(len(b) for b in batches)
+
+    def _progress_bar(self, batches: int):
+        """A tqdm bar over the epoch's `batches`, starting at `run.batch` (rank 0, with progress on), else None."""
+        if not (self.hooks.progress and self.dist.main):
+            return None
+        from tqdm import tqdm
+
+        run = self.run
+        return tqdm(total=batches, initial=run.batch, desc=f"epoch {run.epoch + 1}/{self.cfg.epochs}", unit="batch")
 
     def _decide(self) -> int:
         """After a step, on rank 0: go on, pause (a budget is spent) or stop (a Stop was asked for)."""
@@ -540,10 +574,13 @@ class _Trainer:
             return GO
         if not self.within_budget():
             return PAUSE
-        return STOP if self.should_stop and self.should_stop() else GO
+        return STOP if self.hooks.should_stop and self.hooks.should_stop() else GO
 
     def step(self, indices: list[int], epoch_lr: float) -> tuple[float, int]:
-        """One optimizer step on global batch `indices`; this process's summed loss and target tokens."""
+        """One optimizer step on global batch `indices`; this process's summed loss and target tokens.
+
+        The rate is the epoch's, warmed up and annealed (`step_lr`); gradients are clipped to --clip.
+        """
         cfg, dist = self.cfg, self.dist
         loss, loss_sum, tokens = global_batch_loss(
             self.ddp_model, self.pairs, indices, dist.rank, dist.world, cfg.unk_rate, self.unk_generator, cfg.device
@@ -555,34 +592,52 @@ class _Trainer:
         self.optimizer.step()
         return float(loss_sum.detach()), tokens
 
-    def close_epoch(self, stopped: bool) -> None:
-        """Validate (rank 0), update early stopping on every rank alike, record, checkpoint."""
-        cfg, run, data = self.cfg, self.run, self.data
+    # -- the end of an epoch ----------------------------------------------------------------------
+    def close_epoch(self, stopped: bool, pairs: int) -> None:
+        """Validate (rank 0), update early stopping on every rank alike, record, checkpoint.
+
+        `stopped`: a Stop ended the epoch; `pairs`: the epoch's training pairs (for the report).
+        """
+        cfg, run = self.cfg, self.run
         run.epoch += 1
+        valid, metric = self.evaluate()
+        self.track_best(metric)
+        train_loss, seconds = run.epoch_loss / max(run.epoch_tokens, 1), run.epoch_seconds
+        run.batch, run.epoch_loss, run.epoch_tokens, run.epoch_seconds = 0, 0.0, 0.0, 0.0
+        # Stop on patience, or at the metric's ceiling: a perfect score cannot improve.
+        run.early_stopped = stopped or run.bad_epochs >= cfg.patience or metric >= METRIC_CEILING[self.data.metric]
+        if self.dist.main:
+            self.report(train_loss, valid, seconds, pairs)
+        self.save(finished=run.early_stopped or run.epoch >= cfg.epochs or not self.within_budget())
+
+    def evaluate(self) -> tuple[dict[str, float], float]:
+        """The validation metrics (rank 0 computes them; the others get {}) and the task's metric,
+        rank 0's value on every rank, so that every rank takes the same early-stopping decision."""
         self.model.eval()
-        valid = validate(self.translator, data) if self.dist.main else {}
-        metric = self.dist.agree(valid.get(data.metric, 0.0))
+        valid = validate(self.translator, self.data) if self.dist.main else {}
+        return valid, self.dist.agree(valid.get(self.data.metric, 0.0))
+
+    def track_best(self, metric: float) -> None:
+        """Keep the weights of a new best epoch; else count a bad epoch (the plateau schedule halves the rate)."""
+        run = self.run
         if metric > run.best:
             run.best, run.best_epoch, run.bad_epochs = metric, run.epoch, 0
             self.best_weights = _clone(self.model)
         else:
             run.bad_epochs += 1
-            run.plateau_lr = run.plateau_lr * 0.5 if cfg.schedule == "plateau" else run.plateau_lr
-        train_loss, seconds = run.epoch_loss / max(run.epoch_tokens, 1), run.epoch_seconds
-        run.batch, run.epoch_loss, run.epoch_tokens, run.epoch_seconds = 0, 0.0, 0.0, 0.0
-        # Stop on patience, or at the metric's ceiling: a perfect score cannot improve.
-        run.early_stopped = stopped or run.bad_epochs >= cfg.patience or metric >= METRIC_CEILING[data.metric]
-        if self.dist.main:
-            entry = self._record(run.epoch, train_loss, valid)
-            print(
-                f"epoch {run.epoch}: loss {train_loss:.4f}  "
-                + "  ".join(f"{k} {v:.4f}" for k, v in valid.items())
-                + f"  lr {self.optimizer.param_groups[0]['lr']:.2e}  {seconds:.1f}s  "
-                + f"{self.epoch_pairs / max(seconds, 1e-9):,.0f} pairs/s",
-                flush=True,
-            )
-            self._emit({"type": "epoch", **entry})
-        self.save(finished=run.early_stopped or run.epoch >= cfg.epochs or not self.within_budget())
+            run.plateau_lr = run.plateau_lr * 0.5 if self.cfg.schedule == "plateau" else run.plateau_lr
+
+    def report(self, train_loss: float, valid: dict[str, float], seconds: float, pairs: int) -> None:
+        """Rank 0: the finished epoch into the history, one line on stdout, an epoch event."""
+        entry = self._record(self.run.epoch, train_loss, valid)
+        print(
+            f"epoch {self.run.epoch}: loss {train_loss:.4f}  "
+            + "  ".join(f"{k} {v:.4f}" for k, v in valid.items())
+            + f"  lr {self.optimizer.param_groups[0]['lr']:.2e}  {seconds:.1f}s  "
+            + f"{pairs / max(seconds, 1e-9):,.0f} pairs/s",
+            flush=True,
+        )
+        self._emit({"type": "epoch", **entry})
 
     def pause(self) -> None:
         """A budget ran out inside an epoch: checkpoint it unfinished, resumable at the next batch.
@@ -601,6 +656,7 @@ class _Trainer:
 
     # -- records and checkpoints -----------------------------------------------------------------
     def _entry(self, epoch: int, loss: float | None, valid: dict) -> dict:
+        """probes.json's record of an epoch: loss, validation metrics, rate, counters, probe outputs."""
         self.model.eval()
         return {
             "epoch": epoch,
@@ -613,45 +669,79 @@ class _Trainer:
         }
 
     def _record(self, epoch: int, loss: float | None, valid: dict) -> dict:
+        """`_entry`, kept in the run's history (a finished epoch, or epoch 0)."""
         entry = self._entry(epoch, loss, valid)
         self.run.history.append(entry)
         return entry
 
     def _emit(self, event: dict) -> None:
-        if self.callback and self.dist.main:
-            self.callback(event)
+        """Hand an event to the caller's callback (rank 0 only)."""
+        if self.hooks.callback and self.dist.main:
+            self.hooks.callback(event)
 
     def save(self, finished: bool, partial: dict | None = None) -> None:
         """Write the run folder (rank 0; every rank calls it, for the gather of random states).
 
         The folder's model is the best finished epoch, or `partial` (a paused epoch's live weights,
         validated) if it is better; the trainer state holds the live weights and `run` as they are.
+        All of it is one atomic checkpoint (`save_checkpoint`): model, card, probes, trainer state.
         """
         rng = self._rng_tensors()
         self.saved = True
         if not self.dist.main:
             return
+        live = _clone(self.model)
+        folder_weights, best_epoch, valid = self.folder_model(live, partial)
+        extra = self.trainer_files(live, rng, finished) | {PROBES_FILE: self.probes_json(partial)}
+        self.model.load_state_dict(folder_weights)
+        try:
+            save_checkpoint(
+                self.out,
+                self.model,
+                self.source,
+                self.target,
+                self.card(best_epoch, valid),
+                half=self.cfg.half,
+                extra_files=extra,
+            )
+        finally:
+            self.model.load_state_dict(live)
+
+    def folder_model(self, live: dict[str, torch.Tensor], partial: dict | None) -> tuple[dict, int, dict]:
+        """The weights the folder's model is, their epoch and their validation metrics: the best
+        finished epoch's, or the live weights of a paused epoch (`partial`) that beat it."""
+        run = self.run
+        if partial is not None and partial["valid"][self.data.metric] > run.best:
+            return live, partial["epoch"], partial["valid"]
+        valid = next((e["valid"] for e in run.history if e["epoch"] == run.best_epoch), {})
+        return self.best_weights, run.best_epoch, valid
+
+    def trainer_files(self, live: dict[str, torch.Tensor], rng: dict[str, torch.Tensor], finished: bool) -> dict:
+        """trainer_state.json and .safetensors, as bytes: what --resume reads back (`_Saved`).
+
+        The tensors are model.<name> (the live weights), best.<name> (the best finished epoch's),
+        optim.<parameter index>.<key> (Adam's exp_avg and exp_avg_sq, shaped as their parameter, and
+        its step) and
+        rng.<stream>.<rank> (`_rng_tensors`).
+        """
         from safetensors.torch import save as save_bytes
 
-        run, metric = self.run, self.data.metric
-        live = _clone(self.model)
-        best_epoch = run.best_epoch
-        valid = next((e["valid"] for e in run.history if e["epoch"] == best_epoch), {})
-        folder_weights = self.best_weights
-        if partial is not None and partial["valid"][metric] > run.best:
-            folder_weights, best_epoch, valid = live, partial["epoch"], partial["valid"]
         opt_tensors, opt_json = _optimizer_tensors(self.optimizer)
         tensors = {f"model.{k}": v.cpu().contiguous() for k, v in live.items()}
         tensors |= {f"best.{k}": v.cpu().contiguous() for k, v in self.best_weights.items()}
         tensors |= opt_tensors | rng
         version, internal, gauss = random.getstate()
-        trainer_state = asdict(run) | {
+        trainer_state = asdict(self.run) | {
             "optimizer": opt_json,
             "finished": finished,
             "python_random": [version, list(internal), gauss],
         }
-        cfg = self.cfg
-        metadata = {
+        return {STATE_JSON: json.dumps(trainer_state).encode(), STATE_TENSORS: save_bytes(tensors)}
+
+    def card(self, best_epoch: int, valid: dict) -> dict:
+        """config.json's record of the training: settings, the folder model's metrics, time, machine."""
+        cfg, run = self.cfg, self.run
+        return {
             "task": cfg.task,
             "train": asdict(cfg),
             "metrics": {"valid": valid},
@@ -661,20 +751,15 @@ class _Trainer:
             "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, {cfg.device}",
             "torch": torch.__version__,
         }
-        epochs = run.history + ([partial] if partial is not None else [])
-        extra = {
-            PROBES_FILE: json.dumps({"task": cfg.task, "scorer": cfg.scorer, "epochs": epochs}).encode(),
-            STATE_JSON: json.dumps(trainer_state).encode(),
-            STATE_TENSORS: save_bytes(tensors),
-        }
-        self.model.load_state_dict(folder_weights)
-        try:
-            save_checkpoint(self.out, self.model, self.source, self.target, metadata, half=cfg.half, extra_files=extra)
-        finally:
-            self.model.load_state_dict(live)
+
+    def probes_json(self, partial: dict | None) -> bytes:
+        """probes.json: every finished epoch's entry (epoch 0 first), then a paused epoch's, marked partial."""
+        epochs = self.run.history + ([partial] if partial is not None else [])
+        return json.dumps({"task": self.cfg.task, "scorer": self.cfg.scorer, "epochs": epochs}).encode()
 
 
 def _clone(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """A detached copy of the model's state dict (weights the optimizer's steps do not touch)."""
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
@@ -690,31 +775,37 @@ def train(
     `callback` gets step and epoch events (on rank 0); `should_stop` is asked after every step (on
     rank 0): True ends the run for good after closing the epoch. `resume` continues the run in
     cfg.out at its next batch (ResumeError if the folder holds no trainer state).
+
+    The steps: check the settings and set up this process (`_prepare_process`); read the saved run
+    (`_read_state`); join the other processes (`_Distributed`); the task's data (`load_task_data`)
+    and tokenizers (`_saved_tokenizers`, or `_shared_tokenizers` for a new run); the model and
+    optimizer, restored for a resume (`_Trainer`); the epochs (`_Trainer.fit`).
     """
+    _prepare_process(cfg)
+    out = Path(cfg.out)
+    saved = _read_state(out) if resume else None
+    dist = _Distributed(cfg.device)
+    data = load_task_data(cfg)
+    source, target = _saved_tokenizers(out) if saved else _shared_tokenizers(cfg, data, dist, out)
+    trainer = _Trainer(cfg, dist, data, source, target, _Hooks(callback, should_stop, progress), saved)
+    trainer.fit()
+    dist.barrier()
+    return out
+
+
+def _prepare_process(cfg: TrainConfig) -> None:
+    """Refuse settings out of range (before any work) and a missing CUDA device; set torch's threads."""
     cfg.validate()
     if cfg.device == "cuda" and not torch.cuda.is_available():
         raise ValueError("--device cuda was asked for but no CUDA device is available")
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
-    out = Path(cfg.out)
-    state, tensors = _read_state(out) if resume else ({}, {})
-    dist = _Distributed(cfg.device)
-    data = load_task_data(cfg)
-    if state:
-        saved = read_config(out)
-        source = tokenizer_from_config(saved["source_tokenizer"], out)
-        target = tokenizer_from_config(saved["target_tokenizer"], out)
-    else:
-        source, target = _shared_tokenizers(cfg, data, dist, out)
-    trainer = _Trainer(cfg, dist, data, source, target)
-    trainer.resumed = bool(state)
-    if state:
-        trainer.restore(state, tensors)
-    trainer.ddp_model = dist.wrap(trainer.model)
-    trainer.callback, trainer.should_stop, trainer.progress = callback, should_stop, progress
-    trainer.fit()
-    dist.barrier()
-    return out
+
+
+def _saved_tokenizers(out: Path) -> tuple[Tokenizer, Tokenizer]:
+    """The source and target tokenizers of the run folder `out` (a resumed run keeps its own)."""
+    saved = read_config(out)
+    return tokenizer_from_config(saved["source_tokenizer"], out), tokenizer_from_config(saved["target_tokenizer"], out)
 
 
 def _loss(model: torch.nn.Module, batch: Batch) -> tuple[torch.Tensor, int]:
@@ -725,49 +816,31 @@ def _loss(model: torch.nn.Module, batch: Batch) -> tuple[torch.Tensor, int]:
 
 
 # -- command line ---------------------------------------------------------------------------------
-_HELP = {
-    "task": " | ".join(TASKS),
-    "data": "the corpus file of a translation task (Tatoeba: en-fr English<TAB>French, zh-en English<TAB>Chinese)",
-    "scorer": "/".join(SCORERS),
-    "cell": "/".join(CELLS),
-    "schedule": "constant | plateau | cosine",
-    "anneal_from": "from this optimizer step on, the rate is multiplied by --anneal-factor; 0 = never",
-    "anneal_factor": "the rate's factor from --anneal-from on",
-    "warmup": "optimizer steps over which the rate rises linearly to --lr; 0 = none",
-    "weight_decay": "decoupled weight decay (AdamW) on every weight; 0 = plain Adam",
-    "score_lr_scale": "the attention scorer's own weights learn at --lr times this (the same for every scorer)",
-    "unk_rate": "probability that each training source token (not </s>) is replaced by <unk>, redrawn every "
-    "batch, seeded; 0 <= R < 1; validation is never touched",
-    "valid_size": "validation pairs; for en-fr and zh-en the first sources of the validation split in the file's order "
-    "(the shortest, in manythings.org's file)",
-}
+# --task's choices and help come from the task registry (seq2seq.tasks), not from TrainConfig.
+_TASK_OPTION = {"choices": TASKS, "help": " | ".join(TASKS)}
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """`train`'s options, one per TrainConfig field (`TrainConfig.options`): --hidden-size for
+    hidden_size, with the field's type, default, choices and help; then --resume and --no-progress.
+
+    The values are checked by TrainConfig.validate (`run_from_args`), against the fields' bounds.
+    """
     defaults = TrainConfig()
-    for f in fields(TrainConfig):
-        if f.name == "extra":
-            continue
+    for f in TrainConfig.options():
         flag = "--" + f.name.replace("_", "-")
         default = getattr(defaults, f.name)
         if isinstance(default, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
-        else:
-            kind = type(default) if default is not None else str
-            choices = {
-                "scorer": SCORERS,
-                "cell": CELLS,
-                "schedule": ("constant", "plateau", "cosine"),
-                "task": TASKS,
-                "device": ("cpu", "cuda"),
-            }.get(f.name)
-            parser.add_argument(
-                flag,
-                type=kind,
-                default=default,
-                choices=choices,
-                help=_HELP.get(f.name, "") + f" (default {default})",
-            )
+            continue
+        option = _TASK_OPTION if f.name == "task" else {"choices": bounds_of(f).choices or None, "help": help_of(f)}
+        parser.add_argument(
+            flag,
+            type=type(default) if default is not None else str,
+            default=default,
+            choices=option["choices"],
+            help=option["help"] + f" (default {default})",
+        )
     parser.add_argument(
         "--resume", action="store_true", help="continue the run in --out at its next batch (an error if none is there)"
     )
@@ -775,7 +848,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_from_args(args: argparse.Namespace) -> int:
-    cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig) if f.name != "extra"})
+    """`python -m seq2seq train`: the TrainConfig of the options, checked, then the run; 0 when done."""
+    cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in TrainConfig.options()})
     cfg.validate()
     if cfg.data and not Path(cfg.data).exists():
         raise FileNotFoundError(f"{cfg.data}: no such data file")

@@ -40,7 +40,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .tokenizers import SPECIALS, UNK
+from .specials import SPECIALS, UNK
 
 KIND = "zh-char"
 # Latin letters, with the Latin-1 and Latin Extended-A/B letters but not × (U+D7) and ÷ (U+F7).

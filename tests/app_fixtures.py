@@ -19,9 +19,10 @@ from pathlib import Path
 import torch
 from streamlit.testing.v1 import AppTest
 
-from seq2seq.checkpoint import register, save_checkpoint, write_manifest
+from seq2seq.checkpoint import save_checkpoint
 from seq2seq.config import SCORERS, ModelConfig
 from seq2seq.model import Seq2Seq
+from seq2seq.registry import register, write_manifest
 from seq2seq.tasks import get_task
 from seq2seq.tokenizers import CharTokenizer
 

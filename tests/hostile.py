@@ -169,7 +169,8 @@ def use_small_registry(monkeypatch) -> Path:
 # -- a subword model: the tiny en-fr model trained by tests/train_fixtures.py -----------------------------
 def make_subword_registry(root: Path) -> Path:
     """A registry holding only en-fr/general: a copy of the tiny trained en-fr checkpoint."""
-    from seq2seq.checkpoint import load_checkpoint, write_manifest
+    from seq2seq.checkpoint import load_checkpoint
+    from seq2seq.registry import write_manifest
     from tests.train_fixtures import en_fr_run
 
     shutil.copytree(en_fr_run().folder, root / "en-fr" / "general")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench import common, decode_speed
-from seq2seq.checkpoint import default_root
+from seq2seq.registry import default_root
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,7 +1,7 @@
 """The training-speed benchmark in its quick mode (CI): it runs the Train page's own defaults.
 
 `python bench/train_speed.py --quick` trains each task for 10 steps on tiny data; the real
-measurement (README, "Training in the browser") is the same code with the full settings.
+measurement (docs/performance.md, "Training in the browser") is the same code with the full settings.
 """
 
 from __future__ import annotations

@@ -11,20 +11,11 @@ import random
 import pytest
 import torch
 
-from seq2seq import checkpoint as ckpt
-from seq2seq.checkpoint import (
-    CONFIG_FILE,
-    MANIFEST_FILE,
-    WEIGHTS_FILE,
-    CheckpointError,
-    load_checkpoint,
-    load_model,
-    registry,
-    save_checkpoint,
-    write_manifest,
-)
+from seq2seq import registry as reg
+from seq2seq.checkpoint import CONFIG_FILE, WEIGHTS_FILE, CheckpointError, load_checkpoint, load_model, save_checkpoint
 from seq2seq.decoding import Translator
 from seq2seq.model import Seq2Seq
+from seq2seq.registry import MANIFEST_FILE, registry, write_manifest
 from seq2seq.tokenizers import SentencePieceTokenizer
 from tests.helpers import tiny_config, tiny_translator
 
@@ -292,7 +283,7 @@ def _entry(name=NAME, path=NAME, **extra):
 def test_registry_loads_by_name(tmp_path, folder, original):
     manifest = write_manifest([_entry()], root=tmp_path)
     assert manifest == tmp_path / MANIFEST_FILE
-    assert [e["name"] for e in registry(tmp_path)] == [NAME]
+    assert [e.name for e in registry(tmp_path)] == [NAME]
     loaded = load_model(NAME, root=tmp_path)
     assert loaded.name == NAME
     _assert_same_decodes(original, loaded, tol=1e-6)
@@ -301,7 +292,7 @@ def test_registry_loads_by_name(tmp_path, folder, original):
 def test_registry_root_from_the_environment(tmp_path, folder, monkeypatch):
     write_manifest([_entry()], root=tmp_path)
     monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(tmp_path))
-    assert ckpt.default_root() == tmp_path
+    assert reg.default_root() == tmp_path
     assert load_model(NAME).name == NAME
 
 

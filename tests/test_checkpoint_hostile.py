@@ -16,16 +16,14 @@ import pytest
 
 from seq2seq.checkpoint import (
     CONFIG_FILE,
-    MANIFEST_FILE,
     WEIGHTS_FILE,
     CheckpointError,
     load_checkpoint,
     load_model,
     read_config,
-    resolve,
     save_checkpoint,
-    write_manifest,
 )
+from seq2seq.registry import MANIFEST_FILE, resolve, write_manifest
 from tests.helpers import tiny_translator
 
 ROOT = Path(__file__).resolve().parent.parent

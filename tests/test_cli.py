@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from seq2seq.checkpoint import load_checkpoint, write_manifest
+from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import TrainConfig
 from seq2seq.decoding import MAX_SOURCE_TOKENS
+from seq2seq.registry import write_manifest
 from seq2seq.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -333,7 +334,7 @@ def test_translate_beam_is_batched_and_equals_the_beam(registry_root, translator
 
 @pytest.mark.parametrize("flags", [(), ("--beam", "2")], ids=["greedy", "beam"])
 def test_translate_blank_lines_give_blank_lines(flags, registry_root, translator, monkeypatch, capsys):
-    """A blank line is no error (README): an empty output line keeps the outputs aligned."""
+    """A blank line is no error (docs/cli.md): an empty output line keeps the outputs aligned."""
     lines = ["abc", "", "   ", "de", "\t"]
     code, outputs, err = _translate(registry_root, monkeypatch, capsys, lines, *flags)
     assert (code, err) == (0, "")

@@ -6,16 +6,21 @@ import csv
 import io
 import json
 import math
+import pickle
+from dataclasses import asdict
 
 import pytest
 
 from explorer.figures.common import position_labels
-from explorer.state import defaults as view_defaults
+from explorer.state import catalog, keys, link
 from explorer.state.view import MAX_SENTENCE_CHARS, ViewState
+from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
 from explorer.views import decode_analysis as da
+from explorer.views import input_notes
 from seq2seq.checkpoint import load_model
 from seq2seq.config import SCORERS
+from seq2seq.decoded import Sampling
 from seq2seq.decoding import MAX_SOURCE_TOKENS, InputError
 from tests.app_fixtures import shared_registry, use_registry
 
@@ -57,8 +62,12 @@ class FakeQuery(dict):
 def test_defaults_without_link_or_shared_keys():
     session = {}
     dv.sync_from_url(session, {}, AVAILABLE, EXAMPLES)
-    assert (session[dv.K_TASK], session[dv.K_SCORER], session[dv.K_SENTENCE]) == ("reverse", "general", "a")
-    assert session[dv.K_STEP] == 0 and session[dv.K_STRATEGY] == "greedy"
+    assert (session[keys.DECODE_TASK], session[keys.DECODE_SCORER], session[keys.DECODE_SENTENCE]) == (
+        "reverse",
+        "general",
+        "a",
+    )
+    assert session[keys.DECODE_STEP] == 0 and session[keys.DECODE_STRATEGY] == "greedy"
     assert dv.notes_to_show(session) == ()
 
 
@@ -72,10 +81,14 @@ def test_link_sets_the_view():
 def test_invalid_link_falls_back_with_notes():
     session = {}
     dv.sync_from_url(session, {"task": "nope", "scorer": "../../etc", "step": "-5"}, AVAILABLE, EXAMPLES)
-    assert session[dv.K_TASK] == "reverse" and session[dv.K_SCORER] == "general" and session[dv.K_STEP] == 0
+    assert (
+        session[keys.DECODE_TASK] == "reverse"
+        and session[keys.DECODE_SCORER] == "general"
+        and session[keys.DECODE_STEP] == 0
+    )
     notes = " ".join(dv.notes_to_show(session))
     assert "nope" in notes and "../../etc" in notes and "step" in notes
-    session[dv.K_SENTENCE] = "something else"  # the user moved on: the notes go
+    session[keys.DECODE_SENTENCE] = "something else"  # the user moved on: the notes go
     assert dv.notes_to_show(session) == ()
 
 
@@ -83,22 +96,22 @@ def test_a_reference_longer_than_the_limit_is_cut_with_a_note():
     session = {}
     query = {"task": "dates", "sentence": "9 may", "reference": "z" * 10_000}
     dv.sync_from_url(session, query, AVAILABLE, EXAMPLES)
-    assert session[dv.K_REFERENCE] == "z" * MAX_SENTENCE_CHARS
+    assert session[keys.DECODE_REFERENCE] == "z" * MAX_SENTENCE_CHARS
     assert dv.notes_to_show(session) == ("The reference in the link is longer than 500 characters; it was cut.",)
     dv.sync_from_url(session := {}, {**query, "reference": "z" * 500}, AVAILABLE, EXAMPLES)
-    assert session[dv.K_REFERENCE] == "z" * 500 and dv.notes_to_show(session) == ()
+    assert session[keys.DECODE_REFERENCE] == "z" * 500 and dv.notes_to_show(session) == ()
 
 
 def test_a_link_step_past_the_end_gets_a_note_while_the_page_shows_the_last_step():
     session = {}
     dv.sync_from_url(session, {"task": "dates", "sentence": "9 may", "step": "99"}, AVAILABLE, EXAMPLES)
-    assert session[dv.K_STEP] == 99 and dv.notes_to_show(session) == ()  # 0–200: no note from the link's values
+    assert session[keys.DECODE_STEP] == 99 and dv.notes_to_show(session) == ()  # 0–200: no note from the link's values
     assert dv.clamp_step(session, 12) == 12
     assert dv.past_end_note(session, 12) == "The link asked for step 99; this decode has 12 steps, so it shows step 12."
     dv.step_back(session)  # the user moved away from the last step
     assert dv.past_end_note(session, 12) is None
-    session[dv.K_STEP] = 12
-    session[dv.K_SENTENCE] = "1 jan"  # another sentence: no longer the link's view
+    session[keys.DECODE_STEP] = 12
+    session[keys.DECODE_SENTENCE] = "1 jan"  # another sentence: no longer the link's view
     assert dv.past_end_note(session, 12) is None
     for step in ("12", "3", "abc"):  # inside the decode, or no number: nothing to say
         dv.sync_from_url(session := {}, {"task": "dates", "sentence": "9 may", "step": step}, AVAILABLE, EXAMPLES)
@@ -110,9 +123,9 @@ def test_our_own_url_does_not_override_widgets():
     session, query = {}, FakeQuery()
     dv.sync_from_url(session, query, AVAILABLE, EXAMPLES)
     dv.publish(session, query)
-    session[dv.K_SENTENCE] = "typed by the user"  # widget changed; the URL still holds the old view
+    session[keys.DECODE_SENTENCE] = "typed by the user"  # widget changed; the URL still holds the old view
     dv.sync_from_url(session, query.to_dict(), AVAILABLE, EXAMPLES)
-    assert session[dv.K_SENTENCE] == "typed by the user"
+    assert session[keys.DECODE_SENTENCE] == "typed by the user"
 
 
 def test_shared_keys_seed_the_page_when_it_opens_without_a_link():
@@ -143,7 +156,7 @@ def test_publish_writes_shared_keys_and_compact_link():
     }
     dv.publish(session, query)
     assert query.writes == 1  # unchanged view: the URL is not rewritten
-    session[dv.K_REFERENCE] = "2018-05-09"
+    session[keys.DECODE_REFERENCE] = "2018-05-09"
     dv.publish(session, query)
     assert session["strategy"] == "forced" and query["reference"] == "2018-05-09"
 
@@ -159,52 +172,56 @@ def test_the_decoding_is_shared_and_read_back_without_a_link():
         "seed": 7,
         "reference": "",
     }
-    shared = {key: session[key] for key in view_defaults.SHARED_KEYS}
+    shared = {key: session[key] for key in keys.SHARED_KEYS}
     dv.sync_from_url(back := dict(shared), {}, AVAILABLE, EXAMPLES)  # the page opens again, from the shared keys
     assert dv.current_view(back) == ViewState("dates", "dot", "9 may 2018", 2, "sample", temperature=0.5, seed=7)
-    session[dv.K_REFERENCE] = "2018-05-09"
+    session[keys.DECODE_REFERENCE] = "2018-05-09"
     dv.publish(session, query)
     assert (session["strategy"], session["reference"]) == ("forced", "2018-05-09")
-    dv.sync_from_url(back := {key: session[key] for key in view_defaults.SHARED_KEYS}, {}, AVAILABLE, EXAMPLES)
+    dv.sync_from_url(back := {key: session[key] for key in keys.SHARED_KEYS}, {}, AVAILABLE, EXAMPLES)
     assert dv.reference_of(back) == "2018-05-09"
 
 
 def test_task_change_takes_the_new_tasks_example_and_keeps_a_valid_scorer():
-    session = {dv.K_TASK: "dates", dv.K_SCORER: "location", dv.K_STEP: 5}
+    session = {keys.DECODE_TASK: "dates", keys.DECODE_SCORER: "location", keys.DECODE_STEP: 5}
     dv.on_task_change(session, {"reverse": ["general"], "dates": ["dot", "general"]})
-    assert session[dv.K_SENTENCE] == view_defaults.default_sentence("dates")
-    assert session[dv.K_SCORER] == "general" and session[dv.K_STEP] == 0
+    assert session[keys.DECODE_SENTENCE] == catalog.default_sentence("dates")
+    assert session[keys.DECODE_SCORER] == "general" and session[keys.DECODE_STEP] == 0
 
 
 def test_example_callback_copies_and_clears():
-    session = {dv.K_EXAMPLE: "racecar", dv.K_STEP: 3}
+    session = {keys.DECODE_EXAMPLE: "racecar", keys.DECODE_STEP: 3}
     dv.on_example(session)
-    assert session[dv.K_SENTENCE] == "racecar" and session[dv.K_STEP] == 0 and session[dv.K_EXAMPLE] is None
+    assert (
+        session[keys.DECODE_SENTENCE] == "racecar"
+        and session[keys.DECODE_STEP] == 0
+        and session[keys.DECODE_EXAMPLE] is None
+    )
 
 
 # -- input -----------------------------------------------------------------------------------
 def test_escape_markdown_neutralizes_html_and_markup():
-    text = dv.escape_markdown("<script>alert(1)</script> **b** :red[x] $x$ [l](javascript:x)")
+    text = escape_markdown("<script>alert(1)</script> **b** :red[x] $x$ [l](javascript:x)")
     assert "<script>" not in text and "**" not in text and ":red[" not in text and "$x$" not in text
-    assert dv.escape_markdown("abc 123") == "abc 123"
+    assert escape_markdown("abc 123") == "abc 123"
 
 
 def test_unknown_characters_are_listed(translators):
-    note = view_defaults.unknown_note("9 may 2018 €§", translators["dates/general"])
+    note = input_notes.unknown_note("9 may 2018 €§", translators["dates/general"])
     assert "'€'" in note and "'§'" in note
-    assert view_defaults.unknown_note("9 may 2018", translators["dates/general"]) is None
+    assert input_notes.unknown_note("9 may 2018", translators["dates/general"]) is None
     # a no-break space is read as a space (NFKC): no unknown character, a note that the text changed
-    assert view_defaults.unknown_note("9\u00a0may 2018", translators["dates/general"]) is None
-    assert view_defaults.input_notes("9\u00a0may 2018", translators["dates/general"])[0].startswith(
+    assert input_notes.unknown_note("9\u00a0may 2018", translators["dates/general"]) is None
+    assert input_notes.input_notes("9\u00a0may 2018", translators["dates/general"])[0].startswith(
         "Your text was normalised to “9 may 2018”"
     )
 
 
 def test_step_note_says_how_the_token_was_chosen(translators):
     data = dv.compute_trace(translators["reverse/general"], "reverse/general", view(strategy="beam", beam=2))
-    row = dv.current(data, 1)
-    assert not row["forced"] and dv.step_note(row, "beam").endswith("(best beam path)")
-    greedy = dv.current(greedy_data(translators), 1)
+    row = data.current(1)
+    assert not row.forced and dv.step_note(row, "beam").endswith("(best beam path)")
+    greedy = greedy_data(translators).current(1)
     assert "(" not in dv.step_note(greedy, "greedy") and dv.step_note(greedy, "greedy").startswith("step 0:")
 
 
@@ -234,44 +251,47 @@ def test_trace_is_computed_once_per_view(translators):
     assert again is first and calls == ["hello world"]
     dv.get_trace(session, counting, "reverse/general", view(sentence="abc"))
     assert calls == ["hello world", "abc"]
-    json.dumps(session[dv._TRACE]["data"])  # plain data
+    data = session[keys.TRACE]["data"]
+    json.dumps(asdict(data)) and json.dumps(data.to_json(states=True))  # plain data
+    assert pickle.loads(pickle.dumps(data)) == data  # st.session_state and st.cache_data can keep it
 
 
 @pytest.mark.parametrize("strategy", ["greedy", "sample", "beam"])
 def test_strategies_and_teacher_forcing(translators, strategy):
     t = translators["reverse/general"]
     data = dv.compute_trace(t, "reverse/general", view(strategy=strategy, beam=2, temperature=0.7, seed=3))
-    assert data["trace"]["strategy"] == strategy and dv.num_steps(data) >= 1
+    assert data.strategy == strategy and data.num_steps >= 1
     forced = dv.compute_trace(t, "reverse/general", view(strategy=strategy), reference="dlrow")
-    assert forced["trace"]["strategy"] == "forced"
-    assert forced["trace"]["target_tokens"] == ["d", "l", "r", "o", "w", "</s>"]
+    assert forced.strategy == "forced"
+    assert forced.target_tokens == ["d", "l", "r", "o", "w", "</s>"]
 
 
 def test_visible_rows_follow_the_step(translators):
     data = greedy_data(translators)
     for step in (0, 1, 3):
-        src, tgt, att = dv.visible(data, step)
+        src, tgt, att = data.visible(step)
         assert len(tgt) == step and len(att) == step and all(len(r) == len(src) for r in att)
-    assert dv.current(data, 0) is None
-    row = dv.current(data, 2)
-    assert row["position"] == 1 and row["attention"] == data["trace"]["attention"][1]
+    assert data.current(0) is None
+    row = data.current(2)
+    assert row.position == 1 and row.attention == data.attention[1]
     assert [r["chosen"] for r in dv.topk_rows(row)].count(True) == 1
+    assert data.current(99) == data.steps[-1]  # past the end: the last step
 
 
 def test_output_text_spells_the_first_steps_tokens(translators):
     translator = translators["reverse/general"]
     data = greedy_data(translators)
-    steps = data["trace"]["steps"]
+    steps = data.steps
     assert dv.output_text(data, 0, translator.target_tokenizer) == ""
     three = dv.output_text(data, 3, translator.target_tokenizer)
-    assert three == translator.target_tokenizer.decode([s["id"] for s in steps[:3]]) and len(three) <= 3
+    assert three == translator.target_tokenizer.decode([s.token_id for s in steps[:3]]) and len(three) <= 3
     whole = dv.output_text(data, len(steps), translator.target_tokenizer)
-    assert whole == data["trace"]["output"]  # the whole decode reads as the trace's output, </s> dropped
+    assert whole == data.output  # the whole decode reads as the trace's output, </s> dropped
 
 
 def test_none_scorer_has_no_attention(translators):
     data = greedy_data(translators, "reverse/none")
-    assert dv.visible(data, 2)[2] is None and dv.current(data, 1)["scores"] is None
+    assert data.visible(2)[2] is None and data.current(1).scores is None
     with pytest.raises(ValueError, match="no attention"):
         da.explain_cell(data, 0, 0)
     with pytest.raises(ValueError, match="no attention"):
@@ -280,30 +300,30 @@ def test_none_scorer_has_no_attention(translators):
 
 # -- step controls ---------------------------------------------------------------------------
 def test_step_back_reset_clamp():
-    session = {dv.K_STEP: 0}
+    session = {keys.DECODE_STEP: 0}
     dv.step_back(session)
-    assert session[dv.K_STEP] == 0
+    assert session[keys.DECODE_STEP] == 0
     for _ in range(5):
         dv.step_forward(session, 3)
-    assert session[dv.K_STEP] == 3
+    assert session[keys.DECODE_STEP] == 3
     dv.step_back(session)
-    assert session[dv.K_STEP] == 2
-    session[dv.K_STEP] = 99
+    assert session[keys.DECODE_STEP] == 2
+    session[keys.DECODE_STEP] = 99
     assert dv.clamp_step(session, 4) == 4
     dv.reset(session)
-    assert session[dv.K_STEP] == 0
+    assert session[keys.DECODE_STEP] == 0
 
 
 def test_play_runs_to_the_end_and_stops():
-    session = {dv.K_STEP: 4}
+    session = {keys.DECODE_STEP: 4}
     dv.toggle_play(session, 4)  # at the end: play again from the start
-    assert dv.playing(session) and session[dv.K_STEP] == 0
+    assert dv.playing(session) and session[keys.DECODE_STEP] == 0
     ticks = 0
     while dv.playing(session):
         dv.tick(session, 4)
         ticks += 1
         assert ticks <= 4
-    assert session[dv.K_STEP] == 4 and ticks == 4
+    assert session[keys.DECODE_STEP] == 4 and ticks == 4
     assert dv.tick(session, 4) is False  # stopped stays stopped
     dv.toggle_play(session, 4)
     dv.step_forward(session, 4)  # a manual step pauses
@@ -314,9 +334,8 @@ def test_play_runs_to_the_end_and_stops():
 @pytest.mark.parametrize("scorer", ATTENTION)
 def test_explain_cell_is_the_softmax_of_the_steps_scores(translators, scorer):
     data = greedy_data(translators, f"dates/{scorer}", "9 may 2018")
-    trace = data["trace"]
-    for t in (0, min(2, dv.num_steps(data) - 1)):
-        scores = trace["steps"][t]["scores"]
+    for t in (0, min(2, data.num_steps - 1)):
+        scores = data.steps[t].scores
         exps = [math.exp(x) for x in scores]
         manual = [e / sum(exps) for e in exps]
         scorer_module = translators[f"dates/{scorer}"].model.decoder.scorer
@@ -324,8 +343,8 @@ def test_explain_cell_is_the_softmax_of_the_steps_scores(translators, scorer):
             cell = da.explain_cell(data, t, s, scorer_module)
             assert cell["score"] == scores[s]
             assert cell["softmax"] == pytest.approx(manual[s], abs=1e-6)
-            assert cell["softmax"] == pytest.approx(trace["attention"][t][s], abs=1e-6)
-            assert cell["weight"] == trace["attention"][t][s]
+            assert cell["softmax"] == pytest.approx(data.attention[t][s], abs=1e-6)
+            assert cell["weight"] == data.attention[t][s]
             assert cell["recomputed"] == pytest.approx(cell["score"], abs=1e-5)  # the scorer's own code, every scorer
         assert sum(cell["shares"]) == pytest.approx(1.0)
     lines = da.explain_latex(cell)
@@ -341,21 +360,21 @@ def test_context_shares_weigh_state_lengths():
 def test_explain_cell_refuses_cells_outside_the_trace(translators):
     data = greedy_data(translators)
     with pytest.raises(ValueError, match="target step"):
-        da.explain_cell(data, dv.num_steps(data), 0)
+        da.explain_cell(data, data.num_steps, 0)
     with pytest.raises(ValueError, match="source position"):
         da.explain_cell(data, 0, 99)
 
 
 def test_follow_moves_with_the_value_but_keeps_user_choices():
     session = {}
-    dv.follow(session, "k", 2, range(3))
+    link.follow(session, "k", 2, options=range(3))
     assert session["k"] == 2
     session["k"] = 0  # the user picked another row
-    dv.follow(session, "k", 2, range(3))
+    link.follow(session, "k", 2, options=range(3))
     assert session["k"] == 0
-    dv.follow(session, "k", 3, range(4))  # the step moved: follow it
+    link.follow(session, "k", 3, options=range(4))  # the step moved: follow it
     assert session["k"] == 3
-    dv.follow(session, "k", 3, range(2))  # no longer an option
+    link.follow(session, "k", 3, options=range(2))  # no longer an option
     assert session["k"] == 3
 
 
@@ -364,14 +383,14 @@ def test_whatif_forces_the_candidate_and_keeps_the_prefix(translators):
     t = translators["dates/general"]
     data = greedy_data(translators, "dates/general", "9 may 2018")
     position = 2
-    row = dv.current(data, position + 1)
+    row = data.current(position + 1)
     choice = da.first_alternative(row)
-    piece, token_id = row["topk"][choice][0], row["topk_ids"][choice]
-    assert piece != row["token"]
-    session = {dv._TRACE: {"key": "k", "data": data}}
+    piece, token_id, _ = row.topk[choice]
+    assert piece != row.token
+    session = {keys.TRACE: {"key": "k", "data": data}}
     result = da.run_whatif(session, t, data, position, token_id)
-    tokens = result["trace"]["target_tokens"]
-    assert tokens[:position] == data["trace"]["target_tokens"][:position] and tokens[position] == piece
+    tokens = result.target_tokens
+    assert tokens[:position] == data.target_tokens[:position] and tokens[position] == piece
     assert da.whatif_result(session, data, position) is result
     assert da.whatif_result(session, data, position + 1) is None
     rows = da.compare_rows(data, result, position)
@@ -381,18 +400,18 @@ def test_whatif_forces_the_candidate_and_keeps_the_prefix(translators):
 def test_whatif_of_a_sampled_trace_goes_on_sampling_with_its_temperature_and_seed(translators):
     t = translators["dates/general"]
     data = dv.compute_trace(t, "dates/general", view(sentence="9 may 2018", strategy="sample", temperature=1.5, seed=4))
-    assert data["sampling"] == {"temperature": 1.5, "seed": 4}
+    assert data.sampling == Sampling(temperature=1.5, seed=4)
     greedy = greedy_data(translators, "dates/general", "9 may 2018")
-    assert data["ids"] != greedy["ids"]  # sampling is not greedy here: a greedy tail would show
+    assert data.token_ids != greedy.token_ids  # sampling is not greedy here: a greedy tail would show
     for position in (0, 2):  # forcing the token the original sampled gives the original back, not a greedy tail
-        same = da.whatif(t, data, position, data["ids"][position])
-        assert same["ids"] == data["ids"] and same["trace"]["output"] == data["trace"]["output"]
-    assert da.whatif(t, greedy, 0, greedy["ids"][0])["ids"] == greedy["ids"]  # and a greedy one continues greedily
-    row = dv.current(data, 2)
-    other = row["topk_ids"][da.first_alternative(row)]
+        same = da.whatif(t, data, position, data.token_ids[position])
+        assert same.token_ids == data.token_ids and same.output == data.output
+    assert da.whatif(t, greedy, 0, greedy.token_ids[0]).token_ids == greedy.token_ids  # a greedy one: greedily
+    row = data.current(2)
+    other = row.topk[da.first_alternative(row)][1]
     changed = da.whatif(t, data, 1, other)
-    assert changed["ids"][:2] == [data["ids"][0], other]
-    assert changed["continued"] == (
+    assert changed.token_ids[:2] == [data.token_ids[0], other]
+    assert da.continuation(data) == (
         "Continued by sampling with the original's temperature 1.5 and seed 4 (the same random draws), "
         "so only the forced token and what follows from it differ."
     )
@@ -419,20 +438,20 @@ def test_whatif_of_a_sampled_trace_goes_on_sampling_with_its_temperature_and_see
 def test_whatif_says_how_it_continued(translators, strategy, reference, said):
     t = translators["reverse/general"]
     data = dv.compute_trace(t, "reverse/general", view(strategy=strategy, beam=2), reference=reference)
-    row = dv.current(data, 2)
-    other = row["topk_ids"][da.first_alternative(row)]
+    row = data.current(2)
+    other = row.topk[da.first_alternative(row)][1]
     result = da.whatif(t, data, 1, other)
-    assert result["continued"] == said
-    assert result["ids"] == [s.token_id for s in t.greedy("hello world", prefix=[data["ids"][0], other]).steps]
+    assert da.continuation(data) == said
+    assert result.token_ids == [s.token_id for s in t.greedy("hello world", prefix=[data.token_ids[0], other]).steps]
 
 
 def test_override_puts_all_attention_on_one_position(translators):
     data = greedy_data(translators, "dates/concat", "9 may 2018")
     result = da.override(translators["dates/concat"], data, 1, 3)
-    assert result["attention_after"] == da.one_hot(len(data["trace"]["source_tokens"]), 3)
-    step = data["trace"]["steps"][1]
-    assert [p for p, _ in result["before"]] == [p for p, _ in step["topk"]]
-    assert [q for _, q in result["before"]] == pytest.approx([q for _, q in step["topk"]], abs=1e-6)
+    assert result["attention_after"] == da.one_hot(len(data.source_tokens), 3)
+    step = data.steps[1]
+    assert [p for p, _ in result["before"]] == [p for p, _ in step.candidates]
+    assert [q for _, q in result["before"]] == pytest.approx([q for _, q in step.candidates], abs=1e-6)
     assert sum(q for _, q in result["after"]) <= 1.0 + 1e-6
     with pytest.raises(ValueError):
         da.one_hot(3, 3)
@@ -442,12 +461,11 @@ def test_override_puts_all_attention_on_one_position(translators):
 def test_attention_csv(translators):
     data = greedy_data(translators, "reverse/dot", "abca")
     rows = list(csv.reader(io.StringIO(dv.attention_csv(data))))
-    trace = data["trace"]
-    assert rows[0] == ["target", *position_labels(trace["source_tokens"])]
+    assert rows[0] == ["target", *position_labels(data.source_tokens)]
     assert rows[0][1:] == ["00 a", "01 b", "02 c", "03 a", "04 </s>"]
-    assert len(rows) == 1 + len(trace["target_tokens"])
-    assert [r[0] for r in rows[1:]] == position_labels(trace["target_tokens"])
-    assert [[float(x) for x in r[1:]] for r in rows[1:]] == trace["attention"]
+    assert len(rows) == 1 + len(data.target_tokens)
+    assert [r[0] for r in rows[1:]] == position_labels(data.target_tokens)
+    assert [[float(x) for x in r[1:]] for r in rows[1:]] == data.attention
 
 
 def test_trace_json_is_the_whole_trace_with_states(translators):
@@ -455,12 +473,14 @@ def test_trace_json_is_the_whole_trace_with_states(translators):
     doc = json.loads(dv.trace_json(data))
     for key in ("source", "output", "attention", "steps", "encoder_states", "decoder_states", "contexts"):
         assert key in doc
-    assert len(doc["decoder_states"]) == dv.num_steps(data)
+    assert len(doc["decoder_states"]) == data.num_steps
+    trace = translators["reverse/general"].greedy("hello world")  # the same document the CLI prints
+    assert dv.trace_json(data) == json.dumps(trace.to_json(states=True), ensure_ascii=False, indent=1)
     assert dv.file_stem(view(task="dates", scorer="scaled_dot")) == "dates-scaled_dot"
 
 
 def test_available_models_reads_the_registry(monkeypatch):
     use_registry(monkeypatch)
-    models = view_defaults.available()
+    models = catalog.available()
     assert set(models) == {"reverse", "dates"} and models["dates"] == list(SCORERS)
     assert dv.model_name("dates", "dot") == "dates/dot" and dv.model_name("dates", "nope") is None

@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.figures import svg_heatmap as sh
+from explorer.state import keys
 from explorer.ui import fast_stepper as fs
-from explorer.views import decode as dv
 from tests.app_fixtures import use_registry
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")
@@ -105,7 +105,7 @@ def decode_page(open_stepper: bool = True, **query) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.query_params.update(query)
     if open_stepper:  # the expander renders its iframe only once opened
-        at.session_state[dv.K_INSTANT] = True
+        at.session_state[keys.DECODE_INSTANT] = True
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -119,10 +119,10 @@ def test_decode_page_has_the_instant_stepper(registry):
     document = frame.proto.srcdoc
     assert sentence not in document and "<img" not in document
     data = embedded(document)
-    trace = at.session_state["_decode_trace"]["data"]["trace"]
+    trace = at.session_state[keys.TRACE]["data"]
     assert data["source_text"] == sentence
-    assert data["attention"] == [[round(w, 4) for w in row] for row in trace["attention"]]
-    assert data["target_full"][0].endswith(trace["target_tokens"][0])
+    assert data["attention"] == [[round(w, 4) for w in row] for row in trace.attention]
+    assert data["target_full"][0].endswith(trace.target_tokens[0])
     assert data["step"] == 0  # the browser stepper starts from the beginning
 
 
@@ -130,7 +130,7 @@ def test_the_stepper_is_built_only_once_opened(registry):
     at = decode_page(open_stepper=False, task="dates", scorer="general", sentence="9 may 2018")
     assert [e.label for e in at.expander] == ["Instant stepping (in the browser)"]
     assert not at.get("iframe")  # collapsed: no iframe for the browser to build on a page's first view
-    at.session_state[dv.K_INSTANT] = True
+    at.session_state[keys.DECODE_INSTANT] = True
     at.run()
     assert len(at.get("iframe")) == 1
 

@@ -14,13 +14,13 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from explorer.ui.markdown import escape_markdown
 from explorer.views import compare as compare_view
-from explorer.views import decode as dv
 from explorer.views import decode_analysis as da
-from explorer.views.decode import trace_data
 from seq2seq.attention import SCORER_INFO, make_scorer
-from seq2seq.checkpoint import load_checkpoint, registry
+from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import SCORERS
+from seq2seq.registry import registry
 from seq2seq.tasks import get_task
 from tests.app_fixtures import point_app_at
 
@@ -34,7 +34,7 @@ RTOL = 1e-6
 
 
 def shipped_with_attention() -> list[dict]:
-    return [entry for entry in registry(PRETRAINED) if entry["scorer"] != "none"]
+    return [entry for entry in registry(PRETRAINED) if entry.scorer != "none"]
 
 
 def formula_scores(scorer: str, p: dict[str, torch.Tensor], h_t: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
@@ -73,18 +73,18 @@ def test_the_biases_are_in_the_formulas():
     assert make_scorer("general", 8, 10).W_a.bias is None  # general has none: h_t^T W_a h_s is all of it
 
 
-@pytest.mark.parametrize("entry", shipped_with_attention(), ids=lambda e: e["name"])
+@pytest.mark.parametrize("entry", shipped_with_attention(), ids=lambda e: e.name)
 def test_shipped_scores_are_the_displayed_formula(entry):
-    translator = load_checkpoint(PRETRAINED / entry["path"], name=entry["name"])
+    translator = load_checkpoint(PRETRAINED / entry.path, name=entry.name)
     scorer = translator.model.decoder.scorer
     symbols = scorer.symbol_values()
-    state = translator.start(max(get_task(entry["task"]).probes, key=len))
+    state = translator.start(max(get_task(entry.task).probes, key=len))
     keys = state.memory[0]  # (S, H): the encoder states h_s the scorer compares with
     for _ in range(STEPS):
         if state.finished:
             break
         step = translator.step(state)
-        expected = formula_scores(entry["scorer"], symbols, step.query_vector, keys)
+        expected = formula_scores(entry.scorer, symbols, step.query_vector, keys)
         torch.testing.assert_close(torch.tensor(step.scores, dtype=torch.float64), expected, rtol=RTOL, atol=TOL)
         state = step.next_state
 
@@ -98,10 +98,9 @@ def dates_translators():
 def test_explain_cell_numbers_are_the_steps_raw_scores(dates_translators, scorer):
     translator = dates_translators[scorer]
     module = translator.model.decoder.scorer
-    data = trace_data(translator.greedy("Wednesday, May 9, 2018"), f"dates/{scorer}")
-    trace = data["trace"]
-    for t in (0, len(trace["steps"]) // 2, len(trace["steps"]) - 1):  # first, middle and last step
-        for s, raw in enumerate(trace["steps"][t]["scores"]):
+    data = translator.greedy("Wednesday, May 9, 2018").plain(f"dates/{scorer}")
+    for t in (0, data.num_steps // 2, data.num_steps - 1):  # first, middle and last step
+        for s, raw in enumerate(data.steps[t].scores):
             cell = da.explain_cell(data, t, s, module)
             assert cell["score"] == raw
             assert cell["recomputed"] == pytest.approx(raw, abs=TOL)
@@ -114,22 +113,22 @@ def test_explain_cell_numbers_are_the_steps_raw_scores(dates_translators, scorer
 def test_explain_cell_terms_are_the_formulas_parts(dates_translators):
     """location's two summands add up to the score; concat's key part includes the bias b_a."""
     location = dates_translators["location"]
-    data = trace_data(location.greedy("9 may 2018"), "dates/location")
+    data = location.greedy("9 may 2018").plain("dates/location")
     cell = da.explain_cell(data, 1, 2, location.model.decoder.scorer)
     assert cell["terms"]["(W_a h_t)_s"] + cell["terms"]["(b_a)_s"] == pytest.approx(cell["score"], abs=TOL)
     assert cell["terms"]["(b_a)_s"] == pytest.approx(location.model.decoder.scorer.W_a.bias[2].item())
 
     concat = dates_translators["concat"]
-    data = trace_data(concat.greedy("9 may 2018"), "dates/concat")
+    data = concat.greedy("9 may 2018").plain("dates/concat")
     cell = da.explain_cell(data, 0, 1, concat.model.decoder.scorer)
     p = concat.model.decoder.scorer.symbol_values()
-    h_s = torch.tensor(data["trace"]["encoder_states"][1])
+    h_s = torch.tensor(data.encoder_states[1])
     expected = (p["U_a"] @ h_s + p["b_a"]).norm().item()
     assert cell["terms"][r"\lVert U_a \bar h_s + b_a \rVert"] == pytest.approx(expected, abs=1e-4)
 
 
 def test_compare_shows_the_code_formula():
-    class Greedy:  # the parts of Decoded that result_text reads
+    class Greedy:  # the parts of a DecodedSentence that result_text reads
         output, hit_max_len, logprob, mean_entropy = "2018-05-09", False, -0.5, 0.25
 
     text = compare_view.result_text(compare_view.ScorerResult("concat", Greedy(), None, None, None))
@@ -147,5 +146,5 @@ def test_the_decode_page_shows_the_formula_with_its_bias_and_the_bias_term(monke
     latex = [el.value.strip("$\n") for el in at.latex]  # st.latex wraps each in $$ lines
     assert latex[0] == SCORER_INFO[scorer]["latex"] and "b_a" in latex[0]
     assert "b_a" in latex[1] and "=" in latex[1]  # the term that holds the bias, with its value
-    caption = dv.escape_markdown(f"Model dates/{scorer} · {SCORER_INFO[scorer]['formula']}")
+    caption = escape_markdown(f"Model dates/{scorer} · {SCORER_INFO[scorer]['formula']}")
     assert any(c.value.startswith(caption) for c in at.caption)  # the line above the heatmap says it too

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.state import keys
 from explorer.state.view import MAX_SENTENCE_CHARS
 from explorer.training import jobs as tj
 from explorer.ui import presentation
@@ -71,15 +72,15 @@ DECODE_TABS = ("Explain this cell", "What if…", "Attention override", "Links")
 def test_sentence_box_takes_any_text(page):
     decode = page.endswith("1_Decode.py")
     # The Decode page renders only what is open: open the instant stepper, so that its iframe is checked.
-    at = open_page(page, **({dv.K_INSTANT: True} if decode else {}))
+    at = open_page(page, **({keys.DECODE_INSTANT: True} if decode else {}))
     key, failures = SENTENCE_BOXES[page], []
     for i, (name, text) in enumerate(INPUTS.items()):
         at.text_input(key=key).input(text).run()
         found = problems(at, text, STATIC_HTML) + iframe_leaks(at, text)
         if decode:  # one step too, with the tabs below the heatmap open in turn: they show the tokens
-            if not at.get("iframe") and at.session_state[dv.K_SENTENCE].strip() and not at.error:
+            if not at.get("iframe") and at.session_state[keys.DECODE_SENTENCE].strip() and not at.error:
                 found.append("the instant stepper was not rendered, so its escaping went unchecked")
-            at.session_state[dv.K_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
+            at.session_state[keys.DECODE_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
             step = next((b for b in at.button if b.label == "Step"), None)
             if step is not None and not step.disabled:
                 step.click().run()
@@ -119,8 +120,8 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
     from seq2seq.checkpoint import load_model
 
     translator = load_model("en-fr/general", root=subword_registry)
-    at = open_page("pages/1_Decode.py", **{dv.K_INSTANT: True})
-    assert at.session_state[dv.K_TASK] == "en-fr"
+    at = open_page("pages/1_Decode.py", **{keys.DECODE_INSTANT: True})
+    assert at.session_state[keys.DECODE_TASK] == "en-fr"
     names = [name for name in CATEGORIES[category] if name in SAMPLE]
     failures = []
     for i, name in enumerate(names):
@@ -129,7 +130,7 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
         found = problems(at, text, STATIC_HTML) + iframe_leaks(at, text)
         tokens = translator.source_tokenizer.encode(text)
         errors = [e.value for e in at.error]
-        if at.session_state[dv.K_SENTENCE] != text:  # the box takes MAX_SENTENCE_CHARS at most
+        if at.session_state[keys.DECODE_SENTENCE] != text:  # the box takes MAX_SENTENCE_CHARS at most
             if len(text) <= MAX_SENTENCE_CHARS:
                 found.append("the box did not take the text")
         elif not text.strip():
@@ -138,7 +139,7 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
         elif len(tokens) < translator.config.max_source_len:
             if errors or not at.get("iframe"):
                 found.append(f"a sentence that fits was not decoded: {errors}")
-            at.session_state[dv.K_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
+            at.session_state[keys.DECODE_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
             step = next((b for b in at.button if b.label == "Step"), None)
             if step is None or step.disabled:
                 found.append("no Step button")

@@ -21,10 +21,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.state import defaults as view_defaults
+from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui import presentation
-from explorer.views import decode as dv
 from tests.hostile import INPUTS, problems, use_small_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,18 +123,22 @@ def test_hostile_links(page, registry):
 def decode_view_problems(at: AppTest) -> list[str]:
     """The Decode page's view after a link: a registered model, values inside their ranges."""
     ss, found = at.session_state, []
-    available = view_defaults.available()
-    if ss[dv.K_TASK] not in available or ss[dv.K_SCORER] not in available[ss[dv.K_TASK]]:
-        found.append(f"view on an unregistered model {ss[dv.K_TASK]!r}/{ss[dv.K_SCORER]!r}")
-    if ss[dv.K_STRATEGY] not in STRATEGIES:
-        found.append(f"strategy {ss[dv.K_STRATEGY]!r}")
-    if not 1 <= ss[dv.K_BEAM] <= 10 or not 0.05 <= ss[dv.K_TEMPERATURE] <= 5.0 or math.isnan(ss[dv.K_TEMPERATURE]):
-        found.append(f"beam {ss[dv.K_BEAM]!r}, temperature {ss[dv.K_TEMPERATURE]!r}")
-    if not 0 <= ss[dv.K_SEED] < 2**31 or len(ss[dv.K_SENTENCE]) > MAX_SENTENCE_CHARS:
-        found.append(f"seed {ss[dv.K_SEED]!r}, sentence of {len(ss[dv.K_SENTENCE])} characters")
-    trace = ss[dv._TRACE]["data"] if dv._TRACE in ss else None
-    if trace is not None and not 0 <= ss[dv.K_STEP] <= dv.num_steps(trace):
-        found.append(f"step {ss[dv.K_STEP]} outside 0..{dv.num_steps(trace)}")
+    available = catalog.available()
+    if ss[keys.DECODE_TASK] not in available or ss[keys.DECODE_SCORER] not in available[ss[keys.DECODE_TASK]]:
+        found.append(f"view on an unregistered model {ss[keys.DECODE_TASK]!r}/{ss[keys.DECODE_SCORER]!r}")
+    if ss[keys.DECODE_STRATEGY] not in STRATEGIES:
+        found.append(f"strategy {ss[keys.DECODE_STRATEGY]!r}")
+    if (
+        not 1 <= ss[keys.DECODE_BEAM] <= 10
+        or not 0.05 <= ss[keys.DECODE_TEMPERATURE] <= 5.0
+        or math.isnan(ss[keys.DECODE_TEMPERATURE])
+    ):
+        found.append(f"beam {ss[keys.DECODE_BEAM]!r}, temperature {ss[keys.DECODE_TEMPERATURE]!r}")
+    if not 0 <= ss[keys.DECODE_SEED] < 2**31 or len(ss[keys.DECODE_SENTENCE]) > MAX_SENTENCE_CHARS:
+        found.append(f"seed {ss[keys.DECODE_SEED]!r}, sentence of {len(ss[keys.DECODE_SENTENCE])} characters")
+    trace = ss[keys.TRACE]["data"] if keys.TRACE in ss else None
+    if trace is not None and not 0 <= ss[keys.DECODE_STEP] <= trace.num_steps:
+        found.append(f"step {ss[keys.DECODE_STEP]} outside 0..{trace.num_steps}")
     query = at.query_params
     if query.get("task") not in available:  # the address bar is rewritten to the valid view
         found.append(f"the URL still names task {query.get('task')!r}")
@@ -144,7 +147,8 @@ def decode_view_problems(at: AppTest) -> list[str]:
 
 def test_a_link_never_names_a_file(registry):
     """Hostile names are compared with the manifest, never looked up on disk (direct checks)."""
-    from seq2seq.checkpoint import CheckpointError, resolve
+    from seq2seq.checkpoint import CheckpointError
+    from seq2seq.registry import resolve
 
     for name in ("../../etc/passwd", "/etc/passwd", "%2e%2e/", "dates/../dates/general", "dates/general/..", "."):
         with pytest.raises(CheckpointError, match="unknown model"):

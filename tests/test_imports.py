@@ -38,3 +38,17 @@ def test_importing_the_package_does_no_work():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+
+
+def test_listing_models_tasks_and_scorers_never_imports_torch():
+    """The registry of models, the tasks, the scorers' names and the app's catalog of names are plain
+    Python: the CLI's `models` and the app's pickers list names without loading torch."""
+    result = _python(
+        "import sys\n"
+        "import seq2seq.registry, seq2seq.tasks, seq2seq.scorers, seq2seq.config, explorer.state.catalog\n"
+        "seq2seq.registry.registry()\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "print('ok')\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

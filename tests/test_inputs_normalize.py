@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.state import defaults as view_defaults
-from explorer.views import decode as dv
+from explorer.state import keys
+from explorer.ui.markdown import escape_markdown
+from explorer.views import input_notes
 from seq2seq import cli
 from seq2seq.checkpoint import load_model
 from seq2seq.tokenizers import CharTokenizer
@@ -86,11 +87,11 @@ def test_cli_decodes_the_normalized_text(capsys):
 
 
 def test_input_notes_say_the_text_was_normalised(dates):
-    notes = view_defaults.input_notes(FULL_WIDTH, dates)
+    notes = input_notes.input_notes(FULL_WIDTH, dates)
     assert notes == ["Your text was normalised to “9 may 2018”: the same text in the Unicode form the model reads."]
-    assert view_defaults.input_notes(PLAIN, dates) == []
+    assert input_notes.input_notes(PLAIN, dates) == []
     # beside the unknown-character note, normalised first
-    notes = view_defaults.input_notes("９ may 2018 €", dates)
+    notes = input_notes.input_notes("９ may 2018 €", dates)
     assert len(notes) == 2 and notes[0].startswith("Your text was normalised to “9 may 2018 €”")
     assert notes[1] == "Not in this model's vocabulary, decoded as the unknown token <unk>: '€'"
 
@@ -102,8 +103,8 @@ def test_decode_page_shows_the_normalisation_note(monkeypatch):
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     note = "Your text was normalised to “9 may 2018”: the same text in the Unicode form the model reads."
-    assert [w.value for w in at.warning] == [dv.escape_markdown(note)]
-    assert at.session_state[dv._TRACE]["data"]["trace"]["output"] == "2018-05-09"
+    assert [w.value for w in at.warning] == [escape_markdown(note)]
+    assert at.session_state[keys.TRACE]["data"].output == "2018-05-09"
 
 
 @pytest.mark.parametrize("page", ["2_Compare.py", "3_Hidden_states.py", "4_Beam_search.py"])
@@ -114,4 +115,4 @@ def test_the_other_pages_show_the_normalisation_note(monkeypatch, page):
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     note = "Your text was normalised to “9 may 2018”: the same text in the Unicode form the model reads."
-    assert dv.escape_markdown(note) in [w.value for w in at.warning]
+    assert escape_markdown(note) in [w.value for w in at.warning]

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.state import catalog
-from explorer.state.view import ViewState, choose_model
-from explorer.views import decode as dv
+from explorer.state import catalog, keys
+from explorer.state.view import ViewState, choose_model, link_params
 from tests.app_fixtures import add_user_model, use_registry
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
@@ -66,14 +65,14 @@ def test_a_link_naming_one_of_the_models_keeps_it_and_no_model_means_the_default
     view = ViewState("reverse", "general", "abc")
     assert choose_model(view, LSTM, [GRU, LSTM]) == ViewState("reverse", "general", "abc", model=LSTM)
     assert choose_model(view, None, [GRU, LSTM]).model == "" and choose_model(view, "", []).model == ""
-    assert dv.view_query(ViewState("reverse", "general", "abc", model=LSTM))["model"] == LSTM
-    assert "model" not in dv.view_query(view)
+    assert link_params(ViewState("reverse", "general", "abc", model=LSTM), "decode")["model"] == LSTM
+    assert "model" not in link_params(view, "decode")
 
 
 # -- the Decode page -----------------------------------------------------------------------------
 def test_decode_offers_the_saved_models_and_decodes_with_the_one_chosen():
     at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc", step="1")
-    box = at.selectbox(key=dv.K_MODEL)
+    box = at.selectbox(key=keys.DECODE_MODEL)
     assert box.options == [
         "reverse/general · GRU, shipped",
         "user/mygru · GRU, saved from the Train page",
@@ -83,18 +82,18 @@ def test_decode_offers_the_saved_models_and_decodes_with_the_one_chosen():
     box.set_value(LSTM).run()
     assert not at.exception
     assert model_captions(at)[0].startswith("Model user/mylstm ·")
-    assert at.session_state[dv._TRACE]["data"]["model"] == LSTM
-    assert at.query_params["model"] == LSTM and at.session_state[dv.MODEL] == LSTM
+    assert at.session_state[keys.TRACE]["data"].model == LSTM
+    assert at.query_params["model"] == LSTM and at.session_state[keys.MODEL] == LSTM
     at.button(key="decode_step_button").click().run()  # an LSTM model steps like any other
     assert not at.exception and at.session_state["step"] == 2
 
 
 def test_a_decode_link_restores_the_model_and_a_bad_one_falls_back_with_a_note():
     at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc", model=GRU)
-    assert at.selectbox(key=dv.K_MODEL).value == GRU and model_captions(at)[0].startswith("Model user/mygru ·")
+    assert at.selectbox(key=keys.DECODE_MODEL).value == GRU and model_captions(at)[0].startswith("Model user/mygru ·")
 
     at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc", model="../../etc/passwd")
-    assert at.selectbox(key=dv.K_MODEL).value == ""
+    assert at.selectbox(key=keys.DECODE_MODEL).value == ""
     assert model_captions(at)[0].startswith("Model reverse/general ·")
     assert any("No model" in w.value and "showing the default model" in w.value for w in at.warning)
     assert "model" not in at.query_params  # the URL now holds the valid view
@@ -102,10 +101,10 @@ def test_a_decode_link_restores_the_model_and_a_bad_one_falls_back_with_a_note()
 
 def test_switching_the_scorer_goes_back_to_that_scorers_model():
     at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc", model=LSTM)
-    at.segmented_control(key=dv.K_SCORER).set_value("dot").run()
+    at.segmented_control(key=keys.DECODE_SCORER).set_value("dot").run()
     assert not at.exception
-    assert at.session_state[dv.K_MODEL] == "" and model_captions(at)[0].startswith("Model reverse/dot ·")
-    assert all(s.key != dv.K_MODEL for s in at.selectbox)
+    assert at.session_state[keys.DECODE_MODEL] == "" and model_captions(at)[0].startswith("Model reverse/dot ·")
+    assert all(s.key != keys.DECODE_MODEL for s in at.selectbox)
     assert "model" not in at.query_params
 
 

@@ -9,8 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.figures import svg_heatmap
-from explorer.state import defaults as view_defaults
-from explorer.views import decode as dv
+from explorer.state import catalog, keys
 from explorer.views import decode_analysis as da
 from tests.app_fixtures import column_rows, use_registry
 
@@ -41,7 +40,7 @@ def charts(at: AppTest, kind: str) -> list[dict]:
 
 def open_tab(at: AppTest, label: str) -> AppTest:
     """Open one of the tabs below the heatmap (only the open tab's content is rendered)."""
-    at.session_state[dv.K_TABS] = label
+    at.session_state[keys.DECODE_TABS] = label
     return ok(at.run())
 
 
@@ -63,11 +62,7 @@ def bar_charts(at: AppTest) -> dict[str, dict]:
 def heatmap_rows(at: AppTest) -> int:
     """Rows the Decode heatmap shows; it always carries the whole decode, shown up to the step."""
     (heatmap,) = heatmaps(at)
-    assert (
-        len(heatmap["attention"])
-        == len(heatmap["target"])
-        == len(at.session_state[dv._TRACE]["data"]["trace"]["steps"])
-    )
+    assert len(heatmap["attention"]) == len(heatmap["target"]) == at.session_state[keys.TRACE]["data"].num_steps
     return heatmap["step"]
 
 
@@ -81,12 +76,12 @@ def texts(at: AppTest) -> list[str]:
 
 def test_renders_with_defaults():
     at = ok(page())
-    assert at.text_input(key=dv.K_SENTENCE).label == "Source sentence"
+    assert at.text_input(key=keys.DECODE_SENTENCE).label == "Source sentence"
     assert {"Step", "Back", "Play", "Reset"} <= {b.label for b in at.button}
     assert heatmap_rows(at) == 0
-    assert at.session_state["task"] == at.session_state[dv.K_TASK] and at.session_state["step"] == 0
+    assert at.session_state["task"] == at.session_state[keys.DECODE_TASK] and at.session_state["step"] == 0
     # the sentence every page opens on ("hello world" for reverse), not the task's first probe ("a")
-    assert at.session_state["sentence"] == view_defaults.default_sentence(at.session_state["task"]) != "a"
+    assert at.session_state["sentence"] == catalog.default_sentence(at.session_state["task"]) != "a"
     assert at.query_params["task"] == at.session_state["task"] and at.query_params["step"] == "0"
     assert not at.warning
     assert {d.label for d in at.get("download_button")} == {"Attention matrix (CSV)", "Whole trace (JSON)"}
@@ -99,46 +94,44 @@ def test_step_adds_one_row_and_back_removes_one():
     assert heatmap_rows(at) == 1
     ok(button(at, "Step").click().run())
     assert heatmap_rows(at) == 2 and at.session_state["step"] == 2 and at.query_params["step"] == "2"
-    second = at.session_state[dv._TRACE]["data"]["trace"]["steps"][1]
+    second = at.session_state[keys.TRACE]["data"].steps[1]
     bars = bar_charts(at)  # the current step's scores and weights, and its top-k, as drawn in the page
-    assert bars["scores"]["scores"] == pytest.approx(second["scores"], abs=1e-6)
-    assert bars["scores"]["weights"] == pytest.approx(
-        at.session_state[dv._TRACE]["data"]["trace"]["attention"][1], abs=1e-6
-    )
-    assert bars["topk"]["labels"][0] == f"1. {second['topk'][0][0]}" and bars["topk"]["chosen"][0]
-    pieces = at.session_state[dv._TRACE]["data"]["trace"]["target_tokens"][:2]
+    assert bars["scores"]["scores"] == pytest.approx(second.scores, abs=1e-6)
+    assert bars["scores"]["weights"] == pytest.approx(at.session_state[keys.TRACE]["data"].attention[1], abs=1e-6)
+    assert bars["topk"]["labels"][0] == f"1. {second.topk[0][0]}" and bars["topk"]["chosen"][0]
+    pieces = at.session_state[keys.TRACE]["data"].target_tokens[:2]
     assert at.text[0].value == " ".join(pieces)  # the output so far, token by token
     assert f"reads: {''.join(pieces)}" in [c.value for c in at.caption]  # and as the text it spells
     ok(button(at, "Back").click().run())
     assert heatmap_rows(at) == 1 and at.session_state["step"] == 1
     ok(button(at, "Reset").click().run())
     assert heatmap_rows(at) == 0
-    ok(at.slider(key=dv.K_STEP).set_value(3).run())
+    ok(at.slider(key=keys.DECODE_STEP).set_value(3).run())
     assert heatmap_rows(at) == 3
 
 
 def test_scorer_toggle_switches_model_and_keeps_sentence_and_step():
     at = ok(page(task="dates", scorer="general", sentence="1 jan 2000", step="2"))
     assert heatmap_rows(at) == 2
-    ok(at.segmented_control(key=dv.K_SCORER).set_value("dot").run())
+    ok(at.segmented_control(key=keys.DECODE_SCORER).set_value("dot").run())
     assert at.session_state["scorer"] == "dot" and at.query_params["scorer"] == "dot"
     assert at.session_state["sentence"] == "1 jan 2000" and at.session_state["step"] == 2
-    assert at.session_state[dv._TRACE]["key"][0] == "dates/dot"
+    assert at.session_state[keys.TRACE]["key"][0] == "dates/dot"
     assert heatmap_rows(at) == 2
     assert any("Model dates/dot" in c.value for c in at.caption)
 
 
 def test_whatif_changes_the_output():
     at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="1"))
-    row = dv.current(at.session_state[dv._TRACE]["data"], 1)
+    row = at.session_state[keys.TRACE]["data"].current(1)
     choice = da.first_alternative(row)
-    forced = row["topk"][choice][0]
-    assert forced != row["token"]
+    forced = row.topk[choice][0]
+    assert forced != row.token
     open_tab(at, "What if…")
-    ok(at.selectbox(key=dv.K_WHATIF).set_value(choice).run())
+    ok(at.selectbox(key=keys.DECODE_WHATIF).set_value(choice).run())
     ok(at.button(key="decode_whatif_go").click().run())
-    result = da.whatif_result(at.session_state, at.session_state[dv._TRACE]["data"], 0)
-    assert result is not None and result["trace"]["target_tokens"][0] == forced
+    result = da.whatif_result(at.session_state, at.session_state[keys.TRACE]["data"], 0)
+    assert result is not None and result.target_tokens[0] == forced
     table = at.dataframe[-1].value
     assert list(table["what-if"])[0] == forced and list(table["note"])[0] == "forced"
 
@@ -162,16 +155,16 @@ def test_whatif_says_how_the_new_output_was_continued(query, said):
     at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="2", **query))
     open_tab(at, "What if…")
     ok(at.button(key="decode_whatif_go").click().run())
-    data = at.session_state[dv._TRACE]["data"]
+    data = at.session_state[keys.TRACE]["data"]
     result = da.whatif_result(at.session_state, data, 1)
-    assert said in [c.value for c in at.caption] and result["continued"] == said
-    row = dv.current(data, 2)
-    assert result["ids"][:2] == [data["ids"][0], row["topk_ids"][da.first_alternative(row)]]
+    assert said in [c.value for c in at.caption] and da.continuation(data) == said
+    row = data.current(2)
+    assert result.token_ids[:2] == [data.token_ids[0], row.topk[da.first_alternative(row)][1]]
 
 
 def test_attention_override_shows_before_and_after():
     at = open_tab(page(task="dates", scorer="general", sentence="9 may 2018", step="2"), "Attention override")
-    ok(at.selectbox(key=dv.K_OVERRIDE).set_value(0).run())
+    ok(at.selectbox(key=keys.DECODE_OVERRIDE).set_value(0).run())
     assert any("prediction before" in c.value for c in at.text)
     titles = [s["layout"]["title"]["text"] for s in charts(at, "bar") if s["layout"].get("title")]
     assert "top-k before" in titles and "top-k after (one-hot)" in titles
@@ -184,18 +177,18 @@ def test_explain_this_cell_shows_formula_and_numbers():
     assert any(r"\frac" in v and "a_{1," in v for v in latex)  # numbers for the current row
     assert any("Check: the score recomputed" in m.value for m in at.markdown)
     shares = bar_charts(at)["shares"]  # each weight of the explained row beside its share of c_t
-    row = at.session_state[dv._TRACE]["data"]["trace"]["attention"][1]
+    row = at.session_state[keys.TRACE]["data"].attention[1]
     assert shares["weights"] == pytest.approx(row, abs=1e-6) and sum(shares["shares"]) == pytest.approx(1, abs=1e-5)
-    assert shares["highlight"] == at.session_state[dv.K_EXPLAIN_S]
+    assert shares["highlight"] == at.session_state[keys.DECODE_EXPLAIN_SOURCE]
 
 
 def test_the_heatmap_is_the_trace_drawn_in_the_page():
     at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="3"))
     (heatmap,) = heatmaps(at)
-    trace = at.session_state[dv._TRACE]["data"]["trace"]
+    trace = at.session_state[keys.TRACE]["data"]
     assert heatmap["step"] == 3 and heatmap["source_text"] == "9 may 2018"
-    assert heatmap["attention"] == [[round(w, 4) for w in row] for row in trace["attention"]]
-    assert heatmap["source_full"][0] == "00 9" and heatmap["target_full"][0] == "00 " + trace["target_tokens"][0]
+    assert heatmap["attention"] == [[round(w, 4) for w in row] for row in trace.attention]
+    assert heatmap["source_full"][0] == "00 9" and heatmap["target_full"][0] == "00 " + trace.target_tokens[0]
     assert heatmap["colors"][0] == "#f7fbff" and heatmap["colors"][-1] == "#08306b"  # Blues, fixed 0..1
     assert not charts(at, "heatmap")  # no plotly on a page's first view: its bundle is the slowest part
 
@@ -225,14 +218,14 @@ def test_the_interactive_tab_has_the_plotly_heatmap():
 
 def test_only_the_open_tab_is_built():
     at = ok(page(task="dates", scorer="dot", sentence="9 may 2018", step="2"))
-    assert at.session_state[dv.K_TABS] == "Explain this cell"
+    assert at.session_state[keys.DECODE_TABS] == "Explain this cell"
     assert not charts(at, "scatter")  # the Links tab is closed: its figure is not built
     at = open_tab(at, "Links")
     assert not at.latex  # nor is the closed Explain tab's formula
     (links,) = charts(at, "scatter")
     assert {trace["meta"]["target"] for trace in links["data"] if trace.get("mode") == "lines"} == {0, 1}  # 2 steps
     ok(button(at, "Step").click().run())  # a step keeps the open tab open
-    assert at.session_state[dv.K_TABS] == "Links" and not at.latex
+    assert at.session_state[keys.DECODE_TABS] == "Links" and not at.latex
 
 
 def test_invalid_query_parameters_fall_back_with_a_warning():
@@ -248,7 +241,7 @@ def test_invalid_query_parameters_fall_back_with_a_warning():
 
 def test_a_link_step_past_the_end_of_the_decode_says_so():
     at = ok(page(task="reverse", scorer="general", sentence="abc", step="99"))
-    n = dv.num_steps(at.session_state[dv._TRACE]["data"])
+    n = at.session_state[keys.TRACE]["data"].num_steps
     assert at.session_state["step"] == n < 99 and heatmap_rows(at) == n
     assert [w.value for w in at.warning] == [
         f"The link asked for step 99; this decode has {n} steps, so it shows step {n}."
@@ -259,7 +252,7 @@ def test_a_link_step_past_the_end_of_the_decode_says_so():
 
 def test_a_link_reference_over_the_limit_is_cut_with_a_note():
     at = ok(page(task="dates", scorer="general", sentence="9 may", reference="z" * 10_000))
-    assert at.text_input(key=dv.K_REFERENCE).value == "z" * 500
+    assert at.text_input(key=keys.DECODE_REFERENCE).value == "z" * 500
     (warning,) = [w.value for w in at.warning if w.value.startswith("The link had values")]
     assert "The reference in the link is longer than 500 characters; it was cut" in warning.replace("\\", "")
 
@@ -267,10 +260,10 @@ def test_a_link_reference_over_the_limit_is_cut_with_a_note():
 def test_link_restores_the_view():
     at = ok(page(task="dates", scorer="concat", sentence="2 feb 2002", step="3", strategy="beam", beam="2"))
     assert not at.warning
-    assert at.segmented_control(key=dv.K_SCORER).value == "concat"
-    assert at.text_input(key=dv.K_SENTENCE).value == "2 feb 2002"
-    assert at.radio(key=dv.K_STRATEGY).value == "beam" and at.slider(key=dv.K_BEAM).value == 2
-    assert heatmap_rows(at) == 3 and at.session_state[dv._TRACE]["data"]["trace"]["strategy"] == "beam"
+    assert at.segmented_control(key=keys.DECODE_SCORER).value == "concat"
+    assert at.text_input(key=keys.DECODE_SENTENCE).value == "2 feb 2002"
+    assert at.radio(key=keys.DECODE_STRATEGY).value == "beam" and at.slider(key=keys.DECODE_BEAM).value == 2
+    assert heatmap_rows(at) == 3 and at.session_state[keys.TRACE]["data"].strategy == "beam"
 
 
 def test_none_scorer_says_so_and_still_steps():
@@ -284,7 +277,7 @@ def test_none_scorer_says_so_and_still_steps():
 
 def test_empty_sentence_shows_a_hint():
     at = ok(page(task="reverse", sentence="abc"))
-    ok(at.text_input(key=dv.K_SENTENCE).input("").run())
+    ok(at.text_input(key=keys.DECODE_SENTENCE).input("").run())
     assert any("Source sentence" in i.value for i in at.info)
     assert not at.error and not heatmaps(at)
 
@@ -307,10 +300,10 @@ def test_too_long_sentence_says_the_limit():
 
 def test_play_advances_to_the_end_and_stops():
     at = ok(page(task="reverse", scorer="general", sentence="ab"))
-    n = dv.num_steps(at.session_state[dv._TRACE]["data"])
+    n = at.session_state[keys.TRACE]["data"].num_steps
     ok(at.button(key="decode_play").click().run())
     runs = 0
-    while at.session_state[dv._PLAYING]:
+    while at.session_state[keys.PLAYING]:
         ok(at.run())
         runs += 1
         assert runs <= n + 1
@@ -324,18 +317,18 @@ def test_pause_stops_playing():
     ok(at.button(key="decode_play").click().run())
     step = at.session_state["step"]
     ok(at.run())
-    assert not at.session_state[dv._PLAYING] and at.session_state["step"] == step
+    assert not at.session_state[keys.PLAYING] and at.session_state["step"] == step
     assert at.button(key="decode_play").label == "Play"
 
 
 def test_teacher_forcing_and_task_switch():
     at = ok(page(task="reverse", scorer="general", sentence="abc"))
-    ok(at.text_input(key=dv.K_REFERENCE).input("cba").run())
-    trace = at.session_state[dv._TRACE]["data"]["trace"]
-    assert trace["target_tokens"] == ["c", "b", "a", "</s>"] and at.session_state["strategy"] == "forced"
-    ok(at.selectbox(key=dv.K_TASK).set_value("dates").run())
+    ok(at.text_input(key=keys.DECODE_REFERENCE).input("cba").run())
+    trace = at.session_state[keys.TRACE]["data"]
+    assert trace.target_tokens == ["c", "b", "a", "</s>"] and at.session_state["strategy"] == "forced"
+    ok(at.selectbox(key=keys.DECODE_TASK).set_value("dates").run())
     assert at.session_state["task"] == "dates"
-    assert at.session_state["sentence"] == view_defaults.default_sentence("dates")
+    assert at.session_state["sentence"] == catalog.default_sentence("dates")
 
 
 def widget_rows(node) -> list[list[set[str]]]:
@@ -348,15 +341,16 @@ def widget_rows(node) -> list[list[set[str]]]:
 
 def test_presentation_mode_packs_the_inputs_into_fewer_rows():
     at = ok(page(task="dates", sentence="9 may 2018", step="2"))
-    assert [[dv.K_TASK], []] in [[sorted(k) for k in row] for row in widget_rows(at.main)]
-    assert not any(dv.K_STEP in keys for row in widget_rows(at.main) for keys in row)  # a row of its own
+    assert [[keys.DECODE_TASK], []] in [[sorted(k) for k in row] for row in widget_rows(at.main)]
+    assert not any(keys.DECODE_STEP in found for row in widget_rows(at.main) for found in row)  # a row of its own
     ok(at.toggle(key="presentation").set_value(True).run())
     rows = [
-        [keys & {dv.K_TASK, dv.K_SENTENCE, dv.K_STEP, "decode_play"} for keys in row] for row in widget_rows(at.main)
+        [found & {keys.DECODE_TASK, keys.DECODE_SENTENCE, keys.DECODE_STEP, "decode_play"} for found in row]
+        for row in widget_rows(at.main)
     ]
-    assert [{dv.K_TASK}, {dv.K_SENTENCE}] in rows  # task and sentence side by side
-    assert [set(), set(), {"decode_play"}, set(), {dv.K_STEP}] in rows  # the step slider beside the buttons
-    assert at.slider(key=dv.K_STEP).value == 2
+    assert [{keys.DECODE_TASK}, {keys.DECODE_SENTENCE}] in rows  # task and sentence side by side
+    assert [set(), set(), {"decode_play"}, set(), {keys.DECODE_STEP}] in rows  # the step slider beside the buttons
+    assert at.slider(key=keys.DECODE_STEP).value == 2
 
 
 def test_presentation_mode_has_fewer_controls():

@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from explorer.state.catalog import Entry, headline
-from seq2seq.checkpoint import registry
+from seq2seq.registry import Headline, registry
 from tests.app_fixtures import use_registry
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -19,16 +19,16 @@ def test_home_lists_every_registered_model(monkeypatch):
     assert not at.exception
     assert at.title[0].value == "Attention Explorer"
     table = at.dataframe[0].value
-    assert sorted(table["model"]) == sorted(e["name"] for e in registry(root))
+    assert sorted(table["model"]) == sorted(e.name for e in registry(root))
     assert set(table.columns) >= {"model", "task", "scorer", "cell", "parameters", "metric", "value"}
-    expected = {e["name"]: e["metric"]["value"] for e in registry(root)}
+    expected = {e.name: e.metric.value for e in registry(root)}
     for model, metric, value in zip(table["model"], table["metric"], table["value"], strict=True):
         assert metric == "exact match %" and value == round(100 * expected[model], 2)  # a fraction, in %
 
 
 def test_headline_metrics_read_as_people_write_them():
     def entry(name, value):
-        return Entry("x/dot", "x", "dot", "gru", 1, {"name": name, "value": value}, {})
+        return Entry(name="x/dot", path="x/dot", task="x", scorer="dot", parameters=1, metric=Headline(name, value))
 
     assert headline(entry("exact_match", 0.99875)) == ("exact match %", 99.88)
     assert headline(entry("bleu", 36.94411)) == ("BLEU", 36.94)

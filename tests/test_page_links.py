@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.state.defaults import markdown_safe
+from explorer.state import keys
 from explorer.ui import navigation, presentation
+from explorer.ui.markdown import escape_markdown
 from tests.app_fixtures import use_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def test_compare_link_restores_and_widgets_rewrite_it():
 
 def test_compare_unknown_task_falls_back_with_a_note():
     at = open_page(COMPARE, {"task": "klingon", "sentence": "abc", "scorer": "whatever"})
-    assert notes(at)[0] == markdown_safe("Unknown task 'klingon'; showing 'reverse'.")
+    assert notes(at)[0] == escape_markdown("Unknown task 'klingon'; showing 'reverse'.")
     assert at.selectbox(key="cmp_task").value == "reverse"
     assert at.query_params == {"task": "reverse", "sentence": "abc"}  # no scorer: Compare shows them all
 
@@ -131,7 +132,7 @@ def test_hidden_states_new_link_in_the_same_session_wins():
 
 def test_hidden_states_negative_step_falls_back_with_a_note():
     at = open_page(STATES, {**STATES_LINK, "step": "-5"})
-    assert notes(at)[0] == markdown_safe("step=-5 is outside 0–200; using 0.")
+    assert notes(at)[0] == escape_markdown("step=-5 is outside 0–200; using 0.")
     assert at.slider(key="hs_step").value == 0
     assert at.query_params == {**STATES_URL, "step": "0"}
     ok(at.text_input(key="hs_sentence").input("abc").run())  # the view moved on: the note goes
@@ -181,7 +182,7 @@ def test_beam_link_restores_and_the_width_rewrites_it():
 
 def test_beam_width_out_of_range_is_clamped_with_a_note():
     at = open_page(BEAM, {**BEAM_LINK, "beam": "99"})
-    assert notes(at)[0] == markdown_safe("beam=99 is outside 1–10; using 10.")
+    assert notes(at)[0] == escape_markdown("beam=99 is outside 1–10; using 10.")
     assert at.slider(key="beam_width").value == 10
     assert at.query_params == {**BEAM_LINK, "beam": "10"}
 
@@ -210,18 +211,18 @@ PAGES = [
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_has_the_presentation_toggle(page):
     at = open_page(page)
-    assert at.toggle(key=presentation.KEY).label == "Presentation mode"
+    assert at.toggle(key=keys.PRESENTATION).label == "Presentation mode"
     assert not at.get("html")
-    ok(at.toggle(key=presentation.KEY).set_value(True).run())
+    ok(at.toggle(key=keys.PRESENTATION).set_value(True).run())
     assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
 
 
 def test_switching_pages_keeps_presentation_mode_on():
     at = open_page("app.py")
-    ok(at.toggle(key=presentation.KEY).set_value(True).run())
+    ok(at.toggle(key=keys.PRESENTATION).set_value(True).run())
     for page in PAGES[1:]:
         ok(at.switch_page(page).run())
-        assert at.toggle(key=presentation.KEY).value is True, page
+        assert at.toggle(key=keys.PRESENTATION).value is True, page
         assert [el.proto.body for el in at.get("html")] == [presentation.CSS], page
 
 

@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.figures.common import position_labels
-from explorer.state.defaults import markdown_safe
-from explorer.views import decode as dv
+from explorer.state import keys
+from explorer.ui.markdown import escape_markdown
 from seq2seq.checkpoint import load_model
 from tests.app_fixtures import ok, run_page, use_registry
 
@@ -34,7 +34,7 @@ def registry(monkeypatch):
 )
 def test_unknown_characters_get_a_note_on_every_page(page, whose):
     at = run_page(page, task="reverse", sentence="h€llo wörld")
-    assert [w.value for w in at.warning] == [markdown_safe(f"Not in {whose} vocabulary, {UNKNOWN}")]
+    assert [w.value for w in at.warning] == [escape_markdown(f"Not in {whose} vocabulary, {UNKNOWN}")]
     assert at.get("plotly_chart")  # a note, not a refusal: the page still decodes the sentence
     at = run_page(page, task="reverse", sentence="hello world")
     assert not at.warning
@@ -61,15 +61,15 @@ def test_hidden_states_highlights_the_token_the_decode_page_shows(decoding, labe
     at.switch_page("pages/1_Decode.py")
     at.query_params.update(task="dates", scorer="general", sentence="1 jan 2000", step="2", **decoding)
     ok(at.run())
-    shown = at.session_state[dv._TRACE]["data"]["trace"]
+    shown = at.session_state[keys.TRACE]["data"]
     at.query_params.clear()  # no link: the page follows what the Decode page left in the session
     at.switch_page("pages/3_Hidden_states.py")
     ok(at.run())
     assert at.slider(key="hs_step").value == 2
-    assert _current_step(at) == position_labels(shown["target_tokens"])[1]
-    assert f"output: {shown['output']}" in [t.value for t in at.text]
+    assert _current_step(at) == position_labels(shown.target_tokens)[1]
+    assert f"output: {shown.output}" in [t.value for t in at.text]
     greedy = load_model("dates/general", root=registry).greedy("1 jan 2000")
-    assert greedy.steps[1].token != shown["target_tokens"][1]  # greedy decoding would highlight another token
+    assert greedy.steps[1].token != shown.target_tokens[1]  # greedy decoding would highlight another token
     caption = f"Decoding: {label}, the Decode page's setting (or the link's), so a step here highlights"
-    assert any(c.value.startswith(markdown_safe(caption)) for c in at.caption)
+    assert any(c.value.startswith(escape_markdown(caption)) for c in at.caption)
     assert {key: at.query_params[key] for key in decoding} == decoding  # and its link says how it decoded

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from seq2seq.checkpoint import load_model, registry
+from seq2seq.checkpoint import load_model
+from seq2seq.registry import registry
 from tests.app_fixtures import make_registry
 
 TIMEOUT = 60
@@ -203,7 +204,7 @@ def test_models_table_cards_and_curves(app_registry):
     assert [sorted({name.split("/")[0] for name in t["name"]}) for t in tables] == [["reverse"], ["dates"]]
     names = [name for t in tables for name in t["name"]]
     assert len(names) == len(registry(app_registry)) == 12
-    assert set(names) == {e["name"] for e in registry(app_registry)}
+    assert set(names) == {e.name for e in registry(app_registry)}
     assert [h.value for h in at.subheader][:2] == ["Reverse a string", "Normalize a date"]
     loss, metric = _charts(at)
     assert [t["name"] for t in loss["data"]] == ["reverse/general"]

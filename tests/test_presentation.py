@@ -5,11 +5,6 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from explorer.ui import presentation
-from explorer.views import decode as decode_view
-
-
-def test_the_key_is_the_decode_pages_shared_key():
-    assert presentation.KEY == decode_view.PRESENTATION == "presentation"
 
 
 def test_enlarge_scales_the_height_and_the_fonts():

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from seq2seq.attention import scorer_has_weights
-from seq2seq.checkpoint import load_checkpoint, read_config, registry
+from seq2seq.checkpoint import load_checkpoint, read_config
 from seq2seq.config import SCORERS, TrainConfig
+from seq2seq.registry import registry
 
 PRETRAINED = Path(__file__).resolve().parent.parent / "pretrained"
 TASKS = ("reverse", "dates", "en-fr", "zh-en")
@@ -29,17 +30,17 @@ ALLOWED_SUFFIXES = {".json", ".safetensors", ".model", ".md"}  # never a pickle
 
 @pytest.fixture(scope="module")
 def entries() -> dict[str, dict]:
-    return {entry["name"]: entry for entry in registry(PRETRAINED)}
+    return {entry.name: entry for entry in registry(PRETRAINED)}
 
 
 def test_one_gru_model_per_task_and_scorer_and_the_lstm_variants(entries):
-    gru = {name for name, entry in entries.items() if entry["cell"] == "gru"}
+    gru = {name for name, entry in entries.items() if entry.cell == "gru"}
     assert sorted(gru) == sorted(f"{task}/{scorer}" for task in TASKS for scorer in SCORERS)
     for name in gru:
-        assert (entries[name]["task"], entries[name]["scorer"]) == tuple(name.split("/"))
+        assert (entries[name].task, entries[name].scorer) == tuple(name.split("/"))
     assert sorted(set(entries) - gru) == sorted(LSTM_VARIANTS)
     for name in LSTM_VARIANTS:
-        assert (entries[name]["task"], entries[name]["scorer"], entries[name]["cell"]) == (
+        assert (entries[name].task, entries[name].scorer, entries[name].cell) == (
             name.split("/")[0],
             "general",
             "lstm",
@@ -57,10 +58,10 @@ def test_the_folder_fits_the_size_budget_and_holds_no_pickles():
 
 def test_every_model_loads_and_has_its_card_and_probes(entries):
     for name, entry in entries.items():
-        folder = PRETRAINED / entry["path"]
+        folder = PRETRAINED / entry.path
         translator = load_checkpoint(folder, name=name)
-        assert translator.model.decoder.config.scorer == entry["scorer"]
-        assert translator.model.num_parameters() == entry["parameters"]
+        assert translator.model.decoder.config.scorer == entry.scorer
+        assert translator.model.num_parameters() == entry.parameters
         epochs = json.loads((folder / "probes.json").read_text())["epochs"]
         assert [e["epoch"] for e in epochs] == list(range(len(epochs))) and len(epochs) >= 2
         card = (folder / "README.md").read_text()
@@ -79,7 +80,7 @@ def test_every_model_loads_and_has_its_card_and_probes(entries):
     ],
 )
 def test_shipped_character_models_give_the_right_answer(entries, name, source, expected):
-    translator = load_checkpoint(PRETRAINED / entries[name]["path"], name=name)
+    translator = load_checkpoint(PRETRAINED / entries[name].path, name=name)
     assert translator.greedy(source).output == expected
 
 
@@ -91,7 +92,7 @@ GOLDEN_ATTENTION_TOLERANCE = 5e-3
 
 def _golden_cases() -> list[tuple[str, int]]:
     """(model name, probe index) for the 8 recorded probes of every registered model."""
-    return [(entry["name"], i) for entry in registry(PRETRAINED) for i in range(8)]
+    return [(entry.name, i) for entry in registry(PRETRAINED) for i in range(8)]
 
 
 @pytest.mark.parametrize(("name", "probe"), _golden_cases())
@@ -102,7 +103,7 @@ def test_every_shipped_model_reproduces_its_recorded_probe(entries, name, probe)
     float16 weights are those of `best_epoch`, so greedy decoding must give the same tokens and
     (within rounding) the same attention matrix, for every model, not a sample of them.
     """
-    folder = PRETRAINED / entries[name]["path"]
+    folder = PRETRAINED / entries[name].path
     best = read_config(folder)["best_epoch"]
     epochs = json.loads((folder / "probes.json").read_text())["epochs"]
     recorded = next(e for e in epochs if e["epoch"] == best)["probes"][probe]
@@ -117,13 +118,13 @@ def test_every_shipped_model_reproduces_its_recorded_probe(entries, name, probe)
 
 @pytest.mark.parametrize("name", ["en-fr/concat", "en-fr/lstm-general"])
 def test_en_fr_translates_a_simple_sentence(entries, name):
-    translator = load_checkpoint(PRETRAINED / entries[name]["path"], name=name)
+    translator = load_checkpoint(PRETRAINED / entries[name].path, name=name)
     output = translator.greedy("I am tired.").output
     assert "fatigué" in output
 
 
 def _test_metric(entries: dict, task: str, scorer: str, key: str) -> float:
-    return entries[f"{task}/{scorer}"]["test"][key]
+    return entries[f"{task}/{scorer}"].test[key]
 
 
 def test_the_quality_bars_are_met_on_the_test_split(entries):
@@ -150,7 +151,7 @@ def test_the_quality_bars_are_met_on_the_test_split(entries):
 
 # The zh-en models that meet issue 20's "clearly above none" bar today. dot and lstm-general put almost
 # all of their attention on </s> for most target words (for 我爱你。, 0.98 on </s> while writing "love"),
-# so they work much like `none`: +1.8 and +1.2 test BLEU (README, "Shipped models"). Issue 20 stays open.
+# so they work much like `none`: +1.8 and +1.2 test BLEU (docs/models.md, "Chinese → English"). Issue 20 stays open.
 ZH_EN_ABOVE_NONE = ("general", "concat", "scaled_dot", "location")
 
 
@@ -166,7 +167,7 @@ def test_the_seeds_example_i_love_you(entries):
     at </s> while writing "love"."""
     right, peaks = [], {}
     for scorer in (s for s in SCORERS if s != "none"):
-        translator = load_checkpoint(PRETRAINED / entries[f"zh-en/{scorer}"]["path"], name=f"zh-en/{scorer}")
+        translator = load_checkpoint(PRETRAINED / entries[f"zh-en/{scorer}"].path, name=f"zh-en/{scorer}")
         trace = translator.greedy("我爱你。")
         assert trace.output == "I love you.", scorer
         row = next(i for i, token in enumerate(trace.target_tokens) if token.lstrip("▁").startswith("lo"))
@@ -184,7 +185,7 @@ def test_reverse_models_reverse_strings_as_users_type_them(entries, scorer):
     from seq2seq.metrics import exact_match
     from seq2seq.tasks import reverse
 
-    translator = load_checkpoint(PRETRAINED / entries[f"reverse/{scorer}"]["path"], name=f"reverse/{scorer}")
+    translator = load_checkpoint(PRETRAINED / entries[f"reverse/{scorer}"].path, name=f"reverse/{scorer}")
     typed = reverse.typed_examples(1000, seed=7)
     outputs = translator.translate_batch([e.source for e in typed])
     assert exact_match(outputs, [e.target for e in typed]) >= 0.99
@@ -211,20 +212,20 @@ def _learned_settings(folder: Path) -> dict:
 @pytest.mark.parametrize("task", TASKS)
 def test_every_model_of_a_task_has_the_same_settings_but_the_scorer(entries, task):
     """The fair comparison the app is for: the scorer (and the LSTM variant's cell) is all that differs."""
-    general = _learned_settings(PRETRAINED / entries[f"{task}/general"]["path"])
+    general = _learned_settings(PRETRAINED / entries[f"{task}/general"].path)
     for scorer in SCORERS:
-        settings = _learned_settings(PRETRAINED / entries[f"{task}/{scorer}"]["path"])
+        settings = _learned_settings(PRETRAINED / entries[f"{task}/{scorer}"].path)
         shared = set(general) & set(settings) - {"scorer"}
         assert {k: settings[k] for k in shared} == {k: general[k] for k in shared}, scorer
         assert set(general) - set(settings) <= {"score_lr_scale"}, scorer
-    lstm = _learned_settings(PRETRAINED / entries[f"{task}/lstm-general"]["path"])
+    lstm = _learned_settings(PRETRAINED / entries[f"{task}/lstm-general"].path)
     assert lstm | {"cell": "gru"} == general
 
 
 def test_en_fr_cards_say_how_the_score_weights_were_trained(entries):
     """A card reader learns the shared rate setting: its value, or why it changes nothing for this scorer."""
     for scorer in (*SCORERS, "lstm-general"):
-        card = (PRETRAINED / entries[f"en-fr/{scorer}"]["path"] / "README.md").read_text()
+        card = (PRETRAINED / entries[f"en-fr/{scorer}"].path / "README.md").read_text()
         if not scorer_has_weights(scorer.removeprefix("lstm-")):
             assert f"changes nothing for `{scorer}`, which has no weights" in card, scorer
         else:
@@ -262,7 +263,7 @@ def _starts(line: str) -> list[int]:
 def test_no_shipped_model_was_cut_short_by_its_time_cap(entries):
     """max_seconds is a safety cap, left out of the settings compared above: no shipped run reached it."""
     for entry in entries.values():
-        folder = PRETRAINED / entry["path"]
+        folder = PRETRAINED / entry.path
         cap = read_config(folder)["train"].get("max_seconds", 0)
         last = json.loads((folder / "probes.json").read_text())["epochs"][-1]
-        assert not cap or last["seconds"] < cap, entry["name"]
+        assert not cap or last["seconds"] < cap, entry.name

@@ -17,8 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.state import catalog
 from explorer.training import jobs as tj
-from seq2seq import checkpoint as ckpt
-from seq2seq.checkpoint import MANIFEST_FILE, CheckpointError, UserRootError, load_model, registry, save_checkpoint
+from seq2seq import registry as reg
+from seq2seq.checkpoint import CheckpointError, load_model, save_checkpoint
+from seq2seq.registry import MANIFEST_FILE, UserRootError, registry
 from tests.helpers import tiny_translator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ def shipped(tmp_path, monkeypatch) -> Path:
     """A registry of one shipped model that ATTENTION_EXPLORER_PRETRAINED points at."""
     root = tmp_path / "pretrained"
     save_tiny(root / NAME)
-    ckpt.write_manifest([{"name": NAME, "path": NAME, "task": "reverse", "scorer": "dot", "cell": "gru"}], root)
+    reg.write_manifest([{"name": NAME, "path": NAME, "task": "reverse", "scorer": "dot", "cell": "gru"}], root)
     monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
     return root
 
@@ -63,20 +64,20 @@ def test_a_user_root_that_overlaps_pretrained_is_refused(shipped, monkeypatch, w
     user = shipped / where
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(user))
     with pytest.raises(UserRootError) as error:
-        ckpt.user_root()
+        reg.user_root()
     assert str(error.value) == (
         f"the user models folder {user} {relation} the shipped models folder {shipped}: models saved there "
         "would be registered among the shipped ones; set ATTENTION_EXPLORER_USER_MODELS to a folder of its own"
     )
-    assert [e["name"] for e in registry()] == [NAME]  # the shipped models still list
-    assert ckpt.registry_notes() == [str(error.value)]
+    assert [e.name for e in registry()] == [NAME]  # the shipped models still list
+    assert reg.registry_notes() == [str(error.value)]
     assert load_model(NAME).name == NAME
 
 
 def test_a_sibling_user_root_is_accepted(shipped, tmp_path, monkeypatch):
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "pretrained-user"))  # a prefix, not a parent
-    assert ckpt.user_root() == tmp_path / "pretrained-user"
-    assert ckpt.registry_notes() == []
+    assert reg.user_root() == tmp_path / "pretrained-user"
+    assert reg.registry_notes() == []
 
 
 def test_saving_into_pretrained_is_refused_and_leaves_its_manifest_alone(shipped, tmp_path, monkeypatch):
@@ -95,8 +96,8 @@ def test_saving_into_pretrained_is_refused_and_leaves_its_manifest_alone(shipped
 # -- a broken user manifest leaves only the user models out --------------------------------------------
 def test_a_broken_user_manifest_leaves_the_shipped_models_listed_and_loadable(shipped, broken_user):
     problem = f"{broken_user}: not valid JSON (Expecting value: line 1 column 13 (char 12))"
-    assert [e["name"] for e in registry()] == [NAME]
-    assert ckpt.registry_notes() == [problem]
+    assert [e.name for e in registry()] == [NAME]
+    assert reg.registry_notes() == [problem]
     assert [e.name for e in catalog.entries()] == [NAME] and catalog.notes() == [problem]
     assert load_model(NAME).greedy("abc").target_tokens
     with pytest.raises(CheckpointError) as error:
@@ -111,7 +112,7 @@ def test_saving_next_to_a_broken_user_manifest_is_refused_and_never_overwrites_i
     with pytest.raises(tj.SaveError, match=rf"^Models cannot be saved until .*{broken_user}: not valid JSON"):
         tj.save_model(run, "mine")
     assert broken_user.read_text() == '{"models": [' and not (broken_user.parent / "mine").exists()
-    assert tj.save_blocker() == f"Models cannot be saved: {ckpt.registry_notes()[0]}. Fix that first."
+    assert tj.save_blocker() == f"Models cannot be saved: {reg.registry_notes()[0]}. Fix that first."
 
 
 def test_the_models_command_lists_the_shipped_models_and_warns_about_the_user_manifest(shipped, broken_user):

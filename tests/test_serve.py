@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from explorer.state import defaults as view_defaults
+from explorer.state import catalog
 from explorer.ui import loaders, serve
 from explorer.views import decode as dv
 from seq2seq.checkpoint import load_model as real_load_model
@@ -13,7 +13,7 @@ def test_warm_up_loads_every_model_the_decode_page_offers_once(monkeypatch):
     use_registry(monkeypatch)
     loads = []
     monkeypatch.setattr(loaders, "load_model", lambda name: loads.append(name) or real_load_model(name))
-    offered = [dv.model_name(task, s) for task, scorers in view_defaults.available().items() for s in scorers]
+    offered = [dv.model_name(task, s) for task, scorers in catalog.available().items() for s in scorers]
     loaded, seconds = serve.warm_up()
     assert loaded == len(offered) > 0 and sorted(loads) == sorted(offered) and seconds > 0
     translator = loaders.get_translator(dv.model_name("dates", "general"))  # what a page asks for next

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.state import defaults as view_defaults
-from explorer.views import decode as dv
+from explorer.state import keys
+from explorer.ui.markdown import escape_markdown
+from explorer.views import input_notes
 from seq2seq import cli
-from seq2seq.checkpoint import load_model, registry
+from seq2seq.checkpoint import load_model
 from seq2seq.decoding import MAX_SOURCE_TOKENS, InputError
+from seq2seq.registry import registry
 from tests.app_fixtures import point_app_at
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,9 +83,9 @@ def test_the_note_says_quality_drops_beyond_the_trained_length(general, location
         f"This sentence is 120 tokens long and this model was trained on sources of at most {TRAINED} tokens: "
         "expect lower quality beyond that length."
     )
-    assert view_defaults.input_notes(text, general) == [note]
-    assert view_defaults.input_notes(sentence_of(general, TRAINED), general) == []
-    assert view_defaults.input_notes(text, location) == []  # refused, not noted: the refusal says why
+    assert input_notes.input_notes(text, general) == [note]
+    assert input_notes.input_notes(sentence_of(general, TRAINED), general) == []
+    assert input_notes.input_notes(text, location) == []  # refused, not noted: the refusal says why
 
 
 def test_cli_decode_prints_the_refusal_in_one_line(location, capsys):
@@ -119,18 +121,18 @@ def run_decode(monkeypatch, scorer: str, sentence: str) -> AppTest:
 def test_decode_page_notes_a_source_beyond_the_trained_length(monkeypatch, general):
     text = sentence_of(general, 120)
     at = run_decode(monkeypatch, "general", text)
-    (note,) = view_defaults.input_notes(text, general)
-    assert [w.value for w in at.warning] == [dv.escape_markdown(note)]
-    assert at.session_state[dv._TRACE]["data"]["trace"]["source_tokens"][-1] == "</s>"
+    (note,) = input_notes.input_notes(text, general)
+    assert [w.value for w in at.warning] == [escape_markdown(note)]
+    assert at.session_state[keys.TRACE]["data"].source_tokens[-1] == "</s>"
 
 
 def test_decode_page_shows_the_location_refusal(monkeypatch, location):
     at = run_decode(monkeypatch, "location", sentence_of(location, 25))
-    assert [e.value for e in at.error] == [dv.escape_markdown(f"Cannot decode this input: {location_refusal(25)}")]
+    assert [e.value for e in at.error] == [escape_markdown(f"Cannot decode this input: {location_refusal(25)}")]
 
 
 # -- every shipped location model --------------------------------------------------------------------------
-LOCATION_MODELS = [e["name"] for e in registry(ROOT / "pretrained") if e["scorer"] == "location"]
+LOCATION_MODELS = [e.name for e in registry(ROOT / "pretrained") if e.scorer == "location"]
 # The longest training source of each, in tokens: reverse draws strings of 1-30 characters; the
 # longest of the 50,000 training dates is 29 characters; en-fr's --max-len 24 counts </s>.
 # zh-en's --max-len 32 counts </s> too.
@@ -155,7 +157,7 @@ def test_every_shipped_location_model_takes_exactly_its_trained_lengths(name):
 
 
 # -- every other shipped model: long inputs are decoded, with the note ------------------------------------
-OTHER_MODELS = [e["name"] for e in registry(ROOT / "pretrained") if e["scorer"] != "location"]
+OTHER_MODELS = [e.name for e in registry(ROOT / "pretrained") if e.scorer != "location"]
 
 
 def long_text(model, tokens: int) -> str:
@@ -179,7 +181,7 @@ def test_every_other_shipped_model_takes_120_tokens_with_a_note(name):
     step = model.step(state)
     if step.attention is not None:
         assert len(step.attention) == 121 and sum(step.attention) == pytest.approx(1.0, abs=1e-5)
-    (note,) = view_defaults.input_notes(text, model)
+    (note,) = input_notes.input_notes(text, model)
     assert "expect lower quality beyond that length" in note
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from explorer.training import jobs as tj
-from seq2seq.checkpoint import load_model, registry, user_root
+from seq2seq.checkpoint import load_model
 from seq2seq.config import TrainConfig
+from seq2seq.registry import registry, user_root
 from tests.train_fixtures import fake_job
 
 
@@ -58,7 +59,7 @@ def test_en_fr_is_offered_only_with_a_data_file(tmp_path, monkeypatch):
     data.write_text("Hi.\tSalut.\n")
     monkeypatch.setenv(tj.DATA_ENV, str(data))
     assert tj.available_tasks() == ["reverse", "dates", "en-fr"]
-    assert tj.JobSettings(task="en-fr").train_config(tmp_path / "run", tj.data_path()).data == str(data)
+    assert tj.JobSettings(task="en-fr").train_config(tmp_path / "run", tj.data_path("en-fr")).data == str(data)
 
 
 @pytest.mark.parametrize("name", ["my-model", "dates_2", "A", "x" * 40])
@@ -332,9 +333,9 @@ def test_a_spawned_training_reports_epochs_and_saves_as_a_user_model(tiny_tasks,
         assert manager.running() == 0 and job.has_checkpoint()
 
         entry = tj.save_model(job.run_dir, "tiny-dot")
-        assert entry["name"] == "user/tiny-dot" and entry["task"] == "reverse" and entry["scorer"] == "dot"
+        assert entry.name == "user/tiny-dot" and entry.task == "reverse" and entry.scorer == "dot"
         assert (user_root() / "tiny-dot" / "probes.json").is_file()
-        assert "user/tiny-dot" in [e["name"] for e in registry()]
+        assert "user/tiny-dot" in [e.name for e in registry()]
         assert load_model("user/tiny-dot").greedy("abc").target_tokens
         with pytest.raises(tj.SaveError, match="exists already"):
             tj.save_model(job.run_dir, "tiny-dot")

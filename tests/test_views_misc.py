@@ -10,11 +10,14 @@ import pytest
 import torch
 
 from explorer.figures import curves, heatmaps, scatter, trees
-from explorer.state import defaults as view_defaults
+from explorer.state import keys, link
 from explorer.state.catalog import Entry
+from explorer.state.view import ViewState, decoding_label, initial_view, link_params
+from explorer.ui.markdown import escape_markdown
 from explorer.views import beam as beam_view
 from explorer.views import compare as compare_view
 from explorer.views import hidden_states as states_view
+from explorer.views import input_notes
 from explorer.views import models as models_view
 from seq2seq.config import ModelConfig
 from seq2seq.decoding import Translator
@@ -94,7 +97,7 @@ def test_on_output_of_uses_ids_or_text(general):
     ids = [s.token_id for s in trace.steps]
     dot = letters_translator("dot")
     same = compare_view.on_output_of(general, dot, "hello", ids)
-    assert same.token_ids == ids and compare_view.comparable(compare_view.decoded(trace), same)
+    assert same.token_ids == ids and compare_view.comparable(trace.plain(states=False), same)
     # a model whose vocabulary is ordered differently gets the text, re-tokenized
     tokenizer = CharTokenizer(ALPHABET)
     shifted = CharTokenizer(ALPHABET + "0")  # "0" sorts before the letters: their ids move by one
@@ -113,7 +116,7 @@ def test_on_output_of_uses_ids_or_text(general):
     first = general.force(sentence, "cba")
     moved = compare_view.on_output_of(general, other, sentence, [s.token_id for s in first.steps])
     assert moved.target_tokens == first.target_tokens and moved.token_ids != [s.token_id for s in first.steps]
-    assert not compare_view.comparable(same, compare_view.decoded(general.greedy("help")))
+    assert not compare_view.comparable(same, general.greedy("help").plain(states=False))
 
 
 # -- beam_view ----------------------------------------------------------------------------------
@@ -140,7 +143,7 @@ def test_kept_nodes_and_paths():
 
 
 def test_clamp_width_notes_a_width_outside_the_slider():
-    view = view_defaults.initial_view({"beam": "4"}, {}, MODELS)
+    view = initial_view({"beam": "4"}, {}, MODELS)
     assert beam_view.clamp_width(view) is view
     wide = dataclasses.replace(view, beam=beam_view.MAX_WIDTH + 5)
     clamped = beam_view.clamp_width(wide)
@@ -151,8 +154,8 @@ def test_clamp_width_notes_a_width_outside_the_slider():
 
 def test_beam_search_data_and_hypothesis_attention(general):
     data = beam_view.beam_search(general, "abc", 3)
-    assert {"hypotheses", "tree"} <= set(data) and json.dumps(data)
-    best = data["hypotheses"][0]
+    assert data.hypotheses and data.tree and json.dumps(data.to_json()) and data.strategy == "beam"
+    best = data.hypotheses[0]
     decoded = beam_view.hypothesis_attention(general, "abc", best)
     assert decoded.token_ids == best["ids"] and decoded.target_tokens == best["tokens"]
     with pytest.raises(ValueError, match="beam width"):
@@ -259,39 +262,45 @@ def test_sentence_states_decode_as_the_decode_page_does(general):
     for settings, trace in cases:
         states = states_view.sentence_states(general, sentence, **settings)
         assert states.target_tokens == _tokens_of(trace), settings
-        assert states.decoder == [list(s.decoder_state) for s in trace.steps]
+        assert states.decoder_states == [list(s.decoder_state) for s in trace.steps]
+        assert states.encoder_states == trace.encoder_states
     assert states_view.sentence_states(general, sentence, "sample", temperature=1.5, seed=3).target_tokens != (
         _tokens_of(general.greedy(sentence))
     )  # so following the strategy matters for this model
 
 
+def _decoding(view) -> dict[str, str]:
+    """The parameters of a view's link that say how it is decoded."""
+    return {k: v for k, v in link_params(view, "decode").items() if k in keys.DECODING_KEYS}
+
+
 def test_the_decoding_follows_the_decode_page_unless_the_link_says():
     session = {"task": "dates", "scorer": "dot", "sentence": "1 may 2000", "step": 3}
     beam = {**session, "strategy": "beam", "beam": 5, "temperature": 0.5, "seed": 9, "reference": ""}
-    view = view_defaults.initial_view({}, beam, MODELS)
+    view = initial_view({}, beam, MODELS)
     assert (view.strategy, view.beam, view.reference, view.notes) == ("beam", 5, "", ())
-    assert view_defaults.decoding_params(view) == {"strategy": "beam", "beam": "5"}
-    assert view_defaults.decoding_label(view) == "beam search (width 5), its best hypothesis"
+    assert _decoding(view) == {"strategy": "beam", "beam": "5"}
+    assert decoding_label(view) == "beam search (width 5), its best hypothesis"
     forced = {**beam, "strategy": "forced", "reference": "2000-05-01"}  # "forced" is no strategy of a link
-    view = view_defaults.initial_view({}, forced, MODELS)
+    view = initial_view({}, forced, MODELS)
     assert (view.strategy, view.reference, view.notes) == ("greedy", "2000-05-01", ())
-    assert view_defaults.decoding_params(view) == {"strategy": "greedy", "reference": "2000-05-01"}
-    assert view_defaults.decoding_label(view) == "teacher forcing of the reference “2000-05-01”"
+    assert _decoding(view) == {"strategy": "greedy", "reference": "2000-05-01"}
+    assert decoding_label(view) == "teacher forcing of the reference “2000-05-01”"
     stale = {**beam, "strategy": "sample", "reference": "2000-05-01"}  # a reference only counts while forced
-    view = view_defaults.initial_view({}, stale, MODELS)
+    view = initial_view({}, stale, MODELS)
     assert (view.strategy, view.temperature, view.seed, view.reference) == ("sample", 0.5, 9, "")
-    assert view_defaults.decoding_label(view) == "sampling (temperature 0.5, seed 9)"
-    assert view_defaults.decoding_params(view) == {"strategy": "sample", "temperature": "0.5", "seed": "9"}
-    view = view_defaults.initial_view({"strategy": "greedy"}, forced, MODELS)  # the link's decoding, not the session's
+    assert decoding_label(view) == "sampling (temperature 0.5, seed 9)"
+    assert _decoding(view) == {"strategy": "sample", "temperature": "0.5", "seed": "9"}
+    view = initial_view({"strategy": "greedy"}, forced, MODELS)  # the link's decoding, not the session's
     assert (view.strategy, view.reference, view.beam, view.step) == ("greedy", "", 3, 3)
-    assert view_defaults.decoding_label(view) == "greedy"
-    view = view_defaults.initial_view({"reference": "z" * 501}, {}, MODELS)
+    assert decoding_label(view) == "greedy"
+    view = initial_view({"reference": "z" * 501}, {}, MODELS)
     assert view.reference == "z" * 500
     assert view.notes == ("The reference in the link is longer than 500 characters; it was cut.",)
 
 
 def test_a_reference_is_only_forced_on_the_sentence_it_came_with():
-    view = view_defaults.initial_view(
+    view = initial_view(
         {}, {"task": "dates", "sentence": "1 may 2000", "strategy": "forced", "reference": "2000-05-01"}, MODELS
     )
     assert states_view.decoding(view, "dates", "1 may 2000").reference == "2000-05-01"
@@ -300,23 +309,27 @@ def test_a_reference_is_only_forced_on_the_sentence_it_came_with():
 
 
 def test_unknown_note_lists_the_characters_any_model_lacks(general):
-    assert view_defaults.unknown_note("hello", general) is None
-    assert view_defaults.unknown_note("h€llo ü€", general) == (
+    assert input_notes.unknown_note("hello", general) is None
+    assert input_notes.unknown_note("h€llo ü€", general) == (
         "Not in this model's vocabulary, decoded as the unknown token <unk>: '€', 'ü'"
     )
-    assert view_defaults.unknown_note("h€llo", general, general) == (
+    assert input_notes.unknown_note("h€llo", general, general) == (
         "Not in these models' vocabulary, decoded as the unknown token <unk>: '€'"
     )
 
 
 # -- models_view --------------------------------------------------------------------------------
 def _entry(name: str, metric: str = "exact_match", card: dict | None = None) -> Entry:
-    return Entry(name, name.split("/")[0], name.split("/")[1], "gru", 10, {"name": metric, "value": 0.5}, card or {})
+    """A manifest entry of 10 parameters whose headline is 0.5; `card`: the rest of what the manifest says."""
+    task, scorer = name.split("/")
+    return Entry.from_dict({"name": name, "path": name, "task": task, "scorer": scorer, "cell": "gru", "parameters": 10,
+                            "metric": {"name": metric, "value": 0.5}, **(card or {})})  # fmt: skip
 
 
 def test_the_comparison_table_has_every_test_metric_a_model_has_as_a_sortable_number():
-    dot = _entry("dates/dot", card={"test": {"exact_match": 0.99875, "alignment_accuracy": 0.8442}})
-    dot.card["training_seconds"] = 264.5
+    dot = _entry(
+        "dates/dot", card={"test": {"exact_match": 0.99875, "alignment_accuracy": 0.8442}, "training_seconds": 264.5}
+    )
     none = _entry("dates/none", card={"test": {"exact_match": 0.9995, "alignment_accuracy": None}})
     french = _entry("en-fr/concat", "bleu", {"test": {"bleu": 36.944, "chrf": float("nan")}})
     rows = models_view.table_rows([dot, none, french])
@@ -385,33 +398,33 @@ MODELS = {"reverse": ["none", "dot", "general"], "dates": ["dot", "general"]}
 
 
 def test_initial_view_precedence():
-    view = view_defaults.initial_view({}, {}, MODELS)
+    view = initial_view({}, {}, MODELS)
     assert (view.task, view.scorer, view.sentence, view.step) == ("reverse", "general", "hello world", 0)
     session = {"task": "dates", "scorer": "dot", "sentence": "1 may 2000", "step": 3}
-    view = view_defaults.initial_view({}, session, MODELS)
+    view = initial_view({}, session, MODELS)
     assert (view.task, view.scorer, view.sentence, view.step) == ("dates", "dot", "1 may 2000", 3)
-    view = view_defaults.initial_view({"step": "2"}, session, MODELS)
+    view = initial_view({"step": "2"}, session, MODELS)
     assert view.step == 2 and view.task == "dates"
-    view = view_defaults.initial_view({"task": "reverse"}, session, MODELS)  # another task: session ignored
+    view = initial_view({"task": "reverse"}, session, MODELS)  # another task: session ignored
     assert (view.scorer, view.sentence, view.step) == ("general", "hello world", 0)
-    view = view_defaults.initial_view({"task": "nope", "step": "x"}, {}, MODELS)
+    view = initial_view({"task": "nope", "step": "x"}, {}, MODELS)
     assert view.task == "reverse" and len(view.notes) == 2
 
 
 def test_follow_only_overwrites_when_the_shared_value_moves():
     state: dict = {}
-    view_defaults.follow(state, "k", 1)
+    link.follow(state, "k", 1)
     assert state["k"] == 1
     state["k"] = 5  # the user moved the widget
-    view_defaults.follow(state, "k", 1)
+    link.follow(state, "k", 1)
     assert state["k"] == 5
-    view_defaults.follow(state, "k", 2)  # the Decode page moved
+    link.follow(state, "k", 2)  # the Decode page moved
     assert state["k"] == 2
 
 
 def test_follow_with_force_overwrites_the_users_value():
     state = {"k": 5, "_followed_k": 1}  # the user moved the widget away from 1
-    view_defaults.follow(state, "k", 1, force=True)  # a link naming 1 was opened
+    link.follow(state, "k", 1, force=True)  # a link naming 1 was opened
     assert state == {"k": 1, "_followed_k": 1}
 
 
@@ -428,62 +441,71 @@ class FakeQueryParams:
         self.values, self.writes = dict(values), self.writes + 1
 
 
-def test_page_query_keeps_each_pages_parameters():
-    values = {"task": "dates", "scorer": "dot", "sentence": "9 may", "step": 2, "beam": 4}
-    assert view_defaults.page_query("compare", **values) == {"task": "dates", "sentence": "9 may"}
-    assert view_defaults.page_query("states", **values) == {  # and its decoding (decoding_params picks it)
+def test_link_params_keep_each_pages_parameters():
+    view = ViewState(task="dates", scorer="dot", sentence="9 may", step=2, strategy="beam", beam=4)
+    assert link_params(view, "compare") == {"task": "dates", "sentence": "9 may"}
+    assert link_params(view, "states") == {  # and its decoding: the settings its strategy uses
         "task": "dates",
         "scorer": "dot",
         "sentence": "9 may",
         "step": "2",
+        "strategy": "beam",
         "beam": "4",
     }
-    assert view_defaults.page_query("beam", **values) == {
-        "task": "dates",
-        "scorer": "dot",
-        "sentence": "9 may",
-        "beam": "4",
-    }
-    assert view_defaults.page_query("states", task="reverse", scorer="dot", sentence="", step=0) == {
+    assert link_params(view, "beam") == {"task": "dates", "scorer": "dot", "sentence": "9 may", "beam": "4"}
+    empty = ViewState(task="reverse", scorer="dot", sentence="", step=0, temperature=0.5)
+    assert link_params(empty, "states") == {"task": "reverse", "scorer": "dot", "step": "0", "strategy": "greedy"}
+    assert link_params(empty, "states", leave_out=("step",)) == {
         "task": "reverse",
         "scorer": "dot",
+        "strategy": "greedy",
+    }
+    sampled = ViewState(task="dates", scorer="dot", sentence="x", strategy="sample", temperature=0.5, seed=9, model="m")
+    assert link_params(sampled, "decode") == {
+        "task": "dates",
+        "scorer": "dot",
+        "sentence": "x",
         "step": "0",
+        "model": "m",
+        "strategy": "sample",
+        "temperature": "0.5",
+        "seed": "9",
     }
 
 
 def test_publish_writes_only_on_change_and_remembers_the_url():
     state: dict = {}
     query = FakeQueryParams({"task": "dates", "sentence": "9 may"})
-    view_defaults.publish(state, query, "compare", {"task": "dates", "sentence": "9 may"})
+    link.publish(state, query, "compare", {"task": "dates", "sentence": "9 may"})
     assert query.writes == 0 and state["_compare_url"] == {"task": "dates", "sentence": "9 may"}
-    view_defaults.publish(state, query, "compare", {"task": "dates", "sentence": "1 jan"})
+    link.publish(state, query, "compare", {"task": "dates", "sentence": "1 jan"})
     assert query.writes == 1 and query.values == {"task": "dates", "sentence": "1 jan"}
     assert state["_compare_url"] == {"task": "dates", "sentence": "1 jan"}
 
 
 def test_opened_link_tells_a_link_from_the_pages_own_url():
     state: dict = {}
-    assert view_defaults.opened_link(state, {}, "beam") == ({}, False)  # no link: session keys and defaults
-    link = {"task": "dates", "beam": "5"}
-    assert view_defaults.opened_link(state, link, "beam") == (link, True)
+    assert link.opened_link(state, {}, "beam") == ({}, False)  # no link: session keys and defaults
+    opened = {"task": "dates", "beam": "5"}
+    assert link.opened_link(state, opened, "beam") == (opened, True)
     state["_beam_url"] = {"task": "dates", "beam": "2"}  # the page wrote the URL after the user moved the slider
-    assert view_defaults.opened_link(state, {"task": "dates", "beam": "2"}, "beam") == (link, False)
-    assert view_defaults.opened_link(state, {"task": "reverse"}, "beam") == ({"task": "reverse"}, True)
-    assert view_defaults.opened_link(state, {"task": ["x", "dates"]}, "states") == ({"task": "dates"}, True)
-    assert view_defaults.opened_link(state, {}, "beam") == ({}, False)  # the URL was cleared: the link is forgotten
+    assert link.opened_link(state, {"task": "dates", "beam": "2"}, "beam") == (opened, False)
+    assert link.opened_link(state, {"task": "reverse"}, "beam") == ({"task": "reverse"}, True)
+    assert link.opened_link(state, {"task": ["x", "dates"]}, "states") == ({"task": "dates"}, True)
+    assert link.opened_link(state, {}, "beam") == ({}, False)  # the URL was cleared: the link is forgotten
     assert state["_beam_link"] == {}
 
 
 def test_notes_to_show_only_while_the_widgets_show_the_link():
-    view = view_defaults.initial_view({"task": "nope", "sentence": "abc"}, {}, MODELS)
+    view = initial_view({"task": "nope", "sentence": "abc"}, {}, MODELS)
     assert view.notes == ("Unknown task 'nope'; showing 'reverse'.",)
-    assert view_defaults.notes_to_show(view, {"task": "reverse", "sentence": "abc"}) == view.notes
-    assert view_defaults.notes_to_show(view, {"task": "reverse", "sentence": "abcd"}) == ()
+    assert link.notes_to_show(view, {"task": "reverse", "sentence": "abc"}) == view.notes
+    assert link.notes_to_show(view, {"task": "reverse", "sentence": "abcd"}) == ()
 
 
-def test_markdown_safe():
-    assert view_defaults.markdown_safe("[x](http://e)") == r"\[x\]\(http\://e\)"
-    assert view_defaults.markdown_safe("plain words") == "plain words"
+def test_escape_markdown():
+    assert escape_markdown("[x](http://e)") == r"\[x\]\(http\://e\)"
+    assert escape_markdown("plain words") == "plain words"
 
 
 def test_gold_view_and_result_text(general):

@@ -130,7 +130,11 @@ def test_the_task_is_registered_with_what_the_app_asks():
     task = get_task("zh-en")
     assert task is zh_en.TASK and task.name == "zh-en" and task.needs_data and task.metric.name == "bleu"
     assert task.label == "Chinese → English" and task.data_file == "cmn-eng.txt"
-    assert "我爱你。" in task.probes and "我明天去北京。" in task.probes and task.default_sentence in task.example_sentences
+    assert (
+        "我爱你。" in task.probes
+        and "我明天去北京。" in task.probes
+        and task.default_sentence in task.example_sentences
+    )
     # Probes are written in simplified characters (normalisation only changes ？ into ?).
     assert [normalize(p) for p in task.probes] == [unicodedata.normalize("NFKC", p) for p in task.probes]
 

@@ -16,13 +16,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.figures import svg_heatmap
-from explorer.state import catalog
-from explorer.state import defaults as view_defaults
-from explorer.state.defaults import markdown_safe
+from explorer.state import catalog, keys
 from explorer.training import jobs as tj
+from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
-from seq2seq.checkpoint import load_checkpoint, write_manifest
+from explorer.views import input_notes
+from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import TrainConfig
+from seq2seq.registry import write_manifest
 from tests.app_fixtures import ok, point_app_at, run_page, temporary_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +91,7 @@ def registry(monkeypatch):
 def test_the_app_asks_the_task_for_label_sentence_examples_metric_and_data():
     assert "zh-en" in catalog.known_tasks()
     assert catalog.task_label("zh-en") == "Chinese → English" == catalog.TASK_LABELS["zh-en"]
-    assert catalog.default_sentence("zh-en") == "我爱你。" == view_defaults.default_sentence("zh-en")
+    assert catalog.default_sentence("zh-en") == "我爱你。" == catalog.default_sentence("zh-en")
     assert catalog.task_examples("zh-en")[0] == "我爱你。" and len(catalog.task_examples("zh-en")) >= 3
     assert (catalog.task_metric("zh-en"), catalog.data_file("zh-en")) == ("bleu", "cmn-eng.txt")
     # en-fr and the generated tasks say what they said before
@@ -133,20 +134,20 @@ def test_the_train_page_offers_zh_en_with_its_data_file(tmp_path, monkeypatch):
 # -- notes -----------------------------------------------------------------------------------------
 def test_traditional_characters_get_a_note_that_says_so(registry):
     translator = load_checkpoint(registry / "zh-en" / "general")
-    assert view_defaults.input_notes("我爱你。", translator) == []
-    notes = view_defaults.input_notes("我愛你們。", translator)
+    assert input_notes.input_notes("我爱你。", translator) == []
+    notes = input_notes.input_notes("我愛你們。", translator)
     assert notes[0] == (
         "Traditional characters were converted to simplified, as in training: 愛 → 爱, 們 → 们. "
         "Your text was normalised to “我爱你们。”."
     )
     # full-width punctuation is only Unicode normalisation: the generic note, no claim about traditional
-    (note,) = [n for n in view_defaults.input_notes("我爱你！", translator) if "normalised" in n]
+    (note,) = [n for n in input_notes.input_notes("我爱你！", translator) if "normalised" in n]
     assert note.startswith("Your text was normalised to “我爱你!”")
 
 
 def test_unknown_characters_are_listed(registry):
     translator = load_checkpoint(registry / "zh-en" / "general")
-    assert view_defaults.unknown_note("我爱鱼。", translator) == (
+    assert input_notes.unknown_note("我爱鱼。", translator) == (
         "Not in this model's vocabulary, decoded as the unknown token <unk>: '鱼'"
     )
 
@@ -154,13 +155,13 @@ def test_unknown_characters_are_listed(registry):
 # -- the pages -------------------------------------------------------------------------------------
 def test_decode_page_decodes_i_love_you_and_shows_the_traditional_note(registry):
     at = run_page("1_Decode.py", task="zh-en", scorer="general", sentence="我爱你。")
-    assert at.selectbox(key=dv.K_TASK).value == "zh-en"
-    assert "Chinese → English" in at.selectbox(key=dv.K_TASK).options
-    trace = at.session_state[dv._TRACE]["data"]["trace"]
-    assert trace["source_tokens"] == ["我", "爱", "你", "。", "</s>"]
-    assert len(trace["attention"][0]) == 5 and not at.warning
+    assert at.selectbox(key=keys.DECODE_TASK).value == "zh-en"
+    assert "Chinese → English" in at.selectbox(key=keys.DECODE_TASK).options
+    trace = at.session_state[keys.TRACE]["data"]
+    assert trace.source_tokens == ["我", "爱", "你", "。", "</s>"]
+    assert len(trace.attention[0]) == 5 and not at.warning
     at = run_page("1_Decode.py", task="zh-en", scorer="general", sentence="我愛你。")
-    assert at.session_state[dv._TRACE]["data"]["trace"]["source_tokens"] == ["我", "爱", "你", "。", "</s>"]
+    assert at.session_state[keys.TRACE]["data"].source_tokens == ["我", "爱", "你", "。", "</s>"]
     shown = [n.value for n in [*at.info, *at.warning]]
     assert any("Traditional characters were converted to simplified" in v and "愛 → 爱" in v for v in shown), shown
 
@@ -171,11 +172,11 @@ def test_view_pages_open_on_zh_en_note_the_conversion_and_list_an_unseen_charact
     assert at.get("plotly_chart"), "the page draws its figure for 我爱你。"
     assert "我爱你。" in [t.value for t in at.text_input] or page == "2_Compare.py"
     at = run_page(page, task="zh-en", sentence="我愛鱼。")  # 愛 is converted to 爱; 鱼 was never seen
-    converted = markdown_safe(
+    converted = escape_markdown(
         "Traditional characters were converted to simplified, as in training: 愛 → 爱. "
         "Your text was normalised to “我爱鱼。”."
     )
-    unknown = markdown_safe("decoded as the unknown token <unk>: '鱼'")
+    unknown = escape_markdown("decoded as the unknown token <unk>: '鱼'")
     shown = [w.value for w in at.warning]
     assert shown[0] == converted and unknown in shown[1], shown
 

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.training import jobs as tj
-from seq2seq.checkpoint import load_checkpoint, write_manifest
+from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import TrainConfig
+from seq2seq.registry import write_manifest
 from seq2seq.tasks import split_of
 from seq2seq.train import train
 from tests.app_fixtures import temporary_registry

@@ -33,6 +33,7 @@ import math
 from collections.abc import Sequence
 
 from explorer.figures.common import position_labels
+from seq2seq.decoded import DecodedSentence
 from seq2seq.display_width import char_columns, display_width
 
 MAX_LABEL_CHARS = 12  # labels wider than this many columns are cut on the axis (the full token is in the tooltip)
@@ -123,15 +124,13 @@ def payload(
     }
 
 
-def payload_from_trace(data: dict, step: int = 0, scale: float = 1.0) -> dict:
-    """payload() of a decode_view trace (``{"trace": Trace.to_json(...), ...}``) with attention."""
-    trace = data["trace"]
-    if trace["attention"] is None:
+def payload_from_trace(data: DecodedSentence, step: int = 0, scale: float = 1.0) -> dict:
+    """payload() of a decoded sentence (seq2seq.decoded) with attention."""
+    attention = data.attention
+    if attention is None:
         raise ValueError("this model has no attention: there is nothing to draw")
-    probs = [s["prob"] for s in trace["steps"]]
-    return payload(
-        trace["source_tokens"], trace["target_tokens"], trace["attention"], probs, step, scale, trace["source"]
-    )
+    probs = [s.prob for s in data.steps]
+    return payload(data.source_tokens, data.target_tokens, attention, probs, step, scale, data.source)
 
 
 @functools.cache
@@ -145,8 +144,8 @@ def _component():
     return st.components.v2.component(COMPONENT_NAME, js=COMPONENT_JS, isolate_styles=False)
 
 
-def show(data: dict, step: int, presentation: bool = False, key: str = "decode_heatmap") -> None:
-    """The Decode page's heatmap: the first `step` rows of a trace with attention, drawn in the page."""
+def show(data: DecodedSentence, step: int, presentation: bool = False, key: str = "decode_heatmap") -> None:
+    """The Decode page's heatmap: the first `step` rows of a decoded sentence with attention, drawn in the page."""
     _component()(data=payload_from_trace(data, step, scale=1.5 if presentation else 1.0), key=key)
 
 

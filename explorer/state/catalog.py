@@ -3,114 +3,70 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from types import ModuleType
+from collections.abc import Iterable
 
-from seq2seq import tasks as task_registry
-from seq2seq.checkpoint import registry_and_notes, registry_notes
-from seq2seq.config import SCORERS
+from explorer.state import keys
+from seq2seq.registry import ModelEntry, registry_and_notes, registry_notes
+from seq2seq.scorers import SCORERS
+from seq2seq.tasks import REGISTRY, TASKS, Task
 
-USER_PREFIX = "user/"  # registry names of the models saved from the Train page
+Entry = ModelEntry  # a registered model, as the manifest describes it (seq2seq/registry.py)
+
 
 # -- what the app asks a task -------------------------------------------------------------------
-# The app never decides by a task's name: it asks the task module (seq2seq.tasks.get_task) for
-#   LABEL: str                   how pickers and headings name the task ("English → French")
-#   DEFAULT_SENTENCE: str        the sentence every page opens on
-#   EXAMPLES: tuple[str, ...]    the home page's "Start here" links, the most telling first
-#   METRIC: str                  the validation metric training curves show ("exact_match", "bleu")
-#   DATA_FILE: str | None        the corpus file name a training reads (in ../shared/data), None: generated
-#   CREDIT: str                  the data's attribution line, for the home page
-
-
+# The app never decides by a task's name: it asks the task (seq2seq.tasks.Task) for its label, example
+# and default sentences, metric, data file and credit. A task the library does not register (a saved
+# model of a task since removed) gets its name as label and no sentences.
 def known_tasks() -> tuple[str, ...]:
     """Every task the app can name, in display order: the library's (seq2seq.tasks.TASKS)."""
-    return tuple(task_registry.TASKS)
+    return TASKS
 
 
-def task_module(task: str) -> ModuleType | None:
-    """The task's module, or None for a task the library does not register (or cannot import)."""
-    try:
-        return task_registry.get_task(task)
-    except (ValueError, ImportError):
-        return None
-
-
-def task_fact(task: str, name: str, default=None):
-    """Attribute `name` of the task's module, else `default` (also for a task the library does not know)."""
-    return getattr(task_module(task), name, default)
+def task_of(task: str) -> Task | None:
+    """The task called `task`, or None for a task the library does not register."""
+    return REGISTRY.get(task)
 
 
 def task_label(task: str) -> str:
     """How the app names `task` ("English → French"); the name itself for a task it knows nothing of."""
-    return str(task_fact(task, "LABEL", task))
+    found = task_of(task)
+    return found.label if found else task
 
 
 def task_examples(task: str) -> tuple[str, ...]:
     """The task's example sentences for the home page, the most telling first (may be empty)."""
-    return tuple(task_fact(task, "EXAMPLES", ()))
+    found = task_of(task)
+    return found.example_sentences if found else ()
 
 
 def default_sentence(task: str) -> str:
-    """The sentence every page opens on: the task's DEFAULT_SENTENCE, else its first example or probe."""
-    sentence = task_fact(task, "DEFAULT_SENTENCE")
-    if sentence:
-        return str(sentence)
-    candidates = task_examples(task) or tuple(task_fact(task, "PROBES", ()))
-    return candidates[0] if candidates else ""
+    """The sentence every page opens on: the task's default sentence, else its first example or probe."""
+    found = task_of(task)
+    if found is None:
+        return ""
+    candidates = (found.default_sentence, *found.example_sentences, *found.probes)
+    return next((c for c in candidates if c), "")
 
 
 def task_metric(task: str) -> str:
-    """The validation metric of the task's training curves: BLEU for a corpus task, else exact match."""
-    return str(task_fact(task, "METRIC", "bleu" if data_file(task) else "exact_match"))
+    """The validation metric of the task's training curves ("exact_match", "bleu")."""
+    found = task_of(task)
+    return found.metric.name if found else "exact_match"
 
 
 def data_file(task: str) -> str | None:
     """The corpus file name a training of `task` reads (None: the task generates its data)."""
-    name = task_fact(task, "DATA_FILE")
-    return str(name) if name else None
+    found = task_of(task)
+    return found.data_file if found else None
 
 
 def data_credits(tasks) -> list[str]:
     """The attribution lines of the data behind `tasks` (generated tasks have none), each once."""
-    return list(dict.fromkeys(credit for task in tasks if (credit := task_fact(task, "CREDIT", ""))))
+    return list(dict.fromkeys(found.credit for task in tasks if (found := task_of(task)) and found.credit))
 
 
-class _TaskLabels(Mapping):
-    """task -> label for every known task (`TASK_LABELS.get(task, task)`), read from the tasks."""
-
-    def __getitem__(self, task: str) -> str:
-        if task not in known_tasks():
-            raise KeyError(task)
-        return task_label(task)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(known_tasks())
-
-    def __len__(self) -> int:
-        return len(known_tasks())
-
-
-TASK_LABELS: Mapping[str, str] = _TaskLabels()
-
-
-@dataclass(frozen=True)
-class Entry:
-    name: str  # registry name, e.g. "dates/general"
-    task: str
-    scorer: str
-    cell: str
-    parameters: int
-    metric: dict  # {"name": ..., "value": ...} headline metric on the test split
-    card: dict  # everything else the manifest says
-
-    @property
-    def is_user(self) -> bool:
-        """Saved from the Train page (the user models folder), not shipped."""
-        return self.name.startswith(USER_PREFIX)
-
-
-NOTES_SHOWN = "_registry_notes_shown"  # session_state key: the registry notes this session has seen
+# task -> label for every known task (`TASK_LABELS.get(task, task)`)
+TASK_LABELS: dict[str, str] = {name: task.label for name, task in REGISTRY.items()}
 
 
 def notes() -> list[str]:
@@ -133,7 +89,7 @@ def announce(messages: list[str]) -> None:
         return
     import streamlit as st
 
-    shown = st.session_state.setdefault(NOTES_SHOWN, [])
+    shown = st.session_state.setdefault(keys.REGISTRY_NOTES_SHOWN, [])
     for message in messages:
         if message not in shown:
             shown.append(message)
@@ -146,21 +102,8 @@ def entries() -> list[Entry]:
     Saved models whose folder or manifest cannot be used are left out (the shipped ones still list);
     in the app a toast says which file and what is wrong with it (`announce`).
     """
-    listed, problems = registry_and_notes()
+    result, problems = registry_and_notes()
     announce(problems)
-    result = []
-    for e in listed:
-        result.append(
-            Entry(
-                name=e["name"],
-                task=e.get("task", ""),
-                scorer=e.get("scorer", ""),
-                cell=e.get("cell", "gru"),
-                parameters=int(e.get("parameters", 0)),
-                metric=e.get("metric") or {},
-                card=e,
-            )
-        )
     order = {s: i for i, s in enumerate(SCORERS)}
     task_order = {t: i for i, t in enumerate(known_tasks())}
     return sorted(
@@ -231,5 +174,17 @@ def shown_metric(name: str, value) -> float | None:
 
 def headline(entry: Entry) -> tuple[str, float | None]:
     """The model's headline test metric as (label, value): "exact match %" 99.7, or "BLEU" 36.94."""
-    name = str(entry.metric.get("name", ""))
-    return HEADLINE_LABELS.get(name, name), shown_metric(name, entry.metric.get("value"))
+    if entry.metric is None:
+        return "", None
+    name = entry.metric.name
+    return HEADLINE_LABELS.get(name, name), shown_metric(name, entry.metric.value)
+
+
+def available() -> dict[str, list[str]]:
+    """task -> scorers with a model (the registry), tasks without any left out: what a view may name."""
+    return {task: scorers for task in tasks() if (scorers := scorers_for(task))}
+
+
+def default_sentences(task_names: Iterable[str]) -> dict[str, str]:
+    """task -> the sentence every page opens on (default_sentence)."""
+    return {task: default_sentence(task) for task in task_names}

@@ -1,6 +1,8 @@
-"""The view's state from URL query parameters: validated, with a note for every value refused.
+"""The one view every page shows, parsed from a link with a note for every value refused, and written back.
 
-Shareable links carry task, scorer, sentence, step and strategy (a teacher-forcing reference
+A view is what a share link carries, and what a live class or a lesson step will carry too: one
+format, parsed by `parse_query`, serialised by `link_params`, taken over from the Decode page's
+session by `initial_view`. Shareable links carry task, scorer, sentence, step and strategy (a teacher-forcing reference
 too), and the model when it is not the task and scorer's default (another cell, or a model saved
 from the Train page). Anything invalid falls back to a default and adds a note the page shows;
 nothing from the URL is used as a path or as HTML: a model is only ever looked up by name among
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+
+from explorer.state import catalog, keys
 
 STRATEGIES = ("greedy", "sample", "beam")
 MAX_SENTENCE_CHARS = 500  # longer URL values are refused before any tokenization
@@ -28,6 +32,10 @@ class ViewState:
     seed: int = 0
     model: str = ""  # a registry name among the task and scorer's models; "" = their default
     reference: str = ""  # a target to teacher-force (it overrides the strategy); "" = none
+    # Room for what the open issues add to a view; "" = not set, and then never in a link.
+    lang: str = ""  # the interface language
+    room: str = ""  # a live class's join code
+    lesson: str = ""  # a lesson and its step
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_query(self) -> dict[str, str]:
@@ -134,3 +142,76 @@ def choose_model(view: ViewState, raw: str | None, names: Sequence[str]) -> View
         return replace(view, model=raw)
     note = f"No model {raw[:60]!r} for {view.task} with {view.scorer}; showing the default model."
     return replace(view, model="", notes=(*view.notes, note))
+
+
+# -- one link format for every page --------------------------------------------------------------
+# The fields each page keeps in its link (Compare shows every scorer, so no scorer; Beam search's
+# own width is its `beam`, whatever the strategy).
+LINK_FIELDS = {
+    "decode": ("task", "scorer", "sentence", "step", "model", *keys.DECODING_KEYS),
+    "states": ("task", "scorer", "model", "sentence", "step", *keys.DECODING_KEYS),
+    "compare": ("task", "sentence"),
+    "beam": ("task", "scorer", "model", "sentence", "beam"),
+}
+
+
+def link_params(view: ViewState, page: str, leave_out: Sequence[str] = ()) -> dict[str, str]:
+    """The query parameters of `page`'s share link for `view`: its LINK_FIELDS as strings.
+
+    Left out: empty values (the default model, no reference), a strategy's settings it does not use
+    (beam width unless beam search, temperature and seed unless sampling) on pages whose link has a
+    strategy, and the fields in `leave_out`.
+    """
+    fields = [f for f in LINK_FIELDS[page] if f not in leave_out]
+    if "strategy" in fields:
+        unused = {"greedy": ("beam", "temperature", "seed"), "sample": ("beam",), "beam": ("temperature", "seed")}
+        fields = [f for f in fields if f not in unused.get(view.strategy, ())]
+    values = {f: getattr(view, f) for f in fields}
+    return {f: str(v) for f, v in values.items() if v != ""}
+
+
+def decoding_label(view: ViewState) -> str:
+    """How `view` is decoded, in words (the reference quoted: escape it before Markdown)."""
+    if view.reference:
+        return f"teacher forcing of the reference “{view.reference}”"
+    if view.strategy == "sample":
+        return f"sampling (temperature {view.temperature:g}, seed {view.seed})"
+    if view.strategy == "beam":
+        return f"beam search (width {view.beam}), its best hypothesis"
+    return "greedy"
+
+
+# -- where a page's first view comes from --------------------------------------------------------
+def shared_values(session: Mapping) -> dict[str, str]:
+    """The view the Decode page left in the session (keys.SHARED_KEYS), as the query parameters of a link.
+
+    Its strategy "forced" is no strategy of a link: there the reference alone says teacher forcing
+    (a reference left over from an earlier forced decode is dropped).
+    """
+    shared: dict[str, str] = {}
+    for key in keys.SHARED_KEYS:
+        value = session.get(key)
+        if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
+            shared[key] = str(value)
+    strategy = shared.pop("strategy", None)
+    if strategy in STRATEGIES:
+        shared["strategy"] = strategy
+    if strategy != "forced":
+        shared.pop("reference", None)
+    return shared
+
+
+def initial_view(query: Mapping[str, str], session: Mapping, available: Mapping[str, list[str]]) -> ViewState:
+    """The validated view: a link's values over the Decode page's session values over defaults.
+
+    Session values are ignored when the link names another task (they describe another view), and
+    the session's decoding when the link names a strategy or a reference (it says how to decode).
+    Raises ValueError when no model is registered.
+    """
+    shared = shared_values(session)
+    if "task" in query and query["task"] != shared.get("task"):
+        shared = {}
+    if "strategy" in query or "reference" in query:  # the link says how to decode: none of the session's
+        shared = {key: value for key, value in shared.items() if key not in keys.DECODING_KEYS}
+    params = {**shared, **{k: str(v) for k, v in query.items()}}
+    return parse_query(params, available, catalog.default_sentences(available), other_models=catalog.other_models)

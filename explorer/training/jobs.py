@@ -24,7 +24,6 @@ from __future__ import annotations
 import atexit
 import functools
 import json
-import math
 import os
 import re
 import shutil
@@ -33,15 +32,16 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from seq2seq.config import CELLS, SCORERS, TrainConfig
+from seq2seq.config import TrainConfig
+from seq2seq.registry import ModelEntry
+from seq2seq.tasks import REGISTRY, TRAIN_PAGE_TASK, all_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_ENV, MAX_ENV = "ATTENTION_EXPLORER_DATA", "ATTENTION_EXPLORER_MAX_TRAININGS"
 DATA_DIR = ROOT.parent / "shared" / "data"  # where a corpus task's DATA_FILE is looked for by default
-LEGACY_DATA_TASK = "en-fr"  # the bare $ATTENTION_EXPLORER_DATA names this task's file (before zh-en, the only one)
 DEFAULT_MAX_TRAININGS = 2
 HEARTBEAT_TIMEOUT_S = 30.0  # without a runtime to ask: a job not touched (heartbeat()) for this long is stopped
 SESSION_GONE_S = 10.0  # a job whose browser session has been disconnected this long is stopped
@@ -53,17 +53,10 @@ NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 NAME_RULE = "Use 1–40 letters, digits, '-' or '_' (no spaces, dots or slashes)."
 EVENTS_FILE, LOG_FILE, RUN_DIR = "events.jsonl", "train.log", "run"
 
-# What the page's task choice sets besides the user's settings. Small "epochs" (train_size
-# pairs each) so that validation, and so the accuracy curve and the probes, update every few
-# seconds; see bench/train_speed.py for what these reach in how long.
-TASK_SETTINGS = {
-    "reverse": {"train_size": 6400, "valid_size": 500, "max_len": 32},
-    "dates": {"train_size": 3200, "valid_size": 500, "max_len": 40},
-    "en-fr": {"train_size": 4000, "valid_size": 200, "max_len": 24, "vocab_size": 1000},
-    # Sources are characters, so a Chinese sentence is short (about 8 tokens, 30 at most in Tatoeba's
-    # cmn-eng); targets are English subwords. 4,000 pairs of ~23k training pairs, as en-fr.
-    "zh-en": {"train_size": 4000, "valid_size": 200, "max_len": 24, "vocab_size": 1000},
-}
+# What the page's task choice sets besides the user's settings: each task's own (Task.train_page). Small
+# "epochs" (train_size pairs each) so that validation, and so the accuracy curve and the probes, update
+# every few seconds; see bench/train_speed.py for what these reach in how long.
+TASK_SETTINGS = {task.name: dict(task.train_page) for task in all_tasks()}
 
 
 def task_metric(task: str) -> str:
@@ -88,11 +81,32 @@ def embedding_size_for(hidden_size: int) -> int:
     return max(4, min(64, hidden_size // 4))
 
 
+# The Train page's own limits, narrower than TrainConfig's (one server, shared: a visitor's training
+# stays small): (the setting in words, lowest, highest). Everything else a job's TrainConfig.validate checks.
+PAGE_LIMITS = {
+    "hidden_size": ("the hidden size", 8, 512),
+    "embedding_size": ("the embedding size", 4, 512),
+    "epochs": ("epochs", 1, 500),
+    "max_steps": ("steps", 0, 100_000),
+    "lr": ("the learning rate", 1e-5, 0.1),
+    "batch_size": ("the batch size", 1, 512),
+}
+
+
+def _number(value: float) -> str:
+    """A limit in plain decimals: 0.00001, 0.1, 100000."""
+    return f"{value:.10f}".rstrip("0").rstrip(".")
+
+
 @dataclass(frozen=True)
 class JobSettings:
-    """What the Train page lets a user choose (the page's defaults are these)."""
+    """What the Train page lets a user choose (the page's defaults are these).
 
-    task: str = "dates"
+    Every field is a TrainConfig field of the same name (`train_config` passes them on as they are,
+    embedding_size as `embedding`).
+    """
+
+    task: str = TRAIN_PAGE_TASK
     # dot and a small embedding: on reverse (one core, validation every 100 steps) they reached 95%
     # after 500-700 steps, 24.6-28.8 s of training over seeds 0-2 (bench/train_speed.py), where
     # general with embeddings of 64 needed 1,000 steps and 60 s (README, "Training in the browser").
@@ -112,41 +126,25 @@ class JobSettings:
         return embedding_size_for(self.hidden_size) if self.embedding_size is None else self.embedding_size
 
     def check(self, tasks: Iterable[str]) -> None:
-        """Raise ValueError with a readable message for a setting out of range."""
+        """Raise ValueError with a readable message for a setting out of range: a task the page does not
+        offer (`tasks`), a setting beyond PAGE_LIMITS, then anything TrainConfig.validate refuses."""
         tasks = list(tasks)
         if self.task not in tasks:
             raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(tasks)}")
-        if self.scorer not in SCORERS:
-            raise ValueError(f"unknown scorer {self.scorer!r}")
-        if self.cell not in CELLS:
-            raise ValueError(f"unknown cell {self.cell!r}")
-        if not (8 <= self.hidden_size <= 512 and self.hidden_size % 2 == 0):
-            raise ValueError("the hidden size must be an even number from 8 to 512")
-        if not 4 <= self.embedding <= 512:
-            raise ValueError("the embedding size must be from 4 to 512")
-        if not 1 <= self.epochs <= 500 or not 0 <= self.max_steps <= 100_000:
-            raise ValueError("epochs must be 1–500 and steps 0–100000")
-        if not (1e-5 <= self.lr <= 0.1) or math.isnan(self.lr):
-            raise ValueError("the learning rate must be from 0.00001 to 0.1")
-        if not 1 <= self.batch_size <= 512:
-            raise ValueError("the batch size must be 1–512")
+        config = self.train_config("")
+        for name, (words, low, high) in PAGE_LIMITS.items():
+            value = getattr(config, name)
+            if not low <= value <= high:  # NaN too
+                raise ValueError(f"{words} must be from {_number(low)} to {_number(high)}, got {value}")
+        config.validate()
 
     def train_config(self, out: str | Path, data: Path | None = None, threads: int = 1) -> TrainConfig:
         """The TrainConfig a job runs: the user's choices, then the task's settings (TASK_SETTINGS)."""
-        settings = dict(
-            task=self.task,
+        chosen = {f.name: getattr(self, f.name) for f in fields(self)} | {"embedding_size": self.embedding}
+        settings = chosen | dict(
             data=str(data) if data and needs_data(self.task) else None,
-            scorer=self.scorer,
-            cell=self.cell,
-            embedding_size=self.embedding,
-            hidden_size=self.hidden_size,
-            batch_size=self.batch_size,
-            epochs=self.epochs,
-            lr=self.lr,
             schedule="plateau",  # halve the rate after an epoch without progress: settles the last percent
             patience=5,  # small epochs are noisy: stop only after 5 without progress
-            seed=self.seed,
-            max_steps=self.max_steps,
             max_seconds=MAX_SECONDS,
             threads=threads,
             out=str(out),
@@ -163,32 +161,30 @@ def needs_data(task: str) -> bool:
 
 
 def data_env(task: str) -> str:
-    """The environment variable naming `task`'s corpus: ATTENTION_EXPLORER_DATA_<TASK> ("zh-en" -> _ZH_EN)."""
+    """The environment variable naming `task`'s corpus: ATTENTION_EXPLORER_DATA_<TASK> (zh-en -> _ZH_EN)."""
     return f"{DATA_ENV}_{task.upper().replace('-', '_')}"
 
 
-def data_path(task: str = "en-fr") -> Path | None:
+def data_path(task: str) -> Path | None:
     """The corpus file of `task`; None if absent or the task generates its data.
 
-    $ATTENTION_EXPLORER_DATA_<TASK>, else (en-fr, as before) $ATTENTION_EXPLORER_DATA, else
-    ../shared/data/<the task's DATA_FILE>.
+    $ATTENTION_EXPLORER_DATA_<TASK>, else the other variables the task names (en-fr, as before:
+    $ATTENTION_EXPLORER_DATA), else ../shared/data/<the task's data file>.
     """
-    from explorer.state.catalog import data_file
-
-    name = data_file(task)
-    if name is None:
+    found = REGISTRY.get(task)
+    if found is None or found.corpus is None:
         return None
-    env = os.environ.get(data_env(task)) or (os.environ.get(DATA_ENV) if task == LEGACY_DATA_TASK else None)
-    path = Path(env) if env else DATA_DIR / name
+    env = next((value for name in (data_env(task), *found.corpus.env) if (value := os.environ.get(name))), None)
+    path = Path(env) if env else DATA_DIR / found.corpus.file
     return path if path.is_file() else None
 
 
 def available_tasks() -> list[str]:
     """The tasks the Train page offers: those with settings here that the library registers, a corpus
     task (en-fr, zh-en: a small subset) only when its data file is there."""
-    from explorer.state.catalog import known_tasks, task_module
+    from explorer.state.catalog import known_tasks
 
-    offered = [t for t in known_tasks() if t in TASK_SETTINGS and task_module(t) is not None]
+    offered = [t for t in known_tasks() if t in TASK_SETTINGS]
     return [t for t in offered if not needs_data(t) or data_path(t)]
 
 
@@ -611,13 +607,13 @@ def check_name(name: str) -> str:
 def save_blocker() -> str | None:
     """Why no model can be saved now, in words for the page (None: saving can go ahead): the user
     models folder is, is inside or contains pretrained/, or its manifest cannot be read."""
-    from seq2seq.checkpoint import registry_notes
+    from seq2seq.registry import registry_notes
 
     problems = registry_notes()
     return f"Models cannot be saved: {problems[0]}. Fix that first." if problems else None
 
 
-def save_model(run_dir: Path, name: str, root: Path | None = None) -> dict:
+def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry:
     """Save the run's best model as user/<name> in the user models folder; return its registry entry.
 
     The checkpoint is rebuilt with save_checkpoint (atomic: built beside, then renamed in) and
@@ -627,16 +623,8 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> dict:
     """
     import fcntl
 
-    from seq2seq.checkpoint import (
-        CheckpointError,
-        check_user_root,
-        load_checkpoint,
-        read_config,
-        register,
-        registry,
-        save_checkpoint,
-        user_root,
-    )
+    from seq2seq.checkpoint import load_checkpoint, read_config, save_checkpoint
+    from seq2seq.registry import CheckpointError, Headline, check_user_root, register, registry, user_root
 
     check_name(name)
     try:
@@ -657,7 +645,7 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> dict:
             raise SaveError(
                 f"Models cannot be saved until the user models manifest is fixed or removed: {error}."
             ) from None
-        if destination.exists() or any(e.get("name") == f"user/{name}" for e in known):
+        if destination.exists() or any(e.name == f"user/{name}" for e in known):
             raise SaveError(f"A model named user/{name} exists already: choose another name.")
         translator = load_checkpoint(run_dir)
         config = read_config(run_dir)
@@ -673,19 +661,19 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> dict:
         train_settings = config.get("train", {})
         metric = task_metric(config.get("task", ""))
         value = config.get("metrics", {}).get("valid", {}).get(metric)
-        entry = {
-            "name": f"user/{name}",
-            "path": name,
-            "task": config.get("task", ""),
-            "scorer": translator.config.scorer,
-            "cell": translator.config.cell,
-            "parameters": translator.model.num_parameters(),
-            "metric": {"name": metric, "value": round(value, 4) if value is not None else None, "split": "valid"},
-            "source": "train page",
-            "saved": time.strftime("%Y-%m-%d %H:%M:%S"),
-            "settings": {k: train_settings.get(k) for k in ("hidden_size", "embedding_size", "lr", "batch_size")},
-            "epochs_run": config.get("epochs_run"),
-            "training_seconds": config.get("training_seconds"),
-        }
+        entry = ModelEntry(
+            name=f"user/{name}",
+            path=name,
+            task=config.get("task", ""),
+            scorer=translator.config.scorer,
+            cell=translator.config.cell,
+            parameters=translator.model.num_parameters(),
+            metric=Headline(metric, round(value, 4) if value is not None else None, "valid"),
+            source="train page",
+            saved=time.strftime("%Y-%m-%d %H:%M:%S"),
+            settings={k: train_settings.get(k) for k in ("hidden_size", "embedding_size", "lr", "batch_size")},
+            epochs_run=config.get("epochs_run"),
+            training_seconds=config.get("training_seconds"),
+        )
         register(entry, root)
     return entry

@@ -23,6 +23,7 @@ import json
 
 # The data and drawing script are the Decode heatmap's (explorer.figures.svg_heatmap): one heatmap, two places.
 from explorer.figures.svg_heatmap import DRAW_JS, payload_from_trace
+from seq2seq.decoded import DecodedSentence
 
 
 def embed_json(value) -> str:
@@ -36,8 +37,8 @@ def html(data: dict) -> str:
     return _TEMPLATE.replace("__DRAW_JS__", DRAW_JS, 1).replace("__DATA__", embed_json(data), 1)
 
 
-def render(data: dict, step: int = 0, presentation: bool = False) -> None:
-    """Show the component for a decode_view trace (a model with attention) on the page."""
+def render(data: DecodedSentence, step: int = 0, presentation: bool = False) -> None:
+    """Show the component for a decoded sentence (a model with attention) on the page."""
     import streamlit as st
 
     content = payload_from_trace(data, step, scale=1.5 if presentation else 1.0)

@@ -6,8 +6,9 @@ import streamlit as st
 import torch
 from streamlit.logger import get_logger
 
-from seq2seq.checkpoint import load_model, resolve
+from seq2seq.checkpoint import load_model
 from seq2seq.decoding import Translator
+from seq2seq.registry import resolve
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=64)
@@ -28,7 +29,7 @@ def get_translator(name: str) -> Translator:
 def require_registry() -> None:
     """Stop the page with a clear message when the model registry cannot be read (never a traceback)."""
     from explorer.state.catalog import entries
-    from seq2seq.checkpoint import CheckpointError
+    from seq2seq.registry import CheckpointError
 
     try:
         entries()

@@ -4,33 +4,34 @@
 
 A page opens on `opening_view` (a link, else the Decode page's session keys, else defaults), puts
 it into its widgets with `apply_view`, draws them, and writes what they show back into the URL
-with `publish`. The logic is in explorer.state.defaults; this module only wires it to Streamlit.
+with `publish`. The logic is in explorer.state (view, link); this module only wires it to Streamlit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import NamedTuple
 
 import streamlit as st
 
-from explorer.state import catalog
-from explorer.state import defaults as view_defaults
-from explorer.state.view import MAX_SENTENCE_CHARS, ViewState
+from explorer.state import catalog, link
+from explorer.state.view import MAX_SENTENCE_CHARS, ViewState, initial_view, link_params
+from explorer.ui.markdown import escape_markdown
 
 
 def opening_view(page: str) -> tuple[dict[str, list[str]], ViewState, dict[str, str], bool]:
     """(registered models: task -> scorers, the view to open with, the link it comes from, new link?).
 
-    `page` names the page's link (a key of view_defaults.PAGE_PARAMS). Stops the page with a hint
+    `page` names the page's link (a key of LINK_FIELDS). Stops the page with a hint
     when no model is registered.
     """
-    models = view_defaults.available()
+    models = catalog.available()
     if not models:
         st.warning("No models are registered yet: train some (see the README) and come back.")
         st.stop()
-    link, new = view_defaults.opened_link(st.session_state, st.query_params.to_dict(), page)
-    return models, view_defaults.initial_view(link, st.session_state, models), link, new
+    opened, new = link.opened_link(st.session_state, st.query_params.to_dict(), page)
+    return models, initial_view(opened, st.session_state, models), opened, new
 
 
 def apply_view(view: ViewState, widgets: Mapping[str, str], new: bool) -> None:
@@ -42,15 +43,15 @@ def apply_view(view: ViewState, widgets: Mapping[str, str], new: bool) -> None:
     """
     state = st.session_state
     for field, key in widgets.items():
-        view_defaults.follow(state, key, getattr(view, field), force=new)
+        link.follow(state, key, getattr(view, field), force=new)
     shown = {field: state.get(key) for field, key in widgets.items()}
-    for note in view_defaults.notes_to_show(view, shown):
-        st.info(view_defaults.markdown_safe(note))
+    for note in link.notes_to_show(view, shown):
+        st.info(escape_markdown(note))
 
 
-def publish(page: str, **values) -> None:
+def publish(page: str, view: ViewState, leave_out: tuple[str, ...] = ()) -> None:
     """Write the page's current view into the URL (only when it changed): the address bar is a link."""
-    view_defaults.publish(st.session_state, st.query_params, page, view_defaults.page_query(page, **values))
+    link.publish(st.session_state, st.query_params, page, link_params(view, page, leave_out))
 
 
 MODEL_HELP = (
@@ -83,6 +84,10 @@ class Picked(NamedTuple):
     name: str  # the registry name of the model to run
     model: str  # the same for the link: "" when it is the task and scorer's default
 
+    def view(self, base: ViewState, **more) -> ViewState:
+        """`base` (the view the page opened on) with what the widgets picked, and `more` fields."""
+        return replace(base, task=self.task, scorer=self.scorer, sentence=self.sentence, model=self.model, **more)
+
 
 def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> Picked:
     """Task, scorer, model and sentence widgets (keys `<prefix>_task`, …) and what they pick.
@@ -92,7 +97,7 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> Picked:
     state = st.session_state
 
     def task_changed() -> None:
-        state[f"{prefix}_sentence"] = view_defaults.default_sentence(state[f"{prefix}_task"])
+        state[f"{prefix}_sentence"] = catalog.default_sentence(state[f"{prefix}_task"])
 
     left, middle, right = st.columns([1, 1, 2])
     task = left.selectbox(
@@ -108,7 +113,7 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> Picked:
     scorer = middle.selectbox("Scorer", scorers, key=f"{prefix}_scorer")
     sentence = right.text_input("Sentence", key=f"{prefix}_sentence", max_chars=MAX_SENTENCE_CHARS)
     name = model_choice(middle, task, scorer, f"{prefix}_model")
-    st.caption(view_defaults.markdown_safe(f"Model {name}"))
+    st.caption(escape_markdown(f"Model {name}"))
     return Picked(task, scorer, sentence, name, state[f"{prefix}_model"])
 
 

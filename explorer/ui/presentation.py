@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-KEY = "presentation"  # the shared session key, listed in explorer.views.decode as PRESENTATION
+from explorer.state import keys
+
 HELP = "Large type and large figures for a projector; fewer controls."
 BIG_FONT = {"size": 18}
 # Static CSS only (no user text): larger type for a projector.
@@ -32,9 +33,9 @@ CSS = """<style>
 def toggle() -> bool:
     """Draw the sidebar toggle; when it is on, inject the large-type CSS. Returns whether it is on."""
     state = st.session_state
-    if KEY in state:  # re-set the value, so the toggle of the page just opened takes it on its first run
-        state[KEY] = state[KEY]
-    on = st.sidebar.toggle("Presentation mode", key=KEY, persist_state="session", help=HELP)
+    if keys.PRESENTATION in state:  # re-set the value, so the toggle of the page just opened takes it on its first run
+        state[keys.PRESENTATION] = state[keys.PRESENTATION]
+    on = st.sidebar.toggle("Presentation mode", key=keys.PRESENTATION, persist_state="session", help=HELP)
     if on:
         st.html(CSS)  # static CSS, no user text
     return on

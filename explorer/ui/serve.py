@@ -41,7 +41,7 @@ def warm_up() -> tuple[int, float]:
     import pandas  # noqa: F401  (imported for its side effect: the import itself is the cost)
     import plotly.graph_objects  # noqa: F401
 
-    from explorer.state import defaults as view_defaults
+    from explorer.state import catalog
     from explorer.ui import decode_sections  # noqa: F401
     from explorer.ui.loaders import get_translator
     from explorer.views import decode as decode_view
@@ -52,7 +52,7 @@ def warm_up() -> tuple[int, float]:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     loaded = 0
     try:
-        models = view_defaults.available()
+        models = catalog.available()
     except CheckpointError as error:  # the pages say so to every visitor; the server starts anyway
         print(f"Warm-up skipped the models: {error}", file=sys.stderr)
         models = {}

@@ -6,21 +6,21 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from explorer.state.view import ViewState
-from explorer.views.compare import Decoded, decoded
+from seq2seq.decoded import DecodedSentence
 from seq2seq.decoding import Translator
 
 MIN_WIDTH, MAX_WIDTH = 1, 10
 
 
-def beam_search(translator: Translator, sentence: str, width: int) -> dict:
-    """Trace.to_json() of a beam search: hypotheses (best first) and the whole tree.
+def beam_search(translator: Translator, sentence: str, width: int) -> DecodedSentence:
+    """A beam search as plain data: its best hypothesis, all `hypotheses` (best first) and the whole `tree`.
 
     Raises InputError for a sentence the model cannot take, ValueError for a bad width.
     """
     width = int(width)
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         raise ValueError(f"beam width must be {MIN_WIDTH}–{MAX_WIDTH}, got {width}")
-    return translator.beam(sentence, width=width).to_json()
+    return translator.beam(sentence, width=width).plain(translator.name, states=False)
 
 
 def clamp_width(view: ViewState) -> ViewState:
@@ -58,6 +58,6 @@ def hypothesis_label(rank: int, hypothesis: Mapping) -> str:
     return f"{rank + 1}. {text}  (log p {hypothesis['logprob']:.3f}{note})"
 
 
-def hypothesis_attention(translator: Translator, sentence: str, hypothesis: Mapping) -> Decoded:
+def hypothesis_attention(translator: Translator, sentence: str, hypothesis: Mapping) -> DecodedSentence:
     """The hypothesis's tokens fed back step by step (choose=ids): its attention and tokens."""
-    return decoded(translator.force_ids(sentence, hypothesis["ids"]))
+    return translator.force_ids(sentence, hypothesis["ids"]).plain(translator.name, states=False)

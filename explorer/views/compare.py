@@ -16,65 +16,35 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from seq2seq.attention import SCORER_INFO
-from seq2seq.decoding import Trace, Translator
-from seq2seq.metrics import alignment_scores, row_entropy
+from seq2seq.decoded import DecodedSentence
+from seq2seq.decoding import Translator
+from seq2seq.metrics import alignment_scores
 from seq2seq.tasks import Example, get_task
 
 TEST_EXAMPLES = 30  # how many test-split examples the page offers to pick from
 
 
 @dataclass(frozen=True)
-class Decoded:
-    """The parts of a trace the page shows."""
-
-    source_tokens: list[str]
-    target_tokens: list[str]
-    attention: list[list[float]] | None  # (T, S); None for the 'none' scorer
-    output: str
-    logprob: float
-    token_ids: list[int]
-    hit_max_len: bool
-
-    @property
-    def mean_entropy(self) -> float | None:
-        """Mean row entropy in nats (0 = every row on one source token)."""
-        if not self.attention:
-            return None
-        return sum(row_entropy(r) for r in self.attention) / len(self.attention)
-
-
-def decoded(trace: Trace) -> Decoded:
-    return Decoded(
-        source_tokens=list(trace.source_tokens),
-        target_tokens=trace.target_tokens,
-        attention=trace.attention,
-        output=trace.output,
-        logprob=trace.logprob,
-        token_ids=[s.token_id for s in trace.steps],
-        hit_max_len=trace.hit_max_len,
-    )
-
-
-@dataclass(frozen=True)
 class ScorerResult:
     scorer: str
-    greedy: Decoded  # the model's own output
-    forced: Decoded | None  # teacher forcing of the reference target; None without a reference
+    greedy: DecodedSentence  # the model's own output
+    forced: DecodedSentence | None  # teacher forcing of the reference target; None without a reference
     accuracy: float | None  # argmax of attention inside the gold span, over target characters
     gold_mass: float | None  # attention mass inside the gold span, averaged likewise
 
 
-def on_output_of(first: Translator, second: Translator, sentence: str, token_ids: Sequence[int]) -> Decoded:
+def on_output_of(first: Translator, second: Translator, sentence: str, token_ids: Sequence[int]) -> DecodedSentence:
     """`second` forced on `first`'s output: the same ids when both share a target vocabulary,
     else the output's text re-tokenized by `second` (models trained apart may split differently).
     """
     pieces = [first.target_tokenizer.piece(int(i)) for i in token_ids]
     if pieces == [second.target_tokenizer.piece(int(i)) for i in token_ids]:
-        return decoded(second.force_ids(sentence, token_ids))
-    return decoded(second.force(sentence, first.target_tokenizer.decode(list(token_ids))))
+        return second.force_ids(sentence, token_ids).plain(second.name, states=False)
+    forced = second.force(sentence, first.target_tokenizer.decode(list(token_ids)))
+    return forced.plain(second.name, states=False)
 
 
-def comparable(first: Decoded, second: Decoded) -> bool:
+def comparable(first: DecodedSentence, second: DecodedSentence) -> bool:
     """Both have attention over the same source and target tokens: a cell-by-cell difference makes sense."""
     return (
         first.attention is not None
@@ -86,10 +56,10 @@ def comparable(first: Decoded, second: Decoded) -> bool:
 
 def run_scorer(translator: Translator, sentence: str, reference: Example | None) -> ScorerResult:
     """Greedy decode, and with a reference, forced decode and alignment scores. Raises InputError."""
-    greedy = decoded(translator.greedy(sentence))
+    greedy = translator.greedy(sentence).plain(translator.name, states=False)
     if reference is None:
         return ScorerResult(translator.scorer, greedy, None, None, None)
-    forced = decoded(translator.force(sentence, reference.target))
+    forced = translator.force(sentence, reference.target).plain(translator.name, states=False)
     accuracy = mass = None
     if forced.attention is not None and reference.alignment is not None:
         scores = alignment_scores([forced.attention], [reference.alignment])
@@ -98,29 +68,15 @@ def run_scorer(translator: Translator, sentence: str, reference: Example | None)
 
 
 def gold_examples(task: str, n: int = TEST_EXAMPLES) -> list[Example]:
-    """Examples of the test split with their gold alignment; none for a corpus task (no generator)."""
-    module = get_task(task)
-    if not hasattr(module, "examples"):
-        return []
-    return module.examples("test", n, 0)
+    """Examples of the test split with their gold alignment; none for a task without (translation)."""
+    return get_task(task).gold_examples(n)
 
 
 def reference_for(task: str, sentence: str, examples: Sequence[Example] = ()) -> Example | None:
-    """The gold target and alignment of `sentence`, when known.
-
-    A task whose gold is defined for any string (reverse) says so with an `example(source)` function
-    and builds it. Otherwise only for a sentence from the generator (one of `examples`): a typed date
-    could be read several ways. Translation (en-fr, zh-en): never (no gold alignment).
-    """
-    if not sentence.strip():
-        return None
-    build = getattr(get_task(task), "example", None)
-    if callable(build):
-        return build(sentence)
-    for example in examples:
-        if example.source == sentence and example.alignment is not None:
-            return example
-    return None
+    """The gold target and alignment of `sentence`, when the task knows it (`Task.gold_for`): for any
+    sentence where every string has one (reverse), else only for one of `examples` (a typed date could
+    be read several ways); never for translation (no gold alignment)."""
+    return get_task(task).gold_for(sentence, examples)
 
 
 def gold_matrix(alignment: Sequence[tuple[int, int] | None], n_source: int, n_target: int) -> list[list[float]]:

@@ -1,7 +1,7 @@
 """Analyses of one decoding step on the Decode page: explain a cell, what-if, attention override.
 
-Plain Python over a trace kept as plain data (explorer.views.decode.trace_data) and a translator;
-explorer/decode_sections.py wires them to widgets.
+Plain Python over a decoded sentence (seq2seq.decoded.DecodedSentence, as explorer.views.decode
+keeps it) and a translator; explorer/ui/decode_sections.py wires them to widgets.
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, MutableMapping, Sequence
 
-import torch
-
-from explorer.views.decode import _TRACE, _WHATIF_RESULT, num_steps, trace_data
+from explorer.state import keys
 from seq2seq.attention import Scorer
+from seq2seq.decoded import DecodedSentence, DecodedStep
 
 
 # -- explain a cell --------------------------------------------------------------------------
@@ -37,40 +36,28 @@ def scorer_of(model_name: str) -> Scorer:
     return get_translator(model_name).model.decoder.scorer
 
 
-def scorer_terms(scorer: Scorer, query: Sequence[float], keys: Sequence[Sequence[float]], s: int) -> dict[str, float]:
-    """The scorer's own named terms (`Scorer.explain`) for source position `s`, from the trace's h_t and h_s."""
-    parameter = next(scorer.parameters(), None)
-    dtype = parameter.dtype if parameter is not None else torch.float32
-    device = parameter.device if parameter is not None else torch.device("cpu")
-    with torch.inference_mode():
-        terms = scorer.explain(
-            torch.tensor(query, dtype=dtype, device=device), torch.tensor(keys, dtype=dtype, device=device)
-        )
-    return {name: float(values[s].detach()) for name, values in terms.items()}
-
-
-def explain_cell(data: dict, t: int, s: int, scorer: Scorer | None = None) -> dict:
+def explain_cell(data: DecodedSentence, t: int, s: int, scorer: Scorer | None = None) -> dict:
     """The numbers behind cell (t, s): raw score, softmax written out, weight, context share.
 
-    "terms" are the score's named terms computed by the model's own scorer (`Scorer.explain`) from the
-    trace's h_t and h_s, ending with the score recomputed: a check that the heatmap shows what the
-    formula says. `scorer` is the decoding model's scorer; None: the page's cached model `data["model"]`.
+    "terms" are the score's named terms computed by the model's own scorer (`Scorer.explain_cell`) from
+    the decode's h_t and h_s, ending with the score recomputed: a check that the heatmap shows what the
+    formula says. `scorer` is the decoding model's scorer; None: the page's cached model `data.model`.
     """
-    trace = data["trace"]
-    if trace["attention"] is None:
+    if not data.has_attention:
         raise ValueError("this model has no attention: there is no cell to explain")
-    if not 0 <= t < num_steps(data):
-        raise ValueError(f"target step {t} is outside 0..{num_steps(data) - 1}")
-    scores = trace["steps"][t]["scores"]
+    if not 0 <= t < data.num_steps:
+        raise ValueError(f"target step {t} is outside 0..{data.num_steps - 1}")
+    step = data.steps[t]
+    scores = step.scores
     if not 0 <= s < len(scores):
         raise ValueError(f"source position {s} is outside 0..{len(scores) - 1}")
     top, exps, total = softmax(scores)
-    weights = trace["attention"][t]
-    shares = context_shares(weights, trace["encoder_states"])
+    weights = step.attention
+    shares = context_shares(weights, data.encoder_states)
     result = {
         "t": t,
         "s": s,
-        "scorer": trace["scorer"],
+        "scorer": data.scorer,
         "score": scores[s],
         "max_score": top,
         "exp": exps[s],
@@ -81,10 +68,10 @@ def explain_cell(data: dict, t: int, s: int, scorer: Scorer | None = None) -> di
         "shares": shares,
         "weights": weights,
         "scores": scores,
-        "context_norm": math.sqrt(sum(x * x for x in trace["contexts"][t])),
+        "context_norm": math.sqrt(sum(x * x for x in step.context)),
     }
-    scorer = scorer_of(data["model"]) if scorer is None else scorer
-    terms = scorer_terms(scorer, trace["decoder_states"][t], trace["encoder_states"], s)
+    scorer = scorer_of(data.model) if scorer is None else scorer
+    terms = scorer.explain_cell(step.decoder_state, data.encoder_states, s)
     result["recomputed"] = terms.pop("score")
     result["terms"] = terms
     return result
@@ -131,72 +118,71 @@ def argmax(values: Sequence[float]) -> int:
 
 
 # -- what-if and attention override -----------------------------------------------------------
-def first_alternative(row: dict) -> int:
+def first_alternative(row: DecodedStep) -> int:
     """Index of the most probable candidate that is not the token the model chose (0 if none)."""
-    for i, (piece, _) in enumerate(row["topk"]):
-        if piece != row["token"]:
+    for i, (piece, _, _) in enumerate(row.topk):
+        if piece != row.token:
             return i
     return 0
 
 
-def candidate_label(row: dict, index: int) -> str:
-    piece, prob = row["topk"][index]
-    return f"{piece}   (p = {prob:.3f})" + ("   ← the model's choice" if piece == row["token"] else "")
+def candidate_label(row: DecodedStep, index: int) -> str:
+    piece, _, prob = row.topk[index]
+    return f"{piece}   (p = {prob:.3f})" + ("   ← the model's choice" if piece == row.token else "")
 
 
-def run_whatif(session: MutableMapping, translator, data: dict, position: int, token_id: int) -> dict:
+def run_whatif(session: MutableMapping, translator, data: DecodedSentence, position: int, token_id: int):
     """Compute a what-if and keep it in the session next to the trace it changes."""
     result = whatif(translator, data, position, token_id)
-    session[_WHATIF_RESULT] = {"trace": session.get(_TRACE, {}).get("key"), "position": position, "data": result}
+    trace = session.get(keys.TRACE, {}).get("key")
+    session[keys.WHATIF_RESULT] = {"trace": trace, "position": position, "data": result}
     return result
 
 
-def whatif_result(session: Mapping, data: dict, position: int) -> dict | None:
+def whatif_result(session: Mapping, data: DecodedSentence, position: int) -> DecodedSentence | None:
     """The what-if computed for this trace at this position, if any."""
-    kept = session.get(_WHATIF_RESULT)
-    if not kept or kept["position"] != position or kept["trace"] != session.get(_TRACE, {}).get("key"):
+    kept = session.get(keys.WHATIF_RESULT)
+    if not kept or kept["position"] != position or kept["trace"] != session.get(keys.TRACE, {}).get("key"):
         return None
     return kept["data"]
 
 
-def whatif(translator, data: dict, position: int, token_id: int) -> dict:
+def whatif(translator, data: DecodedSentence, position: int, token_id: int) -> DecodedSentence:
     """Force `token_id` at `position`, keep the tokens before it, and decode on after it.
 
     A sampled original goes on sampling with its temperature and seed (`Translator.sample` with a
     prefix: the draws the original made there), anything else greedily: a beam search cannot be
-    resumed from a forced prefix, and a reference no longer fits once a token differs. The
-    result's "continued" says which, for the side-by-side view.
+    resumed from a forced prefix, and a reference no longer fits once a token differs.
+    `continuation(data)` says which, for the side-by-side view.
     """
-    prefix = list(data["ids"][:position]) + [int(token_id)]
-    source, sampling = data["trace"]["source"], data.get("sampling")
+    prefix = data.token_ids[:position] + [int(token_id)]
+    sampling = data.sampling
     if sampling:
-        trace = translator.sample(source, sampling["temperature"], seed=sampling["seed"], prefix=prefix)
+        trace = translator.sample(data.source, sampling.temperature, seed=sampling.seed, prefix=prefix)
     else:
-        trace = translator.greedy(source, prefix=prefix)
-    result = trace_data(trace, data["model"])
-    result["continued"] = continuation(data)
-    return result
+        trace = translator.greedy(data.source, prefix=prefix)
+    return trace.plain(data.model, states=False)
 
 
-def continuation(data: dict) -> str:
-    """How a what-if of the trace `data` decodes after the forced token, in words."""
-    sampling = data.get("sampling")
+def continuation(data: DecodedSentence) -> str:
+    """How a what-if of the decoded sentence `data` decodes after the forced token, in words."""
+    sampling = data.sampling
     if sampling:
         return (
-            f"Continued by sampling with the original's temperature {sampling['temperature']:g} and seed "
-            f"{sampling['seed']} (the same random draws), so only the forced token and what follows from it differ."
+            f"Continued by sampling with the original's temperature {sampling.temperature:g} and seed "
+            f"{sampling.seed} (the same random draws), so only the forced token and what follows from it differ."
         )
     why = {
         "beam": "not by beam search, which cannot resume from a forced token, so this is no beam result",
         "forced": "not teacher-forced: the reference no longer applies once a token differs",
         "sample": "not sampled: this trace does not say its temperature and seed",
-    }.get(data["trace"]["strategy"])
+    }.get(data.strategy)
     return "Continued greedily from the forced token" + (f", {why}." if why else ", like the original.")
 
 
-def compare_rows(original: dict, changed: dict, position: int) -> list[dict]:
-    """Side-by-side token table of two traces; `position` is where the what-if forced a token."""
-    a, b = original["trace"]["target_tokens"], changed["trace"]["target_tokens"]
+def compare_rows(original: DecodedSentence, changed: DecodedSentence, position: int) -> list[dict]:
+    """Side-by-side token table of two decodes; `position` is where the what-if forced a token."""
+    a, b = original.target_tokens, changed.target_tokens
     return [
         {
             "position": i,
@@ -208,10 +194,10 @@ def compare_rows(original: dict, changed: dict, position: int) -> list[dict]:
     ]
 
 
-def state_before(translator, data: dict, position: int):
-    """The decode state just before target `position` (the trace's tokens forced up to it)."""
-    state = translator.start(data["trace"]["source"])
-    for token_id in data["ids"][:position]:
+def state_before(translator, data: DecodedSentence, position: int):
+    """The decode state just before target `position` (the decode's tokens forced up to it)."""
+    state = translator.start(data.source)
+    for token_id in data.token_ids[:position]:
         state = translator.step(state, choose=token_id).next_state
     return state
 
@@ -222,7 +208,7 @@ def one_hot(size: int, index: int) -> list[float]:
     return [1.0 if i == index else 0.0 for i in range(size)]
 
 
-def override(translator, data: dict, position: int, source_index: int) -> dict:
+def override(translator, data: DecodedSentence, position: int, source_index: int) -> dict:
     """Put all attention on `source_index` at target `position`: the prediction before and after."""
     state = state_before(translator, data, position)
     before = translator.step(state)

@@ -9,29 +9,18 @@ of the task's valid split; the page caches it with st.cache_resource keyed by th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import torch
 
 from explorer.state.view import ViewState
 from explorer.views.decode import decode
+from seq2seq.decoded import DecodedSentence
 from seq2seq.decoding import Translator
 from seq2seq.projection import StateSpace, fit_space, reference_sentences
 
 REFERENCE_SIZE = 200  # sentences in a model's reference sample
 BACKGROUND_POINTS = 1500  # reference points drawn behind a sentence, at most
-
-
-@dataclass(frozen=True)
-class SentenceStates:
-    """Plain data of one decode: tokens and the (H,) state vectors."""
-
-    source_tokens: list[str]
-    target_tokens: list[str]
-    encoder: list[list[float]]  # (S, H) h_s
-    decoder: list[list[float]]  # (T, H) the query h_t of each step
-    attention: list[list[float]] | None  # (T, S)
-    output: str
 
 
 def decoding(view: ViewState, task: str, sentence: str) -> ViewState:
@@ -50,23 +39,15 @@ def sentence_states(
     temperature: float = 1.0,
     seed: int = 0,
     reference: str = "",
-) -> SentenceStates:
-    """Decode `sentence` as the Decode page would with these settings and keep its states.
+) -> DecodedSentence:
+    """Decode `sentence` as the Decode page would with these settings, with its states (h_s and each h_t).
 
     Plain arguments, so the page can cache the result with st.cache_data. Raises InputError for
     bad input.
     """
     # Task and scorer play no part in decoding: the translator is the model.
     view = ViewState("", "", sentence, strategy=strategy, beam=beam, temperature=temperature, seed=seed)
-    trace = decode(translator, view, reference)
-    return SentenceStates(
-        source_tokens=list(trace.source_tokens),
-        target_tokens=trace.target_tokens,
-        encoder=trace.encoder_states,
-        decoder=[list(s.decoder_state) for s in trace.steps],
-        attention=trace.attention,
-        output=trace.output,
-    )
+    return decode(translator, view, reference).plain(translator.name)
 
 
 def build_space(translator: Translator, task: str, n: int = REFERENCE_SIZE) -> StateSpace:
@@ -75,10 +56,10 @@ def build_space(translator: Translator, task: str, n: int = REFERENCE_SIZE) -> S
     return fit_space(translator, reference_sentences(task, n, data=data), k=3)
 
 
-def project(space: StateSpace, states: SentenceStates, dims: int) -> tuple[list[list[float]], list[list[float]]]:
+def project(space: StateSpace, states: DecodedSentence, dims: int) -> tuple[list[list[float]], list[list[float]]]:
     """(S, dims) encoder and (T, dims) decoder coordinates on the model's basis."""
-    encoder = space.basis.project(states.encoder, dims).tolist() if states.encoder else []
-    decoder = space.basis.project(states.decoder, dims).tolist() if states.decoder else []
+    encoder = space.basis.project(states.encoder_states, dims).tolist() if states.encoder_states else []
+    decoder = space.basis.project(states.decoder_states, dims).tolist() if states.steps else []
     return encoder, decoder
 
 
@@ -104,21 +85,23 @@ def axis_ranges(
     return [(float(a), float(b)) for a, b in zip(low - margin, high + margin, strict=True)]
 
 
-def state_choices(states: SentenceStates) -> list[tuple[str, int]]:
+def state_choices(states: DecodedSentence) -> list[tuple[str, int]]:
     """(kind, index) of every state of the sentence, decoder states first."""
-    return [("decoder", i) for i in range(len(states.decoder))] + [("encoder", i) for i in range(len(states.encoder))]
+    decoder = [("decoder", i) for i in range(states.num_steps)]
+    return decoder + [("encoder", i) for i in range(len(states.encoder_states))]
 
 
-def choice_label(states: SentenceStates, choice: tuple[str, int]) -> str:
+def choice_label(states: DecodedSentence, choice: tuple[str, int]) -> str:
     kind, i = choice
     if kind == "decoder":
         return f"decoder step {i + 1}: {states.target_tokens[i]}"
     return f"encoder {i:02d}: {states.source_tokens[i]}"
 
 
-def vector(states: SentenceStates, choice: tuple[str, int]) -> list[float]:
+def vector(states: DecodedSentence, choice: tuple[str, int]) -> list[float]:
+    """The state vector of a choice: h_t of decoder step i, or h_s of encoder position i."""
     kind, i = choice
-    return (states.decoder if kind == "decoder" else states.encoder)[i]
+    return states.steps[i].decoder_state if kind == "decoder" else states.encoder_states[i]
 
 
 def neighbour_rows(space: StateSpace, state: Sequence[float], k: int = 8, metric: str = "cosine") -> list[dict]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from explorer.state.catalog import Entry, shown_metric
-from seq2seq.checkpoint import CheckpointError, default_root, resolve
+from seq2seq.registry import CheckpointError, default_root, resolve
 
 CARD_FILE, PROBES_FILE, INDEX_FILE = "README.md", "probes.json", "README.md"
 MAX_CARD_BYTES = 200_000  # a model card longer than this is cut
@@ -59,7 +59,7 @@ def table_rows(entries: Sequence[Entry]) -> list[dict]:
         row = {"name": e.name, "scorer": e.scorer, "parameters": e.parameters}
         for key, title in present:
             row[title] = _shown(e, key)
-        seconds = _number(e.card.get("training_seconds"))
+        seconds = _number(e.training_seconds)
         row["train min"] = None if seconds is None else round(seconds / 60, 1)
         rows.append(row)
     if rows and all(row["train min"] is None for row in rows):
@@ -70,8 +70,7 @@ def table_rows(entries: Sequence[Entry]) -> list[dict]:
 
 def _shown(entry: Entry, key: str) -> float | None:
     """Test metric `key` of the model's manifest entry as the table shows it (None when it has none)."""
-    test = entry.card.get("test")
-    return shown_metric(key, test.get(key)) if isinstance(test, dict) else None
+    return shown_metric(key, entry.test.get(key))
 
 
 def _read_text(path: Path) -> str | None:
@@ -150,8 +149,8 @@ def _number(value) -> float | None:
 def metric_name(entry: Entry, history: Sequence[dict]) -> str | None:
     """The validation metric to plot: the headline metric if recorded, else the first one."""
     keys = [k for e in history for k in e["valid"]]
-    if entry.metric.get("name") in keys:
-        return entry.metric["name"]
+    if entry.metric is not None and entry.metric.name in keys:
+        return entry.metric.name
     return keys[0] if keys else None
 
 

@@ -13,10 +13,10 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from explorer.state import catalog
 from explorer.state.catalog import entries
-from explorer.state.defaults import default_sentence
-from seq2seq.checkpoint import CheckpointError, resolve
-from seq2seq.config import SCORERS
+from seq2seq.registry import CheckpointError, resolve
+from seq2seq.scorers import SCORERS
 
 PROBES_FILE = "probes.json"
 MAX_PROBES_BYTES = 50_000_000  # a probes.json larger than this is not read
@@ -51,7 +51,7 @@ def shipped_histories(task: str) -> dict[str, list[dict]]:
     """Scorer -> history of the shipped GRU model of `task`, in SCORERS order (user models left out)."""
     found = {}
     for entry in entries():
-        if entry.task == task and entry.cell == "gru" and not entry.name.startswith("user/"):
+        if entry.task == task and entry.cell == "gru" and not entry.is_user:
             if entry.scorer not in found:
                 history = model_history(entry.name)
                 if history:
@@ -99,7 +99,7 @@ def default_probe_index(sources: Sequence[str], task: str | None) -> int:
     """Which probe the page opens on: the sentence every page opens on for `task` when training
     probed it ("hello world" shows reverse's anti-diagonal; the first probe, "a", is one cell),
     else the first."""
-    sentence = default_sentence(task) if task else None
+    sentence = catalog.default_sentence(task) if task else None
     return list(sources).index(sentence) if sentence in sources else 0
 
 

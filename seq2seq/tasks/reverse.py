@@ -9,18 +9,10 @@ from __future__ import annotations
 import random
 import string
 
-from seq2seq.tasks import Example, sample_split
+from seq2seq.metrics import EXACT_MATCH
+from seq2seq.tasks.base import Example, Shipped, Task, sample_split
 
 NAME = "reverse"
-TOKENIZER = "char"
-METRIC = "exact_match"  # the validation metric that drives early stopping (train) and the headline (evaluate)
-DATA_FILE = None  # generated from a seed, no corpus
-# For the app (explorer/catalog.py asks for these): its name for readers, the sentence pages open on,
-# the home page's examples, and a data credit (none: generated).
-LABEL = "Reverse a string"
-DEFAULT_SENTENCE = "hello world"
-EXAMPLES: tuple[str, ...] = ("hello world", "attention is all")
-CREDIT = ""
 ALPHABET = string.ascii_lowercase + " "
 MAX_LEN = 30
 # Share of spaces among characters: enough to make word boundaries, few enough that most
@@ -88,3 +80,26 @@ def examples(split: str, n: int, seed: int) -> list[Example]:
     Deterministic in ``(split, n, seed)``; the splits never share a source.
     """
     return sample_split(_draw, NAME, split, n, seed)
+
+
+TASK = Task(
+    name=NAME,
+    label="Reverse a string",
+    metric=EXACT_MATCH,
+    probes=PROBES,
+    example_sentences=("hello world", "attention is all"),
+    default_sentence="hello world",
+    generate=examples,
+    alignments=True,
+    gold=example,  # every string has its gold: the anti-diagonal
+    # The Train page: small epochs, so that validation (and the curves and probes) update every few seconds.
+    train_page={"train_size": 6400, "valid_size": 500, "max_len": 32},
+    shipped=Shipped(
+        # 5% of the training source characters are replaced by <unk> (redrawn every batch), so that one
+        # character the model never saw does not derail the rest.
+        options=tuple(
+            "--embedding-size 64 --hidden-size 128 --train-size 50000 --valid-size 1000 --epochs 12 "
+            "--patience 3 --max-len 32 --unk-rate 0.05".split()
+        ),
+    ),
+)

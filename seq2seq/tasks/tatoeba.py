@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from seq2seq.tasks import Example, check_split, split_of
+from seq2seq.tasks.base import Example, check_split, split_of
 
 Pair = tuple[str, str]  # (source, target)
 Parse = Callable[[str], "Pair | None"]

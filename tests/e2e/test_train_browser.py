@@ -27,7 +27,7 @@ def test_a_training_draws_a_growing_loss_curve_until_stopped(page: Page, start_s
     # epochs of 50 steps. This test picks reverse and keeps the other defaults (dot, hidden size 128):
     # an epoch is 100 steps, and the run cannot end by itself before 600 steps (patience: 5 epochs
     # without progress after the best) unless it reaches 100% first, which takes it longer still
-    # (95% after 500-700 steps, README "Training in the browser"). Stop is clicked after the second
+    # (95% after 500-700 steps, docs/performance.md "Training in the browser"). Stop is clicked after the second
     # loss point, 20 steps in. (A hidden size of 16 stays at 0% and ends after 6 epochs, ~5 s.)
     task = page.get_by_role("combobox", name="Task")
     task.click()

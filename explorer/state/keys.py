@@ -1,0 +1,61 @@
+"""Every st.session_state key that more than one place reads or writes, named once.
+
+Three kinds: the view every page shares (written by the Decode page on every run, read by the
+others when they open without a link), each page's own widgets where code outside the widget
+reads them, and private bookkeeping (leading underscore) that no widget shows.
+"""
+
+from __future__ import annotations
+
+# -- the shared view: what the Decode page shows now ------------------------------------------
+TASK = "task"  # task name, e.g. "dates"
+SCORER = "scorer"  # scorer name, e.g. "general"
+SENTENCE = "sentence"  # the source sentence
+STEP = "step"  # target tokens shown (0 = none yet; step N shows tokens 0..N-1)
+STRATEGY = "strategy"  # "greedy", "sample", "beam", or "forced" while a reference is set
+BEAM, TEMPERATURE, SEED = "beam", "temperature", "seed"  # the strategy's settings
+REFERENCE = "reference"  # the teacher-forcing reference ("" = none)
+MODEL = "model"  # a registry name when not the task and scorer's default, else ""
+PRESENTATION = "presentation"  # the sidebar's presentation-mode toggle, a bool
+DECODING_KEYS = (STRATEGY, BEAM, TEMPERATURE, SEED, REFERENCE)  # how a view is decoded
+SHARED_KEYS = (TASK, SCORER, SENTENCE, STEP, MODEL, *DECODING_KEYS)
+
+# -- the Decode page's widgets ------------------------------------------------------------------
+DECODE_TASK, DECODE_SCORER, DECODE_SENTENCE = "decode_task", "decode_scorer", "decode_sentence"
+DECODE_EXAMPLE, DECODE_MODEL = "decode_example", "decode_model"  # model: "" = the default model
+DECODE_STRATEGY, DECODE_BEAM = "decode_strategy", "decode_beam"
+DECODE_TEMPERATURE, DECODE_SEED = "decode_temperature", "decode_seed"
+DECODE_REFERENCE, DECODE_STEP, DECODE_SPEED = "decode_reference", "decode_step", "decode_speed"
+DECODE_EXPLAIN_TARGET, DECODE_EXPLAIN_SOURCE = "decode_explain_target", "decode_explain_source"
+DECODE_WHATIF, DECODE_OVERRIDE = "decode_whatif_choice", "decode_override_source"
+# The open tab below the heatmap and whether the instant stepper is expanded: only what is open is
+# rendered, so a page opens with one chart to draw (bench/app_speed's open measurements).
+DECODE_TABS, DECODE_INSTANT = "decode_tabs", "decode_instant_open"
+# Private: the view of the link last opened (its notes show while the widgets still show it), the
+# step that link asked for, the trace kept for step clicks, play, the last what-if.
+DECODE_LINK_VIEW, ASKED_STEP = "_decode_link_view", "_decode_asked_step"
+TRACE, PLAYING, WHATIF_RESULT = "_decode_trace", "_decode_playing", "_decode_whatif"
+
+# -- the other pages ----------------------------------------------------------------------------
+COMPARE_TASK, COMPARE_SENTENCE, COMPARE_MODE = "cmp_task", "cmp_sentence", "cmp_mode"
+STATES_STEP = "hs_step"  # the Hidden states page's step slider (its other widgets: widget_keys("hs"))
+BEAM_WIDTH = "beam_width"
+TRAIN_SESSION = "train_session"  # this browser tab's id for its trainings (Train and Timelapse pages)
+TRAIN_ACTIVE = "train_active"  # the training shown as running on the last run of the Train page
+TRAIN_SAVED = "train_saved"  # the registry name the last finished training was saved under
+REGISTRY_NOTES_SHOWN = "_registry_notes_shown"  # the registry notes this session has seen
+
+
+def page_url(page: str) -> str:
+    """The query parameters `page` wrote into the URL last (a URL that differs is a link opened)."""
+    return f"_{page}_url"
+
+
+def page_link(page: str) -> str:
+    """The link `page`'s view came from, kept while the URL is the page's own."""
+    return f"_{page}_link"
+
+
+def followed(key: str) -> str:
+    """The shared value widget `key` last took (explorer.state.link.follow)."""
+    return f"_followed_{key}"

@@ -1,0 +1,70 @@
+"""How a page's view enters from the URL and goes back into it, over a session mapping.
+
+Every page writes its current view into the URL (`publish`), so the address bar is a share link,
+and remembers the URL it wrote last (keys.page_url): only a URL that differs from it is a link
+someone opened (`opened_link`), so after the user moves a widget the page is not dragged back by
+its own URL. Plain Python on mappings (``st.session_state`` and ``st.query_params`` in the app,
+dicts in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping, Sequence
+
+from explorer.state import keys
+from explorer.state.view import ViewState
+
+
+def flat(query: Mapping) -> dict[str, str]:
+    """Query parameters as str -> str (a repeated key keeps its last value)."""
+    result = {}
+    for key, value in query.items():
+        if isinstance(value, list | tuple):
+            value = value[-1] if value else ""
+        result[str(key)] = str(value)
+    return result
+
+
+def opened_link(session: MutableMapping, query: Mapping, page: str) -> tuple[dict[str, str], bool]:
+    """(the link the page's view comes from, whether it was opened on this run).
+
+    A URL other than the one the page wrote last is a link just opened: it is kept in the session
+    and returned on later runs too, while the URL is the page's own. An empty URL is no link: the
+    page follows the Decode page's session keys and defaults again.
+    """
+    query = flat(query)
+    if query == session.get(keys.page_url(page)):
+        return dict(session.get(keys.page_link(page)) or {}), False
+    session[keys.page_link(page)] = query
+    return query, bool(query)
+
+
+def publish(session: MutableMapping, query_params, page: str, wanted: Mapping[str, str]) -> None:
+    """Write `wanted` (explorer.state.view.link_params) into the URL when it differs, and remember
+    it as the page's own URL.
+
+    `query_params` is st.query_params (anything with to_dict() and from_dict()).
+    """
+    wanted = dict(wanted)
+    if flat(query_params.to_dict()) != wanted:
+        query_params.from_dict(wanted)
+    session[keys.page_url(page)] = wanted
+
+
+def notes_to_show(view: ViewState, shown: Mapping[str, object]) -> tuple[str, ...]:
+    """The link's notes while the widgets still show the link's view (`shown`: field -> widget value)."""
+    return view.notes if all(getattr(view, field) == value for field, value in shown.items()) else ()
+
+
+def follow(session: MutableMapping, key: str, value, force: bool = False, options: Sequence | None = None) -> None:
+    """Set widget `key` to `value` the first time, and again whenever `value` moves.
+
+    Lets a widget follow a shared value (the Decode page's step, explain's target row) while the
+    user can still move it: it is only overwritten when the shared value itself moves, when a new
+    link is opened (`force`), or when the value it holds is no longer one of `options`.
+    """
+    seen = keys.followed(key)
+    stale = key not in session if options is None else session.get(key) not in options
+    if force or stale or session.get(seen) != value:
+        session[key] = value
+        session[seen] = value

@@ -1,0 +1,242 @@
+"""The documentation's screenshots, taken from the real app: ``python scripts/screenshots.py``.
+
+Starts ``streamlit run app.py`` on a free loopback port, opens each page in the system Chromium
+(Playwright, as the browser tests do) with a share link that shows something worth seeing, waits
+until the page has finished running, and saves a 1280 x 800 PNG to docs/images/<page>.png,
+reduced to a 256-colour palette so that each stays small (< 250 KB).
+
+    python scripts/screenshots.py                      # every page
+    python scripts/screenshots.py --pages decode home  # some of them
+    python scripts/screenshots.py --out /tmp/shots     # somewhere else
+
+Needs the system Chromium (scripts/install_chromium.sh; or CHROMIUM=/path/to/chromium) and a
+font with Chinese characters for zh-en's sentences (Debian: apt-get install fonts-wqy-microhei);
+without one they show as boxes, and the script says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "images"
+WIDTH, HEIGHT = 1280, 800
+MAX_BYTES = 250_000
+TIMEOUT_MS = 60_000
+# Streamlit marks its root element "notRunning" once a script run has finished (the browser tests' check).
+SCRIPT_DONE = "[data-test-script-state='notRunning']"
+# The same flags as tests/e2e/conftest.py: no calls to a network that is closed here; root may run it.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The Decode heatmap (an SVG in the page) stamps how many rows it has painted.
+HEATMAP_ROWS = "n => document.querySelector(`svg#decode-heatmap[data-rows='${n}']`) !== null"
+PLOTLY_DRAWN = "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n"
+
+
+@dataclass(frozen=True)
+class Shot:
+    path: str  # the page's URL path ("" is the home page)
+    query: dict[str, str]
+    heading: str  # the page's title, visible once it has rendered
+    plots: int = 0  # wait for at least this many plotly charts
+    heatmap_rows: int | None = None  # Decode: wait for the heatmap to show this many rows
+    scroll_to: str | None = None  # a widget label or button text to bring near the top before the shot
+
+
+SHOTS = {
+    "home": Shot("", {}, "Attention Explorer", scroll_to="Watch a neural translator"),
+    "decode": Shot(
+        "Decode",
+        {"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "2"},
+        "Decode, step by step",
+        heatmap_rows=2,
+        scroll_to="Model zh-en/general ·",
+    ),
+    "compare": Shot(
+        "Compare",
+        {"task": "reverse", "sentence": "attention is all"},
+        "Compare scorers",
+        plots=5,
+        scroll_to="Heatmaps show",
+    ),
+    "hidden-states": Shot(
+        "Hidden_states",
+        {"task": "dates", "scorer": "general", "sentence": "saturday, may 9, 2018", "step": "4"},
+        "Hidden states",
+        plots=1,
+        scroll_to="Step (output tokens shown)",
+    ),
+    "beam-search": Shot(
+        "Beam_search",
+        {"task": "en-fr", "scorer": "general", "sentence": "I love you.", "beam": "3"},
+        "Beam search",
+        plots=2,
+        scroll_to="Beam width",
+    ),
+    "models": Shot("Models", {}, "Models"),
+    "train": Shot("Train", {}, "Train a model"),
+    "timelapse": Shot("Timelapse", {}, "Timelapse", plots=5, scroll_to="Probe sentence"),
+}
+# Scroll Streamlit's main container (the window itself does not scroll) so that the element whose
+# text is `label` sits a little below the top of the view.
+SCROLL_TO = """label => {
+    const hit = [...document.querySelectorAll('[data-testid="stMain"] :is(label, p, h1, h2, h3)')]
+        .find(el => el.textContent.trim().startsWith(label));
+    if (!hit) return false;
+    let box = hit.parentElement;
+    const scrolls = el =>
+        ['auto', 'scroll'].includes(getComputedStyle(el).overflowY) && el.scrollHeight > el.clientHeight;
+    while (box && !scrolls(box)) box = box.parentElement;
+    const scroller = box || document.scrollingElement;
+    scroller.scrollTop += hit.getBoundingClientRect().top - 24;
+    return true;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def start_server(port: int, log) -> subprocess.Popen:
+    command = [
+        *(sys.executable, "-m", "streamlit", "run", "app.py"),
+        *("--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"),
+        *("--browser.gatherUsageStats", "false"),
+    ]
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(process: subprocess.Popen, url: str, log_path: Path, timeout_s: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"streamlit exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+        if healthy(url):
+            return
+        time.sleep(0.3)
+    raise SystemExit(f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s")
+
+
+def chinese_font() -> bool:
+    """Whether fontconfig knows a font that covers Chinese (True when fc-list is missing: cannot tell)."""
+    if shutil.which("fc-list") is None:
+        return True
+    found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
+    return bool(found.stdout.strip())
+
+
+def small_png(png: bytes) -> bytes:
+    """The screenshot as a 256-colour PNG (no dithering: text stays crisp and compresses well)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def take(page, base: str, name: str, shot: Shot, out: Path) -> Path:
+    from playwright.sync_api import expect
+
+    query = urllib.parse.urlencode(shot.query)
+    page.goto(f"{base}/{shot.path}" + (f"?{query}" if query else ""))
+    expect(page.get_by_role("heading", name=shot.heading, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    page.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
+    if shot.heatmap_rows is not None:
+        page.wait_for_function(HEATMAP_ROWS, arg=shot.heatmap_rows, timeout=TIMEOUT_MS)
+    if shot.plots:
+        page.wait_for_function(PLOTLY_DRAWN, arg=shot.plots, timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1_500)  # plotly's transitions, fonts, the last fragment's repaint
+    page.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
+    if shot.scroll_to and not page.evaluate(SCROLL_TO, shot.scroll_to):
+        raise SystemExit(f"{name}: no {shot.scroll_to!r} on the page to scroll to")
+    page.wait_for_timeout(300)
+    if page.locator(".stException").count():
+        raise SystemExit(f"{name}: the page shows an exception")
+    png = small_png(page.screenshot(type="png"))
+    target = out / f"{name}.png"
+    target.write_bytes(png)
+    note = "" if len(png) < MAX_BYTES else f"  (over {MAX_BYTES:,} bytes)"
+    print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}: {len(png):,} bytes{note}")
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", nargs="+", choices=list(SHOTS), default=list(SHOTS), metavar="PAGE",
+                        help=f"which pages ({', '.join(SHOTS)}; default: all)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs (default docs/images)")
+    parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
+    args = parser.parse_args(argv)
+
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        raise SystemExit("system Chromium not found (scripts/install_chromium.sh, or CHROMIUM=/path)")
+    if not chinese_font():
+        print("warning: no font with Chinese characters (fc-list :lang=zh); zh-en text will show as boxes. "
+              "Debian: apt-get install fonts-wqy-microhei", file=sys.stderr)  # fmt: skip
+    from playwright.sync_api import sync_playwright
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    port = args.port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False) as log:
+        log_path = Path(log.name)
+        server = start_server(port, log)
+        try:
+            wait_healthy(server, base, log_path)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                context = browser.new_context(
+                    viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1, color_scheme="light"
+                )
+                page = context.new_page()
+                for name in args.pages:
+                    take(page, base, name, SHOTS[name], args.out)
+                browser.close()
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+    log_path.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

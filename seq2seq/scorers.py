@@ -1,0 +1,15 @@
+"""The names of the attention scorers, in the order every list shows them, without importing torch.
+
+The scorers themselves, with their formula, LaTeX, reference and one-line description as class data,
+are the classes of `seq2seq.attention`; each registers under its name there (`SCORER_CLASSES`), and
+`make_scorer`, `SCORER_INFO`, the configs' choices and the scripts all read that registry. Their
+names are also here because the configs (`seq2seq.config`), the app's catalog of models and the
+Train page need them without importing torch, which `seq2seq.attention` does. Importing
+`seq2seq.attention` checks that the two agree: a class whose name is not listed here, or a name
+here without a class, is an ImportError naming it.
+
+A new scorer: its class in seq2seq/attention.py (`class MyScorer(Scorer, name="mine")` with its
+formula, latex, reference and description), and its name here.
+"""
+
+SCORERS = ("none", "dot", "general", "concat", "scaled_dot", "location")
