@@ -4,14 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from explorer.state.catalog import data_credits, entries, headline, task_examples, task_label
-from explorer.ui import navigation, presentation
+from explorer.ui import frame
 from seq2seq.checkpoint import CheckpointError
 
-st.set_page_config(page_title="Attention Explorer", page_icon="🔎", layout="wide")
-navigation.sidebar()
-presentation.toggle()
-
-st.title("Attention Explorer")
+frame.page("Attention Explorer", needs_registry=False, icon="🔎")  # the registry's errors are shown below
 st.markdown(
     "Watch a neural translator decide, one token at a time. Type a sentence, step through the "
     "decoding and see where the model looks: the alignment heatmap, the scores behind it and the "
@@ -29,7 +25,7 @@ except CheckpointError as error:
 if not models:
     st.info(
         "No models are registered yet. Train one with `python -m seq2seq train` "
-        "(see the README), or restore `pretrained/` from the repository."
+        "(docs/models.md says how), or restore `pretrained/` from the repository."
     )
     st.stop()
 

@@ -28,9 +28,8 @@ if str(ROOT) not in sys.path:
 from bench.common import markdown_table, write_results  # noqa: E402
 from seq2seq.checkpoint import load_checkpoint, load_model  # noqa: E402
 from seq2seq.metrics import exact_match  # noqa: E402
-from seq2seq.tasks import get_task  # noqa: E402
-
-SCORERS = ("none", "dot", "general", "concat", "scaled_dot", "location")
+from seq2seq.scorers import SCORERS  # noqa: E402
+from seq2seq.tasks import reverse  # noqa: E402
 
 
 def _translator(task: str, scorer: str, root: Path | None):
@@ -41,7 +40,6 @@ def _translator(task: str, scorer: str, root: Path | None):
 
 def reverse_rows(size: int, root: Path | None) -> list[dict]:
     """Exact match of each reverse model on `size` typed strings and on `size` test-split strings."""
-    reverse = get_task("reverse")
     typed = reverse.typed_examples(size, seed=0)
     test = reverse.examples("test", size, seed=0)
     rows = []

@@ -1,6 +1,6 @@
 """How fast the Train page's default settings learn: seconds of training to 95% exact match.
 
-The speed bars (README): with the page's defaults on 2 CPU cores, dates reaches ≥ 95% exact
+The speed bars (docs/performance.md): with the page's defaults on 2 CPU cores, dates reaches ≥ 95% exact
 match on its validation set within 60 s of training, reverse within 30 s. This runs exactly
 what a Train-page job runs (explorer.training.jobs.JobSettings → seq2seq.train.train, one torch
 thread) for each task, prints a table and writes JSON to bench/results/.

@@ -1,5 +1,6 @@
-"""Streamlit glue for Attention Explorer: cached loaders, URL state, and plotly figure builders.
+"""The app's code in layers: ui (Streamlit only) on views (per-page logic), figures and training, on state.
 
-Figures are pure functions (plain data in, go.Figure out) and state parsing is plain Python, so
-both are tested without a browser; pages only wire them to widgets.
+Imports point one way (tests/test_import_graph.py): a module imports from its own layer and the
+layers below it, never above; only ui/ imports streamlit. Everything below ui/ is plain Python,
+tested without a browser; pages/ only wire it to widgets.
 """

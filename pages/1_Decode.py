@@ -9,8 +9,7 @@ import streamlit as st
 
 from explorer.state import catalog, keys
 from explorer.ui import decode_sections as ui
-from explorer.ui import navigation
-from explorer.ui import presentation as presentation_mode
+from explorer.ui import frame
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
@@ -18,17 +17,10 @@ from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
-st.set_page_config(page_title="Decode · Attention Explorer", layout="wide")
-navigation.sidebar()
+presentation = frame.page("Decode, step by step", "Decode")
 ss = st.session_state
-presentation = presentation_mode.toggle()  # session key keys.PRESENTATION, shared by every page
-st.title("Decode, step by step")
 
-try:
-    available = catalog.available()
-except CheckpointError as error:  # a manifest that is not valid JSON
-    st.error(f"The model registry cannot be read: {escape_markdown(str(error))}")
-    st.stop()
+available = catalog.available()
 if not available:
     st.error("No models are registered yet: train some or point ATTENTION_EXPLORER_PRETRAINED at a registry.")
     st.stop()

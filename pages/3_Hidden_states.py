@@ -8,8 +8,8 @@ import streamlit as st
 from explorer.figures import scatter
 from explorer.state import keys, link
 from explorer.state.view import decoding_label
-from explorer.ui import navigation, pickers, presentation
-from explorer.ui.loaders import get_translator, require_registry
+from explorer.ui import cached, frame, pickers, presentation
+from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import hidden_states as states_view
 from explorer.views import input_notes
@@ -17,28 +17,12 @@ from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
 
-st.set_page_config(page_title="Hidden states · Attention Explorer", layout="wide")
-navigation.sidebar()
-projecting = presentation.toggle()
-require_registry()
-st.title("Hidden states")
+projecting = frame.page("Hidden states", "Hidden states")
 st.caption(
     "Encoder states (one per source token) and the decoder's query states (one per output token), "
     "projected on the principal components of a fixed reference sample of this model's states, so "
     "pictures of different sentences and steps share one frame."
 )
-
-
-@st.cache_resource(show_spinner="Fitting the projection on a reference sample…", max_entries=32)
-def get_space(name: str, task: str):
-    """One basis per model (a name has one task), shared by every session: StateSpace is immutable."""
-    return states_view.build_space(get_translator(name), task)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def states_of(name: str, sentence: str, strategy: str, beam: int, temperature: float, seed: int, reference: str):
-    translator = get_translator(name)
-    return states_view.sentence_states(translator, sentence, strategy, beam, temperature, seed, reference)
 
 
 models, view, opened, new = pickers.opening_view("states")
@@ -50,8 +34,8 @@ how = states_view.decoding(view, task, sentence)  # the Decode page's decoding (
 shown = picked.view(how)  # what the page shows, for its link
 
 try:
-    states = states_of(name, sentence, how.strategy, how.beam, how.temperature, how.seed, how.reference)
-    space = get_space(name, task)
+    states = cached.sentence_states(name, sentence, how.strategy, how.beam, how.temperature, how.seed, how.reference)
+    space = cached.state_space(name, task)
     notes = input_notes.input_notes(sentence, get_translator(name))
 except InputError as error:
     pickers.publish("states", shown, leave_out=("step",))

@@ -5,33 +5,19 @@ import streamlit as st
 from explorer.figures import trees
 from explorer.figures.heatmaps import attention_heatmap
 from explorer.state import keys
-from explorer.ui import navigation, pickers, presentation
-from explorer.ui.loaders import get_translator, require_registry
+from explorer.ui import cached, frame, pickers, presentation
+from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import beam as beam_view
 from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
-st.set_page_config(page_title="Beam search · Attention Explorer", layout="wide")
-navigation.sidebar()
-projecting = presentation.toggle()
-require_registry()
-st.title("Beam search")
+projecting = frame.page("Beam search", "Beam search")
 st.caption(
     "Every node the search expanded, with its token and cumulative log-probability. Nodes that are "
     "not on a final hypothesis were pruned (grey). Hypotheses are ranked by log p / length."
 )
-
-
-@st.cache_data(max_entries=256, show_spinner="Searching…")
-def search(name: str, sentence: str, width: int):
-    return beam_view.beam_search(get_translator(name), sentence, width)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def hypothesis_attention(name: str, sentence: str, hypothesis: dict):
-    return beam_view.hypothesis_attention(get_translator(name), sentence, hypothesis)
 
 
 models, view, _, new = pickers.opening_view("beam")
@@ -43,7 +29,7 @@ width = st.slider("Beam width", beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=ke
 pickers.publish("beam", picked.view(view, beam=width))
 
 try:
-    trace = search(name, sentence, width)
+    trace = cached.beam_search(name, sentence, width)
 except InputError as error:
     st.warning(f"{error}.")
     st.stop()
@@ -67,7 +53,7 @@ figure = trees.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen["n
 st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="beam_tree")
 st.caption(f"{len(tree)} nodes expanded, {len(kept)} on the {len(hypotheses)} final hypotheses.")
 
-attention = hypothesis_attention(name, sentence, chosen)
+attention = cached.hypothesis_attention(name, sentence, chosen)
 if attention.attention is None:
     st.info("This model has no attention (scorer 'none'): nothing to draw for the hypothesis.")
 else:

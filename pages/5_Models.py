@@ -5,28 +5,15 @@ import streamlit as st
 
 from explorer.figures import curves
 from explorer.state import catalog
-from explorer.ui import navigation, presentation
-from explorer.ui.loaders import require_registry
+from explorer.ui import cached, frame
 from explorer.views import models as models_view
 
-st.set_page_config(page_title="Models · Attention Explorer", layout="wide")
-navigation.sidebar()
-presentation.toggle()
-require_registry()
-st.title("Models")
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def history(path: str, mtime_ns: int) -> list[dict]:
-    """Loss and validation metrics per epoch; the mtime keeps a retrained model's file fresh."""
-    from pathlib import Path
-
-    return models_view.read_history(Path(path))
+frame.page("Models", "Models")
 
 
 entries = catalog.entries()
 if not entries:
-    st.warning("No models are registered yet: train some (see the README) and come back.")
+    st.warning("No models are registered yet: train some (docs/models.md says how) and come back.")
     st.stop()
 
 st.header("Comparison")
@@ -70,7 +57,7 @@ for entry in entries:
     if entry.task != task:
         continue
     path = models_view.probes_path(entry.name)
-    records = history(str(path), path.stat().st_mtime_ns) if path is not None else []
+    records = cached.history(str(path), path.stat().st_mtime_ns) if path is not None else []
     if records:
         histories[entry.name] = (entry, records)
     else:

@@ -67,7 +67,7 @@ def float32_twin(run: Path):
     return translator
 
 
-# Where every shipped model was trained ("The machine" in the README).
+# Where every shipped model was trained (docs/performance.md, "The machine").
 MACHINE = "the project's 2-vCPU x86_64 virtual machine (AMD EPYC, 24 GiB, Debian 12)"
 
 
@@ -250,7 +250,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=Path, default=ROOT / "runs")
     parser.add_argument("--out", type=Path, default=ROOT / "pretrained")
-    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
+    parser.add_argument("--tasks", nargs="+", default=list(TASKS), help="default: every task")
     parser.add_argument("--only", nargs="+", help="run folder names to release (default: every finished run)")
     parser.add_argument("--size", type=int, default=2000, help="synthetic test examples")
     parser.add_argument("--limit", type=int, default=0, help="corpus tasks: test sentences (0 = all)")

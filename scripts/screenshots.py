@@ -1,8 +1,8 @@
 """The documentation's screenshots, taken from the real app: ``python scripts/screenshots.py``.
 
-Starts ``streamlit run app.py`` on a free loopback port, opens each page in the system Chromium
-(Playwright, as the browser tests do) with a share link that shows something worth seeing, waits
-until the page has finished running, and saves a 1280 x 800 PNG to docs/images/<page>.png,
+Starts the app as ``make run`` does (bench.app_speed.Server) on a free loopback port, opens each
+page in the system Chromium (Playwright, as the browser tests do) with a share link that shows
+something worth seeing, waits until the page has finished running, and saves a 1280 x 800 PNG to docs/images/<page>.png,
 reduced to a 256-colour palette so that each stays small (< 250 KB).
 
     python scripts/screenshots.py                      # every page
@@ -18,13 +18,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,23 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the project's packages come first
+
+from bench.app_speed import Server, launch_browser  # noqa: E402  (the benchmarks' server and browser)
+
 OUT = ROOT / "docs" / "images"
 WIDTH, HEIGHT = 1280, 800
 MAX_BYTES = 250_000
 TIMEOUT_MS = 60_000
 # Streamlit marks its root element "notRunning" once a script run has finished (the browser tests' check).
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
-# The same flags as tests/e2e/conftest.py: no calls to a network that is closed here; root may run it.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # The Decode heatmap (an SVG in the page) stamps how many rows it has painted.
 HEATMAP_ROWS = "n => document.querySelector(`svg#decode-heatmap[data-rows='${n}']`) !== null"
 PLOTLY_DRAWN = "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n"
@@ -114,41 +103,6 @@ SCROLL_TO = """label => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
-def start_server(port: int, log) -> subprocess.Popen:
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", "app.py"),
-        *("--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"),
-        *("--browser.gatherUsageStats", "false"),
-    ]
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(process: subprocess.Popen, url: str, log_path: Path, timeout_s: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"streamlit exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
-        if healthy(url):
-            return
-        time.sleep(0.3)
-    raise SystemExit(f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s")
-
-
 def chinese_font() -> bool:
     """Whether fontconfig knows a font that covers Chinese (True when fc-list is missing: cannot tell)."""
     if shutil.which("fc-list") is None:
@@ -199,42 +153,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="+", choices=list(SHOTS), default=list(SHOTS), metavar="PAGE",
                         help=f"which pages ({', '.join(SHOTS)}; default: all)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs (default docs/images)")
-    parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     args = parser.parse_args(argv)
 
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        raise SystemExit("system Chromium not found (scripts/install_chromium.sh, or CHROMIUM=/path)")
     if not chinese_font():
         print("warning: no font with Chinese characters (fc-list :lang=zh); zh-en text will show as boxes. "
               "Debian: apt-get install fonts-wqy-microhei", file=sys.stderr)  # fmt: skip
     from playwright.sync_api import sync_playwright
 
     args.out.mkdir(parents=True, exist_ok=True)
-    port = args.port or free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False) as log:
-        log_path = Path(log.name)
-        server = start_server(port, log)
-        try:
-            wait_healthy(server, base, log_path)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                context = browser.new_context(
-                    viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1, color_scheme="light"
-                )
-                page = context.new_page()
-                for name in args.pages:
-                    take(page, base, name, SHOTS[name], args.out)
-                browser.close()
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
-    log_path.unlink(missing_ok=True)
+    with Server() as server, sync_playwright() as p:
+        browser = launch_browser(p)
+        context = browser.new_context(
+            viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1, color_scheme="light"
+        )
+        page = context.new_page()
+        for name in args.pages:
+            take(page, server.url, name, SHOTS[name], args.out)
+        browser.close()
     return 0
 
 

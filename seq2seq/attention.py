@@ -130,9 +130,9 @@ class NoAttention(Scorer, name="none"):
 def dot_each(keys: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
     """keys (B, S, H) · query (B, H) -> (B, S): the dot product of the query with every key.
 
-    A broadcast multiply and sum, not torch.bmm: bmm of B tiny (S, H) x (H, 1) products costs
-    3x more, forward and backward, at training batch sizes on CPU (measured: 520 vs 153 us at
-    B 64, S 17, H 128), and no more at batch 1.
+    A broadcast multiply and sum, not torch.bmm: bmm of B tiny (S, H) x (H, 1) products was several
+    times slower, forward and backward, at training batch sizes on CPU, and no faster at batch 1
+    (docs/performance.md, "Figures behind the code").
     """
     return (keys * query.unsqueeze(1)).sum(-1)
 

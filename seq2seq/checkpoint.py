@@ -43,7 +43,7 @@ import torch
 from .config import ModelConfig
 from .decoding import Translator
 from .model import Seq2Seq
-from .registry import CheckpointError, is_registered, refuse_outside_links, resolve
+from .registry import CheckpointError, is_registered, read_json, refuse_outside_links, resolve
 from .tokenizers import Tokenizer, tokenizer_from_config
 
 CONFIG_FILE = "config.json"
@@ -236,12 +236,7 @@ def _read_config(real: Path, shown: Path) -> dict:
         raise CheckpointError(f"{name}: missing file (a checkpoint needs config.json and {WEIGHTS_FILE})")
     if path.stat().st_size > MAX_CONFIG_BYTES:
         raise CheckpointError(f"{name}: {path.stat().st_size} bytes, more than a config can be ({MAX_CONFIG_BYTES})")
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CheckpointError(f"{name}: not valid JSON ({error})") from None
-    except OSError as error:
-        raise CheckpointError(f"{name}: cannot be read ({error.strerror or error})") from None
+    config = read_json(path, name)
     if not isinstance(config, dict) or "model" not in config:
         raise CheckpointError(f"{name}: not an Attention Explorer config (no 'model' section)")
     return config

@@ -50,8 +50,9 @@ class DecodingWeights:
     """The tensors an eval-mode decoder step reads, gathered once (`Decoder.precompute_token_inputs`).
 
     A step then reads plain attributes instead of looking each weight up through `nn.Module`'s
-    `__getattr__` (about 1 µs each) and rebuilding `rnn.all_weights` (3.6 µs): 11 µs of every step
-    of a batch-1 decode. The tensors are the module's own (no copies), so they hold its values.
+    `__getattr__` and rebuilding `rnn.all_weights`, a measurable share of a batch-1 step (its cost:
+    docs/performance.md, "Figures behind the code"). The tensors are the module's own (no copies),
+    so they hold its values.
     """
 
     token_inputs: torch.Tensor  # (V, G*H): W_ie embed(y) + b_ih per target token
@@ -97,7 +98,7 @@ class Encoder(nn.Module):
         if self.training:  # dropout is the identity in eval mode: skip the call (a decode encodes once)
             embedded = self.dropout(embedded)
         if src.size(0) == 1 and int(lengths[0]) == src.size(1):
-            # One unpadded sentence (what decoding encodes): nothing to pack, and packing costs ~0.1 ms.
+            # One unpadded sentence (what decoding encodes): nothing to pack, and packing has a cost.
             memory, hidden = self.rnn(embedded)  # (1, S, H)
         else:
             packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
@@ -153,8 +154,8 @@ class Decoder(nn.Module):
         computed here for all V tokens as a (V, G*H) table (G = 3 gates for a GRU, 4 for an LSTM,
         1 for a tanh RNN); a step looks its row up and passes it to the cell function as the input
         bias, with W_if as the input weight. That replaces an embedding lookup, a concatenation
-        and a third of the input product at every step (a GRU step of en-fr: 45 instead of 59 µs)
-        with 12 MB for en-fr's table. Values equal the unsplit product up to summation order
+        and a third of the input product at every step, for a table of V x G*H floats (the
+        measured gain: docs/performance.md). Values equal the unsplit product up to summation order
         (within 1e-6).
         """
         with torch.no_grad():
@@ -309,8 +310,8 @@ class Decoder(nn.Module):
 
         These are the cell functions `nn.GRU`/`nn.LSTM`/`nn.RNN` run for a one-step sequence
         (`torch.gru_cell`, `lstm_cell`, `rnn_tanh_cell`), called without the module's per-call
-        checks, which cost as much as a GRU cell at batch 1 and four times an LSTM cell (448
-        against 80 µs for en-fr's LSTM decoder); between layers, in training, the module's dropout.
+        checks, which cost as much as the cell itself at batch 1 (docs/performance.md); between
+        layers, in training, the module's dropout.
         With the input product split in two they equal the module within 2e-6 (tested). Training,
         the batch forward and decoding all step through here, so decoding and the forward agree.
         """
@@ -392,11 +393,10 @@ class Seq2Seq(nn.Module):
         """Keep the decoder's matrices transposed in memory (same values and shapes) for decoding.
 
         A linear layer computes x W^T; at batch 1 that product runs a faster kernel when W^T, not W,
-        is contiguous: en-fr's W_o (4000 x 256) takes 70 µs a step instead of 110, and a greedy
-        decode about 15% less with W_c, W_o, a GRU decoder's W_ih, W_hh and the scorer's query
-        layers (`Scorer.query_layers`; bench/decode_speed).
-        An LSTM decoder's weights are left as they are (its `lstm_cell` took 72 instead of 79 µs a
-        step with them transposed, not yet worth a layout the module's own path never sees). Outputs
+        is contiguous: so W_c, W_o, a GRU decoder's W_ih, W_hh and the scorer's query layers
+        (`Scorer.query_layers`) are kept transposed (the gain: bench/decode_speed, docs/performance.md).
+        An LSTM decoder's weights are left as they are: its `lstm_cell` gained too little to be worth
+        a layout the module's own path never sees. Outputs
         change only in the last bits (probabilities within 2e-6). For loaded models only: the
         parameters are replaced, so an optimizer that holds the old ones would stop updating them.
 

@@ -204,16 +204,21 @@ def refuse_outside_links(real: Path, shown: Path) -> None:
 
 
 # -- reading ------------------------------------------------------------------------------------------
+def read_json(path: Path, shown: Path | None = None):
+    """The JSON document in `path`; CheckpointError naming `shown` (default `path`) when it cannot be read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CheckpointError(f"{shown or path}: not valid JSON ({error})") from None
+    except OSError as error:
+        raise CheckpointError(f"{shown or path}: cannot be read ({error.strerror or error})") from None
+
+
 def _manifest(root: Path) -> list[ModelEntry]:
     path = root / MANIFEST_FILE
     if not path.is_file():
         return []
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CheckpointError(f"{path}: not valid JSON ({error})") from None
-    except OSError as error:
-        raise CheckpointError(f"{path}: cannot be read ({error.strerror or error})") from None
+    manifest = read_json(path)
     models = manifest.get("models") if isinstance(manifest, dict) else None
     try:
         if not isinstance(models, list):

@@ -53,7 +53,7 @@ _converter_lock = threading.Lock()
 
 
 def _t2s():
-    """The process's one OpenCC t2s converter, created on first use (loading its dictionaries takes ~10 ms).
+    """The process's one OpenCC t2s converter, created on first use (loading its dictionaries takes a while).
 
     The lock only guards creation; OpenCC's maintainer states that one converter may be used by many
     threads at once (BYVoid/OpenCC issue #231, covered by its unit tests).

@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 
 from explorer.figures import svg_bars, svg_heatmap
+from explorer.ui import components
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry
 
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
@@ -205,8 +206,8 @@ def markdown_bodies(at) -> list[tuple[str, str]]:
 
 
 COMPONENT_CODE = {
-    svg_heatmap.COMPONENT_NAME: ("", "", svg_heatmap.COMPONENT_JS),
-    svg_bars.COMPONENT_NAME: ("", "", svg_bars.COMPONENT_JS),
+    svg_heatmap.COMPONENT_NAME: ("", "", components.heatmap_js()),
+    svg_bars.COMPONENT_NAME: ("", "", components.bars_js()),
 }
 
 

@@ -76,3 +76,12 @@ def test_a_task_and_a_scorer_take_at_most_three_files():
         end = section.find("\n### ", start + 1)
         steps = re.findall(r"^\d+\. ", section[start:end], flags=re.M)
         assert 1 <= len(steps) <= 3, f"{recipe}: {len(steps)} files to touch"
+
+
+def test_every_folder_the_picture_names_exists():
+    """An indented `name/` entry of the picture is a folder of explorer/ or seq2seq/."""
+    named = set(re.findall(r"^ {3,}([a-z_]+)/", _picture(), flags=re.M))
+    assert named, "the picture names no folder"
+    existing = {p.name for package in PACKAGES for p in _folders(package)}
+    missing = sorted(named - existing)
+    assert not missing, f"docs/architecture.md names folders that do not exist: {missing}"

@@ -186,3 +186,27 @@ def test_the_scorers_with_weights_of_their_own_are_general_concat_and_location()
 def test_unknown_scorer_is_refused():
     with pytest.raises(ValueError, match="unknown scorer"):
         make_scorer("cosine", H, S)
+
+
+def test_the_scorer_classes_are_the_one_list():
+    """Each class registers under its name; make_scorer, SCORER_INFO and the configs read that registry,
+    and seq2seq.scorers.SCORERS (the names, for what must not import torch) lists the same, in order."""
+    from seq2seq import attention
+    from seq2seq.scorers import SCORERS as NAMES
+
+    assert set(attention.SCORER_CLASSES) == set(NAMES) and tuple(SCORER_INFO) == NAMES == SCORERS
+    for name, cls in attention.SCORER_CLASSES.items():
+        assert cls.name == name and cls.description.strip() and SCORER_INFO[name]["description"] == cls.description
+        assert type(make_scorer(name, H, S)) is cls
+
+
+def test_a_scorer_class_not_listed_by_name_is_an_import_error(monkeypatch):
+    from seq2seq import attention
+
+    monkeypatch.setitem(attention.SCORER_CLASSES, "cosine", DotScorer)
+    with pytest.raises(ImportError, match=r"classes not listed \['cosine'\]"):
+        attention._check_registry()
+    monkeypatch.delitem(attention.SCORER_CLASSES, "cosine")
+    monkeypatch.delitem(attention.SCORER_CLASSES, "dot")
+    with pytest.raises(ImportError, match=r"listed without a class \['dot'\]"):
+        attention._check_registry()

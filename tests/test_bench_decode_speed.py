@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench import common, decode_speed
-from seq2seq.registry import default_root
+from seq2seq.registry import ModelEntry, default_root
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_against_times_this_checkout_and_another_alternately_on_the_same_weights(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(default_root()))
-    decode_speed.main_against(str(ROOT), [{"name": "reverse/general", "task": "reverse"}], repeats=6, threads=1)
+    decode_speed.main_against(
+        str(ROOT), [ModelEntry("reverse/general", "reverse/general", task="reverse")], repeats=6, threads=1
+    )
     record = json.loads((tmp_path / "decode_speed-against.json").read_text())
     assert record["against"] == str(ROOT)
     (result,) = record["models"]

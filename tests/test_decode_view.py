@@ -293,7 +293,7 @@ def test_none_scorer_has_no_attention(translators):
     data = greedy_data(translators, "reverse/none")
     assert data.visible(2)[2] is None and data.current(1).scores is None
     with pytest.raises(ValueError, match="no attention"):
-        da.explain_cell(data, 0, 0)
+        da.explain_cell(data, 0, 0, translators["reverse/none"].model.decoder.scorer)
     with pytest.raises(ValueError, match="no attention"):
         dv.attention_csv(data)
 
@@ -359,10 +359,11 @@ def test_context_shares_weigh_state_lengths():
 
 def test_explain_cell_refuses_cells_outside_the_trace(translators):
     data = greedy_data(translators)
+    scorer = translators["reverse/general"].model.decoder.scorer
     with pytest.raises(ValueError, match="target step"):
-        da.explain_cell(data, data.num_steps, 0)
+        da.explain_cell(data, data.num_steps, 0, scorer)
     with pytest.raises(ValueError, match="source position"):
-        da.explain_cell(data, 0, 99)
+        da.explain_cell(data, 0, 99, scorer)
 
 
 def test_follow_moves_with_the_value_but_keeps_user_choices():

@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 from explorer.state import keys
 from explorer.state.view import MAX_SENTENCE_CHARS
 from explorer.training import jobs as tj
-from explorer.ui import presentation
+from explorer.ui import presentation, trainings
+from explorer.ui.navigation import page_scripts
 from explorer.views import decode as dv
 from tests.hostile import CATEGORIES, INPUTS, SAMPLE, problems, use_small_registry, use_subword_registry
 from tests.train_fixtures import FakeProcess
@@ -34,13 +35,7 @@ SENTENCE_BOXES = {
     "pages/4_Beam_search.py": "beam_sentence",
 }
 STATIC_HTML = (presentation.CSS,)
-PAGES_WITHOUT_A_REGISTRY_CHECK = (
-    "pages/2_Compare.py",
-    "pages/3_Hidden_states.py",
-    "pages/4_Beam_search.py",
-    "pages/5_Models.py",
-    "pages/7_Timelapse.py",
-)
+PAGES = page_scripts()  # app.py and every file of pages/
 
 
 @pytest.fixture(autouse=True)
@@ -161,7 +156,7 @@ NAME_ERROR_MARKUP = {k: INPUTS[k] for k in MARKUP_NAMES}  # what a name echoed u
 def finished_job(monkeypatch, tmp_path, registry):
     """A finished training (a stand-in job over a small checkpoint) owned by session "hostile"."""
     manager = tj.JobManager(max_jobs=1)
-    monkeypatch.setattr(tj, "shared_manager", lambda: manager)
+    monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
     folder = tmp_path / "job"
     shutil.copytree(registry / "reverse" / "general", folder / tj.RUN_DIR)
     job = tj.Job("hostile", tj.JobSettings(), folder, FakeProcess(alive=False), threading.Event(), status="finished")
@@ -258,16 +253,10 @@ def test_a_broken_model_is_a_clear_error_on_every_page(case, broken_registry):
         assert words in errors and "dates/general" in errors, (page, errors)
 
 
-def test_decode_page_says_the_registry_cannot_be_read(broken_registry):
-    broken_registry(lambda root: (root / "manifest.json").write_text("{not json"))
-    for page in ("app.py", "pages/1_Decode.py"):
-        at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
-        assert problems(at, allowed_html=STATIC_HTML) == []
-        assert any("registry cannot be read" in e.value for e in at.error), page
-
-
-@pytest.mark.parametrize("page", PAGES_WITHOUT_A_REGISTRY_CHECK)
-def test_other_pages_say_the_registry_cannot_be_read(page, broken_registry):
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_says_the_registry_cannot_be_read(page, broken_registry):
     broken_registry(lambda root: (root / "manifest.json").write_text("{not json"))
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
     assert not at.exception, [e.message[:200] for e in at.exception]
+    assert problems(at, allowed_html=STATIC_HTML) == []
+    assert any("registry cannot be read" in e.value for e in at.error), page

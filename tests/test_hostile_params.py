@@ -24,21 +24,15 @@ from streamlit.testing.v1 import AppTest
 from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui import presentation
+from explorer.ui.navigation import page_scripts
 from tests.hostile import INPUTS, problems, use_small_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
-PAGES = [
-    "app.py",
-    "pages/1_Decode.py",
-    "pages/2_Compare.py",
-    "pages/3_Hidden_states.py",
-    "pages/4_Beam_search.py",
-    "pages/5_Models.py",
-    "pages/6_Train.py",
-    "pages/7_Timelapse.py",
-]
-VIEW_PAGES = PAGES[1:5]  # the pages that read task, scorer, sentence and step from the link (with notes)
+PAGES = page_scripts()  # app.py and every file of pages/
+# The pages that read task, scorer, sentence and step from the link (with notes).
+VIEW_PAGES = ["pages/1_Decode.py", "pages/2_Compare.py", "pages/3_Hidden_states.py", "pages/4_Beam_search.py"]
+assert set(VIEW_PAGES) <= set(PAGES)
 STATIC_HTML = (presentation.CSS,)
 
 # (query parameters, whether a view page must show a note about them)

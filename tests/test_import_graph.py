@@ -101,9 +101,38 @@ def test_the_finder_sees_a_cycle_and_lazy_imports(tmp_path):
     assert find_cycle(import_graph(package, "pkg")) == []
 
 
-@pytest.mark.parametrize("package", ["seq2seq"])
+@pytest.mark.parametrize("package", ["seq2seq", "explorer"])
 def test_no_import_cycle(package):
     graph = import_graph(ROOT / package, package)
     assert len(graph) > 5
     cycle = find_cycle(graph)
     assert not cycle, "import cycle: " + " -> ".join(cycle)
+
+
+# explorer/'s layers, lowest first: a module imports only from its own layer and the layers below,
+# so Streamlit-only code (ui) sits on pure page logic (views), which sits on figures and state.
+LAYERS = {"state": 0, "figures": 1, "training": 1, "views": 2, "ui": 3}
+
+
+def test_explorer_imports_point_one_way():
+    graph = import_graph(ROOT / "explorer", "explorer")
+    layer_of = {m: m.split(".")[1] for m in graph if m.count(".") >= 1}
+    assert set(layer_of.values()) == set(LAYERS), "explorer/ has a package that is not a layer"
+    wrong = [
+        f"{module} -> {imported}"
+        for module, imports in graph.items()
+        for imported in imports
+        if module in layer_of and imported in layer_of and layer_of[module] != layer_of[imported]
+        and LAYERS[layer_of[imported]] >= LAYERS[layer_of[module]]
+    ]  # fmt: skip
+    assert not wrong, wrong
+
+
+def test_only_the_ui_layer_imports_streamlit():
+    for path in (ROOT / "explorer").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        uses_streamlit = any(name.split(".")[0] == "streamlit" for name in names)
+        layer = path.relative_to(ROOT / "explorer").parts[0]
+        assert not uses_streamlit or layer == "ui", f"{path.relative_to(ROOT)} imports streamlit outside explorer/ui"

@@ -14,8 +14,15 @@ def _python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
+def _passes(code: str) -> None:
+    """`code` (assertions ending in print('ok')) passes in a fresh interpreter."""
+    result = _python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
 def test_library_never_imports_streamlit_or_plotly():
-    result = _python(
+    _passes(
         "import sys\n"
         "import seq2seq, seq2seq.decoding, seq2seq.checkpoint, seq2seq.cli, seq2seq.train, seq2seq.tasks\n"
         "import seq2seq.cli as cli\n"
@@ -24,8 +31,6 @@ def test_library_never_imports_streamlit_or_plotly():
         "assert not ui, ui\n"
         "print('ok')\n"
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"
 
 
 def test_importing_the_package_does_no_work():
@@ -43,12 +48,10 @@ def test_importing_the_package_does_no_work():
 def test_listing_models_tasks_and_scorers_never_imports_torch():
     """The registry of models, the tasks, the scorers' names and the app's catalog of names are plain
     Python: the CLI's `models` and the app's pickers list names without loading torch."""
-    result = _python(
+    _passes(
         "import sys\n"
         "import seq2seq.registry, seq2seq.tasks, seq2seq.scorers, seq2seq.config, explorer.state.catalog\n"
         "seq2seq.registry.registry()\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
         "print('ok')\n"
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ok"

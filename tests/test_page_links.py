@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.state import keys
 from explorer.ui import navigation, presentation
 from explorer.ui.markdown import escape_markdown
+from explorer.ui.navigation import page_scripts
 from tests.app_fixtures import use_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,16 +197,7 @@ def test_beam_presentation_taller_tree():
 
 
 # -- presentation mode on every page -------------------------------------------------------------
-PAGES = [
-    "app.py",
-    "pages/1_Decode.py",
-    COMPARE,
-    STATES,
-    BEAM,
-    "pages/5_Models.py",
-    "pages/6_Train.py",
-    "pages/7_Timelapse.py",
-]
+PAGES = list(page_scripts())  # app.py and every file of pages/
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.state import catalog
 from explorer.training import jobs as tj
+from explorer.ui import trainings
 from seq2seq.checkpoint import load_model
 from tests.app_fixtures import column_rows
 from tests.train_fixtures import FakeProcess, fake_job, trained_registry
@@ -38,7 +39,7 @@ def environment(tmp_path, monkeypatch):
 @pytest.fixture
 def manager(monkeypatch):
     manager = tj.JobManager(max_jobs=2)
-    monkeypatch.setattr(tj, "shared_manager", lambda: manager)
+    monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
     yield manager
     manager.shutdown()
 
@@ -251,7 +252,7 @@ def test_the_en_fr_subset_trains_saves_and_decodes(manager, tmp_path, monkeypatc
     ok(at)
     assert "user/my-en-fr" in at.success[-1].value
     entry = next(e for e in catalog.entries() if e.name == "user/my-en-fr")
-    assert (entry.task, entry.scorer, entry.metric["name"]) == ("en-fr", "dot", "bleu")
+    assert (entry.task, entry.scorer, entry.metric.name) == ("en-fr", "dot", "bleu")
     translator = load_model("user/my-en-fr")
     assert translator.metadata["task"] == "en-fr" and translator.metadata["train"]["data"] == str(corpus)
     assert translator.source_tokenizer is translator.target_tokenizer or translator.source_tokenizer.vocab_size == (

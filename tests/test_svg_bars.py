@@ -6,6 +6,7 @@ import pytest
 
 from explorer.figures import svg_bars
 from explorer.figures.common import position_labels
+from explorer.ui import components
 
 
 def test_the_scores_chart_carries_the_row_labelled_by_position():
@@ -37,6 +38,7 @@ def test_the_shares_chart_puts_each_weight_beside_its_share_of_the_context():
         svg_bars.shares_payload(["a", "b", "c"], [1.0], [0.5, 0.4, 0.1])
 
 
-def test_the_drawing_script_never_writes_html():
-    assert "innerHTML" not in svg_bars.COMPONENT_JS and "insertAdjacentHTML" not in svg_bars.COMPONENT_JS
-    assert "textContent" in svg_bars.COMPONENT_JS
+def test_the_drawing_scripts_never_write_html():
+    for script in (components.bars_js(), components.heatmap_js(), components.source("stepper.html")):
+        assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+        assert "textContent" in script

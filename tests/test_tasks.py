@@ -6,6 +6,7 @@ generator's templates, so a template bug cannot hide behind its own parser.
 
 from __future__ import annotations
 
+import ast
 import datetime
 import random
 import re
@@ -431,3 +432,96 @@ def test_en_fr_real_corpus() -> None:
     assert sizes["train"] > 7 * sizes["test"]
     refs = translation.references(REAL_CORPUS, "test")
     assert sum(map(len, refs.values())) == sizes["test"]
+
+
+# --- the Task records -----------------------------------------------------------------
+
+
+def test_every_task_is_one_module_registered_once():
+    from seq2seq import tasks
+
+    assert tasks.TASKS[:4] == ("reverse", "dates", "en-fr", "zh-en")  # registration order is display order
+    assert [t.name for t in tasks.all_tasks()] == list(tasks.TASKS)
+    for task in tasks.all_tasks():
+        assert isinstance(task, tasks.Task) and get_task(task.name) is task
+        assert task.label and task.default_sentence and task.example_sentences and len(task.probes) == 8
+        assert task.metric.name in ("exact_match", "bleu") and set(task.train_page) >= {"train_size", "max_len"}
+        assert task.shipped.options and all(isinstance(o, str) for o in task.shipped.options)
+        assert task.needs_data == (task.data_file is not None) == bool(task.credit)
+    shipped = [get_task(name) for name in ("reverse", "dates", "en-fr", "zh-en")]
+    assert [t.needs_data for t in shipped] == [False, False, True, True]
+    assert [t.has_alignments for t in shipped] == [True, True, False, False]
+    assert tasks.DEFAULT_TASK in tasks.TASKS and tasks.TRAIN_PAGE_TASK in tasks.TASKS
+    with pytest.raises(ValueError, match="either generate or corpus"):
+        tasks.Task(**{**vars(reverse.TASK), "corpus": translation.TASK.corpus})
+
+
+def test_a_generated_task_gives_pairs_and_references_a_corpus_task_reads_them(tmp_path: Path) -> None:
+    task = get_task("dates")
+    pairs = task.split_pairs("valid", 5, 0)
+    assert pairs == [(e.source, e.target) for e in dates.examples("valid", 5, 0)]
+    assert task.split_references("valid", 5, 0) == {s: [t] for s, t in pairs}
+    corpus = tmp_path / "eng-fra.txt"
+    corpus.write_text("".join(f"Sentence {i}.\tPhrase {i}.\nSentence {i}.\tAutre {i}.\n" for i in range(200)))
+    en_fr = get_task("en-fr")
+    refs = en_fr.split_references("valid", 3, 0, str(corpus))
+    assert len(refs) == 3 and all(len(targets) == 2 for targets in refs.values())
+    assert len(en_fr.split_pairs("train", 0, 0, str(corpus))) == 2 * sum(
+        split_of(f"Sentence {i}.") == "train" for i in range(200)
+    )
+    with pytest.raises(ValueError, match=r"the en-fr task needs --data PATH \(a Tatoeba file: English<TAB>French\)"):
+        en_fr.split_pairs("train", 0, 0)
+    with pytest.raises(ValueError, match="reads its examples from a file"):
+        en_fr.examples("test", 3, 0)
+
+
+def test_gold_alignments_come_from_the_task() -> None:
+    assert get_task("reverse").gold_for("ab c") == reverse.example("ab c")  # every string has its gold
+    known = get_task("dates").gold_examples(3)
+    assert known == dates.examples("test", 3, 0)
+    assert get_task("dates").gold_for(known[1].source, known) == known[1]
+    assert get_task("dates").gold_for("9 may 2018") is None  # a typed date could be read several ways
+    assert get_task("en-fr").gold_for("I am cold.") is None and get_task("en-fr").gold_examples(3) == []
+    assert get_task("reverse").gold_for("   ") is None
+
+
+def _quoted_task_names(path: Path) -> list[tuple[int, str]]:
+    """(line, name) wherever a string literal of `path` (docstrings left out) is exactly a task's name."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+    }  # fmt: skip
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value in TASKS and id(node) not in docstrings
+    ]
+
+
+# Where a task's name may be written: its own module, the registration, and example views for the
+# docs' screenshots (like the tests, they show particular tasks).
+OWN_MODULE = {
+    "seq2seq/tasks/reverse.py": {"reverse"},
+    "seq2seq/tasks/dates.py": {"dates"},
+    "seq2seq/tasks/translation.py": {"en-fr"},
+    "seq2seq/tasks/zh_en.py": {"zh-en"},
+    "seq2seq/tasks/__init__.py": set(TASKS),
+    "scripts/screenshots.py": set(TASKS),
+}
+
+
+def test_no_code_decides_by_a_task_name_outside_that_task():
+    """Callers ask the Task; a task's name appears only in its own module and in the registration."""
+    root = Path(__file__).resolve().parent.parent
+    folders = ("seq2seq", "explorer", "scripts", "pages")
+    paths = [root / "app.py", *(path for folder in folders for path in (root / folder).rglob("*.py"))]
+    found = []
+    for path in sorted(paths):
+        relative = path.relative_to(root).as_posix()
+        for line, name in _quoted_task_names(path):
+            if name not in OWN_MODULE.get(relative, set()):
+                found.append(f"{relative}:{line}: {name!r}")
+    assert not found, "task names outside their task: " + ", ".join(found)

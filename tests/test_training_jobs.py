@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from explorer.training import jobs as tj
+from explorer.ui import trainings
 from seq2seq.checkpoint import load_model
 from seq2seq.config import TrainConfig
 from seq2seq.registry import registry, user_root
@@ -279,13 +280,13 @@ def test_streamlit_session_alive_asks_the_running_streamlit_runtime(monkeypatch)
             return session_id == "open-tab"
 
     monkeypatch.setattr(Runtime, "_instance", None)
-    assert tj.streamlit_session_alive("open-tab") is None  # no server: nobody can tell
+    assert trainings.streamlit_session_alive("open-tab") is None  # no server: nobody can tell
     monkeypatch.setattr(Runtime, "_instance", FakeRuntime())
-    assert tj.streamlit_session_alive("open-tab") is True
-    assert tj.streamlit_session_alive("closed-tab") is False
+    assert trainings.streamlit_session_alive("open-tab") is True
+    assert trainings.streamlit_session_alive("closed-tab") is False
     monkeypatch.setattr(Runtime, "_instance", MagicMock(spec=Runtime))  # what AppTest installs during a run
-    assert tj.streamlit_session_alive("open-tab") is None
-    assert tj.browser_session_id() is None  # not in a script run
+    assert trainings.streamlit_session_alive("open-tab") is None
+    assert trainings.browser_session_id() is None  # not in a script run
 
 
 def test_a_stop_that_takes_too_long_ends_in_a_kill(tmp_path):
@@ -299,7 +300,7 @@ def test_a_stop_that_takes_too_long_ends_in_a_kill(tmp_path):
 
 
 def test_shared_manager_is_one_object_for_every_caller():
-    assert tj.shared_manager() is tj.shared_manager()
+    assert trainings.shared_manager() is trainings.shared_manager()
 
 
 # -- a real training process, then saving it -------------------------------------------------------

@@ -1,8 +1,4 @@
-"""Bar charts: the k most probable next tokens of one decoding step.
-
-Pure functions: plain data in, go.Figure out (no Streamlit, no model). Tokens drawn inside a figure
-go through common.plotly_text, since plotly reads a small HTML subset in labels ("</s>", "<b>").
-"""
+"""Bar charts: the k most probable next tokens of one decoding step."""
 
 from __future__ import annotations
 

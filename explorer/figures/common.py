@@ -1,8 +1,4 @@
-"""What every figure shares: token labels for axes, escaping for plotly's labels, colours.
-
-Like BertViz's views the builders validate shapes with clear messages, so a wrong call fails loudly
-instead of drawing a plausible-looking but wrong picture.
-"""
+"""What every figure shares: token labels for axes, escaping for plotly's labels, colours, shape checks."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Curves over epochs or steps: training loss and metrics, one line per model or series.
-
-Pure functions: plain data in, go.Figure out (no Streamlit, no model). Tokens drawn inside a figure
-go through common.plotly_text, since plotly reads a small HTML subset in labels ("</s>", "<b>").
-"""
+"""Curves over epochs or steps: training loss and metrics, one line per model or series."""
 
 from __future__ import annotations
 

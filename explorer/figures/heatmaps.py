@@ -1,8 +1,4 @@
-"""Heatmaps: a model's attention, the difference of two, a grid of scorers, gold alignments, probes over epochs.
-
-Pure functions: plain data in, go.Figure out (no Streamlit, no model). Tokens drawn inside a figure
-go through common.plotly_text, since plotly reads a small HTML subset in labels ("</s>", "<b>").
-"""
+"""Heatmaps: a model's attention, the difference of two, a grid of scorers, gold alignments, probes over epochs."""
 
 from __future__ import annotations
 

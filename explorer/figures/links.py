@@ -1,8 +1,4 @@
-"""Alignment links: source tokens above target tokens, one line per attention weight.
-
-Pure functions: plain data in, go.Figure out (no Streamlit, no model). Tokens drawn inside a figure
-go through common.plotly_text, since plotly reads a small HTML subset in labels ("</s>", "<b>").
-"""
+"""Alignment links: source tokens above target tokens, one line per attention weight."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Scatter plots of hidden states on a PCA basis: encoder and decoder states, the current step.
-
-Pure functions: plain data in, go.Figure out (no Streamlit, no model). Tokens drawn inside a figure
-go through common.plotly_text, since plotly reads a small HTML subset in labels ("</s>", "<b>").
-"""
+"""Scatter plots of hidden states on a PCA basis: encoder and decoder states, the current step."""
 
 from __future__ import annotations
 

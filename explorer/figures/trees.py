@@ -1,8 +1,4 @@
-"""The beam search tree: every hypothesis a search expanded, kept or pruned.
-
-Pure functions: plain data in, go.Figure out (no Streamlit, no model). Tokens drawn inside a figure
-go through common.plotly_text, since plotly reads a small HTML subset in labels ("</s>", "<b>").
-"""
+"""The beam search tree: every hypothesis a search expanded, kept or pruned."""
 
 from __future__ import annotations
 

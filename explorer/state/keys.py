@@ -38,6 +38,7 @@ TRACE, PLAYING, WHATIF_RESULT = "_decode_trace", "_decode_playing", "_decode_wha
 
 # -- the other pages ----------------------------------------------------------------------------
 COMPARE_TASK, COMPARE_SENTENCE, COMPARE_MODE = "cmp_task", "cmp_sentence", "cmp_mode"
+COMPARE_A, COMPARE_B = "cmp_a", "cmp_b"  # the two scorers of the difference
 STATES_STEP = "hs_step"  # the Hidden states page's step slider (its other widgets: widget_keys("hs"))
 BEAM_WIDTH = "beam_width"
 TRAIN_SESSION = "train_session"  # this browser tab's id for its trainings (Train and Timelapse pages)

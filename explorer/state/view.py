@@ -45,13 +45,19 @@ class ViewState:
         return {k: str(v) for k, v in data.items()}
 
 
-def _int(raw: str | None, default: int, low: int, high: int, name: str, notes: list[str]) -> int:
-    if raw is None:
-        return default
+def _parsed(raw: str, parse: Callable[[str], float], what: str, default, name: str, notes: list[str]):
+    """`raw` read by `parse`, or None with a note that `default` is used instead."""
     try:
-        value = int(raw)
+        return parse(raw)
     except (TypeError, ValueError):
-        notes.append(f"Ignored {name}={raw[:40]!r}: not a whole number; using {default}.")
+        notes.append(f"Ignored {name}={raw[:40]!r}: not {what}; using {default}.")
+        return None
+
+
+def _int(raw: str | None, default: int, low: int, high: int, name: str, notes: list[str]) -> int:
+    """A whole number from a link, clamped into low..high (with a note)."""
+    value = None if raw is None else _parsed(raw, int, "a whole number", default, name, notes)
+    if value is None:
         return default
     if not low <= value <= high:
         clamped = min(max(value, low), high)
@@ -62,12 +68,9 @@ def _int(raw: str | None, default: int, low: int, high: int, name: str, notes: l
 
 
 def _float(raw: str | None, default: float, low: float, high: float, name: str, notes: list[str]) -> float:
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        notes.append(f"Ignored {name}={raw[:40]!r}: not a number; using {default}.")
+    """A number from a link; outside low..high (NaN included) the default, with a note."""
+    value = None if raw is None else _parsed(raw, float, "a number", default, name, notes)
+    if value is None:
         return default
     if not (low <= value <= high):  # also refuses NaN
         notes.append(f"{name}={raw[:40]} is outside {low}–{high}; using {default}.")

@@ -21,8 +21,6 @@ registers it as "user/<name>". No text the user types is ever joined into a path
 
 from __future__ import annotations
 
-import atexit
-import functools
 import json
 import os
 import re
@@ -107,9 +105,8 @@ class JobSettings:
     """
 
     task: str = TRAIN_PAGE_TASK
-    # dot and a small embedding: on reverse (one core, validation every 100 steps) they reached 95%
-    # after 500-700 steps, 24.6-28.8 s of training over seeds 0-2 (bench/train_speed.py), where
-    # general with embeddings of 64 needed 1,000 steps and 60 s (README, "Training in the browser").
+    # dot and a small embedding: on reverse they reach 95% in about half the steps and time that
+    # general with embeddings of 64 needs (bench/train_speed.py; docs/performance.md).
     scorer: str = "dot"
     cell: str = "gru"
     hidden_size: int = 128  # encoder-state and decoder size
@@ -401,6 +398,11 @@ class Job:
 
 
 # -- the server's jobs ------------------------------------------------------------------------------
+def _nobody_can_tell(session_id: str) -> None:
+    """No runtime tells whether a browser session is connected: only heartbeats count."""
+    return None
+
+
 class JobManager:
     """Every training job of the server, one per session; at most `max_jobs` running at once."""
 
@@ -415,12 +417,12 @@ class JobManager:
         session_alive: Callable[[str], bool | None] | None = None,
     ) -> None:
         """`session_alive(session_id)`: True while that browser session is connected, False once it
-        is not, None when nobody can tell (then only heartbeats count); `streamlit_session_alive`
-        by default."""
+        is not, None when nobody can tell (then only heartbeats count, the default; the app passes
+        explorer.ui.trainings.streamlit_session_alive)."""
         self.max_jobs = max_jobs if max_jobs is not None else max_trainings()
         self.heartbeat_timeout = heartbeat_timeout
         self.session_gone_timeout = session_gone_timeout
-        self.session_alive = session_alive or streamlit_session_alive
+        self.session_alive = session_alive or _nobody_can_tell
         self.check_every = check_every
         self.keep_finished = keep_finished
         self.stop_grace = stop_grace
@@ -543,56 +545,6 @@ class JobManager:
             job.stop_event.set()
             job.kill()
             shutil.rmtree(job.folder, ignore_errors=True)
-
-
-def browser_session_id() -> str | None:
-    """The Streamlit session id of the script run calling this (one per browser tab); None outside one."""
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-    except ImportError:
-        return None
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return getattr(ctx, "session_id", None) if ctx is not None else None
-
-
-def streamlit_session_alive(session_id: str) -> bool | None:
-    """Whether Streamlit's runtime has `session_id` connected (its tab is open, on any page of the app).
-
-    False from the moment the tab's websocket closes (a closed tab, a reload, a lost network: a
-    reconnecting tab comes back under the same id within seconds). None where no runtime serves
-    the app (AppTest runs scripts against a stand-in that cannot tell, a plain script has none).
-    Safe from any thread (`Runtime.is_active_session`).
-    """
-    try:
-        from streamlit.runtime import Runtime
-    except ImportError:
-        return None
-    if not Runtime.exists():
-        return None
-    try:
-        alive = Runtime.instance().is_active_session(session_id)
-    except Exception:  # a runtime stopping, or one without sessions
-        return None
-    return alive if isinstance(alive, bool) else None  # AppTest's stand-in answers with a mock
-
-
-def shared_manager() -> JobManager:
-    """The server's one JobManager, shared by every session (st.cache_resource)."""
-    return _cached_manager()()
-
-
-@functools.cache
-def _cached_manager():
-    # streamlit is imported here, not at the top: the spawned workers import this module too.
-    import streamlit as st
-
-    @st.cache_resource(show_spinner=False)
-    def training_job_manager() -> JobManager:
-        manager = JobManager()
-        atexit.register(manager.shutdown)  # the server stops: end the workers, remove their folders
-        return manager
-
-    return training_job_manager
 
 
 # -- saving -----------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatma
 from explorer.state import catalog, keys, link
 from explorer.state.catalog import TASK_LABELS
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
-from explorer.ui import fast_stepper, pickers
+from explorer.ui import components, fast_stepper, pickers
+from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
 from explorer.views import decode_analysis as da
@@ -140,7 +141,7 @@ def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
         if att is None:
             st.info(dv.NO_ATTENTION)
         else:  # drawn in the page without plotly: the first thing a page shows (explorer.figures.svg_heatmap)
-            svg_heatmap.show(data, step, presentation)
+            components.heatmap(data, step, presentation)
             st.caption("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below.")
     with side:
         current_step(src, row, data.strategy, presentation)
@@ -197,12 +198,12 @@ def current_step(src: list[str], row: DecodedStep | None, strategy: str, present
     scale = 1.5 if presentation else 1.0
     # Drawn as SVG in the page, not plotly: a Step redraws them (explorer.figures.svg_bars says why).
     if row.scores is not None:
-        svg_bars.show(svg_bars.scores_payload(src, row.scores, row.attention, scale), key="decode_bars")
+        components.bars(svg_bars.scores_payload(src, row.scores, row.attention, scale), key="decode_bars")
     if presentation:  # a static table, whose text the projector's CSS enlarges (a dataframe is a canvas)
         st.table(dv.topk_rows(row), hide_index=True)
     else:
         st.dataframe(dv.topk_rows(row), hide_index=True)
-    svg_bars.show(svg_bars.topk_payload(row.candidates, chosen=row.token, scale=scale), key="decode_topk")
+    components.bars(svg_bars.topk_payload(row.candidates, chosen=row.token, scale=scale), key="decode_topk")
 
 
 def explain(data: DecodedSentence, step: int) -> None:
@@ -229,7 +230,7 @@ def explain(data: DecodedSentence, step: int) -> None:
     s = cols[1].selectbox(
         "Source position", range(len(src_labels)), key=keys.DECODE_EXPLAIN_SOURCE, format_func=src_labels.__getitem__
     )
-    cell = da.explain_cell(data, t, s)
+    cell = da.explain_cell(data, t, s, get_translator(data.model).model.decoder.scorer)
     info = SCORER_INFO[cell["scorer"]]
     st.latex(info["latex"])
     st.caption(escape_markdown(info["reference"]))
@@ -237,7 +238,7 @@ def explain(data: DecodedSentence, step: int) -> None:
         st.latex(line)
     st.markdown(da.explain_text(cell))
     shares = svg_bars.shares_payload(data.source_tokens, cell["weights"], cell["shares"], highlight=s)
-    svg_bars.show(shares, key="decode_explain")
+    components.bars(shares, key="decode_explain")
 
 
 def whatif(data: DecodedSentence, translator, row: DecodedStep | None) -> None:
@@ -309,22 +310,14 @@ def instant_stepping(data: DecodedSentence, presentation: bool) -> None:
 def exports(data: DecodedSentence, stem: str) -> None:
     """Download buttons whose files are made on click (a callable), not on every run of the page."""
     st.subheader("Export and share")
+    files = [("Whole trace (JSON)", dv.trace_json, "trace.json", "application/json")]
+    if data.has_attention:
+        files.insert(0, ("Attention matrix (CSV)", dv.attention_csv, "attention.csv", "text/csv"))
     cols = st.columns(2)
     if not data.has_attention:
         cols[0].caption("No attention matrix: this model has no attention.")
-    else:
-        cols[0].download_button(
-            "Attention matrix (CSV)",
-            functools.partial(dv.attention_csv, data),
-            file_name=f"{stem}-attention.csv",
-            mime="text/csv",
-            on_click="ignore",
+    for column, (label, make, suffix, mime) in zip(cols[2 - len(files) :], files, strict=True):
+        column.download_button(
+            label, functools.partial(make, data), file_name=f"{stem}-{suffix}", mime=mime, on_click="ignore"
         )
-    cols[1].download_button(
-        "Whole trace (JSON)",
-        functools.partial(dv.trace_json, data),
-        file_name=f"{stem}-trace.json",
-        mime="application/json",
-        on_click="ignore",
-    )
     st.caption("The address bar holds this view (task, scorer, model, sentence, step, strategy): copy it to share.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-import torch
 from streamlit.logger import get_logger
 
 from seq2seq.checkpoint import load_model
@@ -19,9 +18,6 @@ def get_translator(name: str) -> Translator:
     Only registry names resolve: a name from a URL is never joined into a path.
     """
     resolve(name)  # raises CheckpointError for a name the registry does not know
-    # Sessions decode one sentence at a time: intra-op threads gain nothing at batch 1 and stall
-    # when other sessions hold the cores (bench/decode_speed.py); parallel sessions use them instead.
-    torch.set_num_threads(1)
     get_logger(__name__).info("loading model %s (once per server process)", name)  # the load test counts these
     return load_model(name)
 
@@ -29,10 +25,11 @@ def get_translator(name: str) -> Translator:
 def require_registry() -> None:
     """Stop the page with a clear message when the model registry cannot be read (never a traceback)."""
     from explorer.state.catalog import entries
+    from explorer.ui.markdown import escape_markdown
     from seq2seq.registry import CheckpointError
 
     try:
         entries()
-    except CheckpointError as error:
-        st.error(f"The model registry cannot be read: {error}")
+    except CheckpointError as error:  # a manifest that is not valid JSON, say
+        st.error(f"The model registry cannot be read: {escape_markdown(str(error))}")
         st.stop()

@@ -2,8 +2,8 @@
 
 Streamlit's own list (hidden by `client.showSidebarNavigation = false` in .streamlit/config.toml)
 names the home page after its file, "app". Declaring the pages with `st.navigation` would rename
-it but breaks links straight to a page on a fresh server while `pages/` exists (README, "The
-app"), so every page draws these links instead: the home page as "Home", then every file of
+it but breaks links straight to a page on a fresh server while `pages/` exists (docs/architecture.md,
+"The sidebar"), so every page draws these links instead: the home page as "Home", then every file of
 `pages/` under the name Streamlit gives it ("3_Hidden_states.py" → "Hidden states").
 """
 

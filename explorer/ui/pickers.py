@@ -28,7 +28,7 @@ def opening_view(page: str) -> tuple[dict[str, list[str]], ViewState, dict[str, 
     """
     models = catalog.available()
     if not models:
-        st.warning("No models are registered yet: train some (see the README) and come back.")
+        st.warning("No models are registered yet: train some (docs/models.md says how) and come back.")
         st.stop()
     opened, new = link.opened_link(st.session_state, st.query_params.to_dict(), page)
     return models, initial_view(opened, st.session_state, models), opened, new

@@ -1,8 +1,8 @@
 """Start the app warm: ``python -m explorer.ui.serve [--no-warm-up] [streamlit run options]`` (what ``make run`` runs).
 
 A plain ``streamlit run app.py`` answers at once but leaves the expensive part to its first
-visitor: that visitor's page run imports torch, pandas and plotly and loads the model, about
-1.5 s on this project's 2-core machine (bench/app_speed.py, "cold open"). This launcher does
+visitor: that visitor's page run imports torch, pandas and plotly and loads the model
+(bench/app_speed.py, "cold open"; docs/performance.md). This launcher does
 that work first, in the same process, and only then starts Streamlit's server: the modules stay
 imported, the shipped models sit in the cache every session shares (explorer.ui.loaders, loaded
 once per process as before), and the first visitor is served like every later one. The server
@@ -23,9 +23,12 @@ APP = Path(__file__).resolve().parents[2] / "app.py"
 
 def local_command(port: int, script: str = "app.py", warm_up: bool = True) -> list[str]:
     """The command that serves `script` on the loopback `port` the way the browser tests and the
-    benchmarks start it: app.py as `make run` does (this launcher), unless warm_up is False or
-    another script is asked for (then a plain `streamlit run`); headless, no usage statistics."""
-    launcher = ["-m", "explorer.ui.serve"] if warm_up and script == "app.py" else ["-m", "streamlit", "run", script]
+    benchmarks start it: app.py as `make run` does (this launcher; with warm_up False it skips the
+    warm-up only), another script with a plain `streamlit run`; headless, no usage statistics."""
+    if script == "app.py":
+        launcher = ["-m", "explorer.ui.serve", *(() if warm_up else ("--no-warm-up",))]
+    else:
+        launcher = ["-m", "streamlit", "run", script]
     return [
         sys.executable, *launcher,
         "--server.headless", "true",
@@ -67,8 +70,21 @@ def warm_up() -> tuple[int, float]:
     return loaded, time.perf_counter() - started
 
 
+def configure_torch() -> None:
+    """Process-wide torch settings, made once before the server starts.
+
+    Sessions decode one sentence at a time: intra-op threads gain nothing at batch 1 and stall when
+    other sessions hold the cores (bench/decode_speed.py); parallel sessions use the cores instead.
+    Trainings run in processes of their own (explorer.training.jobs), with their own setting.
+    """
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    configure_torch()
     if "--no-warm-up" in args:
         args.remove("--no-warm-up")
     else:
@@ -84,10 +100,10 @@ def main(argv: list[str] | None = None) -> int:
 def freeze_startup_objects() -> int:
     """Move every object alive now (the libraries, the loaded models) out of the garbage collector's reach.
 
-    A full collection walks every object the process tracks: with torch, pandas, plotly and the
-    models loaded that took about 155 ms. Streamlit ran one after every script run
-    (`runner.postScriptGC`, now off in .streamlit/config.toml): nine tenths of the server's CPU per
-    Step, whose script run itself took 18 ms; Python's own collector still makes full collections
+    A full collection walks every object the process tracks, torch, pandas, plotly and the models
+    included. Streamlit ran one after every script run (`runner.postScriptGC`, now off in
+    .streamlit/config.toml): most of the server's CPU per Step (docs/performance.md); Python's own
+    collector still makes full collections
     from time to time as objects accumulate. `gc.freeze()` leaves the objects alive at start-up out
     of every later collection (they live as long as the server anyway), so a collection only walks
     what sessions created since. Returns how many objects were frozen.

@@ -29,19 +29,12 @@ def context_shares(weights: Sequence[float], encoder_states: Sequence[Sequence[f
     return [n / total if total > 0 else 0.0 for n in norms]
 
 
-def scorer_of(model_name: str) -> Scorer:
-    """The scorer of the model the page decoded with: the same cached translator (explorer.ui.loaders)."""
-    from explorer.ui.loaders import get_translator
-
-    return get_translator(model_name).model.decoder.scorer
-
-
-def explain_cell(data: DecodedSentence, t: int, s: int, scorer: Scorer | None = None) -> dict:
+def explain_cell(data: DecodedSentence, t: int, s: int, scorer: Scorer) -> dict:
     """The numbers behind cell (t, s): raw score, softmax written out, weight, context share.
 
     "terms" are the score's named terms computed by the model's own scorer (`Scorer.explain_cell`) from
     the decode's h_t and h_s, ending with the score recomputed: a check that the heatmap shows what the
-    formula says. `scorer` is the decoding model's scorer; None: the page's cached model `data.model`.
+    formula says. `scorer` is the scorer of the model that decoded `data` (its translator's).
     """
     if not data.has_attention:
         raise ValueError("this model has no attention: there is no cell to explain")
@@ -70,7 +63,6 @@ def explain_cell(data: DecodedSentence, t: int, s: int, scorer: Scorer | None = 
         "scores": scores,
         "context_norm": math.sqrt(sum(x * x for x in step.context)),
     }
-    scorer = scorer_of(data.model) if scorer is None else scorer
     terms = scorer.explain_cell(step.decoder_state, data.encoder_states, s)
     result["recomputed"] = terms.pop("score")
     result["terms"] = terms

@@ -1,5 +1,7 @@
-"""The notes every page that decodes a typed sentence shows beside it: what the model reads differs
-from what was typed, characters it does not know, a sentence longer than its training sources.
+"""The notes beside a typed sentence on every page that decodes one: normalised, unknown, too long.
+
+What the model reads differs from what was typed, characters it does not know, a sentence longer
+than its training sources.
 
 Plain text over translators (escape before Markdown: explorer.ui.markdown).
 """

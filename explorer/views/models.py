@@ -6,12 +6,12 @@ registry root); nothing the user picks is joined into a path.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
 
 from explorer.state.catalog import Entry, shown_metric
+from explorer.views import timelapse
 from seq2seq.registry import CheckpointError, default_root, resolve
 
 CARD_FILE, PROBES_FILE, INDEX_FILE = "README.md", "probes.json", "README.md"
@@ -124,18 +124,10 @@ def probes_path(name: str) -> Path | None:
 
 
 def read_history(path: Path) -> list[dict]:
-    """Per-epoch {"epoch", "loss", "valid"} of a probes.json (probe outputs left out)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return []
-    epochs = data.get("epochs") if isinstance(data, dict) else None
-    if not isinstance(epochs, list):
-        return []
+    """Per-epoch {"epoch", "loss", "valid"} of a probes.json (probe outputs left out); [] for a broken file."""
     return [
-        {"epoch": e.get("epoch", i), "loss": e.get("loss"), "valid": e.get("valid") or {}}
-        for i, e in enumerate(epochs)
-        if isinstance(e, dict)
+        {"epoch": e["epoch"], "loss": e.get("loss"), "valid": e.get("valid") or {}}
+        for e in timelapse.read_history(path)
     ]
 
 

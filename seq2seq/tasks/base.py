@@ -137,8 +137,8 @@ class Task:
     """Everything the library, the scripts and the app know about one task.
 
     A generated task gives `generate(split, n, seed)`; a corpus task gives `corpus` and reads the file
-    passed with --data. Gold alignments come with a generated task's examples when `alignments` is
-    True; `gold` builds the gold of any sentence where the task defines one for every string (reverse).
+    passed with --data. Gold alignments come with a generated task's examples when `has_alignments`
+    is True; `gold` builds the gold of any sentence where the task defines one for every string (reverse).
     """
 
     name: str  # what commands, links and the registry call it (en-fr)
@@ -156,7 +156,7 @@ class Task:
     tokenizers: Callable[[Sequence[Pair], int], tuple[Tokenizer, Tokenizer]] = char_tokenizers
     generate: Callable[[str, int, int], list[Example]] | None = None  # (split, n, seed) -> n distinct examples
     corpus: Corpus | None = None
-    alignments: bool = False  # generated examples carry their gold alignment
+    has_alignments: bool = False  # generated examples carry their gold alignment
     gold: Callable[[str], Example] | None = None  # the gold of any sentence, where every string has one
     # (n, seed) -> test examples with one symbol the model never saw, where the answer does not depend on it
     unknown_symbol_examples: Callable[[int, int], list[Example]] | None = None
@@ -224,14 +224,9 @@ class Task:
         return self.tokenizers(train, vocab_size)
 
     # -- gold alignments -------------------------------------------------------------------------------
-    @property
-    def has_alignments(self) -> bool:
-        """Whether the task knows which source characters each target character comes from."""
-        return self.alignments
-
     def gold_examples(self, n: int, seed: int = 0) -> list[Example]:
         """`n` test-split examples with their gold alignment; [] for a task without alignments."""
-        return self.examples("test", n, seed) if self.alignments else []
+        return self.examples("test", n, seed) if self.has_alignments else []
 
     def gold_for(self, sentence: str, known: Sequence[Example] = ()) -> Example | None:
         """The gold target and alignment of `sentence`, when known.
@@ -240,7 +235,7 @@ class Task:
         Otherwise only for a sentence among `known` (generated examples): a typed date could be read
         several ways. Never for a task without gold alignments (translation).
         """
-        if not sentence.strip() or not self.alignments:
+        if not sentence.strip() or not self.has_alignments:
             return None
         if self.gold is not None:
             return self.gold(sentence)

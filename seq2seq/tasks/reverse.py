@@ -90,7 +90,7 @@ TASK = Task(
     example_sentences=("hello world", "attention is all"),
     default_sentence="hello world",
     generate=examples,
-    alignments=True,
+    has_alignments=True,
     gold=example,  # every string has its gold: the anti-diagonal
     # The Train page: small epochs, so that validation (and the curves and probes) update every few seconds.
     train_page={"train_size": 6400, "valid_size": 500, "max_len": 32},

@@ -91,7 +91,7 @@ TASK = Task(
         # 7,000, then 8,000 with the annealing. --max-seconds is only a safety cap. Raise both on a GPU;
         # a run that hit its budget continues on --resume with a larger one.
         # The scorer's own weights learn at a tenth of the rate: at the full rate Adam grew general's
-        # 256 x 256 W_a into one-hot attention within the first epoch (README, "Shipped models"). It
+        # 256 x 256 W_a into one-hot attention within the first epoch (docs/models.md, "English → French"). It
         # changes nothing for none, dot and scaled_dot, which have no such weights.
         options=tuple(
             "--data ../shared/data/eng-fra.txt --embedding-size 128 --hidden-size 256 --vocab-size 4000 "

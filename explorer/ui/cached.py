@@ -1,0 +1,70 @@
+"""The pages' cached computations: each page's pure logic (explorer.views) behind st.cache_data or st.cache_resource.
+
+Keyed by registry names and plain values, never by translator objects: a model is looked up
+through the shared loader (explorer.ui.loaders.get_translator), so every session reuses the
+results of every other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from explorer.ui.loaders import get_translator
+from explorer.views import beam as beam_view
+from explorer.views import compare as compare_view
+from explorer.views import hidden_states as states_view
+from explorer.views import models as models_view
+from seq2seq.tasks import Example
+
+
+# -- Compare ------------------------------------------------------------------------------------
+@st.cache_data(max_entries=512, show_spinner=False)
+def scorer_result(name: str, sentence: str, target: str | None, alignment: tuple | None):
+    """One scorer's greedy decode of `sentence` and, given a reference, its forced decode and scores."""
+    reference = None if target is None else Example(sentence, target, alignment)
+    return compare_view.run_scorer(get_translator(name), sentence, reference)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def on_output_of(first: str, second: str, sentence: str, token_ids: tuple[int, ...]):
+    """Model `second`'s attention when fed model `first`'s output `token_ids`."""
+    return compare_view.on_output_of(get_translator(first), get_translator(second), sentence, token_ids)
+
+
+gold_examples = st.cache_data(show_spinner=False)(compare_view.gold_examples)
+
+
+# -- Hidden states ------------------------------------------------------------------------------
+@st.cache_resource(show_spinner="Fitting the projection on a reference sample…", max_entries=32)
+def state_space(name: str, task: str):
+    """One basis per model (a name has one task), shared by every session: StateSpace is immutable."""
+    return states_view.build_space(get_translator(name), task)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def sentence_states(name: str, sentence: str, strategy: str, beam: int, temperature: float, seed: int, reference: str):
+    """A sentence's encoder and decoder states, decoded the way the view says."""
+    translator = get_translator(name)
+    return states_view.sentence_states(translator, sentence, strategy, beam, temperature, seed, reference)
+
+
+# -- Beam search --------------------------------------------------------------------------------
+@st.cache_data(max_entries=256, show_spinner="Searching…")
+def beam_search(name: str, sentence: str, width: int):
+    """The whole search tree of a beam search of `width`."""
+    return beam_view.beam_search(get_translator(name), sentence, width)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def hypothesis_attention(name: str, sentence: str, hypothesis: dict):
+    """A finished hypothesis's attention, recomputed by forcing its tokens."""
+    return beam_view.hypothesis_attention(get_translator(name), sentence, hypothesis)
+
+
+# -- Models -------------------------------------------------------------------------------------
+@st.cache_data(max_entries=128, show_spinner=False)
+def history(path: str, mtime_ns: int) -> list[dict]:
+    """Loss and validation metrics per epoch; the mtime keeps a retrained model's file fresh."""
+    return models_view.read_history(Path(path))

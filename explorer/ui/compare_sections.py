@@ -1,0 +1,96 @@
+"""The Compare page's sections: every scorer's run, their heatmaps in a grid, the difference of two."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.figures import heatmaps
+from explorer.state import catalog, keys
+from explorer.ui import cached, presentation
+from explorer.views import compare as compare_view
+from seq2seq.checkpoint import CheckpointError
+from seq2seq.decoding import InputError
+from seq2seq.tasks import Example
+
+
+def run_every_scorer(
+    task: str, scorers: list[str], sentence: str, reference: Example | None
+) -> tuple[dict[str, compare_view.ScorerResult], dict[str, str]]:
+    """(scorer -> its result, scorer -> why it refused the sentence); stops the page with a message
+    when a model cannot be loaded (location takes only the source lengths it was trained on)."""
+    results: dict[str, compare_view.ScorerResult] = {}
+    refused: dict[str, str] = {}  # scorer -> why (location takes only the source lengths it was trained on)
+    try:
+        for scorer in scorers:
+            entry = catalog.model_for(task, scorer)
+            try:
+                results[scorer] = cached.scorer_result(
+                    entry.name, sentence, reference and reference.target, reference and reference.alignment
+                )
+            except InputError as error:
+                refused[scorer] = str(error)
+    except CheckpointError as error:
+        st.error(f"A model could not be loaded: {error}")
+        st.stop()
+    return results, refused
+
+
+def heatmap_grid(
+    results: dict[str, compare_view.ScorerResult], reference: Example | None, show_forced: bool, projecting: bool
+) -> None:
+    """The gold alignment (when the sentence has one) and a heatmap per scorer, 3 a row (2 on a projector)."""
+    st.caption("Every heatmap uses the same fixed scale: white 0, dark blue 1 (gold: dark green = aligned).")
+    cells = (["gold"] if reference is not None else []) + list(results)
+    per_row = 2 if projecting else 3  # fewer, larger heatmaps on a projector
+    for start in range(0, len(cells), per_row):
+        for column, cell in zip(st.columns(per_row), cells[start : start + per_row], strict=False):
+            with column:
+                if cell == "gold":
+                    tokens, gold = compare_view.gold_view(results.values(), reference)
+                    figure = heatmaps.gold_heatmap(*tokens, gold)
+                    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_gold")
+                    st.text(f"reference: {reference.target}")
+                    continue
+                result = results[cell]
+                shown = result.forced if show_forced else result.greedy
+                if shown.attention is None:
+                    st.subheader(cell)
+                    st.info("No attention: the decoder sees only the encoder's final state.")
+                else:
+                    figure = heatmaps.grid_heatmap(
+                        shown.source_tokens, shown.target_tokens, shown.attention, title=cell
+                    )
+                    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key=f"cmp_heatmap_{cell}")
+                st.text(compare_view.result_text(result))
+
+
+def difference(
+    results: dict[str, compare_view.ScorerResult], reference: Example | None, task: str, sentence: str, projecting: bool
+) -> None:
+    """Two scorers picked by the user and the difference of their attention, cell by cell."""
+    st.header("Difference between two scorers")
+    attending = [s for s, r in results.items() if r.greedy.attention is not None]
+    if len(attending) < 2:
+        st.info("A difference needs two models with attention.")
+        return
+    for key, index in ((keys.COMPARE_A, 0), (keys.COMPARE_B, 1)):
+        if st.session_state.get(key) not in attending:
+            st.session_state[key] = attending[index]
+    left, right = st.columns(2)
+    first = left.selectbox("Scorer A", attending, key=keys.COMPARE_A)
+    second = right.selectbox("Scorer B", attending, key=keys.COMPARE_B)
+    if reference is not None:
+        a, b = results[first].forced, results[second].forced
+        st.caption("Both forced on the reference target; red: B attends more, blue: A attends more.")
+    else:
+        ids = tuple(results[first].greedy.token_ids)
+        names = catalog.model_for(task, first).name, catalog.model_for(task, second).name
+        a, b = cached.on_output_of(names[0], names[0], sentence, ids), cached.on_output_of(*names, sentence, ids)
+        st.caption("Both fed A's output token by token; red: B attends more, blue: A attends more.")
+    if compare_view.comparable(a, b):
+        figure = heatmaps.difference_heatmap(
+            a.source_tokens, a.target_tokens, a.attention, b.attention, (first, second)
+        )
+        st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_difference")
+    else:
+        st.info("These two models split the sentence into different tokens, so their cells do not line up.")

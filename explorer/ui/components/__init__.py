@@ -1,0 +1,71 @@
+"""The in-page components, each a static script or page in this folder, fed JSON data only.
+
+- heatmap_draw.js: `attentionHeatmap(root, data, opts)`, the SVG heatmap both the Decode page's
+  component and the instant stepper draw with (one heatmap, two places);
+- heatmap.js: the Decode page's heatmap component, which also follows Step, Back and Reset;
+- bars.js: the per-step bar charts (raw scores over weights, top-k, explain-a-cell shares);
+- stepper.html: the instant stepper's whole document (explorer.ui.fast_stepper).
+
+Their data comes from explorer.figures.svg_heatmap and explorer.figures.svg_bars. No user text is
+ever formatted into a script: it travels as JSON and reaches the page through textContent.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import streamlit as st
+
+from explorer.figures import svg_bars, svg_heatmap
+from seq2seq.decoded import DecodedSentence
+
+FOLDER = Path(__file__).resolve().parent
+
+
+@functools.cache
+def source(name: str) -> str:
+    """The text of a file of this folder (read once per process)."""
+    return (FOLDER / name).read_text(encoding="utf-8")
+
+
+def heatmap_js() -> str:
+    """The heatmap component's whole script: the drawing, then the component with its ids filled in."""
+    component = (
+        source("heatmap.js")
+        .replace("__SVG_ID__", svg_heatmap.SVG_ID)
+        .replace("__STEP__", svg_heatmap.STEP_BUTTON)
+        .replace("__BACK__", svg_heatmap.BACK_BUTTON)
+        .replace("__RESET__", svg_heatmap.RESET_BUTTON)
+    )
+    return source("heatmap_draw.js") + component
+
+
+def bars_js() -> str:
+    """The bar-chart component's script."""
+    return source("bars.js")
+
+
+@functools.cache
+def _heatmap():
+    """Register the heatmap component once per process (registering a name twice logs a warning)."""
+    # isolate_styles=False: mounted in the page's own DOM, so the browser tests and the benchmark
+    # find <svg id="decode-heatmap"> with a plain selector. The script sets its styles as
+    # attributes, so nothing leaks into the page.
+    return st.components.v2.component(svg_heatmap.COMPONENT_NAME, js=heatmap_js(), isolate_styles=False)
+
+
+@functools.cache
+def _bars():
+    """Register the bar-chart component once per process."""
+    return st.components.v2.component(svg_bars.COMPONENT_NAME, js=bars_js(), isolate_styles=False)
+
+
+def heatmap(data: DecodedSentence, step: int, presentation: bool = False, key: str = "decode_heatmap") -> None:
+    """The Decode page's heatmap: the first `step` rows of a decoded sentence with attention, drawn in the page."""
+    _heatmap()(data=svg_heatmap.payload_from_trace(data, step, scale=1.5 if presentation else 1.0), key=key)
+
+
+def bars(payload: dict, key: str) -> None:
+    """Draw an svg_bars.scores_payload(), topk_payload() or shares_payload() chart in the page."""
+    _bars()(data=payload, key=key)

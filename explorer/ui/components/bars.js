@@ -1,0 +1,157 @@
+// The Decode page's per-step bar charts (explorer.figures.svg_bars' payloads).
+// Static: no user text is ever formatted into this script (the data arrives as JSON only).
+const NS = "http://www.w3.org/2000/svg";
+
+function el(name, attrs, text) {
+  const node = document.createElementNS(NS, name);
+  for (const key in attrs) node.setAttribute(key, attrs[key]);
+  if (text !== undefined) node.textContent = text;  // user text: textContent only
+  return node;
+}
+
+function svgRoot(data, width, height) {
+  return el("svg", {id: data.id, width: width, height: height, role: "img",
+    "font-family": "'Source Sans Pro', sans-serif", "font-size": Math.round(12 * data.scale), fill: "#31333f"});
+}
+
+function fmt(v, digits) { return v === null ? "n/a" : v.toFixed(digits); }
+
+// A horizontal grid line at each tick value of a panel (y maps a value to pixels), labelled on the left.
+function gridLines(svg, ticks, y, left, right, f) {
+  for (const t of ticks) {
+    svg.appendChild(el("line", {x1: left, x2: right, y1: y(t), y2: y(t), stroke: "#e6e6e6"}));
+    svg.appendChild(el("text", {x: left - 4, y: y(t) + 4 * f, "text-anchor": "end", fill: "#808495"},
+      String(Math.round(t * 100) / 100)));
+  }
+}
+
+// The source tokens written upwards from y = top, one per column of width cw, each with its full label.
+function sourceLabels(svg, data, left, cw, top, f) {
+  for (let s = 0; s < data.labels.length; s++) {
+    const x = left + s * cw + cw / 2 + 4 * f;
+    const label = el("text", {x: x, y: top, transform: "rotate(-90 " + x + " " + top + ")", "text-anchor": "end",
+      "class": "col", "font-family": "ui-monospace, 'Source Code Pro', monospace"}, data.labels[s]);
+    label.appendChild(el("title", {}, data.full[s]));
+    svg.appendChild(label);
+  }
+}
+
+// Raw scores (grey, from a zero line) above softmax weights (blue, 0..1); the source tokens written
+// upwards under the weights; a tooltip on every bar with the token, its score and its weight.
+function drawScores(data, width) {
+  const f = data.scale, S = data.labels.length, left = Math.round(44 * f), right = 8;
+  const longest = Math.max(1, ...data.labels.map((x) => x.length));
+  const panel = Math.round(100 * f), title = Math.round(20 * f), gap = Math.round(12 * f);
+  const labelsH = Math.round(7.5 * f * longest) + 16;
+  const height = 2 * (title + panel) + gap + labelsH;
+  const svg = svgRoot(data, width, height);
+  svg.setAttribute("data-columns", String(S));
+  const cw = Math.max(4, (width - left - right) / Math.max(S, 1));
+  const finite = data.scores.filter((v) => v !== null);
+  const hi = Math.max(0, ...finite), lo = Math.min(0, ...finite);
+
+  function panelAt(top, name, lowV, highV, ticks) {
+    svg.appendChild(el("text", {x: left + (S * cw) / 2, y: top + title - 6, "text-anchor": "middle",
+      "font-size": Math.round(13 * f)}, name));
+    const y0 = top + title;
+    const y = (v) => y0 + panel - ((v - lowV) / ((highV - lowV) || 1)) * panel;
+    gridLines(svg, ticks, y, left, left + S * cw, f);
+    return y;
+  }
+
+  const yScore = panelAt(0, "raw scores score(h_t, h_s)", lo, hi, [lo, 0, hi].filter((v, i, a) => a.indexOf(v) === i));
+  const top2 = title + panel + gap;
+  const yWeight = panelAt(top2, "weights a_t = softmax(scores)", 0, 1, [0, 0.5, 1]);
+  for (let s = 0; s < S; s++) {
+    const x = left + s * cw + 1, w = Math.max(1, cw - 2);
+    const tip = data.full[s] + "\nscore " + fmt(data.scores[s], 4) + "\nweight " + fmt(data.weights[s], 4);
+    const score = data.scores[s], weight = data.weights[s];
+    if (score !== null) {
+      const a = yScore(Math.max(score, 0)), b = yScore(Math.min(score, 0));
+      const bar = el("rect", {x: x, y: a, width: w, height: Math.max(b - a, 0.5), fill: data.colors.score});
+      bar.appendChild(el("title", {}, tip));
+      svg.appendChild(bar);
+    }
+    if (weight !== null) {
+      const a = yWeight(Math.min(Math.max(weight, 0), 1)), b = yWeight(0);
+      const bar = el("rect", {x: x, y: a, width: w, height: Math.max(b - a, 0.5), fill: data.colors.weight,
+        "class": "weight"});
+      bar.appendChild(el("title", {}, tip));
+      svg.appendChild(bar);
+    }
+  }
+  sourceLabels(svg, data, left, cw, top2 + title + panel + 6, f);
+  return svg;
+}
+
+// Each weight beside its share of c_t, two bars per source position on a fixed 0..1 axis.
+function drawShares(data, width) {
+  const f = data.scale, S = data.labels.length, left = Math.round(44 * f), right = 8;
+  const longest = Math.max(1, ...data.labels.map((x) => x.length));
+  const legend = Math.round(24 * f), panel = Math.round(140 * f), labelsH = Math.round(7.5 * f * longest) + 16;
+  const svg = svgRoot(data, width, legend + panel + labelsH);
+  svg.setAttribute("data-columns", String(S));
+  const cw = Math.max(6, (width - left - right) / Math.max(S, 1));
+  const y = (v) => legend + panel - Math.min(Math.max(v, 0), 1) * panel;
+  [["weight a_ts", data.colors.weight], ["share of c_t", data.colors.share]].forEach(([name, color], i) => {
+    const x = left + i * Math.round(120 * f);
+    svg.appendChild(el("rect", {x: x, y: legend / 2 - 6 * f, width: 12 * f, height: 12 * f, fill: color}));
+    svg.appendChild(el("text", {x: x + 18 * f, y: legend / 2 + 4 * f}, name));
+  });
+  gridLines(svg, [0, 0.5, 1], y, left, left + S * cw, f);
+  for (let s = 0; s < S; s++) {
+    const half = Math.max(1, (cw - 2) / 2), hot = s === data.highlight;
+    [["weight", data.weights[s]], ["share", data.shares[s]]].forEach(([name, v], i) => {
+      if (v === null) return;
+      const bar = el("rect", {x: left + s * cw + 1 + i * half, y: y(v), width: half, height: Math.max(y(0) - y(v), 0.5),
+        fill: hot ? data.colors.chosen : data.colors[name], "fill-opacity": hot && i === 1 ? 0.6 : 1, "class": name});
+      bar.appendChild(el("title", {}, data.full[s] + "\n" + name + " " + fmt(v, 4)));
+      svg.appendChild(bar);
+    });
+  }
+  sourceLabels(svg, data, left, cw, legend + panel + 6, f);
+  return svg;
+}
+
+// Horizontal bars, most probable on top, on a fixed 0..1 axis; the chosen token in red.
+function drawTopk(data, width) {
+  const f = data.scale, k = data.labels.length, row = Math.round(26 * f), title = Math.round(22 * f);
+  const longest = Math.max(1, ...data.labels.map((x) => x.length));
+  const left = Math.round(7 * f * longest) + 12, valueW = Math.round(44 * f);
+  const height = title + k * row + 6;
+  const svg = svgRoot(data, width, height);
+  svg.setAttribute("data-rows", String(k));
+  const room = Math.max(10, width - left - valueW);
+  svg.appendChild(el("text", {x: 0, y: title - 8, "font-weight": 600, "font-size": Math.round(14 * f)},
+    "next-token candidates"));
+  for (let i = 0; i < k; i++) {
+    const y = title + i * row, p = data.probs[i] === null ? 0 : Math.min(Math.max(data.probs[i], 0), 1);
+    svg.appendChild(el("text", {x: left - 8, y: y + row / 2 + 4 * f, "text-anchor": "end"}, data.labels[i]));
+    svg.appendChild(el("rect", {x: left, y: y + 3, width: room, height: row - 6, fill: "#f3f4f6"}));
+    const bar = el("rect", {x: left, y: y + 3, width: Math.max(p * room, 1), height: row - 6,
+      fill: data.chosen[i] ? data.colors.chosen : data.colors.other, "class": "bar"});
+    bar.appendChild(el("title", {}, data.labels[i] + "\np = " + fmt(data.probs[i], 4)));
+    svg.appendChild(bar);
+    svg.appendChild(el("text", {x: left + room + 6, y: y + row / 2 + 4 * f}, fmt(data.probs[i], 3)));
+  }
+  return svg;
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  const draw = () => {
+    const old = parentElement.querySelector(":scope > .ae-bars");
+    if (old) old.remove();
+    const root = document.createElement("div");
+    root.className = "ae-bars";
+    const width = Math.max(200, parentElement.clientWidth || 400);
+    const drawer = {topk: drawTopk, shares: drawShares, scores: drawScores}[data.kind];
+    root.appendChild(drawer(data, width));
+    parentElement.appendChild(root);
+  };
+  draw();
+  let last = parentElement.clientWidth;
+  const onResize = () => { if (parentElement.clientWidth !== last) { last = parentElement.clientWidth; draw(); } };
+  window.addEventListener("resize", onResize);
+  return () => window.removeEventListener("resize", onResize);
+}

@@ -1,0 +1,43 @@
+// The Decode page's heatmap component (after heatmap_draw.js): every render (a new step, sentence or
+// model) draws the heatmap afresh from `data`. One click listener per page (capture phase, before
+// Streamlit handles the click) moves the current heatmap by a row at once when Step, Back or Reset is
+// clicked: the row is in the browser already. __SVG_ID__, __STEP__, __BACK__, __RESET__ are filled in
+// from explorer.figures.svg_heatmap's constants, never from user text.
+const MOVES = {"st-key-__STEP__": 1, "st-key-__BACK__": -1, "st-key-__RESET__": null};
+
+function followButtons() {
+  if (window.__aeHeatmapFollows) return;
+  window.__aeHeatmapFollows = true;
+  document.addEventListener("click", (event) => {
+    const view = window.__aeHeatmapView;
+    const button = event.target instanceof Element ? event.target.closest("button") : null;
+    if (!view || !button || button.disabled || !view.svg.isConnected) return;
+    for (const [cls, move] of Object.entries(MOVES)) {
+      if (!button.closest("." + cls)) continue;
+      if (move === null) view.show(0, event.timeStamp);
+      // At most one step ahead of the server: clicks that land before its rerun may be merged
+      // into one by Streamlit, and a heatmap further ahead would then jump back.
+      else if (view.shown() === view.serverStep) view.show(view.shown() + move, event.timeStamp);
+    }
+  }, true);
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  const old = parentElement.querySelector(":scope > .ae-heatmap");
+  if (old) old.remove();
+  const root = document.createElement("div");
+  root.className = "ae-heatmap";
+  parentElement.appendChild(root);
+  const view = attentionHeatmap(root, data, {
+    id: "__SVG_ID__",
+    width: () => parentElement.clientWidth || 800,
+  });
+  view.show(data.step);
+  view.serverStep = data.step;
+  window.__aeHeatmapView = view;
+  followButtons();
+  const onResize = () => view.resize();
+  window.addEventListener("resize", onResize);
+  return () => window.removeEventListener("resize", onResize);
+}

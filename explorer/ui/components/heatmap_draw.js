@@ -1,0 +1,121 @@
+// attentionHeatmap(root, data, opts) draws into the element `root` and returns {show, resize};
+// opts: id (of the <svg>), width() (pixels available), onShow(k) (after k rows are shown).
+// Static: no user text is ever formatted into this script (the data arrives as JSON only).
+function attentionHeatmap(root, data, opts) {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg", doc = root.ownerDocument;
+  var L = data.layout, S = data.source.length, T = data.target.length, cell = L.cell;
+  var rows = [], shown = 0, seq = 0, cw = 0, highlight = null;
+
+  function el(name, attrs, text) {
+    var node = doc.createElementNS(NS, name);
+    for (var key in attrs) node.setAttribute(key, attrs[key]);
+    if (text !== undefined) node.textContent = text;  // user text: textContent only
+    return node;
+  }
+  function hex(c) { return [1, 3, 5].map(function (i) { return parseInt(c.slice(i, i + 2), 16); }); }
+  var stops = data.colors.map(hex);
+  function color(w) {  // fixed scale 0..1 over ColorBrewer Blues
+    if (w === null || w === undefined) return "#ffffff";
+    var x = Math.min(Math.max(w, 0), 1) * (stops.length - 1), i = Math.min(Math.floor(x), stops.length - 2);
+    var f = x - i, a = stops[i], b = stops[i + 1];
+    return "rgb(" + [0, 1, 2].map(function (k) { return Math.round(a[k] + f * (b[k] - a[k])); }).join(",") + ")";
+  }
+
+  var scroller = doc.createElement("div");
+  scroller.style.overflow = "auto";
+  var svg = el("svg", {id: opts.id, role: "img", "aria-label": "attention heatmap", "data-rows": "-1",
+    "font-family": "ui-monospace, 'Source Code Pro', monospace", fill: "#31333f"});
+  scroller.appendChild(svg);
+  root.appendChild(scroller);
+
+  function columnWidth() {  // rows keep their height (a fixed frame); columns share the width there is
+    var room = opts.width() - L.left - 16;
+    return Math.max(14, Math.min(2 * cell, Math.floor(room / Math.max(S, 1))));
+  }
+
+  function frame() {  // labels, background and the highlight; rows are drawn on demand
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    rows = [];
+    cw = columnWidth();
+    svg.setAttribute("width", L.left + S * cw + 4);
+    svg.setAttribute("height", L.top + Math.max(T, 1) * cell + 4);
+    svg.setAttribute("font-size", L.font);
+    for (var s = 0; s < S; s++) {  // column labels (source tokens), written upwards
+      var x = L.left + s * cw + cw / 2 + L.font / 3, label = el("text",
+        {x: x, y: L.top - 6, transform: "rotate(-90 " + x + " " + (L.top - 6) + ")", "class": "col"},
+        data.source[s]);
+      label.appendChild(el("title", {}, data.source_full[s]));
+      svg.appendChild(label);
+    }
+    svg.appendChild(el("rect", {x: L.left, y: L.top, width: S * cw, height: Math.max(T, 1) * cell,
+      fill: "#fafafa", stroke: "#e0e0e0"}));
+    highlight = el("rect", {x: L.left - 1, width: S * cw + 2, height: cell, fill: "none",
+      stroke: "#d62728", "stroke-width": 2, visibility: "hidden"});
+    svg.appendChild(highlight);
+  }
+
+  function buildRow(t) {  // one <g>: the row label and S cells, each with its tooltip
+    var g = el("g", {"data-row": t}), y = L.top + t * cell;
+    var label = el("text", {x: L.left - 6, y: y + cell / 2 + L.font / 3, "text-anchor": "end"}, data.target[t]);
+    label.appendChild(el("title", {}, data.target_full[t]));
+    g.appendChild(label);
+    var row = data.attention[t];
+    for (var s = 0; s < S; s++) {
+      var r = el("rect", {x: L.left + s * cw, y: y, width: cw - 1, height: cell - 1, fill: color(row[s])});
+      var w = row[s] === null ? "n/a" : row[s].toFixed(3);
+      r.appendChild(el("title", {}, "target " + data.target_full[t] + " \u2190 source " + data.source_full[s] +
+        "\nweight " + w));
+      g.appendChild(r);
+    }
+    return g;
+  }
+
+  function show(k, started) {
+    k = Math.min(Math.max(k, 0), T);
+    for (var t = 0; t < T; t++) {
+      if (t < k && !rows[t]) { rows[t] = buildRow(t); svg.insertBefore(rows[t], highlight); }
+      if (rows[t]) rows[t].style.display = t < k ? "" : "none";
+    }
+    shown = k;
+    if (k > 0) {
+      highlight.setAttribute("y", L.top + (k - 1) * cell);
+      highlight.setAttribute("visibility", "visible");
+    } else {
+      highlight.setAttribute("visibility", "hidden");
+    }
+    if (opts.onShow) opts.onShow(k);
+    var mine = ++seq;
+    // Mark the DOM once the rows have been painted: rAF runs before the paint, the timeout after it.
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        if (mine !== seq) return;
+        svg.setAttribute("data-rows", String(shown));
+        if (started !== undefined) svg.setAttribute("data-step-ms", (performance.now() - started).toFixed(1));
+      }, 0);
+    });
+  }
+
+  // The colour bar: a 0..1 gradient with its two ends labelled.
+  var legend = el("svg", {width: 260, height: 32, "aria-label": "colour scale 0 to 1", "font-size": 12,
+    fill: "#31333f"});
+  var defs = el("defs", {}), gradient = el("linearGradient", {id: opts.id + "-blues"});
+  data.colors.forEach(function (c, i) {
+    gradient.appendChild(el("stop", {offset: (i / (data.colors.length - 1)).toFixed(3), "stop-color": c}));
+  });
+  defs.appendChild(gradient);
+  legend.appendChild(defs);
+  legend.appendChild(el("text", {x: 0, y: 14}, "weight 0"));
+  legend.appendChild(el("rect", {x: 62, y: 3, width: 160, height: 14, fill: "url(#" + opts.id + "-blues)",
+    stroke: "#ccc"}));
+  legend.appendChild(el("text", {x: 228, y: 14}, "1"));
+  root.appendChild(legend);
+
+  frame();
+  return {
+    svg: svg,
+    show: show,
+    shown: function () { return shown; },
+    resize: function () { if (columnWidth() !== cw) { frame(); show(shown); } },
+  };
+}

@@ -1,0 +1,71 @@
+"""The Timelapse page's section: probe and epoch pickers, a heatmap per history at that epoch, curves, Play."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.figures import curves, heatmaps
+from explorer.views import timelapse as tv
+
+
+def show(
+    histories: dict[str, list[dict]], task: str | None, context: str, projecting: bool, live: bool = False
+) -> None:
+    """The probe and epoch pickers, a heatmap per history at the chosen epoch, the curves and Play.
+
+    `live`: a running training's history, redrawn every few seconds; the epoch slider follows the
+    newest epoch unless the user has moved it elsewhere."""
+    histories = {name: records for name, records in histories.items() if records}
+    epochs = tv.epoch_numbers(histories)
+    sources = tv.probe_sources(histories)
+    if not epochs or not sources:
+        st.info("No epoch has been recorded for this choice yet.")
+        return
+
+    left, right = st.columns([2, 3])
+    source = left.selectbox("Probe sentence", sources, index=tv.default_probe_index(sources, task), key="tl_probe")
+    slider_key = f"tl_epoch_{context}"
+    newest_key = f"{slider_key}_newest"  # the newest epoch when the slider was last drawn
+    chosen = st.session_state.get(slider_key)
+    if chosen not in epochs or (live and chosen == st.session_state.get(newest_key)):
+        st.session_state[slider_key] = epochs[-1]  # open on (and, live, follow) the newest epoch
+    st.session_state[newest_key] = epochs[-1]
+    epoch = right.select_slider("Epoch", epochs, key=slider_key) if len(epochs) > 1 else epochs[0]
+
+    # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
+    # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
+    per_row = min(2 if projecting else 3, len(histories))
+    for index, (name, records) in enumerate(histories.items()):
+        if index % per_row == 0:
+            row = st.columns(per_row)
+        record = tv.record_at(records, epoch)
+        probe = tv.probe_for(record, source)
+        with row[index % per_row]:
+            shown = record["epoch"] if record else epoch
+            note = " (its training ended there)" if record and shown < epoch else ""
+            st.markdown(f"**{name}** · epoch {shown}{note}")
+            figure = heatmaps.probe_heatmap(probe, height=480 if projecting else 320) if probe else None
+            if figure is not None:
+                st.plotly_chart(figure, key=f"tl_heatmap_{index}")
+            else:
+                st.caption("No attention to draw: this decoder sees only the encoder's final state.")
+            if probe:
+                st.caption(f"output: `{probe.get('output', '')}`")
+
+    metric = tv.metric_name(histories)
+    losses, metrics = tv.epoch_series(histories, metric)
+    left, right = st.columns(2)
+    marker = {"marker_x": epoch, "marker_label": f"epoch {epoch}", "whole_x": True}
+    left.plotly_chart(curves.curves(losses, "training loss", "epoch", "loss per target token", **marker), key="tl_loss")
+    if metric:
+        y_range = (0, 1.02) if metric == "exact_match" else None
+        right.plotly_chart(
+            curves.curves(metrics, "validation", "epoch", metric, y_range=y_range, **marker), key="tl_metric"
+        )
+
+    if len(epochs) > 1 and st.toggle("▶ Play: every epoch as an animation (runs in your browser)", key="tl_play"):
+        panels = tv.animation_panels(histories, source, epochs)
+        try:
+            st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")
+        except ValueError as error:
+            st.info(str(error))
