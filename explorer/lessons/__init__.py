@@ -1,0 +1,447 @@
+"""Guided lessons as data: TOML files of steps, each a text, a view in share-link terms and an optional question.
+
+A lesson file (``lessons/*.toml``, and any folder named by $ATTENTION_EXPLORER_LESSONS) reads::
+
+    title = "Why attention?"
+    audience = "Students who know what an RNN is"
+    minutes = 15
+    summary = "One line the lesson list shows."
+
+    [[steps]]
+    title = "A short string"
+    text = "Markdown shown to everyone."
+    page = "decode"                                   # decode, compare, states, beam, models, train, timelapse
+    view = { task = "reverse", scorer = "none", sentence = "hello", step = "3" }   # share-link parameters
+    teacher = "Notes only the teacher's copy shows."  # optional
+
+    [steps.question]                                  # optional: answered before Next
+    kind = "choice"
+    prompt = "What will the model write next?"
+    options = [
+      { text = "o", correct = true, explain = "Why o is right." },
+      { text = "l", explain = "Why l is not." },
+    ]
+    # or: kind = "attention" and a prompt: the student clicks the source token the next output token
+    # attends to most; the right answer is the model's own argmax, computed when the step is shown.
+
+    [[steps.claims]]                                  # optional: what the text says the model does
+    kind = "output"                                   # output | not_output | attends | accuracy
+    model = "reverse/dot"
+    sentence = "hello"
+    expect = "olleh"
+
+Nothing in a lesson is executed or rendered as HTML: texts are Markdown (Streamlit escapes HTML in
+it), a view is validated exactly as a share link is, and models are only looked up by name.
+`python -m explorer.lessons check FILE…` reports every problem with its file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_DIR = ROOT / "lessons"
+LESSONS_ENV = "ATTENTION_EXPLORER_LESSONS"  # more folders of lesson files, separated by os.pathsep
+MAX_FILE_BYTES = 256 * 1024  # a lesson is text: a larger file is refused unread
+MAX_STEPS = 60
+PAGES = {  # a step's page -> the page script it opens
+    "decode": "pages/1_Decode.py",
+    "compare": "pages/2_Compare.py",
+    "states": "pages/3_Hidden_states.py",
+    "beam": "pages/4_Beam_search.py",
+    "models": "pages/5_Models.py",
+    "train": "pages/6_Train.py",
+    "timelapse": "pages/7_Timelapse.py",
+}
+CLAIM_KINDS = ("output", "not_output", "attends", "accuracy")
+QUESTION_KINDS = ("choice", "attention")
+LESSON_KEYS = {"title", "audience", "minutes", "summary", "steps"}
+STEP_KEYS = {"title", "text", "page", "view", "teacher", "question", "claims", "figure"}
+FIGURE_KINDS = ("accuracy_by_length",)
+FIGURE_KEYS = {"kind", "task", "scorers"}
+QUESTION_KEYS = {"kind", "prompt", "options", "explain"}
+OPTION_KEYS = {"text", "correct", "explain"}
+CLAIM_KEYS = {"kind", "model", "sentence", "expect", "step", "token", "min_len", "max_len", "at_least", "at_most"}
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # a lesson's id: its file name without .toml
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+    explain: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """A multiple-choice question, or "attention": click the source token the next token attends to most."""
+
+    kind: str
+    prompt: str
+    options: tuple[Option, ...] = ()
+    explain: str = ""  # attention questions: said after the answer, beside the model's own row
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Something a step's text says a model does, checked against the model (explorer.lessons.claims).
+
+    output / not_output: the greedy output of `sentence` is (is not) `expect`.
+    attends: at output position `step` (0-based) of the greedy decode, the source token with the most
+    weight is `token`. accuracy: exact match over the task's test examples whose source has
+    min_len..max_len characters is at least `at_least` and at most `at_most` (0–1).
+    """
+
+    kind: str
+    model: str
+    sentence: str = ""
+    expect: str = ""
+    step: int = 0
+    token: str = ""
+    min_len: int = 0
+    max_len: int = 10_000
+    at_least: float = 0.0
+    at_most: float = 1.0
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure the player draws beside a step's text, computed from the models when shown.
+
+    accuracy_by_length: exact match of each of `scorers`' models of `task` on its test examples, by
+    source length (Bahdanau et al. 2015, Fig. 2)."""
+
+    kind: str
+    task: str
+    scorers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str
+    page: str
+    view: Mapping[str, str]  # share-link parameters, validated by explorer.state.view.parse_query
+    teacher: str = ""
+    question: Question | None = None
+    claims: tuple[Claim, ...] = ()
+    figure: Figure | None = None
+    line: int = 0  # the line of its [[steps]] header
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    audience: str
+    minutes: int
+    summary: str
+    steps: tuple[Step, ...]
+    path: Path = field(compare=False, default=Path())
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class LessonError(ValueError):
+    """A lesson file that cannot be used; `problems` lists why, each with its line."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = tuple(problems)
+
+
+# -- where the lines are ----------------------------------------------------------------------------
+class _Lines:
+    """Line numbers in a TOML text, found by its headers and keys (tomllib gives values only)."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.steps = [i + 1 for i, line in enumerate(self.lines) if re.match(r"\s*\[\[\s*steps\s*\]\]", line)]
+
+    def key(self, name: str, start: int = 1, end: int | None = None) -> int:
+        """The first line from `start` (1-based) up to `end` that sets `name`, else `start`."""
+        pattern = re.compile(rf"\s*{re.escape(name)}\s*=|\s*\[+\s*(steps\.)?{re.escape(name)}\s*\]+")
+        for number in range(start, (end or len(self.lines)) + 1):
+            if pattern.match(self.lines[number - 1]):
+                return number
+        return start
+
+    def step(self, index: int) -> tuple[int, int | None]:
+        """(first line, last line) of the index-th [[steps]] block."""
+        if index >= len(self.steps):
+            return 1, None
+        start = self.steps[index]
+        end = self.steps[index + 1] - 1 if index + 1 < len(self.steps) else None
+        return start, end
+
+    def nth(self, name: str, n: int, start: int, end: int | None) -> int:
+        """The line of the n-th [[steps.name]] table within a step (0-based), else `start`."""
+        pattern = re.compile(rf"\s*\[\[\s*steps\.{re.escape(name)}\s*\]\]")
+        seen = -1
+        for number in range(start, (end or len(self.lines)) + 1):
+            if pattern.match(self.lines[number - 1]):
+                seen += 1
+                if seen == n:
+                    return number
+        return start
+
+
+# -- reading a file ---------------------------------------------------------------------------------
+def _text(value, where: str, problems: list[str], required: bool = True) -> str:
+    if value is None:
+        if required:
+            problems.append(f"{where} is missing")
+        return ""
+    if not isinstance(value, str):
+        problems.append(f"{where} must be text, not {type(value).__name__}")
+        return ""
+    if required and not value.strip():
+        problems.append(f"{where} is empty")
+    return value.strip()
+
+
+class _Reader:
+    """Turns a parsed TOML document into a Lesson, collecting every problem with its line."""
+
+    def __init__(self, path: Path, text: str):
+        self.path, self.where = path, _Lines(text)
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def texts(self, line: int, checks: list[str]) -> None:
+        for message in checks:
+            self.add(line, message)
+
+    def unknown(self, table: Mapping, allowed: set[str], what: str, line: int) -> None:
+        for key in sorted(set(table) - allowed):
+            self.add(self.where.key(key, line), f"unknown key {key!r} in {what}")
+
+    def lesson(self, data: Mapping) -> Lesson:
+        self.unknown(data, LESSON_KEYS, "the lesson", 1)
+        checks: list[str] = []
+        title = _text(data.get("title"), "title", checks)
+        audience = _text(data.get("audience"), "audience", checks)
+        summary = _text(data.get("summary"), "summary", checks, required=False)
+        self.texts(self.where.key("title"), checks)
+        minutes = data.get("minutes")
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 180:
+            self.add(self.where.key("minutes"), "minutes must be a whole number from 1 to 180")
+            minutes = 0
+        raw_steps = data.get("steps")
+        if not isinstance(raw_steps, list) or not raw_steps:
+            self.add(1, "a lesson needs at least one [[steps]]")
+            raw_steps = []
+        if len(raw_steps) > MAX_STEPS:
+            self.add(self.where.steps[MAX_STEPS], f"more than {MAX_STEPS} steps")
+            raw_steps = raw_steps[:MAX_STEPS]
+        steps = tuple(self.step(i, raw) for i, raw in enumerate(raw_steps))
+        return Lesson(self.path.stem, title, audience, minutes, summary, steps, self.path)
+
+    def step(self, index: int, raw) -> Step:
+        start, end = self.where.step(index)
+        if not isinstance(raw, dict):
+            self.add(start, f"step {index + 1} must be a table")
+            return Step("", "", "decode", {}, line=start)
+        self.unknown(raw, STEP_KEYS, f"step {index + 1}", start)
+        checks: list[str] = []
+        title = _text(raw.get("title"), f"step {index + 1}: title", checks)
+        text = _text(raw.get("text"), f"step {index + 1}: text", checks)
+        teacher = _text(raw.get("teacher"), f"step {index + 1}: teacher", checks, required=False)
+        self.texts(start, checks)
+        page = raw.get("page")
+        if page not in PAGES:
+            self.add(
+                self.where.key("page", start, end),
+                f"step {index + 1}: unknown page {page!r}; one of {', '.join(PAGES)}",
+            )
+            page = "decode"
+        view = raw.get("view", {})
+        if not isinstance(view, dict) or not all(isinstance(v, str | int | float) for v in view.values()):
+            self.add(self.where.key("view", start, end), f"step {index + 1}: view must be a table of share-link values")
+            view = {}
+        view = {str(k): str(v) for k, v in view.items()}
+        question = self.question(index, raw.get("question"), start, end)
+        claims = raw.get("claims", [])
+        if not isinstance(claims, list):
+            self.add(self.where.key("claims", start, end), f"step {index + 1}: claims must be [[steps.claims]] tables")
+            claims = []
+        parsed = tuple(
+            c for n, claim in enumerate(claims) if (c := self.claim(index, n, claim, start, end)) is not None
+        )
+        figure = self.figure(index, raw.get("figure"), start, end)
+        return Step(title, text, page, view, teacher, question, parsed, figure, start)
+
+    def figure(self, index: int, raw, start: int, end: int | None) -> Figure | None:
+        if raw is None:
+            return None
+        line = self.where.key("figure", start, end)
+        if not isinstance(raw, dict):
+            self.add(line, f"step {index + 1}: figure must be a table")
+            return None
+        self.unknown(raw, FIGURE_KEYS, f"step {index + 1}'s figure", line)
+        if raw.get("kind") not in FIGURE_KINDS:
+            self.add(line, f"step {index + 1}: figure kind {raw.get('kind')!r} is not one of {', '.join(FIGURE_KINDS)}")
+            return None
+        task, scorers = raw.get("task"), raw.get("scorers")
+        if not isinstance(task, str) or not isinstance(scorers, list) or not all(isinstance(s, str) for s in scorers):
+            self.add(line, f"step {index + 1}: a figure needs a task (text) and scorers (a list of names)")
+            return None
+        return Figure(raw["kind"], task, tuple(scorers))
+
+    def question(self, index: int, raw, start: int, end: int | None) -> Question | None:
+        if raw is None:
+            return None
+        line = self.where.key("question", start, end)
+        if not isinstance(raw, dict):
+            self.add(line, f"step {index + 1}: question must be a table")
+            return None
+        self.unknown(raw, QUESTION_KEYS, f"step {index + 1}'s question", line)
+        checks: list[str] = []
+        prompt = _text(raw.get("prompt"), f"step {index + 1}: the question's prompt", checks)
+        explain = _text(raw.get("explain"), f"step {index + 1}: the question's explain", checks, required=False)
+        self.texts(line, checks)
+        kind = raw.get("kind")
+        if kind not in QUESTION_KINDS:
+            self.add(line, f"step {index + 1}: question kind {kind!r} is not one of {', '.join(QUESTION_KINDS)}")
+            return None
+        options: list[Option] = []
+        if kind == "choice":
+            raw_options = raw.get("options")
+            if not isinstance(raw_options, list) or len(raw_options) < 2:
+                self.add(line, f"step {index + 1}: a choice question needs at least two options")
+                raw_options = []
+            for n, option in enumerate(raw_options):
+                if not isinstance(option, dict):
+                    self.add(line, f"step {index + 1}: option {n + 1} must be a table")
+                    continue
+                self.unknown(option, OPTION_KEYS, f"step {index + 1}'s option {n + 1}", line)
+                checks = []
+                text = _text(option.get("text"), f"step {index + 1}: option {n + 1}'s text", checks)
+                why = _text(option.get("explain"), f"step {index + 1}: option {n + 1}'s explain", checks)
+                self.texts(line, checks)
+                correct = option.get("correct", False)
+                if not isinstance(correct, bool):
+                    self.add(line, f"step {index + 1}: option {n + 1}'s correct must be true or false")
+                    correct = False
+                options.append(Option(text, correct, why))
+            if raw_options and not any(o.correct for o in options):
+                self.add(line, f"step {index + 1}: the question has no right answer (no option with correct = true)")
+        elif raw.get("options") is not None:
+            self.add(line, f"step {index + 1}: an attention question takes no options (the model gives the answer)")
+        return Question(kind, prompt, tuple(options), explain)
+
+    def claim(self, index: int, n: int, raw, start: int, end: int | None) -> Claim | None:
+        line = self.where.nth("claims", n, start, end)
+        if not isinstance(raw, dict):
+            self.add(line, f"step {index + 1}: claim {n + 1} must be a table")
+            return None
+        self.unknown(raw, CLAIM_KEYS, f"step {index + 1}'s claim {n + 1}", line)
+        kind = raw.get("kind")
+        if kind not in CLAIM_KINDS:
+            self.add(line, f"step {index + 1}: claim kind {kind!r} is not one of {', '.join(CLAIM_KINDS)}")
+            return None
+        values = {k: v for k, v in raw.items() if k in CLAIM_KEYS and k != "kind"}
+        types = {
+            "model": str,
+            "sentence": str,
+            "expect": str,
+            "token": str,
+            "step": int,
+            "min_len": int,
+            "max_len": int,
+        }
+        for key, kind_of in types.items():
+            if key in values and (not isinstance(values[key], kind_of) or isinstance(values[key], bool)):
+                self.add(line, f"step {index + 1}: claim {n + 1}'s {key} must be {kind_of.__name__}")
+                return None
+        for key in ("at_least", "at_most"):
+            if key in values and (not isinstance(values[key], int | float) or not 0 <= values[key] <= 1):
+                self.add(line, f"step {index + 1}: claim {n + 1}'s {key} must be a number from 0 to 1")
+                return None
+        needed = {"output": ("model", "sentence", "expect"), "not_output": ("model", "sentence", "expect"),
+                  "attends": ("model", "sentence", "token"), "accuracy": ("model",)}[kind]  # fmt: skip
+        missing = [key for key in needed if not values.get(key)]
+        if missing:
+            self.add(line, f"step {index + 1}: a {kind} claim needs {', '.join(missing)}")
+            return None
+        return Claim(kind=kind, line=line, **values)
+
+
+def read(path: Path) -> Lesson:
+    """The lesson in `path`; LessonError listing every problem of its form (file, line, message).
+
+    What needs the models (views, claims' model names) is checked by `check`."""
+    path = Path(path)
+    if path.suffix != ".toml":
+        raise LessonError([Problem(path, 0, "a lesson file's name ends in .toml")])
+    if not NAME.match(path.stem):
+        raise LessonError([Problem(path, 0, "a lesson file's name is lowercase letters, digits and '-' (≤ 64)")])
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise LessonError([Problem(path, 0, f"larger than {MAX_FILE_BYTES // 1024} KB: not a lesson")])
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LessonError([Problem(path, 0, f"cannot be read ({getattr(error, 'strerror', None) or error})")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))
+        line = int(found.group(1)) if found else 0
+        raise LessonError([Problem(path, line, f"not valid TOML: {error}")]) from None
+    reader = _Reader(path, text)
+    lesson = reader.lesson(data)
+    if reader.problems:
+        raise LessonError(reader.problems)
+    return lesson
+
+
+# -- which lessons exist ----------------------------------------------------------------------------
+def folders() -> list[Path]:
+    """The shipped lessons/ folder, then every folder in $ATTENTION_EXPLORER_LESSONS."""
+    extra = [Path(p).expanduser() for p in os.environ.get(LESSONS_ENV, "").split(os.pathsep) if p.strip()]
+    return [SHIPPED_DIR, *extra]
+
+
+def lesson_files(where: Iterable[Path] | None = None) -> list[Path]:
+    """Every *.toml file of the lesson folders, in name order (a folder that is missing is skipped)."""
+    found: list[Path] = []
+    for folder in where if where is not None else folders():
+        if folder.is_dir():
+            found += sorted(p for p in folder.glob("*.toml") if p.is_file() and not p.is_symlink())
+    return found
+
+
+def catalog(where: Iterable[Path] | None = None) -> tuple[dict[str, Lesson], list[Problem]]:
+    """(lesson id -> lesson, the problems of files that could not be read). A later folder's lesson
+    with a shipped lesson's id is refused (a teacher's file never replaces a shipped lesson)."""
+    lessons: dict[str, Lesson] = {}
+    problems: list[Problem] = []
+    for path in lesson_files(where):
+        try:
+            lesson = read(path)
+        except LessonError as error:
+            problems += error.problems
+            continue
+        if lesson.id in lessons:
+            problems.append(
+                Problem(path, 0, f"another lesson is already called {lesson.id!r} ({lessons[lesson.id].path})")
+            )
+            continue
+        lessons[lesson.id] = lesson
+    return lessons, problems
