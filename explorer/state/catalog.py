@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from explorer.state import keys
 from seq2seq.registry import ModelEntry, registry_and_notes, registry_notes
 from seq2seq.scorers import SCORERS
 from seq2seq.tasks import REGISTRY, TASKS, Task
@@ -75,35 +74,13 @@ def notes() -> list[str]:
     return registry_notes()
 
 
-def announce(messages: list[str]) -> None:
-    """Show each note once per browser session, as a toast that stays until it is closed: the pages
-    that list models call `entries()`, so the note appears wherever a model picker does. Nothing
-    outside a Streamlit script run (the CLI, tests of plain functions) or inside a cached function."""
-    if not messages:
-        return
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx, in_cached_function
-    except ImportError:  # a Streamlit without these: the server log still has the warning
-        return
-    if get_script_run_ctx(suppress_warning=True) is None or in_cached_function.get():
-        return
-    import streamlit as st
-
-    shown = st.session_state.setdefault(keys.REGISTRY_NOTES_SHOWN, [])
-    for message in messages:
-        if message not in shown:
-            shown.append(message)
-            st.toast(f"Saved models are left out: {message}", icon="⚠️", duration="infinite")
-
-
 def entries() -> list[Entry]:
     """All registered models, shipped first, in task then scorer order.
 
     Saved models whose folder or manifest cannot be used are left out (the shipped ones still list);
-    in the app a toast says which file and what is wrong with it (`announce`).
+    `notes()` says which file and what is wrong with it (every page's frame shows them once).
     """
-    result, problems = registry_and_notes()
-    announce(problems)
+    result, _ = registry_and_notes()
     order = {s: i for i, s in enumerate(SCORERS)}
     task_order = {t: i for i, t in enumerate(known_tasks())}
     return sorted(
