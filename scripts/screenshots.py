@@ -86,6 +86,9 @@ SHOTS = {
     "models": Shot("Models", {}, "Models"),
     "train": Shot("Train", {}, "Train a model"),
     "timelapse": Shot("Timelapse", {}, "Timelapse", plots=5, scroll_to="Probe sentence"),
+    "lessons": Shot(
+        "Lessons", {"lesson": "1-why-attention", "at": "4"}, "Lessons", plots=1, scroll_to="Why attention?"
+    ),
 }
 # Scroll Streamlit's main container (the window itself does not scroll) so that the element whose
 # text is `label` sits a little below the top of the view.

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.lessons import folders as lesson_folders
 from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui import presentation
@@ -69,6 +70,9 @@ CASES: dict[str, tuple[dict, bool]] = {
     "reference script": ({"task": "dates", "sentence": "9 may", "reference": INPUTS["img onerror"]}, False),
     "reference 10k": ({"task": "dates", "sentence": "9 may", "reference": "z" * 10_000}, True),  # cut, with a note
     "unknown keys": ({"x" * 300: "y" * 3000, "__proto__": "1", "constructor": "2"}, False),
+    # the Lessons page's own parameters (the view pages ignore them)
+    "lesson path": ({"lesson": "../../../../etc/passwd", "at": INPUTS["closing script"]}, False),
+    "lesson 10k": ({"lesson": INPUTS["10k chars"], "at": "9" * 5000}, False),
     "every value hostile": (
         {
             k: INPUTS["closing script"]
@@ -206,6 +210,7 @@ def allowed_roots(registry: Path) -> list[Path]:
         ROOT / "app.py",
         ROOT / "pages",  # the page scripts Streamlit runs
         ROOT / ".streamlit",
+        *(folder.resolve() for folder in lesson_folders()),  # the lesson files the Lessons page lists
     ]
 
 

@@ -242,6 +242,7 @@ def test_every_page_links_to_every_page_with_home_first():
         ("Models", "Models"),
         ("Train", "Train"),
         ("Timelapse", "Timelapse"),
+        ("Lessons", "Lessons"),
     ]
     for page in PAGES:
         ok(at.switch_page(page).run())

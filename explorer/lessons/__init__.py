@@ -58,7 +58,7 @@ PAGES = {  # a step's page -> the page script it opens
     "train": "pages/6_Train.py",
     "timelapse": "pages/7_Timelapse.py",
 }
-CLAIM_KINDS = ("output", "not_output", "attends", "accuracy")
+CLAIM_KINDS = ("output", "not_output", "attends", "accuracy", "metric", "history")
 QUESTION_KINDS = ("choice", "attention")
 LESSON_KEYS = {"title", "audience", "minutes", "summary", "steps"}
 STEP_KEYS = {"title", "text", "page", "view", "teacher", "question", "claims", "figure"}
@@ -66,7 +66,11 @@ FIGURE_KINDS = ("accuracy_by_length",)
 FIGURE_KEYS = {"kind", "task", "scorers"}
 QUESTION_KEYS = {"kind", "prompt", "options", "explain"}
 OPTION_KEYS = {"text", "correct", "explain"}
-CLAIM_KEYS = {"kind", "model", "sentence", "expect", "step", "token", "min_len", "max_len", "at_least", "at_most"}
+CLAIM_KEYS = {
+    *("kind", "model", "sentence", "expect", "step", "token", "position", "min_len", "max_len", "at_least", "at_most"),
+    *("strategy", "beam", "temperature", "seed", "prefix", "metric", "epoch"),
+}
+CLAIM_STRATEGIES = ("greedy", "beam", "sample")
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # a lesson's id: its file name without .toml
 
 
@@ -89,12 +93,16 @@ class Question:
 
 @dataclass(frozen=True)
 class Claim:
-    """Something a step's text says a model does, checked against the model (explorer.lessons.claims).
+    """Something a step's text says a model does, checked against the model (explorer.lessons.check).
 
-    output / not_output: the greedy output of `sentence` is (is not) `expect`.
-    attends: at output position `step` (0-based) of the greedy decode, the source token with the most
-    weight is `token`. accuracy: exact match over the task's test examples whose source has
-    min_len..max_len characters is at least `at_least` and at most `at_most` (0–1).
+    output / not_output: the output of `sentence` is (is not) `expect`, decoded by `strategy` (greedy;
+    beam with width `beam`; sample with `temperature` and `seed`), after forcing the target pieces of
+    `prefix` first (the Decode page's what-if). attends: in that decode, the source token with the most
+    weight at output position `step` (0-based) is `token`, or is at source position `position`.
+    accuracy: exact match over the task's test examples whose source has min_len..max_len characters is
+    within at_least..at_most (0–1). metric: the model card's test `metric` (as the Models page shows it,
+    e.g. bleu_beam5) is within at_least..at_most. history: after `epoch`, the model's probes.json records
+    `expect` as its output for the probe `sentence` (the Timelapse page's record).
     """
 
     kind: str
@@ -103,10 +111,18 @@ class Claim:
     expect: str = ""
     step: int = 0
     token: str = ""
+    position: int = -1  # attends: a source position instead of a token (repeated tokens told apart)
+    strategy: str = "greedy"
+    beam: int = 5
+    temperature: float = 1.0
+    seed: int = 0
+    prefix: tuple[str, ...] = ()
     min_len: int = 0
     max_len: int = 10_000
     at_least: float = 0.0
     at_most: float = 1.0
+    metric: str = ""
+    epoch: int = 0
     line: int = 0
 
 
@@ -357,30 +373,48 @@ class _Reader:
             self.add(line, f"step {index + 1}: claim kind {kind!r} is not one of {', '.join(CLAIM_KINDS)}")
             return None
         values = {k: v for k, v in raw.items() if k in CLAIM_KEYS and k != "kind"}
-        types = {
-            "model": str,
-            "sentence": str,
-            "expect": str,
-            "token": str,
-            "step": int,
-            "min_len": int,
-            "max_len": int,
-        }
-        for key, kind_of in types.items():
-            if key in values and (not isinstance(values[key], kind_of) or isinstance(values[key], bool)):
-                self.add(line, f"step {index + 1}: claim {n + 1}'s {key} must be {kind_of.__name__}")
-                return None
-        for key in ("at_least", "at_most"):
-            if key in values and (not isinstance(values[key], int | float) or not 0 <= values[key] <= 1):
-                self.add(line, f"step {index + 1}: claim {n + 1}'s {key} must be a number from 0 to 1")
-                return None
-        needed = {"output": ("model", "sentence", "expect"), "not_output": ("model", "sentence", "expect"),
-                  "attends": ("model", "sentence", "token"), "accuracy": ("model",)}[kind]  # fmt: skip
-        missing = [key for key in needed if not values.get(key)]
-        if missing:
-            self.add(line, f"step {index + 1}: a {kind} claim needs {', '.join(missing)}")
+        problem = _claim_values(kind, values)
+        if problem:
+            self.add(line, f"step {index + 1}: claim {n + 1}: {problem}")
             return None
         return Claim(kind=kind, line=line, **values)
+
+
+_CLAIM_TEXT = ("model", "sentence", "expect", "token", "metric", "strategy")
+_CLAIM_WHOLE = ("step", "position", "min_len", "max_len", "beam", "seed", "epoch")
+_CLAIM_NEEDS = {
+    "output": ("model", "sentence", "expect"),
+    "not_output": ("model", "sentence", "expect"),
+    "attends": ("model", "sentence"),
+    "accuracy": ("model",),
+    "metric": ("model", "metric"),
+    "history": ("model", "sentence", "expect"),
+}
+
+
+def _claim_values(kind: str, values: dict) -> str | None:
+    """What is wrong with a claim's values (None when nothing); turns `prefix` into a tuple."""
+    for key in set(values) & set(_CLAIM_TEXT):
+        if not isinstance(values[key], str):
+            return f"{key} must be text"
+    for key in set(values) & set(_CLAIM_WHOLE):
+        if not isinstance(values[key], int) or isinstance(values[key], bool):
+            return f"{key} must be a whole number"
+    for key in set(values) & {"at_least", "at_most", "temperature"}:
+        if not isinstance(values[key], int | float) or isinstance(values[key], bool):
+            return f"{key} must be a number"
+    if kind == "accuracy" and not all(0 <= values.get(k, 0) <= 1 for k in ("at_least", "at_most")):
+        return "at_least and at_most are shares from 0 to 1"
+    if values.get("strategy", "greedy") not in CLAIM_STRATEGIES:
+        return f"strategy is one of {', '.join(CLAIM_STRATEGIES)}"
+    prefix = values.get("prefix", [])
+    if not isinstance(prefix, list) or not all(isinstance(p, str) for p in prefix):
+        return "prefix must be a list of target pieces"
+    values["prefix"] = tuple(prefix)
+    missing = [key for key in _CLAIM_NEEDS[kind] if not values.get(key)]
+    if kind == "attends" and not values.get("token") and "position" not in values:
+        missing.append("token or position")
+    return f"a {kind} claim needs {', '.join(missing)}" if missing else None
 
 
 def read(path: Path) -> Lesson:
@@ -402,7 +436,7 @@ def read(path: Path) -> Lesson:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
-        line = int(found.group(1)) if found else 0
+        line = int(found.group(1)) if found else len(text.splitlines())  # "at end of document"
         raise LessonError([Problem(path, line, f"not valid TOML: {error}")]) from None
     reader = _Reader(path, text)
     lesson = reader.lesson(data)

@@ -2,7 +2,7 @@
 
 `problems(lesson)` returns every problem as a `Problem` (file, line, message), so that
 ``python -m explorer.lessons check FILE…`` and the tests report the same thing. Models are looked up
-by registry name only (`translator_for`); the claims run the model's own greedy decode.
+by registry name only (`translator_for`); the claims run the model's own decoding.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from collections.abc import Callable
 from explorer.lessons import Claim, Lesson, Problem, Step
 from explorer.lessons.measure import attention_row, exact_by_length, share_right
 from explorer.state import catalog
-from explorer.state.view import ViewState, parse_query
+from explorer.state.view import ViewState, decoding_label, parse_query
+from explorer.views.decode import decode
 from seq2seq.registry import CheckpointError
 
 Translators = Callable[[str], object]  # registry name -> a seq2seq.decoding.Translator
@@ -36,39 +37,100 @@ def model_name(view: ViewState) -> str | None:
     return entry.name if entry else None
 
 
+def claim_trace(translator, claim: Claim):
+    """The decode an output, not_output or attends claim speaks of: `claim.strategy`, after forcing
+    the target pieces of `claim.prefix` (a what-if). ValueError for a piece the model does not know."""
+    if claim.prefix:
+        tokenizer = translator.target_tokenizer
+        ids = {tokenizer.piece(i): i for i in range(tokenizer.vocab_size)}
+        unknown = [p for p in claim.prefix if p not in ids]
+        if unknown:
+            raise ValueError(f"{claim.model} has no target piece {unknown[0]!r}")
+        return translator.greedy(claim.sentence, prefix=[ids[p] for p in claim.prefix])
+    return decode(translator, claim_view(claim))
+
+
+def claim_view(claim: Claim) -> ViewState:
+    """The decoding a claim speaks of, as a view (task and scorer play no part)."""
+    return ViewState("", "", claim.sentence, 0, claim.strategy, claim.beam, claim.temperature, claim.seed)
+
+
+def _how(claim: Claim) -> str:
+    """How a claim's decode was made, in words ("" for plain greedy)."""
+    if claim.prefix:
+        return f" after forcing {' '.join(claim.prefix)}"
+    return "" if claim.strategy == "greedy" else f", {decoding_label(claim_view(claim))}"
+
+
+def _decode_problem(claim: Claim, translator) -> str | None:
+    trace, how = claim_trace(translator, claim), _how(claim)
+    if claim.kind == "output" and trace.output != claim.expect:
+        return f"{claim.model} writes {trace.output!r} for {claim.sentence!r}{how}, not {claim.expect!r}"
+    if claim.kind == "not_output" and trace.output == claim.expect:
+        return f"{claim.model} does write {claim.expect!r} for {claim.sentence!r}{how}"
+    if claim.kind != "attends":
+        return None
+    if trace.attention is None:
+        return f"{claim.model} has no attention"
+    if claim.step >= len(trace.steps):
+        return (
+            f"{claim.model}'s output of {claim.sentence!r}{how} has {len(trace.steps)} tokens, no position {claim.step}"
+        )
+    row = trace.attention[claim.step]
+    top = max(range(len(row)), key=row.__getitem__)
+    token = trace.target_tokens[claim.step]
+    if claim.position >= 0 and top != claim.position:
+        where = f"{claim.model}'s {token!r} (position {claim.step})"
+        return f"{where} attends most to source position {top}, not {claim.position}"
+    if claim.token and trace.source_tokens[top].lstrip("▁") != claim.token.lstrip("▁"):
+        found = trace.source_tokens[top]
+        return f"{claim.model}'s {token!r} (position {claim.step}) attends most to {found!r}, not {claim.token!r}"
+    return None
+
+
+def _within(claim: Claim, value: float, what: str, shown: str) -> str | None:
+    if claim.at_least <= value <= claim.at_most:
+        return None
+    return f"{claim.model}'s {what} is {shown}, not within {claim.at_least:g}–{claim.at_most:g}"
+
+
 def _claim_problem(claim: Claim, translator_for: Translators) -> str | None:
     """Why `claim` does not hold (or cannot be checked), None when it holds."""
-    if claim.model not in {e.name for e in catalog.entries()}:
+    entry = next((e for e in catalog.entries() if e.name == claim.model), None)
+    if entry is None:
         return f"unknown model {claim.model!r}"
+    if claim.kind == "metric":
+        value = entry.test.get(claim.metric)
+        if not isinstance(value, int | float):
+            return f"{claim.model}'s card has no test {claim.metric!r}"
+        return _within(claim, value, f"test {claim.metric}", f"{value:.4g}")
+    if claim.kind == "history":
+        return _history_problem(claim)
     translator = translator_for(claim.model)
-    if claim.kind in ("output", "not_output", "attends"):
-        trace = translator.greedy(claim.sentence)
-        if claim.kind == "output" and trace.output != claim.expect:
-            return f"{claim.model} writes {trace.output!r} for {claim.sentence!r}, not {claim.expect!r}"
-        if claim.kind == "not_output" and trace.output == claim.expect:
-            return f"{claim.model} does write {claim.expect!r} for {claim.sentence!r}"
-        if claim.kind == "attends":
-            if trace.attention is None:
-                return f"{claim.model} has no attention"
-            if claim.step >= len(trace.steps):
-                steps = len(trace.steps)
-                return f"{claim.model}'s output of {claim.sentence!r} has {steps} tokens, no position {claim.step}"
-            row = trace.attention[claim.step]
-            top = trace.source_tokens[max(range(len(row)), key=row.__getitem__)]
-            if top.lstrip("▁") != claim.token.lstrip("▁"):
-                token = trace.target_tokens[claim.step]
-                return f"{claim.model}'s {token!r} (position {claim.step}) attends most to {top!r}, not {claim.token!r}"
-        return None
-    task = next(e.task for e in catalog.entries() if e.name == claim.model)
-    measured = share_right(exact_by_length(translator, task), claim.min_len, claim.max_len)
+    if claim.kind != "accuracy":
+        return _decode_problem(claim, translator)
+    measured = share_right(exact_by_length(translator, entry.task), claim.min_len, claim.max_len)
     if measured is None:
         return f"no test example has {claim.min_len}–{claim.max_len} characters"
     share, examples = measured
-    if not claim.at_least <= share <= claim.at_most:
-        return (
-            f"{claim.model}'s exact match on {examples} test examples of {claim.min_len}–{claim.max_len} "
-            f"characters is {share:.1%}, not within {claim.at_least:.0%}–{claim.at_most:.0%}"
-        )
+    what = f"exact match on {examples} test examples of {claim.min_len}–{claim.max_len} characters"
+    return _within(claim, share, what, f"{share:.1%}")
+
+
+def _history_problem(claim: Claim) -> str | None:
+    """Whether the model's probes.json (the Timelapse's record) has `expect` for the probe after `epoch`."""
+    from explorer.views import timelapse
+
+    records = timelapse.model_history(claim.model)
+    record = next((r for r in records if r.get("epoch") == claim.epoch), None)
+    if record is None:
+        return f"{claim.model}'s training history has no epoch {claim.epoch}"
+    probe = timelapse.probe_for(record, claim.sentence)
+    if probe is None:
+        return f"{claim.model}'s history has no probe {claim.sentence!r}"
+    if probe.get("output") != claim.expect:
+        wrote = probe.get("output")
+        return f"after epoch {claim.epoch} {claim.model} wrote {wrote!r} for {claim.sentence!r}, not {claim.expect!r}"
     return None
 
 
@@ -93,7 +155,12 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
             found.append(Problem(lesson.path, step.line, f"step {number}: view: {note}"))
         if step.question is not None and step.question.kind == "attention":
             name = model_name(view)
-            if step.page != "decode":
+            if view.strategy != "greedy" or view.reference:
+                message = (
+                    f"step {number}: an attention question is asked of a greedy decode (its answer is the greedy row)"
+                )
+                found.append(Problem(lesson.path, step.line, message))
+            elif step.page != "decode":
                 found.append(
                     Problem(lesson.path, step.line, f'step {number}: an attention question needs page = "decode"')
                 )

@@ -46,6 +46,12 @@ TRAIN_ACTIVE = "train_active"  # the training shown as running on the last run o
 TRAIN_SAVED = "train_saved"  # the registry name the last finished training was saved under
 REGISTRY_NOTES_SHOWN = "_registry_notes_shown"  # the registry notes this session has seen
 
+# -- the Lessons page (explorer.lessons.player) -------------------------------------------------
+LESSON_TEACHER = "lesson_teacher"  # the sidebar's "Teacher's notes" toggle, a bool
+# Private: the open lesson and step (a player.Position), the answers given (answer_key -> the
+# chosen option or source position), the notes of the link last opened with the position they led to.
+LESSON_POSITION, LESSON_ANSWERS, LESSON_LINK_NOTES = "_lesson_position", "_lesson_answers", "_lesson_link_notes"
+
 
 def page_url(page: str) -> str:
     """The query parameters `page` wrote into the URL last (a URL that differs is a link opened)."""
@@ -60,3 +66,8 @@ def page_link(page: str) -> str:
 def followed(key: str) -> str:
     """The shared value widget `key` last took (explorer.state.link.follow)."""
     return f"_followed_{key}"
+
+
+def lesson_widget(kind: str, lesson: str, index: int) -> str:
+    """The key of a lesson step's widget `kind` ("choice", "token", "check"): one per lesson and step."""
+    return f"lesson_{kind}_{lesson}_{index}"

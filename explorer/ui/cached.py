@@ -11,9 +11,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from explorer.lessons import measure
+from explorer.state.view import ViewState
 from explorer.ui.loaders import get_translator
 from explorer.views import beam as beam_view
 from explorer.views import compare as compare_view
+from explorer.views import decode as decode_view
 from explorer.views import hidden_states as states_view
 from explorer.views import models as models_view
 from seq2seq.tasks import Example
@@ -68,3 +71,24 @@ def hypothesis_attention(name: str, sentence: str, hypothesis: dict):
 def history(path: str, mtime_ns: int) -> list[dict]:
     """Loss and validation metrics per epoch; the mtime keeps a retrained model's file fresh."""
     return models_view.read_history(Path(path))
+
+
+# -- Lessons ------------------------------------------------------------------------------------
+@st.cache_data(max_entries=256, show_spinner=False)
+def lesson_decode(name: str, sentence: str, strategy: str, beam: int, temperature: float, seed: int, reference: str):
+    """A lesson step's sentence decoded the way its view says (the Decode page's decode, as plain data)."""
+    view = ViewState("", "", sentence, strategy=strategy, beam=beam, temperature=temperature, seed=seed)
+    return decode_view.compute_trace(get_translator(name), name, view, reference)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def attention_answer(name: str, sentence: str, step: int) -> tuple[list[str], list[float]] | None:
+    """An attention question's answer: the source tokens and the model's own row at output position `step`."""
+    return measure.attention_row(get_translator(name), ViewState("", "", sentence, step=step))
+
+
+@st.cache_data(max_entries=64, show_spinner="Decoding the test examples…")
+def exact_by_length(name: str, task: str) -> dict[int, tuple[int, int]]:
+    """Source length -> (right, examples) of a model's greedy decodes of its task's test examples
+    (the accuracy_by_length figure), once per model for every session."""
+    return measure.exact_by_length(get_translator(name), task)

@@ -39,7 +39,7 @@ COLUMN_HELP = {
     "gold mass %": "Mean attention weight on the gold span",
     "entropy": "Mean entropy of an attention row, in nats (0 = all on one position)",
     "BLEU": "sacreBLEU, greedy, on the whole multi-reference test split",
-    "BLEU beam 5": "sacreBLEU, beam 5, on the first 300 test sources",
+    "BLEU beam 5": "sacreBLEU, beam 5, on the whole test split (the card says how many sentences)",
     "chrF": "sacreBLEU chrF, greedy, whole test split",
     "train min": "Minutes of training (the machine is in the model's card)",
 }

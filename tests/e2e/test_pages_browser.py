@@ -22,6 +22,7 @@ PAGES = {  # URL path -> the page's title
     "Models": "Models",
     "Train": "Train a model",
     "Timelapse": "Timelapse",
+    "Lessons": "Lessons",
 }
 
 

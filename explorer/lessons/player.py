@@ -1,0 +1,211 @@
+"""The lesson player's logic, plain Python over a session mapping (the Lessons page is its Streamlit side).
+
+Which lesson and step the URL names (`lesson=<id>&at=<1-based step>`, with a note for every value
+refused), the one function that builds that link (`link_params`), where the session stands (the
+open step, the answers given), progress, whether Next is allowed, how an answer is judged, and the
+share link that opens a step's view on its own page. Tested without Streamlit (tests/test_lesson_player.py).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from explorer.lessons import PAGES, ROOT, Lesson, Problem, Question, Step
+from explorer.state import keys, link
+from explorer.state.view import LINK_FIELDS, ViewState
+from explorer.state.view import link_params as view_link_params
+
+PAGE = "lessons"  # the page's name for explorer.state.link (the URL it wrote last, the link it came from)
+LESSON, AT = "lesson", "at"  # the page's query parameters
+SHOWN = 40  # characters of a refused value a note repeats
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where the player stands: a lesson id and a step index (0-based), or no lesson (the list)."""
+
+    lesson: str | None = None
+    index: int = 0
+
+
+# -- the URL ------------------------------------------------------------------------------------------
+def link_params(lesson: str | None, index: int = 0) -> dict[str, str]:
+    """The query parameters of the Lessons page at `lesson`'s step `index` (0-based); {} for the list."""
+    return {} if lesson is None else {LESSON: lesson, AT: str(index + 1)}
+
+
+def _shown(raw: str) -> str:
+    return repr(raw[:SHOWN] + "…" if len(raw) > SHOWN else raw)
+
+
+def locate(query: Mapping[str, str], lessons: Mapping[str, Lesson]) -> tuple[Position, tuple[str, ...]]:
+    """The position a link names, and a note for each value refused.
+
+    An unknown lesson opens the list; an `at` that is not a whole number opens step 1, one outside
+    the lesson's steps the nearest (first or last) step. Lessons are only looked up by id.
+    """
+    notes: list[str] = []
+    raw_lesson, raw_at = query.get(LESSON), query.get(AT)
+    if raw_lesson is None or raw_lesson == "":
+        if raw_at is not None:
+            notes.append(f"The link names step {_shown(raw_at)} but no lesson; here is the list of lessons.")
+        return Position(), tuple(notes)
+    lesson = lessons.get(raw_lesson)
+    if lesson is None:
+        return Position(), (f"There is no lesson {_shown(raw_lesson)}; here is the list of lessons.",)
+    last = len(lesson.steps)
+    if raw_at is None or raw_at == "":
+        return Position(lesson.id, 0), ()
+    try:
+        at = int(raw_at.strip())
+    except ValueError:
+        return Position(lesson.id, 0), (f"Ignored at={_shown(raw_at)}: not a step number; showing step 1.",)
+    if not 1 <= at <= last:
+        nearest = 1 if at < 1 else last
+        shown = at if abs(at) < 10**12 else _shown(raw_at)
+        notes.append(f"at={shown} is outside the lesson's steps 1–{last}; showing step {nearest}.")
+        at = nearest
+    return Position(lesson.id, at - 1), tuple(notes)
+
+
+def opened(
+    session: MutableMapping, query: Mapping, lessons: Mapping[str, Lesson]
+) -> tuple[Lesson | None, int, tuple[str, ...]]:
+    """(the lesson shown or None for the list, its step index, the link's notes to show).
+
+    A link just opened (explorer.state.link.opened_link) moves the session's position; otherwise the
+    session's position holds (Back, Next, Open move it). A position whose lesson has gone, or whose
+    step is past a lesson that has shrunk, falls back to the list or the last step.
+    """
+    found, new = link.opened_link(session, query, PAGE)
+    if new:
+        position, notes = locate(found, lessons)
+        session[keys.LESSON_POSITION] = position
+        session[keys.LESSON_LINK_NOTES] = (position, notes)
+    position = session.get(keys.LESSON_POSITION)
+    if not isinstance(position, Position) or position.lesson not in lessons:
+        return None, 0, _notes_at(session, Position())
+    lesson = lessons[position.lesson]
+    index = min(max(position.index, 0), len(lesson.steps) - 1)
+    return lesson, index, _notes_at(session, position)
+
+
+def _notes_at(session: Mapping, position: Position) -> tuple[str, ...]:
+    """The last link's notes while the player still shows where that link led."""
+    where, notes = session.get(keys.LESSON_LINK_NOTES) or (None, ())
+    return tuple(notes) if where == position else ()
+
+
+def publish(session: MutableMapping, query_params, lesson: Lesson | None, index: int) -> None:
+    """Write the position into the URL (only when it changed): the address bar opens this step."""
+    link.publish(session, query_params, PAGE, link_params(lesson.id if lesson else None, index))
+
+
+def go(session: MutableMapping, lesson: str | None, index: int = 0) -> None:
+    """Move the player (Open, Back, Next, All lessons): a button's callback."""
+    session[keys.LESSON_POSITION] = Position(lesson, index) if lesson is not None else Position()
+
+
+# -- progress and answers -----------------------------------------------------------------------------
+def progress(index: int, steps: int) -> tuple[str, float]:
+    """("Step k of n", the share of the lesson reached) for step `index` (0-based)."""
+    return f"Step {index + 1} of {steps}", (index + 1) / steps
+
+
+def answer_key(lesson: str, index: int) -> str:
+    return f"{lesson}:{index}"
+
+
+def answer(session: Mapping, lesson: str, index: int) -> int | None:
+    """The answer given to the step's question (an option's index or a source position), None if none yet."""
+    return (session.get(keys.LESSON_ANSWERS) or {}).get(answer_key(lesson, index))
+
+
+def record(session: MutableMapping, lesson: str, index: int, value: int) -> None:
+    session[keys.LESSON_ANSWERS] = {**(session.get(keys.LESSON_ANSWERS) or {}), answer_key(lesson, index): value}
+
+
+def check(session: MutableMapping, lesson: str, index: int, widget: str) -> None:
+    """The Check button's callback: the pick in `widget` (an option's index or a source position) becomes
+    the step's answer; nothing is recorded while nothing is picked."""
+    picked = session.get(widget)
+    if isinstance(picked, int) and not isinstance(picked, bool):
+        record(session, lesson, index, picked)
+
+
+def can_go_next(lesson: Lesson, index: int, answered: bool) -> bool:
+    """Next is allowed before the last step once the step's question (if any) is answered."""
+    return index < len(lesson.steps) - 1 and (lesson.steps[index].question is None or answered)
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    right: bool
+    chosen: int  # the option's index
+    right_options: tuple[int, ...]  # every option marked correct
+
+
+def judge_choice(question: Question, chosen: int) -> ChoiceResult:
+    right = tuple(i for i, option in enumerate(question.options) if option.correct)
+    return ChoiceResult(chosen in right, chosen, right)
+
+
+@dataclass(frozen=True)
+class AttentionResult:
+    right: bool
+    chosen: int  # the source position picked
+    answer: int  # the source position with the most weight in the model's own row
+    weight: float  # that weight
+
+
+def judge_attention(row: Sequence[float], chosen: int) -> AttentionResult:
+    """The model's answer is its row's argmax (the first one on a tie), never a value from the lesson file."""
+    best = max(range(len(row)), key=row.__getitem__)
+    return AttentionResult(chosen == best, chosen, best, float(row[best]))
+
+
+# -- the list and the step's view on its own page -----------------------------------------------------
+def lesson_line(lesson: Lesson) -> str:
+    """The audience, duration and length of a lesson, in one line."""
+    steps = len(lesson.steps)
+    return f"For: {lesson.audience} · {lesson.minutes} minutes · {steps} step{'s' if steps != 1 else ''}"
+
+
+def problem_text(problem: Problem) -> str:
+    """ "file:line: problem", the file relative to the project when it is one of the shipped lessons."""
+    path = Path(problem.path)
+    try:
+        path = path.resolve().relative_to(ROOT)
+    except (OSError, ValueError):
+        pass
+    return f"{path}:{problem.line}: {problem.message}"
+
+
+def page_label(page: str) -> str:
+    """A step's page as the sidebar names it: "states" -> "Hidden states"."""
+    return _url_path(page).replace("_", " ")
+
+
+def _url_path(page: str) -> str:
+    """The page's URL path: "pages/3_Hidden_states.py" -> "Hidden_states"."""
+    return Path(PAGES[page]).stem.split("_", 1)[1]
+
+
+def step_link(step: Step, view: ViewState) -> tuple[str, dict[str, str]]:
+    """(the page script, the share link's query parameters) that open exactly the step's view there.
+
+    The view pages (explorer.state.view.LINK_FIELDS) take their share link; Models, Train and
+    Timelapse take no view.
+    """
+    params = view_link_params(view, step.page) if step.page in LINK_FIELDS else {}
+    return PAGES[step.page], params
+
+
+def step_url(step: Step, view: ViewState) -> str:
+    """The step's share link as a URL relative to the app ("Decode?task=reverse&…")."""
+    _, params = step_link(step, view)
+    query = urllib.parse.urlencode(params)
+    return _url_path(step.page) + (f"?{query}" if query else "")

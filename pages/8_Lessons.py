@@ -1,0 +1,25 @@
+"""Lessons: guided tours of the app (issue 24). The list of lessons, then the player: a step's text,
+its view (embedded, or a link that opens it on its page), its question, Back / Next.
+
+Wiring only: the logic is in explorer.lessons.player (plain Python, tested without a browser), the
+sections in explorer.ui.lesson_player. The URL keeps the lesson and the step: ?lesson=<id>&at=<step>.
+"""
+
+import streamlit as st
+
+from explorer.lessons import catalog, player
+from explorer.ui import frame
+from explorer.ui import lesson_player as ui
+
+projecting = frame.page("Lessons", "Lessons")
+teacher = ui.teacher_toggle()
+
+lessons, problems = catalog()  # read on every run: a teacher's new file appears at once
+lesson, index, notes = player.opened(st.session_state, st.query_params.to_dict(), lessons)
+player.publish(st.session_state, st.query_params, lesson, index)
+ui.link_notes(notes)
+
+if lesson is None:
+    ui.lesson_list(lessons, problems)
+else:
+    ui.player_view(lesson, index, projecting, teacher)

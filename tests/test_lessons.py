@@ -1,0 +1,242 @@
+"""Lesson files: the shipped ones pass the checker (their views open, their claims hold on the shipped
+models); broken ones get every problem reported with its file and line; teachers' folders add lessons."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from explorer import lessons
+from explorer.lessons import LessonError, read
+from explorer.lessons.check import problems
+from explorer.lessons.measure import exact_by_length, length_curve, share_right
+from seq2seq.checkpoint import load_model
+
+ROOT = Path(__file__).resolve().parent.parent
+_TRANSLATORS: dict[str, object] = {}
+
+
+def translator(name: str):
+    """The shipped model `name`, loaded once for every test here."""
+    if name not in _TRANSLATORS:
+        _TRANSLATORS[name] = load_model(name)
+    return _TRANSLATORS[name]
+
+
+GOOD = """title = "A lesson"
+audience = "Anyone"
+minutes = 10
+
+[[steps]]
+title = "Reverse hello"
+text = "Watch **dot** reverse hello."
+page = "decode"
+view = { task = "reverse", scorer = "dot", sentence = "hello", step = "2" }
+
+[steps.question]
+kind = "attention"
+prompt = "Where does the next letter look?"
+
+[[steps.claims]]
+kind = "output"
+model = "reverse/dot"
+sentence = "hello"
+expect = "olleh"
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- the shipped lessons ------------------------------------------------------------------------------
+SHIPPED = lessons.lesson_files([lessons.SHIPPED_DIR])
+
+
+def test_lessons_are_shipped():
+    assert len(SHIPPED) >= 6
+    assert SHIPPED[0].name == "1-why-attention.toml"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_lesson_passes_the_checker_and_its_claims_hold(path):
+    lesson = read(path)
+    assert 10 <= lesson.minutes <= 20 and len(lesson.steps) >= 3
+    assert problems(lesson, translator) == []
+
+
+def test_the_command_line_checker_says_ok_and_fails_on_a_broken_file(tmp_path):
+    broken = write(tmp_path, "broken.toml", 'title = "x"\nminutes = "ten"\n')
+    command = [sys.executable, "-m", "explorer.lessons", "check", "--no-claims"]
+    good = subprocess.run([*command, str(SHIPPED[0])], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert good.returncode == 0 and good.stdout.strip().endswith(": ok"), good.stdout + good.stderr
+    bad = subprocess.run([*command, str(broken)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert f"{broken}:2: minutes must be a whole number from 1 to 180" in bad.stdout
+    assert f"{broken}:1: audience is missing" in bad.stdout
+
+
+# -- the form of a file: every problem, with its line --------------------------------------------------
+def test_a_good_lesson_reads_into_its_steps(tmp_path):
+    lesson = read(write(tmp_path, "good.toml", GOOD))
+    assert (lesson.id, lesson.title, lesson.minutes) == ("good", "A lesson", 10)
+    (step,) = lesson.steps
+    assert step.line == 5 and step.page == "decode" and step.view["step"] == "2"
+    assert step.question.kind == "attention" and step.claims[0].expect == "olleh" and step.claims[0].line == 15
+    assert problems(lesson, translator) == []
+
+
+def problems_of(tmp_path, text: str, name: str = "bad.toml") -> list[str]:
+    path = write(tmp_path, name, text)
+    with pytest.raises(LessonError) as error:
+        read(path)
+    return [f"{p.line}: {p.message}" for p in error.value.problems]
+
+
+def test_not_toml_names_the_line(tmp_path):
+    (found,) = problems_of(tmp_path, 'title = "x"\naudience = \n')
+    assert found.startswith("2: not valid TOML")
+
+
+def test_every_form_problem_is_reported_with_its_line(tmp_path):
+    text = GOOD.replace('page = "decode"', 'page = "nowhere"').replace('kind = "attention"', 'kind = "essay"')
+    text = text.replace('kind = "output"', 'kind = "output"\ncolour = "red"') + '\n[[steps]]\ntitle = "Empty"\n'
+    found = problems_of(tmp_path, text)
+    assert "8: step 1: unknown page 'nowhere'; one of decode, compare, states, beam, models, train, timelapse" in found
+    assert "11: step 1: question kind 'essay' is not one of choice, attention" in found
+    assert "17: unknown key 'colour' in step 1's claim 1" in found
+    assert "22: step 2: text is missing" in found
+
+
+def test_a_question_without_a_right_answer_is_refused(tmp_path):
+    text = GOOD.replace(
+        'kind = "attention"\nprompt = "Where does the next letter look?"',
+        'kind = "choice"\nprompt = "Which?"\noptions = [{ text = "a", explain = "no" }, { text = "b", explain = "x" }]',
+    )
+    assert "11: step 1: the question has no right answer (no option with correct = true)" in problems_of(tmp_path, text)
+
+
+def test_file_names_and_sizes_are_checked_before_reading(tmp_path):
+    assert problems_of(tmp_path, GOOD, "Bad Name.toml") == [
+        "0: a lesson file's name is lowercase letters, digits and '-' (≤ 64)"
+    ]
+    assert problems_of(tmp_path, GOOD, "lesson.txt") == ["0: a lesson file's name ends in .toml"]
+    big = GOOD + "# " + "x" * lessons.MAX_FILE_BYTES
+    assert problems_of(tmp_path, big, "big.toml") == ["0: larger than 256 KB: not a lesson"]
+
+
+# -- what needs the models: views, questions, claims ---------------------------------------------------
+def model_problems(tmp_path, text: str) -> list[str]:
+    return [f"{p.line}: {p.message}" for p in problems(read(write(tmp_path, "m.toml", text)), translator)]
+
+
+def test_a_view_a_link_would_not_open_is_an_invalid_state(tmp_path):
+    text = GOOD.replace('scorer = "dot"', 'scorer = "telepathy"').replace('step = "2"', 'step = "-3"')
+    found = model_problems(tmp_path, text)
+    assert "5: step 1: view: No 'telepathy' model for reverse; showing 'general'." in found
+    assert "5: step 1: view: step=-3 is outside 0–200; using 0." in found
+
+
+def test_unknown_models_and_false_claims_are_reported(tmp_path):
+    text = GOOD.replace('model = "reverse/dot"', 'model = "reverse/oracle"')
+    assert "15: step 1: claim: unknown model 'reverse/oracle'" in model_problems(tmp_path, text)
+    text = GOOD.replace('expect = "olleh"', 'expect = "hello"')
+    assert "15: step 1: claim: reverse/dot writes 'olleh' for 'hello', not 'hello'" in model_problems(tmp_path, text)
+    text = GOOD.replace('kind = "output"', 'kind = "not_output"')
+    assert "15: step 1: claim: reverse/dot does write 'olleh' for 'hello'" in model_problems(tmp_path, text)
+
+
+def test_an_attention_claim_checks_the_models_own_argmax(tmp_path):
+    claim = '\n[[steps.claims]]\nkind = "attends"\nmodel = "reverse/dot"\nsentence = "hello"\nstep = 0\ntoken = "{}"\n'
+    assert model_problems(tmp_path, GOOD + claim.format("o")) == []  # the first letter written looks at the last
+    (found,) = model_problems(tmp_path, GOOD + claim.format("h"))
+    assert found == "21: step 1: claim: reverse/dot's 'o' (position 0) attends most to 'o', not 'h'"
+
+
+def test_an_attention_question_is_asked_of_a_greedy_decode(tmp_path):
+    found = model_problems(tmp_path, GOOD.replace('step = "2" }', 'step = "2", strategy = "beam" }'))
+    assert "5: step 1: an attention question is asked of a greedy decode (its answer is the greedy row)" in found
+
+
+def test_an_attention_question_needs_a_row_to_ask_about(tmp_path):
+    found = model_problems(tmp_path, GOOD.replace('scorer = "dot"', 'scorer = "none"'))
+    assert "5: step 1: reverse/none has no attention row at step 2 to ask about" in found
+    found = model_problems(tmp_path, GOOD.replace('step = "2"', 'step = "9"'))
+    assert "5: step 1: reverse/dot has no attention row at step 9 to ask about" in found
+
+
+def test_accuracy_is_measured_on_the_tasks_test_examples():
+    counts = exact_by_length(translator("reverse/dot"), "reverse", n=60)
+    assert sum(total for _, total in counts.values()) == 60 and all(1 <= n <= 30 for n in counts)
+    share, examples = share_right(counts, 1, 30)
+    assert examples == 60 and share >= 0.95
+    assert share_right(counts, 31, 40) is None
+    labels, values = length_curve({1: (1, 1), 5: (0, 1), 6: (2, 4)}, bucket=5)
+    assert labels == ["1–5", "6–10"] and values == [0.5, 0.5]
+
+
+# -- teachers' folders ---------------------------------------------------------------------------------
+def test_a_teachers_folder_adds_lessons_and_never_replaces_a_shipped_one(tmp_path, monkeypatch):
+    write(tmp_path, "my-lesson.toml", GOOD)
+    write(tmp_path, "1-why-attention.toml", GOOD)  # the id of a shipped lesson
+    write(tmp_path, "broken.toml", "title = [")
+    monkeypatch.setenv(lessons.LESSONS_ENV, str(tmp_path))
+    found, refused = lessons.catalog()
+    assert "my-lesson" in found and found["1-why-attention"].title == "Why attention?"
+    messages = sorted(str(p) for p in refused)
+    assert any(m.startswith(f"{tmp_path / 'broken.toml'}:1: not valid TOML") for m in messages)
+    assert any("another lesson is already called '1-why-attention'" in m for m in messages)
+
+
+def claim_lesson(claims: str) -> str:
+    """GOOD with `claims` (TOML [[steps.claims]] tables) instead of its own claim."""
+    return GOOD[: GOOD.index("[[steps.claims]]")] + claims
+
+
+def test_claims_about_beam_search_sampling_and_a_what_if(tmp_path):
+    holds = claim_lesson(
+        '[[steps.claims]]\nkind = "output"\nmodel = "reverse/dot"\nsentence = "hello"\nexpect = "olleh"\n'
+        'strategy = "beam"\nbeam = 3\n\n'
+        '[[steps.claims]]\nkind = "output"\nmodel = "reverse/dot"\nsentence = "hello"\nexpect = "lleh"\n'
+        'prefix = ["l"]\n\n'
+        '[[steps.claims]]\nkind = "not_output"\nmodel = "reverse/dot"\nsentence = "hello"\nexpect = "olleh"\n'
+        'strategy = "sample"\ntemperature = 5.0\nseed = 3\n'
+    )
+    assert model_problems(tmp_path, holds) == []
+    wrong = holds.replace('expect = "lleh"', 'expect = "olleh"').replace('prefix = ["l"]', 'prefix = ["ł"]')
+    assert "23: step 1: claim: reverse/dot has no target piece 'ł'" in model_problems(tmp_path, wrong)
+    sample = holds.replace('kind = "not_output"', 'kind = "output"')
+    assert any(", sampling (temperature 5, seed 3), not 'olleh'" in p for p in model_problems(tmp_path, sample))
+
+
+def test_an_attention_claim_can_name_a_source_position(tmp_path):
+    claim = (
+        '[[steps.claims]]\nkind = "attends"\nmodel = "reverse/dot"\nsentence = "hello world"\nstep = 3\nposition = {}\n'
+    )
+    assert model_problems(tmp_path, claim_lesson(claim.format(7))) == []  # the o of "world", not of "hello"
+    (found,) = model_problems(tmp_path, claim_lesson(claim.format(4)))
+    assert found == "15: step 1: claim: reverse/dot's 'o' (position 3) attends most to source position 7, not 4"
+
+
+def test_claims_about_the_cards_metrics_and_the_training_history(tmp_path):
+    claims = (
+        '[[steps.claims]]\nkind = "metric"\nmodel = "reverse/dot"\nmetric = "exact_match"\n'
+        "at_least = 0.99\n\n"
+        '[[steps.claims]]\nkind = "history"\nmodel = "reverse/dot"\nsentence = "racecar"\n'
+        'epoch = 1\nexpect = "racecar"\n'
+    )
+    assert model_problems(tmp_path, claim_lesson(claims)) == []
+    found = model_problems(
+        tmp_path, claim_lesson(claims.replace("at_least = 0.99", "at_most = 0.5").replace("epoch = 1", "epoch = 0"))
+    )
+    assert "15: step 1: claim: reverse/dot's test exact_match is 0.996, not within 0–0.5" in found
+    assert any(p.startswith("21: step 1: claim: after epoch 0 reverse/dot wrote 'zzz") for p in found)
+    assert (
+        "a metric claim needs metric"
+        in problems_of(tmp_path, claim_lesson('[[steps.claims]]\nkind = "metric"\nmodel = "reverse/dot"\n'))[0]
+    )
