@@ -1,4 +1,4 @@
-"""`python -m seq2seq models|decode|translate|train|evaluate`.
+"""`python -m seq2seq models|decode|translate|train|evaluate|lab`.
 
 Bad input (empty or too-long text, an unknown model, bad flags) exits with status 2 and one line
 on stderr; never a traceback. Every numeric option has a range (its --help says it) and a value
@@ -124,7 +124,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_train_arguments(commands.add_parser("train", help="train a model"))
     add_evaluate_arguments(commands.add_parser("evaluate", help="measure a model on a task's split"))
+    _add_lab_arguments(commands.add_parser("lab", help="the attention lab: is attention an explanation?"))
     return parser
+
+
+def _add_lab_arguments(lab: argparse.ArgumentParser) -> None:
+    from .lab.run import DEFAULT_N, EXPERIMENTS, MAX_N, MAX_SEEDS
+    from .tasks import SPLITS, TASKS, all_tasks
+
+    corpus = ", ".join(task.name for task in all_tasks() if task.needs_data)
+    defaults = ", ".join(f"{name} {n}" for name, n in DEFAULT_N.items())
+    which = lab.add_mutually_exclusive_group(required=True)
+    which.add_argument("--model", help="registered name or a checkpoint folder (every experiment but table)")
+    which.add_argument("--task", choices=TASKS, help="table: the task whose shipped models are compared")
+    lab.add_argument("--experiment", required=True, choices=EXPERIMENTS)
+    lab.add_argument("--split", default="test", choices=SPLITS)
+    lab.add_argument(
+        "--n", type=_int_in(1, MAX_N), default=None, help=f"examples of the split, 1 to {MAX_N} (default: {defaults})"
+    )
+    lab.add_argument("--data", help=f"{corpus}: the Tatoeba file (e.g. ../shared/data/eng-fra.txt)")
+    lab.add_argument(
+        "--ig-steps", type=_positive_int, default=32, help="agreement, table: integrated gradients' points (1 to 1024)"
+    )
+    lab.add_argument(
+        "--seeds", type=_int_in(1, MAX_SEEDS), default=100, help=f"permutation: shuffles per step (1 to {MAX_SEEDS})"
+    )
+    lab.add_argument(
+        "--threads", type=_int_in(1, 256), default=1, help="torch threads (default 1: more help only on idle cores)"
+    )
+    lab.add_argument("--json", action="store_true", help="print one JSON object: per-example values and the summary")
+    lab.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
 
 
 def _load(args):
@@ -252,6 +281,94 @@ def cmd_translate(args) -> int:
     return 0
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+
+
+def cmd_lab(args) -> int:
+    """An experiment of the attention lab (seq2seq/lab/run.py): a table, or one JSON object with --json.
+
+    A tqdm bar on stderr counts the examples. Ctrl-C stops the run: what finished is printed, and
+    the exit status is 130.
+    """
+    try:
+        return _lab(args)
+    except KeyboardInterrupt:  # before the experiment's own loop began (loading a model, a batched decode)
+        print("lab: interrupted before any example finished", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _lab(args) -> int:
+    from .lab.run import NEEDS_ATTENTION, format_result, jsonable, run
+    from .tasks import TASKS, get_task
+
+    experiment = args.experiment
+    if experiment == "table" and args.model:
+        raise UsageError("lab: --experiment table compares every scorer of a task: give --task TASK, not --model")
+    if experiment != "table" and args.task:
+        raise UsageError(f"lab: --experiment {experiment} runs on one model: give --model NAME, not --task")
+    if experiment in ("agreement", "table"):
+        from .lab.importance import MAX_IG_STEPS
+
+        if args.ig_steps > MAX_IG_STEPS:
+            raise UsageError(f"lab: --ig-steps must be from 1 to {MAX_IG_STEPS}, got {args.ig_steps}")
+    import torch
+
+    torch.set_num_threads(args.threads)
+    translator = None
+    if experiment == "table":
+        task = get_task(args.task)
+    else:
+        translator = _load(args)
+        name = translator.metadata.get("task")
+        if name not in TASKS:
+            raise UsageError(f"lab: the model does not say which task it was trained on (task={name!r})")
+        task = get_task(name)
+        if experiment in NEEDS_ATTENTION and not translator.has_attention:
+            raise UsageError(
+                f"lab: the {experiment} experiment changes the attention, and {args.model} has none "
+                "(scorer 'none'): choose a model with attention"
+            )
+    if task.needs_data and not args.data:
+        raise UsageError(
+            f"lab: the {task.name} task reads its examples from a file: give --data PATH ({task.corpus.format})"
+        )
+    if args.data and not task.needs_data:
+        raise UsageError(f"lab: the {task.name} task generates its examples: leave out --data")
+
+    from tqdm import tqdm
+
+    bars = []
+
+    def bar(total: int, unit: str):
+        bars.append(tqdm(total=total, unit=unit, desc=f"lab {experiment}", file=sys.stderr, dynamic_ncols=True))
+        return bars[-1]
+
+    try:
+        result = run(
+            experiment,
+            translator=translator,
+            task_name=task.name,
+            split=args.split,
+            n=args.n,
+            data=args.data,
+            ig_steps=args.ig_steps,
+            seeds=args.seeds,
+            bar=bar,
+            device=args.device,
+        )
+    finally:
+        for b in bars:
+            b.close()
+    if args.json:
+        print(json.dumps(jsonable(result), ensure_ascii=False))
+    else:
+        print(format_result(result))
+    if result.get("interrupted"):
+        print("lab: interrupted (Ctrl-C): the results above are those of the examples that finished", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
 def line_ranges(numbers: Sequence[int]) -> str:
     """Ascending line numbers as runs: [3, 4, 5, 9] -> "3-5, 9"."""
     runs: list[list[int]] = []
@@ -275,6 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "translate": cmd_translate,
             "train": _train,
             "evaluate": _evaluate,
+            "lab": cmd_lab,
         }[args.command]
         return handler(args)
     except (UsageError, InputError, CheckpointError, FileNotFoundError) as error:

@@ -97,14 +97,24 @@ class Encoder(nn.Module):
         embedded = F.embedding(src, self.embedding.weight, self.embedding.padding_idx)  # (B, S, E)
         if self.training:  # dropout is the identity in eval mode: skip the call (a decode encodes once)
             embedded = self.dropout(embedded)
-        if src.size(0) == 1 and int(lengths[0]) == src.size(1):
+        return self.from_embeddings(embedded, lengths)
+
+    def from_embeddings(self, embedded: torch.Tensor, lengths: torch.Tensor) -> Encoded:
+        """The encoder after its embedding lookup: embedded (B, S, E), lengths (B,) -> `Encoded`.
+
+        `forward` is embed(src) (then dropout in training) followed by this; the attention lab
+        (seq2seq/lab/importance.py) calls it on embeddings it differentiates through, or replaces.
+        """
+        batch, length = embedded.shape[:2]
+        if batch == 1 and int(lengths[0]) == length:
             # One unpadded sentence (what decoding encodes): nothing to pack, and packing has a cost.
             memory, hidden = self.rnn(embedded)  # (1, S, H)
         else:
             packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
             outputs, hidden = self.rnn(packed)
-            memory, _ = pad_packed_sequence(outputs, batch_first=True, total_length=src.size(1))  # (B, S, H)
-        pad_mask = torch.arange(src.size(1), device=src.device)[None, :] >= lengths.to(src.device)[:, None]
+            memory, _ = pad_packed_sequence(outputs, batch_first=True, total_length=length)  # (B, S, H)
+        device = embedded.device
+        pad_mask = torch.arange(length, device=device)[None, :] >= lengths.to(device)[:, None]  # (B, S)
         if isinstance(hidden, tuple):
             hidden = (self._join_directions(hidden[0]), self._join_directions(hidden[1]))
         else:

@@ -1,0 +1,261 @@
+"""Quality against source length (Bahdanau et al. 2015, Fig. 2): does attention help on long sentences?
+
+`quality_by_length(translator, task_name)` decodes a split greedily (batched, `translate_batch`) and
+scores it per source-length bucket with the task's metric:
+
+- reverse and dates: exact match, the fraction of outputs equal to their target (0..1);
+- en-fr and zh-en: sacrebleu corpus BLEU (0..100) of each bucket's sentences, every translation of a
+  source in the split as its references (`Task.references`, as `evaluate` does).
+
+**Length** is counted in a unit that does not depend on the model, so that every scorer of a task is
+bucketed alike: characters for the character tasks (reverse, dates, and zh-en's Chinese, one token per
+character), whitespace-separated words for en-fr (whose SentencePiece model is each model's own).
+
+**Buckets** are `width` lengths wide and exact: a source of length L >= 1 is in bucket (L - 1) // width,
+whose `range` is [k * width + 1, (k + 1) * width], both ends included. Every bucket from length 1 up to the
+longest source is listed, an empty one with n 0 and value None, so each example is in exactly one bucket
+and the curves of two scorers line up. Default widths: `DEFAULT_WIDTH`.
+
+**Longer than training (reverse).** The shipped reverse models were trained on strings of at most
+`reverse.MAX_LEN` = 30 characters. Besides the `n` examples of the split (1 to 30 characters),
+`long_examples` draws round(n * 20 / 30) more of 31 to 50 characters, the same density per length, with
+the reverse task's own recipe (`reverse.SPACE_PROB` spaces among lowercase letters, gold target and
+alignment from `reverse.example`) from a stream seeded apart from the task's (`sample_split` under the
+name "reverse-long", seed 0, the split's own membership rule): the same strings on every run.
+
+**Which examples.** A generated task: the split's `examples(split, n, 0)`. A corpus task: about `n` of the
+split's distinct sources spread over the buckets (`stratified_sources`): the file runs short to long, so
+its first `n` sentences would fill one bucket; each bucket takes up to ceil(n / buckets) sources at an
+even stride in file order.
+
+A source the model cannot take (the `location` scorer learns one weight per trained position, so it refuses
+sources longer than its training's) is left out of its bucket's n and value and counted in `refused`; a
+bucket whose every source was refused has value None.
+
+Each bucket also carries a 95% percentile bootstrap interval of its value (`low`, `high`): examples
+resampled with replacement within the bucket, `resamples` times from a generator seeded `seed`.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Sequence
+
+from seq2seq.tasks import Example, get_task, reverse, sample_split
+
+# Bucket width per task, in the task's length unit: reverse's 10 give 1-10 .. 41-50, training ending at 30.
+DEFAULT_WIDTH = {"reverse": 10, "dates": 5, "en-fr": 5, "zh-en": 5}
+FALLBACK_WIDTH = 5  # a task without its own width
+LONG_MIN, LONG_MAX = 31, 50  # reverse's longer-than-training strings, in characters
+LONG_SEED = 0
+
+
+def length_unit(task_name: str) -> str:
+    """ "words" for a task whose source is read in subword pieces (en-fr), else "characters"."""
+    return "words" if get_task(task_name).source_tokenizer == "sentencepiece" else "characters"
+
+
+def source_length(task_name: str, text: str) -> int:
+    """The length of `text` in the task's unit (`length_unit`)."""
+    return len(text.split()) if length_unit(task_name) == "words" else len(text)
+
+
+def bucket_of(length: int, width: int) -> int:
+    """The index of the bucket [k * width + 1, (k + 1) * width] holding `length` (>= 1)."""
+    if length < 1 or width < 1:
+        raise ValueError(f"length and width must be 1 or more, got length {length}, width {width}")
+    return (length - 1) // width
+
+
+def bucket_range(index: int, width: int) -> list[int]:
+    """[lo, hi], both included, of bucket `index`."""
+    return [index * width + 1, (index + 1) * width]
+
+
+def split_examples(task_name: str, split: str = "test", n: int = 200, data: str | None = None) -> list[Example]:
+    """The lab's examples of a split: a generated task's `examples(split, n, 0)`, a corpus task's first `n`
+    pairs of the file's split (`load(data, split)[:n]`, ValueError without `data`)."""
+    task = get_task(task_name)
+    if task.needs_data:
+        return task.load(data, split)[:n]
+    return task.examples(split, n, 0)
+
+
+def long_examples(split: str, n: int, seed: int = LONG_SEED) -> list[Example]:
+    """`n` distinct reverse examples of LONG_MIN..LONG_MAX characters (uniform length), gold included."""
+
+    def draw(rng: random.Random) -> Example:
+        while True:
+            length = rng.randint(LONG_MIN, LONG_MAX)
+            chars = [
+                " " if rng.random() < reverse.SPACE_PROB else rng.choice(string.ascii_lowercase) for _ in range(length)
+            ]
+            source = "".join(chars)
+            if source.strip():
+                return reverse.example(source)
+
+    return sample_split(draw, f"{reverse.NAME}-long", split, n, seed)
+
+
+def long_count(n: int) -> int:
+    """How many longer-than-training reverse strings go with `n` examples: the same density per length."""
+    return round(n * (LONG_MAX - LONG_MIN + 1) / reverse.MAX_LEN)
+
+
+def stratified_sources(task_name: str, sources: Sequence[str], n: int, width: int) -> list[str]:
+    """About `n` of a corpus split's distinct `sources`, spread over the length buckets.
+
+    A corpus file runs short to long (manythings.org's does), so its first `n` sentences would all fall
+    in the first bucket or two. Each bucket takes up to ceil(n / buckets) of its sources instead, at an
+    even stride in file order (all of them when it has fewer), and the result keeps file order.
+    """
+    groups: dict[int, list[int]] = {}
+    for i, source in enumerate(sources):
+        groups.setdefault(bucket_of(max(source_length(task_name, source), 1), width), []).append(i)
+    if not groups:
+        return []
+    share = -(-n // len(groups))  # ceil
+    chosen: list[int] = []
+    for members in groups.values():
+        if len(members) <= share:
+            chosen += members
+        else:
+            chosen += [members[k * len(members) // share] for k in range(share)]
+    return [sources[i] for i in sorted(chosen)]
+
+
+def _bootstrap(items: Sequence, score, resamples: int, seed: int) -> tuple[float | None, float | None]:
+    """The 2.5th and 97.5th percentiles of `score` over `resamples` resamples of `items` (with replacement)."""
+    if not items or resamples < 1:
+        return None, None
+    rng = random.Random(seed)
+    k = len(items)
+    values = sorted(score([items[rng.randrange(k)] for _ in range(k)]) for _ in range(resamples))
+    return _percentile(values, 0.025), _percentile(values, 0.975)
+
+
+def _percentile(ordered: Sequence[float], q: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default)."""
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _bleu_scorer(references: Sequence[Sequence[str]], hypotheses: Sequence[str]):
+    """Per-sentence BLEU statistics, and a function from a list of sentence indices to their corpus BLEU.
+
+    sacrebleu's own sufficient statistics (what its paired bootstrap resamples): summing a resample's
+    rows and scoring the sum equals `corpus_bleu` on those sentences, without re-tokenizing them.
+    """
+    from sacrebleu.metrics import BLEU
+
+    from seq2seq.metrics import _ref_streams
+
+    metric = BLEU()
+    stats = metric._extract_corpus_statistics(list(hypotheses), _ref_streams(references)) if hypotheses else []
+
+    def score(indices: Sequence[int]) -> float:
+        total = [sum(column) for column in zip(*(stats[i] for i in indices), strict=True)]
+        return float(metric._compute_score_from_stats(total).score)
+
+    return score
+
+
+def quality_by_length(
+    translator,
+    task_name: str | None = None,
+    split: str = "test",
+    n: int = 200,
+    buckets: int | None = None,
+    data: str | None = None,
+    long: bool = True,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """The task's metric per source-length bucket of the split's first `n` examples (module docstring).
+
+    `task_name`: the model's own task when None. `buckets`: the bucket width in the task's unit
+    (`DEFAULT_WIDTH` when None). `long` (reverse only): add `long_count(n)` strings longer than training.
+    Returns {"task", "model", "scorer", "split", "metric", "unit", "width", "trained_source_tokens", "buckets":
+    [{"range": [lo, hi], "n", "value", "low", "high", "refused"}], "per_example": [{"source", "length",
+    "bucket", "output", "correct" (exact match; None for BLEU), "refused"}]}; BLEU tasks' per-example
+    entries carry "references" instead of "target".
+    """
+    task_name = task_name or translator.metadata.get("task", "")
+    task = get_task(task_name)
+    width = buckets or DEFAULT_WIDTH.get(task.name, FALLBACK_WIDTH)
+    if width < 1:
+        raise ValueError(f"the bucket width must be 1 or more, got {width}")
+    bleu_task = task.metric.name == "bleu"
+    if task.needs_data:
+        refs = task.references(data, split)
+        sources = stratified_sources(task.name, list(refs), n, width)
+        references = [refs[s] for s in sources]
+    else:
+        examples = split_examples(task.name, split, n, data)
+        if task.name == "reverse" and long:
+            examples += long_examples(split, long_count(n))
+        sources = [e.source for e in examples]
+        references = [[e.target] for e in examples]
+
+    refused: list[int] = []
+    # Room for outputs longer than the model's training limit (reverse's 31-50 characters).
+    longest = max((len(translator.target_tokenizer.encode(r[0])) for r in references), default=0)
+    max_len = max(translator.config.max_target_len, longest + 10)
+    outputs = translator.translate_batch(sources, max_len=max_len, refused=refused)
+    refused_set = set(refused)
+
+    lengths = [source_length(task.name, s) for s in sources]
+    count = max((bucket_of(length, width) for length in lengths), default=-1) + 1
+    members: list[list[int]] = [[] for _ in range(count)]
+    for i, length in enumerate(lengths):
+        members[bucket_of(length, width)].append(i)
+
+    if bleu_task:
+        score_indices = _bleu_scorer([references[i] for i in range(len(sources))], outputs)
+    else:
+        correct = [outputs[i] == references[i][0] for i in range(len(sources))]
+
+        def score_indices(indices: Sequence[int]) -> float:
+            return sum(correct[i] for i in indices) / len(indices)
+
+    rows = []
+    for index, inside in enumerate(members):
+        scored = [i for i in inside if i not in refused_set]
+        value = score_indices(scored) if scored else None
+        low, high = _bootstrap(scored, score_indices, resamples, seed + index)
+        rows.append(
+            {
+                "range": bucket_range(index, width),
+                "n": len(scored),
+                "value": value,
+                "low": low,
+                "high": high,
+                "refused": len(inside) - len(scored),
+            }
+        )
+    per_example = []
+    for i, source in enumerate(sources):
+        entry = {"source": source, "length": lengths[i], "bucket": bucket_of(lengths[i], width), "output": outputs[i]}
+        if bleu_task:
+            entry["references"] = references[i]
+            entry["correct"] = None
+        else:
+            entry["target"] = references[i][0]
+            entry["correct"] = None if i in refused_set else bool(correct[i])
+        entry["refused"] = i in refused_set
+        per_example.append(entry)
+    return {
+        "task": task.name,
+        "model": translator.name,
+        "scorer": translator.scorer,
+        "split": split,
+        "metric": task.metric.name,
+        "unit": length_unit(task.name),
+        "width": width,
+        "trained_source_tokens": translator.trained_source_len,
+        "buckets": rows,
+        "per_example": per_example,
+    }

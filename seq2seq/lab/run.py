@@ -1,0 +1,246 @@
+"""What `python -m seq2seq lab` runs and prints: every experiment of the lab on a split, as one result.
+
+seq2seq/cli.py parses and checks the options (`lab` in `build_parser`, `cmd_lab`) and calls `run`;
+this module picks the examples, runs the experiment with a progress callback in the form the
+experiment takes, and turns the result into a plain-text table (`format_result`) or JSON data
+(`jsonable`).
+
+Examples come from the task's split: a generated task's `examples(split, n, 0)`; a corpus task's first
+`n` distinct sources in file order (its `load(data, split)`, a source with several translations taken
+once). The length experiment and the table pick their own (`seq2seq.lab.length`, `seq2seq.lab.table`).
+A source the model cannot take (`location` beyond its trained length) is left out and counted
+("skipped").
+
+Every result carries "interrupted": an experiment stopped by Ctrl-C returns the examples it finished.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+
+EXPERIMENTS = ("agreement", "permutation", "adversarial", "uniform", "length", "override", "table")
+# The experiments that change a model's attention: a model without it (scorer `none`) has nothing to change.
+NEEDS_ATTENTION = frozenset({"permutation", "adversarial", "uniform", "override"})
+# Examples when --n is not given: what each takes in about a minute or two on two cores.
+DEFAULT_N = {
+    "agreement": 50,
+    "permutation": 100,
+    "adversarial": 10,
+    "uniform": 200,
+    "length": 200,
+    "override": 50,
+    "table": 200,
+}
+MAX_N = 10_000  # the most examples one run takes (--n)
+MAX_SEEDS = 1000  # permutation: the most shuffles per step (--seeds)
+
+
+def sources_for(task_name: str, split: str, n: int, data: str | None = None) -> list[str]:
+    """The split's first `n` sources (module docstring): generated, or the corpus file's distinct ones."""
+    from seq2seq.tasks import get_task
+
+    task = get_task(task_name)
+    if task.needs_data:
+        return list(dict.fromkeys(e.source for e in task.load(data, split)))[:n]
+    return [e.source for e in task.examples(split, n, 0)]
+
+
+def _takes(translator, source: str) -> bool:
+    from seq2seq.decoding import InputError
+
+    try:
+        translator.encode_source(source)
+    except InputError:
+        return False
+    return True
+
+
+def _counting(bar) -> Callable[[Iterable], Iterator]:
+    """A `progress` that wraps the sources and ticks `bar` after each one (permutation, adversarial)."""
+
+    def wrap(items: Iterable) -> Iterator:
+        for item in items:
+            yield item
+            bar.update(1)
+
+    return wrap
+
+
+def run(
+    experiment: str,
+    translator=None,
+    task_name: str | None = None,
+    split: str = "test",
+    n: int | None = None,
+    data: str | None = None,
+    ig_steps: int = 32,
+    seeds: int = 100,
+    bar: Callable[[int, str], object] | None = None,
+    device: str = "cpu",
+) -> dict:
+    """Run `experiment` on `translator` (the table: on `task_name`'s models) over the split's first `n`.
+
+    `bar(total, unit)` makes a progress bar with an `update(k)` method (tqdm); None: no bar.
+    Returns the experiment's own result with "experiment", "model" or "task", "split", "n" and
+    "interrupted" added (`format_result` prints it).
+    """
+    n = n or DEFAULT_N[experiment]
+    head: dict = {"experiment": experiment, "split": split, "n": n}
+    if experiment == "table":
+        from .table import scorer_table, table_work
+
+        total = table_work(task_name, split, n, data)
+        progress = bar(total, "example").update if bar and total else None
+        result = scorer_table(
+            task_name, n=n, data=data, ig_steps=ig_steps, progress=progress, split=split, device=device
+        )
+        return {**head, **result}
+    task_name = task_name or translator.metadata.get("task", "")
+    head |= {"model": translator.name, "scorer": translator.scorer, "task": task_name}
+    if experiment == "length":
+        from .length import quality_by_length
+
+        return {**head, **quality_by_length(translator, task_name, split=split, n=n, data=data), "interrupted": False}
+    if experiment == "uniform":
+        from .uniform import uniform_quality
+
+        tick = bar(n, "example") if bar else None
+        result = uniform_quality(
+            translator, task_name, split, n, data, progress=_counting(tick) if tick else None, seed=0
+        )
+        per_example, interrupted = result.pop("per_example"), result.pop("interrupted")
+        return {**head, "per_example": per_example, "summary": result, "interrupted": interrupted}
+
+    candidates = sources_for(task_name, split, n, data)
+    sources = [s for s in candidates if _takes(translator, s)]
+    head["skipped"] = len(candidates) - len(sources)
+    tick = bar(len(sources), "example") if bar else None
+    if experiment == "agreement":
+        from .agreement import agreement
+
+        result = agreement(translator, sources, ig_steps=ig_steps, progress=tick.update if tick else None)
+    elif experiment == "permutation":
+        from .permutation import permutation
+
+        result = permutation(translator, sources, n_seeds=seeds, progress=_counting(tick) if tick else None)
+    elif experiment == "adversarial":
+        from .adversarial import adversarial
+
+        result = adversarial(translator, sources, progress=_counting(tick) if tick else None)
+    elif experiment == "override":
+        from .override import override_split
+
+        result = override_split(translator, sources, progress=_counting(tick) if tick else None)
+    else:
+        raise ValueError(f"unknown experiment {experiment!r}; expected one of {EXPERIMENTS}")
+    interrupted = bool(result.get("interrupted") or result.get("summary", {}).get("interrupted"))
+    return {**head, **result, "interrupted": interrupted}
+
+
+# -- output ------------------------------------------------------------------------------------------------
+def jsonable(value):
+    """`value` with every NaN or infinity replaced by None (JSON null): plain JSON for `json.dumps`."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _number(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if isinstance(value, bool) or isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _interval(entry: dict, digits: int = 3) -> str:
+    if entry.get("low") is None:
+        return "-"
+    return f"[{_number(entry['low'], digits)}, {_number(entry['high'], digits)}]"
+
+
+def _is_summary(value) -> bool:
+    return isinstance(value, dict) and {"n", "median", "low", "high"} <= set(value)
+
+
+def summary_rows(summary: dict) -> list[tuple[str, str, str, str]]:
+    """(name, n, median, 95% interval) of every `stats.summary` in `summary`; other scalars as (name, "", value, "")."""
+    rows = []
+    for key, value in summary.items():
+        if key == "interrupted":
+            continue
+        if _is_summary(value):
+            rows.append((key, str(value["n"]), _number(value["median"]), _interval(value)))
+        elif isinstance(value, int | float | str | bool) or value is None:
+            rows.append((key, "", _number(value), ""))
+    return rows
+
+
+def format_result(result: dict) -> str:
+    """The plain-text table `lab` prints for a result of `run`."""
+    from seq2seq.tables import format_table
+
+    experiment = result["experiment"]
+    if experiment == "table":
+        return _format_table(result)
+    if experiment == "length":
+        digits = 1 if result["metric"] == "bleu" else 3
+        rows = [
+            (
+                f"{b['range'][0]}-{b['range'][1]}",
+                str(b["n"]),
+                _number(b["value"], digits),
+                _interval(b, digits),
+                str(b["refused"]),
+            )
+            for b in result["buckets"]
+        ]
+        title = f"{result['model']}: {result['metric']} by source length in {result['unit']} ({result['split']} split)"
+        return title + "\n" + format_table(("length", "n", result["metric"], "95% interval", "refused"), rows)
+    summary = result.get("summary", result)
+    title = (
+        f"{result['model']}: {experiment} over {len(result.get('per_example', []))} examples ({result['split']} split)"
+    )
+    return title + "\n" + format_table(("measure", "n", "median", "95% interval"), summary_rows(summary))
+
+
+def _format_table(result: dict) -> str:
+    from seq2seq.tables import format_table
+
+    metric = result["metric"]
+    header = ("model", "cell", "perplexity", metric, "AER", "entropy", "tau(attn, IG)", "median tau [95%]")
+    rows = []
+    for row in result["rows"]:
+        summary = row["tau_summary"]
+        median = "-" if summary["median"] is None else f"{_number(summary['median'])} {_interval(summary)}"
+        rows.append(
+            (
+                row["model"],
+                row["cell"],
+                _number(row["perplexity"], 4),
+                _number(row[metric], 1 if metric == "bleu" else 3),
+                _number(row["aer"]),
+                _number(row["entropy"]),
+                _number(row["tau"]),
+                median,
+            )
+        )
+    title = f"{result['task']}: every scorer over {result['n']} {result['split']} examples"
+    notes = [
+        f"{row['model']}: tau over the first {row['tau_examples']} of {len(row['per_example'])} sources (interrupted)"
+        for row in result["rows"]
+        if row["interrupted"]
+    ]
+    notes += [
+        f"{row['model']}: {row['refused']} examples too long for the model, left out"
+        for row in result["rows"]
+        if row["refused"]
+    ]
+    return "\n".join([title, format_table(header, rows), *notes])

@@ -1,0 +1,188 @@
+"""The attention lab's importances and their agreement (seq2seq/lab: importance, agreement, stats).
+
+Integrated gradients is checked for completeness against log-probabilities computed apart from it
+(the translator's forced decode, and the padding baseline); leave-one-out against forced decodes of
+the source with a token replaced by <unk>, done by hand; tau on hand-made vectors.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+
+from seq2seq.checkpoint import load_model
+from seq2seq.decoding import InputError
+from seq2seq.lab import stats
+from seq2seq.lab.agreement import agreement, kendall_tau, pairs, step_agreement
+from seq2seq.lab.importance import next_token_logprobs, step_importance
+from seq2seq.specials import UNK
+from tests.helpers import tiny_translator
+
+REVERSE_SOURCE = "attention"
+EN_SOURCE = "i am happy ."
+
+
+@pytest.fixture(scope="module")
+def reverse_dot():
+    return load_model("reverse/dot")
+
+
+@pytest.fixture(scope="module")
+def en_fr_general():
+    return load_model("en-fr/general")
+
+
+def _greedy_ids(translator, source):
+    return [step.token_id for step in translator.greedy(source).steps]
+
+
+def _forced_logprob(translator, source, prefix, token_id):
+    """log p(token_id | prefix, source) from the translator's own forced decode."""
+    return math.log(translator.force_ids(source, [*prefix, token_id]).steps[-1].prob)
+
+
+def _embeddings(translator, ids):
+    return translator.model.encoder.embedding.weight.detach()[torch.tensor(ids)].unsqueeze(0)  # (1, S, E)
+
+
+@pytest.mark.parametrize("fixture, source", [("reverse_dot", REVERSE_SOURCE), ("en_fr_general", EN_SOURCE)])
+def test_the_path_from_embeddings_is_the_translators_forced_decode(request, fixture, source):
+    translator = request.getfixturevalue(fixture)
+    ids = _greedy_ids(translator, source)
+    x = _embeddings(translator, translator.encode_source(source))
+    for t in range(len(ids)):
+        with torch.no_grad():
+            logprobs, weights = next_token_logprobs(translator.model, x.expand(3, -1, -1), ids[:t])  # three rows
+        expected = _forced_logprob(translator, source, ids[:t], ids[t])
+        assert logprobs[:, ids[t]].tolist() == pytest.approx([expected] * 3, abs=1e-5)
+        assert int(logprobs[0].argmax()) == ids[t]
+        step = translator.force_ids(source, ids[: t + 1]).steps[-1]
+        assert weights[0].tolist() == pytest.approx(list(step.attention), abs=1e-5)
+
+
+@pytest.mark.parametrize("fixture, source", [("reverse_dot", REVERSE_SOURCE), ("en_fr_general", EN_SOURCE)])
+def test_integrated_gradients_is_complete(request, fixture, source):
+    """sum_s IG_s = f(x) - f(x') within Captum's convergence delta, f computed apart from Captum."""
+    translator = request.getfixturevalue(fixture)
+    ids = _greedy_ids(translator, source)
+    source_ids = translator.encode_source(source)
+    baseline = _embeddings(translator, [translator.config.pad_id] * len(source_ids))
+    for t in (0, len(ids) // 2):
+        imp = step_importance(translator, source, ids[:t], ig_steps=32)
+        assert imp.token_id == ids[t]  # the default token is the greedy choice
+        assert len(imp.integrated_gradients) == len(source_ids) == len(imp.source_tokens)
+        f_x = _forced_logprob(translator, source, ids[:t], ids[t])
+        with torch.no_grad():
+            f_baseline = float(next_token_logprobs(translator.model, baseline, ids[:t])[0][0, ids[t]])
+        gap = sum(imp.integrated_gradients) - (f_x - f_baseline)
+        assert abs(gap) <= abs(imp.ig_delta) + 1e-4
+        assert abs(imp.logprob - f_x) <= 1e-5
+
+
+@pytest.mark.parametrize("scorer", ["dot", "tiny"])
+def test_leave_one_out_is_a_forced_decode_with_unk(reverse_dot, scorer):
+    """LOO_s = log p(w | source) - log p(w | source with token s as <unk>), forced decodes by hand."""
+    translator = reverse_dot if scorer == "dot" else tiny_translator(scorer="general")
+    source = REVERSE_SOURCE if scorer == "dot" else "abcdeh"
+    # the trained model's greedy second step; for the untrained one (which ends at once) "h" then "b"
+    first, token = _greedy_ids(translator, source)[:2] if scorer == "dot" else translator.target_tokenizer.encode("hb")
+    prefix = [first]
+    imp = step_importance(translator, source, prefix, token_id=token, ig_steps=4)
+    assert imp.source_tokens[-1] == "</s>" and len(imp.leave_one_out) == len(source) + 1
+    original = _forced_logprob(translator, source, prefix, token)
+    for s in range(len(source)):
+        replaced = source[:s] + "#" + source[s + 1 :]  # "#" is outside both alphabets: <unk>
+        assert translator.encode_source(replaced)[s] == UNK
+        by_hand = original - _forced_logprob(translator, replaced, prefix, token)
+        assert imp.leave_one_out[s] == pytest.approx(by_hand, abs=1e-5)
+    if scorer == "dot":  # the reverse model's second output is the source's second-to-last letter
+        assert max(range(len(source)), key=lambda s: imp.leave_one_out[s]) == len(source) - 2
+
+
+def test_a_zero_embedding_gets_zero_gradient_x_input_and_integrated_gradients():
+    translator = tiny_translator(scorer="dot")
+    c = translator.source_tokenizer.encode("c")[0]
+    with torch.no_grad():
+        translator.model.encoder.embedding.weight[c] = 0.0
+    source = "acbcd"
+    imp = step_importance(translator, source, [], ig_steps=8)
+    for s, char in enumerate(source):
+        if char == "c":
+            assert imp.grad_x_input[s] == 0.0
+            assert imp.integrated_gradients[s] == 0.0  # x_s - x'_s = 0: the baseline is the zero <pad> row
+        else:
+            assert imp.grad_x_input[s] > 0.0
+
+
+def test_the_none_scorer_has_no_attention_but_importances():
+    translator = load_model("reverse/none")
+    imp = step_importance(translator, "abc", [], ig_steps=8)
+    assert imp.attention is None
+    assert len(imp.grad_x_input) == len(imp.integrated_gradients) == len(imp.leave_one_out) == 4
+    assert all(math.isfinite(v) for v in imp.grad_x_input + imp.integrated_gradients + imp.leave_one_out)
+    assert (
+        set(step_agreement(imp))
+        == set(pairs(False))
+        == {
+            "grad_x_input~integrated_gradients",
+            "grad_x_input~leave_one_out",
+            "integrated_gradients~leave_one_out",
+        }
+    )
+    assert json.loads(json.dumps(imp.to_json()))["attention"] is None
+
+
+def test_a_finished_prefix_or_a_bad_setting_is_refused(reverse_dot):
+    with pytest.raises(InputError, match="</s>"):
+        step_importance(reverse_dot, "abc", [reverse_dot.config.eos_id])
+    with pytest.raises(InputError, match="ig_steps"):
+        step_importance(reverse_dot, "abc", [], ig_steps=0)
+    with pytest.raises(InputError, match="outside"):
+        step_importance(reverse_dot, "abc", [], token_id=10**6)
+
+
+def test_kendall_tau_on_hand_made_vectors():
+    assert kendall_tau([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert kendall_tau([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    # one discordant pair (2, 3) of six: (5 - 1) / 6
+    assert kendall_tau([1, 2, 3, 4], [1, 3, 2, 4]) == pytest.approx(2 / 3)
+    # tau-b with ties: pairs (0,2) (0,3) (1,3) (2,3) concordant, (0,1) tied in a, (1,2) tied in b:
+    # 4 / sqrt((6 - 1) (6 - 1))
+    assert kendall_tau([1, 1, 2, 3], [1, 2, 2, 3]) == pytest.approx(0.8)
+    assert math.isnan(kendall_tau([1, 1, 1], [1, 2, 3]))  # constant: undefined
+    assert math.isnan(kendall_tau([1.0, math.nan, 2.0], [1, 2, 3]))
+    with pytest.raises(ValueError):
+        kendall_tau([1, 2], [1, 2, 3])
+
+
+def test_summary_on_known_values():
+    result = stats.summary([5, 1, 4, 2, 3, None, math.nan])
+    assert result["n"] == 5 and result["median"] == 3.0
+    assert 1.0 <= result["low"] <= 3.0 <= result["high"] <= 5.0
+    assert result == stats.summary([1, 2, 3, 4, 5])  # same seed, same interval
+    assert stats.summary([2.0, 2.0, 2.0]) == {"n": 3, "median": 2.0, "low": 2.0, "high": 2.0}
+    assert stats.summary([7.0]) == {"n": 1, "median": 7.0, "low": 7.0, "high": 7.0}
+    assert stats.summary([]) == {"n": 0, "median": None, "low": None, "high": None}
+    wide = stats.summary(list(range(101)))
+    assert wide["median"] == 50.0 and 40 <= wide["low"] < 50 < wide["high"] <= 60
+
+
+def test_agreement_over_sources_is_plain_data_and_can_be_interrupted(reverse_dot):
+    calls = []
+    result = agreement(reverse_dot, ["abc", "hello"], max_steps=2, ig_steps=4, progress=calls.append)
+    assert calls == [1, 1] and result["interrupted"] is False
+    json.dumps(result, allow_nan=False)  # strict JSON: undefined taus are null
+    assert set(result["summary"]) == set(pairs(True))
+    first = result["per_example"][0]
+    assert first["output"] == "cba" and len(first["steps"]) == 2
+    assert set(first["tau"]) == set(pairs(True)) and first["steps"][1]["token"] == "b"
+    assert result["summary"]["attention~leave_one_out"]["n"] <= 2
+
+    def stop(_):
+        raise KeyboardInterrupt
+
+    partial = agreement(reverse_dot, ["abc", "hello"], max_steps=1, ig_steps=4, progress=stop)
+    assert partial["interrupted"] is True and len(partial["per_example"]) == 1
