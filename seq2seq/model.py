@@ -105,10 +105,12 @@ class Encoder(nn.Module):
         `forward` is embed(src) (then dropout in training) followed by this; the attention lab
         (seq2seq/lab/importance.py) calls it on embeddings it differentiates through, or replaces.
         """
-        batch, length = embedded.shape[:2]
-        if batch == 1 and int(lengths[0]) == length:
-            # One unpadded sentence (what decoding encodes): nothing to pack, and packing has a cost.
-            memory, hidden = self.rnn(embedded)  # (1, S, H)
+        length = embedded.shape[1]
+        if bool((lengths == length).all()):
+            # No padding (one sentence being decoded, a bucket of equal lengths, the attention lab's
+            # copies of one sentence): nothing to pack, and packing has a cost (3x the backward pass
+            # of the lab's batched integrated gradients).
+            memory, hidden = self.rnn(embedded)  # (B, S, H)
         else:
             packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
             outputs, hidden = self.rnn(packed)
