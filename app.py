@@ -41,6 +41,9 @@ number = st.column_config.NumberColumn(format="localized")
 st.dataframe(table, hide_index=True, width="stretch", column_config={"parameters": number})
 
 st.subheader("Start here")
+st.page_link(
+    "pages/8_Lessons.py", label="New to attention? Take a guided lesson (15–20 minutes each)", icon=":material/school:"
+)
 tasks = list(dict.fromkeys(e.task for e in models))
 columns = st.columns(max(len(tasks), 1))
 for column, task in zip(columns, tasks, strict=False):

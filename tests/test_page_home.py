@@ -50,3 +50,11 @@ def test_home_with_a_broken_manifest_shows_an_error_not_a_traceback(monkeypatch,
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
     assert "manifest.json" in at.error[0].value and "not valid JSON" in at.error[0].value
+
+
+def test_home_starts_a_newcomer_on_the_lessons(monkeypatch):
+    use_registry(monkeypatch)
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    (lessons,) = [el for el in at.main.get("page_link") if "Lessons" in el.proto.page]
+    assert lessons.proto.label.startswith("New to attention? Take a guided lesson")
