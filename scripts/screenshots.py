@@ -89,6 +89,13 @@ SHOTS = {
     "lessons": Shot(
         "Lessons", {"lesson": "1-why-attention", "at": "4"}, "Lessons", plots=1, scroll_to="Why attention?"
     ),
+    "lab": Shot(
+        "Lab",
+        {"task": "en-fr", "scorer": "general", "sentence": "I have a black cat.", "step": "4", "view": "step"},
+        "Attention lab",
+        plots=1,
+        scroll_to="Output token to explain",
+    ),
 }
 # Scroll Streamlit's main container (the window itself does not scroll) so that the element whose
 # text is `label` sits a little below the top of the view.

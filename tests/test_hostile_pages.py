@@ -33,6 +33,7 @@ SENTENCE_BOXES = {
     "pages/2_Compare.py": "cmp_sentence",
     "pages/3_Hidden_states.py": "hs_sentence",
     "pages/4_Beam_search.py": "beam_sentence",
+    "pages/9_Lab.py": "lab_sentence",
 }
 STATIC_HTML = (presentation.CSS,)
 PAGES = page_scripts()  # app.py and every file of pages/

@@ -32,7 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
 PAGES = page_scripts()  # app.py and every file of pages/
 # The pages that read task, scorer, sentence and step from the link (with notes).
-VIEW_PAGES = ["pages/1_Decode.py", "pages/2_Compare.py", "pages/3_Hidden_states.py", "pages/4_Beam_search.py"]
+VIEW_PAGES = [
+    "pages/1_Decode.py",
+    "pages/2_Compare.py",
+    "pages/3_Hidden_states.py",
+    "pages/4_Beam_search.py",
+    "pages/9_Lab.py",
+]
 assert set(VIEW_PAGES) <= set(PAGES)
 STATIC_HTML = (presentation.CSS,)
 

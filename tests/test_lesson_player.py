@@ -205,6 +205,10 @@ def test_a_steps_link_is_its_pages_share_link():
         assert player.step_link(lessons.Step("t", "x", page, {}), view) == (lessons.PAGES[page], {})
         assert player.step_url(lessons.Step("t", "x", page, {}), view) == page.capitalize()
     assert player.page_label("states") == "Hidden states"
+    lab = lessons.Step("t", "x", "lab", {"task": "reverse", "view": "split"})
+    script, params = player.step_link(lab, view)
+    assert script == "pages/9_Lab.py" and params == {**link_params(view, "lab"), "view": "split"}
+    assert player.step_url(lab, view).startswith("Lab?") and player.page_label("lab") == "Lab"
     problem = Problem(lessons.SHIPPED_DIR / "x.toml", 3, "bad")
     assert player.problem_text(problem) == "lessons/x.toml:3: bad"
 

@@ -107,7 +107,8 @@ def test_every_form_problem_is_reported_with_its_line(tmp_path):
     text = GOOD.replace('page = "decode"', 'page = "nowhere"').replace('kind = "attention"', 'kind = "essay"')
     text = text.replace('kind = "output"', 'kind = "output"\ncolour = "red"') + '\n[[steps]]\ntitle = "Empty"\n'
     found = problems_of(tmp_path, text)
-    assert "8: step 1: unknown page 'nowhere'; one of decode, compare, states, beam, models, train, timelapse" in found
+    pages = "decode, compare, states, beam, models, train, timelapse, lab"
+    assert f"8: step 1: unknown page 'nowhere'; one of {pages}" in found
     assert "11: step 1: question kind 'essay' is not one of choice, attention" in found
     assert "17: unknown key 'colour' in step 1's claim 1" in found
     assert "22: step 2: text is missing" in found
@@ -239,4 +240,121 @@ def test_claims_about_the_cards_metrics_and_the_training_history(tmp_path):
     assert (
         "a metric claim needs metric"
         in problems_of(tmp_path, claim_lesson('[[steps.claims]]\nkind = "metric"\nmodel = "reverse/dot"\n'))[0]
+    )
+
+
+def test_lab_claims_read_the_stored_lab_results(tmp_path):
+    claim = '[[steps.claims]]\nkind = "lab"\nmodel = "reverse/dot"\nexperiment = "{}"\nstatistic = "{}"\n{}\n'
+    holds = claim_lesson(
+        claim.format("uniform", "uniform", "at_most = 0.5")
+        + claim.format("agreement", "attention~integrated_gradients.n", "at_least = 10\nat_most = 10000")
+        + claim.format("table", "aer", "at_most = 0.5")
+        + claim.format("length", "41-50", "at_least = 0")
+        + claim.format("permutation", "fraction_changed", "at_least = 0")
+    )
+    assert model_problems(tmp_path, holds) == []
+    wrong = claim_lesson(
+        claim.format("uniform", "uniform", "at_least = 0.9")
+        + claim.format("agreement", "attention~nothing", "at_least = 0")
+        + claim.format("table", "perplexity.low", "at_least = 0")
+        + claim.format("permutation", "median_tvd", "at_most = -1")
+    )
+    found = model_problems(tmp_path, wrong)
+    assert any(p.startswith("15: step 1: claim: reverse/dot's stored uniform uniform is ") for p in found)
+    assert any(p.endswith("not within 0.9–inf") for p in found)
+    assert "21: step 1: claim: reverse/dot's stored agreement has no number 'attention~nothing'" in found
+    assert "27: step 1: claim: reverse/dot's stored table has no number 'perplexity.low'" in found
+    assert any(p.startswith("33: step 1: claim: reverse/dot's stored permutation median_tvd is") for p in found)
+    none = claim_lesson(claim.format("uniform", "uniform", "at_most = 1").replace("reverse/dot", "reverse/none"))
+    assert model_problems(tmp_path, none) == ["15: step 1: claim: no stored uniform results for reverse/none"]
+
+
+def test_a_lab_claim_needs_an_experiment_a_statistic_and_a_bound(tmp_path):
+    base = '[[steps.claims]]\nkind = "lab"\nmodel = "reverse/dot"\n'
+    assert (
+        "a lab claim needs at_least, at_most or both"
+        in problems_of(tmp_path, claim_lesson(base + 'experiment = "uniform"\nstatistic = "uniform"\n'))[0]
+    )
+    assert (
+        "experiment is one of agreement, permutation, uniform, length, table"
+        in problems_of(tmp_path, claim_lesson(base + 'experiment = "vibes"\nstatistic = "x"\nat_least = 0\n'))[0]
+    )
+    assert (
+        "a lab claim needs statistic"
+        in problems_of(tmp_path, claim_lesson(base + 'experiment = "uniform"\nat_least = 0\n'))[0]
+    )
+
+
+def test_a_lab_claim_without_stored_results_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr("seq2seq.lab.results.folder", lambda root=None: tmp_path / "nowhere")
+    claim = '[[steps.claims]]\nkind = "lab"\nmodel = "dates/dot"\nexperiment = "uniform"\nstatistic = "uniform"\n'
+    (found,) = model_problems(tmp_path, claim_lesson(claim + "at_least = 0\n"))
+    assert found.endswith("no stored lab results for dates (run scripts/lab_results.py --tasks dates)")
+
+
+def test_a_lab_step_names_one_of_the_labs_views(tmp_path):
+    step = (
+        '\n[[steps]]\ntitle = "Lab"\ntext = "The lab."\npage = "lab"\n'
+        'view = { task = "reverse", scorer = "dot", view = "%s" }\n'
+    )
+    assert model_problems(tmp_path, GOOD + step % "split") == []
+    (found,) = model_problems(tmp_path, GOOD + step % "everything")
+    assert found == "21: step 2: view: the Lab has no view 'everything'; one of step, split, scorers"
+
+
+def test_importance_and_tau_claims_run_the_labs_step_importances(tmp_path):
+    # reverse/dot on "hello world": the d (position 0) has its largest attention, gradient x input and
+    # integrated gradients on the d of the source (position 10) and its largest leave-one-out on </s>.
+    importance = '[[steps.claims]]\nkind = "importance"\nmodel = "reverse/dot"\nsentence = "hello world"\nstep = 0\n'
+    holds = claim_lesson(
+        importance
+        + 'method = "integrated_gradients"\ntoken = "d"\n'
+        + importance
+        + 'method = "grad_x_input"\nposition = 10\n'
+        + importance
+        + 'method = "leave_one_out"\ntoken = "</s>"\n'
+        + '[[steps.claims]]\nkind = "tau"\nmodel = "reverse/dot"\nsentence = "hello world"\nstep = 0\n'
+        + 'statistic = "attention~grad_x_input"\nat_least = 0.3\nat_most = 0.8\n'
+    )
+    assert model_problems(tmp_path, holds) == []
+    wrong = holds.replace('token = "</s>"', 'token = "h"').replace("at_least = 0.3", "at_least = 0.9")
+    found = model_problems(tmp_path, wrong)
+    assert "29: step 1: claim: reverse/dot's 'd' (position 0): the largest leave_one_out is on '</s>', not 'h'" in found
+    assert any(
+        p.startswith("36: step 1: claim: reverse/dot's 'd' (position 0): tau attention~grad_x_input is") for p in found
+    )
+    far = holds.replace('step = 0\nmethod = "integrated', 'step = 40\nmethod = "integrated')
+    assert "15: step 1: claim: reverse/dot's output of 'hello world' has 12 tokens, no position 40" in model_problems(
+        tmp_path, far
+    )
+
+
+def test_importance_and_tau_claims_are_checked_when_read(tmp_path):
+    base = '[[steps.claims]]\nkind = "{}"\nmodel = "reverse/dot"\nsentence = "hello"\n'
+    assert (
+        "method is one of grad_x_input, integrated_gradients, leave_one_out"
+        in problems_of(tmp_path, claim_lesson(base.format("importance") + 'method = "attention"\ntoken = "o"\n'))[0]
+    )
+    assert (
+        "a importance claim needs token or position"
+        in problems_of(tmp_path, claim_lesson(base.format("importance") + 'method = "leave_one_out"\n'))[0]
+    )
+    assert (
+        "statistic is one of attention~grad_x_input"
+        in problems_of(
+            tmp_path, claim_lesson(base.format("tau") + 'statistic = "attention~attention"\nat_least = 0\n')
+        )[0]
+    )
+    assert (
+        "a tau claim speaks of the greedy decode (the Lab's): no strategy or prefix"
+        in problems_of(
+            tmp_path,
+            claim_lesson(
+                base.format("tau") + 'statistic = "attention~grad_x_input"\nat_least = 0\nstrategy = "beam"\n'
+            ),
+        )[0]
+    )
+    assert (
+        "a tau claim needs at_least, at_most or both"
+        in problems_of(tmp_path, claim_lesson(base.format("tau") + 'statistic = "attention~grad_x_input"\n'))[0]
     )

@@ -243,6 +243,7 @@ def test_every_page_links_to_every_page_with_home_first():
         ("Train", "Train"),
         ("Timelapse", "Timelapse"),
         ("Lessons", "Lessons"),
+        ("Lab", "Lab"),
     ]
     for page in PAGES:
         ok(at.switch_page(page).run())

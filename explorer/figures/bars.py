@@ -1,8 +1,9 @@
-"""Bar charts: the k most probable next tokens of one decoding step."""
+"""Bar charts: the k most probable next tokens of one decoding step; histograms (the Lab's tau per example)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import statistics
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
@@ -40,4 +41,63 @@ def topk_bars(
         height=height or max(180, 50 + 32 * len(labels)),
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
     )
+    return figure
+
+
+# -- Lab ---------------------------------------------------------------------------------------
+HISTOGRAM_COLOR = "#1f77b4"
+MARK_COLOR = "#7f7f7f"
+
+
+def histogram_grid(
+    series: Mapping[str, Sequence[float]],
+    x_title: str,
+    x_range: tuple[float, float],
+    bin_size: float,
+    marks: Mapping[str, Mapping[str, float]] | None = None,
+    columns: int = 3,
+    title: str | None = None,
+) -> go.Figure:
+    """One small histogram per series name (its values, one per example), on one x range and bins, in a grid.
+
+    Each panel has a solid line at its median and dotted `marks[name]` (label -> x: a paper's number
+    beside ours). A series without values gets an empty panel saying so.
+    """
+    from plotly.subplots import make_subplots
+
+    names = list(series)
+    rows = max(1, -(-len(names) // columns))
+    figure = make_subplots(
+        rows=rows, cols=columns, subplot_titles=[plotly_text(n) for n in names], shared_xaxes=True,
+        vertical_spacing=0.22 if rows > 1 else 0.1, horizontal_spacing=0.06,
+    )  # fmt: skip
+    bins = {"start": x_range[0], "end": x_range[1], "size": bin_size}
+    for index, name in enumerate(names):
+        row, col = index // columns + 1, index % columns + 1
+        values = [float(v) for v in series[name]]
+        figure.add_trace(
+            go.Histogram(
+                x=values, xbins=bins, marker_color=HISTOGRAM_COLOR, name=plotly_text(name), showlegend=False,
+                hovertemplate="τ %{x}: %{y} examples<extra>" + plotly_text(name) + "</extra>",
+            ),
+            row=row, col=col,
+        )  # fmt: skip
+        if values:
+            median = statistics.median(values)
+            figure.add_vline(x=median, line={"color": CHOSEN_COLOR, "width": 2}, row=row, col=col)
+        ordered = sorted((marks or {}).get(name, {}).items(), key=lambda mark: mark[1])
+        for index_mark, (label, x) in enumerate(ordered):  # labels left of their lines, the last one right
+            position = "top right" if index_mark == len(ordered) - 1 else "top left"
+            figure.add_vline(
+                x=x, line={"color": MARK_COLOR, "dash": "dot", "width": 1}, row=row, col=col,
+                annotation_text=plotly_text(label), annotation_position=position, annotation_font_size=9,
+                annotation_yshift=-14 - 12 * (index_mark % 2),  # close marks on two lines
+            )  # fmt: skip
+    figure.update_xaxes(range=list(x_range), showticklabels=True)
+    figure.update_xaxes(title_text=x_title, row=rows)
+    figure.update_yaxes(title_text="examples", col=1)
+    figure.update_layout(
+        title=title, height=80 + 230 * rows, margin={"l": 10, "r": 10, "t": 80 if title else 40, "b": 10},
+        bargap=0.05,
+    )  # fmt: skip
     return figure

@@ -85,3 +85,31 @@ def _whole_ticks(series: Mapping[str, tuple[Sequence[float], Sequence]]) -> dict
     """Ticks on whole numbers, about ten of them (plotly would label epoch 0.5)."""
     largest = max((x for xs, _ in series.values() for x in xs), default=1)
     return {"tick0": 0, "dtick": max(1, math.ceil(largest / 10))}
+
+
+# -- Lab ----------------------------------------------------------------------------------------
+def interval_curves(
+    series: Mapping[str, Mapping[str, Sequence[float | None]]],
+    title: str,
+    x_title: str,
+    y_title: str,
+    y_range: tuple[float, float] | None = None,
+    marker_x: float | None = None,
+    marker_label: str | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """`curves` with an error bar per point: series name -> {"x", "y", "low", "high"} (None = no value,
+    a gap; a missing bound draws no bar on that side)."""
+    figure = curves(
+        {name: (item["x"], item["y"]) for name, item in series.items()},
+        title, x_title, y_title, marker_x=marker_x, marker_label=marker_label, y_range=y_range, height=height,
+    )  # fmt: skip
+    for trace, item in zip(figure.data, series.values(), strict=True):
+        above = [_gap(h, y) for y, h in zip(item["y"], item["high"], strict=True)]
+        below = [_gap(y, lo) for y, lo in zip(item["y"], item["low"], strict=True)]
+        trace.error_y = {"type": "data", "array": above, "arrayminus": below, "thickness": 1, "width": 3}
+    return figure
+
+
+def _gap(upper: float | None, lower: float | None) -> float | None:
+    return None if upper is None or lower is None else max(float(upper) - float(lower), 0.0)

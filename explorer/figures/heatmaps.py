@@ -1,13 +1,15 @@
-"""Heatmaps: a model's attention, the difference of two, a grid of scorers, gold alignments, probes over epochs."""
+"""Heatmaps: a model's attention, the difference of two, a grid of scorers, gold alignments, probes over epochs,
+and the Lab's named rows over one source (attention beside the importances)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from explorer.figures.common import HEATMAP_COLORS, TOKEN_TICKS, plotly_text, position_labels
+from explorer.figures.common import HEATMAP_COLORS, TOKEN_TICKS, check_row, plotly_text, position_labels
 
 
 def attention_heatmap(
@@ -247,4 +249,58 @@ def timelapse_animation(
             }
         ],
     )  # fmt: skip
+    return figure
+
+
+# -- Lab ---------------------------------------------------------------------------------------
+IMPORTANCE_COLORS = "RdBu"  # diverging: blue raises the chosen token, red lowers it, white is nothing
+
+
+def rows_heatmap(
+    source_tokens: Sequence[str],
+    rows: Mapping[str, Sequence[float]],
+    title: str | None = None,
+    normalize: bool = False,
+    height: int | None = None,
+) -> go.Figure:
+    """Named rows over one source, aligned column by column: one row per method or per attention row.
+
+    rows: label -> one value per source token, in order, top to bottom (labels and title drawn as typed).
+    `normalize`: each row divided by its largest absolute value and drawn on a diverging scale fixed to
+    −1..1 (methods on different scales compare by rank and sign; the hover keeps each raw value); else a
+    0–1 scale of weights.
+    """
+    labels = list(rows)
+    raw = [check_row(label, rows[label], source_tokens) for label in labels]
+    if normalize:
+        z = []
+        for row in raw:
+            peak = max((abs(v) for v in row if math.isfinite(v)), default=0.0)
+            z.append([v / peak if peak and math.isfinite(v) else 0.0 for v in row])
+        zmin, colorscale, bar_title = -1.0, IMPORTANCE_COLORS, "share of the row's largest"
+    else:
+        z, zmin, colorscale, bar_title = raw, 0.0, HEATMAP_COLORS, "weight"
+    x = [plotly_text(label) for label in position_labels(source_tokens)]
+    y = [plotly_text(label) for label in labels]
+    custom = [[[plotly_text(s), f"{v:.4g}"] for s, v in zip(source_tokens, row, strict=True)] for row in raw]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            zmin=zmin,
+            zmax=1.0,
+            colorscale=colorscale,
+            customdata=custom,
+            hovertemplate="%{y} · source %{customdata[0]}<br>value %{customdata[1]}<extra></extra>",
+            colorbar={"title": {"text": bar_title}},
+        )
+    )
+    figure.update_layout(
+        title=plotly_text(title) if title else None,  # it may quote a token ("</s>")
+        xaxis={"side": "top", **TOKEN_TICKS},
+        yaxis={"autorange": "reversed", "type": "category", "dtick": 1},
+        margin={"l": 10, "r": 10, "t": 90 if title else 50, "b": 10},
+        height=height or 130 + 40 * len(labels),
+    )
     return figure

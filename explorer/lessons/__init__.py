@@ -25,7 +25,7 @@ A lesson file (``lessons/*.toml``, and any folder named by $ATTENTION_EXPLORER_L
     # attends to most; the right answer is the model's own argmax, computed when the step is shown.
 
     [[steps.claims]]                                  # optional: what the text says the model does
-    kind = "output"                                   # output | not_output | attends | accuracy
+    kind = "output"                                   # or another kind (CLAIM_KINDS, docs/lessons.md)
     model = "reverse/dot"
     sentence = "hello"
     expect = "olleh"
@@ -37,6 +37,7 @@ it), a view is validated exactly as a share link is, and models are only looked 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -57,8 +58,16 @@ PAGES = {  # a step's page -> the page script it opens
     "models": "pages/5_Models.py",
     "train": "pages/6_Train.py",
     "timelapse": "pages/7_Timelapse.py",
+    "lab": "pages/9_Lab.py",
 }
-CLAIM_KINDS = ("output", "not_output", "attends", "accuracy", "metric", "history")
+CLAIM_KINDS = ("output", "not_output", "attends", "accuracy", "metric", "history", "lab", "importance", "tau")
+# A lab claim's experiments: the stored results of scripts/lab_results.py (seq2seq.lab.results).
+LAB_EXPERIMENTS = ("agreement", "permutation", "uniform", "length", "table")
+# An importance claim's methods and a tau claim's pairs "a~b" (seq2seq.lab.agreement, named here without Captum).
+IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
+TAU_PAIRS = tuple(
+    f"{a}~{b}" for i, a in enumerate(("attention", *IMPORTANCES)) for b in ("attention", *IMPORTANCES)[i + 1 :]
+)
 QUESTION_KINDS = ("choice", "attention")
 LESSON_KEYS = {"title", "audience", "minutes", "summary", "steps"}
 STEP_KEYS = {"title", "text", "page", "view", "teacher", "question", "claims", "figure"}
@@ -68,7 +77,7 @@ QUESTION_KEYS = {"kind", "prompt", "options", "explain"}
 OPTION_KEYS = {"text", "correct", "explain"}
 CLAIM_KEYS = {
     *("kind", "model", "sentence", "expect", "step", "token", "position", "min_len", "max_len", "at_least", "at_most"),
-    *("strategy", "beam", "temperature", "seed", "prefix", "metric", "epoch"),
+    *("strategy", "beam", "temperature", "seed", "prefix", "metric", "epoch", "experiment", "statistic", "method"),
 }
 CLAIM_STRATEGIES = ("greedy", "beam", "sample")
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # a lesson's id: its file name without .toml
@@ -102,7 +111,13 @@ class Claim:
     accuracy: exact match over the task's test examples whose source has min_len..max_len characters is
     within at_least..at_most (0–1). metric: the model card's test `metric` (as the Models page shows it,
     e.g. bleu_beam5) is within at_least..at_most. history: after `epoch`, the model's probes.json records
-    `expect` as its output for the probe `sentence` (the Timelapse page's record).
+    `expect` as its output for the probe `sentence` (the Timelapse page's record). lab: in the stored
+    lab results of the model's task (pretrained/lab/<task>.json), `statistic` of the model's `experiment`
+    is within at_least..at_most (either bound may be left out); `explorer.lessons.check.lab_value` says
+    which number a statistic names. importance: in the greedy decode of `sentence`, the source token with
+    the largest `method` importance (grad_x_input, integrated_gradients, leave_one_out: seq2seq.lab.importance)
+    for output position `step` is `token`, or is at `position`. tau: at that step, Kendall's tau of the pair
+    `statistic` ("attention~integrated_gradients", ...) is within at_least..at_most.
     """
 
     kind: str
@@ -123,6 +138,9 @@ class Claim:
     at_most: float = 1.0
     metric: str = ""
     epoch: int = 0
+    experiment: str = ""
+    statistic: str = ""
+    method: str = ""
     line: int = 0
 
 
@@ -380,7 +398,7 @@ class _Reader:
         return Claim(kind=kind, line=line, **values)
 
 
-_CLAIM_TEXT = ("model", "sentence", "expect", "token", "metric", "strategy")
+_CLAIM_TEXT = ("model", "sentence", "expect", "token", "metric", "strategy", "experiment", "statistic", "method")
 _CLAIM_WHOLE = ("step", "position", "min_len", "max_len", "beam", "seed", "epoch")
 _CLAIM_NEEDS = {
     "output": ("model", "sentence", "expect"),
@@ -389,6 +407,9 @@ _CLAIM_NEEDS = {
     "accuracy": ("model",),
     "metric": ("model", "metric"),
     "history": ("model", "sentence", "expect"),
+    "lab": ("model", "experiment", "statistic"),
+    "importance": ("model", "sentence", "method"),
+    "tau": ("model", "sentence", "statistic"),
 }
 
 
@@ -411,8 +432,22 @@ def _claim_values(kind: str, values: dict) -> str | None:
     if not isinstance(prefix, list) or not all(isinstance(p, str) for p in prefix):
         return "prefix must be a list of target pieces"
     values["prefix"] = tuple(prefix)
+    if kind == "importance" and values.get("method", IMPORTANCES[0]) not in IMPORTANCES:
+        return f"method is one of {', '.join(IMPORTANCES)}"
+    if kind == "tau" and values.get("statistic", TAU_PAIRS[0]) not in TAU_PAIRS:
+        return f"statistic is one of {', '.join(TAU_PAIRS)}"
+    greedy = values.get("strategy", "greedy") == "greedy" and not values["prefix"]
+    if kind in ("importance", "tau") and not greedy:
+        return f"a {kind} claim speaks of the greedy decode (the Lab's): no strategy or prefix"
+    if kind in ("lab", "tau"):
+        if kind == "lab" and values.get("experiment", LAB_EXPERIMENTS[0]) not in LAB_EXPERIMENTS:
+            return f"experiment is one of {', '.join(LAB_EXPERIMENTS)}"
+        if "at_least" not in values and "at_most" not in values:
+            return f"a {kind} claim needs at_least, at_most or both"
+        values.setdefault("at_least", -math.inf)
+        values.setdefault("at_most", math.inf)
     missing = [key for key in _CLAIM_NEEDS[kind] if not values.get(key)]
-    if kind == "attends" and not values.get("token") and "position" not in values:
+    if kind in ("attends", "importance") and not values.get("token") and "position" not in values:
         missing.append("token or position")
     return f"a {kind} claim needs {', '.join(missing)}" if missing else None
 

@@ -7,6 +7,7 @@ by registry name only (`translator_for`); the claims run the model's own decodin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from explorer.lessons import Claim, Lesson, Problem, Step
@@ -14,6 +15,7 @@ from explorer.lessons.measure import attention_row, exact_by_length, share_right
 from explorer.state import catalog
 from explorer.state.view import ViewState, decoding_label, parse_query
 from explorer.views.decode import decode
+from seq2seq.lab import results
 from seq2seq.registry import CheckpointError
 
 Translators = Callable[[str], object]  # registry name -> a seq2seq.decoding.Translator
@@ -23,6 +25,13 @@ def _load(name: str):
     from seq2seq.checkpoint import load_model
 
     return load_model(name)
+
+
+def lab_views() -> tuple[str, ...]:
+    """The Lab page's views (`view=` in its link: explorer.views.lab.VIEWS)."""
+    from explorer.views.lab import VIEWS
+
+    return VIEWS
 
 
 def step_view(step: Step) -> ViewState:
@@ -106,7 +115,11 @@ def _claim_problem(claim: Claim, translator_for: Translators) -> str | None:
         return _within(claim, value, f"test {claim.metric}", f"{value:.4g}")
     if claim.kind == "history":
         return _history_problem(claim)
+    if claim.kind == "lab":
+        return _lab_problem(claim, entry.task)
     translator = translator_for(claim.model)
+    if claim.kind in ("importance", "tau"):
+        return _importance_problem(claim, translator)
     if claim.kind != "accuracy":
         return _decode_problem(claim, translator)
     measured = share_right(exact_by_length(translator, entry.task), claim.min_len, claim.max_len)
@@ -115,6 +128,97 @@ def _claim_problem(claim: Claim, translator_for: Translators) -> str | None:
     share, examples = measured
     what = f"exact match on {examples} test examples of {claim.min_len}–{claim.max_len} characters"
     return _within(claim, share, what, f"{share:.1%}")
+
+
+def lab_value(data: dict, model: str, experiment: str, statistic: str) -> float:
+    """The number `statistic` names in `model`'s stored `experiment` (`data`: seq2seq.lab.results.load's).
+
+    agreement: a pair ("attention~integrated_gradients"); permutation: "median_tvd", "fraction_changed";
+    uniform: "model", "uniform", "change" (the task's metric); length: a bucket's range ("31-40"), its
+    value; table: a column of the model's row ("perplexity", "exact_match", "bleu", "aer", "entropy", "tau",
+    "tau_summary"). A median with its interval gives its median, or its "low", "high" or "n" named after
+    a dot ("attention~integrated_gradients.high"). ValueError naming what is missing.
+    """
+    name, _, part = statistic.partition(".")
+    if experiment == "table":
+        rows = [r for r in (data.get("table") or {}).get("rows", []) if r.get("model") == model]
+        if not rows:
+            raise ValueError(f"the stored scorer table has no row for {model}")
+        found = rows[0].get(name)
+    else:
+        stored = data["models"].get(model, {}).get(experiment)
+        if not isinstance(stored, dict):
+            raise ValueError(f"no stored {experiment} results for {model}")
+        if experiment == "length":
+            found = next(
+                (b.get("value") for b in stored.get("buckets", []) if "-".join(map(str, b.get("range", []))) == name),
+                None,
+            )
+        else:
+            found = stored.get("summary", {}).get(name)
+    if isinstance(found, dict):
+        found = found.get(part or "median")
+    elif part:
+        found = None
+    if isinstance(found, bool) or not isinstance(found, int | float) or not math.isfinite(found):
+        raise ValueError(f"{model}'s stored {experiment} has no number {statistic!r}")
+    return float(found)
+
+
+def claim_importance(translator, claim: Claim):
+    """The importances (seq2seq.lab.importance.step_importance, 32-point integrated gradients, as the Lab
+    page) of output position `claim.step` of the greedy decode of `claim.sentence`, with its token."""
+    from seq2seq.lab.importance import step_importance
+
+    trace = translator.greedy(claim.sentence)
+    ids = [s.token_id for s in trace.steps]
+    if claim.step >= len(ids):
+        raise ValueError(
+            f"{claim.model}'s output of {claim.sentence!r} has {len(ids)} tokens, no position {claim.step}"
+        )
+    return step_importance(translator, claim.sentence, ids[: claim.step], token_id=ids[claim.step])
+
+
+def _importance_problem(claim: Claim, translator) -> str | None:
+    """importance: the top source token of `claim.method` at the step; tau: the step's tau of a pair."""
+    from seq2seq.lab.agreement import step_agreement
+
+    imp = claim_importance(translator, claim)
+    where = f"{claim.model}'s {imp.token!r} (position {claim.step})"
+    if claim.kind == "tau":
+        if imp.attention is None and claim.statistic.startswith("attention"):
+            return f"{claim.model} has no attention"
+        tau = step_agreement(imp)[claim.statistic]
+        if not math.isfinite(tau):
+            return f"{where}: tau {claim.statistic} is undefined (a constant vector)"
+        if claim.at_least <= tau <= claim.at_most:
+            return None
+        return f"{where}: tau {claim.statistic} is {tau:.3f}, not within {claim.at_least:g}–{claim.at_most:g}"
+    values = getattr(imp, claim.method)
+    top = max(range(len(values)), key=values.__getitem__)
+    if claim.position >= 0 and top != claim.position:
+        return f"{where}: the largest {claim.method} is at source position {top}, not {claim.position}"
+    found = imp.source_tokens[top]
+    if claim.token and found.lstrip("▁") != claim.token.lstrip("▁"):
+        return f"{where}: the largest {claim.method} is on {found!r}, not {claim.token!r}"
+    return None
+
+
+def _lab_problem(claim: Claim, task: str) -> str | None:
+    """Whether the stored lab results (scripts/lab_results.py) put the claim's statistic within its bounds."""
+    data, note = results.load(task)
+    if data is None:
+        return note or f"no stored lab results for {task} (run scripts/lab_results.py --tasks {task})"
+    try:
+        value = lab_value(data, claim.model, claim.experiment, claim.statistic)
+    except ValueError as error:
+        return str(error)
+    if claim.at_least <= value <= claim.at_most:
+        return None
+    return (
+        f"{claim.model}'s stored {claim.experiment} {claim.statistic} is {value:.4g}, "
+        f"not within {claim.at_least:g}–{claim.at_most:g}"
+    )
 
 
 def _history_problem(claim: Claim) -> str | None:
@@ -172,6 +276,9 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
                         f"step {number}: {name} has no attention row at step {view.step} to ask about",
                     )
                 )
+        if step.page == "lab" and step.view.get("view") not in (None, *lab_views()):
+            message = f"step {number}: view: the Lab has no view {step.view['view']!r}; one of {', '.join(lab_views())}"
+            found.append(Problem(lesson.path, step.line, message))
         if step.figure is not None:
             missing = [s for s in step.figure.scorers if catalog.model_for(step.figure.task, s) is None]
             if catalog.task_of(step.figure.task) is None or catalog.task_of(step.figure.task).generate is None:

@@ -41,6 +41,9 @@ COMPARE_TASK, COMPARE_SENTENCE, COMPARE_MODE = "cmp_task", "cmp_sentence", "cmp_
 COMPARE_A, COMPARE_B = "cmp_a", "cmp_b"  # the two scorers of the difference
 STATES_STEP = "hs_step"  # the Hidden states page's step slider (its other widgets: widget_keys("hs"))
 BEAM_WIDTH = "beam_width"
+# The Lab page: the open view (step, split, scorers), the output token explained (its other widgets:
+# widget_keys("lab")), and (private) the perturbations asked for: experiment -> (model, sentence, step).
+LAB_VIEW, LAB_STEP, LAB_ASKED = "lab_view", "lab_step", "_lab_asked"
 TRAIN_SESSION = "train_session"  # this browser tab's id for its trainings (Train and Timelapse pages)
 TRAIN_ACTIVE = "train_active"  # the training shown as running on the last run of the Train page
 TRAIN_SAVED = "train_saved"  # the registry name the last finished training was saved under

@@ -149,12 +149,13 @@ def choose_model(view: ViewState, raw: str | None, names: Sequence[str]) -> View
 
 # -- one link format for every page --------------------------------------------------------------
 # The fields each page keeps in its link (Compare shows every scorer, so no scorer; Beam search's
-# own width is its `beam`, whatever the strategy).
+# own width is its `beam`, whatever the strategy; the Lab explains greedy decodes, so no strategy).
 LINK_FIELDS = {
     "decode": ("task", "scorer", "sentence", "step", "model", *keys.DECODING_KEYS),
     "states": ("task", "scorer", "model", "sentence", "step", *keys.DECODING_KEYS),
     "compare": ("task", "sentence"),
     "beam": ("task", "scorer", "model", "sentence", "beam"),
+    "lab": ("task", "scorer", "model", "sentence", "step"),  # and the lab's own `view` (explorer.views.lab)
 }
 
 

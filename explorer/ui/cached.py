@@ -18,7 +18,9 @@ from explorer.views import beam as beam_view
 from explorer.views import compare as compare_view
 from explorer.views import decode as decode_view
 from explorer.views import hidden_states as states_view
+from explorer.views import lab as lab_view
 from explorer.views import models as models_view
+from seq2seq.lab import results
 from seq2seq.tasks import Example
 
 
@@ -92,3 +94,44 @@ def exact_by_length(name: str, task: str) -> dict[int, tuple[int, int]]:
     """Source length -> (right, examples) of a model's greedy decodes of its task's test examples
     (the accuracy_by_length figure), once per model for every session."""
     return measure.exact_by_length(get_translator(name), task)
+
+
+# -- Lab ----------------------------------------------------------------------------------------
+@st.cache_data(max_entries=256, show_spinner=False)
+def lab_greedy(name: str, sentence: str) -> lab_view.GreedyOutput:
+    """The greedy decode the Lab explains: its tokens and ids."""
+    return lab_view.greedy_output(get_translator(name), sentence)
+
+
+@st.cache_data(max_entries=256, show_spinner="Computing the importances…")
+def lab_step(name: str, sentence: str, step: int) -> lab_view.StepLab:
+    """Output token `step`'s three importances and their taus with attention."""
+    return lab_view.step_lab(get_translator(name), sentence, step)
+
+
+@st.cache_data(max_entries=128, show_spinner="Shuffling the attention…")
+def lab_permutation(name: str, sentence: str, step: int) -> dict:
+    """Output token `step`'s attention shuffled (explorer.views.lab.permutation)."""
+    return lab_view.permutation(get_translator(name), sentence, step)
+
+
+@st.cache_data(max_entries=128, show_spinner="Searching for an adversarial attention…")
+def lab_adversarial(name: str, sentence: str, step: int) -> dict:
+    """The attention farthest from output token `step`'s own within TVD 0.05."""
+    return lab_view.adversarial(get_translator(name), sentence, step)
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the stored results…")
+def _lab_results(where: str, stamp: int | None, task: str) -> tuple[dict | None, str | None]:
+    return results.load(task)
+
+
+def lab_results(task: str) -> tuple[dict | None, str | None]:
+    """The task's stored lab results: (data, None), (None, None) when none are stored, (None, note) when
+    the file cannot be used (seq2seq.lab.results.load). Read once per file version (path and mtime)."""
+    try:
+        where = results.path(task)
+        stamp = where.stat().st_mtime_ns if where.exists() else None
+    except (ValueError, OSError):
+        return results.load(task)  # says what is wrong, never raises
+    return _lab_results(str(where), stamp, task)

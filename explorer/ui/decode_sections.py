@@ -13,18 +13,21 @@ server, and a page's first view asks the browser for fewer bundles.
 from __future__ import annotations
 
 import functools
+import urllib.parse
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatmap
 from explorer.state import catalog, keys, link
 from explorer.state.catalog import TASK_LABELS
-from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
+from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES, link_params
 from explorer.ui import components, fast_stepper, pickers
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
 from explorer.views import decode_analysis as da
+from explorer.views import lab as lab_view
 from seq2seq.attention import SCORER_INFO
 from seq2seq.decoded import DecodedSentence, DecodedStep
 
@@ -145,6 +148,8 @@ def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
             st.caption("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below.")
     with side:
         current_step(src, row, data.strategy, presentation)
+        if row is not None and not presentation:
+            lab_link(data.strategy)
     draw_tab = {  # only the open tab is built (its widgets rerun the page when it changes)
         "Explain this cell": lambda: explain(data, step),
         "What if…": lambda: whatif(data, translator, row),
@@ -204,6 +209,21 @@ def current_step(src: list[str], row: DecodedStep | None, strategy: str, present
     else:
         st.dataframe(dv.topk_rows(row), hide_index=True)
     components.bars(svg_bars.topk_payload(row.candidates, chosen=row.token, scale=scale), key="decode_topk")
+
+
+LAB_PAGE = "pages/9_Lab.py"
+LAB_LABEL = "Does attention explain this token? Ask the Lab"
+
+
+def lab_link(strategy: str) -> None:
+    """A link to the Lab's step view on this sentence and step: attention beside three importances."""
+    params = lab_view.lab_link(link_params(dv.current_view(st.session_state), "lab"), "step")
+    try:
+        st.page_link(LAB_PAGE, label=LAB_LABEL, query_params=params, icon=":material/science:")
+    except StreamlitPageNotFoundError:  # the page script run alone (AppTest): no app around it to link in
+        st.link_button(LAB_LABEL, "Lab?" + urllib.parse.urlencode(params), icon=":material/science:")
+    if strategy != "greedy":
+        st.caption("The Lab explains the greedy decode: its token at this step may differ from this one.")
 
 
 def explain(data: DecodedSentence, step: int) -> None:

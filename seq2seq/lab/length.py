@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from seq2seq.tasks import Example, get_task, reverse, sample_split
 
@@ -163,6 +163,79 @@ def _bleu_scorer(references: Sequence[Sequence[str]], hypotheses: Sequence[str])
     return score
 
 
+def length_sources(
+    task_name: str,
+    split: str = "test",
+    n: int = 200,
+    data: str | None = None,
+    width: int | None = None,
+    long: bool = True,
+) -> tuple[list[str], list[list[str]]]:
+    """The sources `quality_by_length` decodes, in its order, with every reference of each (module docstring:
+    "Which examples", "Longer than training"): the same lists on every call."""
+    task = get_task(task_name)
+    width = width or DEFAULT_WIDTH.get(task.name, FALLBACK_WIDTH)
+    if task.needs_data:
+        refs = task.references(data, split)
+        sources = stratified_sources(task.name, list(refs), n, width)
+        return sources, [refs[s] for s in sources]
+    examples = split_examples(task.name, split, n, data)
+    if task.name == "reverse" and long:
+        examples += long_examples(split, long_count(n))
+    return [e.source for e in examples], [[e.target] for e in examples]
+
+
+def bucket_rows(
+    task_name: str,
+    sources: Sequence[str],
+    references: Sequence[Sequence[str]],
+    outputs: Sequence[str],
+    refused: Collection[int] = (),
+    width: int | None = None,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> list[dict]:
+    """The buckets of `quality_by_length` from its decoded outputs: [{"range", "n", "value", "low", "high", "refused"}].
+
+    `references[i]`: every reference of `sources[i]` (exact match reads the first); `refused`: the indices of
+    the sources the model could not take. What `quality_by_length` reports, and what a stored result's
+    buckets are re-scored from (seq2seq/lab/results.py's per-example outputs).
+    """
+    task = get_task(task_name)
+    width = width or DEFAULT_WIDTH.get(task.name, FALLBACK_WIDTH)
+    refused = set(refused)
+    lengths = [source_length(task.name, s) for s in sources]
+    count = max((bucket_of(length, width) for length in lengths), default=-1) + 1
+    members: list[list[int]] = [[] for _ in range(count)]
+    for i, length in enumerate(lengths):
+        members[bucket_of(length, width)].append(i)
+
+    if task.metric.name == "bleu":
+        score_indices = _bleu_scorer([references[i] for i in range(len(sources))], outputs)
+    else:
+        correct = [outputs[i] == references[i][0] for i in range(len(sources))]
+
+        def score_indices(indices: Sequence[int]) -> float:
+            return sum(correct[i] for i in indices) / len(indices)
+
+    rows = []
+    for index, inside in enumerate(members):
+        scored = [i for i in inside if i not in refused]
+        value = score_indices(scored) if scored else None
+        low, high = _bootstrap(scored, score_indices, resamples, seed + index)
+        rows.append(
+            {
+                "range": bucket_range(index, width),
+                "n": len(scored),
+                "value": value,
+                "low": low,
+                "high": high,
+                "refused": len(inside) - len(scored),
+            }
+        )
+    return rows
+
+
 def quality_by_length(
     translator,
     task_name: str | None = None,
@@ -189,53 +262,16 @@ def quality_by_length(
     if width < 1:
         raise ValueError(f"the bucket width must be 1 or more, got {width}")
     bleu_task = task.metric.name == "bleu"
-    if task.needs_data:
-        refs = task.references(data, split)
-        sources = stratified_sources(task.name, list(refs), n, width)
-        references = [refs[s] for s in sources]
-    else:
-        examples = split_examples(task.name, split, n, data)
-        if task.name == "reverse" and long:
-            examples += long_examples(split, long_count(n))
-        sources = [e.source for e in examples]
-        references = [[e.target] for e in examples]
-
+    sources, references = length_sources(task.name, split, n, data, width, long)
     refused: list[int] = []
     # Room for outputs longer than the model's training limit (reverse's 31-50 characters).
     longest = max((len(translator.target_tokenizer.encode(r[0])) for r in references), default=0)
     max_len = max(translator.config.max_target_len, longest + 10)
     outputs = translator.translate_batch(sources, max_len=max_len, refused=refused)
     refused_set = set(refused)
-
     lengths = [source_length(task.name, s) for s in sources]
-    count = max((bucket_of(length, width) for length in lengths), default=-1) + 1
-    members: list[list[int]] = [[] for _ in range(count)]
-    for i, length in enumerate(lengths):
-        members[bucket_of(length, width)].append(i)
-
-    if bleu_task:
-        score_indices = _bleu_scorer([references[i] for i in range(len(sources))], outputs)
-    else:
-        correct = [outputs[i] == references[i][0] for i in range(len(sources))]
-
-        def score_indices(indices: Sequence[int]) -> float:
-            return sum(correct[i] for i in indices) / len(indices)
-
-    rows = []
-    for index, inside in enumerate(members):
-        scored = [i for i in inside if i not in refused_set]
-        value = score_indices(scored) if scored else None
-        low, high = _bootstrap(scored, score_indices, resamples, seed + index)
-        rows.append(
-            {
-                "range": bucket_range(index, width),
-                "n": len(scored),
-                "value": value,
-                "low": low,
-                "high": high,
-                "refused": len(inside) - len(scored),
-            }
-        )
+    rows = bucket_rows(task.name, sources, references, outputs, refused_set, width, resamples, seed)
+    correct = [outputs[i] == references[i][0] for i in range(len(sources))]
     per_example = []
     for i, source in enumerate(sources):
         entry = {"source": source, "length": lengths[i], "bucket": bucket_of(lengths[i], width), "output": outputs[i]}

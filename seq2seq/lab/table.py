@@ -272,9 +272,10 @@ def model_row(
     `references`: a corpus task's sources with all their translations (BLEU); None for a generated task.
     "per_example" has one entry per distinct source: {"source", "output" (greedy), "nll" and "tokens"
     (summed over its pairs; None when the model cannot take the source), "tau" (the mean over its
-    steps; None when undefined or without attention)}. `progress(1)` is called after each source's tau.
-    Ctrl-C during the tau loop keeps the sources finished so far ("tau_examples" says how many) and
-    sets "interrupted".
+    steps; None when undefined or without attention), "tau_steps" (the steps whose tau is defined: the row's
+    "tau" is the mean over all examples' steps, each example's mean weighted by these)}. `progress(1)` is
+    called after each source's tau. Ctrl-C during the tau loop keeps the sources finished so far
+    ("tau_examples" says how many) and sets "interrupted".
     """
     task = get_task(task_name)
     started = time.perf_counter()
@@ -286,7 +287,7 @@ def model_row(
         refs = [[e.target] for e in examples]
     outputs = translator.translate_batch(sources, refused=[])  # a refused source scores as ""
     per_example = {
-        s: {"source": s, "output": o, "nll": None, "tokens": None, "tau": None}
+        s: {"source": s, "output": o, "nll": None, "tokens": None, "tau": None, "tau_steps": 0}
         for s, o in zip(sources, outputs, strict=True)
     }
     for score, example in zip(scores, examples, strict=True):
@@ -323,6 +324,7 @@ def model_row(
                     taus = [t for t in attention_ig_taus(translator, source, ig_steps) if t is not None]
                     step_taus += taus
                     per_example[source]["tau"] = sum(taus) / len(taus) if taus else None
+                    per_example[source]["tau_steps"] = len(taus)
                 row["tau_examples"] += 1
                 if progress is not None:
                     progress(1)

@@ -14,7 +14,18 @@ def test_home_shows_title(page: Page, streamlit_server: str) -> None:
 def test_sidebar_names_every_page_and_an_example_opens_decode_filled_in(page: Page, streamlit_server: str) -> None:
     page.goto(streamlit_server)
     sidebar = page.get_by_test_id("stSidebar")
-    expected = ["Home", "Decode", "Compare", "Hidden states", "Beam search", "Models", "Train", "Timelapse", "Lessons"]
+    expected = [
+        "Home",
+        "Decode",
+        "Compare",
+        "Hidden states",
+        "Beam search",
+        "Models",
+        "Train",
+        "Timelapse",
+        "Lessons",
+        "Lab",
+    ]
     # The app's own list (explorer/ui/navigation.py); Streamlit's, which says "app", is hidden.
     expect(sidebar.get_by_role("link")).to_have_text(expected)
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)

@@ -23,6 +23,7 @@ PAGES = {  # URL path -> the page's title
     "Train": "Train a model",
     "Timelapse": "Timelapse",
     "Lessons": "Lessons",
+    "Lab": "Attention lab",
 }
 
 

@@ -1,0 +1,315 @@
+"""The Lab page's sections: Streamlit widgets and layout over explorer.views.lab's plain logic.
+
+The page opens on a link, else the Decode page's view (task, scorer, model, sentence, step), else
+defaults (explorer.ui.pickers), and keeps in its URL that view and the open one of its three views
+(`view=step|split|scorers`). Widgets a view does not draw keep their values (`keep`), so switching
+views and back finds them as they were.
+
+User text never reaches HTML or unescaped Markdown: tokens go into plotly (escaped by the figure
+builders), dataframes and st.text; readings that quote tokens go through escape_markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+
+from explorer.figures import bars, curves, heatmaps
+from explorer.state import catalog, keys, link
+from explorer.state.view import ViewState, link_params
+from explorer.ui import cached, pickers, presentation
+from explorer.ui.markdown import escape_markdown
+from explorer.views import lab
+
+PAGE = "lab"
+PREFIX = "lab"
+
+
+def keep() -> None:
+    """Keep the Lab's widgets' values through runs that do not draw them (Streamlit drops those)."""
+    state = st.session_state
+    for key in (*pickers.widget_keys(PREFIX).values(), keys.LAB_STEP):
+        if key in state:
+            state[key] = state[key]
+
+
+def kept_step(default: int, new: bool) -> int:
+    """The step the step view's slider was left on (`keep`), else `default`: the link's (always when it has
+    just been opened) or the Decode page's."""
+    value = None if new else st.session_state.get(keys.LAB_STEP)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def view_choice(opened: Mapping[str, str], new: bool) -> str:
+    """The view radio (its value follows the link's `view`), with a note for a link's unknown view."""
+    which, notes = lab.lab_view(opened.get("view"))
+    link.follow(st.session_state, keys.LAB_VIEW, which, force=new)
+    chosen = st.radio(
+        "View",
+        lab.VIEWS,
+        key=keys.LAB_VIEW,
+        horizontal=True,
+        format_func=lab.VIEW_LABELS.get,
+        label_visibility="collapsed",
+    )
+    if chosen == which:  # the note stays while the radio shows the link's (replaced) view
+        for note in notes:
+            st.info(escape_markdown(note))
+    return chosen
+
+
+def explanation(which: str, projecting: bool) -> None:
+    with st.expander("What this view measures, and what the papers found", expanded=not projecting):
+        st.markdown(lab.EXPLANATIONS[which])
+
+
+def publish(view: ViewState, which: str) -> None:
+    """The page's view and its open view into the URL: the address bar is a share link."""
+    link.publish(st.session_state, st.query_params, PAGE, lab.lab_link(link_params(view, PAGE), which))
+
+
+# -- pickers ---------------------------------------------------------------------------------------------
+def pickers_for(which: str, models: dict[str, list[str]]) -> pickers.Picked:
+    """The widgets the open view needs: task, scorer, model and sentence for a step; task, scorer and
+    model for a split; the task for every scorer. Values not drawn come from the session (`keep`)."""
+    state = st.session_state
+    if which == "step":
+        return pickers.model_and_sentence(PREFIX, models)
+    widgets = pickers.widget_keys(PREFIX)
+    task_key, scorer_key, model_key, sentence_key = (widgets[f] for f in ("task", "scorer", "model", "sentence"))
+
+    def task_changed() -> None:
+        state[sentence_key] = catalog.default_sentence(state[task_key])
+
+    left, middle, _ = st.columns([1, 1, 2])
+    task = left.selectbox("Task", list(models), key=task_key, on_change=task_changed, format_func=catalog.task_label)
+    scorers = models[task]
+    if state.get(scorer_key) not in scorers:
+        state[scorer_key] = "general" if "general" in scorers else scorers[0]
+    scorer = state[scorer_key]
+    if which == "split":
+        scorer = middle.selectbox("Scorer", scorers, key=scorer_key)
+        name = pickers.model_choice(middle, task, scorer, model_key)
+        st.caption(escape_markdown(f"Model {name}"))
+        return pickers.Picked(task, scorer, state.get(sentence_key, ""), name, state[model_key])
+    model = state.get(model_key) if state.get(model_key) in catalog.other_models(task, scorer) else ""
+    name = catalog.model_for(task, scorer, model).name
+    return pickers.Picked(task, scorer, state.get(sentence_key, ""), name, model)
+
+
+def step_slider(output: lab.GreedyOutput, view: ViewState, opened: Mapping[str, str], new: bool) -> int:
+    """The output token to explain (1..n), following the link's or the Decode page's step."""
+    n = output.num_steps
+    step, note = lab.clamp_step(view.step, n)
+    if new and note and "step" in opened:
+        st.info(note)  # numbers only: no user text
+    link.follow(st.session_state, keys.LAB_STEP, step, force=new, options=range(1, n + 1))
+    if n == 1:  # a slider needs two values
+        st.session_state[keys.LAB_STEP] = 1
+        st.text(f"Output token 1 of 1: {output.target_tokens[0]}")
+        return 1
+    return st.select_slider(
+        "Output token to explain",
+        options=range(1, n + 1),
+        key=keys.LAB_STEP,
+        format_func=lambda i: f"{i} {output.target_tokens[i - 1]}",
+        help="Step N is the N-th token of the greedy output, as the Decode page's Current step at step N.",
+    )
+
+
+# -- this sentence, this step ----------------------------------------------------------------------------
+def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, projecting: bool) -> None:
+    shown = [f"[{tok}]" if i == step - 1 else tok for i, tok in enumerate(output.target_tokens)]
+    st.text("greedy output: " + " ".join(shown))
+    result = cached.lab_step(name, sentence, step)
+    imp = result.importance
+    rows = lab.method_rows(imp)
+    title = f"why “{imp.token}”, output token {step}: each row scaled to its largest value"
+    figure = heatmaps.rows_heatmap(imp.source_tokens, rows, title=title, normalize=True)
+    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="lab_rows")
+    st.caption(
+        "Blue: the token raised the chosen token's log-probability (attention and gradient × input are "
+        "never negative); red: it lowered it. Hover a cell for its value. Integrated gradients' "
+        f"convergence delta: {imp.ig_delta:.2g} (its sum minus the log-probability's change from the padding source)."
+    )
+    st.dataframe(pd.DataFrame(lab.tau_rows(result.taus)), hide_index=True)
+    st.markdown(escape_markdown(lab.step_reading(result)))
+    if not result.has_attention:
+        st.info(lab.NONE_NOTE)
+        return
+    perturbations(name, sentence, step, projecting)
+
+
+def _asked(experiment: str, where: tuple) -> bool:
+    return st.session_state.get(keys.LAB_ASKED, {}).get(experiment) == where
+
+
+def perturbations(name: str, sentence: str, step: int, projecting: bool) -> None:
+    """The Permute and Adversarial attention buttons, and the result each was last asked for here."""
+    where = (name, sentence, step)
+    asked = st.session_state.setdefault(keys.LAB_ASKED, {})
+    left, right = st.columns(2)
+    if left.button("Permute", key="lab_permute", help="Shuffle this step's attention 100 times (Jain & Wallace §4.1)."):
+        asked["permute"] = where
+    if right.button(
+        "Adversarial attention",
+        key="lab_adversarial",
+        help="Search for the most different attention that keeps the prediction (Jain & Wallace §4.2).",
+    ):
+        asked["adversarial"] = where
+    if _asked("permute", where):
+        _permuted(cached.lab_permutation(name, sentence, step), projecting)
+    if _asked("adversarial", where):
+        _adversarial(cached.lab_adversarial(name, sentence, step), projecting)
+
+
+def _chart(figure, key: str, projecting: bool, column=st) -> None:
+    column.plotly_chart(presentation.enlarge(figure) if projecting else figure, key=key)
+
+
+def _before_after(before, after, token_before: str, token_after: str, key: str, projecting: bool) -> None:
+    cols = st.columns(2)
+    _chart(bars.topk_bars(before, chosen=token_before, title="output before"), f"{key}_before", projecting, cols[0])
+    _chart(bars.topk_bars(after, chosen=token_after, title="output after"), f"{key}_after", projecting, cols[1])
+
+
+def _permuted(result: dict, projecting: bool) -> None:
+    st.subheader("Permuted attention")
+    shown = result["shown"]
+    cols = st.columns(3)
+    cols[0].metric("median TVD", f"{result['median_tvd']:.3f}")
+    cols[1].metric("token changed", f"{result['fraction_changed']:.0%}", help=f"of {result['n_seeds']} shuffles")
+    cols[2].metric(f"this shuffle's TVD (seed {shown['seed']})", f"{shown['tvd']:.3f}")
+    rows = {"the model's own": result["attention"], f"shuffle, seed {shown['seed']}": shown["row"]}
+    _chart(
+        heatmaps.rows_heatmap(result["source_tokens"], rows, title="attention, own and shuffled"),
+        "lab_permuted_rows",
+        projecting,
+    )
+    after_token = result["after"][0][0] if result["after"] else ""
+    _before_after(result["before"], result["after"], result["token"], after_token, "lab_permuted", projecting)
+    st.caption("The shuffle shown is the one whose TVD is closest to the median.")
+    st.markdown(escape_markdown(lab.permutation_reading(result)))
+
+
+def _adversarial(result: dict, projecting: bool) -> None:
+    st.subheader("Adversarial attention")
+    cols = st.columns(3)
+    cols[0].metric("JSD from the model's own", f"{result['jsd']:.3f} nats")
+    cols[1].metric("output TVD", f"{result['tvd']:.3f}", help=f"bound {result['tvd_bound']}")
+    cols[2].metric("token changed", "yes" if result["token_changed"] else "no")
+    rows = {"the model's own": result["original_attention"], "adversarial": result["attention"]}
+    figure = heatmaps.rows_heatmap(result["source_tokens"], rows, title="attention, own and adversarial")
+    _chart(figure, "lab_adversarial_rows", projecting)
+    before, after = lab.top_pairs(result["original_top"]), lab.top_pairs(result["adversarial_top"])
+    _before_after(before, after, before[0][0], after[0][0], "lab_adversarial", projecting)
+    st.markdown(escape_markdown(lab.adversarial_reading(result)))
+
+
+# -- stored results ---------------------------------------------------------------------------------------
+def stored(task: str) -> dict | None:
+    """The task's stored results, with a warning when their file cannot be used."""
+    data, note = cached.lab_results(task)
+    if note:
+        st.warning(escape_markdown(f"The stored lab results cannot be used: {note}"))
+    return data
+
+
+def no_results(what: str, commands: str) -> None:
+    st.info(
+        escape_markdown(f"No stored results for {what}.")
+        + " `scripts/lab_results.py` computes the shipped models' results and stores them beside the models"
+        " (`pretrained/lab/`), where this page reads them; the lab's command prints one model's in a terminal:"
+    )
+    st.code(commands, language="bash")
+
+
+# -- this model, a whole split ------------------------------------------------------------------------------
+def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
+    data = stored(task)
+    found = {experiment: lab.experiment(data, name, experiment) for experiment in lab.SPLIT_EXPERIMENTS}
+    has_attention = scorer != "none"
+    if not any(found[e] for e in ("agreement", "permutation", "uniform")):
+        done = lab.SPLIT_EXPERIMENTS if has_attention else ("agreement", "length")
+        no_results(name, lab.compute_commands(name, task, catalog.data_file(task) is not None, done))
+        return
+    st.caption(escape_markdown(lab.settings_text(data)))
+    lines = lab.split_reading(found)
+    if lines:
+        st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
+    agreement = found["agreement"]
+    if agreement:
+        st.subheader("Agreement: τ per example")
+        series = lab.tau_series(agreement)
+        pairs = [p for p in agreement.get("summary", {}) if "~" in p]
+        figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=lab.paper_marks(pairs))
+        _chart(figure, "lab_tau_histograms", projecting)
+        st.caption(
+            "Each example's mean τ over its steps. Red: our median. Dotted: Jain & Wallace's classifiers, "
+            "τ(attention, gradients) on SST, IMDB and 20News, and 0.5–0.66 between gradients and leave-one-out."
+        )
+        st.dataframe(pd.DataFrame(lab.agreement_rows(agreement)), hide_index=True)
+    if not has_attention:
+        st.info(lab.NONE_NOTE)
+        return
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Permutation")
+        if found["permutation"]:
+            st.dataframe(pd.DataFrame(lab.permutation_rows(found["permutation"])), hide_index=True)
+        else:
+            st.caption("Not stored for this model.")
+    with right:
+        st.subheader("Uniform attention")
+        if found["uniform"]:
+            st.dataframe(pd.DataFrame(lab.uniform_rows(found["uniform"])), hide_index=True)
+        else:
+            st.caption("Not stored for this model.")
+
+
+# -- all scorers --------------------------------------------------------------------------------------------
+def scorers_view(task: str, projecting: bool) -> None:
+    data = stored(task)
+    needs_data = catalog.data_file(task) is not None
+    gold = lab.has_gold(task)
+    table = lab.scorer_table(data)
+    st.subheader("The scorer table")
+    if table is None:
+        no_results(f"the {task} scorer table", lab.compute_commands("", task, needs_data, ("table",)))
+    else:
+        st.dataframe(pd.DataFrame(lab.table_rows(table, gold)), hide_index=True)
+        st.caption(
+            escape_markdown(
+                f"{table.get('n', '?')} {table.get('split', 'test')} examples; τ at every greedy step, averaged; "
+                + ("AER against the gold alignments." if gold else "no gold alignments for this task, so no AER.")
+            )
+        )
+        lines = lab.table_reading(table, gold)
+        st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
+    st.subheader("Quality against source length")
+    models = list(((data or {}).get("models") or {}).keys())
+    series, shared = lab.length_series(data, task, models)
+    if not series:
+        model = f"{task}/<scorer>"
+        no_results(f"the {task} length curves", lab.compute_commands(model, task, needs_data, ("length",)))
+        return
+    metric = lab.metric_label(shared.get("metric", ""))
+    trained = shared.get("trained")
+    figure = curves.interval_curves(
+        series,
+        f"{metric} by source length, each scorer",
+        f"source length ({shared.get('unit', '')}), bucket's longest",
+        metric,
+        y_range=None if shared.get("metric") == "bleu" else (0, 105),
+        marker_x=trained,
+        marker_label="longest in training" if trained else None,
+    )
+    _chart(figure, "lab_length_curves", projecting)
+    for note in lab.refused_notes(data, models):
+        st.caption(escape_markdown(note))
+    st.caption(
+        "Bars: 95% bootstrap intervals. Bahdanau et al. (2015, Fig. 2): without attention, quality falls on "
+        "long sentences."
+    )

@@ -1,0 +1,62 @@
+"""Lab: is attention an explanation? Attention beside three importances for one step, a split, every scorer.
+
+Wiring only: the logic is in explorer.views.lab (plain Python, tested without a browser), the
+sections in explorer.ui.lab_sections. The URL keeps the view: task, scorer, model, sentence, step
+and the open view (`view=step|split|scorers`).
+"""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from explorer.ui import cached, frame, pickers
+from explorer.ui import lab_sections as ui
+from explorer.ui.loaders import get_translator
+from explorer.ui.markdown import escape_markdown
+from explorer.views import input_notes
+from seq2seq.checkpoint import CheckpointError
+from seq2seq.decoding import InputError
+
+projecting = frame.page("Attention lab", "Lab")
+st.caption(
+    "Does attention explain the model's choices? The classic experiments (Jain & Wallace 2019, Wiegreffe & "
+    "Pinter 2019, Bahdanau et al. 2015, Luong et al. 2015) on this app's models, with the papers' numbers beside ours."
+)
+
+ui.keep()
+models, view, opened, new = pickers.opening_view("lab")
+pickers.apply_view(view, pickers.widget_keys("lab"), new)
+which = ui.view_choice(opened, new)
+ui.explanation(which, projecting)
+picked = ui.pickers_for(which, models)
+shown = picked.view(view, step=ui.kept_step(view.step, new))  # the step view's slider, kept while another view is open
+
+if which == "split":
+    ui.publish(shown, which)
+    ui.split_view(picked.task, picked.scorer, picked.name, projecting)
+    st.stop()
+if which == "scorers":
+    ui.publish(shown, which)
+    ui.scorers_view(picked.task, projecting)
+    st.stop()
+
+if not picked.sentence.strip():
+    ui.publish(shown, which)
+    st.info("Type a sentence in **Sentence** to explain its decode, or pick another task for its example.")
+    st.stop()
+try:
+    output = cached.lab_greedy(picked.name, picked.sentence)
+    notes = input_notes.input_notes(picked.sentence, get_translator(picked.name))
+except InputError as error:
+    ui.publish(shown, which)
+    st.warning(escape_markdown(f"Cannot decode this input: {error}."))
+    st.stop()
+except CheckpointError as error:
+    ui.publish(shown, which)
+    st.error(escape_markdown(f"Cannot load the model {picked.name}: {error}"))
+    st.stop()
+for note in notes:  # normalised, unknown characters, length
+    st.warning(escape_markdown(note))
+step = ui.step_slider(output, view, opened, new)
+ui.publish(replace(shown, step=step), which)
+ui.step_view(picked.name, picked.sentence, output, step, projecting)

@@ -1,0 +1,409 @@
+"""The shipped models' lab results, stored beside them: `pretrained/lab/<task>.json`.
+
+scripts/lab_results.py runs the lab's experiments (`seq2seq.lab.run.run`, what `python -m seq2seq lab`
+runs) on every shipped model of a task and stores them here, so that the app opens with them at once;
+tests/test_lab_results.py reruns them on the first few examples and checks the stored values. The
+folder is found through the registry's root: `lab/` inside `seq2seq.registry.default_root()`
+(pretrained/, or the folder $ATTENTION_EXPLORER_PRETRAINED names).
+
+One file per task, plain JSON:
+
+    {"format": 1, "task": "en-fr",
+     "settings": {"split": "test", "n": {"agreement": 40, ...}, "ig_steps": 32, "seeds": 100,
+                  "data": {"file": "eng-fra.txt", "sha256": ...} or None, "threads": 1,
+                  "date": ..., "commit": ...},
+     "models": {"en-fr/general": {"weights": sha256 of model.safetensors, "date", "commit", "seconds",
+                                  "agreement": ..., "permutation": ..., "uniform": ..., "length": ...}, ...},
+     "table": the scorer table}
+
+Each experiment's entry is `stored_form(experiment, result)` of its `run` result: the summary with its
+medians and 95% bootstrap intervals (length: its buckets; the table: its rows), and per example what
+the summary is computed from, without the per-step detail: a record per example for agreement and
+permutation (what the Lab page's histograms read), the outputs alone for uniform and length (their
+sources are the task's, picked again the same way). A model without attention (scorer `none`) has
+no permutation or uniform entry (they change the attention). The table also carries "weights" (model
+-> digest), "date" and "seconds".
+
+`load(task)` never raises: (data, None) when the file is there and sound; (None, None) when there is
+none; (None, note) when it cannot be used (unreadable, not JSON, not the layout above, larger than
+MAX_BYTES), the note naming the file and the problem. `save` writes atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+
+FOLDER = "lab"  # inside the registry's root
+FORMAT = 1
+MAX_BYTES = 8 * 2**20  # a task's file is a few hundred KB: megabytes more would be hostile or broken
+# The experiments stored per model, and those a model without attention has.
+EXPERIMENTS = ("agreement", "permutation", "uniform", "length")
+WITHOUT_ATTENTION = ("agreement", "length")
+# Settings that decide the numbers: a stored model is reused only when these are the same.
+DECIDING = ("split", "n", "ig_steps", "seeds", "data")
+
+
+def folder(root: str | os.PathLike[str] | None = None) -> Path:
+    """`lab/` inside `root`, by default the registry's root (`seq2seq.registry.default_root`)."""
+    from seq2seq.registry import default_root
+
+    return (Path(root) if root is not None else default_root()) / FOLDER
+
+
+def path(task: str, root: str | os.PathLike[str] | None = None) -> Path:
+    """The file of `task`'s results; ValueError for a name that is not a known task (never a path)."""
+    from seq2seq.tasks import TASKS
+
+    if task not in TASKS:
+        raise ValueError(f"no task named {task!r} (known: {', '.join(TASKS)})")
+    return folder(root) / f"{task}.json"
+
+
+def load(task: str, root: str | os.PathLike[str] | None = None) -> tuple[dict | None, str | None]:
+    """(the stored results of `task`, None); (None, None) when none are stored; (None, note) when the
+    file cannot be used, the note naming it and the problem. Never raises."""
+    try:
+        where = path(task, root)
+    except ValueError as error:
+        return None, str(error)
+    try:
+        if not where.exists() and not where.is_symlink():
+            return None, None
+        base = where.parent.resolve()
+        real = where.resolve()
+        if not real.is_relative_to(base):
+            return None, f"{where}: a link leading outside {where.parent} (to {real}); not read"
+        if not real.is_file():
+            return None, f"{where}: not a file"
+        size = real.stat().st_size
+        if size > MAX_BYTES:
+            return (
+                None,
+                f"{where}: {size / 2**20:.1f} MB, more than the {MAX_BYTES // 2**20} MB a results file may hold",
+            )
+        with open(real, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
+        return None, f"{where}: not valid JSON ({error})"
+    except OSError as error:
+        return None, f"{where}: cannot be read ({error.strerror or error})"
+    except RecursionError:
+        return None, f"{where}: nested too deeply to be read"
+    problem = layout_problem(task, data)
+    if problem:
+        return None, f"{where}: {problem}"
+    return data, None
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def layout_problem(task: str, data: object) -> str | None:
+    """What is wrong with `data` as the results of `task` (the module docstring's layout); None if nothing."""
+    if not isinstance(data, dict):
+        return "expected a JSON object"
+    if data.get("format") != FORMAT:
+        return f"format {data.get('format')!r}, expected {FORMAT}"
+    if data.get("task") != task:
+        return f"the results of task {data.get('task')!r}, not {task!r}"
+    if not isinstance(data.get("settings"), dict):
+        return 'no "settings" object'
+    models = data.get("models")
+    if not isinstance(models, dict) or not all(isinstance(m, dict) for m in models.values()):
+        return 'expected "models": {name: {experiment: result}}'
+    for name, entry in models.items():
+        if not name.startswith(f"{task}/"):
+            return f"model {name!r} is not a {task} model"
+        for experiment in EXPERIMENTS:
+            if experiment not in entry:
+                continue
+            stored = entry[experiment]
+            if not isinstance(stored, dict):
+                return f"{name}: {experiment} is not an object"
+            for key, kind in _SHAPES.items():
+                if key in stored and not isinstance(stored[key], kind):
+                    return f"{name}: {experiment}'s {key!r} is not {_KIND_NAMES[kind]}"
+    table = data.get("table")
+    if table is not None:
+        if not isinstance(table, dict):
+            return '"table" is not an object'
+        rows = table.get("rows", [])
+        if not isinstance(rows, list) or not all(isinstance(r, dict) and isinstance(r.get("model"), str) for r in rows):
+            return 'the table\'s "rows" are not a list of {"model": ..., ...}'
+    return None
+
+
+# The layout of an experiment's entry: what the page and the tests read, checked on load.
+_SHAPES = {"summary": dict, "per_example": list, "buckets": list, "outputs": dict | list, "refused": list}
+_KIND_NAMES = {dict: "an object", list: "a list", dict | list: "an object or a list"}
+
+
+def save(task: str, data: dict, root: str | os.PathLike[str] | None = None) -> Path:
+    """Write `data` as `task`'s results atomically (a temporary file beside it, then a rename); returns the path.
+
+    NaN and infinities are written as null. Each model's experiments and the table's rows take a line
+    each (`dumps`), so that a diff says which changed.
+    """
+    where = path(task, root)
+    where.parent.mkdir(parents=True, exist_ok=True)
+    text = dumps(data)
+    tmp = where.with_name(f".{where.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text + "\n", encoding="utf-8")
+        os.replace(tmp, where)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return where
+
+
+def dumps(data: dict) -> str:
+    """`data` as JSON text: the top-level keys, each model's experiments and each table row on a line of
+    their own, everything inside them compact. NaN and infinities become null."""
+    from .run import jsonable
+
+    def flat(value) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+    def block(mapping: dict, indent: str, inner) -> str:
+        if not mapping:
+            return "{}"
+        items = [f"{indent}  {flat(key)}: {inner(value)}" for key, value in mapping.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+
+    data = jsonable(data)
+    lines = []
+    for key, value in data.items():
+        if key == "models" and isinstance(value, dict):
+            text = block(
+                value, "  ", lambda entry: block(entry, "    ", flat) if isinstance(entry, dict) else flat(entry)
+            )
+        elif key == "table" and isinstance(value, dict) and isinstance(value.get("rows"), list):
+            rows = ",\n".join(f"      {flat(row)}" for row in value["rows"])
+            rest = ", ".join(f"{flat(k)}: {flat(v)}" for k, v in value.items() if k != "rows")
+            text = "{" + rest + (", " if rest else "") + '"rows": [\n' + rows + "\n  ]}"
+        else:
+            text = flat(value)
+        lines.append(f"  {flat(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+# -- what is stored of a result -------------------------------------------------------------------------
+def _keep(entry: dict, keys: tuple[str, ...]) -> dict:
+    return {key: entry[key] for key in keys if key in entry}
+
+
+def stored_form(experiment: str, result: dict) -> dict:
+    """What is stored of `seq2seq.lab.run.run(experiment, ...)`'s result: its summary (or buckets, rows)
+    whole, and per example what the summary is computed from (the per-step detail left out).
+
+    agreement and permutation keep a record per example, source included (the Lab page's histograms);
+    uniform and length keep only the outputs, in the order of their sources, which the task gives
+    again (uniform: `Task.split_references(split, n, 0, data)`; length:
+    `seq2seq.lab.length.length_sources`) and which are not stored: {"outputs": {"model": [...],
+    "uniform": [...]}} and {"outputs": [...], "refused": [indices of the sources the model refused]}.
+    The reproduction test compares a rerun's `stored_form` with the stored one, example by example.
+    """
+    from .run import jsonable
+
+    head = _keep(result, ("n", "split", "skipped"))
+    if experiment == "agreement":
+        examples = [{**_keep(e, ("source", "output", "tau")), "steps": len(e["steps"])} for e in result["per_example"]]
+        return jsonable({**head, "summary": result["summary"], "per_example": examples})
+    if experiment == "permutation":
+        examples = [
+            {**_keep(e, ("source", "output", "median_tvd", "fraction_changed")), "steps": len(e["steps"])}
+            for e in result["per_example"]
+        ]
+        return jsonable({**head, "summary": result["summary"], "per_example": examples})
+    if experiment == "uniform":  # the sources: the split's first n (`Task.split_references`, seed 0)
+        outputs = {key: [e[key] for e in result["per_example"]] for key in ("model", "uniform")}
+        return jsonable({**head, "summary": result["summary"], "outputs": outputs})
+    if experiment == "length":  # the sources: `seq2seq.lab.length.length_sources`
+        examples = result["per_example"]
+        keys = ("metric", "unit", "width", "trained_source_tokens", "buckets")
+        outputs = [e["output"] for e in examples]
+        refused = [i for i, e in enumerate(examples) if e["refused"]]
+        return jsonable({**head, **_keep(result, keys), "outputs": outputs, "refused": refused})
+    if experiment == "table":
+        keys = ("task", "split", "n", "metric", "ig_steps")
+        rows = [
+            {
+                **{k: v for k, v in row.items() if k != "per_example"},
+                "per_example": [
+                    _keep(e, ("source", "output", "nll", "tokens", "tau", "tau_steps")) for e in row["per_example"]
+                ],
+            }
+            for row in result["rows"]
+        ]
+        return jsonable({**_keep(result, keys), "rows": rows})
+    raise ValueError(f"no stored form for the {experiment!r} experiment (stored: {EXPERIMENTS} and the table)")
+
+
+def weights_digest(folder_path: str | os.PathLike[str]) -> str:
+    """The first 16 hex digits of the SHA-256 of a model folder's model.safetensors: which weights a
+    stored result was computed on (a retrained model's results are stale)."""
+    from seq2seq.checkpoint import WEIGHTS_FILE
+
+    digest = hashlib.sha256()
+    with open(Path(folder_path) / WEIGHTS_FILE, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def file_digest(file: str | os.PathLike[str]) -> str:
+    """The full SHA-256 of a data file (the corpus the results were computed on)."""
+    digest = hashlib.sha256()
+    with open(file, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def same_settings(a: dict, b: dict) -> bool:
+    """Whether two results' settings give the same numbers (`DECIDING`: not the date or the commit)."""
+    return all(a.get(key) == b.get(key) for key in DECIDING)
+
+
+def finite(value) -> bool:
+    """A number that is neither None, NaN nor infinite."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# -- the tables the docs show ---------------------------------------------------------------------------
+README = "README.md"  # in the lab folder, written by scripts/lab_results.py from the JSON files
+
+
+def _number(value, digits: int = 3) -> str:
+    return f"{value:.{digits}f}" if finite(value) else "–"
+
+
+def _median(entry: dict | None, digits: int = 2) -> str:
+    """ "median [low, high]" of a `stats.summary`."""
+    if not isinstance(entry, dict) or not finite(entry.get("median")):
+        return "–"
+    return f"{entry['median']:.{digits}f} [{_number(entry.get('low'), digits)}, {_number(entry.get('high'), digits)}]"
+
+
+def markdown(task: str, data: dict) -> str:
+    """The Markdown tables of one task's stored results: the experiments per model, quality by length, the
+    scorer table. Written from the numbers, never typed."""
+    settings, models = data["settings"], data["models"]
+    n = settings.get("n", {})
+    lines = [f"## {task}", ""]
+    corpus = settings.get("data") or {}
+    where = f" of {corpus['file']}" if corpus.get("file") else ""
+    lines.append(
+        f"The {settings.get('split', 'test')} split{where}; agreement over the first {n.get('agreement')} sources "
+        f"({settings.get('ig_steps')}-point integrated gradients), permutation over {n.get('permutation')} "
+        f"({settings.get('seeds')} shuffles per step), uniform over {n.get('uniform')}, length over "
+        f"{n.get('length')}, the scorer table over {n.get('table')}. Medians over the examples with their 95% "
+        "bootstrap intervals."
+    )
+    if corpus:
+        lines[-1] += " " + _short_sources(task, models)
+    lines += [
+        "",
+        "| model | τ(attention, G×I) | τ(attention, IG) | τ(attention, LOO) | τ(IG, LOO) | "
+        "permuted: median TVD | permuted: token changed | uniform attention |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, entry in models.items():
+        agreement = (entry.get("agreement") or {}).get("summary", {})
+        permutation = (entry.get("permutation") or {}).get("summary", {})
+        uniform = (entry.get("uniform") or {}).get("summary")
+        digits = 1 if uniform and uniform.get("metric") == "bleu" else 3
+        change = f"{_number(uniform['model'], digits)} → {_number(uniform['uniform'], digits)}" if uniform else "–"
+        lines.append(
+            f"| {name} | {_median(agreement.get('attention~grad_x_input'))} | "
+            f"{_median(agreement.get('attention~integrated_gradients'))} | "
+            f"{_median(agreement.get('attention~leave_one_out'))} | "
+            f"{_median(agreement.get('integrated_gradients~leave_one_out'))} | "
+            f"{_median(permutation.get('median_tvd'))} | {_median(permutation.get('fraction_changed'))} | {change} |"
+        )
+    ranges: list[tuple[int, int]] = []
+    for entry in models.values():
+        for bucket in (entry.get("length") or {}).get("buckets", []):
+            if tuple(bucket["range"]) not in ranges:
+                ranges.append(tuple(bucket["range"]))
+    if ranges:
+        first = next(e["length"] for e in models.values() if e.get("length"))
+        metric, unit = first.get("metric"), first.get("unit")
+        digits = 1 if metric == "bleu" else 2
+        lines += ["", f"{metric} by source length ({unit}):", ""]
+        lines.append("| model | " + " | ".join(f"{lo}-{hi}" for lo, hi in ranges) + " |")
+        lines.append("|---|" + "---|" * len(ranges))
+        for name, entry in models.items():
+            by_range = {tuple(b["range"]): b for b in (entry.get("length") or {}).get("buckets", [])}
+            cells = [_number(by_range[r]["value"], digits) if r in by_range else "–" for r in ranges]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    table = data.get("table")
+    if table and table.get("rows"):
+        metric = table.get("metric")
+        digits = 1 if metric == "bleu" else 3
+        lines += ["", f"The scorer table ({table.get('n')} examples):", ""]
+        lines.append(f"| model | cell | perplexity | {metric} | AER | entropy | τ(attention, IG) |")
+        lines.append("|---|---|---|---|---|---|---|")
+        for row in table["rows"]:
+            lines.append(
+                f"| {row['model']} | {row['cell']} | {_number(row.get('perplexity'), 3)} | "
+                f"{_number(row.get(metric), digits)} | {_number(row.get('aer'))} | {_number(row.get('entropy'))} | "
+                f"{_median(row.get('tau_summary'))} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _short_sources(task: str, models: dict) -> str:
+    """How long the agreement and permutation sources of a corpus task are: its first ones in file order."""
+    from .length import length_unit, source_length
+
+    sources = {
+        e["source"]
+        for entry in models.values()
+        for experiment in ("agreement", "permutation")
+        for e in (entry.get(experiment) or {}).get("per_example", [])
+    }
+    if not sources:
+        return ""
+    lengths = [source_length(task, s) for s in sources]
+    return (
+        "Agreement and permutation take the split's first sources in file order; the file runs from short "
+        f"sentences to long ones, so these have {min(lengths)}–{max(lengths)} {length_unit(task)}."
+    )
+
+
+def readme_text(root: str | os.PathLike[str] | None = None) -> str:
+    """pretrained/lab/README.md as `write_readme` writes it, from the stored files (a task without one is left out)."""
+    from seq2seq.tasks import TASKS
+
+    parts = [
+        "# Attention lab results\n\n"
+        "Written by `scripts/lab_results.py` from the JSON files beside this one (do not edit: rerun it). "
+        "τ is Kendall's tau between attention and an importance at each output step, averaged over the "
+        "steps of an example (G×I: gradient × input, IG: integrated gradients, LOO: leave-one-out); "
+        "permuted: the total variation distance between the output distributions with the model's own and "
+        "shuffled attention, and the share of shuffles that change the chosen token; uniform attention: the "
+        "task's metric with the model's own attention → with uniform weights at every step. "
+        "docs/cli.md (`lab`) says how each is computed.\n"
+    ]
+    for task in TASKS:
+        data, _ = load(task, root)
+        if data is not None:
+            parts.append(markdown(task, data))
+    return "\n".join(parts)
+
+
+def write_readme(root: str | os.PathLike[str] | None = None) -> Path:
+    """Write the lab folder's README.md (`readme_text`)."""
+    where = folder(root) / README
+    where.parent.mkdir(parents=True, exist_ok=True)
+    tmp = where.with_name(f".{README}.tmp-{os.getpid()}")
+    tmp.write_text(readme_text(root), encoding="utf-8")
+    os.replace(tmp, where)
+    return where

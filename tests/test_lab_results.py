@@ -1,0 +1,393 @@
+"""The stored lab results (pretrained/lab/<task>.json, scripts/lab_results.py) are what the lab computes.
+
+- Quick mode (the default run): for one model of each kind (reverse/dot, dates/general, en-fr/general)
+  every stored experiment is rerun through `seq2seq.lab.run.run` (what `python -m seq2seq lab` runs) on
+  the first few examples of the same split, and each example's stored record is reproduced (floats within
+  1e-6; a teacher-forced log-likelihood, batched with other pairs than when it was stored, within 1e-5 of
+  its size); likewise the scorer table's rows for that model.
+- Every stored summary (medians and intervals, bucket values, metrics, perplexities, tau) is recomputed
+  from the stored per-example values with the lab's own functions, and lies within its interval.
+- Every shipped model has its results, computed on its current weights with the script's settings; the
+  files stay small; README.md is what the script writes from them.
+- `results.load` never raises: a missing file is (None, None), a broken one (None, note).
+- `-m slow`: the whole of each task rerun, every stored number reproduced.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from seq2seq.lab import results, stats
+from seq2seq.lab.length import bucket_rows, length_sources, split_examples
+from seq2seq.lab.run import run
+from seq2seq.lab.table import perplexity, scorer_table, task_models
+from seq2seq.registry import resolve
+from seq2seq.tasks import TASKS, get_task
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT.parent / "shared" / "data"
+QUICK = {"agreement": 2, "permutation": 3, "uniform": 5, "length": 5, "table": 3}
+CASES = ("reverse/dot", "dates/general", "en-fr/general")  # a copying task, a reading task, a translation
+MAX_TOTAL_BYTES = 2 * 2**20  # all of pretrained/lab/
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("lab_results", ROOT / "scripts" / "lab_results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """The results were computed on one thread; the lab's values do not depend on it, but its sums' order might."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def stored(task: str) -> dict:
+    data, note = results.load(task)
+    assert note is None, note
+    assert data is not None, f"no stored lab results for {task}: run scripts/lab_results.py --tasks {task}"
+    return data
+
+
+def data_for(task: str, data: dict) -> str | None:
+    """The corpus a task's results were computed on, here; skip when it is absent or another file."""
+    corpus = data["settings"]["data"]
+    if corpus is None:
+        return None
+    file = DATA_DIR / corpus["file"]
+    if not file.is_file():
+        pytest.skip(f"{file} is not here: the {task} results cannot be rerun")
+    if results.file_digest(file) != corpus["sha256"]:
+        pytest.skip(f"{file} is not the file the {task} results were computed on")
+    return str(file)
+
+
+def same(new, old, where: str = "") -> None:
+    """`new` equals `old`: the same keys and lengths, strings and flags equal, numbers within tolerance."""
+    if isinstance(old, dict):
+        assert isinstance(new, dict) and set(new) == set(old), f"{where}: keys {sorted(new)} != {sorted(old)}"
+        for key in old:
+            same(new[key], old[key], f"{where}.{key}")
+    elif isinstance(old, list):
+        assert isinstance(new, list) and len(new) == len(old), f"{where}: {new!r} != {old!r}"
+        for i, (a, b) in enumerate(zip(new, old, strict=True)):
+            same(a, b, f"{where}[{i}]")
+    elif isinstance(old, float) and not isinstance(new, bool) and isinstance(new, int | float):
+        relative = 1e-5 if where.endswith(".nll") else 0.0  # teacher forcing batched with other pairs
+        assert math.isclose(new, old, rel_tol=relative, abs_tol=1e-6), f"{where}: {new!r} != {old!r}"
+    else:
+        assert new == old, f"{where}: {new!r} != {old!r}"
+
+
+def whole_sources(pairs: list[str], k: int) -> int:
+    """The fewest first pairs, at least `k`, that hold every pair of their sources among `pairs`.
+
+    The table sums a source's log-likelihood over its pairs among the first n (a corpus source can have
+    several translations): a quick run over fewer pairs gives the same sums only for sources it takes whole.
+    """
+    while any(source in pairs[k:] for source in pairs[:k]):
+        k += 1
+    return k
+
+
+def by_source(examples: list[dict]) -> dict[str, dict]:
+    return {e["source"]: e for e in examples}
+
+
+# -- the files ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("task", TASKS)
+def test_every_shipped_model_has_results_computed_on_its_weights_with_the_scripts_settings(task):
+    data = stored(task)
+    script = _script()
+    settings = data["settings"]
+    assert (settings["split"], settings["n"], settings["ig_steps"], settings["seeds"]) == (
+        script.SPLIT,
+        script.N,
+        script.IG_STEPS,
+        script.SEEDS,
+    )
+    assert (settings["data"] is None) == (not get_task(task).needs_data)
+    entries = task_models(task)
+    assert list(data["models"]) == [e.name for e in entries]
+    for entry in entries:
+        record = data["models"][entry.name]
+        assert record["weights"] == results.weights_digest(resolve(entry.name)), (
+            f"{entry.name} was retrained after its lab results: run scripts/lab_results.py --tasks {task}"
+        )
+        wanted = results.EXPERIMENTS if entry.scorer != "none" else results.WITHOUT_ATTENTION
+        assert [e for e in results.EXPERIMENTS if e in record] == list(wanted)
+        for experiment in wanted:
+            assert record[experiment]["n"] == settings["n"][experiment]
+    table = data["table"]
+    assert [row["model"] for row in table["rows"]] == [e.name for e in entries]
+    assert table["weights"] == {name: record["weights"] for name, record in data["models"].items()}
+    assert table["n"] == settings["n"]["table"] and table["ig_steps"] == settings["ig_steps"]
+
+
+def test_the_stored_files_are_small_and_the_readme_is_written_from_them():
+    folder = results.folder()
+    files = [p for p in folder.iterdir() if p.is_file()]
+    assert {p.name for p in files} == {f"{t}.json" for t in TASKS} | {results.README}
+    assert sum(p.stat().st_size for p in files) <= MAX_TOTAL_BYTES
+    assert (folder / results.README).read_text(encoding="utf-8") == results.readme_text(), (
+        "pretrained/lab/README.md is not what the JSON files say: run scripts/lab_results.py --readme"
+    )
+
+
+# -- quick mode: the first few examples rerun ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def translators():
+    from seq2seq.checkpoint import load_model
+
+    return {name: load_model(name) for name in CASES}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_quick_rerun_reproduces_the_stored_examples(name, translators):
+    task = name.split("/")[0]
+    data = stored(task)
+    corpus = data_for(task, data)
+    split = data["settings"]["split"]
+    record = data["models"][name]
+    translator = translators[name]
+    settings = data["settings"]
+    for experiment in results.EXPERIMENTS:
+        found = run(
+            experiment, translator, task, split, QUICK[experiment], corpus, settings["ig_steps"], settings["seeds"]
+        )
+        quick, kept = results.stored_form(experiment, found), record[experiment]
+        where = f"{name} {experiment}"
+        if experiment == "uniform":  # the first k of the same sources, in the same order
+            for key in ("model", "uniform"):
+                assert len(quick["outputs"][key]) == QUICK[experiment]
+                same(quick["outputs"][key], kept["outputs"][key][: QUICK[experiment]], f"{where} {key}")
+        elif experiment == "length":  # its sources are picked per n: matched through the task's lists
+            width = kept["width"]
+            index = {s: i for i, s in enumerate(length_sources(task, split, settings["n"]["length"], corpus, width)[0])}
+            quick_sources = length_sources(task, split, QUICK["length"], corpus, width)[0]
+            assert len(quick_sources) == len(quick["outputs"]) >= QUICK["length"]
+            for i, source in enumerate(quick_sources):
+                assert source in index, f"{where}: {source!r} is not among the stored sources"
+                assert quick["outputs"][i] == kept["outputs"][index[source]], f"{where} {source!r}"
+                assert (i in quick["refused"]) == (index[source] in kept["refused"]), f"{where} {source!r}"
+        else:
+            by = by_source(kept["per_example"])
+            assert quick["per_example"], where
+            for example in quick["per_example"]:
+                assert example["source"] in by, f"{where}: {example['source']!r} is not stored"
+                same(example, by[example["source"]], f"{where} {example['source']!r}")
+    pairs = [e.source for e in split_examples(task, split, settings["n"]["table"], corpus)]
+    k = whole_sources(pairs, QUICK["table"])
+    quick = results.stored_form(
+        "table", scorer_table(task, k, corpus, settings["ig_steps"], split=split, models=[name])
+    )
+    (row,) = quick["rows"]
+    assert len(row["per_example"]) >= QUICK["table"] - 1, row["per_example"]  # distinct sources of the first pairs
+    (old,) = [r for r in data["table"]["rows"] if r["model"] == name]
+    kept = by_source(old["per_example"])
+    for example in row["per_example"]:
+        same(example, kept[example["source"]], f"{name} table {example['source']!r}")
+
+
+# -- the summaries follow from the stored examples -----------------------------------------------------------
+def within(entry: dict, where: str) -> None:
+    if entry["median"] is None:
+        assert entry["n"] == 0 and entry["low"] is None and entry["high"] is None, where
+    else:
+        assert entry["low"] <= entry["median"] <= entry["high"], f"{where}: {entry}"
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_stored_summary_is_recomputed_from_the_stored_examples(task):
+    data = stored(task)
+    corpus = data_for(task, data)
+    settings = data["settings"]
+    split, n = settings["split"], settings["n"]
+    metric = get_task(task).metric
+    uniform_refs = get_task(task).split_references(split, n["uniform"], 0, corpus)
+    for name, record in data["models"].items():
+        agreement = record["agreement"]
+        for pair, summary in agreement["summary"].items():
+            assert summary == stats.summary(e["tau"][pair] for e in agreement["per_example"]), (name, pair)
+            within(summary, f"{name} agreement {pair}")
+        if "permutation" in record:
+            permutation = record["permutation"]
+            for key in ("median_tvd", "fraction_changed"):
+                summary = permutation["summary"][key]
+                assert summary == stats.summary([e[key] for e in permutation["per_example"]], seed=0), (name, key)
+                within(summary, f"{name} permutation {key}")
+            assert permutation["summary"]["steps"] == sum(e["steps"] for e in permutation["per_example"])
+        if "uniform" in record:
+            uniform = record["uniform"]
+            refs = list(uniform_refs.values())
+            for key in ("model", "uniform"):
+                scores = metric.score(uniform["outputs"][key], refs)
+                assert scores == uniform["summary"][f"{key}_scores"], (name, key)
+                assert scores[metric.name] == uniform["summary"][key]
+            assert uniform["summary"]["n"] == len(refs) == n["uniform"]
+        length = record["length"]
+        sources, refs = length_sources(task, split, n["length"], corpus, length["width"])
+        assert len(length["outputs"]) == len(sources)
+        buckets = bucket_rows(task, sources, refs, length["outputs"], length["refused"], length["width"])
+        same(buckets, length["buckets"], f"{name} length")
+    corpus_refs = get_task(task).references(corpus, split) if corpus else {}
+    targets = {e.source: e.target for e in split_examples(task, split, n["table"])} if not corpus else {}
+    for row in data["table"]["rows"]:
+        examples = row["per_example"]
+        where = f"{task} table {row['model']}"
+        scored = [{"nll": e["nll"], "tokens": e["tokens"]} for e in examples if e["nll"] is not None]
+        assert math.isclose(perplexity(scored), row["perplexity"], rel_tol=1e-9), where
+        if metric.name == "bleu":
+            refs = [corpus_refs[e["source"]] for e in examples]
+        else:
+            refs = [[targets[e["source"]]] for e in examples]
+        assert metric.score([e["output"] for e in examples], refs)[metric.name] == row[metric.name], where
+        taus = [e for e in examples if e["tau"] is not None]
+        if row["tau"] is None:
+            assert not taus and row["scorer"] == "none", where
+            continue
+        steps = sum(e["tau_steps"] for e in taus)
+        assert math.isclose(sum(e["tau"] * e["tau_steps"] for e in taus) / steps, row["tau"], abs_tol=1e-9), where
+        assert row["tau_summary"] == stats.summary(e["tau"] for e in examples), where
+        within(row["tau_summary"], where)
+
+
+# -- the loader ----------------------------------------------------------------------------------------------
+def test_load_reads_what_save_wrote_and_a_missing_file_is_no_result_and_no_note(tmp_path):
+    assert results.load("dates", tmp_path) == (None, None)
+    data = {"format": results.FORMAT, "task": "dates", "settings": {"n": {}}, "models": {}, "table": None}
+    data["models"]["dates/dot"] = {"weights": "x", "agreement": {"summary": {"a": float("nan")}}}
+    path = results.save("dates", data, tmp_path)
+    assert path == tmp_path / "lab" / "dates.json" and not list(path.parent.glob(".*tmp*"))
+    loaded, note = results.load("dates", tmp_path)
+    assert note is None and loaded["models"]["dates/dot"]["agreement"]["summary"]["a"] is None  # NaN: null
+
+
+def test_the_default_folder_follows_the_registry_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(tmp_path))
+    assert results.folder() == tmp_path / "lab"
+    assert results.load("reverse") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe\x00", "not valid JSON"),
+        (b'{"format": 1, "task": "dates", "settings": {}, "models": {}, "x": NaN}', "not valid JSON"),
+        (b"[]", "expected a JSON object"),
+        (b'{"format": 99, "task": "dates", "settings": {}, "models": {}}', "format 99"),
+        (b'{"format": 1, "task": "reverse", "settings": {}, "models": {}}', "task 'reverse'"),
+        (b'{"format": 1, "task": "dates", "models": {}}', '"settings"'),
+        (b'{"format": 1, "task": "dates", "settings": {}, "models": []}', '"models"'),
+        (b'{"format": 1, "task": "dates", "settings": {}, "models": {"reverse/dot": {}}}', "not a dates model"),
+        (b'{"format": 1, "task": "dates", "settings": {}, "models": {"dates/dot": {"agreement": 3}}}', "agreement"),
+        (b'{"format": 1, "task": "dates", "settings": {}, "models": {}, "table": []}', '"table"'),
+        (b'{"format": 1, "task": "dates", "settings": {}, "models": {}, "table": {"rows": [1]}}', '"rows"'),
+        (
+            b'{"format": 1, "task": "dates", "settings": {}, "models": {"dates/dot": {"uniform": {"summary": []}}}}',
+            "uniform's 'summary' is not an object",
+        ),
+        (b"[" * 100_000 + b"]" * 100_000, "dates.json"),
+    ],
+)
+def test_a_broken_file_gives_no_result_and_a_note_naming_it(tmp_path, content, says):
+    (tmp_path / "lab").mkdir()
+    (tmp_path / "lab" / "dates.json").write_bytes(content)
+    data, note = results.load("dates", tmp_path)
+    assert data is None and says in note and "dates.json" in note
+
+
+def test_an_oversized_a_linked_out_or_an_unreadable_file_gives_a_note(tmp_path, monkeypatch):
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    (folder / "dates.json").write_bytes(b" " * 2048)
+    monkeypatch.setattr(results, "MAX_BYTES", 1024)
+    data, note = results.load("dates", tmp_path)
+    assert data is None and "more than" in note
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text("{}")
+    (folder / "reverse.json").symlink_to(outside)
+    data, note = results.load("reverse", tmp_path)
+    assert data is None and "outside" in note
+    (folder / "en-fr.json").mkdir()
+    assert results.load("en-fr", tmp_path)[1].endswith("not a file")
+    if os.geteuid() != 0:  # root reads anything
+        (folder / "zh-en.json").write_text("{}")
+        (folder / "zh-en.json").chmod(0)
+        assert "cannot be read" in results.load("zh-en", tmp_path)[1]
+
+
+def test_a_name_that_is_not_a_task_is_never_a_path(tmp_path):
+    for name in ("../manifest", "dates/../../x", "", "DATES"):
+        data, note = results.load(name, tmp_path)
+        assert data is None and "no task named" in note
+        with pytest.raises(ValueError):
+            results.save(name, {}, tmp_path)
+
+
+def test_the_script_skips_what_is_stored_and_reruns_a_model_whose_weights_changed(tmp_path, monkeypatch):
+    script = _script()
+    monkeypatch.setattr(script, "N", {"agreement": 1, "permutation": 1, "uniform": 2, "length": 2, "table": 1})
+    monkeypatch.setattr(script, "IG_STEPS", 2)
+    monkeypatch.setattr(script, "SEEDS", 2)
+    args = ["--root", str(tmp_path), "--tasks", "dates", "--only", "dates/dot", "dates/none"]
+    assert script.main(args) == 0
+    data, note = results.load("dates", tmp_path)
+    assert note is None and list(data["models"]) == ["dates/none", "dates/dot"] and data["table"] is None
+    assert (
+        set(data["models"]["dates/none"]) >= {"agreement", "length"} and "uniform" not in data["models"]["dates/none"]
+    )
+    first = data["models"]["dates/dot"]["date"], data["models"]["dates/dot"]["seconds"]
+    data["models"]["dates/dot"]["weights"] = "retrained"
+    data["models"]["dates/dot"]["seconds"] = -1
+    results.save("dates", data, tmp_path)
+    assert script.main(args) == 0
+    again, _ = results.load("dates", tmp_path)
+    assert again["models"]["dates/none"] == data["models"]["dates/none"]  # skipped: the same settings and weights
+    assert again["models"]["dates/dot"]["seconds"] >= 0 and again["models"]["dates/dot"]["weights"] != "retrained"
+    assert first[0] <= again["models"]["dates/dot"]["date"]
+    assert (tmp_path / "lab" / results.README).read_text().startswith("# Attention lab results")
+
+
+# -- the whole reproduction (make test-slow) ------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("task", TASKS)
+def test_every_stored_number_is_reproduced_by_rerunning_the_experiments(task):
+    from seq2seq.checkpoint import load_model
+
+    data = stored(task)
+    corpus = data_for(task, data)
+    settings = data["settings"]
+    for name, record in data["models"].items():
+        translator = load_model(name)
+        for experiment in results.EXPERIMENTS:
+            if experiment in record:
+                found = run(
+                    experiment,
+                    translator,
+                    task,
+                    settings["split"],
+                    settings["n"][experiment],
+                    corpus,
+                    settings["ig_steps"],
+                    settings["seeds"],
+                )
+                same(results.stored_form(experiment, found), record[experiment], f"{name} {experiment}")
+    table = results.stored_form(
+        "table", run("table", None, task, settings["split"], settings["n"]["table"], corpus, settings["ig_steps"])
+    )
+    for row, old in zip(table["rows"], data["table"]["rows"], strict=True):
+        without_time = {k: v for k, v in old.items() if k != "seconds"}
+        same({k: v for k, v in row.items() if k != "seconds"}, without_time, f"{task} table {old['model']}")
