@@ -96,7 +96,7 @@ def bench_table(task: str, n: int, threads: int) -> dict:
         "threads": threads,
         "host_probe_us": probe,
         "seconds": seconds,
-        "models": {row["model"]: row["seconds"] for row in result["rows"]},
+        "per_model": {row["model"]: row["seconds"] for row in result["rows"]},
     }
 
 
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{t['seconds']:.0f}",
                 f"≤ {BARS['table']:.0f}",
                 verdict(t["seconds"], BARS["table"]),
-                ", ".join(f"{name.split('/')[1]} {s:.0f}" for name, s in t["models"].items()),
+                ", ".join(f"{name.split('/')[1]} {s:.0f}" for name, s in t["per_model"].items()),
                 f"{t['host_probe_us']:.0f}",
             ]
             for t in tables

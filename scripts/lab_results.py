@@ -134,17 +134,17 @@ def compute_task(task_name: str, args) -> None:
         "format": results.FORMAT,
         "task": task_name,
         "settings": settings,
-        "models": dict(stored["models"]) if stored else {},
+        "by_model": dict(stored["by_model"]) if stored else {},
         "table": stored.get("table") if stored else None,
     }
     entries = task_models(task_name)
     digests = {entry.name: results.weights_digest(resolve(entry.name)) for entry in entries}
-    out["models"] = {name: out["models"][name] for name in digests if name in out["models"]}  # registry order
+    out["by_model"] = {name: out["by_model"][name] for name in digests if name in out["by_model"]}  # registry order
     for index, entry in enumerate(entries, 1):
         name, label = entry.name, f"[{task_name} {index}/{len(entries)}] {entry.name}"
         if args.only and name not in args.only:
             continue
-        if not args.force and up_to_date(out["models"].get(name), entry, digests[name]):
+        if not args.force and up_to_date(out["by_model"].get(name), entry, digests[name]):
             log(f"{label}: stored, skipped")
             continue
         started = time.perf_counter()
@@ -153,8 +153,8 @@ def compute_task(task_name: str, args) -> None:
         for experiment in experiments_of(entry):
             record[experiment] = run_one(experiment, translator, task_name, N[experiment], data, label)
         record["seconds"] = round(time.perf_counter() - started, 1)
-        out["models"][name] = record
-        out["models"] = {k: out["models"][k] for k in digests if k in out["models"]}
+        out["by_model"][name] = record
+        out["by_model"] = {k: out["by_model"][k] for k in digests if k in out["by_model"]}
         results.save(task_name, out, args.root)
         log(f"{label}: {record['seconds']} s, written")
     table_name = f"{task_name}/table"

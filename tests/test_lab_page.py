@@ -76,7 +76,7 @@ def _stored_results(root: Path) -> Path:
         else:
             os.environ["ATTENTION_EXPLORER_PRETRAINED"] = before
     settings = {"split": "test", "n": {"agreement": 3, "table": 3}, "ig_steps": 4, "seeds": 5, "data": None}
-    data = {"format": results.FORMAT, "task": "reverse", "settings": settings, "models": models, "table": table}
+    data = {"format": results.FORMAT, "task": "reverse", "settings": settings, "by_model": models, "table": table}
     results.save("reverse", data, root)
     return root
 
@@ -224,11 +224,11 @@ def test_every_view_renders_on_the_shipped_models(name, view, shipped):
     assert url(at)["view"] == view and at.radio(key=keys.LAB_VIEW).value == view
     data, note = results.load(task)
     assert note is None
-    stored = data is not None and (name in data["models"] if view == "split" else data.get("table") is not None)
+    stored = data is not None and (name in data["by_model"] if view == "split" else data.get("table") is not None)
     assert stored == (not any(i.startswith("No stored results") for i in infos(at)))
     if view == "split" and stored:  # the stored medians, as they are in the file
         shown = dataframe(at, "agreement")
-        summary = data["models"][name]["agreement"]["summary"]
+        summary = data["by_model"][name]["agreement"]["summary"]
         assert list(shown["median τ [95% interval]"]) == [lab.summary_text(summary[p]) for p in pairs(scorer != "none")]
 
 
@@ -236,7 +236,7 @@ def test_every_view_renders_on_the_shipped_models(name, view, shipped):
 def test_the_split_view_shows_the_stored_results(with_results):
     at = open_lab({"task": "reverse", "scorer": "dot", "view": "split"})
     assert problems(at) == []
-    stored = with_results["models"]["reverse/dot"]
+    stored = with_results["by_model"]["reverse/dot"]
     (histograms,) = [
         spec
         for spec in (json.loads(el.proto.spec) for el in at.get("plotly_chart"))
@@ -280,9 +280,10 @@ def test_the_scorers_view_shows_the_table_and_the_length_curves(with_results):
     assert math.isnan(table["AER"][none_row])
     curves = heatmap(at, "exact match % by source length")
     assert [trace["name"] for trace in curves["data"]] == list(LAB_MODELS)
-    buckets = with_results["models"]["reverse/dot"]["length"]["buckets"]
+    buckets = with_results["by_model"]["reverse/dot"]["length"]["buckets"]
     assert curves["data"][0]["x"] == [b["range"][1] for b in buckets]
-    assert curves["layout"]["shapes"][0]["x0"] == 30  # the longest training string
+    trained = with_results["by_model"][LAB_MODELS[0]]["length"]["trained_source_tokens"]
+    assert curves["layout"]["shapes"][0]["x0"] == trained  # the longest training source, as stored
 
 
 def test_the_view_radio_rewrites_the_url_and_keeps_the_sentence(with_results):
@@ -420,9 +421,9 @@ def test_summaries_and_the_scorer_tables_rows():
 
 def test_experiments_are_read_defensively():
     assert lab.experiment(None, "reverse/dot", "agreement") is None
-    assert lab.experiment({"models": {"reverse/dot": {"agreement": [1]}}}, "reverse/dot", "agreement") is None
+    assert lab.experiment({"by_model": {"reverse/dot": {"agreement": [1]}}}, "reverse/dot", "agreement") is None
     assert lab.scorer_table({"table": {"rows": "x"}}) is None
-    assert lab.length_series({"models": {}}, "reverse", ["reverse/dot"]) == ({}, {})
+    assert lab.length_series({"by_model": {}}, "reverse", ["reverse/dot"]) == ({}, {})
 
 
 def test_the_labs_figures():
@@ -460,7 +461,7 @@ def test_readings_in_plain_words():
         {"range": [1, 10], "n": 3, "value": 1.0, "refused": 0},
         {"range": [11, 20], "n": 0, "value": None, "refused": 2},
     ]
-    results_ = {"models": {"t/location": {"length": {"buckets": buckets}}}}
+    results_ = {"by_model": {"t/location": {"length": {"buckets": buckets}}}}
     assert lab.refused_notes(results_, ["t/location"])[0].startswith("t/location refused 2 sources")
     uniform = {"summary": {"metric": "bleu", "model": 30.0, "uniform": 2.5, "n": 10}}
     (line,) = lab.split_reading({"uniform": uniform})

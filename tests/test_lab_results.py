@@ -119,9 +119,9 @@ def test_every_shipped_model_has_results_computed_on_its_weights_with_the_script
     )
     assert (settings["data"] is None) == (not get_task(task).needs_data)
     entries = task_models(task)
-    assert list(data["models"]) == [e.name for e in entries]
+    assert list(data["by_model"]) == [e.name for e in entries]
     for entry in entries:
-        record = data["models"][entry.name]
+        record = data["by_model"][entry.name]
         assert record["weights"] == results.weights_digest(resolve(entry.name)), (
             f"{entry.name} was retrained after its lab results: run scripts/lab_results.py --tasks {task}"
         )
@@ -131,7 +131,7 @@ def test_every_shipped_model_has_results_computed_on_its_weights_with_the_script
             assert record[experiment]["n"] == settings["n"][experiment]
     table = data["table"]
     assert [row["model"] for row in table["rows"]] == [e.name for e in entries]
-    assert table["weights"] == {name: record["weights"] for name, record in data["models"].items()}
+    assert table["weights"] == {name: record["weights"] for name, record in data["by_model"].items()}
     assert table["n"] == settings["n"]["table"] and table["ig_steps"] == settings["ig_steps"]
 
 
@@ -159,7 +159,7 @@ def test_a_quick_rerun_reproduces_the_stored_examples(name, translators):
     data = stored(task)
     corpus = data_for(task, data)
     split = data["settings"]["split"]
-    record = data["models"][name]
+    record = data["by_model"][name]
     translator = translators[name]
     settings = data["settings"]
     for experiment in results.EXPERIMENTS:
@@ -216,7 +216,7 @@ def test_every_stored_summary_is_recomputed_from_the_stored_examples(task):
     split, n = settings["split"], settings["n"]
     metric = get_task(task).metric
     uniform_refs = get_task(task).split_references(split, n["uniform"], 0, corpus)
-    for name, record in data["models"].items():
+    for name, record in data["by_model"].items():
         agreement = record["agreement"]
         for pair, summary in agreement["summary"].items():
             assert summary == stats.summary(e["tau"][pair] for e in agreement["per_example"]), (name, pair)
@@ -266,12 +266,12 @@ def test_every_stored_summary_is_recomputed_from_the_stored_examples(task):
 # -- the loader ----------------------------------------------------------------------------------------------
 def test_load_reads_what_save_wrote_and_a_missing_file_is_no_result_and_no_note(tmp_path):
     assert results.load("dates", tmp_path) == (None, None)
-    data = {"format": results.FORMAT, "task": "dates", "settings": {"n": {}}, "models": {}, "table": None}
-    data["models"]["dates/dot"] = {"weights": "x", "agreement": {"summary": {"a": float("nan")}}}
+    data = {"format": results.FORMAT, "task": "dates", "settings": {"n": {}}, "by_model": {}, "table": None}
+    data["by_model"]["dates/dot"] = {"weights": "x", "agreement": {"summary": {"a": float("nan")}}}
     path = results.save("dates", data, tmp_path)
     assert path == tmp_path / "lab" / "dates.json" and not list(path.parent.glob(".*tmp*"))
     loaded, note = results.load("dates", tmp_path)
-    assert note is None and loaded["models"]["dates/dot"]["agreement"]["summary"]["a"] is None  # NaN: null
+    assert note is None and loaded["by_model"]["dates/dot"]["agreement"]["summary"]["a"] is None  # NaN: null
 
 
 def test_the_default_folder_follows_the_registry_root(tmp_path, monkeypatch):
@@ -285,18 +285,18 @@ def test_the_default_folder_follows_the_registry_root(tmp_path, monkeypatch):
     [
         (b"{not json", "not valid JSON"),
         (b"\xff\xfe\x00", "not valid JSON"),
-        (b'{"format": 1, "task": "dates", "settings": {}, "models": {}, "x": NaN}', "not valid JSON"),
+        (b'{"format": 1, "task": "dates", "settings": {}, "by_model": {}, "x": NaN}', "not valid JSON"),
         (b"[]", "expected a JSON object"),
-        (b'{"format": 99, "task": "dates", "settings": {}, "models": {}}', "format 99"),
-        (b'{"format": 1, "task": "reverse", "settings": {}, "models": {}}', "task 'reverse'"),
-        (b'{"format": 1, "task": "dates", "models": {}}', '"settings"'),
-        (b'{"format": 1, "task": "dates", "settings": {}, "models": []}', '"models"'),
-        (b'{"format": 1, "task": "dates", "settings": {}, "models": {"reverse/dot": {}}}', "not a dates model"),
-        (b'{"format": 1, "task": "dates", "settings": {}, "models": {"dates/dot": {"agreement": 3}}}', "agreement"),
-        (b'{"format": 1, "task": "dates", "settings": {}, "models": {}, "table": []}', '"table"'),
-        (b'{"format": 1, "task": "dates", "settings": {}, "models": {}, "table": {"rows": [1]}}', '"rows"'),
+        (b'{"format": 99, "task": "dates", "settings": {}, "by_model": {}}', "format 99"),
+        (b'{"format": 1, "task": "reverse", "settings": {}, "by_model": {}}', "task 'reverse'"),
+        (b'{"format": 1, "task": "dates", "by_model": {}}', '"settings"'),
+        (b'{"format": 1, "task": "dates", "settings": {}, "by_model": []}', '"by_model"'),
+        (b'{"format": 1, "task": "dates", "settings": {}, "by_model": {"reverse/dot": {}}}', "not a dates model"),
+        (b'{"format": 1, "task": "dates", "settings": {}, "by_model": {"dates/dot": {"agreement": 3}}}', "agreement"),
+        (b'{"format": 1, "task": "dates", "settings": {}, "by_model": {}, "table": []}', '"table"'),
+        (b'{"format": 1, "task": "dates", "settings": {}, "by_model": {}, "table": {"rows": [1]}}', '"rows"'),
         (
-            b'{"format": 1, "task": "dates", "settings": {}, "models": {"dates/dot": {"uniform": {"summary": []}}}}',
+            b'{"format": 1, "task": "dates", "settings": {}, "by_model": {"dates/dot": {"uniform": {"summary": []}}}}',
             "uniform's 'summary' is not an object",
         ),
         (b"[" * 100_000 + b"]" * 100_000, "dates.json"),
@@ -345,19 +345,20 @@ def test_the_script_skips_what_is_stored_and_reruns_a_model_whose_weights_change
     args = ["--root", str(tmp_path), "--tasks", "dates", "--only", "dates/dot", "dates/none"]
     assert script.main(args) == 0
     data, note = results.load("dates", tmp_path)
-    assert note is None and list(data["models"]) == ["dates/none", "dates/dot"] and data["table"] is None
+    assert note is None and list(data["by_model"]) == ["dates/none", "dates/dot"] and data["table"] is None
     assert (
-        set(data["models"]["dates/none"]) >= {"agreement", "length"} and "uniform" not in data["models"]["dates/none"]
+        set(data["by_model"]["dates/none"]) >= {"agreement", "length"}
+        and "uniform" not in data["by_model"]["dates/none"]
     )
-    first = data["models"]["dates/dot"]["date"], data["models"]["dates/dot"]["seconds"]
-    data["models"]["dates/dot"]["weights"] = "retrained"
-    data["models"]["dates/dot"]["seconds"] = -1
+    first = data["by_model"]["dates/dot"]["date"], data["by_model"]["dates/dot"]["seconds"]
+    data["by_model"]["dates/dot"]["weights"] = "retrained"
+    data["by_model"]["dates/dot"]["seconds"] = -1
     results.save("dates", data, tmp_path)
     assert script.main(args) == 0
     again, _ = results.load("dates", tmp_path)
-    assert again["models"]["dates/none"] == data["models"]["dates/none"]  # skipped: the same settings and weights
-    assert again["models"]["dates/dot"]["seconds"] >= 0 and again["models"]["dates/dot"]["weights"] != "retrained"
-    assert first[0] <= again["models"]["dates/dot"]["date"]
+    assert again["by_model"]["dates/none"] == data["by_model"]["dates/none"]  # skipped: the same settings and weights
+    assert again["by_model"]["dates/dot"]["seconds"] >= 0 and again["by_model"]["dates/dot"]["weights"] != "retrained"
+    assert first[0] <= again["by_model"]["dates/dot"]["date"]
     assert (tmp_path / "lab" / results.README).read_text().startswith("# Attention lab results")
 
 
@@ -370,7 +371,7 @@ def test_every_stored_number_is_reproduced_by_rerunning_the_experiments(task):
     data = stored(task)
     corpus = data_for(task, data)
     settings = data["settings"]
-    for name, record in data["models"].items():
+    for name, record in data["by_model"].items():
         translator = load_model(name)
         for experiment in results.EXPERIMENTS:
             if experiment in record:

@@ -13,7 +13,7 @@ import pytest
 from seq2seq.checkpoint import load_model
 from seq2seq.lab import length, table
 from seq2seq.metrics import alignment_scores, bleu
-from seq2seq.tasks import get_task
+from seq2seq.tasks import get_task, reverse
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_every_example_is_in_exactly_one_bucket_and_long_strings_go_past_trainin
     result = length.quality_by_length(location, "reverse", n=30, resamples=50)
     buckets, examples = result["buckets"], result["per_example"]
     assert [b["range"] for b in buckets] == [[1, 10], [11, 20], [21, 30], [31, 40], [41, 50]]
-    assert len(examples) == 30 + length.long_count(30) == 50
+    assert len(examples) == 30 + reverse.longer_count(30) == 50
     for e in examples:
         holding = [b for b in buckets if b["range"][0] <= e["length"] <= b["range"][1]]
         assert len(holding) == 1 and buckets.index(holding[0]) == e["bucket"]
@@ -135,7 +135,7 @@ def test_every_example_is_in_exactly_one_bucket_and_long_strings_go_past_trainin
         assert b["value"] == pytest.approx(sum(e["correct"] for e in inside) / len(inside))
         assert b["low"] <= b["value"] <= b["high"]
     # the long strings are drawn the same way every time
-    assert length.long_examples("test", 3) == length.long_examples("test", 3)
+    assert reverse.longer_examples("test", 3) == reverse.longer_examples("test", 3)
 
 
 def test_length_units_and_corpus_sampling_spread_over_buckets():

@@ -146,7 +146,7 @@ def lab_value(data: dict, model: str, experiment: str, statistic: str) -> float:
             raise ValueError(f"the stored scorer table has no row for {model}")
         found = rows[0].get(name)
     else:
-        stored = data["models"].get(model, {}).get(experiment)
+        stored = data["by_model"].get(model, {}).get(experiment)
         if not isinstance(stored, dict):
             raise ValueError(f"no stored {experiment} results for {model}")
         if experiment == "length":

@@ -289,7 +289,7 @@ def scorers_view(task: str, projecting: bool) -> None:
         lines = lab.table_reading(table, gold)
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
     st.subheader("Quality against source length")
-    models = list(((data or {}).get("models") or {}).keys())
+    models = list(((data or {}).get("by_model") or {}).keys())
     series, shared = lab.length_series(data, task, models)
     if not series:
         model = f"{task}/<scorer>"

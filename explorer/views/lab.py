@@ -369,7 +369,7 @@ def experiment(results: Mapping | None, model: str, name: str) -> dict | None:
     """Experiment `name`'s stored result for registry name `model` (None when not stored)."""
     if not isinstance(results, Mapping):
         return None
-    found = (results.get("models") or {}).get(model)
+    found = (results.get("by_model") or {}).get(model)
     value = found.get(name) if isinstance(found, Mapping) else None
     return value if isinstance(value, Mapping) else None
 
@@ -649,7 +649,7 @@ def refused_notes(results: Mapping | None, models: Sequence[str]) -> list[str]:
 def length_series(results: Mapping | None, task: str, models: Sequence[str]) -> tuple[dict[str, dict], dict]:
     """Model -> {"x" (each bucket's longest length), "y", "low", "high"} of the stored length experiments
     of `models` (exact match in %, BLEU as it is), and what they share: {"metric", "unit", and "trained",
-    the longest training source, for reverse}."""
+    the longest training source, where the curves go past it}."""
     series: dict[str, dict] = {}
     shared: dict = {}
     for model in models:
@@ -666,8 +666,12 @@ def length_series(results: Mapping | None, task: str, models: Sequence[str]) -> 
         series[model] = {"x": x, "y": scaled("value"), "low": scaled("low"), "high": scaled("high")}
         shared.setdefault("metric", found.get("metric", ""))
         shared.setdefault("unit", found.get("unit", ""))
-    if task == "reverse" and series:
-        from seq2seq.tasks import reverse
-
-        shared["trained"] = reverse.MAX_LEN
+        if isinstance(found.get("trained_source_tokens"), int) and goes_past_training(task):
+            shared.setdefault("trained", found["trained_source_tokens"])
     return series, shared
+
+
+def goes_past_training(task: str) -> bool:
+    """Whether the task's length experiment adds sources longer than training (reverse's 31–50)."""
+    found = catalog.task_of(task)
+    return found is not None and found.longer_than_training is not None

@@ -14,14 +14,13 @@ character), whitespace-separated words for en-fr (whose SentencePiece model is e
 **Buckets** are `width` lengths wide and exact: a source of length L >= 1 is in bucket (L - 1) // width,
 whose `range` is [k * width + 1, (k + 1) * width], both ends included. Every bucket from length 1 up to the
 longest source is listed, an empty one with n 0 and value None, so each example is in exactly one bucket
-and the curves of two scorers line up. Default widths: `DEFAULT_WIDTH`.
+and the curves of two scorers line up. Default widths: each task's `Task.length_bucket`.
 
 **Longer than training (reverse).** The shipped reverse models were trained on strings of at most
-`reverse.MAX_LEN` = 30 characters. Besides the `n` examples of the split (1 to 30 characters),
-`long_examples` draws round(n * 20 / 30) more of 31 to 50 characters, the same density per length, with
-the reverse task's own recipe (`reverse.SPACE_PROB` spaces among lowercase letters, gold target and
-alignment from `reverse.example`) from a stream seeded apart from the task's (`sample_split` under the
-name "reverse-long", seed 0, the split's own membership rule): the same strings on every run.
+`reverse.MAX_LEN` = 30 characters. Besides the `n` examples of the split (1 to 30 characters), the task's
+`longer_than_training` (seq2seq/tasks/reverse.py) draws round(n * 20 / 30) more of 31 to 50 characters, the
+same density per length, with the task's own recipe, from a stream seeded apart from the task's: the same
+strings on every run.
 
 **Which examples.** A generated task: the split's `examples(split, n, 0)`. A corpus task: about `n` of the
 split's distinct sources spread over the buckets (`stratified_sources`): the file runs short to long, so
@@ -39,16 +38,9 @@ resampled with replacement within the bucket, `resamples` times from a generator
 from __future__ import annotations
 
 import random
-import string
 from collections.abc import Collection, Sequence
 
-from seq2seq.tasks import Example, get_task, reverse, sample_split
-
-# Bucket width per task, in the task's length unit: reverse's 10 give 1-10 .. 41-50, training ending at 30.
-DEFAULT_WIDTH = {"reverse": 10, "dates": 5, "en-fr": 5, "zh-en": 5}
-FALLBACK_WIDTH = 5  # a task without its own width
-LONG_MIN, LONG_MAX = 31, 50  # reverse's longer-than-training strings, in characters
-LONG_SEED = 0
+from seq2seq.tasks import Example, get_task
 
 
 def length_unit(task_name: str) -> str:
@@ -80,27 +72,6 @@ def split_examples(task_name: str, split: str = "test", n: int = 200, data: str 
     if task.needs_data:
         return task.load(data, split)[:n]
     return task.examples(split, n, 0)
-
-
-def long_examples(split: str, n: int, seed: int = LONG_SEED) -> list[Example]:
-    """`n` distinct reverse examples of LONG_MIN..LONG_MAX characters (uniform length), gold included."""
-
-    def draw(rng: random.Random) -> Example:
-        while True:
-            length = rng.randint(LONG_MIN, LONG_MAX)
-            chars = [
-                " " if rng.random() < reverse.SPACE_PROB else rng.choice(string.ascii_lowercase) for _ in range(length)
-            ]
-            source = "".join(chars)
-            if source.strip():
-                return reverse.example(source)
-
-    return sample_split(draw, f"{reverse.NAME}-long", split, n, seed)
-
-
-def long_count(n: int) -> int:
-    """How many longer-than-training reverse strings go with `n` examples: the same density per length."""
-    return round(n * (LONG_MAX - LONG_MIN + 1) / reverse.MAX_LEN)
 
 
 def stratified_sources(task_name: str, sources: Sequence[str], n: int, width: int) -> list[str]:
@@ -174,14 +145,14 @@ def length_sources(
     """The sources `quality_by_length` decodes, in its order, with every reference of each (module docstring:
     "Which examples", "Longer than training"): the same lists on every call."""
     task = get_task(task_name)
-    width = width or DEFAULT_WIDTH.get(task.name, FALLBACK_WIDTH)
+    width = width or task.length_bucket
     if task.needs_data:
         refs = task.references(data, split)
         sources = stratified_sources(task.name, list(refs), n, width)
         return sources, [refs[s] for s in sources]
     examples = split_examples(task.name, split, n, data)
-    if task.name == "reverse" and long:
-        examples += long_examples(split, long_count(n))
+    if long and task.longer_than_training is not None:
+        examples += task.longer_than_training(split, n)
     return [e.source for e in examples], [[e.target] for e in examples]
 
 
@@ -202,7 +173,7 @@ def bucket_rows(
     buckets are re-scored from (seq2seq/lab/results.py's per-example outputs).
     """
     task = get_task(task_name)
-    width = width or DEFAULT_WIDTH.get(task.name, FALLBACK_WIDTH)
+    width = width or task.length_bucket
     refused = set(refused)
     lengths = [source_length(task.name, s) for s in sources]
     count = max((bucket_of(length, width) for length in lengths), default=-1) + 1
@@ -250,7 +221,7 @@ def quality_by_length(
     """The task's metric per source-length bucket of the split's first `n` examples (module docstring).
 
     `task_name`: the model's own task when None. `buckets`: the bucket width in the task's unit
-    (`DEFAULT_WIDTH` when None). `long` (reverse only): add `long_count(n)` strings longer than training.
+    (the task's `length_bucket` when None). `long`: add the task's strings longer than training, if it has any.
     Returns {"task", "model", "scorer", "split", "metric", "unit", "width", "trained_source_tokens", "buckets":
     [{"range": [lo, hi], "n", "value", "low", "high", "refused"}], "per_example": [{"source", "length",
     "bucket", "output", "correct" (exact match; None for BLEU), "refused"}]}; BLEU tasks' per-example
@@ -258,7 +229,7 @@ def quality_by_length(
     """
     task_name = task_name or translator.metadata.get("task", "")
     task = get_task(task_name)
-    width = buckets or DEFAULT_WIDTH.get(task.name, FALLBACK_WIDTH)
+    width = buckets or task.length_bucket
     if width < 1:
         raise ValueError(f"the bucket width must be 1 or more, got {width}")
     bleu_task = task.metric.name == "bleu"

@@ -12,7 +12,7 @@ One file per task, plain JSON:
      "settings": {"split": "test", "n": {"agreement": 40, ...}, "ig_steps": 32, "seeds": 100,
                   "data": {"file": "eng-fra.txt", "sha256": ...} or None, "threads": 1,
                   "date": ..., "commit": ...},
-     "models": {"en-fr/general": {"weights": sha256 of model.safetensors, "date", "commit", "seconds",
+     "by_model": {"en-fr/general": {"weights": sha256 of model.safetensors, "date", "commit", "seconds",
                                   "agreement": ..., "permutation": ..., "uniform": ..., "length": ...}, ...},
      "table": the scorer table}
 
@@ -114,9 +114,9 @@ def layout_problem(task: str, data: object) -> str | None:
         return f"the results of task {data.get('task')!r}, not {task!r}"
     if not isinstance(data.get("settings"), dict):
         return 'no "settings" object'
-    models = data.get("models")
+    models = data.get("by_model")
     if not isinstance(models, dict) or not all(isinstance(m, dict) for m in models.values()):
-        return 'expected "models": {name: {experiment: result}}'
+        return 'expected "by_model": {name: {experiment: result}}'
     for name, entry in models.items():
         if not name.startswith(f"{task}/"):
             return f"model {name!r} is not a {task} model"
@@ -179,7 +179,7 @@ def dumps(data: dict) -> str:
     data = jsonable(data)
     lines = []
     for key, value in data.items():
-        if key == "models" and isinstance(value, dict):
+        if key == "by_model" and isinstance(value, dict):
             text = block(
                 value, "  ", lambda entry: block(entry, "    ", flat) if isinstance(entry, dict) else flat(entry)
             )
@@ -294,7 +294,7 @@ def _median(entry: dict | None, digits: int = 2) -> str:
 def markdown(task: str, data: dict) -> str:
     """The Markdown tables of one task's stored results: the experiments per model, quality by length, the
     scorer table. Written from the numbers, never typed."""
-    settings, models = data["settings"], data["models"]
+    settings, models = data["settings"], data["by_model"]
     n = settings.get("n", {})
     lines = [f"## {task}", ""]
     corpus = settings.get("data") or {}

@@ -160,6 +160,10 @@ class Task:
     gold: Callable[[str], Example] | None = None  # the gold of any sentence, where every string has one
     # (n, seed) -> test examples with one symbol the model never saw, where the answer does not depend on it
     unknown_symbol_examples: Callable[[int, int], list[Example]] | None = None
+    # The attention lab's quality against length (seq2seq/lab/length.py): the bucket width, in the task's
+    # length unit, and the examples longer than training that go with n examples of a split, if any.
+    length_bucket: int = 5
+    longer_than_training: Callable[[str, int], list[Example]] | None = None
 
     def __post_init__(self) -> None:
         if (self.generate is None) == (self.corpus is None):

@@ -74,6 +74,35 @@ def typed_examples(n: int, seed: int) -> list[Example]:
     return sample_split(_typed, f"{NAME}-typed", "test", n, seed)
 
 
+# The attention lab's strings longer than training (seq2seq/lab/length.py: quality against length).
+LONG_MIN, LONG_MAX = MAX_LEN + 1, 50
+
+
+def longer_count(n: int) -> int:
+    """How many longer-than-training strings go with `n` split examples: the same density per length."""
+    return round(n * (LONG_MAX - LONG_MIN + 1) / MAX_LEN)
+
+
+def longer_examples(split: str, n: int, seed: int = 0) -> list[Example]:
+    """`n` distinct examples of LONG_MIN..LONG_MAX characters (uniform length), gold included, drawn with
+    the task's own recipe from a stream of their own ("reverse-long"): the same strings on every call."""
+
+    def draw(rng: random.Random) -> Example:
+        while True:
+            length = rng.randint(LONG_MIN, LONG_MAX)
+            chars = [" " if rng.random() < SPACE_PROB else rng.choice(string.ascii_lowercase) for _ in range(length)]
+            source = "".join(chars)
+            if source.strip():
+                return example(source)
+
+    return sample_split(draw, f"{NAME}-long", split, n, seed)
+
+
+def longer_than_training(split: str, n: int) -> list[Example]:
+    """The longer-than-training examples that go with `n` examples of `split` (Task.longer_than_training)."""
+    return longer_examples(split, longer_count(n))
+
+
 def examples(split: str, n: int, seed: int) -> list[Example]:
     """Return ``n`` distinct examples of ``split`` (``"train"``, ``"valid"``, ``"test"``).
 
@@ -92,6 +121,8 @@ TASK = Task(
     generate=examples,
     has_alignments=True,
     gold=example,  # every string has its gold: the anti-diagonal
+    length_bucket=10,  # 1-10 .. 41-50 characters: training ends at 30
+    longer_than_training=longer_than_training,
     # The Train page: small epochs, so that validation (and the curves and probes) update every few seconds.
     train_page={"train_size": 6400, "valid_size": 500, "max_len": 32},
     shipped=Shipped(
