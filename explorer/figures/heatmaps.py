@@ -36,22 +36,10 @@ def attention_heatmap(
         if len(row) != len(source_tokens):
             raise ValueError(f"row {t} has {len(row)} weights but there are {len(source_tokens)} source tokens")
     # Labels and hover text are escaped: plotly would read "</s>" as a tag and draw nothing.
-    x = [plotly_text(label) for label in position_labels(source_tokens)]
-    y = [plotly_text(label) for label in position_labels(target_tokens)]
     custom = [[[plotly_text(s), plotly_text(t)] for s in source_tokens] for t in target_tokens]
-    figure = go.Figure(
-        go.Heatmap(
-            z=rows,
-            x=x,
-            y=y,
-            zmin=zmin,
-            zmax=zmax,
-            colorscale=colorscale,
-            customdata=custom,
-            hovertemplate="target %{customdata[1]} ← source %{customdata[0]}<br>weight %{z:.3f}<extra></extra>",
-            colorbar={"title": {"text": "weight"}},
-        )
-    )
+    hover = "target %{customdata[1]} ← source %{customdata[0]}<br>weight %{z:.3f}<extra></extra>"
+    trace = token_grid(rows, source_tokens, position_labels(target_tokens), (zmin, zmax), colorscale, custom, hover)
+    figure = go.Figure(trace.update(colorbar={"title": {"text": "weight"}}))
     figure.update_layout(
         title=title,
         xaxis={"title": "source", "side": "top", **TOKEN_TICKS},
@@ -280,22 +268,10 @@ def rows_heatmap(
         zmin, colorscale, bar_title = -1.0, IMPORTANCE_COLORS, "share of the row's largest"
     else:
         z, zmin, colorscale, bar_title = raw, 0.0, HEATMAP_COLORS, "weight"
-    x = [plotly_text(label) for label in position_labels(source_tokens)]
-    y = [plotly_text(label) for label in labels]
     custom = [[[plotly_text(s), f"{v:.4g}"] for s, v in zip(source_tokens, row, strict=True)] for row in raw]
-    figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=x,
-            y=y,
-            zmin=zmin,
-            zmax=1.0,
-            colorscale=colorscale,
-            customdata=custom,
-            hovertemplate="%{y} · source %{customdata[0]}<br>value %{customdata[1]}<extra></extra>",
-            colorbar={"title": {"text": bar_title}},
-        )
-    )
+    hover = "%{y} · source %{customdata[0]}<br>value %{customdata[1]}<extra></extra>"
+    trace = token_grid(z, source_tokens, labels, (zmin, 1.0), colorscale, custom, hover)
+    figure = go.Figure(trace.update(colorbar={"title": {"text": bar_title}}))
     figure.update_layout(
         title=plotly_text(title) if title else None,  # it may quote a token ("</s>")
         xaxis={"side": "top", **TOKEN_TICKS},
@@ -304,3 +280,18 @@ def rows_heatmap(
         height=height or 130 + 40 * len(labels),
     )
     return figure
+
+
+def token_grid(z, source_tokens, row_labels, zrange, colorscale, custom, hover) -> go.Heatmap:
+    """A heatmap trace over source tokens (columns, position-labelled) and `row_labels` (rows), both
+    escaped: plotly would read "</s>" as a tag and draw nothing. z: (rows, S); zrange: (zmin, zmax)."""
+    return go.Heatmap(
+        z=z,
+        x=[plotly_text(label) for label in position_labels(source_tokens)],
+        y=[plotly_text(label) for label in row_labels],
+        zmin=zrange[0],
+        zmax=zrange[1],
+        colorscale=colorscale,
+        customdata=custom,
+        hovertemplate=hover,
+    )

@@ -321,14 +321,19 @@ class _Reader:
         figure = self.figure(index, raw.get("figure"), start, end)
         return Step(title, text, page, view, teacher, question, parsed, figure, start)
 
-    def figure(self, index: int, raw, start: int, end: int | None) -> Figure | None:
-        if raw is None:
-            return None
-        line = self.where.key("figure", start, end)
+    def table(self, index: int, raw, key: str, allowed: set[str], start: int, end: int | None) -> int | None:
+        """The line of step `index`'s table `key` when `raw` is a table (its unknown keys reported), else None."""
+        line = self.where.key(key, start, end)
         if not isinstance(raw, dict):
-            self.add(line, f"step {index + 1}: figure must be a table")
+            self.add(line, f"step {index + 1}: {key} must be a table")
             return None
-        self.unknown(raw, FIGURE_KEYS, f"step {index + 1}'s figure", line)
+        self.unknown(raw, allowed, f"step {index + 1}'s {key}", line)
+        return line
+
+    def figure(self, index: int, raw, start: int, end: int | None) -> Figure | None:
+        line = None if raw is None else self.table(index, raw, "figure", FIGURE_KEYS, start, end)
+        if line is None:
+            return None
         if raw.get("kind") not in FIGURE_KINDS:
             self.add(line, f"step {index + 1}: figure kind {raw.get('kind')!r} is not one of {', '.join(FIGURE_KINDS)}")
             return None
@@ -339,13 +344,9 @@ class _Reader:
         return Figure(raw["kind"], task, tuple(scorers))
 
     def question(self, index: int, raw, start: int, end: int | None) -> Question | None:
-        if raw is None:
+        line = None if raw is None else self.table(index, raw, "question", QUESTION_KEYS, start, end)
+        if line is None:
             return None
-        line = self.where.key("question", start, end)
-        if not isinstance(raw, dict):
-            self.add(line, f"step {index + 1}: question must be a table")
-            return None
-        self.unknown(raw, QUESTION_KEYS, f"step {index + 1}'s question", line)
         checks: list[str] = []
         prompt = _text(raw.get("prompt"), f"step {index + 1}: the question's prompt", checks)
         explain = _text(raw.get("explain"), f"step {index + 1}: the question's explain", checks, required=False)

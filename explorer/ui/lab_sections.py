@@ -254,19 +254,17 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
     if not has_attention:
         st.info(lab.NONE_NOTE)
         return
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Permutation")
-        if found["permutation"]:
-            st.dataframe(pd.DataFrame(lab.permutation_rows(found["permutation"])), hide_index=True)
-        else:
-            st.caption("Not stored for this model.")
-    with right:
-        st.subheader("Uniform attention")
-        if found["uniform"]:
-            st.dataframe(pd.DataFrame(lab.uniform_rows(found["uniform"])), hide_index=True)
-        else:
-            st.caption("Not stored for this model.")
+    experiments = (
+        ("Permutation", "permutation", lab.permutation_rows),
+        ("Uniform attention", "uniform", lab.uniform_rows),
+    )
+    for column, (title, name, rows) in zip(st.columns(2), experiments, strict=True):
+        with column:
+            st.subheader(title)
+            if found[name]:
+                st.dataframe(pd.DataFrame(rows(found[name])), hide_index=True)
+            else:
+                st.caption("Not stored for this model.")
 
 
 # -- all scorers --------------------------------------------------------------------------------------------
