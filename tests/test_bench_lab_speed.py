@@ -25,7 +25,7 @@ def test_the_quick_run_times_each_measure_and_writes_its_record(tmp_path, monkey
     assert 0 < steps["importances"]["median_ms"] <= steps["importances"]["p95_ms"]
     (table,) = record["tables"]
     assert (table["task"], table["n"], table["threads"]) == ("dates", 3, 1)
-    assert list(table["models"])[:2] == ["dates/none", "dates/dot"] and table["seconds"] > 0
+    assert list(table["per_model"])[:2] == ["dates/none", "dates/dot"] and table["seconds"] > 0
     out = capsys.readouterr().out
     assert "one step's importances, IG 32 (en-fr/general, 13 source positions)" in out
     assert "| dates | 3 | 1 |" in out
