@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
+from explorer.i18n import N_
 from explorer.state.catalog import data_credits, entries, headline, task_examples, task_label
 from explorer.ui import frame
 from seq2seq.checkpoint import CheckpointError
 
-frame.page("Attention Explorer", needs_registry=False, icon="🔎")  # the registry's errors are shown below
+frame.page(N_("Attention Explorer"), needs_registry=False, icon="🔎")  # the registry's errors are shown below
 st.markdown(
     "Watch a neural translator decide, one token at a time. Type a sentence, step through the "
     "decoding and see where the model looks: the alignment heatmap, the scores behind it and the "

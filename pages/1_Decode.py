@@ -7,6 +7,7 @@ and the sections in explorer.ui.decode_sections. Session keys shared with other 
 
 import streamlit as st
 
+from explorer.i18n import N_
 from explorer.state import catalog, keys
 from explorer.ui import decode_sections as ui
 from explorer.ui import frame
@@ -17,7 +18,7 @@ from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
-presentation = frame.page("Decode, step by step", "Decode")
+presentation = frame.page(N_("Decode, step by step"), N_("Decode"))
 ss = st.session_state
 
 available = catalog.available()

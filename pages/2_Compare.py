@@ -5,6 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from explorer.i18n import N_
 from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS
 from explorer.ui import cached, frame, pickers
@@ -14,7 +15,7 @@ from explorer.ui.markdown import escape_markdown
 from explorer.views import compare as compare_view
 from explorer.views import input_notes
 
-projecting = frame.page("Compare scorers", "Compare scorers")
+projecting = frame.page(N_("Compare scorers"), N_("Compare scorers"))
 st.caption("The same sentence through every scorer of a task: same architecture, only the score differs.")
 
 

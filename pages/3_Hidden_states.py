@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.figures import scatter
+from explorer.i18n import N_
 from explorer.state import keys, link
 from explorer.state.view import decoding_label
 from explorer.ui import cached, frame, pickers, presentation
@@ -17,7 +18,7 @@ from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
 
-projecting = frame.page("Hidden states", "Hidden states")
+projecting = frame.page(N_("Hidden states"), N_("Hidden states"))
 st.caption(
     "Encoder states (one per source token) and the decoder's query states (one per output token), "
     "projected on the principal components of a fixed reference sample of this model's states, so "

@@ -4,6 +4,7 @@ import streamlit as st
 
 from explorer.figures import trees
 from explorer.figures.heatmaps import attention_heatmap
+from explorer.i18n import N_
 from explorer.state import keys
 from explorer.ui import cached, frame, pickers, presentation
 from explorer.ui.loaders import get_translator
@@ -13,7 +14,7 @@ from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
-projecting = frame.page("Beam search", "Beam search")
+projecting = frame.page(N_("Beam search"), N_("Beam search"))
 st.caption(
     "Every node the search expanded, with its token and cumulative log-probability. Nodes that are "
     "not on a final hypothesis were pruned (grey). Hypotheses are ranked by log p / length."

@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from explorer.figures import curves
+from explorer.i18n import N_
 from explorer.state import catalog
 from explorer.ui import cached, frame
 from explorer.views import models as models_view
 
-frame.page("Models", "Models")
+frame.page(N_("Models"), N_("Models"))
 
 
 entries = catalog.entries()

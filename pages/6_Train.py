@@ -4,6 +4,7 @@ import uuid
 
 import streamlit as st
 
+from explorer.i18n import N_
 from explorer.state import keys
 from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
@@ -11,7 +12,7 @@ from explorer.ui import frame, trainings
 from explorer.ui import train_sections as sections
 from seq2seq.config import CELLS, SCORERS
 
-frame.page("Train a model", "Train")
+frame.page(N_("Train a model"), N_("Train"))
 st.caption(
     "Train a small model here and watch it learn: the loss falls, validation accuracy rises and the "
     "attention of a probe sentence sharpens (the anti-diagonal of reverse, the reordering of dates). "

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from explorer.i18n import N_
 from explorer.state import catalog, keys
 from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
@@ -9,7 +10,7 @@ from explorer.ui import frame, trainings
 from explorer.ui import timelapse_sections as sections
 from explorer.views import timelapse as tv
 
-projecting = frame.page("Timelapse", "Timelapse")
+projecting = frame.page(N_("Timelapse"), N_("Timelapse"))
 st.caption(
     "Training recorded the attention of a few probe sentences after every epoch, from the untrained "
     "epoch 0 on. Scrub through the epochs and watch the alignment form, scorer by scorer."

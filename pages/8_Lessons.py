@@ -7,11 +7,12 @@ sections in explorer.ui.lesson_player. The URL keeps the lesson and the step: ?l
 
 import streamlit as st
 
+from explorer.i18n import N_
 from explorer.lessons import catalog, player
 from explorer.ui import frame
 from explorer.ui import lesson_player as ui
 
-projecting = frame.page("Lessons", "Lessons")
+projecting = frame.page(N_("Lessons"), N_("Lessons"))
 teacher = ui.teacher_toggle()
 
 lessons, problems = catalog()  # read on every run: a teacher's new file appears at once

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from explorer.i18n import N_
 from explorer.ui import cached, frame, pickers
 from explorer.ui import lab_sections as ui
 from explorer.ui.loaders import get_translator
@@ -17,7 +18,7 @@ from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
-projecting = frame.page("Attention lab", "Lab")
+projecting = frame.page(N_("Attention lab"), N_("Lab"))
 st.caption(
     "Does attention explain the model's choices? The classic experiments (Jain & Wallace 2019, Wiegreffe & "
     "Pinter 2019, Bahdanau et al. 2015, Luong et al. 2015) on this app's models, with the papers' numbers beside ours."

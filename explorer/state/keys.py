@@ -17,6 +17,10 @@ BEAM, TEMPERATURE, SEED = "beam", "temperature", "seed"  # the strategy's settin
 REFERENCE = "reference"  # the teacher-forcing reference ("" = none)
 MODEL = "model"  # a registry name when not the task and scorer's default, else ""
 PRESENTATION = "presentation"  # the sidebar's presentation-mode toggle, a bool
+# The interface language (explorer.ui.language): the one in force on this run ("en", "zh"), the one the
+# user or a link chose ("" = none: the browser's), and the sidebar switch's widget.
+LANGUAGE, LANGUAGE_CHOICE, LANGUAGE_SWITCH = "_language", "_language_choice", "language_switch"
+LANG_PARAM = "lang"  # its query parameter: on every page, beside the page's own view
 DECODING_KEYS = (STRATEGY, BEAM, TEMPERATURE, SEED, REFERENCE)  # how a view is decoded
 SHARED_KEYS = (TASK, SCORER, SENTENCE, STEP, MODEL, *DECODING_KEYS)
 

@@ -16,9 +16,12 @@ from explorer.state.view import ViewState
 
 
 def flat(query: Mapping) -> dict[str, str]:
-    """Query parameters as str -> str (a repeated key keeps its last value)."""
+    """Query parameters as str -> str (a repeated key keeps its last value), the interface language
+    left out: it is the user's, not part of any page's view (explorer.ui.language reads it)."""
     result = {}
     for key, value in query.items():
+        if key == keys.LANG_PARAM:
+            continue
         if isinstance(value, list | tuple):
             value = value[-1] if value else ""
         result[str(key)] = str(value)
@@ -41,13 +44,17 @@ def opened_link(session: MutableMapping, query: Mapping, page: str) -> tuple[dic
 
 def publish(session: MutableMapping, query_params, page: str, wanted: Mapping[str, str]) -> None:
     """Write `wanted` (explorer.state.view.link_params) into the URL when it differs, and remember
-    it as the page's own URL.
+    it as the page's own URL. The language the user chose (if any) goes into the URL beside it, so
+    a shared link opens in the sender's language.
 
     `query_params` is st.query_params (anything with to_dict() and from_dict()).
     """
     wanted = dict(wanted)
-    if flat(query_params.to_dict()) != wanted:
-        query_params.from_dict(wanted)
+    chosen = session.get(keys.LANGUAGE_CHOICE)
+    written = {**wanted, keys.LANG_PARAM: chosen} if chosen else wanted
+    current = query_params.to_dict()
+    if flat(current) != wanted or current.get(keys.LANG_PARAM) != written.get(keys.LANG_PARAM):
+        query_params.from_dict(written)
     session[keys.page_url(page)] = wanted
 
 

@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer.i18n import N_, _
 from explorer.state import catalog, keys
-from explorer.ui import navigation, presentation
+from explorer.ui import language, navigation, presentation
 from explorer.ui.loaders import require_registry
 from seq2seq.registry import CheckpointError
 
-APP_NAME = "Attention Explorer"
+APP_NAME = N_("Attention Explorer")
 
 
 def page(title: str, tab_title: str | None = None, needs_registry: bool = True, icon: str | None = None) -> bool:
-    """Open a page: its browser tab reads "<tab_title> · Attention Explorer", then the sidebar, then
-    `title`. Stops the page with a clear message when it needs the model registry and that cannot be
-    read. Returns whether presentation mode is on (its toggle is in the sidebar of every page)."""
-    st.set_page_config(page_title=f"{tab_title} · {APP_NAME}" if tab_title else APP_NAME, page_icon=icon, layout="wide")
+    """Open a page: its browser tab reads "<tab_title> · Attention Explorer", then the sidebar (the
+    language switch first), then `title`. `title` and `tab_title` are English, marked with N_: they are
+    translated here, once the run's language is settled. Stops the page with a clear message when it
+    needs the model registry and that cannot be read. Returns whether presentation mode is on (its
+    toggle is in the sidebar of every page)."""
+    note = language.choose()
+    name = _(APP_NAME)
+    st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
     navigation.sidebar()
     projecting = presentation.toggle()
     if needs_registry:
         require_registry()
     announce_registry_notes()
-    st.title(title)
+    st.title(_(title))
+    if note:
+        st.warning(note)
     return projecting
 
 
@@ -37,4 +44,4 @@ def announce_registry_notes() -> None:
     for message in messages:
         if message not in shown:
             shown.append(message)
-            st.toast(f"Saved models are left out: {message}", icon="⚠️", duration="infinite")
+            st.toast(_("Saved models are left out: {reason}").format(reason=message), icon="⚠️", duration="infinite")

@@ -15,8 +15,24 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from explorer.i18n import N_, _
+
 HOME = "app.py"
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
+# Each page's name in the sidebar, by file name (a page without one is named after its file, as
+# Streamlit names it: "3_Hidden_states.py" -> "Hidden states").
+LABELS = {
+    HOME: N_("Home"),
+    "1_Decode.py": N_("Decode"),
+    "2_Compare.py": N_("Compare"),
+    "3_Hidden_states.py": N_("Hidden states"),
+    "4_Beam_search.py": N_("Beam search"),
+    "5_Models.py": N_("Models"),
+    "6_Train.py": N_("Train"),
+    "7_Timelapse.py": N_("Timelapse"),
+    "8_Lessons.py": N_("Lessons"),
+    "9_Lab.py": N_("Lab"),
+}
 
 
 @functools.cache
@@ -25,11 +41,19 @@ def page_scripts() -> tuple[str, ...]:
     return (HOME, *(f"pages/{path.name}" for path in sorted(PAGES_DIR.glob("*.py"))))
 
 
+def label(path: str) -> str:
+    """The sidebar name of page script `path` ("app.py", "pages/1_Decode.py"), in the current language."""
+    name = Path(path).name
+    if name in LABELS:
+        return _(LABELS[name])
+    return Path(path).stem.split("_", 1)[-1].replace("_", " ")
+
+
 def sidebar() -> None:
     """Draw a link to every page at the top of the sidebar; the open page's link is highlighted."""
     for path in page_scripts():
         try:
-            st.sidebar.page_link(path, label="Home" if path == HOME else None)
+            st.sidebar.page_link(path, label=label(path))
         except StreamlitPageNotFoundError:
             # Only when a page script runs alone (AppTest.from_file on one page): there is no
             # app around it to link to. Served by `streamlit run app.py`, every page is known.

@@ -1,0 +1,159 @@
+"""The interface's languages: gettext message catalogs (Babel) and locale-aware numbers.
+
+Every string a user reads is written in English where it is used and marked for translation:
+
+- ``_("Step")`` translates now, into the current language;
+- ``ngettext("{n} answer", "{n} answers", n).format(n=n)`` picks the plural form of the language;
+- ``N_("...")`` only marks a string written at import time (a module constant); the code that shows
+  it translates it with ``_(CONSTANT)`` then.
+
+Placeholders are named braces filled after translation (``_("Cannot load {name}").format(name=...)``),
+so a translator can move them. The catalogs are ``explorer/locale/<lang>/LC_MESSAGES/messages.po``,
+read with Babel and compiled in memory on first use (no .mo file is kept); ``python -m explorer.i18n``
+extracts the messages and checks a catalog (docs/development.md, "Adding a language").
+
+The current language is per browser session. The Streamlit layer installs a reader of the session's
+choice with `set_language_source` (explorer.ui.language); `using(lang)` sets it for a block (tests,
+scripts), and anything else reads English. This module imports no streamlit: every layer may use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import io
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+SOURCE = "en"  # the language the code is written in
+# Every language of the interface: code -> its name in itself (the switch shows these).
+LANGUAGES: dict[str, str] = {"en": "English", "zh": "中文"}
+# The Babel locale that formats numbers and dates for each language.
+BABEL_LOCALES: dict[str, str] = {"en": "en_US", "zh": "zh_Hans_CN"}
+
+_CHOSEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("explorer_language", default=None)
+_source: Callable[[], str | None] | None = None
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark only"
+    """Mark `message` for extraction without translating it (it is translated where it is shown)."""
+    return message
+
+
+def set_language_source(source: Callable[[], str | None] | None) -> None:
+    """Install the function that says the current language (None: English unless `using` says so)."""
+    global _source
+    _source = source
+
+
+@contextlib.contextmanager
+def using(lang: str) -> Iterator[None]:
+    """Translate into `lang` inside the block (this thread and context only)."""
+    token = _CHOSEN.set(lang)
+    try:
+        yield
+    finally:
+        _CHOSEN.reset(token)
+
+
+def current() -> str:
+    """The current language's code: `using`'s, else the installed source's, else English."""
+    lang = _CHOSEN.get()
+    if lang is None and _source is not None:
+        lang = _source()
+    return lang if lang in LANGUAGES else SOURCE
+
+
+def catalog_path(lang: str) -> Path:
+    """Where the catalog of `lang` lives."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def translations(lang: str) -> NullTranslations:
+    """The compiled catalog of `lang` (fuzzy entries left out); English and a missing catalog translate nothing."""
+    path = catalog_path(lang)
+    if lang == SOURCE or not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=BABEL_LOCALES[lang])
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(fp=compiled, domain=DOMAIN)
+
+
+def _(message: str) -> str:
+    """`message` in the current language (itself when the catalog has no translation)."""
+    return translations(current()).gettext(message)
+
+
+def gettext(message: str) -> str:
+    """The same as `_`, for code that reads better with the long name."""
+    return _(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a message for count `n` in the current language (its placeholders still to fill)."""
+    return translations(current()).ngettext(singular, plural, n)
+
+
+# -- choosing a language ------------------------------------------------------------------------
+def parse_language(raw: object) -> str | None:
+    """The language a URL's or a store's `lang` value names (``"zh"``, ``"zh-CN"``, ``"en"``), or None."""
+    if not isinstance(raw, str) or len(raw) > 35:
+        return None
+    code = raw.strip().replace("-", "_").split("_")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def from_browser(locale: object) -> str:
+    """The interface language for a browser's preferred locale (``"zh-CN"`` -> ``"zh"``); English otherwise."""
+    return parse_language(locale) or SOURCE
+
+
+# -- numbers, percentages and dates (Babel, in the current language's locale) -------------------
+def locale() -> Locale:
+    """The Babel locale of the current language."""
+    try:
+        return Locale.parse(BABEL_LOCALES[current()])
+    except (UnknownLocaleError, ValueError):  # never for the shipped languages
+        return Locale.parse(BABEL_LOCALES[SOURCE])
+
+
+def number(value: float, digits: int = 0) -> str:
+    """`value` with grouping and `digits` decimals (``12,345.6``), as the current language writes it."""
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=locale())
+
+
+def percent(value: float, digits: int = 1) -> str:
+    """`value` (a fraction: 0.5 -> 50%) as a percentage with up to `digits` decimals."""
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "") + "%"
+    return format_percent(value, format=pattern, locale=locale())
+
+
+def date(value) -> str:
+    """A date (or datetime) in the current language's medium form (``Nov 23, 2026`` / ``2026年11月23日``)."""
+    from babel.dates import format_date
+
+    return format_date(value, format="medium", locale=locale())
+
+
+# -- what tests and tools ask of a message ------------------------------------------------------
+_PLACEHOLDER = re.compile(r"{(\w*)[^{}]*}")
+
+
+def placeholders(message: str) -> set[str]:
+    """The named brace placeholders of a message (``{name}``, ``{n:,}`` -> {"name", "n"})."""
+    return set(_PLACEHOLDER.findall(message.replace("{{", "").replace("}}", "")))
