@@ -36,7 +36,7 @@ $(RUNTIME_STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-install-test: $(TEST_STAMP)  ## install test/lint tools and the system Chromium for browser tests
+install-test: $(TEST_STAMP)  ## install test/lint tools, the system Chromium and CJK fonts for browser tests
 	scripts/install_chromium.sh
 
 $(TEST_STAMP): requirements-test.txt requirements.txt | $(BIN)/python

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Make sure a system Chromium is available for the real-browser tests (tests/e2e).
+# Make sure a system Chromium, and CJK fonts for it to draw Chinese with, are available for the
+# real-browser tests (tests/e2e).
 #
 # Playwright's own browser download does not work on this project's machines, so the tests
-# launch Debian's Chromium instead (see tests/e2e/conftest.py). This script is idempotent:
-# it does nothing when `chromium` is already on PATH.
+# launch Debian's Chromium instead (see tests/e2e/conftest.py). Without a CJK font Chromium draws
+# Chinese as empty boxes, and the Chinese-interface screenshot test checks real glyphs: Debian's
+# fonts-noto-cjk. This script is idempotent: it does nothing when both are already there.
 set -euo pipefail
 
-if command -v chromium >/dev/null 2>&1; then
-    echo "chromium: already installed ($(command -v chromium))"
+packages=()
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || packages+=(fonts-noto-cjk)
+if [ ${#packages[@]} -eq 0 ]; then
+    echo "chromium: already installed ($(command -v chromium)), with fonts-noto-cjk"
     exit 0
 fi
 
-install_cmd=(sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium')
+install_cmd=(sh -c "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages[*]}")
 
 if [ "$(id -u)" -eq 0 ]; then
     "${install_cmd[@]}"
@@ -19,10 +24,10 @@ elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     sudo -n "${install_cmd[@]}"
 else
     cat >&2 <<'MSG'
-error: Chromium is needed for the browser tests (tests/e2e) but is not installed,
-and this script cannot install it (not root, no passwordless sudo).
-Install it yourself, e.g. on Debian/Ubuntu:
-    sudo apt-get update && sudo apt-get install -y chromium
+error: Chromium and CJK fonts are needed for the browser tests (tests/e2e) but are not
+installed, and this script cannot install them (not root, no passwordless sudo).
+Install them yourself, e.g. on Debian/Ubuntu:
+    sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk
 or run only the non-browser tests with:  .venv/bin/pytest -m "not e2e"
 MSG
     exit 1
