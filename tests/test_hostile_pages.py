@@ -17,12 +17,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer import i18n
+from explorer.i18n import _
 from explorer.state import keys
 from explorer.state.view import MAX_SENTENCE_CHARS
 from explorer.training import jobs as tj
 from explorer.ui import presentation, trainings
 from explorer.ui.navigation import page_scripts
 from explorer.views import decode as dv
+from tests.i18n_fixtures import CJK
 from tests.hostile import CATEGORIES, INPUTS, SAMPLE, problems, use_small_registry, use_subword_registry
 from tests.train_fixtures import FakeProcess
 
@@ -45,13 +48,31 @@ def registry(monkeypatch, tmp_path) -> Path:
     return use_small_registry(monkeypatch)
 
 
-def open_page(page: str, **session) -> AppTest:
+# Every hostile-input test that shows the user a message runs in both languages: in Chinese the
+# messages must be Chinese too (a CJK character in every error), and as safe as in English.
+LANGS = ("en", "zh")
+
+
+def open_page(page: str, lang: str = "en", **session) -> AppTest:
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
     for key, value in session.items():
         at.session_state[key] = value
     at.run()
     assert problems(at, allowed_html=STATIC_HTML) == []
     return at
+
+
+def in_language(at: AppTest, lang: str) -> list[str]:
+    """The errors of a Chinese page that are not Chinese (none for English)."""
+    if lang == "en":
+        return []
+    return [f"error not in Chinese: {e.value[:120]!r}" for e in at.error if not CJK.search(e.value)]
+
+
+def label(message: str, lang: str) -> str:
+    with i18n.using(lang):
+        return _(message)
 
 
 def iframe_leaks(at: AppTest, text: str) -> list[str]:
@@ -64,20 +85,21 @@ def iframe_leaks(at: AppTest, text: str) -> list[str]:
 DECODE_TABS = ("Explain this cell", "What if…", "Attention override", "Links")
 
 
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", list(SENTENCE_BOXES))
-def test_sentence_box_takes_any_text(page):
+def test_sentence_box_takes_any_text(page, lang):
     decode = page.endswith("1_Decode.py")
     # The Decode page renders only what is open: open the instant stepper, so that its iframe is checked.
-    at = open_page(page, **({keys.DECODE_INSTANT: True} if decode else {}))
-    key, failures = SENTENCE_BOXES[page], []
+    at = open_page(page, lang, **({keys.DECODE_INSTANT: True} if decode else {}))
+    key, failures, step_label = SENTENCE_BOXES[page], [], label("Step", lang)
     for i, (name, text) in enumerate(INPUTS.items()):
         at.text_input(key=key).input(text).run()
-        found = problems(at, text, STATIC_HTML) + iframe_leaks(at, text)
+        found = problems(at, text, STATIC_HTML) + iframe_leaks(at, text) + in_language(at, lang)
         if decode:  # one step too, with the tabs below the heatmap open in turn: they show the tokens
             if not at.get("iframe") and at.session_state[keys.DECODE_SENTENCE].strip() and not at.error:
                 found.append("the instant stepper was not rendered, so its escaping went unchecked")
             at.session_state[keys.DECODE_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
-            step = next((b for b in at.button if b.label == "Step"), None)
+            step = next((b for b in at.button if b.label == step_label), None)
             if step is not None and not step.disabled:
                 step.click().run()
                 found += problems(at, text, STATIC_HTML)
@@ -136,7 +158,7 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
             if errors or not at.get("iframe"):
                 found.append(f"a sentence that fits was not decoded: {errors}")
             at.session_state[keys.DECODE_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
-            step = next((b for b in at.button if b.label == "Step"), None)
+            step = next((b for b in at.button if b.label == step_label), None)
             if step is None or step.disabled:
                 found.append("no Step button")
             else:
@@ -241,23 +263,28 @@ def broken_registry(tmp_path, monkeypatch, registry):
     return make
 
 
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("case", list(BROKEN))
-def test_a_broken_model_is_a_clear_error_on_every_page(case, broken_registry):
+def test_a_broken_model_is_a_clear_error_on_every_page(case, broken_registry, lang):
     breaker, words = BROKEN[case]
     broken_registry(lambda root: breaker(root / "dates" / "general"))
     for page in SENTENCE_BOXES:
         at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-        at.query_params.update(task="dates", scorer="general")
+        at.query_params.update(task="dates", scorer="general", lang=lang)
         at.run()
-        assert problems(at, allowed_html=STATIC_HTML) == [], page
+        assert problems(at, allowed_html=STATIC_HTML) + in_language(at, lang) == [], page
         errors = " ".join(e.value.replace("\\", "") for e in at.error)  # the Decode page escapes Markdown
-        assert words in errors and "dates/general" in errors, (page, errors)
+        assert "dates/general" in errors, (page, errors)
+        assert lang == "zh" or words in errors, (page, errors)  # in Chinese: in_language checked it is Chinese
 
 
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_says_the_registry_cannot_be_read(page, broken_registry):
+def test_every_page_says_the_registry_cannot_be_read(page, broken_registry, lang):
     broken_registry(lambda root: (root / "manifest.json").write_text("{not json"))
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
     assert not at.exception, [e.message[:200] for e in at.exception]
-    assert problems(at, allowed_html=STATIC_HTML) == []
-    assert any("registry cannot be read" in e.value for e in at.error), page
+    assert problems(at, allowed_html=STATIC_HTML) + in_language(at, lang) == []
+    assert any(label("The model registry cannot be read: {error}", lang).split("{")[0] in e.value for e in at.error)

@@ -26,6 +26,7 @@ from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui import presentation
 from explorer.ui.navigation import page_scripts
+from tests.i18n_fixtures import CJK
 from tests.hostile import INPUTS, problems, use_small_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,21 +106,27 @@ def notes(at: AppTest, page: str) -> list[str]:
     return [el.value for el in (at.warning if page.endswith("1_Decode.py") else at.info)]
 
 
+@pytest.mark.parametrize("lang", ("en", "zh"))
 @pytest.mark.parametrize("page", PAGES)
-def test_hostile_links(page, registry):
-    """One session per page follows every hostile link in turn (and a fresh session the worst one)."""
+def test_hostile_links(page, registry, lang):
+    """One session per page follows every hostile link in turn (and a fresh session the worst one), in
+    both languages: the Chinese session's notes about refused values are Chinese."""
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
     at.run()
     failures = []
     for name, (query, noted) in CASES.items():
-        run_with(at, query)
+        run_with(at, {**query, "lang": lang})
         failures += [f"{name}: {problem}" for problem in problems(at, query.get("sentence"), STATIC_HTML)]
         if page in VIEW_PAGES and noted and not notes(at, page):
             failures.append(f"{name}: no note about the refused values")
+        if lang == "zh":
+            failures += [f"{name}: not Chinese: {n[:80]!r}" for n in notes(at, page) + [e.value for e in at.error]
+                         if not CJK.search(n)]  # fmt: skip
         if page.endswith("1_Decode.py"):
             failures += [f"{name}: {problem}" for problem in decode_view_problems(at)]
     fresh = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-    run_with(fresh, CASES["every value hostile"][0])
+    run_with(fresh, {**CASES["every value hostile"][0], "lang": lang})
     failures += [f"fresh session: {problem}" for problem in problems(fresh, None, STATIC_HTML)]
     assert failures == []
 

@@ -47,6 +47,20 @@ def test_the_catalog_check_finds_missing_fuzzy_untranslated_unused_and_placehold
     assert "missing: 'Step'" in found[0]
 
 
+def test_a_new_catalog_is_a_new_language(tmp_path, monkeypatch):
+    """Adding a language is `python -m explorer.i18n init CODE` and translating: nothing in code."""
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    assert catalogs.main(["init", "fr"]) == 0
+    assert catalogs.main(["init", "fr"]) == 2  # never over an existing catalog
+    assert catalogs.main(["init", "not a locale"]) == 2
+    assert i18n._languages() == {"en": "English", "fr": "français"}
+    french = catalogs.read("fr")
+    strings = [s for m in french if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))]
+    assert len(french) == len(catalogs.extract()) and not any(strings)
+    assert catalogs.problems("fr")  # untranslated, all of it
+    assert i18n.parse_language("fr") is None  # the running app's languages were fixed at its start
+
+
 def test_translations_and_plurals_come_from_the_catalog():
     with i18n.using("zh"):
         assert _("Home") == "首页"

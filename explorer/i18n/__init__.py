@@ -36,10 +36,24 @@ from babel.support import NullTranslations, Translations
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 SOURCE = "en"  # the language the code is written in
-# Every language of the interface: code -> its name in itself (the switch shows these).
-LANGUAGES: dict[str, str] = {"en": "English", "zh": "中文"}
-# The Babel locale that formats numbers and dates for each language.
-BABEL_LOCALES: dict[str, str] = {"en": "en_US", "zh": "zh_Hans_CN"}
+
+
+def _languages() -> dict[str, str]:
+    """English, then every language with a catalog (``locale/<code>/LC_MESSAGES/messages.po``): code ->
+    its name in itself, from Babel's locale data ("zh" -> "中文"). A new catalog is a new language."""
+    found = {SOURCE: "English"}
+    for path in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        code = path.parents[1].name
+        try:
+            found[code] = Locale.parse(code).get_language_name(code) or code
+        except (UnknownLocaleError, ValueError):  # a folder Babel has no data for: named by its code
+            found[code] = code
+    return found
+
+
+# Every language of the interface: code (the URL's lang=, the folder's name, the Babel locale that
+# formats its numbers and dates) -> its name in itself (the switch shows these).
+LANGUAGES: dict[str, str] = _languages()
 
 _CHOSEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("explorer_language", default=None)
 _source: Callable[[], str | None] | None = None
@@ -86,7 +100,7 @@ def translations(lang: str) -> NullTranslations:
     if lang == SOURCE or not path.is_file():
         return NullTranslations()
     with path.open("rb") as handle:
-        catalog = read_po(handle, locale=BABEL_LOCALES[lang])
+        catalog = read_po(handle, locale=lang)
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
@@ -126,9 +140,9 @@ def from_browser(locale: object) -> str:
 def locale() -> Locale:
     """The Babel locale of the current language."""
     try:
-        return Locale.parse(BABEL_LOCALES[current()])
-    except (UnknownLocaleError, ValueError):  # never for the shipped languages
-        return Locale.parse(BABEL_LOCALES[SOURCE])
+        return Locale.parse(current())
+    except (UnknownLocaleError, ValueError):  # a catalog Babel has no locale data for
+        return Locale.parse(SOURCE)
 
 
 def number(value: float, digits: int = 0) -> str:

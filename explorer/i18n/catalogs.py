@@ -18,7 +18,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-from explorer.i18n import BABEL_LOCALES, LANGUAGES, SOURCE, catalog_path, placeholders
+from explorer.i18n import LANGUAGES, SOURCE, catalog_path, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
 MAPPING = ROOT / "babel.cfg"
@@ -41,9 +41,9 @@ def read(lang: str) -> Catalog:
     """The catalog of `lang` as it is on disk (an empty one when there is none yet)."""
     path = catalog_path(lang)
     if not path.is_file():
-        return Catalog(locale=BABEL_LOCALES[lang], project=PROJECT, fuzzy=False)
+        return Catalog(locale=lang, project=PROJECT, fuzzy=False)
     with path.open("rb") as handle:
-        return read_po(handle, locale=BABEL_LOCALES[lang])
+        return read_po(handle, locale=lang)
 
 
 def write(catalog: Catalog, lang: str) -> None:
@@ -132,6 +132,33 @@ def add(translations: Mapping[str, str | list[str]], lang: str = "zh") -> tuple[
     return written, unknown
 
 
+def _shown(path: Path) -> str:
+    """`path` as a user reads it: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _init(code: str) -> int:
+    """Write the first catalog of language `code` (a Babel locale such as fr, de, zh_Hant)."""
+    import sys
+
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        print(f"error: {code!r} is not a locale Babel knows (e.g. fr, de, ja)", file=sys.stderr)
+        return 2
+    if catalog_path(code).exists():
+        print(f"error: {_shown(catalog_path(code))} exists already", file=sys.stderr)
+        return 2
+    template = extract()
+    catalog = Catalog(locale=code, project=PROJECT, fuzzy=False)
+    catalog.update(template, no_fuzzy_matching=True)
+    write(catalog, code)
+    print(f"{_shown(catalog_path(code))}: {len(template)} messages to translate")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m explorer.i18n update|check|todo FILE…|add FILE.json`` (see docs/development.md)."""
     import argparse
@@ -139,21 +166,26 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m explorer.i18n", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    init = sub.add_parser("init", help="start the catalog of a new language (a code such as fr), all untranslated")
+    init.add_argument("code")
     sub.add_parser("update", help="bring every catalog in step with the code (new messages untranslated)")
     sub.add_parser("check", help="list missing, fuzzy, untranslated and unused messages; exit 1 on any")
     todo = sub.add_parser("todo", help="print, as JSON, the messages of FILES that the catalog lacks")
     todo.add_argument("files", nargs="+")
     adder = sub.add_parser("add", help="write the translations of a JSON file {message: translation} into the catalog")
     adder.add_argument("json")
-    for each in sub.choices.values():
-        each.add_argument("--lang", choices=[code for code in LANGUAGES if code != SOURCE], default=None)
+    for name, each in sub.choices.items():
+        if name != "init":
+            each.add_argument("--lang", choices=[code for code in LANGUAGES if code != SOURCE], default=None)
     args = parser.parse_args(argv)
+    if args.command == "init":
+        return _init(args.code)
     langs = [args.lang] if args.lang else [code for code in LANGUAGES if code != SOURCE]
     if args.command == "update":
         template = extract()
         for lang in langs:
             write(update(lang, template), lang)
-            print(f"{catalog_path(lang).relative_to(ROOT)}: {len(template)} messages")
+            print(f"{_shown(catalog_path(lang))}: {len(template)} messages")
         return 0
     if args.command == "check":
         template = extract()
