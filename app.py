@@ -2,48 +2,60 @@
 
 import pandas as pd
 import streamlit as st
+from babel.lists import format_list
 
-from explorer.i18n import N_
+from explorer import i18n
+from explorer.i18n import N_, _, ngettext
+from explorer.i18n.errors import message_of
 from explorer.state.catalog import data_credits, entries, headline, task_examples, task_label
 from explorer.ui import frame
 from seq2seq.checkpoint import CheckpointError
 
+# The models table's columns (English names; headed in the page's language).
+COLUMNS = (N_("model"), N_("task"), N_("scorer"), N_("cell"), N_("parameters"), N_("metric"), N_("value"))
+
 frame.page(N_("Attention Explorer"), needs_registry=False, icon="🔎")  # the registry's errors are shown below
 st.markdown(
-    "Watch a neural translator decide, one token at a time. Type a sentence, step through the "
-    "decoding and see where the model looks: the alignment heatmap, the scores behind it and the "
-    "next-token candidates. Six attention scoring functions, trained identically so that a "
-    "comparison isolates the scorer, side by side, scored against gold alignments, and watched "
-    "as attention forms while a model trains."
+    _(
+        "Watch a neural translator decide, one token at a time. Type a sentence, step through the "
+        "decoding and see where the model looks: the alignment heatmap, the scores behind it and the "
+        "next-token candidates. Six attention scoring functions, trained identically so that a "
+        "comparison isolates the scorer, side by side, scored against gold alignments, and watched "
+        "as attention forms while a model trains."
+    )
 )
 
 try:
     models = entries()
 except CheckpointError as error:
-    st.error(f"The model registry cannot be read: {error}")
+    st.error(_("The model registry cannot be read: {error}").format(error=message_of(error)))
     st.stop()
 
 if not models:
     st.info(
-        "No models are registered yet. Train one with `python -m seq2seq train` "
-        "(docs/models.md says how), or restore `pretrained/` from the repository."
+        _(
+            "No models are registered yet. Train one with `python -m seq2seq train` "
+            "(docs/models.md says how), or restore `pretrained/` from the repository."
+        )
     )
     st.stop()
 
-st.subheader("Models")
+st.subheader(_("Models"))
 rows = []
 for e in models:
     metric, value = headline(e)
     label = task_label(e.task)
     row = {"model": e.name, "task": label, "scorer": e.scorer, "cell": e.cell, "parameters": e.parameters}
-    rows.append({**row, "metric": metric, "value": value})
-table = pd.DataFrame(rows)
+    rows.append({**row, "metric": _(metric) if metric else metric, "value": value})
+table = pd.DataFrame(rows).rename(columns={column: _(column) for column in COLUMNS})
 number = st.column_config.NumberColumn(format="localized")
-st.dataframe(table, hide_index=True, width="stretch", column_config={"parameters": number})
+st.dataframe(table, hide_index=True, width="stretch", column_config={_("parameters"): number})
 
-st.subheader("Start here")
+st.subheader(_("Start here"))
 st.page_link(
-    "pages/8_Lessons.py", label="New to attention? Take a guided lesson (15–20 minutes each)", icon=":material/school:"
+    "pages/8_Lessons.py",
+    label=_("New to attention? Take a guided lesson (15–20 minutes each)"),
+    icon=":material/school:",
 )
 tasks = list(dict.fromkeys(e.task for e in models))
 columns = st.columns(max(len(tasks), 1))
@@ -58,7 +70,10 @@ for column, task in zip(columns, tasks, strict=False):
                 icon="▶️",
             )
 generated = [task for task in tasks if not data_credits([task])]
-credits = data_credits(tasks) + ([f"{' and '.join(generated)} {'is' if len(generated) == 1 else 'are'} generated"]
-                                 if generated else [])  # fmt: skip
+credits = list(data_credits(tasks))
+if generated:  # the tasks' names, as the code calls them ("reverse and dates are generated")
+    names = format_list(generated, locale=i18n.locale())
+    credits.append(ngettext("{tasks} is generated", "{tasks} are generated", len(generated)).format(tasks=names))
 if credits:
-    st.caption("Data: " + "; ".join(credits) + ".")
+    # Translators: the separator between two data credits on one line
+    st.caption(_("Data: {credits}.").format(credits=_("; ").join(credits)))

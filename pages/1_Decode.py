@@ -7,7 +7,8 @@ and the sections in explorer.ui.decode_sections. Session keys shared with other 
 
 import streamlit as st
 
-from explorer.i18n import N_
+from explorer.i18n import N_, _, ngettext
+from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
 from explorer.ui import decode_sections as ui
 from explorer.ui import frame
@@ -23,26 +24,31 @@ ss = st.session_state
 
 available = catalog.available()
 if not available:
-    st.error("No models are registered yet: train some or point ATTENTION_EXPLORER_PRETRAINED at a registry.")
+    st.error(_("No models are registered yet: train some or point ATTENTION_EXPLORER_PRETRAINED at a registry."))
     st.stop()
 dv.sync_from_url(ss, st.query_params.to_dict(), available, catalog.default_sentences(available))
 notes = dv.notes_to_show(ss)
 if notes:
-    st.warning("The link had values that were replaced:\n" + "\n".join(f"- {escape_markdown(n)}" for n in notes))
+    listed = "\n".join(f"- {escape_markdown(message_of(n))}" for n in notes)
+    st.warning(_("The link had values that were replaced:") + "\n" + listed)
 
 ui.inputs(available, presentation)
 view = dv.current_view(ss)
 reference = view.reference
 if not view.sentence.strip():
     dv.publish(ss, st.query_params)
-    st.info(dv.EMPTY_HINT)
+    st.info(_(dv.EMPTY_HINT))
     st.stop()
 
 name = dv.model_name(view.task, view.scorer, view.model)
 try:
     translator = get_translator(name)
 except CheckpointError as error:
-    st.error(f"Cannot load the model {escape_markdown(name)}: {escape_markdown(str(error))}")
+    st.error(
+        _("Cannot load the model {name}: {error}").format(
+            name=escape_markdown(name), error=escape_markdown(message_of(error))
+        )
+    )
     st.stop()
 ui.model_line(name, view.scorer)
 for note in input_notes.input_notes(view.sentence, translator):  # normalised, unknown characters, length
@@ -51,10 +57,18 @@ try:
     data = dv.get_trace(ss, translator, name, view, reference)
 except InputError as error:
     dv.publish(ss, st.query_params)
-    st.error(escape_markdown(f"Cannot decode this input: {error}"))
+    st.error(escape_markdown(_("Cannot decode this input: {error}").format(error=message_of(error))))
     st.stop()
 if data.hit_max_len:
-    st.caption(escape_markdown(f"Decoding stopped at the length limit ({data.num_steps} tokens) before </s>."))
+    st.caption(
+        escape_markdown(
+            ngettext(
+                "Decoding stopped at the length limit ({n} token) before </s>.",
+                "Decoding stopped at the length limit ({n} tokens) before </s>.",
+                data.num_steps,
+            ).format(n=data.num_steps)
+        )
+    )
 
 n = data.num_steps
 dv.clamp_step(ss, n)

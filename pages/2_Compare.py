@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from explorer.i18n import N_
+from explorer.i18n import N_, _
 from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS
 from explorer.ui import cached, frame, pickers
@@ -15,11 +15,15 @@ from explorer.ui.markdown import escape_markdown
 from explorer.views import compare as compare_view
 from explorer.views import input_notes
 
+# What the radios offer (values stay: tests and links use them), shown in the current language.
+SENTENCE_MODES = {"type": N_("Type a sentence"), "pick": N_("Pick an example from the test split")}
+HEATMAP_SOURCES = {"own": N_("each model's own output"), "forced": N_("teacher forcing of the reference")}
+
 projecting = frame.page(N_("Compare scorers"), N_("Compare scorers"))
-st.caption("The same sentence through every scorer of a task: same architecture, only the score differs.")
+st.caption(_("The same sentence through every scorer of a task: same architecture, only the score differs."))
 
 
-models, view, _, new = pickers.opening_view("compare")
+models, view, _link, new = pickers.opening_view("compare")
 if new:  # a link names a sentence: show it in the sentence box, not the picked example
     st.session_state[keys.COMPARE_MODE] = "type"
 pickers.apply_view(view, {"task": keys.COMPARE_TASK, "sentence": keys.COMPARE_SENTENCE}, new)
@@ -29,32 +33,36 @@ def _task_changed() -> None:
     st.session_state[keys.COMPARE_SENTENCE] = catalog.default_sentence(st.session_state[keys.COMPARE_TASK])
 
 
+# Labels are looked up when drawn, in this run's language (a format_func called later, by a test, reads the same).
+task_labels = {t: catalog.task_label(t) for t in models}
 task = st.selectbox(
-    "Task", list(models), key=keys.COMPARE_TASK, format_func=catalog.task_label, on_change=_task_changed
+    _("Task"), list(models), key=keys.COMPARE_TASK, format_func=task_labels.__getitem__, on_change=_task_changed
 )
 examples = cached.gold_examples(task)
 mode = "type"
 if examples:
     mode = st.radio(
-        "Sentence",
+        _("Sentence"),
         ["type", "pick"],
         horizontal=True,
         key=keys.COMPARE_MODE,
-        format_func={"type": "Type a sentence", "pick": "Pick an example from the test split"}.get,
+        format_func={mode: _(label) for mode, label in SENTENCE_MODES.items()}.__getitem__,
     )
 if mode == "pick":
-    sentence = st.selectbox("Test example (with its gold alignment)", [e.source for e in examples], key="cmp_example")
+    sentence = st.selectbox(
+        _("Test example (with its gold alignment)"), [e.source for e in examples], key="cmp_example"
+    )
 else:
-    sentence = st.text_input("Sentence", key=keys.COMPARE_SENTENCE, max_chars=MAX_SENTENCE_CHARS)
+    sentence = st.text_input(_("Sentence"), key=keys.COMPARE_SENTENCE, max_chars=MAX_SENTENCE_CHARS)
 pickers.publish("compare", replace(view, task=task, sentence=sentence))
 
 reference = compare_view.reference_for(task, sentence, examples)
 results, refused = sections.run_every_scorer(task, models[task], sentence, reference)
 if refused and not results:  # every model refuses (an empty sentence): one message
-    st.warning(escape_markdown(f"{next(iter(refused.values()))}."))
+    st.warning(escape_markdown(_("{error}.").format(error=next(iter(refused.values())))))
     st.stop()
 for scorer, why in refused.items():
-    st.warning(escape_markdown(f"{scorer} cannot take this sentence: {why}"))
+    st.warning(escape_markdown(_("{scorer} cannot take this sentence: {error}").format(scorer=scorer, error=why)))
 translators = [get_translator(catalog.model_for(task, s).name) for s in results]
 for note in input_notes.input_notes(sentence, *translators):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
@@ -62,22 +70,25 @@ for note in input_notes.input_notes(sentence, *translators):  # normalised, unkn
 if reference is None:
     if examples:
         st.info(
-            "This sentence was typed, not generated, so it has no gold alignment. "
-            "Pick an example from the test split to see one and each scorer's alignment accuracy."
+            _(
+                "This sentence was typed, not generated, so it has no gold alignment. "
+                "Pick an example from the test split to see one and each scorer's alignment accuracy."
+            )
         )
     else:
-        st.info("This task has no gold alignment: compare the scorers with each other.")
-st.dataframe(pd.DataFrame(compare_view.summary_rows(list(results.values()))), hide_index=True)
+        st.info(_("This task has no gold alignment: compare the scorers with each other."))
+summary = pd.DataFrame(compare_view.summary_rows(list(results.values())))
+st.dataframe(summary.rename(columns=compare_view.summary_columns()), hide_index=True)
 
 show_forced = False
 if reference is not None:
     show_forced = (
         st.radio(
-            "Heatmaps show",
+            _("Heatmaps show"),
             ["own", "forced"],
             horizontal=True,
             key="cmp_show",
-            format_func={"own": "each model's own output", "forced": "teacher forcing of the reference"}.get,
+            format_func={shown: _(label) for shown, label in HEATMAP_SOURCES.items()}.__getitem__,
         )
         == "forced"
     )

@@ -5,8 +5,10 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from explorer import i18n
 from explorer.figures import scatter
-from explorer.i18n import N_
+from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
 from explorer.state import keys, link
 from explorer.state.view import decoding_label
 from explorer.ui import cached, frame, pickers, presentation
@@ -19,10 +21,26 @@ from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
 
 projecting = frame.page(N_("Hidden states"), N_("Hidden states"))
+LANG = i18n.current()
+
+
+def in_this_language(label):
+    """`label` speaking this run's language wherever it is called: Streamlit's test harness formats a
+    widget's value again outside the run, where no session says the language."""
+
+    def formatted(value) -> str:
+        with i18n.using(LANG):
+            return label(value)
+
+    return formatted
+
+
 st.caption(
-    "Encoder states (one per source token) and the decoder's query states (one per output token), "
-    "projected on the principal components of a fixed reference sample of this model's states, so "
-    "pictures of different sentences and steps share one frame."
+    _(
+        "Encoder states (one per source token) and the decoder's query states (one per output token), "
+        "projected on the principal components of a fixed reference sample of this model's states, so "
+        "pictures of different sentences and steps share one frame."
+    )
 )
 
 
@@ -40,11 +58,11 @@ try:
     notes = input_notes.input_notes(sentence, get_translator(name))
 except InputError as error:
     pickers.publish("states", shown, leave_out=("step",))
-    st.warning(f"{error}.")
+    st.warning(_("{error}.").format(error=message_of(error)))
     st.stop()
 except (CheckpointError, ValueError) as error:
     pickers.publish("states", shown, leave_out=("step",))
-    st.error(f"Cannot show this model's states: {error}")
+    st.error(_("Cannot show this model's states: {error}").format(error=message_of(error)))
     st.stop()
 for note in notes:  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
@@ -52,14 +70,18 @@ for note in notes:  # normalised, unknown characters, length
 n_target = len(states.target_tokens)
 first_step = states_view.clamp_step(view.step if shared_step else 1, n_target)
 if new and "step" in opened and view.step > n_target:  # a link's step past this output's end
-    st.info(f"The link's step {view.step} is past the end of this output ({n_target} tokens): showing step {n_target}.")
+    st.info(
+        _("The link's step {step} is past the end of this output ({n} tokens): showing step {n}.").format(
+            step=view.step, n=n_target
+        )
+    )
 link.follow(st.session_state, keys.STATES_STEP, first_step, force=new)
 st.session_state[keys.STATES_STEP] = states_view.clamp_step(st.session_state[keys.STATES_STEP], n_target)
 a, b, c = st.columns([3, 1, 1])
-step = a.slider("Step (output tokens shown)", 0, max(n_target, 1), key=keys.STATES_STEP)
+step = a.slider(_("Step (output tokens shown)"), 0, max(n_target, 1), key=keys.STATES_STEP)
 pickers.publish("states", replace(shown, step=step))
-dims = 3 if b.radio("Projection", ["2D", "3D"], horizontal=True, key="hs_dims") == "3D" else 2
-with_background = c.checkbox("reference sample", value=True, key="hs_background")
+dims = 3 if b.radio(_("Projection"), ["2D", "3D"], horizontal=True, key="hs_dims") == "3D" else 2
+with_background = c.checkbox(_("reference sample"), value=True, key="hs_background")
 
 encoder, decoder = states_view.project(space, states, dims)
 current = step - 1 if step >= 1 else None
@@ -75,39 +97,53 @@ figure = scatter.state_scatter(
     ranges=states_view.axis_ranges(space, dims, encoder + decoder),
 )
 st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="hs_scatter")
-st.text(f"output: {states.output}")
+st.text(_("output: {output}").format(output=states.output))
 st.caption(  # the reference is user text: escaped
     escape_markdown(
-        f"Decoding: {decoding_label(how)}, the Decode page's setting (or the link's), so a step "
-        "here highlights the token the Decode page shows at that step."
+        _(
+            "Decoding: {decoding}, the Decode page's setting (or the link's), so a step "
+            "here highlights the token the Decode page shows at that step."
+        ).format(decoding=decoding_label(how))
     )
 )
-st.caption(
-    f"Basis: {len(space.sample)} states of {len(space.sample.sentences)} reference sentences; "
-    f"components explain {', '.join(f'{r:.0%}' for r in space.basis.explained_ratio)} of their variance."
-    + ("" if current is not None else " Step 0: nothing decoded yet, so no state is highlighted.")
-)
+basis = {
+    "states": len(space.sample),
+    "sentences": len(space.sample.sentences),
+    # Translators: what separates the items of a list ("46%, 21%, 9%").
+    "shares": _(", ").join(i18n.percent(r, 0) for r in space.basis.explained_ratio),
+}
+if current is not None:
+    basis_line = _(
+        "Basis: {states} states of {sentences} reference sentences; components explain {shares} of their variance."
+    )
+else:
+    basis_line = _(
+        "Basis: {states} states of {sentences} reference sentences; components explain {shares} of their variance."
+        " Step 0: nothing decoded yet, so no state is highlighted."
+    )
+st.caption(basis_line.format(**basis))
 
 if projecting:  # fewer controls on a projector: the neighbours table is for exploring alone
     st.stop()
-st.header("Nearest neighbours in the reference sample")
+st.header(_("Nearest neighbours in the reference sample"))
 choices = states_view.state_choices(states)
 default = choices.index(("decoder", current)) if current is not None else 0
 left, middle, right = st.columns([2, 1, 1])
 choice = left.selectbox(
-    "State",
+    _("State"),
     choices,
     index=default,
-    format_func=lambda ch: states_view.choice_label(states, ch),
+    format_func=in_this_language(lambda ch: states_view.choice_label(states, ch)),
     key=f"hs_state_{name}_{step}",
 )
 metric = middle.radio(
-    "Distance",
+    _("Distance"),
     METRICS,
     horizontal=True,
     key="hs_metric",
-    help="cosine: 1 − cos(x, y), direction only; euclidean: ‖x − y‖.",
+    format_func=in_this_language(lambda name: _(states_view.METRIC_LABELS.get(name, name))),
+    help=_("cosine: 1 − cos(x, y), direction only; euclidean: ‖x − y‖."),
 )
-k = right.number_input("How many", 1, 50, 8, key="hs_k")
+k = right.number_input(_("How many"), 1, 50, 8, key="hs_k")
 rows = states_view.neighbour_rows(space, states_view.vector(states, choice), k=int(k), metric=metric)
 st.dataframe(pd.DataFrame(rows), hide_index=True)

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from explorer import i18n
 from explorer.figures import trees
 from explorer.figures.heatmaps import attention_heatmap
-from explorer.i18n import N_
+from explorer.i18n import N_, _, ngettext
+from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.ui import cached, frame, pickers, presentation
 from explorer.ui.loaders import get_translator
@@ -16,49 +18,64 @@ from seq2seq.decoding import InputError
 
 projecting = frame.page(N_("Beam search"), N_("Beam search"))
 st.caption(
-    "Every node the search expanded, with its token and cumulative log-probability. Nodes that are "
-    "not on a final hypothesis were pruned (grey). Hypotheses are ranked by log p / length."
+    _(
+        "Every node the search expanded, with its token and cumulative log-probability. Nodes that are "
+        "not on a final hypothesis were pruned (grey). Hypotheses are ranked by log p / length."
+    )
 )
 
 
-models, view, _, new = pickers.opening_view("beam")
+models, view, _link, new = pickers.opening_view("beam")
 view = beam_view.clamp_width(view)
 pickers.apply_view(view, {**pickers.widget_keys("beam"), "beam": keys.BEAM_WIDTH}, new)
 picked = pickers.model_and_sentence("beam", models)
 task, scorer, sentence, name, model = picked
-width = st.slider("Beam width", beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=keys.BEAM_WIDTH)
+width = st.slider(_("Beam width"), beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=keys.BEAM_WIDTH)
 pickers.publish("beam", picked.view(view, beam=width))
 
 try:
     trace = cached.beam_search(name, sentence, width)
 except InputError as error:
-    st.warning(f"{error}.")
+    st.warning(_("{error}.").format(error=message_of(error)))
     st.stop()
 except CheckpointError as error:
-    st.error(f"The model could not be loaded: {error}")
+    st.error(_("The model could not be loaded: {error}").format(error=message_of(error)))
     st.stop()
 for note in input_notes.input_notes(sentence, get_translator(name)):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
 
 hypotheses, tree = trace.hypotheses, trace.tree
 if not any(h["finished"] for h in hypotheses):
-    st.info("No hypothesis produced </s> before the length limit: showing the ones cut there.")
+    st.info(_("No hypothesis produced </s> before the length limit: showing the ones cut there."))
 if st.session_state.get("beam_hypothesis") not in range(len(hypotheses)):
     st.session_state["beam_hypothesis"] = 0
 labels = [beam_view.hypothesis_label(i, h) for i, h in enumerate(hypotheses)]
-rank = st.selectbox("Hypothesis", range(len(hypotheses)), format_func=labels.__getitem__, key="beam_hypothesis")
+rank = st.selectbox(_("Hypothesis"), range(len(hypotheses)), format_func=labels.__getitem__, key="beam_hypothesis")
 chosen = hypotheses[rank]
 
 kept = beam_view.kept_nodes(tree, hypotheses)
 figure = trees.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen["node"]))
 st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="beam_tree")
-st.caption(f"{len(tree)} nodes expanded, {len(kept)} on the {len(hypotheses)} final hypotheses.")
+st.caption(
+    ngettext(
+        "{nodes} nodes expanded, {kept} on the {hypotheses} final hypothesis.",
+        "{nodes} nodes expanded, {kept} on the {hypotheses} final hypotheses.",
+        len(hypotheses),
+    ).format(nodes=len(tree), kept=len(kept), hypotheses=len(hypotheses))
+)
 
 attention = cached.hypothesis_attention(name, sentence, chosen)
 if attention.attention is None:
-    st.info("This model has no attention (scorer 'none'): nothing to draw for the hypothesis.")
+    st.info(_("This model has no attention (scorer 'none'): nothing to draw for the hypothesis."))
 else:
-    title = f"attention of hypothesis {rank + 1}"
+    title = _("attention of hypothesis {n}").format(n=rank + 1)
     figure = attention_heatmap(attention.source_tokens, attention.target_tokens, attention.attention, title=title)
     st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="beam_heatmap")
-st.text(f"hypothesis {rank + 1}: {chosen['text']}\nlog p: {chosen['logprob']:.3f}   score: {chosen['score']:.3f}")
+st.text(
+    _("hypothesis {n}: {text}\nlog p: {logprob}   score: {score}").format(
+        n=rank + 1,
+        text=chosen["text"],
+        logprob=i18n.number(chosen["logprob"], 3),
+        score=i18n.number(chosen["score"], 3),
+    )
+)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.figures import curves
-from explorer.i18n import N_
+from explorer.i18n import N_, _
 from explorer.state import catalog
 from explorer.ui import cached, frame
 from explorer.views import models as models_view
@@ -14,45 +14,49 @@ frame.page(N_("Models"), N_("Models"))
 
 entries = catalog.entries()
 if not entries:
-    st.warning("No models are registered yet: train some (docs/models.md says how) and come back.")
+    st.warning(_("No models are registered yet: train some (docs/models.md says how) and come back."))
     st.stop()
 
-st.header("Comparison")
+st.header(_("Comparison"))
 st.caption(
-    "One table per task, one row per registered model, its metrics on the test split (the cards "
-    "below say how each was measured); click a column header to sort, say by alignment accuracy or BLEU."
+    _(
+        "One table per task, one row per registered model, its metrics on the test split (the cards "
+        "below say how each was measured); click a column header to sort, say by alignment accuracy or BLEU."
+    )
 )
-columns = {"parameters": st.column_config.NumberColumn(format="localized")}
-columns |= {title: st.column_config.NumberColumn(help=text) for title, text in models_view.COLUMN_HELP.items()}
+columns = {_("parameters"): st.column_config.NumberColumn(format="localized")}
+columns |= {title: st.column_config.NumberColumn(help=text) for title, text in models_view.column_help().items()}
 # A table per task, so each has only its own task's metrics (no BLEU column full of blanks for dates).
 for task in dict.fromkeys(e.task for e in entries):
     rows = models_view.table_rows([e for e in entries if e.task == task])
     st.subheader(catalog.task_label(task))
     # tall enough for every row (35 px each, the header too, and the border), so the whole table shows
     height = 35 * (len(rows) + 1) + 3
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"models_table_{task}", column_config=columns, height=height)
+    table = pd.DataFrame(rows)
+    table = table.rename(columns=models_view.column_titles(table.columns))  # headed in the page's language
+    st.dataframe(table, hide_index=True, key=f"models_table_{task}", column_config=columns, height=height)
 index = models_view.comparison_readme()
 if index:
-    with st.expander("About these models (pretrained/README.md)"):
+    with st.expander(_("About these models ({file})").format(file=f"pretrained/{models_view.comparison_file()}")):
         st.markdown(index)
 
-st.header("Model card")
+st.header(_("Model card"))
 names = [e.name for e in entries]
 name = st.query_params.get("model")
 if name is not None and name not in names:
-    st.info(f"The model named in the link is not registered; showing {names[0]}.")
+    st.info(_("The model named in the link is not registered; showing {name}.").format(name=names[0]))
 if "models_card" not in st.session_state:
     st.session_state["models_card"] = name if name in names else names[0]
-picked = st.selectbox("Model", names, key="models_card")
+picked = st.selectbox(_("Model"), names, key="models_card")
 card = models_view.model_card(picked)
 if card:
     st.markdown(models_view.demote_headings(card))
 else:
-    st.info("This model has no model card (README.md) yet.")
+    st.info(_("This model has no model card (README.md) yet."))
 
-st.header("Training curves")
+st.header(_("Training curves"))
 tasks = list(dict.fromkeys(e.task for e in entries))
-task = st.selectbox("Task", tasks, key="models_task", format_func=catalog.task_label)
+task = st.selectbox(_("Task"), tasks, key="models_task", format_func=catalog.task_label)
 histories, missing = {}, []
 for entry in entries:
     if entry.task != task:
@@ -67,8 +71,9 @@ if histories:
     losses, metrics, metric_title = models_view.curves(histories)
     left, right = st.columns(2)
     left.plotly_chart(
-        curves.training_curves(losses, "training loss", "loss per target token (log)", log_y=True), key="models_loss"
+        curves.training_curves(losses, _("training loss"), _("loss per target token (log)"), log_y=True),
+        key="models_loss",
     )
-    right.plotly_chart(curves.training_curves(metrics, "validation", metric_title), key="models_metric")
+    right.plotly_chart(curves.training_curves(metrics, _("validation"), metric_title), key="models_metric")
 if missing:
-    st.caption(f"No training record (probes.json) for: {', '.join(missing)}.")
+    st.caption(_("No training record (probes.json) for: {models}.").format(models=", ".join(missing)))

@@ -4,7 +4,8 @@ import uuid
 
 import streamlit as st
 
-from explorer.i18n import N_
+from explorer import i18n
+from explorer.i18n import N_, _, ngettext
 from explorer.state import keys
 from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
@@ -12,13 +13,18 @@ from explorer.ui import frame, trainings
 from explorer.ui import train_sections as sections
 from seq2seq.config import CELLS, SCORERS
 
+# The budget's options (their values stay English: the settings read them).
+BUDGETS = {"epochs": N_("epochs"), "steps": N_("steps")}
+
 frame.page(N_("Train a model"), N_("Train"))
 st.caption(
-    "Train a small model here and watch it learn: the loss falls, validation accuracy rises and the "
-    "attention of a probe sentence sharpens (the anti-diagonal of reverse, the reordering of dates). "
-    f"Training runs in its own process with one CPU thread, at most {training_jobs.max_trainings()} at once "
-    f"on this server. It keeps going while you look at the other pages, and stops on its own "
-    f"{training_jobs.SESSION_GONE_S:.0f} s after this browser tab is closed or reloaded."
+    _(
+        "Train a small model here and watch it learn: the loss falls, validation accuracy rises and the "
+        "attention of a probe sentence sharpens (the anti-diagonal of reverse, the reordering of dates). "
+        "Training runs in its own process with one CPU thread, at most {limit} at once on this server. "
+        "It keeps going while you look at the other pages, and stops on its own {seconds} s after this "
+        "browser tab is closed or reloaded."
+    ).format(limit=training_jobs.max_trainings(), seconds=i18n.number(training_jobs.SESSION_GONE_S))
 )
 
 manager = trainings.shared_manager()
@@ -32,31 +38,36 @@ defaults = training_jobs.JobSettings()
 tasks = training_jobs.available_tasks()
 
 row = st.columns(4)
-task = row[0].selectbox("Task", tasks, index=tasks.index(defaults.task), key="train_task", disabled=active,
+task = row[0].selectbox(_("Task"), tasks, index=tasks.index(defaults.task), key="train_task", disabled=active,
                         format_func=task_label)  # fmt: skip
-scorer = row[1].selectbox("Scorer", SCORERS, index=SCORERS.index(defaults.scorer), key="train_scorer", disabled=active)
-cell = row[2].selectbox("Cell", CELLS, index=CELLS.index(defaults.cell), key="train_cell", disabled=active)
-hidden = row[3].select_slider("Hidden size", [16, 32, 64, 128, 256], value=defaults.hidden_size, key="train_hidden",
-                              disabled=active, help="Embeddings get a quarter of it (4 to 64).")  # fmt: skip
+scorer = row[1].selectbox(_("Scorer"), SCORERS, index=SCORERS.index(defaults.scorer), key="train_scorer",
+                          disabled=active)  # fmt: skip
+cell = row[2].selectbox(_("Cell"), CELLS, index=CELLS.index(defaults.cell), key="train_cell", disabled=active)
+hidden = row[3].select_slider(_("Hidden size"), [16, 32, 64, 128, 256], value=defaults.hidden_size,
+                              key="train_hidden", disabled=active,
+                              help=_("Embeddings get a quarter of it (4 to 64)."))  # fmt: skip
 row = st.columns(4)
-budget = row[0].radio("Budget", ["epochs", "steps"], key="train_budget", horizontal=True, disabled=active,
-                      help=f"One epoch = {training_jobs.TASK_SETTINGS[task]['train_size']:,} pairs; validation "
-                      "and the probes run after each.")  # fmt: skip
+pairs = training_jobs.TASK_SETTINGS[task]["train_size"]
+budget = row[0].radio(_("Budget"), list(BUDGETS), key="train_budget", horizontal=True, disabled=active,
+                      format_func=lambda value: _(BUDGETS[value]),
+                      help=ngettext("One epoch = {pairs} pair; validation and the probes run after each.",
+                                    "One epoch = {pairs} pairs; validation and the probes run after each.",
+                                    pairs).format(pairs=i18n.number(pairs)))  # fmt: skip
 if budget == "epochs":
     epochs = row[1].number_input(
-        "Epochs", *training_jobs.PAGE_LIMITS["epochs"][1:], defaults.epochs, key="train_epochs", disabled=active
+        _("Epochs"), *training_jobs.PAGE_LIMITS["epochs"][1:], defaults.epochs, key="train_epochs", disabled=active
     )
     steps = 0
 else:
     steps = row[1].number_input(
-        "Steps", 10, training_jobs.PAGE_LIMITS["max_steps"][2], 500, step=50, key="train_steps", disabled=active
+        _("Steps"), 10, training_jobs.PAGE_LIMITS["max_steps"][2], 500, step=50, key="train_steps", disabled=active
     )
     epochs = 500
-lr = row[2].select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], value=defaults.lr, key="train_lr",
+lr = row[2].select_slider(_("Learning rate"), [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], value=defaults.lr, key="train_lr",
                           disabled=active, format_func=lambda v: f"{v:g}")  # fmt: skip
 with row[3]:
-    start = st.button("Start", key="train_start", type="primary", disabled=active)
-    stop = st.button("Stop", key="train_stop", disabled=not active or job.status == "stopping")
+    start = st.button(_("Start"), key="train_start", type="primary", disabled=active)
+    stop = st.button(_("Stop"), key="train_stop", disabled=not active or job.status == "stopping")
 
 if start:
     settings = training_jobs.JobSettings(
@@ -66,7 +77,7 @@ if start:
     try:
         manager.start(session, settings, browser_session=trainings.browser_session_id())
     except (training_jobs.TrainingLimitError, ValueError) as error:
-        st.error(str(error))
+        st.error(training_jobs.said(error))
     else:
         st.session_state.pop(keys.TRAIN_SAVED, None)
         st.rerun()  # redraw the settings and buttons as disabled / enabled

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from explorer.i18n import N_
+from explorer import i18n
+from explorer.i18n import N_, _
 from explorer.state import catalog, keys
 from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
@@ -12,26 +13,32 @@ from explorer.views import timelapse as tv
 
 projecting = frame.page(N_("Timelapse"), N_("Timelapse"))
 st.caption(
-    "Training recorded the attention of a few probe sentences after every epoch, from the untrained "
-    "epoch 0 on. Scrub through the epochs and watch the alignment form, scorer by scorer."
+    _(
+        "Training recorded the attention of a few probe sentences after every epoch, from the untrained "
+        "epoch 0 on. Scrub through the epochs and watch the alignment form, scorer by scorer."
+    )
 )
 
-SHIPPED, YOURS, SAVED = "Shipped models", "Your training", "A saved model"
-origin = st.radio("History of", [SHIPPED, YOURS, SAVED], horizontal=True, key="tl_origin")
+# The radio's values stay English (tests and widget keys use them); it shows them translated. Labels
+# are looked up when drawn, in this run's language (a format_func called later, by a test, reads the same).
+SHIPPED, YOURS, SAVED = N_("Shipped models"), N_("Your training"), N_("A saved model")
+origins = {origin: _(origin) for origin in (SHIPPED, YOURS, SAVED)}
+origin = st.radio(_("History of"), list(origins), horizontal=True, key="tl_origin", format_func=origins.__getitem__)
 
 
 if origin == SHIPPED:
     tasks = tv.shipped_tasks()
     if not tasks:
-        st.info("No shipped models are registered yet (docs/models.md says how to train them).")
+        st.info(_("No shipped models are registered yet (docs/models.md says how to train them)."))
         st.stop()
-    task = st.selectbox("Task", tasks, key="tl_task", format_func=task_label)
+    task_labels = {t: task_label(t) for t in tasks}
+    task = st.selectbox(_("Task"), tasks, key="tl_task", format_func=task_labels.__getitem__)
     sections.show(tv.shipped_histories(task), task, f"{SHIPPED}_{task}", projecting)
 elif origin == YOURS:
     job = trainings.shared_manager().job(st.session_state.get(keys.TRAIN_SESSION, ""))
     if job is None:
-        st.info("This session has not trained a model yet.")
-        st.page_link("pages/6_Train.py", label="Train one", icon="🏋️")
+        st.info(_("This session has not trained a model yet."))
+        st.page_link("pages/6_Train.py", label=_("Train one"), icon="🏋️")
         st.stop()
     job.heartbeat()
     job.poll()
@@ -45,17 +52,22 @@ elif origin == YOURS:
         if view.active != running:
             st.rerun()  # it ended (or was restarted): redraw the whole page, without the timer
         if view.active:
-            st.caption(f"Still training: the newest epochs appear by themselves (every {training_jobs.REFRESH_S:g} s).")
-        history = {f"your {view.settings.task}/{view.settings.scorer}": view.epochs}
+            st.caption(
+                _("Still training: the newest epochs appear by themselves (every {seconds} s).").format(
+                    seconds=i18n.number(training_jobs.REFRESH_S, 1 if training_jobs.REFRESH_S % 1 else 0)
+                )
+            )
+        yours_name = _("your {model}").format(model=f"{view.settings.task}/{view.settings.scorer}")
+        history = {yours_name: view.epochs}
         sections.show(history, view.settings.task, f"{YOURS}_job-{view.started_at:.0f}", projecting, live=view.active)
 
     st.fragment(run_every=training_jobs.REFRESH_S if running else None)(yours)()
 else:
     names = tv.user_models()
     for note in catalog.notes():  # a broken user manifest: say why saved models are missing
-        st.warning(f"Saved models are left out: {note}")
+        st.warning(_("Saved models are left out: {reason}").format(reason=note))
     if not names:
-        st.info("No model has been saved from the Train page yet.")
+        st.info(_("No model has been saved from the Train page yet."))
         st.stop()
-    name = st.selectbox("Model", names, key="tl_model")
+    name = st.selectbox(_("Model"), names, key="tl_model")
     sections.show({name: tv.model_history(name)}, None, f"{SAVED}_{name}", projecting)

@@ -9,7 +9,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from explorer.i18n import N_
+from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
 from explorer.ui import cached, frame, pickers
 from explorer.ui import lab_sections as ui
 from explorer.ui.loaders import get_translator
@@ -20,8 +21,11 @@ from seq2seq.decoding import InputError
 
 projecting = frame.page(N_("Attention lab"), N_("Lab"))
 st.caption(
-    "Does attention explain the model's choices? The classic experiments (Jain & Wallace 2019, Wiegreffe & "
-    "Pinter 2019, Bahdanau et al. 2015, Luong et al. 2015) on this app's models, with the papers' numbers beside ours."
+    _(
+        "Does attention explain the model's choices? The classic experiments (Jain & Wallace 2019, Wiegreffe & "
+        "Pinter 2019, Bahdanau et al. 2015, Luong et al. 2015) on this app's models, with the papers' numbers "
+        "beside ours."
+    )
 )
 
 ui.keep()
@@ -43,21 +47,23 @@ if which == "scorers":
 
 if not picked.sentence.strip():
     ui.publish(shown, which)
-    st.info("Type a sentence in **Sentence** to explain its decode, or pick another task for its example.")
+    st.info(_("Type a sentence in **Sentence** to explain its decode, or pick another task for its example."))
     st.stop()
 try:
     output = cached.lab_greedy(picked.name, picked.sentence)
     notes = input_notes.input_notes(picked.sentence, get_translator(picked.name))
 except InputError as error:
     ui.publish(shown, which)
-    st.warning(escape_markdown(f"Cannot decode this input: {error}."))
+    st.warning(escape_markdown(_("Cannot decode this input: {error}.").format(error=message_of(error))))
     st.stop()
 except CheckpointError as error:
     ui.publish(shown, which)
-    st.error(escape_markdown(f"Cannot load the model {picked.name}: {error}"))
+    st.error(
+        escape_markdown(_("Cannot load the model {name}: {error}").format(name=picked.name, error=message_of(error)))
+    )
     st.stop()
 for note in notes:  # normalised, unknown characters, length
-    st.warning(escape_markdown(note))
+    st.warning(escape_markdown(message_of(note)))
 step = ui.step_slider(output, view, opened, new)
 ui.publish(replace(shown, step=step), which)
 ui.step_view(picked.name, picked.sentence, output, step, projecting)

@@ -5,6 +5,10 @@ evaluate` prints), compare the float16 weights with the float32 ones they came f
 checkpoint and probes.json into pretrained/<task>/<name>/, write its model card, then rewrite
 pretrained/manifest.json and the comparison table pretrained/README.md.
 
+Cards and the table are written in every language of the interface from the same numbers: README.md
+in English, README.<lang>.md beside it (README.zh.md). Their texts are messages of the app's catalogs
+(explorer.i18n, `_()`; babel.cfg names this file), rendered once per language under `i18n.using`.
+
     python scripts/release.py --runs runs --tasks reverse dates
 """
 
@@ -20,14 +24,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from babel.lists import format_list  # noqa: E402
+
+from explorer import i18n  # noqa: E402
+from explorer.i18n import N_, _  # noqa: E402
 from seq2seq.attention import SCORER_INFO, scorer_has_weights  # noqa: E402
 from seq2seq.checkpoint import load_checkpoint, read_config  # noqa: E402
-from seq2seq.evaluate import evaluate  # noqa: E402
+from seq2seq.evaluate import UNK_SIZE, evaluate  # noqa: E402
 from seq2seq.registry import Headline, ModelEntry, registry, write_manifest  # noqa: E402
 from seq2seq.scorers import SCORERS  # noqa: E402
 from seq2seq.tasks import TASKS, all_tasks, get_task  # noqa: E402
 
 ATTRIBUTION = "www.manythings.org/anki and tatoeba.org"
+
+# The reasons given to --reevaluate so far (config.json, metrics.at_release.reason), marked so that the
+# cards in other languages can quote them translated; a new reason reads in English until it is added here.
+REEVALUATION_REASONS = (N_("sources of up to 200 tokens are accepted since 2026-11-23, where 24 were before"),)
+
+
+def card_file(lang: str) -> str:
+    """The card's (and the comparison table's) file name in `lang`: README.md, README.zh.md."""
+    return "README.md" if lang == i18n.SOURCE else f"README.{lang}.md"
+
+
+def _translated(text: str) -> str:
+    """A text from seq2seq (a task's card sentences, marked there) in the current language ("" stays "")."""
+    return _(text) if text else ""
 
 
 def headline_metric(task: str) -> str:
@@ -68,7 +90,7 @@ def float32_twin(run: Path):
 
 
 # Where every shipped model was trained (docs/performance.md, "The machine").
-MACHINE = "the project's 2-vCPU x86_64 virtual machine (AMD EPYC, 24 GiB, Debian 12)"
+MACHINE = N_("the project's 2-vCPU x86_64 virtual machine (AMD EPYC, 24 GiB, Debian 12)")
 
 
 def how_it_ended(config: dict, history: list[dict]) -> str:
@@ -76,15 +98,17 @@ def how_it_ended(config: dict, history: list[dict]) -> str:
     train = config.get("train", {})
     last_steps = history[-1]["steps"] if history else 0
     if train.get("max_steps") and last_steps >= train["max_steps"]:
-        return f"ended at its step budget, max_steps {train['max_steps']}"
+        return _("ended at its step budget, max_steps {max_steps}").format(max_steps=train["max_steps"])
     if config.get("epochs_run") == train.get("epochs"):
-        return f"ran all {train.get('epochs')} epochs"
+        return _("ran all {epochs} epochs").format(epochs=train.get("epochs"))
     if config.get("epochs_run", 0) - config.get("best_epoch", 0) >= train.get("patience", 0):
-        return f"early stopping: no better validation score for {train.get('patience')} epochs"
+        return _("early stopping: no better validation score for {patience} epochs").format(
+            patience=train.get("patience")
+        )
     last_seconds = history[-1].get("seconds", 0) if history else 0
     if train.get("max_seconds") and last_seconds >= train["max_seconds"]:
-        return f"ended at its time budget, max_seconds {train['max_seconds']}"
-    return "stopped at a perfect validation exact match, which cannot improve"
+        return _("ended at its time budget, max_seconds {max_seconds}").format(max_seconds=train["max_seconds"])
+    return _("stopped at a perfect validation exact match, which cannot improve")
 
 
 def retrain_command(name: str, config: dict) -> str:
@@ -115,17 +139,19 @@ def _cell(value: float | None) -> str:
 
 
 # Under the metrics of a dates card: what unk_exact_match measures and its bar.
-UNK_NOTE = (
-    "\nunk_exact_match: exact match on {n} fresh test-split dates in which one character outside the day, month"
+UNK_NOTE = N_(
+    "unk_exact_match: exact match on {n} fresh test-split dates in which one character outside the day, month"
     " and year (a separator, suffix or weekday letter) is replaced by a symbol the model never saw, such as"
-    ' "§" (`seq2seq/tasks/dates.py` with_unknown_symbol); the bar is 0.95 for every attention scorer.\n'
+    ' "§" (`seq2seq/tasks/dates.py` with_unknown_symbol); the bar is 0.95 for every attention scorer.'
 )
 
 
 def score_line(scorer: str) -> str:
     """The scorer's formula as the code computes it, every learned tensor included (seq2seq/attention.py)."""
     info = SCORER_INFO.get(scorer, {})
-    return f"Attention score: `{info.get('formula', '')}` ({info.get('reference', '')})."
+    return _("Attention score: `{formula}` ({reference}).").format(
+        formula=info.get("formula", ""), reference=info.get("reference", "")
+    )
 
 
 def source_limit_line(config: dict) -> str:
@@ -134,16 +160,17 @@ def source_limit_line(config: dict) -> str:
     if model.get("scorer") != "location":
         return ""
     recorded = model.get("trained_source_len") or model.get("max_source_len", 1) - 1  # both count </s>
-    return (
-        f"\nSources: at most {recorded - 1} tokens, the longest this model saw in training. Location learns one"
+    return "\n" + _(
+        "Sources: at most {n} tokens, the longest this model saw in training. Location learns one"
         " weight per source position, so a longer source would be scored by weights that were never trained:"
         " the model refuses it with one sentence saying so."
-    )
+    ).format(n=recorded - 1)
 
 
-FLOAT16_NOTE = """
-Weights are stored as float16 (half the size); the float32 column is the same model before
-rounding: the difference is within the noise of the test set."""
+FLOAT16_NOTE = N_(
+    "Weights are stored as float16 (half the size); the float32 column is the same model before\n"
+    "rounding: the difference is within the noise of the test set."
+)
 
 
 def re_evaluation_note(release: dict | None) -> str:
@@ -152,24 +179,41 @@ def re_evaluation_note(release: dict | None) -> str:
     if not release:
         return ""
     old, fp32 = release["test"], release["test_float32"]
+    text = _(
+        "The float16 metrics above were measured again ({reason}); the float32 weights are not"
+        " shipped, so their comparison is the one made at release, when {too_long} test sources"
+        " over the length limit of that time counted as empty outputs: greedy BLEU {bleu16} (float16)"
+        " against {bleu32} (float32), chrF {chrf16} against {chrf32}: the difference"
+        " is within the noise of the test set. Weights are stored as float16 (half the size)."
+    )
     return (
-        f"\nThe float16 metrics above were measured again ({release['reason']}); the float32 weights are not"
-        f" shipped, so their comparison is the one made at release, when {old.get('too_long', 0)} test sources"
-        f" over the length limit of that time counted as empty outputs: greedy BLEU {old['bleu']:.4f} (float16)"
-        f" against {fp32['bleu']:.4f} (float32), chrF {old['chrf']:.4f} against {fp32['chrf']:.4f}: the difference"
-        " is within the noise of the test set. Weights are stored as float16 (half the size).\n"
+        "\n"
+        + text.format(
+            reason=_translated(release["reason"]),
+            too_long=old.get("too_long", 0),
+            bleu16=f"{old['bleu']:.4f}",
+            bleu32=f"{fp32['bleu']:.4f}",
+            chrf16=f"{old['chrf']:.4f}",
+            chrf32=f"{fp32['chrf']:.4f}",
+        )
+        + "\n"
     )
 
 
 def card(
     name: str, config: dict, test: dict, fp32: dict, parameters: int, history: list[dict], release: dict | None = None
 ) -> str:
+    """The model card in the current language (English unless `i18n.using` says otherwise)."""
     train = config.get("train", {})
     task = config.get("task")
     shipped, corpus = get_task(task).shipped, get_task(task).corpus
-    data = corpus.card if corpus else f"Generated by `seq2seq/tasks/{task}.py` (seed {train.get('seed')}): "
-    if not corpus:
-        data += f"{train.get('train_size')} training pairs; train, valid and test never overlap."
+    if corpus:
+        data = _translated(corpus.card)
+    else:
+        data = _(
+            "Generated by `seq2seq/tasks/{task}.py` (seed {seed}): {size} training pairs; train, valid and test never"
+            " overlap."
+        ).format(task=task, seed=train.get("seed"), size=train.get("train_size"))
     settings = ", ".join(
         f"{k} {train.get(k)}"
         for k in (
@@ -197,19 +241,41 @@ def card(
     if train.get("score_lr_scale", 1.0) != 1.0:  # the scorer's own weights learn at lr x this
         settings += f", score_lr_scale {train['score_lr_scale']}"
     cell, scorer = train.get("cell", "gru"), train.get("scorer")
-    staged = _note(shipped.stages_note)  # the GRU models and their cell variants alike
+    staged = _note(_translated(shipped.stages_note))  # the GRU models and their cell variants alike
     if cell == "gru":
-        identical = f"Identical to every other {task} model but for the scorer."
+        identical = _("Identical to every other {task} model but for the scorer.").format(task=task)
         shared_scale = task_score_lr_scale(task)
         if shared_scale != train.get("score_lr_scale", 1.0) and not scorer_has_weights(scorer):
-            identical += (
-                f" The task's setting score_lr_scale {shared_scale} (the scorer's own weights learn at"
-                f" lr x {shared_scale}) changes nothing for `{scorer}`, which has no weights: its training is the"
-                " same with or without it (tests/test_train.py), so these weights stand for it."
-            )
+            identical = _(
+                "Identical to every other {task} model but for the scorer. The task's setting score_lr_scale {scale}"
+                " (the scorer's own weights learn at lr x {scale}) changes nothing for `{scorer}`, which has no"
+                " weights: its training is the same with or without it (tests/test_train.py), so these weights"
+                " stand for it."
+            ).format(task=task, scale=shared_scale, scorer=scorer)
     else:  # a cell variant: compared with the shipped GRU model of the same scorer
-        identical = f"Identical to {task}/{scorer} but for the cell ({cell.upper()} instead of GRU), to compare cells."
-    precision = re_evaluation_note(release) or FLOAT16_NOTE  # float16 against float32
+        identical = _(
+            "Identical to {task}/{scorer} but for the cell ({cell} instead of GRU), to compare cells."
+        ).format(task=task, scorer=scorer, cell=cell.upper())
+    # Translators: the settings list (code names and values), then the sentence that follows it.
+    settings_line = _("{settings}. {identical}").format(settings=settings, identical=identical)
+    training = _(
+        "Best epoch {best} of {run} run ({ending});\n"
+        "training time {seconds} s of wall clock ({machine}, torch\n"
+        "{torch}) on {where}, shared with other work: bench/ measures speed."
+    ).format(
+        best=config.get("best_epoch"),
+        run=config.get("epochs_run"),
+        ending=how_it_ended(config, history),
+        seconds=config.get("training_seconds"),
+        machine=config.get("machine"),
+        torch=config.get("torch"),
+        where=_(MACHINE),
+    )
+    retrain = _("`{train}`, then `{release}`\n(evaluates it and writes this folder).").format(
+        train=retrain_command(name, config),
+        release=f"python scripts/release.py --tasks {task} --only {name.split('/', 1)[1]}",
+    )
+    precision = re_evaluation_note(release) or "\n" + _(FLOAT16_NOTE)  # float16 against float32
     full_beam = test.get("beam_sentences") == test.get("sentences")  # then greedy on its subset is greedy
     rows = "\n".join(
         f"| {k} | {v:.4f} | {_cell(fp32.get(k))} |" if isinstance(v, float) else f"| {k} | {v} | |"
@@ -218,32 +284,52 @@ def card(
         and not k.endswith("_seconds")  # timings vary with load: see bench/
         and not (full_beam and k == "bleu_greedy_subset")
     )
+    unk = "\n" + _(UNK_NOTE).format(n=test["unk_examples"]) + "\n" if "unk_exact_match" in test else ""
+    if corpus:
+        credit = _("Credit: {source}.").format(source=ATTRIBUTION)
+    else:
+        credit = _("Credit: synthetic data; the app also uses Tatoeba data from {source}.").format(source=ATTRIBUTION)
+    heading = _("Attention Explorer model: task **{task}**, scorer **{scorer}**, {parameters} parameters.").format(
+        task=task, scorer=train.get("scorer"), parameters=f"{parameters:,}"
+    )
+    metrics = _("Metrics (test split, `{command}`)").format(command=evaluate_command(name, test))
+    table = "| {metric} | {shipped} | float32 |".format(metric=_("metric"), shipped=_("float16 (shipped)"))
+    data_title, settings_title, retrain_title = _("Data"), _("Settings"), _("Retrain")
+    cost = _note(_translated(shipped.cost_note))
     return f"""# {name}
 
-Attention Explorer model: task **{task}**, scorer **{train.get("scorer")}**, {parameters:,} parameters.
+{heading}
 {score_line(scorer)}{source_limit_line(config)}
 
-## Data
+## {data_title}
 {data}
 
-## Settings
-{settings}. {identical}
-Best epoch {config.get("best_epoch")} of {config.get("epochs_run")} run ({how_it_ended(config, history)});
-training time {config.get("training_seconds")} s of wall clock ({config.get("machine")}, torch
-{config.get("torch")}) on {MACHINE}, shared with other work: bench/ measures speed.{staged}{_note(shipped.cost_note)}
+## {settings_title}
+{settings_line}
+{training}{staged}{cost}
 
-## Retrain
-`{retrain_command(name, config)}`, then `python scripts/release.py --tasks {task} --only {name.split("/", 1)[1]}`
-(evaluates it and writes this folder).
+## {retrain_title}
+{retrain}
 
-## Metrics (test split, `{evaluate_command(name, test)}`)
-| metric | float16 (shipped) | float32 |
+## {metrics}
+{table}
 |---|---|---|
 {rows}
-{UNK_NOTE.format(n=test["unk_examples"]) if "unk_exact_match" in test else ""}{precision}
+{unk}{precision}
 
-Credit: {ATTRIBUTION if corpus else "synthetic data; the app also uses Tatoeba data from " + ATTRIBUTION}.
+{credit}
 """
+
+
+def write_cards(
+    folder: Path, name: str, config: dict, test: dict, fp32: dict, parameters: int, history: list[dict], release=None
+) -> None:
+    """The model's card in every language of the interface (README.md, README.zh.md) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for lang in i18n.LANGUAGES:
+        with i18n.using(lang):
+            text = card(name, config, test, fp32, parameters, history, release)
+        (folder / card_file(lang)).write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -305,7 +391,7 @@ def main() -> None:
             config["metrics"] = {"valid": valid, "test": test, "test_float32": fp32}
             (target / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False))
             parameters = translator.model.num_parameters()
-            (target / "README.md").write_text(card(name, config, test, fp32, parameters, history))
+            write_cards(target, name, config, test, fp32, parameters, history)
             headline = headline_metric(task)
             entries[name] = ModelEntry(
                 name=name,
@@ -322,7 +408,7 @@ def main() -> None:
             print(f"{name}: " + ", ".join(f"{k} {v:.4f}" for k, v in entries[name].test.items()), flush=True)
     ordered = sorted(entries.values(), key=lambda e: (e.task, e.name))
     write_manifest(ordered, args.out)
-    write_comparison(ordered, args.out / "README.md")
+    write_comparisons(ordered, args.out)
 
 
 def reevaluate(out: Path, tasks: list[str], only: list[str] | None, reason: str, size: int) -> None:
@@ -349,11 +435,13 @@ def reevaluate(out: Path, tasks: list[str], only: list[str] | None, reason: str,
     rewrite_cards(out, tasks)
 
 
-def rewrite_cards(out: Path, tasks: list[str]) -> None:
+def rewrite_cards(out: Path, tasks: list[str], dest: Path | None = None) -> None:
     """Each shipped model's card again from its config.json (its settings and measured metrics),
-    and the comparison table from the manifest."""
+    and the comparison table from the manifest, in every language; into `dest` (default: `out`
+    itself) with the same layout, which lets a test check the committed cards without touching them."""
+    dest = out if dest is None else dest
     entries = registry(out)
-    write_comparison(entries, out / "README.md")
+    write_comparisons(entries, dest)
     for entry in entries:
         if entry.task not in tasks:
             continue
@@ -361,16 +449,15 @@ def rewrite_cards(out: Path, tasks: list[str]) -> None:
         config = read_config(target)
         metrics = config["metrics"]
         history = json.loads((target / "probes.json").read_text())["epochs"]
-        (target / "README.md").write_text(
-            card(
-                entry.name,
-                config,
-                metrics["test"],
-                metrics["test_float32"],
-                entry.parameters,
-                history,
-                metrics.get("at_release"),
-            )
+        write_cards(
+            dest / entry.path,
+            entry.name,
+            config,
+            metrics["test"],
+            metrics["test_float32"],
+            entry.parameters,
+            history,
+            metrics.get("at_release"),
         )
         print(f"{entry.name}: card rewritten", flush=True)
 
@@ -380,37 +467,74 @@ def _test_metrics(test: dict) -> dict[str, float]:
     return {k: v for k, v in test.items() if isinstance(v, float) and not k.endswith("_seconds")}
 
 
+# The comparison table's columns, in order (BLEU and chrF are names that no language translates).
+COLUMNS = (
+    N_("model"),
+    N_("params"),
+    N_("exact match"),
+    N_("unknown-symbol EM"),
+    N_("char acc."),
+    N_("align. acc."),
+    N_("gold mass"),
+    N_("entropy"),
+    "BLEU",
+    N_("BLEU beam5"),
+    "chrF",
+    N_("train s"),
+)
+
+
+def write_comparisons(entries: list[ModelEntry], folder: Path) -> None:
+    """The comparison table in every language of the interface (README.md, README.zh.md) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for lang in i18n.LANGUAGES:
+        with i18n.using(lang):
+            write_comparison(entries, folder / card_file(lang))
+
+
 def write_comparison(entries: list[ModelEntry], path: Path) -> None:
+    """The comparison table of `entries`, in the current language, into `path`."""
     tasks = list(dict.fromkeys(e.task for e in entries))
+    weightless = ", ".join(s for s in SCORERS if not scorer_has_weights(s))
     lines = [
-        "# Shipped models",
+        "# " + _("Shipped models"),
         "",
-        "One model per task and attention scorer, GRU cell, bidirectional encoder, identical in every",
-        "setting but the scorer; `lstm-general` models are the same as `general` with an LSTM cell,",
-        "to compare cells. Metrics on each task's test split (`python -m seq2seq evaluate`);",
-        "each folder's README.md is its model card. Weights are float16.",
+        _(
+            "One model per task and attention scorer, GRU cell, bidirectional encoder, identical in every\n"
+            "setting but the scorer; `lstm-general` models are the same as `general` with an LSTM cell,\n"
+            "to compare cells. Metrics on each task's test split (`python -m seq2seq evaluate`);\n"
+            "each folder's README.md is its model card. Weights are float16."
+        ),
         *(
-            f"{task} models train the attention scorer's own weights at lr x {scale} (score_lr_scale), "
-            f"which changes nothing for {', '.join(s for s in SCORERS if not scorer_has_weights(s))} (no such weights)."
+            _(
+                "{task} models train the attention scorer's own weights at lr x {scale} (score_lr_scale), "
+                "which changes nothing for {scorers} (no such weights)."
+            ).format(task=task, scale=scale, scorers=weightless)
             for task in tasks
             if (scale := task_score_lr_scale(task)) != 1.0
         ),
         *(
-            f"{task} models replace each training source character by <unk> with probability {rate} (unk_rate),"
-            " so that a character they never saw does not derail the rest of the input."
+            _(
+                "{task} models replace each training source character by <unk> with probability {rate} (unk_rate),"
+                " so that a character they never saw does not derail the rest of the input."
+            ).format(task=task, rate=rate)
             for task in tasks
             if (rate := task_setting(task, "--unk-rate", 0.0))
         ),
         "",
-        f"Data credit: {ATTRIBUTION} ({', '.join(t for t in tasks if get_task(t).needs_data)});"
-        f" {' and '.join(t.name for t in all_tasks() if not t.needs_data)} are generated by `seq2seq/tasks/`.",
+        _("Data credit: {source} ({corpus_tasks}); {generated_tasks} are generated by `seq2seq/tasks/`.").format(
+            source=ATTRIBUTION,
+            corpus_tasks=", ".join(t for t in tasks if get_task(t).needs_data),
+            generated_tasks=format_list([t.name for t in all_tasks() if not t.needs_data], locale=i18n.locale()),
+        ),
         "",
-        "Unknown-symbol EM: exact match on 400 test dates with one character outside the day, month and year"
-        " replaced by a symbol the model never saw (dates; bar 95% for every attention scorer).",
+        _(
+            "Unknown-symbol EM: exact match on {n} test dates with one character outside the day, month and year"
+            " replaced by a symbol the model never saw (dates; bar {bar} for every attention scorer)."
+        ).format(n=UNK_SIZE, bar="95%"),
         "",
-        "| model | params | exact match | unknown-symbol EM | char acc. | align. acc. | gold mass | entropy | BLEU "
-        "| BLEU beam5 | chrF | train s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| " + " | ".join(_(column) if column not in ("BLEU", "chrF") else column for column in COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
     ]
     for e in entries:
         t = e.test

@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .messages import N_
 from .scorers import SCORERS
 
 SCORER_CLASSES: dict[str, type[Scorer]] = {}  # name -> class, filled as the classes below are defined
@@ -47,7 +48,7 @@ class Scorer(nn.Module):
     formula = ""  # plain text, as the code computes it
     latex = ""
     reference = ""  # where the scorer comes from
-    description = ""  # one line for readers: what the score compares
+    description = ""  # one line for readers: what the score compares (marked with N_: the app translates it)
     # nn.Linear layers applied to the query (B, H) at every step: Seq2Seq.use_decoding_layout keeps
     # their weights transposed in memory, the faster layout for a batch of one.
     query_layers: tuple[str, ...] = ()
@@ -118,10 +119,10 @@ class Scorer(nn.Module):
 class NoAttention(Scorer, name="none"):
     """No attention: the decoder sees only the encoder's final state."""
 
-    formula = "no attention: the decoder reads only the encoder's final state"
+    formula = N_("no attention: the decoder reads only the encoder's final state")  # words, not a formula: marked
     latex = r"\text{no attention}"
     reference = "Sutskever, Vinyals and Le (2014), Sequence to Sequence Learning with Neural Networks"
-    description = "no attention: the baseline that reads one summary of the whole source"
+    description = N_("no attention: the baseline that reads one summary of the whole source")
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         raise RuntimeError("the 'none' scorer computes no attention")
@@ -143,7 +144,7 @@ class DotScorer(Scorer, name="dot"):
     formula = "score(h_t, h_s) = h_t · h_s"
     latex = r"\mathrm{score}(h_t, \bar h_s) = h_t^\top \bar h_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
-    description = "the dot product of the decoder state with each encoder state; no weights of its own"
+    description = N_("the dot product of the decoder state with each encoder state; no weights of its own")
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return dot_each(keys, query)  # (B, S)
@@ -158,7 +159,7 @@ class ScaledDotScorer(Scorer, name="scaled_dot"):
     formula = "score(h_t, h_s) = h_t · h_s / sqrt(d)"
     latex = r"\mathrm{score}(h_t, \bar h_s) = \frac{h_t^\top \bar h_s}{\sqrt{d}}"
     reference = "Vaswani et al. (2017), Attention Is All You Need"
-    description = "the dot product divided by the square root of the state size; no weights of its own"
+    description = N_("the dot product divided by the square root of the state size; no weights of its own")
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return dot_each(keys, query) / math.sqrt(keys.size(-1))  # (B, S)
@@ -178,7 +179,7 @@ class GeneralScorer(Scorer, name="general"):
     formula = "score(h_t, h_s) = h_t^T W_a h_s"
     latex = r"\mathrm{score}(h_t, \bar h_s) = h_t^\top W_a \bar h_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
-    description = "a learned bilinear form between the decoder state and each encoder state"
+    description = N_("a learned bilinear form between the decoder state and each encoder state")
     symbols: ClassVar[dict[str, str]] = {"W_a": "W_a.weight"}
 
     def __init__(self, hidden_size: int):
@@ -221,7 +222,7 @@ class ConcatScorer(Scorer, name="concat"):
     formula = "score(h_t, h_s) = v_a^T tanh(W_a h_t + U_a h_s + b_a)"
     latex = r"\mathrm{score}(h_t, \bar h_s) = v_a^\top \tanh(W_a h_t + U_a \bar h_s + b_a)"
     reference = "Bahdanau, Cho and Bengio (2015), Neural Machine Translation by Jointly Learning to Align and Translate"
-    description = "additive: a small learned network scores each encoder state against the decoder state"
+    description = N_("additive: a small learned network scores each encoder state against the decoder state")
     query_layers = ("W_a",)
     symbols: ClassVar[dict[str, str]] = {
         "W_a": "W_a.weight",
@@ -271,7 +272,7 @@ class LocationScorer(Scorer, name="location"):
     formula = "score(h_t, s) = (W_a h_t + b_a)_s   (depends on the position s only, not on h_s)"
     latex = r"\mathrm{score}(h_t, s) = (W_a h_t + b_a)_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
-    description = "a learned score per source position, from the decoder state alone (the keys are unused)"
+    description = N_("a learned score per source position, from the decoder state alone (the keys are unused)")
     query_layers = ("W_a",)
     symbols: ClassVar[dict[str, str]] = {"W_a": "W_a.weight", "b_a": "W_a.bias"}
 

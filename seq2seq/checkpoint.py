@@ -42,6 +42,7 @@ import torch
 
 from .config import ModelConfig
 from .decoding import Translator
+from .messages import N_
 from .model import Seq2Seq
 from .registry import CheckpointError, is_registered, read_json, refuse_outside_links, resolve
 from .tokenizers import Tokenizer, tokenizer_from_config
@@ -224,7 +225,7 @@ def _real_folder(folder: Path) -> Path:
     """The folder `folder` names now, links followed: a load reads every file from this one
     generation, so a save switching the link meanwhile cannot mix two checkpoints."""
     if not folder.is_dir():
-        raise CheckpointError(f"{folder}: no such checkpoint folder")
+        raise CheckpointError(N_("{path}: no such checkpoint folder"), path=folder)
     return folder.resolve()
 
 
@@ -233,12 +234,19 @@ def _read_config(real: Path, shown: Path) -> dict:
     refuse_outside_links(real, shown)
     path, name = real / CONFIG_FILE, shown / CONFIG_FILE
     if not path.is_file():
-        raise CheckpointError(f"{name}: missing file (a checkpoint needs config.json and {WEIGHTS_FILE})")
+        raise CheckpointError(
+            N_("{path}: missing file (a checkpoint needs config.json and {weights})"), path=name, weights=WEIGHTS_FILE
+        )
     if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise CheckpointError(f"{name}: {path.stat().st_size} bytes, more than a config can be ({MAX_CONFIG_BYTES})")
+        raise CheckpointError(
+            N_("{path}: {size} bytes, more than a config can be ({limit})"),
+            path=name,
+            size=path.stat().st_size,
+            limit=MAX_CONFIG_BYTES,
+        )
     config = read_json(path, name)
     if not isinstance(config, dict) or "model" not in config:
-        raise CheckpointError(f"{name}: not an Attention Explorer config (no 'model' section)")
+        raise CheckpointError(N_("{path}: not an Attention Explorer config (no 'model' section)"), path=name)
     return config
 
 
@@ -252,17 +260,26 @@ def check_model_settings(settings: object, where: str) -> ModelConfig:
     """config.json's "model" section as a ModelConfig, every size an integer within SIZE_LIMITS
     (checked before anything is built); CheckpointError naming `where` otherwise."""
     if not isinstance(settings, dict):
-        raise CheckpointError(f"{where}: bad model settings (expected an object, got {type(settings).__name__})")
+        raise CheckpointError(
+            N_("{path}: bad model settings (expected an object, got {kind})"), path=where, kind=type(settings).__name__
+        )
     for key, (low, high) in SIZE_LIMITS.items():
         value = settings.get(key)
         if key not in settings:
             continue  # a missing setting takes its default, or from_dict names it
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise CheckpointError(f"{where}: bad model settings ({key} = {value!r}; expected an integer {low}..{high})")
+            raise CheckpointError(
+                N_("{path}: bad model settings ({key} = {value!r}; expected an integer {low}..{high})"),
+                path=where,
+                key=key,
+                value=value,
+                low=low,
+                high=high,
+            )
     try:
         return ModelConfig.from_dict(settings)
     except (TypeError, ValueError) as error:
-        raise CheckpointError(f"{where}: bad model settings ({error})") from None
+        raise CheckpointError(N_("{path}: bad model settings ({error})"), path=where, error=error) from None
 
 
 class _ShapesOnly(torch.overrides.TorchFunctionMode):
@@ -295,20 +312,31 @@ def _check_weights_header(path: Path, shown: Path, config: ModelConfig) -> None:
         with safe_open(str(path), framework="pt") as weights:
             found = {key: tuple(weights.get_slice(key).get_shape()) for key in weights.keys()}
     except (SafetensorError, OSError, ValueError, RuntimeError) as error:
-        raise CheckpointError(f"{shown}: not a valid safetensors file ({error})") from None
+        raise CheckpointError(N_("{path}: not a valid safetensors file ({error})"), path=shown, error=error) from None
     expected = _expected_shapes(config)
     missing = sorted(set(expected) - set(found))
     unexpected = sorted(set(found) - set(expected))
     if missing or unexpected:
-        parts = []
-        if missing:
-            parts.append(f"missing tensors {', '.join(missing[:5])}")
-        if unexpected:
-            parts.append(f"unexpected tensors {', '.join(unexpected[:5])}")
-        raise CheckpointError(f"{shown}: does not match config.json ({'; '.join(parts)})")
+        if missing and unexpected:
+            template = N_(
+                "{path}: does not match config.json (missing tensors {missing}; unexpected tensors {unexpected})"
+            )
+        elif missing:
+            template = N_("{path}: does not match config.json (missing tensors {missing})")
+        else:
+            template = N_("{path}: does not match config.json (unexpected tensors {unexpected})")
+        raise CheckpointError(
+            template, path=shown, missing=", ".join(missing[:5]), unexpected=", ".join(unexpected[:5])
+        )
     for key, shape in found.items():
         if shape != expected[key]:
-            raise CheckpointError(f"{shown}: tensor {key!r} has shape {shape}, config.json expects {expected[key]}")
+            raise CheckpointError(
+                N_("{path}: tensor {key!r} has shape {shape}, config.json expects {expected}"),
+                path=shown,
+                key=key,
+                shape=shape,
+                expected=expected[key],
+            )
 
 
 def load_checkpoint(folder: str | Path, device: str = "cpu", name: str | None = None) -> Translator:
@@ -326,7 +354,9 @@ def load_checkpoint(folder: str | Path, device: str = "cpu", name: str | None = 
             if attempt == 2 or _real_folder(folder) == real:
                 if isinstance(error, CheckpointError):
                     raise
-                raise CheckpointError(f"{folder}: cannot be read ({error.strerror or error})") from None
+                raise CheckpointError(
+                    N_("{path}: cannot be read ({reason})"), path=folder, reason=error.strerror or error
+                ) from None
     raise AssertionError("unreachable")
 
 
@@ -342,31 +372,35 @@ def _load(real: Path, shown: Path, device: str, name: str | None) -> Translator:
         source_tokenizer = tokenizer_from_config(config["source_tokenizer"], real)
         target_tokenizer = tokenizer_from_config(config["target_tokenizer"], real)
     except (KeyError, OSError, ValueError, RuntimeError, TypeError, AttributeError) as error:
-        raise CheckpointError(f"{config_path}: cannot rebuild the tokenizers ({error})") from None
-    for side, tokenizer, size in (
-        ("source", source_tokenizer, model_config.src_vocab_size),
-        ("target", target_tokenizer, model_config.tgt_vocab_size),
+        raise CheckpointError(
+            N_("{path}: cannot rebuild the tokenizers ({error})"), path=config_path, error=error
+        ) from None
+    source_mismatch = N_("{path}: the source tokenizer has {count} tokens, the model expects {size}")
+    target_mismatch = N_("{path}: the target tokenizer has {count} tokens, the model expects {size}")
+    for template, tokenizer, size in (
+        (source_mismatch, source_tokenizer, model_config.src_vocab_size),
+        (target_mismatch, target_tokenizer, model_config.tgt_vocab_size),
     ):
         if tokenizer.vocab_size != size:
-            raise CheckpointError(
-                f"{config_path}: the {side} tokenizer has {tokenizer.vocab_size} tokens, the model expects {size}"
-            )
+            raise CheckpointError(template, path=config_path, count=tokenizer.vocab_size, size=size)
 
     weights_path, weights_shown = real / WEIGHTS_FILE, shown / WEIGHTS_FILE
     if not weights_path.is_file():
-        raise CheckpointError(f"{weights_shown}: missing file")
+        raise CheckpointError(N_("{path}: missing file"), path=weights_shown)
     _check_weights_header(weights_path, weights_shown, model_config)
     try:
         tensors = load_file(str(weights_path), device="cpu")
     except (SafetensorError, OSError, ValueError, RuntimeError) as error:
-        raise CheckpointError(f"{weights_shown}: not a valid safetensors file ({error})") from None
+        raise CheckpointError(
+            N_("{path}: not a valid safetensors file ({error})"), path=weights_shown, error=error
+        ) from None
 
     model = Seq2Seq(model_config)
     expected = model.state_dict()
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in tensors.items()})
     model.use_decoding_layout()  # a loaded model decodes; training builds its own (seq2seq/train.py)
     if device == "cuda" and not torch.cuda.is_available():
-        raise CheckpointError("CUDA was asked for but no CUDA device is available")
+        raise CheckpointError(N_("CUDA was asked for but no CUDA device is available"))
     metadata = {k: v for k, v in config.items() if k not in ("model", "source_tokenizer", "target_tokenizer")}
     return Translator(
         model, source_tokenizer, target_tokenizer, name=name or shown.name, device=device, metadata=metadata

@@ -32,6 +32,7 @@ import torch
 from .beam import BatchBeamSearch, BeamSearch, Hypothesis
 from .config import MAX_SEED, ModelConfig
 from .decoded import DecodedSentence, DecodedStep, Sampling
+from .messages import N_, Translatable
 from .model import DecoderOutput, Hidden, Seq2Seq
 from .tokenizers import EOS, UNK, Tokenizer
 
@@ -46,25 +47,34 @@ MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-3, 1e3
 OVERRIDE_TOLERANCE = 1e-6
 
 
-class InputError(ValueError):
-    """A source or target text, or a setting, the model cannot take (empty, too long); the message says why."""
+class InputError(Translatable, ValueError):
+    """A source or target text, or a setting, the model cannot take (empty, too long); the message says why.
+
+    Raised with a marked template and its values (seq2seq.messages), so the app can say it in its language.
+    """
 
 
 def check_temperature(temperature: float) -> float:
     """`temperature` as a float within MIN_TEMPERATURE..MAX_TEMPERATURE; InputError otherwise (NaN too)."""
     value = float(temperature)
     if not MIN_TEMPERATURE <= value <= MAX_TEMPERATURE:  # NaN fails both comparisons
-        why = f" (below {MIN_TEMPERATURE:g} sampling is greedy decoding: decode greedily instead)" if value < 1 else ""
-        raise InputError(
-            f"temperature must be between {MIN_TEMPERATURE:g} and {MAX_TEMPERATURE:g}, got {temperature!r}{why}"
-        )
+        bounds = {"low": MIN_TEMPERATURE, "high": MAX_TEMPERATURE, "value": temperature}
+        if value < 1:
+            raise InputError(
+                N_(
+                    "temperature must be between {low:g} and {high:g}, got {value!r} "
+                    "(below {low:g} sampling is greedy decoding: decode greedily instead)"
+                ),
+                **bounds,
+            )
+        raise InputError(N_("temperature must be between {low:g} and {high:g}, got {value!r}"), **bounds)
     return value
 
 
 def check_seed(seed: int) -> int:
     """`seed` as an int within 0..MAX_SEED (what torch.Generator.manual_seed takes); InputError otherwise."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise InputError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
+        raise InputError(N_("seed must be a whole number from 0 to {high}, got {value!r}"), high=MAX_SEED, value=seed)
     return seed
 
 
@@ -77,17 +87,21 @@ def check_override(weights: Sequence[float], length: int) -> list[float]:
     try:
         values = [float(w) for w in weights]
     except (TypeError, ValueError):
-        raise InputError("attention override weights must be numbers") from None
+        raise InputError(N_("attention override weights must be numbers")) from None
     if len(values) != length:
-        raise InputError(f"attention override has {len(values)} weights; the source has {length}")
+        raise InputError(
+            N_("attention override has {count} weights; the source has {length}"), count=len(values), length=length
+        )
     if not all(math.isfinite(w) for w in values):
-        raise InputError("attention override weights must be finite (no NaN or infinity)")
+        raise InputError(N_("attention override weights must be finite (no NaN or infinity)"))
     if any(w < 0 for w in values):
-        raise InputError("attention override weights must be non-negative")
+        raise InputError(N_("attention override weights must be non-negative"))
     total = math.fsum(values)
     if abs(total - 1.0) > OVERRIDE_TOLERANCE:
         raise InputError(
-            f"attention override weights must sum to 1 (within {OVERRIDE_TOLERANCE:g}); they sum to {total:.9g}"
+            N_("attention override weights must sum to 1 (within {tolerance:g}); they sum to {total:.9g}"),
+            tolerance=OVERRIDE_TOLERANCE,
+            total=total,
         )
     return values
 
@@ -353,16 +367,24 @@ class Translator:
         """(normalized text, its ids with </s> appended); InputError for empty or too-long text."""
         text = self.normalize(text)
         if not text.strip():
-            raise InputError("the source sentence is empty: type a sentence to translate")
+            raise InputError(N_("the source sentence is empty: type a sentence to translate"))
         ids = self.source_tokenizer.encode(text) + [EOS]
         length, limit = len(ids) - 1, self.source_limit
         if length > limit:
             if self.scorer == "location":
                 raise InputError(
-                    "location attention learns one weight per source position and this model was trained on "
-                    f"sources of at most {limit} tokens; this one has {length}"
+                    N_(
+                        "location attention learns one weight per source position and this model was trained on "
+                        "sources of at most {limit} tokens; this one has {length}"
+                    ),
+                    limit=limit,
+                    length=length,
                 )
-            raise InputError(f"the source sentence is {length} tokens long; this model takes at most {limit}")
+            raise InputError(
+                N_("the source sentence is {length} tokens long; this model takes at most {limit}"),
+                length=length,
+                limit=limit,
+            )
         return text, ids
 
     def encode_source(self, text: str) -> list[int]:
@@ -410,7 +432,7 @@ class Translator:
         override = None
         if attention is not None:
             if not self.has_attention:
-                raise InputError("this model has no attention to override (scorer 'none')")
+                raise InputError(N_("this model has no attention to override (scorer 'none')"))
             weights = check_override(attention, state.pad_mask.size(1))
             override = torch.tensor([weights], dtype=state.memory.dtype, device=self.device)
         prev = self._target_ids[state.prev_id : state.prev_id + 1]  # (1,)
@@ -550,7 +572,9 @@ class Translator:
         """
         temperature = check_temperature(temperature)
         if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0):
-            raise InputError(f"top_k must be a whole number, 1 or more (0 or None: no restriction), got {top_k!r}")
+            raise InputError(
+                N_("top_k must be a whole number, 1 or more (0 or None: no restriction), got {value!r}"), value=top_k
+            )
         generator = torch.Generator().manual_seed(check_seed(seed))
         state = first = self.start(text)
         steps: list[Step] = []
@@ -594,8 +618,9 @@ class Translator:
         ids = self.target_tokenizer.encode(self.target_tokenizer.normalize(target)) + [EOS]
         if len(ids) > self.config.max_target_len:
             raise InputError(
-                f"the target is {len(ids) - 1} tokens long; this model produces at most "
-                f"{self.config.max_target_len - 1}"
+                N_("the target is {length} tokens long; this model produces at most {limit}"),
+                length=len(ids) - 1,
+                limit=self.config.max_target_len - 1,
             )
         state = first = self.start(text)
         steps: list[Step] = []

@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .messages import N_
+
 Span = tuple[int, int]
 
 
@@ -88,7 +90,7 @@ class Metric:
     """A task's headline metric: validation scores with it, early stopping follows it, tables lead with it."""
 
     name: str  # its key in validation and test results ("exact_match", "bleu")
-    label: str  # how the app heads its column ("exact match %", "BLEU")
+    label: str  # how the app heads its column ("exact match %", "BLEU"; marked with N_: the app translates it)
     ceiling: float  # a perfect score: a training that reaches it stops (it cannot improve)
     fraction: bool  # stored as a fraction 0..1 (the app shows a percentage), else as it is
     # (outputs, every reference of each output) -> this metric and its companion, e.g. {"bleu": .., "chrf": ..}
@@ -108,6 +110,6 @@ def _bleu(outputs: Sequence[str], references: Sequence[Sequence[str]]) -> dict[s
     return {"bleu": bleu(outputs, references), "chrf": chrf(outputs, references)}
 
 
-EXACT_MATCH = Metric("exact_match", "exact match %", 1.0, True, _exact)
+EXACT_MATCH = Metric("exact_match", N_("exact match %"), 1.0, True, _exact)
 BLEU = Metric("bleu", "BLEU", 100.0, False, _bleu)
 METRICS = {m.name: m for m in (EXACT_MATCH, BLEU)}

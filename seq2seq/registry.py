@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .messages import N_, Message, Translatable
+
 MANIFEST_FILE = "manifest.json"
 PRETRAINED_ENV = "ATTENTION_EXPLORER_PRETRAINED"
 USER_MODELS_ENV = "ATTENTION_EXPLORER_USER_MODELS"
@@ -33,8 +35,11 @@ _log = logging.getLogger(__name__)
 _noted: set[str] = set()  # registry problems already logged by this process
 
 
-class CheckpointError(RuntimeError):
-    """A checkpoint or registry entry that cannot be used; the message names the file and the problem."""
+class CheckpointError(Translatable, RuntimeError):
+    """A checkpoint or registry entry that cannot be used; the message names the file and the problem.
+
+    Raised with a marked template and its values (seq2seq.messages), so the app can say it in its language.
+    """
 
 
 class UserRootError(CheckpointError):
@@ -165,17 +170,23 @@ def check_user_root(root: str | Path, shipped: str | Path | None = None) -> Path
     shipped = Path(shipped) if shipped is not None else default_root()
     mine, theirs = root.resolve(), shipped.resolve()
     if mine == theirs:
-        relation = "is"
+        template = N_(
+            "the user models folder {root} is the shipped models folder {shipped}: models saved there "
+            "would be registered among the shipped ones; set {variable} to a folder of its own"
+        )
     elif mine.is_relative_to(theirs):
-        relation = "is inside"
+        template = N_(
+            "the user models folder {root} is inside the shipped models folder {shipped}: models saved there "
+            "would be registered among the shipped ones; set {variable} to a folder of its own"
+        )
     elif theirs.is_relative_to(mine):
-        relation = "contains"
+        template = N_(
+            "the user models folder {root} contains the shipped models folder {shipped}: models saved there "
+            "would be registered among the shipped ones; set {variable} to a folder of its own"
+        )
     else:
         return root
-    raise UserRootError(
-        f"the user models folder {root} {relation} the shipped models folder {shipped}: models saved there "
-        f"would be registered among the shipped ones; set {USER_MODELS_ENV} to a folder of its own"
-    )
+    raise UserRootError(template, root=root, shipped=shipped, variable=USER_MODELS_ENV)
 
 
 def user_root() -> Path:
@@ -192,14 +203,17 @@ def refuse_outside_links(real: Path, shown: Path) -> None:
     try:
         entries = list(os.scandir(real))
     except OSError as error:
-        raise CheckpointError(f"{shown}: cannot be read ({error.strerror or error})") from None
+        raise CheckpointError(
+            N_("{path}: cannot be read ({reason})"), path=shown, reason=error.strerror or error
+        ) from None
     for entry in entries:
         if entry.is_symlink():
             target = (real / entry.name).resolve()
             if not target.is_relative_to(real):
                 raise CheckpointError(
-                    f"{shown / entry.name}: a symbolic link leading outside the checkpoint folder (to {target}); "
-                    "refused"
+                    N_("{path}: a symbolic link leading outside the checkpoint folder (to {target}); refused"),
+                    path=shown / entry.name,
+                    target=target,
                 )
 
 
@@ -209,9 +223,11 @@ def read_json(path: Path, shown: Path | None = None):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CheckpointError(f"{shown or path}: not valid JSON ({error})") from None
+        raise CheckpointError(N_("{path}: not valid JSON ({error})"), path=shown or path, error=error) from None
     except OSError as error:
-        raise CheckpointError(f"{shown or path}: cannot be read ({error.strerror or error})") from None
+        raise CheckpointError(
+            N_("{path}: cannot be read ({reason})"), path=shown or path, reason=error.strerror or error
+        ) from None
 
 
 def _manifest(root: Path) -> list[ModelEntry]:
@@ -225,27 +241,30 @@ def _manifest(root: Path) -> list[ModelEntry]:
             raise ValueError
         return [ModelEntry.from_dict(entry) for entry in models]
     except ValueError:
-        raise CheckpointError(f'{path}: expected {{"models": [{{"name": ..., "path": ...}}, ...]}}') from None
+        raise CheckpointError(
+            N_('{path}: expected {{"models": [{{"name": ..., "path": ...}}, ...]}}'), path=path
+        ) from None
 
 
-def _user_models() -> tuple[Path | None, list[ModelEntry], str | None]:
+def _user_models() -> tuple[Path | None, list[ModelEntry], Message | None]:
     """(root, entries, problem) of the user models: a folder or manifest that cannot be used gives
-    no entries and the problem in words, so that the shipped models still list and load."""
+    no entries and the problem in words (a `Message`: the app translates it), so that the shipped
+    models still list and load."""
     try:
         root = user_root()
         return root, _manifest(root), None
     except CheckpointError as error:
-        return None, [], str(error)
+        return None, [], Message.of(error)
 
 
 def registry_notes() -> list[str]:
     """Why the saved (user) models are left out of `registry()`, one line each naming the file or
-    folder and the problem; [] when they are not left out."""
+    folder and the problem; [] when they are not left out. Each is a `seq2seq.messages.Message`."""
     problem = _user_models()[2]
     return [problem] if problem else []
 
 
-def _listed(root: str | Path | None) -> tuple[list[tuple[Path, list[ModelEntry]]], str | None]:
+def _listed(root: str | Path | None) -> tuple[list[tuple[Path, list[ModelEntry]]], Message | None]:
     """(root, entries) per registry root, and the user models' problem (None: they are fine)."""
     if root is not None:
         return [(Path(root), _manifest(Path(root)))], None
@@ -295,13 +314,25 @@ def resolve(name: str, root: str | Path | None = None) -> Path:
             if entry.name == name:
                 folder = (base / entry.path).resolve()
                 if not folder.is_relative_to(base):
-                    raise CheckpointError(f"{base / MANIFEST_FILE}: entry {name!r} points outside {base}")
+                    raise CheckpointError(
+                        N_("{path}: entry {name!r} points outside {base}"),
+                        path=base / MANIFEST_FILE,
+                        name=name,
+                        base=base,
+                    )
                 if folder.is_dir():  # callers read probes.json or the card from it: no link out of it
                     refuse_outside_links(folder, base / entry.path)
                 return folder
-    known = ", ".join(e.name for _, entries in found for e in entries) or "none are registered"
-    left_out = f"; user models left out: {problem}" if problem else ""
-    raise CheckpointError(f"unknown model {name!r} (known models: {known}){left_out}")
+    known = ", ".join(e.name for _, entries in found for e in entries)
+    if known and problem:
+        template = N_("unknown model {name!r} (known models: {known}); user models left out: {problem}")
+    elif known:
+        template = N_("unknown model {name!r} (known models: {known})")
+    elif problem:
+        template = N_("unknown model {name!r} (known models: none are registered); user models left out: {problem}")
+    else:
+        template = N_("unknown model {name!r} (known models: none are registered)")
+    raise CheckpointError(template, name=name, known=known, problem=problem)  # str.format skips unused values
 
 
 # -- writing ------------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
     at = open_page("pages/1_Decode.py", **{keys.DECODE_INSTANT: True})
     assert at.session_state[keys.DECODE_TASK] == "en-fr"
     names = [name for name in CATEGORIES[category] if name in SAMPLE]
-    failures = []
+    failures, step_label = [], "Step"
     for i, name in enumerate(names):
         text = INPUTS[name]
         at.text_input(key="decode_sentence").input(text).run()

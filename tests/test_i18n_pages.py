@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.ui.language import LABEL
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
-from tests.i18n_fixtures import assert_chinese, english_only, page_texts
+from tests.i18n_fixtures import CJK, SENTENCES, assert_chinese, counted, page_texts
 
 SCRIPTS = ("app.py", *(f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))))
 
@@ -31,7 +32,8 @@ def test_every_page_is_chinese_with_lang_zh(script):
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_every_page_stays_english_by_default(script):
     """English is kept as it is: without a choice (AppTest has no browser locale) nothing is Chinese
-    but tokens and sentences."""
+    but the switch's label and zh-en's sentences and tokens."""
     at = open_page(script)
-    texts = page_texts(at)
-    assert len(english_only(texts)) >= 0.8 * len([t for t in texts if t]) - 5
+    texts = [t for t in counted(page_texts(at)) if t != LABEL and t.strip("*") not in SENTENCES]
+    chinese = [t for t in texts if CJK.search(t) and "zh-en" not in t]
+    assert len(chinese) <= 0.05 * len(texts), chinese

@@ -7,7 +7,15 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from explorer.figures.common import CHOSEN_COLOR, OTHER_COLOR, plotly_text
+from explorer.figures.common import (
+    CHOSEN_COLOR,
+    HALF_TITLE_COLUMNS,
+    OTHER_COLOR,
+    TITLE_LINE_PX,
+    plotly_text,
+    wrap_title,
+)
+from explorer.i18n import _
 
 
 def topk_bars(
@@ -20,9 +28,9 @@ def topk_bars(
 
     candidates: (piece, probability) pairs, most probable first; `chosen` is drawn in red.
     """
-    labels = [plotly_text(f"{rank}. {piece}") for rank, (piece, _) in enumerate(candidates, start=1)]
-    probs = [float(p) for _, p in candidates]
-    colors = [CHOSEN_COLOR if piece == chosen else OTHER_COLOR for piece, _ in candidates]
+    labels = [plotly_text(f"{rank}. {piece}") for rank, (piece, _prob) in enumerate(candidates, start=1)]
+    probs = [float(p) for _piece, p in candidates]
+    colors = [CHOSEN_COLOR if piece == chosen else OTHER_COLOR for piece, _prob in candidates]
     figure = go.Figure(
         go.Bar(
             x=probs,
@@ -34,12 +42,13 @@ def topk_bars(
             hovertemplate="%{y}<br>p = %{x:.4f}<extra></extra>",
         )
     )
+    title, extra_lines = wrap_title(title, HALF_TITLE_COLUMNS)  # drawn in one of two columns
     figure.update_layout(
         title=title,
-        xaxis={"title": "probability", "range": [0, 1]},
+        xaxis={"title": _("probability"), "range": [0, 1]},
         yaxis={"type": "category", "autorange": "reversed"},
-        height=height or max(180, 50 + 32 * len(labels)),
-        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        height=(height or max(180, 50 + 32 * len(labels))) + TITLE_LINE_PX * extra_lines,
+        margin={"l": 10, "r": 10, "t": (40 if title else 10) + TITLE_LINE_PX * extra_lines, "b": 10},
     )
     return figure
 
@@ -67,6 +76,7 @@ def histogram_grid(
 
     names = list(series)
     rows = max(1, -(-len(names) // columns))
+    template = _("τ {tau}: {count} examples").format(tau="%{x}", count="%{y}")
     figure = make_subplots(
         rows=rows, cols=columns, subplot_titles=[plotly_text(n) for n in names], shared_xaxes=True,
         vertical_spacing=0.22 if rows > 1 else 0.1, horizontal_spacing=0.06,
@@ -78,7 +88,7 @@ def histogram_grid(
         figure.add_trace(
             go.Histogram(
                 x=values, xbins=bins, marker_color=HISTOGRAM_COLOR, name=plotly_text(name), showlegend=False,
-                hovertemplate="τ %{x}: %{y} examples<extra>" + plotly_text(name) + "</extra>",
+                hovertemplate=template + "<extra>" + plotly_text(name) + "</extra>",
             ),
             row=row, col=col,
         )  # fmt: skip
@@ -95,9 +105,11 @@ def histogram_grid(
             )  # fmt: skip
     figure.update_xaxes(range=list(x_range), showticklabels=True)
     figure.update_xaxes(title_text=x_title, row=rows)
-    figure.update_yaxes(title_text="examples", col=1)
+    figure.update_yaxes(title_text=_("examples"), col=1)
+    title, extra_lines = wrap_title(title)
     figure.update_layout(
-        title=title, height=80 + 230 * rows, margin={"l": 10, "r": 10, "t": 80 if title else 40, "b": 10},
+        title=title, height=80 + 230 * rows + TITLE_LINE_PX * extra_lines,
+        margin={"l": 10, "r": 10, "t": (80 if title else 40) + TITLE_LINE_PX * extra_lines, "b": 10},
         bargap=0.05,
     )  # fmt: skip
     return figure

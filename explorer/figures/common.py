@@ -1,8 +1,17 @@
-"""What every figure shares: token labels for axes, escaping for plotly's labels, colours, shape checks."""
+"""What every figure shares: token labels for axes, escaping for plotly's labels, titles that fit, colours,
+shape checks.
+
+The builders run inside a page's script run, so the texts they write (titles, axis titles, legends,
+hover texts) are translated there with `_` into the session's language. A hover template keeps
+plotly's ``%{...}`` placeholders out of the message: the message names its own placeholders
+(``"weight {weight}"``) and `hover` fills them with plotly's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from seq2seq.display_width import char_columns, display_width
 
 HEATMAP_COLORS = "Blues"
 
@@ -20,6 +29,53 @@ def plotly_text(text: str) -> str:
     (a closing strike-through tag) and a token "<b>" turns the rest of a label bold.
     """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def hover(message: str, **fields: str) -> str:
+    """A hover template from a translated `message` whose named placeholders are filled with plotly's
+    (``hover(_("weight {weight}"), weight="%{z:.3f}")``), closed with an empty <extra> box."""
+    return message.format(**fields) + "<extra></extra>"
+
+
+# Plotly never wraps a title: one wider than its figure is cut at the edge. A Chinese character
+# takes about twice the width of a Latin letter, so titles are measured in display columns
+# (seq2seq.display_width) and broken into lines past TITLE_COLUMNS; each extra line adds
+# TITLE_LINE_PX to the figure's top margin.
+TITLE_COLUMNS = 80  # a full-width figure of the wide layout
+HALF_TITLE_COLUMNS = 44  # a figure in one of two columns
+TITLE_LINE_PX = 22
+_NO_LINE_START = set("，。、：；！？）」』》〉”’,.:;!?)]")
+
+
+def _title_units(text: str) -> list[str]:
+    """Pieces a line may break between: runs of narrow characters (words, with their trailing spaces),
+    and every wide (CJK) character alone; closing punctuation stays with what it closes."""
+    units: list[str] = []
+    for ch in text:
+        wide = char_columns(ch) == 2
+        if units and (ch in _NO_LINE_START or ch == " "):
+            units[-1] += ch
+        elif wide or not units or units[-1].endswith(" ") or char_columns(units[-1][-1]) == 2:
+            units.append(ch)
+        else:
+            units[-1] += ch
+    return units
+
+
+def wrap_title(text: str | None, columns: int = TITLE_COLUMNS) -> tuple[str | None, int]:
+    """`text` broken with <br> into lines of at most `columns` display columns, and how many lines
+    were added (0: unchanged). A single word wider than a line stays whole."""
+    if not text or display_width(text) <= columns or "<br>" in text:
+        return text, 0
+    lines, line = [], ""
+    for unit in _title_units(text):
+        if line and display_width((line + unit).rstrip()) > columns:
+            lines.append(line.rstrip())
+            line = unit.lstrip()
+        else:
+            line += unit
+    lines.append(line.rstrip())
+    return "<br>".join(lines), len(lines) - 1
 
 
 # An axis of tokens: every token labelled (dtick 1: plotly would otherwise drop every other label

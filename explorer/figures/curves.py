@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from explorer.figures.common import plotly_text
+from explorer.figures.common import HALF_TITLE_COLUMNS, TITLE_LINE_PX, plotly_text, wrap_title
+from explorer.i18n import _
 
 
 # -- Models -----------------------------------------------------------------------------------
@@ -25,12 +26,13 @@ def training_curves(series: Sequence[Mapping], title: str, y_title: str, log_y: 
                 x=list(item["epochs"]), y=list(item["values"]), mode="lines+markers", name=plotly_text(item["name"])
             )
         )
+    title, extra_lines = wrap_title(title, HALF_TITLE_COLUMNS)  # drawn in one of two columns
     figure.update_layout(
         title=title,
-        xaxis={"title": "epoch", "dtick": 1},
+        xaxis={"title": _("epoch"), "dtick": 1},
         yaxis={"title": y_title, "type": "log" if log_y else "linear"},
-        height=380,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=380 + TITLE_LINE_PX * extra_lines,
+        margin={"l": 10, "r": 10, "t": 50 + TITLE_LINE_PX * extra_lines, "b": 10},
     )
     return figure
 
@@ -74,8 +76,10 @@ def curves(
         )  # fmt: skip
     xaxis = {"title": x_title, **(_whole_ticks(series) if whole_x else {})}
     yaxis = {"title": y_title, **({"range": list(y_range)} if y_range else {})}
+    title, extra_lines = wrap_title(title)
     figure.update_layout(
-        title=title, height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10}, xaxis=xaxis, yaxis=yaxis,
+        title=title, height=height + TITLE_LINE_PX * extra_lines, xaxis=xaxis, yaxis=yaxis,
+        margin={"l": 10, "r": 10, "t": 50 + TITLE_LINE_PX * extra_lines, "b": 10},
         legend={"orientation": "h", "y": -0.25}, showlegend=len(series) > 1,
     )  # fmt: skip
     return figure
@@ -83,7 +87,7 @@ def curves(
 
 def _whole_ticks(series: Mapping[str, tuple[Sequence[float], Sequence]]) -> dict:
     """Ticks on whole numbers, about ten of them (plotly would label epoch 0.5)."""
-    largest = max((x for xs, _ in series.values() for x in xs), default=1)
+    largest = max((x for xs, _ys in series.values() for x in xs), default=1)
     return {"tick0": 0, "dtick": max(1, math.ceil(largest / 10))}
 
 

@@ -9,7 +9,21 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from explorer.figures.common import HEATMAP_COLORS, TOKEN_TICKS, check_row, plotly_text, position_labels
+from explorer.figures.common import (
+    HEATMAP_COLORS,
+    TITLE_LINE_PX,
+    TOKEN_TICKS,
+    check_row,
+    hover,
+    plotly_text,
+    position_labels,
+    wrap_title,
+)
+from explorer.i18n import N_, _
+
+# The hover of a cell: both tokens and its value (the value's placeholder is plotly's, filled in `hover`).
+CELL_HOVER = N_("target {target} ← source {source}<br>weight {weight}")
+CELL_TOKENS = {"target": "%{customdata[1]}", "source": "%{customdata[0]}"}
 
 
 def attention_heatmap(
@@ -37,15 +51,16 @@ def attention_heatmap(
             raise ValueError(f"row {t} has {len(row)} weights but there are {len(source_tokens)} source tokens")
     # Labels and hover text are escaped: plotly would read "</s>" as a tag and draw nothing.
     custom = [[[plotly_text(s), plotly_text(t)] for s in source_tokens] for t in target_tokens]
-    hover = "target %{customdata[1]} ← source %{customdata[0]}<br>weight %{z:.3f}<extra></extra>"
-    trace = token_grid(rows, source_tokens, position_labels(target_tokens), (zmin, zmax), colorscale, custom, hover)
-    figure = go.Figure(trace.update(colorbar={"title": {"text": "weight"}}))
+    template = hover(_(CELL_HOVER), weight="%{z:.3f}", **CELL_TOKENS)
+    grid = token_grid(rows, source_tokens, position_labels(target_tokens), (zmin, zmax), colorscale, custom, template)
+    figure = go.Figure(grid.update(colorbar={"title": {"text": _("weight")}}))
+    title, extra_lines = wrap_title(title)
     figure.update_layout(
         title=title,
-        xaxis={"title": "source", "side": "top", **TOKEN_TICKS},
-        yaxis={"title": "target", "autorange": "reversed", "type": "category", "dtick": 1},
-        margin={"l": 10, "r": 10, "t": 60 if title else 40, "b": 10},
-        height=height or max(220, 60 + 28 * max(len(target_tokens), 1)),
+        xaxis={"title": _("source"), "side": "top", **TOKEN_TICKS},
+        yaxis={"title": _("target"), "autorange": "reversed", "type": "category", "dtick": 1},
+        margin={"l": 10, "r": 10, "t": (60 if title else 40) + TITLE_LINE_PX * extra_lines, "b": 10},
+        height=(height or max(220, 60 + 28 * max(len(target_tokens), 1))) + TITLE_LINE_PX * extra_lines,
     )
     if highlight_row is not None and 0 <= highlight_row < len(target_tokens):
         figure.add_shape(
@@ -91,7 +106,7 @@ def difference_heatmap(
         source_tokens,
         target_tokens,
         diff,
-        title=f"difference: {label}",
+        title=_("difference: {label}").format(label=label),
         zmin=-1.0,
         zmax=1.0,
         colorscale=DIFFERENCE_COLORS,
@@ -99,8 +114,13 @@ def difference_heatmap(
     )
     figure.update_traces(
         zmid=0.0,
-        colorbar={"title": {"text": "difference"}},
-        hovertemplate=f"target %{{customdata[1]}} ← source %{{customdata[0]}}<br>{label} %{{z:+.3f}}<extra></extra>",
+        colorbar={"title": {"text": _("difference")}},
+        hovertemplate=hover(
+            _("target {target} ← source {source}<br>{label} {difference}"),
+            label=plotly_text(label),
+            difference="%{z:+.3f}",
+            **CELL_TOKENS,
+        ),
     )
     return figure
 
@@ -135,10 +155,11 @@ def gold_heatmap(
     source_tokens: Sequence[str], target_tokens: Sequence[str], gold: Sequence[Sequence[float]]
 ) -> go.Figure:
     """The gold alignment as a 0/1 heatmap (rows without a gold span stay blank)."""
-    figure = attention_heatmap(source_tokens, target_tokens, gold, title="gold alignment", colorscale=GOLD_COLORS)
+    title = _("gold alignment")
+    figure = attention_heatmap(source_tokens, target_tokens, gold, title=title, colorscale=GOLD_COLORS)
     figure.update_traces(
         showscale=False,
-        hovertemplate="target %{customdata[1]} ← source %{customdata[0]}<br>gold %{z:.0f}<extra></extra>",
+        hovertemplate=hover(_("target {target} ← source {source}<br>gold {gold}"), gold="%{z:.0f}", **CELL_TOKENS),
     )
     return _fit_grid_cell(figure, len(source_tokens))
 
@@ -165,8 +186,8 @@ def timelapse_animation(
     of target rows (the output changes while the model learns).
     """
     names = [name for name, records in panels.items() if any(r and r.get("attention") for r in records)]
-    if not names:
-        raise ValueError("no panel has attention weights to animate")
+    if not names:  # the Timelapse page shows this message
+        raise ValueError(_("no panel has attention weights to animate"))
     for name in names:
         if len(panels[name]) != len(epochs):
             raise ValueError(f"panel {name!r} has {len(panels[name])} records for {len(epochs)} epochs")
@@ -180,17 +201,22 @@ def timelapse_animation(
         horizontal_spacing=0.06, vertical_spacing=0.18 / max(rows, 1),
     )  # fmt: skip
 
+    weight, weight_hover = _("weight"), hover(_("weight {weight}"), weight="%{z:.3f}")
+    # The slider's "epoch 3": the message's text around {epoch} (a language may put words after it).
+    epoch_prefix, _epoch, epoch_suffix = _("epoch {epoch}").partition("{epoch}")
+    slider_value = {"prefix": epoch_prefix, **({"suffix": epoch_suffix} if epoch_suffix else {})}
+
     def traces_and_axes(index: int) -> tuple[list[go.Heatmap], dict]:
         traces, axes = [], {}
         for k, name in enumerate(names):
             record = panels[name][index] or {"source_tokens": [], "target_tokens": [], "attention": None}
             source, target = record.get("source_tokens") or [], record.get("target_tokens") or []
-            z = record.get("attention") or [[0.0] * len(source) for _ in target]
+            z = record.get("attention") or [[0.0] * len(source) for _row in target]
             traces.append(
                 go.Heatmap(
                     z=z, x=list(range(len(source))), y=list(range(len(target))), zmin=0.0, zmax=1.0,
-                    colorscale=HEATMAP_COLORS, showscale=k == 0, colorbar={"title": {"text": "weight"}},
-                    hovertemplate="weight %{z:.3f}<extra></extra>",
+                    colorscale=HEATMAP_COLORS, showscale=k == 0, colorbar={"title": {"text": weight}},
+                    hovertemplate=weight_hover,
                 )
             )  # fmt: skip
             suffix = "" if k == 0 else str(k + 1)
@@ -221,16 +247,16 @@ def timelapse_animation(
             {
                 "type": "buttons", "direction": "left", "x": 0.0, "y": below, "xanchor": "left", "yanchor": "top",
                 "buttons": [
-                    {"label": "▶ Play", "method": "animate", "args": [None, {
+                    {"label": "▶ " + _("Play"), "method": "animate", "args": [None, {
                         "frame": {"duration": 700, "redraw": True}, "transition": {"duration": 0},
                         "fromcurrent": True, "mode": "immediate"}]},
-                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], step_args]},
+                    {"label": "❚❚ " + _("Pause"), "method": "animate", "args": [[None], step_args]},
                 ],
             }
         ],
         sliders=[
             {
-                "active": 0, "x": 0.15, "y": below, "len": 0.85, "currentvalue": {"prefix": "epoch "},
+                "active": 0, "x": 0.15, "y": below, "len": 0.85, "currentvalue": slider_value,
                 "steps": [
                     {"label": str(e), "method": "animate", "args": [[str(e)], step_args]} for e in epochs
                 ],
@@ -265,19 +291,22 @@ def rows_heatmap(
         for row in raw:
             peak = max((abs(v) for v in row if math.isfinite(v)), default=0.0)
             z.append([v / peak if peak and math.isfinite(v) else 0.0 for v in row])
-        zmin, colorscale, bar_title = -1.0, IMPORTANCE_COLORS, "share of the row's largest"
+        zmin, colorscale, bar_title = -1.0, IMPORTANCE_COLORS, _("share of the row's largest")
     else:
-        z, zmin, colorscale, bar_title = raw, 0.0, HEATMAP_COLORS, "weight"
+        z, zmin, colorscale, bar_title = raw, 0.0, HEATMAP_COLORS, _("weight")
     custom = [[[plotly_text(s), f"{v:.4g}"] for s, v in zip(source_tokens, row, strict=True)] for row in raw]
-    hover = "%{y} · source %{customdata[0]}<br>value %{customdata[1]}<extra></extra>"
-    trace = token_grid(z, source_tokens, labels, (zmin, 1.0), colorscale, custom, hover)
-    figure = go.Figure(trace.update(colorbar={"title": {"text": bar_title}}))
+    template = hover(
+        _("{row} · source {source}<br>value {value}"), row="%{y}", source="%{customdata[0]}", value="%{customdata[1]}"
+    )
+    grid = token_grid(z, source_tokens, labels, (zmin, 1.0), colorscale, custom, template)
+    figure = go.Figure(grid.update(colorbar={"title": {"text": bar_title}}))
+    shown, extra_lines = wrap_title(plotly_text(title) if title else None)  # it may quote a token ("</s>")
     figure.update_layout(
-        title=plotly_text(title) if title else None,  # it may quote a token ("</s>")
+        title=shown,
         xaxis={"side": "top", **TOKEN_TICKS},
         yaxis={"autorange": "reversed", "type": "category", "dtick": 1},
-        margin={"l": 10, "r": 10, "t": 90 if title else 50, "b": 10},
-        height=height or 130 + 40 * len(labels),
+        margin={"l": 10, "r": 10, "t": (90 if title else 50) + TITLE_LINE_PX * extra_lines, "b": 10},
+        height=(height or 130 + 40 * len(labels)) + TITLE_LINE_PX * extra_lines,
     )
     return figure
 

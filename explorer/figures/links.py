@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from explorer.figures.common import CHOSEN_COLOR, OTHER_COLOR, check_row, plotly_text, position_labels
+from explorer.figures.common import CHOSEN_COLOR, OTHER_COLOR, check_row, hover, plotly_text, position_labels
+from explorer.i18n import _
 
 
 def alignment_links(
@@ -33,6 +34,7 @@ def alignment_links(
     xs = [(i + 0.5) / max(n_src, 1) for i in range(n_src)]
     xt = [(i + 0.5) / max(n_tgt, 1) for i in range(n_tgt)]
     figure = go.Figure()
+    weight_hover = _("weight {weight}")
     for t, row in enumerate(rows):
         for s, w in enumerate(row):
             if w < min_weight or w <= 0:
@@ -47,10 +49,10 @@ def alignment_links(
                     line={"width": max_width * w, "color": color},
                     showlegend=False,
                     meta={"target": t, "source": s, "weight": w},
-                    hovertemplate=f"weight {w:.3f}<extra></extra>",
+                    hovertemplate=hover(weight_hover, weight=f"{w:.3f}"),
                 )
             )
-    for y, x, tokens, name in ((1, xs, source_tokens, "source"), (0, xt, target_tokens, "target")):
+    for y, x, tokens, name in ((1, xs, source_tokens, _("source")), (0, xt, target_tokens, _("target"))):
         labels = [plotly_text(label) for label in position_labels(tokens)]
         figure.add_trace(
             go.Scatter(
@@ -62,7 +64,7 @@ def alignment_links(
                 showlegend=False,
                 textposition="top center" if y == 1 else "bottom center",
                 marker={"size": 8, "color": "#444"},
-                hovertemplate="%{text}<extra>" + name + "</extra>",
+                hovertemplate="%{text}<extra>" + plotly_text(name) + "</extra>",
             )
         )
     figure.update_layout(

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from explorer.figures.common import plotly_text, position_labels
+from explorer import i18n
+from explorer.figures.common import hover, plotly_text, position_labels
+from explorer.i18n import _
 
 ENCODER_COLOR, DECODER_COLOR, CURRENT_COLOR = "#1f77b4", "#ff7f0e", "#d62728"
 
@@ -56,28 +58,28 @@ def state_scatter(
             _scatter(
                 [list(c[:dims]) for c in background],
                 dims,
-                name="reference sample",
+                name=_("reference sample"),
                 mode="markers",
                 marker={"size": 2 if dims == 3 else 4, "color": "#bbbbbb", "opacity": 0.35},
                 hoverinfo="skip",
             )
         )
-    for name, coords, tokens, color in (
-        ("encoder", encoder, source_tokens, ENCODER_COLOR),
-        ("decoder", decoder, target_tokens, DECODER_COLOR),
+    for name, hovered, coords, tokens, color in (
+        (_("encoder states"), _("encoder {token}"), encoder, source_tokens, ENCODER_COLOR),
+        (_("decoder states"), _("decoder {token}"), decoder, target_tokens, DECODER_COLOR),
     ):
         labels = [plotly_text(label) for label in position_labels(tokens)]
         figure.add_trace(
             _scatter(
                 coords,
                 dims,
-                name=f"{name} states",
+                name=name,
                 mode="lines+markers+text",
                 text=labels,
                 textposition="top center",
                 marker={"size": marker_size, "color": color},
                 line={"color": color, "width": 1},
-                hovertemplate=f"{name} %{{text}}<extra></extra>",
+                hovertemplate=hover(hovered, token="%{text}"),
             )
         )
     if current is not None and 0 <= current < len(decoder):
@@ -86,7 +88,7 @@ def state_scatter(
             _scatter(
                 [decoder[current]],
                 dims,
-                name="current step",
+                name=_("current step"),
                 mode="markers",
                 text=[label],
                 marker={
@@ -94,12 +96,15 @@ def state_scatter(
                     "color": "rgba(0,0,0,0)",
                     "line": {"color": CURRENT_COLOR, "width": 3},
                 },
-                hovertemplate="current step: %{text}<extra></extra>",
+                hovertemplate=hover(_("current step: {token}"), token="%{text}"),
             )
         )
     axes = []
     for i in range(dims):
-        title = f"PC{i + 1}" + (f" ({explained[i]:.0%})" if explained is not None and i < len(explained) else "")
+        if explained is not None and i < len(explained):  # "PC1 (50%)": the component and its share of the variance
+            title = _("PC{n} ({share})").format(n=i + 1, share=i18n.percent(explained[i], 0))
+        else:
+            title = _("PC{n}").format(n=i + 1)
         axes.append({"title": {"text": title}} | ({"range": list(ranges[i])} if ranges is not None else {}))
     if dims == 3:
         figure.update_layout(scene={"xaxis": axes[0], "yaxis": axes[1], "zaxis": axes[2]})

@@ -12,6 +12,10 @@ Same component pattern and safety as explorer.figures.svg_heatmap: one static sc
 no user text formatted into it); the tokens arrive as JSON data and reach the page only through
 ``textContent`` and ``setAttribute``. The three charts are one component, told apart by ``kind``.
 
+The words a chart draws (panel titles, legends, the words of its tooltips) come translated in the
+payload's ``texts`` (`texts`); ``columns`` is the widest label in display columns
+(seq2seq.display_width: a Chinese character takes two, and the label margin must fit it).
+
 The drawn ``<svg>`` elements carry ``id`` ``decode-scores`` and ``decode-shares`` (with
 ``data-columns``, the source positions drawn) and ``decode-topk`` (with ``data-rows``, the
 candidates drawn): what the browser tests read.
@@ -24,6 +28,8 @@ from collections.abc import Sequence
 
 from explorer.figures.common import CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR, position_labels
 from explorer.figures.svg_heatmap import axis_labels
+from explorer.i18n import _
+from seq2seq.display_width import display_width
 
 COMPONENT_NAME = "attention_explorer.bars"
 SCORES_ID, TOPK_ID, SHARES_ID = "decode-scores", "decode-topk", "decode-shares"
@@ -35,17 +41,44 @@ def _number(value) -> float | None:
     return round(value, 6) if math.isfinite(value) else None
 
 
+LEGEND_GAP_PX = 120  # the shares chart's second legend entry starts this far right of the first, at least
+
+
+def texts() -> dict[str, str]:
+    """The words bars.js writes, in the current language (the formulas stay as they are). A tooltip is
+    a template whose {token}, {score}, {weight} and {value} the script fills with the bar's data."""
+    return {
+        "scores_title": _("raw scores {formula}").format(formula="score(h_t, h_s)"),
+        "weights_title": _("weights {formula}").format(formula="a_t = softmax(scores)"),
+        "scores_tip": _("{token}\nscore {score}\nweight {weight}"),
+        "weight_legend": _("weight {symbol}").format(symbol="a_ts"),
+        "share_legend": _("share of {symbol}").format(symbol="c_t"),
+        "weight_tip": _("{token}\nweight {value}"),
+        "share_tip": _("{token}\nshare {value}"),
+        "topk_title": _("next-token candidates"),
+        "none": _("n/a"),
+    }
+
+
+def _columns(labels: Sequence[str]) -> int:
+    """The widest of `labels` in monospace columns (at least 1)."""
+    return max([1, *(display_width(label) for label in labels)])
+
+
 def _source_payload(kind: str, source_tokens: Sequence[str], rows: dict[str, Sequence[float]], **extra) -> dict:
     """A chart with one column per source token: its position-labelled tokens and `rows`, each (S,)."""
     if any(len(values) != len(source_tokens) for values in rows.values()):
         counts = " and ".join(f"{len(values)} {name}" for name, values in rows.items())
         raise ValueError(f"{counts} for {len(source_tokens)} source tokens")
+    labels = axis_labels(source_tokens)
     return {
         "kind": kind,
-        "labels": axis_labels(source_tokens),
+        "labels": labels,
+        "columns": _columns(labels),
         "full": position_labels(source_tokens),
         **{name: [_number(v) for v in values] for name, values in rows.items()},
         **extra,
+        "texts": texts(),
     }
 
 
@@ -60,14 +93,17 @@ def scores_payload(
 
 def topk_payload(candidates: Sequence[tuple[str, float]], chosen: str | None = None, scale: float = 1.0) -> dict:
     """The k most probable next tokens, most probable first, as bars on a fixed 0–1 axis; `chosen` in red."""
+    labels = [f"{rank}. {piece}" for rank, (piece, _prob) in enumerate(candidates, start=1)]
     return {
         "kind": "topk",
         "id": TOPK_ID,
-        "labels": [f"{rank}. {piece}" for rank, (piece, _) in enumerate(candidates, start=1)],
-        "probs": [_number(p) for _, p in candidates],
-        "chosen": [piece == chosen for piece, _ in candidates],
+        "labels": labels,
+        "columns": _columns(labels),
+        "probs": [_number(p) for _piece, p in candidates],
+        "chosen": [piece == chosen for piece, _prob in candidates],
         "colors": {"chosen": CHOSEN_COLOR, "other": OTHER_COLOR},
         "scale": scale,
+        "texts": texts(),
     }
 
 
@@ -82,4 +118,7 @@ def shares_payload(
     on a fixed 0–1 axis; source position `highlight` (the cell explained) in red."""
     colors = {"weight": OTHER_COLOR, "share": SCORE_COLOR, "chosen": CHOSEN_COLOR}
     rows = {"weights": weights, "shares": shares}
-    return _source_payload("shares", source_tokens, rows, id=SHARES_ID, highlight=highlight, colors=colors, scale=scale)
+    data = _source_payload("shares", source_tokens, rows, id=SHARES_ID, highlight=highlight, colors=colors, scale=scale)
+    # The legend's 12 px text takes about 7 px a column (a Chinese character two): the second entry goes past the first.
+    data["legend_gap"] = max(LEGEND_GAP_PX, 7 * display_width(data["texts"]["weight_legend"]) + 40)
+    return data

@@ -21,6 +21,10 @@ click asks for in that click's frame, and the fragment rerun the click starts br
 other views and this heatmap again. It runs at most one step ahead of the server: Streamlit may
 merge clicks that arrive before its rerun, so a quicker click waits for the server's answer.
 
+The words it draws (the colour bar's label, every cell's tooltip, the accessible names) come
+translated in the payload's ``texts``; the colour bar's label is measured in display columns like
+the tokens, so a Chinese label gets its width too.
+
 Once a step's rows are painted the ``<svg>`` carries ``data-rows`` (rows shown) and, after a
 click it drew (the instant stepper's buttons, or the page's Step, Back and Reset), ``data-step-ms``
 (click to paint): what bench/app_speed.py and the browser tests read.
@@ -32,6 +36,7 @@ import math
 from collections.abc import Sequence
 
 from explorer.figures.common import position_labels
+from explorer.i18n import _
 from seq2seq.decoded import DecodedSentence
 from seq2seq.display_width import char_columns, display_width
 
@@ -40,6 +45,8 @@ CELL_PX = 22  # size of one heatmap cell (scaled up in presentation mode)
 CHAR_PX = 7.5  # width of one column of the 12 px monospace labels (a CJK character takes two)
 CONTROLS_PX = 112  # the instant stepper's buttons, source line and output line above its heatmap
 LEGEND_PX = 36  # the 0–1 colour bar below the heatmap
+LEGEND_BAR_PX = 160  # the colour bar's gradient; its label sits left of it, "1" right of it
+LEGEND_LABEL_PX = 62  # room for the label left of the gradient, at least
 # ColorBrewer "Blues" (plotly's "Blues", the scale of every heatmap in the app): 0 → white, 1 → dark blue.
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
 COMPONENT_NAME = "attention_explorer.heatmap"
@@ -71,6 +78,25 @@ def axis_labels(tokens: Sequence[str]) -> list[str]:
 def _longest(labels: Sequence[str]) -> int:
     """The widest label, in monospace columns (so the margin fits Chinese labels too)."""
     return max((display_width(x) for x in labels), default=0)
+
+
+def texts() -> dict[str, str]:
+    """The words the drawing script writes, in the current language. `cell` is a cell's tooltip with
+    {target}, {source} and {weight} for the script to fill (the tokens and the weight, as data)."""
+    return {
+        "label": _("attention heatmap"),
+        "scale": _("colour scale 0 to 1"),
+        "legend": _("weight {low}").format(low=0),
+        "cell": _("target {target} ← source {source}\nweight {weight}"),
+        "missing": _("n/a"),
+    }
+
+
+def legend_layout(label: str) -> dict[str, int]:
+    """Where the colour bar's parts sit (pixels, 12 px text): the gradient starts past its label,
+    measured in display columns (a Chinese label is twice as wide per character)."""
+    left = max(LEGEND_LABEL_PX, round(CHAR_PX * display_width(label)) + 2)
+    return {"legend_left": left, "legend_width": left + LEGEND_BAR_PX + 38}
 
 
 def _weight(value) -> float | None:
@@ -109,6 +135,8 @@ def payload(
         "font": round(12 * scale),
     }
     layout["height"] = CONTROLS_PX + layout["top"] + cell * max(len(tgt), 1) + LEGEND_PX + 16
+    words = texts()
+    layout.update(legend_layout(words["legend"]))
     return {
         "source_text": source_text,
         "source": src,
@@ -120,6 +148,7 @@ def payload(
         "step": min(max(int(step), 0), len(rows)),
         "colors": list(BLUES),
         "layout": layout,
+        "texts": words,
     }
 
 
@@ -127,6 +156,6 @@ def payload_from_trace(data: DecodedSentence, step: int = 0, scale: float = 1.0)
     """payload() of a decoded sentence (seq2seq.decoded) with attention."""
     attention = data.attention
     if attention is None:
-        raise ValueError("this model has no attention: there is nothing to draw")
+        raise ValueError(_("this model has no attention: there is nothing to draw"))
     probs = [s.prob for s in data.steps]
     return payload(data.source_tokens, data.target_tokens, attention, probs, step, scale, data.source)

@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from explorer.figures.common import CHOSEN_COLOR, plotly_text
+from explorer.figures.common import CHOSEN_COLOR, hover, plotly_text
+from explorer.i18n import _
 
 KEPT_COLOR, PRUNED_COLOR = "#1f77b4", "#c7c7c7"
 
@@ -61,7 +62,7 @@ def beam_tree(
         if parent is None or parent not in positions:
             continue
         group = "chosen" if node["id"] in chosen_set else "kept" if node["id"] in kept else "pruned"
-        xs, ys, _, _ = edge_groups[group]
+        xs, ys, _color, _width = edge_groups[group]
         (x0, y0), (x1, y1) = positions[parent], positions[node["id"]]
         xs.extend([x0, x1, None])
         ys.extend([y0, y1, None])
@@ -78,8 +79,12 @@ def beam_tree(
                     name=f"{group} edges",
                 )
             )
+    node_hover = hover(
+        _("node {node}, depth {depth}<br>{text}"), node="%{customdata[0]}", depth="%{customdata[1]}", text="%{text}"
+    )
     for group, color in (("pruned", PRUNED_COLOR), ("on a final hypothesis", KEPT_COLOR)):
         nodes = [n for n in tree if (n["id"] in kept) == (group != "pruned")]
+        name = _("pruned") if group == "pruned" else _("on a final hypothesis")  # the legend's
         if not nodes:
             continue
         text = [f"{plotly_text(n['token'])}<br>{n['cumulative']:.2f}" for n in nodes]
@@ -88,7 +93,7 @@ def beam_tree(
                 x=[positions[n["id"]][0] for n in nodes],
                 y=[positions[n["id"]][1] for n in nodes],
                 mode="markers+text",
-                name=group,
+                name=name,
                 text=text,
                 textposition="bottom center",
                 textfont={"color": "#999999" if group == "pruned" else "#222222", "size": 11},
@@ -98,13 +103,13 @@ def beam_tree(
                     "line": {"color": [CHOSEN_COLOR if n["id"] in chosen_set else color for n in nodes], "width": 2},
                 },
                 customdata=[[n["id"], by_id[n["id"]]["depth"]] for n in nodes],
-                hovertemplate="node %{customdata[0]}, depth %{customdata[1]}<br>%{text}<extra></extra>",
+                hovertemplate=node_hover,
             )
         )
-    rows = max((y for _, y in positions.values()), default=0)
-    depth = max((x for x, _ in positions.values()), default=0)
+    rows = max((y for _x, y in positions.values()), default=0)
+    depth = max((x for x, _y in positions.values()), default=0)
     figure.update_layout(
-        xaxis={"title": {"text": "depth (tokens)"}, "dtick": 1, "zeroline": False, "range": [-0.5, depth + 0.5]},
+        xaxis={"title": {"text": _("depth (tokens)")}, "dtick": 1, "zeroline": False, "range": [-0.5, depth + 0.5]},
         yaxis={"visible": False, "autorange": "reversed"},
         height=height or int(max(320, 140 + 64 * (rows + 1))),
         margin={"l": 10, "r": 10, "t": 30, "b": 10},

@@ -30,6 +30,12 @@ A lesson file (``lessons/*.toml``, and any folder named by $ATTENTION_EXPLORER_L
     sentence = "hello"
     expect = "olleh"
 
+Every text field a reader sees (the lesson's title, audience and summary; a step's title, text and
+teacher; a question's prompt and explain; an option's text and explain) may have a sibling per
+language of the interface, the language code appended: ``text_zh = "…"`` beside ``text = "…"``
+(`TEXT_FIELDS`). The player shows the current language's sibling when there is one, else the
+English field (`Translated.local`).
+
 Nothing in a lesson is executed or rendered as HTML: texts are Markdown (Streamlit escapes HTML in
 it), a view is validated exactly as a share link is, and models are only looked up by name.
 `python -m explorer.lessons check FILE…` reports every problem with its file and line.
@@ -44,6 +50,9 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from explorer import i18n
+from explorer.i18n import _
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_DIR = ROOT / "lessons"
@@ -81,23 +90,58 @@ CLAIM_KEYS = {
 }
 CLAIM_STRATEGIES = ("greedy", "beam", "sample")
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # a lesson's id: its file name without .toml
+# The languages a text field may have a sibling for (`text_zh`): every interface language but English.
+TRANSLATED_LANGUAGES = tuple(lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE)
+# The text fields of each table: the ones a reader sees, which may have a `<field>_<lang>` sibling.
+TEXT_FIELDS = {
+    "lesson": ("title", "audience", "summary"),
+    "step": ("title", "text", "teacher"),
+    "question": ("prompt", "explain"),
+    "option": ("text", "explain"),
+    "figure": (),
+    "claim": (),
+}
+
+
+def sibling(name: str, lang: str) -> str:
+    """The key of `name`'s translation into `lang`: ("text", "zh") -> "text_zh"."""
+    return f"{name}_{lang}"
+
+
+class Translated:
+    """A part of a lesson with text fields and their translations (`translated`: (key, text) pairs such
+    as ("text_zh", "…"))."""
+
+    translated: tuple[tuple[str, str], ...]
+
+    def local(self, name: str, lang: str | None = None) -> str:
+        """Field `name` in `lang` (the current language by default): its sibling when the file has one,
+        else the English field."""
+        lang = lang or i18n.current()
+        if lang != i18n.SOURCE:
+            for key, value in self.translated:
+                if key == sibling(name, lang):
+                    return value
+        return getattr(self, name)
 
 
 @dataclass(frozen=True)
-class Option:
+class Option(Translated):
     text: str
     correct: bool
     explain: str
+    translated: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
-class Question:
+class Question(Translated):
     """A multiple-choice question, or "attention": click the source token the next token attends to most."""
 
     kind: str
     prompt: str
     options: tuple[Option, ...] = ()
     explain: str = ""  # attention questions: said after the answer, beside the model's own row
+    translated: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,7 +201,7 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(Translated):
     title: str
     text: str
     page: str
@@ -167,10 +211,11 @@ class Step:
     claims: tuple[Claim, ...] = ()
     figure: Figure | None = None
     line: int = 0  # the line of its [[steps]] header
+    translated: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
-class Lesson:
+class Lesson(Translated):
     id: str
     title: str
     audience: str
@@ -178,6 +223,7 @@ class Lesson:
     summary: str
     steps: tuple[Step, ...]
     path: Path = field(compare=False, default=Path())
+    translated: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +268,18 @@ class _Lines:
         end = self.steps[index + 1] - 1 if index + 1 < len(self.steps) else None
         return start, end
 
+    def inline(self, name: str, line: int) -> int:
+        """`line` when it sets `name` inside an inline table ({ text = …, text_zh = … }), else 0."""
+        if not 1 <= line <= len(self.lines):
+            return 0
+        return line if re.search(rf"(?:^|[{{,])\s*{re.escape(name)}\s*=", self.lines[line - 1]) else 0
+
+    def options(self, start: int, end: int | None) -> list[int]:
+        """The lines of a question's options from `start`: each inline table `{ … }` that begins a line,
+        or each [[steps.question.options]] header."""
+        pattern = re.compile(r"\s*(\{|\[\[\s*steps\.question\.options\s*\]\])")
+        return [n for n in range(start + 1, (end or len(self.lines)) + 1) if pattern.match(self.lines[n - 1])]
+
     def nth(self, name: str, n: int, start: int, end: int | None) -> int:
         """The line of the n-th [[steps.name]] table within a step (0-based), else `start`."""
         pattern = re.compile(rf"\s*\[\[\s*steps\.{re.escape(name)}\s*\]\]")
@@ -238,13 +296,13 @@ class _Lines:
 def _text(value, where: str, problems: list[str], required: bool = True) -> str:
     if value is None:
         if required:
-            problems.append(f"{where} is missing")
+            problems.append(_("{field} is missing").format(field=where))
         return ""
     if not isinstance(value, str):
-        problems.append(f"{where} must be text, not {type(value).__name__}")
+        problems.append(_("{field} must be text, not {type}").format(field=where, type=type(value).__name__))
         return ""
     if required and not value.strip():
-        problems.append(f"{where} is empty")
+        problems.append(_("{field} is empty").format(field=where))
     return value.strip()
 
 
@@ -262,12 +320,40 @@ class _Reader:
         for message in checks:
             self.add(line, message)
 
-    def unknown(self, table: Mapping, allowed: set[str], what: str, line: int) -> None:
+    def unknown(
+        self, table: Mapping, allowed: set[str], what: str, line: int, texts: Sequence[str] = (), inline: int = 0
+    ) -> tuple[tuple[str, str], ...]:
+        """Report the keys of `table` that are not `allowed` (each on its line; `inline`: the line of an
+        inline table, whose keys are all on it) and return the translations of its text fields `texts`:
+        (sibling key, text) pairs. A sibling of a field that is not text, or whose English field is
+        missing, is a problem."""
+        found: list[tuple[str, str]] = []
         for key in sorted(set(table) - allowed):
-            self.add(self.where.key(key, line), f"unknown key {key!r} in {what}")
+            at = self.where.inline(key, inline) or self.where.key(key, line)
+            base, _sep, lang = key.rpartition("_")
+            if not (base in allowed and lang in TRANSLATED_LANGUAGES):
+                self.add(at, _("unknown key {key} in {where}").format(key=repr(key), where=what))
+            elif base not in texts:
+                self.add(
+                    at,
+                    _("{key} in {where}: {field} is not a text field, so it has no translation").format(
+                        key=key, where=what, field=base
+                    ),
+                )
+            elif base not in table:
+                self.add(
+                    at, _("{key} in {where} has no English {field} beside it").format(key=key, where=what, field=base)
+                )
+            else:
+                checks: list[str] = []
+                value = _text(table[key], _("{key} in {where}").format(key=key, where=what), checks)
+                self.texts(at, checks)
+                if value:
+                    found.append((key, value))
+        return tuple(found)
 
     def lesson(self, data: Mapping) -> Lesson:
-        self.unknown(data, LESSON_KEYS, "the lesson", 1)
+        translated = self.unknown(data, LESSON_KEYS, _("the lesson"), 1, TEXT_FIELDS["lesson"])
         checks: list[str] = []
         title = _text(data.get("title"), "title", checks)
         audience = _text(data.get("audience"), "audience", checks)
@@ -275,126 +361,174 @@ class _Reader:
         self.texts(self.where.key("title"), checks)
         minutes = data.get("minutes")
         if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 180:
-            self.add(self.where.key("minutes"), "minutes must be a whole number from 1 to 180")
+            self.add(self.where.key("minutes"), _("minutes must be a whole number from 1 to 180"))
             minutes = 0
         raw_steps = data.get("steps")
         if not isinstance(raw_steps, list) or not raw_steps:
-            self.add(1, "a lesson needs at least one [[steps]]")
+            self.add(1, _("a lesson needs at least one [[steps]]"))
             raw_steps = []
         if len(raw_steps) > MAX_STEPS:
-            self.add(self.where.steps[MAX_STEPS], f"more than {MAX_STEPS} steps")
+            self.add(self.where.steps[MAX_STEPS], _("more than {n} steps").format(n=MAX_STEPS))
             raw_steps = raw_steps[:MAX_STEPS]
         steps = tuple(self.step(i, raw) for i, raw in enumerate(raw_steps))
-        return Lesson(self.path.stem, title, audience, minutes, summary, steps, self.path)
+        return Lesson(self.path.stem, title, audience, minutes, summary, steps, self.path, translated)
 
     def step(self, index: int, raw) -> Step:
         start, end = self.where.step(index)
         if not isinstance(raw, dict):
-            self.add(start, f"step {index + 1} must be a table")
+            self.add(start, _("step {n} must be a table").format(n=index + 1))
             return Step("", "", "decode", {}, line=start)
-        self.unknown(raw, STEP_KEYS, f"step {index + 1}", start)
+        translated = self.unknown(raw, STEP_KEYS, _("step {n}").format(n=index + 1), start, TEXT_FIELDS["step"])
         checks: list[str] = []
-        title = _text(raw.get("title"), f"step {index + 1}: title", checks)
-        text = _text(raw.get("text"), f"step {index + 1}: text", checks)
-        teacher = _text(raw.get("teacher"), f"step {index + 1}: teacher", checks, required=False)
+        title = _text(raw.get("title"), _("step {n}: {field}").format(n=index + 1, field="title"), checks)
+        text = _text(raw.get("text"), _("step {n}: {field}").format(n=index + 1, field="text"), checks)
+        teacher = _text(
+            raw.get("teacher"), _("step {n}: {field}").format(n=index + 1, field="teacher"), checks, required=False
+        )
         self.texts(start, checks)
         page = raw.get("page")
         if page not in PAGES:
             self.add(
                 self.where.key("page", start, end),
-                f"step {index + 1}: unknown page {page!r}; one of {', '.join(PAGES)}",
+                _("step {n}: unknown page {page}; one of {pages}").format(
+                    n=index + 1, page=repr(page), pages=", ".join(PAGES)
+                ),
             )
             page = "decode"
         view = raw.get("view", {})
         if not isinstance(view, dict) or not all(isinstance(v, str | int | float) for v in view.values()):
-            self.add(self.where.key("view", start, end), f"step {index + 1}: view must be a table of share-link values")
+            self.add(
+                self.where.key("view", start, end),
+                _("step {n}: view must be a table of share-link values").format(n=index + 1),
+            )
             view = {}
         view = {str(k): str(v) for k, v in view.items()}
         question = self.question(index, raw.get("question"), start, end)
         claims = raw.get("claims", [])
         if not isinstance(claims, list):
-            self.add(self.where.key("claims", start, end), f"step {index + 1}: claims must be [[steps.claims]] tables")
+            self.add(
+                self.where.key("claims", start, end),
+                _("step {n}: claims must be [[steps.claims]] tables").format(n=index + 1),
+            )
             claims = []
         parsed = tuple(
             c for n, claim in enumerate(claims) if (c := self.claim(index, n, claim, start, end)) is not None
         )
         figure = self.figure(index, raw.get("figure"), start, end)
-        return Step(title, text, page, view, teacher, question, parsed, figure, start)
+        return Step(title, text, page, view, teacher, question, parsed, figure, start, translated)
 
-    def table(self, index: int, raw, key: str, allowed: set[str], start: int, end: int | None) -> int | None:
-        """The line of step `index`'s table `key` when `raw` is a table (its unknown keys reported), else None."""
+    def table(
+        self, index: int, raw, key: str, allowed: set[str], start: int, end: int | None
+    ) -> tuple[int, tuple[tuple[str, str], ...]] | None:
+        """(the line of step `index`'s table `key`, its translations) when `raw` is a table (its unknown
+        keys reported), else None."""
         line = self.where.key(key, start, end)
         if not isinstance(raw, dict):
-            self.add(line, f"step {index + 1}: {key} must be a table")
+            self.add(line, _("step {n}: {table} must be a table").format(n=index + 1, table=key))
             return None
-        self.unknown(raw, allowed, f"step {index + 1}'s {key}", line)
-        return line
+        what = _("step {n}'s {table}").format(n=index + 1, table=key)
+        return line, self.unknown(raw, allowed, what, line, TEXT_FIELDS[key])
 
     def figure(self, index: int, raw, start: int, end: int | None) -> Figure | None:
-        line = None if raw is None else self.table(index, raw, "figure", FIGURE_KEYS, start, end)
-        if line is None:
+        found = None if raw is None else self.table(index, raw, "figure", FIGURE_KEYS, start, end)
+        if found is None:
             return None
+        line = found[0]
         if raw.get("kind") not in FIGURE_KINDS:
-            self.add(line, f"step {index + 1}: figure kind {raw.get('kind')!r} is not one of {', '.join(FIGURE_KINDS)}")
+            self.add(
+                line,
+                _("step {n}: figure kind {kind} is not one of {kinds}").format(
+                    n=index + 1, kind=repr(raw.get("kind")), kinds=", ".join(FIGURE_KINDS)
+                ),
+            )
             return None
         task, scorers = raw.get("task"), raw.get("scorers")
         if not isinstance(task, str) or not isinstance(scorers, list) or not all(isinstance(s, str) for s in scorers):
-            self.add(line, f"step {index + 1}: a figure needs a task (text) and scorers (a list of names)")
+            self.add(
+                line, _("step {n}: a figure needs a task (text) and scorers (a list of names)").format(n=index + 1)
+            )
             return None
         return Figure(raw["kind"], task, tuple(scorers))
 
     def question(self, index: int, raw, start: int, end: int | None) -> Question | None:
-        line = None if raw is None else self.table(index, raw, "question", QUESTION_KEYS, start, end)
-        if line is None:
+        found = None if raw is None else self.table(index, raw, "question", QUESTION_KEYS, start, end)
+        if found is None:
             return None
+        line, translated = found
         checks: list[str] = []
-        prompt = _text(raw.get("prompt"), f"step {index + 1}: the question's prompt", checks)
-        explain = _text(raw.get("explain"), f"step {index + 1}: the question's explain", checks, required=False)
+        prompt = _text(
+            raw.get("prompt"), _("step {n}: the question's {field}").format(n=index + 1, field="prompt"), checks
+        )
+        where = _("step {n}: the question's {field}").format(n=index + 1, field="explain")
+        explain = _text(raw.get("explain"), where, checks, required=False)
         self.texts(line, checks)
         kind = raw.get("kind")
         if kind not in QUESTION_KINDS:
-            self.add(line, f"step {index + 1}: question kind {kind!r} is not one of {', '.join(QUESTION_KINDS)}")
+            self.add(
+                line,
+                _("step {n}: question kind {kind} is not one of {kinds}").format(
+                    n=index + 1, kind=repr(kind), kinds=", ".join(QUESTION_KINDS)
+                ),
+            )
             return None
         options: list[Option] = []
         if kind == "choice":
             raw_options = raw.get("options")
             if not isinstance(raw_options, list) or len(raw_options) < 2:
-                self.add(line, f"step {index + 1}: a choice question needs at least two options")
+                self.add(line, _("step {n}: a choice question needs at least two options").format(n=index + 1))
                 raw_options = []
+            lines = self.where.options(line, end)
             for n, option in enumerate(raw_options):
+                at = lines[n] if len(lines) == len(raw_options) else line  # options on one line: the question's
                 if not isinstance(option, dict):
-                    self.add(line, f"step {index + 1}: option {n + 1} must be a table")
+                    self.add(at, _("step {n}: option {k} must be a table").format(n=index + 1, k=n + 1))
                     continue
-                self.unknown(option, OPTION_KEYS, f"step {index + 1}'s option {n + 1}", line)
+                inline = at if self.where.lines[at - 1].lstrip().startswith("{") else 0
+                what = _("step {n}'s option {k}").format(n=index + 1, k=n + 1)
+                option_translated = self.unknown(option, OPTION_KEYS, what, at, TEXT_FIELDS["option"], inline)
                 checks = []
-                text = _text(option.get("text"), f"step {index + 1}: option {n + 1}'s text", checks)
-                why = _text(option.get("explain"), f"step {index + 1}: option {n + 1}'s explain", checks)
-                self.texts(line, checks)
+                field = _("step {n}: option {k}'s {field}")
+                text = _text(option.get("text"), field.format(n=index + 1, k=n + 1, field="text"), checks)
+                why = _text(option.get("explain"), field.format(n=index + 1, k=n + 1, field="explain"), checks)
+                self.texts(at, checks)
                 correct = option.get("correct", False)
                 if not isinstance(correct, bool):
-                    self.add(line, f"step {index + 1}: option {n + 1}'s correct must be true or false")
+                    self.add(at, _("step {n}: option {k}'s correct must be true or false").format(n=index + 1, k=n + 1))
                     correct = False
-                options.append(Option(text, correct, why))
+                options.append(Option(text, correct, why, option_translated))
             if raw_options and not any(o.correct for o in options):
-                self.add(line, f"step {index + 1}: the question has no right answer (no option with correct = true)")
+                self.add(
+                    line,
+                    _("step {n}: the question has no right answer (no option with correct = true)").format(n=index + 1),
+                )
         elif raw.get("options") is not None:
-            self.add(line, f"step {index + 1}: an attention question takes no options (the model gives the answer)")
-        return Question(kind, prompt, tuple(options), explain)
+            self.add(
+                line,
+                _("step {n}: an attention question takes no options (the model gives the answer)").format(n=index + 1),
+            )
+        return Question(kind, prompt, tuple(options), explain, translated)
 
     def claim(self, index: int, n: int, raw, start: int, end: int | None) -> Claim | None:
         line = self.where.nth("claims", n, start, end)
         if not isinstance(raw, dict):
-            self.add(line, f"step {index + 1}: claim {n + 1} must be a table")
+            self.add(line, _("step {n}: claim {k} must be a table").format(n=index + 1, k=n + 1))
             return None
-        self.unknown(raw, CLAIM_KEYS, f"step {index + 1}'s claim {n + 1}", line)
+        self.unknown(
+            raw, CLAIM_KEYS, _("step {n}'s claim {k}").format(n=index + 1, k=n + 1), line, TEXT_FIELDS["claim"]
+        )
         kind = raw.get("kind")
         if kind not in CLAIM_KINDS:
-            self.add(line, f"step {index + 1}: claim kind {kind!r} is not one of {', '.join(CLAIM_KINDS)}")
+            self.add(
+                line,
+                _("step {n}: claim kind {kind} is not one of {kinds}").format(
+                    n=index + 1, kind=repr(kind), kinds=", ".join(CLAIM_KINDS)
+                ),
+            )
             return None
         values = {k: v for k, v in raw.items() if k in CLAIM_KEYS and k != "kind"}
         problem = _claim_values(kind, values)
         if problem:
-            self.add(line, f"step {index + 1}: claim {n + 1}: {problem}")
+            self.add(line, _("step {n}: claim {k}: {problem}").format(n=index + 1, k=n + 1, problem=problem))
             return None
         return Claim(kind=kind, line=line, **values)
 
@@ -418,39 +552,39 @@ def _claim_values(kind: str, values: dict) -> str | None:
     """What is wrong with a claim's values (None when nothing); turns `prefix` into a tuple."""
     for key in set(values) & set(_CLAIM_TEXT):
         if not isinstance(values[key], str):
-            return f"{key} must be text"
+            return _("{key} must be text").format(key=key)
     for key in set(values) & set(_CLAIM_WHOLE):
         if not isinstance(values[key], int) or isinstance(values[key], bool):
-            return f"{key} must be a whole number"
+            return _("{key} must be a whole number").format(key=key)
     for key in set(values) & {"at_least", "at_most", "temperature"}:
         if not isinstance(values[key], int | float) or isinstance(values[key], bool):
-            return f"{key} must be a number"
+            return _("{key} must be a number").format(key=key)
     if kind == "accuracy" and not all(0 <= values.get(k, 0) <= 1 for k in ("at_least", "at_most")):
-        return "at_least and at_most are shares from 0 to 1"
+        return _("at_least and at_most are shares from 0 to 1")
     if values.get("strategy", "greedy") not in CLAIM_STRATEGIES:
-        return f"strategy is one of {', '.join(CLAIM_STRATEGIES)}"
+        return _("strategy is one of {values}").format(values=", ".join(CLAIM_STRATEGIES))
     prefix = values.get("prefix", [])
     if not isinstance(prefix, list) or not all(isinstance(p, str) for p in prefix):
-        return "prefix must be a list of target pieces"
+        return _("prefix must be a list of target pieces")
     values["prefix"] = tuple(prefix)
     if kind == "importance" and values.get("method", IMPORTANCES[0]) not in IMPORTANCES:
-        return f"method is one of {', '.join(IMPORTANCES)}"
+        return _("method is one of {values}").format(values=", ".join(IMPORTANCES))
     if kind == "tau" and values.get("statistic", TAU_PAIRS[0]) not in TAU_PAIRS:
-        return f"statistic is one of {', '.join(TAU_PAIRS)}"
+        return _("statistic is one of {values}").format(values=", ".join(TAU_PAIRS))
     greedy = values.get("strategy", "greedy") == "greedy" and not values["prefix"]
     if kind in ("importance", "tau") and not greedy:
-        return f"a {kind} claim speaks of the greedy decode (the Lab's): no strategy or prefix"
+        return _("a {kind} claim speaks of the greedy decode (the Lab's): no strategy or prefix").format(kind=kind)
     if kind in ("lab", "tau"):
         if kind == "lab" and values.get("experiment", LAB_EXPERIMENTS[0]) not in LAB_EXPERIMENTS:
-            return f"experiment is one of {', '.join(LAB_EXPERIMENTS)}"
+            return _("experiment is one of {values}").format(values=", ".join(LAB_EXPERIMENTS))
         if "at_least" not in values and "at_most" not in values:
-            return f"a {kind} claim needs at_least, at_most or both"
+            return _("a {kind} claim needs at_least, at_most or both").format(kind=kind)
         values.setdefault("at_least", -math.inf)
         values.setdefault("at_most", math.inf)
     missing = [key for key in _CLAIM_NEEDS[kind] if not values.get(key)]
     if kind in ("attends", "importance") and not values.get("token") and "position" not in values:
-        missing.append("token or position")
-    return f"a {kind} claim needs {', '.join(missing)}" if missing else None
+        missing.append(_("token or position"))
+    return _("a {kind} claim needs {keys}").format(kind=kind, keys=", ".join(missing)) if missing else None
 
 
 def read(path: Path) -> Lesson:
@@ -459,21 +593,25 @@ def read(path: Path) -> Lesson:
     What needs the models (views, claims' model names) is checked by `check`."""
     path = Path(path)
     if path.suffix != ".toml":
-        raise LessonError([Problem(path, 0, "a lesson file's name ends in .toml")])
+        raise LessonError([Problem(path, 0, _("a lesson file's name ends in .toml"))])
     if not NAME.match(path.stem):
-        raise LessonError([Problem(path, 0, "a lesson file's name is lowercase letters, digits and '-' (≤ 64)")])
+        raise LessonError([Problem(path, 0, _("a lesson file's name is lowercase letters, digits and '-' (≤ 64)"))])
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise LessonError([Problem(path, 0, f"larger than {MAX_FILE_BYTES // 1024} KB: not a lesson")])
+            raise LessonError(
+                [Problem(path, 0, _("larger than {size} KB: not a lesson").format(size=MAX_FILE_BYTES // 1024))]
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise LessonError([Problem(path, 0, f"cannot be read ({getattr(error, 'strerror', None) or error})")]) from None
+        raise LessonError(
+            [Problem(path, 0, _("cannot be read ({error})").format(error=getattr(error, "strerror", None) or error))]
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         line = int(found.group(1)) if found else len(text.splitlines())  # "at end of document"
-        raise LessonError([Problem(path, line, f"not valid TOML: {error}")]) from None
+        raise LessonError([Problem(path, line, _("not valid TOML: {error}").format(error=error))]) from None
     reader = _Reader(path, text)
     lesson = reader.lesson(data)
     if reader.problems:
@@ -510,7 +648,13 @@ def catalog(where: Iterable[Path] | None = None) -> tuple[dict[str, Lesson], lis
             continue
         if lesson.id in lessons:
             problems.append(
-                Problem(path, 0, f"another lesson is already called {lesson.id!r} ({lessons[lesson.id].path})")
+                Problem(
+                    path,
+                    0,
+                    _("another lesson is already called {name} ({path})").format(
+                        name=repr(lesson.id), path=lessons[lesson.id].path
+                    ),
+                )
             )
             continue
         lessons[lesson.id] = lesson

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from explorer.i18n import _
 from explorer.state import catalog
 from explorer.state.view import ViewState
 
@@ -25,7 +26,7 @@ def exact_by_length(translator, task_name: str, n: int = ACCURACY_EXAMPLES) -> d
     test examples (a generated task: the same examples every time)."""
     task = catalog.task_of(task_name)
     if task is None or task.generate is None:
-        raise ValueError(f"{task_name!r} is not a task that generates its test examples")
+        raise ValueError(_("{task} is not a task that generates its test examples").format(task=repr(task_name)))
     examples = task.examples("test", n, 0)
     outputs = translator.translate_batch([e.source for e in examples])
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])

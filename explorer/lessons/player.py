@@ -13,6 +13,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from explorer.i18n import N_, _, ngettext
 from explorer.lessons import PAGES, ROOT, Lesson, Problem, Question, Step
 from explorer.state import keys, link
 from explorer.state.view import LINK_FIELDS, ViewState
@@ -21,6 +22,17 @@ from explorer.state.view import link_params as view_link_params
 PAGE = "lessons"  # the page's name for explorer.state.link (the URL it wrote last, the link it came from)
 LESSON, AT = "lesson", "at"  # the page's query parameters
 SHOWN = 40  # characters of a refused value a note repeats
+# A step's page as the sidebar names it (translated where shown).
+PAGE_LABELS = {
+    "decode": N_("Decode"),
+    "compare": N_("Compare"),
+    "states": N_("Hidden states"),
+    "beam": N_("Beam search"),
+    "models": N_("Models"),
+    "train": N_("Train"),
+    "timelapse": N_("Timelapse"),
+    "lab": N_("Lab"),
+}
 
 
 @dataclass(frozen=True)
@@ -51,22 +63,32 @@ def locate(query: Mapping[str, str], lessons: Mapping[str, Lesson]) -> tuple[Pos
     raw_lesson, raw_at = query.get(LESSON), query.get(AT)
     if raw_lesson is None or raw_lesson == "":
         if raw_at is not None:
-            notes.append(f"The link names step {_shown(raw_at)} but no lesson; here is the list of lessons.")
+            notes.append(
+                _("The link names step {step} but no lesson; here is the list of lessons.").format(step=_shown(raw_at))
+            )
         return Position(), tuple(notes)
     lesson = lessons.get(raw_lesson)
     if lesson is None:
-        return Position(), (f"There is no lesson {_shown(raw_lesson)}; here is the list of lessons.",)
+        return Position(), (
+            _("There is no lesson {lesson}; here is the list of lessons.").format(lesson=_shown(raw_lesson)),
+        )
     last = len(lesson.steps)
     if raw_at is None or raw_at == "":
         return Position(lesson.id, 0), ()
     try:
         at = int(raw_at.strip())
     except ValueError:
-        return Position(lesson.id, 0), (f"Ignored at={_shown(raw_at)}: not a step number; showing step 1.",)
+        return Position(lesson.id, 0), (
+            _("Ignored at={value}: not a step number; showing step 1.").format(value=_shown(raw_at)),
+        )
     if not 1 <= at <= last:
         nearest = 1 if at < 1 else last
         shown = at if abs(at) < 10**12 else _shown(raw_at)
-        notes.append(f"at={shown} is outside the lesson's steps 1–{last}; showing step {nearest}.")
+        notes.append(
+            _("at={value} is outside the lesson's steps 1–{last}; showing step {nearest}.").format(
+                value=shown, last=last, nearest=nearest
+            )
+        )
         at = nearest
     return Position(lesson.id, at - 1), tuple(notes)
 
@@ -112,7 +134,7 @@ def go(session: MutableMapping, lesson: str | None, index: int = 0) -> None:
 # -- progress and answers -----------------------------------------------------------------------------
 def progress(index: int, steps: int) -> tuple[str, float]:
     """("Step k of n", the share of the lesson reached) for step `index` (0-based)."""
-    return f"Step {index + 1} of {steps}", (index + 1) / steps
+    return _("Step {k} of {n}").format(k=index + 1, n=steps), (index + 1) / steps
 
 
 def answer_key(lesson: str, index: int) -> str:
@@ -169,9 +191,13 @@ def judge_attention(row: Sequence[float], chosen: int) -> AttentionResult:
 
 # -- the list and the step's view on its own page -----------------------------------------------------
 def lesson_line(lesson: Lesson) -> str:
-    """The audience, duration and length of a lesson, in one line."""
+    """The audience, duration and length of a lesson, in one line (in the current language)."""
     steps = len(lesson.steps)
-    return f"For: {lesson.audience} · {lesson.minutes} minutes · {steps} step{'s' if steps != 1 else ''}"
+    minutes = ngettext("{n} minute", "{n} minutes", lesson.minutes).format(n=lesson.minutes)
+    count = ngettext("{n} step", "{n} steps", steps).format(n=steps)
+    return _("For: {audience} · {minutes} · {steps}").format(
+        audience=lesson.local("audience"), minutes=minutes, steps=count
+    )
 
 
 def problem_text(problem: Problem) -> str:
@@ -185,8 +211,8 @@ def problem_text(problem: Problem) -> str:
 
 
 def page_label(page: str) -> str:
-    """A step's page as the sidebar names it: "states" -> "Hidden states"."""
-    return _url_path(page).replace("_", " ")
+    """A step's page as the sidebar names it, in English: "states" -> "Hidden states" (`_()` it where shown)."""
+    return PAGE_LABELS.get(page) or _url_path(page).replace("_", " ")
 
 
 def _url_path(page: str) -> str:

@@ -1,10 +1,17 @@
-"""Which models exist, by task and scorer; names only ever come from the registry."""
+"""Which models exist, by task and scorer; names only ever come from the registry.
+
+What it returns for readers (task labels, data credits, metric labels, registry notes) is translated
+into the current language when it is asked for (explorer.i18n): the library marks its texts with N_
+and stays English, and these functions are called inside a page's run.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
+from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
 from seq2seq.registry import ModelEntry, registry_and_notes, registry_notes
 from seq2seq.scorers import SCORERS
 from seq2seq.tasks import REGISTRY, TASKS, Task
@@ -27,9 +34,10 @@ def task_of(task: str) -> Task | None:
 
 
 def task_label(task: str) -> str:
-    """How the app names `task` ("English → French"); the name itself for a task it knows nothing of."""
+    """How the app names `task` ("English → French", in the current language); the name itself for a
+    task it knows nothing of."""
     found = task_of(task)
-    return found.label if found else task
+    return _(found.label) if found else task
 
 
 def task_examples(task: str) -> tuple[str, ...]:
@@ -60,18 +68,35 @@ def data_file(task: str) -> str | None:
 
 
 def data_credits(tasks) -> list[str]:
-    """The attribution lines of the data behind `tasks` (generated tasks have none), each once."""
-    return list(dict.fromkeys(found.credit for task in tasks if (found := task_of(task)) and found.credit))
+    """The attribution lines of the data behind `tasks` (generated tasks have none), each once, in the
+    current language."""
+    credits = dict.fromkeys(found.credit for task in tasks if (found := task_of(task)) and found.credit)
+    return [_(credit) for credit in credits]
 
 
-# task -> label for every known task (`TASK_LABELS.get(task, task)`)
-TASK_LABELS: dict[str, str] = {name: task.label for name, task in REGISTRY.items()}
+class _Labels(Mapping[str, str]):
+    """task -> its label, translated when it is read: a mapping that can live at module level."""
+
+    def __getitem__(self, task: str) -> str:
+        if task not in REGISTRY:
+            raise KeyError(task)
+        return task_label(task)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(REGISTRY)
+
+    def __len__(self) -> int:
+        return len(REGISTRY)
+
+
+# task -> label for every known task (`TASK_LABELS.get(task, task)`), in the current language
+TASK_LABELS: Mapping[str, str] = _Labels()
 
 
 def notes() -> list[str]:
     """Why saved models are missing from `entries()` (a broken user manifest, a user models folder
-    inside pretrained/), one line each; [] when every model is listed."""
-    return registry_notes()
+    inside pretrained/), one line each in the current language; [] when every model is listed."""
+    return [message_of(note) for note in registry_notes()]
 
 
 def entries() -> list[Entry]:
@@ -126,17 +151,18 @@ def other_models(task: str, scorer: str) -> list[str]:
 
 
 def variant_label(entry: Entry) -> str:
-    """How a model picker lists a model: its name, cell and where it comes from."""
-    origin = "saved from the Train page" if entry.is_user else "shipped"
-    return f"{entry.name} · {entry.cell.upper()}, {origin}"
+    """How a model picker lists a model: its name, cell and where it comes from (current language)."""
+    if entry.is_user:
+        return _("{name} · {cell}, saved from the Train page").format(name=entry.name, cell=entry.cell.upper())
+    return _("{name} · {cell}, shipped").format(name=entry.name, cell=entry.cell.upper())
 
 
 # Metrics stored as fractions (0..1) in the manifest; the app shows them as percentages.
 FRACTION_METRICS = {"exact_match", "char_accuracy", "accuracy", "alignment_accuracy", "gold_mass"}
-HEADLINE_LABELS = {
-    "exact_match": "exact match %",
-    "char_accuracy": "char. accuracy %",
-    "accuracy": "accuracy %",
+HEADLINE_LABELS = {  # English, marked: `headline` translates them
+    "exact_match": N_("exact match %"),
+    "char_accuracy": N_("char. accuracy %"),
+    "accuracy": N_("accuracy %"),
     "bleu": "BLEU",
     "chrf": "chrF",
 }
@@ -150,11 +176,13 @@ def shown_metric(name: str, value) -> float | None:
 
 
 def headline(entry: Entry) -> tuple[str, float | None]:
-    """The model's headline test metric as (label, value): "exact match %" 99.7, or "BLEU" 36.94."""
+    """The model's headline test metric as (label, value): "exact match %" 99.7, or "BLEU" 36.94; the
+    label in the current language."""
     if entry.metric is None:
         return "", None
     name = entry.metric.name
-    return HEADLINE_LABELS.get(name, name), shown_metric(name, entry.metric.value)
+    label = HEADLINE_LABELS.get(name)
+    return (_(label) if label else name), shown_metric(name, entry.metric.value)
 
 
 def available() -> dict[str, list[str]]:

@@ -14,10 +14,36 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
+from explorer.i18n import N_, _
 from explorer.state import catalog, keys
 
 STRATEGIES = ("greedy", "sample", "beam")
 MAX_SENTENCE_CHARS = 500  # longer URL values are refused before any tokenization
+
+
+class Note(str):
+    """A note about a link's value: the text in the language of the run that made it, with its English
+    template and values kept (``template``, ``params``), so a page shows it in the current language
+    (`explorer.i18n.errors.message_of(note)`) even after the language changed. Equal to its text."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params) -> Note:
+        try:
+            text = _(template).format(**params)
+        except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: the English
+            text = template.format(**params)
+        note = super().__new__(cls, text)
+        note.template, note.params = template, params
+        return note
+
+    def __reduce__(self):  # pickled (a session copied) with its template
+        return (_note, (self.template, self.params))
+
+
+def _note(template: str, params: dict) -> Note:
+    return Note(template, **params)
 
 
 @dataclass(frozen=True)
@@ -45,35 +71,55 @@ class ViewState:
         return {k: str(v) for k, v in data.items()}
 
 
-def _parsed(raw: str, parse: Callable[[str], float], what: str, default, name: str, notes: list[str]):
-    """`raw` read by `parse`, or None with a note that `default` is used instead."""
+def _parsed(raw: str, parse: Callable[[str], float], refused: str, default, name: str, notes: list[str]):
+    """`raw` read by `parse`, or None with the note `refused` (a template) that `default` is used instead."""
     try:
         return parse(raw)
     except (TypeError, ValueError):
-        notes.append(f"Ignored {name}={raw[:40]!r}: not {what}; using {default}.")
+        notes.append(Note(refused, name=name, value=raw[:40], default=default))
         return None
 
 
 def _int(raw: str | None, default: int, low: int, high: int, name: str, notes: list[str]) -> int:
     """A whole number from a link, clamped into low..high (with a note)."""
-    value = None if raw is None else _parsed(raw, int, "a whole number", default, name, notes)
+    refused = N_("Ignored {name}={value!r}: not a whole number; using {default}.")
+    value = None if raw is None else _parsed(raw, int, refused, default, name, notes)
     if value is None:
         return default
     if not low <= value <= high:
         clamped = min(max(value, low), high)
         shown = value if abs(value) < 10**40 else f"{raw.strip()[:40]}…"  # a 4,000-digit seed stays one line
-        notes.append(f"{name}={shown} is outside {low}–{high}; using {clamped}.")
+        notes.append(
+            Note(
+                N_("{name}={value} is outside {low}–{high}; using {used}."),
+                name=name,
+                value=shown,
+                low=low,
+                high=high,
+                used=clamped,
+            )
+        )
         return clamped
     return value
 
 
 def _float(raw: str | None, default: float, low: float, high: float, name: str, notes: list[str]) -> float:
     """A number from a link; outside low..high (NaN included) the default, with a note."""
-    value = None if raw is None else _parsed(raw, float, "a number", default, name, notes)
+    refused = N_("Ignored {name}={value!r}: not a number; using {default}.")
+    value = None if raw is None else _parsed(raw, float, refused, default, name, notes)
     if value is None:
         return default
     if not (low <= value <= high):  # also refuses NaN
-        notes.append(f"{name}={raw[:40]} is outside {low}–{high}; using {default}.")
+        notes.append(
+            Note(
+                N_("{name}={value} is outside {low}–{high}; using {used}."),
+                name=name,
+                value=raw[:40],
+                low=low,
+                high=high,
+                used=default,
+            )
+        )
         return default
     return value
 
@@ -97,29 +143,41 @@ def parse_query(
         raise ValueError("no models are registered")
     task = params.get("task")
     if task is not None and task not in available:
-        notes.append(f"Unknown task {task[:40]!r}; showing {tasks[0]!r}.")
+        notes.append(Note(N_("Unknown task {task!r}; showing {shown!r}."), task=task[:40], shown=tasks[0]))
         task = None
     task = task or tasks[0]
     scorers = available[task]
     scorer = params.get("scorer")
     if scorer is not None and scorer not in scorers:
         fallback = "general" if "general" in scorers else scorers[0]
-        notes.append(f"No {scorer[:40]!r} model for {task}; showing {fallback!r}.")
+        notes.append(
+            Note(
+                N_("No {scorer!r} model for {task}; showing {shown!r}."), scorer=scorer[:40], task=task, shown=fallback
+            )
+        )
         scorer = fallback
     scorer = scorer or ("general" if "general" in scorers else scorers[0])
     sentence = params.get("sentence")
     if sentence is None:
         sentence = default_sentences.get(task, "")
     elif len(sentence) > MAX_SENTENCE_CHARS:
-        notes.append(f"The sentence in the link is longer than {MAX_SENTENCE_CHARS} characters; it was cut.")
+        notes.append(
+            Note(
+                N_("The sentence in the link is longer than {limit} characters; it was cut."), limit=MAX_SENTENCE_CHARS
+            )
+        )
         sentence = sentence[:MAX_SENTENCE_CHARS]
     reference = params.get("reference", "")
     if len(reference) > MAX_SENTENCE_CHARS:
-        notes.append(f"The reference in the link is longer than {MAX_SENTENCE_CHARS} characters; it was cut.")
+        notes.append(
+            Note(
+                N_("The reference in the link is longer than {limit} characters; it was cut."), limit=MAX_SENTENCE_CHARS
+            )
+        )
         reference = reference[:MAX_SENTENCE_CHARS]
     strategy = params.get("strategy", "greedy")
     if strategy not in STRATEGIES:
-        notes.append(f"Unknown strategy {strategy[:40]!r}; using greedy.")
+        notes.append(Note(N_("Unknown strategy {strategy!r}; using greedy."), strategy=strategy[:40]))
         strategy = "greedy"
     view = ViewState(
         task=task,
@@ -143,7 +201,12 @@ def choose_model(view: ViewState, raw: str | None, names: Sequence[str]) -> View
         return replace(view, model="")
     if raw in names:
         return replace(view, model=raw)
-    note = f"No model {raw[:60]!r} for {view.task} with {view.scorer}; showing the default model."
+    note = Note(
+        N_("No model {model!r} for {task} with {scorer}; showing the default model."),
+        model=raw[:60],
+        task=view.task,
+        scorer=view.scorer,
+    )
     return replace(view, model="", notes=(*view.notes, note))
 
 
@@ -177,12 +240,14 @@ def link_params(view: ViewState, page: str, leave_out: Sequence[str] = ()) -> di
 def decoding_label(view: ViewState) -> str:
     """How `view` is decoded, in words (the reference quoted: escape it before Markdown)."""
     if view.reference:
-        return f"teacher forcing of the reference “{view.reference}”"
+        return _("teacher forcing of the reference “{reference}”").format(reference=view.reference)
     if view.strategy == "sample":
-        return f"sampling (temperature {view.temperature:g}, seed {view.seed})"
+        return _("sampling (temperature {temperature}, seed {seed})").format(
+            temperature=f"{view.temperature:g}", seed=view.seed
+        )
     if view.strategy == "beam":
-        return f"beam search (width {view.beam}), its best hypothesis"
-    return "greedy"
+        return _("beam search (width {width}), its best hypothesis").format(width=view.beam)
+    return _("greedy")
 
 
 # -- where a page's first view comes from --------------------------------------------------------

@@ -17,6 +17,10 @@ One `JobManager` serves the whole server (`shared_manager()`, cached with st.cac
 a lock guards its table of jobs, one job per session, at most `max_jobs` running at once.
 `save_model` copies a finished run into the user models folder under a validated name and
 registers it as "user/<name>". No text the user types is ever joined into a path unchecked.
+
+What the page says about a job (why it stopped or ended, why a setting or a name is refused) is
+English here, marked for translation: `Words` and the errors keep their message and its values, and
+`said` puts them in the current language where the page shows them.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from explorer.i18n import N_, _
 from seq2seq.config import TrainConfig
 from seq2seq.registry import ModelEntry
 from seq2seq.tasks import REGISTRY, TRAIN_PAGE_TASK, all_tasks
@@ -48,8 +53,9 @@ STOP_GRACE_S = 20.0  # after a Stop, how long the worker may take to finish its 
 KEEP_FINISHED_S = 3600.0  # a finished job nobody looked at for this long is dropped with its folder
 MAX_SECONDS = 900.0  # a training from the page never runs longer than this
 NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
-NAME_RULE = "Use 1–40 letters, digits, '-' or '_' (no spaces, dots or slashes)."
+NAME_RULE = N_("Use 1–40 letters, digits, '-' or '_' (no spaces, dots or slashes).")
 EVENTS_FILE, LOG_FILE, RUN_DIR = "events.jsonl", "train.log", "run"
+STOPPED_BY_USER = N_("stopped by the user")
 
 # What the page's task choice sets besides the user's settings: each task's own (Task.train_page). Small
 # "epochs" (train_size pairs each) so that validation, and so the accuracy curve and the probes, update
@@ -64,12 +70,53 @@ def task_metric(task: str) -> str:
     return metric(task)
 
 
-class TrainingLimitError(RuntimeError):
+# -- what the page says ------------------------------------------------------------------------------
+class Words(str):
+    """English words for the page that keep their marked message and its values: `said(words)` says
+    them in the current language. A str (the English), so it compares, searches and prints as before.
+    Like seq2seq.messages.Message, a message without values is not formatted (it may hold braces)."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params) -> Words:
+        words = super().__new__(cls, template.format(**params) if params else template)
+        words.template, words.params = template, params
+        return words
+
+
+class Told(Exception):
+    """An error whose message is a marked English template and its values (explorer.i18n.errors'
+    convention: `template`, `params`), so that the page shows it in its language (`said`)."""
+
+    def __init__(self, template: str, **params) -> None:
+        self.template, self.params = template, params
+        super().__init__(template.format(**params) if params else template)
+
+
+def said(thing: object) -> str:
+    """`thing` (Words, an error, any other text) as the page shows it: a marked message in the current
+    language with its values filled in, those that are messages themselves translated too."""
+    template, params = getattr(thing, "template", None), getattr(thing, "params", None)
+    if not isinstance(template, str) or not isinstance(params, dict):
+        return str(thing)
+    values = {key: said(value) if hasattr(value, "template") else value for key, value in params.items()}
+    try:
+        return _(template).format(**values) if values else _(template)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: the English
+        return str(thing)
+
+
+class TrainingLimitError(Told, RuntimeError):
     """The server already runs as many trainings as it allows."""
 
 
-class SaveError(ValueError):
+class SaveError(Told, ValueError):
     """A model cannot be saved under this name (the message says why, for the page)."""
+
+
+class SettingsError(Told, ValueError):
+    """A training setting out of range (the message says which and what it may be)."""
 
 
 # -- settings ---------------------------------------------------------------------------------------
@@ -82,12 +129,12 @@ def embedding_size_for(hidden_size: int) -> int:
 # The Train page's own limits, narrower than TrainConfig's (one server, shared: a visitor's training
 # stays small): (the setting in words, lowest, highest). Everything else a job's TrainConfig.validate checks.
 PAGE_LIMITS = {
-    "hidden_size": ("the hidden size", 8, 512),
-    "embedding_size": ("the embedding size", 4, 512),
-    "epochs": ("epochs", 1, 500),
-    "max_steps": ("steps", 0, 100_000),
-    "lr": ("the learning rate", 1e-5, 0.1),
-    "batch_size": ("the batch size", 1, 512),
+    "hidden_size": (N_("the hidden size"), 8, 512),
+    "embedding_size": (N_("the embedding size"), 4, 512),
+    "epochs": (N_("epochs"), 1, 500),
+    "max_steps": (N_("steps"), 0, 100_000),
+    "lr": (N_("the learning rate"), 1e-5, 0.1),
+    "batch_size": (N_("the batch size"), 1, 512),
 }
 
 
@@ -127,12 +174,20 @@ class JobSettings:
         offer (`tasks`), a setting beyond PAGE_LIMITS, then anything TrainConfig.validate refuses."""
         tasks = list(tasks)
         if self.task not in tasks:
-            raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(tasks)}")
+            raise SettingsError(
+                N_("unknown task {task}; choose one of {tasks}"), task=repr(self.task), tasks=", ".join(tasks)
+            )
         config = self.train_config("")
         for name, (words, low, high) in PAGE_LIMITS.items():
             value = getattr(config, name)
             if not low <= value <= high:  # NaN too
-                raise ValueError(f"{words} must be from {_number(low)} to {_number(high)}, got {value}")
+                raise SettingsError(
+                    N_("{setting} must be from {low} to {high}, got {value}"),
+                    setting=Words(words),
+                    low=_number(low),
+                    high=_number(high),
+                    value=value,
+                )
         config.validate()
 
     def train_config(self, out: str | Path, data: Path | None = None, threads: int = 1) -> TrainConfig:
@@ -229,37 +284,63 @@ def read_new_events(path: Path, offset: int) -> tuple[list[dict], int]:
     return parse_events(chunk[:end].decode("utf-8", errors="replace").splitlines()), offset + end
 
 
+# What of a run's trainer_state.json and TrainConfig `end_reason` reads (the done event carries them).
+END_STATE = ("early_stopped", "best", "best_epoch", "bad_epochs", "steps", "seconds", "epoch")
+END_CONFIG = ("task", "patience", "max_steps", "max_seconds")
+
+
+def metric_words(metric: str) -> str:
+    """How a validation metric reads in a sentence: "exact match", "bleu"; translated in another language."""
+    from explorer.views.models import metric_title
+
+    return metric_title(metric, metric.replace("_", " "))
+
+
 def end_reason(state: dict, config: dict) -> str:
-    """Why a run that ended by itself ended, in words for the page.
+    """Why a run that ended by itself ended, in words for the page (in the current language).
 
     `state` is the run's trainer_state.json (seq2seq.train), `config` its TrainConfig as a dict.
     A model that stops improving ends early (`patience` epochs without a better validation
     metric): a small one can end after a few epochs at 0% exact match, and the page says so
     rather than leaving "finished" after 6 of 30 epochs unexplained.
     """
+    from explorer import i18n
+    from explorer.i18n import ngettext
     from seq2seq.train import METRIC_CEILING  # imports torch: not at this module's import
 
     metric = task_metric(config.get("task", ""))
 
     def shown(value: float) -> str:
-        return f"{value:.1%}" if metric == "exact_match" else f"{value:.1f}"
+        return i18n.number(100 * value, 1) + "%" if metric == "exact_match" else i18n.number(value, 1)
 
-    label = metric.replace("_", " ")
+    label = metric_words(metric)
     best, best_epoch, patience = state.get("best", 0.0), state.get("best_epoch", 0), config.get("patience", 0)
     if state.get("early_stopped"):
         if best >= METRIC_CEILING[metric]:
-            return f"reached the ceiling of validation {label} ({shown(best)}) at epoch {best_epoch}"
-        if state.get("bad_epochs", 0) >= patience:
-            return (
-                f"stopped early: validation {label} did not improve for {patience} epochs; "
-                f"the best epoch ({best_epoch}, {shown(best)}) is kept"
+            return _("reached the ceiling of validation {metric} ({best}) at epoch {epoch}").format(
+                metric=label, best=shown(best), epoch=best_epoch
             )
-        return f"stopped on request; the best epoch ({best_epoch}, {shown(best)}) is kept"
+        if state.get("bad_epochs", 0) >= patience:
+            return ngettext(
+                "stopped early: validation {metric} did not improve for {patience} epoch; "
+                "the best epoch ({epoch}, {best}) is kept",
+                "stopped early: validation {metric} did not improve for {patience} epochs; "
+                "the best epoch ({epoch}, {best}) is kept",
+                patience,
+            ).format(metric=label, patience=patience, epoch=best_epoch, best=shown(best))
+        return _("stopped on request; the best epoch ({epoch}, {best}) is kept").format(
+            epoch=best_epoch, best=shown(best)
+        )
     if config.get("max_steps") and state.get("steps", 0) >= config["max_steps"]:
-        return f"the step budget ({config['max_steps']:,} steps) is used up"
+        steps = config["max_steps"]
+        return ngettext(
+            "the step budget ({steps} step) is used up", "the step budget ({steps} steps) is used up", steps
+        ).format(steps=i18n.number(steps))
     if config.get("max_seconds") and state.get("seconds", 0.0) >= config["max_seconds"]:
-        return f"the time limit ({config['max_seconds'] / 60:g} minutes) is reached"
-    return f"all {state.get('epoch', 0)} epochs done"
+        minutes = config["max_seconds"] / 60
+        return _("the time limit ({minutes} minutes) is reached").format(minutes=f"{minutes:g}")
+    epochs = state.get("epoch", 0)
+    return ngettext("all {epochs} epoch done", "all {epochs} epochs done", epochs).format(epochs=epochs)
 
 
 def run_worker(config: dict, folder: str, stop_event) -> None:
@@ -282,11 +363,61 @@ def run_worker(config: dict, folder: str, stop_event) -> None:
             from seq2seq.train import STATE_JSON, train
 
             out = train(TrainConfig(**config), progress=False, callback=emit, should_stop=stop_event.is_set)
-            reason = end_reason(json.loads((Path(out) / STATE_JSON).read_text()), config)
+            state = json.loads((Path(out) / STATE_JSON).read_text())
+            reason = end_reason(state, config)  # in English: the page says it again in its language
         except BaseException as error:  # reported to the page, which shows it
-            emit({"type": "error", "message": f"{type(error).__name__}: {error}"})
+            emit({"type": "error", "message": f"{type(error).__name__}: {error}", **_told(error)})
             raise SystemExit(1) from None
-        emit({"type": "done", "out": str(out), "reason": reason})
+        facts = {"state": {k: state.get(k) for k in END_STATE}, "config": {k: config.get(k) for k in END_CONFIG}}
+        emit({"type": "done", "out": str(out), "reason": reason, "facts": facts})
+
+
+def _told(error: BaseException) -> dict:
+    """An error's marked template and values for the error event, if it has them (values that are not
+    plain data, a path say, as their text)."""
+    told = _as_data(error)
+    if not isinstance(told, dict):
+        return {}
+    try:
+        told = json.loads(json.dumps(told, default=str))
+    except (TypeError, ValueError):
+        return {}
+    return {"kind": type(error).__name__, **told}
+
+
+def _as_data(thing: object) -> object:
+    """A marked message (an error, Words) as {"template", "params"}, its values likewise; anything else as it is."""
+    template, params = getattr(thing, "template", None), getattr(thing, "params", None)
+    if not isinstance(template, str) or not isinstance(params, dict):
+        return thing
+    return {"template": template, "params": {key: _as_data(value) for key, value in params.items()}}
+
+
+def _from_data(template: str, params: dict) -> Words:
+    """The Words `_as_data` wrote down (KeyError, IndexError or ValueError when they do not fit)."""
+    values = {
+        key: _from_data(value["template"], value["params"])
+        if isinstance(value, dict) and isinstance(value.get("template"), str) and isinstance(value.get("params"), dict)
+        else value
+        for key, value in params.items()
+    }
+    return Words(template, **values)
+
+
+def _error_of(event: dict) -> str:
+    """The error an error event reports: its message, to be said in the page's language when it can be."""
+    message = event.get("message")
+    if not isinstance(message, str):
+        return Words(N_("unknown error"))
+    template, params, kind = event.get("template"), event.get("params"), event.get("kind")
+    if isinstance(template, str) and isinstance(params, dict) and isinstance(kind, str):
+        try:
+            told = _from_data(template, params)
+        except (KeyError, IndexError, ValueError):
+            return message
+        words = Words("{kind}: {message}", kind=kind, message=told)  # the type's name is code: not translated
+        return words if words == message else message
+    return message
 
 
 # -- one job ----------------------------------------------------------------------------------------
@@ -301,11 +432,26 @@ class JobView:
     error: str | None
     stop_reason: str | None  # why the page stopped it (the user's Stop, a closed page)
     started_at: float
-    end_reason: str | None = None  # why a run that ended by itself ended (end_reason())
+    end_reason: str | None = None  # why a run that ended by itself ended (end_reason(), in English)
+    end_facts: dict | None = None  # what end_reason() read ({"state", "config"}), to say it again
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    def reason(self) -> str | None:
+        """Why the job stopped or ended, in the current language (None while it runs)."""
+        if self.active:
+            return None
+        if self.stop_reason:
+            return said(self.stop_reason)
+        facts = self.end_facts
+        if isinstance(facts, dict) and isinstance(facts.get("state"), dict) and isinstance(facts.get("config"), dict):
+            try:
+                return end_reason(facts["state"], facts["config"])
+            except (KeyError, TypeError, ValueError):  # facts from another version: the English words
+                pass
+        return self.end_reason
 
 
 @dataclass
@@ -326,6 +472,7 @@ class Job:
     error: str | None = None
     stop_reason: str | None = None
     end_reason: str | None = None
+    end_facts: dict | None = None
     stop_requested_at: float | None = None
     _offset: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -358,21 +505,24 @@ class Job:
                 elif kind == "done":
                     self.status = "stopped" if self.stop_reason else "finished"
                     self.end_reason = event.get("reason")
+                    self.end_facts = event.get("facts")
                 elif kind == "error":
-                    self.status, self.error = "failed", event.get("message", "unknown error")
+                    self.status, self.error = "failed", _error_of(event)
             if self.active and not alive:
                 if self.stop_reason:  # killed after a Stop that took too long
                     self.status = "stopped"
                 else:
                     self.status = "failed"
-                    self.error = f"the training process ended with exit code {self.process.exitcode}"
+                    self.error = Words(
+                        N_("the training process ended with exit code {code}"), code=self.process.exitcode
+                    )
 
-    def stop(self, reason: str = "stopped by the user") -> None:
+    def stop(self, reason: str | None = None) -> None:
         """Ask the worker to finish the current step, validate, checkpoint and exit."""
         with self._lock:
             if not self.active or self.stop_reason:
                 return
-            self.stop_reason, self.stop_requested_at = reason, time.monotonic()
+            self.stop_reason, self.stop_requested_at = reason or Words(STOPPED_BY_USER), time.monotonic()
             self.status = "stopping"
             self.stop_event.set()
 
@@ -393,7 +543,7 @@ class Job:
         with self._lock:
             return JobView(
                 self.status, self.settings, list(self.steps), list(self.epochs), self.error,
-                self.stop_reason, self.started_at, self.end_reason,
+                self.stop_reason, self.started_at, self.end_reason, self.end_facts,
             )  # fmt: skip
 
 
@@ -457,13 +607,16 @@ class JobManager:
                 job.poll()
             old = self._jobs.get(session)
             if old is not None and old.active:
-                raise TrainingLimitError("This session is already training: stop it before starting another.")
+                raise TrainingLimitError(N_("This session is already training: stop it before starting another."))
             running = sum(job.active for job in self._jobs.values())
             if running >= self.max_jobs:
                 raise TrainingLimitError(
-                    f"{running} trainings are already running on this server, the most it allows "
-                    f"({MAX_ENV}={self.max_jobs}). Try again when one has finished."
-                )
+                    N_(
+                        "{running} trainings are already running on this server, the most it allows "
+                        "({variable}={limit}). Try again when one has finished."
+                    ),
+                    running=running, variable=MAX_ENV, limit=self.max_jobs,
+                )  # fmt: skip
             folder = Path(tempfile.mkdtemp(prefix="ae-train-"))
             config = settings.train_config(folder / RUN_DIR, data_path(settings.task), threads=1)
             context = multiprocessing.get_context("spawn")
@@ -483,7 +636,7 @@ class JobManager:
             self._ensure_watchdog()
             return job
 
-    def stop(self, session: str, reason: str = "stopped by the user") -> None:
+    def stop(self, session: str, reason: str | None = None) -> None:
         job = self.job(session)
         if job is not None:
             job.stop(reason)
@@ -509,12 +662,16 @@ class JobManager:
             if alive:  # the tab is open, on whichever page
                 job.last_heartbeat = now
             silent = now - job.last_heartbeat
+            seconds = f"{silent:.0f}"
             if alive is False:
-                limit, why = self.session_gone_timeout, f"its browser session ended {silent:.0f} s ago"
+                limit, why = (
+                    self.session_gone_timeout,
+                    Words(N_("its browser session ended {seconds} s ago"), seconds=seconds),
+                )
             else:
-                limit, why = self.heartbeat_timeout, f"no heartbeat for {silent:.0f} s"
+                limit, why = self.heartbeat_timeout, Words(N_("no heartbeat for {seconds} s"), seconds=seconds)
             if job.active and not job.stop_reason and silent > limit:
-                job.stop(f"stopped: the page was closed ({why})")
+                job.stop(Words(N_("stopped: the page was closed ({why})"), why=why))
             elif job.status == "stopping" and now - (job.stop_requested_at or now) > self.stop_grace:
                 job.kill()
             elif not job.active and silent > self.keep_finished:
@@ -552,17 +709,18 @@ def check_name(name: str) -> str:
     """`name` if it is a valid model name, else SaveError with the rule."""
     if not isinstance(name, str) or not NAME_RE.fullmatch(name):
         # The refused text is not echoed: the page shows this message as Markdown.
-        raise SaveError(f"That cannot be a model name. {NAME_RULE}")
+        raise SaveError(N_("That cannot be a model name. {rule}"), rule=Words(NAME_RULE))
     return name
 
 
 def save_blocker() -> str | None:
     """Why no model can be saved now, in words for the page (None: saving can go ahead): the user
-    models folder is, is inside or contains pretrained/, or its manifest cannot be read."""
+    models folder is, is inside or contains pretrained/, or its manifest cannot be read. English
+    `Words`: the page shows `said(...)` of it."""
     from seq2seq.registry import registry_notes
 
     problems = registry_notes()
-    return f"Models cannot be saved: {problems[0]}. Fix that first." if problems else None
+    return Words(N_("Models cannot be saved: {problem}. Fix that first."), problem=problems[0]) if problems else None
 
 
 def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry:
@@ -582,23 +740,23 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry
     try:
         root = check_user_root(root) if root is not None else user_root()
     except CheckpointError as error:  # a user models folder that overlaps pretrained/
-        raise SaveError(f"Models cannot be saved: {error}.") from None
+        raise SaveError(N_("Models cannot be saved: {error}."), error=error) from None
     root.mkdir(parents=True, exist_ok=True)
     destination = root / name
     if destination.resolve().parent != root.resolve():  # cannot happen with NAME_RE; kept as a guard
-        raise SaveError(f"{name!r} cannot be a model name. {NAME_RULE}")
+        raise SaveError(N_("{name} cannot be a model name. {rule}"), name=repr(name), rule=Words(NAME_RULE))
     if not (Path(run_dir) / "config.json").is_file():
-        raise SaveError("There is no trained model to save yet: the first epoch has not finished.")
+        raise SaveError(N_("There is no trained model to save yet: the first epoch has not finished."))
     with open(root / ".save.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             known = registry(root)
         except CheckpointError as error:  # never written over: the user may want what it lists
             raise SaveError(
-                f"Models cannot be saved until the user models manifest is fixed or removed: {error}."
+                N_("Models cannot be saved until the user models manifest is fixed or removed: {error}."), error=error
             ) from None
         if destination.exists() or any(e.name == f"user/{name}" for e in known):
-            raise SaveError(f"A model named user/{name} exists already: choose another name.")
+            raise SaveError(N_("A model named {name} exists already: choose another name."), name=f"user/{name}")
         translator = load_checkpoint(run_dir)
         config = read_config(run_dir)
         skip = ("model", "source_tokenizer", "target_tokenizer", "format_version", "weights_dtype")

@@ -3,6 +3,12 @@
 Keyed by registry names and plain values, never by translator objects: a model is looked up
 through the shared loader (explorer.ui.loaders.get_translator), so every session reuses the
 results of every other.
+
+The cache is shared by every session, whatever its language: a cached function whose result holds
+text a user reads takes the language as an argument (`lang`, i18n.current()), so each language has
+its own entries. The computations here return data (tokens, numbers), except the Lab's stored
+results' note. A spinner's text is fixed when the function is decorated, so none is given there:
+a wrapper below shows a translated one with st.spinner (shown only when the call takes a while).
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from explorer import i18n
+from explorer.i18n import _
 from explorer.lessons import measure
 from explorer.state.view import ViewState
 from explorer.ui.loaders import get_translator
@@ -42,10 +50,15 @@ gold_examples = st.cache_data(show_spinner=False)(compare_view.gold_examples)
 
 
 # -- Hidden states ------------------------------------------------------------------------------
-@st.cache_resource(show_spinner="Fitting the projection on a reference sample…", max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _state_space(name: str, task: str):
+    return states_view.build_space(get_translator(name), task)
+
+
 def state_space(name: str, task: str):
     """One basis per model (a name has one task), shared by every session: StateSpace is immutable."""
-    return states_view.build_space(get_translator(name), task)
+    with st.spinner(_("Fitting the projection on a reference sample…")):
+        return _state_space(name, task)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -56,10 +69,15 @@ def sentence_states(name: str, sentence: str, strategy: str, beam: int, temperat
 
 
 # -- Beam search --------------------------------------------------------------------------------
-@st.cache_data(max_entries=256, show_spinner="Searching…")
+@st.cache_data(max_entries=256, show_spinner=False)
+def _beam_search(name: str, sentence: str, width: int):
+    return beam_view.beam_search(get_translator(name), sentence, width)
+
+
 def beam_search(name: str, sentence: str, width: int):
     """The whole search tree of a beam search of `width`."""
-    return beam_view.beam_search(get_translator(name), sentence, width)
+    with st.spinner(_("Searching…")):
+        return _beam_search(name, sentence, width)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -89,11 +107,16 @@ def attention_answer(name: str, sentence: str, step: int) -> tuple[list[str], li
     return measure.attention_row(get_translator(name), ViewState("", "", sentence, step=step))
 
 
-@st.cache_data(max_entries=64, show_spinner="Decoding the test examples…")
+@st.cache_data(max_entries=64, show_spinner=False)
+def _exact_by_length(name: str, task: str) -> dict[int, tuple[int, int]]:
+    return measure.exact_by_length(get_translator(name), task)
+
+
 def exact_by_length(name: str, task: str) -> dict[int, tuple[int, int]]:
     """Source length -> (right, examples) of a model's greedy decodes of its task's test examples
     (the accuracy_by_length figure), once per model for every session."""
-    return measure.exact_by_length(get_translator(name), task)
+    with st.spinner(_("Decoding the test examples…")):
+        return _exact_by_length(name, task)
 
 
 # -- Lab ----------------------------------------------------------------------------------------
@@ -103,35 +126,53 @@ def lab_greedy(name: str, sentence: str) -> lab_view.GreedyOutput:
     return lab_view.greedy_output(get_translator(name), sentence)
 
 
-@st.cache_data(max_entries=256, show_spinner="Computing the importances…")
-def lab_step(name: str, sentence: str, step: int) -> lab_view.StepLab:
-    """Output token `step`'s three importances and their taus with attention."""
+@st.cache_data(max_entries=256, show_spinner=False)
+def _lab_step(name: str, sentence: str, step: int) -> lab_view.StepLab:
     return lab_view.step_lab(get_translator(name), sentence, step)
 
 
-@st.cache_data(max_entries=128, show_spinner="Shuffling the attention…")
-def lab_permutation(name: str, sentence: str, step: int) -> dict:
-    """Output token `step`'s attention shuffled (explorer.views.lab.permutation)."""
+def lab_step(name: str, sentence: str, step: int) -> lab_view.StepLab:
+    """Output token `step`'s three importances and their taus with attention."""
+    with st.spinner(_("Computing the importances…")):
+        return _lab_step(name, sentence, step)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _lab_permutation(name: str, sentence: str, step: int) -> dict:
     return lab_view.permutation(get_translator(name), sentence, step)
 
 
-@st.cache_data(max_entries=128, show_spinner="Searching for an adversarial attention…")
-def lab_adversarial(name: str, sentence: str, step: int) -> dict:
-    """The attention farthest from output token `step`'s own within TVD 0.05."""
+def lab_permutation(name: str, sentence: str, step: int) -> dict:
+    """Output token `step`'s attention shuffled (explorer.views.lab.permutation)."""
+    with st.spinner(_("Shuffling the attention…")):
+        return _lab_permutation(name, sentence, step)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _lab_adversarial(name: str, sentence: str, step: int) -> dict:
     return lab_view.adversarial(get_translator(name), sentence, step)
 
 
-@st.cache_data(max_entries=16, show_spinner="Reading the stored results…")
-def _lab_results(where: str, stamp: int | None, task: str) -> tuple[dict | None, str | None]:
+def lab_adversarial(name: str, sentence: str, step: int) -> dict:
+    """The attention farthest from output token `step`'s own within TVD 0.05."""
+    with st.spinner(_("Searching for an adversarial attention…")):
+        return _lab_adversarial(name, sentence, step)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _lab_results(where: str, stamp: int | None, task: str, lang: str) -> tuple[dict | None, str | None]:
+    """`lang`: the note is text a user reads (an entry per language, should the library ever word it so)."""
     return results.load(task)
 
 
 def lab_results(task: str) -> tuple[dict | None, str | None]:
     """The task's stored lab results: (data, None), (None, None) when none are stored, (None, note) when
-    the file cannot be used (seq2seq.lab.results.load). Read once per file version (path and mtime)."""
+    the file cannot be used (seq2seq.lab.results.load). Read once per file version (path and mtime)
+    and language."""
     try:
         where = results.path(task)
         stamp = where.stat().st_mtime_ns if where.exists() else None
     except (ValueError, OSError):
         return results.load(task)  # says what is wrong, never raises
-    return _lab_results(str(where), stamp, task)
+    with st.spinner(_("Reading the stored results…")):
+        return _lab_results(str(where), stamp, task, i18n.current())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.figures import heatmaps
+from explorer.i18n import _
+from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
 from explorer.ui import cached, presentation
 from explorer.views import compare as compare_view
@@ -28,9 +30,9 @@ def run_every_scorer(
                     entry.name, sentence, reference and reference.target, reference and reference.alignment
                 )
             except InputError as error:
-                refused[scorer] = str(error)
+                refused[scorer] = message_of(error)
     except CheckpointError as error:
-        st.error(f"A model could not be loaded: {error}")
+        st.error(_("A model could not be loaded: {error}").format(error=message_of(error)))
         st.stop()
     return results, refused
 
@@ -39,7 +41,7 @@ def heatmap_grid(
     results: dict[str, compare_view.ScorerResult], reference: Example | None, show_forced: bool, projecting: bool
 ) -> None:
     """The gold alignment (when the sentence has one) and a heatmap per scorer, 3 a row (2 on a projector)."""
-    st.caption("Every heatmap uses the same fixed scale: white 0, dark blue 1 (gold: dark green = aligned).")
+    st.caption(_("Every heatmap uses the same fixed scale: white 0, dark blue 1 (gold: dark green = aligned)."))
     cells = (["gold"] if reference is not None else []) + list(results)
     per_row = 2 if projecting else 3  # fewer, larger heatmaps on a projector
     for start in range(0, len(cells), per_row):
@@ -49,13 +51,13 @@ def heatmap_grid(
                     tokens, gold = compare_view.gold_view(results.values(), reference)
                     figure = heatmaps.gold_heatmap(*tokens, gold)
                     st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_gold")
-                    st.text(f"reference: {reference.target}")
+                    st.text(_("reference: {target}").format(target=reference.target))
                     continue
                 result = results[cell]
                 shown = result.forced if show_forced else result.greedy
                 if shown.attention is None:
                     st.subheader(cell)
-                    st.info("No attention: the decoder sees only the encoder's final state.")
+                    st.info(_("No attention: the decoder sees only the encoder's final state."))
                 else:
                     figure = heatmaps.grid_heatmap(
                         shown.source_tokens, shown.target_tokens, shown.attention, title=cell
@@ -68,29 +70,29 @@ def difference(
     results: dict[str, compare_view.ScorerResult], reference: Example | None, task: str, sentence: str, projecting: bool
 ) -> None:
     """Two scorers picked by the user and the difference of their attention, cell by cell."""
-    st.header("Difference between two scorers")
+    st.header(_("Difference between two scorers"))
     attending = [s for s, r in results.items() if r.greedy.attention is not None]
     if len(attending) < 2:
-        st.info("A difference needs two models with attention.")
+        st.info(_("A difference needs two models with attention."))
         return
     for key, index in ((keys.COMPARE_A, 0), (keys.COMPARE_B, 1)):
         if st.session_state.get(key) not in attending:
             st.session_state[key] = attending[index]
     left, right = st.columns(2)
-    first = left.selectbox("Scorer A", attending, key=keys.COMPARE_A)
-    second = right.selectbox("Scorer B", attending, key=keys.COMPARE_B)
+    first = left.selectbox(_("Scorer A"), attending, key=keys.COMPARE_A)
+    second = right.selectbox(_("Scorer B"), attending, key=keys.COMPARE_B)
     if reference is not None:
         a, b = results[first].forced, results[second].forced
-        st.caption("Both forced on the reference target; red: B attends more, blue: A attends more.")
+        st.caption(_("Both forced on the reference target; red: B attends more, blue: A attends more."))
     else:
         ids = tuple(results[first].greedy.token_ids)
         names = catalog.model_for(task, first).name, catalog.model_for(task, second).name
         a, b = cached.on_output_of(names[0], names[0], sentence, ids), cached.on_output_of(*names, sentence, ids)
-        st.caption("Both fed A's output token by token; red: B attends more, blue: A attends more.")
+        st.caption(_("Both fed A's output token by token; red: B attends more, blue: A attends more."))
     if compare_view.comparable(a, b):
         figure = heatmaps.difference_heatmap(
             a.source_tokens, a.target_tokens, a.attention, b.attention, (first, second)
         )
         st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_difference")
     else:
-        st.info("These two models split the sentence into different tokens, so their cells do not line up.")
+        st.info(_("These two models split the sentence into different tokens, so their cells do not line up."))

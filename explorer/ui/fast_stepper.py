@@ -23,6 +23,7 @@ import json
 
 # The data and drawing script are the Decode heatmap's: one heatmap, two places.
 from explorer.figures.svg_heatmap import payload_from_trace
+from explorer.i18n import _, current
 from explorer.ui.components import source
 from seq2seq.decoded import DecodedSentence
 
@@ -40,9 +41,27 @@ def html(data: dict) -> str:
     return page.replace("__DATA__", embed_json(data), 1)
 
 
+def texts() -> dict[str, str]:
+    """The words the stepper writes around its heatmap (buttons, source, status and output lines), in the
+    current language; stepper.html's English is only their fallback. {text}, {k}, {n} are filled in the browser."""
+    return {
+        "back": _("◀ Back"),
+        "back_label": _("Back one step"),
+        "step": _("Step ▶"),
+        "step_label": _("Step forward"),
+        "reset": _("Reset"),
+        "source": _("source: {text}"),
+        "status": _("Step {k} of {n}"),
+        "empty": _("(nothing yet: press Step ▶)"),
+    }
+
+
 def render(data: DecodedSentence, step: int = 0, presentation: bool = False) -> None:
     """Show the component for a decoded sentence (a model with attention) on the page."""
     import streamlit as st
 
     content = payload_from_trace(data, step, scale=1.5 if presentation else 1.0)
-    st.iframe(html(content), height=content["layout"]["height"], alt="Instant stepping: attention heatmap")
+    # The heatmap's own words are in the payload's "texts" already (explorer.figures.svg_heatmap).
+    content = {**content, "texts": {**content.get("texts", {}), **texts()}, "lang": current()}
+    alt = _("Instant stepping: attention heatmap")
+    st.iframe(html(content), height=content["layout"]["height"], alt=alt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
 from explorer.ui import language, navigation, presentation
 from explorer.ui.loaders import require_registry
@@ -44,4 +45,14 @@ def announce_registry_notes() -> None:
     for message in messages:
         if message not in shown:
             shown.append(message)
-            st.toast(_("Saved models are left out: {reason}").format(reason=message), icon="⚠️", duration="infinite")
+            reason = _note(message)
+            st.toast(_("Saved models are left out: {reason}").format(reason=reason), icon="⚠️", duration="infinite")
+
+
+def _note(message: object) -> str:
+    """A registry note in the current language: a marked template with its values (the library's
+    errors' convention, explorer.i18n.errors), else the note itself, translated if it is a marked message."""
+    if isinstance(getattr(message, "template", None), str) and isinstance(getattr(message, "params", None), dict):
+        return message_of(message)
+    text = str(message)
+    return _(text) if text else text

@@ -7,6 +7,7 @@ views and back finds them as they were.
 
 User text never reaches HTML or unescaped Markdown: tokens go into plotly (escaped by the figure
 builders), dataframes and st.text; readings that quote tokens go through escape_markdown.
+Every text is in the session's language (explorer.i18n): titles and labels are translated here, when drawn.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
+from explorer import i18n
 from explorer.figures import bars, curves, heatmaps
+from explorer.i18n import _, ngettext
 from explorer.state import catalog, keys, link
 from explorer.state.view import ViewState, link_params
 from explorer.ui import cached, pickers, presentation
@@ -46,12 +49,14 @@ def view_choice(opened: Mapping[str, str], new: bool) -> str:
     """The view radio (its value follows the link's `view`), with a note for a link's unknown view."""
     which, notes = lab.lab_view(opened.get("view"))
     link.follow(st.session_state, keys.LAB_VIEW, which, force=new)
+    # Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
+    labels = {view: _(lab.VIEW_LABELS[view]) for view in lab.VIEWS}
     chosen = st.radio(
-        "View",
+        _("View"),
         lab.VIEWS,
         key=keys.LAB_VIEW,
         horizontal=True,
-        format_func=lab.VIEW_LABELS.get,
+        format_func=labels.__getitem__,
         label_visibility="collapsed",
     )
     if chosen == which:  # the note stays while the radio shows the link's (replaced) view
@@ -61,8 +66,8 @@ def view_choice(opened: Mapping[str, str], new: bool) -> str:
 
 
 def explanation(which: str, projecting: bool) -> None:
-    with st.expander("What this view measures, and what the papers found", expanded=not projecting):
-        st.markdown(lab.EXPLANATIONS[which])
+    with st.expander(_("What this view measures, and what the papers found"), expanded=not projecting):
+        st.markdown(_(lab.EXPLANATIONS[which]))
 
 
 def publish(view: ViewState, which: str) -> None:
@@ -83,16 +88,19 @@ def pickers_for(which: str, models: dict[str, list[str]]) -> pickers.Picked:
     def task_changed() -> None:
         state[sentence_key] = catalog.default_sentence(state[task_key])
 
-    left, middle, _ = st.columns([1, 1, 2])
-    task = left.selectbox("Task", list(models), key=task_key, on_change=task_changed, format_func=catalog.task_label)
+    left, middle, _rest = st.columns([1, 1, 2])
+    task_labels = {name: _(catalog.task_label(name)) for name in models}  # looked up (see view_choice)
+    task = left.selectbox(
+        _("Task"), list(models), key=task_key, on_change=task_changed, format_func=task_labels.__getitem__
+    )
     scorers = models[task]
     if state.get(scorer_key) not in scorers:
         state[scorer_key] = "general" if "general" in scorers else scorers[0]
     scorer = state[scorer_key]
     if which == "split":
-        scorer = middle.selectbox("Scorer", scorers, key=scorer_key)
+        scorer = middle.selectbox(_("Scorer"), scorers, key=scorer_key)
         name = pickers.model_choice(middle, task, scorer, model_key)
-        st.caption(escape_markdown(f"Model {name}"))
+        st.caption(escape_markdown(_("Model {name}").format(name=name)))
         return pickers.Picked(task, scorer, state.get(sentence_key, ""), name, state[model_key])
     model = state.get(model_key) if state.get(model_key) in catalog.other_models(task, scorer) else ""
     name = catalog.model_for(task, scorer, model).name
@@ -108,36 +116,40 @@ def step_slider(output: lab.GreedyOutput, view: ViewState, opened: Mapping[str, 
     link.follow(st.session_state, keys.LAB_STEP, step, force=new, options=range(1, n + 1))
     if n == 1:  # a slider needs two values
         st.session_state[keys.LAB_STEP] = 1
-        st.text(f"Output token 1 of 1: {output.target_tokens[0]}")
+        st.text(_("Output token 1 of 1: {token}").format(token=output.target_tokens[0]))
         return 1
     return st.select_slider(
-        "Output token to explain",
+        _("Output token to explain"),
         options=range(1, n + 1),
         key=keys.LAB_STEP,
         format_func=lambda i: f"{i} {output.target_tokens[i - 1]}",
-        help="Step N is the N-th token of the greedy output, as the Decode page's Current step at step N.",
+        help=_("Step N is the N-th token of the greedy output, as the Decode page's Current step at step N."),
     )
 
 
 # -- this sentence, this step ----------------------------------------------------------------------------
 def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, projecting: bool) -> None:
     shown = [f"[{tok}]" if i == step - 1 else tok for i, tok in enumerate(output.target_tokens)]
-    st.text("greedy output: " + " ".join(shown))
+    st.text(_("greedy output: {tokens}").format(tokens=" ".join(shown)))
     result = cached.lab_step(name, sentence, step)
     imp = result.importance
     rows = lab.method_rows(imp)
-    title = f"why “{imp.token}”, output token {step}: each row scaled to its largest value"
+    title = _("why “{token}”, output token {step}: each row scaled to its largest value").format(
+        token=imp.token, step=step
+    )
     figure = heatmaps.rows_heatmap(imp.source_tokens, rows, title=title, normalize=True)
     st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="lab_rows")
     st.caption(
-        "Blue: the token raised the chosen token's log-probability (attention and gradient × input are "
-        "never negative); red: it lowered it. Hover a cell for its value. Integrated gradients' "
-        f"convergence delta: {imp.ig_delta:.2g} (its sum minus the log-probability's change from the padding source)."
+        _(
+            "Blue: the token raised the chosen token's log-probability (attention and gradient × input are "
+            "never negative); red: it lowered it. Hover a cell for its value. Integrated gradients' "
+            "convergence delta: {delta} (its sum minus the log-probability's change from the padding source)."
+        ).format(delta=f"{imp.ig_delta:.2g}")
     )
     st.dataframe(pd.DataFrame(lab.tau_rows(result.taus)), hide_index=True)
     st.markdown(escape_markdown(lab.step_reading(result)))
     if not result.has_attention:
-        st.info(lab.NONE_NOTE)
+        st.info(_(lab.NONE_NOTE))
         return
     perturbations(name, sentence, step, projecting)
 
@@ -151,12 +163,17 @@ def perturbations(name: str, sentence: str, step: int, projecting: bool) -> None
     where = (name, sentence, step)
     asked = st.session_state.setdefault(keys.LAB_ASKED, {})
     left, right = st.columns(2)
-    if left.button("Permute", key="lab_permute", help="Shuffle this step's attention 100 times (Jain & Wallace §4.1)."):
+    permute_help = ngettext(
+        "Shuffle this step's attention {n} time (Jain & Wallace §4.1).",
+        "Shuffle this step's attention {n} times (Jain & Wallace §4.1).",
+        lab.PERMUTATION_SEEDS,
+    ).format(n=lab.PERMUTATION_SEEDS)
+    if left.button(_("Permute"), key="lab_permute", help=permute_help):
         asked["permute"] = where
     if right.button(
-        "Adversarial attention",
+        _("Adversarial attention"),
         key="lab_adversarial",
-        help="Search for the most different attention that keeps the prediction (Jain & Wallace §4.2).",
+        help=_("Search for the most different attention that keeps the prediction (Jain & Wallace §4.2)."),
     ):
         asked["adversarial"] = where
     if _asked("permute", where):
@@ -171,37 +188,48 @@ def _chart(figure, key: str, projecting: bool, column=st) -> None:
 
 def _before_after(before, after, token_before: str, token_after: str, key: str, projecting: bool) -> None:
     cols = st.columns(2)
-    _chart(bars.topk_bars(before, chosen=token_before, title="output before"), f"{key}_before", projecting, cols[0])
-    _chart(bars.topk_bars(after, chosen=token_after, title="output after"), f"{key}_after", projecting, cols[1])
+    before_title, after_title = _("output before"), _("output after")
+    _chart(bars.topk_bars(before, chosen=token_before, title=before_title), f"{key}_before", projecting, cols[0])
+    _chart(bars.topk_bars(after, chosen=token_after, title=after_title), f"{key}_after", projecting, cols[1])
 
 
 def _permuted(result: dict, projecting: bool) -> None:
-    st.subheader("Permuted attention")
+    st.subheader(_("Permuted attention"))
     shown = result["shown"]
     cols = st.columns(3)
-    cols[0].metric("median TVD", f"{result['median_tvd']:.3f}")
-    cols[1].metric("token changed", f"{result['fraction_changed']:.0%}", help=f"of {result['n_seeds']} shuffles")
-    cols[2].metric(f"this shuffle's TVD (seed {shown['seed']})", f"{shown['tvd']:.3f}")
-    rows = {"the model's own": result["attention"], f"shuffle, seed {shown['seed']}": shown["row"]}
+    cols[0].metric(_("median TVD"), i18n.number(result["median_tvd"], 3))
+    n = result["n_seeds"]
+    cols[1].metric(
+        _("token changed"),
+        i18n.percent(result["fraction_changed"], 0),
+        help=ngettext("of {n} shuffle", "of {n} shuffles", n).format(n=n),
+    )
+    cols[2].metric(_("this shuffle's TVD (seed {seed})").format(seed=shown["seed"]), i18n.number(shown["tvd"], 3))
+    rows = {
+        _("the model's own"): result["attention"],
+        _("shuffle, seed {seed}").format(seed=shown["seed"]): shown["row"],
+    }
     _chart(
-        heatmaps.rows_heatmap(result["source_tokens"], rows, title="attention, own and shuffled"),
+        heatmaps.rows_heatmap(result["source_tokens"], rows, title=_("attention, own and shuffled")),
         "lab_permuted_rows",
         projecting,
     )
     after_token = result["after"][0][0] if result["after"] else ""
     _before_after(result["before"], result["after"], result["token"], after_token, "lab_permuted", projecting)
-    st.caption("The shuffle shown is the one whose TVD is closest to the median.")
+    st.caption(_("The shuffle shown is the one whose TVD is closest to the median."))
     st.markdown(escape_markdown(lab.permutation_reading(result)))
 
 
 def _adversarial(result: dict, projecting: bool) -> None:
-    st.subheader("Adversarial attention")
+    st.subheader(_("Adversarial attention"))
     cols = st.columns(3)
-    cols[0].metric("JSD from the model's own", f"{result['jsd']:.3f} nats")
-    cols[1].metric("output TVD", f"{result['tvd']:.3f}", help=f"bound {result['tvd_bound']}")
-    cols[2].metric("token changed", "yes" if result["token_changed"] else "no")
-    rows = {"the model's own": result["original_attention"], "adversarial": result["attention"]}
-    figure = heatmaps.rows_heatmap(result["source_tokens"], rows, title="attention, own and adversarial")
+    cols[0].metric(_("JSD from the model's own"), _("{value} nats").format(value=i18n.number(result["jsd"], 3)))
+    cols[1].metric(
+        _("output TVD"), i18n.number(result["tvd"], 3), help=_("bound {bound}").format(bound=result["tvd_bound"])
+    )
+    cols[2].metric(_("token changed"), _("yes") if result["token_changed"] else _("no"))
+    rows = {_("the model's own"): result["original_attention"], _("adversarial"): result["attention"]}
+    figure = heatmaps.rows_heatmap(result["source_tokens"], rows, title=_("attention, own and adversarial"))
     _chart(figure, "lab_adversarial_rows", projecting)
     before, after = lab.top_pairs(result["original_top"]), lab.top_pairs(result["adversarial_top"])
     _before_after(before, after, before[0][0], after[0][0], "lab_adversarial", projecting)
@@ -213,15 +241,20 @@ def stored(task: str) -> dict | None:
     """The task's stored results, with a warning when their file cannot be used."""
     data, note = cached.lab_results(task)
     if note:
-        st.warning(escape_markdown(f"The stored lab results cannot be used: {note}"))
+        st.warning(escape_markdown(_("The stored lab results cannot be used: {note}").format(note=note)))
     return data
 
 
 def no_results(what: str, commands: str) -> None:
+    """A note that results are not stored (`what`: a sentence saying which), and the commands that compute them."""
     st.info(
-        escape_markdown(f"No stored results for {what}.")
-        + " `scripts/lab_results.py` computes the shipped models' results and stores them beside the models"
-        " (`pretrained/lab/`), where this page reads them; the lab's command prints one model's in a terminal:"
+        _("{sentences} {sentence}").format(
+            sentences=escape_markdown(what),
+            sentence=_(
+                "`scripts/lab_results.py` computes the shipped models' results and stores them beside the models"
+                " (`pretrained/lab/`), where this page reads them; the lab's command prints one model's in a terminal:"
+            ),
+        )
     )
     st.code(commands, language="bash")
 
@@ -233,7 +266,8 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
     has_attention = scorer != "none"
     if not any(found[e] for e in ("agreement", "permutation", "uniform")):
         done = lab.SPLIT_EXPERIMENTS if has_attention else ("agreement", "length")
-        no_results(name, lab.compute_commands(name, task, catalog.data_file(task) is not None, done))
+        missing = _("No stored results for {model}.").format(model=name)
+        no_results(missing, lab.compute_commands(name, task, catalog.data_file(task) is not None, done))
         return
     st.caption(escape_markdown(lab.settings_text(data)))
     lines = lab.split_reading(found)
@@ -241,22 +275,24 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
     agreement = found["agreement"]
     if agreement:
-        st.subheader("Agreement: τ per example")
+        st.subheader(_("Agreement: τ per example"))
         series = lab.tau_series(agreement)
         pairs = [p for p in agreement.get("summary", {}) if "~" in p]
         figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=lab.paper_marks(pairs))
         _chart(figure, "lab_tau_histograms", projecting)
         st.caption(
-            "Each example's mean τ over its steps. Red: our median. Dotted: Jain & Wallace's classifiers, "
-            "τ(attention, gradients) on SST, IMDB and 20News, and 0.5–0.66 between gradients and leave-one-out."
+            _(
+                "Each example's mean τ over its steps. Red: our median. Dotted: Jain & Wallace's classifiers, "
+                "τ(attention, gradients) on SST, IMDB and 20News, and 0.5–0.66 between gradients and leave-one-out."
+            )
         )
         st.dataframe(pd.DataFrame(lab.agreement_rows(agreement)), hide_index=True)
     if not has_attention:
-        st.info(lab.NONE_NOTE)
+        st.info(_(lab.NONE_NOTE))
         return
     experiments = (
-        ("Permutation", "permutation", lab.permutation_rows),
-        ("Uniform attention", "uniform", lab.uniform_rows),
+        (_("Permutation"), "permutation", lab.permutation_rows),
+        (_("Uniform attention"), "uniform", lab.uniform_rows),
     )
     for column, (title, name, rows) in zip(st.columns(2), experiments, strict=True):
         with column:
@@ -264,7 +300,7 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
             if found[name]:
                 st.dataframe(pd.DataFrame(rows(found[name])), hide_index=True)
             else:
-                st.caption("Not stored for this model.")
+                st.caption(_("Not stored for this model."))
 
 
 # -- all scorers --------------------------------------------------------------------------------------------
@@ -273,41 +309,61 @@ def scorers_view(task: str, projecting: bool) -> None:
     needs_data = catalog.data_file(task) is not None
     gold = lab.has_gold(task)
     table = lab.scorer_table(data)
-    st.subheader("The scorer table")
+    st.subheader(_("The scorer table"))
     if table is None:
-        no_results(f"the {task} scorer table", lab.compute_commands("", task, needs_data, ("table",)))
+        missing = _("No stored results for the {task} scorer table.").format(task=task)
+        no_results(missing, lab.compute_commands("", task, needs_data, ("table",)))
     else:
         st.dataframe(pd.DataFrame(lab.table_rows(table, gold)), hide_index=True)
-        st.caption(
-            escape_markdown(
-                f"{table.get('n', '?')} {table.get('split', 'test')} examples; τ at every greedy step, averaged; "
-                + ("AER against the gold alignments." if gold else "no gold alignments for this task, so no AER.")
-            )
-        )
+        st.caption(escape_markdown(table_caption(table, gold)))
         lines = lab.table_reading(table, gold)
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
-    st.subheader("Quality against source length")
+    st.subheader(_("Quality against source length"))
     models = list(((data or {}).get("by_model") or {}).keys())
     series, shared = lab.length_series(data, task, models)
     if not series:
         model = f"{task}/<scorer>"
-        no_results(f"the {task} length curves", lab.compute_commands(model, task, needs_data, ("length",)))
+        missing = _("No stored results for the {task} length curves.").format(task=task)
+        no_results(missing, lab.compute_commands(model, task, needs_data, ("length",)))
         return
     metric = lab.metric_label(shared.get("metric", ""))
     trained = shared.get("trained")
+    unit = shared.get("unit", "")
     figure = curves.interval_curves(
         series,
-        f"{metric} by source length, each scorer",
-        f"source length ({shared.get('unit', '')}), bucket's longest",
+        _("{metric} by source length, each scorer").format(metric=metric),
+        # the unit is seq2seq.lab.length.length_unit's, marked there ("characters", "words")
+        _("source length ({unit}), bucket's longest").format(unit=_(unit) if unit else unit),
         metric,
         y_range=None if shared.get("metric") == "bleu" else (0, 105),
         marker_x=trained,
-        marker_label="longest in training" if trained else None,
+        marker_label=_("longest in training") if trained else None,
     )
     _chart(figure, "lab_length_curves", projecting)
     for note in lab.refused_notes(data, models):
         st.caption(escape_markdown(note))
     st.caption(
-        "Bars: 95% bootstrap intervals. Bahdanau et al. (2015, Fig. 2): without attention, quality falls on "
-        "long sentences."
+        _(
+            "Bars: 95% bootstrap intervals. Bahdanau et al. (2015, Fig. 2): without attention, quality falls on "
+            "long sentences."
+        )
     )
+
+
+def table_caption(table: Mapping, gold: bool) -> str:
+    """The scorer table's caption: how many examples of which split, and whether AER is computed."""
+    n, split = table.get("n", "?"), lab.split_name(table.get("split", "test"))
+    count = n if isinstance(n, int) and not isinstance(n, bool) else 2
+    if gold:
+        caption = ngettext(
+            "{n} {split} example; τ at every greedy step, averaged; AER against the gold alignments.",
+            "{n} {split} examples; τ at every greedy step, averaged; AER against the gold alignments.",
+            count,
+        )
+    else:
+        caption = ngettext(
+            "{n} {split} example; τ at every greedy step, averaged; no gold alignments for this task, so no AER.",
+            "{n} {split} examples; τ at every greedy step, averaged; no gold alignments for this task, so no AER.",
+            count,
+        )
+    return caption.format(n=n, split=split)

@@ -14,8 +14,11 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from explorer import i18n
 from explorer.figures import curves, heatmaps
 from explorer.figures.common import position_labels
+from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
 from explorer.lessons import Figure, Lesson, Problem, Step, check, measure, player
 from explorer.state import catalog, keys
 from explorer.state.view import ViewState, decoding_label
@@ -26,8 +29,8 @@ from explorer.views import decode as decode_view
 from seq2seq.decoding import InputError
 from seq2seq.registry import CheckpointError
 
-TEACHER_HELP = "Show the notes the lesson's author wrote for the teacher; students do not see them."
-ADD_LESSONS = (
+TEACHER_HELP = N_("Show the notes the lesson's author wrote for the teacher; students do not see them.")
+ADD_LESSONS = N_(
     "Teachers add their own lessons: TOML files in a folder named by the environment variable "
     "ATTENTION_EXPLORER_LESSONS, checked with python -m explorer.lessons check FILE (docs/pages/lessons.md)."
 )
@@ -38,7 +41,9 @@ def teacher_toggle() -> bool:
     state = st.session_state
     if keys.LESSON_TEACHER in state:  # kept while the class visits other pages
         state[keys.LESSON_TEACHER] = state[keys.LESSON_TEACHER]
-    return st.sidebar.toggle("Teacher's notes", key=keys.LESSON_TEACHER, persist_state="session", help=TEACHER_HELP)
+    return st.sidebar.toggle(
+        _("Teacher's notes"), key=keys.LESSON_TEACHER, persist_state="session", help=_(TEACHER_HELP)
+    )
 
 
 def link_notes(notes: Sequence[str]) -> None:
@@ -48,37 +53,38 @@ def link_notes(notes: Sequence[str]) -> None:
 
 # -- the list ---------------------------------------------------------------------------------------
 def lesson_list(lessons: Mapping[str, Lesson], problems: Sequence[Problem]) -> None:
-    st.caption("Guided tours of the app: each step opens a view of a real model, asks a question and explains it.")
+    st.caption(_("Guided tours of the app: each step opens a view of a real model, asks a question and explains it."))
     if not lessons:
-        st.info("No lesson could be read.")
+        st.info(_("No lesson could be read."))
     for lesson in lessons.values():
         with st.container(border=True):
-            st.subheader(escape_markdown(lesson.title))
+            st.subheader(escape_markdown(lesson.local("title")))
             st.caption(escape_markdown(player.lesson_line(lesson)))
             if lesson.summary:
-                st.markdown(authored_markdown(lesson.summary))
+                st.markdown(authored_markdown(lesson.local("summary")))
             st.button(
-                "Start", key=f"lesson_start_{lesson.id}", on_click=player.go, args=(st.session_state, lesson.id, 0)
+                _("Start"), key=f"lesson_start_{lesson.id}", on_click=player.go, args=(st.session_state, lesson.id, 0)
             )
     by_file: dict[str, list[str]] = defaultdict(list)
     for problem in problems:
         by_file[str(problem.path)].append(player.problem_text(problem))
     for lines in by_file.values():
-        st.warning("A lesson file could not be read:\n" + "\n".join(f"- {escape_markdown(line)}" for line in lines))
-    st.caption(escape_markdown(ADD_LESSONS))
+        listed = "\n".join(f"- {escape_markdown(line)}" for line in lines)
+        st.warning(_("A lesson file could not be read:\n{problems}").format(problems=listed))
+    st.caption(escape_markdown(_(ADD_LESSONS)))
 
 
 # -- the player -------------------------------------------------------------------------------------
 def player_view(lesson: Lesson, index: int, projecting: bool, teacher: bool) -> None:
     """Step `index` of `lesson`: progress, text, teacher's notes, its view, figure and question, Back / Next."""
     state, step = st.session_state, lesson.steps[index]
-    st.header(escape_markdown(lesson.title))
+    st.header(escape_markdown(lesson.local("title")))
     label, share = player.progress(index, len(lesson.steps))
     st.progress(share, text=label)
-    st.subheader(escape_markdown(step.title))
-    st.markdown(authored_markdown(step.text))
+    st.subheader(escape_markdown(step.local("title")))
+    st.markdown(authored_markdown(step.local("text")))
     if teacher and step.teacher:
-        st.info("**Teacher's notes.** " + authored_markdown(step.teacher))
+        st.info(_("**Teacher's notes.** {notes}").format(notes=authored_markdown(step.local("teacher"))))
     view = _view(step)
     answered = player.answer(state, lesson.id, index) is not None
     row = None  # an attention question's answer: (source tokens, the model's row)
@@ -105,18 +111,18 @@ def _view(step: Step) -> ViewState | None:
     try:
         view = check.step_view(step)
     except (ValueError, CheckpointError) as error:
-        st.warning(escape_markdown(f"This step's view cannot be shown: {error}"))
+        st.warning(escape_markdown(_("This step's view cannot be shown: {error}").format(error=message_of(error))))
         return None
     if view.notes:
         replaced = "\n".join(f"- {escape_markdown(note)}" for note in view.notes)
-        st.info("This step's view had values that were replaced:\n" + replaced)
+        st.info(_("This step's view had values that were replaced:\n{notes}").format(notes=replaced))
     return view
 
 
 def _translator_name(view: ViewState) -> str | None:
     name = check.model_name(view)
     if name is None:
-        st.warning(escape_markdown(f"No model for {view.task} with {view.scorer}."))
+        st.warning(escape_markdown(_("No model for {task} with {scorer}.").format(task=view.task, scorer=view.scorer)))
     return name
 
 
@@ -142,23 +148,33 @@ def _decode(view: ViewState, projecting: bool, reveal) -> None:
             name, view.sentence, view.strategy, view.beam, view.temperature, view.seed, view.reference
         )
     except (InputError, CheckpointError) as error:
-        st.error(escape_markdown(f"Cannot decode this step's sentence with {name}: {error}"))
+        st.error(
+            escape_markdown(
+                _("Cannot decode this step's sentence with {model}: {error}").format(
+                    model=name, error=message_of(error)
+                )
+            )
+        )
         return
     step = min(view.step, data.num_steps)
-    st.caption(escape_markdown(f"Model {name} · {decoding_label(view)} · {step} of {data.num_steps} output tokens"))
+    caption = _("Model {model} · {decoding} · {step} of {total} output tokens").format(
+        model=name, decoding=decoding_label(view), step=step, total=data.num_steps
+    )
+    st.caption(escape_markdown(caption))
     src, tgt, att = data.visible(step)
-    st.markdown("**Output so far:**")
-    st.text(" ".join(tgt) if tgt else "(nothing yet)")
+    st.markdown(_("**Output so far:**"))
+    st.text(" ".join(tgt) if tgt else _("(nothing yet)"))
     if tgt:
-        st.caption(f"reads: {escape_markdown(decode_view.output_text(data, step, translator.target_tokenizer))}")
+        reads = escape_markdown(decode_view.output_text(data, step, translator.target_tokenizer))
+        st.caption(_("reads: {text}").format(text=reads))
     if att is None:
-        st.info(decode_view.NO_ATTENTION)
+        st.info(_(decode_view.NO_ATTENTION))
         return
     highlight = None
     if reveal is not None and step < data.num_steps:
         tgt, att, highlight = [*tgt, data.target_tokens[step]], [*att, reveal[1]], step
     if not tgt:
-        st.caption("The heatmap gains a row per output token: open the step in Decode and press Step.")
+        st.caption(_("The heatmap gains a row per output token: open the step in Decode and press Step."))
         return
     figure = heatmaps.attention_heatmap(src, tgt, att, highlight_row=highlight)
     st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="lesson_heatmap")
@@ -167,7 +183,7 @@ def _decode(view: ViewState, projecting: bool, reveal) -> None:
 def _open_in(step: Step, view: ViewState) -> None:
     """A link that opens the step's view on its own page, exactly as a share link would."""
     script, params = player.step_link(step, view)
-    label = f"Open in {player.page_label(step.page)}"
+    label = _("Open in {page}").format(page=_(player.page_label(step.page)))
     try:
         st.page_link(script, label=label, query_params=params, icon=":material/open_in_new:")
     except StreamlitPageNotFoundError:  # the page script run alone (AppTest): no app around it to link in
@@ -185,17 +201,25 @@ def _figure(figure: Figure, projecting: bool) -> None:
         try:
             series[scorer] = measure.length_curve(cached.exact_by_length(entry.name, figure.task))
         except (ValueError, InputError, CheckpointError) as error:
-            st.warning(escape_markdown(f"The figure cannot be drawn: {error}"))
+            st.warning(escape_markdown(_("The figure cannot be drawn: {error}").format(error=message_of(error))))
             return
     if missing:
-        st.warning(escape_markdown(f"No {figure.task} model for {', '.join(missing)}: left out of the figure."))
+        st.warning(
+            escape_markdown(
+                _("No {task} model for {scorers}: left out of the figure.").format(
+                    task=figure.task, scorers=", ".join(missing)
+                )
+            )
+        )
     if not series:
         return
     chart = curves.curves(
         series,
-        f"Exact match by source length ({measure.ACCURACY_EXAMPLES} test examples of {figure.task})",
-        "source length (characters)",
-        "exact match",
+        _("Exact match by source length ({n} test examples of {task})").format(
+            n=i18n.number(measure.ACCURACY_EXAMPLES), task=figure.task
+        ),
+        _("source length (characters)"),
+        _("exact match"),
         y_range=(0, 1.05),
         height=340,
     )
@@ -208,34 +232,31 @@ def _question(lesson: Lesson, index: int, step: Step, row) -> bool:
     given = player.answer(state, lesson.id, index)
     widget = keys.lesson_widget("choice" if question.kind == "choice" else "token", lesson.id, index)
     if question.kind == "attention" and row is None:
-        st.info("The model has no attention row to ask about at this step: the question is left out.")
+        st.info(_("The model has no attention row to ask about at this step: the question is left out."))
         return True
-    st.markdown("**Question.** " + authored_markdown(question.prompt))
+    st.markdown(_("**Question.** {prompt}").format(prompt=authored_markdown(question.local("prompt"))))
     if given is None:
         if question.kind == "choice":
+            shown = [authored_markdown(option.local("text")) for option in question.options]
             picked = st.radio(
-                "Your answer",
-                range(len(question.options)),
-                index=None,
-                key=widget,
-                format_func=lambda i: authored_markdown(question.options[i].text),
+                _("Your answer"), range(len(shown)), index=None, key=widget, format_func=shown.__getitem__
             )
         else:
             labels = position_labels(row[0])
             picked = st.pills(
-                "The source token it looks at most",
+                _("The source token it looks at most"),
                 range(len(labels)),
                 key=widget,
                 format_func=lambda i: escape_markdown(labels[i]),
             )
         st.button(
-            "Check",
+            _("Check"),
             key=keys.lesson_widget("check", lesson.id, index),
             disabled=picked is None,
             on_click=player.check,
             args=(state, lesson.id, index, widget),
         )
-        st.caption("Answer to go on to the next step.")
+        st.caption(_("Answer to go on to the next step."))
         return False
     if question.kind == "choice":
         _choice_result(question, given)
@@ -247,43 +268,52 @@ def _question(lesson: Lesson, index: int, step: Step, row) -> bool:
 def _choice_result(question, given: int) -> None:
     result = player.judge_choice(question, given)
     chosen = question.options[result.chosen]
-    right = " / ".join(authored_markdown(question.options[i].text) for i in result.right_options)
+    right = " / ".join(authored_markdown(question.options[i].local("text")) for i in result.right_options)
     if result.right:
-        st.success("Right: " + authored_markdown(chosen.text))
+        st.success(_("Right: {answer}").format(answer=authored_markdown(chosen.local("text"))))
     else:
-        st.error(f"Not this one: {authored_markdown(chosen.text)}  \nThe right answer: {right}")
-    st.markdown(authored_markdown(chosen.explain))
-    with st.expander("Every answer, explained", expanded=True):
+        st.error(
+            _("Not this one: {answer}  \nThe right answer: {right}").format(
+                answer=authored_markdown(chosen.local("text")), right=right
+            )
+        )
+    st.markdown(authored_markdown(chosen.local("explain")))
+    with st.expander(_("Every answer, explained"), expanded=True):
         for option in question.options:
             mark = "✓" if option.correct else "✗"
-            st.markdown(f"{mark} **{authored_markdown(option.text)}**: {authored_markdown(option.explain)}")
+            text, why = authored_markdown(option.local("text")), authored_markdown(option.local("explain"))
+            st.markdown(_("{mark} **{answer}**: {explanation}").format(mark=mark, answer=text, explanation=why))
 
 
 def _attention_result(question, row, given: int) -> None:
     tokens, weights = row
     labels = position_labels(tokens)
     result = player.judge_attention(weights, given)
-    said = f"The model looks most at {labels[result.answer]} (weight {result.weight:.2f}), outlined in the heatmap."
+    token, weight = labels[result.answer], i18n.number(result.weight, 2)
     if result.right:
-        st.success(escape_markdown(f"Right. {said}"))
+        said = _("Right. The model looks most at {token} (weight {weight}), outlined in the heatmap.")
+        st.success(escape_markdown(said.format(token=token, weight=weight)))
     else:
-        st.error(escape_markdown(f"You picked {labels[given]}. {said}"))
+        said = _("You picked {picked}. The model looks most at {token} (weight {weight}), outlined in the heatmap.")
+        st.error(escape_markdown(said.format(picked=labels[given], token=token, weight=weight)))
     if question.explain:
-        st.markdown(authored_markdown(question.explain))
+        st.markdown(authored_markdown(question.local("explain")))
 
 
 def _navigation(lesson: Lesson, index: int, answered: bool) -> None:
     state = st.session_state
     back, forward, leave = st.columns([1, 1, 3])
-    back.button("Back", key="lesson_back", on_click=player.go, args=(state, lesson.id, index - 1), disabled=index == 0)
+    back.button(
+        _("Back"), key="lesson_back", on_click=player.go, args=(state, lesson.id, index - 1), disabled=index == 0
+    )
     forward.button(
-        "Next",
+        _("Next"),
         key="lesson_next",
         type="primary",
         on_click=player.go,
         args=(state, lesson.id, index + 1),
         disabled=not player.can_go_next(lesson, index, answered),
     )
-    leave.button("All lessons", key="lesson_leave", on_click=player.go, args=(state, None))
+    leave.button(_("All lessons"), key="lesson_leave", on_click=player.go, args=(state, None))
     if index == len(lesson.steps) - 1:
-        st.success("This is the end of the lesson.")
+        st.success(_("This is the end of the lesson."))

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
 from explorer.state import catalog, link
 from explorer.state.view import MAX_SENTENCE_CHARS, ViewState, initial_view, link_params
 from explorer.ui.markdown import escape_markdown
@@ -28,7 +30,7 @@ def opening_view(page: str) -> tuple[dict[str, list[str]], ViewState, dict[str, 
     """
     models = catalog.available()
     if not models:
-        st.warning("No models are registered yet: train some (docs/models.md says how) and come back.")
+        st.warning(_("No models are registered yet: train some (docs/models.md says how) and come back."))
         st.stop()
     opened, new = link.opened_link(st.session_state, st.query_params.to_dict(), page)
     return models, initial_view(opened, st.session_state, models), opened, new
@@ -46,7 +48,7 @@ def apply_view(view: ViewState, widgets: Mapping[str, str], new: bool) -> None:
         link.follow(state, key, getattr(view, field), force=new)
     shown = {field: state.get(key) for field, key in widgets.items()}
     for note in link.notes_to_show(view, shown):
-        st.info(escape_markdown(note))
+        st.info(escape_markdown(message_of(note)))
 
 
 def publish(page: str, view: ViewState, leave_out: tuple[str, ...] = ()) -> None:
@@ -54,7 +56,7 @@ def publish(page: str, view: ViewState, leave_out: tuple[str, ...] = ()) -> None
     link.publish(st.session_state, st.query_params, page, link_params(view, page, leave_out))
 
 
-MODEL_HELP = (
+MODEL_HELP = N_(
     "Other models with this scorer: another cell, or saved from the Train page. The first is the "
     "shipped GRU model, the one every scorer is compared on."
 )
@@ -73,7 +75,7 @@ def model_choice(container, task: str, scorer: str, key: str) -> str:
         state[key] = ""
     if others:
         labels = {"": catalog.variant_label(models[0]), **{e.name: catalog.variant_label(e) for e in models[1:]}}
-        container.selectbox("Model", ["", *others], key=key, format_func=labels.get, help=MODEL_HELP)
+        container.selectbox(_("Model"), ["", *others], key=key, format_func=labels.get, help=_(MODEL_HELP))
     return state[key] or models[0].name
 
 
@@ -100,20 +102,21 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> Picked:
         state[f"{prefix}_sentence"] = catalog.default_sentence(state[f"{prefix}_task"])
 
     left, middle, right = st.columns([1, 1, 2])
+    task_labels = {task: catalog.task_label(task) for task in models}  # looked up: AppTest formats outside the run
     task = left.selectbox(
-        "Task",
+        _("Task"),
         list(models),
         key=f"{prefix}_task",
         on_change=task_changed,
-        format_func=catalog.task_label,
+        format_func=task_labels.__getitem__,
     )
     scorers = models[task]
     if state[f"{prefix}_scorer"] not in scorers:  # the task has just changed, or a link named another
         state[f"{prefix}_scorer"] = "general" if "general" in scorers else scorers[0]
-    scorer = middle.selectbox("Scorer", scorers, key=f"{prefix}_scorer")
-    sentence = right.text_input("Sentence", key=f"{prefix}_sentence", max_chars=MAX_SENTENCE_CHARS)
+    scorer = middle.selectbox(_("Scorer"), scorers, key=f"{prefix}_scorer")
+    sentence = right.text_input(_("Sentence"), key=f"{prefix}_sentence", max_chars=MAX_SENTENCE_CHARS)
     name = model_choice(middle, task, scorer, f"{prefix}_model")
-    st.caption(escape_markdown(f"Model {name}"))
+    st.caption(escape_markdown(_("Model {name}").format(name=name)))
     return Picked(task, scorer, sentence, name, state[f"{prefix}_model"])
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer.i18n import N_, _
 from explorer.state import keys
 
-HELP = "Large type and large figures for a projector; fewer controls."
+LABEL = N_("Presentation mode")
+HELP = N_("Large type and large figures for a projector; fewer controls.")
 BIG_FONT = {"size": 18}
 # Static CSS only (no user text): larger type for a projector.
 CSS = """<style>
@@ -35,7 +37,7 @@ def toggle() -> bool:
     state = st.session_state
     if keys.PRESENTATION in state:  # re-set the value, so the toggle of the page just opened takes it on its first run
         state[keys.PRESENTATION] = state[keys.PRESENTATION]
-    on = st.sidebar.toggle("Presentation mode", key=keys.PRESENTATION, persist_state="session", help=HELP)
+    on = st.sidebar.toggle(_(LABEL), key=keys.PRESENTATION, persist_state="session", help=_(HELP))
     if on:
         st.html(CSS)  # static CSS, no user text
     return on

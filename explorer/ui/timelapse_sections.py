@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.figures import curves, heatmaps
+from explorer.i18n import _
+from explorer.i18n.errors import message_of
 from explorer.views import timelapse as tv
+from explorer.views.models import metric_title
 
 
 def show(
@@ -19,18 +22,18 @@ def show(
     epochs = tv.epoch_numbers(histories)
     sources = tv.probe_sources(histories)
     if not epochs or not sources:
-        st.info("No epoch has been recorded for this choice yet.")
+        st.info(_("No epoch has been recorded for this choice yet."))
         return
 
     left, right = st.columns([2, 3])
-    source = left.selectbox("Probe sentence", sources, index=tv.default_probe_index(sources, task), key="tl_probe")
+    source = left.selectbox(_("Probe sentence"), sources, index=tv.default_probe_index(sources, task), key="tl_probe")
     slider_key = f"tl_epoch_{context}"
     newest_key = f"{slider_key}_newest"  # the newest epoch when the slider was last drawn
     chosen = st.session_state.get(slider_key)
     if chosen not in epochs or (live and chosen == st.session_state.get(newest_key)):
         st.session_state[slider_key] = epochs[-1]  # open on (and, live, follow) the newest epoch
     st.session_state[newest_key] = epochs[-1]
-    epoch = right.select_slider("Epoch", epochs, key=slider_key) if len(epochs) > 1 else epochs[0]
+    epoch = right.select_slider(_("Epoch"), epochs, key=slider_key) if len(epochs) > 1 else epochs[0]
 
     # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
     # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
@@ -42,30 +45,35 @@ def show(
         probe = tv.probe_for(record, source)
         with row[index % per_row]:
             shown = record["epoch"] if record else epoch
-            note = " (its training ended there)" if record and shown < epoch else ""
-            st.markdown(f"**{name}** · epoch {shown}{note}")
+            if record and shown < epoch:
+                heading = _("**{name}** · epoch {epoch} (its training ended there)")
+            else:
+                heading = _("**{name}** · epoch {epoch}")
+            st.markdown(heading.format(name=name, epoch=shown))
             figure = heatmaps.probe_heatmap(probe, height=480 if projecting else 320) if probe else None
             if figure is not None:
                 st.plotly_chart(figure, key=f"tl_heatmap_{index}")
             else:
-                st.caption("No attention to draw: this decoder sees only the encoder's final state.")
+                st.caption(_("No attention to draw: this decoder sees only the encoder's final state."))
             if probe:
-                st.caption(f"output: `{probe.get('output', '')}`")
+                st.caption(_("output: {output}").format(output=f"`{probe.get('output', '')}`"))
 
     metric = tv.metric_name(histories)
     losses, metrics = tv.epoch_series(histories, metric)
     left, right = st.columns(2)
-    marker = {"marker_x": epoch, "marker_label": f"epoch {epoch}", "whole_x": True}
-    left.plotly_chart(curves.curves(losses, "training loss", "epoch", "loss per target token", **marker), key="tl_loss")
+    marker = {"marker_x": epoch, "marker_label": _("epoch {epoch}").format(epoch=epoch), "whole_x": True}
+    loss_figure = curves.curves(losses, _("training loss"), _("epoch"), _("loss per target token"), **marker)
+    left.plotly_chart(loss_figure, key="tl_loss")
     if metric:
         y_range = (0, 1.02) if metric == "exact_match" else None
         right.plotly_chart(
-            curves.curves(metrics, "validation", "epoch", metric, y_range=y_range, **marker), key="tl_metric"
+            curves.curves(metrics, _("validation"), _("epoch"), metric_title(metric), y_range=y_range, **marker),
+            key="tl_metric",
         )
 
-    if len(epochs) > 1 and st.toggle("▶ Play: every epoch as an animation (runs in your browser)", key="tl_play"):
+    if len(epochs) > 1 and st.toggle(_("▶ Play: every epoch as an animation (runs in your browser)"), key="tl_play"):
         panels = tv.animation_panels(histories, source, epochs)
         try:
             st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")
         except ValueError as error:
-            st.info(str(error))
+            st.info(message_of(error))

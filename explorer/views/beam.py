@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from explorer.state.view import ViewState
+from explorer import i18n
+from explorer.i18n import N_, _
+from explorer.state.view import Note, ViewState
 from seq2seq.decoded import DecodedSentence
 from seq2seq.decoding import Translator
 
 MIN_WIDTH, MAX_WIDTH = 1, 10
+OUTSIDE_NOTE = N_("{name}={value} is outside {low}–{high}; using {used}.")  # the same note as a link's other numbers
 
 
 def beam_search(translator: Translator, sentence: str, width: int) -> DecodedSentence:
@@ -28,7 +31,7 @@ def clamp_width(view: ViewState) -> ViewState:
     width = min(max(view.beam, MIN_WIDTH), MAX_WIDTH)
     if width == view.beam:
         return view
-    note = f"beam={view.beam} is outside {MIN_WIDTH}–{MAX_WIDTH}; using {width}."
+    note = Note(OUTSIDE_NOTE, name="beam", value=view.beam, low=MIN_WIDTH, high=MAX_WIDTH, used=width)
     return dataclasses.replace(view, beam=width, notes=(*view.notes, note))
 
 
@@ -52,10 +55,14 @@ def kept_nodes(tree: Sequence[Mapping], hypotheses: Sequence[Mapping]) -> frozen
 
 
 def hypothesis_label(rank: int, hypothesis: Mapping) -> str:
-    """'1. 2018-05-09  (log p −0.012)' with a note when it never produced </s>."""
-    text = hypothesis["text"] if hypothesis["text"].strip() else "(empty)"
-    note = "" if hypothesis["finished"] else ", cut at max length"
-    return f"{rank + 1}. {text}  (log p {hypothesis['logprob']:.3f}{note})"
+    """'1. 2018-05-09  (log p −0.012)' with a note when it never produced </s> (current language)."""
+    text = hypothesis["text"] if hypothesis["text"].strip() else _("(empty)")
+    logprob = i18n.number(hypothesis["logprob"], 3)
+    if hypothesis["finished"]:
+        label = _("{rank}. {text}  (log p {logprob})")
+    else:
+        label = _("{rank}. {text}  (log p {logprob}, cut at max length)")
+    return label.format(rank=rank + 1, text=text, logprob=logprob)
 
 
 def hypothesis_attention(translator: Translator, sentence: str, hypothesis: Mapping) -> DecodedSentence:

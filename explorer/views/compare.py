@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from explorer import i18n
+from explorer.i18n import N_, _
 from seq2seq.attention import SCORER_INFO
 from seq2seq.decoded import DecodedSentence
 from seq2seq.decoding import Translator
@@ -112,25 +114,47 @@ def gold_view(
 
 def result_text(result: ScorerResult) -> str:
     """The lines under a scorer's heatmap, ending with its formula as the code computes it (plain text:
-    outputs are never read as Markdown)."""
-    cut = " …(stopped at the length limit)" if result.greedy.hit_max_len else ""
-    lines = [f"output: {result.greedy.output}{cut}", f"log p: {result.greedy.logprob:.3f}"]
+    outputs are never read as Markdown), in the current language."""
+    if result.greedy.hit_max_len:
+        lines = [_("output: {output} …(stopped at the length limit)").format(output=result.greedy.output)]
+    else:
+        lines = [_("output: {output}").format(output=result.greedy.output)]
+    lines.append(_("log p: {logprob}").format(logprob=i18n.number(result.greedy.logprob, 3)))
     if result.greedy.mean_entropy is not None:
-        lines.append(f"mean entropy: {result.greedy.mean_entropy:.3f} nats")
+        lines.append(_("mean entropy: {entropy} nats").format(entropy=i18n.number(result.greedy.mean_entropy, 3)))
     if result.accuracy is not None:
-        lines.append(f"alignment accuracy: {result.accuracy:.0%}")
-    lines.append(SCORER_INFO.get(result.scorer, {}).get("formula", ""))  # seq2seq.attention: the code's formula
+        lines.append(_("alignment accuracy: {accuracy}").format(accuracy=i18n.percent(result.accuracy, 0)))
+    formula = SCORER_INFO.get(result.scorer, {}).get("formula", "")  # seq2seq.attention: the code's formula
+    lines.append(_(formula) if formula else "")  # 'none' has words there, marked by the library
     return "\n".join(line for line in lines if line)
 
 
+# The summary table's columns: row key -> its heading (English, marked; `summary_columns` translates).
+SUMMARY_COLUMNS = {
+    "scorer": N_("scorer"),
+    "output": N_("output"),
+    "log-probability": N_("log-probability"),
+    "mean entropy (nats)": N_("mean entropy (nats)"),
+    "alignment accuracy": N_("alignment accuracy"),
+    "gold mass": N_("gold mass"),
+}
+
+
+def summary_columns() -> dict[str, str]:
+    """Row key -> the column's heading in the current language (for DataFrame.rename)."""
+    return {key: _(heading) for key, heading in SUMMARY_COLUMNS.items()}
+
+
 def summary_rows(results: Sequence[ScorerResult]) -> list[dict]:
-    """One row per scorer for the page's table."""
+    """One row per scorer for the page's table (keys: SUMMARY_COLUMNS; a cut output says so in the
+    current language)."""
     rows = []
     for r in results:
+        output = _("{output} …(cut)").format(output=r.greedy.output) if r.greedy.hit_max_len else r.greedy.output
         rows.append(
             {
                 "scorer": r.scorer,
-                "output": r.greedy.output + (" …(cut)" if r.greedy.hit_max_len else ""),
+                "output": output,
                 "log-probability": round(r.greedy.logprob, 3),
                 "mean entropy (nats)": None if r.greedy.mean_entropy is None else round(r.greedy.mean_entropy, 3),
                 "alignment accuracy": None if r.accuracy is None else round(r.accuracy, 3),

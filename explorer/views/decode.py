@@ -21,15 +21,18 @@ import json
 from collections.abc import Mapping, MutableMapping, Sequence
 
 from explorer.figures.common import position_labels
+from explorer.i18n import N_, _, ngettext
 from explorer.state import catalog, keys, link
 from explorer.state.view import ViewState, link_params, parse_query, shared_values
 from seq2seq.decoded import DecodedSentence, DecodedStep, Sampling
 
-STRATEGY_LABELS = {"greedy": "greedy", "sample": "sampling", "beam": "beam search"}
+# strategy -> its label, English marked for translation (shown as _(STRATEGY_LABELS[s]))
+STRATEGY_LABELS = {"greedy": N_("greedy"), "sample": N_("sampling"), "beam": N_("beam search")}
 DEFAULT_SPEED = 0.6  # seconds per step while playing
 HEATMAP_FRAME_ROWS = 16  # the heatmap keeps room for this many rows (or the whole trace if shorter)
-EMPTY_HINT = "Type a sentence in **Source sentence** to decode it, or pick an example."
-NO_ATTENTION = (
+# Shown as _(EMPTY_HINT) and _(NO_ATTENTION).
+EMPTY_HINT = N_("Type a sentence in **Source sentence** to decode it, or pick an example.")
+NO_ATTENTION = N_(
     "This model has no attention: its decoder sees only the encoder's final state "
     "(Sutskever et al., 2014), so there is no alignment to draw. It still decodes step by step; "
     "switch the scorer to see attention."
@@ -182,16 +185,23 @@ def past_end_note(session: Mapping, n: int) -> str | None:
     view = tuple(_shown(session).values())
     if asked is None or asked <= n or origin != view or session.get(keys.DECODE_STEP) != n:
         return None
-    return f"The link asked for step {asked}; this decode has {n} steps, so it shows step {n}."
+    return ngettext(
+        "The link asked for step {asked}; this decode has {n} step, so it shows step {n}.",
+        "The link asked for step {asked}; this decode has {n} steps, so it shows step {n}.",
+        n,
+    ).format(asked=asked, n=n)
 
 
 # -- step notes ------------------------------------------------------------------------------
 def step_note(row: DecodedStep, strategy: str) -> str:
     """How the current token was chosen: teacher forcing, the best beam path, sampling, or a what-if."""
-    how = {"forced": "teacher forcing", "beam": "best beam path", "sample": "sampled"}.get(strategy, "")
+    how = {"forced": N_("teacher forcing"), "beam": N_("best beam path"), "sample": N_("sampled")}.get(strategy, "")
     if not how and row.forced:
-        how = "forced"
-    return f"step {row.position}: {row.token}   p = {row.prob:.4f}" + (f"   ({how})" if how else "")
+        how = N_("forced")
+    values = {"position": row.position, "token": row.token, "prob": f"{row.prob:.4f}"}
+    if how:
+        return _("step {position}: {token}   p = {prob}   ({how})").format(how=_(how), **values)
+    return _("step {position}: {token}   p = {prob}").format(**values)
 
 
 # -- traces as plain data ----------------------------------------------------------------------
@@ -258,7 +268,7 @@ def topk_rows(row: DecodedStep) -> list[dict]:
     """Table rows of a step's candidates: rank, token, probability, chosen."""
     return [
         {"rank": rank, "token": piece, "probability": round(prob, 4), "chosen": piece == row.token}
-        for rank, (piece, _, prob) in enumerate(row.topk, start=1)
+        for rank, (piece, _id, prob) in enumerate(row.topk, start=1)
     ]
 
 

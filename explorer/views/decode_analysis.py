@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, MutableMapping, Sequence
 
+from explorer.i18n import N_, _
 from explorer.state import keys
 from seq2seq.attention import Scorer
 from seq2seq.decoded import DecodedSentence, DecodedStep
@@ -88,21 +89,24 @@ def explain_latex(cell: dict) -> list[str]:
 
 def explain_text(cell: dict) -> str:
     """What the numbers mean, in words (numbers only: safe Markdown)."""
-    t, s = cell["t"], cell["s"]
-    text = (
-        f"At target step {t} the scorer gave source position {s} the raw score {cell['score']:.4f}. "
-        f"Softmax turns the row of scores into weights: subtract the row's maximum ({cell['max_score']:.4f}) "
-        f"so no exponential overflows, exponentiate ({cell['exp']:.4f}) and divide by the row's sum "
-        f"({cell['sum_exp']:.4f}): **{cell['softmax']:.4f}**, the weight the model used ({cell['weight']:.4f}). "
-        f"The context vector is c_t = Σ a_ts h_s; this position's term a_ts h_s is "
-        f"**{100 * cell['share']:.1f}%** of the summed term lengths. The share differs from the weight when "
+    numbers = {
+        name: f"{cell[name]:.4f}"
+        for name in ("score", "max_score", "exp", "sum_exp", "softmax", "weight", "recomputed")
+    }
+    text = _(
+        "At target step {t} the scorer gave source position {s} the raw score {score}. "
+        "Softmax turns the row of scores into weights: subtract the row's maximum ({max_score}) "
+        "so no exponential overflows, exponentiate ({exp}) and divide by the row's sum "
+        "({sum_exp}): **{softmax}**, the weight the model used ({weight}). "
+        "The context vector is c_t = Σ a_ts h_s; this position's term a_ts h_s is "
+        "**{share}** of the summed term lengths. The share differs from the weight when "
         "encoder states have different lengths: a small weight on a long state can still move c_t."
-    )
-    text += (
-        f"\n\nCheck: the score recomputed here from h_t and h_s by the scorer's own code is "
-        f"{cell['recomputed']:.4f} (the model reported {cell['score']:.4f})."
-    )
-    return text
+    ).format(t=cell["t"], s=cell["s"], share=f"{100 * cell['share']:.1f}%", **numbers)
+    check = _(
+        "Check: the score recomputed here from h_t and h_s by the scorer's own code is "
+        "{recomputed} (the model reported {score})."
+    ).format(**numbers)
+    return text + "\n\n" + check
 
 
 def argmax(values: Sequence[float]) -> int:
@@ -112,15 +116,17 @@ def argmax(values: Sequence[float]) -> int:
 # -- what-if and attention override -----------------------------------------------------------
 def first_alternative(row: DecodedStep) -> int:
     """Index of the most probable candidate that is not the token the model chose (0 if none)."""
-    for i, (piece, _, _) in enumerate(row.topk):
+    for i, (piece, _id, _prob) in enumerate(row.topk):
         if piece != row.token:
             return i
     return 0
 
 
 def candidate_label(row: DecodedStep, index: int) -> str:
-    piece, _, prob = row.topk[index]
-    return f"{piece}   (p = {prob:.3f})" + ("   ← the model's choice" if piece == row.token else "")
+    piece, _id, prob = row.topk[index]
+    if piece == row.token:
+        return _("{token}   (p = {prob})   ← the model's choice").format(token=piece, prob=f"{prob:.3f}")
+    return f"{piece}   (p = {prob:.3f})"
 
 
 def run_whatif(session: MutableMapping, translator, data: DecodedSentence, position: int, token_id: int):
@@ -160,16 +166,24 @@ def continuation(data: DecodedSentence) -> str:
     """How a what-if of the decoded sentence `data` decodes after the forced token, in words."""
     sampling = data.sampling
     if sampling:
-        return (
-            f"Continued by sampling with the original's temperature {sampling.temperature:g} and seed "
-            f"{sampling.seed} (the same random draws), so only the forced token and what follows from it differ."
-        )
-    why = {
-        "beam": "not by beam search, which cannot resume from a forced token, so this is no beam result",
-        "forced": "not teacher-forced: the reference no longer applies once a token differs",
-        "sample": "not sampled: this trace does not say its temperature and seed",
-    }.get(data.strategy)
-    return "Continued greedily from the forced token" + (f", {why}." if why else ", like the original.")
+        return _(
+            "Continued by sampling with the original's temperature {temperature} and seed "
+            "{seed} (the same random draws), so only the forced token and what follows from it differ."
+        ).format(temperature=f"{sampling.temperature:g}", seed=sampling.seed)
+    said = {
+        "beam": N_(
+            "Continued greedily from the forced token, not by beam search, which cannot resume from a forced "
+            "token, so this is no beam result."
+        ),
+        "forced": N_(
+            "Continued greedily from the forced token, not teacher-forced: the reference no longer applies once "
+            "a token differs."
+        ),
+        "sample": N_(
+            "Continued greedily from the forced token, not sampled: this trace does not say its temperature and seed."
+        ),
+    }.get(data.strategy, N_("Continued greedily from the forced token, like the original."))
+    return _(said)
 
 
 def compare_rows(original: DecodedSentence, changed: DecodedSentence, position: int) -> list[dict]:
@@ -180,7 +194,7 @@ def compare_rows(original: DecodedSentence, changed: DecodedSentence, position: 
             "position": i,
             "original": a[i] if i < len(a) else "",
             "what-if": b[i] if i < len(b) else "",
-            "note": "forced" if i == position else ("differs" if (a[i : i + 1] != b[i : i + 1]) else ""),
+            "note": _("forced") if i == position else (_("differs") if (a[i : i + 1] != b[i : i + 1]) else ""),
         }
         for i in range(max(len(a), len(b)))
     ]
@@ -208,8 +222,8 @@ def override(translator, data: DecodedSentence, position: int, source_index: int
     return {
         "position": position,
         "source_index": source_index,
-        "before": [(piece, prob) for piece, _, prob in before.topk],
-        "after": [(piece, prob) for piece, _, prob in after.topk],
+        "before": [(piece, prob) for piece, _id, prob in before.topk],
+        "after": [(piece, prob) for piece, _id, prob in after.topk],
         "token_before": before.token,
         "token_after": after.token,
         "attention_after": list(after.attention) if after.attention is not None else None,

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import torch
 
+from explorer.i18n import N_, _
 from explorer.state.view import ViewState
 from explorer.views.decode import decode
 from seq2seq.decoded import DecodedSentence
@@ -21,6 +22,8 @@ from seq2seq.projection import StateSpace, fit_space, reference_sentences
 
 REFERENCE_SIZE = 200  # sentences in a model's reference sample
 BACKGROUND_POINTS = 1500  # reference points drawn behind a sentence, at most
+# The distances of seq2seq.projection.METRICS as the page names them (English, marked; shown translated).
+METRIC_LABELS = {"cosine": N_("cosine"), "euclidean": N_("euclidean")}
 
 
 def decoding(view: ViewState, task: str, sentence: str) -> ViewState:
@@ -92,10 +95,11 @@ def state_choices(states: DecodedSentence) -> list[tuple[str, int]]:
 
 
 def choice_label(states: DecodedSentence, choice: tuple[str, int]) -> str:
+    """How the state picker names a state, in the current language ("decoder step 2: b", "encoder 01: e")."""
     kind, i = choice
     if kind == "decoder":
-        return f"decoder step {i + 1}: {states.target_tokens[i]}"
-    return f"encoder {i:02d}: {states.source_tokens[i]}"
+        return _("decoder step {k}: {token}").format(k=i + 1, token=states.target_tokens[i])
+    return _("encoder {position}: {token}").format(position=f"{i:02d}", token=states.source_tokens[i])
 
 
 def vector(states: DecodedSentence, choice: tuple[str, int]) -> list[float]:
@@ -104,16 +108,21 @@ def vector(states: DecodedSentence, choice: tuple[str, int]) -> list[float]:
     return states.steps[i].decoder_state if kind == "decoder" else states.encoder_states[i]
 
 
+# A neighbour's kind (seq2seq.projection: "encoder" or "decoder") as the table shows it.
+KIND_LABELS = {"encoder": N_("encoder"), "decoder": N_("decoder")}
+
+
 def neighbour_rows(space: StateSpace, state: Sequence[float], k: int = 8, metric: str = "cosine") -> list[dict]:
-    """Table rows of the k nearest reference states: kind, token, position, sentence, distance."""
+    """Table rows of the k nearest reference states: distance, kind, token, position, sentence and its
+    output, the headers and kinds in the current language."""
     return [
         {
-            "distance": round(n.distance, 4),
-            "kind": n.kind,
-            "token": n.token,
-            "position": n.position,
-            "sentence": n.sentence,
-            "its output": n.output,
+            _("distance"): round(n.distance, 4),
+            _("kind"): _(KIND_LABELS.get(n.kind, n.kind)),
+            _("token"): n.token,
+            _("position"): n.position,
+            _("sentence"): n.sentence,
+            _("its output"): n.output,
         }
         for n in space.neighbours(torch.tensor(state), k=k, metric=metric)
     ]

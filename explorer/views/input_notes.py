@@ -8,6 +8,8 @@ Plain text over translators (escape before Markdown: explorer.ui.markdown).
 
 from __future__ import annotations
 
+from explorer.i18n import _
+
 
 def input_notes(sentence: str, *translators) -> list[str]:
     """The notes every page that decodes `sentence` shows beside it (plain text: escape before Markdown).
@@ -37,11 +39,17 @@ def beyond_training_note(sentence: str, *translators) -> str | None:
         return None
     trained = min(t.trained_source_len for t in taken)
     length = max(_source_tokens(t, sentence) for t in taken)
-    whose = "this model was" if len(translators) == 1 else "some of these models were"
-    return (
-        f"This sentence is {length} tokens long and {whose} trained on sources of at most {trained} tokens: "
-        "expect lower quality beyond that length."
-    )
+    if len(translators) == 1:
+        note = _(
+            "This sentence is {length} tokens long and this model was trained on sources of at most {trained} "
+            "tokens: expect lower quality beyond that length."
+        )
+    else:
+        note = _(
+            "This sentence is {length} tokens long and some of these models were trained on sources of at most "
+            "{trained} tokens: expect lower quality beyond that length."
+        )
+    return note.format(length=length, trained=trained)
 
 
 def _source_tokens(translator, sentence: str) -> int:
@@ -58,8 +66,9 @@ def unknown_note(sentence: str, *translators) -> str | None:
     if not unknown:
         return None
     listed = ", ".join(repr(c) for c in unknown)
-    whose = "this model's" if len(translators) == 1 else "these models'"
-    return f"Not in {whose} vocabulary, decoded as the unknown token <unk>: {listed}"
+    if len(translators) == 1:
+        return _("Not in this model's vocabulary, decoded as the unknown token <unk>: {listed}").format(listed=listed)
+    return _("Not in these models' vocabulary, decoded as the unknown token <unk>: {listed}").format(listed=listed)
 
 
 def normalization_note(sentence: str, *translators) -> str | None:
@@ -76,7 +85,12 @@ def normalization_note(sentence: str, *translators) -> str | None:
         pairs = tokenizer.conversions(sentence)
         if pairs:
             listed = ", ".join(f"{a} → {b}" for a, b in pairs)
-            said = tokenizer.conversion[:1].upper() + tokenizer.conversion[1:]
-            return f"{said}, as in training: {listed}. Your text was normalised to “{normalized}”."
-        return f"Your text was normalised to “{normalized}”: the same text in the Unicode form the model reads."
+            conversion = _(tokenizer.conversion)
+            said = conversion[:1].upper() + conversion[1:]
+            return _("{conversion}, as in training: {listed}. Your text was normalised to “{normalized}”.").format(
+                conversion=said, listed=listed, normalized=normalized
+            )
+        return _(
+            "Your text was normalised to “{normalized}”: the same text in the Unicode form the model reads."
+        ).format(normalized=normalized)
     return None

@@ -13,7 +13,8 @@ Three views, the open one in the URL as `view=step|split|scorers` (`lab_view`):
 
 Each view has its explanation and the papers' numbers (`EXPLANATIONS`, `PAPER_TAUS`), and every
 number a plain-language reading (`tau_words`, `step_reading`, `split_reading`, `table_reading`).
-Text returned here may quote tokens and sentences: escape it before Markdown.
+Text returned here may quote tokens and sentences: escape it before Markdown. It is in the current
+language (explorer.i18n): module constants are marked with N_ and translated where they are shown.
 """
 
 from __future__ import annotations
@@ -24,28 +25,36 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from babel.numbers import format_percent
+
+from explorer import i18n
+from explorer.i18n import N_, _, ngettext
 from explorer.state import catalog
 
 if TYPE_CHECKING:  # seq2seq.lab imports Captum and SciPy: only the functions that compute load them
     from seq2seq.lab.importance import StepImportance
 
 VIEWS = ("step", "split", "scorers")
-VIEW_LABELS = {"step": "This sentence, this step", "split": "This model, a whole split", "scorers": "All scorers"}
+VIEW_LABELS = {
+    "step": N_("This sentence, this step"),
+    "split": N_("This model, a whole split"),
+    "scorers": N_("All scorers"),
+}
 # seq2seq.lab.agreement.IMPORTANCES, named here so that the Decode page's link to the Lab imports no Captum.
 IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
 IG_STEPS = 32  # integrated gradients' points (the bar in bench/ is set at 32)
 PERMUTATION_SEEDS = 100
-METHOD_LABELS = {
-    "attention": "attention",
-    "grad_x_input": "gradient × input",
-    "integrated_gradients": "integrated gradients",
-    "leave_one_out": "leave-one-out",
+METHOD_LABELS = {  # translated where shown (`method_label`)
+    "attention": N_("attention"),
+    "grad_x_input": N_("gradient × input"),
+    "integrated_gradients": N_("integrated gradients"),
+    "leave_one_out": N_("leave-one-out"),
 }
 # Jain & Wallace (2019), Table 2 and section 3: on classifiers, not seq2seq models.
 PAPER_TAUS = {"SST": 0.35, "IMDB": 0.44, "20News": 0.13}
 PAPER_GRAD_LOO = (0.5, 0.66)
 EXPLANATIONS = {
-    "step": (
+    "step": N_(
         '**Does attention explain this word?** Three other answers to "which source tokens made the '
         'model choose this token?", each computed on the model itself with the output so far held '
         "fixed: *gradient × input* (how fast the token's log-probability moves with each source "
@@ -60,7 +69,7 @@ EXPLANATIONS = {
         "attention where you choose, use the Decode page's *Attention override* tab; how much of the rest of "
         "the output survives such an override (Moradi et al. 2019) is `lab --experiment override`."
     ),
-    "split": (
+    "split": N_(
         "**The same questions over a whole test split**, from results computed once and stored beside "
         "the models. *Agreement*: τ between attention and each importance at every greedy step, "
         "averaged per example (Jain & Wallace 2019, §3: 0.35 SST, 0.44 IMDB, 0.13 20News for "
@@ -72,7 +81,7 @@ EXPLANATIONS = {
         "source token equally; on several classification sets it lost little. Medians come with "
         "their 95% bootstrap intervals."
     ),
-    "scorers": (
+    "scorers": N_(
         "**One architecture, every scorer**, as Luong et al. (2015, Table 4) compared attention "
         "functions by perplexity and BLEU: here perplexity (teacher-forced), the task's metric, the "
         "alignment error rate against the gold alignments (reverse and dates: Och & Ney's AER, 0 = "
@@ -83,7 +92,7 @@ EXPLANATIONS = {
         "off on long inputs."
     ),
 }
-NONE_NOTE = (
+NONE_NOTE = N_(
     "This model has no attention (scorer `none`): the decoder reads only the encoder's final state. "
     "The three importances still say which source tokens mattered, and how much they agree with each "
     "other; there is no attention to compare them with, permute or replace."
@@ -95,7 +104,10 @@ def lab_view(raw: str | None) -> tuple[str, tuple[str, ...]]:
     """The view a link names (`view=`), and a note when it names none of VIEWS (then "step")."""
     if raw is None or raw in VIEWS:
         return raw or "step", ()
-    return "step", (f"Unknown view {raw[:40]!r}; showing 'step' (one of {', '.join(VIEWS)}).",)
+    note = _("Unknown view {view}; showing 'step' (one of {views}).").format(
+        view=repr(raw[:40]), views=", ".join(VIEWS)
+    )
+    return "step", (note,)
 
 
 def lab_link(params: Mapping[str, str], view: str) -> dict[str, str]:
@@ -110,7 +122,12 @@ def clamp_step(step: int, n: int) -> tuple[int, str | None]:
     produced yet) explains the first token, the one the model is about to choose.
     """
     if step > n:
-        return n, f"Step {step} is past the end of this output ({n} tokens): showing step {n}."
+        note = ngettext(
+            "Step {step} is past the end of this output ({n} token): showing step {n}.",
+            "Step {step} is past the end of this output ({n} tokens): showing step {n}.",
+            n,
+        )
+        return n, note.format(step=step, n=n)
     return max(step, 1), None
 
 
@@ -160,7 +177,7 @@ def step_lab(translator, sentence: str, step: int, ig_steps: int = IG_STEPS) -> 
     from seq2seq.lab.importance import step_importance
 
     output = greedy_output(translator, sentence)
-    step, _ = clamp_step(step, output.num_steps)
+    step, _moved = clamp_step(step, output.num_steps)
     token_id = output.token_ids[step - 1]
     imp = step_importance(translator, sentence, output.prefix(step), token_id=token_id, ig_steps=ig_steps)
     return StepLab(step=step, importance=imp, taus=step_agreement(imp))
@@ -169,35 +186,43 @@ def step_lab(translator, sentence: str, step: int, ig_steps: int = IG_STEPS) -> 
 def method_rows(imp: StepImportance) -> dict[str, list[float]]:
     """Method label -> one value per source token: attention (when the model has it), then the importances."""
     names = (("attention",) if imp.attention is not None else ()) + IMPORTANCES
-    return {METHOD_LABELS[name]: list(getattr(imp, name)) for name in names}
+    return {method_label(name): list(getattr(imp, name)) for name in names}
+
+
+def method_label(name: str) -> str:
+    """ "grad_x_input" -> "gradient × input", in the current language."""
+    return _(METHOD_LABELS[name])
 
 
 def pair_label(pair: str) -> str:
     """ "attention~grad_x_input" -> "attention ~ gradient × input"."""
     a, b = pair.split("~")
-    return f"{METHOD_LABELS[a]} ~ {METHOD_LABELS[b]}"
+    return f"{method_label(a)} ~ {method_label(b)}"
 
 
 def tau_words(tau: float | None) -> str:
     """What two rankings with Kendall's tau `tau` do, as a verb phrase ("attention and X ...")."""
+    # Translators: each of these follows "attention and gradient × input" (or similar) in a sentence,
+    # and also stands alone in a table's "reading" column.
     if tau is None or not math.isfinite(tau):
-        return "cannot be compared (one gives every token the same value)"
+        return _("cannot be compared (one gives every token the same value)")
     if tau >= 0.6:
-        return "rank the tokens much alike"
+        return _("rank the tokens much alike")
     if tau >= 0.3:
-        return "rank the tokens somewhat alike"
+        return _("rank the tokens somewhat alike")
     if tau >= 0.1:
-        return "barely agree"
+        return _("barely agree")
     if tau > -0.1:
-        return "do not agree: unrelated rankings"
-    return "rank the tokens in opposite orders"
+        return _("do not agree: unrelated rankings")
+    return _("rank the tokens in opposite orders")
 
 
 def paper_value(pair: str) -> str:
     """What Jain & Wallace (2019) report for a pair's kind, on classifiers ("" for pairs they did not compare)."""
     a, b = pair.split("~")
     if a == "attention" and b in ("grad_x_input", "integrated_gradients"):
-        return ", ".join(f"{name} {v:.2f}" for name, v in PAPER_TAUS.items()) + " (with gradients)"
+        values = _(", ").join(f"{name} {i18n.number(v, 2)}" for name, v in PAPER_TAUS.items())
+        return _("{values} (with gradients)").format(values=values)
     if a == "grad_x_input" and b == "leave_one_out":
         return f"{PAPER_GRAD_LOO[0]}–{PAPER_GRAD_LOO[1]}"
     return ""
@@ -211,9 +236,9 @@ def tau_rows(taus: Mapping[str, float]) -> list[dict]:
     """Table rows of a step's taus: the pair, tau, its reading, and Jain & Wallace's number beside it."""
     return [
         {
-            "pair": pair_label(pair),
+            _("pair"): pair_label(pair),
             "τ": _number(tau),
-            "reading": tau_words(tau),
+            _("reading"): tau_words(tau),
             "Jain & Wallace 2019": paper_value(pair),
         }
         for pair, tau in taus.items()
@@ -231,38 +256,61 @@ def step_reading(lab: StepLab) -> str:
     imp = lab.importance
     tokens = imp.source_tokens
     tops = {name: top_token(tokens, getattr(imp, name)) for name in IMPORTANCES}
-    parts = [f"The model chose “{imp.token}” (log-probability {imp.logprob:.3f})."]
+    parts = [
+        _("The model chose “{token}” (log-probability {logprob}).").format(
+            token=imp.token, logprob=i18n.number(imp.logprob, 3)
+        )
+    ]
     if imp.attention is None:
         agree = sum(1 for name in IMPORTANCES[1:] if tops[name][0] == tops["grad_x_input"][0])
         parts.append(
-            f"Gradient × input puts “{tops['grad_x_input'][1]}” (position {tops['grad_x_input'][0]}) first; "
-            f"{agree} of the other two importances agree on it."
+            _(
+                "Gradient × input puts “{token}” (position {position}) first; "
+                "{agree} of the other two importances agree on it."
+            ).format(token=tops["grad_x_input"][1], position=tops["grad_x_input"][0], agree=agree)
         )
-        return " ".join(parts)
+        return _sentences(parts)
     position, token = top_token(tokens, imp.attention)
-    agreeing = [METHOD_LABELS[name] for name in IMPORTANCES if tops[name][0] == position]
+    agreeing = [name for name in IMPORTANCES if tops[name][0] == position]
     parts.append(
-        f"Attention's heaviest source token is “{token}” (position {position}, weight {imp.attention[position]:.2f})."
+        _("Attention's heaviest source token is “{token}” (position {position}, weight {weight}).").format(
+            token=token, position=position, weight=i18n.number(imp.attention[position], 2)
+        )
     )
     if len(agreeing) == len(IMPORTANCES):
-        parts.append("All three importances rank it first too: here attention points at what mattered.")
+        parts.append(_("All three importances rank it first too: here attention points at what mattered."))
     elif agreeing:
-        others = [METHOD_LABELS[name] for name in IMPORTANCES if METHOD_LABELS[name] not in agreeing]
-        one = len(agreeing) == 1
-        parts.append(
-            f"{' and '.join(agreeing).capitalize()} also rank{'s' if one else ''} it first; "
-            f"{' and '.join(others)} do{'es' if len(others) == 1 else ''} not."
-        )
+        others = [name for name in IMPORTANCES if name not in agreeing]
+        if len(agreeing) == 1:
+            line = _("{first} also ranks it first; {second} and {third} do not.")
+        else:
+            line = _("{first} and {second} also rank it first; {third} does not.")
+        first, second, third = (method_label(name) for name in (*agreeing, *others))
+        parts.append(line.format(first=first[:1].upper() + first[1:], second=second, third=third))
     else:
-        others = "; ".join(f"{METHOD_LABELS[name]} “{tops[name][1]}”" for name in IMPORTANCES)
-        parts.append(f"No importance ranks it first ({others}): attention alone would mislead here.")
+        others = "; ".join(f"{method_label(name)} “{tops[name][1]}”" for name in IMPORTANCES)
+        parts.append(
+            _("No importance ranks it first ({others}): attention alone would mislead here.").format(others=others)
+        )
     mean = _mean(lab.taus.get(f"attention~{name}") for name in IMPORTANCES)
     if mean is not None:
         parts.append(
-            f"Over all the source tokens, attention and the importances {tau_words(mean)} (mean τ {mean:.2f}; "
-            f"Jain & Wallace's classifiers: 0.13–0.44)."
+            _(
+                "Over all the source tokens, attention and the importances {agreement} (mean τ {mean}; "
+                "Jain & Wallace's classifiers: 0.13–0.44)."
+            ).format(agreement=tau_words(mean), mean=i18n.number(mean, 2))
         )
-    return " ".join(parts)
+    return _sentences(parts)
+
+
+def _sentences(parts: Sequence[str]) -> str:
+    """Whole sentences one after the other, as the current language writes them (a space between them in
+    English, none in Chinese)."""
+    text = parts[0] if parts else ""
+    for sentence in parts[1:]:
+        # Translators: two sentences of one paragraph, one after the other.
+        text = _("{sentences} {sentence}").format(sentences=text, sentence=sentence)
+    return text
 
 
 def _mean(values) -> float | None:
@@ -283,7 +331,7 @@ def permutation(translator, sentence: str, step: int, n_seeds: int = PERMUTATION
     from seq2seq.lab.perturb import distribution_with, state_after, top_tokens
 
     output = greedy_output(translator, sentence)
-    step, _ = clamp_step(step, output.num_steps)
+    step, _moved = clamp_step(step, output.num_steps)
     prefix = output.prefix(step)
     result = permute_step(translator, sentence, prefix, n_seeds=n_seeds)
     median = statistics.median(result.tvd)
@@ -302,25 +350,34 @@ def permutation(translator, sentence: str, step: int, n_seeds: int = PERMUTATION
         "source_tokens": list(output.source_tokens),
         "attention": list(result.attention),
         "shown": {"seed": seed, "row": row, "tvd": result.tvd[index], "changed": result.changed[index]},
-        "before": [(piece, prob) for piece, _, prob in before],
-        "after": [(piece, prob) for piece, _, prob in after],
+        "before": [(piece, prob) for piece, _id, prob in before],
+        "after": [(piece, prob) for piece, _id, prob in after],
     }
 
 
 def permutation_reading(result: Mapping) -> str:
     """The permutation's numbers in words."""
     tvd, changed = result["median_tvd"], result["fraction_changed"]
+    # Translators: the verdict comes after a colon, at the end of the reading's first sentence.
     if tvd < 0.05 and changed == 0:
-        verdict = "where the weight goes hardly matters at this step: attention is not what decides it"
+        verdict = _("where the weight goes hardly matters at this step: attention is not what decides it")
     elif changed >= 0.5:
-        verdict = "where the weight goes decides this step: most shuffles change the token"
+        verdict = _("where the weight goes decides this step: most shuffles change the token")
     else:
-        verdict = "where the weight goes matters, though the token often survives"
-    return (
-        f"Median total variation {tvd:.3f} over {result['n_seeds']} shuffles (0 = the same output distribution, "
-        f"1 = disjoint); {changed:.0%} of them change the chosen token: {verdict}. Jain & Wallace found "
+        verdict = _("where the weight goes matters, though the token often survives")
+    reading = ngettext(
+        "Median total variation {tvd} over {n} shuffle (0 = the same output distribution, "
+        "1 = disjoint); {changed} of them change the chosen token: {verdict}. Jain & Wallace found "
         "small changes for many classifier instances; a model that copies or translates token by token "
-        "should mind where its attention goes."
+        "should mind where its attention goes.",
+        "Median total variation {tvd} over {n} shuffles (0 = the same output distribution, "
+        "1 = disjoint); {changed} of them change the chosen token: {verdict}. Jain & Wallace found "
+        "small changes for many classifier instances; a model that copies or translates token by token "
+        "should mind where its attention goes.",
+        result["n_seeds"],
+    )
+    return reading.format(
+        tvd=i18n.number(tvd, 3), n=result["n_seeds"], changed=i18n.percent(changed, 0), verdict=verdict
     )
 
 
@@ -331,7 +388,7 @@ def adversarial(translator, sentence: str, step: int) -> dict:
     from seq2seq.lab.adversarial import adversarial_step
 
     output = greedy_output(translator, sentence)
-    step, _ = clamp_step(step, output.num_steps)
+    step, _moved = clamp_step(step, output.num_steps)
     result = adversarial_step(translator, sentence, output.prefix(step))
     return {**result.to_json(), "jsd_bits": result.jsd_bits}
 
@@ -339,20 +396,27 @@ def adversarial(translator, sentence: str, step: int) -> dict:
 def adversarial_reading(result: Mapping) -> str:
     """The adversarial search's numbers in words."""
     jsd, bits = result["jsd"], result["jsd_bits"]
+    # Translators: the verdict comes after a colon, at the end of the reading's first sentence.
     if bits >= 0.5:
-        verdict = (
+        verdict = _(
             "a very different attention gives (almost) the same prediction, so this step's attention is one "
             "explanation among many"
         )
     elif bits >= 0.15:
-        verdict = "a noticeably different attention gives (almost) the same prediction"
+        verdict = _("a noticeably different attention gives (almost) the same prediction")
     else:
-        verdict = "no attention much different from the model's own keeps the prediction: the output pins it down"
-    return (
-        f"Jensen–Shannon divergence {jsd:.3f} nats ({bits:.2f} of its maximum, ln 2) from the model's own row, "
-        f"with the output distribution within total variation {result['tvd']:.3f} (bound {result['tvd_bound']}): "
-        f"{verdict}. Jain & Wallace found such rows for most classifier instances, with divergences near the "
+        verdict = _("no attention much different from the model's own keeps the prediction: the output pins it down")
+    return _(
+        "Jensen–Shannon divergence {jsd} nats ({share} of its maximum, ln 2) from the model's own row, "
+        "with the output distribution within total variation {tvd} (bound {bound}): "
+        "{verdict}. Jain & Wallace found such rows for most classifier instances, with divergences near the "
         "maximum."
+    ).format(
+        jsd=i18n.number(jsd, 3),
+        share=i18n.number(bits, 2),
+        tvd=i18n.number(result["tvd"], 3),
+        bound=result["tvd_bound"],
+        verdict=verdict,
     )
 
 
@@ -384,7 +448,8 @@ def compute_commands(model: str, task: str, needs_data: bool, experiments: Seque
     """The commands that compute `experiments` of `model` ("table": the task's scorer table): the script
     that stores the shipped models' results, then the lab's own command, which prints them."""
     data = " --data PATH" if needs_data else ""
-    lines = [f"python scripts/lab_results.py --tasks {task}   # the shipped models, stored in pretrained/lab/"]
+    comment = _("the shipped models, stored in pretrained/lab/")
+    lines = [f"python scripts/lab_results.py --tasks {task}   # {comment}"]
     for name in experiments:
         which = f"--task {task}" if name == "table" else f"--model {model}"
         lines.append(f"python -m seq2seq lab {which} --experiment {name}{data}")
@@ -395,18 +460,55 @@ def settings_text(results: Mapping | None) -> str:
     """How the stored results were computed, in a line: the split, the examples, the settings, the date."""
     settings = results.get("settings") if isinstance(results, Mapping) else None
     if not isinstance(settings, Mapping):
-        return "Stored results."
-    parts = [f"Stored results on the {settings.get('split', 'test')} split"]
+        return _("Stored results.")
+    parts = [_("Stored results on the {split} split").format(split=split_name(settings.get("split", "test")))]
     counts = settings.get("n")
     if isinstance(counts, Mapping):
-        parts.append("examples: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        # Translators: ", " is what separates the items of a list.
+        counted = _(", ").join(f"{experiment_name(k)} {v}" for k, v in counts.items())
+        parts.append(_("examples: {counts}").format(counts=counted))
     if settings.get("ig_steps"):
-        parts.append(f"{settings['ig_steps']} integrated-gradients points")
+        n = settings["ig_steps"]
+        parts.append(
+            ngettext("{n} integrated-gradients point", "{n} integrated-gradients points", _count(n)).format(n=n)
+        )
     if settings.get("seeds"):
-        parts.append(f"{settings['seeds']} shuffles per step")
+        n = settings["seeds"]
+        parts.append(ngettext("{n} shuffle per step", "{n} shuffles per step", _count(n)).format(n=n))
     if settings.get("date"):
-        parts.append(f"computed {settings['date']}")
-    return "; ".join(str(p) for p in parts) + "."
+        parts.append(_("computed {date}").format(date=settings["date"]))
+    text = str(parts[0])
+    for part in parts[1:]:
+        # Translators: the clauses of one line about how stored results were computed, one after the other.
+        text = _("{clauses}; {clause}").format(clauses=text, clause=part)
+    # Translators: the end of that line.
+    return _("{clauses}.").format(clauses=text)
+
+
+# The data splits (seq2seq.tasks.base.SPLITS) and the experiments (seq2seq.lab.results) as a line names them.
+SPLIT_NAMES = {"train": N_("train"), "valid": N_("valid"), "test": N_("test")}
+EXPERIMENT_NAMES = {
+    "agreement": N_("agreement"),
+    "permutation": N_("permutation"),
+    "uniform": N_("uniform"),
+    "length": N_("length"),
+    "table": N_("table"),
+}
+
+
+def split_name(split: object) -> str:
+    """A split's name in the current language ("test"); an unknown one as it is."""
+    return _(SPLIT_NAMES[split]) if split in SPLIT_NAMES else str(split)
+
+
+def experiment_name(name: object) -> str:
+    """An experiment's name in the current language ("agreement"); an unknown one as it is."""
+    return _(EXPERIMENT_NAMES[name]) if name in EXPERIMENT_NAMES else str(name)
+
+
+def _count(value: object) -> int:
+    """A stored count as ngettext takes it (a value that is not a whole number reads as many)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 2
 
 
 def has_gold(task: str) -> bool:
@@ -421,7 +523,7 @@ def summary_text(entry: Mapping | None, digits: int = 2, percent: bool = False) 
         return "–"
 
     def show(value) -> str:
-        return f"{value:.0%}" if percent else f"{value:.{digits}f}"
+        return i18n.percent(value, 0) if percent else i18n.number(value, digits)
 
     interval = f" [{show(entry['low'])}, {show(entry['high'])}]" if entry.get("low") is not None else ""
     return f"{show(entry['median'])}{interval} (n {entry.get('n', '?')})"
@@ -458,9 +560,9 @@ def agreement_rows(agreement: Mapping) -> list[dict]:
             continue
         rows.append(
             {
-                "pair": pair_label(pair),
-                "median τ [95% interval]": summary_text(entry),
-                "reading": tau_words(entry.get("median")),
+                _("pair"): pair_label(pair),
+                _("median τ [95% interval]"): summary_text(entry),
+                _("reading"): tau_words(entry.get("median")),
                 "Jain & Wallace 2019": paper_value(pair),
             }
         )
@@ -470,11 +572,12 @@ def agreement_rows(agreement: Mapping) -> list[dict]:
 def permutation_rows(permutation_result: Mapping) -> list[dict]:
     """The permutation's two summaries as table rows."""
     summary = permutation_result.get("summary", {})
+    measure, median = _("measure"), _("median [95% interval]")
     return [
-        {"measure": "median TVD per example", "median [95% interval]": summary_text(summary.get("median_tvd"), 3)},
+        {measure: _("median TVD per example"), median: summary_text(summary.get("median_tvd"), 3)},
         {
-            "measure": "share of shuffles that change the token",
-            "median [95% interval]": summary_text(summary.get("fraction_changed"), percent=True),
+            measure: _("share of shuffles that change the token"),
+            median: summary_text(summary.get("fraction_changed"), percent=True),
         },
     ]
 
@@ -483,7 +586,9 @@ def metric_value(name: str, value: float | None) -> str:
     """A task metric as the app shows it: exact match in %, BLEU as it is."""
     if value is None:
         return "–"
-    return f"{value:.1%}" if name != "bleu" else f"{value:.1f}"
+    if name == "bleu":
+        return i18n.number(value, 1)
+    return format_percent(value, format="#,##0.0%", locale=i18n.locale())
 
 
 def uniform_rows(uniform: Mapping) -> list[dict]:
@@ -491,16 +596,17 @@ def uniform_rows(uniform: Mapping) -> list[dict]:
     summary = uniform.get("summary", uniform)
     metric = summary.get("metric", "")
     name = metric_name(metric)
+    attention, examples = _("attention"), _("examples")
     return [
         {
-            "attention": "the model's own",
+            attention: _("the model's own"),
             name: metric_value(metric, summary.get("model")),
-            "examples": summary.get("n"),
+            examples: summary.get("n"),
         },
         {
-            "attention": "uniform (1/S everywhere)",
+            attention: _("uniform (1/S everywhere)"),
             name: metric_value(metric, summary.get("uniform")),
-            "examples": summary.get("n"),
+            examples: summary.get("n"),
         },
     ]
 
@@ -517,27 +623,42 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
         if with_attention:
             mean = sum(with_attention) / len(with_attention)
             lines.append(
-                f"Agreement: on a typical example attention and the importances {tau_words(mean)} "
-                f"(medians τ {min(with_attention):.2f} to {max(with_attention):.2f}; Jain & Wallace's classifiers "
-                "0.13–0.44 for attention and gradients)."
+                _(
+                    "Agreement: on a typical example attention and the importances {agreement} "
+                    "(medians τ {low} to {high}; Jain & Wallace's classifiers "
+                    "0.13–0.44 for attention and gradients)."
+                ).format(
+                    agreement=tau_words(mean),
+                    low=i18n.number(min(with_attention), 2),
+                    high=i18n.number(max(with_attention), 2),
+                )
             )
         loo = medians.get("grad_x_input~leave_one_out")
         if loo is not None:
             lines.append(
-                f"The importances among themselves: gradient × input and leave-one-out {tau_words(loo)} "
-                f"(median τ {loo:.2f}; Jain & Wallace 0.5–0.66)."
+                _(
+                    "The importances among themselves: gradient × input and leave-one-out {agreement} "
+                    "(median τ {tau}; Jain & Wallace 0.5–0.66)."
+                ).format(agreement=tau_words(loo), tau=i18n.number(loo, 2))
             )
     permutation_result = experiments.get("permutation")
     if permutation_result:
         summary = permutation_result.get("summary", {})
         tvd, changed = (summary.get(k, {}).get("median") for k in ("median_tvd", "fraction_changed"))
         if tvd is not None and changed is not None:
-            lines.append(
-                f"Permutation: shuffling a step's attention moves the output distribution by a median "
-                f"{tvd:.2f} in total variation and changes the token in {changed:.0%} of shuffles on a typical "
-                "example: " + ("where attention goes matters to this model." if changed >= 0.2 or tvd >= 0.2
-                               else "this model hardly minds where its attention goes.")
-            )  # fmt: skip
+            if changed >= 0.2 or tvd >= 0.2:
+                line = _(
+                    "Permutation: shuffling a step's attention moves the output distribution by a median "
+                    "{tvd} in total variation and changes the token in {changed} of shuffles on a typical "
+                    "example: where attention goes matters to this model."
+                )
+            else:
+                line = _(
+                    "Permutation: shuffling a step's attention moves the output distribution by a median "
+                    "{tvd} in total variation and changes the token in {changed} of shuffles on a typical "
+                    "example: this model hardly minds where its attention goes."
+                )
+            lines.append(line.format(tvd=i18n.number(tvd, 2), changed=i18n.percent(changed, 0)))
     uniform = experiments.get("uniform")
     if uniform:
         summary = uniform.get("summary", uniform)
@@ -545,13 +666,21 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
         if own is not None and flat is not None:
             lost = own - flat
             scale = 1 if name == "bleu" else 100
-            unit = " BLEU" if name == "bleu" else " points"
-            lines.append(
-                f"Uniform attention: {metric_value(name, own)} with its own attention, {metric_value(name, flat)} "
-                f"with uniform weights, {lost * scale:.1f}{unit} lost: "
-                + ("attention carries what the model needs (Wiegreffe & Pinter found classifiers that lost little)."
-                   if lost * scale >= 5 else "the model hardly needs its attention's shape here.")
-            )  # fmt: skip
+            if name == "bleu":
+                amount = _("{lost} BLEU").format(lost=i18n.number(lost * scale, 1))
+            else:
+                amount = _("{lost} points").format(lost=i18n.number(lost * scale, 1))
+            if lost * scale >= 5:
+                line = _(
+                    "Uniform attention: {own} with its own attention, {flat} with uniform weights, {amount} lost: "
+                    "attention carries what the model needs (Wiegreffe & Pinter found classifiers that lost little)."
+                )
+            else:
+                line = _(
+                    "Uniform attention: {own} with its own attention, {flat} with uniform weights, {amount} lost: "
+                    "the model hardly needs its attention's shape here."
+                )
+            lines.append(line.format(own=metric_value(name, own), flat=metric_value(name, flat), amount=amount))
     return lines
 
 
@@ -562,30 +691,38 @@ def table_rows(table: Mapping, gold: bool) -> list[dict]:
     rows = []
     for row in table.get("rows", []):
         shown = {
-            "model": row.get("model"),
-            "cell": row.get("cell"),
-            "perplexity": _number(row.get("perplexity"), 3),
+            _("model"): row.get("model"),
+            _("cell"): row.get("cell"),
+            _("perplexity"): _number(row.get("perplexity"), 3),
             metric_label(metric): _number(_scaled(metric, row.get(metric)), 2),
         }
         if gold:
             shown["AER"] = _number(row.get("aer"), 3)
         shown |= {
-            "entropy (nats)": _number(row.get("entropy"), 3),
-            "mean τ(attention, IG)": _number(row.get("tau"), 3),
-            "median τ [95% interval]": summary_text(row.get("tau_summary")),
+            _("entropy (nats)"): _number(row.get("entropy"), 3),
+            _("mean τ(attention, IG)"): _number(row.get("tau"), 3),
+            _("median τ [95% interval]"): summary_text(row.get("tau_summary")),
         }
         rows.append(shown)
     return rows
 
 
+METRIC_NAMES = {"exact_match": N_("exact match")}
+METRIC_LABELS = {"exact_match": N_("exact match %")}  # the same as seq2seq.metrics' labels
+
+
 def metric_name(metric: str) -> str:
-    """ "exact_match" -> "exact match", "bleu" -> "BLEU"."""
-    return "BLEU" if metric == "bleu" else metric.replace("_", " ")
+    """ "exact_match" -> "exact match", "bleu" -> "BLEU" (in the current language)."""
+    if metric == "bleu":
+        return "BLEU"
+    return _(METRIC_NAMES[metric]) if metric in METRIC_NAMES else metric.replace("_", " ")
 
 
 def metric_label(metric: str) -> str:
-    """A metric's column header: "exact match %" (a fraction shown in %), "BLEU"."""
-    return metric_name(metric) + ("" if metric == "bleu" else " %")
+    """A metric's column header: "exact match %" (a fraction shown in %), "BLEU" (in the current language)."""
+    if metric == "bleu":
+        return "BLEU"
+    return _(METRIC_LABELS[metric]) if metric in METRIC_LABELS else metric_name(metric) + " %"
 
 
 def _scaled(metric: str, value) -> float | None:
@@ -602,32 +739,45 @@ def table_reading(table: Mapping, gold: bool) -> list[str]:
     scored = [r for r in table.get("rows", []) if r.get("perplexity") is not None]
     if scored:
         best = min(scored, key=lambda r: r["perplexity"])
-        lines.append(f"Lowest perplexity: {best['model']} ({best['perplexity']:.3f}).")
+        lines.append(
+            _("Lowest perplexity: {model} ({perplexity}).").format(
+                model=best["model"], perplexity=i18n.number(best["perplexity"], 3)
+            )
+        )
     with_metric = [r for r in table.get("rows", []) if r.get(metric) is not None]
     if with_metric:
         top = max(r[metric] for r in with_metric)
-        best = ", ".join(r["model"] for r in with_metric if r[metric] == top)
-        lines.append(f"Best {metric_name(metric)} ({metric_value(metric, top)}): {best}.")
+        best = _(", ").join(r["model"] for r in with_metric if r[metric] == top)
+        lines.append(
+            _("Best {metric} ({value}): {models}.").format(
+                metric=metric_name(metric), value=metric_value(metric, top), models=best
+            )
+        )
     if gold:
         aligned = [r for r in rows if r.get("aer") is not None]
         if aligned:
             best = min(aligned, key=lambda r: r["aer"])
-            line = f"Attention closest to the gold alignment: {best['model']} (AER {best['aer']:.3f})"
             tau = best.get("tau")
+            aer = i18n.number(best["aer"], 3)
             if best["aer"] < 0.1 and tau is not None and tau < 0.3:
-                line += (
-                    f", yet its attention and integrated gradients {tau_words(tau)} (mean τ {tau:.2f}): sitting "
-                    "on the aligned token is not the same as being what the prediction rests on."
-                )
+                line = _(
+                    "Attention closest to the gold alignment: {model} (AER {aer}), yet its attention and "
+                    "integrated gradients {agreement} (mean τ {tau}): sitting on the aligned token is not the "
+                    "same as being what the prediction rests on."
+                ).format(model=best["model"], aer=aer, agreement=tau_words(tau), tau=i18n.number(tau, 2))
             else:
-                line += "."
+                line = _("Attention closest to the gold alignment: {model} (AER {aer}).").format(
+                    model=best["model"], aer=aer
+                )
             lines.append(line)
     taus = [r for r in rows if r.get("tau") is not None]
     if taus:
         best = max(taus, key=lambda r: r["tau"])
         lines.append(
-            f"Attention agrees most with integrated gradients in {best['model']} (mean τ {best['tau']:.2f}; "
-            "Jain & Wallace's classifiers 0.13–0.44 for attention and gradients)."
+            _(
+                "Attention agrees most with integrated gradients in {model} (mean τ {tau}; "
+                "Jain & Wallace's classifiers 0.13–0.44 for attention and gradients)."
+            ).format(model=best["model"], tau=i18n.number(best["tau"], 2))
         )
     return lines
 
@@ -639,10 +789,14 @@ def refused_notes(results: Mapping | None, models: Sequence[str]) -> list[str]:
         found = experiment(results, model, "length") or {}
         refused = sum(b.get("refused") or 0 for b in found.get("buckets") or [] if isinstance(b, Mapping))
         if refused:
-            notes.append(
-                f"{model} refused {refused} source{'s' if refused != 1 else ''} longer than it takes (a location "
-                "scorer learns one weight per trained position): no point where a bucket had nothing else."
+            note = ngettext(
+                "{model} refused {n} source longer than it takes (a location "
+                "scorer learns one weight per trained position): no point where a bucket had nothing else.",
+                "{model} refused {n} sources longer than it takes (a location "
+                "scorer learns one weight per trained position): no point where a bucket had nothing else.",
+                refused,
             )
+            notes.append(note.format(model=model, n=refused))
     return notes
 
 

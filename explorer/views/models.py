@@ -1,7 +1,12 @@
 """Models page logic: the comparison table, model cards and training curves, as plain data.
 
 Files are only found through the registry (a model name resolves to its folder inside the
-registry root); nothing the user picks is joined into a path.
+registry root); nothing the user picks is joined into a path. A card has a version per language
+beside it (README.zh.md beside README.md): `model_card` and `comparison_readme` read the one of the
+current language, the English one where it has none.
+
+The table keeps English column names (tests and sorting read them); `column_titles` says how the
+page heads them in the current language, `column_help` what each means.
 """
 
 from __future__ import annotations
@@ -10,39 +15,75 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from explorer import i18n
+from explorer.i18n import N_, _
 from explorer.state.catalog import Entry, shown_metric
 from explorer.views import timelapse
 from seq2seq.registry import CheckpointError, default_root, resolve
 
-CARD_FILE, PROBES_FILE, INDEX_FILE = "README.md", "probes.json", "README.md"
+CARD_FILE, PROBES_FILE, INDEX_FILE = "README.md", "probes.json", "README.md"  # the English cards
 MAX_CARD_BYTES = 200_000  # a model card longer than this is cut
 
 
 # The test-split metrics the manifest keeps per model ("test"), as table columns: key, title
 # (fractions are shown in %: catalog.shown_metric).
 METRIC_COLUMNS = (
-    ("exact_match", "exact %"),
-    ("char_accuracy", "chars %"),
-    ("alignment_accuracy", "aligned %"),
-    ("gold_mass", "gold mass %"),
-    ("entropy", "entropy"),
+    ("exact_match", N_("exact %")),
+    ("char_accuracy", N_("chars %")),
+    ("alignment_accuracy", N_("aligned %")),
+    ("gold_mass", N_("gold mass %")),
+    ("entropy", N_("entropy")),
     ("bleu", "BLEU"),
-    ("bleu_beam5", "BLEU beam 5"),
+    ("bleu_beam5", N_("BLEU beam 5")),
     ("chrf", "chrF"),
 )
+# The other columns of the table (English name, marked for translation).
+BASE_COLUMNS = (N_("name"), N_("scorer"), N_("parameters"), N_("train min"))
 # What each column means, for the table's header tooltips.
 COLUMN_HELP = {
-    "exact %": "Outputs equal to the reference (test split)",
-    "chars %": "Output characters equal to the reference's, position by position",
-    "aligned %": "Target characters whose most-attended source position lies in their gold span "
-    "(forced decoding of the reference)",
-    "gold mass %": "Mean attention weight on the gold span",
-    "entropy": "Mean entropy of an attention row, in nats (0 = all on one position)",
-    "BLEU": "sacreBLEU, greedy, on the whole multi-reference test split",
-    "BLEU beam 5": "sacreBLEU, beam 5, on the whole test split (the card says how many sentences)",
-    "chrF": "sacreBLEU chrF, greedy, whole test split",
-    "train min": "Minutes of training (the machine is in the model's card)",
+    "exact %": N_("Outputs equal to the reference (test split)"),
+    "chars %": N_("Output characters equal to the reference's, position by position"),
+    "aligned %": N_(
+        "Target characters whose most-attended source position lies in their gold span "
+        "(forced decoding of the reference)"
+    ),
+    "gold mass %": N_("Mean attention weight on the gold span"),
+    "entropy": N_("Mean entropy of an attention row, in nats (0 = all on one position)"),
+    "BLEU": N_("sacreBLEU, greedy, on the whole multi-reference test split"),
+    "BLEU beam 5": N_("sacreBLEU, beam 5, on the whole test split (the card says how many sentences)"),
+    "chrF": N_("sacreBLEU chrF, greedy, whole test split"),
+    "train min": N_("Minutes of training (the machine is in the model's card)"),
 }
+# How a validation metric's key reads as an axis title or in a sentence in another language than
+# English (English shows the key, or its words, as it always has); a key not listed stays as it is.
+METRIC_TITLES = {
+    "exact_match": N_("exact match"),
+    "char_accuracy": N_("character accuracy"),
+    "accuracy": N_("accuracy"),
+    "alignment_accuracy": N_("alignment accuracy"),
+    "gold_mass": N_("gold mass"),
+    "bleu": "BLEU",
+    "chrf": "chrF",
+}
+
+
+def column_titles(columns) -> dict[str, str]:
+    """English column name -> how the table heads it in the current language."""
+    return {column: _(column) for column in columns}
+
+
+def column_help() -> dict[str, str]:
+    """Column heading (in the current language) -> what the column means (in the current language)."""
+    return {_(title): _(text) for title, text in COLUMN_HELP.items()}
+
+
+def metric_title(metric: str, english: str | None = None) -> str:
+    """A validation metric as the page names it: in English `english` (default: the key itself,
+    "exact_match"), in another language its translated title ("exact match" -> 完全匹配)."""
+    if i18n.current() == i18n.SOURCE:
+        return metric if english is None else english
+    title = METRIC_TITLES.get(metric)
+    return _(title) if title else (metric if english is None else english)
 
 
 def table_rows(entries: Sequence[Entry]) -> list[dict]:
@@ -79,14 +120,36 @@ def _read_text(path: Path) -> str | None:
     with open(path, encoding="utf-8", errors="replace") as f:
         text = f.read(MAX_CARD_BYTES + 1)
     if len(text) > MAX_CARD_BYTES:
-        text = text[:MAX_CARD_BYTES] + "\n\n…(cut)"
+        text = text[:MAX_CARD_BYTES] + "\n\n" + _("…(cut)")
     return text
 
 
-def model_card(name: str) -> str | None:
-    """README.md of registered model `name`, None when it has none (or is not registered)."""
+def localized(folder: Path, file: str = CARD_FILE, lang: str | None = None) -> Path:
+    """`folder`/`file` in `lang` (default: the current language): README.zh.md beside README.md
+    when there is one, else the English file itself. `file` is one of this module's names, never a
+    user's text; `lang` one of the interface's languages."""
+    lang = i18n.current() if lang is None else lang
+    if lang != i18n.SOURCE and lang in i18n.LANGUAGES:
+        stem, dot, suffix = file.rpartition(".")
+        translated = folder / f"{stem}.{lang}.{suffix}" if dot else folder / f"{file}.{lang}"
+        if translated.is_file():
+            return translated
+    return folder / file
+
+
+def card_file(name: str, lang: str | None = None) -> str:
+    """The file name of the card `model_card(name, lang)` reads ("README.md", "README.zh.md")."""
     try:
-        return _read_text(resolve(name) / CARD_FILE)
+        return localized(resolve(name), CARD_FILE, lang).name
+    except CheckpointError:
+        return CARD_FILE
+
+
+def model_card(name: str, lang: str | None = None) -> str | None:
+    """The card of registered model `name` in `lang` (default: the current language; README.md, or
+    README.<lang>.md beside it), None when it has none (or is not registered)."""
+    try:
+        return _read_text(localized(resolve(name), CARD_FILE, lang))
     except CheckpointError:
         return None
 
@@ -110,9 +173,15 @@ def demote_headings(markdown: str, levels: int = 2) -> str:
     return "\n".join(lines)
 
 
-def comparison_readme() -> str | None:
-    """pretrained/README.md (the comparison written at release time), if there is one."""
-    return _read_text(default_root() / INDEX_FILE)
+def comparison_file(lang: str | None = None) -> str:
+    """The file name of the comparison `comparison_readme(lang)` reads ("README.md", "README.zh.md")."""
+    return localized(default_root(), INDEX_FILE, lang).name
+
+
+def comparison_readme(lang: str | None = None) -> str | None:
+    """pretrained/README.md (the comparison written at release time) in `lang` (default: the current
+    language; README.<lang>.md where there is one), if there is one."""
+    return _read_text(localized(default_root(), INDEX_FILE, lang))
 
 
 def probes_path(name: str) -> Path | None:
@@ -154,12 +223,12 @@ def curves(histories: dict[str, tuple[Entry, list[dict]]]) -> tuple[list[dict], 
     losses, metrics = [], []
     chosen = {name: metric_name(entry, history) for name, (entry, history) in histories.items()}
     unique = list(dict.fromkeys(m for m in chosen.values() if m is not None))
-    for name, (_, history) in histories.items():
+    for name, (_entry, history) in histories.items():
         epochs = [e["epoch"] for e in history]
         losses.append({"name": name, "epochs": epochs, "values": [_number(e["loss"]) for e in history]})
         metric = chosen[name]
         if metric is not None:
-            label = name if len(unique) == 1 else f"{name} ({metric})"
+            label = name if len(unique) == 1 else f"{name} ({metric_title(metric)})"
             values = [_number(e["valid"].get(metric)) for e in history]
             metrics.append({"name": label, "epochs": epochs, "values": values})
-    return losses, metrics, ", ".join(unique) or "validation metric"
+    return losses, metrics, ", ".join(metric_title(m) for m in unique) or _("validation metric")

@@ -41,6 +41,7 @@ import torch
 from captum.attr import FeatureAblation, InputXGradient, IntegratedGradients
 
 from ..decoding import MAX_OUTPUT_TOKENS, InputError, Translator
+from ..messages import N_
 from ..model import Seq2Seq
 from ..specials import UNK
 
@@ -102,11 +103,15 @@ def _check_prefix(translator: Translator, prefix: Sequence[int]) -> tuple[int, .
     ids = tuple(int(i) for i in prefix)
     vocab, eos = translator.config.tgt_vocab_size, translator.config.eos_id
     if any(not 0 <= i < vocab for i in ids):
-        raise InputError(f"the prefix has a token id outside the target vocabulary (0..{vocab - 1})")
+        raise InputError(N_("the prefix has a token id outside the target vocabulary (0..{last})"), last=vocab - 1)
     if eos in ids:
-        raise InputError("the prefix contains </s>: the decode has ended there, there is no next step")
+        raise InputError(N_("the prefix contains </s>: the decode has ended there, there is no next step"))
     if len(ids) >= MAX_OUTPUT_TOKENS:
-        raise InputError(f"the prefix is {len(ids)} tokens long; a decode has at most {MAX_OUTPUT_TOKENS} steps")
+        raise InputError(
+            N_("the prefix is {length} tokens long; a decode has at most {limit} steps"),
+            length=len(ids),
+            limit=MAX_OUTPUT_TOKENS,
+        )
     return ids
 
 
@@ -128,7 +133,9 @@ def step_importance(
     backward passes (integrated gradients) and one batch of S forward passes (leave-one-out).
     """
     if isinstance(ig_steps, bool) or not isinstance(ig_steps, int) or not 1 <= ig_steps <= MAX_IG_STEPS:
-        raise InputError(f"ig_steps must be a whole number from 1 to {MAX_IG_STEPS}, got {ig_steps!r}")
+        raise InputError(
+            N_("ig_steps must be a whole number from 1 to {high}, got {value!r}"), high=MAX_IG_STEPS, value=ig_steps
+        )
     ids = translator.encode_source(source)
     prefix = _check_prefix(translator, prefix)
     model, device = translator.model, translator.device
@@ -144,7 +151,11 @@ def step_importance(
         if token_id is None:
             token_id = int(logprobs[0].argmax())
         elif not 0 <= int(token_id) < config.tgt_vocab_size:
-            raise InputError(f"token id {token_id} is outside the target vocabulary (0..{config.tgt_vocab_size - 1})")
+            raise InputError(
+                N_("token id {token_id} is outside the target vocabulary (0..{last})"),
+                token_id=token_id,
+                last=config.tgt_vocab_size - 1,
+            )
         token_id = int(token_id)
 
         def f(embedded: torch.Tensor) -> torch.Tensor:  # (B, S, E) -> (B,)

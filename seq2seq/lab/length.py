@@ -40,12 +40,13 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Sequence
 
+from seq2seq.messages import N_
 from seq2seq.tasks import Example, get_task
 
 
 def length_unit(task_name: str) -> str:
     """ "words" for a task whose source is read in subword pieces (en-fr), else "characters"."""
-    return "words" if get_task(task_name).source_tokenizer == "sentencepiece" else "characters"
+    return N_("words") if get_task(task_name).source_tokenizer == "sentencepiece" else N_("characters")
 
 
 def source_length(task_name: str, text: str) -> int:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import torch
 
 from seq2seq.decoding import DecodeState, InputError, Translator
+from seq2seq.messages import N_
 
 LN2 = math.log(2.0)  # the largest Jensen-Shannon divergence, in nats (disjoint supports)
 
@@ -39,7 +40,7 @@ LN2 = math.log(2.0)  # the largest Jensen-Shannon divergence, in nats (disjoint 
 def require_attention(translator: Translator) -> None:
     """InputError for a model without attention (scorer `none`): there is no row to perturb."""
     if not translator.has_attention:
-        raise InputError("this model has no attention to perturb (scorer 'none')")
+        raise InputError(N_("this model has no attention to perturb (scorer 'none')"))
 
 
 def state_after(translator: Translator, source: str, prefix: Sequence[int | str] = ()) -> DecodeState:

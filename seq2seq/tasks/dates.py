@@ -17,6 +17,7 @@ import datetime
 import random
 import re
 
+from seq2seq.messages import N_
 from seq2seq.metrics import EXACT_MATCH
 from seq2seq.tasks.base import Example, Shipped, Span, Task, sample_split
 
@@ -190,7 +191,7 @@ def with_unknown_symbol(n: int, seed: int) -> list[Example]:
 
 TASK = Task(
     name=NAME,
-    label="Normalize a date",
+    label=N_("Normalize a date"),
     metric=EXACT_MATCH,
     probes=PROBES,
     example_sentences=("saturday, may 9, 2018", "9th of May 18"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import string
 
+from seq2seq.messages import N_
 from seq2seq.metrics import EXACT_MATCH
 from seq2seq.tasks.base import Example, Shipped, Task, sample_split
 
@@ -113,7 +114,7 @@ def examples(split: str, n: int, seed: int) -> list[Example]:
 
 TASK = Task(
     name=NAME,
-    label="Reverse a string",
+    label=N_("Reverse a string"),
     metric=EXACT_MATCH,
     probes=PROBES,
     example_sentences=("hello world", "attention is all"),

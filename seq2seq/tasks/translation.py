@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from seq2seq.messages import N_
 from seq2seq.metrics import BLEU
 from seq2seq.tasks import tatoeba
 from seq2seq.tasks.base import Corpus, Example, Shipped, Task
@@ -65,7 +66,7 @@ def build_tokenizers(train: list[tuple[str, str]], vocab_size: int):
 
 TASK = Task(
     name=NAME,
-    label="English → French",
+    label=N_("English → French"),
     metric=BLEU,
     probes=PROBES,
     example_sentences=("I am cold.", "She is reading a book."),
@@ -78,7 +79,7 @@ TASK = Task(
         format="a Tatoeba file: English<TAB>French",
         load=load,
         references=references,
-        credit="English–French pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR)",
+        credit=N_("English–French pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR)"),
         card="English–French pairs from the Tatoeba project (www.manythings.org/anki and tatoeba.org, CC BY 2.0 FR),"
         " split by a hash of the English sentence; the test split is multi-reference.",
         env=("ATTENTION_EXPLORER_DATA",),  # the app's setting from before zh-en, when en-fr was the only corpus

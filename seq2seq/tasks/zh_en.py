@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 
+from seq2seq.messages import N_
 from seq2seq.metrics import BLEU
 from seq2seq.tasks import tatoeba
 from seq2seq.tasks.base import Corpus, Example, Shipped, Task
@@ -83,7 +84,7 @@ def build_tokenizers(train: list[tuple[str, str]], vocab_size: int):
 
 TASK = Task(
     name=NAME,
-    label="Chinese → English",
+    label=N_("Chinese → English"),
     metric=BLEU,
     probes=PROBES,
     example_sentences=("我爱你。", "我明天去北京。", "他在图书馆看书。"),
@@ -96,7 +97,7 @@ TASK = Task(
         format=DATA_FORMAT,
         load=load,
         references=references,
-        credit="Chinese–English pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR)",
+        credit=N_("Chinese–English pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR)"),
         card="Chinese–English pairs from the Tatoeba project (www.manythings.org/anki and tatoeba.org, CC BY 2.0"
         " FR). The Chinese is normalised (NFKC, then traditional to simplified with OpenCC) and split by a hash of"
         " the normalised sentence, so every English reference of a sentence is in one split; the test split is"

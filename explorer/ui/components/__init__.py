@@ -8,6 +8,10 @@
 
 Their data comes from explorer.figures.svg_heatmap and explorer.figures.svg_bars. No user text is
 ever formatted into a script: it travels as JSON and reaches the page through textContent.
+
+The words the scripts write (titles, legends, tooltips) come translated in the data's ``texts``
+(made by those modules; the instant stepper adds its buttons' words): the scripts keep English only
+as a fallback.
 """
 
 from __future__ import annotations

@@ -1,6 +1,17 @@
 // The Decode page's per-step bar charts (explorer.figures.svg_bars' payloads).
-// Static: no user text is ever formatted into this script (the data arrives as JSON only).
+// Static: no user text is ever formatted into this script (the data arrives as JSON only). The words it
+// writes arrive translated in the payload's `texts` (explorer.figures.svg_bars.texts); English is the fallback.
 const NS = "http://www.w3.org/2000/svg";
+
+function say(data, key, fallback) {
+  const words = data.texts || {};
+  return typeof words[key] === "string" ? words[key] : fallback;
+}
+
+// A template's "{name}" placeholders filled from `values` (the result goes to textContent only).
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
+}
 
 function el(name, attrs, text) {
   const node = document.createElementNS(NS, name);
@@ -14,7 +25,10 @@ function svgRoot(data, width, height) {
     "font-family": "'Source Sans Pro', sans-serif", "font-size": Math.round(12 * data.scale), fill: "#31333f"});
 }
 
-function fmt(v, digits) { return v === null ? "n/a" : v.toFixed(digits); }
+function fmt(v, digits, data) { return v === null ? say(data, "none", "n/a") : v.toFixed(digits); }
+
+// The widest label in monospace columns, measured in Python (a Chinese character takes two).
+function longestLabel(data) { return Math.max(1, data.columns || 0, ...data.labels.map((x) => x.length)); }
 
 // A horizontal grid line at each tick value of a panel (y maps a value to pixels), labelled on the left.
 function gridLines(svg, ticks, y, left, right, f) {
@@ -40,7 +54,7 @@ function sourceLabels(svg, data, left, cw, top, f) {
 // upwards under the weights; a tooltip on every bar with the token, its score and its weight.
 function drawScores(data, width) {
   const f = data.scale, S = data.labels.length, left = Math.round(44 * f), right = 8;
-  const longest = Math.max(1, ...data.labels.map((x) => x.length));
+  const longest = longestLabel(data);
   const panel = Math.round(100 * f), title = Math.round(20 * f), gap = Math.round(12 * f);
   const labelsH = Math.round(7.5 * f * longest) + 16;
   const height = 2 * (title + panel) + gap + labelsH;
@@ -59,12 +73,15 @@ function drawScores(data, width) {
     return y;
   }
 
-  const yScore = panelAt(0, "raw scores score(h_t, h_s)", lo, hi, [lo, 0, hi].filter((v, i, a) => a.indexOf(v) === i));
+  const scoreTicks = [lo, 0, hi].filter((v, i, a) => a.indexOf(v) === i);
+  const yScore = panelAt(0, say(data, "scores_title", "raw scores score(h_t, h_s)"), lo, hi, scoreTicks);
   const top2 = title + panel + gap;
-  const yWeight = panelAt(top2, "weights a_t = softmax(scores)", 0, 1, [0, 0.5, 1]);
+  const yWeight = panelAt(top2, say(data, "weights_title", "weights a_t = softmax(scores)"), 0, 1, [0, 0.5, 1]);
+  const tipText = say(data, "scores_tip", "{token}\nscore {score}\nweight {weight}");
   for (let s = 0; s < S; s++) {
     const x = left + s * cw + 1, w = Math.max(1, cw - 2);
-    const tip = data.full[s] + "\nscore " + fmt(data.scores[s], 4) + "\nweight " + fmt(data.weights[s], 4);
+    const tip = fill(tipText, {token: data.full[s], score: fmt(data.scores[s], 4, data),
+      weight: fmt(data.weights[s], 4, data)});
     const score = data.scores[s], weight = data.weights[s];
     if (score !== null) {
       const a = yScore(Math.max(score, 0)), b = yScore(Math.min(score, 0));
@@ -87,14 +104,16 @@ function drawScores(data, width) {
 // Each weight beside its share of c_t, two bars per source position on a fixed 0..1 axis.
 function drawShares(data, width) {
   const f = data.scale, S = data.labels.length, left = Math.round(44 * f), right = 8;
-  const longest = Math.max(1, ...data.labels.map((x) => x.length));
+  const longest = longestLabel(data);
   const legend = Math.round(24 * f), panel = Math.round(140 * f), labelsH = Math.round(7.5 * f * longest) + 16;
   const svg = svgRoot(data, width, legend + panel + labelsH);
   svg.setAttribute("data-columns", String(S));
   const cw = Math.max(6, (width - left - right) / Math.max(S, 1));
   const y = (v) => legend + panel - Math.min(Math.max(v, 0), 1) * panel;
-  [["weight a_ts", data.colors.weight], ["share of c_t", data.colors.share]].forEach(([name, color], i) => {
-    const x = left + i * Math.round(120 * f);
+  const legendNames = [say(data, "weight_legend", "weight a_ts"), say(data, "share_legend", "share of c_t")];
+  const gap = Math.round((data.legend_gap || 120) * f);  // past the first entry's text (measured in Python)
+  [[legendNames[0], data.colors.weight], [legendNames[1], data.colors.share]].forEach(([name, color], i) => {
+    const x = left + i * gap;
     svg.appendChild(el("rect", {x: x, y: legend / 2 - 6 * f, width: 12 * f, height: 12 * f, fill: color}));
     svg.appendChild(el("text", {x: x + 18 * f, y: legend / 2 + 4 * f}, name));
   });
@@ -105,7 +124,8 @@ function drawShares(data, width) {
       if (v === null) return;
       const bar = el("rect", {x: left + s * cw + 1 + i * half, y: y(v), width: half, height: Math.max(y(0) - y(v), 0.5),
         fill: hot ? data.colors.chosen : data.colors[name], "fill-opacity": hot && i === 1 ? 0.6 : 1, "class": name});
-      bar.appendChild(el("title", {}, data.full[s] + "\n" + name + " " + fmt(v, 4)));
+      const tip = say(data, name + "_tip", "{token}\n" + name + " {value}");
+      bar.appendChild(el("title", {}, fill(tip, {token: data.full[s], value: fmt(v, 4, data)})));
       svg.appendChild(bar);
     });
   }
@@ -116,23 +136,23 @@ function drawShares(data, width) {
 // Horizontal bars, most probable on top, on a fixed 0..1 axis; the chosen token in red.
 function drawTopk(data, width) {
   const f = data.scale, k = data.labels.length, row = Math.round(26 * f), title = Math.round(22 * f);
-  const longest = Math.max(1, ...data.labels.map((x) => x.length));
+  const longest = longestLabel(data);
   const left = Math.round(7 * f * longest) + 12, valueW = Math.round(44 * f);
   const height = title + k * row + 6;
   const svg = svgRoot(data, width, height);
   svg.setAttribute("data-rows", String(k));
   const room = Math.max(10, width - left - valueW);
   svg.appendChild(el("text", {x: 0, y: title - 8, "font-weight": 600, "font-size": Math.round(14 * f)},
-    "next-token candidates"));
+    say(data, "topk_title", "next-token candidates")));
   for (let i = 0; i < k; i++) {
     const y = title + i * row, p = data.probs[i] === null ? 0 : Math.min(Math.max(data.probs[i], 0), 1);
     svg.appendChild(el("text", {x: left - 8, y: y + row / 2 + 4 * f, "text-anchor": "end"}, data.labels[i]));
     svg.appendChild(el("rect", {x: left, y: y + 3, width: room, height: row - 6, fill: "#f3f4f6"}));
     const bar = el("rect", {x: left, y: y + 3, width: Math.max(p * room, 1), height: row - 6,
       fill: data.chosen[i] ? data.colors.chosen : data.colors.other, "class": "bar"});
-    bar.appendChild(el("title", {}, data.labels[i] + "\np = " + fmt(data.probs[i], 4)));
+    bar.appendChild(el("title", {}, data.labels[i] + "\np = " + fmt(data.probs[i], 4, data)));
     svg.appendChild(bar);
-    svg.appendChild(el("text", {x: left + room + 6, y: y + row / 2 + 4 * f}, fmt(data.probs[i], 3)));
+    svg.appendChild(el("text", {x: left + room + 6, y: y + row / 2 + 4 * f}, fmt(data.probs[i], 3, data)));
   }
   return svg;
 }

@@ -1,9 +1,17 @@
 // attentionHeatmap(root, data, opts) draws into the element `root` and returns {show, resize};
 // opts: id (of the <svg>), width() (pixels available), onShow(k) (after k rows are shown).
-// Static: no user text is ever formatted into this script (the data arrives as JSON only).
+// Static: no user text is ever formatted into this script (the data arrives as JSON only). The words it
+// writes arrive translated in the payload's `texts` (explorer.figures.svg_heatmap.texts); English is the fallback.
 function attentionHeatmap(root, data, opts) {
   "use strict";
   var NS = "http://www.w3.org/2000/svg", doc = root.ownerDocument;
+  function say(key, fallback) {  // the payload's word for `key`, else the English `fallback`
+    var words = data.texts || {};
+    return typeof words[key] === "string" ? words[key] : fallback;
+  }
+  function fill(template, values) {  // "{name}" placeholders; the result goes to textContent only
+    return template.replace(/\{(\w+)\}/g, function (m, name) { return name in values ? values[name] : m; });
+  }
   var L = data.layout, S = data.source.length, T = data.target.length, cell = L.cell;
   var rows = [], shown = 0, seq = 0, cw = 0, highlight = null;
 
@@ -24,7 +32,7 @@ function attentionHeatmap(root, data, opts) {
 
   var scroller = doc.createElement("div");
   scroller.style.overflow = "auto";
-  var svg = el("svg", {id: opts.id, role: "img", "aria-label": "attention heatmap", "data-rows": "-1",
+  var svg = el("svg", {id: opts.id, role: "img", "aria-label": say("label", "attention heatmap"), "data-rows": "-1",
     "font-family": "ui-monospace, 'Source Code Pro', monospace", fill: "#31333f"});
   scroller.appendChild(svg);
   root.appendChild(scroller);
@@ -63,9 +71,9 @@ function attentionHeatmap(root, data, opts) {
     var row = data.attention[t];
     for (var s = 0; s < S; s++) {
       var r = el("rect", {x: L.left + s * cw, y: y, width: cw - 1, height: cell - 1, fill: color(row[s])});
-      var w = row[s] === null ? "n/a" : row[s].toFixed(3);
-      r.appendChild(el("title", {}, "target " + data.target_full[t] + " \u2190 source " + data.source_full[s] +
-        "\nweight " + w));
+      var w = row[s] === null ? say("missing", "n/a") : row[s].toFixed(3);
+      r.appendChild(el("title", {}, fill(say("cell", "target {target} \u2190 source {source}\nweight {weight}"),
+        {target: data.target_full[t], source: data.source_full[s], weight: w})));
       g.appendChild(r);
     }
     return g;
@@ -96,19 +104,21 @@ function attentionHeatmap(root, data, opts) {
     });
   }
 
-  // The colour bar: a 0..1 gradient with its two ends labelled.
-  var legend = el("svg", {width: 260, height: 32, "aria-label": "colour scale 0 to 1", "font-size": 12,
-    fill: "#31333f"});
+  // The colour bar: a 0..1 gradient with its two ends labelled; the gradient starts past its label
+  // (layout.legend_left, measured in Python in display columns: a Chinese label is wider).
+  var barLeft = L.legend_left || 62, barWidth = 160;
+  var legend = el("svg", {width: L.legend_width || barLeft + barWidth + 38, height: 32,
+    "aria-label": say("scale", "colour scale 0 to 1"), "font-size": 12, fill: "#31333f"});
   var defs = el("defs", {}), gradient = el("linearGradient", {id: opts.id + "-blues"});
   data.colors.forEach(function (c, i) {
     gradient.appendChild(el("stop", {offset: (i / (data.colors.length - 1)).toFixed(3), "stop-color": c}));
   });
   defs.appendChild(gradient);
   legend.appendChild(defs);
-  legend.appendChild(el("text", {x: 0, y: 14}, "weight 0"));
-  legend.appendChild(el("rect", {x: 62, y: 3, width: 160, height: 14, fill: "url(#" + opts.id + "-blues)",
+  legend.appendChild(el("text", {x: 0, y: 14}, say("legend", "weight 0")));
+  legend.appendChild(el("rect", {x: barLeft, y: 3, width: barWidth, height: 14, fill: "url(#" + opts.id + "-blues)",
     stroke: "#ccc"}));
-  legend.appendChild(el("text", {x: 228, y: 14}, "1"));
+  legend.appendChild(el("text", {x: barLeft + barWidth + 6, y: 14}, "1"));
   root.appendChild(legend);
 
   frame();

@@ -1,0 +1,133 @@
+"""Issue 21: the model cards and the comparison table in Chinese (README.zh.md beside each README.md).
+
+scripts/release.py writes both languages from the same config.json and manifest (its texts are catalog
+messages, rendered once per language); these tests check the committed Chinese files against the
+English ones and against the numbers they come from, and that regenerating every card (no training,
+no evaluation: `rewrite_cards` from the kept metrics) into a temporary folder gives the committed files.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from seq2seq.checkpoint import read_config
+from seq2seq.registry import registry
+from seq2seq.tasks import TASKS
+
+ROOT = Path(__file__).resolve().parent.parent
+PRETRAINED = ROOT / "pretrained"
+ATTRIBUTION = "www.manythings.org/anki and tatoeba.org"
+CJK = re.compile(r"[\u3400-\u9fff]")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+ENTRIES = registry(PRETRAINED)
+
+
+@pytest.fixture(scope="module")
+def release():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))  # as when run as a script: it reads train_shipped
+    try:
+        spec = importlib.util.spec_from_file_location("release_cards", ROOT / "scripts" / "release.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+
+
+def numbers(text: str) -> Counter:
+    return Counter(NUMBER.findall(text))
+
+
+def prose_lines(text: str) -> list[str]:
+    """The card's lines a reader reads as sentences: not the tables, not the model's name heading."""
+    return [line for line in text.splitlines() if line.strip() and not line.startswith(("|", "# "))]
+
+
+def test_every_model_has_a_chinese_card_and_there_is_a_chinese_table():
+    assert len(ENTRIES) == 28
+    for entry in ENTRIES:
+        assert (PRETRAINED / entry.path / "README.zh.md").is_file(), entry.name
+    assert (PRETRAINED / "README.zh.md").is_file()
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
+def test_chinese_card_has_the_english_cards_numbers_and_chinese_prose(entry):
+    folder = PRETRAINED / entry.path
+    english = (folder / "README.md").read_text(encoding="utf-8")
+    chinese = (folder / "README.zh.md").read_text(encoding="utf-8")
+    assert numbers(chinese) == numbers(english)
+    assert chinese.startswith(f"# {entry.name}\n")  # the model's name stays
+    for heading in ("## 数据", "## 设置", "## 重新训练", "## 指标（测试集，"):
+        assert heading in chinese, heading
+    untranslated = [line for line in prose_lines(chinese) if not CJK.search(line)]
+    assert not untranslated, f"{entry.name}: lines with no Chinese: {untranslated}"
+    # The data credit stays as it is in every card (the corpus cards' own credit line included).
+    assert ATTRIBUTION in chinese
+    if entry.task in ("en-fr", "zh-en"):
+        assert f"数据来源：{ATTRIBUTION}。" in chinese
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
+def test_chinese_card_reports_the_measured_numbers_of_config_json(entry):
+    folder = PRETRAINED / entry.path
+    chinese = (folder / "README.zh.md").read_text(encoding="utf-8")
+    config = read_config(folder)
+    test, fp32 = config["metrics"]["test"], config["metrics"]["test_float32"]
+    assert f"参数量 {entry.parameters:,}。" in chinese
+    assert f"训练用时 {config['training_seconds']} 秒" in chinese
+    assert f"第 {config['best_epoch']} 轮，共训练 {config['epochs_run']} 轮" in chinese
+    for key, value in test.items():
+        if isinstance(value, float) and not key.endswith("_seconds") and key != "bleu_greedy_subset":
+            measured = f"{fp32[key]:.4f}" if key in fp32 else ""
+            assert f"| {key} | {value:.4f} | {measured} |" in chinese, key
+
+
+def test_chinese_table_has_the_english_tables_numbers_and_chinese_headers():
+    english = (PRETRAINED / "README.md").read_text(encoding="utf-8")
+    chinese = (PRETRAINED / "README.zh.md").read_text(encoding="utf-8")
+    assert numbers(chinese) == numbers(english)
+    assert chinese.startswith("# 预训练模型\n")
+    assert "| 模型 | 参数量 | 完全匹配 | 未知符号完全匹配 |" in chinese
+    assert f"数据来源：{ATTRIBUTION}" in chinese
+    rows = [line for line in english.splitlines() if line.startswith("| ") and "/" in line.split("|")[1]]
+    assert len(rows) == len(ENTRIES)
+    for row in rows:  # every model's row, number for number
+        assert row in chinese
+    untranslated = [line for line in prose_lines(chinese) if not CJK.search(line)]
+    assert not untranslated
+
+
+def test_regenerating_every_card_reproduces_the_committed_files(release, tmp_path):
+    release.rewrite_cards(PRETRAINED, list(TASKS), dest=tmp_path)
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("README*.md"))
+    assert len(written) == 2 * (len(ENTRIES) + 1)
+    for relative in written:
+        committed = (PRETRAINED / relative).read_text(encoding="utf-8")
+        assert (tmp_path / relative).read_text(encoding="utf-8") == committed, (
+            f"{relative} is not what scripts/release.py writes: run `python scripts/release.py --cards-only`"
+        )
+
+
+def test_card_is_english_by_default_and_chinese_under_using(release):
+    from explorer import i18n
+
+    folder = PRETRAINED / "dates" / "concat"
+    config = read_config(folder)
+    history = json.loads((folder / "probes.json").read_text())["epochs"]
+    args = ("dates/concat", config, config["metrics"]["test"], config["metrics"]["test_float32"], 246287, history)
+    english = release.card(*args)
+    assert "## Settings" in english and not CJK.search(english.replace("§", ""))
+    with i18n.using("zh"):
+        chinese = release.card(*args)
+    assert "## 设置" in chinese and "参数量 246,287。" in chinese
+    assert english == release.card(*args)  # the language was set for the block only
+    assert release.card_file("en") == "README.md" and release.card_file("zh") == "README.zh.md"
