@@ -21,18 +21,6 @@ from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
 
 projecting = frame.page(N_("Hidden states"), N_("Hidden states"))
-LANG = i18n.current()
-
-
-def in_this_language(label):
-    """`label` speaking this run's language wherever it is called: Streamlit's test harness formats a
-    widget's value again outside the run, where no session says the language."""
-
-    def formatted(value) -> str:
-        with i18n.using(LANG):
-            return label(value)
-
-    return formatted
 
 
 st.caption(
@@ -133,7 +121,7 @@ choice = left.selectbox(
     _("State"),
     choices,
     index=default,
-    format_func=in_this_language(lambda ch: states_view.choice_label(states, ch)),
+    format_func=i18n.in_current_language(lambda ch: states_view.choice_label(states, ch)),
     key=f"hs_state_{name}_{step}",
 )
 metric = middle.radio(
@@ -141,7 +129,7 @@ metric = middle.radio(
     METRICS,
     horizontal=True,
     key="hs_metric",
-    format_func=in_this_language(lambda name: _(states_view.METRIC_LABELS.get(name, name))),
+    format_func=i18n.in_current_language(lambda name: _(states_view.METRIC_LABELS.get(name, name))),
     help=_("cosine: 1 − cos(x, y), direction only; euclidean: ‖x − y‖."),
 )
 k = right.number_input(_("How many"), 1, 50, 8, key="hs_k")

@@ -56,7 +56,8 @@ else:
 
 st.header(_("Training curves"))
 tasks = list(dict.fromkeys(e.task for e in entries))
-task = st.selectbox(_("Task"), tasks, key="models_task", format_func=catalog.task_label)
+# Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
+task = st.selectbox(_("Task"), tasks, key="models_task", format_func={t: catalog.task_label(t) for t in tasks}.get)
 histories, missing = {}, []
 for entry in entries:
     if entry.task != task:

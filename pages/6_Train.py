@@ -39,7 +39,7 @@ tasks = training_jobs.available_tasks()
 
 row = st.columns(4)
 task = row[0].selectbox(_("Task"), tasks, index=tasks.index(defaults.task), key="train_task", disabled=active,
-                        format_func=task_label)  # fmt: skip
+                        format_func={t: task_label(t) for t in tasks}.__getitem__)  # fmt: skip
 scorer = row[1].selectbox(_("Scorer"), SCORERS, index=SCORERS.index(defaults.scorer), key="train_scorer",
                           disabled=active)  # fmt: skip
 cell = row[2].selectbox(_("Cell"), CELLS, index=CELLS.index(defaults.cell), key="train_cell", disabled=active)
@@ -49,7 +49,7 @@ hidden = row[3].select_slider(_("Hidden size"), [16, 32, 64, 128, 256], value=de
 row = st.columns(4)
 pairs = training_jobs.TASK_SETTINGS[task]["train_size"]
 budget = row[0].radio(_("Budget"), list(BUDGETS), key="train_budget", horizontal=True, disabled=active,
-                      format_func=lambda value: _(BUDGETS[value]),
+                      format_func={value: _(label) for value, label in BUDGETS.items()}.__getitem__,
                       help=ngettext("One epoch = {pairs} pair; validation and the probes run after each.",
                                     "One epoch = {pairs} pairs; validation and the probes run after each.",
                                     pairs).format(pairs=i18n.number(pairs)))  # fmt: skip

@@ -22,9 +22,15 @@ from dataclasses import dataclass
 import torch
 
 from .decoding import InputError, Translator
+from .messages import N_, Translatable
 
 METRICS = ("cosine", "euclidean")
 ENCODER, DECODER = "encoder", "decoder"
+
+
+class ProjectionError(Translatable, ValueError):
+    """A model whose states cannot be projected (none of the reference sentences fits it); the message
+    is marked (seq2seq.messages), so the app can say it in its language."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ def collect_states(
         except InputError:
             continue
     if not kept:
-        raise ValueError("none of the reference sentences can be encoded by this model")
+        raise ProjectionError(N_("none of the reference sentences can be encoded by this model"))
     src_piece, tgt_piece = translator.source_tokenizer.piece, translator.target_tokenizer.piece
     rows: list[torch.Tensor] = []
     records: list[StateRecord] = []

@@ -30,8 +30,14 @@ _EXEMPT = [
     re.compile(r"\b[\w-]+/[\w.-]+\b"),  # model names (zh-en/concat), paths
     # paper references: "Luong et al. 2015", "Bahdanau et al. (2015)", "Jain & Wallace (2019)"
     re.compile(r"[A-Z][\w-]+(?: (?:et al\.|&|and) [A-Z]?[\w-]*)?,? \(?\d{4}\)?"),
-    re.compile(r"\b(?:" + "|".join(re.escape(s) for s in (*SCORERS, *TASKS, "lstm", "gru", "LSTM", "GRU")) + r")\b"),
+    re.compile(
+        r"\b(?:"
+        + "|".join(re.escape(s) for s in (*SCORERS, *TASKS, "lstm", "gru", "rnn", "LSTM", "GRU", "RNN"))
+        + r")\b"
+    ),
     re.compile(r"\b(?:BLEU|chrF|AER|TVD|JSD|PCA|IG|CSV|JSON|URL|CPU|GPU|SentencePiece|OpenCC|Captum|Kendall|τ)\b"),
+    # the papers' data sets and authors' initials beside their numbers (the Lab's histogram marks)
+    re.compile(r"\b(?:SST|IMDB|20News|J&(?:amp;)?W|W&(?:amp;)?P)\b"),
 ]
 
 

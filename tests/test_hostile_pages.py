@@ -25,8 +25,8 @@ from explorer.training import jobs as tj
 from explorer.ui import presentation, trainings
 from explorer.ui.navigation import page_scripts
 from explorer.views import decode as dv
-from tests.i18n_fixtures import CJK
 from tests.hostile import CATEGORIES, INPUTS, SAMPLE, problems, use_small_registry, use_subword_registry
+from tests.i18n_fixtures import CJK
 from tests.train_fixtures import FakeProcess
 
 ROOT = Path(__file__).resolve().parent.parent

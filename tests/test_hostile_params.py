@@ -26,8 +26,8 @@ from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui import presentation
 from explorer.ui.navigation import page_scripts
-from tests.i18n_fixtures import CJK
 from tests.hostile import INPUTS, problems, use_small_registry
+from tests.i18n_fixtures import CJK
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60

@@ -25,6 +25,7 @@ from seq2seq.attention import SCORER_INFO
 from seq2seq.checkpoint import load_checkpoint, load_model
 from seq2seq.decoding import InputError, check_override, check_seed, check_temperature
 from seq2seq.messages import Message
+from seq2seq.projection import collect_states
 from seq2seq.registry import USER_MODELS_ENV, CheckpointError, ModelEntry, registry_notes, resolve
 from seq2seq.tasks import REGISTRY
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, use_registry
@@ -160,6 +161,14 @@ def test_an_empty_source_and_a_too_long_one_on_another_scorer():
     assert str(caught.value) == f"the source sentence is {limit + 1} tokens long; this model takes at most {limit}"
     with i18n.using("zh"):
         assert message_of(caught.value) == f"源句子长 {limit + 1} 个词元；本模型最多接受 {limit} 个"
+
+
+def test_a_model_that_fits_no_reference_sentence_says_so_in_chinese(location):
+    with pytest.raises(ValueError) as caught:  # the Hidden states page shows it as "Cannot show this model's states"
+        collect_states(location, ["", "a" * (location.source_limit + 1)])
+    assert str(caught.value) == "none of the reference sentences can be encoded by this model"
+    with i18n.using("zh"):
+        assert message_of(caught.value) == "参考句子中没有一句能被该模型编码"
 
 
 @pytest.mark.parametrize(

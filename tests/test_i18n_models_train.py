@@ -325,3 +325,19 @@ def test_a_broken_user_manifest_is_explained_in_chinese(manager, tmp_path, monke
     at = open_page("pages/6_Train.py", session={"train_session": "me"})
     assert at.toast[0].value.startswith("Saved models are left out: ")
     assert [e.value for e in at.error][0].startswith("Models cannot be saved: ")
+
+
+def test_a_workers_error_is_said_in_the_pages_language(tmp_path):
+    """The worker writes an error's template and values into its event; the page says it in Chinese."""
+    job = fake_job(tmp_path, "s1")
+    with pytest.raises(ValueError) as refused:
+        tj.JobSettings(task="reverse", hidden_size=1024).check(["reverse"])
+    error = refused.value
+    event = {"type": "error", "message": f"{type(error).__name__}: {error}", **tj._told(error)}
+    (job.folder / tj.EVENTS_FILE).write_text(json.dumps(event) + "\n")
+    job.process.alive = False
+    job.poll()
+    assert job.status == "failed"
+    assert job.error == "SettingsError: the hidden size must be from 8 to 512, got 1024"
+    with i18n.using("zh"):
+        assert tj.said(job.error) == "SettingsError: 隐藏层大小必须在 8 到 512 之间，当前为 1024"

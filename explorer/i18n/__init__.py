@@ -122,6 +122,18 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current()).ngettext(singular, plural, n)
 
 
+def in_current_language(function: Callable) -> Callable:
+    """`function`, always run in the language current now. For a widget's ``format_func``: Streamlit's
+    test harness calls it again outside the page's run, where no session says the language."""
+    lang = current()
+
+    def bound(*args, **kwargs):
+        with using(lang):
+            return function(*args, **kwargs)
+
+    return bound
+
+
 # -- choosing a language ------------------------------------------------------------------------
 def parse_language(raw: object) -> str | None:
     """The language a URL's or a store's `lang` value names (``"zh"``, ``"zh-CN"``, ``"en"``), or None."""

@@ -11,13 +11,16 @@ from __future__ import annotations
 from explorer.i18n import _
 
 
-def message_of(error: BaseException) -> str:
-    """The message of `error` for the user, translated when it carries a template."""
+def message_of(error: object) -> str:
+    """The message of `error` (an exception, or a message that keeps its template: seq2seq.messages.Message,
+    explorer.state.view.Note) for the user, translated when it carries a template."""
     template = getattr(error, "template", None)
     params = getattr(error, "params", None)
     if isinstance(template, str) and isinstance(params, dict):
+        # A value that is itself a marked message (a registry note inside an error) is translated too.
+        values = {k: message_of(v) if isinstance(getattr(v, "params", None), dict) else v for k, v in params.items()}
         try:
-            return _(template).format(**params)
+            return _(template).format(**values)
         except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: the English
             return str(error)
     return str(error)

@@ -16,7 +16,7 @@ from pathlib import Path
 from explorer.i18n import N_, _, ngettext
 from explorer.lessons import PAGES, ROOT, Lesson, Problem, Question, Step
 from explorer.state import keys, link
-from explorer.state.view import LINK_FIELDS, ViewState
+from explorer.state.view import LINK_FIELDS, Note, ViewState
 from explorer.state.view import link_params as view_link_params
 
 PAGE = "lessons"  # the page's name for explorer.state.link (the URL it wrote last, the link it came from)
@@ -64,13 +64,13 @@ def locate(query: Mapping[str, str], lessons: Mapping[str, Lesson]) -> tuple[Pos
     if raw_lesson is None or raw_lesson == "":
         if raw_at is not None:
             notes.append(
-                _("The link names step {step} but no lesson; here is the list of lessons.").format(step=_shown(raw_at))
+                Note(N_("The link names step {step} but no lesson; here is the list of lessons."), step=_shown(raw_at))
             )
         return Position(), tuple(notes)
     lesson = lessons.get(raw_lesson)
     if lesson is None:
         return Position(), (
-            _("There is no lesson {lesson}; here is the list of lessons.").format(lesson=_shown(raw_lesson)),
+            Note(N_("There is no lesson {lesson}; here is the list of lessons."), lesson=_shown(raw_lesson)),
         )
     last = len(lesson.steps)
     if raw_at is None or raw_at == "":
@@ -79,16 +79,13 @@ def locate(query: Mapping[str, str], lessons: Mapping[str, Lesson]) -> tuple[Pos
         at = int(raw_at.strip())
     except ValueError:
         return Position(lesson.id, 0), (
-            _("Ignored at={value}: not a step number; showing step 1.").format(value=_shown(raw_at)),
+            Note(N_("Ignored at={value}: not a step number; showing step 1."), value=_shown(raw_at)),
         )
     if not 1 <= at <= last:
         nearest = 1 if at < 1 else last
         shown = at if abs(at) < 10**12 else _shown(raw_at)
-        notes.append(
-            _("at={value} is outside the lesson's steps 1–{last}; showing step {nearest}.").format(
-                value=shown, last=last, nearest=nearest
-            )
-        )
+        outside = N_("at={value} is outside the lesson's steps 1–{last}; showing step {nearest}.")
+        notes.append(Note(outside, value=shown, last=last, nearest=nearest))
         at = nearest
     return Position(lesson.id, at - 1), tuple(notes)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 
+from explorer import i18n
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from seq2seq.registry import ModelEntry, registry_and_notes, registry_notes
@@ -193,3 +194,24 @@ def available() -> dict[str, list[str]]:
 def default_sentences(task_names: Iterable[str]) -> dict[str, str]:
     """task -> the sentence every page opens on (default_sentence)."""
     return {task: default_sentence(task) for task in task_names}
+
+
+# -- metrics as the pages name them ------------------------------------------------------------
+METRIC_TITLES = {
+    "exact_match": N_("exact match"),
+    "char_accuracy": N_("character accuracy"),
+    "accuracy": N_("accuracy"),
+    "alignment_accuracy": N_("alignment accuracy"),
+    "gold_mass": N_("gold mass"),
+    "bleu": "BLEU",
+    "chrf": "chrF",
+}
+
+
+def metric_title(metric: str, english: str | None = None) -> str:
+    """A validation metric as the page names it: in English `english` (default: the key itself,
+    "exact_match"), in another language its translated title ("exact match" -> 完全匹配)."""
+    if i18n.current() == i18n.SOURCE:
+        return metric if english is None else english
+    title = METRIC_TITLES.get(metric)
+    return _(title) if title else (metric if english is None else english)

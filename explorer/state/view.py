@@ -58,8 +58,9 @@ class ViewState:
     seed: int = 0
     model: str = ""  # a registry name among the task and scorer's models; "" = their default
     reference: str = ""  # a target to teacher-force (it overrides the strategy); "" = none
-    # Room for what the open issues add to a view; "" = not set, and then never in a link.
-    lang: str = ""  # the interface language
+    # Room for what the open issues add to a view; "" = not set, and then never in a link. The interface
+    # language is not part of a view: it is the user's, and rides beside any page's link as lang=
+    # (explorer.state.link, explorer.ui.language).
     room: str = ""  # a live class's join code
     lesson: str = ""  # a lesson and its step
     notes: tuple[str, ...] = field(default=(), compare=False)

@@ -291,7 +291,7 @@ END_CONFIG = ("task", "patience", "max_steps", "max_seconds")
 
 def metric_words(metric: str) -> str:
     """How a validation metric reads in a sentence: "exact match", "bleu"; translated in another language."""
-    from explorer.views.models import metric_title
+    from explorer.state.catalog import metric_title
 
     return metric_title(metric, metric.replace("_", " "))
 

@@ -47,8 +47,8 @@ def teacher_toggle() -> bool:
 
 
 def link_notes(notes: Sequence[str]) -> None:
-    for note in notes:
-        st.info(escape_markdown(note))
+    for note in notes:  # in the current language, also after a switch (explorer.state.view.Note)
+        st.info(escape_markdown(message_of(note)))
 
 
 # -- the list ---------------------------------------------------------------------------------------

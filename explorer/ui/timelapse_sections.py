@@ -7,8 +7,8 @@ import streamlit as st
 from explorer.figures import curves, heatmaps
 from explorer.i18n import _
 from explorer.i18n.errors import message_of
+from explorer.state.catalog import metric_title
 from explorer.views import timelapse as tv
-from explorer.views.models import metric_title
 
 
 def show(

@@ -8,9 +8,9 @@ from explorer import i18n
 from explorer.figures import curves, heatmaps
 from explorer.i18n import N_, _
 from explorer.state import keys
+from explorer.state.catalog import metric_title
 from explorer.training import jobs as training_jobs
 from explorer.views import timelapse as timelapse_view
-from explorer.views.models import metric_title
 
 # A job's status as the status line says it (the statuses themselves are code: JobView.status).
 STATUS_WORDS = {

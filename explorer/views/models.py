@@ -17,7 +17,7 @@ from pathlib import Path
 
 from explorer import i18n
 from explorer.i18n import N_, _
-from explorer.state.catalog import Entry, shown_metric
+from explorer.state.catalog import Entry, metric_title, shown_metric
 from explorer.views import timelapse
 from seq2seq.registry import CheckpointError, default_root, resolve
 
@@ -56,15 +56,6 @@ COLUMN_HELP = {
 }
 # How a validation metric's key reads as an axis title or in a sentence in another language than
 # English (English shows the key, or its words, as it always has); a key not listed stays as it is.
-METRIC_TITLES = {
-    "exact_match": N_("exact match"),
-    "char_accuracy": N_("character accuracy"),
-    "accuracy": N_("accuracy"),
-    "alignment_accuracy": N_("alignment accuracy"),
-    "gold_mass": N_("gold mass"),
-    "bleu": "BLEU",
-    "chrf": "chrF",
-}
 
 
 def column_titles(columns) -> dict[str, str]:
@@ -75,15 +66,6 @@ def column_titles(columns) -> dict[str, str]:
 def column_help() -> dict[str, str]:
     """Column heading (in the current language) -> what the column means (in the current language)."""
     return {_(title): _(text) for title, text in COLUMN_HELP.items()}
-
-
-def metric_title(metric: str, english: str | None = None) -> str:
-    """A validation metric as the page names it: in English `english` (default: the key itself,
-    "exact_match"), in another language its translated title ("exact match" -> 完全匹配)."""
-    if i18n.current() == i18n.SOURCE:
-        return metric if english is None else english
-    title = METRIC_TITLES.get(metric)
-    return _(title) if title else (metric if english is None else english)
 
 
 def table_rows(entries: Sequence[Entry]) -> list[dict]:

@@ -80,8 +80,10 @@ TASK = Task(
         load=load,
         references=references,
         credit=N_("English–French pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR)"),
-        card="English–French pairs from the Tatoeba project (www.manythings.org/anki and tatoeba.org, CC BY 2.0 FR),"
-        " split by a hash of the English sentence; the test split is multi-reference.",
+        card=N_(
+            "English–French pairs from the Tatoeba project (www.manythings.org/anki and tatoeba.org, CC BY 2.0 FR),"
+            " split by a hash of the English sentence; the test split is multi-reference."
+        ),
         env=("ATTENTION_EXPLORER_DATA",),  # the app's setting from before zh-en, when en-fr was the only corpus
     ),
     train_page={"train_size": 4000, "valid_size": 200, "max_len": 24, "vocab_size": 1000},
@@ -100,10 +102,14 @@ TASK = Task(
             "--max-steps 8000 --anneal-from 7000 --anneal-factor 0.25 --max-seconds 14400 --score-lr-scale 0.1".split()
         ),
         stages=(3000, 7000),
-        stages_note="Trained in stages, each resuming the last (`train --resume` with a larger budget): "
-        "3,000 steps, then 7,000, then 8,000 with the last 1,000 at a quarter of the rate.",
-        cost_note="Alone on both cores the same recipe takes 17.5 min (`none`) to 22.7 min (`lstm-general`, the"
-        " largest model), measured 2026-11-22: the time above is longer because models trained two at a time,"
-        " one thread each, on a busy host.",
+        stages_note=N_(
+            "Trained in stages, each resuming the last (`train --resume` with a larger budget): "
+            "3,000 steps, then 7,000, then 8,000 with the last 1,000 at a quarter of the rate."
+        ),
+        cost_note=N_(
+            "Alone on both cores the same recipe takes 17.5 min (`none`) to 22.7 min (`lstm-general`, the"
+            " largest model), measured 2026-11-22: the time above is longer because models trained two at a time,"
+            " one thread each, on a busy host."
+        ),
     ),
 )

@@ -98,10 +98,12 @@ TASK = Task(
         load=load,
         references=references,
         credit=N_("Chinese–English pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR)"),
-        card="Chinese–English pairs from the Tatoeba project (www.manythings.org/anki and tatoeba.org, CC BY 2.0"
-        " FR). The Chinese is normalised (NFKC, then traditional to simplified with OpenCC) and split by a hash of"
-        " the normalised sentence, so every English reference of a sentence is in one split; the test split is"
-        " multi-reference.",
+        card=N_(
+            "Chinese–English pairs from the Tatoeba project (www.manythings.org/anki and tatoeba.org, CC BY 2.0"
+            " FR). The Chinese is normalised (NFKC, then traditional to simplified with OpenCC) and split by a hash of"
+            " the normalised sentence, so every English reference of a sentence is in one split; the test split is"
+            " multi-reference."
+        ),
     ),
     # Sources are characters, so a Chinese sentence is short (about 8 tokens, 30 at most in Tatoeba's
     # cmn-eng); targets are English subwords. 4,000 pairs of ~23k training pairs, as en-fr.
@@ -117,8 +119,10 @@ TASK = Task(
             "--train-size 0 --valid-size 1000 --epochs 30 --patience 4 --max-len 32 --dropout 0.3 "
             "--max-seconds 7200 --score-lr-scale 0.1".split()
         ),
-        cost_note="Every zh-en model trained with one thread while two to four other trainings shared the two"
-        " cores, so it had half a core or less: the time above is an upper bound of the same recipe alone on"
-        " both cores.",
+        cost_note=N_(
+            "Every zh-en model trained with one thread while two to four other trainings shared the two"
+            " cores, so it had half a core or less: the time above is an upper bound of the same recipe alone on"
+            " both cores."
+        ),
     ),
 )
