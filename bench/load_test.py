@@ -447,7 +447,7 @@ def start_trainings(n: int) -> list:
     return processes
 
 
-CACHE = re.escape("explorer.ui.loaders.get_translator")  # st.cache_resource names a cache by its function
+CACHE = re.escape("explorer.ui.loaders._cached_translator")  # st.cache_resource names a cache by its function
 
 
 def model_loads(server: Server) -> dict:
@@ -620,7 +620,7 @@ def print_report(r: dict) -> None:
         ["server peak RSS (process tree)", f"{r['peak_rss_mb']:.0f} MiB", _bar("≤ 2 GB", r["peak_rss_mb"] <= RSS_MB)],
         ["translator loads (server log)", listed, _bar("each once", once)],
         [
-            "st.cache_resource get_translator (/_stcore/metrics)",
+            "st.cache_resource _cached_translator (/_stcore/metrics)",
             f"{cache.get('computed')} loads run; lookups: {cache.get('hit')} hits, {cache.get('miss')} misses",
             _bar("loads = models", cache.get("computed") == len(loads["log"])),
         ],

@@ -32,3 +32,16 @@ def en_fr_run():
     from tests.train_fixtures import en_fr_run as train_once
 
     return train_once()
+
+
+@pytest.fixture
+def shipped(monkeypatch):
+    """The shipped registry (pretrained/), with Streamlit's caches emptied (other tests cache other models)."""
+    import streamlit as st
+
+    monkeypatch.delenv("ATTENTION_EXPLORER_PRETRAINED", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield Path(__file__).resolve().parent.parent / "pretrained"
+    st.cache_resource.clear()
+    st.cache_data.clear()

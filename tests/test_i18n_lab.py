@@ -32,19 +32,6 @@ METHODS_ZH = ["注意力", "梯度×输入", "积分梯度", "留一法"]
 torch.set_num_threads(1)
 
 
-@pytest.fixture
-def shipped(monkeypatch):
-    """The shipped registry (pretrained/), with Streamlit's caches emptied (other tests cache other models)."""
-    import streamlit as st
-
-    monkeypatch.delenv("ATTENTION_EXPLORER_PRETRAINED", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield ROOT / "pretrained"
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 def open_lab(**query) -> AppTest:
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
     at.query_params.update(query)

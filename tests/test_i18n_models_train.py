@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
@@ -23,10 +22,9 @@ from explorer.ui import trainings
 from explorer.views import models as models_view
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, make_registry, ok, point_app_at
 from tests.i18n_fixtures import CJK, assert_chinese
-from tests.train_fixtures import FakeProcess, fake_job, trained_registry
+from tests.train_fixtures import FakeProcess, fake_job, trained_registry, use_tiny_trainings
 
 APP = ROOT / "app.py"
-TINY = {"train_size": 640, "valid_size": 16, "max_len": 32, "patience": 10_000}
 
 
 def open_page(script: str, *, session: dict | None = None, **query) -> AppTest:
@@ -141,11 +139,7 @@ def test_the_card_follows_the_language(card_registry, monkeypatch):
 # -- Train --------------------------------------------------------------------------------------------
 @pytest.fixture
 def manager(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(trained_registry()))
-    monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "user"))
-    monkeypatch.setattr(tj, "TASK_SETTINGS", {"reverse": TINY, "dates": TINY | {"max_len": 40}})
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    use_tiny_trainings(tmp_path, monkeypatch)
     manager = tj.JobManager(max_jobs=2)
     monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
     yield manager

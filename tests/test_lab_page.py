@@ -36,17 +36,6 @@ torch.set_num_threads(1)  # small models, a busy 2-core machine
 
 
 # -- fixtures ----------------------------------------------------------------------------------------------
-@pytest.fixture
-def shipped(monkeypatch):
-    """The shipped registry (pretrained/), with Streamlit's caches emptied (other tests cache other models)."""
-    import streamlit as st
-
-    monkeypatch.delenv("ATTENTION_EXPLORER_PRETRAINED", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield ROOT / "pretrained"
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 LAB_MODELS = ("reverse/dot", "reverse/general", "reverse/none")

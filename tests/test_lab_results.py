@@ -85,7 +85,9 @@ def same(new, old, where: str = "") -> None:
             same(a, b, f"{where}[{i}]")
     elif isinstance(old, float) and not isinstance(new, bool) and isinstance(new, int | float):
         relative = 1e-5 if where.endswith(".nll") else 0.0  # teacher forcing batched with other pairs
-        assert math.isclose(new, old, rel_tol=relative, abs_tol=1e-6), f"{where}: {new!r} != {old!r}"
+        # float32 sums come out a few 1e-6 apart on another CPU (en-fr/general's median TVD: 0.1753310 here,
+        # 0.1753330 stored); 1e-5 still catches any change of method, data or model.
+        assert math.isclose(new, old, rel_tol=relative, abs_tol=1e-5), f"{where}: {new!r} != {old!r}"
     else:
         assert new == old, f"{where}: {new!r} != {old!r}"
 

@@ -18,22 +18,17 @@ from explorer.training import jobs as tj
 from explorer.ui import trainings
 from seq2seq.checkpoint import load_model
 from tests.app_fixtures import column_rows
-from tests.train_fixtures import FakeProcess, fake_job, trained_registry
+from tests.train_fixtures import FakeProcess, fake_job, trained_registry, use_tiny_trainings
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 TIMEOUT = 60
 PAGE_SETTINGS = dict(tj.TASK_SETTINGS)  # the page's own, before the fixture shrinks reverse and dates
 # 10 steps of 64 pairs per epoch; no early stopping, so that only Stop (or the budget) ends a run.
-TINY = {"train_size": 640, "valid_size": 16, "max_len": 32, "patience": 10_000}
 
 
 @pytest.fixture(autouse=True)
 def environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(trained_registry()))
-    monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "user"))
-    monkeypatch.setattr(tj, "TASK_SETTINGS", {"reverse": TINY, "dates": TINY | {"max_len": 40}})
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    use_tiny_trainings(tmp_path, monkeypatch)
 
 
 @pytest.fixture

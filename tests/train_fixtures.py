@@ -159,3 +159,19 @@ def fake_job(tmp_path: Path, session: str, alive: bool = True) -> tj.Job:
     folder = tmp_path / session
     folder.mkdir()
     return tj.Job(session, tj.JobSettings(), folder, FakeProcess(alive), threading.Event(), status="running")
+
+
+# The Train page's task settings for tests: a few hundred pairs, so a training runs in seconds.
+PAGE_TINY = {"train_size": 640, "valid_size": 16, "max_len": 32, "patience": 10_000}
+
+
+def use_tiny_trainings(tmp_path: Path, monkeypatch) -> None:
+    """Point the app at the small trained registry and a fresh user-models folder, with tiny Train-page
+    settings and Streamlit's caches emptied."""
+    import streamlit as st
+
+    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(trained_registry()))
+    monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "user"))
+    monkeypatch.setattr(tj, "TASK_SETTINGS", {"reverse": PAGE_TINY, "dates": PAGE_TINY | {"max_len": 40}})
+    st.cache_resource.clear()
+    st.cache_data.clear()
