@@ -53,6 +53,14 @@ class Shot:
     scroll_to: str | None = None  # a widget label or button text to bring near the top before the shot
 
 
+def _zh(message: str) -> str:
+    """`message` as the Chinese interface writes it (the shots in Chinese wait for Chinese headings)."""
+    from explorer import i18n
+
+    with i18n.using("zh"):
+        return i18n._(message)
+
+
 SHOTS = {
     "home": Shot("", {}, "Attention Explorer", scroll_to="Watch a neural translator"),
     "decode": Shot(
@@ -61,6 +69,13 @@ SHOTS = {
         "Decode, step by step",
         heatmap_rows=2,
         scroll_to="Model zh-en/general ·",
+    ),
+    "decode-zh": Shot(  # the Chinese interface (issue 21): the same view with lang=zh
+        "Decode",
+        {"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "2", "lang": "zh"},
+        _zh("Decode, step by step"),
+        heatmap_rows=2,
+        scroll_to="模型 zh-en/general",
     ),
     "compare": Shot(
         "Compare",
