@@ -95,7 +95,14 @@ def test_decode_in_words_while_stepping_shows_the_word_being_written():
     at = open_page("1_Decode.py", task="en-fr", scorer="general", sentence=SENTENCE, step="6", units="words")
     assert at.segmented_control(key=keys.DECODE_UNITS).value == "words"
     data = svg(at)  # ▁mal heure shown, ux not yet: the row reads "malheure" and is the mean of two rows
-    assert data["step"] == 4 and data["target"] == ["00 Les", "01 professeurs", "02 étaient", "03 malheure", "04 .", "05 </s>"]
+    assert data["step"] == 4 and data["target"] == [
+        "00 Les",
+        "01 professeurs",
+        "02 étaient",
+        "03 malheure",
+        "04 .",
+        "05 </s>",
+    ]
     pieces = at.session_state[keys.TRACE]["data"].attention
     assert data["attention"][3][0] == pytest.approx((pieces[4][0] + pieces[5][0]) / 2, abs=1e-4)
     ok(next(b for b in at.button if b.label == "Step").click().run())
@@ -139,7 +146,9 @@ def test_zh_en_merges_its_target_only():
     assert data["source"] == ["00 我", "01 们", "02 明", "03 天", "04 去", "05 海", "06 边", "07 。", "08 </s>"]
     assert data["target"] == ["00 We", "01 go", "02 to", "03 the", "04 beach", "05 tomorrow", "06 .", "07 </s>"]
     assert data["source_hover"] == data["source_full"] and data["target_hover"][0] == "00 We\npieces: ▁We"
-    assert data["cell_notes"][0][0].startswith("target pieces: ▁We ") and "source pieces" not in data["cell_notes"][0][0]
+    assert (
+        data["cell_notes"][0][0].startswith("target pieces: ▁We ") and "source pieces" not in data["cell_notes"][0][0]
+    )
     assert any(c.value.endswith("the source characters stay as they are. A target word's row is the mean of its "
                                 "pieces' rows, so every row still sums to 1. Hover a cell for the pieces and their "
                                 "own weights.") for c in at.caption)  # fmt: skip

@@ -165,7 +165,10 @@ def test_the_hover_gives_every_piece_its_own_weight():
             "source pieces: ▁teach 0.300 · er 0.200 · s 0.250",
             "target pieces: ▁prof 0.700 · s 0.800",
         ]
-        assert grid.notes("<br>")[1][1] == "source pieces: ▁teach 0.300 · er 0.200 · s 0.250<br>target pieces: ▁prof 0.700 · s 0.800"
+        assert (
+            grid.notes("<br>")[1][1]
+            == "source pieces: ▁teach 0.300 · er 0.200 · s 0.250<br>target pieces: ▁prof 0.700 · s 0.800"
+        )
         assert words.piece_titles(grid.source)[1] == "pieces: ▁teach + er + s"
         # zh-en: the source is characters, only the target's pieces are listed
         chars = words.grid(["我", "们", "</s>"], TARGET, [r[:3] for r in A], False, True)
@@ -229,7 +232,10 @@ def test_the_svg_payload_carries_the_pieces_as_data():
         )  # fmt: skip
     assert data["target"] == ["00 les", "01 profs", "02 </s>"]
     assert data["step"] == 2 and data["follow"] is False
-    assert data["cell_notes"][1][1] == "source pieces: ▁teach 0.300 · er 0.200 · s 0.250\ntarget pieces: ▁prof 0.700 · s 0.800"
+    assert (
+        data["cell_notes"][1][1]
+        == "source pieces: ▁teach 0.300 · er 0.200 · s 0.250\ntarget pieces: ▁prof 0.700 · s 0.800"
+    )
     assert data["target_hover"][1] == "01 profs\npieces: ▁prof + s"
     assert data["source_hover"] == data["source_full"]  # no titles given: the label alone
     json.dumps(data)  # plain data
@@ -248,6 +254,9 @@ def test_the_plotly_heatmap_adds_the_pieces_to_its_hover():
     trace = figure.data[0]
     assert list(trace.x) == ["00 the", "01 teachers", "02 .", "03 &lt;/s&gt;"]
     assert trace.hovertemplate.endswith("<br>%{customdata[2]}<extra></extra>")
-    assert trace.customdata[1][1][2] == "source pieces: ▁teach 0.300 · er 0.200 · s 0.250<br>target pieces: ▁prof 0.700 · s 0.800"
+    assert (
+        trace.customdata[1][1][2]
+        == "source pieces: ▁teach 0.300 · er 0.200 · s 0.250<br>target pieces: ▁prof 0.700 · s 0.800"
+    )
     with pytest.raises(ValueError, match="shape"):
         heatmaps.attention_heatmap(grid.source_labels, grid.target_labels, grid.attention, cell_notes=[["x"]])

@@ -257,9 +257,7 @@ def heatmap_figure(
     """The alignment heatmap in a fixed frame: rows fill in while stepping, the page does not jump."""
     frame = max(len(tgt), min(n, dv.HEATMAP_FRAME_ROWS), 1)
     height = 120 + 50 * frame if presentation else 80 + 28 * frame
-    figure = heatmaps.attention_heatmap(
-        src, tgt, att, highlight_row=len(tgt) - 1, height=height, cell_notes=cell_notes
-    )
+    figure = heatmaps.attention_heatmap(src, tgt, att, highlight_row=len(tgt) - 1, height=height, cell_notes=cell_notes)
     figure.update_yaxes(range=[frame - 0.5, -0.5], autorange=False)
     return figure
 

@@ -139,7 +139,9 @@ def merge(attention: Sequence[Sequence[float]], source: Sequence[Word], target: 
 def _check(rows: list[list[float]], source: Sequence[Word], target: Sequence[Word]) -> None:
     columns = sum(len(w.pieces) for w in source)
     if sum(len(w.pieces) for w in target) != len(rows):
-        raise ValueError(f"the target words span {sum(len(w.pieces) for w in target)} pieces, attention has {len(rows)} rows")
+        raise ValueError(
+            f"the target words span {sum(len(w.pieces) for w in target)} pieces, attention has {len(rows)} rows"
+        )
     for t, row in enumerate(rows):
         if len(row) != columns:
             raise ValueError(f"row {t} has {len(row)} weights but the source words span {columns} pieces")
@@ -198,7 +200,9 @@ class WordGrid:
 
     def notes(self, separator: str = "\n") -> list[list[str]]:
         """Every cell's extra lines joined by `separator` ("\\n" for SVG titles, "<br>" for plotly): (J, I)."""
-        return [[separator.join(self.cell_lines(j, i)) for i in range(len(self.source))] for j in range(len(self.target))]
+        return [
+            [separator.join(self.cell_lines(j, i)) for i in range(len(self.source))] for j in range(len(self.target))
+        ]
 
 
 def _listed(weights: Sequence[tuple[str, float]]) -> str:

@@ -82,7 +82,9 @@ def heatmap(
         _heatmap()(data=svg_heatmap.payload_from_trace(data, step, scale=scale), key=key)
         return
     grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
-    titles = [words.piece_titles(side) if on else None for side, on in ((grid.source, merged[0]), (grid.target, merged[1]))]
+    titles = [
+        words.piece_titles(side) if on else None for side, on in ((grid.source, merged[0]), (grid.target, merged[1]))
+    ]
     payload = svg_heatmap.payload(
         grid.source_labels, grid.target_labels, grid.attention, None, rows, scale, data.source,
         cell_notes=grid.notes("\n"), source_titles=titles[0], target_titles=titles[1], follow=False,
