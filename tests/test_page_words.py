@@ -165,10 +165,10 @@ def test_a_character_task_has_no_toggle_and_drops_units_from_its_link():
 def test_the_toggle_and_its_rule_in_chinese():
     at = open_page("1_Decode.py", lang="zh", task="en-fr", scorer="general", sentence=SENTENCE, step="9", units="words")
     toggle = at.segmented_control(key=keys.DECODE_UNITS)
-    assert toggle.label == "热力图显示" and toggle.options == ["子词", "单词"] and toggle.value == "words"
+    assert toggle.label == "热力图显示" and toggle.options == ["子词", "词"] and toggle.value == "words"
     assert svg(at)["target"] == TARGET_WORDS and svg(at)["target_hover"][3] == "03 malheureux\n子词：▁mal + heure + ux"
     assert svg(at)["cell_notes"][3][1].startswith("源子词：▁teacher ")
     assert any(c.value.startswith("单词：以 ▁（SentencePiece 的词首标记）开头的子词开始一个新单词") for c in at.caption)
     at = open_page("2_Compare.py", lang="zh", task="en-fr", sentence=SENTENCE, units="words")
-    assert at.segmented_control(key=keys.COMPARE_UNITS).options == ["子词", "单词"]
+    assert at.segmented_control(key=keys.COMPARE_UNITS).options == ["子词", "词"]
     assert unescaped(plotly_heatmaps(at)["general"]["y"]) == TARGET_WORDS
