@@ -51,6 +51,7 @@ except CheckpointError as error:
     )
     st.stop()
 ui.model_line(name, view.scorer)
+ui.words_sides(translator)  # a character task has no words toggle: a link's units=words is dropped before publishing
 for note in input_notes.input_notes(view.sentence, translator):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
 try:

@@ -27,6 +27,7 @@ models, view, _link, new = pickers.opening_view("compare")
 if new:  # a link names a sentence: show it in the sentence box, not the picked example
     st.session_state[keys.COMPARE_MODE] = "type"
 pickers.apply_view(view, {"task": keys.COMPARE_TASK, "sentence": keys.COMPARE_SENTENCE}, new)
+pickers.follow_units(view, keys.COMPARE_UNITS, new)
 
 
 def _task_changed() -> None:
@@ -54,7 +55,9 @@ if mode == "pick":
     )
 else:
     sentence = st.text_input(_("Sentence"), key=keys.COMPARE_SENTENCE, max_chars=MAX_SENTENCE_CHARS)
-pickers.publish("compare", replace(view, task=task, sentence=sentence))
+sides = pickers.subword_sides(catalog.model_for(task, models[task][0]).name)  # the heatmaps' words toggle
+units = pickers.units_of(keys.COMPARE_UNITS) if any(sides) else ""
+pickers.publish("compare", replace(view, task=task, sentence=sentence, units=units))
 
 reference = compare_view.reference_for(task, sentence, examples)
 results, refused = sections.run_every_scorer(task, models[task], sentence, reference)
@@ -81,9 +84,11 @@ summary = pd.DataFrame(compare_view.summary_rows(list(results.values())))
 st.dataframe(summary.rename(columns=compare_view.summary_columns()), hide_index=True)
 
 show_forced = False
+shows, toggle = st.columns(2) if any(sides) else (st, st)  # a character task has no toggle: no empty column
+merged = pickers.units_toggle(toggle, keys.COMPARE_UNITS, sides)
 if reference is not None:
     show_forced = (
-        st.radio(
+        shows.radio(
             _("Heatmaps show"),
             ["own", "forced"],
             horizontal=True,
@@ -92,5 +97,5 @@ if reference is not None:
         )
         == "forced"
     )
-sections.heatmap_grid(results, reference, show_forced, projecting)
-sections.difference(results, reference, task, sentence, projecting)
+sections.heatmap_grid(results, reference, show_forced, projecting, merged)
+sections.difference(results, reference, task, sentence, projecting, merged)

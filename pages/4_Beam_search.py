@@ -12,7 +12,7 @@ from explorer.ui import cached, frame, pickers, presentation
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import beam as beam_view
-from explorer.views import input_notes
+from explorer.views import input_notes, words
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
@@ -28,10 +28,13 @@ st.caption(
 models, view, _link, new = pickers.opening_view("beam")
 view = beam_view.clamp_width(view)
 pickers.apply_view(view, {**pickers.widget_keys("beam"), "beam": keys.BEAM_WIDTH}, new)
+pickers.follow_units(view, keys.BEAM_UNITS, new)
 picked = pickers.model_and_sentence("beam", models)
 task, scorer, sentence, name, model = picked
 width = st.slider(_("Beam width"), beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=keys.BEAM_WIDTH)
-pickers.publish("beam", picked.view(view, beam=width))
+sides = pickers.subword_sides(name)  # the heatmap's words toggle
+units = pickers.units_of(keys.BEAM_UNITS) if any(sides) else ""
+pickers.publish("beam", picked.view(view, beam=width, units=units))
 
 try:
     trace = cached.beam_search(name, sentence, width)
@@ -68,9 +71,16 @@ attention = cached.hypothesis_attention(name, sentence, chosen)
 if attention.attention is None:
     st.info(_("This model has no attention (scorer 'none'): nothing to draw for the hypothesis."))
 else:
+    merged = pickers.units_toggle(st, keys.BEAM_UNITS, sides)
     title = _("attention of hypothesis {n}").format(n=rank + 1)
-    figure = attention_heatmap(attention.source_tokens, attention.target_tokens, attention.attention, title=title)
+    shown = (attention.source_tokens, attention.target_tokens, attention.attention)
+    grid = words.grid(*shown, *merged) if merged else None
+    if grid is not None:
+        shown = (grid.source_labels, grid.target_labels, grid.attention)
+    figure = attention_heatmap(*shown, title=title, cell_notes=grid.notes() if grid else None)
     st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="beam_heatmap")
+    if merged:
+        st.caption(words.rule(merged))
 st.text(
     _("hypothesis {n}: {text}\nlog p: {logprob}   score: {score}").format(
         n=rank + 1,

@@ -36,12 +36,14 @@ def attention_heatmap(
     colorscale: str = HEATMAP_COLORS,
     height: int | None = None,
     highlight_row: int | None = None,
+    cell_notes: Sequence[Sequence[str]] | None = None,
 ) -> go.Figure:
     """Alignment heatmap: one row per target token, one column per source token.
 
     weights: (T, S) nested lists, T = len(target_tokens), S = len(source_tokens). The colour
     scale is fixed (default 0–1) so that pictures of different steps and models compare.
-    Hover shows both tokens and the weight.
+    Hover shows both tokens and the weight, and a cell's line of `cell_notes` (T, S) when given
+    (the words view's pieces and their own weights, explorer.views.words; lines split by "\n").
     """
     rows = [list(r) for r in weights]
     if len(rows) != len(target_tokens):
@@ -52,6 +54,13 @@ def attention_heatmap(
     # Labels and hover text are escaped: plotly would read "</s>" as a tag and draw nothing.
     custom = [[[plotly_text(s), plotly_text(t)] for s in source_tokens] for t in target_tokens]
     template = hover(_(CELL_HOVER), weight="%{z:.3f}", **CELL_TOKENS)
+    if cell_notes is not None:
+        if [len(r) for r in cell_notes] != [len(source_tokens)] * len(rows):
+            raise ValueError("cell_notes must have the shape of the weights (T, S)")
+        for t, notes in enumerate(cell_notes):
+            for s, note in enumerate(notes):
+                custom[t][s].append("<br>".join(plotly_text(line) for line in note.split("\n")))
+        template = template.replace("<extra>", "<br>%{customdata[2]}<extra>", 1)
     grid = token_grid(rows, source_tokens, position_labels(target_tokens), (zmin, zmax), colorscale, custom, template)
     figure = go.Figure(grid.update(colorbar={"title": {"text": _("weight")}}))
     title, extra_lines = wrap_title(title)
@@ -132,10 +141,14 @@ DENSE_TICK_FONT = {"size": 9}
 
 
 def grid_heatmap(
-    source_tokens: Sequence[str], target_tokens: Sequence[str], weights: Sequence[Sequence[float]], title: str
+    source_tokens: Sequence[str],
+    target_tokens: Sequence[str],
+    weights: Sequence[Sequence[float]],
+    title: str,
+    cell_notes: Sequence[Sequence[str]] | None = None,
 ) -> go.Figure:
     """An attention heatmap for a grid cell: the fixed 0–1 scale without its colour bar (the page says it once)."""
-    figure = attention_heatmap(source_tokens, target_tokens, weights, title=title)
+    figure = attention_heatmap(source_tokens, target_tokens, weights, title=title, cell_notes=cell_notes)
     figure.update_traces(showscale=False)
     return _fit_grid_cell(figure, len(source_tokens))
 

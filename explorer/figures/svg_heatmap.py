@@ -113,11 +113,21 @@ def payload(
     step: int = 0,
     scale: float = 1.0,
     source_text: str = "",
+    cell_notes: Sequence[Sequence[str]] | None = None,
+    source_titles: Sequence[str] | None = None,
+    target_titles: Sequence[str] | None = None,
+    follow: bool = True,
 ) -> dict:
     """Plain data for the drawing script: labels, full tokens, rows (T, S), layout in pixels.
 
     attention: (T, S) with T = len(target_tokens), S = len(source_tokens); `step` is the
     number of rows shown (clamped to 0..T).
+
+    The words view (explorer.views.words) adds: `cell_notes` (T, S), lines appended to each cell's
+    tooltip (the pieces and their own weights); `source_titles`/`target_titles`, a line appended to
+    each label's tooltip (the word's pieces); `follow=False`, the heatmap does not move by a row on
+    Step, Back or Reset in the browser (a step adds a piece, not always a word row: the server's
+    rerun draws it).
     """
     rows = [[_weight(w) for w in row] for row in attention]
     if len(rows) != len(target_tokens):
@@ -137,12 +147,21 @@ def payload(
     layout["height"] = CONTROLS_PX + layout["top"] + cell * max(len(tgt), 1) + LEGEND_PX + 16
     words = texts()
     layout.update(legend_layout(words["legend"]))
+    if cell_notes is not None and [len(r) for r in cell_notes] != [len(source_tokens)] * len(rows):
+        raise ValueError("cell_notes must have the shape of the attention (T, S)")
+    for titles, labels in ((source_titles, src_full), (target_titles, tgt_full)):
+        if titles is not None and len(titles) != len(labels):
+            raise ValueError("a label title is needed for every token")
     return {
         "source_text": source_text,
         "source": src,
         "target": tgt,
         "source_full": list(src_full),
         "target_full": list(tgt_full),
+        "source_hover": _titled(src_full, source_titles),
+        "target_hover": _titled(tgt_full, target_titles),
+        "cell_notes": [list(r) for r in cell_notes] if cell_notes is not None else None,
+        "follow": bool(follow),
         "attention": rows,
         "probs": [_weight(p) for p in probs] if probs is not None else None,
         "step": min(max(int(step), 0), len(rows)),
@@ -150,6 +169,13 @@ def payload(
         "layout": layout,
         "texts": words,
     }
+
+
+def _titled(labels: Sequence[str], titles: Sequence[str] | None) -> list[str]:
+    """A label's tooltip: its full label, and its title on the next line when there is one."""
+    if titles is None:
+        return list(labels)
+    return [f"{label}\n{title}" if title else label for label, title in zip(labels, titles, strict=True)]
 
 
 def payload_from_trace(data: DecodedSentence, step: int = 0, scale: float = 1.0) -> dict:

@@ -16,13 +16,14 @@ STRATEGY = "strategy"  # "greedy", "sample", "beam", or "forced" while a referen
 BEAM, TEMPERATURE, SEED = "beam", "temperature", "seed"  # the strategy's settings
 REFERENCE = "reference"  # the teacher-forcing reference ("" = none)
 MODEL = "model"  # a registry name when not the task and scorer's default, else ""
+UNITS = "units"  # "words" when the heatmaps merge subword pieces into words, else "" (explorer.views.words)
 PRESENTATION = "presentation"  # the sidebar's presentation-mode toggle, a bool
 # The interface language (explorer.ui.language): the one in force on this run ("en", "zh"), the one the
 # user or a link chose ("" = none: the browser's), and the sidebar switch's widget.
 LANGUAGE, LANGUAGE_CHOICE, LANGUAGE_SWITCH = "_language", "_language_choice", "language_switch"
 LANG_PARAM = "lang"  # its query parameter: on every page, beside the page's own view
 DECODING_KEYS = (STRATEGY, BEAM, TEMPERATURE, SEED, REFERENCE)  # how a view is decoded
-SHARED_KEYS = (TASK, SCORER, SENTENCE, STEP, MODEL, *DECODING_KEYS)
+SHARED_KEYS = (TASK, SCORER, SENTENCE, STEP, MODEL, *DECODING_KEYS, UNITS)
 
 # -- the Decode page's widgets ------------------------------------------------------------------
 DECODE_TASK, DECODE_SCORER, DECODE_SENTENCE = "decode_task", "decode_scorer", "decode_sentence"
@@ -35,6 +36,7 @@ DECODE_WHATIF, DECODE_OVERRIDE = "decode_whatif_choice", "decode_override_source
 # The open tab below the heatmap and whether the instant stepper is expanded: only what is open is
 # rendered, so a page opens with one chart to draw (bench/app_speed's open measurements).
 DECODE_TABS, DECODE_INSTANT = "decode_tabs", "decode_instant_open"
+DECODE_UNITS = "decode_units"  # the heatmap's "pieces / words" toggle (explorer.views.words)
 # Private: the view of the link last opened (its notes show while the widgets still show it), the
 # step that link asked for, the trace kept for step clicks, play, the last what-if.
 DECODE_LINK_VIEW, ASKED_STEP = "_decode_link_view", "_decode_asked_step"
@@ -45,6 +47,7 @@ COMPARE_TASK, COMPARE_SENTENCE, COMPARE_MODE = "cmp_task", "cmp_sentence", "cmp_
 COMPARE_A, COMPARE_B = "cmp_a", "cmp_b"  # the two scorers of the difference
 STATES_STEP = "hs_step"  # the Hidden states page's step slider (its other widgets: widget_keys("hs"))
 BEAM_WIDTH = "beam_width"
+COMPARE_UNITS, BEAM_UNITS = "cmp_units", "beam_units"  # the heatmaps' "pieces / words" toggles
 # The Lab page: the open view (step, split, scorers), the output token explained (its other widgets:
 # widget_keys("lab")), and (private) the perturbations asked for: experiment -> (model, sentence, step).
 LAB_VIEW, LAB_STEP, LAB_ASKED = "lab_view", "lab_step", "_lab_asked"

@@ -18,6 +18,7 @@ from explorer.i18n import N_, _
 from explorer.state import catalog, keys
 
 STRATEGIES = ("greedy", "sample", "beam")
+WORDS = "words"  # units=words: subword pieces merged into words in the heatmaps (explorer.views.words)
 MAX_SENTENCE_CHARS = 500  # longer URL values are refused before any tokenization
 
 
@@ -63,6 +64,7 @@ class ViewState:
     # (explorer.state.link, explorer.ui.language).
     room: str = ""  # a live class's join code
     lesson: str = ""  # a lesson and its step
+    units: str = ""  # "words": the heatmaps in words (explorer.views.words); "" = pieces, the default
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_query(self) -> dict[str, str]:
@@ -180,6 +182,9 @@ def parse_query(
     if strategy not in STRATEGIES:
         notes.append(Note(N_("Unknown strategy {strategy!r}; using greedy."), strategy=strategy[:40]))
         strategy = "greedy"
+    units = params.get("units", "")
+    if units not in ("", "pieces", WORDS):
+        notes.append(Note(N_("Unknown units {units!r}; showing pieces."), units=units[:40]))
     view = ViewState(
         task=task,
         scorer=scorer,
@@ -190,6 +195,7 @@ def parse_query(
         temperature=_float(params.get("temperature"), 1.0, 0.05, 5.0, "temperature", notes),
         seed=_int(params.get("seed"), 0, 0, 2**31 - 1, "seed", notes),
         reference=reference,
+        units=WORDS if units == WORDS else "",
         notes=tuple(notes),
     )
     return choose_model(view, params.get("model"), other_models(task, scorer) if other_models else ())
@@ -215,10 +221,10 @@ def choose_model(view: ViewState, raw: str | None, names: Sequence[str]) -> View
 # The fields each page keeps in its link (Compare shows every scorer, so no scorer; Beam search's
 # own width is its `beam`, whatever the strategy; the Lab explains greedy decodes, so no strategy).
 LINK_FIELDS = {
-    "decode": ("task", "scorer", "sentence", "step", "model", *keys.DECODING_KEYS),
+    "decode": ("task", "scorer", "sentence", "step", "model", *keys.DECODING_KEYS, "units"),
     "states": ("task", "scorer", "model", "sentence", "step", *keys.DECODING_KEYS),
-    "compare": ("task", "sentence"),
-    "beam": ("task", "scorer", "model", "sentence", "beam"),
+    "compare": ("task", "sentence", "units"),
+    "beam": ("task", "scorer", "model", "sentence", "beam", "units"),
     "lab": ("task", "scorer", "model", "sentence", "step"),  # and the lab's own `view` (explorer.views.lab)
 }
 

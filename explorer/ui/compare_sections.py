@@ -10,6 +10,7 @@ from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
 from explorer.ui import cached, presentation
 from explorer.views import compare as compare_view
+from explorer.views import words
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.tasks import Example
@@ -38,10 +39,19 @@ def run_every_scorer(
 
 
 def heatmap_grid(
-    results: dict[str, compare_view.ScorerResult], reference: Example | None, show_forced: bool, projecting: bool
+    results: dict[str, compare_view.ScorerResult],
+    reference: Example | None,
+    show_forced: bool,
+    projecting: bool,
+    merged: tuple[bool, bool] | None = None,
 ) -> None:
-    """The gold alignment (when the sentence has one) and a heatmap per scorer, 3 a row (2 on a projector)."""
+    """The gold alignment (when the sentence has one) and a heatmap per scorer, 3 a row (2 on a projector).
+
+    `merged`: the sides (source, target) shown in words (explorer.views.words); None: pieces.
+    """
     st.caption(_("Every heatmap uses the same fixed scale: white 0, dark blue 1 (gold: dark green = aligned)."))
+    if merged:
+        st.caption(words.rule(merged))
     cells = (["gold"] if reference is not None else []) + list(results)
     per_row = 2 if projecting else 3  # fewer, larger heatmaps on a projector
     for start in range(0, len(cells), per_row):
@@ -58,18 +68,30 @@ def heatmap_grid(
                 if shown.attention is None:
                     st.subheader(cell)
                     st.info(_("No attention: the decoder sees only the encoder's final state."))
+                elif merged:
+                    grid = words.grid(shown.source_tokens, shown.target_tokens, shown.attention, *merged)
+                    figure = heatmaps.grid_heatmap(
+                        grid.source_labels, grid.target_labels, grid.attention, title=cell, cell_notes=grid.notes()
+                    )
                 else:
                     figure = heatmaps.grid_heatmap(
                         shown.source_tokens, shown.target_tokens, shown.attention, title=cell
                     )
+                if shown.attention is not None:
                     st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key=f"cmp_heatmap_{cell}")
                 st.text(compare_view.result_text(result))
 
 
 def difference(
-    results: dict[str, compare_view.ScorerResult], reference: Example | None, task: str, sentence: str, projecting: bool
+    results: dict[str, compare_view.ScorerResult],
+    reference: Example | None,
+    task: str,
+    sentence: str,
+    projecting: bool,
+    merged: tuple[bool, bool] | None = None,
 ) -> None:
-    """Two scorers picked by the user and the difference of their attention, cell by cell."""
+    """Two scorers picked by the user and the difference of their attention, cell by cell (in words when
+    `merged`: both merged alike, so the difference of the words' weights is the merged difference)."""
     st.header(_("Difference between two scorers"))
     attending = [s for s, r in results.items() if r.greedy.attention is not None]
     if len(attending) < 2:
@@ -90,9 +112,13 @@ def difference(
         a, b = cached.on_output_of(names[0], names[0], sentence, ids), cached.on_output_of(*names, sentence, ids)
         st.caption(_("Both fed A's output token by token; red: B attends more, blue: A attends more."))
     if compare_view.comparable(a, b):
-        figure = heatmaps.difference_heatmap(
-            a.source_tokens, a.target_tokens, a.attention, b.attention, (first, second)
-        )
+        source, target, first_rows, second_rows = a.source_tokens, a.target_tokens, a.attention, b.attention
+        if merged:
+            grid_a = words.grid(source, target, first_rows, *merged)
+            grid_b = words.grid(source, target, second_rows, *merged)
+            source, target = grid_a.source_labels, grid_a.target_labels
+            first_rows, second_rows = grid_a.attention, grid_b.attention
+        figure = heatmaps.difference_heatmap(source, target, first_rows, second_rows, (first, second))
         st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_difference")
     else:
         st.info(_("These two models split the sentence into different tokens, so their cells do not line up."))

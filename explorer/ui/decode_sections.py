@@ -29,6 +29,7 @@ from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
 from explorer.views import decode_analysis as da
 from explorer.views import lab as lab_view
+from explorer.views import words
 from seq2seq.attention import SCORER_INFO
 from seq2seq.decoded import DecodedSentence, DecodedStep
 
@@ -153,13 +154,22 @@ def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
         spelled = escape_markdown(dv.output_text(data, step, translator.target_tokenizer))
         st.caption(_("reads: {text}").format(text=spelled))
     row = data.current(step)
+    merged = words_sides(translator)  # the sides shown in words (None: pieces)
     main, side = (st.container(), st.container()) if presentation else st.columns([3, 2])
     with main:
         if att is None:
             st.info(_(dv.NO_ATTENTION))
         else:  # drawn in the page without plotly: the first thing a page shows (explorer.figures.svg_heatmap)
-            components.heatmap(data, step, presentation)
+            components.heatmap(data, step, presentation, merged=merged)
             st.caption(_("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below."))
+            if merged:
+                st.caption(words.rule(merged))
+            pickers.units_toggle(st, keys.DECODE_UNITS, words.sides_of(translator))
+    heatmap_src, heatmap_tgt, heatmap_att, heatmap_notes, heatmap_n = src, tgt, att, None, n
+    if merged and att is not None:  # the Links and Interactive heatmap tabs follow the toggle too
+        grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
+        heatmap_src, heatmap_tgt = grid.source_labels, grid.target_labels[:rows]
+        heatmap_att, heatmap_notes, heatmap_n = grid.attention[:rows], grid.notes("\n")[:rows], len(grid.target)
     with side:
         current_step(src, row, data.strategy, presentation)
         if row is not None and not presentation:
@@ -168,8 +178,10 @@ def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
         "explain": lambda: explain(data, step),
         "whatif": lambda: whatif(data, translator, row),
         "override": lambda: attention_override(data, translator, row),
-        "links": lambda: links_view(src, tgt, att, step, presentation),
-        "interactive": lambda: interactive_heatmap(src, tgt, att, n, presentation),
+        "links": lambda: links_view(heatmap_src, heatmap_tgt, heatmap_att, len(heatmap_tgt), presentation),
+        "interactive": lambda: interactive_heatmap(
+            heatmap_src, heatmap_tgt, heatmap_att, heatmap_n, presentation, heatmap_notes
+        ),
     }
     labels = tab_labels()
     for tab, draw in zip(
@@ -218,23 +230,46 @@ def links_view(src: list[str], tgt: list[str], att: list[list[float]] | None, st
 
 
 def interactive_heatmap(
-    src: list[str], tgt: list[str], att: list[list[float]] | None, n: int, presentation: bool
+    src: list[str],
+    tgt: list[str],
+    att: list[list[float]] | None,
+    n: int,
+    presentation: bool,
+    cell_notes: list[list[str]] | None = None,
 ) -> None:
-    """The heatmap in plotly, for zooming, hovering and its toolbar's PNG export."""
+    """The heatmap in plotly, for zooming, hovering and its toolbar's PNG export (in words: `cell_notes`)."""
     if att is None:
         st.info(_(dv.NO_ATTENTION))
         return
-    st.plotly_chart(_style(heatmap_figure(src, tgt, att, n, presentation), presentation), key="decode_heatmap_plotly")
+    figure = heatmap_figure(src, tgt, att, n, presentation, cell_notes)
+    st.plotly_chart(_style(figure, presentation), key="decode_heatmap_plotly")
     st.caption(_("The same matrix in plotly: hover, zoom, and the camera icon saves it as PNG."))
 
 
-def heatmap_figure(src: list[str], tgt: list[str], att: list[list[float]], n: int, presentation: bool):
+def heatmap_figure(
+    src: list[str],
+    tgt: list[str],
+    att: list[list[float]],
+    n: int,
+    presentation: bool,
+    cell_notes: list[list[str]] | None = None,
+):
     """The alignment heatmap in a fixed frame: rows fill in while stepping, the page does not jump."""
     frame = max(len(tgt), min(n, dv.HEATMAP_FRAME_ROWS), 1)
     height = 120 + 50 * frame if presentation else 80 + 28 * frame
-    figure = heatmaps.attention_heatmap(src, tgt, att, highlight_row=len(tgt) - 1, height=height)
+    figure = heatmaps.attention_heatmap(src, tgt, att, highlight_row=len(tgt) - 1, height=height, cell_notes=cell_notes)
     figure.update_yaxes(range=[frame - 0.5, -0.5], autorange=False)
     return figure
+
+
+def words_sides(translator) -> tuple[bool, bool] | None:
+    """The sides the heatmaps show in words: those that are SentencePiece, while the toggle says words
+    (explorer.views.words); None for pieces. A character task has no toggle: its stale value is dropped."""
+    sides = words.sides_of(translator)
+    if not any(sides):
+        st.session_state.pop(keys.DECODE_UNITS, None)
+        return None
+    return sides if st.session_state.get(keys.DECODE_UNITS) == words.WORDS else None
 
 
 def current_step(src: list[str], row: DecodedStep | None, strategy: str, presentation: bool) -> None:

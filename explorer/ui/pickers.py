@@ -19,7 +19,10 @@ from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, link
 from explorer.state.view import MAX_SENTENCE_CHARS, ViewState, initial_view, link_params
+from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
+from explorer.views import words
+from seq2seq.checkpoint import CheckpointError
 
 
 def opening_view(page: str) -> tuple[dict[str, list[str]], ViewState, dict[str, str], bool]:
@@ -123,3 +126,46 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> Picked:
 def widget_keys(prefix: str) -> dict[str, str]:
     """view field -> widget key of `model_and_sentence`'s widgets: task, scorer, sentence, model."""
     return {field: f"{prefix}_{field}" for field in ("task", "scorer", "sentence", "model")}
+
+
+def units_toggle(container, key: str, sides: tuple[bool, bool]) -> tuple[bool, bool] | None:
+    """The "pieces / words" toggle of a subword task's heatmaps (explorer.views.words); the sides to merge
+    into words when it shows words, else None. No toggle (None) when neither side is SentencePiece.
+
+    Its session value (`key`) is "pieces" or "words"; the page's view carries units="words" or "".
+    """
+    state = st.session_state
+    if not any(sides):
+        state.pop(key, None)  # a character task: pieces only (a link's units=words is dropped)
+        return None
+    if state.get(key) not in words.UNITS:
+        state[key] = words.PIECES
+    labels = {unit: _(label) for unit, label in words.UNIT_LABELS.items()}  # looked up: AppTest formats later
+    container.segmented_control(
+        _("Heatmap in"),
+        words.UNITS,
+        key=key,
+        required=True,
+        format_func=labels.__getitem__,
+        help=_("Words: SentencePiece pieces joined back into the words they spell; the rule is under the heatmap."),
+    )
+    return sides if state[key] == words.WORDS else None
+
+
+def units_of(key: str) -> str:
+    """The view's units from toggle `key`: "words", or "" (pieces, or no toggle)."""
+    return words.units_value(st.session_state.get(key))
+
+
+def follow_units(view: ViewState, key: str, new: bool) -> None:
+    """Put the view's units into toggle `key` (as `apply_view` does for the other widgets)."""
+    link.follow(st.session_state, key, view.units or words.PIECES, force=new)
+
+
+def subword_sides(name: str | None) -> tuple[bool, bool]:
+    """(source is SentencePiece?, target is?) of registry model `name`; (False, False) when it cannot load
+    (the page says why where it loads it)."""
+    try:
+        return words.sides_of(get_translator(name)) if name else (False, False)
+    except CheckpointError:
+        return False, False

@@ -23,7 +23,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from explorer.figures.common import position_labels
 from explorer.i18n import N_, _, ngettext
 from explorer.state import catalog, keys, link
-from explorer.state.view import ViewState, link_params, parse_query, shared_values
+from explorer.state.view import WORDS, ViewState, link_params, parse_query, shared_values
 from seq2seq.decoded import DecodedSentence, DecodedStep, Sampling
 
 # strategy -> its label, English marked for translation (shown as _(STRATEGY_LABELS[s]))
@@ -66,6 +66,7 @@ def apply_view(session: MutableMapping, view: ViewState) -> None:
     session[keys.DECODE_STRATEGY], session[keys.DECODE_BEAM] = view.strategy, view.beam
     session[keys.DECODE_TEMPERATURE], session[keys.DECODE_SEED] = view.temperature, view.seed
     session[keys.DECODE_REFERENCE], session[keys.DECODE_MODEL] = view.reference, view.model
+    session[keys.DECODE_UNITS] = view.units or "pieces"  # the toggle's values: "pieces", "words"
 
 
 def sync_from_url(
@@ -137,6 +138,7 @@ def current_view(session: Mapping) -> ViewState:
         seed=int(session.get(keys.DECODE_SEED, 0)),
         model=session.get(keys.DECODE_MODEL) or "",
         reference=reference_of(session),
+        units=WORDS if session.get(keys.DECODE_UNITS) == WORDS else "",
     )
 
 
@@ -151,6 +153,7 @@ def share(session: MutableMapping, view: ViewState) -> None:
     session[keys.STRATEGY] = "forced" if view.reference else view.strategy
     session[keys.BEAM], session[keys.TEMPERATURE], session[keys.SEED] = view.beam, view.temperature, view.seed
     session[keys.REFERENCE] = view.reference
+    session[keys.UNITS] = view.units
 
 
 def publish(session: MutableMapping, query_params) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 import streamlit as st
 
 from explorer.figures import svg_bars, svg_heatmap
+from explorer.views import words
 from seq2seq.decoded import DecodedSentence
 
 FOLDER = Path(__file__).resolve().parent
@@ -65,9 +66,30 @@ def _bars():
     return st.components.v2.component(svg_bars.COMPONENT_NAME, js=bars_js(), isolate_styles=False)
 
 
-def heatmap(data: DecodedSentence, step: int, presentation: bool = False, key: str = "decode_heatmap") -> None:
-    """The Decode page's heatmap: the first `step` rows of a decoded sentence with attention, drawn in the page."""
-    _heatmap()(data=svg_heatmap.payload_from_trace(data, step, scale=1.5 if presentation else 1.0), key=key)
+def heatmap(
+    data: DecodedSentence,
+    step: int,
+    presentation: bool = False,
+    key: str = "decode_heatmap",
+    merged: tuple[bool, bool] | None = None,
+) -> None:
+    """The Decode page's heatmap: the first `step` rows of a decoded sentence with attention, drawn in the page.
+
+    `merged`: the sides (source, target) shown in words (explorer.views.words); None: pieces.
+    """
+    scale = 1.5 if presentation else 1.0
+    if merged is None:
+        _heatmap()(data=svg_heatmap.payload_from_trace(data, step, scale=scale), key=key)
+        return
+    grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
+    titles = [
+        words.piece_titles(side) if on else None for side, on in ((grid.source, merged[0]), (grid.target, merged[1]))
+    ]
+    payload = svg_heatmap.payload(
+        grid.source_labels, grid.target_labels, grid.attention, None, rows, scale, data.source,
+        cell_notes=grid.notes("\n"), source_titles=titles[0], target_titles=titles[1], follow=False,
+    )  # fmt: skip
+    _heatmap()(data=payload, key=key)
 
 
 def bars(payload: dict, key: str) -> None:

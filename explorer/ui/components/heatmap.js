@@ -35,7 +35,8 @@ export default function (component) {
   });
   view.show(data.step);
   view.serverStep = data.step;
-  window.__aeHeatmapView = view;
+  // The words view (data.follow false) waits for the server: a step adds a piece, not always a word row.
+  window.__aeHeatmapView = data.follow === false ? null : view;
   followButtons();
   const onResize = () => view.resize();
   window.addEventListener("resize", onResize);

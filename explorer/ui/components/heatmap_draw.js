@@ -53,7 +53,7 @@ function attentionHeatmap(root, data, opts) {
       var x = L.left + s * cw + cw / 2 + L.font / 3, label = el("text",
         {x: x, y: L.top - 6, transform: "rotate(-90 " + x + " " + (L.top - 6) + ")", "class": "col"},
         data.source[s]);
-      label.appendChild(el("title", {}, data.source_full[s]));
+      label.appendChild(el("title", {}, (data.source_hover || data.source_full)[s]));
       svg.appendChild(label);
     }
     svg.appendChild(el("rect", {x: L.left, y: L.top, width: S * cw, height: Math.max(T, 1) * cell,
@@ -66,14 +66,16 @@ function attentionHeatmap(root, data, opts) {
   function buildRow(t) {  // one <g>: the row label and S cells, each with its tooltip
     var g = el("g", {"data-row": t}), y = L.top + t * cell;
     var label = el("text", {x: L.left - 6, y: y + cell / 2 + L.font / 3, "text-anchor": "end"}, data.target[t]);
-    label.appendChild(el("title", {}, data.target_full[t]));
+    label.appendChild(el("title", {}, (data.target_hover || data.target_full)[t]));
     g.appendChild(label);
     var row = data.attention[t];
     for (var s = 0; s < S; s++) {
       var r = el("rect", {x: L.left + s * cw, y: y, width: cw - 1, height: cell - 1, fill: color(row[s])});
       var w = row[s] === null ? say("missing", "n/a") : row[s].toFixed(3);
-      r.appendChild(el("title", {}, fill(say("cell", "target {target} \u2190 source {source}\nweight {weight}"),
-        {target: data.target_full[t], source: data.source_full[s], weight: w})));
+      var tip = fill(say("cell", "target {target} \u2190 source {source}\nweight {weight}"),
+        {target: data.target_full[t], source: data.source_full[s], weight: w});
+      var note = data.cell_notes ? data.cell_notes[t][s] : "";  // the words view: pieces and their weights
+      r.appendChild(el("title", {}, note ? tip + "\n" + note : tip));
       g.appendChild(r);
     }
     return g;
