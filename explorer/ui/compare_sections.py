@@ -37,6 +37,31 @@ def run_every_scorer(
     return results, refused
 
 
+def _pick_defaults(attending: list[str]) -> None:
+    """Scorers A and B: the first two with attention, unless the session holds two of them already."""
+    for key, index in ((keys.COMPARE_A, 0), (keys.COMPARE_B, 1)):
+        if st.session_state.get(key) not in attending:
+            st.session_state[key] = attending[index]
+
+
+def pair(results: dict[str, compare_view.ScorerResult], show_forced: bool) -> None:
+    """Presentation mode's frame: Scorer A's and Scorer B's heatmaps side by side, each under its
+    picker, sized for one projector frame (explorer.ui.presentation.fit). The difference below
+    compares the same two."""
+    attending = [s for s, r in results.items() if r.greedy.attention is not None]
+    if len(attending) < 2:
+        return
+    _pick_defaults(attending)
+    for column, key, label in zip(st.columns(2), (keys.COMPARE_A, keys.COMPARE_B), (_("Scorer A"), _("Scorer B"))):
+        with column:
+            scorer = st.selectbox(label, attending, key=key)
+            result = results[scorer]
+            shown = result.forced if show_forced else result.greedy
+            figure = heatmaps.grid_heatmap(shown.source_tokens, shown.target_tokens, shown.attention, title=scorer)
+            st.plotly_chart(presentation.fit(figure), key=f"cmp_pair_{key}")
+            st.text(compare_view.result_text(result))
+
+
 def heatmap_grid(
     results: dict[str, compare_view.ScorerResult], reference: Example | None, show_forced: bool, projecting: bool
 ) -> None:
@@ -75,12 +100,13 @@ def difference(
     if len(attending) < 2:
         st.info(_("A difference needs two models with attention."))
         return
-    for key, index in ((keys.COMPARE_A, 0), (keys.COMPARE_B, 1)):
-        if st.session_state.get(key) not in attending:
-            st.session_state[key] = attending[index]
-    left, right = st.columns(2)
-    first = left.selectbox(_("Scorer A"), attending, key=keys.COMPARE_A)
-    second = right.selectbox(_("Scorer B"), attending, key=keys.COMPARE_B)
+    _pick_defaults(attending)
+    if projecting:  # picked above the frame's two heatmaps (pair)
+        first, second = st.session_state[keys.COMPARE_A], st.session_state[keys.COMPARE_B]
+    else:
+        left, right = st.columns(2)
+        first = left.selectbox(_("Scorer A"), attending, key=keys.COMPARE_A)
+        second = right.selectbox(_("Scorer B"), attending, key=keys.COMPARE_B)
     if reference is not None:
         a, b = results[first].forced, results[second].forced
         st.caption(_("Both forced on the reference target; red: B attends more, blue: A attends more."))

@@ -8,6 +8,7 @@ from explorer.figures import curves, heatmaps
 from explorer.i18n import _
 from explorer.i18n.errors import message_of
 from explorer.state.catalog import metric_title
+from explorer.ui import presentation
 from explorer.views import timelapse as tv
 
 
@@ -50,7 +51,8 @@ def show(
             else:
                 heading = _("**{name}** · epoch {epoch}")
             st.markdown(heading.format(name=name, epoch=shown))
-            figure = heatmaps.probe_heatmap(probe, height=480 if projecting else 320) if probe else None
+            height = presentation.FRAME_FIGURE_PX if projecting else 320  # on a projector: a row in one frame
+            figure = heatmaps.probe_heatmap(probe, height=height) if probe else None
             if figure is not None:
                 st.plotly_chart(figure, key=f"tl_heatmap_{index}")
             else:

@@ -66,8 +66,10 @@ def _bars():
 
 
 def heatmap(data: DecodedSentence, step: int, presentation: bool = False, key: str = "decode_heatmap") -> None:
-    """The Decode page's heatmap: the first `step` rows of a decoded sentence with attention, drawn in the page."""
-    _heatmap()(data=svg_heatmap.payload_from_trace(data, step, scale=1.5 if presentation else 1.0), key=key)
+    """The Decode page's heatmap: the first `step` rows of a decoded sentence with attention, drawn in the
+    page; in presentation mode sized to the screen in the browser (svg_heatmap's `fit`)."""
+    payload = svg_heatmap.payload_from_trace(data, step, scale=1.5 if presentation else 1.0, fit=presentation)
+    _heatmap()(data=payload, key=key)
 
 
 def bars(payload: dict, key: str) -> None:
