@@ -32,7 +32,7 @@ ui.keep()
 models, view, opened, new = pickers.opening_view("lab")
 pickers.apply_view(view, pickers.widget_keys("lab"), new)
 # On a projector the view choice and its folded explanation share a row, and the pickers fold: one frame.
-choice_box, explanation_box = st.columns([3, 2], vertical_alignment="center") if projecting else (st, st)
+choice_box, explanation_box = st.columns(2, vertical_alignment="center") if projecting else (st, st)
 which = ui.view_choice(opened, new, choice_box)
 ui.explanation(which, projecting, explanation_box)
 picked = ui.pickers_for(which, models, folded=projecting)

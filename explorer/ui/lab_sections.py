@@ -131,7 +131,9 @@ def step_slider(output: lab.GreedyOutput, view: ViewState, opened: Mapping[str, 
 # -- this sentence, this step ----------------------------------------------------------------------------
 def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, projecting: bool) -> None:
     shown = [f"[{tok}]" if i == step - 1 else tok for i, tok in enumerate(output.target_tokens)]
-    st.text(_("greedy output: {tokens}").format(tokens=" ".join(shown)))
+    greedy = _("greedy output: {tokens}").format(tokens=" ".join(shown))
+    if not projecting:  # on a projector under the figure, so that the figure is in the frame
+        st.text(greedy)
     result = cached.lab_step(name, sentence, step)
     imp = result.importance
     rows = lab.method_rows(imp)
@@ -141,6 +143,8 @@ def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, pro
     figure = heatmaps.rows_heatmap(imp.source_tokens, rows, title=title, normalize=True)
     # On a projector at most one frame high (the slider and the folded pickers above it).
     st.plotly_chart(presentation.enlarge(figure, most=FRAME_FIGURE_PX) if projecting else figure, key="lab_rows")
+    if projecting:
+        st.text(greedy)
     st.caption(
         _(
             "Blue: the token raised the chosen token's log-probability (attention and gradient × input are "
@@ -156,7 +160,7 @@ def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, pro
     perturbations(name, sentence, step, projecting)
 
 
-FRAME_FIGURE_PX = 330  # the step view's figure on a projector: one 1280×720 frame with the pickers and slider
+FRAME_FIGURE_PX = 310  # the step view's figure on a projector: one 1280×720 frame with the pickers and slider
 
 
 def _asked(experiment: str, where: tuple) -> bool:

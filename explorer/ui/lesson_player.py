@@ -79,15 +79,21 @@ def lesson_list(lessons: Mapping[str, Lesson], problems: Sequence[Problem]) -> N
 FRAME_COLUMNS = (2, 3)
 # The lesson's heatmap and figure on a projector: one frame at 1280×720 below the lesson's
 # title, progress bar and the output so far (explorer.ui.presentation.fit).
-FRAME_FIGURE_PX = 360
+FRAME_FIGURE_PX = 340
 
 
 def player_view(lesson: Lesson, index: int, projecting: bool, teacher: bool) -> None:
     """Step `index` of `lesson`: progress, text, teacher's notes, its view, figure and question, Back / Next."""
     state, step = st.session_state, lesson.steps[index]
-    st.header(escape_markdown(lesson.local("title")))
     label, share = player.progress(index, len(lesson.steps))
-    st.progress(share, text=label)
+    if projecting:  # one row: the lesson and its progress, Back, Next, All lessons (their state is known up front)
+        bar, *buttons = st.columns([6, 1, 1, 2], vertical_alignment="bottom")
+        title = _("{lesson} · {progress}").format(lesson=escape_markdown(lesson.local("title")), progress=label)
+        bar.progress(share, text=title)
+        _navigation(lesson, index, _can_leave(lesson, index, step), buttons)
+    else:
+        st.header(escape_markdown(lesson.local("title")))
+        st.progress(share, text=label)
     # On a projector, one frame: the step's text, question and Back / Next beside its view and figure.
     if projecting:
         words, shown = st.columns(FRAME_COLUMNS)
@@ -114,7 +120,29 @@ def player_view(lesson: Lesson, index: int, projecting: bool, teacher: bool) -> 
     with after:
         if step.question is not None:
             answered = _question(lesson, index, step, row) or answered
-        _navigation(lesson, index, answered or step.question is None or _unanswerable(step, view, row))
+        if not projecting:
+            _navigation(lesson, index, answered or step.question is None or _unanswerable(step, view, row))
+        elif index == len(lesson.steps) - 1:
+            st.success(_(END))
+
+
+def _can_leave(lesson: Lesson, index: int, step: Step) -> bool:
+    """Whether Next is open before the step is drawn (presentation mode draws it first): answered, no
+    question, or an attention question the model cannot answer (as player_view finds after drawing)."""
+    if step.question is None or player.answer(st.session_state, lesson.id, index) is not None:
+        return True
+    if step.question.kind != "attention":
+        return False
+    view = check_view(step)
+    return view is None or _attention_answer(view) is None
+
+
+def check_view(step: Step) -> ViewState | None:
+    """The step's view, or None where it cannot be shown (quietly: _view says why where it is drawn)."""
+    try:
+        return check.step_view(step)
+    except (ValueError, CheckpointError):
+        return None
 
 
 def _unanswerable(step: Step, view: ViewState | None, row) -> bool:
@@ -316,9 +344,13 @@ def _attention_result(question, row, given: int) -> None:
         st.markdown(authored_markdown(question.local("explain")))
 
 
-def _navigation(lesson: Lesson, index: int, answered: bool) -> None:
+END = N_("This is the end of the lesson.")
+
+
+def _navigation(lesson: Lesson, index: int, answered: bool, boxes=None) -> None:
+    """Back, Next (open once `answered`) and All lessons: a row of their own, or in `boxes`."""
     state = st.session_state
-    back, forward, leave = st.columns([1, 1, 3])
+    back, forward, leave = boxes or st.columns([1, 1, 3])
     back.button(
         _("Back"), key="lesson_back", on_click=player.go, args=(state, lesson.id, index - 1), disabled=index == 0
     )
@@ -331,5 +363,5 @@ def _navigation(lesson: Lesson, index: int, answered: bool) -> None:
         disabled=not player.can_go_next(lesson, index, answered),
     )
     leave.button(_("All lessons"), key="lesson_leave", on_click=player.go, args=(state, None))
-    if index == len(lesson.steps) - 1:
-        st.success(_("This is the end of the lesson."))
+    if index == len(lesson.steps) - 1 and boxes is None:
+        st.success(_(END))

@@ -22,7 +22,7 @@ HELP = N_("Large type and large figures for a projector; fewer controls.")
 BIG_FONT = {"size": 18}
 # A page's main plotly figure on a projector (fit): the height that fits one 1280×720 frame below
 # the page's title and its folded pickers (about 260 px above it).
-FRAME_FIGURE_PX = 420
+FRAME_FIGURE_PX = 400
 SIDEBAR = "collapsed"  # st.set_page_config(initial_sidebar_state=…) while presentation mode is on
 # Static CSS only (no user text): larger type for a projector.
 CSS = """<style>

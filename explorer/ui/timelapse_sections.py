@@ -8,8 +8,10 @@ from explorer.figures import curves, heatmaps
 from explorer.i18n import _
 from explorer.i18n.errors import message_of
 from explorer.state.catalog import metric_title
-from explorer.ui import presentation
 from explorer.views import timelapse as tv
+
+
+FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
 
 
 def show(
@@ -51,7 +53,7 @@ def show(
             else:
                 heading = _("**{name}** · epoch {epoch}")
             st.markdown(heading.format(name=name, epoch=shown))
-            height = presentation.FRAME_FIGURE_PX if projecting else 320  # on a projector: a row in one frame
+            height = FRAME_FIGURE_PX if projecting else 320  # on a projector: a row of two in one frame
             figure = heatmaps.probe_heatmap(probe, height=height) if probe else None
             if figure is not None:
                 st.plotly_chart(figure, key=f"tl_heatmap_{index}")
