@@ -77,7 +77,6 @@ for note in input_notes.input_notes(sentence, *translators):  # normalised, unkn
     st.warning(escape_markdown(note))
 
 
-
 def summary() -> None:
     """Whether the sentence has a gold alignment, and every scorer's numbers in a table."""
     if reference is None:

@@ -30,7 +30,8 @@ view = beam_view.clamp_width(view)
 pickers.apply_view(view, {**pickers.widget_keys("beam"), "beam": keys.BEAM_WIDTH}, new)
 picked = pickers.model_and_sentence("beam", models, folded=projecting)
 task, scorer, sentence, name, model = picked
-# On a projector the width and the hypothesis share a row, and the tree and the heatmap another: one frame.
+# On a projector the width and the hypothesis share a row, and the tree and the heatmap another:
+# one frame.
 width_box, hypothesis_box = st.columns(2) if projecting else (st, st)
 width = width_box.slider(_("Beam width"), beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=keys.BEAM_WIDTH)
 pickers.publish("beam", picked.view(view, beam=width))
@@ -52,7 +53,9 @@ if not any(h["finished"] for h in hypotheses):
 if st.session_state.get("beam_hypothesis") not in range(len(hypotheses)):
     st.session_state["beam_hypothesis"] = 0
 labels = [beam_view.hypothesis_label(i, h) for i, h in enumerate(hypotheses)]
-rank = hypothesis_box.selectbox(_("Hypothesis"), range(len(hypotheses)), format_func=labels.__getitem__, key="beam_hypothesis")
+rank = hypothesis_box.selectbox(
+    _("Hypothesis"), range(len(hypotheses)), format_func=labels.__getitem__, key="beam_hypothesis"
+)
 chosen = hypotheses[rank]
 
 kept = beam_view.kept_nodes(tree, hypotheses)

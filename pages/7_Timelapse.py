@@ -25,7 +25,9 @@ SHIPPED, YOURS, SAVED = N_("Shipped models"), N_("Your training"), N_("A saved m
 origins = {origin: _(origin) for origin in (SHIPPED, YOURS, SAVED)}
 # On a projector the origin and its task (or model) share a row: the heatmaps start higher.
 origin_box, pick_box = st.columns(2, vertical_alignment="bottom") if projecting else (st, st)
-origin = origin_box.radio(_("History of"), list(origins), horizontal=True, key="tl_origin", format_func=origins.__getitem__)
+origin = origin_box.radio(
+    _("History of"), list(origins), horizontal=True, key="tl_origin", format_func=origins.__getitem__
+)
 
 
 if origin == SHIPPED:

@@ -93,7 +93,8 @@ def test_compare_presentation_two_larger_heatmaps_per_row():
     assert column_rows(at) == [3, 3, 3, 2]
     ok(at.toggle(key="presentation").set_value(True).run())
     assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
-    # The sentence beside the folded settings; the frame: Scorer A and B side by side; then the same 7 cells in rows of two
+    # The sentence beside the folded settings; the frame: Scorer A and B side by side; then the same
+    # 7 cells in rows of two
     assert column_rows(at) == [2, 2, 2, 2, 2, 2]
     assert [e.label for e in at.expander] == ["Settings"] and at.text_input(key="cmp_sentence").value == "abc"
     first, second, *grid = charts(at)

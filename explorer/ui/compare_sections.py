@@ -52,7 +52,8 @@ def pair(results: dict[str, compare_view.ScorerResult], show_forced: bool) -> No
     if len(attending) < 2:
         return
     _pick_defaults(attending)
-    for column, key, label in zip(st.columns(2), (keys.COMPARE_A, keys.COMPARE_B), (_("Scorer A"), _("Scorer B"))):
+    pickers = ((keys.COMPARE_A, _("Scorer A")), (keys.COMPARE_B, _("Scorer B")))
+    for column, (key, label) in zip(st.columns(2), pickers, strict=True):
         with column:
             scorer = st.selectbox(label, attending, key=key)
             result = results[scorer]

@@ -222,7 +222,7 @@ def frame_views(data: DecodedSentence, translator, n: int) -> None:
 
 
 def output_so_far(data: DecodedSentence, step: int, translator) -> None:
-    """"Step k of n", the target tokens produced so far, and how they read once detokenised."""
+    """ "Step k of n", the target tokens produced so far, and how they read once detokenised."""
     tgt = data.target_tokens[:step]
     st.markdown(_("**Step {step} of {n}** · output so far:").format(step=step, n=data.num_steps))
     st.text(" ".join(tgt) if tgt else _("(nothing yet: press Step or Play)"))
@@ -232,7 +232,8 @@ def output_so_far(data: DecodedSentence, step: int, translator) -> None:
 
 
 def heatmap(data: DecodedSentence, step: int, presentation: bool) -> None:
-    """The step's heatmap, drawn in the page without plotly: the first thing a page shows (explorer.figures.svg_heatmap)."""
+    """The step's heatmap, drawn in the page without plotly (explorer.figures.svg_heatmap): the first thing a
+    page shows."""
     if not data.has_attention:
         st.info(_(dv.NO_ATTENTION))
         return

@@ -10,7 +10,6 @@ from explorer.i18n.errors import message_of
 from explorer.state.catalog import metric_title
 from explorer.views import timelapse as tv
 
-
 FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
 
 
