@@ -404,9 +404,17 @@ def test_presentation_mode_sets_the_heatmap_beside_the_words_in_one_frame(teache
     assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
     (chart,) = charts(at)
     assert chart["layout"]["height"] == lesson_player.FRAME_FIGURE_PX and chart["layout"]["font"]["size"] == 18
-    words, shown = column_rows(at.main)[0]
-    assert {e.key for e in words if getattr(e, "key", None)} >= {"lesson_back", "lesson_next"}  # Back / Next
-    assert any(getattr(e, "type", "") == "plotly_chart" for e in shown)  # beside the heatmap
+    top, (words, shown) = column_rows(at.main)[:2]
+    # The lesson's progress beside Back, Next and All lessons; then the step's words beside its heatmap.
+    assert [[getattr(e, "key", None) for e in column if getattr(e, "key", None)] for column in top[1:]] == [
+        ["lesson_back"],
+        ["lesson_next"],
+        ["lesson_leave"],
+    ]
+    assert at.button(key="lesson_next").disabled  # the question is not answered yet
+    assert any(getattr(e, "type", "") == "plotly_chart" for e in shown)
+    assert not any(getattr(e, "type", "") == "plotly_chart" for e in words)
+    assert not at.header  # the lesson's title is the progress bar's text
 
 
 # -- the page: bad links ------------------------------------------------------------------------------
