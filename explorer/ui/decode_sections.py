@@ -49,13 +49,13 @@ def inputs(available: dict[str, list[str]], presentation: bool):
         with box:
             _task_box(st, available)
             _scorer_box(available)
-            _model_box(st)
+            _model_box(narrow=False)
             _strategy_boxes((st, *st.columns(2), st))  # stacked: the expander is a third of the page wide
         return box
     task_box, _beside = st.columns([1, 2])  # the task box keeps its width of a third
     _task_box(task_box, available)
     _scorer_box(available)
-    _model_box(st.columns([2, 1])[0])
+    _model_box(narrow=True)
     sentence, example = st.columns([2, 1])
     _sentence_box(sentence)
     ss = st.session_state
@@ -98,11 +98,13 @@ def _scorer_box(available: dict[str, list[str]]) -> None:
     )
 
 
-def _model_box(box) -> None:
-    """The Model box, drawn only when the scorer has several models (else no empty row)."""
+def _model_box(narrow: bool) -> None:
+    """The Model box, drawn only when the scorer has several models (else no empty row); `narrow`:
+    in two thirds of the page's width (the folded settings are narrow already)."""
     ss = st.session_state
     several = len(catalog.variants(ss[keys.DECODE_TASK], ss[keys.DECODE_SCORER])) > 1
-    pickers.model_choice(box if several else st, ss[keys.DECODE_TASK], ss[keys.DECODE_SCORER], keys.DECODE_MODEL)
+    box = st.columns([2, 1])[0] if several and narrow else st
+    pickers.model_choice(box, ss[keys.DECODE_TASK], ss[keys.DECODE_SCORER], keys.DECODE_MODEL)
 
 
 def _sentence_box(box) -> None:
