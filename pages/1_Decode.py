@@ -32,7 +32,7 @@ if notes:
     listed = "\n".join(f"- {escape_markdown(message_of(n))}" for n in notes)
     st.warning(_("The link had values that were replaced:") + "\n" + listed)
 
-ui.inputs(available, presentation)
+settings = ui.inputs(available, presentation)  # where the model line goes: folded away on a projector
 view = dv.current_view(ss)
 reference = view.reference
 if not view.sentence.strip():
@@ -50,7 +50,7 @@ except CheckpointError as error:
         )
     )
     st.stop()
-ui.model_line(name, view.scorer)
+ui.model_line(name, view.scorer, settings)
 ui.words_sides(translator)  # a character task has no words toggle: a link's units=words is dropped before publishing
 for note in input_notes.input_notes(view.sentence, translator):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
@@ -89,8 +89,11 @@ def live() -> None:
     if dv.playing(ss) != was_playing:
         st.rerun()  # play reached the end: stop the timer
     dv.publish(ss, st.query_params)
-    ui.controls(n, presentation)
-    ui.step_views(data, translator, presentation)
+    if presentation:  # one frame: the heatmap beside the controls and the output (docs/pages/decode.md)
+        ui.frame_views(data, translator, n)
+    else:
+        ui.controls(n, presentation)
+        ui.step_views(data, translator, presentation)
 
 
 live()

@@ -20,7 +20,9 @@ SENTENCE_MODES = {"type": N_("Type a sentence"), "pick": N_("Pick an example fro
 HEATMAP_SOURCES = {"own": N_("each model's own output"), "forced": N_("teacher forcing of the reference")}
 
 projecting = frame.page(N_("Compare scorers"), N_("Compare scorers"))
-st.caption(_("The same sentence through every scorer of a task: same architecture, only the score differs."))
+INTRO = N_("The same sentence through every scorer of a task: same architecture, only the score differs.")
+if not projecting:  # on a projector the frame is for two heatmaps side by side (docs/pages/compare.md)
+    st.caption(_(INTRO))
 
 
 models, view, _link, new = pickers.opening_view("compare")
@@ -36,13 +38,20 @@ def _task_changed() -> None:
 
 # Labels are looked up when drawn, in this run's language (a format_func called later, by a test, reads the same).
 task_labels = {t: catalog.task_label(t) for t in models}
-task = st.selectbox(
+# On a projector the sentence stays in sight and the task, the sentence's origin and what the
+# heatmaps show fold away beside it.
+if projecting:
+    sentence_box, beside = st.columns([2, 1], vertical_alignment="bottom")
+    settings = beside.expander(_("Settings"))
+else:
+    sentence_box = settings = st
+task = settings.selectbox(
     _("Task"), list(models), key=keys.COMPARE_TASK, format_func=task_labels.__getitem__, on_change=_task_changed
 )
 examples = cached.gold_examples(task)
 mode = "type"
 if examples:
-    mode = st.radio(
+    mode = settings.radio(
         _("Sentence"),
         ["type", "pick"],
         horizontal=True,
@@ -50,11 +59,11 @@ if examples:
         format_func={mode: _(label) for mode, label in SENTENCE_MODES.items()}.__getitem__,
     )
 if mode == "pick":
-    sentence = st.selectbox(
+    sentence = sentence_box.selectbox(
         _("Test example (with its gold alignment)"), [e.source for e in examples], key="cmp_example"
     )
 else:
-    sentence = st.text_input(_("Sentence"), key=keys.COMPARE_SENTENCE, max_chars=MAX_SENTENCE_CHARS)
+    sentence = sentence_box.text_input(_("Sentence"), key=keys.COMPARE_SENTENCE, max_chars=MAX_SENTENCE_CHARS)
 sides = pickers.subword_sides(catalog.model_for(task, models[task][0]).name)  # the heatmaps' words toggle
 units = pickers.units_of(keys.COMPARE_UNITS) if any(sides) else ""
 pickers.publish("compare", replace(view, task=task, sentence=sentence, units=units))
@@ -70,32 +79,46 @@ translators = [get_translator(catalog.model_for(task, s).name) for s in results]
 for note in input_notes.input_notes(sentence, *translators):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
 
-if reference is None:
-    if examples:
-        st.info(
-            _(
-                "This sentence was typed, not generated, so it has no gold alignment. "
-                "Pick an example from the test split to see one and each scorer's alignment accuracy."
-            )
-        )
-    else:
-        st.info(_("This task has no gold alignment: compare the scorers with each other."))
-summary = pd.DataFrame(compare_view.summary_rows(list(results.values())))
-st.dataframe(summary.rename(columns=compare_view.summary_columns()), hide_index=True)
 
-show_forced = False
-shows, toggle = st.columns(2) if any(sides) else (st, st)  # a character task has no toggle: no empty column
-merged = pickers.units_toggle(toggle, keys.COMPARE_UNITS, sides)
-if reference is not None:
-    show_forced = (
-        shows.radio(
-            _("Heatmaps show"),
-            ["own", "forced"],
-            horizontal=True,
-            key="cmp_show",
-            format_func={shown: _(label) for shown, label in HEATMAP_SOURCES.items()}.__getitem__,
-        )
-        == "forced"
+def summary() -> None:
+    """Whether the sentence has a gold alignment, and every scorer's numbers in a table."""
+    if reference is None:
+        if examples:
+            st.info(
+                _(
+                    "This sentence was typed, not generated, so it has no gold alignment. "
+                    "Pick an example from the test split to see one and each scorer's alignment accuracy."
+                )
+            )
+        else:
+            st.info(_("This task has no gold alignment: compare the scorers with each other."))
+    table = pd.DataFrame(compare_view.summary_rows(list(results.values())))
+    st.dataframe(table.rename(columns=compare_view.summary_columns()), hide_index=True)
+
+
+def heatmaps_show(box) -> bool:
+    """The radio "own output / teacher forcing" (a sentence with a reference only): whether forced."""
+    if reference is None:
+        return False
+    shown = box.radio(
+        _("Heatmaps show"),
+        ["own", "forced"],
+        horizontal=True,
+        key="cmp_show",
+        format_func={shown: _(label) for shown, label in HEATMAP_SOURCES.items()}.__getitem__,
     )
+    return shown == "forced"
+
+
+if projecting:  # one frame: two scorers' heatmaps side by side; the table and the whole grid below
+    show_forced = heatmaps_show(settings)
+    merged = pickers.units_toggle(settings, keys.COMPARE_UNITS, sides)
+    sections.pair(results, show_forced, merged)
+    summary()
+else:
+    summary()
+    shows, toggle = st.columns(2) if any(sides) else (st, st)  # a character task has no toggle: no empty column
+    merged = pickers.units_toggle(toggle, keys.COMPARE_UNITS, sides)
+    show_forced = heatmaps_show(shows)
 sections.heatmap_grid(results, reference, show_forced, projecting, merged)
 sections.difference(results, reference, task, sentence, projecting, merged)

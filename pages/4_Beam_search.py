@@ -17,21 +17,24 @@ from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 projecting = frame.page(N_("Beam search"), N_("Beam search"))
-st.caption(
-    _(
-        "Every node the search expanded, with its token and cumulative log-probability. Nodes that are "
-        "not on a final hypothesis were pruned (grey). Hypotheses are ranked by log p / length."
-    )
+INTRO = N_(
+    "Every node the search expanded, with its token and cumulative log-probability. Nodes that are "
+    "not on a final hypothesis were pruned (grey). Hypotheses are ranked by log p / length."
 )
+if not projecting:  # on a projector the frame is for the figures (docs/pages/beam.md)
+    st.caption(_(INTRO))
 
 
 models, view, _link, new = pickers.opening_view("beam")
 view = beam_view.clamp_width(view)
 pickers.apply_view(view, {**pickers.widget_keys("beam"), "beam": keys.BEAM_WIDTH}, new)
 pickers.follow_units(view, keys.BEAM_UNITS, new)
-picked = pickers.model_and_sentence("beam", models)
+picked = pickers.model_and_sentence("beam", models, folded=projecting)
 task, scorer, sentence, name, model = picked
-width = st.slider(_("Beam width"), beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=keys.BEAM_WIDTH)
+# On a projector the width and the hypothesis share a row, and the tree and the heatmap another:
+# one frame.
+width_box, hypothesis_box = st.columns(2) if projecting else (st, st)
+width = width_box.slider(_("Beam width"), beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=keys.BEAM_WIDTH)
 sides = pickers.subword_sides(name)  # the heatmap's words toggle
 units = pickers.units_of(keys.BEAM_UNITS) if any(sides) else ""
 pickers.publish("beam", picked.view(view, beam=width, units=units))
@@ -53,13 +56,16 @@ if not any(h["finished"] for h in hypotheses):
 if st.session_state.get("beam_hypothesis") not in range(len(hypotheses)):
     st.session_state["beam_hypothesis"] = 0
 labels = [beam_view.hypothesis_label(i, h) for i, h in enumerate(hypotheses)]
-rank = st.selectbox(_("Hypothesis"), range(len(hypotheses)), format_func=labels.__getitem__, key="beam_hypothesis")
+rank = hypothesis_box.selectbox(
+    _("Hypothesis"), range(len(hypotheses)), format_func=labels.__getitem__, key="beam_hypothesis"
+)
 chosen = hypotheses[rank]
 
 kept = beam_view.kept_nodes(tree, hypotheses)
+tree_box, heatmap_box = st.columns(2) if projecting else (st, st)
 figure = trees.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen["node"]))
-st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="beam_tree")
-st.caption(
+tree_box.plotly_chart(presentation.fit(figure) if projecting else figure, key="beam_tree")
+tree_box.caption(
     ngettext(
         "{nodes} nodes expanded, {kept} on the {hypotheses} final hypothesis.",
         "{nodes} nodes expanded, {kept} on the {hypotheses} final hypotheses.",
@@ -69,19 +75,19 @@ st.caption(
 
 attention = cached.hypothesis_attention(name, sentence, chosen)
 if attention.attention is None:
-    st.info(_("This model has no attention (scorer 'none'): nothing to draw for the hypothesis."))
+    heatmap_box.info(_("This model has no attention (scorer 'none'): nothing to draw for the hypothesis."))
 else:
-    merged = pickers.units_toggle(st, keys.BEAM_UNITS, sides)
+    merged = pickers.units_toggle(heatmap_box, keys.BEAM_UNITS, sides)
     title = _("attention of hypothesis {n}").format(n=rank + 1)
     shown = (attention.source_tokens, attention.target_tokens, attention.attention)
     grid = words.grid(*shown, *merged) if merged else None
     if grid is not None:
         shown = (grid.source_labels, grid.target_labels, grid.attention)
     figure = attention_heatmap(*shown, title=title, cell_notes=grid.notes() if grid else None)
-    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="beam_heatmap")
+    heatmap_box.plotly_chart(presentation.fit(figure) if projecting else figure, key="beam_heatmap")
     if merged:
-        st.caption(words.rule(merged))
-st.text(
+        heatmap_box.caption(words.rule(merged))
+heatmap_box.text(
     _("hypothesis {n}: {text}\nlog p: {logprob}   score: {score}").format(
         n=rank + 1,
         text=chosen["text"],

@@ -12,18 +12,22 @@ from explorer.ui import timelapse_sections as sections
 from explorer.views import timelapse as tv
 
 projecting = frame.page(N_("Timelapse"), N_("Timelapse"))
-st.caption(
-    _(
-        "Training recorded the attention of a few probe sentences after every epoch, from the untrained "
-        "epoch 0 on. Scrub through the epochs and watch the alignment form, scorer by scorer."
-    )
+INTRO = N_(
+    "Training recorded the attention of a few probe sentences after every epoch, from the untrained "
+    "epoch 0 on. Scrub through the epochs and watch the alignment form, scorer by scorer."
 )
+if not projecting:  # on a projector the frame is for the heatmaps (docs/pages/timelapse.md)
+    st.caption(_(INTRO))
 
 # The radio's values stay English (tests and widget keys use them); it shows them translated. Labels
 # are looked up when drawn, in this run's language (a format_func called later, by a test, reads the same).
 SHIPPED, YOURS, SAVED = N_("Shipped models"), N_("Your training"), N_("A saved model")
 origins = {origin: _(origin) for origin in (SHIPPED, YOURS, SAVED)}
-origin = st.radio(_("History of"), list(origins), horizontal=True, key="tl_origin", format_func=origins.__getitem__)
+# On a projector the origin and its task (or model) share a row: the heatmaps start higher.
+origin_box, pick_box = st.columns(2, vertical_alignment="bottom") if projecting else (st, st)
+origin = origin_box.radio(
+    _("History of"), list(origins), horizontal=True, key="tl_origin", format_func=origins.__getitem__
+)
 
 
 if origin == SHIPPED:
@@ -32,7 +36,7 @@ if origin == SHIPPED:
         st.info(_("No shipped models are registered yet (docs/models.md says how to train them)."))
         st.stop()
     task_labels = {t: task_label(t) for t in tasks}
-    task = st.selectbox(_("Task"), tasks, key="tl_task", format_func=task_labels.__getitem__)
+    task = pick_box.selectbox(_("Task"), tasks, key="tl_task", format_func=task_labels.__getitem__)
     sections.show(tv.shipped_histories(task), task, f"{SHIPPED}_{task}", projecting)
 elif origin == YOURS:
     job = trainings.shared_manager().job(st.session_state.get(keys.TRAIN_SESSION, ""))
@@ -69,5 +73,5 @@ else:
     if not names:
         st.info(_("No model has been saved from the Train page yet."))
         st.stop()
-    name = st.selectbox(_("Model"), names, key="tl_model")
+    name = pick_box.selectbox(_("Model"), names, key="tl_model")
     sections.show({name: tv.model_history(name)}, None, f"{SAVED}_{name}", projecting)

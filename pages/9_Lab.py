@@ -20,20 +20,22 @@ from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 projecting = frame.page(N_("Attention lab"), N_("Lab"))
-st.caption(
-    _(
-        "Does attention explain the model's choices? The classic experiments (Jain & Wallace 2019, Wiegreffe & "
-        "Pinter 2019, Bahdanau et al. 2015, Luong et al. 2015) on this app's models, with the papers' numbers "
-        "beside ours."
-    )
+INTRO = N_(
+    "Does attention explain the model's choices? The classic experiments (Jain & Wallace 2019, Wiegreffe & "
+    "Pinter 2019, Bahdanau et al. 2015, Luong et al. 2015) on this app's models, with the papers' numbers "
+    "beside ours."
 )
+if not projecting:  # on a projector the frame is for the figure (docs/pages/lab.md)
+    st.caption(_(INTRO))
 
 ui.keep()
 models, view, opened, new = pickers.opening_view("lab")
 pickers.apply_view(view, pickers.widget_keys("lab"), new)
-which = ui.view_choice(opened, new)
-ui.explanation(which, projecting)
-picked = ui.pickers_for(which, models)
+# On a projector the view choice and its folded explanation share a row, and the pickers fold: one frame.
+choice_box, explanation_box = st.columns(2, vertical_alignment="center") if projecting else (st, st)
+which = ui.view_choice(opened, new, choice_box)
+ui.explanation(which, projecting, explanation_box)
+picked = ui.pickers_for(which, models, folded=projecting)
 shown = picked.view(view, step=ui.kept_step(view.step, new))  # the step view's slider, kept while another view is open
 
 if which == "split":

@@ -20,8 +20,9 @@ from explorer import lessons
 from explorer.lessons import LESSONS_ENV, Option, Problem, Question, check, measure, player
 from explorer.state import keys, link
 from explorer.state.view import ViewState, link_params
-from explorer.ui import presentation
+from explorer.ui import lesson_player, presentation
 from explorer.ui.markdown import authored_markdown, escape_markdown
+from tests.app_fixtures import column_rows
 from tests.hostile import UNESCAPED, problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -396,12 +397,24 @@ def test_teacher_notes_show_only_with_the_toggle(teacher_folder):
     assert "**Teacher's notes.** Only the teacher sees this." in bodies(at, "info")
 
 
-def test_presentation_mode_enlarges_the_heatmap(teacher_folder):
+def test_presentation_mode_sets_the_heatmap_beside_the_words_in_one_frame(teacher_folder):
     at = open_page({"lesson": "questions", "at": "2"})
-    height = charts(at)[0]["layout"]["height"]
+    assert charts(at)[0]["layout"]["height"] == 220
     ok(at.toggle(key=keys.PRESENTATION).set_value(True).run())
     assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
-    assert charts(at)[0]["layout"]["height"] == int(height * 1.5)
+    (chart,) = charts(at)
+    assert chart["layout"]["height"] == lesson_player.FRAME_FIGURE_PX and chart["layout"]["font"]["size"] == 18
+    top, (words, shown) = column_rows(at.main)[:2]
+    # The lesson's progress beside Back, Next and All lessons; then the step's words beside its heatmap.
+    assert [[getattr(e, "key", None) for e in column if getattr(e, "key", None)] for column in top[1:]] == [
+        ["lesson_back"],
+        ["lesson_next"],
+        ["lesson_leave"],
+    ]
+    assert at.button(key="lesson_next").disabled  # the question is not answered yet
+    assert any(getattr(e, "type", "") == "plotly_chart" for e in shown)
+    assert not any(getattr(e, "type", "") == "plotly_chart" for e in words)
+    assert not at.header  # the lesson's title is the progress bar's text
 
 
 # -- the page: bad links ------------------------------------------------------------------------------

@@ -339,18 +339,25 @@ def widget_rows(node) -> list[list[set[str]]]:
     ]
 
 
-def test_presentation_mode_packs_the_inputs_into_fewer_rows():
+def test_presentation_mode_packs_the_page_into_one_frame():
     at = ok(page(task="dates", sentence="9 may 2018", step="2"))
     assert [[keys.DECODE_TASK], []] in [[sorted(k) for k in row] for row in widget_rows(at.main)]
     assert not any(keys.DECODE_STEP in found for row in widget_rows(at.main) for found in row)  # a row of its own
     ok(at.toggle(key="presentation").set_value(True).run())
-    rows = [
-        [found & {keys.DECODE_TASK, keys.DECODE_SENTENCE, keys.DECODE_STEP, "decode_play"} for found in row]
-        for row in widget_rows(at.main)
-    ]
-    assert [{keys.DECODE_TASK}, {keys.DECODE_SENTENCE}] in rows  # task and sentence side by side
-    assert [set(), set(), {"decode_play"}, set(), {keys.DECODE_STEP}] in rows  # the step slider beside the buttons
+    controls = {svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, "decode_play", svg_heatmap.RESET_BUTTON}
+    settings = {keys.DECODE_TASK, keys.DECODE_SCORER, keys.DECODE_STRATEGY, keys.DECODE_REFERENCE}
+    rows = widget_rows(at.main)
+    # The sentence in sight, beside the folded settings (task, scorer, strategy, reference).
+    assert rows[0][0] == {keys.DECODE_SENTENCE} and rows[0][1] >= settings
+    (folded,) = [e for e in at.expander if e.label == "Decoding settings"]
+    assert {w.key for w in folded.selectbox} == {keys.DECODE_TASK}
+    # The frame: the heatmap (70% of the width) beside the four buttons and the step slider.
+    (frame,) = [row for row in rows if len(row) == 2 and row[1] >= controls]
+    assert frame[1] == controls | {keys.DECODE_STEP} and not frame[0] & controls
+    assert heatmap_rows(at) == 2 and heatmaps(at)[0]["layout"]["fit"]["top_columns"] == 7  # "10 </s>"
+    assert [t.value for t in at.text][:1] == ["1 1"]  # the output so far, in the frame's side column
     assert at.slider(key=keys.DECODE_STEP).value == 2
+    assert not at.get("download_button")
 
 
 def test_presentation_mode_has_fewer_controls():

@@ -93,8 +93,17 @@ def test_compare_presentation_two_larger_heatmaps_per_row():
     assert column_rows(at) == [3, 3, 3, 2]
     ok(at.toggle(key="presentation").set_value(True).run())
     assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
-    assert column_rows(at) == [2, 2, 2, 2, 2]  # the same 7 cells in rows of two
-    big = {c["layout"]["title"]["text"]: c["layout"]["height"] for c in charts(at)}
+    # The sentence beside the folded settings; the frame: Scorer A and B side by side; then the same
+    # 7 cells in rows of two
+    assert column_rows(at) == [2, 2, 2, 2, 2, 2]
+    assert [e.label for e in at.expander] == ["Settings"] and at.text_input(key="cmp_sentence").value == "abc"
+    first, second, *grid = charts(at)
+    assert [first["layout"]["title"]["text"], second["layout"]["title"]["text"]] == [
+        at.selectbox(key=keys.COMPARE_A).value,
+        at.selectbox(key=keys.COMPARE_B).value,
+    ]
+    assert first["layout"]["height"] == second["layout"]["height"] == presentation.FRAME_FIGURE_PX
+    big = {c["layout"]["title"]["text"]: c["layout"]["height"] for c in grid}
     assert big == {title: int(height * 1.5) for title, height in normal.items()}
 
 
@@ -188,11 +197,14 @@ def test_beam_width_out_of_range_is_clamped_with_a_note():
     assert at.query_params == {**BEAM_LINK, "beam": "10"}
 
 
-def test_beam_presentation_taller_tree():
+def test_beam_presentation_tree_and_heatmap_side_by_side_in_one_frame():
     at = open_page(BEAM, BEAM_LINK)
-    tree, heatmap = (chart["layout"]["height"] for chart in charts(at))
+    assert column_rows(at) == [3]  # task, scorer and sentence
     ok(at.toggle(key="presentation").set_value(True).run())
-    assert [chart["layout"]["height"] for chart in charts(at)] == [int(tree * 1.5), int(heatmap * 1.5)]
+    # the sentence beside the folded task and model; beam width and hypothesis; tree and heatmap
+    assert column_rows(at) == [2, 2, 2]
+    assert [e.label for e in at.expander] == ["Task and model"]
+    assert [chart["layout"]["height"] for chart in charts(at)] == [presentation.FRAME_FIGURE_PX] * 2
     assert at.query_params == BEAM_LINK
 
 

@@ -23,3 +23,26 @@ def test_enlarge_leaves_a_figure_without_height_at_the_default():
 def test_css_is_static_style_only():
     assert presentation.CSS.startswith("<style>") and presentation.CSS.endswith("</style>")
     assert "<script" not in presentation.CSS and "{" in presentation.CSS
+
+
+def test_enlarge_keeps_to_a_cap_and_fit_sets_the_frame_height():
+    assert presentation.enlarge(go.Figure(layout={"height": 300}), most=420).layout.height == 420
+    assert presentation.enlarge(go.Figure(layout={"height": 200}), most=420).layout.height == 300
+    figure = presentation.fit(go.Figure(go.Heatmap(z=[[0, 1]]), layout={"height": 1208}))
+    assert figure.layout.height == presentation.FRAME_FIGURE_PX and figure.layout.font.size == 18
+    assert presentation.fit(go.Figure(), 340).layout.height == 340
+
+
+def test_heatmap_payload_asks_the_browser_to_fit_the_screen_only_in_presentation_mode():
+    from explorer.figures import svg_heatmap
+
+    src, tgt = ["▁My", "▁brother", "</s>"], ["▁Mon", "▁frère", "</s>"]
+    attention = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.0, 0.2, 0.8]]
+    assert "fit" not in svg_heatmap.payload(src, tgt, attention)["layout"]
+    fit = svg_heatmap.payload(src, tgt, attention, fit=True)["layout"]["fit"]
+    # the widest labels in monospace columns: "01 ▁brother" (11) across the top, "01 ▁frère" (9) at the left
+    assert (fit["top_columns"], fit["left_columns"]) == (11, 9)
+    # the script's type: round(H / screen_px_per_font_px), 19 px on a 1080-pixel screen, 13 px on a 720-pixel one
+    assert round(1080 / fit["screen_px_per_font_px"]) == 19 and round(720 / fit["screen_px_per_font_px"]) == 13
+    assert fit["min_font"] < 13 < 19 < fit["max_font"]
+    assert fit["char_per_font"] == svg_heatmap.CHAR_PX / 12

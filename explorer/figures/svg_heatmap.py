@@ -25,6 +25,16 @@ The words it draws (the colour bar's label, every cell's tooltip, the accessible
 translated in the payload's ``texts``; the colour bar's label is measured in display columns like
 the tokens, so a Chinese label gets its width too.
 
+In presentation mode (``fit=True``) the payload's ``layout.fit`` asks the script to size the heatmap
+to the screen: the font from the window's height (``FIT_SCREEN_PX_PER_FONT_PX`` pixels of height per
+pixel of type: 19 px at 1080, 13 px at 720), the rows' height from the room left between the
+heatmap's top edge and the window's bottom, the columns' width from the room across, so the whole
+heatmap and its colour bar stay in one frame, as wide as the column it is in:
+
+    font = clamp(⌊H / FIT_SCREEN_PX_PER_FONT_PX⌉, FIT_MIN_FONT, FIT_MAX_FONT)
+    cell = clamp(⌊(H − top − labels − legend − margin) / T⌋, font + 4, FIT_MAX_CELL_PER_FONT · font)
+    column width = ⌊(width − row labels − 16) / S⌋   (≥ 14; no cap, unlike the page's usual 2 · cell)
+
 Once a step's rows are painted the ``<svg>`` carries ``data-rows`` (rows shown) and, after a
 click it drew (the instant stepper's buttons, or the page's Step, Back and Reset), ``data-step-ms``
 (click to paint): what bench/app_speed.py and the browser tests read.
@@ -49,6 +59,11 @@ LEGEND_BAR_PX = 160  # the colour bar's gradient; its label sits left of it, "1"
 LEGEND_LABEL_PX = 62  # room for the label left of the gradient, at least
 # ColorBrewer "Blues" (plotly's "Blues", the scale of every heatmap in the app): 0 → white, 1 → dark blue.
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
+# Presentation mode's fit to the screen (see the module's docstring): the script does the sizing, it knows the window.
+FIT_SCREEN_PX_PER_FONT_PX = 56
+FIT_MIN_FONT, FIT_MAX_FONT = 11, 24
+FIT_MAX_CELL_PER_FONT = 2.4
+FIT_MARGIN_PX = 28  # below the colour bar, to the window's bottom
 COMPONENT_NAME = "attention_explorer.heatmap"
 SVG_ID = "decode-heatmap"  # the Decode page's heatmap: <svg id="decode-heatmap" data-rows="…">
 # Widget keys of the Decode page's Step, Back and Reset buttons. Streamlit gives a keyed element the
@@ -117,11 +132,13 @@ def payload(
     source_titles: Sequence[str] | None = None,
     target_titles: Sequence[str] | None = None,
     follow: bool = True,
+    fit: bool = False,
 ) -> dict:
     """Plain data for the drawing script: labels, full tokens, rows (T, S), layout in pixels.
 
     attention: (T, S) with T = len(target_tokens), S = len(source_tokens); `step` is the
-    number of rows shown (clamped to 0..T).
+    number of rows shown (clamped to 0..T). `fit`: size it to the screen in the browser
+    (presentation mode; the layout's pixels are then the script's fallback).
 
     The words view (explorer.views.words) adds: `cell_notes` (T, S), lines appended to each cell's
     tooltip (the pieces and their own weights); `source_titles`/`target_titles`, a line appended to
@@ -152,6 +169,8 @@ def payload(
     for titles, labels in ((source_titles, src_full), (target_titles, tgt_full)):
         if titles is not None and len(titles) != len(labels):
             raise ValueError("a label title is needed for every token")
+    if fit:
+        layout["fit"] = fit_layout(src, tgt)
     return {
         "source_text": source_text,
         "source": src,
@@ -178,10 +197,25 @@ def _titled(labels: Sequence[str], titles: Sequence[str] | None) -> list[str]:
     return [f"{label}\n{title}" if title else label for label, title in zip(labels, titles, strict=True)]
 
 
-def payload_from_trace(data: DecodedSentence, step: int = 0, scale: float = 1.0) -> dict:
+def fit_layout(source_labels: Sequence[str], target_labels: Sequence[str]) -> dict:
+    """What the script needs to size the heatmap to the screen: the limits above, and the widest
+    labels in monospace columns (the column labels' height and the row labels' width follow the font)."""
+    return {
+        "screen_px_per_font_px": FIT_SCREEN_PX_PER_FONT_PX,
+        "min_font": FIT_MIN_FONT,
+        "max_font": FIT_MAX_FONT,
+        "max_cell_per_font": FIT_MAX_CELL_PER_FONT,
+        "margin": FIT_MARGIN_PX,
+        "char_per_font": CHAR_PX / 12,  # a monospace column is 0.625 of the font's size
+        "top_columns": _longest(source_labels),
+        "left_columns": _longest(target_labels),
+    }
+
+
+def payload_from_trace(data: DecodedSentence, step: int = 0, scale: float = 1.0, fit: bool = False) -> dict:
     """payload() of a decoded sentence (seq2seq.decoded) with attention."""
     attention = data.attention
     if attention is None:
         raise ValueError(_("this model has no attention: there is nothing to draw"))
     probs = [s.prob for s in data.steps]
-    return payload(data.source_tokens, data.target_tokens, attention, probs, step, scale, data.source)
+    return payload(data.source_tokens, data.target_tokens, attention, probs, step, scale, data.source, fit=fit)

@@ -38,6 +38,43 @@ def run_every_scorer(
     return results, refused
 
 
+def _pick_defaults(attending: list[str]) -> None:
+    """Scorers A and B: the first two with attention, unless the session holds two of them already."""
+    for key, index in ((keys.COMPARE_A, 0), (keys.COMPARE_B, 1)):
+        if st.session_state.get(key) not in attending:
+            st.session_state[key] = attending[index]
+
+
+def pair(
+    results: dict[str, compare_view.ScorerResult], show_forced: bool, merged: tuple[bool, bool] | None = None
+) -> None:
+    """Presentation mode's frame: Scorer A's and Scorer B's heatmaps side by side, each under its
+    picker, sized for one projector frame (explorer.ui.presentation.fit), in words on the `merged`
+    sides. The difference below compares the same two."""
+    attending = [s for s, r in results.items() if r.greedy.attention is not None]
+    if len(attending) < 2:
+        return
+    _pick_defaults(attending)
+    pickers = ((keys.COMPARE_A, _("Scorer A")), (keys.COMPARE_B, _("Scorer B")))
+    for column, (key, label) in zip(st.columns(2), pickers, strict=True):
+        with column:
+            scorer = st.selectbox(label, attending, key=key)
+            result = results[scorer]
+            shown = result.forced if show_forced else result.greedy
+            st.plotly_chart(presentation.fit(scorer_heatmap(shown, scorer, merged)), key=f"cmp_pair_{key}")
+            st.text(compare_view.result_text(result))
+
+
+def scorer_heatmap(shown, title: str, merged: tuple[bool, bool] | None):
+    """One scorer's heatmap of a decode with attention, in words on the `merged` sides (None: pieces)."""
+    if not merged:
+        return heatmaps.grid_heatmap(shown.source_tokens, shown.target_tokens, shown.attention, title=title)
+    grid = words.grid(shown.source_tokens, shown.target_tokens, shown.attention, *merged)
+    return heatmaps.grid_heatmap(
+        grid.source_labels, grid.target_labels, grid.attention, title=title, cell_notes=grid.notes()
+    )
+
+
 def heatmap_grid(
     results: dict[str, compare_view.ScorerResult],
     reference: Example | None,
@@ -68,16 +105,8 @@ def heatmap_grid(
                 if shown.attention is None:
                     st.subheader(cell)
                     st.info(_("No attention: the decoder sees only the encoder's final state."))
-                elif merged:
-                    grid = words.grid(shown.source_tokens, shown.target_tokens, shown.attention, *merged)
-                    figure = heatmaps.grid_heatmap(
-                        grid.source_labels, grid.target_labels, grid.attention, title=cell, cell_notes=grid.notes()
-                    )
                 else:
-                    figure = heatmaps.grid_heatmap(
-                        shown.source_tokens, shown.target_tokens, shown.attention, title=cell
-                    )
-                if shown.attention is not None:
+                    figure = scorer_heatmap(shown, cell, merged)
                     st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key=f"cmp_heatmap_{cell}")
                 st.text(compare_view.result_text(result))
 
@@ -97,12 +126,13 @@ def difference(
     if len(attending) < 2:
         st.info(_("A difference needs two models with attention."))
         return
-    for key, index in ((keys.COMPARE_A, 0), (keys.COMPARE_B, 1)):
-        if st.session_state.get(key) not in attending:
-            st.session_state[key] = attending[index]
-    left, right = st.columns(2)
-    first = left.selectbox(_("Scorer A"), attending, key=keys.COMPARE_A)
-    second = right.selectbox(_("Scorer B"), attending, key=keys.COMPARE_B)
+    _pick_defaults(attending)
+    if projecting:  # picked above the frame's two heatmaps (pair)
+        first, second = st.session_state[keys.COMPARE_A], st.session_state[keys.COMPARE_B]
+    else:
+        left, right = st.columns(2)
+        first = left.selectbox(_("Scorer A"), attending, key=keys.COMPARE_A)
+        second = right.selectbox(_("Scorer B"), attending, key=keys.COMPARE_B)
     if reference is not None:
         a, b = results[first].forced, results[second].forced
         st.caption(_("Both forced on the reference target; red: B attends more, blue: A attends more."))

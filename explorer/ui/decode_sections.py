@@ -36,15 +36,48 @@ from seq2seq.decoded import DecodedSentence, DecodedStep
 BIG_FONT = {"size": 18}
 
 
-def inputs(available: dict[str, list[str]], presentation: bool) -> None:
-    """Task, scorer toggle (and model, if the scorer has several), sentence, examples, strategy, reference."""
+def inputs(available: dict[str, list[str]], presentation: bool):
+    """Task, scorer toggle (and model, if the scorer has several), sentence, examples, strategy, reference.
+
+    Returns where the model line goes (explorer.ui.decode_sections.model_line): the page, or on a
+    projector the folded settings. There the sentence is the one input in sight, beside the folded
+    settings (task, scorer, model, strategy, reference), so the heatmap starts high on the screen.
+    """
+    if presentation:
+        sentence, settings = st.columns([2, 1], vertical_alignment="bottom")
+        _sentence_box(sentence)
+        box = settings.expander(_("Decoding settings"))
+        with box:
+            _task_box(st, available)
+            _scorer_box(available)
+            _model_box(narrow=False)
+            _strategy_boxes((st, *st.columns(2), st))  # stacked: the expander is a third of the page wide
+        return box
+    task_box, _beside = st.columns([1, 2])  # the task box keeps its width of a third
+    _task_box(task_box, available)
+    _scorer_box(available)
+    _model_box(narrow=True)
+    sentence, example = st.columns([2, 1])
+    _sentence_box(sentence)
     ss = st.session_state
-    # On a projector the sentence goes beside the task (it has no example box there), so the
-    # heatmap starts higher on the screen; otherwise that place stays empty.
-    task_box, beside_task = st.columns([1, 2])
+    example.selectbox(
+        _("Or pick an example"),
+        dv.example_sentences(ss[keys.DECODE_TASK]),
+        index=None,
+        key=keys.DECODE_EXAMPLE,
+        placeholder=_("examples for this task"),
+        on_change=dv.on_example,
+        args=(ss,),
+    )
+    _strategy_boxes(st.container().columns([5, 2, 2, 4]))
+    return st
+
+
+def _task_box(box, available: dict[str, list[str]]) -> None:
+    ss = st.session_state
     # Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
     task_labels = {task: catalog.task_label(task) for task in available}
-    task_box.selectbox(
+    box.selectbox(
         _("Task"),
         list(available),
         key=keys.DECODE_TASK,
@@ -52,72 +85,83 @@ def inputs(available: dict[str, list[str]], presentation: bool) -> None:
         on_change=dv.on_task_change,
         args=(ss, available),
     )
+
+
+def _scorer_box(available: dict[str, list[str]]) -> None:
     # A row of its own: the six options need about 480 px, more than a column beside the task box
     # has on a 1024-pixel laptop or a projector ("location" was cut off, out of reach).
     st.segmented_control(
         _("Attention scorer"),
-        available[ss[keys.DECODE_TASK]],
+        available[st.session_state[keys.DECODE_TASK]],
         key=keys.DECODE_SCORER,
         required=True,
         help=_("Each scorer is its own trained model; switching keeps the sentence and the step."),
     )
-    several = len(catalog.variants(ss[keys.DECODE_TASK], ss[keys.DECODE_SCORER])) > 1  # else no Model box: no empty row
-    model_box = st.columns([2, 1])[0] if several and not presentation else st
-    pickers.model_choice(model_box, ss[keys.DECODE_TASK], ss[keys.DECODE_SCORER], keys.DECODE_MODEL)
-    sentence, example = (beside_task, None) if presentation else st.columns([2, 1])
-    sentence.text_input(
+
+
+def _model_box(narrow: bool) -> None:
+    """The Model box, drawn only when the scorer has several models (else no empty row); `narrow`:
+    in two thirds of the page's width (the folded settings are narrow already)."""
+    ss = st.session_state
+    several = len(catalog.variants(ss[keys.DECODE_TASK], ss[keys.DECODE_SCORER])) > 1
+    box = st.columns([2, 1])[0] if several and narrow else st
+    pickers.model_choice(box, ss[keys.DECODE_TASK], ss[keys.DECODE_SCORER], keys.DECODE_MODEL)
+
+
+def _sentence_box(box) -> None:
+    box.text_input(
         _("Source sentence"),
         key=keys.DECODE_SENTENCE,
         max_chars=MAX_SENTENCE_CHARS,
         on_change=dv.on_sentence_change,
-        args=(ss,),
+        args=(st.session_state,),
     )
-    if example is not None:
-        example.selectbox(
-            _("Or pick an example"),
-            dv.example_sentences(ss[keys.DECODE_TASK]),
-            index=None,
-            key=keys.DECODE_EXAMPLE,
-            placeholder=_("examples for this task"),
-            on_change=dv.on_example,
-            args=(ss,),
-        )
-    box = st.expander(_("Decoding settings")) if presentation else st.container()
-    with box:
-        cols = st.columns([5, 2, 2, 4])
-        cols[0].radio(
-            _("Strategy"),
-            STRATEGIES,
-            key=keys.DECODE_STRATEGY,
-            horizontal=True,
-            format_func={s: _(dv.STRATEGY_LABELS[s]) for s in STRATEGIES}.__getitem__,
-        )
-        if ss[keys.DECODE_STRATEGY] == "sample":
-            cols[1].slider(_("Temperature"), 0.05, 5.0, step=0.05, key=keys.DECODE_TEMPERATURE, persist_state="page")
-            cols[2].number_input(_("Seed"), 0, 2**31 - 1, step=1, key=keys.DECODE_SEED, persist_state="page")
-        if ss[keys.DECODE_STRATEGY] == "beam":
-            cols[1].slider(_("Beam width"), 1, 10, key=keys.DECODE_BEAM, persist_state="page")
-        cols[3].text_input(
-            _("Reference (teacher forcing)"),
-            key=keys.DECODE_REFERENCE,
-            max_chars=MAX_SENTENCE_CHARS,
-            help=_("When set, the decoder is fed this target (teacher forcing) instead of its own choices."),
-        )
 
 
-def model_line(name: str, scorer: str) -> None:
+def _strategy_boxes(boxes) -> None:
+    """Strategy, its temperature and seed or beam width, and the reference, in four boxes (a row of
+    four on the page; stacked in the projector's folded settings)."""
+    ss = st.session_state
+    strategy, first, second, reference = boxes
+    strategy.radio(
+        _("Strategy"),
+        STRATEGIES,
+        key=keys.DECODE_STRATEGY,
+        horizontal=True,
+        format_func={s: _(dv.STRATEGY_LABELS[s]) for s in STRATEGIES}.__getitem__,
+    )
+    if ss[keys.DECODE_STRATEGY] == "sample":
+        first.slider(_("Temperature"), 0.05, 5.0, step=0.05, key=keys.DECODE_TEMPERATURE, persist_state="page")
+        second.number_input(_("Seed"), 0, 2**31 - 1, step=1, key=keys.DECODE_SEED, persist_state="page")
+    if ss[keys.DECODE_STRATEGY] == "beam":
+        first.slider(_("Beam width"), 1, 10, key=keys.DECODE_BEAM, persist_state="page")
+    reference.text_input(
+        _("Reference (teacher forcing)"),
+        key=keys.DECODE_REFERENCE,
+        max_chars=MAX_SENTENCE_CHARS,
+        help=_("When set, the decoder is fed this target (teacher forcing) instead of its own choices."),
+    )
+
+
+def model_line(name: str, scorer: str, box=st) -> None:
     info = SCORER_INFO.get(scorer, {})
     formula = info.get("formula", "")
     line = _("Model {name} · {formula} · {reference}").format(
         name=name, formula=_(formula) if formula else "", reference=info.get("reference", "")
     )
-    st.caption(escape_markdown(line))
+    box.caption(escape_markdown(line))
 
 
 def controls(n: int, presentation: bool) -> None:
-    """Step, Back, Play (Pause while playing), Reset, the step slider and the play speed."""
+    """Step, Back, Play (Pause while playing), Reset, the step slider and the play speed (a row).
+
+    On a projector they sit beside the heatmap (explorer.ui.decode_sections.frame_views): the
+    buttons in two rows of two, the step slider under them, no speed slider."""
     ss = st.session_state
-    cols = st.columns([1, 1, 1, 1, 2])  # narrower, "Reset" did not fit its button on a 1024-pixel laptop
+    if presentation:
+        cols = [*st.columns(2), *st.columns(2), st]
+    else:
+        cols = st.columns([1, 1, 1, 1, 2])  # narrower, "Reset" did not fit its button on a 1024-pixel laptop
     # Keyed: the heatmap (explorer.figures.svg_heatmap) draws the row a Step, Back or Reset asks for in the
     # browser at once, before this fragment's rerun brings the rest of the step's views.
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
@@ -129,7 +173,7 @@ def controls(n: int, presentation: bool) -> None:
     cols[3].button(_("Reset"), key=reset_key, on_click=dv.reset, args=(ss,))
     if not presentation:
         cols[4].slider(_("Play speed (seconds per step)"), 0.1, 2.0, step=0.1, key=keys.DECODE_SPEED)
-    # On a projector (no speed slider) the step slider takes that place in the buttons' row.
+    # On a projector (no speed slider) the step slider goes under the buttons.
     step_box = cols[4] if presentation else st
     step_box.slider(_("Step"), 0, n, key=keys.DECODE_STEP, help=_("Number of target tokens produced so far."))
 
@@ -145,35 +189,76 @@ def _style(figure, presentation: bool):
 
 def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
     """Everything that follows the step: heatmap, current step, explain, what-if, override, links."""
-    ss = st.session_state
-    step, n = ss[keys.DECODE_STEP], data.num_steps
-    src, tgt, att = data.visible(step)
-    st.markdown(_("**Step {step} of {n}** · output so far:").format(step=step, n=n))
-    st.text(" ".join(tgt) if tgt else _("(nothing yet: press Step or Play)"))
-    if tgt:
-        spelled = escape_markdown(dv.output_text(data, step, translator.target_tokenizer))
-        st.caption(_("reads: {text}").format(text=spelled))
+    step = st.session_state[keys.DECODE_STEP]
+    src, _tgt, _att = data.visible(step)
+    output_so_far(data, step, translator)
     row = data.current(step)
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
     main, side = (st.container(), st.container()) if presentation else st.columns([3, 2])
     with main:
-        if att is None:
-            st.info(_(dv.NO_ATTENTION))
-        else:  # drawn in the page without plotly: the first thing a page shows (explorer.figures.svg_heatmap)
-            components.heatmap(data, step, presentation, merged=merged)
-            st.caption(_("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below."))
-            if merged:
-                st.caption(words.rule(merged))
-            pickers.units_toggle(st, keys.DECODE_UNITS, words.sides_of(translator))
-    heatmap_src, heatmap_tgt, heatmap_att, heatmap_notes, heatmap_n = src, tgt, att, None, n
-    if merged and att is not None:  # the Links and Interactive heatmap tabs follow the toggle too
-        grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
-        heatmap_src, heatmap_tgt = grid.source_labels, grid.target_labels[:rows]
-        heatmap_att, heatmap_notes, heatmap_n = grid.attention[:rows], grid.notes("\n")[:rows], len(grid.target)
+        heatmap(data, step, presentation, translator, merged)
     with side:
         current_step(src, row, data.strategy, presentation)
         if row is not None and not presentation:
             lab_link(data.strategy)
+    step_tabs(data, translator, presentation, merged)
+
+
+# The projector's frame: the heatmap's share of the width, beside the controls and the output.
+FRAME_COLUMNS = (7, 3)
+
+
+def frame_views(data: DecodedSentence, translator, n: int) -> None:
+    """Presentation mode: one frame with the heatmap (FRAME_COLUMNS: 70% of the width, sized to the
+    screen's height in the browser) beside Step, Back, Play, Reset, the step slider and the output so
+    far; the current step and the tabs follow below the frame."""
+    step = st.session_state[keys.DECODE_STEP]
+    merged = words_sides(translator)  # the sides shown in words (None: pieces)
+    figure, side = st.columns(FRAME_COLUMNS)
+    with side:
+        controls(n, presentation=True)
+        output_so_far(data, step, translator)
+    with figure:
+        heatmap(data, step, True, translator, merged)
+    src, _tgt, _att = data.visible(step)
+    current_step(src, data.current(step), data.strategy, presentation=True)
+    step_tabs(data, translator, True, merged)
+
+
+def output_so_far(data: DecodedSentence, step: int, translator) -> None:
+    """ "Step k of n", the target tokens produced so far, and how they read once detokenised."""
+    tgt = data.target_tokens[:step]
+    st.markdown(_("**Step {step} of {n}** · output so far:").format(step=step, n=data.num_steps))
+    st.text(" ".join(tgt) if tgt else _("(nothing yet: press Step or Play)"))
+    if tgt:
+        spelled = escape_markdown(dv.output_text(data, step, translator.target_tokenizer))
+        st.caption(_("reads: {text}").format(text=spelled))
+
+
+def heatmap(data: DecodedSentence, step: int, presentation: bool, translator, merged: tuple[bool, bool] | None) -> None:
+    """The step's heatmap, drawn in the page without plotly (explorer.figures.svg_heatmap): the first thing a
+    page shows; in words on the `merged` sides (explorer.views.words), with the rule and the toggle under it."""
+    if not data.has_attention:
+        st.info(_(dv.NO_ATTENTION))
+        return
+    components.heatmap(data, step, presentation, merged=merged)
+    st.caption(_("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below."))
+    if merged:
+        st.caption(words.rule(merged))
+    pickers.units_toggle(st, keys.DECODE_UNITS, words.sides_of(translator))
+
+
+def step_tabs(data: DecodedSentence, translator, presentation: bool, merged: tuple[bool, bool] | None) -> None:
+    """The tabs below the heatmap: explain a cell, what-if, attention override, links, interactive heatmap
+    (the last two in words on the `merged` sides, as the heatmap)."""
+    step, n = st.session_state[keys.DECODE_STEP], data.num_steps
+    heatmap_src, heatmap_tgt, heatmap_att = data.visible(step)
+    heatmap_notes, heatmap_n = None, n
+    if merged and heatmap_att is not None:
+        grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
+        heatmap_src, heatmap_tgt = grid.source_labels, grid.target_labels[:rows]
+        heatmap_att, heatmap_notes, heatmap_n = grid.attention[:rows], grid.notes("\n")[:rows], len(grid.target)
+    row = data.current(step)
     draw_tab = {  # only the open tab is built (its widgets rerun the page when it changes)
         "explain": lambda: explain(data, step),
         "whatif": lambda: whatif(data, translator, row),

@@ -25,6 +25,9 @@ def page(title: str, tab_title: str | None = None, needs_registry: bool = True, 
     st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
     navigation.sidebar()
     projecting = presentation.toggle()
+    # A second call changes only the sidebar: collapsed on a projector (the frontend acts when the
+    # value changes, so a sidebar the teacher opens again stays open until the mode is switched).
+    st.set_page_config(initial_sidebar_state=presentation.SIDEBAR if projecting else "auto")
     if needs_registry:
         require_registry()
     announce_registry_notes()

@@ -45,13 +45,13 @@ def kept_step(default: int, new: bool) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
-def view_choice(opened: Mapping[str, str], new: bool) -> str:
-    """The view radio (its value follows the link's `view`), with a note for a link's unknown view."""
+def view_choice(opened: Mapping[str, str], new: bool, box=st) -> str:
+    """The view radio (its value follows the link's `view`), with a note for a link's unknown view, in `box`."""
     which, notes = lab.lab_view(opened.get("view"))
     link.follow(st.session_state, keys.LAB_VIEW, which, force=new)
     # Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
     labels = {view: _(lab.VIEW_LABELS[view]) for view in lab.VIEWS}
-    chosen = st.radio(
+    chosen = box.radio(
         _("View"),
         lab.VIEWS,
         key=keys.LAB_VIEW,
@@ -61,12 +61,12 @@ def view_choice(opened: Mapping[str, str], new: bool) -> str:
     )
     if chosen == which:  # the note stays while the radio shows the link's (replaced) view
         for note in notes:
-            st.info(escape_markdown(note))
+            box.info(escape_markdown(note))
     return chosen
 
 
-def explanation(which: str, projecting: bool) -> None:
-    with st.expander(_("What this view measures, and what the papers found"), expanded=not projecting):
+def explanation(which: str, projecting: bool, box=st) -> None:
+    with box.expander(_("What this view measures, and what the papers found"), expanded=not projecting):
         st.markdown(_(lab.EXPLANATIONS[which]))
 
 
@@ -76,12 +76,13 @@ def publish(view: ViewState, which: str) -> None:
 
 
 # -- pickers ---------------------------------------------------------------------------------------------
-def pickers_for(which: str, models: dict[str, list[str]]) -> pickers.Picked:
+def pickers_for(which: str, models: dict[str, list[str]], folded: bool = False) -> pickers.Picked:
     """The widgets the open view needs: task, scorer, model and sentence for a step; task, scorer and
-    model for a split; the task for every scorer. Values not drawn come from the session (`keep`)."""
+    model for a split; the task for every scorer. Values not drawn come from the session (`keep`).
+    `folded` (presentation mode): the step view's task, scorer and model fold away beside the sentence."""
     state = st.session_state
     if which == "step":
-        return pickers.model_and_sentence(PREFIX, models)
+        return pickers.model_and_sentence(PREFIX, models, folded=folded)
     widgets = pickers.widget_keys(PREFIX)
     task_key, scorer_key, model_key, sentence_key = (widgets[f] for f in ("task", "scorer", "model", "sentence"))
 
@@ -130,7 +131,9 @@ def step_slider(output: lab.GreedyOutput, view: ViewState, opened: Mapping[str, 
 # -- this sentence, this step ----------------------------------------------------------------------------
 def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, projecting: bool) -> None:
     shown = [f"[{tok}]" if i == step - 1 else tok for i, tok in enumerate(output.target_tokens)]
-    st.text(_("greedy output: {tokens}").format(tokens=" ".join(shown)))
+    greedy = _("greedy output: {tokens}").format(tokens=" ".join(shown))
+    if not projecting:  # on a projector under the figure, so that the figure is in the frame
+        st.text(greedy)
     result = cached.lab_step(name, sentence, step)
     imp = result.importance
     rows = lab.method_rows(imp)
@@ -138,7 +141,10 @@ def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, pro
         token=imp.token, step=step
     )
     figure = heatmaps.rows_heatmap(imp.source_tokens, rows, title=title, normalize=True)
-    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="lab_rows")
+    # On a projector at most one frame high (the slider and the folded pickers above it).
+    st.plotly_chart(presentation.enlarge(figure, most=FRAME_FIGURE_PX) if projecting else figure, key="lab_rows")
+    if projecting:
+        st.text(greedy)
     st.caption(
         _(
             "Blue: the token raised the chosen token's log-probability (attention and gradient × input are "
@@ -152,6 +158,9 @@ def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, pro
         st.info(_(lab.NONE_NOTE))
         return
     perturbations(name, sentence, step, projecting)
+
+
+FRAME_FIGURE_PX = 310  # the step view's figure on a projector: one 1280×720 frame with the pickers and slider
 
 
 def _asked(experiment: str, where: tuple) -> bool:

@@ -75,30 +75,74 @@ def lesson_list(lessons: Mapping[str, Lesson], problems: Sequence[Problem]) -> N
 
 
 # -- the player -------------------------------------------------------------------------------------
+# Presentation mode: the step's words (text, question, Back / Next) beside its view and figure.
+FRAME_COLUMNS = (2, 3)
+# The lesson's heatmap and figure on a projector: one frame at 1280×720 below the lesson's
+# title, progress bar and the output so far (explorer.ui.presentation.fit).
+FRAME_FIGURE_PX = 340
+
+
 def player_view(lesson: Lesson, index: int, projecting: bool, teacher: bool) -> None:
     """Step `index` of `lesson`: progress, text, teacher's notes, its view, figure and question, Back / Next."""
     state, step = st.session_state, lesson.steps[index]
-    st.header(escape_markdown(lesson.local("title")))
     label, share = player.progress(index, len(lesson.steps))
-    st.progress(share, text=label)
-    st.subheader(escape_markdown(step.local("title")))
-    st.markdown(authored_markdown(step.local("text")))
-    if teacher and step.teacher:
-        st.info(_("**Teacher's notes.** {notes}").format(notes=authored_markdown(step.local("teacher"))))
-    view = _view(step)
-    answered = player.answer(state, lesson.id, index) is not None
-    row = None  # an attention question's answer: (source tokens, the model's row)
-    if view is not None and step.question is not None and step.question.kind == "attention":
-        row = _attention_answer(view)
-    if view is not None and step.page == "decode":
-        _decode(view, projecting, row if answered else None)
-    if view is not None:
-        _open_in(step, view)
-    if step.figure is not None:
-        _figure(step.figure, projecting)
-    if step.question is not None:
-        answered = _question(lesson, index, step, row) or answered
-    _navigation(lesson, index, answered or step.question is None or _unanswerable(step, view, row))
+    if projecting:  # one row: the lesson and its progress, Back, Next, All lessons (their state is known up front)
+        bar, *buttons = st.columns([6, 1, 1, 2], vertical_alignment="bottom")
+        title = _("{lesson} · {progress}").format(lesson=escape_markdown(lesson.local("title")), progress=label)
+        bar.progress(share, text=title)
+        _navigation(lesson, index, _can_leave(lesson, index, step), buttons)
+    else:
+        st.header(escape_markdown(lesson.local("title")))
+        st.progress(share, text=label)
+    # On a projector, one frame: the step's text, question and Back / Next beside its view and figure.
+    if projecting:
+        words, shown = st.columns(FRAME_COLUMNS)
+        after = words
+    else:  # one after the other, as ever
+        words, shown, after = st.container(), st.container(), st.container()
+    with words:
+        st.subheader(escape_markdown(step.local("title")))
+        st.markdown(authored_markdown(step.local("text")))
+        if teacher and step.teacher:
+            st.info(_("**Teacher's notes.** {notes}").format(notes=authored_markdown(step.local("teacher"))))
+    with shown:
+        view = _view(step)
+        answered = player.answer(state, lesson.id, index) is not None
+        row = None  # an attention question's answer: (source tokens, the model's row)
+        if view is not None and step.question is not None and step.question.kind == "attention":
+            row = _attention_answer(view)
+        if view is not None and step.page == "decode":
+            _decode(view, projecting, row if answered else None)
+        if view is not None:
+            _open_in(step, view)
+        if step.figure is not None:
+            _figure(step.figure, projecting)
+    with after:
+        if step.question is not None:
+            answered = _question(lesson, index, step, row) or answered
+        if not projecting:
+            _navigation(lesson, index, answered or step.question is None or _unanswerable(step, view, row))
+        elif index == len(lesson.steps) - 1:
+            st.success(_(END))
+
+
+def _can_leave(lesson: Lesson, index: int, step: Step) -> bool:
+    """Whether Next is open before the step is drawn (presentation mode draws it first): answered, no
+    question, or an attention question the model cannot answer (as player_view finds after drawing)."""
+    if step.question is None or player.answer(st.session_state, lesson.id, index) is not None:
+        return True
+    if step.question.kind != "attention":
+        return False
+    view = check_view(step)
+    return view is None or _attention_answer(view) is None
+
+
+def check_view(step: Step) -> ViewState | None:
+    """The step's view, or None where it cannot be shown (quietly: _view says why where it is drawn)."""
+    try:
+        return check.step_view(step)
+    except (ValueError, CheckpointError):
+        return None
 
 
 def _unanswerable(step: Step, view: ViewState | None, row) -> bool:
@@ -177,7 +221,7 @@ def _decode(view: ViewState, projecting: bool, reveal) -> None:
         st.caption(_("The heatmap gains a row per output token: open the step in Decode and press Step."))
         return
     figure = heatmaps.attention_heatmap(src, tgt, att, highlight_row=highlight)
-    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="lesson_heatmap")
+    st.plotly_chart(presentation.fit(figure, FRAME_FIGURE_PX) if projecting else figure, key="lesson_heatmap")
 
 
 def _open_in(step: Step, view: ViewState) -> None:
@@ -223,7 +267,7 @@ def _figure(figure: Figure, projecting: bool) -> None:
         y_range=(0, 1.05),
         height=340,
     )
-    st.plotly_chart(presentation.enlarge(chart) if projecting else chart, key="lesson_figure")
+    st.plotly_chart(presentation.fit(chart, FRAME_FIGURE_PX) if projecting else chart, key="lesson_figure")
 
 
 def _question(lesson: Lesson, index: int, step: Step, row) -> bool:
@@ -300,9 +344,13 @@ def _attention_result(question, row, given: int) -> None:
         st.markdown(authored_markdown(question.local("explain")))
 
 
-def _navigation(lesson: Lesson, index: int, answered: bool) -> None:
+END = N_("This is the end of the lesson.")
+
+
+def _navigation(lesson: Lesson, index: int, answered: bool, boxes=None) -> None:
+    """Back, Next (open once `answered`) and All lessons: a row of their own, or in `boxes`."""
     state = st.session_state
-    back, forward, leave = st.columns([1, 1, 3])
+    back, forward, leave = boxes or st.columns([1, 1, 3])
     back.button(
         _("Back"), key="lesson_back", on_click=player.go, args=(state, lesson.id, index - 1), disabled=index == 0
     )
@@ -315,5 +363,5 @@ def _navigation(lesson: Lesson, index: int, answered: bool) -> None:
         disabled=not player.can_go_next(lesson, index, answered),
     )
     leave.button(_("All lessons"), key="lesson_leave", on_click=player.go, args=(state, None))
-    if index == len(lesson.steps) - 1:
-        st.success(_("This is the end of the lesson."))
+    if index == len(lesson.steps) - 1 and boxes is None:
+        st.success(_(END))

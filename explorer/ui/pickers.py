@@ -94,17 +94,27 @@ class Picked(NamedTuple):
         return replace(base, task=self.task, scorer=self.scorer, sentence=self.sentence, model=self.model, **more)
 
 
-def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> Picked:
+# Presentation mode folds a page's task, scorer and model away beside the sentence (explorer.ui.presentation).
+FOLDED_LABEL = N_("Task and model")
+
+
+def model_and_sentence(prefix: str, models: dict[str, list[str]], folded: bool = False) -> Picked:
     """Task, scorer, model and sentence widgets (keys `<prefix>_task`, …) and what they pick.
 
-    Their values were set by `apply_view`; a new task brings its example sentence.
+    Their values were set by `apply_view`; a new task brings its example sentence. `folded`
+    (presentation mode): the sentence in sight, the task, scorer and model in an expander beside it.
     """
     state = st.session_state
 
     def task_changed() -> None:
         state[f"{prefix}_sentence"] = catalog.default_sentence(state[f"{prefix}_task"])
 
-    left, middle, right = st.columns([1, 1, 2])
+    if folded:
+        right, beside = st.columns([2, 1], vertical_alignment="bottom")
+        left = middle = box = beside.expander(_(FOLDED_LABEL))
+    else:
+        left, middle, right = st.columns([1, 1, 2])
+        box = st
     task_labels = {task: catalog.task_label(task) for task in models}  # looked up: AppTest formats outside the run
     task = left.selectbox(
         _("Task"),
@@ -119,7 +129,7 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]]) -> Picked:
     scorer = middle.selectbox(_("Scorer"), scorers, key=f"{prefix}_scorer")
     sentence = right.text_input(_("Sentence"), key=f"{prefix}_sentence", max_chars=MAX_SENTENCE_CHARS)
     name = model_choice(middle, task, scorer, f"{prefix}_model")
-    st.caption(escape_markdown(_("Model {name}").format(name=name)))
+    box.caption(escape_markdown(_("Model {name}").format(name=name)))
     return Picked(task, scorer, sentence, name, state[f"{prefix}_model"])
 
 

@@ -10,6 +10,8 @@ from explorer.i18n.errors import message_of
 from explorer.state.catalog import metric_title
 from explorer.views import timelapse as tv
 
+FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
+
 
 def show(
     histories: dict[str, list[dict]], task: str | None, context: str, projecting: bool, live: bool = False
@@ -50,7 +52,8 @@ def show(
             else:
                 heading = _("**{name}** · epoch {epoch}")
             st.markdown(heading.format(name=name, epoch=shown))
-            figure = heatmaps.probe_heatmap(probe, height=480 if projecting else 320) if probe else None
+            height = FRAME_FIGURE_PX if projecting else 320  # on a projector: a row of two in one frame
+            figure = heatmaps.probe_heatmap(probe, height=height) if probe else None
             if figure is not None:
                 st.plotly_chart(figure, key=f"tl_heatmap_{index}")
             else:

@@ -73,13 +73,14 @@ def heatmap(
     key: str = "decode_heatmap",
     merged: tuple[bool, bool] | None = None,
 ) -> None:
-    """The Decode page's heatmap: the first `step` rows of a decoded sentence with attention, drawn in the page.
+    """The Decode page's heatmap: the first `step` rows of a decoded sentence with attention, drawn in the
+    page; in presentation mode sized to the screen in the browser (svg_heatmap's `fit`).
 
     `merged`: the sides (source, target) shown in words (explorer.views.words); None: pieces.
     """
     scale = 1.5 if presentation else 1.0
     if merged is None:
-        _heatmap()(data=svg_heatmap.payload_from_trace(data, step, scale=scale), key=key)
+        _heatmap()(data=svg_heatmap.payload_from_trace(data, step, scale=scale, fit=presentation), key=key)
         return
     grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
     titles = [
@@ -87,7 +88,7 @@ def heatmap(
     ]
     payload = svg_heatmap.payload(
         grid.source_labels, grid.target_labels, grid.attention, None, rows, scale, data.source,
-        cell_notes=grid.notes("\n"), source_titles=titles[0], target_titles=titles[1], follow=False,
+        cell_notes=grid.notes("\n"), source_titles=titles[0], target_titles=titles[1], follow=False, fit=presentation,
     )  # fmt: skip
     _heatmap()(data=payload, key=key)
 

@@ -40,5 +40,10 @@ export default function (component) {
   followButtons();
   const onResize = () => view.resize();
   window.addEventListener("resize", onResize);
-  return () => window.removeEventListener("resize", onResize);
+  // Sized to the screen (presentation mode): look again once the page above has settled (fonts, late elements).
+  const settle = data.layout.fit ? setTimeout(onResize, 300) : null;
+  return () => {
+    clearTimeout(settle);
+    window.removeEventListener("resize", onResize);
+  };
 }

@@ -12,7 +12,8 @@ function attentionHeatmap(root, data, opts) {
   function fill(template, values) {  // "{name}" placeholders; the result goes to textContent only
     return template.replace(/\{(\w+)\}/g, function (m, name) { return name in values ? values[name] : m; });
   }
-  var L = data.layout, S = data.source.length, T = data.target.length, cell = L.cell;
+  // L: a copy of the layout, whose cell, font and label room fitScreen() may change (presentation mode).
+  var L = Object.assign({}, data.layout), S = data.source.length, T = data.target.length, cell = L.cell;
   var rows = [], shown = 0, seq = 0, cw = 0, highlight = null;
 
   function el(name, attrs, text) {
@@ -38,9 +39,37 @@ function attentionHeatmap(root, data, opts) {
   root.appendChild(scroller);
 
   function columnWidth() {  // rows keep their height (a fixed frame); columns share the width there is
-    var room = opts.width() - L.left - 16;
-    return Math.max(14, Math.min(2 * cell, Math.floor(room / Math.max(S, 1))));
+    var room = opts.width() - L.left - 16, share = Math.floor(room / Math.max(S, 1));
+    return Math.max(14, L.fit ? share : Math.min(2 * cell, share));  // on a projector: the whole width
   }
+
+  function pageTop(node) {  // the node's top edge from the top of the page, whatever is scrolled
+    var top = node.getBoundingClientRect().top + (window.scrollY || 0);
+    for (var p = node.parentElement; p; p = p.parentElement) top += p.scrollTop || 0;
+    return top;
+  }
+
+  // Presentation mode (layout.fit, explorer.figures.svg_heatmap): the font from the window's height,
+  // the rows' height from the room between the heatmap's top edge and the window's bottom, so the
+  // heatmap and its colour bar fit the screen. Returns whether the geometry changed.
+  function fitScreen() {
+    var F = L.fit;
+    if (!F) return false;
+    var H = window.innerHeight || 720, before = [cell, L.font, L.top, L.left].join();
+    var font = Math.max(F.min_font, Math.min(F.max_font, Math.round(H / F.screen_px_per_font_px)));
+    var room = H - pageTop(root) - legendHeight(font) - F.margin, c = 0;
+    for (var pass = 0; pass < 2; pass++) {  // a smaller font when the rows would be shorter than the type
+      L.top = Math.round(F.char_per_font * font * F.top_columns) + 10;
+      L.left = Math.round(F.char_per_font * font * F.left_columns) + 10;
+      c = Math.min(Math.round(F.max_cell_per_font * font), Math.floor((room - L.top) / Math.max(T, 1)));
+      if (c >= font + 4 || font <= F.min_font) break;
+      font = Math.max(F.min_font, c - 4);
+    }
+    cell = L.cell = Math.max(font + 4, c);
+    L.font = font;
+    return [cell, L.font, L.top, L.left].join() !== before;
+  }
+  function legendHeight(font) { return L.fit ? font + 22 : 32; }
 
   function frame() {  // labels, background and the highlight; rows are drawn on demand
     while (svg.firstChild) svg.removeChild(svg.firstChild);
@@ -108,19 +137,22 @@ function attentionHeatmap(root, data, opts) {
 
   // The colour bar: a 0..1 gradient with its two ends labelled; the gradient starts past its label
   // (layout.legend_left, measured in Python in display columns: a Chinese label is wider).
-  var barLeft = L.legend_left || 62, barWidth = 160;
-  var legend = el("svg", {width: L.legend_width || barLeft + barWidth + 38, height: 32,
-    "aria-label": say("scale", "colour scale 0 to 1"), "font-size": 12, fill: "#31333f"});
+  // On a projector (layout.fit) it is drawn in the heatmap's font, its widths scaled from 12 px.
+  fitScreen();
+  var k = L.fit ? L.font / 12 : 1, barLeft = Math.round((L.legend_left || 62) * k), barWidth = Math.round(160 * k);
+  var barHeight = L.fit ? L.font + 2 : 14, textY = L.fit ? L.font + 2 : 14;
+  var legend = el("svg", {width: Math.round((L.legend_width || 260) * k), height: legendHeight(L.font),
+    "aria-label": say("scale", "colour scale 0 to 1"), "font-size": L.fit ? L.font : 12, fill: "#31333f"});
   var defs = el("defs", {}), gradient = el("linearGradient", {id: opts.id + "-blues"});
   data.colors.forEach(function (c, i) {
     gradient.appendChild(el("stop", {offset: (i / (data.colors.length - 1)).toFixed(3), "stop-color": c}));
   });
   defs.appendChild(gradient);
   legend.appendChild(defs);
-  legend.appendChild(el("text", {x: 0, y: 14}, say("legend", "weight 0")));
-  legend.appendChild(el("rect", {x: barLeft, y: 3, width: barWidth, height: 14, fill: "url(#" + opts.id + "-blues)",
-    stroke: "#ccc"}));
-  legend.appendChild(el("text", {x: barLeft + barWidth + 6, y: 14}, "1"));
+  legend.appendChild(el("text", {x: 0, y: textY}, say("legend", "weight 0")));
+  legend.appendChild(el("rect", {x: barLeft, y: 3, width: barWidth, height: barHeight,
+    fill: "url(#" + opts.id + "-blues)", stroke: "#ccc"}));
+  legend.appendChild(el("text", {x: barLeft + barWidth + 6, y: textY}, "1"));
   root.appendChild(legend);
 
   frame();
@@ -128,6 +160,6 @@ function attentionHeatmap(root, data, opts) {
     svg: svg,
     show: show,
     shown: function () { return shown; },
-    resize: function () { if (columnWidth() !== cw) { frame(); show(shown); } },
+    resize: function () { if (fitScreen() || columnWidth() !== cw) { frame(); show(shown); } },
   };
 }

@@ -1,0 +1,157 @@
+"""Presentation mode in a real browser at the two common projector sizes, on the shipped models:
+each page's main figure(s) and controls in one frame, without scrolling (issue 27).
+
+Decode: a 12-token English→French sentence stepped to the end. The heatmap's bounding box lies
+inside the viewport and spans at least 60% of the main area's width; the source sentence, the
+output so far and Step, Back, Play and Reset are inside the viewport; the heatmap's labels are at
+least 18 px at 1920×1080 (their computed style); the sidebar is collapsed. The other pages: their
+main figure(s) and controls are inside the viewport.
+
+One server for the file, one page per test; presentation mode is switched on with its sidebar toggle
+(a new browser session starts with it off).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from explorer.state import keys
+from explorer.ui.presentation import LABEL
+from tests.e2e.test_decode_browser import HEATMAP_ROWS
+
+SIZES = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
+SCRIPT_DONE = "[data-test-script-state='notRunning']"
+WAIT_MS = 30_000
+# 11 pieces and </s>: ▁My ▁brother ▁and ▁I ▁went ▁to ▁the ▁market ▁this ▁morning . </s>; the shipped
+# en-fr/general model writes 13 target tokens for it ("Mon frère et moi sommes allés au marché ce matin.").
+SENTENCE = "My brother and I went to the market this morning."
+SOURCE_TOKENS, TARGET_TOKENS = 12, 13
+
+# An element's box in the viewport's coordinates (the page is not scrolled: nothing is).
+BOX = "e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }"
+
+
+def box(page: Page, selector: str) -> list[float]:
+    """The bounding box (left, top, right, bottom) of the one visible element `selector` matches."""
+    found = page.locator(selector).locator("visible=true")
+    expect(found).to_have_count(1, timeout=WAIT_MS)
+    return found.evaluate(BOX)
+
+
+def assert_in_view(page: Page, selector: str) -> list[float]:
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    left, top, right, bottom = box(page, selector)
+    assert 0 <= left and 0 <= top and right <= width and bottom <= height, (selector, [left, top, right, bottom])
+    return [left, top, right, bottom]
+
+
+def present(page: Page, path: str, size: str, **query: str) -> None:
+    """Open `path` at `size` and switch presentation mode on (its toggle is in the sidebar)."""
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+    page.goto(f"{page.base_url}/{path}?{urllib.parse.urlencode(query)}" if query else f"{page.base_url}/{path}")
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    page.get_by_text(LABEL, exact=True).click()
+    # The sidebar folds away once the mode is on (st.set_page_config(initial_sidebar_state="collapsed")).
+    page.wait_for_function(
+        "() => { const s = document.querySelector('[data-testid=stSidebar]');"
+        " return s && s.getBoundingClientRect().right <= 0; }",
+        timeout=WAIT_MS,
+    )
+    page.wait_for_timeout(500)  # the run the toggle started may still be on its way
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+
+
+@pytest.fixture
+def page(page: Page, streamlit_server: str) -> Page:
+    page.base_url = streamlit_server  # read by present()
+    return page
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_decode_in_one_frame(page: Page, size: str) -> None:
+    present(page, "Decode", size, task="en-fr", scorer="general", sentence=SENTENCE, step=str(TARGET_TOKENS - 2))
+    for step in (TARGET_TOKENS - 1, TARGET_TOKENS):  # stepped to the end with the Step button
+        page.get_by_role("button", name="Step", exact=True).click()
+        expect(page).to_have_url(re.compile(rf"step={step}&"), timeout=WAIT_MS)
+        expect(page.get_by_text(f"Step {step} of {TARGET_TOKENS}")).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_function(f"({HEATMAP_ROWS})() === {TARGET_TOKENS}", timeout=WAIT_MS)
+    svg = "svg#decode-heatmap"
+    assert page.locator(f"{svg} text.col").count() == SOURCE_TOKENS
+    # Sized to the screen in the browser, a moment after it is drawn (explorer.figures.svg_heatmap): wait
+    # for the frame to settle, then measure.
+    page.wait_for_function(
+        f"() => {{ const s = document.querySelector('{svg}'); return s && s.getBoundingClientRect().bottom"
+        " <= window.innerHeight; }",
+        timeout=WAIT_MS,
+    )
+    page.wait_for_timeout(400)
+    left, _top, right, _bottom = assert_in_view(page, svg)
+    main_left, _, main_right, _ = box(page, "[data-testid=stMain]")
+    assert right - left >= 0.6 * (main_right - main_left), (right - left, main_right - main_left)
+    assert_in_view(page, "[data-testid=stTextInput]:has(input[aria-label='Source sentence'])")
+    output = page.locator("[data-testid=stText]").filter(has_text="▁Mon ▁frère")
+    expect(output).to_have_count(1)
+    assert_in_view(page, "[data-testid=stText]:has-text('▁Mon ▁frère')")
+    for key in ("decode_step_button", "decode_back_button", "decode_play", "decode_reset_button"):
+        assert_in_view(page, f".st-key-{key} button")
+    assert_in_view(page, "[data-testid=stExpander]:has-text('Decoding settings')")  # folded away, still at hand
+    sizes = page.eval_on_selector_all(f"{svg} text", "ts => ts.map(t => parseFloat(getComputedStyle(t).fontSize))")
+    assert len(sizes) == SOURCE_TOKENS + TARGET_TOKENS
+    if size == "1920x1080":
+        assert min(sizes) >= 18, sizes
+    else:
+        assert min(sizes) >= 11, sizes
+    expect(page.locator(".stException")).to_have_count(0)
+
+
+# Each page's controls and main figure(s) in presentation mode: path, query, control keys (or a
+# selector), figure keys.
+PAGES = {
+    "Compare": (
+        "Compare",
+        {"task": "en-fr", "sentence": SENTENCE},
+        [keys.COMPARE_A, keys.COMPARE_B],
+        [f"cmp_pair_{keys.COMPARE_A}", f"cmp_pair_{keys.COMPARE_B}"],  # two heatmaps side by side
+    ),
+    "Beam search": (
+        "Beam_search",
+        {"task": "en-fr", "scorer": "general", "sentence": SENTENCE},
+        [keys.BEAM_WIDTH, "beam_hypothesis"],
+        ["beam_tree", "beam_heatmap"],
+    ),
+    "Timelapse": (  # the first row of two: none (no heatmap: a note) and concat
+        "Timelapse",
+        {},
+        ["tl_probe", "[data-testid=stSlider]"],  # the probe and the epoch slider
+        ["tl_heatmap_1"],
+    ),
+    "Lab": (
+        "Lab",
+        {"task": "en-fr", "scorer": "general", "sentence": SENTENCE, "step": "2"},
+        [keys.LAB_STEP],
+        ["lab_rows"],
+    ),
+    "Lessons": (  # a step with a decode: its heatmap beside the words, Back and Next above
+        "Lessons",
+        {"lesson": "4-attention-in-translation", "at": "2"},
+        ["lesson_back", "lesson_next"],
+        ["lesson_heatmap"],
+    ),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", PAGES)
+def test_page_in_one_frame(page: Page, name: str, size: str) -> None:
+    path, query, controls, figures = PAGES[name]
+    present(page, path, size, **query)
+    for key in figures:
+        page.locator(f".st-key-{key} .main-svg").first.wait_for(timeout=WAIT_MS)  # plotly has drawn it
+    page.wait_for_timeout(300)
+    for key in controls + figures:
+        assert_in_view(page, key if key.startswith("[") else f".st-key-{key}")
+    expect(page.locator(".stException")).to_have_count(0)
