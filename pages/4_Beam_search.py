@@ -77,6 +77,7 @@ attention = cached.hypothesis_attention(name, sentence, chosen)
 if attention.attention is None:
     heatmap_box.info(_("This model has no attention (scorer 'none'): nothing to draw for the hypothesis."))
 else:
+    chart = heatmap_box.empty()  # the heatmap first, its words toggle under it (the projector's frame ends there)
     merged = pickers.units_toggle(heatmap_box, keys.BEAM_UNITS, sides)
     title = _("attention of hypothesis {n}").format(n=rank + 1)
     shown = (attention.source_tokens, attention.target_tokens, attention.attention)
@@ -84,7 +85,7 @@ else:
     if grid is not None:
         shown = (grid.source_labels, grid.target_labels, grid.attention)
     figure = attention_heatmap(*shown, title=title, cell_notes=grid.notes() if grid else None)
-    heatmap_box.plotly_chart(presentation.fit(figure) if projecting else figure, key="beam_heatmap")
+    chart.plotly_chart(presentation.fit(figure) if projecting else figure, key="beam_heatmap")
     if merged:
         heatmap_box.caption(words.rule(merged))
 heatmap_box.text(
