@@ -23,7 +23,7 @@ function attentionHeatmap(root, data, opts) {
   }
   function hex(c) { return [1, 3, 5].map(function (i) { return parseInt(c.slice(i, i + 2), 16); }); }
   var stops = data.colors.map(hex);
-  function color(w) {  // fixed scale 0..1 over ColorBrewer Blues
+  function color(w) {  // fixed scale 0..1 over the payload's stops (Blues or cividis)
     if (w === null || w === undefined) return "#ffffff";
     var x = Math.min(Math.max(w, 0), 1) * (stops.length - 1), i = Math.min(Math.floor(x), stops.length - 2);
     var f = x - i, a = stops[i], b = stops[i + 1];
@@ -109,7 +109,7 @@ function attentionHeatmap(root, data, opts) {
   var barLeft = L.legend_left || 62, barWidth = 160;
   var legend = el("svg", {width: L.legend_width || barLeft + barWidth + 38, height: 32,
     "aria-label": say("scale", "colour scale 0 to 1"), "font-size": 12, fill: "#31333f"});
-  var defs = el("defs", {}), gradient = el("linearGradient", {id: opts.id + "-blues"});
+  var defs = el("defs", {}), gradient = el("linearGradient", {id: opts.id + "-scale"});
   data.colors.forEach(function (c, i) {
     gradient.appendChild(el("stop", {offset: (i / (data.colors.length - 1)).toFixed(3), "stop-color": c}));
   });
