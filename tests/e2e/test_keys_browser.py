@@ -13,13 +13,16 @@ from playwright.sync_api import Page, expect
 
 from explorer.figures.svg_heatmap import CIVIDIS
 from explorer.lessons import catalog
-from tests.e2e.test_decode_browser import HEATMAP_ROWS
+from tests.e2e.test_decode_browser import HEATMAP_ROWS, settled_step
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
 WAIT_MS = 30_000
 SENTENCE = "My brother is reading a good book in the garden."  # 12 source pieces (</s> included), 15 target
 TARGET_STEPS = 15
 LEGEND = ".ae-keys[data-bound='6']"  # Decode binds 6 keys
+# Every heatmap on the page: its data-rows and the rows it shows (for a failure's message).
+HEATMAPS = """() => [...document.querySelectorAll('svg#decode-heatmap')].map(s => [s.getAttribute('data-rows'),
+  [...s.querySelectorAll('g[data-row]')].filter(g => g.style.display !== 'none').length])"""
 
 
 def decode_url(base: str, step: int, **extra: str) -> str:
@@ -75,12 +78,13 @@ def test_space_plays_and_pauses(page: Page, streamlit_server: str) -> None:
     page.wait_for_function(f"({HEATMAP_ROWS})() >= 2", timeout=WAIT_MS)  # play's ticks add rows
     page.keyboard.press(" ")
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=WAIT_MS)
-    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-    paused = int(re.search(r"step=(\d+)", page.url).group(1))
+    paused = settled_step(page)  # three ticks' time at 0.6 s a step and more: paused, it stays
     assert 2 <= paused < TARGET_STEPS, paused
-    page.wait_for_timeout(2_000)  # three ticks' time at 0.6 s a step: paused, it stays
-    assert int(re.search(r"step=(\d+)", page.url).group(1)) == paused
-    rows(page, paused)
+    expect(page.get_by_text(f"Step {paused} of {TARGET_STEPS}", exact=False)).to_be_visible()
+    try:
+        rows(page, paused)
+    except Exception as error:  # say what the page shows instead
+        raise AssertionError(f"paused at step {paused}; the heatmaps: {page.evaluate(HEATMAPS)}") from error
     expect(page.locator(".stException")).to_have_count(0)
 
 
