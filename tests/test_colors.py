@@ -193,7 +193,8 @@ def test_a_bad_scale_in_the_link_gets_a_note_and_leaves_the_url(monkeypatch):
     use_registry(monkeypatch)
     at = decode(colors="<b>rainbow</b>")
     notes = [str(w.value) for w in at.warning]
-    assert notes == ["Unknown colour scale colors\\='\\<b\\>rainbow\\</b\\>'; using blues\\."]  # escaped, shown as typed
+    escaped = "Unknown colour scale colors\\='\\<b\\>rainbow\\</b\\>'; using blues\\."  # shown as typed
+    assert notes == [escaped]
     assert svg_colors(at) == list(svg_heatmap.BLUES)
     assert "colors" not in at.query_params
 

@@ -49,7 +49,8 @@ LEGEND_BAR_PX = 160  # the colour bar's gradient; its label sits left of it, "1"
 LEGEND_LABEL_PX = 62  # room for the label left of the gradient, at least
 # ColorBrewer "Blues" (plotly's "Blues", the app's default scale): 0 → white, 1 → dark blue.
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
-# Cividis (plotly's "Cividis", Nuñez et al. 2018): 0 → dark blue, 1 → yellow, colour-blind safe, lightness rising evenly.
+# Cividis (plotly's "Cividis", Nuñez et al. 2018): 0 → dark blue, 1 → yellow; colour-blind safe, lightness rising
+# evenly.
 CIVIDIS = ("#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8678", "#a59c74", "#c3b369", "#e1cc55", "#fee838")
 # A colour scale's name (explorer.state.view.COLOR_SCALES) -> its stops, evenly spaced over 0..1 as plotly spaces them.
 SCALE_STOPS = {"blues": BLUES, "cividis": CIVIDIS}

@@ -304,7 +304,5 @@ def parse_colors(raw: object, fallback: str = DEFAULT_COLORS) -> tuple[str, Note
     none of COLOR_SCALES. Read case-insensitively, spaces around ignored ("Cividis" is cividis)."""
     if isinstance(raw, str) and raw.strip().lower() in COLOR_SCALES:
         return raw.strip().lower(), None
-    note = Note(
-        N_("Unknown colour scale colors={value!r}; using {used}."), value=str(raw)[:40], used=fallback
-    )
+    note = Note(N_("Unknown colour scale colors={value!r}; using {used}."), value=str(raw)[:40], used=fallback)
     return fallback, note

@@ -127,9 +127,7 @@ def controls(n: int, presentation: bool) -> None:
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
     cols[0].button(_("Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=ss[keys.DECODE_STEP] >= n)
     cols[1].button(_("Back"), key=back_key, on_click=dv.step_back, args=(ss,), disabled=ss[keys.DECODE_STEP] <= 0)
-    cols[2].button(
-        _("Pause") if dv.playing(ss) else _("Play"), key=PLAY_BUTTON, on_click=dv.toggle_play, args=(ss, n)
-    )
+    cols[2].button(_("Pause") if dv.playing(ss) else _("Play"), key=PLAY_BUTTON, on_click=dv.toggle_play, args=(ss, n))
     cols[3].button(_("Reset"), key=reset_key, on_click=dv.reset, args=(ss,))
     if not presentation:
         cols[4].slider(_("Play speed (seconds per step)"), 0.1, 2.0, step=0.1, key=keys.DECODE_SPEED)
@@ -137,7 +135,12 @@ def controls(n: int, presentation: bool) -> None:
     step_box = cols[4] if presentation else st
     step_box.slider(_("Step"), 0, n, key=keys.DECODE_STEP, help=_("Number of target tokens produced so far."))
     # → / PageDown, ← / PageUp, Space and Home (a presentation clicker's keys) press the buttons above.
-    buttons = {keyboard.FORWARD: step_key, keyboard.BACK: back_key, keyboard.PLAY: PLAY_BUTTON, keyboard.RESET: reset_key}
+    buttons = {
+        keyboard.FORWARD: step_key,
+        keyboard.BACK: back_key,
+        keyboard.PLAY: PLAY_BUTTON,
+        keyboard.RESET: reset_key,
+    }
     components.keyboard(buttons, _(keyboard.DECODE_LEGEND), key="decode_keys")
 
 

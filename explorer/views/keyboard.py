@@ -35,7 +35,9 @@ KEY_ACTIONS = {
 }
 
 # The legend under each page's controls (English, marked; shown as _(LEGEND)): the page's keys only.
-DECODE_LEGEND = N_("Keys and clicker: → or PageDown Step · ← or PageUp Back · Space Play/Pause · Home Reset (not while typing)")
+DECODE_LEGEND = N_(
+    "Keys and clicker: → or PageDown Step · ← or PageUp Back · Space Play/Pause · Home Reset (not while typing)"
+)
 LESSON_LEGEND = N_("Keys and clicker: → or PageDown Next · ← or PageUp Back (not while typing)")
 
 
@@ -75,4 +77,3 @@ LEFT_TO_THE_FOCUS = {
     # what Space presses
     "button, a[href], summary, input, [role='button'], [role='link'], [role='checkbox'], [role='switch']": (" ",),
 }
-
