@@ -208,6 +208,7 @@ def markdown_bodies(at) -> list[tuple[str, str]]:
 COMPONENT_CODE = {
     svg_heatmap.COMPONENT_NAME: ("", "", components.heatmap_js()),
     svg_bars.COMPONENT_NAME: ("", "", components.bars_js()),
+    components.KEYBOARD_NAME: ("", "", components.keyboard_js()),
 }
 
 

@@ -9,11 +9,55 @@ plotly's ``%{...}`` placeholders out of the message: the message names its own p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Sequence
 
+from explorer.state.view import COLOR_SCALES, DEFAULT_COLORS
 from seq2seq.display_width import char_columns, display_width
 
-HEATMAP_COLORS = "Blues"
+# -- the attention heatmaps' colour scale ------------------------------------------------------------
+# Every heatmap of attention weights (fixed at 0–1) draws on the scale the viewer chose: ColorBrewer
+# Blues (0 white, 1 dark blue) or cividis (0 dark blue, 1 yellow), which readers with any common
+# colour-vision deficiency see alike and whose lightness rises evenly from end to end, so it stays
+# readable on a washed-out projector. Like the language it is per browser session: the Streamlit
+# layer installs a reader of the session's choice with `set_scale_source` (explorer.ui.colors),
+# `using_scale(name)` sets it for a block (tests), anything else draws Blues. Differences (RdBu,
+# diverging), gold alignments (Greens) and the Lab's normalised importances keep their own scales.
+PLOTLY_SCALES = {"blues": "Blues", "cividis": "Cividis"}  # a name of COLOR_SCALES -> plotly's scale
+HEATMAP_COLORS = PLOTLY_SCALES[DEFAULT_COLORS]  # the default scale, plotly's name
+
+_SCALE: contextvars.ContextVar[str | None] = contextvars.ContextVar("explorer_heatmap_scale", default=None)
+_scale_source: Callable[[], str | None] | None = None
+
+
+def set_scale_source(source: Callable[[], str | None] | None) -> None:
+    """Install the function that says the colour scale in force (None: Blues unless `using_scale` says so)."""
+    global _scale_source
+    _scale_source = source
+
+
+@contextlib.contextmanager
+def using_scale(name: str) -> Iterator[None]:
+    """Draw heatmaps on colour scale `name` (one of COLOR_SCALES) inside the block (this context only)."""
+    token = _SCALE.set(name)
+    try:
+        yield
+    finally:
+        _SCALE.reset(token)
+
+
+def scale_name() -> str:
+    """The colour scale in force: `using_scale`'s, else the installed source's, else the default (blues)."""
+    name = _SCALE.get()
+    if name is None and _scale_source is not None:
+        name = _scale_source()
+    return name if name in COLOR_SCALES else DEFAULT_COLORS
+
+
+def heatmap_colors() -> str:
+    """Plotly's name of the colour scale in force, for a heatmap of weights 0–1."""
+    return PLOTLY_SCALES[scale_name()]
 
 
 def position_labels(tokens: Sequence[str]) -> list[str]:

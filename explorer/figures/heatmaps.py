@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from explorer.figures.common import (
-    HEATMAP_COLORS,
     TITLE_LINE_PX,
     TOKEN_TICKS,
     check_row,
+    heatmap_colors,
     hover,
     plotly_text,
     position_labels,
@@ -33,7 +33,7 @@ def attention_heatmap(
     title: str | None = None,
     zmin: float = 0.0,
     zmax: float = 1.0,
-    colorscale: str = HEATMAP_COLORS,
+    colorscale: str | None = None,
     height: int | None = None,
     highlight_row: int | None = None,
     cell_notes: Sequence[Sequence[str]] | None = None,
@@ -41,10 +41,12 @@ def attention_heatmap(
     """Alignment heatmap: one row per target token, one column per source token.
 
     weights: (T, S) nested lists, T = len(target_tokens), S = len(source_tokens). The colour
-    scale is fixed (default 0–1) so that pictures of different steps and models compare.
+    scale is fixed (default 0–1) so that pictures of different steps and models compare; its
+    colours are `colorscale` (a plotly scale), by default the one the viewer chose (common.heatmap_colors).
     Hover shows both tokens and the weight, and a cell's line of `cell_notes` (T, S) when given
     (the words view's pieces and their own weights, explorer.views.words; lines split by "\n").
     """
+    colorscale = colorscale or heatmap_colors()
     rows = [list(r) for r in weights]
     if len(rows) != len(target_tokens):
         raise ValueError(f"weights have {len(rows)} rows but there are {len(target_tokens)} target tokens")
@@ -215,6 +217,7 @@ def timelapse_animation(
     )  # fmt: skip
 
     weight, weight_hover = _("weight"), hover(_("weight {weight}"), weight="%{z:.3f}")
+    colors = heatmap_colors()
     # The slider's "epoch 3": the message's text around {epoch} (a language may put words after it).
     epoch_prefix, _epoch, epoch_suffix = _("epoch {epoch}").partition("{epoch}")
     slider_value = {"prefix": epoch_prefix, **({"suffix": epoch_suffix} if epoch_suffix else {})}
@@ -228,7 +231,7 @@ def timelapse_animation(
             traces.append(
                 go.Heatmap(
                     z=z, x=list(range(len(source))), y=list(range(len(target))), zmin=0.0, zmax=1.0,
-                    colorscale=HEATMAP_COLORS, showscale=k == 0, colorbar={"title": {"text": weight}},
+                    colorscale=colors, showscale=k == 0, colorbar={"title": {"text": weight}},
                     hovertemplate=weight_hover,
                 )
             )  # fmt: skip
@@ -306,7 +309,7 @@ def rows_heatmap(
             z.append([v / peak if peak and math.isfinite(v) else 0.0 for v in row])
         zmin, colorscale, bar_title = -1.0, IMPORTANCE_COLORS, _("share of the row's largest")
     else:
-        z, zmin, colorscale, bar_title = raw, 0.0, HEATMAP_COLORS, _("weight")
+        z, zmin, colorscale, bar_title = raw, 0.0, heatmap_colors(), _("weight")
     custom = [[[plotly_text(s), f"{v:.4g}"] for s, v in zip(source_tokens, row, strict=True)] for row in raw]
     template = hover(
         _("{row} · source {source}<br>value {value}"), row="%{y}", source="%{customdata[0]}", value="%{customdata[1]}"

@@ -7,7 +7,7 @@ plotly heatmap stays one tab away for zooming and PNG.
 
 One drawing script (explorer/ui/components/heatmap_draw.js) serves both this component and the instant stepper's iframe
 (explorer.ui.fast_stepper): one row per target token, one column per source token, the colour
-scale fixed at 0–1 (ColorBrewer Blues, a colour bar below), position-labelled tokens, a tooltip
+scale fixed at 0–1 (the viewer's scale, Blues or cividis, with a colour bar below), position-labelled tokens, a tooltip
 on every cell with both tokens and the weight, the current row outlined, and a frame the size of
 the whole decode so the page does not jump while rows fill in.
 
@@ -45,7 +45,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from explorer.figures.common import position_labels
+from explorer.figures.common import position_labels, scale_name
 from explorer.i18n import _
 from seq2seq.decoded import DecodedSentence
 from seq2seq.display_width import char_columns, display_width
@@ -57,13 +57,18 @@ CONTROLS_PX = 112  # the instant stepper's buttons, source line and output line 
 LEGEND_PX = 36  # the 0–1 colour bar below the heatmap
 LEGEND_BAR_PX = 160  # the colour bar's gradient; its label sits left of it, "1" right of it
 LEGEND_LABEL_PX = 62  # room for the label left of the gradient, at least
-# ColorBrewer "Blues" (plotly's "Blues", the scale of every heatmap in the app): 0 → white, 1 → dark blue.
+# ColorBrewer "Blues" (plotly's "Blues", the app's default scale): 0 → white, 1 → dark blue.
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
 # Presentation mode's fit to the screen (see the module's docstring): the script does the sizing, it knows the window.
 FIT_SCREEN_PX_PER_FONT_PX = 56
 FIT_MIN_FONT, FIT_MAX_FONT = 11, 24
 FIT_MAX_CELL_PER_FONT = 2.4
 FIT_MARGIN_PX = 28  # below the colour bar, to the window's bottom
+# Cividis (plotly's "Cividis", Nuñez et al. 2018): 0 → dark blue, 1 → yellow; colour-blind safe, lightness rising
+# evenly.
+CIVIDIS = ("#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8678", "#a59c74", "#c3b369", "#e1cc55", "#fee838")
+# A colour scale's name (explorer.state.view.COLOR_SCALES) -> its stops, evenly spaced over 0..1 as plotly spaces them.
+SCALE_STOPS = {"blues": BLUES, "cividis": CIVIDIS}
 COMPONENT_NAME = "attention_explorer.heatmap"
 SVG_ID = "decode-heatmap"  # the Decode page's heatmap: <svg id="decode-heatmap" data-rows="…">
 # Widget keys of the Decode page's Step, Back and Reset buttons. Streamlit gives a keyed element the
@@ -184,7 +189,7 @@ def payload(
         "attention": rows,
         "probs": [_weight(p) for p in probs] if probs is not None else None,
         "step": min(max(int(step), 0), len(rows)),
-        "colors": list(BLUES),
+        "colors": list(SCALE_STOPS[scale_name()]),  # the scale in force (explorer.figures.common)
         "layout": layout,
         "texts": words,
     }

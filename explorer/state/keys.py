@@ -22,6 +22,10 @@ PRESENTATION = "presentation"  # the sidebar's presentation-mode toggle, a bool
 # user or a link chose ("" = none: the browser's), and the sidebar switch's widget.
 LANGUAGE, LANGUAGE_CHOICE, LANGUAGE_SWITCH = "_language", "_language_choice", "language_switch"
 LANG_PARAM = "lang"  # its query parameter: on every page, beside the page's own view
+# The heatmaps' colour scale (explorer.ui.colors): the one in force ("blues", "cividis"), the sidebar's
+# widget, and its query parameter (beside the page's own view, like the language).
+COLORS, COLORS_SWITCH, COLORS_PARAM = "_colors", "colors_switch", "colors"
+BESIDE_VIEW = (LANG_PARAM, COLORS_PARAM)  # query parameters of every page that are no part of its view
 DECODING_KEYS = (STRATEGY, BEAM, TEMPERATURE, SEED, REFERENCE)  # how a view is decoded
 SHARED_KEYS = (TASK, SCORER, SENTENCE, STEP, MODEL, *DECODING_KEYS, UNITS)
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping, Sequence
 
 from explorer.state import keys
-from explorer.state.view import ViewState
+from explorer.state.view import DEFAULT_COLORS, ViewState
 
 
 def flat(query: Mapping) -> dict[str, str]:
-    """Query parameters as str -> str (a repeated key keeps its last value), the interface language
-    left out: it is the user's, not part of any page's view (explorer.ui.language reads it)."""
+    """Query parameters as str -> str (a repeated key keeps its last value), the interface language and
+    the heatmaps' colour scale left out: they are the user's, not part of any page's view
+    (explorer.ui.language and explorer.ui.colors read them)."""
     result = {}
     for key, value in query.items():
-        if key == keys.LANG_PARAM:
+        if key in keys.BESIDE_VIEW:
             continue
         if isinstance(value, list | tuple):
             value = value[-1] if value else ""
@@ -42,18 +43,28 @@ def opened_link(session: MutableMapping, query: Mapping, page: str) -> tuple[dic
     return query, bool(query)
 
 
+def beside_view(session: Mapping) -> dict[str, str]:
+    """The query parameters every page's URL carries beside its view: the language the user chose (if
+    any), so a shared link opens in the sender's language, and a colour scale other than the default."""
+    beside = {}
+    if session.get(keys.LANGUAGE_CHOICE):
+        beside[keys.LANG_PARAM] = session[keys.LANGUAGE_CHOICE]
+    if session.get(keys.COLORS, DEFAULT_COLORS) != DEFAULT_COLORS:
+        beside[keys.COLORS_PARAM] = session[keys.COLORS]
+    return beside
+
+
 def publish(session: MutableMapping, query_params, page: str, wanted: Mapping[str, str]) -> None:
     """Write `wanted` (explorer.state.view.link_params) into the URL when it differs, and remember
-    it as the page's own URL. The language the user chose (if any) goes into the URL beside it, so
-    a shared link opens in the sender's language.
+    it as the page's own URL; `beside_view` goes into the URL beside it.
 
     `query_params` is st.query_params (anything with to_dict() and from_dict()).
     """
     wanted = dict(wanted)
-    chosen = session.get(keys.LANGUAGE_CHOICE)
-    written = {**wanted, keys.LANG_PARAM: chosen} if chosen else wanted
+    beside = beside_view(session)
+    written = {**wanted, **beside}
     current = query_params.to_dict()
-    if flat(current) != wanted or current.get(keys.LANG_PARAM) != written.get(keys.LANG_PARAM):
+    if flat(current) != wanted or any(current.get(key) != beside.get(key) for key in keys.BESIDE_VIEW):
         query_params.from_dict(written)
     session[keys.page_url(page)] = wanted
 

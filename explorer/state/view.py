@@ -291,3 +291,24 @@ def initial_view(query: Mapping[str, str], session: Mapping, available: Mapping[
         shared = {key: value for key, value in shared.items() if key not in keys.DECODING_KEYS}
     params = {**shared, **{k: str(v) for k, v in query.items()}}
     return parse_query(params, available, catalog.default_sentences(available), other_models=catalog.other_models)
+
+
+# -- the heatmaps' colour scale ------------------------------------------------------------------
+# Not a field of the view either: like the language it is the viewer's (a washed-out projector or a
+# colour-blind reader needs another scale than a laptop), and it rides beside any page's link as
+# colors= (explorer.state.link), chosen in every page's sidebar (explorer.ui.colors). Names as a
+# link spells them; every attention heatmap draws its weights 0–1 on the one in force
+# (explorer.figures.common.heatmap_colors).
+COLOR_SCALES = ("blues", "cividis")
+DEFAULT_COLORS = "blues"
+# name -> its label (English, marked; shown as _(COLOR_LABELS[name])).
+COLOR_LABELS = {"blues": N_("Blues"), "cividis": N_("Cividis (colour-blind safe)")}
+
+
+def parse_colors(raw: object, fallback: str = DEFAULT_COLORS) -> tuple[str, Note | None]:
+    """(the colour scale a link's ``colors=`` names, None), or (`fallback`, a note) for a value that names
+    none of COLOR_SCALES. Read case-insensitively, spaces around ignored ("Cividis" is cividis)."""
+    if isinstance(raw, str) and raw.strip().lower() in COLOR_SCALES:
+        return raw.strip().lower(), None
+    note = Note(N_("Unknown colour scale colors={value!r}; using {used}."), value=str(raw)[:40], used=fallback)
+    return fallback, note

@@ -28,8 +28,8 @@ from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
 from explorer.views import decode_analysis as da
+from explorer.views import keyboard, words
 from explorer.views import lab as lab_view
-from explorer.views import words
 from seq2seq.attention import SCORER_INFO
 from seq2seq.decoded import DecodedSentence, DecodedStep
 
@@ -152,8 +152,12 @@ def model_line(name: str, scorer: str, box=st) -> None:
     box.caption(escape_markdown(line))
 
 
+PLAY_BUTTON = "decode_play"
+
+
 def controls(n: int, presentation: bool) -> None:
-    """Step, Back, Play (Pause while playing), Reset, the step slider and the play speed (a row).
+    """Step, Back, Play (Pause while playing), Reset (which keys and a clicker press too, the legend
+    under them says how), the step slider and the play speed (a row).
 
     On a projector they sit beside the heatmap (explorer.ui.decode_sections.frame_views): the
     buttons in two rows of two, the step slider under them, no speed slider."""
@@ -167,15 +171,21 @@ def controls(n: int, presentation: bool) -> None:
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
     cols[0].button(_("Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=ss[keys.DECODE_STEP] >= n)
     cols[1].button(_("Back"), key=back_key, on_click=dv.step_back, args=(ss,), disabled=ss[keys.DECODE_STEP] <= 0)
-    cols[2].button(
-        _("Pause") if dv.playing(ss) else _("Play"), key="decode_play", on_click=dv.toggle_play, args=(ss, n)
-    )
+    cols[2].button(_("Pause") if dv.playing(ss) else _("Play"), key=PLAY_BUTTON, on_click=dv.toggle_play, args=(ss, n))
     cols[3].button(_("Reset"), key=reset_key, on_click=dv.reset, args=(ss,))
     if not presentation:
         cols[4].slider(_("Play speed (seconds per step)"), 0.1, 2.0, step=0.1, key=keys.DECODE_SPEED)
     # On a projector (no speed slider) the step slider goes under the buttons.
     step_box = cols[4] if presentation else st
     step_box.slider(_("Step"), 0, n, key=keys.DECODE_STEP, help=_("Number of target tokens produced so far."))
+    # → / PageDown, ← / PageUp, Space and Home (a presentation clicker's keys) press the buttons above.
+    buttons = {
+        keyboard.FORWARD: step_key,
+        keyboard.BACK: back_key,
+        keyboard.PLAY: PLAY_BUTTON,
+        keyboard.RESET: reset_key,
+    }
+    components.keyboard(buttons, _(keyboard.DECODE_LEGEND), key="decode_keys")
 
 
 def _style(figure, presentation: bool):

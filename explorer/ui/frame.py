@@ -1,4 +1,5 @@
-"""The frame every page opens with: browser title, the sidebar's page links, presentation mode, the page title."""
+"""The frame every page opens with: browser title, the sidebar's page links, presentation mode, the heatmaps'
+colour scale, the page title."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import language, navigation, presentation
+from explorer.ui import colors, language, navigation, presentation
 from explorer.ui.loaders import require_registry
+from explorer.ui.markdown import escape_markdown
 from seq2seq.registry import CheckpointError
 
 APP_NAME = N_("Attention Explorer")
@@ -19,7 +21,7 @@ def page(title: str, tab_title: str | None = None, needs_registry: bool = True, 
     language switch first), then `title`. `title` and `tab_title` are English, marked with N_: they are
     translated here, once the run's language is settled. Stops the page with a clear message when it
     needs the model registry and that cannot be read. Returns whether presentation mode is on (its
-    toggle is in the sidebar of every page)."""
+    toggle is in the sidebar of every page, with the heatmaps' colour scale below it)."""
     note = language.choose()
     name = _(APP_NAME)
     st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
@@ -28,12 +30,15 @@ def page(title: str, tab_title: str | None = None, needs_registry: bool = True, 
     # A second call changes only the sidebar: collapsed on a projector (the frontend acts when the
     # value changes, so a sidebar the teacher opens again stays open until the mode is switched).
     st.set_page_config(initial_sidebar_state=presentation.SIDEBAR if projecting else "auto")
+    colors_note = colors.choose()
     if needs_registry:
         require_registry()
     announce_registry_notes()
     st.title(_(title))
     if note:
         st.warning(note)
+    if colors_note:  # the link's value, escaped
+        st.warning(escape_markdown(message_of(colors_note)))
     return projecting
 
 

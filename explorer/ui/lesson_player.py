@@ -22,10 +22,11 @@ from explorer.i18n.errors import message_of
 from explorer.lessons import Figure, Lesson, Problem, Step, check, measure, player
 from explorer.state import catalog, keys
 from explorer.state.view import ViewState, decoding_label
-from explorer.ui import cached, presentation
+from explorer.ui import cached, components, presentation
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import authored_markdown, escape_markdown
 from explorer.views import decode as decode_view
+from explorer.views import keyboard
 from seq2seq.decoding import InputError
 from seq2seq.registry import CheckpointError
 
@@ -363,5 +364,8 @@ def _navigation(lesson: Lesson, index: int, answered: bool, boxes=None) -> None:
         disabled=not player.can_go_next(lesson, index, answered),
     )
     leave.button(_("All lessons"), key="lesson_leave", on_click=player.go, args=(state, None))
+    # → / PageDown and ← / PageUp (a presentation clicker's keys) press Next and Back.
+    buttons = {keyboard.FORWARD: "lesson_next", keyboard.BACK: "lesson_back"}
+    components.keyboard(buttons, _(keyboard.LESSON_LEGEND), key="lesson_keys")
     if index == len(lesson.steps) - 1 and boxes is None:
         st.success(_(END))

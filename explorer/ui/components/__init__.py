@@ -4,7 +4,9 @@
   component and the instant stepper draw with (one heatmap, two places);
 - heatmap.js: the Decode page's heatmap component, which also follows Step, Back and Reset;
 - bars.js: the per-step bar charts (raw scores over weights, top-k, explain-a-cell shares);
-- stepper.html: the instant stepper's whole document (explorer.ui.fast_stepper).
+- stepper.html: the instant stepper's whole document (explorer.ui.fast_stepper);
+- keyboard.js: keyboard and clicker control, a key clicking the page's own button for its action
+  (explorer.views.keyboard), with its legend.
 
 Their data comes from explorer.figures.svg_heatmap and explorer.figures.svg_bars. No user text is
 ever formatted into a script: it travels as JSON and reaches the page through textContent.
@@ -17,13 +19,17 @@ as a fallback.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 
 import streamlit as st
 
 from explorer.figures import svg_bars, svg_heatmap
+from explorer.views import keyboard as keyboard_view
 from explorer.views import words
 from seq2seq.decoded import DecodedSentence
+
+KEYBOARD_NAME = "attention_explorer.keyboard"
 
 FOLDER = Path(__file__).resolve().parent
 
@@ -51,6 +57,11 @@ def bars_js() -> str:
     return source("bars.js")
 
 
+def keyboard_js() -> str:
+    """The keyboard component's script."""
+    return source("keyboard.js")
+
+
 @functools.cache
 def _heatmap():
     """Register the heatmap component once per process (registering a name twice logs a warning)."""
@@ -64,6 +75,12 @@ def _heatmap():
 def _bars():
     """Register the bar-chart component once per process."""
     return st.components.v2.component(svg_bars.COMPONENT_NAME, js=bars_js(), isolate_styles=False)
+
+
+@functools.cache
+def _keyboard():
+    """Register the keyboard component once per process (in the page's DOM: it listens on the page's document)."""
+    return st.components.v2.component(KEYBOARD_NAME, js=keyboard_js(), isolate_styles=False)
 
 
 def heatmap(
@@ -96,3 +113,15 @@ def heatmap(
 def bars(payload: dict, key: str) -> None:
     """Draw an svg_bars.scores_payload(), topk_payload() or shares_payload() chart in the page."""
     _bars()(data=payload, key=key)
+
+
+def keyboard(buttons: Mapping[str, str], legend: str, key: str) -> None:
+    """Keys and a clicker press the page's buttons: `buttons` maps an action of explorer.views.keyboard
+    ("forward", "back", "play", "reset") to the widget key of the page's button for it; `legend` (translated)
+    is shown where the component stands."""
+    data = {
+        "bindings": keyboard_view.bindings(buttons),
+        "focus": {selector: list(keys) for selector, keys in keyboard_view.LEFT_TO_THE_FOCUS.items()},
+        "legend": legend,
+    }
+    _keyboard()(data=data, key=key)

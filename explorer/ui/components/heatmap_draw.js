@@ -24,7 +24,7 @@ function attentionHeatmap(root, data, opts) {
   }
   function hex(c) { return [1, 3, 5].map(function (i) { return parseInt(c.slice(i, i + 2), 16); }); }
   var stops = data.colors.map(hex);
-  function color(w) {  // fixed scale 0..1 over ColorBrewer Blues
+  function color(w) {  // fixed scale 0..1 over the payload's stops (Blues or cividis)
     if (w === null || w === undefined) return "#ffffff";
     var x = Math.min(Math.max(w, 0), 1) * (stops.length - 1), i = Math.min(Math.floor(x), stops.length - 2);
     var f = x - i, a = stops[i], b = stops[i + 1];
@@ -143,7 +143,7 @@ function attentionHeatmap(root, data, opts) {
   var barHeight = L.fit ? L.font + 2 : 14, textY = L.fit ? L.font + 2 : 14;
   var legend = el("svg", {width: Math.round((L.legend_width || 260) * k), height: legendHeight(L.font),
     "aria-label": say("scale", "colour scale 0 to 1"), "font-size": L.fit ? L.font : 12, fill: "#31333f"});
-  var defs = el("defs", {}), gradient = el("linearGradient", {id: opts.id + "-blues"});
+  var defs = el("defs", {}), gradient = el("linearGradient", {id: opts.id + "-scale"});
   data.colors.forEach(function (c, i) {
     gradient.appendChild(el("stop", {offset: (i / (data.colors.length - 1)).toFixed(3), "stop-color": c}));
   });
@@ -151,7 +151,7 @@ function attentionHeatmap(root, data, opts) {
   legend.appendChild(defs);
   legend.appendChild(el("text", {x: 0, y: textY}, say("legend", "weight 0")));
   legend.appendChild(el("rect", {x: barLeft, y: 3, width: barWidth, height: barHeight,
-    fill: "url(#" + opts.id + "-blues)", stroke: "#ccc"}));
+    fill: "url(#" + opts.id + "-scale)", stroke: "#ccc"}));
   legend.appendChild(el("text", {x: barLeft + barWidth + 6, y: textY}, "1"));
   root.appendChild(legend);
 

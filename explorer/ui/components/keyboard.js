@@ -1,0 +1,54 @@
+// Keyboard and clicker control (explorer.views.keyboard says which key does what, and which keys the
+// focused element keeps). One keydown listener per page document; every render of the component hands
+// it the page's bindings (KeyboardEvent.key -> the widget key of the button to click), the rules of
+// what the focus keeps, and the legend, all as JSON data. A bound key clicks the page's own button,
+// found by the class Streamlit gives a keyed element ("st-key-<key>"), exactly as a mouse would: the
+// button's callback runs, a disabled button stays disabled, and Decode's heatmap draws its row at once.
+// Static: no user text is ever formatted into this script; the legend reaches the page through textContent.
+function has(object, key) {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+function keptByFocus(event, rules) {  // the event's target, or an element around it, keeps this key
+  const path = event.composedPath().filter((node) => node instanceof Element);
+  return Object.entries(rules).some(([selector, keys]) =>
+    (keys.includes("*") || keys.includes(event.key)) && path.some((node) => node.matches(selector)));
+}
+
+function onKey(event) {
+  const doc = event.currentTarget, state = doc.__aeKeyboard;
+  if (!state || !has(state.bindings, event.key)) return;
+  if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
+  if (keptByFocus(event, state.focus)) return;
+  const button = doc.querySelector(".st-key-" + CSS.escape(state.bindings[event.key]) + " button");
+  if (!button || button.disabled) return;  // the browser keeps the key (PageDown scrolls at the end)
+  event.preventDefault();  // no scrolling on Space or PageDown while they step
+  if (event.repeat) return;  // a key held down: one step, not a burst of clicks
+  button.click();
+  state.root.setAttribute("data-last-key", event.key);
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  const doc = parentElement.ownerDocument;
+  let root = parentElement.querySelector(":scope > .ae-keys");
+  if (!root) {
+    root = doc.createElement("div");
+    root.className = "ae-keys";
+    root.style.fontSize = "14px";
+    root.style.opacity = "0.65";
+    root.style.lineHeight = "1.4";
+    parentElement.appendChild(root);
+  }
+  root.textContent = data.legend;  // translated in Python; text only
+  root.setAttribute("data-bound", String(Object.keys(data.bindings).length));
+  const state = { bindings: data.bindings, focus: data.focus, root: root };
+  doc.__aeKeyboard = state;
+  if (!doc.__aeKeyboardListens) {
+    doc.__aeKeyboardListens = true;
+    doc.addEventListener("keydown", onKey);
+  }
+  return () => {  // unmounted (another page): the keys go back to the browser
+    if (doc.__aeKeyboard === state) doc.__aeKeyboard = null;
+  };
+}

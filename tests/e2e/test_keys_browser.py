@@ -1,0 +1,142 @@
+"""Keyboard and clicker control in a real browser (explorer.views.keyboard, components/keyboard.js), on the
+shipped models: Decode in presentation mode on a 12-token English→French sentence steps with → and
+PageDown, back with PageUp and ←, resets with Home and plays with Space; keys typed in the sentence box
+move its caret and nothing else; the lesson player goes to the next step with →. And the colour scale
+chosen in the URL is the heatmap's."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+from playwright.sync_api import Page, expect
+
+from explorer.figures.svg_heatmap import CIVIDIS
+from explorer.lessons import catalog
+from tests.e2e.test_decode_browser import HEATMAP_ROWS, settled_step
+
+SCRIPT_DONE = "[data-test-script-state='notRunning']"
+WAIT_MS = 30_000
+SENTENCE = "My brother is reading a good book in the garden."  # 12 source pieces (</s> included), 15 target
+TARGET_STEPS = 15
+LEGEND = ".ae-keys[data-bound='6']"  # Decode binds 6 keys
+# Every heatmap on the page: its data-rows and the rows it shows (for a failure's message).
+HEATMAPS = """() => [...document.querySelectorAll('svg#decode-heatmap')].map(s => [s.getAttribute('data-rows'),
+  [...s.querySelectorAll('g[data-row]')].filter(g => g.style.display !== 'none').length])"""
+
+
+def decode_url(base: str, step: int, **extra: str) -> str:
+    query = {"task": "en-fr", "scorer": "general", "sentence": SENTENCE, "step": str(step), **extra}
+    return f"{base}/Decode?{urllib.parse.urlencode(query)}"
+
+
+def rows(page: Page, n: int) -> None:
+    """The heatmap shows `n` rows, painted."""
+    page.wait_for_function(f"({HEATMAP_ROWS})() === {n}", timeout=WAIT_MS)
+
+
+def server_at(page: Page, step: int) -> None:
+    """The server's rerun for `step` has arrived: the page says so and the URL keeps it."""
+    expect(page.get_by_text(f"Step {step} of {TARGET_STEPS}", exact=False)).to_be_visible(timeout=WAIT_MS)
+    expect(page).to_have_url(re.compile(rf"step={step}&"), timeout=WAIT_MS)
+
+
+def presentation_decode(page: Page, base: str, step: int) -> None:
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(decode_url(base, step))
+    rows(page, step)
+    page.get_by_text("Presentation mode").click()
+    expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px", timeout=WAIT_MS)
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # the page has the focus
+    expect(page.locator(LEGEND)).to_contain_text("PageDown", timeout=WAIT_MS)
+    rows(page, step)
+
+
+def test_arrows_and_page_keys_step_the_decode_by_one_row(page: Page, streamlit_server: str) -> None:
+    presentation_decode(page, streamlit_server, 3)
+    for key, step in (("ArrowRight", 4), ("PageUp", 3), ("PageDown", 4), ("ArrowLeft", 3)):
+        page.keyboard.press(key)
+        rows(page, step)  # drawn in the browser at once, as a click on the button draws it
+        server_at(page, step)
+        rows(page, step)
+    page.keyboard.press("Home")
+    rows(page, 0)
+    server_at(page, 0)
+    page.keyboard.press("PageUp")  # Back is disabled at step 0: nothing happens
+    page.wait_for_timeout(1_000)
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    rows(page, 0)
+    expect(page).to_have_url(re.compile(r"step=0&"))
+    expect(page.locator(".stException")).to_have_count(0)
+
+
+def test_space_plays_and_pauses(page: Page, streamlit_server: str) -> None:
+    presentation_decode(page, streamlit_server, 0)
+    page.keyboard.press(" ")
+    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_function(f"({HEATMAP_ROWS})() >= 2", timeout=WAIT_MS)  # play's ticks add rows
+    page.keyboard.press(" ")
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=WAIT_MS)
+    paused = settled_step(page)  # three ticks' time at 0.6 s a step and more: paused, it stays
+    assert 2 <= paused < TARGET_STEPS, paused
+    expect(page.get_by_text(f"Step {paused} of {TARGET_STEPS}", exact=False)).to_be_visible()
+    try:
+        rows(page, paused)
+    except Exception as error:  # say what the page shows instead
+        raise AssertionError(f"paused at step {paused}; the heatmaps: {page.evaluate(HEATMAPS)}") from error
+    expect(page.locator(".stException")).to_have_count(0)
+
+
+def test_keys_typed_in_the_sentence_box_do_not_step(page: Page, streamlit_server: str) -> None:
+    presentation_decode(page, streamlit_server, 3)
+    box = page.get_by_label("Source sentence")
+    box.click()
+    for key in ("ArrowRight", "PageDown", "ArrowLeft", "PageUp", "Home", "ArrowRight"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(1_500)  # long enough for a step's rerun to have started
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    rows(page, 3)
+    expect(page).to_have_url(re.compile(r"step=3&"))
+    assert page.locator(".ae-keys").get_attribute("data-last-key") is None  # no key was taken
+    assert box.evaluate("b => b.selectionStart") == 1  # Home, then → : the caret moved, as in any text box
+    expect(box).to_have_value(SENTENCE)
+    box.evaluate("b => b.blur()")
+    page.keyboard.press("ArrowRight")  # out of the box, the same key steps
+    rows(page, 4)
+    server_at(page, 4)
+
+
+def test_the_lesson_player_goes_on_with_the_arrow_keys(page: Page, streamlit_server: str) -> None:
+    lesson = catalog()[0]["1-why-attention"]
+    assert lesson.steps[0].question is None and lesson.steps[1].question is not None
+    page.goto(f"{streamlit_server}/Lessons?lesson={lesson.id}&at=1")
+    expect(page.get_by_role("heading", name=lesson.steps[0].title)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(".ae-keys[data-bound='4']")).to_contain_text("Next", timeout=WAIT_MS)
+    page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(re.compile(rf"lesson={lesson.id}&at=2$"), timeout=WAIT_MS)
+    expect(page.get_by_role("heading", name=lesson.steps[1].title)).to_be_visible(timeout=WAIT_MS)
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    page.keyboard.press("PageDown")  # its question is not answered yet: Next is disabled, the step stays
+    page.wait_for_timeout(1_000)
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    expect(page).to_have_url(re.compile(rf"lesson={lesson.id}&at=2$"))
+    page.keyboard.press("ArrowLeft")
+    expect(page).to_have_url(re.compile(rf"lesson={lesson.id}&at=1$"), timeout=WAIT_MS)
+    expect(page.get_by_role("heading", name=lesson.steps[0].title)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(".stException")).to_have_count(0)
+
+
+def test_the_colour_scale_in_the_link_is_the_heatmaps(page: Page, streamlit_server: str) -> None:
+    page.goto(decode_url(streamlit_server, 2, colors="cividis"))
+    rows(page, 2)
+    stops = page.locator("linearGradient#decode-heatmap-scale stop").evaluate_all(
+        "ss => ss.map(s => s.getAttribute('stop-color'))"
+    )
+    assert stops == list(CIVIDIS)
+    fill = page.locator('svg#decode-heatmap g[data-row="0"] rect').first.get_attribute("fill")
+    assert fill.startswith("rgb("), fill
+    page.keyboard.press("ArrowRight")
+    server_at(page, 3)
+    expect(page).to_have_url(re.compile(r"colors=cividis"))  # kept while the view moves
+    expect(page.locator(".stException")).to_have_count(0)

@@ -1,0 +1,162 @@
+"""Keyboard and clicker control without a browser: which key asks for what (explorer.views.keyboard), what
+each page binds, what the focused element keeps, and the component's data in AppTest (Decode and the
+lesson player). The keys themselves are pressed in Chromium in tests/e2e/test_keys_browser.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.figures import svg_heatmap
+from explorer.i18n import using
+from explorer.lessons import player
+from explorer.state import keys
+from explorer.ui import components
+from explorer.views import keyboard
+from tests.app_fixtures import use_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+DECODE_BUTTONS = {
+    "forward": svg_heatmap.STEP_BUTTON,
+    "back": svg_heatmap.BACK_BUTTON,
+    "play": "decode_play",
+    "reset": svg_heatmap.RESET_BUTTON,
+}
+
+
+def test_each_key_asks_for_its_action():
+    assert keyboard.KEY_ACTIONS == {
+        "ArrowRight": "forward",
+        "PageDown": "forward",
+        "ArrowLeft": "back",
+        "PageUp": "back",
+        " ": "play",
+        "Home": "reset",
+    }
+
+
+def test_decode_binds_every_key_to_its_button():
+    assert keyboard.bindings(DECODE_BUTTONS) == {
+        "ArrowRight": "decode_step_button",
+        "PageDown": "decode_step_button",
+        "ArrowLeft": "decode_back_button",
+        "PageUp": "decode_back_button",
+        " ": "decode_play",
+        "Home": "decode_reset_button",
+    }
+
+
+def test_a_page_without_play_or_reset_leaves_space_and_home_to_the_browser():
+    bound = keyboard.bindings({"forward": "lesson_next", "back": "lesson_back"})
+    assert bound == {
+        "ArrowRight": "lesson_next",
+        "PageDown": "lesson_next",
+        "ArrowLeft": "lesson_back",
+        "PageUp": "lesson_back",
+    }
+
+
+def test_an_unknown_action_is_refused():
+    with pytest.raises(ValueError, match=r"unknown keyboard actions \['jump'\]"):
+        keyboard.bindings({"forward": "a", "jump": "b"})
+
+
+def _kept(selector_part: str) -> tuple[str, ...]:
+    """The keys the rule whose selector names `selector_part` leaves to the focus."""
+    (found,) = [keys_ for selector, keys_ in keyboard.LEFT_TO_THE_FOCUS.items() if selector_part in selector]
+    return found
+
+
+def test_text_boxes_sliders_and_lists_keep_every_key():
+    for part in ("textarea", "select", "[contenteditable]", "input:not([type='checkbox'])", "[role='slider']",
+                 "[role='listbox']", "[role='combobox']"):  # fmt: skip
+        assert _kept(part) == ("*",), part
+    text_inputs = next(s for s in keyboard.LEFT_TO_THE_FOCUS if s.startswith("textarea"))
+    # a checkbox or a button-like input is no text box: the arrows and PageDown step from there
+    assert all(f":not([type='{kind}'])" in text_inputs for kind in ("checkbox", "radio", "button", "submit"))
+
+
+def test_radio_groups_and_tabs_keep_their_arrows_home_and_space_but_not_the_page_keys():
+    kept = _kept("[role='radio']")
+    assert set(kept) == {"ArrowRight", "ArrowLeft", "Home", " "}
+    assert _kept("[role='tab']") == kept
+    assert {"PageDown", "PageUp"}.isdisjoint(kept)  # the clicker steps right after a scorer is picked
+
+
+def test_buttons_links_and_checkboxes_keep_only_space():
+    assert _kept("button, a[href]") == (" ",)
+    assert "[role='checkbox']" in next(s for s in keyboard.LEFT_TO_THE_FOCUS if s.startswith("button"))
+
+
+def test_every_bound_key_is_a_key_of_the_rules():
+    """The rules name only keys that are bound (a typo would leave a key to the page by mistake)."""
+    named = {k for keys_ in keyboard.LEFT_TO_THE_FOCUS.values() for k in keys_} - {"*"}
+    assert named <= set(keyboard.KEY_ACTIONS)
+
+
+def test_the_script_is_static_and_reads_the_data():
+    js = components.keyboard_js()
+    assert "innerHTML" not in js and "eval(" not in js
+    assert "textContent = data.legend" in js and "state.bindings[event.key]" in js
+    assert "__" not in re.sub(r"doc\.__aeKeyboard\w*", "", js)  # no placeholder left to fill in
+
+
+def test_the_legends_are_translated():
+    with using("zh"):
+        from explorer.i18n import _
+
+        for legend in (keyboard.DECODE_LEGEND, keyboard.LESSON_LEGEND):
+            shown = _(legend)
+            assert shown != legend and "PageDown" in shown and "PageUp" in shown
+
+
+# -- in the pages (AppTest) ----------------------------------------------------------------------------
+def _keyboards(at: AppTest) -> list[dict]:
+    return [
+        json.loads(el.proto.json)
+        for el in at.get("bidi_component")
+        if el.proto.component_name == components.KEYBOARD_NAME
+    ]
+
+
+def test_the_decode_page_binds_its_buttons_and_shows_the_legend(monkeypatch):
+    use_registry(monkeypatch)
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Decode.py"), default_timeout=60)
+    at.query_params.update({"task": "dates", "step": "2"})
+    at.run()
+    assert not at.exception
+    (data,) = _keyboards(at)
+    assert data["bindings"] == keyboard.bindings(DECODE_BUTTONS)
+    assert data["legend"] == keyboard.DECODE_LEGEND
+    assert data["focus"] == {selector: list(kept) for selector, kept in keyboard.LEFT_TO_THE_FOCUS.items()}
+    for widget_key in set(data["bindings"].values()):  # each bound key is a button on the page
+        assert at.button(key=widget_key) is not None
+    assert at.session_state[keys.DECODE_STEP] == 2
+
+
+def test_the_lesson_player_binds_next_and_back(monkeypatch):
+    use_registry(monkeypatch)
+    at = AppTest.from_file(str(ROOT / "pages" / "8_Lessons.py"), default_timeout=60)
+    at.query_params.update(player.link_params("1-why-attention", 0))
+    at.run()
+    assert not at.exception
+    (data,) = _keyboards(at)
+    assert data["bindings"] == {
+        "ArrowRight": "lesson_next",
+        "PageDown": "lesson_next",
+        "ArrowLeft": "lesson_back",
+        "PageUp": "lesson_back",
+    }
+    assert data["legend"] == keyboard.LESSON_LEGEND
+    assert at.button(key="lesson_next").label == "Next" and at.button(key="lesson_back").label == "Back"
+
+
+def test_the_lesson_list_has_no_keys(monkeypatch):
+    use_registry(monkeypatch)
+    at = AppTest.from_file(str(ROOT / "pages" / "8_Lessons.py"), default_timeout=60).run()
+    assert not at.exception
+    assert _keyboards(at) == []
