@@ -8,6 +8,7 @@ and stays English, and these functions are called inside a page's run.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from collections.abc import Iterable, Iterator, Mapping
 
 from explorer import i18n
@@ -215,3 +216,17 @@ def metric_title(metric: str, english: str | None = None) -> str:
         return metric if english is None else english
     title = METRIC_TITLES.get(metric)
     return _(title) if title else (metric if english is None else english)
+
+
+def model_sets(task: str) -> list:
+    """The saved sets of `task`'s models (a race's, seq2seq.registry.ModelSet), each its registered models
+    in scorer order; [] when none is saved."""
+    from seq2seq.registry import model_sets as saved_sets
+
+    order = {s: i for i, s in enumerate(SCORERS)}
+    found = []
+    for model_set in saved_sets():
+        if model_set.task == task:
+            models = dict(sorted(model_set.models.items(), key=lambda item: order.get(item[0], 99)))
+            found.append(replace(model_set, models=models))
+    return found
