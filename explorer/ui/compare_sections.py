@@ -24,7 +24,13 @@ def model_source(task: str) -> dict[str, str]:
     labels = {"": _("the shipped models")} | {s.name: _("{name} (a race's models)").format(name=s.name) for s in sets}
     chosen = st.selectbox(_("Models"), list(labels), key="cmp_source", format_func=labels.__getitem__)
     found = next((s for s in sets if s.name == chosen), None)
-    return dict(found.models) if found else {}
+    if found is None:
+        return {}
+    caption = _("Saved from a race of the Train page: {models}.").format(models=", ".join(found.models.values()))
+    if found.first:
+        caption += " " + _("{scorer} passed the bar first.").format(scorer=found.first)
+    st.caption(caption)
+    return dict(found.models)
 
 
 def run_every_scorer(

@@ -21,7 +21,7 @@ def settings_row(task: str, cell: str, active: bool) -> training_jobs.RaceSettin
     """The race's settings and its button; the RaceSettings to start when the button was pressed."""
     st.subheader(_("Race all scorers"))
     bar = training_jobs.task_bar(task)
-    metric = metric_title(training_jobs.task_metric(task))
+    metric = training_jobs.metric_words(training_jobs.task_metric(task))
     if bar is None:
         rule = _("This task has no bar: the race runs its whole budget.")
     else:
@@ -135,8 +135,8 @@ def live(manager: training_jobs.JobManager, session: str) -> None:
                                      y_range=(0, 1.02) if metric == "exact_match" else None),
                        key="race_valid_chart")  # fmt: skip
     if bar is not None:
-        st.caption(_("The bar: {bar}% validation {metric}.").format(bar=i18n.number(100 * bar),
-                                                                    metric=metric_title(metric)))  # fmt: skip
+        st.caption(_("The bar: {bar}% validation {metric}.").format(
+            bar=i18n.number(100 * bar), metric=training_jobs.metric_words(metric)))  # fmt: skip
 
 
 def save_form(job: training_jobs.Job) -> None:
