@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
+from explorer.i18n import _
 from explorer.training import jobs as tj
 from explorer.ui import trainings
 from seq2seq.config import SCORERS
@@ -69,7 +70,7 @@ def poll(at: AppTest, until, timeout: float = 90.0) -> None:
         if until(at):
             return
         time.sleep(0.3)
-    raise AssertionError(f"never got there; last: {[e.value for e in at.info + at.success + at.warning]}")
+    raise AssertionError(f"never got there; last: {[e.value for e in [*at.info, *at.success, *at.warning]]}")
 
 
 def start_race(lang: str | None = None) -> AppTest:
@@ -88,7 +89,7 @@ def start_race(lang: str | None = None) -> AppTest:
 def every_scorer_moved(at: AppTest) -> bool:
     """Each of the six has a loss point and a validation after epoch 0 (the curves have a series each)."""
     try:
-        loss, valid = figure(at, "training loss"), figure(at, "validation")
+        loss, valid = figure(at, _("training loss")), figure(at, _("validation"))
     except AssertionError:
         return False
     return all(len(t["x"]) >= 1 for t in loss["data"]) and all(len(t["x"]) >= 2 for t in valid["data"])
@@ -161,10 +162,10 @@ def test_the_race_in_chinese(manager):
     with i18n.using("zh"):
         at = start_race("zh")
         assert at.button(key="race_start").label == "所有打分函数赛跑"
-        poll(at, lambda at: bool(charts(at)) and len(at.caption) > 6)
+        poll(at, every_scorer_moved)
         assert_chinese(at)
         at.button(key="train_stop").click().run()
-        poll(at, lambda at: not manager.job(at.session_state["train_session"]).active)
-        assert at.subheader[-1].value == "保存这场赛跑"
+        poll(at, lambda at: at.subheader[-1].value == "保存这场赛跑")  # the save form, once stopped
+        assert at.warning[0].value.startswith("**已停止** · reverse 赛跑")
         assert_chinese(at)
 
