@@ -19,30 +19,30 @@ HEATMAP_PX = 260  # six small heatmaps side by side: a row a class can see at on
 
 def settings_row(task: str, cell: str, active: bool) -> training_jobs.RaceSettings | None:
     """The race's settings and its button; the RaceSettings to start when the button was pressed."""
-    st.subheader(_("Race all scorers"))
-    bar = training_jobs.task_bar(task)
-    metric = training_jobs.metric_words(training_jobs.task_metric(task))
-    if bar is None:
-        rule = _("This task has no bar: the race runs its whole budget.")
-    else:
-        rule = _("A scorer passes at {bar}% validation {metric} and stops training; the race ends when every "
-                 "scorer with attention has passed, or when its time is up.").format(
-            bar=i18n.number(100 * bar), metric=metric)  # fmt: skip
-    st.caption(
-        _("Every scorer (none, dot, general, concat, scaled_dot, location) learns the same task with the same "
-          "settings and seed, one step of each in turn in one process: the race counts as one training.")
-        + " " + rule
-    )  # fmt: skip
-    defaults = training_jobs.RaceSettings()
-    row = st.columns(4)
-    hidden = row[0].select_slider(_("Hidden size"), [16, 32, 64, 128], value=defaults.hidden_size,
-                                  key="race_hidden", disabled=active)  # fmt: skip
-    lr = row[1].select_slider(_("Learning rate"), [1e-3, 3e-3, 1e-2], value=defaults.lr, key="race_lr",
-                              disabled=active, format_func=lambda v: f"{v:g}")  # fmt: skip
-    seconds = row[2].select_slider(_("Time (s)"), list(training_jobs.RACE_BUDGETS), value=int(defaults.seconds),
-                                   key="race_seconds", disabled=active)  # fmt: skip
-    with row[3]:
-        pressed = st.button(_("Race all scorers"), key="race_start", type="primary", disabled=active)
+    with st.expander(_("Race all scorers"), expanded=True):
+        bar = training_jobs.task_bar(task)
+        metric = training_jobs.metric_words(training_jobs.task_metric(task))
+        if bar is None:
+            rule = _("This task has no bar: the race runs its whole budget.")
+        else:
+            rule = _("A scorer passes at {bar}% validation {metric} and stops training; the race ends when every "
+                     "scorer with attention has passed, or when its time is up.").format(
+                bar=i18n.number(100 * bar), metric=metric)  # fmt: skip
+        st.caption(
+            _("Every scorer (none, dot, general, concat, scaled_dot, location) learns the same task with the same "
+              "settings and seed, one step of each in turn in one process: the race counts as one training.")
+            + " " + rule
+        )  # fmt: skip
+        defaults = training_jobs.RaceSettings()
+        row = st.columns(4)
+        hidden = row[0].select_slider(_("Hidden size"), [16, 32, 64, 128], value=defaults.hidden_size,
+                                      key="race_hidden", disabled=active)  # fmt: skip
+        lr = row[1].select_slider(_("Learning rate"), [1e-3, 3e-3, 1e-2], value=defaults.lr, key="race_lr",
+                                  disabled=active, format_func=lambda v: f"{v:g}")  # fmt: skip
+        seconds = row[2].select_slider(_("Time (s)"), list(training_jobs.RACE_BUDGETS), value=int(defaults.seconds),
+                                       key="race_seconds", disabled=active)  # fmt: skip
+        with row[3]:
+            pressed = st.button(_("Race all scorers"), key="race_start", type="primary", disabled=active)
     if not pressed:
         return None
     return training_jobs.RaceSettings(task=task, cell=cell, hidden_size=int(hidden), lr=float(lr),
