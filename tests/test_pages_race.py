@@ -165,7 +165,8 @@ def test_the_race_in_chinese(manager):
         poll(at, every_scorer_moved)
         assert_chinese(at)
         at.button(key="train_stop").click().run()
-        poll(at, lambda at: bool(at.subheader) and at.subheader[-1].value == "保存这场赛跑")  # the save form, once stopped
+        poll(
+            at, lambda at: bool(at.subheader) and at.subheader[-1].value == "保存这场赛跑"
+        )  # the save form, once stopped
         assert at.warning[0].value.startswith("**已停止** · reverse 赛跑")
         assert_chinese(at)
-

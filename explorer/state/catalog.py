@@ -8,8 +8,8 @@ and stays English, and these functions are called inside a page's run.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 
 from explorer import i18n
 from explorer.i18n import N_, _

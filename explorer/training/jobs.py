@@ -928,7 +928,15 @@ def save_race(run_dir: Path, name: str, first: str | None = None, root: Path | N
     any model is saved, so that a refused name leaves nothing behind.
     """
     from seq2seq.config import SCORERS
-    from seq2seq.registry import CheckpointError, ModelSet, check_user_root, model_sets, register_set, registry, user_root
+    from seq2seq.registry import (
+        CheckpointError,
+        ModelSet,
+        check_user_root,
+        model_sets,
+        register_set,
+        registry,
+        user_root,
+    )
 
     check_race_name(name)
     run_dir = Path(run_dir)
