@@ -170,3 +170,27 @@ def test_the_race_in_chinese(manager):
         )  # the save form, once stopped
         assert at.warning[0].value.startswith("**已停止** · reverse 赛跑")
         assert_chinese(at)
+
+
+def test_timelapse_replays_each_scorer_of_a_race(manager, tmp_path):
+    """The Timelapse page's "your training" splits a race's epochs by scorer: one history each."""
+    import threading
+
+    from tests.train_fixtures import FakeProcess
+
+    scorers = ("none", "dot", "general")
+    epochs = []
+    for scorer in scorers:
+        history = json.loads((trained_registry() / "reverse" / scorer / "probes.json").read_text())["epochs"]
+        epochs += [{**entry, "scorer": scorer} for entry in history]
+    job = tj.Job("me", tj.RaceSettings(scorers=scorers), tmp_path, FakeProcess(alive=False), threading.Event())
+    job.status, job.epochs = "finished", epochs
+    manager._jobs = {"me": job}
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["train_session"] = "me"
+    at.switch_page("pages/7_Timelapse.py").run()
+    ok(at)
+    at.radio(key="tl_origin").set_value("Your training").run()
+    ok(at)
+    panels = [m.value for m in at.markdown if m.value.startswith("**your ")]
+    assert panels == [f"**your reverse/{scorer}** · epoch 2" for scorer in scorers]
