@@ -3,6 +3,7 @@
     decode_speed      one step, greedy, beam 5 per shipped model size       bench/results/decode_speed.json
     train_throughput  forward + backward + Adam per task, shipped settings   bench/results/train_throughput.json
     train_speed       Train page defaults: seconds of training to 95%        bench/results/train_speed-*.json
+    race              Train page scorer race: race seconds to 95% per scorer  bench/results/race-*.json
     app_speed         the Decode page in Chromium: open, new sentence, Step  bench/results/app_speed*.json
     load_test         30 sessions stepping for 120 s (browser client)        bench/results/load_test*.json
     lab_speed         the Lab: one step's importances, adversarial, the table  bench/results/lab_speed.json
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import time
 
-BENCHES = ("decode_speed", "train_throughput", "train_speed", "app_speed", "load_test", "lab_speed")
+BENCHES = ("decode_speed", "train_throughput", "train_speed", "race", "app_speed", "load_test", "lab_speed")
 
 
 def main() -> int:

@@ -69,13 +69,14 @@ units = pickers.units_of(keys.COMPARE_UNITS) if any(sides) else ""
 pickers.publish("compare", replace(view, task=task, sentence=sentence, units=units))
 
 reference = compare_view.reference_for(task, sentence, examples)
-results, refused = sections.run_every_scorer(task, models[task], sentence, reference)
+names = sections.model_source(task)  # {}: the shipped models; else a saved set's (a race's), scorer -> model
+results, refused = sections.run_every_scorer(task, list(names) or models[task], sentence, reference, names)
 if refused and not results:  # every model refuses (an empty sentence): one message
     st.warning(escape_markdown(_("{error}.").format(error=next(iter(refused.values())))))
     st.stop()
 for scorer, why in refused.items():
     st.warning(escape_markdown(_("{scorer} cannot take this sentence: {error}").format(scorer=scorer, error=why)))
-translators = [get_translator(catalog.model_for(task, s).name) for s in results]
+translators = [get_translator(catalog.model_for(task, s, names.get(s, "")).name) for s in results]
 for note in input_notes.input_notes(sentence, *translators):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
 

@@ -9,7 +9,7 @@ from explorer.i18n import N_, _, ngettext
 from explorer.state import keys
 from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
-from explorer.ui import frame, trainings
+from explorer.ui import frame, race_sections, trainings
 from explorer.ui import train_sections as sections
 from seq2seq.config import CELLS, SCORERS
 
@@ -69,8 +69,10 @@ with row[3]:
     start = st.button(_("Start"), key="train_start", type="primary", disabled=active)
     stop = st.button(_("Stop"), key="train_stop", disabled=not active or job.status == "stopping")
 
-if start:
-    settings = training_jobs.JobSettings(
+race = race_sections.settings_row(task, cell, active)  # its own settings; the task, cell and Stop are the page's
+
+if start or race is not None:
+    settings = race or training_jobs.JobSettings(
         task=task, scorer=scorer, cell=cell, hidden_size=int(hidden), epochs=int(epochs), max_steps=int(steps),
         lr=float(lr),
     )  # fmt: skip
@@ -87,6 +89,8 @@ if stop and job is not None:
 st.session_state[keys.TRAIN_ACTIVE] = active
 
 
-st.fragment(run_every=training_jobs.REFRESH_S if active else None)(sections.live)(manager, session)
+racing = job is not None and job.is_race
+shown = race_sections.live if racing else sections.live
+st.fragment(run_every=training_jobs.REFRESH_S if active else None)(shown)(manager, session)
 if job is not None and not active and job.has_checkpoint():
-    sections.save_form(job)
+    (race_sections.save_form if racing else sections.save_form)(job)

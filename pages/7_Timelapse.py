@@ -9,6 +9,7 @@ from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
 from explorer.ui import frame, trainings
 from explorer.ui import timelapse_sections as sections
+from explorer.views import race as race_view
 from explorer.views import timelapse as tv
 
 projecting = frame.page(N_("Timelapse"), N_("Timelapse"))
@@ -63,6 +64,9 @@ elif origin == YOURS:
             )
         yours_name = _("your {model}").format(model=f"{view.settings.task}/{view.settings.scorer}")
         history = {yours_name: view.epochs}
+        if view.is_race:  # a race: each scorer's own history, side by side
+            split = race_view.by_scorer(view.epochs, view.settings.racing())
+            history = {_("your {model}").format(model=f"{view.settings.task}/{s}"): e for s, e in split.items() if e}
         sections.show(history, view.settings.task, f"{YOURS}_job-{view.started_at:.0f}", projecting, live=view.active)
 
     st.fragment(run_every=training_jobs.REFRESH_S if running else None)(yours)()

@@ -363,3 +363,64 @@ def register(entry: ModelEntry | Mapping[str, object], root: str | Path) -> Path
         fcntl.flock(lock, fcntl.LOCK_EX)
         entries = [e for e in _manifest(root) if e.name != entry.name]
         return write_manifest([*entries, entry], root)
+
+
+# -- sets of models (a race's) --------------------------------------------------------------------------
+SETS_FILE = "sets.json"  # in the user models folder: {"sets": [{"name", "task", "models": {scorer: name}}, ...]}
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """Models saved together (a scorer race of the Train page): one registered model per scorer."""
+
+    name: str  # "race/<name>": how pickers list it
+    task: str
+    models: dict[str, str]  # scorer -> registered model name ("user/<name>-<scorer>")
+    first: str | None = None  # the scorer that passed the race's bar first (None: none did)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "task": self.task, "models": dict(self.models), "first": self.first}
+
+
+def model_sets(root: str | Path | None = None) -> list[ModelSet]:
+    """The sets of the user models folder (`root`, default `user_root()`), each keeping only the models
+    the registry lists (a set none of whose models is left is left out); [] when there is no file or it
+    cannot be read. A set is only ever a list of registered names: nothing in it is joined into a path."""
+    try:
+        root = Path(root) if root is not None else user_root()
+        path = root / SETS_FILE
+        document = read_json(path) if path.is_file() else {}
+        known = {e.name for e in registry()}
+    except CheckpointError:
+        return []
+    found = []
+    for item in document.get("sets", []) if isinstance(document, dict) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("task"), str):
+            continue
+        models = item.get("models") if isinstance(item.get("models"), dict) else {}
+        models = {s: n for s, n in models.items() if isinstance(s, str) and isinstance(n, str) and n in known}
+        first = item.get("first") if isinstance(item.get("first"), str) else None
+        if models:
+            found.append(ModelSet(item["name"], item["task"], models, first))
+    return found
+
+
+def register_set(model_set: ModelSet, root: str | Path) -> Path:
+    """Add or replace one set (by name) in the user models folder's sets.json, under the manifest's lock."""
+    import fcntl
+
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / SETS_FILE
+    with open(root / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            document = read_json(path) if path.is_file() else {}
+        except CheckpointError:
+            document = {}
+        sets = document.get("sets", []) if isinstance(document, dict) else []
+        sets = [s for s in sets if isinstance(s, dict) and s.get("name") != model_set.name] + [model_set.to_dict()]
+        tmp = path.with_suffix(f".json.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps({"sets": sets}, indent=2, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    return path

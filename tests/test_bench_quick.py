@@ -33,3 +33,20 @@ def test_train_speed_quick_runs_the_page_defaults_and_writes_its_record(tmp_path
         assert result["training_s"] > 0 and result["pairs_per_s"] > 0
     table = capsys.readouterr().out
     assert "| reverse | 0 | 30 s |" in table and "| dates | 0 | 60 s |" in table
+
+
+def test_race_quick_runs_the_pages_race_and_writes_its_record(tmp_path, capsys):
+    from bench import race as race_bench
+    from explorer.training.jobs import RaceSettings
+    from seq2seq.config import SCORERS
+
+    assert race_bench.main(["--quick", "--seeds", "0", "--out", str(tmp_path)]) == 0
+    (path,) = tmp_path.glob("race-*-quick.json")
+    (race,) = json.loads(path.read_text())["races"]
+    assert race["scorers"] == list(SCORERS) and race["reason"] in ("budget", "all passed")
+    defaults = RaceSettings()
+    assert (race["settings"]["hidden_size"], race["settings"]["lr"], race["settings"]["threads"]) == (
+        defaults.hidden_size, defaults.lr, 1)  # fmt: skip
+    assert {point["scorer"] for point in race["curve"]} == set(SCORERS)  # every scorer validated (epoch 0 at least)
+    table = capsys.readouterr().out
+    assert all(f"| {scorer} | " in table for scorer in SCORERS)

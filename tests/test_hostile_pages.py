@@ -225,6 +225,44 @@ def test_train_save_refusal_escapes_the_name(finished_job):
     assert failures == []
 
 
+@pytest.fixture
+def finished_race(monkeypatch, tmp_path, registry):
+    """A finished race (a stand-in job over small checkpoints of three scorers) owned by session "hostile"."""
+    manager = tj.JobManager(max_jobs=1)
+    monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
+    folder = tmp_path / "race"
+    for scorer in ("none", "dot", "general"):
+        shutil.copytree(registry / "reverse" / scorer, folder / tj.RUN_DIR / scorer)
+    settings = tj.RaceSettings(scorers=("none", "dot", "general"))
+    job = tj.Job("hostile", settings, folder, FakeProcess(alive=False), threading.Event(), status="finished")
+    manager._jobs = {"hostile": job}
+    yield job
+    manager.shutdown()
+
+
+def test_race_save_name_takes_any_text_and_escapes_its_refusal(finished_race):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["train_session"] = "hostile"
+    at.switch_page("pages/6_Train.py").run()
+    assert not at.exception and at.text_input(key="race_name") is not None
+    failures = []
+    for name, text in INPUTS.items():
+        at.text_input(key="race_name").input(text)
+        at.button(key="FormSubmitter:race_save_form-Save").click().run()
+        failures += [f"{name}: exception {e.message[:120]}" for e in at.exception]
+        if not tj.RACE_NAME_RE.fullmatch(text.strip()):
+            if not any("cannot be a race's name" in e.value for e in at.error):
+                failures.append(f"{name}: no clear refusal")
+        if name in NAME_ERROR_MARKUP:
+            failures += [f"{name}: {problem}" for problem in problems(at, text, STATIC_HTML)]
+    assert failures == []
+    user_root = Path(os.environ["ATTENTION_EXPLORER_USER_MODELS"])
+    saved = (
+        [p.name for p in user_root.iterdir() if p.is_dir() and not p.name.startswith(".")] if user_root.is_dir() else []
+    )
+    assert all(tj.NAME_RE.fullmatch(n) and n.rsplit("-", 1)[-1] in ("none", "dot", "general") for n in saved), saved
+
+
 # -- broken checkpoints and registries (tests/test_checkpoint.py covers the library's messages) -----------
 def _truncate(folder: Path) -> None:
     weights = folder / "model.safetensors"

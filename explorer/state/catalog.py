@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 
 from explorer import i18n
 from explorer.i18n import N_, _
@@ -215,3 +216,17 @@ def metric_title(metric: str, english: str | None = None) -> str:
         return metric if english is None else english
     title = METRIC_TITLES.get(metric)
     return _(title) if title else (metric if english is None else english)
+
+
+def model_sets(task: str) -> list:
+    """The saved sets of `task`'s models (a race's, seq2seq.registry.ModelSet), each its registered models
+    in scorer order; [] when none is saved."""
+    from seq2seq.registry import model_sets as saved_sets
+
+    order = {s: i for i, s in enumerate(SCORERS)}
+    found = []
+    for model_set in saved_sets():
+        if model_set.task == task:
+            models = dict(sorted(model_set.models.items(), key=lambda item: order.get(item[0], 99)))
+            found.append(replace(model_set, models=models))
+    return found

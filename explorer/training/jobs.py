@@ -26,6 +26,7 @@ English here, marked for translation: `Words` and the errors keep their message 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -205,6 +206,73 @@ class JobSettings:
         return TrainConfig(**(settings | TASK_SETTINGS[self.task]))
 
 
+# -- the scorer race ---------------------------------------------------------------------------------
+# The race's own settings: every scorer of the page's task trained at once, one step of each in turn, in
+# one process with one thread (one training of the server's limit). Chosen so that on reverse every scorer
+# with attention passes 95% validation exact match within RACE_SECONDS on 2 cores (bench/race.py;
+# docs/performance.md): a smaller model and a higher rate than a single training's defaults.
+RACE_DEFAULTS = {"hidden_size": 64, "batch_size": 64, "lr": 1e-2}
+RACE_SECONDS = 120.0  # the race's default budget, the wall clock of the whole race
+RACE_BUDGETS = (30, 60, 120, 180, 300)  # what the page offers (seconds)
+# The bar a scorer passes, by the task's validation metric (as bench/train_speed.py's TARGET); a task
+# whose metric has no bar here (BLEU) races its budget and nobody passes.
+RACE_BARS = {"exact_match": 0.95}
+# A race's models are saved as user/<name>-<scorer>: the name leaves room for "-scaled_dot".
+RACE_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,29}")
+RACE_NAME_RULE = N_("Use 1–29 letters, digits, '-' or '_' (no spaces, dots or slashes).")
+
+
+def task_bar(task: str) -> float | None:
+    """The validation bar of `task`'s race: 0.95 exact match; None for a metric without one."""
+    return RACE_BARS.get(task_metric(task))
+
+
+@dataclass(frozen=True)
+class RaceSettings:
+    """A race: every scorer of `scorers` on one task with the same settings and seed, for `seconds`."""
+
+    task: str = "reverse"
+    cell: str = "gru"
+    hidden_size: int = RACE_DEFAULTS["hidden_size"]
+    lr: float = RACE_DEFAULTS["lr"]
+    batch_size: int = RACE_DEFAULTS["batch_size"]
+    seed: int = 0
+    seconds: float = RACE_SECONDS
+    scorers: tuple[str, ...] = ()  # () = every scorer (seq2seq.config.SCORERS)
+
+    @property
+    def scorer(self) -> str:
+        """What a status line names as the scorer: the race's."""
+        return "race"
+
+    def racing(self) -> tuple[str, ...]:
+        from seq2seq.config import SCORERS
+
+        return tuple(self.scorers) or tuple(SCORERS)
+
+    def job_settings(self) -> JobSettings:
+        """The settings every scorer of the race shares, as a single training's (its scorer is replaced)."""
+        return JobSettings(task=self.task, scorer="dot", cell=self.cell, hidden_size=self.hidden_size,
+                           epochs=PAGE_LIMITS["epochs"][2], lr=self.lr, batch_size=self.batch_size,
+                           seed=self.seed)  # fmt: skip
+
+    def check(self, tasks: Iterable[str]) -> None:
+        """JobSettings.check of the shared settings, the budget (1 s to MAX_SECONDS), known scorers."""
+        from seq2seq.config import SCORERS
+
+        self.job_settings().check(tasks)
+        if not 1 <= self.seconds <= MAX_SECONDS:
+            raise SettingsError(N_("{setting} must be from {low} to {high}, got {value}"),
+                                setting=Words(N_("the race's seconds")), low=1, high=_number(MAX_SECONDS),
+                                value=self.seconds)  # fmt: skip
+        unknown = [s for s in self.racing() if s not in SCORERS]
+        if unknown:
+            raise SettingsError(N_("unknown scorer {scorer}"), scorer=repr(unknown[0]))
+
+    def train_config(self, out: str | Path, data: Path | None = None, threads: int = 1) -> TrainConfig:
+        return self.job_settings().train_config(out, data, threads)
+
+
 def needs_data(task: str) -> bool:
     """Whether a training of `task` reads a corpus file (the task names one) instead of generating pairs."""
     from explorer.state.catalog import data_file
@@ -249,7 +317,7 @@ def max_trainings() -> int:
 
 
 # -- events -----------------------------------------------------------------------------------------
-EVENT_TYPES = ("started", "step", "epoch", "done", "error")
+EVENT_TYPES = ("started", "step", "epoch", "done", "error", "race", "passed")
 ACTIVE = ("starting", "running", "stopping")  # statuses of a job whose process holds a core
 
 
@@ -372,6 +440,30 @@ def run_worker(config: dict, folder: str, stop_event) -> None:
         emit({"type": "done", "out": str(out), "reason": reason, "facts": facts})
 
 
+def run_race_worker(config: dict, folder: str, stop_event, race_args: dict) -> None:
+    """The race's process: seq2seq.race.race(config, **race_args) with one thread, events as run_worker's."""
+    folder_path = Path(folder)
+    sys.stdout = sys.stderr = open(folder_path / LOG_FILE, "a", buffering=1)
+    with open(folder_path / EVENTS_FILE, "a", encoding="utf-8") as events:
+
+        def emit(event: dict) -> None:
+            events.write(json.dumps(event) + "\n")
+            events.flush()
+
+        emit({"type": "started", "pid": os.getpid()})
+        try:
+            import torch
+
+            torch.set_num_threads(1)
+            from seq2seq.race import race
+
+            summary = race(TrainConfig(**config), callback=emit, should_stop=stop_event.is_set, **race_args)
+        except BaseException as error:  # reported to the page, which shows it
+            emit({"type": "error", "message": f"{type(error).__name__}: {error}", **_told(error)})
+            raise SystemExit(1) from None
+        emit({"type": "done", "out": config["out"], "reason": summary["reason"], "race": summary})
+
+
 def _told(error: BaseException) -> dict:
     """An error's marked template and values for the error event, if it has them (values that are not
     plain data, a path say, as their text)."""
@@ -434,6 +526,13 @@ class JobView:
     started_at: float
     end_reason: str | None = None  # why a run that ended by itself ended (end_reason(), in English)
     end_facts: dict | None = None  # what end_reason() read ({"state", "config"}), to say it again
+    race: dict | None = None  # a race's "race" event (scorers, contenders, bar, metric), None for a training
+    passes: list[dict] = field(default_factory=list)  # a race's "passed" events, in the order they came
+    summary: dict | None = None  # a finished race's summary (seq2seq.race.race's return value)
+
+    @property
+    def is_race(self) -> bool:
+        return isinstance(self.settings, RaceSettings)
 
     @property
     def active(self) -> bool:
@@ -445,6 +544,8 @@ class JobView:
             return None
         if self.stop_reason:
             return said(self.stop_reason)
+        if self.is_race:
+            return None  # the race's own section says how it ended
         facts = self.end_facts
         if isinstance(facts, dict) and isinstance(facts.get("state"), dict) and isinstance(facts.get("config"), dict):
             try:
@@ -473,6 +574,9 @@ class Job:
     stop_reason: str | None = None
     end_reason: str | None = None
     end_facts: dict | None = None
+    race: dict | None = None
+    passes: list[dict] = field(default_factory=list)
+    summary: dict | None = None
     stop_requested_at: float | None = None
     _offset: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -502,10 +606,15 @@ class Job:
                     self.steps.append(event)
                 elif kind == "epoch":
                     self.epochs.append(event)
+                elif kind == "race":
+                    self.race = event
+                elif kind == "passed":
+                    self.passes.append(event)
                 elif kind == "done":
                     self.status = "stopped" if self.stop_reason else "finished"
                     self.end_reason = event.get("reason")
                     self.end_facts = event.get("facts")
+                    self.summary = event.get("race")
                 elif kind == "error":
                     self.status, self.error = "failed", _error_of(event)
             if self.active and not alive:
@@ -536,14 +645,22 @@ class Job:
                 self.process.join(5)
         self.poll()
 
+    @property
+    def is_race(self) -> bool:
+        return isinstance(self.settings, RaceSettings)
+
     def has_checkpoint(self) -> bool:
+        """A training's folder holds a model; a race's, at least one scorer's."""
+        if self.is_race:
+            return any((self.run_dir / s / "config.json").is_file() for s in self.settings.racing())
         return (self.run_dir / "config.json").is_file()
 
     def view(self) -> JobView:
         with self._lock:
             return JobView(
                 self.status, self.settings, list(self.steps), list(self.epochs), self.error,
-                self.stop_reason, self.started_at, self.end_reason, self.end_facts,
+                self.stop_reason, self.started_at, self.end_reason, self.end_facts, self.race,
+                list(self.passes), self.summary,
             )  # fmt: skip
 
 
@@ -593,8 +710,10 @@ class JobManager:
             job.poll()
         return sum(job.active for job in jobs)
 
-    def start(self, session: str, settings: JobSettings, browser_session: str | None = None) -> Job:
+    def start(self, session: str, settings: JobSettings | RaceSettings, browser_session: str | None = None) -> Job:
         """Start `settings` for `session`; TrainingLimitError when the server is full.
+
+        A race (RaceSettings) is one job like a training: one process, one thread, one of the limit.
 
         `browser_session` is the Streamlit session id of the tab (`browser_session_id()`): the job
         lives while that session is connected.
@@ -621,8 +740,14 @@ class JobManager:
             config = settings.train_config(folder / RUN_DIR, data_path(settings.task), threads=1)
             context = multiprocessing.get_context("spawn")
             stop_event = context.Event()
+            if isinstance(settings, RaceSettings):
+                race_args = {"scorers": list(settings.racing()), "bar": task_bar(settings.task) or math.inf,
+                             "max_seconds": float(settings.seconds)}  # fmt: skip
+                target, args = run_race_worker, (asdict(config), str(folder), stop_event, race_args)
+            else:
+                target, args = run_worker, (asdict(config), str(folder), stop_event)
             process = context.Process(
-                target=run_worker, args=(asdict(config), str(folder), stop_event), daemon=True,
+                target=target, args=args, daemon=True,
                 name=f"attention-explorer-train-{session[:8]}",
             )  # fmt: skip
             process.start()
@@ -787,3 +912,48 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry
         )
         register(entry, root)
     return entry
+
+
+def check_race_name(name: str) -> str:
+    """`name` if a race's models can be saved under it (user/<name>-<scorer>), else SaveError with the rule."""
+    if not isinstance(name, str) or not RACE_NAME_RE.fullmatch(name):
+        raise SaveError(N_("That cannot be a race's name. {rule}"), rule=Words(RACE_NAME_RULE))
+    return name
+
+
+def save_race(run_dir: Path, name: str, first: str | None = None, root: Path | None = None):
+    """Save every scorer of a finished race as user/<name>-<scorer> and the set "race/<name>"; the set.
+
+    `run_dir` holds a folder per scorer (seq2seq.race). Every name is checked and must be free before
+    any model is saved, so that a refused name leaves nothing behind.
+    """
+    from seq2seq.config import SCORERS
+    from seq2seq.registry import (
+        CheckpointError,
+        ModelSet,
+        check_user_root,
+        model_sets,
+        register_set,
+        registry,
+        user_root,
+    )
+
+    check_race_name(name)
+    run_dir = Path(run_dir)
+    scorers = [s for s in SCORERS if (run_dir / s / "config.json").is_file()]  # SCORERS: never a path from a user
+    if not scorers:
+        raise SaveError(N_("There is no trained model to save yet: the first epoch has not finished."))
+    try:
+        root = check_user_root(root) if root is not None else user_root()
+        known = {e.name for e in registry(root)}
+    except CheckpointError as error:
+        raise SaveError(N_("Models cannot be saved: {error}."), error=error) from None
+    names = {scorer: f"{name}-{scorer}" for scorer in scorers}
+    taken = [n for n in names.values() if f"user/{n}" in known or (root / n).exists()]
+    if taken or any(s.name == f"race/{name}" for s in model_sets(root)):
+        raise SaveError(N_("A model named {name} exists already: choose another name."),
+                        name=f"user/{taken[0]}" if taken else f"race/{name}")  # fmt: skip
+    entries = {scorer: save_model(run_dir / scorer, model, root) for scorer, model in names.items()}
+    model_set = ModelSet(f"race/{name}", entries[scorers[0]].task, {s: e.name for s, e in entries.items()}, first)
+    register_set(model_set, root)
+    return model_set

@@ -16,16 +16,36 @@ from seq2seq.decoding import InputError
 from seq2seq.tasks import Example
 
 
+def model_source(task: str) -> dict[str, str]:
+    """Where the scorers' models come from: the shipped ones ({}), or a saved set (a race's): scorer -> model.
+    Offered only when the task has a saved set."""
+    sets = catalog.model_sets(task)
+    if not sets:
+        return {}
+    labels = {"": _("the shipped models")} | {s.name: _("{name} (a race's models)").format(name=s.name) for s in sets}
+    chosen = st.selectbox(_("Models"), list(labels), key="cmp_source", format_func=labels.__getitem__)
+    found = next((s for s in sets if s.name == chosen), None)
+    if found is None:
+        return {}
+    caption = _("Saved from a race of the Train page: {models}.").format(models=", ".join(found.models.values()))
+    if found.first:
+        caption += " " + _("{scorer} passed the bar first.").format(scorer=found.first)
+    st.caption(caption)
+    return dict(found.models)
+
+
 def run_every_scorer(
-    task: str, scorers: list[str], sentence: str, reference: Example | None
+    task: str, scorers: list[str], sentence: str, reference: Example | None, names: dict[str, str] | None = None
 ) -> tuple[dict[str, compare_view.ScorerResult], dict[str, str]]:
     """(scorer -> its result, scorer -> why it refused the sentence); stops the page with a message
-    when a model cannot be loaded (location takes only the source lengths it was trained on)."""
+    when a model cannot be loaded (location takes only the source lengths it was trained on). `names`:
+    scorer -> the model to use (a saved set's), else the scorer's default model."""
+    names = names or {}
     results: dict[str, compare_view.ScorerResult] = {}
     refused: dict[str, str] = {}  # scorer -> why (location takes only the source lengths it was trained on)
     try:
         for scorer in scorers:
-            entry = catalog.model_for(task, scorer)
+            entry = catalog.model_for(task, scorer, names.get(scorer, ""))
             try:
                 results[scorer] = cached.scorer_result(
                     entry.name, sentence, reference and reference.target, reference and reference.alignment

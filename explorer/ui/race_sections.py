@@ -1,0 +1,165 @@
+"""The Train page's scorer race: its settings and button, the live race (six probe heatmaps side by side,
+the curves of every scorer in one chart per metric) and the form that saves a race's models as a set."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import i18n
+from explorer.figures import curves, heatmaps
+from explorer.i18n import _
+from explorer.state import keys
+from explorer.state.catalog import default_sentence, metric_title
+from explorer.training import jobs as training_jobs
+from explorer.ui import train_sections
+from explorer.views import race as race_view
+
+HEATMAP_PX = 260  # six small heatmaps side by side: a row a class can see at once
+
+
+def settings_row(task: str, cell: str, active: bool) -> training_jobs.RaceSettings | None:
+    """The race's settings and its button; the RaceSettings to start when the button was pressed."""
+    with st.expander(_("Race all scorers"), expanded=True):
+        bar = training_jobs.task_bar(task)
+        metric = training_jobs.metric_words(training_jobs.task_metric(task))
+        if bar is None:
+            rule = _("This task has no bar: the race runs its whole budget.")
+        else:
+            rule = _("A scorer passes at {bar}% validation {metric} and stops training; the race ends when every "
+                     "scorer with attention has passed, or when its time is up.").format(
+                bar=i18n.number(100 * bar), metric=metric)  # fmt: skip
+        st.caption(
+            _("Every scorer (none, dot, general, concat, scaled_dot, location) learns the same task with the same "
+              "settings and seed, one step of each in turn in one process: the race counts as one training.")
+            + " " + rule
+        )  # fmt: skip
+        defaults = training_jobs.RaceSettings()
+        row = st.columns(4)
+        hidden = row[0].select_slider(_("Hidden size"), [16, 32, 64, 128], value=defaults.hidden_size,
+                                      key="race_hidden", disabled=active)  # fmt: skip
+        lr = row[1].select_slider(_("Learning rate"), [1e-3, 3e-3, 1e-2], value=defaults.lr, key="race_lr",
+                                  disabled=active, format_func=lambda v: f"{v:g}")  # fmt: skip
+        seconds = row[2].select_slider(_("Time (s)"), list(training_jobs.RACE_BUDGETS), value=int(defaults.seconds),
+                                       key="race_seconds", disabled=active)  # fmt: skip
+        with row[3]:
+            pressed = st.button(_("Race all scorers"), key="race_start", type="primary", disabled=active)
+    if not pressed:
+        return None
+    return training_jobs.RaceSettings(task=task, cell=cell, hidden_size=int(hidden), lr=float(lr),
+                                      seconds=float(seconds))  # fmt: skip
+
+
+def _shown(value: float | None, metric: str) -> str:
+    if value is None:
+        return "–"
+    return i18n.number(100 * value, 1) + "%" if metric == "exact_match" else i18n.number(value, 1)
+
+
+def standing_line(row: race_view.Standing, metric: str) -> str:
+    """One scorer's caption under its heatmap: steps, best so far, passed (and stopped training)."""
+    text = _("{steps} steps · best {best}").format(steps=i18n.number(row.steps), best=_shown(row.best, metric))
+    if row.passed_at:
+        text += " · " + _("passed at step {step} ({seconds} s): stopped training").format(
+            step=i18n.number(row.passed_at.get("steps", 0)), seconds=i18n.number(row.passed_at.get("race_seconds", 0))
+        )
+    return text
+
+
+def outcome(view: training_jobs.JobView, metric: str) -> str | None:
+    """Who passed first, and how the race ended (None while nobody has passed and it runs)."""
+    race = view.race or {}
+    scorers = list(race.get("scorers", []))
+    first = race_view.first_to_pass(view.passes, scorers)
+    parts = []
+    if first:
+        passed = next(p for p in view.passes if p.get("scorer") == first)
+        parts.append(_("**{scorer}** passed first, at step {step}.").format(
+            scorer=first, step=i18n.number(passed.get("steps", 0))))  # fmt: skip
+    summary = view.summary or {}
+    if summary.get("reason") == "all passed":
+        parts.append(_("Every scorer with attention passed the bar in {seconds} s.").format(
+            seconds=i18n.number(summary.get("seconds", 0))))  # fmt: skip
+    elif summary.get("reason") == "budget":
+        waiting = [s for s in race.get("contenders", []) if s not in {p.get("scorer") for p in view.passes}]
+        parts.append(_("Time is up ({seconds} s); not passed: {scorers}.").format(
+            seconds=i18n.number(summary.get("seconds", 0)), scorers=", ".join(waiting) or "–"))  # fmt: skip
+    return " ".join(parts) or None
+
+
+def live(manager: training_jobs.JobManager, session: str) -> None:
+    """The race as it goes: status, outcome, six probe heatmaps side by side, loss and validation curves."""
+    job = manager.job(session)
+    if job is None:
+        return
+    job.heartbeat()
+    job.poll()
+    view = job.view()
+    if view.active != st.session_state.get(keys.TRAIN_ACTIVE):
+        st.rerun()  # started or ended: redraw the buttons and the save form
+    metric = training_jobs.task_metric(view.settings.task)
+    race = view.race or {"scorers": list(view.settings.racing()), "contenders": []}
+    scorers = list(race["scorers"])
+    messages = {"failed": st.error, "stopped": st.warning, "finished": st.success}
+    status = _(train_sections.STATUS_WORDS.get(view.status, view.status))
+    line = " · ".join([f"**{status}**", _("race of {task}").format(task=view.settings.task)]
+                      + ([view.reason()] if view.reason() else [])
+                      + ([training_jobs.said(view.error)] if view.error else []))  # fmt: skip
+    messages.get(view.status, st.info)(line)
+    told = outcome(view, metric)
+    if told:
+        st.success(told) if view.passes else st.warning(told)
+    source = default_sentence(view.settings.task)
+    rows = {row.scorer: row for row in race_view.standings(view.steps, view.epochs, view.passes, race, metric)}
+    for column, scorer in zip(st.columns(len(scorers)), scorers, strict=True):
+        with column:
+            st.markdown(f"**{scorer}**")
+            probe = race_view.latest_probe(view.steps, view.epochs, scorer, source)
+            figure = heatmaps.probe_heatmap(probe, height=HEATMAP_PX) if probe else None
+            if figure is not None:
+                figure.update_layout(showlegend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+                figure.update_traces(showscale=False)
+                st.plotly_chart(figure, key=f"race_heatmap_{scorer}")
+            elif scorer == "none":
+                st.caption(_("no attention"))
+            if probe:
+                st.caption(_("Output: `{output}`").format(output=probe.get("output", "")))
+            if scorer in rows:
+                st.caption(standing_line(rows[scorer], metric))
+    left, right = st.columns(2)
+    loss = race_view.loss_series(view.steps, scorers)
+    valid = race_view.valid_series(view.epochs, scorers, metric)
+    left.plotly_chart(curves.curves(loss, _("training loss"), _("step"), _("loss per target token")),
+                      key="race_loss_chart")  # fmt: skip
+    bar = training_jobs.task_bar(view.settings.task)
+    right.plotly_chart(curves.curves(valid, _("validation"), _("step"), metric_title(metric),
+                                     y_range=(0, 1.02) if metric == "exact_match" else None),
+                       key="race_valid_chart")  # fmt: skip
+    if bar is not None:
+        st.caption(_("The bar: {bar}% validation {metric}.").format(
+            bar=i18n.number(100 * bar), metric=training_jobs.metric_words(metric)))  # fmt: skip
+
+
+def save_form(job: training_jobs.Job) -> None:
+    """Save every scorer of a finished race as user/<name>-<scorer>, the set as race/<name> (Compare lists it)."""
+    st.subheader(_("Save this race"))
+    st.caption(_("Each scorer's best epoch is saved as user/<name>-<scorer>, and the set as race/<name>: "
+                 "Compare shows the set's models side by side. {rule}").format(
+        rule=_(training_jobs.RACE_NAME_RULE)))  # fmt: skip
+    unusable = training_jobs.save_blocker()
+    if unusable:
+        st.error(training_jobs.said(unusable))
+        return
+    with st.form("race_save_form"):
+        name = st.text_input(_("Name"), key="race_name", placeholder="my-race")
+        save = st.form_submit_button(_("Save"))
+    if save:
+        first = race_view.first_to_pass(job.view().passes, list(job.settings.racing()))
+        try:
+            saved = training_jobs.save_race(job.run_dir, name.strip(), first)
+        except training_jobs.SaveError as error:
+            st.error(training_jobs.said(error))
+        else:
+            st.session_state[keys.TRAIN_SAVED] = saved.name
+    if st.session_state.get(keys.TRAIN_SAVED):
+        st.success(_("Saved as **{name}**: pick it on the Compare page.").format(
+            name=st.session_state[keys.TRAIN_SAVED]))  # fmt: skip
