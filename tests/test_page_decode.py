@@ -353,7 +353,8 @@ def test_presentation_mode_packs_the_page_into_one_frame():
     assert {w.key for w in folded.selectbox} == {keys.DECODE_TASK}
     # The frame: the heatmap (70% of the width) beside the four buttons and the step slider.
     (frame,) = [row for row in rows if len(row) == 2 and row[1] >= controls]
-    assert frame[1] == controls | {keys.DECODE_STEP} and not frame[0] & controls
+    # (the keyboard component beside them: its legend says which keys press them)
+    assert frame[1] == controls | {keys.DECODE_STEP, "decode_keys"} and not frame[0] & controls
     assert heatmap_rows(at) == 2 and heatmaps(at)[0]["layout"]["fit"]["top_columns"] == 7  # "10 </s>"
     assert [t.value for t in at.text][:1] == ["1 1"]  # the output so far, in the frame's side column
     assert at.slider(key=keys.DECODE_STEP).value == 2

@@ -41,7 +41,7 @@ from pathlib import Path
 from explorer.i18n import N_, _
 from seq2seq.config import TrainConfig
 from seq2seq.registry import ModelEntry
-from seq2seq.tasks import REGISTRY, TRAIN_PAGE_TASK, all_tasks
+from seq2seq.tasks import RACE_TASK, REGISTRY, TRAIN_PAGE_TASK, all_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_ENV, MAX_ENV = "ATTENTION_EXPLORER_DATA", "ATTENTION_EXPLORER_MAX_TRAININGS"
@@ -231,7 +231,7 @@ def task_bar(task: str) -> float | None:
 class RaceSettings:
     """A race: every scorer of `scorers` on one task with the same settings and seed, for `seconds`."""
 
-    task: str = "reverse"
+    task: str = RACE_TASK
     cell: str = "gru"
     hidden_size: int = RACE_DEFAULTS["hidden_size"]
     lr: float = RACE_DEFAULTS["lr"]
@@ -411,8 +411,10 @@ def end_reason(state: dict, config: dict) -> str:
     return ngettext("all {epochs} epoch done", "all {epochs} epochs done", epochs).format(epochs=epochs)
 
 
-def run_worker(config: dict, folder: str, stop_event) -> None:
-    """The training process: train(config) with one thread, events appended to folder/events.jsonl."""
+def _work(folder: str, job: Callable[[Callable[[dict], None]], dict]) -> None:
+    """A worker process's life: its prints into the job's log, its events appended to folder/events.jsonl
+    ("started", then what `job(emit)` emits, then "done" with the facts `job` returns, or "error"), one
+    torch thread."""
     folder_path = Path(folder)
     # train() prints a line per epoch: into the job's log, not the server's console. Open for the
     # process's whole life.
@@ -428,40 +430,38 @@ def run_worker(config: dict, folder: str, stop_event) -> None:
             import torch
 
             torch.set_num_threads(1)
-            from seq2seq.train import STATE_JSON, train
-
-            out = train(TrainConfig(**config), progress=False, callback=emit, should_stop=stop_event.is_set)
-            state = json.loads((Path(out) / STATE_JSON).read_text())
-            reason = end_reason(state, config)  # in English: the page says it again in its language
+            done = job(emit)
         except BaseException as error:  # reported to the page, which shows it
             emit({"type": "error", "message": f"{type(error).__name__}: {error}", **_told(error)})
             raise SystemExit(1) from None
+        emit({"type": "done", **done})
+
+
+def run_worker(config: dict, folder: str, stop_event) -> None:
+    """The training process: train(config) with one thread, events appended to folder/events.jsonl."""
+
+    def job(emit) -> dict:
+        from seq2seq.train import STATE_JSON, train
+
+        out = train(TrainConfig(**config), progress=False, callback=emit, should_stop=stop_event.is_set)
+        state = json.loads((Path(out) / STATE_JSON).read_text())
+        reason = end_reason(state, config)  # in English: the page says it again in its language
         facts = {"state": {k: state.get(k) for k in END_STATE}, "config": {k: config.get(k) for k in END_CONFIG}}
-        emit({"type": "done", "out": str(out), "reason": reason, "facts": facts})
+        return {"out": str(out), "reason": reason, "facts": facts}
+
+    _work(folder, job)
 
 
 def run_race_worker(config: dict, folder: str, stop_event, race_args: dict) -> None:
     """The race's process: seq2seq.race.race(config, **race_args) with one thread, events as run_worker's."""
-    folder_path = Path(folder)
-    sys.stdout = sys.stderr = open(folder_path / LOG_FILE, "a", buffering=1)
-    with open(folder_path / EVENTS_FILE, "a", encoding="utf-8") as events:
 
-        def emit(event: dict) -> None:
-            events.write(json.dumps(event) + "\n")
-            events.flush()
+    def job(emit) -> dict:
+        from seq2seq.race import race
 
-        emit({"type": "started", "pid": os.getpid()})
-        try:
-            import torch
+        summary = race(TrainConfig(**config), callback=emit, should_stop=stop_event.is_set, **race_args)
+        return {"out": config["out"], "reason": summary["reason"], "race": summary}
 
-            torch.set_num_threads(1)
-            from seq2seq.race import race
-
-            summary = race(TrainConfig(**config), callback=emit, should_stop=stop_event.is_set, **race_args)
-        except BaseException as error:  # reported to the page, which shows it
-            emit({"type": "error", "message": f"{type(error).__name__}: {error}", **_told(error)})
-            raise SystemExit(1) from None
-        emit({"type": "done", "out": config["out"], "reason": summary["reason"], "race": summary})
+    _work(folder, job)
 
 
 def _told(error: BaseException) -> dict:

@@ -123,8 +123,10 @@ def player_view(lesson: Lesson, index: int, projecting: bool, teacher: bool) -> 
             answered = _question(lesson, index, step, row) or answered
         if not projecting:
             _navigation(lesson, index, answered or step.question is None or _unanswerable(step, view, row))
-        elif index == len(lesson.steps) - 1:
-            st.success(_(END))
+        else:  # the buttons are in the progress bar's row; their keys' legend here, not above the frame
+            clicker_keys()
+            if index == len(lesson.steps) - 1:
+                st.success(_(END))
 
 
 def _can_leave(lesson: Lesson, index: int, step: Step) -> bool:
@@ -348,6 +350,12 @@ def _attention_result(question, row, given: int) -> None:
 END = N_("This is the end of the lesson.")
 
 
+def clicker_keys() -> None:
+    """→ / PageDown and ← / PageUp (a presentation clicker's keys) press Next and Back; a line of legend."""
+    buttons = {keyboard.FORWARD: "lesson_next", keyboard.BACK: "lesson_back"}
+    components.keyboard(buttons, _(keyboard.LESSON_LEGEND), key="lesson_keys")
+
+
 def _navigation(lesson: Lesson, index: int, answered: bool, boxes=None) -> None:
     """Back, Next (open once `answered`) and All lessons: a row of their own, or in `boxes`."""
     state = st.session_state
@@ -364,8 +372,7 @@ def _navigation(lesson: Lesson, index: int, answered: bool, boxes=None) -> None:
         disabled=not player.can_go_next(lesson, index, answered),
     )
     leave.button(_("All lessons"), key="lesson_leave", on_click=player.go, args=(state, None))
-    # → / PageDown and ← / PageUp (a presentation clicker's keys) press Next and Back.
-    buttons = {keyboard.FORWARD: "lesson_next", keyboard.BACK: "lesson_back"}
-    components.keyboard(buttons, _(keyboard.LESSON_LEGEND), key="lesson_keys")
+    if boxes is None:  # on a projector the step's words column holds it, under the frame's text (player_view)
+        clicker_keys()
     if index == len(lesson.steps) - 1 and boxes is None:
         st.success(_(END))

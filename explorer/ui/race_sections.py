@@ -11,7 +11,7 @@ from explorer.i18n import _
 from explorer.state import keys
 from explorer.state.catalog import default_sentence, metric_title
 from explorer.training import jobs as training_jobs
-from explorer.ui import train_sections
+from explorer.ui import train_sections, trainings
 from explorer.views import race as race_view
 
 HEATMAP_PX = 260  # six small heatmaps side by side: a row a class can see at once
@@ -88,14 +88,9 @@ def outcome(view: training_jobs.JobView, metric: str) -> str | None:
 
 def live(manager: training_jobs.JobManager, session: str) -> None:
     """The race as it goes: status, outcome, six probe heatmaps side by side, loss and validation curves."""
-    job = manager.job(session)
-    if job is None:
+    view = trainings.current_view(manager, session)
+    if view is None:
         return
-    job.heartbeat()
-    job.poll()
-    view = job.view()
-    if view.active != st.session_state.get(keys.TRAIN_ACTIVE):
-        st.rerun()  # started or ended: redraw the buttons and the save form
     metric = training_jobs.task_metric(view.settings.task)
     race = view.race or {"scorers": list(view.settings.racing()), "contenders": []}
     scorers = list(race["scorers"])

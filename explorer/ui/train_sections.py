@@ -10,6 +10,7 @@ from explorer.i18n import N_, _
 from explorer.state import keys
 from explorer.state.catalog import metric_title
 from explorer.training import jobs as training_jobs
+from explorer.ui import trainings
 from explorer.views import timelapse as timelapse_view
 
 # A job's status as the status line says it (the statuses themselves are code: JobView.status).
@@ -57,15 +58,10 @@ def status_line(view: training_jobs.JobView) -> str:
 
 def live(manager: training_jobs.JobManager, session: str) -> None:
     """Curves and the probe heatmap; reruns every few seconds while training (and so is the heartbeat)."""
-    job = manager.job(session)
-    if job is None:
+    view = trainings.current_view(manager, session)
+    if view is None:
         st.info(_("Choose the settings and press **Start**."))
         return
-    job.heartbeat()
-    job.poll()
-    view = job.view()
-    if view.active != st.session_state.get(keys.TRAIN_ACTIVE):
-        st.rerun()  # started or ended: redraw the buttons and the save form
     metric = training_jobs.task_metric(view.settings.task)
     latest = view.epochs[-1] if view.epochs else None
     messages = {"failed": st.error, "stopped": st.warning, "finished": st.success}

@@ -6,7 +6,8 @@ import atexit
 
 import streamlit as st
 
-from explorer.training.jobs import JobManager
+from explorer.state import keys
+from explorer.training.jobs import JobManager, JobView
 
 
 def browser_session_id() -> str | None:
@@ -46,3 +47,18 @@ def _training_job_manager() -> JobManager:
     manager = JobManager(session_alive=streamlit_session_alive)
     atexit.register(manager.shutdown)  # the server stops: end the workers, remove their folders
     return manager
+
+
+def current_view(manager: JobManager, session: str) -> JobView | None:
+    """The browser tab's training (or race) as it is now, None without one: kept alive (its heartbeat),
+    its new events read, and the page rerun when it started or ended since the last run (its buttons
+    and save form change)."""
+    job = manager.job(session)
+    if job is None:
+        return None
+    job.heartbeat()
+    job.poll()
+    view = job.view()
+    if view.active != st.session_state.get(keys.TRAIN_ACTIVE):
+        st.rerun()
+    return view

@@ -17,8 +17,8 @@ from types import MappingProxyType
 from .base import SPLITS, Corpus, Example, Pair, Shipped, Span, Task, check_split, sample_split, split_of
 
 __all__ = [
-    "DEFAULT_TASK", "REGISTRY", "SPLITS", "TASKS", "TRAIN_PAGE_TASK", "Corpus", "Example", "Pair", "Shipped", "Span",
-    "Task", "all_tasks", "check_split", "get_task", "sample_split", "split_of",
+    "DEFAULT_TASK", "RACE_TASK", "REGISTRY", "SPLITS", "TASKS", "TRAIN_PAGE_TASK", "Corpus", "Example", "Pair",
+    "Shipped", "Span", "Task", "all_tasks", "check_split", "get_task", "sample_split", "split_of",
 ]  # fmt: skip
 
 _registered: dict[str, Task] = {}
@@ -42,6 +42,7 @@ REGISTRY: Mapping[str, Task] = MappingProxyType(_registered)  # name -> Task, in
 TASKS: tuple[str, ...] = tuple(REGISTRY)
 DEFAULT_TASK = "reverse"  # what `python -m seq2seq train` trains without --task: the simplest
 TRAIN_PAGE_TASK = "dates"  # the task the app's Train page opens on
+RACE_TASK = "reverse"  # the Train page's scorer race: without attention, reversing long strings fails
 
 
 def all_tasks() -> tuple[Task, ...]:
