@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
@@ -18,21 +17,16 @@ from explorer.ui import trainings
 from seq2seq.config import SCORERS
 from seq2seq.registry import model_sets
 from tests.i18n_fixtures import assert_chinese
-from tests.train_fixtures import trained_registry
+from tests.train_fixtures import trained_registry, use_tiny_trainings
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 TIMEOUT = 60
 # 10 steps of 64 pairs per epoch: every scorer validates (and draws its probe) every 10 of its steps.
-TINY = {"train_size": 640, "valid_size": 16, "max_len": 32, "patience": 10_000}
 
 
 @pytest.fixture(autouse=True)
 def environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(trained_registry()))
-    monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "user"))
-    monkeypatch.setattr(tj, "TASK_SETTINGS", {"reverse": TINY, "dates": TINY | {"max_len": 40}})
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    use_tiny_trainings(tmp_path, monkeypatch)
 
 
 @pytest.fixture
