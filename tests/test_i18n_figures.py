@@ -262,7 +262,7 @@ def test_cached_spinners_are_translated_at_the_call(monkeypatch):
             return False
 
     monkeypatch.setattr(cached.st, "spinner", Spinner)
-    monkeypatch.setattr(cached, "_beam_search", lambda name, sentence, width: "tree")
+    monkeypatch.setattr(cached.beam_search, "__wrapped__", lambda name, sentence, width: "tree")
     with i18n.using("zh"):
         assert cached.beam_search("dates/dot", "x", 3) == "tree"
     assert cached.beam_search("dates/dot", "x", 3) == "tree"

@@ -112,11 +112,6 @@ def _(message: str) -> str:
     return translations(current()).gettext(message)
 
 
-def gettext(message: str) -> str:
-    """The same as `_`, for code that reads better with the long name."""
-    return _(message)
-
-
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for count `n` in the current language (its placeholders still to fill)."""
     return translations(current()).ngettext(singular, plural, n)

@@ -13,12 +13,13 @@ a wrapper below shows a translated one with st.spinner (shown only when the call
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import streamlit as st
 
 from explorer import i18n
-from explorer.i18n import _
+from explorer.i18n import N_, _
 from explorer.lessons import measure
 from explorer.state.view import ViewState
 from explorer.ui.loaders import get_translator
@@ -30,6 +31,19 @@ from explorer.views import lab as lab_view
 from explorer.views import models as models_view
 from seq2seq.lab import results
 from seq2seq.tasks import Example
+
+
+def _under_spinner(message: str, cached):
+    """`cached` (an st.cache_data/st.cache_resource function) called under a spinner saying `message`
+    (marked with N_) in the current language: a cache's own spinner text is fixed at decoration. The
+    wrapped function is `call.__wrapped__` (functools.wraps), read at each call."""
+
+    @functools.wraps(cached)
+    def call(*args):
+        with st.spinner(_(message)):
+            return call.__wrapped__(*args)
+
+    return call
 
 
 # -- Compare ------------------------------------------------------------------------------------
@@ -52,13 +66,11 @@ gold_examples = st.cache_data(show_spinner=False)(compare_view.gold_examples)
 # -- Hidden states ------------------------------------------------------------------------------
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _state_space(name: str, task: str):
+    """One basis per model (a name has one task), shared by every session: StateSpace is immutable."""
     return states_view.build_space(get_translator(name), task)
 
 
-def state_space(name: str, task: str):
-    """One basis per model (a name has one task), shared by every session: StateSpace is immutable."""
-    with st.spinner(_("Fitting the projection on a reference sample…")):
-        return _state_space(name, task)
+state_space = _under_spinner(N_("Fitting the projection on a reference sample…"), _state_space)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -71,13 +83,11 @@ def sentence_states(name: str, sentence: str, strategy: str, beam: int, temperat
 # -- Beam search --------------------------------------------------------------------------------
 @st.cache_data(max_entries=256, show_spinner=False)
 def _beam_search(name: str, sentence: str, width: int):
+    """The whole search tree of a beam search of `width`."""
     return beam_view.beam_search(get_translator(name), sentence, width)
 
 
-def beam_search(name: str, sentence: str, width: int):
-    """The whole search tree of a beam search of `width`."""
-    with st.spinner(_("Searching…")):
-        return _beam_search(name, sentence, width)
+beam_search = _under_spinner(N_("Searching…"), _beam_search)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -109,14 +119,12 @@ def attention_answer(name: str, sentence: str, step: int) -> tuple[list[str], li
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _exact_by_length(name: str, task: str) -> dict[int, tuple[int, int]]:
+    """Source length -> (right, examples) of a model's greedy decodes of its task's test examples
+    (the accuracy_by_length figure), once per model for every session."""
     return measure.exact_by_length(get_translator(name), task)
 
 
-def exact_by_length(name: str, task: str) -> dict[int, tuple[int, int]]:
-    """Source length -> (right, examples) of a model's greedy decodes of its task's test examples
-    (the accuracy_by_length figure), once per model for every session."""
-    with st.spinner(_("Decoding the test examples…")):
-        return _exact_by_length(name, task)
+exact_by_length = _under_spinner(N_("Decoding the test examples…"), _exact_by_length)
 
 
 # -- Lab ----------------------------------------------------------------------------------------
@@ -128,35 +136,29 @@ def lab_greedy(name: str, sentence: str) -> lab_view.GreedyOutput:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _lab_step(name: str, sentence: str, step: int) -> lab_view.StepLab:
+    """Output token `step`'s three importances and their taus with attention."""
     return lab_view.step_lab(get_translator(name), sentence, step)
 
 
-def lab_step(name: str, sentence: str, step: int) -> lab_view.StepLab:
-    """Output token `step`'s three importances and their taus with attention."""
-    with st.spinner(_("Computing the importances…")):
-        return _lab_step(name, sentence, step)
+lab_step = _under_spinner(N_("Computing the importances…"), _lab_step)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _lab_permutation(name: str, sentence: str, step: int) -> dict:
+    """Output token `step`'s attention shuffled (explorer.views.lab.permutation)."""
     return lab_view.permutation(get_translator(name), sentence, step)
 
 
-def lab_permutation(name: str, sentence: str, step: int) -> dict:
-    """Output token `step`'s attention shuffled (explorer.views.lab.permutation)."""
-    with st.spinner(_("Shuffling the attention…")):
-        return _lab_permutation(name, sentence, step)
+lab_permutation = _under_spinner(N_("Shuffling the attention…"), _lab_permutation)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _lab_adversarial(name: str, sentence: str, step: int) -> dict:
+    """The attention farthest from output token `step`'s own within TVD 0.05."""
     return lab_view.adversarial(get_translator(name), sentence, step)
 
 
-def lab_adversarial(name: str, sentence: str, step: int) -> dict:
-    """The attention farthest from output token `step`'s own within TVD 0.05."""
-    with st.spinner(_("Searching for an adversarial attention…")):
-        return _lab_adversarial(name, sentence, step)
+lab_adversarial = _under_spinner(N_("Searching for an adversarial attention…"), _lab_adversarial)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
