@@ -1,0 +1,242 @@
+"""The embedded room store: every room in this process's memory, for a server of one process.
+
+Streamlit runs each browser session in a thread of the same process, so one `MemoryStore` (shared
+through ``st.cache_resource``) serves them all; one lock makes every method atomic, which is all the
+"at most once" and "at most `max_students`" rules need here. Rooms past their idle time are removed
+when they are next touched, and all of them whenever a room is created, so they stop counting
+toward `max_rooms`. Nothing survives a restart (the Redis store is for that, and for replicas).
+The clock is injected (``clock=time.time``), so expiry tests move time instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from explorer.classes import codes
+from explorer.classes.store import (
+    AlreadyAnswered,
+    BadAnswer,
+    ClassFull,
+    Limits,
+    NoSuchClass,
+    NotTeacher,
+    Question,
+    QuestionClosed,
+    RoomStore,
+    Roster,
+    ServerFull,
+    TeacherView,
+    TooManyQuestions,
+    check_member,
+    checked_question,
+    checked_view,
+    is_option,
+)
+
+
+@dataclass
+class _Question:
+    fields: dict  # checked_question's lists
+    asked: float
+    counts: list[int]
+    revealed: bool = False
+
+    def frozen(self, qid: int) -> Question:
+        f = self.fields
+        return Question(
+            id=qid,
+            kind=f["kind"],
+            step=f["step"],
+            options=tuple(f["options"]),
+            right=tuple(f["right"]),
+            weights=tuple(f["weights"]),
+            counts=tuple(self.counts),
+            revealed=self.revealed,
+            asked=self.asked,
+        )
+
+
+@dataclass
+class _Room:
+    teacher: str  # the token's hash, never the token
+    seen: float  # when the teacher was last seen
+    members: dict[str, tuple[float, bool]] = field(default_factory=dict)  # member -> (seen, following)
+    view: TeacherView | None = None
+    questions: dict[int, _Question] = field(default_factory=dict)
+    current: int = 0  # the current question's id (0: none yet)
+    answers: dict[tuple[int, str], int] = field(default_factory=dict)  # (question, member) -> option
+
+
+class MemoryStore(RoomStore):
+    """Rooms in a dict behind one lock (`RoomStore` documents the methods)."""
+
+    def __init__(self, limits: Limits | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.limits = limits or Limits()
+        self._clock = clock
+        self._rooms: dict[str, _Room] = {}
+        self._lock = threading.Lock()
+
+    # -- lookups (under the lock) --
+    def _expired(self, room: _Room, now: float) -> bool:
+        return room.seen < now - self.limits.idle_seconds
+
+    def _room(self, code: object, now: float) -> _Room:
+        key = codes.normalise_code(code)
+        room = self._rooms.get(key) if key else None
+        if room is None:
+            raise NoSuchClass()
+        if self._expired(room, now):
+            del self._rooms[key]
+            raise NoSuchClass()
+        return room
+
+    def _teacher_room(self, code: object, token: object, now: float) -> _Room:
+        room = self._room(code, now)
+        if not codes.token_matches(token, room.teacher):
+            raise NotTeacher()
+        room.seen = now
+        return room
+
+    # -- the teacher --
+    def create(self) -> tuple[str, str]:
+        token = codes.new_token()
+        with self._lock:
+            now = self._clock()
+            for key in [k for k, room in self._rooms.items() if self._expired(room, now)]:
+                del self._rooms[key]
+            if len(self._rooms) >= self.limits.max_rooms:
+                raise ServerFull(limit=self.limits.max_rooms)
+            code = codes.new_code()
+            while code in self._rooms:
+                code = codes.new_code()
+            self._rooms[code] = _Room(teacher=codes.token_hash(token), seen=now)
+        return code, token
+
+    def end(self, code: str, token: str) -> None:
+        with self._lock:
+            self._teacher_room(code, token, self._clock())
+            del self._rooms[codes.normalise_code(code)]
+
+    def is_teacher(self, code: str, token: object) -> bool:
+        with self._lock:
+            try:
+                room = self._room(code, self._clock())
+            except NoSuchClass:
+                return False
+            return codes.token_matches(token, room.teacher)
+
+    def touch_teacher(self, code: str, token: str) -> None:
+        with self._lock:
+            self._teacher_room(code, token, self._clock())
+
+    def publish(self, code: str, token: str, page: str, params: Mapping[str, str]) -> int:
+        page, params = checked_view(page, params)
+        with self._lock:
+            now = self._clock()
+            room = self._teacher_room(code, token, now)
+            old = room.view
+            if old is not None and (old.page, old.params) == (page, params):
+                return old.version
+            version = 1 if old is None else old.version + 1
+            room.view = TeacherView(page=page, params=params, version=version, updated=now)
+            return version
+
+    def ask(
+        self,
+        code: str,
+        token: str,
+        kind: str,
+        step: int,
+        options: Sequence[str],
+        right: Sequence[int],
+        weights: Sequence[float],
+    ) -> int:
+        fields = checked_question(kind, step, options, right, weights)
+        with self._lock:
+            now = self._clock()
+            room = self._teacher_room(code, token, now)
+            if len(room.questions) >= self.limits.max_questions:
+                raise TooManyQuestions(limit=self.limits.max_questions)
+            qid = len(room.questions) + 1
+            room.questions[qid] = _Question(fields=fields, asked=now, counts=[0] * len(fields["options"]))
+            room.current = qid
+            return qid
+
+    def reveal(self, code: str, token: str, question: int) -> None:
+        with self._lock:
+            room = self._teacher_room(code, token, self._clock())
+            record = room.questions.get(question) if isinstance(question, int) else None
+            if record is None:
+                raise ValueError(f"this class has no question {question!r}")
+            record.revealed = True
+
+    # -- the students --
+    def join(self, code: object, member: str) -> None:
+        check_member(member)
+        with self._lock:
+            now = self._clock()
+            room = self._room(code, now)
+            if member in room.members:
+                room.members[member] = (now, room.members[member][1])
+                return
+            if len(room.members) >= self.limits.max_students:
+                raise ClassFull(limit=self.limits.max_students)
+            room.members[member] = (now, True)
+
+    def heartbeat(self, code: str, member: str, following: bool) -> None:
+        check_member(member)
+        with self._lock:
+            now = self._clock()
+            room = self._room(code, now)
+            if member not in room.members:
+                raise NoSuchClass()
+            room.members[member] = (now, bool(following))
+
+    def answer(self, code: str, question: int, member: str, option: int) -> None:
+        check_member(member)
+        with self._lock:
+            room = self._room(code, self._clock())
+            if member not in room.members:
+                raise NoSuchClass()
+            record = room.questions.get(question) if question == room.current else None
+            if record is None or record.revealed:
+                raise QuestionClosed()
+            if not is_option(option, len(record.counts)):
+                raise BadAnswer()
+            if (question, member) in room.answers:
+                raise AlreadyAnswered()
+            room.answers[question, member] = int(option)
+            record.counts[int(option)] += 1
+
+    # -- what everyone reads --
+    def roster(self, code: str) -> Roster:
+        with self._lock:
+            now = self._clock()
+            room = self._room(code, now)
+            present = [following for seen, following in room.members.values() if seen >= now - self.limits.live_seconds]
+            return Roster(following=sum(present), exploring=len(present) - sum(present))
+
+    def view(self, code: str) -> TeacherView | None:
+        with self._lock:
+            view = self._room(code, self._clock()).view
+            return None if view is None else TeacherView(view.page, dict(view.params), view.version, view.updated)
+
+    def current_question(self, code: str) -> Question | None:
+        with self._lock:
+            room = self._room(code, self._clock())
+            record = room.questions.get(room.current)
+            return None if record is None else record.frozen(room.current)
+
+    def questions(self, code: str) -> list[Question]:
+        with self._lock:
+            room = self._room(code, self._clock())
+            return [record.frozen(qid) for qid, record in sorted(room.questions.items())]
+
+    def answered(self, code: str, question: int, member: str) -> int | None:
+        check_member(member)
+        with self._lock:
+            room = self._room(code, self._clock())
+            return room.answers.get((question, member))

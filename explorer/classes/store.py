@@ -1,0 +1,464 @@
+"""The room store's interface: what a live class holds, its errors and limits, and the checks of every value.
+
+A room is one live class: a join code, the hash of the teacher's token, the members (students'
+sessions) with when each was last seen and whether it follows, the teacher's current view (a page
+and its share-link parameters, versioned), and the questions asked with their answer counts.
+`RoomStore` is the interface; `explorer.classes.memory.MemoryStore` (one process) and
+`explorer.classes.redis_store.RedisStore` (several replicas) implement it and pass the same tests;
+`open_store()` picks one from the environment.
+
+Everything a store hands out is checked here first. The Redis store reads data that something else
+wrote, so it parses every value with `room_alive`, `parse_view` and `parse_question`, which refuse
+wrong types, non-JSON, sizes out of bounds and inconsistent shapes: a damaged view reads as no view
+(None), a damaged question is left out, a damaged room record is no room (`NoSuchClass`).
+
+A room expires `Limits.idle_seconds` after the teacher was last seen (any call with the teacher's
+token); students' activity does not keep it open. Every error a user reads is a `ClassError`,
+whose English template is marked for translation (`explorer.i18n.errors.message_of` shows it in the
+page's language). A code that is malformed, unknown, ended or expired raises the same `NoSuchClass`,
+so trying codes tells nothing about which exist.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+from explorer.i18n import N_
+
+PAGES = ("decode", "compare", "states", "beam", "timelapse", "lab", "lessons")  # pages a class can show
+KINDS = ("attend", "token")  # attend: which source token the next row attends to most; token: the next token
+
+# Bounds of everything a room holds (checked when written, and again when read back from Redis).
+MAX_PARAMS = 30  # share-link parameters of a view
+MAX_PARAM_KEY = 40  # characters of a parameter's name
+MAX_PARAM_VALUE = 600  # characters of a parameter's value
+MAX_OPTIONS = 200  # options of a question
+MAX_OPTION_CHARS = 100  # characters of an option's text
+MAX_STEP = 100_000  # a question's Decode step
+MAX_VIEW_BYTES = 64 * 1024  # a view's JSON as stored
+MAX_QUESTION_BYTES = 256 * 1024  # a question's JSON as stored
+_MEMBER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+# -- errors -------------------------------------------------------------------------------------
+class ClassError(Exception):
+    """An error a user reads: ``template`` (English, marked with N_) and ``params``; str() is the English filled in."""
+
+    TEMPLATE = ""
+
+    def __init__(self, **params: object) -> None:
+        self.template = self.TEMPLATE
+        self.params = params
+        super().__init__(self.template.format(**params) if params else self.template)
+
+    def __reduce__(self):  # pickled (a session copied) with its values
+        return (_error, (type(self), self.params))
+
+
+def _error(cls: type[ClassError], params: dict) -> ClassError:
+    return cls(**params)
+
+
+class NoSuchClass(ClassError):
+    TEMPLATE = N_("No class is open with that code.")
+
+
+class NotTeacher(ClassError):
+    TEMPLATE = N_("Only the teacher can change this class.")
+
+
+class ClassFull(ClassError):
+    TEMPLATE = N_("This class is full ({limit} students).")
+
+
+class ServerFull(ClassError):
+    TEMPLATE = N_(
+        "This server has as many classes open as it allows ({limit}); try again later or ask for another server."
+    )
+
+
+class TooManyAttempts(ClassError):
+    TEMPLATE = N_("Too many join attempts; try again in {seconds} s.")
+
+
+class TooManyQuestions(ClassError):
+    TEMPLATE = N_("This class has asked as many questions as it may ({limit}).")
+
+
+class AlreadyAnswered(ClassError):
+    TEMPLATE = N_("You have answered this question already.")
+
+
+class QuestionClosed(ClassError):
+    TEMPLATE = N_("This question is closed.")
+
+
+class BadAnswer(ClassError):
+    TEMPLATE = N_("That is not one of the question's options.")
+
+
+class StoreUnavailable(ClassError):
+    TEMPLATE = N_("The class server cannot be reached right now; the page retries by itself.")
+
+
+# -- limits -------------------------------------------------------------------------------------
+def _env_number(env: Mapping[str, str], name: str, kind: type, default, low, high):
+    """`env[name]` read as `kind` within low..high, else `default` (never raises)."""
+    raw = env.get(name)
+    if not isinstance(raw, str) or len(raw) > 20:
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        return default
+    return value if low <= value <= high else default  # also refuses NaN
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a server holds, and the times that decide presence and expiry."""
+
+    max_rooms: int = 100  # classes open at once (on one server, or on every replica sharing one Redis)
+    max_students: int = 200  # members per room
+    idle_seconds: float = 2 * 3600  # a room expires this long after the teacher was last seen
+    live_seconds: float = 15.0  # a member counts as present when seen within this
+    join_attempts: int = 10  # failed join attempts per session per window
+    join_window_seconds: float = 60.0
+    max_questions: int = 200  # questions per room (TooManyQuestions beyond)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Limits:
+        """Limits from ATTENTION_EXPLORER_CLASS_MAX_ROOMS, _MAX_STUDENTS, _IDLE_MINUTES; a bad value: the default."""
+        prefix = "ATTENTION_EXPLORER_CLASS_"
+        minutes = _env_number(env, prefix + "IDLE_MINUTES", float, None, 1.0, 7 * 24 * 60.0)
+        return cls(
+            max_rooms=_env_number(env, prefix + "MAX_ROOMS", int, cls.max_rooms, 1, 100_000),
+            max_students=_env_number(env, prefix + "MAX_STUDENTS", int, cls.max_students, 1, 10_000),
+            idle_seconds=cls.idle_seconds if minutes is None else minutes * 60.0,
+        )
+
+
+# -- what a store hands out ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class TeacherView:
+    """What the teacher shows now."""
+
+    page: str  # one of PAGES
+    params: dict[str, str]  # the page's share-link query parameters (validated again by the page, like a URL)
+    version: int  # increases with every publish that changed (page, params)
+    updated: float  # time.time() of that publish
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question asked at a Decode step, with the model's answer and the class's counts."""
+
+    id: int  # 1, 2, ... per room
+    kind: str  # "attend" | "token" (KINDS)
+    step: int  # the Decode step it was asked at (the row asked about is index `step`)
+    options: tuple[str, ...]  # source tokens, or candidate tokens
+    right: tuple[int, ...]  # indices of the right options (the model's argmax / its chosen token)
+    weights: tuple[float, ...]  # attend: the model's attention row over the options; token: their probabilities
+    counts: tuple[int, ...]  # answers per option
+    revealed: bool
+    asked: float  # time.time()
+
+    @property
+    def answers(self) -> int:
+        """How many answered."""
+        return sum(self.counts)
+
+    def share_right(self) -> float | None:
+        """The share of answers that were right, None when nobody answered."""
+        total = self.answers
+        return None if total == 0 else sum(self.counts[i] for i in self.right) / total
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Who is in the room now."""
+
+    following: int  # members seen within live_seconds and following
+    exploring: int  # members seen within live_seconds and exploring on their own
+
+
+# -- checks of values written ---------------------------------------------------------------------
+def check_member(member: object) -> str:
+    """`member` if it is a member id (`codes.new_member_id`'s shape), else ValueError."""
+    if not isinstance(member, str) or not _MEMBER.fullmatch(member):
+        raise ValueError("a member id is 1 to 64 letters, digits, '-' or '_'")
+    return member
+
+
+def checked_view(page: object, params: object) -> tuple[str, dict[str, str]]:
+    """(page, params sorted by name), or ValueError: a page of PAGES, params str -> str within the bounds."""
+    if page not in PAGES:
+        raise ValueError(f"a class shows one of the pages {', '.join(PAGES)}")
+    if not isinstance(params, Mapping) or len(params) > MAX_PARAMS:
+        raise ValueError(f"a view's parameters are a mapping of at most {MAX_PARAMS} names")
+    for key, value in params.items():
+        if not isinstance(key, str) or not 0 < len(key) <= MAX_PARAM_KEY:
+            raise ValueError(f"a view's parameter names are text of 1 to {MAX_PARAM_KEY} characters")
+        if not isinstance(value, str) or len(value) > MAX_PARAM_VALUE:
+            raise ValueError(f"a view's parameter values are text of at most {MAX_PARAM_VALUE} characters")
+    return str(page), {key: params[key] for key in sorted(params)}
+
+
+def view_json(page: str, params: Mapping[str, str]) -> str:
+    """The one JSON text of a checked view (sorted, compact: equal views are equal texts)."""
+    return json.dumps({"page": page, "params": dict(params)}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def is_option(option: object, n: int) -> bool:
+    """Whether `option` is an index of a question's `n` options (a whole number, not a bool)."""
+    return _whole(option) and 0 <= option < n
+
+
+def checked_question(kind: object, step: object, options: object, right: object, weights: object) -> dict:
+    """A question's fields as plain lists (the JSON stored), or ValueError for a bad kind or shape."""
+    if kind not in KINDS:
+        raise ValueError(f"a question's kind is one of {', '.join(KINDS)}")
+    if not _whole(step) or not 0 <= step <= MAX_STEP:
+        raise ValueError(f"a question's step is a whole number in 0..{MAX_STEP}")
+    if isinstance(options, str | bytes) or not isinstance(options, Sequence) or not 0 < len(options) <= MAX_OPTIONS:
+        raise ValueError(f"a question has 1 to {MAX_OPTIONS} options")
+    if not all(isinstance(text, str) and len(text) <= MAX_OPTION_CHARS for text in options):
+        raise ValueError(f"a question's options are text of at most {MAX_OPTION_CHARS} characters")
+    n = len(options)
+    if isinstance(right, str | bytes) or not isinstance(right, Sequence) or not 0 < len(right) <= n:
+        raise ValueError("a question has at least one right option")
+    if not all(_whole(i) and 0 <= i < n for i in right) or len(set(right)) != len(right):
+        raise ValueError("a question's right options are distinct indices of its options")
+    if isinstance(weights, str | bytes) or not isinstance(weights, Sequence) or len(weights) != n:
+        raise ValueError("a question has one weight per option")
+    if not all(isinstance(w, Real) and not isinstance(w, bool) and 0.0 <= w <= 1.0 for w in weights):
+        raise ValueError("a question's weights are numbers in 0..1")  # NaN fails the comparison too
+    total = math.fsum(float(w) for w in weights)
+    if (kind == "attend" and abs(total - 1.0) > 0.01) or total > 1.01:
+        raise ValueError("an attention row sums to 1; candidates' probabilities to at most 1")
+    return {
+        "kind": str(kind),
+        "step": int(step),
+        "options": [str(text) for text in options],
+        "right": sorted(int(i) for i in right),
+        "weights": [float(w) for w in weights],
+    }
+
+
+# -- checks of values read back -------------------------------------------------------------------
+def _float(raw: object) -> float | None:
+    """A finite number from a stored value (str, bytes or number), else None."""
+    if isinstance(raw, bytes):
+        raw = raw.decode("ascii", "replace")
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float) or (isinstance(raw, str) and len(raw) > 40):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _int(raw: object, low: int, high: int) -> int | None:
+    """A whole number in low..high from a stored value, else None."""
+    if isinstance(raw, bytes):
+        raw = raw.decode("ascii", "replace")
+    if isinstance(raw, str) and len(raw) <= 20 and re.fullmatch(r"-?[0-9]+", raw):
+        raw = int(raw)
+    return raw if _whole(raw) and low <= raw <= high else None
+
+
+def _text(raw: object, limit: int) -> str | None:
+    """Stored text (str or UTF-8 bytes) of at most `limit` bytes, else None."""
+    if isinstance(raw, bytes):
+        if len(raw) > limit:
+            return None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return raw if isinstance(raw, str) and len(raw) <= limit else None
+
+
+def _json(raw: object, limit: int) -> object:
+    """Stored JSON text parsed, or None."""
+    text = _text(raw, limit)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def room_alive(teacher: object, seen: object, now: float, idle_seconds: float) -> str | None:
+    """The teacher's token hash of a stored room that is well-formed and not expired at `now`, else None."""
+    teacher = _text(teacher, 64)
+    seen = _float(seen)
+    if teacher is None or not _HASH.fullmatch(teacher) or seen is None:
+        return None
+    if not now - idle_seconds <= seen <= now + idle_seconds:  # expired, or a time that cannot be
+        return None
+    return teacher
+
+
+def parse_view(raw: object, version: object, updated: object) -> TeacherView | None:
+    """A stored view (JSON {"page", "params"}, its version and time) checked as one written, or None."""
+    data = _json(raw, MAX_VIEW_BYTES)
+    version = _int(version, 1, 2**62)
+    updated = _float(updated)
+    if not isinstance(data, dict) or set(data) != {"page", "params"} or version is None or updated is None:
+        return None
+    try:
+        page, params = checked_view(data["page"], data["params"])
+    except ValueError:
+        return None
+    return TeacherView(page=page, params=params, version=version, updated=updated)
+
+
+def question_json(fields: dict, asked: float) -> str:
+    """The stored JSON of a checked question (`checked_question`) asked at `asked`."""
+    return json.dumps({**fields, "asked": asked}, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_question(qid: object, meta: object, counts: object, revealed: object) -> Question | None:
+    """A question from its stored parts, checked as one written (counts: a JSON list or a list), or None."""
+    qid = _int(qid, 1, 2**62)
+    data = meta if isinstance(meta, dict) else _json(meta, MAX_QUESTION_BYTES)
+    counts = counts if isinstance(counts, list | tuple) else _json(counts, 16 * MAX_OPTIONS)
+    if qid is None or not isinstance(data, dict) or set(data) != {*_QUESTION_FIELDS, "asked"}:
+        return None
+    if not isinstance(revealed, bool) or not isinstance(counts, list | tuple):
+        return None
+    try:
+        fields = checked_question(*(data[name] for name in _QUESTION_FIELDS))
+    except ValueError:
+        return None
+    asked = data["asked"]
+    if isinstance(asked, bool) or not isinstance(asked, int | float) or not math.isfinite(asked):
+        return None
+    if len(counts) != len(fields["options"]) or not all(_whole(c) and 0 <= c <= 10**9 for c in counts):
+        return None
+    return Question(
+        id=qid,
+        kind=fields["kind"],
+        step=fields["step"],
+        options=tuple(fields["options"]),
+        right=tuple(fields["right"]),
+        weights=tuple(fields["weights"]),
+        counts=tuple(int(c) for c in counts),
+        revealed=revealed,
+        asked=float(asked),
+    )
+
+
+_QUESTION_FIELDS = ("kind", "step", "options", "right", "weights")
+
+
+# -- the interface --------------------------------------------------------------------------------
+class RoomStore(ABC):
+    """Where live classes live. Every method may raise StoreUnavailable (the Redis store, Redis down).
+
+    A `code` argument is normalised (`codes.normalise_code`); a malformed one is NoSuchClass. A
+    `member` is a member id (`codes.new_member_id`); another shape is ValueError. The teacher's
+    calls (`token`) keep the room alive; a wrong token is NotTeacher.
+    """
+
+    limits: Limits
+
+    @abstractmethod
+    def create(self) -> tuple[str, str]:
+        """Open a room: (join code, teacher token). ServerFull when `max_rooms` are open."""
+
+    @abstractmethod
+    def end(self, code: str, token: str) -> None:
+        """Close the room; afterwards every call on its code is NoSuchClass."""
+
+    @abstractmethod
+    def is_teacher(self, code: str, token: object) -> bool:
+        """Whether `token` drives this open room (False for a room that is not open)."""
+
+    @abstractmethod
+    def touch_teacher(self, code: str, token: str) -> None:
+        """The teacher was seen now: the room stays open another `idle_seconds`."""
+
+    @abstractmethod
+    def join(self, code: object, member: str) -> None:
+        """Add a member (seen now, following; joining again keeps its mode). ClassFull beyond `max_students`."""
+
+    @abstractmethod
+    def heartbeat(self, code: str, member: str, following: bool) -> None:
+        """A member was seen now, following or exploring. NoSuchClass for one that has not joined."""
+
+    @abstractmethod
+    def roster(self, code: str) -> Roster:
+        """The members seen within `live_seconds`, following and exploring."""
+
+    @abstractmethod
+    def publish(self, code: str, token: str, page: str, params: Mapping[str, str]) -> int:
+        """Show (page, params) to the class: its version (the same when the view did not change)."""
+
+    @abstractmethod
+    def view(self, code: str) -> TeacherView | None:
+        """What the teacher shows now; None before the first publish."""
+
+    @abstractmethod
+    def ask(
+        self,
+        code: str,
+        token: str,
+        kind: str,
+        step: int,
+        options: Sequence[str],
+        right: Sequence[int],
+        weights: Sequence[float],
+    ) -> int:
+        """Ask a question (closing the previous one): its id. ValueError for a bad shape (`checked_question`)."""
+
+    @abstractmethod
+    def answer(self, code: str, question: int, member: str, option: int) -> None:
+        """Count a member's answer once. AlreadyAnswered, QuestionClosed, BadAnswer; NoSuchClass for a non-member."""
+
+    @abstractmethod
+    def reveal(self, code: str, token: str, question: int) -> None:
+        """Show the model's answer: the question stays current, revealed, and takes no more answers."""
+
+    @abstractmethod
+    def current_question(self, code: str) -> Question | None:
+        """The question asked last, or None."""
+
+    @abstractmethod
+    def questions(self, code: str) -> list[Question]:
+        """Every question of the room, oldest first."""
+
+    @abstractmethod
+    def answered(self, code: str, question: int, member: str) -> int | None:
+        """The option a member chose, or None."""
+
+
+def open_store(env: Mapping[str, str] = os.environ) -> RoomStore:
+    """The Redis store when ATTENTION_EXPLORER_REDIS_URL is set (not blank), else the embedded one.
+
+    An invalid URL is a ValueError that says what a valid one looks like. Nothing connects yet.
+    """
+    limits = Limits.from_env(env)
+    url = env.get("ATTENTION_EXPLORER_REDIS_URL", "").strip()
+    if url:
+        from explorer.classes.redis_store import RedisStore
+
+        return RedisStore(url, limits)
+    from explorer.classes.memory import MemoryStore
+
+    return MemoryStore(limits)

@@ -1,0 +1,654 @@
+"""The room store's contract (explorer/classes/store.py), run against both stores: the embedded one and Redis.
+
+The Redis store runs against a real redis-server on a free loopback port (tests/redis_server.py);
+each test gets its own key prefix. Time is a fake clock, so expiry tests never sleep.
+"""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from explorer.classes import codes
+from explorer.classes.memory import MemoryStore
+from explorer.classes.store import (
+    PAGES,
+    AlreadyAnswered,
+    BadAnswer,
+    ClassError,
+    ClassFull,
+    Limits,
+    NoSuchClass,
+    NotTeacher,
+    Question,
+    QuestionClosed,
+    Roster,
+    ServerFull,
+    StoreUnavailable,
+    TeacherView,
+    TooManyAttempts,
+    TooManyQuestions,
+    open_store,
+)
+from explorer.i18n import using
+from explorer.i18n.errors import message_of
+
+STORES = ["memory"]
+LIMITS = Limits(max_rooms=3, max_students=4, idle_seconds=600.0, live_seconds=15.0, max_questions=5)
+START = 1_800_000_000.0
+_prefixes = itertools.count()
+
+
+class Clock:
+    """A clock the test moves."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture(params=STORES)
+def make(request, clock):
+    """make(limits=LIMITS): a fresh, empty store of the parametrised kind on the test's clock."""
+
+    def make(limits: Limits = LIMITS):
+        if request.param == "memory":
+            return MemoryStore(limits, clock=clock)
+        from explorer.classes.redis_store import RedisStore
+
+        url = request.getfixturevalue("redis_url")
+        return RedisStore(url, limits, clock=clock, prefix=f"test{next(_prefixes)}:")
+
+    return make
+
+
+@pytest.fixture
+def store(make):
+    return make()
+
+
+@pytest.fixture
+def room(store):
+    """(store, code, token) of a fresh room."""
+    code, token = store.create()
+    return store, code, token
+
+
+def _members(n: int) -> list[str]:
+    return [codes.new_member_id() for _ in range(n)]
+
+
+ATTEND = {"kind": "attend", "step": 2, "options": ["le", "chat", "noir"], "right": [1], "weights": [0.25, 0.5, 0.25]}
+TOKEN = {"kind": "token", "step": 3, "options": ["cat", "dog"], "right": [0], "weights": [0.75, 0.125]}
+
+
+# -- create, teacher, end -----------------------------------------------------------------------
+def test_create_gives_a_code_and_a_secret_token(room):
+    store, code, token = room
+    assert codes.normalise_code(code) == code
+    assert len(token) == 43
+    assert store.is_teacher(code, token) is True
+    assert store.is_teacher(code.lower(), token) is True
+    for wrong in (codes.new_token(), "", None, 12, codes.token_hash(token)):
+        assert store.is_teacher(code, wrong) is False
+    assert store.is_teacher("ZZZZZZ", token) is False
+    assert store.is_teacher("not a code", token) is False
+
+
+def test_codes_differ(store):
+    made = {store.create()[0] for _ in range(3)}
+    assert len(made) == 3
+
+
+def test_only_the_token_changes_the_class(room):
+    store, code, token = room
+    other = codes.new_token()
+    calls = [
+        lambda t: store.end(code, t),
+        lambda t: store.touch_teacher(code, t),
+        lambda t: store.publish(code, t, "decode", {"task": "reverse"}),
+        lambda t: store.ask(code, t, **ATTEND),
+        lambda t: store.reveal(code, t, 1),
+    ]
+    for call in calls:
+        for wrong in (other, "", None, codes.token_hash(token)):
+            with pytest.raises(NotTeacher) as raised:
+                call(wrong)
+            assert str(raised.value) == "Only the teacher can change this class."
+    assert store.view(code) is None
+    assert store.current_question(code) is None
+    assert store.is_teacher(code, token)
+
+
+def test_end_closes_every_call(room):
+    store, code, token = room
+    member = codes.new_member_id()
+    store.join(code, member)
+    store.publish(code, token, "decode", {"task": "reverse"})
+    store.ask(code, token, **ATTEND)
+    store.end(code, token)
+    assert store.is_teacher(code, token) is False
+    calls = [
+        lambda: store.end(code, token),
+        lambda: store.touch_teacher(code, token),
+        lambda: store.join(code, member),
+        lambda: store.join(code, codes.new_member_id()),
+        lambda: store.heartbeat(code, member, True),
+        lambda: store.roster(code),
+        lambda: store.publish(code, token, "decode", {}),
+        lambda: store.view(code),
+        lambda: store.ask(code, token, **TOKEN),
+        lambda: store.answer(code, 1, member, 0),
+        lambda: store.reveal(code, token, 1),
+        lambda: store.current_question(code),
+        lambda: store.questions(code),
+        lambda: store.answered(code, 1, member),
+    ]
+    for call in calls:
+        with pytest.raises(NoSuchClass):
+            call()
+
+
+def test_the_same_message_for_malformed_unknown_ended_and_expired_codes(make, clock):
+    store = make()
+    ended, token = store.create()
+    store.end(ended, token)
+    expired, _ = store.create()
+    clock.advance(LIMITS.idle_seconds + 1)
+    unknown = "ZZZZZZ" if "ZZZZZZ" not in (ended, expired) else "YYYYYY"
+    raised = []
+    for code in ("", "ab", "0O1I00", None, 42, "x" * 1000, unknown, ended, expired):
+        with pytest.raises(NoSuchClass) as error:
+            store.join(code, codes.new_member_id())
+        raised.append(error.value)
+    assert {str(e) for e in raised} == {"No class is open with that code."}
+    assert {(e.template, tuple(e.params)) for e in raised} == {("No class is open with that code.", ())}
+
+
+def test_codes_are_read_as_typed(room):
+    store, code, _ = room
+    typed = f" {code[:3].lower()}-{code[3:]} "
+    member = codes.new_member_id()
+    store.join(typed, member)
+    store.heartbeat(typed, member, True)
+    assert store.roster(code) == Roster(following=1, exploring=0)
+
+
+def test_the_token_is_never_kept_in_clear(make):
+    store = make()
+    code, token = store.create()
+    store.publish(code, token, "decode", {"task": "reverse"})
+    if isinstance(store, MemoryStore):
+        kept = repr(store._rooms)
+    else:
+        client = store._client
+        kept = repr([(key, client.dump(key)) for key in client.scan_iter(match=f"{store.prefix}*")])
+    assert token not in kept
+    assert codes.token_hash(token) in kept
+
+
+def test_server_full_then_rooms_expire_and_free_their_places(make, clock):
+    store = make()
+    first = [store.create() for _ in range(LIMITS.max_rooms)]
+    with pytest.raises(ServerFull) as raised:
+        store.create()
+    assert str(raised.value) == (
+        "This server has as many classes open as it allows (3); try again later or ask for another server."
+    )
+    assert raised.value.params == {"limit": 3}
+    store.end(*first[0])
+    store.create()  # an ended room's place is free again
+    with pytest.raises(ServerFull):
+        store.create()
+    clock.advance(LIMITS.idle_seconds / 2)
+    code, token = first[1]
+    store.touch_teacher(code, token)  # this one stays
+    clock.advance(LIMITS.idle_seconds / 2 + 1)
+    store.create()
+    store.create()
+    with pytest.raises(ServerFull):
+        store.create()
+    assert store.is_teacher(code, token)
+
+
+# -- expiry -------------------------------------------------------------------------------------
+def test_a_room_expires_after_the_teacher_is_idle(make, clock):
+    store = make()
+    code, token = store.create()
+    member = codes.new_member_id()
+    store.join(code, member)
+    clock.advance(LIMITS.idle_seconds)
+    store.heartbeat(code, member, True)  # exactly idle_seconds: still open
+    clock.advance(1)
+    with pytest.raises(NoSuchClass):
+        store.heartbeat(code, member, True)
+    assert store.is_teacher(code, token) is False
+    with pytest.raises(NoSuchClass):
+        store.touch_teacher(code, token)
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [
+        lambda s, c, t: s.touch_teacher(c, t),
+        lambda s, c, t: s.publish(c, t, "beam", {"step": str(s.limits.idle_seconds)}),
+        lambda s, c, t: s.ask(c, t, **ATTEND),
+        lambda s, c, t: s.reveal(c, t, s.ask(c, t, **TOKEN)),
+    ],
+    ids=["touch", "publish", "ask", "reveal"],
+)
+def test_the_teachers_calls_keep_the_room_open(make, clock, activity):
+    store = make()
+    code, token = store.create()
+    for _ in range(3):
+        clock.advance(LIMITS.idle_seconds - 1)
+        activity(store, code, token)
+    clock.advance(LIMITS.idle_seconds - 1)
+    assert store.is_teacher(code, token)
+    clock.advance(2)
+    assert not store.is_teacher(code, token)
+
+
+def test_students_do_not_keep_the_room_open(make, clock):
+    store = make()
+    code, token = store.create()
+    member = codes.new_member_id()
+    store.join(code, member)
+    for _ in range(3):
+        clock.advance(LIMITS.idle_seconds / 3)
+        store.heartbeat(code, member, True)
+        store.roster(code)
+        store.view(code)
+    clock.advance(1)
+    with pytest.raises(NoSuchClass):
+        store.roster(code)
+
+
+# -- members ------------------------------------------------------------------------------------
+def test_join_roster_and_modes(room, clock):
+    store, code, _ = room
+    a, b, c = _members(3)
+    assert store.roster(code) == Roster(following=0, exploring=0)
+    for member in (a, b, c):
+        store.join(code, member)
+    assert store.roster(code) == Roster(following=3, exploring=0)
+    store.heartbeat(code, b, False)
+    assert store.roster(code) == Roster(following=2, exploring=1)
+    store.join(code, b)  # joining again keeps the mode
+    assert store.roster(code) == Roster(following=2, exploring=1)
+    clock.advance(LIMITS.live_seconds)
+    store.heartbeat(code, a, True)
+    assert store.roster(code) == Roster(following=2, exploring=1)  # b and c seen exactly live_seconds ago
+    clock.advance(1)
+    assert store.roster(code) == Roster(following=1, exploring=0)
+    store.heartbeat(code, c, False)
+    assert store.roster(code) == Roster(following=1, exploring=1)
+    clock.advance(LIMITS.live_seconds + 1)
+    assert store.roster(code) == Roster(following=0, exploring=0)
+
+
+def test_heartbeat_needs_a_member(room):
+    store, code, _ = room
+    with pytest.raises(NoSuchClass):
+        store.heartbeat(code, codes.new_member_id(), True)
+
+
+def test_class_full(room):
+    store, code, _ = room
+    members = _members(LIMITS.max_students)
+    for member in members:
+        store.join(code, member)
+    with pytest.raises(ClassFull) as raised:
+        store.join(code, codes.new_member_id())
+    assert str(raised.value) == "This class is full (4 students)."
+    assert raised.value.params == {"limit": 4}
+    store.join(code, members[0])  # a member joins again: fine
+
+
+def test_joins_at_once_stop_at_the_limit(make):
+    store = make(Limits(max_students=7))
+    code, _ = store.create()
+    members = _members(40)
+    barrier = threading.Barrier(20)
+
+    def join(member):
+        barrier.wait() if members.index(member) < 20 else None
+        try:
+            store.join(code, member)
+            return "in"
+        except ClassFull:
+            return "full"
+
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(join, members))
+    assert outcomes.count("in") == 7
+    assert outcomes.count("full") == 33
+    assert store.roster(code) == Roster(following=7, exploring=0)
+
+
+@pytest.mark.parametrize("member", ["", "a b", "x" * 65, None, 5, "é"])
+def test_a_member_id_has_a_shape(room, member):
+    store, code, _ = room
+    with pytest.raises(ValueError):
+        store.join(code, member)
+
+
+# -- the teacher's view ---------------------------------------------------------------------------
+def test_publish_and_view(room, clock):
+    store, code, token = room
+    assert store.view(code) is None
+    assert store.publish(code, token, "decode", {"task": "reverse", "step": "2"}) == 1
+    assert store.view(code) == TeacherView(
+        page="decode", params={"step": "2", "task": "reverse"}, version=1, updated=START
+    )
+    clock.advance(5)
+    assert store.publish(code, token, "decode", {"step": "2", "task": "reverse"}) == 1  # the same view
+    assert store.view(code).updated == START
+    assert store.publish(code, token, "decode", {"task": "reverse", "step": "3"}) == 2
+    assert store.publish(code, token, "compare", {"task": "reverse", "step": "3"}) == 3
+    assert store.publish(code, token, "compare", {}) == 4
+    assert store.view(code) == TeacherView(page="compare", params={}, version=4, updated=START + 5)
+    store.view(code).params["task"] = "changed"  # a copy: the store is not changed through it
+    assert store.view(code).params == {}
+
+
+def test_every_page_can_be_shown_with_the_bounds(room):
+    store, code, token = room
+    params = {f"k{i:02d}" + "x" * 37: "é" * 600 for i in range(30)}
+    for version, page in enumerate(PAGES, start=1):
+        assert store.publish(code, token, page, params) == version
+        assert store.view(code).params == params
+        assert store.view(code).page == page
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("train", {}),  # not a page a class shows
+        ("", {}),
+        (None, {}),
+        ("decode", {"task": 1}),
+        ("decode", {1: "x"}),
+        ("decode", {"": "x"}),
+        ("decode", {"k" * 41: "x"}),
+        ("decode", {"task": "x" * 601}),
+        ("decode", {f"k{i}": "x" for i in range(31)}),
+        ("decode", [("task", "reverse")]),
+        ("decode", "task=reverse"),
+        ("decode", None),
+    ],
+)
+def test_publish_refuses_bad_views(room, page, params):
+    store, code, token = room
+    with pytest.raises(ValueError):
+        store.publish(code, token, page, params)
+    assert store.view(code) is None
+
+
+# -- questions ----------------------------------------------------------------------------------
+def test_ask_answer_reveal(room, clock):
+    store, code, token = room
+    a, b, c, late = _members(4)
+    for member in (a, b, c, late):
+        store.join(code, member)
+    assert store.current_question(code) is None
+    assert store.ask(code, token, **ATTEND) == 1
+    expected = Question(
+        id=1,
+        kind="attend",
+        step=2,
+        options=("le", "chat", "noir"),
+        right=(1,),
+        weights=(0.25, 0.5, 0.25),
+        counts=(0, 0, 0),
+        revealed=False,
+        asked=START,
+    )
+    assert store.current_question(code) == expected
+    assert expected.answers == 0 and expected.share_right() is None
+    store.answer(code, 1, a, 1)
+    store.answer(code, 1, b, 1)
+    store.answer(code, 1, c, 0)
+    assert store.answered(code, 1, a) == 1
+    assert store.answered(code, 1, c) == 0
+    assert store.answered(code, 1, codes.new_member_id()) is None
+    current = store.current_question(code)
+    assert current.counts == (1, 2, 0)
+    assert current.answers == 3
+    assert current.share_right() == pytest.approx(2 / 3)
+    with pytest.raises(AlreadyAnswered) as raised:
+        store.answer(code, 1, a, 2)
+    assert str(raised.value) == "You have answered this question already."
+    clock.advance(3)
+    store.reveal(code, token, 1)
+    assert store.current_question(code) == Question(**{**vars(expected), "counts": (1, 2, 0), "revealed": True})
+    with pytest.raises(QuestionClosed) as raised:
+        store.answer(code, 1, late, 1)
+    assert str(raised.value) == "This question is closed."
+    with pytest.raises(QuestionClosed):
+        store.answer(code, 1, a, 1)  # closed before already answered
+
+
+def test_a_new_question_closes_the_last(room, clock):
+    store, code, token = room
+    a, b = _members(2)
+    store.join(code, a)
+    store.join(code, b)
+    assert store.ask(code, token, **ATTEND) == 1
+    store.answer(code, 1, a, 0)
+    clock.advance(10)
+    assert store.ask(code, token, **TOKEN) == 2
+    with pytest.raises(QuestionClosed):
+        store.answer(code, 1, b, 0)
+    store.answer(code, 2, a, 1)
+    store.answer(code, 2, b, 0)
+    current = store.current_question(code)
+    assert (current.id, current.kind, current.step) == (2, "token", 3)
+    assert (current.counts, current.asked) == ((1, 1), START + 10)
+    assert current.share_right() == 0.5
+    assert [(q.id, q.counts, q.revealed) for q in store.questions(code)] == [(1, (1, 0, 0), False), (2, (1, 1), False)]
+    assert store.questions(code)[1].weights == (0.75, 0.125)
+
+
+def test_answers_need_a_member_an_open_question_and_an_option(room):
+    store, code, token = room
+    member, stranger = _members(2)
+    store.join(code, member)
+    with pytest.raises(QuestionClosed):  # nothing asked yet
+        store.answer(code, 1, member, 0)
+    store.ask(code, token, **ATTEND)
+    with pytest.raises(NoSuchClass):
+        store.answer(code, 1, stranger, 0)
+    for question in (0, 2, -1, "1", None):
+        with pytest.raises(QuestionClosed):
+            store.answer(code, question, member, 0)
+    for option in (-1, 3, 10**30, True, "1", 1.0, None):
+        with pytest.raises(BadAnswer) as raised:
+            store.answer(code, 1, member, option)
+        assert str(raised.value) == "That is not one of the question's options."
+    assert store.current_question(code).counts == (0, 0, 0)
+    store.answer(code, 1, member, 2)
+    assert store.current_question(code).counts == (0, 0, 1)
+
+
+def test_thirty_members_answering_at_once_are_all_counted(make):
+    store = make(Limits(max_students=40))
+    code, token = store.create()
+    members = _members(30)
+    for member in members:
+        store.join(code, member)
+    qid = store.ask(code, token, **ATTEND)
+    barrier = threading.Barrier(30)
+
+    def answer(i):
+        barrier.wait()
+        store.answer(code, qid, members[i], i % 3)
+
+    with ThreadPoolExecutor(30) as pool:
+        list(pool.map(answer, range(30)))
+    assert store.current_question(code).counts == (10, 10, 10)
+    assert [store.answered(code, qid, m) for m in members] == [i % 3 for i in range(30)]
+
+
+def test_one_member_answering_from_five_threads_is_counted_once(make):
+    store = make()
+    code, token = store.create()
+    member = codes.new_member_id()
+    store.join(code, member)
+    qid = store.ask(code, token, **TOKEN)
+    barrier = threading.Barrier(5)
+
+    def answer(option):
+        barrier.wait()
+        try:
+            store.answer(code, qid, member, option)
+            return "counted"
+        except AlreadyAnswered:
+            return "already"
+
+    with ThreadPoolExecutor(5) as pool:
+        outcomes = list(pool.map(answer, [0, 1, 0, 1, 0]))
+    assert sorted(outcomes) == ["already"] * 4 + ["counted"]
+    assert store.current_question(code).answers == 1
+    assert store.current_question(code).counts[store.answered(code, qid, member)] == 1
+
+
+def test_reveal_an_older_question_and_unknown_ones(room):
+    store, code, token = room
+    store.ask(code, token, **ATTEND)
+    store.ask(code, token, **TOKEN)
+    store.reveal(code, token, 1)
+    assert [q.revealed for q in store.questions(code)] == [True, False]
+    assert store.current_question(code).id == 2
+    with pytest.raises(ValueError):
+        store.reveal(code, token, 3)
+
+
+def test_too_many_questions(room):
+    store, code, token = room
+    for qid in range(1, LIMITS.max_questions + 1):
+        assert store.ask(code, token, **TOKEN) == qid
+    with pytest.raises(TooManyQuestions) as raised:
+        store.ask(code, token, **TOKEN)
+    assert str(raised.value) == "This class has asked as many questions as it may (5)."
+    assert len(store.questions(code)) == 5
+
+
+def test_the_bounds_of_a_question(room):
+    store, code, token = room
+    options = [f"{i:03d}" + "字" * 97 for i in range(200)]
+    qid = store.ask(code, token, "attend", 100_000, options, list(range(200)), [1 / 200] * 200)
+    question = store.current_question(code)
+    assert (question.id, question.options, question.right) == (qid, tuple(options), tuple(range(200)))
+
+
+BAD_QUESTIONS = {
+    "kind": {"kind": "guess"},
+    "step negative": {"step": -1},
+    "step a bool": {"step": True},
+    "step text": {"step": "2"},
+    "no options": {"options": [], "right": [], "weights": []},
+    "options text": {"options": "abc"},
+    "201 options": {"options": ["x"] * 201, "right": [0], "weights": [1 / 201] * 201},
+    "option too long": {"options": ["le", "x" * 101, "noir"]},
+    "option not text": {"options": ["le", 2, "noir"]},
+    "no right": {"right": []},
+    "right out of range": {"right": [3]},
+    "right negative": {"right": [-1]},
+    "right twice": {"right": [1, 1]},
+    "right a bool": {"right": [True]},
+    "weights short": {"weights": [0.5, 0.5]},
+    "weight negative": {"weights": [-0.25, 1.0, 0.25]},
+    "weight NaN": {"weights": [float("nan"), 0.5, 0.5]},
+    "weight text": {"weights": ["0.25", 0.5, 0.25]},
+    "attention not summing to 1": {"weights": [0.2, 0.2, 0.2]},
+    "probabilities over 1": {"kind": "token", "weights": [0.5, 0.5, 0.5]},
+}
+
+
+@pytest.mark.parametrize("change", BAD_QUESTIONS.values(), ids=BAD_QUESTIONS.keys())
+def test_ask_refuses_bad_shapes(room, change):
+    store, code, token = room
+    with pytest.raises(ValueError):
+        store.ask(code, token, **{**ATTEND, **change})
+    assert store.current_question(code) is None
+
+
+def test_numpy_numbers_are_numbers(room):
+    np = pytest.importorskip("numpy")
+    store, code, token = room
+    weights = np.array([0.25, 0.5, 0.25], dtype=np.float32)
+    qid = store.ask(code, token, "attend", np.int64(2), ["a", "b", "c"], [np.int64(1)], list(weights))
+    member = codes.new_member_id()
+    store.join(code, member)
+    store.answer(code, qid, member, np.int64(1))
+    question = store.current_question(code)
+    assert (question.step, question.right, question.weights, question.counts) == (2, (1,), (0.25, 0.5, 0.25), (0, 1, 0))
+
+
+# -- errors, limits, choosing a store -----------------------------------------------------------
+def test_errors_are_translated_where_shown():
+    errors = [
+        NoSuchClass(),
+        NotTeacher(),
+        ClassFull(limit=30),
+        ServerFull(limit=100),
+        TooManyAttempts(seconds=12),
+        TooManyQuestions(limit=200),
+        AlreadyAnswered(),
+        QuestionClosed(),
+        BadAnswer(),
+        StoreUnavailable(),
+    ]
+    for error in errors:
+        assert isinstance(error, ClassError)
+        assert message_of(error) == str(error) == error.template.format(**error.params)
+        copy = pickle.loads(pickle.dumps(error))
+        assert (type(copy), str(copy), copy.params) == (type(error), str(error), error.params)
+        with using("zh"):
+            assert message_of(error) != str(error)
+    with using("zh"):
+        assert "30" in message_of(ClassFull(limit=30))
+        assert "12" in message_of(TooManyAttempts(seconds=12))
+    assert str(TooManyAttempts(seconds=12)) == "Too many join attempts; try again in 12 s."
+
+
+def test_limits_from_the_environment():
+    assert Limits.from_env({}) == Limits()
+    assert Limits() == Limits(100, 200, 7200.0, 15.0, 10, 60.0, 200)
+    env = {
+        "ATTENTION_EXPLORER_CLASS_MAX_ROOMS": "5",
+        "ATTENTION_EXPLORER_CLASS_MAX_STUDENTS": " 40 ",
+        "ATTENTION_EXPLORER_CLASS_IDLE_MINUTES": "30",
+    }
+    assert Limits.from_env(env) == Limits(max_rooms=5, max_students=40, idle_seconds=1800.0)
+    assert Limits.from_env({"ATTENTION_EXPLORER_CLASS_IDLE_MINUTES": "1.5"}).idle_seconds == 90.0
+
+
+@pytest.mark.parametrize("bad", ["", "x", "0", "-3", "1e3", "nan", "inf", "2.5", "9" * 30, "100001"])
+def test_bad_limits_in_the_environment_are_the_defaults(bad):
+    env = {f"ATTENTION_EXPLORER_CLASS_{name}": bad for name in ("MAX_ROOMS", "MAX_STUDENTS", "IDLE_MINUTES")}
+    limits = Limits.from_env(env)
+    assert (limits.max_rooms, limits.max_students) == (100, 200)
+    assert limits.idle_seconds == (7200.0 if bad not in ("1e3", "2.5") else float(bad) * 60)
+
+
+def test_open_store_without_redis_is_the_embedded_store():
+    store = open_store({"ATTENTION_EXPLORER_CLASS_MAX_ROOMS": "7"})
+    assert isinstance(store, MemoryStore)
+    assert store.limits.max_rooms == 7
+    assert isinstance(open_store({"ATTENTION_EXPLORER_REDIS_URL": "  "}), MemoryStore)
