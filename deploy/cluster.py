@@ -530,6 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ClusterError as error:
         print(f"deploy.cluster {args.command}: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # start_cluster has stopped what it had started
+        print(f"deploy.cluster {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
