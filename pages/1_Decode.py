@@ -10,8 +10,8 @@ import streamlit as st
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
+from explorer.ui import classroom, frame
 from explorer.ui import decode_sections as ui
-from explorer.ui import frame
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
@@ -19,7 +19,7 @@ from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
-presentation = frame.page(N_("Decode, step by step"), N_("Decode"))
+presentation = frame.page(N_("Decode, step by step"), N_("Decode"), view="decode")
 ss = st.session_state
 
 available = catalog.available()
@@ -94,9 +94,14 @@ def live() -> None:
     else:
         ui.controls(n, presentation)
         ui.step_views(data, translator, presentation)
+    classroom.ask_button(data, ss[keys.DECODE_STEP])  # a teacher's "Ask the class" about the next step
 
 
+if classroom.following(ss):  # the teacher's steps, drawn from this decode by a small polling fragment
+    classroom.decode_follower(data, translator, n)
+    st.stop()
 live()
+classroom.question_panel()  # a teacher's open question: the answers coming in, Reveal
 ui.instant_stepping(data, presentation)
 if not presentation:
     ui.exports(data, dv.file_stem(view))

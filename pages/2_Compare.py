@@ -19,7 +19,7 @@ from explorer.views import input_notes
 SENTENCE_MODES = {"type": N_("Type a sentence"), "pick": N_("Pick an example from the test split")}
 HEATMAP_SOURCES = {"own": N_("each model's own output"), "forced": N_("teacher forcing of the reference")}
 
-projecting = frame.page(N_("Compare scorers"), N_("Compare scorers"))
+projecting = frame.page(N_("Compare scorers"), N_("Compare scorers"), view="compare")
 INTRO = N_("The same sentence through every scorer of a task: same architecture, only the score differs.")
 if not projecting:  # on a projector the frame is for two heatmaps side by side (docs/pages/compare.md)
     st.caption(_(INTRO))

@@ -20,7 +20,7 @@ from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.projection import METRICS
 
-projecting = frame.page(N_("Hidden states"), N_("Hidden states"))
+projecting = frame.page(N_("Hidden states"), N_("Hidden states"), view="states")
 
 
 st.caption(

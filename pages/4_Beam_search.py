@@ -16,7 +16,7 @@ from explorer.views import input_notes, words
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
-projecting = frame.page(N_("Beam search"), N_("Beam search"))
+projecting = frame.page(N_("Beam search"), N_("Beam search"), view="beam")
 INTRO = N_(
     "Every node the search expanded, with its token and cumulative log-probability. Nodes that are "
     "not on a final hypothesis were pruned (grey). Hypotheses are ranked by log p / length."

@@ -4,7 +4,7 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.i18n import N_, _
-from explorer.state import catalog, keys
+from explorer.state import catalog, keys, link
 from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
 from explorer.ui import frame, trainings
@@ -12,7 +12,8 @@ from explorer.ui import timelapse_sections as sections
 from explorer.views import race as race_view
 from explorer.views import timelapse as tv
 
-projecting = frame.page(N_("Timelapse"), N_("Timelapse"))
+PAGE = "timelapse"  # its link (explorer.state.link): the shipped models' task, probe and epoch
+projecting = frame.page(N_("Timelapse"), N_("Timelapse"), view="timelapse")
 INTRO = N_(
     "Training recorded the attention of a few probe sentences after every epoch, from the untrained "
     "epoch 0 on. Scrub through the epochs and watch the alignment form, scorer by scorer."
@@ -23,6 +24,11 @@ if not projecting:  # on a projector the frame is for the heatmaps (docs/pages/t
 # The radio's values stay English (tests and widget keys use them); it shows them translated. Labels
 # are looked up when drawn, in this run's language (a format_func called later, by a test, reads the same).
 SHIPPED, YOURS, SAVED = N_("Shipped models"), N_("Your training"), N_("A saved model")
+# A link just opened (a live class's teacher view: the shipped models of a task, a probe, an epoch).
+opened, new_link = link.opened_link(st.session_state, st.query_params.to_dict(), PAGE)
+if new_link and opened.get("task") in tv.shipped_tasks():
+    st.session_state["tl_origin"], st.session_state["tl_task"] = SHIPPED, opened["task"]
+
 origins = {origin: _(origin) for origin in (SHIPPED, YOURS, SAVED)}
 # On a projector the origin and its task (or model) share a row: the heatmaps start higher.
 origin_box, pick_box = st.columns(2, vertical_alignment="bottom") if projecting else (st, st)
@@ -38,7 +44,10 @@ if origin == SHIPPED:
         st.stop()
     task_labels = {t: task_label(t) for t in tasks}
     task = pick_box.selectbox(_("Task"), tasks, key="tl_task", format_func=task_labels.__getitem__)
-    sections.show(tv.shipped_histories(task), task, f"{SHIPPED}_{task}", projecting)
+    shown = sections.show(
+        tv.shipped_histories(task), task, f"{SHIPPED}_{task}", projecting, opened=opened if new_link else None
+    )
+    link.publish(st.session_state, st.query_params, PAGE, {"task": task, **shown})
 elif origin == YOURS:
     job = trainings.shared_manager().job(st.session_state.get(keys.TRAIN_SESSION, ""))
     if job is None:

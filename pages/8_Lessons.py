@@ -12,7 +12,7 @@ from explorer.lessons import catalog, player
 from explorer.ui import frame
 from explorer.ui import lesson_player as ui
 
-projecting = frame.page(N_("Lessons"), N_("Lessons"))
+projecting = frame.page(N_("Lessons"), N_("Lessons"), view="lessons")
 teacher = ui.teacher_toggle()
 
 lessons, problems = catalog()  # read on every run: a teacher's new file appears at once

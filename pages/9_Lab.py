@@ -19,7 +19,7 @@ from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
-projecting = frame.page(N_("Attention lab"), N_("Lab"))
+projecting = frame.page(N_("Attention lab"), N_("Lab"), view="lab")
 INTRO = N_(
     "Does attention explain the model's choices? The classic experiments (Jain & Wallace 2019, Wiegreffe & "
     "Pinter 2019, Bahdanau et al. 2015, Luong et al. 2015) on this app's models, with the papers' numbers "

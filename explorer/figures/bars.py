@@ -13,6 +13,7 @@ from explorer.figures.common import (
     OTHER_COLOR,
     TITLE_LINE_PX,
     plotly_text,
+    position_labels,
     wrap_title,
 )
 from explorer.i18n import _
@@ -112,4 +113,38 @@ def histogram_grid(
         margin={"l": 10, "r": 10, "t": (80 if title else 40) + TITLE_LINE_PX * extra_lines, "b": 10},
         bargap=0.05,
     )  # fmt: skip
+    return figure
+
+
+# -- live classes ------------------------------------------------------------------------------
+CLASS_COLOR = "#ff7f0e"
+
+
+def class_answers(rows: Sequence[Mapping], kind: str) -> go.Figure:
+    """A revealed question: the class's share of answers per option beside the model's own weight (its
+    attention row for "attend", its probabilities for "token"), one pair of bars per option, 0–1.
+
+    rows: explorer.classes.follow.reveal_rows (option, answers, share, model, right); a right option's
+    label is marked ✓.
+    """
+    marked = [f"{row['option']} ✓" if row["right"] else str(row["option"]) for row in rows]
+    labels = [plotly_text(label) for label in position_labels(marked)]
+    model = _("model's attention") if kind == "attend" else _("model's probability")
+    figure = go.Figure(
+        [
+            go.Bar(x=labels, y=[row["share"] for row in rows], name=_("class's answers"), marker_color=CLASS_COLOR,
+                   customdata=[row["answers"] for row in rows],
+                   hovertemplate="%{x}<br>%{y:.0%} (%{customdata})<extra></extra>"),
+            go.Bar(x=labels, y=[row["model"] for row in rows], name=model, marker_color=OTHER_COLOR,
+                   hovertemplate="%{x}<br>%{y:.3f}<extra></extra>"),
+        ]
+    )  # fmt: skip
+    figure.update_layout(
+        barmode="group",
+        yaxis={"range": [0, 1], "title": _("share")},
+        xaxis={"type": "category"},
+        height=320,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        legend={"orientation": "h", "y": 1.1},
+    )
     return figure

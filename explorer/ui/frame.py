@@ -8,7 +8,7 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import colors, language, navigation, presentation
+from explorer.ui import classroom, colors, language, navigation, presentation
 from explorer.ui.loaders import require_registry
 from explorer.ui.markdown import escape_markdown
 from seq2seq.registry import CheckpointError
@@ -16,12 +16,22 @@ from seq2seq.registry import CheckpointError
 APP_NAME = N_("Attention Explorer")
 
 
-def page(title: str, tab_title: str | None = None, needs_registry: bool = True, icon: str | None = None) -> bool:
+def page(
+    title: str,
+    tab_title: str | None = None,
+    needs_registry: bool = True,
+    icon: str | None = None,
+    view: str | None = None,
+) -> bool:
     """Open a page: its browser tab reads "<tab_title> · Attention Explorer", then the sidebar (the
     language switch first), then `title`. `title` and `tab_title` are English, marked with N_: they are
     translated here, once the run's language is settled. Stops the page with a clear message when it
     needs the model registry and that cannot be read. Returns whether presentation mode is on (its
-    toggle is in the sidebar of every page, with the heatmaps' colour scale below it)."""
+    toggle is in the sidebar of every page, with the heatmaps' colour scale below it).
+
+    `view`: the page's name for a live class (explorer.classes.store.PAGES): its sidebar offers "Start a
+    class"; a student following a teacher is taken to the teacher's page and view before the page reads
+    its URL (explorer.ui.classroom)."""
     note = language.choose()
     name = _(APP_NAME)
     st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
@@ -39,6 +49,8 @@ def page(title: str, tab_title: str | None = None, needs_registry: bool = True, 
         st.warning(note)
     if colors_note:  # the link's value, escaped
         st.warning(escape_markdown(message_of(colors_note)))
+    classroom.sidebar(view)
+    classroom.follow_page(view)
     return projecting
 
 

@@ -14,22 +14,34 @@ FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×72
 
 
 def show(
-    histories: dict[str, list[dict]], task: str | None, context: str, projecting: bool, live: bool = False
-) -> None:
+    histories: dict[str, list[dict]],
+    task: str | None,
+    context: str,
+    projecting: bool,
+    live: bool = False,
+    opened: dict[str, str] | None = None,
+) -> dict[str, str]:
     """The probe and epoch pickers, a heatmap per history at the chosen epoch, the curves and Play.
+    Returns the probe and epoch shown, as a link's parameters (a live class's teacher publishes them).
 
     `live`: a running training's history, redrawn every few seconds; the epoch slider follows the
-    newest epoch unless the user has moved it elsewhere."""
+    newest epoch unless the user has moved it elsewhere. `opened`: a link just opened (a class's teacher
+    view): its probe and epoch are shown when they are among this history's."""
     histories = {name: records for name, records in histories.items() if records}
     epochs = tv.epoch_numbers(histories)
     sources = tv.probe_sources(histories)
     if not epochs or not sources:
         st.info(_("No epoch has been recorded for this choice yet."))
-        return
+        return {}
+    slider_key = f"tl_epoch_{context}"
+    if opened:
+        if opened.get("probe") in sources:
+            st.session_state["tl_probe"] = opened["probe"]
+        if opened.get("epoch") in {str(e) for e in epochs}:
+            st.session_state[slider_key] = int(opened["epoch"])
 
     left, right = st.columns([2, 3])
     source = left.selectbox(_("Probe sentence"), sources, index=tv.default_probe_index(sources, task), key="tl_probe")
-    slider_key = f"tl_epoch_{context}"
     newest_key = f"{slider_key}_newest"  # the newest epoch when the slider was last drawn
     chosen = st.session_state.get(slider_key)
     if chosen not in epochs or (live and chosen == st.session_state.get(newest_key)):
@@ -80,3 +92,4 @@ def show(
             st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")
         except ValueError as error:
             st.info(message_of(error))
+    return {"probe": source, "epoch": str(epoch)}

@@ -1,0 +1,143 @@
+"""A live class seen from the pages: what the teacher publishes, what a follower does with it, and the
+questions a teacher asks. Plain Python (no streamlit), tested without a browser.
+
+The teacher's view is the page's share link (explorer.state.link.publish writes it into the URL; the
+same parameters go to the room store), plus the open tab where a page has tabs (Decode's, as ``tab``).
+A follower opens that link as if it had been clicked, so it goes through the same validation as any
+URL (explorer.state.view.parse_query): the store is never trusted to hold a well-formed view.
+
+A teacher's step moves often; anything else rarely. So a follower tells the two apart (`change`): a
+step on the Decode page is drawn by the follower's small polling fragment into the heatmap it already
+has (no page run), anything else opens the teacher's link with a full run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from explorer.classes.store import Question, TeacherView
+from seq2seq.decoded import DecodedSentence
+
+# The pages a class can show: the store's page name -> the page's script (st.switch_page).
+PAGE_FILES = {
+    "decode": "pages/1_Decode.py",
+    "compare": "pages/2_Compare.py",
+    "states": "pages/3_Hidden_states.py",
+    "beam": "pages/4_Beam_search.py",
+    "timelapse": "pages/7_Timelapse.py",
+    "lessons": "pages/8_Lessons.py",
+    "lab": "pages/9_Lab.py",
+}
+TAB_PARAM = "tab"  # the open tab, beside a page's link parameters (names of explorer.ui.decode_sections.TABS)
+STEP_PARAM = "step"
+POLL_SECONDS = 0.4  # how often a follower's page asks the store for the teacher's view
+EXPLORING_POLL_SECONDS = 5.0  # while exploring: only to stay counted in the room
+HEARTBEAT_SECONDS = 5.0  # a member tells the store it is there at most this often
+KINDS = ("attend", "token")  # a question: which source token the next row attends to most; which token comes next
+
+
+def published(link: Mapping[str, str], tab: str | None = None) -> dict[str, str]:
+    """What the teacher publishes for a page: its link parameters, and the open tab when it has tabs."""
+    params = {str(k): str(v) for k, v in link.items()}
+    if tab:
+        params[TAB_PARAM] = tab
+    return params
+
+
+def link_of(view: TeacherView) -> dict[str, str]:
+    """The teacher's link without the tab: what a follower's URL gets."""
+    return {k: v for k, v in view.params.items() if k != TAB_PARAM}
+
+
+def tab_of(view: TeacherView, names: Sequence[str]) -> str | None:
+    """The teacher's open tab when it is one of `names`, else None."""
+    tab = view.params.get(TAB_PARAM)
+    return tab if tab in names else None
+
+
+def change(seen: TeacherView | None, now: TeacherView | None) -> str:
+    """How the teacher's view moved since the follower drew `seen`:
+
+    "same"  nothing (or no view yet);
+    "step"  only the Decode page's step (a follower draws it without a page run);
+    "view"  anything else: another page, sentence, scorer, strategy, tab… (a full run opens it).
+    """
+    if now is None or (seen is not None and (seen.page, seen.params) == (now.page, now.params)):
+        return "same"
+    if seen is None or seen.page != now.page or now.page != "decode":
+        return "view"
+    without = {k: v for k, v in seen.params.items() if k != STEP_PARAM}
+    return "step" if without == {k: v for k, v in now.params.items() if k != STEP_PARAM} else "view"
+
+
+def step_of(view: TeacherView, n: int) -> int:
+    """The teacher's Decode step, clamped into 0..n (the link's value is text: anything else is 0)."""
+    raw = view.params.get(STEP_PARAM, "0")
+    try:
+        step = int(raw)
+    except ValueError:
+        return 0
+    return min(max(step, 0), n)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as the teacher's page builds it from the decode shown, for the store's `ask`."""
+
+    kind: str
+    step: int  # the step shown when asked: the question is about the next row (index `step`)
+    options: tuple[str, ...]
+    right: tuple[int, ...]
+    weights: tuple[float, ...]
+
+
+def question_for(data: DecodedSentence, step: int, kind: str) -> Asked | None:
+    """The question about the row after `step` of a decode, from the model's own computation; None when
+    there is no next row (the decode is over) or, for "attend", no attention.
+
+    attend: the options are the source tokens; the weights are the next row a_{t} (it sums to 1); right
+            is its argmax (every position that ties with it).
+    token:  the options are the top-k candidates p(y_t | y_<t, x); right is the token the decode chose
+            (added to the options when it is not among the top k: a sampled or forced token).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown question kind {kind!r}")
+    if not 0 <= step < data.num_steps:
+        return None
+    row = data.steps[step]
+    if kind == "attend":
+        if row.attention is None:
+            return None
+        weights = tuple(float(w) for w in row.attention)
+        top = max(weights)
+        right = tuple(i for i, w in enumerate(weights) if w == top)
+        return Asked(kind, step, tuple(data.source_tokens), right, weights)
+    options = [piece for piece, _id, _prob in row.topk]
+    weights = [float(prob) for _piece, _id, prob in row.topk]
+    if row.token not in options:
+        options.append(row.token)
+        weights.append(float(row.prob))
+    return Asked(kind, step, tuple(options), (options.index(row.token),), tuple(weights))
+
+
+def answer_shares(question: Question) -> list[float]:
+    """The class's answers per option as shares of all answers (zeros before any answer)."""
+    total = question.answers
+    return [count / total if total else 0.0 for count in question.counts]
+
+
+def reveal_rows(question: Question) -> list[dict]:
+    """One row per option for the reveal's table and histogram: the option, the class's answers and
+    share, the model's weight, whether it is right."""
+    shares = answer_shares(question)
+    return [
+        {
+            "option": option,
+            "answers": question.counts[i],
+            "share": shares[i],
+            "model": question.weights[i] if i < len(question.weights) else 0.0,
+            "right": i in question.right,
+        }
+        for i, option in enumerate(question.options)
+    ]

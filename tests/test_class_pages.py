@@ -1,0 +1,156 @@
+"""AppTest of a live class: the teacher's and the students' widgets, over the embedded room store.
+
+Each AppTest is one browser session; they share the server's room store (st.cache_resource), as the
+sessions of one server do. A teacher starts a class on Decode, students join with the code or the link,
+follow page, sentence and step, explore on their own and follow again, answer a question once, and
+see the reveal with the right counts.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.state import keys
+from explorer.ui import classroom
+from tests.app_fixtures import ROOT, ok, use_registry
+
+TIMEOUT = 60
+DECODE = str(ROOT / "pages" / "1_Decode.py")
+SENTENCE = "abcd"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rooms(monkeypatch):
+    use_registry(monkeypatch)
+    monkeypatch.delenv("ATTENTION_EXPLORER_REDIS_URL", raising=False)
+    classroom._open_store.clear()
+    yield
+    classroom._open_store.clear()
+
+
+def button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def teacher_on_decode() -> tuple[AppTest, str]:
+    at = AppTest.from_file(DECODE, default_timeout=TIMEOUT)
+    at.query_params.update({"task": "reverse", "scorer": "general", "sentence": SENTENCE})
+    ok(at.run())
+    ok(button(at, "class_start").click().run())
+    code = at.session_state[keys.CLASS_CODE]
+    return at, code
+
+
+def student(query: dict) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    return ok(at.run())
+
+
+def answer_pills(at: AppTest, question: int):
+    """The student's answer buttons for `question`, or None when not shown."""
+    return next((g for g in at.get("button_group") if g.key == f"{keys.CLASS_ANSWER}_{question}"), None)
+
+
+def rooms():
+    return classroom._open_store()
+
+
+def test_start_a_class_shows_the_code_and_publishes_the_teachers_view():
+    teacher, code = teacher_on_decode()
+    assert len(code) == 6 and set(code) <= set("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+    assert any(code in m.value for m in teacher.sidebar.markdown)
+    assert any(f"?room={code}" in c.value for c in teacher.sidebar.code)
+    view = rooms().view(code)
+    assert view.page == "decode"
+    assert view.params["sentence"] == SENTENCE and view.params["task"] == "reverse"
+    assert rooms().is_teacher(code, teacher.session_state[keys.CLASS_TOKEN])
+
+
+def test_the_qr_code_is_the_join_link_and_large_enough_for_a_room():
+    import io
+
+    import segno
+    from PIL import Image
+
+    url = "http://class.example:8501/?room=ABC234"
+    image = Image.open(io.BytesIO(classroom.qr_png(url, scale=18)))
+    symbol = segno.make(url, error="m")
+    assert image.size == symbol.symbol_size(scale=18, border=2)
+    assert image.size[0] >= 500  # the dialog shows it 700 px wide: every module is several pixels
+
+
+def test_a_student_joins_by_link_and_follows_page_sentence_and_step():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    # Joined from the home page and taken to the teacher's page and view.
+    assert pupil.session_state[keys.CLASS_FOLLOWING] is True
+    assert pupil.session_state[keys.DECODE_SENTENCE] == SENTENCE
+    for _ in range(3):
+        ok(button(teacher, "decode_step_button").click().run())
+    assert rooms().view(code).params["step"] == "3"
+    ok(pupil.run())
+    assert pupil.session_state[keys.DECODE_STEP] == 3
+    assert any("Step 3 of" in m.value for m in pupil.markdown)
+    assert any(f"class {code}" in s.value and "live" in s.value for s in pupil.success)
+    assert rooms().roster(code).following == 1
+
+
+def test_a_student_explores_and_follows_again():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    ok(button(pupil, "class_explore").click().run())
+    assert pupil.session_state[keys.CLASS_FOLLOWING] is False
+    assert rooms().roster(code) == type(rooms().roster(code))(following=0, exploring=1)
+    ok(button(teacher, "decode_step_button").click().run())
+    ok(pupil.run())
+    assert pupil.session_state[keys.DECODE_STEP] == 0  # exploring: the teacher's step does not move it
+    ok(button(pupil, "class_follow").click().run())
+    assert pupil.session_state[keys.CLASS_FOLLOWING] is True
+    assert pupil.session_state[keys.DECODE_STEP] == 1
+
+
+def test_a_wrong_code_gets_one_message_and_joins_nothing():
+    teacher_on_decode()
+    pupil = student({})
+    pupil.text_input(key=keys.CLASS_JOIN_CODE).input("ZZZZZZ").run()
+    ok(button(pupil, "class_join").click().run())
+    assert [w.value for w in pupil.warning] == ["No class is open with that code."]
+    assert keys.CLASS_CODE not in pupil.session_state
+
+
+def test_a_question_is_asked_answered_once_and_revealed_with_the_right_counts():
+    teacher, code = teacher_on_decode()
+    pupils = [student({"room": code}) for _ in range(3)]
+    ok(button(teacher, "class_ask").click().run())  # "attend" by default: where will the next row look?
+    question = rooms().current_question(code)
+    assert question.kind == "attend" and question.step == 0
+    assert list(question.options) == [*SENTENCE, "</s>"]  # the source tokens, one per character
+    assert sum(question.weights) == pytest.approx(1.0, abs=1e-5)
+    answers = [question.right[0], question.right[0], (question.right[0] + 1) % len(question.options)]
+    for pupil, option in zip(pupils, answers, strict=True):
+        ok(pupil.run())
+        pills = answer_pills(pupil, question.id)
+        assert pills is not None, "the student sees the options"
+        ok(pills.set_value(option).run())
+    assert rooms().current_question(code).answers == 3
+    ok(pupils[0].run())  # answered: no second chance
+    assert answer_pills(pupils[0], question.id) is None
+    ok(teacher.run())
+    ok(button(teacher, "class_reveal").click().run())
+    revealed = rooms().current_question(code)
+    assert revealed.revealed and revealed.counts[question.right[0]] == 2
+    assert revealed.share_right() == pytest.approx(2 / 3)
+    ok(pupils[2].run())
+    assert any("67% of 3 answers were right" in m.value for m in pupils[2].markdown)
+    assert any("not right" in c.value for c in pupils[2].caption)
+
+
+def test_ending_the_class_lets_the_students_go():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    ok(button(teacher, "class_end").click().run())
+    assert keys.CLASS_CODE not in teacher.session_state
+    ok(pupil.run())
+    assert keys.CLASS_CODE not in pupil.session_state
