@@ -6,14 +6,21 @@ each test gets its own key prefix. Time is a fake clock, so expiry tests never s
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
+import json
 import pickle
+import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 
 from explorer.classes import codes
+from explorer.classes.export import questions_csv
 from explorer.classes.memory import MemoryStore
 from explorer.classes.store import (
     PAGES,
@@ -36,8 +43,11 @@ from explorer.classes.store import (
 )
 from explorer.i18n import using
 from explorer.i18n.errors import message_of
+from tests import redis_server as servers
 
-STORES = ["memory"]
+redis_url, redis_server = servers.redis_url, servers.redis_server  # the fixtures, by the names tests ask for
+
+STORES = ["memory", "redis"]
 LIMITS = Limits(max_rooms=3, max_students=4, idle_seconds=600.0, live_seconds=15.0, max_questions=5)
 START = 1_800_000_000.0
 _prefixes = itertools.count()
@@ -86,6 +96,15 @@ def room(store):
     """(store, code, token) of a fresh room."""
     code, token = store.create()
     return store, code, token
+
+
+def _everything(store) -> dict:
+    """Every key of a Redis store's prefix with its value, read by type."""
+    client, found = store._client, {}
+    for key in client.scan_iter(match=f"{store.prefix}*"):
+        kind = client.type(key)
+        found[key] = client.hgetall(key) if kind == b"hash" else client.zrange(key, 0, -1, withscores=True)
+    return found
 
 
 def _members(n: int) -> list[str]:
@@ -195,8 +214,7 @@ def test_the_token_is_never_kept_in_clear(make):
     if isinstance(store, MemoryStore):
         kept = repr(store._rooms)
     else:
-        client = store._client
-        kept = repr([(key, client.dump(key)) for key in client.scan_iter(match=f"{store.prefix}*")])
+        kept = repr(_everything(store))
     assert token not in kept
     assert codes.token_hash(token) in kept
 
@@ -473,7 +491,7 @@ def test_answers_need_a_member_an_open_question_and_an_option(room):
     store.ask(code, token, **ATTEND)
     with pytest.raises(NoSuchClass):
         store.answer(code, 1, stranger, 0)
-    for question in (0, 2, -1, "1", None):
+    for question in (0, 2, -1, "1", None, True, 1.0):
         with pytest.raises(QuestionClosed):
             store.answer(code, question, member, 0)
     for option in (-1, 3, 10**30, True, "1", 1.0, None):
@@ -652,3 +670,383 @@ def test_open_store_without_redis_is_the_embedded_store():
     assert isinstance(store, MemoryStore)
     assert store.limits.max_rooms == 7
     assert isinstance(open_store({"ATTENTION_EXPLORER_REDIS_URL": "  "}), MemoryStore)
+
+
+# -- Redis only: what is stored, damaged data, a lost connection ------------------------------------
+@pytest.fixture
+def redis_room(redis_url, clock):
+    """(store, code, token, client) of a fresh room in a Redis store on the session's server."""
+    from explorer.classes.redis_store import RedisStore
+
+    store = RedisStore(redis_url, LIMITS, clock=clock, prefix=f"test{next(_prefixes)}:")
+    code, token = store.create()
+    return store, code, token, store._client
+
+
+def _key(store, code: str, part: str = "") -> str:
+    return f"{store.prefix}room:{code}" + (f":{part}" if part else "")
+
+
+def test_redis_keys_and_their_time_to_live(redis_room):
+    store, code, token, client = redis_room
+    member = codes.new_member_id()
+    store.join(code, member)
+    store.publish(code, token, "decode", {"task": "reverse"})
+    store.ask(code, token, **ATTEND)
+    store.answer(code, 1, member, 1)
+    keys = {_key(store, code, part) for part in ("", "members", "questions", "counts", "answers")}
+    assert {key.decode() for key in client.scan_iter(match=f"{store.prefix}*")} == keys | {f"{store.prefix}rooms"}
+    for key in keys:
+        assert (LIMITS.idle_seconds) * 1000 < client.pttl(key) <= (LIMITS.idle_seconds + 600) * 1000
+    assert client.pttl(f"{store.prefix}rooms") == -1  # the index of rooms lives on; swept by create
+    assert client.zscore(f"{store.prefix}rooms", code) == START
+    assert client.hget(_key(store, code, "answers"), f"1:{member}") == b"1"
+    store.end(code, token)
+    assert list(client.scan_iter(match=f"{store.prefix}room:*")) == []
+    assert client.zcard(f"{store.prefix}rooms") == 0
+
+
+def test_two_replicas_share_a_room(redis_url, clock):
+    from explorer.classes.redis_store import RedisStore
+
+    prefix = f"test{next(_prefixes)}:"
+    teacher_side = RedisStore(redis_url, LIMITS, clock=clock, prefix=prefix)
+    student_side = RedisStore(redis_url, LIMITS, clock=clock, prefix=prefix)
+    code, token = teacher_side.create()
+    member = codes.new_member_id()
+    student_side.join(code.lower(), member)
+    teacher_side.publish(code, token, "beam", {"step": "3"})
+    assert student_side.view(code) == TeacherView("beam", {"step": "3"}, 1, START)
+    qid = teacher_side.ask(code, token, **TOKEN)
+    student_side.answer(code, qid, member, 0)
+    assert teacher_side.current_question(code).counts == (1, 0)
+    assert teacher_side.roster(code) == Roster(following=1, exploring=0)
+    assert student_side.is_teacher(code, token)
+
+
+BAD_VIEWS = {
+    "not JSON": {"view": b"{not json"},
+    "not UTF-8": {"view": b'{"page":"decode","params":{"a":"\xff"}}'},
+    "a list": {"view": b"[1, 2]"},
+    "a page no class shows": {"view": b'{"page":"train","params":{}}'},
+    "a number as a value": {"view": b'{"page":"decode","params":{"a":1}}'},
+    "params a list": {"view": b'{"page":"decode","params":[["a","b"]]}'},
+    "another field": {"view": b'{"page":"decode","params":{},"x":1}'},
+    "31 params": {"view": json.dumps({"page": "decode", "params": {f"k{i}": "v" for i in range(31)}}).encode()},
+    "a long value": {"view": json.dumps({"page": "decode", "params": {"k": "v" * 601}}).encode()},
+    "huge": {"view": b'{"page":"decode","params":{"k":"' + b"v" * 200_000 + b'"}}'},
+    "deeply nested": {"view": b"[" * 100_000 + b"]" * 100_000},
+    "version text": {"version": b"one"},
+    "version 0": {"version": b"0"},
+    "version negative": {"version": b"-4"},
+    "updated NaN": {"updated": b"nan"},
+    "updated missing": {"updated": None},
+}
+
+
+@pytest.mark.parametrize("damage", BAD_VIEWS.values(), ids=BAD_VIEWS.keys())
+def test_a_damaged_view_reads_as_none(redis_room, damage):
+    store, code, token, client = redis_room
+    store.publish(code, token, "decode", {"task": "reverse"})
+    assert store.view(code).version == 1
+    for field_name, value in damage.items():
+        if value is None:
+            client.hdel(_key(store, code), field_name)
+        else:
+            client.hset(_key(store, code), field_name, value)
+    assert store.view(code) is None
+    assert store.publish(code, token, "compare", {}) >= 1  # the teacher's next publish repairs it
+    assert store.view(code).page == "compare"
+
+
+def _meta(**change) -> bytes:
+    data = {**ATTEND, "right": [1], "asked": START, **change}
+    return json.dumps(data).encode()
+
+
+BAD_QUESTIONS_STORED = {
+    "not JSON": {"questions": b"question"},
+    "a list": {"questions": b"[]"},
+    "kind": {"questions": _meta(kind="guess")},
+    "step negative": {"questions": _meta(step=-1)},
+    "step text": {"questions": _meta(step="2")},
+    "options not a list": {"questions": _meta(options="abc")},
+    "201 options": {"questions": _meta(options=["x"] * 201)},
+    "an option too long": {"questions": _meta(options=["le", "x" * 101, "noir"])},
+    "right out of range": {"questions": _meta(right=[7])},
+    "weights short": {"questions": _meta(weights=[1.0])},
+    "asked text": {"questions": _meta(asked="yesterday")},
+    "asked infinite": {"questions": _meta(asked=1e400)},
+    "another field": {"questions": _meta(extra=1)},
+    "a field missing": {"questions": json.dumps({"kind": "attend", "asked": START}).encode()},
+    "counts not JSON": {"counts": b"zero"},
+    "counts short": {"counts": b"[0,0]"},
+    "counts long": {"counts": b"[0,0,0,0]"},
+    "counts negative": {"counts": b"[0,-1,0]"},
+    "counts not whole": {"counts": b"[0,0.5,0]"},
+    "counts true": {"counts": b"[0,true,0]"},
+    "counts missing": {"counts": None},
+    "huge": {"questions": b"[" + b"1," * 200_000 + b"1]"},
+}
+
+
+@pytest.mark.parametrize("damage", BAD_QUESTIONS_STORED.values(), ids=BAD_QUESTIONS_STORED.keys())
+def test_a_damaged_question_is_left_out(redis_room, damage):
+    store, code, token, client = redis_room
+    member = codes.new_member_id()
+    store.join(code, member)
+    store.ask(code, token, **TOKEN)
+    store.ask(code, token, **ATTEND)
+    store.ask(code, token, **TOKEN)
+    store.ask(code, token, **ATTEND)  # the current one, damaged below
+    for part, value in damage.items():
+        if value is None:
+            client.hdel(_key(store, code, part), "4")
+        else:
+            client.hset(_key(store, code, part), "4", value)
+    assert store.current_question(code) is None
+    assert [q.id for q in store.questions(code)] == [1, 2, 3]
+    try:
+        store.answer(code, 4, member, 1)  # refused or counted, never a traceback
+    except (QuestionClosed, BadAnswer):
+        pass
+    assert [q.id for q in store.questions(code)] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("current", [b"abc", b"99", b"0", b"-1", b"1" * 30, None])
+def test_a_damaged_current_question(redis_room, current):
+    store, code, token, client = redis_room
+    store.ask(code, token, **TOKEN)
+    if current is None:
+        client.hdel(_key(store, code), "current")
+    else:
+        client.hset(_key(store, code), "current", current)
+    assert store.current_question(code) is None
+    assert [q.id for q in store.questions(code)] == [1]
+    member = codes.new_member_id()
+    store.join(code, member)
+    with pytest.raises(QuestionClosed):
+        store.answer(code, 1, member, 0)
+
+
+BAD_ROOMS = {
+    "teacher short": {"teacher": b"abc"},
+    "teacher not hex": {"teacher": b"z" * 64},
+    "teacher missing": {"teacher": None},
+    "seen text": {"seen": b"yesterday"},
+    "seen NaN": {"seen": b"nan"},
+    "seen infinite": {"seen": b"inf"},
+    "seen in the far future": {"seen": str(START + 10 * LIMITS.idle_seconds).encode()},
+    "seen missing": {"seen": None},
+    "seen huge": {"seen": b"1" * 100_000},
+}
+
+
+@pytest.mark.parametrize("damage", BAD_ROOMS.values(), ids=BAD_ROOMS.keys())
+def test_a_damaged_room_is_no_class(redis_room, damage):
+    store, code, token, client = redis_room
+    for field_name, value in damage.items():
+        if value is None:
+            client.hdel(_key(store, code), field_name)
+        else:
+            client.hset(_key(store, code), field_name, value)
+    _no_class_anywhere(store, code, token)
+
+
+def _no_class_anywhere(store, code, token):
+    member = codes.new_member_id()
+    assert store.is_teacher(code, token) is False
+    calls = [
+        lambda: store.end(code, token),
+        lambda: store.end(code, None),
+        lambda: store.touch_teacher(code, token),
+        lambda: store.join(code, member),
+        lambda: store.heartbeat(code, member, True),
+        lambda: store.roster(code),
+        lambda: store.publish(code, token, "decode", {}),
+        lambda: store.view(code),
+        lambda: store.ask(code, token, **TOKEN),
+        lambda: store.answer(code, 1, member, 0),
+        lambda: store.reveal(code, token, 1),
+        lambda: store.current_question(code),
+        lambda: store.questions(code),
+        lambda: store.answered(code, 1, member),
+    ]
+    for call in calls:
+        with pytest.raises(NoSuchClass):
+            call()
+
+
+@pytest.mark.parametrize("part", ["", "members", "questions", "counts", "answers"])
+def test_a_key_of_the_wrong_type_is_no_class(redis_room, part):
+    store, code, token, client = redis_room
+    member = codes.new_member_id()
+    store.join(code, member)
+    store.ask(code, token, **TOKEN)
+    client.delete(_key(store, code, part))
+    client.set(_key(store, code, part), "a string")
+    if part == "":
+        _no_class_anywhere(store, code, token)
+        return
+    reads = {
+        "members": lambda: store.roster(code),
+        "questions": lambda: store.questions(code),
+        "counts": lambda: store.current_question(code),
+        "answers": lambda: store.answered(code, 1, member),
+    }
+    with pytest.raises(NoSuchClass):
+        reads[part]()
+
+
+def test_damaged_members_and_answers_are_ignored(redis_room):
+    store, code, token, client = redis_room
+    member = codes.new_member_id()
+    store.join(code, member)
+    store.ask(code, token, **ATTEND)
+    store.answer(code, 1, member, 2)
+    members = _key(store, code, "members")
+    client.hset(members, mapping={"a": "garbage", "b": f"{START} 7", "c": "nan 1", "d": "x" * 1000, "e": f"{START}"})
+    assert store.roster(code) == Roster(following=1, exploring=0)
+    answers = _key(store, code, "answers")
+    for value in (b"two", b"-1", b"200", b"1" * 50):
+        client.hset(answers, f"1:{member}", value)
+        assert store.answered(code, 1, member) is None
+    client.hset(members, mapping={f"m{i}": f"{START} 1" for i in range(20_001)})
+    assert store.roster(code) == Roster(following=0, exploring=0)  # too many to be real: not read
+
+
+def test_a_damaged_index_of_rooms_is_rebuilt(redis_room):
+    store, code, token, client = redis_room
+    client.delete(f"{store.prefix}rooms")
+    client.set(f"{store.prefix}rooms", "a string")
+    other, _ = store.create()
+    store.touch_teacher(code, token)  # back in the index
+    assert client.zrange(f"{store.prefix}rooms", 0, -1) == sorted([other.encode(), code.encode()])
+
+
+def test_rooms_that_vanished_do_not_fill_the_server(redis_room):
+    store, code, token, client = redis_room
+    client.zadd(f"{store.prefix}rooms", {"GHOST2": START, "GHOST3": START})  # rooms whose keys expired
+    store.create()  # the third place: the ghosts are dropped to make room
+    store.create()
+    with pytest.raises(ServerFull):
+        store.create()
+
+
+def test_a_lost_connection_is_unavailable_until_redis_returns(redis_server, clock):
+    from explorer.classes.redis_store import RedisStore
+
+    store = RedisStore(redis_server.url, LIMITS, clock=clock)
+    code, token = store.create()
+    member = codes.new_member_id()
+    store.join(code, member)
+    redis_server.stop()
+    calls = [
+        store.create,
+        lambda: store.end(code, token),
+        lambda: store.is_teacher(code, token),
+        lambda: store.touch_teacher(code, token),
+        lambda: store.join(code, member),
+        lambda: store.heartbeat(code, member, True),
+        lambda: store.roster(code),
+        lambda: store.publish(code, token, "decode", {}),
+        lambda: store.view(code),
+        lambda: store.ask(code, token, **TOKEN),
+        lambda: store.answer(code, 1, member, 0),
+        lambda: store.reveal(code, token, 1),
+        lambda: store.current_question(code),
+        lambda: store.questions(code),
+        lambda: store.answered(code, 1, member),
+    ]
+    for call in calls:
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable) as raised:
+            call()
+        assert time.monotonic() - started < 5
+        assert not isinstance(raised.value, redis.exceptions.RedisError)
+        assert str(raised.value) == "The class server cannot be reached right now; the page retries by itself."
+    redis_server.start()  # the same port, empty (nothing is saved)
+    with pytest.raises(NoSuchClass):
+        store.join(code, member)
+    code, token = store.create()
+    store.join(code, member)
+    assert store.roster(code) == Roster(following=1, exploring=0)
+    assert store.publish(code, token, "decode", {"task": "dates"}) == 1
+
+
+def test_nothing_listening_is_unavailable(clock):
+    from explorer.classes.redis_store import RedisStore
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = RedisStore(f"redis://127.0.0.1:{port}/0", LIMITS, clock=clock)  # connects only when used
+    for call in (store.create, lambda: store.is_teacher("ABCDEF", "token"), lambda: store.roster("ABCDEF")):
+        with pytest.raises(StoreUnavailable):
+            call()
+
+
+def test_open_store_with_redis(redis_url):
+    from explorer.classes.redis_store import RedisStore
+
+    store = open_store({"ATTENTION_EXPLORER_REDIS_URL": redis_url, "ATTENTION_EXPLORER_CLASS_MAX_STUDENTS": "9"})
+    assert isinstance(store, RedisStore)
+    assert (store.prefix, store.limits.max_students) == ("ae:", 9)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "localhost:6379",
+        "http://localhost:6379",
+        "redis://",
+        "redis://:secret@",
+        "redis://:secret@localhost:port",
+        "redis://:secret@localhost:99999",
+        "redis://localhost:6379/db",
+        "unix://",
+        "redis://local host:6379",
+    ],
+)
+def test_open_store_refuses_a_bad_url_clearly(url):
+    with pytest.raises(ValueError) as raised:
+        open_store({"ATTENTION_EXPLORER_REDIS_URL": url})
+    message = str(raised.value)
+    assert message.startswith("ATTENTION_EXPLORER_REDIS_URL is not a Redis URL: write redis://HOST:PORT/DB")
+    assert "secret" not in message
+
+
+# -- the CSV export (explorer/classes/export.py) ------------------------------------------------------
+def test_the_csv_of_a_class(room, clock):
+    store, code, token = room
+    a, b, c = _members(3)
+    for member in (a, b, c):
+        store.join(code, member)
+    store.ask(code, token, **ATTEND)
+    store.answer(code, 1, a, 1)
+    store.answer(code, 1, b, 1)
+    store.answer(code, 1, c, 0)
+    store.reveal(code, token, 1)
+    clock.advance(61.5)
+    store.ask(code, token, "token", 4, ["=SUM(A1)", "+1", "-2", "@x", "\tx", 'plain, "quoted"'], [5], [0.1] * 6)
+    assert questions_csv(store.questions(code)) == (
+        "question,kind,step,asked,option,text,answers,right,weight,share_right\r\n"
+        "1,attend,2,2027-01-15T08:00:00+00:00,0,le,1,no,0.2500,0.6667\r\n"
+        "1,attend,2,2027-01-15T08:00:00+00:00,1,chat,2,yes,0.5000,0.6667\r\n"
+        "1,attend,2,2027-01-15T08:00:00+00:00,2,noir,0,no,0.2500,0.6667\r\n"
+        "2,token,4,2027-01-15T08:01:01+00:00,0,'=SUM(A1),0,no,0.1000,\r\n"
+        "2,token,4,2027-01-15T08:01:01+00:00,1,'+1,0,no,0.1000,\r\n"
+        "2,token,4,2027-01-15T08:01:01+00:00,2,'-2,0,no,0.1000,\r\n"
+        "2,token,4,2027-01-15T08:01:01+00:00,3,'@x,0,no,0.1000,\r\n"
+        "2,token,4,2027-01-15T08:01:01+00:00,4,'\tx,0,no,0.1000,\r\n"
+        '2,token,4,2027-01-15T08:01:01+00:00,5,"plain, ""quoted""",0,yes,0.1000,\r\n'
+    )
+
+
+def test_the_csv_reads_back_as_data():
+    question = Question(1, "token", 0, ("a\nb", "", "ü,=", "-"), (0,), (0.5, 0.25, 0.25, 0.0), (0, 0, 0, 0), False, 0.0)
+    rows = list(csv.reader(io.StringIO(questions_csv([question]))))
+    assert rows[0] == "question kind step asked option text answers right weight share_right".split()
+    assert [row[5] for row in rows[1:]] == ["a\nb", "", "ü,=", "'-"]
+    assert rows[1][3] == "1970-01-01T00:00:00+00:00"
+    assert questions_csv([]) == "question,kind,step,asked,option,text,answers,right,weight,share_right\r\n"

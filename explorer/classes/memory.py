@@ -37,6 +37,11 @@ from explorer.classes.store import (
 )
 
 
+def _an_id(question: object) -> bool:
+    """Whether `question` can be a question's id (a whole number; True is not 1 here)."""
+    return is_option(question, 2**62)
+
+
 @dataclass
 class _Question:
     fields: dict  # checked_question's lists
@@ -168,7 +173,7 @@ class MemoryStore(RoomStore):
     def reveal(self, code: str, token: str, question: int) -> None:
         with self._lock:
             room = self._teacher_room(code, token, self._clock())
-            record = room.questions.get(question) if isinstance(question, int) else None
+            record = room.questions.get(question) if _an_id(question) else None
             if record is None:
                 raise ValueError(f"this class has no question {question!r}")
             record.revealed = True
@@ -201,7 +206,8 @@ class MemoryStore(RoomStore):
             room = self._room(code, self._clock())
             if member not in room.members:
                 raise NoSuchClass()
-            record = room.questions.get(question) if question == room.current else None
+            current = _an_id(question) and question == room.current
+            record = room.questions.get(room.current) if current else None
             if record is None or record.revealed:
                 raise QuestionClosed()
             if not is_option(option, len(record.counts)):
@@ -239,4 +245,4 @@ class MemoryStore(RoomStore):
         check_member(member)
         with self._lock:
             room = self._room(code, self._clock())
-            return room.answers.get((question, member))
+            return room.answers.get((question, member)) if _an_id(question) else None

@@ -1,0 +1,541 @@
+"""The Redis room store: live classes shared by every app replica that talks to one redis-server.
+
+Keys (``prefix`` is "ae:" unless told; CODE is a normalised join code):
+
+- ``ae:rooms``               sorted set: CODE -> when its teacher was last seen (counts open rooms; sweeping)
+- ``ae:room:CODE``           hash: ``teacher`` (the token's SHA-256, never the token), ``seen`` (the teacher's
+                             last time), ``view`` (JSON {"page", "params"}), ``version``, ``updated``,
+                             ``qlast`` (questions asked), ``current`` (the current question's id)
+- ``ae:room:CODE:members``   hash: member id -> "SEEN FLAG" (FLAG 1 following, 0 exploring)
+- ``ae:room:CODE:questions`` hash: question id -> JSON {"kind", "step", "options", "right", "weights", "asked"}
+- ``ae:room:CODE:counts``    hash: question id -> JSON list of answers per option; "r" + id -> "1" once revealed
+- ``ae:room:CODE:answers``   hash: "ID:MEMBER" -> the option chosen (HSETNX: at most once)
+
+Every change is one Lua script, so each is atomic: the room is checked (well-formed, not expired by
+the store's clock, the teacher's hash matched) in the same step as the write, a join counts the
+members and adds one, an answer checks the question and records it with HSETNX before counting it.
+Time comes from the store's injected clock (passed to the scripts), so expiry follows it in tests;
+the keys also carry a TTL of the idle time plus a margin, renewed by the teacher's calls, so dead
+rooms vanish by themselves. Scripts name other rooms' keys when sweeping, so this needs one Redis
+(not a cluster), which is what deploy/ runs.
+
+Redis is not trusted to hold well-formed data: reads come back through capped scripts (a hash with
+too many fields or a value too long is not read) and are parsed with the checks of
+explorer.classes.store. A damaged view reads as None, a damaged question is left out, a damaged
+room (or a key of the wrong type) is NoSuchClass. A connection lost or timed out (or any other
+Redis error) is StoreUnavailable; the client reconnects by itself on the next call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from urllib.parse import urlsplit
+
+import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
+
+from explorer.classes import codes
+from explorer.classes.store import (
+    MAX_OPTIONS,
+    MAX_QUESTION_BYTES,
+    MAX_VIEW_BYTES,
+    AlreadyAnswered,
+    BadAnswer,
+    ClassFull,
+    Limits,
+    NoSuchClass,
+    NotTeacher,
+    Question,
+    QuestionClosed,
+    RoomStore,
+    Roster,
+    ServerFull,
+    StoreUnavailable,
+    TeacherView,
+    TooManyQuestions,
+    _float,
+    _int,
+    check_member,
+    checked_question,
+    checked_view,
+    is_option,
+    parse_question,
+    parse_view,
+    question_json,
+    room_alive,
+    view_json,
+)
+
+TTL_MARGIN_SECONDS = 600.0  # a room's keys outlive its idle time by this much (the clock decides, the TTL cleans)
+MAX_FIELDS = 20_000  # a hash with more fields than this is damaged, and not read
+_HASHES = ("members", "questions", "counts", "answers")  # a room's hashes, in the order of its keys after its own
+URL_HELP = (
+    "ATTENTION_EXPLORER_REDIS_URL is not a Redis URL: write redis://HOST:PORT/DB (rediss:// for TLS, "
+    "unix:///PATH for a socket), for example redis://127.0.0.1:6379/0"
+)
+
+# -- the scripts ----------------------------------------------------------------------------------
+# KEYS: 1 room, 2 members, 3 questions, 4 counts, 5 answers, 6 rooms (the sorted set).
+# ARGV: 1 now, 2 now - idle, 3 now + idle, 4 code, 5 TTL in ms, then the script's own.
+_PRELUDE = """
+local function alive()
+  local r = redis.call('HMGET', KEYS[1], 'teacher', 'seen')
+  local teacher, seen = r[1], tonumber(r[2])
+  if type(teacher) ~= 'string' or #teacher ~= 64 or not string.match(teacher, '^[0-9a-f]+$') then return nil end
+  if not seen or seen ~= seen or seen < tonumber(ARGV[2]) or seen > tonumber(ARGV[3]) then return nil end
+  return teacher
+end
+local function teacher_fails(hash)
+  local teacher = alive()
+  if not teacher then return 'GONE' end
+  if teacher ~= hash then return 'NOT_TEACHER' end
+  return nil
+end
+local function keep()
+  redis.call('HSET', KEYS[1], 'seen', ARGV[1])
+  redis.call('ZADD', KEYS[6], ARGV[1], ARGV[4])
+  for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+end
+local function like_room(key)
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+end
+local function whole(raw)
+  local n = tonumber(raw)
+  if not n or n < 0 or n ~= math.floor(n) or n > 2^52 then return 0 end
+  return n
+end
+"""
+
+# ARGV 6 token hash, 7 max rooms, 8 key prefix.
+_CREATE = """
+local prefix = ARGV[8]
+local function drop(code)
+  local room = prefix .. 'room:' .. code
+  redis.call('DEL', room, room .. ':members', room .. ':questions', room .. ':counts', room .. ':answers')
+  redis.call('ZREM', KEYS[6], code)
+end
+local kind = redis.call('TYPE', KEYS[6]).ok
+if kind ~= 'zset' and kind ~= 'none' then redis.call('DEL', KEYS[6]) end  -- a damaged index: rebuilt as rooms open
+for _, code in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[2])) do drop(code) end
+if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[7]) then
+  for _, code in ipairs(redis.call('ZRANGE', KEYS[6], 0, -1)) do
+    if redis.call('EXISTS', prefix .. 'room:' .. code) == 0 then redis.call('ZREM', KEYS[6], code) end
+  end
+  if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[7]) then return {'FULL'} end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'TAKEN'} end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('HSET', KEYS[1], 'teacher', ARGV[6], 'version', '0', 'qlast', '0', 'current', '0')
+keep()
+return {'OK'}
+"""
+
+# ARGV 6 token hash.
+_END = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('ZREM', KEYS[6], ARGV[4])
+return {'OK'}
+"""
+
+# ARGV 6 token hash.
+_TOUCH = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+return {'OK'}
+"""
+
+# ARGV 6 token hash, 7 the view's JSON.
+_PUBLISH = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+local version = whole(redis.call('HGET', KEYS[1], 'version'))
+if version > 0 and redis.call('HGET', KEYS[1], 'view') == ARGV[7] then return {'OK', version} end
+version = version + 1
+redis.call('HSET', KEYS[1], 'view', ARGV[7], 'version', string.format('%d', version), 'updated', ARGV[1])
+return {'OK', version}
+"""
+
+# ARGV 6 token hash, 7 the question's JSON, 8 its counts' JSON (zeros), 9 max questions.
+_ASK = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+local last = whole(redis.call('HGET', KEYS[1], 'qlast'))
+if last >= tonumber(ARGV[9]) then keep() return {'TOO_MANY'} end
+local id = string.format('%d', last + 1)
+redis.call('HSET', KEYS[3], id, ARGV[7])
+redis.call('HSET', KEYS[4], id, ARGV[8])
+redis.call('HSET', KEYS[1], 'qlast', id, 'current', id)
+keep()
+return {'OK', last + 1}
+"""
+
+# ARGV 6 token hash, 7 question id.
+_REVEAL = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+if redis.call('HEXISTS', KEYS[3], ARGV[7]) == 0 then return {'NO_QUESTION'} end
+redis.call('HSET', KEYS[4], 'r' .. ARGV[7], '1')
+return {'OK'}
+"""
+
+# ARGV 6 member, 7 max students.
+_JOIN = """
+if not alive() then return {'GONE'} end
+local old = redis.call('HGET', KEYS[2], ARGV[6])
+if old then
+  local flag = string.sub(old, -1) == '0' and '0' or '1'
+  redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. flag)
+  return {'OK'}
+end
+if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then return {'FULL'} end
+redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' 1')
+like_room(KEYS[2])
+return {'OK'}
+"""
+
+# ARGV 6 member, 7 flag (1 following, 0 exploring).
+_HEARTBEAT = """
+if not alive() or redis.call('HEXISTS', KEYS[2], ARGV[6]) == 0 then return {'GONE'} end
+redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. ARGV[7])
+return {'OK'}
+"""
+
+# ARGV 6 member, 7 question id, 8 option.
+_ANSWER = """
+if not alive() or redis.call('HEXISTS', KEYS[2], ARGV[6]) == 0 then return {'GONE'} end
+local current = redis.call('HGET', KEYS[1], 'current')
+local revealed = redis.call('HEXISTS', KEYS[4], 'r' .. ARGV[7]) == 1
+if ARGV[7] == '0' or current ~= ARGV[7] or revealed then return {'CLOSED'} end
+local ok, counts = pcall(cjson.decode, redis.call('HGET', KEYS[4], ARGV[7]) or '')
+if not ok or type(counts) ~= 'table' then return {'CLOSED'} end
+for i = 1, #counts do
+  local n = counts[i]
+  if type(n) ~= 'number' or n < 0 or n ~= math.floor(n) then return {'CLOSED'} end  -- damaged: never counted into
+end
+local option = tonumber(ARGV[8])
+if option < 0 or option >= #counts then return {'BAD'} end
+if redis.call('HSETNX', KEYS[5], ARGV[7] .. ':' .. ARGV[6], ARGV[8]) == 0 then return {'ALREADY'} end
+counts[option + 1] = counts[option + 1] + 1
+redis.call('HSET', KEYS[4], ARGV[7], cjson.encode(counts))
+like_room(KEYS[5])
+return {'OK'}
+"""
+
+# Reads, capped: a value longer than the cap reads as '', a hash of more than ARGV[1] fields as 0.
+_CAPPED = """
+local function capped(values, limit)
+  for i, v in ipairs(values) do
+    if type(v) == 'string' and #v > limit then values[i] = '' end
+  end
+  return values
+end
+"""
+
+# KEYS 1 room, 2.. hashes read whole. ARGV 1 max fields, 2 max length, 3 n, 4..3+n the room's fields.
+_READ = """
+local limit = tonumber(ARGV[2])
+local fields = {}
+for i = 1, tonumber(ARGV[3]) do fields[i] = ARGV[3 + i] end
+local out = {capped(redis.call('HMGET', KEYS[1], unpack(fields)), limit)}
+for i = 2, #KEYS do
+  if redis.call('HLEN', KEYS[i]) > tonumber(ARGV[1]) then out[i] = 0
+  else out[i] = capped(redis.call('HGETALL', KEYS[i]), limit) end
+end
+return out
+"""
+
+# KEYS 1 room, 2 a hash. ARGV 1 max length, 2 the hash's field. -> {teacher, seen, value}
+_READ_FIELD = """
+local r = redis.call('HMGET', KEYS[1], 'teacher', 'seen')
+return capped({r[1], r[2], redis.call('HGET', KEYS[2], ARGV[2])}, tonumber(ARGV[1]))
+"""
+
+# KEYS 1 room, 2 questions, 3 counts. ARGV 1 max length. -> {teacher, seen, current, question, counts, revealed}
+_CURRENT = """
+local r = redis.call('HMGET', KEYS[1], 'teacher', 'seen', 'current')
+local id = r[3]
+if type(id) ~= 'string' or #id > 20 then return capped({r[1], r[2]}, tonumber(ARGV[1])) end
+local question = redis.call('HGET', KEYS[2], id)
+local counts = redis.call('HMGET', KEYS[3], id, 'r' .. id)
+return capped({r[1], r[2], id, question, counts[1], counts[2]}, tonumber(ARGV[1]))
+"""
+
+
+def check_url(url: object) -> str:
+    """`url` if it is a Redis URL redis-py can use, else ValueError with `URL_HELP` (the URL itself is
+    never repeated: it may hold a password)."""
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        ok = parts is not None and (
+            (
+                parts.scheme in ("redis", "rediss")
+                and re.fullmatch(r"[A-Za-z0-9._:%-]+", parts.hostname or "") is not None
+                and (parts.port or 1) > 0
+                and re.fullmatch(r"/?[0-9]*", parts.path) is not None
+            )
+            or (parts.scheme == "unix" and bool(parts.path))
+        )
+        if ok:
+            redis.connection.ConnectionPool.from_url(url)
+    except (ValueError, TypeError) as error:
+        raise ValueError(URL_HELP) from error
+    if not ok:
+        raise ValueError(URL_HELP)
+    return url
+
+
+class RedisStore(RoomStore):
+    """Rooms in Redis (`RoomStore` documents the methods; the module docstring, the keys)."""
+
+    def __init__(
+        self,
+        url: str,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.time,
+        prefix: str = "ae:",
+    ) -> None:
+        self.limits = limits or Limits()
+        self.prefix = prefix
+        self._clock = clock
+        self._client = redis.Redis.from_url(
+            check_url(url),
+            socket_timeout=5,
+            socket_connect_timeout=2,
+            retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=2),
+            health_check_interval=30,
+        )
+        script = self._client.register_script
+        self._scripts = {
+            name: script(_PRELUDE + source)
+            for name, source in {
+                "create": _CREATE,
+                "end": _END,
+                "touch": _TOUCH,
+                "publish": _PUBLISH,
+                "ask": _ASK,
+                "reveal": _REVEAL,
+                "join": _JOIN,
+                "heartbeat": _HEARTBEAT,
+                "answer": _ANSWER,
+            }.items()
+        }
+        self._read = script(_CAPPED + _READ)
+        self._read_field = script(_CAPPED + _READ_FIELD)
+        self._current = script(_CAPPED + _CURRENT)
+        self._ttl_ms = str(int((self.limits.idle_seconds + TTL_MARGIN_SECONDS) * 1000))
+
+    # -- talking to Redis --
+    @contextlib.contextmanager
+    def _talking(self) -> Iterator[None]:
+        """Redis's errors as the store's: a key of the wrong type is a damaged room, anything else unavailable."""
+        try:
+            yield
+        except redis.exceptions.ResponseError as error:
+            if "WRONGTYPE" in str(error):
+                raise NoSuchClass() from error
+            raise StoreUnavailable() from error
+        except redis.exceptions.RedisError as error:
+            raise StoreUnavailable() from error
+
+    def _keys(self, code: str) -> list[str]:
+        room = f"{self.prefix}room:{code}"
+        return [
+            room,
+            f"{room}:members",
+            f"{room}:questions",
+            f"{room}:counts",
+            f"{room}:answers",
+            f"{self.prefix}rooms",
+        ]
+
+    def _code(self, code: object) -> str:
+        key = codes.normalise_code(code)
+        if key is None:
+            raise NoSuchClass()
+        return key
+
+    def _change(self, name: str, code: str, *args: object) -> list:
+        """Run a changing script on the room `code`: its reply, whose first item (the outcome) is decoded."""
+        now = self._clock()
+        idle = self.limits.idle_seconds
+        argv = [repr(float(now)), repr(now - idle), repr(now + idle), code, self._ttl_ms, *map(str, args)]
+        with self._talking():
+            reply = self._scripts[name](keys=self._keys(code), args=argv)
+        outcome = reply[0].decode("ascii") if isinstance(reply, list) and reply else ""
+        if outcome == "GONE":
+            raise NoSuchClass()
+        if outcome == "NOT_TEACHER":
+            raise NotTeacher()
+        return [outcome, *reply[1:]]
+
+    def _teacher(self, name: str, code: object, token: object, *args: object) -> list:
+        """A teacher's script: the token's hash goes along (a non-text token is never the teacher)."""
+        if not isinstance(token, str):
+            self._room_fields(self._code(code))  # NoSuchClass first, as for a wrong token
+            raise NotTeacher()
+        return self._change(name, self._code(code), codes.token_hash(token), *args)
+
+    def _room_fields(self, code: str, *fields: str, hashes: Sequence[str] = (), limit: int = 200) -> list:
+        """The open room's (teacher, seen, *fields), then each of its hashes named in `hashes` ("members",
+        "questions", "counts") as a dict, or None when too big. NoSuchClass for a room not open or damaged."""
+        keys = self._keys(code)
+        names = ["teacher", "seen", *fields]
+        read = [keys[0], *(keys[_HASHES.index(name) + 1] for name in hashes)]
+        with self._talking():
+            reply = self._read(keys=read, args=[MAX_FIELDS, limit, len(names), *names])
+        if not isinstance(reply, list) or not isinstance(reply[0], list) or len(reply[0]) != len(names):
+            raise NoSuchClass()
+        self._check_alive(reply[0])
+        whole = [
+            dict(zip(flat[::2], flat[1::2], strict=True)) if isinstance(flat, list) else None for flat in reply[1:]
+        ]
+        return [*reply[0], *whole]
+
+    def _check_alive(self, reply: object) -> None:
+        """NoSuchClass unless `reply` starts with the (teacher, seen) of a well-formed room open now."""
+        if not isinstance(reply, list) or len(reply) < 2:
+            raise NoSuchClass()
+        if room_alive(reply[0], reply[1], self._clock(), self.limits.idle_seconds) is None:
+            raise NoSuchClass()
+
+    # -- the teacher --
+    def create(self) -> tuple[str, str]:
+        token = codes.new_token()
+        for _ in range(20):
+            code = codes.new_code()
+            outcome, *_ = self._change("create", code, codes.token_hash(token), self.limits.max_rooms, self.prefix)
+            if outcome == "OK":
+                return code, token
+            if outcome == "FULL":
+                raise ServerFull(limit=self.limits.max_rooms)
+        raise ServerFull(limit=self.limits.max_rooms)  # twenty codes taken in a row: as good as full
+
+    def end(self, code: str, token: str) -> None:
+        self._teacher("end", code, token)
+
+    def is_teacher(self, code: str, token: object) -> bool:
+        key = codes.normalise_code(code)
+        if key is None:
+            return False
+        try:
+            teacher = self._room_fields(key)[0]
+        except NoSuchClass:
+            return False
+        return codes.token_matches(token, teacher.decode("ascii"))
+
+    def touch_teacher(self, code: str, token: str) -> None:
+        self._teacher("touch", code, token)
+
+    def publish(self, code: str, token: str, page: str, params: Mapping[str, str]) -> int:
+        page, params = checked_view(page, params)
+        _, version = self._teacher("publish", code, token, view_json(page, params))
+        return int(version)
+
+    def ask(
+        self,
+        code: str,
+        token: str,
+        kind: str,
+        step: int,
+        options: Sequence[str],
+        right: Sequence[int],
+        weights: Sequence[float],
+    ) -> int:
+        fields = checked_question(kind, step, options, right, weights)
+        meta = question_json(fields, float(self._clock()))
+        zeros = "[" + ",".join("0" * len(fields["options"])) + "]"
+        outcome, *rest = self._teacher("ask", code, token, meta, zeros, self.limits.max_questions)
+        if outcome == "TOO_MANY":
+            raise TooManyQuestions(limit=self.limits.max_questions)
+        return int(rest[0])
+
+    def reveal(self, code: str, token: str, question: int) -> None:
+        qid = _int(question, 1, 2**52)
+        outcome, *_ = self._teacher("reveal", code, token, qid or 0)
+        if outcome != "OK":
+            raise ValueError(f"this class has no question {question!r}")
+
+    # -- the students --
+    def join(self, code: object, member: str) -> None:
+        check_member(member)
+        outcome, *_ = self._change("join", self._code(code), member, self.limits.max_students)
+        if outcome == "FULL":
+            raise ClassFull(limit=self.limits.max_students)
+
+    def heartbeat(self, code: str, member: str, following: bool) -> None:
+        check_member(member)
+        self._change("heartbeat", self._code(code), member, 1 if following else 0)
+
+    def answer(self, code: str, question: int, member: str, option: int) -> None:
+        check_member(member)
+        code = self._code(code)
+        qid = _int(question, 1, 2**52) if not isinstance(question, str | bytes) else None
+        if not is_option(option, MAX_OPTIONS):
+            qid = qid or 0  # still NoSuchClass or QuestionClosed first, as the embedded store says
+            outcome, *_ = self._change("answer", code, member, qid, -1)
+        else:
+            outcome, *_ = self._change("answer", code, member, qid or 0, int(option))
+        error = {"CLOSED": QuestionClosed, "BAD": BadAnswer, "ALREADY": AlreadyAnswered}.get(outcome)
+        if error is not None:
+            raise error()
+
+    # -- what everyone reads --
+    def roster(self, code: str) -> Roster:
+        members = self._room_fields(self._code(code), hashes=["members"], limit=64)[2] or {}
+        horizon = self._clock() - self.limits.live_seconds
+        following = exploring = 0
+        for value in members.values():
+            seen, _, flag = value.partition(b" ")
+            seen = _float(seen)
+            if seen is None or seen < horizon or flag not in (b"0", b"1"):
+                continue
+            following += flag == b"1"
+            exploring += flag == b"0"
+        return Roster(following=following, exploring=exploring)
+
+    def view(self, code: str) -> TeacherView | None:
+        fields = self._room_fields(self._code(code), "view", "version", "updated", limit=MAX_VIEW_BYTES)
+        return parse_view(*fields[2:])
+
+    def current_question(self, code: str) -> Question | None:
+        keys = self._keys(self._code(code))
+        with self._talking():
+            reply = self._current(keys=[keys[0], keys[2], keys[3]], args=[MAX_QUESTION_BYTES])
+        self._check_alive(reply)
+        if len(reply) != 6 or _int(reply[2], 1, 2**52) is None:
+            return None
+        return parse_question(reply[2], reply[3], reply[4], reply[5] == b"1")
+
+    def questions(self, code: str) -> list[Question]:
+        fields = self._room_fields(self._code(code), hashes=["questions", "counts"], limit=MAX_QUESTION_BYTES)
+        stored, counts = fields[2:]
+        if stored is None or counts is None:
+            return []
+        found = []
+        for raw_id, meta in stored.items():
+            qid = _int(raw_id, 1, 2**52)
+            if qid is None:
+                continue
+            question = parse_question(qid, meta, counts.get(raw_id), counts.get(b"r" + raw_id) == b"1")
+            if question is not None:
+                found.append(question)
+        return sorted(found, key=lambda q: q.id)
+
+    def answered(self, code: str, question: int, member: str) -> int | None:
+        check_member(member)
+        keys = self._keys(self._code(code))
+        qid = _int(question, 1, 2**52) if not isinstance(question, str | bytes) else None
+        with self._talking():
+            reply = self._read_field(keys=[keys[0], keys[4]], args=[100, f"{qid or 0}:{member}"])
+        self._check_alive(reply)
+        return _int(reply[2], 0, MAX_OPTIONS - 1) if len(reply) == 3 else None
