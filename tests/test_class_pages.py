@@ -16,7 +16,6 @@ from explorer.ui import classroom
 from tests.app_fixtures import ROOT, ok, use_registry
 
 TIMEOUT = 60
-DECODE = str(ROOT / "pages" / "1_Decode.py")
 SENTENCE = "abcd"
 
 
@@ -34,7 +33,8 @@ def button(at: AppTest, key: str):
 
 
 def teacher_on_decode() -> tuple[AppTest, str]:
-    at = AppTest.from_file(DECODE, default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)  # the app, so pages can switch
+    at.switch_page("pages/1_Decode.py")
     at.query_params.update({"task": "reverse", "scorer": "general", "sentence": SENTENCE})
     ok(at.run())
     ok(button(at, "class_start").click().run())
@@ -154,3 +154,89 @@ def test_ending_the_class_lets_the_students_go():
     assert keys.CLASS_CODE not in teacher.session_state
     ok(pupil.run())
     assert keys.CLASS_CODE not in pupil.session_state
+
+
+def test_students_follow_the_teacher_to_another_page():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    teacher.switch_page("pages/2_Compare.py")
+    ok(teacher.run())
+    assert rooms().view(code).page == "compare"
+    assert rooms().view(code).params["sentence"] == SENTENCE
+    ok(pupil.run())
+    assert pupil.title[0].value == "Compare scorers"
+    assert pupil.session_state[keys.COMPARE_SENTENCE] == SENTENCE
+
+
+def test_the_teacher_opens_a_decode_tab_and_it_is_published():
+    from explorer.ui.decode_sections import TABS
+
+    teacher, code = teacher_on_decode()
+    teacher.session_state[keys.DECODE_TABS] = TABS["links"]
+    ok(teacher.run())
+    assert rooms().view(code).params["tab"] == "links"
+
+
+@pytest.mark.parametrize("raw", ["<script>alert(1)</script>", "A" * 5000, "abc 23", "OOOOOO", ""])
+def test_a_hostile_or_wrong_join_link_gets_the_one_message(raw):
+    teacher_on_decode()
+    pupil = student({"room": raw})
+    assert [w.value for w in pupil.warning] == ["No class is open with that code."]
+    assert keys.CLASS_CODE not in pupil.session_state
+
+
+def test_ten_wrong_codes_in_a_minute_are_refused_until_later():
+    teacher, code = teacher_on_decode()
+    pupil = student({})
+    box = pupil.text_input(key=keys.CLASS_JOIN_CODE)
+    for _ in range(10):
+        box.input("ZZZZZ2").run()
+        ok(button(pupil, "class_join").click().run())
+    box.input(code).run()  # even the right code waits now
+    ok(button(pupil, "class_join").click().run())
+    assert pupil.warning[0].value.startswith("Too many join attempts")
+    assert keys.CLASS_CODE not in pupil.session_state
+
+
+def test_the_teacher_downloads_the_answers_as_csv():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    ok(button(teacher, "class_ask").click().run())
+    question = rooms().current_question(code)
+    ok(pupil.run())
+    ok(answer_pills(pupil, question.id).set_value(question.right[0]).run())
+    ok(teacher.run())
+    download = next(e for e in teacher.sidebar.get("download_button"))
+    assert download.proto.label == "Download the answers (CSV)"
+
+
+def test_a_class_on_redis_is_followed_like_an_embedded_one(monkeypatch):
+    import redis
+
+    from tests.redis_server import RedisServer
+
+    with RedisServer() as server:
+        monkeypatch.setenv("ATTENTION_EXPLORER_REDIS_URL", server.url)
+        classroom._open_store.clear()
+        teacher, code = teacher_on_decode()
+        assert type(rooms()).__name__ == "RedisStore"
+        pupil = student({"room": code})
+        ok(button(teacher, "decode_step_button").click().run())
+        ok(pupil.run())
+        assert pupil.session_state[keys.DECODE_STEP] == 1
+        redis.Redis.from_url(server.url).save()  # what Redis keeps on disk comes back with it
+        server.stop()  # Redis goes away: the follower's page says so, without an exception
+        ok(pupil.run())
+        assert any("cannot be reached" in w.value for w in pupil.warning), [w.value for w in pupil.warning]
+        server.start()
+        ok(pupil.run())  # back: the same page follows again, live
+        assert any("· live" in s.value for s in pupil.success)
+        ok(button(teacher, "decode_step_button").click().run())
+        ok(pupil.run())
+        assert pupil.session_state[keys.DECODE_STEP] == 2
+        server.stop()
+        (server.folder / "dump.rdb").unlink()
+        server.start()  # a restart that lost the rooms: the follower is told, no traceback
+        ok(pupil.run())
+        assert keys.CLASS_CODE not in pupil.session_state
+        assert any(f"The class {code} has ended." in w.value for w in pupil.warning)
