@@ -8,14 +8,14 @@ from explorer import i18n
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state.catalog import data_credits, entries, headline, task_examples, task_label
-from explorer.ui import classroom, frame
+from explorer.ui import class_student, frame
 from seq2seq.checkpoint import CheckpointError
 
 # The models table's columns (English names; headed in the page's language).
 COLUMNS = (N_("model"), N_("task"), N_("scorer"), N_("cell"), N_("parameters"), N_("metric"), N_("value"))
 
 frame.page(N_("Attention Explorer"), needs_registry=False, icon="🔎")  # the registry's errors are shown below
-classroom.join_box()  # "Class code" and "Join a class"; a join link (?room=CODE) joins at once
+class_student.join_box()  # "Class code" and "Join a class"; a join link (?room=CODE) joins at once
 st.markdown(
     _(
         "Watch a neural translator decide, one token at a time. Type a sentence, step through the "

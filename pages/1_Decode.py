@@ -10,7 +10,7 @@ import streamlit as st
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import classroom, frame
+from explorer.ui import class_state, class_student, class_teacher, frame
 from explorer.ui import decode_sections as ui
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
@@ -94,14 +94,14 @@ def live() -> None:
     else:
         ui.controls(n, presentation)
         ui.step_views(data, translator, presentation)
-    classroom.ask_button(data, ss[keys.DECODE_STEP])  # a teacher's "Ask the class" about the next step
+    class_teacher.ask_button(data, ss[keys.DECODE_STEP])  # a teacher's "Ask the class" about the next step
 
 
-if classroom.following(ss):  # the teacher's steps, drawn from this decode by a small polling fragment
-    classroom.decode_follower(data, translator, n)
+if class_state.following(ss):  # the teacher's steps, drawn from this decode by a small polling fragment
+    class_student.decode_follower(data, translator, n)
     st.stop()
 live()
-classroom.question_panel()  # a teacher's open question: the answers coming in, Reveal
+class_teacher.question_panel()  # a teacher's open question: the answers coming in, Reveal
 ui.instant_stepping(data, presentation)
 if not presentation:
     ui.exports(data, dv.file_stem(view))

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
-from explorer.ui import classroom
+from explorer.ui import class_state, class_teacher
 from tests.app_fixtures import ROOT, ok, use_registry
 
 TIMEOUT = 60
@@ -23,9 +23,9 @@ SENTENCE = "abcd"
 def fresh_rooms(monkeypatch):
     use_registry(monkeypatch)
     monkeypatch.delenv("ATTENTION_EXPLORER_REDIS_URL", raising=False)
-    classroom._open_store.clear()
+    class_state.rooms.clear()
     yield
-    classroom._open_store.clear()
+    class_state.rooms.clear()
 
 
 def button(at: AppTest, key: str):
@@ -54,7 +54,7 @@ def answer_pills(at: AppTest, question: int):
 
 
 def rooms():
-    return classroom._open_store()
+    return class_state.rooms()
 
 
 def test_start_a_class_shows_the_code_and_publishes_the_teachers_view():
@@ -75,7 +75,7 @@ def test_the_qr_code_is_the_join_link_and_large_enough_for_a_room():
     from PIL import Image
 
     url = "http://class.example:8501/?room=ABC234"
-    image = Image.open(io.BytesIO(classroom.qr_png(url, scale=18)))
+    image = Image.open(io.BytesIO(class_teacher.qr_png(url, scale=18)))
     symbol = segno.make(url, error="m")
     assert image.size == symbol.symbol_size(scale=18, border=2)
     assert image.size[0] >= 500  # the dialog shows it 700 px wide: every module is several pixels
@@ -217,7 +217,7 @@ def test_a_class_on_redis_is_followed_like_an_embedded_one(monkeypatch):
 
     with RedisServer() as server:
         monkeypatch.setenv("ATTENTION_EXPLORER_REDIS_URL", server.url)
-        classroom._open_store.clear()
+        class_state.rooms.clear()
         teacher, code = teacher_on_decode()
         assert type(rooms()).__name__ == "RedisStore"
         pupil = student({"room": code})

@@ -66,7 +66,7 @@ LESSON_TEACHER = "lesson_teacher"  # the sidebar's "Teacher's notes" toggle, a b
 # chosen option or source position), the notes of the link last opened with the position they led to.
 LESSON_POSITION, LESSON_ANSWERS, LESSON_LINK_NOTES = "_lesson_position", "_lesson_answers", "_lesson_link_notes"
 
-# -- a live class (explorer.ui.classroom) ------------------------------------------------------
+# -- a live class (explorer.ui.class_state) -----------------------------------------------------
 # Private: the class's join code; the teacher's secret token (only the teacher's session has one);
 # this session's member id in the room; whether it follows the teacher (False: exploring on its own);
 # the teacher's view it drew last (a TeacherView); when it told the room it is there; the session's

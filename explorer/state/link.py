@@ -55,7 +55,7 @@ def beside_view(session: Mapping) -> dict[str, str]:
 
 
 # Told of every page's view as it is published: (session, page, link parameters). A live class's teacher
-# sends it to the room this way (explorer.ui.classroom registers the listener): one format, the link.
+# sends it to the room this way (explorer.ui.class_teacher registers the listener): one format, the link.
 Listener = Callable[[MutableMapping, str, dict[str, str]], None]
 _listeners: list[Listener] = []
 

@@ -8,7 +8,7 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import classroom, colors, language, navigation, presentation
+from explorer.ui import class_student, class_teacher, colors, language, navigation, presentation
 from explorer.ui.loaders import require_registry
 from explorer.ui.markdown import escape_markdown
 from seq2seq.registry import CheckpointError
@@ -31,7 +31,7 @@ def page(
 
     `view`: the page's name for a live class (explorer.classes.store.PAGES): its sidebar offers "Start a
     class"; a student following a teacher is taken to the teacher's page and view before the page reads
-    its URL (explorer.ui.classroom)."""
+    its URL (explorer.ui.class_student)."""
     note = language.choose()
     name = _(APP_NAME)
     st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
@@ -49,8 +49,8 @@ def page(
         st.warning(note)
     if colors_note:  # the link's value, escaped
         st.warning(escape_markdown(message_of(colors_note)))
-    classroom.sidebar(view)
-    classroom.follow_page(view)
+    class_teacher.sidebar(view)
+    class_student.follow_page(view)
     return projecting
 
 

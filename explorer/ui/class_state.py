@@ -1,0 +1,92 @@
+"""Live classes in the pages, what the teacher's and the students' sides share: the room store, the session's
+role, a problem to show once, and a revealed question.
+
+Roles live in the session (explorer.state.keys CLASS_*): a teacher holds the class's code and its secret
+token; a student holds the code and a member id, and follows the teacher or explores on its own. The
+teacher's side is explorer.ui.class_teacher, the students' explorer.ui.class_student; docs/pages/classes.md
+tells users how it works.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.classes import follow
+from explorer.classes.store import ClassError, Question, RoomStore, open_store
+from explorer.i18n import N_, _, ngettext
+from explorer.i18n.errors import message_of
+from explorer.state import keys
+from explorer.state.view import Note
+from explorer.ui.markdown import escape_markdown
+
+KIND_LABELS = {
+    "attend": N_("Where will the next token look? (click a source token)"),
+    "token": N_("Which token comes next? (pick a candidate)"),
+}
+
+
+@st.cache_resource(show_spinner=False)
+def rooms() -> RoomStore:
+    """One room store per server process: the embedded one, or Redis (ATTENTION_EXPLORER_REDIS_URL).
+    Raises ValueError for a malformed Redis URL (`usable` says so on the page)."""
+    return open_store()
+
+
+def usable(box=st) -> bool:
+    """Whether live classes can be offered; if not (a malformed Redis URL), `box` says why."""
+    try:
+        rooms()
+    except ValueError as error:
+        box.error(_("Live classes are off: {error}").format(error=escape_markdown(str(error))))
+        return False
+    return True
+
+
+def teaching(session) -> bool:
+    return bool(session.get(keys.CLASS_TOKEN) and session.get(keys.CLASS_CODE))
+
+
+def joined(session) -> bool:
+    return bool(session.get(keys.CLASS_MEMBER) and session.get(keys.CLASS_CODE)) and not teaching(session)
+
+
+def following(session) -> bool:
+    return joined(session) and bool(session.get(keys.CLASS_FOLLOWING))
+
+
+def leave(session, problem: ClassError | Note | None = None) -> None:
+    """Forget the class (ended, expired, left); `problem` is shown once on the next run."""
+    for key in (keys.CLASS_CODE, keys.CLASS_TOKEN, keys.CLASS_MEMBER, keys.CLASS_FOLLOWING, keys.CLASS_SEEN,
+                keys.CLASS_HEARTBEAT, keys.CLASS_PUBLISHED):  # fmt: skip
+        session.pop(key, None)
+    if problem is not None:
+        session[keys.CLASS_PROBLEM] = problem
+
+
+def show_problem(box=st) -> None:
+    """The class's problem kept for this run (a store error, a note), once."""
+    problem = st.session_state.pop(keys.CLASS_PROBLEM, None)
+    if problem is not None:
+        box.warning(message_of(problem))
+
+
+def show_reveal(question: Question, mine: int | None) -> None:
+    """The class's answers beside the model's, as a histogram over the options, and the share who were right."""
+    from explorer.figures.bars import class_answers
+
+    rows = follow.reveal_rows(question)
+    share = question.share_right()
+    right = ", ".join(question.options[i] for i in question.right)
+    st.markdown(_("The model's answer: **{right}**").format(right=escape_markdown(right)))
+    if share is None:
+        st.caption(_("Nobody answered."))
+    else:
+        st.markdown(
+            ngettext("{share} of {n} answer was right.", "{share} of {n} answers were right.", question.answers).format(
+                share=f"{share:.0%}", n=question.answers
+            )
+        )
+    if mine is not None:
+        st.caption(_("You were right.") if mine in question.right else _("You were not right this time."))
+    figure = class_answers(rows, question.kind)
+    st.plotly_chart(figure, config={"displayModeBar": False}, key=f"class_reveal_{question.id}")

@@ -1,0 +1,281 @@
+"""Live classes, the students' side: "Join a class" on the home page (or a join link), following the teacher
+(the banner that says whom and whether live; "Explore on my own", "Follow the teacher", "Leave the class"),
+the Decode follower's polling fragment, and answering a question.
+
+A follower opens the teacher's link: `follow_page` (called by explorer.ui.frame.page before the page reads
+its URL) switches to the teacher's page and writes the teacher's link into the URL, so the page takes it
+as a link just opened and validates it like one. On the Decode page a small fragment polls the room every
+follow.POLL_SECONDS and draws the teacher's step from the decode the page already has (a fragment run, no
+page run); anything else the teacher changes reruns the follower's page once. A follower who moves a
+widget of its own is exploring on its own from then on (explorer.ui.class_teacher's publish listener
+tells). No student text exists: answers are option numbers, counted anonymously.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from explorer.classes import follow
+from explorer.classes.attempts import JoinAttempts
+from explorer.classes.codes import new_member_id, normalise_code
+from explorer.classes.store import ClassError, NoSuchClass, StoreUnavailable
+from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
+from explorer.state import keys, link
+from explorer.state.view import Note
+from explorer.ui.class_state import (
+    KIND_LABELS,
+    following,
+    joined,
+    leave,
+    rooms,
+    show_problem,
+    show_reveal,
+    teaching,
+    usable,
+)
+from explorer.ui.markdown import escape_markdown
+
+ROOM_PARAM = "room"  # the join link's query parameter: /?room=CODE (explorer.ui.class_teacher writes it)
+
+
+def _attempts() -> JoinAttempts:
+    ss = st.session_state
+    if not isinstance(ss.get(keys.CLASS_ATTEMPTS), JoinAttempts):
+        limits = rooms().limits
+        ss[keys.CLASS_ATTEMPTS] = JoinAttempts(limits.join_attempts, limits.join_window_seconds)
+    return ss[keys.CLASS_ATTEMPTS]
+
+
+def join(raw: object) -> ClassError | Note | None:
+    """Join the class whose code is `raw` (as typed or from a link); None when joined, else the problem.
+    Rate-limited per session; an unknown, ended or malformed code all get the same answer."""
+    ss = st.session_state
+    if teaching(ss):
+        return Note(N_("You are teaching a class; end it before you join one."))
+    attempts = _attempts()
+    try:
+        attempts.check()
+    except ClassError as error:
+        return error
+    code = normalise_code(raw)
+    member = ss.get(keys.CLASS_MEMBER) or new_member_id()
+    try:
+        if code is None:
+            raise NoSuchClass
+        rooms().join(code, member)
+    except NoSuchClass as error:
+        attempts.failed()
+        return error
+    except ClassError as error:  # full, or the store cannot be reached: not the student's fault
+        return error
+    attempts.succeeded()
+    leave(ss)
+    ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], ss[keys.CLASS_FOLLOWING] = code, member, True
+    return None
+
+
+def join_box() -> None:
+    """The home page's "Class code" box and "Join a class" button; a join link (?room=CODE) joins at once."""
+    ss = st.session_state
+    raw = st.query_params.get(ROOM_PARAM)
+    if raw is not None:
+        del st.query_params[ROOM_PARAM]
+        problem = join(raw)
+        if problem is None:
+            st.rerun()  # follow at once: frame.page takes the student to the teacher's page
+        st.warning(message_of(problem))
+    if joined(ss) or teaching(ss) or not usable():
+        return
+    st.subheader(_("Join a class"))
+    code_box, button_box = st.columns([2, 1], vertical_alignment="bottom")
+    code_box.text_input(
+        _("Class code"), key=keys.CLASS_JOIN_CODE, max_chars=12, placeholder="ABC234",
+        help=_("The six letters and digits your teacher shows."),
+    )  # fmt: skip
+    if button_box.button(_("Join a class"), key="class_join"):
+        problem = join(ss.get(keys.CLASS_JOIN_CODE, ""))
+        if problem is None:
+            st.rerun()
+        st.warning(message_of(problem))
+
+
+def _poll(session):
+    """(the teacher's view or None, a problem to show or None). Tells the room this member is here
+    (at most every follow.HEARTBEAT_SECONDS); forgets a class that ended or expired."""
+    store = rooms()
+    code, member = session[keys.CLASS_CODE], session[keys.CLASS_MEMBER]
+    try:
+        now = time.monotonic()
+        if now - session.get(keys.CLASS_HEARTBEAT, 0.0) >= follow.HEARTBEAT_SECONDS:
+            store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
+            session[keys.CLASS_HEARTBEAT] = now
+        return store.view(code), None
+    except StoreUnavailable as error:
+        return None, error
+    except ClassError as error:
+        leave(session, Note(N_("The class {code} has ended."), code=code) if isinstance(error, NoSuchClass) else error)
+        return None, error
+
+
+def follow_page(page: str | None) -> None:
+    """Before a page reads its URL: a follower goes to the teacher's page and view; the banner says whom
+    it follows and whether it is live, with "Explore on my own" / "Follow the teacher"."""
+    ss = st.session_state
+    show_problem()
+    if not joined(ss):
+        return
+    st.sidebar.caption(_("You are in class {code}.").format(code=ss[keys.CLASS_CODE]))
+    st.sidebar.button(_("Leave the class"), key="class_leave", on_click=_leave_class)
+    if not ss.get(keys.CLASS_FOLLOWING):
+        _exploring_banner()
+        return
+    view, problem = _poll(ss)
+    if not joined(ss):  # the class ended
+        st.rerun()
+    if view is not None and view.page in follow.PAGE_FILES:
+        wanted = follow.link_of(view)
+        if view.page != page:
+            ss[keys.CLASS_SEEN] = view
+            st.switch_page(follow.PAGE_FILES[view.page], query_params={**wanted, **link.beside_view(ss)})
+        if link.flat(st.query_params.to_dict()) != wanted or ss.get(keys.page_url(page)) != wanted:
+            ss.pop(keys.page_url(page), None)  # the page takes the URL for a link just opened
+            st.query_params.from_dict({**wanted, **link.beside_view(ss)})
+        ss[keys.CLASS_SEEN] = view
+    if page != "decode":  # the Decode page polls in its own fragment, which draws the teacher's steps
+        _follower_poller(problem)
+
+
+def _leave_class() -> None:
+    leave(st.session_state)
+
+
+def _status(problem: ClassError | None) -> None:
+    ss = st.session_state
+    code = ss.get(keys.CLASS_CODE, "")
+    if problem is not None:
+        st.warning(
+            _("Following the teacher of class {code} · not live: {problem}").format(
+                code=code, problem=message_of(problem)
+            )
+        )
+    elif ss.get(keys.CLASS_SEEN) is None:
+        st.info(_("Following the teacher of class {code} · waiting for the teacher to open a page.").format(code=code))
+    else:
+        st.success(_("Following the teacher of class {code} · live").format(code=code), icon="📡")
+    st.button(_("Explore on my own"), key="class_explore", on_click=_explore)
+
+
+def _explore() -> None:
+    st.session_state[keys.CLASS_FOLLOWING] = False
+    st.session_state[keys.CLASS_HEARTBEAT] = 0.0  # counted as exploring at once
+
+
+def _follow_again() -> None:
+    ss = st.session_state
+    ss[keys.CLASS_FOLLOWING] = True
+    ss[keys.CLASS_HEARTBEAT] = 0.0
+    ss.pop(keys.CLASS_SEEN, None)
+
+
+@st.fragment(run_every=follow.POLL_SECONDS)
+def _follower_poller(first_problem: ClassError | None = None) -> None:
+    """Any page but Decode: the banner, and a rerun of the page when the teacher's view moves."""
+    ss = st.session_state
+    if not following(ss):
+        st.rerun(scope="app")
+    view, problem = _poll(ss)
+    if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) != "same":
+        st.rerun(scope="app")
+    _status(problem or first_problem)
+
+
+@st.fragment(run_every=follow.EXPLORING_POLL_SECONDS)
+def _exploring_banner() -> None:
+    """While exploring: counted in the room, and a way back."""
+    ss = st.session_state
+    if not joined(ss) or following(ss):
+        st.rerun(scope="app")
+    _view, problem = _poll(ss)
+    if not joined(ss):
+        st.rerun(scope="app")
+    code = ss.get(keys.CLASS_CODE, "")
+    message = _("Class {code}: you are exploring on your own.").format(code=code)
+    if problem is not None:
+        message += " " + message_of(problem)
+    st.info(message, icon="🧭")
+    st.button(_("Follow the teacher"), key="class_follow", on_click=_follow_again)
+
+
+def decode_follower(data, translator, n: int) -> None:
+    """The Decode page of a follower: the teacher's step drawn from this decode, polled in a fragment
+    (a teacher's step costs a fragment run, not a page run), and the teacher's question when one is open."""
+    from explorer.ui import decode_sections as ui
+    from explorer.views import decode as dv
+
+    ss = st.session_state
+
+    @st.fragment(run_every=follow.POLL_SECONDS)
+    def followed() -> None:
+        if not following(ss):
+            st.rerun(scope="app")
+        view, problem = _poll(ss)
+        if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) == "view":
+            st.rerun(scope="app")
+        if view is not None:
+            ss[keys.CLASS_SEEN] = view
+            ss[keys.DECODE_STEP] = follow.step_of(view, n)
+            dv.publish(ss, st.query_params)
+        _status(problem)
+        step = ss.get(keys.DECODE_STEP, 0)
+        merged = ui.words_sides(translator)
+        ui.output_so_far(data, step, translator)
+        ui.heatmap(data, step, False, translator, merged)
+        _answer_panel(data)
+
+    followed()
+
+
+def _answer_panel(data) -> None:
+    """A follower's side of the open question: answer once (a source token or a candidate), then the reveal."""
+    ss = st.session_state
+    store = rooms()
+    code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
+    try:
+        question = store.current_question(code)
+        mine = store.answered(code, question.id, member) if question is not None else None
+    except ClassError:
+        return  # the banner says what is wrong
+    if question is None:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{_(KIND_LABELS.get(question.kind, KIND_LABELS['token']))}**")
+        if question.revealed:
+            show_reveal(question, mine)
+        elif mine is not None:
+            st.info(
+                _("Your answer: {option}. Wait for the teacher to reveal.").format(
+                    option=escape_markdown(question.options[mine])
+                )
+            )
+        else:
+            labels = {i: option for i, option in enumerate(question.options)}
+            key = f"{keys.CLASS_ANSWER}_{question.id}"
+            st.pills(
+                _("Your answer"), list(labels), format_func=labels.__getitem__, key=key,
+                on_change=_answer, args=(question.id, key),
+            )  # fmt: skip
+
+
+def _answer(question: int, key: str) -> None:
+    """The answer buttons' callback: the option clicked, counted once (the store refuses a second)."""
+    ss = st.session_state
+    choice = ss.get(key)
+    if choice is None or not joined(ss):
+        return
+    try:
+        rooms().answer(ss[keys.CLASS_CODE], question, ss[keys.CLASS_MEMBER], int(choice))
+    except ClassError as error:
+        ss[keys.CLASS_PROBLEM] = error
