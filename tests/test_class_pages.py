@@ -240,3 +240,16 @@ def test_a_class_on_redis_is_followed_like_an_embedded_one(monkeypatch):
         ok(pupil.run())
         assert keys.CLASS_CODE not in pupil.session_state
         assert any(f"The class {code} has ended." in w.value for w in pupil.warning)
+
+
+def test_a_malformed_redis_url_turns_classes_off_with_a_message(monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_REDIS_URL", "mysql://nowhere")
+    class_state.rooms.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/1_Decode.py")
+    at.query_params.update({"task": "reverse", "sentence": SENTENCE})
+    ok(at.run())
+    assert not [b for b in at.button if b.key == "class_start"]
+    assert any(e.value.startswith("Live classes are off:") for e in at.sidebar.error)
+    home = student({"room": "ABC234"})
+    assert not [b for b in home.button if b.key == "class_join"]

@@ -80,6 +80,8 @@ def join(raw: object) -> ClassError | Note | None:
 def join_box() -> None:
     """The home page's "Class code" box and "Join a class" button; a join link (?room=CODE) joins at once."""
     ss = st.session_state
+    if not usable():  # a malformed Redis URL: the page says so instead
+        return
     raw = st.query_params.get(ROOM_PARAM)
     if raw is not None:
         del st.query_params[ROOM_PARAM]
@@ -87,7 +89,7 @@ def join_box() -> None:
         if problem is None:
             st.rerun()  # follow at once: frame.page takes the student to the teacher's page
         st.warning(message_of(problem))
-    if joined(ss) or teaching(ss) or not usable():
+    if joined(ss) or teaching(ss):
         return
     st.subheader(_("Join a class"))
     code_box, button_box = st.columns([2, 1], vertical_alignment="bottom")
