@@ -13,6 +13,9 @@ has (no page run), anything else opens the teacher's link with a full run.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +38,48 @@ POLL_SECONDS = 0.4  # how often a follower's page asks the store for the teacher
 EXPLORING_POLL_SECONDS = 5.0  # while exploring: only to stay counted in the room
 HEARTBEAT_SECONDS = 5.0  # a member tells the store it is there at most this often
 KINDS = ("attend", "token")  # a question: which source token the next row attends to most; which token comes next
+
+
+ROOM_PARAM = "room"  # the join link's query parameter: /?room=CODE
+EVERY_INTERFACE = ("", "0.0.0.0", "::")  # server.address values that listen on every network interface
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def join_url(page_url: str, code: str, listening: str, lan_address: str | None) -> tuple[str, bool]:
+    """(the join link of class `code`, whether other devices can open it), from the address of the teacher's
+    page. A teacher who opened the app on this computer (localhost) gets this computer's network address
+    (`lan_address`) instead when the server listens on every interface (`listening`: server.address);
+    otherwise the link works only on this computer (False), which the page says with the way out."""
+    parts = urllib.parse.urlsplit(page_url or "http://localhost:8501/")
+    netloc, reachable = parts.netloc or "localhost:8501", True
+    host = parts.hostname or "localhost"
+    if _loopback(host):
+        if listening in EVERY_INTERFACE and lan_address:
+            netloc = f"{lan_address}:{parts.port}" if parts.port else lan_address
+        else:
+            reachable = False
+    home = urllib.parse.urlunsplit((parts.scheme or "http", netloc, "/", "", ""))
+    return f"{home}?{urllib.parse.urlencode({ROOM_PARAM: code})}", reachable
+
+
+def lan_address() -> str | None:
+    """This computer's address on its network (the interface a route to a private address leaves by), or None.
+    A UDP socket's connect sends nothing: it only picks the route."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.254.254.254", 9))
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if _loopback(address) else address
 
 
 def published(link: Mapping[str, str], tab: str | None = None) -> dict[str, str]:

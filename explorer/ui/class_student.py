@@ -38,8 +38,6 @@ from explorer.ui.class_state import (
 )
 from explorer.ui.markdown import escape_markdown
 
-ROOM_PARAM = "room"  # the join link's query parameter: /?room=CODE (explorer.ui.class_teacher writes it)
-
 
 def _attempts() -> JoinAttempts:
     ss = st.session_state
@@ -82,9 +80,9 @@ def join_box() -> None:
     ss = st.session_state
     if not usable():  # a malformed Redis URL: the page says so instead
         return
-    raw = st.query_params.get(ROOM_PARAM)
+    raw = st.query_params.get(follow.ROOM_PARAM)
     if raw is not None:
-        del st.query_params[ROOM_PARAM]
+        del st.query_params[follow.ROOM_PARAM]
         problem = join(raw)
         if problem is None:
             st.rerun()  # follow at once: frame.page takes the student to the teacher's page

@@ -10,7 +10,6 @@ the students' pages open it (explorer.ui.class_student).
 from __future__ import annotations
 
 import io
-import urllib.parse
 
 import segno
 import streamlit as st
@@ -24,7 +23,10 @@ from explorer.state import keys, link
 from explorer.state.view import Note
 from explorer.ui.class_state import KIND_LABELS, joined, leave, rooms, show_problem, show_reveal, teaching, usable
 
-ROOM_PARAM = "room"  # the join link's query parameter: /?room=CODE
+LOCAL_ONLY = N_(
+    "This link opens only on this computer: the app listens on it alone. For students' devices, start the app "
+    "with `make run ADDRESS=0.0.0.0` and open it by this computer's network address."
+)
 TEACHER_REFRESH_SECONDS = 2.0  # the teacher's room panel: counts and answers, live
 
 
@@ -107,12 +109,10 @@ def _end() -> None:
     leave(ss)
 
 
-def join_link(code: str) -> str:
-    """The link that joins class `code`: this app's home page with ?room=CODE."""
-    url = st.context.url or ""
-    parts = urllib.parse.urlsplit(url)
-    home = urllib.parse.urlunsplit((parts.scheme or "http", parts.netloc or "localhost:8501", "/", "", ""))
-    return f"{home}?{urllib.parse.urlencode({ROOM_PARAM: code})}"
+def join_link(code: str) -> tuple[str, bool]:
+    """(the link that joins class `code`: this app's home page with ?room=CODE, whether students can open it)."""
+    listening = str(st.get_option("server.address") or "")
+    return follow.join_url(st.context.url or "", code, listening, follow.lan_address())
 
 
 def qr_png(text: str, scale: int = 12) -> bytes:
@@ -136,9 +136,11 @@ def _show_code(code: str, url: str) -> None:
 def _teacher_room() -> None:
     ss = st.session_state
     code = ss[keys.CLASS_CODE]
-    url = join_link(code)
+    url, reachable = join_link(code)
     box = st.sidebar.container(border=True)
     box.markdown(_("**Your class** · code **{code}**").format(code=code))
+    if not reachable:
+        box.warning(_(LOCAL_ONLY))
     box.image(qr_png(url, scale=6), width=200)
     box.code(url, language=None)
     if box.button(_("Show the code to the room"), key="class_show_code"):

@@ -1,0 +1,92 @@
+"""The pages' side of a live class, without a browser: the join link, what moved in the teacher's view, and
+the questions built from a decode's own numbers (explorer.classes.follow)."""
+
+from __future__ import annotations
+
+import pytest
+
+from explorer.classes import follow
+from explorer.classes.store import Question, TeacherView
+from seq2seq.decoded import DecodedSentence, DecodedStep
+
+
+@pytest.mark.parametrize(
+    ("page", "listening", "lan", "expected", "reachable"),
+    [
+        ("http://192.168.1.20:8501/Decode?task=dates", "0.0.0.0", "10.0.0.7", "http://192.168.1.20:8501/?room=ABC234",
+         True),
+        ("http://localhost:8501/Decode", "0.0.0.0", "10.0.0.7", "http://10.0.0.7:8501/?room=ABC234", True),
+        ("http://127.0.0.1:8501/", "", "10.0.0.7", "http://10.0.0.7:8501/?room=ABC234", True),
+        ("http://localhost:8501/", "127.0.0.1", "10.0.0.7", "http://localhost:8501/?room=ABC234", False),
+        ("http://[::1]:8501/", "0.0.0.0", None, "http://[::1]:8501/?room=ABC234", False),
+        ("https://explorer.school.example/Lab?x=1", "127.0.0.1", None, "https://explorer.school.example/?room=ABC234",
+         True),
+    ],
+)  # fmt: skip
+def test_the_join_link_is_one_students_can_open(page, listening, lan, expected, reachable):
+    assert follow.join_url(page, "ABC234", listening, lan) == (expected, reachable)
+
+
+def view(page: str = "decode", version: int = 1, **params: str) -> TeacherView:
+    return TeacherView(page=page, params=params, version=version, updated=0.0)
+
+
+def test_a_step_alone_is_told_apart_from_any_other_change():
+    seen = view(task="reverse", sentence="abc", step="1")
+    assert follow.change(seen, view(task="reverse", sentence="abc", step="1", version=2)) == "same"
+    assert follow.change(seen, view(task="reverse", sentence="abc", step="2")) == "step"
+    assert follow.change(seen, view(task="reverse", sentence="abd", step="2")) == "view"
+    assert follow.change(seen, view(task="reverse", sentence="abc", step="1", tab="links")) == "view"
+    assert follow.change(seen, view("compare", task="reverse", sentence="abc")) == "view"
+    assert follow.change(None, seen) == "view"
+    assert follow.change(seen, None) == "same"
+    states = view("states", task="reverse", step="1")
+    assert follow.change(states, view("states", task="reverse", step="2")) == "view"  # a page run elsewhere
+
+
+@pytest.mark.parametrize(("raw", "n", "step"), [("3", 5, 3), ("9", 5, 5), ("-2", 5, 0), ("x", 5, 0), ("", 5, 0)])
+def test_the_teachers_step_is_read_like_a_link_value(raw, n, step):
+    assert follow.step_of(view(step=raw), n) == step
+
+
+def decoded() -> DecodedSentence:
+    """Two steps over the source a b </s>: the first attends most to b (0.7) and chooses x among x, y, z."""
+    first = DecodedStep(0, "x", 4, 0.6, [("x", 4, 0.6), ("y", 5, 0.3), ("z", 6, 0.1)], [0.1, 1.2, 0.0],
+                        [0.2, 0.7, 0.1], False)  # fmt: skip
+    second = DecodedStep(1, "w", 7, 0.05, [("</s>", 1, 0.9), ("y", 5, 0.05)], [0.0, 0.0, 2.0], [0.3, 0.3, 0.4], True)
+    return DecodedSentence(
+        model="", source="ab", source_tokens=["a", "b", "</s>"], steps=[first, second], scorer="general",
+        strategy="greedy", output="xw", logprob=-3.5, hit_max_len=False,
+    )  # fmt: skip
+
+
+def test_an_attend_question_is_the_next_row_and_its_argmax():
+    asked = follow.question_for(decoded(), 0, "attend")
+    assert asked == follow.Asked("attend", 0, ("a", "b", "</s>"), (1,), (0.2, 0.7, 0.1))
+    ties = follow.question_for(decoded(), 1, "attend")
+    assert ties.right == (2,)
+
+
+def test_a_token_question_is_the_candidates_and_the_chosen_token_even_when_forced():
+    assert follow.question_for(decoded(), 0, "token") == follow.Asked(
+        "token", 0, ("x", "y", "z"), (0,), (0.6, 0.3, 0.1)
+    )
+    forced = follow.question_for(decoded(), 1, "token")  # "w" was forced: not among the top k, added
+    assert forced.options == ("</s>", "y", "w") and forced.right == (2,)
+    assert forced.weights == (0.9, 0.05, 0.05)
+
+
+def test_no_question_past_the_end_and_no_kind_but_the_two():
+    assert follow.question_for(decoded(), 2, "attend") is None
+    with pytest.raises(ValueError):
+        follow.question_for(decoded(), 0, "guess")
+
+
+def test_the_reveal_rows_are_shares_of_the_answers_beside_the_model():
+    question = Question(id=1, kind="attend", step=0, options=("a", "b", "</s>"), right=(1,),
+                        weights=(0.2, 0.7, 0.1), counts=(1, 3, 0), revealed=True, asked=0.0)  # fmt: skip
+    rows = follow.reveal_rows(question)
+    assert [r["share"] for r in rows] == [0.25, 0.75, 0.0]
+    assert [r["model"] for r in rows] == [0.2, 0.7, 0.1]
+    assert [r["right"] for r in rows] == [False, True, False]
+    assert question.share_right() == 0.75
