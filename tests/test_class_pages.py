@@ -172,9 +172,14 @@ def test_the_teacher_opens_a_decode_tab_and_it_is_published():
     from explorer.ui.decode_sections import TABS
 
     teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
     teacher.session_state[keys.DECODE_TABS] = TABS["links"]
     ok(teacher.run())
     assert rooms().view(code).params["tab"] == "links"
+    ok(pupil.run())
+    assert any("The teacher has “Links” open below the heatmap" in c.value for c in pupil.caption)
+    ok(button(pupil, "class_explore").click().run())  # exploring, the student finds the same tab open
+    assert pupil.session_state[keys.DECODE_TABS] == TABS["links"]
 
 
 @pytest.mark.parametrize("raw", ["<script>alert(1)</script>", "A" * 5000, "abc 23", "OOOOOO", ""])

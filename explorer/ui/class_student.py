@@ -144,8 +144,30 @@ def follow_page(page: str | None) -> None:
             ss.pop(keys.page_url(page), None)  # the page takes the URL for a link just opened
             st.query_params.from_dict({**wanted, **link.beside_view(ss)})
         ss[keys.CLASS_SEEN] = view
+        if page == "decode":
+            _open_teachers_tab(view)
     if page != "decode":  # the Decode page polls in its own fragment, which draws the teacher's steps
         _follower_poller(problem)
+
+
+def _open_teachers_tab(view) -> None:
+    """Decode's tab below the heatmap: the teacher's open one is open here too (a follower sees its name; its
+    tools, whose choices are the teacher's own, open when the student explores)."""
+    from explorer.ui.decode_sections import TABS
+
+    tab = follow.tab_of(view, list(TABS))
+    if tab is not None:
+        st.session_state[keys.DECODE_TABS] = _(TABS[tab])
+
+
+def _teachers_tab_caption(view) -> None:
+    from explorer.ui.decode_sections import TABS
+
+    tab = follow.tab_of(view, list(TABS)) if view is not None else None
+    if tab is not None and tab != next(iter(TABS)):  # the first is open unless the teacher opens another
+        st.caption(
+            _("The teacher has “{tab}” open below the heatmap: explore on your own to use it.").format(tab=_(TABS[tab]))
+        )
 
 
 def _leave_class() -> None:
@@ -224,15 +246,16 @@ def decode_follower(data, translator, n: int) -> None:
         view, problem = _poll(ss)
         if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) == "view":
             st.rerun(scope="app")
-        if view is not None:
+        if view is not None and follow.change(ss.get(keys.CLASS_SEEN), view) == "step":
             ss[keys.CLASS_SEEN] = view
             ss[keys.DECODE_STEP] = follow.step_of(view, n)
-            dv.publish(ss, st.query_params)
+            dv.publish(ss, st.query_params)  # the address bar keeps the step shown
         _status(problem)
         step = ss.get(keys.DECODE_STEP, 0)
         merged = ui.words_sides(translator)
         ui.output_so_far(data, step, translator)
         ui.heatmap(data, step, False, translator, merged)
+        _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
         _answer_panel(data)
 
     followed()
