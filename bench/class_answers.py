@@ -1,0 +1,215 @@
+"""Live classes: a class answering one question at once, every answer counted exactly once.
+
+    python -m bench.class_answers [--students 30] [--within 5]
+
+Starts one server as `make run` does (`python -m explorer.ui.serve`, the embedded room store). A
+teacher (a protocol client: bench.class_follow.LiveClient) opens Decode on the dates task, presses
+"Start a class" and then "Ask the class" (key class_ask; the default question: where will the next
+token look?). `--students` students (protocol clients too) join with the link /?room=CODE and follow;
+each sees the question's answer pills on its page and answers THROUGH THE PAGE: the pills widget's
+new value (the option's label) in a BackMsg widget_states rerun of the pills' fragment, as a click
+sends it; its on_change callback gives the answer to the store. All students answer at once (their
+clicks spread over `--within` seconds, random order); each then tries a second, different answer the
+same way (a student's second click on the old widget), which must not count.
+
+Checked, each exactly:
+    every student's page says "Your answer: X" with its own first choice;
+    the teacher's live count ("Answers to question 1") equals the number of students;
+    the class's CSV (the teacher's "Download the answers (CSV)", fetched from its media URL) has,
+    per option, exactly the answers sent (first answers only); the bar: all counted, none twice,
+    all within `--within` seconds (from the first click sent to the last student seeing its answer
+    taken).
+Reported: click -> "Your answer" latency (median, p95), the spread, errors. Writes
+bench/results/class_answers.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import random
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+from bench.app_speed import dates
+from bench.class_follow import LiveClient, Servers, open_follower, open_teacher, start_servers
+from bench.common import markdown_table, summary, write_results
+from explorer.ui.markdown import escape_markdown
+
+ASKED_WAIT_S = 30.0
+ANSWER_WAIT_S = 10.0
+CSV_LABEL = "Download the answers (CSV)"
+COUNT_LABEL = "Answers to question 1"
+PILLS = "Your answer"  # the answer pills' label (explorer.ui.class_student._answer_panel)
+
+
+def _answered(student: LiveClient, since: int) -> str | None:
+    """The "Your answer: X" shown after alert number `since`, or None."""
+    for _at, body in student.alerts[since:]:
+        if body.startswith("Your answer: "):
+            return body
+    return None
+
+
+def taken_text(label: str) -> str:
+    """What a student's page says once its answer `label` is taken (the option escaped for markdown)."""
+    return f"Your answer: {escape_markdown(label)}. Wait for the teacher to reveal."
+
+
+def fetch_csv(base_url: str, url: str) -> list[dict]:
+    with urllib.request.urlopen(base_url + url if url.startswith("/") else url, timeout=30) as response:
+        return list(csv.DictReader(io.StringIO(response.read().decode())))
+
+
+async def drive(servers: Servers, students: int, within_s: float, sentence: str, seed: int) -> dict:
+    teacher, code = await open_teacher(servers.url, sentence, "concat")
+    door = asyncio.Semaphore(4)
+
+    async def arrive() -> LiveClient:
+        async with door:
+            return await open_follower(servers.url, code)
+
+    joined = await asyncio.gather(*(arrive() for _ in range(students)))
+    errors = [f"student {i}: did not follow" for i, s in enumerate(joined) if not s.live()]
+    await teacher.until(lambda: "Ask the class" in teacher.buttons, 30)
+    await teacher.click("Ask the class")
+    shown = await asyncio.gather(*(s.until(lambda s=s: PILLS in s.pills, ASKED_WAIT_S) for s in joined))
+    errors += [f"student {i}: no answer buttons within {ASKED_WAIT_S:.0f} s" for i, ok in enumerate(shown) if not ok]
+    if errors:
+        return {"errors": len(errors), "error_messages": errors}
+    options = joined[0].pills[PILLS][1]
+    unique = [label for label in options if options.count(label) == 1]  # a label names one option
+    rng = random.Random(seed)
+    plan = [(i, rng.choice(unique), rng.uniform(0, within_s * 0.5)) for i in range(students)]
+    sent: dict[int, float] = {}
+    taken: dict[int, float] = {}
+
+    async def answer(i: int, label: str, delay: float) -> None:
+        student = joined[i]
+        await asyncio.sleep(delay)
+        pills, before = student.pills[PILLS], len(student.alerts)
+        sent[i] = time.monotonic()
+        await student.choose(label, pills)
+        if await student.until(lambda: _answered(student, before) is not None, ANSWER_WAIT_S):
+            taken[i] = time.monotonic()
+            if _answered(student, before) != taken_text(label):
+                errors.append(f"student {i}: the page says {_answered(student, before)!r}, not {label!r}")
+        else:
+            errors.append(f"student {i}: its answer was not taken within {ANSWER_WAIT_S:.0f} s")
+        # A second, different answer on the same pills (the widget the student clicked): must not count.
+        other = next(x for x in unique if x != label)
+        await student.choose(other, pills)
+
+    await asyncio.gather(*(answer(i, label, delay) for i, label, delay in plan))
+    spread_s = max(taken.values(), default=float("nan")) - min(sent.values())
+    await asyncio.sleep(1.0)  # the second answers' runs are over
+    for i, student in enumerate(joined):
+        errors += [f"student {i}: exception {e}" for e in student.exceptions]
+        mine = [b for _t, b in student.alerts if b.startswith("Your answer: ")]
+        if mine and mine[-1] != taken_text(plan[i][1]):
+            errors.append(f"student {i}: after its second click the page says {mine[-1]!r}")
+
+    # The teacher's own view: the live count (refreshed every second) and the CSV (the room panel, every 2 s).
+    csv_before = teacher.downloads.get(CSV_LABEL)
+    await teacher.until(lambda: teacher.downloads.get(CSV_LABEL) not in (None, csv_before), 15)
+    await asyncio.sleep(2.5)  # one more refresh of the room panel, after every second answer
+    count_shown = teacher.metrics.get(COUNT_LABEL)
+    rows = await asyncio.to_thread(fetch_csv, servers.url, teacher.downloads[CSV_LABEL])
+    counted = {row["text"]: int(row["answers"]) for row in rows if row["question"] == "1" and row["text"] in unique}
+    total = sum(int(row["answers"]) for row in rows if row["question"] == "1")
+    expected = Counter(label for _i, label, _d in plan)
+    if total != students:
+        errors.append(f"the CSV counts {total} answers to question 1, {students} were sent (once each)")
+    wrong = {label: (counted.get(label, 0), n) for label, n in expected.items() if counted.get(label, 0) != n}
+    if wrong:
+        errors.append(f"per option (counted, sent) differ: {wrong}")
+    if count_shown != str(students):
+        errors.append(f"the teacher's live count shows {count_shown!r}, not {students}")
+    errors += [f"teacher: exception {e}" for e in teacher.exceptions]
+    for client in (teacher, *joined):
+        await client.close()
+    latency = [(taken[i] - sent[i]) * 1000 for i in taken]
+    return {
+        "code": code,
+        "options": options,
+        "answers_sent": dict(expected),
+        "answers_counted": counted,
+        "total_counted": total,
+        "teacher_count_shown": count_shown,
+        "second_answers_sent": students,
+        "answered_in_s": spread_s,
+        "latency": summary(latency) if latency else None,
+        "errors": len(errors),
+        "error_messages": errors,
+    }
+
+
+def run(students: int = 30, within_s: float = 5.0, servers: Servers | None = None, seed: int = 0) -> dict:
+    own = servers is None
+    run_dir = Path(tempfile.mkdtemp(prefix="class-answers-"))
+    if own:
+        servers = start_servers(1, {"ATTENTION_EXPLORER_USER_MODELS": str(run_dir / "user-models")}, run_dir)
+    outcome: dict = {}
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.update(asyncio.run(drive(servers, students, within_s, dates(1, seed=23)[0], seed)))
+        except BaseException as error:  # noqa: BLE001 — handed to the calling thread
+            failure.append(error)
+
+    try:  # asyncio.run needs a thread without a running loop (pytest-playwright keeps one in the main thread)
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join()
+        if failure:
+            raise failure[0]
+    finally:
+        if own:
+            servers.stop()
+    return {"students": students, "within_s": within_s, "client": "protocol (answers through the page)", **outcome}
+
+
+def print_report(r: dict) -> None:
+    ok_count = r.get("total_counted") == r["students"] and r["errors"] == 0
+    in_time = (r.get("answered_in_s") or float("inf")) <= r["within_s"]
+    rows = [
+        ["students (client)", f"{r['students']} ({r['client']})", ""],
+        ["answers counted / sent (each student once)", f"{r.get('total_counted')} / {r['students']}", ""],
+        ["second answers sent / counted", f"{r.get('second_answers_sent')} / 0 expected", ""],
+        ["teacher's live count", str(r.get("teacher_count_shown")), ""],
+        [
+            "first click sent → last student sees its answer taken",
+            f"{r.get('answered_in_s', float('nan')):.2f} s",
+            f"≤ {r['within_s']:g} s: {'met' if in_time else 'MISSED'}",
+        ],
+        [
+            'click → "Your answer" shown, ms (median / p95)',
+            f"{r['latency']['median_ms']:.0f} / {r['latency']['p95_ms']:.0f}" if r.get("latency") else "—",
+            "",
+        ],
+        ["errors", str(r["errors"]), f"every answer counted exactly once: {'met' if ok_count else 'MISSED'}"],
+    ]
+    print(markdown_table(["measure", "value", "bar"], rows))
+    for message in r["error_messages"][:20]:
+        print(f"  {message}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--within", type=float, default=5.0, help="seconds the class has to answer")
+    args = parser.parse_args(argv)
+    result = run(args.students, args.within)
+    print_report(result)
+    print(f"\nwritten to {write_results('class_answers', result)}")
+
+
+if __name__ == "__main__":
+    main()

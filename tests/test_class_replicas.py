@@ -1,0 +1,111 @@
+"""A live class across two replicas: two app processes behind nginx share one real redis-server.
+
+deploy.cluster.start_cluster starts two replicas and nginx, with the redis-server of
+tests/redis_server.py (so that the test can stop and restart it on the same port). A teacher (a
+protocol client of bench.class_follow: Streamlit's websocket protocol with the frontend's fragment
+timers) opens Decode through nginx and starts a class; a follower is forced onto the OTHER replica
+(fresh cookie jars, as fresh browsers, until nginx's X-Replica differs from the teacher's), opens the
+join link and follows: the teacher steps twice and the follower's page shows "**Step 2 of".
+
+Then Redis goes away while the follower follows: its page says the class server cannot be reached
+(StoreUnavailable's text), without an exception and with its websocket open. Redis comes back on the
+same port with the rooms it had (SAVE before the kill: a Redis restarted with its data, as one with
+persistence is; the cluster's own Redis runs without persistence, so restarted empty it would end
+every class): the follower's page says "· live" again by itself, and the teacher's next step reaches
+it. Skipped, with the reason, where nginx or redis-server is missing (scripts/install_servers.sh).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from deploy.cluster import ClusterError, find_program, free_port, start_cluster
+from tests.redis_server import RedisServer
+
+UNREACHABLE = "cannot be reached"  # explorer.classes.store.StoreUnavailable's text
+SENTENCE = "25 may 1921"
+
+
+@pytest.fixture
+def cluster_with_redis(tmp_path):
+    for program in ("nginx", "redis-server"):
+        try:
+            find_program(program)
+        except ClusterError as error:
+            pytest.skip(str(error))
+    redis = RedisServer()
+    try:
+        # No warm-up: each replica loads the one model the class uses on first use.
+        cluster = start_cluster(2, free_port(), tmp_path / "cluster", redis_url=redis.url, warm_up=False, timeout_s=60)
+    except BaseException:
+        redis.close()
+        raise
+    try:
+        yield cluster, redis
+    finally:
+        cluster.stop()
+        redis.close()
+
+
+async def _follower_on_other_replica(url: str, code: str, replica: str, tries: int = 30):
+    """A follower whose sticky cookie puts it on another replica than `replica`."""
+    from bench.class_follow import connect, first_get
+
+    for _ in range(tries):
+        got, cookie = await asyncio.to_thread(first_get, url)
+        if got and got != replica:
+            client = await connect(url, f"room={code}", "", cookie, got)
+            await client.open()
+            return client
+    raise AssertionError(f"{tries} fresh cookie jars all landed on the teacher's replica {replica}")
+
+
+async def _class(cluster, redis: RedisServer) -> None:
+    import redis as redis_client
+
+    from bench.class_follow import open_teacher
+
+    started = time.monotonic()
+    teacher, code = await open_teacher(cluster.url, SENTENCE, "concat", timeout_s=40)
+    follower = await _follower_on_other_replica(cluster.url, code, teacher.replica)
+    try:
+        assert {teacher.replica, follower.replica} == {u.removeprefix("http://") for u in cluster.replica_urls}
+        # The banner comes before the step line in a run: wait for both.
+        assert await follower.until(lambda: follower.live() and follower.shown_step() == 0, 30), follower.alerts[-3:]
+
+        for step in (1, 2):
+            await teacher.click("Step")
+            assert await teacher.until(lambda s=step: teacher.shown_step() == s, 15)
+        assert await follower.until(lambda: follower.shown_step() == 2, 10), follower.steps[-3:]
+        assert follower.step_text.startswith("**Step 2 of ")
+
+        # Redis goes away: the follower's page says so, and keeps going.
+        redis_client.Redis.from_url(redis.url).save()  # the rooms as they are, for the restart below
+        redis.stop()
+        assert await follower.until(lambda: UNREACHABLE in follower.alerts[-1][1], 15), follower.alerts[-3:]
+        assert follower.alerts[-1][1] == (
+            f"Following the teacher of class {code} · not live: "
+            "The class server cannot be reached right now; the page retries by itself."
+        )
+        assert follower.exceptions == []
+        assert follower.closed is None
+
+        # Redis is back on the same port, with its rooms: live again by itself, and the next step arrives.
+        redis.start()
+        assert await follower.until(follower.live, 15), follower.alerts[-3:]
+        await teacher.click("Step")
+        assert await follower.until(lambda: follower.shown_step() == 3, 15), follower.steps[-3:]
+        assert follower.exceptions == [] and teacher.exceptions == []
+        assert follower.closed is None and teacher.closed is None
+    finally:
+        await follower.close()
+        await teacher.close()
+    assert time.monotonic() - started < 60
+
+
+def test_a_class_across_two_replicas_and_a_redis_restart(cluster_with_redis) -> None:
+    cluster, redis = cluster_with_redis
+    asyncio.run(_class(cluster, redis))
