@@ -46,6 +46,7 @@ import asyncio
 import contextlib
 import http.cookiejar
 import os
+import random
 import re
 import shutil
 import tempfile
@@ -331,7 +332,10 @@ async def sample_memory(servers: Servers, stop: asyncio.Event, peaks: list[float
 
 
 async def teach(teacher: LiveClient, steps: int, pause_s: float) -> list[Click]:
-    """Click Step `steps` times, `pause_s` apart; Reset (not counted) when the decode is over."""
+    """Click Step `steps` times, 0.75–1.25 × `pause_s` apart (a teacher's clicks fall at any moment of the
+    followers' polling: a fixed pause that is a multiple of the poll interval would measure one phase only);
+    Reset (not counted) when the decode is over."""
+    jitter = random.Random(0)
     clicks, reset_at = [], None
     while len(clicks) < steps:
         shown = teacher.shown_step() or 0
@@ -345,7 +349,7 @@ async def teach(teacher: LiveClient, steps: int, pause_s: float) -> list[Click]:
         await teacher.click("Step")
         if not await teacher.until(lambda s=shown + 1: teacher.shown_step() == s, 30):
             raise RuntimeError(f"the teacher's own page did not show step {shown + 1}")
-        await asyncio.sleep(max(0.0, clicks[-1].at + pause_s - time.monotonic()))
+        await asyncio.sleep(max(0.0, clicks[-1].at + pause_s * jitter.uniform(0.75, 1.25) - time.monotonic()))
     return clicks
 
 

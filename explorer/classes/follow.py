@@ -34,7 +34,7 @@ PAGE_FILES = {
 }
 TAB_PARAM = "tab"  # the open tab, beside a page's link parameters (names of explorer.ui.decode_sections.TABS)
 STEP_PARAM = "step"
-POLL_SECONDS = 0.4  # how often a follower's page asks the store for the teacher's view
+POLL_SECONDS = 0.5  # how often a follower's page asks the store for the teacher's view (bench/class_follow.py)
 EXPLORING_POLL_SECONDS = 5.0  # while exploring: only to stay counted in the room
 HEARTBEAT_SECONDS = 5.0  # a member tells the store it is there at most this often
 KINDS = ("attend", "token")  # a question: which source token the next row attends to most; which token comes next
