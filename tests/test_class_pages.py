@@ -258,3 +258,23 @@ def test_a_malformed_redis_url_turns_classes_off_with_a_message(monkeypatch):
     assert any(e.value.startswith("Live classes are off:") for e in at.sidebar.error)
     home = student({"room": "ABC234"})
     assert not [b for b in home.button if b.key == "class_join"]
+
+
+def test_a_full_server_and_a_full_class_say_so(monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_CLASS_MAX_ROOMS", "1")
+    monkeypatch.setenv("ATTENTION_EXPLORER_CLASS_MAX_STUDENTS", "2")
+    class_state.rooms.clear()
+    _first, code = teacher_on_decode()
+    second = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    second.switch_page("pages/1_Decode.py")
+    ok(second.run())
+    ok(button(second, "class_start").click().run())
+    assert keys.CLASS_CODE not in second.session_state
+    assert [w.value for w in second.warning] == [
+        "This server has as many classes open as it allows (1); try again later or ask for another server."
+    ]
+    student({"room": code})
+    student({"room": code})
+    late = student({"room": code})
+    assert [w.value for w in late.warning] == ["This class is full (2 students)."]
+    assert keys.CLASS_CODE not in late.session_state
