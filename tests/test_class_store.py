@@ -39,8 +39,8 @@ from explorer.classes.store import (
     TeacherView,
     TooManyAttempts,
     TooManyQuestions,
-    open_store,
 )
+from explorer.classes.stores import open_store
 from explorer.i18n import using
 from explorer.i18n.errors import message_of
 from tests import redis_server as servers

@@ -81,7 +81,7 @@ def test_the_step_view_is_chinese_and_so_are_permute_and_adversarial(shipped):
     (taus,) = [el.value for el in at.dataframe if "方法对" in el.value.columns]
     assert taus["方法对"][0] == "注意力 ~ 梯度×输入"
     assert "模型选择了“r”（对数概率 " in markdown(at)
-    assert [b.label for b in at.button] == ["置换", "对抗注意力"]
+    assert [b.label for b in at.main.button] == ["置换", "对抗注意力"]
 
     ok(at.button(key="lab_permute").click().run())
     ok(at.button(key="lab_adversarial").click().run())
@@ -110,7 +110,7 @@ def test_a_model_without_attention_says_so_in_chinese(shipped):
     with i18n.using("zh"):
         note = i18n._(lab.NONE_NOTE)
     assert note.startswith("这个模型没有注意力（打分函数 `none`）") and note in [i.value for i in at.info]
-    assert not at.button
+    assert not at.main.button
 
 
 def test_the_split_view_is_chinese(shipped):
@@ -205,7 +205,7 @@ def test_without_lang_the_lab_stays_english(shipped):
         "leave-one-out",
     ]
     assert ["pair", "τ", "reading", "Jain & Wallace 2019"] in columns(at)
-    assert [b.label for b in at.button] == ["Permute", "Adversarial attention"]
+    assert [b.label for b in at.main.button] == ["Permute", "Adversarial attention"]
     ok(at.button(key="lab_permute").click().run())
     assert [h.value for h in at.subheader] == ["Permuted attention"]
     assert "Median total variation " in markdown(at) and " over 100 shuffles (0 = the same" in markdown(at)

@@ -52,7 +52,7 @@ def test_home_in_chinese():
     at = open_page("app.py", lang="zh")
     assert_chinese(at)
     assert at.title[0].value == "注意力探索器"
-    assert [h.value for h in at.subheader] == ["模型", "从这里开始"]
+    assert [h.value for h in at.subheader] == ["加入课堂", "模型", "从这里开始"]  # the class box first
     table = at.dataframe[0].value
     assert list(table.columns) == ["模型", "任务", "打分函数", "循环单元", "参数量", "指标", "数值"]
     assert "en-fr/general" in set(table["模型"]) and "英语 → 法语" in set(table["任务"])
@@ -67,7 +67,7 @@ def test_home_in_chinese():
 def test_home_stays_english_without_a_choice():
     at = open_page("app.py")
     assert at.title[0].value == "Attention Explorer"
-    assert [h.value for h in at.subheader] == ["Models", "Start here"]
+    assert [h.value for h in at.subheader] == ["Join a class", "Models", "Start here"]
     assert list(at.dataframe[0].value.columns) == ["model", "task", "scorer", "cell", "parameters", "metric", "value"]
     assert "exact match %" in set(at.dataframe[0].value["metric"])
     (credits,) = [c.value for c in at.caption if c.value.startswith("Data: ")]

@@ -172,7 +172,7 @@ def test_the_step_view_shows_step_importance_and_its_taus(name, shipped):
         tau = kendall_tau(vectors[a], vectors[b])
         assert (shown is None or math.isnan(shown)) if math.isnan(tau) else shown == round(tau, 2), pair
     assert any(f"chose “{imp.token}”" in md.value.replace("\\", "") for md in at.markdown)
-    assert [b.label for b in at.button] == ["Permute", "Adversarial attention"]
+    assert [b.label for b in at.main.button] == ["Permute", "Adversarial attention"]
 
 
 def test_permute_and_adversarial_attention_show_their_results(shipped):
@@ -201,7 +201,7 @@ def test_a_model_without_attention_shows_the_importances_with_a_note(shipped):
     assert trace["y"] == ["gradient × input", "integrated gradients", "leave-one-out"]
     assert list(dataframe(at, "taus")["pair"]) == [lab.pair_label(p) for p in pairs(False)]
     assert lab.NONE_NOTE in infos(at)
-    assert not at.button  # nothing to permute
+    assert not at.main.button  # nothing to permute
 
 
 @pytest.mark.parametrize("view", ["split", "scorers"])

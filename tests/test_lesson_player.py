@@ -233,10 +233,10 @@ def test_the_list_shows_every_shipped_lesson():
     captions = bodies(at, "caption")
     for lesson in SHIPPED.values():
         assert escape_markdown(player.lesson_line(lesson)) in captions
-    assert [b.label for b in at.button] == ["Start"] * len(SHIPPED)
+    assert [b.label for b in at.main.button] == ["Start"] * len(SHIPPED)
     assert url(at) == {} and not at.warning and problems(at, allowed_html=STATIC_HTML) == []
     first = next(iter(SHIPPED.values()))
-    ok(at.button[0].click().run())
+    ok(at.main.button[0].click().run())
     assert url(at) == {"lesson": first.id, "at": "1"}
     assert step_text(at) == f"Step 1 of {len(first.steps)}"
     ok(button(at, "All lessons").click().run())

@@ -446,19 +446,3 @@ class RoomStore(ABC):
     @abstractmethod
     def answered(self, code: str, question: int, member: str) -> int | None:
         """The option a member chose, or None."""
-
-
-def open_store(env: Mapping[str, str] = os.environ) -> RoomStore:
-    """The Redis store when ATTENTION_EXPLORER_REDIS_URL is set (not blank), else the embedded one.
-
-    An invalid URL is a ValueError that says what a valid one looks like. Nothing connects yet.
-    """
-    limits = Limits.from_env(env)
-    url = env.get("ATTENTION_EXPLORER_REDIS_URL", "").strip()
-    if url:
-        from explorer.classes.redis_store import RedisStore
-
-        return RedisStore(url, limits)
-    from explorer.classes.memory import MemoryStore
-
-    return MemoryStore(limits)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.classes import follow
-from explorer.classes.store import ClassError, Question, RoomStore, open_store
+from explorer.classes.store import ClassError, Question, RoomStore
+from explorer.classes.stores import open_store
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys

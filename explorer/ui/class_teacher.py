@@ -27,7 +27,8 @@ LOCAL_ONLY = N_(
     "This link opens only on this computer: the app listens on it alone. For students' devices, start the app "
     "with `make run ADDRESS=0.0.0.0` and open it by this computer's network address."
 )
-TEACHER_REFRESH_SECONDS = 2.0  # the teacher's room panel: counts and answers, live
+TEACHER_REFRESH_SECONDS = 3.0  # the teacher's room panel: counts and answers, live
+QUESTION_REFRESH_SECONDS = 1.0  # an open question's answers coming in
 
 
 def _decode_tab(session) -> str | None:
@@ -212,27 +213,40 @@ def ask_button(data, step: int) -> None:
                                   asked.options, asked.right, asked.weights)  # fmt: skip
             except ClassError as error:
                 st.warning(message_of(error))
+            else:
+                st.rerun()  # the whole page: the question panel counts the answers live from now on
         if asked is None:
             st.caption(_("There is no next step to ask about (the decode is over, or this model has no attention)."))
 
 
 def question_panel() -> None:
-    """The teacher's open question: its answers coming in, live, and Reveal."""
-    if teaching(st.session_state):
-        _teacher_question()
-
-
-@st.fragment(run_every=1.0)
-def _teacher_question() -> None:
-    """The open question's answers, live; Reveal shows them beside the model's answer."""
+    """The teacher's open question: its answers coming in, live (every QUESTION_REFRESH_SECONDS while it
+    is open: no timer otherwise, so nothing reruns beside the teacher's own clicks), and Reveal."""
     ss = st.session_state
     if not teaching(ss):
         return
+    question = _current_question()
+    open_now = question is not None and not question.revealed
+    st.fragment(run_every=QUESTION_REFRESH_SECONDS if open_now else None)(_teacher_question)(open_now)
+
+
+def _current_question():
+    ss = st.session_state
     try:
-        question = rooms().current_question(ss[keys.CLASS_CODE])
+        return rooms().current_question(ss[keys.CLASS_CODE])
     except ClassError as error:
         st.warning(message_of(error))
+        return None
+
+
+def _teacher_question(was_open: bool) -> None:
+    """The open question's answers; Reveal shows them beside the model's answer."""
+    ss = st.session_state
+    if not teaching(ss):
         return
+    question = _current_question()
+    if (question is not None and not question.revealed) != was_open:
+        st.rerun(scope="app")  # asked or revealed: the timer starts or stops with a full run
     if question is None:
         return
     if not question.revealed:
