@@ -31,7 +31,6 @@ import csv
 import io
 import random
 import tempfile
-import threading
 import time
 import urllib.request
 from collections import Counter
@@ -39,7 +38,7 @@ from pathlib import Path
 
 from bench.app_speed import dates
 from bench.class_follow import LiveClient, Servers, open_follower, open_teacher, start_servers
-from bench.common import markdown_table, summary, write_results
+from bench.common import markdown_table, run_async, summary, write_results
 from explorer.ui.markdown import escape_markdown
 
 ASKED_WAIT_S = 30.0
@@ -155,21 +154,8 @@ def run(students: int = 30, within_s: float = 5.0, servers: Servers | None = Non
     run_dir = Path(tempfile.mkdtemp(prefix="class-answers-"))
     if own:
         servers = start_servers(1, {"ATTENTION_EXPLORER_USER_MODELS": str(run_dir / "user-models")}, run_dir)
-    outcome: dict = {}
-    failure: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            outcome.update(asyncio.run(drive(servers, students, within_s, dates(1, seed=23)[0], seed)))
-        except BaseException as error:  # noqa: BLE001 — handed to the calling thread
-            failure.append(error)
-
-    try:  # asyncio.run needs a thread without a running loop (pytest-playwright keeps one in the main thread)
-        worker = threading.Thread(target=work)
-        worker.start()
-        worker.join()
-        if failure:
-            raise failure[0]
+    try:
+        outcome = run_async(drive(servers, students, within_s, dates(1, seed=23)[0], seed))
     finally:
         if own:
             servers.stop()

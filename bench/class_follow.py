@@ -50,7 +50,6 @@ import random
 import re
 import shutil
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -59,7 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.app_speed import CHROMIUM_ARGS, Server, cpu_seconds, dates, process_tree, rss_mb
-from bench.common import markdown_table, summary, write_results
+from bench.common import markdown_table, run_async, summary, write_results
 from bench.load_test import Protocol
 
 STEP_LINE = re.compile(r"\*\*Step (\d+) of (\d+)\*\*")
@@ -556,18 +555,8 @@ def run(
         servers = start_servers(replicas, {"ATTENTION_EXPLORER_USER_MODELS": str(run_dir / "user-models")}, run_dir)
     sentence = dates(1, seed=23)[0]
     drive = drive_protocol if client == "protocol" else drive_browser
-    outcome: dict = {}
-
-    async def main() -> None:
-        outcome.update(await drive(servers, followers, steps, pause_s, idle_s, sentence, scorer))
-
-    try:  # asyncio.run needs a thread without a running loop (pytest-playwright keeps one in the main thread)
-        failure: list[BaseException] = []
-        worker = threading.Thread(target=lambda: _run_catching(main, failure))
-        worker.start()
-        worker.join()
-        if failure:
-            raise failure[0]
+    try:
+        outcome = run_async(drive(servers, followers, steps, pause_s, idle_s, sentence, scorer))
     finally:
         if own:
             servers.stop()
@@ -583,13 +572,6 @@ def run(
         "load_average_after": load,
         **outcome,
     }
-
-
-def _run_catching(main, failure: list[BaseException]) -> None:
-    try:
-        asyncio.run(main())
-    except BaseException as error:  # noqa: BLE001 — handed to the calling thread
-        failure.append(error)
 
 
 def _ms(stats: dict | None) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import concurrent.futures
 import importlib
 import json
 import platform
@@ -11,11 +13,21 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from types import ModuleType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run(`coroutine`) in a thread of its own, its result or its exception here: asyncio.run needs a
+    thread without a running loop, and pytest-playwright keeps one in the main thread after a browser test."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def time_calls(fn: Callable[[], object], repeats: int, warmup: int = 3) -> list[float]:

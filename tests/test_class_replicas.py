@@ -18,11 +18,11 @@ it. Skipped, with the reason, where nginx or redis-server is missing (scripts/in
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import time
 
 import pytest
 
+from bench.common import run_async
 from deploy.cluster import ClusterError, find_program, free_port, start_cluster
 from tests.redis_server import RedisServer
 
@@ -109,6 +109,4 @@ async def _class(cluster, redis: RedisServer) -> None:
 
 def test_a_class_across_two_replicas_and_a_redis_restart(cluster_with_redis) -> None:
     cluster, redis = cluster_with_redis
-    # In a thread of its own: after the browser tests, Playwright's event loop runs in this one.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, _class(cluster, redis)).result()
+    run_async(_class(cluster, redis))  # after the browser tests Playwright's event loop runs in this thread

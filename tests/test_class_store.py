@@ -116,6 +116,33 @@ TOKEN = {"kind": "token", "step": 3, "options": ["cat", "dog"], "right": [0], "w
 
 
 # -- create, teacher, end -----------------------------------------------------------------------
+
+
+def every_call(store, code, token, member) -> list:
+    """Every method of the store on class `code`, as calls with no arguments (a question id 1, option 0)."""
+    return [
+        lambda: store.end(code, token),
+        lambda: store.touch_teacher(code, token),
+        lambda: store.join(code, member),
+        lambda: store.heartbeat(code, member, True),
+        lambda: store.roster(code),
+        lambda: store.publish(code, token, "decode", {}),
+        lambda: store.view(code),
+        lambda: store.ask(code, token, **TOKEN),
+        lambda: store.answer(code, 1, member, 0),
+        lambda: store.reveal(code, token, 1),
+        lambda: store.current_question(code),
+        lambda: store.questions(code),
+        lambda: store.answered(code, 1, member),
+    ]
+
+
+def assert_no_such_class(calls) -> None:
+    for call in calls:
+        with pytest.raises(NoSuchClass):
+            call()
+
+
 def test_create_gives_a_code_and_a_secret_token(room):
     store, code, token = room
     assert codes.normalise_code(code) == code
@@ -161,25 +188,7 @@ def test_end_closes_every_call(room):
     store.ask(code, token, **ATTEND)
     store.end(code, token)
     assert store.is_teacher(code, token) is False
-    calls = [
-        lambda: store.end(code, token),
-        lambda: store.touch_teacher(code, token),
-        lambda: store.join(code, member),
-        lambda: store.join(code, codes.new_member_id()),
-        lambda: store.heartbeat(code, member, True),
-        lambda: store.roster(code),
-        lambda: store.publish(code, token, "decode", {}),
-        lambda: store.view(code),
-        lambda: store.ask(code, token, **TOKEN),
-        lambda: store.answer(code, 1, member, 0),
-        lambda: store.reveal(code, token, 1),
-        lambda: store.current_question(code),
-        lambda: store.questions(code),
-        lambda: store.answered(code, 1, member),
-    ]
-    for call in calls:
-        with pytest.raises(NoSuchClass):
-            call()
+    assert_no_such_class(every_call(store, code, token, member) + [lambda: store.join(code, codes.new_member_id())])
 
 
 def test_the_same_message_for_malformed_unknown_ended_and_expired_codes(make, clock):
@@ -856,25 +865,7 @@ def test_a_damaged_room_is_no_class(redis_room, damage):
 def _no_class_anywhere(store, code, token):
     member = codes.new_member_id()
     assert store.is_teacher(code, token) is False
-    calls = [
-        lambda: store.end(code, token),
-        lambda: store.end(code, None),
-        lambda: store.touch_teacher(code, token),
-        lambda: store.join(code, member),
-        lambda: store.heartbeat(code, member, True),
-        lambda: store.roster(code),
-        lambda: store.publish(code, token, "decode", {}),
-        lambda: store.view(code),
-        lambda: store.ask(code, token, **TOKEN),
-        lambda: store.answer(code, 1, member, 0),
-        lambda: store.reveal(code, token, 1),
-        lambda: store.current_question(code),
-        lambda: store.questions(code),
-        lambda: store.answered(code, 1, member),
-    ]
-    for call in calls:
-        with pytest.raises(NoSuchClass):
-            call()
+    assert_no_such_class(every_call(store, code, token, member) + [lambda: store.end(code, None)])
 
 
 @pytest.mark.parametrize("part", ["", "members", "questions", "counts", "answers"])
