@@ -173,10 +173,59 @@ def take(page, base: str, name: str, shot: Shot, out: Path) -> Path:
     return target
 
 
+CLASS_SHOTS = ("class-teacher", "class-student")  # a live class: the teacher's page and a student's
+
+
+def take_class(browser, base: str, out: Path) -> None:
+    """A live class on Decode (zh-en, 我爱你。 at step 1): the teacher starts it and asks where the next
+    token will look; two students join by the link and answer (爱, 你); the teacher reveals. Saves the
+    teacher's page (the class in the sidebar, the reveal) and a student's (following, the reveal)."""
+    from playwright.sync_api import expect
+
+    def new_page():
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1)
+        return context.new_page()
+
+    teacher = new_page()
+    query = urllib.parse.urlencode({"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "1"})
+    teacher.goto(f"{base}/Decode?{query}")
+    expect(teacher.get_by_role("heading", name="Decode, step by step", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    teacher.get_by_role("button", name="Start a class").click()
+    link = teacher.get_by_text("?room=").first
+    expect(link).to_be_visible(timeout=TIMEOUT_MS)
+    join = link.inner_text().strip()
+    teacher.get_by_role("button", name="Ask the class").click()
+    teacher.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
+    students = []
+    for answer in ("爱", "你"):
+        student = new_page()
+        student.goto(join)
+        options = student.get_by_role("radiogroup", name="Your answer")
+        expect(options).to_be_visible(timeout=TIMEOUT_MS)
+        options.get_by_role("radio", name=answer, exact=True).click()
+        expect(student.get_by_text("Your answer:")).to_be_visible(timeout=TIMEOUT_MS)
+        students.append(student)
+    teacher.get_by_role("button", name="Reveal").click()
+    for page, name, scroll in (
+        (teacher, "class-teacher", "Ask the class"),
+        (students[0], "class-student", "Following"),
+    ):
+        expect(page.get_by_text("of 2 answers were right")).to_be_visible(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1_500)
+        page.evaluate(SCROLL_TO, scroll)
+        page.wait_for_timeout(300)
+        if page.locator(".stException").count():
+            raise SystemExit(f"{name}: the page shows an exception")
+        png = small_png(page.screenshot(type="png"))
+        (out / f"{name}.png").write_bytes(png)
+        print(f"{out / name}.png: {len(png):,} bytes")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", nargs="+", choices=list(SHOTS), default=list(SHOTS), metavar="PAGE",
-                        help=f"which pages ({', '.join(SHOTS)}; default: all)")  # fmt: skip
+    names = [*SHOTS, "class"]
+    parser.add_argument("--pages", nargs="+", choices=names, default=names, metavar="PAGE",
+                        help=f"which pages ({', '.join(names)}; default: all; class: a live class)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs (default docs/images)")
     args = parser.parse_args(argv)
 
@@ -193,7 +242,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         page = context.new_page()
         for name in args.pages:
-            take(page, server.url, name, SHOTS[name], args.out)
+            if name == "class":
+                take_class(browser, server.url, args.out)
+            else:
+                take(page, server.url, name, SHOTS[name], args.out)
         browser.close()
     return 0
 

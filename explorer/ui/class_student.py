@@ -186,7 +186,7 @@ def _status(problem: ClassError | None) -> None:
     elif ss.get(keys.CLASS_SEEN) is None:
         st.info(_("Following the teacher of class {code} · waiting for the teacher to open a page.").format(code=code))
     else:
-        st.success(_("Following the teacher of class {code} · live").format(code=code), icon="📡")
+        st.success(_("Following the teacher of class {code} · live").format(code=code), icon=":material/sensors:")
     st.button(_("Explore on my own"), key="class_explore", on_click=_explore)
 
 
@@ -227,7 +227,7 @@ def _exploring_banner() -> None:
     message = _("Class {code}: you are exploring on your own.").format(code=code)
     if problem is not None:
         message += " " + message_of(problem)
-    st.info(message, icon="🧭")
+    st.info(message, icon=":material/explore:")
     st.button(_("Follow the teacher"), key="class_follow", on_click=_follow_again)
 
 
