@@ -276,5 +276,5 @@ def test_a_full_server_and_a_full_class_say_so(monkeypatch):
     student({"room": code})
     student({"room": code})
     late = student({"room": code})
-    assert [w.value for w in late.warning] == ["This class is full (2 students)."]
+    assert [w.value for w in late.warning] == ["This class is full: it takes at most 2 students."]
     assert keys.CLASS_CODE not in late.session_state

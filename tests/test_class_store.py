@@ -341,7 +341,7 @@ def test_class_full(room):
         store.join(code, member)
     with pytest.raises(ClassFull) as raised:
         store.join(code, codes.new_member_id())
-    assert str(raised.value) == "This class is full (4 students)."
+    assert str(raised.value) == "This class is full: it takes at most 4 students."
     assert raised.value.params == {"limit": 4}
     store.join(code, members[0])  # a member joins again: fine
 

@@ -76,7 +76,7 @@ class NotTeacher(ClassError):
 
 
 class ClassFull(ClassError):
-    TEMPLATE = N_("This class is full ({limit} students).")
+    TEMPLATE = N_("This class is full: it takes at most {limit} students.")
 
 
 class ServerFull(ClassError):

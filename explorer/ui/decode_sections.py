@@ -245,14 +245,25 @@ def output_so_far(data: DecodedSentence, step: int, translator) -> None:
         st.caption(_("reads: {text}").format(text=spelled))
 
 
-def heatmap(data: DecodedSentence, step: int, presentation: bool, translator, merged: tuple[bool, bool] | None) -> None:
+def heatmap(
+    data: DecodedSentence,
+    step: int,
+    presentation: bool,
+    translator,
+    merged: tuple[bool, bool] | None,
+    tabs_below: bool = True,
+) -> None:
     """The step's heatmap, drawn in the page without plotly (explorer.figures.svg_heatmap): the first thing a
-    page shows; in words on the `merged` sides (explorer.views.words), with the rule and the toggle under it."""
+    page shows; in words on the `merged` sides (explorer.views.words), with the rule and the toggle under it.
+    `tabs_below`: the page has the tabs under it (a live class's follower has not, until it explores)."""
     if not data.has_attention:
         st.info(_(dv.NO_ATTENTION))
         return
     components.heatmap(data, step, presentation, merged=merged)
-    st.caption(_("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below."))
+    if tabs_below:
+        st.caption(_("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below."))
+    else:
+        st.caption(_("Hover a cell for both tokens and its weight."))
     if merged:
         st.caption(words.rule(merged))
     pickers.units_toggle(st, keys.DECODE_UNITS, words.sides_of(translator))
