@@ -278,3 +278,14 @@ def test_a_full_server_and_a_full_class_say_so(monkeypatch):
     late = student({"room": code})
     assert [w.value for w in late.warning] == ["This class is full: it takes at most 2 students."]
     assert keys.CLASS_CODE not in late.session_state
+
+
+def test_a_student_who_gave_its_place_away_joins_again_on_its_next_heartbeat():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    member = pupil.session_state[keys.CLASS_MEMBER]
+    del rooms()._rooms[code].members[member]  # silent past Limits.gone_seconds in a full class: place given away
+    pupil.session_state[keys.CLASS_HEARTBEAT] = 0.0  # its next poll tells the room it is there
+    ok(pupil.run())
+    assert pupil.session_state[keys.CLASS_CODE] == code and pupil.session_state[keys.CLASS_FOLLOWING] is True
+    assert rooms().roster(code).following == 1

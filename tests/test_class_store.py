@@ -346,6 +346,33 @@ def test_class_full(room):
     store.join(code, members[0])  # a member joins again: fine
 
 
+def test_a_full_class_gives_the_places_of_members_long_gone_to_newcomers(make, clock):
+    store = make(Limits(max_students=3, gone_seconds=600.0))
+    code, token = store.create()
+    stayed, left, late = _members(3)
+    for member in (stayed, left, late):
+        store.join(code, member)
+    store.ask(code, token, **TOKEN)
+    store.answer(code, 1, left, 0)
+    clock.advance(400)
+    store.touch_teacher(code, token)
+    store.heartbeat(code, stayed, True)  # seen at 400 s; `left` and `late` last at 0 s
+    newcomer = codes.new_member_id()
+    with pytest.raises(ClassFull):  # nobody gone long enough yet
+        store.join(code, newcomer)
+    clock.advance(300)  # `left` and `late` silent for 700 s > 600 s; `stayed` for 300 s
+    store.touch_teacher(code, token)
+    store.join(code, newcomer)
+    assert store.roster(code) == Roster(following=1, exploring=0)  # the newcomer, just seen; `stayed` 300 s ago
+    with pytest.raises(NoSuchClass):  # a member who gave its place is no member any more
+        store.heartbeat(code, left, True)
+    store.join(code, left)  # it comes back (there is a place again: `late` left too)
+    with pytest.raises(AlreadyAnswered):  # and its answer still counts once
+        store.answer(code, 1, left, 1)
+    with pytest.raises(ClassFull):
+        store.join(code, codes.new_member_id())
+
+
 def test_joins_at_once_stop_at_the_limit(make):
     store = make(Limits(max_students=7))
     code, _ = store.create()

@@ -187,6 +187,9 @@ class MemoryStore(RoomStore):
             if member in room.members:
                 room.members[member] = (now, room.members[member][1])
                 return
+            if len(room.members) >= self.limits.max_students:  # full: members long gone give their places
+                gone = self.limits.gone_seconds
+                room.members = {m: seen for m, seen in room.members.items() if now - seen[0] <= gone}
             if len(room.members) >= self.limits.max_students:
                 raise ClassFull(limit=self.limits.max_students)
             room.members[member] = (now, True)

@@ -188,7 +188,7 @@ redis.call('HSET', KEYS[4], 'r' .. ARGV[7], '1')
 return {'OK'}
 """
 
-# ARGV 6 member, 7 max students.
+# ARGV 6 member, 7 max students, 8 seconds after which a silent member gives its place when the class is full.
 _JOIN = """
 if not alive() then return {'GONE'} end
 local old = redis.call('HGET', KEYS[2], ARGV[6])
@@ -197,7 +197,14 @@ if old then
   redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. flag)
   return {'OK'}
 end
-if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then return {'FULL'} end
+if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then
+  local all = redis.call('HGETALL', KEYS[2])
+  for i = 1, #all, 2 do
+    local seen = tonumber(string.match(all[i + 1], '^(%S+)'))
+    if not seen or tonumber(ARGV[1]) - seen > tonumber(ARGV[8]) then redis.call('HDEL', KEYS[2], all[i]) end
+  end
+  if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then return {'FULL'} end
+end
 redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' 1')
 like_room(KEYS[2])
 return {'OK'}
@@ -468,7 +475,8 @@ class RedisStore(RoomStore):
     # -- the students --
     def join(self, code: object, member: str) -> None:
         check_member(member)
-        outcome, *_ = self._change("join", self._code(code), member, self.limits.max_students)
+        limits = self.limits
+        outcome, *_ = self._change("join", self._code(code), member, limits.max_students, repr(limits.gone_seconds))
         if outcome == "FULL":
             raise ClassFull(limit=self.limits.max_students)
 

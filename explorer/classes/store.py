@@ -133,6 +133,9 @@ class Limits:
     join_attempts: int = 10  # failed join attempts per session per window
     join_window_seconds: float = 60.0
     max_questions: int = 200  # questions per room (TooManyQuestions beyond)
+    # A member not seen for this long gives its place to a newcomer when the class is full (a student who
+    # left, or reloaded the page: a new session joins as a new member); if it comes back it joins again.
+    gone_seconds: float = 600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Limits:

@@ -110,7 +110,11 @@ def _poll(session):
     try:
         now = time.monotonic()
         if now - session.get(keys.CLASS_HEARTBEAT, 0.0) >= follow.HEARTBEAT_SECONDS:
-            store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
+            try:
+                store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
+            except NoSuchClass:  # away long enough to have given its place (Limits.gone_seconds): back in
+                store.join(code, member)
+                store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
             session[keys.CLASS_HEARTBEAT] = now
         return store.view(code), None
     except StoreUnavailable as error:
