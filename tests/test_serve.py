@@ -38,7 +38,9 @@ def test_the_objects_alive_at_start_up_are_left_out_of_later_collections():
     models = [loaders.get_translator(dv.model_name("dates", "general"))]  # alive at start-up, like the models
     try:
         frozen = serve.freeze_startup_objects()
-        assert frozen >= 1000 and gc.get_freeze_count() == frozen  # torch, streamlit, the models …
+        # torch, streamlit, the models …; a frozen object that another thread (an earlier test's) lets go of
+        # meanwhile leaves the permanent generation, so the count may have dropped by a few since.
+        assert frozen >= 1000 and 0 <= frozen - gc.get_freeze_count() <= 100
         assert not any(o is models for o in gc.get_objects())  # not walked by any collection now
         session_object = [object()]  # created later, by a session: still collected as before
         assert any(o is session_object for o in gc.get_objects())
