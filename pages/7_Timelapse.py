@@ -13,7 +13,7 @@ from explorer.views import race as race_view
 from explorer.views import timelapse as tv
 
 PAGE = "timelapse"  # its link (explorer.state.link): the shipped models' task, probe and epoch
-projecting = frame.page(N_("Timelapse"), N_("Timelapse"), view="timelapse")
+projecting = frame.page(N_("Timelapse"), N_("Timelapse"), view=PAGE)
 INTRO = N_(
     "Training recorded the attention of a few probe sentences after every epoch, from the untrained "
     "epoch 0 on. Scrub through the epochs and watch the alignment form, scorer by scorer."

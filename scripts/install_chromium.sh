@@ -7,6 +7,8 @@
 # Chinese as empty boxes, and the Chinese-interface screenshot test checks real glyphs: Debian's
 # fonts-noto-cjk. This script is idempotent: it does nothing when both are already there.
 set -euo pipefail
+# shellcheck source=scripts/apt_install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt_install.sh"
 
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
@@ -18,20 +20,14 @@ fi
 
 install_cmd=(sh -c "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages[*]}")
 
-if [ "$(id -u)" -eq 0 ]; then
-    "${install_cmd[@]}"
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo -n "${install_cmd[@]}"
-else
-    cat >&2 <<'MSG'
+as_root "$(cat <<'MSG'
 error: Chromium and CJK fonts are needed for the browser tests (tests/e2e) but are not
 installed, and this script cannot install them (not root, no passwordless sudo).
 Install them yourself, e.g. on Debian/Ubuntu:
     sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk
 or run only the non-browser tests with:  .venv/bin/pytest -m "not e2e"
 MSG
-    exit 1
-fi
+)" "${install_cmd[@]}"
 
 if ! command -v chromium >/dev/null 2>&1; then
     echo "error: apt-get finished but 'chromium' is still not on PATH" >&2

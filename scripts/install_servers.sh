@@ -5,6 +5,8 @@
 #
 # This script is idempotent: it does nothing when both are already there.
 set -euo pipefail
+# shellcheck source=scripts/apt_install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt_install.sh"
 
 packages=()
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
@@ -19,20 +21,14 @@ fallback="${packages[*]/nginx-light/nginx}"
 install_cmd=(sh -c "apt-get update && export DEBIAN_FRONTEND=noninteractive &&
     { apt-get install -y ${packages[*]} || apt-get install -y $fallback; }")
 
-if [ "$(id -u)" -eq 0 ]; then
-    "${install_cmd[@]}"
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo -n "${install_cmd[@]}"
-else
-    cat >&2 <<'MSG'
+as_root "$(cat <<'MSG'
 error: redis-server and nginx are needed for the live-class tests and deploy/ but are not
 installed, and this script cannot install them (not root, no passwordless sudo).
 Install them yourself, e.g. on Debian/Ubuntu:
     sudo apt-get update && sudo apt-get install -y redis-server nginx-light
 (the Redis tests skip, saying so, while redis-server is missing)
 MSG
-    exit 1
-fi
+)" "${install_cmd[@]}"
 
 if ! command -v redis-server >/dev/null 2>&1; then
     echo "error: apt-get finished but 'redis-server' is still not on PATH" >&2

@@ -3,11 +3,15 @@ the questions built from a decode's own numbers (explorer.classes.follow)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from explorer.classes import follow
-from explorer.classes.store import Question, TeacherView
+from explorer.classes.store import PAGES, Question, TeacherView
 from seq2seq.decoded import DecodedSentence, DecodedStep
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -90,3 +94,9 @@ def test_the_reveal_rows_are_shares_of_the_answers_beside_the_model():
     assert [r["model"] for r in rows] == [0.2, 0.7, 0.1]
     assert [r["right"] for r in rows] == [False, True, False]
     assert question.share_right() == 0.75
+
+
+def test_every_page_a_class_can_show_has_its_script():
+    assert set(follow.PAGE_FILES) == set(PAGES)
+    for script in follow.PAGE_FILES.values():
+        assert (ROOT / script).is_file(), script

@@ -19,7 +19,7 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from explorer.classes.store import Question, TeacherView
+from explorer.classes.store import KINDS, Question, TeacherView
 from seq2seq.decoded import DecodedSentence
 
 # The pages a class can show: the store's page name -> the page's script (st.switch_page).
@@ -37,7 +37,6 @@ STEP_PARAM = "step"
 POLL_SECONDS = 0.5  # how often a follower's page asks the store for the teacher's view (bench/class_follow.py)
 EXPLORING_POLL_SECONDS = 5.0  # while exploring: only to stay counted in the room
 HEARTBEAT_SECONDS = 5.0  # a member tells the store it is there at most this often
-KINDS = ("attend", "token")  # a question: which source token the next row attends to most; which token comes next
 
 
 ROOM_PARAM = "room"  # the join link's query parameter: /?room=CODE

@@ -14,6 +14,7 @@ import streamlit as st
 from explorer.classes import follow
 from explorer.classes.store import ClassError, Question, RoomStore
 from explorer.classes.stores import open_store
+from explorer.figures.bars import class_answers
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys
@@ -73,7 +74,6 @@ def show_problem(box=st) -> None:
 
 def show_reveal(question: Question, mine: int | None) -> None:
     """The class's answers beside the model's, as a histogram over the options, and the share who were right."""
-    from explorer.figures.bars import class_answers
 
     rows = follow.reveal_rows(question)
     share = question.share_right()

@@ -25,6 +25,7 @@ from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
 from explorer.state.view import Note
+from explorer.ui import decode_sections as ui
 from explorer.ui.class_state import (
     KIND_LABELS,
     following,
@@ -36,7 +37,9 @@ from explorer.ui.class_state import (
     teaching,
     usable,
 )
+from explorer.ui.decode_sections import TABS
 from explorer.ui.markdown import escape_markdown
+from explorer.views import decode as dv
 
 
 def _attempts() -> JoinAttempts:
@@ -157,16 +160,12 @@ def follow_page(page: str | None) -> None:
 def _open_teachers_tab(view) -> None:
     """Decode's tab below the heatmap: the teacher's open one is open here too (a follower sees its name; its
     tools, whose choices are the teacher's own, open when the student explores)."""
-    from explorer.ui.decode_sections import TABS
-
     tab = follow.tab_of(view, list(TABS))
     if tab is not None:
         st.session_state[keys.DECODE_TABS] = _(TABS[tab])
 
 
 def _teachers_tab_caption(view) -> None:
-    from explorer.ui.decode_sections import TABS
-
     tab = follow.tab_of(view, list(TABS)) if view is not None else None
     if tab is not None and tab != next(iter(TABS)):  # the first is open unless the teacher opens another
         st.caption(
@@ -238,8 +237,6 @@ def _exploring_banner() -> None:
 def decode_follower(data, translator, n: int) -> None:
     """The Decode page of a follower: the teacher's step drawn from this decode, polled in a fragment
     (a teacher's step costs a fragment run, not a page run), and the teacher's question when one is open."""
-    from explorer.ui import decode_sections as ui
-    from explorer.views import decode as dv
 
     ss = st.session_state
 
@@ -248,9 +245,10 @@ def decode_follower(data, translator, n: int) -> None:
         if not following(ss):
             st.rerun(scope="app")
         view, problem = _poll(ss)
-        if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) == "view":
+        moved = follow.change(ss.get(keys.CLASS_SEEN), view)
+        if not joined(ss) or moved == "view":
             st.rerun(scope="app")
-        if view is not None and follow.change(ss.get(keys.CLASS_SEEN), view) == "step":
+        if moved == "step":
             ss[keys.CLASS_SEEN] = view
             ss[keys.DECODE_STEP] = follow.step_of(view, n)
             dv.publish(ss, st.query_params)  # the address bar keeps the step shown

@@ -9,6 +9,7 @@ the students' pages open it (explorer.ui.class_student).
 
 from __future__ import annotations
 
+import functools
 import io
 
 import segno
@@ -22,6 +23,7 @@ from explorer.i18n.errors import message_of
 from explorer.state import keys, link
 from explorer.state.view import Note
 from explorer.ui.class_state import KIND_LABELS, joined, leave, rooms, show_problem, show_reveal, teaching, usable
+from explorer.ui.decode_sections import TABS
 
 LOCAL_ONLY = N_(
     "This link opens only on this computer: the app listens on it alone. For students' devices, start the app "
@@ -33,8 +35,6 @@ QUESTION_REFRESH_SECONDS = 1.0  # an open question's answers coming in
 
 def _decode_tab(session) -> str | None:
     """The name (explorer.ui.decode_sections.TABS) of the Decode tab the session has open."""
-    from explorer.ui.decode_sections import TABS
-
     opened = session.get(keys.DECODE_TABS)
     names = {_(label): name for name, label in TABS.items()}
     return names.get(opened) if opened is not None else None
@@ -116,6 +116,7 @@ def join_link(code: str) -> tuple[str, bool]:
     return follow.join_url(st.context.url or "", code, listening, follow.lan_address())
 
 
+@functools.lru_cache(maxsize=64)  # drawn on every run of the teacher's page: the same link each time
 def qr_png(text: str, scale: int = 12) -> bytes:
     """`text` as a QR code PNG (segno), `scale` pixels a module: scale 12 is about 450 px for a join link."""
     buffer = io.BytesIO()
