@@ -115,6 +115,8 @@ class ModelConfig:
     num_layers: int = setting(1, whole=True, at_least=1, at_most=2, says="1 or 2")  # stacked RNN layers (both sides)
     bidirectional: bool = True  # encoder reads both directions; each gets hidden_size // 2
     dropout: float = 0.0  # dropout on embeddings and the attentional state while training
+    # the decoder starts from tanh(W_b h_enc) (a learned bridge), not from the encoder's final state itself
+    bridge: bool = False
     # longest source in tokens (the location scorer has one score per position)
     max_source_len: int = setting(64, at_least=1, at_most=100_000)
     max_target_len: int = setting(64, at_least=1, at_most=100_000)  # decoding stops after this many tokens
@@ -189,6 +191,7 @@ class TrainConfig:
     hidden_size: int = model_setting("hidden_size")  # decoder/encoder-state size
     num_layers: int = model_setting("num_layers")  # RNN layers
     bidirectional: bool = model_setting("bidirectional")  # bidirectional encoder
+    bridge: bool = model_setting("bridge")  # the decoder starts from tanh(W_b h_enc), not h_enc
     dropout: float = setting(0.0, probability=True)  # dropout while training
     # Probability that each training source token (not </s>) is replaced by <unk>, redrawn every batch,
     # seeded from (seed, rank); validation is never touched. Character models otherwise never see <unk>.

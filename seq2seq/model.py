@@ -91,6 +91,13 @@ class Encoder(nn.Module):
             dropout=config.dropout if config.num_layers > 1 else 0.0,
         )
         self.dropout = nn.Dropout(config.dropout)
+        # Why a bridge: without it the decoder starts from the encoder's final state, whose forward half
+        # is the last memory position's own; a dot-product scorer then finds that position (</s>) the most
+        # similar from the first step on, and its softmax saturates there before alignment is learned
+        # (zh-en/dot looked only at </s>). One map per state (an LSTM has two: h and c).
+        H = config.hidden_size
+        states = 2 if config.cell == "lstm" else 1
+        self.bridge = nn.ModuleList(nn.Linear(H, H) for _ in range(states)) if config.bridge else None
 
     def forward(self, src: torch.Tensor, lengths: torch.Tensor) -> Encoded:
         """src (B, S) ids, lengths (B,) real lengths -> memory (B, S, H) and the decoder's init."""
@@ -117,11 +124,18 @@ class Encoder(nn.Module):
             memory, _ = pad_packed_sequence(outputs, batch_first=True, total_length=length)  # (B, S, H)
         device = embedded.device
         pad_mask = torch.arange(length, device=device)[None, :] >= lengths.to(device)[:, None]  # (B, S)
-        if isinstance(hidden, tuple):
-            hidden = (self._join_directions(hidden[0]), self._join_directions(hidden[1]))
-        else:
-            hidden = self._join_directions(hidden)
-        return Encoded(memory=memory, pad_mask=pad_mask, hidden=hidden)
+        return Encoded(memory=memory, pad_mask=pad_mask, hidden=self.decoder_init(hidden))
+
+    def decoder_init(self, final: Hidden) -> Hidden:
+        """The RNN's final states (L * D, B, H / D) each (an LSTM's h and c) -> the decoder's first (L, B, H).
+
+        Both directions' final states joined per layer: h_enc; with a bridge, tanh(W_b h_enc + b_b).
+        """
+        states = final if isinstance(final, tuple) else (final,)
+        joined = [self._join_directions(h) for h in states]
+        if self.bridge is not None:
+            joined = [torch.tanh(bridge(h)) for bridge, h in zip(self.bridge, joined, strict=True)]
+        return tuple(joined) if isinstance(final, tuple) else joined[0]
 
     def _join_directions(self, h: torch.Tensor) -> torch.Tensor:
         """(L * D, B, H / D) -> (L, B, H): concatenate both directions' final states per layer."""

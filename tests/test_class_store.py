@@ -691,14 +691,16 @@ def test_limits_from_the_environment():
     }
     assert Limits.from_env(env) == Limits(max_rooms=5, max_students=40, idle_seconds=1800.0)
     assert Limits.from_env({"ATTENTION_EXPLORER_CLASS_IDLE_MINUTES": "1.5"}).idle_seconds == 90.0
+    assert Limits.from_env({"ATTENTION_EXPLORER_CLASS_GONE_MINUTES": "2.5"}).gone_seconds == 150.0
 
 
 @pytest.mark.parametrize("bad", ["", "x", "0", "-3", "1e3", "nan", "inf", "2.5", "9" * 30, "100001"])
 def test_bad_limits_in_the_environment_are_the_defaults(bad):
-    env = {f"ATTENTION_EXPLORER_CLASS_{name}": bad for name in ("MAX_ROOMS", "MAX_STUDENTS", "IDLE_MINUTES")}
-    limits = Limits.from_env(env)
+    names = ("MAX_ROOMS", "MAX_STUDENTS", "IDLE_MINUTES", "GONE_MINUTES")
+    limits = Limits.from_env({f"ATTENTION_EXPLORER_CLASS_{name}": bad for name in names})
     assert (limits.max_rooms, limits.max_students) == (100, 200)
     assert limits.idle_seconds == (7200.0 if bad not in ("1e3", "2.5") else float(bad) * 60)
+    assert limits.gone_seconds == (600.0 if bad not in ("1e3", "2.5") else float(bad) * 60)
 
 
 def test_open_store_without_redis_is_the_embedded_store():

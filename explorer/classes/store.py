@@ -139,13 +139,18 @@ class Limits:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Limits:
-        """Limits from ATTENTION_EXPLORER_CLASS_MAX_ROOMS, _MAX_STUDENTS, _IDLE_MINUTES; a bad value: the default."""
+        """Limits from ATTENTION_EXPLORER_CLASS_MAX_ROOMS, _MAX_STUDENTS, _IDLE_MINUTES, _GONE_MINUTES; a bad
+        value: the default."""
         prefix = "ATTENTION_EXPLORER_CLASS_"
-        minutes = _env_number(env, prefix + "IDLE_MINUTES", float, None, 1.0, 7 * 24 * 60.0)
+        idle = _env_number(env, prefix + "IDLE_MINUTES", float, cls.idle_seconds / 60, 1.0, 7 * 24 * 60.0)
+        # At least a minute: a place is never given away while its member's heartbeat (every few seconds)
+        # could still come.
+        gone = _env_number(env, prefix + "GONE_MINUTES", float, cls.gone_seconds / 60, 1.0, 24 * 60.0)
         return cls(
             max_rooms=_env_number(env, prefix + "MAX_ROOMS", int, cls.max_rooms, 1, 100_000),
             max_students=_env_number(env, prefix + "MAX_STUDENTS", int, cls.max_students, 1, 10_000),
-            idle_seconds=cls.idle_seconds if minutes is None else minutes * 60.0,
+            idle_seconds=idle * 60.0,
+            gone_seconds=gone * 60.0,
         )
 
 

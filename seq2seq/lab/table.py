@@ -153,12 +153,8 @@ def _encode_whole(translator: Translator, embedded: torch.Tensor):
 
     encoder = translator.model.encoder
     memory, hidden = encoder.rnn(embedded)  # (B, S, H)
-    if isinstance(hidden, tuple):  # LSTM: (h, c)
-        hidden = tuple(encoder._join_directions(h) for h in hidden)
-    else:
-        hidden = encoder._join_directions(hidden)
     pad_mask = torch.zeros(embedded.shape[:2], dtype=torch.bool, device=embedded.device)
-    return Encoded(memory=memory, pad_mask=pad_mask, hidden=hidden)
+    return Encoded(memory=memory, pad_mask=pad_mask, hidden=encoder.decoder_init(hidden))
 
 
 def _rows(hidden, count: int):
