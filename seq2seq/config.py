@@ -232,6 +232,14 @@ class TrainConfig:
     max_steps: int = setting(0, at_least=0)  # stop after this many optimizer steps in all (0 = no limit)
     max_seconds: float = setting(0.0, at_least=0, finite=True)  # stop after this much training time (0 = no limit)
     warmup: int = setting(0, "optimizer steps over which the rate rises linearly to --lr; 0 = none", at_least=0)
+    # Softened attention early in training: the scores are divided by a temperature that falls linearly
+    # from sqrt(hidden_size) to 1 over these optimizer steps (seq2seq.train.score_temperature); 0 = none.
+    soft_attention_steps: int = setting(
+        0,
+        "optimizer steps over which training divides the attention scores by a temperature falling linearly from"
+        " sqrt(hidden-size) to 1 (evaluation and decoding never do); 0 = none",
+        at_least=0,
+    )
     anneal_from: int = setting(
         0, "from this optimizer step on, the rate is multiplied by --anneal-factor; 0 = never", at_least=0
     )

@@ -165,6 +165,9 @@ class Decoder(nn.Module):
         self.W_c = nn.Linear(2 * H, H, bias=False)
         self.W_o = nn.Linear(H, config.tgt_vocab_size)
         self.dropout = nn.Dropout(config.dropout)
+        # Training only: the scores are divided by this before the softmax (seq2seq.train.score_temperature
+        # sets it at each step of --soft-attention-steps); evaluation and decoding always use 1.
+        self.score_temperature = 1.0
         # From `precompute_token_inputs`, or None: derived from the weights once and read-only
         # afterwards. Buffers, so that `.to(device)` moves them; not persistent, so checkpoints
         # never hold them; `train()` drops them.
@@ -286,6 +289,8 @@ class Decoder(nn.Module):
         query, hidden = self._cell_steps(feed, hidden, layers, token_input)  # (B, H): h_t
         if self.has_attention:
             scores = self.scorer.score(query, memory, projected_keys)  # (B, S)
+            if self.training and self.score_temperature != 1.0:
+                scores = scores / self.score_temperature  # softened early in training (--soft-attention-steps)
             weights = attend(scores, pad_mask) if attention is None else attention
             # c_t = sum_s a_t(s) h_s as a broadcast multiply and sum (cheaper than a bmm of B tiny products)
             context = (weights.unsqueeze(-1) * memory).sum(1)  # (B, H): c_t

@@ -199,6 +199,21 @@ def step_lr(cfg: TrainConfig, epoch_lr: float, steps_done: int) -> float:
     return epoch_lr * warm * (cfg.anneal_factor if annealed else 1.0)
 
 
+def score_temperature(cfg: TrainConfig, steps_done: int) -> float:
+    """The attention temperature of optimizer step `steps_done` + 1: training divides the scores by it.
+
+    T_t = 1 + (sqrt(H) - 1) * max(0, 1 - t / N), N = --soft-attention-steps (T = 1 without it): the
+    scaled dot product's temperature sqrt(H) at the first step, falling linearly to 1 at step N. Why:
+    an unscaled dot product of H-wide states saturates the softmax within the first hundred steps, on
+    whichever position it found first (zh-en/dot looked at the sentence's end for most words), and a
+    saturated softmax passes almost no gradient to move it; softened, attention learns where to look
+    while it can still move. The same for every scorer; evaluation and decoding never soften.
+    """
+    if not cfg.soft_attention_steps:
+        return 1.0
+    return 1.0 + (math.sqrt(cfg.hidden_size) - 1.0) * max(0.0, 1.0 - steps_done / cfg.soft_attention_steps)
+
+
 def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
     """Adam's state as flat tensors for safetensors, and its param groups as JSON."""
     state = optimizer.state_dict()
@@ -582,6 +597,7 @@ class _Trainer:
         The rate is the epoch's, warmed up and annealed (`step_lr`); gradients are clipped to --clip.
         """
         cfg, dist = self.cfg, self.dist
+        self.model.decoder.score_temperature = score_temperature(cfg, self.run.steps)
         loss, loss_sum, tokens = global_batch_loss(
             self.ddp_model, self.pairs, indices, dist.rank, dist.world, cfg.unk_rate, self.unk_generator, cfg.device
         )
