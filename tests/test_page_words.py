@@ -141,10 +141,12 @@ def test_beam_search_shows_the_hypothesis_in_words():
 
 
 def test_zh_en_merges_its_target_only():
-    at = open_page("1_Decode.py", task="zh-en", scorer="general", sentence="我们明天去海边。", step="8", units="words")
+    at = open_page("1_Decode.py", task="zh-en", scorer="general", sentence="我们明天去海边。", step="10", units="words")
     data = svg(at)
     assert data["source"] == ["00 我", "01 们", "02 明", "03 天", "04 去", "05 海", "06 边", "07 。", "08 </s>"]
-    assert data["target"] == ["00 We", "01 go", "02 to", "03 the", "04 beach", "05 tomorrow", "06 .", "07 </s>"]
+    # "We'll go to the beach tomorrow.": the apostrophe is punctuation, kept apart like "."
+    target = ["00 We", "01 '", "02 ll", "03 go", "04 to", "05 the", "06 beach", "07 tomorrow", "08 .", "09 </s>"]
+    assert data["target"] == target
     assert data["source_hover"] == data["source_full"] and data["target_hover"][0] == "00 We\npieces: ▁We"
     assert (
         data["cell_notes"][0][0].startswith("target pieces: ▁We ") and "source pieces" not in data["cell_notes"][0][0]
