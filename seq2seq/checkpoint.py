@@ -225,6 +225,12 @@ def _real_folder(folder: Path) -> Path:
     """The folder `folder` names now, links followed: a load reads every file from this one
     generation, so a save switching the link meanwhile cannot mix two checkpoints."""
     if not folder.is_dir():
+        if folder.is_symlink():  # a run folder is a link to its generation folder, which was not moved with it
+            raise CheckpointError(
+                N_("{path}: it links to {target}, which is missing (was the link moved without it?)"),
+                path=folder,
+                target=os.readlink(folder),
+            )
         raise CheckpointError(N_("{path}: no such checkpoint folder"), path=folder)
     return folder.resolve()
 

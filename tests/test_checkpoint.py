@@ -346,3 +346,14 @@ def test_a_folder_path_as_a_name_loads_only_when_allowed(tmp_path, folder):
         load_model(str(folder), root=tmp_path)
     assert load_model(str(folder), root=tmp_path, allow_path=True).config.scorer == "concat"
     assert load_model(folder).config.scorer == "concat"  # a Path is an explicit folder
+
+
+def test_a_run_link_moved_without_its_generation_folder_says_so(tmp_path, original):
+    folder = _save(original, tmp_path / "runs" / "dot")
+    generation = folder.resolve()  # runs/.dot.gen-N, where the files are
+    moved = tmp_path / "moved"
+    folder.rename(moved)  # the link only: its generation folder stays behind
+    assert moved.is_symlink() and not moved.exists()
+    with pytest.raises(CheckpointError, match=r"moved: it links to \.dot\.gen-\d+, which is missing"):
+        load_checkpoint(moved)
+    assert load_checkpoint(generation).greedy("abc").output == original.greedy("abc").output
