@@ -10,7 +10,6 @@ import torch
 
 from seq2seq.checkpoint import CONFIG_FILE, load_checkpoint, save_checkpoint
 from seq2seq.config import ModelConfig, TrainConfig
-from seq2seq.lab.table import _encode_whole
 from tests.helpers import tiny_translator
 
 SOURCES = torch.tensor([[5, 6, 7, 8, 3], [9, 10, 3, 0, 0]])  # two sources, the second padded
@@ -67,14 +66,14 @@ def test_an_lstm_bridges_its_state_and_its_cell_each_with_its_own_map():
             torch.testing.assert_close(state[:, 0], torch.tanh(bridge(joined)), atol=1e-6, rtol=0)
 
 
-def test_the_labs_whole_source_encoder_bridges_too():
+def test_every_encoder_path_bridges_whole_rows_unpacked_and_padded_batches_packed():
     translator = tiny_translator(seed=3, scorer="concat", bridge=True)
     encoder = translator.model.encoder.eval()
     with torch.no_grad():
         embedded = encoder.embedding(SOURCES[:1].repeat(3, 1))  # (3, 5, E): three copies of one whole source
-        fast = _encode_whole(translator, embedded)
-        slow = encoder.from_embeddings(embedded, torch.full((3,), 5))
-    torch.testing.assert_close(fast.hidden, slow.hidden, atol=1e-6, rtol=0)
+        whole = encoder.from_embeddings(embedded, torch.full((3,), 5))  # no padding: not packed
+        packed = encoder(SOURCES, LENGTHS)  # the same source beside a padded one: packed
+    torch.testing.assert_close(whole.hidden, packed.hidden[:, :1].expand(-1, 3, -1), atol=1e-6, rtol=0)
 
 
 def test_a_bridged_checkpoint_round_trips_and_an_old_config_reads_as_no_bridge(tmp_path):

@@ -142,21 +142,6 @@ def perplexity(scores: Sequence[dict | None]) -> float | None:
 
 
 # -- integrated gradients at every greedy step ----------------------------------------------------------
-def _encode_whole(translator: Translator, embedded: torch.Tensor):
-    """`Encoder.from_embeddings` for rows that are all whole sources of one length, without packing.
-
-    from_embeddings packs any batch of more than one row; packing rows that have no padding changes
-    nothing but costs (it tripled the encoder's backward pass here). This is its one-sentence path
-    (the RNN on the rows as they are, both directions' final states joined), for every row at once.
-    """
-    from seq2seq.model import Encoded
-
-    encoder = translator.model.encoder
-    memory, hidden = encoder.rnn(embedded)  # (B, S, H)
-    pad_mask = torch.zeros(embedded.shape[:2], dtype=torch.bool, device=embedded.device)
-    return Encoded(memory=memory, pad_mask=pad_mask, hidden=encoder.decoder_init(hidden))
-
-
 def _rows(hidden, count: int):
     """The first `count` rows of a decoder state (dim 1; an LSTM's (h, c) both)."""
     return tuple(h[:, :count] for h in hidden) if isinstance(hidden, tuple) else hidden[:, :count]
@@ -176,7 +161,8 @@ def _step_logprob(
     model = translator.model
     order = torch.argsort(steps, descending=True, stable=True)
     wanted = steps[order]
-    encoded = _encode_whole(translator, embedded[order])
+    rows = embedded[order]  # (B, S, E): whole sources, no padding, so the encoder does not pack them
+    encoded = model.encoder.from_embeddings(rows, torch.full((rows.size(0),), rows.size(1)))
     decoder, memory = model.decoder, encoded.memory
     hidden, feed = encoded.hidden, model.init_feed(encoded)
     keys = decoder.scorer.project_keys(memory)
