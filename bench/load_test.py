@@ -2,6 +2,7 @@
 
     python -m bench.load_test [--sessions 30] [--duration 120] [--quick] [--client browser|protocol]
                               [--think S] [--step-timeout S] [--registry PATH] [--trainings N]
+                              [--scorers NAME ...]
 
 Starts one server as `make run` does (`python -m explorer.ui.serve`, as tests/e2e does). Each session
 opens the Decode page of the dates task with its scorer from the URL (the scorers take turns, so
@@ -496,17 +497,23 @@ def run(
     think: float = 0.0,
     client: str = "browser",
     trainings: int = 0,
+    scorers: list[str] | None = None,
 ) -> dict:
-    """Run the load test (against `server`, or a fresh one) and return the report as plain data."""
+    """Run the load test (against `server`, or a fresh one) and return the report as plain data.
+
+    The sessions take turns on `scorers` (default: every dates model registered)."""
     own = server is None
     background = start_trainings(trainings)
     if own:
         server = Server({"ATTENTION_EXPLORER_USER_MODELS": tempfile.mkdtemp(prefix="load-user-models-")})
         server.start()
     try:
-        scorers = dates_models()
+        registered = dates_models()
+        scorers = scorers or registered
         if not scorers:
             raise SystemExit("no dates models are registered")
+        if unknown := sorted(set(scorers) - set(registered)):
+            raise SystemExit(f"no dates model for {', '.join(unknown)} (registered: {', '.join(registered)})")
         plan = [Session(i, scorers[i % len(scorers)], s) for i, s in enumerate(dates(sessions, seed=seed))]
         if client == "browser":  # what each typed sentence's heatmap will be labelled, to know it is drawn
             translators = {scorer: Expected(f"dates/{scorer}") for scorer in {s.scorer for s in plan}}
@@ -661,6 +668,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--registry", type=Path, help="ATTENTION_EXPLORER_PRETRAINED (default: pretrained/)")
     parser.add_argument("--quick", action="store_true", help="5 sessions for 20 s")
     parser.add_argument("--trainings", type=int, default=0, help="Train-page trainings running beside the sessions")
+    parser.add_argument("--scorers", nargs="+", help="the dates models the sessions take turns on (default: all)")
     args = parser.parse_args(argv)
     if args.quick:
         args.sessions, args.duration = 5, 20.0
@@ -675,6 +683,7 @@ def main(argv: list[str] | None = None) -> None:
         think=args.think,
         client=args.client,
         trainings=args.trainings,
+        scorers=args.scorers,
     )
     print_report(result)
     name = "load_test" + ("-protocol" if args.client == "protocol" else "")

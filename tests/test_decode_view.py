@@ -314,6 +314,18 @@ def test_step_back_reset_clamp():
     assert session[keys.DECODE_STEP] == 0
 
 
+def test_step_back_and_reset_are_counted_play_is_not():
+    """The heatmap's data carries the count (explorer.ui.components.heatmap): each click redraws it."""
+    session = {keys.DECODE_STEP: 3}
+    dv.step_forward(session, 3)  # at the end already: the step stays, the click counts
+    dv.step_back(session)
+    dv.reset(session)
+    assert session[keys.STEP_CLICKS] == 3 and session[keys.DECODE_STEP] == 0
+    dv.toggle_play(session, 3)
+    dv.tick(session, 3)
+    assert session[keys.STEP_CLICKS] == 3
+
+
 def test_play_runs_to_the_end_and_stops():
     session = {keys.DECODE_STEP: 4}
     dv.toggle_play(session, 4)  # at the end: play again from the start

@@ -206,6 +206,21 @@ def test_the_heatmap_follows_the_pages_own_step_buttons():
     assert all(f'"st-key-{key}"' in element.proto.js_content for key in keys.values())
 
 
+def test_every_step_click_brings_heatmap_data_unlike_the_last():
+    """Streamlit calls the component again only for new data, and the browser moves the heatmap at a
+    click already: Reset then Step at once, with the Reset's run cut short, used to leave it at the
+    Reset's empty grid under "Step 1 of 1". A run without a click keeps the data as it was."""
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="1"))
+    (before,) = heatmaps(at)
+    assert heatmaps(ok(at.run())) == [before]  # no click: the same data, the component is left alone
+    ok(button(at, "Reset").click().run())
+    assert heatmap_rows(at) == 0
+    ok(button(at, "Step").click().run())
+    (after,) = heatmaps(at)
+    assert after["step"] == before["step"] == 1
+    assert after["clicks"] == before["clicks"] + 2 and after != before
+
+
 def test_the_interactive_tab_has_the_plotly_heatmap():
     at = open_tab(page(task="dates", scorer="general", sentence="9 may 2018", step="2"), "Interactive heatmap")
     (figure,) = charts(at, "heatmap")

@@ -45,6 +45,7 @@ DECODE_UNITS = "decode_units"  # the heatmap's "pieces / words" toggle (explorer
 # step that link asked for, the trace kept for step clicks, play, the last what-if.
 DECODE_LINK_VIEW, ASKED_STEP = "_decode_link_view", "_decode_asked_step"
 TRACE, PLAYING, WHATIF_RESULT = "_decode_trace", "_decode_playing", "_decode_whatif"
+STEP_CLICKS = "_decode_step_clicks"  # Step, Back and Reset clicks so far (explorer.ui.components.heatmap)
 
 # -- the other pages ----------------------------------------------------------------------------
 COMPARE_TASK, COMPARE_SENTENCE, COMPARE_MODE = "cmp_task", "cmp_sentence", "cmp_mode"

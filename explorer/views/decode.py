@@ -283,19 +283,26 @@ def clamp_step(session: MutableMapping, n: int) -> int:
 
 
 def step_forward(session: MutableMapping, n: int) -> None:
-    session[keys.PLAYING] = False
+    _clicked(session)
     session[keys.DECODE_STEP] = min(int(session.get(keys.DECODE_STEP, 0)) + 1, n)
 
 
 def step_back(session: MutableMapping) -> None:
-    session[keys.PLAYING] = False
+    _clicked(session)
     session[keys.DECODE_STEP] = max(int(session.get(keys.DECODE_STEP, 0)) - 1, 0)
 
 
 def reset(session: MutableMapping) -> None:
-    session[keys.PLAYING] = False
+    _clicked(session)
     session[keys.DECODE_STEP] = 0
     session.pop(keys.WHATIF_RESULT, None)
+
+
+def _clicked(session: MutableMapping) -> None:
+    """Step, Back or Reset was pressed: play stops, and the click is counted (the heatmap, which moved
+    in the browser at the click, is then drawn afresh from the server's step: components.heatmap)."""
+    session[keys.PLAYING] = False
+    session[keys.STEP_CLICKS] = session.get(keys.STEP_CLICKS, 0) + 1
 
 
 def toggle_play(session: MutableMapping, n: int) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import streamlit as st
 
 from explorer.figures import svg_bars, svg_heatmap
+from explorer.state import keys
 from explorer.views import keyboard as keyboard_view
 from explorer.views import words
 from seq2seq.decoded import DecodedSentence
@@ -97,7 +98,7 @@ def heatmap(
     """
     scale = 1.5 if presentation else 1.0
     if merged is None:
-        _heatmap()(data=svg_heatmap.payload_from_trace(data, step, scale=scale, fit=presentation), key=key)
+        _heatmap()(data=_with_clicks(svg_heatmap.payload_from_trace(data, step, scale, fit=presentation)), key=key)
         return
     grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
     titles = [
@@ -107,7 +108,20 @@ def heatmap(
         grid.source_labels, grid.target_labels, grid.attention, None, rows, scale, data.source,
         cell_notes=grid.notes("\n"), source_titles=titles[0], target_titles=titles[1], follow=False, fit=presentation,
     )  # fmt: skip
-    _heatmap()(data=payload, key=key)
+    _heatmap()(data=_with_clicks(payload), key=key)
+
+
+def _with_clicks(payload: dict) -> dict:
+    """`payload` with the session's count of Step, Back and Reset clicks, so that a click always
+    brings the heatmap drawn afresh from the server's step.
+
+    A click moves the heatmap in the browser before the server answers (heatmap.js), and Streamlit
+    does not call the component again for data equal to the last it got. Reset then Step at once
+    can bring exactly that: the Reset's run cut short before its heatmap went out, then the Step's
+    heatmap equal to the one before the Reset. The heatmap stayed at the Reset's empty grid while
+    the page said "Step 1 of 1" (tests/e2e/test_load_quick.py). Only clicks count: a live class's
+    follower, polled every second, keeps its heatmap (and the cell a student hovers) until it moves."""
+    return {**payload, "clicks": st.session_state.get(keys.STEP_CLICKS, 0)}
 
 
 def bars(payload: dict, key: str) -> None:
