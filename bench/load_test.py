@@ -5,11 +5,11 @@
                               [--scorers NAME ...]
 
 Starts one server as `make run` does (`python -m explorer.ui.serve`, as tests/e2e does). Each session
-opens the Decode page of the dates task with its scorer from the URL (the scorers take turns, so
-several sessions share each model), types its own sentence into "Source sentence" and presses
-Enter (the browser client; the protocol client, which has no text box, sends the sentence in the
-link), four sessions at a time, then all of them click the page's server-side "Step"
-button again and again for `--duration` seconds (after a think time of 0.5–1.5 × `--think` seconds,
+opens the Decode page of the dates task with its scorer from the URL (the scorers, or those of
+`--scorers`, take turns, so several sessions share each model), types its own sentence into
+"Source sentence" and presses Enter (the browser client; the protocol client, which has no text
+box, sends the sentence in the link), four sessions at a time, then all of them click the page's
+server-side "Step" button again and again for `--duration` seconds (after a think time of 0.5–1.5 × `--think` seconds,
 and a first wait of 0–`--think` seconds, so that sessions do not click in step), pressing
 "Reset" at the end of a decode. Two clients:
 

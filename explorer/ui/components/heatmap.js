@@ -1,8 +1,9 @@
 // The Decode page's heatmap component (after heatmap_draw.js): every render (a new step, sentence or
-// model) draws the heatmap afresh from `data`. One click listener per page (capture phase, before
-// Streamlit handles the click) moves the current heatmap by a row at once when Step, Back or Reset is
-// clicked: the row is in the browser already. __SVG_ID__, __STEP__, __BACK__, __RESET__ are filled in
-// from explorer.figures.svg_heatmap's constants, never from user text.
+// model, or a Step, Back or Reset click: `data.clicks` counts them) draws the heatmap afresh from
+// `data`. One click listener per page (capture phase, before Streamlit handles the click) moves the
+// current heatmap by a row at once when Step, Back or Reset is clicked: the row is in the browser
+// already. __SVG_ID__, __STEP__, __BACK__, __RESET__ are filled in from explorer.figures.svg_heatmap's
+// constants, never from user text.
 const MOVES = {"st-key-__STEP__": 1, "st-key-__BACK__": -1, "st-key-__RESET__": null};
 
 function followButtons() {
