@@ -9,9 +9,9 @@ opens the Decode page of the dates task with its scorer from the URL (the scorer
 `--scorers`, take turns, so several sessions share each model), types its own sentence into
 "Source sentence" and presses Enter (the browser client; the protocol client, which has no text
 box, sends the sentence in the link), four sessions at a time, then all of them click the page's
-server-side "Step" button again and again for `--duration` seconds (after a think time of 0.5–1.5 × `--think` seconds,
-and a first wait of 0–`--think` seconds, so that sessions do not click in step), pressing
-"Reset" at the end of a decode. Two clients:
+server-side "Step" button again and again for `--duration` seconds (after a think time of
+0.5–1.5 × `--think` seconds, and a first wait of 0–`--think` seconds, so that sessions do not
+click in step), pressing "Reset" at the end of a decode. Two clients:
 
     browser    (default) a headless Chromium context per session (Playwright). A step is answered
                when the page shows "Step k of N" and the heatmap has its k-th row.
