@@ -33,6 +33,7 @@ from explorer.classes.store import (
     NotTeacher,
     Question,
     QuestionClosed,
+    Rate,
     Roster,
     ServerFull,
     StoreUnavailable,
@@ -103,7 +104,10 @@ def _everything(store) -> dict:
     client, found = store._client, {}
     for key in client.scan_iter(match=f"{store.prefix}*"):
         kind = client.type(key)
-        found[key] = client.hgetall(key) if kind == b"hash" else client.zrange(key, 0, -1, withscores=True)
+        if kind == b"string":  # a per-client limit's counter
+            found[key] = client.get(key)
+        else:
+            found[key] = client.hgetall(key) if kind == b"hash" else client.zrange(key, 0, -1, withscores=True)
     return found
 
 
@@ -683,24 +687,40 @@ def test_errors_are_translated_where_shown():
 
 def test_limits_from_the_environment():
     assert Limits.from_env({}) == Limits()
-    assert Limits() == Limits(100, 200, 7200.0, 15.0, 10, 60.0, 200)
+    defaults = Limits()
+    assert (defaults.max_rooms, defaults.max_students, defaults.idle_seconds, defaults.away_seconds) == (100, 200, 600, 15)
+    assert (defaults.gone_seconds, defaults.live_seconds, defaults.join_attempts, defaults.max_questions) == (60, 15, 10, 200)
+    # A school behind one address: 200 students joining twice, a quarter mistyping twice, a dozen teachers.
+    assert defaults.joins == Rate(600, 600.0) and defaults.failed_joins == Rate(200, 60.0)
+    assert defaults.creates == Rate(20, 3600.0)
     env = {
         "ATTENTION_EXPLORER_CLASS_MAX_ROOMS": "5",
         "ATTENTION_EXPLORER_CLASS_MAX_STUDENTS": " 40 ",
         "ATTENTION_EXPLORER_CLASS_IDLE_MINUTES": "30",
+        "ATTENTION_EXPLORER_CLASS_CREATES_PER_HOUR": "3",
+        "ATTENTION_EXPLORER_CLASS_JOINS_PER_10_MINUTES": "1000",
+        "ATTENTION_EXPLORER_CLASS_WRONG_CODES_PER_MINUTE": "7",
     }
-    assert Limits.from_env(env) == Limits(max_rooms=5, max_students=40, idle_seconds=1800.0)
+    assert Limits.from_env(env) == Limits(
+        max_rooms=5,
+        max_students=40,
+        idle_seconds=1800.0,
+        creates=Rate(3, 3600.0),
+        joins=Rate(1000, 600.0),
+        failed_joins=Rate(7, 60.0),
+    )
     assert Limits.from_env({"ATTENTION_EXPLORER_CLASS_IDLE_MINUTES": "1.5"}).idle_seconds == 90.0
     assert Limits.from_env({"ATTENTION_EXPLORER_CLASS_GONE_MINUTES": "2.5"}).gone_seconds == 150.0
 
 
 @pytest.mark.parametrize("bad", ["", "x", "0", "-3", "1e3", "nan", "inf", "2.5", "9" * 30, "100001"])
 def test_bad_limits_in_the_environment_are_the_defaults(bad):
-    names = ("MAX_ROOMS", "MAX_STUDENTS", "IDLE_MINUTES", "GONE_MINUTES")
+    names = ("MAX_ROOMS", "MAX_STUDENTS", "IDLE_MINUTES", "GONE_MINUTES", "CREATES_PER_HOUR", "WRONG_CODES_PER_MINUTE")
     limits = Limits.from_env({f"ATTENTION_EXPLORER_CLASS_{name}": bad for name in names})
     assert (limits.max_rooms, limits.max_students) == (100, 200)
-    assert limits.idle_seconds == (7200.0 if bad not in ("1e3", "2.5") else float(bad) * 60)
-    assert limits.gone_seconds == (600.0 if bad not in ("1e3", "2.5") else float(bad) * 60)
+    assert (limits.creates.count, limits.failed_joins.count) == (20, 200)
+    assert limits.idle_seconds == (600.0 if bad not in ("1e3", "2.5") else float(bad) * 60)
+    assert limits.gone_seconds == (60.0 if bad not in ("1e3", "2.5") else float(bad) * 60)
 
 
 def test_open_store_without_redis_is_the_embedded_store():
@@ -733,7 +753,12 @@ def test_redis_keys_and_their_time_to_live(redis_room):
     store.ask(code, token, **ATTEND)
     store.answer(code, 1, member, 1)
     keys = {_key(store, code, part) for part in ("", "members", "questions", "counts", "answers")}
-    assert {key.decode() for key in client.scan_iter(match=f"{store.prefix}*")} == keys | {f"{store.prefix}rooms"}
+    counters = {f"{store.prefix}limit:{rule}:local:{int(START // getattr(LIMITS, rule).window_seconds)}"
+                for rule in ("creates", "joins")}  # fmt: skip
+    found = {key.decode() for key in client.scan_iter(match=f"{store.prefix}*")}
+    assert found == keys | counters | {f"{store.prefix}rooms"}
+    for counter in counters:  # one room created and one member joined, each counted once, expiring with its window
+        assert client.get(counter) == b"1" and 0 < client.pttl(counter) <= 3600 * 1000
     for key in keys:
         assert (LIMITS.idle_seconds) * 1000 < client.pttl(key) <= (LIMITS.idle_seconds + 600) * 1000
     assert client.pttl(f"{store.prefix}rooms") == -1  # the index of rooms lives on; swept by create

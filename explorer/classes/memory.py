@@ -4,7 +4,8 @@ Streamlit runs each browser session in a thread of the same process, so one `Mem
 through ``st.cache_resource``) serves them all; one lock makes every method atomic, which is all the
 "at most once" and "at most `max_students`" rules need here. Rooms past their idle time are removed
 when they are next touched, and all of them whenever a room is created, so they stop counting
-toward `max_rooms`. Nothing survives a restart (the Redis store is for that, and for replicas).
+toward `max_rooms`. The per-client limits count events in fixed windows (`store.window`), dropped
+when their window has passed. Nothing survives a restart (the Redis store is for that, and for replicas).
 The clock is injected (``clock=time.time``), so expiry tests move time instead of sleeping.
 """
 
@@ -20,20 +21,26 @@ from explorer.classes.store import (
     AlreadyAnswered,
     BadAnswer,
     ClassFull,
+    ClassLocked,
     Limits,
     NoSuchClass,
     NotTeacher,
+    Presence,
     Question,
     QuestionClosed,
+    Rate,
     RoomStore,
     Roster,
     ServerFull,
     TeacherView,
+    TooManyAttempts,
+    TooManyClasses,
     TooManyQuestions,
     check_member,
     checked_question,
     checked_view,
     is_option,
+    window,
 )
 
 
@@ -73,6 +80,7 @@ class _Room:
     questions: dict[int, _Question] = field(default_factory=dict)
     current: int = 0  # the current question's id (0: none yet)
     answers: dict[tuple[int, str], int] = field(default_factory=dict)  # (question, member) -> option
+    locked: bool = False
 
 
 class MemoryStore(RoomStore):
@@ -82,6 +90,7 @@ class MemoryStore(RoomStore):
         self.limits = limits or Limits()
         self._clock = clock
         self._rooms: dict[str, _Room] = {}
+        self._counts: dict[tuple[str, str, int], int] = {}  # (rule, client, window index) -> events
         self._lock = threading.Lock()
 
     # -- lookups (under the lock) --
@@ -105,15 +114,33 @@ class MemoryStore(RoomStore):
         room.seen = now
         return room
 
+    def _wait(self, name: str, rate: Rate, client: str, now: float) -> int | None:
+        """Seconds until `client` may again, when its events of rule `name` reached `rate` in this window."""
+        index, seconds = window(now, rate)
+        return seconds if self._counts.get((name, client, index), 0) >= rate.count else None
+
+    def _count(self, name: str, rate: Rate, client: str, now: float) -> None:
+        index, _ = window(now, rate)
+        if len(self._counts) > 100_000:  # past windows are never read again
+            self._counts = {k: n for k, n in self._counts.items() if k[2] >= window(now, self._rate(k[0]))[0]}
+        self._counts[name, client, index] = self._counts.get((name, client, index), 0) + 1
+
+    def _rate(self, name: str) -> Rate:
+        return getattr(self.limits, name)
+
     # -- the teacher --
-    def create(self) -> tuple[str, str]:
+    def create(self, client: str = "local") -> tuple[str, str]:
         token = codes.new_token()
         with self._lock:
             now = self._clock()
+            wait = self._wait("creates", self.limits.creates, client, now)
+            if wait is not None:
+                raise TooManyClasses(seconds=wait)
             for key in [k for k, room in self._rooms.items() if self._expired(room, now)]:
                 del self._rooms[key]
             if len(self._rooms) >= self.limits.max_rooms:
                 raise ServerFull(limit=self.limits.max_rooms)
+            self._count("creates", self.limits.creates, client, now)
             code = codes.new_code()
             while code in self._rooms:
                 code = codes.new_code()
@@ -170,6 +197,10 @@ class MemoryStore(RoomStore):
             room.current = qid
             return qid
 
+    def lock(self, code: str, token: str, locked: bool) -> None:
+        with self._lock:
+            self._teacher_room(code, token, self._clock()).locked = bool(locked)
+
     def reveal(self, code: str, token: str, question: int) -> None:
         with self._lock:
             room = self._teacher_room(code, token, self._clock())
@@ -179,14 +210,28 @@ class MemoryStore(RoomStore):
             record.revealed = True
 
     # -- the students --
-    def join(self, code: object, member: str) -> None:
+    def join(self, code: object, member: str, client: str = "local") -> None:
         check_member(member)
+        limits = self.limits
         with self._lock:
             now = self._clock()
-            room = self._room(code, now)
-            if member in room.members:
+            wait = self._wait("failed_joins", limits.failed_joins, client, now)
+            if wait is not None:
+                raise TooManyAttempts(seconds=wait)
+            try:
+                room = self._room(code, now)
+            except NoSuchClass:
+                self._count("failed_joins", limits.failed_joins, client, now)
+                raise
+            if member in room.members:  # a member again (a reload, a heartbeat after a pause): not counted
                 room.members[member] = (now, room.members[member][1])
                 return
+            wait = self._wait("joins", limits.joins, client, now)
+            if wait is not None:
+                raise TooManyAttempts(seconds=wait)
+            self._count("joins", limits.joins, client, now)
+            if room.locked:
+                raise ClassLocked()
             if len(room.members) >= self.limits.max_students:  # full: members long gone give their places
                 gone = self.limits.gone_seconds
                 room.members = {m: seen for m, seen in room.members.items() if now - seen[0] <= gone}
@@ -194,7 +239,7 @@ class MemoryStore(RoomStore):
                 raise ClassFull(limit=self.limits.max_students)
             room.members[member] = (now, True)
 
-    def heartbeat(self, code: str, member: str, following: bool) -> None:
+    def heartbeat(self, code: str, member: str, following: bool) -> Presence:
         check_member(member)
         with self._lock:
             now = self._clock()
@@ -202,6 +247,15 @@ class MemoryStore(RoomStore):
             if member not in room.members:
                 raise NoSuchClass()
             room.members[member] = (now, bool(following))
+            return self._presence(room, now)
+
+    def _presence(self, room: _Room, now: float) -> Presence:
+        return Presence(teacher_here=now - room.seen <= self.limits.away_seconds, locked=room.locked)
+
+    def presence(self, code: str) -> Presence:
+        with self._lock:
+            now = self._clock()
+            return self._presence(self._room(code, now), now)
 
     def answer(self, code: str, question: int, member: str, option: int) -> None:
         check_member(member)

@@ -5,11 +5,14 @@ Keys (``prefix`` is "ae:" unless told; CODE is a normalised join code):
 - ``ae:rooms``               sorted set: CODE -> when its teacher was last seen (counts open rooms; sweeping)
 - ``ae:room:CODE``           hash: ``teacher`` (the token's SHA-256, never the token), ``seen`` (the teacher's
                              last time), ``view`` (JSON {"page", "params"}), ``version``, ``updated``,
-                             ``qlast`` (questions asked), ``current`` (the current question's id)
+                             ``qlast`` (questions asked), ``current`` (the current question's id),
+                             ``locked`` ("1" when the room takes no newcomers)
 - ``ae:room:CODE:members``   hash: member id -> "SEEN FLAG" (FLAG 1 following, 0 exploring)
 - ``ae:room:CODE:questions`` hash: question id -> JSON {"kind", "step", "options", "right", "weights", "asked"}
 - ``ae:room:CODE:counts``    hash: question id -> JSON list of answers per option; "r" + id -> "1" once revealed
 - ``ae:room:CODE:answers``   hash: "ID:MEMBER" -> the option chosen (HSETNX: at most once)
+- ``ae:limit:RULE:CLIENT:N`` a counter of a per-client limit (RULE: creates, joins, failed_joins) in its
+                             fixed window N (`store.window`), expiring with the window
 
 Every change is one Lua script, so each is atomic: the room is checked (well-formed, not expired by
 the store's clock, the teacher's hash matched) in the same step as the write, a join counts the
@@ -46,18 +49,22 @@ from explorer.classes.store import (
     AlreadyAnswered,
     BadAnswer,
     ClassFull,
+    ClassLocked,
     Limits,
     NoSuchClass,
     NotTeacher,
+    Presence,
     Question,
     QuestionClosed,
+    Rate,
     RoomStore,
     Roster,
     ServerFull,
     StoreUnavailable,
     TeacherView,
+    TooManyAttempts,
+    TooManyClasses,
     TooManyQuestions,
-    _float,
     _int,
     check_member,
     checked_question,
@@ -65,9 +72,11 @@ from explorer.classes.store import (
     is_option,
     parse_question,
     parse_view,
+    plausible_time,
     question_json,
     room_alive,
     view_json,
+    window,
 )
 
 TTL_MARGIN_SECONDS = 600.0  # a room's keys outlive its idle time by this much (the clock decides, the TTL cleans)
@@ -104,6 +113,14 @@ local function like_room(key)
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
 end
+-- A per-client counter (KEYS[i]) against its limit: whether it is reached; count() adds one event.
+local function reached(i, limit)
+  return (tonumber(redis.call('GET', KEYS[i]) or '0') or 0) >= tonumber(limit)
+end
+local function count(i, window_ms)
+  redis.call('INCR', KEYS[i])
+  if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], window_ms) end
+end
 local function whole(raw)
   local n = tonumber(raw)
   if not n or n < 0 or n ~= math.floor(n) or n > 2^52 then return 0 end
@@ -111,8 +128,10 @@ local function whole(raw)
 end
 """
 
-# ARGV 6 token hash, 7 max rooms, 8 key prefix.
+# KEYS 7 the client's creates counter. ARGV 6 token hash, 7 max rooms, 8 key prefix, 9 creates limit,
+# 10 its window in ms.
 _CREATE = """
+if reached(7, ARGV[9]) then return {'WAIT'} end
 local prefix = ARGV[8]
 local function drop(code)
   local room = prefix .. 'room:' .. code
@@ -129,6 +148,7 @@ if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[7]) then
   if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[7]) then return {'FULL'} end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'TAKEN'} end
+count(7, ARGV[10])
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 redis.call('HSET', KEYS[1], 'teacher', ARGV[6], 'version', '0', 'qlast', '0', 'current', '0')
 keep()
@@ -178,6 +198,15 @@ keep()
 return {'OK', last + 1}
 """
 
+# ARGV 6 token hash, 7 "1" locked or "0".
+_LOCK = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+redis.call('HSET', KEYS[1], 'locked', ARGV[7])
+return {'OK'}
+"""
+
 # ARGV 6 token hash, 7 question id.
 _REVEAL = """
 local fails = teacher_fails(ARGV[6])
@@ -188,15 +217,21 @@ redis.call('HSET', KEYS[4], 'r' .. ARGV[7], '1')
 return {'OK'}
 """
 
-# ARGV 6 member, 7 max students, 8 seconds after which a silent member gives its place when the class is full.
+# KEYS 7 the client's failed-joins counter, 8 its joins counter. ARGV 6 member, 7 max students, 8 seconds
+# after which a silent member gives its place when the class is full, 9 failed-joins limit, 10 its window
+# in ms, 11 joins limit, 12 its window in ms.
 _JOIN = """
-if not alive() then return {'GONE'} end
+if reached(7, ARGV[9]) then return {'WAIT_FAILED'} end
+if not alive() then count(7, ARGV[10]) return {'GONE'} end
 local old = redis.call('HGET', KEYS[2], ARGV[6])
 if old then
   local flag = string.sub(old, -1) == '0' and '0' or '1'
   redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. flag)
   return {'OK'}
 end
+if reached(8, ARGV[11]) then return {'WAIT_JOINS'} end
+count(8, ARGV[12])
+if redis.call('HGET', KEYS[1], 'locked') == '1' then return {'LOCKED'} end
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then
   local all = redis.call('HGETALL', KEYS[2])
   for i = 1, #all, 2 do
@@ -214,7 +249,8 @@ return {'OK'}
 _HEARTBEAT = """
 if not alive() or redis.call('HEXISTS', KEYS[2], ARGV[6]) == 0 then return {'GONE'} end
 redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. ARGV[7])
-return {'OK'}
+local r = redis.call('HMGET', KEYS[1], 'seen', 'locked')
+return {'OK', r[1], r[2] or '0'}
 """
 
 # ARGV 6 member, 7 question id, 8 option.
@@ -331,6 +367,7 @@ class RedisStore(RoomStore):
                 "publish": _PUBLISH,
                 "ask": _ASK,
                 "reveal": _REVEAL,
+                "lock": _LOCK,
                 "join": _JOIN,
                 "heartbeat": _HEARTBEAT,
                 "answer": _ANSWER,
@@ -371,13 +408,30 @@ class RedisStore(RoomStore):
             raise NoSuchClass()
         return key
 
-    def _change(self, name: str, code: str, *args: object) -> list:
-        """Run a changing script on the room `code`: its reply, whose first item (the outcome) is decoded."""
-        now = self._clock()
+    def _limit_key(self, name: str, client: str, now: float) -> str:
+        """The counter of rule `name` (a Limits field: creates, joins, failed_joins) for `client` now."""
+        index, _ = window(now, self._rate(name))
+        return f"{self.prefix}limit:{name}:{client}:{index}"
+
+    def _rate(self, name: str) -> Rate:
+        return getattr(self.limits, name)
+
+    def _limit_args(self, name: str) -> list[str]:
+        """(the limit of rule `name`, its window in ms) as a script's arguments."""
+        rate = self._rate(name)
+        return [str(rate.count), str(int(rate.window_seconds * 1000))]
+
+    def _wait(self, name: str, now: float) -> int:
+        return window(now, self._rate(name))[1]
+
+    def _change(self, name: str, code: str, *args: object, now: float | None = None, extra=()) -> list:
+        """Run a changing script on the room `code` (`extra`: keys after the room's six): its reply, whose
+        first item (the outcome) is decoded."""
+        now = self._clock() if now is None else now
         idle = self.limits.idle_seconds
         argv = [repr(float(now)), repr(now - idle), repr(now + idle), code, self._ttl_ms, *map(str, args)]
         with self._talking():
-            reply = self._scripts[name](keys=self._keys(code), args=argv)
+            reply = self._scripts[name](keys=[*self._keys(code), *extra], args=argv)
         outcome = reply[0].decode("ascii") if isinstance(reply, list) and reply else ""
         if outcome == "GONE":
             raise NoSuchClass()
@@ -416,13 +470,19 @@ class RedisStore(RoomStore):
             raise NoSuchClass()
 
     # -- the teacher --
-    def create(self) -> tuple[str, str]:
+    def create(self, client: str = "local") -> tuple[str, str]:
         token = codes.new_token()
         for _ in range(20):
-            code = codes.new_code()
-            outcome, *_ = self._change("create", code, codes.token_hash(token), self.limits.max_rooms, self.prefix)
+            code, now = codes.new_code(), self._clock()
+            counter = self._limit_key("creates", client, now)
+            outcome, *_ = self._change(
+                "create", code, codes.token_hash(token), self.limits.max_rooms, self.prefix,
+                *self._limit_args("creates"), now=now, extra=[counter],
+            )  # fmt: skip
             if outcome == "OK":
                 return code, token
+            if outcome == "WAIT":
+                raise TooManyClasses(seconds=self._wait("creates", now))
             if outcome == "FULL":
                 raise ServerFull(limit=self.limits.max_rooms)
         raise ServerFull(limit=self.limits.max_rooms)  # twenty codes taken in a row: as good as full
@@ -466,6 +526,9 @@ class RedisStore(RoomStore):
             raise TooManyQuestions(limit=self.limits.max_questions)
         return int(rest[0])
 
+    def lock(self, code: str, token: str, locked: bool) -> None:
+        self._teacher("lock", code, token, "1" if locked else "0")
+
     def reveal(self, code: str, token: str, question: int) -> None:
         qid = _int(question, 1, 2**52)
         outcome, *_ = self._teacher("reveal", code, token, qid or 0)
@@ -473,16 +536,41 @@ class RedisStore(RoomStore):
             raise ValueError(f"this class has no question {question!r}")
 
     # -- the students --
-    def join(self, code: object, member: str) -> None:
+    def join(self, code: object, member: str, client: str = "local") -> None:
         check_member(member)
-        limits = self.limits
-        outcome, *_ = self._change("join", self._code(code), member, limits.max_students, repr(limits.gone_seconds))
+        limits, now = self.limits, self._clock()
+        counters = [self._limit_key("failed_joins", client, now), self._limit_key("joins", client, now)]
+        key = codes.normalise_code(code)
+        if key is None:  # a malformed code is a wrong code: counted in the client's failed joins
+            key = "-"  # no room has this name, so the script finds none
+        outcome, *_ = self._change(
+            "join", key, member, limits.max_students, repr(limits.gone_seconds),
+            *self._limit_args("failed_joins"), *self._limit_args("joins"), now=now, extra=counters,
+        )  # fmt: skip
+        if outcome == "WAIT_FAILED":
+            raise TooManyAttempts(seconds=self._wait("failed_joins", now))
+        if outcome == "WAIT_JOINS":
+            raise TooManyAttempts(seconds=self._wait("joins", now))
+        if outcome == "LOCKED":
+            raise ClassLocked()
         if outcome == "FULL":
             raise ClassFull(limit=self.limits.max_students)
 
-    def heartbeat(self, code: str, member: str, following: bool) -> None:
+    def heartbeat(self, code: str, member: str, following: bool) -> Presence:
         check_member(member)
-        self._change("heartbeat", self._code(code), member, 1 if following else 0)
+        now = self._clock()
+        _, seen, locked = self._change("heartbeat", self._code(code), member, 1 if following else 0, now=now)
+        return self._presence(seen, locked, now)
+
+    def _presence(self, seen: object, locked: object, now: float) -> Presence:
+        seen = plausible_time(seen)
+        here = seen is not None and now - seen <= self.limits.away_seconds
+        return Presence(teacher_here=here, locked=locked == b"1")
+
+    def presence(self, code: str) -> Presence:
+        now = self._clock()
+        _, seen, locked = self._room_fields(self._code(code), "locked")
+        return self._presence(seen, locked, now)
 
     def answer(self, code: str, question: int, member: str, option: int) -> None:
         check_member(member)
@@ -504,7 +592,7 @@ class RedisStore(RoomStore):
         following = exploring = 0
         for value in members.values():
             seen, _, flag = value.partition(b" ")
-            seen = _float(seen)
+            seen = plausible_time(seen)
             if seen is None or seen < horizon or flag not in (b"0", b"1"):
                 continue
             following += flag == b"1"

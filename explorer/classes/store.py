@@ -12,8 +12,12 @@ wrote, so it parses every value with `room_alive`, `parse_view` and `parse_quest
 wrong types, non-JSON, sizes out of bounds and inconsistent shapes: a damaged view reads as no view
 (None), a damaged question is left out, a damaged room record is no room (`NoSuchClass`).
 
-A room expires `Limits.idle_seconds` after the teacher was last seen (any call with the teacher's
-token); students' activity does not keep it open. Every error a user reads is a `ClassError`,
+A room closes `Limits.idle_seconds` after the teacher was last seen (any call with the teacher's
+token; the teacher's page calls every few seconds while it is open), so a class nobody teaches stops
+counting against `max_rooms` within minutes; students' activity does not keep it open. The teacher is
+*away* (`Presence`) when not seen for `away_seconds`. A locked room takes no newcomers; its members stay
+and may join again. Creating rooms and trying join codes are limited per client address (`client_key`),
+in the store, so the limits hold across replicas. Every error a user reads is a `ClassError`,
 whose English template is marked for translation (`explorer.i18n.errors.message_of` shows it in the
 page's language). A code that is malformed, unknown, ended or expired raises the same `NoSuchClass`,
 so trying codes tells nothing about which exist.
@@ -21,6 +25,7 @@ so trying codes tells nothing about which exist.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import os
@@ -44,6 +49,10 @@ MAX_OPTION_CHARS = 100  # characters of an option's text
 MAX_STEP = 100_000  # a question's Decode step
 MAX_VIEW_BYTES = 64 * 1024  # a view's JSON as stored
 MAX_QUESTION_BYTES = 256 * 1024  # a question's JSON as stored
+# Times read back are wall-clock seconds (time.time()) between 2000 and 2100: anything else was not written
+# by a store (datetime and CSV export would fail on, say, 1e308).
+EARLIEST_TIME = 946_684_800.0  # 2000-01-01
+LATEST_TIME = 4_102_444_800.0  # 2100-01-01
 _MEMBER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -105,6 +114,14 @@ class BadAnswer(ClassError):
     TEMPLATE = N_("That is not one of the question's options.")
 
 
+class ClassLocked(ClassError):
+    TEMPLATE = N_("This class is locked: ask your teacher.")
+
+
+class TooManyClasses(ClassError):
+    TEMPLATE = N_("Too many classes were started from your network; try again in {seconds} s.")
+
+
 class StoreUnavailable(ClassError):
     TEMPLATE = N_("The class server cannot be reached right now; the page retries by itself.")
 
@@ -123,35 +140,79 @@ def _env_number(env: Mapping[str, str], name: str, kind: type, default, low, hig
 
 
 @dataclass(frozen=True)
+class Rate:
+    """At most `count` events per client address in a fixed window of `window_seconds`."""
+
+    count: int
+    window_seconds: float
+
+
+@dataclass(frozen=True)
 class Limits:
-    """How much a server holds, and the times that decide presence and expiry."""
+    """How much a server holds, the times that decide presence and expiry, and the limits per client address.
+
+    The per-client limits are sized for a whole school behind one NAT address: a class of 200 students
+    joining (with a quarter of them mistyping the code once or twice) and a dozen teachers starting classes.
+    """
 
     max_rooms: int = 100  # classes open at once (on one server, or on every replica sharing one Redis)
     max_students: int = 200  # members per room
-    idle_seconds: float = 2 * 3600  # a room expires this long after the teacher was last seen
+    idle_seconds: float = 10 * 60.0  # a room closes this long after the teacher was last seen
+    away_seconds: float = 15.0  # the teacher is "away" when not seen this long (its page calls every 3 s)
     live_seconds: float = 15.0  # a member counts as present when seen within this
-    join_attempts: int = 10  # failed join attempts per session per window
+    join_attempts: int = 10  # failed join attempts per session per window (the page's own limit)
     join_window_seconds: float = 60.0
     max_questions: int = 200  # questions per room (TooManyQuestions beyond)
     # A member not seen for this long gives its place to a newcomer when the class is full (a student who
-    # left, or reloaded the page: a new session joins as a new member); if it comes back it joins again.
-    gone_seconds: float = 600.0
+    # left; a reload keeps its member id and its place). If it comes back it joins again, unless locked out.
+    gone_seconds: float = 60.0
+    creates: Rate = Rate(20, 3600.0)  # classes started per client address
+    joins: Rate = Rate(600, 600.0)  # join attempts (right codes or wrong) per client address
+    failed_joins: Rate = Rate(200, 60.0)  # wrong codes per client address
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Limits:
-        """Limits from ATTENTION_EXPLORER_CLASS_MAX_ROOMS, _MAX_STUDENTS, _IDLE_MINUTES, _GONE_MINUTES; a bad
-        value: the default."""
+        """Limits from the ATTENTION_EXPLORER_CLASS_* settings (docs/configuration.md); a bad value: the default."""
         prefix = "ATTENTION_EXPLORER_CLASS_"
-        idle = _env_number(env, prefix + "IDLE_MINUTES", float, cls.idle_seconds / 60, 1.0, 7 * 24 * 60.0)
+
+        def number(name: str, kind: type, default, low, high):
+            return _env_number(env, prefix + name, kind, default, low, high)
+
+        idle = number("IDLE_MINUTES", float, cls.idle_seconds / 60, 1.0, 7 * 24 * 60.0)
         # At least a minute: a place is never given away while its member's heartbeat (every few seconds)
         # could still come.
-        gone = _env_number(env, prefix + "GONE_MINUTES", float, cls.gone_seconds / 60, 1.0, 24 * 60.0)
+        gone = number("GONE_MINUTES", float, cls.gone_seconds / 60, 1.0, 24 * 60.0)
         return cls(
-            max_rooms=_env_number(env, prefix + "MAX_ROOMS", int, cls.max_rooms, 1, 100_000),
-            max_students=_env_number(env, prefix + "MAX_STUDENTS", int, cls.max_students, 1, 10_000),
+            max_rooms=number("MAX_ROOMS", int, cls.max_rooms, 1, 100_000),
+            max_students=number("MAX_STUDENTS", int, cls.max_students, 1, 10_000),
             idle_seconds=idle * 60.0,
             gone_seconds=gone * 60.0,
+            creates=Rate(number("CREATES_PER_HOUR", int, cls.creates.count, 1, 100_000), 3600.0),
+            joins=Rate(number("JOINS_PER_10_MINUTES", int, cls.joins.count, 1, 1_000_000), 600.0),
+            failed_joins=Rate(number("WRONG_CODES_PER_MINUTE", int, cls.failed_joins.count, 1, 100_000), 60.0),
         )
+
+
+def window(now: float, rate: Rate) -> tuple[int, int]:
+    """(the index of the fixed window of `rate` that holds `now`, whole seconds until it ends, at least 1)."""
+    index = math.floor(now / rate.window_seconds)
+    return index, max(1, math.ceil((index + 1) * rate.window_seconds - now))
+
+
+def client_key(address: object) -> str:
+    """The client a per-address limit counts: an IPv4 address, an IPv6 /64 network (one household or
+    school network), "local" for no address (Streamlit gives none for loopback), "unknown" otherwise."""
+    if address is None or address == "":
+        return "local"
+    try:
+        parsed = ipaddress.ip_address(str(address)[:64])
+    except ValueError:
+        return "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address) + "/64"
+    return str(parsed)
 
 
 # -- what a store hands out ---------------------------------------------------------------------
@@ -188,6 +249,14 @@ class Question:
         """The share of answers that were right, None when nobody answered."""
         total = self.answers
         return None if total == 0 else sum(self.counts[i] for i in self.right) / total
+
+
+@dataclass(frozen=True)
+class Presence:
+    """What a member's heartbeat learns about the room."""
+
+    teacher_here: bool  # the teacher's page was seen within `away_seconds`
+    locked: bool  # the room takes no newcomers
 
 
 @dataclass(frozen=True)
@@ -279,6 +348,12 @@ def _float(raw: object) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def plausible_time(raw: object) -> float | None:
+    """A stored wall-clock time between EARLIEST_TIME and LATEST_TIME, else None."""
+    value = _float(raw)
+    return value if value is not None and EARLIEST_TIME <= value <= LATEST_TIME else None
+
+
 def _int(raw: object, low: int, high: int) -> int | None:
     """A whole number in low..high from a stored value, else None."""
     if isinstance(raw, bytes):
@@ -314,7 +389,7 @@ def _json(raw: object, limit: int) -> object:
 def room_alive(teacher: object, seen: object, now: float, idle_seconds: float) -> str | None:
     """The teacher's token hash of a stored room that is well-formed and not expired at `now`, else None."""
     teacher = _text(teacher, 64)
-    seen = _float(seen)
+    seen = plausible_time(seen)
     if teacher is None or not _HASH.fullmatch(teacher) or seen is None:
         return None
     if not now - idle_seconds <= seen <= now + idle_seconds:  # expired, or a time that cannot be
@@ -326,7 +401,7 @@ def parse_view(raw: object, version: object, updated: object) -> TeacherView | N
     """A stored view (JSON {"page", "params"}, its version and time) checked as one written, or None."""
     data = _json(raw, MAX_VIEW_BYTES)
     version = _int(version, 1, 2**62)
-    updated = _float(updated)
+    updated = plausible_time(updated)
     if not isinstance(data, dict) or set(data) != {"page", "params"} or version is None or updated is None:
         return None
     try:
@@ -355,7 +430,7 @@ def parse_question(qid: object, meta: object, counts: object, revealed: object) 
     except ValueError:
         return None
     asked = data["asked"]
-    if isinstance(asked, bool) or not isinstance(asked, int | float) or not math.isfinite(asked):
+    if isinstance(asked, bool) or not isinstance(asked, int | float) or plausible_time(asked) is None:
         return None
     if len(counts) != len(fields["options"]) or not all(_whole(c) and 0 <= c <= 10**9 for c in counts):
         return None
@@ -387,8 +462,10 @@ class RoomStore(ABC):
     limits: Limits
 
     @abstractmethod
-    def create(self) -> tuple[str, str]:
-        """Open a room: (join code, teacher token). ServerFull when `max_rooms` are open."""
+    def create(self, client: str = "local") -> tuple[str, str]:
+        """Open a room: (join code, teacher token). TooManyClasses when `client` (a `client_key`) started
+        `limits.creates` already; ServerFull when `max_rooms` are open (a room whose teacher has not been
+        seen for `idle_seconds` is closed first)."""
 
     @abstractmethod
     def end(self, code: str, token: str) -> None:
@@ -403,12 +480,25 @@ class RoomStore(ABC):
         """The teacher was seen now: the room stays open another `idle_seconds`."""
 
     @abstractmethod
-    def join(self, code: object, member: str) -> None:
-        """Add a member (seen now, following; joining again keeps its mode). ClassFull beyond `max_students`."""
+    def join(self, code: object, member: str, client: str = "local") -> None:
+        """Add a member (seen now, following; joining again keeps its mode and is allowed in a locked room).
+
+        TooManyAttempts when `client` (a `client_key`) made `limits.joins` attempts, or `limits.failed_joins`
+        with a wrong code, in their windows (a wrong code counts as failed); ClassLocked for a newcomer to a
+        locked room; ClassFull beyond `max_students`."""
 
     @abstractmethod
-    def heartbeat(self, code: str, member: str, following: bool) -> None:
-        """A member was seen now, following or exploring. NoSuchClass for one that has not joined."""
+    def heartbeat(self, code: str, member: str, following: bool) -> Presence:
+        """A member was seen now, following or exploring: whether the teacher is here and the room locked.
+        NoSuchClass for one that has not joined."""
+
+    @abstractmethod
+    def lock(self, code: str, token: str, locked: bool) -> None:
+        """Lock the room (no newcomers; members stay and may join again) or unlock it."""
+
+    @abstractmethod
+    def presence(self, code: str) -> Presence:
+        """Whether the teacher is here and the room locked."""
 
     @abstractmethod
     def roster(self, code: str) -> Roster:
