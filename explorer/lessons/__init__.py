@@ -46,18 +46,26 @@ from __future__ import annotations
 import math
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from explorer import i18n
 from explorer.i18n import _
+from explorer.state.view import LINK_NUMBERS, MAX_SENTENCE_CHARS
+from seq2seq.cli import MAX_BEAM
+from seq2seq.config import MAX_SEED
+from seq2seq.decoding import MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MIN_TEMPERATURE
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_DIR = ROOT / "lessons"
 LESSONS_ENV = "ATTENTION_EXPLORER_LESSONS"  # more folders of lesson files, separated by os.pathsep
 MAX_FILE_BYTES = 256 * 1024  # a lesson is text: a larger file is refused unread
+WHOLE_FILE = 1  # the line of a problem with the file as a whole (its name, size, kind, or a parser's failure)
+SHOWN_CHARS = 40  # of a value a problem repeats
 MAX_STEPS = 60
 PAGES = {  # a step's page -> the page script it opens
     "decode": "pages/1_Decode.py",
@@ -89,6 +97,19 @@ CLAIM_KEYS = {
     *("strategy", "beam", "temperature", "seed", "prefix", "metric", "epoch", "experiment", "statistic", "method"),
 }
 CLAIM_STRATEGIES = ("greedy", "beam", "sample")
+# Every number a claim may hold, (lowest, highest or None): the command line's bounds on the same
+# setting (`python -m seq2seq decode --beam/--seed/--temperature/--max-len`), so no claim makes the
+# checker decode wider, longer or otherwise than a user of the command line can.
+CLAIM_NUMBERS: dict[str, tuple[float, float | None]] = {
+    "beam": (1, MAX_BEAM),
+    "seed": (0, MAX_SEED),
+    "temperature": (MIN_TEMPERATURE, MAX_TEMPERATURE),
+    "step": (0, MAX_OUTPUT_TOKENS - 1),  # an output position: no decode is longer
+    "position": (0, MAX_SENTENCE_CHARS),  # a source position: no source a link opens is longer
+    "min_len": (0, MAX_SENTENCE_CHARS),
+    "max_len": (0, MAX_SENTENCE_CHARS),
+    "epoch": (0, None),  # train --epochs: any count
+}
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # a lesson's id: its file name without .toml
 # The languages a text field may have a sibling for (`text_zh`): every interface language but English.
 TRANSLATED_LANGUAGES = tuple(lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE)
@@ -177,7 +198,7 @@ class Claim:
     seed: int = 0
     prefix: tuple[str, ...] = ()
     min_len: int = 0
-    max_len: int = 10_000
+    max_len: int = MAX_SENTENCE_CHARS
     at_least: float = 0.0
     at_most: float = 1.0
     metric: str = ""
@@ -306,6 +327,36 @@ def _text(value, where: str, problems: list[str], required: bool = True) -> str:
     return value.strip()
 
 
+def _shown(value) -> str:
+    """A value a problem repeats: short (a hostile file's value can be long or nested deep)."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        text = repr(value) if not isinstance(value, int) or abs(value) < 10**SHOWN_CHARS else f"{str(value)[:9]}…"
+        return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+    return type(value).__name__  # a list or a table: its kind, not its (possibly deep) contents
+
+
+def _view_numbers(view: Mapping[str, str]) -> list[str]:
+    """What is wrong with a view's numbers, each against its link's bound (LINK_NUMBERS)."""
+    found = []
+    for name, bound in LINK_NUMBERS.items():
+        if name not in view:
+            continue
+        try:
+            value = int(view[name]) if bound.whole else float(view[name])
+        except ValueError:  # also an integer too long to read
+            found.append(
+                (_("{key} must be a whole number") if bound.whole else _("{key} must be a number")).format(key=name)
+            )
+            continue
+        if not bound.low <= value <= bound.high:  # NaN too
+            found.append(
+                _("{key} is from {low} to {high}, not {value}").format(
+                    key=name, low=f"{bound.low:g}", high=f"{bound.high:g}", value=_shown(view[name])
+                )
+            )
+    return found
+
+
 class _Reader:
     """Turns a parsed TOML document into a Lesson, collecting every problem with its line."""
 
@@ -332,7 +383,7 @@ class _Reader:
             at = self.where.inline(key, inline) or self.where.key(key, line)
             base, _sep, lang = key.rpartition("_")
             if not (base in allowed and lang in TRANSLATED_LANGUAGES):
-                self.add(at, _("unknown key {key} in {where}").format(key=repr(key), where=what))
+                self.add(at, _("unknown key {key} in {where}").format(key=_shown(key), where=what))
             elif base not in texts:
                 self.add(
                     at,
@@ -391,7 +442,7 @@ class _Reader:
             self.add(
                 self.where.key("page", start, end),
                 _("step {n}: unknown page {page}; one of {pages}").format(
-                    n=index + 1, page=repr(page), pages=", ".join(PAGES)
+                    n=index + 1, page=_shown(page), pages=", ".join(PAGES)
                 ),
             )
             page = "decode"
@@ -403,6 +454,10 @@ class _Reader:
             )
             view = {}
         view = {str(k): str(v) for k, v in view.items()}
+        for problem in _view_numbers(view):
+            self.add(
+                self.where.key("view", start, end), _("step {n}: view: {problem}").format(n=index + 1, problem=problem)
+            )
         question = self.question(index, raw.get("question"), start, end)
         claims = raw.get("claims", [])
         if not isinstance(claims, list):
@@ -438,7 +493,7 @@ class _Reader:
             self.add(
                 line,
                 _("step {n}: figure kind {kind} is not one of {kinds}").format(
-                    n=index + 1, kind=repr(raw.get("kind")), kinds=", ".join(FIGURE_KINDS)
+                    n=index + 1, kind=_shown(raw.get("kind")), kinds=", ".join(FIGURE_KINDS)
                 ),
             )
             return None
@@ -467,7 +522,7 @@ class _Reader:
             self.add(
                 line,
                 _("step {n}: question kind {kind} is not one of {kinds}").format(
-                    n=index + 1, kind=repr(kind), kinds=", ".join(QUESTION_KINDS)
+                    n=index + 1, kind=_shown(kind), kinds=", ".join(QUESTION_KINDS)
                 ),
             )
             return None
@@ -521,7 +576,7 @@ class _Reader:
             self.add(
                 line,
                 _("step {n}: claim kind {kind} is not one of {kinds}").format(
-                    n=index + 1, kind=repr(kind), kinds=", ".join(CLAIM_KINDS)
+                    n=index + 1, kind=_shown(kind), kinds=", ".join(CLAIM_KINDS)
                 ),
             )
             return None
@@ -559,6 +614,19 @@ def _claim_values(kind: str, values: dict) -> str | None:
     for key in set(values) & {"at_least", "at_most", "temperature"}:
         if not isinstance(values[key], int | float) or isinstance(values[key], bool):
             return _("{key} must be a number").format(key=key)
+        if not math.isfinite(values[key]):
+            return _("{key} must be a finite number").format(key=key)
+    for key in sorted(set(values) & set(CLAIM_NUMBERS)):
+        low, high = CLAIM_NUMBERS[key]
+        if not low <= values[key] <= (math.inf if high is None else high):
+            shown = (
+                _("{key} is from {low} to {high}, not {value}")
+                if high is not None
+                else _("{key} is at least {low}, not {value}")
+            )
+            return shown.format(key=key, low=f"{low:g}", high=f"{high:g}" if high else "", value=_shown(values[key]))
+    if len(values.get("sentence", "")) > MAX_SENTENCE_CHARS:
+        return _("sentence is longer than {limit} characters").format(limit=MAX_SENTENCE_CHARS)
     if kind == "accuracy" and not all(0 <= values.get(k, 0) <= 1 for k in ("at_least", "at_most")):
         return _("at_least and at_most are shares from 0 to 1")
     if values.get("strategy", "greedy") not in CLAIM_STRATEGIES:
@@ -566,6 +634,8 @@ def _claim_values(kind: str, values: dict) -> str | None:
     prefix = values.get("prefix", [])
     if not isinstance(prefix, list) or not all(isinstance(p, str) for p in prefix):
         return _("prefix must be a list of target pieces")
+    if len(prefix) >= MAX_OUTPUT_TOKENS:
+        return _("prefix is longer than {limit} pieces").format(limit=MAX_OUTPUT_TOKENS - 1)
     values["prefix"] = tuple(prefix)
     if kind == "importance" and values.get("method", IMPORTANCES[0]) not in IMPORTANCES:
         return _("method is one of {values}").format(values=", ".join(IMPORTANCES))
@@ -590,33 +660,85 @@ def _claim_values(kind: str, values: dict) -> str | None:
 def read(path: Path) -> Lesson:
     """The lesson in `path`; LessonError listing every problem of its form (file, line, message).
 
-    What needs the models (views, claims' model names) is checked by `check`."""
+    Whatever goes wrong reading one file is that file's problem, never an exception of the caller's:
+    a parser that runs out of stack or memory, a link, a folder or a pipe named *.toml, bytes that are
+    not UTF-8. What needs the models (views' models, claims) is checked by `check`."""
     path = Path(path)
-    if path.suffix != ".toml":
-        raise LessonError([Problem(path, 0, _("a lesson file's name ends in .toml"))])
-    if not NAME.match(path.stem):
-        raise LessonError([Problem(path, 0, _("a lesson file's name is lowercase letters, digits and '-' (≤ 64)"))])
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise LessonError(
-                [Problem(path, 0, _("larger than {size} KB: not a lesson").format(size=MAX_FILE_BYTES // 1024))]
-            )
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        return _read(path)
+    except LessonError:
+        raise
+    except Exception as error:  # a hostile file must not take the other lessons down with it
+        raise LessonError([Problem(path, WHOLE_FILE, _unreadable(error))]) from None
+
+
+def _unreadable(error: Exception) -> str:
+    """Why a file could not be read, in words, for an error no check foresaw."""
+    if isinstance(error, RecursionError):
+        return _("nested too deeply to read: not a lesson")
+    if isinstance(error, MemoryError):
+        return _("too large to read: not a lesson")
+    said = f"{type(error).__name__}: {error}"
+    return _("cannot be read ({error})").format(error=said[:200])
+
+
+def _read(path: Path) -> Lesson:
+    """read()'s work: the file's name, its text, its TOML, then its form."""
+    if path.suffix != ".toml":
+        raise LessonError([Problem(path, WHOLE_FILE, _("a lesson file's name ends in .toml"))])
+    if not NAME.match(path.stem):
         raise LessonError(
-            [Problem(path, 0, _("cannot be read ({error})").format(error=getattr(error, "strerror", None) or error))]
-        ) from None
+            [Problem(path, WHOLE_FILE, _("a lesson file's name is lowercase letters, digits and '-' (≤ 64)"))]
+        )
+    text = _file_text(path)
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:  # TOMLDecodeError, or an integer too long to convert
         found = re.search(r"line (\d+)", str(error))
-        line = int(found.group(1)) if found else len(text.splitlines())  # "at end of document"
-        raise LessonError([Problem(path, line, _("not valid TOML: {error}").format(error=error))]) from None
+        if found:
+            line = int(found.group(1))
+        else:  # "at end of document", or no place at all
+            line = len(text.splitlines()) if isinstance(error, tomllib.TOMLDecodeError) else WHOLE_FILE
+        said = str(error)[:200]
+        raise LessonError([Problem(path, max(line, 1), _("not valid TOML: {error}").format(error=said))]) from None
     reader = _Reader(path, text)
     lesson = reader.lesson(data)
     if reader.problems:
         raise LessonError(reader.problems)
     return lesson
+
+
+def _file_text(path: Path) -> str:
+    """The text of `path` when it is a regular file (not a link, a folder, a device or a pipe) of at
+    most MAX_FILE_BYTES of UTF-8; else LessonError. Opened without following links or waiting on a
+    pipe, and read no further than the limit, so what is checked is what is read."""
+
+    def refuse(message: str, line: int = WHOLE_FILE) -> NoReturn:
+        raise LessonError([Problem(path, line, message)])
+
+    too_large = _("larger than {size} KB: not a lesson").format(size=MAX_FILE_BYTES // 1024)
+    try:
+        if path.is_symlink():
+            refuse(_("a symbolic link: a lesson is read from a regular file only"))
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                refuse(_("not a regular file (a folder, a device or a pipe): not a lesson"))
+            if info.st_size > MAX_FILE_BYTES:
+                refuse(too_large)
+            with os.fdopen(descriptor, "rb", closefd=False) as file:
+                data = file.read(MAX_FILE_BYTES + 1)  # a file that grew since is still read no further
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        refuse(_("cannot be read ({error})").format(error=error.strerror or error))
+    if len(data) > MAX_FILE_BYTES:
+        refuse(too_large)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        refuse(_("not UTF-8 text"), data[: error.start].count(b"\n") + 1)
 
 
 # -- which lessons exist ----------------------------------------------------------------------------
@@ -627,11 +749,13 @@ def folders() -> list[Path]:
 
 
 def lesson_files(where: Iterable[Path] | None = None) -> list[Path]:
-    """Every *.toml file of the lesson folders, in name order (a folder that is missing is skipped)."""
+    """Everything named *.toml in the lesson folders, in name order (a folder that is missing is
+    skipped). Links, folders and pipes are listed too: `read` names each as a problem, so a teacher
+    learns why a file is not in the list."""
     found: list[Path] = []
     for folder in where if where is not None else folders():
         if folder.is_dir():
-            found += sorted(p for p in folder.glob("*.toml") if p.is_file() and not p.is_symlink())
+            found += sorted(folder.glob("*.toml"))
     return found
 
 
@@ -650,7 +774,7 @@ def catalog(where: Iterable[Path] | None = None) -> tuple[dict[str, Lesson], lis
             problems.append(
                 Problem(
                     path,
-                    0,
+                    WHOLE_FILE,
                     _("another lesson is already called {name} ({path})").format(
                         name=repr(lesson.id), path=lessons[lesson.id].path
                     ),

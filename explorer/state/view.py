@@ -22,6 +22,26 @@ WORDS = "words"  # units=words: subword pieces merged into words in the heatmaps
 MAX_SENTENCE_CHARS = 500  # longer URL values are refused before any tokenization
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A number a link may carry: whole or not, its range, and the value a missing or refused one takes."""
+
+    whole: bool
+    low: float
+    high: float
+    default: float
+
+
+# Every number a link carries, bounded here once: parse_query clamps to these, a lesson's view is
+# refused outside them (explorer.lessons).
+LINK_NUMBERS = {
+    "step": Bound(True, 0, 200, 0),  # target tokens shown
+    "beam": Bound(True, 1, 10, 3),  # beam width
+    "temperature": Bound(False, 0.05, 5.0, 1.0),
+    "seed": Bound(True, 0, 2**31 - 1, 0),
+}
+
+
 class Note(str):
     """A note about a link's value: the text in the language of the run that made it, with its English
     template and values kept (``template``, ``params``), so a page shows it in the current language
@@ -127,11 +147,19 @@ def _float(raw: str | None, default: float, low: float, high: float, name: str, 
     return value
 
 
+def _number(params: Mapping[str, str], name: str, notes: list[str]) -> float:
+    """The link's number `name` within its LINK_NUMBERS bound (a note for each value refused)."""
+    bound = LINK_NUMBERS[name]
+    if bound.whole:
+        return _int(params.get(name), int(bound.default), int(bound.low), int(bound.high), name, notes)
+    return _float(params.get(name), bound.default, bound.low, bound.high, name, notes)
+
+
 def parse_query(
     params: Mapping[str, str],
     available: Mapping[str, list[str]],
     default_sentences: Mapping[str, str],
-    max_step: int = 200,
+    max_step: int = int(LINK_NUMBERS["step"].high),
     other_models: Callable[[str, str], Sequence[str]] | None = None,
 ) -> ViewState:
     """Validate `params` against the models that exist.
@@ -191,9 +219,9 @@ def parse_query(
         sentence=sentence,
         step=_int(params.get("step"), 0, 0, max_step, "step", notes),
         strategy=strategy,
-        beam=_int(params.get("beam"), 3, 1, 10, "beam", notes),
-        temperature=_float(params.get("temperature"), 1.0, 0.05, 5.0, "temperature", notes),
-        seed=_int(params.get("seed"), 0, 0, 2**31 - 1, "seed", notes),
+        beam=_number(params, "beam", notes),
+        temperature=_number(params, "temperature", notes),
+        seed=_number(params, "seed", notes),
         reference=reference,
         units=WORDS if units == WORDS else "",
         notes=tuple(notes),
