@@ -9,6 +9,8 @@ docs show, written from those files. tests/test_lab_results.py reruns the first 
 
 Resumable: a model already stored with the same settings (`results.DECIDING`) and the same weights is
 skipped, and the file is written after each model, so an interrupted run goes on where it stopped.
+It writes only over files it wrote: a <task>.json or README.md in the lab folder that is not its own
+is refused before any work (exit 2), and left as it is.
 
     python scripts/lab_results.py                            # all four tasks (about 15 minutes, one thread)
     python scripts/lab_results.py --tasks reverse dates
@@ -123,6 +125,7 @@ def compute_task(task_name: str, args) -> None:
     from seq2seq.lab.table import task_models
     from seq2seq.registry import resolve
 
+    results.check_writable(task_name, args.root)  # before any work: never computed only to be refused
     settings, data = settings_for(task_name, args.data_dir, args.threads)
     stored, note = results.load(task_name, args.root)
     if note:
@@ -200,9 +203,16 @@ def main(argv: list[str] | None = None) -> int:
         except (KeyboardInterrupt, Interrupted):
             log("interrupted: the models finished so far are stored; run it again to go on")
             return 130
+        except results.NotOursError as error:
+            log(f"error: {error}")
+            return 2
         finally:
             log(f"{time.perf_counter() - started:.0f} s in all")
-    readme = results.write_readme(args.root)
+    try:
+        readme = results.write_readme(args.root)
+    except results.NotOursError as error:
+        log(f"error: {error}")
+        return 2
     log(f"written {readme}")
     return 0
 

@@ -16,6 +16,14 @@ behind (a generation never switched to, a temporary link) is removed by the next
 A real folder at `NAME` (saved by an older version) is swapped for the link in one step with
 renameat2(RENAME_EXCHANGE) on Linux; where the file system lacks it, with two renames (only that
 first save has a moment without `NAME`). Saves of one parent folder take turns (flock on it).
+
+A save deletes nothing it did not write. `NAME` may be replaced only when it is missing, an empty
+folder, or this tool's own checkpoint (`replace_refusal`): a link to its `.NAME.gen-<n>`, or a real
+folder an older version saved, either holding config.json, the weights and only the files a
+checkpoint holds (`OWN_FILES`). Anything else (a user's folder, a file, a link the user made, a
+run folder the user added a file to) is refused with ForeignPathError before anything is written.
+Old generations and debris are removed file by file, only names in `OWN_FILES`, then the emptied
+folder with rmdir: a file that appeared in one meanwhile keeps its folder.
 A load follows the link once and reads every file from that one generation, so a save beside it
 cannot mix two generations; a file in a checkpoint that is a symbolic link leading out of the
 folder is refused, and config.json's sizes are checked against the weights file's header before
@@ -42,7 +50,7 @@ import torch
 
 from .config import ModelConfig
 from .decoding import Translator
-from .messages import N_
+from .messages import N_, Message
 from .model import Seq2Seq
 from .registry import CheckpointError, is_registered, read_json, refuse_outside_links, resolve
 from .tokenizers import Tokenizer, tokenizer_from_config
@@ -55,6 +63,78 @@ MAX_CONFIG_BYTES = 16 * 2**20  # config.json holds settings and a character list
 # Bounds on config.json's model sizes, checked before anything is built: ModelConfig's fields' own
 # (far above every shipped model, far below what would exhaust a machine).
 SIZE_LIMITS = ModelConfig.size_limits()
+
+
+# What a checkpoint folder of this tool holds: save_checkpoint's files (config.json, the weights,
+# SentencePiece models, the trainer's state, probes.json) and the model cards scripts/release.py adds.
+OWN_FILES = re.compile(
+    r"config\.json|model\.safetensors|probes\.json|trainer_state\.(json|safetensors)"
+    r"|(source|target)\.model|README(\.[A-Za-z_-]+)?\.md"
+)
+
+
+class ForeignPathError(CheckpointError):
+    """A save would replace a path this tool did not write: refused before anything is written."""
+
+
+# -- what a save may replace --------------------------------------------------------------------
+def replace_refusal(folder: str | Path) -> Message | None:
+    """Why a save must not replace `folder` (None: it may): see the module docstring.
+
+    A link is ours only in the shape save_checkpoint makes (`.NAME.gen-<n>`, relative); the folder
+    it leads to, or a real folder, must be a whole checkpoint of nothing but `OWN_FILES`. A link to
+    a generation that is gone loses nothing when replaced.
+    """
+    folder = Path(folder)
+    if folder.is_symlink():
+        generation = _our_generation(folder)
+        if generation is None:
+            return Message(N_("it is a link this tool did not make"))
+        real = folder.with_name(generation)
+        return _foreign_contents(real) if os.path.lexists(real) else None
+    if not folder.exists():
+        return None
+    if not folder.is_dir():
+        return Message(N_("it is a file, not a folder"))
+    return _foreign_contents(folder, empty_ok=True)
+
+
+def _foreign_contents(folder: Path, empty_ok: bool = False) -> Message | None:
+    """Why the real folder `folder` is not a checkpoint of this tool (None: it is, or empty and `empty_ok`)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return Message(N_("it is not a folder"))
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        return Message(N_("it cannot be read ({reason})"), reason=error.strerror or error)
+    if not entries and empty_ok:
+        return None
+    for entry in entries:
+        if not OWN_FILES.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
+            return Message(N_("it holds {name}, which a checkpoint of this tool does not"), name=entry.name)
+    names = {entry.name for entry in entries}
+    if not {CONFIG_FILE, WEIGHTS_FILE} <= names:
+        return Message(N_("it holds no {config} and {weights}"), config=CONFIG_FILE, weights=WEIGHTS_FILE)
+    return None
+
+
+def holds_checkpoint(folder: str | Path) -> bool:
+    """Whether `folder` is this tool's own checkpoint (not missing, not an empty folder)."""
+    folder = Path(folder)
+    if replace_refusal(folder) is not None:
+        return False
+    return folder.is_symlink() or (folder.is_dir() and any(folder.iterdir()))
+
+
+def check_replaceable(folder: str | Path) -> None:
+    """ForeignPathError naming `folder` and why, unless a save may replace it (`replace_refusal`)."""
+    why = replace_refusal(folder)
+    if why is not None:
+        raise ForeignPathError(
+            N_("{path} exists and is not a checkpoint folder of this tool ({why}); nothing was changed"),
+            path=folder,
+            why=why,
+        )
 
 
 # -- saving ------------------------------------------------------------------------------------
@@ -71,14 +151,20 @@ def save_checkpoint(
 
     `folder` becomes (or stays) a link to `.NAME.gen-<n>`; see the module docstring for the guarantee.
     `half` stores weights as float16 (they are read back as float32). `extra_files` maps a file name
-    to its bytes (probes.json, the trainer's resume state).
+    in `OWN_FILES` to its bytes (probes.json, the trainer's resume state).
+
+    ForeignPathError, with nothing written, when `folder` is something this tool did not save.
     """
     folder = Path(folder)
+    strange = [name for name in extra_files or {} if not OWN_FILES.fullmatch(name)]
+    if strange:  # a later save would take the folder for the user's and refuse it
+        raise ValueError(f"extra_files: {strange[0]!r} is not a checkpoint file name ({OWN_FILES.pattern})")
     folder.parent.mkdir(parents=True, exist_ok=True)
     with _locked(folder.parent):
+        check_replaceable(folder)
         current = _our_generation(folder)
         _remove_leftovers(folder, keep=current)
-        number = int(current.rsplit("-", 1)[1]) + 1 if current else 1
+        number = _next_generation(folder, current)
         staging = folder.with_name(f".{folder.name}.gen-{number}")
         staging.mkdir()
         try:
@@ -166,19 +252,36 @@ def _remove_leftovers(folder: Path, keep: str | None) -> None:
             _remove(folder.with_name(entry.name))
 
 
+def _next_generation(folder: Path, current: str | None) -> int:
+    """The number of the next generation: past the current one and any that could not be removed."""
+    numbers = [int(current.rsplit("-", 1)[1])] if current else []
+    generation = re.compile(rf"\.{re.escape(folder.name)}\.gen-(\d+)")
+    for entry in os.scandir(folder.parent):
+        match = generation.fullmatch(entry.name)
+        if match:
+            numbers.append(int(match.group(1)))
+    return max(numbers, default=0) + 1
+
+
 def _remove(path: Path) -> None:
-    """Remove a link or file, or a real folder with everything in it."""
+    """Remove a link or file; of a real folder, only the files a checkpoint holds (`OWN_FILES`),
+    then the folder if that emptied it. What the user put there stays, and so does its folder."""
     if path.is_symlink() or not path.is_dir():
         path.unlink(missing_ok=True)
-    else:
-        shutil.rmtree(path, ignore_errors=True)
+        return
+    for entry in os.scandir(path):
+        if OWN_FILES.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            os.unlink(entry.path)
+    with contextlib.suppress(OSError):  # not empty: it holds something this tool did not write
+        os.rmdir(path)
 
 
 def _swap_in(staging: Path, folder: Path) -> Path | None:
     """Make `folder` link to `staging` in one atomic step; return what it replaced, to remove (or None).
 
-    A link or a file at `folder` is replaced by os.replace of a fresh link (rename(2) is atomic).
-    A real folder (an older version's checkpoint) cannot be renamed over, so it is exchanged.
+    Our link at `folder` is replaced by os.replace of a fresh link (rename(2) is atomic). A real
+    folder (an older version's checkpoint, or an empty one) cannot be renamed over, so it is
+    exchanged. The caller has checked that `folder` is ours (`check_replaceable`).
     """
     link = folder.with_name(f".{folder.name}.link-tmp")
     _remove(link)

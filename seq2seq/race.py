@@ -24,7 +24,8 @@ Events (to `callback`), each a dict with a "type":
              "probe" (the probe sentence's output and attention) every `probe_every` steps
     epoch    the `train` epoch event (probes.json's entry) with "scorer" and "race_seconds"
     passed   {"scorer", "steps", "seconds", "race_seconds", "metric"} when a scorer passes the bar
-The return value is the race's summary (also written to <out>/race.json).
+The return value is the race's summary (also written to <out>/race.json). <out> must be new or an
+empty folder (`check_race_out`): nothing there is written over.
 """
 
 from __future__ import annotations
@@ -152,6 +153,13 @@ class _Lane:
         return self.trainer.run.batch > 0
 
 
+def check_race_out(out: Path) -> None:
+    """ValueError unless `out` is a new path or an empty folder: a race writes a folder per scorer and
+    race.json into it and has no resume, so it never writes over what is there."""
+    if out.is_symlink() or (out.exists() and (not out.is_dir() or any(out.iterdir()))):
+        raise ValueError(f"{out} exists and is not an empty folder: a race writes into a new or empty folder")
+
+
 def race_config(cfg: TrainConfig, scorer: str, out: Path) -> TrainConfig:
     """`cfg` for one scorer of the race: its scorer, its folder <out>/<scorer>; no early stopping of its
     own (the race's referee stops it) and no budget of its own (the race's clock is the budget)."""
@@ -181,6 +189,7 @@ def race(
     if not scorers:
         raise ValueError("a race needs at least one scorer")
     out = Path(cfg.out)
+    check_race_out(out)
     out.mkdir(parents=True, exist_ok=True)
     _prepare_process(cfg)
     dist = _Distributed(cfg.device)

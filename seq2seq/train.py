@@ -20,6 +20,11 @@ neither enters the trainer state, so a resumed run drops them. A run that used u
 continues on --resume with a larger --epochs, --max-steps or --max-seconds; early stopping and a
 Stop (`should_stop`) end a run for good. `--resume` on a folder without trainer state is an error.
 
+What --out may be (`check_out`, before any work): a new path or an empty folder; a run folder of
+this tool only with --resume (continue it) or --overwrite (start it again: the old run is replaced
+at the new run's first save). Anything else (a user's folder or file) is refused, and so is a run
+folder holding a file this tool did not write: nothing of it is touched.
+
 Under `torchrun --nproc_per_node N` every process takes 1/N of each global batch and
 DistributedDataParallel averages gradients; the loss is scaled so that this equals the
 single-process gradient of the same global batch (gloo on CPU, nccl on GPU). Rank 0 decides every
@@ -39,7 +44,6 @@ import math
 import os
 import platform
 import random
-import shutil
 import time
 from collections import deque
 from collections.abc import Callable
@@ -49,7 +53,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from .checkpoint import read_config, save_checkpoint
+from .checkpoint import holds_checkpoint, read_config, replace_refusal, save_checkpoint
 from .config import ModelConfig, TrainConfig, bounds_of, help_of
 from .data import Batch, bucketed_batches, collate, encode_pairs, substitute_unk
 from .decoding import InputError, Translator
@@ -65,6 +69,28 @@ GO, PAUSE, STOP = 0, 1, 2  # rank 0's decision after each step: go on, budget sp
 
 class ResumeError(ValueError):
     """--resume on a folder that holds no trainer state (the CLI reports it in one line, exit 2)."""
+
+
+class OutError(ValueError):
+    """--out names what this run must not replace (the CLI reports it in one line, exit 2)."""
+
+
+def check_out(out: Path, resume: bool = False, overwrite: bool = False) -> None:
+    """Refuse an --out this run may not write, before any work (OutError; see the module docstring).
+
+    Only this tool's own run folder is ever replaced (`replace_refusal` says what is), and only when
+    the user asked: --resume continues it, --overwrite starts a new run in its place.
+    """
+    if resume and overwrite:
+        raise OutError("--resume continues the run in --out and --overwrite starts a new one: give one of them")
+    why = replace_refusal(out)
+    if why is not None:
+        raise OutError(f"{out} exists and is not a checkpoint folder of this tool ({why}); choose another --out")
+    if not resume and not overwrite and holds_checkpoint(out):
+        raise OutError(
+            f"{out} holds a run of this tool already: --resume continues it, --overwrite replaces it "
+            "with a new run; or choose another --out"
+        )
 
 
 @dataclass
@@ -321,6 +347,7 @@ def _shared_tokenizers(cfg: TrainConfig, data: TaskData, dist: _Distributed, out
     folder = out.parent / f".{out.name}.tokenizers"
     if dist.main:
         source, target = build_tokenizers(cfg, data)
+        _remove_shared(folder)  # what a killed run left
         folder.mkdir(parents=True, exist_ok=True)
         entries = {"source": source.save(folder, "source"), "target": target.save(folder, "target")}
         (folder / "tokenizers.json").write_text(json.dumps(entries))
@@ -331,8 +358,20 @@ def _shared_tokenizers(cfg: TrainConfig, data: TaskData, dist: _Distributed, out
         target = tokenizer_from_config(entries["target"], folder)
     dist.barrier()  # everyone has read them
     if dist.main:
-        shutil.rmtree(folder, ignore_errors=True)
+        _remove_shared(folder)
     return source, target
+
+
+def _remove_shared(folder: Path) -> None:
+    """Remove the files `_shared_tokenizers` writes into `folder`, then the folder if that emptied it
+    (anything else there is not ours to delete)."""
+    for name in ("tokenizers.json", "source.model", "target.model"):
+        (folder / name).unlink(missing_ok=True)
+    if folder.is_dir():
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # it holds something this run did not write
 
 
 @dataclass
@@ -785,20 +824,24 @@ def train(
     progress: bool = True,
     callback: Callable[[dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    overwrite: bool = False,
 ) -> Path:
     """Train as `cfg` says; returns the run folder.
 
     `callback` gets step and epoch events (on rank 0); `should_stop` is asked after every step (on
     rank 0): True ends the run for good after closing the epoch. `resume` continues the run in
-    cfg.out at its next batch (ResumeError if the folder holds no trainer state).
+    cfg.out at its next batch (ResumeError if the folder holds no trainer state); `overwrite` lets a
+    new run replace this tool's run folder at cfg.out (OutError for what it may not replace: `check_out`).
 
-    The steps: check the settings and set up this process (`_prepare_process`); read the saved run
+    The steps: check the settings and set up this process (`_prepare_process`) and --out
+    (`check_out`); read the saved run
     (`_read_state`); join the other processes (`_Distributed`); the task's data (`load_task_data`)
     and tokenizers (`_saved_tokenizers`, or `_shared_tokenizers` for a new run); the model and
     optimizer, restored for a resume (`_Trainer`); the epochs (`_Trainer.fit`).
     """
     _prepare_process(cfg)
     out = Path(cfg.out)
+    check_out(out, resume, overwrite)
     saved = _read_state(out) if resume else None
     dist = _Distributed(cfg.device)
     data = load_task_data(cfg)
@@ -838,7 +881,8 @@ _TASK_OPTION = {"choices": TASKS, "help": " | ".join(TASKS)}
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     """`train`'s options, one per TrainConfig field (`TrainConfig.options`): --hidden-size for
-    hidden_size, with the field's type, default, choices and help; then --resume and --no-progress.
+    hidden_size, with the field's type, default, choices and help; then --resume, --overwrite and
+    --no-progress.
 
     The values are checked by TrainConfig.validate (`run_from_args`), against the fields' bounds.
     """
@@ -860,6 +904,11 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue the run in --out at its next batch (an error if none is there)"
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start a new run in place of the run folder of this tool at --out (never replaces anything else)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -869,7 +918,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     cfg.validate()
     if cfg.data and not Path(cfg.data).exists():
         raise FileNotFoundError(f"{cfg.data}: no such data file")
-    out = train(cfg, resume=args.resume, progress=not args.no_progress)
+    out = train(cfg, resume=args.resume, progress=not args.no_progress, overwrite=args.overwrite)
     if int(os.environ.get("RANK", "0")) == 0:
         print(f"saved to {out}")
     return 0

@@ -852,7 +852,8 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry
     """Save the run's best model as user/<name> in the user models folder; return its registry entry.
 
     The checkpoint is rebuilt with save_checkpoint (atomic: built beside, then renamed in) and
-    registered with register() (under the registry's lock). An existing name is refused, and so is
+    registered with register() (under the registry's lock). An existing name is refused (a model, or
+    anything else at that path: a folder, a file, a link, even a dangling one: nothing is replaced), and so is
     a user models folder that is, is inside or contains pretrained/ (it would register the model
     among the shipped ones) or whose manifest cannot be read (it is never written over).
     """
@@ -880,7 +881,7 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry
             raise SaveError(
                 N_("Models cannot be saved until the user models manifest is fixed or removed: {error}."), error=error
             ) from None
-        if destination.exists() or any(e.name == f"user/{name}" for e in known):
+        if os.path.lexists(destination) or any(e.name == f"user/{name}" for e in known):  # a dangling link too
             raise SaveError(N_("A model named {name} exists already: choose another name."), name=f"user/{name}")
         translator = load_checkpoint(run_dir)
         config = read_config(run_dir)
@@ -949,7 +950,7 @@ def save_race(run_dir: Path, name: str, first: str | None = None, root: Path | N
     except CheckpointError as error:
         raise SaveError(N_("Models cannot be saved: {error}."), error=error) from None
     names = {scorer: f"{name}-{scorer}" for scorer in scorers}
-    taken = [n for n in names.values() if f"user/{n}" in known or (root / n).exists()]
+    taken = [n for n in names.values() if f"user/{n}" in known or os.path.lexists(root / n)]
     if taken or any(s.name == f"race/{name}" for s in model_sets(root)):
         raise SaveError(N_("A model named {name} exists already: choose another name."),
                         name=f"user/{taken[0]}" if taken else f"race/{name}")  # fmt: skip

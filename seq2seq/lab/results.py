@@ -26,7 +26,9 @@ no permutation or uniform entry (they change the attention). The table also carr
 
 `load(task)` never raises: (data, None) when the file is there and sound; (None, None) when there is
 none; (None, note) when it cannot be used (unreadable, not JSON, not the layout above, larger than
-MAX_BYTES), the note naming the file and the problem. `save` writes atomically.
+MAX_BYTES), the note naming the file and the problem. `save` writes atomically, and only over a file
+this module wrote (`check_ours`: a results file of that task, or the README it writes); anything else
+at that name is refused with NotOursError and left as it is.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import hashlib
 import json
 import math
 import os
+import tempfile
 from pathlib import Path
 
 FOLDER = "lab"  # inside the registry's root
@@ -100,6 +103,64 @@ def load(task: str, root: str | os.PathLike[str] | None = None) -> tuple[dict | 
     return data, None
 
 
+class NotOursError(ValueError):
+    """A file `save` or `write_readme` would replace was not written by them: refused, left untouched."""
+
+
+def _why_not_ours(where: Path, task: str | None) -> str | None:
+    """Why the file at `where` is not one this module wrote (None: it is, or there is none).
+
+    Ours: a plain file holding a JSON object with "format" and "task" `task` (any format version:
+    an older one is ours to replace), or for `task` None the README, which starts with its title.
+    """
+    if not os.path.lexists(where):
+        return None
+    if where.is_symlink() or not where.is_file():
+        return "not a plain file"
+    try:
+        with open(where, "rb") as handle:
+            head = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if task is None:
+        return None if head.startswith(README_TITLE.encode()) else f"does not start with {README_TITLE.strip()!r}"
+    try:
+        data = json.loads(head.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return "not lab results in JSON"
+    if not isinstance(data, dict) or "format" not in data or data.get("task") != task:
+        return f"not the lab results of {task}"
+    return None
+
+
+def check_ours(where: Path, task: str | None) -> None:
+    """NotOursError naming `where` unless writing it replaces nothing but this module's own file."""
+    why = _why_not_ours(where, task)
+    if why is not None:
+        raise NotOursError(
+            f"{where} exists and was not written by the lab results ({why}); move it away, then run again"
+        )
+
+
+def check_writable(task: str, root: str | os.PathLike[str] | None = None) -> None:
+    """NotOursError unless `task`'s results file and the README may be written (before any work)."""
+    check_ours(path(task, root), task)
+    check_ours(folder(root) / README, None)
+
+
+def _write_atomically(where: Path, text: str) -> None:
+    """`text` into `where`: a fresh temporary file beside it (never an existing one), then a rename."""
+    handle, tmp = tempfile.mkstemp(prefix=f".{where.name}.tmp-", dir=where.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would make the stored file private
+        os.replace(tmp, where)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
@@ -148,17 +209,13 @@ def save(task: str, data: dict, root: str | os.PathLike[str] | None = None) -> P
     """Write `data` as `task`'s results atomically (a temporary file beside it, then a rename); returns the path.
 
     NaN and infinities are written as null. Each model's experiments and the table's rows take a line
-    each (`dumps`), so that a diff says which changed.
+    each (`dumps`), so that a diff says which changed. NotOursError for a file there it did not write.
     """
     where = path(task, root)
     where.parent.mkdir(parents=True, exist_ok=True)
     text = dumps(data)
-    tmp = where.with_name(f".{where.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text + "\n", encoding="utf-8")
-        os.replace(tmp, where)
-    finally:
-        tmp.unlink(missing_ok=True)
+    check_ours(where, task)
+    _write_atomically(where, text + "\n")
     return where
 
 
@@ -278,6 +335,7 @@ def finite(value) -> bool:
 
 # -- the tables the docs show ---------------------------------------------------------------------------
 README = "README.md"  # in the lab folder, written by scripts/lab_results.py from the JSON files
+README_TITLE = "# Attention lab results\n"  # its first line: how a README it wrote is told from another
 
 
 def _number(value, digits: int = 3) -> str:
@@ -383,8 +441,8 @@ def readme_text(root: str | os.PathLike[str] | None = None) -> str:
     from seq2seq.tasks import TASKS
 
     parts = [
-        "# Attention lab results\n\n"
-        "Written by `scripts/lab_results.py` from the JSON files beside this one (do not edit: rerun it). "
+        README_TITLE
+        + "\nWritten by `scripts/lab_results.py` from the JSON files beside this one (do not edit: rerun it). "
         "τ is Kendall's tau between attention and an importance at each output step, averaged over the "
         "steps of an example (G×I: gradient × input, IG: integrated gradients, LOO: leave-one-out); "
         "permuted: the total variation distance between the output distributions with the model's own and "
@@ -400,10 +458,9 @@ def readme_text(root: str | os.PathLike[str] | None = None) -> str:
 
 
 def write_readme(root: str | os.PathLike[str] | None = None) -> Path:
-    """Write the lab folder's README.md (`readme_text`)."""
+    """Write the lab folder's README.md (`readme_text`); NotOursError for a README there it did not write."""
     where = folder(root) / README
     where.parent.mkdir(parents=True, exist_ok=True)
-    tmp = where.with_name(f".{README}.tmp-{os.getpid()}")
-    tmp.write_text(readme_text(root), encoding="utf-8")
-    os.replace(tmp, where)
+    check_ours(where, None)
+    _write_atomically(where, readme_text(root))
     return where
