@@ -79,6 +79,8 @@ CLASS_ATTEMPTS, CLASS_PUBLISHED, CLASS_PROBLEM = "_class_attempts", "_class_publ
 CLASS_JOIN_CODE = "class_join_code"  # the home page's "Class code" box
 CLASS_ASK_KIND = "class_ask_kind"  # the teacher's choice of question (explorer.classes.follow.KINDS)
 CLASS_ANSWER = "class_answer"  # a student's answer widget (suffixed with the question's id)
+CLASS_PRESENCE = "_class_presence"  # what the member's last heartbeat learnt (explorer.classes.store.Presence)
+CLASS_RECALLED = "_class_recalled"  # the tab's kept class was read back once (explorer.ui.class_memory)
 
 
 def page_url(page: str) -> str:

@@ -20,7 +20,7 @@ import streamlit as st
 from explorer.classes import follow
 from explorer.classes.attempts import JoinAttempts
 from explorer.classes.codes import new_member_id, normalise_code
-from explorer.classes.store import ClassError, NoSuchClass, StoreUnavailable
+from explorer.classes.store import ClassError, NoSuchClass, Presence, StoreUnavailable, client_key
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
@@ -64,9 +64,7 @@ def join(raw: object) -> ClassError | Note | None:
     code = normalise_code(raw)
     member = ss.get(keys.CLASS_MEMBER) or new_member_id()
     try:
-        if code is None:
-            raise NoSuchClass
-        rooms().join(code, member)
+        rooms().join(raw if code is None else code, member, client_key(st.context.ip_address))
     except NoSuchClass as error:
         attempts.failed()
         return error
@@ -114,11 +112,12 @@ def _poll(session):
         now = time.monotonic()
         if now - session.get(keys.CLASS_HEARTBEAT, 0.0) >= follow.HEARTBEAT_SECONDS:
             try:
-                store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
+                presence = store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
             except NoSuchClass:  # away long enough to have given its place (Limits.gone_seconds): back in
-                store.join(code, member)
-                store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
+                store.join(code, member, client_key(st.context.ip_address))
+                presence = store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
             session[keys.CLASS_HEARTBEAT] = now
+            session[keys.CLASS_PRESENCE] = presence
         return store.view(code), None
     except StoreUnavailable as error:
         return None, error
@@ -177,6 +176,12 @@ def _leave_class() -> None:
     leave(st.session_state)
 
 
+def teacher_away(session) -> bool:
+    """Whether the member's last heartbeat found the teacher's page gone (explorer.classes.store.Presence)."""
+    presence = session.get(keys.CLASS_PRESENCE)
+    return isinstance(presence, Presence) and not presence.teacher_here
+
+
 def _status(problem: ClassError | None) -> None:
     ss = st.session_state
     code = ss.get(keys.CLASS_CODE, "")
@@ -185,6 +190,11 @@ def _status(problem: ClassError | None) -> None:
             _("Following the teacher of class {code} · not live: {problem}").format(
                 code=code, problem=message_of(problem)
             )
+        )
+    elif teacher_away(ss):
+        st.warning(
+            _("Following the teacher of class {code} · the teacher is away: you keep the last view.").format(code=code),
+            icon=":material/person_off:",
         )
     elif ss.get(keys.CLASS_SEEN) is None:
         st.info(_("Following the teacher of class {code} · waiting for the teacher to open a page.").format(code=code))
@@ -228,6 +238,8 @@ def _exploring_banner() -> None:
         st.rerun(scope="app")
     code = ss.get(keys.CLASS_CODE, "")
     message = _("Class {code}: you are exploring on your own.").format(code=code)
+    if teacher_away(ss):
+        message += " " + _("The teacher is away.")
     if problem is not None:
         message += " " + message_of(problem)
     st.info(message, icon=":material/explore:")
@@ -286,7 +298,7 @@ def _answer_panel(data) -> None:
                 )
             )
         else:
-            labels = {i: option for i, option in enumerate(question.options)}
+            labels = {i: escape_markdown(option) for i, option in enumerate(question.options)}  # text, not Markdown
             key = f"{keys.CLASS_ANSWER}_{question.id}"
             st.pills(
                 _("Your answer"), list(labels), format_func=labels.__getitem__, key=key,

@@ -17,7 +17,7 @@ import streamlit as st
 
 from explorer.classes import follow
 from explorer.classes.export import questions_csv
-from explorer.classes.store import PAGES, ClassError, NoSuchClass, NotTeacher, StoreUnavailable
+from explorer.classes.store import PAGES, ClassError, NoSuchClass, NotTeacher, StoreUnavailable, client_key
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
@@ -90,7 +90,7 @@ def _start() -> None:
     store = rooms()
     ss = st.session_state
     try:
-        code, token = store.create()
+        code, token = store.create(client_key(st.context.ip_address))
     except ClassError as error:  # the server is full, or the store cannot be reached
         ss[keys.CLASS_PROBLEM] = error
         return
@@ -164,6 +164,7 @@ def _room_panel() -> None:
     try:
         store.touch_teacher(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN])
         roster = store.roster(ss[keys.CLASS_CODE])
+        locked = store.presence(ss[keys.CLASS_CODE]).locked
         asked = store.questions(ss[keys.CLASS_CODE])
     except StoreUnavailable as error:
         st.warning(message_of(error))
@@ -176,6 +177,7 @@ def _room_panel() -> None:
             following=roster.following, exploring=roster.exploring
         )
     )
+    _lock_button(locked)
     if asked:
         rows = [
             {
@@ -193,6 +195,26 @@ def _room_panel() -> None:
             mime="text/csv",
             key="class_csv",
         )
+
+
+def _lock_button(locked: bool) -> None:
+    """Lock (no newcomers; the students inside stay, and a reload gets back in) or Unlock, with the state."""
+    if locked:
+        st.caption(_(":material/lock: Locked: nobody new can join."))
+        st.button(_("Unlock the class"), key="class_unlock", on_click=_lock, args=(False,))
+    else:
+        st.button(
+            _("Lock the class"), key="class_lock", on_click=_lock, args=(True,),
+            help=_("Nobody new can join; students already in stay, and get back in after a reload."),
+        )  # fmt: skip
+
+
+def _lock(locked: bool) -> None:
+    ss = st.session_state
+    try:
+        rooms().lock(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], locked)
+    except ClassError as error:
+        ss[keys.CLASS_PROBLEM] = error
 
 
 def ask_button(data, step: int) -> None:

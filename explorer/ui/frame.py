@@ -8,7 +8,7 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import class_student, class_teacher, colors, language, navigation, presentation
+from explorer.ui import class_memory, class_student, class_teacher, colors, language, navigation, presentation
 from explorer.ui.loaders import require_registry
 from explorer.ui.markdown import escape_markdown
 from seq2seq.registry import CheckpointError
@@ -49,6 +49,7 @@ def page(
         st.warning(note)
     if colors_note:  # the link's value, escaped
         st.warning(escape_markdown(message_of(colors_note)))
+    class_memory.remember()  # a reloaded tab is the teacher or the student it was
     class_teacher.sidebar(view)
     class_student.follow_page(view)
     return projecting

@@ -6,7 +6,9 @@
 - bars.js: the per-step bar charts (raw scores over weights, top-k, explain-a-cell shares);
 - stepper.html: the instant stepper's whole document (explorer.ui.fast_stepper);
 - keyboard.js: keyboard and clicker control, a key clicking the page's own button for its action
-  (explorer.views.keyboard), with its legend.
+  (explorer.views.keyboard), with its legend;
+- tab_memory.js: the live class this browser tab teaches or follows, kept in the tab's sessionStorage
+  across reloads (explorer.ui.class_memory).
 
 Their data comes from explorer.figures.svg_heatmap and explorer.figures.svg_bars. No user text is
 ever formatted into a script: it travels as JSON and reaches the page through textContent.
@@ -31,6 +33,7 @@ from explorer.views import words
 from seq2seq.decoded import DecodedSentence
 
 KEYBOARD_NAME = "attention_explorer.keyboard"
+TAB_MEMORY_NAME = "attention_explorer.tab_memory"
 
 FOLDER = Path(__file__).resolve().parent
 
@@ -122,6 +125,13 @@ def _with_clicks(payload: dict) -> dict:
     the page said "Step 1 of 1" (tests/e2e/test_load_quick.py). Only clicks count: a live class's
     follower, polled every second, keeps its heatmap (and the cell a student hovers) until it moves."""
     return {**payload, "clicks": st.session_state.get(keys.STEP_CLICKS, 0)}
+
+
+@functools.cache
+def tab_memory():
+    """Register the tab-memory component once per process (in the page's DOM: it reads the page's
+    sessionStorage, which a shadow root shares)."""
+    return st.components.v2.component(TAB_MEMORY_NAME, js=source("tab_memory.js"), isolate_styles=False)
 
 
 def bars(payload: dict, key: str) -> None:

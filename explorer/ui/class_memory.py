@@ -1,0 +1,73 @@
+"""A live class that survives a reload: the browser tab keeps which class it teaches or follows.
+
+Streamlit starts a new session when a tab reloads, or when a replica dies and the tab reconnects to
+another, and a session is where the teacher's token and a student's member id live. So the tab keeps
+them itself, in its sessionStorage (the tab_memory component): never in the URL, which the projector
+shows, and never in another tab or browser (a cookie or localStorage would be shared). On its first
+run a session asks the tab what it keeps; the store then decides: a token that still drives the class
+makes this session its teacher again, a member id joins again as the same member (allowed in a locked
+class, its answers still counted once). Afterwards every run writes what the session holds now, so
+leaving or ending a class forgets it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.classes import identity
+from explorer.classes.store import ClassError, client_key
+from explorer.state import keys
+from explorer.ui import components
+from explorer.ui.class_state import joined, rooms, teaching
+
+READ_KEY, WRITE_KEY = "class_tab_memory_read", "class_tab_memory_write"
+
+
+def client() -> str:
+    """This session's client address as the per-client limits count it (explorer.classes.store.client_key).
+    Behind the cluster's nginx, Streamlit's server trusts its X-Forwarded-For from loopback (uvicorn)."""
+    return client_key(st.context.ip_address)
+
+
+def held(session) -> identity.Identity | None:
+    """The class this session teaches or follows now, as the tab keeps it."""
+    if teaching(session):
+        return identity.Identity("teacher", session[keys.CLASS_CODE], session[keys.CLASS_TOKEN])
+    if joined(session):
+        return identity.Identity("student", session[keys.CLASS_CODE], session[keys.CLASS_MEMBER])
+    return None
+
+
+def recall(session, kept: identity.Identity | None) -> None:
+    """Take the role `kept` names back, when the store agrees (a session in a class already keeps its own)."""
+    if kept is None or teaching(session) or joined(session):
+        return
+    store = rooms()
+    try:
+        if kept.role == "teacher":
+            if store.is_teacher(kept.code, kept.secret):
+                session[keys.CLASS_CODE], session[keys.CLASS_TOKEN] = kept.code, kept.secret
+            return
+        store.join(kept.code, kept.secret, client())
+    except ClassError:
+        return  # ended, expired, or the store away: the tab forgets it on the next write
+    session[keys.CLASS_CODE], session[keys.CLASS_MEMBER], session[keys.CLASS_FOLLOWING] = kept.code, kept.secret, True
+
+
+def remember() -> None:
+    """On a page's run, before the class sections: the first run asks the tab what it keeps (the answer
+    comes with the next run), then every run writes what the session holds."""
+    ss = st.session_state
+    if not ss.get(keys.CLASS_RECALLED):
+        with st.sidebar:
+            answer = components.tab_memory()(
+                data={"read": True}, key=READ_KEY, default={"stored": None}, on_stored_change=lambda: None
+            )
+        stored = getattr(answer, "stored", None)
+        if stored is None:  # not answered yet (or no browser: AppTest), so nothing is written either
+            return
+        ss[keys.CLASS_RECALLED] = True
+        recall(ss, identity.read(stored))
+    now = held(ss)
+    with st.sidebar:
+        components.tab_memory()(data={"write": None if now is None else identity.write(now)}, key=WRITE_KEY)

@@ -1,0 +1,155 @@
+"""AppTest of the room's rules on the pages: Lock / Unlock, a newcomer told the class is locked, the teacher
+away and back on the students' banner, answer options shown as text, the per-client limit on starting
+classes, and a reloaded tab taking its role back (explorer.ui.class_memory) over the embedded store."""
+
+from __future__ import annotations
+
+import pytest
+
+from explorer.classes import codes, identity
+from explorer.state import keys
+from explorer.ui import class_memory, class_state
+from tests.app_fixtures import ok, use_registry
+from tests.test_class_pages import answer_pills, button, rooms, student, teacher_on_decode
+
+
+@pytest.fixture(autouse=True)
+def fresh_rooms(monkeypatch):
+    use_registry(monkeypatch)
+    monkeypatch.delenv("ATTENTION_EXPLORER_REDIS_URL", raising=False)
+    class_state.rooms.clear()
+    yield
+    class_state.rooms.clear()
+
+
+def test_the_teacher_locks_and_a_newcomer_is_told_while_members_stay():
+    teacher, code = teacher_on_decode()
+    inside = student({"room": code})
+    ok(button(teacher, "class_lock").click().run())
+    assert rooms().presence(code).locked is True
+    assert any("Locked" in c.value for c in teacher.sidebar.caption)
+    late = student({"room": code})
+    assert [w.value for w in late.warning] == ["This class is locked: ask your teacher."]
+    assert keys.CLASS_CODE not in late.session_state
+    ok(inside.run())
+    assert inside.session_state[keys.CLASS_CODE] == code  # still in, still following
+    assert rooms().roster(code).following == 1
+    ok(button(teacher, "class_unlock").click().run())
+    assert rooms().presence(code).locked is False
+    assert student({"room": code}).session_state[keys.CLASS_CODE] == code
+
+
+def test_a_locked_class_in_chinese():
+    teacher, code = teacher_on_decode()
+    ok(button(teacher, "class_lock").click().run())
+    late = student({"room": code, "lang": "zh"})
+    assert [w.value for w in late.warning] == ["这个课堂已锁定：请问你的老师。"]
+
+
+def test_students_see_the_teacher_away_and_back():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    assert any("live" in s.value for s in pupil.success)
+    rooms()._rooms[code].seen -= rooms().limits.away_seconds + 1  # the teacher's page stopped calling
+    pupil.session_state[keys.CLASS_HEARTBEAT] = 0.0  # the next poll sends its heartbeat
+    ok(pupil.run())
+    assert any("the teacher is away" in w.value for w in pupil.warning)
+    assert pupil.session_state[keys.DECODE_SENTENCE] == "abcd"  # the last view stays
+    ok(teacher.run())  # the teacher's page is back
+    pupil.session_state[keys.CLASS_HEARTBEAT] = 0.0
+    ok(pupil.run())
+    assert not any("away" in w.value for w in pupil.warning)
+    assert any("live" in s.value for s in pupil.success)
+
+
+def test_answer_options_are_text_not_markdown():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    token = teacher.session_state[keys.CLASS_TOKEN]
+    options = ["![x](https://evil.example/x.png)", "**bold** <b>b</b>"]
+    qid = rooms().ask(code, token, "token", 0, options, [0], [0.5, 0.25])
+    ok(pupil.run())
+    pills = answer_pills(pupil, qid)
+    shown = list(pills.proto.options)
+    assert [o.content for o in shown] == [
+        r"\!\[x\]\(https\://evil\.example/x\.png\)",
+        r"\*\*bold\*\* \<b\>b\</b\>",
+    ]
+
+
+def test_starting_classes_is_limited_per_client(monkeypatch):
+    monkeypatch.setenv("ATTENTION_EXPLORER_CLASS_CREATES_PER_HOUR", "1")
+    class_state.rooms.clear()
+    teacher_on_decode()
+    second, _ = None, None
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_fixtures import ROOT
+
+    second = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    second.switch_page("pages/1_Decode.py")
+    ok(second.run())
+    ok(button(second, "class_start").click().run())
+    assert keys.CLASS_CODE not in second.session_state
+    warned = [w.value for w in second.sidebar.warning] + [w.value for w in second.warning]
+    assert any(w.startswith("Too many classes were started from your network; try again in") for w in warned)
+
+
+def test_a_reloaded_teacher_tab_is_the_teacher_again_and_nothing_else_is():
+    teacher, code = teacher_on_decode()
+    token = teacher.session_state[keys.CLASS_TOKEN]
+    kept = identity.read(identity.write(identity.Identity("teacher", code, token)))
+    fresh: dict = {}
+    class_memory.recall(fresh, kept)
+    assert (fresh[keys.CLASS_CODE], fresh[keys.CLASS_TOKEN]) == (code, token)
+    stranger: dict = {}
+    class_memory.recall(stranger, identity.Identity("teacher", code, codes.new_token()))
+    assert stranger == {}
+    rooms().end(code, token)
+    after_end: dict = {}
+    class_memory.recall(after_end, kept)
+    assert after_end == {}
+
+
+def test_a_reloaded_student_tab_joins_a_locked_class_again_as_the_same_member():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    member = pupil.session_state[keys.CLASS_MEMBER]
+    ok(button(teacher, "class_lock").click().run())
+    fresh: dict = {}
+    class_memory.recall(fresh, identity.Identity("student", code, member))
+    assert (fresh[keys.CLASS_CODE], fresh[keys.CLASS_MEMBER], fresh[keys.CLASS_FOLLOWING]) == (code, member, True)
+    newcomer: dict = {}
+    class_memory.recall(newcomer, identity.Identity("student", code, codes.new_member_id()))
+    assert newcomer == {}
+    assert rooms().roster(code).following == 1
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "",
+        "{",
+        "[]",
+        '{"role": "teacher", "code": "ABC234"}',
+        '{"role": "admin", "code": "ABC234", "secret": "x"}',
+        '{"role": "teacher", "code": "abc234", "secret": "' + "a" * 43 + '"}',  # not the written form
+        '{"role": "teacher", "code": "ABC234", "secret": "short"}',
+        '{"role": "student", "code": "ABC234", "secret": "../../etc"}',
+        '{"role": "student", "code": "ABC234", "secret": 12}',
+        '{"role": "teacher", "code": "ABC234", "secret": "' + "a" * 43 + '", "extra": 1}',
+        "x" * 10_000,
+        "[" * 5000,
+    ],
+)
+def test_what_a_tab_gives_back_is_checked(raw):
+    assert identity.read(raw) is None
+
+
+def test_what_a_tab_keeps_reads_back():
+    for kept in (
+        identity.Identity("teacher", "ABC234", codes.new_token()),
+        identity.Identity("student", "ABC234", "a1"),
+    ):
+        assert identity.read(identity.write(kept)) == kept
