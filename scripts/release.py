@@ -10,12 +10,17 @@ in English, README.<lang>.md beside it (README.zh.md). Their texts are messages 
 (explorer.i18n, `_()`; babel.cfg names this file), rendered once per language under `i18n.using`.
 
     python scripts/release.py --runs runs --tasks reverse dates
+
+It writes only over what a release wrote: a model folder that is anything but new, empty or a
+checkpoint of this tool (`seq2seq.checkpoint.replace_refusal`), and a comparison table (README.md
+in --out) that is not one, are refused before any evaluation (exit 2), with nothing touched.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from dataclasses import replace
@@ -29,7 +34,7 @@ from babel.lists import format_list  # noqa: E402
 from explorer import i18n  # noqa: E402
 from explorer.i18n import N_, _  # noqa: E402
 from seq2seq.attention import SCORER_INFO, scorer_has_weights  # noqa: E402
-from seq2seq.checkpoint import load_checkpoint, read_config  # noqa: E402
+from seq2seq.checkpoint import load_checkpoint, read_config, replace_refusal  # noqa: E402
 from seq2seq.evaluate import UNK_SIZE, evaluate  # noqa: E402
 from seq2seq.registry import Headline, ModelEntry, registry, write_manifest  # noqa: E402
 from seq2seq.scorers import SCORERS  # noqa: E402
@@ -81,6 +86,48 @@ def task_score_lr_scale(task: str) -> float:
 
 
 KEEP = ("config.json", "model.safetensors", "probes.json", "source.model", "target.model")
+
+
+class ReleaseRefused(RuntimeError):
+    """The release would write over something no release wrote: refused before anything is written."""
+
+
+def comparison_title() -> str:
+    """The comparison table's first line, in the current language: how a table a release wrote is known."""
+    return "# " + _("Shipped models")
+
+
+def check_release_targets(out: Path, targets: list[Path]) -> None:
+    """ReleaseRefused unless every model folder in `targets` and the comparison tables in `out` are
+    new, or (folders) empty, or what a release wrote: a checkpoint folder of this tool, a table."""
+    for target in targets:
+        why = replace_refusal(target)
+        if why is not None:
+            raise ReleaseRefused(
+                f"{target} exists and is not a model folder of this tool ({why}); nothing was released"
+            )
+    for lang in i18n.LANGUAGES:
+        check_comparison_file(out / card_file(lang), lang)
+
+
+def check_comparison_file(path: Path, lang: str) -> None:
+    """ReleaseRefused unless `path` is missing or a comparison table in `lang` (a plain file, its title first)."""
+    if not os.path.lexists(path):
+        return
+    with i18n.using(lang):
+        title = comparison_title()
+    ours = not path.is_symlink() and path.is_file() and _first_line(path) == title
+    if not ours:
+        raise ReleaseRefused(f"{path} exists and is not the comparison table a release writes; move it away")
+
+
+def _first_line(path: Path) -> str:
+    """The first line of a text file ("" if it cannot be read)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.readline().rstrip("\n")
+    except OSError:
+        return ""
 
 
 def float32_twin(run: Path):
@@ -341,7 +388,18 @@ def write_cards(
         (folder / card_file(lang)).write_text(text, encoding="utf-8")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    """The release (or --cards-only, --reevaluate); 2 with one line on stderr when it is refused."""
+    try:
+        release(argv)
+    except ReleaseRefused as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def release(argv: list[str] | None = None) -> None:
+    """What `main` runs: the options, then the release they ask for."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=Path, default=ROOT / "runs")
     parser.add_argument("--out", type=Path, default=ROOT / "pretrained")
@@ -366,7 +424,7 @@ def main() -> None:
         action="store_true",
         help="rewrite the cards and the comparison table of pretrained/ from the kept metrics (no evaluation)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.cards_only:
         rewrite_cards(args.out, args.tasks)
         return
@@ -375,49 +433,59 @@ def main() -> None:
         return
 
     entries = {e.name: e for e in registry(args.out)}  # this root's manifest only ([] before the first release)
-    for task in args.tasks:
-        for run in sorted((args.runs / task).glob("*/")):
+    runs = finished_runs(args.runs, args.tasks, args.only)
+    check_release_targets(args.out, [args.out / task / run.name for task, run in runs])  # before any evaluation
+    for task, run in runs:
+        name = f"{task}/{run.name}"
+        translator = load_checkpoint(run, name=name)
+        test = evaluate(translator, "test", args.size, limit=args.limit, beam=5, beam_limit=args.beam_limit)
+        fp32 = evaluate(float32_twin(run), "test", args.size, limit=args.limit, beam=1)
+        target = args.out / task / run.name
+        target.mkdir(parents=True, exist_ok=True)
+        for filename in KEEP:
+            if (run / filename).exists():
+                shutil.copy2(run / filename, target / filename)
+        config = read_config(target)
+        history = json.loads((target / "probes.json").read_text())["epochs"]
+        valid = next((e["valid"] for e in history if e["epoch"] == config.get("best_epoch")), {})
+        config["metrics"] = {"valid": valid, "test": test, "test_float32": fp32}
+        (target / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False))
+        parameters = translator.model.num_parameters()
+        write_cards(target, name, config, test, fp32, parameters, history)
+        headline = headline_metric(task)
+        entries[name] = ModelEntry(
+            name=name,
+            path=f"{task}/{run.name}",
+            task=task,
+            scorer=translator.scorer,
+            cell=translator.config.cell,
+            parameters=parameters,
+            metric=Headline(headline, round(test[headline], 4), "test"),
+            test=_test_metrics(test),
+            training_seconds=config.get("training_seconds"),
+            best_epoch=config.get("best_epoch"),
+        )
+        print(f"{name}: " + ", ".join(f"{k} {v:.4f}" for k, v in entries[name].test.items()), flush=True)
+    ordered = sorted(entries.values(), key=lambda e: (e.task, e.name))
+    write_manifest(ordered, args.out)
+    write_comparisons(ordered, args.out)
+
+
+def finished_runs(runs: Path, tasks: list[str], only: list[str] | None) -> list[tuple[str, Path]]:
+    """(task, run folder) of every finished run under `runs` of `tasks` (or of the names in `only`)."""
+    found = []
+    for task in tasks:
+        for run in sorted((runs / task).glob("*/")):
             if run.name.startswith("."):  # a run is a link to its hidden generation folder: not a run of its own
                 continue
-            if not (run / "trainer_state.json").exists() or (args.only and run.name not in args.only):
+            if not (run / "trainer_state.json").exists() or (only and run.name not in only):
                 continue
             state = json.loads((run / "trainer_state.json").read_text())
             if not state.get("finished"):
                 print(f"skip {run}: still training", flush=True)
                 continue
-            name = f"{task}/{run.name}"
-            translator = load_checkpoint(run, name=name)
-            test = evaluate(translator, "test", args.size, limit=args.limit, beam=5, beam_limit=args.beam_limit)
-            fp32 = evaluate(float32_twin(run), "test", args.size, limit=args.limit, beam=1)
-            target = args.out / task / run.name
-            target.mkdir(parents=True, exist_ok=True)
-            for filename in KEEP:
-                if (run / filename).exists():
-                    shutil.copy2(run / filename, target / filename)
-            config = read_config(target)
-            history = json.loads((target / "probes.json").read_text())["epochs"]
-            valid = next((e["valid"] for e in history if e["epoch"] == config.get("best_epoch")), {})
-            config["metrics"] = {"valid": valid, "test": test, "test_float32": fp32}
-            (target / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False))
-            parameters = translator.model.num_parameters()
-            write_cards(target, name, config, test, fp32, parameters, history)
-            headline = headline_metric(task)
-            entries[name] = ModelEntry(
-                name=name,
-                path=f"{task}/{run.name}",
-                task=task,
-                scorer=translator.scorer,
-                cell=translator.config.cell,
-                parameters=parameters,
-                metric=Headline(headline, round(test[headline], 4), "test"),
-                test=_test_metrics(test),
-                training_seconds=config.get("training_seconds"),
-                best_epoch=config.get("best_epoch"),
-            )
-            print(f"{name}: " + ", ".join(f"{k} {v:.4f}" for k, v in entries[name].test.items()), flush=True)
-    ordered = sorted(entries.values(), key=lambda e: (e.task, e.name))
-    write_manifest(ordered, args.out)
-    write_comparisons(ordered, args.out)
+            found.append((task, run))
+    return found
 
 
 def reevaluate(out: Path, tasks: list[str], only: list[str] | None, reason: str, size: int) -> None:
@@ -497,6 +565,8 @@ def write_comparisons(entries: list[ModelEntry], folder: Path) -> None:
     """The comparison table in every language of the interface (README.md, README.zh.md) into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     for lang in i18n.LANGUAGES:
+        check_comparison_file(folder / card_file(lang), lang)
+    for lang in i18n.LANGUAGES:
         with i18n.using(lang):
             write_comparison(entries, folder / card_file(lang))
 
@@ -506,7 +576,7 @@ def write_comparison(entries: list[ModelEntry], path: Path) -> None:
     tasks = list(dict.fromkeys(e.task for e in entries))
     weightless = ", ".join(s for s in SCORERS if not scorer_has_weights(s))
     lines = [
-        "# " + _("Shipped models"),
+        comparison_title(),
         "",
         _(
             "One model per task and attention scorer, GRU cell, bidirectional encoder, identical in every\n"
@@ -577,4 +647,4 @@ def write_comparison(entries: list[ModelEntry], path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
