@@ -13,7 +13,7 @@ Then:
 2. `--followers` followers open the join link `/?room=CODE` (the home page joins and takes them to
    the teacher's Decode page), four at a time, and stay: their websocket open, their fragments' timers
    running. Through nginx each follower has its own sticky cookie (a fresh cookie jar), so they spread
-   over the replicas: the X-Replica header of its first GET says which it got;
+   over the replicas: the X-Replica header of the health check it asks with that cookie says which it got;
 3. idle: `--idle` seconds with everybody connected and the teacher not stepping (the followers'
    polling alone);
 4. the teacher clicks Step `--steps` times, `--pause` seconds apart (Reset at the end of the decode,
@@ -227,10 +227,13 @@ class LiveClient(Protocol):
 
 def first_get(base_url: str) -> tuple[str, str]:
     """GET the home page with a fresh cookie jar, as a new browser does: (X-Replica, the Cookie header to
-    send from now on). Behind nginx the sticky cookie picks the replica; one server sets none."""
+    send from now on). Behind nginx the sticky cookie picks the replica; one server sets none. Only the
+    health check's answer names the replica (deploy/nginx.conf.template): asked with the same cookie."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(base_url + "/", timeout=30) as response:
+        response.read()
+    with opener.open(base_url + "/_stcore/health", timeout=30) as response:
         replica = response.headers.get("X-Replica", "")
         response.read()
     return replica, "; ".join(f"{c.name}={c.value}" for c in jar if c.name == STICKY_COOKIE)

@@ -6,20 +6,26 @@
 
 `start` starts, in this order, each waited for until it answers:
 
-1. redis-server on 127.0.0.1:REDIS_PORT, without persistence (classes are short-lived), unless
-   --redis-url names a Redis that already runs;
+1. redis-server on 127.0.0.1:REDIS_PORT, unless --redis-url names a Redis that already runs: with a
+   password made afresh at each start (`requirepass`, kept in RUN_DIR/redis.password and in
+   RUN_DIR/redis.conf, both mode 0600; never on a command line) and an append-only file in
+   RUN_DIR/appendonlydir, which the next start from the same run folder loads: classes outlive a
+   restart of Redis or of the whole cluster;
 2. N replicas of the app, what `make run` runs (`python -m explorer.ui.serve`, models loaded before
    the server answers), on 127.0.0.1, ports REPLICA_PORT … REPLICA_PORT+N-1, each with
-   ATTENTION_EXPLORER_REDIS_URL set so that they share classes; ready when /_stcore/health says "ok";
+   ATTENTION_EXPLORER_REDIS_URL set (with the password) so that they share classes; ready when
+   /_stcore/health says "ok";
 3. nginx as the current user (no root with a port >= 1024): deploy/nginx.conf.template rendered into the
-   run folder, which also holds nginx's pid file, temporary files and logs (`nginx -p RUN_DIR -c nginx.conf`).
+   run folder, which also holds nginx's pid file, temporary files and logs (`nginx -p RUN_DIR -c nginx.conf`),
+   with per-address connection and request limits (`limits`).
 
 It writes cluster.json and a pid file per process into the run folder and returns; the processes go on
 in the background, each in a session of its own (closing the terminal does not stop them). `stop` ends
 them (nginx first, Redis last); `status` asks every process, and the app through nginx.
 
 Importable: `start_cluster(replicas, port, run_dir) -> Cluster`, with `.url`, `.replica_urls`,
-`.redis_url` and `.stop()` (tests/test_deploy.py, benchmarks); `Cluster.load(run_dir)` for a running one.
+`.redis_url` (with its password) and `.stop()` (tests/test_deploy.py, benchmarks); `Cluster.load(run_dir)`
+for a running one. What is printed or written to cluster.json never holds the password (`redact`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -52,6 +59,25 @@ INSTALL_HINT = "sudo apt-get install nginx-light redis-server (or scripts/instal
 SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin")  # where Debian puts nginx, outside a user's PATH
 STOP_ORDER = ("nginx", "replica", "redis")  # traffic stops first, the shared store last
 POLL_S = 0.1
+PASSWORD_FILE = "redis.password"  # mode 0600: the Redis password, read back by `status`
+REDIS_CONF = "redis.conf"  # mode 0600: it holds requirepass, which must not be on redis-server's command line
+AOF_DIR = "appendonlydir"  # Redis 7's name for the folder of its append-only files
+
+
+@dataclass(frozen=True)
+class Limits:
+    """nginx's limits per client address ($binary_remote_addr), sized in deploy/README.md for a class of
+    200 students behind one NAT address: open connections (a WebSocket counts for its whole life, an idle
+    keep-alive connection not at all), and requests a second with the burst allowed on top of that rate."""
+
+    connections: int = 2000
+    requests_per_second: int = 200
+    burst: int = 10000
+
+    def __post_init__(self) -> None:
+        for name in ("connections", "requests_per_second", "burst"):
+            if getattr(self, name) < 1:
+                raise ClusterError(f"the per-address limit {name} must be at least 1")
 
 
 class ClusterError(RuntimeError):
@@ -103,6 +129,73 @@ def health(url: str, timeout_s: float = 2.0) -> tuple[bool, str]:
         return False, str(getattr(error, "reason", error))
 
 
+def private_write(path: Path, text: str) -> None:
+    """Write `text` to `path` with mode 0600 from the first byte: a new file created 0600 (O_EXCL, so no
+    one else's file or link is reused), then renamed over `path` (a reader sees the old or the new one)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # the umask only removes bits; this makes the mode exact
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def split_password(url: str) -> tuple[str, str | None]:
+    """(`url` without its password, the password or None): the first is safe to print or to store."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url, None
+    user = f"{parts.username}@" if parts.username else ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=user + host)), urllib.parse.unquote(parts.password)
+
+
+def with_password(url: str, password: str | None) -> str:
+    """`url` (without a password) with `password` put back in its user part."""
+    if password is None:
+        return url
+    parts = urllib.parse.urlsplit(url)
+    user, _, host = parts.netloc.rpartition("@")
+    netloc = f"{user}:{urllib.parse.quote(password, safe='')}@{host}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def redact(url: str) -> str:
+    """`url` as it may be printed: its password, if any, as ***."""
+    bare, password = split_password(url)
+    return bare if password is None else with_password(bare, "***").replace("%2A%2A%2A", "***")
+
+
+def _quoted(value: str) -> str:
+    """A value for redis.conf: in double quotes, with the escapes Redis's config parser reads."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def redis_config(port: int, run_dir: Path, password: str) -> str:
+    """redis.conf for the cluster's own redis-server: loopback only, the password, the append-only file."""
+    return "\n".join(
+        [
+            "# Written by `python -m deploy.cluster start` at each start (mode 0600: it holds the password).",
+            f"port {port}",
+            "bind 127.0.0.1",
+            "protected-mode yes",
+            "daemonize no",
+            f"dir {_quoted(str(run_dir))}",
+            f"pidfile {_quoted(str(run_dir / 'redis.pid'))}",
+            f"requirepass {_quoted(password)}",
+            # Every write goes to the append-only file before its reply is sent, and to the disk within a
+            # second: a killed redis-server loses nothing acknowledged, a machine that loses power ~1 s.
+            "appendonly yes",
+            "appendfsync everysec",
+            'save ""',  # no RDB snapshots besides the append-only file
+            "",
+        ]
+    )
+
+
 def _resp(*args: str) -> bytes:
     """One Redis command in the Redis protocol (RESP)."""
     parts = [f"*{len(args)}\r\n".encode()]
@@ -120,8 +213,9 @@ def redis_ping(url: str, timeout_s: float = 2.0) -> bool:
     try:
         with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout_s) as s:
             if parts.password:
-                user = urllib.parse.unquote(parts.username or "default")
-                s.sendall(_resp("AUTH", user, urllib.parse.unquote(parts.password)))
+                password = urllib.parse.unquote(parts.password)
+                user = urllib.parse.unquote(parts.username or "")
+                s.sendall(_resp("AUTH", user, password) if user else _resp("AUTH", password))
                 if not s.recv(256).startswith(b"+OK"):
                     return False
             s.sendall(_resp("PING"))
@@ -142,10 +236,23 @@ def _proc_start(pid: int) -> str | None:
     return None if fields[0] in {"Z", "X"} else fields[19]  # a zombie has ended; field 22 of stat is starttime
 
 
-def render_nginx_config(listen: str, replica_ports: Sequence[int], template: Path = TEMPLATE) -> str:
-    """deploy/nginx.conf.template with nginx's listen address and one upstream server line per replica."""
+def render_nginx_config(
+    listen: str, replica_ports: Sequence[int], template: Path = TEMPLATE, limits: Limits | None = None
+) -> str:
+    """deploy/nginx.conf.template with nginx's listen address, one upstream server line per replica and
+    the per-address limits."""
+    limits = limits or Limits()
     servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in replica_ports)
-    text = template.read_text().replace("{{LISTEN}}", listen).replace("{{UPSTREAM_SERVERS}}", servers)
+    values = {
+        "LISTEN": listen,
+        "UPSTREAM_SERVERS": servers,
+        "CONN_PER_ADDRESS": str(limits.connections),
+        "REQUESTS_PER_SECOND": str(limits.requests_per_second),
+        "REQUEST_BURST": str(limits.burst),
+    }
+    text = template.read_text()
+    for name, value in values.items():
+        text = text.replace(f"{{{{{name}}}}}", value)
     left = sorted(set(re.findall(r"\{\{\w+\}\}", text)))
     if left:
         raise ClusterError(f"{template} has placeholders deploy/cluster.py does not fill: {', '.join(left)}")
@@ -231,12 +338,22 @@ class Cluster:
 
     # ---- state on disk
 
+    @property
+    def redis_url_shown(self) -> str:
+        """`redis_url` as it may be printed (no password)."""
+        return redact(self.redis_url)
+
     def save(self) -> None:
+        """cluster.json (no password: the URL's password lives in redis.password, mode 0600) and pid files."""
+        bare, password = split_password(self.redis_url)
+        if password is not None:
+            private_write(self.run_dir / PASSWORD_FILE, password + "\n")
         state = {
             "url": self.url,
             "listen": self.listen,
             "replica_urls": self.replica_urls,
-            "redis_url": self.redis_url,
+            "redis_url": bare,
+            "redis_password_file": PASSWORD_FILE if password is not None else None,
             "processes": [p.record() for p in self.processes],
         }
         tmp = self.run_dir / f"{STATE_FILE}.tmp"
@@ -256,9 +373,11 @@ class Cluster:
                 Process(str(p["role"]), int(p["pid"]), int(p["port"]), str(p["log"]), p["started"])
                 for p in state["processes"]
             ]
+            password = _read_password(run_dir, state.get("redis_password_file"))
+            redis_url = with_password(str(state["redis_url"]), password)
             return cls(
                 run_dir, str(state["url"]), str(state["listen"]), [str(u) for u in state["replica_urls"]],
-                str(state["redis_url"]), processes,
+                redis_url, processes,
             )  # fmt: skip
         except FileNotFoundError:
             raise ClusterError(f"no cluster was started with the run folder {run_dir} (no {STATE_FILE})") from None
@@ -296,7 +415,7 @@ class Cluster:
         redis = next((p for p in self.processes if p.role == "redis"), None)
         redis_ok = redis_ping(self.redis_url)
         name = "redis-server" if redis else "redis (given)"
-        checks.append(Check(name, self.redis_url, redis_ok, "PONG" if redis_ok else "no answer"))
+        checks.append(Check(name, self.redis_url_shown, redis_ok, "PONG" if redis_ok else "no answer"))
         for url in self.replica_urls:
             ok, detail = health(url)
             checks.append(Check("replica", url, ok, "ok" if ok else detail))
@@ -309,6 +428,16 @@ class Cluster:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _read_password(run_dir: Path, name: object) -> str | None:
+    """The password kept in the run folder (None when cluster.json names no password file)."""
+    if not name:
+        return None
+    try:
+        return (run_dir / str(name)).read_text().strip()
+    except OSError as error:
+        raise ClusterError(f"cannot read the Redis password {run_dir / str(name)}: {error.strerror}") from None
 
 
 def _wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
@@ -382,12 +511,14 @@ def start_cluster(
     timeout_s: float = 180.0,
     nginx: str = "nginx",
     redis_server: str = "redis-server",
+    limits: Limits | None = None,
     say: Callable[[str], None] = lambda line: None,
 ) -> Cluster:
     """Start Redis (unless `redis_url`), `replicas` app replicas and nginx on `address`:`port`; wait until
     each answers. Replicas listen on 127.0.0.1 from `replica_port` on (None: free ports), Redis on
-    `redis_port` (None: a free port). `env` is added to the replicas' environment (os.environ). On any
-    failure everything started so far is stopped and ClusterError says why."""
+    `redis_port` (None: a free port) with a new password and the run folder's append-only file. `env` is
+    added to the replicas' environment (os.environ); `limits` are nginx's per address (None: `Limits()`).
+    On any failure everything started so far is stopped and ClusterError says why."""
     if replicas < 1:
         raise ClusterError("--replicas must be at least 1")
     nginx_path = find_program(nginx)
@@ -402,7 +533,9 @@ def start_cluster(
     )
     if redis_url is None:
         redis_port = free_port() if redis_port is None else redis_port
-        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        # A new password each start: the classes are in the append-only file, not tied to it.
+        password = secrets.token_hex(32)
+        redis_url = with_password(f"redis://127.0.0.1:{redis_port}/0", password)
         if port_in_use(redis_port):
             raise ClusterError(
                 f"port {redis_port} for redis-server is already in use (once installed, Debian's own redis-server "
@@ -410,11 +543,17 @@ def start_cluster(
                 "or choose another --redis-port."
             )
     elif not redis_ping(redis_url):
-        raise ClusterError(f"no Redis answers at {redis_url} (--redis-url); start it, or leave --redis-url out")
+        raise ClusterError(
+            f"no Redis answers at {redact(redis_url)} (--redis-url), or it refused the password; "
+            "start it or correct the URL, or leave --redis-url out"
+        )
     _check_ports([(address, port, "nginx"), *(("127.0.0.1", p, "replica") for p in replica_ports)])
     for sub in ("logs", "temp"):  # nothing is written before every check passed
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
     (run_dir / ".gitignore").write_text("# written by deploy/cluster.py: nothing here belongs in git\n*\n")
+    # The classes (members' names, answers) are nobody else's to read: Redis makes its files 0644.
+    (run_dir / AOF_DIR).mkdir(mode=0o700, exist_ok=True)
+    (run_dir / AOF_DIR).chmod(0o700)
 
     listen = f"{address}:{port}"
     local_host = "127.0.0.1" if address in {"0.0.0.0", "127.0.0.1"} else address
@@ -424,13 +563,14 @@ def start_cluster(
     logs = run_dir / "logs"
     try:
         if redis_path is not None:
-            redis_cmd = [
-                redis_path, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", str(run_dir), "--pidfile", str(run_dir / "redis.pid"), "--daemonize", "no",
-            ]  # fmt: skip
+            # The password goes in a 0600 file, never on redis-server's command line (anyone sees that in ps).
+            private_write(run_dir / PASSWORD_FILE, password + "\n")
+            private_write(run_dir / REDIS_CONF, redis_config(redis_port, run_dir, password))
+            redis_cmd = [redis_path, str(run_dir / REDIS_CONF)]
             process = _spawn(cluster, "redis", redis_port, redis_cmd, logs / "redis.log", os.environ)
+            # Loading a large append-only file takes a while: ready once it answers PING with the password.
             _wait_ready(process, lambda: redis_ping(redis_url), timeout_s)
-            say(f"redis-server   {redis_url}   pid {process.pid}")
+            say(f"redis-server   {cluster.redis_url_shown}   pid {process.pid}   (password: {run_dir / PASSWORD_FILE})")
 
         replica_env = {
             **os.environ,
@@ -446,7 +586,7 @@ def start_cluster(
             _wait_ready(process, lambda u=url: health(u)[0], timeout_s)
             say(f"replica        {url}   pid {process.pid}")
 
-        (run_dir / "nginx.conf").write_text(render_nginx_config(listen, replica_ports))
+        (run_dir / "nginx.conf").write_text(render_nginx_config(listen, replica_ports, limits=limits))
         nginx_cmd = [nginx_path, "-p", f"{run_dir}/", "-c", "nginx.conf", "-e", "logs/error.log", "-g", "daemon off;"]
         process = _spawn(cluster, "nginx", port, nginx_cmd, logs / "nginx.out", os.environ)
         _wait_ready(process, lambda: health(cluster.url)[0], timeout_s, extra_log=logs / "error.log")
@@ -487,6 +627,22 @@ def _parser() -> argparse.ArgumentParser:
     redis = start.add_mutually_exclusive_group()
     redis.add_argument("--redis-port", type=int, default=6379, help="port of the redis-server started (6379)")
     redis.add_argument("--redis-url", help="use this running Redis (redis://host:port/0) instead of starting one")
+    redis.add_argument(
+        "--redis-url-file", type=Path, help="the same, read from this file (a password stays out of `ps`)"
+    )
+    defaults = Limits()
+    start.add_argument(
+        "--max-connections-per-address", type=int, default=defaults.connections,
+        help=f"nginx: open connections from one client address (default {defaults.connections})",
+    )  # fmt: skip
+    start.add_argument(
+        "--requests-per-second", type=int, default=defaults.requests_per_second,
+        help=f"nginx: sustained requests a second from one address (default {defaults.requests_per_second})",
+    )  # fmt: skip
+    start.add_argument(
+        "--request-burst", type=int, default=defaults.burst,
+        help=f"nginx: requests from one address beyond that rate, served at once (default {defaults.burst})",
+    )  # fmt: skip
     start.add_argument("--no-warm-up", action="store_true", help="replicas load models on first use (faster start)")
     start.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for each process (180)")
     start.add_argument("--nginx", default="nginx", help="the nginx program (default: found in PATH or /usr/sbin)")
@@ -498,15 +654,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _redis_url(args: argparse.Namespace) -> str | None:
+    """--redis-url, or the first line of --redis-url-file, or None (start a redis-server)."""
+    if args.redis_url_file is None:
+        return args.redis_url
+    try:
+        lines = args.redis_url_file.read_text().split()
+    except OSError as error:
+        raise ClusterError(f"cannot read --redis-url-file {args.redis_url_file}: {error.strerror}") from None
+    if not lines:
+        raise ClusterError(f"--redis-url-file {args.redis_url_file} is empty")
+    return lines[0]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "start":
             began = time.monotonic()
+            limits = Limits(args.max_connections_per_address, args.requests_per_second, args.request_burst)
             cluster = start_cluster(
-                args.replicas, args.port, args.run_dir, redis_url=args.redis_url, address=args.address,
+                args.replicas, args.port, args.run_dir, redis_url=_redis_url(args), address=args.address,
                 replica_port=args.replica_port, redis_port=args.redis_port, warm_up=not args.no_warm_up,
-                timeout_s=args.timeout, nginx=args.nginx, redis_server=args.redis_server, say=print,
+                timeout_s=args.timeout, nginx=args.nginx, redis_server=args.redis_server, limits=limits, say=print,
             )  # fmt: skip
             host = _this_host() if args.address == "0.0.0.0" else args.address
             print(f"Started in {time.monotonic() - began:.1f} s. Open http://{host}:{args.port} (here: {cluster.url}).")

@@ -13,6 +13,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 from email.message import Message
@@ -22,6 +23,7 @@ import pytest
 
 from deploy.cluster import (
     INSTALL_HINT,
+    PASSWORD_FILE,
     Cluster,
     ClusterError,
     find_program,
@@ -101,9 +103,16 @@ def test_the_home_page_and_its_script_are_served(cluster: Cluster) -> None:
     assert status == 200 and "javascript" in headers["Content-Type"] and len(body) > 1000
 
 
+def _logged_upstreams(cluster: Cluster, path: str) -> list[str]:
+    """The replicas nginx's access log names for the GETs of `path`, in order (a WebSocket's line is
+    written when it closes)."""
+    pattern = re.compile(rf'"GET {re.escape(path)} HTTP/1\.1" \d+ \d+ upstream=(\S+)')
+    return pattern.findall((cluster.run_dir / "logs" / "access.log").read_text())
+
+
 def test_one_browser_stays_on_one_replica(cluster: Cluster) -> None:
     opener, jar = _browser()
-    _, first, _ = _get(opener, f"{cluster.url}/")
+    _, first, _ = _get(opener, f"{cluster.url}/_stcore/health")  # the first request: no cookie yet
     cookie = _sticky_cookie(jar)
     assert re.fullmatch(r"[0-9a-f]{32}", cookie)
     assert _sticky_set_cookies(first) == [f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax"]
@@ -112,7 +121,7 @@ def test_one_browser_stays_on_one_replica(cluster: Cluster) -> None:
         _, headers, _ = _get(opener, f"{cluster.url}/_stcore/health")
         seen.append(headers["X-Replica"])
         assert _sticky_set_cookies(headers) == [], "the cookie is set once, on the first visit"
-    assert seen == [first["X-Replica"]] * 10  # the first page and every later request: one replica
+    assert seen == [first["X-Replica"]] * 10  # the first request and every later one: one replica
     assert _sticky_cookie(jar) == cookie
 
 
@@ -158,12 +167,18 @@ def _upgrade(cluster: Cluster, cookie: str, origin: str) -> http.client.HTTPResp
 
 def test_the_websocket_upgrades_through_nginx_on_the_browsers_replica(cluster: Cluster) -> None:
     opener, jar = _browser()
-    _, first, _ = _get(opener, f"{cluster.url}/")
+    _get(opener, f"{cluster.url}/")
+    replica = _get(opener, f"{cluster.url}/_stcore/health")[1]["X-Replica"]
+    before = len(_logged_upstreams(cluster, "/_stcore/stream"))
     response = _upgrade(cluster, _sticky_cookie(jar), origin=cluster.url)
     assert response.status == 101
     assert response.getheader("Upgrade", "").lower() == "websocket"
     assert response.getheader("Sec-WebSocket-Accept") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="  # RFC 6455's example
-    assert response.getheader("X-Replica") == first["X-Replica"]
+    assert response.getheader("X-Replica") is None  # only the health check names the replica
+    deadline = time.monotonic() + 10
+    while len(logged := _logged_upstreams(cluster, "/_stcore/stream")) <= before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert logged[before:] == [replica]
 
 
 def test_the_replica_still_checks_the_websockets_origin(cluster: Cluster) -> None:
@@ -210,7 +225,11 @@ def test_the_command_line_starts_checks_and_stops_a_cluster(tmp_path: Path) -> N
         assert started.returncode == 0, started.stderr
         assert cluster.url == f"http://127.0.0.1:{port}"
         assert cluster.replica_urls == [f"http://127.0.0.1:{replica_port}"]
-        assert cluster.redis_url == f"redis://127.0.0.1:{redis_port}/0"
+        password = (run_dir / PASSWORD_FILE).read_text().strip()
+        assert re.fullmatch(r"[0-9a-f]{64}", password)
+        assert cluster.redis_url == f"redis://:{password}@127.0.0.1:{redis_port}/0"
+        assert password not in started.stdout + started.stderr
+        assert password not in (run_dir / "cluster.json").read_text()
         assert sorted(p.role for p in cluster.processes) == ["nginx", "redis", "replica"]
         assert all(p.alive() for p in cluster.processes)  # they outlive the `start` command
         for p in cluster.processes:
@@ -224,6 +243,8 @@ def test_the_command_line_starts_checks_and_stops_a_cluster(tmp_path: Path) -> N
         status = _cli("status", "--run-dir", str(run_dir))
         assert status.returncode == 0, status.stdout + status.stderr
         assert f"127.0.0.1:{port}" in status.stdout and f"answered by 127.0.0.1:{replica_port}" in status.stdout
+        assert re.search(rf"redis://:\*\*\*@127\.0\.0\.1:{redis_port}/0 +ok: PONG", status.stdout), status.stdout
+        assert password not in status.stdout + status.stderr
 
         stopped = _cli("stop", "--run-dir", str(run_dir))
         assert stopped.returncode == 0, stopped.stderr
