@@ -335,6 +335,11 @@ def _shown(value) -> str:
     return type(value).__name__  # a list or a table: its kind, not its (possibly deep) contents
 
 
+def _number(value: float) -> str:
+    """A bound as a reader writes it: whole numbers in full (a seed's 18446744073709551615), others short."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _view_numbers(view: Mapping[str, str]) -> list[str]:
     """What is wrong with a view's numbers, each against its link's bound (LINK_NUMBERS)."""
     found = []
@@ -351,7 +356,7 @@ def _view_numbers(view: Mapping[str, str]) -> list[str]:
         if not bound.low <= value <= bound.high:  # NaN too
             found.append(
                 _("{key} is from {low} to {high}, not {value}").format(
-                    key=name, low=f"{bound.low:g}", high=f"{bound.high:g}", value=_shown(view[name])
+                    key=name, low=_number(bound.low), high=_number(bound.high), value=_shown(view[name])
                 )
             )
     return found
@@ -618,13 +623,14 @@ def _claim_values(kind: str, values: dict) -> str | None:
             return _("{key} must be a finite number").format(key=key)
     for key in sorted(set(values) & set(CLAIM_NUMBERS)):
         low, high = CLAIM_NUMBERS[key]
-        if not low <= values[key] <= (math.inf if high is None else high):
-            shown = (
-                _("{key} is from {low} to {high}, not {value}")
-                if high is not None
-                else _("{key} is at least {low}, not {value}")
+        if high is None and values[key] < low:
+            return _("{key} is at least {low}, not {value}").format(
+                key=key, low=_number(low), value=_shown(values[key])
             )
-            return shown.format(key=key, low=f"{low:g}", high=f"{high:g}" if high else "", value=_shown(values[key]))
+        if high is not None and not low <= values[key] <= high:
+            return _("{key} is from {low} to {high}, not {value}").format(
+                key=key, low=_number(low), high=_number(high), value=_shown(values[key])
+            )
     if len(values.get("sentence", "")) > MAX_SENTENCE_CHARS:
         return _("sentence is longer than {limit} characters").format(limit=MAX_SENTENCE_CHARS)
     if kind == "accuracy" and not all(0 <= values.get(k, 0) <= 1 for k in ("at_least", "at_most")):
