@@ -15,18 +15,12 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.classes import identity
-from explorer.classes.store import ClassError, client_key
+from explorer.classes.store import ClassError
 from explorer.state import keys
 from explorer.ui import components
-from explorer.ui.class_state import joined, rooms, teaching
+from explorer.ui.class_state import client, joined, rooms, teaching
 
 READ_KEY, WRITE_KEY = "class_tab_memory_read", "class_tab_memory_write"
-
-
-def client() -> str:
-    """This session's client address as the per-client limits count it (explorer.classes.store.client_key).
-    Behind the cluster's nginx, Streamlit's server trusts its X-Forwarded-For from loopback (uvicorn)."""
-    return client_key(st.context.ip_address)
 
 
 def held(session) -> identity.Identity | None:

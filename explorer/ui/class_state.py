@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.classes import follow
-from explorer.classes.store import ClassError, Question, RoomStore
+from explorer.classes.store import ClassError, Question, RoomStore, client_key
 from explorer.classes.stores import open_store
 from explorer.figures.bars import class_answers
 from explorer.i18n import N_, _, ngettext
@@ -32,6 +32,13 @@ def rooms() -> RoomStore:
     """One room store per server process: the embedded one, or Redis (ATTENTION_EXPLORER_REDIS_URL).
     Raises ValueError for a malformed Redis URL (`usable` says so on the page)."""
     return open_store()
+
+
+def client() -> str:
+    """This session's client address as the per-client limits count it (explorer.classes.store.client_key).
+    Behind the cluster's nginx, Streamlit's server (uvicorn) takes the address from X-Forwarded-For, which
+    it trusts from loopback only."""
+    return client_key(st.context.ip_address)
 
 
 def usable(box=st) -> bool:

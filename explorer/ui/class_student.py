@@ -20,7 +20,7 @@ import streamlit as st
 from explorer.classes import follow
 from explorer.classes.attempts import JoinAttempts
 from explorer.classes.codes import new_member_id, normalise_code
-from explorer.classes.store import ClassError, NoSuchClass, Presence, StoreUnavailable, client_key
+from explorer.classes.store import ClassError, NoSuchClass, Presence, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
@@ -28,6 +28,7 @@ from explorer.state.view import Note
 from explorer.ui import decode_sections as ui
 from explorer.ui.class_state import (
     KIND_LABELS,
+    client,
     following,
     joined,
     leave,
@@ -64,7 +65,7 @@ def join(raw: object) -> ClassError | Note | None:
     code = normalise_code(raw)
     member = ss.get(keys.CLASS_MEMBER) or new_member_id()
     try:
-        rooms().join(raw if code is None else code, member, client_key(st.context.ip_address))
+        rooms().join(raw if code is None else code, member, client())
     except NoSuchClass as error:
         attempts.failed()
         return error
@@ -114,7 +115,7 @@ def _poll(session):
             try:
                 presence = store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
             except NoSuchClass:  # away long enough to have given its place (Limits.gone_seconds): back in
-                store.join(code, member, client_key(st.context.ip_address))
+                store.join(code, member, client())
                 presence = store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
             session[keys.CLASS_HEARTBEAT] = now
             session[keys.CLASS_PRESENCE] = presence

@@ -17,12 +17,22 @@ import streamlit as st
 
 from explorer.classes import follow
 from explorer.classes.export import questions_csv
-from explorer.classes.store import PAGES, ClassError, NoSuchClass, NotTeacher, StoreUnavailable, client_key
+from explorer.classes.store import PAGES, ClassError, NoSuchClass, NotTeacher, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
 from explorer.state.view import Note
-from explorer.ui.class_state import KIND_LABELS, joined, leave, rooms, show_problem, show_reveal, teaching, usable
+from explorer.ui.class_state import (
+    KIND_LABELS,
+    client,
+    joined,
+    leave,
+    rooms,
+    show_problem,
+    show_reveal,
+    teaching,
+    usable,
+)
 from explorer.ui.decode_sections import TABS
 
 LOCAL_ONLY = N_(
@@ -90,7 +100,7 @@ def _start() -> None:
     store = rooms()
     ss = st.session_state
     try:
-        code, token = store.create(client_key(st.context.ip_address))
+        code, token = store.create(client())
     except ClassError as error:  # the server is full, or the store cannot be reached
         ss[keys.CLASS_PROBLEM] = error
         return
