@@ -115,7 +115,21 @@ def _foreign_contents(folder: Path, empty_ok: bool = False) -> Message | None:
     names = {entry.name for entry in entries}
     if not {CONFIG_FILE, WEIGHTS_FILE} <= names:
         return Message(N_("it holds no {config} and {weights}"), config=CONFIG_FILE, weights=WEIGHTS_FILE)
+    if not _our_config(folder / CONFIG_FILE):
+        return Message(N_("its {config} was not written by this tool"), config=CONFIG_FILE)
     return None
+
+
+def _our_config(path: Path) -> bool:
+    """Whether config.json at `path` is one save_checkpoint wrote: a JSON object with its format
+    version and model settings (another program's config.json of the same name is not)."""
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            return False
+        config = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(config, dict) and "format_version" in config and isinstance(config.get("model"), dict)
 
 
 def holds_checkpoint(folder: str | Path) -> bool:
@@ -192,13 +206,15 @@ def _write_files(
     extra_files: dict[str, bytes] | None,
 ) -> None:
     """Every file of the checkpoint into `staging`, readable by all (0o755 folder, 0o644 files)."""
-    from safetensors.torch import save_file
+    from safetensors.torch import save
 
     tensors = {}
     for key, value in model.state_dict().items():
         value = value.detach().to("cpu").contiguous()
         tensors[key] = value.half() if half and value.is_floating_point() else value
-    save_file(tensors, str(staging / WEIGHTS_FILE), metadata={"format": "attention-explorer"})
+    # As bytes, written under its own name: save_file's temporary file (.tmpXXXXXX) would be left in
+    # the generation by a killed save, a name the careful removal (`_remove`) does not take for ours.
+    (staging / WEIGHTS_FILE).write_bytes(save(tensors, metadata={"format": "attention-explorer"}))
     config = {
         "format_version": FORMAT_VERSION,
         "model": model.config.to_dict(),

@@ -105,13 +105,14 @@ def test_what_a_killed_save_left_is_removed_by_the_next_save(tmp_path):
     assert _siblings(folder) == sorted([".m.gen-2", "m", *kept])
 
 
-def test_a_link_the_user_made_is_replaced_but_its_target_kept(tmp_path):
+def test_a_link_the_user_made_is_refused_and_kept(tmp_path):
     _save_version(tmp_path / "mine", _base(), 1)
     os.symlink("mine", tmp_path / "latest")
-    _save_version(tmp_path / "latest", _base(), 2)
-    assert os.readlink(tmp_path / "latest") == ".latest.gen-1"
-    assert _loaded_version(tmp_path / "mine", _base().model.state_dict()) == 1
-    assert _loaded_version(tmp_path / "latest", _base().model.state_dict()) == 2
+    with pytest.raises(ckpt.ForeignPathError, match="a link this tool did not make"):
+        _save_version(tmp_path / "latest", _base(), 2)
+    assert os.readlink(tmp_path / "latest") == "mine"
+    assert _siblings(tmp_path / "mine") == [".mine.gen-1", "latest", "mine"]
+    assert _loaded_version(tmp_path / "latest", _base().model.state_dict()) == 1
 
 
 def test_a_load_during_a_save_reads_one_generation(tmp_path, monkeypatch):
