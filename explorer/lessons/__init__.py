@@ -77,7 +77,13 @@ PAGES = {  # a step's page -> the page script it opens
     "timelapse": "pages/7_Timelapse.py",
     "lab": "pages/9_Lab.py",
 }
-CLAIM_KINDS = ("output", "not_output", "attends", "accuracy", "metric", "history", "lab", "importance", "tau")
+CLAIM_KINDS = (
+    *("output", "not_output", "attends", "accuracy", "metric", "history", "lab", "importance", "tau"),
+    *("peaks", "weight", "probability", "hypothesis", "config"),
+)
+# The kinds that may leave out `model`: they then speak of the step's own view (its model, sentence and
+# decoding), the numbers the page shows (explorer.lessons.values.resolve).
+VIEW_CLAIM_KINDS = ("peaks", "weight", "probability", "hypothesis")
 # A lab claim's experiments: the stored results of scripts/lab_results.py (seq2seq.lab.results).
 LAB_EXPERIMENTS = ("agreement", "permutation", "uniform", "length", "table")
 # An importance claim's methods and a tau claim's pairs "a~b" (seq2seq.lab.agreement, named here without Captum).
@@ -95,7 +101,9 @@ OPTION_KEYS = {"text", "correct", "explain"}
 CLAIM_KEYS = {
     *("kind", "model", "sentence", "expect", "step", "token", "position", "min_len", "max_len", "at_least", "at_most"),
     *("strategy", "beam", "temperature", "seed", "prefix", "metric", "epoch", "experiment", "statistic", "method"),
+    *("name", "steps", "tokens", "positions", "setting"),
 }
+CLAIM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # a claim's name, as a placeholder {name} says it
 CLAIM_STRATEGIES = ("greedy", "beam", "sample")
 # Every number a claim may hold, (lowest, highest or None): the command line's bounds on the same
 # setting (`python -m seq2seq decode --beam/--seed/--temperature/--max-len`), so no claim makes the
@@ -183,6 +191,13 @@ class Claim:
     the largest `method` importance (grad_x_input, integrated_gradients, leave_one_out: seq2seq.lab.importance)
     for output position `step` is `token`, or is at `position`. tau: at that step, Kendall's tau of the pair
     `statistic` ("attention~integrated_gradients", ...) is within at_least..at_most.
+    peaks: in that decode, the row of each of `steps` has its largest weight on the matching one of
+    `tokens` (or of `positions`). weight: the weight row `step` puts on `token` or `position` (its
+    largest, given neither) is within at_least..at_most; probability: the probability the model gives
+    the target piece `token` (the chosen one, given none) at output position `step`; hypothesis: the
+    log-probability of the finished hypothesis `expect` of a beam search of width `beam`. config: the
+    model's configuration `setting` is `expect` ("true", "128", "gru"). A claim of VIEW_CLAIM_KINDS
+    without `model` speaks of the step's view. `name`: the placeholder that shows the claim's number.
     """
 
     kind: str
@@ -206,6 +221,11 @@ class Claim:
     experiment: str = ""
     statistic: str = ""
     method: str = ""
+    name: str = ""  # a placeholder {name} in the step's texts shows this claim's measured number
+    steps: tuple[int, ...] = ()  # peaks: output positions, each with its token or position below
+    tokens: tuple[str, ...] = ()
+    positions: tuple[int, ...] = ()
+    setting: str = ""  # config: a field of the model's configuration (bidirectional, hidden_size, ...)
     line: int = 0
 
 
@@ -593,7 +613,10 @@ class _Reader:
         return Claim(kind=kind, line=line, **values)
 
 
-_CLAIM_TEXT = ("model", "sentence", "expect", "token", "metric", "strategy", "experiment", "statistic", "method")
+_CLAIM_TEXT = (
+    *("model", "sentence", "expect", "token", "metric", "strategy", "experiment", "statistic", "method"),
+    *("name", "setting"),
+)
 _CLAIM_WHOLE = ("step", "position", "min_len", "max_len", "beam", "seed", "epoch")
 _CLAIM_NEEDS = {
     "output": ("model", "sentence", "expect"),
@@ -605,7 +628,14 @@ _CLAIM_NEEDS = {
     "lab": ("model", "experiment", "statistic"),
     "importance": ("model", "sentence", "method"),
     "tau": ("model", "sentence", "statistic"),
+    "peaks": ("steps",),
+    "weight": (),
+    "probability": (),
+    "hypothesis": ("expect",),
+    "config": ("model", "setting", "expect"),
 }
+_CLAIM_LISTS = {"steps": int, "tokens": str, "positions": int}  # peaks: one entry per row
+UNBOUNDED_KINDS = ("weight", "probability", "hypothesis")  # numbers shown: bounds only where given
 
 
 def _claim_values(kind: str, values: dict) -> str | None:
@@ -631,6 +661,11 @@ def _claim_values(kind: str, values: dict) -> str | None:
             return _("{key} is from {low} to {high}, not {value}").format(
                 key=key, low=_number(low), high=_number(high), value=_shown(values[key])
             )
+    problem = _claim_lists(kind, values)
+    if problem:
+        return problem
+    if "name" in values and not CLAIM_NAME.match(values["name"]):
+        return _("name is lowercase letters, digits and _, starting with a letter")
     if len(values.get("sentence", "")) > MAX_SENTENCE_CHARS:
         return _("sentence is longer than {limit} characters").format(limit=MAX_SENTENCE_CHARS)
     if kind == "accuracy" and not all(0 <= values.get(k, 0) <= 1 for k in ("at_least", "at_most")):
@@ -650,6 +685,9 @@ def _claim_values(kind: str, values: dict) -> str | None:
     greedy = values.get("strategy", "greedy") == "greedy" and not values["prefix"]
     if kind in ("importance", "tau") and not greedy:
         return _("a {kind} claim speaks of the greedy decode (the Lab's): no strategy or prefix").format(kind=kind)
+    if kind in UNBOUNDED_KINDS:
+        values.setdefault("at_least", -math.inf)
+        values.setdefault("at_most", math.inf)
     if kind in ("lab", "tau"):
         if kind == "lab" and values.get("experiment", LAB_EXPERIMENTS[0]) not in LAB_EXPERIMENTS:
             return _("experiment is one of {values}").format(values=", ".join(LAB_EXPERIMENTS))
@@ -660,7 +698,34 @@ def _claim_values(kind: str, values: dict) -> str | None:
     missing = [key for key in _CLAIM_NEEDS[kind] if not values.get(key)]
     if kind in ("attends", "importance") and not values.get("token") and "position" not in values:
         missing.append(_("token or position"))
+    if kind in VIEW_CLAIM_KINDS and values.get("model") and not values.get("sentence"):
+        missing.append("sentence")
+    if kind == "peaks" and not values.get("tokens") and not values.get("positions"):
+        missing.append(_("tokens or positions"))
     return _("a {kind} claim needs {keys}").format(kind=kind, keys=", ".join(missing)) if missing else None
+
+
+def _claim_lists(kind: str, values: dict) -> str | None:
+    """What is wrong with a peaks claim's lists (each of its kind, as long as `steps`, each number within
+    its bound); turns them into tuples."""
+    for key, kind_of in _CLAIM_LISTS.items():
+        if key not in values:
+            continue
+        found = values[key]
+        if not isinstance(found, list) or not all(isinstance(v, kind_of) and not isinstance(v, bool) for v in found):
+            return _("{key} must be a list of {what}").format(
+                key=key, what=_("whole numbers") if kind_of is int else _("tokens")
+            )
+        low, high = CLAIM_NUMBERS["step" if key == "steps" else "position"] if kind_of is int else (0, None)
+        if kind_of is int and not all(low <= v <= high for v in found):
+            return _("{key} holds numbers from {low} to {high}").format(key=key, low=_number(low), high=_number(high))
+        values[key] = tuple(found)
+    for key in ("tokens", "positions"):
+        if key in values and len(values[key]) != len(values.get("steps", ())):
+            return _("{key} has one entry for each of steps").format(key=key)
+    if kind != "peaks" and set(values) & set(_CLAIM_LISTS):
+        return _("steps, tokens and positions belong to a peaks claim")
+    return None
 
 
 def read(path: Path) -> Lesson:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from explorer.lessons import Claim, Lesson, Problem, Step
+from explorer.lessons import Claim, Lesson, Problem, Step, texts, values
 from explorer.lessons.measure import attention_row, exact_by_length, share_right
 from explorer.state import catalog
 from explorer.state.view import ViewState, decoding_label, parse_query
@@ -107,7 +107,9 @@ def _claim_problem(claim: Claim, translator_for: Translators) -> str | None:
     """Why `claim` does not hold (or cannot be checked), None when it holds."""
     entry = next((e for e in catalog.entries() if e.name == claim.model), None)
     if entry is None:
-        return f"unknown model {claim.model!r}"
+        return f"unknown model {claim.model!r}" if claim.model else "no model: the step's view runs none"
+    if claim.kind in values.KINDS:
+        return values.problem(claim, translator_for)
     if claim.kind == "metric":
         value = entry.test.get(claim.metric)
         if not isinstance(value, int | float):
@@ -241,7 +243,7 @@ def _history_problem(claim: Claim) -> str | None:
 def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool = True) -> list[Problem]:
     """Every problem of `lesson` that needs the models: views a link would not open as written, attention
     questions without an answer, claims the models do not honour (`claims=False` skips those)."""
-    found: list[Problem] = []
+    found: list[Problem] = texts.problems(lesson)  # typed numbers, placeholders, languages: no model needed
     cache: dict[str, object] = {}
 
     def translator(name: str):
@@ -296,7 +298,7 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
         if claims:
             for claim in step.claims:
                 try:
-                    why = _claim_problem(claim, translator)
+                    why = _claim_problem(values.resolve(claim, view), translator)
                 except (CheckpointError, ValueError) as error:
                     why = str(error)
                 if why:

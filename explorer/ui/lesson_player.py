@@ -22,7 +22,7 @@ from explorer.i18n.errors import message_of
 from explorer.lessons import Figure, Lesson, Problem, Step, check, measure, player
 from explorer.state import catalog, keys
 from explorer.state.view import ViewState, decoding_label
-from explorer.ui import cached, components, presentation
+from explorer.ui import cached, components, lesson_text, presentation
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import authored_markdown, escape_markdown
 from explorer.views import decode as decode_view
@@ -86,6 +86,7 @@ FRAME_FIGURE_PX = 340
 def player_view(lesson: Lesson, index: int, projecting: bool, teacher: bool) -> None:
     """Step `index` of `lesson`: progress, text, teacher's notes, its view, figure and question, Back / Next."""
     state, step = st.session_state, lesson.steps[index]
+    step = lesson_text.filled(step, check_view(step))  # its numbers measured, as the page beside it shows
     label, share = player.progress(index, len(lesson.steps))
     if projecting:  # one row: the lesson and its progress, Back, Next, All lessons (their state is known up front)
         bar, *buttons = st.columns([6, 1, 1, 2], vertical_alignment="bottom")

@@ -1,0 +1,157 @@
+"""Numbers in a lesson's texts: placeholders filled from the models, never typed in.
+
+A step's text, teacher notes, question prompt and explanations, in every language, write a measured
+number as a placeholder in braces:
+
+- ``{name}``: the number the step's claim ``name = "…"`` measures (explorer.lessons.values.claim_value:
+  a weight, a probability, a log-probability, an accuracy, a metric, a lab statistic, a τ);
+- ``{name.at_least}``, ``{name.at_most}``: that claim's bound, the number the checker holds it to;
+- ``{view.step}``, ``{view.beam}``, ``{view.temperature}``, ``{view.seed}``: the step's view's setting.
+
+After a colon, how to write it: ``{p:.2f}`` two decimals, ``{share:.1%}`` a percentage with one
+decimal, ``{view.step:d}`` a whole number. Without one, an accuracy is a whole percentage, a view
+setting as short as it goes, any other number two decimals.
+
+`typed_numbers` finds a decimal or a percentage typed outside a placeholder or a code span (the
+checker refuses it: it would drift from the models); a decimal right after § is a paper's section.
+`fill` writes the numbers in, in the reader's language; the player and the checker fill with the
+same `step_values`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from explorer import i18n
+from explorer.lessons import Claim
+from explorer.state.view import ViewState
+
+VIEW_SETTINGS = ("step", "beam", "temperature", "seed")  # {view.<setting>}
+BOUNDS = ("at_least", "at_most")  # {name.<bound>}
+# Anything in braces that starts like a name is meant as a placeholder (its form is checked).
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)(?::([^{}]*))?\}")
+FORMAT = re.compile(r"^(?:\.([0-4])([f%])|d)$")
+# A code span (`…`, ``…``) or a fenced block: kept as written, numbers and braces included.
+CODE = re.compile(r"```.*?```|(`+)(?:(?!\1).)+?\1", re.DOTALL)
+# A decimal (0.71, .95, and a date such as 12.08.1939 outside a code span), not right after § (a paper's
+# section), or a percentage (95%, 99.4 %, ％).
+TYPED = re.compile(r"(?<![\w§.])\d*\.\d+|\d+(?:\.\d+)?\s*[%％]|百分之")
+MISSING = "—"  # shown for a number that could not be measured (the checker names why)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A measured number and how it is written when its placeholder says nothing (".2f", ".0%", "g", "d")."""
+
+    value: float
+    default: str = ".2f"
+
+
+def prose(text: str) -> str:
+    """`text` without its code spans and fenced blocks (where numbers and braces are kept as written)."""
+    return CODE.sub(" ", text)
+
+
+def code_spans(text: str) -> list[str]:
+    """The code spans and fenced blocks of `text`, in order."""
+    return [m.group(0) for m in CODE.finditer(text)]
+
+
+def found(text: str) -> list[str]:
+    """The placeholders of `text` outside code, each as written ("{p:.2f}"), in order."""
+    return [m.group(0) for m in PLACEHOLDER.finditer(prose(text))]
+
+
+def typed_numbers(text: str) -> list[str]:
+    """The decimals and percentages typed into `text` outside placeholders and code spans."""
+    return [m.group(0) for m in TYPED.finditer(PLACEHOLDER.sub(" ", prose(text)))]
+
+
+def form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
+    """What is wrong with one placeholder's form, given the step's claim names (name -> kind); None if nothing."""
+    match = PLACEHOLDER.fullmatch(placeholder)
+    key, spec = match.group(1), match.group(2)
+    if spec is not None and not FORMAT.match(spec):
+        return f"{placeholder}: write it as {{name}}, {{name:.2f}}, {{name:.1%}} or {{name:d}}"
+    head, _dot, tail = key.partition(".")
+    if head == "view":
+        return None if tail in VIEW_SETTINGS else f"{placeholder}: a view has {', '.join(VIEW_SETTINGS)}"
+    if head not in names:
+        return f"{placeholder}: no claim of this step has the name {head!r}"
+    if tail and tail not in BOUNDS:
+        return f"{placeholder}: a claim's placeholder is {{{head}}}, {{{head}.at_least}} or {{{head}.at_most}}"
+    from explorer.lessons.values import VALUE_KINDS
+
+    if names[head] not in VALUE_KINDS:
+        return f"{placeholder}: a {names[head]} claim measures no number (one of {', '.join(VALUE_KINDS)} does)"
+    return None
+
+
+def view_numbers(view: ViewState) -> dict[str, Number]:
+    """{view.<setting>}'s numbers: the settings of the view the page opens."""
+    return {
+        "view.step": Number(view.step, "d"),
+        "view.beam": Number(view.beam, "d"),
+        "view.temperature": Number(view.temperature, "g"),
+        "view.seed": Number(view.seed, "d"),
+    }
+
+
+def step_values(
+    claims: Sequence[Claim], view: ViewState | None, translator_for: Callable[[str], object]
+) -> dict[str, Number]:
+    """Every number a placeholder of a step may show: its view's settings, each of its named `claims`'
+    measured number and finite bounds. A claim that cannot be measured is left out (the checker says why)."""
+    from explorer.lessons.values import VALUE_KINDS, claim_value, resolve
+
+    numbers = view_numbers(view) if view is not None else {}
+    for claim in claims:
+        if not claim.name or claim.kind not in VALUE_KINDS:
+            continue
+        default = ".0%" if claim.kind == "accuracy" else ".2f"
+        for bound in BOUNDS:
+            value = getattr(claim, bound)
+            if math.isfinite(value):
+                numbers[f"{claim.name}.{bound}"] = Number(value, ".0%" if claim.kind == "accuracy" else "g")
+        try:
+            numbers[claim.name] = Number(claim_value(resolve(claim, view), translator_for), default)
+        except Exception:  # a model missing or a claim that cannot be measured: the checker reports it
+            continue
+    return numbers
+
+
+def written(number: Number, spec: str | None) -> str:
+    """`number` written as `spec` says (or its default), in the current language."""
+    spec = spec or number.default
+    if spec == "d":
+        return i18n.number(round(number.value))
+    if spec == "g":
+        return f"{number.value:g}"
+    match = FORMAT.match(spec)
+    digits, how = int(match.group(1)), match.group(2)
+    if how == "%":
+        return i18n.number(number.value * 100, digits) + "%"
+    return i18n.number(number.value, digits)
+
+
+def fill(text: str, numbers: Mapping[str, Number]) -> str:
+    """`text` with each placeholder outside code replaced by its number (MISSING where there is none)."""
+    pieces, last = [], 0
+    for code in CODE.finditer(text):
+        pieces += [_fill_prose(text[last : code.start()], numbers), code.group(0)]
+        last = code.end()
+    return "".join([*pieces, _fill_prose(text[last:], numbers)])
+
+
+def _fill_prose(text: str, numbers: Mapping[str, Number]) -> str:
+    def one(match: re.Match) -> str:
+        spec = match.group(2)
+        number = numbers.get(match.group(1))
+        if number is None or (spec is not None and not FORMAT.match(spec)):
+            return MISSING
+        return written(number, spec)
+
+    return PLACEHOLDER.sub(one, text)
