@@ -125,3 +125,16 @@ def test_the_one_sentence_pages_offer_the_models_and_keep_the_choice_in_their_li
     refused = run(page, task="reverse", scorer="general", sentence="abc", model="user/../../x")
     assert refused.selectbox(key=f"{prefix}_model").value == ""
     assert any("No model" in i.value for i in refused.info)
+
+
+def test_a_new_task_sends_the_model_box_its_new_label_so_the_browser_never_shows_the_last_tasks_model(registry):
+    """The box keeps its key and its value ("": the default) across tasks; the browser holds the label it
+    showed, so the box must send the new task's label, or it would show (and send back) the old one."""
+    add_user_model(registry, "mydates", "dates", "general", cell="gru")
+    at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc")
+    assert at.selectbox(key=keys.DECODE_MODEL).proto.options[0] == "reverse/general · GRU, shipped"
+    at.selectbox(key=keys.DECODE_TASK).set_value("dates").run()
+    assert not at.exception
+    box = at.selectbox(key=keys.DECODE_MODEL).proto
+    assert box.options[0] == "dates/general · GRU, shipped"
+    assert box.set_value and box.raw_value == "dates/general · GRU, shipped"

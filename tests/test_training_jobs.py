@@ -351,3 +351,27 @@ def test_a_spawned_training_reports_epochs_and_saves_as_a_user_model(tiny_tasks,
 def test_saving_before_the_first_epoch_is_refused(tmp_path):
     with pytest.raises(tj.SaveError, match="no trained model"):
         tj.save_model(tmp_path / "empty-run", "early", root=tmp_path / "user")
+
+
+def test_a_spawned_training_does_not_run_the_servers_main_script_again(tiny_tasks, tmp_path, monkeypatch):
+    """Under Streamlit, __main__ is the page script: a child that ran it again would run the page bare,
+    and every st call in it would write a "missing ScriptRunContext" warning to the server's log."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran-again"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('the page ran in the training process')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    manager = tj.JobManager(max_jobs=1)
+    settings = tj.JobSettings(task="reverse", scorer="dot", hidden_size=16, embedding_size=8, epochs=1, lr=1e-2)
+    job = manager.start("session", settings)
+    try:
+        wait_until(lambda: not job.active, job)
+        assert job.status == "finished", job.error
+        assert sys.modules["__main__"] is page  # given back after the start
+        assert not marker.exists()
+    finally:
+        manager.shutdown()

@@ -25,6 +25,7 @@ English here, marked for translation: `Words` and the errors keep their message 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -34,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -437,6 +439,28 @@ def _work(folder: str, job: Callable[[Callable[[dict], None]], dict]) -> None:
         emit({"type": "done", **done})
 
 
+_MAIN_SWAP = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_main_script():
+    """Start a spawned process without a main script to run again.
+
+    "spawn" runs the parent's __main__ file again in the child before it calls the target. Under
+    Streamlit that __main__ is the page script (app.py), which would run there bare: every st call a
+    "missing ScriptRunContext" warning in the server's log, and the home page's work for nothing.
+    The swap lasts only while the process starts.
+    """
+    with _MAIN_SWAP:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__: nothing to run again
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+
+
 def run_worker(config: dict, folder: str, stop_event) -> None:
     """The training process: train(config) with one thread, events appended to folder/events.jsonl."""
 
@@ -750,7 +774,8 @@ class JobManager:
                 target=target, args=args, daemon=True,
                 name=f"attention-explorer-train-{session[:8]}",
             )  # fmt: skip
-            process.start()
+            with _no_main_script():
+                process.start()
             job = Job(
                 session=session, settings=settings, folder=folder, process=process, stop_event=stop_event,
                 browser_session=browser_session,

@@ -78,8 +78,23 @@ def model_choice(container, task: str, scorer: str, key: str) -> str:
         state[key] = ""
     if others:
         labels = {"": catalog.variant_label(models[0]), **{e.name: catalog.variant_label(e) for e in models[1:]}}
+        _resend_when_relabelled(key, labels)
         container.selectbox(_("Model"), ["", *others], key=key, format_func=labels.get, help=_(MODEL_HELP))
     return state[key] or models[0].name
+
+
+def _resend_when_relabelled(key: str, labels: dict[str, str]) -> None:
+    """Make the box send its value to the browser again when its labels changed (another task, scorer or
+    language) while its value did not ("" names each task's default model).
+
+    A keyed selectbox stays one widget across reruns, and the browser holds its value as the label it
+    showed: left alone it would go on showing, and send back, the previous task's model.
+    """
+    state, seen = st.session_state, f"_{key}_labels"
+    shown = list(labels.values())
+    if state.get(seen) is not None and state[seen] != shown and key in state:
+        state[key] = state[key]  # a value set this run is sent to the browser with the new options
+    state[seen] = shown
 
 
 class Picked(NamedTuple):
