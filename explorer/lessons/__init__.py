@@ -79,11 +79,11 @@ PAGES = {  # a step's page -> the page script it opens
 }
 CLAIM_KINDS = (
     *("output", "not_output", "attends", "accuracy", "metric", "history", "lab", "importance", "tau"),
-    *("peaks", "weight", "probability", "hypothesis", "config"),
+    *("peaks", "weight", "score", "probability", "hypothesis", "config"),
 )
 # The kinds that may leave out `model`: they then speak of the step's own view (its model, sentence and
 # decoding), the numbers the page shows (explorer.lessons.values.resolve).
-VIEW_CLAIM_KINDS = ("peaks", "weight", "probability", "hypothesis")
+VIEW_CLAIM_KINDS = ("peaks", "weight", "score", "probability", "hypothesis")
 # A lab claim's experiments: the stored results of scripts/lab_results.py (seq2seq.lab.results).
 LAB_EXPERIMENTS = ("agreement", "permutation", "uniform", "length", "table")
 # An importance claim's methods and a tau claim's pairs "a~b" (seq2seq.lab.agreement, named here without Captum).
@@ -193,7 +193,7 @@ class Claim:
     `statistic` ("attention~integrated_gradients", ...) is within at_least..at_most.
     peaks: in that decode, the row of each of `steps` has its largest weight on the matching one of
     `tokens` (or of `positions`). weight: the weight row `step` puts on `token` or `position` (its
-    largest, given neither) is within at_least..at_most; probability: the probability the model gives
+    largest, given neither) is within at_least..at_most, score the same of its raw score; probability: the probability the model gives
     the target piece `token` (the chosen one, given none) at output position `step`; hypothesis: the
     log-probability of the finished hypothesis `expect` of a beam search of width `beam`. config: the
     model's configuration `setting` is `expect` ("true", "128", "gru"). A claim of VIEW_CLAIM_KINDS
@@ -201,7 +201,7 @@ class Claim:
     """
 
     kind: str
-    model: str
+    model: str = ""  # VIEW_CLAIM_KINDS may leave it out: the step's view's model
     sentence: str = ""
     expect: str = ""
     step: int = 0
@@ -630,12 +630,13 @@ _CLAIM_NEEDS = {
     "tau": ("model", "sentence", "statistic"),
     "peaks": ("steps",),
     "weight": (),
+    "score": (),
     "probability": (),
     "hypothesis": ("expect",),
     "config": ("model", "setting", "expect"),
 }
 _CLAIM_LISTS = {"steps": int, "tokens": str, "positions": int}  # peaks: one entry per row
-UNBOUNDED_KINDS = ("weight", "probability", "hypothesis")  # numbers shown: bounds only where given
+UNBOUNDED_KINDS = ("weight", "score", "probability", "hypothesis")  # numbers shown: bounds only where given
 
 
 def _claim_values(kind: str, values: dict) -> str | None:

@@ -22,9 +22,9 @@ from explorer.state.view import ViewState
 
 Translators = Callable[[str], object]  # registry name -> a seq2seq.decoding.Translator
 # The kinds whose claim measures one number (shown by a placeholder, held within at_least..at_most).
-VALUE_KINDS = ("accuracy", "metric", "lab", "tau", "weight", "probability", "hypothesis")
+VALUE_KINDS = ("accuracy", "metric", "lab", "tau", "weight", "score", "probability", "hypothesis")
 # The kinds this module checks (explorer.lessons.check hands them over).
-KINDS = ("peaks", "weight", "probability", "hypothesis", "config")
+KINDS = ("peaks", "weight", "score", "probability", "hypothesis", "config")
 
 
 def resolve(claim: Claim, view: ViewState | None) -> Claim:
@@ -57,7 +57,7 @@ def _trace(claim: Claim, translator):
     from explorer.lessons.check import claim_trace
 
     trace = claim_trace(translator, claim)
-    if claim.kind in ("peaks", "weight") and trace.attention is None:
+    if claim.kind in ("peaks", "weight", "score") and trace.attention is None:
         raise ValueError(f"{claim.model} has no attention")
     return trace
 
@@ -87,6 +87,16 @@ def weight(claim: Claim, translator) -> float:
     """The weight row `claim.step` puts on `claim.token` / `claim.position`, or its largest weight."""
     trace = _trace(claim, translator)
     row = _row(trace, claim, claim.step)
+    if not claim.token and claim.position < 0:
+        return max(row)
+    return row[_source_position(trace, claim, claim.token, claim.position)]
+
+
+def score(claim: Claim, translator) -> float:
+    """The raw score (before the softmax) row `claim.step` gives `claim.token` / `claim.position`, or its largest."""
+    trace = _trace(claim, translator)
+    _row(trace, claim, claim.step)  # the output is long enough
+    row = list(trace.steps[claim.step].scores)
     if not claim.token and claim.position < 0:
         return max(row)
     return row[_source_position(trace, claim, claim.token, claim.position)]
@@ -153,7 +163,7 @@ def claim_value(claim: Claim, translator_for: Translators) -> float:
         from seq2seq.lab.agreement import step_agreement
 
         return float(step_agreement(check.claim_importance(translator, claim))[claim.statistic])
-    measures = {"weight": weight, "probability": probability, "hypothesis": hypothesis}
+    measures = {"weight": weight, "score": score, "probability": probability, "hypothesis": hypothesis}
     if claim.kind not in measures:
         raise ValueError(f"a {claim.kind} claim measures no number")
     return measures[claim.kind](claim, translator)
