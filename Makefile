@@ -36,8 +36,9 @@ $(RUNTIME_STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-install-test: $(TEST_STAMP)  ## install test/lint tools, Chromium and CJK fonts, redis-server and nginx
+install-test: $(TEST_STAMP)  ## install test/lint tools, Chromium and CJK fonts, axe-core, redis-server and nginx
 	scripts/install_chromium.sh
+	scripts/install_axe.sh
 	scripts/install_servers.sh
 
 $(TEST_STAMP): requirements-test.txt requirements.txt | $(BIN)/python

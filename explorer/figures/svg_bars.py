@@ -60,6 +60,13 @@ def texts() -> dict[str, str]:
     }
 
 
+def _listed(labels: Sequence[str], values: Sequence[float | None]) -> str:
+    """The values as "label value, label value …" with two decimals: a chart's values for its text alternative."""
+    return _(", ").join(
+        f"{label} {_('n/a') if v is None else format(v, '.2f')}" for label, v in zip(labels, values, strict=True)
+    )
+
+
 def _columns(labels: Sequence[str]) -> int:
     """The widest of `labels` in monospace columns (at least 1)."""
     return max([1, *(display_width(label) for label in labels)])
@@ -88,7 +95,11 @@ def scores_payload(
     """One attention row in two panels: raw scores (S,) above a_t = softmax(scores) (S,) on a fixed 0–1 axis."""
     colors = {"score": SCORE_COLOR, "weight": OTHER_COLOR}
     rows = {"scores": scores, "weights": weights}
-    return _source_payload("scores", source_tokens, rows, id=SCORES_ID, colors=colors, scale=scale)
+    data = _source_payload("scores", source_tokens, rows, id=SCORES_ID, colors=colors, scale=scale)
+    data["label"] = _("Raw scores and attention weights of this step. Weights: {values}").format(
+        values=_listed(data["full"], data["weights"])
+    )
+    return data
 
 
 def topk_payload(candidates: Sequence[tuple[str, float]], chosen: str | None = None, scale: float = 1.0) -> dict:
@@ -104,6 +115,9 @@ def topk_payload(candidates: Sequence[tuple[str, float]], chosen: str | None = N
         "colors": {"chosen": CHOSEN_COLOR, "other": OTHER_COLOR},
         "scale": scale,
         "texts": texts(),
+        "label": _("Next-token candidates and their probabilities: {values}").format(
+            values=_listed(labels, [_number(p) for _piece, p in candidates])
+        ),
     }
 
 
@@ -119,6 +133,8 @@ def shares_payload(
     colors = {"weight": OTHER_COLOR, "share": SCORE_COLOR, "chosen": CHOSEN_COLOR}
     rows = {"weights": weights, "shares": shares}
     data = _source_payload("shares", source_tokens, rows, id=SHARES_ID, highlight=highlight, colors=colors, scale=scale)
+    label = _("Each source token's attention weight and its share of the context vector. Shares: {values}")
+    data["label"] = label.format(values=_listed(data["full"], data["shares"]))
     # The legend's 12 px text takes about 7 px a column (a Chinese character two): the second entry goes past the first.
     data["legend_gap"] = max(LEGEND_GAP_PX, 7 * display_width(data["texts"]["weight_legend"]) + 40)
     return data

@@ -15,12 +15,13 @@ from __future__ import annotations
 import functools
 import urllib.parse
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer import i18n
 from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatmap
-from explorer.i18n import N_, _
+from explorer.i18n import N_, _, pgettext
 from explorer.state import catalog, keys, link
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES, link_params
 from explorer.ui import components, fast_stepper, pickers
@@ -28,7 +29,7 @@ from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
 from explorer.views import decode_analysis as da
-from explorer.views import keyboard, words
+from explorer.views import keyboard, spoken, words
 from explorer.views import lab as lab_view
 from seq2seq.attention import SCORER_INFO
 from seq2seq.decoded import DecodedSentence, DecodedStep
@@ -169,7 +170,7 @@ def controls(n: int, presentation: bool) -> None:
     # Keyed: the heatmap (explorer.figures.svg_heatmap) draws the row a Step, Back or Reset asks for in the
     # browser at once, before this fragment's rerun brings the rest of the step's views.
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
-    cols[0].button(_("Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=ss[keys.DECODE_STEP] >= n)
+    cols[0].button(pgettext("button", "Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=ss[keys.DECODE_STEP] >= n)
     cols[1].button(_("Back"), key=back_key, on_click=dv.step_back, args=(ss,), disabled=ss[keys.DECODE_STEP] <= 0)
     cols[2].button(_("Pause") if dv.playing(ss) else _("Play"), key=PLAY_BUTTON, on_click=dv.toggle_play, args=(ss, n))
     cols[3].button(_("Reset"), key=reset_key, on_click=dv.reset, args=(ss,))
@@ -177,7 +178,7 @@ def controls(n: int, presentation: bool) -> None:
         cols[4].slider(_("Play speed (seconds per step)"), 0.1, 2.0, step=0.1, key=keys.DECODE_SPEED)
     # On a projector (no speed slider) the step slider goes under the buttons.
     step_box = cols[4] if presentation else st
-    step_box.slider(_("Step"), 0, n, key=keys.DECODE_STEP, help=_("Number of target tokens produced so far."))
+    step_box.slider(pgettext("slider", "Step"), 0, n, key=keys.DECODE_STEP, help=_("Number of target tokens produced so far."))
     # → / PageDown, ← / PageUp, Space and Home (a presentation clicker's keys) press the buttons above.
     buttons = {
         keyboard.FORWARD: step_key,
@@ -267,6 +268,32 @@ def heatmap(
     if merged:
         st.caption(words.rule(merged))
     pickers.units_toggle(st, keys.DECODE_UNITS, words.sides_of(translator))
+    attention_table(data, step, merged)
+
+
+TABLE_KEY = "decode_attention_table"
+
+
+def attention_table(data: DecodedSentence, step: int, merged: tuple[bool, bool] | None) -> None:
+    """The heatmap's rows as a table a screen reader can walk (rows: output tokens, columns: source
+    tokens, weights to 2 decimals), in an expander built only when open; in words on the `merged` sides."""
+    box = st.expander(_("Attention as a table"), key=TABLE_KEY, on_change="rerun")
+    if not box.open:
+        return
+    source, target, attention = data.source_tokens, data.target_tokens[:step], data.attention[:step]
+    if merged:
+        grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
+        source, target, attention = grid.source_labels, grid.target_labels[:rows], grid.attention[:rows]
+    with box:
+        if not target:
+            st.info(_("The table fills in a row per step: press Step."))
+            return
+        columns, index, cells = spoken.table_rows(source, target, attention)
+        st.caption(_("One row per output token, one column per source token: the attention weight, to 2 decimals."))
+        # A static HTML table (a dataframe is a canvas a screen reader cannot read), headed both ways.
+        # Its cells are Markdown: the tokens are escaped to show as typed.
+        index = pd.Index([escape_markdown(x) for x in index], name=_("output token"))
+        st.table(pd.DataFrame(cells, index=index, columns=[escape_markdown(x) for x in columns]))
 
 
 def step_tabs(data: DecodedSentence, translator, presentation: bool, merged: tuple[bool, bool] | None) -> None:

@@ -8,6 +8,7 @@ from explorer.figures import curves, heatmaps
 from explorer.i18n import _
 from explorer.i18n.errors import message_of
 from explorer.state.catalog import metric_title
+from explorer.ui.markdown import escape_markdown
 from explorer.views import timelapse as tv
 
 FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
@@ -71,7 +72,8 @@ def show(
             else:
                 st.caption(_("No attention to draw: this decoder sees only the encoder's final state."))
             if probe:
-                st.caption(_("output: {output}").format(output=f"`{probe.get('output', '')}`"))
+                # Plain text, not inline code: code in a caption is faded to 3:1, under WCAG's 4.5:1.
+                st.caption(_("output: {output}").format(output=escape_markdown(str(probe.get("output", "")))))
 
     metric = tv.metric_name(histories)
     losses, metrics = tv.epoch_series(histories, metric)

@@ -29,13 +29,15 @@ import streamlit as st
 from explorer.figures import svg_bars, svg_heatmap
 from explorer.state import keys
 from explorer.views import keyboard as keyboard_view
-from explorer.views import words
+from explorer.views import spoken, words
 from seq2seq.decoded import DecodedSentence
 
 KEYBOARD_NAME = "attention_explorer.keyboard"
 TAB_MEMORY_NAME = "attention_explorer.tab_memory"
 
 FOLDER = Path(__file__).resolve().parent
+# The Decode heatmap's aria-live region, which speaks each step (explorer.views.spoken).
+ANNOUNCE_ID = "decode-step-announce"
 
 
 @functools.cache
@@ -52,6 +54,7 @@ def heatmap_js() -> str:
         .replace("__STEP__", svg_heatmap.STEP_BUTTON)
         .replace("__BACK__", svg_heatmap.BACK_BUTTON)
         .replace("__RESET__", svg_heatmap.RESET_BUTTON)
+        .replace("__ANNOUNCE_ID__", ANNOUNCE_ID)
     )
     return source("heatmap_draw.js") + component
 
@@ -101,7 +104,8 @@ def heatmap(
     """
     scale = 1.5 if presentation else 1.0
     if merged is None:
-        _heatmap()(data=_with_clicks(svg_heatmap.payload_from_trace(data, step, scale, fit=presentation)), key=key)
+        payload = svg_heatmap.payload_from_trace(data, step, scale, fit=presentation)
+        _heatmap()(data=_with_clicks(_spoken(payload, data, step)), key=key)
         return
     grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
     titles = [
@@ -111,7 +115,13 @@ def heatmap(
         grid.source_labels, grid.target_labels, grid.attention, None, rows, scale, data.source,
         cell_notes=grid.notes("\n"), source_titles=titles[0], target_titles=titles[1], follow=False, fit=presentation,
     )  # fmt: skip
-    _heatmap()(data=_with_clicks(payload), key=key)
+    _heatmap()(data=_with_clicks(_spoken(payload, data, step)), key=key)
+
+
+def _spoken(payload: dict, data: DecodedSentence, step: int) -> dict:
+    """`payload` with what the heatmap's aria-live region says: every step's sentence and the page's step
+    (in the words view the heatmap's rows are words, but the page's steps are still tokens)."""
+    return {**payload, "announce": {"texts": spoken.announcements(data), "step": step}}
 
 
 def _with_clicks(payload: dict) -> dict:

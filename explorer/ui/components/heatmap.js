@@ -2,8 +2,9 @@
 // model, or a Step, Back or Reset click: `data.clicks` counts them) draws the heatmap afresh from
 // `data`. One click listener per page (capture phase, before Streamlit handles the click) moves the
 // current heatmap by a row at once when Step, Back or Reset is clicked: the row is in the browser
-// already. __SVG_ID__, __STEP__, __BACK__, __RESET__ are filled in from explorer.figures.svg_heatmap's
-// constants, never from user text.
+// already, and its aria-live region says the step shown. __SVG_ID__, __STEP__, __BACK__, __RESET__ are
+// filled in from explorer.figures.svg_heatmap's constants, __ANNOUNCE_ID__ from explorer.ui.components'
+// ANNOUNCE_ID, never from user text.
 const MOVES = {"st-key-__STEP__": 1, "st-key-__BACK__": -1, "st-key-__RESET__": null};
 
 function followButtons() {
@@ -19,8 +20,38 @@ function followButtons() {
       // At most one step ahead of the server: clicks that land before its rerun may be merged
       // into one by Streamlit, and a heatmap further ahead would then jump back.
       else if (view.shown() === view.serverStep) view.show(view.shown() + move, event.timeStamp);
+      if (view.announce) view.announce(view.shown());
     }
   }, true);
+}
+
+// The aria-live region that speaks the step shown: made once beside the heatmap and kept across
+// redraws (a screen reader speaks a change to a region it already knows, not a new one). Visually
+// hidden: sighted readers have "Step k of n" and the outlined row.
+function announcer(parentElement) {
+  let region = parentElement.querySelector(":scope > .ae-announce");
+  if (!region) {
+    region = document.createElement("div");
+    region.className = "ae-announce";
+    region.id = "__ANNOUNCE_ID__";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("aria-atomic", "true");
+    Object.assign(region.style, {position: "absolute", width: "1px", height: "1px", overflow: "hidden",
+      clip: "rect(0 0 0 0)", clipPath: "inset(50%)", whiteSpace: "nowrap", margin: "-1px", padding: "0"});
+    parentElement.appendChild(region);
+  }
+  return region;
+}
+
+// Says step k's sentence (made in Python: data.announce.texts[k]), unless it is already said.
+function announceWith(region, data) {
+  const texts = data.announce ? data.announce.texts : null;
+  return (k) => {
+    if (!texts || !texts.length) return;
+    const text = texts[Math.min(Math.max(k, 0), texts.length - 1)];
+    if (region.textContent !== text) region.textContent = text;  // user text: textContent only
+  };
 }
 
 export default function (component) {
@@ -36,6 +67,8 @@ export default function (component) {
   });
   view.show(data.step);
   view.serverStep = data.step;
+  view.announce = announceWith(announcer(parentElement), data);
+  if (data.announce) view.announce(data.announce.step);  // the page's step (in the words view, not the rows)
   // The words view (data.follow false) waits for the server: a step adds a piece, not always a word row.
   window.__aeHeatmapView = data.follow === false ? null : view;
   followButtons();

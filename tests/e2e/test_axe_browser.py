@@ -1,0 +1,66 @@
+"""Every page, in English and in Chinese, showing its main content, has no serious or critical
+WCAG 2.1 A/AA violation that axe-core finds (tests/e2e/axe.py).
+
+One server and one browser page for them all: each test opens its URL in the same tab, waits for the
+script to finish, then runs axe (about a second a page).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e import axe
+
+SCRIPT_DONE = "[data-test-script-state='notRunning']"
+SENTENCE = {"task": "dates", "scorer": "general", "sentence": "9 may 2018"}
+# Each page with the query that makes it show its main content (a sentence decoded, a lesson's step …).
+PAGES = {
+    "": {},
+    "Decode": {"task": "zh-en", "scorer": "concat", "sentence": "我爱你。", "step": "2"},
+    "Compare": {"task": "reverse", "sentence": "hello world"},
+    "Hidden_states": {**SENTENCE, "step": "3"},
+    "Beam_search": {**SENTENCE, "beam": "3"},
+    "Models": {},
+    "Train": {},
+    "Timelapse": {"task": "dates"},
+    "Lessons": {"lesson": "1-why-attention", "at": "1"},
+    "Lab": {**SENTENCE, "step": "3", "view": "step"},
+}
+LANGUAGES = ("en", "zh")
+
+
+def page_url(base: str, path: str, lang: str) -> str:
+    """The page's URL with its main-content query, in `lang`."""
+    query = {**PAGES[path], "lang": lang}
+    return f"{base}/{path}?{urllib.parse.urlencode(query)}"
+
+
+@pytest.fixture(scope="module")
+def tab(browser: Browser) -> Iterator[Page]:
+    """One tab for every page: a new context per page would cost a Streamlit session start each."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def settle(page: Page) -> None:
+    """Wait until the page's script has finished and late components have drawn."""
+    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
+    expect(page.locator(".stSpinner")).to_have_count(0, timeout=60_000)
+    page.wait_for_timeout(500)  # components (the heatmap, the bars) draw just after the run ends
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("path", list(PAGES))
+def test_no_serious_accessibility_violation(tab: Page, streamlit_server: str, path: str, lang: str) -> None:
+    tab.goto(page_url(streamlit_server, path, lang))
+    settle(tab)
+    expect(tab.locator(".stException")).to_have_count(0)
+    found = axe.blocking(axe.violations(tab))
+    assert not found, f"/{path} in {lang}: axe found\n{axe.report(found)}"
