@@ -10,7 +10,7 @@ import streamlit as st
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import class_state, class_student, class_teacher, frame
+from explorer.ui import class_state, class_student, class_teacher, frame, layout
 from explorer.ui import decode_sections as ui
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
@@ -20,6 +20,7 @@ from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 presentation = frame.page(N_("Decode, step by step"), N_("Decode"), view="decode")
+layout.compact_top(presentation)
 ss = st.session_state
 
 available = catalog.available()

@@ -273,7 +273,7 @@ def stepper_data(at: AppTest) -> dict:
 
 def test_the_instant_stepper_is_chinese():
     at = page(instant=True, **DATES)
-    assert [e.label for e in at.expander] == ["即时单步（在浏览器中）"]
+    assert [e.label for e in at.expander] == ["任务、模型、策略和播放速度", "即时单步（在浏览器中）"]
     assert "整个解码已经算好：在这里按 单步 ▶ 会直接画出下一行，无需请求服务器。" in [c.value for c in at.caption]
     data = stepper_data(at)
     words = data["texts"]
@@ -314,7 +314,7 @@ def test_without_lang_the_page_stays_english():
     assert labels[svg_heatmap.STEP_BUTTON] == "Step" and labels["decode_play"] == "Play"
     assert at.text_input(key=keys.DECODE_SENTENCE).label == "Source sentence"
     assert at.radio(key=keys.DECODE_STRATEGY).options == ["greedy", "sampling", "beam search"]
-    assert [e.label for e in at.expander] == ["Instant stepping (in the browser)"]
+    assert [e.label for e in at.expander] == ["Task, model, strategy and play speed", "Instant stepping (in the browser)"]
     assert any(m.value.startswith("**Step 2 of") for m in at.markdown)
     (table,) = at.dataframe
     assert list(table.value.columns) == ["rank", "token", "probability", "chosen"]

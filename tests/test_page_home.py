@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.figures import svg_heatmap
+from explorer.state import keys
 from explorer.state.catalog import Entry, headline
+from explorer.ui import home_sections
+from explorer.ui.loaders import get_translator
+from explorer.views import home
 from seq2seq.registry import Headline, registry
-from tests.app_fixtures import use_registry
+from tests.app_fixtures import ok, point_app_at, use_registry
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -57,4 +64,72 @@ def test_home_starts_a_newcomer_on_the_lessons(monkeypatch):
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
     (lessons,) = [el for el in at.main.get("page_link") if "Lessons" in el.proto.page]
-    assert lessons.proto.label.startswith("New to attention? Take a guided lesson")
+    assert lessons.proto.label == "Take a guided lesson"
+
+
+# -- the first screen: a live example from a shipped model --------------------------------------------
+def _example(at: AppTest) -> dict:
+    (heatmap,) = [
+        json.loads(el.proto.json)
+        for el in at.get("bidi_component")
+        if el.proto.component_name == svg_heatmap.COMPONENT_NAME
+    ]
+    return heatmap
+
+
+def _shipped(monkeypatch) -> None:
+    """The shipped models (the first screen's examples are theirs)."""
+    monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(APP.parent / ".no-user-models"))
+    point_app_at(monkeypatch, APP.parent / "pretrained")
+
+
+@pytest.mark.parametrize(
+    ("lang", "model", "sentence", "output"),
+    [("zh", "zh-en/general", "我爱你。", "I love you."), ("en", "en-fr/general", "I love you.", "Je t'aime.")],
+)
+def test_home_opens_on_a_live_example_stepped_one_click_a_row(monkeypatch, lang, model, sentence, output):
+    _shipped(monkeypatch)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = lang
+    ok(at.run())
+    decoded = get_translator(model).greedy(sentence).plain(model)
+    example = _example(at)
+    assert example["step"] == 1  # labels are "position token"
+    assert [label.split(" ", 1)[1] for label in example["source"]] == decoded.source_tokens
+    for shown, row in zip(example["attention"], decoded.attention, strict=True):  # the model's own rows
+        assert shown == pytest.approx(row, abs=5.1e-5)  # sent rounded to 4 decimals
+    assert get_translator(model).target_tokenizer.decode(decoded.token_ids) == output
+    for step in range(2, decoded.num_steps + 1):
+        ok(next(b for b in at.button if b.key == home_sections.STEP_BUTTON).click().run())
+        assert _example(at)["step"] == step
+    (again,) = [b for b in at.button if b.key == home_sections.STEP_BUTTON]
+    assert again.label == ("从头再来" if lang == "zh" else "Start again")
+    ok(again.click().run())
+    assert _example(at)["step"] == 1
+    (decode_link,) = [el for el in at.main.get("page_link") if el.proto.label in ("Open in Decode", "在解码页打开")]
+    assert "1_Decode" in decode_link.proto.page
+
+
+def test_home_offers_three_ways_in(monkeypatch):
+    use_registry(monkeypatch)
+    at = ok(AppTest.from_file(str(APP), default_timeout=60).run())
+    pages = [el.proto.page for el in at.main.get("page_link")]
+    assert any("Lessons" in p for p in pages) and any("Decode" in p for p in pages)
+    assert any(b.key == "class_join" for b in at.main.button)
+    assert at.text_input(key=keys.CLASS_JOIN_CODE).label == "Class code"
+
+
+@pytest.mark.parametrize(
+    ("lang", "available", "expected"),
+    [
+        ("zh", {"zh-en": ["none", "general"], "en-fr": ["general"]}, ("zh-en", "general", "我爱你。")),
+        ("en", {"zh-en": ["general"], "en-fr": ["dot", "general"]}, ("en-fr", "general", "I love you.")),
+        ("fr", {"en-fr": ["dot"]}, ("en-fr", "dot", "I love you.")),  # another language: the English example
+        ("zh", {"reverse": ["dot"]}, ("reverse", "dot", "hello world")),  # no zh-en model: a task that has one
+        ("zh", {}, None),
+    ],
+)
+def test_which_example_a_language_opens_on(lang, available, expected):
+    assert home.first_example(lang, available, {"reverse": "hello world"}) == expected
+    assert home.next_step(3, 3) == 1 and home.next_step(1, 3) == 2
+    assert home.shown_step(None, 4) == 1 and home.shown_step(9, 4) == 4 and home.shown_step(True, 4) == 1

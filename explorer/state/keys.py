@@ -45,6 +45,7 @@ DECODE_UNITS = "decode_units"  # the heatmap's "pieces / words" toggle (explorer
 # step that link asked for, the trace kept for step clicks, play, the last what-if.
 DECODE_LINK_VIEW, ASKED_STEP = "_decode_link_view", "_decode_asked_step"
 TRACE, PLAYING, WHATIF_RESULT = "_decode_trace", "_decode_playing", "_decode_whatif"
+HOME_STEP = "_home_step"  # rows the home page's live example shows (explorer.views.home)
 STEP_CLICKS = "_decode_step_clicks"  # Step, Back and Reset clicks so far (explorer.ui.components.heatmap)
 
 # -- the other pages ----------------------------------------------------------------------------

@@ -77,22 +77,30 @@ def join(raw: object) -> ClassError | Note | None:
     return None
 
 
-def join_box() -> None:
-    """The home page's "Class code" box and "Join a class" button; a join link (?room=CODE) joins at once."""
-    ss = st.session_state
+def join_from_link() -> None:
+    """A join link (?room=CODE) joins at once, before the page draws anything (then follows the teacher)."""
     if not usable():  # a malformed Redis URL: the page says so instead
         return
     raw = st.query_params.get(follow.ROOM_PARAM)
-    if raw is not None:
-        del st.query_params[follow.ROOM_PARAM]
-        problem = join(raw)
-        if problem is None:
-            st.rerun()  # follow at once: frame.page takes the student to the teacher's page
-        st.warning(message_of(problem))
-    if joined(ss) or teaching(ss):
+    if raw is None:
         return
-    st.subheader(_("Join a class"))
-    code_box, button_box = st.columns([2, 1], vertical_alignment="bottom")
+    del st.query_params[follow.ROOM_PARAM]
+    problem = join(raw)
+    if problem is None:
+        st.rerun()  # follow at once: frame.page takes the student to the teacher's page
+    st.warning(message_of(problem))
+
+
+def join_box(heading: bool = True) -> None:
+    """The home page's "Class code" box and "Join a class" button (`heading`: under a subheader of its own)."""
+    ss = st.session_state
+    if joined(ss) or teaching(ss) or not usable():
+        return
+    if heading:
+        st.subheader(_("Join a class"))
+    else:
+        st.markdown(_("**Join** your teacher's class"))
+    code_box, button_box = st.columns([3, 2], vertical_alignment="bottom")
     code_box.text_input(
         _("Class code"), key=keys.CLASS_JOIN_CODE, max_chars=12, placeholder="ABC234",
         help=_("The six letters and digits your teacher shows."),
