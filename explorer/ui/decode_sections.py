@@ -21,7 +21,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer import i18n
 from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatmap
-from explorer.i18n import N_, _
+from explorer.i18n import N_, _, pgettext
 from explorer.state import catalog, keys, link
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES, link_params
 from explorer.ui import components, fast_stepper, pickers
@@ -54,13 +54,36 @@ def inputs(available: dict[str, list[str]], presentation: bool):
             _model_box(narrow=False)
             _strategy_boxes((st, *st.columns(2), st))  # stacked: the expander is a third of the page wide
         return box
-    task_box, _beside = st.columns([1, 2])  # the task box keeps its width of a third
-    _task_box(task_box, available)
+    ss = st.session_state
+    if not ss.get(keys.DECODE_SENTENCE, "").strip():  # nothing chosen yet: every setting in sight
+        task_box, _beside = st.columns([1, 2])  # the task box keeps its width of a third
+        _task_box(task_box, available)
+        _scorer_box(available)
+        _model_box(narrow=True)
+        _sentence_and_examples()
+        _strategy_boxes(st.container().columns([5, 2, 2, 4]))
+        return st
+    # A sentence is chosen: the sentence and the scorer stay in sight, the rest folds, so that the
+    # heatmap's first row is on a 1366×768 laptop's first screen.
+    _sentence_and_examples()
     _scorer_box(available)
-    _model_box(narrow=True)
+    box = st.expander(_("Task, model, strategy and play speed"))
+    with box:
+        task_box, _beside = st.columns([1, 2])
+        _task_box(task_box, available)
+        _model_box(narrow=True)
+        _strategy_boxes(st.container().columns([5, 2, 2, 4]))
+        speed_box, _beside = st.columns([1, 2])
+        ss.setdefault(keys.DECODE_SPEED, dv.DEFAULT_SPEED)
+        speed_box.slider(_("Play speed (seconds per step)"), 0.1, 2.0, step=0.1, key=keys.DECODE_SPEED)
+    return box
+
+
+def _sentence_and_examples() -> None:
+    """The sentence box and, beside it, the task's examples."""
+    ss = st.session_state
     sentence, example = st.columns([2, 1])
     _sentence_box(sentence)
-    ss = st.session_state
     example.selectbox(
         _("Or pick an example"),
         dv.example_sentences(ss[keys.DECODE_TASK]),
@@ -70,8 +93,6 @@ def inputs(available: dict[str, list[str]], presentation: bool):
         on_change=dv.on_example,
         args=(ss,),
     )
-    _strategy_boxes(st.container().columns([5, 2, 2, 4]))
-    return st
 
 
 def _task_box(box, available: dict[str, list[str]]) -> None:
@@ -165,20 +186,16 @@ def controls(n: int, presentation: bool) -> None:
     ss = st.session_state
     if presentation:
         cols = [*st.columns(2), *st.columns(2), st]
-    else:
-        cols = st.columns([1, 1, 1, 1, 2])  # narrower, "Reset" did not fit its button on a 1024-pixel laptop
+    else:  # one row, the step slider beside the buttons (the play speed is in the folded settings)
+        cols = st.columns([1, 1, 1, 1, 3], vertical_alignment="bottom")
     # Keyed: the heatmap (explorer.figures.svg_heatmap) draws the row a Step, Back or Reset asks for in the
     # browser at once, before this fragment's rerun brings the rest of the step's views.
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
-    cols[0].button(_("Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=ss[keys.DECODE_STEP] >= n)
+    cols[0].button(pgettext("button", "Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=ss[keys.DECODE_STEP] >= n)
     cols[1].button(_("Back"), key=back_key, on_click=dv.step_back, args=(ss,), disabled=ss[keys.DECODE_STEP] <= 0)
     cols[2].button(_("Pause") if dv.playing(ss) else _("Play"), key=PLAY_BUTTON, on_click=dv.toggle_play, args=(ss, n))
     cols[3].button(_("Reset"), key=reset_key, on_click=dv.reset, args=(ss,))
-    if not presentation:
-        cols[4].slider(_("Play speed (seconds per step)"), 0.1, 2.0, step=0.1, key=keys.DECODE_SPEED)
-    # On a projector (no speed slider) the step slider goes under the buttons.
-    step_box = cols[4] if presentation else st
-    step_box.slider(_("Step"), 0, n, key=keys.DECODE_STEP, help=_("Number of target tokens produced so far."))
+    cols[4].slider(pgettext("slider", "Step"), 0, n, key=keys.DECODE_STEP, help=_("Number of target tokens produced so far."))
     # → / PageDown, ← / PageUp, Space and Home (a presentation clicker's keys) press the buttons above.
     buttons = {
         keyboard.FORWARD: step_key,
@@ -202,13 +219,13 @@ def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
     """Everything that follows the step: heatmap, current step, explain, what-if, override, links."""
     step = st.session_state[keys.DECODE_STEP]
     src, _tgt, _att = data.visible(step)
-    output_so_far(data, step, translator)
     row = data.current(step)
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
     main, side = (st.container(), st.container()) if presentation else st.columns([3, 2])
     with main:
         heatmap(data, step, presentation, translator, merged)
-    with side:
+    with side:  # beside the heatmap, which starts right under the controls
+        output_so_far(data, step, translator)
         current_step(src, row, data.strategy, presentation)
         if row is not None and not presentation:
             lab_link(data.strategy)
