@@ -688,8 +688,18 @@ def test_errors_are_translated_where_shown():
 def test_limits_from_the_environment():
     assert Limits.from_env({}) == Limits()
     defaults = Limits()
-    assert (defaults.max_rooms, defaults.max_students, defaults.idle_seconds, defaults.away_seconds) == (100, 200, 600, 15)
-    assert (defaults.gone_seconds, defaults.live_seconds, defaults.join_attempts, defaults.max_questions) == (60, 15, 10, 200)
+    assert (defaults.max_rooms, defaults.max_students, defaults.idle_seconds, defaults.away_seconds) == (
+        100,
+        200,
+        600,
+        15,
+    )
+    assert (defaults.gone_seconds, defaults.live_seconds, defaults.join_attempts, defaults.max_questions) == (
+        60,
+        15,
+        10,
+        200,
+    )
     # A school behind one address: 200 students joining twice, a quarter mistyping twice, a dozen teachers.
     assert defaults.joins == Rate(600, 600.0) and defaults.failed_joins == Rate(200, 60.0)
     assert defaults.creates == Rate(20, 3600.0)

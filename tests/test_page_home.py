@@ -107,7 +107,7 @@ def test_home_opens_on_a_live_example_stepped_one_click_a_row(monkeypatch, lang,
     ok(again.click().run())
     assert _example(at)["step"] == 1
     (decode_link,) = [el for el in at.main.get("page_link") if el.proto.label in ("Open in Decode", "在解码页打开")]
-    assert "1_Decode" in decode_link.proto.page
+    assert decode_link.proto.page == "Decode" and decode_link.proto.query_string.endswith("&step=1")
 
 
 def test_home_offers_three_ways_in(monkeypatch):
