@@ -314,7 +314,10 @@ def test_without_lang_the_page_stays_english():
     assert labels[svg_heatmap.STEP_BUTTON] == "Step" and labels["decode_play"] == "Play"
     assert at.text_input(key=keys.DECODE_SENTENCE).label == "Source sentence"
     assert at.radio(key=keys.DECODE_STRATEGY).options == ["greedy", "sampling", "beam search"]
-    assert [e.label for e in at.expander] == ["Task, model, strategy and play speed", "Instant stepping (in the browser)"]
+    assert [e.label for e in at.expander] == [
+        "Task, model, strategy and play speed",
+        "Instant stepping (in the browser)",
+    ]
     assert any(m.value.startswith("**Step 2 of") for m in at.markdown)
     (table,) = at.dataframe
     assert list(table.value.columns) == ["rank", "token", "probability", "chosen"]
