@@ -4,6 +4,8 @@ Every string a user reads is written in English where it is used and marked for 
 
 - ``_("Step")`` translates now, into the current language;
 - ``ngettext("{n} answer", "{n} answers", n).format(n=n)`` picks the plural form of the language;
+- ``pgettext("button", "Step")`` translates a message as meant in a context, where one English word
+  needs two translations (the Step button 单步, the step slider 步数);
 - ``N_("...")`` only marks a string written at import time (a module constant); the code that shows
   it translates it with ``_(CONSTANT)`` then.
 
@@ -110,6 +112,11 @@ def translations(lang: str) -> NullTranslations:
 def _(message: str) -> str:
     """`message` in the current language (itself when the catalog has no translation)."""
     return translations(current()).gettext(message)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` as meant in `context` (a catalog entry with that msgctxt), in the current language."""
+    return translations(current()).pgettext(context, message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -106,8 +106,16 @@ def untranslated(files: Iterable[str], lang: str = "zh") -> list[str | list[str]
         if message.id and any(f in wanted for f, _ in message.locations):
             entry = catalog.get(message.id, message.context)
             if entry is None or entry.fuzzy or not _translated(entry):
-                todo.append(list(message.id) if isinstance(message.id, tuple | list) else message.id)
+                if isinstance(message.id, tuple | list):
+                    todo.append(list(message.id))
+                else:  # a message with a context as `add` takes it back
+                    todo.append(f"{message.context}{CONTEXT_SEP}{message.id}" if message.context else message.id)
     return todo
+
+
+# A key of `add` for a message with a context (pgettext): the context, this character, the message (as in
+# a compiled catalog); in JSON "button\u0004Step".
+CONTEXT_SEP = "\x04"
 
 
 def add(translations: Mapping[str, str | list[str]], lang: str = "zh") -> tuple[int, list[str]]:
@@ -121,7 +129,8 @@ def add(translations: Mapping[str, str | list[str]], lang: str = "zh") -> tuple[
         catalog = update(lang)
         written, unknown = 0, []
         for key, string in translations.items():
-            entry = catalog.get(key)
+            context, _sep, message = key.rpartition(CONTEXT_SEP)  # "button\x04Step": a pgettext message
+            entry = catalog.get(message, context or None)
             if entry is None:
                 unknown.append(key)
                 continue
