@@ -4,14 +4,17 @@ given back within a minute, and stored values out of any plausible range."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
 
-from explorer.classes import codes
+from explorer.classes import codes, follow
 from explorer.classes.export import questions_csv
 from explorer.classes.memory import MemoryStore
 from explorer.classes.store import (
+    AlreadyAnswered,
     ClassFull,
     ClassLocked,
     Limits,
@@ -264,3 +267,50 @@ def test_the_embedded_store_counts_nothing_from_a_past_window(clock):
     clock.advance(60)
     with pytest.raises(NoSuchClass):
         store.join("ZZZZZZ", _member(), client="x")
+
+
+# -- vote, discuss, vote again ---------------------------------------------------------------------------
+def test_a_question_asked_again_keeps_both_votes(make):
+    store = make()
+    code, token = store.create()
+    members = [codes.new_member_id() for _ in range(4)]
+    for member in members:
+        store.join(code, member)
+    first = store.ask(code, token, **ATTEND)
+    for member, option in zip(members, (0, 0, 1, 2), strict=True):
+        store.answer(code, first, member, option)
+    store.reveal(code, token, first)
+    again = store.ask(code, token, **ATTEND, again_of=first)
+    assert store.current_question(code).again_of == first and not store.current_question(code).revealed
+    for member in members:  # everyone may vote again, once
+        store.answer(code, again, member, 1)
+    with pytest.raises(AlreadyAnswered):
+        store.answer(code, again, members[0], 0)
+    store.reveal(code, token, again)
+    asked = store.questions(code)
+    assert [(q.id, q.again_of, q.counts) for q in asked] == [(1, 0, (2, 1, 1)), (2, 1, (0, 4, 0))]
+    assert follow.rounds(asked) == {1: 1, 2: 2}
+    assert follow.asked_before(asked, asked[1]) == asked[0]
+    rows = follow.reveal_rows(asked[1], asked[0])
+    assert [(r["before"], r["share"], r["model"]) for r in rows] == [
+        (0.5, 0.0, 0.25),
+        (0.25, 1.0, 0.5),
+        (0.25, 0.0, 0.25),
+    ]
+    table = list(csv.reader(io.StringIO(questions_csv(asked))))
+    assert [row[:3] for row in table[1:]] == [["1", "1", ""]] * 3 + [["2", "2", "1"]] * 3
+    assert [row[8] for row in table[1:]] == ["2", "1", "1", "0", "4", "0"]  # both votes' answers
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "1", True, 2**53])
+def test_a_question_asked_again_names_a_whole_id(make, bad):
+    store = make()
+    code, token = store.create()
+    with pytest.raises(ValueError):
+        store.ask(code, token, **ATTEND, again_of=bad)
+
+
+def test_a_stored_question_without_a_second_vote_field_still_reads():
+    fields = checked_question(**ATTEND)
+    del fields["again_of"]
+    assert parse_question(1, question_json(fields, START), "[0,0,0]", False).again_of == 0

@@ -1069,23 +1069,24 @@ def test_the_csv_of_a_class(room, clock):
     clock.advance(61.5)
     store.ask(code, token, "token", 4, ["=SUM(A1)", "+1", "-2", "@x", "\tx", 'plain, "quoted"'], [5], [0.1] * 6)
     assert questions_csv(store.questions(code)) == (
-        "question,kind,step,asked,option,text,answers,right,weight,share_right\r\n"
-        "1,attend,2,2027-01-15T08:00:00+00:00,0,le,1,no,0.2500,0.6667\r\n"
-        "1,attend,2,2027-01-15T08:00:00+00:00,1,chat,2,yes,0.5000,0.6667\r\n"
-        "1,attend,2,2027-01-15T08:00:00+00:00,2,noir,0,no,0.2500,0.6667\r\n"
-        "2,token,4,2027-01-15T08:01:01+00:00,0,'=SUM(A1),0,no,0.1000,\r\n"
-        "2,token,4,2027-01-15T08:01:01+00:00,1,'+1,0,no,0.1000,\r\n"
-        "2,token,4,2027-01-15T08:01:01+00:00,2,'-2,0,no,0.1000,\r\n"
-        "2,token,4,2027-01-15T08:01:01+00:00,3,'@x,0,no,0.1000,\r\n"
-        "2,token,4,2027-01-15T08:01:01+00:00,4,'\tx,0,no,0.1000,\r\n"
-        '2,token,4,2027-01-15T08:01:01+00:00,5,"plain, ""quoted""",0,yes,0.1000,\r\n'
+        "question,vote,again_of,kind,step,asked,option,text,answers,right,weight,share_right\r\n"
+        "1,1,,attend,2,2027-01-15T08:00:00+00:00,0,le,1,no,0.2500,0.6667\r\n"
+        "1,1,,attend,2,2027-01-15T08:00:00+00:00,1,chat,2,yes,0.5000,0.6667\r\n"
+        "1,1,,attend,2,2027-01-15T08:00:00+00:00,2,noir,0,no,0.2500,0.6667\r\n"
+        "2,1,,token,4,2027-01-15T08:01:01+00:00,0,'=SUM(A1),0,no,0.1000,\r\n"
+        "2,1,,token,4,2027-01-15T08:01:01+00:00,1,'+1,0,no,0.1000,\r\n"
+        "2,1,,token,4,2027-01-15T08:01:01+00:00,2,'-2,0,no,0.1000,\r\n"
+        "2,1,,token,4,2027-01-15T08:01:01+00:00,3,'@x,0,no,0.1000,\r\n"
+        "2,1,,token,4,2027-01-15T08:01:01+00:00,4,'\tx,0,no,0.1000,\r\n"
+        '2,1,,token,4,2027-01-15T08:01:01+00:00,5,"plain, ""quoted""",0,yes,0.1000,\r\n'
     )
 
 
 def test_the_csv_reads_back_as_data():
     question = Question(1, "token", 0, ("a\nb", "", "ü,=", "-"), (0,), (0.5, 0.25, 0.25, 0.0), (0, 0, 0, 0), False, 0.0)
     rows = list(csv.reader(io.StringIO(questions_csv([question]))))
-    assert rows[0] == "question kind step asked option text answers right weight share_right".split()
-    assert [row[5] for row in rows[1:]] == ["a\nb", "", "ü,=", "'-"]
-    assert rows[1][3] == "1970-01-01T00:00:00+00:00"
-    assert questions_csv([]) == "question,kind,step,asked,option,text,answers,right,weight,share_right\r\n"
+    assert rows[0] == "question vote again_of kind step asked option text answers right weight share_right".split()
+    assert [row[7] for row in rows[1:]] == ["a\nb", "", "ü,=", "'-"]
+    assert rows[1][5] == "1970-01-01T00:00:00+00:00"
+    header = "question,vote,again_of,kind,step,asked,option,text,answers,right,weight,share_right\r\n"
+    assert questions_csv([]) == header

@@ -171,17 +171,35 @@ def answer_shares(question: Question) -> list[float]:
     return [count / total if total else 0.0 for count in question.counts]
 
 
-def reveal_rows(question: Question) -> list[dict]:
+def reveal_rows(question: Question, before: Question | None = None) -> list[dict]:
     """One row per option for the reveal's table and histogram: the option, the class's answers and
-    share, the model's weight, whether it is right."""
+    share, the model's weight, whether it is right; with `before` (the first vote of a question asked
+    again), that vote's share too ("before"; None without one)."""
     shares = answer_shares(question)
+    earlier = answer_shares(before) if before is not None and len(before.options) == len(question.options) else None
     return [
         {
             "option": option,
             "answers": question.counts[i],
             "share": shares[i],
+            "before": None if earlier is None else earlier[i],
             "model": question.weights[i] if i < len(question.weights) else 0.0,
             "right": i in question.right,
         }
         for i, option in enumerate(question.options)
     ]
+
+
+def rounds(questions: Sequence[Question]) -> dict[int, int]:
+    """Each question's vote: 1 for a question asked first, 2 for the same asked again after it, and so on
+    (a question asked again of one that is not there counts as a first)."""
+    found: dict[int, int] = {}
+    for question in sorted(questions, key=lambda q: q.id):
+        earlier = found.get(question.again_of) if 0 < question.again_of < question.id else None
+        found[question.id] = 1 if earlier is None else earlier + 1
+    return found
+
+
+def asked_before(questions: Sequence[Question], question: Question) -> Question | None:
+    """The vote `question` asks again, when it is one of `questions`."""
+    return next((q for q in questions if q.id == question.again_of and q.id < question.id), None)

@@ -68,6 +68,7 @@ class _Question:
             counts=tuple(self.counts),
             revealed=self.revealed,
             asked=self.asked,
+            again_of=f["again_of"],
         )
 
 
@@ -185,8 +186,9 @@ class MemoryStore(RoomStore):
         options: Sequence[str],
         right: Sequence[int],
         weights: Sequence[float],
+        again_of: int = 0,
     ) -> int:
-        fields = checked_question(kind, step, options, right, weights)
+        fields = checked_question(kind, step, options, right, weights, again_of)
         with self._lock:
             now = self._clock()
             room = self._teacher_room(code, token, now)

@@ -517,8 +517,9 @@ class RedisStore(RoomStore):
         options: Sequence[str],
         right: Sequence[int],
         weights: Sequence[float],
+        again_of: int = 0,
     ) -> int:
-        fields = checked_question(kind, step, options, right, weights)
+        fields = checked_question(kind, step, options, right, weights, again_of)
         meta = question_json(fields, float(self._clock()))
         zeros = "[" + ",".join("0" * len(fields["options"])) + "]"
         outcome, *rest = self._teacher("ask", code, token, meta, zeros, self.limits.max_questions)

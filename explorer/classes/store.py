@@ -239,6 +239,7 @@ class Question:
     counts: tuple[int, ...]  # answers per option
     revealed: bool
     asked: float  # time.time()
+    again_of: int = 0  # the question this one asks again (a second vote after discussion), 0 for a first
 
     @property
     def answers(self) -> int:
@@ -303,8 +304,11 @@ def is_option(option: object, n: int) -> bool:
     return _whole(option) and 0 <= option < n
 
 
-def checked_question(kind: object, step: object, options: object, right: object, weights: object) -> dict:
-    """A question's fields as plain lists (the JSON stored), or ValueError for a bad kind or shape."""
+def checked_question(
+    kind: object, step: object, options: object, right: object, weights: object, again_of: object = 0
+) -> dict:
+    """A question's fields as plain lists (the JSON stored), or ValueError for a bad kind or shape.
+    `again_of`: the id of the question this one asks again, 0 for a first question."""
     if kind not in KINDS:
         raise ValueError(f"a question's kind is one of {', '.join(KINDS)}")
     if not _whole(step) or not 0 <= step <= MAX_STEP:
@@ -325,12 +329,15 @@ def checked_question(kind: object, step: object, options: object, right: object,
     total = math.fsum(float(w) for w in weights)
     if (kind == "attend" and abs(total - 1.0) > 0.01) or total > 1.01:
         raise ValueError("an attention row sums to 1; candidates' probabilities to at most 1")
+    if not _whole(again_of) or not 0 <= again_of <= 2**52:
+        raise ValueError("a question asked again names the id of the question it repeats")
     return {
         "kind": str(kind),
         "step": int(step),
         "options": [str(text) for text in options],
         "right": sorted(int(i) for i in right),
         "weights": [float(w) for w in weights],
+        "again_of": int(again_of),
     }
 
 
@@ -421,12 +428,13 @@ def parse_question(qid: object, meta: object, counts: object, revealed: object) 
     qid = _int(qid, 1, 2**62)
     data = meta if isinstance(meta, dict) else _json(meta, MAX_QUESTION_BYTES)
     counts = counts if isinstance(counts, list | tuple) else _json(counts, 16 * MAX_OPTIONS)
-    if qid is None or not isinstance(data, dict) or set(data) != {*_QUESTION_FIELDS, "asked"}:
+    # "again_of" is optional: a question stored before second votes existed has none.
+    if qid is None or not isinstance(data, dict) or set(data) - {"again_of"} != {*_QUESTION_FIELDS, "asked"}:
         return None
     if not isinstance(revealed, bool) or not isinstance(counts, list | tuple):
         return None
     try:
-        fields = checked_question(*(data[name] for name in _QUESTION_FIELDS))
+        fields = checked_question(*(data[name] for name in _QUESTION_FIELDS), again_of=data.get("again_of", 0))
     except ValueError:
         return None
     asked = data["asked"]
@@ -444,6 +452,7 @@ def parse_question(qid: object, meta: object, counts: object, revealed: object) 
         counts=tuple(int(c) for c in counts),
         revealed=revealed,
         asked=float(asked),
+        again_of=fields["again_of"],
     )
 
 
@@ -522,8 +531,10 @@ class RoomStore(ABC):
         options: Sequence[str],
         right: Sequence[int],
         weights: Sequence[float],
+        again_of: int = 0,
     ) -> int:
-        """Ask a question (closing the previous one): its id. ValueError for a bad shape (`checked_question`)."""
+        """Ask a question (closing the previous one): its id. ValueError for a bad shape (`checked_question`).
+        `again_of`: the id of an earlier question this one asks again (a second vote), else 0."""
 
     @abstractmethod
     def answer(self, code: str, question: int, member: str, option: int) -> None:

@@ -118,33 +118,39 @@ def histogram_grid(
 
 # -- live classes ------------------------------------------------------------------------------
 CLASS_COLOR = "#ff7f0e"
+FIRST_VOTE_COLOR = "#ffbb78"  # the first vote of a question asked again: the class's colour, lighter
 
 
 def class_answers(rows: Sequence[Mapping], kind: str) -> go.Figure:
     """A revealed question: the class's share of answers per option beside the model's own weight (its
-    attention row for "attend", its probabilities for "token"), one pair of bars per option, 0–1.
+    attention row for "attend", its probabilities for "token"), bars per option, 0–1; a question asked
+    again shows the first vote's shares too (rows' "before"), before the second's.
 
-    rows: explorer.classes.follow.reveal_rows (option, answers, share, model, right); a right option's
-    label is marked ✓.
+    rows: explorer.classes.follow.reveal_rows (option, answers, share, before, model, right); a right
+    option's label is marked ✓. The legend sits under the bars, so that at a phone's 390 px it covers none.
     """
     marked = [f"{row['option']} ✓" if row["right"] else str(row["option"]) for row in rows]
     labels = [plotly_text(label) for label in position_labels(marked)]
     model = _("model's attention") if kind == "attend" else _("model's probability")
-    figure = go.Figure(
-        [
-            go.Bar(x=labels, y=[row["share"] for row in rows], name=_("class's answers"), marker_color=CLASS_COLOR,
-                   customdata=[row["answers"] for row in rows],
-                   hovertemplate="%{x}<br>%{y:.0%} (%{customdata})<extra></extra>"),
-            go.Bar(x=labels, y=[row["model"] for row in rows], name=model, marker_color=OTHER_COLOR,
-                   hovertemplate="%{x}<br>%{y:.3f}<extra></extra>"),
-        ]
-    )  # fmt: skip
+    again = any(row.get("before") is not None for row in rows)
+    bars = []
+    if again:
+        bars.append(go.Bar(x=labels, y=[row["before"] or 0.0 for row in rows], name=_("first vote"),
+                           marker_color=FIRST_VOTE_COLOR, hovertemplate="%{x}<br>%{y:.0%}<extra></extra>"))
+    bars += [
+        go.Bar(x=labels, y=[row["share"] for row in rows], name=_("second vote") if again else _("class's answers"),
+               marker_color=CLASS_COLOR, customdata=[row["answers"] for row in rows],
+               hovertemplate="%{x}<br>%{y:.0%} (%{customdata})<extra></extra>"),
+        go.Bar(x=labels, y=[row["model"] for row in rows], name=model, marker_color=OTHER_COLOR,
+               hovertemplate="%{x}<br>%{y:.3f}<extra></extra>"),
+    ]  # fmt: skip
+    figure = go.Figure(bars)
     figure.update_layout(
         barmode="group",
         yaxis={"range": [0, 1], "title": _("share")},
         xaxis={"type": "category"},
-        height=320,
+        height=340,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        legend={"orientation": "h", "y": 1.1},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
     )
     return figure
