@@ -269,7 +269,7 @@ class LocationScorer(Scorer, name="location"):
     W_a (max_source_len, H), b_a (max_source_len,): row s scores source position s.
     """
 
-    formula = "score(h_t, s) = (W_a h_t + b_a)_s   (depends on the position s only, not on h_s)"
+    formula = N_("score(h_t, s) = (W_a h_t + b_a)_s   (depends on the position s only, not on h_s)")  # words: marked
     latex = r"\mathrm{score}(h_t, s) = (W_a h_t + b_a)_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
     description = N_("a learned score per source position, from the decoder state alone (the keys are unused)")
