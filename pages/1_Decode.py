@@ -95,14 +95,13 @@ def live() -> None:
     else:
         ui.controls(n, presentation)
         ui.step_views(data, translator, presentation)
-    class_teacher.ask_button(data, ss[keys.DECODE_STEP])  # a teacher's "Ask the class" about the next step
 
 
 if class_state.following(ss):  # the teacher's steps, drawn from this decode by a small polling fragment
     class_student.decode_follower(data, translator, n)
     st.stop()
 live()
-class_teacher.question_panel()  # a teacher's open question: the answers coming in, Reveal
+class_teacher.question_panel()  # a teacher's revealed question: the class's answers beside the model's
 ui.instant_stepping(data, presentation)
 if not presentation:
     ui.exports(data, dv.file_stem(view))

@@ -4,6 +4,8 @@ classes, and a reloaded tab taking its role back (explorer.ui.class_memory) over
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from explorer.classes import codes, identity
@@ -27,7 +29,7 @@ def test_the_teacher_locks_and_a_newcomer_is_told_while_members_stay():
     inside = student({"room": code})
     ok(button(teacher, "class_lock").click().run())
     assert rooms().presence(code).locked is True
-    assert any("Locked" in c.value for c in teacher.sidebar.caption)
+    assert any(m.value.startswith(":material/lock: **Class ") for m in teacher.main.markdown)
     late = student({"room": code})
     assert [w.value for w in late.warning] == ["This class is locked: ask your teacher."]
     assert keys.CLASS_CODE not in late.session_state
@@ -153,3 +155,45 @@ def test_what_a_tab_keeps_reads_back():
         identity.Identity("student", "ABC234", "a1"),
     ):
         assert identity.read(identity.write(kept)) == kept
+
+
+def test_the_teachers_bar_holds_every_control_under_the_title():
+    teacher, code = teacher_on_decode()
+    keys_in_main = [b.key for b in teacher.main.button]
+    for key in ("class_ask", "class_lock", "class_bar_show_code", "class_bar_end"):
+        assert key in keys_in_main, key
+    assert any(m.value == f"**Class {code}** · 0 following · 0 exploring" for m in teacher.main.markdown)
+    assert teacher.segmented_control(key=keys.CLASS_ASK_KIND).value == "attend"
+    student({"room": code})
+    ok(teacher.run())
+    assert any(m.value == f"**Class {code}** · 1 following · 0 exploring" for m in teacher.main.markdown)
+
+
+def test_vote_discuss_vote_again_on_the_pages():
+    teacher, code = teacher_on_decode()
+    pupils = [student({"room": code}) for _ in range(2)]
+    ok(button(teacher, "class_ask").click().run())
+    first = rooms().current_question(code)
+    assert any(m.value == "Question 1: **0** answered" for m in teacher.main.markdown)
+    for pupil, option in zip(pupils, (0, 1), strict=True):
+        ok(pupil.run())
+        ok(answer_pills(pupil, first.id).set_value(option).run())
+    ok(teacher.run())
+    assert any(m.value == "Question 1: **2** answered" for m in teacher.main.markdown)
+    ok(button(teacher, "class_reveal").click().run())
+    ok(button(teacher, "class_ask_again").click().run())
+    again = rooms().current_question(code)
+    assert (again.id, again.again_of, again.options, again.step) == (2, 1, first.options, first.step)
+    for pupil in pupils:
+        ok(pupil.run())
+        ok(answer_pills(pupil, again.id).set_value(first.right[0]).run())
+    ok(teacher.run())
+    ok(button(teacher, "class_reveal").click().run())
+    shares = [f"{share:.0%}" for share in (rooms().questions(code)[0].share_right(), 1.0)]
+    caption = f"First vote: {shares[0]} right; second vote: {shares[1]} right."
+    assert caption in [c.value for c in teacher.main.caption]
+    chart = teacher.get("plotly_chart")[-1]  # the reveal's, under the decode
+    names = [bar["name"] for bar in json.loads(chart.proto.spec)["data"]]
+    assert names == ["first vote", "second vote", "model's attention"]
+    ok(pupils[0].run())
+    assert caption in [c.value for c in pupils[0].caption]

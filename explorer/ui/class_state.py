@@ -79,10 +79,11 @@ def show_problem(box=st) -> None:
         box.warning(message_of(problem))
 
 
-def show_reveal(question: Question, mine: int | None) -> None:
-    """The class's answers beside the model's, as a histogram over the options, and the share who were right."""
+def show_reveal(question: Question, mine: int | None, before: Question | None = None) -> None:
+    """The class's answers beside the model's, as a histogram over the options, and the share who were right;
+    `before`: the first vote of a question asked again, shown beside the second."""
 
-    rows = follow.reveal_rows(question)
+    rows = follow.reveal_rows(question, before)
     share = question.share_right()
     right = ", ".join(question.options[i] for i in question.right)
     st.markdown(_("The model's answer: **{right}**").format(right=escape_markdown(right)))
@@ -96,5 +97,11 @@ def show_reveal(question: Question, mine: int | None) -> None:
         )
     if mine is not None:
         st.caption(_("You were right.") if mine in question.right else _("You were not right this time."))
+    if before is not None and before.share_right() is not None:
+        st.caption(
+            _("First vote: {share} right; second vote: {now} right.").format(
+                share=f"{before.share_right():.0%}", now="–" if share is None else f"{share:.0%}"
+            )
+        )
     figure = class_answers(rows, question.kind)
     st.plotly_chart(figure, config={"displayModeBar": False}, key=f"class_reveal_{question.id}")

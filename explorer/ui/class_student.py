@@ -299,7 +299,8 @@ def _answer_panel(data) -> None:
     with st.container(border=True):
         st.markdown(f"**{_(KIND_LABELS.get(question.kind, KIND_LABELS['token']))}**")
         if question.revealed:
-            show_reveal(question, mine)
+            before = follow.asked_before(store.questions(code), question) if question.again_of else None
+            show_reveal(question, mine, before)
         elif mine is not None:
             st.info(
                 _("Your answer: {option}. Wait for the teacher to reveal.").format(

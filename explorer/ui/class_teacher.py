@@ -10,6 +10,7 @@ the students' pages open it (explorer.ui.class_student).
 from __future__ import annotations
 
 import functools
+import html
 import io
 
 import segno
@@ -134,12 +135,21 @@ def qr_png(text: str, scale: int = 12) -> bytes:
     return buffer.getvalue()
 
 
+CODE_FONT_PX = 144  # capital letters about 100 px high: readable from the back of a lecture hall
+
+
 def _show_code(code: str, url: str) -> None:
-    """A dialog with the code, the link and a QR code big enough to scan from the back of a room (700 px)."""
+    """A dialog with the code in letters about 100 px high and, beside it, a QR code big enough to scan from
+    the back of a room; the link under them."""
 
     def body() -> None:
-        st.markdown(f"# {code}")  # only letters and digits of the code alphabet
-        st.image(qr_png(url, scale=18), width=700)
+        letters, qr = st.columns([3, 2], vertical_alignment="center")
+        # Only letters and digits of the code alphabet (codes.normalise_code); escaped all the same.
+        letters.html(
+            f'<div class="ae-class-code" style="font-size:{CODE_FONT_PX}px;font-weight:700;line-height:1.1;'
+            f'letter-spacing:0.06em;font-variant-numeric:tabular-nums">{html.escape(code)}</div>'
+        )
+        qr.image(qr_png(url, scale=18), width="stretch")
         st.code(url, language=None)
 
     st.dialog(_("Join the class"), width="large")(body)()  # titled in this run's language
@@ -174,7 +184,6 @@ def _room_panel() -> None:
     try:
         store.touch_teacher(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN])
         roster = store.roster(ss[keys.CLASS_CODE])
-        locked = store.presence(ss[keys.CLASS_CODE]).locked
         asked = store.questions(ss[keys.CLASS_CODE])
     except StoreUnavailable as error:
         st.warning(message_of(error))
@@ -187,7 +196,6 @@ def _room_panel() -> None:
             following=roster.following, exploring=roster.exploring
         )
     )
-    _lock_button(locked)
     if asked:
         rows = [
             {
@@ -207,18 +215,6 @@ def _room_panel() -> None:
         )
 
 
-def _lock_button(locked: bool) -> None:
-    """Lock (no newcomers; the students inside stay, and a reload gets back in) or Unlock, with the state."""
-    if locked:
-        st.caption(_(":material/lock: Locked: nobody new can join."))
-        st.button(_("Unlock the class"), key="class_unlock", on_click=_lock, args=(False,))
-    else:
-        st.button(
-            _("Lock the class"), key="class_lock", on_click=_lock, args=(True,),
-            help=_("Nobody new can join; students already in stay, and get back in after a reload."),
-        )  # fmt: skip
-
-
 def _lock(locked: bool) -> None:
     ss = st.session_state
     try:
@@ -227,66 +223,136 @@ def _lock(locked: bool) -> None:
         ss[keys.CLASS_PROBLEM] = error
 
 
-def ask_button(data, step: int) -> None:
-    """The teacher's "Ask the class" at the Decode step shown (inside the page's step fragment, so it asks
-    about the step the teacher sees): the question's kind and the button."""
+# -- the teacher's bar -------------------------------------------------------------------------------
+ASK_LABELS = {"attend": N_("where it looks"), "token": N_("next token")}  # the bar's short names of KINDS
+
+
+def bar(page: str | None) -> None:
+    """The teacher's controls in one compact bar under the page's title, inside a projector's frame: the
+    class's code and students, the question (on Decode: its kind and Ask the class; while open: the
+    answers coming in and Reveal; once revealed: Ask again), Lock, Show the code and End."""
     ss = st.session_state
     if not teaching(ss):
         return
-    with st.container(border=True):
-        st.markdown(_("**Ask the class** before the next step"))
-        kinds = {kind: _(label) for kind, label in KIND_LABELS.items()}
-        kind = st.radio(
-            _("Question"), list(kinds), key=keys.CLASS_ASK_KIND, format_func=kinds.__getitem__, horizontal=True
-        )
-        asked = follow.question_for(data, step, kind)
-        if st.button(_("Ask the class"), key="class_ask", disabled=asked is None):
-            try:
-                rooms().ask(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], asked.kind, asked.step,
-                                  asked.options, asked.right, asked.weights)  # fmt: skip
-            except ClassError as error:
-                st.warning(message_of(error))
-            else:
-                st.rerun()  # the whole page: the question panel counts the answers live from now on
-        if asked is None:
-            st.caption(_("There is no next step to ask about (the decode is over, or this model has no attention)."))
+    store = rooms()
+    try:
+        question = store.current_question(ss[keys.CLASS_CODE])
+        locked = store.presence(ss[keys.CLASS_CODE]).locked
+    except StoreUnavailable as error:
+        st.warning(message_of(error))
+        return
+    except ClassError as error:  # ended or expired: the sidebar's panel forgets it
+        leave(ss, error)
+        return
+    open_now = question is not None and not question.revealed
+    with st.container(border=True, key="class_teacher_bar"):
+        room, kind, ask, lock, show, end = st.columns([3, 2, 2, 1.4, 1.6, 1.2], vertical_alignment="center")
+        with room:
+            _bar_counts()
+        if open_now:
+            with kind:
+                _answers_coming(question.id)
+            ask.button(_("Reveal"), key="class_reveal", on_click=_reveal, args=(question.id,), type="primary")
+        elif page == "decode":
+            kinds = {name: _(label) for name, label in ASK_LABELS.items()}
+            ss.setdefault(keys.CLASS_ASK_KIND, "attend")
+            kind.segmented_control(
+                _("Question"), list(kinds), key=keys.CLASS_ASK_KIND, format_func=kinds.__getitem__, required=True,
+                label_visibility="collapsed", help=" · ".join(_(text) for text in KIND_LABELS.values()),
+            )  # fmt: skip
+            ask.button(_("Ask the class"), key="class_ask", on_click=_ask, type="primary")
+            if question is not None:  # revealed: the same question again, after a discussion
+                kind.button(_("Ask again"), key="class_ask_again", on_click=_ask_again, args=(question,))
+        if locked:
+            lock.button(_("Unlock"), key="class_unlock", on_click=_lock, args=(False,), icon=":material/lock_open:")
+        else:
+            lock.button(
+                _("Lock"), key="class_lock", on_click=_lock, args=(True,), icon=":material/lock:",
+                help=_("Nobody new can join; students already in stay, and get back in after a reload."),
+            )  # fmt: skip
+        if show.button(_("Show the code"), key="class_bar_show_code", icon=":material/qr_code_2:"):
+            _show_code(ss[keys.CLASS_CODE], join_link(ss[keys.CLASS_CODE])[0])
+        end.button(_("End"), key="class_bar_end", on_click=_end, help=_("End the class for everybody."))
+    show_problem()
+
+
+@st.fragment(run_every=TEACHER_REFRESH_SECONDS)
+def _bar_counts() -> None:
+    """The class's code and its students following and exploring, live; it keeps the class alive while
+    the teacher's page is open (the students read "the teacher is away" when it stops)."""
+    ss = st.session_state
+    if not teaching(ss):
+        return
+    store = rooms()
+    try:
+        store.touch_teacher(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN])
+        roster = store.roster(ss[keys.CLASS_CODE])
+        locked = store.presence(ss[keys.CLASS_CODE]).locked
+    except ClassError as error:
+        st.caption(message_of(error))
+        return
+    line = _("**Class {code}** · {following} following · {exploring} exploring").format(
+        code=ss[keys.CLASS_CODE], following=roster.following, exploring=roster.exploring
+    )
+    st.markdown((":material/lock: " if locked else "") + line)
+
+
+@st.fragment(run_every=QUESTION_REFRESH_SECONDS)
+def _answers_coming(question: int) -> None:
+    """An open question's answers, counted live."""
+    ss = st.session_state
+    try:
+        current = rooms().current_question(ss[keys.CLASS_CODE])
+    except ClassError:
+        return
+    if current is None or current.id != question or current.revealed:
+        st.rerun(scope="app")  # revealed or replaced elsewhere: the bar changes with a full run
+    st.markdown(_("Question {id}: **{n}** answered").format(id=question, n=current.answers))
+
+
+def _ask() -> None:
+    """Ask the class about the next step of the decode the teacher's page shows, at the step it shows."""
+    ss = st.session_state
+    trace = ss.get(keys.TRACE)
+    data = trace.get("data") if isinstance(trace, dict) else None
+    kind = ss.get(keys.CLASS_ASK_KIND) or "attend"
+    asked = follow.question_for(data, ss.get(keys.DECODE_STEP, 0), kind) if data is not None else None
+    if asked is None:
+        ss[keys.CLASS_PROBLEM] = Note(NO_NEXT_STEP)
+        return
+    _asking(asked.kind, asked.step, asked.options, asked.right, asked.weights)
+
+
+def _ask_again(question) -> None:
+    """The revealed question once more, for a second vote after the class has discussed it."""
+    _asking(question.kind, question.step, question.options, question.right, question.weights, question.id)
+
+
+def _asking(kind, step, options, right, weights, again_of: int = 0) -> None:
+    ss = st.session_state
+    try:
+        rooms().ask(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], kind, step, options, right, weights, again_of)
+    except ClassError as error:
+        ss[keys.CLASS_PROBLEM] = error
+
+
+NO_NEXT_STEP = N_("There is no next step to ask about (the decode is over, or this model has no attention).")
 
 
 def question_panel() -> None:
-    """The teacher's open question: its answers coming in, live (every QUESTION_REFRESH_SECONDS while it
-    is open: no timer otherwise, so nothing reruns beside the teacher's own clicks), and Reveal."""
+    """Under the teacher's Decode page: the revealed question's answers beside the model's (both votes of a
+    question asked again). The bar above has the question's controls and its live count."""
     ss = st.session_state
     if not teaching(ss):
         return
-    question = _current_question()
-    open_now = question is not None and not question.revealed
-    st.fragment(run_every=QUESTION_REFRESH_SECONDS if open_now else None)(_teacher_question)(open_now)
-
-
-def _current_question():
-    ss = st.session_state
     try:
-        return rooms().current_question(ss[keys.CLASS_CODE])
+        asked = rooms().questions(ss[keys.CLASS_CODE])
     except ClassError as error:
         st.warning(message_of(error))
-        return None
-
-
-def _teacher_question(was_open: bool) -> None:
-    """The open question's answers; Reveal shows them beside the model's answer."""
-    ss = st.session_state
-    if not teaching(ss):
         return
-    question = _current_question()
-    if (question is not None and not question.revealed) != was_open:
-        st.rerun(scope="app")  # asked or revealed: the timer starts or stops with a full run
-    if question is None:
-        return
-    if not question.revealed:
-        st.metric(_("Answers to question {id}").format(id=question.id), question.answers)
-        st.button(_("Reveal"), key="class_reveal", on_click=_reveal, args=(question.id,))
-        return
-    show_reveal(question, None)
+    if asked and asked[-1].revealed:
+        with st.container(border=True):
+            show_reveal(asked[-1], None, follow.asked_before(asked, asked[-1]))
 
 
 def _reveal(question: int) -> None:

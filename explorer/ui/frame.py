@@ -8,7 +8,7 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import class_memory, class_student, class_teacher, colors, language, navigation, presentation
+from explorer.ui import class_memory, class_student, class_teacher, colors, focus, language, navigation, presentation
 from explorer.ui.loaders import require_registry
 from explorer.ui.markdown import escape_markdown
 from seq2seq.registry import CheckpointError
@@ -35,6 +35,7 @@ def page(
     note = language.choose()
     name = _(APP_NAME)
     st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
+    focus.show()  # a visible focus ring for keyboard users, on every page
     navigation.sidebar()
     projecting = presentation.toggle()
     # A second call changes only the sidebar: collapsed on a projector (the frontend acts when the
@@ -51,6 +52,7 @@ def page(
         st.warning(escape_markdown(message_of(colors_note)))
     class_memory.remember()  # a reloaded tab is the teacher or the student it was
     class_teacher.sidebar(view)
+    class_teacher.bar(view)  # a teacher's controls, under the title: inside a projector's frame
     class_student.follow_page(view)
     return projecting
 
