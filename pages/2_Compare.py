@@ -93,7 +93,7 @@ def summary() -> None:
             )
         else:
             st.info(_("This task has no gold alignment: compare the scorers with each other."))
-    table = pd.DataFrame(compare_view.summary_rows(list(results.values())))
+    table = pd.DataFrame(compare_view.shown_rows(compare_view.summary_rows(list(results.values()))))
     st.dataframe(table.rename(columns=compare_view.summary_columns()), hide_index=True)
 
 

@@ -226,3 +226,15 @@ def test_the_compare_grid_follows_the_scale(monkeypatch):
         assert scales[scorer] == cividis, scorer
     assert scales["difference: dot − general"] == rdbu  # a difference keeps its diverging scale
     assert at.query_params["colors"] == "cividis"
+
+
+def test_the_scales_are_named_in_chinese_under_lang_zh():
+    """The control's options say what the scale looks like in the reader's language (the plotly name may
+    follow in brackets): no option is an English word alone."""
+    from explorer.i18n import _
+    from explorer.state.view import COLOR_LABELS
+
+    with using("zh"):
+        labels = [_(COLOR_LABELS[name]) for name in COLOR_SCALES]
+    assert labels == ["蓝色", "蓝–黄（Cividis，色盲友好）"]
+    assert all("\u4e00" <= label[0] <= "\u9fff" for label in labels)  # each starts with its Chinese name

@@ -234,3 +234,14 @@ def test_without_lang_the_pages_stay_english():
     assert at.radio(key="tl_origin").options == ["Shipped models", "Your training", "A saved model"]
     assert "training loss" in titles(at)
     assert not any(CJK.search(t) for t in page_texts(at) if t != "English / 中文")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compare_table_writes_a_dash_where_a_scorer_has_no_value(lang):
+    """en-fr has no gold alignment and `none` no entropy: those cells read "–", never "None" or "nan"."""
+    at = open_page(COMPARE, task="en-fr", sentence="I am tired.", lang=lang)
+    table = at.dataframe[0].value
+    cells = [str(v) for v in table.to_numpy().ravel()]
+    assert not table.isna().to_numpy().any() and not {"None", "nan", "<NA>"} & set(cells)
+    assert list(table.iloc[:, -1]) == [compare_view.EMPTY] * 6  # gold mass: no gold alignment for anyone
+    assert table.iloc[0, 3] == compare_view.EMPTY and table.iloc[0, 0] == "none"  # no attention, no entropy

@@ -145,6 +145,20 @@ def summary_columns() -> dict[str, str]:
     return {key: _(heading) for key, heading in SUMMARY_COLUMNS.items()}
 
 
+EMPTY = "–"  # a cell with no value (no attention, no gold alignment), in every language
+
+
+def shown_rows(rows: list[dict]) -> list[dict]:
+    """`rows` as the table shows them: a column with a missing value is text, its numbers written with
+    three decimals and the missing ones as EMPTY (a table would write "None"); the others stay numbers."""
+    gaps = {key for row in rows for key, value in row.items() if value is None}
+    return [{k: (_cell(v) if k in gaps else v) for k, v in row.items()} for row in rows]
+
+
+def _cell(value) -> str:
+    return EMPTY if value is None else i18n.number(value, 3) if isinstance(value, float) else str(value)
+
+
 def summary_rows(results: Sequence[ScorerResult]) -> list[dict]:
     """One row per scorer for the page's table (keys: SUMMARY_COLUMNS; a cut output says so in the
     current language)."""
