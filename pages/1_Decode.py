@@ -33,7 +33,11 @@ if notes:
     listed = "\n".join(f"- {escape_markdown(message_of(n))}" for n in notes)
     st.warning(_("The link had values that were replaced:") + "\n" + listed)
 
-settings = ui.inputs(available, presentation)  # where the model line goes: folded away on a projector
+following = class_state.following(ss)
+# A follower sees the teacher's step first (a phone's first screen); the settings, which a follower does not
+# use, fold below it, and open when the student explores.
+followed_view = st.container() if following else None
+settings = ui.inputs(available, presentation, following)  # where the model line goes: folded away on a projector
 view = dv.current_view(ss)
 reference = view.reference
 if not view.sentence.strip():
@@ -97,8 +101,9 @@ def live() -> None:
         ui.step_views(data, translator, presentation)
 
 
-if class_state.following(ss):  # the teacher's steps, drawn from this decode by a small polling fragment
-    class_student.decode_follower(data, translator, n)
+if following:  # the teacher's steps, drawn from this decode by a small polling fragment, above the settings
+    with followed_view:
+        class_student.decode_follower(data, translator, n)
     st.stop()
 live()
 class_teacher.question_panel()  # a teacher's revealed question: the class's answers beside the model's

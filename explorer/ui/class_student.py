@@ -276,7 +276,7 @@ def decode_follower(data, translator, n: int) -> None:
         _status(problem)
         step = ss.get(keys.DECODE_STEP, 0)
         merged = ui.words_sides(translator)
-        ui.output_so_far(data, step, translator)
+        ui.output_so_far(data, step, translator, following=True)
         ui.heatmap(data, step, False, translator, merged, tabs_below=False)
         _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
         _answer_panel(data)

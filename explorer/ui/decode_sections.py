@@ -37,7 +37,7 @@ from seq2seq.decoded import DecodedSentence, DecodedStep
 BIG_FONT = {"size": 18}
 
 
-def inputs(available: dict[str, list[str]], presentation: bool):
+def inputs(available: dict[str, list[str]], presentation: bool, following: bool = False):
     """Task, scorer toggle (and model, if the scorer has several), sentence, examples, strategy, reference.
 
     Returns where the model line goes (explorer.ui.decode_sections.model_line): the page, or on a
@@ -55,6 +55,13 @@ def inputs(available: dict[str, list[str]], presentation: bool):
             _strategy_boxes((st, *st.columns(2), st))  # stacked: the expander is a third of the page wide
         return box
     ss = st.session_state
+    if following:  # a student following the teacher: every setting folded, under the teacher's step
+        box = st.expander(_("Settings (explore on your own to change them)"))
+        with box:
+            _sentence_and_examples()
+            _scorer_box(available)
+            _folded_settings(available)
+        return box
     if not ss.get(keys.DECODE_SENTENCE, "").strip():  # nothing chosen yet: every setting in sight
         task_box, _beside = st.columns([1, 2])  # the task box keeps its width of a third
         _task_box(task_box, available)
@@ -69,14 +76,20 @@ def inputs(available: dict[str, list[str]], presentation: bool):
     _scorer_box(available)
     box = st.expander(_("Task, model, strategy and play speed"))
     with box:
-        task_box, _beside = st.columns([1, 2])
-        _task_box(task_box, available)
-        _model_box(narrow=True)
-        _strategy_boxes(st.container().columns([5, 2, 2, 4]))
-        speed_box, _beside = st.columns([1, 2])
-        ss.setdefault(keys.DECODE_SPEED, dv.DEFAULT_SPEED)
-        speed_box.slider(_("Play speed (seconds per step)"), 0.1, 2.0, step=0.1, key=keys.DECODE_SPEED)
+        _folded_settings(available)
     return box
+
+
+def _folded_settings(available: dict[str, list[str]]) -> None:
+    """Task, model, strategy (with its settings and the reference) and play speed, in a folded box."""
+    ss = st.session_state
+    task_box, _beside = st.columns([1, 2])
+    _task_box(task_box, available)
+    _model_box(narrow=True)
+    _strategy_boxes(st.container().columns([5, 2, 2, 4]))
+    speed_box, _beside = st.columns([1, 2])
+    ss.setdefault(keys.DECODE_SPEED, dv.DEFAULT_SPEED)
+    speed_box.slider(_("Play speed (seconds per step)"), 0.1, 2.0, step=0.1, key=keys.DECODE_SPEED)
 
 
 def _sentence_and_examples() -> None:
@@ -253,11 +266,13 @@ def frame_views(data: DecodedSentence, translator, n: int) -> None:
     step_tabs(data, translator, True, merged)
 
 
-def output_so_far(data: DecodedSentence, step: int, translator) -> None:
-    """ "Step k of n", the target tokens produced so far, and how they read once detokenised."""
+def output_so_far(data: DecodedSentence, step: int, translator, following: bool = False) -> None:
+    """ "Step k of n", the target tokens produced so far, and how they read once detokenised. `following`: a
+    student following a teacher, who has no Step to press (the teacher steps)."""
     tgt = data.target_tokens[:step]
     st.markdown(_("**Step {step} of {n}** · output so far:").format(step=step, n=data.num_steps))
-    st.text(" ".join(tgt) if tgt else _("(nothing yet: press Step or Play)"))
+    waiting = _("(nothing yet: the teacher steps)") if following else _("(nothing yet: press Step or Play)")
+    st.text(" ".join(tgt) if tgt else waiting)
     if tgt:
         spelled = escape_markdown(dv.output_text(data, step, translator.target_tokenizer))
         st.caption(_("reads: {text}").format(text=spelled))
@@ -279,9 +294,11 @@ def heatmap(
         return
     components.heatmap(data, step, presentation, merged=merged)
     if tabs_below:
-        st.caption(_("Hover a cell for both tokens and its weight; the plotly version (zoom, PNG) is a tab below."))
+        st.caption(
+            _("Hover a cell (or tap it) for both tokens and its weight; the plotly version (zoom, PNG) is a tab below.")
+        )
     else:
-        st.caption(_("Hover a cell for both tokens and its weight."))
+        st.caption(_("Hover a cell (or tap it) for both tokens and its weight."))
     if merged:
         st.caption(words.rule(merged))
     pickers.units_toggle(st, keys.DECODE_UNITS, words.sides_of(translator))

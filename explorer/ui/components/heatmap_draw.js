@@ -37,6 +37,17 @@ function attentionHeatmap(root, data, opts) {
     "font-family": "ui-monospace, 'Source Code Pro', monospace", fill: "#31333f"});
   scroller.appendChild(svg);
   root.appendChild(scroller);
+  // A touch screen has no hover: a tap on a cell or a label writes its tooltip under the heatmap.
+  var tapped = doc.createElement("div");
+  tapped.className = "ae-heatmap-tap";
+  tapped.style.whiteSpace = "pre-line";
+  tapped.style.fontSize = "14px";
+  root.appendChild(tapped);
+  svg.addEventListener("pointerup", function (event) {
+    if (event.pointerType !== "touch" && event.pointerType !== "pen") return;
+    var title = event.target && event.target.querySelector ? event.target.querySelector(":scope > title") : null;
+    tapped.textContent = title ? title.textContent : "";  // user text: textContent only
+  });
 
   function columnWidth() {  // rows keep their height (a fixed frame); columns share the width there is
     var room = opts.width() - L.left - 16, share = Math.floor(room / Math.max(S, 1));
