@@ -5,24 +5,26 @@ import textwrap
 
 import pytest
 
-from explorer.lessons import LessonError, lesson_files, read
+from explorer.lessons import LessonError, lesson_files, placeholders, read, texts, values
 from explorer.lessons import __main__ as cli
-from explorer.lessons import placeholders, texts, values
 from explorer.lessons.check import _load, step_view
 from explorer.lessons.placeholders import Number, fill, found, typed_numbers, written
 
 SHIPPED = [p for p in lesson_files() if p.parent.name == "lessons"]
 
 
-@pytest.mark.parametrize("text, typed", [
-    ("weight 0.71 here", ["0.71"]),
-    ("at least 95% of them", ["95%"]),
-    ("about .95 and 99.4 %", [".95", "99.4"]),
-    ("the date 12.08.1939", ["12.08"]),
-    ("百分之九十", ["百分之"]),
-    ("the date `12.08.1939` and `0.5`", []),
-    ("{p:.2f} of it, §3.5 of the paper, 26 letters, Fig. 2.", []),
-])
+@pytest.mark.parametrize(
+    "text, typed",
+    [
+        ("weight 0.71 here", ["0.71"]),
+        ("at least 95% of them", ["95%"]),
+        ("about .95 and 99.4 %", [".95", "99.4"]),
+        ("the date 12.08.1939", ["12.08"]),
+        ("百分之九十", ["百分之"]),
+        ("the date `12.08.1939` and `0.5`", []),
+        ("{p:.2f} of it, §3.5 of the paper, 26 letters, Fig. 2.", []),
+    ],
+)
 def test_typed_numbers_are_found_outside_placeholders_and_code(text, typed):
     assert typed_numbers(text) == typed
 

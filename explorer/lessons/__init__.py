@@ -193,8 +193,9 @@ class Claim:
     `statistic` ("attention~integrated_gradients", ...) is within at_least..at_most.
     peaks: in that decode, the row of each of `steps` has its largest weight on the matching one of
     `tokens` (or of `positions`). weight: the weight row `step` puts on `token` or `position` (its
-    largest, given neither) is within at_least..at_most, score the same of its raw score; probability: the probability the model gives
-    the target piece `token` (the chosen one, given none) at output position `step`; hypothesis: the
+    largest, given neither) is within at_least..at_most; score: the same of its raw score; probability:
+    the probability the model gives the target piece `token` (the chosen one, given none) at output
+    position `step`; hypothesis: the
     log-probability of the finished hypothesis `expect` of a beam search of width `beam`. config: the
     model's configuration `setting` is `expect` ("true", "128", "gru"). A claim of VIEW_CLAIM_KINDS
     without `model` speaks of the step's view. `name`: the placeholder that shows the claim's number.

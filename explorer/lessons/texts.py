@@ -104,5 +104,7 @@ def problems(lesson: Lesson) -> list[Problem]:
         named = Counter(c.name for c in step.claims if c.name)
         for name, count in sorted(named.items()):
             if count > 1:
-                found_problems.append(Problem(lesson.path, step.line, f"step {number}: {count} claims are named {name!r}"))
+                found_problems.append(
+                    Problem(lesson.path, step.line, f"step {number}: {count} claims are named {name!r}")
+                )
     return found_problems

@@ -130,7 +130,9 @@ def hypothesis(claim: Claim, translator) -> float:
         if item["text"] == claim.expect and item["finished"]:
             return float(item["logprob"])
     texts = ", ".join(repr(h["text"]) for h in found)
-    raise ValueError(f"beam {claim.beam} of {claim.sentence!r} by {claim.model} has no hypothesis {claim.expect!r} ({texts})")
+    raise ValueError(
+        f"beam {claim.beam} of {claim.sentence!r} by {claim.model} has no hypothesis {claim.expect!r} ({texts})"
+    )
 
 
 def claim_value(claim: Claim, translator_for: Translators) -> float:

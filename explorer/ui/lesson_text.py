@@ -38,10 +38,10 @@ def filled(step: Step, view: ViewState | None) -> Step:
     numbers = _numbers(tuple(step.claims), view)
     question = step.question
     if question is not None:
-        options = tuple(
-            dataclasses.replace(o, **_fill_part(o, ("text", "explain"), numbers)) for o in question.options
+        options = tuple(dataclasses.replace(o, **_fill_part(o, ("text", "explain"), numbers)) for o in question.options)
+        question = dataclasses.replace(
+            question, options=options, **_fill_part(question, ("prompt", "explain"), numbers)
         )
-        question = dataclasses.replace(question, options=options, **_fill_part(question, ("prompt", "explain"), numbers))
     return dataclasses.replace(step, question=question, **_fill_part(step, ("title", "text", "teacher"), numbers))
 
 
