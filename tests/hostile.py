@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from explorer.figures import svg_bars, svg_heatmap
-from explorer.ui import components, layout
+from explorer.ui import components, focus, layout
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry
 
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
@@ -227,7 +227,7 @@ def problems(at, text: str | None = None, allowed_html: tuple[str, ...] = ()) ->
         if text and len(text) > 1 and MARKUP & set(text) and text in body:
             found.append(f"input verbatim in {kind}: {body[:160]!r}")
     for el in at.get("html"):
-        if el.proto.body not in (*allowed_html, layout.COMPACT_CSS):  # the pages' own static CSS is allowed
+        if el.proto.body not in (*allowed_html, layout.COMPACT_CSS, focus.CSS):  # the pages' own static CSS is allowed
             found.append(f"st.html with {el.proto.body[:120]!r}")
     for el in at.get("bidi_component"):  # page components: constant code; user text travels as JSON data only
         code = (el.proto.html_content, el.proto.css_content, el.proto.js_content)
