@@ -35,7 +35,7 @@ function longestLabel(data) { return Math.max(1, data.columns || 0, ...data.labe
 function gridLines(svg, ticks, y, left, right, f) {
   for (const t of ticks) {
     svg.appendChild(el("line", {x1: left, x2: right, y1: y(t), y2: y(t), stroke: "#e6e6e6"}));
-    svg.appendChild(el("text", {x: left - 4, y: y(t) + 4 * f, "text-anchor": "end", fill: "#808495"},
+    svg.appendChild(el("text", {x: left - 4, y: y(t) + 4 * f, "text-anchor": "end", fill: "#5c5f6b"},
       String(Math.round(t * 100) / 100)));
   }
 }
