@@ -6,7 +6,9 @@ labels, metric labels, table headers, and the titles, axis titles, legend titles
 of every plotly figure. `english_only(texts)` keeps those with no CJK character once the exceptions
 are taken out: model and scorer names, task names, LaTeX, code spans, tokens (``</s>``), paper
 references, numbers and punctuation. `assert_chinese(at)` asserts the issue's bar: at most 5% of a
-page's texts are English-only.
+page's texts are English-only. `english_sentences(texts)` is stricter: any English phrase left in a text,
+Chinese around it or not (three English words in a row, or an English function word such as "and"),
+once names, model ids, paper references and titles, addresses and code are taken out.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable
 
 from streamlit.testing.v1 import AppTest
 
+from seq2seq.attention import SCORER_INFO
 from seq2seq.scorers import SCORERS
 from seq2seq.tasks import REGISTRY, TASKS
 
@@ -133,3 +136,46 @@ def assert_chinese(at: AppTest, share: float = MAX_ENGLISH_SHARE) -> float:
     measured = len(english) / len(texts)
     assert measured <= share, f"{len(english)} of {len(texts)} texts are English-only: {english[:40]}"
     return measured
+
+
+# Papers' titles are names: they stay in English (the scorers' references, the Lab's papers).
+PAPER_TITLES = sorted(
+    {info["reference"].split("), ", 1)[1] for info in SCORER_INFO.values() if "), " in info.get("reference", "")}
+    | {"Attention is not Explanation", "Attention is not not Explanation"},
+    key=len,
+    reverse=True,
+)
+_NAMES = [
+    re.compile("|".join(re.escape(t) for t in PAPER_TITLES)),
+    re.compile(r"[A-Z][\w-]+(?:,? [A-Z][\w-]+)*(?: and [A-Z][\w-]+)? \(\d{4}\)"),  # "Luong, Pham and Manning (2015)"
+    re.compile(r"[A-Z][\w-]+ (?:et al\.|(?:&|and) [A-Z][\w-]+)(?: \(?\d{4}\)?)?"),  # "Moradi et al. 2019"
+    re.compile(r"\bCC BY(?:-SA)? \d\.\d(?: [A-Z]{2})?\b"),  # a licence's name
+    re.compile(r"\b[\w-]+(?:\.[\w-]+)+\b"),  # addresses and dotted names: tatoeba.org, explorer.lessons
+    re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"),  # environment variables
+    re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b"),  # the code's names: embedding_size, max_len
+]
+_FUNCTION_WORDS = {
+    "a", "an", "and", "the", "of", "from", "with", "is", "are", "to", "for", "by", "in", "on", "at", "or",
+    "not", "no", "this", "that", "its", "it", "as", "be", "only", "each", "every", "press", "click",
+}  # fmt: skip
+_WORD = r"[A-Za-z][A-Za-z'’-]*[A-Za-z]"
+_THREE_WORDS = re.compile(rf"{_WORD}(?:[ ,;:]+{_WORD}){{2,}}")
+
+
+def english_phrases(text: str) -> list[str]:
+    """The English phrases left in `text` once the exceptions are out: runs of three words or more, and
+    English function words standing alone. Empty for a text of data (a task's sentence)."""
+    if text.strip("*") in SENTENCES:
+        return []
+    text = re.sub(r"\\(.)", r"\1", text)  # Markdown's escapes (escape_markdown) read as the characters
+    for pattern in _NAMES:
+        text = pattern.sub(" ", text)
+    text = residue(text)
+    found = _THREE_WORDS.findall(text)
+    found += [w for w in re.findall(_WORD, text) if w.lower() in _FUNCTION_WORDS and not any(w in f for f in found)]
+    return found
+
+
+def english_sentences(texts: Iterable[str]) -> dict[str, list[str]]:
+    """text -> the English phrases left in it, for every text that has some."""
+    return {text: found for text in texts if (found := english_phrases(text))}
