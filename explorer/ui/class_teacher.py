@@ -149,8 +149,8 @@ def _show_code(code: str, url: str) -> None:
             f'<div class="ae-class-code" style="font-size:{CODE_FONT_PX}px;font-weight:700;line-height:1.1;'
             f'letter-spacing:0.06em;font-variant-numeric:tabular-nums">{html.escape(code)}</div>'
         )
-        qr.image(qr_png(url, scale=18), width="stretch")
-        st.code(url, language=None)
+        qr.image(qr_png(url, scale=18), width="stretch", alt=_("QR code of the class's join link"))
+        st.code(url, language=None, wrap_lines=True)  # wrapped: a scrolling box would need the keyboard's focus
 
     st.dialog(_("Join the class"), width="large")(body)()  # titled in this run's language
 
@@ -163,8 +163,8 @@ def _teacher_room() -> None:
     box.markdown(_("**Your class** · code **{code}**").format(code=code))
     if not reachable:
         box.warning(_(LOCAL_ONLY))
-    box.image(qr_png(url, scale=6), width=200)
-    box.code(url, language=None)
+    box.image(qr_png(url, scale=6), width=200, alt=_("QR code of the class's join link"))
+    box.code(url, language=None, wrap_lines=True)  # wrapped: a scrolling box would need the keyboard's focus
     if box.button(_("Show the code to the room"), key="class_show_code"):
         _show_code(code, url)
     with box:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from explorer import i18n
+from explorer.ui import decode_sections
 from tests.e2e import axe
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
@@ -64,3 +66,31 @@ def test_no_serious_accessibility_violation(tab: Page, streamlit_server: str, pa
     expect(tab.locator(".stException")).to_have_count(0)
     found = axe.blocking(axe.violations(tab))
     assert not found, f"/{path} in {lang}: axe found\n{axe.report(found)}"
+
+
+def zh_or_en(lang: str, message: str) -> str:
+    """`message` as the page shows it in `lang`."""
+    with i18n.using(lang):
+        return i18n._(message)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_decode_with_everything_open_has_no_serious_violation(page: Page, streamlit_server: str, lang: str) -> None:
+    """What the main view leaves folded: the table view, each tab below the heatmap, a class's panels
+    (in a tab of its own: a tab keeps the class it teaches across reloads)."""
+    tab = page
+    tab.goto(page_url(streamlit_server, "Decode", lang))
+    settle(tab)
+    tab.get_by_text(zh_or_en(lang, "Attention as a table"), exact=True).click()
+    tab.get_by_role("button", name=zh_or_en(lang, "Start a class")).click()
+    settle(tab)
+    close = tab.get_by_role("dialog").get_by_role("button", name="Close")
+    if close.count():
+        close.click()
+    found = []
+    for name in decode_sections.TABS.values():
+        tab.get_by_role("tab", name=zh_or_en(lang, name), exact=True).click()
+        settle(tab)
+        found += [{**v, "help": f"[{name}] {v['help']}"} for v in axe.blocking(axe.violations(tab))]
+    expect(tab.locator(".stException")).to_have_count(0)
+    assert not found, f"Decode in {lang}: axe found\n{axe.report(found)}"

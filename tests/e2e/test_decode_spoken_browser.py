@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from explorer import i18n
+from explorer.figures.common import position_labels
 from explorer.ui.components import ANNOUNCE_ID
 from seq2seq.checkpoint import load_model
 from seq2seq.decoded import DecodedSentence
@@ -72,9 +73,9 @@ def test_the_table_view_holds_the_models_attention(page: Page, streamlit_server:
     expect(table.locator("tbody tr")).to_have_count(4, timeout=30_000)
     data = decoded()
     headers = table.locator("thead th").all_inner_texts()
-    assert headers[1:] == [f"{i:02d} {token}" for i, token in enumerate(data.source_tokens)]
+    assert headers[1:] == position_labels(data.source_tokens)  # as the heatmap labels its columns
     for t, tr in enumerate(table.locator("tbody tr").all()):
-        assert tr.locator("th").inner_text() == f"{t:02d} {data.target_tokens[t]}"
+        assert tr.locator("th").inner_text() == position_labels(data.target_tokens)[t]
         shown = [float(x) for x in tr.locator("td").all_inner_texts()]
         model = data.steps[t].attention
         assert len(shown) == len(model)
