@@ -44,8 +44,8 @@ def test_a_class_holds_a_reload_a_lock_and_the_teacher_leaving(browser: Browser,
         students = [join(browser, server, code) for _ in range(3)]
         pages += students
 
-        teacher.get_by_role("button", name="Lock the class").click()
-        expect(teacher.get_by_text("Locked: nobody new can join.")).to_be_visible(timeout=WAIT_MS)
+        teacher.get_by_role("button", name="Lock", exact=True).click()  # in the teacher's bar
+        expect(teacher.get_by_role("button", name="Unlock", exact=True)).to_be_visible(timeout=WAIT_MS)
         fourth = browser.new_context().new_page()
         pages.append(fourth)
         fourth.goto(f"{server}/?room={code}")
