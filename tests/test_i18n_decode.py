@@ -100,7 +100,7 @@ def test_every_tab_below_the_heatmap_is_chinese():
 def test_the_what_if_tab_in_chinese():
     at = open_tab(page(step="2", **DATES), "假如……")
     box = at.selectbox(key=keys.DECODE_WHATIF)
-    assert box.label == "假如模型在第 1 步选了另一个词元，会怎样？"  # step 2 shows the token at position 1
+    assert box.label == "假如模型在第 2 步选了另一个词元，会怎样？"  # step 2 shows output token 2
     ok(button(at, "decode_whatif_go").click().run())
     assert {"**原输出**", "**假如的输出**"} <= {m.value for m in at.markdown}
     topk, table = at.dataframe  # the current step's candidates, then the what-if's comparison
@@ -114,7 +114,7 @@ def test_the_what_if_tab_in_chinese():
 def test_the_override_tab_in_chinese():
     at = open_tab(page(step="2", **DATES), "改写注意力")
     box = at.selectbox(key=keys.DECODE_OVERRIDE)
-    assert box.label == "把第 1 步的全部注意力放在这个源位置上" and box.placeholder == "选择一个源位置"
+    assert box.label == "把第 2 步的全部注意力放在这个源位置上" and box.placeholder == "选择一个源位置"
     ok(box.set_value(0).run())
     assert any(t.value.startswith("改写前的预测：") for t in at.text)
     assert [title_of(f) for f in charts(at)] == ["改写前的前 k 个候选", "改写后的前 k 个候选（独热）"]
@@ -136,7 +136,7 @@ def test_step_controls_are_chinese_and_step_three_times():
     labels = {b.key: b.label for b in at.button}
     assert labels[svg_heatmap.STEP_BUTTON] == "单步" and labels[svg_heatmap.BACK_BUTTON] == "后退"
     assert labels["decode_play"] == "播放" and labels[svg_heatmap.RESET_BUTTON] == "重置"
-    assert at.slider(key=keys.DECODE_STEP).label == "单步"
+    assert at.slider(key=keys.DECODE_STEP).label == "步数"  # the slider: a count, the button: an action
     assert at.slider(key=keys.DECODE_SPEED).label == "播放速度（每步秒数）"
     assert at.text_input(key=keys.DECODE_SENTENCE).label == "源句子"
     assert at.selectbox(key=keys.DECODE_TASK).label == "任务"
@@ -173,8 +173,8 @@ def test_the_steps_words_and_notes_in_chinese():
     data = dv.compute_trace(model, "dates/general", parse_query(DATES, {"dates": ["general"]}, {}))
     row = data.current(1)
     with i18n.using("zh"):
-        assert dv.step_note(row, "beam") == f"第 0 步：{row.token}   p = {row.prob:.4f}   （束搜索的最佳路径）"
-        assert dv.step_note(row, "greedy") == f"第 0 步：{row.token}   p = {row.prob:.4f}"
+        assert dv.step_note(row, "beam") == f"第 1 步：{row.token}   p = {row.prob:.4f}   （束搜索的最佳路径）"
+        assert dv.step_note(row, "greedy") == f"第 1 步：{row.token}   p = {row.prob:.4f}"
         assert da.candidate_label(row, 0).endswith("← 模型的选择")
         assert da.continuation(data) == "与原解码一样，从被强制的词元起用贪心解码继续。"
         view = parse_query(
@@ -195,7 +195,7 @@ def test_explain_a_cell_in_chinese():
     cell = da.explain_cell(data, t, s, load_model("dates/general").model.decoder.scorer)
     with i18n.using("zh"):
         expected = da.explain_text(cell)
-    assert expected.startswith(f"在目标第 {t} 步，打分函数给源位置 {s} 的原始分数是 {cell['score']:.4f}。")
+    assert expected.startswith(f"在目标第 {t + 1} 步，打分函数给源位置 {s + 1} 的原始分数是 {cell['score']:.4f}。")
     assert f"**{100 * cell['share']:.1f}%**" in expected and "\n\n核对：" in expected
     assert expected in [m.value for m in at.markdown]
     assert any(c.value.startswith("出处：Luong") for c in at.caption)  # the paper itself stays as it is

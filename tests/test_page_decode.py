@@ -174,7 +174,7 @@ def test_explain_this_cell_shows_formula_and_numbers():
     at = ok(page(task="dates", scorer="dot", sentence="9 may 2018", step="2"))
     latex = [el.value for el in at.latex]
     assert any(r"h_t^\top" in v for v in latex)  # the dot scorer's formula
-    assert any(r"\frac" in v and "a_{1," in v for v in latex)  # numbers for the current row
+    assert any(r"\frac" in v and "a_{2," in v for v in latex)  # numbers for the current row: step 2
     assert any("Check: the score recomputed" in m.value for m in at.markdown)
     shares = bar_charts(at)["shares"]  # each weight of the explained row beside its share of c_t
     row = at.session_state[keys.TRACE]["data"].attention[1]

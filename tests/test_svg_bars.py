@@ -13,11 +13,11 @@ def test_the_scores_chart_carries_the_row_labelled_by_position():
     tokens = ["a", "b", "a", "</s>"]
     data = svg_bars.scores_payload(tokens, [1.5, -2.0, float("nan"), 0.25], [0.5, 0.1, 0.0, 0.4])
     assert data["kind"] == "scores" and data["id"] == svg_bars.SCORES_ID
-    assert data["full"] == position_labels(tokens) == ["00 a", "01 b", "02 a", "03 </s>"]  # repeats kept apart
+    assert data["full"] == position_labels(tokens) == ["01 a", "02 b", "03 a", "04 </s>"]  # repeats kept apart
     assert data["scores"] == [1.5, -2.0, None, 0.25]  # NaN is drawn as no bar, not sent as NaN
     assert data["weights"] == [0.5, 0.1, 0.0, 0.4] and data["scale"] == 1.0
     long = svg_bars.scores_payload(["x" * 40], [1.0], [1.0])
-    assert long["labels"][0].endswith("…") and long["full"][0] == "00 " + "x" * 40  # cut on the axis only
+    assert long["labels"][0].endswith("…") and long["full"][0] == "01 " + "x" * 40  # cut on the axis only
     with pytest.raises(ValueError, match="2 scores and 1 weights for 2 source tokens"):
         svg_bars.scores_payload(["a", "b"], [1.0, 2.0], [1.0])
 
@@ -33,7 +33,7 @@ def test_the_shares_chart_puts_each_weight_beside_its_share_of_the_context():
     data = svg_bars.shares_payload(["a", "b", "c"], [0.7, 0.2, 0.1], [0.5, 0.4, 0.1], highlight=1)
     assert data["kind"] == "shares" and data["id"] == svg_bars.SHARES_ID and data["highlight"] == 1
     assert data["weights"] == [0.7, 0.2, 0.1] and data["shares"] == [0.5, 0.4, 0.1]
-    assert data["full"] == ["00 a", "01 b", "02 c"]
+    assert data["full"] == ["01 a", "02 b", "03 c"]
     with pytest.raises(ValueError, match="1 weights and 3 shares for 3 source tokens"):
         svg_bars.shares_payload(["a", "b", "c"], [1.0], [0.5, 0.4, 0.1])
 

@@ -23,6 +23,19 @@ ROWS = """() => {
   return svg ? Number(svg.getAttribute('data-rows')) : -1;
 }"""
 # The glyph height of the code's letters as the browser draws them (canvas metrics of the element's font).
+# The reveal chart's legend against its bars: the pixels they share (0: the legend covers no bar).
+LEGEND_OVERLAP = """() => {
+  const chart = [...document.querySelectorAll('.js-plotly-plot')].filter(c => c.querySelector('g.legend')).pop();
+  const legend = chart.querySelector('g.legend').getBoundingClientRect();
+  let shared = 0;
+  for (const bar of chart.querySelectorAll('g.trace.bars path')) {
+    const b = bar.getBoundingClientRect();
+    const w = Math.min(legend.right, b.right) - Math.max(legend.left, b.left);
+    const h = Math.min(legend.bottom, b.bottom) - Math.max(legend.top, b.top);
+    shared += Math.max(0, w) * Math.max(0, h);
+  }
+  return shared;
+}"""
 CODE_LETTERS_PX = """() => {
   const el = document.querySelector('.ae-class-code');
   const ctx = document.createElement('canvas').getContext('2d');
@@ -144,6 +157,8 @@ def test_a_phone_follower_sees_the_heatmap_first_and_a_second_vote(browser: Brow
             expect(page.get_by_text(re.compile(r"First vote: \d+% right; second vote: \d+% right\."))).to_be_visible(
                 timeout=WAIT_MS
             )
+        phone.locator(".js-plotly-plot g.legend").last.wait_for(timeout=WAIT_MS)
+        assert phone.evaluate(LEGEND_OVERLAP) == 0  # at 390 px the legend covers no bar
         for page in (teacher, phone, laptop):
             expect(page.locator(".stException")).to_have_count(0)
     finally:
