@@ -207,7 +207,7 @@ def take_class(browser, base: str, out: Path) -> None:
         students.append(student)
     teacher.get_by_role("button", name="Reveal").click()
     for page, name, scroll in (
-        (teacher, "class-teacher", "Ask the class"),
+        (teacher, "class-teacher", "The model"),
         (students[0], "class-student", "Following"),
     ):
         expect(page.get_by_text("of 2 answers were right")).to_be_visible(timeout=TIMEOUT_MS)
