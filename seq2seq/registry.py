@@ -359,7 +359,7 @@ def register(entry: ModelEntry | Mapping[str, object], root: str | Path) -> Path
     entry = _entry(entry)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".manifest.lock", "w") as lock:
+    with open(root / ".manifest.lock", "a") as lock:  # "a": never empties a file
         fcntl.flock(lock, fcntl.LOCK_EX)
         entries = [e for e in _manifest(root) if e.name != entry.name]
         return write_manifest([*entries, entry], root)
@@ -412,7 +412,7 @@ def register_set(model_set: ModelSet, root: str | Path) -> Path:
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     path = root / SETS_FILE
-    with open(root / ".manifest.lock", "w") as lock:
+    with open(root / ".manifest.lock", "a") as lock:  # "a": never empties a file
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             document = read_json(path) if path.is_file() else {}

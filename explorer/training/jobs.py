@@ -898,7 +898,7 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry
         raise SaveError(N_("{name} cannot be a model name. {rule}"), name=repr(name), rule=Words(NAME_RULE))
     if not (Path(run_dir) / "config.json").is_file():
         raise SaveError(N_("There is no trained model to save yet: the first epoch has not finished."))
-    with open(root / ".save.lock", "w") as lock:
+    with open(root / ".save.lock", "a") as lock:  # "a": a file of that name is never emptied
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             known = registry(root)
