@@ -11,7 +11,8 @@ Then Redis goes away while the follower follows: its page says the class server 
 (StoreUnavailable's text), without an exception and with its websocket open. Redis comes back on the
 same port with the rooms it had (SAVE before the kill: a Redis restarted with its data, as the
 cluster's own Redis is from its append-only file): the follower's page says "· live" again by
-itself, and the teacher's next step reaches it. Skipped, with the reason, where nginx or redis-server is missing (scripts/install_servers.sh).
+itself, and the teacher's next step reaches it. Skipped, with the reason, where nginx or redis-server
+is missing (scripts/install_servers.sh).
 """
 
 from __future__ import annotations
