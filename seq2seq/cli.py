@@ -17,6 +17,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from .numbering import numbered
 from .tables import format_table
 
 EXIT_USAGE = 2
@@ -187,11 +188,15 @@ def cmd_models(args) -> int:
 
 
 def attention_table(trace) -> str:
-    """Rows: target tokens; columns: source tokens; cells: weights with two decimals."""
+    """Rows: target tokens (step 1, 2, …); columns: source tokens (position 1, 2, …), numbered as the app
+    numbers them (seq2seq.numbering); cells: weights with two decimals."""
     if trace.attention is None:
         return f"(scorer '{trace.scorer}': this model has no attention)"
-    header = ["", *trace.source_tokens]
-    rows = [[tok, *(f"{w:.2f}" for w in row)] for tok, row in zip(trace.target_tokens, trace.attention, strict=True)]
+    header = ["", *numbered(trace.source_tokens)]
+    rows = [
+        [label, *(f"{w:.2f}" for w in row)]
+        for label, row in zip(numbered(trace.target_tokens), trace.attention, strict=True)
+    ]
     return format_table(header, rows)
 
 

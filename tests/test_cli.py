@@ -199,12 +199,13 @@ def test_decode_prints_the_output_and_an_attention_table(runs, translator):
     assert float(lines[1].split()[1]) == pytest.approx(trace.logprob, abs=1e-3)
     table = lines[lines.index("") + 1 :]
     header, _, *rows = table
-    assert header.split() == trace.source_tokens  # a␣b... one column per source token
+    # one column per source token, numbered from 1 as every page numbers positions and steps
+    assert header.split() == [part for i, tok in enumerate(trace.source_tokens) for part in (f"{i + 1:02d}", tok)]
     assert len(rows) == len(trace.target_tokens)
-    for row, token, weights in zip(rows, trace.target_tokens, trace.attention, strict=True):
+    for step, (row, token, weights) in enumerate(zip(rows, trace.target_tokens, trace.attention, strict=True), 1):
         cells = row.split()
-        assert cells[0] == token
-        assert [float(c) for c in cells[1:]] == pytest.approx(weights, abs=0.006)
+        assert cells[:2] == [f"{step:02d}", token]
+        assert [float(c) for c in cells[2:]] == pytest.approx(weights, abs=0.006)
 
 
 def test_decode_json(runs, translator):

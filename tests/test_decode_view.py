@@ -222,7 +222,7 @@ def test_step_note_says_how_the_token_was_chosen(translators):
     row = data.current(1)
     assert not row.forced and dv.step_note(row, "beam").endswith("(best beam path)")
     greedy = greedy_data(translators).current(1)
-    assert "(" not in dv.step_note(greedy, "greedy") and dv.step_note(greedy, "greedy").startswith("step 0:")
+    assert "(" not in dv.step_note(greedy, "greedy") and dv.step_note(greedy, "greedy").startswith("step 1:")
 
 
 def test_too_long_input_raises_with_the_limit(translators):
@@ -475,7 +475,7 @@ def test_attention_csv(translators):
     data = greedy_data(translators, "reverse/dot", "abca")
     rows = list(csv.reader(io.StringIO(dv.attention_csv(data))))
     assert rows[0] == ["target", *position_labels(data.source_tokens)]
-    assert rows[0][1:] == ["00 a", "01 b", "02 c", "03 a", "04 </s>"]
+    assert rows[0][1:] == ["01 a", "02 b", "03 c", "04 a", "05 </s>"]
     assert len(rows) == 1 + len(data.target_tokens)
     assert [r[0] for r in rows[1:]] == position_labels(data.target_tokens)
     assert [[float(x) for x in r[1:]] for r in rows[1:]] == data.attention

@@ -40,8 +40,8 @@ def embedded(document: str) -> dict:
 
 def test_payload_holds_the_trace_and_a_layout():
     data = sh.payload(["a", "b", "</s>"], ["x", "</s>"], [[0.5, 0.25, 0.25], [0.0, 0.0, 1.0]], [0.9, 0.8], step=1)
-    assert data["source"] == ["00 a", "01 b", "02 </s>"] and data["source_text"] == ""
-    assert data["target_full"] == ["00 x", "01 </s>"]
+    assert data["source"] == ["01 a", "02 b", "03 </s>"] and data["source_text"] == ""
+    assert data["target_full"] == ["01 x", "02 </s>"]
     assert data["attention"] == [[0.5, 0.25, 0.25], [0.0, 0.0, 1.0]]
     assert data["probs"] == [0.9, 0.8] and data["step"] == 1
     layout = data["layout"]
@@ -70,7 +70,7 @@ def test_long_tokens_are_cut_on_the_axis_only():
     token = "w" * 40
     data = sh.payload([token], ["x"], [[1.0]])
     assert len(data["source"][0]) == sh.MAX_LABEL_CHARS and data["source"][0].endswith("…")
-    assert data["source_full"][0] == "00 " + token
+    assert data["source_full"][0] == "01 " + token
 
 
 @pytest.mark.parametrize("text", NASTY)

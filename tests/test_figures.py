@@ -17,13 +17,13 @@ WEIGHTS = [[0.7, 0.1, 0.1, 0.1], [0.0, 0.5, 0.5, 0.0], [0.25, 0.25, 0.25, 0.25]]
 
 # -- labels ----------------------------------------------------------------------------------
 def test_position_labels_keep_repeated_tokens_apart():
-    assert position_labels(["a", "b", "a"]) == ["00 a", "01 b", "02 a"]
+    assert position_labels(["a", "b", "a"]) == ["01 a", "02 b", "03 a"]
     assert len(set(position_labels(["x"] * 5))) == 5
 
 
 def test_position_labels_widen_past_99():
     labels = position_labels(["t"] * 101)
-    assert labels[0] == "000 t" and labels[100] == "100 t"
+    assert labels[0] == "001 t" and labels[99] == "100 t"
 
 
 def test_plotly_text_escapes_tags_and_ampersand():
@@ -39,7 +39,7 @@ def test_heatmap_shape_labels_and_fixed_scale():
     assert len(trace.z) == len(TARGET) and all(len(row) == len(SOURCE) for row in trace.z)
     assert (trace.zmin, trace.zmax) == (0.0, 1.0)
     assert list(trace.x) == [plotly_text(label) for label in position_labels(SOURCE)]
-    assert list(trace.x)[3] == "03 &lt;/s&gt;"  # escaped: plotly would draw "</s>" as nothing
+    assert list(trace.x)[3] == "04 &lt;/s&gt;"  # escaped: plotly would draw "</s>" as nothing
     assert len(set(trace.x)) == len(SOURCE) and len(set(trace.y)) == len(TARGET)
 
 

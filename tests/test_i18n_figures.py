@@ -168,12 +168,13 @@ def test_the_svg_heatmap_sends_its_words_translated_and_measures_cjk_labels():
     assert texts["label"] == "注意力热力图" and texts["legend"] == "权重 0" and texts["missing"] == "无"
     assert texts["cell"] == "目标 {target} ← 源 {source}\n权重 {weight}"  # the script fills the braces
     layout = data["layout"]
-    widest_row = max(display_width(label) for label in data["target"])  # "00 北京": 7 columns, 5 characters
+    widest_row = max(display_width(label) for label in data["target"])  # "03 北京": 7 columns, 5 characters
     assert widest_row == 7 and max(len(label) for label in data["target"]) == 5
     assert layout["left"] == round(svg_heatmap.CHAR_PX * widest_row) + 10
     widest_column = max(display_width(label) for label in data["source"])
     assert widest_column == svg_heatmap.MAX_LABEL_CHARS and data["source"][3].endswith("…")  # cut by columns
-    assert layout["top"] == round(svg_heatmap.CHAR_PX * widest_column) + 10
+    assert all(data["source_upright"])  # Chinese column labels stand upright: an em (12 px) per character
+    assert layout["top"] == 12 * max(len(label) for label in data["source"]) + 10
     assert layout["legend_left"] >= round(svg_heatmap.CHAR_PX * display_width(texts["legend"]))
     english = svg_heatmap.payload(source, target, WEIGHTS[:3], step=1)["texts"]
     assert english == {

@@ -421,7 +421,7 @@ def test_the_labs_figures():
     figure = heatmaps.rows_heatmap(["a", "</s>"], {"attention": [0.25, 0.75], "IG": [-2.0, 1.0]}, "why “</s>”", True)
     (trace,) = figure.data
     assert [list(row) for row in trace.z] == [[1 / 3, 1.0], [-1.0, 0.5]]  # each row by its largest |value|
-    assert figure.layout.title.text == "why “&lt;/s&gt;”" and trace.x[1] == "01 &lt;/s&gt;"
+    assert figure.layout.title.text == "why “&lt;/s&gt;”" and trace.x[1] == "02 &lt;/s&gt;"
     assert trace.customdata[1][0][1] == "-2"  # the hover keeps the raw value
     with pytest.raises(ValueError, match="source tokens"):
         heatmaps.rows_heatmap(["a"], {"attention": [0.5, 0.5]})

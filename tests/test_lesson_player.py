@@ -367,7 +367,7 @@ def test_an_attention_question_reveals_the_models_own_argmax(teacher_folder):
     view = ViewState("reverse", "dot", "hello", step=2)
     tokens, row = measure.attention_row(load_model("reverse/dot"), view)
     best = max(range(len(row)), key=row.__getitem__)
-    labels = [f"{i:02d} {token}" for i, token in enumerate(tokens)]
+    labels = [f"{i + 1:02d} {token}" for i, token in enumerate(tokens)]
     at = open_page({"lesson": "questions", "at": "2"})
     (heatmap,) = charts(at)
     assert len(heatmap["data"][0]["y"]) == 2 and not heatmap["layout"].get("shapes")  # the first view.step rows

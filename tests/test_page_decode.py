@@ -188,7 +188,7 @@ def test_the_heatmap_is_the_trace_drawn_in_the_page():
     trace = at.session_state[keys.TRACE]["data"]
     assert heatmap["step"] == 3 and heatmap["source_text"] == "9 may 2018"
     assert heatmap["attention"] == [[round(w, 4) for w in row] for row in trace.attention]
-    assert heatmap["source_full"][0] == "00 9" and heatmap["target_full"][0] == "00 " + trace.target_tokens[0]
+    assert heatmap["source_full"][0] == "01 9" and heatmap["target_full"][0] == "01 " + trace.target_tokens[0]
     assert heatmap["colors"][0] == "#f7fbff" and heatmap["colors"][-1] == "#08306b"  # Blues, fixed 0..1
     assert not charts(at, "heatmap")  # no plotly on a page's first view: its bundle is the slowest part
 
@@ -226,7 +226,7 @@ def test_the_interactive_tab_has_the_plotly_heatmap():
     (figure,) = charts(at, "heatmap")
     trace = figure["data"][0]
     assert len(trace["z"]) == 2 and trace["zmin"] == 0 and trace["zmax"] == 1
-    assert trace["x"][0] == "00 9"
+    assert trace["x"][0] == "01 9"
     ok(button(at, "Step").click().run())
     assert len(charts(at, "heatmap")[0]["data"][0]["z"]) == 3
 
@@ -377,7 +377,7 @@ def test_presentation_mode_packs_the_page_into_one_frame():
     (frame,) = [row for row in rows if len(row) == 2 and row[1] >= controls]
     # (the keyboard component beside them: its legend says which keys press them)
     assert frame[1] == controls | {keys.DECODE_STEP, "decode_keys"} and not frame[0] & controls
-    assert heatmap_rows(at) == 2 and heatmaps(at)[0]["layout"]["fit"]["top_columns"] == 7  # "10 </s>"
+    assert heatmap_rows(at) == 2 and heatmaps(at)[0]["layout"]["fit"]["top_columns"] == 7  # "11 </s>"
     assert [t.value for t in at.text][:1] == ["1 1"]  # the output so far, in the frame's side column
     assert at.slider(key=keys.DECODE_STEP).value == 2
     assert not at.get("download_button")

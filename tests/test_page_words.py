@@ -19,10 +19,10 @@ from explorer.state import keys
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, point_app_at
 
 SENTENCE = "The teachers were unhappy."
-SOURCE_PIECES = ["00 ▁The", "01 ▁teacher", "02 s", "03 ▁were", "04 ▁unhappy", "05 .", "06 </s>"]
-TARGET_PIECES = ["00 ▁Les", "01 ▁professeur", "02 s", "03 ▁étaient", "04 ▁mal", "05 heure", "06 ux", "07 .", "08 </s>"]
-SOURCE_WORDS = ["00 The", "01 teachers", "02 were", "03 unhappy", "04 .", "05 </s>"]
-TARGET_WORDS = ["00 Les", "01 professeurs", "02 étaient", "03 malheureux", "04 .", "05 </s>"]
+SOURCE_PIECES = ["01 ▁The", "02 ▁teacher", "03 s", "04 ▁were", "05 ▁unhappy", "06 .", "07 </s>"]
+TARGET_PIECES = ["01 ▁Les", "02 ▁professeur", "03 s", "04 ▁étaient", "05 ▁mal", "06 heure", "07 ux", "08 .", "09 </s>"]
+SOURCE_WORDS = ["01 The", "02 teachers", "03 were", "04 unhappy", "05 .", "06 </s>"]
+TARGET_WORDS = ["01 Les", "02 professeurs", "03 étaient", "04 malheureux", "05 .", "06 </s>"]
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +37,7 @@ def open_page(page: str, **query) -> AppTest:
 
 
 def svg(at: AppTest) -> dict:
-    """The Decode heatmap's data, its labels uncut (the axis cuts labels past 12 columns: "01 profess…")."""
+    """The Decode heatmap's data, its labels uncut (the axis cuts labels past 12 columns: "02 profess…")."""
     (found,) = [
         json.loads(el.proto.json)
         for el in at.get("bidi_component")
@@ -72,15 +72,15 @@ def test_decode_shows_the_sentence_in_pieces_then_in_words():
     data = svg(at)
     assert (data["source"], data["target"], data["step"]) == (SOURCE_WORDS, TARGET_WORDS, 6)
     assert at.query_params["units"] == "words" and at.session_state["units"] == "words"
-    assert data["axis"][1] == "01 professe…"  # cut on the axis, whole in its tooltip
+    assert data["axis"][1] == "02 professe…"  # cut on the axis, whole in its tooltip
     assert data["follow"] is False  # a step adds a piece, not always a word row: the server draws it
     # the weights: teachers = ▁teacher + s (summed); malheureux = mean of ▁mal, heure, ux's rows
     pieces = at.session_state[keys.TRACE]["data"].attention
     want = sum(pieces[t][1] + pieces[t][2] for t in (4, 5, 6)) / 3
     assert data["attention"][3][1] == pytest.approx(want, abs=1e-4)
     assert [sum(row) for row in data["attention"]] == pytest.approx([1.0] * 6, abs=1e-3)
-    assert data["target_hover"][3] == "03 malheureux\npieces: ▁mal + heure + ux"
-    assert data["source_hover"][1] == "01 teachers\npieces: ▁teacher + s"
+    assert data["target_hover"][3] == "04 malheureux\npieces: ▁mal + heure + ux"
+    assert data["source_hover"][1] == "02 teachers\npieces: ▁teacher + s"
     lines = data["cell_notes"][3][1].split("\n")
     assert lines[0].startswith("source pieces: ▁teacher ") and " · s " in lines[0]
     assert lines[1].startswith("target pieces: ▁mal ") and " · heure " in lines[1] and " · ux " in lines[1]
@@ -96,17 +96,17 @@ def test_decode_in_words_while_stepping_shows_the_word_being_written():
     assert at.segmented_control(key=keys.DECODE_UNITS).value == "words"
     data = svg(at)  # ▁mal heure shown, ux not yet: the row reads "malheure" and is the mean of two rows
     assert data["step"] == 4 and data["target"] == [
-        "00 Les",
-        "01 professeurs",
-        "02 étaient",
-        "03 malheure",
-        "04 .",
-        "05 </s>",
+        "01 Les",
+        "02 professeurs",
+        "03 étaient",
+        "04 malheure",
+        "05 .",
+        "06 </s>",
     ]
     pieces = at.session_state[keys.TRACE]["data"].attention
     assert data["attention"][3][0] == pytest.approx((pieces[4][0] + pieces[5][0]) / 2, abs=1e-4)
     ok(next(b for b in at.button if b.label == "Step").click().run())
-    assert svg(at)["step"] == 4 and svg(at)["target"][3] == "03 malheureux"
+    assert svg(at)["step"] == 4 and svg(at)["target"][3] == "04 malheureux"
     ok(next(b for b in at.button if b.label == "Step").click().run())
     assert svg(at)["step"] == 5 and at.query_params["step"] == "8" and at.query_params["units"] == "words"
     # the plotly tab follows the toggle
@@ -143,11 +143,11 @@ def test_beam_search_shows_the_hypothesis_in_words():
 def test_zh_en_merges_its_target_only():
     at = open_page("1_Decode.py", task="zh-en", scorer="general", sentence="我们明天去海边。", step="10", units="words")
     data = svg(at)
-    assert data["source"] == ["00 我", "01 们", "02 明", "03 天", "04 去", "05 海", "06 边", "07 。", "08 </s>"]
+    assert data["source"] == ["01 我", "02 们", "03 明", "04 天", "05 去", "06 海", "07 边", "08 。", "09 </s>"]
     # "We'll go to the beach tomorrow.": the apostrophe is punctuation, kept apart like "."
-    target = ["00 We", "01 '", "02 ll", "03 go", "04 to", "05 the", "06 beach", "07 tomorrow", "08 .", "09 </s>"]
+    target = ["01 We", "02 '", "03 ll", "04 go", "05 to", "06 the", "07 beach", "08 tomorrow", "09 .", "10 </s>"]
     assert data["target"] == target
-    assert data["source_hover"] == data["source_full"] and data["target_hover"][0] == "00 We\npieces: ▁We"
+    assert data["source_hover"] == data["source_full"] and data["target_hover"][0] == "01 We\npieces: ▁We"
     assert (
         data["cell_notes"][0][0].startswith("target pieces: ▁We ") and "source pieces" not in data["cell_notes"][0][0]
     )
@@ -159,7 +159,7 @@ def test_zh_en_merges_its_target_only():
 def test_a_character_task_has_no_toggle_and_drops_units_from_its_link():
     at = open_page("1_Decode.py", task="reverse", scorer="general", sentence="abc", step="2", units="words")
     assert not [s for s in at.get("segmented_control") if s.key == keys.DECODE_UNITS]
-    assert svg(at)["source"] == ["00 a", "01 b", "02 c", "03 </s>"] and "units" not in at.query_params
+    assert svg(at)["source"] == ["01 a", "02 b", "03 c", "04 </s>"] and "units" not in at.query_params
     at = open_page("4_Beam_search.py", task="dates", scorer="general", units="words")
     assert not [s for s in at.get("segmented_control") if s.key == keys.BEAM_UNITS] and "units" not in at.query_params
 
@@ -168,7 +168,7 @@ def test_the_toggle_and_its_rule_in_chinese():
     at = open_page("1_Decode.py", lang="zh", task="en-fr", scorer="general", sentence=SENTENCE, step="9", units="words")
     toggle = at.segmented_control(key=keys.DECODE_UNITS)
     assert toggle.label == "热力图显示" and toggle.options == ["子词", "词"] and toggle.value == "words"
-    assert svg(at)["target"] == TARGET_WORDS and svg(at)["target_hover"][3] == "03 malheureux\n子词：▁mal + heure + ux"
+    assert svg(at)["target"] == TARGET_WORDS and svg(at)["target_hover"][3] == "04 malheureux\n子词：▁mal + heure + ux"
     assert svg(at)["cell_notes"][3][1].startswith("源子词：▁teacher ")
     assert any(c.value.startswith("单词：以 ▁（SentencePiece 的词首标记）开头的子词开始一个新单词") for c in at.caption)
     at = open_page("2_Compare.py", lang="zh", task="en-fr", sentence=SENTENCE, units="words")

@@ -232,7 +232,7 @@ def test_states_view_projection_and_neighbours(general):
     assert all(len(p) == 2 for p in encoder + decoder)
     choices = states_view.state_choices(states)
     assert choices[0] == ("decoder", 0) and len(choices) == len(encoder) + len(decoder)
-    assert states_view.choice_label(states, ("encoder", 1)) == "encoder 01: e"
+    assert states_view.choice_label(states, ("encoder", 1)) == "encoder 02: e"  # index 1: the second position
     rows = states_view.neighbour_rows(space, states_view.vector(states, ("encoder", 0)), k=3)
     assert rows[0]["distance"] == pytest.approx(0, abs=1e-6) and rows[0]["sentence"] == "hello"
     assert len(states_view.background(space, 3, limit=10)) <= 10

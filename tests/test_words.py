@@ -230,13 +230,13 @@ def test_the_svg_payload_carries_the_pieces_as_data():
             grid.source_labels, grid.target_labels, grid.attention, None, rows,
             cell_notes=notes, target_titles=titles, follow=False,
         )  # fmt: skip
-    assert data["target"] == ["00 les", "01 profs", "02 </s>"]
+    assert data["target"] == ["01 les", "02 profs", "03 </s>"]
     assert data["step"] == 2 and data["follow"] is False
     assert (
         data["cell_notes"][1][1]
         == "source pieces: ▁teach 0.300 · er 0.200 · s 0.250\ntarget pieces: ▁prof 0.700 · s 0.800"
     )
-    assert data["target_hover"][1] == "01 profs\npieces: ▁prof + s"
+    assert data["target_hover"][1] == "02 profs\npieces: ▁prof + s"
     assert data["source_hover"] == data["source_full"]  # no titles given: the label alone
     json.dumps(data)  # plain data
     with pytest.raises(ValueError, match="shape"):
@@ -252,7 +252,7 @@ def test_the_plotly_heatmap_adds_the_pieces_to_its_hover():
             grid.source_labels, grid.target_labels, grid.attention, cell_notes=grid.notes()
         )
     trace = figure.data[0]
-    assert list(trace.x) == ["00 the", "01 teachers", "02 .", "03 &lt;/s&gt;"]
+    assert list(trace.x) == ["01 the", "02 teachers", "03 .", "04 &lt;/s&gt;"]
     assert trace.hovertemplate.endswith("<br>%{customdata[2]}<extra></extra>")
     assert (
         trace.customdata[1][1][2]

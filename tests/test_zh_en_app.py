@@ -210,17 +210,18 @@ def test_home_page_links_i_love_you_first(registry):
 def test_cjk_labels_are_measured_at_double_width():
     assert [svg_heatmap.display_width(t) for t in ("我", "。", "abc", "我爱你", "e\u0301")] == [2, 2, 3, 6, 1]
     chinese = svg_heatmap.payload(["我爱你", "</s>"], ["I", "</s>"], [[0.5, 0.5], [0.5, 0.5]])
-    # "00 我爱你" is 9 columns wide (len() says 6, less than "01 </s>"): the column labels get room for 9
-    assert chinese["layout"]["top"] == round(svg_heatmap.CHAR_PX * 9) + 10
+    # "01 我爱你" stands upright: 6 characters an em (12 px) each, taller than "02 </s>" turned (7 columns)
+    assert chinese["source_upright"] == [True, False]
+    assert chinese["layout"]["top"] == 12 * 6 + 10
     rows = svg_heatmap.payload(["a"], ["我爱你", "。"], [[1.0], [1.0]])
     assert rows["layout"]["left"] == round(svg_heatmap.CHAR_PX * 9) + 10  # row labels too
-    wide = svg_heatmap.payload(["我爱你们我爱你们"], ["I"], [[1.0]])  # "0 " + 8 characters = 18 columns
-    assert wide["layout"]["top"] == round(svg_heatmap.CHAR_PX * svg_heatmap.MAX_LABEL_CHARS) + 10
+    wide = svg_heatmap.payload(["我爱你们我爱你们"], ["I"], [[1.0]])  # "01 " + 8 characters = 19 columns
     label = wide["source"][0]
+    assert wide["layout"]["top"] == 12 * len(label) + 10  # cut, then upright
     assert label.endswith("…") and svg_heatmap.display_width(label) <= svg_heatmap.MAX_LABEL_CHARS
-    assert label == "00 我爱你们…" and wide["source_full"] == ["00 我爱你们我爱你们"]
+    assert label == "01 我爱你们…" and wide["source_full"] == ["01 我爱你们我爱你们"]
     single = svg_heatmap.payload(["我", "爱", "你", "。", "</s>"], ["I"], [[0.2] * 5])
-    assert single["source"] == ["00 我", "01 爱", "02 你", "03 。", "04 </s>"]  # never cut
+    assert single["source"] == ["01 我", "02 爱", "03 你", "04 。", "05 </s>"]  # never cut
 
 
 def test_train_page_offers_zh_en(registry, tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from explorer.state.view import COLOR_SCALES, DEFAULT_COLORS
 from seq2seq.display_width import char_columns, display_width
+from seq2seq.numbering import numbered
 
 # -- the attention heatmaps' colour scale ------------------------------------------------------------
 # Every heatmap of attention weights (fixed at 0–1) draws on the scale the viewer chose: ColorBrewer
@@ -61,9 +62,9 @@ def heatmap_colors() -> str:
 
 
 def position_labels(tokens: Sequence[str]) -> list[str]:
-    """'03 t': the position keeps repeated tokens apart on an axis (plotly merges equal labels)."""
-    width = max(2, len(str(max(len(tokens) - 1, 0))))
-    return [f"{i:0{width}d} {tok}" for i, tok in enumerate(tokens)]
+    """'03 t': the position a person reads (seq2seq.numbering: from 1) keeps repeated tokens apart on an
+    axis (plotly merges equal labels)."""
+    return numbered(list(tokens))
 
 
 def plotly_text(text: str) -> str:

@@ -43,6 +43,7 @@ click it drew (the instant stepper's buttons, or the page's Step, Back and Reset
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from explorer.figures.common import position_labels, scale_name
@@ -98,6 +99,23 @@ def axis_labels(tokens: Sequence[str]) -> list[str]:
 def _longest(labels: Sequence[str]) -> int:
     """The widest label, in monospace columns (so the margin fits Chinese labels too)."""
     return max((display_width(x) for x in labels), default=0)
+
+
+# A column label with Chinese, Japanese or Korean characters stands upright, one character under the
+# other (CJK is written so); a Latin one is turned a quarter, read from the bottom up.
+_CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+EM_COLUMNS = 12 / CHAR_PX  # an upright character takes one em of height: 1.6 monospace columns
+
+
+def upright(label: str) -> bool:
+    """Whether the column label `label` is written upright (it has a CJK character)."""
+    return bool(_CJK.search(label))
+
+
+def _tallest(labels: Sequence[str]) -> float:
+    """The tallest column label, in monospace columns: an upright one an em per character, a turned one
+    its width."""
+    return max((len(x) * EM_COLUMNS if upright(x) else display_width(x) for x in labels), default=0)
 
 
 def texts() -> dict[str, str]:
@@ -163,7 +181,7 @@ def payload(
     layout = {
         "cell": cell,
         "left": round(CHAR_PX * scale * _longest(tgt)) + 10,  # row labels
-        "top": round(CHAR_PX * scale * _longest(src)) + 10,  # column labels, written vertically
+        "top": round(CHAR_PX * scale * _tallest(src)) + 10,  # column labels, written vertically
         "font": round(12 * scale),
     }
     layout["height"] = CONTROLS_PX + layout["top"] + cell * max(len(tgt), 1) + LEGEND_PX + 16
@@ -179,6 +197,7 @@ def payload(
     return {
         "source_text": source_text,
         "source": src,
+        "source_upright": [upright(x) for x in src],
         "target": tgt,
         "source_full": list(src_full),
         "target_full": list(tgt_full),
@@ -212,7 +231,7 @@ def fit_layout(source_labels: Sequence[str], target_labels: Sequence[str]) -> di
         "max_cell_per_font": FIT_MAX_CELL_PER_FONT,
         "margin": FIT_MARGIN_PX,
         "char_per_font": CHAR_PX / 12,  # a monospace column is 0.625 of the font's size
-        "top_columns": _longest(source_labels),
+        "top_columns": _tallest(source_labels),
         "left_columns": _longest(target_labels),
     }
 

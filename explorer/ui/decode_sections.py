@@ -33,6 +33,7 @@ from explorer.views import keyboard, spoken, words
 from explorer.views import lab as lab_view
 from seq2seq.attention import SCORER_INFO
 from seq2seq.decoded import DecodedSentence, DecodedStep
+from seq2seq.numbering import shown
 
 BIG_FONT = {"size": 18}
 
@@ -204,11 +205,13 @@ def controls(n: int, presentation: bool) -> None:
     # Keyed: the heatmap (explorer.figures.svg_heatmap) draws the row a Step, Back or Reset asks for in the
     # browser at once, before this fragment's rerun brings the rest of the step's views.
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
-    cols[0].button(pgettext("button", "Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=ss[keys.DECODE_STEP] >= n)
-    cols[1].button(_("Back"), key=back_key, on_click=dv.step_back, args=(ss,), disabled=ss[keys.DECODE_STEP] <= 0)
+    at_end, at_start = ss[keys.DECODE_STEP] >= n, ss[keys.DECODE_STEP] <= 0
+    cols[0].button(pgettext("button", "Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=at_end)
+    cols[1].button(_("Back"), key=back_key, on_click=dv.step_back, args=(ss,), disabled=at_start)
     cols[2].button(_("Pause") if dv.playing(ss) else _("Play"), key=PLAY_BUTTON, on_click=dv.toggle_play, args=(ss, n))
     cols[3].button(_("Reset"), key=reset_key, on_click=dv.reset, args=(ss,))
-    cols[4].slider(pgettext("slider", "Step"), 0, n, key=keys.DECODE_STEP, help=_("Number of target tokens produced so far."))
+    produced = _("Number of target tokens produced so far.")
+    cols[4].slider(pgettext("slider", "Step"), 0, n, key=keys.DECODE_STEP, help=produced)
     # → / PageDown, ← / PageUp, Space and Home (a presentation clicker's keys) press the buttons above.
     buttons = {
         keyboard.FORWARD: step_key,
@@ -525,7 +528,7 @@ def whatif(data: DecodedSentence, translator, row: DecodedStep | None) -> None:
     options = list(range(len(row.topk)))
     link.follow(ss, keys.DECODE_WHATIF, da.first_alternative(row), options=options)
     choice = st.selectbox(
-        _("What if the model had chosen another token at step {position}?").format(position=row.position),
+        _("What if the model had chosen another token at step {position}?").format(position=shown(row.position)),
         options,
         key=keys.DECODE_WHATIF,
         format_func=[da.candidate_label(row, i) for i in options].__getitem__,
@@ -553,7 +556,7 @@ def attention_override(data: DecodedSentence, translator, row: DecodedStep | Non
         return
     labels = common.position_labels(data.source_tokens)
     index = st.selectbox(
-        _("Put all attention at step {position} on source position").format(position=row.position),
+        _("Put all attention at step {position} on source position").format(position=shown(row.position)),
         range(len(labels)),
         index=None,
         key=keys.DECODE_OVERRIDE,

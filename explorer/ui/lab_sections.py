@@ -19,6 +19,7 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.figures import bars, curves, heatmaps
+from explorer.figures.common import position_labels
 from explorer.i18n import _, ngettext
 from explorer.state import catalog, keys, link
 from explorer.state.view import ViewState, link_params
@@ -119,11 +120,12 @@ def step_slider(output: lab.GreedyOutput, view: ViewState, opened: Mapping[str, 
         st.session_state[keys.LAB_STEP] = 1
         st.text(_("Output token 1 of 1: {token}").format(token=output.target_tokens[0]))
         return 1
+    labels = position_labels(output.target_tokens)  # "01 ▁I": as the Decode page's heatmap labels its rows
     return st.select_slider(
         _("Output token to explain"),
         options=range(1, n + 1),
         key=keys.LAB_STEP,
-        format_func=lambda i: f"{i} {output.target_tokens[i - 1]}",
+        format_func=lambda i: labels[i - 1],
         help=_("Step N is the N-th token of the greedy output, as the Decode page's Current step at step N."),
     )
 

@@ -25,6 +25,7 @@ from explorer.i18n import N_, _, ngettext
 from explorer.state import catalog, keys, link
 from explorer.state.view import WORDS, ViewState, link_params, parse_query, shared_values
 from seq2seq.decoded import DecodedSentence, DecodedStep, Sampling
+from seq2seq.numbering import shown
 
 # strategy -> its label, English marked for translation (shown as _(STRATEGY_LABELS[s]))
 STRATEGY_LABELS = {"greedy": N_("greedy"), "sample": N_("sampling"), "beam": N_("beam search")}
@@ -201,7 +202,7 @@ def step_note(row: DecodedStep, strategy: str) -> str:
     how = {"forced": N_("teacher forcing"), "beam": N_("best beam path"), "sample": N_("sampled")}.get(strategy, "")
     if not how and row.forced:
         how = N_("forced")
-    values = {"position": row.position, "token": row.token, "prob": f"{row.prob:.4f}"}
+    values = {"position": shown(row.position), "token": row.token, "prob": f"{row.prob:.4f}"}
     if how:
         return _("step {position}: {token}   p = {prob}   ({how})").format(how=_(how), **values)
     return _("step {position}: {token}   p = {prob}").format(**values)

@@ -13,6 +13,7 @@ from explorer.i18n import N_, _
 from explorer.state import keys
 from seq2seq.attention import Scorer
 from seq2seq.decoded import DecodedSentence, DecodedStep
+from seq2seq.numbering import shown
 
 
 # -- explain a cell --------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def explain_cell(data: DecodedSentence, t: int, s: int, scorer: Scorer) -> dict:
 
 def explain_latex(cell: dict) -> list[str]:
     """LaTeX lines with the actual numbers (numbers only: no user text goes into LaTeX)."""
-    t, s = cell["t"], cell["s"]
+    t, s = shown(cell["t"]), shown(cell["s"])  # the step and position a person reads
     # Term names are LaTeX written in seq2seq/attention.py, never user text.
     terms = [rf"{name} = {value:.4f}" for name, value in cell["terms"].items()]
     return [
@@ -101,7 +102,7 @@ def explain_text(cell: dict) -> str:
         "The context vector is c_t = Σ a_ts h_s; this position's term a_ts h_s is "
         "**{share}** of the summed term lengths. The share differs from the weight when "
         "encoder states have different lengths: a small weight on a long state can still move c_t."
-    ).format(t=cell["t"], s=cell["s"], share=f"{100 * cell['share']:.1f}%", **numbers)
+    ).format(t=shown(cell["t"]), s=shown(cell["s"]), share=f"{100 * cell['share']:.1f}%", **numbers)
     check = _(
         "Check: the score recomputed here from h_t and h_s by the scorer's own code is "
         "{recomputed} (the model reported {score})."
@@ -191,7 +192,7 @@ def compare_rows(original: DecodedSentence, changed: DecodedSentence, position: 
     a, b = original.target_tokens, changed.target_tokens
     return [
         {
-            "position": i,
+            "position": shown(i),
             "original": a[i] if i < len(a) else "",
             "what-if": b[i] if i < len(b) else "",
             "note": _("forced") if i == position else (_("differs") if (a[i : i + 1] != b[i : i + 1]) else ""),

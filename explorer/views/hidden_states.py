@@ -18,6 +18,7 @@ from explorer.state.view import ViewState
 from explorer.views.decode import decode
 from seq2seq.decoded import DecodedSentence
 from seq2seq.decoding import Translator
+from seq2seq.numbering import shown
 from seq2seq.projection import StateSpace, fit_space, reference_sentences
 
 REFERENCE_SIZE = 200  # sentences in a model's reference sample
@@ -98,8 +99,8 @@ def choice_label(states: DecodedSentence, choice: tuple[str, int]) -> str:
     """How the state picker names a state, in the current language ("decoder step 2: b", "encoder 01: e")."""
     kind, i = choice
     if kind == "decoder":
-        return _("decoder step {k}: {token}").format(k=i + 1, token=states.target_tokens[i])
-    return _("encoder {position}: {token}").format(position=f"{i:02d}", token=states.source_tokens[i])
+        return _("decoder step {k}: {token}").format(k=shown(i), token=states.target_tokens[i])
+    return _("encoder {position}: {token}").format(position=f"{shown(i):02d}", token=states.source_tokens[i])
 
 
 def vector(states: DecodedSentence, choice: tuple[str, int]) -> list[float]:
@@ -120,7 +121,7 @@ def neighbour_rows(space: StateSpace, state: Sequence[float], k: int = 8, metric
             _("distance"): round(n.distance, 4),
             _("kind"): _(KIND_LABELS.get(n.kind, n.kind)),
             _("token"): n.token,
-            _("position"): n.position,
+            _("position"): shown(n.position),
             _("sentence"): n.sentence,
             _("its output"): n.output,
         }

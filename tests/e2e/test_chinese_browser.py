@@ -60,8 +60,8 @@ def test_decode_in_chinese_steps_three_times_and_draws_chinese_inside_the_heatma
 
     box = page.evaluate(SVG_BOX)
     texts = page.evaluate(CJK_TEXTS)
-    characters = [t for t in texts if t["text"] in ("00 我", "01 爱", "02 你")]
-    assert [t["text"] for t in characters] == ["00 我", "01 爱", "02 你"], texts
+    characters = [t for t in texts if t["text"] in ("01 我", "02 爱", "03 你")]
+    assert [t["text"] for t in characters] == ["01 我", "02 爱", "03 你"], texts
     for text in texts:  # every Chinese label lies inside the heatmap's area
         assert box["left"] - 0.5 <= text["left"] and text["right"] <= box["right"] + 0.5, (text, box)
         assert box["top"] - 0.5 <= text["top"] and text["bottom"] <= box["bottom"] + 0.5, (text, box)

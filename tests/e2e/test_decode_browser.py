@@ -71,7 +71,7 @@ def test_the_csv_export_is_made_on_click(page: Page, streamlit_server: str) -> N
     header, *rows = response.value.text().splitlines()
     columns = header.split(",")
     assert columns[0] == "target" and columns[1].endswith(" 9") and len(columns) == 1 + 11  # "9 may 2018" + </s>
-    assert len(rows) == 11 and rows[0].startswith("00 2,")  # "2018-05-09" + </s>
+    assert len(rows) == 11 and rows[0].startswith("01 2,")  # "2018-05-09" + </s>
     assert all(abs(sum(float(w) for w in row.split(",")[1:]) - 1.0) < 1e-5 for row in rows)
 
 

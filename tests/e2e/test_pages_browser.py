@@ -124,7 +124,7 @@ def test_the_current_steps_bars_are_drawn_in_the_page(page: Page, streamlit_serv
     expect(scores).to_have_attribute("data-columns", "22", timeout=30_000)
     expect(scores.locator("text.col")).to_have_count(22)
     expect(scores.locator("rect.weight")).to_have_count(22)
-    assert scores.locator("text.col").first.evaluate("t => t.firstChild.nodeValue") == "00 s"  # (+ its tooltip)
+    assert scores.locator("text.col").first.evaluate("t => t.firstChild.nodeValue") == "01 s"  # (+ its tooltip)
     topk = page.locator("svg#decode-topk")
     expect(topk).to_have_attribute("data-rows", "5")
     expect(topk.locator("rect.bar")).to_have_count(5)

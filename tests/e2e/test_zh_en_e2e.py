@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.test_zh_en_app import zh_en_registry
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE_LABELS = ["00 我", "01 爱", "02 你", "03 。", "04 </s>"]
+SOURCE_LABELS = ["01 我", "02 爱", "03 你", "04 。", "05 </s>"]
 MAX_STEPS = 40  # a tiny model may run to its length limit
 
 # The column labels of the Decode page's heatmap, each with its box on the screen.
@@ -70,7 +70,7 @@ def test_type_i_love_you_step_to_the_end_and_read_the_labels(page: Page, start_s
     assert all(label["top"] >= top - 0.5 for label in labels), "a label runs off the top of the heatmap"
     if scorer == "concat":  # the shipped model: the seeds' sentence, word by word, "love" on 爱
         rows = page.evaluate(ROW_LABELS)
-        assert [r["text"] for r in rows] == ["00 ▁I", "01 ▁love", "02 ▁you", "03 .", "04 </s>"]
+        assert [r["text"] for r in rows] == ["01 ▁I", "02 ▁love", "03 ▁you", "04 .", "05 </s>"]
         love = rows[1]["weights"]
         assert max(range(len(love)), key=love.__getitem__) == 1  # column 01 爱
     expect(page.locator(".stException")).to_have_count(0)

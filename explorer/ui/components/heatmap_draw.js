@@ -89,9 +89,13 @@ function attentionHeatmap(root, data, opts) {
     svg.setAttribute("width", L.left + S * cw + 4);
     svg.setAttribute("height", L.top + Math.max(T, 1) * cell + 4);
     svg.setAttribute("font-size", L.font);
-    for (var s = 0; s < S; s++) {  // column labels (source tokens), written upwards
-      var x = L.left + s * cw + cw / 2 + L.font / 3, label = el("text",
-        {x: x, y: L.top - 6, transform: "rotate(-90 " + x + " " + (L.top - 6) + ")", "class": "col"},
+    for (var s = 0; s < S; s++) {  // column labels (source tokens): CJK upright, top down; Latin turned, bottom up
+      var x = L.left + s * cw + cw / 2, upright = data.source_upright && data.source_upright[s];
+      var label = el("text", upright
+        ? {x: x, y: L.top - 6, style: "writing-mode: vertical-rl; text-orientation: upright", "text-anchor": "end",
+           "class": "col"}
+        : {x: x + L.font / 3, y: L.top - 6, transform: "rotate(-90 " + (x + L.font / 3) + " " + (L.top - 6) + ")",
+           "class": "col"},
         data.source[s]);
       label.appendChild(el("title", {}, (data.source_hover || data.source_full)[s]));
       svg.appendChild(label);
