@@ -298,10 +298,13 @@ def heatmap(
     components.heatmap(data, step, presentation, merged=merged)
     if tabs_below:
         st.caption(
-            _("Hover a cell (or tap it) for both tokens and its weight; the plotly version (zoom, PNG) is a tab below.")
+            _(
+                "Point at a cell, or tap it, for both tokens and its weight; the plotly version (zoom, PNG) "
+                "is a tab below."
+            )
         )
     else:
-        st.caption(_("Hover a cell (or tap it) for both tokens and its weight."))
+        st.caption(_("Point at a cell, or tap it, for both tokens and its weight."))
     if merged:
         st.caption(words.rule(merged))
     pickers.units_toggle(st, keys.DECODE_UNITS, words.sides_of(translator))
