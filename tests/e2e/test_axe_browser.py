@@ -56,6 +56,9 @@ def settle(page: Page) -> None:
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
     expect(page.locator(".stSpinner")).to_have_count(0, timeout=60_000)
     page.wait_for_timeout(500)  # components (the heatmap, the bars) draw just after the run ends
+    # Elements of a run being replaced are dimmed (data-stale): their contrast is not the page's.
+    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=60_000)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
