@@ -289,7 +289,9 @@ def test_the_player_shows_chinese_with_lang_zh(bilingual):
     assert "反转 `hello` 时，**第一个**写出的是什么？" in bodies(at, "markdown")
     assert "**问题。** 最先写出的是哪个字母？" in bodies(at, "markdown")
     assert at.radio[0].label == "你的答案" and at.radio[0].options == ["字母 o", "字母 h"]
-    assert [b.label for b in at.main.button] == ["检查答案", "后退", "下一步", "全部课程"]
+    # the step's decode controls (the Step button 单步, as on the Decode page), then the lesson's own
+    decode, lesson = ["单步", "后退", "播放", "重置"], ["检查答案", "后退", "下一步", "全部课程"]
+    assert [b.label for b in at.main.button] == decode + lesson
     (link,) = at.get("link_button")
     assert link.proto.label == "在解码页面中打开"
     assert at.sidebar.toggle(key=keys.LESSON_TEACHER).label == "教师备注"
@@ -322,7 +324,8 @@ def test_the_player_stays_english_without_a_language(bilingual):
     assert at.get("progress")[0].proto.text == "Step 1 of 2"
     assert at.radio[0].label == "Your answer" and at.radio[0].options == ["The o", "The h"]
     assert "**Question.** Which letter is written first?" in bodies(at, "markdown")
-    assert [b.label for b in at.main.button] == ["Check", "Back", "Next", "All lessons"]
+    decode, lesson = ["Step", "Back", "Play", "Reset"], ["Check", "Back", "Next", "All lessons"]
+    assert [b.label for b in at.main.button] == decode + lesson
     switch = {language.LABEL, *i18n.LANGUAGES.values()}  # the language switch names both languages
     assert [t for t in page_texts(at) if CJK.search(t) and t not in switch] == []
 

@@ -79,7 +79,9 @@ def step_text(at: AppTest) -> str:
 
 
 def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
+    """The lesson's own button `label` (Back, Next…), not the step's decode controls (lesson_player.STEPPER_KEYS)."""
+    decode = set(lesson_player.STEPPER_KEYS.values())
+    return next(b for b in at.button if b.label == label and b.key not in decode)
 
 
 def charts(at: AppTest) -> list[dict]:

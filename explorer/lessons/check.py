@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from explorer.lessons import Claim, Lesson, Problem, Step, texts, values
+from explorer.lessons import Claim, Lesson, Problem, Step, controls, texts, values
 from explorer.lessons.measure import attention_row, exact_by_length, share_right
 from explorer.state import catalog
 from explorer.state.view import ViewState, decoding_label, parse_query
@@ -244,6 +244,7 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
     """Every problem of `lesson` that needs the models: views a link would not open as written, attention
     questions without an answer, claims the models do not honour (`claims=False` skips those)."""
     found: list[Problem] = texts.problems(lesson)  # typed numbers, placeholders, languages: no model needed
+    found += controls.problems(lesson)  # a control the text names is on the step's view
     cache: dict[str, object] = {}
 
     def translator(name: str):

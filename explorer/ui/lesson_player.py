@@ -8,6 +8,7 @@ links shown as text (authored_markdown).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -17,7 +18,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from explorer import i18n
 from explorer.figures import curves, heatmaps
 from explorer.figures.common import position_labels
-from explorer.i18n import N_, _
+from explorer.i18n import N_, _, pgettext
 from explorer.i18n.errors import message_of
 from explorer.lessons import Figure, Lesson, Problem, Step, check, measure, player
 from explorer.state import catalog, keys
@@ -128,6 +129,7 @@ def player_view(lesson: Lesson, index: int, projecting: bool, teacher: bool) -> 
             clicker_keys()
             if index == len(lesson.steps) - 1:
                 st.success(_(END))
+    _play_on()
 
 
 def _can_leave(lesson: Lesson, index: int, step: Step) -> bool:
@@ -204,7 +206,7 @@ def _decode(view: ViewState, projecting: bool, reveal) -> None:
             )
         )
         return
-    step = min(view.step, data.num_steps)
+    step = _stepper(view, data.num_steps)
     caption = _("Model {model} · {decoding} · {step} of {total} output tokens").format(
         model=name, decoding=decoding_label(view), step=step, total=data.num_steps
     )
@@ -219,13 +221,74 @@ def _decode(view: ViewState, projecting: bool, reveal) -> None:
         st.info(_(decode_view.NO_ATTENTION))
         return
     highlight = None
-    if reveal is not None and step < data.num_steps:
+    if reveal is not None and step == min(view.step, data.num_steps) < data.num_steps:  # the question's row
         tgt, att, highlight = [*tgt, data.target_tokens[step]], [*att, reveal[1]], step
     if not tgt:
         st.caption(_("The heatmap gains a row per output token: open the step in Decode and press Step."))
         return
     figure = heatmaps.attention_heatmap(src, tgt, att, highlight_row=highlight)
     st.plotly_chart(presentation.fit(figure, FRAME_FIGURE_PX) if projecting else figure, key="lesson_heatmap")
+
+
+# The step's own decode controls, as the Decode page has them (explorer.lessons.controls lists them for
+# the lesson checker): keys, the session's record of the decode shown, and Play's pace (seconds a step).
+STEPPER_KEYS = {
+    "Step": "lesson_step_button",
+    "Back": "lesson_decode_back",
+    "Play": "lesson_play",
+    "Pause": "lesson_play",  # Play's button, while playing
+    "Reset": "lesson_reset",
+}
+STEPPER = "_lesson_stepper"
+PLAY_S = 0.6
+
+
+def _stepper(view: ViewState, n: int) -> int:
+    """Step, Back, Play (Pause while playing) and Reset for the step's decode; the number of output tokens
+    shown. Each lesson step starts where its view says (`view.step`)."""
+    state = st.session_state
+    at = (view.task, view.scorer, view.model, view.sentence, view.strategy, view.reference, view.step)
+    kept = state.get(STEPPER)
+    if not kept or kept["view"] != at:
+        kept = state[STEPPER] = {"view": at, "step": min(view.step, n), "playing": False, "n": n}
+    kept["n"] = n
+    k = kept["step"] = min(kept["step"], n)
+    cols = st.columns([1, 1, 1, 1, 3])
+    labels = {"Step": pgettext("button", "Step"), "Back": _("Back"), "Reset": _("Reset")}
+    labels["Play"] = _("Pause") if kept["playing"] else _("Play")
+    cols[0].button(labels["Step"], key=STEPPER_KEYS["Step"], on_click=_move, args=(1,), disabled=k >= n)
+    cols[1].button(labels["Back"], key=STEPPER_KEYS["Back"], on_click=_move, args=(-1,), disabled=k <= 0)
+    cols[2].button(labels["Play"], key=STEPPER_KEYS["Play"], on_click=_toggle_play)
+    cols[3].button(labels["Reset"], key=STEPPER_KEYS["Reset"], on_click=_move, args=(-n,), disabled=k <= 0)
+    return k
+
+
+def _move(by: int) -> None:
+    """Step forward (1), back (-1) or to the start (-n) in the lesson's decode; stops Play."""
+    kept = st.session_state[STEPPER]
+    kept["step"] = min(max(kept["step"] + by, 0), kept["n"])
+    kept["playing"] = False
+
+
+def _toggle_play() -> None:
+    """Play from here (from the start when at the end), or pause."""
+    kept = st.session_state[STEPPER]
+    if not kept["playing"] and kept["step"] >= kept["n"]:
+        kept["step"] = 0
+    kept["playing"] = not kept["playing"]
+
+
+def _play_on() -> None:
+    """While playing: once the page is drawn, wait PLAY_S and show one more output token."""
+    kept = st.session_state.get(STEPPER)
+    if not kept or not kept["playing"]:
+        return
+    if kept["step"] >= kept["n"]:
+        kept["playing"] = False
+        return
+    time.sleep(PLAY_S)
+    kept["step"] += 1
+    st.rerun()
 
 
 def _open_in(step: Step, view: ViewState) -> None:
