@@ -137,4 +137,18 @@ def shares_payload(
     data["label"] = label.format(values=_listed(data["full"], data["shares"]))
     # The legend's 12 px text takes about 7 px a column (a Chinese character two): the second entry goes past the first.
     data["legend_gap"] = max(LEGEND_GAP_PX, 7 * display_width(data["texts"]["weight_legend"]) + 40)
+    data["legend"] = shares_legend(data["texts"], colors, highlight is not None)
     return data
+
+
+def shares_legend(texts: dict[str, str], colors: dict[str, str], highlighted: bool) -> list[dict]:
+    """The shares chart's legend: an entry for every colour its bars are drawn in (the cell explained has its
+    own, red), each placed past the one before (`x`, pixels at scale 1; 7 px a monospace column)."""
+    names = [("weight", texts["weight_legend"]), ("share", texts["share_legend"])]
+    if highlighted:
+        names.append(("chosen", _("the cell explained")))
+    legend, x = [], 0
+    for key, name in names:
+        legend.append({"text": name, "color": colors[key], "x": x})
+        x += max(LEGEND_GAP_PX, 7 * display_width(name) + 40)
+    return legend

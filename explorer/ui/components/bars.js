@@ -113,8 +113,11 @@ function drawShares(data, width) {
   const y = (v) => legend + panel - Math.min(Math.max(v, 0), 1) * panel;
   const legendNames = [say(data, "weight_legend", "weight a_ts"), say(data, "share_legend", "share of c_t")];
   const gap = Math.round((data.legend_gap || 120) * f);  // past the first entry's text (measured in Python)
-  [[legendNames[0], data.colors.weight], [legendNames[1], data.colors.share]].forEach(([name, color], i) => {
-    const x = left + i * gap;
+  // One entry per colour the bars are drawn in (data.legend, placed in Python); older payloads: two entries.
+  const entries = data.legend || [{text: legendNames[0], color: data.colors.weight, x: 0},
+    {text: legendNames[1], color: data.colors.share, x: gap / f}];
+  entries.forEach(({text: name, color, x: at}) => {
+    const x = left + at * f;
     svg.appendChild(el("rect", {x: x, y: legend / 2 - 6 * f, width: 12 * f, height: 12 * f, fill: color}));
     svg.appendChild(el("text", {x: x + 18 * f, y: legend / 2 + 4 * f}, name));
   });
