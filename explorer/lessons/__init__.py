@@ -186,7 +186,7 @@ class Claim:
     e.g. bleu_beam5) is within at_least..at_most. history: after `epoch`, the model's probes.json records
     `expect` as its output for the probe `sentence` (the Timelapse page's record). lab: in the stored
     lab results of the model's task (pretrained/lab/<task>.json), `statistic` of the model's `experiment`
-    is within at_least..at_most (either bound may be left out); `explorer.lessons.check.lab_value` says
+    is within at_least..at_most (either bound may be left out); `explorer.lessons.measure.lab_value` says
     which number a statistic names. importance: in the greedy decode of `sentence`, the source token with
     the largest `method` importance (grad_x_input, integrated_gradients, leave_one_out: seq2seq.lab.importance)
     for output position `step` is `token`, or is at `position`. tau: at that step, Kendall's tau of the pair

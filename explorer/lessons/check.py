@@ -11,10 +11,18 @@ import math
 from collections.abc import Callable
 
 from explorer.lessons import Claim, Lesson, Problem, Step, controls, texts, values
-from explorer.lessons.measure import attention_row, exact_by_length, share_right
+from explorer.lessons.measure import (
+    attention_row,
+    claim_importance,
+    claim_trace,
+    claim_view,
+    exact_by_length,
+    lab_value,
+    model_name,
+    share_right,
+)
 from explorer.state import catalog
 from explorer.state.view import ViewState, decoding_label, parse_query
-from explorer.views.decode import decode
 from seq2seq.lab import results
 from seq2seq.registry import CheckpointError
 
@@ -38,30 +46,6 @@ def step_view(step: Step) -> ViewState:
     """The step's view exactly as its share link would open it (with a note for each refused value)."""
     available = catalog.available()
     return parse_query(step.view, available, catalog.default_sentences(available), other_models=catalog.other_models)
-
-
-def model_name(view: ViewState) -> str | None:
-    """The registry name a decoding view runs."""
-    entry = catalog.model_for(view.task, view.scorer, view.model)
-    return entry.name if entry else None
-
-
-def claim_trace(translator, claim: Claim):
-    """The decode an output, not_output or attends claim speaks of: `claim.strategy`, after forcing
-    the target pieces of `claim.prefix` (a what-if). ValueError for a piece the model does not know."""
-    if claim.prefix:
-        tokenizer = translator.target_tokenizer
-        ids = {tokenizer.piece(i): i for i in range(tokenizer.vocab_size)}
-        unknown = [p for p in claim.prefix if p not in ids]
-        if unknown:
-            raise ValueError(f"{claim.model} has no target piece {unknown[0]!r}")
-        return translator.greedy(claim.sentence, prefix=[ids[p] for p in claim.prefix])
-    return decode(translator, claim_view(claim))
-
-
-def claim_view(claim: Claim) -> ViewState:
-    """The decoding a claim speaks of, as a view (task and scorer play no part)."""
-    return ViewState("", "", claim.sentence, 0, claim.strategy, claim.beam, claim.temperature, claim.seed)
 
 
 def _how(claim: Claim) -> str:
@@ -130,55 +114,6 @@ def _claim_problem(claim: Claim, translator_for: Translators) -> str | None:
     share, examples = measured
     what = f"exact match on {examples} test examples of {claim.min_len}–{claim.max_len} characters"
     return _within(claim, share, what, f"{share:.1%}")
-
-
-def lab_value(data: dict, model: str, experiment: str, statistic: str) -> float:
-    """The number `statistic` names in `model`'s stored `experiment` (`data`: seq2seq.lab.results.load's).
-
-    agreement: a pair ("attention~integrated_gradients"); permutation: "median_tvd", "fraction_changed";
-    uniform: "model", "uniform", "change" (the task's metric); length: a bucket's range ("31-40"), its
-    value; table: a column of the model's row ("perplexity", "exact_match", "bleu", "aer", "entropy", "tau",
-    "tau_summary"). A median with its interval gives its median, or its "low", "high" or "n" named after
-    a dot ("attention~integrated_gradients.high"). ValueError naming what is missing.
-    """
-    name, _, part = statistic.partition(".")
-    if experiment == "table":
-        rows = [r for r in (data.get("table") or {}).get("rows", []) if r.get("model") == model]
-        if not rows:
-            raise ValueError(f"the stored scorer table has no row for {model}")
-        found = rows[0].get(name)
-    else:
-        stored = data["by_model"].get(model, {}).get(experiment)
-        if not isinstance(stored, dict):
-            raise ValueError(f"no stored {experiment} results for {model}")
-        if experiment == "length":
-            found = next(
-                (b.get("value") for b in stored.get("buckets", []) if "-".join(map(str, b.get("range", []))) == name),
-                None,
-            )
-        else:
-            found = stored.get("summary", {}).get(name)
-    if isinstance(found, dict):
-        found = found.get(part or "median")
-    elif part:
-        found = None
-    if isinstance(found, bool) or not isinstance(found, int | float) or not math.isfinite(found):
-        raise ValueError(f"{model}'s stored {experiment} has no number {statistic!r}")
-    return float(found)
-
-
-def claim_importance(translator, claim: Claim):
-    """The importances (seq2seq.lab.importance.step_importance, 32-point integrated gradients, as the Lab
-    page) of output position `claim.step` of the greedy decode of `claim.sentence`, with its token."""
-    from seq2seq.lab.importance import step_importance
-
-    trace = translator.greedy(claim.sentence)
-    ids = [s.token_id for s in trace.steps]
-    if claim.step >= len(ids):
-        raise ValueError(
-            f"{claim.model}'s output of {claim.sentence!r} has {len(ids)} tokens, no position {claim.step}"
-        )
-    return step_importance(translator, claim.sentence, ids[: claim.step], token_id=ids[claim.step])
 
 
 def _importance_problem(claim: Claim, translator) -> str | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from explorer.i18n import _
+from explorer.lessons import Claim
 from explorer.state import catalog
 from explorer.state.view import ViewState
+from explorer.views.decode import decode
 
 ACCURACY_EXAMPLES = 400  # test examples an accuracy claim or figure decodes (before any length filter)
 
@@ -51,3 +54,76 @@ def length_curve(counts: dict[int, tuple[int, int]], bucket: int = 5) -> tuple[l
         groups[(length - 1) // bucket][1] += total
     labels = [f"{g * bucket + 1}–{(g + 1) * bucket}" for g in sorted(groups)]
     return labels, [groups[g][0] / groups[g][1] for g in sorted(groups)]
+
+
+def lab_value(data: dict, model: str, experiment: str, statistic: str) -> float:
+    """The number `statistic` names in `model`'s stored `experiment` (`data`: seq2seq.lab.results.load's).
+
+    agreement: a pair ("attention~integrated_gradients"); permutation: "median_tvd", "fraction_changed";
+    uniform: "model", "uniform", "change" (the task's metric); length: a bucket's range ("31-40"), its
+    value; table: a column of the model's row ("perplexity", "exact_match", "bleu", "aer", "entropy", "tau",
+    "tau_summary"). A median with its interval gives its median, or its "low", "high" or "n" named after
+    a dot ("attention~integrated_gradients.high"). ValueError naming what is missing.
+    """
+    name, _, part = statistic.partition(".")
+    if experiment == "table":
+        rows = [r for r in (data.get("table") or {}).get("rows", []) if r.get("model") == model]
+        if not rows:
+            raise ValueError(f"the stored scorer table has no row for {model}")
+        found = rows[0].get(name)
+    else:
+        stored = data["by_model"].get(model, {}).get(experiment)
+        if not isinstance(stored, dict):
+            raise ValueError(f"no stored {experiment} results for {model}")
+        if experiment == "length":
+            found = next(
+                (b.get("value") for b in stored.get("buckets", []) if "-".join(map(str, b.get("range", []))) == name),
+                None,
+            )
+        else:
+            found = stored.get("summary", {}).get(name)
+    if isinstance(found, dict):
+        found = found.get(part or "median")
+    elif part:
+        found = None
+    if isinstance(found, bool) or not isinstance(found, int | float) or not math.isfinite(found):
+        raise ValueError(f"{model}'s stored {experiment} has no number {statistic!r}")
+    return float(found)
+
+
+def claim_importance(translator, claim: Claim):
+    """The importances (seq2seq.lab.importance.step_importance, 32-point integrated gradients, as the Lab
+    page) of output position `claim.step` of the greedy decode of `claim.sentence`, with its token."""
+    from seq2seq.lab.importance import step_importance
+
+    trace = translator.greedy(claim.sentence)
+    ids = [s.token_id for s in trace.steps]
+    if claim.step >= len(ids):
+        raise ValueError(
+            f"{claim.model}'s output of {claim.sentence!r} has {len(ids)} tokens, no position {claim.step}"
+        )
+    return step_importance(translator, claim.sentence, ids[: claim.step], token_id=ids[claim.step])
+
+
+def model_name(view: ViewState) -> str | None:
+    """The registry name a decoding view runs."""
+    entry = catalog.model_for(view.task, view.scorer, view.model)
+    return entry.name if entry else None
+
+
+def claim_trace(translator, claim: Claim):
+    """The decode an output, not_output or attends claim speaks of: `claim.strategy`, after forcing
+    the target pieces of `claim.prefix` (a what-if). ValueError for a piece the model does not know."""
+    if claim.prefix:
+        tokenizer = translator.target_tokenizer
+        ids = {tokenizer.piece(i): i for i in range(tokenizer.vocab_size)}
+        unknown = [p for p in claim.prefix if p not in ids]
+        if unknown:
+            raise ValueError(f"{claim.model} has no target piece {unknown[0]!r}")
+        return translator.greedy(claim.sentence, prefix=[ids[p] for p in claim.prefix])
+    return decode(translator, claim_view(claim))
+
+
+def claim_view(claim: Claim) -> ViewState:
+    """The decoding a claim speaks of, as a view (task and scorer play no part)."""
+    return ViewState("", "", claim.sentence, 0, claim.strategy, claim.beam, claim.temperature, claim.seed)

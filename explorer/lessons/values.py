@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable
 
 from explorer.lessons import VIEW_CLAIM_KINDS, Claim
+from explorer.lessons.measure import claim_trace, model_name
 from explorer.state import catalog
 from explorer.state.view import ViewState
 
@@ -32,8 +33,6 @@ def resolve(claim: Claim, view: ViewState | None) -> Claim:
     model, its sentence (unless the claim names one) and its decoding (strategy, beam, temperature, seed)."""
     if claim.model or claim.kind not in VIEW_CLAIM_KINDS or view is None:
         return claim
-    from explorer.lessons.check import model_name
-
     name = model_name(view)
     if name is None:
         return claim
@@ -54,8 +53,6 @@ def _bare(token: str) -> str:
 
 
 def _trace(claim: Claim, translator):
-    from explorer.lessons.check import claim_trace
-
     trace = claim_trace(translator, claim)
     if claim.kind in ("peaks", "weight", "score") and trace.attention is None:
         raise ValueError(f"{claim.model} has no attention")
@@ -137,8 +134,7 @@ def hypothesis(claim: Claim, translator) -> float:
 
 def claim_value(claim: Claim, translator_for: Translators) -> float:
     """The number `claim` measures (VALUE_KINDS); ValueError when it cannot be measured."""
-    from explorer.lessons import check
-    from explorer.lessons.measure import exact_by_length, share_right
+    from explorer.lessons.measure import claim_importance, exact_by_length, lab_value, share_right
 
     entry = next((e for e in catalog.entries() if e.name == claim.model), None)
     if entry is None:
@@ -154,7 +150,7 @@ def claim_value(claim: Claim, translator_for: Translators) -> float:
         data, note = results.load(entry.task)
         if data is None:
             raise ValueError(note or f"no stored lab results for {entry.task}")
-        return check.lab_value(data, claim.model, claim.experiment, claim.statistic)
+        return lab_value(data, claim.model, claim.experiment, claim.statistic)
     translator = translator_for(claim.model)
     if claim.kind == "accuracy":
         measured = share_right(exact_by_length(translator, entry.task), claim.min_len, claim.max_len)
@@ -164,7 +160,7 @@ def claim_value(claim: Claim, translator_for: Translators) -> float:
     if claim.kind == "tau":
         from seq2seq.lab.agreement import step_agreement
 
-        return float(step_agreement(check.claim_importance(translator, claim))[claim.statistic])
+        return float(step_agreement(claim_importance(translator, claim))[claim.statistic])
     measures = {"weight": weight, "score": score, "probability": probability, "hypothesis": hypothesis}
     if claim.kind not in measures:
         raise ValueError(f"a {claim.kind} claim measures no number")
