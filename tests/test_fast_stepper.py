@@ -116,7 +116,7 @@ def decode_page(open_stepper: bool = True, **query) -> AppTest:
 def test_decode_page_has_the_instant_stepper(registry):
     sentence = "<img src=x onerror=alert(1)> 9 may"
     at = decode_page(task="dates", scorer="general", sentence=sentence, step="2")
-    assert [e.label for e in at.expander] == ["Instant stepping (in the browser)"]
+    assert [e.label for e in at.expander][-1:] == ["Instant stepping (in the browser)"]
     (frame,) = at.get("iframe")
     document = frame.proto.srcdoc
     assert sentence not in document and "<img" not in document
@@ -130,7 +130,7 @@ def test_decode_page_has_the_instant_stepper(registry):
 
 def test_the_stepper_is_built_only_once_opened(registry):
     at = decode_page(open_stepper=False, task="dates", scorer="general", sentence="9 may 2018")
-    assert [e.label for e in at.expander] == ["Instant stepping (in the browser)"]
+    assert [e.label for e in at.expander][-1:] == ["Instant stepping (in the browser)"]
     assert not at.get("iframe")  # collapsed: no iframe for the browser to build on a page's first view
     at.session_state[keys.DECODE_INSTANT] = True
     at.run()

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.figures import svg_heatmap
-from explorer.state import keys
+from explorer.state import catalog, keys
 from explorer.state.catalog import Entry, headline
 from explorer.ui import home_sections
 from explorer.ui.loaders import get_translator
@@ -130,6 +130,8 @@ def test_home_offers_three_ways_in(monkeypatch):
     ],
 )
 def test_which_example_a_language_opens_on(lang, available, expected):
-    assert home.first_example(lang, available, {"reverse": "hello world"}) == expected
+    screens = {"zh-en": {"zh": "我爱你。"}, "en-fr": {"en": "I love you."}, "reverse": {}}
+    assert home.first_example(lang, available, {"reverse": "hello world"}, screens) == expected
+    assert catalog.first_screens(["zh-en", "en-fr", "nope"]) == {k: screens[k] for k in ("zh-en", "en-fr")}
     assert home.next_step(3, 3) == 1 and home.next_step(1, 3) == 2
     assert home.shown_step(None, 4) == 1 and home.shown_step(9, 4) == 4 and home.shown_step(True, 4) == 1

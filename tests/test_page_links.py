@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
-from explorer.ui import layout, navigation, presentation
+from explorer.ui import focus, layout, navigation, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.ui.navigation import page_scripts
 from tests.app_fixtures import use_registry
@@ -92,7 +92,7 @@ def test_compare_presentation_two_larger_heatmaps_per_row():
     # gold + 5 heatmaps + the 'none' note: 7 cells in rows of three, then the two scorer boxes
     assert column_rows(at) == [3, 3, 3, 2]
     ok(at.toggle(key="presentation").set_value(True).run())
-    assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
+    assert styles(at) == [focus.CSS, presentation.CSS]
     # The sentence beside the folded settings; the frame: Scorer A and B side by side; then the same
     # 7 cells in rows of two
     assert column_rows(at) == [2, 2, 2, 2, 2, 2]
@@ -212,13 +212,19 @@ def test_beam_presentation_tree_and_heatmap_side_by_side_in_one_frame():
 PAGES = list(page_scripts())  # app.py and every file of pages/
 
 
+def styles(at) -> list[str]:
+    """The static CSS a page run injected (st.html bodies), in order."""
+    return [el.proto.body for el in at.get("html")]
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_has_the_presentation_toggle(page):
     at = open_page(page)
     assert at.toggle(key=keys.PRESENTATION).label == "Presentation mode"
-    assert all(el.proto.body == layout.COMPACT_CSS for el in at.get("html"))  # a laptop's compact top at most
+    # The focus ring, and a laptop's compact top at most
+    assert set(styles(at)) <= {focus.CSS, layout.COMPACT_CSS} and focus.CSS in styles(at)
     ok(at.toggle(key=keys.PRESENTATION).set_value(True).run())
-    assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
+    assert styles(at) == [focus.CSS, presentation.CSS]
 
 
 def test_switching_pages_keeps_presentation_mode_on():
@@ -227,7 +233,7 @@ def test_switching_pages_keeps_presentation_mode_on():
     for page in PAGES[1:]:
         ok(at.switch_page(page).run())
         assert at.toggle(key=keys.PRESENTATION).value is True, page
-        assert [el.proto.body for el in at.get("html")] == [presentation.CSS], page
+        assert styles(at) == [focus.CSS, presentation.CSS], page
 
 
 # -- the sidebar's list of pages -------------------------------------------------------------------

@@ -48,6 +48,11 @@ def task_examples(task: str) -> tuple[str, ...]:
     return found.example_sentences if found else ()
 
 
+def first_screens(task_names: Iterable[str]) -> dict[str, Mapping[str, str]]:
+    """task -> {language: the sentence Home's live example opens on in it} (seq2seq Task.first_screen)."""
+    return {task: found.first_screen for task in task_names if (found := task_of(task)) is not None}
+
+
 def default_sentence(task: str) -> str:
     """The sentence every page opens on: the task's default sentence, else its first example or probe."""
     found = task_of(task)

@@ -29,7 +29,9 @@ def live_example() -> None:
     """The first screen's example: heatmap on the left, the output so far, Step and "Open in Decode" on the
     right. Says nothing when no model is registered (the page explains that below)."""
     available = catalog.available()
-    chosen = home.first_example(i18n.current(), available, catalog.default_sentences(available))
+    chosen = home.first_example(
+        i18n.current(), available, catalog.default_sentences(available), catalog.first_screens(available)
+    )
     if chosen is None:
         return
     task, scorer, sentence = chosen

@@ -1,6 +1,7 @@
 """The home page's first screen: a live example from a shipped model, stepped one row per click.
 
-Plain Python (no streamlit): which example a language opens on, and where a click takes the step.
+Plain Python (no streamlit): which example a language opens on (each task names its own, seq2seq Task.
+first_screen), and where a click takes the step.
 """
 
 from __future__ import annotations
@@ -9,22 +10,33 @@ from collections.abc import Mapping, Sequence
 
 from explorer.views import decode as dv
 
-# The example a language opens on: (task, sentence). A class reading Chinese sees its own first
-# example, 我爱你 → I love you; everyone else an English sentence into French.
-FIRST_EXAMPLES = {"zh": ("zh-en", "我爱你。"), "en": ("en-fr", "I love you.")}
-
 
 def first_example(
-    lang: str, available: Mapping[str, Sequence[str]], default_sentences: Mapping[str, str]
+    lang: str,
+    available: Mapping[str, Sequence[str]],
+    default_sentences: Mapping[str, str],
+    first_screens: Mapping[str, Mapping[str, str]],
 ) -> tuple[str, str, str] | None:
-    """(task, scorer, sentence) of the live example in `lang`; when its task has no model here, the first
-    task that has one, on its default sentence; None when no model is registered."""
-    task, sentence = FIRST_EXAMPLES.get(lang, FIRST_EXAMPLES["en"])
-    if not available.get(task):
+    """(task, scorer, sentence) of the live example in `lang`: the task whose `first_screen` names `lang`
+    (else English), on that sentence; when no such task has a model here, the first task that has one, on
+    its default sentence; None when no model is registered.
+
+    `first_screens`: task -> {language: sentence} (explorer.state.catalog.first_screens)."""
+
+    def named(language: str) -> tuple[str, str] | None:
+        return next(
+            ((task, by_lang[language]) for task, by_lang in first_screens.items()
+             if language in by_lang and available.get(task)),
+            None,
+        )  # fmt: skip
+
+    chosen = named(lang) or named("en")
+    if chosen is None:
         task = next((name for name, scorers in available.items() if scorers and default_sentences.get(name)), None)
         if task is None:
             return None
-        sentence = default_sentences[task]
+        chosen = (task, default_sentences[task])
+    task, sentence = chosen
     return task, dv.default_scorer(list(available[task])), sentence
 
 

@@ -13,7 +13,7 @@ import hashlib
 import os
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -164,11 +164,14 @@ class Task:
     # length unit, and the examples longer than training that go with n examples of a split, if any.
     length_bucket: int = 5
     longer_than_training: Callable[[str, int], list[Example]] | None = None
+    # language code -> the sentence the home page's live example opens on in that language (explorer.views.home)
+    first_screen: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if (self.generate is None) == (self.corpus is None):
             raise ValueError(f"task {self.name!r}: give either generate or corpus")
         object.__setattr__(self, "train_page", MappingProxyType(dict(self.train_page)))
+        object.__setattr__(self, "first_screen", MappingProxyType(dict(self.first_screen)))
 
     # -- data ----------------------------------------------------------------------------------------
     @property

@@ -71,6 +71,7 @@ TASK = Task(
     probes=PROBES,
     example_sentences=("I am cold.", "She is reading a book."),
     default_sentence="Where is the station?",
+    first_screen={"en": "I love you."},  # → "Je t'aime.": the first screen of a reader of English
     source_tokenizer="sentencepiece",  # one model for both sides
     target_tokenizer="sentencepiece",
     tokenizers=build_tokenizers,

@@ -89,6 +89,7 @@ TASK = Task(
     probes=PROBES,
     example_sentences=("我爱你。", "我明天去北京。", "他在图书馆看书。"),
     default_sentence="我爱你。",  # "love" should attend to 爱
+    first_screen={"zh": "我爱你。"},  # → "I love you.": the first screen of a reader of Chinese
     source_tokenizer="zh-char",
     target_tokenizer="sentencepiece",
     tokenizers=build_tokenizers,
