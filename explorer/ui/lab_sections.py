@@ -31,6 +31,22 @@ PAGE = "lab"
 PREFIX = "lab"
 
 
+def text_px(text: str) -> int:
+    """About how wide the data grid draws `text` (14 px type): a CJK character twice a Latin one, plus padding."""
+    return 24 + sum(15 if ord(ch) > 0x2E80 else 8 for ch in text)
+
+
+def paper_table(rows: list[dict]) -> None:
+    """A table of pairs beside the paper's numbers. τ is given a narrow column and the paper's column the
+    width of its longest text: sized by the grid alone, it got what was left and cut its text off."""
+    frame = pd.DataFrame(rows)
+    config = {"τ": st.column_config.NumberColumn(width="small")}
+    if lab.PAPER_COLUMN in frame.columns:
+        texts = [lab.PAPER_COLUMN, *(str(v) for v in frame[lab.PAPER_COLUMN])]
+        config[lab.PAPER_COLUMN] = st.column_config.TextColumn(width=max(map(text_px, texts)))
+    st.dataframe(frame, hide_index=True, column_config=config)
+
+
 def keep() -> None:
     """Keep the Lab's widgets' values through runs that do not draw them (Streamlit drops those)."""
     state = st.session_state
@@ -154,7 +170,7 @@ def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, pro
             "convergence delta: {delta} (its sum minus the log-probability's change from the padding source)."
         ).format(delta=f"{imp.ig_delta:.2g}")
     )
-    st.dataframe(pd.DataFrame(lab.tau_rows(result.taus)), hide_index=True)
+    paper_table(lab.tau_rows(result.taus))
     st.markdown(escape_markdown(lab.step_reading(result)))
     if not result.has_attention:
         st.info(_(lab.NONE_NOTE))
@@ -297,7 +313,7 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
                 "τ(attention, gradients) on SST, IMDB and 20News, and 0.5–0.66 between gradients and leave-one-out."
             )
         )
-        st.dataframe(pd.DataFrame(lab.agreement_rows(agreement)), hide_index=True)
+        paper_table(lab.agreement_rows(agreement))
     if not has_attention:
         st.info(_(lab.NONE_NOTE))
         return

@@ -217,6 +217,9 @@ def tau_words(tau: float | None) -> str:
     return _("rank the tokens in opposite orders")
 
 
+PAPER_COLUMN = "Jain & Wallace 2019"  # the tables' column of the paper's numbers (a name: never translated)
+
+
 def paper_value(pair: str) -> str:
     """What Jain & Wallace (2019) report for a pair's kind, on classifiers ("" for pairs they did not compare)."""
     a, b = pair.split("~")
@@ -239,7 +242,7 @@ def tau_rows(taus: Mapping[str, float]) -> list[dict]:
             _("pair"): pair_label(pair),
             "τ": _number(tau),
             _("reading"): tau_words(tau),
-            "Jain & Wallace 2019": paper_value(pair),
+            PAPER_COLUMN: paper_value(pair),
         }
         for pair, tau in taus.items()
     ]
@@ -563,7 +566,7 @@ def agreement_rows(agreement: Mapping) -> list[dict]:
                 _("pair"): pair_label(pair),
                 _("median τ [95% interval]"): summary_text(entry),
                 _("reading"): tau_words(entry.get("median")),
-                "Jain & Wallace 2019": paper_value(pair),
+                PAPER_COLUMN: paper_value(pair),
             }
         )
     return rows
