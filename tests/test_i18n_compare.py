@@ -172,7 +172,7 @@ def test_timelapse_probe_epochs_curves_and_animation():
     markdown = values(at.markdown)
     assert any(m.startswith("**general** · 第 ") and m.endswith(" 轮") for m in markdown), markdown
     assert any(m.endswith("（它的训练在这一轮结束）") for m in markdown), markdown
-    assert "输出：`dlrow olleh`" in values(at.caption)
+    assert "输出：dlrow olleh" in values(at.caption)
     figures = charts(at)
     assert "训练损失" in titles(at) and "验证" in titles(at)
     loss = next(f for f in figures if (f["layout"].get("title") or {}).get("text") == "训练损失")

@@ -27,6 +27,7 @@ from explorer.views import decode_analysis as da
 from explorer.views import input_notes
 from seq2seq.checkpoint import load_model
 from seq2seq.decoding import InputError
+from seq2seq.numbering import shown
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
 from tests.i18n_fixtures import CJK, assert_chinese, english_only, page_texts
 
@@ -149,7 +150,7 @@ def test_step_controls_are_chinese_and_step_three_times():
     assert f"**第 3 步，共 {n} 步** · 目前的输出：" in [m.value for m in at.markdown]
     assert at.subheader[0].value == "当前这一步"
     row = at.session_state[keys.TRACE]["data"].current(3)
-    assert any(t.value.startswith(f"第 {row.position} 步：") for t in at.text)
+    assert any(t.value.startswith(f"第 {shown(row.position)} 步：") for t in at.text)  # counted from 1
     (table,) = at.dataframe
     assert list(table.value.columns) == ["排名", "词元", "概率", "已选中"]
     assert {d.label for d in at.get("download_button")} == {"注意力矩阵（CSV）", "完整解码记录（JSON）"}
@@ -273,7 +274,11 @@ def stepper_data(at: AppTest) -> dict:
 
 def test_the_instant_stepper_is_chinese():
     at = page(instant=True, **DATES)
-    assert [e.label for e in at.expander] == ["任务、模型、策略和播放速度", "即时单步（在浏览器中）"]
+    assert [e.label for e in at.expander] == [
+        "任务、模型、策略和播放速度",
+        "以表格查看注意力",
+        "即时单步（在浏览器中）",
+    ]
     assert "整个解码已经算好：在这里按 单步 ▶ 会直接画出下一行，无需请求服务器。" in [c.value for c in at.caption]
     data = stepper_data(at)
     words = data["texts"]
@@ -299,7 +304,7 @@ def test_presentation_mode_in_chinese():
     at = page(presentation=True, step="2", **DATES)
     assert at.toggle(key=keys.PRESENTATION).label == "演示模式"
     assert at.toggle(key=keys.PRESENTATION).help == "为投影仪放大文字和图表，并减少控件。"
-    assert [e.label for e in at.expander] == ["解码设置", "即时单步（在浏览器中）"]
+    assert [e.label for e in at.expander] == ["解码设置", "以表格查看注意力", "即时单步（在浏览器中）"]
     (table,) = at.table
     assert list(table.value.columns) == ["排名", "词元", "概率", "已选中"]
     assert not at.get("download_button")
@@ -316,6 +321,7 @@ def test_without_lang_the_page_stays_english():
     assert at.radio(key=keys.DECODE_STRATEGY).options == ["greedy", "sampling", "beam search"]
     assert [e.label for e in at.expander] == [
         "Task, model, strategy and play speed",
+        "Attention as a table",
         "Instant stepping (in the browser)",
     ]
     assert any(m.value.startswith("**Step 2 of") for m in at.markdown)
@@ -325,4 +331,4 @@ def test_without_lang_the_page_stays_english():
     assert (words["step"], words["status"]) == ("Step ▶", "Step {k} of {n}")
     assert not [t for t in page_texts(at) if CJK.search(t) and t not in ("English / 中文", "中文")]
     at = open_tab(at, "What if…")
-    assert at.selectbox(key=keys.DECODE_WHATIF).label == "What if the model had chosen another token at step 1?"
+    assert at.selectbox(key=keys.DECODE_WHATIF).label == "What if the model had chosen another token at step 2?"

@@ -289,10 +289,10 @@ def test_the_state_picker_names_states_in_the_current_language():
         source_tokens = ["a", "b"]
 
     assert states_view.choice_label(States, ("decoder", 1)) == "decoder step 2: </s>"
-    assert states_view.choice_label(States, ("encoder", 1)) == "encoder 01: b"
+    assert states_view.choice_label(States, ("encoder", 1)) == "encoder 02: b"  # positions counted from 1
     with i18n.using("zh"):
         assert states_view.choice_label(States, ("decoder", 1)) == "解码器第 2 步：</s>"
-        assert states_view.choice_label(States, ("encoder", 1)) == "编码器 01：b"
+        assert states_view.choice_label(States, ("encoder", 1)) == "编码器 02：b"
 
 
 def test_every_file_of_this_area_is_marked_and_translated():

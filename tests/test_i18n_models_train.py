@@ -52,14 +52,14 @@ def test_home_in_chinese():
     at = open_page("app.py", lang="zh")
     assert_chinese(at)
     assert at.title[0].value == "注意力探索器"
-    assert [h.value for h in at.subheader] == ["加入课堂", "模型", "从这里开始"]  # the class box first
+    assert [h.value for h in at.subheader] == ["从这里开始", "模型"]  # the live example and the ways in above
     table = at.dataframe[0].value
     assert list(table.columns) == ["模型", "任务", "打分函数", "循环单元", "参数量", "指标", "数值"]
     assert "en-fr/general" in set(table["模型"]) and "英语 → 法语" in set(table["任务"])
     assert "完全匹配 %" in set(table["指标"])  # the headline metric's label, translated
     assert "参数量" in json.loads(at.dataframe[0].proto.columns)  # its localized number format follows the header
     (lessons,) = [el for el in at.main.get("page_link") if "Lessons" in el.proto.page]
-    assert lessons.proto.label == "第一次接触注意力？先上一节引导课程（每节 15–20 分钟）"
+    assert lessons.proto.label == "上一节引导课"
     (credits,) = [c.value for c in at.caption if c.value.startswith("数据：")]
     assert credits.endswith("reverse和dates 的数据由程序生成。")
 
@@ -67,7 +67,7 @@ def test_home_in_chinese():
 def test_home_stays_english_without_a_choice():
     at = open_page("app.py")
     assert at.title[0].value == "Attention Explorer"
-    assert [h.value for h in at.subheader] == ["Join a class", "Models", "Start here"]
+    assert [h.value for h in at.subheader] == ["Start here", "Models"]
     assert list(at.dataframe[0].value.columns) == ["model", "task", "scorer", "cell", "parameters", "metric", "value"]
     assert "exact match %" in set(at.dataframe[0].value["metric"])
     (credits,) = [c.value for c in at.caption if c.value.startswith("Data: ")]

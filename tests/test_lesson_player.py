@@ -20,7 +20,7 @@ from explorer import lessons
 from explorer.lessons import LESSONS_ENV, Option, Problem, Question, check, measure, player
 from explorer.state import keys, link
 from explorer.state.view import ViewState, link_params
-from explorer.ui import lesson_player, presentation
+from explorer.ui import focus, lesson_player, presentation
 from explorer.ui.markdown import authored_markdown, escape_markdown
 from tests.app_fixtures import column_rows
 from tests.hostile import UNESCAPED, problems
@@ -403,7 +403,7 @@ def test_presentation_mode_sets_the_heatmap_beside_the_words_in_one_frame(teache
     at = open_page({"lesson": "questions", "at": "2"})
     assert charts(at)[0]["layout"]["height"] == 220
     ok(at.toggle(key=keys.PRESENTATION).set_value(True).run())
-    assert [el.proto.body for el in at.get("html")] == [presentation.CSS]
+    assert [el.proto.body for el in at.get("html")] == [focus.CSS, presentation.CSS]
     (chart,) = charts(at)
     assert chart["layout"]["height"] == lesson_player.FRAME_FIGURE_PX and chart["layout"]["font"]["size"] == 18
     top, (words, shown) = column_rows(at.main)[:2]

@@ -227,12 +227,19 @@ def test_cli_decodes_the_seeds_example_with_an_aligned_table(capsys):
     assert out.splitlines()[0] == "output: I love you."
     table = out[out.index("\n\n") + 2 :].splitlines()
     header, rule, *rows = table
-    assert header.split() == ["我", "爱", "你", "。", "</s>"]
-    assert [row.split()[0] for row in rows] == ["▁I", "▁love", "▁you", ".", "</s>"]
+    assert header.split() == ["01", "我", "02", "爱", "03", "你", "04", "。", "05", "</s>"]  # positions from 1
+    assert [row.split()[:2] for row in rows] == [
+        ["01", "▁I"],
+        ["02", "▁love"],
+        ["03", "▁you"],
+        ["04", "."],
+        ["05", "</s>"],
+    ]
     # every cell starts in the column where the rule's dashes of its column start, on screen
     starts = _starts(rule)
     assert len(starts) == 6
-    for line in (header, *rows):
+    assert _starts(header)[0::2] == starts[1:], header  # a header cell: its number, then its token
+    for line in rows:
         assert _starts(line)[-5:] == starts[1:], line
 
 
