@@ -17,9 +17,12 @@ import json
 import re
 from collections.abc import Iterable
 
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from seq2seq.attention import SCORER_INFO
+from seq2seq.registry import PRETRAINED_ENV, USER_MODELS_ENV
 from seq2seq.scorers import SCORERS
 from seq2seq.tasks import REGISTRY, TASKS
 
@@ -179,3 +182,18 @@ def english_phrases(text: str) -> list[str]:
 def english_sentences(texts: Iterable[str]) -> dict[str, list[str]]:
     """text -> the English phrases left in it, for every text that has some."""
     return {text: found for text in texts if (found := english_phrases(text))}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_caches():
+    """Translators and results cached by another test's registry are not reused: these run on pretrained/."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def shipped_models(monkeypatch, tmp_path):
+    """The shipped models (what a class sees), and no saved model."""
+    monkeypatch.delenv(PRETRAINED_ENV, raising=False)
+    monkeypatch.setenv(USER_MODELS_ENV, str(tmp_path / "user_models"))

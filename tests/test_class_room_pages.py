@@ -11,17 +11,11 @@ import pytest
 from explorer.classes import codes, identity
 from explorer.state import keys
 from explorer.ui import class_memory, class_state
-from tests.app_fixtures import ok, use_registry
+from tests import test_class_pages
+from tests.app_fixtures import ok
 from tests.test_class_pages import answer_pills, button, rooms, student, teacher_on_decode
 
-
-@pytest.fixture(autouse=True)
-def fresh_rooms(monkeypatch):
-    use_registry(monkeypatch)
-    monkeypatch.delenv("ATTENTION_EXPLORER_REDIS_URL", raising=False)
-    class_state.rooms.clear()
-    yield
-    class_state.rooms.clear()
+fresh_rooms = test_class_pages.fresh_rooms  # autouse: the test registry, an empty embedded room store
 
 
 def test_the_teacher_locks_and_a_newcomer_is_told_while_members_stay():

@@ -44,23 +44,11 @@ redis = pytest.importorskip("redis")
 from redis.backoff import NoBackoff  # noqa: E402
 from redis.retry import Retry  # noqa: E402
 
-COOKIE = "ae_replica"
+from tests import test_deploy  # noqa: E402
 
-
-def _servers_or_skip() -> None:
-    for program in ("nginx", "redis-server"):
-        try:
-            find_program(program)
-        except ClusterError as error:
-            pytest.skip(f"{error}")
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory):
-    _servers_or_skip()
-    started = start_cluster(2, free_port(), tmp_path_factory.mktemp("cluster"), warm_up=False, timeout_s=60)
-    yield started
-    started.stop()
+COOKIE = test_deploy.COOKIE
+_servers_or_skip = test_deploy._servers_or_skip
+cluster = test_deploy.cluster  # the fixture: a two-replica cluster of this module's own
 
 
 def _password(cluster: Cluster) -> str:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from explorer.views import compare as compare_view
-from seq2seq.registry import PRETRAINED_ENV, USER_MODELS_ENV
 from tests import i18n_fixtures
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
 from tests.i18n_fixtures import CJK, assert_chinese, page_texts
@@ -22,18 +20,7 @@ from tests.i18n_fixtures import CJK, assert_chinese, page_texts
 COMPARE, BEAM, TIMELAPSE = "pages/2_Compare.py", "pages/4_Beam_search.py", "pages/7_Timelapse.py"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fresh_caches():
-    """Translators and results cached by another test's registry are not reused: these run on pretrained/."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-
-
-@pytest.fixture(autouse=True)
-def shipped_models(monkeypatch, tmp_path):
-    monkeypatch.delenv(PRETRAINED_ENV, raising=False)
-    monkeypatch.setenv(USER_MODELS_ENV, str(tmp_path / "user_models"))  # no saved model
+fresh_caches, shipped_models = i18n_fixtures.fresh_caches, i18n_fixtures.shipped_models  # autouse: pretrained/
 
 
 def open_page(script: str, **query) -> AppTest:

@@ -9,28 +9,16 @@ cards of `none` and `location` (the scorer's words), Decode and Compare on those
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from seq2seq.registry import PRETRAINED_ENV, USER_MODELS_ENV
+from tests import i18n_fixtures
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
 from tests.i18n_fixtures import english_phrases, english_sentences, page_texts
 
 SCRIPTS = ("app.py", *(f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fresh_caches():
-    """The shipped models (what a class sees), not a test registry another test left cached."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-
-
-@pytest.fixture(autouse=True)
-def shipped_models(monkeypatch, tmp_path):
-    monkeypatch.delenv(PRETRAINED_ENV, raising=False)
-    monkeypatch.setenv(USER_MODELS_ENV, str(tmp_path / "user_models"))
+fresh_caches, shipped_models = i18n_fixtures.fresh_caches, i18n_fixtures.shipped_models  # autouse: pretrained/
 
 
 def open_page(script: str, **query) -> AppTest:
