@@ -321,6 +321,8 @@ def test_scrubbing_epochs_changes_every_heatmap_and_moves_the_marker():
     ok(at)
     animation = next(spec for spec in charts(at).values() if spec.get("frames"))
     assert [f["name"] for f in animation["frames"]] == ["0", "1", "2"]
+    assert heatmaps(at) == []  # the animation takes the stills' place
+    at.toggle(key="tl_play").set_value(False)
     at.selectbox(key="tl_task").set_value("dates").run()
     ok(at)
     assert titles(at) == ["**general** · epoch 2"] and len(heatmaps(at)) == 1

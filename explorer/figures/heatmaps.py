@@ -37,6 +37,7 @@ def attention_heatmap(
     height: int | None = None,
     highlight_row: int | None = None,
     cell_notes: Sequence[Sequence[str]] | None = None,
+    width: int | None = None,
 ) -> go.Figure:
     """Alignment heatmap: one row per target token, one column per source token.
 
@@ -45,6 +46,8 @@ def attention_heatmap(
     colours are `colorscale` (a plotly scale), by default the one the viewer chose (common.heatmap_colors).
     Hover shows both tokens and the weight, and a cell's line of `cell_notes` (T, S) when given
     (the words view's pieces and their own weights, explorer.views.words; lines split by "\n").
+    A `height` (and a `width`, where the page knows its column's) too small for a label per row (column)
+    labels every second, third, … one (`thin_labels`), so that labels never overlap.
     """
     colorscale = colorscale or heatmap_colors()
     rows = [list(r) for r in weights]
@@ -73,6 +76,7 @@ def attention_heatmap(
         margin={"l": 10, "r": 10, "t": (60 if title else 40) + TITLE_LINE_PX * extra_lines, "b": 10},
         height=(height or max(220, 60 + 28 * max(len(target_tokens), 1))) + TITLE_LINE_PX * extra_lines,
     )
+    thin_labels(figure, position_labels(source_tokens), position_labels(target_tokens), height, width)
     if highlight_row is not None and 0 <= highlight_row < len(target_tokens):
         figure.add_shape(
             type="rect",
@@ -84,6 +88,46 @@ def attention_heatmap(
             y1=highlight_row + 0.5,
             line={"color": "#d62728", "width": 2},
         )
+    return figure
+
+
+LABEL_PX = 18  # the room a tick label needs across its axis: 12 px type (a 16 px box) and a little air
+CHAR_PX = 7  # about how long a character of a tick label is (12 px type), for the labels turned upright
+COLORBAR_PX = 90  # the colour bar and its title, right of the plot
+
+
+def label_step(count: int, span_px: float) -> int:
+    """Label every how many-th of `count` ticks so that each has LABEL_PX on an axis `span_px` long."""
+    return max(1, math.ceil(count * LABEL_PX / max(span_px, 1.0)))
+
+
+def thin_labels(
+    figure: go.Figure,
+    source_labels: Sequence[str],
+    target_labels: Sequence[str],
+    height: int | None,
+    width: int | None,
+) -> go.Figure:
+    """Fewer tick labels where a label per row (column) would not fit: every `label_step`-th, the first
+    included (each label carries its position, so the reader still knows which row is which).
+
+    The plot's own span is the figure's less what plotly puts around it: the margins, the column labels
+    turned upright above the plot (`source_labels`, CHAR_PX a character) and their title, the row labels
+    (`target_labels`) and the colour bar beside it. Without a `height` every row gets its 28 px; without a `width` the
+    columns are left as they are (the page's column is as wide as the page).
+    """
+    longest = max((len(label) for label in source_labels), default=0)
+    if height:
+        above = max(figure.layout.margin.t or 0, 30 + CHAR_PX * longest) + (figure.layout.margin.b or 0)
+        step = label_step(len(target_labels), height - above)
+        if step > 1:
+            figure.update_yaxes(dtick=step, tick0=0)
+    if width:
+        widest = max((len(label) for label in target_labels), default=0)
+        beside = CHAR_PX * widest + 40 + (0 if figure.data and figure.data[0].showscale is False else COLORBAR_PX)
+        step = label_step(len(source_labels), width - beside)
+        if step > 1:
+            figure.update_xaxes(dtick=step, tick0=0)
     return figure
 
 
@@ -179,13 +223,18 @@ def gold_heatmap(
     return _fit_grid_cell(figure, len(source_tokens))
 
 
-def probe_heatmap(probe: Mapping, title: str | None = None, height: int | None = None) -> go.Figure | None:
+def probe_heatmap(
+    probe: Mapping, title: str | None = None, height: int | None = None, width: int | None = None
+) -> go.Figure | None:
     """The attention heatmap of one probe record (seq2seq.train.probe_record); None without attention."""
     if not probe.get("attention"):
         return None
     return attention_heatmap(
-        probe["source_tokens"], probe["target_tokens"], probe["attention"], title=title, height=height
+        probe["source_tokens"], probe["target_tokens"], probe["attention"], title=title, height=height, width=width
     )
+
+
+ANIMATION_ROW_PX = 300  # a row of the timelapse animation: two rows and the controls fit one screen
 
 
 def timelapse_animation(
@@ -194,7 +243,7 @@ def timelapse_animation(
     columns: int = 3,
     height_per_row: int | None = None,
 ) -> go.Figure:
-    """Every panel's heatmap, one animation frame per epoch, with Play and a slider (runs in the browser).
+    """Every panel's heatmap, one animation frame per epoch, with Play and a slider above (runs in the browser).
 
     panels: name -> one probe record per entry of `epochs` (None where that model has no
     attention). Axes are numeric with token tick labels, so that a frame can change the number
@@ -207,10 +256,12 @@ def timelapse_animation(
         if len(panels[name]) != len(epochs):
             raise ValueError(f"panel {name!r} has {len(panels[name])} records for {len(epochs)} epochs")
     rows = -(-len(names) // columns)
-    longest = max((len(r.get("target_tokens") or []) for n in names for r in panels[n] if r), default=1)
-    height_per_row = height_per_row or max(300, 80 + 14 * longest)  # about 14 px per target token
-    below = -45 / (rows * height_per_row)  # Play and the slider sit 45 px under the plots (paper units)
+    # Fixed, so that the whole animation fits a screen: the labels thin out instead (`label_step`).
+    height_per_row = height_per_row or ANIMATION_ROW_PX
+    above = 1 + 50 / (rows * height_per_row)  # Play and the slider sit 50 px over the plots (paper units)
     cols = min(columns, len(names))
+    row_px = height_per_row * (1 - 0.18 / max(rows, 1)) - 40  # a subplot: its share less the gap and its labels
+    column_px = 900 / cols - 90  # a subplot at 1400 px: its share less its row labels and the colour bar
     figure = make_subplots(
         rows=rows, cols=cols, subplot_titles=[plotly_text(n) for n in names],
         horizontal_spacing=0.06, vertical_spacing=0.18 / max(rows, 1),
@@ -236,13 +287,14 @@ def timelapse_animation(
                 )
             )  # fmt: skip
             suffix = "" if k == 0 else str(k + 1)
+            x_step, y_step = label_step(len(source), column_px), label_step(len(target), row_px)
             axes[f"xaxis{suffix}"] = {
-                "tickvals": list(range(len(source))), "range": [-0.5, len(source) - 0.5],
-                "ticktext": [plotly_text(t) for t in position_labels(source)],  # below: titles are on top
+                "tickvals": list(range(len(source)))[::x_step], "range": [-0.5, len(source) - 0.5],
+                "ticktext": [plotly_text(t) for t in position_labels(source)][::x_step],  # below: titles on top
             }  # fmt: skip
             axes[f"yaxis{suffix}"] = {
-                "tickvals": list(range(len(target))), "range": [len(target) - 0.5, -0.5],
-                "ticktext": [plotly_text(t) for t in position_labels(target)],
+                "tickvals": list(range(len(target)))[::y_step], "range": [len(target) - 0.5, -0.5],
+                "ticktext": [plotly_text(t) for t in position_labels(target)][::y_step],
             }  # fmt: skip
         return traces, axes
 
@@ -257,11 +309,11 @@ def timelapse_animation(
     figure.frames = frames
     step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
     figure.update_layout(
-        height=rows * height_per_row + 160,
-        margin={"l": 10, "r": 10, "t": 60, "b": 110},
+        height=rows * height_per_row + 200,
+        margin={"l": 10, "r": 10, "t": 140, "b": 60},
         updatemenus=[
             {
-                "type": "buttons", "direction": "left", "x": 0.0, "y": below, "xanchor": "left", "yanchor": "top",
+                "type": "buttons", "direction": "left", "x": 0.0, "y": above, "xanchor": "left", "yanchor": "bottom",
                 "buttons": [
                     {"label": "▶ " + _("Play"), "method": "animate", "args": [None, {
                         "frame": {"duration": 700, "redraw": True}, "transition": {"duration": 0},
@@ -272,7 +324,7 @@ def timelapse_animation(
         ],
         sliders=[
             {
-                "active": 0, "x": 0.15, "y": below, "len": 0.85, "currentvalue": slider_value,
+                "active": 0, "x": 0.15, "y": above, "yanchor": "bottom", "len": 0.85, "currentvalue": slider_value,
                 "steps": [
                     {"label": str(e), "method": "animate", "args": [[str(e)], step_args]} for e in epochs
                 ],

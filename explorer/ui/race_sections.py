@@ -1,4 +1,4 @@
-"""The Train page's scorer race: its settings and button, the live race (six probe heatmaps side by side,
+"""The Train page's scorer race: its settings and button, the live race (six probe heatmaps, three to a row,
 the curves of every scorer in one chart per metric) and the form that saves a race's models as a set."""
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from explorer.training import jobs as training_jobs
 from explorer.ui import train_sections, trainings
 from explorer.views import race as race_view
 
-HEATMAP_PX = 260  # six small heatmaps side by side: a row a class can see at once
+HEATMAP_PX = 260  # a small heatmap: two rows of three fit one screen with the curves below
+PER_ROW = 3  # heatmaps side by side: six in one row left each too narrow for its column labels
+COLUMN_PX = 300  # about how wide each is then, at 1400 px: its labels thin out to fit (heatmaps.thin_labels)
 
 
 def settings_row(task: str, cell: str, active: bool) -> training_jobs.RaceSettings | None:
@@ -87,7 +89,7 @@ def outcome(view: training_jobs.JobView, metric: str) -> str | None:
 
 
 def live(manager: training_jobs.JobManager, session: str) -> None:
-    """The race as it goes: status, outcome, six probe heatmaps side by side, loss and validation curves."""
+    """The race as it goes: status, outcome, six probe heatmaps (three to a row), loss and validation curves."""
     view = trainings.current_view(manager, session)
     if view is None:
         return
@@ -105,21 +107,9 @@ def live(manager: training_jobs.JobManager, session: str) -> None:
         st.success(told) if view.passes else st.warning(told)
     source = default_sentence(view.settings.task)
     rows = {row.scorer: row for row in race_view.standings(view.steps, view.epochs, view.passes, race, metric)}
-    for column, scorer in zip(st.columns(len(scorers)), scorers, strict=True):
-        with column:
-            st.markdown(f"**{scorer}**")
-            probe = race_view.latest_probe(view.steps, view.epochs, scorer, source)
-            figure = heatmaps.probe_heatmap(probe, height=HEATMAP_PX) if probe else None
-            if figure is not None:
-                figure.update_layout(showlegend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
-                figure.update_traces(showscale=False)
-                st.plotly_chart(figure, key=f"race_heatmap_{scorer}")
-            elif scorer == "none":
-                st.caption(_("no attention"))
-            if probe:
-                st.caption(_("Output: `{output}`").format(output=probe.get("output", "")))
-            if scorer in rows:
-                st.caption(standing_line(rows[scorer], metric))
+    probes = {scorer: race_view.latest_probe(view.steps, view.epochs, scorer, source) for scorer in scorers}
+    lines = {scorer: standing_line(rows[scorer], metric) for scorer in scorers if scorer in rows}
+    probe_grid(probes, lines)
     left, right = st.columns(2)
     loss = race_view.loss_series(view.steps, scorers)
     valid = race_view.valid_series(view.epochs, scorers, metric)
@@ -132,6 +122,30 @@ def live(manager: training_jobs.JobManager, session: str) -> None:
     if bar is not None:
         st.caption(_("The bar: {bar}% validation {metric}.").format(
             bar=i18n.number(100 * bar), metric=training_jobs.metric_words(metric)))  # fmt: skip
+
+
+def probe_grid(probes: dict[str, dict | None], lines: dict[str, str]) -> None:
+    """Each scorer's newest probe heatmap, PER_ROW to a row, its output and its standing line under it.
+
+    probes: scorer -> its probe record (None before its first); lines: scorer -> its standing line.
+    """
+    scorers = list(probes)
+    for start in range(0, len(scorers), PER_ROW):
+        for column, scorer in zip(st.columns(PER_ROW), scorers[start : start + PER_ROW], strict=False):
+            with column:
+                st.markdown(f"**{scorer}**")
+                probe = probes[scorer]
+                figure = heatmaps.probe_heatmap(probe, height=HEATMAP_PX, width=COLUMN_PX) if probe else None
+                if figure is not None:
+                    figure.update_layout(showlegend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+                    figure.update_traces(showscale=False)
+                    st.plotly_chart(figure, key=f"race_heatmap_{scorer}")
+                elif scorer == "none":
+                    st.caption(_("no attention"))
+                if probe:
+                    st.caption(_("Output: `{output}`").format(output=probe.get("output", "")))
+                if scorer in lines:
+                    st.caption(lines[scorer])
 
 
 def save_form(job: training_jobs.Job) -> None:

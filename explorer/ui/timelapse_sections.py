@@ -1,4 +1,4 @@
-"""The Timelapse page's section: probe and epoch pickers, a heatmap per history at that epoch, curves, Play."""
+"""The Timelapse page's section: probe and epoch pickers, Play, a heatmap per history at that epoch, curves."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from explorer.ui.markdown import escape_markdown
 from explorer.views import timelapse as tv
 
 FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
+PAGE_PX = 940  # the page's width for figures at 1400 px (the sidebar open): a heatmap's share of it thins its labels
 
 
 def show(
@@ -22,8 +23,9 @@ def show(
     live: bool = False,
     opened: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """The probe and epoch pickers, a heatmap per history at the chosen epoch, the curves and Play.
-    Returns the probe and epoch shown, as a link's parameters (a live class's teacher publishes them).
+    """The probe and epoch pickers, Play, a heatmap per history at the chosen epoch (Play on: the animation
+    of every epoch in their place), the curves. Returns the probe and epoch shown, as a link's parameters
+    (a live class's teacher publishes them).
 
     `live`: a running training's history, redrawn every few seconds; the epoch slider follows the
     newest epoch unless the user has moved it elsewhere. `opened`: a link just opened (a class's teacher
@@ -49,7 +51,23 @@ def show(
         st.session_state[slider_key] = epochs[-1]  # open on (and, live, follow) the newest epoch
     st.session_state[newest_key] = epochs[-1]
     epoch = right.select_slider(_("Epoch"), epochs, key=slider_key) if len(epochs) > 1 else epochs[0]
+    # Play sits under the pickers and its animation takes the heatmaps' place: in the first screen.
+    if len(epochs) > 1 and st.toggle(_("▶ Play: every epoch as an animation (runs in your browser)"), key="tl_play"):
+        panels = tv.animation_panels(histories, source, epochs)
+        try:
+            st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")
+        except ValueError as error:
+            st.info(message_of(error))
+        else:
+            epoch_curves(histories, epoch)
+            return {"probe": source, "epoch": str(epoch)}
+    heatmap_rows(histories, source, epoch, projecting)
+    epoch_curves(histories, epoch)
+    return {"probe": source, "epoch": str(epoch)}
 
+
+def heatmap_rows(histories: dict[str, list[dict]], source: str, epoch: int, projecting: bool) -> None:
+    """A heatmap of `source` per history at `epoch`, a few to a row, with its heading and output."""
     # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
     # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
     per_row = min(2 if projecting else 3, len(histories))
@@ -66,7 +84,8 @@ def show(
                 heading = _("**{name}** · epoch {epoch}")
             st.markdown(heading.format(name=name, epoch=shown))
             height = FRAME_FIGURE_PX if projecting else 320  # on a projector: a row of two in one frame
-            figure = heatmaps.probe_heatmap(probe, height=height) if probe else None
+            width = PAGE_PX // per_row
+            figure = heatmaps.probe_heatmap(probe, height=height, width=width) if probe else None
             if figure is not None:
                 st.plotly_chart(figure, key=f"tl_heatmap_{index}")
             else:
@@ -75,6 +94,9 @@ def show(
                 # Plain text, not inline code: code in a caption is faded to 3:1, under WCAG's 4.5:1.
                 st.caption(_("output: {output}").format(output=escape_markdown(str(probe.get("output", "")))))
 
+
+def epoch_curves(histories: dict[str, list[dict]], epoch: int) -> None:
+    """The loss and the validation metric of every history by epoch, `epoch` marked."""
     metric = tv.metric_name(histories)
     losses, metrics = tv.epoch_series(histories, metric)
     left, right = st.columns(2)
@@ -87,11 +109,3 @@ def show(
             curves.curves(metrics, _("validation"), _("epoch"), metric_title(metric), y_range=y_range, **marker),
             key="tl_metric",
         )
-
-    if len(epochs) > 1 and st.toggle(_("▶ Play: every epoch as an animation (runs in your browser)"), key="tl_play"):
-        panels = tv.animation_panels(histories, source, epochs)
-        try:
-            st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")
-        except ValueError as error:
-            st.info(message_of(error))
-    return {"probe": source, "epoch": str(epoch)}

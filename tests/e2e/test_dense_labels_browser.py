@@ -1,0 +1,70 @@
+"""Dense heatmaps as a reader sees them at 1400×1000 in Chromium: the race's grid of probe heatmaps and the
+Timelapse page at the untrained epoch 0 (33 output rows), stills and animation: no tick label overlaps
+another, and Timelapse's Play and its animation are in the first screen."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+SCRIPT_DONE = "[data-test-script-state='notRunning']"
+# Pairs of tick labels of one axis of one plotly chart whose boxes overlap (by more than half a pixel).
+OVERLAPS = """() => {
+  const found = [];
+  document.querySelectorAll('.js-plotly-plot').forEach((plot, p) => {
+    const axes = {};
+    plot.querySelectorAll('g[class$="tick"] > text').forEach((t) => {
+      const r = t.getBoundingClientRect();
+      if (r.width === 0 || !t.textContent) return;
+      (axes[t.parentNode.getAttribute('class')] ??= []).push({text: t.textContent, r});
+    });
+    for (const [axis, labels] of Object.entries(axes)) {
+      for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+        const a = labels[i].r, b = labels[j].r;
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 0.5 && h > 0.5) found.push(`chart ${p} ${axis}: ${labels[i].text} / ${labels[j].text}`);
+      }
+    }
+  });
+  return found;
+}"""
+LABELS = "() => document.querySelectorAll('.js-plotly-plot g[class$=\"tick\"] > text').length"
+
+
+def settle(page: Page, url: str, charts: int) -> None:
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(url)
+    expect(page.locator(".js-plotly-plot")).to_have_count(charts, timeout=60_000)
+    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
+    page.wait_for_timeout(800)  # plotly lays out its labels after the chart is attached
+
+
+@pytest.mark.parametrize("task", ["reverse", "dates"])
+def test_the_race_grid_labels_do_not_overlap(page: Page, start_streamlit, task: str) -> None:
+    base = start_streamlit(script="tests/e2e/race_grid_app.py")
+    settle(page, f"{base}/?task={task}", charts=5)  # six scorers; `none` has no attention to draw
+    assert page.evaluate(LABELS) > 5 * 8
+    assert page.evaluate(OVERLAPS) == []
+
+
+def test_timelapse_at_epoch_0_labels_do_not_overlap_and_play_is_in_the_first_screen(
+    page: Page, streamlit_server: str
+) -> None:
+    settle(page, f"{streamlit_server}/Timelapse?task=zh-en&epoch=0", charts=7)  # 5 heatmaps and 2 curves
+    assert page.evaluate(OVERLAPS) == []
+
+    page.get_by_text("Play: every epoch as an animation").click()
+    animation = page.locator(".js-plotly-plot").first
+    expect(page.locator(".js-plotly-plot .updatemenu-button")).to_have_count(2, timeout=30_000)
+    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
+    page.wait_for_timeout(800)
+    assert page.evaluate("() => window.scrollY") == 0 and page.evaluate(
+        "() => document.querySelector('[data-testid=stMain]')?.scrollTop || 0") == 0  # fmt: skip
+    play = page.locator(".js-plotly-plot .updatemenu-button").first.bounding_box()
+    assert play and 0 <= play["y"] and play["y"] + play["height"] <= 1000, play
+    first_row = page.locator(".js-plotly-plot .subplot.xy").first.bounding_box()
+    assert first_row and first_row["y"] + first_row["height"] <= 1000, first_row
+    box = animation.bounding_box()
+    assert box and box["y"] < 1000, box
+    assert page.evaluate(OVERLAPS) == []
