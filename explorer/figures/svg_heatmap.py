@@ -104,7 +104,9 @@ def _longest(labels: Sequence[str]) -> int:
 # A column label with Chinese, Japanese or Korean characters stands upright, one character under the
 # other (CJK is written so); a Latin one is turned a quarter, read from the bottom up.
 _CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
-EM_COLUMNS = 12 / CHAR_PX  # an upright character takes one em of height: 1.6 monospace columns
+# An upright character's height: its vertical advance, measured in Chromium with Noto CJK at 1.19 em ("01 我",
+# four characters at 12 px, stands 57 px high); 1.25 em reserved, 2 monospace columns.
+EM_COLUMNS = 15 / CHAR_PX
 
 
 def upright(label: str) -> bool:

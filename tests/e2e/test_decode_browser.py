@@ -48,7 +48,7 @@ def test_step_and_back_change_the_heatmap_by_one_row(page: Page, streamlit_serve
     page.wait_for_function(f"({HEATMAP_ROWS})() === 3")
     # Hover text of a cell: both tokens, position-labelled, and the weight.
     tip = page.locator('svg#decode-heatmap g[data-row="0"] rect title').first.text_content()
-    assert re.fullmatch(r"target 00 2 \u2190 source 00 9\nweight [01]\.\d{3}", tip), tip
+    assert re.fullmatch(r"target 01 2 \u2190 source 01 9\nweight [01]\.\d{3}", tip), tip  # positions from 1
     expect(page.locator(".stException")).to_have_count(0)
 
 

@@ -22,7 +22,7 @@ def test_decode_draws_words_with_their_pieces_in_the_hover(page: Page, streamlit
     assert label == "04 malheure\npieces: ▁mal + heure"
     tip = page.locator('svg#decode-heatmap g[data-row="3"] rect title').nth(1).text_content()
     assert re.fullmatch(
-        r"target 03 malheure \u2190 source 01 teachers\nweight [01]\.\d{3}\n"
+        r"target 04 malheure \u2190 source 02 teachers\nweight [01]\.\d{3}\n"
         r"source pieces: ▁teacher [01]\.\d{3} · s [01]\.\d{3}\ntarget pieces: ▁mal [01]\.\d{3} · heure [01]\.\d{3}",
         tip,
     ), tip

@@ -51,7 +51,9 @@ def test_type_i_love_you_step_to_the_end_and_read_the_labels(page: Page, start_s
     source.fill("我爱你。")
     source.press("Enter")
     expect(page).to_have_url(re.compile(r"sentence=%E6%88%91%E7%88%B1%E4%BD%A0"), timeout=30_000)
+    page.get_by_text("Task, model, strategy and play speed").click()  # folded once a sentence is chosen
     expect(page.get_by_text(f"Model zh-en/{scorer}", exact=False)).to_be_visible(timeout=30_000)
+    page.get_by_text("Task, model, strategy and play speed").click()
     step = page.get_by_role("button", name="Step", exact=True)
     for n in range(1, MAX_STEPS + 1):
         if step.is_disabled():
