@@ -115,7 +115,8 @@ def player_view(lesson: Lesson, index: int, projecting: bool, teacher: bool) -> 
         if view is not None and step.question is not None and step.question.kind == "attention":
             row = _attention_answer(view)
         if view is not None and step.page == "decode":
-            _decode(view, projecting, row if answered else None)
+            # On a projector its Step / Back / Play / Reset go beside, under the words: the heatmap keeps the frame.
+            _decode(view, projecting, row if answered else None, words if projecting else st)
         if view is not None:
             _open_in(step, view)
         if step.figure is not None:
@@ -186,9 +187,9 @@ def _attention_answer(view: ViewState):
         return None
 
 
-def _decode(view: ViewState, projecting: bool, reveal) -> None:
-    """The step's decode embedded: the output so far and the heatmap of its first `view.step` rows
-    (and, once an attention question is answered, the model's own next row, outlined)."""
+def _decode(view: ViewState, projecting: bool, reveal, controls=st) -> None:
+    """The step's decode embedded: its controls (in `controls`), the output so far and the heatmap of its
+    first `view.step` rows (and, once an attention question is answered, the model's own next row, outlined)."""
     name = _translator_name(view)
     if name is None:
         return
@@ -206,7 +207,7 @@ def _decode(view: ViewState, projecting: bool, reveal) -> None:
             )
         )
         return
-    step = _stepper(view, data.num_steps)
+    step = _stepper(view, data.num_steps, controls)
     caption = _("Model {model} · {decoding} · {step} of {total} output tokens").format(
         model=name, decoding=decoding_label(view), step=step, total=data.num_steps
     )
@@ -243,7 +244,7 @@ STEPPER = "_lesson_stepper"
 PLAY_S = 0.6
 
 
-def _stepper(view: ViewState, n: int) -> int:
+def _stepper(view: ViewState, n: int, box=st) -> int:
     """Step, Back, Play (Pause while playing) and Reset for the step's decode; the number of output tokens
     shown. Each lesson step starts where its view says (`view.step`)."""
     state = st.session_state
@@ -253,7 +254,7 @@ def _stepper(view: ViewState, n: int) -> int:
         kept = state[STEPPER] = {"view": at, "step": min(view.step, n), "playing": False, "n": n}
     kept["n"] = n
     k = kept["step"] = min(kept["step"], n)
-    cols = st.columns([1, 1, 1, 1, 3])
+    cols = box.columns([1, 1, 1, 1, 3] if box is st else 4)  # a narrow column: the four buttons share it
     labels = {"Step": pgettext("button", "Step"), "Back": _("Back"), "Reset": _("Reset")}
     labels["Play"] = _("Pause") if kept["playing"] else _("Play")
     cols[0].button(labels["Step"], key=STEPPER_KEYS["Step"], on_click=_move, args=(1,), disabled=k >= n)

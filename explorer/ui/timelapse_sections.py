@@ -43,7 +43,7 @@ def show(
         if opened.get("epoch") in {str(e) for e in epochs}:
             st.session_state[slider_key] = int(opened["epoch"])
 
-    left, right = st.columns([2, 3])
+    left, right, play = st.columns([2, 3, 2], vertical_alignment="bottom")
     source = left.selectbox(_("Probe sentence"), sources, index=tv.default_probe_index(sources, task), key="tl_probe")
     newest_key = f"{slider_key}_newest"  # the newest epoch when the slider was last drawn
     chosen = st.session_state.get(slider_key)
@@ -51,8 +51,9 @@ def show(
         st.session_state[slider_key] = epochs[-1]  # open on (and, live, follow) the newest epoch
     st.session_state[newest_key] = epochs[-1]
     epoch = right.select_slider(_("Epoch"), epochs, key=slider_key) if len(epochs) > 1 else epochs[0]
-    # Play sits under the pickers and its animation takes the heatmaps' place: in the first screen.
-    if len(epochs) > 1 and st.toggle(_("▶ Play: every epoch as an animation (runs in your browser)"), key="tl_play"):
+    # Play sits beside the pickers and its animation takes the heatmaps' place: in the first screen (of a
+    # projector's 1280×720 frame too).
+    if len(epochs) > 1 and play.toggle(_("▶ Play: every epoch as an animation (runs in your browser)"), key="tl_play"):
         panels = tv.animation_panels(histories, source, epochs)
         try:
             st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")
