@@ -62,20 +62,18 @@ def _zh(message: str) -> str:
 
 
 SHOTS = {
-    "home": Shot("", {}, "Attention Explorer", scroll_to="Watch a neural translator"),
+    "home": Shot("", {}, "Attention Explorer"),  # the live example, above the fold
     "decode": Shot(
         "Decode",
         {"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "2"},
         "Decode, step by step",
-        heatmap_rows=2,
-        scroll_to="Model zh-en/general ·",
+        heatmap_rows=2,  # the heatmap is in the first screen: no scrolling
     ),
     "decode-zh": Shot(  # the Chinese interface (issue 21): the same view with lang=zh
         "Decode",
         {"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "2", "lang": "zh"},
         _zh("Decode, step by step"),
         heatmap_rows=2,
-        scroll_to="模型 zh-en/general",
     ),
     "compare": Shot(
         "Compare",
