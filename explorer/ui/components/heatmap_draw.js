@@ -60,15 +60,31 @@ function attentionHeatmap(root, data, opts) {
     return top;
   }
 
+  // The heatmap's top edge on the page as it is with the <details> above it folded: an open one
+  // ("Decoding settings") pushes the heatmap down and out of the frame, and a draw then (a Step)
+  // would fit it to the little room left. The top measured while none is open is kept (per page and
+  // window size) for the draws while one is; failing that, the open ones' contents are taken away.
+  function foldedTop() {
+    var top = pageTop(root), rootTop = root.getBoundingClientRect().top, extra = 0;
+    doc.querySelectorAll("details[open]").forEach(function (d) {
+      if (d.contains(root) || d.getBoundingClientRect().bottom > rootTop + 1) return;
+      var summary = d.querySelector(":scope > summary");
+      extra += d.getBoundingClientRect().height - (summary ? summary.getBoundingClientRect().height : 0);
+    });
+    var key = [location.pathname, opts.id, window.innerWidth, window.innerHeight].join(), kept = window.__aeFitTop;
+    if (!extra) { window.__aeFitTop = {key: key, top: top}; return top; }
+    return kept && kept.key === key ? kept.top : top - extra;
+  }
+
   // Presentation mode (layout.fit, explorer.figures.svg_heatmap): the font from the window's height,
-  // the rows' height from the room between the heatmap's top edge and the window's bottom, so the
-  // heatmap and its colour bar fit the screen. Returns whether the geometry changed.
+  // the rows' height from the room between the heatmap's top edge (settings folded) and the window's
+  // bottom, so the heatmap and its colour bar fit the screen. Returns whether the geometry changed.
   function fitScreen() {
     var F = L.fit;
     if (!F) return false;
     var H = window.innerHeight || 720, before = [cell, L.font, L.top, L.left].join();
     var font = Math.max(F.min_font, Math.min(F.max_font, Math.round(H / F.screen_px_per_font_px)));
-    var room = H - pageTop(root) - legendHeight(font) - F.margin, c = 0;
+    var room = H - foldedTop() - legendHeight(font) - F.margin, c = 0;
     for (var pass = 0; pass < 2; pass++) {  // a smaller font when the rows would be shorter than the type
       L.top = Math.round(F.char_per_font * font * F.top_columns) + 10;
       L.left = Math.round(F.char_per_font * font * F.left_columns) + 10;

@@ -1,0 +1,115 @@
+"""Presentation mode in Chromium (issue 38): a Step (the button, → or PageDown) taken while "Decoding
+settings" is open leaves the Decode heatmap as large as it was before the step, at 1280×720 and
+1920×1080: its width and its labels' type size, right after the step's rerun and a second later.
+
+The open expander pushes the heatmap down the page, out of the frame; the fit to the screen
+(explorer.figures.svg_heatmap, heatmap_draw.js's fitScreen) measures the heatmap's top edge as if the
+settings above it were folded, so a step's redraw does not shrink it to the smallest type.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_presentation_browser import SCRIPT_DONE, SENTENCE, SIZES, WAIT_MS, present
+
+SVG = "svg#decode-heatmap"
+# The heatmap's drawn width and its column labels' type size.
+GEOMETRY = f"""() => {{
+  const svg = document.querySelector('{SVG}');
+  const label = svg && svg.querySelector('text.col');
+  return svg && label ? [svg.getBoundingClientRect().width, parseFloat(getComputedStyle(label).fontSize)] : null;
+}}"""
+# task -> (task, sentence; None: the task's own first example)
+CASES = {
+    "en-fr": ("en-fr", SENTENCE),
+    "zh-en": ("zh-en", None),
+}
+# Each way to Step, twice, then the other ways (the zh-en example).
+SEQUENCES = {
+    "mouse": ("mouse", "mouse"),
+    "ArrowRight": ("ArrowRight", "ArrowRight"),
+    "PageDown": ("PageDown", "PageDown"),
+    "all": ("mouse", "ArrowRight", "PageDown", "mouse"),
+}
+RUNS = [("en-fr", "mouse"), ("en-fr", "ArrowRight"), ("en-fr", "PageDown"), ("zh-en", "all")]
+
+
+def geometry(page: Page) -> list[float]:
+    found = page.evaluate(GEOMETRY)
+    assert found, "no heatmap"
+    return found
+
+
+def assert_same(before: list[float], after: list[float], what: str) -> None:
+    (width0, font0), (width1, font1) = before, after
+    assert abs(width1 - width0) <= 3 and abs(font1 - font0) <= 0.5, (what, before, after)
+
+
+def press_step(page: Page, how: str) -> None:
+    if how == "mouse":
+        page.get_by_role("button", name="Step", exact=True).click()
+    else:
+        page.evaluate("document.activeElement && document.activeElement.blur()")  # the keys act off the fields
+        page.keyboard.press(how)
+
+
+@pytest.fixture
+def page(page: Page, streamlit_server: str) -> Page:
+    page.base_url = streamlit_server  # read by present()
+    return page
+
+
+@pytest.mark.parametrize(("case", "ways"), RUNS)
+@pytest.mark.parametrize("size", SIZES)
+def test_a_step_with_the_settings_open_keeps_the_heatmap_size(page: Page, size: str, case: str, ways: str) -> None:
+    task, sentence = CASES[case]
+    query = {"task": task, "step": "0", **({"scorer": "general", "sentence": sentence} if sentence else {})}
+    present(page, "Decode", size, **query)
+    page.wait_for_function(f"() => document.querySelector('{SVG}')?.getAttribute('data-rows') === '0'", timeout=WAIT_MS)
+    page.wait_for_timeout(600)  # the fit looks again 300 ms after a draw
+    closed = geometry(page)
+    assert closed[1] >= (18 if size == "1920x1080" else 11), closed  # the fit's type for the screen
+    page.get_by_text("Decoding settings", exact=True).click()  # open it
+    expect(page.locator("[data-testid=stExpander] details[open]")).to_have_count(1, timeout=WAIT_MS)
+    page.wait_for_timeout(600)
+    before = geometry(page)
+    assert_same(closed, before, "opened")
+    step = 0
+    for how in SEQUENCES[ways]:
+        press_step(page, how)
+        step += 1
+        expect(page).to_have_url(re.compile(rf"step={step}&"), timeout=WAIT_MS)
+        page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+        # The step's rerun has drawn the heatmap afresh, with `step` rows.
+        page.wait_for_function(
+            f"() => document.querySelector('{SVG}')?.getAttribute('data-rows') === '{step}'", timeout=WAIT_MS
+        )
+        assert_same(before, geometry(page), (how, step, "at once"))
+        page.wait_for_timeout(1_000)
+        assert_same(before, geometry(page), (how, step, "a second later"))
+    expect(page.locator("[data-testid=stExpander] details[open]")).to_have_count(1)  # still open throughout
+    expect(page.locator(".stException")).to_have_count(0)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_quick_steps_with_the_settings_open_keep_the_heatmap_size(page: Page, size: str) -> None:
+    """Steps in quick succession (each before the last one's rerun is over): the size still stays."""
+    present(page, "Decode", size, task="en-fr", scorer="general", sentence=SENTENCE, step="2")
+    page.wait_for_timeout(600)
+    page.get_by_text("Decoding settings", exact=True).click()
+    expect(page.locator("[data-testid=stExpander] details[open]")).to_have_count(1, timeout=WAIT_MS)
+    page.wait_for_timeout(600)
+    before = geometry(page)
+    for how in ("mouse", "ArrowRight", "PageDown", "mouse"):
+        press_step(page, how)
+        page.wait_for_timeout(120)
+    page.wait_for_timeout(500)
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    assert_same(before, geometry(page), "after quick steps")
+    page.wait_for_timeout(1_000)
+    assert_same(before, geometry(page), "a second later")
+    expect(page.locator(".stException")).to_have_count(0)
