@@ -1,7 +1,8 @@
 """The app's speed in real Chromium: what a user waits for on the Decode page.
 
-    python -m bench.app_speed [--repeats 30] [--cold-repeats 20] [--parts cold cold-plain warm sentence step fast]
-                              [--quick]
+    python -m bench.app_speed [--repeats 30] [--cold-repeats 20]
+                              [--parts cold cold-plain warm sentence step fast switch] [--langs en zh]
+                              [--switch-rounds 10] [--quick]
 
 Starts the app as `make run` does (python -m explorer.ui.serve: loopback, headless, no usage stats)
 and drives Debian's Chromium with Playwright. Measured, each with median and p95:
@@ -16,12 +17,21 @@ and drives Debian's Chromium with Playwright. Measured, each with median and p95
     Step button, views from the server
                    the same click → "Step k of N" and the step's views back from the fragment rerun
     instant step   "Step ▶" of the instant stepper (explorer/ui/fast_stepper.py) → its new row painted
+    page switch    a page's link in the sidebar → that page's script run finished and painted, per
+                   interface language (--langs): one tab per language, each opened at Home with lang=…,
+                   visiting every page in turn (SWITCH_PAGES), the languages interleaved click by click
+                   (en, zh, en, zh …) so that a busy spell of the machine falls on both alike;
+                   --switch-rounds rounds of every page. A switch that does not finish within the
+                   timeout is reported by page and language, not waited on.
 
 Two clocks per measurement. "in page": from the click's (or key's, or navigation's) event time
 to the first animation frame after the heatmap (explorer.figures.svg_heatmap) has painted the rows (it
 stamps `data-rows` once they are painted). "driver": wall time in this process from just before
 Playwright sends the input until it has seen the result, so it adds Playwright's own round trips
 (a few ms each). The bars are judged on the driver clock, the stricter one.
+A page switch's "in page" clock runs from the click's event time to the first animation frame at
+which the page has received the run's end from the server (ForwardMsg.script_finished, read off the
+websocket by SWITCH_PROBE) and shows `notRunning`; it also counts the script runs each switch started.
 Prints markdown tables; writes bench/results/app_speed.json.
 """
 
@@ -38,6 +48,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from bench.common import markdown_table, summary, write_results
@@ -386,6 +397,149 @@ def measure_instant_step(page, steps: int, samples: int) -> dict:
     return {"in_page": in_page, "driver": driver}
 
 
+# -- switching pages ---------------------------------------------------------------------------------------------
+# The sidebar's links in the order a switch visits them (each link's href is its page's URL path; Home's is "").
+SWITCH_PAGES = (
+    "Decode",
+    "Compare",
+    "Hidden_states",
+    "Beam_search",
+    "Models",
+    "Train",
+    "Timelapse",
+    "Lessons",
+    "Lab",
+    "",
+)
+# Installed before the app's own scripts: reads every message Streamlit's server sends on the websocket
+# (a ForwardMsg; only its top-level fields are decoded) and stamps, in page time, each full script run's
+# start (new_session, field 4) and end (script_finished, field 6, FINISHED_SUCCESSFULLY or
+# FINISHED_WITH_COMPILE_ERROR; a fragment's run, 3, and a run cut short by a rerun, 2, are not ends).
+# Also stamps the click. The app's root attribute data-test-script-state alone cannot tell when a run
+# has ended: a short run can start and end between two renders, so "running" is never seen.
+SWITCH_PROBE = """(() => {
+  const w = (window.__switch = {click: 0, starts: [], ends: []});
+  document.addEventListener("click", (e) => { w.click = e.timeStamp; }, true);
+  const varint = (b, i) => {
+    let v = 0, m = 1;
+    for (;;) { const x = b[i++]; v += (x & 0x7f) * m; m *= 128; if (x < 0x80) return [v, i]; }
+  };
+  const read = (data) => {
+    const b = new Uint8Array(data);
+    for (let i = 0; i < b.length;) {
+      let key, value;
+      [key, i] = varint(b, i);
+      const field = Math.floor(key / 8), wire = key & 7;
+      if (wire === 0) { [value, i] = varint(b, i); if (field === 6 && value <= 1) w.ends.push(performance.now()); }
+      else if (wire === 2) { [value, i] = varint(b, i); i += value; if (field === 4) w.starts.push(performance.now()); }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return;
+    }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => { if (e.data instanceof ArrayBuffer) read(e.data); });
+    }
+  };
+})();"""
+# Resolves to [performance.now(), runs started since the click, the last run's start, its end] in the first
+# animation frame at which the page is `slug`, a run started after the click has ended, and the app's root
+# says notRunning.
+SWITCH_DONE = """(slug) => {
+  const w = window.__switch;
+  const path = location.pathname.replace(/\\/+$/, "").split("/").pop();
+  if (path !== slug && !(slug === "" && location.pathname.endsWith("/"))) return false;
+  const starts = w.starts.filter((t) => t >= w.click);
+  const start = starts[starts.length - 1], end = w.ends.find((t) => t >= start);
+  if (end === undefined || !document.querySelector("[data-test-script-state='notRunning']")) return false;
+  return [performance.now(), starts.length, start, end];
+}"""
+
+
+class SwitchTab:
+    """One browser tab in one interface language, switching pages through the sidebar."""
+
+    def __init__(self, browser, base: str, lang: str):
+        self.base, self.lang = base, lang
+        self.context, self.page = new_page(browser)
+        self.context.add_init_script(SWITCH_PROBE)
+        self.open("")
+
+    def open(self, slug: str) -> None:
+        """Load `slug` afresh (the start, or after a switch that did not finish)."""
+        self.page.goto(f"{self.base}/{slug}?lang={self.lang}")
+        self.page.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
+        self.page.wait_for_function(SWITCH_DONE, arg=slug, polling="raf", timeout=TIMEOUT_MS)
+
+    def switch(self, slug: str, timeout_ms: float) -> dict:
+        """Click the sidebar's link to `slug`: in-page and driver ms, script runs, and the in-page ms from
+        the click to the run's start, of the run (start → end received), from its end to the paint.
+        Raises TimeoutError."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        link = self.page.locator(f'[data-testid="stSidebar"] a[href="{self.base}/{slug}"], '
+                                 f'[data-testid="stSidebar"] a[href="{slug}"]').first  # fmt: skip
+        try:
+            link.wait_for(timeout=timeout_ms)
+            started = time.perf_counter()
+            link.click(timeout=timeout_ms)
+            handle = self.page.wait_for_function(SWITCH_DONE, arg=slug, polling="raf", timeout=timeout_ms)
+        except PlaywrightTimeout as error:
+            raise TimeoutError(
+                f"lang={self.lang}: the switch to {slug or 'Home'} did not finish in {timeout_ms / 1000:g} s"
+            ) from error
+        driver = (time.perf_counter() - started) * 1000
+        done, runs, start, end = handle.json_value()
+        click = self.page.evaluate("() => window.__switch.click")
+        return {
+            "in_page": done - click,
+            "driver": driver,
+            "runs": int(runs),
+            "to_start": start - click,
+            "run": end - start,
+            "to_paint": done - end,
+        }
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def measure_switch(browser, base: str, langs: list[str], rounds: int, timeout_ms: float = TIMEOUT_MS) -> dict:
+    """Every page of SWITCH_PAGES in turn, `rounds` times, one tab per language, the languages interleaved
+    click by click. Returns {lang: {"in_page", "driver", "runs", "to_start", "run", "to_paint", "pages",
+    "unfinished"}}: a list each, one entry per finished switch ("unfinished": the pages that did not)."""
+    tabs = {lang: SwitchTab(browser, base, lang) for lang in langs}
+    fields = ("in_page", "driver", "runs", "to_start", "run", "to_paint", "pages", "unfinished")
+    raw = {lang: {field: [] for field in fields} for lang in langs}
+    try:
+        for _ in range(rounds):
+            for slug in SWITCH_PAGES:
+                for lang, tab in list(tabs.items()):
+                    out = raw[lang]
+                    try:
+                        sample = tab.switch(slug, timeout_ms)
+                    except TimeoutError as error:
+                        print(f"  {error}", flush=True)
+                        out["unfinished"].append(slug or "Home")
+                        try:
+                            tab.open(slug)  # start again from a loaded page
+                        except Exception as reopen:  # noqa: BLE001 - the language stops; the others go on
+                            print(f"  lang={lang}: {slug or 'Home'} does not load either, stopped: {reopen}")
+                            tabs.pop(lang).close()
+                        continue
+                    for field, value in sample.items():
+                        out[field].append(value)
+                    out["pages"].append(slug or "Home")
+                    tab.page.wait_for_timeout(200)  # as a person does: looks before clicking on
+    finally:
+        for tab in tabs.values():
+            tab.close()
+    return raw
+
+
 # -- report ----------------------------------------------------------------------------------------------------
 def verdict(name: str, driver: dict) -> str:
     if name not in BARS:
@@ -396,6 +550,9 @@ def verdict(name: str, driver: dict) -> str:
     return f"{bar}: {'met' if ok else 'MISSED'}"
 
 
+PARTS = ("cold", "cold-plain", "warm", "sentence", "step", "fast", "switch")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=30, help="samples per warm measurement")
@@ -403,9 +560,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=["cold", "cold-plain", "warm", "sentence", "step", "fast"],
-        choices=["cold", "cold-plain", "warm", "sentence", "step", "fast"],
+        default=list(PARTS),
+        choices=list(PARTS),
     )
+    parser.add_argument("--langs", nargs="+", default=["en", "zh"], help="interface languages of the page switch")
+    parser.add_argument("--switch-rounds", type=int, default=10, help="page switch: rounds of every page per language")
     parser.add_argument("--model", default="dates/general", help="registered model the Decode page shows")
     parser.add_argument("--sentence", default="saturday, may 9, 2018")
     parser.add_argument("--open-step", type=int, default=0, help="step in the opened link (0: as the home page links)")
@@ -413,7 +572,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="3 samples each, 1 cold start: checks that it runs")
     args = parser.parse_args(argv)
     if args.quick:
-        args.repeats, args.cold_repeats = 3, 1
+        args.repeats, args.cold_repeats, args.switch_rounds = 3, 1, 1
     if args.registry:
         os.environ["ATTENTION_EXPLORER_PRETRAINED"] = str(args.registry.resolve())
     from playwright.sync_api import sync_playwright
@@ -448,11 +607,18 @@ def main(argv: list[str] | None = None) -> None:
             if "sentence" in args.parts:
                 raw["new sentence"] = measure_new_sentence(page, expected, args.repeats)
             context.close()
+            if "switch" in args.parts:
+                switches = measure_switch(browser, server.url, args.langs, args.switch_rounds)
+                for lang, data in switches.items():
+                    if data["driver"]:
+                        raw[f"page switch, lang={lang}"] = data
+                    else:
+                        print(f"page switch, lang={lang}: no switch finished ({', '.join(data['unfinished'])})")
             server_rss = server.rss_mb()
         browser.close()
 
     results = {
-        name: {clock: summary(samples) for clock, samples in data.items()} | {"samples": data}
+        name: {clock: summary(data[clock]) for clock in ("in_page", "driver")} | {"samples": data}
         for name, data in raw.items()
     }
     rows = []
@@ -477,7 +643,9 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{name}: server start (process → /_stcore/health) median {start['median_ms']:.0f} ms, "
                   f"p95 {start['p95_ms']:.0f} ms (not part of the open time)")  # fmt: skip
     print(f"server RSS after the warm measurements: {server_rss:.0f} MiB")
-    everything = set(args.parts) >= {"cold", "cold-plain", "warm", "sentence", "step", "fast"}
+    if "switch" in args.parts:
+        print_switches({name: data for name, data in raw.items() if name.startswith("page switch")})
+    everything = set(args.parts) >= set(PARTS)
     path = write_results(
         "app_speed" + ("" if everything else "-" + "-".join(args.parts)) + ("-quick" if args.quick else ""),
         {
@@ -490,6 +658,34 @@ def main(argv: list[str] | None = None) -> None:
         },  # fmt: skip
     )
     print(f"\nwritten to {path}")
+
+
+def print_switches(raw: dict[str, dict]) -> None:
+    """Per language: the script runs per switch, the switches that never finished; per page: the median."""
+    names = list(raw)
+    for name in names:
+        data = raw[name]
+        runs = dict(sorted(Counter(data["runs"]).items()))
+        print(f"{name}: script runs per switch {runs}; unfinished: {', '.join(data['unfinished']) or 'none'}")
+        phases = ", ".join(
+            f"{label} {summary(data[field])['median_ms']:.0f}"
+            for field, label in (
+                ("to_start", "click → run starts"),
+                ("run", "run"),
+                ("to_paint", "run's end → painted"),
+            )
+        )
+        print(f"  where the time goes (in page, medians ms): {phases}")
+    pages = list(dict.fromkeys(page for data in raw.values() for page in data["pages"]))
+    rows = []
+    for page in pages:
+        row = [page]
+        for name in names:
+            data = raw[name]
+            samples = [ms for ms, p in zip(data["driver"], data["pages"], strict=True) if p == page]
+            row.append(f"{summary(samples)['median_ms']:.0f}" if samples else "–")
+        rows.append(row)
+    print(markdown_table(["page", *(f"{name} driver median ms" for name in names)], rows))
 
 
 if __name__ == "__main__":
