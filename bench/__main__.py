@@ -4,7 +4,7 @@
     train_throughput  forward + backward + Adam per task, shipped settings   bench/results/train_throughput.json
     train_speed       Train page defaults: seconds of training to 95%        bench/results/train_speed-*.json
     race              Train page scorer race: race seconds to 95% per scorer  bench/results/race-*.json
-    app_speed         the Decode page in Chromium: open, new sentence, Step  bench/results/app_speed*.json
+    app_speed         Chromium: Decode (open, Step), page switches in en, zh bench/results/app_speed*.json
     load_test         30 sessions stepping for 120 s (browser client)        bench/results/load_test*.json
     lab_speed         the Lab: one step's importances, adversarial, the table  bench/results/lab_speed.json
 
