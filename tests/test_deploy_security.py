@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import run_async
 from deploy.cluster import (
     AOF_DIR,
     PASSWORD_FILE,
@@ -168,7 +169,7 @@ def test_the_replicas_share_a_class_through_the_password(cluster: Cluster) -> No
             await teacher.close()
         assert redis.Redis.from_url(cluster.redis_url).exists(f"ae:room:{code}")
 
-    asyncio.run(follow())
+    run_async(follow())  # in a thread of its own: a browser test may have left this thread's loop running
 
 
 # --------------------------------------------------------------------------- headers

@@ -174,7 +174,7 @@ def test_the_svg_heatmap_sends_its_words_translated_and_measures_cjk_labels():
     widest_column = max(display_width(label) for label in data["source"])
     assert widest_column == svg_heatmap.MAX_LABEL_CHARS and data["source"][3].endswith("…")  # cut by columns
     assert all(data["source_upright"])  # Chinese column labels stand upright: an em (12 px) per character
-    assert layout["top"] == 12 * max(len(label) for label in data["source"]) + 10
+    assert layout["top"] == 15 * max(len(label) for label in data["source"]) + 10  # 15 px an upright character
     assert layout["legend_left"] >= round(svg_heatmap.CHAR_PX * display_width(texts["legend"]))
     english = svg_heatmap.payload(source, target, WEIGHTS[:3], step=1)["texts"]
     assert english == {

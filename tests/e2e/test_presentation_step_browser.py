@@ -28,14 +28,9 @@ CASES = {
     "en-fr": ("en-fr", SENTENCE),
     "zh-en": ("zh-en", None),
 }
-# Each way to Step, twice, then the other ways (the zh-en example).
-SEQUENCES = {
-    "mouse": ("mouse", "mouse"),
-    "ArrowRight": ("ArrowRight", "ArrowRight"),
-    "PageDown": ("PageDown", "PageDown"),
-    "all": ("mouse", "ArrowRight", "PageDown", "mouse"),
-}
-RUNS = [("en-fr", "mouse"), ("en-fr", "ArrowRight"), ("en-fr", "PageDown"), ("zh-en", "all")]
+# Every way to Step in turn (mouse, the → and PageDown keys a clicker sends), on both tasks' sentences.
+SEQUENCES = {"all": ("mouse", "ArrowRight", "PageDown", "mouse")}
+RUNS = [("en-fr", "all"), ("zh-en", "all")]
 
 
 def geometry(page: Page) -> list[float]:
@@ -46,7 +41,8 @@ def geometry(page: Page) -> list[float]:
 
 def assert_same(before: list[float], after: list[float], what: str) -> None:
     (width0, font0), (width1, font1) = before, after
-    assert abs(width1 - width0) <= 3 and abs(font1 - font0) <= 0.5, (what, before, after)
+    # The width may move by a scrollbar's (the open settings make the page scroll); the type may not.
+    assert abs(width1 - width0) <= 16 and abs(font1 - font0) <= 0.5, (what, before, after)
 
 
 def press_step(page: Page, how: str) -> None:
