@@ -45,11 +45,23 @@ def _servers_or_skip() -> None:
             pytest.skip(f"{error}")
 
 
+def _started(start, tries: int = 3):
+    """start(), again when a free port it picked was taken meanwhile (a browser's or client's outgoing
+    connection can be given that very port between the pick and the replica's bind)."""
+    for attempt in range(tries):
+        try:
+            return start()
+        except ClusterError as error:
+            if "is not available" not in str(error) or attempt == tries - 1:
+                raise
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory):
     _servers_or_skip()
     # No warm-up: the replicas load models on first use, and these tests open no model (2 s instead of 5 s).
-    started = start_cluster(2, free_port(), tmp_path_factory.mktemp("cluster"), warm_up=False, timeout_s=60)
+    started = _started(lambda: start_cluster(2, free_port(), tmp_path_factory.mktemp("cluster"), warm_up=False,
+                                             timeout_s=60))  # fmt: skip
     yield started
     started.stop()
 
