@@ -150,7 +150,8 @@ def test_page_in_one_frame(page: Page, name: str, size: str) -> None:
     path, query, controls, figures = PAGES[name]
     present(page, path, size, **query)
     for key in figures:
-        page.locator(f".st-key-{key} .main-svg").first.wait_for(timeout=WAIT_MS)  # plotly has drawn it
+        # plotly has drawn it (late in a long run the shared server is still busy with earlier sessions)
+        page.locator(f".st-key-{key} .main-svg").first.wait_for(timeout=2 * WAIT_MS)
     page.wait_for_timeout(300)
     for key in controls + figures:
         assert_in_view(page, key if key.startswith("[") else f".st-key-{key}")
