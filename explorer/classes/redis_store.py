@@ -42,6 +42,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
 from explorer.classes import codes
+from explorer.classes import redis_scripts as lua
 from explorer.classes.store import (
     MAX_OPTIONS,
     MAX_QUESTION_BYTES,
@@ -86,232 +87,6 @@ URL_HELP = (
     "ATTENTION_EXPLORER_REDIS_URL is not a Redis URL: write redis://HOST:PORT/DB (rediss:// for TLS, "
     "unix:///PATH for a socket), for example redis://127.0.0.1:6379/0"
 )
-
-# -- the scripts ----------------------------------------------------------------------------------
-# KEYS: 1 room, 2 members, 3 questions, 4 counts, 5 answers, 6 rooms (the sorted set).
-# ARGV: 1 now, 2 now - idle, 3 now + idle, 4 code, 5 TTL in ms, then the script's own.
-_PRELUDE = """
-local function alive()
-  local r = redis.call('HMGET', KEYS[1], 'teacher', 'seen')
-  local teacher, seen = r[1], tonumber(r[2])
-  if type(teacher) ~= 'string' or #teacher ~= 64 or not string.match(teacher, '^[0-9a-f]+$') then return nil end
-  if not seen or seen ~= seen or seen < tonumber(ARGV[2]) or seen > tonumber(ARGV[3]) then return nil end
-  return teacher
-end
-local function teacher_fails(hash)
-  local teacher = alive()
-  if not teacher then return 'GONE' end
-  if teacher ~= hash then return 'NOT_TEACHER' end
-  return nil
-end
-local function keep()
-  redis.call('HSET', KEYS[1], 'seen', ARGV[1])
-  redis.call('ZADD', KEYS[6], ARGV[1], ARGV[4])
-  for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
-end
-local function like_room(key)
-  local ttl = redis.call('PTTL', KEYS[1])
-  if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
-end
--- A per-client counter (KEYS[i]) against its limit: whether it is reached; count() adds one event.
-local function reached(i, limit)
-  return (tonumber(redis.call('GET', KEYS[i]) or '0') or 0) >= tonumber(limit)
-end
-local function count(i, window_ms)
-  redis.call('INCR', KEYS[i])
-  if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], window_ms) end
-end
-local function whole(raw)
-  local n = tonumber(raw)
-  if not n or n < 0 or n ~= math.floor(n) or n > 2^52 then return 0 end
-  return n
-end
-"""
-
-# KEYS 7 the client's creates counter. ARGV 6 token hash, 7 max rooms, 8 key prefix, 9 creates limit,
-# 10 its window in ms.
-_CREATE = """
-if reached(7, ARGV[9]) then return {'WAIT'} end
-local prefix = ARGV[8]
-local function drop(code)
-  local room = prefix .. 'room:' .. code
-  redis.call('DEL', room, room .. ':members', room .. ':questions', room .. ':counts', room .. ':answers')
-  redis.call('ZREM', KEYS[6], code)
-end
-local kind = redis.call('TYPE', KEYS[6]).ok
-if kind ~= 'zset' and kind ~= 'none' then redis.call('DEL', KEYS[6]) end  -- a damaged index: rebuilt as rooms open
-for _, code in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[2])) do drop(code) end
-if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[7]) then
-  for _, code in ipairs(redis.call('ZRANGE', KEYS[6], 0, -1)) do
-    if redis.call('EXISTS', prefix .. 'room:' .. code) == 0 then redis.call('ZREM', KEYS[6], code) end
-  end
-  if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[7]) then return {'FULL'} end
-end
-if redis.call('EXISTS', KEYS[1]) == 1 then return {'TAKEN'} end
-count(7, ARGV[10])
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
-redis.call('HSET', KEYS[1], 'teacher', ARGV[6], 'version', '0', 'qlast', '0', 'current', '0')
-keep()
-return {'OK'}
-"""
-
-# ARGV 6 token hash.
-_END = """
-local fails = teacher_fails(ARGV[6])
-if fails then return {fails} end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
-redis.call('ZREM', KEYS[6], ARGV[4])
-return {'OK'}
-"""
-
-# ARGV 6 token hash.
-_TOUCH = """
-local fails = teacher_fails(ARGV[6])
-if fails then return {fails} end
-keep()
-return {'OK'}
-"""
-
-# ARGV 6 token hash, 7 the view's JSON.
-_PUBLISH = """
-local fails = teacher_fails(ARGV[6])
-if fails then return {fails} end
-keep()
-local version = whole(redis.call('HGET', KEYS[1], 'version'))
-if version > 0 and redis.call('HGET', KEYS[1], 'view') == ARGV[7] then return {'OK', version} end
-version = version + 1
-redis.call('HSET', KEYS[1], 'view', ARGV[7], 'version', string.format('%d', version), 'updated', ARGV[1])
-return {'OK', version}
-"""
-
-# ARGV 6 token hash, 7 the question's JSON, 8 its counts' JSON (zeros), 9 max questions.
-_ASK = """
-local fails = teacher_fails(ARGV[6])
-if fails then return {fails} end
-local last = whole(redis.call('HGET', KEYS[1], 'qlast'))
-if last >= tonumber(ARGV[9]) then keep() return {'TOO_MANY'} end
-local id = string.format('%d', last + 1)
-redis.call('HSET', KEYS[3], id, ARGV[7])
-redis.call('HSET', KEYS[4], id, ARGV[8])
-redis.call('HSET', KEYS[1], 'qlast', id, 'current', id)
-keep()
-return {'OK', last + 1}
-"""
-
-# ARGV 6 token hash, 7 "1" locked or "0".
-_LOCK = """
-local fails = teacher_fails(ARGV[6])
-if fails then return {fails} end
-keep()
-redis.call('HSET', KEYS[1], 'locked', ARGV[7])
-return {'OK'}
-"""
-
-# ARGV 6 token hash, 7 question id.
-_REVEAL = """
-local fails = teacher_fails(ARGV[6])
-if fails then return {fails} end
-keep()
-if redis.call('HEXISTS', KEYS[3], ARGV[7]) == 0 then return {'NO_QUESTION'} end
-redis.call('HSET', KEYS[4], 'r' .. ARGV[7], '1')
-return {'OK'}
-"""
-
-# KEYS 7 the client's failed-joins counter, 8 its joins counter. ARGV 6 member, 7 max students, 8 seconds
-# after which a silent member gives its place when the class is full, 9 failed-joins limit, 10 its window
-# in ms, 11 joins limit, 12 its window in ms.
-_JOIN = """
-if reached(7, ARGV[9]) then return {'WAIT_FAILED'} end
-if not alive() then count(7, ARGV[10]) return {'GONE'} end
-local old = redis.call('HGET', KEYS[2], ARGV[6])
-if old then
-  local flag = string.sub(old, -1) == '0' and '0' or '1'
-  redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. flag)
-  return {'OK'}
-end
-if reached(8, ARGV[11]) then return {'WAIT_JOINS'} end
-count(8, ARGV[12])
-if redis.call('HGET', KEYS[1], 'locked') == '1' then return {'LOCKED'} end
-if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then
-  local all = redis.call('HGETALL', KEYS[2])
-  for i = 1, #all, 2 do
-    local seen = tonumber(string.match(all[i + 1], '^(%S+)'))
-    if not seen or tonumber(ARGV[1]) - seen > tonumber(ARGV[8]) then redis.call('HDEL', KEYS[2], all[i]) end
-  end
-  if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then return {'FULL'} end
-end
-redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' 1')
-like_room(KEYS[2])
-return {'OK'}
-"""
-
-# ARGV 6 member, 7 flag (1 following, 0 exploring).
-_HEARTBEAT = """
-if not alive() or redis.call('HEXISTS', KEYS[2], ARGV[6]) == 0 then return {'GONE'} end
-redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. ARGV[7])
-local r = redis.call('HMGET', KEYS[1], 'seen', 'locked')
-return {'OK', r[1], r[2] or '0'}
-"""
-
-# ARGV 6 member, 7 question id, 8 option.
-_ANSWER = """
-if not alive() or redis.call('HEXISTS', KEYS[2], ARGV[6]) == 0 then return {'GONE'} end
-local current = redis.call('HGET', KEYS[1], 'current')
-local revealed = redis.call('HEXISTS', KEYS[4], 'r' .. ARGV[7]) == 1
-if ARGV[7] == '0' or current ~= ARGV[7] or revealed then return {'CLOSED'} end
-local ok, counts = pcall(cjson.decode, redis.call('HGET', KEYS[4], ARGV[7]) or '')
-if not ok or type(counts) ~= 'table' then return {'CLOSED'} end
-for i = 1, #counts do
-  local n = counts[i]
-  if type(n) ~= 'number' or n < 0 or n ~= math.floor(n) then return {'CLOSED'} end  -- damaged: never counted into
-end
-local option = tonumber(ARGV[8])
-if option < 0 or option >= #counts then return {'BAD'} end
-if redis.call('HSETNX', KEYS[5], ARGV[7] .. ':' .. ARGV[6], ARGV[8]) == 0 then return {'ALREADY'} end
-counts[option + 1] = counts[option + 1] + 1
-redis.call('HSET', KEYS[4], ARGV[7], cjson.encode(counts))
-like_room(KEYS[5])
-return {'OK'}
-"""
-
-# Reads, capped: a value longer than the cap reads as '', a hash of more than ARGV[1] fields as 0.
-_CAPPED = """
-local function capped(values, limit)
-  for i, v in ipairs(values) do
-    if type(v) == 'string' and #v > limit then values[i] = '' end
-  end
-  return values
-end
-"""
-
-# KEYS 1 room, 2.. hashes read whole. ARGV 1 max fields, 2 max length, 3 n, 4..3+n the room's fields.
-_READ = """
-local limit = tonumber(ARGV[2])
-local fields = {}
-for i = 1, tonumber(ARGV[3]) do fields[i] = ARGV[3 + i] end
-local out = {capped(redis.call('HMGET', KEYS[1], unpack(fields)), limit)}
-for i = 2, #KEYS do
-  if redis.call('HLEN', KEYS[i]) > tonumber(ARGV[1]) then out[i] = 0
-  else out[i] = capped(redis.call('HGETALL', KEYS[i]), limit) end
-end
-return out
-"""
-
-# KEYS 1 room, 2 a hash. ARGV 1 max length, 2 the hash's field. -> {teacher, seen, value}
-_READ_FIELD = """
-local r = redis.call('HMGET', KEYS[1], 'teacher', 'seen')
-return capped({r[1], r[2], redis.call('HGET', KEYS[2], ARGV[2])}, tonumber(ARGV[1]))
-"""
-
-# KEYS 1 room, 2 questions, 3 counts. ARGV 1 max length. -> {teacher, seen, current, question, counts, revealed}
-_CURRENT = """
-local r = redis.call('HMGET', KEYS[1], 'teacher', 'seen', 'current')
-local id = r[3]
-if type(id) ~= 'string' or #id > 20 then return capped({r[1], r[2]}, tonumber(ARGV[1])) end
-local question = redis.call('HGET', KEYS[2], id)
-local counts = redis.call('HMGET', KEYS[3], id, 'r' .. id)
-return capped({r[1], r[2], id, question, counts[1], counts[2]}, tonumber(ARGV[1]))
-"""
 
 
 def check_url(url: object) -> str:
@@ -359,23 +134,23 @@ class RedisStore(RoomStore):
         )
         script = self._client.register_script
         self._scripts = {
-            name: script(_PRELUDE + source)
+            name: script(lua.PRELUDE + source)
             for name, source in {
-                "create": _CREATE,
-                "end": _END,
-                "touch": _TOUCH,
-                "publish": _PUBLISH,
-                "ask": _ASK,
-                "reveal": _REVEAL,
-                "lock": _LOCK,
-                "join": _JOIN,
-                "heartbeat": _HEARTBEAT,
-                "answer": _ANSWER,
+                "create": lua.CREATE,
+                "end": lua.END,
+                "touch": lua.TOUCH,
+                "publish": lua.PUBLISH,
+                "ask": lua.ASK,
+                "reveal": lua.REVEAL,
+                "lock": lua.LOCK,
+                "join": lua.JOIN,
+                "heartbeat": lua.HEARTBEAT,
+                "answer": lua.ANSWER,
             }.items()
         }
-        self._read = script(_CAPPED + _READ)
-        self._read_field = script(_CAPPED + _READ_FIELD)
-        self._current = script(_CAPPED + _CURRENT)
+        self._read = script(lua.CAPPED + lua.READ)
+        self._read_field = script(lua.CAPPED + lua.READ_FIELD)
+        self._current = script(lua.CAPPED + lua.CURRENT)
         self._ttl_ms = str(int((self.limits.idle_seconds + TTL_MARGIN_SECONDS) * 1000))
 
     # -- talking to Redis --

@@ -65,7 +65,7 @@ def join(raw: object) -> ClassError | Note | None:
     code = normalise_code(raw)
     member = ss.get(keys.CLASS_MEMBER) or new_member_id()
     try:
-        rooms().join(raw if code is None else code, member, client())
+        rooms().join(raw, member, client())  # the store normalises the code and counts a wrong one
     except NoSuchClass as error:
         attempts.failed()
         return error

@@ -175,27 +175,16 @@ def _teacher_room() -> None:
 
 @st.fragment(run_every=TEACHER_REFRESH_SECONDS)
 def _room_panel() -> None:
-    """Students following now, exploring on their own, and the answers per question; the CSV export.
-    Refreshed every few seconds; it also keeps the class alive while the teacher's page is open."""
+    """The answers per question and the CSV export, refreshed every few seconds (the teacher's bar counts
+    the students and keeps the class alive)."""
     ss = st.session_state
     if not teaching(ss):
         return
-    store = rooms()
     try:
-        store.touch_teacher(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN])
-        roster = store.roster(ss[keys.CLASS_CODE])
-        asked = store.questions(ss[keys.CLASS_CODE])
-    except StoreUnavailable as error:
-        st.warning(message_of(error))
+        asked = rooms().questions(ss[keys.CLASS_CODE])
+    except ClassError as error:  # the bar says what is wrong, and forgets a class that ended
+        st.caption(message_of(error))
         return
-    except ClassError as error:  # expired or ended elsewhere
-        leave(ss, error)
-        st.rerun(scope="app")
-    st.markdown(
-        _("{following} following · {exploring} exploring on their own").format(
-            following=roster.following, exploring=roster.exploring
-        )
-    )
     if asked:
         rows = [
             {
@@ -288,9 +277,12 @@ def _bar_counts() -> None:
         store.touch_teacher(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN])
         roster = store.roster(ss[keys.CLASS_CODE])
         locked = store.presence(ss[keys.CLASS_CODE]).locked
-    except ClassError as error:
+    except StoreUnavailable as error:
         st.caption(message_of(error))
         return
+    except ClassError as error:  # expired or ended elsewhere
+        leave(ss, error)
+        st.rerun(scope="app")
     line = _("**Class {code}** · {following} following · {exploring} exploring").format(
         code=ss[keys.CLASS_CODE], following=roster.following, exploring=roster.exploring
     )
