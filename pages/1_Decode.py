@@ -10,7 +10,7 @@ import streamlit as st
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import class_state, class_student, class_teacher, frame, layout
+from explorer.ui import class_state, class_student, class_teacher, decode_inputs, frame, layout
 from explorer.ui import decode_sections as ui
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
@@ -37,7 +37,7 @@ following = class_state.following(ss)
 # A follower sees the teacher's step first (a phone's first screen); the settings, which a follower does not
 # use, fold below it, and open when the student explores.
 followed_view = st.container() if following else None
-settings = ui.inputs(available, presentation, following)  # where the model line goes: folded away on a projector
+settings = decode_inputs.inputs(available, presentation, following)  # where the model line goes (folded or not)
 view = dv.current_view(ss)
 reference = view.reference
 if not view.sentence.strip():
@@ -55,7 +55,7 @@ except CheckpointError as error:
         )
     )
     st.stop()
-ui.model_line(name, view.scorer, settings)
+decode_inputs.model_line(name, view.scorer, settings)
 ui.words_sides(translator)  # a character task has no words toggle: a link's units=words is dropped before publishing
 for note in input_notes.input_notes(view.sentence, translator):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
