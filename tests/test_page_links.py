@@ -275,3 +275,36 @@ def test_a_page_run_alone_draws_no_page_list():
     """AppTest on one page file has no app around it: no links, and no error either."""
     at = open_page("pages/5_Models.py")
     assert at.sidebar.get("page_link") == []
+
+
+def test_the_run_that_switches_presentation_mode_opens_the_pages_own_url_again():
+    """On the first run in the other mode the pickers move (into their fold or out) and may come back
+    empty; the page's own URL is then read as a link just opened, which refills them. Not on the next run."""
+    from explorer.state import link
+
+    session = {}
+    link.publish(session, _Query(), "beam", {"task": "dates", "beam": "4"})
+    own = {"task": "dates", "beam": "4"}
+    assert link.opened_link(session, own, "beam")[1] is False  # the page's own URL: no link
+    session[keys.PRESENTATION_SWITCHED] = True
+    assert link.opened_link(session, own, "beam") == (own, True)
+    session[keys.PRESENTATION_SWITCHED] = False
+    assert link.opened_link(session, own, "beam") == (own, False)
+
+
+def test_presentation_mode_marks_only_the_run_it_was_switched_on():
+    at = open_page("pages/4_Beam_search.py")
+    assert at.session_state[keys.PRESENTATION_SWITCHED] is False
+    at.sidebar.toggle(key=keys.PRESENTATION).set_value(True).run()
+    assert at.session_state[keys.PRESENTATION_SWITCHED] is True
+    at.run()
+    assert at.session_state[keys.PRESENTATION_SWITCHED] is False
+
+
+class _Query(dict):
+    def to_dict(self):
+        return dict(self)
+
+    def from_dict(self, values):
+        self.clear()
+        self.update(values)

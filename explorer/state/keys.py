@@ -18,6 +18,8 @@ REFERENCE = "reference"  # the teacher-forcing reference ("" = none)
 MODEL = "model"  # a registry name when not the task and scorer's default, else ""
 UNITS = "units"  # "words" when the heatmaps merge subword pieces into words, else "" (explorer.views.words)
 PRESENTATION = "presentation"  # the sidebar's presentation-mode toggle, a bool
+PRESENTATION_DRAWN = "presentation_drawn"  # the mode the page was last drawn in (explorer.ui.presentation)
+PRESENTATION_SWITCHED = "presentation_switched"  # this run is the first since the mode was switched
 # The interface language (explorer.ui.language): the one in force on this run ("en", "zh"), the one the
 # user or a link chose ("" = none: the browser's), and the sidebar switch's widget.
 LANGUAGE, LANGUAGE_CHOICE, LANGUAGE_SWITCH = "_language", "_language_choice", "language_switch"

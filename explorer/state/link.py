@@ -34,10 +34,13 @@ def opened_link(session: MutableMapping, query: Mapping, page: str) -> tuple[dic
 
     A URL other than the one the page wrote last is a link just opened: it is kept in the session
     and returned on later runs too, while the URL is the page's own. An empty URL is no link: the
-    page follows the Decode page's session keys and defaults again.
+    page follows the Decode page's session keys and defaults again. So is the page's own URL on the
+    run presentation mode was switched (keys.PRESENTATION_SWITCHED).
     """
     query = flat(query)
-    if query == session.get(keys.page_url(page)):
+    # On the first run after presentation mode was switched the page's widgets move (into their fold or
+    # out of it) and may come back empty: the URL, the page's own view, is opened again to refill them.
+    if query == session.get(keys.page_url(page)) and not session.get(keys.PRESENTATION_SWITCHED):
         return dict(session.get(keys.page_link(page)) or {}), False
     session[keys.page_link(page)] = query
     return query, bool(query)

@@ -156,3 +156,23 @@ def test_page_in_one_frame(page: Page, name: str, size: str) -> None:
     for key in controls + figures:
         assert_in_view(page, key if key.startswith("[") else f".st-key-{key}")
     expect(page.locator(".stException")).to_have_count(0)
+
+
+def test_switching_the_mode_keeps_the_view(page: Page) -> None:
+    """Presentation mode on and off, again and again: the page keeps the link's task, scorer, sentence
+    and width. (Its pickers move into their fold and out: on the run that moved them they could come
+    back empty, and the page then showed reverse/none/"hello world", 3 times in 8 on a busy machine.)"""
+    query = {"task": "en-fr", "scorer": "general", "sentence": SENTENCE, "beam": "4"}
+    present(page, "Beam_search", "1280x720", **query)
+    toggle = page.get_by_text(LABEL, exact=True)
+    for _ in range(3):
+        expect(page).to_have_url(re.compile(r"task=en-fr&scorer=general&sentence=My\+brother.*&beam=4"))
+        toggle.dispatch_event("click")  # off (the folded sidebar holds it: a click where it is)
+        page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+        page.wait_for_timeout(300)
+        expect(page).to_have_url(re.compile(r"task=en-fr&scorer=general&sentence=My\+brother.*&beam=4"))
+        toggle.dispatch_event("click")  # on again
+        page.wait_for_timeout(500)
+        page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    expect(page).to_have_url(re.compile(r"task=en-fr&scorer=general&sentence=My\+brother.*&beam=4"))
+    expect(page.locator(".st-key-beam_heatmap .main-svg").first).to_be_visible(timeout=2 * WAIT_MS)
