@@ -185,6 +185,14 @@ class TrainConfig:
     data: str | None = setting(
         None, "the corpus file of a translation task (Tatoeba: en-fr English<TAB>French, zh-en English<TAB>Chinese)"
     )
+    # Word pairs added to the training split only (zh-en: HSK words and place names from CC-CEDICT,
+    # written by scripts/prepare_zh_dictionary.py), in the corpus file's format.
+    dictionary: str | None = setting(
+        None, "a file of word pairs in --data's format, added to the training split only (never validation or test)"
+    )
+    dictionary_repeat: int = setting(
+        1, "how many times each --dictionary pair is in the training split", at_least=1, at_most=100
+    )
     scorer: str = model_setting("scorer")  # attention score function
     cell: str = model_setting("cell")  # recurrent cell
     embedding_size: int = model_setting("embedding_size")  # token embedding size

@@ -109,6 +109,8 @@ def load_task_data(cfg: TrainConfig) -> TaskData:
     `Task.split_references`: generated with the seed, or read from the corpus file --data)."""
     task = get_task(cfg.task)
     train = task.split_pairs("train", cfg.train_size, cfg.seed, cfg.data)
+    if cfg.dictionary:  # word pairs, training only: read as the corpus is, its sentences' splits ignored
+        train += task.dictionary_pairs(cfg.dictionary) * cfg.dictionary_repeat
     refs = task.split_references("valid", cfg.valid_size, cfg.seed, cfg.data)
     valid = [(source, targets[0]) for source, targets in refs.items()]
     return TaskData(train, valid, list(refs.values()), task.probes, task.metric.name)

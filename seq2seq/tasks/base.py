@@ -120,6 +120,9 @@ class Corpus:
     card: str  # what the data is, for the shipped models' cards (scripts/release.py)
     # environment variables, besides ATTENTION_EXPLORER_DATA_<TASK>, that may name the file for the app
     env: tuple[str, ...] = ()
+    # path -> the word pairs of a `train --dictionary` file (the corpus's format), held-out sentences
+    # left out; None: the task takes no dictionary
+    dictionary: Callable[[str | os.PathLike[str]], list[Pair]] | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,12 @@ class Task:
             return [(e.source, e.target) for e in self.examples(split, size, seed)]
         pairs = [(e.source, e.target) for e in self.load(data, split)]
         return pairs[:size] if size else pairs
+
+    def dictionary_pairs(self, path: str | os.PathLike[str]) -> list[Pair]:
+        """The (source, target) word pairs of the dictionary file at `path` (`train --dictionary`)."""
+        if self.corpus is None or self.corpus.dictionary is None:
+            raise ValueError(f"the {self.name} task takes no --dictionary")
+        return self.corpus.dictionary(path)
 
     def split_references(self, split: str, size: int, seed: int, data: str | None = None) -> dict[str, list[str]]:
         """Sources of `split` with every reference of each: `size` generated with `seed` (one reference

@@ -18,6 +18,7 @@ on the English side only (its vocabulary size is ``--vocab-size``).
 from __future__ import annotations
 
 import os
+import re
 
 from seq2seq.messages import N_
 from seq2seq.metrics import BLEU
@@ -43,6 +44,42 @@ PROBES: tuple[str, ...] = (
 )
 
 
+# Never trained on, in any form (`is_held_out`): the seeds' three sentences, then our own check sentences
+# with names and school words, each with the English words a right translation contains (any one of
+# them). tests/test_zh_held_out.py checks they are in no training pair; docs/models.md reports them.
+SEEDS: tuple[str, ...] = ("欢迎来北京。", "我爱你。", "我爱学习。")
+HELD_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("我住在上海。", ("Shanghai",)),
+    ("他去广州了。", ("Guangzhou",)),
+    ("我明年去南京。", ("Nanjing",)),
+    ("天津很大。", ("Tianjin",)),
+    ("她来自法国。", ("France",)),
+    ("我想去德国。", ("Germany",)),
+    ("我们去长城吧。", ("Great Wall",)),
+    ("我去过西安。", ("Xi'an", "Xian")),
+    ("他住在加拿大。", ("Canada",)),
+    ("我的学校很大。", ("school",)),
+    ("我有一本词典。", ("dictionary",)),
+    ("我喜欢数学。", ("math", "mathematics", "maths")),
+)
+
+
+def held_out_key(text: str) -> str:
+    """A sentence as `is_held_out` compares it: normalised (`normalize`), punctuation and spaces removed."""
+    from seq2seq.zh_tokenizer import normalize
+
+    return re.sub(r"[\W_]+", "", normalize(text))
+
+
+_HELD_OUT_KEYS = frozenset(held_out_key(text) for text in (*SEEDS, *(zh for zh, _ in HELD_OUT)))
+
+
+def is_held_out(chinese: str) -> bool:
+    """Whether `chinese` is a seed or check sentence in any form: traditional or simplified, full- or
+    half-width, with any punctuation or spacing."""
+    return held_out_key(chinese) in _HELD_OUT_KEYS
+
+
 def _parse_line(line: str) -> tuple[str, str] | None:
     """Return ``(chinese, english)`` from one line, the Chinese normalised; None if blank or malformed."""
     from seq2seq.zh_tokenizer import normalize
@@ -63,13 +100,27 @@ def read_pairs(path: str | os.PathLike[str]) -> tuple[tuple[str, str], ...]:
 
 
 def load(path: str | os.PathLike[str], split: str) -> list[Example]:
-    """Return one Example (Chinese source, English target) per pair of ``split``."""
-    return tatoeba.examples(read_pairs(path), split)
+    """Return one Example (Chinese source, English target) per pair of ``split``; the held-out sentences
+    (`is_held_out`) are in no split but test."""
+    pairs = read_pairs(path)
+    if split != "test":
+        pairs = tuple(pair for pair in pairs if not is_held_out(pair[0]))
+    return tatoeba.examples(pairs, split)
 
 
 def references(path: str | os.PathLike[str], split: str) -> dict[str, list[str]]:
-    """Map each (normalised) Chinese sentence of ``split`` to all its English translations, in file order."""
-    return tatoeba.references(read_pairs(path), split)
+    """Map each (normalised) Chinese sentence of ``split`` to all its English translations, in file order
+    (the held-out sentences only in test, as `load`)."""
+    pairs = read_pairs(path)
+    if split != "test":
+        pairs = tuple(pair for pair in pairs if not is_held_out(pair[0]))
+    return tatoeba.references(pairs, split)
+
+
+def dictionary(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
+    """The (chinese, english) word pairs of a dictionary file (this task's format; written by
+    scripts/prepare_zh_dictionary.py), held-out sentences left out however the file was made."""
+    return [pair for pair in read_pairs(path) if not is_held_out(pair[0])]
 
 
 def build_tokenizers(train: list[tuple[str, str]], vocab_size: int):
@@ -98,6 +149,7 @@ TASK = Task(
         format=DATA_FORMAT,
         load=load,
         references=references,
+        dictionary=dictionary,
         credit=N_("Chinese–English pairs from www.manythings.org/anki and tatoeba.org (CC BY 2.0 FR)"),
         card=N_(
             "Chinese–English pairs from the Tatoeba project (www.manythings.org/anki and tatoeba.org, CC BY 2.0"
@@ -121,7 +173,8 @@ TASK = Task(
         options=tuple(
             "--data ../shared/data/cmn-eng.txt --embedding-size 128 --hidden-size 256 --vocab-size 4000 "
             "--train-size 0 --valid-size 1000 --epochs 30 --patience 4 --max-len 32 --dropout 0.3 "
-            "--max-seconds 7200 --score-lr-scale 0.1 --bridge --soft-attention-steps 1500".split()
+            "--max-seconds 7200 --score-lr-scale 0.1 --bridge --soft-attention-steps 1500 "
+            "--dictionary runs/data/zh-en-dictionary.txt".split()
         ),
         cost_note=N_(
             "Every zh-en model trained with one thread, two trainings at a time on the two cores, so it had one"

