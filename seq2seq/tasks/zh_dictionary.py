@@ -31,7 +31,7 @@ _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
 # A cross-reference: 滬|沪[Hu4], 陝西省|陕西省[Shan3 xi1 Sheng3], or a lone 沪[Hu4].
 _REFERENCE = re.compile(r"[\u3400-\u9fff|·]+(\[[^\]]*\])?")
 _NOTE = re.compile(r"\([^)]*\)")
-_SKIP = re.compile(r"^(CL:|variant of|old variant|see |see also|abbr\.|surname|used in|classifier|\(|also written)", re.I)
+_SKIP = re.compile(r"^(CL:|variant of|old variant|see |see also|abbr\.|surname|used in|classifier|also written)", re.I)
 _PLACE = re.compile(r"\b(capital|city|province|country|municipality|republic|kingdom|island|continent)\b", re.I)
 _NOT_PLACE = re.compile(
     r"\b(county|district|township|village|town|prefecture|banner|station|hospital|university|company|"

