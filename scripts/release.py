@@ -37,7 +37,7 @@ from seq2seq.attention import SCORER_INFO, scorer_has_weights  # noqa: E402
 from seq2seq.checkpoint import load_checkpoint, read_config, replace_refusal  # noqa: E402
 from seq2seq.evaluate import UNK_SIZE, evaluate  # noqa: E402
 from seq2seq.registry import Headline, ModelEntry, registry, write_manifest  # noqa: E402
-from seq2seq.scorers import SCORERS  # noqa: E402
+from seq2seq.scorers import SCORERS, is_positional  # noqa: E402
 from seq2seq.tasks import TASKS, all_tasks, get_task  # noqa: E402
 
 ATTRIBUTION = N_("www.manythings.org/anki and tatoeba.org")  # translated where written (its "and")
@@ -209,7 +209,7 @@ def score_line(scorer: str) -> str:
 def source_limit_line(config: dict) -> str:
     """For a location model: the longest source it takes, which is the longest it saw in training."""
     model = config.get("model", {})
-    if model.get("scorer") != "location":
+    if not is_positional(model.get("scorer", "")):
         return ""
     recorded = model.get("trained_source_len") or model.get("max_source_len", 1) - 1  # both count </s>
     return "\n" + _(

@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .messages import N_
-from .scorers import SCORERS
+from .scorers import POSITIONAL, SCORERS
 
 SCORER_CLASSES: dict[str, type[Scorer]] = {}  # name -> class, filled as the classes below are defined
 
@@ -52,6 +52,9 @@ class Scorer(nn.Module):
     # nn.Linear layers applied to the query (B, H) at every step: Seq2Seq.use_decoding_layout keeps
     # their weights transposed in memory, the faster layout for a batch of one.
     query_layers: tuple[str, ...] = ()
+    # One learned row per source position, keys unused: a model takes sources only up to the length it
+    # was trained on (seq2seq.scorers.POSITIONAL names the same scorers, for what must not import torch).
+    positional = False
     # Formula symbol -> the parameter it names (a path for nn.Module.get_parameter). Every parameter
     # of the scorer appears here, so the formula shown cannot leave a learned tensor out.
     symbols: ClassVar[dict[str, str]] = {}
@@ -269,6 +272,8 @@ class LocationScorer(Scorer, name="location"):
     W_a (max_source_len, H), b_a (max_source_len,): row s scores source position s.
     """
 
+    positional = True
+
     formula = N_("score(h_t, s) = (W_a h_t + b_a)_s   (depends on the position s only, not on h_s)")  # words: marked
     latex = r"\mathrm{score}(h_t, s) = (W_a h_t + b_a)_s"
     reference = "Luong, Pham and Manning (2015), Effective Approaches to Attention-based NMT"
@@ -306,6 +311,12 @@ def _check_registry() -> None:
         raise ImportError(
             "seq2seq/scorers.py SCORERS and the scorer classes of seq2seq/attention.py differ: "
             f"classes not listed {unlisted}, listed without a class {missing}"
+        )
+    positional = sorted(name for name, cls in SCORER_CLASSES.items() if cls.positional)
+    if positional != sorted(POSITIONAL):
+        raise ImportError(
+            f"seq2seq/scorers.py POSITIONAL {sorted(POSITIONAL)} and the positional scorer classes of "
+            f"seq2seq/attention.py {positional} differ"
         )
 
 

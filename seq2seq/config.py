@@ -6,7 +6,7 @@ import math
 from dataclasses import MISSING, Field, asdict, dataclass, field, fields
 from typing import Any
 
-from .scorers import SCORERS
+from .scorers import DEFAULT_SCORER, SCORERS
 from .tasks import DEFAULT_TASK
 
 CELLS = ("rnn", "gru", "lstm")
@@ -108,7 +108,7 @@ class ModelConfig:
 
     src_vocab_size: int = setting(at_least=1, at_most=1_000_000)  # number of source token ids (specials included)
     tgt_vocab_size: int = setting(at_least=1, at_most=1_000_000)  # number of target token ids (specials included)
-    scorer: str = setting("general", "/".join(SCORERS), choices=SCORERS)  # attention score function
+    scorer: str = setting(DEFAULT_SCORER, "/".join(SCORERS), choices=SCORERS)  # attention score function
     cell: str = setting("gru", "/".join(CELLS), choices=CELLS)  # recurrent cell
     embedding_size: int = setting(64, at_least=1, at_most=8192)  # size of the token embeddings (source and target)
     hidden_size: int = setting(128, at_least=1, at_most=8192)  # decoder state size = size of an encoder state

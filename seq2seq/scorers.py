@@ -9,7 +9,25 @@ Train page need them without importing torch, which `seq2seq.attention` does. Im
 here without a class, is an ImportError naming it.
 
 A new scorer: its class in seq2seq/attention.py (`class MyScorer(Scorer, name="mine")` with its
-formula, latex, reference and description), and its name here.
+formula, latex, reference and description), and its name here; a scorer that scores source positions
+rather than source states (`positional`) is also named in POSITIONAL.
 """
 
+from collections.abc import Sequence
+
 SCORERS = ("none", "dot", "general", "concat", "scaled_dot", "location")
+# The scorer every page and command opens on, and the fallback when a link names a scorer a task lacks.
+DEFAULT_SCORER = "general"
+# Scorers with one learned row per source position (the keys unused): a model takes sources only up to
+# the length it was trained on, so that every row it uses has been trained (Scorer.positional).
+POSITIONAL = ("location",)
+
+
+def default_scorer(scorers: Sequence[str]) -> str:
+    """DEFAULT_SCORER when it is among `scorers` (a task's), else the first of them."""
+    return DEFAULT_SCORER if DEFAULT_SCORER in scorers else scorers[0]
+
+
+def is_positional(scorer: str) -> bool:
+    """Whether `scorer` learns one score per source position (its models take only trained lengths)."""
+    return scorer in POSITIONAL

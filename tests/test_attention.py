@@ -210,3 +210,18 @@ def test_a_scorer_class_not_listed_by_name_is_an_import_error(monkeypatch):
     monkeypatch.delitem(attention.SCORER_CLASSES, "dot")
     with pytest.raises(ImportError, match=r"listed without a class \['dot'\]"):
         attention._check_registry()
+
+
+def test_a_scorer_says_whether_it_is_positional_and_the_torch_free_names_agree():
+    from seq2seq import attention, scorers
+
+    assert {name for name, cls in attention.SCORER_CLASSES.items() if cls.positional} == set(scorers.POSITIONAL)
+    assert [name for name in SCORERS if scorers.is_positional(name)] == ["location"]
+
+
+def test_the_default_scorer_is_named_once_and_falls_back_to_a_tasks_first():
+    from seq2seq import scorers
+    from seq2seq.config import TrainConfig
+
+    assert TrainConfig().scorer == scorers.DEFAULT_SCORER == scorers.default_scorer(SCORERS)
+    assert scorers.default_scorer(("none", "dot")) == "none"

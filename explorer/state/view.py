@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from explorer.i18n import N_, _
 from explorer.state import catalog, keys
+from seq2seq.scorers import default_scorer
 
 STRATEGIES = ("greedy", "sample", "beam")
 WORDS = "words"  # units=words: subword pieces merged into words in the heatmaps (explorer.views.words)
@@ -180,14 +181,14 @@ def parse_query(
     scorers = available[task]
     scorer = params.get("scorer")
     if scorer is not None and scorer not in scorers:
-        fallback = "general" if "general" in scorers else scorers[0]
+        fallback = default_scorer(scorers)
         notes.append(
             Note(
                 N_("No {scorer!r} model for {task}; showing {shown!r}."), scorer=scorer[:40], task=task, shown=fallback
             )
         )
         scorer = fallback
-    scorer = scorer or ("general" if "general" in scorers else scorers[0])
+    scorer = scorer or default_scorer(scorers)
     sentence = params.get("sentence")
     if sentence is None:
         sentence = default_sentences.get(task, "")

@@ -23,6 +23,7 @@ from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import words
 from seq2seq.checkpoint import CheckpointError
+from seq2seq.scorers import default_scorer
 
 
 def opening_view(page: str) -> tuple[dict[str, list[str]], ViewState, dict[str, str], bool]:
@@ -140,7 +141,7 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]], folded: bool =
     )
     scorers = models[task]
     if state[f"{prefix}_scorer"] not in scorers:  # the task has just changed, or a link named another
-        state[f"{prefix}_scorer"] = "general" if "general" in scorers else scorers[0]
+        state[f"{prefix}_scorer"] = default_scorer(scorers)
     scorer = middle.selectbox(_("Scorer"), scorers, key=f"{prefix}_scorer")
     sentence = right.text_input(_("Sentence"), key=f"{prefix}_sentence", max_chars=MAX_SENTENCE_CHARS)
     name = model_choice(middle, task, scorer, f"{prefix}_model")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping
 
 from explorer.figures.common import position_labels
 from explorer.i18n import N_, _, ngettext
@@ -26,6 +26,7 @@ from explorer.state import catalog, keys, link
 from explorer.state.view import WORDS, ViewState, link_params, parse_query, shared_values
 from seq2seq.decoded import DecodedSentence, DecodedStep, Sampling
 from seq2seq.numbering import shown
+from seq2seq.scorers import default_scorer
 
 # strategy -> its label, English marked for translation (shown as _(STRATEGY_LABELS[s]))
 STRATEGY_LABELS = {"greedy": N_("greedy"), "sample": N_("sampling"), "beam": N_("beam search")}
@@ -53,10 +54,6 @@ def model_name(task: str, scorer: str, model: str = "") -> str | None:
     """Registry name of `model` if it is one of the task and scorer's models, else of their default."""
     entry = catalog.model_for(task, scorer, model)
     return entry.name if entry else None
-
-
-def default_scorer(scorers: Sequence[str]) -> str:
-    return "general" if "general" in scorers else scorers[0]
 
 
 # -- view state: link <-> widgets <-> shared keys ---------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from explorer.views import decode as dv
+from seq2seq.scorers import default_scorer
 
 
 def first_example(
@@ -37,7 +37,7 @@ def first_example(
             return None
         chosen = (task, default_sentences[task])
     task, sentence = chosen
-    return task, dv.default_scorer(list(available[task])), sentence
+    return task, default_scorer(list(available[task])), sentence
 
 
 def shown_step(raw: object, n: int) -> int:
