@@ -39,35 +39,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
-import shutil
-import socket
-import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from bench.common import markdown_table, summary, write_results
-from explorer.figures.svg_heatmap import SVG_ID, axis_labels
-from explorer.ui.serve import local_command
+from bench.browser import HEATMAP_DRAWN, INPUT_CLOCK, SCRIPT_DONE, TIMEOUT_MS, Expected, decode_url, launch_browser
+from bench.common import dates, markdown_table, summary, write_results
+from bench.server import Server
+from explorer.figures.svg_heatmap import SVG_ID
 
-ROOT = Path(__file__).resolve().parent.parent
-# The launch flags of tests/e2e/conftest.py (see ../shared/docs/environment.md).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 30_000
 FRAME = 'iframe[title="Instant stepping: attention heatmap"]'
 BARS = {  # measurement -> (median bar ms, p95 bar ms or None)
     "instant step": (150.0, 300.0),
@@ -76,174 +57,17 @@ BARS = {  # measurement -> (median bar ms, p95 bar ms or None)
     "cold open": (3000.0, None),
     "cold open, plain streamlit run": (3000.0, None),
 }
-MONTHS = ("jan", "feb", "march", "april", "may", "june", "july", "aug", "sept", "oct", "nov", "dec")
 
-# Resolves to performance.now() in the first animation frame after the Decode heatmap (the SVG of
-# explorer.figures.svg_heatmap, `<svg id=…>`) has painted `rows` rows and, when given, exactly the column labels `xs`.
-HEATMAP_DRAWN = """([id, rows, xs]) => {
-  const svg = document.getElementById(id);
-  if (!svg || svg.getAttribute("data-rows") !== String(rows)) return false;
-  if (xs !== null) {
-    const columns = [...svg.querySelectorAll("text.col")].map((t) => t.firstChild.nodeValue);  // not the <title>
-    if (columns.join("\\u0001") !== xs.join("\\u0001")) return false;
-  }
-  return performance.now();
-}"""
-SCRIPT_DONE = "[data-test-script-state='notRunning']"  # Streamlit's app root once a run has finished
 # Resolves to performance.now() once the Decode page says "Step k of N".
 STEP_LABEL = """(k) => [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
   .some((e) => e.textContent.startsWith(`Step ${k} of `)) ? performance.now() : false"""
-# Records the time stamp of every click and key press (capture phase: before Streamlit sees it).
-INPUT_CLOCK = """() => {
-  if (window.__bench) return;
-  window.__bench = {at: 0};
-  for (const type of ["click", "keydown"]) {
-    document.addEventListener(type, (e) => { window.__bench.at = e.timeStamp; }, true);
-  }
-}"""
 
 
-# -- a Streamlit server, as tests/e2e starts it ------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
-def process_tree(root: int) -> list[int]:
-    """`root` and its descendants, from /proc (no psutil needed)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
-    pids, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        pids.append(pid)
-        todo.extend(children.get(pid, []))
-    return pids
-
-
-def rss_mb(pids: list[int]) -> float:
-    """Summed VmRSS (/proc/PID/status) of `pids`, in MiB."""
-    total_kb = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-        except OSError:
-            continue
-    return total_kb / 1024
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """Summed user + system CPU time (/proc/PID/stat) of `pids`, in seconds."""
-    ticks = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-class Server:
-    """`streamlit run app.py` on a free loopback port; a context manager that stops it."""
-
-    def __init__(
-        self,
-        env: dict[str, str] | None = None,
-        log_dir: Path | None = None,
-        script: str = "app.py",
-        options: tuple[str, ...] = (),
-        warm_up: bool = True,
-    ):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = Path(log_dir or tempfile.gettempdir()) / f"bench-streamlit-{self.port}.log"
-        self.env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
-        self.script, self.options, self.warm_up = script, options, warm_up
-        self.proc: subprocess.Popen | None = None
-        self.start_seconds = 0.0
-
-    def start(self, timeout_s: float = 90.0) -> float:
-        """Start and wait for /_stcore/health; returns the seconds that took."""
-        cmd = [*local_command(self.port, self.script, self.warm_up), *self.options]
-        self._log = open(self.log_path, "w+b")  # a file, not a pipe: an unread pipe blocks the server
-        started = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
-        while time.perf_counter() - started < timeout_s:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log()[-3000:]}")
-            if healthy(self.url):
-                self.start_seconds = time.perf_counter() - started
-                return self.start_seconds
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"streamlit did not become healthy within {timeout_s:.0f} s:\n{self.log()[-3000:]}")
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def tree(self) -> list[int]:
-        """The server's pid and its descendants'."""
-        return process_tree(self.proc.pid) if self.proc is not None else []
-
-    def rss_mb(self) -> float:
-        """Resident memory of the server's process tree, in MiB."""
-        return rss_mb(self.tree())
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if getattr(self, "_log", None) is not None:
-            self._log.close()
-
-    def __enter__(self) -> Server:
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-
-def launch_browser(playwright):
-    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    if executable is None:
-        raise SystemExit("system Chromium not found (scripts/install_chromium.sh, or set CHROMIUM=/path)")
-    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-
-
+# -- the browser ------------------------------------------------------------------------------------------------
 def new_page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(TIMEOUT_MS)
     return context, context.new_page()
-
-
-def decode_url(base: str, **query: str) -> str:
-    return f"{base}/Decode?{urllib.parse.urlencode(query)}"
 
 
 def wait_heatmap(page, rows: int, xs: list[str] | None = None) -> float:
@@ -254,22 +78,6 @@ def wait_heatmap(page, rows: int, xs: list[str] | None = None) -> float:
 
 def input_time(page) -> float:
     return float(page.evaluate("() => window.__bench.at"))
-
-
-# -- what the page should show -------------------------------------------------------------------------------
-class Expected:
-    """The heatmap labels a sentence gets (from the model itself), and its number of steps."""
-
-    def __init__(self, model: str):
-        from seq2seq.checkpoint import load_model
-
-        self.translator = load_model(model)
-
-    def x_labels(self, sentence: str) -> list[str]:
-        return axis_labels(self.translator.start(sentence).source_tokens)
-
-    def steps(self, sentence: str) -> int:
-        return len(self.translator.greedy(sentence).steps)
 
 
 # -- the measurements ------------------------------------------------------------------------------------------
@@ -313,14 +121,6 @@ def measure_warm(browser, server: Server, url_query: dict, expected: Expected, r
         in_page.append(page_ms)
         driver.append(driver_ms)
     return {"in_page": in_page, "driver": driver}
-
-
-def dates(n: int, seed: int = 0) -> list[str]:
-    rng = random.Random(seed)
-    seen: dict[str, None] = {}
-    while len(seen) < n:
-        seen[f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {rng.randint(1900, 2099)}"] = None
-    return list(seen)
 
 
 def measure_new_sentence(page, expected: Expected, repeats: int) -> dict:

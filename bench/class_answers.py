@@ -3,7 +3,7 @@
     python -m bench.class_answers [--students 30] [--within 5]
 
 Starts one server as `make run` does (`python -m explorer.ui.serve`, the embedded room store). A
-teacher (a protocol client: bench.class_follow.LiveClient) opens Decode on the dates task, presses
+teacher (a protocol client: bench.protocol.LiveClient) opens Decode on the dates task, presses
 "Start a class" and then "Ask the class" (key class_ask; the default question: where will the next
 token look?). `--students` students (protocol clients too) join with the link /?room=CODE and follow;
 each sees the question's answer pills on its page and answers THROUGH THE PAGE: the pills widget's
@@ -36,9 +36,9 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from bench.app_speed import dates
-from bench.class_follow import LiveClient, Servers, open_follower, open_teacher, start_servers
-from bench.common import markdown_table, run_async, summary, write_results
+from bench.common import dates, markdown_table, run_async, summary, write_results
+from bench.protocol import LiveClient, open_follower, open_teacher
+from bench.server import Servers, start_servers
 from explorer.ui.markdown import escape_markdown
 
 ASKED_WAIT_S = 30.0

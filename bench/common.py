@@ -1,4 +1,4 @@
-"""Shared helpers for the benchmarks: timing statistics, tables, JSON results."""
+"""Shared helpers for the benchmarks: timing statistics, the host probe, tables, JSON results, date sentences."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import concurrent.futures
 import importlib
 import json
 import platform
+import random
 import shutil
 import statistics
 import sys
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 RESULTS = Path(__file__).resolve().parent / "results"
+MONTHS = ("jan", "feb", "march", "april", "may", "june", "july", "aug", "sept", "oct", "nov", "dec")
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -47,6 +49,33 @@ def summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
     return {"median_ms": statistics.median(ordered), "p95_ms": p95, "n": len(ordered)}
+
+
+def host_probe_us(repeats: int = 400) -> float:
+    """Median µs of one memory-bound product the size of en-fr's output layer: the host's speed now.
+
+    x W^T with W (4000, 256) float32 in the decoding layout (transposed in memory), at batch 1:
+    4 MB of weights, more than a core's L2 cache, so it runs at the speed of the shared cache and
+    memory. On this shared host it took about 78 µs in quiet spells and 90-135 µs while other
+    tenants were busy; printed beside each model so that a run says which spell it was taken in.
+    """
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    weight = torch.randn(4000, 256, generator=generator).t().contiguous().t()
+    bias, x = torch.randn(4000, generator=generator), torch.randn(1, 256, generator=generator)
+    with torch.inference_mode():
+        samples = time_calls(lambda: torch.nn.functional.linear(x, weight, bias), repeats, warmup=50)
+    return statistics.median(samples) * 1000
+
+
+def dates(n: int, seed: int = 0) -> list[str]:
+    """`n` different dates as a person types them for the dates task ("9 may 2018"), the same for a seed."""
+    rng = random.Random(seed)
+    seen: dict[str, None] = {}
+    while len(seen) < n:
+        seen[f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {rng.randint(1900, 2099)}"] = None
+    return list(seen)
 
 
 def machine() -> str:

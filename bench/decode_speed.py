@@ -29,7 +29,7 @@ from types import ModuleType
 
 import torch
 
-from bench.common import import_baseline, markdown_table, summary, time_calls, write_results
+from bench.common import host_probe_us, import_baseline, markdown_table, summary, time_calls, write_results
 from seq2seq.checkpoint import load_model
 from seq2seq.registry import ModelEntry, default_root, registry
 
@@ -50,22 +50,6 @@ def one_model_per_size() -> list[ModelEntry]:
         if entry.cell == "gru" and entry.scorer in ("general", "concat"):
             picked.append(entry)
     return picked
-
-
-def host_probe_us(repeats: int = 400) -> float:
-    """Median µs of one memory-bound product the size of en-fr's output layer: the host's speed now.
-
-    x W^T with W (4000, 256) float32 in the decoding layout (transposed in memory), at batch 1:
-    4 MB of weights, more than a core's L2 cache, so it runs at the speed of the shared cache and
-    memory. On this shared host it took about 78 µs in quiet spells and 90-135 µs while other
-    tenants were busy; printed beside each model so that a run says which spell it was taken in.
-    """
-    generator = torch.Generator().manual_seed(0)
-    weight = torch.randn(4000, 256, generator=generator).t().contiguous().t()
-    bias, x = torch.randn(4000, generator=generator), torch.randn(1, 256, generator=generator)
-    with torch.inference_mode():
-        samples = time_calls(lambda: torch.nn.functional.linear(x, weight, bias), repeats, warmup=50)
-    return statistics.median(samples) * 1000
 
 
 def bench_model(name: str, task: str, repeats: int) -> dict:

@@ -24,8 +24,7 @@ import time
 
 import torch
 
-from bench.common import markdown_table, summary, time_calls, write_results
-from bench.decode_speed import host_probe_us
+from bench.common import host_probe_us, markdown_table, summary, time_calls, write_results
 
 MODEL = "en-fr/general"
 # decode_speed's en-fr sentence: 12 SentencePiece pieces (13 source positions with </s>), 12 output tokens.

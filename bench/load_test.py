@@ -62,19 +62,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.app_speed import (
-    CHROMIUM_ARGS,
-    HEATMAP_DRAWN,
-    INPUT_CLOCK,
-    SCRIPT_DONE,
-    Expected,
-    Server,
-    cpu_seconds,
-    dates,
-    decode_url,
-    process_tree,
-)
-from bench.common import markdown_table, summary, write_results
+from bench.browser import CHROMIUM_ARGS, HEATMAP_DRAWN, INPUT_CLOCK, SCRIPT_DONE, Expected, decode_url
+from bench.common import dates, markdown_table, summary, write_results
+from bench.protocol import Protocol
+from bench.server import Server, cpu_seconds, process_tree
 from explorer.figures.svg_heatmap import SVG_ID
 
 RSS_MB = 2048  # the memory bar: 2 GB
@@ -263,72 +254,7 @@ async def run_session(
         await context.close()
 
 
-# -- the same sessions without a browser: Streamlit's own websocket protocol ---------------------------------
-class Protocol:
-    """A Streamlit client reduced to what a Step click sends: BackMsg rerun requests over /_stcore/stream.
-
-    Measures the server alone (the browser's drawing left out): open the Decode page, then rerun its
-    fragment with the Step (or Reset) button's trigger, as the frontend does on a click. `request`
-    builds a rerun request and `take` reads one ForwardMsg into the client's state: bench/class_follow.py
-    extends both (a client that keeps its websocket open and runs its fragments' timers).
-    """
-
-    def __init__(self, websocket, query: str, page_name: str = "Decode"):
-        self.ws, self.query, self.page_name = websocket, query, page_name
-        self.page_hash, self.fragment, self.buttons, self.step_text = "", "", {}, ""
-
-    def request(self, trigger: str | None = None, fragment: str | None = None, auto: bool = False) -> bytes:
-        """A BackMsg rerun request: the page's (its name until the server has told its hash), with the
-        trigger of the button labelled `trigger` when given, as a run of `fragment` (default: the
-        fragment of the buttons; "" for a full run); `auto`: a fragment's timer (run_every) sent it."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
-        message = BackMsg()
-        state = message.rerun_script
-        state.query_string, state.page_script_hash = self.query, self.page_hash
-        if not self.page_hash:
-            state.page_name = self.page_name
-        if trigger is not None:
-            state.fragment_id = self.fragment if fragment is None else fragment
-            widget = state.widget_states.widgets.add()
-            widget.id, widget.trigger_value = self.buttons[trigger], True
-        elif fragment:
-            state.fragment_id = fragment
-        state.is_auto_rerun = auto
-        return message.SerializeToString()
-
-    def take(self, reply) -> str:
-        """Read one ForwardMsg into the client's state (page hash, buttons, the "Step k of N" line); its kind."""
-        kind = reply.WhichOneof("type")
-        if kind == "navigation":  # the page's own hash (new_session's is the main script's, the navigation's)
-            self.page_hash = reply.navigation.page_script_hash
-        elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
-            element = reply.delta.new_element
-            if element.WhichOneof("type") == "button":
-                self.buttons[element.button.label] = element.button.id
-                self.fragment = reply.delta.fragment_id or self.fragment
-            elif element.WhichOneof("type") == "markdown" and element.markdown.body.startswith("**Step "):
-                self.step_text = element.markdown.body
-        return kind
-
-    async def rerun(self, trigger: str | None = None, timeout_s: float = 60.0) -> int:
-        """Send one rerun request and read until the run finishes; returns the ScriptFinished status."""
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        await self.ws.send(self.request(trigger))
-        async with asyncio.timeout(timeout_s):
-            while True:
-                reply = ForwardMsg()
-                reply.ParseFromString(await self.ws.recv())
-                if self.take(reply) == "script_finished":
-                    return reply.script_finished
-
-    def shown(self) -> tuple[int, int]:
-        """(step shown, steps in all) from the page's "**Step k of N**" line."""
-        k, n = re.match(r"\*\*Step (\d+) of (\d+)\*\*", self.step_text).groups()
-        return int(k), int(n)
-
-
+# -- the same sessions without a browser: Streamlit's own websocket protocol (bench/protocol.py) ------------
 async def run_protocol_session(
     base_url: str, session: Session, phases: Phases, timeout_s: float, think_s: float, door: asyncio.Semaphore
 ):

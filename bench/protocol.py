@@ -1,0 +1,307 @@
+"""Streamlit's websocket protocol without a browser: the clients of the load and live-class benchmarks.
+
+`Protocol` sends what a button click sends (BackMsg rerun requests over /_stcore/stream) and reads the
+ForwardMsgs of the run; `LiveClient` keeps a page open, reading in the background and running the
+frontend's fragment timers, as a student's browser does. `open_teacher` and `open_follower` start a
+live class and join it the way a teacher and a student do (the sticky cookie of the nginx in front of
+a cluster included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import http.cookiejar
+import re
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+
+STEP_LINE = re.compile(r"\*\*Step (\d+) of (\d+)\*\*")
+JOIN_LINK = re.compile(r"[?&]room=([A-Za-z0-9]{6})\b")
+STICKY_COOKIE = "ae_replica"  # deploy/nginx.conf.template
+
+
+# -- a client reduced to reruns ---------------------------------------------------------------------------------
+class Protocol:
+    """A Streamlit client reduced to what a Step click sends: BackMsg rerun requests over /_stcore/stream.
+
+    Measures the server alone (the browser's drawing left out): open the Decode page, then rerun its
+    fragment with the Step (or Reset) button's trigger, as the frontend does on a click. `request`
+    builds a rerun request and `take` reads one ForwardMsg into the client's state: LiveClient below
+    extends both (a client that keeps its websocket open and runs its fragments' timers).
+    """
+
+    def __init__(self, websocket, query: str, page_name: str = "Decode"):
+        self.ws, self.query, self.page_name = websocket, query, page_name
+        self.page_hash, self.fragment, self.buttons, self.step_text = "", "", {}, ""
+
+    def request(self, trigger: str | None = None, fragment: str | None = None, auto: bool = False) -> bytes:
+        """A BackMsg rerun request: the page's (its name until the server has told its hash), with the
+        trigger of the button labelled `trigger` when given, as a run of `fragment` (default: the
+        fragment of the buttons; "" for a full run); `auto`: a fragment's timer (run_every) sent it."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string, state.page_script_hash = self.query, self.page_hash
+        if not self.page_hash:
+            state.page_name = self.page_name
+        if trigger is not None:
+            state.fragment_id = self.fragment if fragment is None else fragment
+            widget = state.widget_states.widgets.add()
+            widget.id, widget.trigger_value = self.buttons[trigger], True
+        elif fragment:
+            state.fragment_id = fragment
+        state.is_auto_rerun = auto
+        return message.SerializeToString()
+
+    def take(self, reply) -> str:
+        """Read one ForwardMsg into the client's state (page hash, buttons, the "Step k of N" line); its kind."""
+        kind = reply.WhichOneof("type")
+        if kind == "navigation":  # the page's own hash (new_session's is the main script's, the navigation's)
+            self.page_hash = reply.navigation.page_script_hash
+        elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
+            element = reply.delta.new_element
+            if element.WhichOneof("type") == "button":
+                self.buttons[element.button.label] = element.button.id
+                self.fragment = reply.delta.fragment_id or self.fragment
+            elif element.WhichOneof("type") == "markdown" and element.markdown.body.startswith("**Step "):
+                self.step_text = element.markdown.body
+        return kind
+
+    async def rerun(self, trigger: str | None = None, timeout_s: float = 60.0) -> int:
+        """Send one rerun request and read until the run finishes; returns the ScriptFinished status."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        await self.ws.send(self.request(trigger))
+        async with asyncio.timeout(timeout_s):
+            while True:
+                reply = ForwardMsg()
+                reply.ParseFromString(await self.ws.recv())
+                if self.take(reply) == "script_finished":
+                    return reply.script_finished
+
+    def shown(self) -> tuple[int, int]:
+        """(step shown, steps in all) from the page's "**Step k of N**" line."""
+        k, n = re.match(r"\*\*Step (\d+) of (\d+)\*\*", self.step_text).groups()
+        return int(k), int(n)
+
+
+# -- a page kept open: Streamlit's protocol with the frontend's fragment timers --------------------------------
+class LiveClient(Protocol):
+    """A Streamlit page kept open over its websocket: a background reader records everything the server
+    sends (the "Step k of N" lines with their arrival time, alerts, code blocks, buttons and the fragment
+    each belongs to, the answer pills, download links, exceptions) and, like the frontend, runs one timer
+    per fragment with run_every (auto_rerun), cleared on a full run."""
+
+    def __init__(self, websocket, query: str, page_name: str, replica: str = ""):
+        super().__init__(websocket, query, page_name)
+        self.replica = replica
+        self.fragments: dict[str, str] = {}  # button label -> the fragment it is in ("" outside any)
+        self.timers: dict[str, tuple[float, asyncio.Task]] = {}  # fragment id -> (interval, its task)
+        self.steps: list[tuple[int, float]] = []  # every "**Step k of N**" line received: (k, time.monotonic())
+        self.total = 0  # N of the last such line
+        self.codes: list[str] = []  # st.code texts
+        self.alerts: list[tuple[float, str]] = []  # st.success / info / warning / error bodies
+        self.downloads: dict[str, str] = {}  # download button label -> its media URL
+        self.pills: dict[str, tuple[str, list[str], str]] = {}  # st.pills label -> (widget id, options, fragment)
+        self.metrics: dict[str, str] = {}  # st.metric label -> its value as shown
+        self.exceptions: list[str] = []
+        self.finished: list[int] = []  # ScriptFinished statuses, in order
+        self.closed: str | None = None  # why the websocket closed, once it has
+        self.changed = asyncio.Event()
+        self.reader: asyncio.Task | None = None
+
+    # reading
+    def start(self) -> None:
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        try:
+            async for raw in self.ws:
+                reply = ForwardMsg()
+                reply.ParseFromString(raw)
+                self.take(reply)
+                self.changed.set()
+        except Exception as error:  # noqa: BLE001 — a lost websocket is recorded, and counted by the caller
+            self.closed = f"{type(error).__name__}: {error}"
+        finally:
+            self.closed = self.closed or "closed"
+            self.changed.set()
+
+    def take(self, reply) -> str:
+        kind = super().take(reply)
+        now = time.monotonic()
+        if kind == "new_session" and not reply.metadata.run.fragment_ids:
+            self.stop_timers()  # a full run: the frontend clears every timer (the run sets them again)
+        elif kind == "auto_rerun":
+            self._timer(reply.auto_rerun.fragment_id, reply.auto_rerun.interval)
+        elif kind == "stop_auto_rerun":
+            for fragment in reply.stop_auto_rerun.fragment_ids:
+                self._cancel(fragment)
+        elif kind == "page_info_changed":
+            self.query = reply.page_info_changed.query_string
+        elif kind == "script_finished":
+            self.finished.append(reply.script_finished)
+        elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
+            element = reply.delta.new_element
+            which = element.WhichOneof("type")
+            if which == "button":
+                self.fragments[element.button.label] = reply.delta.fragment_id
+            elif which == "markdown" and (line := STEP_LINE.match(element.markdown.body)):
+                self.steps.append((int(line.group(1)), now))
+                self.total = int(line.group(2))
+            elif which == "code":
+                self.codes.append(element.code.code_text)
+            elif which == "alert":
+                self.alerts.append((now, element.alert.body))
+            elif which == "exception":
+                self.exceptions.append(f"{element.exception.type}: {element.exception.message[:200]}")
+            elif which == "button_group":
+                group = element.button_group
+                self.pills[group.label] = (
+                    group.id,
+                    [option.content for option in group.options],
+                    reply.delta.fragment_id,
+                )
+            elif which == "metric":
+                self.metrics[element.metric.label] = element.metric.body
+            elif which == "download_button":
+                self.downloads[element.download_button.label] = element.download_button.url
+        return kind
+
+    # the frontend's fragment timers
+    def _timer(self, fragment: str, interval: float) -> None:
+        if not fragment or (fragment in self.timers and self.timers[fragment][0] == interval):
+            return  # the frontend keeps a timer whose interval is unchanged
+        self._cancel(fragment)
+        self.timers[fragment] = (interval, asyncio.create_task(self._tick(fragment, interval)))
+
+    async def _tick(self, fragment: str, interval: float) -> None:
+        with contextlib.suppress(Exception):  # the websocket closed: the timer ends with it
+            while True:
+                await asyncio.sleep(interval)
+                await self.ws.send(self.request(fragment=fragment, auto=True))
+
+    def _cancel(self, fragment: str) -> None:
+        timer = self.timers.pop(fragment, None)
+        if timer is not None:
+            timer[1].cancel()
+
+    def stop_timers(self) -> None:
+        for fragment in list(self.timers):
+            self._cancel(fragment)
+
+    # acting
+    async def open(self) -> None:
+        """Send the first run's request (the page of `page_name` with `query`)."""
+        await self.ws.send(self.request())
+
+    async def click(self, label: str) -> None:
+        """Click the button labelled `label` (a run of its fragment, or a full run outside any)."""
+        await self.ws.send(self.request(label, fragment=self.fragments.get(label, "")))
+
+    async def choose(self, option: str, pills: tuple[str, list[str], str]) -> None:
+        """Pick `option` in `pills` (a value of .pills) as a click does: a rerun of the pills' fragment
+        with the widget's new value (st.pills' value is the option's label)."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        widget, _options, fragment = pills
+        message = BackMsg()
+        message.ParseFromString(self.request(fragment=fragment))
+        state = message.rerun_script.widget_states.widgets.add()
+        state.id = widget
+        state.string_array_value.data.append(option)
+        await self.ws.send(message.SerializeToString())
+
+    async def until(self, ready: Callable[[], bool], timeout_s: float) -> bool:
+        """Wait until `ready()` (checked after every message) or `timeout_s`; whether it became true."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.changed.clear()
+            if ready():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0 or self.closed:
+                return ready()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), left)
+
+    def shown_step(self) -> int | None:
+        return self.steps[-1][0] if self.steps else None
+
+    def live(self) -> bool:
+        return bool(self.alerts) and self.alerts[-1][1].endswith("· live")
+
+    async def close(self) -> None:
+        self.stop_timers()
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+        if self.reader is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.reader, 5)
+
+
+def first_get(base_url: str) -> tuple[str, str]:
+    """GET the home page with a fresh cookie jar, as a new browser does: (X-Replica, the Cookie header to
+    send from now on). Behind nginx the sticky cookie picks the replica; one server sets none. Only the
+    health check's answer names the replica (deploy/nginx.conf.template): asked with the same cookie."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base_url + "/", timeout=30) as response:
+        response.read()
+    with opener.open(base_url + "/_stcore/health", timeout=30) as response:
+        replica = response.headers.get("X-Replica", "")
+        response.read()
+    return replica, "; ".join(f"{c.name}={c.value}" for c in jar if c.name == STICKY_COOKIE)
+
+
+async def connect(base_url: str, query: str, page_name: str, cookie: str = "", replica: str = "") -> LiveClient:
+    """A LiveClient on a new websocket (with the browser's sticky cookie, if any), reading."""
+    import websockets
+
+    ws_url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
+    websocket = await websockets.connect(
+        ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+        additional_headers={"Cookie": cookie} if cookie else None,
+    )  # fmt: skip
+    client = LiveClient(websocket, query, page_name, replica)
+    client.start()
+    return client
+
+
+def join_code(client: LiveClient) -> str | None:
+    """The join code in the teacher's sidebar join link (st.code "http://HOST/?room=CODE")."""
+    for text in reversed(client.codes):
+        found = JOIN_LINK.search(text)
+        if found:
+            return found.group(1)
+    return None
+
+
+async def open_teacher(base_url: str, sentence: str, scorer: str, task: str = "dates", timeout_s: float = 120.0):
+    """A teacher on Decode with `sentence` who has pressed "Start a class": (client, code)."""
+    replica, cookie = await asyncio.to_thread(first_get, base_url)
+    query = urllib.parse.urlencode({"task": task, "scorer": scorer, "sentence": sentence})
+    teacher = await connect(base_url, query, "Decode", cookie, replica)
+    await teacher.open()
+    if not await teacher.until(lambda: "Start a class" in teacher.buttons and teacher.steps, timeout_s):
+        raise RuntimeError(f"the teacher's Decode page did not open: {teacher.exceptions or teacher.closed}")
+    await teacher.click("Start a class")
+    if not await teacher.until(lambda: join_code(teacher) is not None, timeout_s):
+        raise RuntimeError(f"no join link after Start a class: {teacher.exceptions or teacher.alerts[-3:]}")
+    return teacher, join_code(teacher)
+
+
+async def open_follower(base_url: str, code: str, timeout_s: float = 120.0) -> LiveClient:
+    """A student who opened the join link /?room=CODE and follows: on the teacher's Decode page, its
+    polling fragment's timer running."""
+    replica, cookie = await asyncio.to_thread(first_get, base_url)
+    follower = await connect(base_url, urllib.parse.urlencode({"room": code}), "", cookie, replica)
+    await follower.open()
+    await follower.until(lambda: bool(follower.steps and follower.timers and follower.live()), timeout_s)
+    return follower
