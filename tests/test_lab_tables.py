@@ -156,3 +156,26 @@ def test_bucket_bleu_equals_corpus_bleu_of_its_sentences():
     score = length._bleu_scorer(refs, hyps)
     assert score([0, 1, 2]) == pytest.approx(bleu(hyps, refs))
     assert score([1, 2]) == pytest.approx(bleu(hyps[1:], refs[1:]))
+
+
+def test_bucket_bleu_keeps_the_numbers_of_sacrebleus_corpus_statistics():
+    """The scorer reads each sentence's statistics through sacrebleu's public API (sentence_score,
+    compute_bleu); these are the numbers its private corpus statistics gave, to the last bit: resamples
+    with repeats, several references, a tokenized period, an empty output."""
+    hyps = ["the cat sat on the mat", "a dog", "hello there my friend", "Il fait froid .", ""]
+    refs = [["the cat sat on the mat"], ["the dog", "a dog barks"], ["hello my friend"]]
+    refs += [["Il fait froid.", "J'ai froid."], ["rien"]]
+    score = length._bleu_scorer(refs, hyps)
+    expected = {
+        (0, 1, 2, 3, 4): 82.74377299117182,
+        (0, 1, 2): 77.26970309716171,
+        (1, 2): 40.1714209472326,
+        (1,): 0.0,
+        (3,): 100.00000000000004,
+        (4,): 0.0,
+        (0, 0, 1): 100.00000000000004,
+        (2, 3, 3, 1): 75.80200557466952,
+    }
+    assert {indices: score(list(indices)) for indices in expected} == expected
+    for indices in expected:
+        assert score(list(indices)) == bleu([hyps[i] for i in indices], [refs[i] for i in indices])

@@ -118,19 +118,36 @@ def _percentile(ordered: Sequence[float], q: float) -> float:
 def _bleu_scorer(references: Sequence[Sequence[str]], hypotheses: Sequence[str]):
     """Per-sentence BLEU statistics, and a function from a list of sentence indices to their corpus BLEU.
 
-    sacrebleu's own sufficient statistics (what its paired bootstrap resamples): summing a resample's
-    rows and scoring the sum equals `corpus_bleu` on those sentences, without re-tokenizing them.
+    BLEU's sufficient statistics (hypothesis and closest reference length, matched and total n-grams of
+    each order) add up over sentences: a sentence's come from sacrebleu's `sentence_score`, and a
+    resample's corpus BLEU from their sums through `BLEU.compute_bleu` with `corpus_bleu`'s settings, so
+    each of the bootstrap's thousand resamples is scored without tokenizing its sentences again.
     """
     from sacrebleu.metrics import BLEU
 
-    from seq2seq.metrics import _ref_streams
-
-    metric = BLEU()
-    stats = metric._extract_corpus_statistics(list(hypotheses), _ref_streams(references)) if hypotheses else []
+    corpus = BLEU()  # corpus_bleu's settings: exp smoothing, 4-grams, no effective order
+    # Effective order changes a sentence's score, not its statistics; with it, sacrebleu does not warn
+    # that sentence-level BLEU should use it.
+    sentence = BLEU(effective_order=True)
+    order = corpus.max_ngram_order
+    stats = []
+    for hypothesis, refs in zip(hypotheses, references, strict=True):
+        found = sentence.sentence_score(hypothesis, list(refs))
+        stats.append([found.sys_len, found.ref_len, *found.counts, *found.totals])
 
     def score(indices: Sequence[int]) -> float:
         total = [sum(column) for column in zip(*(stats[i] for i in indices), strict=True)]
-        return float(metric._compute_score_from_stats(total).score)
+        found = BLEU.compute_bleu(
+            correct=total[2 : 2 + order],
+            total=total[2 + order :],
+            sys_len=total[0],
+            ref_len=total[1],
+            smooth_method=corpus.smooth_method,
+            smooth_value=corpus.smooth_value,
+            effective_order=corpus.effective_order,
+            max_ngram_order=order,
+        )
+        return float(found.score)
 
     return score
 
