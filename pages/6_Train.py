@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.i18n import N_, _, ngettext
+from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.state.catalog import task_label
 from explorer.training import jobs as training_jobs
@@ -79,7 +80,7 @@ if start or race is not None:
     try:
         manager.start(session, settings, browser_session=trainings.browser_session_id())
     except (training_jobs.TrainingLimitError, ValueError) as error:
-        st.error(training_jobs.said(error))
+        st.error(message_of(error))
     else:
         st.session_state.pop(keys.TRAIN_SAVED, None)
         st.rerun()  # redraw the settings and buttons as disabled / enabled

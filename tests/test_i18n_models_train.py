@@ -17,9 +17,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
+from explorer.i18n.errors import message_of
 from explorer.training import jobs as tj
 from explorer.ui import trainings
 from explorer.views import models as models_view
+from seq2seq.messages import Message
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, make_registry, ok, point_app_at
 from tests.i18n_fixtures import CJK, assert_chinese
 from tests.train_fixtures import FakeProcess, fake_job, trained_registry, use_tiny_trainings
@@ -222,8 +224,8 @@ def test_the_status_lines_in_chinese_and_in_english(manager, tmp_path):
     assert at.info[0].value == f"**running** · reverse/general · epoch 2, step {steps}; now at step {steps + 5} (12 s)"
 
     job.status, job.process.alive = "running", True
-    why = tj.Words("no heartbeat for {seconds} s", seconds="31")
-    job.stop(tj.Words("stopped: the page was closed ({why})", why=why))  # what the watchdog says
+    why = Message("no heartbeat for {seconds} s", seconds="31")
+    job.stop(Message("stopped: the page was closed ({why})", why=why))  # what the watchdog says
     assert job.stop_reason == "stopped: the page was closed (no heartbeat for 31 s)"
     job.status = "stopped"
     at = open_page("pages/6_Train.py", lang="zh", session={"train_session": "me"})
@@ -256,8 +258,8 @@ def test_the_limit_and_bad_settings_are_refused_in_chinese(manager, tmp_path):
     with pytest.raises(ValueError) as refused:
         tj.JobSettings(task="reverse", lr=1.0).check(["reverse"])
     with i18n.using("zh"):
-        assert tj.said(refused.value) == "学习率必须在 0.00001 到 0.1 之间，当前为 1.0"
-    assert tj.said(refused.value) == str(refused.value) == "the learning rate must be from 0.00001 to 0.1, got 1.0"
+        assert message_of(refused.value) == "学习率必须在 0.00001 到 0.1 之间，当前为 1.0"
+    assert message_of(refused.value) == str(refused.value) == "the learning rate must be from 0.00001 to 0.1, got 1.0"
 
 
 @pytest.mark.parametrize(
@@ -334,4 +336,4 @@ def test_a_workers_error_is_said_in_the_pages_language(tmp_path):
     assert job.status == "failed"
     assert job.error == "SettingsError: the hidden size must be from 8 to 512, got 1024"
     with i18n.using("zh"):
-        assert tj.said(job.error) == "SettingsError: 隐藏层大小必须在 8 到 512 之间，当前为 1024"
+        assert message_of(job.error) == "SettingsError: 隐藏层大小必须在 8 到 512 之间，当前为 1024"

@@ -19,8 +19,8 @@ a lock guards its table of jobs, one job per session, at most `max_jobs` running
 registers it as "user/<name>". No text the user types is ever joined into a path unchecked.
 
 What the page says about a job (why it stopped or ended, why a setting or a name is refused) is
-English here, marked for translation: `Words` and the errors keep their message and its values, and
-`said` puts them in the current language where the page shows them.
+English here, marked for translation: a `seq2seq.messages.Message` or a `Translatable` error keeps its
+template and values, and the page says it in its language (`explorer.i18n.errors.message_of`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
 from seq2seq.config import TrainConfig
+from seq2seq.messages import Message, Translatable
 from seq2seq.registry import ModelEntry
 from seq2seq.tasks import RACE_TASK, REGISTRY, TRAIN_PAGE_TASK, all_tasks
 
@@ -74,51 +76,15 @@ def task_metric(task: str) -> str:
 
 
 # -- what the page says ------------------------------------------------------------------------------
-class Words(str):
-    """English words for the page that keep their marked message and its values: `said(words)` says
-    them in the current language. A str (the English), so it compares, searches and prints as before.
-    Like seq2seq.messages.Message, a message without values is not formatted (it may hold braces)."""
-
-    template: str
-    params: dict
-
-    def __new__(cls, template: str, **params) -> Words:
-        words = super().__new__(cls, template.format(**params) if params else template)
-        words.template, words.params = template, params
-        return words
-
-
-class Told(Exception):
-    """An error whose message is a marked English template and its values (explorer.i18n.errors'
-    convention: `template`, `params`), so that the page shows it in its language (`said`)."""
-
-    def __init__(self, template: str, **params) -> None:
-        self.template, self.params = template, params
-        super().__init__(template.format(**params) if params else template)
-
-
-def said(thing: object) -> str:
-    """`thing` (Words, an error, any other text) as the page shows it: a marked message in the current
-    language with its values filled in, those that are messages themselves translated too."""
-    template, params = getattr(thing, "template", None), getattr(thing, "params", None)
-    if not isinstance(template, str) or not isinstance(params, dict):
-        return str(thing)
-    values = {key: said(value) if hasattr(value, "template") else value for key, value in params.items()}
-    try:
-        return _(template).format(**values) if values else _(template)
-    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: the English
-        return str(thing)
-
-
-class TrainingLimitError(Told, RuntimeError):
+class TrainingLimitError(Translatable, RuntimeError):
     """The server already runs as many trainings as it allows."""
 
 
-class SaveError(Told, ValueError):
+class SaveError(Translatable, ValueError):
     """A model cannot be saved under this name (the message says why, for the page)."""
 
 
-class SettingsError(Told, ValueError):
+class SettingsError(Translatable, ValueError):
     """A training setting out of range (the message says which and what it may be)."""
 
 
@@ -186,7 +152,7 @@ class JobSettings:
             if not low <= value <= high:  # NaN too
                 raise SettingsError(
                     N_("{setting} must be from {low} to {high}, got {value}"),
-                    setting=Words(words),
+                    setting=Message(words),
                     low=_number(low),
                     high=_number(high),
                     value=value,
@@ -265,7 +231,7 @@ class RaceSettings:
         self.job_settings().check(tasks)
         if not 1 <= self.seconds <= MAX_SECONDS:
             raise SettingsError(N_("{setting} must be from {low} to {high}, got {value}"),
-                                setting=Words(N_("the race's seconds")), low=1, high=_number(MAX_SECONDS),
+                                setting=Message(N_("the race's seconds")), low=1, high=_number(MAX_SECONDS),
                                 value=self.seconds)  # fmt: skip
         unknown = [s for s in self.racing() if s not in SCORERS]
         if unknown:
@@ -502,36 +468,36 @@ def _told(error: BaseException) -> dict:
 
 
 def _as_data(thing: object) -> object:
-    """A marked message (an error, Words) as {"template", "params"}, its values likewise; anything else as it is."""
+    """A marked message (an error, a Message) as {"template", "params"}, its values likewise; anything else as it is."""
     template, params = getattr(thing, "template", None), getattr(thing, "params", None)
     if not isinstance(template, str) or not isinstance(params, dict):
         return thing
     return {"template": template, "params": {key: _as_data(value) for key, value in params.items()}}
 
 
-def _from_data(template: str, params: dict) -> Words:
-    """The Words `_as_data` wrote down (KeyError, IndexError or ValueError when they do not fit)."""
+def _from_data(template: str, params: dict) -> Message:
+    """The Message `_as_data` wrote down (KeyError, IndexError or ValueError when they do not fit)."""
     values = {
         key: _from_data(value["template"], value["params"])
         if isinstance(value, dict) and isinstance(value.get("template"), str) and isinstance(value.get("params"), dict)
         else value
         for key, value in params.items()
     }
-    return Words(template, **values)
+    return Message(template, **values)
 
 
 def _error_of(event: dict) -> str:
     """The error an error event reports: its message, to be said in the page's language when it can be."""
     message = event.get("message")
     if not isinstance(message, str):
-        return Words(N_("unknown error"))
+        return Message(N_("unknown error"))
     template, params, kind = event.get("template"), event.get("params"), event.get("kind")
     if isinstance(template, str) and isinstance(params, dict) and isinstance(kind, str):
         try:
             told = _from_data(template, params)
         except (KeyError, IndexError, ValueError):
             return message
-        words = Words("{kind}: {message}", kind=kind, message=told)  # the type's name is code: not translated
+        words = Message("{kind}: {message}", kind=kind, message=told)  # the type's name is code: not translated
         return words if words == message else message
     return message
 
@@ -567,7 +533,7 @@ class JobView:
         if self.active:
             return None
         if self.stop_reason:
-            return said(self.stop_reason)
+            return message_of(self.stop_reason)
         if self.is_race:
             return None  # the race's own section says how it ended
         facts = self.end_facts
@@ -646,7 +612,7 @@ class Job:
                     self.status = "stopped"
                 else:
                     self.status = "failed"
-                    self.error = Words(
+                    self.error = Message(
                         N_("the training process ended with exit code {code}"), code=self.process.exitcode
                     )
 
@@ -655,7 +621,7 @@ class Job:
         with self._lock:
             if not self.active or self.stop_reason:
                 return
-            self.stop_reason, self.stop_requested_at = reason or Words(STOPPED_BY_USER), time.monotonic()
+            self.stop_reason, self.stop_requested_at = reason or Message(STOPPED_BY_USER), time.monotonic()
             self.status = "stopping"
             self.stop_event.set()
 
@@ -816,12 +782,12 @@ class JobManager:
             if alive is False:
                 limit, why = (
                     self.session_gone_timeout,
-                    Words(N_("its browser session ended {seconds} s ago"), seconds=seconds),
+                    Message(N_("its browser session ended {seconds} s ago"), seconds=seconds),
                 )
             else:
-                limit, why = self.heartbeat_timeout, Words(N_("no heartbeat for {seconds} s"), seconds=seconds)
+                limit, why = self.heartbeat_timeout, Message(N_("no heartbeat for {seconds} s"), seconds=seconds)
             if job.active and not job.stop_reason and silent > limit:
-                job.stop(Words(N_("stopped: the page was closed ({why})"), why=why))
+                job.stop(Message(N_("stopped: the page was closed ({why})"), why=why))
             elif job.status == "stopping" and now - (job.stop_requested_at or now) > self.stop_grace:
                 job.kill()
             elif not job.active and silent > self.keep_finished:
@@ -859,18 +825,18 @@ def check_name(name: str) -> str:
     """`name` if it is a valid model name, else SaveError with the rule."""
     if not isinstance(name, str) or not NAME_RE.fullmatch(name):
         # The refused text is not echoed: the page shows this message as Markdown.
-        raise SaveError(N_("That cannot be a model name. {rule}"), rule=Words(NAME_RULE))
+        raise SaveError(N_("That cannot be a model name. {rule}"), rule=Message(NAME_RULE))
     return name
 
 
 def save_blocker() -> str | None:
     """Why no model can be saved now, in words for the page (None: saving can go ahead): the user
-    models folder is, is inside or contains pretrained/, or its manifest cannot be read. English
-    `Words`: the page shows `said(...)` of it."""
+    models folder is, is inside or contains pretrained/, or its manifest cannot be read. An English
+    `Message`: the page shows `message_of(...)` of it."""
     from seq2seq.registry import registry_notes
 
     problems = registry_notes()
-    return Words(N_("Models cannot be saved: {problem}. Fix that first."), problem=problems[0]) if problems else None
+    return Message(N_("Models cannot be saved: {problem}. Fix that first."), problem=problems[0]) if problems else None
 
 
 def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry:
@@ -895,7 +861,7 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry
     root.mkdir(parents=True, exist_ok=True)
     destination = root / name
     if destination.resolve().parent != root.resolve():  # cannot happen with NAME_RE; kept as a guard
-        raise SaveError(N_("{name} cannot be a model name. {rule}"), name=repr(name), rule=Words(NAME_RULE))
+        raise SaveError(N_("{name} cannot be a model name. {rule}"), name=repr(name), rule=Message(NAME_RULE))
     if not (Path(run_dir) / "config.json").is_file():
         raise SaveError(N_("There is no trained model to save yet: the first epoch has not finished."))
     with open(root / ".save.lock", "a") as lock:  # "a": a file of that name is never emptied
@@ -943,7 +909,7 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry
 def check_race_name(name: str) -> str:
     """`name` if a race's models can be saved under it (user/<name>-<scorer>), else SaveError with the rule."""
     if not isinstance(name, str) or not RACE_NAME_RE.fullmatch(name):
-        raise SaveError(N_("That cannot be a race's name. {rule}"), rule=Words(RACE_NAME_RULE))
+        raise SaveError(N_("That cannot be a race's name. {rule}"), rule=Message(RACE_NAME_RULE))
     return name
 
 

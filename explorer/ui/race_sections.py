@@ -8,6 +8,7 @@ import streamlit as st
 from explorer import i18n
 from explorer.figures import curves, heatmaps
 from explorer.i18n import _
+from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.state.catalog import default_sentence, metric_title
 from explorer.training import jobs as training_jobs
@@ -100,7 +101,7 @@ def live(manager: training_jobs.JobManager, session: str) -> None:
     status = _(train_sections.STATUS_WORDS.get(view.status, view.status))
     line = " · ".join([f"**{status}**", _("race of {task}").format(task=view.settings.task)]
                       + ([view.reason()] if view.reason() else [])
-                      + ([training_jobs.said(view.error)] if view.error else []))  # fmt: skip
+                      + ([message_of(view.error)] if view.error else []))  # fmt: skip
     messages.get(view.status, st.info)(line)
     told = outcome(view, metric)
     if told:
@@ -156,7 +157,7 @@ def save_form(job: training_jobs.Job) -> None:
         rule=_(training_jobs.RACE_NAME_RULE)))  # fmt: skip
     unusable = training_jobs.save_blocker()
     if unusable:
-        st.error(training_jobs.said(unusable))
+        st.error(message_of(unusable))
         return
     with st.form("race_save_form"):
         name = st.text_input(_("Name"), key="race_name", placeholder="my-race")
@@ -166,7 +167,7 @@ def save_form(job: training_jobs.Job) -> None:
         try:
             saved = training_jobs.save_race(job.run_dir, name.strip(), first)
         except training_jobs.SaveError as error:
-            st.error(training_jobs.said(error))
+            st.error(message_of(error))
         else:
             st.session_state[keys.TRAIN_SAVED] = saved.name
     if st.session_state.get(keys.TRAIN_SAVED):

@@ -7,6 +7,7 @@ import streamlit as st
 from explorer import i18n
 from explorer.figures import curves, heatmaps
 from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.state.catalog import metric_title
 from explorer.training import jobs as training_jobs
@@ -52,7 +53,7 @@ def status_line(view: training_jobs.JobView) -> str:
     if reason:
         parts.append(reason)
     if view.error:
-        parts.append(training_jobs.said(view.error))
+        parts.append(message_of(view.error))
     return " · ".join(parts)
 
 
@@ -107,7 +108,7 @@ def save_form(job: training_jobs.Job) -> None:
     )
     unusable = training_jobs.save_blocker()
     if unusable:  # the user models folder overlaps pretrained/, or its manifest is broken: nothing to save into
-        st.error(training_jobs.said(unusable))
+        st.error(message_of(unusable))
         return
     with st.form("train_save_form"):
         name = st.text_input(_("Name"), key="train_name", placeholder="my-dates-model")
@@ -116,7 +117,7 @@ def save_form(job: training_jobs.Job) -> None:
         try:
             entry = training_jobs.save_model(job.run_dir, name.strip())
         except training_jobs.SaveError as error:
-            st.error(training_jobs.said(error))
+            st.error(message_of(error))
         else:
             st.session_state[keys.TRAIN_SAVED] = entry.name
     if st.session_state.get(keys.TRAIN_SAVED):
