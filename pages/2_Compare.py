@@ -2,7 +2,6 @@
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from explorer.i18n import N_, _
@@ -17,7 +16,6 @@ from explorer.views import input_notes
 
 # What the radios offer (values stay: tests and links use them), shown in the current language.
 SENTENCE_MODES = {"type": N_("Type a sentence"), "pick": N_("Pick an example from the test split")}
-HEATMAP_SOURCES = {"own": N_("each model's own output"), "forced": N_("teacher forcing of the reference")}
 
 projecting = frame.page(N_("Compare scorers"), N_("Compare scorers"), view="compare")
 INTRO = N_("The same sentence through every scorer of a task: same architecture, only the score differs.")
@@ -81,45 +79,15 @@ for note in input_notes.input_notes(sentence, *translators):  # normalised, unkn
     st.warning(escape_markdown(note))
 
 
-def summary() -> None:
-    """Whether the sentence has a gold alignment, and every scorer's numbers in a table."""
-    if reference is None:
-        if examples:
-            st.info(
-                _(
-                    "This sentence was typed, not generated, so it has no gold alignment. "
-                    "Pick an example from the test split to see one and each scorer's alignment accuracy."
-                )
-            )
-        else:
-            st.info(_("This task has no gold alignment: compare the scorers with each other."))
-    table = pd.DataFrame(compare_view.shown_rows(compare_view.summary_rows(list(results.values()))))
-    st.dataframe(table.rename(columns=compare_view.summary_columns()), hide_index=True)
-
-
-def heatmaps_show(box) -> bool:
-    """The radio "own output / teacher forcing" (a sentence with a reference only): whether forced."""
-    if reference is None:
-        return False
-    shown = box.radio(
-        _("Heatmaps show"),
-        ["own", "forced"],
-        horizontal=True,
-        key="cmp_show",
-        format_func={shown: _(label) for shown, label in HEATMAP_SOURCES.items()}.__getitem__,
-    )
-    return shown == "forced"
-
-
 if projecting:  # one frame: two scorers' heatmaps side by side; the table and the whole grid below
-    show_forced = heatmaps_show(settings)
+    show_forced = sections.heatmaps_show(settings, reference)
     merged = pickers.units_toggle(settings, keys.COMPARE_UNITS, sides)
     sections.pair(results, show_forced, merged)
-    summary()
+    sections.summary(results, reference, examples)
 else:
-    summary()
+    sections.summary(results, reference, examples)
     shows, toggle = st.columns(2) if any(sides) else (st, st)  # a character task has no toggle: no empty column
     merged = pickers.units_toggle(toggle, keys.COMPARE_UNITS, sides)
-    show_forced = heatmaps_show(shows)
+    show_forced = sections.heatmaps_show(shows, reference)
 sections.heatmap_grid(results, reference, show_forced, projecting, merged)
 sections.difference(results, reference, task, sentence, projecting, merged)

@@ -2,23 +2,20 @@
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
-from explorer import i18n
 from explorer.figures import scatter
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
 from explorer.state.view import decoding_label
-from explorer.ui import cached, frame, pickers, presentation
+from explorer.ui import cached, frame, pickers, presentation, states_sections
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import hidden_states as states_view
 from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
-from seq2seq.projection import METRICS
 
 projecting = frame.page(N_("Hidden states"), N_("Hidden states"), view="states")
 
@@ -94,44 +91,7 @@ st.caption(  # the reference is user text: escaped
         ).format(decoding=decoding_label(how))
     )
 )
-basis = {
-    "states": len(space.sample),
-    "sentences": len(space.sample.sentences),
-    # Translators: what separates the items of a list ("46%, 21%, 9%").
-    "shares": _(", ").join(i18n.percent(r, 0) for r in space.basis.explained_ratio),
-}
-if current is not None:
-    basis_line = _(
-        "Basis: {states} states of {sentences} reference sentences; components explain {shares} of their variance."
-    )
-else:
-    basis_line = _(
-        "Basis: {states} states of {sentences} reference sentences; components explain {shares} of their variance."
-        " Step 0: nothing decoded yet, so no state is highlighted."
-    )
-st.caption(basis_line.format(**basis))
-
+states_sections.basis_caption(space, current)
 if projecting:  # fewer controls on a projector: the neighbours table is for exploring alone
     st.stop()
-st.header(_("Nearest neighbours in the reference sample"))
-choices = states_view.state_choices(states)
-default = choices.index(("decoder", current)) if current is not None else 0
-left, middle, right = st.columns([2, 1, 1])
-choice = left.selectbox(
-    _("State"),
-    choices,
-    index=default,
-    format_func=i18n.in_current_language(lambda ch: states_view.choice_label(states, ch)),
-    key=f"hs_state_{name}_{step}",
-)
-metric = middle.radio(
-    _("Distance"),
-    METRICS,
-    horizontal=True,
-    key="hs_metric",
-    format_func=i18n.in_current_language(lambda name: _(states_view.METRIC_LABELS.get(name, name))),
-    help=_("cosine: 1 − cos(x, y), direction only; euclidean: ‖x − y‖."),
-)
-k = right.number_input(_("How many"), 1, 50, 8, key="hs_k")
-rows = states_view.neighbour_rows(space, states_view.vector(states, choice), k=int(k), metric=metric)
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+states_sections.neighbours(states, space, name, step, current)

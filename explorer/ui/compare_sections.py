@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from explorer.figures import heatmaps
-from explorer.i18n import _
+from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
 from explorer.ui import cached, presentation
@@ -14,6 +15,9 @@ from explorer.views import words
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 from seq2seq.tasks import Example
+
+# The heatmaps' source radio: values stay (tests and links use them), shown in the current language.
+HEATMAP_SOURCES = {"own": N_("each model's own output"), "forced": N_("teacher forcing of the reference")}
 
 
 def model_source(task: str) -> dict[str, str]:
@@ -172,3 +176,34 @@ def difference(
         st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_difference")
     else:
         st.info(_("These two models split the sentence into different tokens, so their cells do not line up."))
+
+
+def summary(results: dict, reference: Example | None, examples: list[Example]) -> None:
+    """Whether the sentence has a gold alignment (`reference`; `examples`: the task's generated ones, if any),
+    and every scorer's numbers in a table."""
+    if reference is None:
+        if examples:
+            st.info(
+                _(
+                    "This sentence was typed, not generated, so it has no gold alignment. "
+                    "Pick an example from the test split to see one and each scorer's alignment accuracy."
+                )
+            )
+        else:
+            st.info(_("This task has no gold alignment: compare the scorers with each other."))
+    table = pd.DataFrame(compare_view.shown_rows(compare_view.summary_rows(list(results.values()))))
+    st.dataframe(table.rename(columns=compare_view.summary_columns()), hide_index=True)
+
+
+def heatmaps_show(box, reference: Example | None) -> bool:
+    """The radio "own output / teacher forcing" (a sentence with a reference only): whether forced."""
+    if reference is None:
+        return False
+    shown = box.radio(
+        _("Heatmaps show"),
+        ["own", "forced"],
+        horizontal=True,
+        key="cmp_show",
+        format_func={shown: _(label) for shown, label in HEATMAP_SOURCES.items()}.__getitem__,
+    )
+    return shown == "forced"
