@@ -1,8 +1,8 @@
 """Lab: is attention an explanation? Attention beside three importances for one step, a split, every scorer.
 
-Wiring only: the logic is in explorer.views.lab (plain Python, tested without a browser), the
-sections in explorer.ui.lab_sections. The URL keeps the view: task, scorer, model, sentence, step
-and the open view (`view=step|split|scorers`).
+Wiring only: the logic is in explorer.views.lab and its lab_* modules, one per view (plain Python,
+tested without a browser), the sections in explorer.ui.lab_sections. The URL keeps the view: task,
+scorer, model, sentence, step and the open view (`view=step|split|scorers`).
 """
 
 from dataclasses import replace

@@ -3,7 +3,7 @@
 With ``lang=zh`` on the shipped models each of its three views (step, split, scorers) is Chinese by
 assert_chinese's bar (tests/i18n_fixtures.py), with exact checks of the labels, table headers, figure
 titles and readings a teacher sees, the Permute and Adversarial attention results included. Without
-``lang`` the same views read as before. The logic's readings (explorer.views.lab) are checked in both
+``lang`` the same views read as before. The logic's readings (explorer.views.lab_*) are checked in both
 languages without Streamlit.
 """
 
@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
 from explorer.state import keys
-from explorer.views import lab
+from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import results
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, make_registry, ok, point_app_at, use_registry
 from tests.i18n_fixtures import MAX_ENGLISH_SHARE, assert_chinese, counted, english_only, page_texts
@@ -229,42 +229,48 @@ SETTINGS = {"settings": {"split": "test", "n": {"agreement": 40, "table": 50}, "
 
 def test_readings_in_chinese():
     with i18n.using("zh"):
-        assert lab.tau_words(0.9) == "对词元的排序非常相近"
-        assert lab.tau_words(math.nan) == "无法比较（其中一方给所有词元的值都相同）"
-        assert lab.pair_label("attention~leave_one_out") == "注意力 ~ 留一法"
-        assert lab.paper_value("attention~grad_x_input") == "SST 0.35、IMDB 0.44、20News 0.13（与梯度比较）"
-        assert lab.clamp_step(9, 5)[1] == "第 9 步超出了这次输出的末尾（共 5 个词元）：改为显示第 5 步。"
-        assert lab.settings_text(SETTINGS) == (
+        assert lab_readings.tau_words(0.9) == "对词元的排序非常相近"
+        assert lab_readings.tau_words(math.nan) == "无法比较（其中一方给所有词元的值都相同）"
+        assert lab_readings.pair_label("attention~leave_one_out") == "注意力 ~ 留一法"
+        assert lab_readings.paper_value("attention~grad_x_input") == "SST 0.35、IMDB 0.44、20News 0.13（与梯度比较）"
+        assert lab_step.clamp_step(9, 5)[1] == "第 9 步超出了这次输出的末尾（共 5 个词元）：改为显示第 5 步。"
+        assert lab_stored.settings_text(SETTINGS) == (
             "已存储的测试集结果；样例数：一致性 40、对比表 50；积分梯度取 32 个点；每步打乱 100 次。"
         )
-        lines = lab.table_reading({"metric": "exact_match", "rows": ROWS}, gold=True)
+        lines = lab_scorers.table_reading({"metric": "exact_match", "rows": ROWS}, gold=True)
         assert lines[0] == "困惑度最低：t/dot（1.000）。"
         assert lines[1] == "完全匹配最高（100.0%）：t/dot、t/concat。"
         assert lines[2].startswith("注意力最接近标准对齐的是 t/dot（AER 0.000），然而它的注意力与积分梯度仅略微一致")
         uniform = {"summary": {"metric": "bleu", "model": 30.0, "uniform": 2.5, "n": 10}}
-        (line,) = lab.split_reading({"uniform": uniform})
+        (line,) = lab_split.split_reading({"uniform": uniform})
         assert line.startswith("均匀注意力：用模型自身的注意力时为 30.0，用均匀权重时为 2.5，损失了 27.5 个 BLEU 分：")
         buckets = [{"range": [11, 20], "n": 0, "value": None, "refused": 2}]
-        (note,) = lab.refused_notes({"by_model": {"t/location": {"length": {"buckets": buckets}}}}, ["t/location"])
+        stored = {"by_model": {"t/location": {"length": {"buckets": buckets}}}}
+        (note,) = lab_scorers.refused_notes(stored, ["t/location"])
         assert note.startswith("t/location 拒绝了 2 个超出其可接受长度的源句子")
-        assert lab.table_rows({"metric": "bleu", "rows": [ROWS[1]]}, gold=False)[0].keys() >= {"模型", "困惑度", "BLEU"}
+        (row,) = lab_scorers.table_rows({"metric": "bleu", "rows": [ROWS[1]]}, gold=False)
+        assert row.keys() >= {"模型", "困惑度", "BLEU"}
         assert (
-            lab.summary_text({"n": 2, "median": 0.5, "low": 0.1, "high": 0.9}, percent=True) == "50% [10%, 90%] (n 2)"
+            lab_readings.summary_text({"n": 2, "median": 0.5, "low": 0.1, "high": 0.9}, percent=True)
+            == "50% [10%, 90%] (n 2)"
         )
 
 
 def test_readings_in_english_are_as_before():
-    assert lab.settings_text(SETTINGS) == (
+    assert lab_stored.settings_text(SETTINGS) == (
         "Stored results on the test split; examples: agreement 40, table 50; 32 integrated-gradients points; "
         "100 shuffles per step."
     )
-    assert lab.paper_value("attention~grad_x_input") == "SST 0.35, IMDB 0.44, 20News 0.13 (with gradients)"
-    lines = lab.table_reading({"metric": "exact_match", "rows": ROWS}, gold=True)
+    assert lab_readings.paper_value("attention~grad_x_input") == "SST 0.35, IMDB 0.44, 20News 0.13 (with gradients)"
+    lines = lab_scorers.table_reading({"metric": "exact_match", "rows": ROWS}, gold=True)
     assert lines[:2] == ["Lowest perplexity: t/dot (1.000).", "Best exact match (100.0%): t/dot, t/concat."]
     assert lines[2].endswith("sitting on the aligned token is not the same as being what the prediction rests on.")
-    assert lab.metric_label("exact_match") == "exact match %" and lab.metric_value("exact_match", 0.995) == "99.5%"
+    assert (
+        lab_readings.metric_label("exact_match") == "exact match %"
+        and lab_readings.metric_value("exact_match", 0.995) == "99.5%"
+    )
     permuted = {"median_tvd": 0.01, "fraction_changed": 0.0, "n_seeds": 100}
-    assert lab.permutation_reading(permuted).startswith(
+    assert lab_step.permutation_reading(permuted).startswith(
         "Median total variation 0.010 over 100 shuffles (0 = the same output distribution, 1 = disjoint); 0% of "
         "them change the chosen token: where the weight goes hardly matters at this step"
     )

@@ -1,4 +1,4 @@
-"""The Lab page (pages/9_Lab.py) in AppTest, and its logic (explorer.views.lab) in plain Python.
+"""The Lab page (pages/9_Lab.py) in AppTest, and its logic (explorer.views.lab_*) in plain Python.
 
 The step view on the shipped models (reverse/dot, en-fr/general, reverse/none): its rows and taus are
 step_importance's and kendall_tau's for that step, Permute and Adversarial attention show their
@@ -21,7 +21,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
-from explorer.views import lab
+from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import results
 from seq2seq.lab.agreement import IMPORTANCES, kendall_tau, pairs
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry, use_registry
@@ -137,7 +137,7 @@ def expected_step(name: str, sentence: str, step: int):
 
     translator = load_model(name)
     ids = [s.token_id for s in translator.greedy(sentence).steps]
-    return step_importance(translator, sentence, ids[: step - 1], token_id=ids[step - 1], ig_steps=lab.IG_STEPS)
+    return step_importance(translator, sentence, ids[: step - 1], token_id=ids[step - 1], ig_steps=lab_step.IG_STEPS)
 
 
 def heatmap(at: AppTest, title_start: str) -> dict:
@@ -165,7 +165,7 @@ def test_the_step_view_shows_step_importance_and_its_taus(name, shipped):
         peak = max(abs(v) for v in values)
         assert row == pytest.approx([v / peak for v in values], abs=1e-4)
     taus = dataframe(at, "taus")
-    assert list(taus["pair"]) == [lab.pair_label(p) for p in pairs(True)]
+    assert list(taus["pair"]) == [lab_readings.pair_label(p) for p in pairs(True)]
     vectors = {"attention": imp.attention, **{m: getattr(imp, m) for m in IMPORTANCES}}
     for pair, shown in zip(pairs(True), taus["τ"], strict=True):
         a, b = pair.split("~")
@@ -199,7 +199,7 @@ def test_a_model_without_attention_shows_the_importances_with_a_note(shipped):
     assert problems(at) == []
     (trace,) = heatmap(at, "why “")["data"]
     assert trace["y"] == ["gradient × input", "integrated gradients", "leave-one-out"]
-    assert list(dataframe(at, "taus")["pair"]) == [lab.pair_label(p) for p in pairs(False)]
+    assert list(dataframe(at, "taus")["pair"]) == [lab_readings.pair_label(p) for p in pairs(False)]
     assert lab.NONE_NOTE in infos(at)
     assert not at.main.button  # nothing to permute
 
@@ -218,7 +218,9 @@ def test_every_view_renders_on_the_shipped_models(name, view, shipped):
     if view == "split" and stored:  # the stored medians, as they are in the file
         shown = dataframe(at, "agreement")
         summary = data["by_model"][name]["agreement"]["summary"]
-        assert list(shown["median τ [95% interval]"]) == [lab.summary_text(summary[p]) for p in pairs(scorer != "none")]
+        assert list(shown["median τ [95% interval]"]) == [
+            lab_readings.summary_text(summary[p]) for p in pairs(scorer != "none")
+        ]
 
 
 # -- the split and scorers views with stored results ------------------------------------------------------
@@ -234,27 +236,27 @@ def test_the_split_view_shows_the_stored_results(with_results):
     per_pair = {trace["name"]: trace["x"] for trace in histograms["data"]}
     for pair in pairs(True):
         expected = [e["tau"][pair] for e in stored["agreement"]["per_example"] if e["tau"][pair] is not None]
-        assert per_pair[lab.pair_label(pair)] == pytest.approx(expected)
+        assert per_pair[lab_readings.pair_label(pair)] == pytest.approx(expected)
     texts = {a["text"] for a in histograms["layout"]["annotations"]}
     assert {"SST 0.35", "IMDB 0.44", "20News 0.13", "J&amp;W 0.5", "J&amp;W 0.66"} <= texts  # the papers' numbers
     shown = dataframe(at, "agreement")
     assert list(shown["median τ [95% interval]"]) == [
-        lab.summary_text(stored["agreement"]["summary"][p]) for p in pairs(True)
+        lab_readings.summary_text(stored["agreement"]["summary"][p]) for p in pairs(True)
     ]
     permutation = dataframe(at, "permutation")
-    assert permutation["median [95% interval]"][0] == lab.summary_text(
+    assert permutation["median [95% interval]"][0] == lab_readings.summary_text(
         stored["permutation"]["summary"]["median_tvd"], 3
     )
     uniform = dataframe(at, "uniform")
     assert list(uniform["attention"]) == ["the model's own", "uniform (1/S everywhere)"]
     readings = [md.value for md in at.markdown if md.value.startswith("- ")]
-    assert len(readings) == 1 and readings[0].count("\n- ") == len(lab.split_reading(stored)) - 1
+    assert len(readings) == 1 and readings[0].count("\n- ") == len(lab_split.split_reading(stored)) - 1
 
 
 def test_the_split_view_of_a_model_without_attention(with_results):
     at = open_lab({"task": "reverse", "scorer": "none", "view": "split"})
     assert problems(at) == []
-    assert list(dataframe(at, "agreement")["pair"]) == [lab.pair_label(p) for p in pairs(False)]
+    assert list(dataframe(at, "agreement")["pair"]) == [lab_readings.pair_label(p) for p in pairs(False)]
     assert lab.NONE_NOTE in infos(at)
     assert dataframe(at, "permutation") is None
 
@@ -380,39 +382,42 @@ def test_the_view_comes_from_the_link_with_a_note_for_an_unknown_one():
 
 
 def test_steps_are_clamped_into_the_output():
-    assert lab.clamp_step(0, 5) == (1, None)  # nothing produced yet: the token about to be chosen
-    assert lab.clamp_step(3, 5) == (3, None)
-    assert lab.clamp_step(9, 5) == (5, "Step 9 is past the end of this output (5 tokens): showing step 5.")
+    assert lab_step.clamp_step(0, 5) == (1, None)  # nothing produced yet: the token about to be chosen
+    assert lab_step.clamp_step(3, 5) == (3, None)
+    assert lab_step.clamp_step(9, 5) == (5, "Step 9 is past the end of this output (5 tokens): showing step 5.")
 
 
 def test_taus_in_words_and_the_papers_numbers():
-    assert lab.tau_words(0.9) == "rank the tokens much alike"
-    assert lab.tau_words(0.0) == "do not agree: unrelated rankings"
-    assert lab.tau_words(-0.5) == "rank the tokens in opposite orders"
-    assert lab.tau_words(math.nan).startswith("cannot be compared")
-    assert lab.paper_value("attention~grad_x_input") == "SST 0.35, IMDB 0.44, 20News 0.13 (with gradients)"
-    assert lab.paper_value("grad_x_input~leave_one_out").startswith("0.5–0.66")
-    assert lab.paper_value("integrated_gradients~leave_one_out") == ""
+    assert lab_readings.tau_words(0.9) == "rank the tokens much alike"
+    assert lab_readings.tau_words(0.0) == "do not agree: unrelated rankings"
+    assert lab_readings.tau_words(-0.5) == "rank the tokens in opposite orders"
+    assert lab_readings.tau_words(math.nan).startswith("cannot be compared")
+    assert lab_readings.paper_value("attention~grad_x_input") == "SST 0.35, IMDB 0.44, 20News 0.13 (with gradients)"
+    assert lab_readings.paper_value("grad_x_input~leave_one_out").startswith("0.5–0.66")
+    assert lab_readings.paper_value("integrated_gradients~leave_one_out") == ""
 
 
 def test_summaries_and_the_scorer_tables_rows():
-    assert lab.summary_text({"n": 4, "median": 0.5, "low": 0.25, "high": 0.75}) == "0.50 [0.25, 0.75] (n 4)"
-    assert lab.summary_text({"n": 0, "median": None, "low": None, "high": None}) == "–"
-    assert lab.summary_text({"n": 2, "median": 0.5, "low": 0.1, "high": 0.9}, percent=True) == "50% [10%, 90%] (n 2)"
+    assert lab_readings.summary_text({"n": 4, "median": 0.5, "low": 0.25, "high": 0.75}) == "0.50 [0.25, 0.75] (n 4)"
+    assert lab_readings.summary_text({"n": 0, "median": None, "low": None, "high": None}) == "–"
+    assert (
+        lab_readings.summary_text({"n": 2, "median": 0.5, "low": 0.1, "high": 0.9}, percent=True)
+        == "50% [10%, 90%] (n 2)"
+    )
     row = {"model": "dates/dot", "cell": "gru", "perplexity": 1.23456, "exact_match": 0.995, "aer": 0.1, "entropy": 0.5}
     row |= {"tau": 0.2, "tau_summary": {"n": 3, "median": 0.2, "low": 0.1, "high": 0.3}}
     table = {"metric": "exact_match", "rows": [row]}
-    (shown,) = lab.table_rows(table, gold=True)
+    (shown,) = lab_scorers.table_rows(table, gold=True)
     assert shown["exact match %"] == 99.5 and shown["AER"] == 0.1 and shown["perplexity"] == 1.235
-    (shown,) = lab.table_rows({"metric": "bleu", "rows": [{**row, "bleu": 31.26}]}, gold=False)
+    (shown,) = lab_scorers.table_rows({"metric": "bleu", "rows": [{**row, "bleu": 31.26}]}, gold=False)
     assert "AER" not in shown and shown["BLEU"] == 31.26
 
 
 def test_experiments_are_read_defensively():
-    assert lab.experiment(None, "reverse/dot", "agreement") is None
-    assert lab.experiment({"by_model": {"reverse/dot": {"agreement": [1]}}}, "reverse/dot", "agreement") is None
-    assert lab.scorer_table({"table": {"rows": "x"}}) is None
-    assert lab.length_series({"by_model": {}}, "reverse", ["reverse/dot"]) == ({}, {})
+    assert lab_stored.experiment(None, "reverse/dot", "agreement") is None
+    assert lab_stored.experiment({"by_model": {"reverse/dot": {"agreement": [1]}}}, "reverse/dot", "agreement") is None
+    assert lab_scorers.scorer_table({"table": {"rows": "x"}}) is None
+    assert lab_scorers.length_series({"by_model": {}}, "reverse", ["reverse/dot"]) == ({}, {})
 
 
 def test_the_labs_figures():
@@ -441,7 +446,7 @@ def test_readings_in_plain_words():
         {"model": "t/dot", "scorer": "dot", "perplexity": 1.0, "exact_match": 1.0, "aer": 0.0, "tau": 0.15},
         {"model": "t/concat", "scorer": "concat", "perplexity": 1.1, "exact_match": 1.0, "aer": 0.2, "tau": 0.2},
     ]
-    lines = lab.table_reading({"metric": "exact_match", "rows": rows}, gold=True)
+    lines = lab_scorers.table_reading({"metric": "exact_match", "rows": rows}, gold=True)
     assert lines[0] == "Lowest perplexity: t/dot (1.000)."
     assert lines[1] == "Best exact match (100.0%): t/dot, t/concat."  # ties are all named
     assert lines[2].startswith("Attention closest to the gold alignment: t/dot (AER 0.000), yet its attention and")
@@ -451,7 +456,7 @@ def test_readings_in_plain_words():
         {"range": [11, 20], "n": 0, "value": None, "refused": 2},
     ]
     results_ = {"by_model": {"t/location": {"length": {"buckets": buckets}}}}
-    assert lab.refused_notes(results_, ["t/location"])[0].startswith("t/location refused 2 sources")
+    assert lab_scorers.refused_notes(results_, ["t/location"])[0].startswith("t/location refused 2 sources")
     uniform = {"summary": {"metric": "bleu", "model": 30.0, "uniform": 2.5, "n": 10}}
-    (line,) = lab.split_reading({"uniform": uniform})
+    (line,) = lab_split.split_reading({"uniform": uniform})
     assert line.startswith("Uniform attention: 30.0 with its own attention, 2.5 with uniform weights, 27.5 BLEU lost")

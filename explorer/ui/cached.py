@@ -27,7 +27,7 @@ from explorer.views import beam as beam_view
 from explorer.views import compare as compare_view
 from explorer.views import decode as decode_view
 from explorer.views import hidden_states as states_view
-from explorer.views import lab as lab_view
+from explorer.views import lab_step as lab_view
 from explorer.views import models as models_view
 from seq2seq.lab import results
 from seq2seq.tasks import Example
@@ -145,7 +145,7 @@ lab_step = _under_spinner(N_("Computing the importances…"), _lab_step)
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _lab_permutation(name: str, sentence: str, step: int) -> dict:
-    """Output token `step`'s attention shuffled (explorer.views.lab.permutation)."""
+    """Output token `step`'s attention shuffled (explorer.views.lab_step.permutation)."""
     return lab_view.permutation(get_translator(name), sentence, step)
 
 

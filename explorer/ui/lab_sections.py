@@ -1,4 +1,5 @@
-"""The Lab page's sections: Streamlit widgets and layout over explorer.views.lab's plain logic.
+"""The Lab page's sections: Streamlit widgets and layout over the plain logic of explorer.views.lab
+(the view a link opens) and of each view's module (lab_step, lab_split, lab_scorers).
 
 The page opens on a link, else the Decode page's view (task, scorer, model, sentence, step), else
 defaults (explorer.ui.pickers), and keeps in its URL that view and the open one of its three views
@@ -25,7 +26,7 @@ from explorer.state import catalog, keys, link
 from explorer.state.view import ViewState, link_params
 from explorer.ui import cached, pickers, presentation
 from explorer.ui.markdown import escape_markdown
-from explorer.views import lab
+from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 
 PAGE = "lab"
 PREFIX = "lab"
@@ -41,9 +42,9 @@ def paper_table(rows: list[dict]) -> None:
     width of its longest text: sized by the grid alone, it got what was left and cut its text off."""
     frame = pd.DataFrame(rows)
     config = {"τ": st.column_config.NumberColumn(width="small")}
-    if lab.PAPER_COLUMN in frame.columns:
-        texts = [lab.PAPER_COLUMN, *(str(v) for v in frame[lab.PAPER_COLUMN])]
-        config[lab.PAPER_COLUMN] = st.column_config.TextColumn(width=max(map(text_px, texts)))
+    if lab_readings.PAPER_COLUMN in frame.columns:
+        texts = [lab_readings.PAPER_COLUMN, *(str(v) for v in frame[lab_readings.PAPER_COLUMN])]
+        config[lab_readings.PAPER_COLUMN] = st.column_config.TextColumn(width=max(map(text_px, texts)))
     st.dataframe(frame, hide_index=True, column_config=config)
 
 
@@ -125,10 +126,10 @@ def pickers_for(which: str, models: dict[str, list[str]], folded: bool = False) 
     return pickers.Picked(task, scorer, state.get(sentence_key, ""), name, model)
 
 
-def step_slider(output: lab.GreedyOutput, view: ViewState, opened: Mapping[str, str], new: bool) -> int:
+def step_slider(output: lab_step.GreedyOutput, view: ViewState, opened: Mapping[str, str], new: bool) -> int:
     """The output token to explain (1..n), following the link's or the Decode page's step."""
     n = output.num_steps
-    step, note = lab.clamp_step(view.step, n)
+    step, note = lab_step.clamp_step(view.step, n)
     if new and note and "step" in opened:
         st.info(note)  # numbers only: no user text
     link.follow(st.session_state, keys.LAB_STEP, step, force=new, options=range(1, n + 1))
@@ -147,14 +148,14 @@ def step_slider(output: lab.GreedyOutput, view: ViewState, opened: Mapping[str, 
 
 
 # -- this sentence, this step ----------------------------------------------------------------------------
-def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, projecting: bool) -> None:
+def step_view(name: str, sentence: str, output: lab_step.GreedyOutput, step: int, projecting: bool) -> None:
     shown = [f"[{tok}]" if i == step - 1 else tok for i, tok in enumerate(output.target_tokens)]
     greedy = _("greedy output: {tokens}").format(tokens=" ".join(shown))
     if not projecting:  # on a projector under the figure, so that the figure is in the frame
         st.text(greedy)
     result = cached.lab_step(name, sentence, step)
     imp = result.importance
-    rows = lab.method_rows(imp)
+    rows = lab_step.method_rows(imp)
     title = _("why “{token}”, output token {step}: each row scaled to its largest value").format(
         token=imp.token, step=step
     )
@@ -170,8 +171,8 @@ def step_view(name: str, sentence: str, output: lab.GreedyOutput, step: int, pro
             "convergence delta: {delta} (its sum minus the log-probability's change from the padding source)."
         ).format(delta=f"{imp.ig_delta:.2g}")
     )
-    paper_table(lab.tau_rows(result.taus))
-    st.markdown(escape_markdown(lab.step_reading(result)))
+    paper_table(lab_step.tau_rows(result.taus))
+    st.markdown(escape_markdown(lab_step.step_reading(result)))
     if not result.has_attention:
         st.info(_(lab.NONE_NOTE))
         return
@@ -193,8 +194,8 @@ def perturbations(name: str, sentence: str, step: int, projecting: bool) -> None
     permute_help = ngettext(
         "Shuffle this step's attention {n} time (Jain & Wallace §4.1).",
         "Shuffle this step's attention {n} times (Jain & Wallace §4.1).",
-        lab.PERMUTATION_SEEDS,
-    ).format(n=lab.PERMUTATION_SEEDS)
+        lab_step.PERMUTATION_SEEDS,
+    ).format(n=lab_step.PERMUTATION_SEEDS)
     if left.button(_("Permute"), key="lab_permute", help=permute_help):
         asked["permute"] = where
     if right.button(
@@ -244,7 +245,7 @@ def _permuted(result: dict, projecting: bool) -> None:
     after_token = result["after"][0][0] if result["after"] else ""
     _before_after(result["before"], result["after"], result["token"], after_token, "lab_permuted", projecting)
     st.caption(_("The shuffle shown is the one whose TVD is closest to the median."))
-    st.markdown(escape_markdown(lab.permutation_reading(result)))
+    st.markdown(escape_markdown(lab_step.permutation_reading(result)))
 
 
 def _adversarial(result: dict, projecting: bool) -> None:
@@ -258,9 +259,9 @@ def _adversarial(result: dict, projecting: bool) -> None:
     rows = {_("the model's own"): result["original_attention"], _("adversarial"): result["attention"]}
     figure = heatmaps.rows_heatmap(result["source_tokens"], rows, title=_("attention, own and adversarial"))
     _chart(figure, "lab_adversarial_rows", projecting)
-    before, after = lab.top_pairs(result["original_top"]), lab.top_pairs(result["adversarial_top"])
+    before, after = lab_step.top_pairs(result["original_top"]), lab_step.top_pairs(result["adversarial_top"])
     _before_after(before, after, before[0][0], after[0][0], "lab_adversarial", projecting)
-    st.markdown(escape_markdown(lab.adversarial_reading(result)))
+    st.markdown(escape_markdown(lab_step.adversarial_reading(result)))
 
 
 # -- stored results ---------------------------------------------------------------------------------------
@@ -289,23 +290,23 @@ def no_results(what: str, commands: str) -> None:
 # -- this model, a whole split ------------------------------------------------------------------------------
 def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
     data = stored(task)
-    found = {experiment: lab.experiment(data, name, experiment) for experiment in lab.SPLIT_EXPERIMENTS}
+    found = {experiment: lab_stored.experiment(data, name, experiment) for experiment in lab_split.SPLIT_EXPERIMENTS}
     has_attention = scorer != "none"
     if not any(found[e] for e in ("agreement", "permutation", "uniform")):
-        done = lab.SPLIT_EXPERIMENTS if has_attention else ("agreement", "length")
+        done = lab_split.SPLIT_EXPERIMENTS if has_attention else ("agreement", "length")
         missing = _("No stored results for {model}.").format(model=name)
-        no_results(missing, lab.compute_commands(name, task, catalog.data_file(task) is not None, done))
+        no_results(missing, lab_stored.compute_commands(name, task, catalog.data_file(task) is not None, done))
         return
-    st.caption(escape_markdown(lab.settings_text(data)))
-    lines = lab.split_reading(found)
+    st.caption(escape_markdown(lab_stored.settings_text(data)))
+    lines = lab_split.split_reading(found)
     if lines:
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
     agreement = found["agreement"]
     if agreement:
         st.subheader(_("Agreement: τ per example"))
-        series = lab.tau_series(agreement)
+        series = lab_split.tau_series(agreement)
         pairs = [p for p in agreement.get("summary", {}) if "~" in p]
-        figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=lab.paper_marks(pairs))
+        figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=lab_split.paper_marks(pairs))
         _chart(figure, "lab_tau_histograms", projecting)
         st.caption(
             _(
@@ -313,13 +314,13 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
                 "τ(attention, gradients) on SST, IMDB and 20News, and 0.5–0.66 between gradients and leave-one-out."
             )
         )
-        paper_table(lab.agreement_rows(agreement))
+        paper_table(lab_split.agreement_rows(agreement))
     if not has_attention:
         st.info(_(lab.NONE_NOTE))
         return
     experiments = (
-        (_("Permutation"), "permutation", lab.permutation_rows),
-        (_("Uniform attention"), "uniform", lab.uniform_rows),
+        (_("Permutation"), "permutation", lab_split.permutation_rows),
+        (_("Uniform attention"), "uniform", lab_split.uniform_rows),
     )
     for column, (title, name, rows) in zip(st.columns(2), experiments, strict=True):
         with column:
@@ -334,26 +335,26 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
 def scorers_view(task: str, projecting: bool) -> None:
     data = stored(task)
     needs_data = catalog.data_file(task) is not None
-    gold = lab.has_gold(task)
-    table = lab.scorer_table(data)
+    gold = lab_scorers.has_gold(task)
+    table = lab_scorers.scorer_table(data)
     st.subheader(_("The scorer table"))
     if table is None:
         missing = _("No stored results for the {task} scorer table.").format(task=task)
-        no_results(missing, lab.compute_commands("", task, needs_data, ("table",)))
+        no_results(missing, lab_stored.compute_commands("", task, needs_data, ("table",)))
     else:
-        st.dataframe(pd.DataFrame(lab.table_rows(table, gold)), hide_index=True)
+        st.dataframe(pd.DataFrame(lab_scorers.table_rows(table, gold)), hide_index=True)
         st.caption(escape_markdown(table_caption(table, gold)))
-        lines = lab.table_reading(table, gold)
+        lines = lab_scorers.table_reading(table, gold)
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
     st.subheader(_("Quality against source length"))
     models = list(((data or {}).get("by_model") or {}).keys())
-    series, shared = lab.length_series(data, task, models)
+    series, shared = lab_scorers.length_series(data, task, models)
     if not series:
         model = f"{task}/<scorer>"
         missing = _("No stored results for the {task} length curves.").format(task=task)
-        no_results(missing, lab.compute_commands(model, task, needs_data, ("length",)))
+        no_results(missing, lab_stored.compute_commands(model, task, needs_data, ("length",)))
         return
-    metric = lab.metric_label(shared.get("metric", ""))
+    metric = lab_readings.metric_label(shared.get("metric", ""))
     trained = shared.get("trained")
     unit = shared.get("unit", "")
     figure = curves.interval_curves(
@@ -367,7 +368,7 @@ def scorers_view(task: str, projecting: bool) -> None:
         marker_label=_("longest in training") if trained else None,
     )
     _chart(figure, "lab_length_curves", projecting)
-    for note in lab.refused_notes(data, models):
+    for note in lab_scorers.refused_notes(data, models):
         st.caption(escape_markdown(note))
     st.caption(
         _(
@@ -379,7 +380,7 @@ def scorers_view(task: str, projecting: bool) -> None:
 
 def table_caption(table: Mapping, gold: bool) -> str:
     """The scorer table's caption: how many examples of which split, and whether AER is computed."""
-    n, split = table.get("n", "?"), lab.split_name(table.get("split", "test"))
+    n, split = table.get("n", "?"), lab_stored.split_name(table.get("split", "test"))
     count = n if isinstance(n, int) and not isinstance(n, bool) else 2
     if gold:
         caption = ngettext(

@@ -1,0 +1,296 @@
+"""The Lab's step view: one output token of the greedy decode of one sentence, explained.
+
+`step` N is the N-th output token, as the Decode page's "Current step". Attention beside three
+importances of the source tokens (seq2seq.lab.importance), with Kendall's tau between them (`step_lab`,
+`tau_rows`, `step_reading`), and two perturbations of that step's attention: permuted (`permutation`, Jain
+& Wallace 2019 §4.1) and adversarial (`adversarial`, their §4.2), each with its reading.
+
+seq2seq.lab imports Captum and SciPy: only the functions that compute load it. Readings may quote tokens:
+escape them before Markdown. Text is in the current language (explorer.i18n).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from explorer import i18n
+from explorer.i18n import _, ngettext
+from explorer.views.lab_readings import (
+    PAPER_COLUMN,
+    method_label,
+    pair_label,
+    paper_value,
+    rounded,
+    sentences,
+    tau_words,
+)
+
+if TYPE_CHECKING:
+    from seq2seq.lab.importance import StepImportance
+
+
+# seq2seq.lab.agreement.IMPORTANCES, named here so that the Decode page's link to the Lab imports no Captum.
+IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
+IG_STEPS = 32  # integrated gradients' points (the bar in bench/ is set at 32)
+PERMUTATION_SEEDS = 100
+
+
+def clamp_step(step: int, n: int) -> tuple[int, str | None]:
+    """The output token the lab explains (1..n) for a view's step, and a note when a step past the end moved.
+
+    Step N is the N-th output token (the Decode page's "Current step" at step N); step 0 (nothing
+    produced yet) explains the first token, the one the model is about to choose.
+    """
+    if step > n:
+        note = ngettext(
+            "Step {step} is past the end of this output ({n} token): showing step {n}.",
+            "Step {step} is past the end of this output ({n} tokens): showing step {n}.",
+            n,
+        )
+        return n, note.format(step=step, n=n)
+    return max(step, 1), None
+
+
+@dataclass(frozen=True)
+class GreedyOutput:
+    """A sentence's greedy decode as the lab reads it: the tokens and their ids."""
+
+    source_tokens: tuple[str, ...]
+    target_tokens: tuple[str, ...]
+    token_ids: tuple[int, ...]
+
+    @property
+    def num_steps(self) -> int:
+        return len(self.token_ids)
+
+    def prefix(self, step: int) -> tuple[int, ...]:
+        """The ids produced before output token `step` (1..n): the prefix held fixed."""
+        return self.token_ids[: step - 1]
+
+
+def greedy_output(translator, sentence: str) -> GreedyOutput:
+    """The greedy decode of `sentence` (InputError for input the model cannot take)."""
+    trace = translator.greedy(sentence)
+    return GreedyOutput(
+        source_tokens=tuple(trace.source_tokens),
+        target_tokens=tuple(s.token for s in trace.steps),
+        token_ids=tuple(s.token_id for s in trace.steps),
+    )
+
+
+@dataclass(frozen=True)
+class StepLab:
+    """Output token `step` (1..n) of a greedy decode: its importances and the taus between them."""
+
+    step: int
+    importance: StepImportance
+    taus: dict[str, float]  # "a~b" -> Kendall's tau (NaN when undefined), seq2seq.lab.agreement.pairs
+
+    @property
+    def has_attention(self) -> bool:
+        return self.importance.attention is not None
+
+
+def step_lab(translator, sentence: str, step: int, ig_steps: int = IG_STEPS) -> StepLab:
+    """The importances of output token `step` (1..n) of the greedy decode, with their taus."""
+    from seq2seq.lab.agreement import step_agreement
+    from seq2seq.lab.importance import step_importance
+
+    output = greedy_output(translator, sentence)
+    step, _moved = clamp_step(step, output.num_steps)
+    token_id = output.token_ids[step - 1]
+    imp = step_importance(translator, sentence, output.prefix(step), token_id=token_id, ig_steps=ig_steps)
+    return StepLab(step=step, importance=imp, taus=step_agreement(imp))
+
+
+def method_rows(imp: StepImportance) -> dict[str, list[float]]:
+    """Method label -> one value per source token: attention (when the model has it), then the importances."""
+    names = (("attention",) if imp.attention is not None else ()) + IMPORTANCES
+    return {method_label(name): list(getattr(imp, name)) for name in names}
+
+
+def tau_rows(taus: Mapping[str, float]) -> list[dict]:
+    """Table rows of a step's taus: the pair, tau, its reading, and Jain & Wallace's number beside it."""
+    return [
+        {
+            _("pair"): pair_label(pair),
+            "τ": rounded(tau),
+            _("reading"): tau_words(tau),
+            PAPER_COLUMN: paper_value(pair),
+        }
+        for pair, tau in taus.items()
+    ]
+
+
+def top_token(tokens: Sequence[str], values: Sequence[float]) -> tuple[int, str]:
+    """(position, token) of the largest value (the first on a tie)."""
+    index = max(range(len(values)), key=lambda i: values[i])
+    return index, tokens[index]
+
+
+def step_reading(lab: StepLab) -> str:
+    """What the step's numbers say, in words (quotes tokens: escape before Markdown)."""
+    imp = lab.importance
+    tokens = imp.source_tokens
+    tops = {name: top_token(tokens, getattr(imp, name)) for name in IMPORTANCES}
+    parts = [
+        _("The model chose “{token}” (log-probability {logprob}).").format(
+            token=imp.token, logprob=i18n.number(imp.logprob, 3)
+        )
+    ]
+    if imp.attention is None:
+        agree = sum(1 for name in IMPORTANCES[1:] if tops[name][0] == tops["grad_x_input"][0])
+        parts.append(
+            _(
+                "Gradient × input puts “{token}” (position {position}) first; "
+                "{agree} of the other two importances agree on it."
+            ).format(token=tops["grad_x_input"][1], position=tops["grad_x_input"][0], agree=agree)
+        )
+        return sentences(parts)
+    position, token = top_token(tokens, imp.attention)
+    agreeing = [name for name in IMPORTANCES if tops[name][0] == position]
+    parts.append(
+        _("Attention's heaviest source token is “{token}” (position {position}, weight {weight}).").format(
+            token=token, position=position, weight=i18n.number(imp.attention[position], 2)
+        )
+    )
+    if len(agreeing) == len(IMPORTANCES):
+        parts.append(_("All three importances rank it first too: here attention points at what mattered."))
+    elif agreeing:
+        others = [name for name in IMPORTANCES if name not in agreeing]
+        if len(agreeing) == 1:
+            line = _("{first} also ranks it first; {second} and {third} do not.")
+        else:
+            line = _("{first} and {second} also rank it first; {third} does not.")
+        first, second, third = (method_label(name) for name in (*agreeing, *others))
+        parts.append(line.format(first=first[:1].upper() + first[1:], second=second, third=third))
+    else:
+        others = "; ".join(f"{method_label(name)} “{tops[name][1]}”" for name in IMPORTANCES)
+        parts.append(
+            _("No importance ranks it first ({others}): attention alone would mislead here.").format(others=others)
+        )
+    mean = _mean(lab.taus.get(f"attention~{name}") for name in IMPORTANCES)
+    if mean is not None:
+        parts.append(
+            _(
+                "Over all the source tokens, attention and the importances {agreement} (mean τ {mean}; "
+                "Jain & Wallace's classifiers: 0.13–0.44)."
+            ).format(agreement=tau_words(mean), mean=i18n.number(mean, 2))
+        )
+    return sentences(parts)
+
+
+def _mean(values) -> float | None:
+    kept = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    return sum(kept) / len(kept) if kept else None
+
+
+# -- perturbations of one step ---------------------------------------------------------------------------
+def permutation(translator, sentence: str, step: int, n_seeds: int = PERMUTATION_SEEDS, k: int = 5) -> dict:
+    """Output token `step`'s attention shuffled `n_seeds` times (seq2seq.lab.permutation.permute_step).
+
+    Returns {"median_tvd", "fraction_changed", "n_seeds", "token", "source_tokens", "attention" (the model's row),
+    "shown" (the shuffle whose TVD is closest to the median: "seed", "row", "tvd", "changed"),
+    "before"/"after": the top `k` tokens (piece, probability) under the model's row and that shuffle}.
+    InputError for a model without attention.
+    """
+    from seq2seq.lab.permutation import permutations, permute_step
+    from seq2seq.lab.perturb import distribution_with, state_after, top_tokens
+
+    output = greedy_output(translator, sentence)
+    step, _moved = clamp_step(step, output.num_steps)
+    prefix = output.prefix(step)
+    result = permute_step(translator, sentence, prefix, n_seeds=n_seeds)
+    median = statistics.median(result.tvd)
+    index = min(range(len(result.tvd)), key=lambda i: abs(result.tvd[i] - median))
+    seed = result.seeds[index]
+    order = permutations(len(result.attention), 1, seed)[0].tolist()
+    row = [result.attention[i] for i in order]
+    state = state_after(translator, sentence, prefix)
+    before = top_tokens(translator, distribution_with(translator, state, None), k)
+    after = top_tokens(translator, distribution_with(translator, state, row), k)
+    return {
+        "median_tvd": result.median_tvd,
+        "fraction_changed": result.fraction_changed,
+        "n_seeds": len(result.seeds),
+        "token": result.token,
+        "source_tokens": list(output.source_tokens),
+        "attention": list(result.attention),
+        "shown": {"seed": seed, "row": row, "tvd": result.tvd[index], "changed": result.changed[index]},
+        "before": [(piece, prob) for piece, _id, prob in before],
+        "after": [(piece, prob) for piece, _id, prob in after],
+    }
+
+
+def permutation_reading(result: Mapping) -> str:
+    """The permutation's numbers in words."""
+    tvd, changed = result["median_tvd"], result["fraction_changed"]
+    # Translators: the verdict comes after a colon, at the end of the reading's first sentence.
+    if tvd < 0.05 and changed == 0:
+        verdict = _("where the weight goes hardly matters at this step: attention is not what decides it")
+    elif changed >= 0.5:
+        verdict = _("where the weight goes decides this step: most shuffles change the token")
+    else:
+        verdict = _("where the weight goes matters, though the token often survives")
+    reading = ngettext(
+        "Median total variation {tvd} over {n} shuffle (0 = the same output distribution, "
+        "1 = disjoint); {changed} of them change the chosen token: {verdict}. Jain & Wallace found "
+        "small changes for many classifier instances; a model that copies or translates token by token "
+        "should mind where its attention goes.",
+        "Median total variation {tvd} over {n} shuffles (0 = the same output distribution, "
+        "1 = disjoint); {changed} of them change the chosen token: {verdict}. Jain & Wallace found "
+        "small changes for many classifier instances; a model that copies or translates token by token "
+        "should mind where its attention goes.",
+        result["n_seeds"],
+    )
+    return reading.format(
+        tvd=i18n.number(tvd, 3), n=result["n_seeds"], changed=i18n.percent(changed, 0), verdict=verdict
+    )
+
+
+def adversarial(translator, sentence: str, step: int) -> dict:
+    """The attention farthest from the model's own (JSD) within TVD 0.05 at output token `step`
+    (seq2seq.lab.adversarial.adversarial_step), as JSON data, with "jsd_bits" added.
+    InputError for a model without attention."""
+    from seq2seq.lab.adversarial import adversarial_step
+
+    output = greedy_output(translator, sentence)
+    step, _moved = clamp_step(step, output.num_steps)
+    result = adversarial_step(translator, sentence, output.prefix(step))
+    return {**result.to_json(), "jsd_bits": result.jsd_bits}
+
+
+def adversarial_reading(result: Mapping) -> str:
+    """The adversarial search's numbers in words."""
+    jsd, bits = result["jsd"], result["jsd_bits"]
+    # Translators: the verdict comes after a colon, at the end of the reading's first sentence.
+    if bits >= 0.5:
+        verdict = _(
+            "a very different attention gives (almost) the same prediction, so this step's attention is one "
+            "explanation among many"
+        )
+    elif bits >= 0.15:
+        verdict = _("a noticeably different attention gives (almost) the same prediction")
+    else:
+        verdict = _("no attention much different from the model's own keeps the prediction: the output pins it down")
+    return _(
+        "Jensen–Shannon divergence {jsd} nats ({share} of its maximum, ln 2) from the model's own row, "
+        "with the output distribution within total variation {tvd} (bound {bound}): "
+        "{verdict}. Jain & Wallace found such rows for most classifier instances, with divergences near the "
+        "maximum."
+    ).format(
+        jsd=i18n.number(jsd, 3),
+        share=i18n.number(bits, 2),
+        tvd=i18n.number(result["tvd"], 3),
+        bound=result["tvd_bound"],
+        verdict=verdict,
+    )
+
+
+def top_pairs(top: Sequence[Sequence]) -> list[tuple[str, float]]:
+    """(piece, id, prob) triples -> (piece, prob) pairs, most probable first (explorer.figures.bars.topk_bars)."""
+    return [(str(item[0]), float(item[-1])) for item in top]
