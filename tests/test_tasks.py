@@ -525,3 +525,17 @@ def test_no_code_decides_by_a_task_name_outside_that_task():
             if name not in OWN_MODULE.get(relative, set()):
                 found.append(f"{relative}:{line}: {name!r}")
     assert not found, "task names outside their task: " + ", ".join(found)
+
+
+def test_a_task_checks_its_own_probes_and_sentences():
+    from dataclasses import replace
+
+    from seq2seq.tasks.base import PROBES
+
+    reverse = get_task("reverse")
+    assert len(reverse.probes) == PROBES
+    for probes in (reverse.probes[:-1], (*reverse.probes[:-1], reverse.probes[0]), (*reverse.probes[:-1], " ")):
+        with pytest.raises(ValueError, match=f"give {PROBES} distinct, non-empty probes"):
+            replace(reverse, probes=probes)
+    with pytest.raises(ValueError, match="default sentence"):
+        replace(reverse, default_sentence=" ")

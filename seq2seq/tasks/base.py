@@ -135,6 +135,9 @@ class Shipped:
     cost_note: str = ""  # the cards' sentence on what the training time means
 
 
+PROBES = 8  # fixed inputs every task records after each epoch (Task.probes)
+
+
 @dataclass(frozen=True, eq=False)
 class Task:
     """Everything the library, the scripts and the app know about one task.
@@ -173,6 +176,11 @@ class Task:
     def __post_init__(self) -> None:
         if (self.generate is None) == (self.corpus is None):
             raise ValueError(f"task {self.name!r}: give either generate or corpus")
+        # Every task's Timelapse and cards show the same number of probes, so tasks compare epoch by epoch.
+        if len(self.probes) != PROBES or len(set(self.probes)) != PROBES or not all(p.strip() for p in self.probes):
+            raise ValueError(f"task {self.name!r}: give {PROBES} distinct, non-empty probes, got {len(self.probes)}")
+        if not self.default_sentence.strip() or not self.example_sentences:
+            raise ValueError(f"task {self.name!r}: give a default sentence and at least one example sentence")
         object.__setattr__(self, "train_page", MappingProxyType(dict(self.train_page)))
         object.__setattr__(self, "first_screen", MappingProxyType(dict(self.first_screen)))
 
