@@ -69,7 +69,7 @@ SHOTS = {
         "Decode, step by step",
         heatmap_rows=2,  # the heatmap is in the first screen: no scrolling
     ),
-    "decode-zh": Shot(  # the Chinese interface (issue 21): the same view with lang=zh
+    "decode-zh": Shot(  # the Chinese interface: the same view with lang=zh
         "Decode",
         {"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "2", "lang": "zh"},
         _zh("Decode, step by step"),

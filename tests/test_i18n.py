@@ -1,4 +1,4 @@
-"""The interface's languages (issue 21): the catalog matches the code, the language is chosen the way
+"""The interface's languages: the catalog matches the code, the language is chosen the way
 a user expects (link, switch, browser), and switching keeps the view.
 
 The catalog test extracts the messages from app.py, pages/, explorer/ and the library's marked texts

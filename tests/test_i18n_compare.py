@@ -1,4 +1,4 @@
-"""The Compare, Beam search and Timelapse pages in Chinese (issue 21), state by state.
+"""The Compare, Beam search and Timelapse pages in Chinese, state by state.
 
 Each page runs on the shipped models (pretrained/) with ``lang=zh`` and, in each of its main states,
 writes Chinese (`assert_chinese`: at most 5% English-only texts); a few labels, titles and notes are

@@ -1,4 +1,4 @@
-"""The Decode page in Chinese (issue 21), on the shipped models: every tab below the heatmap, the step
+"""The Decode page in Chinese, on the shipped models: every tab below the heatmap, the step
 controls, the explain-a-cell text, a link's notes, an input error, the instant stepper, presentation mode,
 and the same page without ``lang`` still English.
 

@@ -1,4 +1,4 @@
-"""The Lab page (pages/9_Lab.py) in Chinese (issue 21), and its English kept as it is.
+"""The Lab page (pages/9_Lab.py) in Chinese, and its English kept as it is.
 
 With ``lang=zh`` on the shipped models each of its three views (step, split, scorers) is Chinese by
 assert_chinese's bar (tests/i18n_fixtures.py), with exact checks of the labels, table headers, figure

@@ -1,4 +1,4 @@
-"""Lessons in Chinese (issue 21): the `<field>_zh` siblings of a lesson file, the player's own words,
+"""Lessons in Chinese: the `<field>_zh` siblings of a lesson file, the player's own words,
 and the shipped lessons' Chinese.
 
 The format reads a text field's sibling for each language of the interface; the checker reports a
@@ -18,8 +18,9 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n, lessons
-from explorer.lessons import LESSONS_ENV, TEXT_FIELDS, player
+from explorer.lessons import LESSONS_ENV, player
 from explorer.lessons.__main__ import main as check_main
+from explorer.lessons.schema import TEXT_FIELDS
 from explorer.state import keys
 from explorer.ui import language
 from explorer.ui.markdown import escape_markdown

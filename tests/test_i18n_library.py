@@ -1,4 +1,4 @@
-"""The library's texts in the app's languages (issue 21).
+"""The library's texts in the app's languages.
 
 seq2seq/ stays English-only: it marks with N_ (seq2seq.messages) what the app shows of it (scorer
 descriptions, task labels, data credits) and raises the errors a user reads with their English

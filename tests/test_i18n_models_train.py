@@ -1,4 +1,4 @@
-"""The Home, Models and Train pages in Chinese (issue 21), and in English as before without a choice.
+"""The Home, Models and Train pages in Chinese, and in English as before without a choice.
 
 Home and Models run on the shipped models (pretrained/); the model cards' language is checked on a
 small registry written here (README.zh.md beside README.md). The Train page runs a tiny real training
@@ -18,7 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
 from explorer.i18n.errors import message_of
-from explorer.training import jobs as tj
+from explorer.training import events as te
+from explorer.training import manager as tm
+from explorer.training import settings as ts
 from explorer.ui import trainings
 from explorer.views import models as models_view
 from seq2seq.messages import Message
@@ -142,7 +144,7 @@ def test_the_card_follows_the_language(card_registry, monkeypatch):
 @pytest.fixture
 def manager(tmp_path, monkeypatch):
     use_tiny_trainings(tmp_path, monkeypatch)
-    manager = tj.JobManager(max_jobs=2)
+    manager = tm.JobManager(max_jobs=2)
     monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
     yield manager
     manager.shutdown()
@@ -202,10 +204,10 @@ def test_a_tiny_training_in_chinese(manager):
         assert at.error[0].value == "已经有名为 user/my-zh-model 的模型：请换一个名称。"
 
 
-def stand_in(manager: tj.JobManager, tmp_path: Path, status: str, epochs: int = 3) -> tj.Job:
+def stand_in(manager: tm.JobManager, tmp_path: Path, status: str, epochs: int = 3) -> tm.Job:
     """A job of this session ("me") that has run `epochs` epochs of reverse/general."""
     history = json.loads((trained_registry() / "reverse" / "general" / "probes.json").read_text())["epochs"]
-    job = tj.Job("me", tj.JobSettings(task="reverse", scorer="general"), tmp_path, FakeProcess(), threading.Event())
+    job = tm.Job("me", ts.JobSettings(task="reverse", scorer="general"), tmp_path, FakeProcess(), threading.Event())
     job.status, job.epochs = status, history[:epochs]
     manager._jobs = {"me": job}
     return job
@@ -256,7 +258,7 @@ def test_the_limit_and_bad_settings_are_refused_in_chinese(manager, tmp_path):
         "请等其中一个结束后再试。"
     )
     with pytest.raises(ValueError) as refused:
-        tj.JobSettings(task="reverse", lr=1.0).check(["reverse"])
+        ts.JobSettings(task="reverse", lr=1.0).check(["reverse"])
     with i18n.using("zh"):
         assert message_of(refused.value) == "学习率必须在 0.00001 到 0.1 之间，当前为 1.0"
     assert message_of(refused.value) == str(refused.value) == "the learning rate must be from 0.00001 to 0.1, got 1.0"
@@ -285,7 +287,7 @@ def test_the_limit_and_bad_settings_are_refused_in_chinese(manager, tmp_path):
 )
 def test_why_a_training_ended_in_chinese(state, config, chinese):
     with i18n.using("zh"):
-        assert tj.end_reason(state, config) == chinese
+        assert te.end_reason(state, config) == chinese
 
 
 def test_a_finished_training_says_why_in_the_pages_language(manager, tmp_path):
@@ -293,7 +295,7 @@ def test_a_finished_training_says_why_in_the_pages_language(manager, tmp_path):
     job = stand_in(manager, tmp_path, "running")
     facts = {"state": {"early_stopped": False, "epoch": 2}, "config": {"task": "reverse"}}
     events = [{"type": "done", "out": "x", "reason": "all 2 epochs done", "facts": facts}]
-    (tmp_path / tj.EVENTS_FILE).write_text("".join(json.dumps(e) + "\n" for e in events))
+    (tmp_path / te.EVENTS_FILE).write_text("".join(json.dumps(e) + "\n" for e in events))
     job.process.alive = False
     job.poll()
     assert (job.status, job.end_reason) == ("finished", "all 2 epochs done")
@@ -311,8 +313,8 @@ def test_a_broken_user_manifest_is_explained_in_chinese(manager, tmp_path, monke
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(user))
     job = stand_in(manager, tmp_path, "finished")
     job.process.alive = False
-    (tmp_path / tj.RUN_DIR).mkdir()
-    (tmp_path / tj.RUN_DIR / "config.json").write_text("{}")  # has_checkpoint(): the save form shows
+    (tmp_path / tm.RUN_DIR).mkdir()
+    (tmp_path / tm.RUN_DIR / "config.json").write_text("{}")  # has_checkpoint(): the save form shows
     at = open_page("pages/6_Train.py", lang="zh", session={"train_session": "me"})
     assert at.toast[0].value.startswith("已保存的模型未列出：") and "manifest.json" in at.toast[0].value
     assert at.subheader[0].value == "保存这个模型"
@@ -327,10 +329,10 @@ def test_a_workers_error_is_said_in_the_pages_language(tmp_path):
     """The worker writes an error's template and values into its event; the page says it in Chinese."""
     job = fake_job(tmp_path, "s1")
     with pytest.raises(ValueError) as refused:
-        tj.JobSettings(task="reverse", hidden_size=1024).check(["reverse"])
+        ts.JobSettings(task="reverse", hidden_size=1024).check(["reverse"])
     error = refused.value
-    event = {"type": "error", "message": f"{type(error).__name__}: {error}", **tj._told(error)}
-    (job.folder / tj.EVENTS_FILE).write_text(json.dumps(event) + "\n")
+    event = {"type": "error", "message": f"{type(error).__name__}: {error}", **te.error_fields(error)}
+    (job.folder / te.EVENTS_FILE).write_text(json.dumps(event) + "\n")
     job.process.alive = False
     job.poll()
     assert job.status == "failed"

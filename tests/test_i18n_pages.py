@@ -1,4 +1,4 @@
-"""Every page in Chinese (issue 21): with ``lang=zh`` at most 5% of what a page writes is English-only.
+"""Every page in Chinese: with ``lang=zh`` at most 5% of what a page writes is English-only.
 
 The pages run on the shipped models (pretrained/), so zh-en, en-fr and the synthetic tasks all show.
 Each page opens as a link would open it; the pages' other states (tabs, views, steps) have their own

@@ -1,4 +1,4 @@
-"""The "pieces / words" toggle (issue 27) on the shipped models (pretrained/): Decode, Compare and Beam
+"""The "pieces / words" toggle on the shipped models (pretrained/): Decode, Compare and Beam
 search show an en-fr sentence both ways, with the exact word labels; zh-en merges its target only; a
 character task has no toggle; the toggle and its rule in Chinese.
 

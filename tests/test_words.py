@@ -1,4 +1,4 @@
-"""Words, not pieces (issue 27): SentencePiece pieces merged into words, on hand-made pieces and matrices.
+"""Words, not pieces: SentencePiece pieces merged into words, on hand-made pieces and matrices.
 
 The equations (explorer.views.words): W[j][i] = (1/|t_j|) Σ_{t ∈ t_j} Σ_{s ∈ s_i} A[t][s]; the values
 below are worked out by hand.

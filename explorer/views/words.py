@@ -1,4 +1,4 @@
-"""Words, not pieces: SentencePiece pieces merged into words for the heatmaps (issue 27).
+"""Words, not pieces: SentencePiece pieces merged into words for the heatmaps.
 
 A subword model reads and writes pieces ("▁Les ▁enfants ▁joue nt"), which a class reads as noise.
 The "words" view merges them back into the words they spell and merges the attention with them.

@@ -201,7 +201,7 @@ TASK = Task(
     unknown_symbol_examples=with_unknown_symbol,
     train_page={"train_size": 3200, "valid_size": 500, "max_len": 40},
     shipped=Shipped(
-        # 5% <unk> practice, as reverse: issue 26's bar is exact match >= 95% on dates with one unknown
+        # 5% <unk> practice, as reverse: the bar is exact match >= 95% on dates with one unknown
         # symbol outside day, month and year.
         options=tuple(
             "--embedding-size 64 --hidden-size 128 --train-size 50000 --valid-size 1000 --epochs 12 "

@@ -1,4 +1,4 @@
-"""The Chinese interface in a real browser (issue 21): Decode with ``lang=zh`` stepped three times, every
+"""The Chinese interface in a real browser: Decode with ``lang=zh`` stepped three times, every
 page free of exceptions and console errors in Chinese, and the Chinese labels of the Decode heatmap
 drawn inside its area with real glyphs (Debian's fonts-noto-cjk, installed by scripts/install_chromium.sh).
 """

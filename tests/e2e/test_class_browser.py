@@ -1,4 +1,4 @@
-"""A live class in real Chromium (issue 23): one teacher and three students on one server.
+"""A live class in real Chromium: one teacher and three students on one server.
 
 - The teacher starts a class on Decode; three students join with the link; the teacher steps three times
   and each student's heatmap has three rows.

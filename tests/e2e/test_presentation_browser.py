@@ -1,5 +1,5 @@
 """Presentation mode in a real browser at the two common projector sizes, on the shipped models:
-each page's main figure(s) and controls in one frame, without scrolling (issue 27).
+each page's main figure(s) and controls in one frame, without scrolling.
 
 Decode: a 12-token English→French sentence stepped to the end. The heatmap's bounding box lies
 inside the viewport and spans at least 60% of the main area's width; the source sentence, the

@@ -1,4 +1,4 @@
-"""Presentation mode in Chromium (issue 38): a Step (the button, → or PageDown) taken while "Decoding
+"""Presentation mode in Chromium: a Step (the button, → or PageDown) taken while "Decoding
 settings" is open leaves the Decode heatmap as large as it was before the step, at 1280×720 and
 1920×1080: its width and its labels' type size, right after the step's rerun and a second later.
 

@@ -1,4 +1,4 @@
-"""The words view (issue 27) in a real browser: the Decode heatmap of an en-fr sentence drawn in words,
+"""The words view in a real browser: the Decode heatmap of an en-fr sentence drawn in words,
 with each word's pieces and their own weights in the hover, and a Step that waits for the server's row."""
 
 from __future__ import annotations
