@@ -31,11 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from seq2seq.lab import results  # noqa: E402
+from seq2seq.lab.names import MODEL_EXPERIMENTS, WITHOUT_ATTENTION  # noqa: E402
 from seq2seq.tasks import TASKS, get_task  # noqa: E402
 
 # Examples per experiment: the whole run takes about a quarter of an hour on one thread, the slowest
 # parts being agreement (three importances at every step, 32-point integrated gradients) and reverse's
-# table. With agreement 20 and permutation 50 it took 10 minutes (2026-11-23).
+# table. With agreement 20 and permutation 50 it takes about 10 minutes.
 N = {"agreement": 40, "permutation": 100, "uniform": 200, "length": 200, "table": 50}
 IG_STEPS = 32
 SEEDS = 100  # permutations per step
@@ -86,7 +87,7 @@ def now() -> str:
 
 
 def experiments_of(entry) -> tuple[str, ...]:
-    return results.EXPERIMENTS if entry.scorer != "none" else results.WITHOUT_ATTENTION
+    return MODEL_EXPERIMENTS if entry.scorer != "none" else WITHOUT_ATTENTION
 
 
 def up_to_date(stored: dict | None, entry, digest: str) -> bool:

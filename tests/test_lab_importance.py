@@ -16,8 +16,9 @@ import torch
 from seq2seq.checkpoint import load_model
 from seq2seq.decoding import InputError
 from seq2seq.lab import stats
-from seq2seq.lab.agreement import agreement, kendall_tau, pairs, step_agreement
+from seq2seq.lab.agreement import agreement, kendall_tau, step_agreement
 from seq2seq.lab.importance import next_token_logprobs, step_importance
+from seq2seq.lab.names import pairs
 from seq2seq.specials import UNK
 from tests.helpers import tiny_translator
 

@@ -23,7 +23,8 @@ from streamlit.testing.v1 import AppTest
 from explorer.state import keys
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import results
-from seq2seq.lab.agreement import IMPORTANCES, kendall_tau, pairs
+from seq2seq.lab.agreement import kendall_tau
+from seq2seq.lab.names import IMPORTANCES, MODEL_EXPERIMENTS, WITHOUT_ATTENTION, pairs
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry, use_registry
 from tests.hostile import problems
 
@@ -56,7 +57,7 @@ def _stored_results(root: Path) -> Path:
         models = {}
         for name in LAB_MODELS:
             translator = load_model(name)
-            done = results.EXPERIMENTS if translator.has_attention else results.WITHOUT_ATTENTION
+            done = MODEL_EXPERIMENTS if translator.has_attention else WITHOUT_ATTENTION
             models[name] = {e: results.stored_form(e, run(e, translator, n=3, seeds=5, ig_steps=4)) for e in done}
         table = results.stored_form("table", run("table", task_name="reverse", n=3, ig_steps=4))
     finally:

@@ -25,6 +25,7 @@ import torch
 
 from seq2seq.lab import results, stats
 from seq2seq.lab.length import bucket_rows, length_sources, split_examples
+from seq2seq.lab.names import MODEL_EXPERIMENTS, WITHOUT_ATTENTION
 from seq2seq.lab.run import run
 from seq2seq.lab.table import perplexity, scorer_table, task_models
 from seq2seq.registry import resolve
@@ -127,8 +128,8 @@ def test_every_shipped_model_has_results_computed_on_its_weights_with_the_script
         assert record["weights"] == results.weights_digest(resolve(entry.name)), (
             f"{entry.name} was retrained after its lab results: run scripts/lab_results.py --tasks {task}"
         )
-        wanted = results.EXPERIMENTS if entry.scorer != "none" else results.WITHOUT_ATTENTION
-        assert [e for e in results.EXPERIMENTS if e in record] == list(wanted)
+        wanted = MODEL_EXPERIMENTS if entry.scorer != "none" else WITHOUT_ATTENTION
+        assert [e for e in MODEL_EXPERIMENTS if e in record] == list(wanted)
         for experiment in wanted:
             assert record[experiment]["n"] == settings["n"][experiment]
     table = data["table"]
@@ -164,7 +165,7 @@ def test_a_quick_rerun_reproduces_the_stored_examples(name, translators):
     record = data["by_model"][name]
     translator = translators[name]
     settings = data["settings"]
-    for experiment in results.EXPERIMENTS:
+    for experiment in MODEL_EXPERIMENTS:
         found = run(
             experiment, translator, task, split, QUICK[experiment], corpus, settings["ig_steps"], settings["seeds"]
         )
@@ -375,7 +376,7 @@ def test_every_stored_number_is_reproduced_by_rerunning_the_experiments(task):
     settings = data["settings"]
     for name, record in data["by_model"].items():
         translator = load_model(name)
-        for experiment in results.EXPERIMENTS:
+        for experiment in MODEL_EXPERIMENTS:
             if experiment in record:
                 found = run(
                     experiment,

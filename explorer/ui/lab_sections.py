@@ -27,6 +27,7 @@ from explorer.state.view import ViewState, link_params
 from explorer.ui import cached, pickers, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
+from seq2seq.lab.names import MODEL_EXPERIMENTS, WITHOUT_ATTENTION
 
 PAGE = "lab"
 PREFIX = "lab"
@@ -290,10 +291,10 @@ def no_results(what: str, commands: str) -> None:
 # -- this model, a whole split ------------------------------------------------------------------------------
 def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
     data = stored(task)
-    found = {experiment: lab_stored.experiment(data, name, experiment) for experiment in lab_split.SPLIT_EXPERIMENTS}
+    found = {experiment: lab_stored.experiment(data, name, experiment) for experiment in MODEL_EXPERIMENTS}
     has_attention = scorer != "none"
-    if not any(found[e] for e in ("agreement", "permutation", "uniform")):
-        done = lab_split.SPLIT_EXPERIMENTS if has_attention else ("agreement", "length")
+    if not any(found[e] for e in lab_split.DRAWN):
+        done = MODEL_EXPERIMENTS if has_attention else WITHOUT_ATTENTION
         missing = _("No stored results for {model}.").format(model=name)
         no_results(missing, lab_stored.compute_commands(name, task, catalog.data_file(task) is not None, done))
         return

@@ -15,7 +15,8 @@ from babel.numbers import format_percent
 from explorer import i18n
 from explorer.i18n import N_, _
 
-METHOD_LABELS = {  # translated where shown (`method_label`)
+# Attention and each of seq2seq.lab.names.IMPORTANCES as the tables say them (translated where shown: `method_label`).
+METHOD_LABELS = {
     "attention": N_("attention"),
     "grad_x_input": N_("gradient × input"),
     "integrated_gradients": N_("integrated gradients"),

@@ -23,8 +23,10 @@ from explorer.views.lab_readings import (
     summary_text,
     tau_words,
 )
+from seq2seq.lab.names import MODEL_EXPERIMENTS
 
-SPLIT_EXPERIMENTS = ("agreement", "permutation", "uniform", "length")
+# The stored experiments this view draws: a model's length curve is drawn by the scorers view, beside the others'.
+DRAWN = tuple(name for name in MODEL_EXPERIMENTS if name != "length")
 
 
 def tau_series(agreement: Mapping) -> dict[str, list[float]]:

@@ -28,13 +28,11 @@ from explorer.views.lab_readings import (
     sentences,
     tau_words,
 )
+from seq2seq.lab.names import IMPORTANCES
 
 if TYPE_CHECKING:
     from seq2seq.lab.importance import StepImportance
 
-
-# seq2seq.lab.agreement.IMPORTANCES, named here so that the Decode page's link to the Lab imports no Captum.
-IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
 IG_STEPS = 32  # integrated gradients' points (the bar in bench/ is set at 32)
 PERMUTATION_SEEDS = 100
 
@@ -88,7 +86,7 @@ class StepLab:
 
     step: int
     importance: StepImportance
-    taus: dict[str, float]  # "a~b" -> Kendall's tau (NaN when undefined), seq2seq.lab.agreement.pairs
+    taus: dict[str, float]  # "a~b" -> Kendall's tau (NaN when undefined), seq2seq.lab.names.pairs
 
     @property
     def has_attention(self) -> bool:

@@ -63,7 +63,8 @@ def settings_text(results: Mapping | None) -> str:
     return _("{clauses}.").format(clauses=text)
 
 
-# The data splits (seq2seq.tasks.base.SPLITS) and the experiments (seq2seq.lab.results) as a line names them.
+# The data splits (seq2seq.tasks.base.SPLITS) and the stored experiments (seq2seq.lab.names.STORED_EXPERIMENTS)
+# as a line names them.
 SPLIT_NAMES = {"train": N_("train"), "valid": N_("valid"), "test": N_("test")}
 EXPERIMENT_NAMES = {
     "agreement": N_("agreement"),

@@ -25,15 +25,7 @@ from scipy.stats import kendalltau
 from ..decoding import Translator
 from . import stats
 from .importance import StepImportance, step_importance
-
-IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
-
-
-def pairs(has_attention: bool = True) -> tuple[str, ...]:
-    """The compared pairs' keys, "a~b": attention with each importance (with attention), then the
-    importances with each other."""
-    names = (("attention",) if has_attention else ()) + IMPORTANCES
-    return tuple(f"{a}~{b}" for i, a in enumerate(names) for b in names[i + 1 :])
+from .names import IMPORTANCES, pairs
 
 
 def kendall_tau(a: Sequence[float], b: Sequence[float]) -> float:

@@ -40,12 +40,11 @@ import os
 import tempfile
 from pathlib import Path
 
+from .names import MODEL_EXPERIMENTS
+
 FOLDER = "lab"  # inside the registry's root
 FORMAT = 1
 MAX_BYTES = 8 * 2**20  # a task's file is a few hundred KB: megabytes more would be hostile or broken
-# The experiments stored per model, and those a model without attention has.
-EXPERIMENTS = ("agreement", "permutation", "uniform", "length")
-WITHOUT_ATTENTION = ("agreement", "length")
 # Settings that decide the numbers: a stored model is reused only when these are the same.
 DECIDING = ("split", "n", "ig_steps", "seeds", "data")
 
@@ -181,7 +180,7 @@ def layout_problem(task: str, data: object) -> str | None:
     for name, entry in models.items():
         if not name.startswith(f"{task}/"):
             return f"model {name!r} is not a {task} model"
-        for experiment in EXPERIMENTS:
+        for experiment in MODEL_EXPERIMENTS:
             if experiment not in entry:
                 continue
             stored = entry[experiment]
@@ -299,7 +298,7 @@ def stored_form(experiment: str, result: dict) -> dict:
             for row in result["rows"]
         ]
         return jsonable({**_keep(result, keys), "rows": rows})
-    raise ValueError(f"no stored form for the {experiment!r} experiment (stored: {EXPERIMENTS} and the table)")
+    raise ValueError(f"no stored form for the {experiment!r} experiment (stored: {MODEL_EXPERIMENTS} and the table)")
 
 
 def weights_digest(folder_path: str | os.PathLike[str]) -> str:

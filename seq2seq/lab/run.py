@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 
-EXPERIMENTS = ("agreement", "permutation", "adversarial", "uniform", "length", "override", "table")
-# The experiments that change a model's attention: a model without it (scorer `none`) has nothing to change.
-NEEDS_ATTENTION = frozenset({"permutation", "adversarial", "uniform", "override"})
+from .names import EXPERIMENTS
+from .names import NEEDS_ATTENTION as NEEDS_ATTENTION  # re-exported: seq2seq/cli.py reads it here
+
 # Examples when --n is not given: what each takes in about a minute or two on two cores.
 DEFAULT_N = {
     "agreement": 50,

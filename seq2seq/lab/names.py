@@ -1,0 +1,35 @@
+"""The names of the attention lab's importances and experiments, in the order every list shows them,
+without importing torch.
+
+The importances are computed by `seq2seq.lab.importance` (Captum) and compared by
+`seq2seq.lab.agreement` (SciPy); the experiments are run by `seq2seq.lab.run` and the shipped models'
+results stored by `seq2seq.lab.results`. Their names are also here because the app's Lab and Decode
+pages, the lessons' claims and scripts/lab_results.py need them without loading torch, Captum or SciPy,
+which those modules do.
+
+A new importance: a field of `seq2seq.lab.importance.StepImportance`, computed there, and its name here.
+A new experiment: its module in seq2seq/lab/, its branch in `seq2seq.lab.run.run`, and its name here
+(in NEEDS_ATTENTION too when it changes a model's attention; in MODEL_EXPERIMENTS when the shipped
+models' results store it).
+"""
+
+# The importances of the source tokens for one decoding step, as `StepImportance` names its fields.
+IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
+
+
+def pairs(has_attention: bool = True) -> tuple[str, ...]:
+    """The compared pairs' keys, "a~b": attention with each importance (with attention), then the
+    importances with each other."""
+    names = (("attention",) if has_attention else ()) + IMPORTANCES
+    return tuple(f"{a}~{b}" for i, a in enumerate(names) for b in names[i + 1 :])
+
+
+# What `python -m seq2seq lab --experiment` runs.
+EXPERIMENTS = ("agreement", "permutation", "adversarial", "uniform", "length", "override", "table")
+# The experiments that change a model's attention: a model without it (scorer `none`) has nothing to change.
+NEEDS_ATTENTION = frozenset({"permutation", "adversarial", "uniform", "override"})
+# The experiments stored per model beside the shipped models (pretrained/lab/<task>.json), and those a
+# model without attention has; a task's file also stores its scorer table ("table").
+MODEL_EXPERIMENTS = ("agreement", "permutation", "uniform", "length")
+WITHOUT_ATTENTION = tuple(name for name in MODEL_EXPERIMENTS if name not in NEEDS_ATTENTION)
+STORED_EXPERIMENTS = (*MODEL_EXPERIMENTS, "table")
