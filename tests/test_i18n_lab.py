@@ -18,6 +18,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
+from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import results
@@ -234,6 +235,8 @@ def test_readings_in_chinese():
         assert lab_readings.pair_label("attention~leave_one_out") == "注意力 ~ 留一法"
         assert lab_readings.paper_value("attention~grad_x_input") == "SST 0.35、IMDB 0.44、20News 0.13（与梯度比较）"
         assert lab_step.clamp_step(9, 5)[1] == "第 9 步超出了这次输出的末尾（共 5 个词元）：改为显示第 5 步。"
+        (note,) = lab.lab_view("nope")[1]
+        assert message_of(note) == "未知的视图 'nope'；改为显示 'step'（可选：step, split, scorers）。"
         assert lab_stored.settings_text(SETTINGS) == (
             "已存储的测试集结果；样例数：一致性 40、对比表 50；积分梯度取 32 个点；每步打乱 100 次。"
         )

@@ -25,6 +25,7 @@ from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, 
 from seq2seq.lab import results
 from seq2seq.lab.agreement import kendall_tau
 from seq2seq.lab.names import IMPORTANCES, MODEL_EXPERIMENTS, WITHOUT_ATTENTION, pairs
+from seq2seq.messages import Message
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry, use_registry
 from tests.hostile import problems
 
@@ -380,6 +381,9 @@ def test_the_view_comes_from_the_link_with_a_note_for_an_unknown_one():
     assert lab.lab_view("scorers") == ("scorers", ())
     which, (note,) = lab.lab_view("x" * 100)
     assert which == "step" and note.startswith("Unknown view 'xxxx") and len(note) < 120
+    # a Message: its template and values kept, so that the page translates it where it shows it
+    assert isinstance(note, Message) and note.template == "Unknown view {view}; showing 'step' (one of {views})."
+    assert note.params == {"view": repr("x" * 40), "views": "step, split, scorers"}
 
 
 def test_steps_are_clamped_into_the_output():

@@ -22,6 +22,7 @@ from explorer import i18n
 from explorer.figures import bars, curves, heatmaps
 from explorer.figures.common import position_labels
 from explorer.i18n import _, ngettext
+from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys, link
 from explorer.state.view import ViewState, link_params
 from explorer.ui import cached, pickers, presentation
@@ -80,7 +81,7 @@ def view_choice(opened: Mapping[str, str], new: bool, box=st) -> str:
     )
     if chosen == which:  # the note stays while the radio shows the link's (replaced) view
         for note in notes:
-            box.info(escape_markdown(note))
+            box.info(escape_markdown(message_of(note)))
     return chosen
 
 

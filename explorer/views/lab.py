@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from explorer.i18n import N_, _
+from explorer.i18n import N_
+from seq2seq.messages import Message
 
 VIEWS = ("step", "split", "scorers")
 VIEW_LABELS = {
@@ -73,12 +74,15 @@ NONE_NOTE = N_(
 )
 
 
-def lab_view(raw: str | None) -> tuple[str, tuple[str, ...]]:
-    """The view a link names (`view=`), and a note when it names none of VIEWS (then "step")."""
+def lab_view(raw: str | None) -> tuple[str, tuple[Message, ...]]:
+    """The view a link names (`view=`), and a note when it names none of VIEWS (then "step").
+
+    The note keeps its template and values, so that the page shows it in the language it is drawn in
+    (explorer.i18n.errors.message_of); as a string it is the English."""
     if raw is None or raw in VIEWS:
         return raw or "step", ()
-    note = _("Unknown view {view}; showing 'step' (one of {views}).").format(
-        view=repr(raw[:40]), views=", ".join(VIEWS)
+    note = Message(
+        N_("Unknown view {view}; showing 'step' (one of {views})."), view=repr(raw[:40]), views=", ".join(VIEWS)
     )
     return "step", (note,)
 
