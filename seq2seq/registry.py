@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .messages import N_, Message, Translatable
+from .paths import project_root, user_data_dir
 
 MANIFEST_FILE = "manifest.json"
 PRETRAINED_ENV = "ATTENTION_EXPLORER_PRETRAINED"
@@ -160,7 +161,7 @@ def _number(value: object) -> float | None:
 def default_root() -> Path:
     """The folder of shipped models (`pretrained/`), or $ATTENTION_EXPLORER_PRETRAINED."""
     env = os.environ.get(PRETRAINED_ENV)
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "pretrained"
+    return Path(env) if env else project_root() / "pretrained"
 
 
 def check_user_root(root: str | Path, shipped: str | Path | None = None) -> Path:
@@ -191,10 +192,11 @@ def check_user_root(root: str | Path, shipped: str | Path | None = None) -> Path
 
 def user_root() -> Path:
     """The folder of models saved from the app's Train page: $ATTENTION_EXPLORER_USER_MODELS, else
-    user_models/ beside pretrained/. UserRootError when it is, is inside or contains the shipped
+    user_models/ in the checkout's root (beside pretrained/), or in the user's data folder when the
+    package is installed (seq2seq.paths). UserRootError when it is, is inside or contains the shipped
     models folder."""
     env = os.environ.get(USER_MODELS_ENV)
-    return check_user_root(Path(env) if env else Path(__file__).resolve().parent.parent / "user_models")
+    return check_user_root(Path(env) if env else user_data_dir() / "user_models")
 
 
 def refuse_outside_links(real: Path, shown: Path) -> None:

@@ -16,9 +16,10 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer.i18n import N_, _
+from seq2seq.paths import project_root
 
 HOME = "app.py"
-PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
+PAGES_DIR = project_root() / "pages"  # beside app.py, in the checkout or installed
 # Each page's name in the sidebar, by file name (a page without one is named after its file, as
 # Streamlit names it: "3_Hidden_states.py" -> "Hidden states").
 LABELS = {

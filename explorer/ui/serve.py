@@ -1,4 +1,5 @@
-"""Start the app warm: ``python -m explorer.ui.serve [--no-warm-up] [streamlit run options]`` (what ``make run`` runs).
+"""Start the app warm: ``python -m explorer.ui.serve [--no-warm-up] [streamlit run options]`` (what ``make run`` runs),
+or ``attention-explorer [--address A] [--port P] [--no-warm-up]`` once the package is installed (`command`).
 
 A plain ``streamlit run app.py`` answers at once but leaves the expensive part to its first
 visitor: that visitor's page run imports torch, pandas and plotly and loads the model
@@ -8,17 +9,22 @@ imported, the shipped models sit in the cache every session shares (explorer.ui.
 once per process as before), and the first visitor is served like every later one. The server
 answers its health check a couple of seconds later instead; nobody is waiting for it then.
 
-Any other argument goes to ``streamlit run app.py`` unchanged (``--server.port 8502`` …).
+Any other argument goes to ``streamlit run app.py`` unchanged (``--server.port 8502`` …). app.py,
+pages/ and .streamlit/config.toml are found in the checkout or in the installed package alike
+(seq2seq.paths); Streamlit reads the config.toml beside app.py whatever the working folder.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 import time
-from pathlib import Path
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+from seq2seq.paths import project_root
+
+APP = project_root() / "app.py"
+DEFAULT_ADDRESS, DEFAULT_PORT = "127.0.0.1", 8501  # as `make run`'s ADDRESS and PORT
 
 
 def local_command(port: int, script: str = "app.py", warm_up: bool = True) -> list[str]:
@@ -113,6 +119,32 @@ def freeze_startup_objects() -> int:
     gc.collect()  # garbage from the warm-up goes first: frozen objects are never collected
     gc.freeze()
     return gc.get_freeze_count()
+
+
+def command(argv: list[str] | None = None) -> int:
+    """``attention-explorer``, the installed package's command: serve the app as ``make run`` does."""
+    parser = argparse.ArgumentParser(
+        prog="attention-explorer",
+        description="Serve Attention Explorer as `make run` does: load the shipped models, then start the app.",
+        epilog="Any other option goes to `streamlit run` unchanged (e.g. --server.baseUrlPath explorer). "
+        "Environment variables (ATTENTION_EXPLORER_…): docs/configuration.md.",
+        allow_abbrev=False,
+    )
+    where = "where to listen (default: %(default)s; 0.0.0.0 serves other machines)"
+    parser.add_argument("--address", default=DEFAULT_ADDRESS, help=where)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="the port (default: %(default)s)")
+    parser.add_argument(
+        "--no-warm-up", action="store_true", help="answer at once and leave loading the models to the first visitor"
+    )
+    options, rest = parser.parse_known_args(argv)
+    return main([
+        *(["--no-warm-up"] if options.no_warm_up else []),
+        "--server.headless", "true",
+        "--server.address", options.address,
+        "--server.port", str(options.port),
+        "--browser.gatherUsageStats", "false",
+        *rest,
+    ])  # fmt: skip
 
 
 if __name__ == "__main__":
