@@ -9,7 +9,8 @@ from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.state.catalog import task_label
-from explorer.training import jobs as training_jobs
+from explorer.training.manager import REFRESH_S, SESSION_GONE_S, TrainingLimitError
+from explorer.training.settings import PAGE_LIMITS, TASK_SETTINGS, JobSettings, available_tasks, max_trainings
 from explorer.ui import frame, race_sections, trainings
 from explorer.ui import train_sections as sections
 from seq2seq.config import CELLS, SCORERS
@@ -25,7 +26,7 @@ st.caption(
         "Training runs in its own process with one CPU thread, at most {limit} at once on this server. "
         "It keeps going while you look at the other pages, and stops on its own {seconds} s after this "
         "browser tab is closed or reloaded."
-    ).format(limit=training_jobs.max_trainings(), seconds=i18n.number(training_jobs.SESSION_GONE_S))
+    ).format(limit=max_trainings(), seconds=i18n.number(SESSION_GONE_S))
 )
 
 manager = trainings.shared_manager()
@@ -35,8 +36,8 @@ if job is not None:
     job.heartbeat()
     job.poll()
 active = job is not None and job.active
-defaults = training_jobs.JobSettings()
-tasks = training_jobs.available_tasks()
+defaults = JobSettings()
+tasks = available_tasks()
 
 row = st.columns(4)
 task = row[0].selectbox(_("Task"), tasks, index=tasks.index(defaults.task), key="train_task", disabled=active,
@@ -48,7 +49,7 @@ hidden = row[3].select_slider(_("Hidden size"), [16, 32, 64, 128, 256], value=de
                               key="train_hidden", disabled=active,
                               help=_("Embeddings get a quarter of it (4 to 64)."))  # fmt: skip
 row = st.columns(4)
-pairs = training_jobs.TASK_SETTINGS[task]["train_size"]
+pairs = TASK_SETTINGS[task]["train_size"]
 budget = row[0].radio(_("Budget"), list(BUDGETS), key="train_budget", horizontal=True, disabled=active,
                       format_func={value: _(label) for value, label in BUDGETS.items()}.__getitem__,
                       help=ngettext("One epoch = {pairs} pair; validation and the probes run after each.",
@@ -56,12 +57,12 @@ budget = row[0].radio(_("Budget"), list(BUDGETS), key="train_budget", horizontal
                                     pairs).format(pairs=i18n.number(pairs)))  # fmt: skip
 if budget == "epochs":
     epochs = row[1].number_input(
-        _("Epochs"), *training_jobs.PAGE_LIMITS["epochs"][1:], defaults.epochs, key="train_epochs", disabled=active
+        _("Epochs"), *PAGE_LIMITS["epochs"][1:], defaults.epochs, key="train_epochs", disabled=active
     )
     steps = 0
 else:
     steps = row[1].number_input(
-        _("Steps"), 10, training_jobs.PAGE_LIMITS["max_steps"][2], 500, step=50, key="train_steps", disabled=active
+        _("Steps"), 10, PAGE_LIMITS["max_steps"][2], 500, step=50, key="train_steps", disabled=active
     )
     epochs = 500
 lr = row[2].select_slider(_("Learning rate"), [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], value=defaults.lr, key="train_lr",
@@ -73,13 +74,13 @@ with row[3]:
 race = race_sections.settings_row(task, cell, active)  # its own settings; the task, cell and Stop are the page's
 
 if start or race is not None:
-    settings = race or training_jobs.JobSettings(
+    settings = race or JobSettings(
         task=task, scorer=scorer, cell=cell, hidden_size=int(hidden), epochs=int(epochs), max_steps=int(steps),
         lr=float(lr),
     )  # fmt: skip
     try:
         manager.start(session, settings, browser_session=trainings.browser_session_id())
-    except (training_jobs.TrainingLimitError, ValueError) as error:
+    except (TrainingLimitError, ValueError) as error:
         st.error(message_of(error))
     else:
         st.session_state.pop(keys.TRAIN_SAVED, None)
@@ -92,6 +93,6 @@ st.session_state[keys.TRAIN_ACTIVE] = active
 
 racing = job is not None and job.is_race
 shown = race_sections.live if racing else sections.live
-st.fragment(run_every=training_jobs.REFRESH_S if active else None)(shown)(manager, session)
+st.fragment(run_every=REFRESH_S if active else None)(shown)(manager, session)
 if job is not None and not active and job.has_checkpoint():
     (race_sections.save_form if racing else sections.save_form)(job)

@@ -6,7 +6,7 @@ from explorer import i18n
 from explorer.i18n import N_, _
 from explorer.state import catalog, keys, link
 from explorer.state.catalog import task_label
-from explorer.training import jobs as training_jobs
+from explorer.training.manager import REFRESH_S
 from explorer.ui import frame, trainings
 from explorer.ui import timelapse_sections as sections
 from explorer.views import race as race_view
@@ -68,7 +68,7 @@ elif origin == YOURS:
         if view.active:
             st.caption(
                 _("Still training: the newest epochs appear by themselves (every {seconds} s).").format(
-                    seconds=i18n.number(training_jobs.REFRESH_S, 1 if training_jobs.REFRESH_S % 1 else 0)
+                    seconds=i18n.number(REFRESH_S, 1 if REFRESH_S % 1 else 0)
                 )
             )
         yours_name = _("your {model}").format(model=f"{view.settings.task}/{view.settings.scorer}")
@@ -78,7 +78,7 @@ elif origin == YOURS:
             history = {_("your {model}").format(model=f"{view.settings.task}/{s}"): e for s, e in split.items() if e}
         sections.show(history, view.settings.task, f"{YOURS}_job-{view.started_at:.0f}", projecting, live=view.active)
 
-    st.fragment(run_every=training_jobs.REFRESH_S if running else None)(yours)()
+    st.fragment(run_every=REFRESH_S if running else None)(yours)()
 else:
     names = tv.user_models()
     for note in catalog.notes():  # a broken user manifest: say why saved models are missing

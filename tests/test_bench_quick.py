@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from bench import train_speed
-from explorer.training.jobs import JobSettings, embedding_size_for
+from explorer.training.settings import JobSettings, embedding_size_for
 
 
 def test_train_speed_quick_runs_the_page_defaults_and_writes_its_record(tmp_path, capsys):
@@ -37,7 +37,7 @@ def test_train_speed_quick_runs_the_page_defaults_and_writes_its_record(tmp_path
 
 def test_race_quick_runs_the_pages_race_and_writes_its_record(tmp_path, capsys):
     from bench import race as race_bench
-    from explorer.training.jobs import RaceSettings
+    from explorer.training.settings import RaceSettings
     from seq2seq.config import SCORERS
 
     assert race_bench.main(["--quick", "--seeds", "0", "--out", str(tmp_path)]) == 0

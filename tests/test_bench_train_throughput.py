@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench import common, train_throughput
-from explorer.training.jobs import JobSettings
+from explorer.training.settings import JobSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 

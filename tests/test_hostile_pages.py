@@ -21,7 +21,9 @@ from explorer import i18n
 from explorer.i18n import _
 from explorer.state import keys
 from explorer.state.view import MAX_SENTENCE_CHARS
-from explorer.training import jobs as tj
+from explorer.training import manager as tm
+from explorer.training import saving as tsave
+from explorer.training import settings as ts
 from explorer.ui import presentation, trainings
 from explorer.ui.navigation import page_scripts
 from explorer.views import decode as dv
@@ -178,11 +180,11 @@ NAME_ERROR_MARKUP = {k: INPUTS[k] for k in MARKUP_NAMES}  # what a name echoed u
 @pytest.fixture
 def finished_job(monkeypatch, tmp_path, registry):
     """A finished training (a stand-in job over a small checkpoint) owned by session "hostile"."""
-    manager = tj.JobManager(max_jobs=1)
+    manager = tm.JobManager(max_jobs=1)
     monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
     folder = tmp_path / "job"
-    shutil.copytree(registry / "reverse" / "general", folder / tj.RUN_DIR)
-    job = tj.Job("hostile", tj.JobSettings(), folder, FakeProcess(alive=False), threading.Event(), status="finished")
+    shutil.copytree(registry / "reverse" / "general", folder / tm.RUN_DIR)
+    job = tm.Job("hostile", ts.JobSettings(), folder, FakeProcess(alive=False), threading.Event(), status="finished")
     manager._jobs = {"hostile": job}
     yield job
     manager.shutdown()
@@ -202,14 +204,14 @@ def test_train_save_name_takes_any_text(finished_job):
     for name, text in INPUTS.items():
         save_as(at, text)
         failures += [f"{name}: exception {e.message[:120]}" for e in at.exception]
-        if not tj.NAME_RE.fullmatch(text.strip()):
+        if not tsave.NAME_RE.fullmatch(text.strip()):
             if not any("cannot be a model name" in e.value for e in at.error):
                 failures.append(f"{name}: no clear refusal")
     assert failures == []
     user_root = Path(os.environ["ATTENTION_EXPLORER_USER_MODELS"])
     entries = [p for p in user_root.iterdir() if p.is_dir()] if user_root.is_dir() else []
     saved = [p for p in entries if not p.name.startswith(".")]
-    assert all(tj.NAME_RE.fullmatch(p.name) for p in saved), saved  # only valid names, only inside the root
+    assert all(tsave.NAME_RE.fullmatch(p.name) for p in saved), saved  # only valid names, only inside the root
     # each saved model is a link to its hidden generation folder (crash-safe saving), inside the root too
     assert sorted(p.name for p in entries if p.name.startswith(".")) == sorted(os.readlink(p) for p in saved)
 
@@ -228,13 +230,13 @@ def test_train_save_refusal_escapes_the_name(finished_job):
 @pytest.fixture
 def finished_race(monkeypatch, tmp_path, registry):
     """A finished race (a stand-in job over small checkpoints of three scorers) owned by session "hostile"."""
-    manager = tj.JobManager(max_jobs=1)
+    manager = tm.JobManager(max_jobs=1)
     monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
     folder = tmp_path / "race"
     for scorer in ("none", "dot", "general"):
-        shutil.copytree(registry / "reverse" / scorer, folder / tj.RUN_DIR / scorer)
-    settings = tj.RaceSettings(scorers=("none", "dot", "general"))
-    job = tj.Job("hostile", settings, folder, FakeProcess(alive=False), threading.Event(), status="finished")
+        shutil.copytree(registry / "reverse" / scorer, folder / tm.RUN_DIR / scorer)
+    settings = ts.RaceSettings(scorers=("none", "dot", "general"))
+    job = tm.Job("hostile", settings, folder, FakeProcess(alive=False), threading.Event(), status="finished")
     manager._jobs = {"hostile": job}
     yield job
     manager.shutdown()
@@ -250,7 +252,7 @@ def test_race_save_name_takes_any_text_and_escapes_its_refusal(finished_race):
         at.text_input(key="race_name").input(text)
         at.button(key="FormSubmitter:race_save_form-Save").click().run()
         failures += [f"{name}: exception {e.message[:120]}" for e in at.exception]
-        if not tj.RACE_NAME_RE.fullmatch(text.strip()):
+        if not tsave.RACE_NAME_RE.fullmatch(text.strip()):
             if not any("cannot be a race's name" in e.value for e in at.error):
                 failures.append(f"{name}: no clear refusal")
         if name in NAME_ERROR_MARKUP:
@@ -260,7 +262,7 @@ def test_race_save_name_takes_any_text_and_escapes_its_refusal(finished_race):
     saved = (
         [p.name for p in user_root.iterdir() if p.is_dir() and not p.name.startswith(".")] if user_root.is_dir() else []
     )
-    assert all(tj.NAME_RE.fullmatch(n) and n.rsplit("-", 1)[-1] in ("none", "dot", "general") for n in saved), saved
+    assert all(tsave.NAME_RE.fullmatch(n) and n.rsplit("-", 1)[-1] in ("none", "dot", "general") for n in saved), saved
 
 
 # -- broken checkpoints and registries (tests/test_checkpoint.py covers the library's messages) -----------

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.training import jobs as tj
+from explorer.training import saving as tsave
 from seq2seq.checkpoint import ForeignPathError, holds_checkpoint, load_checkpoint, replace_refusal, save_checkpoint
 from seq2seq.cli import main
 from seq2seq.lab import results
@@ -234,8 +234,8 @@ def test_the_train_page_never_saves_over_what_is_at_the_name(tmp_path, race_run,
     root.mkdir()
     make(root / "mine")
     before = snapshot(root)
-    with pytest.raises(tj.SaveError, match="exists already"):
-        tj.save_model(race_run / "dot", "mine", root=root)
+    with pytest.raises(tsave.SaveError, match="exists already"):
+        tsave.save_model(race_run / "dot", "mine", root=root)
     assert without_locks(snapshot(root)) == before
 
 
@@ -244,8 +244,8 @@ def test_the_race_save_never_saves_over_what_is_at_a_name(tmp_path, race_run):
     root.mkdir()
     os.symlink("gone", root / "class-1-dot")
     before = snapshot(root)
-    with pytest.raises(tj.SaveError, match="exists already"):
-        tj.save_race(race_run, "class-1", root=root)
+    with pytest.raises(tsave.SaveError, match="exists already"):
+        tsave.save_race(race_run, "class-1", root=root)
     assert without_locks(snapshot(root)) == before
 
 

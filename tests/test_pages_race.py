@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
 from explorer.i18n import _
-from explorer.training import jobs as tj
+from explorer.training import manager as tm
+from explorer.training import settings as ts
 from explorer.ui import trainings
 from seq2seq.config import SCORERS
 from seq2seq.registry import model_sets
@@ -31,7 +32,7 @@ def environment(tmp_path, monkeypatch):
 
 @pytest.fixture
 def manager(monkeypatch):
-    manager = tj.JobManager(max_jobs=1)
+    manager = tm.JobManager(max_jobs=1)
     monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
     yield manager
     manager.shutdown()
@@ -94,8 +95,8 @@ def test_a_race_moves_all_six_scorers_and_stop_stops_all_then_it_is_saved_as_a_s
     assert at.button(key="race_start").disabled and at.button(key="train_start").disabled
     job = manager.job(at.session_state["train_session"])
     assert job.is_race and manager.running() == 1  # one training of the limit (max_jobs=1 here)
-    with pytest.raises(tj.TrainingLimitError):
-        manager.start("someone else", tj.JobSettings(task="reverse"))
+    with pytest.raises(tm.TrainingLimitError):
+        manager.start("someone else", ts.JobSettings(task="reverse"))
     poll(at, every_scorer_moved)
     loss, valid = figure(at, "training loss"), figure(at, "validation")
     assert [t["name"] for t in loss["data"]] == list(SCORERS) == [t["name"] for t in valid["data"]]
@@ -177,7 +178,7 @@ def test_timelapse_replays_each_scorer_of_a_race(manager, tmp_path):
     for scorer in scorers:
         history = json.loads((trained_registry() / "reverse" / scorer / "probes.json").read_text())["epochs"]
         epochs += [{**entry, "scorer": scorer} for entry in history]
-    job = tj.Job("me", tj.RaceSettings(scorers=scorers), tmp_path, FakeProcess(alive=False), threading.Event())
+    job = tm.Job("me", ts.RaceSettings(scorers=scorers), tmp_path, FakeProcess(alive=False), threading.Event())
     job.status, job.epochs = "finished", epochs
     manager._jobs = {"me": job}
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)

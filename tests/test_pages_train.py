@@ -14,7 +14,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import catalog
-from explorer.training import jobs as tj
+from explorer.training import data as td
+from explorer.training import manager as tm
+from explorer.training import saving as tsave
+from explorer.training import settings as ts
 from explorer.ui import trainings
 from seq2seq.checkpoint import load_model
 from tests.app_fixtures import column_rows
@@ -22,7 +25,7 @@ from tests.train_fixtures import FakeProcess, fake_job, trained_registry, use_ti
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 TIMEOUT = 60
-PAGE_SETTINGS = dict(tj.TASK_SETTINGS)  # the page's own, before the fixture shrinks reverse and dates
+PAGE_SETTINGS = dict(ts.TASK_SETTINGS)  # the page's own, before the fixture shrinks reverse and dates
 # 10 steps of 64 pairs per epoch; no early stopping, so that only Stop (or the budget) ends a run.
 
 
@@ -33,7 +36,7 @@ def environment(tmp_path, monkeypatch):
 
 @pytest.fixture
 def manager(monkeypatch):
-    manager = tj.JobManager(max_jobs=2)
+    manager = tm.JobManager(max_jobs=2)
     monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
     yield manager
     manager.shutdown()
@@ -221,8 +224,8 @@ def test_the_en_fr_subset_trains_saves_and_decodes(manager, tmp_path, monkeypatc
     corpus = tmp_path / "eng-fra.txt"
     corpus.write_text("".join(f"{en}\t{fr}\tCC-BY 2.0 (France) Attribution: tatoeba.org\n" for en, fr in EN_FR))
     assert [split_of(en) for en, _ in EN_FR].count("valid") == 6
-    monkeypatch.setenv(tj.DATA_ENV, str(corpus))
-    monkeypatch.setitem(tj.TASK_SETTINGS, "en-fr", PAGE_SETTINGS["en-fr"])
+    monkeypatch.setenv(td.DATA_ENV, str(corpus))
+    monkeypatch.setitem(ts.TASK_SETTINGS, "en-fr", PAGE_SETTINGS["en-fr"])
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.switch_page("pages/6_Train.py").run()
     assert at.selectbox(key="train_task").options == ["Reverse a string", "Normalize a date", "English → French"]
@@ -260,7 +263,7 @@ def test_the_en_fr_subset_trains_saves_and_decodes(manager, tmp_path, monkeypatc
 
 def test_the_save_form_explains_a_user_models_folder_inside_pretrained(manager, tmp_path, monkeypatch):
     """Saves would register among the shipped models: the page says so instead of offering the form."""
-    job = tj.Job("me", tj.JobSettings(task="reverse"), tmp_path, FakeProcess(alive=False), threading.Event())
+    job = tm.Job("me", ts.JobSettings(task="reverse"), tmp_path, FakeProcess(alive=False), threading.Event())
     job.status = "finished"
     shutil.copytree(trained_registry() / "reverse" / "dot", job.run_dir)
     manager._jobs = {"me": job}
@@ -345,7 +348,7 @@ def test_timelapse_panels_line_up_row_by_row():
 
 
 def test_timelapse_of_a_saved_model_and_of_this_sessions_training(manager, tmp_path):
-    tj.save_model(trained_registry() / "reverse" / "dot", "saved-dot")
+    tsave.save_model(trained_registry() / "reverse" / "dot", "saved-dot")
     at = timelapse()
     at.radio(key="tl_origin").set_value("A saved model").run()
     ok(at)
@@ -353,8 +356,8 @@ def test_timelapse_of_a_saved_model_and_of_this_sessions_training(manager, tmp_p
     assert titles(at) == ["**user/saved-dot** · epoch 2"] and len(heatmaps(at)) == 1
 
     history = json.loads((trained_registry() / "reverse" / "general" / "probes.json").read_text())["epochs"]
-    settings = tj.JobSettings(task="reverse", scorer="general")
-    job = tj.Job("me", settings, tmp_path, FakeProcess(alive=False), threading.Event())
+    settings = ts.JobSettings(task="reverse", scorer="general")
+    job = tm.Job("me", settings, tmp_path, FakeProcess(alive=False), threading.Event())
     job.status, job.epochs = "finished", history
     manager._jobs = {"me": job}
     at = timelapse(train_session="me", tl_origin="Your training")
@@ -379,12 +382,12 @@ def test_timelapse_of_a_running_training_redraws_itself_and_follows_the_newest_e
 
     monkeypatch.setattr(st, "fragment", recording_fragment)
     history = json.loads((trained_registry() / "reverse" / "general" / "probes.json").read_text())["epochs"]
-    job = tj.Job("me", tj.JobSettings(task="reverse", scorer="general"), tmp_path, FakeProcess(), threading.Event())
+    job = tm.Job("me", ts.JobSettings(task="reverse", scorer="general"), tmp_path, FakeProcess(), threading.Event())
     job.status, job.epochs = "running", history[:2]
     manager._jobs = {"me": job}
 
     at = timelapse(train_session="me", tl_origin="Your training")
-    assert timers == [("yours", tj.REFRESH_S)]  # the history's view is redrawn every 2 s: no rerun needed
+    assert timers == [("yours", tm.REFRESH_S)]  # the history's view is redrawn every 2 s: no rerun needed
     assert titles(at) == ["**your reverse/general** · epoch 1"] and at.select_slider[0].value == 1
     assert any(c.value == "Still training: the newest epochs appear by themselves (every 2 s)." for c in at.caption)
 

@@ -9,7 +9,8 @@ import math
 import pytest
 
 import seq2seq.train as train_module
-from explorer.training import jobs as tj
+from explorer.training import saving as tsave
+from explorer.training import settings as ts
 from explorer.views import race as race_view
 from seq2seq.config import SCORERS, TrainConfig
 from seq2seq.race import ALL_PASSED, BUDGET, RACE_JSON, STOPPED, Pass, Referee, race
@@ -152,19 +153,19 @@ def test_a_race_is_saved_as_one_model_per_scorer_and_a_set(tmp_path, scripted, m
     root = tmp_path / "user"
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(root))
     summary = race(tiny(tmp_path), bar=0.95, max_seconds=0)
-    with pytest.raises(tj.SaveError, match="cannot be a race's name"):
-        tj.save_race(tmp_path / "race", "../escape", root=root)
-    with pytest.raises(tj.SaveError, match="cannot be a race's name"):
-        tj.save_race(tmp_path / "race", "x" * 30, root=root)  # user/<30 x>-scaled_dot would pass 40
-    saved = tj.save_race(tmp_path / "race", "class-1", summary["first"], root=root)
+    with pytest.raises(tsave.SaveError, match="cannot be a race's name"):
+        tsave.save_race(tmp_path / "race", "../escape", root=root)
+    with pytest.raises(tsave.SaveError, match="cannot be a race's name"):
+        tsave.save_race(tmp_path / "race", "x" * 30, root=root)  # user/<30 x>-scaled_dot would pass 40
+    saved = tsave.save_race(tmp_path / "race", "class-1", summary["first"], root=root)
     assert saved.name == "race/class-1" and saved.task == "reverse" and saved.first == summary["first"]
     assert saved.models == {s: f"user/class-1-{s}" for s in SCORERS}
     names = {e.name: e for e in registry(root)}
     assert {f"user/class-1-{s}" for s in SCORERS} <= set(names)
     assert names["user/class-1-location"].scorer == "location"
     assert model_sets(root) == [saved]
-    with pytest.raises(tj.SaveError, match="exists already"):
-        tj.save_race(tmp_path / "race", "class-1", root=root)
+    with pytest.raises(tsave.SaveError, match="exists already"):
+        tsave.save_race(tmp_path / "race", "class-1", root=root)
     assert len(model_sets(root)) == 1
 
 
@@ -182,10 +183,10 @@ def test_a_set_lists_only_registered_models(tmp_path, monkeypatch):
 
 
 def test_race_settings_are_checked():
-    with pytest.raises(tj.SettingsError, match="seconds"):
-        tj.RaceSettings(seconds=0).check(["reverse"])
-    with pytest.raises(tj.SettingsError, match="unknown scorer"):
-        tj.RaceSettings(scorers=("dot", "magic")).check(["reverse"])
-    tj.RaceSettings().check(["reverse"])
-    assert tj.task_bar("reverse") == 0.95 and tj.task_bar("en-fr") is None
-    assert not math.isnan(tj.RaceSettings().lr)
+    with pytest.raises(ts.SettingsError, match="seconds"):
+        ts.RaceSettings(seconds=0).check(["reverse"])
+    with pytest.raises(ts.SettingsError, match="unknown scorer"):
+        ts.RaceSettings(scorers=("dot", "magic")).check(["reverse"])
+    ts.RaceSettings().check(["reverse"])
+    assert ts.task_bar("reverse") == 0.95 and ts.task_bar("en-fr") is None
+    assert not math.isnan(ts.RaceSettings().lr)

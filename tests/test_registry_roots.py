@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import catalog
-from explorer.training import jobs as tj
+from explorer.training import saving as tsave
 from seq2seq import registry as reg
 from seq2seq.checkpoint import CheckpointError, load_model, save_checkpoint
 from seq2seq.registry import MANIFEST_FILE, UserRootError, registry
@@ -84,13 +84,13 @@ def test_saving_into_pretrained_is_refused_and_leaves_its_manifest_alone(shipped
     run = save_tiny(tmp_path / "run")
     before = (shipped / MANIFEST_FILE).read_bytes()
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(shipped))
-    with pytest.raises(tj.SaveError, match=r"^Models cannot be saved: the user models folder .* is the shipped"):
-        tj.save_model(run, "mine")
-    with pytest.raises(tj.SaveError, match="is inside the shipped models folder"):
-        tj.save_model(run, "mine", root=shipped / "user")
+    with pytest.raises(tsave.SaveError, match=r"^Models cannot be saved: the user models folder .* is the shipped"):
+        tsave.save_model(run, "mine")
+    with pytest.raises(tsave.SaveError, match="is inside the shipped models folder"):
+        tsave.save_model(run, "mine", root=shipped / "user")
     assert (shipped / MANIFEST_FILE).read_bytes() == before
     assert not (shipped / "mine").exists() and not (shipped / "user").exists()
-    assert tj.save_blocker().startswith(f"Models cannot be saved: the user models folder {shipped} is the shipped")
+    assert tsave.save_blocker().startswith(f"Models cannot be saved: the user models folder {shipped} is the shipped")
 
 
 # -- a broken user manifest leaves only the user models out --------------------------------------------
@@ -109,10 +109,10 @@ def test_a_broken_user_manifest_leaves_the_shipped_models_listed_and_loadable(sh
 
 def test_saving_next_to_a_broken_user_manifest_is_refused_and_never_overwrites_it(shipped, broken_user, tmp_path):
     run = save_tiny(tmp_path / "run")
-    with pytest.raises(tj.SaveError, match=rf"^Models cannot be saved until .*{broken_user}: not valid JSON"):
-        tj.save_model(run, "mine")
+    with pytest.raises(tsave.SaveError, match=rf"^Models cannot be saved until .*{broken_user}: not valid JSON"):
+        tsave.save_model(run, "mine")
     assert broken_user.read_text() == '{"models": [' and not (broken_user.parent / "mine").exists()
-    assert tj.save_blocker() == f"Models cannot be saved: {reg.registry_notes()[0]}. Fix that first."
+    assert tsave.save_blocker() == f"Models cannot be saved: {reg.registry_notes()[0]}. Fix that first."
 
 
 def test_the_models_command_lists_the_shipped_models_and_warns_about_the_user_manifest(shipped, broken_user):

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from explorer.training import jobs as tj
+from explorer.training import data as td
+from explorer.training import events as te
+from explorer.training import manager as tm
+from explorer.training import saving as tsave
+from explorer.training import settings as ts
+from explorer.training import worker as tw
 from explorer.ui import trainings
 from seq2seq.checkpoint import load_model
 from seq2seq.config import TrainConfig
@@ -19,20 +24,20 @@ from tests.train_fixtures import fake_job
 
 # -- settings and names ---------------------------------------------------------------------------
 def test_the_defaults_are_valid_and_become_a_one_thread_train_config(tmp_path):
-    settings = tj.JobSettings()
+    settings = ts.JobSettings()
     settings.check(["reverse", "dates"])
     config = settings.train_config(tmp_path / "run", data=Path("/nowhere/eng-fra.txt"))
     assert isinstance(config, TrainConfig)
     assert (config.threads, config.hidden_size, config.lr, config.data) == (1, 128, 3e-3, None)
-    assert (config.scorer, config.embedding_size) == ("dot", tj.embedding_size_for(128)) == ("dot", 32)
-    assert config.train_size == tj.TASK_SETTINGS["dates"]["train_size"]
-    assert config.max_seconds == tj.MAX_SECONDS
+    assert (config.scorer, config.embedding_size) == ("dot", ts.embedding_size_for(128)) == ("dot", 32)
+    assert config.train_size == ts.TASK_SETTINGS["dates"]["train_size"]
+    assert config.max_seconds == ts.MAX_SECONDS
 
 
 @pytest.mark.parametrize("hidden, embedding", [(16, 4), (32, 8), (128, 32), (256, 64), (512, 64)])
 def test_the_page_derives_the_embedding_size_from_the_hidden_size(hidden, embedding):
-    assert tj.embedding_size_for(hidden) == embedding
-    settings = tj.JobSettings(hidden_size=hidden)  # what the page builds: no embedding size of its own
+    assert ts.embedding_size_for(hidden) == embedding
+    settings = ts.JobSettings(hidden_size=hidden)  # what the page builds: no embedding size of its own
     settings.check(["dates"])
     assert settings.train_config("/nowhere/run").embedding_size == embedding
 
@@ -49,38 +54,38 @@ def test_the_page_derives_the_embedding_size_from_the_hidden_size(hidden, embedd
 )
 def test_settings_out_of_range_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):
-        tj.JobSettings(**changes).check(["reverse", "dates"])
+        ts.JobSettings(**changes).check(["reverse", "dates"])
 
 
 def test_en_fr_is_offered_only_with_a_data_file(tmp_path, monkeypatch):
-    monkeypatch.setenv(tj.DATA_ENV, str(tmp_path / "missing.txt"))
-    monkeypatch.setattr(tj, "DATA_DIR", tmp_path / "no-data")  # nor the default files (eng-fra.txt, cmn-eng.txt)
-    assert tj.available_tasks() == ["reverse", "dates"]
+    monkeypatch.setenv(td.DATA_ENV, str(tmp_path / "missing.txt"))
+    monkeypatch.setattr(td, "DATA_DIR", tmp_path / "no-data")  # nor the default files (eng-fra.txt, cmn-eng.txt)
+    assert ts.available_tasks() == ["reverse", "dates"]
     data = tmp_path / "eng-fra.txt"
     data.write_text("Hi.\tSalut.\n")
-    monkeypatch.setenv(tj.DATA_ENV, str(data))
-    assert tj.available_tasks() == ["reverse", "dates", "en-fr"]
-    assert tj.JobSettings(task="en-fr").train_config(tmp_path / "run", tj.data_path("en-fr")).data == str(data)
+    monkeypatch.setenv(td.DATA_ENV, str(data))
+    assert ts.available_tasks() == ["reverse", "dates", "en-fr"]
+    assert ts.JobSettings(task="en-fr").train_config(tmp_path / "run", td.data_path("en-fr")).data == str(data)
 
 
 @pytest.mark.parametrize("name", ["my-model", "dates_2", "A", "x" * 40])
 def test_good_names_pass(name):
-    assert tj.check_name(name) == name
+    assert tsave.check_name(name) == name
 
 
 @pytest.mark.parametrize("name", ["", "a b", "../evil", "a/b", "x" * 41, "café", ".hidden", "a.b", "a\nb", "..", "~"])
 def test_bad_names_are_refused_with_the_rule(name):
-    with pytest.raises(tj.SaveError, match="letters, digits"):
-        tj.check_name(name)
+    with pytest.raises(tsave.SaveError, match="letters, digits"):
+        tsave.check_name(name)
 
 
 def test_max_trainings_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv(tj.MAX_ENV, "5")
-    assert tj.max_trainings() == 5
-    monkeypatch.setenv(tj.MAX_ENV, "many")
-    assert tj.max_trainings() == tj.DEFAULT_MAX_TRAININGS
-    monkeypatch.delenv(tj.MAX_ENV)
-    assert tj.max_trainings() == 2
+    monkeypatch.setenv(ts.MAX_ENV, "5")
+    assert ts.max_trainings() == 5
+    monkeypatch.setenv(ts.MAX_ENV, "many")
+    assert ts.max_trainings() == ts.DEFAULT_MAX_TRAININGS
+    monkeypatch.delenv(ts.MAX_ENV)
+    assert ts.max_trainings() == 2
 
 
 # -- events ---------------------------------------------------------------------------------------
@@ -93,7 +98,7 @@ def test_events_are_parsed_and_junk_is_skipped():
         json.dumps([1, 2]),
         json.dumps({"type": "epoch", "epoch": 0, "loss": None, "valid": {"exact_match": 0.0}, "probes": []}),
     ]
-    events = tj.parse_events(lines)
+    events = te.parse_events(lines)
     assert [e["type"] for e in events] == ["step", "epoch"]
     assert events[0]["loss"] == 2.5 and events[1]["loss"] is None
 
@@ -101,14 +106,14 @@ def test_events_are_parsed_and_junk_is_skipped():
 def test_a_half_written_line_waits_for_the_next_read(tmp_path):
     path = tmp_path / "events.jsonl"
     path.write_text(json.dumps({"type": "started"}) + "\n" + '{"type": "st')
-    events, offset = tj.read_new_events(path, 0)
+    events, offset = te.read_new_events(path, 0)
     assert [e["type"] for e in events] == ["started"]
     with open(path, "a") as f:
         f.write('ep", "step": 10}\n')
-    events, offset = tj.read_new_events(path, offset)
+    events, offset = te.read_new_events(path, offset)
     assert events == [{"type": "step", "step": 10}]
-    assert tj.read_new_events(path, offset) == ([], offset)
-    assert tj.read_new_events(tmp_path / "missing", 0) == ([], 0)
+    assert te.read_new_events(path, offset) == ([], offset)
+    assert te.read_new_events(tmp_path / "missing", 0) == ([], 0)
 
 
 def test_poll_turns_events_into_progress_and_status(tmp_path):
@@ -118,11 +123,11 @@ def test_poll_turns_events_into_progress_and_status(tmp_path):
         {"type": "epoch", "epoch": 0, "loss": None, "valid": {}, "probes": []},
         {"type": "step", "step": 10, "loss": 1.0, "seconds": 0.5},
     ]
-    (job.folder / tj.EVENTS_FILE).write_text("".join(json.dumps(e) + "\n" for e in lines))
+    (job.folder / te.EVENTS_FILE).write_text("".join(json.dumps(e) + "\n" for e in lines))
     job.poll()
     view = job.view()
     assert (view.status, len(view.epochs), len(view.steps)) == ("running", 1, 1)
-    with open(job.folder / tj.EVENTS_FILE, "a") as f:
+    with open(job.folder / te.EVENTS_FILE, "a") as f:
         f.write(json.dumps({"type": "done", "out": "x"}) + "\n")
     job.process.alive = False
     job.poll()
@@ -173,13 +178,13 @@ PAGE_CONFIG = {"task": "reverse", "patience": 5, "max_steps": 0, "max_seconds": 
     ],
 )
 def test_the_page_says_why_a_training_ended(state, config, reason):
-    assert tj.end_reason(state, config) == reason
+    assert te.end_reason(state, config) == reason
 
 
 def test_a_done_event_carries_its_end_reason_to_the_view(tmp_path):
     job = fake_job(tmp_path, "s1")
     lines = [{"type": "started", "pid": 1}, {"type": "done", "out": "x", "reason": "all 3 epochs done"}]
-    (job.folder / tj.EVENTS_FILE).write_text("".join(json.dumps(e) + "\n" for e in lines))
+    (job.folder / te.EVENTS_FILE).write_text("".join(json.dumps(e) + "\n" for e in lines))
     job.process.alive = False
     job.poll()
     assert (job.view().status, job.view().end_reason) == ("finished", "all 3 epochs done")
@@ -194,19 +199,19 @@ def test_a_process_that_dies_silently_is_reported_as_failed(tmp_path):
 
 # -- the limit and the watchdog ------------------------------------------------------------------------
 def test_the_limit_refuses_a_new_training_with_a_clear_message(tmp_path):
-    manager = tj.JobManager(max_jobs=2)
+    manager = tm.JobManager(max_jobs=2)
     manager._jobs = {"a": fake_job(tmp_path, "a"), "b": fake_job(tmp_path, "b")}
     with pytest.raises(
-        tj.TrainingLimitError, match=r"2 trainings are already running.*ATTENTION_EXPLORER_MAX_TRAININGS=2"
+        tm.TrainingLimitError, match=r"2 trainings are already running.*ATTENTION_EXPLORER_MAX_TRAININGS=2"
     ):
-        manager.start("c", tj.JobSettings())
+        manager.start("c", ts.JobSettings())
     assert manager.running() == 2 and manager.job("c") is None
-    with pytest.raises(tj.TrainingLimitError, match="already training"):
-        manager.start("a", tj.JobSettings())
+    with pytest.raises(tm.TrainingLimitError, match="already training"):
+        manager.start("a", ts.JobSettings())
 
 
 def test_the_watchdog_stops_a_job_without_heartbeat_and_spares_a_watched_one(tmp_path):
-    manager = tj.JobManager(max_jobs=2, heartbeat_timeout=0.3, check_every=0.05)
+    manager = tm.JobManager(max_jobs=2, heartbeat_timeout=0.3, check_every=0.05)
     quiet, watched = fake_job(tmp_path, "quiet"), fake_job(tmp_path, "watched")
     manager._jobs = {"quiet": quiet, "watched": watched}
     manager._ensure_watchdog()
@@ -227,7 +232,7 @@ def test_a_closed_tab_stops_its_job_and_a_tab_on_another_page_keeps_its_job(tmp_
     Decode or Models page (no heartbeat) keeps its job; a closed or reloaded tab stops it once its
     session has been gone for session_gone_timeout (a reconnecting websocket comes back sooner)."""
     connected = {"tab-on-models-page": True, "tab-then-closed": True}
-    manager = tj.JobManager(heartbeat_timeout=1.0, session_gone_timeout=5.0, session_alive=connected.get)
+    manager = tm.JobManager(heartbeat_timeout=1.0, session_gone_timeout=5.0, session_alive=connected.get)
     browsing, closing = fake_job(tmp_path, "browsing"), fake_job(tmp_path, "closing")
     browsing.browser_session, closing.browser_session = "tab-on-models-page", "tab-then-closed"
     manager._jobs = {"browsing": browsing, "closing": closing}
@@ -258,7 +263,7 @@ def test_without_a_runtime_that_can_tell_the_heartbeat_decides(tmp_path, answer)
             raise answer
         return answer
 
-    manager = tj.JobManager(heartbeat_timeout=30.0, session_gone_timeout=5.0, session_alive=session_alive)
+    manager = tm.JobManager(heartbeat_timeout=30.0, session_gone_timeout=5.0, session_alive=session_alive)
     watched, silent = fake_job(tmp_path, "watched"), fake_job(tmp_path, "silent")
     for job in (watched, silent):
         job.browser_session = "some tab"
@@ -290,7 +295,7 @@ def test_streamlit_session_alive_asks_the_running_streamlit_runtime(monkeypatch)
 
 
 def test_a_stop_that_takes_too_long_ends_in_a_kill(tmp_path):
-    manager = tj.JobManager(stop_grace=0.0)
+    manager = tm.JobManager(stop_grace=0.0)
     job = fake_job(tmp_path, "slow")
     manager._jobs = {"slow": job}
     job.stop()
@@ -307,23 +312,23 @@ def test_shared_manager_is_one_object_for_every_caller():
 @pytest.fixture
 def tiny_tasks(monkeypatch):
     tiny = {"train_size": 256, "valid_size": 16, "max_len": 32}
-    monkeypatch.setattr(tj, "TASK_SETTINGS", {"reverse": tiny, "dates": tiny | {"max_len": 40}})
+    monkeypatch.setattr(ts, "TASK_SETTINGS", {"reverse": tiny, "dates": tiny | {"max_len": 40}})
 
 
-def wait_until(condition, job: tj.Job, timeout: float = 60.0) -> None:
+def wait_until(condition, job: tm.Job, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job.poll()
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out; status {job.status}, log: {(job.folder / tj.LOG_FILE).read_text()[-2000:]}")
+    raise AssertionError(f"timed out; status {job.status}, log: {(job.folder / tw.LOG_FILE).read_text()[-2000:]}")
 
 
 def test_a_spawned_training_reports_epochs_and_saves_as_a_user_model(tiny_tasks, tmp_path, monkeypatch):
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "user"))
-    manager = tj.JobManager(max_jobs=1)
-    settings = tj.JobSettings(task="reverse", scorer="dot", hidden_size=16, embedding_size=8, epochs=2, lr=1e-2)
+    manager = tm.JobManager(max_jobs=1)
+    settings = ts.JobSettings(task="reverse", scorer="dot", hidden_size=16, embedding_size=8, epochs=2, lr=1e-2)
     job = manager.start("session", settings)
     try:
         wait_until(lambda: not job.active, job)
@@ -333,15 +338,15 @@ def test_a_spawned_training_reports_epochs_and_saves_as_a_user_model(tiny_tasks,
         assert job.epochs[-1]["probes"][0]["attention"]
         assert manager.running() == 0 and job.has_checkpoint()
 
-        entry = tj.save_model(job.run_dir, "tiny-dot")
+        entry = tsave.save_model(job.run_dir, "tiny-dot")
         assert entry.name == "user/tiny-dot" and entry.task == "reverse" and entry.scorer == "dot"
         assert (user_root() / "tiny-dot" / "probes.json").is_file()
         assert "user/tiny-dot" in [e.name for e in registry()]
         assert load_model("user/tiny-dot").greedy("abc").target_tokens
-        with pytest.raises(tj.SaveError, match="exists already"):
-            tj.save_model(job.run_dir, "tiny-dot")
-        with pytest.raises(tj.SaveError, match="letters, digits"):
-            tj.save_model(job.run_dir, "../escape")
+        with pytest.raises(tsave.SaveError, match="exists already"):
+            tsave.save_model(job.run_dir, "tiny-dot")
+        with pytest.raises(tsave.SaveError, match="letters, digits"):
+            tsave.save_model(job.run_dir, "../escape")
         assert not (tmp_path / "escape").exists()
     finally:
         manager.shutdown()
@@ -349,8 +354,8 @@ def test_a_spawned_training_reports_epochs_and_saves_as_a_user_model(tiny_tasks,
 
 
 def test_saving_before_the_first_epoch_is_refused(tmp_path):
-    with pytest.raises(tj.SaveError, match="no trained model"):
-        tj.save_model(tmp_path / "empty-run", "early", root=tmp_path / "user")
+    with pytest.raises(tsave.SaveError, match="no trained model"):
+        tsave.save_model(tmp_path / "empty-run", "early", root=tmp_path / "user")
 
 
 def test_a_spawned_training_does_not_run_the_servers_main_script_again(tiny_tasks, tmp_path, monkeypatch):
@@ -365,8 +370,8 @@ def test_a_spawned_training_does_not_run_the_servers_main_script_again(tiny_task
     page = types.ModuleType("__main__")
     page.__file__ = str(script)
     monkeypatch.setitem(sys.modules, "__main__", page)
-    manager = tj.JobManager(max_jobs=1)
-    settings = tj.JobSettings(task="reverse", scorer="dot", hidden_size=16, embedding_size=8, epochs=1, lr=1e-2)
+    manager = tm.JobManager(max_jobs=1)
+    settings = ts.JobSettings(task="reverse", scorer="dot", hidden_size=16, embedding_size=8, epochs=1, lr=1e-2)
     job = manager.start("session", settings)
     try:
         wait_until(lambda: not job.active, job)

@@ -17,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.figures import svg_heatmap
 from explorer.state import catalog, keys
-from explorer.training import jobs as tj
+from explorer.training import data as td
+from explorer.training import settings as ts
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
 from explorer.views import input_notes
@@ -110,25 +111,25 @@ def test_the_decode_page_examples_open_on_i_love_you():
 
 
 def test_the_train_page_offers_zh_en_with_its_data_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(tj, "DATA_DIR", tmp_path)
-    monkeypatch.delenv(tj.DATA_ENV, raising=False)
-    monkeypatch.delenv(tj.data_env("zh-en"), raising=False)
-    assert tj.available_tasks() == ["reverse", "dates"]
+    monkeypatch.setattr(td, "DATA_DIR", tmp_path)
+    monkeypatch.delenv(td.DATA_ENV, raising=False)
+    monkeypatch.delenv(td.data_env("zh-en"), raising=False)
+    assert ts.available_tasks() == ["reverse", "dates"]
     data = tmp_path / "elsewhere.txt"
     data.write_text("\n".join(zh_en_lines()) + "\n", encoding="utf-8")
     monkeypatch.setenv("ATTENTION_EXPLORER_DATA_ZH_EN", str(data))
-    assert tj.available_tasks() == ["reverse", "dates", "zh-en"]
-    config = tj.JobSettings(task="zh-en").train_config(tmp_path / "run", tj.data_path("zh-en"))
+    assert ts.available_tasks() == ["reverse", "dates", "zh-en"]
+    config = ts.JobSettings(task="zh-en").train_config(tmp_path / "run", td.data_path("zh-en"))
     assert (config.task, config.data, config.vocab_size) == (
         "zh-en",
         str(data),
-        tj.TASK_SETTINGS["zh-en"]["vocab_size"],
+        ts.TASK_SETTINGS["zh-en"]["vocab_size"],
     )
-    assert tj.JobSettings(task="dates").train_config(tmp_path / "run", data).data is None  # generated: no file
+    assert ts.JobSettings(task="dates").train_config(tmp_path / "run", data).data is None  # generated: no file
     (tmp_path / "cmn-eng.txt").write_text("Hi.\t你好。\n", encoding="utf-8")  # the default place, by its file name
     monkeypatch.delenv("ATTENTION_EXPLORER_DATA_ZH_EN")
-    assert tj.data_path("zh-en") == tmp_path / "cmn-eng.txt" and tj.data_path("en-fr") is None
-    assert tj.task_metric("zh-en") == "bleu" and tj.task_metric("dates") == "exact_match"
+    assert td.data_path("zh-en") == tmp_path / "cmn-eng.txt" and td.data_path("en-fr") is None
+    assert ts.task_metric("zh-en") == "bleu" and ts.task_metric("dates") == "exact_match"
 
 
 # -- notes -----------------------------------------------------------------------------------------
@@ -233,7 +234,7 @@ def test_cjk_labels_are_measured_at_double_width():
 def test_train_page_offers_zh_en(registry, tmp_path, monkeypatch):
     data = tmp_path / "cmn-eng.txt"
     data.write_text("\n".join(zh_en_lines()) + "\n", encoding="utf-8")
-    monkeypatch.setenv(tj.data_env("zh-en"), str(data))
+    monkeypatch.setenv(td.data_env("zh-en"), str(data))
     at = run_page("6_Train.py")
     task = at.selectbox(key="train_task")
     assert task.options[-1] == "Chinese → English"

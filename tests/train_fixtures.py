@@ -22,7 +22,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer.training import jobs as tj
+from explorer.training import manager as tm
+from explorer.training import settings as ts
 from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import TrainConfig
 from seq2seq.registry import write_manifest
@@ -155,10 +156,10 @@ class FakeProcess:
         pass
 
 
-def fake_job(tmp_path: Path, session: str, alive: bool = True) -> tj.Job:
+def fake_job(tmp_path: Path, session: str, alive: bool = True) -> tm.Job:
     folder = tmp_path / session
     folder.mkdir()
-    return tj.Job(session, tj.JobSettings(), folder, FakeProcess(alive), threading.Event(), status="running")
+    return tm.Job(session, ts.JobSettings(), folder, FakeProcess(alive), threading.Event(), status="running")
 
 
 # The Train page's task settings for tests: a few hundred pairs, so a training runs in seconds.
@@ -172,6 +173,6 @@ def use_tiny_trainings(tmp_path: Path, monkeypatch) -> None:
 
     monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(trained_registry()))
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(tmp_path / "user"))
-    monkeypatch.setattr(tj, "TASK_SETTINGS", {"reverse": PAGE_TINY, "dates": PAGE_TINY | {"max_len": 40}})
+    monkeypatch.setattr(ts, "TASK_SETTINGS", {"reverse": PAGE_TINY, "dates": PAGE_TINY | {"max_len": 40}})
     st.cache_resource.clear()
     st.cache_data.clear()

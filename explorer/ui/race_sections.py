@@ -11,7 +11,10 @@ from explorer.i18n import _
 from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.state.catalog import default_sentence, metric_title
-from explorer.training import jobs as training_jobs
+from explorer.training.events import metric_words
+from explorer.training.manager import Job, JobManager, JobView
+from explorer.training.saving import RACE_NAME_RULE, SaveError, save_blocker, save_race
+from explorer.training.settings import RACE_BUDGETS, RaceSettings, task_bar, task_metric
 from explorer.ui import train_sections, trainings
 from explorer.views import race as race_view
 
@@ -20,11 +23,11 @@ PER_ROW = 3  # heatmaps side by side: six in one row left each too narrow for it
 COLUMN_PX = 300  # about how wide each is then, at 1400 px: its labels thin out to fit (heatmaps.thin_labels)
 
 
-def settings_row(task: str, cell: str, active: bool) -> training_jobs.RaceSettings | None:
+def settings_row(task: str, cell: str, active: bool) -> RaceSettings | None:
     """The race's settings and its button; the RaceSettings to start when the button was pressed."""
     with st.expander(_("Race all scorers"), expanded=True):
-        bar = training_jobs.task_bar(task)
-        metric = training_jobs.metric_words(training_jobs.task_metric(task))
+        bar = task_bar(task)
+        metric = metric_words(task_metric(task))
         if bar is None:
             rule = _("This task has no bar: the race runs its whole budget.")
         else:
@@ -36,20 +39,19 @@ def settings_row(task: str, cell: str, active: bool) -> training_jobs.RaceSettin
               "settings and seed, one step of each in turn in one process: the race counts as one training.")
             + " " + rule
         )  # fmt: skip
-        defaults = training_jobs.RaceSettings()
+        defaults = RaceSettings()
         row = st.columns(4)
         hidden = row[0].select_slider(_("Hidden size"), [16, 32, 64, 128], value=defaults.hidden_size,
                                       key="race_hidden", disabled=active)  # fmt: skip
         lr = row[1].select_slider(_("Learning rate"), [1e-3, 3e-3, 1e-2], value=defaults.lr, key="race_lr",
                                   disabled=active, format_func=lambda v: f"{v:g}")  # fmt: skip
-        seconds = row[2].select_slider(_("Time (s)"), list(training_jobs.RACE_BUDGETS), value=int(defaults.seconds),
+        seconds = row[2].select_slider(_("Time (s)"), list(RACE_BUDGETS), value=int(defaults.seconds),
                                        key="race_seconds", disabled=active)  # fmt: skip
         with row[3]:
             pressed = st.button(_("Race all scorers"), key="race_start", type="primary", disabled=active)
     if not pressed:
         return None
-    return training_jobs.RaceSettings(task=task, cell=cell, hidden_size=int(hidden), lr=float(lr),
-                                      seconds=float(seconds))  # fmt: skip
+    return RaceSettings(task=task, cell=cell, hidden_size=int(hidden), lr=float(lr), seconds=float(seconds))
 
 
 def _shown(value: float | None, metric: str) -> str:
@@ -68,7 +70,7 @@ def standing_line(row: race_view.Standing, metric: str) -> str:
     return text
 
 
-def outcome(view: training_jobs.JobView, metric: str) -> str | None:
+def outcome(view: JobView, metric: str) -> str | None:
     """Who passed first, and how the race ended (None while nobody has passed and it runs)."""
     race = view.race or {}
     scorers = list(race.get("scorers", []))
@@ -89,12 +91,12 @@ def outcome(view: training_jobs.JobView, metric: str) -> str | None:
     return " ".join(parts) or None
 
 
-def live(manager: training_jobs.JobManager, session: str) -> None:
+def live(manager: JobManager, session: str) -> None:
     """The race as it goes: status, outcome, six probe heatmaps (three to a row), loss and validation curves."""
     view = trainings.current_view(manager, session)
     if view is None:
         return
-    metric = training_jobs.task_metric(view.settings.task)
+    metric = task_metric(view.settings.task)
     race = view.race or {"scorers": list(view.settings.racing()), "contenders": []}
     scorers = list(race["scorers"])
     messages = {"failed": st.error, "stopped": st.warning, "finished": st.success}
@@ -116,13 +118,13 @@ def live(manager: training_jobs.JobManager, session: str) -> None:
     valid = race_view.valid_series(view.epochs, scorers, metric)
     left.plotly_chart(curves.curves(loss, _("training loss"), _("step"), _("loss per target token")),
                       key="race_loss_chart")  # fmt: skip
-    bar = training_jobs.task_bar(view.settings.task)
+    bar = task_bar(view.settings.task)
     right.plotly_chart(curves.curves(valid, _("validation"), _("step"), metric_title(metric),
                                      y_range=(0, 1.02) if metric == "exact_match" else None),
                        key="race_valid_chart")  # fmt: skip
     if bar is not None:
         st.caption(_("The bar: {bar}% validation {metric}.").format(
-            bar=i18n.number(100 * bar), metric=training_jobs.metric_words(metric)))  # fmt: skip
+            bar=i18n.number(100 * bar), metric=metric_words(metric)))  # fmt: skip
 
 
 def probe_grid(probes: dict[str, dict | None], lines: dict[str, str]) -> None:
@@ -149,13 +151,13 @@ def probe_grid(probes: dict[str, dict | None], lines: dict[str, str]) -> None:
                     st.caption(lines[scorer])
 
 
-def save_form(job: training_jobs.Job) -> None:
+def save_form(job: Job) -> None:
     """Save every scorer of a finished race as user/<name>-<scorer>, the set as race/<name> (Compare lists it)."""
     st.subheader(_("Save this race"))
     st.caption(_("Each scorer's best epoch is saved as user/<name>-<scorer>, and the set as race/<name>: "
                  "Compare shows the set's models side by side. {rule}").format(
-        rule=_(training_jobs.RACE_NAME_RULE)))  # fmt: skip
-    unusable = training_jobs.save_blocker()
+        rule=_(RACE_NAME_RULE)))  # fmt: skip
+    unusable = save_blocker()
     if unusable:
         st.error(message_of(unusable))
         return
@@ -165,8 +167,8 @@ def save_form(job: training_jobs.Job) -> None:
     if save:
         first = race_view.first_to_pass(job.view().passes, list(job.settings.racing()))
         try:
-            saved = training_jobs.save_race(job.run_dir, name.strip(), first)
-        except training_jobs.SaveError as error:
+            saved = save_race(job.run_dir, name.strip(), first)
+        except SaveError as error:
             st.error(message_of(error))
         else:
             st.session_state[keys.TRAIN_SAVED] = saved.name

@@ -10,7 +10,9 @@ from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.state.catalog import metric_title
-from explorer.training import jobs as training_jobs
+from explorer.training.manager import Job, JobManager, JobView
+from explorer.training.saving import NAME_RULE, SaveError, save_blocker, save_model
+from explorer.training.settings import task_metric
 from explorer.ui import trainings
 from explorer.views import timelapse as timelapse_view
 
@@ -27,7 +29,7 @@ STATUS_WORDS = {
 SERIES_WORDS = {"training loss": N_("training loss"), "epoch mean": N_("epoch mean")}
 
 
-def where(view: training_jobs.JobView) -> str:
+def where(view: JobView) -> str:
     """How far the job has come, for its status line: the last epoch and step, and the step it is at now."""
     latest = view.epochs[-1] if view.epochs else None
     now = view.steps[-1] if view.steps and (not latest or view.steps[-1]["step"] > latest["steps"]) else None
@@ -45,7 +47,7 @@ def where(view: training_jobs.JobView) -> str:
     )
 
 
-def status_line(view: training_jobs.JobView) -> str:
+def status_line(view: JobView) -> str:
     """The job's status line: "**running** · reverse/dot · epoch 2, step 20", then why it ended and its error."""
     status = _(STATUS_WORDS[view.status]) if view.status in STATUS_WORDS else view.status
     parts = [f"**{status}**", f"{view.settings.task}/{view.settings.scorer}", where(view)]
@@ -57,13 +59,13 @@ def status_line(view: training_jobs.JobView) -> str:
     return " · ".join(parts)
 
 
-def live(manager: training_jobs.JobManager, session: str) -> None:
+def live(manager: JobManager, session: str) -> None:
     """Curves and the probe heatmap; reruns every few seconds while training (and so is the heartbeat)."""
     view = trainings.current_view(manager, session)
     if view is None:
         st.info(_("Choose the settings and press **Start**."))
         return
-    metric = training_jobs.task_metric(view.settings.task)
+    metric = task_metric(view.settings.task)
     latest = view.epochs[-1] if view.epochs else None
     messages = {"failed": st.error, "stopped": st.warning, "finished": st.success}
     messages.get(view.status, st.info)(status_line(view))
@@ -98,15 +100,13 @@ def live(manager: training_jobs.JobManager, session: str) -> None:
             )
 
 
-def save_form(job: training_jobs.Job) -> None:
+def save_form(job: Job) -> None:
     """The form that saves a finished training's best epoch as user/<name>, and a link to its timelapse."""
     st.subheader(_("Save this model"))
     st.caption(
-        _("The best epoch is saved. {rule} It appears as user/<name> in every model picker.").format(
-            rule=_(training_jobs.NAME_RULE)
-        )
+        _("The best epoch is saved. {rule} It appears as user/<name> in every model picker.").format(rule=_(NAME_RULE))
     )
-    unusable = training_jobs.save_blocker()
+    unusable = save_blocker()
     if unusable:  # the user models folder overlaps pretrained/, or its manifest is broken: nothing to save into
         st.error(message_of(unusable))
         return
@@ -115,8 +115,8 @@ def save_form(job: training_jobs.Job) -> None:
         save = st.form_submit_button(_("Save"))
     if save:
         try:
-            entry = training_jobs.save_model(job.run_dir, name.strip())
-        except training_jobs.SaveError as error:
+            entry = save_model(job.run_dir, name.strip())
+        except SaveError as error:
             st.error(message_of(error))
         else:
             st.session_state[keys.TRAIN_SAVED] = entry.name

@@ -7,7 +7,7 @@ import atexit
 import streamlit as st
 
 from explorer.state import keys
-from explorer.training.jobs import JobManager, JobView
+from explorer.training.manager import JobManager, JobView
 
 
 def browser_session_id() -> str | None:
