@@ -69,7 +69,7 @@ format: $(TEST_STAMP)  ## apply ruff's fixes and formatting
 
 clean:  ## remove caches (keeps .venv)
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache .hypothesis test-results
+	rm -rf .pytest_cache .ruff_cache .hypothesis test-results build dist *.egg-info
 
 distclean: clean  ## remove caches and .venv
 	rm -rf $(VENV)
