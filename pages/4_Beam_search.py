@@ -51,7 +51,7 @@ for note in input_notes.input_notes(sentence, get_translator(name)):  # normalis
     st.warning(escape_markdown(note))
 
 hypotheses, tree = trace.hypotheses, trace.tree
-if not any(h["finished"] for h in hypotheses):
+if not any(h.finished for h in hypotheses):
     st.info(_("No hypothesis produced </s> before the length limit: showing the ones cut there."))
 if st.session_state.get("beam_hypothesis") not in range(len(hypotheses)):
     st.session_state["beam_hypothesis"] = 0
@@ -63,7 +63,7 @@ chosen = hypotheses[rank]
 
 kept = beam_view.kept_nodes(tree, hypotheses)
 tree_box, heatmap_box = st.columns(2) if projecting else (st, st)
-figure = trees.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen["node"]))
+figure = trees.beam_tree(tree, kept, chosen=beam_view.path_nodes(tree, chosen.node))
 tree_box.plotly_chart(presentation.fit(figure) if projecting else figure, key="beam_tree")
 tree_box.caption(
     ngettext(
@@ -91,8 +91,8 @@ else:
 heatmap_box.text(
     _("hypothesis {n}: {text}\nlog p: {logprob}   score: {score}").format(
         n=rank + 1,
-        text=chosen["text"],
-        logprob=i18n.number(chosen["logprob"], 3),
-        score=i18n.number(chosen["score"], 3),
+        text=chosen.text,
+        logprob=i18n.number(chosen.logprob, 3),
+        score=i18n.number(chosen.score, 3),
     )
 )

@@ -10,10 +10,15 @@ length ** length_penalty (0 = raw sum), so longer outputs are not penalized for 
 
 `BatchBeamSearch` runs that same search for many sentences at once (`translate --beam`): the live
 hypotheses of every sentence are one batch of rows, and it keeps no tree.
+
+The search's records hold token ids only (`SearchNode`, `SearchHypothesis`). A beam trace carries
+them with the target tokenizer's pieces and text (`BeamNode`, `Hypothesis`): frozen values that
+pickle (the app caches them) and write the JSON the CLI prints (`to_json`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -25,24 +30,87 @@ def length_normalized(cumulative: float, depth: int, length_penalty: float) -> f
 
 
 @dataclass(frozen=True)
-class Node:
-    """An expanded node: one token chosen after `parent` (root: parent None, token None)."""
+class SearchNode:
+    """A node the search expanded: one token chosen after `parent` (root: parent None, token_id None)."""
 
-    id: int
-    parent: int | None
-    token_id: int | None
+    id: int  # index in the search's tree (root: 0)
+    parent: int | None  # the node it extends (root: None)
+    token_id: int | None  # the token chosen (root: None)
     logprob: float  # log p(token | prefix)
     cumulative: float  # sum of log-probabilities from the root
     depth: int  # number of tokens on the path
 
 
 @dataclass(frozen=True)
-class Hypothesis:
-    token_ids: tuple[int, ...]
+class SearchHypothesis:
+    """A path the search ranks, as the search knows it: token ids only."""
+
+    token_ids: tuple[int, ...]  # (depth,) the tokens from the root, </s> last when finished
     logprob: float  # cumulative log-probability
     score: float  # logprob / len ** length_penalty, used for ranking
     finished: bool  # ended with </s> (False: cut at max_len)
-    node: int  # the tree node it ends at
+    node: int  # the tree node it ends at (-1: BatchBeamSearch keeps no tree)
+
+
+# What a beam trace carries (seq2seq.decoding.Translator.beam): the pieces and text come from the
+# target tokenizer, which the search never sees, so they are added to its records afterwards.
+@dataclass(frozen=True)
+class BeamNode(SearchNode):
+    """A node of a beam search's tree with its token's display piece.
+
+    id, parent, token_id, logprob, cumulative, depth: as in SearchNode.
+    token: the display piece of token_id; "<s>" at the root.
+    """
+
+    token: str
+
+    @classmethod
+    def of(cls, node: SearchNode, piece: Callable[[int], str]) -> BeamNode:
+        return cls(**vars(node), token=piece(node.token_id) if node.token_id is not None else "<s>")
+
+    def to_json(self) -> dict:
+        """The node as the trace's JSON writes it (key order included)."""
+        return {
+            "id": self.id,
+            "parent": self.parent,
+            "token": self.token,
+            "token_id": self.token_id,
+            "logprob": self.logprob,
+            "cumulative": self.cumulative,
+            "depth": self.depth,
+        }
+
+
+@dataclass(frozen=True)
+class Hypothesis(SearchHypothesis):
+    """A final hypothesis of a beam search with its pieces and text, best first in a trace.
+
+    token_ids (depth,), logprob, score, finished, node: as in SearchHypothesis (node: a BeamNode's id).
+    tokens: (depth,) the display piece of each of token_ids, "</s>" included when finished.
+    text: the detokenized output (token_ids decoded, </s> left out).
+    """
+
+    tokens: tuple[str, ...]
+    text: str
+
+    @classmethod
+    def of(
+        cls, hypothesis: SearchHypothesis, piece: Callable[[int], str], decode: Callable[[Sequence[int]], str]
+    ) -> Hypothesis:
+        ids = hypothesis.token_ids
+        return cls(**vars(hypothesis), tokens=tuple(piece(i) for i in ids), text=decode(ids))
+
+    def to_json(self) -> dict:
+        """The hypothesis as the trace's JSON writes it (key order included; `ids` are token_ids)."""
+        return {
+            "tokens": list(self.tokens),
+            "ids": list(self.token_ids),
+            "text": self.text,
+            "logprob": self.logprob,
+            "score": self.score,
+            "finished": self.finished,
+            "node": self.node,
+        }
 
 
 class BeamSearch:
@@ -53,7 +121,7 @@ class BeamSearch:
             raise ValueError("beam width must be at least 1")
         self.width, self.eos_id, self.max_len = int(width), eos_id, int(max_len)
         self.length_penalty = length_penalty
-        self.tree: list[Node] = [Node(0, None, None, 0.0, 0.0, 0)]
+        self.tree: list[SearchNode] = [SearchNode(0, None, None, 0.0, 0.0, 0)]
         self.alive: list[int] = [0]  # node ids of live hypotheses, in the caller's batch order
         self.finished: list[int] = []
         self._cut: list[int] = []  # hypotheses stopped by max_len
@@ -78,7 +146,7 @@ class BeamSearch:
         for total, flat in zip(best.values.tolist(), best.indices.tolist(), strict=True):
             row, token = divmod(flat, vocab)
             parent = self.tree[self.alive[row]]
-            node = Node(len(self.tree), parent.id, token, float(log_probs[row, token]), total, parent.depth + 1)
+            node = SearchNode(len(self.tree), parent.id, token, float(log_probs[row, token]), total, parent.depth + 1)
             self.tree.append(node)
             if token == self.eos_id:
                 self.finished.append(node.id)
@@ -102,14 +170,14 @@ class BeamSearch:
             node = self.tree[node.parent]
         return tuple(reversed(tokens))
 
-    def hypotheses(self) -> list[Hypothesis]:
+    def hypotheses(self) -> list[SearchHypothesis]:
         """Finished hypotheses (or, if none finished, those cut at max_len), best first."""
         pool = [(i, True) for i in self.finished] or [(i, False) for i in self._cut + self.alive]
         result = []
         for node_id, finished in pool:
             node = self.tree[node_id]
             score = length_normalized(node.cumulative, node.depth, self.length_penalty)
-            result.append(Hypothesis(self.path(node_id), node.cumulative, score, finished, node_id))
+            result.append(SearchHypothesis(self.path(node_id), node.cumulative, score, finished, node_id))
         result.sort(key=lambda h: h.score, reverse=True)
         return result[: self.width]
 
@@ -143,8 +211,8 @@ class BatchBeamSearch:
         self.alive[:, 0] = True
         self.cumulative: torch.Tensor | None = None  # (batch, width) in the log-probabilities' dtype
         self.history = torch.zeros(self.batch_size, self.width, 0, dtype=torch.long)  # tokens of each slot
-        self.finished: list[list[Hypothesis]] = [[] for _ in range(self.batch_size)]
-        self._cut: list[list[Hypothesis]] = [[] for _ in range(self.batch_size)]  # stopped by max_len
+        self.finished: list[list[SearchHypothesis]] = [[] for _ in range(self.batch_size)]
+        self._cut: list[list[SearchHypothesis]] = [[] for _ in range(self.batch_size)]  # stopped by max_len
         self._rows = torch.arange(self.batch_size) * self.width  # flat slot (b * width + j) of each live row
 
     @property
@@ -220,7 +288,7 @@ class BatchBeamSearch:
 
     def _record(
         self,
-        into: list[list[Hypothesis]],
+        into: list[list[SearchHypothesis]],
         mask: torch.Tensor,
         parent: torch.Tensor,
         token: torch.Tensor,
@@ -237,9 +305,9 @@ class BatchBeamSearch:
         for b, last, cumulative, prefix in rows:
             ids = (*prefix, last)
             score = length_normalized(cumulative, depth, self.length_penalty)
-            into[b].append(Hypothesis(ids, cumulative, score, finished, -1))
+            into[b].append(SearchHypothesis(ids, cumulative, score, finished, -1))
 
-    def hypotheses(self, sentence: int) -> list[Hypothesis]:
+    def hypotheses(self, sentence: int) -> list[SearchHypothesis]:
         """`BeamSearch.hypotheses` for one sentence (finished ones, else those cut), best first.
 
         `node` is -1: this search keeps no tree.
@@ -247,6 +315,6 @@ class BatchBeamSearch:
         pool = self.finished[sentence] or self._cut[sentence]
         return sorted(pool, key=lambda h: h.score, reverse=True)[: self.width]
 
-    def best(self) -> list[Hypothesis]:
+    def best(self) -> list[SearchHypothesis]:
         """The best hypothesis of every sentence, in batch order (call once the search is done)."""
         return [self.hypotheses(b)[0] for b in range(self.batch_size)]

@@ -255,10 +255,7 @@ def cmd_decode(args) -> int:
         print(
             format_table(
                 ("rank", "score", "log-prob", "hypothesis"),
-                [
-                    (str(i + 1), f"{h['score']:.4f}", f"{h['logprob']:.4f}", h["text"])
-                    for i, h in enumerate(trace.hypotheses)
-                ],
+                [(str(i + 1), f"{h.score:.4f}", f"{h.logprob:.4f}", h.text) for i, h in enumerate(trace.hypotheses)],
             )
         )
     return 0

@@ -11,9 +11,14 @@ No torch here: the explorer's figure builders import this module.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .metrics import row_entropy
+
+if TYPE_CHECKING:
+    from .beam import BeamNode, Hypothesis
 
 
 @dataclass(frozen=True)
@@ -58,31 +63,15 @@ class DecodedStep:
         }
 
 
-@dataclass(frozen=True)
-class DecodedSentence:
-    """A whole decode of one sentence by one model, as plain data.
+class StepsView:
+    """What a decode's `steps` say, read the same way by `DecodedSentence` and seq2seq.decoding.Trace.
 
-    `model` is the registry name of the model that decoded it ("" when it has none); `sampling`
-    says the temperature and seed of a sampled decode (None otherwise); `encoder_states` and the
-    steps' vectors are None unless the states were kept; `hypotheses` and `tree` are a beam
-    search's (seq2seq.decoding.Translator.beam), None otherwise.
+    A step is anything with `token` (display piece), `token_id` and `attention` ((S,) weights, None
+    without attention): a DecodedStep here, a seq2seq.decoding.Step there.
     """
 
-    model: str
-    source: str  # the normalized source text the model read
-    source_tokens: list[str]  # </s> included
-    steps: list[DecodedStep]
-    scorer: str
-    strategy: str  # "greedy", "sample", "beam" or "forced"
-    output: str
-    logprob: float  # sum of log p(token) over the steps
-    hit_max_len: bool
-    encoder_states: list[list[float]] | None = None  # (S, H) h_s
-    hypotheses: list[dict] | None = None
-    tree: list[dict] | None = None
-    sampling: Sampling | None = None
+    steps: Sequence
 
-    # -- what the pages read -------------------------------------------------------------------
     @property
     def num_steps(self) -> int:
         return len(self.steps)
@@ -106,6 +95,32 @@ class DecodedSentence:
             return None
         return [list(s.attention) for s in self.steps]
 
+
+@dataclass(frozen=True)
+class DecodedSentence(StepsView):
+    """A whole decode of one sentence by one model, as plain data.
+
+    `model` is the registry name of the model that decoded it ("" when it has none); `sampling`
+    says the temperature and seed of a sampled decode (None otherwise); `encoder_states` and the
+    steps' vectors are None unless the states were kept; `hypotheses` and `tree` are a beam
+    search's (seq2seq.decoding.Translator.beam), None otherwise.
+    """
+
+    model: str
+    source: str  # the normalized source text the model read
+    source_tokens: list[str]  # </s> included
+    steps: list[DecodedStep]
+    scorer: str
+    strategy: str  # "greedy", "sample", "beam" or "forced"
+    output: str
+    logprob: float  # sum of log p(token) over the steps
+    hit_max_len: bool
+    encoder_states: list[list[float]] | None = None  # (S, H) h_s
+    hypotheses: list[Hypothesis] | None = None  # best first
+    tree: list[BeamNode] | None = None  # every node the search expanded, the root first
+    sampling: Sampling | None = None
+
+    # -- what the pages read (num_steps, target_tokens, token_ids, attention: StepsView) -------
     @property
     def has_states(self) -> bool:
         return self.encoder_states is not None
@@ -155,8 +170,8 @@ class DecodedSentence:
             data["contexts"] = [list(self._state(s.context)) for s in self.steps]
             data["attentional_states"] = [list(self._state(s.attentional_state)) for s in self.steps]
         if self.hypotheses is not None:
-            data["hypotheses"] = self.hypotheses
-            data["tree"] = self.tree
+            data["hypotheses"] = [h.to_json() for h in self.hypotheses]
+            data["tree"] = [n.to_json() for n in self.tree]
         return data
 
     @staticmethod

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field, replace
 
 import torch
 
-from .beam import BatchBeamSearch, BeamSearch, Hypothesis
+from .beam import BatchBeamSearch, BeamNode, BeamSearch, Hypothesis, SearchHypothesis
 from .config import MAX_SEED, ModelConfig
-from .decoded import DecodedSentence, DecodedStep, Sampling
+from .decoded import DecodedSentence, DecodedStep, Sampling, StepsView
 from .messages import N_, Translatable
 from .model import DecoderOutput, Hidden, Seq2Seq
 from .tokenizers import EOS, UNK, Tokenizer
@@ -186,8 +186,12 @@ class Step:
 
 
 @dataclass
-class Trace:
-    """A whole decode: the steps and what the app and CLI show about them."""
+class Trace(StepsView):
+    """A whole decode: the steps and what the app and CLI show about them.
+
+    num_steps, target_tokens, token_ids, has_attention and attention are read off the steps as a
+    DecodedSentence reads them (seq2seq.decoded.StepsView).
+    """
 
     source_text: str
     source_tokens: list[str]
@@ -197,8 +201,8 @@ class Trace:
     output: str
     hit_max_len: bool
     memory: torch.Tensor = field(repr=False, compare=False)  # (S, H) encoder states h_s, never written to
-    hypotheses: list[dict] | None = None  # beam search only
-    tree: list[dict] | None = None  # beam search only
+    hypotheses: list[Hypothesis] | None = None  # beam search only, best first
+    tree: list[BeamNode] | None = None  # beam search only, the root first
 
     @property
     def encoder_states(self) -> list[list[float]]:
@@ -206,20 +210,7 @@ class Trace:
         return self.memory.float().tolist()
 
     @property
-    def target_tokens(self) -> list[str]:
-        return [s.token for s in self.steps]
-
-    @property
-    def attention(self) -> list[list[float]] | None:
-        """One row per target token, one column per source token; None without attention."""
-        if not self.steps or self.steps[0].attention is None:
-            return None
-        return [list(s.attention) for s in self.steps]
-
-    @property
     def logprob(self) -> float:
-        import math
-
         return sum(math.log(max(s.prob, 1e-45)) for s in self.steps)
 
     def plain(self, model: str = "", states: bool = True, sampling: Sampling | None = None) -> DecodedSentence:
@@ -654,31 +645,9 @@ class Translator:
             index = torch.tensor(parents, device=self.device)
             hidden, feed = _select(out.hidden, index), out.attentional.index_select(0, index)
             prev = torch.tensor(tokens, device=self.device)
-        piece = self.target_tokenizer.piece
-        hypotheses = [
-            {
-                "tokens": [piece(i) for i in h.token_ids],
-                "ids": list(h.token_ids),
-                "text": self.target_tokenizer.decode(h.token_ids),
-                "logprob": h.logprob,
-                "score": h.score,
-                "finished": h.finished,
-                "node": h.node,
-            }
-            for h in search.hypotheses()
-        ]
-        tree = [
-            {
-                "id": n.id,
-                "parent": n.parent,
-                "token": piece(n.token_id) if n.token_id is not None else "<s>",
-                "token_id": n.token_id,
-                "logprob": n.logprob,
-                "cumulative": n.cumulative,
-                "depth": n.depth,
-            }
-            for n in search.tree
-        ]
+        piece, decode = self.target_tokenizer.piece, self.target_tokenizer.decode
+        hypotheses = [Hypothesis.of(h, piece, decode) for h in search.hypotheses()]
+        tree = [BeamNode.of(n, piece) for n in search.tree]
         best = search.hypotheses()[0]
         # The best path re-run step by step from the same first state (start is deterministic and
         # states are immutable): its steps carry attention and states like any trace.
@@ -765,18 +734,18 @@ class Translator:
         max_len: int | None = None,
         batch_size: int = 128,
         refused: list[int] | None = None,
-    ) -> list[Hypothesis | None]:
+    ) -> list[SearchHypothesis | None]:
         """The best hypothesis of `beam(text, width, max_len)` for many sentences, batched (no tree).
 
         `batch_size` sentences (sorted by length) are searched together: their live hypotheses,
         up to batch_size x width, are one batch of decoder steps (`BatchBeamSearch`), and a
         sentence whose search ended takes no more rows. The result's `token_ids` are those of
-        `beam(text).hypotheses[0]` ("ids"; </s> included when finished), `node` is -1. Refused
+        `beam(text).hypotheses[0]` (</s> included when finished), `node` is -1. Refused
         inputs as in `translate_batch` (their entry is None).
         """
         encoded_all = self._encode_many(texts, refused)
         order = sorted(encoded_all, key=lambda i: len(encoded_all[i]))
-        results: list[Hypothesis | None] = [None] * len(texts)
+        results: list[SearchHypothesis | None] = [None] * len(texts)
         limit = self._max_len(max_len)
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]

@@ -183,10 +183,10 @@ def _check_equal(translator, texts, width, max_len=None, batch_size=5):
     together = translator.beam_batch(texts, width=width, max_len=max_len, batch_size=batch_size)
     for text, best in zip(texts, together, strict=True):
         alone = translator.beam(text, width=width, max_len=max_len).hypotheses[0]
-        assert list(best.token_ids) == alone["ids"], text
-        assert best.finished == alone["finished"]
-        assert best.logprob == pytest.approx(alone["logprob"], abs=1e-4)
-        assert best.score == pytest.approx(alone["score"], abs=1e-4)
+        assert best.token_ids == alone.token_ids, text
+        assert best.finished == alone.finished
+        assert best.logprob == pytest.approx(alone.logprob, abs=1e-4)
+        assert best.score == pytest.approx(alone.score, abs=1e-4)
     return together
 
 

@@ -141,25 +141,25 @@ def test_width_one_equals_greedy(scorer, cell):
         greedy = translator.greedy(text)
         beam = translator.beam(text, width=1)
         assert [s.token_id for s in beam.steps] == [s.token_id for s in greedy.steps]
-        assert beam.hypotheses[0]["ids"] == [s.token_id for s in greedy.steps]
+        assert list(beam.hypotheses[0].token_ids) == [s.token_id for s in greedy.steps]
         assert beam.hit_max_len == greedy.hit_max_len
 
 
 def _check_tree(trace):
-    tree = {node["id"]: node for node in trace.tree}
-    assert trace.tree[0]["parent"] is None and trace.tree[0]["depth"] == 0
-    assert all(node["parent"] is not None for node in trace.tree[1:])
+    tree = {node.id: node for node in trace.tree}
+    assert trace.tree[0].parent is None and trace.tree[0].depth == 0 and trace.tree[0].token == "<s>"
+    assert all(node.parent is not None for node in trace.tree[1:])
     for h in trace.hypotheses:
-        ids, logprobs, node = [], [], tree[h["node"]]
-        while node["parent"] is not None:
-            ids.append(node["token_id"])
-            logprobs.append(node["logprob"])
-            node = tree[node["parent"]]
-        assert ids[::-1] == h["ids"]
-        assert tree[h["node"]]["cumulative"] == pytest.approx(sum(logprobs), abs=1e-5)
-        assert h["logprob"] == pytest.approx(sum(logprobs), abs=1e-5)
-        assert tree[h["node"]]["depth"] == len(h["ids"])
-        assert h["finished"] == (h["ids"][-1] == EOS)
+        ids, logprobs, node = [], [], tree[h.node]
+        while node.parent is not None:
+            ids.append(node.token_id)
+            logprobs.append(node.logprob)
+            node = tree[node.parent]
+        assert tuple(ids[::-1]) == h.token_ids and len(h.tokens) == len(h.token_ids)
+        assert tree[h.node].cumulative == pytest.approx(sum(logprobs), abs=1e-5)
+        assert h.logprob == pytest.approx(sum(logprobs), abs=1e-5)
+        assert tree[h.node].depth == len(h.token_ids)
+        assert h.finished == (h.token_ids[-1] == EOS)
 
 
 @pytest.mark.parametrize(("scorer", "cell"), [("general", "lstm"), ("concat", "gru"), ("none", "rnn")])
@@ -168,22 +168,22 @@ def test_beam_trace_is_consistent(scorer, cell):
     trace = translator.beam("abcde", width=4, max_len=8)
     hypotheses = trace.hypotheses
     assert 1 <= len(hypotheses) <= 4
-    assert [h["score"] for h in hypotheses] == sorted((h["score"] for h in hypotheses), reverse=True)
+    assert [h.score for h in hypotheses] == sorted((h.score for h in hypotheses), reverse=True)
     _check_tree(trace)
     # the trace re-runs the best hypothesis step by step: same tokens, same log-probability as
     # the batched beam computed (a wrong reordering of decoder states would break this)
     best = hypotheses[0]
-    assert [s.token_id for s in trace.steps] == best["ids"]
-    assert trace.target_tokens == best["tokens"]
-    assert trace.logprob == pytest.approx(best["logprob"], abs=1e-4)
+    assert tuple(s.token_id for s in trace.steps) == best.token_ids
+    assert tuple(trace.target_tokens) == best.tokens
+    assert trace.logprob == pytest.approx(best.logprob, abs=1e-4)
     for h in hypotheses:
         stepped = 0.0
         state = translator.start("abcde")
-        for token_id in h["ids"]:
+        for token_id in h.token_ids:
             step = translator.step(state, choose=token_id)
             stepped += math.log(step.prob)
             state = step.next_state
-        assert stepped == pytest.approx(h["logprob"], abs=1e-4)
+        assert stepped == pytest.approx(h.logprob, abs=1e-4)
 
 
 def test_beam_cut_at_max_len_is_flagged():
@@ -193,8 +193,8 @@ def test_beam_cut_at_max_len_is_flagged():
     trace = translator.beam("abc", width=3, max_len=4)
     assert trace.hit_max_len
     assert len(trace.hypotheses) == 3
-    assert all(not h["finished"] and len(h["ids"]) == 4 for h in trace.hypotheses)
-    assert len({tuple(h["ids"]) for h in trace.hypotheses}) == 3
+    assert all(not h.finished and len(h.token_ids) == 4 for h in trace.hypotheses)
+    assert len({h.token_ids for h in trace.hypotheses}) == 3
     _check_tree(trace)
     data = trace.to_json()
     assert data["hit_max_len"] is True and len(data["hypotheses"]) == 3

@@ -12,14 +12,15 @@ import pytest
 from explorer import i18n
 from explorer.figures import bars, curves, heatmaps, links, scatter, svg_bars, svg_heatmap, trees
 from explorer.figures.common import TITLE_COLUMNS, TITLE_LINE_PX, wrap_title
+from seq2seq.beam import BeamNode
 from seq2seq.display_width import display_width
 
 SOURCE, TARGET = ["我们", "喜欢", "北京", "</s>"], ["we", "like", "Beijing", "</s>"]
 WEIGHTS = [[0.7, 0.1, 0.1, 0.1], [0.0, 0.5, 0.5, 0.0], [0.1, 0.1, 0.7, 0.1], [0.25, 0.25, 0.25, 0.25]]
 TREE = [
-    {"id": 0, "parent": None, "token": "<s>", "cumulative": 0.0, "depth": 0},
-    {"id": 1, "parent": 0, "token": "a", "cumulative": -0.1, "depth": 1},
-    {"id": 2, "parent": 0, "token": "c", "cumulative": -1.0, "depth": 1},
+    BeamNode(id=0, parent=None, token="<s>", token_id=None, logprob=0.0, cumulative=0.0, depth=0),
+    BeamNode(id=1, parent=0, token="a", token_id=5, logprob=-0.1, cumulative=-0.1, depth=1),
+    BeamNode(id=2, parent=0, token="c", token_id=7, logprob=-1.0, cumulative=-1.0, depth=1),
 ]
 PROBE = {"source_tokens": ["a", "b"], "target_tokens": ["b", "a"], "attention": [[0.1, 0.9], [0.8, 0.2]]}
 PLACEHOLDER = re.compile(r"%\{[^}]*\}")

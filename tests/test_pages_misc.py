@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from seq2seq.beam import BeamNode
 from seq2seq.checkpoint import load_model
 from seq2seq.registry import registry
 from tests.app_fixtures import make_registry
@@ -167,11 +168,9 @@ def test_beam_tree_nodes_and_hypothesis_heatmap():
     nodes = [t for t in tree["data"] if t.get("mode") == "markers+text"]
     assert sum(len(t["x"]) for t in nodes) == len(trace.tree)
     pruned = next(t for t in nodes if t["name"] == "pruned")
-    assert len(pruned["x"]) == len(trace.tree) - len(
-        {n for h in trace.hypotheses for n in _path(trace.tree, h["node"])}
-    )
+    assert len(pruned["x"]) == len(trace.tree) - len({n for h in trace.hypotheses for n in _path(trace.tree, h.node)})
     labels = heatmap["data"][0]["y"]
-    assert _tokens(labels) == trace.hypotheses[0]["tokens"]
+    assert _tokens(labels) == list(trace.hypotheses[0].tokens)
 
     options = at.selectbox(key="beam_hypothesis").options
     assert len(options) == len(trace.hypotheses)
@@ -179,7 +178,7 @@ def test_beam_tree_nodes_and_hypothesis_heatmap():
     _ok(at)
     other = _charts(at)[1]["data"][0]["y"]
     assert other != labels
-    assert _tokens(other) == trace.hypotheses[1]["tokens"]
+    assert _tokens(other) == list(trace.hypotheses[1].tokens)
 
 
 def _tokens(labels: list[str]) -> list[str]:
@@ -187,8 +186,8 @@ def _tokens(labels: list[str]) -> list[str]:
     return [html.unescape(label.split(" ", 1)[1]) for label in labels]
 
 
-def _path(tree: list[dict], node: int) -> list[int]:
-    parents = {n["id"]: n["parent"] for n in tree}
+def _path(tree: list[BeamNode], node: int) -> list[int]:
+    parents = {n.id: n.parent for n in tree}
     path = []
     while node is not None:
         path.append(node)

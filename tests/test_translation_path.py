@@ -125,7 +125,7 @@ def test_the_checkpoint_loads_and_decodes(en_fr_run, translator):
     sentences = ["The red cat is here.", "The old book is near the café.", "The green tree is there."]
     assert translator.translate_batch(sentences) == [translator.greedy(s).output for s in sentences]
     beam = translator.beam(sentence, width=BEAM)
-    assert beam.output == beam.hypotheses[0]["text"] and len(beam.hypotheses) <= BEAM
+    assert beam.output == beam.hypotheses[0].text and len(beam.hypotheses) <= BEAM
 
 
 def test_the_recorded_validation_bleu_is_the_saved_models_multi_reference_bleu(en_fr_run, translator):

@@ -19,6 +19,7 @@ from explorer.views import compare as compare_view
 from explorer.views import hidden_states as states_view
 from explorer.views import input_notes
 from explorer.views import models as models_view
+from seq2seq.beam import BeamNode, Hypothesis
 from seq2seq.config import ModelConfig
 from seq2seq.decoding import Translator
 from seq2seq.model import Seq2Seq
@@ -121,16 +122,16 @@ def test_on_output_of_uses_ids_or_text(general):
 
 # -- beam_view ----------------------------------------------------------------------------------
 TREE = [
-    {"id": 0, "parent": None, "token": "<s>", "cumulative": 0.0, "depth": 0},
-    {"id": 1, "parent": 0, "token": "a", "cumulative": -0.1, "depth": 1},
-    {"id": 2, "parent": 0, "token": "b", "cumulative": -2.0, "depth": 1},
-    {"id": 3, "parent": 1, "token": "</s>", "cumulative": -0.3, "depth": 2},
-    {"id": 4, "parent": 1, "token": "c", "cumulative": -1.0, "depth": 2},
-    {"id": 5, "parent": 2, "token": "</s>", "cumulative": -2.5, "depth": 2},
+    BeamNode(id=0, parent=None, token="<s>", token_id=None, logprob=0.0, cumulative=0.0, depth=0),
+    BeamNode(id=1, parent=0, token="a", token_id=5, logprob=-0.1, cumulative=-0.1, depth=1),
+    BeamNode(id=2, parent=0, token="b", token_id=6, logprob=-2.0, cumulative=-2.0, depth=1),
+    BeamNode(id=3, parent=1, token="</s>", token_id=3, logprob=-0.2, cumulative=-0.3, depth=2),
+    BeamNode(id=4, parent=1, token="c", token_id=7, logprob=-0.9, cumulative=-1.0, depth=2),
+    BeamNode(id=5, parent=2, token="</s>", token_id=3, logprob=-0.5, cumulative=-2.5, depth=2),
 ]
 HYPOTHESES = [
-    {"text": "a", "ids": [5, 3], "logprob": -0.3, "score": -0.15, "finished": True, "node": 3},
-    {"text": "b", "ids": [6, 3], "logprob": -2.5, "score": -1.25, "finished": True, "node": 5},
+    Hypothesis(token_ids=(5, 3), tokens=("a", "</s>"), text="a", logprob=-0.3, score=-0.15, finished=True, node=3),
+    Hypothesis(token_ids=(6, 3), tokens=("b", "</s>"), text="b", logprob=-2.5, score=-1.25, finished=True, node=5),
 ]
 
 
@@ -138,7 +139,7 @@ def test_kept_nodes_and_paths():
     assert beam_view.path_nodes(TREE, 3) == [0, 1, 3]
     assert beam_view.kept_nodes(TREE, HYPOTHESES) == {0, 1, 2, 3, 5}  # node 4 was pruned
     assert beam_view.hypothesis_label(0, HYPOTHESES[0]).startswith("1. a  (log p -0.300")
-    cut = {**HYPOTHESES[0], "finished": False, "text": ""}
+    cut = dataclasses.replace(HYPOTHESES[0], finished=False, text="")
     assert "(empty)" in beam_view.hypothesis_label(1, cut) and "cut at max length" in beam_view.hypothesis_label(1, cut)
 
 
@@ -157,7 +158,7 @@ def test_beam_search_data_and_hypothesis_attention(general):
     assert data.hypotheses and data.tree and json.dumps(data.to_json()) and data.strategy == "beam"
     best = data.hypotheses[0]
     decoded = beam_view.hypothesis_attention(general, "abc", best)
-    assert decoded.token_ids == best["ids"] and decoded.target_tokens == best["tokens"]
+    assert decoded.token_ids == list(best.token_ids) and decoded.target_tokens == list(best.tokens)
     with pytest.raises(ValueError, match="beam width"):
         beam_view.beam_search(general, "abc", 11)
 

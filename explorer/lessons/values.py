@@ -124,9 +124,9 @@ def hypothesis(claim: Claim, translator) -> float:
 
     found = beam_search(translator, claim.sentence, claim.beam).hypotheses
     for item in found:
-        if item["text"] == claim.expect and item["finished"]:
-            return float(item["logprob"])
-    texts = ", ".join(repr(h["text"]) for h in found)
+        if item.text == claim.expect and item.finished:
+            return float(item.logprob)
+    texts = ", ".join(repr(h.text) for h in found)
     raise ValueError(
         f"beam {claim.beam} of {claim.sentence!r} by {claim.model} has no hypothesis {claim.expect!r} ({texts})"
     )

@@ -29,6 +29,7 @@ from explorer.views import decode as decode_view
 from explorer.views import hidden_states as states_view
 from explorer.views import lab_step as lab_view
 from explorer.views import models as models_view
+from seq2seq.beam import Hypothesis
 from seq2seq.lab import results
 from seq2seq.tasks import Example
 
@@ -91,8 +92,9 @@ beam_search = _under_spinner(N_("Searching…"), _beam_search)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def hypothesis_attention(name: str, sentence: str, hypothesis: dict):
-    """A finished hypothesis's attention, recomputed by forcing its tokens."""
+def hypothesis_attention(name: str, sentence: str, hypothesis: Hypothesis):
+    """A finished hypothesis's attention, recomputed by forcing its tokens (st.cache_data hashes the
+    frozen dataclass by its fields)."""
     return beam_view.hypothesis_attention(get_translator(name), sentence, hypothesis)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from explorer import i18n
 from explorer.i18n import N_, _
 from explorer.state.view import Note, ViewState
+from seq2seq.beam import BeamNode, Hypothesis
 from seq2seq.decoded import DecodedSentence
 from seq2seq.decoding import Translator
 
@@ -35,9 +36,9 @@ def clamp_width(view: ViewState) -> ViewState:
     return dataclasses.replace(view, beam=width, notes=(*view.notes, note))
 
 
-def path_nodes(tree: Sequence[Mapping], node: int) -> list[int]:
+def path_nodes(tree: Sequence[BeamNode], node: int) -> list[int]:
     """Node ids from the root to `node`, both included."""
-    parents = {n["id"]: n["parent"] for n in tree}
+    parents = {n.id: n.parent for n in tree}
     path = []
     current: int | None = node
     while current is not None:
@@ -46,25 +47,25 @@ def path_nodes(tree: Sequence[Mapping], node: int) -> list[int]:
     return list(reversed(path))
 
 
-def kept_nodes(tree: Sequence[Mapping], hypotheses: Sequence[Mapping]) -> frozenset[int]:
+def kept_nodes(tree: Sequence[BeamNode], hypotheses: Sequence[Hypothesis]) -> frozenset[int]:
     """Nodes on the path of some final hypothesis; every other node was pruned."""
     kept: set[int] = set()
     for h in hypotheses:
-        kept.update(path_nodes(tree, h["node"]))
+        kept.update(path_nodes(tree, h.node))
     return frozenset(kept)
 
 
-def hypothesis_label(rank: int, hypothesis: Mapping) -> str:
+def hypothesis_label(rank: int, hypothesis: Hypothesis) -> str:
     """'1. 2018-05-09  (log p −0.012)' with a note when it never produced </s> (current language)."""
-    text = hypothesis["text"] if hypothesis["text"].strip() else _("(empty)")
-    logprob = i18n.number(hypothesis["logprob"], 3)
-    if hypothesis["finished"]:
+    text = hypothesis.text if hypothesis.text.strip() else _("(empty)")
+    logprob = i18n.number(hypothesis.logprob, 3)
+    if hypothesis.finished:
         label = _("{rank}. {text}  (log p {logprob})")
     else:
         label = _("{rank}. {text}  (log p {logprob}, cut at max length)")
     return label.format(rank=rank + 1, text=text, logprob=logprob)
 
 
-def hypothesis_attention(translator: Translator, sentence: str, hypothesis: Mapping) -> DecodedSentence:
-    """The hypothesis's tokens fed back step by step (choose=ids): its attention and tokens."""
-    return translator.force_ids(sentence, hypothesis["ids"]).plain(translator.name, states=False)
+def hypothesis_attention(translator: Translator, sentence: str, hypothesis: Hypothesis) -> DecodedSentence:
+    """The hypothesis's tokens fed back step by step (choose=token_ids): its attention and tokens."""
+    return translator.force_ids(sentence, hypothesis.token_ids).plain(translator.name, states=False)
