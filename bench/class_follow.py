@@ -32,7 +32,7 @@ Reported: latency = from sending the teacher's Step click to each follower recei
 that did not show a step within 10 s, Streamlit exceptions, lost websockets, joins that failed);
 server CPU (from /proc: the app processes' CPU time over the stepping phase divided by the steps;
 also that minus the idle polling's share, and the idle polling CPU per second); peak memory of the
-app processes. Bars (issue 23): 1 teacher + 30 followers on one server: p95 <= 1 s, 0 errors;
+app processes. Bars: 1 teacher + 30 followers on one server: p95 <= 1 s, 0 errors;
 1 teacher + 100 followers across two replicas with Redis: p95 <= 2 s, 0 errors.
 
 `--quick` is 5 followers and 5 steps (tests/e2e/test_class_load_quick.py runs it). Writes
@@ -60,7 +60,7 @@ from bench.protocol import LiveClient, connect, first_get, open_follower, open_t
 from bench.server import Servers, cpu_seconds, process_tree, start_servers
 
 SHOWN_WITHIN_S = 10.0  # a follower that has not shown a step this long after the click: an error
-BARS = {1: (30, 1000.0), 2: (100, 2000.0)}  # replicas -> (followers, p95 bar in ms), issue 23
+BARS = {1: (30, 1000.0), 2: (100, 2000.0)}  # replicas -> (followers, p95 bar in ms): what a class needs
 
 
 # -- the benchmark -------------------------------------------------------------------------------------------------
