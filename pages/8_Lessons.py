@@ -8,7 +8,8 @@ sections in explorer.ui.lesson_player. The URL keeps the lesson and the step: ?l
 import streamlit as st
 
 from explorer.i18n import N_
-from explorer.lessons import catalog, player
+from explorer.lessons import player
+from explorer.lessons.listing import catalog
 from explorer.ui import frame
 from explorer.ui import lesson_player as ui
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.lessons import folders as lesson_folders
+from explorer.lessons.listing import folders as lesson_folders
 from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui import presentation

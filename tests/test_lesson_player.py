@@ -17,7 +17,8 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from explorer import lessons
-from explorer.lessons import LESSONS_ENV, Option, Problem, Question, check, measure, player
+from explorer.lessons import LESSONS_ENV, check, measure, player
+from explorer.lessons.schema import Option, Problem, Question
 from explorer.state import keys, link
 from explorer.state.view import ViewState, link_params
 from explorer.ui import focus, lesson_player, presentation

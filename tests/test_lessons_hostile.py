@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from explorer import lessons
-from explorer.lessons import CLAIM_NUMBERS, LessonError, catalog, read
+from explorer.lessons import LessonError, catalog, read, reader
+from explorer.lessons.schema import CLAIM_NUMBERS
 from explorer.state import view as link_view
 from explorer.ui.markdown import REMOTE_IMAGES_ENV, authored_markdown, escape_markdown
 from seq2seq import cli, decoding
@@ -148,7 +149,7 @@ def test_any_error_while_reading_is_the_files_problem(tmp_path, monkeypatch):
     def no_memory(text):
         raise MemoryError
 
-    monkeypatch.setattr(lessons.tomllib, "loads", no_memory)
+    monkeypatch.setattr(reader.tomllib, "loads", no_memory)
     with pytest.raises(LessonError) as error:
         read(path)
     assert [(p.line, p.message) for p in error.value.problems] == [(1, "too large to read: not a lesson")]
@@ -157,7 +158,7 @@ def test_any_error_while_reading_is_the_files_problem(tmp_path, monkeypatch):
         raise KeyError("surprise")
 
     monkeypatch.undo()
-    monkeypatch.setattr(lessons._Reader, "lesson", broken)
+    monkeypatch.setattr(reader._Reader, "lesson", broken)
     with pytest.raises(LessonError) as error:
         read(path)
     (problem,) = error.value.problems

@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 from explorer.i18n import _
-from explorer.lessons import WHOLE_FILE, LessonError, Problem, lesson_files, read
+from explorer.lessons.listing import lesson_files
+from explorer.lessons.reader import read
+from explorer.lessons.schema import WHOLE_FILE, LessonError, Problem
 
 
 def expand(paths: list[Path]) -> list[Path]:

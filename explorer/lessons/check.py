@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from explorer.lessons import Claim, Lesson, Problem, Step, controls, texts, values
+from explorer.lessons import controls, texts, values
 from explorer.lessons.measure import (
     attention_row,
     claim_importance,
@@ -21,6 +21,7 @@ from explorer.lessons.measure import (
     model_name,
     share_right,
 )
+from explorer.lessons.schema import Claim, Lesson, Problem, Step
 from explorer.state import catalog
 from explorer.state.view import ViewState, decoding_label, parse_query
 from seq2seq.lab import results

@@ -11,7 +11,7 @@ import re
 
 from explorer import i18n
 from explorer.i18n import N_, pgettext
-from explorer.lessons import Lesson, Problem, Step
+from explorer.lessons.schema import Lesson, Problem, Step
 
 # The decode's controls: English label -> its message context (None: a plain message), as the pages mark them.
 DECODE_CONTROLS = {"Step": "button", "Back": None, "Play": None, "Pause": None, "Reset": None}

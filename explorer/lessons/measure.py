@@ -6,7 +6,7 @@ import math
 from collections import defaultdict
 
 from explorer.i18n import _
-from explorer.lessons import Claim
+from explorer.lessons.schema import Claim
 from explorer.state import catalog
 from explorer.state.view import ViewState
 from explorer.views.decode import decode

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from explorer import i18n
-from explorer.lessons import Claim
+from explorer.lessons.schema import Claim
 from explorer.state.view import ViewState
 
 VIEW_SETTINGS = ("step", "beam", "temperature", "seed")  # {view.<setting>}

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from explorer.i18n import N_, _, ngettext
-from explorer.lessons import PAGES, ROOT, Lesson, Problem, Question, Step
+from explorer.lessons.listing import ROOT
+from explorer.lessons.schema import PAGES, Lesson, Problem, Question, Step
 from explorer.state import keys, link
 from explorer.state.view import LINK_FIELDS, Note, ViewState
 from explorer.state.view import link_params as view_link_params

@@ -1,6 +1,6 @@
 """What is wrong with a lesson's texts, without running a model: typed numbers, placeholders, languages.
 
-Every text field (explorer.lessons.TEXT_FIELDS) in every language is read: a decimal or a percentage
+Every text field (explorer.lessons.schema.TEXT_FIELDS) in every language is read: a decimal or a percentage
 typed outside a placeholder or a code span is a problem (write it as a placeholder filled from a
 claim, explorer.lessons.placeholders), so is a placeholder that names no claim of its step or has a
 bad form, and a translation whose placeholders or code spans are not its English field's (the same
@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from explorer.lessons import WHOLE_FILE, Lesson, Problem, Step, Translated
 from explorer.lessons.placeholders import code_spans, form_problem, found, typed_numbers
+from explorer.lessons.schema import WHOLE_FILE, Lesson, Problem, Step, Translated
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ import json
 import math
 from collections.abc import Callable
 
-from explorer.lessons import VIEW_CLAIM_KINDS, Claim
 from explorer.lessons.measure import claim_trace, model_name
+from explorer.lessons.schema import VIEW_CLAIM_KINDS, Claim
 from explorer.state import catalog
 from explorer.state.view import ViewState
 

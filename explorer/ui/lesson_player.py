@@ -20,7 +20,8 @@ from explorer.figures import curves, heatmaps
 from explorer.figures.common import position_labels
 from explorer.i18n import N_, _, pgettext
 from explorer.i18n.errors import message_of
-from explorer.lessons import Figure, Lesson, Problem, Step, check, measure, player
+from explorer.lessons import check, measure, player
+from explorer.lessons.schema import Figure, Lesson, Problem, Step
 from explorer.state import catalog, keys
 from explorer.state.view import ViewState, decoding_label
 from explorer.ui import cached, components, lesson_text, presentation

@@ -12,7 +12,8 @@ import dataclasses
 
 import streamlit as st
 
-from explorer.lessons import Claim, Step, placeholders
+from explorer.lessons import placeholders
+from explorer.lessons.schema import Claim, Step
 from explorer.state.view import ViewState
 from explorer.ui.loaders import get_translator
 

@@ -1,0 +1,59 @@
+"""Which lessons exist: the shipped lessons/ folder and the teacher's folders, their files, the
+catalog by id (a lesson is looked up by its id in it)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from explorer.i18n import _
+from explorer.lessons.reader import read
+from explorer.lessons.schema import WHOLE_FILE, Lesson, LessonError, Problem
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_DIR = ROOT / "lessons"
+LESSONS_ENV = "ATTENTION_EXPLORER_LESSONS"  # more folders of lesson files, separated by os.pathsep
+
+
+def folders() -> list[Path]:
+    """The shipped lessons/ folder, then every folder in $ATTENTION_EXPLORER_LESSONS."""
+    extra = [Path(p).expanduser() for p in os.environ.get(LESSONS_ENV, "").split(os.pathsep) if p.strip()]
+    return [SHIPPED_DIR, *extra]
+
+
+def lesson_files(where: Iterable[Path] | None = None) -> list[Path]:
+    """Everything named *.toml in the lesson folders, in name order (a folder that is missing is
+    skipped). Links, folders and pipes are listed too: `read` names each as a problem, so a teacher
+    learns why a file is not in the list."""
+    found: list[Path] = []
+    for folder in where if where is not None else folders():
+        if folder.is_dir():
+            found += sorted(folder.glob("*.toml"))
+    return found
+
+
+def catalog(where: Iterable[Path] | None = None) -> tuple[dict[str, Lesson], list[Problem]]:
+    """(lesson id -> lesson, the problems of files that could not be read). A later folder's lesson
+    with a shipped lesson's id is refused (a teacher's file never replaces a shipped lesson)."""
+    lessons: dict[str, Lesson] = {}
+    problems: list[Problem] = []
+    for path in lesson_files(where):
+        try:
+            lesson = read(path)
+        except LessonError as error:
+            problems += error.problems
+            continue
+        if lesson.id in lessons:
+            problems.append(
+                Problem(
+                    path,
+                    WHOLE_FILE,
+                    _("another lesson is already called {name} ({path})").format(
+                        name=repr(lesson.id), path=lessons[lesson.id].path
+                    ),
+                )
+            )
+            continue
+        lessons[lesson.id] = lesson
+    return lessons, problems
