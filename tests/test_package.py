@@ -1,4 +1,4 @@
-"""The package installs and runs without the checkout: `pip install .` / `pipx install .` (issue 36).
+"""The package installs and runs without the checkout: `pip install .` / `pipx install .`.
 
 Once per module: the wheel is built from a copy of the working tree (so the checkout gets no build/
 folder), installed with --no-deps into a fresh virtual environment, and everything after that runs
@@ -140,11 +140,6 @@ def test_the_installed_code_runs_from_the_venv_with_its_files(installed, facts):
     assert Path(facts["user_models"]) == installed.elsewhere / "home/.local/share/attention-explorer/user_models"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explorer/lessons/listing.py finds lessons/ from its own __file__ (parents[2]), which installed is "
-    "site-packages: it should read `SHIPPED_DIR = seq2seq.paths.project_root() / 'lessons'` (then drop this mark)",
-)
 def test_the_installed_app_finds_the_shipped_lessons(facts):
     assert facts["lessons"] == len(list((ROOT / "lessons").glob("*.toml")))
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from explorer.i18n import _
 from explorer.lessons.reader import read
 from explorer.lessons.schema import WHOLE_FILE, Lesson, LessonError, Problem
+from seq2seq.paths import project_root
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = project_root()  # the checkout, or the installed copy of its files (seq2seq.paths)
 SHIPPED_DIR = ROOT / "lessons"
 LESSONS_ENV = "ATTENTION_EXPLORER_LESSONS"  # more folders of lesson files, separated by os.pathsep
 

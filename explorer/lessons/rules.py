@@ -13,13 +13,11 @@ from explorer.lessons.schema import (
     CLAIM_NAME,
     CLAIM_NUMBERS,
     CLAIM_STRATEGIES,
-    IMPORTANCES,
-    LAB_EXPERIMENTS,
-    TAU_PAIRS,
     VIEW_CLAIM_KINDS,
 )
 from explorer.state.view import LINK_NUMBERS, MAX_SENTENCE_CHARS
 from seq2seq.decoding import MAX_OUTPUT_TOKENS
+from seq2seq.lab.names import IMPORTANCES, STORED_EXPERIMENTS, pairs
 
 SHOWN_CHARS = 40  # of a value a problem repeats
 
@@ -125,8 +123,8 @@ def claim_values(kind: str, values: dict) -> str | None:
     values["prefix"] = tuple(prefix)
     if kind == "importance" and values.get("method", IMPORTANCES[0]) not in IMPORTANCES:
         return _("method is one of {values}").format(values=", ".join(IMPORTANCES))
-    if kind == "tau" and values.get("statistic", TAU_PAIRS[0]) not in TAU_PAIRS:
-        return _("statistic is one of {values}").format(values=", ".join(TAU_PAIRS))
+    if kind == "tau" and values.get("statistic", pairs()[0]) not in pairs():
+        return _("statistic is one of {values}").format(values=", ".join(pairs()))
     greedy = values.get("strategy", "greedy") == "greedy" and not values["prefix"]
     if kind in ("importance", "tau") and not greedy:
         return _("a {kind} claim speaks of the greedy decode (the Lab's): no strategy or prefix").format(kind=kind)
@@ -134,8 +132,8 @@ def claim_values(kind: str, values: dict) -> str | None:
         values.setdefault("at_least", -math.inf)
         values.setdefault("at_most", math.inf)
     if kind in ("lab", "tau"):
-        if kind == "lab" and values.get("experiment", LAB_EXPERIMENTS[0]) not in LAB_EXPERIMENTS:
-            return _("experiment is one of {values}").format(values=", ".join(LAB_EXPERIMENTS))
+        if kind == "lab" and values.get("experiment", STORED_EXPERIMENTS[0]) not in STORED_EXPERIMENTS:
+            return _("experiment is one of {values}").format(values=", ".join(STORED_EXPERIMENTS))
         if "at_least" not in values and "at_most" not in values:
             return _("a {kind} claim needs at_least, at_most or both").format(kind=kind)
         values.setdefault("at_least", -math.inf)

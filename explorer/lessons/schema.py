@@ -72,13 +72,8 @@ CLAIM_KINDS = (
 # The kinds that may leave out `model`: they then speak of the step's own view (its model, sentence and
 # decoding), the numbers the page shows (explorer.lessons.values.resolve).
 VIEW_CLAIM_KINDS = ("peaks", "weight", "score", "probability", "hypothesis")
-# A lab claim's experiments: the stored results of scripts/lab_results.py (seq2seq.lab.results).
-LAB_EXPERIMENTS = ("agreement", "permutation", "uniform", "length", "table")
-# An importance claim's methods and a tau claim's pairs "a~b" (seq2seq.lab.agreement, named here without Captum).
-IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
-TAU_PAIRS = tuple(
-    f"{a}~{b}" for i, a in enumerate(("attention", *IMPORTANCES)) for b in ("attention", *IMPORTANCES)[i + 1 :]
-)
+# A lab claim's experiments are the stored results (seq2seq.lab.names.STORED_EXPERIMENTS), an importance
+# claim's methods IMPORTANCES and a tau claim's pairs "a~b" pairs(): named there without torch.
 QUESTION_KINDS = ("choice", "attention")
 LESSON_KEYS = {"title", "audience", "minutes", "summary", "steps"}
 STEP_KEYS = {"title", "text", "page", "view", "teacher", "question", "claims", "figure"}
