@@ -6,7 +6,7 @@ run folder, and they all read the same training pairs in the same batches. One p
 thread trains them interleaved: one optimizer step of each scorer in turn (a "round"), so that all of
 them move at once on the screen and the race uses the CPU of one training.
 
-Each scorer's epoch ends as in `seq2seq.train` (`_Trainer.close_epoch`: validation, the history entry,
+Each scorer's epoch ends as in `seq2seq.train` (`Trainer.close_epoch`: validation, the history entry,
 the checkpoint of its best epoch). A scorer whose validation metric reaches the bar has *passed* and
 stops training (its folder keeps its best epoch); the race ends when every contender (by default every
 scorer with attention, not `none`) has passed, when the budget (`max_seconds` of race time: the wall
@@ -36,8 +36,12 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import SCORERS, TrainConfig
+
+if TYPE_CHECKING:  # imports torch: the race imports it only when it runs
+    from .trainer import Trainer
 
 RACE_JSON = "race.json"
 NO_ATTENTION = "none"
@@ -98,19 +102,17 @@ class Referee:
 
 
 class _Lane:
-    """One scorer's training, driven a step at a time (`seq2seq.train._Trainer`'s epoch loop, unrolled)."""
+    """One scorer's training, driven a step at a time (`seq2seq.trainer.Trainer`'s epoch loop, unrolled)."""
 
-    def __init__(self, trainer, scorer: str) -> None:
+    def __init__(self, trainer: Trainer, scorer: str) -> None:
         self.trainer, self.scorer = trainer, scorer
         self.recent: deque[tuple[float, int]] = deque(maxlen=10)
         self._open_epoch()
 
     def _open_epoch(self) -> None:
-        from .train import _lr_for_epoch
-
         trainer = self.trainer
         self.batches = trainer.epoch_batches(trainer.run.epoch)
-        self.epoch_lr = _lr_for_epoch(trainer.cfg, trainer.run.epoch, trainer.run.plateau_lr)
+        self.epoch_lr = trainer.epoch_lr()
 
     @property
     def steps(self) -> int:
@@ -140,7 +142,7 @@ class _Lane:
         return sum(x for x, _ in self.recent) / max(sum(n for _, n in self.recent), 1)
 
     def close(self, stopped: bool = False) -> float:
-        """Close the epoch (validate, record, save: `_Trainer.close_epoch`); the task's validation metric."""
+        """Close the epoch (validate, record, save: `Trainer.close_epoch`); the task's validation metric."""
         trainer = self.trainer
         pairs = sum(len(b) for b in self.batches)
         trainer.close_epoch(stopped=stopped, pairs=pairs)
@@ -183,7 +185,8 @@ def race(
     `bar`: the task's validation metric a scorer must reach to pass; `max_seconds`: the race's budget
     (0: none); `probe`: the sentence drawn live (default: the task's first probe).
     """
-    from .train import _Distributed, _Hooks, _prepare_process, _shared_tokenizers, _Trainer, load_task_data, validate
+    from .train import Distributed, load_task_data, prepare_process, shared_tokenizers
+    from .trainer import Hooks, Trainer
 
     scorers = list(dict.fromkeys(scorers))
     if not scorers:
@@ -191,12 +194,12 @@ def race(
     out = Path(cfg.out)
     check_race_out(out)
     out.mkdir(parents=True, exist_ok=True)
-    _prepare_process(cfg)
-    dist = _Distributed(cfg.device)
+    prepare_process(cfg)
+    dist = Distributed(cfg.device)
     if dist.world > 1:
         raise ValueError("a race runs in one process")
     data = load_task_data(cfg)
-    source, target = _shared_tokenizers(cfg, data, dist, out / scorers[0])
+    source, target = shared_tokenizers(cfg, data, dist, out / scorers[0])
     probe = probe if probe is not None else (data.probes[0] if data.probes else None)
     referee = Referee(scorers, bar, contenders)
     emit = callback or (lambda event: None)
@@ -213,9 +216,9 @@ def race(
 
     lanes: dict[str, _Lane] = {}
     for scorer in scorers:
-        hooks = _Hooks(callback=tagged(scorer), progress=False)
-        trainer = _Trainer(race_config(cfg, scorer, out), dist, data, source, target, hooks)
-        trainer._emit({"type": "epoch", **trainer._record(0, None, validate(trainer.translator, data))})
+        hooks = Hooks(callback=tagged(scorer), progress=False)
+        trainer = Trainer(race_config(cfg, scorer, out), dist, data, source, target, hooks)
+        trainer.record_untrained()
         lanes[scorer] = _Lane(trainer, scorer)
 
     def judge(lane: _Lane, metric: float) -> None:

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-import seq2seq.train as train_module
+import seq2seq.trainer as trainer_module
 from explorer.training import saving as tsave
 from explorer.training import settings as ts
 from explorer.views import race as race_view
@@ -80,7 +80,7 @@ def scripted(monkeypatch):
         calls[name] += 1
         return {"exact_match": value}
 
-    monkeypatch.setattr(train_module, "validate", validate)
+    monkeypatch.setattr(trainer_module, "validate", validate)
     return calls
 
 

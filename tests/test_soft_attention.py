@@ -57,15 +57,15 @@ def test_evaluation_and_decoding_never_soften():
 
 def test_the_trainer_sets_the_temperature_of_each_step(tmp_path, monkeypatch):
     seen: list[float] = []
-    from seq2seq import train as train_module
+    from seq2seq import trainer as trainer_module
 
-    real = train_module.global_batch_loss
+    real = trainer_module.global_batch_loss
 
     def spy(model, *args, **kwargs):
         seen.append(model.decoder.score_temperature)
         return real(model, *args, **kwargs)
 
-    monkeypatch.setattr(train_module, "global_batch_loss", spy)
+    monkeypatch.setattr(trainer_module, "global_batch_loss", spy)
     cfg = tiny(tmp_path / "soft", scorer="dot", soft_attention_steps=10, epochs=1)  # 12 steps of 32 pairs
     train(cfg, progress=False)
     expected = [1 + (math.sqrt(32) - 1) * max(0.0, 1 - t / 10) for t in range(len(seen))]

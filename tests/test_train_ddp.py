@@ -176,7 +176,7 @@ def test_each_rank_draws_its_own_dropout_masks_from_the_same_initialization(tmp_
     assert 0.3 < float((rank1["mask"] == 0).float().mean()) < 0.7  # and still dropout at rate 0.5
 
 
-# One process of the tokenizer hand-over: train()'s _shared_tokenizers for a subword task, with
+# One process of the tokenizer hand-over: train()'s shared_tokenizers for a subword task, with
 # build_tokenizers counted, writing how often this rank trained one and the SentencePiece model it got.
 SHARE = """
 import itertools, json, sys
@@ -194,7 +194,7 @@ words = itertools.product(("cat", "dog", "bird", "horse"), ("small", "red", "old
 pairs = [(f"The {a} {n} is {p}.", f"Le {n} {a} est {p}.") for n, a, p in words]
 data = tr.TaskData(pairs, pairs[:2], [[t] for _, t in pairs[:2]], (), "bleu")
 cfg = TrainConfig(task="en-fr", vocab_size=60, out=str(out / "run"))
-source, _ = tr._shared_tokenizers(cfg, data, tr._Distributed("cpu"), out / "run")
+source, _ = tr.shared_tokenizers(cfg, data, tr.Distributed("cpu"), out / "run")
 rank = dist.get_rank()
 (out / f"sp{rank}.model").write_bytes(source._proto)
 (out / f"calls{rank}.json").write_text(json.dumps({"trained": len(calls)}))

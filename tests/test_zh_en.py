@@ -288,7 +288,7 @@ def test_under_ddp_the_tokenizers_are_built_once_and_shared(corpus, tmp_path, mo
             barrier.wait()
 
     def run(rank):
-        results[rank] = train_module._shared_tokenizers(cfg, data, Rank(rank), tmp_path / "out")
+        results[rank] = train_module.shared_tokenizers(cfg, data, Rank(rank), tmp_path / "out")
 
     threads = [threading.Thread(target=run, args=(r,)) for r in (0, 1)]
     for t in threads:

@@ -74,7 +74,8 @@ def run_worker(config: dict, folder: str, stop_event) -> None:
     """The training process: train(config) with one thread, events appended to folder/events.jsonl."""
 
     def job(emit) -> dict:
-        from seq2seq.train import STATE_JSON, train
+        from seq2seq.train import train
+        from seq2seq.trainer import STATE_JSON
 
         out = train(TrainConfig(**config), progress=False, callback=emit, should_stop=stop_event.is_set)
         state = json.loads((Path(out) / STATE_JSON).read_text())
