@@ -179,13 +179,17 @@ def test_scorer_info_covers_every_scorer():
         assert make_scorer(name, H, S).name == name
 
 
-def test_the_scorers_with_weights_of_their_own_are_general_concat_and_location():
-    assert {name for name in SCORERS if scorer_has_weights(name)} == {"general", "concat", "location"}
+def test_a_scorer_has_weights_of_its_own_exactly_when_its_formula_names_learned_tensors():
+    from seq2seq.attention import SCORER_CLASSES
+
+    with_weights = {name for name in SCORERS if scorer_has_weights(name)}
+    assert with_weights == {name for name, cls in SCORER_CLASSES.items() if cls.symbols}
+    assert {"general", "concat", "location"} <= with_weights and not with_weights & {"none", "dot", "scaled_dot"}
 
 
 def test_unknown_scorer_is_refused():
     with pytest.raises(ValueError, match="unknown scorer"):
-        make_scorer("cosine", H, S)
+        make_scorer("no-such-scorer", H, S)
 
 
 def test_the_scorer_classes_are_the_one_list():
@@ -203,10 +207,10 @@ def test_the_scorer_classes_are_the_one_list():
 def test_a_scorer_class_not_listed_by_name_is_an_import_error(monkeypatch):
     from seq2seq import attention
 
-    monkeypatch.setitem(attention.SCORER_CLASSES, "cosine", DotScorer)
-    with pytest.raises(ImportError, match=r"classes not listed \['cosine'\]"):
+    monkeypatch.setitem(attention.SCORER_CLASSES, "unlisted", DotScorer)
+    with pytest.raises(ImportError, match=r"classes not listed \['unlisted'\]"):
         attention._check_registry()
-    monkeypatch.delitem(attention.SCORER_CLASSES, "cosine")
+    monkeypatch.delitem(attention.SCORER_CLASSES, "unlisted")
     monkeypatch.delitem(attention.SCORER_CLASSES, "dot")
     with pytest.raises(ImportError, match=r"listed without a class \['dot'\]"):
         attention._check_registry()

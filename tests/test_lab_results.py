@@ -28,14 +28,17 @@ from seq2seq.lab.length import bucket_rows, length_sources, split_examples
 from seq2seq.lab.names import MODEL_EXPERIMENTS, WITHOUT_ATTENTION
 from seq2seq.lab.run import run
 from seq2seq.lab.table import perplexity, scorer_table, task_models
-from seq2seq.registry import resolve
-from seq2seq.tasks import TASKS, get_task
+from seq2seq.registry import registry, resolve
+from seq2seq.tasks import TASKS as REGISTERED
+from seq2seq.tasks import get_task
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT.parent / "shared" / "data"
 QUICK = {"agreement": 2, "permutation": 3, "uniform": 5, "length": 5, "table": 3}
 CASES = ("reverse/dot", "dates/general", "en-fr/general")  # a copying task, a reading task, a translation
 MAX_TOTAL_BYTES = 2 * 2**20  # all of pretrained/lab/
+# The tasks with shipped models (the manifest), in display order: a task without them has no stored results.
+TASKS = tuple(t for t in REGISTERED if any(e.task == t for e in registry(ROOT / "pretrained")))
 
 
 def _script():

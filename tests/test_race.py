@@ -12,14 +12,17 @@ import seq2seq.trainer as trainer_module
 from explorer.training import saving as tsave
 from explorer.training import settings as ts
 from explorer.views import race as race_view
-from seq2seq.config import SCORERS, TrainConfig
+from seq2seq.config import TrainConfig
 from seq2seq.race import ALL_PASSED, BUDGET, RACE_JSON, STOPPED, Pass, Referee, race
 from seq2seq.registry import model_sets, registry
+
+# The scorers these tests race and script, in race order: a scorer added to the library changes none of them.
+RACED = ("none", "dot", "general", "concat", "scaled_dot", "location")
 
 
 # -- the referee ---------------------------------------------------------------------------------------
 def test_the_referee_waits_for_every_scorer_with_attention_and_names_the_first():
-    referee = Referee(SCORERS, bar=0.95)
+    referee = Referee(RACED, bar=0.95)
     assert referee.contenders == ["dot", "general", "concat", "scaled_dot", "location"]
     assert referee.record("dot", 0.94, 100, 3.0, 20.0) is None  # below the bar
     assert referee.record("general", 0.95, 200, 6.5, 41.0) == Pass("general", 200, 6.5, 41.0, 0.95)
@@ -86,7 +89,7 @@ def scripted(monkeypatch):
 
 def test_the_race_steps_each_scorer_in_turn_and_stops_when_every_attention_scorer_passed(tmp_path, scripted):
     events = []
-    summary = race(tiny(tmp_path), bar=0.95, max_seconds=0, callback=events.append, probe_every=2)
+    summary = race(tiny(tmp_path), RACED, bar=0.95, max_seconds=0, callback=events.append, probe_every=2)
     assert summary["reason"] == ALL_PASSED
     # each scorer stops training once it has passed; none trains until the last contender passed
     assert summary["steps"] == {"none": 6, "dot": 4, "general": 2, "concat": 6, "scaled_dot": 2, "location": 4}
@@ -94,33 +97,33 @@ def test_the_race_steps_each_scorer_in_turn_and_stops_when_every_attention_score
         "general": 2, "scaled_dot": 2, "dot": 4, "location": 4, "concat": 6}  # fmt: skip
     passes = [e for e in events if e["type"] == "passed"]
     tie = [p for p in passes if p["steps"] == 2]
-    expected = min(tie, key=lambda p: (p["seconds"], SCORERS.index(p["scorer"])))["scorer"]
+    expected = min(tie, key=lambda p: (p["seconds"], RACED.index(p["scorer"])))["scorer"]
     assert summary["first"] == expected and expected in ("general", "scaled_dot")
-    assert race_view.first_to_pass(passes, SCORERS) == summary["first"]
+    assert race_view.first_to_pass(passes, RACED) == summary["first"]
     # interleaved: the first step of every scorer before anyone's second (events every 10 steps: use epochs)
     epochs = [(e["scorer"], e["epoch"]) for e in events if e["type"] == "epoch"]
-    assert epochs[:6] == [(s, 0) for s in SCORERS]
-    assert epochs[6:12] == [(s, 1) for s in SCORERS]
+    assert epochs[:6] == [(s, 0) for s in RACED]
+    assert epochs[6:12] == [(s, 1) for s in RACED]
     assert json.loads((tmp_path / "race" / RACE_JSON).read_text())["first"] == summary["first"]
-    for scorer in SCORERS:  # every scorer's folder is a checkpoint
+    for scorer in RACED:  # every scorer's folder is a checkpoint
         assert (tmp_path / "race" / scorer / "config.json").is_file()
     assert scripted["none"] == 4  # epoch 0 and three epochs: no validation after it stopped
 
 
 def test_the_budget_and_a_stop_end_the_race_and_close_each_unfinished_epoch(tmp_path, scripted):
     ticks = iter(range(10_000))
-    summary = race(tiny(tmp_path, train_size=640), bar=0.95, max_seconds=30, clock=lambda: float(next(ticks)))
+    summary = race(tiny(tmp_path, train_size=640), RACED, bar=0.95, max_seconds=30, clock=lambda: float(next(ticks)))
     assert summary["reason"] == BUDGET and 30 <= summary["seconds"] < 60  # the clock ticks once a call
     # epoch 1 (10 steps) closed at 16 + 10 ticks; general and scaled_dot passed there, the rest ran out of time
-    assert summary["steps"] == {s: 10 for s in SCORERS} and set(summary["passed"]) == {"general", "scaled_dot"}
+    assert summary["steps"] == {s: 10 for s in RACED} and set(summary["passed"]) == {"general", "scaled_dot"}
     scripted.update(dict.fromkeys(scripted, 0))  # the scores start again
     asked = iter([False, False, True])
-    summary = race(tiny(tmp_path, train_size=640, out=str(tmp_path / "stopped")), bar=0.95, max_seconds=0,
+    summary = race(tiny(tmp_path, train_size=640, out=str(tmp_path / "stopped")), RACED, bar=0.95, max_seconds=0,
                    should_stop=lambda: next(asked, True))  # fmt: skip
     # the closing validation (each scorer's second) still counts: general and scaled_dot pass there
     assert summary["reason"] == STOPPED and set(summary["passed"]) == {"general", "scaled_dot"}
-    assert summary["steps"] == {s: 2 for s in SCORERS}  # two rounds, then the Stop
-    for scorer in SCORERS:  # the Stop closed each unfinished epoch: validated and saved
+    assert summary["steps"] == {s: 2 for s in RACED}  # two rounds, then the Stop
+    for scorer in RACED:  # the Stop closed each unfinished epoch: validated and saved
         probes = json.loads((tmp_path / "stopped" / scorer / "probes.json").read_text())["epochs"]
         assert [e["epoch"] for e in probes] == [0, 1] and probes[1]["steps"] == 2
 
@@ -152,16 +155,16 @@ def test_the_views_split_a_race_by_scorer():
 def test_a_race_is_saved_as_one_model_per_scorer_and_a_set(tmp_path, scripted, monkeypatch):
     root = tmp_path / "user"
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(root))
-    summary = race(tiny(tmp_path), bar=0.95, max_seconds=0)
+    summary = race(tiny(tmp_path), RACED, bar=0.95, max_seconds=0)
     with pytest.raises(tsave.SaveError, match="cannot be a race's name"):
         tsave.save_race(tmp_path / "race", "../escape", root=root)
     with pytest.raises(tsave.SaveError, match="cannot be a race's name"):
         tsave.save_race(tmp_path / "race", "x" * 30, root=root)  # user/<30 x>-scaled_dot would pass 40
     saved = tsave.save_race(tmp_path / "race", "class-1", summary["first"], root=root)
     assert saved.name == "race/class-1" and saved.task == "reverse" and saved.first == summary["first"]
-    assert saved.models == {s: f"user/class-1-{s}" for s in SCORERS}
+    assert saved.models == {s: f"user/class-1-{s}" for s in RACED}
     names = {e.name: e for e in registry(root)}
-    assert {f"user/class-1-{s}" for s in SCORERS} <= set(names)
+    assert {f"user/class-1-{s}" for s in RACED} <= set(names)
     assert names["user/class-1-location"].scorer == "location"
     assert model_sets(root) == [saved]
     with pytest.raises(tsave.SaveError, match="exists already"):

@@ -149,7 +149,7 @@ def test_training_with_unk_rate_changes_the_model_and_records_the_setting(tmp_pa
         ({"unk_rate": -0.5}, r"unk-rate must be in \[0, 1\)"),
         ({"max_seconds": -1.0}, "max-seconds must be at least 0"),
         ({"hidden_size": 33}, "even hidden-size"),
-        ({"scorer": "cosine"}, "scorer must be one of"),
+        ({"scorer": "no-such-scorer"}, "scorer must be one of"),
         ({"schedule": "step"}, "schedule must be one of"),
         # every numeric option at its extremes: refused by name before any work, never a traceback later
         ({"seed": -1}, f"seed must be a whole number from 0 to {2**64 - 1}, got -1$"),
