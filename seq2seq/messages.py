@@ -42,6 +42,9 @@ class Message(str):
         self.params = params
         return self
 
+    def __reduce__(self):  # pickled (a session copied) as its template and values, not re-filled from its text
+        return (_message, (self.template, self.params))
+
     @classmethod
     def of(cls, error: BaseException) -> Message:
         """The message of `error`: its template and values when it has them, else its text as it is."""
@@ -49,6 +52,10 @@ class Message(str):
         if isinstance(template, str) and isinstance(params, dict):
             return cls(template, **params)
         return cls(str(error))
+
+
+def _message(template: str, params: dict[str, object]) -> Message:
+    return Message(template, **params)
 
 
 class Translatable:

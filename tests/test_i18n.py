@@ -194,3 +194,10 @@ def test_the_chosen_language_follows_the_user_to_another_page():
     ok(at)
     assert at.title[0].value == _zh("Models")
     assert at.query_params["lang"] == "zh"
+
+
+def test_a_message_without_values_may_hold_braces():
+    from explorer.i18n.errors import message_of
+    from seq2seq.messages import Message
+
+    assert message_of(Message("a {literal} brace")) == "a {literal} brace"

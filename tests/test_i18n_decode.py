@@ -9,6 +9,7 @@ characters, so a page's tokens are single characters, never counted as English b
 from __future__ import annotations
 
 import json
+import pickle
 import re
 
 import pytest
@@ -19,7 +20,7 @@ from explorer.figures import svg_heatmap
 from explorer.i18n import _
 from explorer.i18n.errors import message_of
 from explorer.state import keys
-from explorer.state.view import Note, decoding_label, parse_query
+from explorer.state.view import decoding_label, parse_query
 from explorer.ui import fast_stepper
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
@@ -27,6 +28,7 @@ from explorer.views import decode_analysis as da
 from explorer.views import input_notes
 from seq2seq.checkpoint import load_model
 from seq2seq.decoding import InputError
+from seq2seq.messages import Message
 from seq2seq.numbering import shown
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
 from tests.i18n_fixtures import CJK, assert_chinese, english_only, page_texts
@@ -222,14 +224,17 @@ def test_a_link_with_bad_values_gives_chinese_notes():
 
 
 def test_a_note_made_in_one_language_reads_in_the_current_one():
+    """A note is a Message: its English, with its template kept, read in whatever language is current."""
     with i18n.using("zh"):
         view = parse_query({"task": "nope", "seed": "-3"}, {"dates": ["general"]}, {})
-    assert view.notes == ("未知任务 'nope'；显示 'dates'。", "seed=-3 超出 0–2147483647 的范围；改用 0。")
-    assert all(isinstance(n, Note) for n in view.notes)
-    assert [message_of(n) for n in view.notes] == [
-        "Unknown task 'nope'; showing 'dates'.",
-        "seed=-3 is outside 0–2147483647; using 0.",
-    ]
+    english = ("Unknown task 'nope'; showing 'dates'.", "seed=-3 is outside 0–2147483647; using 0.")
+    assert view.notes == english and all(isinstance(n, Message) for n in view.notes)
+    with i18n.using("zh"):
+        chinese = ["未知任务 'nope'；显示 'dates'。", "seed=-3 超出 0–2147483647 的范围；改用 0。"]
+        assert [message_of(n) for n in view.notes] == chinese
+    assert [message_of(n) for n in view.notes] == list(english)
+    copied = pickle.loads(pickle.dumps(view.notes[0]))  # a session copied keeps the template, braces and all
+    assert (copied, copied.template, copied.params) == (view.notes[0], view.notes[0].template, view.notes[0].params)
 
 
 def test_other_pages_show_the_links_notes_in_chinese():

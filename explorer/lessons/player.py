@@ -17,8 +17,9 @@ from explorer.i18n import N_, _, ngettext
 from explorer.lessons.listing import ROOT
 from explorer.lessons.schema import PAGES, Lesson, Problem, Question, Step
 from explorer.state import keys, link
-from explorer.state.view import LINK_FIELDS, Note, ViewState
+from explorer.state.view import LINK_FIELDS, ViewState
 from explorer.state.view import link_params as view_link_params
+from seq2seq.messages import Message
 
 PAGE = "lessons"  # the page's name for explorer.state.link (the URL it wrote last, the link it came from)
 LESSON, AT = "lesson", "at"  # the page's query parameters
@@ -65,13 +66,15 @@ def locate(query: Mapping[str, str], lessons: Mapping[str, Lesson]) -> tuple[Pos
     if raw_lesson is None or raw_lesson == "":
         if raw_at is not None:
             notes.append(
-                Note(N_("The link names step {step} but no lesson; here is the list of lessons."), step=_shown(raw_at))
+                Message(
+                    N_("The link names step {step} but no lesson; here is the list of lessons."), step=_shown(raw_at)
+                )
             )
         return Position(), tuple(notes)
     lesson = lessons.get(raw_lesson)
     if lesson is None:
         return Position(), (
-            Note(N_("There is no lesson {lesson}; here is the list of lessons."), lesson=_shown(raw_lesson)),
+            Message(N_("There is no lesson {lesson}; here is the list of lessons."), lesson=_shown(raw_lesson)),
         )
     last = len(lesson.steps)
     if raw_at is None or raw_at == "":
@@ -80,13 +83,13 @@ def locate(query: Mapping[str, str], lessons: Mapping[str, Lesson]) -> tuple[Pos
         at = int(raw_at.strip())
     except ValueError:
         return Position(lesson.id, 0), (
-            Note(N_("Ignored at={value}: not a step number; showing step 1."), value=_shown(raw_at)),
+            Message(N_("Ignored at={value}: not a step number; showing step 1."), value=_shown(raw_at)),
         )
     if not 1 <= at <= last:
         nearest = 1 if at < 1 else last
         shown = at if abs(at) < 10**12 else _shown(raw_at)
         outside = N_("at={value} is outside the lesson's steps 1–{last}; showing step {nearest}.")
-        notes.append(Note(outside, value=shown, last=last, nearest=nearest))
+        notes.append(Message(outside, value=shown, last=last, nearest=nearest))
         at = nearest
     return Position(lesson.id, at - 1), tuple(notes)
 

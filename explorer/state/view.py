@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from explorer.i18n import N_, _
 from explorer.state import catalog, keys
+from seq2seq.messages import Message
 from seq2seq.scorers import default_scorer
 
 STRATEGIES = ("greedy", "sample", "beam")
@@ -41,31 +42,6 @@ LINK_NUMBERS = {
     "temperature": Bound(False, 0.05, 5.0, 1.0),
     "seed": Bound(True, 0, 2**31 - 1, 0),
 }
-
-
-class Note(str):
-    """A note about a link's value: the text in the language of the run that made it, with its English
-    template and values kept (``template``, ``params``), so a page shows it in the current language
-    (`explorer.i18n.errors.message_of(note)`) even after the language changed. Equal to its text."""
-
-    template: str
-    params: dict
-
-    def __new__(cls, template: str, **params) -> Note:
-        try:
-            text = _(template).format(**params)
-        except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: the English
-            text = template.format(**params)
-        note = super().__new__(cls, text)
-        note.template, note.params = template, params
-        return note
-
-    def __reduce__(self):  # pickled (a session copied) with its template
-        return (_note, (self.template, self.params))
-
-
-def _note(template: str, params: dict) -> Note:
-    return Note(template, **params)
 
 
 @dataclass(frozen=True)
@@ -100,7 +76,7 @@ def _parsed(raw: str, parse: Callable[[str], float], refused: str, default, name
     try:
         return parse(raw)
     except (TypeError, ValueError):
-        notes.append(Note(refused, name=name, value=raw[:40], default=default))
+        notes.append(Message(refused, name=name, value=raw[:40], default=default))
         return None
 
 
@@ -114,7 +90,7 @@ def _int(raw: str | None, default: int, low: int, high: int, name: str, notes: l
         clamped = min(max(value, low), high)
         shown = value if abs(value) < 10**40 else f"{raw.strip()[:40]}…"  # a 4,000-digit seed stays one line
         notes.append(
-            Note(
+            Message(
                 N_("{name}={value} is outside {low}–{high}; using {used}."),
                 name=name,
                 value=shown,
@@ -135,7 +111,7 @@ def _float(raw: str | None, default: float, low: float, high: float, name: str, 
         return default
     if not (low <= value <= high):  # also refuses NaN
         notes.append(
-            Note(
+            Message(
                 N_("{name}={value} is outside {low}–{high}; using {used}."),
                 name=name,
                 value=raw[:40],
@@ -175,7 +151,7 @@ def parse_query(
         raise ValueError("no models are registered")
     task = params.get("task")
     if task is not None and task not in available:
-        notes.append(Note(N_("Unknown task {task!r}; showing {shown!r}."), task=task[:40], shown=tasks[0]))
+        notes.append(Message(N_("Unknown task {task!r}; showing {shown!r}."), task=task[:40], shown=tasks[0]))
         task = None
     task = task or tasks[0]
     scorers = available[task]
@@ -183,7 +159,7 @@ def parse_query(
     if scorer is not None and scorer not in scorers:
         fallback = default_scorer(scorers)
         notes.append(
-            Note(
+            Message(
                 N_("No {scorer!r} model for {task}; showing {shown!r}."), scorer=scorer[:40], task=task, shown=fallback
             )
         )
@@ -194,7 +170,7 @@ def parse_query(
         sentence = default_sentences.get(task, "")
     elif len(sentence) > MAX_SENTENCE_CHARS:
         notes.append(
-            Note(
+            Message(
                 N_("The sentence in the link is longer than {limit} characters; it was cut."), limit=MAX_SENTENCE_CHARS
             )
         )
@@ -202,18 +178,18 @@ def parse_query(
     reference = params.get("reference", "")
     if len(reference) > MAX_SENTENCE_CHARS:
         notes.append(
-            Note(
+            Message(
                 N_("The reference in the link is longer than {limit} characters; it was cut."), limit=MAX_SENTENCE_CHARS
             )
         )
         reference = reference[:MAX_SENTENCE_CHARS]
     strategy = params.get("strategy", "greedy")
     if strategy not in STRATEGIES:
-        notes.append(Note(N_("Unknown strategy {strategy!r}; using greedy."), strategy=strategy[:40]))
+        notes.append(Message(N_("Unknown strategy {strategy!r}; using greedy."), strategy=strategy[:40]))
         strategy = "greedy"
     units = params.get("units", "")
     if units not in ("", "pieces", WORDS):
-        notes.append(Note(N_("Unknown units {units!r}; showing pieces."), units=units[:40]))
+        notes.append(Message(N_("Unknown units {units!r}; showing pieces."), units=units[:40]))
     view = ViewState(
         task=task,
         scorer=scorer,
@@ -237,7 +213,7 @@ def choose_model(view: ViewState, raw: str | None, names: Sequence[str]) -> View
         return replace(view, model="")
     if raw in names:
         return replace(view, model=raw)
-    note = Note(
+    note = Message(
         N_("No model {model!r} for {task} with {scorer}; showing the default model."),
         model=raw[:60],
         task=view.task,
@@ -334,10 +310,10 @@ DEFAULT_COLORS = "blues"
 COLOR_LABELS = {"blues": N_("Blues"), "cividis": N_("Cividis (colour-blind safe)")}
 
 
-def parse_colors(raw: object, fallback: str = DEFAULT_COLORS) -> tuple[str, Note | None]:
+def parse_colors(raw: object, fallback: str = DEFAULT_COLORS) -> tuple[str, Message | None]:
     """(the colour scale a link's ``colors=`` names, None), or (`fallback`, a note) for a value that names
     none of COLOR_SCALES. Read case-insensitively, spaces around ignored ("Cividis" is cividis)."""
     if isinstance(raw, str) and raw.strip().lower() in COLOR_SCALES:
         return raw.strip().lower(), None
-    note = Note(N_("Unknown colour scale colors={value!r}; using {used}."), value=str(raw)[:40], used=fallback)
+    note = Message(N_("Unknown colour scale colors={value!r}; using {used}."), value=str(raw)[:40], used=fallback)
     return fallback, note

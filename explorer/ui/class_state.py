@@ -18,8 +18,8 @@ from explorer.figures.bars import class_answers
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys
-from explorer.state.view import Note
 from explorer.ui.markdown import escape_markdown
+from seq2seq.messages import Message
 
 KIND_LABELS = {
     "attend": N_("Where will the next token look? (click a source token)"),
@@ -63,7 +63,7 @@ def following(session) -> bool:
     return joined(session) and bool(session.get(keys.CLASS_FOLLOWING))
 
 
-def leave(session, problem: ClassError | Note | None = None) -> None:
+def leave(session, problem: ClassError | Message | None = None) -> None:
     """Forget the class (ended, expired, left); `problem` is shown once on the next run."""
     for key in (keys.CLASS_CODE, keys.CLASS_TOKEN, keys.CLASS_MEMBER, keys.CLASS_FOLLOWING, keys.CLASS_SEEN,
                 keys.CLASS_HEARTBEAT, keys.CLASS_PUBLISHED):  # fmt: skip

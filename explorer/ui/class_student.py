@@ -24,7 +24,6 @@ from explorer.classes.store import ClassError, NoSuchClass, Presence, StoreUnava
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
-from explorer.state.view import Note
 from explorer.ui import decode_sections as ui
 from explorer.ui.class_state import (
     KIND_LABELS,
@@ -41,6 +40,7 @@ from explorer.ui.class_state import (
 from explorer.ui.decode_sections import TABS
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
+from seq2seq.messages import Message
 
 
 def _attempts() -> JoinAttempts:
@@ -51,12 +51,12 @@ def _attempts() -> JoinAttempts:
     return ss[keys.CLASS_ATTEMPTS]
 
 
-def join(raw: object) -> ClassError | Note | None:
+def join(raw: object) -> ClassError | Message | None:
     """Join the class whose code is `raw` (as typed or from a link); None when joined, else the problem.
     Rate-limited per session; an unknown, ended or malformed code all get the same answer."""
     ss = st.session_state
     if teaching(ss):
-        return Note(N_("You are teaching a class; end it before you join one."))
+        return Message(N_("You are teaching a class; end it before you join one."))
     attempts = _attempts()
     try:
         attempts.check()
@@ -131,7 +131,9 @@ def _poll(session):
     except StoreUnavailable as error:
         return None, error
     except ClassError as error:
-        leave(session, Note(N_("The class {code} has ended."), code=code) if isinstance(error, NoSuchClass) else error)
+        leave(
+            session, Message(N_("The class {code} has ended."), code=code) if isinstance(error, NoSuchClass) else error
+        )
         return None, error
 
 

@@ -22,7 +22,6 @@ from explorer.classes.store import PAGES, ClassError, NoSuchClass, NotTeacher, S
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
-from explorer.state.view import Note
 from explorer.ui.class_state import (
     KIND_LABELS,
     client,
@@ -35,6 +34,7 @@ from explorer.ui.class_state import (
     usable,
 )
 from explorer.ui.decode_sections import TABS
+from seq2seq.messages import Message
 
 LOCAL_ONLY = N_(
     "This link opens only on this computer: the app listens on it alone. For students' devices, start the app "
@@ -58,7 +58,7 @@ def _published(session, page: str, wanted: dict[str, str]) -> None:
         seen = session.get(keys.CLASS_SEEN)
         if seen is not None and seen.page == page and follow.link_of(seen) != dict(wanted):
             session[keys.CLASS_FOLLOWING] = False
-            session[keys.CLASS_PROBLEM] = Note(
+            session[keys.CLASS_PROBLEM] = Message(
                 N_("You changed the view, so you are exploring on your own. “Follow the teacher” takes you back.")
             )
         return
@@ -310,7 +310,7 @@ def _ask() -> None:
     kind = ss.get(keys.CLASS_ASK_KIND) or "attend"
     asked = follow.question_for(data, ss.get(keys.DECODE_STEP, 0), kind) if data is not None else None
     if asked is None:
-        ss[keys.CLASS_PROBLEM] = Note(NO_NEXT_STEP)
+        ss[keys.CLASS_PROBLEM] = Message(NO_NEXT_STEP)
         return
     _asking(asked.kind, asked.step, asked.options, asked.right, asked.weights)
 

@@ -50,7 +50,7 @@ def teacher_toggle() -> bool:
 
 
 def link_notes(notes: Sequence[str]) -> None:
-    for note in notes:  # in the current language, also after a switch (explorer.state.view.Note)
+    for note in notes:  # in the current language, also after a switch (seq2seq.messages.Message)
         st.info(escape_markdown(message_of(note)))
 
 
@@ -166,7 +166,7 @@ def _view(step: Step) -> ViewState | None:
         st.warning(escape_markdown(_("This step's view cannot be shown: {error}").format(error=message_of(error))))
         return None
     if view.notes:
-        replaced = "\n".join(f"- {escape_markdown(note)}" for note in view.notes)
+        replaced = "\n".join(f"- {escape_markdown(message_of(note))}" for note in view.notes)
         st.info(_("This step's view had values that were replaced:\n{notes}").format(notes=replaced))
     return view
 

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 
 from explorer import i18n
 from explorer.i18n import N_, _
-from explorer.state.view import Note, ViewState
+from explorer.state.view import ViewState
 from seq2seq.beam import BeamNode, Hypothesis
 from seq2seq.decoded import DecodedSentence
 from seq2seq.decoding import Translator
+from seq2seq.messages import Message
 
 MIN_WIDTH, MAX_WIDTH = 1, 10
 OUTSIDE_NOTE = N_("{name}={value} is outside {low}–{high}; using {used}.")  # the same note as a link's other numbers
@@ -32,7 +33,7 @@ def clamp_width(view: ViewState) -> ViewState:
     width = min(max(view.beam, MIN_WIDTH), MAX_WIDTH)
     if width == view.beam:
         return view
-    note = Note(OUTSIDE_NOTE, name="beam", value=view.beam, low=MIN_WIDTH, high=MAX_WIDTH, used=width)
+    note = Message(OUTSIDE_NOTE, name="beam", value=view.beam, low=MIN_WIDTH, high=MAX_WIDTH, used=width)
     return dataclasses.replace(view, beam=width, notes=(*view.notes, note))
 
 
