@@ -10,6 +10,7 @@ from explorer.i18n.errors import message_of
 from explorer.state.catalog import data_credits, entries, headline, task_examples, task_label
 from explorer.ui import class_student, frame, home_sections, layout
 from seq2seq.checkpoint import CheckpointError
+from seq2seq.scorers import SCORERS
 
 # The models table's columns (English names; headed in the page's language).
 COLUMNS = (N_("model"), N_("task"), N_("scorer"), N_("cell"), N_("parameters"), N_("metric"), N_("value"))
@@ -39,10 +40,10 @@ home_sections.ways_in()  # a lesson, Decode, a class
 st.markdown(
     _(
         "Type a sentence, step through the decoding and see where the model looks: the alignment heatmap, "
-        "the scores behind it and the next-token candidates. Six attention scoring functions, trained "
-        "identically so that a comparison isolates the scorer, side by side, scored against gold "
+        "the scores behind it and the next-token candidates. Every attention scoring function ({scorers}), "
+        "trained identically so that a comparison isolates the scorer, side by side, scored against gold "
         "alignments, and watched as attention forms while a model trains."
-    )
+    ).format(scorers=_(", ").join(SCORERS))
 )
 
 st.subheader(_("Start here"))

@@ -369,7 +369,7 @@ def _train_in_background(out: str) -> None:
     """One Train-page training (the page's defaults on reverse) that runs until it is terminated."""
     from dataclasses import replace
 
-    from explorer.training.jobs import JobSettings
+    from explorer.training.settings import JobSettings
     from seq2seq.train import train
 
     config = JobSettings(task="reverse", epochs=500).train_config(out, threads=1)

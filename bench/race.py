@@ -3,7 +3,7 @@
 The bar (docs/performance.md): a reverse race on 2 cores brings every scorer with attention to ≥ 95%
 validation exact match within 2 minutes of race time (the wall clock of the whole race: every scorer's
 steps, validation and probes, one thread, as the page's race job runs it), while `none` stays visibly
-below. This runs exactly what the page's "Race all scorers" runs (explorer.training.jobs.RaceSettings →
+below. This runs exactly what the page's "Race all scorers" runs (explorer.training.settings.RaceSettings →
 seq2seq.race.race, one torch thread), for each seed, until every contender passes or `--limit` seconds,
 and prints per scorer the race seconds to pass (median and p95 over the seeds) and `none`'s best.
 
@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import markdown_table  # noqa: E402
-from explorer.training.jobs import RaceSettings, task_bar  # noqa: E402
+from explorer.training.settings import RaceSettings, task_bar  # noqa: E402
 
 BAR_S = 120.0
 

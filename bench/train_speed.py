@@ -2,7 +2,7 @@
 
 The speed bars (docs/performance.md): with the page's defaults on 2 CPU cores, dates reaches ≥ 95% exact
 match on its validation set within 60 s of training, reverse within 30 s. This runs exactly
-what a Train-page job runs (explorer.training.jobs.JobSettings → seq2seq.train.train, one torch
+what a Train-page job runs (explorer.training.settings.JobSettings → seq2seq.train.train, one torch
 thread) for each task, prints a table and writes JSON to bench/results/.
 
     python bench/train_speed.py                  # reverse, then dates
@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import markdown_table  # noqa: E402
-from explorer.training.jobs import JobSettings  # noqa: E402
+from explorer.training.settings import JobSettings  # noqa: E402
 
 BARS = {"reverse": 30.0, "dates": 60.0}  # seconds of training to reach TARGET
 TARGET = 0.95

@@ -8,7 +8,7 @@ Each task's model is built exactly as scripts/train_shipped.py builds it (GRU, b
 encoder, `general` attention, batch 64): reverse and dates are character models (embedding 64,
 hidden 128), en-fr a SentencePiece model (vocabulary 4000, embedding 128, hidden 256, pairs up
 to 24 tokens, dropout 0.1). `--settings page` builds the Train page's default model instead
-(explorer.training.jobs.JobSettings: `dot`, hidden 128, the page's embedding size, lr 3e-3).
+(explorer.training.settings.JobSettings: `dot`, hidden 128, the page's embedding size, lr 3e-3).
 Batches are length-bucketed like training. Prints a markdown table (median and p95 step time,
 pairs/s and target tokens/s over the timed steps) and writes bench/results/train_throughput.json.
 en-fr needs the Tatoeba file (--data); without it, it is skipped.
@@ -68,7 +68,7 @@ def task_pairs(task: str, data: Path, vocab_size: int) -> tuple[list[tuple[str, 
 def task_config(task: str, settings: str) -> TrainConfig:
     """The shipped models' training settings for `task`, or the Train page's defaults (`settings`)."""
     if settings == "page":
-        from explorer.training.jobs import JobSettings
+        from explorer.training.settings import JobSettings
 
         return JobSettings(task=task).train_config(out=".")
     return TrainConfig(task=task, scorer="general", cell="gru", bidirectional=True, batch_size=64, **SETTINGS[task])

@@ -34,6 +34,7 @@ from .config import MAX_SEED, ModelConfig
 from .decoded import DecodedSentence, DecodedStep, Sampling, StepsView
 from .messages import N_, Translatable
 from .model import DecoderOutput, Hidden, Seq2Seq
+from .scorers import is_positional
 from .tokenizers import EOS, UNK, Tokenizer
 
 # Longest source, in tokens (</s> not counted), that a scorer without position-specific weights takes.
@@ -342,11 +343,11 @@ class Translator:
     def source_limit(self) -> int:
         """Longest source this model takes, in tokens (</s> not counted).
 
-        location: its trained length (one learned weight per position; later positions were never
-        trained, and there are no weights past max_source_len). Any other scorer: MAX_SOURCE_TOKENS,
-        or the trained length where that is longer.
+        A positional scorer (location): its trained length (one learned weight per position; later
+        positions were never trained, and there are no weights past max_source_len). Any other scorer:
+        MAX_SOURCE_TOKENS, or the trained length where that is longer.
         """
-        if self.scorer == "location":
+        if is_positional(self.scorer):
             return min(self.trained_source_len, self.config.max_source_len - 1)
         return max(MAX_SOURCE_TOKENS, self.trained_source_len)
 
@@ -362,7 +363,7 @@ class Translator:
         ids = self.source_tokenizer.encode(text) + [EOS]
         length, limit = len(ids) - 1, self.source_limit
         if length > limit:
-            if self.scorer == "location":
+            if is_positional(self.scorer):
                 raise InputError(
                     N_(
                         "location attention learns one weight per source position and this model was trained on "

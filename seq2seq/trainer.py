@@ -37,7 +37,7 @@ from .config import TrainConfig
 from .data import bucketed_batches, encode_pairs
 from .decoding import Translator
 from .tokenizers import Tokenizer
-from .train import (
+from .training_parts import (
     METRIC_CEILING,
     Distributed,
     ResumeError,

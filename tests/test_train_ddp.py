@@ -182,7 +182,7 @@ SHARE = """
 import itertools, json, sys
 from pathlib import Path
 import torch.distributed as dist
-import seq2seq.train as tr
+import seq2seq.training_parts as tr
 from seq2seq.config import TrainConfig
 
 out, calls, real = Path(sys.argv[1]), [], tr.build_tokenizers

@@ -272,7 +272,7 @@ def test_under_ddp_the_tokenizers_are_built_once_and_shared(corpus, tmp_path, mo
     rank 0 only, rank 1 reads rank 0's files, both encode alike, and the hand-over folder is removed."""
     import threading
 
-    from seq2seq import train as train_module
+    from seq2seq import training_parts as train_module
 
     cfg = TrainConfig(task="zh-en", data=str(corpus), valid_size=100, train_size=0, vocab_size=40)
     data = load_task_data(cfg)

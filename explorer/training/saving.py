@@ -17,12 +17,14 @@ from explorer.i18n import N_
 from explorer.training.settings import task_metric
 from seq2seq.messages import Message, Translatable
 from seq2seq.registry import ModelEntry
+from seq2seq.scorers import SCORERS
 
 NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 NAME_RULE = N_("Use 1–40 letters, digits, '-' or '_' (no spaces, dots or slashes).")
-# A race's models are saved as user/<name>-<scorer>: the name leaves room for "-scaled_dot".
-RACE_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,29}")
-RACE_NAME_RULE = N_("Use 1–29 letters, digits, '-' or '_' (no spaces, dots or slashes).")
+# A race's models are saved as user/<name>-<scorer>: the name leaves room for "-" and the longest scorer name.
+RACE_NAME_CHARS = 40 - 1 - max(len(scorer) for scorer in SCORERS)
+RACE_NAME_RE = re.compile(rf"[A-Za-z0-9_-]{{1,{RACE_NAME_CHARS}}}")
+RACE_NAME_RULE = N_("Use 1–{most} letters, digits, '-' or '_' (no spaces, dots or slashes).")
 
 
 class SaveError(Translatable, ValueError):
@@ -117,7 +119,7 @@ def save_model(run_dir: Path, name: str, root: Path | None = None) -> ModelEntry
 def check_race_name(name: str) -> str:
     """`name` if a race's models can be saved under it (user/<name>-<scorer>), else SaveError with the rule."""
     if not isinstance(name, str) or not RACE_NAME_RE.fullmatch(name):
-        raise SaveError(N_("That cannot be a race's name. {rule}"), rule=Message(RACE_NAME_RULE))
+        raise SaveError(N_("That cannot be a race's name. {rule}"), rule=Message(RACE_NAME_RULE, most=RACE_NAME_CHARS))
     return name
 
 

@@ -29,6 +29,7 @@ from explorer.ui import cached, pickers, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab.names import MODEL_EXPERIMENTS, WITHOUT_ATTENTION
+from seq2seq.scorers import default_scorer
 
 PAGE = "lab"
 PREFIX = "lab"
@@ -116,7 +117,7 @@ def pickers_for(which: str, models: dict[str, list[str]], folded: bool = False) 
     )
     scorers = models[task]
     if state.get(scorer_key) not in scorers:
-        state[scorer_key] = "general" if "general" in scorers else scorers[0]
+        state[scorer_key] = default_scorer(scorers)
     scorer = state[scorer_key]
     if which == "split":
         scorer = middle.selectbox(_("Scorer"), scorers, key=scorer_key)

@@ -1,4 +1,4 @@
-"""The Train page's scorer race: its settings and button, the live race (six probe heatmaps, three to a row,
+"""The Train page's scorer race: its settings and button, the live race (a probe heatmap per scorer, three to a row,
 the curves of every scorer in one chart per metric) and the form that saves a race's models as a set."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from explorer.state import keys
 from explorer.state.catalog import default_sentence, metric_title
 from explorer.training.events import metric_words
 from explorer.training.manager import Job, JobManager, JobView
-from explorer.training.saving import RACE_NAME_RULE, SaveError, save_blocker, save_race
+from explorer.training.saving import RACE_NAME_CHARS, RACE_NAME_RULE, SaveError, save_blocker, save_race
 from explorer.training.settings import RACE_BUDGETS, RaceSettings, task_bar, task_metric
 from explorer.ui import train_sections, trainings
 from explorer.views import race as race_view
 
 HEATMAP_PX = 260  # a small heatmap: two rows of three fit one screen with the curves below
-PER_ROW = 3  # heatmaps side by side: six in one row left each too narrow for its column labels
+PER_ROW = 3  # heatmaps side by side: six scorers in one row left each too narrow for its column labels
 COLUMN_PX = 300  # about how wide each is then, at 1400 px: its labels thin out to fit (heatmaps.thin_labels)
 
 
@@ -92,7 +92,7 @@ def outcome(view: JobView, metric: str) -> str | None:
 
 
 def live(manager: JobManager, session: str) -> None:
-    """The race as it goes: status, outcome, six probe heatmaps (three to a row), loss and validation curves."""
+    """The race as it goes: status, outcome, a probe heatmap per scorer (three to a row), loss and validation curves."""
     view = trainings.current_view(manager, session)
     if view is None:
         return
@@ -156,7 +156,7 @@ def save_form(job: Job) -> None:
     st.subheader(_("Save this race"))
     st.caption(_("Each scorer's best epoch is saved as user/<name>-<scorer>, and the set as race/<name>: "
                  "Compare shows the set's models side by side. {rule}").format(
-        rule=_(RACE_NAME_RULE)))  # fmt: skip
+        rule=_(RACE_NAME_RULE).format(most=RACE_NAME_CHARS)))  # fmt: skip
     unusable = save_blocker()
     if unusable:
         st.error(message_of(unusable))

@@ -81,7 +81,7 @@ def configure_torch() -> None:
 
     Sessions decode one sentence at a time: intra-op threads gain nothing at batch 1 and stall when
     other sessions hold the cores (bench/decode_speed.py); parallel sessions use the cores instead.
-    Trainings run in processes of their own (explorer.training.jobs), with their own setting.
+    Trainings run in processes of their own (explorer.training.manager), with their own setting.
     """
     import torch
 
