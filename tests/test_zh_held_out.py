@@ -78,10 +78,21 @@ def test_putting_another_place_into_a_sentence_never_makes_a_held_out_one():
         ("我住在日本。", "I live in Japan."),
         ("我爱日本。", "I love Japan."),
     ]
-    made = zh_dictionary.substituted(train, places, per_sentence=4, seed=0)
-    assert ("我爱北京。", "I love Beijing.") in made and ("欢迎来德国。", "Welcome to Germany.") in made
-    assert not [zh for zh, _ in made if zh_en.is_held_out(zh)]  # 欢迎来北京。 and 我住在上海。 were made, then dropped
-    assert len(made) == 3 * 3 - 2
+    made = zh_dictionary.substituted(train, places, per_sentence=3, seed=0)
+    every = {
+        (zh.replace("日本", p), en.replace("Japan", n)) for zh, en in train for p, n in places.items() if p != "日本"
+    }
+    assert set(made) <= every and len(made) == len(set(made))
+    assert ("欢迎来北京。", "Welcome to Beijing.") not in made and ("我住在上海。", "I live in Shanghai.") not in made
+    assert len(made) == 3 * 3 - 2  # every other place in every sentence, but the two held out
+
+
+def test_common_places_are_put_in_more_often():
+    places = {f"地{i}": f"Place{i}" for i in range(40)} | {"日本": "Japan", "北京": "Beijing"}
+    train = [(f"我去过日本{i}次。", f"I have been to Japan {i} times.") for i in range(200)]
+    made = zh_dictionary.substituted(train, places, per_sentence=2, seed=1, common=["北京"])
+    beijing = sum("北京" in zh for zh, _ in made)
+    assert beijing > 4 * len(made) / len(places)  # weighted 10 to 1 against 40 others: about a fifth of the draws
 
 
 def test_a_sentence_is_a_carrier_only_when_both_sides_name_the_place():

@@ -25,13 +25,14 @@ from pathlib import Path
 from seq2seq.tasks.zh_en import is_held_out
 
 MAX_WORDS = 4
+COMMON_WEIGHT = 10  # how much more often a common place is put into a sentence (`substituted`)
 CREDIT = "CC-CEDICT (www.mdbg.net/chinese/dictionary?page=cedict, CC BY-SA 4.0) and the HSK 2.0 word lists"
 
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
 # A cross-reference: 滬|沪[Hu4], 陝西省|陕西省[Shan3 xi1 Sheng3], or a lone 沪[Hu4].
 _REFERENCE = re.compile(r"[\u3400-\u9fff|·]+(\[[^\]]*\])?")
 _NOTE = re.compile(r"\([^)]*\)")
-_SKIP = re.compile(r"^(CL:|variant of|old variant|see |see also|abbr\.|surname|used in|classifier|also written)", re.I)
+_SKIP = re.compile(r"^(CL:|see |see also|abbr\.|surname|used in|classifier|also written)|\bvariant of\b", re.I)
 _PLACE = re.compile(r"\b(capital|city|province|country|municipality|republic|kingdom|island|continent)\b", re.I)
 _NOT_PLACE = re.compile(
     r"\b(county|district|township|village|town|prefecture|banner|station|hospital|university|company|"
@@ -51,7 +52,7 @@ def clean(gloss: str) -> str:
 def word_gloss(definitions: Iterable[str]) -> str | None:
     """The first usable gloss of a word's definitions, cleaned; None if none is."""
     for gloss in definitions:
-        if _SKIP.match(gloss.strip()):
+        if _SKIP.search(gloss.strip()):
             continue
         text = clean(gloss)
         if text and len(text.split()) <= MAX_WORDS and not re.search(r"\b(sth|sb)\b|[|\[\]]", text):
@@ -94,8 +95,12 @@ def words_and_places(levels: Iterable[int] = range(1, 7)) -> tuple[dict[str, str
         for entry in hsk.get_words_for_level(level):
             if entry is None or not _CJK_WORD.match(entry.simp):
                 continue
-            for group in entry.definition_entries:  # a name (北京) by its name, a word by its first gloss
-                name = place_name(group.pinyin, group.definitions, entry.simp, _people(dictionary, entry.simp))
+            # a word's common reading before its names (比 is "than" before it is Belgium); a name (北京) by its
+            # name, a word by its first gloss
+            for group in sorted(entry.definition_entries, key=lambda group: group.pinyin[:1].isupper()):
+                name = None  # a one-character word (比: "than", and Belgium) is a word, never a place
+                if len(entry.simp) > 1:
+                    name = place_name(group.pinyin, group.definitions, entry.simp, _people(dictionary, entry.simp))
                 gloss = name or word_gloss(group.definitions)
                 if gloss:
                     words.setdefault(entry.simp, gloss)
@@ -119,18 +124,26 @@ def _people(dictionary, word: str) -> str:
 
 
 def substituted(
-    train: Iterable[tuple[str, str]], places: dict[str, str], per_sentence: int = 12, seed: int = 0
+    train: Iterable[tuple[str, str]],
+    places: dict[str, str],
+    per_sentence: int = 12,
+    seed: int = 0,
+    common: Iterable[str] = (),
 ) -> list[tuple[str, str]]:
     """Training sentences that name a place on both sides, each again with `per_sentence` other places.
 
     "我想去日本。 / I want to go to Japan." gives "我想去德国。 / I want to go to Germany." and so on: the
     names in the sentences a class types, where the corpus has only Japan, Boston and Tokyo. The
-    places are drawn with `seed`; a result that is held out (`is_held_out`) is dropped.
+    places are drawn with `seed`, the `common` ones (a class's first names: HSK words, places the
+    corpus names) COMMON_WEIGHT times as often as the rest, so each is seen in many sentences;
+    a result that is held out (`is_held_out`) is dropped.
     """
     import random
 
     rng = random.Random(seed)
     names = sorted(places.items())
+    common = set(common)
+    weight = {zh: COMMON_WEIGHT if zh in common else 1 for zh, _ in names}
     by_length = sorted(places, key=len, reverse=True)  # 北京市 before 北京
     found = []
     for zh, en in train:
@@ -138,9 +151,10 @@ def substituted(
         if carrier is None:
             continue
         pattern = re.compile(rf"\b{re.escape(places[carrier])}\b")
-        for other_zh, other_en in rng.sample(names, per_sentence):
-            if other_zh == carrier:
-                continue
+        # weighted sampling without replacement (Efraimidis and Spirakis 2006): the largest u^(1/w)
+        others = [place for place in names if place[0] != carrier]
+        keys = {place: rng.random() ** (1 / weight[place[0]]) for place in others}
+        for other_zh, other_en in sorted(others, key=keys.__getitem__, reverse=True)[:per_sentence]:
             new_zh = zh.replace(carrier, other_zh, 1)
             new_en = pattern.sub(lambda _match, name=other_en: name, en, count=1)
             if not is_held_out(new_zh):
@@ -153,8 +167,11 @@ def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12) -> list
     training sentences `train` with other places put in (`substituted`); held-out sentences
     (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out. The same file on every run."""
     words, places = words_and_places()
+    train = list(train)
     every = [*words.items(), *((zh, en) for zh, en in places.items() if zh not in words)]
-    every += substituted(train, places, per_sentence)
+    named = "\n".join(zh for zh, _ in train)
+    common = [zh for zh in places if zh in words or zh in named]
+    every += substituted(train, places, per_sentence, common=common)
     return [(zh, en) for zh, en in every if not is_held_out(zh)]
 
 
