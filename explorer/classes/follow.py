@@ -20,18 +20,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from explorer.classes.store import KINDS, Question, TeacherView
+from explorer.state.pages import scripts
 from seq2seq.decoded import DecodedSentence
 
 # The pages a class can show: the store's page name -> the page's script (st.switch_page).
-PAGE_FILES = {
-    "decode": "pages/1_Decode.py",
-    "compare": "pages/2_Compare.py",
-    "states": "pages/3_Hidden_states.py",
-    "beam": "pages/4_Beam_search.py",
-    "timelapse": "pages/7_Timelapse.py",
-    "lessons": "pages/8_Lessons.py",
-    "lab": "pages/9_Lab.py",
-}
+PAGE_FILES = scripts("class")
 TAB_PARAM = "tab"  # the open tab, beside a page's link parameters (names of explorer.ui.decode_sections.TABS)
 STEP_PARAM = "step"
 POLL_SECONDS = 0.5  # how often a follower's page asks the store for the teacher's view (bench/class_follow.py)

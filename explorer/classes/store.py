@@ -36,8 +36,9 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 from explorer.i18n import N_
+from explorer.state.pages import scripts
 
-PAGES = ("decode", "compare", "states", "beam", "timelapse", "lab", "lessons")  # pages a class can show
+PAGES = tuple(scripts("class"))  # pages a class can show (explorer.state.pages)
 KINDS = ("attend", "token")  # attend: which source token the next row attends to most; token: the next token
 
 # Bounds of everything a room holds (checked when written, and again when read back from Redis).

@@ -17,6 +17,7 @@ from explorer.i18n import N_, _, ngettext
 from explorer.lessons.listing import ROOT
 from explorer.lessons.schema import PAGES, Lesson, Problem, Question, Step
 from explorer.state import keys, link
+from explorer.state.pages import BY_NAME
 from explorer.state.view import LINK_FIELDS, ViewState
 from explorer.state.view import link_params as view_link_params
 from seq2seq.messages import Message
@@ -24,17 +25,6 @@ from seq2seq.messages import Message
 PAGE = "lessons"  # the page's name for explorer.state.link (the URL it wrote last, the link it came from)
 LESSON, AT = "lesson", "at"  # the page's query parameters
 SHOWN = 40  # characters of a refused value a note repeats
-# A step's page as the sidebar names it (translated where shown).
-PAGE_LABELS = {
-    "decode": N_("Decode"),
-    "compare": N_("Compare"),
-    "states": N_("Hidden states"),
-    "beam": N_("Beam search"),
-    "models": N_("Models"),
-    "train": N_("Train"),
-    "timelapse": N_("Timelapse"),
-    "lab": N_("Lab"),
-}
 
 
 @dataclass(frozen=True)
@@ -213,12 +203,8 @@ def problem_text(problem: Problem) -> str:
 
 def page_label(page: str) -> str:
     """A step's page as the sidebar names it, in English: "states" -> "Hidden states" (`_()` it where shown)."""
-    return PAGE_LABELS.get(page) or _url_path(page).replace("_", " ")
-
-
-def _url_path(page: str) -> str:
-    """The page's URL path: "pages/3_Hidden_states.py" -> "Hidden_states"."""
-    return Path(PAGES[page]).stem.split("_", 1)[1]
+    found = BY_NAME.get(page)
+    return found.label if found else page
 
 
 def step_link(step: Step, view: ViewState) -> tuple[str, dict[str, str]]:
@@ -237,4 +223,4 @@ def step_url(step: Step, view: ViewState) -> str:
     """The step's share link as a URL relative to the app ("Decode?task=reverse&…")."""
     _, params = step_link(step, view)
     query = urllib.parse.urlencode(params)
-    return _url_path(step.page) + (f"?{query}" if query else "")
+    return BY_NAME[step.page].url_path + (f"?{query}" if query else "")

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer import i18n
+from explorer.state.pages import scripts
 from explorer.state.view import MAX_SENTENCE_CHARS
 from seq2seq.cli import MAX_BEAM
 from seq2seq.config import MAX_SEED
@@ -55,16 +56,7 @@ from seq2seq.decoding import MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MIN_TEMPERATURE
 
 WHOLE_FILE = 1  # the line of a problem with the file as a whole (its name, size, kind, or a parser's failure)
 MAX_STEPS = 60
-PAGES = {  # a step's page -> the page script it opens
-    "decode": "pages/1_Decode.py",
-    "compare": "pages/2_Compare.py",
-    "states": "pages/3_Hidden_states.py",
-    "beam": "pages/4_Beam_search.py",
-    "models": "pages/5_Models.py",
-    "train": "pages/6_Train.py",
-    "timelapse": "pages/7_Timelapse.py",
-    "lab": "pages/9_Lab.py",
-}
+PAGES = scripts("lessons")  # a step's page -> the page script it opens (explorer.state.pages)
 CLAIM_KINDS = (
     *("output", "not_output", "attends", "accuracy", "metric", "history", "lab", "importance", "tau"),
     *("peaks", "weight", "score", "probability", "hypothesis", "config"),

@@ -1,6 +1,6 @@
 """The one view every page shows, parsed from a link with a note for every value refused, and written back.
 
-A view is what a share link carries, and what a live class or a lesson step will carry too: one
+A view is what a share link carries, and what a live class or a lesson step carries too: one
 format, parsed by `parse_query`, serialised by `link_params`, taken over from the Decode page's
 session by `initial_view`. Shareable links carry task, scorer, sentence, step and strategy (a teacher-forcing reference
 too), and the model when it is not the task and scorer's default (another cell, or a model saved
@@ -12,10 +12,11 @@ the registered ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 from explorer.i18n import N_, _
 from explorer.state import catalog, keys
+from explorer.state.pages import PAGES
 from seq2seq.messages import Message
 from seq2seq.scorers import default_scorer
 
@@ -56,19 +57,10 @@ class ViewState:
     seed: int = 0
     model: str = ""  # a registry name among the task and scorer's models; "" = their default
     reference: str = ""  # a target to teacher-force (it overrides the strategy); "" = none
-    # Room for what the open issues add to a view; "" = not set, and then never in a link. The interface
-    # language is not part of a view: it is the user's, and rides beside any page's link as lang=
-    # (explorer.state.link, explorer.ui.language).
-    room: str = ""  # a live class's join code
-    lesson: str = ""  # a lesson and its step
+    # The interface language is not part of a view: it is the user's, and rides beside any page's link
+    # as lang= (explorer.state.link, explorer.ui.language).
     units: str = ""  # "words": the heatmaps in words (explorer.views.words); "" = pieces, the default
     notes: tuple[str, ...] = field(default=(), compare=False)
-
-    def to_query(self) -> dict[str, str]:
-        """Query parameters for a shareable link (notes are not part of the link)."""
-        data = asdict(self)
-        data.pop("notes")
-        return {k: str(v) for k, v in data.items()}
 
 
 def _parsed(raw: str, parse: Callable[[str], float], refused: str, default, name: str, notes: list[str]):
@@ -223,15 +215,8 @@ def choose_model(view: ViewState, raw: str | None, names: Sequence[str]) -> View
 
 
 # -- one link format for every page --------------------------------------------------------------
-# The fields each page keeps in its link (Compare shows every scorer, so no scorer; Beam search's
-# own width is its `beam`, whatever the strategy; the Lab explains greedy decodes, so no strategy).
-LINK_FIELDS = {
-    "decode": ("task", "scorer", "sentence", "step", "model", *keys.DECODING_KEYS, "units"),
-    "states": ("task", "scorer", "model", "sentence", "step", *keys.DECODING_KEYS),
-    "compare": ("task", "sentence", "units"),
-    "beam": ("task", "scorer", "model", "sentence", "beam", "units"),
-    "lab": ("task", "scorer", "model", "sentence", "step"),  # and the lab's own `view` (explorer.views.lab)
-}
+# The fields each page keeps in its link (explorer.state.pages: the pages declared once).
+LINK_FIELDS = {page.name: page.link_fields for page in PAGES if page.link_fields}
 
 
 def link_params(view: ViewState, page: str, leave_out: Sequence[str] = ()) -> dict[str, str]:

@@ -9,45 +9,26 @@ it but breaks links straight to a page on a fresh server while `pages/` exists (
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from explorer.i18n import N_, _
-from seq2seq.paths import project_root
+from explorer.i18n import _
+from explorer.state import pages
 
-HOME = "app.py"
-PAGES_DIR = project_root() / "pages"  # beside app.py, in the checkout or installed
-# Each page's name in the sidebar, by file name (a page without one is named after its file, as
-# Streamlit names it: "3_Hidden_states.py" -> "Hidden states").
-LABELS = {
-    HOME: N_("Home"),
-    "1_Decode.py": N_("Decode"),
-    "2_Compare.py": N_("Compare"),
-    "3_Hidden_states.py": N_("Hidden states"),
-    "4_Beam_search.py": N_("Beam search"),
-    "5_Models.py": N_("Models"),
-    "6_Train.py": N_("Train"),
-    "7_Timelapse.py": N_("Timelapse"),
-    "8_Lessons.py": N_("Lessons"),
-    "9_Lab.py": N_("Lab"),
-}
+HOME = pages.HOME.script
 
 
-@functools.cache
 def page_scripts() -> tuple[str, ...]:
-    """app.py, then the pages/ files in Streamlit's order (their number prefixes, all one digit)."""
-    return (HOME, *(f"pages/{path.name}" for path in sorted(PAGES_DIR.glob("*.py"))))
+    """app.py, then the pages' scripts in the sidebar's order (explorer.state.pages)."""
+    return pages.SCRIPTS
 
 
 def label(path: str) -> str:
     """The sidebar name of page script `path` ("app.py", "pages/1_Decode.py"), in the current language."""
-    name = Path(path).name
-    if name in LABELS:
-        return _(LABELS[name])
-    return Path(path).stem.split("_", 1)[-1].replace("_", " ")
+    found = next((page for page in pages.PAGES if page.script == path), None)
+    return _(found.label) if found else Path(path).stem.split("_", 1)[-1].replace("_", " ")
 
 
 def sidebar() -> None:

@@ -1,0 +1,91 @@
+"""Every page of the app, declared once: its script, its name in the sidebar, its icon, its URL path,
+the view fields its share link keeps, and whether a live class or a lesson step may show it.
+
+The sidebar (explorer.ui.navigation), the share links (explorer.state.view.LINK_FIELDS), a class's
+pages (explorer.classes.follow, explorer.classes.store) and a lesson step's pages (explorer.lessons)
+all read this table. A new page: its script in pages/ and one `Page` here (docs/architecture.md).
+Plain data: no streamlit, no torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from explorer.i18n import N_
+from explorer.state import keys
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # how links, classes and lessons call it ("states")
+    script: str  # its file, from the project's root ("pages/3_Hidden_states.py")
+    label: str  # its name in the sidebar, English, marked (N_): translated where shown
+    icon: str
+    # The view fields its share link keeps (explorer.state.view.link_params); () for a page without a view.
+    link_fields: tuple[str, ...] = ()
+    in_class: bool = False  # a live class's teacher may show it to the room
+    in_lessons: bool = False  # a lesson step may open it
+
+    @property
+    def url_path(self) -> str:
+        """Its path in the address bar: "pages/3_Hidden_states.py" -> "Hidden_states"; "" for the home page."""
+        stem = PurePosixPath(self.script).stem
+        return stem.split("_", 1)[1] if "_" in stem and stem[0].isdigit() else ""
+
+
+HOME = Page("home", "app.py", N_("Home"), "🔎")
+PAGES: tuple[Page, ...] = (
+    HOME,
+    Page(
+        "decode",
+        "pages/1_Decode.py",
+        N_("Decode"),
+        "▶️",
+        ("task", "scorer", "sentence", "step", "model", *keys.DECODING_KEYS, "units"),
+        in_class=True,
+        in_lessons=True,
+    ),
+    Page(  # Compare shows every scorer: no scorer in its link
+        "compare", "pages/2_Compare.py", N_("Compare"), "⚖️", ("task", "sentence", "units"), True, True
+    ),
+    Page(
+        "states",
+        "pages/3_Hidden_states.py",
+        N_("Hidden states"),
+        "🧭",
+        ("task", "scorer", "model", "sentence", "step", *keys.DECODING_KEYS),
+        in_class=True,
+        in_lessons=True,
+    ),
+    Page(  # its own width is its `beam`, whatever the strategy
+        "beam",
+        "pages/4_Beam_search.py",
+        N_("Beam search"),
+        "🌳",
+        ("task", "scorer", "model", "sentence", "beam", "units"),
+        in_class=True,
+        in_lessons=True,
+    ),
+    Page("models", "pages/5_Models.py", N_("Models"), "📋", in_lessons=True),
+    Page("train", "pages/6_Train.py", N_("Train"), "🏋️", in_lessons=True),
+    Page("timelapse", "pages/7_Timelapse.py", N_("Timelapse"), "🎞️", in_class=True, in_lessons=True),
+    Page("lessons", "pages/8_Lessons.py", N_("Lessons"), "🎓", in_class=True),
+    Page(  # it explains greedy decodes: no strategy; and the Lab's own `view` (explorer.views.lab)
+        "lab",
+        "pages/9_Lab.py",
+        N_("Lab"),
+        "🔬",
+        ("task", "scorer", "model", "sentence", "step"),
+        in_class=True,
+        in_lessons=True,
+    ),
+)
+BY_NAME = {page.name: page for page in PAGES}
+SCRIPTS = tuple(page.script for page in PAGES)  # the home page first, then pages/ in the sidebar's order
+
+
+def scripts(where: str) -> dict[str, str]:
+    """name -> script of the pages a live class ("class") or a lesson step ("lessons") may show."""
+    wanted = {"class": lambda page: page.in_class, "lessons": lambda page: page.in_lessons}[where]
+    return {page.name: page.script for page in PAGES if wanted(page)}
