@@ -77,7 +77,7 @@ if data.hit_max_len:
     )
 
 n = data.num_steps
-dv.clamp_step(ss, n)
+dv.fit_session_step(ss, n)
 past_end = dv.past_end_note(ss, n)
 if past_end:  # numbers only: no user text
     st.warning(past_end)

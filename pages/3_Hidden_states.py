@@ -16,6 +16,7 @@ from explorer.views import hidden_states as states_view
 from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
+from seq2seq.numbering import clamp_step
 
 projecting = frame.page(N_("Hidden states"), N_("Hidden states"), view="states")
 
@@ -53,7 +54,7 @@ for note in notes:  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
 
 n_target = len(states.target_tokens)
-first_step = states_view.clamp_step(view.step if shared_step else 1, n_target)
+first_step = clamp_step(view.step if shared_step else 1, n_target)
 if new and "step" in opened and view.step > n_target:  # a link's step past this output's end
     st.info(
         _("The link's step {step} is past the end of this output ({n} tokens): showing step {n}.").format(
@@ -61,7 +62,7 @@ if new and "step" in opened and view.step > n_target:  # a link's step past this
         )
     )
 link.follow(st.session_state, keys.STATES_STEP, first_step, force=new)
-st.session_state[keys.STATES_STEP] = states_view.clamp_step(st.session_state[keys.STATES_STEP], n_target)
+st.session_state[keys.STATES_STEP] = clamp_step(st.session_state[keys.STATES_STEP], n_target)
 a, b, c = st.columns([3, 1, 1])
 step = a.slider(_("Step (output tokens shown)"), 0, max(n_target, 1), key=keys.STATES_STEP)
 pickers.publish("states", replace(shown, step=step))

@@ -14,6 +14,12 @@ def shown(index: int) -> int:
     return index + FIRST
 
 
+def clamp_step(step: int, n: int) -> int:
+    """A step (output tokens shown, 0..n: 0 is nothing yet, k the k-th token) that fits an output of `n`
+    tokens: the one rule every page, link and lesson applies to a step it was given."""
+    return max(0, min(int(step), n))
+
+
 def numbered(tokens) -> list[str]:
     """'03 the': each token after its number (zero-padded to one width, so columns line up and repeated
     tokens stay apart on an axis)."""

@@ -106,7 +106,7 @@ def test_a_link_step_past_the_end_gets_a_note_while_the_page_shows_the_last_step
     session = {}
     dv.sync_from_url(session, {"task": "dates", "sentence": "9 may", "step": "99"}, AVAILABLE, EXAMPLES)
     assert session[keys.DECODE_STEP] == 99 and dv.notes_to_show(session) == ()  # 0–200: no note from the link's values
-    assert dv.clamp_step(session, 12) == 12
+    assert dv.fit_session_step(session, 12) == 12
     assert dv.past_end_note(session, 12) == "The link asked for step 99; this decode has 12 steps, so it shows step 12."
     dv.step_back(session)  # the user moved away from the last step
     assert dv.past_end_note(session, 12) is None
@@ -115,7 +115,7 @@ def test_a_link_step_past_the_end_gets_a_note_while_the_page_shows_the_last_step
     assert dv.past_end_note(session, 12) is None
     for step in ("12", "3", "abc"):  # inside the decode, or no number: nothing to say
         dv.sync_from_url(session := {}, {"task": "dates", "sentence": "9 may", "step": step}, AVAILABLE, EXAMPLES)
-        dv.clamp_step(session, 12)
+        dv.fit_session_step(session, 12)
         assert dv.past_end_note(session, 12) is None
 
 
@@ -309,7 +309,7 @@ def test_step_back_reset_clamp():
     dv.step_back(session)
     assert session[keys.DECODE_STEP] == 2
     session[keys.DECODE_STEP] = 99
-    assert dv.clamp_step(session, 4) == 4
+    assert dv.fit_session_step(session, 4) == 4
     dv.reset(session)
     assert session[keys.DECODE_STEP] == 0
 

@@ -234,7 +234,7 @@ def test_readings_in_chinese():
         assert lab_readings.tau_words(math.nan) == "无法比较（其中一方给所有词元的值都相同）"
         assert lab_readings.pair_label("attention~leave_one_out") == "注意力 ~ 留一法"
         assert lab_readings.paper_value("attention~grad_x_input") == "SST 0.35、IMDB 0.44、20News 0.13（与梯度比较）"
-        assert lab_step.clamp_step(9, 5)[1] == "第 9 步超出了这次输出的末尾（共 5 个词元）：改为显示第 5 步。"
+        assert lab_step.explained_step(9, 5)[1] == "第 9 步超出了这次输出的末尾（共 5 个词元）：改为显示第 5 步。"
         (note,) = lab.lab_view("nope")[1]
         assert message_of(note) == "未知的视图 'nope'；改为显示 'step'（可选：step, split, scorers）。"
         assert lab_stored.settings_text(SETTINGS) == (

@@ -387,9 +387,9 @@ def test_the_view_comes_from_the_link_with_a_note_for_an_unknown_one():
 
 
 def test_steps_are_clamped_into_the_output():
-    assert lab_step.clamp_step(0, 5) == (1, None)  # nothing produced yet: the token about to be chosen
-    assert lab_step.clamp_step(3, 5) == (3, None)
-    assert lab_step.clamp_step(9, 5) == (5, "Step 9 is past the end of this output (5 tokens): showing step 5.")
+    assert lab_step.explained_step(0, 5) == (1, None)  # nothing produced yet: the token about to be chosen
+    assert lab_step.explained_step(3, 5) == (3, None)
+    assert lab_step.explained_step(9, 5) == (5, "Step 9 is past the end of this output (5 tokens): showing step 5.")
 
 
 def test_taus_in_words_and_the_papers_numbers():

@@ -23,6 +23,7 @@ from seq2seq.beam import BeamNode, Hypothesis
 from seq2seq.config import ModelConfig
 from seq2seq.decoding import Translator
 from seq2seq.model import Seq2Seq
+from seq2seq.numbering import clamp_step
 from seq2seq.projection import fit_space
 from seq2seq.tasks import get_task, reverse
 from seq2seq.tokenizers import CharTokenizer
@@ -237,7 +238,7 @@ def test_states_view_projection_and_neighbours(general):
     rows = states_view.neighbour_rows(space, states_view.vector(states, ("encoder", 0)), k=3)
     assert rows[0]["distance"] == pytest.approx(0, abs=1e-6) and rows[0]["sentence"] == "hello"
     assert len(states_view.background(space, 3, limit=10)) <= 10
-    assert [states_view.clamp_step(s, 4) for s in (-1, 0, 3, 9)] == [0, 0, 3, 4]
+    assert [clamp_step(s, 4) for s in (-1, 0, 3, 9)] == [0, 0, 3, 4]  # seq2seq.numbering: the one rule
     ranges = states_view.axis_ranges(space, 2)
     reference = space.basis.project(space.sample.states, 2)
     assert all(

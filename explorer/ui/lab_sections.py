@@ -132,7 +132,7 @@ def pickers_for(which: str, models: dict[str, list[str]], folded: bool = False) 
 def step_slider(output: lab_step.GreedyOutput, view: ViewState, opened: Mapping[str, str], new: bool) -> int:
     """The output token to explain (1..n), following the link's or the Decode page's step."""
     n = output.num_steps
-    step, note = lab_step.clamp_step(view.step, n)
+    step, note = lab_step.explained_step(view.step, n)
     if new and note and "step" in opened:
         st.info(note)  # numbers only: no user text
     link.follow(st.session_state, keys.LAB_STEP, step, force=new, options=range(1, n + 1))

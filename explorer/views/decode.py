@@ -25,7 +25,7 @@ from explorer.i18n import N_, _, ngettext
 from explorer.state import catalog, keys, link
 from explorer.state.view import WORDS, ViewState, link_params, parse_query, shared_values
 from seq2seq.decoded import DecodedSentence, DecodedStep, Sampling
-from seq2seq.numbering import shown
+from seq2seq.numbering import clamp_step, shown
 from seq2seq.scorers import default_scorer
 
 # strategy -> its label, English marked for translation (shown as _(STRATEGY_LABELS[s]))
@@ -274,8 +274,9 @@ def topk_rows(row: DecodedStep) -> list[dict]:
 
 
 # -- step controls -----------------------------------------------------------------------------
-def clamp_step(session: MutableMapping, n: int) -> int:
-    step = min(max(int(session.get(keys.DECODE_STEP, 0) or 0), 0), n)
+def fit_session_step(session: MutableMapping, n: int) -> int:
+    """The Decode page's step in `session`, fitted to an output of `n` tokens (clamp_step) and kept."""
+    step = clamp_step(session.get(keys.DECODE_STEP, 0) or 0, n)
     session[keys.DECODE_STEP] = step
     return step
 

@@ -128,7 +128,3 @@ def neighbour_rows(space: StateSpace, state: Sequence[float], k: int = 8, metric
         for n in space.neighbours(torch.tensor(state), k=k, metric=metric)
     ]
 
-
-def clamp_step(step: int, n_target: int) -> int:
-    """A Decode-page step (tokens shown, 0..T) that fits this sentence."""
-    return max(0, min(int(step), n_target))

@@ -37,7 +37,7 @@ IG_STEPS = 32  # integrated gradients' points (the bar in bench/ is set at 32)
 PERMUTATION_SEEDS = 100
 
 
-def clamp_step(step: int, n: int) -> tuple[int, str | None]:
+def explained_step(step: int, n: int) -> tuple[int, str | None]:
     """The output token the lab explains (1..n) for a view's step, and a note when a step past the end moved.
 
     Step N is the N-th output token (the Decode page's "Current step" at step N); step 0 (nothing
@@ -99,7 +99,7 @@ def step_lab(translator, sentence: str, step: int, ig_steps: int = IG_STEPS) -> 
     from seq2seq.lab.importance import step_importance
 
     output = greedy_output(translator, sentence)
-    step, _moved = clamp_step(step, output.num_steps)
+    step, _moved = explained_step(step, output.num_steps)
     token_id = output.token_ids[step - 1]
     imp = step_importance(translator, sentence, output.prefix(step), token_id=token_id, ig_steps=ig_steps)
     return StepLab(step=step, importance=imp, taus=step_agreement(imp))
@@ -200,7 +200,7 @@ def permutation(translator, sentence: str, step: int, n_seeds: int = PERMUTATION
     from seq2seq.lab.perturb import distribution_with, state_after, top_tokens
 
     output = greedy_output(translator, sentence)
-    step, _moved = clamp_step(step, output.num_steps)
+    step, _moved = explained_step(step, output.num_steps)
     prefix = output.prefix(step)
     result = permute_step(translator, sentence, prefix, n_seeds=n_seeds)
     median = statistics.median(result.tvd)
@@ -257,7 +257,7 @@ def adversarial(translator, sentence: str, step: int) -> dict:
     from seq2seq.lab.adversarial import adversarial_step
 
     output = greedy_output(translator, sentence)
-    step, _moved = clamp_step(step, output.num_steps)
+    step, _moved = explained_step(step, output.num_steps)
     result = adversarial_step(translator, sentence, output.prefix(step))
     return {**result.to_json(), "jsd_bits": result.jsd_bits}
 
