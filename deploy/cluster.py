@@ -26,292 +26,40 @@ them (nginx first, Redis last); `status` asks every process, and the app through
 Importable: `start_cluster(replicas, port, run_dir) -> Cluster`, with `.url`, `.replica_urls`,
 `.redis_url` (with its password) and `.stop()` (tests/test_deploy.py, benchmarks); `Cluster.load(run_dir)`
 for a running one. What is printed or written to cluster.json never holds the password (`redact`).
+
+This module starts, checks and stops the whole; its parts: configs.py (nginx.conf and redis.conf),
+processes.py (one process: its program, its pid, waiting for it), probes.py (ports, health, PING),
+passwords.py (the Redis password's files and URLs), cli.py (the command line), errors.py (ClusterError).
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
-import re
 import secrets
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.ui.serve import local_command
 
+from .configs import Limits, redis_config, render_nginx_config
+from .errors import ClusterError
+from .passwords import private_write, read_password, redact, split_password, with_password
+from .probes import free_port, health, port_in_use, redis_ping
+from .processes import Process, find_program, proc_start, wait_ready, wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = Path(__file__).resolve().with_name("nginx.conf.template")
 DEFAULT_RUN_DIR = ROOT / "deploy" / "run"
 STATE_FILE = "cluster.json"
-INSTALL_HINT = "sudo apt-get install nginx-light redis-server (or scripts/install_servers.sh)"
-SBIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin")  # where Debian puts nginx, outside a user's PATH
 STOP_ORDER = ("nginx", "replica", "redis")  # traffic stops first, the shared store last
-POLL_S = 0.1
 PASSWORD_FILE = "redis.password"  # mode 0600: the Redis password, read back by `status`
 REDIS_CONF = "redis.conf"  # mode 0600: it holds requirepass, which must not be on redis-server's command line
 AOF_DIR = "appendonlydir"  # Redis 7's name for the folder of its append-only files
-
-
-@dataclass(frozen=True)
-class Limits:
-    """nginx's limits per client address ($binary_remote_addr), sized in deploy/README.md for a class of
-    200 students behind one NAT address: open connections (a WebSocket counts for its whole life, an idle
-    keep-alive connection not at all), and requests a second with the burst allowed on top of that rate."""
-
-    connections: int = 2000
-    requests_per_second: int = 200
-    burst: int = 10000
-
-    def __post_init__(self) -> None:
-        for name in ("connections", "requests_per_second", "burst"):
-            if getattr(self, name) < 1:
-                raise ClusterError(f"the per-address limit {name} must be at least 1")
-
-
-class ClusterError(RuntimeError):
-    """A start, stop or status that cannot go on; the message says why and what to do."""
-
-
-# --------------------------------------------------------------------------- small helpers
-
-
-def find_program(name: str) -> str:
-    """The path of `name` (a program name, or a path): PATH first, then the sbin folders; ClusterError if missing."""
-    if "/" in name:
-        if os.access(name, os.X_OK) and Path(name).is_file():
-            return name
-        raise ClusterError(f"{name} does not exist or is not executable. Install the servers: {INSTALL_HINT}.")
-    found = shutil.which(name)
-    if found is None:
-        found = next((str(Path(d) / name) for d in SBIN_DIRS if os.access(Path(d) / name, os.X_OK)), None)
-    if found is None:
-        raise ClusterError(f"{name} is not installed (not in PATH nor in {', '.join(SBIN_DIRS)}): {INSTALL_HINT}.")
-    return found
-
-
-def free_port() -> int:
-    """A TCP port free on the loopback interface now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def port_in_use(port: int, address: str = "127.0.0.1") -> bool:
-    """Whether a server already listens on (address, port): binding it the way servers do fails."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free for a server
-        try:
-            s.bind((address, port))
-        except OSError:
-            return True
-    return False
-
-
-def health(url: str, timeout_s: float = 2.0) -> tuple[bool, str]:
-    """(GET url/_stcore/health answered "ok", the X-Replica header of the answer or the error)."""
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout_s) as response:
-            ok = response.status == 200 and response.read().decode().strip() == "ok"
-            return ok, response.headers.get("X-Replica", "")
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as error:
-        return False, str(getattr(error, "reason", error))
-
-
-def private_write(path: Path, text: str) -> None:
-    """Write `text` to `path` with mode 0600 from the first byte: a new file created 0600 (O_EXCL, so no
-    one else's file or link is reused), then renamed over `path` (a reader sees the old or the new one)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        os.fchmod(fd, 0o600)  # the umask only removes bits; this makes the mode exact
-        os.write(fd, text.encode())
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-
-
-def split_password(url: str) -> tuple[str, str | None]:
-    """(`url` without its password, the password or None): the first is safe to print or to store."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
-        return url, None
-    user = f"{parts.username}@" if parts.username else ""
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urllib.parse.urlunsplit(parts._replace(netloc=user + host)), urllib.parse.unquote(parts.password)
-
-
-def with_password(url: str, password: str | None) -> str:
-    """`url` (without a password) with `password` put back in its user part."""
-    if password is None:
-        return url
-    parts = urllib.parse.urlsplit(url)
-    user, _, host = parts.netloc.rpartition("@")
-    netloc = f"{user}:{urllib.parse.quote(password, safe='')}@{host}"
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-
-
-def redact(url: str) -> str:
-    """`url` as it may be printed: its password, if any, as ***."""
-    bare, password = split_password(url)
-    return bare if password is None else with_password(bare, "***").replace("%2A%2A%2A", "***")
-
-
-def _quoted(value: str) -> str:
-    """A value for redis.conf: in double quotes, with the escapes Redis's config parser reads."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def redis_config(port: int, run_dir: Path, password: str) -> str:
-    """redis.conf for the cluster's own redis-server: loopback only, the password, the append-only file."""
-    return "\n".join(
-        [
-            "# Written by `python -m deploy.cluster start` at each start (mode 0600: it holds the password).",
-            f"port {port}",
-            "bind 127.0.0.1",
-            "protected-mode yes",
-            "daemonize no",
-            f"dir {_quoted(str(run_dir))}",
-            f"pidfile {_quoted(str(run_dir / 'redis.pid'))}",
-            f"requirepass {_quoted(password)}",
-            # Every write goes to the append-only file before its reply is sent, and to the disk within a
-            # second: a killed redis-server loses nothing acknowledged, a machine that loses power ~1 s.
-            "appendonly yes",
-            "appendfsync everysec",
-            'save ""',  # no RDB snapshots besides the append-only file
-            "",
-        ]
-    )
-
-
-def _resp(*args: str) -> bytes:
-    """One Redis command in the Redis protocol (RESP)."""
-    parts = [f"*{len(args)}\r\n".encode()]
-    for arg in args:
-        data = arg.encode()
-        parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    return b"".join(parts)
-
-
-def redis_ping(url: str, timeout_s: float = 2.0) -> bool:
-    """Whether the Redis at `url` (redis://[user:password@]host:port/db) answers PING (plain TCP only)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "redis":
-        return True  # rediss:// (TLS) or a socket path: not ours to probe; the app says so if it fails
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout_s) as s:
-            if parts.password:
-                password = urllib.parse.unquote(parts.password)
-                user = urllib.parse.unquote(parts.username or "")
-                s.sendall(_resp("AUTH", user, password) if user else _resp("AUTH", password))
-                if not s.recv(256).startswith(b"+OK"):
-                    return False
-            s.sendall(_resp("PING"))
-            return s.recv(64).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def _proc_start(pid: int) -> str | None:
-    """The process's start time (clock ticks since boot) from /proc, None when no such live process.
-
-    Stored beside a pid, it tells our process from a later one that got the same pid."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return None if fields[0] in {"Z", "X"} else fields[19]  # a zombie has ended; field 22 of stat is starttime
-
-
-def render_nginx_config(
-    listen: str, replica_ports: Sequence[int], template: Path = TEMPLATE, limits: Limits | None = None
-) -> str:
-    """deploy/nginx.conf.template with nginx's listen address, one upstream server line per replica and
-    the per-address limits."""
-    limits = limits or Limits()
-    servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in replica_ports)
-    values = {
-        "LISTEN": listen,
-        "UPSTREAM_SERVERS": servers,
-        "CONN_PER_ADDRESS": str(limits.connections),
-        "REQUESTS_PER_SECOND": str(limits.requests_per_second),
-        "REQUEST_BURST": str(limits.burst),
-    }
-    text = template.read_text()
-    for name, value in values.items():
-        text = text.replace(f"{{{{{name}}}}}", value)
-    left = sorted(set(re.findall(r"\{\{\w+\}\}", text)))
-    if left:
-        raise ClusterError(f"{template} has placeholders deploy/cluster.py does not fill: {', '.join(left)}")
-    header = f"# Rendered from {template.name} by `python -m deploy.cluster start`: the next start overwrites it.\n"
-    return header + text
-
-
-def _log_tail(path: Path, n_chars: int = 3000) -> str:
-    try:
-        return path.read_text(errors="replace")[-n_chars:]
-    except OSError:
-        return "(no log)"
-
-
-# --------------------------------------------------------------------------- the cluster
-
-
-@dataclass
-class Process:
-    """One process of the cluster: its role ("redis", "replica" or "nginx"), pid, port and log."""
-
-    role: str
-    pid: int
-    port: int
-    log: str
-    started: str | None  # _proc_start(pid) when started
-    popen: subprocess.Popen | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def name(self) -> str:
-        return {"redis": "redis-server", "nginx": "nginx"}.get(self.role, f"replica :{self.port}")
-
-    def alive(self) -> bool:
-        if self.popen is not None:  # started by this process: the child can be reaped
-            return self.popen.poll() is None
-        now = _proc_start(self.pid)
-        if now is None and not Path("/proc").is_dir():  # no /proc: whether the pid exists at all
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                return False
-            except PermissionError:
-                return True
-            return True
-        return now is not None and now == self.started
-
-    def send(self, sig: int) -> None:
-        """Send `sig` to this process and its process group (each was started as its own session:
-        a replica's training workers are in its group and go with it), only while it is still ours."""
-        if not self.alive():
-            return
-        with contextlib.suppress(ProcessLookupError):
-            if os.getpgid(self.pid) == self.pid:
-                os.killpg(self.pid, sig)
-            else:
-                os.kill(self.pid, sig)
-
-    def record(self) -> dict:
-        return {"role": self.role, "pid": self.pid, "port": self.port, "log": self.log, "started": self.started}
 
 
 @dataclass
@@ -373,7 +121,7 @@ class Cluster:
                 Process(str(p["role"]), int(p["pid"]), int(p["port"]), str(p["log"]), p["started"])
                 for p in state["processes"]
             ]
-            password = _read_password(run_dir, state.get("redis_password_file"))
+            password = read_password(run_dir, state.get("redis_password_file"))
             redis_url = with_password(str(state["redis_url"]), password)
             return cls(
                 run_dir, str(state["url"]), str(state["listen"]), [str(u) for u in state["replica_urls"]],
@@ -392,10 +140,10 @@ class Cluster:
             group = [p for p in self.processes if p.role == role]
             for p in group:
                 p.send(signal.SIGTERM)
-            if not _wait_until(lambda g=group: not any(p.alive() for p in g), timeout_s):
+            if not wait_until(lambda g=group: not any(p.alive() for p in g), timeout_s):
                 for p in group:
                     p.send(signal.SIGKILL)
-                _wait_until(lambda g=group: not any(p.alive() for p in g), 5.0)
+                wait_until(lambda g=group: not any(p.alive() for p in g), 5.0)
         for p in self.processes:
             if p.popen is not None:
                 with contextlib.suppress(subprocess.TimeoutExpired):
@@ -430,26 +178,6 @@ class Cluster:
         self.stop()
 
 
-def _read_password(run_dir: Path, name: object) -> str | None:
-    """The password kept in the run folder (None when cluster.json names no password file)."""
-    if not name:
-        return None
-    try:
-        return (run_dir / str(name)).read_text().strip()
-    except OSError as error:
-        raise ClusterError(f"cannot read the Redis password {run_dir / str(name)}: {error.strerror}") from None
-
-
-def _wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if condition():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(POLL_S)
-
-
 def _spawn(cluster: Cluster, role: str, port: int, cmd: list[str], log: Path, env: Mapping[str, str]) -> Process:
     handle = open(log, "ab")  # a file, not a pipe: an unread pipe fills up and blocks the server
     cluster._logs.append(handle)
@@ -457,24 +185,9 @@ def _spawn(cluster: Cluster, role: str, port: int, cmd: list[str], log: Path, en
         cmd, cwd=ROOT, env=dict(env), stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
         start_new_session=True,  # its own session and process group: outlives this command, stopped as a group
     )  # fmt: skip
-    process = Process(role, popen.pid, port, str(log), _proc_start(popen.pid), popen)
+    process = Process(role, popen.pid, port, str(log), proc_start(popen.pid), popen)
     cluster.processes.append(process)
     return process
-
-
-def _wait_ready(process: Process, ready: Callable[[], bool], timeout_s: float, extra_log: Path | None = None) -> None:
-    def done() -> bool:
-        if not process.alive():
-            code = process.popen.returncode if process.popen else "?"
-            tail = _log_tail(Path(process.log)) + (_log_tail(extra_log) if extra_log else "")
-            raise ClusterError(f"{process.name} exited (code {code}) before it answered; its log:\n{tail}")
-        return ready()
-
-    if not _wait_until(done, timeout_s):
-        raise ClusterError(
-            f"{process.name} did not answer within {timeout_s:.0f} s; its log ({process.log}):\n"
-            f"{_log_tail(Path(process.log))}"
-        )
 
 
 def _check_run_dir(run_dir: Path) -> None:
@@ -569,7 +282,7 @@ def start_cluster(
             redis_cmd = [redis_path, str(run_dir / REDIS_CONF)]
             process = _spawn(cluster, "redis", redis_port, redis_cmd, logs / "redis.log", os.environ)
             # Loading a large append-only file takes a while: ready once it answers PING with the password.
-            _wait_ready(process, lambda: redis_ping(redis_url), timeout_s)
+            wait_ready(process, lambda: redis_ping(redis_url), timeout_s)
             say(f"redis-server   {cluster.redis_url_shown}   pid {process.pid}   (password: {run_dir / PASSWORD_FILE})")
 
         replica_env = {
@@ -583,13 +296,13 @@ def start_cluster(
             for p in replica_ports
         ]
         for process, url in zip(started, cluster.replica_urls, strict=True):
-            _wait_ready(process, lambda u=url: health(u)[0], timeout_s)
+            wait_ready(process, lambda u=url: health(u)[0], timeout_s)
             say(f"replica        {url}   pid {process.pid}")
 
         (run_dir / "nginx.conf").write_text(render_nginx_config(listen, replica_ports, limits=limits))
         nginx_cmd = [nginx_path, "-p", f"{run_dir}/", "-c", "nginx.conf", "-e", "logs/error.log", "-g", "daemon off;"]
         process = _spawn(cluster, "nginx", port, nginx_cmd, logs / "nginx.out", os.environ)
-        _wait_ready(process, lambda: health(cluster.url)[0], timeout_s, extra_log=logs / "error.log")
+        wait_ready(process, lambda: health(cluster.url)[0], timeout_s, extra_log=logs / "error.log")
         say(f"nginx          http://{listen}   pid {process.pid}   (config: {run_dir / 'nginx.conf'})")
         cluster.save()
     except BaseException:
@@ -598,112 +311,7 @@ def start_cluster(
     return cluster
 
 
-# --------------------------------------------------------------------------- command line
+if __name__ == "__main__":  # python -m deploy.cluster: the command line is deploy/cli.py
+    from .cli import main
 
-
-def _this_host() -> str:
-    """This machine's address as other machines on its network likely reach it (no packet is sent)."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the interface of the default route
-            return s.getsockname()[0]
-    except OSError:
-        return socket.gethostname()
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m deploy.cluster",
-        description="Several app replicas behind nginx with sticky sessions, plus one Redis (deploy/README.md).",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    start = commands.add_parser("start", help="start Redis, the replicas and nginx; return once all answer")
-    start.add_argument("--replicas", type=int, default=2, help="app processes (one per core; default 2)")
-    start.add_argument("--port", type=int, default=8080, help="nginx's port, what browsers open (default 8080)")
-    start.add_argument("--address", default="0.0.0.0", help="nginx's address (default 0.0.0.0: every interface)")
-    start.add_argument(
-        "--replica-port", type=int, default=8501, help="first replica's port on 127.0.0.1, then +1 each (8501)"
-    )
-    redis = start.add_mutually_exclusive_group()
-    redis.add_argument("--redis-port", type=int, default=6379, help="port of the redis-server started (6379)")
-    redis.add_argument("--redis-url", help="use this running Redis (redis://host:port/0) instead of starting one")
-    redis.add_argument(
-        "--redis-url-file", type=Path, help="the same, read from this file (a password stays out of `ps`)"
-    )
-    defaults = Limits()
-    start.add_argument(
-        "--max-connections-per-address", type=int, default=defaults.connections,
-        help=f"nginx: open connections from one client address (default {defaults.connections})",
-    )  # fmt: skip
-    start.add_argument(
-        "--requests-per-second", type=int, default=defaults.requests_per_second,
-        help=f"nginx: sustained requests a second from one address (default {defaults.requests_per_second})",
-    )  # fmt: skip
-    start.add_argument(
-        "--request-burst", type=int, default=defaults.burst,
-        help=f"nginx: requests from one address beyond that rate, served at once (default {defaults.burst})",
-    )  # fmt: skip
-    start.add_argument("--no-warm-up", action="store_true", help="replicas load models on first use (faster start)")
-    start.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for each process (180)")
-    start.add_argument("--nginx", default="nginx", help="the nginx program (default: found in PATH or /usr/sbin)")
-    start.add_argument("--redis-server", default="redis-server", help="the redis-server program")
-    for name, text in (("stop", "stop everything `start` started"), ("status", "check every process and nginx")):
-        sub = commands.add_parser(name, help=text)
-        sub.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR, help="the run folder (deploy/run)")
-    start.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR, help="pids, logs, nginx.conf (deploy/run)")
-    return parser
-
-
-def _redis_url(args: argparse.Namespace) -> str | None:
-    """--redis-url, or the first line of --redis-url-file, or None (start a redis-server)."""
-    if args.redis_url_file is None:
-        return args.redis_url
-    try:
-        lines = args.redis_url_file.read_text().split()
-    except OSError as error:
-        raise ClusterError(f"cannot read --redis-url-file {args.redis_url_file}: {error.strerror}") from None
-    if not lines:
-        raise ClusterError(f"--redis-url-file {args.redis_url_file} is empty")
-    return lines[0]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        if args.command == "start":
-            began = time.monotonic()
-            limits = Limits(args.max_connections_per_address, args.requests_per_second, args.request_burst)
-            cluster = start_cluster(
-                args.replicas, args.port, args.run_dir, redis_url=_redis_url(args), address=args.address,
-                replica_port=args.replica_port, redis_port=args.redis_port, warm_up=not args.no_warm_up,
-                timeout_s=args.timeout, nginx=args.nginx, redis_server=args.redis_server, limits=limits, say=print,
-            )  # fmt: skip
-            host = _this_host() if args.address == "0.0.0.0" else args.address
-            print(f"Started in {time.monotonic() - began:.1f} s. Open http://{host}:{args.port} (here: {cluster.url}).")
-            where = "" if Path(args.run_dir).resolve() == DEFAULT_RUN_DIR else f" --run-dir {args.run_dir}"
-            print(f"Check: python -m deploy.cluster status{where}")
-            print(f"Stop:  python -m deploy.cluster stop{where}")
-            print(f"Logs:  {cluster.run_dir / 'logs'}")
-            return 0
-        cluster = Cluster.load(args.run_dir)
-        if args.command == "stop":
-            running = cluster.alive()
-            cluster.stop()
-            print(f"Stopped {len(running)} processes: " + ", ".join(f"{p.name} (pid {p.pid})" for p in running))
-            return 0
-        checks = cluster.check()
-        for p in cluster.processes:
-            print(f"{p.name:<15} pid {p.pid:<8} {'running' if p.alive() else 'NOT RUNNING'}")
-        for c in checks:
-            print(f"{c.name:<15} {c.address:<28} {'ok' if c.ok else 'FAILED'}: {c.detail}")
-        return 0 if all(c.ok for c in checks) and all(p.alive() for p in cluster.processes) else 1
-    except ClusterError as error:
-        print(f"deploy.cluster {args.command}: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:  # start_cluster has stopped what it had started
-        print(f"deploy.cluster {args.command}: interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
     sys.exit(main())

@@ -59,7 +59,7 @@ _positive_int = _int_in(1)
 
 def _temperature(text: str) -> float:
     """A sampling temperature within MIN_TEMPERATURE..MAX_TEMPERATURE (below the floor sampling is greedy)."""
-    from .decoding import check_temperature
+    from .inputs import check_temperature
 
     try:
         value = float(text)
@@ -72,7 +72,8 @@ def _temperature(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .decoding import MAX_OUTPUT_TOKENS, MAX_SEED, MAX_TEMPERATURE, MIN_TEMPERATURE
+    from .config import MAX_SEED
+    from .inputs import MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MIN_TEMPERATURE
 
     parser = _Parser(prog="python -m seq2seq", description="Attention Explorer's seq2seq command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

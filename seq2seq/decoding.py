@@ -1,11 +1,14 @@
-"""The step API (`start`, `step`) and the decoding strategies built on it.
+"""The step API (`start`, `step`) and the decoding strategies built on it, for one sentence.
 
 A `Translator` wraps a model and its tokenizers. It keeps no per-decode state: a `DecodeState`
 is an immutable value and `step(state)` returns a new one, so many threads can share one
 translator (the app caches one per model for all sessions). Everything runs under
 `torch.inference_mode()`.
 
-A `Trace` is plain data (lists, floats, strings) that converts to JSON for the CLI and the app.
+The values it gives are in seq2seq/trace.py (`DecodeState`, `Step`, `Trace`; a `Trace` converts to
+plain data and JSON for the CLI and the app); what it accepts, and `InputError`, in seq2seq/inputs.py;
+`translate_batch` and `beam_batch`, many sentences at once, in seq2seq/batch_decoding.py. This module
+re-exports the names callers import from it (`__all__`).
 
 What the model reads is the *normalized* source: every entry point (`start`, `greedy`, `beam`,
 `sample`, `force`, `translate_batch`, `unknown_characters`, ...) goes through `encode_source`,
@@ -23,245 +26,46 @@ MAX_SOURCE_TOKENS (or its trained length, if longer); quality drops beyond the t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import torch
 
-from .beam import BatchBeamSearch, BeamNode, BeamSearch, Hypothesis, SearchHypothesis
-from .config import MAX_SEED, ModelConfig
-from .decoded import DecodedSentence, DecodedStep, Sampling, StepsView
-from .messages import N_, Translatable
-from .model import DecoderOutput, Hidden, Seq2Seq
+from .batch_decoding import BatchDecoding, select_rows
+from .beam import BeamNode, BeamSearch, Hypothesis
+from .config import ModelConfig
+from .inputs import (
+    MAX_OUTPUT_TOKENS,
+    MAX_SOURCE_TOKENS,
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
+    OVERRIDE_TOLERANCE,
+    InputError,
+    check_override,
+    check_seed,
+    check_temperature,
+)
+from .messages import N_
+from .model import DecoderOutput, Seq2Seq
 from .scorers import is_positional
 from .tokenizers import EOS, UNK, Tokenizer
+from .trace import DecodeState, Step, Trace
 
-# Longest source, in tokens (</s> not counted), that a scorer without position-specific weights takes.
-MAX_SOURCE_TOKENS = 200
-# Longest output a decode may be asked for (max_len): a bound on the work one request can cause.
-MAX_OUTPUT_TOKENS = 1000
-# Sampling temperatures allowed. Below the floor, logits / T overflows float32 and the softmax is
-# NaN; at such temperatures sampling *is* greedy decoding, so ask for greedy instead.
-MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-3, 1e3
-# An attention override must sum to 1 within this (checked in float64).
-OVERRIDE_TOLERANCE = 1e-6
-
-
-class InputError(Translatable, ValueError):
-    """A source or target text, or a setting, the model cannot take (empty, too long); the message says why.
-
-    Raised with a marked template and its values (seq2seq.messages), so the app can say it in its language.
-    """
-
-
-def check_temperature(temperature: float) -> float:
-    """`temperature` as a float within MIN_TEMPERATURE..MAX_TEMPERATURE; InputError otherwise (NaN too)."""
-    value = float(temperature)
-    if not MIN_TEMPERATURE <= value <= MAX_TEMPERATURE:  # NaN fails both comparisons
-        bounds = {"low": MIN_TEMPERATURE, "high": MAX_TEMPERATURE, "value": temperature}
-        if value < 1:
-            raise InputError(
-                N_(
-                    "temperature must be between {low:g} and {high:g}, got {value!r} "
-                    "(below {low:g} sampling is greedy decoding: decode greedily instead)"
-                ),
-                **bounds,
-            )
-        raise InputError(N_("temperature must be between {low:g} and {high:g}, got {value!r}"), **bounds)
-    return value
-
-
-def check_seed(seed: int) -> int:
-    """`seed` as an int within 0..MAX_SEED (what torch.Generator.manual_seed takes); InputError otherwise."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise InputError(N_("seed must be a whole number from 0 to {high}, got {value!r}"), high=MAX_SEED, value=seed)
-    return seed
-
-
-def check_override(weights: Sequence[float], length: int) -> list[float]:
-    """An attention override as floats: `length` finite, non-negative weights summing to 1.
-
-    Raises InputError naming the rule that failed. The sum is taken in float64 (math.fsum), within
-    OVERRIDE_TOLERANCE: weights that are a distribution over the source, as attend() makes.
-    """
-    try:
-        values = [float(w) for w in weights]
-    except (TypeError, ValueError):
-        raise InputError(N_("attention override weights must be numbers")) from None
-    if len(values) != length:
-        raise InputError(
-            N_("attention override has {count} weights; the source has {length}"), count=len(values), length=length
-        )
-    if not all(math.isfinite(w) for w in values):
-        raise InputError(N_("attention override weights must be finite (no NaN or infinity)"))
-    if any(w < 0 for w in values):
-        raise InputError(N_("attention override weights must be non-negative"))
-    total = math.fsum(values)
-    if abs(total - 1.0) > OVERRIDE_TOLERANCE:
-        raise InputError(
-            N_("attention override weights must sum to 1 (within {tolerance:g}); they sum to {total:.9g}"),
-            tolerance=OVERRIDE_TOLERANCE,
-            total=total,
-        )
-    return values
-
-
-@dataclass(frozen=True)
-class DecodeState:
-    """Where a decode stands: never mutated, `step` returns the next one."""
-
-    source_text: str
-    source_ids: tuple[int, ...]  # ids fed to the encoder, </s> included
-    source_tokens: tuple[str, ...]  # display pieces of source_ids
-    memory: torch.Tensor = field(repr=False)  # (1, S, H) encoder states
-    pad_mask: torch.Tensor = field(repr=False)  # (1, S) all False for a single sentence
-    hidden: Hidden = field(repr=False)  # decoder RNN state
-    feed: torch.Tensor = field(repr=False)  # (1, H) h~_{t-1}
-    prev_id: int  # y_{t-1}; <s> at the start
-    output_ids: tuple[int, ...] = ()  # tokens chosen so far (</s> included once chosen)
-    finished: bool = False  # </s> was chosen
-    # scorer.project_keys(memory), computed once in `start` (None: the scorer has nothing to precompute).
-    # A tensor that is never written to, so sharing it between states and threads is safe.
-    projected_keys: torch.Tensor | None = field(default=None, repr=False)
-
-    @property
-    def position(self) -> int:
-        return len(self.output_ids)
-
-    def after(self, hidden: Hidden, feed: torch.Tensor, token_id: int, eos_id: int) -> DecodeState:
-        """The state once `token_id` is chosen: `dataclasses.replace`, written out (it is per step)."""
-        return DecodeState(
-            source_text=self.source_text,
-            source_ids=self.source_ids,
-            source_tokens=self.source_tokens,
-            memory=self.memory,
-            pad_mask=self.pad_mask,
-            hidden=hidden,
-            feed=feed,
-            prev_id=token_id,
-            output_ids=self.output_ids + (token_id,),
-            finished=token_id == eos_id,
-            projected_keys=self.projected_keys,
-        )
-
-
-@dataclass(frozen=True)
-class Step:
-    """One decoding step as plain data, plus the state that follows it.
-
-    The vectors c_t, h_t and h~_t are kept as the (H,) tensors the model computed (never written
-    to) and given as floats by `context`, `decoder_state` and `attentional_state` on demand: most
-    steps of a decode are never inspected, and converting all three at every step took a tenth of
-    a greedy decode (bench/decode_speed). Equality compares the plain-data fields.
-    """
-
-    position: int  # 0-based target position
-    token_id: int
-    token: str  # display piece
-    prob: float  # p(token) under the model (temperature 1)
-    topk: tuple[tuple[str, int, float], ...]  # (piece, id, prob), most probable first
-    scores: tuple[float, ...] | None  # raw scores over the source, None without attention
-    attention: tuple[float, ...] | None  # weights used, None without attention
-    forced: bool  # the token was chosen by the caller (what-if or teacher forcing)
-    overridden: bool  # the attention weights were replaced by the caller
-    next_state: DecodeState = field(repr=False, compare=False)
-    context_vector: torch.Tensor = field(repr=False, compare=False)  # (H,) c_t
-    query_vector: torch.Tensor = field(repr=False, compare=False)  # (H,) h_t
-    attentional_vector: torch.Tensor = field(repr=False, compare=False)  # (H,) h~_t
-
-    @property
-    def context(self) -> tuple[float, ...]:
-        """c_t"""
-        return tuple(self.context_vector.float().tolist())
-
-    @property
-    def decoder_state(self) -> tuple[float, ...]:
-        """h_t: the query the scorer used."""
-        return tuple(self.query_vector.float().tolist())
-
-    @property
-    def attentional_state(self) -> tuple[float, ...]:
-        """h~_t"""
-        return tuple(self.attentional_vector.float().tolist())
-
-
-@dataclass
-class Trace(StepsView):
-    """A whole decode: the steps and what the app and CLI show about them.
-
-    num_steps, target_tokens, token_ids, has_attention and attention are read off the steps as a
-    DecodedSentence reads them (seq2seq.decoded.StepsView).
-    """
-
-    source_text: str
-    source_tokens: list[str]
-    steps: list[Step]
-    scorer: str
-    strategy: str
-    output: str
-    hit_max_len: bool
-    memory: torch.Tensor = field(repr=False, compare=False)  # (S, H) encoder states h_s, never written to
-    hypotheses: list[Hypothesis] | None = None  # beam search only, best first
-    tree: list[BeamNode] | None = None  # beam search only, the root first
-
-    @property
-    def encoder_states(self) -> list[list[float]]:
-        """One vector per source token: the keys the scorer compared against."""
-        return self.memory.float().tolist()
-
-    @property
-    def logprob(self) -> float:
-        return sum(math.log(max(s.prob, 1e-45)) for s in self.steps)
-
-    def plain(self, model: str = "", states: bool = True, sampling: Sampling | None = None) -> DecodedSentence:
-        """This decode as plain data (seq2seq.decoded): tokens, probabilities, scores and weights,
-        and with `states` the encoder states h_s and each step's h_t, c_t and h~_t.
-
-        `model` names the model that decoded it (a registry name); `sampling` the temperature and
-        seed of a sampled decode, for a what-if that goes on sampling.
-        """
-        steps = self.steps
-        vectors: list[list[list[float]]] = [[], [], []]
-        if states and steps:  # one tensor-to-list conversion per kind, not one per step
-            vectors = [
-                torch.stack([getattr(s, name) for s in steps]).float().tolist()
-                for name in ("query_vector", "context_vector", "attentional_vector")
-            ]
-        return DecodedSentence(
-            model=model,
-            source=self.source_text,
-            source_tokens=list(self.source_tokens),
-            steps=[
-                DecodedStep(
-                    position=s.position,
-                    token=s.token,
-                    token_id=s.token_id,
-                    prob=s.prob,
-                    topk=list(s.topk),
-                    scores=list(s.scores) if s.scores is not None else None,
-                    attention=list(s.attention) if s.attention is not None else None,
-                    forced=s.forced,
-                    decoder_state=vectors[0][i] if states else None,
-                    context=vectors[1][i] if states else None,
-                    attentional_state=vectors[2][i] if states else None,
-                )
-                for i, s in enumerate(steps)
-            ],
-            scorer=self.scorer,
-            strategy=self.strategy,
-            output=self.output,
-            logprob=self.logprob,
-            hit_max_len=self.hit_max_len,
-            encoder_states=self.encoder_states if states else None,
-            hypotheses=self.hypotheses,
-            tree=self.tree,
-            sampling=sampling,
-        )
-
-    def to_json(self, states: bool = False) -> dict:
-        """Plain JSON: the keys the CLI promises (and the app downloads); `DecodedSentence.to_json`."""
-        return self.plain(states=states).to_json(states=states)
+__all__ = [
+    "MAX_OUTPUT_TOKENS",
+    "MAX_SOURCE_TOKENS",
+    "MAX_TEMPERATURE",
+    "MIN_TEMPERATURE",
+    "OVERRIDE_TOLERANCE",
+    "DecodeState",
+    "InputError",
+    "Step",
+    "Trace",
+    "Translator",
+    "check_override",
+    "check_seed",
+    "check_temperature",
+]
 
 
 def _rows(*vectors: torch.Tensor) -> list[tuple[float, ...]]:
@@ -278,15 +82,11 @@ def _rows(*vectors: torch.Tensor) -> list[tuple[float, ...]]:
     return rows
 
 
-def _select(hidden: Hidden, index: torch.Tensor) -> Hidden:
-    """Rows `index` of a decoder state along the batch dimension (dim 1)."""
-    if isinstance(hidden, tuple):
-        return tuple(h.index_select(1, index) for h in hidden)
-    return hidden.index_select(1, index)
+class Translator(BatchDecoding):
+    """A model, its tokenizers and a device; the object the UI and the CLI talk to.
 
-
-class Translator:
-    """A model, its tokenizers and a device; the object the UI and the CLI talk to."""
+    Many sentences at once: `translate_batch` and `beam_batch` (seq2seq/batch_decoding.py).
+    """
 
     def __init__(
         self,
@@ -644,7 +444,7 @@ class Translator:
             if search.done:
                 break
             index = torch.tensor(parents, device=self.device)
-            hidden, feed = _select(out.hidden, index), out.attentional.index_select(0, index)
+            hidden, feed = select_rows(out.hidden, index), out.attentional.index_select(0, index)
             prev = torch.tensor(tokens, device=self.device)
         piece, decode = self.target_tokenizer.piece, self.target_tokenizer.decode
         hypotheses = [Hypothesis.of(h, piece, decode) for h in search.hypotheses()]
@@ -658,117 +458,3 @@ class Translator:
             steps.append(replace(self._step(current, choose=token_id), forced=False))
             current = steps[-1].next_state
         return self._trace(first, steps, "beam", hit_max=not best.finished, hypotheses=hypotheses, tree=tree)
-
-    # -- batched decoding of many sentences ----------------------------------------------------
-    def _encode_many(self, texts: Sequence[str], refused: list[int] | None) -> dict[int, list[int]]:
-        """Source ids of every text the model takes, by index; see `translate_batch` for `refused`."""
-        encoded_all: dict[int, list[int]] = {}
-        for i, text in enumerate(texts):
-            try:
-                encoded_all[i] = self.encode_source(text)
-            except InputError:
-                if refused is None:
-                    raise
-                refused.append(i)
-        return encoded_all
-
-    def _encode_padded(self, ids: Sequence[Sequence[int]]):
-        """Encode sentences of source ids as one padded batch: (Encoded, the scorer's projected keys)."""
-        lengths = torch.tensor([len(x) for x in ids])
-        src = torch.full((len(ids), int(lengths.max())), self.config.pad_id, dtype=torch.long)
-        for row, x in enumerate(ids):
-            src[row, : len(x)] = torch.tensor(x)
-        src = src.to(self.device)
-        encoded = self.model.encoder(src, lengths)
-        # the scorer's keys-only product (concat's U_a h_s, general's W_a h_s) once per batch
-        return encoded, self.model.decoder.scorer.project_keys(encoded.memory)
-
-    @torch.inference_mode()
-    def translate_batch(
-        self,
-        texts: Sequence[str],
-        max_len: int | None = None,
-        batch_size: int = 128,
-        refused: list[int] | None = None,
-        beam: int | None = None,
-    ) -> list[str]:
-        """Greedy outputs for many sentences at once (sorted by length so batches pad little).
-
-        An input the model cannot take (empty, over the length limit) raises InputError, unless
-        a `refused` list is given: then its output is "" and its index is appended there.
-        `beam` K: the best hypothesis of a beam search of width K instead (`beam_batch`).
-        """
-        if beam:
-            best = self.beam_batch(texts, width=beam, max_len=max_len, batch_size=batch_size, refused=refused)
-            return ["" if h is None else self.target_tokenizer.decode(h.token_ids) for h in best]
-        encoded_all = self._encode_many(texts, refused)
-        order = sorted(encoded_all, key=lambda i: len(encoded_all[i]))
-        results: list[str] = [""] * len(texts)
-        limit = self._max_len(max_len)
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            encoded, keys = self._encode_padded([encoded_all[i] for i in chunk])
-            hidden, feed = encoded.hidden, self.model.init_feed(encoded)
-            prev = torch.full((len(chunk),), self.config.bos_id, device=self.device)
-            outputs = torch.zeros((len(chunk), 0), dtype=torch.long, device=self.device)
-            finished = torch.zeros(len(chunk), dtype=torch.bool, device=self.device)
-            for _ in range(limit):
-                out = self.model.decoder.step(prev, hidden, feed, encoded.memory, encoded.pad_mask, projected_keys=keys)
-                hidden, feed = out.hidden, out.attentional
-                prev = out.logits.argmax(-1)
-                outputs = torch.cat([outputs, prev[:, None]], dim=1)
-                finished |= prev == self.config.eos_id
-                if bool(finished.all()):
-                    break
-            for row, i in enumerate(chunk):
-                tokens = outputs[row].tolist()
-                if self.config.eos_id in tokens:
-                    tokens = tokens[: tokens.index(self.config.eos_id)]
-                results[i] = self.target_tokenizer.decode(tokens)
-        return results
-
-    @torch.inference_mode()
-    def beam_batch(
-        self,
-        texts: Sequence[str],
-        width: int = 5,
-        max_len: int | None = None,
-        batch_size: int = 128,
-        refused: list[int] | None = None,
-    ) -> list[SearchHypothesis | None]:
-        """The best hypothesis of `beam(text, width, max_len)` for many sentences, batched (no tree).
-
-        `batch_size` sentences (sorted by length) are searched together: their live hypotheses,
-        up to batch_size x width, are one batch of decoder steps (`BatchBeamSearch`), and a
-        sentence whose search ended takes no more rows. The result's `token_ids` are those of
-        `beam(text).hypotheses[0]` (</s> included when finished), `node` is -1. Refused
-        inputs as in `translate_batch` (their entry is None).
-        """
-        encoded_all = self._encode_many(texts, refused)
-        order = sorted(encoded_all, key=lambda i: len(encoded_all[i]))
-        results: list[SearchHypothesis | None] = [None] * len(texts)
-        limit = self._max_len(max_len)
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            encoded, keys = self._encode_padded([encoded_all[i] for i in chunk])
-            search = BatchBeamSearch(len(chunk), width=width, eos_id=self.config.eos_id, max_len=limit)
-            hidden, feed = encoded.hidden, self.model.init_feed(encoded)
-            prev = torch.full((len(chunk),), self.config.bos_id, device=self.device)
-            memory, pad_mask, row_keys = encoded.memory, encoded.pad_mask, keys  # one live row per sentence
-            sentences = search.sentences
-            while True:
-                out = self.model.decoder.step(prev, hidden, feed, memory, pad_mask, projected_keys=row_keys)
-                parents, tokens = search.advance(torch.log_softmax(out.logits.float(), dim=-1))
-                if search.done:
-                    break
-                index = parents.to(self.device)
-                hidden, feed = _select(out.hidden, index), out.attentional.index_select(0, index)
-                prev = tokens.to(self.device)
-                if not torch.equal(search.sentences, sentences):  # rows per sentence changed
-                    sentences = search.sentences
-                    rows = sentences.to(self.device)
-                    memory, pad_mask = encoded.memory.index_select(0, rows), encoded.pad_mask.index_select(0, rows)
-                    row_keys = None if keys is None else keys.index_select(0, rows)
-            for row, i in enumerate(chunk):
-                results[i] = search.hypotheses(row)[0]
-        return results

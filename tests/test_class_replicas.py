@@ -23,7 +23,10 @@ import time
 import pytest
 
 from bench.common import run_async
-from deploy.cluster import ClusterError, find_program, free_port, start_cluster
+from deploy.cluster import start_cluster
+from deploy.errors import ClusterError
+from deploy.probes import free_port
+from deploy.processes import find_program
 from tests.redis_server import RedisServer
 
 UNREACHABLE = "cannot be reached"  # explorer.classes.store.StoreUnavailable's text

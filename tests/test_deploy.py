@@ -21,17 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from deploy.cluster import (
-    INSTALL_HINT,
-    PASSWORD_FILE,
-    Cluster,
-    ClusterError,
-    find_program,
-    free_port,
-    redis_ping,
-    render_nginx_config,
-    start_cluster,
-)
+from deploy.cluster import PASSWORD_FILE, Cluster, start_cluster
+from deploy.configs import render_nginx_config
+from deploy.errors import ClusterError
+from deploy.probes import free_port, redis_ping
+from deploy.processes import INSTALL_HINT, find_program
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKIE = "ae_replica"

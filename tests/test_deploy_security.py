@@ -26,20 +26,12 @@ from pathlib import Path
 import pytest
 
 from bench.common import run_async
-from deploy.cluster import (
-    AOF_DIR,
-    PASSWORD_FILE,
-    REDIS_CONF,
-    Cluster,
-    ClusterError,
-    Limits,
-    find_program,
-    free_port,
-    redis_ping,
-    render_nginx_config,
-    split_password,
-    start_cluster,
-)
+from deploy.cluster import AOF_DIR, PASSWORD_FILE, REDIS_CONF, Cluster, start_cluster
+from deploy.configs import Limits, render_nginx_config
+from deploy.errors import ClusterError
+from deploy.passwords import split_password
+from deploy.probes import free_port, redis_ping
+from deploy.processes import find_program
 
 redis = pytest.importorskip("redis")
 from redis.backoff import NoBackoff  # noqa: E402

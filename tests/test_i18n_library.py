@@ -23,7 +23,7 @@ from explorer.state import catalog
 from explorer.views import hidden_states as states_view
 from seq2seq.attention import SCORER_INFO
 from seq2seq.checkpoint import load_checkpoint, load_model
-from seq2seq.decoding import InputError, check_override, check_seed, check_temperature
+from seq2seq.inputs import InputError, check_override, check_seed, check_temperature
 from seq2seq.messages import Message
 from seq2seq.projection import collect_states
 from seq2seq.registry import USER_MODELS_ENV, CheckpointError, ModelEntry, registry_notes, resolve

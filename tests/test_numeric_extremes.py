@@ -10,7 +10,8 @@ import pytest
 from explorer.state.view import parse_query
 from seq2seq import cli
 from seq2seq.checkpoint import load_model
-from seq2seq.decoding import MAX_OUTPUT_TOKENS, MAX_SEED, InputError
+from seq2seq.config import MAX_SEED
+from seq2seq.decoding import MAX_OUTPUT_TOKENS, InputError
 
 MODEL = ("--model", "dates/general")
 TEXT = "9 may 2018"

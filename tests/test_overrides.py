@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from seq2seq.decoding import OVERRIDE_TOLERANCE, InputError, check_override
+from seq2seq.inputs import OVERRIDE_TOLERANCE, InputError, check_override
 from tests.helpers import tiny_translator
 
 SOURCE = "abcd"  # 5 source tokens with </s>

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import torch
 
-from seq2seq.decoding import DecodeState, Translator
+from seq2seq.decoding import Translator
+from seq2seq.trace import DecodeState
 
 from .perturb import (
     LN2,

@@ -23,7 +23,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Sequence
 
-from seq2seq.decoding import Trace, Translator
+from seq2seq.decoding import Translator
+from seq2seq.trace import Trace
 
 from .perturb import require_attention
 from .stats import summary

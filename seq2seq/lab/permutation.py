@@ -26,7 +26,9 @@ from dataclasses import dataclass
 
 import torch
 
-from seq2seq.decoding import DecodeState, Translator, check_override
+from seq2seq.decoding import Translator
+from seq2seq.inputs import check_override
+from seq2seq.trace import DecodeState
 
 from .perturb import StepGraph, require_attention, state_after, total_variation
 from .stats import summary

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 
 import torch
 
-from seq2seq.decoding import DecodeState, InputError, Translator
+from seq2seq.decoding import InputError, Translator
 from seq2seq.messages import N_
+from seq2seq.trace import DecodeState
 
 LN2 = math.log(2.0)  # the largest Jensen-Shannon divergence, in nats (disjoint supports)
 

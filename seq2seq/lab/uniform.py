@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from seq2seq.decoding import InputError, Trace, Translator
+from seq2seq.decoding import InputError, Translator
 from seq2seq.evaluate import EVAL_SEED
 from seq2seq.tasks import get_task
+from seq2seq.trace import Trace
 
 from .perturb import require_attention
 
