@@ -293,7 +293,8 @@ def test_the_state_picker_names_states_in_the_current_language():
 
 def test_every_file_of_this_area_is_marked_and_translated():
     files = [
-        "seq2seq/attention.py", "seq2seq/decoding.py", "seq2seq/registry.py", "seq2seq/checkpoint.py",
+        "seq2seq/attention.py", "seq2seq/decoding.py", "seq2seq/inputs.py", "seq2seq/registry.py",
+        "seq2seq/checkpoint.py",
         "seq2seq/metrics.py", "seq2seq/lab/importance.py", "seq2seq/lab/perturb.py", "explorer/state/catalog.py",
         STATES, "explorer/views/hidden_states.py",
         *(f"seq2seq/tasks/{p.name}" for p in (ROOT / "seq2seq/tasks").glob("*.py")),

@@ -16,7 +16,7 @@ from explorer.lessons.schema import (
     VIEW_CLAIM_KINDS,
 )
 from explorer.state.view import LINK_NUMBERS, MAX_SENTENCE_CHARS
-from seq2seq.decoding import MAX_OUTPUT_TOKENS
+from seq2seq.inputs import MAX_OUTPUT_TOKENS
 from seq2seq.lab.names import IMPORTANCES, STORED_EXPERIMENTS, pairs
 
 SHOWN_CHARS = 40  # of a value a problem repeats

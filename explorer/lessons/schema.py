@@ -52,7 +52,7 @@ from explorer.state.pages import scripts
 from explorer.state.view import MAX_SENTENCE_CHARS
 from seq2seq.cli import MAX_BEAM
 from seq2seq.config import MAX_SEED
-from seq2seq.decoding import MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MIN_TEMPERATURE
+from seq2seq.inputs import MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MIN_TEMPERATURE
 
 WHOLE_FILE = 1  # the line of a problem with the file as a whole (its name, size, kind, or a parser's failure)
 MAX_STEPS = 60

@@ -22,8 +22,7 @@ def basis_caption(space, current: int | None) -> None:
     }
     if current is not None:
         line = _(
-            "Basis: {states} states of {sentences} reference sentences; components explain {shares} of their"
-            " variance."
+            "Basis: {states} states of {sentences} reference sentences; components explain {shares} of their variance."
         )
     else:
         line = _(
