@@ -50,6 +50,8 @@ def test_decode_by_keyboard_example_step_back_table_and_a_tab(page: Page, stream
     focus_on(page, step)
     page.keyboard.press("Enter")
     server_shows(page, 1)
+    settled(page)  # the rerun has ended: the button keeps the focus through it
+    expect(step).to_be_focused(timeout=10_000)
     page.keyboard.press("Space")
     server_shows(page, 2)
     expect(page.locator(f"#{ANNOUNCE_ID}")).to_contain_text("Step 2: ")
