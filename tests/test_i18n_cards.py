@@ -136,3 +136,21 @@ def test_card_is_english_by_default_and_chinese_under_using(release):
     assert "## 设置" in chinese and "参数量 246,287。" in chinese
     assert english == release.card(*args)  # the language was set for the block only
     assert release.card_file("en") == "README.md" and release.card_file("zh") == "README.zh.md"
+
+
+def test_a_model_trained_with_dictionary_data_credits_cc_cedict_in_both_languages(release):
+    from explorer import i18n
+
+    folder = PRETRAINED / "zh-en" / "general"
+    config = read_config(folder)
+    history = json.loads((folder / "probes.json").read_text())["epochs"]
+    test, fp32 = config["metrics"]["test"], config["metrics"]["test_float32"]
+    plain = release.card("zh-en/general", config, test, fp32, 1, history)
+    assert "CC-CEDICT" not in plain  # the shipped models predate the dictionary data
+    config["train"]["dictionary"] = "runs/data/zh-en-dictionary.txt"
+    english = release.card("zh-en/general", config, test, fp32, 1, history)
+    assert "CC BY-SA 4.0" in english and "`runs/data/zh-en-dictionary.txt`" in english
+    with i18n.using("zh"):
+        chinese = release.card("zh-en/general", config, test, fp32, 1, history)
+    assert "词典数据：CC-CEDICT" in chinese and "HSK 2.0 词汇" in chinese
+
