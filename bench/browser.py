@@ -1,6 +1,6 @@
 """The Decode page as the browser benchmarks see it: Chromium, the page's link, what it should show.
 
-The launch flags are those of tests/e2e/conftest.py; the scripts below run inside the page (Playwright's
+The launch flags are the browser tests' too (tests/e2e/conftest.py); the scripts below run inside the page (Playwright's
 `wait_for_function` and `evaluate`) and read what explorer.figures.svg_heatmap and Streamlit mark in the DOM.
 """
 
@@ -12,7 +12,9 @@ import urllib.parse
 
 from explorer.figures.svg_heatmap import axis_labels
 
-# The launch flags of tests/e2e/conftest.py (see ../shared/docs/environment.md).
+# Chromium's launch flags, for the benchmarks and the browser tests (../shared/docs/environment.md): without
+# the background-networking flags Chromium keeps calling out to a network that is closed here;
+# --no-sandbox because they may run as root.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -34,7 +34,7 @@ from bench.common import import_baseline, markdown_table, summary, write_results
 from seq2seq.config import TrainConfig
 from seq2seq.data import bucketed_batches, collate, encode_pairs
 from seq2seq.tokenizers import PAD, CharTokenizer, SentencePieceTokenizer
-from seq2seq.train import build_model, make_optimizer
+from seq2seq.training_parts import build_model, make_optimizer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "eng-fra.txt"
@@ -152,7 +152,9 @@ def bench_task(task: str, steps: int, warmup: int, data: Path, settings: str = "
 
 def compare_task(task: str, steps: int, warmup: int, data: Path, settings: str, checkout: str) -> dict:
     """This checkout's training step and the baseline's, alternating on the same batches."""
-    baseline_train = import_baseline(checkout, "train")
+    # a run's pieces: seq2seq/training_parts.py, or train.py in a checkout from before they moved there
+    parts = "training_parts" if (Path(checkout) / "seq2seq" / "training_parts.py").is_file() else "train"
+    baseline_train = import_baseline(checkout, parts)
     cfg = task_config(task, settings)
     batches, source, target = task_batches(cfg, data)
     torch.manual_seed(0)

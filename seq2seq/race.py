@@ -185,8 +185,9 @@ def race(
     `bar`: the task's validation metric a scorer must reach to pass; `max_seconds`: the race's budget
     (0: none); `probe`: the sentence drawn live (default: the task's first probe).
     """
-    from .train import Distributed, load_task_data, prepare_process, shared_tokenizers
+    from .train import prepare_process
     from .trainer import Hooks, Trainer
+    from .training_parts import Distributed, load_task_data, shared_tokenizers
 
     scorers = list(dict.fromkeys(scorers))
     if not scorers:
@@ -232,7 +233,7 @@ def race(
         event = {"type": "step", "scorer": lane.scorer, "step": lane.steps, "loss": lane.recent_loss(),
                  "seconds": round(lane.seconds, 3), "race_seconds": round(now(), 2)}  # fmt: skip
         if probe is not None and lane.steps % probe_every == 0:
-            from .train import probe_record
+            from .training_parts import probe_record
 
             lane.trainer.model.eval()
             record = probe_record(lane.trainer.translator, (probe,))

@@ -54,55 +54,12 @@ from .config import TrainConfig, bounds_of, help_of
 from .tasks import TASKS
 from .tokenizers import Tokenizer, tokenizer_from_config
 from .trainer import Hooks, Trainer, read_state
-from .training_parts import (  # the pieces of a run, also imported from here by callers
-    METRIC_CEILING,
+from .training_parts import (
     Distributed,
-    OutError,
-    ResumeError,
-    TaskData,
-    build_model,
-    build_tokenizers,
     check_out,
-    global_batch_loss,
-    init_model,
     load_task_data,
-    lr_for_epoch,
-    make_optimizer,
-    probe_record,
-    rank_seed,
-    score_temperature,
-    set_step_lr,
     shared_tokenizers,
-    step_lr,
-    validate,
 )
-
-__all__ = [
-    "Distributed",
-    "METRIC_CEILING",
-    "OutError",
-    "ResumeError",
-    "TaskData",
-    "add_train_arguments",
-    "build_model",
-    "build_tokenizers",
-    "check_out",
-    "global_batch_loss",
-    "init_model",
-    "load_task_data",
-    "lr_for_epoch",
-    "make_optimizer",
-    "prepare_process",
-    "probe_record",
-    "rank_seed",
-    "run_from_args",
-    "score_temperature",
-    "set_step_lr",
-    "shared_tokenizers",
-    "step_lr",
-    "train",
-    "validate",
-]
 
 
 def train(

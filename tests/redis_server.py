@@ -21,13 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.server import free_port
+
 MISSING = "redis-server is not installed: run scripts/install_servers.sh (make install-test does)"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _answers_ping(port: int) -> bool:
@@ -49,7 +45,7 @@ class RedisServer:
             raise FileNotFoundError(MISSING)
         self.timeout = timeout
         self.folder = Path(tempfile.mkdtemp(prefix="ae-redis-"))
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         for attempt in range(5):
             try:
@@ -58,7 +54,7 @@ class RedisServer:
             except RuntimeError:  # the free port was taken meanwhile: another one
                 if port is not None or attempt == 4:
                     raise
-                self.port = _free_port()
+                self.port = free_port()
 
     @property
     def url(self) -> str:

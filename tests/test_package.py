@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -25,6 +24,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from bench.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not part of what `pip install .` reads, and large or changing while tests run.
@@ -163,12 +164,6 @@ def test_attention_explorer_has_help(installed):
     assert "usage: attention-explorer" in out and "--port" in out and "--address" in out
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _health(url: str) -> str | None:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -178,7 +173,7 @@ def _health(url: str) -> str | None:
 
 
 def test_attention_explorer_serves_the_app_warm(installed):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = installed.elsewhere / f"server-{port}.log"
     with open(log, "wb") as output:  # a file, not a pipe: an unread pipe fills up and blocks the server

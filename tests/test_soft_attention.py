@@ -10,7 +10,8 @@ import torch
 
 from seq2seq.attention import attend
 from seq2seq.config import TrainConfig
-from seq2seq.train import score_temperature, train
+from seq2seq.train import train
+from seq2seq.training_parts import score_temperature
 from tests.helpers import tiny_translator
 from tests.test_train import live_weights, max_difference, tiny
 

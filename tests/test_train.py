@@ -18,7 +18,8 @@ from seq2seq.config import ModelConfig, TrainConfig
 from seq2seq.data import collate
 from seq2seq.model import Seq2Seq
 from seq2seq.tokenizers import BOS, EOS, PAD
-from seq2seq.train import make_optimizer, set_step_lr, step_lr, train
+from seq2seq.train import train
+from seq2seq.training_parts import make_optimizer, set_step_lr, step_lr
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -31,7 +31,7 @@ import torch.distributed as dist
 from safetensors.torch import save_file
 from seq2seq.config import TrainConfig
 from seq2seq.tokenizers import CharTokenizer
-from seq2seq.train import global_batch_loss, init_model
+from seq2seq.training_parts import global_batch_loss, init_model
 
 rank, world, out, dropout = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 torch.set_num_threads(1)
@@ -122,7 +122,7 @@ import torch
 from safetensors.torch import save_file
 from seq2seq.config import TrainConfig
 from seq2seq.tokenizers import CharTokenizer
-from seq2seq.train import global_batch_loss, init_model
+from seq2seq.training_parts import global_batch_loss, init_model
 
 out, dropout = sys.argv[1], float(sys.argv[2])
 torch.set_num_threads(1)

@@ -17,7 +17,8 @@ from seq2seq.cli import main
 from seq2seq.config import TrainConfig
 from seq2seq.data import encode_pairs, substitute_unk
 from seq2seq.tokenizers import EOS, PAD, UNK
-from seq2seq.train import ResumeError, build_tokenizers, load_task_data, train
+from seq2seq.train import train
+from seq2seq.training_parts import ResumeError, build_tokenizers, load_task_data
 
 
 def tiny(out: Path, **overrides) -> TrainConfig:

@@ -26,7 +26,7 @@ from seq2seq.config import TrainConfig
 from seq2seq.decoding import Translator
 from seq2seq.tasks import split_of, translation
 from seq2seq.tokenizers import EOS, SentencePieceTokenizer
-from seq2seq.train import load_task_data
+from seq2seq.training_parts import load_task_data
 from tests.train_fixtures import EN_FR_BEAM_LIMIT, EN_FR_MAX_LEN, en_fr_lines, en_fr_train_argv, write_en_fr_corpus
 
 ROOT = Path(__file__).resolve().parent.parent

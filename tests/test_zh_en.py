@@ -23,7 +23,7 @@ from seq2seq.decoding import Translator
 from seq2seq.model import Seq2Seq
 from seq2seq.tasks import get_task, split_of, zh_en
 from seq2seq.tokenizers import UNK, CharTokenizer, tokenizer_from_config
-from seq2seq.train import build_tokenizers, load_task_data
+from seq2seq.training_parts import build_tokenizers, load_task_data
 from seq2seq.zh_tokenizer import ZhCharTokenizer, conversions, normalize, split
 
 torch.set_num_threads(1)

@@ -74,7 +74,7 @@ def end_reason(state: dict, config: dict) -> str:
     """
     from explorer import i18n
     from explorer.i18n import ngettext
-    from seq2seq.train import METRIC_CEILING  # imports torch: not at this module's import
+    from seq2seq.training_parts import METRIC_CEILING  # imports torch: not at this module's import
 
     metric = task_metric(config.get("task", ""))
 

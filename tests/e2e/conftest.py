@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from bench.browser import CHROMIUM_ARGS  # one set of launch flags for the tests and the benchmarks
+from bench.server import free_port, healthy
 from explorer.ui.serve import local_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,18 +35,6 @@ E2E_DIR = Path(__file__).resolve().parent
 TIMEOUT_MS = 15_000  # default for Playwright actions, navigation and expect()
 SERVER_START_TIMEOUT_S = 60.0
 
-# Without the background-networking flags Chromium keeps calling out to a network that is closed
-# here; --no-sandbox because the tests may run as root.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -94,23 +81,9 @@ def new_context(new_context: Callable) -> Callable:
 # --------------------------------------------------------------------------- server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
 class _Server:
     def __init__(self, script: str, extra_env: Mapping[str, str], log_dir: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"streamlit-{self.port}.log"
         env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **extra_env}
@@ -131,7 +104,7 @@ class _Server:
                     f"streamlit exited with code {self.proc.returncode} before answering "
                     f"{self.url}/_stcore/health; its output:\n{self.log_tail()}"
                 )
-            if _healthy(self.url):
+            if healthy(self.url):
                 return
             time.sleep(0.2)
         raise RuntimeError(
