@@ -31,9 +31,12 @@ def main() -> None:
         "--data", type=Path, default=DEFAULT_DATA, help="the Tatoeba cmn-eng file whose training split names places"
     )
     parser.add_argument("--per-sentence", type=int, default=12, help="other places put into each such sentence")
+    parser.add_argument("--overwrite", action="store_true", help="replace the file at --out if there is one")
     args = parser.parse_args()
     if args.out.exists() and not args.out.is_file():
         parser.exit(2, f"{args.out} exists and is not a file; choose another --out\n")
+    if args.out.exists() and not args.overwrite:  # nothing a user had is replaced unasked
+        parser.exit(2, f"{args.out} exists; --overwrite replaces it, or choose another --out\n")
     try:
         train = [(e.source, e.target) for e in zh_en.load(args.data, "train")]
         found = zh_dictionary.pairs(train, args.per_sentence)

@@ -167,3 +167,14 @@ def run_page(page: str, **query) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=PAGE_TIMEOUT)
     at.query_params.update(query)
     return ok(at.run())
+
+
+class FakeQueryParams(dict):
+    """st.query_params as explorer.state.link uses it (to_dict, from_dict), over a plain dict."""
+
+    def to_dict(self):
+        return dict(self)
+
+    def from_dict(self, values):
+        self.clear()
+        self.update(values)

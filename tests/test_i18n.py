@@ -18,7 +18,7 @@ from explorer import i18n
 from explorer.i18n import _, catalogs, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, FakeQueryParams, ok
 from tests.i18n_fixtures import CJK, page_texts
 
 
@@ -108,18 +108,9 @@ def test_an_error_with_a_template_is_translated_and_keeps_its_values():
 
 
 # -- the language in links ---------------------------------------------------------------------------
-class _Query(dict):
-    def to_dict(self):
-        return dict(self)
-
-    def from_dict(self, values):
-        self.clear()
-        self.update(values)
-
-
 def test_a_published_link_carries_the_chosen_language_and_a_page_view_ignores_it():
     session = {keys.LANGUAGE_CHOICE: "zh"}
-    query = _Query()
+    query = FakeQueryParams()
     link.publish(session, query, "decode", {"task": "dates", "step": "2"})
     assert query == {"task": "dates", "step": "2", "lang": "zh"}
     assert link.opened_link(session, query, "decode") == ({}, False)  # the page's own URL, not a link

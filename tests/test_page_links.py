@@ -19,7 +19,7 @@ from explorer.state import keys
 from explorer.ui import focus, layout, navigation, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.ui.navigation import page_scripts
-from tests.app_fixtures import use_registry
+from tests.app_fixtures import FakeQueryParams, use_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -283,7 +283,7 @@ def test_the_run_that_switches_presentation_mode_opens_the_pages_own_url_again()
     from explorer.state import link
 
     session = {}
-    link.publish(session, _Query(), "beam", {"task": "dates", "beam": "4"})
+    link.publish(session, FakeQueryParams(), "beam", {"task": "dates", "beam": "4"})
     own = {"task": "dates", "beam": "4"}
     assert link.opened_link(session, own, "beam")[1] is False  # the page's own URL: no link
     session[keys.PRESENTATION_SWITCHED] = True
@@ -299,12 +299,3 @@ def test_presentation_mode_marks_only_the_run_it_was_switched_on():
     assert at.session_state[keys.PRESENTATION_SWITCHED] is True
     at.run()
     assert at.session_state[keys.PRESENTATION_SWITCHED] is False
-
-
-class _Query(dict):
-    def to_dict(self):
-        return dict(self)
-
-    def from_dict(self, values):
-        self.clear()
-        self.update(values)

@@ -156,3 +156,15 @@ def test_on_the_real_corpus_no_held_out_sentence_is_trained_on():
     assert not [zh for zh in valid if zh_en.is_held_out(zh)]
     assert not [zh for zh, _ in made if zh_en.is_held_out(zh)]
     assert len(made) > 10_000
+
+
+def test_the_dictionary_script_never_replaces_a_file_unasked(tmp_path):
+    import subprocess
+    import sys
+
+    mine = tmp_path / "notes.txt"
+    mine.write_text("a user's file\n", encoding="utf-8")
+    script = ROOT / "scripts" / "prepare_zh_dictionary.py"
+    done = subprocess.run([sys.executable, str(script), "--out", str(mine)], capture_output=True, text=True)
+    assert done.returncode == 2 and "--overwrite replaces it" in done.stderr
+    assert mine.read_text(encoding="utf-8") == "a user's file\n"

@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.browser import CHROMIUM_ARGS  # one set of launch flags for the tests and the benchmarks
-from bench.server import free_port, healthy
+from bench.server import free_port, healthy, stop_process
 from explorer.ui.serve import local_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,13 +113,7 @@ class _Server:
         )
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self._log.close()
 
 
