@@ -13,31 +13,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from explorer.classes import codes
+from explorer.classes import codes, errors
 from explorer.classes.store import (
-    AlreadyAnswered,
-    BadAnswer,
-    ClassFull,
-    ClassLocked,
     Limits,
-    NoSuchClass,
-    NotTeacher,
     Presence,
     Question,
-    QuestionClosed,
     Rate,
     RoomStore,
     Roster,
-    ServerFull,
     TeacherView,
-    TooManyAttempts,
-    TooManyClasses,
-    TooManyQuestions,
     check_member,
-    checked_question,
     checked_view,
     is_option,
     window,
@@ -57,19 +45,7 @@ class _Question:
     revealed: bool = False
 
     def frozen(self, qid: int) -> Question:
-        f = self.fields
-        return Question(
-            id=qid,
-            kind=f["kind"],
-            step=f["step"],
-            options=tuple(f["options"]),
-            right=tuple(f["right"]),
-            weights=tuple(f["weights"]),
-            counts=tuple(self.counts),
-            revealed=self.revealed,
-            asked=self.asked,
-            again_of=f["again_of"],
-        )
+        return Question.from_fields(qid, self.fields, self.counts, self.revealed, self.asked)
 
 
 @dataclass
@@ -102,16 +78,16 @@ class MemoryStore(RoomStore):
         key = codes.normalise_code(code)
         room = self._rooms.get(key) if key else None
         if room is None:
-            raise NoSuchClass()
+            raise errors.NoSuchClass()
         if self._expired(room, now):
             del self._rooms[key]
-            raise NoSuchClass()
+            raise errors.NoSuchClass()
         return room
 
     def _teacher_room(self, code: object, token: object, now: float) -> _Room:
         room = self._room(code, now)
         if not codes.token_matches(token, room.teacher):
-            raise NotTeacher()
+            raise errors.NotTeacher()
         room.seen = now
         return room
 
@@ -136,11 +112,11 @@ class MemoryStore(RoomStore):
             now = self._clock()
             wait = self._wait("creates", self.limits.creates, client, now)
             if wait is not None:
-                raise TooManyClasses(seconds=wait)
+                raise errors.TooManyClasses(seconds=wait)
             for key in [k for k, room in self._rooms.items() if self._expired(room, now)]:
                 del self._rooms[key]
             if len(self._rooms) >= self.limits.max_rooms:
-                raise ServerFull(limit=self.limits.max_rooms)
+                raise errors.ServerFull(limit=self.limits.max_rooms)
             self._count("creates", self.limits.creates, client, now)
             code = codes.new_code()
             while code in self._rooms:
@@ -157,7 +133,7 @@ class MemoryStore(RoomStore):
         with self._lock:
             try:
                 room = self._room(code, self._clock())
-            except NoSuchClass:
+            except errors.NoSuchClass:
                 return False
             return codes.token_matches(token, room.teacher)
 
@@ -177,23 +153,12 @@ class MemoryStore(RoomStore):
             room.view = TeacherView(page=page, params=params, version=version, updated=now)
             return version
 
-    def ask(
-        self,
-        code: str,
-        token: str,
-        kind: str,
-        step: int,
-        options: Sequence[str],
-        right: Sequence[int],
-        weights: Sequence[float],
-        again_of: int = 0,
-    ) -> int:
-        fields = checked_question(kind, step, options, right, weights, again_of)
+    def _ask(self, code: str, token: str, fields: dict) -> int:
         with self._lock:
             now = self._clock()
             room = self._teacher_room(code, token, now)
             if len(room.questions) >= self.limits.max_questions:
-                raise TooManyQuestions(limit=self.limits.max_questions)
+                raise errors.TooManyQuestions(limit=self.limits.max_questions)
             qid = len(room.questions) + 1
             room.questions[qid] = _Question(fields=fields, asked=now, counts=[0] * len(fields["options"]))
             room.current = qid
@@ -219,10 +184,10 @@ class MemoryStore(RoomStore):
             now = self._clock()
             wait = self._wait("failed_joins", limits.failed_joins, client, now)
             if wait is not None:
-                raise TooManyAttempts(seconds=wait)
+                raise errors.TooManyAttempts(seconds=wait)
             try:
                 room = self._room(code, now)
-            except NoSuchClass:
+            except errors.NoSuchClass:
                 self._count("failed_joins", limits.failed_joins, client, now)
                 raise
             if member in room.members:  # a member again (a reload, a heartbeat after a pause): not counted
@@ -230,15 +195,15 @@ class MemoryStore(RoomStore):
                 return
             wait = self._wait("joins", limits.joins, client, now)
             if wait is not None:
-                raise TooManyAttempts(seconds=wait)
+                raise errors.TooManyAttempts(seconds=wait)
             self._count("joins", limits.joins, client, now)
             if room.locked:
-                raise ClassLocked()
+                raise errors.ClassLocked()
             if len(room.members) >= self.limits.max_students:  # full: members long gone give their places
                 gone = self.limits.gone_seconds
                 room.members = {m: seen for m, seen in room.members.items() if now - seen[0] <= gone}
             if len(room.members) >= self.limits.max_students:
-                raise ClassFull(limit=self.limits.max_students)
+                raise errors.ClassFull(limit=self.limits.max_students)
             room.members[member] = (now, True)
 
     def heartbeat(self, code: str, member: str, following: bool) -> Presence:
@@ -247,7 +212,7 @@ class MemoryStore(RoomStore):
             now = self._clock()
             room = self._room(code, now)
             if member not in room.members:
-                raise NoSuchClass()
+                raise errors.NoSuchClass()
             room.members[member] = (now, bool(following))
             return self._presence(room, now)
 
@@ -264,15 +229,15 @@ class MemoryStore(RoomStore):
         with self._lock:
             room = self._room(code, self._clock())
             if member not in room.members:
-                raise NoSuchClass()
+                raise errors.NoSuchClass()
             current = _an_id(question) and question == room.current
             record = room.questions.get(room.current) if current else None
             if record is None or record.revealed:
-                raise QuestionClosed()
+                raise errors.QuestionClosed()
             if not is_option(option, len(record.counts)):
-                raise BadAnswer()
+                raise errors.BadAnswer()
             if (question, member) in room.answers:
-                raise AlreadyAnswered()
+                raise errors.AlreadyAnswered()
             room.answers[question, member] = int(option)
             record.counts[int(option)] += 1
 

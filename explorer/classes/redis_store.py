@@ -41,34 +41,21 @@ import redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
-from explorer.classes import codes
+from explorer.classes import codes, errors
 from explorer.classes import redis_scripts as lua
 from explorer.classes.store import (
     MAX_OPTIONS,
     MAX_QUESTION_BYTES,
     MAX_VIEW_BYTES,
-    AlreadyAnswered,
-    BadAnswer,
-    ClassFull,
-    ClassLocked,
     Limits,
-    NoSuchClass,
-    NotTeacher,
     Presence,
     Question,
-    QuestionClosed,
     Rate,
     RoomStore,
     Roster,
-    ServerFull,
-    StoreUnavailable,
     TeacherView,
-    TooManyAttempts,
-    TooManyClasses,
-    TooManyQuestions,
     _int,
     check_member,
-    checked_question,
     checked_view,
     is_option,
     parse_question,
@@ -83,6 +70,7 @@ from explorer.classes.store import (
 TTL_MARGIN_SECONDS = 600.0  # a room's keys outlive its idle time by this much (the clock decides, the TTL cleans)
 MAX_FIELDS = 20_000  # a hash with more fields than this is damaged, and not read
 _HASHES = ("members", "questions", "counts", "answers")  # a room's hashes, in the order of its keys after its own
+_ANSWER_REFUSED = {"CLOSED": errors.QuestionClosed, "BAD": errors.BadAnswer, "ALREADY": errors.AlreadyAnswered}
 URL_HELP = (
     "ATTENTION_EXPLORER_REDIS_URL is not a Redis URL: write redis://HOST:PORT/DB (rediss:// for TLS, "
     "unix:///PATH for a socket), for example redis://127.0.0.1:6379/0"
@@ -161,10 +149,10 @@ class RedisStore(RoomStore):
             yield
         except redis.exceptions.ResponseError as error:
             if "WRONGTYPE" in str(error):
-                raise NoSuchClass() from error
-            raise StoreUnavailable() from error
+                raise errors.NoSuchClass() from error
+            raise errors.StoreUnavailable() from error
         except redis.exceptions.RedisError as error:
-            raise StoreUnavailable() from error
+            raise errors.StoreUnavailable() from error
 
     def _keys(self, code: str) -> list[str]:
         room = f"{self.prefix}room:{code}"
@@ -180,7 +168,7 @@ class RedisStore(RoomStore):
     def _code(self, code: object) -> str:
         key = codes.normalise_code(code)
         if key is None:
-            raise NoSuchClass()
+            raise errors.NoSuchClass()
         return key
 
     def _limit_key(self, name: str, client: str, now: float) -> str:
@@ -209,16 +197,16 @@ class RedisStore(RoomStore):
             reply = self._scripts[name](keys=[*self._keys(code), *extra], args=argv)
         outcome = reply[0].decode("ascii") if isinstance(reply, list) and reply else ""
         if outcome == "GONE":
-            raise NoSuchClass()
+            raise errors.NoSuchClass()
         if outcome == "NOT_TEACHER":
-            raise NotTeacher()
+            raise errors.NotTeacher()
         return [outcome, *reply[1:]]
 
     def _teacher(self, name: str, code: object, token: object, *args: object) -> list:
         """A teacher's script: the token's hash goes along (a non-text token is never the teacher)."""
         if not isinstance(token, str):
             self._room_fields(self._code(code))  # NoSuchClass first, as for a wrong token
-            raise NotTeacher()
+            raise errors.NotTeacher()
         return self._change(name, self._code(code), codes.token_hash(token), *args)
 
     def _room_fields(self, code: str, *fields: str, hashes: Sequence[str] = (), limit: int = 200) -> list:
@@ -230,7 +218,7 @@ class RedisStore(RoomStore):
         with self._talking():
             reply = self._read(keys=read, args=[MAX_FIELDS, limit, len(names), *names])
         if not isinstance(reply, list) or not isinstance(reply[0], list) or len(reply[0]) != len(names):
-            raise NoSuchClass()
+            raise errors.NoSuchClass()
         self._check_alive(reply[0])
         whole = [
             dict(zip(flat[::2], flat[1::2], strict=True)) if isinstance(flat, list) else None for flat in reply[1:]
@@ -240,9 +228,9 @@ class RedisStore(RoomStore):
     def _check_alive(self, reply: object) -> None:
         """NoSuchClass unless `reply` starts with the (teacher, seen) of a well-formed room open now."""
         if not isinstance(reply, list) or len(reply) < 2:
-            raise NoSuchClass()
+            raise errors.NoSuchClass()
         if room_alive(reply[0], reply[1], self._clock(), self.limits.idle_seconds) is None:
-            raise NoSuchClass()
+            raise errors.NoSuchClass()
 
     # -- the teacher --
     def create(self, client: str = "local") -> tuple[str, str]:
@@ -257,10 +245,10 @@ class RedisStore(RoomStore):
             if outcome == "OK":
                 return code, token
             if outcome == "WAIT":
-                raise TooManyClasses(seconds=self._wait("creates", now))
+                raise errors.TooManyClasses(seconds=self._wait("creates", now))
             if outcome == "FULL":
-                raise ServerFull(limit=self.limits.max_rooms)
-        raise ServerFull(limit=self.limits.max_rooms)  # twenty codes taken in a row: as good as full
+                raise errors.ServerFull(limit=self.limits.max_rooms)
+        raise errors.ServerFull(limit=self.limits.max_rooms)  # twenty codes taken in a row: as good as full
 
     def end(self, code: str, token: str) -> None:
         self._teacher("end", code, token)
@@ -271,7 +259,7 @@ class RedisStore(RoomStore):
             return False
         try:
             teacher = self._room_fields(key)[0]
-        except NoSuchClass:
+        except errors.NoSuchClass:
             return False
         return codes.token_matches(token, teacher.decode("ascii"))
 
@@ -283,23 +271,12 @@ class RedisStore(RoomStore):
         _, version = self._teacher("publish", code, token, view_json(page, params))
         return int(version)
 
-    def ask(
-        self,
-        code: str,
-        token: str,
-        kind: str,
-        step: int,
-        options: Sequence[str],
-        right: Sequence[int],
-        weights: Sequence[float],
-        again_of: int = 0,
-    ) -> int:
-        fields = checked_question(kind, step, options, right, weights, again_of)
+    def _ask(self, code: str, token: str, fields: dict) -> int:
         meta = question_json(fields, float(self._clock()))
         zeros = "[" + ",".join("0" * len(fields["options"])) + "]"
         outcome, *rest = self._teacher("ask", code, token, meta, zeros, self.limits.max_questions)
         if outcome == "TOO_MANY":
-            raise TooManyQuestions(limit=self.limits.max_questions)
+            raise errors.TooManyQuestions(limit=self.limits.max_questions)
         return int(rest[0])
 
     def lock(self, code: str, token: str, locked: bool) -> None:
@@ -324,13 +301,13 @@ class RedisStore(RoomStore):
             *self._limit_args("failed_joins"), *self._limit_args("joins"), now=now, extra=counters,
         )  # fmt: skip
         if outcome == "WAIT_FAILED":
-            raise TooManyAttempts(seconds=self._wait("failed_joins", now))
+            raise errors.TooManyAttempts(seconds=self._wait("failed_joins", now))
         if outcome == "WAIT_JOINS":
-            raise TooManyAttempts(seconds=self._wait("joins", now))
+            raise errors.TooManyAttempts(seconds=self._wait("joins", now))
         if outcome == "LOCKED":
-            raise ClassLocked()
+            raise errors.ClassLocked()
         if outcome == "FULL":
-            raise ClassFull(limit=self.limits.max_students)
+            raise errors.ClassFull(limit=self.limits.max_students)
 
     def heartbeat(self, code: str, member: str, following: bool) -> Presence:
         check_member(member)
@@ -357,7 +334,7 @@ class RedisStore(RoomStore):
             outcome, *_ = self._change("answer", code, member, qid, -1)
         else:
             outcome, *_ = self._change("answer", code, member, qid or 0, int(option))
-        error = {"CLOSED": QuestionClosed, "BAD": BadAnswer, "ALREADY": AlreadyAnswered}.get(outcome)
+        error = _ANSWER_REFUSED.get(outcome)
         if error is not None:
             raise error()
 

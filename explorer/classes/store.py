@@ -17,10 +17,10 @@ token; the teacher's page calls every few seconds while it is open), so a class 
 counting against `max_rooms` within minutes; students' activity does not keep it open. The teacher is
 *away* (`Presence`) when not seen for `away_seconds`. A locked room takes no newcomers; its members stay
 and may join again. Creating rooms and trying join codes are limited per client address (`client_key`),
-in the store, so the limits hold across replicas. Every error a user reads is a `ClassError`,
-whose English template is marked for translation (`explorer.i18n.errors.message_of` shows it in the
-page's language). A code that is malformed, unknown, ended or expired raises the same `NoSuchClass`,
-so trying codes tells nothing about which exist.
+in the store, so the limits hold across replicas. Every error a user reads is a `ClassError`
+(declared in `explorer.classes.errors`, re-exported here), whose English template is marked for translation
+(`explorer.i18n.errors.message_of` shows it in the page's language). A code that is malformed, unknown,
+ended or expired raises the same `NoSuchClass`, so trying codes tells nothing about which exist.
 """
 
 from __future__ import annotations
@@ -35,7 +35,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
-from explorer.i18n import N_
+from explorer.classes.errors import (  # noqa: F401 (re-exported: callers import a store's errors from here)
+    AlreadyAnswered,
+    BadAnswer,
+    ClassError,
+    ClassFull,
+    ClassLocked,
+    NoSuchClass,
+    NotTeacher,
+    QuestionClosed,
+    ServerFull,
+    StoreUnavailable,
+    TooManyAttempts,
+    TooManyClasses,
+    TooManyQuestions,
+)
 from explorer.state.pages import scripts
 
 PAGES = tuple(scripts("class"))  # pages a class can show (explorer.state.pages)
@@ -56,75 +70,6 @@ EARLIEST_TIME = 946_684_800.0  # 2000-01-01
 LATEST_TIME = 4_102_444_800.0  # 2100-01-01
 _MEMBER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _HASH = re.compile(r"[0-9a-f]{64}")
-
-
-# -- errors -------------------------------------------------------------------------------------
-class ClassError(Exception):
-    """An error a user reads: ``template`` (English, marked with N_) and ``params``; str() is the English filled in."""
-
-    TEMPLATE = ""
-
-    def __init__(self, **params: object) -> None:
-        self.template = self.TEMPLATE
-        self.params = params
-        super().__init__(self.template.format(**params) if params else self.template)
-
-    def __reduce__(self):  # pickled (a session copied) with its values
-        return (_error, (type(self), self.params))
-
-
-def _error(cls: type[ClassError], params: dict) -> ClassError:
-    return cls(**params)
-
-
-class NoSuchClass(ClassError):
-    TEMPLATE = N_("No class is open with that code.")
-
-
-class NotTeacher(ClassError):
-    TEMPLATE = N_("Only the teacher can change this class.")
-
-
-class ClassFull(ClassError):
-    TEMPLATE = N_("This class is full: it takes at most {limit} students.")
-
-
-class ServerFull(ClassError):
-    TEMPLATE = N_(
-        "This server has as many classes open as it allows ({limit}); try again later or ask for another server."
-    )
-
-
-class TooManyAttempts(ClassError):
-    TEMPLATE = N_("Too many join attempts; try again in {seconds} s.")
-
-
-class TooManyQuestions(ClassError):
-    TEMPLATE = N_("This class has asked as many questions as it may ({limit}).")
-
-
-class AlreadyAnswered(ClassError):
-    TEMPLATE = N_("You have answered this question already.")
-
-
-class QuestionClosed(ClassError):
-    TEMPLATE = N_("This question is closed.")
-
-
-class BadAnswer(ClassError):
-    TEMPLATE = N_("That is not one of the question's options.")
-
-
-class ClassLocked(ClassError):
-    TEMPLATE = N_("This class is locked: ask your teacher.")
-
-
-class TooManyClasses(ClassError):
-    TEMPLATE = N_("Too many classes were started from your network; try again in {seconds} s.")
-
-
-class StoreUnavailable(ClassError):
-    TEMPLATE = N_("The class server cannot be reached right now; the page retries by itself.")
 
 
 # -- limits -------------------------------------------------------------------------------------
@@ -241,6 +186,22 @@ class Question:
     revealed: bool
     asked: float  # time.time()
     again_of: int = 0  # the question this one asks again (a second vote after discussion), 0 for a first
+
+    @classmethod
+    def from_fields(cls, qid: int, fields: dict, counts: Sequence[int], revealed: bool, asked: float) -> Question:
+        """The question `qid` of a checked question's fields (`checked_question`), its counts and state."""
+        return cls(
+            id=qid,
+            kind=fields["kind"],
+            step=fields["step"],
+            options=tuple(fields["options"]),
+            right=tuple(fields["right"]),
+            weights=tuple(fields["weights"]),
+            counts=tuple(counts),
+            revealed=revealed,
+            asked=asked,
+            again_of=fields["again_of"],
+        )
 
     @property
     def answers(self) -> int:
@@ -443,18 +404,7 @@ def parse_question(qid: object, meta: object, counts: object, revealed: object) 
         return None
     if len(counts) != len(fields["options"]) or not all(_whole(c) and 0 <= c <= 10**9 for c in counts):
         return None
-    return Question(
-        id=qid,
-        kind=fields["kind"],
-        step=fields["step"],
-        options=tuple(fields["options"]),
-        right=tuple(fields["right"]),
-        weights=tuple(fields["weights"]),
-        counts=tuple(int(c) for c in counts),
-        revealed=revealed,
-        asked=float(asked),
-        again_of=fields["again_of"],
-    )
+    return Question.from_fields(qid, fields, tuple(int(c) for c in counts), revealed, float(asked))
 
 
 _QUESTION_FIELDS = ("kind", "step", "options", "right", "weights")
@@ -522,7 +472,6 @@ class RoomStore(ABC):
     def view(self, code: str) -> TeacherView | None:
         """What the teacher shows now; None before the first publish."""
 
-    @abstractmethod
     def ask(
         self,
         code: str,
@@ -536,6 +485,12 @@ class RoomStore(ABC):
     ) -> int:
         """Ask a question (closing the previous one): its id. ValueError for a bad shape (`checked_question`).
         `again_of`: the id of an earlier question this one asks again (a second vote), else 0."""
+        return self._ask(code, token, checked_question(kind, step, options, right, weights, again_of))
+
+    @abstractmethod
+    def _ask(self, code: str, token: str, fields: dict) -> int:
+        """`ask` once the question is checked: `fields` as `checked_question` returns them. TooManyQuestions
+        beyond `limits.max_questions`."""
 
     @abstractmethod
     def answer(self, code: str, question: int, member: str, option: int) -> None:
