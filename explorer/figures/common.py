@@ -9,10 +9,9 @@ plotly's ``%{...}`` placeholders out of the message: the message names its own p
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
+from explorer.i18n.setting import ContextSetting
 from explorer.state.view import COLOR_SCALES, DEFAULT_COLORS
 from seq2seq.display_width import char_columns, display_width
 from seq2seq.numbering import numbered
@@ -28,32 +27,19 @@ from seq2seq.numbering import numbered
 PLOTLY_SCALES = {"blues": "Blues", "cividis": "Cividis"}  # a name of COLOR_SCALES -> plotly's scale
 HEATMAP_COLORS = PLOTLY_SCALES[DEFAULT_COLORS]  # the default scale, plotly's name
 
-_SCALE: contextvars.ContextVar[str | None] = contextvars.ContextVar("explorer_heatmap_scale", default=None)
+# The scale in force (explorer.i18n.setting): `using_scale`'s, else the installed source's, else blues.
+_SCALE = ContextSetting("explorer_heatmap_scale", allowed=COLOR_SCALES, default=DEFAULT_COLORS)
+using_scale, scale_name = _SCALE.using, _SCALE.current
+# The installed source stays in this module's `_scale_source`, which tests/test_colors.py patches; once it
+# patches `_SCALE.source` instead, this is `set_scale_source = _SCALE.install`.
 _scale_source: Callable[[], str | None] | None = None
+_SCALE.install(lambda: None if _scale_source is None else _scale_source())
 
 
 def set_scale_source(source: Callable[[], str | None] | None) -> None:
     """Install the function that says the colour scale in force (None: Blues unless `using_scale` says so)."""
     global _scale_source
     _scale_source = source
-
-
-@contextlib.contextmanager
-def using_scale(name: str) -> Iterator[None]:
-    """Draw heatmaps on colour scale `name` (one of COLOR_SCALES) inside the block (this context only)."""
-    token = _SCALE.set(name)
-    try:
-        yield
-    finally:
-        _SCALE.reset(token)
-
-
-def scale_name() -> str:
-    """The colour scale in force: `using_scale`'s, else the installed source's, else the default (blues)."""
-    name = _SCALE.get()
-    if name is None and _scale_source is not None:
-        name = _scale_source()
-    return name if name in COLOR_SCALES else DEFAULT_COLORS
 
 
 def heatmap_colors() -> str:

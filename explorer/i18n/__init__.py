@@ -21,12 +21,10 @@ scripts), and anything else reads English. This module imports no streamlit: eve
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -34,6 +32,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
+
+from explorer.i18n.setting import ContextSetting
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -57,37 +57,15 @@ def _languages() -> dict[str, str]:
 # formats its numbers and dates) -> its name in itself (the switch shows these).
 LANGUAGES: dict[str, str] = _languages()
 
-_CHOSEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("explorer_language", default=None)
-_source: Callable[[], str | None] | None = None
+# The current language: `using(lang)`'s for a block (this thread and context only), else the source's that
+# `set_language_source` installed, else English; a code not in LANGUAGES (read when asked) reads as English.
+_LANGUAGE = ContextSetting("explorer_language", allowed=lambda: LANGUAGES, default=SOURCE)
+set_language_source, using, current = _LANGUAGE.install, _LANGUAGE.using, _LANGUAGE.current
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark only"
     """Mark `message` for extraction without translating it (it is translated where it is shown)."""
     return message
-
-
-def set_language_source(source: Callable[[], str | None] | None) -> None:
-    """Install the function that says the current language (None: English unless `using` says so)."""
-    global _source
-    _source = source
-
-
-@contextlib.contextmanager
-def using(lang: str) -> Iterator[None]:
-    """Translate into `lang` inside the block (this thread and context only)."""
-    token = _CHOSEN.set(lang)
-    try:
-        yield
-    finally:
-        _CHOSEN.reset(token)
-
-
-def current() -> str:
-    """The current language's code: `using`'s, else the installed source's, else English."""
-    lang = _CHOSEN.get()
-    if lang is None and _source is not None:
-        lang = _source()
-    return lang if lang in LANGUAGES else SOURCE
 
 
 def catalog_path(lang: str) -> Path:
