@@ -1,6 +1,6 @@
 """Where the project's own files are, from a checkout or installed (`pip install .`, `pipx install .`).
 
-In a checkout, app.py, pages/, .streamlit/config.toml, pretrained/ and lessons/ sit in the
+In a checkout, app.py, app_pages/, .streamlit/config.toml, pretrained/ and lessons/ sit in the
 repository's root, beside seq2seq/ and explorer/. The wheel installs the same files in the same
 layout into `attention_explorer/` beside the two packages (pyproject.toml, [tool.setuptools]).
 `project_root()` is whichever folder holds them: code asks it for `project_root() / "pretrained"`
@@ -20,7 +20,7 @@ _PARENT = Path(__file__).resolve().parents[1]
 
 @functools.cache
 def project_root() -> Path:
-    """The folder that holds app.py, pages/, pretrained/ and lessons/: the installed copy, else the checkout."""
+    """The folder that holds app.py, app_pages/, pretrained/ and lessons/: the installed copy, else the checkout."""
     installed = _PARENT / INSTALLED_FOLDER
     return installed if (installed / "app.py").is_file() else _PARENT
 

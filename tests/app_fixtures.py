@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 from streamlit.testing.v1 import AppTest
 
+from explorer.state import pages
 from seq2seq.checkpoint import save_checkpoint
 from seq2seq.config import SCORERS, ModelConfig
 from seq2seq.model import Seq2Seq
@@ -162,9 +163,17 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
+def app_test(script: str, timeout: float = PAGE_TIMEOUT) -> AppTest:
+    """The page `script` ("app_pages/1_Decode.py"; "app.py" is the home page) as the app serves it:
+    app.py declares the pages (st.navigation) and runs this one, so that its links to other pages
+    resolve. Not run yet."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    return at if script in ("app.py", pages.HOME.script) else at.switch_page(script)
+
+
 def run_page(page: str, **query) -> AppTest:
     """Run pages/`page` once with `query` as the link's parameters; it must not raise."""
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=PAGE_TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app_pages" / page), default_timeout=PAGE_TIMEOUT)
     at.query_params.update(query)
     return ok(at.run())
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "architecture.md"
 PACKAGES = ("explorer", "seq2seq")
 # Where a module the picture names may live (besides the two packages, searched at any depth).
-OTHER_DIRS = ("", "pages", "bench", "scripts")
+OTHER_DIRS = ("", "app_pages", "bench", "scripts")
 
 
 def _section(title: str) -> str:
@@ -108,3 +108,15 @@ def test_every_folder_the_picture_names_exists():
     existing = {p.name for package in PACKAGES for p in _folders(package)}
     missing = sorted(named - existing)
     assert not missing, f"docs/architecture.md names folders that do not exist: {missing}"
+
+
+def test_pages_are_wiring_and_modules_have_one_job():
+    """The house's sizes (docs/architecture.md): a page under 120 lines, a module under 600."""
+    pages = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in (ROOT / "app_pages").glob("*.py")}
+    modules = {
+        str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
+        for folder in ("seq2seq", "explorer", "deploy")
+        for p in (ROOT / folder).rglob("*.py")
+    }
+    assert pages and {name: n for name, n in pages.items() if n > 120} == {}
+    assert len(modules) > 50 and {name: n for name, n in modules.items() if n > 600} == {}

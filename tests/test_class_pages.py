@@ -34,7 +34,7 @@ def button(at: AppTest, key: str):
 
 def teacher_on_decode() -> tuple[AppTest, str]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)  # the app, so pages can switch
-    at.switch_page("pages/1_Decode.py")
+    at.switch_page("app_pages/1_Decode.py")
     at.query_params.update({"task": "reverse", "scorer": "general", "sentence": SENTENCE})
     ok(at.run())
     ok(button(at, "class_start").click().run())
@@ -159,7 +159,7 @@ def test_ending_the_class_lets_the_students_go():
 def test_students_follow_the_teacher_to_another_page():
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
-    teacher.switch_page("pages/2_Compare.py")
+    teacher.switch_page("app_pages/2_Compare.py")
     ok(teacher.run())
     assert rooms().view(code).page == "compare"
     assert rooms().view(code).params["sentence"] == SENTENCE
@@ -251,7 +251,7 @@ def test_a_malformed_redis_url_turns_classes_off_with_a_message(monkeypatch):
     monkeypatch.setenv("ATTENTION_EXPLORER_REDIS_URL", "mysql://nowhere")
     class_state.rooms.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page("pages/1_Decode.py")
+    at.switch_page("app_pages/1_Decode.py")
     at.query_params.update({"task": "reverse", "sentence": SENTENCE})
     ok(at.run())
     assert not [b for b in at.button if b.key == "class_start"]
@@ -266,7 +266,7 @@ def test_a_full_server_and_a_full_class_say_so(monkeypatch):
     class_state.rooms.clear()
     _first, code = teacher_on_decode()
     second = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    second.switch_page("pages/1_Decode.py")
+    second.switch_page("app_pages/1_Decode.py")
     ok(second.run())
     ok(button(second, "class_start").click().run())
     assert keys.CLASS_CODE not in second.session_state

@@ -83,7 +83,7 @@ def test_starting_classes_is_limited_per_client(monkeypatch):
     from tests.app_fixtures import ROOT
 
     second = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    second.switch_page("pages/1_Decode.py")
+    second.switch_page("app_pages/1_Decode.py")
     ok(second.run())
     ok(button(second, "class_start").click().run())
     assert keys.CLASS_CODE not in second.session_state

@@ -104,11 +104,11 @@ def test_the_scale_in_force_is_blues_unless_chosen():
 
 
 def test_an_installed_source_says_the_scale_and_a_bad_one_falls_back(monkeypatch):
-    monkeypatch.setattr(common, "_scale_source", lambda: "cividis")
+    monkeypatch.setattr(common._SCALE, "source", lambda: "cividis")
     assert common.scale_name() == "cividis"
     with common.using_scale("blues"):  # a block's own choice comes first
         assert common.scale_name() == "blues"
-    monkeypatch.setattr(common, "_scale_source", lambda: "jet")
+    monkeypatch.setattr(common._SCALE, "source", lambda: "jet")
     assert common.scale_name() == "blues"
 
 
@@ -160,7 +160,7 @@ def test_cividis_gets_lighter_all_the_way():
 
 # -- the pages (AppTest) ------------------------------------------------------------------------------------
 def decode(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Decode.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "1_Decode.py"), default_timeout=60)
     at.query_params.update({"task": "dates", "scorer": "general", "step": "2", **query})
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -215,7 +215,7 @@ def test_the_sidebar_choice_goes_into_the_url_and_back_out(monkeypatch):
 
 def test_the_compare_grid_follows_the_scale(monkeypatch):
     use_registry(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "pages" / "2_Compare.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "2_Compare.py"), default_timeout=60)
     at.query_params.update({"task": "dates", "colors": "cividis"})
     at.run()
     assert not at.exception, [e.message for e in at.exception]

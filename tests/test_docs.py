@@ -197,9 +197,9 @@ def test_the_readme_fits_its_bound_and_shows_the_decode_page() -> None:
 
 
 def page_names() -> list[str]:
-    """The app's pages as the guides name them: home, then pages/3_Hidden_states.py → hidden-states."""
-    pages = sorted((ROOT / "pages").glob("*.py"))
-    return ["home", *(re.sub(r"^\d+_", "", p.stem).lower().replace("_", "-") for p in pages)]
+    """The app's pages as the guides name them: app_pages/0_Home.py → home, 3_Hidden_states.py → hidden-states."""
+    pages = sorted((ROOT / "app_pages").glob("*.py"))
+    return [re.sub(r"^\d+_", "", p.stem).lower().replace("_", "-") for p in pages]
 
 
 def test_every_page_has_a_guide_with_its_screenshot() -> None:

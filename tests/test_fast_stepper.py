@@ -16,7 +16,7 @@ from explorer.ui import components
 from explorer.ui import fast_stepper as fs
 from tests.app_fixtures import use_registry
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "1_Decode.py")
 DATA_BLOCK = re.compile(r'<script id="fast-stepper-data" type="application/json">(.*?)</script>', re.S)
 NASTY = [
     "</script><script>alert(1)</script>",

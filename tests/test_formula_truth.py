@@ -140,7 +140,7 @@ def test_compare_shows_the_code_formula():
 def test_the_decode_page_shows_the_formula_with_its_bias_and_the_bias_term(monkeypatch, scorer):
     """Explain this cell on the Decode page: the code's formula (b_a included), then b_a's term with its number."""
     point_app_at(monkeypatch, PRETRAINED)
-    at = AppTest.from_file(str(PRETRAINED.parent / "pages" / "1_Decode.py"), default_timeout=60)
+    at = AppTest.from_file(str(PRETRAINED.parent / "app_pages" / "1_Decode.py"), default_timeout=60)
     at.query_params.update(task="dates", scorer=scorer, sentence="9 may 2018", step="2")
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -27,6 +27,7 @@ from explorer.training import settings as ts
 from explorer.ui import presentation, trainings
 from explorer.ui.navigation import page_scripts
 from explorer.views import decode as dv
+from tests.app_fixtures import app_test
 from tests.hostile import CATEGORIES, INPUTS, SAMPLE, problems, use_small_registry, use_subword_registry
 from tests.i18n_fixtures import CJK
 from tests.train_fixtures import FakeProcess
@@ -34,11 +35,11 @@ from tests.train_fixtures import FakeProcess
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
 SENTENCE_BOXES = {
-    "pages/1_Decode.py": "decode_sentence",
-    "pages/2_Compare.py": "cmp_sentence",
-    "pages/3_Hidden_states.py": "hs_sentence",
-    "pages/4_Beam_search.py": "beam_sentence",
-    "pages/9_Lab.py": "lab_sentence",
+    "app_pages/1_Decode.py": "decode_sentence",
+    "app_pages/2_Compare.py": "cmp_sentence",
+    "app_pages/3_Hidden_states.py": "hs_sentence",
+    "app_pages/4_Beam_search.py": "beam_sentence",
+    "app_pages/9_Lab.py": "lab_sentence",
 }
 STATIC_HTML = (presentation.CSS,)
 PAGES = page_scripts()  # app.py and every file of pages/
@@ -56,7 +57,7 @@ LANGS = ("en", "zh")
 
 
 def open_page(page: str, lang: str = "en", **session) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at = app_test(page, TIMEOUT)
     at.query_params["lang"] = lang
     for key, value in session.items():
         at.session_state[key] = value
@@ -110,7 +111,7 @@ def test_sentence_box_takes_any_text(page, lang):
 
 
 def test_decode_reference_box_takes_any_text():
-    at = open_page("pages/1_Decode.py")
+    at = open_page("app_pages/1_Decode.py")
     failures = []
     for name, text in INPUTS.items():
         at.text_input(key="decode_reference").input(text).run()
@@ -119,7 +120,7 @@ def test_decode_reference_box_takes_any_text():
 
 
 def test_decode_presentation_mode_with_hostile_text():
-    at = open_page("pages/1_Decode.py", presentation=True)
+    at = open_page("app_pages/1_Decode.py", presentation=True)
     failures = []
     for name in ("script tag", "img onerror", "markdown link", "streamlit colour directive", "latex", "10k chars"):
         at.text_input(key="decode_sentence").input(INPUTS[name]).run()
@@ -140,7 +141,7 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
     from seq2seq.checkpoint import load_model
 
     translator = load_model("en-fr/general", root=subword_registry)
-    at = open_page("pages/1_Decode.py", **{keys.DECODE_INSTANT: True})
+    at = open_page("app_pages/1_Decode.py", **{keys.DECODE_INSTANT: True})
     assert at.session_state[keys.DECODE_TASK] == "en-fr"
     names = [name for name in CATEGORIES[category] if name in SAMPLE]
     failures, step_label = [], "Step"
@@ -198,7 +199,7 @@ def save_as(at: AppTest, name: str) -> AppTest:
 def test_train_save_name_takes_any_text(finished_job):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.session_state["train_session"] = "hostile"
-    at.switch_page("pages/6_Train.py").run()
+    at.switch_page("app_pages/6_Train.py").run()
     assert not at.exception and at.text_input(key="train_name") is not None
     failures = []
     for name, text in INPUTS.items():
@@ -219,7 +220,7 @@ def test_train_save_name_takes_any_text(finished_job):
 def test_train_save_refusal_escapes_the_name(finished_job):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.session_state["train_session"] = "hostile"
-    at.switch_page("pages/6_Train.py").run()
+    at.switch_page("app_pages/6_Train.py").run()
     failures = []
     for name, text in NAME_ERROR_MARKUP.items():
         save_as(at, text)
@@ -245,7 +246,7 @@ def finished_race(monkeypatch, tmp_path, registry):
 def test_race_save_name_takes_any_text_and_escapes_its_refusal(finished_race):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.session_state["train_session"] = "hostile"
-    at.switch_page("pages/6_Train.py").run()
+    at.switch_page("app_pages/6_Train.py").run()
     assert not at.exception and at.text_input(key="race_name") is not None
     failures = []
     for name, text in INPUTS.items():
@@ -309,7 +310,7 @@ def test_a_broken_model_is_a_clear_error_on_every_page(case, broken_registry, la
     breaker, words = BROKEN[case]
     broken_registry(lambda root: breaker(root / "dates" / "general"))
     for page in SENTENCE_BOXES:
-        at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+        at = app_test(page, TIMEOUT)
         at.query_params.update(task="dates", scorer="general", lang=lang)
         at.run()
         assert problems(at, allowed_html=STATIC_HTML) + in_language(at, lang) == [], page
@@ -322,7 +323,7 @@ def test_a_broken_model_is_a_clear_error_on_every_page(case, broken_registry, la
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_says_the_registry_cannot_be_read(page, broken_registry, lang):
     broken_registry(lambda root: (root / "manifest.json").write_text("{not json"))
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at = app_test(page, TIMEOUT)
     at.query_params["lang"] = lang
     at.run()
     assert not at.exception, [e.message[:200] for e in at.exception]

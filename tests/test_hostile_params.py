@@ -26,6 +26,7 @@ from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui import presentation
 from explorer.ui.navigation import page_scripts
+from tests.app_fixtures import app_test
 from tests.hostile import INPUTS, problems, use_small_registry
 from tests.i18n_fixtures import CJK
 
@@ -34,11 +35,11 @@ TIMEOUT = 60
 PAGES = page_scripts()  # app.py and every file of pages/
 # The pages that read task, scorer, sentence and step from the link (with notes).
 VIEW_PAGES = [
-    "pages/1_Decode.py",
-    "pages/2_Compare.py",
-    "pages/3_Hidden_states.py",
-    "pages/4_Beam_search.py",
-    "pages/9_Lab.py",
+    "app_pages/1_Decode.py",
+    "app_pages/2_Compare.py",
+    "app_pages/3_Hidden_states.py",
+    "app_pages/4_Beam_search.py",
+    "app_pages/9_Lab.py",
 ]
 assert set(VIEW_PAGES) <= set(PAGES)
 STATIC_HTML = (presentation.CSS,)
@@ -111,7 +112,7 @@ def notes(at: AppTest, page: str) -> list[str]:
 def test_hostile_links(page, registry, lang):
     """One session per page follows every hostile link in turn (and a fresh session the worst one), in
     both languages: the Chinese session's notes about refused values are Chinese."""
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at = app_test(page, TIMEOUT)
     at.query_params["lang"] = lang
     at.run()
     failures = []
@@ -125,7 +126,7 @@ def test_hostile_links(page, registry, lang):
                          if not CJK.search(n)]  # fmt: skip
         if page.endswith("1_Decode.py"):
             failures += [f"{name}: {problem}" for problem in decode_view_problems(at)]
-    fresh = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    fresh = app_test(page, TIMEOUT)
     run_with(fresh, {**CASES["every value hostile"][0], "lang": lang})
     failures += [f"fresh session: {problem}" for problem in problems(fresh, None, STATIC_HTML)]
     assert failures == []
@@ -221,7 +222,7 @@ def allowed_roots(registry: Path) -> list[Path]:
         *(Path(name) for name in mimetypes.knownfiles),  # the standard library's MIME and time zone tables
         *(Path(folder) for folder in zoneinfo.TZPATH),
         ROOT / "app.py",
-        ROOT / "pages",  # the page scripts Streamlit runs
+        ROOT / "app_pages",  # the page scripts Streamlit runs
         ROOT / ".streamlit",
         *(folder.resolve() for folder in lesson_folders()),  # the lesson files the Lessons page lists
     ]
@@ -229,7 +230,7 @@ def allowed_roots(registry: Path) -> list[Path]:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_files_read_with_hostile_links(page, registry, monkeypatch):
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at = app_test(page, TIMEOUT)
     reads = Reads(monkeypatch)
     for name in ("path task", "encoded path", "absolute model", "NUL in names", "every value hostile"):
         run_with(at, CASES[name][0])

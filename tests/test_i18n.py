@@ -18,7 +18,7 @@ from explorer import i18n
 from explorer.i18n import _, catalogs, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, FakeQueryParams, ok
+from tests.app_fixtures import PAGE_TIMEOUT, FakeQueryParams, app_test, ok
 from tests.i18n_fixtures import CJK, page_texts
 
 
@@ -120,8 +120,8 @@ def test_a_published_link_carries_the_chosen_language_and_a_page_view_ignores_it
 
 
 # -- the switch in the app ---------------------------------------------------------------------------
-def _app(script: str = "pages/1_Decode.py", locale: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / script), default_timeout=PAGE_TIMEOUT)
+def _app(script: str = "app_pages/1_Decode.py", locale: str | None = None, **query) -> AppTest:
+    at = app_test(script, PAGE_TIMEOUT)
     at.query_params.update(query)
     if locale:
         at.context = {"locale": locale}
@@ -181,7 +181,7 @@ def test_the_switch_keeps_the_view_and_writes_lang_into_the_url():
 def test_the_chosen_language_follows_the_user_to_another_page():
     at = ok(_app("app.py").run())
     _switch(at).set_value("zh").run()
-    at.switch_page("pages/5_Models.py").run()
+    at.switch_page("app_pages/5_Models.py").run()
     ok(at)
     assert at.title[0].value == _zh("Models")
     assert at.query_params["lang"] == "zh"

@@ -153,4 +153,3 @@ def test_a_model_trained_with_dictionary_data_credits_cc_cedict_in_both_language
     with i18n.using("zh"):
         chinese = release.card("zh-en/general", config, test, fp32, 1, history)
     assert "词典数据：CC-CEDICT" in chinese and "HSK 2.0 词汇" in chinese
-

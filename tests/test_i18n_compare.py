@@ -14,17 +14,17 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.views import compare as compare_view
 from tests import i18n_fixtures
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, app_test, ok
 from tests.i18n_fixtures import CJK, assert_chinese, page_texts
 
-COMPARE, BEAM, TIMELAPSE = "pages/2_Compare.py", "pages/4_Beam_search.py", "pages/7_Timelapse.py"
+COMPARE, BEAM, TIMELAPSE = "app_pages/2_Compare.py", "app_pages/4_Beam_search.py", "app_pages/7_Timelapse.py"
 
 
 fresh_caches, shipped_models = i18n_fixtures.fresh_caches, i18n_fixtures.shipped_models  # autouse: pretrained/
 
 
 def open_page(script: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / script), default_timeout=PAGE_TIMEOUT)
+    at = app_test(script, PAGE_TIMEOUT)
     at.query_params.update(query)
     return ok(at.run())
 

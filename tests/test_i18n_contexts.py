@@ -20,7 +20,7 @@ def test_the_step_button_and_the_step_slider_are_two_words_in_chinese_and_one_in
 
 def test_the_decode_page_under_lang_zh_labels_its_step_button_and_step_slider_apart(monkeypatch):
     use_registry(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Decode.py"), default_timeout=PAGE_TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "1_Decode.py"), default_timeout=PAGE_TIMEOUT)
     at.query_params.update(task="reverse", scorer="dot", sentence="abc", lang="zh")
     ok(at.run())
     assert at.button(key=svg_heatmap.STEP_BUTTON).label == "单步"

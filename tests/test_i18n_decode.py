@@ -33,7 +33,7 @@ from seq2seq.numbering import shown
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
 from tests.i18n_fixtures import CJK, assert_chinese, english_only, page_texts
 
-PAGE = str(ROOT / "pages" / "1_Decode.py")
+PAGE = str(ROOT / "app_pages" / "1_Decode.py")
 DATES = {"task": "dates", "scorer": "general", "sentence": "9 may 2018"}
 TABS_ZH = ["解释这个格子", "假如……", "改写注意力", "连线图", "交互式热力图"]
 TABS_EN = ["Explain this cell", "What if…", "Attention override", "Links", "Interactive heatmap"]
@@ -239,7 +239,7 @@ def test_a_note_made_in_one_language_reads_in_the_current_one():
 
 def test_other_pages_show_the_links_notes_in_chinese():
     """The pickers' notes (Compare, Hidden states, Beam search, Lab) come from the same view."""
-    at = AppTest.from_file(str(ROOT / "pages" / "2_Compare.py"), default_timeout=PAGE_TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "2_Compare.py"), default_timeout=PAGE_TIMEOUT)
     at.query_params.update(lang="zh", task="nope")
     ok(at.run())
     assert any(i.value.startswith("未知任务 'nope'；显示 ") for i in at.info)

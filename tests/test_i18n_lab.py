@@ -1,4 +1,4 @@
-"""The Lab page (pages/9_Lab.py) in Chinese, and its English kept as it is.
+"""The Lab page (app_pages/9_Lab.py) in Chinese, and its English kept as it is.
 
 With ``lang=zh`` on the shipped models each of its three views (step, split, scorers) is Chinese by
 assert_chinese's bar (tests/i18n_fixtures.py), with exact checks of the labels, table headers, figure
@@ -25,7 +25,7 @@ from seq2seq.lab import results
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, make_registry, ok, point_app_at, use_registry
 from tests.i18n_fixtures import MAX_ENGLISH_SHARE, assert_chinese, counted, english_only, page_texts
 
-PAGE = "pages/9_Lab.py"
+PAGE = "app_pages/9_Lab.py"
 TIMEOUT = max(PAGE_TIMEOUT, 120)  # integrated gradients and 100 shuffles on a busy 2-core machine
 STEP = {"task": "reverse", "scorer": "dot", "sentence": "hello world", "step": "3"}
 METHODS_ZH = ["注意力", "梯度×输入", "积分梯度", "留一法"]

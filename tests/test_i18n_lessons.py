@@ -27,7 +27,7 @@ from explorer.ui.markdown import escape_markdown
 from tests.i18n_fixtures import CJK, assert_chinese, counted, page_texts
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = "pages/8_Lessons.py"
+PAGE = "app_pages/8_Lessons.py"
 TIMEOUT = 90
 SHIPPED, _PROBLEMS = lessons.catalog([lessons.SHIPPED_DIR])
 

@@ -32,7 +32,7 @@ from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, use_registry
 from tests.i18n_fixtures import CJK, assert_chinese, page_texts
 
 PRETRAINED = ROOT / "pretrained"
-STATES = "pages/3_Hidden_states.py"
+STATES = "app_pages/3_Hidden_states.py"
 
 
 @pytest.fixture(scope="module")

@@ -81,7 +81,7 @@ def test_home_stays_english_without_a_choice():
 
 # -- Models -------------------------------------------------------------------------------------------
 def test_models_in_chinese_with_a_chinese_card():
-    at = open_page("pages/5_Models.py", lang="zh")
+    at = open_page("app_pages/5_Models.py", lang="zh")
     assert_chinese(at)
     assert [h.value for h in at.header] == ["比较", "模型卡片", "训练曲线"]
     table = at.dataframe[0].value
@@ -126,13 +126,13 @@ def test_the_card_follows_the_language(card_registry, monkeypatch):
         assert models_view.comparison_readme() == "模型比较。\n"
     assert models_view.comparison_readme() == "The comparison.\n"
 
-    at = open_page("pages/5_Models.py", lang="zh", session={"models_card": "reverse/dot"})
+    at = open_page("app_pages/5_Models.py", lang="zh", session={"models_card": "reverse/dot"})
     assert any("中文模型卡片。" in m.value for m in at.markdown)
     assert not any("An English card." in m.value for m in at.markdown)
     assert [e.label for e in at.expander] == ["关于这些模型（pretrained/README.zh.md）"]
     assert any(m.value.strip() == "模型比较。" for m in at.markdown)
 
-    at = open_page("pages/5_Models.py", session={"models_card": "reverse/dot"})
+    at = open_page("app_pages/5_Models.py", session={"models_card": "reverse/dot"})
     assert any("An English card." in m.value for m in at.markdown)
     assert not any("中文模型卡片" in m.value for m in at.markdown)
     assert [e.label for e in at.expander] == ["About these models (pretrained/README.md)"]
@@ -151,7 +151,7 @@ def manager(tmp_path, monkeypatch):
 
 
 def test_train_page_in_chinese_before_a_training(manager):
-    at = open_page("pages/6_Train.py", lang="zh")
+    at = open_page("app_pages/6_Train.py", lang="zh")
     assert_chinese(at)
     assert at.title[0].value == "训练一个模型"
     assert at.selectbox(key="train_task").label == "任务"
@@ -165,7 +165,7 @@ def test_train_page_in_chinese_before_a_training(manager):
 def test_a_tiny_training_in_chinese(manager):
     # AppTest formats widget values with the page's format_func in the test's thread: Chinese there too
     with i18n.using("zh"):
-        at = open_page("pages/6_Train.py", lang="zh")
+        at = open_page("app_pages/6_Train.py", lang="zh")
         at.selectbox(key="train_task").set_value("reverse")
         at.select_slider(key="train_hidden").set_value(16)
         at.select_slider(key="train_lr").set_value(1e-2)
@@ -217,12 +217,12 @@ def test_the_status_lines_in_chinese_and_in_english(manager, tmp_path):
     job = stand_in(manager, tmp_path, "running")
     steps = job.epochs[-1]["steps"]
     job.steps = [{"step": steps + 5, "loss": 1.0, "seconds": 12.4}]
-    at = open_page("pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
     assert (
         at.info[0].value == f"**训练中** · reverse/general · 第 2 轮，第 {steps} 步；现已到第 {steps + 5} 步（12 秒）"
     )
     assert at.button(key="train_start").disabled
-    at = open_page("pages/6_Train.py", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", session={"train_session": "me"})
     assert at.info[0].value == f"**running** · reverse/general · epoch 2, step {steps}; now at step {steps + 5} (12 s)"
 
     job.status, job.process.alive = "running", True
@@ -230,7 +230,7 @@ def test_the_status_lines_in_chinese_and_in_english(manager, tmp_path):
     job.stop(Message("stopped: the page was closed ({why})", why=why))  # what the watchdog says
     assert job.stop_reason == "stopped: the page was closed (no heartbeat for 31 s)"
     job.status = "stopped"
-    at = open_page("pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
     assert at.warning[0].value.startswith("**已停止** · reverse/general · 第 2 轮")
     assert at.warning[0].value.endswith(" · 已停止：页面已关闭（已有 31 秒没有心跳）")
 
@@ -240,7 +240,7 @@ def test_a_failed_training_says_why_in_chinese(manager, tmp_path):
     job.process.alive, job.process.exitcode = False, -9
     job.poll()
     assert job.status == "failed" and job.error == "the training process ended with exit code -9"
-    at = open_page("pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
     assert (
         at.error[0].value == "**失败** · reverse/general · 正在启动（创建进程，第 0 轮） · 训练进程已结束，退出码为 -9"
     )
@@ -249,7 +249,7 @@ def test_a_failed_training_says_why_in_chinese(manager, tmp_path):
 def test_the_limit_and_bad_settings_are_refused_in_chinese(manager, tmp_path):
     manager.max_jobs = 1
     manager._jobs = {"someone else": fake_job(tmp_path, "other")}
-    at = open_page("pages/6_Train.py", lang="zh")
+    at = open_page("app_pages/6_Train.py", lang="zh")
     with i18n.using("zh"):  # the task box's options are formatted in Chinese (see test_a_tiny_training_in_chinese)
         at.button(key="train_start").click().run()
     ok(at)
@@ -299,9 +299,9 @@ def test_a_finished_training_says_why_in_the_pages_language(manager, tmp_path):
     job.process.alive = False
     job.poll()
     assert (job.status, job.end_reason) == ("finished", "all 2 epochs done")
-    at = open_page("pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
     assert at.success[0].value.endswith(" · 全部 2 轮已完成")
-    at = open_page("pages/6_Train.py", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", session={"train_session": "me"})
     assert at.success[0].value.endswith(" · all 2 epochs done")
 
 
@@ -315,12 +315,12 @@ def test_a_broken_user_manifest_is_explained_in_chinese(manager, tmp_path, monke
     job.process.alive = False
     (tmp_path / tm.RUN_DIR).mkdir()
     (tmp_path / tm.RUN_DIR / "config.json").write_text("{}")  # has_checkpoint(): the save form shows
-    at = open_page("pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
     assert at.toast[0].value.startswith("已保存的模型未列出：") and "manifest.json" in at.toast[0].value
     assert at.subheader[0].value == "保存这个模型"
     (refusal,) = [e.value for e in at.error]
     assert refusal.startswith("无法保存模型：") and refusal.endswith("。请先解决这个问题。")
-    at = open_page("pages/6_Train.py", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", session={"train_session": "me"})
     assert at.toast[0].value.startswith("Saved models are left out: ")
     assert [e.value for e in at.error][0].startswith("Models cannot be saved: ")
 

@@ -11,14 +11,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.ui.language import LABEL
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, app_test, ok
 from tests.i18n_fixtures import CJK, SENTENCES, assert_chinese, counted, page_texts
 
-SCRIPTS = ("app.py", *(f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))))
+SCRIPTS = tuple(f"app_pages/{p.name}" for p in sorted((ROOT / "app_pages").glob("*.py")))
 
 
 def open_page(script: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / script), default_timeout=PAGE_TIMEOUT)
+    at = app_test(script, PAGE_TIMEOUT)
     at.query_params.update(query)
     return ok(at.run())
 

@@ -12,17 +12,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import i18n_fixtures
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, app_test, ok
 from tests.i18n_fixtures import english_phrases, english_sentences, page_texts
 
-SCRIPTS = ("app.py", *(f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))))
+SCRIPTS = tuple(f"app_pages/{p.name}" for p in sorted((ROOT / "app_pages").glob("*.py")))
 
 
 fresh_caches, shipped_models = i18n_fixtures.fresh_caches, i18n_fixtures.shipped_models  # autouse: pretrained/
 
 
 def open_page(script: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / script), default_timeout=PAGE_TIMEOUT)
+    at = app_test(script, PAGE_TIMEOUT)
     at.query_params.update(lang="zh", **query)
     return ok(at.run())
 
@@ -55,7 +55,7 @@ def test_no_page_leaves_an_english_sentence(script):
 
 @pytest.mark.parametrize("model", ["zh-en/none", "dates/location", "en-fr/general"])
 def test_no_model_card_leaves_an_english_sentence(model):
-    at = open_page("pages/5_Models.py")
+    at = open_page("app_pages/5_Models.py")
     at.selectbox(key="models_task").set_value(model.split("/")[0]).run()
     at.selectbox(key="models_card").set_value(model).run()
     ok(at)
@@ -64,10 +64,10 @@ def test_no_model_card_leaves_an_english_sentence(model):
 
 
 @pytest.mark.parametrize(("page", "query"), [
-    ("pages/1_Decode.py", {"task": "en-fr", "scorer": "none", "sentence": "I am tired.", "step": "2"}),
-    ("pages/1_Decode.py", {"task": "reverse", "scorer": "location", "sentence": "hello", "step": "3"}),
-    ("pages/2_Compare.py", {"task": "reverse", "sentence": "hello world"}),
-    ("pages/2_Compare.py", {"task": "dates", "sentence": "9 may 2018"}),  # en-fr: its outputs are French
+    ("app_pages/1_Decode.py", {"task": "en-fr", "scorer": "none", "sentence": "I am tired.", "step": "2"}),
+    ("app_pages/1_Decode.py", {"task": "reverse", "scorer": "location", "sentence": "hello", "step": "3"}),
+    ("app_pages/2_Compare.py", {"task": "reverse", "sentence": "hello world"}),
+    ("app_pages/2_Compare.py", {"task": "dates", "sentence": "9 may 2018"}),  # en-fr: its outputs are French
 ])  # fmt: skip
 def test_the_none_and_location_scorers_are_said_in_chinese(page, query):
     assert_no_english_sentence(open_page(page, **query))

@@ -98,7 +98,7 @@ def test_input_notes_say_the_text_was_normalised(dates):
 
 def test_decode_page_shows_the_normalisation_note(monkeypatch):
     point_app_at(monkeypatch, ROOT / "pretrained")
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Decode.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "1_Decode.py"), default_timeout=60)
     at.query_params.update(task="dates", scorer="general", sentence=FULL_WIDTH)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -110,7 +110,7 @@ def test_decode_page_shows_the_normalisation_note(monkeypatch):
 @pytest.mark.parametrize("page", ["2_Compare.py", "3_Hidden_states.py", "4_Beam_search.py"])
 def test_the_other_pages_show_the_normalisation_note(monkeypatch, page):
     point_app_at(monkeypatch, ROOT / "pretrained")
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / page), default_timeout=60)
     at.query_params.update(task="dates", scorer="general", sentence=FULL_WIDTH)
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -125,7 +125,7 @@ def _keyboards(at: AppTest) -> list[dict]:
 
 def test_the_decode_page_binds_its_buttons_and_shows_the_legend(monkeypatch):
     use_registry(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Decode.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "1_Decode.py"), default_timeout=60)
     at.query_params.update({"task": "dates", "step": "2"})
     at.run()
     assert not at.exception
@@ -140,7 +140,7 @@ def test_the_decode_page_binds_its_buttons_and_shows_the_legend(monkeypatch):
 
 def test_the_lesson_player_binds_next_and_back(monkeypatch):
     use_registry(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "pages" / "8_Lessons.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "8_Lessons.py"), default_timeout=60)
     at.query_params.update(player.link_params("1-why-attention", 0))
     at.run()
     assert not at.exception
@@ -157,6 +157,6 @@ def test_the_lesson_player_binds_next_and_back(monkeypatch):
 
 def test_the_lesson_list_has_no_keys(monkeypatch):
     use_registry(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "pages" / "8_Lessons.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "8_Lessons.py"), default_timeout=60).run()
     assert not at.exception
     assert _keyboards(at) == []

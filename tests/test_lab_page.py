@@ -1,4 +1,4 @@
-"""The Lab page (pages/9_Lab.py) in AppTest, and its logic (explorer.views.lab_*) in plain Python.
+"""The Lab page (app_pages/9_Lab.py) in AppTest, and its logic (explorer.views.lab_*) in plain Python.
 
 The step view on the shipped models (reverse/dot, en-fr/general, reverse/none): its rows and taus are
 step_importance's and kendall_tau's for that step, Permute and Adversarial attention show their
@@ -30,7 +30,7 @@ from tests.app_fixtures import make_registry, point_app_at, temporary_registry, 
 from tests.hostile import problems
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = "pages/9_Lab.py"
+PAGE = "app_pages/9_Lab.py"
 TIMEOUT = 120
 SHIPPED = {"reverse/dot": ("reverse", "dot", "hello world", 3), "en-fr/general": ("en-fr", "general", "I love you.", 2)}
 
@@ -340,7 +340,7 @@ def test_an_empty_sentence_gets_a_hint(without_results):
 
 # -- the Decode page's link --------------------------------------------------------------------------------
 def test_the_decode_page_links_its_step_to_the_lab(without_results):
-    decode = AppTest.from_file(str(ROOT / "pages/1_Decode.py"), default_timeout=TIMEOUT)
+    decode = AppTest.from_file(str(ROOT / "app_pages/1_Decode.py"), default_timeout=TIMEOUT)
     decode.query_params.update({"task": "reverse", "scorer": "dot", "sentence": "abcd", "step": "2"})
     ok(decode.run())
     (button,) = decode.get("link_button")  # run alone, the page has no app to page_link in: a plain link
@@ -363,7 +363,7 @@ def test_the_decode_page_links_its_step_to_the_lab(without_results):
 def test_without_a_link_the_lab_follows_the_decode_pages_step(without_results):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     ok(at.run())
-    at.switch_page("pages/1_Decode.py")
+    at.switch_page("app_pages/1_Decode.py")
     at.query_params.update({"task": "dates", "scorer": "general", "sentence": "9 may 2018", "step": "3"})
     ok(at.run())
     links = [el for el in at.main.get("page_link") if el.proto.label.startswith("Does attention")]

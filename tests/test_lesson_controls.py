@@ -69,7 +69,7 @@ def test_every_shipped_lesson_asks_only_for_controls_it_shows(lesson):
 @pytest.mark.parametrize(("lesson_id", "index"), ASKING, ids=[f"{lesson}:{index + 1}" for lesson, index in ASKING])
 def test_the_player_draws_the_controls_a_step_asks_for_and_they_step(lesson_id, index):
     step = SHIPPED[lesson_id].steps[index]
-    at = AppTest.from_file(str(ROOT / "pages" / "8_Lessons.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "8_Lessons.py"), default_timeout=60)
     at.query_params.update(player.link_params(lesson_id, index))
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -27,7 +27,7 @@ from tests.app_fixtures import column_rows
 from tests.hostile import UNESCAPED, problems
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = "pages/8_Lessons.py"
+PAGE = "app_pages/8_Lessons.py"
 TIMEOUT = 60
 STATIC_HTML = (presentation.CSS,)
 SHIPPED, _ = lessons.catalog([lessons.SHIPPED_DIR])
@@ -58,6 +58,7 @@ def ok(at: AppTest) -> AppTest:
 
 
 def open_page(query: dict | None = None, script: str = PAGE, **session) -> AppTest:
+    """`script` run alone (no app around it: a step's link is a plain link button)."""
     at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT)
     at.query_params.update(query or {})
     for key, value in session.items():
@@ -211,7 +212,7 @@ def test_a_steps_link_is_its_pages_share_link():
     assert player.page_label("states") == "Hidden states"
     lab = lessons.Step("t", "x", "lab", {"task": "reverse", "view": "split"})
     script, params = player.step_link(lab, view)
-    assert script == "pages/9_Lab.py" and params == {**link_params(view, "lab"), "view": "split"}
+    assert script == "app_pages/9_Lab.py" and params == {**link_params(view, "lab"), "view": "split"}
     assert player.step_url(lab, view).startswith("Lab?") and player.page_label("lab") == "Lab"
     problem = Problem(lessons.SHIPPED_DIR / "x.toml", 3, "bad")
     assert player.problem_text(problem) == "lessons/x.toml:3: bad"

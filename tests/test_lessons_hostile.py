@@ -353,7 +353,7 @@ def test_the_lessons_page_lists_every_good_lesson_beside_hostile_files(tmp_path,
     monkeypatch.delenv(REMOTE_IMAGES_ENV, raising=False)
     shipped, _problems = catalog([lessons.SHIPPED_DIR])
 
-    at = AppTest.from_file(str(ROOT / "pages/8_Lessons.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app_pages/8_Lessons.py"), default_timeout=60).run()
     assert not at.exception, [e.message for e in at.exception]
     titles = [el.value for el in at.subheader]
     assert len(titles) == len(shipped) + 1 and "Pictures" in titles  # the shipped lessons and the good one

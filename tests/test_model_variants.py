@@ -12,7 +12,7 @@ from explorer.state import catalog, keys
 from explorer.state.view import ViewState, choose_model, link_params
 from tests.app_fixtures import add_user_model, use_registry
 
-PAGES = Path(__file__).resolve().parents[1] / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "app_pages"
 LSTM, GRU = "user/mylstm", "user/mygru"
 
 

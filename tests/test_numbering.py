@@ -29,7 +29,7 @@ def test_the_numbering_counts_from_one():
 
 
 def test_decode_says_step_two_in_every_place_at_step_two():
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Decode.py"), default_timeout=PAGE_TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "1_Decode.py"), default_timeout=PAGE_TIMEOUT)
     at.query_params.update(task="reverse", scorer="dot", sentence="abcdef", step=str(STEP))
     ok(at.run())
     data = at.session_state[keys.TRACE]["data"]
@@ -43,7 +43,7 @@ def test_decode_says_step_two_in_every_place_at_step_two():
 
 
 def test_the_labs_output_token_reads_as_decodes_heatmap_row():
-    at = AppTest.from_file(str(ROOT / "pages" / "9_Lab.py"), default_timeout=PAGE_TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "9_Lab.py"), default_timeout=PAGE_TIMEOUT)
     at.query_params.update(task="reverse", scorer="dot", sentence="abcdef", step=str(STEP))
     ok(at.run())
     slider = at.select_slider(key=keys.LAB_STEP)

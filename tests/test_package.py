@@ -84,8 +84,8 @@ def installed(tmp_path_factory) -> Installed:
 
 
 def _app_files() -> list[Path]:
-    """app.py, pages/, .streamlit/config.toml, lessons/ and every file of pretrained/, as in the checkout."""
-    files = [ROOT / "app.py", ROOT / ".streamlit" / "config.toml", *sorted((ROOT / "pages").glob("*.py"))]
+    """app.py, app_pages/, .streamlit/config.toml, lessons/ and every file of pretrained/, as in the checkout."""
+    files = [ROOT / "app.py", ROOT / ".streamlit" / "config.toml", *sorted((ROOT / "app_pages").glob("*.py"))]
     files += sorted((ROOT / "lessons").glob("*.toml"))
     return files + sorted(p for p in (ROOT / "pretrained").rglob("*") if p.is_file())
 
@@ -135,7 +135,7 @@ def test_the_installed_code_runs_from_the_venv_with_its_files(installed, facts):
     assert not Path(facts["seq2seq"]).resolve().is_relative_to(ROOT), "the checkout was imported"
     assert Path(facts["app"]).is_file() and Path(facts["app"]).parent == Path(facts["root"])
     assert (Path(facts["root"]) / ".streamlit" / "config.toml").is_file()  # Streamlit reads it beside app.py
-    assert facts["pages"] == ["app.py", *(f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py")))]
+    assert facts["pages"] == [f"app_pages/{p.name}" for p in sorted((ROOT / "app_pages").glob("*.py"))]
     assert "zh" in facts["languages"] and facts["zh"] != "Step"  # the catalog came along and compiles
     # Saved models go to the user's own folder, which reinstalling the package leaves alone.
     assert Path(facts["user_models"]) == installed.elsewhere / "home/.local/share/attention-explorer/user_models"

@@ -13,7 +13,7 @@ from explorer.state import catalog, keys
 from explorer.views import decode_analysis as da
 from tests.app_fixtures import column_rows, use_registry
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Decode.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "1_Decode.py")
 TEXT_ELEMENTS = ("markdown", "caption", "info", "warning", "error", "success", "latex", "title", "subheader")
 
 

@@ -19,7 +19,7 @@ from explorer.state import keys
 from explorer.ui import focus, layout, navigation, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.ui.navigation import page_scripts
-from tests.app_fixtures import FakeQueryParams, use_registry
+from tests.app_fixtures import FakeQueryParams, app_test, use_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -31,7 +31,7 @@ def registry(monkeypatch):
 
 
 def open_page(page: str, query: dict | None = None, **session) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at = app_test(page, TIMEOUT)
     at.query_params.update(query or {})
     for key, value in session.items():
         at.session_state[key] = value
@@ -58,7 +58,7 @@ def notes(at: AppTest) -> list[str]:
 
 
 # -- Compare ------------------------------------------------------------------------------------
-COMPARE = "pages/2_Compare.py"
+COMPARE = "app_pages/2_Compare.py"
 
 
 def test_compare_link_restores_and_widgets_rewrite_it():
@@ -108,7 +108,7 @@ def test_compare_presentation_two_larger_heatmaps_per_row():
 
 
 # -- Hidden states -------------------------------------------------------------------------------
-STATES = "pages/3_Hidden_states.py"
+STATES = "app_pages/3_Hidden_states.py"
 STATES_LINK = {"task": "reverse", "scorer": "dot", "sentence": "abcde", "step": "3"}
 # The URL the page writes back: the link, and the decoding it shows (the Decode page's, greedy here).
 STATES_URL = {**STATES_LINK, "strategy": "greedy"}
@@ -170,7 +170,7 @@ def test_hidden_states_presentation_taller_scatter_without_neighbours():
 
 
 # -- Beam search ---------------------------------------------------------------------------------
-BEAM = "pages/4_Beam_search.py"
+BEAM = "app_pages/4_Beam_search.py"
 BEAM_LINK = {"task": "dates", "scorer": "concat", "sentence": "9 may 2018", "beam": "5"}
 
 
@@ -209,7 +209,7 @@ def test_beam_presentation_tree_and_heatmap_side_by_side_in_one_frame():
 
 
 # -- presentation mode on every page -------------------------------------------------------------
-PAGES = list(page_scripts())  # app.py and every file of pages/
+PAGES = list(page_scripts())  # the home page and every other page, from the registry
 
 
 def styles(at) -> list[str]:
@@ -238,7 +238,7 @@ def test_switching_pages_keeps_presentation_mode_on():
 
 # -- the sidebar's list of pages -------------------------------------------------------------------
 def test_the_page_list_names_every_page_file_in_order():
-    """explorer.ui.navigation lists app.py, then every file of pages/ in Streamlit's order: a new page
+    """explorer.ui.navigation lists the home page, then every other page in the registry's order: a new page
     cannot be left out of the sidebar."""
     assert list(navigation.page_scripts()) == PAGES
 
@@ -273,7 +273,7 @@ def test_every_page_links_to_every_page_with_home_first():
 
 def test_a_page_run_alone_draws_no_page_list():
     """AppTest on one page file has no app around it: no links, and no error either."""
-    at = open_page("pages/5_Models.py")
+    at = ok(AppTest.from_file(str(ROOT / "app_pages" / "5_Models.py"), default_timeout=TIMEOUT).run())
     assert at.sidebar.get("page_link") == []
 
 
@@ -293,7 +293,7 @@ def test_the_run_that_switches_presentation_mode_opens_the_pages_own_url_again()
 
 
 def test_presentation_mode_marks_only_the_run_it_was_switched_on():
-    at = open_page("pages/4_Beam_search.py")
+    at = open_page("app_pages/4_Beam_search.py")
     assert at.session_state[keys.PRESENTATION_SWITCHED] is False
     at.sidebar.toggle(key=keys.PRESENTATION).set_value(True).run()
     assert at.session_state[keys.PRESENTATION_SWITCHED] is True

@@ -58,12 +58,12 @@ def _current_step(at: AppTest) -> str:
 def test_hidden_states_highlights_the_token_the_decode_page_shows(decoding, label, registry):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     ok(at.run())
-    at.switch_page("pages/1_Decode.py")
+    at.switch_page("app_pages/1_Decode.py")
     at.query_params.update(task="dates", scorer="general", sentence="1 jan 2000", step="2", **decoding)
     ok(at.run())
     shown = at.session_state[keys.TRACE]["data"]
     at.query_params.clear()  # no link: the page follows what the Decode page left in the session
-    at.switch_page("pages/3_Hidden_states.py")
+    at.switch_page("app_pages/3_Hidden_states.py")
     ok(at.run())
     assert at.slider(key="hs_step").value == 2
     assert _current_step(at) == position_labels(shown.target_tokens)[1]

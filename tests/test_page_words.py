@@ -31,7 +31,7 @@ def shipped(monkeypatch):
 
 
 def open_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=PAGE_TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app_pages" / page), default_timeout=PAGE_TIMEOUT)
     at.query_params.update(query)
     return ok(at.run())
 

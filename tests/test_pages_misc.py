@@ -16,7 +16,7 @@ from seq2seq.registry import registry
 from tests.app_fixtures import make_registry
 
 TIMEOUT = 60
-PAGES = Path(__file__).resolve().parent.parent / "pages"
+PAGES = Path(__file__).resolve().parent.parent / "app_pages"
 PROBES = {
     "task": "reverse",
     "scorer": "general",

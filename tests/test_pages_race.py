@@ -72,7 +72,7 @@ def start_race(lang: str | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if lang:
         at.query_params["lang"] = lang
-    at.switch_page("pages/6_Train.py").run()
+    at.switch_page("app_pages/6_Train.py").run()
     ok(at)
     at.selectbox(key="train_task").set_value("reverse")
     at.select_slider(key="race_hidden").set_value(16)
@@ -129,7 +129,7 @@ def test_a_race_moves_every_scorer_and_stop_stops_all_then_it_is_saved_as_a_set(
     assert saved.models == {s: f"user/class-a-{s}" for s in SCORERS}
 
     compare = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    compare.switch_page("pages/2_Compare.py").run()
+    compare.switch_page("app_pages/2_Compare.py").run()
     ok(compare)
     compare.selectbox(key=next(k for k in ("cmp_task", "compare_task") if _has(compare, k))).set_value("reverse").run()
     source = compare.selectbox(key="cmp_source")
@@ -184,7 +184,7 @@ def test_timelapse_replays_each_scorer_of_a_race(manager, tmp_path):
     manager._jobs = {"me": job}
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.session_state["train_session"] = "me"
-    at.switch_page("pages/7_Timelapse.py").run()
+    at.switch_page("app_pages/7_Timelapse.py").run()
     ok(at)
     at.radio(key="tl_origin").set_value("Your training").run()
     ok(at)

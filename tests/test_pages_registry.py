@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_page_script_is_declared_once_and_exists():
-    on_disk = ["app.py", *(f"pages/{path.name}" for path in sorted((ROOT / "pages").glob("*.py")))]
+    on_disk = [f"app_pages/{path.name}" for path in sorted((ROOT / "app_pages").glob("*.py"))]
     assert list(pages.SCRIPTS) == on_disk
     assert len({page.name for page in pages.PAGES}) == len(pages.PAGES)
     assert all((ROOT / page.script).is_file() and page.label and page.icon for page in pages.PAGES)
@@ -40,7 +40,7 @@ def test_every_address_of_today_keeps_working():
 
 def test_the_sidebar_links_classes_and_lessons_read_the_registry():
     assert navigation.page_scripts() == pages.SCRIPTS
-    assert navigation.label("pages/3_Hidden_states.py") == "Hidden states"
+    assert navigation.label("app_pages/3_Hidden_states.py") == "Hidden states"
     assert set(LINK_FIELDS) == {"decode", "states", "compare", "beam", "lab"}
     assert LINK_FIELDS["compare"] == ("task", "sentence", "units")  # Compare shows every scorer
     assert follow.PAGE_FILES == {p.name: p.script for p in pages.PAGES if p.in_class}

@@ -64,7 +64,7 @@ def ok(at: AppTest) -> None:
 
 def train_page(**settings) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page("pages/6_Train.py").run()  # from app.py, so that page links resolve
+    at.switch_page("app_pages/6_Train.py").run()  # from app.py, so that page links resolve
     ok(at)
     at.selectbox(key="train_task").set_value("reverse")
     at.select_slider(key="train_hidden").set_value(16)
@@ -227,7 +227,7 @@ def test_the_en_fr_subset_trains_saves_and_decodes(manager, tmp_path, monkeypatc
     monkeypatch.setenv(td.DATA_ENV, str(corpus))
     monkeypatch.setitem(ts.TASK_SETTINGS, "en-fr", PAGE_SETTINGS["en-fr"])
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page("pages/6_Train.py").run()
+    at.switch_page("app_pages/6_Train.py").run()
     assert at.selectbox(key="train_task").options == ["Reverse a string", "Normalize a date", "English → French"]
     at.selectbox(key="train_task").set_value("en-fr")
     at.select_slider(key="train_hidden").set_value(16)
@@ -270,7 +270,7 @@ def test_the_save_form_explains_a_user_models_folder_inside_pretrained(manager, 
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(trained_registry() / "user_models"))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.session_state["train_session"] = "me"
-    at.switch_page("pages/6_Train.py").run()
+    at.switch_page("app_pages/6_Train.py").run()
     ok(at)
     assert at.error[0].value == (
         f"Models cannot be saved: the user models folder {trained_registry() / 'user_models'} is inside the shipped "
@@ -299,7 +299,7 @@ def timelapse(**session) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     for key, value in session.items():
         at.session_state[key] = value
-    at.switch_page("pages/7_Timelapse.py").run()
+    at.switch_page("app_pages/7_Timelapse.py").run()
     ok(at)
     return at
 

@@ -78,7 +78,7 @@ def test_register_adds_or_replaces_by_name(tmp_path):
 
 def test_only_the_registry_reads_or_writes_a_manifest():
     found = []
-    for folder in ("seq2seq", "explorer", "scripts", "pages", "bench"):
+    for folder in ("seq2seq", "explorer", "scripts", "app_pages", "bench"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             if path == ROOT / "seq2seq" / "registry.py":
                 continue

@@ -140,7 +140,7 @@ def test_the_app_lists_the_shipped_models_and_says_which_user_file_is_broken(shi
     at.run()  # once per session, not at every rerun
     assert not at.toast
 
-    at.switch_page("pages/7_Timelapse.py").run()  # the saved-model timelapse says why its list is empty
+    at.switch_page("app_pages/7_Timelapse.py").run()  # the saved-model timelapse says why its list is empty
     at.radio(key="tl_origin").set_value("A saved model").run()
     assert not at.exception
     assert [w.value for w in at.warning] == [f"Saved models are left out: {catalog.notes()[0]}"]

@@ -111,7 +111,7 @@ def test_cli_translate_takes_any_line_up_to_the_bound(general, location, capsys,
 
 def run_decode(monkeypatch, scorer: str, sentence: str) -> AppTest:
     point_app_at(monkeypatch, ROOT / "pretrained")
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Decode.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "1_Decode.py"), default_timeout=60)
     at.query_params.update(task="en-fr", scorer=scorer, sentence=sentence)
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -519,7 +519,7 @@ def _own_module() -> dict[str, set[str]]:
 def test_no_code_decides_by_a_task_name_outside_that_task():
     """Callers ask the Task; a task's name appears only in its own module and in the registration."""
     root = Path(__file__).resolve().parent.parent
-    folders = ("seq2seq", "explorer", "scripts", "pages")
+    folders = ("seq2seq", "explorer", "scripts", "app_pages")
     paths = [root / "app.py", *(path for folder in folders for path in (root / folder).rglob("*.py"))]
     found, own_module = [], _own_module()
     assert own_module["seq2seq/tasks/reverse.py"] == {"reverse"}  # found by the registry, not listed here

@@ -213,6 +213,8 @@ def test_home_page_links_i_love_you_first(registry):
 
 # -- Chinese labels in the SVG heatmap -------------------------------------------------------------
 UPRIGHT_PX = 15  # an upright character's height at 12 px type (svg_heatmap.EM_COLUMNS)
+
+
 def test_cjk_labels_are_measured_at_double_width():
     assert [svg_heatmap.display_width(t) for t in ("我", "。", "abc", "我爱你", "e\u0301")] == [2, 2, 3, 6, 1]
     chinese = svg_heatmap.payload(["我爱你", "</s>"], ["I", "</s>"], [[0.5, 0.5], [0.5, 0.5]])

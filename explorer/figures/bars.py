@@ -135,8 +135,15 @@ def class_answers(rows: Sequence[Mapping], kind: str) -> go.Figure:
     again = any(row.get("before") is not None for row in rows)
     bars = []
     if again:
-        bars.append(go.Bar(x=labels, y=[row["before"] or 0.0 for row in rows], name=_("first vote"),
-                           marker_color=FIRST_VOTE_COLOR, hovertemplate="%{x}<br>%{y:.0%}<extra></extra>"))
+        bars.append(
+            go.Bar(
+                x=labels,
+                y=[row["before"] or 0.0 for row in rows],
+                name=_("first vote"),
+                marker_color=FIRST_VOTE_COLOR,
+                hovertemplate="%{x}<br>%{y:.0%}<extra></extra>",
+            )
+        )
     bars += [
         go.Bar(x=labels, y=[row["share"] for row in rows], name=_("second vote") if again else _("class's answers"),
                marker_color=CLASS_COLOR, customdata=[row["answers"] for row in rows],

@@ -9,7 +9,7 @@ plotly's ``%{...}`` placeholders out of the message: the message names its own p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from explorer.i18n.setting import ContextSetting
 from explorer.state.view import COLOR_SCALES, DEFAULT_COLORS
@@ -29,17 +29,7 @@ HEATMAP_COLORS = PLOTLY_SCALES[DEFAULT_COLORS]  # the default scale, plotly's na
 
 # The scale in force (explorer.i18n.setting): `using_scale`'s, else the installed source's, else blues.
 _SCALE = ContextSetting("explorer_heatmap_scale", allowed=COLOR_SCALES, default=DEFAULT_COLORS)
-using_scale, scale_name = _SCALE.using, _SCALE.current
-# The installed source stays in this module's `_scale_source`, which tests/test_colors.py patches; once it
-# patches `_SCALE.source` instead, this is `set_scale_source = _SCALE.install`.
-_scale_source: Callable[[], str | None] | None = None
-_SCALE.install(lambda: None if _scale_source is None else _scale_source())
-
-
-def set_scale_source(source: Callable[[], str | None] | None) -> None:
-    """Install the function that says the colour scale in force (None: Blues unless `using_scale` says so)."""
-    global _scale_source
-    _scale_source = source
+using_scale, scale_name, set_scale_source = _SCALE.using, _SCALE.current, _SCALE.install
 
 
 def heatmap_colors() -> str:

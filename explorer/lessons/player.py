@@ -13,18 +13,16 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer.i18n import N_, _, ngettext
+from explorer.i18n import _, ngettext
 from explorer.lessons.listing import ROOT
 from explorer.lessons.schema import PAGES, Lesson, Problem, Question, Step
-from explorer.state import keys, link
+from explorer.state import keys, link, params
 from explorer.state.pages import BY_NAME
 from explorer.state.view import LINK_FIELDS, ViewState
 from explorer.state.view import link_params as view_link_params
-from seq2seq.messages import Message
 
 PAGE = "lessons"  # the page's name for explorer.state.link (the URL it wrote last, the link it came from)
-LESSON, AT = "lesson", "at"  # the page's query parameters
-SHOWN = 40  # characters of a refused value a note repeats
+LESSON, AT = "lesson", "at"  # the page's query parameters (explorer.state.pages declares them)
 
 
 @dataclass(frozen=True)
@@ -41,47 +39,18 @@ def link_params(lesson: str | None, index: int = 0) -> dict[str, str]:
     return {} if lesson is None else {LESSON: lesson, AT: str(index + 1)}
 
 
-def _shown(raw: str) -> str:
-    return repr(raw[:SHOWN] + "…" if len(raw) > SHOWN else raw)
-
-
 def locate(query: Mapping[str, str], lessons: Mapping[str, Lesson]) -> tuple[Position, tuple[str, ...]]:
-    """The position a link names, and a note for each value refused.
+    """The position a link names, and a note for each value refused (explorer.state.params parses the
+    page's `lesson` and `at`).
 
     An unknown lesson opens the list; an `at` that is not a whole number opens step 1, one outside
     the lesson's steps the nearest (first or last) step. Lessons are only looked up by id.
     """
-    notes: list[str] = []
-    raw_lesson, raw_at = query.get(LESSON), query.get(AT)
-    if raw_lesson is None or raw_lesson == "":
-        if raw_at is not None:
-            notes.append(
-                Message(
-                    N_("The link names step {step} but no lesson; here is the list of lessons."), step=_shown(raw_at)
-                )
-            )
-        return Position(), tuple(notes)
-    lesson = lessons.get(raw_lesson)
+    found = params.parse(PAGE, query, lesson={lesson_id: len(lesson.steps) for lesson_id, lesson in lessons.items()})
+    lesson = found.values.get(LESSON)
     if lesson is None:
-        return Position(), (
-            Message(N_("There is no lesson {lesson}; here is the list of lessons."), lesson=_shown(raw_lesson)),
-        )
-    last = len(lesson.steps)
-    if raw_at is None or raw_at == "":
-        return Position(lesson.id, 0), ()
-    try:
-        at = int(raw_at.strip())
-    except ValueError:
-        return Position(lesson.id, 0), (
-            Message(N_("Ignored at={value}: not a step number; showing step 1."), value=_shown(raw_at)),
-        )
-    if not 1 <= at <= last:
-        nearest = 1 if at < 1 else last
-        shown = at if abs(at) < 10**12 else _shown(raw_at)
-        outside = N_("at={value} is outside the lesson's steps 1–{last}; showing step {nearest}.")
-        notes.append(Message(outside, value=shown, last=last, nearest=nearest))
-        at = nearest
-    return Position(lesson.id, at - 1), tuple(notes)
+        return Position(), found.notes
+    return Position(str(lesson), int(found.values[AT]) - 1), found.notes
 
 
 def opened(

@@ -322,7 +322,7 @@ def headed(rows: list[dict], headers: dict[str, str]) -> list[dict]:
     return [{_(headers.get(key, key)): value for key, value in row.items()} for row in rows]
 
 
-LAB_PAGE = "pages/9_Lab.py"
+LAB_PAGE = "app_pages/9_Lab.py"
 LAB_LABEL = N_("Does attention explain this token? Ask the Lab")
 
 

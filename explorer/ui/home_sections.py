@@ -58,14 +58,12 @@ def _example(name: str, task: str, scorer: str, sentence: str) -> None:
         label = _("Start again") if step >= n else _("Step")
         st.button(label, key=STEP_BUTTON, type="primary", on_click=_step, args=(n,), icon=":material/skip_next:")
         st.page_link(
-            "pages/1_Decode.py",
+            "app_pages/1_Decode.py",
             label=_("Open in Decode"),
             query_params={"task": task, "scorer": scorer, "sentence": sentence, "step": str(step)},
             icon=":material/open_in_new:",
         )
-    st.caption(
-        _("Each row is one output token; each cell, how much the model looked at a source token to write it.")
-    )
+    st.caption(_("Each row is one output token; each cell, how much the model looked at a source token to write it."))
 
 
 def _step(n: int) -> None:
@@ -78,11 +76,11 @@ def ways_in() -> None:
     lesson, explore, join = st.columns(3, border=True)
     with lesson:
         st.markdown(_("**Learn** step by step"))
-        st.page_link("pages/8_Lessons.py", label=_("Take a guided lesson"), icon=":material/school:")
+        st.page_link("app_pages/8_Lessons.py", label=_("Take a guided lesson"), icon=":material/school:")
         st.caption(_("15–20 minutes each, with questions to answer."))
     with explore:
         st.markdown(_("**Explore** on your own"))
-        st.page_link("pages/1_Decode.py", label=_("Decode your own sentence"), icon=":material/play_circle:")
+        st.page_link("app_pages/1_Decode.py", label=_("Decode your own sentence"), icon=":material/play_circle:")
         st.caption(_("Every scorer and every task, one step at a time."))
     with join:
         class_student.join_box(heading=False)

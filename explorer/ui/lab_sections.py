@@ -23,7 +23,7 @@ from explorer.figures import bars, curves, heatmaps
 from explorer.figures.common import position_labels
 from explorer.i18n import _, ngettext
 from explorer.i18n.errors import message_of
-from explorer.state import catalog, keys, link
+from explorer.state import catalog, keys, link, params
 from explorer.state.view import ViewState, link_params
 from explorer.ui import cached, pickers, presentation
 from explorer.ui.markdown import escape_markdown
@@ -68,7 +68,8 @@ def kept_step(default: int, new: bool) -> int:
 
 def view_choice(opened: Mapping[str, str], new: bool, box=st) -> str:
     """The view radio (its value follows the link's `view`), with a note for a link's unknown view, in `box`."""
-    which, notes = lab.lab_view(opened.get("view"))
+    found = params.parse(PAGE, opened, view=lab.VIEWS)  # the page's own parameter (explorer.state.pages)
+    which, notes = found.values["view"], found.notes
     link.follow(st.session_state, keys.LAB_VIEW, which, force=new)
     # Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
     labels = {view: _(lab.VIEW_LABELS[view]) for view in lab.VIEWS}

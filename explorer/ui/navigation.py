@@ -1,10 +1,9 @@
-"""The sidebar's list of pages, drawn by the app itself so that the home page reads "Home".
+"""The app's pages as Streamlit knows them, and the sidebar's list of them.
 
-Streamlit's own list (hidden by `client.showSidebarNavigation = false` in .streamlit/config.toml)
-names the home page after its file, "app". Declaring the pages with `st.navigation` would rename
-it but breaks links straight to a page on a fresh server while `pages/` exists (docs/architecture.md,
-"The sidebar"), so every page draws these links instead: the home page as "Home", then every file of
-`pages/` under the name Streamlit gives it ("3_Hidden_states.py" → "Hidden states").
+`run` is app.py: it declares every page of explorer.state.pages with `st.navigation` and `st.Page`
+(each at its registry address, the home page at the root) and runs the one the URL names. The
+navigation menu Streamlit would draw is hidden (position "hidden"): every page draws the sidebar's
+links itself (`sidebar`), after the language switch, so that the labels are in the page's language.
 """
 
 from __future__ import annotations
@@ -21,12 +20,23 @@ HOME = pages.HOME.script
 
 
 def page_scripts() -> tuple[str, ...]:
-    """app.py, then the pages' scripts in the sidebar's order (explorer.state.pages)."""
+    """The home page's script, then the other pages' in the sidebar's order (explorer.state.pages)."""
     return pages.SCRIPTS
 
 
+def run() -> None:
+    """Declare every page to Streamlit and run the one the URL asks for (an unknown path: the home page)."""
+    declared = [
+        st.Page(
+            page.script, title=page.label, icon=page.icon, url_path=page.url_path or None, default=page is pages.HOME
+        )
+        for page in pages.PAGES
+    ]
+    st.navigation(declared, position="hidden").run()
+
+
 def label(path: str) -> str:
-    """The sidebar name of page script `path` ("app.py", "pages/1_Decode.py"), in the current language."""
+    """The sidebar name of page script `path` ("app_pages/1_Decode.py"), in the current language."""
     found = next((page for page in pages.PAGES if page.script == path), None)
     return _(found.label) if found else Path(path).stem.split("_", 1)[-1].replace("_", " ")
 

@@ -10,7 +10,7 @@ once per process as before), and the first visitor is served like every later on
 answers its health check a couple of seconds later instead; nobody is waiting for it then.
 
 Any other argument goes to ``streamlit run app.py`` unchanged (``--server.port 8502`` …). app.py,
-pages/ and .streamlit/config.toml are found in the checkout or in the installed package alike
+app_pages/ and .streamlit/config.toml are found in the checkout or in the installed package alike
 (seq2seq.paths); Streamlit reads the config.toml beside app.py whatever the working folder.
 """
 

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from explorer.figures import curves, heatmaps
 from explorer.i18n import _
 from explorer.i18n.errors import message_of
+from explorer.state import params
 from explorer.state.catalog import metric_title
 from explorer.ui.markdown import escape_markdown
 from explorer.views import timelapse as tv
 
+PAGE = "timelapse"  # its parameters: explorer.state.pages, parsed by explorer.state.params
 FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
 PAGE_PX = 940  # the page's width for figures at 1400 px (the sidebar open): a heatmap's share of it thins its labels
+
+
+def notes(found: Sequence[str]) -> None:
+    """A link's notes (its values refused), in the page's language; they quote the link: escaped."""
+    for note in found:
+        st.info(escape_markdown(message_of(note)))
 
 
 def show(
@@ -29,7 +39,7 @@ def show(
 
     `live`: a running training's history, redrawn every few seconds; the epoch slider follows the
     newest epoch unless the user has moved it elsewhere. `opened`: a link just opened (a class's teacher
-    view): its probe and epoch are shown when they are among this history's."""
+    view): its probe and epoch are shown when they are among this history's, a note said for one that is not."""
     histories = {name: records for name, records in histories.items() if records}
     epochs = tv.epoch_numbers(histories)
     sources = tv.probe_sources(histories)
@@ -38,10 +48,12 @@ def show(
         return {}
     slider_key = f"tl_epoch_{context}"
     if opened:
-        if opened.get("probe") in sources:
-            st.session_state["tl_probe"] = opened["probe"]
-        if opened.get("epoch") in {str(e) for e in epochs}:
-            st.session_state[slider_key] = int(opened["epoch"])
+        linked = params.parse(PAGE, opened, probe=sources, epoch=epochs)
+        notes(linked.notes)
+        if "probe" in linked.values:
+            st.session_state["tl_probe"] = linked.values["probe"]
+        if "epoch" in linked.values:
+            st.session_state[slider_key] = linked.values["epoch"]
 
     left, right, play = st.columns([2, 3, 2], vertical_alignment="bottom")
     source = left.selectbox(_("Probe sentence"), sources, index=tv.default_probe_index(sources, task), key="tl_probe")

@@ -122,4 +122,4 @@ def save_form(job: Job) -> None:
             st.session_state[keys.TRAIN_SAVED] = entry.name
     if st.session_state.get(keys.TRAIN_SAVED):
         st.success(_("Saved as **{name}**: pick it on any page.").format(name=st.session_state["train_saved"]))
-    st.page_link("pages/7_Timelapse.py", label=_("Replay this training epoch by epoch (Timelapse)"), icon="⏯️")
+    st.page_link("app_pages/7_Timelapse.py", label=_("Replay this training epoch by epoch (Timelapse)"), icon="⏯️")

@@ -4,7 +4,7 @@ The analyses of one step (explain a cell, what-if, attention override) are in
 explorer.views.decode_analysis.
 
 Everything here is plain Python over a session mapping (``st.session_state`` in the app, a dict
-in tests) and a translator; pages/1_Decode.py only wires it to widgets. Session keys are named in
+in tests) and a translator; app_pages/1_Decode.py only wires it to widgets. Session keys are named in
 explorer.state.keys: the page's widgets (``keys.DECODE_*``) and the view it shares with every other
 page (``keys.SHARED_KEYS``), written on every run; the Decode page reads those back when it opens
 without a link, so it follows other pages too.

@@ -127,4 +127,3 @@ def neighbour_rows(space: StateSpace, state: Sequence[float], k: int = 8, metric
         }
         for n in space.neighbours(torch.tensor(state), k=k, metric=metric)
     ]
-

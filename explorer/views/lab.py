@@ -1,7 +1,7 @@
 """The Lab page: which of its three views a link opens, and what each view measures. Plain Python.
 
-The open view is in the URL as `view=step|split|scorers` (`lab_view`); each view's logic is a module of
-its own, tested without Streamlit:
+The open view is in the URL as `view=step|split|scorers` (`lab_view`, parsed by explorer.state.params);
+each view's logic is a module of its own, tested without Streamlit:
 
 - **step** (explorer.views.lab_step): one output token of the greedy decode of one sentence: attention
   beside three importances of the source tokens with Kendall's tau between them, and that step's
@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from explorer.i18n import N_
+from explorer.state import params
 from seq2seq.messages import Message
 
 VIEWS = ("step", "split", "scorers")
@@ -75,18 +76,15 @@ NONE_NOTE = N_(
 
 
 def lab_view(raw: str | None) -> tuple[str, tuple[Message, ...]]:
-    """The view a link names (`view=`), and a note when it names none of VIEWS (then "step").
+    """The view a link names (`view=`), and a note when it names none of VIEWS (then "step"): the Lab's
+    parameter as explorer.state.params parses it.
 
     The note keeps its template and values, so that the page shows it in the language it is drawn in
     (explorer.i18n.errors.message_of); as a string it is the English."""
-    if raw is None or raw in VIEWS:
-        return raw or "step", ()
-    note = Message(
-        N_("Unknown view {view}; showing 'step' (one of {views})."), view=repr(raw[:40]), views=", ".join(VIEWS)
-    )
-    return "step", (note,)
+    found = params.parse("lab", {} if raw is None else {"view": raw}, view=VIEWS)
+    return found.values["view"], found.notes
 
 
-def lab_link(params: Mapping[str, str], view: str) -> dict[str, str]:
+def lab_link(link: Mapping[str, str], view: str) -> dict[str, str]:
     """A share link's parameters (explorer.state.view.link_params(view, "lab")) with the lab's own view."""
-    return {**params, "view": view}
+    return {**link, "view": view}

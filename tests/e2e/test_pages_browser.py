@@ -165,3 +165,16 @@ def test_every_scorer_and_button_is_on_screen(page: Page, streamlit_server: str,
                       return [range.getBoundingClientRect().width, box.getBoundingClientRect().width]; }"""
         )
         assert text <= box + 0.01, (name, text, box)
+
+
+@pytest.mark.parametrize("path", ["Models", "Hidden_states"])
+def test_a_fresh_servers_first_request_straight_to_a_page_opens_it(page: Page, start_streamlit, path) -> None:
+    """The pages are declared with st.navigation: a link straight to a page, on a server that no one has
+    opened yet, runs that page at its old address, with the sidebar's first link reading "Home"."""
+    fresh = start_streamlit(env={"ATTENTION_EXPLORER_TEST_FRESH_SERVER": path})  # a server of its own
+    page.goto(f"{fresh}/{path}")
+    expect(page.get_by_role("heading", name=PAGES[path], exact=True)).to_be_visible(timeout=30_000)
+    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
+    expect(page.locator("[data-testid='stSidebar'] a").first).to_have_text(re.compile("Home"))
+    assert urllib.parse.urlparse(page.url).path.rstrip("/").endswith(path)
+    expect(page.locator(".stException")).to_have_count(0)

@@ -5,7 +5,8 @@ import streamlit as st
 
 from explorer.figures import curves
 from explorer.i18n import N_, _
-from explorer.state import catalog
+from explorer.i18n.errors import message_of
+from explorer.state import catalog, params
 from explorer.ui import cached, frame
 from explorer.views import models as models_view
 
@@ -42,11 +43,11 @@ if index:
 
 st.header(_("Model card"))
 names = [e.name for e in entries]
-name = st.query_params.get("model")
-if name is not None and name not in names:
-    st.info(_("The model named in the link is not registered; showing {name}.").format(name=names[0]))
+linked = params.parse("models", st.query_params.to_dict(), model=names)  # ?model=<name>: its card
+for note in linked.notes:
+    st.info(message_of(note))
 if "models_card" not in st.session_state:
-    st.session_state["models_card"] = name if name in names else names[0]
+    st.session_state["models_card"] = linked.values.get("model", names[0])
 picked = st.selectbox(_("Model"), names, key="models_card")
 card = models_view.model_card(picked)
 if card:

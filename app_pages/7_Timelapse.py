@@ -4,7 +4,7 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.i18n import N_, _
-from explorer.state import catalog, keys, link
+from explorer.state import catalog, keys, link, params
 from explorer.state.catalog import task_label
 from explorer.training.manager import REFRESH_S
 from explorer.ui import frame, trainings
@@ -24,10 +24,14 @@ if not projecting:  # on a projector the frame is for the heatmaps (docs/pages/t
 # The radio's values stay English (tests and widget keys use them); it shows them translated. Labels
 # are looked up when drawn, in this run's language (a format_func called later, by a test, reads the same).
 SHIPPED, YOURS, SAVED = N_("Shipped models"), N_("Your training"), N_("A saved model")
-# A link just opened (a live class's teacher view: the shipped models of a task, a probe, an epoch).
+# A link just opened (a live class's teacher view: the shipped models of a task, a probe, an epoch); its
+# task is checked here, its probe and epoch against the task's history (sections.show: explorer.state.params).
 opened, new_link = link.opened_link(st.session_state, st.query_params.to_dict(), PAGE)
-if new_link and opened.get("task") in tv.shipped_tasks():
-    st.session_state["tl_origin"], st.session_state["tl_task"] = SHIPPED, opened["task"]
+if new_link:
+    linked = params.parse(PAGE, opened, task=tv.shipped_tasks())
+    sections.notes(linked.notes)
+    if "task" in linked.values:
+        st.session_state["tl_origin"], st.session_state["tl_task"] = SHIPPED, linked.values["task"]
 
 origins = {origin: _(origin) for origin in (SHIPPED, YOURS, SAVED)}
 # On a projector the origin and its task (or model) share a row: the heatmaps start higher.
@@ -52,7 +56,7 @@ elif origin == YOURS:
     job = trainings.shared_manager().job(st.session_state.get(keys.TRAIN_SESSION, ""))
     if job is None:
         st.info(_("This session has not trained a model yet."))
-        st.page_link("pages/6_Train.py", label=_("Train one"), icon="🏋️")
+        st.page_link("app_pages/6_Train.py", label=_("Train one"), icon="🏋️")
         st.stop()
     job.heartbeat()
     job.poll()
