@@ -1,4 +1,4 @@
-"""Lessons: guided tours of the app (issue 24). The list of lessons, then the player: a step's text,
+"""Lessons: guided tours of the app. The list of lessons, then the player: a step's text,
 its view (embedded, or a link that opens it on its page), its question, Back / Next.
 
 Wiring only: the logic is in explorer.lessons.player (plain Python, tested without a browser), the
