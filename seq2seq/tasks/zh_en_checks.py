@@ -1,0 +1,78 @@
+"""What a class types first, checked on a zh-en model: the seeds' sentences and our names. BLEU does
+not see them, a class does: a teacher's first example coming out as "Welcome to New York." loses the room.
+
+- `seed_outputs`: the greedy output of each of `SEEDS` (欢迎来北京。 → "Welcome to Beijing.").
+- `name_hits`: for each `HELD_OUT` sentence (a city, a country, an HSK noun), the greedy output and
+  whether it contains one of the sentence's English words (case-insensitive, whole words).
+- `word_attention`: the source character an output word attends to most, its rows summed over the
+  word's pieces: for "Beijing" in 欢迎来北京。, 北 or 京 is right.
+
+None of these sentences is trained on (`seq2seq.tasks.zh_en.is_held_out`). scripts/zh_names.py prints
+them for a set of models; tests/test_zh_seeds.py holds the shipped models to them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from seq2seq.tasks.zh_en import HELD_OUT, SEEDS
+
+WELCOME = SEEDS[0]  # 欢迎来北京。, the decoder diagram's example
+WELCOME_WORD = "Beijing"
+WELCOME_CHARACTERS = ("北", "京")
+
+
+@dataclass(frozen=True)
+class NameCheck:
+    source: str
+    output: str
+    expected: tuple[str, ...]  # any one of these words makes it right
+
+    @property
+    def hit(self) -> bool:
+        return any(re.search(rf"\b{re.escape(word)}\b", self.output, re.IGNORECASE) for word in self.expected)
+
+
+def seed_outputs(translator) -> dict[str, str]:
+    """Each seed sentence -> the model's greedy output."""
+    return {seed: translator.greedy(seed).output for seed in SEEDS}
+
+
+def name_hits(translator) -> list[NameCheck]:
+    """Each held-out sentence with the model's greedy output and the words a right translation holds."""
+    return [NameCheck(zh, translator.greedy(zh).output, words) for zh, words in HELD_OUT]
+
+
+def words_of(pieces: list[str]) -> list[tuple[str, list[int]]]:
+    """SentencePiece pieces ("▁Bei", "jing", ".") -> words with the positions of their pieces; a piece
+    without "▁" continues the word before it (punctuation and </s> are words of their own)."""
+    words: list[tuple[str, list[int]]] = []
+    for position, piece in enumerate(pieces):
+        text = piece.lstrip("▁")
+        starts = piece.startswith("▁") or not words or not text[:1].isalnum() or not words[-1][0][-1:].isalnum()
+        if starts:
+            words.append((text, [position]))
+        else:
+            words[-1] = (words[-1][0] + text, [*words[-1][1], position])
+    return words
+
+
+def word_attention(translator, sentence: str, word: str) -> str | None:
+    """The source token `word` (an output word of the greedy decode of `sentence`) attends to most, its
+    attention rows summed over its pieces: argmax_s Σ_{t ∈ word} α_{t,s}. None when the output has no
+    such word or the model has no attention."""
+    trace = translator.greedy(sentence)
+    if not trace.has_attention:
+        return None
+    for text, positions in words_of(list(trace.target_tokens)):
+        if text.lower() == word.lower():
+            rows = [trace.attention[t] for t in positions]
+            totals = [sum(row[s] for row in rows) for s in range(len(trace.source_tokens))]
+            return trace.source_tokens[max(range(len(totals)), key=totals.__getitem__)]
+    return None
+
+
+def says_welcome_to_beijing(output: str) -> bool:
+    """欢迎来北京。's right translations: "Welcome to Beijing." (the final stop optional)."""
+    return re.fullmatch(r"welcome to beijing\s*[.!]?", output.strip(), re.IGNORECASE) is not None
