@@ -22,8 +22,8 @@ from seq2seq.decoding import InputError
 projecting = frame.page(N_("Attention lab"), N_("Lab"), view="lab")
 INTRO = N_(
     "Does attention explain the model's choices? The classic experiments (Jain & Wallace 2019, Wiegreffe & "
-    "Pinter 2019, Bahdanau et al. 2015, Luong et al. 2015) on this app's models, with the papers' numbers "
-    "beside ours."
+    "Pinter 2019, Bahdanau et al. 2015, Luong et al. 2015) on this app's models, with what the papers found "
+    "beside ours, each labelled with the kind of model it was measured on."
 )
 if not projecting:  # on a projector the frame is for the figure (docs/pages/lab.md)
     st.caption(_(INTRO))

@@ -24,6 +24,7 @@ from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, 
 from seq2seq.lab import results
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, make_registry, ok, point_app_at, use_registry
 from tests.i18n_fixtures import MAX_ENGLISH_SHARE, assert_chinese, counted, english_only, page_texts
+from tests.papers_fixtures import MARK_LABELS, use_papers
 
 PAGE = "app_pages/9_Lab.py"
 TIMEOUT = max(PAGE_TIMEOUT, 120)  # integrated gradients and 100 shuffles on a busy 2-core machine
@@ -39,9 +40,9 @@ def open_lab(**query) -> AppTest:
     return ok(at.run())
 
 
-# The histograms' marks of the papers' numbers: a data set's name (or Jain & Wallace's initials, which
-# plotly escapes to "J&amp;W") and a number, as the Chinese papers print them too.
-PAPER_MARK = re.compile(r"(?:SST|IMDB|20News|J&amp;W) [\d.]+")
+# The histograms' marks of the papers' numbers (tests/papers_fixtures.py's made-up ones): a data set's name
+# and a number, as the Chinese papers print them too.
+PAPER_MARK = re.compile(rf"(?:{'|'.join(MARK_LABELS)}) [\d.]+")
 
 
 def assert_chinese_but_paper_marks(at: AppTest) -> None:
@@ -78,7 +79,7 @@ def test_the_step_view_is_chinese_and_so_are_permute_and_adversarial(shipped):
     assert [e.label for e in at.expander] == ["这个视图测量什么，论文又发现了什么"]
     figure = titled(at, "为什么是“r”（第 3 个输出词元）")
     assert figure["data"][0]["y"] == METHODS_ZH
-    assert ["方法对", "τ", "解读", "Jain & Wallace 2019"] in columns(at)
+    assert ["方法对", "τ", "解读"] in columns(at)  # the shipped papers.toml quotes no number: no paper column
     (taus,) = [el.value for el in at.dataframe if "方法对" in el.value.columns]
     assert taus["方法对"][0] == "注意力 ~ 梯度×输入"
     assert "模型选择了“r”（对数概率 " in markdown(at)
@@ -114,7 +115,8 @@ def test_a_model_without_attention_says_so_in_chinese(shipped):
     assert not at.main.button
 
 
-def test_the_split_view_is_chinese(shipped):
+def test_the_split_view_is_chinese(shipped, monkeypatch, tmp_path):
+    use_papers(monkeypatch, tmp_path)  # numbers to mark: the shipped file quotes none
     at = open_lab(lang="zh", task="en-fr", scorer="general", view="split")
     assert_chinese_but_paper_marks(at)
     assert at.radio(key=keys.LAB_VIEW).value == "split"
@@ -124,14 +126,15 @@ def test_the_split_view_is_chinese(shipped):
     assert [h.value for h in at.subheader] == ["一致性：每个样例的 τ", "置换", "均匀注意力"]
     histograms = [f for f in figures(at) if f["data"][0]["type"] == "histogram"][0]
     panels = {a["text"] for a in histograms["layout"]["annotations"]}
-    assert {"注意力 ~ 梯度×输入", "梯度×输入 ~ 留一法", "SST 0.35", "J&amp;W 0.66"} <= panels
+    assert {"注意力 ~ 梯度×输入", "梯度×输入 ~ 留一法", "SETA 0.50", "SETB 0.25"} <= panels
     shown = columns(at)
-    assert ["方法对", "τ 中位数 [95% 区间]", "解读", "Jain & Wallace 2019"] in shown
+    assert ["方法对", "τ 中位数 [95% 区间]", "解读", "论文报告的数值（在论文自己的模型上）"] in shown
+    assert any(c.value.startswith("每个样例在各步上的平均 τ。红线：我们的中位数。虚线：") for c in at.caption)
     assert ["度量", "中位数 [95% 区间]"] in shown and ["注意力", "BLEU", "样例数"] in shown
     (uniform,) = [el.value for el in at.dataframe if "注意力" in el.value.columns]
     assert list(uniform["注意力"]) == ["模型自身的", "均匀（处处为 1/S）"]
     (readings,) = [md.value.replace("\\", "") for md in at.markdown if md.value.startswith("- ")]
-    assert readings.startswith("- 一致性：在典型样例上，注意力与各重要性") and "\n- 置换：" in readings
+    assert readings.startswith("- 一致性：在典型样例上，注意力与") and "\n- 置换：" in readings
 
 
 def test_the_scorers_view_is_chinese(shipped):
@@ -205,7 +208,7 @@ def test_without_lang_the_lab_stays_english(shipped):
         "integrated gradients",
         "leave-one-out",
     ]
-    assert ["pair", "τ", "reading", "Jain & Wallace 2019"] in columns(at)
+    assert ["pair", "τ", "reading"] in columns(at)
     assert [b.label for b in at.main.button] == ["Permute", "Adversarial attention"]
     ok(at.button(key="lab_permute").click().run())
     assert [h.value for h in at.subheader] == ["Permuted attention"]
@@ -228,12 +231,15 @@ ROWS = [
 SETTINGS = {"settings": {"split": "test", "n": {"agreement": 40, "table": 50}, "ig_steps": 32, "seeds": 100}}
 
 
-def test_readings_in_chinese():
+def test_readings_in_chinese(monkeypatch, tmp_path):
+    use_papers(monkeypatch, tmp_path)
     with i18n.using("zh"):
         assert lab_readings.tau_words(0.9) == "对词元的排序非常相近"
         assert lab_readings.tau_words(math.nan) == "无法比较（其中一方给所有词元的值都相同）"
         assert lab_readings.pair_label("attention~leave_one_out") == "注意力 ~ 留一法"
-        assert lab_readings.paper_value("attention~grad_x_input") == "SST 0.35、IMDB 0.44、20News 0.13（与梯度比较）"
+        assert lab_readings.paper_value("attention~grad_x_input") == (
+            "Example & Sample 2000，Table 9，BiLSTM 文本分类器，按类别的均值，SETA：0.50 ± 0.15"
+        )
         assert lab_step.explained_step(9, 5)[1] == "第 9 步超出了这次输出的末尾（共 5 个词元）：改为显示第 5 步。"
         (note,) = lab.lab_view("nope")[1]
         assert message_of(note) == "未知的视图 'nope'；改为显示 'step'（可选：step, split, scorers）。"
@@ -259,12 +265,15 @@ def test_readings_in_chinese():
         )
 
 
-def test_readings_in_english_are_as_before():
+def test_readings_in_english_are_as_before(monkeypatch, tmp_path):
+    use_papers(monkeypatch, tmp_path)
     assert lab_stored.settings_text(SETTINGS) == (
         "Stored results on the test split; examples: agreement 40, table 50; 32 integrated-gradients points; "
         "100 shuffles per step."
     )
-    assert lab_readings.paper_value("attention~grad_x_input") == "SST 0.35, IMDB 0.44, 20News 0.13 (with gradients)"
+    assert lab_readings.paper_value("attention~grad_x_input") == (
+        "Example & Sample 2000, Table 9, BiLSTM text classifier, per-class mean, SETA: 0.50 ± 0.15"
+    )
     lines = lab_scorers.table_reading({"metric": "exact_match", "rows": ROWS}, gold=True)
     assert lines[:2] == ["Lowest perplexity: t/dot (1.000).", "Best exact match (100.0%): t/dot, t/concat."]
     assert lines[2].endswith("sitting on the aligned token is not the same as being what the prediction rests on.")

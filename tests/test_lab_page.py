@@ -28,6 +28,7 @@ from seq2seq.lab.names import IMPORTANCES, MODEL_EXPERIMENTS, WITHOUT_ATTENTION,
 from seq2seq.messages import Message
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry, use_registry
 from tests.hostile import problems
+from tests.papers_fixtures import use_papers
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "app_pages/9_Lab.py"
@@ -226,7 +227,8 @@ def test_every_view_renders_on_the_shipped_models(name, view, shipped):
 
 
 # -- the split and scorers views with stored results ------------------------------------------------------
-def test_the_split_view_shows_the_stored_results(with_results):
+def test_the_split_view_shows_the_stored_results(with_results, monkeypatch, tmp_path):
+    use_papers(monkeypatch, tmp_path)  # numbers to mark: the shipped papers.toml quotes none
     at = open_lab({"task": "reverse", "scorer": "dot", "view": "split"})
     assert problems(at) == []
     stored = with_results["by_model"]["reverse/dot"]
@@ -240,7 +242,12 @@ def test_the_split_view_shows_the_stored_results(with_results):
         expected = [e["tau"][pair] for e in stored["agreement"]["per_example"] if e["tau"][pair] is not None]
         assert per_pair[lab_readings.pair_label(pair)] == pytest.approx(expected)
     texts = {a["text"] for a in histograms["layout"]["annotations"]}
-    assert {"SST 0.35", "IMDB 0.44", "20News 0.13", "J&amp;W 0.5", "J&amp;W 0.66"} <= texts  # the papers' numbers
+    assert {"SETA 0.50", "SETB 0.25"} <= texts  # the papers' numbers, from the file
+    assert shown_paper_column(at) == {
+        "Example & Sample 2000, Table 9, BiLSTM text classifier, per-class mean, SETA: 0.50 ± 0.15",
+        "Example & Sample 2000, Table 9, BiLSTM text classifier, mean over the test set, SETB: 0.25",
+        "–",
+    }
     shown = dataframe(at, "agreement")
     assert list(shown["median τ [95% interval]"]) == [
         lab_readings.summary_text(stored["agreement"]["summary"][p]) for p in pairs(True)
@@ -392,13 +399,21 @@ def test_steps_are_clamped_into_the_output():
     assert lab_step.explained_step(9, 5) == (5, "Step 9 is past the end of this output (5 tokens): showing step 5.")
 
 
-def test_taus_in_words_and_the_papers_numbers():
+def shown_paper_column(at) -> set[str]:
+    """The texts of the split view's paper column."""
+    (frame,) = [el.value for el in at.dataframe if "reported in papers, on their models" in el.value.columns]
+    return set(frame["reported in papers, on their models"])
+
+
+def test_taus_in_words_and_the_papers_numbers(monkeypatch, tmp_path):
     assert lab_readings.tau_words(0.9) == "rank the tokens much alike"
     assert lab_readings.tau_words(0.0) == "do not agree: unrelated rankings"
     assert lab_readings.tau_words(-0.5) == "rank the tokens in opposite orders"
     assert lab_readings.tau_words(math.nan).startswith("cannot be compared")
-    assert lab_readings.paper_value("attention~grad_x_input") == "SST 0.35, IMDB 0.44, 20News 0.13 (with gradients)"
-    assert lab_readings.paper_value("grad_x_input~leave_one_out").startswith("0.5–0.66")
+    assert lab_readings.paper_value("attention~grad_x_input") == ""  # the shipped file quotes no number yet
+    use_papers(monkeypatch, tmp_path)
+    assert lab_readings.paper_value("attention~grad_x_input").startswith("Example & Sample 2000, Table 9, ")
+    assert lab_readings.paper_value("grad_x_input~leave_one_out").endswith("SETB: 0.25")
     assert lab_readings.paper_value("integrated_gradients~leave_one_out") == ""
 
 
@@ -436,7 +451,7 @@ def test_the_labs_figures():
     with pytest.raises(ValueError, match="source tokens"):
         heatmaps.rows_heatmap(["a"], {"attention": [0.5, 0.5]})
     grid = bars.histogram_grid(
-        {"a ~ b": [0.1, 0.3, 0.5], "c ~ d": []}, "τ", (-1, 1), 0.1, marks={"a ~ b": {"SST": 0.35}}
+        {"a ~ b": [0.1, 0.3, 0.5], "c ~ d": []}, "τ", (-1, 1), 0.1, marks={"a ~ b": {"mark": 0.35}}
     )
     assert [trace.name for trace in grid.data] == ["a ~ b", "c ~ d"]
     assert {shape.x0 for shape in grid.layout.shapes} == {0.3, 0.35}  # the median, and the paper's mark
@@ -455,7 +470,7 @@ def test_readings_in_plain_words():
     assert lines[0] == "Lowest perplexity: t/dot (1.000)."
     assert lines[1] == "Best exact match (100.0%): t/dot, t/concat."  # ties are all named
     assert lines[2].startswith("Attention closest to the gold alignment: t/dot (AER 0.000), yet its attention and")
-    assert lines[3].startswith("Attention agrees most with integrated gradients in t/concat (mean τ 0.20;")
+    assert lines[3] == "Attention agrees most with integrated gradients in t/concat: they barely agree (mean τ 0.20)."
     buckets = [
         {"range": [1, 10], "n": 3, "value": 1.0, "refused": 0},
         {"range": [11, 20], "n": 0, "value": None, "refused": 2},

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from bench.server import free_port
+from seq2seq.lab import papers
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not part of what `pip install .` reads, and large or changing while tests run.
@@ -98,6 +99,7 @@ def test_the_wheel_holds_every_package_and_the_app_files(installed):
                 if "__pycache__" not in p.parts}  # fmt: skip
     expected |= {f"attention_explorer/{p.relative_to(ROOT)}" for p in _app_files()}
     expected |= {str(p.relative_to(ROOT)) for p in (ROOT / "explorer" / "locale").rglob("*.po")}
+    expected.add("seq2seq/lab/papers.toml")  # the papers' numbers the Lab quotes (seq2seq.lab.papers)
     components = ROOT / "explorer" / "ui" / "components"
     expected |= {str(p.relative_to(ROOT)) for p in (*components.glob("*.js"), *components.glob("*.html"))}
     missing = sorted(expected - names)
@@ -111,12 +113,14 @@ from streamlit.testing.v1 import AppTest
 from seq2seq import paths, registry
 from explorer import i18n, lessons
 from explorer.ui import navigation, serve
+from seq2seq.lab import papers
 home = AppTest.from_file(str(serve.APP), default_timeout=120).run()  # app.py, as the server runs it
 print(json.dumps({
     "seq2seq": seq2seq.__file__, "explorer": explorer.__file__, "root": str(paths.project_root()),
     "app": str(serve.APP), "pretrained": str(registry.default_root()), "user_models": str(registry.user_root()),
     "pages": list(navigation.page_scripts()), "lessons": len(lessons.lesson_files([lessons.SHIPPED_DIR])),
     "languages": sorted(i18n.LANGUAGES), "zh": i18n.translations("zh").gettext("Step"),
+    "papers": sorted(papers.load().papers),
     "home": {"exceptions": [e.value for e in home.exception], "markdown": len(home.markdown),
              "tables": len(home.dataframe)},
 }))
@@ -137,6 +141,7 @@ def test_the_installed_code_runs_from_the_venv_with_its_files(installed, facts):
     assert (Path(facts["root"]) / ".streamlit" / "config.toml").is_file()  # Streamlit reads it beside app.py
     assert facts["pages"] == [f"app_pages/{p.name}" for p in sorted((ROOT / "app_pages").glob("*.py"))]
     assert "zh" in facts["languages"] and facts["zh"] != "Step"  # the catalog came along and compiles
+    assert facts["papers"] == sorted(papers.load().papers)  # papers.toml came along and loads
     # Saved models go to the user's own folder, which reinstalling the package leaves alone.
     assert Path(facts["user_models"]) == installed.elsewhere / "home/.local/share/attention-explorer/user_models"
 

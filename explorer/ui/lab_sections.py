@@ -45,9 +45,10 @@ def paper_table(rows: list[dict]) -> None:
     width of its longest text: sized by the grid alone, it got what was left and cut its text off."""
     frame = pd.DataFrame(rows)
     config = {"τ": st.column_config.NumberColumn(width="small")}
-    if lab_readings.PAPER_COLUMN in frame.columns:
-        texts = [lab_readings.PAPER_COLUMN, *(str(v) for v in frame[lab_readings.PAPER_COLUMN])]
-        config[lab_readings.PAPER_COLUMN] = st.column_config.TextColumn(width=max(map(text_px, texts)))
+    column = lab_readings.paper_column()  # only where seq2seq/lab/papers.toml quotes a number for a pair
+    if column in frame.columns:
+        texts = [column, *(str(v) for v in frame[column])]
+        config[column] = st.column_config.TextColumn(width=max(map(text_px, texts)))
     st.dataframe(frame, hide_index=True, column_config=config)
 
 
@@ -310,14 +311,10 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
         st.subheader(_("Agreement: τ per example"))
         series = lab_split.tau_series(agreement)
         pairs = [p for p in agreement.get("summary", {}) if "~" in p]
-        figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=lab_split.paper_marks(pairs))
+        marks = lab_split.paper_marks(pairs)
+        figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=marks)
         _chart(figure, "lab_tau_histograms", projecting)
-        st.caption(
-            _(
-                "Each example's mean τ over its steps. Red: our median. Dotted: Jain & Wallace's classifiers, "
-                "τ(attention, gradients) on SST, IMDB and 20News, and 0.5–0.66 between gradients and leave-one-out."
-            )
-        )
+        st.caption(lab_split.histogram_caption(marks))
         paper_table(lab_split.agreement_rows(agreement))
     if not has_attention:
         st.info(_(lab.NONE_NOTE))

@@ -11,8 +11,9 @@ each view's logic is a module of its own, tested without Streamlit:
   source length.
 
 What they share: the words and numbers of their readings (explorer.views.lab_readings) and the stored
-results (explorer.views.lab_stored). Each view's explanation, with the papers' numbers, is here
-(`EXPLANATIONS`). Module constants are marked with N_ and translated where they are shown.
+results (explorer.views.lab_stored). Each view's explanation, with what the papers found, is here
+(`EXPLANATIONS`): in words only, as the papers' numbers come from seq2seq/lab/papers.toml, each labelled
+with its setting (explorer.views.lab_readings). Module constants are marked with N_ and translated where they are shown.
 """
 
 from __future__ import annotations
@@ -37,19 +38,20 @@ EXPLANATIONS = {
         "embedding), *integrated gradients* (Sundararajan et al. 2017: the same, summed along a path "
         "from a source of padding) and *leave-one-out* (how much the log-probability drops when that "
         "token becomes `<unk>`). Kendall's τ compares two rankings of the source tokens: 1 the same "
-        "order, 0 unrelated, −1 reversed. Jain & Wallace (2019, *Attention is not Explanation*) found "
-        "τ(attention, gradients) of 0.35 on SST, 0.44 on IMDB and 0.13 on 20News classifiers, and "
-        "0.5–0.66 between gradients and leave-one-out. **Permute** shuffles this step's attention "
-        "(their §4.1); **Adversarial attention** searches for the attention farthest from the model's "
-        "own that leaves the prediction within a total variation of 0.05 (their §4.2). To put a step's "
+        "order, 0 unrelated, −1 reversed. Jain & Wallace (2019, *Attention is not Explanation*) asked "
+        "the same of BiLSTM text classifiers and found attention frequently uncorrelated with gradients; "
+        "where the app quotes a paper's number, it is labelled with the kind of model it was measured on, "
+        "never as if measured on these. **Permute** shuffles this step's attention "
+        "(their §4.1); **Adversarial attention** (their §4.2) searches for the attention farthest from the "
+        "model's own that leaves the prediction within a total variation of 0.05 (the lab's bound). To put a step's "
         "attention where you choose, use the Decode page's *Attention override* tab; how much of the rest of "
         "the output survives such an override (Moradi et al. 2019) is `lab --experiment override`."
     ),
     "split": N_(
         "**The same questions over a whole test split**, from results computed once and stored beside "
         "the models. *Agreement*: τ between attention and each importance at every greedy step, "
-        "averaged per example (Jain & Wallace 2019, §3: 0.35 SST, 0.44 IMDB, 0.13 20News for "
-        "attention and gradients; 0.5–0.66 for gradients and leave-one-out). *Permutation* (their "
+        "averaged per example (Jain & Wallace 2019 asked the same of BiLSTM text classifiers; a paper's "
+        "number, where quoted, says which). *Permutation* (their "
         "§4.1): how far the output distribution moves when a step's attention is shuffled (total "
         "variation distance, 0 = unchanged, 1 = disjoint) and how often the chosen token changes; on "
         "many classifier instances they found it barely moved. *Uniform* (Wiegreffe & Pinter 2019, "

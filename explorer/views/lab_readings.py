@@ -1,5 +1,11 @@
-"""How the Lab says its numbers, in every view: the methods' and pairs' names, Kendall's tau in words,
-Jain & Wallace's numbers beside ours, a median with its interval, a task metric's name and value.
+"""How the Lab says its numbers, in every view: the methods' and pairs' names, Kendall's tau in words
+(the bands of explorer.views.lab_scales), the papers' numbers beside ours, a median with its interval, a
+task metric's name and value.
+
+The papers' numbers come from seq2seq/lab/papers.toml (seq2seq.lab.papers), never typed here: each is
+said with its paper, table, setting and row ("Jain & Wallace 2019, Table 2, BiLSTM text classifier,
+per-class mean, <row>: …"), so that no number measured on another kind of model reads as if measured on
+ours. Pairs without a quoted number get none, and a table without any gets no paper column.
 
 Text returned here is in the current language (explorer.i18n); module constants are marked with N_ and
 translated where they are shown.
@@ -14,6 +20,8 @@ from babel.numbers import format_percent
 
 from explorer import i18n
 from explorer.i18n import N_, _
+from explorer.views import lab_scales
+from seq2seq.lab import papers
 
 # Attention and each of seq2seq.lab.names.IMPORTANCES as the tables say them (translated where shown: `method_label`).
 METHOD_LABELS = {
@@ -22,9 +30,6 @@ METHOD_LABELS = {
     "integrated_gradients": N_("integrated gradients"),
     "leave_one_out": N_("leave-one-out"),
 }
-# Jain & Wallace (2019), Table 2 and section 3: on classifiers, not seq2seq models.
-PAPER_TAUS = {"SST": 0.35, "IMDB": 0.44, "20News": 0.13}
-PAPER_GRAD_LOO = (0.5, 0.66)
 
 
 def method_label(name: str) -> str:
@@ -39,34 +44,89 @@ def pair_label(pair: str) -> str:
 
 
 def tau_words(tau: float | None) -> str:
-    """What two rankings with Kendall's tau `tau` do, as a verb phrase ("attention and X ...")."""
-    # Translators: each of these follows "attention and gradient × input" (or similar) in a sentence,
-    # and also stands alone in a table's "reading" column.
-    if tau is None or not math.isfinite(tau):
-        return _("cannot be compared (one gives every token the same value)")
-    if tau >= 0.6:
-        return _("rank the tokens much alike")
-    if tau >= 0.3:
-        return _("rank the tokens somewhat alike")
-    if tau >= 0.1:
-        return _("barely agree")
-    if tau > -0.1:
-        return _("do not agree: unrelated rankings")
-    return _("rank the tokens in opposite orders")
+    """What two rankings with Kendall's tau `tau` do, as a verb phrase ("attention and X ..."): the band
+    of explorer.views.lab_scales.TAU it falls in."""
+    return lab_scales.tau_words(tau)
 
 
-PAPER_COLUMN = "Jain & Wallace 2019"  # the tables' column of the paper's numbers (a name: never translated)
+def agreement_clause(taus: Mapping[str, float | None], label: str = "τ") -> str | None:
+    """Attention's agreement with the importances in words, from their taus by pair ("attention~x" keys;
+    `label` names the values: "τ", "median τ"), or None without one defined.
+
+    The words are each pair's band, as the tables' reading column says them: one clause when every pair
+    falls in the same band, else the closest and the farthest pair each with their own."""
+    defined = {
+        pair: float(tau)
+        for pair, tau in taus.items()
+        if pair.startswith("attention~") and tau is not None and math.isfinite(float(tau))
+    }
+    if not defined:
+        return None
+    high = max(defined, key=defined.__getitem__)
+    low = min(defined, key=defined.__getitem__)
+    if len({lab_scales.TAU.band(tau).key for tau in defined.values()}) == 1:
+        if len(defined) == 1:
+            return _pair_clause(high, defined[high], label)
+        return _("attention and the importances {agreement} ({label} {low} to {high})").format(
+            agreement=tau_words(defined[high]),
+            label=label,
+            low=i18n.number(defined[low], 2),
+            high=i18n.number(defined[high], 2),
+        )
+    # Translators: two clauses of one sentence, "attention and X rank the tokens …, while attention and Y …".
+    return _("{first}, while {second}").format(
+        first=_pair_clause(high, defined[high], label), second=_pair_clause(low, defined[low], label)
+    )
+
+
+def _pair_clause(pair: str, tau: float, label: str) -> str:
+    return _("attention and {method} {agreement} ({label} {tau})").format(
+        method=method_label(pair.split("~")[1]), agreement=tau_words(tau), label=label, tau=i18n.number(tau, 2)
+    )
+
+
+# -- the papers' numbers (seq2seq/lab/papers.toml) --------------------------------------------------------
+def paper_column() -> str:
+    """The tables' column of the papers' numbers, in the current language."""
+    return _("reported in papers, on their models")
+
+
+def quoted_value(quote: papers.Quote) -> str:
+    """ "0.40 ± 0.21", or "0.40" where the paper gives no standard deviation."""
+    value = i18n.number(quote.value, 2)
+    return value if quote.std is None else f"{value} ± {i18n.number(quote.std, 2)}"
+
+
+def citation(quote: papers.Quote) -> str:
+    """One quoted number with where it was read and on what kind of model, in the current language."""
+    # Translators: "Jain & Wallace 2019, Table 2, BiLSTM text classifier, per-class mean, SST, class 0: 0.40 ± 0.21".
+    return _("{cite}, {table}, {setting}, {row}: {value}").format(
+        cite=quote.paper.cite, table=quote.table, setting=_(quote.setting), row=quote.row, value=quoted_value(quote)
+    )
 
 
 def paper_value(pair: str) -> str:
-    """What Jain & Wallace (2019) report for a pair's kind, on classifiers ("" for pairs they did not compare)."""
-    a, b = pair.split("~")
-    if a == "attention" and b in ("grad_x_input", "integrated_gradients"):
-        values = _(", ").join(f"{name} {i18n.number(v, 2)}" for name, v in PAPER_TAUS.items())
-        return _("{values} (with gradients)").format(values=values)
-    if a == "grad_x_input" and b == "leave_one_out":
-        return f"{PAPER_GRAD_LOO[0]}–{PAPER_GRAD_LOO[1]}"
-    return ""
+    """The quoted numbers that stand beside the lab's pair `pair`, each with its citation ("" for none)."""
+    # Translators: between two quoted numbers of one table cell.
+    return _("; ").join(citation(q) for q in papers.load().for_pair(pair))
+
+
+def paper_cells(pairs: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Pair -> its row's paper column ({} for every pair when none of `pairs` has a quoted number)."""
+    if not any(papers.load().for_pair(pair) for pair in pairs):
+        return {pair: {} for pair in pairs}
+    return {pair: {paper_column(): paper_value(pair) or "–"} for pair in pairs}
+
+
+def paper_note(compares: str) -> str | None:
+    """A sentence quoting the papers' numbers of one kind ("attention~gradient", seq2seq.lab.papers.COMPARES),
+    each with its setting, or None when none is quoted."""
+    quotes = [q for q in papers.load().quotes if q.compares == compares]
+    if not quotes:
+        return None
+    return _("Reported in papers, on other kinds of model: {citations}.").format(
+        citations=_("; ").join(citation(q) for q in quotes)
+    )
 
 
 def rounded(value: float | None, digits: int = 2) -> float | None:
@@ -84,7 +144,7 @@ def sentences(parts: Sequence[str]) -> str:
 
 
 def summary_text(entry: Mapping | None, digits: int = 2, percent: bool = False) -> str:
-    """A stats.summary as "0.35 [0.30, 0.41] (n 50)"; "–" without a median."""
+    """A stats.summary as "0.21 [0.18, 0.25] (n 50)"; "–" without a median."""
     if not isinstance(entry, Mapping) or entry.get("median") is None:
         return "–"
 

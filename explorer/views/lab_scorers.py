@@ -12,11 +12,14 @@ from collections.abc import Mapping, Sequence
 from explorer import i18n
 from explorer.i18n import _, ngettext
 from explorer.state import catalog
+from explorer.views import lab_scales
 from explorer.views.lab_readings import (
     metric_label,
     metric_name,
     metric_value,
+    paper_note,
     rounded,
+    sentences,
     summary_text,
     tau_words,
 )
@@ -91,7 +94,8 @@ def table_reading(table: Mapping, gold: bool) -> list[str]:
             best = min(aligned, key=lambda r: r["aer"])
             tau = best.get("tau")
             aer = i18n.number(best["aer"], 3)
-            if best["aer"] < 0.1 and tau is not None and tau < 0.3:
+            # aligned, yet τ below "somewhat alike": worth saying both (explorer.views.lab_scales)
+            if best["aer"] < lab_scales.ALIGNED_AER and tau is not None and tau < lab_scales.TAU.bound("somewhat"):
                 line = _(
                     "Attention closest to the gold alignment: {model} (AER {aer}), yet its attention and "
                     "integrated gradients {agreement} (mean τ {tau}): sitting on the aligned token is not the "
@@ -105,12 +109,10 @@ def table_reading(table: Mapping, gold: bool) -> list[str]:
     taus = [r for r in rows if r.get("tau") is not None]
     if taus:
         best = max(taus, key=lambda r: r["tau"])
-        lines.append(
-            _(
-                "Attention agrees most with integrated gradients in {model} (mean τ {tau}; "
-                "Jain & Wallace's classifiers 0.13–0.44 for attention and gradients)."
-            ).format(model=best["model"], tau=i18n.number(best["tau"], 2))
+        line = _("Attention agrees most with integrated gradients in {model}: they {agreement} (mean τ {tau}).").format(
+            model=best["model"], agreement=tau_words(best["tau"]), tau=i18n.number(best["tau"], 2)
         )
+        lines.append(sentences([line, *filter(None, [paper_note("attention~gradient")])]))
     return lines
 
 

@@ -1,8 +1,10 @@
 """The Lab's split view: one model over a whole test split, from its stored results.
 
-Agreement: tau per example (`tau_series`, the histograms, with Jain & Wallace's numbers as marks) and its
-medians (`agreement_rows`); the permutation effect (`permutation_rows`) and the uniform baseline
-(`uniform_rows`); and what they say in words (`split_reading`). Text is in the current language.
+Agreement: tau per example (`tau_series`, the histograms, with the papers' quoted numbers as marks:
+`paper_marks`, `histogram_caption`) and its medians (`agreement_rows`); the permutation effect
+(`permutation_rows`) and the uniform baseline (`uniform_rows`); and what they say in words
+(`split_reading`), in the words of explorer.views.lab_scales' bands, as the tables say them. Text is in
+the current language.
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ from collections.abc import Mapping, Sequence
 
 from explorer import i18n
 from explorer.i18n import _
+from explorer.views import lab_scales
 from explorer.views.lab_readings import (
-    PAPER_COLUMN,
-    PAPER_GRAD_LOO,
-    PAPER_TAUS,
+    agreement_clause,
     metric_name,
     metric_value,
     pair_label,
-    paper_value,
+    paper_cells,
+    paper_note,
+    sentences,
     summary_text,
     tau_words,
 )
+from seq2seq.lab import papers
 from seq2seq.lab.names import MODEL_EXPERIMENTS
 
 # The stored experiments this view draws: a model's length curve is drawn by the scorers view, beside the others'.
@@ -41,32 +45,38 @@ def tau_series(agreement: Mapping) -> dict[str, list[float]]:
 
 
 def paper_marks(pairs: Sequence[str]) -> dict[str, dict[str, float]]:
-    """Pair label -> Jain & Wallace's numbers for that kind of pair (label -> tau), for the histograms."""
+    """Pair label -> the papers' quoted numbers for that pair (mark label -> value), for the histograms:
+    only pairs with a number in seq2seq/lab/papers.toml."""
     marks: dict[str, dict[str, float]] = {}
     for pair in pairs:
-        a, b = pair.split("~")
-        if a == "attention" and b in ("grad_x_input", "integrated_gradients"):
-            marks[pair_label(pair)] = {f"{name} {v}": v for name, v in PAPER_TAUS.items()}
-        elif (a, b) == ("grad_x_input", "leave_one_out"):
-            marks[pair_label(pair)] = {f"J&W {v}": v for v in PAPER_GRAD_LOO}
+        quotes = papers.load().for_pair(pair)
+        if quotes:
+            marks[pair_label(pair)] = {f"{q.label} {i18n.number(q.value, 2)}": q.value for q in quotes}
     return marks
 
 
+def histogram_caption(marks: Mapping[str, Mapping[str, float]]) -> str:
+    """The agreement histograms' caption: what the bars and lines are (the dotted ones only when drawn)."""
+    parts = [_("Each example's mean τ over its steps. Red: our median.")]
+    if any(marks.values()):
+        parts.append(_("Dotted: numbers reported in papers, on other kinds of model (the table below says which)."))
+    return sentences(parts)
+
+
 def agreement_rows(agreement: Mapping) -> list[dict]:
-    """One row per pair: the median of the examples' mean tau with its interval, a reading, the paper's number."""
-    rows = []
-    for pair, entry in agreement.get("summary", {}).items():
-        if "~" not in pair or not isinstance(entry, Mapping):
-            continue
-        rows.append(
-            {
-                _("pair"): pair_label(pair),
-                _("median τ [95% interval]"): summary_text(entry),
-                _("reading"): tau_words(entry.get("median")),
-                PAPER_COLUMN: paper_value(pair),
-            }
-        )
-    return rows
+    """One row per pair: the median of the examples' mean tau with its interval, a reading, and the papers'
+    numbers where seq2seq/lab/papers.toml quotes any."""
+    summary = {p: e for p, e in agreement.get("summary", {}).items() if "~" in p and isinstance(e, Mapping)}
+    cells = paper_cells(list(summary))
+    return [
+        {
+            _("pair"): pair_label(pair),
+            _("median τ [95% interval]"): summary_text(entry),
+            _("reading"): tau_words(entry.get("median")),
+            **cells[pair],
+        }
+        for pair, entry in summary.items()
+    ]
 
 
 def permutation_rows(permutation_result: Mapping) -> list[dict]:
@@ -110,66 +120,52 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
         medians = {
             p: e.get("median") for p, e in agreement.get("summary", {}).items() if "~" in p and isinstance(e, Mapping)
         }
-        with_attention = [m for p, m in medians.items() if p.startswith("attention~") and m is not None]
-        if with_attention:
-            mean = sum(with_attention) / len(with_attention)
-            lines.append(
-                _(
-                    "Agreement: on a typical example attention and the importances {agreement} "
-                    "(medians τ {low} to {high}; Jain & Wallace's classifiers "
-                    "0.13–0.44 for attention and gradients)."
-                ).format(
-                    agreement=tau_words(mean),
-                    low=i18n.number(min(with_attention), 2),
-                    high=i18n.number(max(with_attention), 2),
-                )
-            )
+        clause = agreement_clause(medians, _("median τ"))
+        if clause is not None:
+            line = _("Agreement: on a typical example {agreement}.").format(agreement=clause)
+            lines.append(sentences([line, *filter(None, [paper_note("attention~gradient")])]))
         loo = medians.get("grad_x_input~leave_one_out")
         if loo is not None:
-            lines.append(
-                _(
-                    "The importances among themselves: gradient × input and leave-one-out {agreement} "
-                    "(median τ {tau}; Jain & Wallace 0.5–0.66)."
-                ).format(agreement=tau_words(loo), tau=i18n.number(loo, 2))
-            )
+            line = _(
+                "The importances among themselves: gradient × input and leave-one-out {agreement} (median τ {tau})."
+            ).format(agreement=tau_words(loo), tau=i18n.number(loo, 2))
+            lines.append(sentences([line, *filter(None, [paper_note("gradient~leave_one_out")])]))
     permutation_result = experiments.get("permutation")
     if permutation_result:
         summary = permutation_result.get("summary", {})
         tvd, changed = (summary.get(k, {}).get("median") for k in ("median_tvd", "fraction_changed"))
         if tvd is not None and changed is not None:
-            if changed >= 0.2 or tvd >= 0.2:
-                line = _(
+            lines.append(
+                _(
                     "Permutation: shuffling a step's attention moves the output distribution by a median "
                     "{tvd} in total variation and changes the token in {changed} of shuffles on a typical "
-                    "example: where attention goes matters to this model."
+                    "example: {verdict}."
+                ).format(
+                    tvd=i18n.number(tvd, 2),
+                    changed=i18n.percent(changed, 0),
+                    verdict=lab_scales.permutation_words(tvd, changed, "split"),
                 )
-            else:
-                line = _(
-                    "Permutation: shuffling a step's attention moves the output distribution by a median "
-                    "{tvd} in total variation and changes the token in {changed} of shuffles on a typical "
-                    "example: this model hardly minds where its attention goes."
-                )
-            lines.append(line.format(tvd=i18n.number(tvd, 2), changed=i18n.percent(changed, 0)))
+            )
     uniform = experiments.get("uniform")
     if uniform:
         summary = uniform.get("summary", uniform)
         name, own, flat = summary.get("metric", ""), summary.get("model"), summary.get("uniform")
         if own is not None and flat is not None:
-            lost = own - flat
-            scale = 1 if name == "bleu" else 100
+            lost = (own - flat) * (1 if name == "bleu" else 100)  # BLEU, or points of a fraction
             if name == "bleu":
-                amount = _("{lost} BLEU").format(lost=i18n.number(lost * scale, 1))
+                amount = _("{lost} BLEU").format(lost=i18n.number(lost, 1))
             else:
-                amount = _("{lost} points").format(lost=i18n.number(lost * scale, 1))
-            if lost * scale >= 5:
-                line = _(
-                    "Uniform attention: {own} with its own attention, {flat} with uniform weights, {amount} lost: "
-                    "attention carries what the model needs (Wiegreffe & Pinter found classifiers that lost little)."
+                amount = _("{lost} points").format(lost=i18n.number(lost, 1))
+            line = _(
+                "Uniform attention: {own} with its own attention, {flat} with uniform weights, {amount} lost: "
+                "{verdict}."
+            )
+            lines.append(
+                line.format(
+                    own=metric_value(name, own),
+                    flat=metric_value(name, flat),
+                    amount=amount,
+                    verdict=lab_scales.UNIFORM_LOSS.words(lost),
                 )
-            else:
-                line = _(
-                    "Uniform attention: {own} with its own attention, {flat} with uniform weights, {amount} lost: "
-                    "the model hardly needs its attention's shape here."
-                )
-            lines.append(line.format(own=metric_value(name, own), flat=metric_value(name, flat), amount=amount))
+            )
     return lines

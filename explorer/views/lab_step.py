@@ -11,7 +11,6 @@ escape them before Markdown. Text is in the current language (explorer.i18n).
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,11 +18,13 @@ from typing import TYPE_CHECKING
 
 from explorer import i18n
 from explorer.i18n import _, ngettext
+from explorer.views import lab_scales
 from explorer.views.lab_readings import (
-    PAPER_COLUMN,
+    agreement_clause,
     method_label,
     pair_label,
-    paper_value,
+    paper_cells,
+    paper_note,
     rounded,
     sentences,
     tau_words,
@@ -112,14 +113,11 @@ def method_rows(imp: StepImportance) -> dict[str, list[float]]:
 
 
 def tau_rows(taus: Mapping[str, float]) -> list[dict]:
-    """Table rows of a step's taus: the pair, tau, its reading, and Jain & Wallace's number beside it."""
+    """Table rows of a step's taus: the pair, tau, its reading, and the papers' numbers beside it where
+    seq2seq/lab/papers.toml quotes any (explorer.views.lab_readings.paper_cells)."""
+    cells = paper_cells(list(taus))
     return [
-        {
-            _("pair"): pair_label(pair),
-            "τ": rounded(tau),
-            _("reading"): tau_words(tau),
-            PAPER_COLUMN: paper_value(pair),
-        }
+        {_("pair"): pair_label(pair), "τ": rounded(tau), _("reading"): tau_words(tau), **cells[pair]}
         for pair, tau in taus.items()
     ]
 
@@ -171,20 +169,13 @@ def step_reading(lab: StepLab) -> str:
         parts.append(
             _("No importance ranks it first ({others}): attention alone would mislead here.").format(others=others)
         )
-    mean = _mean(lab.taus.get(f"attention~{name}") for name in IMPORTANCES)
-    if mean is not None:
-        parts.append(
-            _(
-                "Over all the source tokens, attention and the importances {agreement} (mean τ {mean}; "
-                "Jain & Wallace's classifiers: 0.13–0.44)."
-            ).format(agreement=tau_words(mean), mean=i18n.number(mean, 2))
-        )
+    agreement = agreement_clause({f"attention~{name}": lab.taus.get(f"attention~{name}") for name in IMPORTANCES})
+    if agreement is not None:
+        parts.append(_("Over all the source tokens, {agreement}.").format(agreement=agreement))
+        note = paper_note("attention~gradient")
+        if note:
+            parts.append(note)
     return sentences(parts)
-
-
-def _mean(values) -> float | None:
-    kept = [float(v) for v in values if v is not None and math.isfinite(float(v))]
-    return sum(kept) / len(kept) if kept else None
 
 
 # -- perturbations of one step ---------------------------------------------------------------------------
@@ -227,13 +218,7 @@ def permutation(translator, sentence: str, step: int, n_seeds: int = PERMUTATION
 def permutation_reading(result: Mapping) -> str:
     """The permutation's numbers in words."""
     tvd, changed = result["median_tvd"], result["fraction_changed"]
-    # Translators: the verdict comes after a colon, at the end of the reading's first sentence.
-    if tvd < 0.05 and changed == 0:
-        verdict = _("where the weight goes hardly matters at this step: attention is not what decides it")
-    elif changed >= 0.5:
-        verdict = _("where the weight goes decides this step: most shuffles change the token")
-    else:
-        verdict = _("where the weight goes matters, though the token often survives")
+    verdict = lab_scales.permutation_words(tvd, changed, "step")
     reading = ngettext(
         "Median total variation {tvd} over {n} shuffle (0 = the same output distribution, "
         "1 = disjoint); {changed} of them change the chosen token: {verdict}. Jain & Wallace found "
@@ -265,16 +250,7 @@ def adversarial(translator, sentence: str, step: int) -> dict:
 def adversarial_reading(result: Mapping) -> str:
     """The adversarial search's numbers in words."""
     jsd, bits = result["jsd"], result["jsd_bits"]
-    # Translators: the verdict comes after a colon, at the end of the reading's first sentence.
-    if bits >= 0.5:
-        verdict = _(
-            "a very different attention gives (almost) the same prediction, so this step's attention is one "
-            "explanation among many"
-        )
-    elif bits >= 0.15:
-        verdict = _("a noticeably different attention gives (almost) the same prediction")
-    else:
-        verdict = _("no attention much different from the model's own keeps the prediction: the output pins it down")
+    verdict = lab_scales.ADVERSARIAL.words(bits)
     return _(
         "Jensen–Shannon divergence {jsd} nats ({share} of its maximum, ln 2) from the model's own row, "
         "with the output distribution within total variation {tvd} (bound {bound}): "

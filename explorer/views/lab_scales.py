@@ -1,0 +1,153 @@
+"""Every threshold the Lab's sentences compare a number with, and the words each band says: one table.
+
+Why one table: a number is read in words in several places (a table's "reading" column, the summary
+above or under it, the step, split and scorers views, their Chinese too). With each threshold typed
+where it was used, they drifted apart, and a summary could say "barely agree" while the table beside it
+said "somewhat alike". Here each measure is a `Scale`: bands, highest first, each from its lower bound
+(inclusive) up to the next band's, with its words. Every reading of a number is looked up here, and
+tests/test_lab_scales.py checks, at every boundary and in every language, that the summaries say the
+words of the table's reading column.
+
+Words are marked with N_ and translated where said (`Scale.words`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from explorer.i18n import N_, _
+
+
+@dataclass(frozen=True)
+class Band:
+    """Values from `at_least` (inclusive) up to the band above's bound, said with `words` (N_-marked)."""
+
+    key: str
+    at_least: float
+    words: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A measure's bands, highest first; the last one's bound is -inf, so every finite value has one."""
+
+    measure: str  # what is read (for the tests' messages)
+    bands: tuple[Band, ...]
+
+    def band(self, value: float) -> Band:
+        """The band `value` falls in."""
+        return next(b for b in self.bands if value >= b.at_least)
+
+    def words(self, value: float) -> str:
+        """The band's words for `value`, in the current language."""
+        return _(self.band(value).words)
+
+    def bound(self, key: str) -> float:
+        """The lower bound of the band named `key`."""
+        return next(b.at_least for b in self.bands if b.key == key)
+
+    def boundaries(self) -> tuple[float, ...]:
+        """Every finite bound, highest first (where the words change)."""
+        return tuple(b.at_least for b in self.bands if math.isfinite(b.at_least))
+
+
+# Kendall's τ between two rankings of the source tokens, as what the rankings do: each follows "attention
+# and gradient × input" (or similar) in a sentence, and also stands alone in a table's "reading" column.
+TAU = Scale(
+    "Kendall's tau",
+    (
+        # Translators: each of these follows "attention and gradient × input" (or similar) in a sentence,
+        # and also stands alone in a table's "reading" column.
+        Band("much", 0.6, N_("rank the tokens much alike")),
+        Band("somewhat", 0.3, N_("rank the tokens somewhat alike")),
+        Band("barely", 0.1, N_("barely agree")),
+        Band("unrelated", -0.1, N_("do not agree: unrelated rankings")),
+        Band("opposite", -math.inf, N_("rank the tokens in opposite orders")),
+    ),
+)
+TAU_UNDEFINED = N_("cannot be compared (one gives every token the same value)")
+
+# Shuffled attention (Jain & Wallace 2019, §4.1), one step's shuffles or a split's typical example: the
+# share of shuffles that change the chosen token, and the median total variation distance between the
+# output distributions. Decides: from SHUFFLES_DECIDE of them changing the token; hardly matters: below
+# both CHANGED_MATTERS and TVD_MATTERS; matters: between.
+SHUFFLES_DECIDE = 0.5
+CHANGED_MATTERS = 0.05
+TVD_MATTERS = 0.05
+PERMUTATION_WORDS = {
+    # Translators: the verdict comes after a colon, at the end of the reading's first sentence.
+    "step": {
+        "decides": N_("where the weight goes decides this step: most shuffles change the token"),
+        "matters": N_("where the weight goes matters, though the token often survives"),
+        "hardly": N_("where the weight goes hardly matters at this step: attention is not what decides it"),
+    },
+    "split": {
+        "decides": N_("where attention goes decides this model's tokens: most shuffles change them"),
+        "matters": N_("where attention goes matters to this model"),
+        "hardly": N_("this model hardly minds where its attention goes"),
+    },
+}
+
+
+def permutation_band(tvd: float, changed: float) -> str:
+    """ "decides", "matters" or "hardly": what shuffling attention did (median TVD, share changed)."""
+    if changed >= SHUFFLES_DECIDE:
+        return "decides"
+    if changed >= CHANGED_MATTERS or tvd >= TVD_MATTERS:
+        return "matters"
+    return "hardly"
+
+
+def permutation_words(tvd: float, changed: float, view: str) -> str:
+    """The verdict on shuffled attention, for the step or the split view, in the current language."""
+    return _(PERMUTATION_WORDS[view][permutation_band(tvd, changed)])
+
+
+# Adversarial attention (Jain & Wallace 2019, §4.2): the Jensen–Shannon divergence reached from the
+# model's own row, as a share of its maximum (ln 2), with the output kept within the bound.
+ADVERSARIAL = Scale(
+    "JSD, share of ln 2",
+    (
+        # Translators: the verdict comes after a colon, at the end of the reading's first sentence.
+        Band(
+            "free",
+            0.5,
+            N_(
+                "a very different attention gives (almost) the same prediction, so this step's attention is one "
+                "explanation among many"
+            ),
+        ),
+        Band("loose", 0.15, N_("a noticeably different attention gives (almost) the same prediction")),
+        Band(
+            "pinned",
+            -math.inf,
+            N_("no attention much different from the model's own keeps the prediction: the output pins it down"),
+        ),
+    ),
+)
+
+# Uniform attention (Wiegreffe & Pinter 2019): what the task's metric loses with uniform weights, in
+# points of exact match or in BLEU.
+UNIFORM_LOSS = Scale(
+    "metric lost with uniform attention",
+    (
+        # Translators: the verdict comes after a colon, at the end of a sentence.
+        Band(
+            "needed",
+            5.0,
+            N_("attention carries what the model needs (Wiegreffe & Pinter found classifiers that lost little)"),
+        ),
+        Band("spare", -math.inf, N_("the model hardly needs its attention's shape here")),
+    ),
+)
+
+# The scorer table: attention whose argmax sits on the gold source token, by its alignment error rate.
+ALIGNED_AER = 0.1  # below it, "closest to the gold alignment" is worth setting beside τ
+
+
+def tau_words(tau: float | None) -> str:
+    """What two rankings with Kendall's tau `tau` do, as a verb phrase ("attention and X ...")."""
+    if tau is None or not math.isfinite(tau):
+        return _(TAU_UNDEFINED)
+    return TAU.words(tau)

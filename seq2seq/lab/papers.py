@@ -1,0 +1,189 @@
+"""The papers' numbers the lab sets beside its own, read from one file: seq2seq/lab/papers.toml.
+
+Why a file, and why checked: a number quoted from a paper must say where it was read (table, row,
+column) and on what kind of model (its setting), or a page ends up showing a BiLSTM classifier's τ as if
+it had been measured on one of these seq2seq models, and a number nobody can find in the paper survives
+every edit. So every quoted number lives in papers.toml, and `load` refuses a file with an entry that
+lacks any of those, or names a paper, setting or pair it does not know, with the file, the entry and
+the key in its message. The app reads the entries (`quotes`) and never types a paper's number itself.
+
+No torch, read-only: the entries are frozen dataclasses and tuples, loaded once per file.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from seq2seq.messages import N_
+
+PAPERS_FILE = Path(__file__).with_name("papers.toml")
+
+# The settings a quoted number may be measured in, as the pages say them (marked: the app translates
+# them). A number from another kind of model or reduction needs its setting added here first.
+SETTINGS = (
+    N_("BiLSTM text classifier, per-class mean"),
+    N_("BiLSTM text classifier, mean over the test set"),
+    N_("BiLSTM question answering or inference model, mean over the test set"),
+)
+
+# What a quoted number compares, and the lab's pairs (seq2seq.lab.names.pairs) it may stand beside. The
+# papers' "gradients" are plain gradients: gradient × input and integrated gradients are the lab's
+# nearest measures.
+COMPARES = {
+    "attention~gradient": ("attention~grad_x_input", "attention~integrated_gradients"),
+    "attention~leave_one_out": ("attention~leave_one_out",),
+    "gradient~leave_one_out": ("grad_x_input~leave_one_out",),
+}
+
+PAPER_KEYS = {"authors": list, "cite": str, "year": int, "title": str, "venue": str, "url": str}
+QUOTE_KEYS = {
+    "paper": str,
+    "table": str,
+    "row": str,
+    "column": str,
+    "setting": str,
+    "compares": str,
+    "label": str,
+    "value": float,
+}
+OPTIONAL_QUOTE_KEYS = {"std": float}
+
+
+class PapersError(ValueError):
+    """papers.toml cannot be used: what is wrong, and where (the file, the entry, the key)."""
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper the lab quotes: `cite` is how a page names it ("Jain & Wallace 2019")."""
+
+    key: str
+    authors: tuple[str, ...]
+    cite: str
+    year: int
+    title: str
+    venue: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One number read in a paper: where (table, row, column), on what (setting), beside which pairs."""
+
+    paper: Paper
+    table: str  # "Table 2", "§4.1", "Figure 3"
+    row: str
+    column: str
+    setting: str  # one of SETTINGS (English; the app translates it)
+    compares: str  # a key of COMPARES
+    label: str  # its short name on a histogram: a data set's name
+    value: float
+    std: float | None = None
+
+    @property
+    def pairs(self) -> tuple[str, ...]:
+        """The lab's pairs this number may stand beside."""
+        return COMPARES[self.compares]
+
+
+@dataclass(frozen=True)
+class Papers:
+    """Everything papers.toml holds: the papers by key, and the quoted numbers in the file's order."""
+
+    papers: Mapping[str, Paper]  # read-only (a MappingProxyType)
+    quotes: tuple[Quote, ...]
+
+    def for_pair(self, pair: str) -> tuple[Quote, ...]:
+        """The numbers that may stand beside the lab's pair `pair` ("attention~grad_x_input")."""
+        return tuple(q for q in self.quotes if pair in q.pairs)
+
+
+def _typed(value, kind: type, where: str, key: str):
+    """`value` as `kind`, or PapersError naming `where` and `key`. Integers count as floats; bools never do."""
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise PapersError(f"{where}: {key!r} must be {kind.__name__}, not {type(value).__name__} ({value!r})")
+    if kind is float and not math.isfinite(value):
+        raise PapersError(f"{where}: {key!r} must be a finite number, not {value!r}")
+    if kind is str and not value.strip():
+        raise PapersError(f"{where}: {key!r} is empty")
+    return value
+
+
+def _checked_keys(entry, required: dict, optional: dict, where: str) -> None:
+    if not isinstance(entry, dict):
+        raise PapersError(f"{where}: must be a table of keys, not {type(entry).__name__}")
+    missing = [key for key in required if key not in entry]
+    if missing:
+        raise PapersError(f"{where}: missing {', '.join(repr(k) for k in missing)}")
+    unknown = sorted(set(entry) - set(required) - set(optional))
+    if unknown:
+        raise PapersError(f"{where}: unknown key {', '.join(repr(k) for k in unknown)} (known: {', '.join(required)})")
+
+
+def _paper(key: str, entry, name: str) -> Paper:
+    where = f"{name}: paper {key!r}"
+    _checked_keys(entry, PAPER_KEYS, {}, where)
+    values = {k: _typed(entry[k], kind, where, k) for k, kind in PAPER_KEYS.items()}
+    authors = tuple(_typed(a, str, where, "authors") for a in values.pop("authors"))
+    if not authors:
+        raise PapersError(f"{where}: 'authors' is empty")
+    return Paper(key=key, authors=authors, **values)
+
+
+def _quote(index: int, entry, papers: dict[str, Paper], name: str) -> Quote:
+    where = f"{name}: quote {index}"
+    _checked_keys(entry, QUOTE_KEYS, OPTIONAL_QUOTE_KEYS, where)
+    values = {k: _typed(entry[k], QUOTE_KEYS[k], where, k) for k in ("paper", "table", "row")}
+    where = f"{where} ({values['paper']}, {values['table']}, {values['row']})"  # the entry, as the file says it
+    values |= {k: _typed(entry[k], kind, where, k) for k, kind in QUOTE_KEYS.items() if k not in values}
+    std = _typed(entry["std"], float, where, "std") if "std" in entry else None
+    if std is not None and std < 0:
+        raise PapersError(f"{where}: 'std' must not be negative ({std})")
+    if values["paper"] not in papers:
+        raise PapersError(f"{where}: no paper {values['paper']!r} (known: {', '.join(papers) or 'none'})")
+    if values["setting"] not in SETTINGS:
+        raise PapersError(f"{where}: unknown setting {values['setting']!r} (known: {'; '.join(SETTINGS)})")
+    if values["compares"] not in COMPARES:
+        raise PapersError(f"{where}: unknown 'compares' {values['compares']!r} (known: {', '.join(COMPARES)})")
+    return Quote(**{**values, "paper": papers[values["paper"]]}, std=std)
+
+
+def parse(text: str, name: str = "papers.toml") -> Papers:
+    """The papers and quoted numbers of a papers.toml text; PapersError for anything malformed."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PapersError(f"{name}: not TOML: {error}") from error
+    unknown = sorted(set(data) - {"papers", "quotes"})
+    if unknown:
+        raise PapersError(f"{name}: unknown table {', '.join(repr(k) for k in unknown)} (known: 'papers', 'quotes')")
+    raw_papers, raw_quotes = data.get("papers", {}), data.get("quotes", [])
+    if not isinstance(raw_papers, dict):
+        raise PapersError(f"{name}: 'papers' must be tables ([papers.<key>])")
+    if not isinstance(raw_quotes, list):
+        raise PapersError(f"{name}: 'quotes' must be an array of tables ([[quotes]])")
+    papers = {key: _paper(key, entry, name) for key, entry in raw_papers.items()}
+    quotes = tuple(_quote(i, entry, papers, name) for i, entry in enumerate(raw_quotes, start=1))
+    return Papers(papers=MappingProxyType(papers), quotes=quotes)
+
+
+@functools.cache
+def _load(path: Path) -> Papers:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PapersError(f"{path}: cannot be read: {error}") from error
+    return parse(text, str(path))
+
+
+def load(path: Path | None = None) -> Papers:
+    """papers.toml (`PAPERS_FILE` unless `path` is given), read and checked once per file."""
+    return _load(Path(path) if path is not None else PAPERS_FILE)
