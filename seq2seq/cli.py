@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_lab_arguments(lab: argparse.ArgumentParser) -> None:
+    from .lab.names import MEASURES
     from .lab.run import DEFAULT_N, EXPERIMENTS, MAX_N, MAX_SEEDS
     from .tasks import SPLITS, TASKS, all_tasks
 
@@ -146,7 +147,18 @@ def _add_lab_arguments(lab: argparse.ArgumentParser) -> None:
     )
     lab.add_argument("--data", help=f"{corpus}: the Tatoeba file (e.g. ../shared/data/eng-fra.txt)")
     lab.add_argument(
-        "--ig-steps", type=_positive_int, default=32, help="agreement, table: integrated gradients' points (1 to 1024)"
+        "--ig-steps",
+        type=_positive_int,
+        default=None,
+        help="agreement, table: integrated gradients' points, fixed (1 to 1024); default: 32, 64, ... up to 1024 "
+        "until |delta| <= 0.01 nats or 1%% of the change explained",
+    )
+    lab.add_argument(
+        "--measures",
+        choices=MEASURES,
+        default="signed",
+        help="agreement, table: signed (every importance signed, </s> ranked) or jain-wallace (Jain & Wallace "
+        "2019: magnitudes, the gradient with attention detached, leave-one-out by deletion, </s> not ranked)",
     )
     lab.add_argument(
         "--seeds", type=_int_in(1, MAX_SEEDS), default=100, help=f"permutation: shuffles per step (1 to {MAX_SEEDS})"
@@ -312,7 +324,7 @@ def _lab(args) -> int:
     if experiment in ("agreement", "table"):
         from .lab.importance import MAX_IG_STEPS
 
-        if args.ig_steps > MAX_IG_STEPS:
+        if args.ig_steps is not None and args.ig_steps > MAX_IG_STEPS:
             raise UsageError(f"lab: --ig-steps must be from 1 to {MAX_IG_STEPS}, got {args.ig_steps}")
     import torch
 
@@ -358,6 +370,7 @@ def _lab(args) -> int:
             seeds=args.seeds,
             bar=bar,
             device=args.device,
+            measures=args.measures,
         )
     finally:
         for b in bars:

@@ -59,8 +59,11 @@ def test_the_parser_takes_both_forms():
         "test",
         False,
     )
-    args = build_parser().parse_args(["lab", "--task", "dates", "--experiment", "table", "--json"])
+    assert (args.ig_steps, args.measures) == (None, "signed")  # integrated gradients to convergence
+    args = build_parser().parse_args(["lab", "--task", "dates", "--experiment", "table", "--json", "--ig-steps", "32"])
     assert (args.task, args.experiment, args.json, args.ig_steps) == ("dates", "table", True, 32)
+    args = build_parser().parse_args(["lab", "--model", "x", "--experiment", "agreement", "--measures", "jain-wallace"])
+    assert args.measures == "jain-wallace"
 
 
 @pytest.mark.parametrize(
@@ -82,11 +85,30 @@ def test_json_keys_of_the_per_example_experiments(capsys, experiment, extra):
     summaries = [v for v in data["summary"].values() if isinstance(v, dict) and SUMMARY <= set(v)]
     if experiment == "agreement":
         assert "attention~integrated_gradients" in data["summary"]
-        assert {"steps", "tau", "output"} <= set(data["per_example"][0])
+        assert {"steps", "tau", "output", "length", "significant", "saturated"} <= set(data["per_example"][0])
+        assert (data["measures"], data["loo"]) == ("signed", "unk")
+        step = data["per_example"][0]["steps"][0]
+        assert {"tau", "tau_p", "ig_delta", "ig_points", "ig_converged", "saturated"} <= set(step)
+        assert {"significant_share", "saturated", "unsaturated", "source_lengths", "steps"} <= set(data["summary"])
+    if experiment == "permutation":
+        assert {"mean_tvd", "share_tvd_above_half", "tvd"} <= set(data["summary"])
     if experiment == "uniform":
         assert {"metric", "model", "uniform", "change"} <= set(data["summary"])
     else:
         assert summaries, data["summary"]  # the medians with their 95% bootstrap intervals
+
+
+def test_jain_wallace_measures_and_adaptive_integrated_gradients_in_the_json(capsys):
+    data = lab_json(
+        capsys, "--model", "reverse/dot", "--experiment", "agreement", "--n", "1", "--measures", "jain-wallace"
+    )
+    assert (data["measures"], data["loo"]) == ("jain-wallace", "deletion")
+    steps = data["per_example"][0]["steps"]
+    assert all(32 <= step["ig_points"] <= 1024 and step["ig_delta"] >= 0 for step in steps)
+    assert all(p is None or 0 <= p <= 1 for step in steps for p in step["tau_p"].values())
+    code, out, _ = lab(capsys, "--model", "reverse/dot", "--experiment", "agreement", "--n", "1", "--ig-steps", "4")
+    assert code == 0 and "signed measures, leave-one-out by unk" in out.splitlines()[0]
+    assert any(line.startswith("significant_share.attention~integrated_gradients") for line in out.splitlines())
 
 
 def test_json_keys_of_length(capsys):
@@ -103,6 +125,8 @@ def test_json_keys_and_text_of_the_table(capsys):
     assert COMMON | {"task", "metric", "rows"} <= set(data) and data["task"] == "reverse"
     assert [row["model"] for row in data["rows"]][:2] == ["reverse/none", "reverse/dot"]
     keys = {"model", "scorer", "cell", "perplexity", "exact_match", "aer", "entropy", "tau", "tau_summary"}
+    keys |= {"significant_share", "saturated_share", "tau_unsaturated", "measures"}
+    assert data["measures"] == "signed" and data["ig_steps"] == 4
     for row in data["rows"]:
         assert keys | {"per_example"} <= set(row)
         assert SUMMARY <= set(row["tau_summary"])
@@ -140,6 +164,7 @@ def test_text_output_is_a_table(capsys):
         (["--task", "reverse", "--experiment", "length"], "give --model NAME, not --task"),
         (["--model", "reverse/dot", "--experiment", "length", "--data", "x.txt"], "leave out --data"),
         (["--model", "reverse/dot", "--experiment", "nope"], "invalid choice: 'nope'"),
+        (["--model", "reverse/dot", "--experiment", "agreement", "--measures", "abs"], "invalid choice: 'abs'"),
     ],
 )
 def test_errors_are_one_line(capsys, args, says):

@@ -1,8 +1,10 @@
 """The attention lab's importances and their agreement (seq2seq/lab: importance, agreement, stats).
 
-Integrated gradients is checked for completeness against log-probabilities computed apart from it
-(the translator's forced decode, and the padding baseline); leave-one-out against forced decodes of
-the source with a token replaced by <unk>, done by hand; tau on hand-made vectors.
+Integrated gradients' delta is checked against log-probabilities computed apart from it (the
+translator's forced decode, and the padding baseline through the model's batch forward); leave-one-out
+against forced decodes of the source with a token replaced by <unk>, done by hand; tau on hand-made
+vectors. tests/test_lab_measures.py checks the convergence, Jain & Wallace's measures, deletion and the
+p-values.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import torch
 
 from seq2seq.checkpoint import load_model
 from seq2seq.decoding import InputError
-from seq2seq.lab import stats
+from seq2seq.lab import importance, stats
 from seq2seq.lab.agreement import agreement, kendall_tau, step_agreement
 from seq2seq.lab.importance import next_token_logprobs, step_importance
 from seq2seq.lab.names import pairs
@@ -64,23 +66,34 @@ def test_the_path_from_embeddings_is_the_translators_forced_decode(request, fixt
         assert weights[0].tolist() == pytest.approx(list(step.attention), abs=1e-5)
 
 
+def baseline_logprob(translator, length: int, prefix, token_id: int) -> float:
+    """f(x') = log p(token | prefix, a source of `length` <pad>), through the model's teacher-forced batch forward
+    (`Seq2Seq.forward`), not the lab's path from embeddings."""
+    config = translator.config
+    src = torch.full((1, length), config.pad_id)
+    tgt_in = torch.tensor([[config.bos_id, *prefix]])
+    with torch.no_grad():
+        logits, _ = translator.model(src, torch.tensor([length]), tgt_in)
+    return float(torch.log_softmax(logits[0, -1].float(), dim=-1)[token_id])
+
+
 @pytest.mark.parametrize("fixture, source", [("reverse_dot", REVERSE_SOURCE), ("en_fr_general", EN_SOURCE)])
-def test_integrated_gradients_is_complete(request, fixture, source):
-    """sum_s IG_s = f(x) - f(x') within Captum's convergence delta, f computed apart from Captum."""
+def test_integrated_gradients_delta_is_the_completeness_gap_measured_apart(request, fixture, source):
+    """delta = |sum_s IG_s - (f(x) - f(x'))|, f(x) from a forced decode and f(x') from the batch forward."""
     translator = request.getfixturevalue(fixture)
     ids = _greedy_ids(translator, source)
-    source_ids = translator.encode_source(source)
-    baseline = _embeddings(translator, [translator.config.pad_id] * len(source_ids))
+    length = len(translator.encode_source(source))
     for t in (0, len(ids) // 2):
-        imp = step_importance(translator, source, ids[:t], ig_steps=32)
+        imp = step_importance(translator, source, ids[:t])
         assert imp.token_id == ids[t]  # the default token is the greedy choice
-        assert len(imp.integrated_gradients) == len(source_ids) == len(imp.source_tokens)
+        assert len(imp.integrated_gradients) == length == len(imp.source_tokens)
         f_x = _forced_logprob(translator, source, ids[:t], ids[t])
-        with torch.no_grad():
-            f_baseline = float(next_token_logprobs(translator.model, baseline, ids[:t])[0][0, ids[t]])
-        gap = sum(imp.integrated_gradients) - (f_x - f_baseline)
-        assert abs(gap) <= abs(imp.ig_delta) + 1e-4
-        assert abs(imp.logprob - f_x) <= 1e-5
+        f_baseline = baseline_logprob(translator, length, ids[:t], ids[t])
+        gap = abs(sum(imp.integrated_gradients) - (f_x - f_baseline))
+        assert imp.ig_delta == pytest.approx(gap, abs=5e-5)
+        assert imp.ig_converged and imp.ig_delta <= max(0.01, 0.01 * abs(f_x - f_baseline))
+        assert 32 <= imp.ig_points <= 1024
+        assert abs(imp.logprob - f_x) <= 1e-5 and abs(imp.baseline_logprob - f_baseline) <= 1e-5
 
 
 @pytest.mark.parametrize("scorer", ["dot", "tiny"])
@@ -91,8 +104,8 @@ def test_leave_one_out_is_a_forced_decode_with_unk(reverse_dot, scorer):
     # the trained model's greedy second step; for the untrained one (which ends at once) "h" then "b"
     first, token = _greedy_ids(translator, source)[:2] if scorer == "dot" else translator.target_tokenizer.encode("hb")
     prefix = [first]
-    imp = step_importance(translator, source, prefix, token_id=token, ig_steps=4)
-    assert imp.source_tokens[-1] == "</s>" and len(imp.leave_one_out) == len(source) + 1
+    imp = step_importance(translator, source, prefix, token_id=token, ig_steps=4, loo="unk")
+    assert imp.loo == "unk" and imp.source_tokens[-1] == "</s>" and len(imp.leave_one_out) == len(source) + 1
     original = _forced_logprob(translator, source, prefix, token)
     for s in range(len(source)):
         replaced = source[:s] + "#" + source[s + 1 :]  # "#" is outside both alphabets: <unk>
@@ -101,6 +114,14 @@ def test_leave_one_out_is_a_forced_decode_with_unk(reverse_dot, scorer):
         assert imp.leave_one_out[s] == pytest.approx(by_hand, abs=1e-5)
     if scorer == "dot":  # the reverse model's second output is the source's second-to-last letter
         assert max(range(len(source)), key=lambda s: imp.leave_one_out[s]) == len(source) - 2
+
+
+def test_the_model_chooses_leave_one_outs_method_by_its_unk():
+    """reverse trained <unk> (unk_rate 0.05): replacement; a model without that record: deletion."""
+    assert importance.leave_one_out_method(load_model("reverse/dot")) == "unk"
+    assert importance.leave_one_out_method(load_model("reverse/dot"), "jain-wallace") == "deletion"
+    assert importance.leave_one_out_method(tiny_translator()) == "deletion"
+    assert step_importance(tiny_translator(), "abc", [], ig_steps=4).loo == "deletion"
 
 
 def test_a_zero_embedding_gets_zero_gradient_x_input_and_integrated_gradients():
@@ -115,7 +136,7 @@ def test_a_zero_embedding_gets_zero_gradient_x_input_and_integrated_gradients():
             assert imp.grad_x_input[s] == 0.0
             assert imp.integrated_gradients[s] == 0.0  # x_s - x'_s = 0: the baseline is the zero <pad> row
         else:
-            assert imp.grad_x_input[s] > 0.0
+            assert imp.grad_x_input[s] != 0.0  # signed: either way
 
 
 def test_the_none_scorer_has_no_attention_but_importances():
@@ -133,7 +154,9 @@ def test_the_none_scorer_has_no_attention_but_importances():
             "integrated_gradients~leave_one_out",
         }
     )
-    assert json.loads(json.dumps(imp.to_json()))["attention"] is None
+    data = json.loads(json.dumps(imp.to_json()))
+    assert data["attention"] is None and data["measures"] == "signed" and data["loo"] == "unk"
+    assert {"ig_delta", "ig_points", "ig_converged", "baseline_logprob", "ranked", "saturated"} <= set(data)
 
 
 def test_a_finished_prefix_or_a_bad_setting_is_refused(reverse_dot):
@@ -141,6 +164,10 @@ def test_a_finished_prefix_or_a_bad_setting_is_refused(reverse_dot):
         step_importance(reverse_dot, "abc", [reverse_dot.config.eos_id])
     with pytest.raises(InputError, match="ig_steps"):
         step_importance(reverse_dot, "abc", [], ig_steps=0)
+    with pytest.raises(InputError, match="measures"):
+        step_importance(reverse_dot, "abc", [], measures="absolute")
+    with pytest.raises(InputError, match="loo"):
+        step_importance(reverse_dot, "abc", [], loo="zero")
     with pytest.raises(InputError, match="outside"):
         step_importance(reverse_dot, "abc", [], token_id=10**6)
 
@@ -176,11 +203,19 @@ def test_agreement_over_sources_is_plain_data_and_can_be_interrupted(reverse_dot
     result = agreement(reverse_dot, ["abc", "hello"], max_steps=2, ig_steps=4, progress=calls.append)
     assert calls == [1, 1] and result["interrupted"] is False
     json.dumps(result, allow_nan=False)  # strict JSON: undefined taus are null
-    assert set(result["summary"]) == set(pairs(True))
+    summary = result["summary"]
+    assert {k for k in summary if "~" in k} == set(pairs(True))
+    assert {"steps", "examples", "significant_share", "saturated", "unsaturated", "source_lengths", "ig"} <= set(
+        summary
+    )
+    assert (result["measures"], result["loo"]) == ("signed", "unk")  # reverse's <unk> was trained
     first = result["per_example"][0]
-    assert first["output"] == "cba" and len(first["steps"]) == 2
+    assert first["output"] == "cba" and len(first["steps"]) == 2 and first["length"] == 3
     assert set(first["tau"]) == set(pairs(True)) and first["steps"][1]["token"] == "b"
-    assert result["summary"]["attention~leave_one_out"]["n"] <= 2
+    step = first["steps"][1]
+    assert set(step["tau_p"]) == set(pairs(True)) and step["ig_points"] == 4 and step["ig_delta"] >= 0
+    assert summary["attention~leave_one_out"]["n"] <= 2 and summary["steps"] == 4 and summary["examples"] == 2
+    assert summary["saturated"]["count"] == sum(s["saturated"] for e in result["per_example"] for s in e["steps"])
 
     def stop(_):
         raise KeyboardInterrupt

@@ -9,24 +9,36 @@ x = (x_1 .. x_S), </s> included (S positions, E features each):
 `next_token_logprobs` computes it: the encoder after its embedding lookup
 (`Encoder.from_embeddings`) and the decoder's own step over <s> and the prefix, the same calls a
 forced decode makes (it reproduces `Translator.force_ids` within 1e-5, tested). Three answers to
-"which source tokens mattered for w", one value per source position:
+"which source tokens mattered for w", one value per source position, under one of two definitions
+(`measures`; docs/cli.md, "The lab's measures", says each in words):
 
-- gradient x input (Captum `InputXGradient`): GxI_s = || df/dx_s ⊙ x_s ||_2, the norm over the E
-  features, so a magnitude (>= 0) without a direction.
-- integrated gradients (Captum `IntegratedGradients`, Sundararajan et al. 2017) from the baseline
-  x' = embed(<pad>) at every position (a source of nothing but padding, run through the encoder
-  like any source, all S positions attended):
+``"signed"`` (the default): every value signed, so that a token that raised w's log-probability
+and one that lowered it stand apart (a norm would mix the two):
+
+- gradient x input (Captum `InputXGradient`): GxI_s = sum_e df/dx_se * x_se, the first-order
+  Taylor share of token s.
+- integrated gradients (Sundararajan et al. 2017), from the baseline x' = embed(<pad>) at every
+  position (a source of nothing but padding, run through the encoder like any source):
       IG_s = sum_e (x_se - x'_se) * integral_0^1 df(x' + a (x - x'))/dx_se da,
-  the integral by Captum's Gauss-Legendre rule with `ig_steps` points. Summed over the features,
-  signed: completeness, sum_s IG_s = f(x) - f(x'), holds for the sum (a norm would lose both it and
-  the sign), so a positive value is a token that raised w's log-probability over the padding
-  baseline and a negative one a token that lowered it. Captum's convergence delta is
-  delta = sum_s IG_s - (f(x) - f(x')), the quadrature's error.
-- leave-one-out (Captum `FeatureAblation`, one position's E features as one feature):
-      LOO_s = f(x) - f(x with x_s replaced by embed(<unk>)),
-  signed, the same as a forced decode of the source with token s replaced by <unk> (tested). The
-  </s> position is ablated like the others: the model reads it as a source token, and attention
-  puts weight on it.
+  computed to convergence (`seq2seq.lab.integrated`: from 32 up to 1,024 points, placed where the
+  path bends, until |sum_s IG_s - (f(x) - f(x'))| <= max(0.01 nats, 1% of |f(x) - f(x')|)).
+- leave-one-out: LOO_s = f(x) - f(x without token s). "Without" is `leave_one_out_method`'s choice:
+  "deletion" (position s removed and the rest re-encoded, S - 1 positions) wherever the model's
+  <unk> embedding was never trained, "unk" (x_s replaced by embed(<unk>)) where training taught it.
+Every source position is ranked, </s> included: the model reads it as a source token, and attention
+puts weight on it.
+
+``"jain-wallace"``: the definitions of Jain & Wallace (NAACL 2019, "Attention is not Explanation",
+section 3.1), every value a magnitude (>= 0):
+
+- gradient: |sum_e df~/dx_se * x_se|, where f~ is f with the attention weights of every decoder step
+  held constant (detached): the gradient flows through the encoder states h_s, not through where
+  attention looks ("we disconnect the computation graph at the attention module", their 3.1).
+- leave-one-out by deletion: |f(x) - f(x without token s)|, the token removed, never replaced.
+- integrated gradients (not in their paper): |IG_s|, on the whole graph (completeness is a property
+  of f itself; it does not hold for the detached f~, whose gradient is not that of any function).
+Special tokens (</s>) are left out of every ranking (`StepImportance.ranked`): Jain & Wallace rank
+the input's words.
 
 Everything runs with gradients enabled outside inference mode (the translator's own methods run
 inside it) and touches no module state, so a translator shared between threads stays safe.
@@ -34,25 +46,31 @@ inside it) and touches no module state, so a translator shared between threads s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import torch
-from captum.attr import FeatureAblation, InputXGradient, IntegratedGradients
+from captum.attr import InputXGradient
 
 from ..decoding import MAX_OUTPUT_TOKENS, InputError, Translator
 from ..messages import N_
 from ..model import Seq2Seq
-from ..specials import UNK
+from ..specials import BOS, EOS, PAD, UNK
+from . import integrated
+from .integrated import MAX_IG_STEPS as MAX_IG_STEPS  # re-exported: the CLI and the app read it here
+from .names import LOO_METHODS, MEASURES
 
-MAX_IG_STEPS = 1024  # a bound on the work one request can cause (the bar is set at 32)
+SATURATED = 0.99  # a step whose chosen token has p above this is saturated: f is flat around x
+SPECIAL_IDS = frozenset({PAD, BOS, EOS})  # never ranked by the jain-wallace measures
 
 
 @dataclass(frozen=True)
 class StepImportance:
     """The three importances of every source token for one output token, with attention beside them.
 
-    All vectors have one value per source position S (</s> included), in source order.
+    All vectors have one value per source position S (</s> included), in source order; `ranked` says
+    which positions the taus compare.
     """
 
     source_tokens: tuple[str, ...]  # (S,) display pieces, </s> last
@@ -61,14 +79,26 @@ class StepImportance:
     token_id: int
     logprob: float  # f(x) = log p(w | prefix, source)
     attention: tuple[float, ...] | None  # (S,) a_t at this step; None for the `none` scorer
-    grad_x_input: tuple[float, ...]  # (S,) ||df/dx_s ⊙ x_s||_2 >= 0
-    integrated_gradients: tuple[float, ...]  # (S,) signed, sums to f(x) - f(x') + ig_delta
-    ig_delta: float  # Captum's convergence delta: sum_s IG_s - (f(x) - f(x'))
-    leave_one_out: tuple[float, ...]  # (S,) f(x) - f(x with x_s := embed(<unk>)), signed
+    grad_x_input: tuple[float, ...]  # (S,) signed: sum_e df/dx_se x_se; jain-wallace: |that| (attention detached)
+    integrated_gradients: tuple[float, ...]  # (S,) signed: sums to f(x) - f(x') within ig_delta; jain-wallace: |IG_s|
+    ig_delta: float  # |sum_s IG_s - (f(x) - f(x'))| of the signed values, f from our own forward passes
+    leave_one_out: tuple[float, ...]  # (S,) signed: f(x) - f(x without s); jain-wallace: |that|
+    baseline_logprob: float = math.nan  # f(x'), the all-<pad> source
+    ig_points: int = 0  # the Gauss-Legendre points integrated gradients used
+    ig_converged: bool = False  # whether ig_delta met seq2seq.lab.integrated.tolerance
+    measures: str = "signed"  # which definitions (seq2seq.lab.names.MEASURES)
+    loo: str = "unk"  # how leave-one-out removed a token: "deletion" or "unk" (seq2seq.lab.names.LOO_METHODS)
+    ranked: tuple[int, ...] = ()  # the positions a tau ranks (signed: all; jain-wallace: all but </s>)
+
+    @property
+    def saturated(self) -> bool:
+        """p(w) > 0.99: the model is sure, f is nearly flat, and every importance is tiny and noisy."""
+        return self.logprob > math.log(SATURATED)
 
     def to_json(self) -> dict:
         """Plain JSON data: lists, floats, strings (None for no attention)."""
-        return {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
+        data = {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(self).items()}
+        return data | {"saturated": self.saturated}
 
 
 def next_token_logprobs(
@@ -83,20 +113,66 @@ def next_token_logprobs(
     Differentiable in `embedded`. The attention a_t is that of the last step; None for the `none`
     scorer.
     """
+    logprobs, weights = _forward(model, embedded, prefix)
+    return logprobs, weights[-1]
+
+
+def _forward(
+    model: Seq2Seq, embedded: torch.Tensor, prefix: Sequence[int], fixed: Sequence[torch.Tensor] | None = None
+) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
+    """`next_token_logprobs` with every step's attention: (B, V) and t + 1 rows a_k (B, S) (None: `none`).
+
+    `fixed`, if given, holds one (B, S) row per decoder step (<s> and the prefix), used in place of the
+    model's own a_k (`Decoder.advance`'s override): constants, so no gradient flows through where
+    attention looks. With the model's own rows passed back, the values are the same (f~ = f at x).
+    """
     batch, length = embedded.shape[:2]
     encoded = model.encoder.from_embeddings(embedded, torch.full((batch,), length, dtype=torch.long))
     decoder, memory = model.decoder, encoded.memory
     hidden, feed = encoded.hidden, model.init_feed(encoded)
     keys = decoder.scorer.project_keys(memory)
-    for prev in (model.config.bos_id, *prefix):
+    rows: list[torch.Tensor | None] = []
+    for k, prev in enumerate((model.config.bos_id, *prefix)):
         tokens = torch.full((batch,), int(prev), dtype=torch.long, device=embedded.device)
         # `Decoder.step` without its output layer, which only the last step needs (the batch forward
         # splits it alike). pad_mask None: every position is real, as in the translator's decode.
         _, weights, _, _, feed, hidden = decoder.advance(
-            decoder.token_inputs(tokens), hidden, feed, memory, None, projected_keys=keys
+            decoder.token_inputs(tokens),
+            hidden,
+            feed,
+            memory,
+            None,
+            attention=None if fixed is None else fixed[k],
+            projected_keys=keys,
         )
+        rows.append(weights)
     logits = decoder.output_logits(feed)  # (B, V): W_o h~_t + b_o
-    return torch.log_softmax(logits.float(), dim=-1), weights
+    return torch.log_softmax(logits.float(), dim=-1), rows
+
+
+def unk_trained(translator: Translator) -> bool:
+    """Whether the model's <unk> embedding was trained: its training replaced source tokens by <unk>.
+
+    The rule: trained when the training settings the model carries (config.json "train") have
+    unk_rate > 0; untrained otherwise, or when they are not recorded. Why: without <unk> substitution a
+    source <unk> reaches the encoder only where the tokenizer cannot cover a training character, which
+    a character tokenizer never does (its alphabet is the training text's) and SentencePiece rarely
+    does, so the row keeps (or nearly keeps) its random initial value: replacing a token by it asks
+    the model about a vector it never learned to read. The shipped en-fr and zh-en models (unk_rate 0 or
+    unrecorded) bear this out: their <unk> rows are byte-identical across all seven models of each
+    task, the shared seed's initialisation, while reverse's and dates' (unk_rate 0.05) differ (tested).
+    """
+    train = translator.metadata.get("train") if isinstance(translator.metadata, dict) else None
+    rate = train.get("unk_rate", 0.0) if isinstance(train, dict) else 0.0
+    return isinstance(rate, int | float) and not isinstance(rate, bool) and rate > 0
+
+
+def leave_one_out_method(translator: Translator, measures: str = "signed") -> str:
+    """How leave-one-out removes a token: "deletion" for jain-wallace and wherever <unk> was never
+    trained (`unk_trained`), "unk" (replacement by the learned <unk>) otherwise."""
+    if measures == "jain-wallace" or not unk_trained(translator):
+        return "deletion"
+    return "unk"
 
 
 def _check_prefix(translator: Translator, prefix: Sequence[int]) -> tuple[int, ...]:
@@ -115,39 +191,55 @@ def _check_prefix(translator: Translator, prefix: Sequence[int]) -> tuple[int, .
     return ids
 
 
+def _check_settings(ig_steps: int | None, measures: str, loo: str | None) -> None:
+    if ig_steps is not None and (
+        isinstance(ig_steps, bool) or not isinstance(ig_steps, int) or not 1 <= ig_steps <= MAX_IG_STEPS
+    ):
+        raise InputError(
+            N_("ig_steps must be a whole number from 1 to {high}, got {value!r}"), high=MAX_IG_STEPS, value=ig_steps
+        )
+    if measures not in MEASURES:
+        raise InputError(
+            N_("measures must be one of {choices}, got {value!r}"), choices=", ".join(MEASURES), value=measures
+        )
+    if loo is not None and loo not in LOO_METHODS:
+        raise InputError(N_("loo must be one of {choices}, got {value!r}"), choices=", ".join(LOO_METHODS), value=loo)
+
+
 def step_importance(
     translator: Translator,
     source: str,
     prefix: Sequence[int],
     token_id: int | None = None,
-    ig_steps: int = 32,
+    ig_steps: int | None = None,
+    measures: str = "signed",
+    loo: str | None = None,
 ) -> StepImportance:
     """The importance of each source token for `token_id` at output step len(prefix) (module docstring).
 
     `prefix` holds the target ids already produced (</s> excluded), `token_id` the explained token
     (None: the most probable one after the prefix, the greedy choice). `source` is normalized and
-    checked like any decode's (InputError when empty or too long). `ig_steps` is integrated
-    gradients' number of points (1..MAX_IG_STEPS).
+    checked like any decode's (InputError when empty or too long). `ig_steps`: None to run integrated
+    gradients to convergence (`seq2seq.lab.integrated`), or a fixed number of points (1..MAX_IG_STEPS).
+    `measures`: "signed" or "jain-wallace". `loo`: "deletion" or "unk" to force leave-one-out's way of
+    removing a token; None for `leave_one_out_method`'s choice.
 
-    Cost: one plain pass, one backward pass (gradient x input), one batch of `ig_steps` forward and
-    backward passes (integrated gradients) and one batch of S forward passes (leave-one-out).
+    Cost: one pass over the source and the baseline together, one backward pass (two passes and a
+    backward one for the detached gradient), one batch of 32 forward and backward passes per try of
+    integrated gradients (usually one or two tries), and one batch of S forward passes (leave-one-out).
     """
-    if isinstance(ig_steps, bool) or not isinstance(ig_steps, int) or not 1 <= ig_steps <= MAX_IG_STEPS:
-        raise InputError(
-            N_("ig_steps must be a whole number from 1 to {high}, got {value!r}"), high=MAX_IG_STEPS, value=ig_steps
-        )
+    _check_settings(ig_steps, measures, loo)
+    loo = loo or leave_one_out_method(translator, measures)
     ids = translator.encode_source(source)
     prefix = _check_prefix(translator, prefix)
     model, device = translator.model, translator.device
     config = translator.config
     with torch.inference_mode(False), torch.enable_grad():
         embedding = model.encoder.embedding.weight.detach()  # (V_src, E)
-        src = torch.tensor(ids, device=device)
-        x = embedding[src].unsqueeze(0)  # (1, S, E): the source's embeddings, a leaf
+        x = embedding[torch.tensor(ids, device=device)].unsqueeze(0)  # (1, S, E): the source's embeddings
         pad = embedding[config.pad_id].expand_as(x)  # (1, S, E): the baseline x'
-        unk = embedding[UNK].expand_as(x)  # (1, S, E): every position's <unk>
         with torch.no_grad():
-            logprobs, weights = next_token_logprobs(model, x, prefix)  # (1, V), (1, S)
+            logprobs, rows = _forward(model, torch.cat([x, pad]), prefix)  # (2, V): f at x and x'; a_k (2, S)
         if token_id is None:
             token_id = int(logprobs[0].argmax())
         elif not 0 <= int(token_id) < config.tgt_vocab_size:
@@ -157,28 +249,63 @@ def step_importance(
                 last=config.tgt_vocab_size - 1,
             )
         token_id = int(token_id)
+        f_x, f_baseline = logprobs[:, token_id]  # scalars: f(x), f(x')
 
         def f(embedded: torch.Tensor) -> torch.Tensor:  # (B, S, E) -> (B,)
-            return next_token_logprobs(model, embedded, prefix)[0][:, token_id]
+            return _forward(model, embedded, prefix)[0][:, token_id]
 
-        x.requires_grad_()  # Captum differentiates with respect to it (and warns if it must set this)
-        gxi = InputXGradient(f).attribute(x)  # (1, S, E): df/dx ⊙ x
-        ig, delta = IntegratedGradients(f).attribute(
-            x, baselines=pad, n_steps=ig_steps, return_convergence_delta=True
-        )  # (1, S, E), (1,)
-        positions = torch.arange(len(ids), device=device).view(1, -1, 1)  # (1, S, 1): one feature per token
-        loo = FeatureAblation(f).attribute(
-            x, baselines=unk, feature_mask=positions, perturbations_per_eval=len(ids)
-        )  # (1, S, E), each position's value repeated over its features
+        detach = measures == "jain-wallace" and translator.has_attention
+        fixed = [row[:1] for row in rows] if detach else None  # the model's own a_k at x, as constants
+
+        def f_detached(embedded: torch.Tensor) -> torch.Tensor:  # f~: the same values, attention held fixed
+            return _forward(model, embedded, prefix, fixed)[0][:, token_id]
+
+        gxi = InputXGradient(f_detached if detach else f).attribute(x.clone().requires_grad_())  # (1, S, E)
+        ig = integrated.integrated_gradients(f, x, pad, points=ig_steps)
+        removed = _leave_one_out(model, x, embedding[UNK], prefix, token_id, loo)  # (S,) f(x without s)
+    gradient = gxi[0].detach().float().sum(dim=-1)  # (S,)
+    attributions = ig.attributions[0].sum(dim=-1)  # (S,)
+    left_out = float(f_x) - removed  # (S,)
+    if measures == "jain-wallace":  # magnitudes, as Jain & Wallace rank them
+        gradient, attributions, left_out = gradient.abs(), attributions.abs(), left_out.abs()
+        ranked = tuple(s for s, i in enumerate(ids) if i not in SPECIAL_IDS)
+    else:
+        ranked = tuple(range(len(ids)))
+    weights = rows[-1]
     return StepImportance(
         source_tokens=tuple(translator.source_tokenizer.piece(i) for i in ids),
         position=len(prefix),
         token=translator.target_tokenizer.piece(token_id),
         token_id=token_id,
-        logprob=float(logprobs[0, token_id]),
+        logprob=float(f_x),
         attention=None if weights is None else tuple(weights[0].float().tolist()),
-        grad_x_input=tuple(gxi[0].detach().float().norm(dim=-1).tolist()),
-        integrated_gradients=tuple(ig[0].detach().float().sum(dim=-1).tolist()),
-        ig_delta=float(delta.reshape(-1)[0]),
-        leave_one_out=tuple(loo[0, :, 0].detach().float().tolist()),
+        grad_x_input=tuple(gradient.tolist()),
+        integrated_gradients=tuple(attributions.tolist()),
+        ig_delta=float(ig.delta[0]),
+        leave_one_out=tuple(left_out.tolist()),
+        baseline_logprob=float(f_baseline),
+        ig_points=int(ig.points[0]),
+        ig_converged=bool(ig.converged[0]),
+        measures=measures,
+        loo=loo,
+        ranked=ranked,
     )
+
+
+@torch.no_grad()
+def _leave_one_out(
+    model: Seq2Seq, x: torch.Tensor, unk: torch.Tensor, prefix: Sequence[int], token_id: int, how: str
+) -> torch.Tensor:
+    """f(x without token s) for every position s, in one batch: x (1, S, E), unk (E,) -> (S,) float.
+
+    "deletion": row s is x with position s removed (S - 1 positions, re-encoded: the encoder reads the
+    source as if the token had never been there). "unk": row s is x with x_s := embed(<unk>).
+    """
+    length = x.size(1)
+    if how == "deletion":
+        keep = ~torch.eye(length, dtype=torch.bool, device=x.device)  # (S, S): row s keeps all but s
+        rows = x.expand(length, -1, -1)[keep].view(length, length - 1, -1)  # (S, S - 1, E)
+    else:
+        rows = x.expand(length, -1, -1).clone()  # (S, S, E)
+        rows[torch.arange(length), torch.arange(length)] = unk
+    return _forward(model, rows, prefix)[0][:, token_id].float()

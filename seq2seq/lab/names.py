@@ -15,6 +15,12 @@ models' results store it).
 
 # The importances of the source tokens for one decoding step, as `StepImportance` names its fields.
 IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
+# Their two definitions (`lab --measures`, docs/cli.md "The lab's measures"): every value signed, with </s>
+# ranked; or Jain & Wallace's (2019): magnitudes, the gradient with attention detached, leave-one-out by
+# deletion, special tokens left out of every ranking.
+MEASURES = ("signed", "jain-wallace")
+# How leave-one-out takes a token out: deleted (the rest re-encoded), or replaced by the learned <unk>.
+LOO_METHODS = ("deletion", "unk")
 
 
 def pairs(has_attention: bool = True) -> tuple[str, ...]:

@@ -12,8 +12,13 @@ Jain & Wallace found that true of many classifier instances; the seq2seq models 
 reorder and translate, where position is the whole point, so large TVDs are expected.
 
 `permute_step` reports one step; `permutation` every step of each source's greedy decode, per
-example (the median over steps of each step's median TVD, the share of permutations that change
-the chosen token) and over the examples (`seq2seq.lab.stats.summary`: median, 95% bootstrap interval).
+example and over the split. A step's effect is its mean TVD over the permutations (the expected
+distance under a random shuffle). A median over steps hides what matters here: dates/location's median
+step moves nothing (its steps copy fixed characters), yet 28% of its steps move the output by more
+than 0.5. So the split reports the mean over all steps (`mean_tvd`), the share of steps above 0.5
+(`share_tvd_above_half`) and their whole distribution (`tvd`: quantiles and a histogram), besides the
+medians over examples of each example's median TVD and of its share of permutations that change the
+chosen token (`seq2seq.lab.stats.summary`: median, 95% bootstrap interval).
 The permuted rows are scored together through `StepGraph` (the model's own layers, batched; equal to
 the step API's `attention=` override within 1e-5, tested), one product for all seeds.
 """
@@ -31,7 +36,7 @@ from seq2seq.inputs import check_override
 from seq2seq.trace import DecodeState
 
 from .perturb import StepGraph, require_attention, state_after, total_variation
-from .stats import summary
+from .stats import distribution, histogram, share, summary
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class PermutationResult:
     token: str  # the chosen (argmax) token under the unpermuted row
     attention: tuple[float, ...]  # the row that was permuted (the model's own unless given)
     median_tvd: float  # median over seeds of TVD(p, p_permuted)
+    mean_tvd: float  # mean over seeds: the step's expected TVD under a random permutation
     fraction_changed: float  # share of seeds whose argmax token differs
     tvd: tuple[float, ...]  # per seed, seed + k for the k-th
     changed: tuple[bool, ...]  # per seed
@@ -53,6 +59,7 @@ class PermutationResult:
             "token": self.token,
             "attention": list(self.attention),
             "median_tvd": self.median_tvd,
+            "mean_tvd": self.mean_tvd,
             "fraction_changed": self.fraction_changed,
             "tvd": list(self.tvd),
             "changed": list(self.changed),
@@ -94,6 +101,7 @@ def permute_state(
         token=translator.target_tokenizer.piece(token_id),
         attention=tuple(row.tolist()),
         median_tvd=statistics.median(tvd.tolist()),
+        mean_tvd=statistics.fmean(tvd.tolist()),
         fraction_changed=sum(flags) / len(flags),
         tvd=tuple(tvd.tolist()),
         changed=tuple(flags),
@@ -120,11 +128,17 @@ def permute_step(
     return permute_state(translator, state_after(translator, source, prefix), n_seeds, seed, attention)
 
 
+TVD_EDGES = tuple(k / 10 for k in range(11))  # the histogram's bins of a step's mean TVD: 0, 0.1, .. 1
+HALF = 0.5  # a step whose mean TVD exceeds this moved most of the output distribution
+
+
 def permutation_example(translator: Translator, source: str, n_seeds: int = 100, seed: int = 0) -> dict:
-    """Every step of `source`'s greedy decode permuted: the steps and the example's two numbers.
+    """Every step of `source`'s greedy decode permuted: the steps and the example's numbers.
 
     `median_tvd`: the median over steps of each step's median TVD; `fraction_changed`: the share of
-    all (step, seed) permutations that change the chosen token.
+    all (step, seed) permutations that change the chosen token; `mean_tvd`: the mean over steps of each
+    step's mean TVD; `above_half`: the steps whose mean TVD exceeds 0.5; `max_tvd`: the largest step
+    mean TVD; `histogram`: the steps' mean TVDs counted in the bins of TVD_EDGES.
     """
     require_attention(translator)
     trace = translator.greedy(source)
@@ -133,6 +147,7 @@ def permutation_example(translator: Translator, source: str, n_seeds: int = 100,
     for step in trace.steps:
         steps.append(permute_state(translator, state, n_seeds, seed))
         state = step.next_state
+    means = [s.mean_tvd for s in steps]
     return {
         "source": trace.source_text,
         "output": trace.output,
@@ -141,12 +156,43 @@ def permutation_example(translator: Translator, source: str, n_seeds: int = 100,
                 "position": s.position,
                 "token": s.token,
                 "median_tvd": s.median_tvd,
+                "mean_tvd": s.mean_tvd,
                 "fraction_changed": s.fraction_changed,
             }
             for s in steps
         ],
         "median_tvd": statistics.median(s.median_tvd for s in steps) if steps else 0.0,
         "fraction_changed": sum(s.fraction_changed for s in steps) / len(steps) if steps else 0.0,
+        "mean_tvd": statistics.fmean(means) if steps else 0.0,
+        "above_half": sum(1 for m in means if m > HALF),
+        "max_tvd": max(means, default=0.0),
+        "histogram": histogram(means, TVD_EDGES)["counts"],
+    }
+
+
+def split_tvd(per_example: Sequence[dict], step_tvds: Sequence[float] | None = None) -> dict:
+    """The split's TVD statistics from its examples (`permutation_example` records, steps counted or listed).
+
+    {"mean_tvd": the mean over every step of its mean TVD, "share_tvd_above_half": the share of steps
+    above 0.5, "tvd": {"histogram": {"edges", "counts"}, and with `step_tvds` (every step's mean TVD)
+    `stats.distribution`'s quantiles}}. None where there is no step.
+    """
+    counts = [e["steps"] if isinstance(e["steps"], int) else len(e["steps"]) for e in per_example]
+    total = sum(counts)
+    spread = {
+        "histogram": {
+            "edges": list(TVD_EDGES),
+            "counts": [sum(c) for c in zip(*(e["histogram"] for e in per_example), strict=True)]
+            if per_example
+            else [0] * (len(TVD_EDGES) - 1),
+        }
+    }
+    if step_tvds is not None:
+        spread |= distribution(step_tvds)
+    return {
+        "mean_tvd": sum(e["mean_tvd"] * c for e, c in zip(per_example, counts, strict=True)) / total if total else None,
+        "share_tvd_above_half": share(sum(e["above_half"] for e in per_example), total),
+        "tvd": spread,
     }
 
 
@@ -160,7 +206,8 @@ def permutation(
     """`permutation_example` for every source: {"per_example": [...], "summary": {...}}.
 
     The summary holds `seq2seq.lab.stats.summary` (n, median, 95% bootstrap interval) of the
-    examples' `median_tvd` and `fraction_changed`, and the number of steps. `progress` wraps the
+    examples' `median_tvd` and `fraction_changed`, the number of steps, and `split_tvd`: the mean TVD
+    over all steps, the share of steps above 0.5 and the distribution of the steps' mean TVDs. `progress` wraps the
     sources (a tqdm bar). Ctrl-C stops the run and keeps the finished examples ("interrupted": True).
     """
     require_attention(translator)
@@ -177,6 +224,7 @@ def permutation(
             "median_tvd": summary([e["median_tvd"] for e in per_example], seed=seed),
             "fraction_changed": summary([e["fraction_changed"] for e in per_example], seed=seed),
             "steps": sum(len(e["steps"]) for e in per_example),
+            **split_tvd(per_example, [step["mean_tvd"] for e in per_example for step in e["steps"]]),
             "n_seeds": n_seeds,
             "interrupted": interrupted,
         },

@@ -9,9 +9,10 @@ folder is found through the registry's root: `lab/` inside `seq2seq.registry.def
 One file per task, plain JSON:
 
     {"format": 1, "task": "en-fr",
-     "settings": {"split": "test", "n": {"agreement": 40, ...}, "ig_steps": 32, "seeds": 100,
-                  "data": {"file": "eng-fra.txt", "sha256": ...} or None, "threads": 1,
-                  "date": ..., "commit": ...},
+     "settings": {"split": "test", "n": {"agreement": 40, ...}, "ig_steps": None (to convergence),
+                  "ig": {"adaptive", "start", "max", "panel_points", "atol", "rtol"}, "seeds": 100,
+                  "data": {"file": "eng-fra.txt", "sha256": ...} or None, "threads": 1, "method": 2,
+                  "measures": ["signed", "jain-wallace"], "sampling", "date": ..., "commit": ...},
      "by_model": {"en-fr/general": {"weights": sha256 of model.safetensors, "date", "commit", "seconds",
                                   "agreement": ..., "permutation": ..., "uniform": ..., "length": ...}, ...},
      "table": the scorer table}
@@ -20,7 +21,16 @@ Each experiment's entry is `stored_form(experiment, result)` of its `run` result
 medians and 95% bootstrap intervals (length: its buckets; the table: its rows), and per example what
 the summary is computed from, without the per-step detail: a record per example for agreement and
 permutation (what the Lab page's histograms read), the outputs alone for uniform and length (their
-sources are the task's, picked again the same way). A model without attention (scorer `none`) has
+sources are the task's, picked again the same way). Agreement's entry is that of the signed measures,
+with "measures" and "loo" ("deletion" or "unk"), and Jain & Wallace's whole entry beside it under
+"jain-wallace"; its summary adds the significant shares, the saturated and unsaturated steps, the source
+lengths and integrated gradients' convergence (`seq2seq.lab.agreement.split_summary`), its examples their
+counts (`AGREEMENT_COUNTS`); permutation's summary adds "mean_tvd", "share_tvd_above_half" and "tvd" (the
+steps' distribution).
+
+`METHOD` says how the numbers are computed; a file of an older method (method 1: no "method" in its
+settings) loads and reads as before, every field added since being optional to a reader, and `stale`
+says it should be computed again. A model without attention (scorer `none`) has
 no permutation or uniform entry (they change the attention). The table also carries "weights" (model
 -> digest), "date" and "seconds".
 
@@ -44,9 +54,15 @@ from .names import MODEL_EXPERIMENTS
 
 FOLDER = "lab"  # inside the registry's root
 FORMAT = 1
+# How the numbers are computed. 1: 32-point integrated gradients, gradient x input as a norm, leave-one-out
+# by <unk>, the split's first sources. 2: integrated gradients to convergence with its delta per step,
+# every measure signed and Jain & Wallace's beside them, leave-one-out by deletion where <unk> was never
+# trained, sources stratified by length, p-values, saturated steps apart, the permutation's distribution.
+# Files of an older method still load (every field added since is optional to a reader): `stale` says so.
+METHOD = 2
 MAX_BYTES = 8 * 2**20  # a task's file is a few hundred KB: megabytes more would be hostile or broken
 # Settings that decide the numbers: a stored model is reused only when these are the same.
-DECIDING = ("split", "n", "ig_steps", "seeds", "data")
+DECIDING = ("split", "n", "ig_steps", "seeds", "data", "method", "measures")
 
 
 def folder(root: str | os.PathLike[str] | None = None) -> Path:
@@ -268,14 +284,17 @@ def stored_form(experiment: str, result: dict) -> dict:
     from .run import jsonable
 
     head = _keep(result, ("n", "split", "skipped"))
-    if experiment == "agreement":
-        examples = [{**_keep(e, ("source", "output", "tau")), "steps": len(e["steps"])} for e in result["per_example"]]
-        return jsonable({**head, "summary": result["summary"], "per_example": examples})
-    if experiment == "permutation":
+    if experiment == "agreement":  # what `agreement.split_summary` is recomputed from: its example counts
         examples = [
-            {**_keep(e, ("source", "output", "median_tvd", "fraction_changed")), "steps": len(e["steps"])}
+            {**_keep(e, ("source", "output", "tau", "length", *AGREEMENT_COUNTS)), "steps": len(e["steps"])}
             for e in result["per_example"]
         ]
+        return jsonable(
+            {**head, **_keep(result, ("measures", "loo")), "summary": result["summary"], "per_example": examples}
+        )
+    if experiment == "permutation":
+        kept = ("source", "output", "median_tvd", "fraction_changed", "mean_tvd", "above_half", "max_tvd", "histogram")
+        examples = [{**_keep(e, kept), "steps": len(e["steps"])} for e in result["per_example"]]
         return jsonable({**head, "summary": result["summary"], "per_example": examples})
     if experiment == "uniform":  # the sources: the split's first n (`Task.split_references`, seed 0)
         outputs = {key: [e[key] for e in result["per_example"]] for key in ("model", "uniform")}
@@ -287,18 +306,44 @@ def stored_form(experiment: str, result: dict) -> dict:
         refused = [i for i, e in enumerate(examples) if e["refused"]]
         return jsonable({**head, **_keep(result, keys), "outputs": outputs, "refused": refused})
     if experiment == "table":
-        keys = ("task", "split", "n", "metric", "ig_steps")
+        keys = ("task", "split", "n", "metric", "ig_steps", "measures")
         rows = [
             {
                 **{k: v for k, v in row.items() if k != "per_example"},
-                "per_example": [
-                    _keep(e, ("source", "output", "nll", "tokens", "tau", "tau_steps")) for e in row["per_example"]
-                ],
+                "per_example": [_keep(e, TABLE_EXAMPLE) for e in row["per_example"]],
             }
             for row in result["rows"]
         ]
         return jsonable({**_keep(result, keys), "rows": rows})
     raise ValueError(f"no stored form for the {experiment!r} experiment (stored: {MODEL_EXPERIMENTS} and the table)")
+
+
+# What an agreement example keeps of its steps (`seq2seq.lab.agreement.example_counts`), and a table row's
+# examples of theirs (`seq2seq.lab.table.model_row`): absent from results stored before METHOD 2.
+AGREEMENT_COUNTS = (
+    "significant",
+    "defined",
+    "saturated",
+    "unsaturated",
+    "ig_points",
+    "ig_points_max",
+    "ig_unconverged",
+    "ig_delta_max",
+)
+TABLE_EXAMPLE = (
+    "source",
+    "output",
+    "nll",
+    "tokens",
+    "tau",
+    "tau_steps",
+    "significant",
+    "steps",
+    "saturated",
+    "tau_unsaturated",
+    "unsaturated_steps",
+    "ig_unconverged",
+)
 
 
 def weights_digest(folder_path: str | os.PathLike[str]) -> str:
@@ -320,6 +365,17 @@ def file_digest(file: str | os.PathLike[str]) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def method_of(data: dict) -> int:
+    """The method a results file was computed with (`METHOD`; a file that does not say is of method 1)."""
+    method = (data.get("settings") or {}).get("method", 1)
+    return method if isinstance(method, int) and not isinstance(method, bool) else 1
+
+
+def stale(data: dict) -> bool:
+    """Whether a results file was computed by an older method than this code's (rerun scripts/lab_results.py)."""
+    return method_of(data) != METHOD
 
 
 def same_settings(a: dict, b: dict) -> bool:
@@ -356,15 +412,27 @@ def markdown(task: str, data: dict) -> str:
     lines = [f"## {task}", ""]
     corpus = settings.get("data") or {}
     where = f" of {corpus['file']}" if corpus.get("file") else ""
-    lines.append(
-        f"The {settings.get('split', 'test')} split{where}; agreement over the first {n.get('agreement')} sources "
-        f"({settings.get('ig_steps')}-point integrated gradients), permutation over {n.get('permutation')} "
-        f"({settings.get('seeds')} shuffles per step), uniform over {n.get('uniform')}, length over "
-        f"{n.get('length')}, the scorer table over {n.get('table')}. Medians over the examples with their 95% "
-        "bootstrap intervals."
-    )
-    if corpus:
-        lines[-1] += " " + _short_sources(task, models)
+    if method_of(data) == 1:
+        lines.append(
+            f"The {settings.get('split', 'test')} split{where}; agreement over the first {n.get('agreement')} sources "
+            f"({settings.get('ig_steps')}-point integrated gradients), permutation over {n.get('permutation')} "
+            f"({settings.get('seeds')} shuffles per step), uniform over {n.get('uniform')}, length over "
+            f"{n.get('length')}, the scorer table over {n.get('table')}. Medians over the examples with their 95% "
+            "bootstrap intervals."
+        )
+        if corpus:
+            lines[-1] += " " + _short_sources(task, models)
+    else:
+        ig = settings.get("ig") or {}
+        lines.append(
+            f"The {settings.get('split', 'test')} split{where}; agreement over {n.get('agreement')} sources drawn "
+            f"across source lengths (integrated gradients to convergence: {ig.get('start')} to {ig.get('max')} "
+            f"points, until |δ| ≤ {ig.get('atol')} nats or {_number(100 * (ig.get('rtol') or 0), 0)}% of the change), "
+            f"permutation over {n.get('permutation')} ({settings.get('seeds')} shuffles per step), uniform over "
+            f"{n.get('uniform')}, length over {n.get('length')}, the scorer table over {n.get('table')}. Medians "
+            "over the examples with their 95% bootstrap intervals; the signed measures (docs/cli.md, \"The lab's "
+            'measures").'
+        )
     lines += [
         "",
         "| model | τ(attention, G×I) | τ(attention, IG) | τ(attention, LOO) | τ(IG, LOO) | "
@@ -384,6 +452,8 @@ def markdown(task: str, data: dict) -> str:
             f"{_median(agreement.get('integrated_gradients~leave_one_out'))} | "
             f"{_median(permutation.get('median_tvd'))} | {_median(permutation.get('fraction_changed'))} | {change} |"
         )
+    if method_of(data) != 1:
+        lines += _significance(models)
     ranges: list[tuple[int, int]] = []
     for entry in models.values():
         for bucket in (entry.get("length") or {}).get("buckets", []):
@@ -414,6 +484,39 @@ def markdown(task: str, data: dict) -> str:
                 f"{_median(row.get('tau_summary'))} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _share(value) -> str:
+    return f"{100 * value:.0f}%" if finite(value) else "–"
+
+
+def _significance(models: dict) -> list[str]:
+    """Method 2's second table: per model, how many steps the taus stand on, how many are significant,
+    saturated, and the permutation's mean effect; Jain & Wallace's measures beside the signed ones."""
+    lines = [
+        "",
+        "Steps, significance (share of steps whose τ has p < 0.05) and saturation (p(token) > 0.99); "
+        "J&W: Jain & Wallace's measures (|gradient| with attention detached, |LOO| by deletion, </s> not ranked).",
+        "",
+        "| model | steps | saturated | LOO | p < 0.05: τ(attention, IG) | J&W τ(attention, gradient) | "
+        "J&W p < 0.05 | IG unconverged | permuted: mean TVD | permuted: TVD > 0.5 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, entry in models.items():
+        agreement = entry.get("agreement") or {}
+        summary = agreement.get("summary", {})
+        jw = (agreement.get("jain-wallace") or {}).get("summary", {})
+        permutation = (entry.get("permutation") or {}).get("summary", {})
+        lines.append(
+            f"| {name} | {summary.get('steps', '–')} | {_share((summary.get('saturated') or {}).get('share'))} | "
+            f"{agreement.get('loo', '–')} | "
+            f"{_share((summary.get('significant_share') or {}).get('attention~integrated_gradients'))} | "
+            f"{_median(jw.get('attention~grad_x_input'))} | "
+            f"{_share((jw.get('significant_share') or {}).get('attention~grad_x_input'))} | "
+            f"{(summary.get('ig') or {}).get('unconverged', '–')} | {_number(permutation.get('mean_tvd'))} | "
+            f"{_share(permutation.get('share_tvd_above_half'))} |"
+        )
+    return lines
 
 
 def _short_sources(task: str, models: dict) -> str:

@@ -5,11 +5,15 @@ this module picks the examples, runs the experiment with a progress callback in 
 experiment takes, and turns the result into a plain-text table (`format_result`) or JSON data
 (`jsonable`).
 
-Examples come from the task's split: a generated task's `examples(split, n, 0)`; a corpus task's first
-`n` distinct sources in file order (its `load(data, split)`, a source with several translations taken
-once). The length experiment and the table pick their own (`seq2seq.lab.length`, `seq2seq.lab.table`).
-A source the model cannot take (`location` beyond its trained length) is left out and counted
-("skipped").
+Examples come from the task's split, `n` drawn across its source lengths (`seq2seq.lab.sample`: the
+split's sources the model can take, cut into `n` strata of length, one drawn from each), not its first or
+shortest; "skipped" counts the sources of the pool the model cannot take (`location` beyond its trained
+length). `sources=` runs given sources instead (a stored result's, rerun). The length experiment, uniform
+and the table pick their own (`seq2seq.lab.length`, `seq2seq.lab.uniform`, `seq2seq.lab.table`).
+
+Agreement and the table take `measures` ("signed" or "jain-wallace", `seq2seq.lab.importance`) and
+`ig_steps` (None: integrated gradients to convergence, `seq2seq.lab.integrated`; a number: that many
+points); their results say which ("measures", "loo", every step's "ig_points" and "ig_delta").
 
 Every result carries "interrupted": an experiment stopped by Ctrl-C returns the examples it finished.
 """
@@ -17,7 +21,7 @@ Every result carries "interrupted": an experiment stopped by Ctrl-C returns the 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from .names import EXPERIMENTS
 from .names import NEEDS_ATTENTION as NEEDS_ATTENTION  # re-exported: seq2seq/cli.py reads it here
@@ -36,14 +40,12 @@ MAX_N = 10_000  # the most examples one run takes (--n)
 MAX_SEEDS = 1000  # permutation: the most shuffles per step (--seeds)
 
 
-def sources_for(task_name: str, split: str, n: int, data: str | None = None) -> list[str]:
-    """The split's first `n` sources (module docstring): generated, or the corpus file's distinct ones."""
-    from seq2seq.tasks import get_task
+def sources_for(task_name: str, split: str, n: int, data: str | None = None, translator=None) -> tuple[list[str], int]:
+    """(`n` of the split's sources stratified by length, how many the model refused) (`seq2seq.lab.sample`)."""
+    from .sample import length_sample
 
-    task = get_task(task_name)
-    if task.needs_data:
-        return list(dict.fromkeys(e.source for e in task.load(data, split)))[:n]
-    return [e.source for e in task.examples(split, n, 0)]
+    takes = None if translator is None else (lambda source: _takes(translator, source))
+    return length_sample(task_name, split, n, data, takes)
 
 
 def _takes(translator, source: str) -> bool:
@@ -74,14 +76,17 @@ def run(
     split: str = "test",
     n: int | None = None,
     data: str | None = None,
-    ig_steps: int = 32,
+    ig_steps: int | None = None,
     seeds: int = 100,
     bar: Callable[[int, str], object] | None = None,
     device: str = "cpu",
+    measures: str = "signed",
+    sources: Sequence[str] | None = None,
 ) -> dict:
-    """Run `experiment` on `translator` (the table: on `task_name`'s models) over the split's first `n`.
+    """Run `experiment` on `translator` (the table: on `task_name`'s models) over `n` of the split's sources.
 
     `bar(total, unit)` makes a progress bar with an `update(k)` method (tqdm); None: no bar.
+    `sources`: these sources instead of a sample (agreement, permutation, adversarial, override).
     Returns the experiment's own result with "experiment", "model" or "task", "split", "n" and
     "interrupted" added (`format_result` prints it).
     """
@@ -93,7 +98,14 @@ def run(
         total = table_work(task_name, split, n, data)
         progress = bar(total, "example").update if bar and total else None
         result = scorer_table(
-            task_name, n=n, data=data, ig_steps=ig_steps, progress=progress, split=split, device=device
+            task_name,
+            n=n,
+            data=data,
+            ig_steps=ig_steps,
+            progress=progress,
+            split=split,
+            device=device,
+            measures=measures,
         )
         return {**head, **result}
     task_name = task_name or translator.metadata.get("task", "")
@@ -112,14 +124,19 @@ def run(
         per_example, interrupted = result.pop("per_example"), result.pop("interrupted")
         return {**head, "per_example": per_example, "summary": result, "interrupted": interrupted}
 
-    candidates = sources_for(task_name, split, n, data)
-    sources = [s for s in candidates if _takes(translator, s)]
-    head["skipped"] = len(candidates) - len(sources)
+    if sources is None:
+        sources, head["skipped"] = sources_for(task_name, split, n, data, translator)
+    else:
+        given = list(sources)
+        sources = [s for s in given if _takes(translator, s)]
+        head["skipped"] = len(given) - len(sources)
     tick = bar(len(sources), "example") if bar else None
     if experiment == "agreement":
         from .agreement import agreement
 
-        result = agreement(translator, sources, ig_steps=ig_steps, progress=tick.update if tick else None)
+        result = agreement(
+            translator, sources, ig_steps=ig_steps, progress=tick.update if tick else None, measures=measures
+        )
     elif experiment == "permutation":
         from .permutation import permutation
 
@@ -170,16 +187,23 @@ def _is_summary(value) -> bool:
     return isinstance(value, dict) and {"n", "median", "low", "high"} <= set(value)
 
 
-def summary_rows(summary: dict) -> list[tuple[str, str, str, str]]:
-    """(name, n, median, 95% interval) of every `stats.summary` in `summary`; other scalars as (name, "", value, "")."""
+def summary_rows(summary: dict, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """(name, n, median, 95% interval) of every `stats.summary` in `summary`; other scalars as (name, "", value, "").
+
+    A nested object of such values (the significant shares by pair, the saturated steps, a distribution)
+    gives its rows with its key in front, "saturated.share".
+    """
     rows = []
     for key, value in summary.items():
         if key == "interrupted":
             continue
+        name = f"{prefix}{key}"
         if _is_summary(value):
-            rows.append((key, str(value["n"]), _number(value["median"]), _interval(value)))
+            rows.append((name, str(value["n"]), _number(value["median"]), _interval(value)))
         elif isinstance(value, int | float | str | bool) or value is None:
-            rows.append((key, "", _number(value), ""))
+            rows.append((name, "", _number(value), ""))
+        elif isinstance(value, dict):
+            rows += summary_rows(value, f"{name}.")
     return rows
 
 
@@ -208,6 +232,8 @@ def format_result(result: dict) -> str:
     title = (
         f"{result['model']}: {experiment} over {len(result.get('per_example', []))} examples ({result['split']} split)"
     )
+    if "measures" in result:
+        title += f"; {result['measures']} measures, leave-one-out by {result['loo']}"
     return title + "\n" + format_table(("measure", "n", "median", "95% interval"), summary_rows(summary))
 
 
@@ -215,7 +241,7 @@ def _format_table(result: dict) -> str:
     from seq2seq.tables import format_table
 
     metric = result["metric"]
-    header = ("model", "cell", "perplexity", metric, "AER", "entropy", "tau(attn, IG)", "median tau [95%]")
+    header = ("model", "cell", "perplexity", metric, "AER", "entropy", "tau(attn, IG)", "median tau [95%]", "p<0.05")
     rows = []
     for row in result["rows"]:
         summary = row["tau_summary"]
@@ -230,9 +256,11 @@ def _format_table(result: dict) -> str:
                 _number(row["entropy"]),
                 _number(row["tau"]),
                 median,
+                _number(row.get("significant_share")),
             )
         )
     title = f"{result['task']}: every scorer over {result['n']} {result['split']} examples"
+    title += f" ({result.get('measures', 'signed')} measures)"
     notes = [
         f"{row['model']}: tau over the first {row['tau_examples']} of {len(row['per_example'])} sources (interrupted)"
         for row in result["rows"]

@@ -16,9 +16,13 @@ its `cell`). Each row, over the split's first `n` examples (`seq2seq.lab.length.
 - **AER** (reverse, dates; `aer`): alignment error rate of the attention against the gold alignment
   under teacher forcing of the reference.
 - **entropy**: the mean attention row entropy (nats) under teacher forcing, over every row (</s> too).
-- **tau**: Kendall's tau between attention and integrated gradients (`seq2seq.lab.agreement.kendall_tau`),
-  at every step of each source's greedy decode (</s> included), averaged over all those steps; with the
-  median over the examples of each example's mean and its 95% bootstrap interval (`stats.summary`).
+- **tau**: Kendall's tau between attention and integrated gradients (`seq2seq.lab.agreement.kendall`),
+  at every step of each source's greedy decode, averaged over all those steps; with the median over the
+  examples of each example's mean and its 95% bootstrap interval (`stats.summary`), the share of steps
+  whose tau is significant (p < 0.05, `significant_share`), the share of saturated steps (p(token) > 0.99,
+  `saturated_share`) and the mean tau over the unsaturated ones (`tau_unsaturated`). Integrated gradients
+  run to convergence (`seq2seq.lab.integrated`) unless `ig_steps` fixes the points; `measures` says what
+  is ranked: "signed" IG over every position (</s> included), or "jain-wallace" |IG| without </s>.
 
 The `none` scorer has no attention: its AER, entropy and tau are None.
 
@@ -52,8 +56,9 @@ from seq2seq.decoding import InputError, Translator
 from seq2seq.metrics import row_entropy
 from seq2seq.tasks import get_task
 
-from . import stats
-from .agreement import kendall_tau
+from . import integrated, stats
+from .agreement import ALPHA, kendall
+from .importance import SATURATED, SPECIAL_IDS
 from .length import split_examples
 
 Span = tuple[int, int]
@@ -180,15 +185,16 @@ def _step_logprob(
     return by_order[torch.argsort(order)]
 
 
-def greedy_integrated_gradients(translator: Translator, source: str, ig_steps: int = 32, delta: bool = True) -> dict:
-    """Integrated gradients (Captum) of every greedy step's chosen token, one batched call (module docstring).
+def greedy_integrated_gradients(translator: Translator, source: str, ig_steps: int | None = None) -> dict:
+    """Integrated gradients of every greedy step's chosen token, batched over the steps (module docstring).
 
-    Returns {"output", "ids", "attention": T rows over the source (</s> included), "integrated_gradients":
-    T signed rows, summed over the embedding features, "delta": Captum's convergence delta per step (None
-    with `delta` False, which saves its two extra forward passes)}.
+    Returns {"output", "ids", "source_ids", "attention": T rows over the source (</s> included),
+    "integrated_gradients": T signed rows, summed over the embedding features, "logprob": T values of
+    f(x) = log p(y_t | y_<t, x), "delta": per step |sum_s IG_s - (f(x) - f(x'))|, f from our own passes,
+    "points" and "converged" per step}. `ig_steps` None: every step to convergence
+    (`seq2seq.lab.integrated`: the panels of the steps that are not yet complete are cut again, all
+    steps' new panels in one batch); a number: that many points for every step.
     """
-    from captum.attr import IntegratedGradients
-
     trace = translator.greedy(source)
     ids = [step.token_id for step in trace.steps]
     src = translator.encode_source(source)
@@ -198,34 +204,63 @@ def greedy_integrated_gradients(translator: Translator, source: str, ig_steps: i
         embedding = model.encoder.embedding.weight.detach()  # (V_src, E)
         x = embedding[torch.tensor(src, device=translator.device)].unsqueeze(0).expand(count, -1, -1).clone()
         pad = embedding[translator.config.pad_id].expand_as(x)  # the baseline: <pad> at every position
-        x.requires_grad_()
         steps = torch.arange(count, device=translator.device)  # row t explains step t (Captum repeats it per point)
-        found = IntegratedGradients(lambda e, s: _step_logprob(translator, e, s, ids)).attribute(
-            x,
-            baselines=pad,
-            additional_forward_args=(steps,),
-            n_steps=ig_steps,
-            internal_batch_size=max(count, MAX_IG_ROWS // count * count),
-            return_convergence_delta=delta,
+
+        def forward(embedded: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:  # (R, S, E), (R,) -> (R,)
+            return _step_logprob(translator, embedded, rows, ids)
+
+        found = integrated.integrated_gradients(
+            forward, x, pad, points=ig_steps, args=(steps,), rows_per_pass=MAX_IG_ROWS
         )
-        ig, convergence = found if delta else (found, None)
     return {
         "output": trace.output,
         "ids": ids,
+        "source_ids": src,
         "attention": trace.attention,
-        "integrated_gradients": ig.detach().float().sum(dim=-1).tolist(),
-        "delta": None if convergence is None else convergence.detach().float().tolist(),
+        "integrated_gradients": found.attributions.sum(dim=-1).tolist(),
+        "logprob": found.f_input.tolist(),
+        "delta": found.delta.tolist(),
+        "points": found.points.tolist(),
+        "converged": found.converged.tolist(),
     }
 
 
-def attention_ig_taus(translator: Translator, source: str, ig_steps: int = 32) -> list[float | None]:
+def attention_ig_steps(
+    translator: Translator, source: str, ig_steps: int | None = None, measures: str = "signed"
+) -> list[dict]:
+    """Per greedy step of `source`: {"tau", "tau_p": tau(attention, integrated gradients) and its p-value
+    (None where undefined), "saturated", "ig_delta", "ig_points", "ig_converged"}.
+
+    `measures` "signed": the signed IG over every position, </s> included; "jain-wallace": |IG_s| over
+    the positions that are not special tokens (</s> left out), as `seq2seq.lab.importance` ranks them.
+    """
+    found = greedy_integrated_gradients(translator, source, ig_steps)
+    if measures == "jain-wallace":
+        ranked = [s for s, i in enumerate(found["source_ids"]) if i not in SPECIAL_IDS]
+    else:
+        ranked = list(range(len(found["source_ids"])))
+    steps = []
+    for t, (a, ig) in enumerate(zip(found["attention"], found["integrated_gradients"], strict=True)):
+        values = [abs(ig[s]) if measures == "jain-wallace" else ig[s] for s in ranked]
+        tau, p = kendall([a[s] for s in ranked], values)
+        steps.append(
+            {
+                "tau": tau if math.isfinite(tau) else None,
+                "tau_p": p if math.isfinite(p) else None,
+                "saturated": found["logprob"][t] > math.log(SATURATED),
+                "ig_delta": found["delta"][t],
+                "ig_points": found["points"][t],
+                "ig_converged": found["converged"][t],
+            }
+        )
+    return steps
+
+
+def attention_ig_taus(
+    translator: Translator, source: str, ig_steps: int | None = None, measures: str = "signed"
+) -> list[float | None]:
     """tau(attention, integrated gradients) at every greedy step of `source` (None where it is undefined)."""
-    found = greedy_integrated_gradients(translator, source, ig_steps, delta=False)
-    taus = []
-    for a, ig in zip(found["attention"], found["integrated_gradients"], strict=True):
-        tau = kendall_tau(a, ig)
-        taus.append(tau if math.isfinite(tau) else None)
-    return taus
+    return [step["tau"] for step in attention_ig_steps(translator, source, ig_steps, measures)]
 
 
 # -- the table --------------------------------------------------------------------------------------------
@@ -246,8 +281,9 @@ def model_row(
     task_name: str,
     examples: Sequence,
     references: dict[str, list[str]] | None = None,
-    ig_steps: int = 32,
+    ig_steps: int | None = None,
     progress: Callable[[int], object] | None = None,
+    measures: str = "signed",
 ) -> dict:
     """One row of the table for a loaded model (module docstring) over `examples` (Example records).
 
@@ -255,7 +291,10 @@ def model_row(
     "per_example" has one entry per distinct source: {"source", "output" (greedy), "nll" and "tokens"
     (summed over its pairs; None when the model cannot take the source), "tau" (the mean over its
     steps; None when undefined or without attention), "tau_steps" (the steps whose tau is defined: the row's
-    "tau" is the mean over all examples' steps, each example's mean weighted by these)}. `progress(1)` is
+    "tau" is the mean over all examples' steps, each example's mean weighted by these), "significant" (of
+    those, the steps at p < 0.05), "steps", "saturated" (steps with p(token) > 0.99), "tau_unsaturated" and
+    "unsaturated_steps" (the mean over the unsaturated steps with a tau, and their number), "ig_unconverged"
+    (steps whose integrated gradients reached the cap without converging)}. `progress(1)` is
     called after each source's tau. Ctrl-C during the tau loop keeps the sources finished so far
     ("tau_examples" says how many) and sets "interrupted".
     """
@@ -268,17 +307,21 @@ def model_row(
     else:  # a generated task's sources are distinct, one target each
         refs = [[e.target] for e in examples]
     outputs = translator.translate_batch(sources, refused=[])  # a refused source scores as ""
+    attention = translator.has_attention
     per_example = {
         s: {"source": s, "output": o, "nll": None, "tokens": None, "tau": None, "tau_steps": 0}
         for s, o in zip(sources, outputs, strict=True)
     }
+    if attention:
+        for entry in per_example.values():
+            entry |= {"significant": 0, "steps": 0, "saturated": 0, "tau_unsaturated": None, "unsaturated_steps": 0}
+            entry["ig_unconverged"] = 0
     for score, example in zip(scores, examples, strict=True):
         if score is not None:
             entry = per_example[example.source]
             entry["nll"] = (entry["nll"] or 0.0) + score["nll"]
             entry["tokens"] = (entry["tokens"] or 0) + score["tokens"]
     kept = [(s, e) for s, e in zip(scores, examples, strict=True) if s is not None]
-    attention = translator.has_attention
     row = {
         "model": translator.name,
         "scorer": translator.scorer,
@@ -292,6 +335,10 @@ def model_row(
         "tau": None,
         "tau_summary": stats.summary([]),
         "tau_examples": 0,
+        "significant_share": None,
+        "saturated_share": None,
+        "tau_unsaturated": None,
+        "measures": measures,
         "interrupted": False,
     }
     if attention and task.has_alignments:
@@ -302,21 +349,58 @@ def model_row(
         step_taus: list[float] = []
         try:
             for source in sources:
-                if per_example[source]["nll"] is not None:  # the model takes this source
-                    taus = [t for t in attention_ig_taus(translator, source, ig_steps) if t is not None]
-                    step_taus += taus
-                    per_example[source]["tau"] = sum(taus) / len(taus) if taus else None
-                    per_example[source]["tau_steps"] = len(taus)
+                entry = per_example[source]
+                if entry["nll"] is not None:  # the model takes this source
+                    _tau_entry(entry, attention_ig_steps(translator, source, ig_steps, measures))
+                    step_taus += entry.pop("_taus")
                 row["tau_examples"] += 1
                 if progress is not None:
                     progress(1)
         except KeyboardInterrupt:
             row["interrupted"] = True
-        row["tau"] = sum(step_taus) / len(step_taus) if step_taus else None
-        row["tau_summary"] = stats.summary(e["tau"] for e in per_example.values())
+        row |= tau_columns(list(per_example.values()))
     row["seconds"] = round(time.perf_counter() - started, 2)
     row["per_example"] = list(per_example.values())
     return row
+
+
+def _tau_entry(entry: dict, steps: list[dict]) -> None:
+    """An example's tau numbers from its steps (`attention_ig_steps`), into `entry` (with "_taus": its taus)."""
+    taus = [step["tau"] for step in steps if step["tau"] is not None]
+    unsaturated = [step["tau"] for step in steps if step["tau"] is not None and not step["saturated"]]
+    entry |= {
+        "tau": sum(taus) / len(taus) if taus else None,
+        "tau_steps": len(taus),
+        "significant": sum(1 for step in steps if step["tau_p"] is not None and step["tau_p"] < ALPHA),
+        "steps": len(steps),
+        "saturated": sum(1 for step in steps if step["saturated"]),
+        "tau_unsaturated": sum(unsaturated) / len(unsaturated) if unsaturated else None,
+        "unsaturated_steps": len(unsaturated),
+        "ig_unconverged": sum(1 for step in steps if not step["ig_converged"]),
+        "_taus": taus,
+    }
+
+
+def tau_columns(examples: Sequence[dict]) -> dict:
+    """The row's tau columns from its examples' (`_tau_entry`): "tau" (the mean over every step with a
+    tau), "tau_summary", "significant_share", "saturated_share", "tau_unsaturated"."""
+    taus = [e for e in examples if e.get("tau") is not None]
+    steps = sum(e["tau_steps"] for e in taus)
+    unsaturated = [e for e in examples if e.get("tau_unsaturated") is not None]
+    unsaturated_steps = sum(e["unsaturated_steps"] for e in unsaturated)
+    return {
+        "tau": sum(e["tau"] * e["tau_steps"] for e in taus) / steps if steps else None,
+        "tau_summary": stats.summary(e.get("tau") for e in examples),
+        "significant_share": stats.share(sum(e.get("significant", 0) for e in examples), steps),
+        "saturated_share": stats.share(
+            sum(e.get("saturated", 0) for e in examples), sum(e.get("steps", 0) for e in examples)
+        ),
+        "tau_unsaturated": (
+            sum(e["tau_unsaturated"] * e["unsaturated_steps"] for e in unsaturated) / unsaturated_steps
+            if unsaturated_steps
+            else None
+        ),
+    }
 
 
 def table_work(task_name: str, split: str = "test", n: int = 200, data: str | None = None) -> int:
@@ -329,14 +413,15 @@ def scorer_table(
     task_name: str,
     n: int = 200,
     data: str | None = None,
-    ig_steps: int = 32,
+    ig_steps: int | None = None,
     progress: Callable[[int], object] | None = None,
     split: str = "test",
     device: str = "cpu",
     models: Sequence[str] | None = None,
+    measures: str = "signed",
 ) -> dict:
     """The table for `task_name` over the split's first `n` examples: {"task", "split", "n", "metric",
-    "ig_steps", "rows": [model_row, ...], "interrupted"} (module docstring).
+    "ig_steps" (None: to convergence), "measures", "rows": [model_row, ...], "interrupted"} (module docstring).
 
     `models`: registry names to compare (default: `task_models`). `progress(1)` after each example's tau,
     (n examples x the models with attention in all). Ctrl-C keeps the rows finished so far and the
@@ -351,7 +436,8 @@ def scorer_table(
     rows, interrupted = [], False
     try:
         for name in names:
-            row = model_row(load_model(name, device=device), task.name, examples, references, ig_steps, progress)
+            translator = load_model(name, device=device)
+            row = model_row(translator, task.name, examples, references, ig_steps, progress, measures)
             rows.append(row)
             if row["interrupted"]:
                 interrupted = True
@@ -364,6 +450,7 @@ def scorer_table(
         "n": len(examples),
         "metric": task.metric.name,
         "ig_steps": ig_steps,
+        "measures": measures,
         "rows": rows,
         "interrupted": interrupted,
     }
