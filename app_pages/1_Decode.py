@@ -88,6 +88,7 @@ was_playing, speed = dv.playing(ss), ss[keys.DECODE_SPEED]
 @st.fragment(run_every=speed if was_playing else None)
 def live() -> None:
     """Step-dependent views; a step click or a play tick reruns only this part."""
+    dv.keep_settings(ss, settled)  # only the step moves here: the settings are the full run's
     if (dv.playing(ss), ss.get(keys.DECODE_SPEED)) != (was_playing, speed):
         st.rerun()  # play started, stopped or changed speed: the timer is set on a full run
     dv.tick(ss, n)
@@ -105,6 +106,7 @@ if following:  # the teacher's steps, drawn from this decode by a small polling 
     with followed_view:
         class_student.decode_follower(data, translator, n)
     st.stop()
+settled = dv.current_view(ss)  # the view a step's fragment rerun keeps all but the step of
 live()
 class_teacher.question_panel()  # a teacher's revealed question: the class's answers beside the model's
 ui.instant_stepping(data, presentation)

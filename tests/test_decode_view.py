@@ -78,6 +78,26 @@ def test_link_sets_the_view():
     assert dv.current_view(session) == ViewState("dates", "dot", "1 jan 2000", 3, "beam", beam=4)
 
 
+@pytest.mark.parametrize(
+    "dropped", [(keys.DECODE_SENTENCE,), (keys.DECODE_TASK, keys.DECODE_SCORER, keys.DECODE_MODEL)]
+)
+def test_a_steps_fragment_rerun_keeps_the_full_runs_settings_and_its_own_step(dropped):
+    """A Step that reached the server without the settings' widget values (their keys dropped by Streamlit):
+    the fragment rerun puts the settings back, keeps the step, and publishes the whole view."""
+    session, query = {}, FakeQuery()
+    link_view = {"task": "dates", "scorer": "dot", "sentence": "1 jan 2000", "step": "2", "strategy": "beam"}
+    dv.sync_from_url(session, link_view, AVAILABLE, EXAMPLES)
+    settled = dv.current_view(session)
+    assert dv.keep_settings(session, settled) is False  # nothing moved: nothing to do
+    dv.step_forward(session, 10)
+    for key in dropped:
+        del session[key]
+    assert dv.keep_settings(session, settled) is True
+    assert dv.current_view(session) == ViewState("dates", "dot", "1 jan 2000", 3, "beam")
+    dv.publish(session, query)
+    assert (query["sentence"], query["step"], query["task"]) == ("1 jan 2000", "3", "dates")
+
+
 def test_invalid_link_falls_back_with_notes():
     session = {}
     dv.sync_from_url(session, {"task": "nope", "scorer": "../../etc", "step": "-5"}, AVAILABLE, EXAMPLES)

@@ -19,6 +19,7 @@ import csv
 import io
 import json
 from collections.abc import Mapping, MutableMapping
+from dataclasses import replace
 
 from explorer.figures.common import position_labels
 from explorer.i18n import N_, _, ngettext
@@ -138,6 +139,26 @@ def current_view(session: Mapping) -> ViewState:
         reference=reference_of(session),
         units=WORDS if session.get(keys.DECODE_UNITS) == WORDS else "",
     )
+
+
+def keep_settings(session: MutableMapping, view: ViewState) -> bool:
+    """In a step's fragment rerun, put back the settings of `view` (the last full run's) if they moved;
+    keep the step. Returns whether anything was put back.
+
+    Only the step can change in that rerun: every other field of the view is a widget outside the
+    fragment, which a fragment rerun does not draw. Yet on a loaded server, a Step clicked while the page
+    is still being drawn can reach the server without those widgets' values, and Streamlit then drops
+    their keys (the sentence became "", the teacher's projected view and the class with it).
+    """
+    try:
+        if replace(current_view(session), step=view.step) == view:
+            return False
+    except KeyError:  # the task's or scorer's key itself was dropped
+        pass
+    step = session.get(keys.DECODE_STEP, view.step)
+    apply_view(session, view)
+    session[keys.DECODE_STEP] = step
+    return True
 
 
 def reference_of(session: Mapping) -> str:
