@@ -2,10 +2,11 @@
 
     python -m bench.lab_speed [--repeats 30] [--threads 1] [--table-threads 1 2] [--quick]
 
-- importances: `seq2seq.lab.importance.step_importance` (gradient x input, integrated gradients with 32
-  points, leave-one-out) for every output step of an en-fr sentence of 12 tokens (13 source positions
+- importances: `seq2seq.lab.importance.step_importance` (gradient x input, integrated gradients to
+  convergence, leave-one-out) for every output step of an en-fr sentence of 12 tokens (13 source positions
   with </s>; 12 output tokens), the steps taken in turn: what the Lab page computes for one step
-  (bar: median <= 300 ms);
+  (bar: median <= 300 ms), with the signed measures and with Jain & Wallace's (each step's points of
+  integrated gradients recorded);
 - adversarial: `seq2seq.lab.adversarial.adversarial_step` with its defaults (8 restarts x 150 Adam
   steps) on the same sentence's steps in turn (bar: <= 2 s);
 - table: `python -m seq2seq lab --task TASK --experiment table --n 200` as the command runs it
@@ -31,7 +32,7 @@ MODEL = "en-fr/general"
 SENTENCE = "We want to go to the beach tomorrow with my friends."
 TABLE_TASKS = ("reverse", "dates")
 TABLE_N = 200
-BARS = {"importances": 300.0, "adversarial": 2000.0, "table": 300.0}  # ms, ms, s
+BARS = {"importances": 300.0, "importances_jain_wallace": 300.0, "adversarial": 2000.0, "table": 300.0}  # ms; table: s
 
 
 def _steps(translator, sentence: str) -> list[tuple[int, ...]]:
@@ -60,9 +61,16 @@ def bench_steps(repeats: int) -> dict:
     prefixes = _steps(translator, SENTENCE)
     source_tokens = len(translator.encode_source(SENTENCE))
     probe = host_probe_us()
-    importances = time_calls(
-        _cycling(lambda p: step_importance(translator, SENTENCE, p, ig_steps=32), prefixes), repeats, warmup=2
-    )
+    points: dict[str, list[int]] = {"signed": [], "jain-wallace": []}
+
+    def importances_of(measures: str):
+        def call(prefix):
+            points[measures].append(step_importance(translator, SENTENCE, prefix, measures=measures).ig_points)
+
+        return time_calls(_cycling(call, prefixes), repeats, warmup=2)
+
+    importances = importances_of("signed")
+    jain_wallace = importances_of("jain-wallace")
     adversarial = time_calls(
         _cycling(lambda p: adversarial_step(translator, SENTENCE, p), prefixes), max(3, repeats // 3), warmup=1
     )
@@ -73,6 +81,8 @@ def bench_steps(repeats: int) -> dict:
         "output_tokens": len(prefixes),
         "host_probe_us": probe,
         "importances": summary(importances),
+        "importances_jain_wallace": summary(jain_wallace),
+        "ig_points": {m: {"median": sorted(p)[len(p) // 2], "max": max(p)} for m, p in points.items() if p},
         "adversarial": summary(adversarial),
     }
 
@@ -127,11 +137,16 @@ def main(argv: list[str] | None = None) -> None:
             f"{steps['host_probe_us']:.0f}",
         ]
         for what, key in (
-            ("one step's importances, IG 32", "importances"),
+            ("one step's importances, signed, IG to convergence", "importances"),
+            ("one step's importances, Jain & Wallace's, IG to convergence", "importances_jain_wallace"),
             ("one step's adversarial search", "adversarial"),
         )
     ]
     print(markdown_table(["measure", "ms (median / p95)", "runs", "bar", "", "host probe µs"], rows))
+    print(
+        "integrated gradients' points per step (median / max): "
+        + ", ".join(f"{m} {p['median']} / {p['max']}" for m, p in steps["ig_points"].items())
+    )
     tables = []
     if not args.no_table:
         for task in args.tasks:

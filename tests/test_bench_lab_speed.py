@@ -22,10 +22,13 @@ def test_the_quick_run_times_each_measure_and_writes_its_record(tmp_path, monkey
     steps = record["steps"]
     assert (steps["model"], steps["source_tokens"], steps["output_tokens"]) == ("en-fr/general", 13, 12)
     assert steps["importances"]["n"] == 3 and steps["adversarial"]["n"] == 3
+    assert steps["importances_jain_wallace"]["n"] == 3
+    assert all(32 <= steps["ig_points"][m]["median"] <= 1024 for m in ("signed", "jain-wallace"))
     assert 0 < steps["importances"]["median_ms"] <= steps["importances"]["p95_ms"]
     (table,) = record["tables"]
     assert (table["task"], table["n"], table["threads"]) == ("dates", 3, 1)
     assert list(table["per_model"])[:2] == ["dates/none", "dates/dot"] and table["seconds"] > 0
     out = capsys.readouterr().out
-    assert "one step's importances, IG 32 (en-fr/general, 13 source positions)" in out
+    assert "one step's importances, signed, IG to convergence (en-fr/general, 13 source positions)" in out
+    assert "integrated gradients' points per step (median / max): signed " in out
     assert "| dates | 3 | 1 |" in out

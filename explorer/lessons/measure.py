@@ -92,8 +92,9 @@ def lab_value(data: dict, model: str, experiment: str, statistic: str) -> float:
 
 
 def claim_importance(translator, claim: Claim):
-    """The importances (seq2seq.lab.importance.step_importance, 32-point integrated gradients, as the Lab
-    page) of output position `claim.step` of the greedy decode of `claim.sentence`, with its token."""
+    """The importances (seq2seq.lab.importance.step_importance with its defaults: the signed measures,
+    integrated gradients to convergence) of output position `claim.step` of the greedy decode of
+    `claim.sentence`, with its token."""
     from seq2seq.lab.importance import step_importance
 
     trace = translator.greedy(claim.sentence)

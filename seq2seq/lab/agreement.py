@@ -7,7 +7,7 @@ ranks (`StepImportance.ranked`: every position with the signed measures, all but
 Wallace's), with the importances of `seq2seq.lab.importance`.
 
 A tau over the 4 to 20 tokens of a sentence is noisy, so each carries the p-value of the test of
-no association (scipy.stats.kendalltau: exact for small samples without ties, else the normal
+no association (scipy.stats.kendalltau: exact for up to 33 items without ties, else the normal
 approximation), and a split reports the share of steps significant at 0.05 beside its medians.
 
 Saturated steps (p(chosen token) > 0.99, `StepImportance.saturated`) are counted apart: there f is
@@ -37,8 +37,8 @@ def kendall(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
 
     tau_b = (C - D) / sqrt((n0 - n1)(n0 - n2)), C and D the concordant and discordant pairs,
     n0 = n(n-1)/2 all pairs, n1 and n2 the pairs tied in a and in b; 1 for the same ranking,
-    -1 for the reversed one. The p-value tests tau = 0 (scipy's method "auto": exact for fewer than
-    60 items without ties, the normal approximation otherwise). Both NaN when tau is undefined: a
+    -1 for the reversed one. The p-value tests tau = 0 (scipy's method "auto": exact for up to 33
+    items without ties, the normal approximation otherwise). Both NaN when tau is undefined: a
     vector that is constant (every pair tied, e.g. leave-one-out when no token changes the output) or
     shorter than 2, or a NaN in either vector. Raises ValueError when the lengths differ.
     """
