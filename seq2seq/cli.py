@@ -150,15 +150,17 @@ def _add_lab_arguments(lab: argparse.ArgumentParser) -> None:
         "--ig-steps",
         type=_positive_int,
         default=None,
-        help="agreement, table: integrated gradients' points, fixed (1 to 1024); default: 32, 64, ... up to 1024 "
-        "until |delta| <= 0.01 nats or 1%% of the change explained",
+        help="agreement, table: integrated gradients' points, fixed (1 to 1024); default: from 32 up to 1024, "
+        "added where the path bends, until |delta| <= 0.01 nats or 1%% of the change explained",
     )
     lab.add_argument(
         "--measures",
         choices=MEASURES,
-        default="signed",
+        nargs="+",
+        default=["signed"],
         help="agreement, table: signed (every importance signed, </s> ranked) or jain-wallace (Jain & Wallace "
-        "2019: magnitudes, the gradient with attention detached, leave-one-out by deletion, </s> not ranked)",
+        "2019: magnitudes, the gradient with attention detached, leave-one-out by deletion, </s> not ranked); "
+        "agreement takes both at once (the second's result under its name), the table one",
     )
     lab.add_argument(
         "--seeds", type=_int_in(1, MAX_SEEDS), default=100, help=f"permutation: shuffles per step (1 to {MAX_SEEDS})"
@@ -321,6 +323,8 @@ def _lab(args) -> int:
         raise UsageError("lab: --experiment table compares every scorer of a task: give --task TASK, not --model")
     if experiment != "table" and args.task:
         raise UsageError(f"lab: --experiment {experiment} runs on one model: give --model NAME, not --task")
+    if experiment == "table" and len(args.measures) > 1:
+        raise UsageError("lab: --experiment table takes one --measures")
     if experiment in ("agreement", "table"):
         from .lab.importance import MAX_IG_STEPS
 
@@ -370,7 +374,7 @@ def _lab(args) -> int:
             seeds=args.seeds,
             bar=bar,
             device=args.device,
-            measures=args.measures,
+            measures=list(dict.fromkeys(args.measures)),
         )
     finally:
         for b in bars:

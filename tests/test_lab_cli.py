@@ -59,11 +59,11 @@ def test_the_parser_takes_both_forms():
         "test",
         False,
     )
-    assert (args.ig_steps, args.measures) == (None, "signed")  # integrated gradients to convergence
+    assert (args.ig_steps, args.measures) == (None, ["signed"])  # integrated gradients to convergence
     args = build_parser().parse_args(["lab", "--task", "dates", "--experiment", "table", "--json", "--ig-steps", "32"])
     assert (args.task, args.experiment, args.json, args.ig_steps) == ("dates", "table", True, 32)
     args = build_parser().parse_args(["lab", "--model", "x", "--experiment", "agreement", "--measures", "jain-wallace"])
-    assert args.measures == "jain-wallace"
+    assert args.measures == ["jain-wallace"]
 
 
 @pytest.mark.parametrize(
@@ -106,9 +106,15 @@ def test_jain_wallace_measures_and_adaptive_integrated_gradients_in_the_json(cap
     steps = data["per_example"][0]["steps"]
     assert all(32 <= step["ig_points"] <= 1024 and step["ig_delta"] >= 0 for step in steps)
     assert all(p is None or 0 <= p <= 1 for step in steps for p in step["tau_p"].values())
-    code, out, _ = lab(capsys, "--model", "reverse/dot", "--experiment", "agreement", "--n", "1", "--ig-steps", "4")
+    args = ("--model", "reverse/dot", "--experiment", "agreement", "--n", "1", "--ig-steps", "4")
+    code, out, _ = lab(capsys, *args, "--measures", "signed", "jain-wallace")
     assert code == 0 and "signed measures, leave-one-out by unk" in out.splitlines()[0]
     assert any(line.startswith("significant_share.attention~integrated_gradients") for line in out.splitlines())
+    assert "jain-wallace measures, leave-one-out by deletion" in out
+    both = lab_json(capsys, *args, "--measures", "signed", "jain-wallace")
+    assert (both["measures"], both["jain-wallace"]["measures"]) == ("signed", "jain-wallace")
+    first, second = both["per_example"][0]["steps"], both["jain-wallace"]["per_example"][0]["steps"]
+    assert [s["ig_delta"] for s in first] == [s["ig_delta"] for s in second]  # one integrated gradients for both
 
 
 def test_json_keys_of_length(capsys):
@@ -165,6 +171,10 @@ def test_text_output_is_a_table(capsys):
         (["--model", "reverse/dot", "--experiment", "length", "--data", "x.txt"], "leave out --data"),
         (["--model", "reverse/dot", "--experiment", "nope"], "invalid choice: 'nope'"),
         (["--model", "reverse/dot", "--experiment", "agreement", "--measures", "abs"], "invalid choice: 'abs'"),
+        (
+            ["--task", "reverse", "--experiment", "table", "--measures", "signed", "jain-wallace"],
+            "takes one --measures",
+        ),
     ],
 )
 def test_errors_are_one_line(capsys, args, says):

@@ -24,7 +24,14 @@ from scipy.stats import kendalltau
 from seq2seq.checkpoint import load_model
 from seq2seq.lab import integrated
 from seq2seq.lab.agreement import kendall, step_agreement, step_kendall
-from seq2seq.lab.importance import SATURATED, StepImportance, leave_one_out_method, step_importance, unk_trained
+from seq2seq.lab.importance import (
+    SATURATED,
+    StepImportance,
+    leave_one_out_method,
+    step_importance,
+    step_importances,
+    unk_trained,
+)
 from seq2seq.lab.names import pairs
 from seq2seq.registry import registry, resolve
 from seq2seq.specials import UNK
@@ -238,6 +245,17 @@ def test_the_unk_rule_agrees_with_the_shipped_weights():
     assert leave_one_out_method(SimpleNamespace(metadata={"train": {"unk_rate": 0.05}})) == "unk"
     for metadata in ({}, {"train": {}}, {"train": {"unk_rate": 0.0}}, {"train": {"unk_rate": True}}):
         assert leave_one_out_method(SimpleNamespace(metadata=metadata)) == "deletion"
+
+
+def test_both_measures_at_once_are_each_measure_alone():
+    """step_importances shares integrated gradients and leave-one-out between the definitions: the same values."""
+    translator = load_model("reverse/dot")
+    both = step_importances(translator, "attention", [], ig_steps=16)
+    for measures in ("signed", "jain-wallace"):
+        alone = step_importance(translator, "attention", [], ig_steps=16, measures=measures)
+        for name in ("grad_x_input", "integrated_gradients", "leave_one_out", "attention", "ranked"):
+            assert getattr(both[measures], name) == pytest.approx(getattr(alone, name), abs=1e-6), (measures, name)
+        assert (both[measures].loo, both[measures].ig_delta) == (alone.loo, pytest.approx(alone.ig_delta, abs=1e-9))
 
 
 def test_pairs_keep_their_order_under_both_measures():

@@ -198,16 +198,16 @@ def check_quick_rerun(name: str, data: dict, translator, corpus: str | None) -> 
         where = f"{name} {experiment}"
         if experiment in ("agreement", "permutation"):  # the first few of the stored sources, rerun
             sources = [e["source"] for e in kept["per_example"][: quick_n[experiment]]]
-            for measures in settings["measures"] if experiment == "agreement" else ["signed"]:
-                part = kept if measures == kept.get("measures", "signed") else kept[measures]
-                found = run(
-                    experiment, translator, task, split, len(sources), corpus, settings["ig_steps"],
-                    settings["seeds"], measures=measures, sources=sources,
-                )  # fmt: skip
-                quick = results.stored_form(experiment, found)
+            found = run(
+                experiment, translator, task, split, len(sources), corpus, settings["ig_steps"],
+                settings["seeds"], measures=settings["measures"], sources=sources,
+            )  # fmt: skip
+            quick = results.stored_form(experiment, found)
+            others = [m for m in settings["measures"][1:] if experiment == "agreement"]
+            for measures, new, part in [("", quick, kept)] + [(m, quick[m], kept[m]) for m in others]:
                 by = by_source(part["per_example"])
-                assert len(quick["per_example"]) == len(sources), where
-                for example in quick["per_example"]:
+                assert len(new["per_example"]) == len(sources), where
+                for example in new["per_example"]:
                     same(example, by[example["source"]], f"{where} {measures} {example['source']!r}")
             continue
         found = run(experiment, translator, task, split, quick_n[experiment], corpus, settings["ig_steps"])
@@ -463,23 +463,18 @@ def test_every_stored_number_is_reproduced_by_rerunning_the_experiments(task):
         for experiment in MODEL_EXPERIMENTS:
             if experiment not in record:
                 continue
-            measures = settings["measures"] if experiment == "agreement" else ["signed"]
-            for which in measures:
-                found = run(
-                    experiment,
-                    translator,
-                    task,
-                    settings["split"],
-                    settings["n"][experiment],
-                    corpus,
-                    settings["ig_steps"],
-                    settings["seeds"],
-                    measures=which,
-                )
-                kept = record[experiment] if which == measures[0] else record[experiment][which]
-                if which == measures[0]:
-                    kept = {k: v for k, v in kept.items() if k not in measures[1:]}
-                same(results.stored_form(experiment, found), kept, f"{name} {experiment} {which}")
+            found = run(
+                experiment,
+                translator,
+                task,
+                settings["split"],
+                settings["n"][experiment],
+                corpus,
+                settings["ig_steps"],
+                settings["seeds"],
+                measures=settings["measures"],
+            )
+            same(results.stored_form(experiment, found), record[experiment], f"{name} {experiment}")
     table = results.stored_form(
         "table", run("table", None, task, settings["split"], settings["n"]["table"], corpus, settings["ig_steps"])
     )

@@ -26,7 +26,7 @@ from scipy.stats import kendalltau
 
 from ..decoding import Translator
 from . import stats
-from .importance import StepImportance, step_importance
+from .importance import StepImportance, leave_one_out_method, step_importances
 from .names import IMPORTANCES, pairs
 
 ALPHA = 0.05  # a tau is significant when the test of no association gives p below this
@@ -93,13 +93,13 @@ def agreement(
     max_steps: int | None = None,
     ig_steps: int | None = None,
     progress: Callable[[int], object] | None = None,
-    measures: str = "signed",
+    measures: str | Sequence[str] = "signed",
 ) -> dict:
     """tau between attention and the importances at every greedy step of each source, and over all.
 
     Each source is decoded greedily; each of its first `max_steps` output steps (all when None,
-    </s> included) gets `step_importance` for the token chosen there (`measures`; `ig_steps` points of
-    integrated gradients, None: to convergence) and `step_kendall`. The result is plain JSON data:
+    </s> included) gets `step_importances` for the token chosen there (`ig_steps` points of integrated
+    gradients, None: to convergence) and `step_kendall`. The result is plain JSON data:
 
         {"measures", "loo": "deletion" or "unk",
          "per_example": [{"source", "output", "source_tokens", "length": source tokens (</s> not counted),
@@ -111,6 +111,10 @@ def agreement(
          "summary": `split_summary` of the examples,
          "interrupted": bool}
 
+    `measures`: one name ("signed", "jain-wallace"), or several: the result is then the first's, with
+    each other's whole result under its name ({..., "jain-wallace": {"measures", ...}}), all computed in
+    one pass (`step_importances` shares integrated gradients between them).
+
     An undefined tau (`kendall`'s NaN) is None and is left out of the means, counts and summaries. The
     pairs are `pairs(translator.has_attention)`.
 
@@ -118,70 +122,72 @@ def agreement(
     A KeyboardInterrupt (Ctrl-C) during the run stops it: the examples finished so far are
     returned, summarized, with "interrupted": True.
     """
+    names = (measures,) if isinstance(measures, str) else tuple(dict.fromkeys(measures))
     keys = pairs(translator.has_attention)
-    per_example: list[dict] = []
+    per_example: dict[str, list[dict]] = {name: [] for name in names}
     interrupted = False
-    loo = None
     try:
         for source in sources:
-            example = _example(translator, source, keys, max_steps, ig_steps, measures)
-            loo = example.pop("loo") or loo
-            per_example.append(example)
+            for name, example in _examples(translator, source, keys, max_steps, ig_steps, names).items():
+                per_example[name].append(example)
             if progress is not None:
                 progress(1)
     except KeyboardInterrupt:
         interrupted = True
-    if loo is None:
-        from .importance import leave_one_out_method
-
-        loo = leave_one_out_method(translator, measures)
-    return {
-        "measures": measures,
-        "loo": loo,
-        "per_example": per_example,
-        "summary": split_summary(per_example, keys),
-        "interrupted": interrupted,
+    found = {
+        name: {
+            "measures": name,
+            "loo": leave_one_out_method(translator, name),
+            "per_example": per_example[name],
+            "summary": split_summary(per_example[name], keys),
+            "interrupted": interrupted,
+        }
+        for name in names
     }
+    return found[names[0]] | {name: found[name] for name in names[1:]}
 
 
-def _example(
+def _examples(
     translator: Translator,
     source: str,
     keys: Sequence[str],
     max_steps: int | None,
     ig_steps: int | None,
-    measures: str,
-) -> dict:
-    """One source's entry of `agreement`'s "per_example" (with "loo", which `agreement` takes out)."""
+    measures: Sequence[str],
+) -> dict[str, dict]:
+    """One source's entry of `agreement`'s "per_example", under each of `measures`."""
     trace = translator.greedy(source)
     ids = [step.token_id for step in trace.steps]
     count = len(ids) if max_steps is None else min(len(ids), max(0, int(max_steps)))
-    steps, source_tokens, loo = [], list(trace.source_tokens), None
+    steps: dict[str, list[dict]] = {name: [] for name in measures}
     for t in range(count):
-        imp = step_importance(translator, source, ids[:t], token_id=ids[t], ig_steps=ig_steps, measures=measures)
-        tested = step_kendall(imp)
-        loo = imp.loo
-        steps.append(
-            {
-                "position": t,
-                "token": imp.token,
-                "logprob": imp.logprob,
-                "saturated": imp.saturated,
-                "tau": {key: _json_float(tested[key][0]) for key in keys},
-                "tau_p": {key: _json_float(tested[key][1]) for key in keys},
-                "ig_delta": imp.ig_delta,
-                "ig_points": imp.ig_points,
-                "ig_converged": imp.ig_converged,
-            }
-        )
+        found = step_importances(translator, source, ids[:t], token_id=ids[t], ig_steps=ig_steps, measures=measures)
+        for name, imp in found.items():
+            tested = step_kendall(imp)
+            steps[name].append(
+                {
+                    "position": t,
+                    "token": imp.token,
+                    "logprob": imp.logprob,
+                    "saturated": imp.saturated,
+                    "tau": {key: _json_float(tested[key][0]) for key in keys},
+                    "tau_p": {key: _json_float(tested[key][1]) for key in keys},
+                    "ig_delta": imp.ig_delta,
+                    "ig_points": imp.ig_points,
+                    "ig_converged": imp.ig_converged,
+                }
+            )
+    source_tokens = list(trace.source_tokens)
     return {
-        "source": trace.source_text,
-        "output": trace.output,
-        "source_tokens": source_tokens,
-        "length": len(source_tokens) - 1,  # </s> is not a token of the sentence
-        "steps": steps,
-        **example_counts(steps, keys),
-        "loo": loo,
+        name: {
+            "source": trace.source_text,
+            "output": trace.output,
+            "source_tokens": source_tokens,
+            "length": len(source_tokens) - 1,  # </s> is not a token of the sentence
+            "steps": steps[name],
+            **example_counts(steps[name], keys),
+        }
+        for name in measures
     }
 
 

@@ -50,7 +50,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .names import MODEL_EXPERIMENTS
+from .names import MEASURES, MODEL_EXPERIMENTS
 
 FOLDER = "lab"  # inside the registry's root
 FORMAT = 1
@@ -289,9 +289,13 @@ def stored_form(experiment: str, result: dict) -> dict:
             {**_keep(e, ("source", "output", "tau", "length", *AGREEMENT_COUNTS)), "steps": len(e["steps"])}
             for e in result["per_example"]
         ]
-        return jsonable(
-            {**head, **_keep(result, ("measures", "loo")), "summary": result["summary"], "per_example": examples}
-        )
+        others = {  # the other definitions, computed beside the first (`agreement`'s measures)
+            name: stored_form(experiment, {**head, **result[name]})
+            for name in MEASURES
+            if isinstance(result.get(name), dict)
+        }
+        kept = {**head, **_keep(result, ("measures", "loo")), "summary": result["summary"], "per_example": examples}
+        return jsonable(kept | others)
     if experiment == "permutation":
         kept = ("source", "output", "median_tvd", "fraction_changed", "mean_tvd", "above_half", "max_tvd", "histogram")
         examples = [{**_keep(e, kept), "steps": len(e["steps"])} for e in result["per_example"]]

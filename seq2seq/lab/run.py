@@ -80,13 +80,15 @@ def run(
     seeds: int = 100,
     bar: Callable[[int, str], object] | None = None,
     device: str = "cpu",
-    measures: str = "signed",
+    measures: str | Sequence[str] = "signed",
     sources: Sequence[str] | None = None,
 ) -> dict:
     """Run `experiment` on `translator` (the table: on `task_name`'s models) over `n` of the split's sources.
 
     `bar(total, unit)` makes a progress bar with an `update(k)` method (tqdm); None: no bar.
     `sources`: these sources instead of a sample (agreement, permutation, adversarial, override).
+    `measures`: agreement's definitions, one or several (the first's result, the others' under their
+    names); the table takes one (the first).
     Returns the experiment's own result with "experiment", "model" or "task", "split", "n" and
     "interrupted" added (`format_result` prints it).
     """
@@ -105,7 +107,7 @@ def run(
             progress=progress,
             split=split,
             device=device,
-            measures=measures,
+            measures=measures if isinstance(measures, str) else measures[0],
         )
         return {**head, **result}
     task_name = task_name or translator.metadata.get("task", "")
@@ -234,7 +236,17 @@ def format_result(result: dict) -> str:
     )
     if "measures" in result:
         title += f"; {result['measures']} measures, leave-one-out by {result['loo']}"
-    return title + "\n" + format_table(("measure", "n", "median", "95% interval"), summary_rows(summary))
+    text = title + "\n" + format_table(("measure", "n", "median", "95% interval"), summary_rows(summary))
+    for name, other in result.items():  # agreement's other definitions, computed beside the first
+        if name != result.get("measures") and isinstance(other, dict) and other.get("measures") == name:
+            head = f"{name} measures, leave-one-out by {other['loo']}"
+            text += (
+                "\n\n"
+                + head
+                + "\n"
+                + format_table(("measure", "n", "median", "95% interval"), summary_rows(other["summary"]))
+            )
+    return text
 
 
 def _format_table(result: dict) -> str:

@@ -36,11 +36,12 @@ possible link, none of them sure. With only sure links, as on reverse, S = P and
 AER = 1 - 2 |A ∩ S| / (|A| + |S|), which is 1 - alignment accuracy (|A| = |S|, one link per token).
 
 **Cost.** Integrated gradients is what takes the time: for each example, every greedy step's IG is
-computed in one Captum `IntegratedGradients` call, with one row per step and each row's target its own
-step's log-probability, through a teacher-forced pass over the greedy output (`_forced_logprobs`, the
-model's own `Decoder.step`); the log-probability of step t depends only on the source and y_<t, so this
-is the IG of `seq2seq.lab.importance.step_importance` at every step (the same baseline, embed(<pad>) at
-every position, and the same Gauss-Legendre points), in one batched pass instead of one pass per step.
+computed in batched Captum `IntegratedGradients` calls (`seq2seq.lab.integrated`: one per round of
+panels, every step's panels together), with one row per step and each row's target its own step's
+log-probability, through a teacher-forced pass over the greedy output (`_step_logprob`, the model's own
+`Decoder.step`); the log-probability of step t depends only on the source and y_<t, so this is the IG of
+`seq2seq.lab.importance.step_importance` at every step (the same baseline, embed(<pad>) at every
+position, and the same panels and Gauss-Legendre points), batched instead of one step at a time.
 """
 
 from __future__ import annotations
