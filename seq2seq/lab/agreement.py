@@ -101,7 +101,7 @@ def agreement(
     </s> included) gets `step_importances` for the token chosen there (`ig_steps` points of integrated
     gradients, None: to convergence) and `step_kendall`. The result is plain JSON data:
 
-        {"measures", "loo": "deletion" or "unk",
+        {"measures", "loo": "deletion" or "unk", "pairs": the pairs, in the order of the examples' lists,
          "per_example": [{"source", "output", "source_tokens", "length": source tokens (</s> not counted),
                           "steps": [{"position", "token", "logprob", "saturated", "tau": {pair: tau},
                                      "tau_p": {pair: p}, "ig_delta", "ig_points", "ig_converged"}, ...],
@@ -138,6 +138,7 @@ def agreement(
         name: {
             "measures": name,
             "loo": leave_one_out_method(translator, name),
+            "pairs": list(keys),
             "per_example": per_example[name],
             "summary": split_summary(per_example[name], keys),
             "interrupted": interrupted,
@@ -196,31 +197,34 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return float(np.mean(defined)) if defined else None
 
 
-def _counts(steps: Sequence[dict], keys: Sequence[str]) -> dict:
-    """{"tau": {pair: mean}, "significant": {pair: steps at p < ALPHA}, "defined": {pair: steps with a tau}}."""
+def _counts(steps: Sequence[dict], keys: Sequence[str], mean: bool = True) -> dict:
+    """{"tau": {pair: mean}, "significant": [steps at p < ALPHA], "defined": [steps with a tau]}, the
+    counts in the order of `keys` (a stored example keeps a list, not the pair names again); without
+    `mean`, "tau" is a list too."""
+    means = [_mean(step["tau"][key] for step in steps) for key in keys]
     return {
-        "tau": {key: _mean(step["tau"][key] for step in steps) for key in keys},
-        "significant": {
-            key: sum(1 for step in steps if step["tau_p"][key] is not None and step["tau_p"][key] < ALPHA)
-            for key in keys
-        },
-        "defined": {key: sum(1 for step in steps if step["tau"][key] is not None) for key in keys},
+        "tau": dict(zip(keys, means, strict=True)) if mean else means,
+        "significant": [
+            sum(1 for step in steps if step["tau_p"][key] is not None and step["tau_p"][key] < ALPHA) for key in keys
+        ],
+        "defined": [sum(1 for step in steps if step["tau"][key] is not None) for key in keys],
     }
 
 
 def example_counts(steps: Sequence[dict], keys: Sequence[str]) -> dict:
     """What an example keeps of its steps, enough to recompute `split_summary` without them.
 
-    {"tau": {pair: mean over the steps}, "significant": {pair: count at p < 0.05}, "defined": {pair:
-    count with a tau}, "saturated": count of saturated steps, "unsaturated": the same three over the
-    unsaturated steps, "ig_points": the points of all its steps, "ig_points_max", "ig_unconverged": the
-    steps whose integrated gradients reached the cap unconverged, "ig_delta_max"}.
+    {"tau": {pair: mean over the steps}, "significant": [count at p < 0.05], "defined": [count with a
+    tau], "saturated": count of saturated steps, "unsaturated": {"tau", "significant", "defined"} over
+    the unsaturated steps, "ig_points": the points of all its steps, "ig_points_max", "ig_unconverged":
+    the steps whose integrated gradients reached the cap unconverged, "ig_delta_max"}. Lists are in the
+    order of `keys` (the result's "pairs").
     """
     unsaturated = [step for step in steps if not step["saturated"]]
     return {
         **_counts(steps, keys),
         "saturated": len(steps) - len(unsaturated),
-        "unsaturated": _counts(unsaturated, keys),
+        "unsaturated": _counts(unsaturated, keys, mean=False),
         "ig_points": sum(step["ig_points"] for step in steps),
         "ig_points_max": max((step["ig_points"] for step in steps), default=None),
         "ig_unconverged": sum(1 for step in steps if not step["ig_converged"]),
@@ -230,11 +234,11 @@ def example_counts(steps: Sequence[dict], keys: Sequence[str]) -> dict:
 
 def _pooled(examples: Sequence[dict], keys: Sequence[str], part: Callable[[dict], dict]) -> dict:
     """Over all the examples' steps: {"significant_share": {pair: share}, "defined": {pair: count}}."""
-    defined = {key: sum(part(e)["defined"][key] for e in examples) for key in keys}
-    significant = {key: sum(part(e)["significant"][key] for e in examples) for key in keys}
+    defined = [sum(part(e)["defined"][i] for e in examples) for i in range(len(keys))]
+    significant = [sum(part(e)["significant"][i] for e in examples) for i in range(len(keys))]
     return {
-        "significant_share": {key: stats.share(significant[key], defined[key]) for key in keys},
-        "defined": defined,
+        "significant_share": {key: stats.share(significant[i], defined[i]) for i, key in enumerate(keys)},
+        "defined": dict(zip(keys, defined, strict=True)),
     }
 
 
@@ -266,7 +270,7 @@ def split_summary(examples: Sequence[dict], keys: Sequence[str]) -> dict:
         "saturated": {"count": saturated, "share": stats.share(saturated, total)},
         "unsaturated": {
             "steps": total - saturated,
-            "tau": {key: stats.summary(e["unsaturated"]["tau"][key] for e in examples) for key in keys},
+            "tau": {key: stats.summary(e["unsaturated"]["tau"][i] for e in examples) for i, key in enumerate(keys)},
             **_pooled(examples, keys, lambda e: e["unsaturated"]),
         },
         "source_lengths": stats.distribution(e["length"] for e in examples),

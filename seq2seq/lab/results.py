@@ -294,7 +294,8 @@ def stored_form(experiment: str, result: dict) -> dict:
             for name in MEASURES
             if isinstance(result.get(name), dict)
         }
-        kept = {**head, **_keep(result, ("measures", "loo")), "summary": result["summary"], "per_example": examples}
+        kept = {**head, **_keep(result, ("measures", "loo", "pairs")), "summary": result["summary"]}
+        kept["per_example"] = examples
         return jsonable(kept | others)
     if experiment == "permutation":
         kept = ("source", "output", "median_tvd", "fraction_changed", "mean_tvd", "above_half", "max_tvd", "histogram")
