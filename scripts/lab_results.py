@@ -16,7 +16,7 @@ skipped, and the file is written after each model, so an interrupted run goes on
 It writes only over files it wrote: a <task>.json or README.md in the lab folder that is not its own
 is refused before any work (exit 2), and left as it is.
 
-    python scripts/lab_results.py                            # all four tasks (about 15 minutes, one thread)
+    python scripts/lab_results.py                            # all four tasks (reverse/dot alone: 5 minutes)
     python scripts/lab_results.py --tasks reverse dates
     python scripts/lab_results.py --only en-fr/general en-fr/table --force
     python scripts/lab_results.py --readme                   # only rewrite pretrained/lab/README.md

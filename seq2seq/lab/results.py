@@ -22,7 +22,8 @@ medians and 95% bootstrap intervals (length: its buckets; the table: its rows), 
 the summary is computed from, without the per-step detail: a record per example for agreement and
 permutation (what the Lab page's histograms read), the outputs alone for uniform and length (their
 sources are the task's, picked again the same way). Agreement's entry is that of the signed measures,
-with "measures" and "loo" ("deletion" or "unk"), and Jain & Wallace's whole entry beside it under
+with "measures", "loo" ("deletion" or "unk") and "pairs" (the order of its examples' count lists), and
+Jain & Wallace's whole entry beside it under
 "jain-wallace"; its summary adds the significant shares, the saturated and unsaturated steps, the source
 lengths and integrated gradients' convergence (`seq2seq.lab.agreement.split_summary`), its examples their
 counts (`AGREEMENT_COUNTS`); permutation's summary adds "mean_tvd", "share_tvd_above_half" and "tvd" (the
