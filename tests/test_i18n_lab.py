@@ -79,10 +79,16 @@ def test_the_step_view_is_chinese_and_so_are_permute_and_adversarial(shipped):
     assert [e.label for e in at.expander] == ["这个视图测量什么，论文又发现了什么"]
     figure = titled(at, "为什么是“r”（第 3 个输出词元）")
     assert figure["data"][0]["y"] == METHODS_ZH
-    assert ["方法对", "τ", "解读"] in columns(at)  # the shipped papers.toml quotes no number: no paper column
+    assert ["方法对", "τ", "p", "解读"] in columns(at)  # the shipped papers.toml quotes no number: no paper column
     (taus,) = [el.value for el in at.dataframe if "方法对" in el.value.columns]
     assert taus["方法对"][0] == "注意力 ~ 梯度×输入"
     assert "模型选择了“r”（对数概率 " in markdown(at)
+    assert at.radio(key=keys.LAB_MEASURES).options == ["带符号", "Jain & Wallace"]
+    shown = [el.value.replace("\\", "") for el in at.caption]
+    assert any(c.startswith("积分梯度：δ = |Σ IG − (f(x) − f(x′))| = ") and "个点" in c for c in shown), shown
+    assert any(c.startswith("留一法（替换为 <unk>）：") for c in shown), shown  # reverse trained its <unk>
+    (saturated,) = [w.value.replace("\\", "") for w in at.warning]  # p 0.9992
+    assert saturated.startswith("饱和的一步：模型对“r”非常确定（p 高于 0.99；1 − p = ")
     assert [b.label for b in at.main.button] == ["置换", "对抗注意力"]
 
     ok(at.button(key="lab_permute").click().run())
@@ -208,7 +214,7 @@ def test_without_lang_the_lab_stays_english(shipped):
         "integrated gradients",
         "leave-one-out",
     ]
-    assert ["pair", "τ", "reading"] in columns(at)
+    assert ["pair", "τ", "p", "reading"] in columns(at)
     assert [b.label for b in at.main.button] == ["Permute", "Adversarial attention"]
     ok(at.button(key="lab_permute").click().run())
     assert [h.value for h in at.subheader] == ["Permuted attention"]

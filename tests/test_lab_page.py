@@ -1,11 +1,12 @@
 """The Lab page (app_pages/9_Lab.py) in AppTest, and its logic (explorer.views.lab_*) in plain Python.
 
 The step view on the shipped models (reverse/dot, en-fr/general, reverse/none): its rows and taus are
-step_importance's and kendall_tau's for that step, Permute and Adversarial attention show their
-results. The split and scorers views over a small registry of untrained models whose lab results are
-computed here with the lab's own code (seq2seq.lab.run, stored as scripts/lab_results.py stores them),
-and without stored results (a note); a broken file gives a warning; bad URL values give notes. The
-Decode page links each step to the Lab.
+step_importance's (integrated gradients to convergence, under either definition) and kendall's (τ and its
+p-value) for that step, with δ, the points, leave-one-out's way and a saturated step's warning; Permute and
+Adversarial attention show their results. The split and scorers views over a small registry of untrained
+models whose lab results are computed here with the lab's own code (seq2seq.lab.run, stored as
+scripts/lab_results.py stores them), and without stored results (a note); a broken file gives a warning;
+bad URL values give notes. The Decode page links each step to the Lab.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import urllib.parse
 from pathlib import Path
 
@@ -21,9 +23,9 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
-from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
+from explorer.views import lab, lab_readings, lab_scales, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import results
-from seq2seq.lab.agreement import kendall_tau
+from seq2seq.lab.agreement import kendall, step_kendall
 from seq2seq.lab.names import IMPORTANCES, MODEL_EXPERIMENTS, WITHOUT_ATTENTION, pairs
 from seq2seq.messages import Message
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry, use_registry
@@ -133,14 +135,44 @@ def infos(at: AppTest) -> list[str]:
     return [el.value for el in at.info]
 
 
-def expected_step(name: str, sentence: str, step: int):
-    """What seq2seq.lab computes for output token `step` of the greedy decode, outside the app."""
+def expected_step(name: str, sentence: str, step: int, measures: str = "signed"):
+    """What seq2seq.lab computes for output token `step` of the greedy decode, outside the app: integrated
+    gradients to convergence, as the step view runs them."""
     from seq2seq.checkpoint import load_model
     from seq2seq.lab.importance import step_importance
 
     translator = load_model(name)
     ids = [s.token_id for s in translator.greedy(sentence).steps]
-    return step_importance(translator, sentence, ids[: step - 1], token_id=ids[step - 1], ig_steps=lab_step.IG_STEPS)
+    return step_importance(translator, sentence, ids[: step - 1], token_id=ids[step - 1], measures=measures)
+
+
+def captions(at: AppTest) -> list[str]:
+    """The page's captions as a reader sees them (escape_markdown's backslashes taken out)."""
+    return [el.value.replace("\\", "") for el in at.caption]
+
+
+def shown_delta(at: AppTest) -> tuple[float, int]:
+    """(δ, points) as the integrated-gradients caption says them."""
+    (line,) = [c for c in captions(at) if c.startswith("Integrated gradients: δ = ")]
+    found = re.search(r"= ([0-9.,]+) nats with ([0-9,]+) points?", line)
+    return float(found.group(1).replace(",", "")), int(found.group(2).replace(",", ""))
+
+
+def check_method_notes(at: AppTest, name: str, imp) -> None:
+    """δ and the points as computed (δ within its two significant digits), leave-one-out's way as the model's."""
+    from seq2seq.checkpoint import load_model
+    from seq2seq.lab.importance import leave_one_out_method
+
+    delta, points = shown_delta(at)
+    assert delta == pytest.approx(imp.ig_delta, rel=0.05, abs=1e-12) and points == imp.ig_points
+    assert imp.ig_points >= 32  # to convergence: 32 points at least, never a fixed 32 when the path bends
+    how = leave_one_out_method(load_model(name), imp.measures)
+    assert imp.loo == how
+    label = {"deletion": "leave-one-out by deletion: ", "unk": "leave-one-out by <unk>: "}[how]
+    assert [c for c in captions(at) if c.startswith("leave-one-out by")] == [
+        c for c in captions(at) if c.startswith(label)
+    ]
+    assert any(c.startswith(label) for c in captions(at))
 
 
 def heatmap(at: AppTest, title_start: str) -> dict:
@@ -170,12 +202,86 @@ def test_the_step_view_shows_step_importance_and_its_taus(name, shipped):
     taus = dataframe(at, "taus")
     assert list(taus["pair"]) == [lab_readings.pair_label(p) for p in pairs(True)]
     vectors = {"attention": imp.attention, **{m: getattr(imp, m) for m in IMPORTANCES}}
-    for pair, shown in zip(pairs(True), taus["τ"], strict=True):
+    for pair, shown, shown_p in zip(pairs(True), taus["τ"], taus["p"], strict=True):
         a, b = pair.split("~")
-        tau = kendall_tau(vectors[a], vectors[b])
+        tau, p = kendall(vectors[a], vectors[b])
         assert (shown is None or math.isnan(shown)) if math.isnan(tau) else shown == round(tau, 2), pair
+        assert shown_p == lab_readings.p_text(p), pair  # each τ with its p-value
     assert any(f"chose “{imp.token}”" in md.value.replace("\\", "") for md in at.markdown)
+    check_method_notes(at, name, imp)
+    saturated = [w.value for w in at.warning if "Saturated step" in w.value]
+    assert len(saturated) == (1 if math.exp(imp.logprob) > 0.99 else 0)
     assert [b.label for b in at.main.button] == ["Permute", "Adversarial attention"]
+
+
+def test_the_jain_wallace_switch_shows_their_measures(shipped):
+    at = open_lab({"task": "reverse", "scorer": "dot", "sentence": "hello world", "step": "3"})
+    assert at.radio(key=keys.LAB_MEASURES).value == "signed"
+    assert any(c.startswith("leave-one-out by <unk>: ") for c in captions(at))  # reverse trained its <unk>
+    ok(at.radio(key=keys.LAB_MEASURES).set_value("jain-wallace").run())
+    assert problems(at) == []
+    imp = expected_step("reverse/dot", "hello world", 3, "jain-wallace")
+    (trace,) = heatmap(at, "why “")["data"]
+    for row, values in zip(trace["z"], (imp.attention, *(getattr(imp, m) for m in IMPORTANCES)), strict=True):
+        assert min(values) >= 0  # magnitudes
+        assert row == pytest.approx([v / max(values) for v in values], abs=1e-4)
+    shown = dataframe(at, "taus")
+    for pair, tau, p in zip(pairs(True), shown["τ"], shown["p"], strict=True):
+        expected_tau, expected_p = step_kendall(imp)[pair]  # </s> left out of the ranking
+        assert tau == round(expected_tau, 2) and p == lab_readings.p_text(expected_p), pair
+    check_method_notes(at, "reverse/dot", imp)
+    assert imp.loo == "deletion" and any("as Jain & Wallace define it" in c for c in captions(at))
+    assert any(c.startswith("Jain & Wallace's measures: ") for c in captions(at))
+    ok(at.select_slider(key=keys.LAB_STEP).set_value(4).run())  # the switch is kept from step to step
+    assert at.radio(key=keys.LAB_MEASURES).value == "jain-wallace"
+
+
+def importance(p: float, **changes):
+    """A StepImportance made by hand: one source token, the chosen token's probability `p`."""
+    from seq2seq.lab.importance import StepImportance
+
+    values = dict.fromkeys(IMPORTANCES, (0.0,))
+    common = dict(source_tokens=("</s>",), position=0, token="x*", token_id=4, attention=None, ig_delta=0.0)
+    return StepImportance(**(common | values | {"logprob": math.log(p), "ig_points": 32} | changes))
+
+
+def test_a_saturated_step_is_warned_about_exactly_above_its_threshold():
+    from seq2seq.lab import importance as lab_importance
+    from seq2seq.lab.agreement import ALPHA
+
+    assert lab_scales.SATURATED == lab_importance.SATURATED == 0.99 and lab_scales.ALPHA == ALPHA == 0.05
+    for p in (0.5, 0.98, 0.989999, 0.99):
+        assert lab_step.saturated_warning(importance(p)) is None, p
+    for p in (0.990001, 0.995, 0.999997, 1.0):
+        warning = lab_step.saturated_warning(importance(p))
+        assert warning.startswith("Saturated step: the model is sure of “x*” (p above 0.99; 1 − p = "), p
+        assert "rounding noise" in warning
+    assert "1 − p = 0.0000030)" in lab_step.saturated_warning(importance(0.999997))
+
+
+def test_the_method_notes_say_delta_points_and_leave_one_out():
+    notes = lab_step.method_notes(importance(0.5, ig_delta=0.0031234, ig_points=96, ig_converged=True, loo="unk"))
+    assert notes[0].startswith("Blue: the token raised") and "gradient × input, integrated gradients" in notes[0]
+    assert notes[1] == "Integrated gradients: δ = |Σ IG − (f(x) − f(x′))| = 0.0031 nats with 96 points, converged."
+    assert notes[2].startswith("leave-one-out by <unk>: each token replaced by the model's <unk>")
+    notes = lab_step.method_notes(importance(0.5, ig_delta=0.25, ig_points=1024, loo="deletion"))
+    assert notes[1].endswith("= 0.25 nats with 1,024 points, not converged: the cap on points was reached.")
+    assert notes[2].startswith("leave-one-out by deletion: each token removed and the rest re-encoded (this model's")
+    notes = lab_step.method_notes(importance(0.5, measures="jain-wallace", loo="deletion"))
+    assert notes[0].startswith("Jain & Wallace's measures") and "as Jain & Wallace define it" in notes[2]
+    assert [lab_step.delta_text(d) for d in (0.0, 0.12, 1.5, 3.04e-7)] == ["0", "0.12", "1.5", "0.00000030"]
+    assert [lab_readings.p_text(p) for p in (0.0123, 0.0004, math.nan, None)] == ["0.012", "< 0.001", "–", "–"]
+    assert lab_step.p_caption({"a~b": 0.01, "a~c": 0.2, "b~c": math.nan}).endswith(
+        "1 of these 2 τ has p below 0.05 (significant)."
+    )
+
+
+def test_the_step_explanation_says_what_the_measures_are():
+    text = lab.explanation("step")
+    assert "becomes `<unk>`" not in text and "never negative" not in text
+    assert "signed, negative where the token lowered it" in text and "the token deleted and the rest re-encoded" in text
+    assert "(p above 0.99)" in text and "{" not in text
+    assert lab.explanation("split") == lab.EXPLANATIONS["split"]
 
 
 def test_permute_and_adversarial_attention_show_their_results(shipped):

@@ -59,6 +59,7 @@ COMPARE_UNITS, BEAM_UNITS = "cmp_units", "beam_units"  # the heatmaps' "pieces /
 # The Lab page: the open view (step, split, scorers), the output token explained (its other widgets:
 # widget_keys("lab")), and (private) the perturbations asked for: experiment -> (model, sentence, step).
 LAB_VIEW, LAB_STEP, LAB_ASKED = "lab_view", "lab_step", "_lab_asked"
+LAB_MEASURES = "lab_measures"  # the step view's definitions of the importances: signed or Jain & Wallace's
 TRAIN_SESSION = "train_session"  # this browser tab's id for its trainings (Train and Timelapse pages)
 TRAIN_ACTIVE = "train_active"  # the training shown as running on the last run of the Train page
 TRAIN_SAVED = "train_saved"  # the registry name the last finished training was saved under

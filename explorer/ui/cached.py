@@ -137,9 +137,9 @@ def lab_greedy(name: str, sentence: str) -> lab_view.GreedyOutput:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _lab_step(name: str, sentence: str, step: int) -> lab_view.StepLab:
-    """Output token `step`'s three importances and their taus with attention."""
-    return lab_view.step_lab(get_translator(name), sentence, step)
+def _lab_step(name: str, sentence: str, step: int, measures: str = "signed") -> lab_view.StepLab:
+    """Output token `step`'s three importances under `measures` and their taus with attention."""
+    return lab_view.step_lab(get_translator(name), sentence, step, measures)
 
 
 lab_step = _under_spinner(N_("Computing the importances…"), _lab_step)

@@ -28,7 +28,7 @@ from explorer.state.view import ViewState, link_params
 from explorer.ui import cached, pickers, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
-from seq2seq.lab.names import MODEL_EXPERIMENTS, WITHOUT_ATTENTION
+from seq2seq.lab.names import MEASURES, MODEL_EXPERIMENTS, WITHOUT_ATTENTION
 from seq2seq.scorers import default_scorer
 
 PAGE = "lab"
@@ -55,7 +55,7 @@ def paper_table(rows: list[dict]) -> None:
 def keep() -> None:
     """Keep the Lab's widgets' values through runs that do not draw them (Streamlit drops those)."""
     state = st.session_state
-    for key in (*pickers.widget_keys(PREFIX).values(), keys.LAB_STEP):
+    for key in (*pickers.widget_keys(PREFIX).values(), keys.LAB_STEP, keys.LAB_MEASURES):
         if key in state:
             state[key] = state[key]
 
@@ -90,7 +90,7 @@ def view_choice(opened: Mapping[str, str], new: bool, box=st) -> str:
 
 def explanation(which: str, projecting: bool, box=st) -> None:
     with box.expander(_("What this view measures, and what the papers found"), expanded=not projecting):
-        st.markdown(_(lab.EXPLANATIONS[which]))
+        st.markdown(lab.explanation(which))
 
 
 def publish(view: ViewState, which: str) -> None:
@@ -158,8 +158,12 @@ def step_view(name: str, sentence: str, output: lab_step.GreedyOutput, step: int
     greedy = _("greedy output: {tokens}").format(tokens=" ".join(shown))
     if not projecting:  # on a projector under the figure, so that the figure is in the frame
         st.text(greedy)
-    result = cached.lab_step(name, sentence, step)
+    measures = measures_choice()
+    result = cached.lab_step(name, sentence, step, measures)
     imp = result.importance
+    warning = lab_step.saturated_warning(imp)
+    if warning:  # before the figure: its rows are noise
+        st.warning(escape_markdown(warning))
     rows = lab_step.method_rows(imp)
     title = _("why “{token}”, output token {step}: each row scaled to its largest value").format(
         token=imp.token, step=step
@@ -169,19 +173,31 @@ def step_view(name: str, sentence: str, output: lab_step.GreedyOutput, step: int
     st.plotly_chart(presentation.enlarge(figure, most=FRAME_FIGURE_PX) if projecting else figure, key="lab_rows")
     if projecting:
         st.text(greedy)
-    st.caption(
-        _(
-            "Blue: the token raised the chosen token's log-probability (attention and gradient × input are "
-            "never negative); red: it lowered it. Hover a cell for its value. Integrated gradients' "
-            "convergence delta: {delta} (its sum minus the log-probability's change from the padding source)."
-        ).format(delta=f"{imp.ig_delta:.2g}")
-    )
-    paper_table(lab_step.tau_rows(result.taus))
+    for note in lab_step.method_notes(imp):
+        st.caption(escape_markdown(note))
+    paper_table(lab_step.tau_rows(result.taus, result.tau_p))
+    st.caption(escape_markdown(lab_step.p_caption(result.tau_p)))
     st.markdown(escape_markdown(lab_step.step_reading(result)))
     if not result.has_attention:
         st.info(_(lab.NONE_NOTE))
         return
     perturbations(name, sentence, step, projecting)
+
+
+def measures_choice() -> str:
+    """The step view's switch between the two definitions of the importances (seq2seq.lab.names.MEASURES)."""
+    labels = {name: _(lab_readings.MEASURE_LABELS[name]) for name in MEASURES}  # looked up (see view_choice)
+    return st.radio(
+        _("Importances"),
+        MEASURES,
+        key=keys.LAB_MEASURES,
+        horizontal=True,
+        format_func=labels.__getitem__,
+        help=_(
+            "Signed: each value with its sign, every source token ranked. Jain & Wallace (2019): magnitudes, "
+            "the gradient with attention held fixed, leave-one-out by deletion, `</s>` not ranked."
+        ),
+    )
 
 
 FRAME_FIGURE_PX = 310  # the step view's figure on a projector: one 1280×720 frame with the pickers and slider

@@ -12,16 +12,19 @@ each view's logic is a module of its own, tested without Streamlit:
 
 What they share: the words and numbers of their readings (explorer.views.lab_readings) and the stored
 results (explorer.views.lab_stored). Each view's explanation, with what the papers found, is here
-(`EXPLANATIONS`): in words only, as the papers' numbers come from seq2seq/lab/papers.toml, each labelled
-with its setting (explorer.views.lab_readings). Module constants are marked with N_ and translated where they are shown.
+(`EXPLANATIONS`, said by `explanation`): in words only, as the papers' numbers come from
+seq2seq/lab/papers.toml, each labelled with its setting (explorer.views.lab_readings). Module constants
+are marked with N_ and translated where they are shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from explorer.i18n import N_
+from explorer import i18n
+from explorer.i18n import N_, _
 from explorer.state import params
+from explorer.views import lab_scales
 from seq2seq.messages import Message
 
 VIEWS = ("step", "split", "scorers")
@@ -35,11 +38,18 @@ EXPLANATIONS = {
         '**Does attention explain this word?** Three other answers to "which source tokens made the '
         'model choose this token?", each computed on the model itself with the output so far held '
         "fixed: *gradient × input* (how fast the token's log-probability moves with each source "
-        "embedding), *integrated gradients* (Sundararajan et al. 2017: the same, summed along a path "
-        "from a source of padding) and *leave-one-out* (how much the log-probability drops when that "
-        "token becomes `<unk>`). Kendall's τ compares two rankings of the source tokens: 1 the same "
-        "order, 0 unrelated, −1 reversed. Jain & Wallace (2019, *Attention is not Explanation*) asked "
-        "the same of BiLSTM text classifiers and found attention frequently uncorrelated with gradients; "
+        "embedding, times the embedding: signed, negative where the token lowered it), *integrated "
+        "gradients* (Sundararajan et al. 2017: the same, summed along a path from a source of padding, "
+        "run until the sum misses the log-probability's change by at most δ) and *leave-one-out* (how much "
+        "the log-probability drops without that token: the token deleted and the rest re-encoded, or, "
+        "where the model's training taught it `<unk>`, replaced by `<unk>`; most models never trained "
+        "theirs). The *Jain & Wallace* switch takes their definitions: magnitudes, the gradient with "
+        "attention held fixed, `</s>` not ranked. Where the model is sure of its token (p above {saturated}) "
+        "every importance is rounding noise, and the step says so. Kendall's τ compares two rankings of "
+        "the source tokens: 1 the same order, 0 unrelated, −1 reversed, with its p-value (Kendall's "
+        "test: a small p, a τ unlikely between unrelated rankings). Jain & Wallace (2019, *Attention is "
+        "not Explanation*) asked the same of BiLSTM text classifiers and found attention frequently "
+        "uncorrelated with gradients; "
         "where the app quotes a paper's number, it is labelled with the kind of model it was measured on, "
         "never as if measured on these. **Permute** shuffles this step's attention "
         "(their §4.1); **Adversarial attention** (their §4.2) searches for the attention farthest from the "
@@ -75,6 +85,12 @@ NONE_NOTE = N_(
     "The three importances still say which source tokens mattered, and how much they agree with each "
     "other; there is no attention to compare them with, permute or replace."
 )
+
+
+def explanation(which: str) -> str:
+    """The view `which`'s explanation (`EXPLANATIONS`) in the current language, its thresholds filled in from
+    explorer.views.lab_scales."""
+    return _(EXPLANATIONS[which]).format(saturated=i18n.number(lab_scales.SATURATED, 2))
 
 
 def lab_view(raw: str | None) -> tuple[str, tuple[Message, ...]]:

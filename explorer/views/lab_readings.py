@@ -37,6 +37,35 @@ def method_label(name: str) -> str:
     return _(METHOD_LABELS[name])
 
 
+# How leave-one-out took a token out (seq2seq.lab.names.LOO_METHODS), after "leave-one-out".
+LOO_LABELS = {"deletion": N_("by deletion"), "unk": N_("by <unk>")}
+# The two definitions of the importances (seq2seq.lab.names.MEASURES), as the step view's switch says them.
+MEASURE_LABELS = {"signed": N_("signed"), "jain-wallace": N_("Jain & Wallace")}
+
+
+def loo_label(loo: str) -> str:
+    """ "deletion" -> "leave-one-out by deletion", "unk" -> "leave-one-out by <unk>" (current language)."""
+    # Translators: "leave-one-out" followed by how it took the token out ("by deletion", "by <unk>").
+    return _("{method} {how}").format(method=method_label("leave_one_out"), how=_(LOO_LABELS[loo]))
+
+
+def p_text(p: float | None) -> str:
+    """A p-value as a table shows it: "0.012", "< 0.001", "–" when undefined."""
+    if p is None or not math.isfinite(float(p)):
+        return "–"
+    if p < lab_scales.P_SHOWN:
+        return f"< {i18n.number(lab_scales.P_SHOWN, 3)}"
+    return i18n.number(float(p), 3)
+
+
+def significant_digits(value: float, digits: int = 2, most: int = 10) -> str:
+    """A small positive number with `digits` significant digits (0.0031, 0.12, 1.5), at most `most` decimals."""
+    if not math.isfinite(value) or value == 0:
+        return i18n.number(0.0, 0) if value == 0 else "–"
+    decimals = min(most, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
+    return i18n.number(value, decimals)
+
+
 def pair_label(pair: str) -> str:
     """ "attention~grad_x_input" -> "attention ~ gradient × input"."""
     a, b = pair.split("~")

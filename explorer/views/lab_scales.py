@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from explorer.i18n import N_, _
+from seq2seq.lab import names
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,20 @@ UNIFORM_LOSS = Scale(
         Band("spare", -math.inf, N_("the model hardly needs its attention's shape here")),
     ),
 )
+
+# One step's importances: the chosen token's probability above SATURATED makes a saturated step (f is flat
+# around the source, every importance rounding noise: the step view warns); a τ whose p-value is below
+# ALPHA is significant. Both are seq2seq.lab's own (seq2seq.lab.names), so that the app reads a step as the
+# lab's summaries count it.
+SATURATED = names.SATURATED
+ALPHA = names.ALPHA
+P_SHOWN = 0.001  # a p-value below it is shown as "< 0.001" (its digits say nothing more)
+
+
+def significant(p: float | None) -> bool:
+    """Whether a τ with p-value `p` is significant (p below ALPHA); False when p is undefined."""
+    return p is not None and math.isfinite(p) and p < ALPHA
+
 
 # The scorer table: attention whose argmax sits on the gold source token, by its alignment error rate.
 ALIGNED_AER = 0.1  # below it, "closest to the gold alignment" is worth setting beside τ

@@ -1,9 +1,13 @@
 """The Lab's step view: one output token of the greedy decode of one sentence, explained.
 
 `step` N is the N-th output token, as the Decode page's "Current step". Attention beside three
-importances of the source tokens (seq2seq.lab.importance), with Kendall's tau between them (`step_lab`,
-`tau_rows`, `step_reading`), and two perturbations of that step's attention: permuted (`permutation`, Jain
-& Wallace 2019 §4.1) and adversarial (`adversarial`, their §4.2), each with its reading.
+importances of the source tokens (seq2seq.lab.importance, under either definition: signed or Jain &
+Wallace's, seq2seq.lab.names.MEASURES), with Kendall's tau and its p-value between them (`step_lab`, `tau_rows`,
+`step_reading`), and two perturbations of that step's attention: permuted (`permutation`, Jain & Wallace
+2019 §4.1) and adversarial (`adversarial`, their §4.2), each with its reading. Integrated gradients run to
+convergence; `method_notes` says how far from complete they are (δ, in nats) with the points they took,
+and how leave-one-out took a token out; `saturated_warning` marks a step whose importances are rounding
+noise (the chosen token's p above lab_scales.SATURATED).
 
 seq2seq.lab imports Captum and SciPy: only the functions that compute load it. Readings may quote tokens:
 escape them before Markdown. Text is in the current language (explorer.i18n).
@@ -11,9 +15,10 @@ escape them before Markdown. Text is in the current language (explorer.i18n).
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from explorer import i18n
@@ -21,12 +26,15 @@ from explorer.i18n import _, ngettext
 from explorer.views import lab_scales
 from explorer.views.lab_readings import (
     agreement_clause,
+    loo_label,
     method_label,
+    p_text,
     pair_label,
     paper_cells,
     paper_note,
     rounded,
     sentences,
+    significant_digits,
     tau_words,
 )
 from seq2seq.lab.names import IMPORTANCES
@@ -34,7 +42,7 @@ from seq2seq.lab.names import IMPORTANCES
 if TYPE_CHECKING:
     from seq2seq.lab.importance import StepImportance
 
-IG_STEPS = 32  # integrated gradients' points (the bar in bench/ is set at 32)
+IG_STEPS = None  # integrated gradients to convergence (seq2seq.lab.integrated), the points it took shown
 PERMUTATION_SEEDS = 100
 
 
@@ -88,22 +96,35 @@ class StepLab:
     step: int
     importance: StepImportance
     taus: dict[str, float]  # "a~b" -> Kendall's tau (NaN when undefined), seq2seq.lab.names.pairs
+    tau_p: dict[str, float] = field(default_factory=dict)  # "a~b" -> the tau's two-sided p-value (NaN: undefined)
 
     @property
     def has_attention(self) -> bool:
         return self.importance.attention is not None
 
 
-def step_lab(translator, sentence: str, step: int, ig_steps: int = IG_STEPS) -> StepLab:
-    """The importances of output token `step` (1..n) of the greedy decode, with their taus."""
-    from seq2seq.lab.agreement import step_agreement
+def step_lab(
+    translator, sentence: str, step: int, measures: str = "signed", ig_steps: int | None = IG_STEPS
+) -> StepLab:
+    """The importances of output token `step` (1..n) of the greedy decode under `measures` (MEASURES), with
+    their taus and p-values (seq2seq.lab.agreement.step_kendall). Integrated gradients to convergence unless
+    `ig_steps` fixes the points."""
+    from seq2seq.lab.agreement import step_kendall
     from seq2seq.lab.importance import step_importance
 
     output = greedy_output(translator, sentence)
     step, _moved = explained_step(step, output.num_steps)
     token_id = output.token_ids[step - 1]
-    imp = step_importance(translator, sentence, output.prefix(step), token_id=token_id, ig_steps=ig_steps)
-    return StepLab(step=step, importance=imp, taus=step_agreement(imp))
+    imp = step_importance(
+        translator, sentence, output.prefix(step), token_id=token_id, ig_steps=ig_steps, measures=measures
+    )
+    found = step_kendall(imp)
+    return StepLab(
+        step=step,
+        importance=imp,
+        taus={pair: tau for pair, (tau, _p) in found.items()},
+        tau_p={pair: p for pair, (_tau, p) in found.items()},
+    )
 
 
 def method_rows(imp: StepImportance) -> dict[str, list[float]]:
@@ -112,14 +133,92 @@ def method_rows(imp: StepImportance) -> dict[str, list[float]]:
     return {method_label(name): list(getattr(imp, name)) for name in names}
 
 
-def tau_rows(taus: Mapping[str, float]) -> list[dict]:
-    """Table rows of a step's taus: the pair, tau, its reading, and the papers' numbers beside it where
-    seq2seq/lab/papers.toml quotes any (explorer.views.lab_readings.paper_cells)."""
+def tau_rows(taus: Mapping[str, float], tau_p: Mapping[str, float] | None = None) -> list[dict]:
+    """Table rows of a step's taus: the pair, tau, its p-value (when `tau_p` is given), its reading, and the
+    papers' numbers beside it where seq2seq/lab/papers.toml quotes any (explorer.views.lab_readings.paper_cells)."""
     cells = paper_cells(list(taus))
-    return [
-        {_("pair"): pair_label(pair), "τ": rounded(tau), _("reading"): tau_words(tau), **cells[pair]}
-        for pair, tau in taus.items()
-    ]
+    rows = []
+    for pair, tau in taus.items():
+        row = {_("pair"): pair_label(pair), "τ": rounded(tau)}
+        if tau_p is not None:
+            row["p"] = p_text(tau_p.get(pair))
+        rows.append(row | {_("reading"): tau_words(tau), **cells[pair]})
+    return rows
+
+
+def p_caption(tau_p: Mapping[str, float]) -> str:
+    """Under the taus: what p is, with the significance level, and how many of the step's taus reach it."""
+    defined = [p for p in tau_p.values() if p is not None and math.isfinite(p)]
+    count = sum(1 for p in defined if lab_scales.significant(p))
+    text = ngettext(
+        "p: the chance of a τ at least this far from 0 between unrelated rankings (Kendall's test, two-sided); "
+        "{count} of these {n} τ has p below {alpha} (significant).",
+        "p: the chance of a τ at least this far from 0 between unrelated rankings (Kendall's test, two-sided); "
+        "{count} of these {n} τ have p below {alpha} (significant).",
+        count,
+    )
+    return text.format(count=count, n=len(defined), alpha=i18n.number(lab_scales.ALPHA, 2))
+
+
+def delta_text(delta: float) -> str:
+    """Integrated gradients' completeness gap δ as shown, with two significant digits (0.0031, 0.12)."""
+    return significant_digits(delta)
+
+
+def method_notes(imp: StepImportance) -> list[str]:
+    """Under the methods' rows: which definitions, integrated gradients' δ = |Σ IG − (f(x) − f(x′))| in nats
+    with the points it took, and how leave-one-out took a token out (plain text with <unk> and </s> in it:
+    escape before Markdown)."""
+    if imp.measures == "jain-wallace":
+        sign = _(
+            "Jain & Wallace's measures: every importance a magnitude (how much, not which way), the gradient "
+            "with attention held fixed; </s> is drawn but left out of every τ."
+        )
+    else:
+        sign = _(
+            "Blue: the token raised the chosen token's log-probability; red: it lowered it. Attention is never "
+            "negative; gradient × input, integrated gradients and leave-one-out are signed."
+        )
+    if imp.ig_converged:
+        points = ngettext(
+            "Integrated gradients: δ = |Σ IG − (f(x) − f(x′))| = {delta} nats with {points} point, converged.",
+            "Integrated gradients: δ = |Σ IG − (f(x) − f(x′))| = {delta} nats with {points} points, converged.",
+            imp.ig_points,
+        )
+    else:
+        points = ngettext(
+            "Integrated gradients: δ = |Σ IG − (f(x) − f(x′))| = {delta} nats with {points} point, "
+            "not converged: the cap on points was reached.",
+            "Integrated gradients: δ = |Σ IG − (f(x) − f(x′))| = {delta} nats with {points} points, "
+            "not converged: the cap on points was reached.",
+            imp.ig_points,
+        )
+    if imp.loo == "deletion" and imp.measures == "jain-wallace":
+        loo = _("{method}: each token removed and the rest re-encoded, as Jain & Wallace define it.")
+    elif imp.loo == "deletion":
+        loo = _(
+            "{method}: each token removed and the rest re-encoded (this model's <unk> was never trained, "
+            "so replacing a token by it would ask about a vector the model never learned to read)."
+        )
+    else:
+        loo = _("{method}: each token replaced by the model's <unk>, which its training taught it.")
+    ig = points.format(delta=delta_text(imp.ig_delta), points=i18n.number(imp.ig_points))
+    return [sign, ig, loo.format(method=loo_label(imp.loo))]
+
+
+def saturated_warning(imp: StepImportance) -> str | None:
+    """A warning for a saturated step (the chosen token's p above lab_scales.SATURATED, StepImportance.saturated):
+    there the log-probability hardly moves with the source and the attributions are rounding noise. None
+    otherwise. Quotes the token: escape before Markdown."""
+    if not imp.saturated:
+        return None
+    p = math.exp(imp.logprob)
+    shown = significant_digits(1 - p) if p < 1 else i18n.number(0.0, 0)
+    return _(
+        "Saturated step: the model is sure of “{token}” (p above {threshold}; 1 − p = {rest}). Its "
+        "log-probability is nearly flat around this source, so the attributions here are rounding noise, and so "
+        "are the rankings and τ built on them: read another step."
+    ).format(token=imp.token, threshold=i18n.number(lab_scales.SATURATED, 2), rest=shown)
 
 
 def top_token(tokens: Sequence[str], values: Sequence[float]) -> tuple[int, str]:

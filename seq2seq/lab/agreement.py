@@ -27,9 +27,8 @@ from scipy.stats import kendalltau
 from ..decoding import Translator
 from . import stats
 from .importance import StepImportance, leave_one_out_method, step_importances
+from .names import ALPHA as ALPHA  # a tau is significant below it (re-exported: table.py reads it here)
 from .names import IMPORTANCES, pairs
-
-ALPHA = 0.05  # a tau is significant when the test of no association gives p below this
 
 
 def kendall(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:

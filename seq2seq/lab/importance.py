@@ -60,8 +60,8 @@ from ..specials import BOS, EOS, PAD, UNK
 from . import integrated
 from .integrated import MAX_IG_STEPS as MAX_IG_STEPS  # re-exported: the CLI and the app read it here
 from .names import LOO_METHODS, MEASURES
+from .names import SATURATED as SATURATED  # p above it: f is flat around x (re-exported: table.py reads it here)
 
-SATURATED = 0.99  # a step whose chosen token has p above this is saturated: f is flat around x
 SPECIAL_IDS = frozenset({PAD, BOS, EOS})  # never ranked by the jain-wallace measures
 
 

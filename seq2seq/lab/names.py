@@ -21,6 +21,11 @@ IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
 MEASURES = ("signed", "jain-wallace")
 # How leave-one-out takes a token out: deleted (the rest re-encoded), or replaced by the learned <unk>.
 LOO_METHODS = ("deletion", "unk")
+# A step whose chosen token has p above this is saturated: f is flat around x, every importance rounding
+# noise (`StepImportance.saturated`; the app's Lab warns there, explorer.views.lab_scales).
+SATURATED = 0.99
+# A tau is significant when the test of no association gives p below this (`seq2seq.lab.agreement`).
+ALPHA = 0.05
 
 
 def pairs(has_attention: bool = True) -> tuple[str, ...]:
