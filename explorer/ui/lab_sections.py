@@ -158,11 +158,12 @@ def step_view(name: str, sentence: str, output: lab_step.GreedyOutput, step: int
     greedy = _("greedy output: {tokens}").format(tokens=" ".join(shown))
     if not projecting:  # on a projector under the figure, so that the figure is in the frame
         st.text(greedy)
-    measures = measures_choice()
-    result = cached.lab_step(name, sentence, step, measures)
+    # On a projector the switch and the warning go under the figure, so that the figure is in the frame.
+    measures = st.session_state.get(keys.LAB_MEASURES, MEASURES[0]) if projecting else measures_choice()
+    result = cached.lab_step(name, sentence, step, measures if measures in MEASURES else MEASURES[0])
     imp = result.importance
     warning = lab_step.saturated_warning(imp)
-    if warning:  # before the figure: its rows are noise
+    if warning and not projecting:  # before the figure: its rows are noise
         st.warning(escape_markdown(warning))
     rows = lab_step.method_rows(imp)
     title = _("why “{token}”, output token {step}: each row scaled to its largest value").format(
@@ -173,6 +174,9 @@ def step_view(name: str, sentence: str, output: lab_step.GreedyOutput, step: int
     st.plotly_chart(presentation.enlarge(figure, most=FRAME_FIGURE_PX) if projecting else figure, key="lab_rows")
     if projecting:
         st.text(greedy)
+        if warning:
+            st.warning(escape_markdown(warning))
+        measures_choice()
     for note in lab_step.method_notes(imp):
         st.caption(escape_markdown(note))
     paper_table(lab_step.tau_rows(result.taus, result.tau_p))
