@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .messages import N_
-from .scorers import POSITIONAL, SCORERS
+from .scorers import FIXED, POSITIONAL, SCORERS
 
 SCORER_CLASSES: dict[str, type[Scorer]] = {}  # name -> class, filled as the classes below are defined
 
@@ -55,6 +55,9 @@ class Scorer(nn.Module):
     # One learned row per source position, keys unused: a model takes sources only up to the length it
     # was trained on (seq2seq.scorers.POSITIONAL names the same scorers, for what must not import torch).
     positional = False
+    # Weights that do not depend on the states (seq2seq.scorers.FIXED names the same scorers): the lab's
+    # baseline, which it does not ask whether its attention explains.
+    fixed = False
     # Formula symbol -> the parameter it names (a path for nn.Module.get_parameter). Every parameter
     # of the scorer appears here, so the formula shown cannot leave a learned tensor out.
     symbols: ClassVar[dict[str, str]] = {}
@@ -303,6 +306,26 @@ class LocationScorer(Scorer, name="location"):
         }
 
 
+class UniformScorer(Scorer, name="uniform"):
+    """Uniform attention: score(h_t, h_s) = 0 for every real source position, so a_t,s = 1/S and the
+    context is the mean of the encoder states, c_t = (1/S) sum_s h_s.
+
+    Wiegreffe & Pinter's baseline (2019, "Attention is not not Explanation", section 3.1): a model
+    trained with its attention frozen at uniform. If it does as well as a model that learned where to
+    look, the learned weights were not needed for the task. No parameters; ``attend`` masks the
+    padding, so a batch's shorter sentences average their own positions only.
+    """
+
+    fixed = True
+    formula = N_("score(h_t, h_s) = 0, so every source position gets 1/S: the context is the mean of the encoder states")
+    latex = r"\mathrm{score}(h_t, \bar h_s) = 0 \;\Rightarrow\; a_{ts} = \tfrac{1}{S}"
+    reference = "Wiegreffe and Pinter (2019), Attention is not not Explanation, section 3.1"
+    description = N_("uniform: every source position weighs the same, the baseline that learns nothing about where to look")
+
+    def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
+        return keys.new_zeros(keys.shape[:2])  # (B, S): the masked softmax of zeros is 1/S on real positions
+
+
 def _check_registry() -> None:
     """ImportError unless the scorer classes and seq2seq.scorers.SCORERS name the same scorers."""
     unlisted = [name for name in SCORER_CLASSES if name not in SCORERS]
@@ -318,6 +341,9 @@ def _check_registry() -> None:
             f"seq2seq/scorers.py POSITIONAL {sorted(POSITIONAL)} and the positional scorer classes of "
             f"seq2seq/attention.py {positional} differ"
         )
+    fixed = sorted(name for name, cls in SCORER_CLASSES.items() if cls.fixed)
+    if fixed != sorted(FIXED):
+        raise ImportError(f"seq2seq/scorers.py FIXED {sorted(FIXED)} and the fixed scorer classes {fixed} differ")
 
 
 _check_registry()

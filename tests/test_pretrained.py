@@ -29,7 +29,7 @@ TASKS = tuple(t for t in tasks.TASKS if any(e.task == t for e in _SHIPPED))
 SCORERS = tuple(s for s in scorers.SCORERS if any(e.scorer == s and e.cell == "gru" for e in _SHIPPED))
 # Optional LSTM variants of the general models ("if time allows"): the same settings, another cell.
 LSTM_VARIANTS = tuple(f"{task}/lstm-general" for task in TASKS)
-SIZE_BUDGET_MB = 100  # all of pretrained/: four tasks of six scorers and an LSTM each, zh-en the largest
+SIZE_BUDGET_MB = 120  # all of pretrained/: four tasks of seven scorers and an LSTM each, the lab's seed models
 ALLOWED_SUFFIXES = {".json", ".safetensors", ".model", ".md"}  # never a pickle
 
 
@@ -135,7 +135,7 @@ def _test_metric(entries: dict, task: str, scorer: str, key: str) -> float:
 
 
 def test_the_quality_bars_are_met_on_the_test_split(entries):
-    attending = [s for s in SCORERS if s != "none"]
+    attending = [s for s in SCORERS if scorers.learns_where_to_look(s)]
     # reverse: exact match >= 99% for every attention scorer.
     assert min(_test_metric(entries, "reverse", s, "exact_match") for s in attending) >= 0.99
     # dates: exact match >= 99.5% for every attention scorer; alignment accuracy >= 90% for the best.
@@ -160,7 +160,7 @@ def test_the_seeds_example_i_love_you(entries):
     """我爱你。 -> "I love you." (greedy) with the attention row of "love" (its first piece) peaking on 爱,
     for at least four of the five attention scorers."""
     peaks = {}
-    for scorer in (s for s in SCORERS if s != "none"):
+    for scorer in (s for s in SCORERS if scorers.learns_where_to_look(s)):
         translator = load_checkpoint(PRETRAINED / entries[f"zh-en/{scorer}"].path, name=f"zh-en/{scorer}")
         trace = translator.greedy("我爱你。")
         if trace.output != "I love you.":
@@ -170,7 +170,7 @@ def test_the_seeds_example_i_love_you(entries):
     assert sum(peak == "爱" for peak in peaks.values()) >= 4, peaks
 
 
-@pytest.mark.parametrize("scorer", [s for s in SCORERS if s != "none"] + ["lstm-general"])
+@pytest.mark.parametrize("scorer", [s for s in SCORERS if scorers.learns_where_to_look(s)] + ["lstm-general"])
 def test_reverse_models_reverse_strings_as_users_type_them(entries, scorer):
     """Issue 20: >= 99% exact match on 1,000 fresh strings typed as a user types them (words joined by
     single spaces, no space at either end), lengths 1-30, not only on the test split's draws."""

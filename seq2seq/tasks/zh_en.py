@@ -173,8 +173,7 @@ TASK = Task(
         options=tuple(
             "--data ../shared/data/cmn-eng.txt --embedding-size 128 --hidden-size 256 --vocab-size 4000 "
             "--train-size 0 --valid-size 1000 --epochs 30 --patience 4 --max-len 32 --dropout 0.3 "
-            "--max-seconds 7200 --score-lr-scale 0.1 --bridge --soft-attention-steps 1500 "
-            "--dictionary runs/data/zh-en-dictionary.txt".split()
+            "--max-seconds 7200 --score-lr-scale 0.1 --bridge --soft-attention-steps 1500".split()
         ),
         cost_note=N_(
             "Every zh-en model trained with one thread, two trainings at a time on the two cores, so it had one"
