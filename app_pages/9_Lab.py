@@ -15,7 +15,7 @@ from explorer.ui import cached, frame, pickers
 from explorer.ui import lab_sections as ui
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
-from explorer.views import input_notes
+from explorer.views import input_notes, lab
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
@@ -30,6 +30,7 @@ if not projecting:  # on a projector the frame is for the figure (docs/pages/lab
 
 ui.keep()
 models, view, opened, new = pickers.opening_view("lab")
+models = lab.lab_models(models)  # not the fixed scorers: uniform's attention is 1/S by construction
 pickers.apply_view(view, pickers.widget_keys("lab"), new)
 # On a projector the view choice and its folded explanation share a row, and the pickers fold: one frame.
 choice_box, explanation_box = st.columns(2, vertical_alignment="center") if projecting else (st, st)

@@ -40,3 +40,10 @@ def test_the_uniform_scorer_is_fixed_weightless_and_not_a_scorer_that_learns_whe
     assert not scorer_has_weights("uniform")
     assert not scorers.learns_where_to_look("uniform") and not scorers.learns_where_to_look("none")
     assert all(scorers.learns_where_to_look(s) for s in ("dot", "general", "concat", "scaled_dot", "location"))
+
+
+def test_the_lab_offers_the_scorers_that_learn_where_to_look_and_none_not_the_fixed_ones():
+    from explorer.views.lab import lab_models
+
+    offered = lab_models({"reverse": ["none", "dot", "uniform"], "dates": ["uniform"]})
+    assert offered == {"reverse": ["none", "dot"]}

@@ -29,7 +29,7 @@ from explorer.ui import cached, pickers, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab.names import MEASURES, MODEL_EXPERIMENTS, WITHOUT_ATTENTION
-from seq2seq.scorers import default_scorer
+from seq2seq.scorers import default_scorer, learns_where_to_look
 
 PAGE = "lab"
 PREFIX = "lab"
@@ -316,7 +316,7 @@ def no_results(what: str, commands: str) -> None:
 def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
     data = stored(task)
     found = {experiment: lab_stored.experiment(data, name, experiment) for experiment in MODEL_EXPERIMENTS}
-    has_attention = scorer != "none"
+    has_attention = learns_where_to_look(scorer)
     if not any(found[e] for e in lab_split.DRAWN):
         done = MODEL_EXPERIMENTS if has_attention else WITHOUT_ATTENTION
         missing = _("No stored results for {model}.").format(model=name)

@@ -26,6 +26,7 @@ from explorer.i18n import N_, _
 from explorer.state import params
 from explorer.views import lab_scales
 from seq2seq.messages import Message
+from seq2seq.scorers import learns_where_to_look
 
 VIEWS = ("step", "split", "scorers")
 VIEW_LABELS = {
@@ -85,6 +86,15 @@ NONE_NOTE = N_(
     "The three importances still say which source tokens mattered, and how much they agree with each "
     "other; there is no attention to compare them with, permute or replace."
 )
+
+
+def lab_models(models: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The task -> scorers the Lab offers: those that learn where to look, and `none` (the importances alone).
+
+    A fixed scorer (uniform) is left out: its attention is 1/S by construction, so there is nothing to
+    compare, permute or search; it is the baseline of the uniform experiment instead (its stored results)."""
+    kept = {task: [s for s in scorers if s == "none" or learns_where_to_look(s)] for task, scorers in models.items()}
+    return {task: scorers for task, scorers in kept.items() if scorers}
 
 
 def explanation(which: str) -> str:
