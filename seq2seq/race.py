@@ -39,12 +39,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import SCORERS, TrainConfig
+from .scorers import learns_where_to_look
 
 if TYPE_CHECKING:  # imports torch: the race imports it only when it runs
     from .trainer import Trainer
 
 RACE_JSON = "race.json"
-NO_ATTENTION = "none"
 ALL_PASSED, BUDGET, STOPPED = "all passed", "budget", "stopped"  # why a race ended (race.json's "reason")
 
 
@@ -63,8 +63,8 @@ class Pass:
 class Referee:
     """Who has passed the bar, who still trains, whether the race is over and who was first.
 
-    `scorers` race in this order; `contenders` (default: every scorer but `none`) must all pass for the
-    race to end before its budget. A passed scorer stops training (`racing` leaves it out).
+    `scorers` race in this order; `contenders` (default: the scorers that learn where to look, not the
+    baselines `none` and `uniform`) must all pass for the race to end before its budget. A passed scorer stops training (`racing` leaves it out).
     """
 
     scorers: Sequence[str]
@@ -75,7 +75,7 @@ class Referee:
     def __post_init__(self) -> None:
         self.scorers = list(self.scorers)
         if self.contenders is None:
-            self.contenders = [s for s in self.scorers if s != NO_ATTENTION]
+            self.contenders = [s for s in self.scorers if learns_where_to_look(s)]
         self.contenders = [s for s in self.contenders if s in self.scorers]
 
     def record(self, scorer: str, metric: float, steps: int, seconds: float, race_seconds: float) -> Pass | None:
