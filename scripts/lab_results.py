@@ -1,7 +1,11 @@
 """Compute the attention lab's results for the shipped models and store them in pretrained/lab/.
 
 For every shipped model of each task: the agreement, permutation, uniform and length experiments
-(`python -m seq2seq lab --model NAME --experiment ...`), and per task the scorer table
+(`python -m seq2seq lab --model NAME --experiment ...`); on a model that learns where to look also
+adversarial attention, alignment (reverse and dates: the tasks with gold alignments) and seed variance
+(when its models of other seeds are found: released in pretrained/seeds/, or under --seed-runs while
+they train; absent, with a line saying why, otherwise); on a model whose attention is fixed (uniform)
+only length. And per task the scorer table
 (`--task TASK --experiment table`), each run through the code the command runs
 (`seq2seq.lab.run.run`) with a fixed `n` (`N`), one torch thread. Agreement runs under both definitions
 of the importances (`MEASURES`): the signed ones are the entry's own summary and examples, Jain &
@@ -11,8 +15,9 @@ pretrained/lab/<task>.json (`seq2seq.lab.results`: what is kept of each result),
 pretrained/lab/README.md, the tables the docs show, written from those files. tests/test_lab_results.py
 reruns the first few examples of each.
 
-Resumable: a model already stored with the same settings (`results.DECIDING`) and the same weights is
-skipped, and the file is written after each model, so an interrupted run goes on where it stopped.
+Resumable: an experiment already stored for a model with the same settings (`results.DECIDING`) and the
+same weights is kept (seed variance: and the same seed models' weights), only what is missing is computed,
+and the file is written after each model, so an interrupted run goes on where it stopped.
 It writes only over files it wrote: a <task>.json or README.md in the lab folder that is not its own
 is refused before any work (exit 2), and left as it is.
 
@@ -20,6 +25,7 @@ is refused before any work (exit 2), and left as it is.
     python scripts/lab_results.py --tasks reverse dates
     python scripts/lab_results.py --only en-fr/general en-fr/table --force
     python scripts/lab_results.py --readme                   # only rewrite pretrained/lab/README.md
+    python scripts/lab_results.py --tasks reverse dates --seed-runs runs/seeds   # seeds still training
 """
 
 from __future__ import annotations
@@ -35,12 +41,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from seq2seq.lab import integrated, results  # noqa: E402
-from seq2seq.lab.names import MODEL_EXPERIMENTS, WITHOUT_ATTENTION  # noqa: E402
+from seq2seq.lab.names import FIXED_ATTENTION, MODEL_EXPERIMENTS, WITHOUT_ATTENTION  # noqa: E402
+from seq2seq.scorers import learns_where_to_look  # noqa: E402
 from seq2seq.tasks import TASKS, get_task  # noqa: E402
 
 # Examples per experiment. The slowest parts are agreement (three importances at every step, integrated
 # gradients to convergence, under both definitions) and reverse's table.
-N = {"agreement": 40, "permutation": 100, "uniform": 200, "length": 200, "table": 50}
+# Adversarial: one search per greedy step, about 0.4 s a step for en-fr on one thread (0.1 s for reverse
+# and dates), and a stratified en-fr sentence has about 12 steps: 15 sources take 60 to 90 s per model.
+# Seed variance is two forced decodes and a greedy one per seed and source (seconds for 50 sources);
+# alignment three importances at every gold step, like agreement's (40 sources: about a minute on reverse).
+N = {
+    "agreement": 40,
+    "permutation": 100,
+    "adversarial": 15,
+    "seed_variance": 50,
+    "uniform": 200,
+    "length": 200,
+    "alignment": 40,
+    "table": 50,
+}
 IG_STEPS = None  # integrated gradients to convergence (seq2seq.lab.integrated); a number would fix the points
 SEEDS = 100  # permutations per step
 MEASURES = ("signed", "jain-wallace")  # agreement's definitions, the first the entry's own (seq2seq.lab.names)
@@ -107,11 +127,37 @@ def now() -> str:
 
 
 def experiments_of(entry) -> tuple[str, ...]:
-    return MODEL_EXPERIMENTS if entry.scorer != "none" else WITHOUT_ATTENTION
+    """What is stored for the model `entry` (seed variance apart: it needs seed models, `seed_digests`)."""
+    if entry.scorer == "none":
+        return WITHOUT_ATTENTION
+    if not learns_where_to_look(entry.scorer):  # uniform: Wiegreffe & Pinter's trained baseline
+        return FIXED_ATTENTION
+    aligned = ("alignment",) if get_task(entry.task).has_alignments else ()
+    return (*MODEL_EXPERIMENTS, "adversarial", *aligned)
 
 
-def up_to_date(stored: dict | None, entry, digest: str) -> bool:
-    return bool(stored) and stored.get("weights") == digest and all(e in stored for e in experiments_of(entry))
+def seed_digests(entry, seed_runs: Path | None) -> dict[str, str]:
+    """{seed model's name: its weights' digest} of the models of other seeds found for `entry` ({}: none)."""
+    from seq2seq.lab.seeds import seed_folders
+
+    if not learns_where_to_look(entry.scorer):
+        return {}
+    return {m.name: results.weights_digest(m.folder) for m in seed_folders(entry.name, seed_runs)}
+
+
+def missing(stored: dict | None, entry, digest: str, seeds: dict[str, str]) -> list[str]:
+    """The experiments of `entry` to compute: all when its weights changed, else those not stored (and seed
+    variance when its seed models changed)."""
+    if not stored or stored.get("weights") != digest:
+        return [*experiments_of(entry), *(["seed_variance"] if seeds else [])]
+    todo = [e for e in experiments_of(entry) if e not in stored]
+    if seeds and (stored.get("seed_variance") or {}).get("weights") != seeds:
+        todo.append("seed_variance")
+    return todo
+
+
+def up_to_date(stored: dict | None, entry, digest: str, seeds: dict[str, str] | None = None) -> bool:
+    return not missing(stored, entry, digest, seeds or {})
 
 
 class Interrupted(Exception):
@@ -130,12 +176,12 @@ def make_bar():
     return bar
 
 
-def run_one(experiment: str, translator, task_name: str, n: int, data: str | None, label: str) -> dict:
+def run_one(experiment: str, translator, task_name: str, n: int, data: str | None, label: str, **more) -> dict:
     from seq2seq.lab.run import run
 
     started = time.perf_counter()
     result = run(
-        experiment, translator, task_name, SPLIT, n, data, IG_STEPS, SEEDS, bar=make_bar(), measures=MEASURES
+        experiment, translator, task_name, SPLIT, n, data, IG_STEPS, SEEDS, bar=make_bar(), measures=MEASURES, **more
     )  # agreement: both definitions in one pass, the others beside the first (`results.stored_form`)
     if result.get("interrupted"):
         raise Interrupted
@@ -170,15 +216,30 @@ def compute_task(task_name: str, args) -> None:
         name, label = entry.name, f"[{task_name} {index}/{len(entries)}] {entry.name}"
         if args.only and name not in args.only:
             continue
-        if not args.force and up_to_date(out["by_model"].get(name), entry, digests[name]):
+        seeds = seed_digests(entry, args.seed_runs)
+        stored = None if args.force else out["by_model"].get(name)
+        todo = missing(stored, entry, digests[name], seeds)
+        if learns_where_to_look(entry.scorer) and not seeds:
+            log(f"{label}: no seed_variance: no models of other seeds in pretrained/seeds/{task_name}/ or --seed-runs")
+        if not todo:
             log(f"{label}: stored, skipped")
             continue
         started = time.perf_counter()
         translator = load_model(name)
-        record = {"weights": digests[name], "date": now(), "commit": settings["commit"]}
-        for experiment in experiments_of(entry):
-            record[experiment] = run_one(experiment, translator, task_name, N[experiment], data, label)
-        record["seconds"] = round(time.perf_counter() - started, 1)
+        kept = stored if stored and stored.get("weights") == digests[name] else {}
+        record = {**kept, "weights": digests[name], "date": now(), "commit": settings["commit"]}
+        if not seeds:
+            record.pop("seed_variance", None)  # its seed models are gone: a stale comparison is not kept
+        for experiment in todo:
+            more = {}
+            if experiment == "seed_variance":  # the same steps as the stored adversarial's, beside them
+                from seq2seq.lab.seed_variance import from_stored_adversarial
+
+                more = {"seed_runs": args.seed_runs, "adversarial": from_stored_adversarial(record.get("adversarial"))}
+            record[experiment] = run_one(experiment, translator, task_name, N[experiment], data, label, **more)
+            if experiment == "seed_variance":
+                record[experiment]["weights"] = seeds
+        record["seconds"] = round(time.perf_counter() - started + (kept.get("seconds") or 0), 1)
         out["by_model"][name] = record
         out["by_model"] = {k: out["by_model"][k] for k in digests if k in out["by_model"]}
         results.save(task_name, out, args.root)
@@ -205,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help=f"the corpora (default {DATA_DIR})")
     parser.add_argument("--root", type=Path, default=None, help="write into ROOT/lab/ (default: the registry root)")
     parser.add_argument("--readme", action="store_true", help="only rewrite pretrained/lab/README.md")
+    parser.add_argument(
+        "--seed-runs",
+        type=Path,
+        default=None,
+        help="also look for unreleased seed models there (laid out as runs/seeds/: s<k>/<task>/<scorer>)",
+    )
     args = parser.parse_args(argv)
     if args.only:
         from seq2seq.lab.table import task_models

@@ -27,11 +27,14 @@ import pytest
 import torch
 
 from seq2seq.lab import results, stats
+from seq2seq.lab.adversarial import split_jsd
 from seq2seq.lab.agreement import split_summary
+from seq2seq.lab.alignment import split_alignment
 from seq2seq.lab.length import bucket_rows, length_sources, split_examples
-from seq2seq.lab.names import MODEL_EXPERIMENTS, WITHOUT_ATTENTION
+from seq2seq.lab.names import MODEL_EXPERIMENTS, WHERE_THEY_APPLY
 from seq2seq.lab.permutation import split_tvd
 from seq2seq.lab.run import jsonable, run
+from seq2seq.lab.sample import POOL
 from seq2seq.lab.table import perplexity, scorer_table, task_models, tau_columns
 from seq2seq.registry import registry, resolve
 from seq2seq.tasks import TASKS as REGISTERED
@@ -139,8 +142,10 @@ def test_every_shipped_model_has_results_computed_on_its_weights_with_the_script
         assert record["weights"] == results.weights_digest(resolve(entry.name)), (
             f"{entry.name} was retrained after its lab results: run scripts/lab_results.py --tasks {task}"
         )
-        wanted = MODEL_EXPERIMENTS if entry.scorer != "none" else WITHOUT_ATTENTION
-        assert [e for e in MODEL_EXPERIMENTS if e in record] == list(wanted)
+        wanted = script.experiments_of(entry)  # seed variance apart: only where seed models are found
+        assert [e for e in (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY) if e in record and e != "seed_variance"] == [
+            e for e in (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY) if e in wanted
+        ]
         for experiment in wanted:
             assert record[experiment]["n"] == settings["n"][experiment]
     table = data["table"]
@@ -156,6 +161,8 @@ def test_every_shipped_model_has_results_computed_on_its_weights_with_the_script
     )
     assert settings["ig"] == script.ig_settings() and settings["measures"] == list(script.MEASURES)
     for record in data["by_model"].values():
+        if "agreement" not in record:  # a model with fixed attention stores only its length
+            continue
         assert record["agreement"]["measures"] == script.MEASURES[0]
         assert all(record["agreement"][m]["measures"] == m for m in script.MEASURES[1:])
 
@@ -266,8 +273,8 @@ def check_summaries(task: str, data: dict, corpus: str | None) -> None:
     metric = get_task(task).metric
     uniform_refs = get_task(task).split_references(split, n["uniform"], 0, corpus)
     for name, record in data["by_model"].items():
-        agreement = record["agreement"]
-        parts = [agreement] + [agreement[m] for m in settings.get("measures", [])[1:]]
+        agreement = record.get("agreement") or {"summary": {}, "per_example": []}
+        parts = [agreement] + [agreement[m] for m in settings.get("measures", [])[1:] if m in agreement]
         for part in parts:
             for pair, summary in agreement_pairs(part["summary"]):
                 assert summary == stats.summary(e["tau"][pair] for e in part["per_example"]), (name, pair)
@@ -298,6 +305,19 @@ def check_summaries(task: str, data: dict, corpus: str | None) -> None:
                 assert scores == uniform["summary"][f"{key}_scores"], (name, key)
                 assert scores[metric.name] == uniform["summary"][key]
             assert uniform["summary"]["n"] == len(refs) == n["uniform"]
+        if "adversarial" in record:  # every stored TVD within the bound, the steps' spread from their JSDs
+            adversarial = record["adversarial"]
+            bound = adversarial["summary"]["tvd_bound"]
+            assert all(t <= bound for e in adversarial["per_example"] for t in e["tvd"]), name
+            jsds = [j for e in adversarial["per_example"] for j in e["jsd"]]
+            again = json.loads(json.dumps(jsonable(split_jsd(jsds))))
+            same(again, {k: adversarial["summary"][k] for k in again}, f"{name} adversarial")
+        if "alignment" in record:  # every AER from the stored argmaxes and the task's gold
+            found = record["alignment"]
+            known = get_task(task).examples(split, max(POOL, n["alignment"]), 0)
+            golds = [get_task(task).gold_for(e["source"], known).alignment for e in found["per_example"]]
+            again = split_alignment(found["per_example"], golds)
+            same(again["aer"], found["summary"]["aer"], f"{name} alignment")
         length = record["length"]
         sources, refs = length_sources(task, split, n["length"], corpus, length["width"])
         assert len(length["outputs"]) == len(sources)
@@ -403,7 +423,12 @@ def test_a_name_that_is_not_a_task_is_never_a_path(tmp_path):
 
 def test_the_script_skips_what_is_stored_and_reruns_a_model_whose_weights_changed(tmp_path, monkeypatch):
     script = _script()
-    monkeypatch.setattr(script, "N", {"agreement": 1, "permutation": 1, "uniform": 2, "length": 2, "table": 1})
+    monkeypatch.setattr(
+        script,
+        "N",
+        {"agreement": 1, "permutation": 1, "adversarial": 1, "seed_variance": 1, "uniform": 2, "length": 2}
+        | {"alignment": 1, "table": 1},
+    )
     monkeypatch.setattr(script, "IG_STEPS", 2)
     monkeypatch.setattr(script, "SEEDS", 2)
     args = ["--root", str(tmp_path), "--tasks", "dates", "--only", "dates/dot", "dates/none"]
@@ -431,7 +456,12 @@ def test_a_fresh_file_is_reproduced_and_its_summaries_recomputed(tmp_path, monke
     from seq2seq.checkpoint import load_model
 
     script = _script()
-    monkeypatch.setattr(script, "N", {"agreement": 2, "permutation": 2, "uniform": 3, "length": 3, "table": 2})
+    monkeypatch.setattr(
+        script,
+        "N",
+        {"agreement": 2, "permutation": 2, "adversarial": 1, "seed_variance": 2, "uniform": 3, "length": 3}
+        | {"alignment": 2, "table": 2},
+    )
     monkeypatch.setattr(script, "SEEDS", 3)
     assert script.main(["--root", str(tmp_path), "--tasks", "dates", "--only", "dates/general", "dates/table"]) == 0
     data, note = results.load("dates", tmp_path)

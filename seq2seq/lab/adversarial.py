@@ -39,6 +39,7 @@ from .perturb import (
     StepGraph,
     distribution_with,
     jensen_shannon,
+    jsd_spread,
     require_attention,
     state_after,
     top_tokens,
@@ -222,8 +223,9 @@ def adversarial(
 ) -> dict:
     """`adversarial_state` at every step of each source's greedy decode: {"per_example", "summary"}.
 
-    Per example: each step's JSD (nats) and TVD, and their median over steps; the summary holds
-    `seq2seq.lab.stats.summary` of the examples' median JSD. `search`: restarts, iterations, lr.
+    Per example: each step's JSD (nats) and TVD, and their median over steps. The summary holds
+    `seq2seq.lab.stats.summary` of the examples' median JSD and the steps' whole spread (`split_jsd`:
+    "mean_jsd", "jsd" quantiles, "share_above_half", "histogram"). `search`: restarts, iterations, lr.
     `progress` wraps the sources (a tqdm bar); Ctrl-C keeps the finished examples ("interrupted": True).
     """
     require_attention(translator)
@@ -255,6 +257,16 @@ def adversarial(
             "jsd_unit": "nats",
             "tvd_bound": tvd_bound,
             "steps": sum(len(e["steps"]) for e in per_example),
+            **split_jsd([s["jsd"] for e in per_example for s in e["steps"]]),
+            "max_tvd": max((s["tvd"] for e in per_example for s in e["steps"]), default=None),
             "interrupted": interrupted,
         },
     }
+
+
+def split_jsd(jsds: Sequence[float]) -> dict:
+    """The steps' adversarial JSDs (nats) over a split: their mean, quantiles, share above half of ln 2
+    (`perturb.HALF_JSD`: 0.5 bits) and histogram. A median over examples hides the steps where the
+    attention is free and those where it is pinned down; these show both."""
+    spread = jsd_spread(jsds)
+    return {"mean_jsd": spread["jsd"]["mean"], **spread}

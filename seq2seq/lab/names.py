@@ -10,7 +10,7 @@ which those modules do.
 A new importance: a field of `seq2seq.lab.importance.StepImportance`, computed there, and its name here.
 A new experiment: its module in seq2seq/lab/, its branch in `seq2seq.lab.run.run`, and its name here
 (in NEEDS_ATTENTION too when it changes a model's attention; in MODEL_EXPERIMENTS when the shipped
-models' results store it).
+models' results store it for every model, in WHERE_THEY_APPLY when they store it only where it applies).
 """
 
 # The importances of the source tokens for one decoding step, as `StepImportance` names its fields.
@@ -36,11 +36,32 @@ def pairs(has_attention: bool = True) -> tuple[str, ...]:
 
 
 # What `python -m seq2seq lab --experiment` runs.
-EXPERIMENTS = ("agreement", "permutation", "adversarial", "uniform", "length", "override", "table")
+EXPERIMENTS = (
+    "agreement",
+    "permutation",
+    "adversarial",
+    "seed_variance",
+    "uniform",
+    "length",
+    "override",
+    "alignment",
+    "table",
+)
 # The experiments that change a model's attention: a model without it (scorer `none`) has nothing to change.
 NEEDS_ATTENTION = frozenset({"permutation", "adversarial", "uniform", "override"})
+# The experiments that read the attention a model learned: `none` has none, and a fixed one's (uniform) is
+# the same for every model (`seq2seq.scorers.learns_where_to_look`).
+READS_LEARNED_ATTENTION = frozenset({"seed_variance", "alignment"})
 # The experiments stored per model beside the shipped models (pretrained/lab/<task>.json), and those a
 # model without attention has; a task's file also stores its scorer table ("table").
 MODEL_EXPERIMENTS = ("agreement", "permutation", "uniform", "length")
 WITHOUT_ATTENTION = tuple(name for name in MODEL_EXPERIMENTS if name not in NEEDS_ATTENTION)
 STORED_EXPERIMENTS = (*MODEL_EXPERIMENTS, "table")
+# Stored per model beside MODEL_EXPERIMENTS only where they apply (scripts/lab_results.py): adversarial on every
+# model that learns where to look; alignment on those of a task with gold alignments (reverse, dates);
+# seed_variance on those whose models of other seeds are found (`seq2seq.lab.seeds`). A reader takes each
+# when it is there.
+WHERE_THEY_APPLY = ("adversarial", "seed_variance", "alignment")
+# A model whose attention is fixed (scorer `uniform`, trained as Wiegreffe & Pinter's baseline) stores only
+# these: the others would perturb or rank weights that it never chose.
+FIXED_ATTENTION = ("length",)

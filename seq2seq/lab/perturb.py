@@ -16,7 +16,8 @@ This module owns:
 - `StepGraph`: the same equations as a differentiable, batched function of the attention
   (R, S) -> (R, V), built from the model's own modules (`Decoder.W_c`, `Decoder.output_logits`;
   no weight is copied), for the adversarial search's gradients and for scoring many rows at once;
-- `total_variation` and `jensen_shannon`, the two distances the experiments report;
+- `total_variation` and `jensen_shannon`, the two distances the experiments report, and `jsd_spread`,
+  the shape of many steps' JSDs (adversarial, seed variance);
 - `top_tokens`: a distribution's most probable tokens as plain data.
 
 A single sentence has no padding, so every position of the state's memory (source tokens and
@@ -36,6 +37,11 @@ from seq2seq.messages import N_
 from seq2seq.trace import DecodeState
 
 LN2 = math.log(2.0)  # the largest Jensen-Shannon divergence, in nats (disjoint supports)
+# Half the largest JSD (0.5 bits, 0.347 nats): rows this far apart put most of their weight on different
+# positions (a one-hot row and a row splitting the same weight evenly over two positions are 0.22 nats apart).
+HALF_JSD = LN2 / 2
+# A JSD histogram's bins, in nats: fine near 0, where a copying model's rows stay, up to ln 2.
+JSD_EDGES = (0.0, 0.01, 0.05, 0.1, 0.2, 0.3, HALF_JSD, 0.5, 0.6, LN2)
 
 
 def require_attention(translator: Translator) -> None:
@@ -132,6 +138,19 @@ def jensen_shannon(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     kl_a = (torch.xlogy(a, a) - torch.xlogy(a, m)).sum(-1)
     kl_b = (torch.xlogy(b, b) - torch.xlogy(b, m)).sum(-1)
     return (0.5 * (kl_a + kl_b)).clamp_min(0.0)
+
+
+def jsd_spread(values: Sequence[float]) -> dict:
+    """The shape of many steps' JSDs (nats): {"jsd": `stats.distribution` (mean, min, max, p10 .. p90),
+    "share_above_half": the share above HALF_JSD (None for no step), "histogram": over JSD_EDGES}."""
+    from .stats import distribution, histogram, share
+
+    values = list(values)
+    return {
+        "jsd": distribution(values),
+        "share_above_half": share(sum(1 for v in values if v > HALF_JSD), len(values)),
+        "histogram": histogram([min(v, LN2) for v in values], JSD_EDGES),  # ln 2 itself, rounded up, stays in
+    }
 
 
 def top_tokens(translator: Translator, probs: torch.Tensor, k: int = 5) -> list[tuple[str, int, float]]:

@@ -17,6 +17,11 @@ One file per task, plain JSON:
                                   "agreement": ..., "permutation": ..., "uniform": ..., "length": ...}, ...},
      "table": the scorer table}
 
+A model that learns where to look (`seq2seq.scorers.learns_where_to_look`) also stores, where they apply
+(`seq2seq.lab.names.WHERE_THEY_APPLY`): "adversarial" (every task), "alignment" (the tasks with gold
+alignments) and "seed_variance" (when models of other seeds are found, `seq2seq.lab.seeds`); a model with
+fixed attention (scorer `uniform`) stores only its length entry. These keys are optional to a reader.
+
 Each experiment's entry is `stored_form(experiment, result)` of its `run` result: the summary with its
 medians and 95% bootstrap intervals (length: its buckets; the table: its rows), and per example what
 the summary is computed from, without the per-step detail: a record per example for agreement and
@@ -27,7 +32,11 @@ Jain & Wallace's whole entry beside it under
 "jain-wallace"; its summary adds the significant shares, the saturated and unsaturated steps, the source
 lengths and integrated gradients' convergence (`seq2seq.lab.agreement.split_summary`), its examples their
 counts (`AGREEMENT_COUNTS`); permutation's summary adds "mean_tvd", "share_tvd_above_half" and "tvd" (the
-steps' distribution).
+steps' distribution). Adversarial keeps per example every step's JSD and TVD (each TVD within the
+summary's "tvd_bound"), its summary the steps' spread ("mean_jsd", "jsd", "share_above_half", "histogram");
+seed variance per example its mean JSD and identical output per seed (the steps' JSDs of the first
+STEPS_KEPT), its summary per seed and pooled, with "adversarial" beside it; alignment per example its links
+and each measure's argmax per link, its summary the AER of each measure ("aer").
 
 `METHOD` says how the numbers are computed; a file of an older method (method 1: no "method" in its
 settings) loads and reads as before, every field added since being optional to a reader, and `stale`
@@ -51,7 +60,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .names import MEASURES, MODEL_EXPERIMENTS
+from .names import MEASURES, MODEL_EXPERIMENTS, WHERE_THEY_APPLY
 
 FOLDER = "lab"  # inside the registry's root
 FORMAT = 1
@@ -197,7 +206,7 @@ def layout_problem(task: str, data: object) -> str | None:
     for name, entry in models.items():
         if not name.startswith(f"{task}/"):
             return f"model {name!r} is not a {task} model"
-        for experiment in MODEL_EXPERIMENTS:
+        for experiment in (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY):
             if experiment not in entry:
                 continue
             stored = entry[experiment]
@@ -303,8 +312,26 @@ def stored_form(experiment: str, result: dict) -> dict:
         examples = [{**_keep(e, kept), "steps": len(e["steps"])} for e in result["per_example"]]
         return jsonable({**head, "summary": result["summary"], "per_example": examples})
     if experiment == "uniform":  # the sources: the split's first n (`Task.split_references`, seed 0)
-        outputs = {key: [e[key] for e in result["per_example"]] for key in ("model", "uniform")}
+        keys = ("model", "uniform", *(["trained_uniform"] if "trained_uniform" in result["summary"] else []))
+        outputs = {key: [e[key] for e in result["per_example"]] for key in keys}
         return jsonable({**head, "summary": result["summary"], "outputs": outputs})
+    if experiment == "adversarial":  # every step's JSD and TVD (the summary's spread is recomputed from them)
+        examples = [
+            {**_keep(e, ("source", "output", "median_jsd")), "jsd": [s["jsd"] for s in e["steps"]]}
+            | {"tvd": [s["tvd"] for s in e["steps"]]}
+            for e in result["per_example"]
+        ]
+        return jsonable({**head, "summary": result["summary"], "per_example": examples})
+    if experiment == "seed_variance":  # per example its means; the steps' JSDs of the first few only
+        examples = [
+            {**_keep(e, ("source", "output", "mean_jsd", "identical")), "steps": len(e["positions"])}
+            | ({"jsd": e["jsd"]} if i < STEPS_KEPT else {})
+            for i, e in enumerate(result["per_example"])
+        ]
+        return jsonable({**head, "summary": result["summary"], "per_example": examples})
+    if experiment == "alignment":  # the gold is the task's (`Task.gold_for`); the argmaxes give every AER again
+        examples = [_keep(e, ("source", "links", "argmax", "attention_on_eos")) for e in result["per_example"]]
+        return jsonable({**head, "summary": result["summary"], "per_example": examples})
     if experiment == "length":  # the sources: `seq2seq.lab.length.length_sources`
         examples = result["per_example"]
         keys = ("metric", "unit", "width", "trained_source_tokens", "buckets")
@@ -321,7 +348,13 @@ def stored_form(experiment: str, result: dict) -> dict:
             for row in result["rows"]
         ]
         return jsonable({**_keep(result, keys), "rows": rows})
-    raise ValueError(f"no stored form for the {experiment!r} experiment (stored: {MODEL_EXPERIMENTS} and the table)")
+    stored = (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY)
+    raise ValueError(f"no stored form for the {experiment!r} experiment (stored: {stored} and the table)")
+
+
+# Seed variance keeps the steps' JSDs of its first examples only (a few for the page to show; all of them would
+# be thousands of numbers per model): its steps' spread is stored in its summary.
+STEPS_KEPT = 3
 
 
 # What an agreement example keeps of its steps (`seq2seq.lab.agreement.example_counts`), and a table row's
@@ -385,8 +418,18 @@ def stale(data: dict) -> bool:
 
 
 def same_settings(a: dict, b: dict) -> bool:
-    """Whether two results' settings give the same numbers (`DECIDING`: not the date or the commit)."""
-    return all(a.get(key) == b.get(key) for key in DECIDING)
+    """Whether two results' settings give the same numbers (`DECIDING`: not the date or the commit).
+
+    The examples per experiment ("n") are compared on the experiments both name: an experiment added
+    since leaves the others' stored numbers valid (scripts/lab_results.py computes only what is missing).
+    """
+    na, nb = a.get("n"), b.get("n")
+    if isinstance(na, dict) and isinstance(nb, dict):
+        if any(na[key] != nb[key] for key in set(na) & set(nb)):
+            return False
+    elif na != nb:
+        return False
+    return all(a.get(key) == b.get(key) for key in DECIDING if key != "n")
 
 
 def finite(value) -> bool:
@@ -394,175 +437,23 @@ def finite(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-# -- the tables the docs show ---------------------------------------------------------------------------
+# -- the tables the docs show (seq2seq.lab.results_readme) -----------------------------------------------
 README = "README.md"  # in the lab folder, written by scripts/lab_results.py from the JSON files
 README_TITLE = "# Attention lab results\n"  # its first line: how a README it wrote is told from another
 
 
-def _number(value, digits: int = 3) -> str:
-    return f"{value:.{digits}f}" if finite(value) else "–"
-
-
-def _median(entry: dict | None, digits: int = 2) -> str:
-    """ "median [low, high]" of a `stats.summary`."""
-    if not isinstance(entry, dict) or not finite(entry.get("median")):
-        return "–"
-    return f"{entry['median']:.{digits}f} [{_number(entry.get('low'), digits)}, {_number(entry.get('high'), digits)}]"
-
-
 def markdown(task: str, data: dict) -> str:
-    """The Markdown tables of one task's stored results: the experiments per model, quality by length, the
-    scorer table. Written from the numbers, never typed."""
-    settings, models = data["settings"], data["by_model"]
-    n = settings.get("n", {})
-    lines = [f"## {task}", ""]
-    corpus = settings.get("data") or {}
-    where = f" of {corpus['file']}" if corpus.get("file") else ""
-    if method_of(data) == 1:
-        lines.append(
-            f"The {settings.get('split', 'test')} split{where}; agreement over the first {n.get('agreement')} sources "
-            f"({settings.get('ig_steps')}-point integrated gradients), permutation over {n.get('permutation')} "
-            f"({settings.get('seeds')} shuffles per step), uniform over {n.get('uniform')}, length over "
-            f"{n.get('length')}, the scorer table over {n.get('table')}. Medians over the examples with their 95% "
-            "bootstrap intervals."
-        )
-        if corpus:
-            lines[-1] += " " + _short_sources(task, models)
-    else:
-        ig = settings.get("ig") or {}
-        lines.append(
-            f"The {settings.get('split', 'test')} split{where}; agreement over {n.get('agreement')} sources drawn "
-            f"across source lengths (integrated gradients to convergence: {ig.get('start')} to {ig.get('max')} "
-            f"points, until |δ| ≤ {ig.get('atol')} nats or {_number(100 * (ig.get('rtol') or 0), 0)}% of the change), "
-            f"permutation over {n.get('permutation')} ({settings.get('seeds')} shuffles per step), uniform over "
-            f"{n.get('uniform')}, length over {n.get('length')}, the scorer table over {n.get('table')}. Medians "
-            "over the examples with their 95% bootstrap intervals; the signed measures (docs/cli.md, \"The lab's "
-            'measures").'
-        )
-    lines += [
-        "",
-        "| model | τ(attention, G×I) | τ(attention, IG) | τ(attention, LOO) | τ(IG, LOO) | "
-        "permuted: median TVD | permuted: token changed | uniform attention |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for name, entry in models.items():
-        agreement = (entry.get("agreement") or {}).get("summary", {})
-        permutation = (entry.get("permutation") or {}).get("summary", {})
-        uniform = (entry.get("uniform") or {}).get("summary")
-        digits = 1 if uniform and uniform.get("metric") == "bleu" else 3
-        change = f"{_number(uniform['model'], digits)} → {_number(uniform['uniform'], digits)}" if uniform else "–"
-        lines.append(
-            f"| {name} | {_median(agreement.get('attention~grad_x_input'))} | "
-            f"{_median(agreement.get('attention~integrated_gradients'))} | "
-            f"{_median(agreement.get('attention~leave_one_out'))} | "
-            f"{_median(agreement.get('integrated_gradients~leave_one_out'))} | "
-            f"{_median(permutation.get('median_tvd'))} | {_median(permutation.get('fraction_changed'))} | {change} |"
-        )
-    if method_of(data) != 1:
-        lines += _significance(models)
-    ranges: list[tuple[int, int]] = []
-    for entry in models.values():
-        for bucket in (entry.get("length") or {}).get("buckets", []):
-            if tuple(bucket["range"]) not in ranges:
-                ranges.append(tuple(bucket["range"]))
-    if ranges:
-        first = next(e["length"] for e in models.values() if e.get("length"))
-        metric, unit = first.get("metric"), first.get("unit")
-        digits = 1 if metric == "bleu" else 2
-        lines += ["", f"{metric} by source length ({unit}):", ""]
-        lines.append("| model | " + " | ".join(f"{lo}-{hi}" for lo, hi in ranges) + " |")
-        lines.append("|---|" + "---|" * len(ranges))
-        for name, entry in models.items():
-            by_range = {tuple(b["range"]): b for b in (entry.get("length") or {}).get("buckets", [])}
-            cells = [_number(by_range[r]["value"], digits) if r in by_range else "–" for r in ranges]
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    table = data.get("table")
-    if table and table.get("rows"):
-        metric = table.get("metric")
-        digits = 1 if metric == "bleu" else 3
-        lines += ["", f"The scorer table ({table.get('n')} examples):", ""]
-        lines.append(f"| model | cell | perplexity | {metric} | AER | entropy | τ(attention, IG) |")
-        lines.append("|---|---|---|---|---|---|---|")
-        for row in table["rows"]:
-            lines.append(
-                f"| {row['model']} | {row['cell']} | {_number(row.get('perplexity'), 3)} | "
-                f"{_number(row.get(metric), digits)} | {_number(row.get('aer'))} | {_number(row.get('entropy'))} | "
-                f"{_median(row.get('tau_summary'))} |"
-            )
-    return "\n".join(lines) + "\n"
+    """The Markdown tables of one task's stored results (`seq2seq.lab.results_readme.markdown`)."""
+    from .results_readme import markdown as tables
 
-
-def _share(value) -> str:
-    return f"{100 * value:.0f}%" if finite(value) else "–"
-
-
-def _significance(models: dict) -> list[str]:
-    """Method 2's second table: per model, how many steps the taus stand on, how many are significant,
-    saturated, and the permutation's mean effect; Jain & Wallace's measures beside the signed ones."""
-    lines = [
-        "",
-        "Steps, significance (share of steps whose τ has p < 0.05) and saturation (p(token) > 0.99); "
-        "J&W: Jain & Wallace's measures (|gradient| with attention detached, |LOO| by deletion, </s> not ranked).",
-        "",
-        "| model | steps | saturated | LOO | p < 0.05: τ(attention, IG) | J&W τ(attention, gradient) | "
-        "J&W p < 0.05 | IG unconverged | permuted: mean TVD | permuted: TVD > 0.5 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, entry in models.items():
-        agreement = entry.get("agreement") or {}
-        summary = agreement.get("summary", {})
-        jw = (agreement.get("jain-wallace") or {}).get("summary", {})
-        permutation = (entry.get("permutation") or {}).get("summary", {})
-        lines.append(
-            f"| {name} | {summary.get('steps', '–')} | {_share((summary.get('saturated') or {}).get('share'))} | "
-            f"{agreement.get('loo', '–')} | "
-            f"{_share((summary.get('significant_share') or {}).get('attention~integrated_gradients'))} | "
-            f"{_median(jw.get('attention~grad_x_input'))} | "
-            f"{_share((jw.get('significant_share') or {}).get('attention~grad_x_input'))} | "
-            f"{(summary.get('ig') or {}).get('unconverged', '–')} | {_number(permutation.get('mean_tvd'))} | "
-            f"{_share(permutation.get('share_tvd_above_half'))} |"
-        )
-    return lines
-
-
-def _short_sources(task: str, models: dict) -> str:
-    """How long the agreement and permutation sources of a corpus task are: its first ones in file order."""
-    from .length import length_unit, source_length
-
-    sources = {
-        e["source"]
-        for entry in models.values()
-        for experiment in ("agreement", "permutation")
-        for e in (entry.get(experiment) or {}).get("per_example", [])
-    }
-    if not sources:
-        return ""
-    lengths = [source_length(task, s) for s in sources]
-    return (
-        "Agreement and permutation take the split's first sources in file order; the file runs from short "
-        f"sentences to long ones, so these have {min(lengths)}–{max(lengths)} {length_unit(task)}."
-    )
+    return tables(task, data)
 
 
 def readme_text(root: str | os.PathLike[str] | None = None) -> str:
-    """pretrained/lab/README.md as `write_readme` writes it, from the stored files (a task without one is left out)."""
-    from seq2seq.tasks import TASKS
+    """pretrained/lab/README.md as `write_readme` writes it (`seq2seq.lab.results_readme.readme_text`)."""
+    from .results_readme import readme_text as text
 
-    parts = [
-        README_TITLE
-        + "\nWritten by `scripts/lab_results.py` from the JSON files beside this one (do not edit: rerun it). "
-        "τ is Kendall's tau between attention and an importance at each output step, averaged over the "
-        "steps of an example (G×I: gradient × input, IG: integrated gradients, LOO: leave-one-out); "
-        "permuted: the total variation distance between the output distributions with the model's own and "
-        "shuffled attention, and the share of shuffles that change the chosen token; uniform attention: the "
-        "task's metric with the model's own attention → with uniform weights at every step. "
-        "docs/cli.md (`lab`) says how each is computed.\n"
-    ]
-    for task in TASKS:
-        data, _ = load(task, root)
-        if data is not None:
-            parts.append(markdown(task, data))
-    return "\n".join(parts)
+    return text(root)
 
 
 def write_readme(root: str | os.PathLike[str] | None = None) -> Path:

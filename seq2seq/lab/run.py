@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from .names import EXPERIMENTS
+from .names import EXPERIMENTS, READS_LEARNED_ATTENTION
 from .names import NEEDS_ATTENTION as NEEDS_ATTENTION  # re-exported: seq2seq/cli.py reads it here
 
 # Examples when --n is not given: what each takes in about a minute or two on two cores.
@@ -31,9 +31,11 @@ DEFAULT_N = {
     "agreement": 50,
     "permutation": 100,
     "adversarial": 10,
+    "seed_variance": 50,
     "uniform": 200,
     "length": 200,
     "override": 50,
+    "alignment": 20,
     "table": 200,
 }
 MAX_N = 10_000  # the most examples one run takes (--n)
@@ -82,6 +84,8 @@ def run(
     device: str = "cpu",
     measures: str | Sequence[str] = "signed",
     sources: Sequence[str] | None = None,
+    seed_runs: str | None = None,
+    adversarial: dict | None = None,
 ) -> dict:
     """Run `experiment` on `translator` (the table: on `task_name`'s models) over `n` of the split's sources.
 
@@ -89,6 +93,11 @@ def run(
     `sources`: these sources instead of a sample (agreement, permutation, adversarial, override).
     `measures`: agreement's definitions, one or several (the first's result, the others' under their
     names); the table takes one (the first).
+    `seed_runs`: seed_variance also looks for unreleased seed models there (runs/seeds/, `seq2seq.lab.seeds`);
+    `adversarial`: seed_variance compares with this adversarial result of the same model (else with the
+    stored one's summary, when the task's stored results have it). InputError (the command line's one-line
+    error) for alignment on a task without gold alignments, seed_variance on a model without seed models,
+    and either on a model that does not learn where to look.
     Returns the experiment's own result with "experiment", "model" or "task", "split", "n" and
     "interrupted" added (`format_result` prints it).
     """
@@ -126,6 +135,9 @@ def run(
         per_example, interrupted = result.pop("per_example"), result.pop("interrupted")
         return {**head, "per_example": per_example, "summary": result, "interrupted": interrupted}
 
+    if experiment in READS_LEARNED_ATTENTION:
+        _check_learned(experiment, translator, task_name)
+    siblings = _seed_models(translator, seed_runs, device) if experiment == "seed_variance" else None
     if sources is None:
         sources, head["skipped"] = sources_for(task_name, split, n, data, translator)
     else:
@@ -147,6 +159,17 @@ def run(
         from .adversarial import adversarial
 
         result = adversarial(translator, sources, progress=_counting(tick) if tick else None)
+    elif experiment == "seed_variance":
+        from .seed_variance import seed_variance
+
+        result = seed_variance(translator, siblings, sources, adversarial, progress=_counting(tick) if tick else None)
+        if adversarial is None:
+            _stored_adversarial(result, translator.name, task_name)
+    elif experiment == "alignment":
+        from .alignment import alignment
+
+        golds = _gold_examples(task_name, split, n, sources)
+        result = alignment(translator, golds, ig_steps=ig_steps, progress=tick.update if tick else None)
     elif experiment == "override":
         from .override import override_split
 
@@ -155,6 +178,67 @@ def run(
         raise ValueError(f"unknown experiment {experiment!r}; expected one of {EXPERIMENTS}")
     interrupted = bool(result.get("interrupted") or result.get("summary", {}).get("interrupted"))
     return {**head, **result, "interrupted": interrupted}
+
+
+def _check_learned(experiment: str, translator, task_name: str) -> None:
+    """InputError unless `translator` learns where to look and, for alignment, its task has gold alignments."""
+    from seq2seq.decoding import InputError
+    from seq2seq.scorers import learns_where_to_look
+    from seq2seq.tasks import get_task
+
+    # Errors of the command line alone (the app runs neither experiment): not marked for the app's catalogs.
+    if not learns_where_to_look(translator.scorer):
+        raise InputError(
+            f"the {experiment} experiment reads the attention a model learned, and {translator.name} has "
+            f"{'none' if translator.scorer == 'none' else 'fixed weights'} (scorer {translator.scorer!r}): "
+            "choose a model that learns where to look"
+        )
+    if experiment == "alignment" and not get_task(task_name).has_alignments:
+        raise InputError(
+            f"the alignment experiment needs gold alignments, and the {task_name} task has none "
+            "(reverse and dates have them)"
+        )
+
+
+def _seed_models(translator, seed_runs: str | None, device: str) -> list:
+    """[(name, Translator)] of `translator`'s seed siblings (`seq2seq.lab.seeds`); InputError when none loads."""
+    from seq2seq.decoding import InputError
+    from seq2seq.registry import default_root
+
+    from .seeds import SEEDS_FOLDER, load_seed_models, seed_folders
+
+    loaded, notes = load_seed_models(seed_folders(translator.name, seed_runs), device)
+    if not loaded:
+        where = default_root() / SEEDS_FOLDER
+        also = f" or under {seed_runs}" if seed_runs else ""
+        why = f" ({'; '.join(notes)})" if notes else ""
+        raise InputError(
+            f"the seed_variance experiment compares {translator.name} with models of other seeds, and none "
+            f"was found in {where}{also}{why}"
+        )
+    return [(model.name, found) for model, found in loaded]
+
+
+def _stored_adversarial(result: dict, name: str, task_name: str) -> None:
+    """The stored adversarial summary of model `name` beside a seed variance result, when there is one."""
+    from . import results
+
+    data, _ = results.load(task_name)
+    stored = ((data or {}).get("by_model", {}).get(name) or {}).get("adversarial")
+    if isinstance(stored, dict) and isinstance(stored.get("summary"), dict):
+        result["summary"]["adversarial_stored"] = stored["summary"]
+
+
+def _gold_examples(task_name: str, split: str, n: int, sources: Sequence[str]) -> list:
+    """The gold examples (`seq2seq.tasks.base.Example` with alignments) of `sources`, from the split's pool."""
+    from seq2seq.tasks import get_task
+
+    from .sample import POOL
+
+    task = get_task(task_name)
+    known = task.examples(split, max(POOL, n), 0)
+    golds = (task.gold_for(source, known) for source in sources)
+    return [gold for gold in golds if gold is not None and gold.alignment is not None]
 
 
 # -- output ------------------------------------------------------------------------------------------------

@@ -7,6 +7,15 @@ and zh-en) with the model's own greedy decode on the same split. Wiegreffe & Pin
 several classification data sets a uniform baseline lost almost nothing; a seq2seq model that must
 find *which* source token to copy or translate next should lose most of its quality.
 
+Two uniform baselines, named apart:
+
+- "uniform": uniform weights put into this trained model at inference (the swap above). The model was
+  trained to read its own attention, so this measures how much it relies on where it looks.
+- "trained_uniform": Wiegreffe & Pinter's own baseline, a model *trained* with its attention frozen at
+  1/S (scorer `uniform`, registered as "<task>/uniform"), decoded greedily on the same sources. It says
+  what a model of this recipe reaches when it can never choose where to look. Given only when that model
+  is registered.
+
 The references are read as `seq2seq.evaluate` reads them (`Task.split_references`): a generated
 task draws `n` test examples with EVAL_SEED, a corpus task takes the first `n` sources of the split
 of the file given as `data`, each with all its translations.
@@ -62,9 +71,12 @@ def uniform_quality(
 ) -> dict:
     """The task's metric of the model's own greedy outputs and of uniform-attention outputs on a split.
 
-    Returns {"metric": its name, "model": value, "uniform": value, "change": uniform - model,
-    "n": sources scored, "model_scores"/"uniform_scores": the metric with its companion (char
-    accuracy, chrF), "per_example": [{"source", "references", "model", "uniform"}]}. Exact match is
+    Returns {"metric": its name, "model": value, "uniform": value (uniform weights put into this model),
+    "change": uniform - model, "n": sources scored, "model_scores"/"uniform_scores": the metric with its
+    companion (char accuracy, chrF), "per_example": [{"source", "references", "model", "uniform"}]}, and
+    when "<task>/uniform" is registered (and is not this model) "trained_uniform": its value,
+    "trained_uniform_model": its name, "trained_uniform_scores", each example's "trained_uniform" output
+    (module docstring: the two baselines). Exact match is
     a fraction 0..1, BLEU 0..100. A source the model cannot take (too long) is scored as an empty
     output for both. `data`: the corpus file of a corpus task (eng-fra.txt, cmn-eng.txt); `seed`: the
     generated tasks' draw (EVAL_SEED, as `python -m seq2seq evaluate` and the model cards).
@@ -92,7 +104,8 @@ def uniform_quality(
     uniform_scores = task.metric.score(uniform_outputs, refs) if done else {}
     name = task.metric.name
     model, uniform = model_scores.get(name, 0.0), uniform_scores.get(name, 0.0)
-    return {
+    trained = trained_uniform(translator, task_name, sources[:done], refs) if done else None
+    found = {
         "metric": name,
         "model": model,
         "uniform": uniform,
@@ -106,3 +119,32 @@ def uniform_quality(
         ],
         "interrupted": interrupted,
     }
+    if trained is not None:
+        outputs, scores, found["trained_uniform_model"] = trained
+        found |= {"trained_uniform": scores.get(name, 0.0), "trained_uniform_scores": scores}
+        for example, output in zip(found["per_example"], outputs, strict=True):
+            example["trained_uniform"] = output
+    return found
+
+
+def trained_uniform_name(task_name: str) -> str | None:
+    """The name "<task>/uniform" when that model (Wiegreffe & Pinter's trained baseline) is registered, else None."""
+    from seq2seq.registry import is_registered
+
+    name = f"{task_name}/uniform"
+    return name if is_registered(name) else None
+
+
+def trained_uniform(
+    translator: Translator, task_name: str, sources: list[str], refs: list[list[str]]
+) -> tuple[list[str], dict, str] | None:
+    """(greedy outputs, metric scores, name) of the task's trained uniform model on `sources`; None when it is
+    not registered or is `translator` itself (its swap is then the same baseline)."""
+    name = trained_uniform_name(task_name)
+    if name is None or name == translator.name:
+        return None
+    from seq2seq.checkpoint import load_model
+
+    model = load_model(name, device=str(translator.device))
+    outputs = model.translate_batch(sources, refused=[])  # a source it cannot take scores as ""
+    return outputs, get_task(task_name).metric.score(outputs, refs), name
