@@ -317,10 +317,14 @@ class UniformScorer(Scorer, name="uniform"):
     """
 
     fixed = True
-    formula = N_("score(h_t, h_s) = 0, so every source position gets 1/S: the context is the mean of the encoder states")
+    formula = N_(
+        "score(h_t, h_s) = 0, so every source position gets 1/S: the context is the mean of the encoder states"
+    )
     latex = r"\mathrm{score}(h_t, \bar h_s) = 0 \;\Rightarrow\; a_{ts} = \tfrac{1}{S}"
     reference = "Wiegreffe and Pinter (2019), Attention is not not Explanation, section 3.1"
-    description = N_("uniform: every source position weighs the same, the baseline that learns nothing about where to look")
+    description = N_(
+        "uniform: every source position weighs the same, the baseline that learns nothing about where to look"
+    )
 
     def score(self, query: torch.Tensor, keys: torch.Tensor, projected: torch.Tensor | None = None) -> torch.Tensor:
         return keys.new_zeros(keys.shape[:2])  # (B, S): the masked softmax of zeros is 1/S on real positions

@@ -64,7 +64,8 @@ class Referee:
     """Who has passed the bar, who still trains, whether the race is over and who was first.
 
     `scorers` race in this order; `contenders` (default: the scorers that learn where to look, not the
-    baselines `none` and `uniform`) must all pass for the race to end before its budget. A passed scorer stops training (`racing` leaves it out).
+    baselines `none` and `uniform`) must all pass for the race to end before its budget. A passed scorer
+    stops training (`racing` leaves it out).
     """
 
     scorers: Sequence[str]
