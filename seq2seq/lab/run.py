@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from seq2seq.messages import N_
+
 from .names import EXPERIMENTS, READS_LEARNED_ATTENTION
 from .names import NEEDS_ATTENTION as NEEDS_ATTENTION  # re-exported: seq2seq/cli.py reads it here
 
@@ -186,17 +188,26 @@ def _check_learned(experiment: str, translator, task_name: str) -> None:
     from seq2seq.scorers import learns_where_to_look
     from seq2seq.tasks import get_task
 
-    # Errors of the command line alone (the app runs neither experiment): not marked for the app's catalogs.
     if not learns_where_to_look(translator.scorer):
-        raise InputError(
-            f"the {experiment} experiment reads the attention a model learned, and {translator.name} has "
-            f"{'none' if translator.scorer == 'none' else 'fixed weights'} (scorer {translator.scorer!r}): "
-            "choose a model that learns where to look"
+        template = (
+            N_(
+                "the {experiment} experiment reads the attention a model learned, and {model} has none (scorer"
+                " 'none'): choose a model that learns where to look"
+            )
+            if translator.scorer == "none"
+            else N_(
+                "the {experiment} experiment reads the attention a model learned, and {model}'s is fixed"
+                " (scorer {scorer}): choose a model that learns where to look"
+            )
         )
+        raise InputError(template, experiment=experiment, model=translator.name, scorer=translator.scorer)
     if experiment == "alignment" and not get_task(task_name).has_alignments:
         raise InputError(
-            f"the alignment experiment needs gold alignments, and the {task_name} task has none "
-            "(reverse and dates have them)"
+            N_(
+                "the alignment experiment needs gold alignments, and the {task} task has none"
+                " (reverse and dates have them)"
+            ),
+            task=task_name,
         )
 
 
@@ -210,11 +221,15 @@ def _seed_models(translator, seed_runs: str | None, device: str) -> list:
     loaded, notes = load_seed_models(seed_folders(translator.name, seed_runs), device)
     if not loaded:
         where = default_root() / SEEDS_FOLDER
-        also = f" or under {seed_runs}" if seed_runs else ""
-        why = f" ({'; '.join(notes)})" if notes else ""
         raise InputError(
-            f"the seed_variance experiment compares {translator.name} with models of other seeds, and none "
-            f"was found in {where}{also}{why}"
+            N_(
+                "the seed_variance experiment compares {model} with models of other seeds, and none was found"
+                " in {where}{also}{why}"
+            ),
+            model=translator.name,
+            where=where,
+            also=f" ({seed_runs})" if seed_runs else "",
+            why=f" ({'; '.join(notes)})" if notes else "",
         )
     return [(model.name, found) for model, found in loaded]
 
