@@ -182,6 +182,82 @@ def test_uniform_attention_is_read_by_its_band(lang, metric, own, flat):
         said(lab_scales.UNIFORM_LOSS.words(lost), line, all_words(lab_scales.UNIFORM_LOSS))
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("tvd", "changed"), PERMUTATIONS)
+def test_a_splits_shuffles_are_read_by_their_mean_over_every_step_when_stored(lang, tvd, changed):
+    """The mean TVD over every step decides the verdict, not the typical example's median (which can be 0 while
+    a quarter of the steps move by more than half); the line says the share above 0.5 and the steps."""
+    band = lab_scales.permutation_band(tvd, changed)
+    summary = {
+        "median_tvd": {"median": 0.0},
+        "fraction_changed": {"median": changed},
+        "mean_tvd": tvd,
+        "share_tvd_above_half": 0.28,
+        "steps": 412,
+    }
+    with i18n.using(lang):
+        words = [i18n._(w) for w in lab_scales.PERMUTATION_WORDS["split"].values()]
+        (line,) = lab_split.split_reading({"permutation": {"summary": summary}})
+        said(i18n._(lab_scales.PERMUTATION_WORDS["split"][band]), line, words)
+        assert i18n.percent(0.28, 0) in line and "412" in line
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("share", around(lab_scales.ADVERSARIAL))
+def test_a_splits_adversarial_search_is_read_by_the_band_of_its_mean_jsd(lang, share):
+    mean = share * lab_split.LN2
+    stored = {"summary": {"mean_jsd": mean, "share_above_half": 0.4, "tvd_bound": 0.05, "jsd": {"n": 30}}}
+    with i18n.using(lang):
+        (line,) = lab_split.split_reading({"adversarial": stored})
+        said(lab_scales.ADVERSARIAL.words(share), line, all_words(lab_scales.ADVERSARIAL))
+        assert i18n.number(mean, 2) in line and i18n.percent(0.4, 0) in line
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("further", around(lab_scales.SEED_FURTHER))
+def test_another_seeds_attention_is_read_by_the_share_of_steps_the_adversarial_row_goes_further(lang, further):
+    stored = {"summary": {"median_jsd": {"median": 0.12}, "adversarial": {"further": further}, "n_seeds": 2}}
+    with i18n.using(lang):
+        (line,) = lab_split.split_reading({"seed_variance": stored})
+        said(lab_scales.SEED_FURTHER.words(further), line, all_words(lab_scales.SEED_FURTHER))
+        assert i18n.percent(further, 0) in line
+
+
+def test_the_alignment_reading_names_the_importance_with_the_lowest_aer():
+    aer = {"attention": 0.02, "grad_x_input": 0.31, "integrated_gradients": 0.18, "leave_one_out": 0.25}
+    with i18n.using("en"):
+        (line,) = lab_split.split_reading({"alignment": {"summary": {"aer": aer}}})
+        rows = lab_split.alignment_rows({"summary": {"aer": aer}})
+    assert "0.020" in line and "integrated gradients, 0.180" in line
+    assert [row["AER"] for row in rows] == ["0.020", "0.310", "0.180", "0.250"]
+
+
+def test_the_split_tables_of_the_baselines_show_their_stored_numbers():
+    adversarial = {
+        "summary": {
+            "mean_jsd": 0.41,
+            "share_above_half": 0.25,
+            "jsd": {"n": 120, "p10": 0.05, "p50": 0.4, "p90": 0.66},
+        }
+    }
+    seed = {
+        "summary": {
+            "n_seeds": 2,
+            "median_jsd": {"median": 0.1, "low": 0.08, "high": 0.12, "n": 40},
+            "identical_outputs": 1.0,
+            "adversarial": {"further": 0.9, "adversarial": {"jsd": {"p10": 0.2, "p50": 0.5, "p90": 0.6}}},
+        }
+    }
+    with i18n.using("en"):
+        rows = {r["measure"]: r["value"] for r in lab_split.adversarial_rows(adversarial)}
+        seeds = {r["measure"]: r["value"] for r in lab_split.seed_rows(seed)}
+    assert rows["steps searched"] == "120" and rows["mean JSD reached (nats, at most ln 2 = 0.69)"] == "0.410"
+    assert rows["median JSD [p10, p90]"] == "0.400 [0.050, 0.660]"
+    assert rows["share of steps above half of ln 2"] == "25%"
+    assert seeds["seed models"] == "2" and seeds["outputs identical to this model's"] == "100%"
+    assert seeds["steps where the adversarial attention is further than every seed's"] == "90%"
+
+
 # -- nowhere else ------------------------------------------------------------------------------------------
 def test_the_lab_views_compare_no_number_with_a_threshold_of_their_own():
     """No comparison in the Lab's views against a literal other than 0 and 1 (in lab_sections, against no

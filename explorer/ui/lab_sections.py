@@ -28,7 +28,7 @@ from explorer.state.view import ViewState, link_params
 from explorer.ui import cached, pickers, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
-from seq2seq.lab.names import MEASURES, MODEL_EXPERIMENTS, WITHOUT_ATTENTION
+from seq2seq.lab.names import MEASURES, MODEL_EXPERIMENTS, WHERE_THEY_APPLY, WITHOUT_ATTENTION
 from seq2seq.scorers import default_scorer, learns_where_to_look
 
 PAGE = "lab"
@@ -315,7 +315,10 @@ def no_results(what: str, commands: str) -> None:
 # -- this model, a whole split ------------------------------------------------------------------------------
 def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
     data = stored(task)
-    found = {experiment: lab_stored.experiment(data, name, experiment) for experiment in MODEL_EXPERIMENTS}
+    found = {
+        experiment: lab_stored.experiment(data, name, experiment)
+        for experiment in (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY)
+    }
     has_attention = learns_where_to_look(scorer)
     if not any(found[e] for e in lab_split.DRAWN):
         done = MODEL_EXPERIMENTS if has_attention else WITHOUT_ATTENTION
@@ -350,6 +353,16 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
                 st.dataframe(pd.DataFrame(rows(found[name])), hide_index=True)
             else:
                 st.caption(_("Not stored for this model."))
+    baselines = (
+        (_("Adversarial attention"), "adversarial", lab_split.adversarial_rows),
+        (_("Another seed"), "seed_variance", lab_split.seed_rows),
+        (_("Alignment from the importances"), "alignment", lab_split.alignment_rows),
+    )
+    stored_baselines = [entry for entry in baselines if found[entry[1]]]
+    for column, (title, name, rows) in zip(st.columns(3), stored_baselines, strict=False):
+        with column:
+            st.subheader(title)
+            st.dataframe(pd.DataFrame(rows(found[name])), hide_index=True)
 
 
 # -- all scorers --------------------------------------------------------------------------------------------

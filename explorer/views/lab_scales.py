@@ -128,6 +128,29 @@ ADVERSARIAL = Scale(
     ),
 )
 
+# Seed variance (Wiegreffe & Pinter 2019, §4): the share of steps whose adversarial attention is further from
+# the model's own than every other seed's attention is. From SEED_FURTHER on, the search finds rows that
+# training with another seed does not reach.
+SEED_FURTHER = Scale(
+    "share of steps where the adversarial attention is further than every seed's",
+    (
+        # Translators: the verdict comes after a colon, at the end of a sentence.
+        Band(
+            "further",
+            0.5,
+            N_(
+                "the adversarial rows lie beyond where another seed's training lands, so the model's own is not"
+                " arbitrary"
+            ),
+        ),
+        Band(
+            "within",
+            -math.inf,
+            N_("another seed's attention is as far away, so training alone moves attention as much as the search"),
+        ),
+    ),
+)
+
 # Uniform attention (Wiegreffe & Pinter 2019): what the task's metric loses with uniform weights, in
 # points of exact match or in BLEU.
 UNIFORM_LOSS = Scale(

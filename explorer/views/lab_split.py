@@ -17,6 +17,7 @@ from explorer.i18n import _
 from explorer.views import lab_scales
 from explorer.views.lab_readings import (
     agreement_clause,
+    method_label,
     metric_name,
     metric_value,
     pair_label,
@@ -27,10 +28,11 @@ from explorer.views.lab_readings import (
     tau_words,
 )
 from seq2seq.lab import papers
-from seq2seq.lab.names import MODEL_EXPERIMENTS
+from seq2seq.lab.names import IMPORTANCES, MODEL_EXPERIMENTS, WHERE_THEY_APPLY
 
 # The stored experiments this view draws: a model's length curve is drawn by the scorers view, beside the others'.
-DRAWN = tuple(name for name in MODEL_EXPERIMENTS if name != "length")
+DRAWN = tuple(name for name in (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY) if name != "length")
+LN2 = math.log(2)  # the largest Jensen–Shannon divergence, in nats
 
 
 def tau_series(agreement: Mapping) -> dict[str, list[float]]:
@@ -89,6 +91,69 @@ def permutation_rows(permutation_result: Mapping) -> list[dict]:
             measure: _("share of shuffles that change the token"),
             median: summary_text(summary.get("fraction_changed"), percent=True),
         },
+        {measure: _("mean TVD over every step"), median: _number(summary.get("mean_tvd"), 3)},
+        {measure: _("share of steps with a mean TVD above 0.5"), median: _percent(summary.get("share_tvd_above_half"))},
+    ]
+
+
+def _number(value, digits: int) -> str:
+    return i18n.number(value, digits) if isinstance(value, int | float) and math.isfinite(value) else "–"
+
+
+def _percent(value) -> str:
+    return i18n.percent(value, 0) if isinstance(value, int | float) and math.isfinite(value) else "–"
+
+
+def adversarial_rows(adversarial: Mapping) -> list[dict]:
+    """The adversarial search over the split's steps: the JSD reached within the output bound, its spread."""
+    summary = adversarial.get("summary", {})
+    spread = summary.get("jsd", {}) if isinstance(summary.get("jsd"), Mapping) else {}
+    measure, value = _("measure"), _("value")
+    return [
+        {measure: _("steps searched"), value: str(spread.get("n", summary.get("steps", "–")))},
+        {measure: _("mean JSD reached (nats, at most ln 2 = 0.69)"), value: _number(summary.get("mean_jsd"), 3)},
+        {measure: _("median JSD [p10, p90]"), value: _spread(spread)},
+        {measure: _("share of steps above half of ln 2"), value: _percent(summary.get("share_above_half"))},
+    ]
+
+
+def _spread(spread: Mapping) -> str:
+    median, low, high = (spread.get(k) for k in ("p50", "p10", "p90"))
+    if not all(isinstance(v, int | float) for v in (median, low, high)):
+        return "–"
+    return f"{i18n.number(median, 3)} [{i18n.number(low, 3)}, {i18n.number(high, 3)}]"
+
+
+def seed_rows(seed: Mapping) -> list[dict]:
+    """Another seed's attention beside the adversarial one, on the same output steps (JSD in nats)."""
+    summary = seed.get("summary", {})
+    compared = summary.get("adversarial") if isinstance(summary.get("adversarial"), Mapping) else {}
+    measure, value = _("measure"), _("value")
+    rows = [
+        {measure: _("seed models"), value: str(summary.get("n_seeds", "–"))},
+        {measure: _("median JSD to another seed's attention"), value: summary_text(summary.get("median_jsd"), 3)},
+        {measure: _("outputs identical to this model's"), value: _percent(summary.get("identical_outputs"))},
+    ]
+    if compared:
+        rows += [
+            {
+                measure: _("median JSD of the adversarial attention"),
+                value: _spread(compared.get("adversarial", {}).get("jsd", {})),
+            },
+            {
+                measure: _("steps where the adversarial attention is further than every seed's"),
+                value: _percent(compared.get("further")),
+            },
+        ]
+    return rows
+
+
+def alignment_rows(alignment: Mapping) -> list[dict]:
+    """AER of the argmax of attention and of each importance against the gold alignment (lower: closer)."""
+    aer = alignment.get("summary", {}).get("aer", {})
+    what, value = _("argmax of"), _("AER")
+    return [
+        {what: method_label(key), value: _number(aer.get(key), 3)} for key in ("attention", *IMPORTANCES) if key in aer
     ]
 
 
@@ -134,7 +199,24 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
     if permutation_result:
         summary = permutation_result.get("summary", {})
         tvd, changed = (summary.get(k, {}).get("median") for k in ("median_tvd", "fraction_changed"))
-        if tvd is not None and changed is not None:
+        mean, above = summary.get("mean_tvd"), summary.get("share_tvd_above_half")
+        if mean is not None and above is not None and changed is not None:
+            # Over every step, not a median of examples' medians: a model can look unmoved on its typical
+            # example while shuffling decides a quarter of its steps.
+            lines.append(
+                _(
+                    "Permutation: shuffling a step's attention moves the output distribution by {mean} in total "
+                    "variation on average over {steps} steps, by more than 0.5 at {above} of them, and changes "
+                    "the token in a median {changed} of shuffles: {verdict}."
+                ).format(
+                    mean=i18n.number(mean, 2),
+                    steps=summary.get("steps", "–"),
+                    above=i18n.percent(above, 0),
+                    changed=i18n.percent(changed, 0),
+                    verdict=lab_scales.permutation_words(mean, changed, "split"),
+                )
+            )
+        elif tvd is not None and changed is not None:
             lines.append(
                 _(
                     "Permutation: shuffling a step's attention moves the output distribution by a median "
@@ -168,4 +250,51 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
                     verdict=lab_scales.UNIFORM_LOSS.words(lost),
                 )
             )
+    lines += _baseline_readings(experiments)
+    return lines
+
+
+def _baseline_readings(experiments: Mapping[str, Mapping | None]) -> list[str]:
+    """The adversarial, seed-variance and alignment sentences, for those stored."""
+    lines = []
+    adversarial = (experiments.get("adversarial") or {}).get("summary", {})
+    mean, above = adversarial.get("mean_jsd"), adversarial.get("share_above_half")
+    if isinstance(mean, int | float) and isinstance(above, int | float):
+        lines.append(
+            _(
+                "Adversarial attention: keeping the output within a total variation of {bound}, the search moved "
+                "the attention by a mean {mean} nats ({share} of the most there is), above half of it at {above} "
+                "of the steps: {verdict}."
+            ).format(
+                bound=i18n.number(adversarial.get("tvd_bound", 0.05), 2),
+                mean=i18n.number(mean, 2),
+                share=i18n.percent(mean / LN2, 0),
+                above=i18n.percent(above, 0),
+                verdict=lab_scales.ADVERSARIAL.words(mean / LN2),
+            )
+        )
+    seed = (experiments.get("seed_variance") or {}).get("summary", {})
+    median = (seed.get("median_jsd") or {}).get("median") if isinstance(seed.get("median_jsd"), Mapping) else None
+    further = (seed.get("adversarial") or {}).get("further") if isinstance(seed.get("adversarial"), Mapping) else None
+    if isinstance(median, int | float) and isinstance(further, int | float):
+        lines.append(
+            _(
+                "Another seed: the same recipe trained with another seed attends a median {median} nats away; "
+                "the adversarial attention is further than every seed's at {further} of the steps: {verdict}."
+            ).format(
+                median=i18n.number(median, 2),
+                further=i18n.percent(further, 0),
+                verdict=lab_scales.SEED_FURTHER.words(further),
+            )
+        )
+    aer = (experiments.get("alignment") or {}).get("summary", {}).get("aer", {})
+    ranked = [(aer[k], k) for k in IMPORTANCES if isinstance(aer.get(k), int | float)]
+    if isinstance(aer.get("attention"), int | float) and ranked:
+        best, name = min(ranked)
+        lines.append(
+            _(
+                "Alignment: the argmax of attention has an alignment error rate of {attention} against the gold; "
+                "the best importance, {name}, {best}."
+            ).format(attention=i18n.number(aer["attention"], 3), name=method_label(name), best=i18n.number(best, 3))
+        )
     return lines
