@@ -31,7 +31,7 @@ def test_the_lab_names_never_import_torch():
 def test_the_names_fit_together():
     assert set(names.NEEDS_ATTENTION) <= set(names.EXPERIMENTS)
     assert set(names.STORED_EXPERIMENTS) <= set(names.EXPERIMENTS)
-    assert names.STORED_EXPERIMENTS == (*names.MODEL_EXPERIMENTS, "table")
+    assert names.STORED_EXPERIMENTS == (*names.MODEL_EXPERIMENTS, *names.WHERE_THEY_APPLY, "table")
     assert names.WITHOUT_ATTENTION == ("agreement", "length")
     assert names.pairs(True)[:3] == tuple(f"attention~{name}" for name in names.IMPORTANCES)
     assert names.pairs(False) == (
@@ -61,4 +61,4 @@ def test_the_app_has_a_label_for_every_name():
 
     assert tuple(lab_readings.METHOD_LABELS) == ("attention", *names.IMPORTANCES)
     assert tuple(lab_stored.EXPERIMENT_NAMES) == names.STORED_EXPERIMENTS
-    assert set(lab_split.DRAWN) < set(names.MODEL_EXPERIMENTS)
+    assert set(lab_split.DRAWN) < set(names.MODEL_EXPERIMENTS) | set(names.WHERE_THEY_APPLY)

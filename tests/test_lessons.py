@@ -277,7 +277,7 @@ def test_a_lab_claim_needs_an_experiment_a_statistic_and_a_bound(tmp_path):
         in problems_of(tmp_path, claim_lesson(base + 'experiment = "uniform"\nstatistic = "uniform"\n'))[0]
     )
     assert (
-        "experiment is one of agreement, permutation, uniform, length, table"
+        "experiment is one of agreement, permutation, uniform, length, adversarial, seed_variance, alignment, table"
         in problems_of(tmp_path, claim_lesson(base + 'experiment = "vibes"\nstatistic = "x"\nat_least = 0\n'))[0]
     )
     assert (
@@ -361,3 +361,24 @@ def test_importance_and_tau_claims_are_checked_when_read(tmp_path):
         "a tau claim needs at_least, at_most or both"
         in problems_of(tmp_path, claim_lesson(base.format("tau") + 'statistic = "attention~grad_x_input"\n'))[0]
     )
+
+
+def test_a_lab_claim_reads_the_new_experiments_numbers_by_their_dotted_names():
+    """Lesson 7's claims on adversarial attention, another seed and alignment read the stored summaries."""
+    from explorer.lessons.measure import lab_value
+
+    record = {
+        "adversarial": {"summary": {"mean_jsd": 0.41, "share_above_half": 0.25}},
+        "seed_variance": {"summary": {"median_jsd": {"median": 0.1, "low": 0.08}, "adversarial": {"further": 0.9}}},
+        "alignment": {"summary": {"aer": {"attention": 0.02, "leave_one_out": 0.3}}},
+        "permutation": {"summary": {"mean_tvd": 0.31, "share_tvd_above_half": 0.28}},
+    }
+    data = {"by_model": {"dates/location": record}}
+    assert lab_value(data, "dates/location", "adversarial", "mean_jsd") == 0.41
+    assert lab_value(data, "dates/location", "seed_variance", "median_jsd") == 0.1
+    assert lab_value(data, "dates/location", "seed_variance", "median_jsd.low") == 0.08
+    assert lab_value(data, "dates/location", "seed_variance", "adversarial.further") == 0.9
+    assert lab_value(data, "dates/location", "alignment", "aer.leave_one_out") == 0.3
+    assert lab_value(data, "dates/location", "permutation", "share_tvd_above_half") == 0.28
+    with pytest.raises(ValueError, match="no number 'aer.gradient'"):
+        lab_value(data, "dates/location", "alignment", "aer.gradient")

@@ -71,6 +71,9 @@ EXPERIMENT_NAMES = {
     "permutation": N_("permutation"),
     "uniform": N_("uniform"),
     "length": N_("length"),
+    "adversarial": N_("adversarial attention"),
+    "seed_variance": N_("seed variance"),
+    "alignment": N_("alignment"),
     "table": N_("table"),
 }
 

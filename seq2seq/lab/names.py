@@ -56,7 +56,6 @@ READS_LEARNED_ATTENTION = frozenset({"seed_variance", "alignment"})
 # model without attention has; a task's file also stores its scorer table ("table").
 MODEL_EXPERIMENTS = ("agreement", "permutation", "uniform", "length")
 WITHOUT_ATTENTION = tuple(name for name in MODEL_EXPERIMENTS if name not in NEEDS_ATTENTION)
-STORED_EXPERIMENTS = (*MODEL_EXPERIMENTS, "table")
 # Stored per model beside MODEL_EXPERIMENTS only where they apply (scripts/lab_results.py): adversarial on every
 # model that learns where to look; alignment on those of a task with gold alignments (reverse, dates);
 # seed_variance on those whose models of other seeds are found (`seq2seq.lab.seeds`). A reader takes each
@@ -65,3 +64,5 @@ WHERE_THEY_APPLY = ("adversarial", "seed_variance", "alignment")
 # A model whose attention is fixed (scorer `uniform`, trained as Wiegreffe & Pinter's baseline) stores only
 # these: the others would perturb or rank weights that it never chose.
 FIXED_ATTENTION = ("length",)
+# What a task's file can hold, and a lesson's lab claim can cite: the experiments of each model, then its table.
+STORED_EXPERIMENTS = (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY, "table")
