@@ -104,6 +104,20 @@ def test_a_row_without_attention_has_no_attention_columns():
     assert [e["source"] for e in row["per_example"]] == [e.source for e in examples]
 
 
+def test_a_row_with_fixed_attention_has_its_entropy_and_no_alignment_or_tau():
+    """A uniform model's weights are 1/S: their entropy is the mean of log S over the rows, and there is no
+    argmax to align nor ranking to compare (ties everywhere)."""
+    from tests.helpers import tiny_translator
+
+    uniform = tiny_translator(scorer="uniform")
+    examples = get_task("reverse").examples("test", 3, 0)
+    row = table.model_row(uniform, "reverse", examples)
+    assert row["aer"] is None and row["tau"] is None and row["tau_examples"] == 0
+    forced = table.forced_scores(uniform, [(e.source, e.target) for e in examples])
+    rows = [r for f in forced for r in f["attention"]]
+    assert math.isclose(row["entropy"], sum(math.log(len(r)) for r in rows) / len(rows), rel_tol=1e-5)
+
+
 # -- quality by length -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("length_", "width", "index", "edges"),

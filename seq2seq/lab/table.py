@@ -55,6 +55,7 @@ import torch
 from seq2seq.data import collate
 from seq2seq.decoding import InputError, Translator
 from seq2seq.metrics import row_entropy
+from seq2seq.scorers import learns_where_to_look
 from seq2seq.tasks import get_task
 
 from . import integrated, stats
@@ -309,11 +310,13 @@ def model_row(
         refs = [[e.target] for e in examples]
     outputs = translator.translate_batch(sources, refused=[])  # a refused source scores as ""
     attention = translator.has_attention
+    # A fixed scorer's weights (uniform: 1/S) are not chosen: no argmax to align, no ranking to compare.
+    learned = attention and learns_where_to_look(translator.scorer)
     per_example = {
         s: {"source": s, "output": o, "nll": None, "tokens": None, "tau": None, "tau_steps": 0}
         for s, o in zip(sources, outputs, strict=True)
     }
-    if attention:
+    if learned:
         for entry in per_example.values():
             entry |= {"significant": 0, "steps": 0, "saturated": 0, "tau_unsaturated": None, "unsaturated_steps": 0}
             entry["ig_unconverged"] = 0
@@ -342,11 +345,12 @@ def model_row(
         "measures": measures,
         "interrupted": False,
     }
-    if attention and task.has_alignments:
+    if learned and task.has_alignments:
         row["aer"] = aer([s["attention"] for s, _ in kept], [e.alignment for _, e in kept])
     if attention:
         rows = [r for s, _ in kept for r in s["attention"]]
         row["entropy"] = sum(row_entropy(r) for r in rows) / len(rows) if rows else None
+    if learned:
         step_taus: list[float] = []
         try:
             for source in sources:
@@ -407,7 +411,7 @@ def tau_columns(examples: Sequence[dict]) -> dict:
 def table_work(task_name: str, split: str = "test", n: int = 200, data: str | None = None) -> int:
     """How many times `scorer_table` calls `progress(1)`: the distinct sources times the models with attention."""
     sources = {e.source for e in split_examples(task_name, split, n, data)}
-    return len(sources) * sum(e.scorer != "none" for e in task_models(task_name))
+    return len(sources) * sum(learns_where_to_look(e.scorer) for e in task_models(task_name))
 
 
 def scorer_table(
