@@ -21,6 +21,7 @@ from seq2seq.attention import SCORER_INFO
 from seq2seq.decoded import DecodedSentence
 from seq2seq.decoding import Translator
 from seq2seq.metrics import alignment_scores
+from seq2seq.scorers import learns_where_to_look
 from seq2seq.tasks import Example, get_task
 
 TEST_EXAMPLES = 30  # how many test-split examples the page offers to pick from
@@ -63,7 +64,8 @@ def run_scorer(translator: Translator, sentence: str, reference: Example | None)
         return ScorerResult(translator.scorer, greedy, None, None, None)
     forced = translator.force(sentence, reference.target).plain(translator.name, states=False)
     accuracy = mass = None
-    if forced.attention is not None and reference.alignment is not None:
+    # A fixed scorer's weights (uniform) tie everywhere: no alignment to score.
+    if forced.attention is not None and reference.alignment is not None and learns_where_to_look(translator.scorer):
         scores = alignment_scores([forced.attention], [reference.alignment])
         accuracy, mass = scores["alignment_accuracy"], scores["gold_mass"]
     return ScorerResult(translator.scorer, greedy, forced, accuracy, mass)
