@@ -145,19 +145,34 @@ def seed_digests(entry, seed_runs: Path | None) -> dict[str, str]:
     return {m.name: results.weights_digest(m.folder) for m in seed_folders(entry.name, seed_runs)}
 
 
-def missing(stored: dict | None, entry, digest: str, seeds: dict[str, str]) -> list[str]:
-    """The experiments of `entry` to compute: all when its weights changed, else those not stored (and seed
-    variance when its seed models changed)."""
+def missing(
+    stored: dict | None, entry, digest: str, seeds: dict[str, str], trained_uniform: str | None = None
+) -> list[str]:
+    """The experiments of `entry` to compute: all when its weights changed, else those not stored (seed
+    variance when its seed models changed, the uniform experiment when the task's trained uniform model,
+    whose metric it sets beside the swap, changed: `trained_uniform` is that model's digest or None)."""
     if not stored or stored.get("weights") != digest:
         return [*experiments_of(entry), *(["seed_variance"] if seeds else [])]
     todo = [e for e in experiments_of(entry) if e not in stored]
+    if "uniform" in stored and (stored["uniform"] or {}).get("trained_weights") != trained_uniform:
+        todo.append("uniform")
     if seeds and (stored.get("seed_variance") or {}).get("weights") != seeds:
         todo.append("seed_variance")
     return todo
 
 
-def up_to_date(stored: dict | None, entry, digest: str, seeds: dict[str, str] | None = None) -> bool:
-    return not missing(stored, entry, digest, seeds or {})
+def trained_uniform_digest(task_name: str) -> str | None:
+    """The weights' digest of the task's trained uniform model (`<task>/uniform`), None when none is registered."""
+    from seq2seq.registry import is_registered, resolve
+
+    name = f"{task_name}/uniform"
+    return results.weights_digest(resolve(name)) if is_registered(name) else None
+
+
+def up_to_date(
+    stored: dict | None, entry, digest: str, seeds: dict[str, str] | None = None, trained_uniform: str | None = None
+) -> bool:
+    return not missing(stored, entry, digest, seeds or {}, trained_uniform)
 
 
 class Interrupted(Exception):
@@ -211,6 +226,7 @@ def compute_task(task_name: str, args) -> None:
     }
     entries = task_models(task_name)
     digests = {entry.name: results.weights_digest(resolve(entry.name)) for entry in entries}
+    uniform_digest = trained_uniform_digest(task_name)
     out["by_model"] = {name: out["by_model"][name] for name in digests if name in out["by_model"]}  # registry order
     for index, entry in enumerate(entries, 1):
         name, label = entry.name, f"[{task_name} {index}/{len(entries)}] {entry.name}"
@@ -218,7 +234,7 @@ def compute_task(task_name: str, args) -> None:
             continue
         seeds = seed_digests(entry, args.seed_runs)
         stored = None if args.force else out["by_model"].get(name)
-        todo = missing(stored, entry, digests[name], seeds)
+        todo = missing(stored, entry, digests[name], seeds, uniform_digest)
         if learns_where_to_look(entry.scorer) and not seeds:
             log(f"{label}: no seed_variance: no models of other seeds in pretrained/seeds/{task_name}/ or --seed-runs")
         if not todo:
@@ -239,6 +255,8 @@ def compute_task(task_name: str, args) -> None:
             record[experiment] = run_one(experiment, translator, task_name, N[experiment], data, label, **more)
             if experiment == "seed_variance":
                 record[experiment]["weights"] = seeds
+            if experiment == "uniform":
+                record[experiment]["trained_weights"] = uniform_digest
         record["seconds"] = round(time.perf_counter() - started + (kept.get("seconds") or 0), 1)
         out["by_model"][name] = record
         out["by_model"] = {k: out["by_model"][k] for k in digests if k in out["by_model"]}

@@ -150,6 +150,10 @@ def test_the_script_stores_what_applies_to_each_model():
     stored["seed_variance"] = {"weights": {"dates/dot-seed1": "s"}}
     assert script.missing(stored, dot, "w", {"dates/dot-seed1": "s"}) == []
     assert script.missing(stored, dot, "retrained", {})[-1] == "alignment"
+    # the task's trained uniform model appears (or is retrained): the uniform experiment sets it beside the swap
+    assert script.missing(stored, dot, "w", {"dates/dot-seed1": "s"}, trained_uniform="u") == ["uniform"]
+    stored["uniform"] = {"trained_weights": "u"}
+    assert script.missing(stored, dot, "w", {"dates/dot-seed1": "s"}, trained_uniform="u") == []
 
 
 def test_the_command_line_says_when_no_seed_model_is_found(capsys, monkeypatch, tmp_path):
