@@ -7,6 +7,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from seq2seq.registry import registry
+
+
+def attending_models(task: str) -> int:
+    """The shipped GRU models of `task` with attention to draw (every scorer but `none`): the grid's charts."""
+    return sum(1 for e in registry() if e.task == task and e.cell == "gru" and not e.is_user and e.scorer != "none")
+
+
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
 # Pairs of tick labels of one axis of one plotly chart whose boxes overlap (by more than half a pixel).
 OVERLAPS = """() => {
@@ -43,15 +51,17 @@ def settle(page: Page, url: str, charts: int) -> None:
 @pytest.mark.parametrize("task", ["reverse", "dates"])
 def test_the_race_grid_labels_do_not_overlap(page: Page, start_streamlit, task: str) -> None:
     base = start_streamlit(script="tests/e2e/race_grid_app.py")
-    settle(page, f"{base}/?task={task}", charts=5)  # six scorers; `none` has no attention to draw
-    assert page.evaluate(LABELS) > 5 * 8
+    charts = attending_models(task)  # `none` has no attention to draw
+    settle(page, f"{base}/?task={task}", charts=charts)
+    assert page.evaluate(LABELS) > charts * 8
     assert page.evaluate(OVERLAPS) == []
 
 
 def test_timelapse_at_epoch_0_labels_do_not_overlap_and_play_is_in_the_first_screen(
     page: Page, streamlit_server: str
 ) -> None:
-    settle(page, f"{streamlit_server}/Timelapse?task=zh-en&epoch=0", charts=7)  # 5 heatmaps and 2 curves
+    charts = attending_models("zh-en") + 2  # a heatmap per model with attention, and 2 curves
+    settle(page, f"{streamlit_server}/Timelapse?task=zh-en&epoch=0", charts=charts)
     assert page.evaluate(OVERLAPS) == []
 
     page.get_by_text("Play: every epoch as an animation").click()
