@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from seq2seq.lab import integrated, results  # noqa: E402
+from seq2seq.lab import integrated, results, results_readme  # noqa: E402
 from seq2seq.lab.names import FIXED_ATTENTION, MODEL_EXPERIMENTS, WITHOUT_ATTENTION  # noqa: E402
 from seq2seq.scorers import learns_where_to_look  # noqa: E402
 from seq2seq.tasks import TASKS, get_task  # noqa: E402
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             log(f"{time.perf_counter() - started:.0f} s in all")
     try:
-        readme = results.write_readme(args.root)
+        readme = results_readme.write_readme(args.root)
     except results.NotOursError as error:
         log(f"error: {error}")
         return 2

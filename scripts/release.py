@@ -590,7 +590,8 @@ def write_comparisons(entries: list[ModelEntry], folder: Path) -> None:
 def write_comparison(entries: list[ModelEntry], path: Path) -> None:
     """The comparison table of `entries`, in the current language, into `path`."""
     tasks = list(dict.fromkeys(e.task for e in entries))
-    weightless = ", ".join(s for s in SCORERS if not scorer_has_weights(s))
+    shipped = {e.scorer for e in entries}  # the scorers these models use: a scorer without models is not named
+    weightless = ", ".join(s for s in SCORERS if s in shipped and not scorer_has_weights(s))
     lines = [
         comparison_title(),
         "",

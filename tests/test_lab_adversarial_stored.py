@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from seq2seq.lab import names, results
+from seq2seq.lab import names, results, results_readme
 from seq2seq.lab import uniform as uniform_module
 from seq2seq.lab.adversarial import TVD_BOUND, adversarial, split_jsd
 from seq2seq.lab.run import run
@@ -87,7 +87,7 @@ def test_the_readme_shows_the_new_tables(adversarial_result):
     record = {"adversarial": results.stored_form("adversarial", adversarial_result)}
     record["alignment"] = {"summary": {"aer": {"attention": 0.25, "grad_x_input": 0.5}, "steps": 8}}
     data = {"settings": {"n": {"adversarial": 2, "alignment": 3}, "method": 2}, "by_model": {"dates/dot": record}}
-    text = results.markdown("dates", data)
+    text = results_readme.markdown("dates", data)
     assert "TVD ≤ 0.05" in text and "| dates/dot | " + str(record["adversarial"]["summary"]["steps"]) in text
     assert "| dates/dot | 8 | 0.250 | 0.500 | – | – | – |" in text
 

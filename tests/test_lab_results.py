@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from seq2seq.lab import results, stats
+from seq2seq.lab import results, results_readme, stats
 from seq2seq.lab.adversarial import split_jsd
 from seq2seq.lab.agreement import split_summary
 from seq2seq.lab.alignment import split_alignment
@@ -175,7 +175,7 @@ def test_the_stored_files_are_small_and_the_readme_is_written_from_them():
     files = [p for p in folder.iterdir() if p.is_file()]
     assert {p.name for p in files} == {f"{t}.json" for t in TASKS} | {results.README}
     assert sum(p.stat().st_size for p in files) <= MAX_TOTAL_BYTES
-    assert (folder / results.README).read_text(encoding="utf-8") == results.readme_text(), (
+    assert (folder / results.README).read_text(encoding="utf-8") == results_readme.readme_text(), (
         "pretrained/lab/README.md is not what the JSON files say: run scripts/lab_results.py --readme"
     )
 

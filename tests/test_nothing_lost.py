@@ -18,7 +18,7 @@ import pytest
 from explorer.training import saving as tsave
 from seq2seq.checkpoint import ForeignPathError, holds_checkpoint, load_checkpoint, replace_refusal, save_checkpoint
 from seq2seq.cli import main
-from seq2seq.lab import results
+from seq2seq.lab import results, results_readme
 from seq2seq.race import race
 from seq2seq.train import train
 from tests.helpers import tiny_translator
@@ -271,8 +271,8 @@ def test_lab_results_never_write_over_a_file_they_did_not_write(tmp_path, conten
 def test_lab_results_replace_their_own_files(tmp_path):
     results.save("dates", {"format": 0, "task": "dates"}, tmp_path)  # an older format is still theirs
     results.save("dates", {"format": results.FORMAT, "task": "dates"}, tmp_path)
-    results.write_readme(tmp_path)
-    results.write_readme(tmp_path)
+    results_readme.write_readme(tmp_path)
+    results_readme.write_readme(tmp_path)
     assert json.loads((tmp_path / "lab" / "dates.json").read_text())["format"] == results.FORMAT
     assert sorted(os.listdir(tmp_path / "lab")) == ["README.md", "dates.json"]  # no temporary file left
     assert oct((tmp_path / "lab" / "dates.json").stat().st_mode & 0o777) == "0o644"
@@ -283,7 +283,7 @@ def test_the_lab_readme_is_written_only_over_its_own(tmp_path):
     (tmp_path / "lab" / "README.md").write_text("# My lab notes\n")
     before = snapshot(tmp_path)
     with pytest.raises(results.NotOursError, match="README.md exists"):
-        results.write_readme(tmp_path)
+        results_readme.write_readme(tmp_path)
     assert snapshot(tmp_path) == before
 
 

@@ -173,7 +173,7 @@ def check_writable(task: str, root: str | os.PathLike[str] | None = None) -> Non
     check_ours(folder(root) / README, None)
 
 
-def _write_atomically(where: Path, text: str) -> None:
+def write_atomically(where: Path, text: str) -> None:
     """`text` into `where`: a fresh temporary file beside it (never an existing one), then a rename."""
     handle, tmp = tempfile.mkstemp(prefix=f".{where.name}.tmp-", dir=where.parent)
     try:
@@ -240,7 +240,7 @@ def save(task: str, data: dict, root: str | os.PathLike[str] | None = None) -> P
     where.parent.mkdir(parents=True, exist_ok=True)
     text = dumps(data)
     check_ours(where, task)
-    _write_atomically(where, text + "\n")
+    write_atomically(where, text + "\n")
     return where
 
 
@@ -437,29 +437,6 @@ def finite(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-# -- the tables the docs show (seq2seq.lab.results_readme) -----------------------------------------------
+# -- the README of the lab folder (written by seq2seq.lab.results_readme) ---------------------------------
 README = "README.md"  # in the lab folder, written by scripts/lab_results.py from the JSON files
 README_TITLE = "# Attention lab results\n"  # its first line: how a README it wrote is told from another
-
-
-def markdown(task: str, data: dict) -> str:
-    """The Markdown tables of one task's stored results (`seq2seq.lab.results_readme.markdown`)."""
-    from .results_readme import markdown as tables
-
-    return tables(task, data)
-
-
-def readme_text(root: str | os.PathLike[str] | None = None) -> str:
-    """pretrained/lab/README.md as `write_readme` writes it (`seq2seq.lab.results_readme.readme_text`)."""
-    from .results_readme import readme_text as text
-
-    return text(root)
-
-
-def write_readme(root: str | os.PathLike[str] | None = None) -> Path:
-    """Write the lab folder's README.md (`readme_text`); NotOursError for a README there it did not write."""
-    where = folder(root) / README
-    where.parent.mkdir(parents=True, exist_ok=True)
-    check_ours(where, None)
-    _write_atomically(where, readme_text(root))
-    return where

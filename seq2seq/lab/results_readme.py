@@ -1,6 +1,6 @@
 """The lab folder's README (pretrained/lab/README.md): the Markdown tables of the stored lab results.
 
-Written by scripts/lab_results.py (`seq2seq.lab.results.write_readme`) from the JSON files beside it,
+Written by scripts/lab_results.py (`write_readme`) from the JSON files beside it,
 never typed: per task, the experiments per model (agreement, permutation, uniform attention), the
 significance and saturation of the taus, adversarial attention beside seed variance, the alignment error
 rates of attention and the importances, quality by length, and the scorer table. A table of an experiment
@@ -10,8 +10,9 @@ no model of the task stores is left out.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from .results import README_TITLE, finite, load, method_of
+from .results import README, README_TITLE, check_ours, finite, folder, load, method_of, write_atomically
 
 
 def _number(value, digits: int = 3) -> str:
@@ -242,3 +243,12 @@ def readme_text(root: str | os.PathLike[str] | None = None) -> str:
         if data is not None:
             parts.append(markdown(task, data))
     return "\n".join(parts)
+
+
+def write_readme(root: str | os.PathLike[str] | None = None) -> Path:
+    """Write the lab folder's README.md (`readme_text`); NotOursError for a README there it did not write."""
+    where = folder(root) / README
+    where.parent.mkdir(parents=True, exist_ok=True)
+    check_ours(where, None)
+    write_atomically(where, readme_text(root))
+    return where
