@@ -30,8 +30,9 @@ sys.path.insert(0, str(ROOT))
 from seq2seq.checkpoint import load_checkpoint, replace_refusal  # noqa: E402
 from seq2seq.evaluate import EVAL_SEED, evaluate_synthetic  # noqa: E402
 from seq2seq.scorers import SCORERS, learns_where_to_look  # noqa: E402
+from seq2seq.tasks import all_tasks  # noqa: E402
 
-TASKS = ("reverse", "dates")  # the generated tasks, whose seed models train in minutes
+TASKS = tuple(task.name for task in all_tasks() if not task.needs_data)  # generated: their seeds train in minutes
 KEPT = ("config.json", "model.safetensors")  # the weights and their settings; no trainer state, no probes
 SEED_FOLDER = re.compile(r"^s([1-9][0-9]?)$")
 TEST_SIZE = 2000  # as the shipped cards (scripts/release.py --size)

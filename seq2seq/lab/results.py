@@ -247,7 +247,7 @@ def save(task: str, data: dict, root: str | os.PathLike[str] | None = None) -> P
 def dumps(data: dict) -> str:
     """`data` as JSON text: the top-level keys, each model's experiments and each table row on a line of
     their own, everything inside them compact. NaN and infinities become null."""
-    from .run import jsonable
+    from .stats import jsonable
 
     def flat(value) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -291,7 +291,7 @@ def stored_form(experiment: str, result: dict) -> dict:
     "uniform": [...]}} and {"outputs": [...], "refused": [indices of the sources the model refused]}.
     The reproduction test compares a rerun's `stored_form` with the stored one, example by example.
     """
-    from .run import jsonable
+    from .stats import jsonable
 
     head = _keep(result, ("n", "split", "skipped"))
     if experiment == "agreement":  # what `agreement.split_summary` is recomputed from: its example counts

@@ -27,6 +27,7 @@ from seq2seq.messages import N_
 
 from .names import EXPERIMENTS, READS_LEARNED_ATTENTION
 from .names import NEEDS_ATTENTION as NEEDS_ATTENTION  # re-exported: seq2seq/cli.py reads it here
+from .stats import jsonable as jsonable  # re-exported: seq2seq/cli.py and the tests read it here
 
 # Examples when --n is not given: what each takes in about a minute or two on two cores.
 DEFAULT_N = {
@@ -257,17 +258,6 @@ def _gold_examples(task_name: str, split: str, n: int, sources: Sequence[str]) -
 
 
 # -- output ------------------------------------------------------------------------------------------------
-def jsonable(value):
-    """`value` with every NaN or infinity replaced by None (JSON null): plain JSON for `json.dumps`."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
-
-
 def _number(value, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"

@@ -76,3 +76,14 @@ def histogram(values: Iterable[float | None], edges: Sequence[float]) -> dict:
 def share(count: int, total: int) -> float | None:
     """count / total, None when total is 0 (a share of nothing)."""
     return count / total if total else None
+
+
+def jsonable(value):
+    """`value` with every NaN or infinity replaced by None (JSON null): plain JSON for `json.dumps`."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
