@@ -193,6 +193,14 @@ class TrainConfig:
     dictionary_repeat: int = setting(
         1, "how many times each --dictionary pair is in the training split", at_least=1, at_most=100
     )
+    # A curriculum: the word pairs teach the names early, and the last epochs see the sentences alone, so
+    # that the short pairs do not leave the decoder ending long sentences early.
+    dictionary_epochs: int = setting(
+        0,
+        "train on the --dictionary pairs in the first N epochs only, then on the corpus alone (0: every epoch)",
+        at_least=0,
+        at_most=1000,
+    )
     scorer: str = model_setting("scorer")  # attention score function
     cell: str = model_setting("cell")  # recurrent cell
     embedding_size: int = model_setting("embedding_size")  # token embedding size

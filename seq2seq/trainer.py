@@ -157,7 +157,11 @@ class Trainer:
         a translator for validation; restore `saved` (--resume); wrap the model for DDP."""
         self.cfg, self.dist, self.data, self.source, self.target, self.hooks = cfg, dist, data, source, target, hooks
         self.out = Path(cfg.out)
-        self.pairs = encode_pairs(data.train, source, target, cfg.max_len)  # (source ids, target ids) per pair
+        corpus = data.train[: len(data.train) - data.dictionary]
+        # (source ids, target ids) per pair, the corpus's first: a curriculum keeps only those (`epoch_batches`)
+        self.pairs = encode_pairs(corpus, source, target, cfg.max_len)
+        self.corpus_pairs = len(self.pairs)
+        self.pairs += encode_pairs(data.train[len(corpus) :], source, target, cfg.max_len)
         if not self.pairs:
             raise ValueError("no training pair fits in --max-len tokens")
         self.lengths = [len(s) + len(t) for s, t in self.pairs]
@@ -247,8 +251,11 @@ class Trainer:
 
     def epoch_batches(self, epoch: int) -> list[list[int]]:
         """The global batches of epoch `epoch` (0-based) as indices into `pairs`: the same on every
-        process and every resume; a batch with fewer pairs than processes is left out."""
-        batches = bucketed_batches(len(self.pairs), self.lengths, self.cfg.batch_size, self.cfg.seed + epoch)
+        process and every resume; a batch with fewer pairs than processes is left out. From epoch
+        --dictionary-epochs on (when set), only the corpus's pairs."""
+        curriculum_over = 0 < self.cfg.dictionary_epochs <= epoch
+        n = self.corpus_pairs if curriculum_over else len(self.pairs)
+        batches = bucketed_batches(n, self.lengths[:n], self.cfg.batch_size, self.cfg.seed + epoch)
         return [b for b in batches if len(b) >= self.dist.world]
 
     def run_epoch(self) -> tuple[int, int]:

@@ -65,6 +65,7 @@ class TaskData:
     valid_refs: list[list[str]]  # all references of each valid source (a corpus task: often several)
     probes: tuple[str, ...]
     metric: str  # the validation metric that drives early stopping
+    dictionary: int = 0  # the last `dictionary` pairs of `train` are --dictionary pairs (a curriculum may drop them)
 
 
 def load_task_data(cfg: TrainConfig) -> TaskData:
@@ -72,11 +73,11 @@ def load_task_data(cfg: TrainConfig) -> TaskData:
     `Task.split_references`: generated with the seed, or read from the corpus file --data)."""
     task = get_task(cfg.task)
     train = task.split_pairs("train", cfg.train_size, cfg.seed, cfg.data)
-    if cfg.dictionary:  # word pairs, training only: read as the corpus is, its sentences' splits ignored
-        train += task.dictionary_pairs(cfg.dictionary) * cfg.dictionary_repeat
+    words = task.dictionary_pairs(cfg.dictionary) * cfg.dictionary_repeat if cfg.dictionary else []
+    train += words  # word pairs, training only: read as the corpus is, its sentences' splits ignored
     refs = task.split_references("valid", cfg.valid_size, cfg.seed, cfg.data)
     valid = [(source, targets[0]) for source, targets in refs.items()]
-    return TaskData(train, valid, list(refs.values()), task.probes, task.metric.name)
+    return TaskData(train, valid, list(refs.values()), task.probes, task.metric.name, len(words))
 
 
 def build_tokenizers(cfg: TrainConfig, data: TaskData) -> tuple[Tokenizer, Tokenizer]:
