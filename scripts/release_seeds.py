@@ -1,9 +1,10 @@
 """Publish the lab's seed models into pretrained/seeds/: the shipped recipe with another `--seed`.
 
-Wiegreffe & Pinter (2019, section 4) ask whether an adversarial attention row is further from a
-model's own than the attention of the same model trained with another seed. The lab answers it for
-reverse and dates (`seq2seq.lab.seed_variance`) from these models. They are not offered in the app's
-pickers: no manifest lists them. Each is evaluated on the test split as the shipped cards are
+Wiegreffe & Pinter (2019, their variance calibration over random seeds) ask whether an adversarial
+attention row is further from a model's own than the attention of the same model trained with another
+seed. The lab answers it for reverse and dates (`seq2seq.lab.seed_variance`) from these models.
+They are not offered in the app's pickers: no manifest lists them.
+Each is evaluated on the test split as the shipped cards are
 (`seq2seq.evaluate.evaluate_synthetic`, EVAL_SEED), and its weights and config are copied into
 pretrained/seeds/<task>/<scorer>-seed<k>/; pretrained/seeds/README.md tables them.
 
@@ -73,8 +74,8 @@ def readme(rows: list[dict]) -> str:
         "Each is a shipped model's recipe (`Task.shipped`, `scripts/train_shipped.py`) with another `--seed`: the",
         "initial weights, the batch order, dropout and the generated training draw differ; nothing else. The lab",
         "compares their attention with the shipped model's on the same output prefix (`seed_variance` in",
-        "pretrained/lab/<task>.json; Wiegreffe & Pinter 2019, section 4). They are not listed in the manifest,",
-        "so the app's pickers do not offer them.",
+        "pretrained/lab/<task>.json; Wiegreffe & Pinter 2019, their variance calibration over random seeds).",
+        "They are not listed in the manifest, so the app's pickers do not offer them.",
         "",
         f"Test split: {TEST_SIZE} generated examples drawn with seed {EVAL_SEED}, greedy (`scripts/release_seeds.py`).",
         "",

@@ -482,6 +482,26 @@ def test_a_fresh_file_is_reproduced_and_its_summaries_recomputed(tmp_path, monke
     assert "drawn across source lengths" in readme and "| dates/general | " in readme
 
 
+def test_jobs_store_in_parallel_what_one_process_stores(tmp_path, monkeypatch):
+    """--jobs 2 computes each task in its own (spawned) process with this process's settings: every number
+    it stores is the one a single process stores."""
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))  # spawned workers import the script by its name
+    script = importlib.import_module("lab_results")
+    tiny = {"agreement": 1, "permutation": 1, "adversarial": 1, "seed_variance": 1, "uniform": 2, "length": 2}
+    monkeypatch.setattr(script, "N", tiny | {"alignment": 1, "table": 1})
+    monkeypatch.setattr(script, "IG_STEPS", 2)
+    monkeypatch.setattr(script, "SEEDS", 2)
+    only = ["--tasks", "dates", "reverse", "--only", "dates/none", "reverse/none"]
+    assert script.main(["--root", str(tmp_path / "one"), *only]) == 0
+    assert script.main(["--root", str(tmp_path / "two"), *only, "--jobs", "2"]) == 0
+    for task in ("dates", "reverse"):
+        one, two = (results.load(task, tmp_path / where)[0] for where in ("one", "two"))
+        for record in (*one["by_model"].values(), *two["by_model"].values()):
+            record.pop("date"), record.pop("seconds")
+        assert one["by_model"] == two["by_model"] and one["by_model"][f"{task}/none"]["agreement"]["n"] == 1
+    assert (tmp_path / "two" / "lab" / results.README).read_text().startswith("# Attention lab results")
+
+
 # -- the whole reproduction (make test-slow) ------------------------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.parametrize("task", TASKS)

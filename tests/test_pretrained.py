@@ -156,6 +156,22 @@ def test_the_quality_bars_are_met_on_the_test_split(entries):
     assert min(zh[s] for s in [*attending, "lstm-general"]) >= zh["none"] + 3
 
 
+def test_the_trained_uniform_baselines_say_which_tasks_need_a_choice_of_where_to_look(entries):
+    """What docs/models.md and lesson 7 read from the `uniform` models (attention frozen at 1/S): dates
+    needs no choice of where to look (uniform as good as the attention scorers), reverse does (uniform
+    below even `none`), and translation lies between (uniform above `none`, below every scorer that
+    learns where to look)."""
+    attending = [s for s in SCORERS if scorers.learns_where_to_look(s)]
+    assert _test_metric(entries, "dates", "uniform", "exact_match") >= 0.995
+    reverse = {s: _test_metric(entries, "reverse", s, "exact_match") for s in ("uniform", "none")}
+    assert reverse["uniform"] < reverse["none"]
+    for task in ("en-fr", "zh-en"):
+        for metric in ("bleu", "bleu_beam5"):
+            uniform = _test_metric(entries, task, "uniform", metric)
+            assert _test_metric(entries, task, "none", metric) + 3 <= uniform, (task, metric)
+            assert uniform < min(_test_metric(entries, task, s, metric) for s in attending), (task, metric)
+
+
 def test_the_seeds_example_i_love_you(entries):
     """我爱你。 -> "I love you." (greedy) with the attention row of "love" (its first piece) peaking on 爱,
     for at least four of the five attention scorers."""

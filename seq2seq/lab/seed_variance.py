@@ -1,4 +1,4 @@
-"""Seed variance (Wiegreffe & Pinter 2019, "Attention is not not Explanation", section 4).
+"""Seed variance (Wiegreffe & Pinter 2019, "Attention is not not Explanation": variance over random seeds).
 
 Jain & Wallace found adversarial attention rows far from the model's own (`seq2seq.lab.adversarial`).
 Wiegreffe & Pinter ask what "far" means: how far is the attention of the *same* model trained again

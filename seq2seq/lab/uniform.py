@@ -1,4 +1,4 @@
-"""Uniform attention (Wiegreffe & Pinter 2019, "Attention is not not Explanation", section 3.1).
+"""Uniform attention (Wiegreffe & Pinter 2019, "Attention is not not Explanation": their uniform-weights baseline).
 
 The baseline that asks whether attention matters at all: decode greedily with a_t = 1/S on every
 real source position (</s> included) at every step, through the step API's `attention=` override,
