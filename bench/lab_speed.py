@@ -11,7 +11,11 @@
   steps) on the same sentence's steps in turn (bar: <= 2 s);
 - table: `python -m seq2seq lab --task TASK --experiment table --n 200` as the command runs it
   (`seq2seq.lab.run.run`), reverse and dates, once per thread count (bar: <= 5 minutes), with each
-  model's seconds.
+  model's seconds;
+- refresh (`--refresh`, opt-in: about 40 minutes on two free cores): every stored result computed
+  afresh, `python scripts/lab_results.py --force --jobs 2` into a temporary folder (the shipped files
+  are not touched; `--refresh-root pretrained` refreshes them), wall clock (bar: <= 60 minutes), with
+  each task's seconds.
 
 Prints markdown tables (median and p95 in ms; the table in seconds) and writes bench/results/lab_speed.json.
 Beside each timing, decode_speed's host probe (µs of one memory-bound product: how busy the shared host
@@ -21,7 +25,12 @@ was; about 70-78 quiet). `--quick`: 3 repetitions, a table of 3 examples of date
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import torch
 
@@ -33,6 +42,8 @@ SENTENCE = "We want to go to the beach tomorrow with my friends."
 TABLE_TASKS = ("reverse", "dates")
 TABLE_N = 200
 BARS = {"importances": 300.0, "importances_jain_wallace": 300.0, "adversarial": 2000.0, "table": 300.0}  # ms; table: s
+REFRESH_BAR = 3600.0  # s: every stored result afresh, two processes
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _steps(translator, sentence: str) -> list[tuple[int, ...]]:
@@ -109,6 +120,24 @@ def bench_table(task: str, n: int, threads: int) -> dict:
     }
 
 
+def bench_refresh(jobs: int, into: Path | None) -> dict:
+    """`scripts/lab_results.py --force --jobs JOBS` into `into` (ROOT/lab/; None: a temporary root): the
+    wall clock, and each task's seconds as the files record them (its models and its table, summed)."""
+    probe = host_probe_us()
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(into or temporary).resolve()
+        command = [sys.executable, str(ROOT / "scripts" / "lab_results.py"), "--force", "--jobs", str(jobs)]
+        started = time.perf_counter()
+        subprocess.run([*command, "--root", str(root)], check=True, cwd=ROOT)
+        seconds = time.perf_counter() - started
+        tasks = {}
+        for path in sorted((root / "lab").glob("*.json")):
+            data = json.loads(path.read_text())
+            records = [*data["by_model"].values(), data.get("table") or {}]
+            tasks[data["task"]] = sum(r.get("seconds", 0.0) for r in records)
+    return {"jobs": jobs, "host_probe_us": probe, "seconds": seconds, "tasks": tasks}
+
+
 def verdict(value: float, bar: float) -> str:
     return "met" if value <= bar else "missed"
 
@@ -122,6 +151,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=TABLE_N, help="the table's examples")
     parser.add_argument("--quick", action="store_true", help="3 repetitions, a 3-example dates table on 1 thread (CI)")
     parser.add_argument("--no-table", action="store_true", help="only the per-step timings")
+    parser.add_argument("--refresh", action="store_true", help="also time a full refresh of the stored results")
+    parser.add_argument("--refresh-jobs", type=int, default=2, help="processes of the refresh (default 2)")
+    parser.add_argument(
+        "--refresh-root",
+        type=Path,
+        default=None,
+        help="refresh ROOT/lab/ (pretrained: the shipped files; default: a temporary one)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats, args.tasks, args.table_threads, args.n = 3, ["dates"], [1], 3
@@ -168,7 +205,26 @@ def main(argv: list[str] | None = None) -> None:
         print()
         header = ["table", "examples", "threads", "seconds", "bar (s)", "", "per model (s)", "host probe µs"]
         print(markdown_table(header, rows))
-    data = {"threads": args.threads, "quick": args.quick, "steps": steps, "tables": tables}
+    refresh = None
+    if args.refresh:
+        refresh = bench_refresh(args.refresh_jobs, args.refresh_root)
+        print()
+        print(
+            markdown_table(
+                ["refresh", "seconds", "bar (s)", "", "per task (s, one process each)", "host probe µs"],
+                [
+                    [
+                        f"lab_results.py --force --jobs {refresh['jobs']}",
+                        f"{refresh['seconds']:.0f}",
+                        f"≤ {REFRESH_BAR:.0f}",
+                        verdict(refresh["seconds"], REFRESH_BAR),
+                        ", ".join(f"{task} {s:.0f}" for task, s in refresh["tasks"].items()),
+                        f"{refresh['host_probe_us']:.0f}",
+                    ]
+                ],
+            )
+        )
+    data = {"threads": args.threads, "quick": args.quick, "steps": steps, "tables": tables, "refresh": refresh}
     print(f"\nwritten to {write_results('lab_speed', data)}")
 
 

@@ -47,6 +47,8 @@ def step(teacher: Page, times: int) -> None:
     """Click Step `times` times, each after the server has taken the last (the teacher's URL shows its step:
     what the page published, to its address bar and to the class)."""
     for _ in range(times):
+        # a click while the page still reruns can land on a button that the rerun replaces: wait it out
+        teacher.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
         shown = int(re.search(r"[?&]step=(\d+)", teacher.url).group(1)) if "step=" in teacher.url else 0
         teacher.get_by_role("button", name="Step", exact=True).click()
         expect(teacher).to_have_url(re.compile(rf"[?&]step={shown + 1}(&|$)"), timeout=WAIT_MS)

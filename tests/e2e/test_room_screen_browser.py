@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from explorer.ui.presentation import LABEL
-from tests.e2e.test_class_browser import WAIT_MS, join, start_class
+from tests.e2e.test_class_browser import WAIT_MS, join, start_class, step
 from tests.e2e.test_pages_browser import SCRIPT_DONE
 
 FIRST_ROW_BOTTOM = """() => {
@@ -131,7 +131,7 @@ def test_a_phone_follower_sees_the_heatmap_first_and_a_second_vote(browser: Brow
     try:
         phone.goto(f"{server}/?room={code}")
         expect(phone.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible(timeout=WAIT_MS)
-        teacher.get_by_role("button", name="Step", exact=True).click()
+        step(teacher, 1)
         phone.wait_for_function(f"({ROWS})() === 1", timeout=WAIT_MS)
         _first_row_on_screen(phone)
         expect(phone.get_by_text("press Step", exact=False)).to_have_count(0)
