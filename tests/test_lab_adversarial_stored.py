@@ -18,7 +18,7 @@ import torch
 
 from seq2seq.lab import names, results, results_readme
 from seq2seq.lab import uniform as uniform_module
-from seq2seq.lab.adversarial import TVD_BOUND, adversarial, split_jsd
+from seq2seq.lab.adversarial import TVD_BOUND, adversarial, saturation, split_jsd
 from seq2seq.lab.run import run
 from seq2seq.lab.seed_variance import seed_variance
 from tests.helpers import tiny_translator
@@ -47,7 +47,7 @@ def test_the_stored_adversarial_keeps_the_bound_and_every_steps_jsd(adversarial_
     assert {k: summary[k] for k in again} == again  # the summary's spread, from the stored steps
     assert summary["mean_jsd"] == pytest.approx(sum(jsds) / len(jsds))
     assert sum(summary["histogram"]["counts"]) == len(jsds)
-    assert set(stored["per_example"][0]) == {"source", "output", "median_jsd", "jsd", "tvd"}
+    assert set(stored["per_example"][0]) == {"source", "output", "median_jsd", "jsd", "tvd", "p"}
 
 
 def test_the_stored_seed_variance_keeps_the_steps_of_its_first_examples_only():
@@ -172,3 +172,19 @@ def test_the_experiments_are_named():
     assert names.READS_LEARNED_ATTENTION <= set(names.EXPERIMENTS)
     with pytest.raises(ValueError, match="seed_variance"):
         run("seed_variance", tiny_translator(seed=0), "reverse", n=1)  # no seed model: an InputError
+
+
+def test_saturated_steps_are_counted_apart_with_the_jsd_of_the_others():
+    got = saturation([0.69, 0.6, 0.1, 0.3], [0.999, 0.995, 0.5, 0.98])
+    assert got["saturated"] == {"count": 2, "share": 0.5}
+    assert got["unsaturated"]["steps"] == 2 and got["unsaturated"]["mean_jsd"] == pytest.approx(0.2)
+    assert got["unsaturated"]["share_above_half"] == 0.0  # 0.1 and 0.3 nats: both under half of ln 2
+    assert saturation([0.6], [0.999])["unsaturated"] == {"steps": 0, "mean_jsd": None, "share_above_half": None}
+
+
+def test_the_stored_adversarial_keeps_each_steps_probability_and_its_saturation(adversarial_result):
+    stored = results.stored_form("adversarial", {"n": 2, "split": "test", **adversarial_result})
+    ps = [p for e in stored["per_example"] for p in e["p"]]
+    jsds = [j for e in stored["per_example"] for j in e["jsd"]]
+    assert len(ps) == len(jsds) and all(0.0 < p <= 1.0 for p in ps)
+    assert {k: stored["summary"][k] for k in ("saturated", "unsaturated")} == saturation(jsds, ps)

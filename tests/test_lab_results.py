@@ -27,7 +27,7 @@ import pytest
 import torch
 
 from seq2seq.lab import results, results_readme, stats
-from seq2seq.lab.adversarial import split_jsd
+from seq2seq.lab.adversarial import saturation, split_jsd
 from seq2seq.lab.agreement import split_summary
 from seq2seq.lab.alignment import split_alignment
 from seq2seq.lab.length import bucket_rows, length_sources, split_examples
@@ -315,6 +315,10 @@ def check_summaries(task: str, data: dict, corpus: str | None) -> None:
             jsds = [j for e in adversarial["per_example"] for j in e["jsd"]]
             again = json.loads(json.dumps(jsonable(split_jsd(jsds))))
             same(again, {k: adversarial["summary"][k] for k in again}, f"{name} adversarial")
+            if "saturated" in adversarial["summary"]:  # the steps where the model was sure, counted apart
+                ps = [p for e in adversarial["per_example"] for p in e["p"]]
+                again = json.loads(json.dumps(jsonable(saturation(jsds, ps))))
+                same(again, {k: adversarial["summary"][k] for k in again}, f"{name} adversarial saturation")
         if "alignment" in record:  # every AER from the stored argmaxes and the task's gold
             found = record["alignment"]
             known = get_task(task).examples(split, max(POOL, n["alignment"]), 0)

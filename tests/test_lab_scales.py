@@ -279,3 +279,34 @@ def test_the_lab_views_compare_no_number_with_a_threshold_of_their_own():
                 if path.name != "lab_sections.py" or isinstance(value, float):  # its layout compares code points
                     found.append(f"{path.name}:{node.lineno}: compares with {value}")
     assert not found, found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("share", around(lab_scales.ADVERSARIAL))
+def test_a_splits_saturated_steps_are_counted_apart_and_the_others_read_by_their_band(lang, share):
+    mean = share * lab_split.LN2
+    stored = {
+        "summary": {
+            "mean_jsd": 0.65,
+            "share_above_half": 0.9,
+            "tvd_bound": 0.05,
+            "saturated": {"count": 27, "share": 0.9},
+            "unsaturated": {"steps": 3, "mean_jsd": mean, "share_above_half": 0.0},
+        }
+    }
+    with i18n.using(lang):
+        first, second = lab_split.split_reading({"adversarial": stored})
+        said(lab_scales.ADVERSARIAL.words(share), second, all_words(lab_scales.ADVERSARIAL))
+        assert i18n.percent(0.9, 0) in second and i18n.number(mean, 2) in second and "3" in second
+        assert "0.99" in second  # the threshold, from seq2seq.lab.names.SATURATED
+        rows = {r[i18n._("measure")]: r[i18n._("value")] for r in lab_split.adversarial_rows(stored)}
+        assert i18n.percent(0.9, 0) in rows.values() and "3" in rows.values()
+
+
+def test_a_split_searched_only_on_saturated_steps_says_so():
+    stored = {"summary": {"mean_jsd": 0.69, "share_above_half": 1.0, "saturated": {"count": 5, "share": 1.0}}}
+    with i18n.using("en"):
+        lines = lab_split.split_reading(
+            {"adversarial": stored | {"summary": stored["summary"] | {"unsaturated": {"steps": 0}}}}
+        )
+    assert lines[1].startswith("Every searched step was saturated")

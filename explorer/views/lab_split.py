@@ -28,7 +28,7 @@ from explorer.views.lab_readings import (
     tau_words,
 )
 from seq2seq.lab import papers
-from seq2seq.lab.names import IMPORTANCES, MODEL_EXPERIMENTS, WHERE_THEY_APPLY
+from seq2seq.lab.names import IMPORTANCES, MODEL_EXPERIMENTS, SATURATED, WHERE_THEY_APPLY
 
 # The stored experiments this view draws: a model's length curve is drawn by the scorers view, beside the others'.
 DRAWN = tuple(name for name in (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY) if name != "length")
@@ -114,6 +114,26 @@ def adversarial_rows(adversarial: Mapping) -> list[dict]:
         {measure: _("mean JSD reached (nats, at most ln 2 = 0.69)"), value: _number(summary.get("mean_jsd"), 3)},
         {measure: _("median JSD [p10, p90]"), value: _spread(spread)},
         {measure: _("share of steps above half of ln 2"), value: _percent(summary.get("share_above_half"))},
+        *_saturation_rows(summary),
+    ]
+
+
+def _saturation_rows(summary: Mapping) -> list[dict]:
+    """The searched steps where the model was already sure, and the JSD reached on the others (when stored)."""
+    saturated = summary.get("saturated") if isinstance(summary.get("saturated"), Mapping) else None
+    unsaturated = summary.get("unsaturated") if isinstance(summary.get("unsaturated"), Mapping) else {}
+    if saturated is None:
+        return []
+    measure, value = _("measure"), _("value")
+    return [
+        {
+            measure: _("saturated steps (the chosen token's probability above {threshold})").format(
+                threshold=SATURATED
+            ),
+            value: _percent(saturated.get("share")),
+        },
+        {measure: _("the other steps: how many"), value: str(unsaturated.get("steps", "–"))},
+        {measure: _("the other steps: mean JSD reached"), value: _number(unsaturated.get("mean_jsd"), 3)},
     ]
 
 
@@ -254,6 +274,34 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
     return lines
 
 
+def _saturation_reading(adversarial: Mapping) -> list[str]:
+    """How many searched steps were saturated, and what the search reached on the others."""
+    saturated = adversarial.get("saturated") if isinstance(adversarial.get("saturated"), Mapping) else {}
+    unsaturated = adversarial.get("unsaturated") if isinstance(adversarial.get("unsaturated"), Mapping) else {}
+    share, mean = saturated.get("share"), unsaturated.get("mean_jsd")
+    if not isinstance(share, int | float):
+        return []
+    if not isinstance(mean, int | float):
+        return [
+            _(
+                "Every searched step was saturated (the chosen token's probability above {threshold}): there few "
+                "rows can move the output, so the search is free whatever attention explains."
+            ).format(threshold=SATURATED)
+        ]
+    return [
+        _(
+            "{share} of the searched steps were saturated (the chosen token's probability above {threshold}), where "
+            "few rows can move the output; on the {steps} others the mean JSD reached was {mean} nats: {verdict}."
+        ).format(
+            share=i18n.percent(share, 0),
+            threshold=SATURATED,
+            steps=unsaturated.get("steps"),
+            mean=i18n.number(mean, 2),
+            verdict=lab_scales.ADVERSARIAL.words(mean / LN2),
+        )
+    ]
+
+
 def _baseline_readings(experiments: Mapping[str, Mapping | None]) -> list[str]:
     """The adversarial, seed-variance and alignment sentences, for those stored."""
     lines = []
@@ -273,6 +321,7 @@ def _baseline_readings(experiments: Mapping[str, Mapping | None]) -> list[str]:
                 verdict=lab_scales.ADVERSARIAL.words(mean / LN2),
             )
         )
+        lines += _saturation_reading(adversarial)
     seed = (experiments.get("seed_variance") or {}).get("summary", {})
     median = (seed.get("median_jsd") or {}).get("median") if isinstance(seed.get("median_jsd"), Mapping) else None
     further = (seed.get("adversarial") or {}).get("further") if isinstance(seed.get("adversarial"), Mapping) else None

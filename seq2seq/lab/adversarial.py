@@ -34,6 +34,7 @@ import torch
 from seq2seq.decoding import Translator
 from seq2seq.trace import DecodeState
 
+from .names import SATURATED
 from .perturb import (
     LN2,
     StepGraph,
@@ -238,7 +239,10 @@ def adversarial(
             steps = []
             for step in trace.steps:
                 result = adversarial_state(translator, state, tvd_bound, seed=seed, **search)
-                steps.append({"position": result.position, "token": step.token, "jsd": result.jsd, "tvd": result.tvd})
+                p = result.original_top[0][2]  # p(y_t) under the model's own row: the greedy token is its top
+                steps.append(
+                    {"position": result.position, "token": step.token, "jsd": result.jsd, "tvd": result.tvd, "p": p}
+                )
                 state = step.next_state
             per_example.append(
                 {
@@ -258,8 +262,29 @@ def adversarial(
             "tvd_bound": tvd_bound,
             "steps": sum(len(e["steps"]) for e in per_example),
             **split_jsd([s["jsd"] for e in per_example for s in e["steps"]]),
+            **saturation(
+                [s["jsd"] for e in per_example for s in e["steps"]], [s["p"] for e in per_example for s in e["steps"]]
+            ),
             "max_tvd": max((s["tvd"] for e in per_example for s in e["steps"]), default=None),
             "interrupted": interrupted,
+        },
+    }
+
+
+def saturation(jsds: Sequence[float], probabilities: Sequence[float]) -> dict:
+    """The searched steps where the model was already sure (p(y_t) > SATURATED, 0.99) counted apart, and the
+    JSD reached on the others. Where p is that close to 1, few rows can move the output by a TVD of 0.05,
+    so the search is free there whatever attention explains: {"saturated": {count, share}, "unsaturated":
+    {steps, mean_jsd, share_above_half}} (None where no step is unsaturated)."""
+    sure = [p > SATURATED for p in probabilities]
+    rest = [j for j, s in zip(jsds, sure, strict=True) if not s]
+    spread = split_jsd(rest) if rest else {}
+    return {
+        "saturated": {"count": sum(sure), "share": sum(sure) / len(sure) if sure else None},
+        "unsaturated": {
+            "steps": len(rest),
+            "mean_jsd": spread.get("mean_jsd"),
+            "share_above_half": spread.get("share_above_half"),
         },
     }
 

@@ -315,10 +315,11 @@ def stored_form(experiment: str, result: dict) -> dict:
         keys = ("model", "uniform", *(["trained_uniform"] if "trained_uniform" in result["summary"] else []))
         outputs = {key: [e[key] for e in result["per_example"]] for key in keys}
         return jsonable({**head, "summary": result["summary"], "outputs": outputs})
-    if experiment == "adversarial":  # every step's JSD and TVD (the summary's spread is recomputed from them)
+    if experiment == "adversarial":  # every step's JSD, TVD and p(y_t) (the summary's spread is recomputed from them)
         examples = [
             {**_keep(e, ("source", "output", "median_jsd")), "jsd": [s["jsd"] for s in e["steps"]]}
             | {"tvd": [s["tvd"] for s in e["steps"]]}
+            | {"p": [s["p"] for s in e["steps"]]}
             for e in result["per_example"]
         ]
         return jsonable({**head, "summary": result["summary"], "per_example": examples})
