@@ -128,9 +128,9 @@ ADVERSARIAL = Scale(
     ),
 )
 
-# Seed variance (Wiegreffe & Pinter 2019, §4): the share of steps whose adversarial attention is further from
-# the model's own than every other seed's attention is. From SEED_FURTHER on, the search finds rows that
-# training with another seed does not reach.
+# Seed variance (Wiegreffe & Pinter 2019, variance over seeds): the share of steps whose adversarial
+# attention is further from the model's own than every other seed's attention is. From SEED_FURTHER on,
+# the search finds rows that training with another seed does not reach.
 SEED_FURTHER = Scale(
     "share of steps where the adversarial attention is further than every seed's",
     (
