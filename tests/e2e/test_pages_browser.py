@@ -54,8 +54,9 @@ def test_a_shared_link_restores_the_view(page: Page, streamlit_server: str) -> N
     rows(page, 4)
     expect(page.get_by_label("Source sentence")).to_have_value("may 9, 2018")
     expect(page.get_by_text("Step 4 of", exact=False)).to_be_visible()
+    page.locator(SCRIPT_DONE).wait_for(timeout=60_000)  # a click during a rerun can land on a replaced element
     page.get_by_text("Task, model, strategy and play speed").click()  # folded once a sentence is chosen
-    expect(page.get_by_text("Model dates/concat", exact=False)).to_be_visible()  # the scorer's model
+    expect(page.get_by_text("Model dates/concat", exact=False)).to_be_visible(timeout=30_000)  # the scorer's model
     expect(page.get_by_role("radio", name="Greedy", exact=False)).to_be_checked()
     assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["scorer"] == ["concat"]
     expect(page.locator(".stException")).to_have_count(0)
