@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.views import compare as compare_view
+from seq2seq.scorers import SCORERS
 from tests import i18n_fixtures
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, app_test, ok
 from tests.i18n_fixtures import CJK, assert_chinese, page_texts
@@ -230,5 +231,5 @@ def test_compare_table_writes_a_dash_where_a_scorer_has_no_value(lang):
     table = at.dataframe[0].value
     cells = [str(v) for v in table.to_numpy().ravel()]
     assert not table.isna().to_numpy().any() and not {"None", "nan", "<NA>"} & set(cells)
-    assert list(table.iloc[:, -1]) == [compare_view.EMPTY] * 6  # gold mass: no gold alignment for anyone
+    assert list(table.iloc[:, -1]) == [compare_view.EMPTY] * len(SCORERS)  # gold mass: no gold alignment for anyone
     assert table.iloc[0, 3] == compare_view.EMPTY and table.iloc[0, 0] == "none"  # no attention, no entropy

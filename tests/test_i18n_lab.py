@@ -129,7 +129,7 @@ def test_the_split_view_is_chinese(shipped, monkeypatch, tmp_path):
     assert at.selectbox(key="lab_task").label == "任务" and at.selectbox(key="lab_task").value == "en-fr"
     assert "英语 → 法语" in at.selectbox(key="lab_task").options
     assert any(c.value.startswith("已存储的测试集结果；样例数：一致性 40、") for c in at.caption)
-    assert [h.value for h in at.subheader] == ["一致性：每个样例的 τ", "置换", "均匀注意力"]
+    assert [h.value for h in at.subheader] == ["一致性：每个样例的 τ", "置换", "均匀注意力", "对抗注意力"]
     histograms = [f for f in figures(at) if f["data"][0]["type"] == "histogram"][0]
     panels = {a["text"] for a in histograms["layout"]["annotations"]}
     assert {"注意力 ~ 梯度×输入", "梯度×输入 ~ 留一法", "SETA 0.50", "SETB 0.25"} <= panels

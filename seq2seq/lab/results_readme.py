@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .names import SATURATED
 from .results import README, README_TITLE, check_ours, finite, folder, load, method_of, write_atomically
 
 
@@ -145,8 +146,9 @@ def _significance(models: dict) -> list[str]:
 
 
 def _adversarial(models: dict, n: dict) -> list[str]:
-    """Adversarial attention per model (Jain & Wallace 2019, 4.2) and, beside it, another seed's attention
-    (Wiegreffe & Pinter 2019, 4): both as JSD from the model's own rows, in nats (ln 2 = 0.693 at most)."""
+    """Adversarial attention per model (Jain & Wallace 2019, 4.2), its saturated steps apart, and, beside it,
+    another seed's attention (Wiegreffe & Pinter 2019, variance over seeds): both as JSD from the model's own
+    rows, in nats (ln 2 = 0.693 at most)."""
     rows = [(name, e.get("adversarial"), e.get("seed_variance")) for name, e in models.items()]
     rows = [row for row in rows if row[1] or row[2]]
     if not rows:
@@ -158,16 +160,19 @@ def _adversarial(models: dict, n: dict) -> list[str]:
         f"model's own row reached while the output moves by TVD ≤ {_number(bound, 2)}; seed variance (over "
         f"{n.get('seed_variance')} sources): the JSD between the model's row and a model of another seed's, "
         "teacher-forced on the model's output. JSD in nats (at most ln 2 = 0.693); > ½ ln 2: the share of steps "
-        "above 0.5 bits; further: the share of the same steps whose adversarial JSD exceeds every seed's.",
+        f"above 0.5 bits; saturated: the share of the searched steps where p(token) > {SATURATED} (there few rows can "
+        "move the output), others: the mean JSD reached on the rest; further: the share of the same steps whose "
+        "adversarial JSD exceeds every seed's.",
         "",
-        "| model | steps | adversarial: mean JSD | median [p25, p75] | p90 | > ½ ln 2 | seeds | seed: mean JSD | "
-        "seed: median | seed: > ½ ln 2 | same output | further |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| model | steps | adversarial: mean JSD | median [p25, p75] | p90 | > ½ ln 2 | saturated | others: mean JSD "
+        "| seeds | seed: mean JSD | seed: median | seed: > ½ ln 2 | same output | further |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, adversarial, seeds in rows:
         a = (adversarial or {}).get("summary", {})
         s = (seeds or {}).get("summary", {})
         spread, seed_spread = a.get("jsd") or {}, s.get("jsd") or {}
+        saturated, others = a.get("saturated") or {}, a.get("unsaturated") or {}
         quartiles = (
             f"{_number(spread.get('p50'))} [{_number(spread.get('p25'))}, {_number(spread.get('p75'))}]"
             if spread
@@ -175,7 +180,9 @@ def _adversarial(models: dict, n: dict) -> list[str]:
         )
         lines.append(
             f"| {name} | {a.get('steps', '–')} | {_number(a.get('mean_jsd'))} | {quartiles} | "
-            f"{_number(spread.get('p90'))} | {_share(a.get('share_above_half'))} | {s.get('n_seeds', '–')} | "
+            f"{_number(spread.get('p90'))} | {_share(a.get('share_above_half'))} | "
+            f"{_share(saturated.get('share'))} | {_number(others.get('mean_jsd'))} | "
+            f"{s.get('n_seeds', '–')} | "
             f"{_number(seed_spread.get('mean'))} | {_number(seed_spread.get('p50'))} | "
             f"{_share(s.get('share_above_half'))} | {_share(s.get('identical_outputs'))} | "
             f"{_share((s.get('adversarial') or {}).get('further'))} |"
