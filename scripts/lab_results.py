@@ -29,8 +29,8 @@ is refused before any work (exit 2), and left as it is.
     python scripts/lab_results.py --force --jobs 2           # a full refresh, two tasks at a time
 
 With --jobs N the tasks run in N processes at once (each its own file, one torch thread each unless
---threads), the costliest first (`COST_ORDER`): on two cores a full refresh takes about as long as
-reverse alone. The README is written once, after every task.
+--threads), the costliest first (`last_cost`: the seconds its stored results took), so that on two cores
+a full refresh takes about as long as reverse alone. The README is written once, after every task.
 """
 
 from __future__ import annotations
@@ -281,7 +281,14 @@ def compute_task(task_name: str, args) -> None:
         log(f"[{task_name}] table: stored, skipped")
 
 
-COST_ORDER = ("reverse", "en-fr", "zh-en", "dates")  # the costliest first, so --jobs ends together
+def last_cost(task_name: str, root: Path | None) -> float:
+    """The seconds the task's stored results took (its models and its table); infinite when none are
+    stored, so that an unknown task starts first. --jobs starts the costliest first, to end together."""
+    data, _ = results.load(task_name, root)
+    if not data:
+        return float("inf")
+    records = [*(data.get("by_model") or {}).values(), data.get("table") or {}]
+    return sum(float(r.get("seconds", 0.0)) for r in records if isinstance(r, dict))
 
 
 SETTINGS = ("N", "IG_STEPS", "SEEDS")  # this module's settings, handed to --jobs' workers as they are here
@@ -304,7 +311,7 @@ def compute_tasks(args) -> None:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    ordered = sorted(args.tasks, key=lambda t: COST_ORDER.index(t) if t in COST_ORDER else len(COST_ORDER))
+    ordered = sorted(args.tasks, key=lambda t: -last_cost(t, args.root))
     # spawn, not fork: a forked child would inherit torch's thread pool state from this process
     with ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         settings = {name: globals()[name] for name in SETTINGS}

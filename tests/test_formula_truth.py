@@ -57,6 +57,8 @@ def formula_scores(scorer: str, p: dict[str, torch.Tensor], h_t: torch.Tensor, k
         return torch.stack([v_a @ torch.tanh(p["W_a"] @ h_t + p["U_a"] @ h_s + p["b_a"]) for h_s in keys])
     if scorer == "location":  # (W_a h_t + b_a)_s
         return (p["W_a"] @ h_t + p["b_a"])[: keys.shape[0]]
+    if scorer == "uniform":  # 0 for every position: the softmax gives 1/S
+        return torch.zeros(keys.shape[0], dtype=torch.float64)
     raise AssertionError(f"no formula written out for {scorer!r}")
 
 

@@ -137,6 +137,8 @@ def test_seed_folders_released_first_then_the_runs_folder(tmp_path, monkeypatch)
     from seq2seq.registry import default_root
 
     runs = tmp_path / "runs"
+    # released: <registry root>/seeds/<task>/<variant>-seed<k>; none yet (the shipped ones are elsewhere)
+    monkeypatch.setattr(seed_folders_module, "SEEDS_FOLDER", str(tmp_path / "released"))
     _model_folder(runs / "s1" / "dates" / "dot")
     _model_folder(runs / "s2" / "dates" / "dot")
     _model_folder(runs / "s3" / "dates" / "dot", weights=False)  # still training: no weights yet
@@ -146,8 +148,7 @@ def test_seed_folders_released_first_then_the_runs_folder(tmp_path, monkeypatch)
         (2, False, "dates/dot-seed2"),
     ]
     assert found[0].folder == runs / "s1" / "dates" / "dot"
-    # released: <registry root>/seeds/<task>/<variant>-seed<k>, taken before the runs folder
-    monkeypatch.setattr(seed_folders_module, "SEEDS_FOLDER", str(tmp_path / "released"))
+    # a released seed is taken before the runs folder's
     assert (default_root() / seed_folders_module.SEEDS_FOLDER) == tmp_path / "released"  # an absolute path wins
     _model_folder(tmp_path / "released" / "dates" / "dot-seed2")
     found = seed_folders_module.seed_folders("dates/dot", runs)
