@@ -122,7 +122,9 @@ def bench_table(task: str, n: int, threads: int) -> dict:
 
 def bench_refresh(jobs: int, into: Path | None) -> dict:
     """`scripts/lab_results.py --force --jobs JOBS` into `into` (ROOT/lab/; None: a temporary root): the
-    wall clock, and each task's seconds as the files record them (its models and its table, summed)."""
+    wall clock, and each task's seconds as the files record them (`results.recorded_seconds`)."""
+    from seq2seq.lab.results import recorded_seconds
+
     probe = host_probe_us()
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(into or temporary).resolve()
@@ -130,11 +132,8 @@ def bench_refresh(jobs: int, into: Path | None) -> dict:
         started = time.perf_counter()
         subprocess.run([*command, "--root", str(root)], check=True, cwd=ROOT)
         seconds = time.perf_counter() - started
-        tasks = {}
-        for path in sorted((root / "lab").glob("*.json")):
-            data = json.loads(path.read_text())
-            records = [*data["by_model"].values(), data.get("table") or {}]
-            tasks[data["task"]] = sum(r.get("seconds", 0.0) for r in records)
+        stored = (json.loads(path.read_text()) for path in sorted((root / "lab").glob("*.json")))
+        tasks = {data["task"]: recorded_seconds(data) for data in stored}
     return {"jobs": jobs, "host_probe_us": probe, "seconds": seconds, "tasks": tasks}
 
 

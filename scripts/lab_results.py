@@ -285,10 +285,7 @@ def last_cost(task_name: str, root: Path | None) -> float:
     """The seconds the task's stored results took (its models and its table); infinite when none are
     stored, so that an unknown task starts first. --jobs starts the costliest first, to end together."""
     data, _ = results.load(task_name, root)
-    if not data:
-        return float("inf")
-    records = [*(data.get("by_model") or {}).values(), data.get("table") or {}]
-    return sum(float(r.get("seconds", 0.0)) for r in records if isinstance(r, dict))
+    return results.recorded_seconds(data) if data else float("inf")
 
 
 SETTINGS = ("N", "IG_STEPS", "SEEDS")  # this module's settings, handed to --jobs' workers as they are here

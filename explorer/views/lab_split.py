@@ -118,10 +118,18 @@ def adversarial_rows(adversarial: Mapping) -> list[dict]:
     ]
 
 
+def _saturation(summary: Mapping) -> tuple[Mapping | None, Mapping]:
+    """An adversarial summary's "saturated" (None when not stored) and "unsaturated" ({} when not stored)."""
+    saturated, unsaturated = summary.get("saturated"), summary.get("unsaturated")
+    return (
+        saturated if isinstance(saturated, Mapping) else None,
+        unsaturated if isinstance(unsaturated, Mapping) else {},
+    )
+
+
 def _saturation_rows(summary: Mapping) -> list[dict]:
     """The searched steps where the model was already sure, and the JSD reached on the others (when stored)."""
-    saturated = summary.get("saturated") if isinstance(summary.get("saturated"), Mapping) else None
-    unsaturated = summary.get("unsaturated") if isinstance(summary.get("unsaturated"), Mapping) else {}
+    saturated, unsaturated = _saturation(summary)
     if saturated is None:
         return []
     measure, value = _("measure"), _("value")
@@ -276,9 +284,8 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
 
 def _saturation_reading(adversarial: Mapping) -> list[str]:
     """How many searched steps were saturated, and what the search reached on the others."""
-    saturated = adversarial.get("saturated") if isinstance(adversarial.get("saturated"), Mapping) else {}
-    unsaturated = adversarial.get("unsaturated") if isinstance(adversarial.get("unsaturated"), Mapping) else {}
-    share, mean = saturated.get("share"), unsaturated.get("mean_jsd")
+    saturated, unsaturated = _saturation(adversarial)
+    share, mean = (saturated or {}).get("share"), unsaturated.get("mean_jsd")
     if not isinstance(share, int | float):
         return []
     if not isinstance(mean, int | float):

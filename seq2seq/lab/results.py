@@ -407,6 +407,13 @@ def file_digest(file: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def recorded_seconds(data: dict) -> float:
+    """The seconds a task's stored results took to compute, as the file records them: its models' and its
+    table's, summed (what `scripts/lab_results.py --jobs` orders by and `bench.lab_speed --refresh` reports)."""
+    records = [*(data.get("by_model") or {}).values(), data.get("table") or {}]
+    return sum(float(r.get("seconds", 0.0)) for r in records if isinstance(r, dict))
+
+
 def method_of(data: dict) -> int:
     """The method a results file was computed with (`METHOD`; a file that does not say is of method 1)."""
     method = (data.get("settings") or {}).get("method", 1)
