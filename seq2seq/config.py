@@ -225,6 +225,15 @@ class TrainConfig:
     weight_decay: float = setting(
         0.0, "decoupled weight decay (AdamW) on every weight; 0 = plain Adam", at_least=0, finite=True
     )
+    # Polyak averaging (torch.optim.swa_utils): validation, early stopping, the probes and the saved model
+    # use an exponential moving average of the weights, which moves less between epochs than the last
+    # step's weights (zh-en's validation BLEU swung by up to 2.5 from one epoch to the next without it).
+    ema: float = setting(
+        0.0,
+        "decay d of an exponential moving average of the weights, a <- d a + (1 - d) w after every step; "
+        "validation and the saved model use the average; 0 = off (the last step's weights)",
+        probability=True,
+    )
     # the attention scorer's own weights (W_a, v_a) learn at lr x this
     score_lr_scale: float = setting(
         1.0,

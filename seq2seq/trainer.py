@@ -26,11 +26,13 @@ import platform
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from .checkpoint import save_checkpoint
 from .config import TrainConfig
@@ -170,6 +172,7 @@ class Trainer:
         self.unk_generator = torch.Generator().manual_seed(rank_seed(cfg.seed, dist.rank, "unk"))
         self.optimizer = make_optimizer(self.model, cfg)
         self.best_weights = _clone(self.model)
+        self.average = _moving_average(self.model, cfg.ema)  # None without --ema
         self.run = RunState(plateau_lr=cfg.lr)
         self.translator = Translator(self.model, source, target, name=self.out.name, device=cfg.device)
         self.resumed = saved is not None
@@ -185,6 +188,11 @@ class Trainer:
         self.model.load_state_dict({k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")})
         self.best_weights = {k[len("best.") :]: v for k, v in tensors.items() if k.startswith("best.")}
         _restore_optimizer(self.optimizer, tensors, state["optimizer"])
+        if self.average is not None:
+            # a run saved without --ema resumes with the average starting again at the live weights
+            averaged = {k[len("ema.") :]: v for k, v in tensors.items() if k.startswith("ema.")}
+            if averaged:
+                self.average.load_state_dict(averaged)
         self.run = RunState.from_state(state)
         rank = self.dist.rank
         cpu = tensors.get(f"rng.torch.{rank}", tensors.get("rng.torch") if rank == 0 else None)
@@ -328,6 +336,8 @@ class Trainer:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip)
         self.optimizer.step()
+        if self.average is not None:
+            self.average.update_parameters(self.model)
         return float(loss_sum.detach()), tokens
 
     # -- the end of an epoch ----------------------------------------------------------------------
@@ -338,15 +348,30 @@ class Trainer:
         """
         cfg, run = self.cfg, self.run
         run.epoch += 1
-        valid, metric = self.evaluate()
-        self.track_best(metric)
         train_loss, seconds = run.epoch_loss / max(run.epoch_tokens, 1), run.epoch_seconds
+        with self.evaluated_weights():
+            valid, metric = self.evaluate()
+            self.track_best(metric)
+            # Stop on patience, or at the metric's ceiling: a perfect score cannot improve.
+            run.early_stopped = stopped or run.bad_epochs >= cfg.patience or metric >= METRIC_CEILING[self.data.metric]
+            if self.dist.main:
+                self.report(train_loss, valid, seconds, pairs)
         run.batch, run.epoch_loss, run.epoch_tokens, run.epoch_seconds = 0, 0.0, 0.0, 0.0
-        # Stop on patience, or at the metric's ceiling: a perfect score cannot improve.
-        run.early_stopped = stopped or run.bad_epochs >= cfg.patience or metric >= METRIC_CEILING[self.data.metric]
-        if self.dist.main:
-            self.report(train_loss, valid, seconds, pairs)
         self.save(finished=run.early_stopped or run.epoch >= cfg.epochs or not self.within_budget())
+
+    @contextmanager
+    def evaluated_weights(self) -> Iterator[None]:
+        """Inside: the model holds the weights that are validated, recorded and saved (--ema's average,
+        else the live ones); on leaving, the live weights are back for training."""
+        if self.average is None:
+            yield
+            return
+        live = _clone(self.model)
+        self.model.load_state_dict(self.average.module.state_dict())
+        try:
+            yield
+        finally:
+            self.model.load_state_dict(live)
 
     def evaluate(self) -> tuple[dict[str, float], float]:
         """The validation metrics (rank 0 computes them; the others get {}) and the task's metric,
@@ -385,9 +410,10 @@ class Trainer:
         """
         partial = None
         if self.dist.main:
-            self.model.eval()
-            train_loss = self.run.epoch_loss / max(self.run.epoch_tokens, 1)
-            partial = self._entry(self.run.epoch + 1, train_loss, validate(self.translator, self.data))
+            with self.evaluated_weights():
+                self.model.eval()
+                train_loss = self.run.epoch_loss / max(self.run.epoch_tokens, 1)
+                partial = self._entry(self.run.epoch + 1, train_loss, validate(self.translator, self.data))
             partial["partial"] = True
             self.emit({"type": "epoch", **partial})
         self.save(finished=True, partial=partial)
@@ -451,14 +477,16 @@ class Trainer:
         finished epoch's, or the live weights of a paused epoch (`partial`) that beat it."""
         run = self.run
         if partial is not None and partial["valid"][self.data.metric] > run.best:
-            return live, partial["epoch"], partial["valid"]
+            validated = live if self.average is None else _clone(self.average.module)
+            return validated, partial["epoch"], partial["valid"]
         valid = next((e["valid"] for e in run.history if e["epoch"] == run.best_epoch), {})
         return self.best_weights, run.best_epoch, valid
 
     def trainer_files(self, live: dict[str, torch.Tensor], rng: dict[str, torch.Tensor], finished: bool) -> dict:
         """trainer_state.json and .safetensors, as bytes: what --resume reads back (`SavedState`).
 
-        The tensors are model.<name> (the live weights), best.<name> (the best finished epoch's),
+        The tensors are model.<name> (the live weights), best.<name> (the best finished epoch's), ema.<name>
+        (--ema's average: ema.module.<name> and ema.n_averaged),
         optim.<parameter index>.<key> (Adam's exp_avg and exp_avg_sq, shaped as their parameter, and
         its step) and
         rng.<stream>.<rank> (`_rng_tensors`).
@@ -468,6 +496,8 @@ class Trainer:
         opt_tensors, opt_json = _optimizer_tensors(self.optimizer)
         tensors = {f"model.{k}": v.cpu().contiguous() for k, v in live.items()}
         tensors |= {f"best.{k}": v.cpu().contiguous() for k, v in self.best_weights.items()}
+        if self.average is not None:
+            tensors |= {f"ema.{k}": v.cpu().contiguous() for k, v in self.average.state_dict().items()}
         tensors |= opt_tensors | rng
         version, internal, gauss = random.getstate()
         trainer_state = asdict(self.run) | {
@@ -495,6 +525,17 @@ class Trainer:
         """probes.json: every finished epoch's entry (epoch 0 first), then a paused epoch's, marked partial."""
         epochs = self.run.history + ([partial] if partial is not None else [])
         return json.dumps({"task": self.cfg.task, "scorer": self.cfg.scorer, "epochs": epochs}).encode()
+
+
+def _moving_average(model: torch.nn.Module, decay: float) -> AveragedModel | None:
+    """--ema's average of `model`'s weights (None for decay 0): after each step t, with w_t the weights,
+
+        a_t = d a_{t-1} + (1 - d) w_t,   a_1 = w_1,
+
+    over the parameters (torch.optim.swa_utils' EMA; the model has no buffers)."""
+    if not decay:
+        return None
+    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay))
 
 
 def _clone(model: torch.nn.Module) -> dict[str, torch.Tensor]:
