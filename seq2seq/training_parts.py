@@ -73,7 +73,12 @@ def load_task_data(cfg: TrainConfig) -> TaskData:
     `Task.split_references`: generated with the seed, or read from the corpus file --data)."""
     task = get_task(cfg.task)
     train = task.split_pairs("train", cfg.train_size, cfg.seed, cfg.data)
-    words = task.dictionary_pairs(cfg.dictionary) * cfg.dictionary_repeat if cfg.dictionary else []
+    try:
+        words = task.dictionary_pairs(cfg.dictionary) * cfg.dictionary_repeat if cfg.dictionary else []
+    except FileNotFoundError:  # the corpus reader's message would call it the corpus
+        raise FileNotFoundError(
+            f"--dictionary file not found: {cfg.dictionary} (zh-en's: python scripts/prepare_zh_dictionary.py)"
+        ) from None
     train += words  # word pairs, training only: read as the corpus is, its sentences' splits ignored
     refs = task.split_references("valid", cfg.valid_size, cfg.seed, cfg.data)
     valid = [(source, targets[0]) for source, targets in refs.items()]

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from seq2seq.config import TrainConfig
 from seq2seq.trainer import Trainer
+from seq2seq.training_parts import load_task_data
 
 
 def trainer_with(corpus: int, words: int, dictionary_epochs: int) -> SimpleNamespace:
@@ -41,3 +44,11 @@ def test_without_a_curriculum_every_epoch_takes_every_pair():
 def test_the_same_epoch_draws_the_same_batches_on_a_resume():
     trainer = trainer_with(corpus=10, words=6, dictionary_epochs=1)
     assert Trainer.epoch_batches(trainer, 3) == Trainer.epoch_batches(trainer, 3)
+
+
+def test_a_missing_dictionary_file_is_named_with_the_command_that_writes_it(tmp_path):
+    corpus = tmp_path / "cmn-eng.txt"
+    corpus.write_text("".join(f"Line {i}.\t第{i}句。\n" for i in range(50)), encoding="utf-8")
+    cfg = TrainConfig(task="zh-en", data=str(corpus), dictionary=str(tmp_path / "missing.txt"), train_size=0)
+    with pytest.raises(FileNotFoundError, match=r"--dictionary file not found: .*missing\.txt.*prepare_zh_dictionary"):
+        load_task_data(cfg)
