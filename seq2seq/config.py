@@ -193,6 +193,13 @@ class TrainConfig:
     dictionary_repeat: int = setting(
         1, "how many times each --dictionary pair is in the training split", at_least=1, at_most=100
     )
+    # Fine-tuning: a trained model's tokenizers and weights as the starting point, so that new data (zh-en's
+    # dictionary) is learned without training from noise again, and the model keeps what it knew.
+    init: str | None = setting(
+        None,
+        "start from the tokenizers and weights of this trained model folder (fine-tuning); its model settings "
+        "(scorer, cell, sizes, bridge) must be this run's",
+    )
     # A curriculum: the word pairs teach the names early, and the last epochs see the sentences alone, so
     # that the short pairs do not leave the decoder ending long sentences early.
     dictionary_epochs: int = setting(

@@ -57,6 +57,7 @@ from .trainer import Hooks, Trainer, read_state
 from .training_parts import (
     Distributed,
     check_out,
+    load_init,
     load_task_data,
     shared_tokenizers,
 )
@@ -79,9 +80,9 @@ def train(
 
     The steps: check the settings and set up this process (`prepare_process`) and --out
     (`check_out`); read the saved run (`read_state`); join the other processes (`Distributed`); the
-    task's data (`load_task_data`) and tokenizers (`_saved_tokenizers`, or `shared_tokenizers` for a
-    new run); the model and optimizer, restored for a resume (`seq2seq.trainer.Trainer`); the epochs
-    (`Trainer.fit`).
+    task's data (`load_task_data`) and tokenizers (`_saved_tokenizers`, the --init model's (`load_init`),
+    or `shared_tokenizers` for a new run); the model and optimizer, restored for a resume
+    (`seq2seq.trainer.Trainer`); the epochs (`Trainer.fit`).
     """
     prepare_process(cfg)
     out = Path(cfg.out)
@@ -89,8 +90,15 @@ def train(
     saved = read_state(out) if resume else None
     dist = Distributed(cfg.device)
     data = load_task_data(cfg)
-    source, target = _saved_tokenizers(out) if saved else shared_tokenizers(cfg, data, dist, out)
-    trainer = Trainer(cfg, dist, data, source, target, Hooks(callback, should_stop, progress), saved)
+    start = load_init(cfg) if cfg.init else None  # its weights for a new run; its record for the card
+    if saved:
+        source, target = _saved_tokenizers(out)
+    elif start:  # fine-tuning keeps the model's tokenizers: each token id means what it meant
+        source, target = start.source_tokenizer, start.target_tokenizer
+    else:
+        source, target = shared_tokenizers(cfg, data, dist, out)
+    hooks = Hooks(callback, should_stop, progress)
+    trainer = Trainer(cfg, dist, data, source, target, hooks, saved, start)
     trainer.fit()
     dist.barrier()
     return out

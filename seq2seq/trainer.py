@@ -154,9 +154,11 @@ class Trainer:
         target: Tokenizer,
         hooks: Hooks,
         saved: SavedState | None = None,
+        start: Translator | None = None,
     ):
-        """Encode the training pairs, build the model (`init_model`), the <unk> stream, the optimizer and
-        a translator for validation; restore `saved` (--resume); wrap the model for DDP."""
+        """Encode the training pairs, build the model (`init_model`, from `start`'s weights for --init),
+        the <unk> stream, the optimizer and a translator for validation; restore `saved` (--resume,
+        whose weights win over `start`'s); wrap the model for DDP."""
         self.cfg, self.dist, self.data, self.source, self.target, self.hooks = cfg, dist, data, source, target, hooks
         self.out = Path(cfg.out)
         corpus = data.train[: len(data.train) - data.dictionary]
@@ -168,7 +170,10 @@ class Trainer:
             raise ValueError("no training pair fits in --max-len tokens")
         self.lengths = [len(s) + len(t) for s, t in self.pairs]
         trained_source_len = max(len(s) for s, _ in self.pairs)
-        self.model = init_model(cfg, source, target, trained_source_len, dist.rank)
+        start_model = start.model if start is not None and saved is None else None
+        self.model = init_model(cfg, source, target, trained_source_len, dist.rank, start_model)
+        self.start_record = _first_stage_record(start.metadata) if start is not None else None
+        self.start_epochs = _first_stage_epochs(Path(cfg.init), self.start_record) if self.start_record else []
         self.unk_generator = torch.Generator().manual_seed(rank_seed(cfg.seed, dist.rank, "unk"))
         self.optimizer = make_optimizer(self.model, cfg)
         self.best_weights = _clone(self.model)
@@ -519,12 +524,52 @@ class Trainer:
             "training_seconds": round(run.seconds, 1),
             "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, {cfg.device}",
             "torch": torch.__version__,
+            **({"first_stage": self.start_record} if self.start_record else {}),
         }
 
     def probes_json(self, partial: dict | None) -> bytes:
-        """probes.json: every finished epoch's entry (epoch 0 first), then a paused epoch's, marked partial."""
+        """probes.json: every finished epoch's entry (epoch 0 first), then a paused epoch's, marked partial.
+
+        A fine-tuned run (--init) continues its first stage's record: that model's epochs up to the one
+        whose weights it started from (B, "first_stage_epochs"), then its own epochs k ≥ 1 as B + k, so
+        that the Timelapse runs from noise through both stages (its own epoch 0 is the first stage's B)."""
         epochs = self.run.history + ([partial] if partial is not None else [])
-        return json.dumps({"task": self.cfg.task, "scorer": self.cfg.scorer, "epochs": epochs}).encode()
+        record = {"task": self.cfg.task, "scorer": self.cfg.scorer}
+        if self.start_epochs:
+            offset = self.start_record["best_epoch"]
+            epochs = self.start_epochs + [{**e, "epoch": e["epoch"] + offset} for e in epochs if e["epoch"] > 0]
+            record["first_stage_epochs"] = offset
+        return json.dumps({**record, "epochs": epochs}).encode()
+
+
+def _first_stage_record(metadata: dict) -> dict:
+    """What a fine-tuned model's card keeps of the --init model it started from: its training time,
+    best epoch, validation metrics and data (the whole cost of the model is both stages')."""
+    train = metadata.get("train", {})
+    return {
+        "training_seconds": metadata.get("training_seconds"),
+        "best_epoch": metadata.get("best_epoch"),
+        "valid": metadata.get("metrics", {}).get("valid"),
+        "dictionary": train.get("dictionary"),
+        "init": train.get("init"),
+    }
+
+
+def _first_stage_epochs(folder: Path, first: dict) -> list[dict]:
+    """The --init model's probes.json epochs up to its best (the weights a fine-tuning run starts from),
+    [] when it has no readable record or no best epoch."""
+    best = first.get("best_epoch")
+    try:
+        epochs = json.loads((folder / "probes.json").read_text(encoding="utf-8"))["epochs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    if not isinstance(best, int) or not isinstance(epochs, list):
+        return []
+    return [
+        e
+        for e in epochs
+        if isinstance(e, dict) and not e.get("partial") and isinstance(e.get("epoch"), int) and e["epoch"] <= best
+    ]
 
 
 def _moving_average(model: torch.nn.Module, decay: float) -> AveragedModel | None:

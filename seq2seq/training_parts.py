@@ -11,13 +11,13 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from .checkpoint import holds_checkpoint, replace_refusal
+from .checkpoint import holds_checkpoint, load_checkpoint, replace_refusal
 from .config import ModelConfig, TrainConfig
 from .data import Batch, collate, substitute_unk
 from .decoding import InputError, Translator
@@ -325,14 +325,41 @@ def _remove_shared(folder: Path) -> None:
             pass  # it holds something this run did not write
 
 
-def init_model(cfg: TrainConfig, source: Tokenizer, target: Tokenizer, trained_source_len: int, rank: int) -> Seq2Seq:
-    """The model, initialized from the global seed (the same on every process), on cfg.device.
+def load_init(cfg: TrainConfig) -> Translator:
+    """The trained model folder --init names, whose tokenizers (`train`) and weights (`init_model`) a
+    fine-tuning run starts from. Its shape must be the run's: ValueError naming the first model
+    setting that differs (dropout is the run's own); CheckpointError if the folder is not a model."""
+    start = load_checkpoint(cfg.init, name=cfg.init)
+    saved = asdict(start.model.config)
+    for key, value in cfg.model_settings().items():
+        if key != "dropout" and saved[key] != value:
+            raise ValueError(f"--init {cfg.init}: its {key} is {saved[key]!r}, this run's is {value!r}")
+    return start
+
+
+def init_model(
+    cfg: TrainConfig,
+    source: Tokenizer,
+    target: Tokenizer,
+    trained_source_len: int,
+    rank: int,
+    start: Seq2Seq | None = None,
+) -> Seq2Seq:
+    """The model, initialized from the global seed (the same on every process), on cfg.device; with
+    `start` (--init, `load_init`), its weights copied in instead (fine-tuning).
 
     Then process `rank` > 0 reseeds torch with rank_seed(seed, rank, "dropout"), so that its dropout
     masks are its own; rank 0 keeps the stream that follows the initialization, as one process does.
     """
     torch.manual_seed(cfg.seed)
     model = build_model(cfg, source, target, trained_source_len).to(cfg.device)
+    if start is not None:
+        expected = model.state_dict()
+        weights = start.state_dict()
+        shapes = [k for k in expected if k not in weights or weights[k].shape != expected[k].shape]
+        if shapes or len(weights) != len(expected):
+            raise ValueError(f"--init {cfg.init}: its weights do not fit this run's model ({', '.join(shapes[:3])})")
+        model.load_state_dict({k: v.to(expected[k].dtype) for k, v in weights.items()})
     if rank:
         torch.manual_seed(rank_seed(cfg.seed, rank, "dropout"))
     return model

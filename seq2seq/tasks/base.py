@@ -132,6 +132,9 @@ class Shipped:
     options: tuple[str, ...]  # `train` options every shipped model of the task shares (only the scorer differs)
     stages: tuple[int, ...] = ()  # step budgets they were trained to in turn, each run resuming the last
     stages_note: str = ""  # the cards' sentence on those stages
+    # A second stage: `train` options of a fine-tuning run that starts from the first stage's model
+    # (`--init`); the shipped models are the second stage's (zh-en: the dictionary data).
+    fine_tune: tuple[str, ...] = ()
     cost_note: str = ""  # the cards' sentence on what the training time means
 
 

@@ -46,7 +46,9 @@ PROBES: tuple[str, ...] = (
 
 # Never trained on, in any form (`is_held_out`): the seeds' three sentences, then our own check sentences
 # with names and school words, each with the English words a right translation contains (any one of
-# them). tests/test_zh_held_out.py checks they are in no training pair; docs/models.md reports them.
+# them). None is in the corpus file at all (我喜欢数学。 was, in the training split: the shipped models of
+# the first stage saw it, so it cannot check them). tests/test_zh_held_out.py checks they are in no
+# training pair; docs/models.md reports them.
 SEEDS: tuple[str, ...] = ("欢迎来北京。", "我爱你。", "我爱学习。")
 HELD_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("我住在上海。", ("Shanghai",)),
@@ -60,7 +62,7 @@ HELD_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("他住在加拿大。", ("Canada",)),
     ("我的学校很大。", ("school",)),
     ("我有一本词典。", ("dictionary",)),
-    ("我喜欢数学。", ("math", "mathematics", "maths")),
+    ("我喜欢历史。", ("history",)),
 )
 
 
