@@ -106,8 +106,8 @@ def test_the_app_asks_the_task_for_label_sentence_examples_metric_and_data():
     assert "nonsense" not in catalog.TASK_LABELS and catalog.TASK_LABELS.get("nonsense", "x") == "x"
 
 
-def test_the_decode_page_examples_open_on_i_love_you():
-    assert dv.example_sentences("zh-en")[0] == "我爱你。"
+def test_the_decode_page_examples_open_on_i_love_you_then_the_seeds_welcome_to_beijing():
+    assert dv.example_sentences("zh-en")[:2] == ("我爱你。", "欢迎来北京。")
 
 
 def test_the_train_page_offers_zh_en_with_its_data_file(tmp_path, monkeypatch):

@@ -44,11 +44,12 @@ NO_ATTENTION = N_(
 
 # -- models and examples ----------------------------------------------------------------------
 def example_sentences(task: str) -> tuple[str, ...]:
-    """The task's probe sentences (fixed inputs for the app); () for an unknown task."""
+    """The task's examples, the most telling first (zh-en: 我爱你。 then the seeds' 欢迎来北京。), then its
+    probe sentences (the inputs every training epoch recorded), each once; () for an unknown task."""
     from seq2seq.tasks import REGISTRY
 
     found = REGISTRY.get(task)
-    return found.probes if found else ()
+    return tuple(dict.fromkeys((*found.example_sentences, *found.probes))) if found else ()
 
 
 def model_name(task: str, scorer: str, model: str = "") -> str | None:

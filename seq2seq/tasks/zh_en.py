@@ -140,7 +140,7 @@ TASK = Task(
     label=N_("Chinese → English"),
     metric=BLEU,
     probes=PROBES,
-    example_sentences=("我爱你。", "我明天去北京。", "他在图书馆看书。"),
+    example_sentences=("我爱你。", "欢迎来北京。", "我明天去北京。", "他在图书馆看书。"),
     default_sentence="我爱你。",  # "love" should attend to 爱
     first_screen={"zh": "我爱你。"},  # → "I love you.": the first screen of a reader of Chinese
     source_tokenizer="zh-char",
@@ -176,6 +176,13 @@ TASK = Task(
             "--data ../shared/data/cmn-eng.txt --embedding-size 128 --hidden-size 256 --vocab-size 4000 "
             "--train-size 0 --valid-size 1000 --epochs 30 --patience 4 --max-len 32 --dropout 0.3 "
             "--max-seconds 7200 --score-lr-scale 0.1 --bridge --soft-attention-steps 1500".split()
+        ),
+        # The second stage (docs/models.md, zh-en's dictionary data): each first-stage model fine-tuned for
+        # six epochs (cosine from lr 1e-3) on the sentences plus the dictionary pairs, those three times
+        # each, so that the names a class types first are learnt without unlearning the sentences.
+        fine_tune=tuple(
+            "--dictionary runs/data/zh-en-dictionary.txt --dictionary-repeat 3 --lr 0.001 --schedule cosine "
+            "--epochs 6 --patience 6 --soft-attention-steps 0".split()
         ),
         cost_note=N_(
             "Every zh-en model trained with one thread, two trainings at a time on the two cores, so it had one"
