@@ -25,6 +25,7 @@ from explorer.views import input_notes
 from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import TrainConfig
 from seq2seq.registry import write_manifest
+from seq2seq.tasks import get_task
 from tests.app_fixtures import ok, point_app_at, run_page, temporary_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,8 +107,10 @@ def test_the_app_asks_the_task_for_label_sentence_examples_metric_and_data():
     assert "nonsense" not in catalog.TASK_LABELS and catalog.TASK_LABELS.get("nonsense", "x") == "x"
 
 
-def test_the_decode_page_examples_open_on_i_love_you_then_the_seeds_welcome_to_beijing():
-    assert dv.example_sentences("zh-en")[:2] == ("我爱你。", "欢迎来北京。")
+def test_the_decode_page_examples_open_on_the_task_s_own_then_its_probes_each_once():
+    examples = dv.example_sentences("zh-en")
+    assert examples[:3] == ("我爱你。", "我明天去北京。", "他在图书馆看书。") and len(examples) == len(set(examples))
+    assert set(examples) == {"我爱你。", "我明天去北京。", "他在图书馆看书。", *get_task("zh-en").probes}
 
 
 def test_the_train_page_offers_zh_en_with_its_data_file(tmp_path, monkeypatch):
