@@ -200,6 +200,15 @@ class TrainConfig:
         "start from the tokenizers and weights of this trained model folder (fine-tuning); its model settings "
         "(scorer, cell, sizes, bridge) must be this run's",
     )
+    # A name the target vocabulary spells in many pieces (Beijing: ▁Be i j ing) is hard to learn from a few
+    # dozen dictionary pairs: fine-tuning can give each such name one piece (seq2seq/name_pieces.py).
+    name_pieces: int = setting(
+        0,
+        "with --init and --dictionary: one new target piece for each capitalised word the dictionary's pairs "
+        "use at least N times that the --init model spells in 3 or more pieces (0: none)",
+        at_least=0,
+        at_most=1_000_000,
+    )
     # A curriculum: the word pairs teach the names early, and the last epochs see the sentences alone, so
     # that the short pairs do not leave the decoder ending long sentences early.
     dictionary_epochs: int = setting(
@@ -298,6 +307,8 @@ class TrainConfig:
         found = problems(self, option=True)
         if self.bidirectional and self.hidden_size % 2:
             found.append(f"a bidirectional encoder needs an even hidden-size, got {self.hidden_size}")
+        if self.name_pieces and not (self.init and self.dictionary):
+            found.append("--name-pieces needs --init (the model whose vocabulary grows) and --dictionary (its names)")
         return found
 
     @classmethod

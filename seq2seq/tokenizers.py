@@ -139,6 +139,23 @@ class SentencePieceTokenizer:
     def load(cls, path: Path) -> SentencePieceTokenizer:
         return cls(Path(path).read_bytes())
 
+    def with_words(self, words: Iterable[str]) -> SentencePieceTokenizer:
+        """This vocabulary with one more piece per word ("▁Beijing"), appended after the old pieces so that
+        every old id keeps its meaning (seq2seq/name_pieces.py). A new piece scores as the likeliest old
+        one, so a word is one piece wherever it is written; a word already a piece is skipped."""
+        from sentencepiece import sentencepiece_model_pb2 as model_pb2  # a protobuf message, never a pickle
+
+        proto = model_pb2.ModelProto()
+        proto.ParseFromString(self._proto)
+        known = {piece.piece for piece in proto.pieces}
+        normal = model_pb2.ModelProto.SentencePiece.NORMAL
+        likeliest = max(piece.score for piece in proto.pieces if piece.type == normal)
+        for word in words:
+            if "▁" + word not in known:
+                known.add("▁" + word)
+                proto.pieces.add(piece="▁" + word, score=likeliest, type=normal)
+        return type(self)(proto.SerializeToString())
+
     def normalize(self, text: str) -> str:
         """The text as the model should read it: Unicode NFC (NFD "café" -> "café"); subclasses may add more."""
         return unicodedata.normalize(self.normalization, text)

@@ -51,8 +51,9 @@ import torch
 
 from .checkpoint import read_config
 from .config import TrainConfig, bounds_of, help_of
-from .tasks import TASKS
-from .tokenizers import Tokenizer, tokenizer_from_config
+from .name_pieces import names_to_add
+from .tasks import TASKS, get_task
+from .tokenizers import SentencePieceTokenizer, Tokenizer, tokenizer_from_config
 from .trainer import Hooks, Trainer, read_state
 from .training_parts import (
     Distributed,
@@ -94,7 +95,7 @@ def train(
     if saved:
         source, target = _saved_tokenizers(out)
     elif start:  # fine-tuning keeps the model's tokenizers: each token id means what it meant
-        source, target = start.source_tokenizer, start.target_tokenizer
+        source, target = start.source_tokenizer, with_name_pieces(cfg, start.target_tokenizer)
     else:
         source, target = shared_tokenizers(cfg, data, dist, out)
     hooks = Hooks(callback, should_stop, progress)
@@ -102,6 +103,17 @@ def train(
     trainer.fit()
     dist.barrier()
     return out
+
+
+def with_name_pieces(cfg: TrainConfig, target: Tokenizer) -> Tokenizer:
+    """The --init model's target tokenizer, with --name-pieces N: plus one piece per name its dictionary
+    pairs use N+ times that it spells in many pieces (seq2seq/name_pieces.py); else unchanged."""
+    if not cfg.name_pieces:
+        return target
+    if not isinstance(target, SentencePieceTokenizer):
+        raise ValueError(f"--name-pieces needs a SentencePiece target vocabulary; --init {cfg.init}'s is {target.kind}")
+    english = [english for _source, english in get_task(cfg.task).dictionary_pairs(cfg.dictionary)]
+    return target.with_words(names_to_add(target, english, cfg.name_pieces))
 
 
 def prepare_process(cfg: TrainConfig) -> None:

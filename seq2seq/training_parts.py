@@ -23,6 +23,7 @@ from .data import Batch, collate, substitute_unk
 from .decoding import InputError, Translator
 from .metrics import METRICS
 from .model import Seq2Seq
+from .name_pieces import grow_rows
 from .scorers import is_positional
 from .tasks import get_task
 from .tokenizers import PAD, Tokenizer, tokenizer_from_config
@@ -344,9 +345,12 @@ def init_model(
     trained_source_len: int,
     rank: int,
     start: Seq2Seq | None = None,
+    start_target: Tokenizer | None = None,
 ) -> Seq2Seq:
     """The model, initialized from the global seed (the same on every process), on cfg.device; with
-    `start` (--init, `load_init`), its weights copied in instead (fine-tuning).
+    `start` (--init, `load_init`), its weights copied in instead (fine-tuning); where `target` is
+    `start_target`, start's target vocabulary, with name pieces appended (--name-pieces), its target
+    rows grow to match (`seq2seq.name_pieces.grow_rows`).
 
     Then process `rank` > 0 reseeds torch with rank_seed(seed, rank, "dropout"), so that its dropout
     masks are its own; rank 0 keeps the stream that follows the initialization, as one process does.
@@ -356,6 +360,8 @@ def init_model(
     if start is not None:
         expected = model.state_dict()
         weights = start.state_dict()
+        if start_target is not None and target.vocab_size > start_target.vocab_size:
+            weights = grow_rows(weights, start_target, target)
         shapes = [k for k in expected if k not in weights or weights[k].shape != expected[k].shape]
         if shapes or len(weights) != len(expected):
             raise ValueError(f"--init {cfg.init}: its weights do not fit this run's model ({', '.join(shapes[:3])})")
