@@ -675,9 +675,7 @@ def write_comparison(entries: list[ModelEntry], path: Path, models: Path | None 
                 [t.name for t in all_tasks() if t.name in tasks and not t.needs_data], locale=i18n.locale()
             ),
         ),
-        *(
-            f"{_(DICTIONARY_CREDIT)} ({task})" for task in dictionary_tasks
-        ),
+        *(f"{_(DICTIONARY_CREDIT)} ({task})" for task in dictionary_tasks),
         "",
         _(
             "Unknown-symbol EM: exact match on {n} test dates with one character outside the day, month and year"

@@ -15,7 +15,6 @@ from seq2seq.config import TrainConfig
 from seq2seq.name_pieces import TARGET_ROWS, grow_rows, names_to_add
 from seq2seq.tokenizers import SentencePieceTokenizer
 from seq2seq.train import train
-from tests.test_train_resume import tiny
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_TARGET = ROOT / "pretrained" / "zh-en" / "general" / "target.model"
@@ -27,7 +26,15 @@ def target() -> SentencePieceTokenizer:
 
 
 def test_a_new_word_is_one_piece_after_every_old_one(target):
-    assert [target.piece(i) for i in target.encode("Welcome to Beijing.")] == ["▁Welcome", "▁to", "▁Be", "i", "j", "ing", "."]
+    assert [target.piece(i) for i in target.encode("Welcome to Beijing.")] == [
+        "▁Welcome",
+        "▁to",
+        "▁Be",
+        "i",
+        "j",
+        "ing",
+        ".",
+    ]
     grown = target.with_words(["Beijing", "Shanghai", "Beijing", "Welcome"])  # a repeat and a known piece skipped
     assert grown.vocab_size == target.vocab_size + 2
     assert [grown.piece(i) for i in range(target.vocab_size)] == [target.piece(i) for i in range(target.vocab_size)]
