@@ -258,6 +258,15 @@ class TrainConfig:
         finite=True,
     )
     patience: int = setting(3, at_least=1)  # epochs without validation improvement before stopping
+    # Which finished epoch the folder's model is. A fixed schedule that ends near a zero rate (zh-en's cosine
+    # fine-tuning) is meant to be taken at its end: its validation BLEU swings from epoch to epoch more than
+    # its test BLEU does (docs/models.md), so `best` would pick a mid-schedule epoch by noise.
+    keep: str = setting(
+        "best",
+        "the epoch the saved model is: best (the best validation metric, early stopping on it) | last (the "
+        "last finished epoch; no early stopping)",
+        choices=("best", "last"),
+    )
     seed: int = setting(0, whole=True, at_least=0, at_most=MAX_SEED)  # seed for data and initialization
     train_size: int = setting(20000, at_least=0, at_most=1_000_000)  # synthetic tasks: training pairs generated
     valid_size: int = setting(

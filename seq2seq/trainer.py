@@ -387,9 +387,10 @@ class Trainer:
         return valid, self.dist.agree(valid.get(self.data.metric, 0.0))
 
     def track_best(self, metric: float) -> None:
-        """Keep the weights of a new best epoch; else count a bad epoch (the plateau schedule halves the rate)."""
+        """Keep the weights of a new best epoch (with --keep last, of every finished epoch); else count a bad
+        epoch (the plateau schedule halves the rate)."""
         run = self.run
-        if metric > run.best:
+        if metric > run.best or self.cfg.keep == "last":
             run.best, run.best_epoch, run.bad_epochs = metric, run.epoch, 0
             self.best_weights = _clone(self.model)
         else:
