@@ -187,9 +187,12 @@ def how_it_ended(config: dict, history: list[dict]) -> str:
 
 
 def retrain_command(name: str, config: dict) -> str:
-    """The one command that trains this model again into runs/ (scripts/train_shipped.py)."""
+    """The one command that trains this model again into runs/ (scripts/train_shipped.py), after the one that
+    writes its dictionary pairs where it trained on some (zh-en: scripts/prepare_zh_dictionary.py)."""
     task, train = config.get("task"), config.get("train", {})
     command = f"python scripts/train_shipped.py --tasks {task} --scorers {train.get('scorer')}"
+    if train.get("dictionary"):
+        command = "python scripts/prepare_zh_dictionary.py && " + command
     if train.get("cell", "gru") != "gru":
         command += f" --cell {train['cell']}"
     stages = get_task(task).shipped.stages  # the step budgets its shipped models were trained to in turn
