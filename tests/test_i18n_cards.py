@@ -151,6 +151,8 @@ def test_a_model_trained_with_dictionary_data_credits_cc_cedict_in_both_language
     config["train"]["dictionary"] = "runs/data/zh-en-dictionary.txt"
     english = release.card("zh-en/general", config, test, fp32, 1, history)
     assert "CC BY-SA 4.0" in english and "`runs/data/zh-en-dictionary.txt`" in english
+    # retraining it starts by writing that file again
+    assert "`python scripts/prepare_zh_dictionary.py && python scripts/train_shipped.py --tasks zh-en" in english
     with i18n.using("zh"):
         chinese = release.card("zh-en/general", config, test, fp32, 1, history)
     assert "词典数据：CC-CEDICT" in chinese and "HSK 2.0 词汇" in chinese
