@@ -113,16 +113,42 @@ def test_verbs_are_the_words_glossed_as_a_short_verb_and_no_place():
     assert zh_dictionary.verbs(words, {"北京": "Beijing"}) == {"学习": "to learn", "起床": "to get up"}
 
 
-def test_putting_another_verb_into_a_sentence_never_makes_a_held_out_one():
-    verbs = {"旅行": "to travel", "学习": "to learn", "跳舞": "to dance"}
-    train = [("我爱旅行。", "I love to travel."), ("我喜欢旅行。", "I like to travel.")]
-    made = zh_dictionary.substituted(train, verbs, per_sentence=2, seed=1)
-    assert ("我爱学习。", "I love to learn.") not in made  # a seed sentence: dropped
-    assert set(made) == {
-        ("我爱跳舞。", "I love to dance."),
-        ("我喜欢学习。", "I like to learn."),
-        ("我喜欢跳舞。", "I like to dance."),
-    }
+@pytest.mark.parametrize(
+    ("form", "verbs", "train", "seed", "dropped", "made"),
+    [
+        (
+            "to",
+            {"旅行": "to travel", "学习": "to learn", "跳舞": "to dance"},
+            [("我爱旅行。", "I love to travel."), ("我喜欢旅行。", "I like to travel.")],
+            1,
+            ("我爱学习。", "I love to learn."),
+            {
+                ("我爱跳舞。", "I love to dance."),
+                ("我喜欢学习。", "I like to learn."),
+                ("我喜欢跳舞。", "I like to dance."),
+            },
+        ),
+        (
+            "-ing",  # their gerunds (`gerunds`)
+            {"阅读": "to read", "学习": "to learn", "跳舞": "to dance"},
+            [("我爱好阅读。", "I love reading."), ("我爱阅读。", "I love reading.")],
+            2,
+            ("我爱学习。", "I love learning."),
+            {
+                ("我爱好学习。", "I love learning."),
+                ("我爱好跳舞。", "I love dancing."),
+                ("我爱跳舞。", "I love dancing."),
+            },
+        ),
+    ],
+)
+def test_putting_another_verb_into_a_sentence_never_makes_a_held_out_one(form, verbs, train, seed, dropped, made):
+    if form == "-ing":
+        pytest.importorskip("lemminflect")
+        verbs = zh_dictionary.gerunds(verbs)
+    found = zh_dictionary.substituted(train, verbs, per_sentence=2, seed=seed)
+    assert dropped not in found  # a seed sentence: dropped
+    assert set(found) == made
 
 
 def test_gerunds_inflect_the_first_word_of_each_gloss():
@@ -134,19 +160,6 @@ def test_gerunds_inflect_the_first_word_of_each_gloss():
         "起床": "getting up",
         "游泳": "swimming",
         "参观": "visiting",
-    }
-
-
-def test_a_gerund_frame_takes_other_gerunds_and_never_makes_a_held_out_sentence():
-    pytest.importorskip("lemminflect")
-    gerunds = zh_dictionary.gerunds({"阅读": "to read", "学习": "to learn", "跳舞": "to dance"})
-    train = [("我爱好阅读。", "I love reading."), ("我爱阅读。", "I love reading.")]
-    made = zh_dictionary.substituted(train, gerunds, per_sentence=2, seed=2)
-    assert ("我爱学习。", "I love learning.") not in made  # a seed sentence: dropped
-    assert set(made) == {
-        ("我爱好学习。", "I love learning."),
-        ("我爱好跳舞。", "I love dancing."),
-        ("我爱跳舞。", "I love dancing."),
     }
 
 

