@@ -88,6 +88,24 @@ def test_read_history_sorts_and_survives_broken_files(tmp_path):
     assert tv.read_history(tmp_path / "missing.json") == []
 
 
+def test_a_fine_tuned_models_epochs_after_its_first_stage_say_so(tmp_path):
+    path = tmp_path / "probes.json"
+    epochs = [record(e, 1.0, 0.1 * e, 0.5) for e in range(4)]
+    path.write_text(json.dumps({"first_stage_epochs": 1, "epochs": epochs}))
+    assert [r.get("fine_tuned_after") for r in tv.read_history(path)] == [None, None, 1, 1]
+    path.write_text(json.dumps({"first_stage_epochs": "1", "epochs": epochs}))  # not a number: no stage said
+    assert all("fine_tuned_after" not in r for r in tv.read_history(path))
+
+
+def test_the_shipped_zh_en_timelapse_runs_through_both_stages():
+    """zh-en/general: its first stage's epochs 0..B from noise, then ten of fine-tuning marked B + 1..B + 10."""
+    history = tv.model_history("zh-en/general")
+    start = next(r["fine_tuned_after"] for r in history if "fine_tuned_after" in r)
+    assert [r["epoch"] for r in history] == list(range(start + 11))
+    assert [r["epoch"] for r in history if "fine_tuned_after" in r] == list(range(start + 1, start + 11))
+    assert tv.probe_for(history[-1], "我爱你。")["output"] == "I love you."
+
+
 def test_curves_have_one_trace_per_series_and_an_epoch_marker():
     losses, _ = tv.epoch_series(HISTORIES, "exact_match")
     figure = curves.curves(losses, "loss", "epoch", "loss", marker_x=1, marker_label="epoch 1")

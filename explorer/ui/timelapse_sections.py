@@ -91,11 +91,14 @@ def heatmap_rows(histories: dict[str, list[dict]], source: str, epoch: int, proj
         probe = tv.probe_for(record, source)
         with row[index % per_row]:
             shown = record["epoch"] if record else epoch
+            start = record.get("fine_tuned_after") if record else None
             if record and shown < epoch:
                 heading = _("**{name}** · epoch {epoch} (its training ended there)")
+            elif start is not None:  # zh-en: the second stage, on the sentences plus dictionary data
+                heading = _("**{name}** · epoch {epoch} (fine-tuning since epoch {start})")
             else:
                 heading = _("**{name}** · epoch {epoch}")
-            st.markdown(heading.format(name=name, epoch=shown))
+            st.markdown(heading.format(name=name, epoch=shown, start=start))
             height = FRAME_FIGURE_PX if projecting else 320  # on a projector: a row of two in one frame
             width = PAGE_PX // per_row
             figure = heatmaps.probe_heatmap(probe, height=height, width=width) if probe else None

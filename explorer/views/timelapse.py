@@ -24,7 +24,10 @@ Histories = Mapping[str, Sequence[dict]]  # panel name (a scorer, a model) -> ep
 
 
 def read_history(path: Path) -> list[dict]:
-    """The epoch records of a probes.json, sorted by epoch; [] for a missing or broken file."""
+    """The epoch records of a probes.json, sorted by epoch; [] for a missing or broken file.
+
+    A fine-tuned model's record (zh-en) continues its first stage's epochs up to B (`first_stage_epochs`):
+    each epoch after B gets "fine_tuned_after": B, so the page can say which stage an epoch is of."""
     try:
         if path.stat().st_size > MAX_PROBES_BYTES:
             return []
@@ -35,6 +38,9 @@ def read_history(path: Path) -> list[dict]:
     if not isinstance(epochs, list):
         return []
     records = [e for e in epochs if isinstance(e, dict) and isinstance(e.get("epoch"), int)]
+    start = data.get("first_stage_epochs")
+    if isinstance(start, int) and not isinstance(start, bool):
+        records = [{**e, "fine_tuned_after": start} if e["epoch"] > start else e for e in records]
     return sorted(records, key=lambda e: e["epoch"])
 
 
