@@ -39,6 +39,7 @@ from seq2seq.evaluate import UNK_SIZE, evaluate  # noqa: E402
 from seq2seq.registry import Headline, ModelEntry, registry, write_manifest  # noqa: E402
 from seq2seq.scorers import SCORERS, is_positional  # noqa: E402
 from seq2seq.tasks import TASKS, all_tasks, get_task  # noqa: E402
+from seq2seq.trainer import recorded_epoch  # noqa: E402
 
 ATTRIBUTION = N_("www.manythings.org/anki and tatoeba.org")  # translated where written (its "and")
 # A model trained with `train --dictionary` (zh-en: seq2seq/tasks/zh_dictionary.py) credits its source too.
@@ -484,8 +485,10 @@ def release(argv: list[str] | None = None) -> None:
             if (run / filename).exists():
                 shutil.copy2(run / filename, target / filename)
         config = read_config(target)
-        history = json.loads((target / "probes.json").read_text())["epochs"]
-        valid = next((e["valid"] for e in history if e["epoch"] == config.get("best_epoch")), {})
+        record = json.loads((target / "probes.json").read_text())
+        history = record["epochs"]
+        own = recorded_epoch(config, record)  # a fine-tuned model's epochs follow its first stage's
+        valid = next((e["valid"] for e in history if e["epoch"] == own), {})
         config["metrics"] = {"valid": valid, "test": test, "test_float32": fp32}
         (target / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False))
         parameters = translator.model.num_parameters()

@@ -544,6 +544,17 @@ class Trainer:
         return json.dumps({**record, "epochs": epochs}).encode()
 
 
+def recorded_epoch(config: dict, record: dict) -> int | None:
+    """The probes.json epoch that holds a checkpoint's own weights: its `best_epoch`, shifted by
+    `first_stage_epochs` (B) for a fine-tuned model, whose epoch k is recorded as B + k (`probes_json`).
+    None without a best epoch."""
+    best = config.get("best_epoch")
+    if not isinstance(best, int):
+        return None
+    offset = record.get("first_stage_epochs", 0)
+    return best + (offset if isinstance(offset, int) else 0)
+
+
 def _first_stage_record(metadata: dict) -> dict:
     """What a fine-tuned model's card keeps of the --init model it started from: its training time,
     best epoch, validation metrics and data (the whole cost of the model is both stages')."""

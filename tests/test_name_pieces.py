@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
+from sentencepiece import sentencepiece_model_pb2 as model_pb2
 
 from seq2seq.checkpoint import load_checkpoint, read_config
 from seq2seq.config import TrainConfig
@@ -20,9 +21,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_TARGET = ROOT / "pretrained" / "zh-en" / "general" / "target.model"
 
 
+def _first_stage(path: Path, size: int) -> SentencePieceTokenizer:
+    """A fine-tuned model's target vocabulary as its first stage trained it: `with_words` only appends, so
+    the first `size` pieces (the trained vocabulary size) are that vocabulary, piece for piece."""
+    proto = model_pb2.ModelProto()
+    proto.ParseFromString(path.read_bytes())  # a protobuf message, never a pickle
+    del proto.pieces[size:]
+    return SentencePieceTokenizer(proto.SerializeToString())
+
+
 @pytest.fixture(scope="module")
 def target() -> SentencePieceTokenizer:
-    return SentencePieceTokenizer.load(SHIPPED_TARGET)
+    """The shipped zh-en target vocabulary before its fine-tuning gave the names their pieces."""
+    return _first_stage(SHIPPED_TARGET, read_config(SHIPPED_TARGET.parent)["train"]["vocab_size"])
+
+
+def test_the_shipped_vocabulary_is_its_first_stage_s_with_the_names_appended(target):
+    shipped = SentencePieceTokenizer.load(SHIPPED_TARGET)
+    assert shipped.vocab_size > target.vocab_size == 4000
+    assert [shipped.piece(i) for i in range(target.vocab_size)] == [target.piece(i) for i in range(target.vocab_size)]
+    assert [shipped.piece(i) for i in shipped.encode("Welcome to Beijing.")] == ["▁Welcome", "▁to", "▁Beijing", "."]
 
 
 def test_a_new_word_is_one_piece_after_every_old_one(target):

@@ -20,6 +20,7 @@ from seq2seq.attention import scorer_has_weights
 from seq2seq.checkpoint import load_checkpoint, read_config
 from seq2seq.config import TrainConfig
 from seq2seq.registry import registry
+from seq2seq.trainer import recorded_epoch
 
 PRETRAINED = Path(__file__).resolve().parent.parent / "pretrained"
 # What is shipped, from the manifest, in display order: a scorer or task the library has without shipped
@@ -113,9 +114,9 @@ def test_every_shipped_model_reproduces_its_recorded_probe(entries, name, probe)
     (within rounding) the same attention matrix, for every model, not a sample of them.
     """
     folder = PRETRAINED / entries[name].path
-    best = read_config(folder)["best_epoch"]
-    epochs = json.loads((folder / "probes.json").read_text())["epochs"]
-    recorded = next(e for e in epochs if e["epoch"] == best)["probes"][probe]
+    record = json.loads((folder / "probes.json").read_text())
+    own = recorded_epoch(read_config(folder), record)  # zh-en: the fine-tuning's best, after the first stage's
+    recorded = next(e for e in record["epochs"] if e["epoch"] == own)["probes"][probe]
     trace = load_checkpoint(folder, name=name).greedy(recorded["source"])
     assert trace.output == recorded["output"]
     assert trace.target_tokens == recorded["target_tokens"]
@@ -216,6 +217,9 @@ def _learned_settings(folder: Path) -> dict:
     train |= read_config(folder)["train"]
     if not scorer_has_weights(train["scorer"]):
         train.pop("score_lr_scale")
+    if train.get("init"):  # a fine-tuned model (zh-en) starts from its own first stage: one folder each, one root
+        assert Path(train["init"]).name == folder.name, (train["init"], folder)
+        train["init"] = str(Path(train["init"]).parent)
     return {k: v for k, v in train.items() if k not in UNLEARNED_SETTINGS}
 
 

@@ -15,6 +15,7 @@ from safetensors.torch import load_file
 from seq2seq.checkpoint import read_config
 from seq2seq.cli import main
 from seq2seq.train import train
+from seq2seq.trainer import recorded_epoch
 from tests.test_train_resume import history, state_tensors, tiny
 
 
@@ -56,6 +57,19 @@ def test_probes_json_continues_the_first_stages_record(first, tmp_path):
     assert epochs == list(range(best + 3))  # 0..best from the first stage, then best + 1, best + 2
     assert after["epochs"][: best + 1] == [e for e in before if e["epoch"] <= best]
     assert after["epochs"][-1]["valid"] == history(out)[-1]["valid"]
+
+
+def test_recorded_epoch_finds_the_saved_weights_entry_after_the_first_stages(first, tmp_path):
+    """The card's validation score and the golden probes are read at the entry of the weights a folder holds:
+    for a fine-tuned model its own best epoch k, recorded after the first stage's epochs as B + k."""
+    out = train(tiny(tmp_path / "ft", epochs=2, lr=1e-4, init=str(first)), progress=False)
+    config, record = read_config(out), _probes(out)
+    own = recorded_epoch(config, record)
+    assert own == record["first_stage_epochs"] + config["best_epoch"] > config["best_epoch"]
+    entry = next(e for e in record["epochs"] if e["epoch"] == own)
+    assert entry["valid"] == next(e for e in history(out) if e["epoch"] == config["best_epoch"])["valid"]
+    assert recorded_epoch(read_config(first), _probes(first)) == read_config(first)["best_epoch"]  # one stage
+    assert recorded_epoch({}, record) is None
 
 
 def test_a_fine_tuning_paused_inside_an_epoch_resumes_exactly(first, tmp_path):

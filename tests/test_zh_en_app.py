@@ -107,10 +107,10 @@ def test_the_app_asks_the_task_for_label_sentence_examples_metric_and_data():
     assert "nonsense" not in catalog.TASK_LABELS and catalog.TASK_LABELS.get("nonsense", "x") == "x"
 
 
-def test_the_decode_page_examples_open_on_the_task_s_own_then_its_probes_each_once():
+def test_the_decode_page_examples_open_on_the_seeds_sentences_then_the_probes_each_once():
     examples = dv.example_sentences("zh-en")
-    assert examples[:3] == ("我爱你。", "我明天去北京。", "他在图书馆看书。") and len(examples) == len(set(examples))
-    assert set(examples) == {"我爱你。", "我明天去北京。", "他在图书馆看书。", *get_task("zh-en").probes}
+    assert examples[:2] == ("我爱你。", "欢迎来北京。") and len(examples) == len(set(examples))  # the seeds' two
+    assert set(examples) == {*get_task("zh-en").example_sentences, *get_task("zh-en").probes}
 
 
 def test_the_train_page_offers_zh_en_with_its_data_file(tmp_path, monkeypatch):

@@ -34,10 +34,6 @@ GRU_ATTENTION = [f"zh-en/{s}" for s in SCORERS if s not in ("none", "uniform")]
 ATTENTION = [*GRU_ATTENTION, "zh-en/lstm-general"]
 EVERY = [*ATTENTION, "zh-en/none", "zh-en/uniform"]
 LEARNING = re.compile(r"I love (learning|studying|to study|to learn)\.", re.IGNORECASE)
-# Issue 35 is open: the shipped zh-en models predate the dictionary data, and the fine-tuning tried so far
-# did not meet these bars (docs/models.md, zh-en's dictionary data). Strict: a release that meets one
-# makes its test fail here until this mark is taken off it.
-OPEN = pytest.mark.xfail(strict=True, reason="issue 35: the shipped zh-en models are not retrained yet")
 
 
 @cache
@@ -55,7 +51,6 @@ def test_the_checks_count_the_models_the_issue_names():
     assert sorted(BEFORE["models"]) == sorted(EVERY)
 
 
-@OPEN
 def test_welcome_to_beijing_for_five_of_the_six_attention_models():
     outputs = {name: checks.seed_outputs(_model(name))[checks.WELCOME] for name in ATTENTION}
     right = [name for name, output in outputs.items() if checks.says_welcome_to_beijing(output)]
@@ -68,19 +63,16 @@ def test_i_love_you_keeps_working_for_the_six_attention_models():
     )
 
 
-@OPEN
 def test_i_love_learning_works_for_the_six_attention_models():
     outputs = {name: checks.seed_outputs(_model(name))["我爱学习。"] for name in ATTENTION}
     assert all(LEARNING.fullmatch(output) for output in outputs.values()), outputs
 
 
-@OPEN
 def test_beijing_attends_to_bei_or_jing_for_four_of_the_five_gru_scorers():
     looks = {name: checks.word_attention(_model(name), checks.WELCOME, checks.WELCOME_WORD) for name in GRU_ATTENTION}
     assert sum(looked in checks.WELCOME_CHARACTERS for looked in looks.values()) >= 4, looks
 
 
-@OPEN
 def test_the_best_model_gets_three_names_in_four():
     best = max(EVERY, key=lambda name: _card(name)["metrics"]["test"]["bleu_beam5"])
     hits = checks.name_hits(_model(best))
@@ -97,7 +89,6 @@ def test_test_bleu_within_half_a_point_of_the_card_before_the_dictionary(name):
     assert test["bleu_beam5"] >= before["bleu_beam5"] - 0.5
 
 
-@OPEN
 @pytest.mark.parametrize("name", EVERY)
 def test_every_model_learned_the_dictionary_and_says_so(name):
     """Each card names the dictionary data it was fine-tuned on, and the first stage it started from."""

@@ -158,9 +158,12 @@ def unk_trained(translator: Translator) -> bool:
     source <unk> reaches the encoder only where the tokenizer cannot cover a training character, which
     a character tokenizer never does (its alphabet is the training text's) and SentencePiece rarely
     does, so the row keeps (or nearly keeps) its random initial value: replacing a token by it asks
-    the model about a vector it never learned to read. The shipped en-fr and zh-en models (unk_rate 0 or
-    unrecorded) bear this out: their <unk> rows are byte-identical across all seven models of each
-    task, the shared seed's initialisation, while reverse's and dates' (unk_rate 0.05) differ (tested).
+    the model about a vector it never learned to read. The shipped en-fr models (unk_rate 0 or
+    unrecorded) bear this out: their <unk> rows are byte-identical across all seven, the shared seed's
+    initialisation, while reverse's and dates' (unk_rate 0.05) differ (tested). zh-en's were too until
+    its fine-tuning on dictionary pairs, some of whose characters are outside the first stage's alphabet:
+    there <unk> was read as "a rare character", never as a stand-in for a removed token, so it stays
+    untrained for this rule.
     """
     train = translator.metadata.get("train") if isinstance(translator.metadata, dict) else None
     rate = train.get("unk_rate", 0.0) if isinstance(train, dict) else 0.0

@@ -140,7 +140,7 @@ TASK = Task(
     label=N_("Chinese → English"),
     metric=BLEU,
     probes=PROBES,
-    example_sentences=("我爱你。", "我明天去北京。", "他在图书馆看书。"),
+    example_sentences=("我爱你。", "欢迎来北京。", "我明天去北京。", "他在图书馆看书。"),
     default_sentence="我爱你。",  # "love" should attend to 爱
     first_screen={"zh": "我爱你。"},  # → "I love you.": the first screen of a reader of Chinese
     source_tokenizer="zh-char",
@@ -178,17 +178,17 @@ TASK = Task(
             "--max-seconds 7200 --score-lr-scale 0.1 --bridge --soft-attention-steps 1500".split()
         ),
         # The second stage (docs/models.md, zh-en's dictionary data): each first-stage model fine-tuned for
-        # six epochs (cosine from lr 1e-3) on the sentences plus the dictionary pairs of
-        # scripts/prepare_zh_dictionary.py's default file (HSK words, places, and short sentences with other
-        # places and HSK verbs put in), each once (twice lost up to 0.7 beam-5 BLEU; with the verb frames once
-        # keeps Beijing for dot, general and location, docs/models.md). Each name the dictionary uses 20+ times
+        # ten epochs (cosine from lr 1e-3; after six, dot and location were a draw away from "Welcome." and
+        # "Beijing" on 。) on the sentences plus the dictionary pairs of scripts/prepare_zh_dictionary.py's
+        # default file (HSK words, places, and short sentences with other places and HSK verbs put in), each
+        # once (twice lost up to 0.7 beam-5 BLEU, docs/models.md). Each name the dictionary uses 20+ times
         # gets one target piece (--name-pieces): spelt in four pieces (▁Be i j ing), Beijing came out as
         # "Welcome to Be." for most scorers. The schedule's end is kept (--keep last): validation picked
         # scaled_dot's epoch 2 of 6, 1.3 greedy and 1.2 beam-5 test BLEU below its epoch 6.
         fine_tune=tuple(
             "--dictionary runs/data/zh-en-dictionary.txt --dictionary-repeat 1 --name-pieces 20 --lr 0.001 "
             "--schedule cosine "
-            "--epochs 6 --patience 6 --keep last --soft-attention-steps 0".split()
+            "--epochs 10 --patience 10 --keep last --soft-attention-steps 0".split()
         ),
         cost_note=N_(
             "Every zh-en model trained with one thread, two trainings at a time on the two cores, so it had one"
