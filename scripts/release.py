@@ -38,8 +38,8 @@ from seq2seq.checkpoint import load_checkpoint, read_config, replace_refusal  # 
 from seq2seq.evaluate import UNK_SIZE, evaluate  # noqa: E402
 from seq2seq.registry import Headline, ModelEntry, registry, write_manifest  # noqa: E402
 from seq2seq.scorers import SCORERS, is_positional  # noqa: E402
+from seq2seq.stages import recorded_epoch  # noqa: E402
 from seq2seq.tasks import TASKS, all_tasks, get_task  # noqa: E402
-from seq2seq.trainer import recorded_epoch  # noqa: E402
 
 ATTRIBUTION = N_("www.manythings.org/anki and tatoeba.org")  # translated where written (its "and")
 # A model trained with `train --dictionary` (zh-en: seq2seq/tasks/zh_dictionary.py) credits its source too.

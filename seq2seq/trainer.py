@@ -38,6 +38,7 @@ from .checkpoint import save_checkpoint
 from .config import TrainConfig
 from .data import bucketed_batches, encode_pairs
 from .decoding import Translator
+from .stages import first_stage_epochs, first_stage_record
 from .tokenizers import Tokenizer
 from .training_parts import (
     METRIC_CEILING,
@@ -173,8 +174,8 @@ class Trainer:
         start_model = start.model if start is not None and saved is None else None
         start_target = start.target_tokenizer if start_model is not None else None  # --name-pieces grows it
         self.model = init_model(cfg, source, target, trained_source_len, dist.rank, start_model, start_target)
-        self.start_record = _first_stage_record(start.metadata) if start is not None else None
-        self.start_epochs = _first_stage_epochs(Path(cfg.init), self.start_record) if self.start_record else []
+        self.start_record = first_stage_record(start.metadata) if start is not None else None
+        self.start_epochs = first_stage_epochs(Path(cfg.init), self.start_record) if self.start_record else []
         self.unk_generator = torch.Generator().manual_seed(rank_seed(cfg.seed, dist.rank, "unk"))
         self.optimizer = make_optimizer(self.model, cfg)
         self.best_weights = _clone(self.model)
@@ -542,47 +543,6 @@ class Trainer:
             epochs = self.start_epochs + [{**e, "epoch": e["epoch"] + offset} for e in epochs if e["epoch"] > 0]
             record["first_stage_epochs"] = offset
         return json.dumps({**record, "epochs": epochs}).encode()
-
-
-def recorded_epoch(config: dict, record: dict) -> int | None:
-    """The probes.json epoch that holds a checkpoint's own weights: its `best_epoch`, shifted by
-    `first_stage_epochs` (B) for a fine-tuned model, whose epoch k is recorded as B + k (`probes_json`).
-    None without a best epoch."""
-    best = config.get("best_epoch")
-    if not isinstance(best, int):
-        return None
-    offset = record.get("first_stage_epochs", 0)
-    return best + (offset if isinstance(offset, int) else 0)
-
-
-def _first_stage_record(metadata: dict) -> dict:
-    """What a fine-tuned model's card keeps of the --init model it started from: its training time,
-    best epoch, validation metrics and data (the whole cost of the model is both stages')."""
-    train = metadata.get("train", {})
-    return {
-        "training_seconds": metadata.get("training_seconds"),
-        "best_epoch": metadata.get("best_epoch"),
-        "valid": metadata.get("metrics", {}).get("valid"),
-        "dictionary": train.get("dictionary"),
-        "init": train.get("init"),
-    }
-
-
-def _first_stage_epochs(folder: Path, first: dict) -> list[dict]:
-    """The --init model's probes.json epochs up to its best (the weights a fine-tuning run starts from),
-    [] when it has no readable record or no best epoch."""
-    best = first.get("best_epoch")
-    try:
-        epochs = json.loads((folder / "probes.json").read_text(encoding="utf-8"))["epochs"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    if not isinstance(best, int) or not isinstance(epochs, list):
-        return []
-    return [
-        e
-        for e in epochs
-        if isinstance(e, dict) and not e.get("partial") and isinstance(e.get("epoch"), int) and e["epoch"] <= best
-    ]
 
 
 def _moving_average(model: torch.nn.Module, decay: float) -> AveragedModel | None:

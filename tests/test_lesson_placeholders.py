@@ -144,7 +144,7 @@ def test_four_three_the_teacher_sentences_cross_and_red_wine_is_named_as_not_cro
     assert wine.token == "." and "`I like red wine.`" in step.teacher
 
 
-@pytest.mark.parametrize("lesson, step", [("3-", 3), ("4-", 6)])
+@pytest.mark.parametrize("lesson, step", [("3-", 3), ("4-", 7)])
 def test_the_both_ways_encoder_statements_are_claimed(lesson, step):
     _step, claims = _claims(lesson, step)
     config = next(c for c in claims if c.kind == "config")
@@ -167,7 +167,7 @@ def test_three_one_the_dates_are_typed_not_picked():
         assert any(c.kind == "output" and c.sentence == sentence and c.expect == output for c in claims)
 
 
-@pytest.mark.parametrize("lesson, step, section", [("4-", 7, "§3.5 *Word Alignment*"), ("5-", 3, "§3.6 *Beam Search*")])
+@pytest.mark.parametrize("lesson, step, section", [("4-", 8, "§3.5 *Word Alignment*"), ("5-", 3, "§3.6 *Beam Search*")])
 def test_koehn_and_knowles_are_cited_by_section(lesson, step, section):
     found_step, _ = _claims(lesson, step)
     said = found_step.text + found_step.teacher

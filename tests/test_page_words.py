@@ -141,15 +141,15 @@ def test_beam_search_shows_the_hypothesis_in_words():
 
 
 def test_zh_en_merges_its_target_only():
-    at = open_page("1_Decode.py", task="zh-en", scorer="general", sentence="我们明天去海边。", step="10", units="words")
+    at = open_page("1_Decode.py", task="zh-en", scorer="general", sentence="我明天去北京。", step="9", units="words")
     data = svg(at)
-    assert data["source"] == ["01 我", "02 们", "03 明", "04 天", "05 去", "06 海", "07 边", "08 。", "09 </s>"]
-    # "We'll go to the beach tomorrow.": the apostrophe is punctuation, kept apart like "."
-    target = ["01 We", "02 '", "03 ll", "04 go", "05 to", "06 the", "07 beach", "08 tomorrow", "09 .", "10 </s>"]
+    assert data["source"] == ["01 我", "02 明", "03 天", "04 去", "05 北", "06 京", "07 。", "08 </s>"]
+    # "I'll go to Beijing tomorrow.": the apostrophe is punctuation, kept apart like "."
+    target = ["01 I", "02 '", "03 ll", "04 go", "05 to", "06 Beijing", "07 tomorrow", "08 .", "09 </s>"]
     assert data["target"] == target
-    assert data["source_hover"] == data["source_full"] and data["target_hover"][0] == "01 We\npieces: ▁We"
+    assert data["source_hover"] == data["source_full"] and data["target_hover"][0] == "01 I\npieces: ▁I"
     assert (
-        data["cell_notes"][0][0].startswith("target pieces: ▁We ") and "source pieces" not in data["cell_notes"][0][0]
+        data["cell_notes"][0][0].startswith("target pieces: ▁I ") and "source pieces" not in data["cell_notes"][0][0]
     )
     assert any(c.value.endswith("the source characters stay as they are. A target word's row is the mean of its "
                                 "pieces' rows, so every row still sums to 1. Hover a cell for the pieces and their "

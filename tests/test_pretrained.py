@@ -20,7 +20,7 @@ from seq2seq.attention import scorer_has_weights
 from seq2seq.checkpoint import load_checkpoint, read_config
 from seq2seq.config import TrainConfig
 from seq2seq.registry import registry
-from seq2seq.trainer import recorded_epoch
+from seq2seq.stages import recorded_epoch
 
 PRETRAINED = Path(__file__).resolve().parent.parent / "pretrained"
 # What is shipped, from the manifest, in display order: a scorer or task the library has without shipped

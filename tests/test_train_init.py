@@ -14,8 +14,8 @@ from safetensors.torch import load_file
 
 from seq2seq.checkpoint import read_config
 from seq2seq.cli import main
+from seq2seq.stages import recorded_epoch
 from seq2seq.train import train
-from seq2seq.trainer import recorded_epoch
 from tests.test_train_resume import history, state_tensors, tiny
 
 

@@ -1,0 +1,52 @@
+"""A fine-tuned model's two stages in its record (`train --init`, zh-en's second stage).
+
+A fine-tuned run keeps what its first stage was (`first_stage` in config.json) and continues that
+stage's probes.json epochs up to the weights it started from (B, `first_stage_epochs`), its own epoch k
+recorded as B + k (`seq2seq.trainer.Trainer.probes_json`), so the Timelapse runs through both stages.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def recorded_epoch(config: dict, record: dict) -> int | None:
+    """The probes.json epoch that holds a checkpoint's own weights: its `best_epoch`, shifted by
+    `first_stage_epochs` (B) for a fine-tuned model, whose epoch k is recorded as B + k (`Trainer.probes_json`).
+    None without a best epoch."""
+    best = config.get("best_epoch")
+    if not isinstance(best, int):
+        return None
+    offset = record.get("first_stage_epochs", 0)
+    return best + (offset if isinstance(offset, int) else 0)
+
+
+def first_stage_record(metadata: dict) -> dict:
+    """What a fine-tuned model's card keeps of the --init model it started from: its training time,
+    best epoch, validation metrics and data (the whole cost of the model is both stages')."""
+    train = metadata.get("train", {})
+    return {
+        "training_seconds": metadata.get("training_seconds"),
+        "best_epoch": metadata.get("best_epoch"),
+        "valid": metadata.get("metrics", {}).get("valid"),
+        "dictionary": train.get("dictionary"),
+        "init": train.get("init"),
+    }
+
+
+def first_stage_epochs(folder: Path, first: dict) -> list[dict]:
+    """The --init model's probes.json epochs up to its best (the weights a fine-tuning run starts from),
+    [] when it has no readable record or no best epoch."""
+    best = first.get("best_epoch")
+    try:
+        epochs = json.loads((folder / "probes.json").read_text(encoding="utf-8"))["epochs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    if not isinstance(best, int) or not isinstance(epochs, list):
+        return []
+    return [
+        e
+        for e in epochs
+        if isinstance(e, dict) and not e.get("partial") and isinstance(e.get("epoch"), int) and e["epoch"] <= best
+    ]
