@@ -148,9 +148,7 @@ def test_zh_en_merges_its_target_only():
     target = ["01 I", "02 '", "03 ll", "04 go", "05 to", "06 Beijing", "07 tomorrow", "08 .", "09 </s>"]
     assert data["target"] == target
     assert data["source_hover"] == data["source_full"] and data["target_hover"][0] == "01 I\npieces: ▁I"
-    assert (
-        data["cell_notes"][0][0].startswith("target pieces: ▁I ") and "source pieces" not in data["cell_notes"][0][0]
-    )
+    assert data["cell_notes"][0][0].startswith("target pieces: ▁I ") and "source pieces" not in data["cell_notes"][0][0]
     assert any(c.value.endswith("the source characters stay as they are. A target word's row is the mean of its "
                                 "pieces' rows, so every row still sums to 1. Hover a cell for the pieces and their "
                                 "own weights.") for c in at.caption)  # fmt: skip

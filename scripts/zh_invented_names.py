@@ -1,0 +1,89 @@
+"""Names a zh-en model writes that the sentence does not say (docs/models.md, the dictionary data).
+
+The dictionary data's sentence frames teach places ("我想去日本。 / I want to go to Japan." with other
+places put in). The cost to watch is a model that writes a taught name where the source has none:
+我们明天去海边。 (to the seaside) → "We're going to Shanghai tomorrow.". For each model this decodes the
+test split greedily and counts the outputs that name one of the taught names (the pieces `--name-pieces`
+appended to the shipped vocabulary: Beijing, Shanghai, …) when none of the source's references does.
+A taught word the corpus's English also writes in lower case (great, island, north, kingdom) is an
+ordinary word there, not a name, and is left out.
+Models are registered names or checkpoint folders, for example an earlier release checked out:
+
+    python scripts/zh_invented_names.py zh-en/general zh-en/lstm-general
+    git worktree add /tmp/before cdae035 && python scripts/zh_invented_names.py /tmp/before/pretrained/zh-en/general
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from seq2seq.checkpoint import load_model, read_config  # noqa: E402
+from seq2seq.registry import resolve  # noqa: E402
+from seq2seq.tasks import get_task  # noqa: E402
+from seq2seq.tokenizers import SentencePieceTokenizer  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "data" / "cmn-eng.txt"
+SHIPPED = "zh-en/general"  # whose appended pieces are the taught names (every zh-en model has the same)
+
+
+def taught_names(folder: Path) -> list[str]:
+    """The names a fine-tuning gave pieces of their own: the target vocabulary's pieces after the first
+    stage's `vocab_size`, without SentencePiece's word-start mark."""
+    target = SentencePieceTokenizer.load(folder / "target.model")
+    first = read_config(folder)["train"]["vocab_size"]
+    return [target.piece(i).lstrip("▁") for i in range(first, target.vocab_size)]
+
+
+def place_names(names: list[str], corpus: Path) -> list[str]:
+    """The taught names whose lower-case form the corpus's English never writes as a word."""
+    english = " ".join(line.split("\t")[0] for line in corpus.read_text(encoding="utf-8").splitlines())
+    words = set(re.findall(r"[a-z’']+", english))
+    return [name for name in names if name.lower() not in words]
+
+
+def invented(outputs: list[str], references: list[list[str]], names: list[str]) -> list[tuple[int, str]]:
+    """(index, name) for each output naming a taught name that none of its references names."""
+    found = []
+    for i, (output, refs) in enumerate(zip(outputs, references, strict=True)):
+        for name in names:
+            said = re.compile(rf"\b{re.escape(name)}\b")
+            if said.search(output) and not any(said.search(ref) for ref in refs):
+                found.append((i, name))
+                break
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="+", help="registered names or checkpoint folders")
+    parser.add_argument("--data", default=str(CORPUS), help="Tatoeba's cmn-eng.txt (default: %(default)s)")
+    parser.add_argument("--examples", type=int, default=3, help="outputs to print per model (default 3)")
+    args = parser.parse_args()
+    if not Path(args.data).is_file():
+        sys.exit(f"{args.data} is not here: it is Tatoeba's cmn-eng.txt (docs/models.md, tasks and data)")
+    names = place_names(taught_names(resolve(SHIPPED)), Path(args.data))
+    refs = get_task("zh-en").references(args.data, "test")
+    sources = list(refs)
+    references = [refs[s] for s in sources]
+    print(f"{len(names)} taught place names ({', '.join(names)}); {len(sources)} test sources\n")
+    print("| model | outputs with a name no reference has | share |")
+    print("|---|---|---|")
+    shown = []
+    for model in args.models:
+        translator = load_model(Path(model) if Path(model).is_dir() else model)
+        outputs = translator.translate_batch(sources, refused=[])
+        found = invented(outputs, references, names)
+        print(f"| {model} | {len(found)} | {len(found) / len(sources):.1%} |")
+        shown += [(model, sources[i], outputs[i], name) for i, name in found[: args.examples]]
+    for model, source, output, name in shown:
+        print(f"{model}: {source} → {output} ({name})")
+
+
+if __name__ == "__main__":
+    main()
