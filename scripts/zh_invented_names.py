@@ -67,8 +67,9 @@ def main() -> None:
     args = parser.parse_args()
     if not Path(args.data).is_file():
         sys.exit(f"{args.data} is not here: it is Tatoeba's cmn-eng.txt (docs/models.md, tasks and data)")
-    names = place_names(taught_names(resolve(SHIPPED)), Path(args.data))
-    refs = get_task("zh-en").references(args.data, "test")
+    shipped = resolve(SHIPPED)
+    names = place_names(taught_names(shipped), Path(args.data))
+    refs = get_task(read_config(shipped)["task"]).references(args.data, "test")
     sources = list(refs)
     references = [refs[s] for s in sources]
     print(f"{len(names)} taught place names ({', '.join(names)}); {len(sources)} test sources\n")
