@@ -39,6 +39,12 @@ def main() -> None:
         default=8,
         help='other HSK 1-4 verbs put into each short sentence that carries one ("to learn"; default %(default)s)',
     )
+    parser.add_argument(
+        "--per-noun",
+        type=int,
+        default=0,
+        help='common places that are no name ("the park", "the school") put into each place sentence (default 0)',
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace the file at --out if there is one")
     args = parser.parse_args()
     if args.out.exists() and not args.out.is_file():
@@ -47,7 +53,7 @@ def main() -> None:
         parser.exit(2, f"{args.out} exists; --overwrite replaces it, or choose another --out\n")
     try:
         train = [(e.source, e.target) for e in zh_en.load(args.data, "train")]
-        found = zh_dictionary.pairs(train, args.per_sentence, args.per_verb)
+        found = zh_dictionary.pairs(train, args.per_sentence, args.per_verb, args.per_noun)
     except FileNotFoundError as error:
         parser.exit(2, f"{error}\n")
     except ImportError:

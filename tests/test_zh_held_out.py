@@ -101,6 +101,33 @@ def test_a_sentence_is_a_carrier_only_when_both_sides_name_the_place():
     assert made == []
 
 
+def test_common_places_go_where_one_goes_to_a_place_and_never_make_a_held_out_sentence():
+    places = {"日本": "Japan", "北京": "Beijing", "东京": "Tokyo"}
+    nouns = {"公园": "the park", "学校": "the school", "北京": "Beijing"}  # a name among them: held out below
+    train = [
+        ("我想去日本。", "I want to go to Japan."),
+        ("日本在东边。", "Japan is in the east."),  # no 去, 到, 来, 在 or 回 before the place: not a carrier
+        ("我在东京站等你。", "I'll wait for you at Tokyo Station."),  # before another name: left out
+        ("我们去了东京。", "We went to the Tokyo."),  # after an article: left out
+        ("欢迎来日本。", "Welcome to Japan."),
+    ]
+    made = zh_dictionary.common_places(train, places, nouns, per_sentence=3)
+    assert sorted(made) == [
+        ("我想去公园。", "I want to go to the park."),
+        ("我想去北京。", "I want to go to Beijing."),
+        ("我想去学校。", "I want to go to the school."),
+        ("欢迎来公园。", "Welcome to the park."),
+        ("欢迎来学校。", "Welcome to the school."),
+    ]  # 欢迎来北京。 is a seed: never made
+
+
+def test_a_common_place_that_starts_the_english_is_capitalised():
+    made = zh_dictionary.common_places(
+        [("在日本很好。", "Japan is nice.")], {"日本": "Japan"}, {"学校": "the school"}, 1
+    )
+    assert made == [("在学校很好。", "The school is nice.")]
+
+
 def test_verbs_are_the_words_glossed_as_a_short_verb_and_no_place():
     words = {
         "学习": "to learn",

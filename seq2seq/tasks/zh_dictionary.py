@@ -33,6 +33,13 @@ VERB_LEVEL = 4  # the highest HSK level of the verbs `pairs` puts into sentences
 FIRST_LEVEL = 2  # the highest of those drawn COMMON_WEIGHT times as often: a class's first verbs
 SHORT = 10  # the longest training sentence (in characters) that carries a verb into `pairs`
 COMMON_WEIGHT = 10  # how much more often a common place is put into a sentence (`substituted`)
+# Where a class goes that is no proper name (HSK nouns, with their HSK gloss): put into the place sentences with
+# `pairs(per_noun=N)` as "the park", so that 去 + a place is not always a name (with names alone, 我们明天去海边。
+# -> "We're going to Shanghai tomorrow."; 海边 is not an HSK word, so that sentence stays a check).
+COMMON_NOUNS = (
+    "公园", "学校", "医院", "图书馆", "商店", "银行", "超市",
+    "机场", "博物馆", "办公室", "教室", "火车站", "宾馆", "邮局",
+)  # fmt: skip
 CREDIT = "CC-CEDICT (www.mdbg.net/chinese/dictionary?page=cedict, CC BY-SA 4.0) and the HSK 2.0 word lists"
 
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
@@ -147,6 +154,7 @@ def substituted(
     per_sentence: int = 12,
     seed: int = 0,
     common: Iterable[str] = (),
+    others: dict[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """Training sentences that name a place on both sides, each again with `per_sentence` other places.
 
@@ -155,12 +163,13 @@ def substituted(
     places are drawn with `seed`, the `common` ones (a class's first names: HSK words, places the
     corpus names, China's major cities) COMMON_WEIGHT times as often as the rest, so each is seen in many sentences;
     a result that is held out (`is_held_out`) is dropped. Any word -> English table works alike: `pairs` puts
-    HSK verbs into sentences with it ("I like to travel." -> "I like to dance.").
+    HSK verbs into sentences with it ("I like to travel." -> "I like to dance."). `others`, when given, is
+    what is put in instead of `places` (which then only finds the sentences): `common_places`.
     """
     import random
 
     rng = random.Random(seed)
-    names = sorted(places.items())
+    names = sorted((places if others is None else others).items())
     common = set(common)
     weight = {zh: COMMON_WEIGHT if zh in common else 1 for zh, _ in names}
     by_length = sorted(places, key=len, reverse=True)  # 北京市 before 北京
@@ -178,6 +187,24 @@ def substituted(
             new_en = pattern.sub(lambda _match, name=other_en: name, en, count=1)
             if not is_held_out(new_zh):
                 found.append((new_zh, new_en))
+    return found
+
+
+def common_places(
+    train: Iterable[tuple[str, str]], places: dict[str, str], nouns: dict[str, str], per_sentence: int, seed: int = 3
+) -> list[tuple[str, str]]:
+    """The place sentences where one goes, is or comes to a place (去, 到, 来, 在 or 回 before it), again with
+    `per_sentence` of `nouns` ("the park") put in: "我想去日本。 / I want to go to Japan." -> "我想去公园。 / I
+    want to go to the park.". A noun that would stand before another name ("the school Station") or after
+    an article ("the the store") is left out; one that starts the English is capitalised."""
+    going = re.compile("[去到来在回](" + "|".join(map(re.escape, sorted(places, key=len, reverse=True))) + ")")
+    carriers = [(zh, en) for zh, en in train if going.search(zh)]
+    found = []
+    for zh, en in substituted(carriers, places, per_sentence, seed=seed, others=nouns):
+        noun = next(n for z, n in nouns.items() if z in zh)
+        if re.search(rf"\b(?:the|a|an) {noun}\b", en, re.IGNORECASE) or re.search(rf"\b{noun} [A-Z]", en):
+            continue
+        found.append((zh, en[:1].upper() + en[1:]))
     return found
 
 
@@ -203,12 +230,16 @@ def gerunds(verb: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12, per_verb: int = 0) -> list[tuple[str, str]]:
+def pairs(
+    train: Iterable[tuple[str, str]] = (), per_sentence: int = 12, per_verb: int = 0, per_noun: int = 0
+) -> list[tuple[str, str]]:
     """(Chinese, English) pairs for `train --dictionary`: every HSK 2.0 word, every place name, then the
     training sentences `train` with other places put in (`substituted`), and the short ones with `per_verb`
     other HSK 1–4 verbs put in, in both forms ("我喜欢旅行。 / I like to travel." -> "我喜欢跳舞。 / I like to
-    dance.", "我喜欢阅读。 / I like reading." -> "我喜欢跳舞。 / I like dancing.": `gerunds`);
-    held-out sentences (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out. The same file on every run."""
+    dance.", "我喜欢阅读。 / I like reading." -> "我喜欢跳舞。 / I like dancing.": `gerunds`), and the place
+    sentences with `per_noun` of COMMON_NOUNS put in ("我想去日本。 / I want to go to Japan." -> "我想去公园。 /
+    I want to go to the park."); held-out sentences (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out.
+    The same file on every run."""
     major: set[str] = set()
     level: dict[str, int] = {}
     words, places = words_and_places(major=major, level=level)
@@ -226,6 +257,9 @@ def pairs(train: Iterable[tuple[str, str]] = (), per_sentence: int = 12, per_ver
         short = [(zh, en) for zh, en in train if len(zh) <= SHORT]
         every += substituted(short, verb, per_verb, seed=1, common=first)
         every += substituted(short, gerunds(verb), per_verb, seed=2, common=first)
+    if per_noun:  # last, so that the file without them is the same file
+        nouns = {zh: f"the {words[zh]}" for zh in COMMON_NOUNS if zh in words}
+        every += common_places(train, places, nouns, per_noun)
     return [(zh, en) for zh, en in every if not is_held_out(zh)]
 
 
