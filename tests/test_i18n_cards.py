@@ -8,7 +8,6 @@ no evaluation: `rewrite_cards` from the kept metrics) into a temporary folder gi
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from collections import Counter
@@ -20,6 +19,7 @@ from seq2seq.checkpoint import read_config
 from seq2seq.registry import registry
 from seq2seq.scorers import SCORERS
 from seq2seq.tasks import TASKS
+from tests.script_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 PRETRAINED = ROOT / "pretrained"
@@ -37,10 +37,7 @@ def release():
 
     sys.path.insert(0, str(ROOT / "scripts"))  # as when run as a script: it reads train_shipped
     try:
-        spec = importlib.util.spec_from_file_location("release_cards", ROOT / "scripts" / "release.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
+        yield load_script("release.py", "release_cards")
     finally:
         sys.path.remove(str(ROOT / "scripts"))
 

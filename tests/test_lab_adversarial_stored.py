@@ -9,9 +9,7 @@ a seed variance only where seed models are found.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 import torch
@@ -22,10 +20,10 @@ from seq2seq.lab.adversarial import TVD_BOUND, adversarial, saturation, split_js
 from seq2seq.lab.run import run
 from seq2seq.lab.seed_variance import seed_variance
 from tests.helpers import tiny_translator
+from tests.script_loader import load_script
 
 torch.set_num_threads(1)
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["abc", "hgfedcba"]
 
 
@@ -124,10 +122,7 @@ def test_uniform_without_a_registered_trained_model_has_no_trained_key(monkeypat
 
 # -- the script and the command line ---------------------------------------------------------------------------
 def _script():
-    spec = importlib.util.spec_from_file_location("lab_results_new_keys", ROOT / "scripts" / "lab_results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("lab_results.py", "lab_results_new_keys")
 
 
 def test_the_script_stores_what_applies_to_each_model():

@@ -40,6 +40,7 @@ from seq2seq.registry import registry, resolve
 from seq2seq.scorers import learns_where_to_look
 from seq2seq.tasks import TASKS as REGISTERED
 from seq2seq.tasks import get_task
+from tests.script_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT.parent / "shared" / "data"
@@ -51,10 +52,7 @@ TASKS = tuple(t for t in REGISTERED if any(e.task == t for e in registry(ROOT / 
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("lab_results", ROOT / "scripts" / "lab_results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("lab_results.py")
 
 
 @pytest.fixture(autouse=True)

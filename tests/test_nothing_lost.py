@@ -8,7 +8,6 @@ Their own folders are still replaced where the user asked (--resume, --overwrite
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -22,9 +21,9 @@ from seq2seq.lab import results, results_readme
 from seq2seq.race import race
 from seq2seq.train import train
 from tests.helpers import tiny_translator
+from tests.script_loader import load_script
 from tests.train_fixtures import tiny_config
 
-ROOT = Path(__file__).resolve().parent.parent
 TINY = [
     "--task", "reverse", "--scorer", "dot", "--hidden-size", "16", "--embedding-size", "8", "--batch-size", "32",
     "--epochs", "1", "--train-size", "64", "--valid-size", "8", "--max-len", "32", "--threads", "1", "--no-progress",
@@ -251,10 +250,7 @@ def test_the_race_save_never_saves_over_what_is_at_a_name(tmp_path, race_run):
 
 # -- the lab results ------------------------------------------------------------------------------------
 def _lab_script():
-    spec = importlib.util.spec_from_file_location("lab_results_nothing_lost", ROOT / "scripts" / "lab_results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("lab_results.py", "lab_results_nothing_lost")
 
 
 @pytest.mark.parametrize("content", [b"my own dates notes\n", b'{"task": "reverse", "format": 1}', b"{broken"])
@@ -303,10 +299,7 @@ def test_the_lab_script_refuses_before_any_work(tmp_path, capsys, monkeypatch):
 # -- the release ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def release_script():
-    spec = importlib.util.spec_from_file_location("release_nothing_lost", ROOT / "scripts" / "release.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("release.py", "release_nothing_lost")
 
 
 def test_the_release_refuses_a_model_folder_it_did_not_write(tmp_path, race_run, release_script, capsys):

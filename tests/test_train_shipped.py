@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.script_loader import load_script
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("train_shipped", ROOT / "scripts" / "train_shipped.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def train_shipped():
+    return load_script("train_shipped.py")
 
 
 def budgets(command: list[str]) -> list[str]:
@@ -21,7 +15,7 @@ def budgets(command: list[str]) -> list[str]:
 
 
 def test_stages_resume_the_same_run_to_each_budget_then_the_settings_own(tmp_path, monkeypatch):
-    script = load_script()
+    script = train_shipped()
     calls = []
     monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
     line = script.run("en-fr", "general", "gru", 1, tmp_path, [], [3000, 7000])
@@ -36,7 +30,7 @@ def test_stages_resume_the_same_run_to_each_budget_then_the_settings_own(tmp_pat
 
 
 def test_a_failed_stage_stops_the_model_and_reports_its_exit_code(tmp_path, monkeypatch):
-    script = load_script()
+    script = train_shipped()
     calls = []
     monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 3)
     line = script.run("en-fr", "concat", "gru", 1, tmp_path, [], [3000, 7000])
@@ -44,7 +38,7 @@ def test_a_failed_stage_stops_the_model_and_reports_its_exit_code(tmp_path, monk
 
 
 def test_without_stages_one_run_to_the_settings_budget(tmp_path, monkeypatch):
-    script = load_script()
+    script = train_shipped()
     calls = []
     monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
     script.run("dates", "dot", "lstm", 2, tmp_path, ["--warmup", "10"])
@@ -54,7 +48,7 @@ def test_without_stages_one_run_to_the_settings_budget(tmp_path, monkeypatch):
 
 
 def test_an_interrupted_run_is_resumed_and_the_character_tasks_practise_unk(tmp_path, monkeypatch):
-    script = load_script()
+    script = train_shipped()
     calls = []
     monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
     (tmp_path / "dates" / "dot").mkdir(parents=True)

@@ -4,7 +4,6 @@ for every attention scorer, once the models are trained with unknown-token pract
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from seq2seq.evaluate import UNK_SEED, UNK_SIZE, evaluate, unknown_symbol_exact_
 from seq2seq.registry import registry
 from seq2seq.tasks import dates, split_of
 from seq2seq.tokenizers import UNK
+from tests.script_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 PRETRAINED = ROOT / "pretrained"
@@ -79,10 +79,7 @@ def test_evaluate_cli_prints_unk_exact_match_and_refuses_a_negative_size():
 
 
 def release_module():
-    spec = importlib.util.spec_from_file_location("release", ROOT / "scripts" / "release.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("release.py")
 
 
 def test_dates_cards_report_the_number_and_the_formula(monkeypatch):

@@ -3,23 +3,16 @@ the dictionary data's cost)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from seq2seq.checkpoint import load_model
 from seq2seq.registry import resolve
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.script_loader import load_script
 
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("zh_invented_names", ROOT / "scripts" / "zh_invented_names.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("zh_invented_names.py")
 
 
 def test_the_taught_names_are_the_pieces_appended_after_the_first_stage(script):
