@@ -49,10 +49,10 @@ def place_names(names: list[str], corpus: Path) -> list[str]:
 
 def invented(outputs: list[str], references: list[list[str]], names: list[str]) -> list[tuple[int, str]]:
     """(index, name) for each output naming a taught name that none of its references names."""
+    patterns = [(name, re.compile(rf"\b{re.escape(name)}\b")) for name in names]
     found = []
     for i, (output, refs) in enumerate(zip(outputs, references, strict=True)):
-        for name in names:
-            said = re.compile(rf"\b{re.escape(name)}\b")
+        for name, said in patterns:
             if said.search(output) and not any(said.search(ref) for ref in refs):
                 found.append((i, name))
                 break

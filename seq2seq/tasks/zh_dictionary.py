@@ -199,13 +199,14 @@ def common_places(
     an article ("the the store") is left out; one that starts the English is capitalised."""
     going = re.compile("[去到来在回](" + "|".join(map(re.escape, sorted(places, key=len, reverse=True))) + ")")
     carriers = [(zh, en) for zh, en in train if going.search(zh)]
-    found = []
-    for zh, en in substituted(carriers, places, per_sentence, seed=seed, others=nouns):
-        noun = next(n for z, n in nouns.items() if z in zh)
-        if re.search(rf"\b(?:the|a|an) {noun}\b", en, re.IGNORECASE) or re.search(rf"\b{noun} [A-Z]", en):
-            continue
-        found.append((zh, en[:1].upper() + en[1:]))
-    return found
+    # filtered after the draw (not the carriers before it), so that the pilot's file (docs/models.md) stays the same
+    noun = "(?:" + "|".join(map(re.escape, nouns.values())) + ")"
+    after_article = re.compile(rf"\b(?:the|a|an) {noun}\b", re.IGNORECASE)
+    before_name = re.compile(rf"\b{noun} [A-Z]")
+    found = substituted(carriers, places, per_sentence, seed=seed, others=nouns)
+    return [
+        (zh, en[:1].upper() + en[1:]) for zh, en in found if not after_article.search(en) and not before_name.search(en)
+    ]
 
 
 def verbs(words: dict[str, str], places: dict[str, str]) -> dict[str, str]:
