@@ -85,7 +85,7 @@ def _shipped(monkeypatch) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "model", "sentence", "output"),
-    [("zh", "zh-en/general", "我爱你。", "I love you."), ("en", "en-fr/general", "I love you.", "Je t'aime.")],
+    [("zh", "zh-en/general", "我爱你。", "I love you."), ("en", "en-fr/scaled_dot", "I am tired.", "Je suis fatigué.")],
 )
 def test_home_opens_on_a_live_example_stepped_one_click_a_row(monkeypatch, lang, model, sentence, output):
     _shipped(monkeypatch)
@@ -132,6 +132,13 @@ def test_home_offers_three_ways_in(monkeypatch):
 def test_which_example_a_language_opens_on(lang, available, expected):
     screens = {"zh-en": {"zh": "我爱你。"}, "en-fr": {"en": "I love you."}, "reverse": {}}
     assert home.first_example(lang, available, {"reverse": "hello world"}, screens) == expected
-    assert catalog.first_screens(["zh-en", "en-fr", "nope"]) == {k: screens[k] for k in ("zh-en", "en-fr")}
+    named = home.first_example(lang, available, {"reverse": "hello world"}, screens, {"en-fr": "dot", "zh-en": "x"})
+    if expected and expected[0] == "en-fr" and "dot" in available["en-fr"]:  # a named scorer with a model wins
+        expected = (expected[0], "dot", expected[2])
+    assert named == expected
+    assert catalog.first_screens(["zh-en", "en-fr", "nope"]) == {
+        "zh-en": {"zh": "我爱你。"},
+        "en-fr": {"en": "I am tired."},
+    }
     assert home.next_step(3, 3) == 1 and home.next_step(1, 3) == 2
     assert home.shown_step(None, 4) == 1 and home.shown_step(9, 4) == 4 and home.shown_step(True, 4) == 1

@@ -53,6 +53,13 @@ def first_screens(task_names: Iterable[str]) -> dict[str, Mapping[str, str]]:
     return {task: found.first_screen for task in task_names if (found := task_of(task)) is not None}
 
 
+def first_screen_scorers(task_names: Iterable[str]) -> dict[str, str]:
+    """task -> the scorer Home's live example opens on (seq2seq Task.first_screen_scorer), where a task names one."""
+    return {
+        task: found.first_screen_scorer for task in task_names if (found := task_of(task)) and found.first_screen_scorer
+    }
+
+
 def default_sentence(task: str) -> str:
     """The sentence every page opens on: the task's default sentence, else its first example or probe."""
     found = task_of(task)

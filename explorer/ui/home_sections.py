@@ -30,7 +30,11 @@ def live_example() -> None:
     right. Says nothing when no model is registered (the page explains that below)."""
     available = catalog.available()
     chosen = home.first_example(
-        i18n.current(), available, catalog.default_sentences(available), catalog.first_screens(available)
+        i18n.current(),
+        available,
+        catalog.default_sentences(available),
+        catalog.first_screens(available),
+        catalog.first_screen_scorers(available),
     )
     if chosen is None:
         return

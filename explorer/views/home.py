@@ -16,12 +16,15 @@ def first_example(
     available: Mapping[str, Sequence[str]],
     default_sentences: Mapping[str, str],
     first_screens: Mapping[str, Mapping[str, str]],
+    scorers: Mapping[str, str] | None = None,
 ) -> tuple[str, str, str] | None:
     """(task, scorer, sentence) of the live example in `lang`: the task whose `first_screen` names `lang`
     (else English), on that sentence; when no such task has a model here, the first task that has one, on
     its default sentence; None when no model is registered.
 
-    `first_screens`: task -> {language: sentence} (explorer.state.catalog.first_screens)."""
+    `first_screens`: task -> {language: sentence} (explorer.state.catalog.first_screens); `scorers`: task -> the
+    scorer its first screen opens on (catalog.first_screen_scorers: one whose every row looks at the right word),
+    used when that scorer has a model here, else the default scorer."""
 
     def named(language: str) -> tuple[str, str] | None:
         return next(
@@ -37,7 +40,9 @@ def first_example(
             return None
         chosen = (task, default_sentences[task])
     task, sentence = chosen
-    return task, default_scorer(list(available[task])), sentence
+    named_scorer = (scorers or {}).get(task)
+    scorer = named_scorer if named_scorer in available[task] else default_scorer(list(available[task]))
+    return task, scorer, sentence
 
 
 def shown_step(raw: object, n: int) -> int:

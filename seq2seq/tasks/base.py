@@ -175,6 +175,9 @@ class Task:
     longer_than_training: Callable[[str, int], list[Example]] | None = None
     # language code -> the sentence the home page's live example opens on in that language (explorer.views.home)
     first_screen: Mapping[str, str] = field(default_factory=dict)
+    # The scorer whose shipped model opens that example: one whose every attention row peaks on the source
+    # word the target word translates (tests/test_home_example.py checks it row by row); "" = the default.
+    first_screen_scorer: str = ""
 
     def __post_init__(self) -> None:
         if (self.generate is None) == (self.corpus is None):

@@ -71,7 +71,11 @@ TASK = Task(
     probes=PROBES,
     example_sentences=("I am cold.", "She is reading a book."),
     default_sentence="Where is the station?",
-    first_screen={"en": "I love you."},  # → "Je t'aime.": the first screen of a reader of English
+    # → "Je suis fatigué.": the first screen of a reader of English. Chosen from the shipped models' decodes
+    # (tests/test_home_example.py): under scaled_dot every row peaks on its own word (Je → I,
+    # suis → am, fatigué → tired, . → .); "I love you." had no such model (general's "Je" looks at "you").
+    first_screen={"en": "I am tired."},
+    first_screen_scorer="scaled_dot",
     source_tokenizer="sentencepiece",  # one model for both sides
     target_tokenizer="sentencepiece",
     tokenizers=build_tokenizers,
