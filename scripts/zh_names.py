@@ -1,8 +1,9 @@
 """The seeds' sentences and our held-out names on zh-en models (docs/models.md, the dictionary data).
 
 For each model: the greedy output of 欢迎来北京。, 我爱你。 and 我爱学习。, the character "Beijing" attends to
-most, and how many held-out sentences (a city, a country, an HSK noun) keep their name or noun; with
-`--each`, every held-out sentence's output. Models are registered names or checkpoint folders.
+most, how many held-out sentences (a city, a country, an HSK noun) keep their name or noun, how many
+held-out person names (李明 -> "Li Ming", never trained on) and schools or landmarks (清华大学, 长江) are
+written right; with `--each`, every held-out sentence's output. Models are registered names or checkpoint folders.
 
     python scripts/zh_names.py zh-en/general zh-en/lstm-general
     python scripts/zh_names.py runs/zh-en/general --each
@@ -26,17 +27,21 @@ def main() -> None:
     parser.add_argument("models", nargs="+", help="registered names or checkpoint folders")
     parser.add_argument("--each", action="store_true", help="print every held-out sentence's output")
     args = parser.parse_args()
-    print("| model | " + " | ".join(checks.SEEDS) + " | Beijing looks at | names right |")
-    print("|---" * (len(checks.SEEDS) + 3) + "|")
+    print(
+        "| model | " + " | ".join(checks.SEEDS) + " | Beijing looks at | names right | people right | landmarks right |"
+    )
+    print("|---" * (len(checks.SEEDS) + 5) + "|")
     for name in args.models:
         translator = load_model(Path(name) if Path(name).is_dir() else name)
         seeds = checks.seed_outputs(translator)
         looks = checks.word_attention(translator, checks.WELCOME, checks.WELCOME_WORD) or "–"
         hits = checks.name_hits(translator)
-        right = sum(check.hit for check in hits)
-        print(f"| {name} | " + " | ".join(seeds.values()) + f" | {looks} | {right}/{len(hits)} |")
+        people = checks.person_hits(translator)
+        landmarks = checks.landmark_hits(translator)
+        counts = " | ".join(f"{sum(c.hit for c in found)}/{len(found)}" for found in (hits, people, landmarks))
+        print(f"| {name} | " + " | ".join(seeds.values()) + f" | {looks} | {counts} |")
         if args.each:
-            for check in hits:
+            for check in (*hits, *people, *landmarks):
                 print(f"|   | {check.source} → {check.output} | {'right' if check.hit else 'wrong'} |")
 
 

@@ -232,15 +232,23 @@ def gerunds(verb: dict[str, str]) -> dict[str, str]:
 
 
 def pairs(
-    train: Iterable[tuple[str, str]] = (), per_sentence: int = 12, per_verb: int = 0, per_noun: int = 0
+    train: Iterable[tuple[str, str]] = (),
+    per_sentence: int = 12,
+    per_verb: int = 0,
+    per_noun: int = 0,
+    per_name: int = 0,
+    per_landmark: int = 0,
 ) -> list[tuple[str, str]]:
     """(Chinese, English) pairs for `train --dictionary`: every HSK 2.0 word, every place name, then the
     training sentences `train` with other places put in (`substituted`), and the short ones with `per_verb`
     other HSK 1–4 verbs put in, in both forms ("我喜欢旅行。 / I like to travel." -> "我喜欢跳舞。 / I like to
     dance.", "我喜欢阅读。 / I like reading." -> "我喜欢跳舞。 / I like dancing.": `gerunds`), and the place
     sentences with `per_noun` of COMMON_NOUNS put in ("我想去日本。 / I want to go to Japan." -> "我想去公园。 /
-    I want to go to the park."); held-out sentences (`seq2seq.tasks.zh_en.HELD_OUT`, the seeds) left out.
-    The same file on every run."""
+    I want to go to the park."); the Tom and Mary sentences with `per_name` Chinese names put in
+    (`zh_person_names`: "李强是我的朋友。 / Li Qiang is my friend."), and the place sentences with `per_landmark`
+    schools and landmarks (`zh_landmarks`: "我想去故宫。 / I want to go to the Forbidden City."); held-out
+    sentences and names (`seq2seq.tasks.zh_en.is_held_out`) left out. The same file on every run; with
+    per_noun, per_name and per_landmark at 0, the file the shipped models were trained on."""
     major: set[str] = set()
     level: dict[str, int] = {}
     words, places = words_and_places(major=major, level=level)
@@ -261,6 +269,14 @@ def pairs(
     if per_noun:  # last, so that the file without them is the same file
         nouns = {zh: f"the {words[zh]}" for zh in COMMON_NOUNS if zh in words}
         every += common_places(train, places, nouns, per_noun)
+    if per_name:
+        from seq2seq.tasks import zh_person_names
+
+        every += zh_person_names.pairs(train, per_name)
+    if per_landmark:
+        from seq2seq.tasks import zh_landmarks
+
+        every += zh_landmarks.pairs(train, places, per_landmark)
     return [(zh, en) for zh, en in every if not is_held_out(zh)]
 
 

@@ -73,13 +73,24 @@ def held_out_key(text: str) -> str:
     return re.sub(r"[\W_]+", "", normalize(text))
 
 
-_HELD_OUT_KEYS = frozenset(held_out_key(text) for text in (*SEEDS, *(zh for zh, _ in HELD_OUT)))
+def _held_out_keys() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(the held-out sentences' keys, the held-out person names): the seeds, HELD_OUT, the landmarks' and the
+    names' check sentences (seq2seq.tasks.zh_landmarks, zh_person_names), and the names themselves."""
+    from seq2seq.tasks.zh_landmarks import LANDMARK_CHECKS
+    from seq2seq.tasks.zh_person_names import HELD_OUT_NAMES, NAME_CHECKS
+
+    sentences = (*SEEDS, *(zh for zh, _ in (*HELD_OUT, *LANDMARK_CHECKS, *NAME_CHECKS)))
+    return frozenset(map(held_out_key, sentences)), tuple(held_out_key(zh) for zh, _ in HELD_OUT_NAMES)
+
+
+_HELD_OUT_KEYS, _HELD_OUT_NAMES = _held_out_keys()
 
 
 def is_held_out(chinese: str) -> bool:
-    """Whether `chinese` is a seed or check sentence in any form: traditional or simplified, full- or
-    half-width, with any punctuation or spacing."""
-    return held_out_key(chinese) in _HELD_OUT_KEYS
+    """Whether `chinese` is a seed or check sentence in any form (traditional or simplified, full- or
+    half-width, with any punctuation or spacing), or names a held-out person (李明, in any sentence)."""
+    key = held_out_key(chinese)
+    return key in _HELD_OUT_KEYS or any(name in key for name in _HELD_OUT_NAMES)
 
 
 def _parse_line(line: str) -> tuple[str, str] | None:

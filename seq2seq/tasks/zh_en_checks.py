@@ -4,6 +4,9 @@ not see them, a class does: a teacher's first example coming out as "Welcome to 
 - `seed_outputs`: the greedy output of each of `SEEDS` (欢迎来北京。 → "Welcome to Beijing.").
 - `name_hits`: for each `HELD_OUT` sentence (a city, a country, an HSK noun), the greedy output and
   whether it contains one of the sentence's English words (case-insensitive, whole words).
+- `person_hits`, `landmark_hits`: the same for the held-out person names (`zh_person_names.NAME_CHECKS`:
+  李明是我的好朋友。 must write "Li Ming", a name never trained on) and the schools' and landmarks' check
+  sentences (`zh_landmarks.LANDMARK_CHECKS`), reported apart.
 - `word_attention`: the source character an output word attends to most, its rows summed over the
   word's pieces: for "Beijing" in 欢迎来北京。, 北 or 京 is right.
 
@@ -17,6 +20,8 @@ import re
 from dataclasses import dataclass
 
 from seq2seq.tasks.zh_en import HELD_OUT, SEEDS
+from seq2seq.tasks.zh_landmarks import LANDMARK_CHECKS
+from seq2seq.tasks.zh_person_names import NAME_CHECKS
 
 WELCOME = SEEDS[0]  # 欢迎来北京。, the decoder diagram's example
 WELCOME_WORD = "Beijing"
@@ -42,6 +47,16 @@ def seed_outputs(translator) -> dict[str, str]:
 def name_hits(translator) -> list[NameCheck]:
     """Each held-out sentence with the model's greedy output and the words a right translation holds."""
     return [NameCheck(zh, translator.greedy(zh).output, words) for zh, words in HELD_OUT]
+
+
+def person_hits(translator) -> list[NameCheck]:
+    """Each held-out person's check sentence with the model's greedy output and the name it must write."""
+    return [NameCheck(zh, translator.greedy(zh).output, (name,)) for zh, name in NAME_CHECKS]
+
+
+def landmark_hits(translator) -> list[NameCheck]:
+    """Each school's or landmark's check sentence with the model's greedy output and its English names."""
+    return [NameCheck(zh, translator.greedy(zh).output, words) for zh, words in LANDMARK_CHECKS]
 
 
 def words_of(pieces: list[str]) -> list[tuple[str, list[int]]]:
