@@ -160,6 +160,8 @@ def missing(
     if not stored or stored.get("weights") != digest:
         return [*experiments_of(entry), *(["seed_variance"] if seeds else [])]
     todo = [e for e in experiments_of(entry) if e not in stored]
+    if "agreement" in stored and (stored["agreement"] or {}).get("version") != results.AGREEMENT_VERSION:
+        todo.append("agreement")  # computed another way (results.AGREEMENT_VERSION): only it is stale
     if "uniform" in stored and (stored["uniform"] or {}).get("trained_weights") != trained_uniform:
         todo.append("uniform")
     if seeds and (stored.get("seed_variance") or {}).get("weights") != seeds:

@@ -5,7 +5,8 @@
   1,024-point reference, and its delta is the completeness gap computed from f alone.
 - Jain & Wallace's gradient: the derivative along each token's embedding with attention held at the
   model's own rows, measured by finite differences through the translator's step API (`attention=`).
-- Leave-one-out by deletion: forced decodes of the source with the character removed.
+- Leave-one-out by deletion: forced decodes of the source with the character removed (Jain & Wallace's:
+  the TVD between the whole output distributions, their Algorithm 1).
 - </s> is never ranked by Jain & Wallace's measures; tau's p-value is scipy's.
 - Which models trained their <unk>: the rule agrees with the shipped weights.
 """
@@ -129,6 +130,15 @@ def logprob_with(translator, source: str, prefix: list[int], token: int, rows=No
     return math.log(translator.step(state, choose=token, attention=None if rows is None else rows[len(prefix)]).prob)
 
 
+def distribution_with(translator, source: str, prefix: list[int]) -> dict[int, float]:
+    """The whole next-token distribution {id: p} through the step API (its top-k widened to the vocabulary)."""
+    translator.topk = translator.config.tgt_vocab_size
+    state = translator.start(source)
+    for previous in prefix:
+        state = translator.step(state, choose=previous).next_state
+    return {i: p for _, i, p in translator.step(state).topk}
+
+
 def directional(translator, source: str, prefix: list[int], token: int, char: str, rows=None, eps=1e-3) -> float:
     """d f / d eps with `char`'s embedding scaled by (1 + eps): sum_e df/dx_se x_se, by central differences."""
     weight = translator.model.encoder.embedding.weight
@@ -169,11 +179,16 @@ def test_leave_one_out_by_deletion_is_a_forced_decode_of_the_shorter_source():
     signed = step_importance(translator, SOURCE, prefix, token_id=token, ig_steps=4, loo="deletion")
     jw = step_importance(translator, SOURCE, prefix, token_id=token, ig_steps=4, measures="jain-wallace")
     assert (signed.loo, jw.loo) == ("deletion", "deletion")
+    whole = distribution_with(translator, SOURCE, prefix)
     for s in range(len(SOURCE)):
         shorter = SOURCE[:s] + SOURCE[s + 1 :]
         by_hand = original - logprob_with(translator, shorter, prefix, token)
         assert signed.leave_one_out[s] == pytest.approx(by_hand, abs=1e-5)
-        assert jw.leave_one_out[s] == pytest.approx(abs(by_hand), abs=1e-5)
+        # Jain & Wallace's Algorithm 1: the TVD between the whole output distributions, not one token's change
+        without = distribution_with(translator, shorter, prefix)
+        tvd = 0.5 * sum(abs(whole[i] - without[i]) for i in whole)
+        assert jw.leave_one_out[s] == pytest.approx(tvd, abs=1e-5)
+        assert 0.0 <= jw.leave_one_out[s] <= 1.0
     unk = step_importance(translator, SOURCE, prefix, token_id=token, ig_steps=4, loo="unk")
     assert unk.leave_one_out != signed.leave_one_out  # replacing by <unk> is another question
 
@@ -188,7 +203,10 @@ def test_jain_wallace_values_are_magnitudes_and_never_rank_the_end_of_the_source
     assert signed.ranked == tuple(range(length))
     assert all(v >= 0 for name in ("grad_x_input", "integrated_gradients", "leave_one_out") for v in getattr(jw, name))
     assert jw.integrated_gradients == pytest.approx([abs(v) for v in signed.integrated_gradients], abs=1e-6)
-    assert jw.leave_one_out == pytest.approx([abs(v) for v in signed.leave_one_out], abs=1e-6)
+    # the output TVD is at least the chosen token's own change of probability, and at most 1
+    p = math.exp(jw.logprob)
+    for tvd, change in zip(jw.leave_one_out, signed.leave_one_out, strict=True):
+        assert abs(p - p * math.exp(-change)) - 1e-6 <= tvd <= 1.0
     cut = {name: list(getattr(jw, name))[:-1] for name in ("attention", "grad_x_input", "leave_one_out")}
     taus = step_agreement(jw)
     assert taus["attention~grad_x_input"] == pytest.approx(kendalltau(cut["attention"], cut["grad_x_input"])[0])

@@ -15,7 +15,7 @@ import pytest
 
 from seq2seq.checkpoint import load_model
 from seq2seq.lab import results, sample, stats
-from seq2seq.lab.agreement import agreement, split_summary
+from seq2seq.lab.agreement import agreement, chance_share, example_counts, split_summary
 from seq2seq.lab.length import source_length
 from seq2seq.lab.names import pairs
 from seq2seq.lab.permutation import permutation, split_tvd
@@ -85,9 +85,12 @@ def test_the_split_summary_is_recomputed_from_the_stored_examples(reverse_dot):
     lengths = [e["length"] for e in stored["per_example"]]
     assert stored["summary"]["source_lengths"]["max"] == max(lengths)
     steps = [s for e in result["per_example"] for s in e["steps"]]
-    key = "attention~integrated_gradients"
-    significant = [s for s in steps if s["tau_p"][key] is not None and s["tau_p"][key] < 0.05]
-    assert stored["summary"]["significant_share"][key] == pytest.approx(len(significant) / len(steps))
+    key = "attention~leave_one_out"
+    kept = [s for s in steps if s["ranked"] >= 3 and s["tau"][key] is not None]
+    significant = [s for s in kept if s["tau_p"][key] < 0.05 and s["tau"][key] > 0]
+    assert stored["summary"]["significant_share"][key] == pytest.approx(len(significant) / len(kept))
+    chance = sum(chance_share(s["ranked"]) for s in kept) / len(kept)
+    assert stored["summary"]["significant_chance"][key] == pytest.approx(chance, abs=1e-6)
     unsaturated = [s for s in steps if not s["saturated"]]
     assert stored["summary"]["unsaturated"]["steps"] == len(unsaturated)
     assert stored["summary"]["saturated"]["count"] == len(steps) - len(unsaturated)
@@ -120,3 +123,47 @@ def test_the_permutation_reports_the_distribution_of_its_steps(reverse_dot):
     for example in result["per_example"]:
         tvds = [s["mean_tvd"] for s in example["steps"]]
         assert example["max_tvd"] == max(tvds) and example["above_half"] == sum(t > 0.5 for t in tvds)
+
+
+@pytest.mark.parametrize("n", [2, 4, 5, 7, 9])
+def test_the_chance_level_is_the_exact_null_that_scipy_tests_against(n):
+    """chance_share(n) is the share of all n! orders whose tau is positive with scipy's p < 0.05."""
+    import itertools
+
+    from scipy.stats import kendalltau
+
+    orders = list(itertools.permutations(range(n)))
+    hits = 0
+    for order in orders:
+        tau, p = kendalltau(range(n), order)
+        hits += tau > 0 and p < 0.05
+    assert chance_share(n) == pytest.approx(hits / len(orders), abs=1e-12)
+    assert chance_share(n) < 0.025
+
+
+def test_short_steps_and_unconverged_integrated_gradients_are_left_out_and_counted():
+    keys = ("attention~integrated_gradients", "attention~leave_one_out")
+
+    def step(tau, p, ranked=6, converged=True):
+        return {
+            "tau": dict.fromkeys(keys, tau),
+            "tau_p": dict.fromkeys(keys, p),
+            "ranked": ranked,
+            "saturated": False,
+            "ig_converged": converged,
+            "ig_points": 32,
+            "ig_delta": 0.0,
+        }
+
+    steps = [step(0.9, 0.01), step(1.0, 1.0, ranked=2), step(0.8, 0.02, converged=False), step(-0.9, 0.01)]
+    counts = example_counts(steps, keys)
+    assert counts["short"] == 1 and counts["ig_unconverged"] == 1
+    # the 2-token step enters no mean; the unconverged step enters no tau with integrated gradients
+    assert counts["tau"]["attention~integrated_gradients"] == pytest.approx((0.9 - 0.9) / 2)
+    assert counts["tau"]["attention~leave_one_out"] == pytest.approx((0.9 + 0.8 - 0.9) / 3)
+    assert counts["defined"] == [2, 3]
+    assert counts["significant"] == [1, 2]  # a significant negative tau is no agreement
+    assert counts["chance"][1] == pytest.approx(3 * chance_share(6), abs=1e-6)
+    summary = split_summary([{**counts, "steps": steps, "length": 5}], keys)
+    assert summary["short"] == 1 and summary["ig"]["unconverged"] == 1
+    assert summary["significant_chance"]["attention~leave_one_out"] == pytest.approx(chance_share(6), abs=1e-6)

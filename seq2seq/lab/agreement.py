@@ -1,6 +1,6 @@
 """Agreement between attention and the importances: Kendall's tau and its p-value, per step and over a split.
 
-Jain & Wallace (NAACL 2019, "Attention is not Explanation", section 3) rank the input tokens by
+Jain & Wallace (NAACL 2019, "Attention is not Explanation", section 4.1) rank the input tokens by
 attention and by each importance and compare the rankings with Kendall's tau. Here the same
 comparison is made at every output step of a seq2seq decode, over the source positions a measure
 ranks (`StepImportance.ranked`: every position with the signed measures, all but </s> with Jain &
@@ -8,16 +8,25 @@ Wallace's), with the importances of `seq2seq.lab.importance`.
 
 A tau over the 4 to 20 tokens of a sentence is noisy, so each carries the p-value of the test of
 no association (scipy.stats.kendalltau: exact for up to 33 items without ties, else the normal
-approximation), and a split reports the share of steps significant at 0.05 beside its medians.
+approximation). A split reports, beside its medians, the share of steps where attention and the
+importance agree significantly (tau > 0 and p < 0.05: a significant *disagreement* is not counted)
+and that share's chance level (`chance_share`): the share expected if every step's two rankings were
+independent, from the exact null distribution at each step's own number of ranked tokens. The share is
+pooled over every step of every example (the steps of one sentence are not independent) and is not
+corrected for testing many steps: it is a description, not a test.
 
-Saturated steps (p(chosen token) > 0.99, `StepImportance.saturated`) are counted apart: there f is
-flat, the importances are rounding noise (a total change of a few thousandths of a nat), and a tau
-between them says nothing. The split's statistics are given over all steps and over the unsaturated
-ones alone.
+What a tau leaves out, counted apart: a step that ranks fewer than `MIN_RANKED` tokens (two tokens give
+tau = +-1 with p = 1: no information) enters no mean or share; a step whose integrated gradients did
+not converge (`StepImportance.ig_converged`) enters no tau with integrated gradients.
+
+Saturated steps (p(chosen token) > 0.99, `StepImportance.saturated`) are counted apart too, and the
+split's statistics are also given over the unsaturated steps alone: there the local gradient (gradient
+x input) is flat. Integrated gradients and leave-one-out are not local and are not noise there.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 
@@ -48,6 +57,38 @@ def kendall(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
         return math.nan, math.nan
     found = kendalltau(x, y)  # variant "b", the default
     return float(found.statistic), float(found.pvalue)
+
+
+MIN_RANKED = 3  # a step ranking fewer tokens enters no tau mean or share (two tokens: tau = +-1, p = 1)
+
+
+@functools.cache
+def chance_share(n: int) -> float:
+    """P(tau > 0 and p < ALPHA) for n untied tokens whose two rankings are independent: the chance level
+    of one step's significant agreement.
+
+    Under independence every order of one ranking against the other is equally likely, so the number
+    of discordant pairs k follows the Mahonian distribution (the inversions of a random permutation of
+    n; built here by n - 1 convolutions). Each k gives tau = 1 - 4k / (n(n - 1)) and the p-value
+    `kendall` would report (scipy: exact for n <= 33, two-sided, 2 P(K <= min(k, N - k)); the normal
+    approximation above, Var S = n(n - 1)(2n + 5) / 18); the chance is the mass of the k with tau > 0
+    and p < ALPHA: 0 for n <= 4 (no tau can reach p < 0.05), below ALPHA / 2 for every n.
+    """
+    if n < 2:
+        return 0.0
+    pairs_n = n * (n - 1) // 2
+    mass = np.ones(1)
+    for i in range(2, n + 1):  # the i-th item adds 0..i-1 inversions, each equally likely
+        mass = np.convolve(mass, np.full(i, 1.0 / i))
+    k = np.arange(pairs_n + 1)
+    if n <= 33:
+        below = np.cumsum(mass)  # P(K <= k)
+        p = np.minimum(1.0, 2.0 * below[np.minimum(k, pairs_n - k)])
+    else:
+        s = pairs_n - 2 * k  # concordant minus discordant pairs
+        p = np.array([math.erfc(abs(v) / math.sqrt(2 * n * (n - 1) * (2 * n + 5) / 18)) for v in s])
+    agree = (pairs_n - 2 * k > 0) & (p < ALPHA)
+    return float(mass[agree].sum())
 
 
 def kendall_tau(a: Sequence[float], b: Sequence[float]) -> float:
@@ -175,6 +216,7 @@ def _examples(
                     "ig_delta": imp.ig_delta,
                     "ig_points": imp.ig_points,
                     "ig_converged": imp.ig_converged,
+                    "ranked": len(imp.ranked) if imp.ranked else len(imp.source_tokens),
                 }
             )
     source_tokens = list(trace.source_tokens)
@@ -196,32 +238,50 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return float(np.mean(defined)) if defined else None
 
 
+def counted(step: dict, key: str) -> bool:
+    """Whether a step's tau for `key` enters the means and shares: it ranks at least MIN_RANKED tokens, and
+    its integrated gradients converged when the pair has them. (A stored step without "ranked" counts.)"""
+    if step.get("ranked", MIN_RANKED) < MIN_RANKED:
+        return False
+    return "integrated_gradients" not in key or bool(step.get("ig_converged", True))
+
+
+def agrees(step: dict, key: str) -> bool:
+    """A significant agreement: tau > 0 with p < ALPHA (a significant disagreement is not one)."""
+    tau, p = step["tau"][key], step["tau_p"][key]
+    return tau is not None and p is not None and tau > 0 and p < ALPHA
+
+
 def _counts(steps: Sequence[dict], keys: Sequence[str], mean: bool = True) -> dict:
-    """{"tau": {pair: mean}, "significant": [steps at p < ALPHA], "defined": [steps with a tau]}, the
-    counts in the order of `keys` (a stored example keeps a list, not the pair names again); without
-    `mean`, "tau" is a list too."""
-    means = [_mean(step["tau"][key] for step in steps) for key in keys]
+    """{"tau": {pair: mean}, "significant": [steps agreeing significantly], "defined": [steps with a tau],
+    "chance": [the significant steps expected by chance: sum of `chance_share` over the defined steps]},
+    over the `counted` steps, in the order of `keys` (a stored example keeps a list, not the pair names
+    again); without `mean`, "tau" is a list too."""
+    kept = [[step for step in steps if counted(step, key) and step["tau"][key] is not None] for key in keys]
+    means = [_mean(step["tau"][key] for step in kept[i]) for i, key in enumerate(keys)]
     return {
         "tau": dict(zip(keys, means, strict=True)) if mean else means,
-        "significant": [
-            sum(1 for step in steps if step["tau_p"][key] is not None and step["tau_p"][key] < ALPHA) for key in keys
-        ],
-        "defined": [sum(1 for step in steps if step["tau"][key] is not None) for key in keys],
+        "significant": [sum(1 for step in kept[i] if agrees(step, key)) for i, key in enumerate(keys)],
+        "defined": [len(kept[i]) for i in range(len(keys))],
+        "chance": [round(sum(chance_share(step.get("ranked", 0)) for step in kept[i]), 6) for i in range(len(keys))],
     }
 
 
 def example_counts(steps: Sequence[dict], keys: Sequence[str]) -> dict:
     """What an example keeps of its steps, enough to recompute `split_summary` without them.
 
-    {"tau": {pair: mean over the steps}, "significant": [count at p < 0.05], "defined": [count with a
-    tau], "saturated": count of saturated steps, "unsaturated": {"tau", "significant", "defined"} over
-    the unsaturated steps, "ig_points": the points of all its steps, "ig_points_max", "ig_unconverged":
-    the steps whose integrated gradients reached the cap unconverged, "ig_delta_max"}. Lists are in the
-    order of `keys` (the result's "pairs").
+    {"tau": {pair: mean over the counted steps}, "significant": [count agreeing at p < 0.05], "defined":
+    [count with a counted tau], "chance": [the count expected by chance], "short": steps ranking fewer than
+    MIN_RANKED tokens, "saturated": count of saturated steps, "unsaturated": {"tau", "significant",
+    "defined", "chance"} over the unsaturated steps, "ig_points": the points of all its steps,
+    "ig_points_max", "ig_unconverged": the steps whose integrated gradients reached the cap unconverged
+    (left out of every tau with integrated gradients), "ig_delta_max"}. Lists are in the order of `keys`
+    (the result's "pairs").
     """
     unsaturated = [step for step in steps if not step["saturated"]]
     return {
         **_counts(steps, keys),
+        "short": sum(1 for step in steps if step.get("ranked", MIN_RANKED) < MIN_RANKED),
         "saturated": len(steps) - len(unsaturated),
         "unsaturated": _counts(unsaturated, keys, mean=False),
         "ig_points": sum(step["ig_points"] for step in steps),
@@ -232,11 +292,17 @@ def example_counts(steps: Sequence[dict], keys: Sequence[str]) -> dict:
 
 
 def _pooled(examples: Sequence[dict], keys: Sequence[str], part: Callable[[dict], dict]) -> dict:
-    """Over all the examples' steps: {"significant_share": {pair: share}, "defined": {pair: count}}."""
+    """Over all the examples' counted steps: {"significant_share": {pair: share}, "significant_chance":
+    {pair: its chance level} (None for examples stored without "chance"), "defined": {pair: count}}."""
     defined = [sum(part(e)["defined"][i] for e in examples) for i in range(len(keys))]
     significant = [sum(part(e)["significant"][i] for e in examples) for i in range(len(keys))]
+    known = all("chance" in part(e) for e in examples)
+    chance = [sum(part(e)["chance"][i] for e in examples) if known else None for i in range(len(keys))]
     return {
         "significant_share": {key: stats.share(significant[i], defined[i]) for i, key in enumerate(keys)},
+        "significant_chance": {
+            key: None if chance[i] is None else stats.share(chance[i], defined[i]) for i, key in enumerate(keys)
+        },
         "defined": dict(zip(keys, defined, strict=True)),
     }
 
@@ -246,12 +312,15 @@ def split_summary(examples: Sequence[dict], keys: Sequence[str]) -> dict:
 
     {pair: stats.summary(the examples' mean tau)}  (the median of the per-example means, 95% interval)
     "steps": every step, "examples": n,
-    "significant_share": {pair: share of the steps with a tau whose p < 0.05}, "defined": {pair: count},
+    "significant_share": {pair: share of the counted steps agreeing at p < 0.05}, "significant_chance":
+    {pair: that share's chance level}, "defined": {pair: count}, "short": steps left out for ranking
+    fewer than MIN_RANKED tokens,
     "saturated": {"count", "share"},
     "unsaturated": {"steps", "tau": {pair: stats.summary of the examples' means over unsaturated
                     steps}, "significant_share": {...}, "defined": {...}},
     "source_lengths": stats.distribution of the examples' lengths (tokens, </s> not counted),
-    "ig": {"points_mean": points per step, "points_max", "unconverged": steps, "delta_max": the largest delta}
+    "ig": {"points_mean": points per step, "points_max", "unconverged": steps (left out of the taus with
+           integrated gradients), "delta_max": the largest delta}
     """
 
     def steps_of(example: dict) -> int:
@@ -272,6 +341,7 @@ def split_summary(examples: Sequence[dict], keys: Sequence[str]) -> dict:
             "tau": {key: stats.summary(e["unsaturated"]["tau"][i] for e in examples) for i, key in enumerate(keys)},
             **_pooled(examples, keys, lambda e: e["unsaturated"]),
         },
+        "short": sum(e.get("short", 0) for e in examples),
         "source_lengths": stats.distribution(e["length"] for e in examples),
         "ig": {
             "points_mean": stats.share(sum(e["ig_points"] for e in examples), total),

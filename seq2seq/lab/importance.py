@@ -29,12 +29,14 @@ Every source position is ranked, </s> included: the model reads it as a source t
 puts weight on it.
 
 ``"jain-wallace"``: the definitions of Jain & Wallace (NAACL 2019, "Attention is not Explanation",
-section 3.1), every value a magnitude (>= 0):
+section 4.1), every value a magnitude (>= 0):
 
 - gradient: |sum_e df~/dx_se * x_se|, where f~ is f with the attention weights of every decoder step
   held constant (detached): the gradient flows through the encoder states h_s, not through where
-  attention looks ("we disconnect the computation graph at the attention module", their 3.1).
-- leave-one-out by deletion: |f(x) - f(x without token s)|, the token removed, never replaced.
+  attention looks ("we disconnect the computation graph at the attention module", their section 4.1).
+- leave-one-out by deletion, as their Algorithm 1 measures it: the total variation distance between
+  the whole output distributions, TVD(p(. | x), p(. | x without token s)) = 1/2 sum_v |p(v | x) -
+  p(v | x without s)| (`output_tvd`), the token removed, never replaced.
 - integrated gradients (not in their paper): |IG_s|, on the whole graph (completeness is a property
   of f itself; it does not hold for the detached f~, whose gradient is not that of any function).
 Special tokens (</s>) are left out of every ranking (`StepImportance.ranked`): Jain & Wallace rank
@@ -82,7 +84,7 @@ class StepImportance:
     grad_x_input: tuple[float, ...]  # (S,) signed: sum_e df/dx_se x_se; jain-wallace: |that| (attention detached)
     integrated_gradients: tuple[float, ...]  # (S,) signed: sums to f(x) - f(x') within ig_delta; jain-wallace: |IG_s|
     ig_delta: float  # |sum_s IG_s - (f(x) - f(x'))| of the signed values, f from our own forward passes
-    leave_one_out: tuple[float, ...]  # (S,) signed: f(x) - f(x without s); jain-wallace: |that|
+    leave_one_out: tuple[float, ...]  # (S,) signed: f(x) - f(x without s); jain-wallace: output TVD (`output_tvd`)
     baseline_logprob: float = math.nan  # f(x'), the all-<pad> source
     ig_points: int = 0  # the Gauss-Legendre points integrated gradients used
     ig_converged: bool = False  # whether ig_delta met seq2seq.lab.integrated.tolerance
@@ -92,7 +94,10 @@ class StepImportance:
 
     @property
     def saturated(self) -> bool:
-        """p(w) > 0.99: the model is sure, f is nearly flat, and every importance is tiny and noisy."""
+        """p(w) > 0.99: the model is sure and f is flat around x, so the local gradient (gradient x input)
+        is tiny. Integrated gradients and leave-one-out are not local: they measure f(x) - f(x') and
+        f(x) - f(x without s), which can be whole nats on a saturated step (`gradient_flat` says when
+        the local gradient alone has nothing to rank)."""
         return self.logprob > math.log(SATURATED)
 
     def to_json(self) -> dict:
@@ -288,8 +293,8 @@ def step_importances(
             gxi = InputXGradient(forward).attribute(x.clone().requires_grad_())  # (1, S, E)
             gradients[name] = gxi[0].detach().float().sum(dim=-1)
         ig = integrated.integrated_gradients(f, x, pad, points=ig_steps)
-        removed = {  # (S,) f(x without s), once per method
-            how: _leave_one_out(model, x, embedding[UNK], prefix, token_id, how) for how in set(methods.values())
+        removed = {  # (S, V) log p(. | x without s), once per method
+            how: _leave_one_out(model, x, embedding[UNK], prefix, how) for how in set(methods.values())
         }
     attributions = ig.attributions[0].sum(dim=-1)  # (S,) signed
     weights = rows[-1]
@@ -307,9 +312,11 @@ def step_importances(
     )
     found = {}
     for name in measures:
-        gradient, values, left_out = gradients[name], attributions, float(f_x) - removed[methods[name]]
+        without = removed[methods[name]]  # (S, V)
+        gradient, values, left_out = gradients[name], attributions, float(f_x) - without[:, token_id]
         if name == "jain-wallace":  # magnitudes, as Jain & Wallace rank them
-            gradient, values, left_out = gradient.abs(), values.abs(), left_out.abs()
+            gradient, values = gradient.abs(), values.abs()
+            left_out = output_tvd(logprobs[0], without)  # their Algorithm 1: TVD of the whole output distributions
             ranked = tuple(s for s, i in enumerate(ids) if i not in SPECIAL_IDS)
         else:
             ranked = tuple(range(len(ids)))
@@ -325,11 +332,17 @@ def step_importances(
     return found
 
 
+def output_tvd(logprobs: torch.Tensor, others: torch.Tensor) -> torch.Tensor:
+    """TVD(p, q_s) = 1/2 sum_v |p(v) - q_s(v)| between one output distribution and each of S others:
+    log-probabilities (V,) and (S, V) -> (S,) float, in [0, 1]. Jain & Wallace's leave-one-out
+    (their Algorithm 1) measures a removed token by this change of the whole distribution, not of one
+    token's probability."""
+    return 0.5 * (logprobs.float().exp().unsqueeze(0) - others.float().exp()).abs().sum(dim=-1)
+
+
 @torch.no_grad()
-def _leave_one_out(
-    model: Seq2Seq, x: torch.Tensor, unk: torch.Tensor, prefix: Sequence[int], token_id: int, how: str
-) -> torch.Tensor:
-    """f(x without token s) for every position s, in one batch: x (1, S, E), unk (E,) -> (S,) float.
+def _leave_one_out(model: Seq2Seq, x: torch.Tensor, unk: torch.Tensor, prefix: Sequence[int], how: str) -> torch.Tensor:
+    """log p(. | x without token s) for every position s, in one batch: x (1, S, E), unk (E,) -> (S, V) float.
 
     "deletion": row s is x with position s removed (S - 1 positions, re-encoded: the encoder reads the
     source as if the token had never been there). "unk": row s is x with x_s := embed(<unk>).
@@ -341,4 +354,4 @@ def _leave_one_out(
     else:
         rows = x.expand(length, -1, -1).clone()  # (S, S, E)
         rows[torch.arange(length), torch.arange(length)] = unk
-    return _forward(model, rows, prefix)[0][:, token_id].float()
+    return _forward(model, rows, prefix)[0].float()

@@ -70,6 +70,12 @@ FORMAT = 1
 # trained, sources stratified by length, p-values, saturated steps apart, the permutation's distribution.
 # Files of an older method still load (every field added since is optional to a reader): `stale` says so.
 METHOD = 2
+# How agreement is computed within METHOD 2, stored in its entry ("version"): 1 (absent) Jain & Wallace's
+# leave-one-out as |f(x) - f(x without s)|, every step in the means, every p < 0.05 significant; 2 their
+# leave-one-out as the output distributions' TVD, steps ranking fewer than MIN_RANKED tokens and the taus
+# of unconverged integrated gradients left out, only tau > 0 significant, beside its chance level.
+# scripts/lab_results.py recomputes an agreement entry of another version alone.
+AGREEMENT_VERSION = 2
 MAX_BYTES = 8 * 2**20  # a task's file is a few hundred KB: megabytes more would be hostile or broken
 # Settings that decide the numbers: a stored model is reused only when these are the same.
 DECIDING = ("split", "n", "ig_steps", "seeds", "data", "method", "measures")
@@ -304,7 +310,8 @@ def stored_form(experiment: str, result: dict) -> dict:
             for name in MEASURES
             if isinstance(result.get(name), dict)
         }
-        kept = {**head, **_keep(result, ("measures", "loo", "pairs")), "summary": result["summary"]}
+        kept = {**head, "version": AGREEMENT_VERSION, **_keep(result, ("measures", "loo", "pairs"))}
+        kept["summary"] = result["summary"]
         kept["per_example"] = examples
         return jsonable(kept | others)
     if experiment == "permutation":
@@ -363,6 +370,8 @@ STEPS_KEPT = 3
 AGREEMENT_COUNTS = (
     "significant",
     "defined",
+    "chance",
+    "short",
     "saturated",
     "unsaturated",
     "ig_points",
