@@ -14,19 +14,30 @@ SHIPPED = [p for p in lesson_files() if p.parent.name == "lessons"]
 
 
 @pytest.mark.parametrize(
-    "text, typed",
+    "text, lang, typed",
     [
-        ("weight 0.71 here", ["0.71"]),
-        ("at least 95% of them", ["95%"]),
-        ("about .95 and 99.4 %", [".95", "99.4"]),
-        ("the date 12.08.1939", ["12.08"]),
-        ("百分之九十", ["百分之"]),
-        ("the date `12.08.1939` and `0.5`", []),
-        ("{p:.2f} of it, §3.5 of the paper, 26 letters, Fig. 2.", []),
+        ("weight 0.71 here", "en", ["0.71"]),
+        ("at least 95% of them", "en", ["95%"]),
+        ("about .95 and 99.4 %", "en", [".95", "99.4 %"]),
+        ("the date 12.08.1939", "en", ["12.08.1939"]),
+        ("400 test strings, 50,000 pairs, seed 26", "en", ["400", "50,000", "26"]),
+        (
+            "Seventy percent; only twice; Four of the five; the sixth",
+            "en",
+            ["Seventy", "percent", "twice", "Four", "five", "sixth"],
+        ),
+        ("百分之九十，百分七十", "zh", ["百分", "百分"]),
+        ("写了两次，五个字母，十一个，3 个", "zh", ["两", "五", "十一", "3"]),
+        ("一个向量，一次", "zh", []),
+        ("the date `12.08.1939` and `0.5`", "en", []),
+        ("{p:.2f} of it, §3.5 of the paper, seq2seq and h_t.", "en", []),
+        ("1. score\n2. softmax", "en", []),
+        ("Bahdanau et al. {=2015, Table 1}, *{=Wednesday, May 9, 2018}*", "en", []),
     ],
 )
-def test_typed_numbers_are_found_outside_placeholders_and_code(text, typed):
-    assert typed_numbers(text) == typed
+def test_typed_numbers_are_found_outside_placeholders_and_code(text, lang, typed):
+    """Digits, number words in English and Chinese; not list item numbers, code, §, or a {=…} date/citation."""
+    assert typed_numbers(text, lang) == typed
 
 
 def test_no_typed_number_remains_in_any_shipped_lesson():
@@ -36,7 +47,7 @@ def test_no_typed_number_remains_in_any_shipped_lesson():
     for path in SHIPPED:
         for field in texts.fields(read(path)):
             for lang, text in {"en": field.english, **field.translated}.items():
-                left += [f"{path.name}: {field.where} ({lang}): {n}" for n in typed_numbers(text)]
+                left += [f"{path.name}: {field.where} ({lang}): {n}" for n in typed_numbers(text, lang)]
     assert left == []
 
 
@@ -81,6 +92,7 @@ def test_the_checker_refuses_translations_with_other_placeholders(tmp_path, caps
     kind = "weight"
     name = "w"
     step = 0
+    display_only = true
     """
     path = _lesson(tmp_path, "{view.step} rows, weight {w}.", "{view.step} 行。", claims)
     assert cli.main(["check", "--no-claims", str(path)]) == 1
@@ -104,9 +116,9 @@ positions = {positions}
 
 
 def test_the_checker_passes_a_true_multi_row_claim_and_fails_a_false_one(tmp_path, capsys):
-    path = _lesson(tmp_path, "The rows of 1999.", "1999 的各行。", PEAKS.format(positions="[14, 14, 15, 16]"))
+    path = _lesson(tmp_path, "The rows of {=1999}.", "{=1999} 的各行。", PEAKS.format(positions="[14, 14, 15, 16]"))
     assert cli.main(["check", str(path)]) == 0
-    path = _lesson(tmp_path, "The rows of 1999.", "1999 的各行。", PEAKS.format(positions="[13, 14, 15, 16]"))
+    path = _lesson(tmp_path, "The rows of {=1999}.", "{=1999} 的各行。", PEAKS.format(positions="[13, 14, 15, 16]"))
     assert cli.main(["check", str(path)]) == 1
     assert "row 0 ('1') of '3rd of March 1999' peaks on source position 14 ('9'), not 13" in capsys.readouterr().out
 

@@ -1,5 +1,8 @@
 """Checks a lesson against the app and its models: views open as links do, questions can be answered, claims hold.
 
+Also: each step's claims and placeholders are tied to its view and the models its prose names
+(explorer.lessons.binding), and a `not_output` expectation is one some view shows (explorer.lessons.reach).
+
 `problems(lesson)` returns every problem as a `Problem` (file, line, message), so that
 ``python -m explorer.lessons check FILE…`` and the tests report the same thing. Models are looked up
 by registry name only (`translator_for`); the claims run the model's own decoding.
@@ -10,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from explorer.lessons import controls, texts, values
+from explorer.lessons import binding, controls, reach, texts, values
 from explorer.lessons.measure import (
     attention_row,
     claim_importance,
@@ -196,6 +199,7 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
             continue
         for note in view.notes:
             found.append(Problem(lesson.path, step.line, f"step {number}: view: {note}"))
+        found += binding.problems(lesson, number, step, view)  # claims and placeholders tied to the view
         if step.question is not None and step.question.kind == "attention":
             name = model_name(view)
             if view.strategy != "greedy" or view.reference:
@@ -236,6 +240,11 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
             for claim in step.claims:
                 try:
                     why = _claim_problem(values.resolve(claim, view), translator)
+                    if not why and claim.kind == "not_output" and not reach.reachable(claim, translator):
+                        why = (
+                            f"no model of the task writes {claim.expect!r} for {claim.sentence!r} (greedy, beam "
+                            f"{', '.join(map(str, reach.BEAMS))}, samples, training record): a typo?"
+                        )
                 except (CheckpointError, ValueError) as error:
                     why = str(error)
                 if why:

@@ -4,16 +4,18 @@ A step's text, teacher notes, question prompt and explanations, in every languag
 number as a placeholder in braces:
 
 - ``{name}``: the number the step's claim ``name = "…"`` measures (explorer.lessons.values.claim_value:
-  a weight, a probability, a log-probability, an accuracy, a metric, a lab statistic, a τ);
+  a weight, a probability, a log-probability, an accuracy, a metric, a lab statistic, a τ, a count,
+  a configuration's setting);
 - ``{name.at_least}``, ``{name.at_most}``: that claim's bound, the number the checker holds it to;
 - ``{view.step}``, ``{view.beam}``, ``{view.temperature}``, ``{view.seed}``: the step's view's setting.
 
 After a colon, how to write it: ``{p:.2f}`` two decimals, ``{share:.1%}`` a percentage with one
 decimal, ``{view.step:d}`` a whole number. Without one, an accuracy is a whole percentage, a view
-setting as short as it goes, any other number two decimals.
+setting as short as it goes, a count and a setting whole, any other number two decimals.
 
-`typed_numbers` finds a decimal or a percentage typed outside a placeholder or a code span (the
-checker refuses it: it would drift from the models); a decimal right after § is a paper's section.
+`typed_numbers` finds a quantity typed outside a placeholder or a code span: a decimal, a percentage,
+a whole number, a number word, in English or Chinese (explorer.lessons.numbers; the checker refuses
+it: it would drift from the models); a date or a citation is kept as written in a marker ``{=2015}``.
 `fill` writes the numbers in, in the reader's language; the player and the checker fill with the
 same `step_values`.
 """
@@ -26,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from explorer import i18n
+from explorer.lessons import numbers as typed
 from explorer.lessons.schema import Claim
 from explorer.state.view import ViewState
 
@@ -36,9 +39,6 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)(?::([^{}]*))?\}")
 FORMAT = re.compile(r"^(?:\.([0-4])([f%])|d)$")
 # A code span (`…`, ``…``) or a fenced block: kept as written, numbers and braces included.
 CODE = re.compile(r"```.*?```|(`+)(?:(?!\1).)+?\1", re.DOTALL)
-# A decimal (0.71, .95, and a date such as 12.08.1939 outside a code span), not right after § (a paper's
-# section), or a percentage (95%, 99.4 %, ％).
-TYPED = re.compile(r"(?<![\w§.])\d*\.\d+|\d+(?:\.\d+)?\s*[%％]|百分之")
 MISSING = "—"  # shown for a number that could not be measured (the checker names why)
 
 
@@ -65,9 +65,10 @@ def found(text: str) -> list[str]:
     return [m.group(0) for m in PLACEHOLDER.finditer(prose(text))]
 
 
-def typed_numbers(text: str) -> list[str]:
-    """The decimals and percentages typed into `text` outside placeholders and code spans."""
-    return [m.group(0) for m in TYPED.finditer(PLACEHOLDER.sub(" ", prose(text)))]
+def typed_numbers(text: str, lang: str = "en") -> list[str]:
+    """The quantities (digits, number words in `lang`) typed into `text` outside placeholders, code spans
+    and {=…} markers (explorer.lessons.numbers.typed)."""
+    return typed.typed(PLACEHOLDER.sub(" ", prose(text)), lang)
 
 
 def form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
@@ -111,7 +112,7 @@ def step_values(
     for claim in claims:
         if not claim.name or claim.kind not in VALUE_KINDS:
             continue
-        default = ".0%" if claim.kind == "accuracy" else ".2f"
+        default = ".0%" if claim.kind == "accuracy" else "d" if claim.kind in ("count", "config") else ".2f"
         for bound in BOUNDS:
             value = getattr(claim, bound)
             if math.isfinite(value):
@@ -154,4 +155,4 @@ def _fill_prose(text: str, numbers: Mapping[str, Number]) -> str:
             return MISSING
         return written(number, spec)
 
-    return PLACEHOLDER.sub(one, text)
+    return typed.fill_markers(PLACEHOLDER.sub(one, text))

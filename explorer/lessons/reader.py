@@ -23,6 +23,7 @@ from explorer.lessons.schema import (
     FIGURE_KEYS,
     FIGURE_KINDS,
     LESSON_KEYS,
+    MAX_MINUTES,
     MAX_STEPS,
     NAME,
     OPTION_KEYS,
@@ -198,8 +199,9 @@ class _Reader:
         summary = _text(data.get("summary"), "summary", checks, required=False)
         self.texts(self.where.key("title"), checks)
         minutes = data.get("minutes")
-        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 180:
-            self.add(self.where.key("minutes"), _("minutes must be a whole number from 1 to 180"))
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
+            message = _("minutes must be a whole number from 1 to {most}: a lesson and its discussion fit one class")
+            self.add(self.where.key("minutes"), message.format(most=MAX_MINUTES))
             minutes = 0
         raw_steps = data.get("steps")
         if not isinstance(raw_steps, list) or not raw_steps:

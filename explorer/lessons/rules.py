@@ -13,6 +13,7 @@ from explorer.lessons.schema import (
     CLAIM_NAME,
     CLAIM_NUMBERS,
     CLAIM_STRATEGIES,
+    COUNTS,
     VIEW_CLAIM_KINDS,
 )
 from explorer.state.view import LINK_NUMBERS, MAX_SENTENCE_CHARS
@@ -78,9 +79,13 @@ _CLAIM_NEEDS = {
     "probability": (),
     "hypothesis": ("expect",),
     "config": ("model", "setting", "expect"),
+    "count": ("model", "statistic"),
 }
 _CLAIM_LISTS = {"steps": int, "tokens": str, "positions": int}  # peaks: one entry per row
-UNBOUNDED_KINDS = ("weight", "score", "probability", "hypothesis")  # numbers shown: bounds only where given
+UNBOUNDED_KINDS = ("weight", "score", "probability", "hypothesis")  # no natural range: ±inf where not given
+# The kinds that measure one number (explorer.lessons.values.VALUE_KINDS, named here without torch): each
+# states the bound that makes its words true, or says it is display_only.
+BOUNDED_KINDS = ("accuracy", "metric", "lab", "tau", "weight", "score", "probability", "hypothesis", "count")
 
 
 def claim_values(kind: str, values: dict) -> str | None:
@@ -123,19 +128,26 @@ def claim_values(kind: str, values: dict) -> str | None:
     values["prefix"] = tuple(prefix)
     if kind == "importance" and values.get("method", IMPORTANCES[0]) not in IMPORTANCES:
         return _("method is one of {values}").format(values=", ".join(IMPORTANCES))
+    if kind == "count" and values.get("statistic", COUNTS[0]) not in COUNTS:
+        return _("statistic is one of {values}").format(values=", ".join(COUNTS))
+    if kind == "count" and values.get("statistic") in ("source_tokens", "output_tokens") and not values.get("sentence"):
+        return _("a {kind} claim needs {keys}").format(kind=kind, keys="sentence")
     if kind == "tau" and values.get("statistic", pairs()[0]) not in pairs():
         return _("statistic is one of {values}").format(values=", ".join(pairs()))
     greedy = values.get("strategy", "greedy") == "greedy" and not values["prefix"]
     if kind in ("importance", "tau") and not greedy:
         return _("a {kind} claim speaks of the greedy decode (the Lab's): no strategy or prefix").format(kind=kind)
-    if kind in UNBOUNDED_KINDS:
+    problem = _bound_problem(kind, values)
+    if problem:
+        return problem
+    if values.get("display_only"):  # shown only: any value holds
+        values["at_least"], values["at_most"] = -math.inf, math.inf
+    if kind in (*UNBOUNDED_KINDS, "count"):
         values.setdefault("at_least", -math.inf)
         values.setdefault("at_most", math.inf)
     if kind in ("lab", "tau"):
         if kind == "lab" and values.get("experiment", STORED_EXPERIMENTS[0]) not in STORED_EXPERIMENTS:
             return _("experiment is one of {values}").format(values=", ".join(STORED_EXPERIMENTS))
-        if "at_least" not in values and "at_most" not in values:
-            return _("a {kind} claim needs at_least, at_most or both").format(kind=kind)
         values.setdefault("at_least", -math.inf)
         values.setdefault("at_most", math.inf)
     missing = [key for key in _CLAIM_NEEDS[kind] if not values.get(key)]
@@ -146,6 +158,25 @@ def claim_values(kind: str, values: dict) -> str | None:
     if kind == "peaks" and not values.get("tokens") and not values.get("positions"):
         missing.append(_("tokens or positions"))
     return _("a {kind} claim needs {keys}").format(kind=kind, keys=", ".join(missing)) if missing else None
+
+
+def _bound_problem(kind: str, values: dict) -> str | None:
+    """A claim that measures a number and states no bound (its words would be unchecked), unless it is
+    display_only; display_only on a claim with a bound or one that measures nothing."""
+    if "display_only" in values and not isinstance(values["display_only"], bool):
+        return _("display_only must be true or false")
+    bounded = "at_least" in values or "at_most" in values
+    if values.get("display_only"):
+        if kind not in BOUNDED_KINDS:
+            return _("display_only belongs to a claim that measures a number")
+        if bounded:
+            return _("a display_only claim has no at_least or at_most: its number is only shown")
+    elif kind in BOUNDED_KINDS and not bounded:
+        return _(
+            "a {kind} claim needs at_least, at_most or both (the bound that makes its words true), "
+            "or display_only = true"
+        ).format(kind=kind)
+    return None
 
 
 def _claim_lists(kind: str, values: dict) -> str | None:

@@ -56,11 +56,17 @@ from seq2seq.inputs import MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MIN_TEMPERATURE
 
 WHOLE_FILE = 1  # the line of a problem with the file as a whole (its name, size, kind, or a parser's failure)
 MAX_STEPS = 60
+# A lesson's longest duration: it and a class's discussion of it fit a 50-minute class.
+MAX_MINUTES = 25
 PAGES = scripts("lessons")  # a step's page -> the page script it opens (explorer.state.pages)
 CLAIM_KINDS = (
     *("output", "not_output", "attends", "accuracy", "metric", "history", "lab", "importance", "tau"),
-    *("peaks", "weight", "score", "probability", "hypothesis", "config"),
+    *("peaks", "weight", "score", "probability", "hypothesis", "config", "count"),
 )
+# A count claim's statistics: how many source tokens `sentence` has, how many tokens the claim's decode
+# of it writes, how many test examples of min_len..max_len characters an accuracy claim decodes, the
+# last epoch of the model's training record (what Timelapse's slider reaches).
+COUNTS = ("source_tokens", "output_tokens", "test_examples", "epochs")
 # The kinds that may leave out `model`: they then speak of the step's own view (its model, sentence and
 # decoding), the numbers the page shows (explorer.lessons.values.resolve).
 VIEW_CLAIM_KINDS = ("peaks", "weight", "score", "probability", "hypothesis")
@@ -76,7 +82,7 @@ OPTION_KEYS = {"text", "correct", "explain"}
 CLAIM_KEYS = {
     *("kind", "model", "sentence", "expect", "step", "token", "position", "min_len", "max_len", "at_least", "at_most"),
     *("strategy", "beam", "temperature", "seed", "prefix", "metric", "epoch", "experiment", "statistic", "method"),
-    *("name", "steps", "tokens", "positions", "setting"),
+    *("name", "steps", "tokens", "positions", "setting", "display_only"),
 }
 CLAIM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # a claim's name, as a placeholder {name} says it
 CLAIM_STRATEGIES = ("greedy", "beam", "sample")
@@ -172,8 +178,11 @@ class Claim:
     the probability the model gives the target piece `token` (the chosen one, given none) at output
     position `step`; hypothesis: the
     log-probability of the finished hypothesis `expect` of a beam search of width `beam`. config: the
-    model's configuration `setting` is `expect` ("true", "128", "gru"). A claim of VIEW_CLAIM_KINDS
+    model's configuration `setting` is `expect` ("true", "128", "gru"). count: the number `statistic`
+    (COUNTS) is within at_least..at_most. A claim of VIEW_CLAIM_KINDS
     without `model` speaks of the step's view. `name`: the placeholder that shows the claim's number.
+    A claim that measures a number holds it within at_least..at_most, the bound that makes the words
+    around its placeholder true, unless `display_only` (shown, never characterised).
     """
 
     kind: str
@@ -202,6 +211,9 @@ class Claim:
     tokens: tuple[str, ...] = ()
     positions: tuple[int, ...] = ()
     setting: str = ""  # config: a field of the model's configuration (bidirectional, hidden_size, ...)
+    # A number shown and never characterised ("very close", "most"): the one claim of VALUE_KINDS that
+    # needs no at_least/at_most (explorer.lessons.rules); its placeholder's sentence says no more of it.
+    display_only: bool = False
     line: int = 0
 
 

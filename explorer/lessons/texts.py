@@ -1,7 +1,8 @@
 """What is wrong with a lesson's texts, without running a model: typed numbers, placeholders, languages.
 
-Every text field (explorer.lessons.schema.TEXT_FIELDS) in every language is read: a decimal or a percentage
-typed outside a placeholder or a code span is a problem (write it as a placeholder filled from a
+Every text field (explorer.lessons.schema.TEXT_FIELDS) in every language is read: a quantity (a digit,
+a number word, in English or Chinese: explorer.lessons.numbers) typed outside a placeholder, a code span
+or a date-or-citation marker {=…} is a problem (write it as a placeholder filled from a
 claim, explorer.lessons.placeholders), so is a placeholder that names no claim of its step or has a
 bad form, and a translation whose placeholders or code spans are not its English field's (the same
 numbers, tokens and example sentences in every language).
@@ -13,7 +14,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from explorer.lessons.placeholders import code_spans, form_problem, found, typed_numbers
+from explorer.lessons.numbers import marker_problem, markers
+from explorer.lessons.placeholders import code_spans, form_problem, found, prose, typed_numbers
 from explorer.lessons.schema import WHOLE_FILE, Lesson, Problem, Step, Translated
 
 
@@ -61,11 +63,15 @@ def _one_text(field: Field, lang: str, text: str) -> list[str]:
     """A field's problems in one language: typed numbers, placeholders of a bad form or naming nothing."""
     label = field.where if lang == "en" else f"{field.where}_{lang}"
     said = []
-    for number in dict.fromkeys(typed_numbers(text)):
+    for number in dict.fromkeys(typed_numbers(text, lang)):
         said.append(
             f"{label}: the number {number!r} is typed in; write a placeholder filled from a claim or the view "
-            "({name}, {view.step}), or put an example in a code span"
+            "({name}, {view.step}), put an example or a formula in a code span, a date or a citation in {=…}"
         )
+    for marker in dict.fromkeys(markers(prose(text))):
+        problem = marker_problem(marker)
+        if problem:
+            said.append(f"{label}: {problem}")
     for placeholder in dict.fromkeys(found(text)):
         if field.step is None:
             said.append(f"{label}: {placeholder}: the lesson's own texts have no step to fill a placeholder from")
@@ -84,6 +90,8 @@ def _languages_problems(field: Field) -> list[str]:
         if Counter(found(text)) != Counter(found(field.english)):
             english, other = sorted(found(field.english)), sorted(found(text))
             said.append(f"{label} has the placeholders {other or 'none'}, its English {field.name} {english or 'none'}")
+        if Counter(markers(prose(text))) != Counter(markers(prose(field.english))):
+            said.append(f"{label}'s dates and citations {{=…}} differ from its English {field.name}'s")
         if Counter(code_spans(text)) != Counter(code_spans(field.english)):
             missing = sorted(set(code_spans(field.english)) - set(code_spans(text)))
             extra = sorted(set(code_spans(text)) - set(code_spans(field.english)))

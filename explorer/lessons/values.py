@@ -21,11 +21,13 @@ from explorer.lessons.schema import VIEW_CLAIM_KINDS, Claim
 from explorer.state import catalog
 from explorer.state.view import ViewState
 
+END = "</s>"  # the end mark a decode writes last and a source ends with (not a word of either)
 Translators = Callable[[str], object]  # registry name -> a seq2seq.decoding.Translator
 # The kinds whose claim measures one number (shown by a placeholder, held within at_least..at_most).
-VALUE_KINDS = ("accuracy", "metric", "lab", "tau", "weight", "score", "probability", "hypothesis")
+# A config claim's number is its setting's (hidden_size 128), held to `expect`.
+VALUE_KINDS = ("accuracy", "metric", "lab", "tau", "weight", "score", "probability", "hypothesis", "count", "config")
 # The kinds this module checks (explorer.lessons.check hands them over).
-KINDS = ("peaks", "weight", "score", "probability", "hypothesis", "config")
+KINDS = ("peaks", "weight", "score", "probability", "hypothesis", "config", "count")
 
 
 def resolve(claim: Claim, view: ViewState | None) -> Claim:
@@ -151,7 +153,21 @@ def claim_value(claim: Claim, translator_for: Translators) -> float:
         if data is None:
             raise ValueError(note or f"no stored lab results for {entry.task}")
         return lab_value(data, claim.model, claim.experiment, claim.statistic)
+    if claim.kind == "count" and claim.statistic == "epochs":
+        from explorer.views import timelapse
+
+        epochs = [r.get("epoch") for r in timelapse.model_history(claim.model) if isinstance(r.get("epoch"), int)]
+        if not epochs:
+            raise ValueError(f"{claim.model} has no training record")
+        return float(max(epochs))
     translator = translator_for(claim.model)
+    if claim.kind == "config":
+        setting = getattr(translator.config, claim.setting, None)
+        if isinstance(setting, bool) or not isinstance(setting, int | float):
+            raise ValueError(f"{claim.model}'s {claim.setting} is not a number")
+        return float(setting)
+    if claim.kind == "count":
+        return _count(claim, translator, entry.task)
     if claim.kind == "accuracy":
         measured = share_right(exact_by_length(translator, entry.task), claim.min_len, claim.max_len)
         if measured is None:
@@ -165,6 +181,21 @@ def claim_value(claim: Claim, translator_for: Translators) -> float:
     if claim.kind not in measures:
         raise ValueError(f"a {claim.kind} claim measures no number")
     return measures[claim.kind](claim, translator)
+
+
+def _count(claim: Claim, translator, task: str) -> float:
+    """A count claim's number (explorer.lessons.schema.COUNTS): tokens of the sentence or of its decode,
+    test examples of min_len..max_len characters. Tokens are counted without the end mark </s>."""
+    from explorer.lessons.measure import exact_by_length, share_right
+
+    if claim.statistic in ("source_tokens", "output_tokens"):  # the end mark </s> is not counted
+        trace = claim_trace(translator, claim)
+        tokens = trace.source_tokens if claim.statistic == "source_tokens" else trace.target_tokens
+        return float(sum(token != END for token in tokens))
+    measured = share_right(exact_by_length(translator, task), claim.min_len, claim.max_len)
+    if measured is None:
+        raise ValueError(f"no test example has {claim.min_len}–{claim.max_len} characters")
+    return float(measured[1])
 
 
 def _peaks_problem(claim: Claim, translator) -> str | None:

@@ -12,7 +12,7 @@ import dataclasses
 
 import streamlit as st
 
-from explorer.lessons import placeholders
+from explorer.lessons import numbers, placeholders
 from explorer.lessons.schema import Claim, Step
 from explorer.state.view import ViewState
 from explorer.ui.loaders import get_translator
@@ -34,8 +34,8 @@ def _fill_part(part, names: tuple[str, ...], numbers) -> dict:
 def filled(step: Step, view: ViewState | None) -> Step:
     """`step` with the placeholders of its texts replaced by their numbers (unchanged when it has none)."""
     everything = " ".join(_texts(step))
-    if not placeholders.found(everything):
-        return step
+    if not placeholders.found(everything) and not numbers.markers(everything):
+        return step  # nothing to fill: no placeholder, no date or citation marker {=…}
     numbers = _numbers(tuple(step.claims), view)
     question = step.question
     if question is not None:
