@@ -145,7 +145,7 @@ def _add_lab_arguments(lab: argparse.ArgumentParser) -> None:
     lab.add_argument(
         "--n", type=_int_in(1, MAX_N), default=None, help=f"examples of the split, 1 to {MAX_N} (default: {defaults})"
     )
-    lab.add_argument("--data", help=f"{corpus}: the Tatoeba file (e.g. ../shared/data/eng-fra.txt)")
+    lab.add_argument("--data", help=f"{corpus}: the Tatoeba file (default: the one the model was trained on)")
     lab.add_argument(
         "--ig-steps",
         type=_positive_int,
@@ -347,6 +347,9 @@ def _lab(args) -> int:
                 f"lab: the {experiment} experiment changes the attention, and {args.model} has none "
                 "(scorer 'none'): choose a model with attention"
             )
+    if task.needs_data and not args.data and translator is not None:
+        # as `evaluate` does: the corpus the model was trained on, when the model names one
+        args.data = translator.metadata.get("train", {}).get("data") or None
     if task.needs_data and not args.data:
         raise UsageError(
             f"lab: the {task.name} task reads its examples from a file: give --data PATH ({task.corpus.format})"

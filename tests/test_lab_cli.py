@@ -117,6 +117,21 @@ def test_jain_wallace_measures_and_adaptive_integrated_gradients_in_the_json(cap
     assert [s["ig_delta"] for s in first] == [s["ig_delta"] for s in second]  # one integrated gradients for both
 
 
+def test_a_corpus_task_finds_its_data_as_evaluate_does(capsys, monkeypatch):
+    """Without --data the lab reads the corpus the model was trained on (its card's train.data), as
+    `python -m seq2seq evaluate` does; the path is the card's, relative to the repository's root."""
+    from seq2seq.registry import resolve
+
+    card = json.loads((resolve("en-fr/general") / "config.json").read_text(encoding="utf-8"))
+    trained_on = card["train"]["data"]
+    root = Path(__file__).resolve().parent.parent
+    if not (root / trained_on).is_file():
+        pytest.skip(f"no corpus at {trained_on}")
+    monkeypatch.chdir(root)
+    data = lab_json(capsys, "--model", "en-fr/general", "--experiment", "agreement", "--n", "1", "--ig-steps", "4")
+    assert data["per_example"] and data["per_example"][0]["steps"]
+
+
 def test_json_keys_of_length(capsys):
     data = lab_json(capsys, "--model", "reverse/dot", "--experiment", "length", "--n", "3")
     assert MODEL | {"buckets", "per_example", "metric", "unit", "width"} <= set(data)
@@ -155,7 +170,6 @@ def test_text_output_is_a_table(capsys):
     ("args", "says"),
     [
         (["--model", "reverse/nope", "--experiment", "length"], "unknown model 'reverse/nope'"),
-        (["--model", "en-fr/dot", "--experiment", "length"], "the en-fr task reads its examples from a file"),
         (["--task", "zh-en", "--experiment", "table"], "give --data PATH"),
         (["--model", "reverse/dot", "--experiment", "length", "--n", "0"], "--n: must be from 1 to 10000, got 0"),
         (["--model", "reverse/dot", "--experiment", "agreement", "--n", "10001"], "must be from 1 to 10000"),

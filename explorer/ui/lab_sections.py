@@ -28,6 +28,7 @@ from explorer.state.view import ViewState, link_params
 from explorer.ui import cached, pickers, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
+from seq2seq.lab import papers
 from seq2seq.lab.names import MEASURES, MODEL_EXPERIMENTS, WHERE_THEY_APPLY, WITHOUT_ATTENTION
 from seq2seq.scorers import default_scorer, learns_where_to_look
 
@@ -134,7 +135,7 @@ def pickers_for(which: str, models: dict[str, list[str]], folded: bool = False) 
 def step_slider(output: lab_step.GreedyOutput, view: ViewState, opened: Mapping[str, str], new: bool) -> int:
     """The output token to explain (1..n), following the link's or the Decode page's step."""
     n = output.num_steps
-    step, note = lab_step.explained_step(view.step, n)
+    step, note = lab_step.explained_step(view.step, n, output.probs)
     if new and note and "step" in opened:
         st.info(note)  # numbers only: no user text
     link.follow(st.session_state, keys.LAB_STEP, step, force=new, options=range(1, n + 1))
@@ -217,16 +218,18 @@ def perturbations(name: str, sentence: str, step: int, projecting: bool) -> None
     asked = st.session_state.setdefault(keys.LAB_ASKED, {})
     left, right = st.columns(2)
     permute_help = ngettext(
-        "Shuffle this step's attention {n} time (Jain & Wallace §4.1).",
-        "Shuffle this step's attention {n} times (Jain & Wallace §4.1).",
+        "Shuffle this step's attention {n} time (Jain & Wallace {section}).",
+        "Shuffle this step's attention {n} times (Jain & Wallace {section}).",
         lab_step.PERMUTATION_SEEDS,
-    ).format(n=lab_step.PERMUTATION_SEEDS)
+    ).format(n=lab_step.PERMUTATION_SEEDS, section=papers.section("permutation"))
     if left.button(_("Permute"), key="lab_permute", help=permute_help):
         asked["permute"] = where
     if right.button(
         _("Adversarial attention"),
         key="lab_adversarial",
-        help=_("Search for the most different attention that keeps the prediction (Jain & Wallace §4.2)."),
+        help=_("Search for the most different attention that keeps the prediction (Jain & Wallace {section}).").format(
+            section=papers.section("adversarial")
+        ),
     ):
         asked["adversarial"] = where
     if _asked("permute", where):
@@ -338,7 +341,12 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
         figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=marks)
         _chart(figure, "lab_tau_histograms", projecting)
         st.caption(lab_split.histogram_caption(marks))
-        paper_table(lab_split.agreement_rows(agreement))
+        for title, entry in lab_split.measure_sets(agreement):
+            st.markdown(f"**{escape_markdown(title)}**")
+            paper_table(lab_split.agreement_rows(entry))
+            caption = lab_split.agreement_caption(entry)
+            if caption:
+                st.caption(escape_markdown(caption))
     if not has_attention:
         st.info(_(lab.NONE_NOTE))
         return

@@ -45,16 +45,19 @@ EXPLANATIONS = {
         "the log-probability drops without that token: the token deleted and the rest re-encoded, or, "
         "where the model's training taught it `<unk>`, replaced by `<unk>`; most models never trained "
         "theirs). The *Jain & Wallace* switch takes their definitions: magnitudes, the gradient with "
-        "attention held fixed, `</s>` not ranked. Where the model is sure of its token (p above {saturated}) "
-        "every importance is rounding noise, and the step says so. Kendall's τ compares two rankings of "
+        "attention held fixed, leave-one-out as the total variation between the whole output distributions "
+        "(their Algorithm 1), `</s>` not ranked ({measures}). Where the model is sure of its token (p above "
+        "{saturated}) the local slope, gradient × input, is flat; integrated gradients and leave-one-out are "
+        "not local, and the step says which of them still has something to rank. Kendall's τ compares two rankings of "
         "the source tokens: 1 the same order, 0 unrelated, −1 reversed, with its p-value (Kendall's "
         "test: a small p, a τ unlikely between unrelated rankings). Jain & Wallace (2019, *Attention is "
         "not Explanation*) asked the same of BiLSTM text classifiers and found attention frequently "
         "uncorrelated with gradients; "
         "where the app quotes a paper's number, it is labelled with the kind of model it was measured on, "
         "never as if measured on these. **Permute** shuffles this step's attention "
-        "(their §4.1); **Adversarial attention** (their §4.2) searches for the attention farthest from the "
-        "model's own that leaves the prediction within a total variation of 0.05 (the lab's bound). To put a step's "
+        "(their {permutation}); **Adversarial attention** (their {adversarial}) searches for the attention farthest "
+        "from the model's own that leaves the prediction within a total variation of {epsilon} (their value for "
+        "question answering; {classification} for text classification). To put a step's "
         "attention where you choose, use the Decode page's *Attention override* tab; how much of the rest of "
         "the output survives such an override (Moradi et al. 2019) is `lab --experiment override`."
     ),
@@ -63,12 +66,13 @@ EXPLANATIONS = {
         "the models. *Agreement*: τ between attention and each importance at every greedy step, "
         "averaged per example (Jain & Wallace 2019 asked the same of BiLSTM text classifiers; a paper's "
         "number, where quoted, says which). *Permutation* (their "
-        "§4.1): how far the output distribution moves when a step's attention is shuffled (total "
+        "{permutation}): how far the output distribution moves when a step's attention is shuffled (total "
         "variation distance, 0 = unchanged, 1 = disjoint) and how often the chosen token changes; on "
         "many classifier instances they found it barely moved. *Uniform* (Wiegreffe & Pinter 2019, "
         "*Attention is not not Explanation*): the task's metric when every step attends to every "
-        "source token equally; on several classification sets it lost little. Medians come with "
-        "their 95% bootstrap intervals."
+        "source token equally, `</s>` included, swapped in at inference; beside it a model *trained* with "
+        "uniform attention, their baseline, which on several classification sets lost little (theirs "
+        "spreads the weight over the real tokens only). Medians come with their 95% bootstrap intervals."
     ),
     "scorers": N_(
         "**One architecture, every scorer**, as Luong et al. (2015, Table 4) compared attention "
@@ -100,7 +104,17 @@ def lab_models(models: Mapping[str, list[str]]) -> dict[str, list[str]]:
 def explanation(which: str) -> str:
     """The view `which`'s explanation (`EXPLANATIONS`) in the current language, its thresholds filled in from
     explorer.views.lab_scales."""
-    return _(EXPLANATIONS[which]).format(saturated=i18n.number(lab_scales.SATURATED, 2))
+    from seq2seq.lab import papers
+
+    epsilon = papers.JAIN_WALLACE_EPSILON
+    return _(EXPLANATIONS[which]).format(
+        saturated=i18n.number(lab_scales.SATURATED, 2),
+        measures=papers.section("measures"),
+        permutation=papers.section("permutation"),
+        adversarial=papers.section("adversarial"),
+        epsilon=i18n.number(epsilon["question answering"], 2),
+        classification=i18n.number(epsilon["text classification"], 2),
+    )
 
 
 def lab_view(raw: str | None) -> tuple[str, tuple[Message, ...]]:

@@ -69,7 +69,7 @@ TAU = Scale(
 )
 TAU_UNDEFINED = N_("cannot be compared (one gives every token the same value)")
 
-# Shuffled attention (Jain & Wallace 2019, §4.1), one step's shuffles or a split's typical example: the
+# Shuffled attention (Jain & Wallace 2019, §4.2.1), one step's shuffles or a split's typical example: the
 # share of shuffles that change the chosen token, and the median total variation distance between the
 # output distributions. Decides: from SHUFFLES_DECIDE of them changing the token; hardly matters: below
 # both CHANGED_MATTERS and TVD_MATTERS; matters: between.
@@ -105,7 +105,7 @@ def permutation_words(tvd: float, changed: float, view: str) -> str:
     return _(PERMUTATION_WORDS[view][permutation_band(tvd, changed)])
 
 
-# Adversarial attention (Jain & Wallace 2019, §4.2): the Jensen–Shannon divergence reached from the
+# Adversarial attention (Jain & Wallace 2019, §4.2.2): the Jensen–Shannon divergence reached from the
 # model's own row, as a share of its maximum (ln 2), with the output kept within the bound.
 ADVERSARIAL = Scale(
     "JSD, share of ln 2",

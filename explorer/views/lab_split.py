@@ -28,7 +28,7 @@ from explorer.views.lab_readings import (
     tau_words,
 )
 from seq2seq.lab import papers
-from seq2seq.lab.names import IMPORTANCES, MODEL_EXPERIMENTS, SATURATED, WHERE_THEY_APPLY
+from seq2seq.lab.names import IMPORTANCES, MIN_RANKED, MODEL_EXPERIMENTS, SATURATED, WHERE_THEY_APPLY
 
 # The stored experiments this view draws: a model's length curve is drawn by the scorers view, beside the others'.
 DRAWN = tuple(name for name in (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY) if name != "length")
@@ -65,20 +65,62 @@ def histogram_caption(marks: Mapping[str, Mapping[str, float]]) -> str:
     return sentences(parts)
 
 
+def measure_sets(agreement: Mapping) -> list[tuple[str, Mapping]]:
+    """(title, entry) of each measure set stored: the signed measures (the entry itself), then Jain &
+    Wallace's (its "jain-wallace"), each shown with its own τ and chance level."""
+    found = [(_("The lab's signed measures"), agreement)]
+    jw = agreement.get("jain-wallace")
+    if isinstance(jw, Mapping) and jw.get("summary"):
+        found.append((_("Jain & Wallace's measures"), jw))
+    return found
+
+
 def agreement_rows(agreement: Mapping) -> list[dict]:
-    """One row per pair: the median of the examples' mean tau with its interval, a reading, and the papers'
-    numbers where seq2seq/lab/papers.toml quotes any."""
-    summary = {p: e for p, e in agreement.get("summary", {}).items() if "~" in p and isinstance(e, Mapping)}
+    """One row per pair: the median of the examples' mean tau with its interval, a reading, the share of
+    steps where the two agree significantly (tau > 0, p < 0.05) beside its chance level (when stored), and
+    the papers' numbers where seq2seq/lab/papers.toml quotes any."""
+    whole = agreement.get("summary", {})
+    summary = {p: e for p, e in whole.items() if "~" in p and isinstance(e, Mapping)}
+    shares, chance = whole.get("significant_share") or {}, whole.get("significant_chance") or {}
     cells = paper_cells(list(summary))
-    return [
-        {
+    rows = []
+    for pair, entry in summary.items():
+        row = {
             _("pair"): pair_label(pair),
             _("median τ [95% interval]"): summary_text(entry),
             _("reading"): tau_words(entry.get("median")),
-            **cells[pair],
         }
-        for pair, entry in summary.items()
-    ]
+        if chance:  # stored since the chance level is: an older file's shares counted negative τ too
+            row[_("steps agreeing (τ > 0, p < 0.05)")] = _percent(shares.get(pair))
+            row[_("expected by chance")] = _percent_fine(chance.get(pair))
+        rows.append(row | cells[pair])
+    return rows
+
+
+def agreement_caption(agreement: Mapping) -> str:
+    """What the agreement table leaves out and how its shares are counted, from the stored counts."""
+    summary = agreement.get("summary", {})
+    parts = []
+    if summary.get("significant_chance"):
+        parts.append(
+            _(
+                "Steps agreeing: the share of steps whose τ is positive with p < 0.05, pooled over every step "
+                "of every example (the steps of one sentence are not independent) and not corrected for "
+                "testing many steps. Expected by chance: the share if the two rankings were unrelated, from "
+                "the exact null distribution at each step's number of ranked tokens."
+            )
+        )
+    short, unconverged = summary.get("short"), (summary.get("ig") or {}).get("unconverged")
+    if isinstance(short, int) and isinstance(unconverged, int):
+        parts.append(
+            _(
+                "Left out: {short} of {steps} steps that rank fewer than {least} tokens (two tokens give τ = ±1 "
+                "with p = 1), and "
+                "{unconverged} steps whose integrated gradients did not converge, from every τ with integrated "
+                "gradients."
+            ).format(short=short, steps=summary.get("steps", "–"), unconverged=unconverged, least=MIN_RANKED)
+        )
+    return sentences(parts) if parts else ""
 
 
 def permutation_rows(permutation_result: Mapping) -> list[dict]:
@@ -102,6 +144,11 @@ def _number(value, digits: int) -> str:
 
 def _percent(value) -> str:
     return i18n.percent(value, 0) if isinstance(value, int | float) and math.isfinite(value) else "–"
+
+
+def _percent_fine(value) -> str:
+    """A small share with one decimal (a chance level of a few percent)."""
+    return i18n.percent(value, 1) if isinstance(value, int | float) and math.isfinite(value) else "–"
 
 
 def adversarial_rows(adversarial: Mapping) -> list[dict]:
@@ -217,6 +264,7 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
         if clause is not None:
             line = _("Agreement: on a typical example {agreement}.").format(agreement=clause)
             lines.append(sentences([line, *filter(None, [paper_note("attention~gradient")])]))
+        lines += _jain_wallace_reading(agreement)
         loo = medians.get("grad_x_input~leave_one_out")
         if loo is not None:
             line = _(
@@ -280,6 +328,28 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
             )
     lines += _baseline_readings(experiments)
     return lines
+
+
+def _jain_wallace_reading(agreement: Mapping) -> list[str]:
+    """Attention against Jain & Wallace's gradient, in their measures, with its share of agreeing steps
+    beside chance (only when the stored entry has the chance level)."""
+    summary = (agreement.get("jain-wallace") or {}).get("summary") or {}
+    pair = "attention~grad_x_input"
+    entry, share = summary.get(pair), (summary.get("significant_share") or {}).get(pair)
+    chance = (summary.get("significant_chance") or {}).get(pair)
+    if not isinstance(entry, Mapping) or entry.get("median") is None or share is None or chance is None:
+        return []
+    return [
+        _(
+            "In Jain & Wallace's measures, attention and their gradient {agreement} (median τ {tau}); they agree "
+            "significantly at {share} of the steps, where chance alone would give {chance}."
+        ).format(
+            agreement=tau_words(entry["median"]),
+            tau=i18n.number(entry["median"], 2),
+            share=_percent(share),
+            chance=_percent_fine(chance),
+        )
+    ]
 
 
 def _saturation_reading(adversarial: Mapping) -> list[str]:

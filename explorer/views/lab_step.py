@@ -4,10 +4,11 @@
 importances of the source tokens (seq2seq.lab.importance, under either definition: signed or Jain &
 Wallace's, seq2seq.lab.names.MEASURES), with Kendall's tau and its p-value between them (`step_lab`, `tau_rows`,
 `step_reading`), and two perturbations of that step's attention: permuted (`permutation`, Jain & Wallace
-2019 §4.1) and adversarial (`adversarial`, their §4.2), each with its reading. Integrated gradients run to
+2019 §4.2.1) and adversarial (`adversarial`, their §4.2.2), each with its reading. Integrated gradients run to
 convergence; `method_notes` says how far from complete they are (δ, in nats) with the points they took,
-and how leave-one-out took a token out; `saturated_warning` marks a step whose importances are rounding
-noise (the chosen token's p above lab_scales.SATURATED).
+and how leave-one-out took a token out; `saturated_warning` marks a saturated step (the chosen token's p
+above lab_scales.SATURATED), where the local gradient is flat, and says whether integrated gradients and
+leave-one-out, which are not local, still have something to rank.
 
 seq2seq.lab imports Captum and SciPy: only the functions that compute load it. Readings may quote tokens:
 escape them before Markdown. Text is in the current language (explorer.i18n).
@@ -46,11 +47,12 @@ IG_STEPS = None  # integrated gradients to convergence (seq2seq.lab.integrated),
 PERMUTATION_SEEDS = 100
 
 
-def explained_step(step: int, n: int) -> tuple[int, str | None]:
+def explained_step(step: int, n: int, probs: Sequence[float] = ()) -> tuple[int, str | None]:
     """The output token the lab explains (1..n) for a view's step, and a note when a step past the end moved.
 
-    Step N is the N-th output token (the Decode page's "Current step" at step N); step 0 (nothing
-    produced yet) explains the first token, the one the model is about to choose.
+    Step N is the N-th output token (the Decode page's "Current step" at step N). Step 0 (nothing
+    produced yet, as a fresh page opens) explains `worth_reading(probs)`: the first token the model was
+    not sure of, so that the page does not open on a saturated step (the first token when `probs` is empty).
     """
     if step > n:
         note = ngettext(
@@ -59,7 +61,18 @@ def explained_step(step: int, n: int) -> tuple[int, str | None]:
             n,
         )
         return n, note.format(step=step, n=n)
+    if step < 1 and probs:
+        return worth_reading(probs), None
     return max(step, 1), None
+
+
+def worth_reading(probs: Sequence[float]) -> int:
+    """The step (1..n) a fresh page opens on: the first whose chosen token has p at most lab_scales.SATURATED
+    (its local gradient is not flat), else the least sure one (the first on a tie)."""
+    for i, p in enumerate(probs, 1):
+        if p <= lab_scales.SATURATED:
+            return i
+    return min(range(len(probs)), key=lambda i: probs[i]) + 1
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,7 @@ class GreedyOutput:
     source_tokens: tuple[str, ...]
     target_tokens: tuple[str, ...]
     token_ids: tuple[int, ...]
+    probs: tuple[float, ...] = ()  # p of each chosen token: which steps are saturated (`worth_reading`)
 
     @property
     def num_steps(self) -> int:
@@ -86,6 +100,7 @@ def greedy_output(translator, sentence: str) -> GreedyOutput:
         source_tokens=tuple(trace.source_tokens),
         target_tokens=tuple(s.token for s in trace.steps),
         token_ids=tuple(s.token_id for s in trace.steps),
+        probs=tuple(float(s.prob) for s in trace.steps),
     )
 
 
@@ -207,18 +222,39 @@ def method_notes(imp: StepImportance) -> list[str]:
 
 
 def saturated_warning(imp: StepImportance) -> str | None:
-    """A warning for a saturated step (the chosen token's p above lab_scales.SATURATED, StepImportance.saturated):
-    there the log-probability hardly moves with the source and the attributions are rounding noise. None
-    otherwise. Quotes the token: escape before Markdown."""
+    """A warning for a saturated step (the chosen token's p above lab_scales.SATURATED, StepImportance.saturated),
+    None otherwise. Quotes the token: escape before Markdown.
+
+    What saturation flattens is the *local* slope: gradient × input is tiny there and its ranking says
+    little. Integrated gradients and leave-one-out are not local: they share out f(x) − f(x′), the change
+    from the all-padding source, and measure what removing a token does. So the warning says which: when
+    that change is larger than integrated gradients' own tolerance (seq2seq.lab.integrated.ATOL), they are
+    read as on any step; only below it are all three too small to rank.
+    """
     if not imp.saturated:
         return None
+    from seq2seq.lab.integrated import ATOL
+
     p = math.exp(imp.logprob)
     shown = significant_digits(1 - p) if p < 1 else i18n.number(0.0, 0)
-    return _(
+    head = _(
         "Saturated step: the model is sure of “{token}” (p above {threshold}; 1 − p = {rest}). Its "
-        "log-probability is nearly flat around this source, so the attributions here are rounding noise, and so "
-        "are the rankings and τ built on them: read another step."
+        "log-probability is nearly flat around this source, so gradient × input, a local slope, is tiny here "
+        "and its ranking says little."
     ).format(token=imp.token, threshold=i18n.number(lab_scales.SATURATED, 2), rest=shown)
+    change = imp.logprob - imp.baseline_logprob
+    if math.isfinite(change) and abs(change) > ATOL:
+        tail = _(
+            "Integrated gradients and leave-one-out are not local: they share out the {change} nats between "
+            "this source and a source of padding, and measure what removing each token does, so their "
+            "rankings and τ are read here as on any step."
+        ).format(change=i18n.number(abs(change), 2))
+    else:
+        tail = _(
+            "Integrated gradients share out only {change} nats between this source and a source of padding, "
+            "within their own tolerance: all three rankings here are too small to read."
+        ).format(change=i18n.number(abs(change), 3) if math.isfinite(change) else "–")
+    return f"{head} {tail}"
 
 
 def top_token(tokens: Sequence[str], values: Sequence[float]) -> tuple[int, str]:

@@ -37,7 +37,7 @@ from ..decoding import Translator
 from . import stats
 from .importance import StepImportance, leave_one_out_method, step_importances
 from .names import ALPHA as ALPHA  # a tau is significant below it (re-exported: table.py reads it here)
-from .names import IMPORTANCES, pairs
+from .names import IMPORTANCES, MIN_RANKED, pairs
 
 
 def kendall(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
@@ -57,9 +57,6 @@ def kendall(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
         return math.nan, math.nan
     found = kendalltau(x, y)  # variant "b", the default
     return float(found.statistic), float(found.pvalue)
-
-
-MIN_RANKED = 3  # a step ranking fewer tokens enters no tau mean or share (two tokens: tau = +-1, p = 1)
 
 
 @functools.cache

@@ -26,6 +26,8 @@ LOO_METHODS = ("deletion", "unk")
 SATURATED = 0.99
 # A tau is significant when the test of no association gives p below this (`seq2seq.lab.agreement`).
 ALPHA = 0.05
+# A step ranking fewer tokens enters no tau mean or share (two tokens give tau = +-1 with p = 1: no information).
+MIN_RANKED = 3
 
 
 def pairs(has_attention: bool = True) -> tuple[str, ...]:

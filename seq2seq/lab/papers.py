@@ -41,6 +41,25 @@ COMPARES = {
     "gradient~leave_one_out": ("grad_x_input~leave_one_out",),
 }
 
+# Where in Jain & Wallace (2019; arXiv 1902.10186v3) each part of the lab is described: the one place the
+# code, the pages and the docs take a section number from (tests/test_lab_citations.py holds every mention
+# of their sections in the lab's files and lesson 7 to this). Section 3 is their "Datasets and Tasks".
+JAIN_WALLACE_SECTIONS = {
+    "measures": "§4.1",  # "Correlation Between Attention and Feature Importance Measures": tau, gradients, LOO,
+    # and "we disconnect the computation graph at the attention module"
+    "permutation": "§4.2.1",  # "Attention Permutation"
+    "adversarial": "§4.2.2",  # "Adversarial Attention", with its epsilon per setting
+}
+# Jain & Wallace's epsilon, the TVD an adversarial row may move the output by: per setting, as their §4.2.2
+# sets it. The lab's seq2seq steps take the question-answering value (seq2seq.lab.adversarial.TVD_BOUND).
+JAIN_WALLACE_EPSILON = {"text classification": 0.01, "question answering": 0.05}
+
+
+def section(topic: str) -> str:
+    """Jain & Wallace's section for `topic` (a key of JAIN_WALLACE_SECTIONS): "§4.2.1"."""
+    return JAIN_WALLACE_SECTIONS[topic]
+
+
 PAPER_KEYS = {"authors": list, "cite": str, "year": int, "title": str, "venue": str, "url": str}
 QUOTE_KEYS = {
     "paper": str,

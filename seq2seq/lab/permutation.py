@@ -1,4 +1,4 @@
-"""Permuted attention (Jain & Wallace 2019, "Attention is not Explanation", section 4.1).
+"""Permuted attention (Jain & Wallace 2019, "Attention is not Explanation", section 4.2.1).
 
 At one decoding step t, with the output prefix y_<t held fixed, the model's own weights a_t are
 shuffled over the real source positions (</s> included), once per seed, and the output
@@ -11,14 +11,15 @@ A step whose TVDs stay near 0 under every permutation did not depend on *where* 
 Jain & Wallace found that true of many classifier instances; the seq2seq models here copy,
 reorder and translate, where position is the whole point, so large TVDs are expected.
 
-`permute_step` reports one step; `permutation` every step of each source's greedy decode, per
-example and over the split. A step's effect is its mean TVD over the permutations (the expected
-distance under a random shuffle). A median over steps hides what matters here: dates/location's median
-step moves nothing (its steps copy fixed characters), yet 28% of its steps move the output by more
-than 0.5. So the split reports the mean over all steps (`mean_tvd`), the share of steps above 0.5
-(`share_tvd_above_half`) and their whole distribution (`tvd`: quantiles and a histogram), besides the
-medians over examples of each example's median TVD and of its share of permutations that change the
-chosen token (`seq2seq.lab.stats.summary`: median, 95% bootstrap interval).
+`permute_step` reports one step; `permutation` every step of each source's greedy decode, per example
+and over the split. A step's effect is its mean TVD over the permutations (the expected distance under a
+random shuffle). A median over steps can hide what matters: a model whose median step moves nothing
+(steps that copy fixed characters) may still have a sizeable share of steps that move the output by more
+than 0.5 (pretrained/lab/README.md gives each model's). So the split reports the mean over all steps
+(`mean_tvd`), the share of steps above 0.5 (`share_tvd_above_half`) and their whole distribution (`tvd`:
+quantiles and a histogram), besides the medians over examples of each example's median TVD and of its
+share of permutations that change the chosen token (`seq2seq.lab.stats.summary`: median, 95% bootstrap
+interval).
 The permuted rows are scored together through `StepGraph` (the model's own layers, batched; equal to
 the step API's `attention=` override within 1e-5, tested), one product for all seeds.
 """
