@@ -16,7 +16,6 @@ from seq2seq.scorers import SCORERS
 COLUMNS = (N_("model"), N_("task"), N_("scorer"), N_("cell"), N_("parameters"), N_("metric"), N_("value"))
 
 presentation = frame.page(N_("Attention Explorer"), needs_registry=False, icon="🔎")  # registry errors: below
-layout.compact_top(presentation)
 class_student.join_from_link()  # a join link (?room=CODE) joins at once
 st.markdown(_("Watch a neural translator decide, one token at a time, and see where it looks."))
 

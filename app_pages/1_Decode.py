@@ -20,7 +20,6 @@ from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
 
 presentation = frame.page(N_("Decode, step by step"), N_("Decode"), view="decode")
-layout.compact_top(presentation)
 ss = st.session_state
 
 available = catalog.available()

@@ -39,7 +39,7 @@ def test_a_locked_class_in_chinese():
     teacher, code = teacher_on_decode()
     ok(button(teacher, "class_lock").click().run())
     late = student({"room": code, "lang": "zh"})
-    assert [w.value for w in late.warning] == ["这个课堂已锁定：请问你的老师。"]
+    assert [w.value for w in late.warning] == ["这个课堂已锁定：请询问老师。"]
 
 
 def test_students_see_the_teacher_away_and_back():

@@ -59,7 +59,7 @@ def test_a_locked_class_takes_no_newcomers_but_keeps_its_members(make):
         store.join(code, _member())
     assert str(raised.value) == "This class is locked: ask your teacher."
     with using("zh"):
-        assert message_of(raised.value) == "这个课堂已锁定：请问你的老师。"
+        assert message_of(raised.value) == "这个课堂已锁定：请询问老师。"
     store.join(code, inside)  # a member who reloads gets back in
     assert store.heartbeat(code, inside, True) == Presence(teacher_here=True, locked=True)
     store.ask(code, token, **ATTEND)

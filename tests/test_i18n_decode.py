@@ -137,7 +137,7 @@ def test_a_tab_open_in_english_stays_open_in_chinese():
 def test_step_controls_are_chinese_and_step_three_times():
     at = page(**DATES)
     labels = {b.key: b.label for b in at.button}
-    assert labels[svg_heatmap.STEP_BUTTON] == "单步" and labels[svg_heatmap.BACK_BUTTON] == "后退"
+    assert labels[svg_heatmap.STEP_BUTTON] == "单步" and labels[svg_heatmap.BACK_BUTTON] == "上一步"
     assert labels["decode_play"] == "播放" and labels[svg_heatmap.RESET_BUTTON] == "重置"
     assert at.slider(key=keys.DECODE_STEP).label == "步数"  # the slider: a count, the button: an action
     assert at.slider(key=keys.DECODE_SPEED).label == "播放速度（每步秒数）"
@@ -288,7 +288,7 @@ def test_the_instant_stepper_is_chinese():
     data = stepper_data(at)
     words = data["texts"]
     assert data["lang"] == "zh"
-    assert (words["step"], words["back"], words["reset"]) == ("单步 ▶", "◀ 后退", "重置")
+    assert (words["step"], words["back"], words["reset"]) == ("单步 ▶", "◀ 上一步", "重置")
     assert words["status"] == "第 {k} 步，共 {n} 步" and words["source"] == "源：{text}"
     assert words["empty"] == "（还没有输出：请按 单步 ▶）"
     assert all(CJK.search(value) for value in words.values())  # the heatmap's words too

@@ -94,7 +94,9 @@ def test_chinese_titles_and_hover_texts_exactly():
     with i18n.using("zh"):
         f = build_all()
     attention = f["attention"]
-    assert (attention.layout.xaxis.title.text, attention.layout.yaxis.title.text) == ("源", "目标")
+    row_title = next(a for a in attention.layout.annotations if a.name == "row_title")
+    assert (attention.layout.xaxis.title.text, row_title.text) == ("源", "目标")
+    assert row_title.textangle is None and attention.layout.yaxis.title.text is None  # level, never turned
     assert attention.data[0].colorbar.title.text == "权重"
     assert attention.data[0].hovertemplate == (
         "目标 %{customdata[1]} ← 源 %{customdata[0]}<br>权重 %{z:.3f}<extra></extra>"  # plotly's placeholders kept
@@ -120,7 +122,8 @@ def test_chinese_titles_and_hover_texts_exactly():
 def test_english_is_unchanged_without_a_language():
     f = build_all()
     attention = f["attention"]
-    assert (attention.layout.xaxis.title.text, attention.layout.yaxis.title.text) == ("source", "target")
+    row_title = next(a for a in attention.layout.annotations if a.name == "row_title")
+    assert (attention.layout.xaxis.title.text, row_title.text) == ("source", "target")
     assert attention.data[0].hovertemplate == (
         "target %{customdata[1]} ← source %{customdata[0]}<br>weight %{z:.3f}<extra></extra>"
     )
@@ -172,10 +175,12 @@ def test_the_svg_heatmap_sends_its_words_translated_and_measures_cjk_labels():
     widest_row = max(display_width(label) for label in data["target"])  # "03 北京": 7 columns, 5 characters
     assert widest_row == 7 and max(len(label) for label in data["target"]) == 5
     assert layout["left"] == round(svg_heatmap.CHAR_PX * widest_row) + 10
-    widest_column = max(display_width(label) for label in data["source"])
-    assert widest_column == svg_heatmap.MAX_LABEL_CHARS and data["source"][3].endswith("…")  # cut by columns
-    assert all(data["source_upright"])  # Chinese column labels stand upright: an em (12 px) per character
-    assert layout["top"] == 15 * max(len(label) for label in data["source"]) + 10  # 15 px an upright character
+    assert data["source"][3] == "04 北京天安门广场" and "…" not in "".join(data["source"])  # nothing cut
+    # Chinese column labels stand upright, flat in two lines (number over token): the column as wide as the
+    # widest line (14 columns), the room above two lines of 1.3 em
+    assert data["source_flat"] and data["source_lines"][3] == ["04", "北京天安门广场"]
+    assert layout["min_column"] == round(svg_heatmap.CHAR_PX * 14) + 6
+    assert layout["top"] == round(2 * 1.3 * 12) + 10
     assert layout["legend_left"] >= round(svg_heatmap.CHAR_PX * display_width(texts["legend"]))
     english = svg_heatmap.payload(source, target, WEIGHTS[:3], step=1)["texts"]
     assert english == {

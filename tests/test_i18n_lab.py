@@ -74,7 +74,7 @@ def test_the_step_view_is_chinese_and_so_are_permute_and_adversarial(shipped):
     at = open_lab(lang="zh", **STEP)
     assert_chinese(at)
     assert at.radio(key=keys.LAB_VIEW).value == "step"  # the option values stay; their labels are Chinese
-    assert at.radio(key=keys.LAB_VIEW).options == ["这个句子，这一步", "这个模型，整个数据集", "所有打分函数"]
+    assert at.radio(key=keys.LAB_VIEW).options == ["这个句子，这一步", "这个模型，整个测试集", "所有打分函数"]
     assert at.select_slider(key=keys.LAB_STEP).label == "要解释的输出词元"
     assert [e.label for e in at.expander] == ["这个视图测量什么，论文又发现了什么"]
     figure = titled(at, "为什么是“r”（第 3 个输出词元）")

@@ -291,10 +291,10 @@ def test_the_player_shows_chinese_with_lang_zh(bilingual):
     assert "**问题。** 最先写出的是哪个字母？" in bodies(at, "markdown")
     assert at.radio[0].label == "你的答案" and at.radio[0].options == ["字母 o", "字母 h"]
     # the step's decode controls (the Step button 单步, as on the Decode page), then the lesson's own
-    decode, lesson = ["单步", "后退", "播放", "重置"], ["检查答案", "后退", "下一步", "全部课程"]
+    decode, lesson = ["单步", "上一步", "播放", "重置"], ["检查答案", "上一步", "下一步", "全部课程"]
     assert [b.label for b in at.main.button] == decode + lesson
     (link,) = at.get("link_button")
-    assert link.proto.label == "在解码页面中打开"
+    assert link.proto.label == "在解码页打开"
     assert at.sidebar.toggle(key=keys.LESSON_TEACHER).label == "教师备注"
     ok(at.sidebar.toggle(key=keys.LESSON_TEACHER).set_value(True).run())
     assert "**教师备注。** 只有教师能看到这段话。" in bodies(at, "info")

@@ -63,7 +63,7 @@ def test_home_in_chinese():
     assert "完全匹配 %" in set(table["指标"])  # the headline metric's label, translated
     assert "参数量" in json.loads(at.dataframe[0].proto.columns)  # its localized number format follows the header
     (lessons,) = [el for el in at.main.get("page_link") if "Lessons" in el.proto.page]
-    assert lessons.proto.label == "上一节引导课"
+    assert lessons.proto.label == "开始一节引导课"
     (credits,) = [c.value for c in at.caption if c.value.startswith("数据：")]
     assert credits.endswith("reverse和dates 的数据由程序生成。")
 

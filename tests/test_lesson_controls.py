@@ -46,7 +46,7 @@ def test_the_rule_reads_both_languages_and_the_ways_a_text_asks():
     assert controls.named("按 **单步**，看它写出") == {"Step"}
     assert controls.named("在按单步之前想一想") == {"Step"}
     assert controls.named("Step through it: the heatmap shows") == {"Step"}
-    assert controls.named("press **Play**, then **后退**") == {"Play", "Back"}
+    assert controls.named("press **Play**, then **上一步**") == {"Play", "Back"}
     assert controls.named("点击 **重置**") == {"Reset"}
     assert controls.named("The step slider and the Next button") == set()  # not a control asked for
 

@@ -95,7 +95,12 @@ def test_home_opens_on_a_live_example_stepped_one_click_a_row(monkeypatch, lang,
     decoded = get_translator(model).greedy(sentence).plain(model)
     example = _example(at)
     assert example["step"] == 1  # labels are "position token"
-    assert [label.split(" ", 1)[1] for label in example["source"]] == decoded.source_tokens
+    # tokens as a reader writes them: SentencePiece's "▁" shown as the word-start dot (explorer.figures.common)
+    shown = [
+        token.replace("\u2581", "\u00b7", 1) if token.startswith("\u2581") else token for token in decoded.source_tokens
+    ]
+    assert [label.split(" ", 1)[1] for label in example["source"]] == shown
+    assert "\u2581" not in "".join(example["source"] + example["target"])
     for shown, row in zip(example["attention"], decoded.attention, strict=True):  # the model's own rows
         assert shown == pytest.approx(row, abs=5.1e-5)  # sent rounded to 4 decimals
     assert get_translator(model).target_tokenizer.decode(decoded.token_ids) == output

@@ -19,8 +19,9 @@ from explorer.state import keys
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, point_app_at
 
 SENTENCE = "The teachers were unhappy."
-SOURCE_PIECES = ["01 ▁The", "02 ▁teacher", "03 s", "04 ▁were", "05 ▁unhappy", "06 .", "07 </s>"]
-TARGET_PIECES = ["01 ▁Les", "02 ▁professeur", "03 s", "04 ▁étaient", "05 ▁mal", "06 heure", "07 ux", "08 .", "09 </s>"]
+# The pieces' labels as the page shows them by default: SentencePiece's "▁" written as the word-start dot "·"
+SOURCE_PIECES = ["01 ·The", "02 ·teacher", "03 s", "04 ·were", "05 ·unhappy", "06 .", "07 </s>"]
+TARGET_PIECES = ["01 ·Les", "02 ·professeur", "03 s", "04 ·étaient", "05 ·mal", "06 heure", "07 ux", "08 .", "09 </s>"]
 SOURCE_WORDS = ["01 The", "02 teachers", "03 were", "04 unhappy", "05 .", "06 </s>"]
 TARGET_WORDS = ["01 Les", "02 professeurs", "03 étaient", "04 malheureux", "05 .", "06 </s>"]
 
@@ -72,7 +73,7 @@ def test_decode_shows_the_sentence_in_pieces_then_in_words():
     data = svg(at)
     assert (data["source"], data["target"], data["step"]) == (SOURCE_WORDS, TARGET_WORDS, 6)
     assert at.query_params["units"] == "words" and at.session_state["units"] == "words"
-    assert data["axis"][1] == "02 professe…"  # cut on the axis, whole in its tooltip
+    assert data["axis"][1] == "02 professeurs"  # whole on the axis: nothing a class reads is cut
     assert data["follow"] is False  # a step adds a piece, not always a word row: the server draws it
     # the weights: teachers = ▁teacher + s (summed); malheureux = mean of ▁mal, heure, ux's rows
     pieces = at.session_state[keys.TRACE]["data"].attention

@@ -215,23 +215,21 @@ def test_home_page_links_i_love_you_first(registry):
 
 
 # -- Chinese labels in the SVG heatmap -------------------------------------------------------------
-UPRIGHT_PX = 15  # an upright character's height at 12 px type (svg_heatmap.EM_COLUMNS)
+FLAT_TOP_PX = round(2 * 1.3 * 12) + 10  # two lines of 1.3 em at 12 px (svg_heatmap.LINE_EM), and the gap
 
 
 def test_cjk_labels_are_measured_at_double_width():
     assert [svg_heatmap.display_width(t) for t in ("我", "。", "abc", "我爱你", "e\u0301")] == [2, 2, 3, 6, 1]
     chinese = svg_heatmap.payload(["我爱你", "</s>"], ["I", "</s>"], [[0.5, 0.5], [0.5, 0.5]])
-    # "01 我爱你" stands upright: 6 characters of 15 px each (1.25 em: Chromium's vertical advance), taller
-    # than "02 </s>" turned (7 columns)
-    assert chinese["source_upright"] == [True, False]
-    assert chinese["layout"]["top"] == UPRIGHT_PX * 6 + 10
+    # A source with Chinese: every column label flat in two lines, number over token, never turned ("02 </s>" too)
+    assert chinese["source_flat"] and chinese["source_lines"] == [["01", "我爱你"], ["02", "</s>"]]
+    assert chinese["layout"]["top"] == FLAT_TOP_PX
+    assert chinese["layout"]["min_column"] == round(svg_heatmap.CHAR_PX * 6) + 6  # 我爱你: 6 columns wide
     rows = svg_heatmap.payload(["a"], ["我爱你", "。"], [[1.0], [1.0]])
     assert rows["layout"]["left"] == round(svg_heatmap.CHAR_PX * 9) + 10  # row labels too
+    assert not rows["source_flat"] and rows["layout"]["min_column"] == 0  # a Latin source: turned, as before
     wide = svg_heatmap.payload(["我爱你们我爱你们"], ["I"], [[1.0]])  # "01 " + 8 characters = 19 columns
-    label = wide["source"][0]
-    assert wide["layout"]["top"] == UPRIGHT_PX * len(label) + 10  # cut, then upright
-    assert label.endswith("…") and svg_heatmap.display_width(label) <= svg_heatmap.MAX_LABEL_CHARS
-    assert label == "01 我爱你们…" and wide["source_full"] == ["01 我爱你们我爱你们"]
+    assert wide["source"] == wide["source_full"] == ["01 我爱你们我爱你们"]  # whole: nothing a class reads is cut
     single = svg_heatmap.payload(["我", "爱", "你", "。", "</s>"], ["I"], [[0.2] * 5])
     assert single["source"] == ["01 我", "02 爱", "03 你", "04 。", "05 </s>"]  # never cut
 

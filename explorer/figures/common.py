@@ -9,6 +9,7 @@ plotly's ``%{...}`` placeholders out of the message: the message names its own p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from explorer.i18n.setting import ContextSetting
@@ -37,10 +38,46 @@ def heatmap_colors() -> str:
     return PLOTLY_SCALES[scale_name()]
 
 
+# -- SentencePiece's word-start marker, as a reader sees it ----------------------------------------
+# SentencePiece writes "▁" before a piece that starts a word ("▁Je ▁suis ▁fatigué ."), which a class reads
+# as noise. By default every token shown (axis labels, hovers, the output so far) writes that marker as
+# WORD_START, a dot a newcomer reads as "a word starts here" (the captions under the heatmaps say so); a
+# piece without it continues the word before it. The raw pieces are one switch away (explorer.ui.pieces,
+# in the sidebar); exports and the lessons' checks always read the raw tokens.
+SP_MARKER = "\u2581"
+WORD_START = "\u00b7"  # "·"
+READER, RAW = "reader", "raw"
+_PIECES = ContextSetting("explorer_piece_form", allowed=(READER, RAW), default=READER)
+using_pieces, piece_form, set_piece_source = _PIECES.using, _PIECES.current, _PIECES.install
+
+
+def shown_token(token: str) -> str:
+    """`token` as the app shows it: SentencePiece's leading "▁" written as WORD_START, unless raw pieces are on."""
+    if not token.startswith(SP_MARKER) or piece_form() == RAW:
+        return token
+    return WORD_START + token[len(SP_MARKER) :]
+
+
+def has_word_starts(tokens: Sequence[str]) -> bool:
+    """Whether any of `tokens` carries SentencePiece's word-start marker (a caption then explains the mark)."""
+    return any(token.startswith(SP_MARKER) for token in tokens)
+
+
 def position_labels(tokens: Sequence[str]) -> list[str]:
     """'03 t': the position a person reads (seq2seq.numbering: from 1) keeps repeated tokens apart on an
-    axis (plotly merges equal labels)."""
-    return numbered(list(tokens))
+    axis (plotly merges equal labels); each token as shown (`shown_token`)."""
+    return numbered([shown_token(token) for token in tokens])
+
+
+# -- Chinese, Japanese and Korean labels stand upright ----------------------------------------------
+# A CJK character is never turned on its side: a column label with one is written horizontally (its number
+# on one line, the token under it), and the axis never turns its labels; a Latin label may angle.
+_CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether `text` has a Chinese, Japanese or Korean character (or full-width punctuation)."""
+    return bool(_CJK.search(text))
 
 
 def plotly_text(text: str) -> str:

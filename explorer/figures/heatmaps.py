@@ -13,6 +13,7 @@ from explorer.figures.common import (
     TITLE_LINE_PX,
     TOKEN_TICKS,
     check_row,
+    has_cjk,
     heatmap_colors,
     hover,
     plotly_text,
@@ -20,6 +21,7 @@ from explorer.figures.common import (
     wrap_title,
 )
 from explorer.i18n import N_, _
+from seq2seq.display_width import display_width
 
 # The hover of a cell: both tokens and its value (the value's placeholder is plotly's, filled in `hover`).
 CELL_HOVER = N_("target {target} ← source {source}<br>weight {weight}")
@@ -69,13 +71,20 @@ def attention_heatmap(
     grid = token_grid(rows, source_tokens, position_labels(target_tokens), (zmin, zmax), colorscale, custom, template)
     figure = go.Figure(grid.update(colorbar={"title": {"text": _("weight")}}))
     title, extra_lines = wrap_title(title)
+    row_title = _("target")
     figure.update_layout(
         title=title,
-        xaxis={"title": _("source"), "side": "top", **TOKEN_TICKS},
-        yaxis={"title": _("target"), "autorange": "reversed", "type": "category", "dtick": 1},
-        margin={"l": 10, "r": 10, "t": (60 if title else 40) + TITLE_LINE_PX * extra_lines, "b": 10},
+        xaxis={"title": _("source"), "side": "top", **token_ticks(source_tokens)},
+        yaxis={"autorange": "reversed", "type": "category", "dtick": 1},
+        margin={
+            "l": row_title_margin(row_title, position_labels(target_tokens)),
+            "r": 10,
+            "t": (60 if title else 40) + TITLE_LINE_PX * extra_lines,
+            "b": 10,
+        },
         height=(height or max(220, 60 + 28 * max(len(target_tokens), 1))) + TITLE_LINE_PX * extra_lines,
     )
+    figure.add_annotation(ROW_TITLE, text=row_title)
     thin_labels(figure, position_labels(source_tokens), position_labels(target_tokens), height, width)
     if highlight_row is not None and 0 <= highlight_row < len(target_tokens):
         figure.add_shape(
@@ -89,6 +98,34 @@ def attention_heatmap(
             line={"color": "#d62728", "width": 2},
         )
     return figure
+
+
+# The rows' axis title ("target", 目标) stands level in the corner above the row labels: plotly always turns
+# an axis title on the y axis a quarter, and Chinese is never written on its side.
+ROW_TITLE = {"xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "right", "yanchor": "bottom",
+             "showarrow": False, "xshift": -4, "name": "row_title"}  # fmt: skip
+
+
+def row_title_margin(row_title: str, row_labels: Sequence[str]) -> int:
+    """The left margin that leaves the row title room where it is wider than the row labels under it
+    (CHAR_PX a display column; plotly widens the margin for the labels, not for an annotation)."""
+    return max(10, round(CHAR_PX * (display_width(row_title) - max(map(display_width, row_labels), default=0))) + 14)
+
+
+def token_ticks(source_tokens: Sequence[str]) -> dict:
+    """The column axis's tick settings: TOKEN_TICKS, never turned when the labels are CJK (they are written in
+    two lines then, number over token: `column_labels`)."""
+    if any(has_cjk(label) for label in position_labels(source_tokens)):
+        return {"type": "category", "dtick": 1, "tickangle": 0}
+    return dict(TOKEN_TICKS)
+
+
+def column_labels(source_tokens: Sequence[str]) -> list[str]:
+    """The column axis's labels, escaped: "01 t", or "01<br>我" (number over token) when any is CJK."""
+    labels = position_labels(source_tokens)
+    if not any(has_cjk(label) for label in labels):
+        return [plotly_text(label) for label in labels]
+    return ["<br>".join(plotly_text(part) for part in label.split(" ", 1)) for label in labels]
 
 
 LABEL_PX = 18  # the room a tick label needs across its axis: 12 px type (a 16 px box) and a little air
@@ -290,7 +327,8 @@ def timelapse_animation(
             x_step, y_step = label_step(len(source), column_px), label_step(len(target), row_px)
             axes[f"xaxis{suffix}"] = {
                 "tickvals": list(range(len(source)))[::x_step], "range": [-0.5, len(source) - 0.5],
-                "ticktext": [plotly_text(t) for t in position_labels(source)][::x_step],  # below: titles on top
+                "ticktext": column_labels(source)[::x_step],  # below: titles on top
+                **({"tickangle": 0} if "tickangle" in token_ticks(source) else {}),
             }  # fmt: skip
             axes[f"yaxis{suffix}"] = {
                 "tickvals": list(range(len(target)))[::y_step], "range": [len(target) - 0.5, -0.5],
@@ -371,7 +409,7 @@ def rows_heatmap(
     shown, extra_lines = wrap_title(plotly_text(title) if title else None)  # it may quote a token ("</s>")
     figure.update_layout(
         title=shown,
-        xaxis={"side": "top", **TOKEN_TICKS},
+        xaxis={"side": "top", **token_ticks(source_tokens)},
         yaxis={"autorange": "reversed", "type": "category", "dtick": 1},
         margin={"l": 10, "r": 10, "t": (90 if title else 50) + TITLE_LINE_PX * extra_lines, "b": 10},
         height=(height or 130 + 40 * len(labels)) + TITLE_LINE_PX * extra_lines,
@@ -384,7 +422,7 @@ def token_grid(z, source_tokens, row_labels, zrange, colorscale, custom, hover) 
     escaped: plotly would read "</s>" as a tag and draw nothing. z: (rows, S); zrange: (zmin, zmax)."""
     return go.Heatmap(
         z=z,
-        x=[plotly_text(label) for label in position_labels(source_tokens)],
+        x=column_labels(source_tokens),
         y=[plotly_text(label) for label in row_labels],
         zmin=zrange[0],
         zmax=zrange[1],

@@ -27,7 +27,7 @@ import math
 from collections.abc import Sequence
 
 from explorer.figures.common import CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR, position_labels
-from explorer.figures.svg_heatmap import axis_labels
+from explorer.figures.svg_heatmap import axis_labels, flat_columns, label_lines
 from explorer.i18n import _
 from seq2seq.display_width import display_width
 
@@ -82,6 +82,8 @@ def _source_payload(kind: str, source_tokens: Sequence[str], rows: dict[str, Seq
         "kind": kind,
         "labels": labels,
         "columns": _columns(labels),
+        "flat": flat_columns(labels),  # CJK: written flat, number over token (explorer.figures.svg_heatmap)
+        "lines": [label_lines(x) for x in labels],
         "full": position_labels(source_tokens),
         **{name: [_number(v) for v in values] for name, values in rows.items()},
         **extra,

@@ -43,15 +43,16 @@ click it drew (the instant stepper's buttons, or the page's Step, Back and Reset
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
-from explorer.figures.common import position_labels, scale_name
+from explorer.figures.common import has_cjk, position_labels, scale_name
 from explorer.i18n import _
 from seq2seq.decoded import DecodedSentence
 from seq2seq.display_width import char_columns, display_width
 
-MAX_LABEL_CHARS = 12  # labels wider than this many columns are cut on the axis (the full token is in the tooltip)
+# Labels wider than this many columns are cut on the axis (the full token is in the tooltip and the text
+# alternative); no word of the shipped examples comes near it, so a class reads every label whole.
+MAX_LABEL_CHARS = 28
 CELL_PX = 22  # size of one heatmap cell (scaled up in presentation mode)
 CHAR_PX = 7.5  # width of one column of the 12 px monospace labels (a CJK character takes two)
 CONTROLS_PX = 112  # the instant stepper's buttons, source line and output line above its heatmap
@@ -101,23 +102,42 @@ def _longest(labels: Sequence[str]) -> int:
     return max((display_width(x) for x in labels), default=0)
 
 
-# A column label with Chinese, Japanese or Korean characters stands upright, one character under the
-# other (CJK is written so); a Latin one is turned a quarter, read from the bottom up.
-_CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
-# An upright character's height: its vertical advance, measured in Chromium with Noto CJK at 1.19 em ("01 我",
-# four characters at 12 px, stands 57 px high); 1.25 em reserved, 2 monospace columns.
-EM_COLUMNS = 15 / CHAR_PX
+# Column labels stand upright when the source has Chinese, Japanese or Korean (CJK is never turned on its
+# side): each is written horizontally in two lines, its number over its token, and the column is as wide
+# as its widest token. Otherwise (Latin) they are turned a quarter, read from the bottom up.
+LINE_EM = 1.3  # a line of the two-line labels, in ems
 
 
 def upright(label: str) -> bool:
-    """Whether the column label `label` is written upright (it has a CJK character)."""
-    return bool(_CJK.search(label))
+    """Whether the column label `label` has a CJK character (then the whole axis is written upright)."""
+    return has_cjk(label)
+
+
+def flat_columns(labels: Sequence[str]) -> bool:
+    """Whether column labels `labels` are written upright, in two lines (any has a CJK character)."""
+    return any(upright(x) for x in labels)
+
+
+def label_lines(label: str) -> list[str]:
+    """A position label's two lines: its number and its token ("01 我" -> ["01", "我"])."""
+    number, _space, token = label.partition(" ")
+    return [number, token]
 
 
 def _tallest(labels: Sequence[str]) -> float:
-    """The tallest column label, in monospace columns: an upright one an em per character, a turned one
-    its width."""
-    return max((len(x) * EM_COLUMNS if upright(x) else display_width(x) for x in labels), default=0)
+    """The room the column labels need above the heatmap, in monospace columns: two lines when they stand
+    upright, else the widest label (turned a quarter)."""
+    if flat_columns(labels):
+        return 2 * LINE_EM * 12 / CHAR_PX
+    return max((display_width(x) for x in labels), default=0)
+
+
+def _flat_column(labels: Sequence[str]) -> int:
+    """The width, in monospace columns, a column needs for its label written flat (its widest line); 0 when the
+    labels are turned."""
+    if not flat_columns(labels):
+        return 0
+    return max((display_width(line) for x in labels for line in label_lines(x)), default=0)
 
 
 def texts() -> dict[str, str]:
@@ -183,8 +203,9 @@ def payload(
     layout = {
         "cell": cell,
         "left": round(CHAR_PX * scale * _longest(tgt)) + 10,  # row labels
-        "top": round(CHAR_PX * scale * _tallest(src)) + 10,  # column labels, written vertically
+        "top": round(CHAR_PX * scale * _tallest(src)) + 10,  # column labels: turned, or two flat lines
         "font": round(12 * scale),
+        "min_column": round(CHAR_PX * scale * _flat_column(src)) + 6 if flat_columns(src) else 0,
     }
     layout["height"] = CONTROLS_PX + layout["top"] + cell * max(len(tgt), 1) + LEGEND_PX + 16
     words = texts()
@@ -199,7 +220,8 @@ def payload(
     return {
         "source_text": source_text,
         "source": src,
-        "source_upright": [upright(x) for x in src],
+        "source_flat": flat_columns(src),
+        "source_lines": [label_lines(x) for x in src],
         "target": tgt,
         "source_full": list(src_full),
         "target_full": list(tgt_full),
@@ -234,6 +256,7 @@ def fit_layout(source_labels: Sequence[str], target_labels: Sequence[str]) -> di
         "margin": FIT_MARGIN_PX,
         "char_per_font": CHAR_PX / 12,  # a monospace column is 0.625 of the font's size
         "top_columns": _tallest(source_labels),
+        "column_columns": _flat_column(source_labels),
         "left_columns": _longest(target_labels),
     }
 

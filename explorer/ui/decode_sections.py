@@ -24,7 +24,7 @@ from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatma
 from explorer.i18n import N_, _, pgettext
 from explorer.state import keys, link
 from explorer.state.view import link_params
-from explorer.ui import components, fast_stepper, pickers
+from explorer.ui import components, fast_stepper, pickers, pieces
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
@@ -125,7 +125,7 @@ def output_so_far(data: DecodedSentence, step: int, translator, following: bool 
     tgt = data.target_tokens[:step]
     st.markdown(_("**Step {step} of {n}** · output so far:").format(step=step, n=data.num_steps))
     waiting = _("(nothing yet: the teacher steps)") if following else _("(nothing yet: press Step or Play)")
-    st.text(" ".join(tgt) if tgt else waiting)
+    st.text(" ".join(common.shown_token(token) for token in tgt) if tgt else waiting)
     if tgt:
         spelled = escape_markdown(dv.output_text(data, step, translator.target_tokenizer))
         st.caption(_("reads: {text}").format(text=spelled))
@@ -157,6 +157,10 @@ def heatmap(
         st.caption(_("Point at a cell, or tap it, for both tokens and its weight."))
     if merged:
         st.caption(words.rule(merged))
+    else:
+        word_starts = pieces.note(data.source_tokens, data.target_tokens)
+        if word_starts:
+            st.caption(word_starts)
     pickers.units_toggle(st, keys.DECODE_UNITS, words.sides_of(translator))
     attention_table(data, step, merged)
 

@@ -8,7 +8,19 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import class_memory, class_student, class_teacher, colors, focus, language, navigation, presentation
+from explorer.ui import (
+    chrome,
+    class_memory,
+    class_student,
+    class_teacher,
+    colors,
+    focus,
+    language,
+    layout,
+    navigation,
+    pieces,
+    presentation,
+)
 from explorer.ui.loaders import require_registry
 from explorer.ui.markdown import escape_markdown
 from seq2seq.registry import CheckpointError
@@ -42,6 +54,9 @@ def page(
     # value changes, so a sidebar the teacher opens again stays open until the mode is switched).
     st.set_page_config(initial_sidebar_state=presentation.SIDEBAR if projecting else "auto")
     colors_note = colors.choose()
+    pieces.toggle()
+    layout.compact_top(projecting)  # one header height on every page
+    chrome.mount()  # <html lang>, and Streamlit's and plotly's own words in the page's language
     if needs_registry:
         require_registry()
     announce_registry_notes()

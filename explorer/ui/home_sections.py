@@ -9,7 +9,7 @@ import streamlit as st
 from explorer import i18n
 from explorer.i18n import _
 from explorer.state import catalog, keys
-from explorer.ui import class_student, components
+from explorer.ui import class_student, components, pieces
 from explorer.ui import decode_sections as decode_ui
 from explorer.ui.loaders import get_translator
 from explorer.views import decode as dv
@@ -68,6 +68,9 @@ def _example(name: str, task: str, scorer: str, sentence: str) -> None:
             icon=":material/open_in_new:",
         )
     st.caption(_("Each row is one output token; each cell, how much the model looked at a source token to write it."))
+    word_starts = pieces.note(data.source_tokens, data.target_tokens)
+    if word_starts:
+        st.caption(word_starts)
 
 
 def _step(n: int) -> None:

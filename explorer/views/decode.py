@@ -21,12 +21,12 @@ import json
 from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 
-from explorer.figures.common import position_labels
+from explorer.figures.common import shown_token
 from explorer.i18n import N_, _, ngettext
 from explorer.state import catalog, keys, link
 from explorer.state.view import WORDS, ViewState, link_params, parse_query, shared_values
 from seq2seq.decoded import DecodedSentence, DecodedStep, Sampling
-from seq2seq.numbering import clamp_step, shown
+from seq2seq.numbering import clamp_step, numbered, shown
 from seq2seq.scorers import default_scorer
 
 # strategy -> its label, English marked for translation (shown as _(STRATEGY_LABELS[s]))
@@ -290,7 +290,7 @@ def output_text(data: DecodedSentence, step: int, tokenizer) -> str:
 def topk_rows(row: DecodedStep) -> list[dict]:
     """Table rows of a step's candidates: rank, token, probability, chosen."""
     return [
-        {"rank": rank, "token": piece, "probability": round(prob, 4), "chosen": piece == row.token}
+        {"rank": rank, "token": shown_token(piece), "probability": round(prob, 4), "chosen": piece == row.token}
         for rank, (piece, _id, prob) in enumerate(row.topk, start=1)
     ]
 
@@ -360,8 +360,9 @@ def attention_csv(data: DecodedSentence) -> str:
         raise ValueError("this model has no attention matrix")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["target", *position_labels(data.source_tokens)])
-    for label, row in zip(position_labels(data.target_tokens), attention, strict=True):
+    # The raw tokens (SentencePiece's "▁" kept), whatever the page shows: an export is data.
+    writer.writerow(["target", *numbered(data.source_tokens)])
+    for label, row in zip(numbered(data.target_tokens), attention, strict=True):
         writer.writerow([label, *(repr(float(w)) for w in row)])
     return out.getvalue()
 

@@ -31,6 +31,11 @@ function fmt(v, digits, data) { return v === null ? say(data, "none", "n/a") : v
 // The widest label in monospace columns, measured in Python (a Chinese character takes two).
 function longestLabel(data) { return Math.max(1, data.columns || 0, ...data.labels.map((x) => x.length)); }
 
+// The room under the bars for the source labels: two flat lines (CJK, never turned), or the longest turned.
+function labelsHeight(data, f) {
+  return data.flat ? Math.round(2 * 1.3 * 12 * f) + 10 : Math.round(7.5 * f * longestLabel(data)) + 16;
+}
+
 // A horizontal grid line at each tick value of a panel (y maps a value to pixels), labelled on the left.
 function gridLines(svg, ticks, y, left, right, f) {
   for (const t of ticks) {
@@ -40,12 +45,21 @@ function gridLines(svg, ticks, y, left, right, f) {
   }
 }
 
-// The source tokens written upwards from y = top, one per column of width cw, each with its full label.
+// The source tokens under the bars from y = top, one per column of width cw, each with its full label: written
+// upwards (turned a quarter), or flat in two lines, number over token, when the source has CJK (data.flat).
 function sourceLabels(svg, data, left, cw, top, f) {
+  const line = Math.round(12 * f * 1.3);
   for (let s = 0; s < data.labels.length; s++) {
-    const x = left + s * cw + cw / 2 + 4 * f;
-    const label = el("text", {x: x, y: top, transform: "rotate(-90 " + x + " " + top + ")", "text-anchor": "end",
-      "class": "col", "font-family": "ui-monospace, 'Source Code Pro', monospace"}, data.labels[s]);
+    const x = left + s * cw + cw / 2 + (data.flat ? 0 : 4 * f);
+    const mono = "ui-monospace, 'Source Code Pro', monospace";
+    let label;
+    if (data.flat) {
+      label = el("text", {x: x, y: top + line, "text-anchor": "middle", "class": "col", "font-family": mono});
+      data.lines[s].forEach((text, i) => label.appendChild(el("tspan", {x: x, y: top + line * (i + 1)}, text)));
+    } else {
+      label = el("text", {x: x, y: top, transform: "rotate(-90 " + x + " " + top + ")", "text-anchor": "end",
+        "class": "col", "font-family": mono}, data.labels[s]);
+    }
     label.appendChild(el("title", {}, data.full[s]));
     svg.appendChild(label);
   }
@@ -57,7 +71,7 @@ function drawScores(data, width) {
   const f = data.scale, S = data.labels.length, left = Math.round(44 * f), right = 8;
   const longest = longestLabel(data);
   const panel = Math.round(100 * f), title = Math.round(20 * f), gap = Math.round(12 * f);
-  const labelsH = Math.round(7.5 * f * longest) + 16;
+  const labelsH = labelsHeight(data, f);
   const height = 2 * (title + panel) + gap + labelsH;
   const svg = svgRoot(data, width, height);
   svg.setAttribute("data-columns", String(S));
@@ -106,7 +120,7 @@ function drawScores(data, width) {
 function drawShares(data, width) {
   const f = data.scale, S = data.labels.length, left = Math.round(44 * f), right = 8;
   const longest = longestLabel(data);
-  const legend = Math.round(24 * f), panel = Math.round(140 * f), labelsH = Math.round(7.5 * f * longest) + 16;
+  const legend = Math.round(24 * f), panel = Math.round(140 * f), labelsH = labelsHeight(data, f);
   const svg = svgRoot(data, width, legend + panel + labelsH);
   svg.setAttribute("data-columns", String(S));
   const cw = Math.max(6, (width - left - right) / Math.max(S, 1));

@@ -51,7 +51,8 @@ function attentionHeatmap(root, data, opts) {
 
   function columnWidth() {  // rows keep their height (a fixed frame); columns share the width there is
     var room = opts.width() - L.left - 16, share = Math.floor(room / Math.max(S, 1));
-    return Math.max(14, L.fit ? share : Math.min(2 * cell, share));  // on a projector: the whole width
+    // on a projector: the whole width; labels written flat (CJK) get the width of their widest line
+    return Math.max(14, L.min_column || 0, L.fit ? share : Math.min(2 * cell, share));
   }
 
   function pageTop(node) {  // the node's top edge from the top of the page, whatever is scrolled
@@ -88,6 +89,7 @@ function attentionHeatmap(root, data, opts) {
     for (var pass = 0; pass < 2; pass++) {  // a smaller font when the rows would be shorter than the type
       L.top = Math.round(F.char_per_font * font * F.top_columns) + 10;
       L.left = Math.round(F.char_per_font * font * F.left_columns) + 10;
+      L.min_column = F.column_columns ? Math.round(F.char_per_font * font * F.column_columns) + 6 : 0;
       c = Math.min(Math.round(F.max_cell_per_font * font), Math.floor((room - L.top) / Math.max(T, 1)));
       if (c >= font + 4 || font <= F.min_font) break;
       font = Math.max(F.min_font, c - 4);
@@ -105,14 +107,18 @@ function attentionHeatmap(root, data, opts) {
     svg.setAttribute("width", L.left + S * cw + 4);
     svg.setAttribute("height", L.top + Math.max(T, 1) * cell + 4);
     svg.setAttribute("font-size", L.font);
-    for (var s = 0; s < S; s++) {  // column labels (source tokens): CJK upright, top down; Latin turned, bottom up
-      var x = L.left + s * cw + cw / 2, upright = data.source_upright && data.source_upright[s];
-      var label = el("text", upright
-        ? {x: x, y: L.top - 6, style: "writing-mode: vertical-rl; text-orientation: upright", "text-anchor": "end",
-           "class": "col"}
-        : {x: x + L.font / 3, y: L.top - 6, transform: "rotate(-90 " + (x + L.font / 3) + " " + (L.top - 6) + ")",
-           "class": "col"},
-        data.source[s]);
+    var line = Math.round(L.font * 1.3);
+    for (var s = 0; s < S; s++) {  // column labels (source tokens): CJK flat, number over token; Latin turned, bottom up
+      var x = L.left + s * cw + cw / 2, label;
+      if (data.source_flat) {
+        label = el("text", {x: x, y: L.top - 6 - line, "text-anchor": "middle", "class": "col"});
+        data.source_lines[s].forEach(function (text, i) {
+          label.appendChild(el("tspan", {x: x, y: L.top - 6 - line + i * line}, text));
+        });
+      } else {
+        label = el("text", {x: x + L.font / 3, y: L.top - 6, "class": "col",
+          transform: "rotate(-90 " + (x + L.font / 3) + " " + (L.top - 6) + ")"}, data.source[s]);
+      }
       label.appendChild(el("title", {}, (data.source_hover || data.source_full)[s]));
       svg.appendChild(label);
     }

@@ -1,0 +1,45 @@
+// The page's chrome in its language (explorer.ui.chrome): <html lang> for screen readers and the browser's
+// spell-checker and fonts, and the words Streamlit and plotly write themselves (Streamlit's skip link, its
+// element toolbars, plotly's modebar tooltips), which no catalog of ours reaches. `data.words` maps each
+// English string to the page's; it is empty in English. Only text nodes and attributes are changed, with
+// strings from that map (made in Python from the catalog): never HTML.
+const ATTRIBUTES = ["data-title", "aria-label", "title", "placeholder"];
+let words = {};
+let observer = null;
+let pending = false;
+
+function translate() {
+  pending = false;
+  const selector = ATTRIBUTES.map((a) => "[" + a + "]").join(",");
+  for (const node of document.querySelectorAll(selector)) {
+    for (const name of ATTRIBUTES) {
+      const value = node.getAttribute(name);
+      if (value && Object.prototype.hasOwnProperty.call(words, value)) node.setAttribute(name, words[value]);
+    }
+  }
+  for (const node of document.querySelectorAll('[data-testid="stSkipToContent"], .modebar-btn, [data-testid="stElementToolbarButton"]')) {
+    for (const child of node.childNodes) {
+      const text = child.nodeType === 3 ? child.textContent.trim() : "";
+      if (text && Object.prototype.hasOwnProperty.call(words, text)) child.textContent = words[text];
+    }
+  }
+}
+
+function schedule() {
+  if (!pending) {
+    pending = true;
+    requestAnimationFrame(translate);
+  }
+}
+
+export default function (component) {
+  const { data } = component;
+  if (document.documentElement.lang !== data.lang) document.documentElement.lang = data.lang;
+  words = data.words || {};
+  if (!Object.keys(words).length) return;
+  translate();
+  if (!observer) {
+    observer = new MutationObserver(schedule);
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ATTRIBUTES});
+  }
+}
