@@ -18,21 +18,21 @@ minutes = 10
 [[steps]]
 title = "Attention reverses"
 text = \"\"\"
-The `dot` model reverses `hello`; {view.step} letters are written. Its row of the first letter puts
-{o_first} of its weight on the last letter read, `o`: very close to all of it.
+The `dot` model reverses `hello`; {view.step} letters are written. Its row of the last one puts
+{l_last} of its weight on the `l` it comes from: very close to all of it.
 \"\"\"
 text_zh = \"\"\"
 `dot` 模型反转 `hello`；已经写出 {view.step} 个字母。
-第一个字母那一行把 {o_first} 的权重放在最后读到的 `o` 上：非常接近全部。
+最后一个字母那一行把 {l_last} 的权重放在它来自的 `l` 上：非常接近全部。
 \"\"\"
 page = "decode"
 view = { task = "reverse", scorer = "dot", sentence = "hello", step = "3" }
 
 [[steps.claims]]
 kind = "weight"
-name = "o_first"
-step = 0
-token = "o"
+name = "l_last"
+step = 2
+position = 2
 at_least = 0.95
 
 [[steps.claims]]
@@ -125,8 +125,8 @@ def test_the_true_lesson_passes(tmp_path, capsys, true_lesson):
         # a moved view: the weight claim's row is no longer drawn
         (
             'sentence = "hello", step = "3"',
-            'sentence = "hello", step = "0"',
-            "row 0 of the view's decode is not on the page",
+            'sentence = "hello", step = "1"',
+            "row 2 of the view's decode is not on the page",
         ),
         # an output claim moved to another model that happens to agree, which the step never names
         (
@@ -142,7 +142,7 @@ def test_the_true_lesson_passes(tmp_path, capsys, true_lesson):
         ),
         # an unbounded number the words characterise, and a display-only one that is characterised
         ("at_least = 0.95\n", "", "a weight claim needs at_least, at_most or both"),
-        ("at_least = 0.95\n", "display_only = true\n", "{o_first} is display_only, but its sentence says 'very'"),
+        ("at_least = 0.95\n", "display_only = true\n", "{l_last} is display_only, but its sentence says 'very'"),
     ],
 )
 def test_each_drift_fails_the_check_without_running_a_model(tmp_path, capsys, true_lesson, old, new, said):
@@ -153,8 +153,8 @@ def test_each_drift_fails_the_check_without_running_a_model(tmp_path, capsys, tr
 
 
 def test_a_claim_moved_to_another_position_fails_its_bound(tmp_path, capsys, true_lesson):
-    """The weight on `o` is the row's peak; pointed at `h` (the first letter read) it is far below 0.95."""
-    code, _path = _check(tmp_path, true_lesson.replace('token = "o"', 'token = "h"'))
+    """The weight on the `l` the row writes is its peak; pointed at the other `l` it is far below 0.95."""
+    code, _path = _check(tmp_path, true_lesson.replace("position = 2", "position = 3"))
     out = capsys.readouterr().out
     assert code == 1 and "reverse/dot's weight is" in out and "not within 0.95–inf" in out, out
 

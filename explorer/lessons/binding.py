@@ -10,8 +10,8 @@ Without running a model, for each step and its view (as its share link opens it)
   sentence; with none before it, the view's model (a page without one: the first named after it). Two
   placeholders of different models swapped ("`none` {dot_share}, `dot` {none_share}") fail;
 - a claim on the view's own decode (one without `model`) speaks of a row the page shows: its `step` (and
-  each of a peaks claim's `steps`) is below the view's `step`, the number of rows drawn, so moving the
-  view back fails;
+  each of a peaks claim's `steps`) is at most the view's `step` (rows 0…step−1 are drawn, row `step` is
+  the next one, which an attention question asks about), so moving the view back fails;
 - a display_only claim is only shown: the sentence of its placeholder characterises no number
   ("very close", "far above", "most", 最, 接近, …: `CHARACTERISING`); a number that is characterised
   is held to a bound (explorer.lessons.rules).
@@ -148,13 +148,13 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None) ->
             )
         rows = claim.steps if claim.kind == "peaks" else (claim.step,)
         on_view = not claim.model and view is not None and step.page == "decode" and own is not None
-        if on_view and any(row >= view.step for row in rows):
+        if on_view and any(row > view.step for row in rows):
             found.append(
                 Problem(
                     lesson.path,
                     claim.line,
                     f"step {number}: claim: row {max(rows)} of the view's decode is not on the page "
-                    f"(its view shows {view.step} rows)",
+                    f"(its view draws {view.step} rows and asks about the next)",
                 )
             )
     named_claims = {c.name: c for c in step.claims if c.name}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 
 from explorer.i18n import _
@@ -12,6 +13,7 @@ from explorer.state.view import ViewState
 from explorer.views.decode import decode
 
 ACCURACY_EXAMPLES = 400  # test examples an accuracy claim or figure decodes (before any length filter)
+_DECODED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # translator -> exact_by_length's counts
 
 
 def attention_row(translator, view: ViewState) -> tuple[list[str], list[float]] | None:
@@ -26,7 +28,18 @@ def attention_row(translator, view: ViewState) -> tuple[list[str], list[float]] 
 
 def exact_by_length(translator, task_name: str, n: int = ACCURACY_EXAMPLES) -> dict[int, tuple[int, int]]:
     """Source length -> (examples right, examples) of the model's greedy decodes of the task's first `n`
-    test examples (a generated task: the same examples every time)."""
+    test examples (a generated task: the same examples every time). Kept per translator while it lives:
+    a step's accuracy and count claims on one model decode the examples once."""
+    try:
+        kept = _DECODED.setdefault(translator, {})
+    except TypeError:  # a translator that cannot be weakly referenced: measured every time
+        kept = {}
+    if (task_name, n) not in kept:
+        kept[(task_name, n)] = _exact_by_length(translator, task_name, n)
+    return kept[(task_name, n)]
+
+
+def _exact_by_length(translator, task_name: str, n: int) -> dict[int, tuple[int, int]]:
     task = catalog.task_of(task_name)
     if task is None or task.generate is None:
         raise ValueError(_("{task} is not a task that generates its test examples").format(task=repr(task_name)))
