@@ -69,6 +69,9 @@ def length_curve(counts: dict[int, tuple[int, int]], bucket: int = 5) -> tuple[l
     return labels, [groups[g][0] / groups[g][1] for g in sorted(groups)]
 
 
+JAIN_WALLACE = "jain-wallace:"  # an agreement statistic under Jain & Wallace's measures ("jain-wallace:attention~...")
+
+
 def lab_value(data: dict, model: str, experiment: str, statistic: str) -> float:
     """The number `statistic` names in `model`'s stored `experiment` (`data`: seq2seq.lab.results.load's).
 
@@ -76,7 +79,8 @@ def lab_value(data: dict, model: str, experiment: str, statistic: str) -> float:
     uniform: "model", "uniform", "change" (the task's metric); length: a bucket's range ("31-40"), its
     value; table: a column of the model's row ("perplexity", "exact_match", "bleu", "aer", "entropy", "tau",
     "tau_summary"). A median with its interval gives its median, or its "low", "high" or "n" named after
-    a dot ("attention~integrated_gradients.high"). ValueError naming what is missing.
+    a dot ("attention~integrated_gradients.high"); agreement's Jain & Wallace measures after "jain-wallace:"
+    ("jain-wallace:significant_share.attention~grad_x_input"). ValueError naming what is missing.
     """
     name, _, part = statistic.partition(".")
     if experiment == "table":
@@ -93,6 +97,8 @@ def lab_value(data: dict, model: str, experiment: str, statistic: str) -> float:
                 (b.get("value") for b in stored.get("buckets", []) if "-".join(map(str, b.get("range", []))) == name),
                 None,
             )
+        elif name.startswith(JAIN_WALLACE):  # Jain & Wallace's measures, stored beside the signed ones
+            found = ((stored.get("jain-wallace") or {}).get("summary") or {}).get(name.removeprefix(JAIN_WALLACE))
         else:
             found = stored.get("summary", {}).get(name)
     if isinstance(found, dict):
