@@ -50,11 +50,13 @@ def markdown(task: str, data: dict) -> str:
         lines.append(
             f"The {settings.get('split', 'test')} split{where}; agreement over {n.get('agreement')} sources drawn "
             f"across source lengths (integrated gradients to convergence: {ig.get('start')} to {ig.get('max')} "
-            f"points, until |δ| ≤ {ig.get('atol')} nats or {_number(100 * (ig.get('rtol') or 0), 0)}% of the change), "
+            f"points, until |δ| ≤ max({ig.get('atol')} nats, {_number(100 * (ig.get('rtol') or 0), 0)}% of "
+            "|f(x) − f(x′)|)), "
             f"permutation over {n.get('permutation')} ({settings.get('seeds')} shuffles per step), uniform over "
             f"{n.get('uniform')}, length over {n.get('length')}, the scorer table over {n.get('table')}. Medians "
             "over the examples with their 95% bootstrap intervals; the signed measures (docs/cli.md, \"The lab's "
-            'measures").'
+            'measures"). A step that ranks fewer than three tokens enters no τ, and one whose integrated '
+            "gradients did not converge enters no τ with IG (both counted in the next table)."
         )
     lines += [
         "",
@@ -116,29 +118,44 @@ def _share(value) -> str:
     return f"{100 * value:.0f}%" if finite(value) else "–"
 
 
+def _share_chance(shares: dict, chances: dict, pair: str) -> str:
+    """ "55% (chance 2.1%)": the share of steps agreeing at p < 0.05 beside its chance level (`_share` alone
+    for a file stored before the chance level was)."""
+    share, chance = (shares or {}).get(pair), (chances or {}).get(pair)
+    return f"{_share(share)} (chance {100 * chance:.1f}%)" if finite(chance) else _share(share)
+
+
 def _significance(models: dict) -> list[str]:
-    """Method 2's second table: per model, how many steps the taus stand on, how many are significant,
-    saturated, and the permutation's mean effect; Jain & Wallace's measures beside the signed ones."""
+    """Method 2's second table: per model, how many steps the taus stand on, how many agree significantly
+    beside chance, which steps were left out, the saturated ones, and the permutation's mean effect; Jain &
+    Wallace's measures beside the signed ones."""
     lines = [
         "",
-        "Steps, significance (share of steps whose τ has p < 0.05) and saturation (p(token) > 0.99); "
-        "J&W: Jain & Wallace's measures (|gradient| with attention detached, |LOO| by deletion, </s> not ranked).",
+        "Steps, agreement and saturation (p(token) > 0.99, where gradient × input, a local slope, is flat; "
+        "integrated gradients and leave-one-out are not local). Agreeing: the share of steps whose τ is positive "
+        "with p < 0.05, pooled over every step of every example (not independent, not corrected for testing many "
+        "steps), beside its chance level from the exact null distribution at each step's number of ranked tokens. "
+        "J&W: Jain & Wallace's measures (|gradient| with attention detached; leave-one-out by deletion as the TVD "
+        "between the whole output distributions, their Algorithm 1; </s> not ranked). Short: steps ranking fewer "
+        "than three tokens; IG unconverged: steps left out of every τ with IG.",
         "",
-        "| model | steps | saturated | LOO | p < 0.05: τ(attention, IG) | J&W τ(attention, gradient) | "
-        "J&W p < 0.05 | IG unconverged | permuted: mean TVD | permuted: TVD > 0.5 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| model | steps | saturated | LOO | agreeing: τ(attention, IG) | J&W τ(attention, gradient) | "
+        "J&W agreeing | J&W τ(attention, LOO) | short | IG unconverged | permuted: mean TVD | permuted: TVD > 0.5 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, entry in models.items():
         agreement = entry.get("agreement") or {}
         summary = agreement.get("summary", {})
         jw = (agreement.get("jain-wallace") or {}).get("summary", {})
         permutation = (entry.get("permutation") or {}).get("summary", {})
+        ig = "attention~integrated_gradients"
         lines.append(
             f"| {name} | {summary.get('steps', '–')} | {_share((summary.get('saturated') or {}).get('share'))} | "
             f"{agreement.get('loo', '–')} | "
-            f"{_share((summary.get('significant_share') or {}).get('attention~integrated_gradients'))} | "
+            f"{_share_chance(summary.get('significant_share'), summary.get('significant_chance'), ig)} | "
             f"{_median(jw.get('attention~grad_x_input'))} | "
-            f"{_share((jw.get('significant_share') or {}).get('attention~grad_x_input'))} | "
+            f"{_share_chance(jw.get('significant_share'), jw.get('significant_chance'), 'attention~grad_x_input')} | "
+            f"{_median(jw.get('attention~leave_one_out'))} | {summary.get('short', '–')} | "
             f"{(summary.get('ig') or {}).get('unconverged', '–')} | {_number(permutation.get('mean_tvd'))} | "
             f"{_share(permutation.get('share_tvd_above_half'))} |"
         )
@@ -146,7 +163,7 @@ def _significance(models: dict) -> list[str]:
 
 
 def _adversarial(models: dict, n: dict) -> list[str]:
-    """Adversarial attention per model (Jain & Wallace 2019, 4.2), its saturated steps apart, and, beside it,
+    """Adversarial attention per model (Jain & Wallace 2019, §4.2.2), its saturated steps apart, and, beside it,
     another seed's attention (Wiegreffe & Pinter 2019, variance over seeds): both as JSD from the model's own
     rows, in nats (ln 2 = 0.693 at most)."""
     rows = [(name, e.get("adversarial"), e.get("seed_variance")) for name, e in models.items()]
@@ -160,9 +177,9 @@ def _adversarial(models: dict, n: dict) -> list[str]:
         f"model's own row reached while the output moves by TVD ≤ {_number(bound, 2)}; seed variance (over "
         f"{n.get('seed_variance')} sources): the JSD between the model's row and a model of another seed's, "
         "teacher-forced on the model's output. JSD in nats (at most ln 2 = 0.693); > ½ ln 2: the share of steps "
-        f"above 0.5 bits; saturated: the share of the searched steps where p(token) > {SATURATED} (there few rows can "
-        "move the output), others: the mean JSD reached on the rest; further: the share of the same steps whose "
-        "adversarial JSD exceeds every seed's.",
+        f"above 0.5 bits; saturated: the share of the searched steps where p(token) > {SATURATED}, others: the "
+        "mean JSD reached on the rest; further: the share of the same steps whose adversarial JSD exceeds every "
+        "seed's. The bound is Jain & Wallace's ε for question answering (0.01 for text classification).",
         "",
         "| model | steps | adversarial: mean JSD | median [p25, p75] | p90 | > ½ ln 2 | saturated | others: mean JSD "
         "| seeds | seed: mean JSD | seed: median | seed: > ½ ln 2 | same output | further |",
@@ -242,7 +259,9 @@ def readme_text(root: str | os.PathLike[str] | None = None) -> str:
         "steps of an example (G×I: gradient × input, IG: integrated gradients, LOO: leave-one-out); "
         "permuted: the total variation distance between the output distributions with the model's own and "
         "shuffled attention, and the share of shuffles that change the chosen token; uniform attention: the "
-        "task's metric with the model's own attention → with uniform weights at every step. "
+        "task's metric with the model's own attention → with uniform weights at every step, swapped in at "
+        "inference (1/S over every source position, </s> included), and beside it the task's model trained with "
+        "uniform attention (Wiegreffe & Pinter's baseline; theirs spreads the weight over the real tokens only). "
         "docs/cli.md (`lab`) says how each is computed.\n"
     ]
     for task in TASKS:
