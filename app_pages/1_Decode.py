@@ -10,7 +10,7 @@ import streamlit as st
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import class_state, class_student, class_teacher, decode_inputs, frame, layout
+from explorer.ui import class_state, class_student, class_teacher, decode_inputs, frame
 from explorer.ui import decode_sections as ui
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown

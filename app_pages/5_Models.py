@@ -35,7 +35,8 @@ for task in dict.fromkeys(e.task for e in entries):
     height = 35 * (len(rows) + 1) + 3
     table = pd.DataFrame(rows)
     table = table.rename(columns=models_view.column_titles(table.columns))  # headed in the page's language
-    st.dataframe(table, hide_index=True, key=f"models_table_{task}", column_config=columns, height=height)
+    shown = models_view.missing_as_dash(table)  # a metric a model lacks reads "–", not "None"; columns still sort
+    st.dataframe(shown, hide_index=True, key=f"models_table_{task}", column_config=columns, height=height)
 index = models_view.comparison_readme()
 if index:
     with st.expander(_("About these models ({file})").format(file=f"pretrained/{models_view.comparison_file()}")):

@@ -12,6 +12,7 @@ page heads them in the current language, `column_help` what each means.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -91,6 +92,21 @@ def table_rows(entries: Sequence[Entry]) -> list[dict]:
     return rows
 
 
+MISSING = "\u2013"  # "–": what a table cell without a value reads (Streamlit would write "None")
+
+
+def missing_as_dash(table):
+    """A pandas Styler of `table` whose empty cells read MISSING; the cells keep their numbers, so the
+    columns still sort as numbers (Streamlit shows the Styler's text and sorts by the data)."""
+    gaps = [column for column in table.columns if table[column].isna().any()]
+    return table.style.format(_cell_text, na_rep=MISSING, subset=gaps)
+
+
+def _cell_text(value) -> str:
+    """A table cell's text: a number in its shortest form ("91.25", "36.9"), anything else as it is."""
+    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
 def _shown(entry: Entry, key: str) -> float | None:
     """Test metric `key` of the model's manifest entry as the table shows it (None when it has none)."""
     return shown_metric(key, entry.test.get(key))
@@ -129,11 +145,45 @@ def card_file(name: str, lang: str | None = None) -> str:
 
 def model_card(name: str, lang: str | None = None) -> str | None:
     """The card of registered model `name` in `lang` (default: the current language; README.md, or
-    README.<lang>.md beside it), None when it has none (or is not registered)."""
+    README.<lang>.md beside it), None when it has none (or is not registered); its metrics table's keys
+    in words (`metric_words`)."""
     try:
-        return _read_text(localized(resolve(name), CARD_FILE, lang))
+        text = _read_text(localized(resolve(name), CARD_FILE, lang))
     except CheckpointError:
         return None
+    return metric_words(text) if text is not None else None
+
+
+# A card's metrics table names each metric by its manifest key ("| exact_match | 0.9960 |"): the page shows
+# these words instead, in the page's language (the card files stay as scripts/release.py writes them).
+CARD_METRICS = {
+    "examples": N_("test examples"),
+    "sentences": N_("test sentences"),
+    "too_long": N_("sentences too long for the model (skipped)"),
+    "beam_sentences": N_("sentences decoded with beam 5"),
+    "exact_match": N_("exact match (share of outputs)"),
+    "char_accuracy": N_("character accuracy"),
+    "alignment_accuracy": N_("alignment accuracy"),
+    "gold_mass": N_("attention on the gold span"),
+    "entropy": N_("attention entropy (nats)"),
+    "bleu": "BLEU",
+    "chrf": "chrF",
+    "bleu_beam5": N_("BLEU, beam 5"),
+    "chrf_beam5": N_("chrF, beam 5"),
+    "unk_exact_match": N_("exact match, one unseen character"),
+    "unk_examples": N_("examples with one unseen character"),
+}
+_METRIC_ROW = re.compile(r"^\| ([a-z_0-9]+) \|", re.MULTILINE)
+
+
+def metric_words(card: str) -> str:
+    """`card` with each metrics-table row's key ("| exact_match |") in words ("| exact match (share of outputs) |")."""
+
+    def words(match: re.Match) -> str:
+        key = match.group(1)
+        return f"| {_(CARD_METRICS[key])} |" if key in CARD_METRICS else match.group(0)
+
+    return _METRIC_ROW.sub(words, card)
 
 
 def demote_headings(markdown: str, levels: int = 2) -> str:
