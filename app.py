@@ -1,7 +1,21 @@
 """Attention Explorer's entry point (`streamlit run app.py`): it declares the app's pages to Streamlit
 and runs the one the address asks for. The pages, their scripts in app_pages/ and their addresses are
-declared once, in explorer/state/pages.py; the home page is app_pages/0_Home.py."""
+declared once, in explorer/state/pages.py; the home page is app_pages/0_Home.py.
 
-from explorer.ui import navigation
+`streamlit run` imports this file as a module (`app`) and serves `app`, an st.App: Streamlit's own server
+plus the live classes' event stream (explorer.ui.class_stream) and the per-session rate limit
+(explorer.classes.flood). Every page run executes it as ``__main__``, which runs the page."""
 
-navigation.run()
+import streamlit as st
+
+if __name__ == "__main__":  # a page run
+    from explorer.ui import navigation
+
+    navigation.run()
+else:  # imported by `streamlit run` (uvicorn): the server
+    from starlette.middleware import Middleware
+
+    from explorer.classes.flood import SessionRateLimit
+    from explorer.ui.class_stream import routes
+
+    app = st.App(__file__, routes=routes(), middleware=[Middleware(SessionRateLimit)])

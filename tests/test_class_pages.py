@@ -8,11 +8,13 @@ see the reveal with the right counts.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
-from explorer.ui import class_state, class_teacher
+from explorer.ui import class_push, class_state, class_teacher
 from tests.app_fixtures import ROOT, ok, use_registry
 
 TIMEOUT = 60
@@ -81,7 +83,17 @@ def test_the_qr_code_is_the_join_link_and_large_enough_for_a_room():
     assert image.size[0] >= 500  # the dialog shows it 700 px wide: every module is several pixels
 
 
-def test_a_student_joins_by_link_and_follows_page_sentence_and_step():
+def follower_component(at: AppTest) -> dict | None:
+    """The data the pushed follower's component got (explorer.ui.class_push), or None when not shown."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == class_push.NAME:
+            return json.loads(element.proto.json)
+    return None
+
+
+@pytest.mark.parametrize("push", ["1", "0"])
+def test_a_student_joins_by_link_and_follows_page_sentence_and_step(monkeypatch, push):
+    monkeypatch.setenv(class_push.SWITCH, push)
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
     # Joined from the home page and taken to the teacher's page and view.
@@ -92,7 +104,15 @@ def test_a_student_joins_by_link_and_follows_page_sentence_and_step():
     assert rooms().view(code).params["step"] == "3"
     ok(pupil.run())
     assert pupil.session_state[keys.DECODE_STEP] == 3
-    assert any("Step 3 of" in m.value for m in pupil.markdown)
+    drawn = follower_component(pupil)
+    if push == "1":  # the browser draws the step, and later ones from the room's event stream
+        member = pupil.session_state[keys.CLASS_MEMBER]
+        assert drawn["mode"] == "decode" and drawn["step"] == 3
+        assert drawn["version"] == rooms().view(code).version and drawn["params"]["step"] == "3"
+        assert drawn["stream"] == f"/api/class-events?code={code}&member={member}"
+        assert drawn["heatmap"]["target"] and not any("Step 3 of" in m.value for m in pupil.markdown)
+    else:  # polled: the page's fragment draws it
+        assert drawn is None and any("Step 3 of" in m.value for m in pupil.markdown)
     assert any(f"class {code}" in s.value and "live" in s.value for s in pupil.success)
     assert rooms().roster(code).following == 1
 

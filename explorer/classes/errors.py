@@ -51,6 +51,12 @@ class ClassLocked(ClassError):
     TEMPLATE = N_("This class is locked: ask your teacher.")
 
 
+class Removed(ClassError):
+    """The teacher removed this member: it cannot join, answer or follow this class again."""
+
+    TEMPLATE = N_("The teacher removed you from this class.")
+
+
 class ClassFull(ClassError):
     TEMPLATE = N_("This class is full: it takes at most {limit} students.")
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from explorer.classes import codes, errors
+from explorer.classes import codes, errors, events
 from explorer.classes.store import (
     Limits,
     Presence,
@@ -58,6 +58,7 @@ class _Room:
     current: int = 0  # the current question's id (0: none yet)
     answers: dict[tuple[int, str], int] = field(default_factory=dict)  # (question, member) -> option
     locked: bool = False
+    removed: set[str] = field(default_factory=set)  # members the teacher removed: never back in
 
 
 class MemoryStore(RoomStore):
@@ -69,6 +70,7 @@ class MemoryStore(RoomStore):
         self._rooms: dict[str, _Room] = {}
         self._counts: dict[tuple[str, str, int], int] = {}  # (rule, client, window index) -> events
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[str, dict], None]] = []
 
     # -- lookups (under the lock) --
     def _expired(self, room: _Room, now: float) -> bool:
@@ -105,6 +107,16 @@ class MemoryStore(RoomStore):
     def _rate(self, name: str) -> Rate:
         return getattr(self.limits, name)
 
+    def _emit(self, code: object, kind: str, **fields: object) -> None:
+        """Tell the listeners (outside the lock: a listener may call the store)."""
+        key = codes.normalise_code(code)
+        event = events.parse_event(events.event_json(kind, **fields))
+        for listener in list(self._listeners):
+            listener(key, event)
+
+    def listen(self, callback: Callable[[str, dict], None]) -> None:
+        self._listeners.append(callback)
+
     # -- the teacher --
     def create(self, client: str = "local") -> tuple[str, str]:
         token = codes.new_token()
@@ -128,6 +140,7 @@ class MemoryStore(RoomStore):
         with self._lock:
             self._teacher_room(code, token, self._clock())
             del self._rooms[codes.normalise_code(code)]
+        self._emit(code, "ended")
 
     def is_teacher(self, code: str, token: object) -> bool:
         with self._lock:
@@ -151,7 +164,8 @@ class MemoryStore(RoomStore):
                 return old.version
             version = 1 if old is None else old.version + 1
             room.view = TeacherView(page=page, params=params, version=version, updated=now)
-            return version
+        self._emit(code, "view", page=page, params=params, version=version)
+        return version
 
     def _ask(self, code: str, token: str, fields: dict) -> int:
         with self._lock:
@@ -162,7 +176,8 @@ class MemoryStore(RoomStore):
             qid = len(room.questions) + 1
             room.questions[qid] = _Question(fields=fields, asked=now, counts=[0] * len(fields["options"]))
             room.current = qid
-            return qid
+        self._emit(code, "question")
+        return qid
 
     def lock(self, code: str, token: str, locked: bool) -> None:
         with self._lock:
@@ -175,6 +190,31 @@ class MemoryStore(RoomStore):
             if record is None:
                 raise ValueError(f"this class has no question {question!r}")
             record.revealed = True
+        self._emit(code, "question")
+
+    def clear(self, code: str, token: str, question: int) -> None:
+        with self._lock:
+            room = self._teacher_room(code, token, self._clock())
+            record = room.questions.get(question) if _an_id(question) else None
+            if record is None:
+                raise ValueError(f"this class has no question {question!r}")
+            record.counts = [0] * len(record.counts)
+            record.revealed = False
+            room.answers = {k: v for k, v in room.answers.items() if k[0] != question}
+        self._emit(code, "question")
+
+    def members(self, code: str, token: str) -> list[str]:
+        with self._lock:
+            room = self._teacher_room(code, token, self._clock())
+            return list(room.members)
+
+    def remove(self, code: str, token: str, member: str) -> None:
+        check_member(member)
+        with self._lock:
+            room = self._teacher_room(code, token, self._clock())
+            room.members.pop(member, None)
+            room.removed.add(member)
+        self._emit(code, "removed", member=member)
 
     # -- the students --
     def join(self, code: object, member: str, client: str = "local") -> None:
@@ -190,6 +230,8 @@ class MemoryStore(RoomStore):
             except errors.NoSuchClass:
                 self._count("failed_joins", limits.failed_joins, client, now)
                 raise
+            if member in room.removed:  # removed by the teacher: never back in
+                raise errors.Removed()
             if member in room.members:  # a member again (a reload, a heartbeat after a pause): not counted
                 room.members[member] = (now, room.members[member][1])
                 return

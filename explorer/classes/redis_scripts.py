@@ -137,6 +137,7 @@ JOIN = """
 if reached(7, ARGV[9]) then return {'WAIT_FAILED'} end
 if not alive() then count(7, ARGV[10]) return {'GONE'} end
 local old = redis.call('HGET', KEYS[2], ARGV[6])
+if old == 'R' then return {'REMOVED'} end
 if old then
   local flag = string.sub(old, -1) == '0' and '0' or '1'
   redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. flag)
@@ -149,7 +150,9 @@ if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then
   local all = redis.call('HGETALL', KEYS[2])
   for i = 1, #all, 2 do
     local seen = tonumber(string.match(all[i + 1], '^(%S+)'))
-    if not seen or tonumber(ARGV[1]) - seen > tonumber(ARGV[8]) then redis.call('HDEL', KEYS[2], all[i]) end
+    if all[i + 1] ~= 'R' and (not seen or tonumber(ARGV[1]) - seen > tonumber(ARGV[8])) then
+      redis.call('HDEL', KEYS[2], all[i])
+    end
   end
   if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then return {'FULL'} end
 end
@@ -160,7 +163,8 @@ return {'OK'}
 
 # ARGV 6 member, 7 flag (1 following, 0 exploring).
 HEARTBEAT = """
-if not alive() or redis.call('HEXISTS', KEYS[2], ARGV[6]) == 0 then return {'GONE'} end
+local was = redis.call('HGET', KEYS[2], ARGV[6])
+if not alive() or not was or was == 'R' then return {'GONE'} end
 redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. ARGV[7])
 local r = redis.call('HMGET', KEYS[1], 'seen', 'locked')
 return {'OK', r[1], r[2] or '0'}
@@ -168,7 +172,8 @@ return {'OK', r[1], r[2] or '0'}
 
 # ARGV 6 member, 7 question id, 8 option.
 ANSWER = """
-if not alive() or redis.call('HEXISTS', KEYS[2], ARGV[6]) == 0 then return {'GONE'} end
+local was = redis.call('HGET', KEYS[2], ARGV[6])
+if not alive() or not was or was == 'R' then return {'GONE'} end
 local current = redis.call('HGET', KEYS[1], 'current')
 local revealed = redis.call('HEXISTS', KEYS[4], 'r' .. ARGV[7]) == 1
 if ARGV[7] == '0' or current ~= ARGV[7] or revealed then return {'CLOSED'} end
@@ -184,6 +189,37 @@ if redis.call('HSETNX', KEYS[5], ARGV[7] .. ':' .. ARGV[6], ARGV[8]) == 0 then r
 counts[option + 1] = counts[option + 1] + 1
 redis.call('HSET', KEYS[4], ARGV[7], cjson.encode(counts))
 like_room(KEYS[5])
+return {'OK'}
+"""
+
+# ARGV 6 token hash, 7 member: removed ('R' in the members hash: refused by JOIN, HEARTBEAT and ANSWER).
+REMOVE = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+redis.call('HSET', KEYS[2], ARGV[7], 'R')
+like_room(KEYS[2])
+return {'OK'}
+"""
+
+# ARGV 6 token hash, 7 question id: its counts zeroed, its answers forgotten, open again.
+CLEAR = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+local ok, counts = pcall(cjson.decode, redis.call('HGET', KEYS[4], ARGV[7]) or '')
+if not ok or type(counts) ~= 'table' then return {'NONE'} end
+local zeros = {}
+for i = 1, #counts do zeros[i] = 0 end
+redis.call('HSET', KEYS[4], ARGV[7], #zeros > 0 and cjson.encode(zeros) or '[]')
+redis.call('HDEL', KEYS[4], 'r' .. ARGV[7])
+local head = ARGV[7] .. ':'
+local cursor = '0'
+repeat
+  local page = redis.call('HSCAN', KEYS[5], cursor, 'MATCH', head .. '*', 'COUNT', 1000)
+  cursor = page[1]
+  for i = 1, #page[2], 2 do redis.call('HDEL', KEYS[5], page[2][i]) end
+until cursor == '0'
 return {'OK'}
 """
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
@@ -41,7 +42,7 @@ import redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
-from explorer.classes import codes, errors
+from explorer.classes import codes, errors, events
 from explorer.classes import redis_scripts as lua
 from explorer.classes.store import (
     MAX_OPTIONS,
@@ -134,12 +135,17 @@ class RedisStore(RoomStore):
                 "join": lua.JOIN,
                 "heartbeat": lua.HEARTBEAT,
                 "answer": lua.ANSWER,
+                "remove": lua.REMOVE,
+                "clear": lua.CLEAR,
             }.items()
         }
         self._read = script(lua.CAPPED + lua.READ)
         self._read_field = script(lua.CAPPED + lua.READ_FIELD)
         self._current = script(lua.CAPPED + lua.CURRENT)
         self._ttl_ms = str(int((self.limits.idle_seconds + TTL_MARGIN_SECONDS) * 1000))
+        self._listeners: list[Callable[[str, dict], None]] = []
+        self._listening: threading.Thread | None = None
+        self._published: dict[str, int] = {}  # room -> the last view version this replica announced
 
     # -- talking to Redis --
     @contextlib.contextmanager
@@ -252,6 +258,7 @@ class RedisStore(RoomStore):
 
     def end(self, code: str, token: str) -> None:
         self._teacher("end", code, token)
+        self._emit(code, "ended")
 
     def is_teacher(self, code: str, token: object) -> bool:
         key = codes.normalise_code(code)
@@ -269,6 +276,10 @@ class RedisStore(RoomStore):
     def publish(self, code: str, token: str, page: str, params: Mapping[str, str]) -> int:
         page, params = checked_view(page, params)
         _, version = self._teacher("publish", code, token, view_json(page, params))
+        key = self._code(code)
+        if self._published.get(key) != int(version):
+            self._published[key] = int(version)
+            self._emit(key, "view", page=page, params=params, version=int(version))
         return int(version)
 
     def _ask(self, code: str, token: str, fields: dict) -> int:
@@ -277,6 +288,7 @@ class RedisStore(RoomStore):
         outcome, *rest = self._teacher("ask", code, token, meta, zeros, self.limits.max_questions)
         if outcome == "TOO_MANY":
             raise errors.TooManyQuestions(limit=self.limits.max_questions)
+        self._emit(code, "question")
         return int(rest[0])
 
     def lock(self, code: str, token: str, locked: bool) -> None:
@@ -287,6 +299,72 @@ class RedisStore(RoomStore):
         outcome, *_ = self._teacher("reveal", code, token, qid or 0)
         if outcome != "OK":
             raise ValueError(f"this class has no question {question!r}")
+        self._emit(code, "question")
+
+    def clear(self, code: str, token: str, question: int) -> None:
+        qid = _int(question, 1, 2**52) if not isinstance(question, str | bytes) else None
+        outcome, *_ = self._teacher("clear", code, token, qid or 0)
+        if outcome != "OK":
+            raise ValueError(f"this class has no question {question!r}")
+        self._emit(code, "question")
+
+    def members(self, code: str, token: str) -> list[str]:
+        self._teacher("touch", code, token)
+        found = self._room_fields(self._code(code), hashes=["members"], limit=64)[2] or {}
+        seen = []
+        for raw, value in found.items():
+            member = raw.decode("ascii", "replace")
+            when = plausible_time(value.partition(b" ")[0])
+            if when is not None and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", member):
+                seen.append((when, member))
+        return [member for _when, member in sorted(seen)]
+
+    def remove(self, code: str, token: str, member: str) -> None:
+        check_member(member)
+        self._teacher("remove", code, token, member)
+        self._emit(code, "removed", member=member)
+
+    # -- events: published on the room's channel, read back by every replica's listener --
+    def _emit(self, code: object, kind: str, **fields: object) -> None:
+        """Publish an event on the room's channel. A change already made stays made if this fails: the
+        followers' streams resync from the store when they reconnect."""
+        key = codes.normalise_code(code)
+        if key is None:
+            return
+        try:
+            self._client.publish(f"{self.prefix}events:{key}", events.event_json(kind, **fields))
+        except redis.exceptions.RedisError:
+            return
+
+    def listen(self, callback: Callable[[str, dict], None]) -> None:
+        self._listeners.append(callback)
+        if self._listening is None:
+            self._listening = threading.Thread(target=self._listen_forever, name="class-events", daemon=True)
+            self._listening.start()
+
+    def _listen_forever(self) -> None:
+        """Read the rooms' channels for as long as the process lives; after a lost connection, tell every
+        listener that events may be missing ("lost": streams resync from the store)."""
+        pattern, wait = f"{self.prefix}events:*", 0.2
+        while True:
+            try:
+                pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+                pubsub.psubscribe(pattern)
+                wait = 0.2
+                while True:
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is None or message.get("type") != "pmessage":
+                        continue
+                    code = events.channel_code(message.get("channel"), self.prefix)
+                    event = events.parse_event(message.get("data"))
+                    if code is not None and event is not None:
+                        for listener in list(self._listeners):
+                            listener(code, event)
+            except redis.exceptions.RedisError:
+                for listener in list(self._listeners):
+                    listener("", {"kind": "lost"})
+                time.sleep(wait)
+                wait = min(wait * 2, 5.0)
 
     # -- the students --
     def join(self, code: object, member: str, client: str = "local") -> None:
@@ -306,6 +384,8 @@ class RedisStore(RoomStore):
             raise errors.TooManyAttempts(seconds=self._wait("joins", now))
         if outcome == "LOCKED":
             raise errors.ClassLocked()
+        if outcome == "REMOVED":
+            raise errors.Removed()
         if outcome == "FULL":
             raise errors.ClassFull(limit=self.limits.max_students)
 

@@ -31,7 +31,7 @@ import math
 import os
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -44,6 +44,7 @@ from explorer.classes.errors import (  # noqa: F401 (re-exported: callers import
     NoSuchClass,
     NotTeacher,
     QuestionClosed,
+    Removed,
     ServerFull,
     StoreUnavailable,
     TooManyAttempts,
@@ -97,12 +98,12 @@ class Rate:
 class Limits:
     """How much a server holds, the times that decide presence and expiry, and the limits per client address.
 
-    The per-client limits are sized for a whole school behind one NAT address: a class of 200 students
+    The per-client limits are sized for a whole school behind one NAT address: a class of 400 students
     joining (with a quarter of them mistyping the code once or twice) and a dozen teachers starting classes.
     """
 
     max_rooms: int = 100  # classes open at once (on one server, or on every replica sharing one Redis)
-    max_students: int = 200  # members per room
+    max_students: int = 400  # members per room (a lecture hall)
     idle_seconds: float = 10 * 60.0  # a room closes this long after the teacher was last seen
     away_seconds: float = 15.0  # the teacher is "away" when not seen this long (its page calls every 3 s)
     live_seconds: float = 15.0  # a member counts as present when seen within this
@@ -113,8 +114,8 @@ class Limits:
     # left; a reload keeps its member id and its place). If it comes back it joins again, unless locked out.
     gone_seconds: float = 60.0
     creates: Rate = Rate(20, 3600.0)  # classes started per client address
-    joins: Rate = Rate(600, 600.0)  # join attempts (right codes or wrong) per client address
-    failed_joins: Rate = Rate(200, 60.0)  # wrong codes per client address
+    joins: Rate = Rate(1200, 600.0)  # join attempts (right codes or wrong) per client address
+    failed_joins: Rate = Rate(400, 60.0)  # wrong codes per client address
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Limits:
@@ -511,3 +512,21 @@ class RoomStore(ABC):
     @abstractmethod
     def answered(self, code: str, question: int, member: str) -> int | None:
         """The option a member chose, or None."""
+
+    # -- the teacher's hand on the members and the rounds, and the events pushed to followers --
+    @abstractmethod
+    def members(self, code: str, token: str) -> list[str]:
+        """The teacher's list of the room's members (ids, oldest first; removed ones left out)."""
+
+    @abstractmethod
+    def remove(self, code: str, token: str, member: str) -> None:
+        """Remove a member: it can no longer answer, heartbeat or join this room again."""
+
+    @abstractmethod
+    def clear(self, code: str, token: str, question: int) -> None:
+        """Clear a round: the question's answers are forgotten and it is open again (not revealed)."""
+
+    @abstractmethod
+    def listen(self, callback: Callable[[str, dict], None]) -> None:
+        """Call `callback(code, event)` (explorer.classes.events, checked) for every change a follower must
+        hear, of every room, whichever replica made it. The callback runs in a thread of the store's."""

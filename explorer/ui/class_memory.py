@@ -46,6 +46,7 @@ def recall(session, kept: identity.Identity | None) -> None:
     except ClassError:
         return  # ended, expired, or the store away: the tab forgets it on the next write
     session[keys.CLASS_CODE], session[keys.CLASS_MEMBER], session[keys.CLASS_FOLLOWING] = kept.code, kept.secret, True
+    session[keys.CLASS_SELF] = kept.secret
 
 
 def remember() -> None:

@@ -24,6 +24,7 @@ from explorer.classes.store import ClassError, NoSuchClass, Presence, StoreUnava
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
+from explorer.ui import class_push
 from explorer.ui import decode_sections as ui
 from explorer.ui.class_state import (
     KIND_LABELS,
@@ -63,7 +64,10 @@ def join(raw: object) -> ClassError | Message | None:
     except ClassError as error:
         return error
     code = normalise_code(raw)
-    member = ss.get(keys.CLASS_MEMBER) or new_member_id()
+    # One session is one member for its whole life: leaving and joining again (or a join link opened again)
+    # is the same member, with the answers it gave, never a fresh one who votes again.
+    member = ss.get(keys.CLASS_MEMBER) or ss.get(keys.CLASS_SELF) or new_member_id()
+    ss[keys.CLASS_SELF] = member
     try:
         rooms().join(raw, member, client())  # the store normalises the code and counts a wrong one
     except NoSuchClass as error:
@@ -163,8 +167,11 @@ def follow_page(page: str | None) -> None:
         ss[keys.CLASS_SEEN] = view
         if page == "decode":
             _open_teachers_tab(view)
-    if page != "decode":  # the Decode page polls in its own fragment, which draws the teacher's steps
-        _follower_poller(problem)
+    if page != "decode":  # the Decode page follows in its own fragment, which draws the teacher's steps
+        if class_push.enabled():
+            _follower_watch(problem)
+        else:
+            _follower_poller(problem)
 
 
 def _open_teachers_tab(view) -> None:
@@ -238,6 +245,19 @@ def _follower_poller(first_problem: ClassError | None = None) -> None:
     _status(problem or first_problem)
 
 
+@st.fragment
+def _follower_watch(first_problem: ClassError | None = None) -> None:
+    """Any page but Decode, pushed: the banner, and a rerun of the page when the stream says the view moved."""
+    ss = st.session_state
+    if not following(ss):
+        st.rerun(scope="app")
+    view, problem = _poll(ss)
+    if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) != "same":
+        st.rerun(scope="app")
+    _status(problem or first_problem)
+    class_push.follow(ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], view, not teacher_away(ss), problem is None)
+
+
 @st.fragment(run_every=follow.EXPLORING_POLL_SECONDS)
 def _exploring_banner() -> None:
     """While exploring: counted in the room, and a way back."""
@@ -262,8 +282,9 @@ def decode_follower(data, translator, n: int) -> None:
     (a teacher's step costs a fragment run, not a page run), and the teacher's question when one is open."""
 
     ss = st.session_state
+    pushed = class_push.enabled() and data.has_attention
 
-    @st.fragment(run_every=follow.POLL_SECONDS)
+    @st.fragment(run_every=None if pushed else follow.POLL_SECONDS)
     def followed() -> None:
         if not following(ss):
             st.rerun(scope="app")
@@ -277,9 +298,13 @@ def decode_follower(data, translator, n: int) -> None:
             dv.publish(ss, st.query_params)  # the address bar keeps the step shown
         _status(problem)
         step = ss.get(keys.DECODE_STEP, 0)
-        merged = ui.words_sides(translator)
-        ui.output_so_far(data, step, translator, following=True)
-        ui.heatmap(data, step, False, translator, merged, tabs_below=False)
+        if pushed:  # the teacher's steps arrive on the stream and are drawn in the browser
+            code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
+            class_push.follow(code, member, ss.get(keys.CLASS_SEEN), not teacher_away(ss), problem is None, data, step)
+        else:
+            merged = ui.words_sides(translator)
+            ui.output_so_far(data, step, translator, following=True)
+            ui.heatmap(data, step, False, translator, merged, tabs_below=False)
         _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
         _answer_panel(data)
 

@@ -1,0 +1,81 @@
+"""A following student's page, pushed instead of polled: the class_follow component on the room's event stream.
+
+The component (components/class_follow.js) opens the room's stream (explorer.ui.class_stream) once per
+page. On Decode it draws the teacher's decode and moves it to each step the stream sends, in the browser:
+an idle follower costs the server no script run, and a teacher's step costs one message per follower
+(explorer.classes.events), not one run each. Anything else reruns the follower's fragment once through the
+component's trigger ("moved"); the fragment then reads the room as before (explorer.ui.class_student).
+
+`enabled()` is the switch: ``ATTENTION_EXPLORER_CLASS_PUSH=0`` keeps the followers polling every
+follow.POLL_SECONDS (the way before the stream); a decode without attention is always polled.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import streamlit as st
+
+from explorer.classes.store import TeacherView
+from explorer.figures.svg_heatmap import payload_from_trace
+from explorer.i18n import _
+from explorer.ui.class_stream import url_path
+from explorer.ui.components import source
+from explorer.ui.fast_stepper import texts as stepper_texts
+from seq2seq.decoded import DecodedSentence
+
+NAME = "attention_explorer.class_follow"
+SWITCH = "ATTENTION_EXPLORER_CLASS_PUSH"
+KEY = "class_follow_stream"
+
+
+def enabled(env=os.environ) -> bool:
+    """Whether followers are pushed (the default) rather than polled (SWITCH set to 0, off or false)."""
+    return env.get(SWITCH, "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+@functools.cache
+def _component():
+    # class_follow.js draws <svg id="decode-heatmap"> (svg_heatmap.SVG_ID), as the Decode page's heatmap does.
+    script = source("heatmap_draw.js") + source("class_follow.js")
+    return st.components.v2.component(NAME, js=script, isolate_styles=False)
+
+
+def stream_url(code: str, member: str) -> str:
+    """The room's event stream for this member (code and member id are checked shapes: no escaping needed)."""
+    return f"{url_path()}?code={code}&member={member}"
+
+
+def _texts() -> dict[str, str]:
+    words = stepper_texts()
+    return {
+        "status": words["status"],
+        "empty": _("(nothing yet: the teacher steps)"),
+        "reconnecting": _("Connection lost: reconnecting…"),
+    }
+
+
+def follow(
+    code: str,
+    member: str,
+    view: TeacherView | None,
+    teacher_here: bool,
+    reachable: bool,
+    data: DecodedSentence | None = None,
+    step: int = 0,
+) -> None:
+    """The component: with `data` (Decode, a model with attention) the teacher's decode drawn at `step`;
+    without, it only listens and reruns the fragment when the teacher's view moves."""
+    payload = {
+        "stream": stream_url(code, member),
+        "version": view.version if view is not None else 0,
+        "params": dict(view.params) if view is not None else {},
+        "teacher_here": bool(teacher_here),
+        "reachable": bool(reachable),
+        "mode": "watch",
+        "texts": _texts(),
+    }
+    if data is not None:
+        payload.update(mode="decode", step=int(step), heatmap=payload_from_trace(data, step, 1.0))
+    _component()(data=payload, key=KEY, on_moved_change=lambda: None)

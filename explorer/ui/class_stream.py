@@ -1,0 +1,155 @@
+"""The live class's event stream: ``GET /api/class-events?code=CODE&member=MEMBER`` (server-sent events).
+
+A following student's page opens it once (explorer.ui.class_push's component, with the browser's own
+EventSource, which reconnects by itself). The stream first sends the room's current view (so a page that
+reconnects, after Wi-Fi dropped or a replica died, resumes from what the teacher shows now), then every
+change the store announces (explorer.classes.events, fed across replicas by Redis pub/sub), merged per
+room at most every `events.Hub.min_interval`. While it is open it counts the member as present and
+following (a heartbeat every HEARTBEAT_SECONDS, in a worker thread), so a following page runs no Python
+at all while the teacher does nothing; it tells the page when the teacher goes away or comes back.
+
+Only a member of the room gets a stream (the store's heartbeat decides: an unknown, removed or ended
+member gets one "gone" event and the stream ends). Nothing here is user text: codes and member ids are
+checked shapes, and the events are JSON that the page reads with JSON.parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import time
+
+from explorer.classes import events
+from explorer.classes.codes import normalise_code
+from explorer.classes.store import _MEMBER, ClassError, NoSuchClass, StoreUnavailable
+
+PATH = "/api/class-events"
+HEARTBEAT_SECONDS = 5.0  # as explorer.classes.follow.HEARTBEAT_SECONDS: a member's presence in the room
+PING_SECONDS = 15.0  # a comment line keeps proxies from closing an idle stream
+RETRY_MS = 2000  # EventSource's wait before it reconnects
+
+
+def url_path() -> str:
+    """The stream's path under Streamlit's server.baseUrlPath (what the page's EventSource opens)."""
+    from streamlit import config
+
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{PATH}" if base else PATH
+
+
+def _store():
+    # The pages' own store (one per process, st.cache_resource); outside a script run Streamlit only notes
+    # that it has no script context, which is expected here.
+    for name in ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.scriptrunner_utils.script_run_context"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    from explorer.ui.class_state import rooms
+
+    return rooms()
+
+
+@functools.cache
+def hub() -> events.Hub:
+    """This process's hub, listening to the store's events from its first use."""
+    made = events.Hub()
+
+    def heard(code: str, event: dict) -> None:
+        if event["kind"] == "lost":  # the Redis listener missed events: every room resyncs
+            for room in made.rooms():
+                made.deliver(room, event)
+        else:
+            made.deliver(code, event)
+
+    _store().listen(heard)
+    return made
+
+
+def frame(event: dict) -> str:
+    """One server-sent event: a `data:` line of JSON (no newline inside: JSON escapes them)."""
+    return f"data: {json.dumps(event, ensure_ascii=False, separators=(',', ':'))}\n\n"
+
+
+async def _beat(code: str, member: str) -> dict:
+    """The member's heartbeat: {"kind": "presence", "here": bool} or a "gone"/"unavailable" event."""
+    try:
+        presence = await asyncio.to_thread(_store().heartbeat, code, member, True)
+    except StoreUnavailable:
+        return {"kind": "unavailable"}
+    except (ClassError, ValueError):  # ended, expired, removed, never a member
+        return {"kind": "gone"}
+    return {"kind": "presence", "here": presence.teacher_here}
+
+
+async def _view(code: str) -> dict | None:
+    try:
+        view = await asyncio.to_thread(_store().view, code)
+    except NoSuchClass:
+        return {"kind": "gone"}
+    except ClassError:
+        return {"kind": "unavailable"}
+    if view is None:
+        return None
+    return {"kind": "view", "page": view.page, "params": view.params, "version": view.version}
+
+
+async def stream(code: str, member: str):
+    """The events of room `code` for `member`, as server-sent-event text, until the room ends or the
+    member is gone (the browser closing the stream cancels this generator)."""
+    sub = hub().subscribe(code, member)
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        beat = await _beat(code, member)
+        if beat["kind"] != "presence":
+            yield frame(beat)
+            return
+        current = await _view(code)
+        if current is not None:
+            yield frame(current)
+        yield frame(beat)
+        here, last_beat = beat["here"], time.monotonic()
+        while True:
+            timeout = max(0.1, min(PING_SECONDS, last_beat + HEARTBEAT_SECONDS - time.monotonic()))
+            try:
+                await asyncio.wait_for(sub.ready.wait(), timeout)
+            except TimeoutError:
+                pass
+            for event in sub.take():
+                if event["kind"] == "lost":
+                    event = await _view(code)
+                    if event is None:
+                        continue
+                yield frame(event)
+                if event["kind"] in ("ended", "removed", "gone"):
+                    return
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                beat, last_beat = await _beat(code, member), time.monotonic()
+                if beat["kind"] == "gone":
+                    yield frame(beat)
+                    return
+                if beat["kind"] != "presence" or beat["here"] != here:
+                    yield frame(beat)
+                    here = beat.get("here", here)
+                else:
+                    yield ": ping\n\n"
+    finally:
+        hub().unsubscribe(sub)
+
+
+async def endpoint(request):
+    """The route's handler: 400 for a malformed code or member id, else the stream."""
+    from starlette.responses import PlainTextResponse, StreamingResponse
+
+    code = normalise_code(request.query_params.get("code", ""))
+    member = request.query_params.get("member", "")
+    if code is None or not _MEMBER.fullmatch(member):
+        return PlainTextResponse("a class code and a member id are needed", status_code=400)
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # nginx: pass each event at once
+    return StreamingResponse(stream(code, member), media_type="text/event-stream", headers=headers)
+
+
+def routes() -> list:
+    """The app's own routes (st.App(routes=...)): the class event stream."""
+    from starlette.routing import Route
+
+    return [Route(url_path(), endpoint, methods=["GET"])]

@@ -1,0 +1,114 @@
+// A following student's side of a live class (explorer.ui.class_push), after heatmap_draw.js. The page opens
+// the room's event stream once (EventSource, explorer.ui.class_stream: it reconnects by itself and the
+// server then resends the current view) and:
+// - mode "decode": draws the teacher's decode (the heatmap, "Step k of N", the output so far) and moves it
+//   to the teacher's step when a view differs from the one drawn only in its step: no Python run at all;
+// - any other change (another page, sentence, scorer, tab; a question asked or revealed; the teacher away
+//   or back; the class ended; this member removed) sets the trigger "moved", which reruns the page's
+//   fragment once, and Python opens the new view as a link (validated like any URL).
+// Data: {stream: URL path, version: the view drawn, params: its link, step, mode, heatmap: payload, texts}.
+// Nothing from a user is formatted into this script: events are JSON, written with textContent only.
+const STREAMS = "__aeClassStreams";
+
+function stream(url) {
+  const all = (window[STREAMS] = window[STREAMS] || {});
+  for (const [other, held] of Object.entries(all)) {  // one stream per page: another class's closes
+    if (other !== url) { held.source.close(); delete all[other]; }
+  }
+  if (!all[url]) {
+    const held = {source: new EventSource(url), handler: null, state: null, closing: null};
+    held.source.onmessage = (message) => {
+      let event = null;
+      try { event = JSON.parse(message.data); } catch (error) { return; }
+      if (event && typeof event === "object" && held.handler) held.handler(event);
+    };
+    held.source.onerror = () => { if (held.state) held.state(false); };
+    held.source.onopen = () => { if (held.state) held.state(true); };
+    all[url] = held;
+  }
+  clearTimeout(all[url].closing);
+  return all[url];
+}
+
+function sameBesideStep(a, b) {
+  const keys = new Set([...Object.keys(a || {}), ...Object.keys(b || {})]);
+  keys.delete("step");
+  for (const key of keys) if ((a || {})[key] !== (b || {})[key]) return false;
+  return true;
+}
+
+export default function (component) {
+  const {data, parentElement, setTriggerValue} = component;
+  const texts = data.texts || {};
+  const say = (key, fallback) => (typeof texts[key] === "string" ? texts[key] : fallback);
+  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (m, name) => (name in values ? values[name] : m));
+  const old = parentElement.querySelector(":scope > .ae-follow");
+  if (old) old.remove();
+  const root = document.createElement("div");
+  root.className = "ae-follow";
+  parentElement.appendChild(root);
+  const line = document.createElement("div");
+  line.className = "ae-follow-connection";
+  Object.assign(line.style, {color: "#a0522d", fontSize: "14px"});
+  root.appendChild(line);
+
+  let view = null, status = null, output = null;
+  if (data.mode === "decode" && data.heatmap) {
+    const payload = data.heatmap, T = payload.target.length;
+    status = document.createElement("p");
+    status.className = "ae-follow-step";
+    status.setAttribute("aria-live", "polite");
+    output = document.createElement("div");
+    output.className = "ae-follow-output";
+    Object.assign(output.style, {fontFamily: "ui-monospace, 'Source Code Pro', monospace", background: "#f0f2f6",
+      padding: "4px 8px", borderRadius: "6px", whiteSpace: "pre-wrap", marginBottom: "6px", minHeight: "1.3em"});
+    root.appendChild(status);
+    root.appendChild(output);
+    const frame = document.createElement("div");
+    root.appendChild(frame);
+    view = attentionHeatmap(frame, payload, {
+      id: "decode-heatmap",
+      width: () => parentElement.clientWidth || 800,
+      onShow: (k) => {
+        const strong = document.createElement("strong");
+        strong.textContent = fill(say("status", "Step {k} of {n}"), {k: k, n: T});
+        status.replaceChildren(strong);
+        root.dataset.step = String(k);
+        const tokens = [];
+        for (let i = 0; i < k; i++) tokens.push(String(payload.target_full[i]).replace(/^\d+ /, ""));
+        output.textContent = k ? tokens.join(" ") : say("empty", "(nothing yet)");
+      },
+    });
+    view.show(Math.min(Math.max(data.step | 0, 0), T));
+  }
+
+  let drawn = {version: data.version | 0, params: data.params || {}};
+  let asked = 0;
+  const rerun = (why) => { asked += 1; setTriggerValue("moved", why + ":" + asked + ":" + Date.now()); };
+  const held = stream(data.stream);
+  held.state = (open) => { line.textContent = open ? "" : say("reconnecting", "Connection lost: reconnecting…"); };
+  held.handler = (event) => {
+    if (event.kind === "view") {
+      if (!(event.version > drawn.version)) return;  // one drawn already (a reconnect resends the current)
+      if (view && event.page === "decode" && sameBesideStep(event.params, drawn.params)) {
+        const k = parseInt(event.params.step || "0", 10);
+        drawn = {version: event.version, params: event.params};
+        view.show(Number.isFinite(k) ? Math.min(Math.max(k, 0), data.heatmap.target.length) : 0);
+        return;
+      }
+      drawn = {version: event.version, params: event.params};
+      rerun("view");
+    } else if (event.kind === "presence" && event.here === data.teacher_here) {
+      return;  // as the page says already
+    } else if (event.kind !== "unavailable" || data.reachable) {
+      rerun(String(event.kind));
+    }
+  };
+  return () => {  // unmounted: close the stream unless the next render takes it over at once
+    held.handler = null;
+    held.closing = setTimeout(() => {
+      held.source.close();
+      if (window[STREAMS] && window[STREAMS][data.stream] === held) delete window[STREAMS][data.stream];
+    }, 2000);
+  };
+}
