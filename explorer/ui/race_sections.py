@@ -35,8 +35,9 @@ def settings_row(task: str, cell: str, active: bool) -> RaceSettings | None:
                      "scorer with attention has passed, or when its time is up.").format(
                 bar=i18n.number(100 * bar), metric=metric)  # fmt: skip
         st.caption(
-            _("Every scorer (none, dot, general, concat, scaled_dot, location) learns the same task with the same "
-              "settings and seed, one step of each in turn in one process: the race counts as one training.")
+            _("Every scorer ({scorers}) learns the same task with the same settings and seed, one step of each in "
+              "turn in one process: the race counts as one training.").format(
+                scorers=_(", ").join(RaceSettings().racing()))
             + " " + rule
         )  # fmt: skip
         defaults = RaceSettings()

@@ -127,7 +127,8 @@ def result_text(result: ScorerResult) -> str:
     if result.accuracy is not None:
         lines.append(_("alignment accuracy: {accuracy}").format(accuracy=i18n.percent(result.accuracy, 0)))
     formula = SCORER_INFO.get(result.scorer, {}).get("formula", "")  # seq2seq.attention: the code's formula
-    lines.append(_(formula) if formula else "")  # 'none' has words there, marked by the library
+    # 'none' has words there ("no attention: …"), which its card already says above: not twice
+    lines.append(_(formula) if formula and result.greedy.mean_entropy is not None else "")  # entropy: attention rows
     return "\n".join(line for line in lines if line)
 
 
