@@ -20,6 +20,7 @@ import streamlit as st
 from explorer.classes.store import TeacherView
 from explorer.figures.svg_heatmap import payload_from_trace
 from explorer.i18n import _
+from explorer.state import keys
 from explorer.ui.class_stream import url_path
 from explorer.ui.components import source
 from explorer.ui.fast_stepper import texts as stepper_texts
@@ -78,4 +79,10 @@ def follow(
     }
     if data is not None:
         payload.update(mode="decode", step=int(step), heatmap=payload_from_trace(data, step, 1.0))
-    _component()(data=payload, key=KEY, on_moved_change=lambda: None)
+    _component()(data=payload, key=KEY, on_moved_change=_moved)
+
+
+def _moved() -> None:
+    """The stream said something moved: the fragment's run that follows asks the store at once (its
+    heartbeat, otherwise at most every follow.HEARTBEAT_SECONDS, learns an end, a removal or the teacher away)."""
+    st.session_state[keys.CLASS_HEARTBEAT] = 0.0

@@ -24,7 +24,7 @@ from explorer.classes.store import ClassError, NoSuchClass, Presence, StoreUnava
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
-from explorer.ui import class_push
+from explorer.ui import class_members, class_push
 from explorer.ui import decode_sections as ui
 from explorer.ui.class_state import (
     KIND_LABELS,
@@ -149,6 +149,7 @@ def follow_page(page: str | None) -> None:
     if not joined(ss):
         return
     st.sidebar.caption(_("You are in class {code}.").format(code=ss[keys.CLASS_CODE]))
+    class_members.own_tag()
     st.sidebar.button(_("Leave the class"), key="class_leave", on_click=_leave_class)
     if not ss.get(keys.CLASS_FOLLOWING):
         _exploring_banner()

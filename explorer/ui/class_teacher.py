@@ -22,6 +22,7 @@ from explorer.classes.store import PAGES, ClassError, NoSuchClass, NotTeacher, S
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link
+from explorer.ui import class_members
 from explorer.ui.class_state import (
     KIND_LABELS,
     client,
@@ -169,6 +170,7 @@ def _teacher_room() -> None:
         _show_code(code, url)
     with box:
         _room_panel()
+        class_members.panel()
     box.button(_("End the class"), key="class_end", on_click=_end, type="secondary")
     show_problem(box)
 

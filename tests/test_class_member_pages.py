@@ -1,0 +1,68 @@
+"""A member is a member, on the pages (issue 51): join, leave and join again from one session is one member
+with one vote; the teacher counts the members, removes one (who then cannot vote or come back) and
+clears a round. AppTest sessions over the embedded store, as tests/test_class_pages.py.
+"""
+
+from __future__ import annotations
+
+from explorer.state import keys
+from explorer.ui import class_members
+from tests.app_fixtures import ok
+from tests.test_class_pages import answer_pills, button, fresh_rooms, rooms, student, teacher_on_decode  # noqa: F401
+
+
+def _answer(pupil, code: str, option: int) -> int:
+    question = rooms().current_question(code)
+    ok(pupil.run())
+    pills = answer_pills(pupil, question.id)
+    assert pills is not None, "the student sees the options"
+    ok(pills.set_value(option).run())
+    return question.id
+
+
+def test_join_leave_join_keeps_one_member_and_one_vote():
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    member = pupil.session_state[keys.CLASS_MEMBER]
+    ok(button(teacher, "class_ask").click().run())
+    question = _answer(pupil, code, 0)
+    ok(button(pupil, "class_leave").click().run())
+    assert keys.CLASS_CODE not in pupil.session_state
+    pupil.switch_page("app_pages/0_Home.py")
+    ok(pupil.run())
+    pupil.text_input(key=keys.CLASS_JOIN_CODE).input(code).run()
+    ok(button(pupil, "class_join").click().run())
+    assert pupil.session_state[keys.CLASS_MEMBER] == member
+    assert rooms().members(code, teacher.session_state[keys.CLASS_TOKEN]) == [member]
+    ok(pupil.run())
+    assert answer_pills(pupil, question) is None  # answered already: "Your answer" instead
+    assert rooms().current_question(code).answers == 1
+
+
+def test_the_teacher_counts_removes_a_member_and_clears_a_round():
+    teacher, code = teacher_on_decode()
+    token = teacher.session_state[keys.CLASS_TOKEN]
+    pupils = [student({"room": code}) for _ in range(2)]
+    ok(button(teacher, "class_ask").click().run())
+    question = _answer(pupils[0], code, 0)
+    _answer(pupils[1], code, 1)
+    ok(teacher.run())
+    assert any(e.label == "2 members" for e in teacher.sidebar.expander)
+    gone = pupils[0].session_state[keys.CLASS_MEMBER]
+    assert any(c.value == f"Your tag in the class: #{gone[:6]}" for c in pupils[0].sidebar.caption)
+    pick = teacher.selectbox(key=class_members.PICK_KEY)
+    assert pick.options == [f"#{m[:6]}" for m in rooms().members(code, token)]
+    ok(pick.set_value(gone).run())
+    ok(button(teacher, "class_remove").click().run())
+    assert rooms().members(code, token) == [pupils[1].session_state[keys.CLASS_MEMBER]]
+    pupils[0].session_state[keys.CLASS_HEARTBEAT] = 0.0  # in a browser the stream's "removed" event does this
+    ok(pupils[0].run())
+    assert "The teacher removed you from this class." in [w.value for w in pupils[0].warning]
+    assert keys.CLASS_CODE not in pupils[0].session_state
+    assert rooms().current_question(code).counts[:2] == (1, 1)  # its answer, given while a member, stays
+
+    ok(button(teacher, "class_clear").click().run())
+    cleared = rooms().current_question(code)
+    assert cleared.id == question and cleared.answers == 0 and not cleared.revealed
+    _answer(pupils[1], code, 2)  # the round again: the remaining member answers once more
+    assert rooms().current_question(code).counts[:3] == (0, 0, 1)
