@@ -144,7 +144,7 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]], folded: bool =
         state[f"{prefix}_scorer"] = default_scorer(scorers)
     scorer = middle.selectbox(_("Scorer"), scorers, key=f"{prefix}_scorer")
     sentence = right.text_input(_("Sentence"), key=f"{prefix}_sentence", max_chars=MAX_SENTENCE_CHARS)
-    name = model_choice(middle, task, scorer, f"{prefix}_model")
+    name = model_choice(box, task, scorer, f"{prefix}_model")  # a row of its own: its labels are long
     box.caption(escape_markdown(_("Model {name}").format(name=name)))
     return Picked(task, scorer, sentence, name, state[f"{prefix}_model"])
 

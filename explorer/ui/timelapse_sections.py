@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from explorer.figures import curves, heatmaps
-from explorer.i18n import _
+from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import params
 from explorer.state.catalog import metric_title
@@ -17,6 +17,9 @@ from explorer.views import timelapse as tv
 PAGE = "timelapse"  # its parameters: explorer.state.pages, parsed by explorer.state.params
 FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
 PAGE_PX = 940  # the page's width for figures at 1400 px (the sidebar open): a heatmap's share of it thins its labels
+
+
+PLAY_HELP = N_("Every epoch as an animation, run in your browser: the heatmaps give way to it while it is on.")
 
 
 def notes(found: Sequence[str]) -> None:
@@ -65,7 +68,9 @@ def show(
     epoch = right.select_slider(_("Epoch"), epochs, key=slider_key) if len(epochs) > 1 else epochs[0]
     # Play sits beside the pickers and its animation takes the heatmaps' place: in the first screen (of a
     # projector's 1280×720 frame too).
-    if len(epochs) > 1 and play.toggle(_("▶ Play: every epoch as an animation (runs in your browser)"), key="tl_play"):
+    # A short label, whole in its column in both languages; what it does is in its help.
+    playing = len(epochs) > 1 and play.toggle(_("▶ Play every epoch"), key="tl_play", help=_(PLAY_HELP))
+    if playing:
         panels = tv.animation_panels(histories, source, epochs)
         try:
             st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")

@@ -64,7 +64,7 @@ def test_timelapse_at_epoch_0_labels_do_not_overlap_and_play_is_in_the_first_scr
     settle(page, f"{streamlit_server}/Timelapse?task=zh-en&epoch=0", charts=charts)
     assert page.evaluate(OVERLAPS) == []
 
-    page.get_by_text("Play: every epoch as an animation").click()
+    page.get_by_text("Play every epoch").click()
     animation = page.locator(".js-plotly-plot").first
     expect(page.locator(".js-plotly-plot .updatemenu-button")).to_have_count(2, timeout=30_000)
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
