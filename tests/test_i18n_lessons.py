@@ -38,8 +38,8 @@ title_zh = "双语课程"
 audience = "Testers"
 audience_zh = "测试人员"
 minutes = 5
-summary = "A lesson in two languages."
-summary_zh = "一节两种语言的课程。"
+summary = "A lesson in both languages."
+summary_zh = "一节双语课程。"
 
 [[steps]]
 title = "Predict the letter"
@@ -75,8 +75,8 @@ view = { task = "reverse", scorer = "dot", sentence = "hello", step = "2" }
 kind = "attention"
 prompt = "Which letter gets the most attention?"
 prompt_zh = "哪个字母得到的注意力最多？"
-explain = "The third from the end."
-explain_zh = "倒数第三个。"
+explain = "The letter it comes from, reversed."
+explain_zh = "反转后它所对应的字母。"
 '''
 
 
@@ -131,7 +131,7 @@ def test_the_format_reads_the_zh_siblings(bilingual):
         assert [lesson.local("title"), lesson.local("audience"), lesson.local("summary")] == [
             "双语课程",
             "测试人员",
-            "一节两种语言的课程。",
+            "一节双语课程。",
         ]
         assert [step.local("title"), step.local("text"), step.local("teacher")] == [
             "预测字母",
@@ -147,7 +147,7 @@ def test_the_format_reads_the_zh_siblings(bilingual):
         ]
         assert [attention.question.local("prompt"), attention.question.local("explain")] == [
             "哪个字母得到的注意力最多？",
-            "倒数第三个。",
+            "反转后它所对应的字母。",
         ]
         assert attention.local("text") == "Click the letter."  # no sibling: the English field
     # English is the English field, untouched; a language can be named
@@ -273,7 +273,9 @@ def test_every_shipped_lesson_has_chinese_for_every_text_field(path):
     assert lacking == [], lacking
 
 
-@pytest.mark.parametrize("name", ["1-why-attention", "2-what-a-scorer-computes", "3-reordering"])
+@pytest.mark.parametrize(
+    "name", ["1-why-attention", "2-what-a-scorer-computes", "2b-scaling-positions-side-by-side", "3-reordering"]
+)
 def test_this_areas_lessons_are_complete_and_valid(name):
     path = lessons.SHIPPED_DIR / f"{name}.toml"
     lesson = lessons.read(path)
@@ -315,7 +317,7 @@ def test_the_attention_question_speaks_chinese(bilingual):
     ok(button(at, keys.lesson_widget("check", "bilingual", 1)).click().run())
     (said,) = [t for t in [*bodies(at, "success"), *bodies(at, "error")] if "模型最关注" in t]
     assert said.endswith("），已在热力图中用框标出。")
-    assert "倒数第三个。" in bodies(at, "markdown")
+    assert "反转后它所对应的字母。" in bodies(at, "markdown")
     assert bodies(at, "success")[-1] == "本课程到此结束。"
 
 
@@ -349,12 +351,12 @@ def test_bad_links_and_broken_files_are_noted_in_chinese(tmp_path, monkeypatch):
     at = open_page({"lang": "zh"})
     (warning,) = bodies(at, "warning")
     assert warning.startswith("有课程文件无法读取：\n- ")
-    assert escape_markdown("minutes 必须是 1 到 180 之间的整数") in warning
+    assert escape_markdown("minutes 必须是 1 到 25 之间的整数：一节课要放得下课程和全班的讨论") in warning
 
 
 @pytest.mark.parametrize(
     ("lesson_id", "at_step"),
-    [("1-why-attention", 2), ("1-why-attention", 5), ("2-what-a-scorer-computes", 6), ("3-reordering", 1)],
+    [("1-why-attention", 2), ("1-why-attention", 5), ("2b-scaling-positions-side-by-side", 2), ("3-reordering", 1)],
 )
 def test_a_lesson_step_page_is_chinese(lesson_id, at_step):
     at = open_page({"lang": "zh", "lesson": lesson_id, "at": str(at_step)})

@@ -326,7 +326,7 @@ view = { task = "reverse", scorer = "dot", sentence = "hello", step = "2" }
 [steps.question]
 kind = "attention"
 prompt = "Click the source letter."
-explain = "Reversing: the third letter written is the third from the end."
+explain = "Reversing: the next letter written is the one it comes from."
 
 [[steps]]
 title = "The end"
@@ -382,7 +382,7 @@ def test_an_attention_question_reveals_the_models_own_argmax(teacher_folder):
     ok(button(at, "Check").click().run())
     said = f"The model looks most at {labels[best]} (weight {row[best]:.2f}), outlined in the heatmap."
     assert bodies(at, "error") == [escape_markdown(f"You picked {labels[wrong]}. {said}")]
-    assert "Reversing: the third letter written is the third from the end." in bodies(at, "markdown")
+    assert "Reversing: the next letter written is the one it comes from." in bodies(at, "markdown")
     (heatmap,) = charts(at)
     assert len(heatmap["data"][0]["y"]) == 3 and heatmap["data"][0]["z"][2] == pytest.approx(row)  # the model's row
     assert heatmap["layout"]["shapes"][0]["y0"] == 1.5  # outlined

@@ -66,7 +66,7 @@ def test_lessons_are_shipped():
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_lesson_passes_the_checker_and_its_claims_hold(path):
     lesson = read(path)
-    assert 10 <= lesson.minutes <= 20 and len(lesson.steps) >= 3
+    assert 10 <= lesson.minutes <= 25 and len(lesson.steps) >= 3  # a lesson and its discussion fit a 50-minute class
     assert problems(lesson, translator) == []
 
 
@@ -77,7 +77,7 @@ def test_the_command_line_checker_says_ok_and_fails_on_a_broken_file(tmp_path):
     assert good.returncode == 0 and good.stdout.strip().endswith(": ok"), good.stdout + good.stderr
     bad = subprocess.run([*command, str(broken)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
-    assert f"{broken}:2: minutes must be a whole number from 1 to 180" in bad.stdout
+    assert f"{broken}:2: minutes must be a whole number from 1 to 25" in bad.stdout
     assert f"{broken}:1: audience is missing" in bad.stdout
 
 
@@ -240,7 +240,9 @@ def test_claims_about_the_cards_metrics_and_the_training_history(tmp_path):
     assert any(p.startswith("21: step 1: claim: after epoch 0 reverse/dot wrote 'zzz") for p in found)
     assert (
         "a metric claim needs metric"
-        in problems_of(tmp_path, claim_lesson('[[steps.claims]]\nkind = "metric"\nmodel = "reverse/dot"\n'))[0]
+        in problems_of(
+            tmp_path, claim_lesson('[[steps.claims]]\nkind = "metric"\nmodel = "reverse/dot"\nat_least = 0\n')
+        )[0]
     )
 
 
@@ -267,7 +269,7 @@ def test_lab_claims_read_the_stored_lab_results(tmp_path):
     assert "27: step 1: claim: reverse/dot's stored table has no number 'perplexity.low'" in found
     assert any(p.startswith("33: step 1: claim: reverse/dot's stored permutation median_tvd is") for p in found)
     none = claim_lesson(claim.format("uniform", "uniform", "at_most = 1").replace("reverse/dot", "reverse/none"))
-    assert model_problems(tmp_path, none) == ["15: step 1: claim: no stored uniform results for reverse/none"]
+    assert "15: step 1: claim: no stored uniform results for reverse/none" in model_problems(tmp_path, none)
 
 
 def test_a_lab_claim_needs_an_experiment_a_statistic_and_a_bound(tmp_path):

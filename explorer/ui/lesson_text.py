@@ -12,7 +12,8 @@ import dataclasses
 
 import streamlit as st
 
-from explorer.lessons import numbers, placeholders
+from explorer.lessons import placeholders
+from explorer.lessons.numbers import markers
 from explorer.lessons.schema import Claim, Step
 from explorer.state.view import ViewState
 from explorer.ui.loaders import get_translator
@@ -34,7 +35,7 @@ def _fill_part(part, names: tuple[str, ...], numbers) -> dict:
 def filled(step: Step, view: ViewState | None) -> Step:
     """`step` with the placeholders of its texts replaced by their numbers (unchanged when it has none)."""
     everything = " ".join(_texts(step))
-    if not placeholders.found(everything) and not numbers.markers(everything):
+    if not placeholders.found(everything) and not markers(everything):
         return step  # nothing to fill: no placeholder, no date or citation marker {=…}
     numbers = _numbers(tuple(step.claims), view)
     question = step.question
