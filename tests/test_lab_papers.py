@@ -167,8 +167,8 @@ def test_no_paper_number_is_typed_in_the_app():
     assert not found, "\n".join(found)
 
 
-def test_no_paper_number_is_typed_in_lesson_7_or_the_docs():
-    files = [ROOT / "lessons" / "7-is-attention-an-explanation.toml", *(ROOT / "docs").rglob("*.md")]
+def test_no_paper_number_is_typed_in_lessons_7_and_8_or_the_docs():
+    files = [*(ROOT / "lessons").glob("[78]-is-attention-an-explanation*.toml"), *(ROOT / "docs").rglob("*.md")]
     found = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}"
         for path in files
