@@ -167,7 +167,8 @@ UNIFORM_LOSS = Scale(
 )
 
 # One step's importances: the chosen token's probability above SATURATED makes a saturated step (f is flat
-# around the source, every importance rounding noise: the step view warns); a τ whose p-value is below
+# around the source, so gradient × input, a local slope, says little: the step view warns and says whether
+# integrated gradients and leave-one-out, which are not local, still have something to rank); a τ whose p-value is below
 # ALPHA is significant. Both are seq2seq.lab's own (seq2seq.lab.names), so that the app reads a step as the
 # lab's summaries count it.
 SATURATED = names.SATURATED

@@ -276,8 +276,9 @@ def adversarial(
 
 def saturation(jsds: Sequence[float], probabilities: Sequence[float]) -> dict:
     """The searched steps where the model was already sure (p(y_t) > SATURATED, 0.99) counted apart, and the
-    JSD reached on the others. Where p is that close to 1, few rows can move the output by a TVD of 0.05,
-    so the search is free there whatever attention explains: {"saturated": {count, share}, "unsaturated":
+    JSD reached on the others. A sure output may leave the search more room, though it need not (shuffling
+    reverse's attention moves its saturated outputs completely), so the others are reported apart:
+    {"saturated": {count, share}, "unsaturated":
     {steps, mean_jsd, share_above_half}} (None where no step is unsaturated)."""
     sure = [p > SATURATED for p in probabilities]
     rest = [j for j, s in zip(jsds, sure, strict=True) if not s]

@@ -21,8 +21,9 @@ IMPORTANCES = ("grad_x_input", "integrated_gradients", "leave_one_out")
 MEASURES = ("signed", "jain-wallace")
 # How leave-one-out takes a token out: deleted (the rest re-encoded), or replaced by the learned <unk>.
 LOO_METHODS = ("deletion", "unk")
-# A step whose chosen token has p above this is saturated: f is flat around x, every importance rounding
-# noise (`StepImportance.saturated`; the app's Lab warns there, explorer.views.lab_scales).
+# A step whose chosen token has p above this is saturated: f is flat around x, so its local gradient (gradient
+# x input) is tiny; integrated gradients and leave-one-out are not local (`StepImportance.saturated`; the
+# app's Lab warns there and says which still has something to rank, explorer.views.lab_step).
 SATURATED = 0.99
 # A tau is significant when the test of no association gives p below this (`seq2seq.lab.agreement`).
 ALPHA = 0.05
