@@ -361,14 +361,14 @@ def _saturation_reading(adversarial: Mapping) -> list[str]:
     if not isinstance(mean, int | float):
         return [
             _(
-                "Every searched step was saturated (the chosen token's probability above {threshold}): there few "
-                "rows can move the output, so the search is free whatever attention explains."
+                "Every searched step was saturated (the chosen token's probability above {threshold}): there is "
+                "no step the model was unsure of to compare the divergence with."
             ).format(threshold=SATURATED)
         ]
     return [
         _(
-            "{share} of the searched steps were saturated (the chosen token's probability above {threshold}), where "
-            "few rows can move the output; on the {steps} others the mean JSD reached was {mean} nats: {verdict}."
+            "{share} of the searched steps were saturated (the chosen token's probability above {threshold}); on "
+            "the {steps} others the mean JSD reached was {mean} nats: {verdict}."
         ).format(
             share=i18n.percent(share, 0),
             threshold=SATURATED,
