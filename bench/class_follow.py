@@ -60,7 +60,9 @@ from bench.protocol import LiveClient, connect, first_get, open_follower, open_t
 from bench.server import Servers, cpu_seconds, process_tree, start_servers
 
 SHOWN_WITHIN_S = 10.0  # a follower that has not shown a step this long after the click: an error
-BARS = {1: (30, 1000.0), 2: (100, 2000.0)}  # replicas -> (followers, p95 bar in ms): what a class needs
+BARS = {1: (300, 1000.0), 2: (1000, 2000.0)}  # replicas -> (followers, p95 bar in ms): a lecture hall (issue 51)
+TEACHER_BAR_MS = 300.0  # the teacher's own Step, p95, while the class follows
+IDLE_BAR_CORES = 0.1  # the app's CPU with every follower connected and nobody stepping
 
 
 # -- the benchmark -------------------------------------------------------------------------------------------------
@@ -78,7 +80,7 @@ async def sample_memory(servers: Servers, stop: asyncio.Event, peaks: list[float
             await asyncio.wait_for(stop.wait(), 0.5)
 
 
-async def teach(teacher: LiveClient, steps: int, pause_s: float) -> list[Click]:
+async def teach(teacher: LiveClient, steps: int, pause_s: float, own: list[float] | None = None) -> list[Click]:
     """Click Step `steps` times, 0.75–1.25 × `pause_s` apart (a teacher's clicks fall at any moment of the
     followers' polling: a fixed pause that is a multiple of the poll interval would measure one phase only);
     Reset (not counted) when the decode is over."""
@@ -96,6 +98,8 @@ async def teach(teacher: LiveClient, steps: int, pause_s: float) -> list[Click]:
         await teacher.click("Step")
         if not await teacher.until(lambda s=shown + 1: teacher.shown_step() == s, 30):
             raise RuntimeError(f"the teacher's own page did not show step {shown + 1}")
+        if own is not None:  # the teacher's own Step: click to its page showing the step
+            own.append((time.monotonic() - clicks[-1].at) * 1000)
         await asyncio.sleep(max(0.0, clicks[-1].at + pause_s * jitter.uniform(0.75, 1.25) - time.monotonic()))
     return clicks
 
@@ -126,20 +130,29 @@ async def drive_protocol(
 ) -> dict:
     teacher, code = await open_teacher(servers.url, sentence, scorer)
     door = asyncio.Semaphore(4)  # students come in a few at a time
+    refused: list[str] = []  # a join the class refused (full, locked…): the benchmark stops at once
 
     async def arrive(index: int) -> LiveClient | str:
         async with door:
+            if refused:
+                return "not tried"
             try:
                 return await open_follower(servers.url, code)
             except Exception as error:  # noqa: BLE001 — a join that failed is an error
+                if "join refused" in str(error):
+                    refused.append(f"follower {index}: {error}")
                 return f"follower {index}: {type(error).__name__}: {error}"
 
     opened = time.monotonic()
     arrived = await asyncio.gather(*(arrive(i) for i in range(followers)))
     open_s = time.monotonic() - opened
     clients = [c for c in arrived if isinstance(c, LiveClient)]
+    if refused:
+        await asyncio.gather(*(c.close() for c in clients), teacher.close())
+        raise SystemExit(f"stopped after {open_s:.0f} s: {refused[0]} (ATTENTION_EXPLORER_CLASS_MAX_STUDENTS?)")
     errors = [c for c in arrived if isinstance(c, str)]
     errors += [f"follower {i}: did not follow (no live step view)" for i, c in enumerate(clients) if not c.live()]
+    await asyncio.sleep(2.0)  # the last followers' event streams open
     return await measure(servers, teacher, code, clients, errors, steps, pause_s, idle_s, open_s)
 
 
@@ -155,7 +168,8 @@ async def measure(servers, teacher, code, clients, errors, steps, pause_s, idle_
     idle_used = {k: v - idle_cpu[k] for k, v in servers.cpu().items()}
     idle_generator = mine() - idle_mine
     step_from, step_cpu, step_mine = time.monotonic(), servers.cpu(), mine()
-    clicks = await teach(teacher, steps, pause_s)
+    own: list[float] = []
+    clicks = await teach(teacher, steps, pause_s, own)
     step_wall = time.monotonic() - step_from
     step_used = {k: v - step_cpu[k] for k, v in servers.cpu().items()}
     step_generator = mine() - step_mine
@@ -212,6 +226,9 @@ async def measure(servers, teacher, code, clients, errors, steps, pause_s, idle_
         "expected_shown_steps": len(clicks) * len(seen),
         "skipped_steps": skipped,
         "latency": summary(all_ms) if all_ms else None,
+        "teacher_step": summary(own) if own else None,
+        "pushed_followers": sum(1 for c in clients if c.stream_task is not None),
+        "follower_reruns": sum(c.triggers for c in clients),
         "latency_max_ms": max(all_ms) if all_ms else None,
         "errors": len(errors),
         "error_messages": errors,
@@ -234,7 +251,7 @@ STEP_RECORDER = """(() => {
   window.__steps = [];
   let last = null;
   const look = () => {
-    const e = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
+    const e = [...document.querySelectorAll('.ae-follow-step strong, [data-testid="stMarkdownContainer"] strong')]
       .find((e) => /^Step \\d+ of \\d+$/.test(e.textContent));
     const k = e ? Number(e.textContent.split(" of ")[0].slice(5)) : null;
     if (k !== null && k !== last) { window.__steps.push([k, Date.now()]); }
@@ -300,7 +317,10 @@ def run(
     own = servers is None
     run_dir = Path(tempfile.mkdtemp(prefix="class-follow-"))
     if own:
-        servers = start_servers(replicas, {"ATTENTION_EXPLORER_USER_MODELS": str(run_dir / "user-models")}, run_dir)
+        env = {"ATTENTION_EXPLORER_USER_MODELS": str(run_dir / "user-models")}
+        if followers > 400:  # beyond the default class size: the setting a hall that large needs
+            env["ATTENTION_EXPLORER_CLASS_MAX_STUDENTS"] = str(followers)
+        servers = start_servers(replicas, env, run_dir)
     sentence = dates(1, seed=23)[0]
     drive = drive_protocol if client == "protocol" else drive_browser
     try:
@@ -331,32 +351,52 @@ def bars_met(r: dict) -> bool | None:
     bar = BARS.get(r["replicas"])
     if bar is None or r["followers"] < bar[0] or r["latency"] is None:
         return None
-    return r["latency"]["p95_ms"] <= bar[1] and r["errors"] == 0
+    met = r["latency"]["p95_ms"] <= bar[1] and r["errors"] == 0
+    if r["replicas"] == 1:  # one server: idle costs nothing, and the teacher's own step stays quick
+        met = met and r["idle_cpu_cores"]["app"] <= IDLE_BAR_CORES
+        met = met and r["teacher_step"] is not None and r["teacher_step"]["p95_ms"] <= TEACHER_BAR_MS
+    return met
 
 
 def print_report(r: dict) -> None:
     bar = BARS.get(r["replicas"], (0, float("inf")))
     p95_ok = r["latency"] is not None and r["latency"]["p95_ms"] <= bar[1]
+    teacher_ok = r["teacher_step"] is not None and r["teacher_step"]["p95_ms"] <= TEACHER_BAR_MS
+    idle_ok = r["idle_cpu_cores"]["app"] <= IDLE_BAR_CORES
     spread = ", ".join(f"{name or 'direct'}: {n}" for name, n in sorted(r["followers_by_replica"].items()))
     cores = lambda d: "; ".join(f"{k} {v:.2f}" for k, v in d.items())  # noqa: E731
     rows = [
         ["teacher + followers (client)", f"1 + {r['followers']} ({r['client']})", ""],
         ["replicas", f"{r['replicas']} ({'Redis' if r['replicas'] > 1 else 'embedded store'})", ""],
-        ["followers per replica (X-Replica)", spread, ""],
+        ["followers per replica (nginx's access log)", spread, ""],
+        [
+            "followers pushed (event stream) / reruns the stream asked for",
+            f"{r['pushed_followers']} / {r['follower_reruns']}",
+            "",
+        ],
         ["joining (all followers in)", f"{r['open_phase_s']:.0f} s", ""],
         ["teacher steps (pause)", f"{r['steps']} ({r['pause_s']:g} s)", ""],
         ["steps shown / expected", f"{r['shown_steps']} / {r['expected_shown_steps']}", ""],
-        ["  of which first shown by a later step (a poll missed it)", str(r["skipped_steps"]), ""],
+        ["  of which first shown by a later step (a poll or a merged event)", str(r["skipped_steps"]), ""],
         [
             "Step click → follower shows it, ms (median / p95)",
             _ms(r["latency"]),
             f"p95 ≤ {bar[1]:.0f} ms: {'met' if p95_ok else 'MISSED'}",
         ],
         ["slowest", f"{r['latency_max_ms'] or 0:.0f} ms", ""],
+        [
+            "teacher's own Step → its page shows it, ms (median / p95)",
+            _ms(r["teacher_step"]),
+            f"p95 ≤ {TEACHER_BAR_MS:.0f} ms: {'met' if teacher_ok else 'MISSED'}" if r["replicas"] == 1 else "",
+        ],
         ["errors", str(r["errors"]), f"0: {'met' if r['errors'] == 0 else 'MISSED'}"],
         ["app CPU per teacher step", f"{r['server_cpu_ms_per_step']:.0f} ms", ""],
-        ["  of which beyond the idle polling", f"{r['server_cpu_ms_per_step_beyond_polling']:.0f} ms", ""],
-        ["idle polling CPU (cores busy; CPU s per s)", cores(r["idle_cpu_cores"]), ""],
+        ["  of which beyond the idle cost", f"{r['server_cpu_ms_per_step_beyond_polling']:.0f} ms", ""],
+        [
+            "idle, every follower connected (cores busy; CPU s per s)",
+            cores(r["idle_cpu_cores"]),
+            f"app ≤ {IDLE_BAR_CORES} cores: {'met' if idle_ok else 'MISSED'}" if r["replicas"] == 1 else "",
+        ],
         ["cores busy while stepping", cores(r["stepping_cpu_cores"]), ""],
         [
             "load generator cores (idle; stepping)",
@@ -373,12 +413,12 @@ def print_report(r: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--followers", type=int, default=None, help="30 (one server) or 100 (two replicas)")
+    parser.add_argument("--followers", type=int, default=None, help="300 (one server) or 1000 (two replicas)")
     parser.add_argument("--steps", type=int, default=20, help="teacher's Step clicks")
     parser.add_argument("--replicas", type=int, choices=(1, 2), default=1)
     parser.add_argument("--client", choices=("protocol", "browser"), default="protocol")
     parser.add_argument("--pause", type=float, default=1.5, help="seconds between the teacher's clicks")
-    parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle polling measured before stepping")
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds idle, everybody in, measured before stepping")
     parser.add_argument("--quick", action="store_true", help="5 followers, 5 steps")
     args = parser.parse_args(argv)
     followers = args.followers or BARS[args.replicas][0]

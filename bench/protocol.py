@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.cookiejar
+import json
 import re
 import time
 import urllib.parse
@@ -21,6 +22,12 @@ from collections.abc import Callable
 STEP_LINE = re.compile(r"\*\*Step (\d+) of (\d+)\*\*")
 JOIN_LINK = re.compile(r"[?&]room=([A-Za-z0-9]{6})\b")
 STICKY_COOKIE = "ae_replica"  # deploy/nginx.conf.template
+FOLLOW_COMPONENT = "attention_explorer.class_follow"  # explorer.ui.class_push.NAME: a pushed follower's view
+# The answers a join can get instead of a class (explorer.classes.errors), up to their first placeholder:
+REFUSED = (
+    "This class is full", "This class is locked", "Too many join attempts", "No class is open with that code",
+    "This server has as many classes open", "The teacher removed you", "Live classes are off",
+)  # fmt: skip
 
 
 # -- a client reduced to reruns ---------------------------------------------------------------------------------
@@ -96,9 +103,16 @@ class LiveClient(Protocol):
     each belongs to, the answer pills, download links, exceptions) and, like the frontend, runs one timer
     per fragment with run_every (auto_rerun), cleared on a full run."""
 
-    def __init__(self, websocket, query: str, page_name: str, replica: str = ""):
+    def __init__(self, websocket, query: str, page_name: str, replica: str = "", base_url: str = "", cookie: str = ""):
         super().__init__(websocket, query, page_name)
-        self.replica = replica
+        self.replica, self.base_url, self.cookie = replica, base_url, cookie
+        self.pushed: dict | None = None  # the pushed follower's component data (explorer.ui.class_push)
+        self.pushed_at: tuple[str, str] = ("", "")  # (its element id, its fragment)
+        self.drawn: tuple[int, dict] = (0, {})  # (view version, params) drawn from the stream or a run
+        self.stream_url = ""
+        self.stream_task: asyncio.Task | None = None
+        self.events: list[tuple[dict, float]] = []  # every event the class's stream sent, with its arrival
+        self.triggers = 0
         self.fragments: dict[str, str] = {}  # button label -> the fragment it is in ("" outside any)
         self.timers: dict[str, tuple[float, asyncio.Task]] = {}  # fragment id -> (interval, its task)
         self.steps: list[tuple[int, float]] = []  # every "**Step k of N**" line received: (k, time.monotonic())
@@ -172,7 +186,100 @@ class LiveClient(Protocol):
                 self.metrics[element.metric.label] = element.metric.body
             elif which == "download_button":
                 self.downloads[element.download_button.label] = element.download_button.url
+            elif which == "bidi_component" and element.bidi_component.component_name == FOLLOW_COMPONENT:
+                self._pushed(element.bidi_component, reply.delta.fragment_id, now)
         return kind
+
+    # a pushed follower: the component's data, then its event stream, as components/class_follow.js does
+    def _pushed(self, component, fragment: str, now: float) -> None:
+        data = json.loads(component.json) if component.json else {}
+        self.pushed, self.pushed_at = data, (component.id, fragment)
+        self.drawn = (int(data.get("version", 0)), dict(data.get("params", {})))
+        if data.get("mode") == "decode":
+            self.steps.append((int(data["step"]), now))
+            self.total = len(data["heatmap"]["target"])
+        if data.get("stream") and data["stream"] != self.stream_url and self.base_url:
+            if self.stream_task is not None:
+                self.stream_task.cancel()
+            self.stream_url = data["stream"]
+            self.stream_task = asyncio.create_task(self._listen(self.stream_url))
+
+    async def _listen(self, path: str) -> None:
+        """Read the class's event stream (server-sent events over HTTP/1.1), reconnecting as EventSource does."""
+        parts = urllib.parse.urlsplit(self.base_url)
+        while self.closed is None:
+            writer = None
+            try:
+                reader, writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
+                head = f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: text/event-stream\r\n"
+                head += f"Cookie: {self.cookie}\r\n" if self.cookie else ""
+                writer.write((head + "\r\n").encode())
+                await writer.drain()
+                chunked = False
+                while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):  # the response's headers
+                    chunked = chunked or line.lower().startswith(b"transfer-encoding: chunked")
+                buffer = b""
+                while True:
+                    if chunked:  # HTTP/1.1 chunks: a hex size line, that many bytes, CRLF
+                        size = int((await reader.readline()).split(b";")[0].strip() or b"0", 16)
+                        if size == 0:
+                            break
+                        buffer += await reader.readexactly(size)
+                        await reader.readline()
+                    else:
+                        more = await reader.read(65536)
+                        if not more:
+                            break
+                        buffer += more
+                    *frames, buffer = buffer.split(b"\n\n")
+                    for frame in frames:
+                        for text in frame.decode("utf-8", "replace").splitlines():
+                            if text.startswith("data:"):
+                                self._event(json.loads(text[5:]), time.monotonic())
+            except (OSError, ValueError, asyncio.IncompleteReadError):
+                pass
+            finally:
+                if writer is not None:
+                    writer.close()
+            await asyncio.sleep(2.0)  # the stream's retry
+
+    def _event(self, event: dict, now: float) -> None:
+        self.events.append((event, now))
+        self.changed.set()
+        data, (version, params) = self.pushed or {}, self.drawn
+        kind = event.get("kind")
+        if kind == "view":
+            if event.get("version", 0) <= version:
+                return
+            beside = lambda p: {k: v for k, v in p.items() if k != "step"}  # noqa: E731
+            self.drawn = (event["version"], event["params"])
+            if data.get("mode") == "decode" and event["page"] == "decode" and beside(event["params"]) == beside(params):
+                self.steps.append((int(event["params"].get("step", "0")), now))
+                return
+        elif kind == "presence" and event.get("here") == data.get("teacher_here"):
+            return
+        elif kind == "unavailable" and not data.get("reachable"):
+            return
+        asyncio.get_running_loop().create_task(self._trigger(str(kind)))
+
+    async def _trigger(self, why: str) -> None:
+        """The component's "moved" trigger: a rerun of its fragment, as setTriggerValue sends it."""
+        from streamlit.components.v2.bidi_component.main import _make_trigger_id
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        component, fragment = self.pushed_at
+        self.triggers += 1
+        message = BackMsg()
+        message.ParseFromString(self.request(fragment=fragment))
+        state = message.rerun_script.widget_states.widgets.add()
+        state.id = _make_trigger_id(component, "events")
+        state.json_trigger_value = json.dumps([{"event": "moved", "value": f"{why}:{self.triggers}"}])
+        with contextlib.suppress(Exception):
+            await self.ws.send(message.SerializeToString())
+
+    def refused(self) -> str | None:
+        """The warning a join got instead of a class, if any."""
+        return next((text for _t, text in self.alerts if text.startswith(REFUSED)), None)
 
     # the frontend's fragment timers
     def _timer(self, fragment: str, interval: float) -> None:
@@ -239,6 +346,8 @@ class LiveClient(Protocol):
 
     async def close(self) -> None:
         self.stop_timers()
+        if self.stream_task is not None:
+            self.stream_task.cancel()
         with contextlib.suppress(Exception):
             await self.ws.close()
         if self.reader is not None:
@@ -247,17 +356,20 @@ class LiveClient(Protocol):
 
 
 def first_get(base_url: str) -> tuple[str, str]:
-    """GET the home page with a fresh cookie jar, as a new browser does: (X-Replica, the Cookie header to
-    send from now on). Behind nginx the sticky cookie picks the replica; one server sets none. Only the
-    health check's answer names the replica (deploy/nginx.conf.template): asked with the same cookie."""
+    """GET the home page with a fresh cookie jar, as a new browser does: (the replica it reached, the Cookie
+    header to send from now on). Behind nginx the sticky cookie picks the replica; one server sets none.
+    No answer names the replica: nginx's access log does, for a health check sent with the same cookie
+    (deploy.probes.health), when the log of `base_url` is known (a cluster started in this process), else ""."""
+    from deploy.probes import ACCESS_LOGS, health
+
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(base_url + "/", timeout=30) as response:
         response.read()
-    with opener.open(base_url + "/_stcore/health", timeout=30) as response:
-        replica = response.headers.get("X-Replica", "")
-        response.read()
-    return replica, "; ".join(f"{c.name}={c.value}" for c in jar if c.name == STICKY_COOKIE)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar if c.name == STICKY_COOKIE)
+    log = ACCESS_LOGS.get(base_url)
+    replica = health(base_url, timeout_s=30, access_log=log, cookie=cookie)[1] if log is not None and cookie else ""
+    return replica, cookie
 
 
 async def connect(base_url: str, query: str, page_name: str, cookie: str = "", replica: str = "") -> LiveClient:
@@ -269,7 +381,7 @@ async def connect(base_url: str, query: str, page_name: str, cookie: str = "", r
         ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
         additional_headers={"Cookie": cookie} if cookie else None,
     )  # fmt: skip
-    client = LiveClient(websocket, query, page_name, replica)
+    client = LiveClient(websocket, query, page_name, replica, base_url, cookie)
     client.start()
     return client
 
@@ -298,10 +410,15 @@ async def open_teacher(base_url: str, sentence: str, scorer: str, task: str = "d
 
 
 async def open_follower(base_url: str, code: str, timeout_s: float = 120.0) -> LiveClient:
-    """A student who opened the join link /?room=CODE and follows: on the teacher's Decode page, its
-    polling fragment's timer running."""
+    """A student who opened the join link /?room=CODE and follows: on the teacher's Decode page, pushed (its
+    view drawn from the class's event stream, which it holds open) or polling (its fragment's timer running).
+    A join the class refuses (full, locked, too many attempts…) raises at once, with the page's words."""
     replica, cookie = await asyncio.to_thread(first_get, base_url)
     follower = await connect(base_url, urllib.parse.urlencode({"room": code}), "", cookie, replica)
     await follower.open()
-    await follower.until(lambda: bool(follower.steps and follower.timers and follower.live()), timeout_s)
+    following = lambda: bool(follower.steps and (follower.timers or follower.stream_task) and follower.live())  # noqa: E731
+    await follower.until(lambda: following() or follower.refused() is not None, timeout_s)
+    if follower.refused() is not None:
+        await follower.close()
+        raise RuntimeError(f"join refused: {follower.refused()}")
     return follower

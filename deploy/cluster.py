@@ -50,7 +50,7 @@ from explorer.ui.serve import local_command
 from .configs import Limits, redis_config, render_nginx_config
 from .errors import ClusterError
 from .passwords import private_write, read_password, redact, split_password, with_password
-from .probes import free_port, health, port_in_use, redis_ping
+from .probes import ACCESS_LOGS, free_port, health, port_in_use, redis_ping
 from .processes import Process, find_program, proc_start, wait_ready, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,6 +111,11 @@ class Cluster:
             if p.role != "nginx":  # nginx writes its own nginx.pid
                 (self.run_dir / f"{p.role if p.role == 'redis' else f'replica-{p.port}'}.pid").write_text(f"{p.pid}\n")
 
+    @property
+    def access_log(self) -> Path:
+        """nginx's access log: the one place that names the replica of each request (deploy.probes.answered_by)."""
+        return self.run_dir / "logs" / "access.log"
+
     @classmethod
     def load(cls, run_dir: Path | str) -> Cluster:
         run_dir = Path(run_dir).resolve()
@@ -167,7 +172,7 @@ class Cluster:
         for url in self.replica_urls:
             ok, detail = health(url)
             checks.append(Check("replica", url, ok, "ok" if ok else detail))
-        ok, detail = health(self.url)
+        ok, detail = health(self.url, access_log=self.access_log)
         checks.append(Check("nginx", self.url, ok, f"ok, answered by {detail}" if ok else detail))
         return checks
 
@@ -305,6 +310,7 @@ def start_cluster(
         wait_ready(process, lambda: health(cluster.url)[0], timeout_s, extra_log=logs / "error.log")
         say(f"nginx          http://{listen}   pid {process.pid}   (config: {run_dir / 'nginx.conf'})")
         cluster.save()
+        ACCESS_LOGS[cluster.url] = cluster.access_log  # which replica a browser reached (deploy.probes.health)
     except BaseException:
         cluster.stop(timeout_s=10.0)
         raise

@@ -6,10 +6,17 @@ none raises for a server that does not answer.
 
 from __future__ import annotations
 
+import re
+import secrets
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
+
+ACCESS_LOGS: dict[str, Path] = {}  # a cluster's URL -> its nginx's access log (deploy.cluster registers its own)
+UPSTREAM = re.compile(r"upstream=(\S+(?:, \S+)*)")  # nginx's $upstream_addr: every replica tried, the last answered
 
 
 def free_port() -> int:
@@ -30,14 +37,43 @@ def port_in_use(port: int, address: str = "127.0.0.1") -> bool:
     return False
 
 
-def health(url: str, timeout_s: float = 2.0) -> tuple[bool, str]:
-    """(GET url/_stcore/health answered "ok", the X-Replica header of the answer or the error)."""
+def health(url: str, timeout_s: float = 2.0, access_log: Path | None = None, cookie: str = "") -> tuple[bool, str]:
+    """(GET url/_stcore/health answered "ok", which replica answered it or the error).
+
+    No answer names a replica (nginx sends no X-Replica: the replicas' addresses stay inside). Behind
+    nginx, pass its `access_log`: the check carries a random probe=… in its query, and the log line of
+    that request names the replica (upstream=…); without one the replica is "". `cookie`: the Cookie
+    header to send (a browser's sticky cookie, to learn its replica)."""
+    marker = secrets.token_hex(8)
+    request = urllib.request.Request(
+        f"{url}/_stcore/health?probe={marker}", headers={"Cookie": cookie} if cookie else {}
+    )
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout_s) as response:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
             ok = response.status == 200 and response.read().decode().strip() == "ok"
-            return ok, response.headers.get("X-Replica", "")
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as error:
         return False, str(getattr(error, "reason", error))
+    return ok, (answered_by(access_log, marker) if access_log is not None else "")
+
+
+def answered_by(access_log: Path, marker: str, wait_s: float = 3.0) -> str:
+    """The replica (host:port) that nginx's access log (deploy/nginx.conf.template's `cluster` format) names
+    for the request whose line holds `marker`; "" when none does within `wait_s` (nginx writes a line as
+    its request ends)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            with access_log.open("rb") as log:
+                log.seek(max(0, access_log.stat().st_size - 256 * 1024))
+                for line in reversed(log.read().decode("utf-8", "replace").splitlines()):
+                    if f"probe={marker}" in line:
+                        found = UPSTREAM.search(line)
+                        return found.group(1).split(",")[-1].strip() if found else ""
+        except OSError:
+            pass
+        if time.monotonic() >= deadline:
+            return ""
+        time.sleep(0.05)
 
 
 def _resp(*args: str) -> bytes:

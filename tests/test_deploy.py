@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import http.cookiejar
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -24,7 +25,7 @@ import pytest
 from deploy.cluster import PASSWORD_FILE, Cluster, start_cluster
 from deploy.configs import render_nginx_config
 from deploy.errors import ClusterError
-from deploy.probes import free_port, redis_ping
+from deploy.probes import answered_by, free_port, redis_ping
 from deploy.processes import INSTALL_HINT, find_program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +62,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _replicas(cluster: Cluster) -> set[str]:
-    """The replicas as nginx names them in X-Replica: host:port."""
+    """The replicas as nginx's access log names them: host:port."""
     return {urllib.parse.urlsplit(url).netloc for url in cluster.replica_urls}
 
 
@@ -74,6 +75,16 @@ def _browser() -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]
 def _get(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, Message, bytes]:
     with opener.open(url, timeout=10) as response:
         return response.status, response.headers, response.read()
+
+
+def _health(opener: urllib.request.OpenerDirector, cluster: Cluster) -> tuple[Message, str]:
+    """A health check through nginx: (its headers, the replica that answered, as the access log names it).
+    The answer itself names no replica (issue 51: no X-Replica anywhere)."""
+    marker = secrets.token_hex(8)
+    status, headers, body = _get(opener, f"{cluster.url}/_stcore/health?probe={marker}")
+    assert (status, body) == (200, b"ok")
+    assert not [name for name in headers if name.lower() == "x-replica"]
+    return headers, answered_by(cluster.access_log, marker)
 
 
 def _sticky_set_cookies(headers: Message) -> list[str]:
@@ -91,9 +102,8 @@ def _sticky_cookie(jar: http.cookiejar.CookieJar) -> str:
 
 
 def test_health_answers_ok_through_nginx(cluster: Cluster) -> None:
-    status, headers, body = _get(urllib.request.build_opener(), f"{cluster.url}/_stcore/health")
-    assert (status, body) == (200, b"ok")
-    assert headers["X-Replica"] in _replicas(cluster)
+    _headers, replica = _health(urllib.request.build_opener(), cluster)
+    assert replica in _replicas(cluster)
     assert len(cluster.replica_urls) == 2 and len(_replicas(cluster)) == 2
 
 
@@ -118,16 +128,16 @@ def _logged_upstreams(cluster: Cluster, path: str) -> list[str]:
 
 def test_one_browser_stays_on_one_replica(cluster: Cluster) -> None:
     opener, jar = _browser()
-    _, first, _ = _get(opener, f"{cluster.url}/_stcore/health")  # the first request: no cookie yet
+    first, first_replica = _health(opener, cluster)  # the first request: no cookie yet
     cookie = _sticky_cookie(jar)
     assert re.fullmatch(r"[0-9a-f]{32}", cookie)
     assert _sticky_set_cookies(first) == [f"{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax"]
     seen = []
     for _ in range(10):
-        _, headers, _ = _get(opener, f"{cluster.url}/_stcore/health")
-        seen.append(headers["X-Replica"])
+        headers, replica = _health(opener, cluster)
+        seen.append(replica)
         assert _sticky_set_cookies(headers) == [], "the cookie is set once, on the first visit"
-    assert seen == [first["X-Replica"]] * 10  # the first request and every later one: one replica
+    assert seen == [first_replica] * 10  # the first request and every later one: one replica
     assert _sticky_cookie(jar) == cookie
 
 
@@ -136,7 +146,7 @@ def test_fresh_browsers_reach_both_replicas(cluster: Cluster) -> None:
     seen = set()
     for _ in range(20):
         opener, _ = _browser()
-        seen.add(_get(opener, f"{cluster.url}/_stcore/health")[1]["X-Replica"])
+        seen.add(_health(opener, cluster)[1])
         if seen == _replicas(cluster):
             break
     assert seen == _replicas(cluster)
@@ -174,13 +184,13 @@ def _upgrade(cluster: Cluster, cookie: str, origin: str) -> http.client.HTTPResp
 def test_the_websocket_upgrades_through_nginx_on_the_browsers_replica(cluster: Cluster) -> None:
     opener, jar = _browser()
     _get(opener, f"{cluster.url}/")
-    replica = _get(opener, f"{cluster.url}/_stcore/health")[1]["X-Replica"]
+    replica = _health(opener, cluster)[1]
     before = len(_logged_upstreams(cluster, "/_stcore/stream"))
     response = _upgrade(cluster, _sticky_cookie(jar), origin=cluster.url)
     assert response.status == 101
     assert response.getheader("Upgrade", "").lower() == "websocket"
     assert response.getheader("Sec-WebSocket-Accept") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="  # RFC 6455's example
-    assert response.getheader("X-Replica") is None  # only the health check names the replica
+    assert response.getheader("X-Replica") is None  # no answer names a replica
     deadline = time.monotonic() + 10
     while len(logged := _logged_upstreams(cluster, "/_stcore/stream")) <= before and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -18,9 +18,11 @@ import signal
 import stat
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -167,18 +169,47 @@ def test_the_replicas_share_a_class_through_the_password(cluster: Cluster) -> No
 # --------------------------------------------------------------------------- headers
 
 
-def test_only_the_health_check_names_the_replica(cluster: Cluster) -> None:
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-src 'self' blob: data:; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def _headers_of(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, Message]:
+    request = urllib.request.Request(url, data=body, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def test_no_answer_names_a_replica_and_every_answer_carries_the_security_headers(cluster: Cluster) -> None:
     replicas = {urllib.parse.urlsplit(u).netloc for u in cluster.replica_urls}
     with urllib.request.urlopen(f"{cluster.url}/", timeout=10) as response:
         html = response.read().decode()
-        assert response.status == 200 and "X-Replica" not in response.headers
     script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html).group(1)
-    with urllib.request.urlopen(f"{cluster.url}/{script}", timeout=10) as response:
-        assert response.status == 200 and "X-Replica" not in response.headers
-    with urllib.request.urlopen(f"{cluster.url}/_stcore/health", timeout=10) as response:
-        assert response.headers["X-Replica"] in replicas
+    paths = ["/", f"/{script}", "/_stcore/health", "/_stcore/host-config", "/api/class-events?code=bad", "/nowhere"]
+    for path in paths:
+        status, headers = _headers_of(f"{cluster.url}{path}")
+        assert status in (200, 400, 404), (path, status)
+        assert not [name for name in headers if name.lower() == "x-replica"], path
+        assert headers["Content-Security-Policy"] == CSP, path
+        assert headers["X-Frame-Options"] == "SAMEORIGIN", path
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+    # `status` still says which replica answered: nginx's access log names it, no header does.
     [through_nginx] = [c for c in cluster.check() if c.name == "nginx"]
     assert through_nginx.ok and through_nginx.detail.removeprefix("ok, answered by ") in replicas
+
+
+def test_a_body_larger_than_the_app_takes_is_refused_by_nginx(cluster: Cluster) -> None:
+    """The app uploads nothing: 64 KiB is the most nginx passes on; more gets 413 before any replica."""
+    status, _ = _headers_of(f"{cluster.url}/_stcore/upload_file/x/y", "PUT", b"x" * (64 * 1024 + 1))
+    assert status == 413
+    text = render_nginx_config("0.0.0.0:8080", [8501])
+    assert "client_max_body_size 64k;" in text and "X-Replica" not in text
 
 
 def test_nginx_passes_the_clients_address_on() -> None:
@@ -194,9 +225,9 @@ def test_nginx_passes_the_clients_address_on() -> None:
 def test_the_limits_are_in_the_nginx_config() -> None:
     default = render_nginx_config("0.0.0.0:8080", [8501])
     assert re.search(r"limit_conn_zone \$binary_remote_addr zone=(\w+):10m;", default)
-    assert "limit_conn per_address_connections 2000;" in default
+    assert "limit_conn per_address_connections 4000;" in default
     assert "rate=200r/s;" in default
-    assert "limit_req  zone=per_address_requests burst=10000 nodelay;" in default
+    assert "limit_req  zone=per_address_requests burst=20000 nodelay;" in default
     assert "limit_req_status  429;" in default and "limit_conn_status 429;" in default
     custom = render_nginx_config("0.0.0.0:8080", [8501], limits=Limits(30, 7, 90))
     assert "limit_conn per_address_connections 30;" in custom
