@@ -256,7 +256,7 @@ class LiveClient(Protocol):
             if data.get("mode") == "decode" and event["page"] == "decode" and beside(event["params"]) == beside(params):
                 self.steps.append((int(event["params"].get("step", "0")), now))
                 return
-        elif kind == "presence" and event.get("here") == data.get("teacher_here"):
+        elif kind == "presence" and event.get("here") == data.get("teacher_here") and data.get("reachable"):
             return
         elif kind == "unavailable" and not data.get("reachable"):
             return

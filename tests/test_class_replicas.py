@@ -2,13 +2,15 @@
 
 deploy.cluster.start_cluster starts two replicas and nginx, with the redis-server of
 tests/redis_server.py (so that the test can stop and restart it on the same port). A teacher (a
-protocol client of bench.class_follow: Streamlit's websocket protocol with the frontend's fragment
-timers) opens Decode through nginx and starts a class; a follower is forced onto the OTHER replica
-(fresh cookie jars, as fresh browsers, until nginx's X-Replica differs from the teacher's), opens the
-join link and follows: the teacher steps twice and the follower's page shows "**Step 2 of".
+protocol client of bench.class_follow: Streamlit's websocket protocol, and the class's event stream as
+the follower's page opens it) opens Decode through nginx and starts a class; a follower is forced onto
+the OTHER replica (fresh cookie jars, as fresh browsers, until nginx's access log names another replica
+than the teacher's), opens the join link and follows: the teacher steps twice and the step reaches the
+follower's stream through Redis pub/sub, with no Python run of the follower's page.
 
 Then Redis goes away while the follower follows: its page says the class server cannot be reached
-(StoreUnavailable's text), without an exception and with its websocket open. Redis comes back on the
+(StoreUnavailable's text: its stream tells it), without an exception and with its websocket open. Redis
+comes back on the
 same port with the rooms it had (SAVE before the kill: a Redis restarted with its data, as the
 cluster's own Redis is from its append-only file): the follower's page says "· live" again by
 itself, and the teacher's next step reaches it. Skipped, with the reason, where nginx or redis-server
@@ -80,11 +82,15 @@ async def _class(cluster, redis: RedisServer) -> None:
         # The banner comes before the step line in a run: wait for both.
         assert await follower.until(lambda: follower.live() and follower.shown_step() == 0, 30), follower.alerts[-3:]
 
+        reruns = follower.triggers  # the page's runs the stream asked for (a view that changed beyond its step)
         for step in (1, 2):
             await teacher.click("Step")
             assert await teacher.until(lambda s=step: teacher.shown_step() == s, 15)
         assert await follower.until(lambda: follower.shown_step() == 2, 10), follower.steps[-3:]
-        assert follower.step_text.startswith("**Step 2 of ")
+        # Pushed: the teacher's replica published the step, Redis carried it to the follower's replica's stream.
+        views = [event for event, _at in follower.events if event["kind"] == "view"]
+        assert follower.stream_task is not None and views[-1]["params"]["step"] == "2"
+        assert follower.triggers == reruns, follower.events  # no Python run of the follower's page for a step
 
         # Redis goes away: the follower's page says so, and keeps going.
         redis_client.Redis.from_url(redis.url).save()  # the rooms as they are, for the restart below
@@ -99,7 +105,7 @@ async def _class(cluster, redis: RedisServer) -> None:
 
         # Redis is back on the same port, with its rooms: live again by itself, and the next step arrives.
         redis.start()
-        assert await follower.until(follower.live, 15), follower.alerts[-3:]
+        assert await follower.until(follower.live, 15), (follower.alerts[-3:], follower.events[-5:])
         await teacher.click("Step")
         assert await follower.until(lambda: follower.shown_step() == 3, 15), follower.steps[-3:]
         assert follower.exceptions == [] and teacher.exceptions == []

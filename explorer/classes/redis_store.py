@@ -345,12 +345,16 @@ class RedisStore(RoomStore):
     def _listen_forever(self) -> None:
         """Read the rooms' channels for as long as the process lives; after a lost connection, tell every
         listener that events may be missing ("lost": streams resync from the store)."""
-        pattern, wait = f"{self.prefix}events:*", 0.2
+        pattern, wait, missed = f"{self.prefix}events:*", 0.2, False
         while True:
             try:
                 pubsub = self._client.pubsub(ignore_subscribe_messages=True)
                 pubsub.psubscribe(pattern)
                 wait = 0.2
+                if missed:  # back after a lost connection: what was published meanwhile is gone
+                    missed = False
+                    for listener in list(self._listeners):
+                        listener("", {"kind": "lost"})
                 while True:
                     message = pubsub.get_message(timeout=1.0)
                     if message is None or message.get("type") != "pmessage":
@@ -361,6 +365,7 @@ class RedisStore(RoomStore):
                         for listener in list(self._listeners):
                             listener(code, event)
             except redis.exceptions.RedisError:
+                missed = True
                 for listener in list(self._listeners):
                     listener("", {"kind": "lost"})
                 time.sleep(wait)

@@ -107,7 +107,7 @@ async def stream(code: str, member: str):
         if current is not None:
             yield frame(current)
         yield frame(beat)
-        here, last_beat = beat["here"], time.monotonic()
+        last, last_beat = beat, time.monotonic()
         while True:
             timeout = max(0.1, min(PING_SECONDS, last_beat + HEARTBEAT_SECONDS - time.monotonic()))
             try:
@@ -115,10 +115,12 @@ async def stream(code: str, member: str):
             except TimeoutError:
                 pass
             for event in sub.take():
-                if event["kind"] == "lost":
-                    event = await _view(code)
+                if event["kind"] == "lost":  # events may be missing: the current view, and presence now
+                    event, last_beat = await _view(code), 0.0
                     if event is None:
                         continue
+                if event["kind"] == "unavailable":
+                    last = event  # the next heartbeat that succeeds says so
                 yield frame(event)
                 if event["kind"] in ("ended", "removed", "gone"):
                     return
@@ -127,9 +129,9 @@ async def stream(code: str, member: str):
                 if beat["kind"] == "gone":
                     yield frame(beat)
                     return
-                if beat["kind"] != "presence" or beat["here"] != here:
+                if beat != last:  # the teacher went or came back, the store went away or came back
                     yield frame(beat)
-                    here = beat.get("here", here)
+                    last = beat
                 else:
                     yield ": ping\n\n"
     finally:

@@ -98,7 +98,7 @@ export default function (component) {
       }
       drawn = {version: event.version, params: event.params};
       rerun("view");
-    } else if (event.kind === "presence" && event.here === data.teacher_here) {
+    } else if (event.kind === "presence" && event.here === data.teacher_here && data.reachable) {
       return;  // as the page says already
     } else if (event.kind !== "unavailable" || data.reachable) {
       rerun(String(event.kind));
