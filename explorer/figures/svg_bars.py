@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from explorer.figures.common import CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR, position_labels
+from explorer.figures.common import CHOSEN_COLOR, OTHER_COLOR, SCORE_COLOR, position_labels, shown_token
 from explorer.figures.svg_heatmap import axis_labels, flat_columns, label_lines
 from explorer.i18n import _
 from seq2seq.display_width import display_width
@@ -106,7 +106,7 @@ def scores_payload(
 
 def topk_payload(candidates: Sequence[tuple[str, float]], chosen: str | None = None, scale: float = 1.0) -> dict:
     """The k most probable next tokens, most probable first, as bars on a fixed 0–1 axis; `chosen` in red."""
-    labels = [f"{rank}. {piece}" for rank, (piece, _prob) in enumerate(candidates, start=1)]
+    labels = [f"{rank}. {shown_token(piece)}" for rank, (piece, _prob) in enumerate(candidates, start=1)]
     return {
         "kind": "topk",
         "id": TOPK_ID,

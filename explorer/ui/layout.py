@@ -1,5 +1,6 @@
-"""Page layout shared by the pages that must fit one laptop screen (1366×768): a smaller top margin and
-title, so that the first thing a page shows (Home's live example, Decode's heatmap) is in sight."""
+"""Page layout shared by every page (explorer.ui.frame injects it): a smaller top margin and title, so that the
+first thing a page shows (Home's live example, Decode's heatmap) is in sight on a laptop (1366×768) and every
+page's title sits at one height."""
 
 from __future__ import annotations
 

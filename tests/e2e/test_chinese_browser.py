@@ -25,7 +25,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 CJK_TEXTS = """() => [...document.querySelectorAll('svg#decode-heatmap text')].filter(
   t => /[\\u4e00-\\u9fff]/.test(t.textContent) && t.getBBox().width > 0).map(t => {
   const r = t.getBoundingClientRect();
-  return {text: t.firstChild ? t.firstChild.textContent : t.textContent,
+  // a row label is one text node, a column label two lines (tspans: number, token): joined by a space
+  const parts = [...t.childNodes].filter(n => n.nodeName !== 'title').map(n => n.textContent);
+  return {text: parts.join(' '),
           left: r.left, right: r.right, top: r.top, bottom: r.bottom};
 })"""
 SVG_BOX = """() => { const r = document.querySelector('svg#decode-heatmap').getBoundingClientRect();

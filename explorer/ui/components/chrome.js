@@ -35,15 +35,15 @@ function schedule() {
 // A segmented control (the scorer switch, the language, the colours) is one choice: Tab into it lands on the
 // option chosen, not on its first button. The other options stay one Tab (after it) or Shift+Tab (before it)
 // away, and the arrow keys keep their page-wide meaning (explorer.views.keyboard). Keyboard focus only: a
-// click focuses the button clicked.
+// click focuses the button clicked. (Streamlit draws it as a react-aria radio group whose every option is a Tab stop.)
 let landing = false;
 
 function landOnChoice(event) {
   const target = event.target instanceof Element ? event.target : null;
-  const group = target ? target.closest('[data-testid="stButtonGroup"]') : null;
+  const group = target ? target.closest('[data-testid="stButtonGroup"] [role="radiogroup"]') : null;
   if (!group || (event.relatedTarget instanceof Node && group.contains(event.relatedTarget))) return;
   if (!target.matches(":focus-visible")) return;
-  const chosen = group.querySelector('button[data-testid="stBaseButton-segmented_controlActive"]');
+  const chosen = group.querySelector('button[role="radio"][aria-checked="true"]');
   if (chosen && chosen !== target) chosen.focus();
 }
 

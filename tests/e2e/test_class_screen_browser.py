@@ -1,0 +1,124 @@
+"""What a class sees (issue 54), in Chromium, both languages, one server for the whole file: every page
+declares its language (<html lang>), has its title at one height, logs no 404 and no "None" in a table; a
+Chinese page has none of Streamlit's or plotly's own English left; Chinese labels stand upright in the SVG
+heatmap and in plotly's; no SentencePiece "▁" in Decode's default output; Tab lands on the scorer chosen.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from playwright.sync_api import Page, expect
+
+from explorer import i18n
+from explorer.i18n import _
+from explorer.ui.chrome import FOREIGN
+from tests.e2e.test_decode_browser import HEATMAP_ROWS
+from tests.e2e.test_pages_browser import PAGES, SCRIPT_DONE
+
+TITLE_TOP = "() => document.querySelector('[data-testid=\"stMain\"] h1').getBoundingClientRect().top"
+# Every attribute or text a Chinese page still shows in one of FOREIGN's English strings.
+LEFTOVERS = """(english) => {
+  const found = [];
+  for (const node of document.querySelectorAll('[data-title],[aria-label],[title],[placeholder]')) {
+    for (const name of ['data-title', 'aria-label', 'title', 'placeholder']) {
+      const value = node.getAttribute(name);
+      if (value && english.includes(value)) found.push(name + '=' + value);
+    }
+  }
+  const skip = document.querySelector('[data-testid="stSkipToContent"]');
+  if (skip && english.includes(skip.textContent.trim())) found.push('skip link: ' + skip.textContent);
+  return found;
+}"""
+# Each label with a CJK character in an SVG or plotly figure: its text, box, and its transform's rotation.
+CJK_LABELS = """(selector) => [...document.querySelectorAll(selector)].map(t => [t, [...t.childNodes].filter(
+  n => n.nodeName !== 'title').map(n => n.textContent).join(' ')]).filter(
+  ([t, text]) => /[\\u3000-\\u9fff]/.test(text) && t.getBBox().width > 0).map(([t, text]) => {
+  const r = t.getBoundingClientRect(), turns = [];
+  for (let n = t; n && n.getAttribute; n = n.parentNode) {
+    const m = /rotate\\(\\s*(-?[\\d.]+)/.exec(n.getAttribute('transform') || '');
+    if (m && Math.abs(parseFloat(m[1])) > 0.01) turns.push(parseFloat(m[1]));
+  }
+  return {text: text, width: r.width, height: r.height, turns: turns,
+          vertical: getComputedStyle(t).writingMode.startsWith('vertical')};
+})"""
+
+
+def words(lang: str, message: str) -> str:
+    with i18n.using(lang):
+        return _(message)
+
+
+def opened(page: Page, url: str, heading: str) -> None:
+    page.goto(url)
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
+    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
+    expect(page.locator(".stException")).to_have_count(0)
+
+
+def assert_upright(labels: list[dict], where: str) -> None:
+    assert labels, f"{where}: no Chinese label found"
+    for label in labels:  # never turned, never written top to bottom
+        assert not label["turns"] and not label["vertical"], (where, label)
+
+
+def test_every_page_in_both_languages_reads_as_a_class_sees_it(page: Page, streamlit_server: str):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    tops: dict[str, float] = {}
+    for lang in ("en", "zh"):
+        for path, title in PAGES.items():
+            missing.clear()
+            opened(page, f"{streamlit_server}/{path}?lang={lang}", words(lang, title))
+            where = f"/{path}?lang={lang}"
+            assert page.evaluate("document.documentElement.lang") == lang, where
+            tops[where] = page.evaluate(TITLE_TOP)
+            tables = page.locator('[data-testid="stDataFrame"]')
+            for k in range(tables.count()):
+                text = tables.nth(k).inner_text()
+                assert not re.search(r"\bNone\b", text), (where, text[:300])
+            if lang == "zh":
+                page.wait_for_function(
+                    "() => !document.querySelector('[data-testid=\"stSkipToContent\"]') || "
+                    "document.querySelector('[data-testid=\"stSkipToContent\"]').textContent !== "
+                    "'Skip to main content'"
+                )
+                assert page.evaluate(LEFTOVERS, list(FOREIGN)) == [], where
+            assert missing == [], (where, missing)
+    assert max(tops.values()) - min(tops.values()) <= 2, tops  # one header height on every page
+
+
+def test_chinese_labels_stand_upright_in_every_heatmap(page: Page, streamlit_server: str):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sentence = quote("我爱你。")
+    opened(page, f"{streamlit_server}/?lang=zh", words("zh", "Attention Explorer"))
+    page.wait_for_function(f"({HEATMAP_ROWS})() >= 1", timeout=30_000)
+    home = page.evaluate(CJK_LABELS, "svg#decode-heatmap text")
+    assert_upright(home, "Home")
+    assert {"01 我", "02 爱", "03 你", "04 。"} <= {label["text"] for label in home}, home  # number and token
+    opened(page, f"{streamlit_server}/Compare?task=zh-en&sentence={sentence}&lang=zh", words("zh", "Compare scorers"))
+    page.locator(".js-plotly-plot .xtick text").first.wait_for(timeout=30_000)
+    assert_upright(page.evaluate(CJK_LABELS, ".js-plotly-plot .xtick text"), "Compare's column labels")
+    assert_upright(page.evaluate(CJK_LABELS, ".js-plotly-plot .annotation-text"), "Compare's row title 目标")
+
+
+def test_decodes_default_output_has_no_sentencepiece_marker_and_tab_lands_on_the_scorer(
+    page: Page, streamlit_server: str
+):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sentence = quote("I am tired.")
+    url = f"{streamlit_server}/Decode?task=en-fr&scorer=general&sentence={sentence}&step=4&lang=en"
+    opened(page, url, "Decode, step by step")
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 4", timeout=30_000)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "\u2581" not in main and "\u00b7suis" in main  # the word-start dot, explained in a caption
+    svg = page.locator("svg#decode-heatmap").inner_html()
+    assert "\u2581" not in svg.split("<title>")[0]
+    # Tab from the stop before the scorer switch lands on the scorer chosen, not on its first option (none)
+    switch = page.get_by_role("radiogroup", name="Attention scorer")  # Streamlit's segmented control
+    expect(switch.get_by_role("radio", checked=True)).to_have_text("general")
+    page.get_by_role("button", name="Help for Attention scorer").focus()  # the Tab stop before the switch
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "general"
