@@ -22,6 +22,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from explorer import i18n
 from explorer.state import keys
 from explorer.views import lab, lab_readings, lab_scales, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import results
@@ -309,7 +310,10 @@ def test_the_step_explanation_says_what_the_measures_are():
     assert "becomes `<unk>`" not in text and "never negative" not in text
     assert "signed, negative where the token lowered it" in text and "the token deleted and the rest re-encoded" in text
     assert "(p above 0.99)" in text and "{" not in text
-    assert lab.explanation("split") == lab.EXPLANATIONS["split"]
+    assert "rounding noise" not in text and "the local slope, gradient × input, is flat" in text
+    assert "total variation between the whole output distributions (their Algorithm 1)" in text
+    split = lab.explanation("split")
+    assert "{" not in split and "model *trained* with uniform attention, their baseline" in split
 
 
 def test_permute_and_adversarial_attention_show_their_results(shipped):
@@ -352,12 +356,20 @@ def test_every_view_renders_on_the_shipped_models(name, view, shipped):
     assert note is None
     stored = data is not None and (name in data["by_model"] if view == "split" else data.get("table") is not None)
     assert stored == (not any(i.startswith("No stored results") for i in infos(at)))
-    if view == "split" and stored:  # the stored medians, as they are in the file
-        shown = dataframe(at, "agreement")
-        summary = data["by_model"][name]["agreement"]["summary"]
-        assert list(shown["median τ [95% interval]"]) == [
-            lab_readings.summary_text(summary[p]) for p in pairs(scorer != "none")
-        ]
+    if view == "split" and stored:  # the stored medians of each measure set, as they are in the file
+        shown = [el.value for el in at.dataframe if TABLES["agreement"] in el.value.columns]
+        agreement = data["by_model"][name]["agreement"]
+        sets = [agreement, *([agreement["jain-wallace"]] if "jain-wallace" in agreement else [])]
+        assert len(shown) == len(sets)
+        for frame, entry in zip(shown, sets, strict=True):
+            assert list(frame["median τ [95% interval]"]) == [
+                lab_readings.summary_text(entry["summary"][p]) for p in pairs(scorer != "none")
+            ]
+            chance = entry["summary"].get("significant_chance")
+            if chance:  # beside each pair's agreeing share, its chance level
+                assert list(frame["expected by chance"]) == [
+                    i18n.percent(chance[p], 1) if chance[p] is not None else "–" for p in pairs(scorer != "none")
+                ]
 
 
 # -- the split and scorers views with stored results ------------------------------------------------------
@@ -383,9 +395,19 @@ def test_the_split_view_shows_the_stored_results(with_results, monkeypatch, tmp_
         "–",
     }
     shown = dataframe(at, "agreement")
-    assert list(shown["median τ [95% interval]"]) == [
-        lab_readings.summary_text(stored["agreement"]["summary"][p]) for p in pairs(True)
+    summary = stored["agreement"]["summary"]
+    assert list(shown["median τ [95% interval]"]) == [lab_readings.summary_text(summary[p]) for p in pairs(True)]
+    # each pair's agreeing share beside its chance level, and the steps left out, from the stored counts
+    assert list(shown["steps agreeing (τ > 0, p < 0.05)"]) == [
+        i18n.percent(summary["significant_share"][p], 0) for p in pairs(True)
     ]
+    assert list(shown["expected by chance"]) == [i18n.percent(summary["significant_chance"][p], 1) for p in pairs(True)]
+    left_out = f"Left out\\: {summary['short']} of {summary['steps']} steps that rank fewer than 3 tokens"
+    assert any(left_out in el.value for el in at.caption)
+    assert any(
+        f"{summary['ig']['unconverged']} steps whose integrated gradients did not converge" in el.value
+        for el in at.caption
+    )
     permutation = dataframe(at, "permutation")
     assert permutation["median [95% interval]"][0] == lab_readings.summary_text(
         stored["permutation"]["summary"]["median_tvd"], 3
