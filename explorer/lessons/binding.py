@@ -2,7 +2,8 @@
 
 Without running a model, for each step and its view (as its share link opens it):
 
-- a claim that names a model names one the class can see or read about: the view's own model, or a
+- a claim that names a model names one the class can see or read about: the view's own model, one the
+  page shows beside it (Compare: the view's task's; Models: those of a task the texts name), or a
   model the step's texts name (`dot`, `reverse/dot`, `lstm-general`, or a bare scorer's name but
   none's: `named_models`), so that moving
   an output claim from `dates/dot` to `dates/location` (which may happen to agree) fails;
@@ -12,6 +13,7 @@ Without running a model, for each step and its view (as its share link opens it)
 - a claim on the view's own decode (one without `model`) speaks of a row the page shows: its `step` (and
   each of a peaks claim's `steps`) is at most the view's `step` (rows 0…step−1 are drawn, row `step` is
   the next one, which an attention question asks about), so moving the view back fails;
+- no claim is there twice (a claim moved onto another that happened to agree);
 - a display_only claim is only shown: the sentence of its placeholder characterises no number
   ("very close", "far above", "most", 最, 接近, …: `CHARACTERISING`); a number that is characterised
   is held to a bound (explorer.lessons.rules).
@@ -19,6 +21,7 @@ Without running a model, for each step and its view (as its share link opens it)
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -57,6 +60,19 @@ def _all_names() -> dict[str, str]:
         for name in short_names(entry.name):
             found[name] = name
     return found
+
+
+def shown_models(step: Step, view: ViewState | None, texts: list[str]) -> set[str]:
+    """The models the step's page shows beside its view's own: on Compare every shipped model of the view's
+    task (catalog.variants' default of each scorer); on Models every model of a task the texts name."""
+    if view is None:
+        return set()
+    if step.page == "compare":
+        return {e.name for e in (catalog.model_for(view.task, s) for s in catalog.scorers_for(view.task)) if e}
+    if step.page == "models":
+        named = {t for t in catalog.tasks() if any(re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", x) for x in texts)}
+        return {e.name for e in catalog.entries() if e.task in named}
+    return set()
 
 
 def view_model(step: Step, view: ViewState | None) -> str | None:
@@ -134,10 +150,18 @@ def _placeholder_problems(step: Step, number: int, own: str | None, claims: dict
 def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None) -> list[Problem]:
     """Every way step `number`'s claims and placeholders are not tied to its view or its prose."""
     own = view_model(step, view)
-    named = {name for text in _texts(step) for _at, name in named_models(text)}
+    texts = list(_texts(step))
+    named = {name for text in texts for _at, name in named_models(text)}
+    shown = shown_models(step, view, texts)
     found: list[Problem] = []
+    seen: set[Claim] = set()
     for claim in step.claims:
-        if claim.model and claim.model != own and not short_names(claim.model) & named:
+        if dataclasses.replace(claim, line=0) in seen:
+            found.append(
+                Problem(lesson.path, claim.line, f"step {number}: claim: the same claim twice (a moved claim?)")
+            )
+        seen.add(dataclasses.replace(claim, line=0))
+        if claim.model and claim.model != own and claim.model not in shown and not short_names(claim.model) & named:
             found.append(
                 Problem(
                     lesson.path,

@@ -7,6 +7,8 @@ number as a placeholder in braces:
   a weight, a probability, a log-probability, an accuracy, a metric, a lab statistic, a τ, a count,
   a configuration's setting);
 - ``{name.at_least}``, ``{name.at_most}``: that claim's bound, the number the checker holds it to;
+- ``{name.seed}``, ``{name.temperature}``, ``{name.beam}``, ``{name.step}``, ``{name.epoch}``,
+  ``{name.position}``: a setting of the named claim (of any kind) the sentence speaks of;
 - ``{view.step}``, ``{view.beam}``, ``{view.temperature}``, ``{view.seed}``: the step's view's setting.
 
 After a colon, how to write it: ``{p:.2f}`` two decimals, ``{share:.1%}`` a percentage with one
@@ -34,6 +36,9 @@ from explorer.state.view import ViewState
 
 VIEW_SETTINGS = ("step", "beam", "temperature", "seed")  # {view.<setting>}
 BOUNDS = ("at_least", "at_most")  # {name.<bound>}
+# {name.<setting>}: a setting of a named claim of any kind, so prose that names the seed, the width, the
+# row or the epoch a claim checks says the claim's own ("seed {s2.seed} writes …").
+CLAIM_SETTINGS = ("seed", "temperature", "beam", "step", "epoch", "position")
 # Anything in braces that starts like a name is meant as a placeholder (its form is checked).
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)(?::([^{}]*))?\}")
 FORMAT = re.compile(r"^(?:\.([0-4])([f%])|d)$")
@@ -82,8 +87,13 @@ def form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
         return None if tail in VIEW_SETTINGS else f"{placeholder}: a view has {', '.join(VIEW_SETTINGS)}"
     if head not in names:
         return f"{placeholder}: no claim of this step has the name {head!r}"
+    if tail in CLAIM_SETTINGS:
+        return None
     if tail and tail not in BOUNDS:
-        return f"{placeholder}: a claim's placeholder is {{{head}}}, {{{head}.at_least}} or {{{head}.at_most}}"
+        return (
+            f"{placeholder}: a claim's placeholder is {{{head}}}, {{{head}.at_least}}, {{{head}.at_most}} or "
+            f"{{{head}.<setting>}} ({', '.join(CLAIM_SETTINGS)})"
+        )
     from explorer.lessons.values import VALUE_KINDS
 
     if names[head] not in VALUE_KINDS:
@@ -110,6 +120,10 @@ def step_values(
 
     numbers = view_numbers(view) if view is not None else {}
     for claim in claims:
+        for setting in CLAIM_SETTINGS if claim.name else ():
+            numbers[f"{claim.name}.{setting}"] = Number(
+                getattr(claim, setting), "g" if setting == "temperature" else "d"
+            )
         if not claim.name or claim.kind not in VALUE_KINDS:
             continue
         default = ".0%" if claim.kind == "accuracy" else "d" if claim.kind in ("count", "config") else ".2f"
