@@ -64,10 +64,11 @@ def _all_names() -> dict[str, str]:
 
 def shown_models(step: Step, view: ViewState | None, texts: list[str]) -> set[str]:
     """The models the step's page shows beside its view's own: on Compare every shipped model of the view's
-    task (catalog.variants' default of each scorer); on Models every model of a task the texts name."""
+    task (catalog.variants' default of each scorer), on Timelapse their records; on Models every model of a
+    task the texts name."""
     if view is None:
         return set()
-    if step.page == "compare":
+    if step.page in ("compare", "timelapse"):  # Timelapse: every shipped model's record of the task
         return {e.name for e in (catalog.model_for(view.task, s) for s in catalog.scorers_for(view.task)) if e}
     if step.page == "models":
         named = {t for t in catalog.tasks() if any(re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", x) for x in texts)}
@@ -76,8 +77,8 @@ def shown_models(step: Step, view: ViewState | None, texts: list[str]) -> set[st
 
 
 def view_model(step: Step, view: ViewState | None) -> str | None:
-    """The one model the step's page shows: its view's (when the view names a task or scorer), else None."""
-    if view is None or step.page not in _VIEW_PAGES or not {"task", "scorer", "model"} & set(step.view):
+    """The one model the step's page shows: its view's (when the view names a scorer or a model), else None."""
+    if view is None or step.page not in _VIEW_PAGES or not {"scorer", "model"} & set(step.view):
         return None
     entry = catalog.model_for(view.task, view.scorer, view.model)
     return entry.name if entry else None

@@ -38,7 +38,7 @@ VIEW_SETTINGS = ("step", "beam", "temperature", "seed")  # {view.<setting>}
 BOUNDS = ("at_least", "at_most")  # {name.<bound>}
 # {name.<setting>}: a setting of a named claim of any kind, so prose that names the seed, the width, the
 # row or the epoch a claim checks says the claim's own ("seed {s2.seed} writes …").
-CLAIM_SETTINGS = ("seed", "temperature", "beam", "step", "epoch", "position")
+CLAIM_SETTINGS = ("seed", "temperature", "beam", "step", "epoch", "position", "min_len", "max_len")
 # Anything in braces that starts like a name is meant as a placeholder (its form is checked).
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)(?::([^{}]*))?\}")
 FORMAT = re.compile(r"^(?:\.([0-4])([f%])|d)$")
