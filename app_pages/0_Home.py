@@ -8,8 +8,7 @@ from explorer import i18n
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state.catalog import data_credits, entries, headline, task_examples, task_label
-from explorer.ui import class_student, frame, home_sections
-from explorer.views import models as models_view
+from explorer.ui import class_student, frame, home_sections, layout
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.scorers import SCORERS
 
@@ -69,8 +68,8 @@ for e in models:
     rows.append({**row, "metric": _(metric) if metric else metric, "value": value})
 table = pd.DataFrame(rows).rename(columns={column: _(column) for column in COLUMNS})
 number = st.column_config.NumberColumn(format="localized")
-shown = models_view.missing_as_dash(table)  # a model without a metric reads "–", not "None"
-st.dataframe(shown, hide_index=True, width="stretch", column_config={_("parameters"): number})
+config = {_("parameters"): number}
+st.dataframe(table, hide_index=True, width="stretch", column_config=config, placeholder=layout.MISSING)
 generated = [task for task in tasks if not data_credits([task])]
 credits = list(data_credits(tasks))
 if generated:  # the tasks' names, as the code calls them ("reverse and dates are generated")

@@ -7,7 +7,7 @@ from explorer.figures import curves
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, params
-from explorer.ui import cached, frame
+from explorer.ui import cached, frame, layout
 from explorer.views import models as models_view
 
 frame.page(N_("Models"), N_("Models"))
@@ -35,8 +35,14 @@ for task in dict.fromkeys(e.task for e in entries):
     height = 35 * (len(rows) + 1) + 3
     table = pd.DataFrame(rows)
     table = table.rename(columns=models_view.column_titles(table.columns))  # headed in the page's language
-    shown = models_view.missing_as_dash(table)  # a metric a model lacks reads "–", not "None"; columns still sort
-    st.dataframe(shown, hide_index=True, key=f"models_table_{task}", column_config=columns, height=height)
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=f"models_table_{task}",
+        column_config=columns,
+        height=height,
+        placeholder=layout.MISSING,  # a metric a model lacks reads "–", not "None"
+    )
 index = models_view.comparison_readme()
 if index:
     with st.expander(_("About these models ({file})").format(file=f"pretrained/{models_view.comparison_file()}")):

@@ -9,7 +9,7 @@ from explorer.figures import heatmaps
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import cached, presentation
+from explorer.ui import cached, layout, presentation
 from explorer.views import compare as compare_view
 from explorer.views import words
 from seq2seq.checkpoint import CheckpointError
@@ -192,7 +192,7 @@ def summary(results: dict, reference: Example | None, examples: list[Example]) -
         else:
             st.info(_("This task has no gold alignment: compare the scorers with each other."))
     table = pd.DataFrame(compare_view.shown_rows(compare_view.summary_rows(list(results.values()))))
-    st.dataframe(table.rename(columns=compare_view.summary_columns()), hide_index=True)
+    st.dataframe(table.rename(columns=compare_view.summary_columns()), hide_index=True, placeholder=layout.MISSING)
 
 
 def heatmaps_show(box, reference: Example | None) -> bool:

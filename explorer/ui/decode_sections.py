@@ -24,7 +24,7 @@ from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatma
 from explorer.i18n import N_, _, pgettext
 from explorer.state import keys, link
 from explorer.state.view import link_params
-from explorer.ui import components, fast_stepper, pickers, pieces
+from explorer.ui import components, fast_stepper, layout, pickers, pieces
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
@@ -312,7 +312,7 @@ def current_step(src: list[str], row: DecodedStep | None, strategy: str, present
     if presentation:  # a static table, whose text the projector's CSS enlarges (a dataframe is a canvas)
         st.table(headed(dv.topk_rows(row), TOPK_HEADERS), hide_index=True)
     else:
-        st.dataframe(headed(dv.topk_rows(row), TOPK_HEADERS), hide_index=True)
+        st.dataframe(headed(dv.topk_rows(row), TOPK_HEADERS), hide_index=True, placeholder=layout.MISSING)
     components.bars(svg_bars.topk_payload(row.candidates, chosen=row.token, scale=scale), key="decode_topk")
 
 
@@ -401,7 +401,11 @@ def whatif(data: DecodedSentence, translator, row: DecodedStep | None) -> None:
     cols[1].markdown(_("**What-if output**"))
     cols[1].text(result.output or _("(empty)"))
     st.caption(da.continuation(data))  # how the new output went on after the forced token (no user text)
-    st.dataframe(headed(da.compare_rows(data, result, row.position), COMPARE_HEADERS), hide_index=True)
+    st.dataframe(
+        headed(da.compare_rows(data, result, row.position), COMPARE_HEADERS),
+        hide_index=True,
+        placeholder=layout.MISSING,
+    )
 
 
 def attention_override(data: DecodedSentence, translator, row: DecodedStep | None) -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+# What a table cell without a value reads (st.dataframe's `placeholder`): Streamlit would write "None".
+MISSING = "\u2013"  # "–"
+
 # Static CSS only (no user text). Streamlit's default top padding is 6rem and a title 2.75rem high.
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] {padding-top: 2.5rem !important;}

@@ -7,6 +7,7 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.i18n import _
+from explorer.ui import layout
 from explorer.views import hidden_states as states_view
 from seq2seq.projection import METRICS
 
@@ -55,4 +56,4 @@ def neighbours(states, space, name: str, step: int, current: int | None) -> None
     )
     k = right.number_input(_("How many"), 1, 50, 8, key="hs_k")
     rows = states_view.neighbour_rows(space, states_view.vector(states, choice), k=int(k), metric=metric)
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder=layout.MISSING)

@@ -92,21 +92,6 @@ def table_rows(entries: Sequence[Entry]) -> list[dict]:
     return rows
 
 
-MISSING = "\u2013"  # "–": what a table cell without a value reads (Streamlit would write "None")
-
-
-def missing_as_dash(table):
-    """A pandas Styler of `table` whose empty cells read MISSING; the cells keep their numbers, so the
-    columns still sort as numbers (Streamlit shows the Styler's text and sorts by the data)."""
-    gaps = [column for column in table.columns if table[column].isna().any()]
-    return table.style.format(_cell_text, na_rep=MISSING, subset=gaps)
-
-
-def _cell_text(value) -> str:
-    """A table cell's text: a number in its shortest form ("91.25", "36.9"), anything else as it is."""
-    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
-
-
 def _shown(entry: Entry, key: str) -> float | None:
     """Test metric `key` of the model's manifest entry as the table shows it (None when it has none)."""
     return shown_metric(key, entry.test.get(key))
