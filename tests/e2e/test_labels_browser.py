@@ -1,4 +1,5 @@
-"""Labels as a reader sees them in Chromium: Chinese column labels of the Decode heatmap stand upright,
+"""Labels as a reader sees them in Chromium: Chinese column labels of the Decode heatmap stand upright
+(written level, number over token: never turned, never stacked a character under the other, issue 54),
 Latin ones are turned a quarter; neither overlaps its neighbour."""
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from playwright.sync_api import Page, expect
 # Each column label of the Decode heatmap: its text, how it is written, and its box on the screen.
 COLUMNS = """() => [...document.querySelectorAll('svg#decode-heatmap text.col')].map(t => {
   const r = t.getBoundingClientRect(), s = getComputedStyle(t);
-  return {text: t.firstChild.textContent, mode: s.writingMode, orientation: s.textOrientation,
+  const parts = [...t.childNodes].filter(n => n.nodeName !== 'title').map(n => n.textContent);
+  return {text: parts.join(' '), lines: t.querySelectorAll('tspan').length, mode: s.writingMode, orientation: s.textOrientation,
           turned: (t.getAttribute('transform') || '').includes('rotate'),
           left: r.left, right: r.right, top: r.top, bottom: r.bottom};
 })"""
@@ -26,8 +28,8 @@ def test_chinese_column_labels_stand_upright(page: Page, streamlit_server: str) 
     chinese = [c for c in found if any("\u4e00" <= ch <= "\u9fff" for ch in c["text"])]
     assert [c["text"] for c in chinese] == ["01 我", "02 爱", "03 你"]
     for c in chinese:
-        assert (c["mode"], c["orientation"], c["turned"]) == ("vertical-rl", "upright", False), c
-        assert c["bottom"] - c["top"] > 3 * (c["right"] - c["left"]), c  # one character under the other
+        assert (c["mode"], c["turned"], c["lines"]) == ("horizontal-tb", False, 2), c  # level, in two lines
+        assert c["bottom"] - c["top"] < 3 * (c["right"] - c["left"]), c  # not a column of stacked characters
     for a, b in zip(found, found[1:], strict=False):
         assert a["right"] <= b["left"] + 0.5, (a, b)  # side by side, never on top of each other
 

@@ -21,7 +21,8 @@ MAX_STEPS = 40  # a tiny model may run to its length limit
 # The column labels of the Decode page's heatmap, each with its box on the screen.
 COLUMN_LABELS = """() => [...document.querySelectorAll('svg#decode-heatmap text.col')].map(t => {
   const r = t.getBoundingClientRect();
-  return {text: t.firstChild.textContent, title: t.querySelector('title').textContent,
+  const parts = [...t.childNodes].filter(n => n.nodeName !== 'title').map(n => n.textContent);  // number, token
+  return {text: parts.join(' '), title: t.querySelector('title').textContent,
           left: r.left, right: r.right, top: r.top, bottom: r.bottom};
 })"""
 # Each drawn row: its label and the weights of its cells (read from the cells' tooltips).
@@ -72,7 +73,7 @@ def test_type_i_love_you_step_to_the_end_and_read_the_labels(page: Page, start_s
     assert all(label["top"] >= top - 0.5 for label in labels), "a label runs off the top of the heatmap"
     if scorer == "concat":  # the shipped model: the seeds' sentence, word by word, "love" on 爱
         rows = page.evaluate(ROW_LABELS)
-        assert [r["text"] for r in rows] == ["01 ▁I", "02 ▁love", "03 ▁you", "04 .", "05 </s>"]
+        assert [r["text"] for r in rows] == ["01 ·I", "02 ·love", "03 ·you", "04 .", "05 </s>"]  # ▁ as a dot
         love = rows[1]["weights"]
         assert max(range(len(love)), key=love.__getitem__) == 1  # column 01 爱
     expect(page.locator(".stException")).to_have_count(0)
