@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 ACCESS_LOGS: dict[str, Path] = {}  # a cluster's URL -> its nginx's access log (deploy.cluster registers its own)
-UPSTREAM = re.compile(r"upstream=(\S+(?:, \S+)*)")  # nginx's $upstream_addr: every replica tried, the last answered
+UPSTREAM = re.compile(r"upstream=([^\s,]+(?:, [^\s,]+)*)")  # nginx's $upstream_addr: every replica tried, the last answered
 
 
 def free_port() -> int:

@@ -12,15 +12,19 @@ leaving or ending a class forgets it.
 
 from __future__ import annotations
 
+import secrets
+
 import streamlit as st
 
 from explorer.classes import identity
-from explorer.classes.store import ClassError
+from explorer.classes.store import ClassError, check_member
 from explorer.state import keys
 from explorer.ui import components
 from explorer.ui.class_state import client, joined, rooms, teaching
 
 READ_KEY, WRITE_KEY = "class_tab_memory_read", "class_tab_memory_write"
+NONCE_KEY = "_class_memory_nonce"  # the suffix of this session's READ_KEY
+MEMBER_COOKIE = "ae_member"  # tab_memory.js writes it: this browser's member id (explorer.ui.class_student.join)
 
 
 def held(session) -> identity.Identity | None:
@@ -51,18 +55,37 @@ def recall(session, kept: identity.Identity | None) -> None:
 
 def remember() -> None:
     """On a page's run, before the class sections: the first run asks the tab what it keeps (the answer
-    comes with the next run), then every run writes what the session holds."""
+    comes with the next run), then every run writes what the session holds.
+
+    The question's key is the session's own (READ_KEY and a random suffix): a page that reconnects to a
+    new session (its replica died) keeps its widgets' old values, and an answer given to the session before
+    ("nothing kept", read when it had not joined yet) would otherwise reach the new one at once, which
+    would then write "nothing" over the class the tab keeps."""
     ss = st.session_state
     if not ss.get(keys.CLASS_RECALLED):
+        nonce = ss.setdefault(NONCE_KEY, secrets.token_hex(6))
         with st.sidebar:
             answer = components.tab_memory()(
-                data={"read": True}, key=READ_KEY, default={"stored": None}, on_stored_change=lambda: None
-            )
+                data={"read": True}, key=f"{READ_KEY}_{nonce}", default={"stored": None}, on_stored_change=lambda: None
+            )  # fmt: skip
         stored = getattr(answer, "stored", None)
         if stored is None:  # not answered yet (or no browser: AppTest), so nothing is written either
             return
         ss[keys.CLASS_RECALLED] = True
         recall(ss, identity.read(stored))
     now = held(ss)
+    mine = ss.get(keys.CLASS_SELF)
     with st.sidebar:
-        components.tab_memory()(data={"write": None if now is None else identity.write(now)}, key=WRITE_KEY)
+        components.tab_memory()(
+            data={"write": None if now is None else identity.write(now), "self": mine}, key=WRITE_KEY
+        )
+
+
+def browser_member() -> str | None:
+    """The member id this browser used before (the cookie MEMBER_COOKIE, which every tab of it sends, kept
+    after leaving), when it has the shape of one: joining again is then the same member, with its answers.
+    A cookie reaches the server with the page's first run, before anything else could ask the browser."""
+    try:
+        return check_member(st.context.cookies.get(MEMBER_COOKIE))
+    except ValueError:
+        return None

@@ -36,11 +36,15 @@ def enabled(env=os.environ) -> bool:
     return env.get(SWITCH, "1").strip().lower() not in ("0", "off", "false", "no")
 
 
+def script() -> str:
+    """The component's whole script: the heatmap's drawing, then the follower (constant: no data in it).
+    class_follow.js draws <svg id="decode-heatmap"> (svg_heatmap.SVG_ID), as the Decode page's heatmap does."""
+    return source("heatmap_draw.js") + source("class_follow.js")
+
+
 @functools.cache
 def _component():
-    # class_follow.js draws <svg id="decode-heatmap"> (svg_heatmap.SVG_ID), as the Decode page's heatmap does.
-    script = source("heatmap_draw.js") + source("class_follow.js")
-    return st.components.v2.component(NAME, js=script, isolate_styles=False)
+    return st.components.v2.component(NAME, js=script(), isolate_styles=False)
 
 
 def stream_url(code: str, member: str) -> str:

@@ -26,6 +26,7 @@ from explorer.i18n.errors import message_of
 from explorer.state import keys, link
 from explorer.ui import class_members, class_push
 from explorer.ui import decode_sections as ui
+from explorer.ui.class_memory import browser_member
 from explorer.ui.class_state import (
     KIND_LABELS,
     client,
@@ -66,7 +67,7 @@ def join(raw: object) -> ClassError | Message | None:
     code = normalise_code(raw)
     # One session is one member for its whole life: leaving and joining again (or a join link opened again)
     # is the same member, with the answers it gave, never a fresh one who votes again.
-    member = ss.get(keys.CLASS_MEMBER) or ss.get(keys.CLASS_SELF) or new_member_id()
+    member = ss.get(keys.CLASS_MEMBER) or ss.get(keys.CLASS_SELF) or browser_member() or new_member_id()
     ss[keys.CLASS_SELF] = member
     try:
         rooms().join(raw, member, client())  # the store normalises the code and counts a wrong one
