@@ -9,8 +9,9 @@ it reads; an empty bucket makes that connection wait (its next message is read l
 the session that floods: other sessions' messages, and the class's event streams, go on.
 
 A bucket holds `burst` tokens and refills at `rate` a second: a page opening (a few messages), a student
-answering, a teacher pressing Step as fast as a clicker goes (a few a second) never wait; 70,000 reruns
-from one tab are served at `rate` a second.
+answering, a teacher pressing Step as fast as a clicker goes (a few a second), Decode's Play at its fastest
+(a fragment run every 0.1 s) never wait; 70,000 reruns from one tab are served at `rate` a second, and
+Streamlit runs a session's script one run at a time, so the flood costs at most that session's runs.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-RATE_PER_SECOND = 4.0
-BURST = 30.0
+RATE_PER_SECOND = 10.0  # Decode's fastest Play (0.1 s a step) is 10 fragment runs a second
+BURST = 40.0
 STREAM_SUFFIX = "/_stcore/stream"
 
 
@@ -30,11 +31,11 @@ class Bucket:
 
     rate: float
     burst: float
-    tokens: float = -1.0  # -1: full on first use
+    tokens: float | None = None  # None: full on first use (below 0: owed, the sender waits)
     last: float = 0.0
 
     def take(self, now: float) -> float:
-        if self.tokens < 0:
+        if self.tokens is None:
             self.tokens, self.last = self.burst, now
         self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
         self.last = now
