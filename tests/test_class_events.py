@@ -1,0 +1,150 @@
+"""A room's event stream (explorer.ui.class_stream) and the hub behind it (explorer.classes.events), without a
+server: the stream generator run on an embedded store whose clock the test moves.
+
+A member's stream starts with the room's current view (a follower that reconnects resumes there), then
+each change; a teacher who floods the room is merged to the latest view per interval (the per-room
+message limit); a stranger, a removed member and a room whose teacher has been gone past its idle time
+get "gone" and the stream ends (an idle stream holds no class's place on the server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+
+import pytest
+
+from explorer.classes import events
+from explorer.classes.memory import MemoryStore
+from explorer.classes.store import Limits
+from explorer.ui import class_stream
+
+A, B = "a" * 32, "b" * 32
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def rooms(monkeypatch):
+    clock = Clock()
+    store = MemoryStore(Limits(idle_seconds=60.0), clock=clock)
+    monkeypatch.setattr(class_stream, "_store", lambda: store)
+    monkeypatch.setattr(class_stream, "HEARTBEAT_SECONDS", 0.2)
+    class_stream.hub.cache_clear()
+    yield store, clock
+    class_stream.hub.cache_clear()
+
+
+def _data(text: str) -> dict | None:
+    return json.loads(text[len("data: ") :]) if text.startswith("data: ") else None
+
+
+async def _frames(stream, n: int, timeout: float = 5.0) -> list[dict]:
+    found: list[dict] = []
+    async with asyncio.timeout(timeout):
+        async for text in stream:
+            if (event := _data(text)) is not None:
+                found.append(event)
+                if len(found) == n:
+                    return found
+    return found
+
+
+def test_a_member_resumes_from_the_current_view_then_hears_each_step(rooms):
+    store, _clock = rooms
+    code, token = store.create()
+    store.join(code, A)
+    store.publish(code, token, "decode", {"sentence": "abc", "step": "2"})
+
+    async def follow():
+        stream = class_stream.stream(code, A)
+        first = await _frames(stream, 2)
+        threading.Thread(target=store.publish, args=(code, token, "decode", {"sentence": "abc", "step": "3"})).start()
+        then = await _frames(stream, 1)
+        await stream.aclose()
+        return first, then
+
+    first, then = asyncio.run(follow())
+    assert first == [
+        {"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "2"}, "version": 1},
+        {"kind": "presence", "here": True},
+    ]
+    assert then == [{"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "3"}, "version": 2}]
+    assert class_stream.hub().count() == 0  # the closed stream left the hub
+
+
+def test_a_stranger_a_removed_member_and_an_expired_class_get_gone(rooms):
+    store, clock = rooms
+    code, token = store.create()
+    store.join(code, A)
+    store.join(code, B)
+
+    async def first_frames(member: str) -> list[dict]:
+        return await _frames(class_stream.stream(code, member), 3)
+
+    assert asyncio.run(first_frames("c" * 32)) == [{"kind": "gone"}]
+
+    async def removed() -> list[dict]:
+        stream = class_stream.stream(code, A)
+        await _frames(stream, 1)  # presence: in
+        threading.Thread(target=store.remove, args=(code, token, A)).start()
+        return await _frames(stream, 2)
+
+    assert asyncio.run(removed()) == [{"kind": "removed", "member": A}]
+
+    async def expired() -> list[dict]:
+        stream = class_stream.stream(code, B)
+        await _frames(stream, 1)
+        clock.now += 61  # the teacher gone past the class's idle time: its place is free, the stream ends
+        return await _frames(stream, 2)
+
+    assert asyncio.run(expired()) == [{"kind": "gone"}]
+    assert store.create()  # a place on the server again
+
+
+def test_a_flood_of_views_reaches_each_stream_merged():
+    hub = events.Hub(min_interval=0.2)
+
+    async def listen():
+        sub = hub.subscribe("ABC234", A)
+
+        def teacher():
+            for step in range(100):
+                hub.deliver(
+                    "ABC234", {"kind": "view", "page": "decode", "params": {"step": str(step)}, "version": step + 1}
+                )
+
+        threading.Thread(target=teacher).start()
+        got = []
+        async with asyncio.timeout(3):
+            while not got or got[-1]["version"] < 100:
+                await sub.ready.wait()
+                got += sub.take()
+        hub.unsubscribe(sub)
+        return got
+
+    got = asyncio.run(listen())
+    assert got[-1]["params"]["step"] == "99"
+    assert len(got) <= 3  # a hundred views in a burst: the first, then the latest after each interval
+
+
+def test_a_malformed_request_gets_400():
+    from starlette.requests import Request
+
+    for query in ("", "code=ABC234", "code=ABC234&member=../x", "code=<script>&member=" + A):
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": class_stream.PATH,
+            "query_string": query.encode(),
+            "headers": [],
+        }
+        response = asyncio.run(class_stream.endpoint(Request(scope)))
+        assert response.status_code == 400 and b"<" not in response.body
