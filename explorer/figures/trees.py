@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from explorer.figures.common import CHOSEN_COLOR, hover, plotly_text
+from explorer.figures.common import CHOSEN_COLOR, hover, plotly_text, shown_token
 from explorer.i18n import _
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def beam_tree(
         name = _("pruned") if group == "pruned" else _("on a final hypothesis")  # the legend's
         if not nodes:
             continue
-        text = [f"{plotly_text(n.token)}<br>{n.cumulative:.2f}" for n in nodes]
+        text = [f"{plotly_text(shown_token(n.token))}<br>{n.cumulative:.2f}" for n in nodes]
         figure.add_trace(
             go.Scatter(
                 x=[positions[n.id][0] for n in nodes],

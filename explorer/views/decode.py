@@ -221,7 +221,7 @@ def step_note(row: DecodedStep, strategy: str) -> str:
     how = {"forced": N_("teacher forcing"), "beam": N_("best beam path"), "sample": N_("sampled")}.get(strategy, "")
     if not how and row.forced:
         how = N_("forced")
-    values = {"position": shown(row.position), "token": row.token, "prob": f"{row.prob:.4f}"}
+    values = {"position": shown(row.position), "token": shown_token(row.token), "prob": f"{row.prob:.4f}"}
     if how:
         return _("step {position}: {token}   p = {prob}   ({how})").format(how=_(how), **values)
     return _("step {position}: {token}   p = {prob}").format(**values)

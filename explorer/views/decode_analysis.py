@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, MutableMapping, Sequence
 
+from explorer.figures.common import shown_token
 from explorer.i18n import N_, _
 from explorer.state import keys
 from seq2seq.attention import Scorer
@@ -126,8 +127,8 @@ def first_alternative(row: DecodedStep) -> int:
 def candidate_label(row: DecodedStep, index: int) -> str:
     piece, _id, prob = row.topk[index]
     if piece == row.token:
-        return _("{token}   (p = {prob})   ← the model's choice").format(token=piece, prob=f"{prob:.3f}")
-    return f"{piece}   (p = {prob:.3f})"
+        return _("{token}   (p = {prob})   ← the model's choice").format(token=shown_token(piece), prob=f"{prob:.3f}")
+    return f"{shown_token(piece)}   (p = {prob:.3f})"
 
 
 def run_whatif(session: MutableMapping, translator, data: DecodedSentence, position: int, token_id: int):

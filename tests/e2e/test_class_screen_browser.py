@@ -108,14 +108,24 @@ def test_decodes_default_output_has_no_sentencepiece_marker_and_tab_lands_on_the
     page: Page, streamlit_server: str
 ):
     page.set_viewport_size({"width": 1366, "height": 768})
-    sentence = quote("I am tired.")
-    url = f"{streamlit_server}/Decode?task=en-fr&scorer=general&sentence={sentence}&step=4&lang=en"
+    sentence = quote("I am tired.")  # step 2: the current step is the word-start piece "▁suis"
+    url = f"{streamlit_server}/Decode?task=en-fr&scorer=general&sentence={sentence}&step=2&lang=en"
     opened(page, url, "Decode, step by step")
-    page.wait_for_function(f"({HEATMAP_ROWS})() === 4", timeout=30_000)
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 2", timeout=30_000)
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "\u2581" not in main and "\u00b7suis" in main  # the word-start dot, explained in a caption
     svg = page.locator("svg#decode-heatmap").inner_html()
     assert "\u2581" not in svg.split("<title>")[0]
+    for path, title in (
+        ("Compare", "Compare scorers"),
+        ("Beam_search", "Beam search"),
+        ("Hidden_states", "Hidden states"),
+    ):
+        opened(page, f"{streamlit_server}/{path}?task=en-fr&scorer=general&sentence={sentence}&lang=en", title)
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+        shown = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').textContent")
+        assert "\u2581" not in shown, (path, shown[shown.index("\u2581") - 80 : shown.index("\u2581") + 80])
+    opened(page, url, "Decode, step by step")
     # Tab from the stop before the scorer switch lands on the scorer chosen, not on its first option (none)
     switch = page.get_by_role("radiogroup", name="Attention scorer")  # Streamlit's segmented control
     expect(switch.get_by_role("radio", checked=True)).to_have_text("general")
