@@ -91,7 +91,8 @@ SHOTS = {
     ),
     "beam-search": Shot(
         "Beam_search",
-        {"task": "en-fr", "scorer": "general", "sentence": "I love you.", "beam": "3"},
+        # Home's English example: every row of its attention on its own word (tests/test_home_example.py)
+        {"task": "en-fr", "scorer": "scaled_dot", "sentence": "I am tired.", "beam": "3"},
         "Beam search",
         plots=2,
         scroll_to="Beam width",
