@@ -166,6 +166,24 @@ def test_every_shipped_model_has_results_computed_on_its_weights_with_the_script
             continue
         assert record["agreement"]["measures"] == script.MEASURES[0]
         assert all(record["agreement"][m]["measures"] == m for m in script.MEASURES[1:])
+        # computed the current way: J&W's leave-one-out as output TVD, the exclusions, the chance level
+        assert record["agreement"].get("version") == results.AGREEMENT_VERSION, (
+            f"{task}: stale agreement entries: run scripts/lab_results.py --tasks {task}"
+        )
+        assert "significant_chance" in record["agreement"]["summary"] and "short" in record["agreement"]["summary"]
+
+
+def test_an_agreement_of_another_version_is_recomputed_alone():
+    """The script recomputes a stale agreement entry (`results.AGREEMENT_VERSION`) and keeps the rest."""
+    from types import SimpleNamespace
+
+    script = _script()
+    entry = SimpleNamespace(name="dates/dot", task="dates", scorer="dot")
+    stored = {e: {} for e in script.experiments_of(entry)} | {"weights": "w", "uniform": {"trained_weights": None}}
+    stored["agreement"] = {"version": results.AGREEMENT_VERSION}
+    assert script.missing(stored, entry, "w", {}) == []
+    stored["agreement"] = {}  # stored before versions: Jain & Wallace's leave-one-out as |Δ log p|
+    assert script.missing(stored, entry, "w", {}) == ["agreement"]
 
 
 def test_the_stored_files_are_small_and_the_readme_is_written_from_them():
