@@ -1,14 +1,17 @@
 """Live classes, the students' side: "Join a class" on the home page (or a join link), following the teacher
 (the banner that says whom and whether live; "Explore on my own", "Follow the teacher", "Leave the class"),
-the Decode follower's polling fragment, and answering a question.
+the Decode follower's fragment, and answering a question.
 
 A follower opens the teacher's link: `follow_page` (called by explorer.ui.frame.page before the page reads
 its URL) switches to the teacher's page and writes the teacher's link into the URL, so the page takes it
-as a link just opened and validates it like one. On the Decode page a small fragment polls the room every
-follow.POLL_SECONDS and draws the teacher's step from the decode the page already has (a fragment run, no
-page run); anything else the teacher changes reruns the follower's page once. A follower who moves a
-widget of its own is exploring on its own from then on (explorer.ui.class_teacher's publish listener
-tells). No student text exists: answers are option numbers, counted anonymously.
+as a link just opened and validates it like one. The follower's fragment holds the class_follow component
+(explorer.ui.class_push), which listens to the room's event stream: on Decode it draws each of the
+teacher's steps in the browser (no Python run); anything else the teacher changes reruns the fragment
+once, and a new page or view reruns the follower's page. With ATTENTION_EXPLORER_CLASS_PUSH=0 the
+fragment polls the room every follow.POLL_SECONDS instead. A session is one member for its whole life
+(joining again after leaving, or by the link again, is the same member). A follower who moves a widget
+of its own is exploring on its own from then on (explorer.ui.class_teacher's publish listener tells). No
+student text exists: answers are option numbers, counted anonymously.
 """
 
 from __future__ import annotations
@@ -235,9 +238,9 @@ def _follow_again() -> None:
     ss.pop(keys.CLASS_SEEN, None)
 
 
-@st.fragment(run_every=follow.POLL_SECONDS)
-def _follower_poller(first_problem: ClassError | None = None) -> None:
-    """Any page but Decode: the banner, and a rerun of the page when the teacher's view moves."""
+def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
+    """Any page but Decode: the banner, and a rerun of the page when the teacher's view moved (pushed: the
+    class_follow component listens to the room's stream and reruns this fragment when something moved)."""
     ss = st.session_state
     if not following(ss):
         st.rerun(scope="app")
@@ -245,19 +248,18 @@ def _follower_poller(first_problem: ClassError | None = None) -> None:
     if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) != "same":
         st.rerun(scope="app")
     _status(problem or first_problem)
+    if pushed:
+        class_push.follow(ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], view, not teacher_away(ss), problem is None)
+
+
+@st.fragment(run_every=follow.POLL_SECONDS)
+def _follower_poller(first_problem: ClassError | None = None) -> None:
+    _follower_banner(first_problem, pushed=False)
 
 
 @st.fragment
 def _follower_watch(first_problem: ClassError | None = None) -> None:
-    """Any page but Decode, pushed: the banner, and a rerun of the page when the stream says the view moved."""
-    ss = st.session_state
-    if not following(ss):
-        st.rerun(scope="app")
-    view, problem = _poll(ss)
-    if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) != "same":
-        st.rerun(scope="app")
-    _status(problem or first_problem)
-    class_push.follow(ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], view, not teacher_away(ss), problem is None)
+    _follower_banner(first_problem, pushed=True)
 
 
 @st.fragment(run_every=follow.EXPLORING_POLL_SECONDS)
@@ -280,8 +282,9 @@ def _exploring_banner() -> None:
 
 
 def decode_follower(data, translator, n: int) -> None:
-    """The Decode page of a follower: the teacher's step drawn from this decode, polled in a fragment
-    (a teacher's step costs a fragment run, not a page run), and the teacher's question when one is open."""
+    """The Decode page of a follower: the teacher's step drawn from this decode, in the browser from the room's
+    event stream (pushed: a teacher's step costs a message, not a run) or polled in a fragment, and the
+    teacher's question when one is open."""
 
     ss = st.session_state
     pushed = class_push.enabled() and data.has_attention
