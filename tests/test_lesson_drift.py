@@ -44,11 +44,12 @@ expect = "olleh"
 [[steps]]
 title = "Without attention"
 text = \"\"\"
-`none` reads {none_len} source letters and `dot` {dot_len}: the same string. `none` does not write
-`olleeh` greedily.
+`none` reads {none_len} source letters and `dot` {dot_len}: the same string. `none` and `dot` both
+write `olleh`; `none` does not write `olleeh` greedily.
 \"\"\"
 text_zh = \"\"\"
-`none` 读入 {none_len} 个源字母，`dot` 读入 {dot_len} 个：同一个字符串。`none` 贪心解码时不写 `olleeh`。
+`none` 读入 {none_len} 个源字母，`dot` 读入 {dot_len} 个：同一个字符串。`none` 和 `dot` 都写出 `olleh`；
+`none` 贪心解码时不写 `olleeh`。
 \"\"\"
 page = "compare"
 view = { task = "reverse", sentence = "hello" }
@@ -70,6 +71,18 @@ sentence = "hello world"
 statistic = "source_tokens"
 at_least = 11
 at_most = 11
+
+[[steps.claims]]
+kind = "output"
+model = "reverse/none"
+sentence = "hello"
+expect = "olleh"
+
+[[steps.claims]]
+kind = "output"
+model = "reverse/dot"
+sentence = "hello"
+expect = "olleh"
 
 [[steps.claims]]
 kind = "not_output"
@@ -127,6 +140,18 @@ def test_the_true_lesson_passes(tmp_path, capsys, true_lesson):
             'sentence = "hello", step = "3"',
             'sentence = "hello", step = "1"',
             "row 2 of the view's decode is not on the page",
+        ),
+        # a view moved under another model's words
+        (
+            'scorer = "dot", sentence = "hello"',
+            'scorer = "general", sentence = "hello"',
+            "the view shows reverse/general, its texts name only `dot`",
+        ),
+        # an output claim moved onto another model's that happened to agree, both named by the step
+        (
+            'model = "reverse/dot"\nsentence = "hello"\nexpect = "olleh"\n\n[[steps.claims]]\nkind = "not_output"',
+            'model = "reverse/none"\nsentence = "hello"\nexpect = "olleh"\n\n[[steps.claims]]\nkind = "not_output"',
+            "the same claim twice (a moved claim?)",
         ),
         # an output claim moved to another model that happens to agree, which the step never names
         (

@@ -13,6 +13,8 @@ Without running a model, for each step and its view (as its share link opens it)
 - a claim on the view's own decode (one without `model`) speaks of a row the page shows: its `step` (and
   each of a peaks claim's `steps`) is at most the view's `step` (rows 0…step−1 are drawn, row `step` is
   the next one, which an attention question asks about), so moving the view back fails;
+- a view that shows one model shows one the step's texts name, when they name any (a view moved under
+  another model's words fails);
 - no claim is there twice (a claim moved onto another that happened to agree);
 - a display_only claim is only shown: the sentence of its placeholder characterises no number
   ("very close", "far above", "most", 最, 接近, …: `CHARACTERISING`); a number that is characterised
@@ -155,6 +157,11 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None) ->
     named = {name for text in texts for _at, name in named_models(text)}
     shown = shown_models(step, view, texts)
     found: list[Problem] = []
+    if own is not None and named and not short_names(own) & named:  # a view moved under another step's words
+        said = ", ".join(f"`{n}`" for n in sorted(named))
+        found.append(
+            Problem(lesson.path, step.line, f"step {number}: the view shows {own}, its texts name only {said}")
+        )
     seen: set[Claim] = set()
     for claim in step.claims:
         if dataclasses.replace(claim, line=0) in seen:
