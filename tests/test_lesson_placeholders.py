@@ -205,3 +205,30 @@ def test_the_player_draws_the_step_with_its_numbers_filled_in_every_language():
     assert "3 letters are written" in shown.text
     assert "已经写出了 3 个字母" in dict(shown.translated)["text_zh"]
     assert lesson_text.filled(shown, step_view(step)) is shown  # nothing left to fill
+
+
+def test_a_date_or_citation_marker_is_written_as_is_and_holds_no_measured_number(tmp_path, capsys):
+    assert fill("Bahdanau et al. {=2015, Table 1}, `{=2015}`", {}) == "Bahdanau et al. 2015, Table 1, `{=2015}`"
+    path = _lesson(tmp_path, "In {=71} of the rows.", "{=71} 的行。")
+    assert cli.main(["check", "--no-claims", str(path)]) == 1
+    assert "{=71}: a marker holds a date or a citation" in capsys.readouterr().out
+
+
+def test_counts_settings_and_claim_settings_fill_their_placeholders():
+    """Lesson 1: the alphabet's letters and the test strings are counts, the hidden size a config claim;
+    lesson 5: the seed a sentence names is its claim's."""
+    step, _claims_of = _claims("1-", 1)
+    assert fill(step.teacher, placeholders.step_values(step.claims, step_view(step), _load)).endswith("size, 128).")
+    step, _claims_of = _claims("1-", 2)
+    numbers = placeholders.step_values(step.claims, step_view(step), _load)
+    assert fill(step.text, numbers).startswith("Now a string of 26 letters.")
+    step, _claims_of = _claims("5-", 4)
+    numbers = placeholders.step_values(step.claims, step_view(step), _load)
+    assert "seed 2 writes Peux-tu" in fill(step.teacher, numbers)
+
+
+def test_a_lesson_is_at_most_25_minutes(tmp_path):
+    path = _lesson(tmp_path, "Text.", "文字。")
+    path.write_text(path.read_text().replace("minutes = 5", "minutes = 26"))
+    with pytest.raises(LessonError, match="minutes must be a whole number from 1 to 25"):
+        read(path)
