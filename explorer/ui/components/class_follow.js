@@ -82,7 +82,7 @@ export default function (component) {
     view.show(Math.min(Math.max(data.step | 0, 0), T));
   }
 
-  let drawn = {version: data.version | 0, params: data.params || {}};
+  let drawn = {version: Number(data.version) || 0, params: data.params || {}};
   let asked = 0;
   const rerun = (why) => { asked += 1; setTriggerValue("moved", why + ":" + asked + ":" + Date.now()); };
   const held = stream(data.stream);
