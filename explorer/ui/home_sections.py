@@ -8,6 +8,7 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.i18n import _
+from explorer.lessons.schema import MAX_MINUTES
 from explorer.state import catalog, keys
 from explorer.ui import class_student, components, pieces
 from explorer.ui import decode_sections as decode_ui
@@ -84,7 +85,8 @@ def ways_in() -> None:
     with lesson:
         st.markdown(_("**Learn** step by step"))
         st.page_link("app_pages/8_Lessons.py", label=_("Take a guided lesson"), icon=":material/school:")
-        st.caption(_("15–20 minutes each, with questions to answer."))
+        # the lessons' own bound (each states its minutes, at most this): true of every lesson listed
+        st.caption(_("At most {minutes} minutes each, with questions to answer.").format(minutes=MAX_MINUTES))
     with explore:
         st.markdown(_("**Explore** on your own"))
         st.page_link("app_pages/1_Decode.py", label=_("Decode your own sentence"), icon=":material/play_circle:")
