@@ -158,3 +158,21 @@ def test_an_event_channel_names_a_room_code_or_nothing():
     assert events.channel_code(b"ae:events:abc234", "ae:") is None  # stores only ever publish normalised codes
     assert events.channel_code(b"ae:events:../x", "ae:") is None
     assert events.channel_code(b"other:events:ABC234", "ae:") is None
+
+
+def test_hostile_members_and_counts_read_back_from_redis_are_left_out(make, request):
+    if request.node.callspec.params["make"] != "redis":
+        pytest.skip("values written behind the store's back: the Redis store's")
+    store = make()
+    code, token = store.create()
+    store.join(code, A)
+    qid = _ask(store, code, token)
+    room = f"{store.prefix}room:{code}"
+    client = store._client
+    client.hset(f"{room}:members", mapping={"<script>": "1800000000 1", B: "yesterday 1", C: "R"})
+    assert store.members(code, token) == [A]  # a bad id, a bad time and a removed member: not listed
+    client.hset(f"{room}:counts", str(qid), "not json")
+    with pytest.raises(ValueError):
+        store.clear(code, token, qid)  # a damaged round is not cleared into something else
+    with pytest.raises(Removed):
+        store.join(code, C)
