@@ -232,3 +232,14 @@ def test_a_lesson_is_at_most_25_minutes(tmp_path):
     path.write_text(path.read_text().replace("minutes = 5", "minutes = 26"))
     with pytest.raises(LessonError, match="minutes must be a whole number from 1 to 25"):
         read(path)
+
+
+def test_the_list_writes_a_lessons_own_dates_and_citations_as_is(tmp_path):
+    from explorer.lessons import player
+
+    path = _lesson(tmp_path, "Text.", "文字。")
+    path.write_text(path.read_text().replace('audience = "A"', 'audience = "Readers of {=Bahdanau et al. 2015}"'))
+    assert cli.main(["check", "--no-claims", str(path)]) == 0
+    lesson = read(path)
+    assert player.own_text(lesson, "audience") == "Readers of Bahdanau et al. 2015"
+    assert player.lesson_line(lesson).startswith("For: Readers of Bahdanau et al. 2015 · 5 minutes")

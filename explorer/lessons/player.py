@@ -150,13 +150,21 @@ def judge_attention(row: Sequence[float], chosen: int) -> AttentionResult:
 
 
 # -- the list and the step's view on its own page -----------------------------------------------------
+def own_text(lesson: Lesson, name: str) -> str:
+    """The lesson's own `title`, `audience` or `summary` in the current language, as the list and the player
+    show it: a date or a citation marked {=…} written in (explorer.lessons.numbers; no step fills more)."""
+    from explorer.lessons.placeholders import fill
+
+    return fill(lesson.local(name), {})
+
+
 def lesson_line(lesson: Lesson) -> str:
     """The audience, duration and length of a lesson, in one line (in the current language)."""
     steps = len(lesson.steps)
     minutes = ngettext("{n} minute", "{n} minutes", lesson.minutes).format(n=lesson.minutes)
     count = ngettext("{n} step", "{n} steps", steps).format(n=steps)
     return _("For: {audience} · {minutes} · {steps}").format(
-        audience=lesson.local("audience"), minutes=minutes, steps=count
+        audience=own_text(lesson, "audience"), minutes=minutes, steps=count
     )
 
 

@@ -61,10 +61,10 @@ def lesson_list(lessons: Mapping[str, Lesson], problems: Sequence[Problem]) -> N
         st.info(_("No lesson could be read."))
     for lesson in lessons.values():
         with st.container(border=True):
-            st.subheader(escape_markdown(lesson.local("title")))
+            st.subheader(escape_markdown(player.own_text(lesson, "title")))
             st.caption(escape_markdown(player.lesson_line(lesson)))
             if lesson.summary:
-                st.markdown(authored_markdown(lesson.local("summary")))
+                st.markdown(authored_markdown(player.own_text(lesson, "summary")))
             st.button(
                 _("Start"), key=f"lesson_start_{lesson.id}", on_click=player.go, args=(st.session_state, lesson.id, 0)
             )
@@ -92,11 +92,13 @@ def player_view(lesson: Lesson, index: int, projecting: bool, teacher: bool) -> 
     label, share = player.progress(index, len(lesson.steps))
     if projecting:  # one row: the lesson and its progress, Back, Next, All lessons (their state is known up front)
         bar, *buttons = st.columns([6, 1, 1, 2], vertical_alignment="bottom")
-        title = _("{lesson} · {progress}").format(lesson=escape_markdown(lesson.local("title")), progress=label)
+        title = _("{lesson} · {progress}").format(
+            lesson=escape_markdown(player.own_text(lesson, "title")), progress=label
+        )
         bar.progress(share, text=title)
         _navigation(lesson, index, _can_leave(lesson, index, step), buttons)
     else:
-        st.header(escape_markdown(lesson.local("title")))
+        st.header(escape_markdown(player.own_text(lesson, "title")))
         st.progress(share, text=label)
     # On a projector, one frame: the step's text, question and Back / Next beside its view and figure.
     if projecting:
