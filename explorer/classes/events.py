@@ -91,22 +91,28 @@ def channel_code(channel: object, prefix: str) -> str | None:
     return code if normalise_code(code) == code else None
 
 
+def sse_frame(event: dict) -> str:
+    """One server-sent event: a `data:` line of JSON (no newline inside: JSON escapes them)."""
+    return f"data: {json.dumps(event, ensure_ascii=False, separators=(',', ':'))}\n\n"
+
+
 @dataclass(eq=False)
 class Subscription:
-    """One open stream of a room: the events not sent yet (a view replaces the view before it)."""
+    """One open stream of a room: the events not sent yet (a view replaces the view before it), each with
+    its frame (sse_frame, made once per event for every stream of the room)."""
 
     code: str
     member: str
     loop: asyncio.AbstractEventLoop
-    pending: dict[str, dict] = field(default_factory=dict)
+    pending: dict[str, tuple[dict, str]] = field(default_factory=dict)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def put(self, event: dict) -> None:  # on the subscription's loop
-        self.pending[event["kind"]] = event
+    def put(self, event: dict, text: str) -> None:  # on the subscription's loop
+        self.pending[event["kind"]] = (event, text)
         self.ready.set()
 
-    def take(self) -> list[dict]:
-        """The events waiting, oldest kind first (a view before a question it may belong to)."""
+    def take(self) -> list[tuple[dict, str]]:
+        """The events waiting with their frames, oldest kind first (a view before a question it may belong to)."""
         events = list(self.pending.values())
         self.pending.clear()
         self.ready.clear()
@@ -175,8 +181,9 @@ class Hub:
         self._last[code] = asyncio.get_running_loop().time()
         with self._lock:
             subs = list(self._rooms.get(code, ()))
+        framed = [(event, sse_frame(event)) for event in events.values()]
         for sub in subs:
-            for event in events.values():
+            for event, text in framed:
                 if event["kind"] == "removed" and event.get("member") != sub.member:
                     continue
-                sub.put(event)
+                sub.put(event, text)

@@ -16,8 +16,8 @@ checked shapes, and the events are JSON that the page reads with JSON.parse.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
-import json
 import logging
 import time
 
@@ -65,9 +65,7 @@ def hub() -> events.Hub:
     return made
 
 
-def frame(event: dict) -> str:
-    """One server-sent event: a `data:` line of JSON (no newline inside: JSON escapes them)."""
-    return f"data: {json.dumps(event, ensure_ascii=False, separators=(',', ':'))}\n\n"
+frame = events.sse_frame
 
 
 async def _beat(code: str, member: str) -> dict:
@@ -110,18 +108,18 @@ async def stream(code: str, member: str):
         last, last_beat = beat, time.monotonic()
         while True:
             timeout = max(0.1, min(PING_SECONDS, last_beat + HEARTBEAT_SECONDS - time.monotonic()))
-            try:
-                await asyncio.wait_for(sub.ready.wait(), timeout)
-            except TimeoutError:
-                pass
-            for event in sub.take():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):  # (no task per wait, as asyncio.wait_for makes)
+                    await sub.ready.wait()
+            for event, text in sub.take():
                 if event["kind"] == "lost":  # events may be missing: the current view, and presence now
                     event, last_beat = await _view(code), 0.0
                     if event is None:
                         continue
+                    text = frame(event)
                 if event["kind"] == "unavailable":
                     last = event  # the next heartbeat that succeeds says so
-                yield frame(event)
+                yield text
                 if event["kind"] in ("ended", "removed", "gone"):
                     return
             if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
