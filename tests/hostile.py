@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from explorer.figures import svg_bars, svg_heatmap
-from explorer.ui import class_push, components, focus, layout
+from explorer.ui import chrome, class_push, components, focus, layout
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry
 
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
@@ -211,6 +211,7 @@ COMPONENT_CODE = {
     components.KEYBOARD_NAME: ("", "", components.keyboard_js()),
     components.TAB_MEMORY_NAME: ("", "", components.source("tab_memory.js")),
     class_push.NAME: ("", "", class_push.script()),
+    chrome.NAME: ("", "", components.source("chrome.js")),  # <html lang>, Streamlit's and plotly's words
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.figures import svg_bars
+from explorer.figures import common, svg_bars
 from explorer.figures.common import position_labels
 from explorer.ui import components
 
@@ -25,7 +25,10 @@ def test_the_scores_chart_carries_the_row_labelled_by_position():
 def test_the_topk_chart_ranks_the_candidates_and_marks_the_chosen_one():
     data = svg_bars.topk_payload([("▁plage", 0.9971), ("<b>", 0.0008), ("▁fête", 1e-4)], chosen="<b>", scale=1.5)
     assert data["kind"] == "topk" and data["id"] == svg_bars.TOPK_ID and data["scale"] == 1.5
-    assert data["labels"] == ["1. ▁plage", "2. <b>", "3. ▁fête"]  # plain text: the script writes textContent
+    # plain text (the script writes textContent); SentencePiece's ▁ as the word-start dot, as every token shown
+    assert data["labels"] == ["1. ·plage", "2. <b>", "3. ·fête"]
+    with common.using_pieces(common.RAW):  # the sidebar's raw pieces
+        assert svg_bars.topk_payload([("▁plage", 0.9971)])["labels"] == ["1. ▁plage"]
     assert data["probs"] == [0.9971, 0.0008, 0.0001] and data["chosen"] == [False, True, False]
 
 
@@ -51,7 +54,7 @@ def test_every_chart_carries_its_values_in_words_for_a_screen_reader():
     a, b = position_labels(tokens)
     assert scores["label"] == f"Raw scores and attention weights of this step. Weights: {a} 0.88, {b} 0.12"
     topk = svg_bars.topk_payload([("▁plage", 0.9971), ("x", float("nan"))])
-    assert topk["label"] == "Next-token candidates and their probabilities: 1. ▁plage 1.00, 2. x n/a"
+    assert topk["label"] == "Next-token candidates and their probabilities: 1. ·plage 1.00, 2. x n/a"
     shares = svg_bars.shares_payload(tokens, [0.5, 0.5], [0.25, 0.75])
     assert shares["label"].endswith(f"Shares: {a} 0.25, {b} 0.75")
     assert 'aria-label": data.label' in components.bars_js()
