@@ -162,15 +162,18 @@ async def measure(servers, teacher, code, clients, errors, steps, pause_s, idle_
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_memory(servers, stop, memory))
     mine = lambda: cpu_seconds(process_tree(os.getpid()))  # noqa: E731 — this load generator (and its browsers)
-    idle_from, idle_cpu, idle_mine = time.monotonic(), servers.cpu(), mine()
+    runs = lambda: sum(len(c.finished) for c in clients)  # noqa: E731 — the followers' page runs (script_finished)
+    idle_from, idle_cpu, idle_mine, idle_runs = time.monotonic(), servers.cpu(), mine(), runs()
     await asyncio.sleep(idle_s)
+    idle_runs = runs() - idle_runs
     idle_wall = time.monotonic() - idle_from
     idle_used = {k: v - idle_cpu[k] for k, v in servers.cpu().items()}
     idle_generator = mine() - idle_mine
-    step_from, step_cpu, step_mine = time.monotonic(), servers.cpu(), mine()
+    step_from, step_cpu, step_mine, step_runs = time.monotonic(), servers.cpu(), mine(), runs()
     own: list[float] = []
     clicks = await teach(teacher, steps, pause_s, own)
     step_wall = time.monotonic() - step_from
+    step_runs = runs() - step_runs
     step_used = {k: v - step_cpu[k] for k, v in servers.cpu().items()}
     step_generator = mine() - step_mine
     last = clicks[-1]
@@ -229,6 +232,8 @@ async def measure(servers, teacher, code, clients, errors, steps, pause_s, idle_
         "teacher_step": summary(own) if own else None,
         "pushed_followers": sum(1 for c in clients if c.stream_task is not None),
         "follower_reruns": sum(c.triggers for c in clients),
+        "follower_runs_idle": idle_runs,
+        "follower_runs_stepping": step_runs,
         "latency_max_ms": max(all_ms) if all_ms else None,
         "errors": len(errors),
         "error_messages": errors,
@@ -372,6 +377,11 @@ def print_report(r: dict) -> None:
         [
             "followers pushed (event stream) / reruns the stream asked for",
             f"{r['pushed_followers']} / {r['follower_reruns']}",
+            "",
+        ],
+        [
+            "followers' page runs while idle; while the teacher stepped",
+            f"{r['follower_runs_idle']}; {r['follower_runs_stepping']}",
             "",
         ],
         ["joining (all followers in)", f"{r['open_phase_s']:.0f} s", ""],

@@ -29,6 +29,8 @@ def test_five_followers_see_every_step() -> None:
     assert [row["steps_shown"] for row in result["per_follower"]] == [5] * 5
     assert result["latency"]["n"] == 25
     assert result["pushed_followers"] == 5 and result["follower_reruns"] == 0
+    # an idle follower costs no run of its page, and a teacher's step is a message, not a run, for each
+    assert result["follower_runs_idle"] == 0 and result["follower_runs_stepping"] == 0
 
 
 def test_a_refused_join_stops_the_benchmark_at_once(monkeypatch) -> None:
