@@ -132,3 +132,28 @@ def test_decodes_default_output_has_no_sentencepiece_marker_and_tab_lands_on_the
     page.get_by_role("button", name="Help for Attention scorer").focus()  # the Tab stop before the switch
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "general"
+
+
+# Select boxes whose value overflows the box (the browser cuts it): value and widths.
+CUT_BOXES = """() => [...document.querySelectorAll('[data-testid="stSelectbox"] input[role="combobox"]')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => [e.value, e.scrollWidth, e.clientWidth])"""
+# The width the text of an element needs (a Range over it: CSS's ellipsis does not shorten it) and the width
+# of the widget that holds it.
+NEEDS = """(e) => { const r = document.createRange(); r.selectNodeContents(e);
+  const box = e.closest('[data-testid="stElementContainer"]') || e.parentElement;
+  return [r.getBoundingClientRect().right, box.getBoundingClientRect().right]; }"""
+
+
+def test_the_model_box_and_timelapses_play_label_are_whole(page: Page, streamlit_server: str):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    for lang in ("en", "zh"):
+        url = f"{streamlit_server}/Beam_search?task=reverse&scorer=general&sentence=abc&lang={lang}"
+        opened(page, url, words(lang, "Beam search"))
+        model = page.get_by_role("combobox", name=words(lang, "Model"), exact=True)
+        expect(model).to_have_value(re.compile("reverse/general"))  # "reverse/general · GRU, shipped"
+        assert page.evaluate(CUT_BOXES) == [], lang
+        opened(page, f"{streamlit_server}/Timelapse?lang={lang}", words(lang, "Timelapse"))
+        play = page.get_by_text(words(lang, "▶ Play every epoch"), exact=True)
+        expect(play).to_be_visible()
+        text_right, box_right = play.evaluate(NEEDS)
+        assert text_right <= box_right + 0.5, (lang, text_right, box_right)
