@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import torch
 
+from explorer.figures.common import shown_token
 from explorer.i18n import N_, _
 from explorer.state.view import ViewState
 from explorer.views.decode import decode
@@ -120,7 +121,7 @@ def neighbour_rows(space: StateSpace, state: Sequence[float], k: int = 8, metric
         {
             _("distance"): round(n.distance, 4),
             _("kind"): _(KIND_LABELS.get(n.kind, n.kind)),
-            _("token"): n.token,
+            _("token"): shown_token(n.token),
             _("position"): shown(n.position),
             _("sentence"): n.sentence,
             _("its output"): n.output,

@@ -123,6 +123,7 @@ def test_decodes_default_output_has_no_sentencepiece_marker_and_tab_lands_on_the
     ):
         opened(page, f"{streamlit_server}/{path}?task=en-fr&scorer=general&sentence={sentence}&lang=en", title)
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+        expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)  # the tables too (Hidden states')
         shown = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').textContent")
         assert "\u2581" not in shown, (path, shown[shown.index("\u2581") - 80 : shown.index("\u2581") + 80])
     opened(page, url, "Decode, step by step")
