@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import http.cookiejar
 import json
+import random
 import re
 import time
 import urllib.parse
@@ -113,6 +114,7 @@ class LiveClient(Protocol):
         self.stream_task: asyncio.Task | None = None
         self.events: list[tuple[dict, float]] = []  # every event the class's stream sent, with its arrival
         self.triggers = 0
+        self.triggering = False
         self.fragments: dict[str, str] = {}  # button label -> the fragment it is in ("" outside any)
         self.timers: dict[str, tuple[float, asyncio.Task]] = {}  # fragment id -> (interval, its task)
         self.steps: list[tuple[int, float]] = []  # every "**Step k of N**" line received: (k, time.monotonic())
@@ -263,10 +265,16 @@ class LiveClient(Protocol):
         asyncio.get_running_loop().create_task(self._trigger(str(kind)))
 
     async def _trigger(self, why: str) -> None:
-        """The component's "moved" trigger: a rerun of its fragment, as setTriggerValue sends it."""
+        """The component's "moved" trigger: a rerun of its fragment, as setTriggerValue sends it (after a random
+        part of the component's spread_ms, one at a time, as class_follow.js waits)."""
         from streamlit.components.v2.bidi_component.main import _make_trigger_id
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
+        if self.triggering:
+            return
+        self.triggering = True
+        await asyncio.sleep(random.uniform(0, float((self.pushed or {}).get("spread_ms", 0)) / 1000))
+        self.triggering = False
         component, fragment = self.pushed_at
         self.triggers += 1
         message = BackMsg()

@@ -27,6 +27,10 @@ from explorer.ui.fast_stepper import texts as stepper_texts
 from seq2seq.decoded import DecodedSentence
 
 NAME = "attention_explorer.class_follow"
+# A change that reruns followers' fragments (a question, another page or sentence, the teacher away) reaches
+# a whole hall at once: each follower waits a random part of this first, so 300 reruns come spread over
+# it rather than in one burst that would hold up the teacher's own page (a step needs no rerun at all).
+SPREAD_MS = 1500
 SWITCH = "ATTENTION_EXPLORER_CLASS_PUSH"
 KEY = "class_follow_stream"
 
@@ -79,6 +83,7 @@ def follow(
         "teacher_here": bool(teacher_here),
         "reachable": bool(reachable),
         "mode": "watch",
+        "spread_ms": SPREAD_MS,
         "texts": _texts(),
     }
     if data is not None:

@@ -84,7 +84,17 @@ export default function (component) {
 
   let drawn = {version: Number(data.version) || 0, params: data.params || {}};
   let asked = 0;
-  const rerun = (why) => { asked += 1; setTriggerValue("moved", why + ":" + asked + ":" + Date.now()); };
+  // A change that reruns the fragment reaches every student of the room at once: each waits a random part
+  // of data.spread_ms first, so a hall's reruns come spread out instead of in one burst.
+  let pending = null;
+  const rerun = (why) => {
+    if (pending) return;  // one rerun already on its way reads the room as it is then
+    pending = setTimeout(() => {
+      pending = null;
+      asked += 1;
+      setTriggerValue("moved", why + ":" + asked + ":" + Date.now());
+    }, Math.random() * (Number(data.spread_ms) || 0));
+  };
   const held = stream(data.stream);
   held.state = (open) => { line.textContent = open ? "" : say("reconnecting", "Connection lost: reconnecting…"); };
   held.handler = (event) => {
@@ -106,6 +116,7 @@ export default function (component) {
   };
   return () => {  // unmounted: close the stream unless the next render takes it over at once
     held.handler = null;
+    clearTimeout(pending);
     held.closing = setTimeout(() => {
       held.source.close();
       if (window[STREAMS] && window[STREAMS][data.stream] === held) delete window[STREAMS][data.stream];
