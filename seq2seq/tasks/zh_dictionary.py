@@ -190,6 +190,12 @@ def substituted(
     return found
 
 
+def going_to_a_place(train: Iterable[tuple[str, str]], places: dict[str, str]) -> list[tuple[str, str]]:
+    """The pairs whose Chinese goes, is or comes to one of `places` (去, 到, 来, 在 or 回 before it)."""
+    going = re.compile("[去到来在回](" + "|".join(map(re.escape, sorted(places, key=len, reverse=True))) + ")")
+    return [(zh, en) for zh, en in train if going.search(zh)]
+
+
 def common_places(
     train: Iterable[tuple[str, str]], places: dict[str, str], nouns: dict[str, str], per_sentence: int, seed: int = 3
 ) -> list[tuple[str, str]]:
@@ -197,8 +203,7 @@ def common_places(
     `per_sentence` of `nouns` ("the park") put in: "我想去日本。 / I want to go to Japan." -> "我想去公园。 / I
     want to go to the park.". A noun that would stand before another name ("the school Station") or after
     an article ("the the store") is left out; one that starts the English is capitalised."""
-    going = re.compile("[去到来在回](" + "|".join(map(re.escape, sorted(places, key=len, reverse=True))) + ")")
-    carriers = [(zh, en) for zh, en in train if going.search(zh)]
+    carriers = going_to_a_place(train, places)
     # filtered after the draw (not the carriers before it), so that the pilot's file (docs/models.md) stays the same
     noun = "(?:" + "|".join(map(re.escape, nouns.values())) + ")"
     after_article = re.compile(rf"\b(?:the|a|an) {noun}\b", re.IGNORECASE)
@@ -273,10 +278,15 @@ def pairs(
         from seq2seq.tasks import zh_person_names
 
         every += zh_person_names.pairs(train, per_name)
-    if per_landmark:
+    if (
+        per_landmark
+    ):  # "我想去故宫。 / I want to go to the Forbidden City."; a landmark that starts the English capitalised
         from seq2seq.tasks import zh_landmarks
 
-        every += zh_landmarks.pairs(train, places, per_landmark)
+        found = substituted(
+            going_to_a_place(train, places), places, per_landmark, seed=5, others=zh_landmarks.landmarks()
+        )
+        every += [(zh, en[:1].upper() + en[1:]) for zh, en in found if zh_landmarks.well_formed(en)]
     return [(zh, en) for zh, en in every if not is_held_out(zh)]
 
 

@@ -2,16 +2,16 @@
 
 CC-CEDICT glosses them ("Tsinghua or Qinghua University, Beijing", "Yangtze River, or Chang Jiang"), but
 `zh_dictionary.place_name` keeps no university, river or palace: these are the ones a class types, each
-read from its first gloss by `landmark_name`. `pairs` puts them into the corpus's place sentences, as
-`zh_dictionary.substituted` puts in other places ("我想去日本。 / I want to go to Japan." -> "我想去故宫。 /
-I want to go to the Forbidden City."). Their check sentences (`LANDMARK_CHECKS`) are held out
-(`seq2seq.tasks.zh_en.is_held_out`); the landmarks themselves are trained on.
+read from its first gloss by `landmark_name`. `zh_dictionary.pairs(per_landmark=N)` puts them into the
+corpus's sentences where one goes, is or comes to a place, as it puts in other places: "我想去日本。 /
+I want to go to Japan." -> "我想去故宫。 / I want to go to the Forbidden City.". Their check sentences
+(`LANDMARK_CHECKS`) are held out (`seq2seq.tasks.zh_en.is_held_out`); the landmarks themselves are
+trained on.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 LANDMARKS = (
     "北京大学", "清华大学", "复旦大学", "浙江大学", "南京大学", "武汉大学", "上海大学", "香港大学",
@@ -21,6 +21,7 @@ LANDMARKS = (
 # is no university or gate takes "the" unless its gloss brings one.
 _NO_ARTICLE = re.compile(r"\b(University|Gate)$|^Mt\b")
 LANDMARK_TAILS = ("University", "River", "City", "Gate", "Palace", "Heaven", "Bund", "Canal")
+_WRONG = re.compile(r"\b(?:the|a|an) the\b|\b(?:" + "|".join(LANDMARK_TAILS) + r") [A-Z]", re.IGNORECASE)
 LANDMARK_CHECKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("我是清华大学的学生。", ("Tsinghua University", "Qinghua University")),
     ("我在北京大学学习。", ("Peking University",)),
@@ -62,17 +63,7 @@ def landmarks() -> dict[str, str]:
     return found
 
 
-def pairs(train: Iterable[tuple[str, str]], places: dict[str, str], per_sentence: int) -> list[tuple[str, str]]:
-    """The training sentences where one goes, is or comes to a place (去, 到, 来, 在 or 回 before one of
-    `places`, as `zh_dictionary.substituted` finds them), again with `per_sentence` landmarks put in: "我想去
-    日本。 / I want to go to Japan." -> "我想去故宫。 / I want to go to the Forbidden City."; a name that starts the
-    English is capitalised ("The Yangtze …")."""
-    from seq2seq.tasks.zh_dictionary import substituted
-
-    going = re.compile("[去到来在回](" + "|".join(map(re.escape, sorted(places, key=len, reverse=True))) + ")")
-    carriers = [(zh, en) for zh, en in train if going.search(zh)]
-    found = substituted(carriers, places, per_sentence, seed=5, others=landmarks())
-    found = [(zh, en[:1].upper() + en[1:]) for zh, en in found]
-    # "the the Forbidden City", "Fudan University Station": a landmark after an article or before another name
-    wrong = re.compile(r"\b(?:the|a|an) the\b|\b(?:" + "|".join(map(re.escape, LANDMARK_TAILS)) + r") [A-Z]", re.I)
-    return [(zh, en) for zh, en in found if not wrong.search(en)]
+def well_formed(english: str) -> bool:
+    """Whether a sentence a landmark was put into reads right: no landmark after an article ("the the
+    Forbidden City") or before another name ("Fudan University Station")."""
+    return not _WRONG.search(english)
