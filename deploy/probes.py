@@ -16,7 +16,8 @@ import urllib.request
 from pathlib import Path
 
 ACCESS_LOGS: dict[str, Path] = {}  # a cluster's URL -> its nginx's access log (deploy.cluster registers its own)
-UPSTREAM = re.compile(r"upstream=([^\s,]+(?:, [^\s,]+)*)")  # nginx's $upstream_addr: every replica tried, the last answered
+# nginx's $upstream_addr: every replica tried, comma-separated; the last one answered
+UPSTREAM = re.compile(r"upstream=([^\s,]+(?:, [^\s,]+)*)")
 
 
 def free_port() -> int:
