@@ -7,7 +7,7 @@ from babel.lists import format_list
 from explorer import i18n
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
-from explorer.state.catalog import data_credits, entries, headline, task_examples, task_label
+from explorer.state.catalog import data_credits, entries, example_scorer, headline, task_examples, task_label
 from explorer.ui import class_student, frame, home_sections, layout
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.scorers import SCORERS
@@ -51,11 +51,11 @@ columns = st.columns(max(len(tasks), 1))
 for column, task in zip(columns, tasks, strict=False):
     with column:
         st.markdown(f"**{task_label(task)}**")
-        for sentence in task_examples(task):  # the task's own examples, the most telling first
+        for sentence in task_examples(task):  # the task's own examples, the most telling first, each on its scorer
             st.page_link(
                 "app_pages/1_Decode.py",
                 label=sentence,
-                query_params={"task": task, "sentence": sentence},
+                query_params={"task": task, "scorer": example_scorer(task, sentence), "sentence": sentence},
                 icon="▶️",
             )
 

@@ -3,8 +3,10 @@
 - Every example link of docs/pages/ that names a translation model (Decode, Beam search): each row of that
   model's attention looks at the source word its target word translates (the dictionary alignments of
   tests/test_home_example.py; a link's sentence must have one).
-- The reverse task's examples (Home's "Start here" and Decode's examples box open them on the default
-  scorer) and the Compare page's example link (its scorers A and B, dot and general, side by side): row t
+- Every task's examples (Home's "Start here" and Decode's examples box open each on the scorer
+  catalog.example_scorer names): each row peaks on the word it translates (en-fr, zh-en: a dictionary
+  alignment written below), on its gold span (dates: the task's own rendering), on the mirror (reverse).
+- The Compare page's example link (its scorers A and B, dot and general, side by side): row t
   looks at the character it copies, the mirror of t.
 """
 
@@ -71,3 +73,80 @@ def test_a_docs_example_link_opens_on_a_model_that_shows_it(page, query):
 def test_the_reverse_examples_show_the_reversal_on_the_scorer_they_open_with(sentence):
     scorer = default_scorer(catalog.available()["reverse"])
     assert_reversed(catalog.model_for("reverse", scorer).name, sentence)
+
+
+# Every example a task offers (Home's "Start here", Decode's examples box) opens on the scorer
+# catalog.example_scorer names; on that scorer's shipped model each row must peak where the example says.
+# sentence -> (the greedy output it must have, target word -> the source words it translates; a word of two
+# characters, 喜欢 or 一只, may be looked at by either)
+TRANSLATED = {
+    "I am cold.": ("Je suis froid.", {"Je": {"I"}, "suis": {"am"}, "froid": {"cold"}, ".": {"."}}),
+    "She has a red car.": (
+        "Elle a une voiture rouge.",
+        # the crossing: voiture looks at car, rouge at red
+        {"Elle": {"She"}, "a": {"has"}, "une": {"a"}, "voiture": {"car"}, "rouge": {"red"}, ".": {"."}},
+    ),
+    "我爱你。": ("I love you.", {"I": {"我"}, "love": {"爱"}, "you": {"你"}, ".": {"。"}}),
+    "我喜欢猫。": ("I like cats.", {"I": {"我"}, "like": {"喜", "欢"}, "cats": {"猫"}, ".": {"。"}}),
+    "我有一只狗。": ("I have a dog.", {"I": {"我"}, "have": {"有"}, "a": {"一", "只"}, "dog": {"狗"}, ".": {"。"}}),
+}
+DATES = {"Wednesday, May 9, 2018": "2018-05-09", "31st of december 1999": "1999-12-31"}
+
+
+def _date_gold(sentence: str, iso: str):
+    """The gold alignment of a dates example: the task's own rendering of its date in the form that writes it."""
+    import datetime
+    import random
+
+    from seq2seq.tasks import dates
+
+    day = datetime.date.fromisoformat(iso)
+    for form in dates.FORMS:
+        for case in dates._CASES:
+            for seed in range(4):  # the month's spelling (full or abbreviated) is drawn
+                try:
+                    example = dates.render(day, form, case, random.Random(seed))
+                except ValueError:
+                    continue
+                if example.source == sentence:
+                    return example
+    raise AssertionError(f"{sentence!r} is in none of the dates task's forms")
+
+
+OFFERED = [(task, sentence) for task in catalog.available() for sentence in catalog.task_examples(task)]
+
+
+@pytest.mark.parametrize(("task", "sentence"), OFFERED, ids=lambda v: v)
+def test_every_offered_example_opens_on_a_model_that_shows_it(task, sentence):
+    scorer = catalog.example_scorer(task, sentence)
+    name = catalog.model_for(task, scorer).name
+    if task == "reverse":
+        assert_reversed(name, sentence)
+        return
+    trace = load_model(name).greedy(sentence)
+    if task == "dates":
+        gold = _date_gold(sentence, DATES[sentence])
+        assert trace.output == gold.target
+        for t, span in enumerate(gold.alignment):
+            if span is not None:
+                assert span[0] <= _strongest(trace.attention[t]) < span[1], f"{name} {sentence!r}: row {t + 1}"
+        return
+    output, aligned = TRANSLATED[sentence]
+    assert trace.output == output, name
+    source = [_word(s) for s in trace.source_tokens]
+    for t, piece in enumerate(trace.target_tokens):
+        strongest = source[_strongest(trace.attention[t])]
+        wanted = {source[-2], END} if piece == END else aligned[_word(piece)]
+        assert strongest in wanted, f"{name} {sentence!r}: row {t + 1} {piece!r} looks at {strongest!r}"
+
+
+def test_every_task_offers_examples_and_the_examples_box_offers_them_on_their_scorer():
+    from explorer.state import keys
+    from explorer.views import decode as dv
+
+    assert {task for task, _sentence in OFFERED} == set(catalog.available())
+    assert catalog.example_scorer("en-fr", "She has a red car.") == "scaled_dot"
+    session = {keys.DECODE_TASK: "en-fr", keys.DECODE_SCORER: "general", keys.DECODE_EXAMPLE: "She has a red car."}
+    dv.on_example(session)
+    assert (session[keys.DECODE_SENTENCE], session[keys.DECODE_SCORER]) == ("She has a red car.", "scaled_dot")
+    assert dv.example_sentences("en-fr") == ("I am cold.", "She has a red car.")

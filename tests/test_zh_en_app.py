@@ -107,10 +107,13 @@ def test_the_app_asks_the_task_for_label_sentence_examples_metric_and_data():
     assert "nonsense" not in catalog.TASK_LABELS and catalog.TASK_LABELS.get("nonsense", "x") == "x"
 
 
-def test_the_decode_page_examples_open_on_the_seeds_sentences_then_the_probes_each_once():
+def test_the_decode_page_examples_are_the_tasks_own_each_once_on_the_scorer_that_shows_it():
     examples = dv.example_sentences("zh-en")
-    assert examples[:2] == ("我爱你。", "欢迎来北京。") and len(examples) == len(set(examples))  # the seeds' two
-    assert set(examples) == {*get_task("zh-en").example_sentences, *get_task("zh-en").probes}
+    assert examples == get_task("zh-en").example_sentences and examples[0] == "我爱你。"
+    assert len(examples) == len(set(examples)) >= 3
+    # the probes that no shipped model aligns are not offered (tests/test_offered_examples.py checks the rest)
+    assert not {"我明天去北京。", "他在图书馆看书。"} & set(examples)
+    assert [catalog.example_scorer("zh-en", e) for e in examples] == ["general", "general", "scaled_dot"]
 
 
 def test_the_train_page_offers_zh_en_with_its_data_file(tmp_path, monkeypatch):

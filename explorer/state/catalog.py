@@ -15,7 +15,7 @@ from explorer import i18n
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from seq2seq.registry import ModelEntry, registry_and_notes, registry_notes
-from seq2seq.scorers import SCORERS
+from seq2seq.scorers import SCORERS, default_scorer
 from seq2seq.tasks import REGISTRY, TASKS, Task
 
 Entry = ModelEntry  # a registered model, as the manifest describes it (seq2seq/registry.py)
@@ -46,6 +46,16 @@ def task_examples(task: str) -> tuple[str, ...]:
     """The task's example sentences for the home page, the most telling first (may be empty)."""
     found = task_of(task)
     return found.example_sentences if found else ()
+
+
+def example_scorer(task: str, sentence: str) -> str:
+    """The scorer an example sentence of `task` opens on: the one its task names for it (seq2seq
+    Task.example_scorers), else the task's default scorer among the shipped models; "" for an unknown task."""
+    found = task_of(task)
+    if found is None:
+        return ""
+    scorers = available().get(task, [])
+    return found.example_scorers.get(sentence) or (default_scorer(scorers) if scorers else "")
 
 
 def first_screens(task_names: Iterable[str]) -> dict[str, Mapping[str, str]]:

@@ -75,9 +75,13 @@ def _sentence_and_examples() -> None:
     ss = st.session_state
     sentence, example = st.columns([2, 1])
     _sentence_box(sentence)
+    task = ss[keys.DECODE_TASK]
+    # each example with the scorer it opens on (picking it switches to that scorer: dv.on_example)
+    labels = {e: f"{e} · {catalog.example_scorer(task, e)}" for e in dv.example_sentences(task)}
     example.selectbox(
         _("Or pick an example"),
-        dv.example_sentences(ss[keys.DECODE_TASK]),
+        list(labels),
+        format_func=labels.__getitem__,
         index=None,
         key=keys.DECODE_EXAMPLE,
         placeholder=_("examples for this task"),

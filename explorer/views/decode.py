@@ -44,12 +44,9 @@ NO_ATTENTION = N_(
 
 # -- models and examples ----------------------------------------------------------------------
 def example_sentences(task: str) -> tuple[str, ...]:
-    """The task's examples, the most telling first (zh-en: 我爱你。 then the seeds' 欢迎来北京。), then its
-    probe sentences (the inputs every training epoch recorded), each once; () for an unknown task."""
-    from seq2seq.tasks import REGISTRY
-
-    found = REGISTRY.get(task)
-    return tuple(dict.fromkeys((*found.example_sentences, *found.probes))) if found else ()
+    """The task's examples, the most telling first; () for an unknown task. Each opens on the scorer that shows
+    it (`on_example`, catalog.example_scorer); the probes are not offered: no shipped model aligns some of them."""
+    return catalog.task_examples(task)
 
 
 def model_name(task: str, scorer: str, model: str = "") -> str | None:
@@ -114,10 +111,15 @@ def on_task_change(session: MutableMapping, available: Mapping[str, list[str]]) 
 
 
 def on_example(session: MutableMapping) -> None:
-    """Callback of the example box: copy the example into the sentence, start at step 0."""
+    """Callback of the example box: copy the example into the sentence, switch to the scorer it opens on
+    (catalog.example_scorer, where the task has it), start at step 0."""
     if session.get(keys.DECODE_EXAMPLE):
         session[keys.DECODE_SENTENCE] = session[keys.DECODE_EXAMPLE]
         session[keys.DECODE_STEP] = 0
+        scorer = catalog.example_scorer(session.get(keys.DECODE_TASK, ""), session[keys.DECODE_EXAMPLE])
+        if scorer and scorer in catalog.available().get(session.get(keys.DECODE_TASK, ""), ()):
+            session[keys.DECODE_SCORER] = scorer
+            session[keys.DECODE_MODEL] = ""
     session[keys.DECODE_EXAMPLE] = None
 
 

@@ -154,7 +154,9 @@ class Task:
     label: str  # how readers see it ("English → French")
     metric: Metric  # the validation metric that drives early stopping and heads the cards
     probes: tuple[str, ...]  # fixed inputs recorded after every epoch (the timelapse)
-    example_sentences: tuple[str, ...]  # the home page's "Start here" links, the most telling first
+    # the home page's "Start here" links and Decode's examples box, the most telling first: each opens on a model
+    # whose every attention row peaks on the source word its target word translates (tests/test_offered_examples.py)
+    example_sentences: tuple[str, ...]
     default_sentence: str  # the sentence every page opens on
     # what the app's Train page sets for this task besides the user's settings (small epochs, short inputs)
     train_page: Mapping[str, int]
@@ -178,6 +180,8 @@ class Task:
     # The scorer whose shipped model opens that example: one whose every attention row peaks on the source
     # word the target word translates (tests/test_home_example.py checks it row by row); "" = the default.
     first_screen_scorer: str = ""
+    # example sentence -> the scorer whose shipped model it opens on, where that is not the task's default
+    example_scorers: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if (self.generate is None) == (self.corpus is None):
@@ -189,6 +193,9 @@ class Task:
             raise ValueError(f"task {self.name!r}: give a default sentence and at least one example sentence")
         object.__setattr__(self, "train_page", MappingProxyType(dict(self.train_page)))
         object.__setattr__(self, "first_screen", MappingProxyType(dict(self.first_screen)))
+        if not set(self.example_scorers) <= set(self.example_sentences):
+            raise ValueError(f"task {self.name!r}: example_scorers names a sentence that is no example")
+        object.__setattr__(self, "example_scorers", MappingProxyType(dict(self.example_scorers)))
 
     # -- data ----------------------------------------------------------------------------------------
     @property

@@ -69,7 +69,11 @@ TASK = Task(
     label=N_("English → French"),
     metric=BLEU,
     probes=PROBES,
-    example_sentences=("I am cold.", "She is reading a book."),
+    # Chosen from the shipped models' decodes (tests/test_offered_examples.py): under scaled_dot every row peaks on
+    # the word it translates, and "She has a red car." shows the crossing (voiture -> car, rouge -> red);
+    # general's "Elle" looks at "has", and no model aligns "She is reading a book." (lit -> is, un -> reading).
+    example_sentences=("I am cold.", "She has a red car."),
+    example_scorers={"I am cold.": "scaled_dot", "She has a red car.": "scaled_dot"},
     default_sentence="Where is the station?",
     # → "Je suis fatigué.": the first screen of a reader of English. Chosen from the shipped models' decodes
     # (tests/test_home_example.py): under scaled_dot every row peaks on its own word (Je → I,

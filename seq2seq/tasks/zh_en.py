@@ -151,7 +151,11 @@ TASK = Task(
     label=N_("Chinese → English"),
     metric=BLEU,
     probes=PROBES,
-    example_sentences=("我爱你。", "欢迎来北京。", "我明天去北京。", "他在图书馆看书。"),
+    # Chosen from the shipped models' decodes (tests/test_offered_examples.py): every row peaks on the word it
+    # translates, a two-character word (喜欢, 一只) taken as one. 欢迎来北京。 ("to" looks at 迎) and the probes
+    # 我明天去北京。 and 他在图书馆看书。 (no model aligns them) are not offered as examples.
+    example_sentences=("我爱你。", "我喜欢猫。", "我有一只狗。"),
+    example_scorers={"我爱你。": "general", "我喜欢猫。": "general", "我有一只狗。": "scaled_dot"},
     default_sentence="我爱你。",  # "love" should attend to 爱
     first_screen={"zh": "我爱你。"},  # → "I love you.": the first screen of a reader of Chinese
     source_tokenizer="zh-char",
