@@ -8,7 +8,7 @@ from explorer.figures.heatmaps import attention_heatmap
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys
-from explorer.ui import cached, frame, pickers, presentation
+from explorer.ui import cached, frame, pickers, pieces, presentation
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import beam as beam_view
@@ -88,6 +88,8 @@ else:
     chart.plotly_chart(presentation.fit(figure) if projecting else figure, key="beam_heatmap")
     if merged:
         heatmap_box.caption(words.rule(merged))
+    if word_starts := pieces.note(attention.source_tokens, attention.target_tokens):
+        heatmap_box.caption(word_starts)  # what the word-start dot means
 heatmap_box.text(
     _("hypothesis {n}: {text}\nlog p: {logprob}   score: {score}").format(
         n=rank + 1,

@@ -9,7 +9,7 @@ from explorer.figures import heatmaps
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import cached, layout, presentation
+from explorer.ui import cached, layout, pieces, presentation
 from explorer.views import compare as compare_view
 from explorer.views import words
 from seq2seq.checkpoint import CheckpointError
@@ -113,6 +113,9 @@ def heatmap_grid(
     st.caption(_("Every heatmap uses the same fixed scale: white 0, dark blue 1 (gold: dark green = aligned)."))
     if merged:
         st.caption(words.rule(merged))
+    shown_tokens = [tokens for r in results.values() for tokens in (r.greedy.source_tokens, r.greedy.target_tokens)]
+    if word_starts := pieces.note(*shown_tokens):  # what the word-start dot means, once above the heatmaps
+        st.caption(word_starts)
     cells = (["gold"] if reference is not None else []) + list(results)
     per_row = 2 if projecting else 3  # fewer, larger heatmaps on a projector
     for start in range(0, len(cells), per_row):

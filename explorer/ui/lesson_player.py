@@ -24,7 +24,7 @@ from explorer.lessons import check, measure, player
 from explorer.lessons.schema import Figure, Lesson, Problem, Step
 from explorer.state import catalog, keys
 from explorer.state.view import ViewState, decoding_label
-from explorer.ui import cached, components, lesson_text, presentation
+from explorer.ui import cached, components, lesson_text, pieces, presentation
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import authored_markdown, escape_markdown
 from explorer.views import decode as decode_view
@@ -232,6 +232,8 @@ def _decode(view: ViewState, projecting: bool, reveal, controls=st) -> None:
         return
     figure = heatmaps.attention_heatmap(src, tgt, att, highlight_row=highlight)
     st.plotly_chart(presentation.fit(figure, FRAME_FIGURE_PX) if projecting else figure, key="lesson_heatmap")
+    if word_starts := pieces.note(src, tgt):  # what the word-start dot means
+        st.caption(word_starts)
 
 
 # The step's own decode controls, as the Decode page has them (explorer.lessons.controls lists them for

@@ -11,6 +11,7 @@ from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import params
 from explorer.state.catalog import metric_title
+from explorer.ui import pieces
 from explorer.ui.markdown import escape_markdown
 from explorer.views import timelapse as tv
 
@@ -89,6 +90,9 @@ def heatmap_rows(histories: dict[str, list[dict]], source: str, epoch: int, proj
     # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
     # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
     per_row = min(2 if projecting else 3, len(histories))
+    probes = [tv.probe_for(tv.record_at(records, epoch), source) or {} for records in histories.values()]
+    if word_starts := pieces.note(*(p.get(side, ()) for p in probes for side in ("source_tokens", "target_tokens"))):
+        st.caption(word_starts)  # what the word-start dot means, once above the heatmaps
     for index, (name, records) in enumerate(histories.items()):
         if index % per_row == 0:
             row = st.columns(per_row)
