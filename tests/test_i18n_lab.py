@@ -134,7 +134,8 @@ def test_the_split_view_is_chinese(shipped, monkeypatch, tmp_path):
     panels = {a["text"] for a in histograms["layout"]["annotations"]}
     assert {"注意力 ~ 梯度×输入", "梯度×输入 ~ 留一法", "SETA 0.50", "SETB 0.25"} <= panels
     shown = columns(at)
-    assert ["方法对", "τ 中位数 [95% 区间]", "解读", "论文报告的数值（在论文自己的模型上）"] in shown
+    agreement = ["方法对", "τ 中位数 [95% 区间]", "解读", "显著一致的步（τ > 0，p < 0.05）", "随机情况下的预期"]
+    assert shown.count([*agreement, "论文报告的数值（在论文自己的模型上）"]) == 2  # the lab's measures, then J&W's
     assert any(c.value.startswith("每个样例在各步上的平均 τ。红线：我们的中位数。虚线：") for c in at.caption)
     assert ["度量", "中位数 [95% 区间]"] in shown and ["注意力", "BLEU", "样例数"] in shown
     (uniform,) = [el.value for el in at.dataframe if "注意力" in el.value.columns]

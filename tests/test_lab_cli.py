@@ -234,5 +234,6 @@ def test_ctrl_c_keeps_the_finished_examples():
     data = json.loads(out)
     assert data["interrupted"] is True
     assert 1 <= len(data["per_example"]) < total
-    assert data["summary"]["attention~integrated_gradients"]["n"] == len(data["per_example"])
+    # (leave-one-out's pair: a 4-point integrated gradients rarely converges, and unconverged steps enter no τ with IG)
+    assert data["summary"]["attention~leave_one_out"]["n"] == len(data["per_example"])
     assert b"interrupted (Ctrl-C)" in err and b"Traceback" not in err
