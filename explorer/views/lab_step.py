@@ -209,7 +209,10 @@ def method_notes(imp: StepImportance) -> list[str]:
             imp.ig_points,
         )
     if imp.loo == "deletion" and imp.measures == "jain-wallace":
-        loo = _("{method}: each token removed and the rest re-encoded, as Jain & Wallace define it.")
+        loo = _(
+            "{method}: each token removed and the rest re-encoded, and the change measured as the total variation "
+            "between the whole output distributions, as Jain & Wallace define it."
+        )
     elif imp.loo == "deletion":
         loo = _(
             "{method}: each token removed and the rest re-encoded (this model's <unk> was never trained, "
