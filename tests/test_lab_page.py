@@ -260,34 +260,6 @@ def test_a_saturated_step_is_warned_about_exactly_above_its_threshold():
     assert "1 − p = 0.0000030)" in lab_step.saturated_warning(importance(0.999997))
 
 
-def test_a_saturated_step_with_large_integrated_gradients_is_not_read_as_noise():
-    """Saturation flattens the local gradient only: reverse/dot's d, say, has p = 0.9998 and f(x) − f(x′) of
-    several nats. The warning speaks of gradient × input alone and keeps IG and leave-one-out readable;
-    only when IG's whole change is within its own tolerance are the three rankings too small to read."""
-    from seq2seq.lab.integrated import ATOL
-
-    large = lab_step.saturated_warning(importance(0.9998, baseline_logprob=math.log(0.9998) - 5.48))
-    assert "gradient × input, a local slope, is tiny" in large
-    assert "5.48 nats" in large and "read here as on any step" in large
-    assert "too small to read" not in large and "noise" not in large and "another step" not in large
-    flat = lab_step.saturated_warning(importance(0.9998, baseline_logprob=math.log(0.9998) - ATOL / 2))
-    assert "too small to read" in flat and "read here as on any step" not in flat
-
-
-def test_a_saturated_reverse_step_keeps_integrated_gradients_and_leave_one_out():
-    """On a real saturated step of reverse/dot, IG's change and leave-one-out are whole nats: no noise reading."""
-    from seq2seq.checkpoint import load_model
-    from seq2seq.lab.importance import step_importance
-
-    translator = load_model("reverse/dot")
-    ids = [step.token_id for step in translator.greedy("abcd").steps]
-    imp = step_importance(translator, "abcd", ids[:1], token_id=ids[1], ig_steps=32)
-    assert imp.saturated
-    assert abs(imp.logprob - imp.baseline_logprob) > 1.0 and max(abs(v) for v in imp.leave_one_out) > 1.0
-    assert max(abs(v) for v in imp.grad_x_input) < 0.01
-    assert "read here as on any step" in lab_step.saturated_warning(imp)
-
-
 def test_the_method_notes_say_delta_points_and_leave_one_out():
     notes = lab_step.method_notes(importance(0.5, ig_delta=0.0031234, ig_points=96, ig_converged=True, loo="unk"))
     assert notes[0].startswith("Blue: the token raised") and "gradient × input, integrated gradients" in notes[0]
@@ -553,30 +525,6 @@ def test_steps_are_clamped_into_the_output():
     assert lab_step.explained_step(0, 5) == (1, None)  # nothing produced yet: the token about to be chosen
     assert lab_step.explained_step(3, 5) == (3, None)
     assert lab_step.explained_step(9, 5) == (5, "Step 9 is past the end of this output (5 tokens): showing step 5.")
-
-
-def test_a_fresh_page_opens_on_a_step_worth_reading():
-    """Step 0 (nothing chosen yet) opens on the first unsaturated token, else the least sure one."""
-    assert lab_step.explained_step(0, 3, (0.9999, 0.7, 0.2)) == (2, None)
-    assert lab_step.explained_step(0, 3, (0.9999, 0.995, 0.999)) == (2, None)  # all saturated: the least sure
-    assert lab_step.explained_step(2, 3, (0.9999, 0.7, 0.2)) == (2, None)  # a link's step is kept
-
-
-def test_the_lab_opens_on_a_step_whose_warning_does_not_send_the_reader_away(shipped):
-    """Opened bare, the Lab's first step is one the page reads: unsaturated where the decode has one, and
-    never a warning that tells the class to read another step."""
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
-    ok(at.run())
-    step = at.session_state[keys.LAB_STEP]
-    name = f"{at.selectbox(key='lab_task').value}/{at.selectbox(key='lab_scorer').value}"
-    from seq2seq.checkpoint import load_model
-
-    output = lab_step.greedy_output(load_model(name), at.session_state["lab_sentence"])
-    assert step == lab_step.worth_reading(output.probs) and output.num_steps > 1
-    unsaturated = [i for i, p in enumerate(output.probs, 1) if p <= lab_scales.SATURATED]
-    if unsaturated:
-        assert step == unsaturated[0] and not any("Saturated step" in w.value for w in at.warning)
-    assert not any("another step" in w.value for w in at.warning)
 
 
 def shown_paper_column(at) -> set[str]:
