@@ -262,6 +262,10 @@ class LiveClient(Protocol):
             return
         elif kind == "unavailable" and not data.get("reachable"):
             return
+        elif kind == "question" and (
+            data.get("mode") != "decode" or ("id" in event and [event["id"], event["revealed"]] == data.get("question"))
+        ):
+            return
         asyncio.get_running_loop().create_task(self._trigger(str(kind)))
 
     async def _trigger(self, why: str) -> None:

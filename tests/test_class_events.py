@@ -65,7 +65,7 @@ def test_a_member_resumes_from_the_current_view_then_hears_each_step(rooms):
 
     async def follow():
         stream = class_stream.stream(code, A)
-        first = await _frames(stream, 2)
+        first = await _frames(stream, 3)
         threading.Thread(target=store.publish, args=(code, token, "decode", {"sentence": "abc", "step": "3"})).start()
         then = await _frames(stream, 1)
         await stream.aclose()
@@ -74,6 +74,7 @@ def test_a_member_resumes_from_the_current_view_then_hears_each_step(rooms):
     first, then = asyncio.run(follow())
     assert first == [
         {"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "2"}, "version": 1},
+        {"kind": "question", "id": 0, "revealed": False},  # none asked: a page that missed one would rerun
         {"kind": "presence", "here": True},
     ]
     assert then == [{"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "3"}, "version": 2}]
@@ -93,7 +94,7 @@ def test_a_stranger_a_removed_member_and_an_expired_class_get_gone(rooms):
 
     async def removed() -> list[dict]:
         stream = class_stream.stream(code, A)
-        await _frames(stream, 1)  # presence: in
+        await _frames(stream, 2)  # the question (none) and presence: in
         threading.Thread(target=store.remove, args=(code, token, A)).start()
         return await _frames(stream, 2)
 
@@ -101,7 +102,7 @@ def test_a_stranger_a_removed_member_and_an_expired_class_get_gone(rooms):
 
     async def expired() -> list[dict]:
         stream = class_stream.stream(code, B)
-        await _frames(stream, 1)
+        await _frames(stream, 2)
         clock.now += 61  # the teacher gone past the class's idle time: its place is free, the stream ends
         return await _frames(stream, 2)
 

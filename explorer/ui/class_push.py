@@ -17,7 +17,7 @@ import os
 
 import streamlit as st
 
-from explorer.classes.store import TeacherView
+from explorer.classes.store import Question, TeacherView
 from explorer.figures.svg_heatmap import payload_from_trace
 from explorer.i18n import _
 from explorer.state import keys
@@ -73,9 +73,12 @@ def follow(
     reachable: bool,
     data: DecodedSentence | None = None,
     step: int = 0,
+    question: Question | None = None,
 ) -> None:
-    """The component: with `data` (Decode, a model with attention) the teacher's decode drawn at `step`;
-    without, it only listens and reruns the fragment when the teacher's view moves."""
+    """The component: with `data` (Decode, a model with attention) the teacher's decode drawn at `step` and
+    the class's current `question` as the page shows it (its stream's first events say whether the room is
+    still there: a question asked in between reruns the fragment); without, it only listens and reruns the
+    fragment when the teacher's view moves."""
     payload = {
         "stream": stream_url(code, member),
         "version": view.version if view is not None else 0,
@@ -88,6 +91,7 @@ def follow(
     }
     if data is not None:
         payload.update(mode="decode", step=int(step), heatmap=payload_from_trace(data, step, 1.0))
+        payload["question"] = [question.id, question.revealed] if question is not None else [0, False]
     _component()(data=payload, key=KEY, on_moved_change=_moved)
 
 

@@ -91,6 +91,17 @@ async def _view(code: str) -> dict | None:
     return {"kind": "view", "page": view.page, "params": view.params, "version": view.version}
 
 
+async def _question(code: str) -> dict | None:
+    """The room's current question as {"kind": "question", "id", "revealed"} (id 0: none), or None."""
+    try:
+        question = await asyncio.to_thread(_store().current_question, code)
+    except ClassError:
+        return None
+    if question is None:
+        return {"kind": "question", "id": 0, "revealed": False}
+    return {"kind": "question", "id": question.id, "revealed": question.revealed}
+
+
 async def stream(code: str, member: str):
     """The events of room `code` for `member`, as server-sent-event text, until the room ends or the
     member is gone (the browser closing the stream cancels this generator)."""
@@ -104,6 +115,9 @@ async def stream(code: str, member: str):
         current = await _view(code)
         if current is not None:
             yield frame(current)
+        asked = await _question(code)
+        if asked is not None:
+            yield frame(asked)
         yield frame(beat)
         last, last_beat = beat, time.monotonic()
         while True:

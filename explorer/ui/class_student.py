@@ -303,31 +303,40 @@ def decode_follower(data, translator, n: int) -> None:
             dv.publish(ss, st.query_params)  # the address bar keeps the step shown
         _status(problem)
         step = ss.get(keys.DECODE_STEP, 0)
+        question = _current_question()
         if pushed:  # the teacher's steps arrive on the stream and are drawn in the browser
             code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
-            class_push.follow(code, member, ss.get(keys.CLASS_SEEN), not teacher_away(ss), problem is None, data, step)
+            here, live = not teacher_away(ss), problem is None
+            class_push.follow(code, member, ss.get(keys.CLASS_SEEN), here, live, data, step, question)
         else:
             merged = ui.words_sides(translator)
             ui.output_so_far(data, step, translator, following=True)
             ui.heatmap(data, step, False, translator, merged, tabs_below=False)
         _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
-        _answer_panel(data)
+        _answer_panel(data, question)
 
     followed()
 
 
-def _answer_panel(data) -> None:
-    """A follower's side of the open question: answer once (a source token or a candidate), then the reveal."""
+def _current_question():
+    """The class's current question, or None (none asked, or the store away: the banner says so)."""
+    try:
+        return rooms().current_question(st.session_state[keys.CLASS_CODE])
+    except ClassError:
+        return None
+
+
+def _answer_panel(data, question) -> None:
+    """A follower's side of the open `question`: answer once (a source token or a candidate), then the reveal."""
     ss = st.session_state
     store = rooms()
     code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
-    try:
-        question = store.current_question(code)
-        mine = store.answered(code, question.id, member) if question is not None else None
-    except ClassError:
-        return  # the banner says what is wrong
     if question is None:
         return
+    try:
+        mine = store.answered(code, question.id, member)
+    except ClassError:
+        return  # the banner says what is wrong
     with st.container(border=True):
         st.markdown(f"**{_(KIND_LABELS.get(question.kind, KIND_LABELS['token']))}**")
         if question.revealed:
