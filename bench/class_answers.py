@@ -14,7 +14,7 @@ same way (a student's second click on the old widget), which must not count.
 
 Checked, each exactly:
     every student's page says "Your answer: X" with its own first choice;
-    the teacher's live count ("Answers to question 1") equals the number of students;
+    the teacher's live count (its bar's "Question 1: **N** answered") equals the number of students;
     the class's CSV (the teacher's "Download the answers (CSV)", fetched from its media URL) has,
     per option, exactly the answers sent (first answers only); the bar: all counted, none twice,
     all within `--within` seconds (from the first click sent to the last student seeing its answer
@@ -30,6 +30,7 @@ import asyncio
 import csv
 import io
 import random
+import re
 import tempfile
 import time
 import urllib.request
@@ -44,7 +45,6 @@ from explorer.ui.markdown import escape_markdown
 ASKED_WAIT_S = 30.0
 ANSWER_WAIT_S = 10.0
 CSV_LABEL = "Download the answers (CSV)"
-COUNT_LABEL = "Answers to question 1"
 PILLS = "Your answer"  # the answer pills' label (explorer.ui.class_student._answer_panel)
 
 
@@ -56,9 +56,15 @@ def _answered(student: LiveClient, since: int) -> str | None:
     return None
 
 
+def raw_text(label: str) -> str:
+    """An option's own text from its pill's label, which shows it escaped for markdown (``\\</s\\>``)."""
+    return re.sub(r"\\(.)", r"\1", label)
+
+
 def taken_text(label: str) -> str:
-    """What a student's page says once its answer `label` is taken (the option escaped for markdown)."""
-    return f"Your answer: {escape_markdown(label)}. Wait for the teacher to reveal."
+    """What a student's page says once its answer (the pill labelled `label`) is taken: the option's own
+    text, escaped for markdown once."""
+    return f"Your answer: {escape_markdown(raw_text(label))}. Wait for the teacher to reveal."
 
 
 def fetch_csv(base_url: str, url: str) -> list[dict]:
@@ -118,11 +124,12 @@ async def drive(servers: Servers, students: int, within_s: float, sentence: str,
     csv_before = teacher.downloads.get(CSV_LABEL)
     await teacher.until(lambda: teacher.downloads.get(CSV_LABEL) not in (None, csv_before), 15)
     await asyncio.sleep(2.5)  # one more refresh of the room panel, after every second answer
-    count_shown = teacher.metrics.get(COUNT_LABEL)
+    count_shown = teacher.answered.get(1)
     rows = await asyncio.to_thread(fetch_csv, servers.url, teacher.downloads[CSV_LABEL])
-    counted = {row["text"]: int(row["answers"]) for row in rows if row["question"] == "1" and row["text"] in unique}
+    raw = {raw_text(label) for label in unique}
+    counted = {row["text"]: int(row["answers"]) for row in rows if row["question"] == "1" and row["text"] in raw}
     total = sum(int(row["answers"]) for row in rows if row["question"] == "1")
-    expected = Counter(label for _i, label, _d in plan)
+    expected = Counter(raw_text(label) for _i, label, _d in plan)
     if total != students:
         errors.append(f"the CSV counts {total} answers to question 1, {students} were sent (once each)")
     wrong = {label: (counted.get(label, 0), n) for label, n in expected.items() if counted.get(label, 0) != n}

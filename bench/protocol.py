@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Callable
 
 STEP_LINE = re.compile(r"\*\*Step (\d+) of (\d+)\*\*")
+ANSWERED = re.compile(r"Question (\d+): \*\*(\d+)\*\* answered")  # the teacher's bar: a question's live count
 JOIN_LINK = re.compile(r"[?&]room=([A-Za-z0-9]{6})\b")
 STICKY_COOKIE = "ae_replica"  # deploy/nginx.conf.template
 FOLLOW_COMPONENT = "attention_explorer.class_follow"  # explorer.ui.class_push.NAME: a pushed follower's view
@@ -124,6 +125,7 @@ class LiveClient(Protocol):
         self.downloads: dict[str, str] = {}  # download button label -> its media URL
         self.pills: dict[str, tuple[str, list[str], str]] = {}  # st.pills label -> (widget id, options, fragment)
         self.metrics: dict[str, str] = {}  # st.metric label -> its value as shown
+        self.answered: dict[int, str] = {}  # question id -> the teacher's bar's live count, as shown
         self.exceptions: list[str] = []
         self.finished: list[int] = []  # ScriptFinished statuses, in order
         self.closed: str | None = None  # why the websocket closed, once it has
@@ -171,6 +173,8 @@ class LiveClient(Protocol):
             elif which == "markdown" and (line := STEP_LINE.match(element.markdown.body)):
                 self.steps.append((int(line.group(1)), now))
                 self.total = int(line.group(2))
+            elif which == "markdown" and (count := ANSWERED.match(element.markdown.body)):
+                self.answered[int(count.group(1))] = count.group(2)
             elif which == "code":
                 self.codes.append(element.code.code_text)
             elif which == "alert":
