@@ -183,21 +183,22 @@ class MemoryStore(RoomStore):
         with self._lock:
             self._teacher_room(code, token, self._clock()).locked = bool(locked)
 
+    def _asked(self, code: str, token: str, question: object) -> tuple[_Room, _Question]:
+        """(the teacher's room, its question `question`), under the lock; ValueError for no such question."""
+        room = self._teacher_room(code, token, self._clock())
+        record = room.questions.get(question) if _an_id(question) else None
+        if record is None:
+            raise ValueError(f"this class has no question {question!r}")
+        return room, record
+
     def reveal(self, code: str, token: str, question: int) -> None:
         with self._lock:
-            room = self._teacher_room(code, token, self._clock())
-            record = room.questions.get(question) if _an_id(question) else None
-            if record is None:
-                raise ValueError(f"this class has no question {question!r}")
-            record.revealed = True
+            self._asked(code, token, question)[1].revealed = True
         self._emit(code, "question")
 
     def clear(self, code: str, token: str, question: int) -> None:
         with self._lock:
-            room = self._teacher_room(code, token, self._clock())
-            record = room.questions.get(question) if _an_id(question) else None
-            if record is None:
-                raise ValueError(f"this class has no question {question!r}")
+            room, record = self._asked(code, token, question)
             record.counts = [0] * len(record.counts)
             record.revealed = False
             room.answers = {k: v for k, v in room.answers.items() if k[0] != question}
