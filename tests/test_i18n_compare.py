@@ -168,7 +168,8 @@ def test_timelapse_probe_epochs_curves_and_animation():
     assert loss["layout"]["yaxis"]["title"]["text"] == "每个目标词元的损失"
 
     play = at.toggle(key="tl_play")
-    assert play.label == "▶ 播放所有轮次" and play.help == "把每一轮做成动画，在浏览器中运行：打开时它取代下面的热力图。"
+    assert play.label == "▶ 播放所有轮次"
+    assert play.help == "把每一轮做成动画，在浏览器中运行：打开时它取代下面的热力图。"
     play.set_value(True).run()
     ok(at)
     assert_chinese(at)

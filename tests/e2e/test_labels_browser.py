@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 COLUMNS = """() => [...document.querySelectorAll('svg#decode-heatmap text.col')].map(t => {
   const r = t.getBoundingClientRect(), s = getComputedStyle(t);
   const parts = [...t.childNodes].filter(n => n.nodeName !== 'title').map(n => n.textContent);
-  return {text: parts.join(' '), lines: t.querySelectorAll('tspan').length, mode: s.writingMode, orientation: s.textOrientation,
+  return {text: parts.join(' '), lines: t.querySelectorAll('tspan').length, mode: s.writingMode,
+          orientation: s.textOrientation,
           turned: (t.getAttribute('transform') || '').includes('rotate'),
           left: r.left, right: r.right, top: r.top, bottom: r.bottom};
 })"""
