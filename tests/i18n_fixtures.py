@@ -114,8 +114,10 @@ def residue(text: str) -> str:
     return text
 
 
-# Sentences are data, not interface: the tasks' examples and probes, shown as they are.
+# Sentences are data, not interface: the tasks' examples and probes, shown as they are, and Decode's examples
+# box's labels (an example with the scorer it opens on: "hello world · general").
 SENTENCES = {s for task in REGISTRY.values() for s in (*task.example_sentences, task.default_sentence, *task.probes)}
+SENTENCES |= {f"{s} · {scorer}" for task in REGISTRY.values() for s in task.example_sentences for scorer in SCORERS}
 
 
 def counted(texts: Iterable[str]) -> list[str]:

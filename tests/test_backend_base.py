@@ -3,9 +3,8 @@ page opened at its own address (/Decode) makes no 404 probe at /Decode/_stcore/h
 
 from __future__ import annotations
 
-import asyncio
-
 from explorer.ui import backend_base
+from tests.async_run import run as run_async
 
 
 def _served(app, content_type: bytes, body: bytes, status: int = 200) -> tuple[dict, bytes]:
@@ -21,7 +20,7 @@ def _served(app, content_type: bytes, body: bytes, status: int = 200) -> tuple[d
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(inner)({"type": "http", "path": "/Decode"}, None, send))
+    run_async(app(inner)({"type": "http", "path": "/Decode"}, None, send))
     start = sent[0]
     return dict(start["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
 

@@ -19,6 +19,7 @@ from explorer.classes import events
 from explorer.classes.memory import MemoryStore
 from explorer.classes.store import Limits
 from explorer.ui import class_stream
+from tests.async_run import run as run_async
 
 A, B = "a" * 32, "b" * 32
 
@@ -71,7 +72,7 @@ def test_a_member_resumes_from_the_current_view_then_hears_each_step(rooms):
         await stream.aclose()
         return first, then
 
-    first, then = asyncio.run(follow())
+    first, then = run_async(follow())
     assert first == [
         {"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "2"}, "version": 1},
         {"kind": "question", "id": 0, "revealed": False},  # none asked: a page that missed one would rerun
@@ -90,7 +91,7 @@ def test_a_stranger_a_removed_member_and_an_expired_class_get_gone(rooms):
     async def first_frames(member: str) -> list[dict]:
         return await _frames(class_stream.stream(code, member), 3)
 
-    assert asyncio.run(first_frames("c" * 32)) == [{"kind": "gone"}]
+    assert run_async(first_frames("c" * 32)) == [{"kind": "gone"}]
 
     async def removed() -> list[dict]:
         stream = class_stream.stream(code, A)
@@ -98,7 +99,7 @@ def test_a_stranger_a_removed_member_and_an_expired_class_get_gone(rooms):
         threading.Thread(target=store.remove, args=(code, token, A)).start()
         return await _frames(stream, 2)
 
-    assert asyncio.run(removed()) == [{"kind": "removed", "member": A}]
+    assert run_async(removed()) == [{"kind": "removed", "member": A}]
 
     async def expired() -> list[dict]:
         stream = class_stream.stream(code, B)
@@ -106,7 +107,7 @@ def test_a_stranger_a_removed_member_and_an_expired_class_get_gone(rooms):
         clock.now += 61  # the teacher gone past the class's idle time: its place is free, the stream ends
         return await _frames(stream, 2)
 
-    assert asyncio.run(expired()) == [{"kind": "gone"}]
+    assert run_async(expired()) == [{"kind": "gone"}]
     assert store.create()  # a place on the server again
 
 
@@ -131,7 +132,7 @@ def test_a_flood_of_views_reaches_each_stream_merged():
         hub.unsubscribe(sub)
         return got
 
-    got = asyncio.run(listen())
+    got = run_async(listen())
     assert got[-1]["params"]["step"] == "99"
     assert len(got) <= 3  # a hundred views in a burst: the first, then the latest after each interval
 
@@ -147,5 +148,5 @@ def test_a_malformed_request_gets_400():
             "query_string": query.encode(),
             "headers": [],
         }
-        response = asyncio.run(class_stream.endpoint(Request(scope)))
+        response = run_async(class_stream.endpoint(Request(scope)))
         assert response.status_code == 400 and b"<" not in response.body

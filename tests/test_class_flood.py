@@ -16,6 +16,7 @@ import time
 import pytest
 
 from explorer.classes.flood import BURST, RATE_PER_SECOND, Bucket, SessionRateLimit
+from tests.async_run import run as run_async
 
 
 def test_a_bucket_lets_a_burst_through_then_the_rate():
@@ -32,7 +33,7 @@ def test_a_bucket_lets_a_burst_through_then_the_rate():
 
 
 def _run(coroutine):
-    return asyncio.run(coroutine)
+    return run_async(coroutine)
 
 
 def test_the_middleware_meters_a_websocket_and_nothing_else():

@@ -140,7 +140,12 @@ def test_the_script_stores_what_applies_to_each_model():
     assert set(script.N) >= set(names.MODEL_EXPERIMENTS) | set(names.WHERE_THEY_APPLY)
     dot = entry("dates", "dot")
     stored = {"weights": "w", **dict.fromkeys(script.experiments_of(dot), {})}
+    stored["agreement"] = {"version": results.AGREEMENT_VERSION}
     assert script.missing(stored, dot, "w", {}) == []
+    # an agreement computed the way before (results.AGREEMENT_VERSION) is computed again, and only it
+    assert script.missing({**stored, "agreement": {"version": results.AGREEMENT_VERSION - 1}}, dot, "w", {}) == [
+        "agreement"
+    ]
     assert script.missing(stored, dot, "w", {"dates/dot-seed1": "s"}) == ["seed_variance"]
     stored["seed_variance"] = {"weights": {"dates/dot-seed1": "s"}}
     assert script.missing(stored, dot, "w", {"dates/dot-seed1": "s"}) == []
