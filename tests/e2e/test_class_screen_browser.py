@@ -17,6 +17,9 @@ from explorer.ui.chrome import FOREIGN
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 from tests.e2e.test_pages_browser import PAGES, SCRIPT_DONE
 
+COMPACT_TOP_APPLIED = (
+    "() => getComputedStyle(document.querySelector('[data-testid=\"stMainBlockContainer\"]')).paddingTop === '40px'"
+)
 TITLE_TOP = "() => document.querySelector('[data-testid=\"stMain\"] h1').getBoundingClientRect().top"
 # Every attribute or text a Chinese page still shows in one of FOREIGN's English strings.
 LEFTOVERS = """(english) => {
@@ -74,6 +77,8 @@ def test_every_page_in_both_languages_reads_as_a_class_sees_it(page: Page, strea
             opened(page, f"{streamlit_server}/{path}?lang={lang}", words(lang, title))
             where = f"/{path}?lang={lang}"
             page.wait_for_function(f"document.documentElement.lang === '{lang}'")  # set by explorer.ui.chrome
+            # the compact top (explorer.ui.layout) in effect: a fresh tab draws its first run before the style
+            page.wait_for_function(COMPACT_TOP_APPLIED)
             tops[where] = page.evaluate(TITLE_TOP)
             # Python's None nowhere in the page's text (the tables' cells are drawn on a canvas: their
             # placeholder "–" is checked in tests/test_table_placeholders.py)
