@@ -9,6 +9,7 @@ a teacher on another replica.
 from __future__ import annotations
 
 import queue
+import threading
 
 import pytest
 
@@ -114,13 +115,20 @@ def test_every_change_a_follower_must_hear_is_announced_to_every_replica(make, r
     if request.node.callspec.params["make"] == "memory":  # one process: the store tells its own listeners
         heard = _heard(store)
     else:  # another replica: a second store on the same Redis hears it through pub/sub
-        import time
+        import redis
 
         from explorer.classes.redis_store import RedisStore
 
-        other = RedisStore(request.getfixturevalue("redis_url"), LIMITS, prefix=store.prefix)
+        url = request.getfixturevalue("redis_url")
+        server = redis.Redis.from_url(url)
+        before = server.pubsub_numpat()
+        other = RedisStore(url, LIMITS, prefix=store.prefix)
         heard = _heard(store, other)
-        time.sleep(0.5)  # the listener thread subscribes
+        for _ in range(500):  # the listener thread has subscribed: Redis counts its pattern
+            if server.pubsub_numpat() > before:
+                break
+            threading.Event().wait(0.01)
+        assert server.pubsub_numpat() > before, "the second replica's listener never subscribed"
     code, token = store.create()
     store.join(code, A)
     store.publish(code, token, "decode", {"sentence": "abc", "step": "1"})

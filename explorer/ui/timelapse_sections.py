@@ -90,14 +90,15 @@ def heatmap_rows(histories: dict[str, list[dict]], source: str, epoch: int, proj
     # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
     # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
     per_row = min(2 if projecting else 3, len(histories))
-    probes = [tv.probe_for(tv.record_at(records, epoch), source) or {} for records in histories.values()]
-    if word_starts := pieces.note(*(p.get(side, ()) for p in probes for side in ("source_tokens", "target_tokens"))):
+    records_at = {name: tv.record_at(records, epoch) for name, records in histories.items()}
+    probes = {name: tv.probe_for(record, source) for name, record in records_at.items()}
+    sides = [p.get(side, ()) for p in probes.values() if p for side in ("source_tokens", "target_tokens")]
+    if word_starts := pieces.note(*sides):
         st.caption(word_starts)  # what the word-start dot means, once above the heatmaps
-    for index, (name, records) in enumerate(histories.items()):
+    for index, name in enumerate(histories):
         if index % per_row == 0:
             row = st.columns(per_row)
-        record = tv.record_at(records, epoch)
-        probe = tv.probe_for(record, source)
+        record, probe = records_at[name], probes[name]
         with row[index % per_row]:
             shown = record["epoch"] if record else epoch
             start = record.get("fine_tuned_after") if record else None
