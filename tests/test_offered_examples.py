@@ -149,4 +149,4 @@ def test_every_task_offers_examples_and_the_examples_box_offers_them_on_their_sc
     session = {keys.DECODE_TASK: "en-fr", keys.DECODE_SCORER: "general", keys.DECODE_EXAMPLE: "She has a red car."}
     dv.on_example(session)
     assert (session[keys.DECODE_SENTENCE], session[keys.DECODE_SCORER]) == ("She has a red car.", "scaled_dot")
-    assert dv.example_sentences("en-fr") == ("I am cold.", "She has a red car.")
+    assert catalog.task_examples("en-fr") == ("I am cold.", "She has a red car.")

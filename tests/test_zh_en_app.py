@@ -20,7 +20,6 @@ from explorer.state import catalog, keys
 from explorer.training import data as td
 from explorer.training import settings as ts
 from explorer.ui.markdown import escape_markdown
-from explorer.views import decode as dv
 from explorer.views import input_notes
 from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import TrainConfig
@@ -108,7 +107,7 @@ def test_the_app_asks_the_task_for_label_sentence_examples_metric_and_data():
 
 
 def test_the_decode_page_examples_are_the_tasks_own_each_once_on_the_scorer_that_shows_it():
-    examples = dv.example_sentences("zh-en")
+    examples = catalog.task_examples("zh-en")  # Decode's examples box offers these
     assert examples == get_task("zh-en").example_sentences and examples[0] == "我爱你。"
     assert len(examples) == len(set(examples)) >= 3
     # the probes that no shipped model aligns are not offered (tests/test_offered_examples.py checks the rest)

@@ -76,8 +76,9 @@ def _sentence_and_examples() -> None:
     sentence, example = st.columns([2, 1])
     _sentence_box(sentence)
     task = ss[keys.DECODE_TASK]
-    # each example with the scorer it opens on (picking it switches to that scorer: dv.on_example)
-    labels = {e: f"{e} · {catalog.example_scorer(task, e)}" for e in dv.example_sentences(task)}
+    # the task's own examples (not its probes: no shipped model aligns some of them), each with the scorer it
+    # opens on (picking it switches to that scorer: dv.on_example)
+    labels = {e: f"{e} · {catalog.example_scorer(task, e)}" for e in catalog.task_examples(task)}
     example.selectbox(
         _("Or pick an example"),
         list(labels),

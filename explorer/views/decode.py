@@ -43,12 +43,6 @@ NO_ATTENTION = N_(
 
 
 # -- models and examples ----------------------------------------------------------------------
-def example_sentences(task: str) -> tuple[str, ...]:
-    """The task's examples, the most telling first; () for an unknown task. Each opens on the scorer that shows
-    it (`on_example`, catalog.example_scorer); the probes are not offered: no shipped model aligns some of them."""
-    return catalog.task_examples(task)
-
-
 def model_name(task: str, scorer: str, model: str = "") -> str | None:
     """Registry name of `model` if it is one of the task and scorer's models, else of their default."""
     entry = catalog.model_for(task, scorer, model)
