@@ -204,6 +204,8 @@ class LiveClient(Protocol):
         if data.get("mode") == "decode":
             self.steps.append((int(data["step"]), now))
             self.total = len(data["heatmap"]["target"])
+        if data.get("stream") and not data.get("reachable"):  # not live: class_follow.js retries on a timer
+            asyncio.get_running_loop().create_task(self._retry(data, float(data.get("retry_ms", 3000)) / 1000))
         if data.get("stream") and data["stream"] != self.stream_url and self.base_url:
             if self.stream_task is not None:
                 self.stream_task.cancel()
@@ -271,6 +273,12 @@ class LiveClient(Protocol):
         ):
             return
         asyncio.get_running_loop().create_task(self._trigger(str(kind)))
+
+    async def _retry(self, data: dict, after_s: float) -> None:
+        """class_follow.js's retry while not live: a rerun after `after_s`, unless the page was drawn anew since."""
+        await asyncio.sleep(after_s)
+        if self.pushed is data and self.closed is None:
+            await self._trigger("retry")
 
     async def _trigger(self, why: str) -> None:
         """The component's "moved" trigger: a rerun of its fragment, as setTriggerValue sends it (after a random

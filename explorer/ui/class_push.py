@@ -31,6 +31,10 @@ NAME = "attention_explorer.class_follow"
 # a whole hall at once: each follower waits a random part of this first, so 300 reruns come spread over
 # it rather than in one burst that would hold up the teacher's own page (a step needs no rerun at all).
 SPREAD_MS = 1500
+# A page that could not reach the class server reruns its fragment this often (plus a random part of
+# SPREAD_MS) until it can: the stream's own reconnect events may arrive while the not-live page is still
+# being drawn, and are then judged against the page as it was, so the retry cannot rest on them alone.
+RETRY_MS = 3000
 SWITCH = "ATTENTION_EXPLORER_CLASS_PUSH"
 KEY = "class_follow_stream"
 
@@ -87,6 +91,7 @@ def follow(
         "reachable": bool(reachable),
         "mode": "watch",
         "spread_ms": SPREAD_MS,
+        "retry_ms": RETRY_MS,
         "texts": _texts(),
     }
     if data is not None:

@@ -3,6 +3,7 @@
 // server then resends the current view) and:
 // - mode "decode": draws the teacher's decode (the heatmap, "Step k of N", the output so far) and moves it
 //   to the teacher's step when a view differs from the one drawn only in its step: no Python run at all;
+// - while the page says the class server cannot be reached, it reruns its fragment every retry_ms;
 // - any other change (another page, sentence, scorer, tab; a question asked or revealed; the teacher away
 //   or back; the class ended; this member removed) sets the trigger "moved", which reruns the page's
 //   fragment once, and Python opens the new view as a link (validated like any URL).
@@ -95,6 +96,10 @@ export default function (component) {
       setTriggerValue("moved", why + ":" + asked + ":" + Date.now());
     }, Math.random() * (Number(data.spread_ms) || 0));
   };
+  // Not live (the class server unreachable when the page was drawn): try again every retry_ms until a run
+  // reaches it. The stream's reconnect events alone are not enough: one may arrive while this page is still
+  // being drawn, and be judged against the page before it.
+  const retry = data.reachable ? null : setTimeout(() => rerun("retry"), Number(data.retry_ms) || 3000);
   const held = stream(data.stream);
   held.state = (open) => { line.textContent = open ? "" : say("reconnecting", "Connection lost: reconnecting…"); };
   held.handler = (event) => {
@@ -120,6 +125,7 @@ export default function (component) {
   return () => {  // unmounted: close the stream unless the next render takes it over at once
     held.handler = null;
     clearTimeout(pending);
+    clearTimeout(retry);
     held.closing = setTimeout(() => {
       held.source.close();
       if (window[STREAMS] && window[STREAMS][data.stream] === held) delete window[STREAMS][data.stream];
