@@ -1,8 +1,8 @@
 """Decode: type a sentence, step through decoding token by token, watch attention move.
 
 Wiring only: the logic lives in explorer.views.decode (plain Python, tested without a browser)
-and the sections in explorer.ui.decode_sections. Session keys shared with other pages ("task",
-"scorer", "sentence", "step", "strategy", "presentation") are documented in decode_view.
+and the sections in explorer.ui.decode_sections. The view (task, scorer, sentence, decoding, step) is
+the one every page shares (explorer.state.owner): a link opened becomes it first, before any widget.
 """
 
 import streamlit as st
@@ -10,7 +10,7 @@ import streamlit as st
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import class_state, class_student, class_teacher, decode_inputs, frame
+from explorer.ui import class_state, class_student, class_teacher, decode_inputs, frame, sharing
 from explorer.ui import decode_sections as ui
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
@@ -26,7 +26,7 @@ available = catalog.available()
 if not available:
     st.error(_("No models are registered yet: train some or point ATTENTION_EXPLORER_PRETRAINED at a registry."))
     st.stop()
-dv.sync_from_url(ss, st.query_params.to_dict(), available, catalog.default_sentences(available))
+dv.open_link(ss, st.query_params.to_dict())
 notes = dv.notes_to_show(ss)
 if notes:
     listed = "\n".join(f"- {escape_markdown(message_of(n))}" for n in notes)
@@ -38,9 +38,8 @@ following = class_state.following(ss)
 followed_view = st.container() if following else None
 settings = decode_inputs.inputs(available, presentation, following)  # where the model line goes (folded or not)
 view = dv.current_view(ss)
-reference = view.reference
 if not view.sentence.strip():
-    dv.publish(ss, st.query_params)
+    sharing.publish("decode", dv.shared_link(ss))
     st.info(_(dv.EMPTY_HINT))
     st.stop()
 
@@ -59,9 +58,9 @@ ui.words_sides(translator)  # a character task has no words toggle: a link's uni
 for note in input_notes.input_notes(view.sentence, translator):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
 try:
-    data = dv.get_trace(ss, translator, name, view, reference)
+    data = dv.get_trace(ss, translator, name, view, view.reference.strip())
 except InputError as error:
-    dv.publish(ss, st.query_params)
+    sharing.publish("decode", dv.shared_link(ss))
     st.error(escape_markdown(_("Cannot decode this input: {error}").format(error=message_of(error))))
     st.stop()
 if data.hit_max_len:
@@ -87,13 +86,12 @@ was_playing, speed = dv.playing(ss), ss[keys.DECODE_SPEED]
 @st.fragment(run_every=speed if was_playing else None)
 def live() -> None:
     """Step-dependent views; a step click or a play tick reruns only this part."""
-    dv.keep_settings(ss, settled)  # only the step moves here: the settings are the full run's
     if (dv.playing(ss), ss.get(keys.DECODE_SPEED)) != (was_playing, speed):
         st.rerun()  # play started, stopped or changed speed: the timer is set on a full run
     dv.tick(ss, n)
     if dv.playing(ss) != was_playing:
         st.rerun()  # play reached the end: stop the timer
-    dv.publish(ss, st.query_params)
+    sharing.publish("decode", dv.shared_link(ss))
     if presentation:  # one frame: the heatmap beside the controls and the output (docs/pages/decode.md)
         ui.frame_views(data, translator, n)
     else:
@@ -105,7 +103,6 @@ if following:  # the teacher's steps, drawn from this decode by a small polling 
     with followed_view:
         class_student.decode_follower(data, translator, n)
     st.stop()
-settled = dv.current_view(ss)  # the view a step's fragment rerun keeps all but the step of
 live()
 class_teacher.question_panel()  # a teacher's revealed question: the class's answers beside the model's
 ui.instant_stepping(data, presentation)

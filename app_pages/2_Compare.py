@@ -1,11 +1,9 @@
 """Compare: one sentence through every scorer of a task, beside the gold alignment."""
 
-from dataclasses import replace
-
 import streamlit as st
 
 from explorer.i18n import N_, _
-from explorer.state import catalog, keys
+from explorer.state import catalog, keys, owner
 from explorer.state.view import MAX_SENTENCE_CHARS
 from explorer.ui import cached, frame, pickers
 from explorer.ui import compare_sections as sections
@@ -23,16 +21,10 @@ if not projecting:  # on a projector the frame is for two heatmaps side by side 
     st.caption(_(INTRO))
 
 
-models, view, _link, new = pickers.opening_view("compare")
+models, _view, new = pickers.opening_view("compare")
 if new:  # a link names a sentence: show it in the sentence box, not the picked example
     st.session_state[keys.COMPARE_MODE] = "type"
-pickers.apply_view(view, {"task": keys.COMPARE_TASK, "sentence": keys.COMPARE_SENTENCE}, new)
-pickers.follow_units(view, keys.COMPARE_UNITS, new)
-
-
-def _task_changed() -> None:
-    st.session_state[keys.COMPARE_SENTENCE] = catalog.default_sentence(st.session_state[keys.COMPARE_TASK])
-
+pickers.link_notes(("task", "sentence"))
 
 # Labels are looked up when drawn, in this run's language (a format_func called later, by a test, reads the same).
 task_labels = {t: catalog.task_label(t) for t in models}
@@ -43,9 +35,9 @@ if projecting:
     settings = beside.expander(_("Settings"))
 else:
     sentence_box = settings = st
-task = settings.selectbox(
-    _("Task"), list(models), key=keys.COMPARE_TASK, format_func=task_labels.__getitem__, on_change=_task_changed
-)
+state = st.session_state
+task_key, task_change = pickers.bound("cmp", "task")
+task = settings.selectbox(_("Task"), list(models), key=task_key, format_func=task_labels.__getitem__, **task_change)
 examples = cached.gold_examples(task)
 mode = "type"
 if examples:
@@ -57,14 +49,19 @@ if examples:
         format_func={mode: _(label) for mode, label in SENTENCE_MODES.items()}.__getitem__,
     )
 if mode == "pick":
+    sources = [e.source for e in examples]
+    if owner.view(state).sentence not in sources:  # the page shows an example: the view names it
+        owner.propose(state, {"sentence": sources[0]})
+    sentence_key, sentence_change = pickers.bound("cmp_example", "sentence")
     sentence = sentence_box.selectbox(
-        _("Test example (with its gold alignment)"), [e.source for e in examples], key="cmp_example"
+        _("Test example (with its gold alignment)"), sources, key=sentence_key, **sentence_change
     )
 else:
-    sentence = sentence_box.text_input(_("Sentence"), key=keys.COMPARE_SENTENCE, max_chars=MAX_SENTENCE_CHARS)
+    sentence_key, sentence_change = pickers.bound("cmp", "sentence")
+    sentence = sentence_box.text_input(_("Sentence"), key=sentence_key, max_chars=MAX_SENTENCE_CHARS, **sentence_change)
 sides = pickers.subword_sides(catalog.model_for(task, models[task][0]).name)  # the heatmaps' words toggle
-units = pickers.units_of(keys.COMPARE_UNITS) if any(sides) else ""
-pickers.publish("compare", replace(view, task=task, sentence=sentence, units=units))
+pickers.pieces_only(sides)
+pickers.publish("compare", owner.view(state))
 
 reference = compare_view.reference_for(task, sentence, examples)
 names = sections.model_source(task)  # {}: the shipped models; else a saved set's (a race's), scorer -> model
@@ -81,13 +78,13 @@ for note in input_notes.input_notes(sentence, *translators):  # normalised, unkn
 
 if projecting:  # one frame: two scorers' heatmaps side by side; the table and the whole grid below
     show_forced = sections.heatmaps_show(settings, reference)
-    merged = pickers.units_toggle(settings, keys.COMPARE_UNITS, sides)
+    merged = pickers.page_units(settings, "cmp", sides)
     sections.pair(results, show_forced, merged)
     sections.summary(results, reference, examples)
 else:
     sections.summary(results, reference, examples)
     shows, toggle = st.columns(2) if any(sides) else (st, st)  # a character task has no toggle: no empty column
-    merged = pickers.units_toggle(toggle, keys.COMPARE_UNITS, sides)
+    merged = pickers.page_units(toggle, "cmp", sides)
     show_forced = sections.heatmaps_show(shows, reference)
 sections.heatmap_grid(results, reference, show_forced, projecting, merged)
 sections.difference(results, reference, task, sentence, projecting, merged)

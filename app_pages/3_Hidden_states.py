@@ -1,13 +1,11 @@
 """Hidden states: encoder and decoder states on a PCA basis fitted once per model."""
 
-from dataclasses import replace
-
 import streamlit as st
 
 from explorer.figures import scatter
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import keys, link
+from explorer.state import owner
 from explorer.state.view import decoding_label
 from explorer.ui import cached, frame, pickers, presentation, states_sections
 from explorer.ui.loaders import get_translator
@@ -30,42 +28,40 @@ st.caption(
 )
 
 
-models, view, opened, new = pickers.opening_view("states")
-shared_step = keys.STEP in st.session_state or "step" in opened
-pickers.apply_view(view, pickers.widget_keys("hs"), new)
+models, _view, new = pickers.opening_view("states")
+pickers.link_notes(("task", "scorer", "sentence", "model"))
 picked = pickers.model_and_sentence("hs", models)
 task, scorer, sentence, name, model = picked
-how = states_view.decoding(view, task, sentence)  # the Decode page's decoding (or the link's)
-shown = picked.view(how)  # what the page shows, for its link
+how = owner.view(st.session_state)  # decoded as the view says: the Decode page's decoding, or the link's
 
 try:
     states = cached.sentence_states(name, sentence, how.strategy, how.beam, how.temperature, how.seed, how.reference)
     space = cached.state_space(name, task)
     notes = input_notes.input_notes(sentence, get_translator(name))
 except InputError as error:
-    pickers.publish("states", shown, leave_out=("step",))
+    pickers.publish("states", how, leave_out=("step",))
     st.warning(_("{error}.").format(error=message_of(error)))
     st.stop()
 except (CheckpointError, ValueError) as error:
-    pickers.publish("states", shown, leave_out=("step",))
+    pickers.publish("states", how, leave_out=("step",))
     st.error(_("Cannot show this model's states: {error}").format(error=message_of(error)))
     st.stop()
 for note in notes:  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
 
 n_target = len(states.target_tokens)
-first_step = clamp_step(view.step if shared_step else 1, n_target)
-if new and "step" in opened and view.step > n_target:  # a link's step past this output's end
-    st.info(
-        _("The link's step {step} is past the end of this output ({n} tokens): showing step {n}.").format(
-            step=view.step, n=n_target
+if how.step > n_target:  # a link's or another page's step past this output's end
+    if new:
+        st.info(
+            _("The link's step {step} is past the end of this output ({n} tokens): showing step {n}.").format(
+                step=how.step, n=n_target
+            )
         )
-    )
-link.follow(st.session_state, keys.STATES_STEP, first_step, force=new)
-st.session_state[keys.STATES_STEP] = clamp_step(st.session_state[keys.STATES_STEP], n_target)
+    owner.propose(st.session_state, {"step": clamp_step(how.step, n_target)})
 a, b, c = st.columns([3, 1, 1])
-step = a.slider(_("Step (output tokens shown)"), 0, max(n_target, 1), key=keys.STATES_STEP)
-pickers.publish("states", replace(shown, step=step))
+step_key, step_change = pickers.bound("hs", "step")
+step = a.slider(_("Step (output tokens shown)"), 0, max(n_target, 1), key=step_key, **step_change)
+pickers.publish("states", owner.view(st.session_state))
 dims = 3 if b.radio(_("Projection"), ["2D", "3D"], horizontal=True, key="hs_dims") == "3D" else 2
 with_background = c.checkbox(_("reference sample"), value=True, key="hs_background")
 

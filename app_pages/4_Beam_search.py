@@ -7,7 +7,7 @@ from explorer.figures import trees
 from explorer.figures.heatmaps import attention_heatmap
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
-from explorer.state import keys
+from explorer.state import owner
 from explorer.ui import cached, frame, pickers, pieces, presentation
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
@@ -25,19 +25,18 @@ if not projecting:  # on a projector the frame is for the figures (docs/pages/be
     st.caption(_(INTRO))
 
 
-models, view, _link, new = pickers.opening_view("beam")
-view = beam_view.clamp_width(view)
-pickers.apply_view(view, {**pickers.widget_keys("beam"), "beam": keys.BEAM_WIDTH}, new)
-pickers.follow_units(view, keys.BEAM_UNITS, new)
+models, _view, _new = pickers.opening_view("beam")
+pickers.link_notes(("task", "scorer", "sentence", "model", "beam"))
 picked = pickers.model_and_sentence("beam", models, folded=projecting)
 task, scorer, sentence, name, model = picked
 # On a projector the width and the hypothesis share a row, and the tree and the heatmap another:
 # one frame.
 width_box, hypothesis_box = st.columns(2) if projecting else (st, st)
-width = width_box.slider(_("Beam width"), beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=keys.BEAM_WIDTH)
+width_key, width_change = pickers.bound("beam", "beam", "width")  # the width is the view's `beam` (1–10)
+width = width_box.slider(_("Beam width"), beam_view.MIN_WIDTH, beam_view.MAX_WIDTH, key=width_key, **width_change)
 sides = pickers.subword_sides(name)  # the heatmap's words toggle
-units = pickers.units_of(keys.BEAM_UNITS) if any(sides) else ""
-pickers.publish("beam", picked.view(view, beam=width, units=units))
+pickers.pieces_only(sides)
+pickers.publish("beam", owner.view(st.session_state))
 
 try:
     trace = cached.beam_search(name, sentence, width)
@@ -53,12 +52,10 @@ for note in input_notes.input_notes(sentence, get_translator(name)):  # normalis
 hypotheses, tree = trace.hypotheses, trace.tree
 if not any(h.finished for h in hypotheses):
     st.info(_("No hypothesis produced </s> before the length limit: showing the ones cut there."))
-if st.session_state.get("beam_hypothesis") not in range(len(hypotheses)):
-    st.session_state["beam_hypothesis"] = 0
 labels = [beam_view.hypothesis_label(i, h) for i, h in enumerate(hypotheses)]
-rank = hypothesis_box.selectbox(
-    _("Hypothesis"), range(len(hypotheses)), format_func=labels.__getitem__, key="beam_hypothesis"
-)
+# A new search (another model, sentence or width) is a new box: no choice of the last one's outlives it.
+chosen_key = owner.derived_key(st.session_state, "beam_hypothesis", (name, sentence, width, *labels))
+rank = hypothesis_box.selectbox(_("Hypothesis"), range(len(hypotheses)), format_func=labels.__getitem__, key=chosen_key)
 chosen = hypotheses[rank]
 
 kept = beam_view.kept_nodes(tree, hypotheses)
@@ -78,7 +75,7 @@ if attention.attention is None:
     heatmap_box.info(_("This model has no attention (scorer 'none'): nothing to draw for the hypothesis."))
 else:
     chart = heatmap_box.empty()  # the heatmap first, its words toggle under it (the projector's frame ends there)
-    merged = pickers.units_toggle(heatmap_box, keys.BEAM_UNITS, sides)
+    merged = pickers.page_units(heatmap_box, "beam", sides)
     title = _("attention of hypothesis {n}").format(n=rank + 1)
     shown = (attention.source_tokens, attention.target_tokens, attention.attention)
     grid = words.grid(*shown, *merged) if merged else None

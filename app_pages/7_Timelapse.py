@@ -7,7 +7,7 @@ from explorer.i18n import N_, _
 from explorer.state import catalog, keys, link, params
 from explorer.state.catalog import task_label
 from explorer.training.manager import REFRESH_S
-from explorer.ui import frame, trainings
+from explorer.ui import frame, sharing, trainings
 from explorer.ui import timelapse_sections as sections
 from explorer.views import race as race_view
 from explorer.views import timelapse as tv
@@ -51,7 +51,7 @@ if origin == SHIPPED:
     shown = sections.show(
         tv.shipped_histories(task), task, f"{SHIPPED}_{task}", projecting, opened=opened if new_link else None
     )
-    link.publish(st.session_state, st.query_params, PAGE, {"task": task, **shown})
+    sharing.publish(PAGE, {"task": task, **shown})
 elif origin == YOURS:
     job = trainings.shared_manager().job(st.session_state.get(keys.TRAIN_SESSION, ""))
     if job is None:

@@ -10,7 +10,7 @@ import streamlit as st
 from explorer.i18n import N_
 from explorer.lessons import player
 from explorer.lessons.listing import catalog
-from explorer.ui import frame
+from explorer.ui import frame, sharing
 from explorer.ui import lesson_player as ui
 
 projecting = frame.page(N_("Lessons"), N_("Lessons"), view="lessons")
@@ -18,7 +18,7 @@ teacher = ui.teacher_toggle()
 
 lessons, problems = catalog()  # read on every run: a teacher's new file appears at once
 lesson, index, notes = player.opened(st.session_state, st.query_params.to_dict(), lessons)
-player.publish(st.session_state, st.query_params, lesson, index)
+sharing.publish(player.PAGE, player.position_link(lesson, index))
 ui.link_notes(notes)
 
 if lesson is None:

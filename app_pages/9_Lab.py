@@ -5,12 +5,11 @@ tested without a browser), the sections in explorer.ui.lab_sections. The URL kee
 scorer, model, sentence, step and the open view (`view=step|split|scorers`).
 """
 
-from dataclasses import replace
-
 import streamlit as st
 
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
+from explorer.state import owner
 from explorer.ui import cached, frame, pickers
 from explorer.ui import lab_sections as ui
 from explorer.ui.loaders import get_translator
@@ -28,16 +27,15 @@ INTRO = N_(
 if not projecting:  # on a projector the frame is for the figure (docs/pages/lab.md)
     st.caption(_(INTRO))
 
-ui.keep()
-models, view, opened, new = pickers.opening_view("lab")
+models, _view, new = pickers.opening_view("lab")
 models = lab.lab_models(models)  # not the fixed scorers: uniform's attention is 1/S by construction
-pickers.apply_view(view, pickers.widget_keys("lab"), new)
+pickers.link_notes(("task", "scorer", "sentence", "model"))
 # On a projector the view choice and its folded explanation share a row, and the pickers fold: one frame.
 choice_box, explanation_box = st.columns(2, vertical_alignment="center") if projecting else (st, st)
-which = ui.view_choice(opened, new, choice_box)
+which = ui.view_choice(st.query_params.to_dict(), new, choice_box)  # the URL's view= (the page writes it)
 ui.explanation(which, projecting, explanation_box)
 picked = ui.pickers_for(which, models, folded=projecting)
-shown = picked.view(view, step=ui.kept_step(view.step, new))  # the step view's slider, kept while another view is open
+shown = owner.view(st.session_state)  # the step view's step is kept while another view is open
 
 if which == "split":
     ui.publish(shown, which)
@@ -67,6 +65,6 @@ except CheckpointError as error:
     st.stop()
 for note in notes:  # normalised, unknown characters, length
     st.warning(escape_markdown(message_of(note)))
-step = ui.step_slider(output, view, opened, new)
-ui.publish(replace(shown, step=step), which)
+step = ui.step_slider(output, new)
+ui.publish(owner.view(st.session_state), which)
 ui.step_view(picked.name, picked.sentence, output, step, projecting)

@@ -58,6 +58,11 @@ def main() -> None:
         default=0,
         help="schools and landmarks (Peking University, the Yangtze River) put into each place sentence (default 0)",
     )
+    parser.add_argument(
+        "--names-alone",
+        action="store_true",
+        help="every Chinese name on its own as a pair (李强 / Li Qiang), the held-out names left out",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace the file at --out if there is one")
     args = parser.parse_args()
     if args.out.exists() and not args.out.is_file():
@@ -67,7 +72,7 @@ def main() -> None:
     try:
         train = [(e.source, e.target) for e in zh_en.load(args.data, "train")]
         found = zh_dictionary.pairs(
-            train, args.per_sentence, args.per_verb, args.per_noun, args.per_name, args.per_landmark
+            train, args.per_sentence, args.per_verb, args.per_noun, args.per_name, args.per_landmark, args.names_alone
         )
     except FileNotFoundError as error:
         parser.exit(2, f"{error}\n")

@@ -187,3 +187,41 @@ class FakeQueryParams(dict):
     def from_dict(self, values):
         self.clear()
         self.update(values)
+
+
+def view_key(at: AppTest, page: str, field: str) -> str:
+    """The key of `page`'s widget for view field `field` as the page drew it last ("beam_scorer", or
+    "beam_scorer@1" once something other than the widget set the scorer: explorer.state.owner.widget_key)."""
+    from explorer.state import owner
+
+    try:
+        generations = at.session_state[owner.GENERATIONS]
+    except KeyError:
+        generations = {}
+    return owner.widget_key({owner.GENERATIONS: generations}, page, field)
+
+
+def named(elements, name: str):
+    """The widget of `elements` (at.selectbox, at.slider, …) drawn under `name` or a later generation of it
+    ("beam_hypothesis@2": explorer.state.owner.derived_key and widget_key)."""
+    found = [e for e in elements if e.key == name or str(e.key).startswith(name + "@")]
+    assert len(found) == 1, [e.key for e in elements]
+    return found[0]
+
+
+def propose(at: AppTest, **changes) -> None:
+    """Change the view of `at`'s session through its owner, as another page (Decode, a lesson) does between
+    two runs (explorer.state.owner.propose, over the owner's keys of the session)."""
+    from explorer.state import owner
+
+    names = (owner.VIEW, owner.GENERATIONS, owner.DRAWN)
+    session = {}
+    for name in names:
+        try:
+            session[name] = at.session_state[name]
+        except KeyError:
+            pass
+    owner.propose(session, changes)
+    for name in names:
+        if name in session:
+            at.session_state[name] = session[name]

@@ -22,7 +22,7 @@ from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import results
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, make_registry, ok, point_app_at, use_registry
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, make_registry, ok, point_app_at, use_registry, view_key
 from tests.i18n_fixtures import MAX_ENGLISH_SHARE, assert_chinese, counted, english_only, page_texts
 from tests.papers_fixtures import MARK_LABELS, use_papers
 
@@ -75,7 +75,7 @@ def test_the_step_view_is_chinese_and_so_are_permute_and_adversarial(shipped):
     assert_chinese(at)
     assert at.radio(key=keys.LAB_VIEW).value == "step"  # the option values stay; their labels are Chinese
     assert at.radio(key=keys.LAB_VIEW).options == ["这个句子，这一步", "这个模型，整个测试集", "所有打分函数"]
-    assert at.select_slider(key=keys.LAB_STEP).label == "要解释的输出词元"
+    assert at.select_slider(key=view_key(at, "lab", "step")).label == "要解释的输出词元"
     assert [e.label for e in at.expander] == ["这个视图测量什么，论文又发现了什么"]
     figure = titled(at, "为什么是“r”（第 3 个输出词元）")
     assert figure["data"][0]["y"] == METHODS_ZH

@@ -29,7 +29,7 @@ from seq2seq.lab import results
 from seq2seq.lab.agreement import kendall, step_kendall
 from seq2seq.lab.names import IMPORTANCES, MODEL_EXPERIMENTS, WITHOUT_ATTENTION, pairs
 from seq2seq.messages import Message
-from tests.app_fixtures import make_registry, point_app_at, temporary_registry, use_registry
+from tests.app_fixtures import make_registry, point_app_at, temporary_registry, use_registry, view_key
 from tests.hostile import problems
 from tests.papers_fixtures import use_papers
 
@@ -192,7 +192,7 @@ def test_the_step_view_shows_step_importance_and_its_taus(name, shipped):
     at = open_lab({"task": task, "scorer": scorer, "sentence": sentence, "step": str(step)})
     assert problems(at) == []
     assert url(at) == {"task": task, "scorer": scorer, "sentence": sentence, "step": str(step), "view": "step"}
-    assert at.radio(key=keys.LAB_VIEW).value == "step" and at.session_state[keys.LAB_STEP] == step
+    assert at.radio(key=keys.LAB_VIEW).value == "step" and at.session_state["_view"].step == step
     imp = expected_step(name, sentence, step)
     figure = heatmap(at, "why “")
     (trace,) = figure["data"]
@@ -233,7 +233,7 @@ def test_the_jain_wallace_switch_shows_their_measures(shipped):
     check_method_notes(at, "reverse/dot", imp)
     assert imp.loo == "deletion" and any("as Jain & Wallace define it" in c for c in captions(at))
     assert any(c.startswith("Jain & Wallace's measures: ") for c in captions(at))
-    ok(at.select_slider(key=keys.LAB_STEP).set_value(4).run())  # the switch is kept from step to step
+    ok(at.select_slider(key=view_key(at, "lab", "step")).set_value(4).run())  # the switch is kept from step to step
     assert at.radio(key=keys.LAB_MEASURES).value == "jain-wallace"
 
 
@@ -303,7 +303,7 @@ def test_permute_and_adversarial_attention_show_their_results(shipped):
     assert sum(adversarial["z"][1]) == pytest.approx(1.0, abs=1e-6)
     titles = [json.loads(el.proto.spec)["layout"]["title"]["text"] for el in at.get("plotly_chart")]
     assert titles.count("output before") == 2 and titles.count("output after") == 2
-    ok(at.select_slider(key=keys.LAB_STEP).set_value(4).run())  # another step: its results are asked for anew
+    ok(at.select_slider(key=view_key(at, "lab", "step")).set_value(4).run())  # another step: its results are asked for anew
     assert not at.subheader and url(at)["step"] == "4"
 
 
@@ -416,13 +416,13 @@ def test_the_scorers_view_shows_the_table_and_the_length_curves(with_results):
 
 def test_the_view_radio_rewrites_the_url_and_keeps_the_sentence(with_results):
     at = open_lab({"task": "reverse", "scorer": "dot", "sentence": "abc", "step": "3"})
-    ok(at.select_slider(key=keys.LAB_STEP).set_value(2).run())
+    ok(at.select_slider(key=view_key(at, "lab", "step")).set_value(2).run())
     ok(at.radio(key=keys.LAB_VIEW).set_value("scorers").run())
     assert url(at) == {"task": "reverse", "scorer": "dot", "sentence": "abc", "step": "2", "view": "scorers"}
     ok(at.radio(key=keys.LAB_VIEW).set_value("split").run())
     assert url(at)["view"] == "split"
     ok(at.radio(key=keys.LAB_VIEW).set_value("step").run())
-    assert at.text_input(key="lab_sentence").value == "abc" and at.session_state[keys.LAB_STEP] == 2
+    assert at.text_input(key="lab_sentence").value == "abc" and at.session_state["_view"].step == 2
     assert url(at) == {"task": "reverse", "scorer": "dot", "sentence": "abc", "step": "2", "view": "step"}
 
 
@@ -465,7 +465,7 @@ def test_bad_url_values_give_notes(query, note, without_results):
     assert any(i.replace("\\", "").startswith(note) for i in infos(at)), infos(at)
     assert url(at)["view"] == "step"
     if "step" in query:
-        assert 1 <= at.session_state[keys.LAB_STEP] <= 150
+        assert 1 <= at.session_state["_view"].step <= 150
 
 
 def test_an_empty_sentence_gets_a_hint(without_results):
@@ -490,7 +490,7 @@ def test_the_decode_page_links_its_step_to_the_lab(without_results):
         "view": "step",
     }
     at = open_lab(params)
-    assert at.session_state[keys.LAB_STEP] == 2 and at.text_input(key="lab_sentence").value == "abcd"
+    assert at.session_state["_view"].step == 2 and at.text_input(key="lab_sentence").value == "abcd"
     token = decode.session_state[keys.TRACE]["data"].target_tokens[1]
     assert any(f"chose “{token}”" in md.value.replace("\\", "") for md in at.markdown)
 
@@ -506,7 +506,7 @@ def test_without_a_link_the_lab_follows_the_decode_pages_step(without_results):
     at.switch_page(PAGE)
     at.query_params.clear()
     ok(at.run())
-    assert at.selectbox(key="lab_task").value == "dates" and at.session_state[keys.LAB_STEP] == 3
+    assert at.selectbox(key="lab_task").value == "dates" and at.session_state["_view"].step == 3
     assert url(at)["sentence"] == "9 may 2018"
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from explorer.state import keys
 from explorer.views import lab_scales, lab_step
 from seq2seq.lab.names import IMPORTANCES
 
@@ -74,7 +73,7 @@ def test_the_lab_opens_on_a_step_whose_warning_does_not_send_the_reader_away(shi
     never a warning that tells the class to read another step."""
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
     ok(at.run())
-    step = at.session_state[keys.LAB_STEP]
+    step = at.session_state["_view"].step
     name = f"{at.selectbox(key='lab_task').value}/{at.selectbox(key='lab_scorer').value}"
     from seq2seq.checkpoint import load_model
 

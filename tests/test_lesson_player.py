@@ -158,13 +158,13 @@ def test_the_session_keeps_the_position_until_a_new_link_is_opened():
     session, query = {}, QueryParams({"lesson": "demo", "at": "0"})
     lesson, index, notes = player.opened(session, query.to_dict(), {"demo": LESSON})
     assert (lesson, index) == (LESSON, 0) and notes
-    player.publish(session, query, lesson, index)
+    link.publish(session, query, player.PAGE, player.position_link(lesson, index))
     assert query == {"lesson": "demo", "at": "1"}
     assert player.opened(session, query.to_dict(), {"demo": LESSON}) == (LESSON, 0, notes)  # still there
     player.go(session, "demo", 1)  # Next
     lesson, index, notes = player.opened(session, query.to_dict(), {"demo": LESSON})
     assert (index, notes) == (1, ())  # the URL is the page's own: the session moves; the note has gone
-    player.publish(session, query, lesson, index)
+    link.publish(session, query, player.PAGE, player.position_link(lesson, index))
     assert query == {"lesson": "demo", "at": "2"}
     assert player.opened(session, {"lesson": "demo", "at": "3"}, {"demo": LESSON})[1] == 2  # a link opened
     assert player.opened(session, {"lesson": "demo", "at": "3"}, {})[0] is None  # its lesson has gone

@@ -83,7 +83,7 @@ def test_decode_offers_the_saved_models_and_decodes_with_the_one_chosen():
     assert not at.exception
     assert model_captions(at)[0].startswith("Model user/mylstm ·")
     assert at.session_state[keys.TRACE]["data"].model == LSTM
-    assert at.query_params["model"] == LSTM and at.session_state[keys.MODEL] == LSTM
+    assert at.query_params["model"] == LSTM and at.session_state["_view"].model == LSTM
     at.button(key="decode_step_button").click().run()  # an LSTM model steps like any other
     assert not at.exception and at.session_state["step"] == 2
 

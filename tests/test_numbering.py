@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.state import keys
 from explorer.views import decode as dv
 from seq2seq.numbering import numbered, shown
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, use_registry
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, use_registry, view_key
 
 STEP = 2
 
@@ -46,5 +46,5 @@ def test_the_labs_output_token_reads_as_decodes_heatmap_row():
     at = AppTest.from_file(str(ROOT / "app_pages" / "9_Lab.py"), default_timeout=PAGE_TIMEOUT)
     at.query_params.update(task="reverse", scorer="dot", sentence="abcdef", step=str(STEP))
     ok(at.run())
-    slider = at.select_slider(key=keys.LAB_STEP)
+    slider = at.select_slider(key=view_key(at, "lab", "step"))
     assert slider.value == STEP and slider.format_func(STEP).startswith(f"{STEP:02d} ")

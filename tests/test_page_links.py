@@ -9,6 +9,7 @@ toggle on every page.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from explorer.state import keys
 from explorer.ui import focus, layout, navigation, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.ui.navigation import page_scripts
-from tests.app_fixtures import FakeQueryParams, app_test, use_registry
+from seq2seq.scorers import SCORERS
+from tests.app_fixtures import FakeQueryParams, app_test, named, use_registry, view_key
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -74,7 +76,7 @@ def test_compare_link_restores_and_widgets_rewrite_it():
     assert at.query_params == {"task": "dates", "sentence": "1 jan 2000"}
 
     ok(at.radio(key="cmp_mode").set_value("pick").run())  # a picked example is the link's sentence too
-    picked = at.selectbox(key="cmp_example").value
+    picked = at.selectbox(key=view_key(at, "cmp_example", "sentence")).value
     assert at.query_params == {"task": "dates", "sentence": picked}
     assert picked != "1 jan 2000"
 
@@ -89,13 +91,15 @@ def test_compare_unknown_task_falls_back_with_a_note():
 def test_compare_presentation_two_larger_heatmaps_per_row():
     at = open_page(COMPARE, {"task": "reverse", "sentence": "abc"})
     normal = {c["layout"]["title"]["text"]: c["layout"]["height"] for c in charts(at)}
-    # gold + 5 heatmaps + the 'none' note: 7 cells in rows of three, then the two scorer boxes
-    assert column_rows(at) == [3, 3, 3, 2]
+    # gold, then a heatmap per scorer of the test registry (every scorer; `none` a note): rows of three, then
+    # the two scorer boxes
+    cells = 1 + len(SCORERS)
+    assert column_rows(at) == [3] * math.ceil(cells / 3) + [2]
     ok(at.toggle(key="presentation").set_value(True).run())
     assert styles(at) == [focus.CSS, presentation.CSS]
     # The sentence beside the folded settings; the frame: Scorer A and B side by side; then the same
-    # 7 cells in rows of two
-    assert column_rows(at) == [2, 2, 2, 2, 2, 2]
+    # cells in rows of two
+    assert column_rows(at) == [2] * (2 + math.ceil(cells / 2))
     assert [e.label for e in at.expander] == ["Settings"] and at.text_input(key="cmp_sentence").value == "abc"
     first, second, *grid = charts(at)
     assert [first["layout"]["title"]["text"], second["layout"]["title"]["text"]] == [
@@ -127,7 +131,7 @@ def test_hidden_states_link_restores_and_the_slider_rewrites_it():
     assert at.query_params == {**STATES_URL, "step": "5"}
     ok(at.radio(key="hs_dims").set_value("3D").run())  # the URL it wrote does not drag the slider back
     assert at.slider(key="hs_step").value == 5
-    ok(at.selectbox(key="hs_scorer").set_value("general").run())
+    ok(at.selectbox(key="hs_scorer").set_value("general").run())  # the same input: the step stays (clamped)
     assert at.query_params == {**STATES_URL, "scorer": "general", "step": "5"}
 
 
@@ -137,7 +141,9 @@ def test_hidden_states_new_link_in_the_same_session_wins():
     at.query_params.clear()
     at.query_params.update(STATES_LINK)  # the same link opened again
     ok(at.run())
-    assert at.text_input(key="hs_sentence").value == "abcde" and at.slider(key="hs_step").value == 3
+    # The link's view at once, in new boxes: the "xyz" the browser held belongs to a box that is gone.
+    assert at.text_input(key=view_key(at, "hs", "sentence")).value == "abcde"
+    assert at.slider(key=view_key(at, "hs", "step")).value == 3
 
 
 def test_hidden_states_negative_step_falls_back_with_a_note():
@@ -184,7 +190,7 @@ def test_beam_link_restores_and_the_width_rewrites_it():
 
     ok(at.slider(key="beam_width").set_value(2).run())
     assert at.query_params == {**BEAM_LINK, "beam": "2"}
-    ok(at.selectbox(key="beam_hypothesis").set_value(1).run())
+    ok(named(at.selectbox, "beam_hypothesis").set_value(1).run())
     assert at.slider(key="beam_width").value == 2
     ok(at.selectbox(key="beam_task").set_value("reverse").run())  # a new task brings its example
     assert at.query_params == {"task": "reverse", "scorer": "concat", "sentence": "hello world", "beam": "2"}

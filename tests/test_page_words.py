@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.figures import svg_heatmap
 from explorer.state import keys
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, point_app_at
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, point_app_at, view_key
 
 SENTENCE = "The teachers were unhappy."
 # The pieces' labels as the page shows them by default: SentencePiece's "▁" written as the word-start dot "·"
@@ -72,7 +72,7 @@ def test_decode_shows_the_sentence_in_pieces_then_in_words():
     ok(toggle.set_value("words").run())
     data = svg(at)
     assert (data["source"], data["target"], data["step"]) == (SOURCE_WORDS, TARGET_WORDS, 6)
-    assert at.query_params["units"] == "words" and at.session_state["units"] == "words"
+    assert at.query_params["units"] == "words" and at.session_state["_view"].units == "words"  # the view every page shares
     assert data["axis"][1] == "02 professeurs"  # whole on the axis: nothing a class reads is cut
     assert data["follow"] is False  # a step adds a piece, not always a word row: the server draws it
     # the weights: teachers = ▁teacher + s (summed); malheureux = mean of ▁mal, heure, ux's rows
@@ -120,7 +120,7 @@ def test_compare_shows_every_scorer_in_words():
     at = open_page("2_Compare.py", task="en-fr", sentence=SENTENCE)
     general = plotly_heatmaps(at)["general"]
     assert (unescaped(general["x"]), unescaped(general["y"])) == (SOURCE_PIECES, TARGET_PIECES)
-    ok(at.segmented_control(key=keys.COMPARE_UNITS).set_value("words").run())
+    ok(at.segmented_control(key=view_key(at, "cmp", "units")).set_value("words").run())
     assert at.query_params["units"] == "words"
     found = plotly_heatmaps(at)
     general = found["general"]
@@ -135,7 +135,7 @@ def test_beam_search_shows_the_hypothesis_in_words():
     (trace,) = plotly_heatmaps(at).values()
     assert unescaped(trace["x"]) == SOURCE_WORDS and unescaped(trace["y"]) == TARGET_WORDS
     assert at.query_params["units"] == "words"
-    ok(at.segmented_control(key=keys.BEAM_UNITS).set_value("pieces").run())
+    ok(at.segmented_control(key=view_key(at, "beam", "units")).set_value("pieces").run())
     (trace,) = plotly_heatmaps(at).values()
     assert unescaped(trace["x"]) == SOURCE_PIECES and unescaped(trace["y"]) == TARGET_PIECES
     assert "units" not in at.query_params
@@ -160,7 +160,7 @@ def test_a_character_task_has_no_toggle_and_drops_units_from_its_link():
     assert not [s for s in at.get("segmented_control") if s.key == keys.DECODE_UNITS]
     assert svg(at)["source"] == ["01 a", "02 b", "03 c", "04 </s>"] and "units" not in at.query_params
     at = open_page("4_Beam_search.py", task="dates", scorer="general", units="words")
-    assert not [s for s in at.get("segmented_control") if s.key == keys.BEAM_UNITS] and "units" not in at.query_params
+    assert not [s for s in at.get("segmented_control") if s.key == view_key(at, "beam", "units")] and "units" not in at.query_params
 
 
 def test_the_toggle_and_its_rule_in_chinese():
@@ -171,5 +171,5 @@ def test_the_toggle_and_its_rule_in_chinese():
     assert svg(at)["cell_notes"][3][1].startswith("源子词：▁teacher ")
     assert any(c.value.startswith("单词：以 ▁（SentencePiece 的词首标记）开头的子词开始一个新单词") for c in at.caption)
     at = open_page("2_Compare.py", lang="zh", task="en-fr", sentence=SENTENCE, units="words")
-    assert at.segmented_control(key=keys.COMPARE_UNITS).options == ["子词", "词"]
+    assert at.segmented_control(key=view_key(at, "cmp", "units")).options == ["子词", "词"]
     assert unescaped(plotly_heatmaps(at)["general"]["y"]) == TARGET_WORDS

@@ -13,7 +13,7 @@ from seq2seq.beam import BeamNode
 from seq2seq.checkpoint import load_model
 from seq2seq.config import SCORERS
 from seq2seq.registry import registry
-from tests.app_fixtures import make_registry
+from tests.app_fixtures import make_registry, named, propose, view_key
 
 TIMEOUT = 60
 PAGES = Path(__file__).resolve().parent.parent / "app_pages"
@@ -41,10 +41,11 @@ def use_registry(app_registry, monkeypatch):
     monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(app_registry))
 
 
-def _run(page: str, **session) -> AppTest:
+def _run(page: str, **view) -> AppTest:
+    """`page` run once on `view` (fields of the view every page shares, as another page left it)."""
     at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
-    for key, value in session.items():
-        at.session_state[key] = value
+    if view:
+        propose(at, **view)
     return at.run()
 
 
@@ -139,14 +140,14 @@ def test_hidden_states_points_follow_the_step():
     highlight = traces["current step"]
     assert (highlight["x"][0], highlight["y"][0]) == (decoder["x"][1], decoder["y"][1])
 
-    at.slider(key="hs_step").set_value(4).run()  # the page's own slider
+    at.slider(key=view_key(at, "hs", "step")).set_value(4).run()  # the page's own slider
     _ok(at)
     moved = _traces(at)["current step"]
     assert (
         (moved["x"][0], moved["y"][0]) == (decoder["x"][3], decoder["y"][3]) != (highlight["x"][0], highlight["y"][0])
     )
 
-    at.session_state["step"] = 1  # the Decode page moved: the highlight follows
+    propose(at, step=1)  # the Decode page moved: the highlight follows
     at.run()
     assert _traces(at)["current step"]["x"][0] == decoder["x"][0]
     table = at.dataframe[0].value
@@ -173,9 +174,9 @@ def test_beam_tree_nodes_and_hypothesis_heatmap():
     labels = heatmap["data"][0]["y"]
     assert _tokens(labels) == list(trace.hypotheses[0].tokens)
 
-    options = at.selectbox(key="beam_hypothesis").options
+    options = named(at.selectbox, "beam_hypothesis").options
     assert len(options) == len(trace.hypotheses)
-    at.selectbox(key="beam_hypothesis").set_value(1).run()
+    named(at.selectbox, "beam_hypothesis").set_value(1).run()
     _ok(at)
     other = _charts(at)[1]["data"][0]["y"]
     assert other != labels

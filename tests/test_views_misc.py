@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from explorer.figures import curves, heatmaps, scatter, trees
-from explorer.state import keys, link
+from explorer.state import keys, link, owner
 from explorer.state.catalog import Entry
-from explorer.state.view import ViewState, decoding_label, initial_view, link_params
+from explorer.state.view import ViewState, decoding_label, link_params, parse_query
 from explorer.ui.markdown import escape_markdown
 from explorer.views import beam as beam_view
 from explorer.views import compare as compare_view
@@ -144,16 +144,6 @@ def test_kept_nodes_and_paths():
     assert "(empty)" in beam_view.hypothesis_label(1, cut) and "cut at max length" in beam_view.hypothesis_label(1, cut)
 
 
-def test_clamp_width_notes_a_width_outside_the_slider():
-    view = initial_view({"beam": "4"}, {}, MODELS)
-    assert beam_view.clamp_width(view) is view
-    wide = dataclasses.replace(view, beam=beam_view.MAX_WIDTH + 5)
-    clamped = beam_view.clamp_width(wide)
-    assert clamped.beam == beam_view.MAX_WIDTH == 10
-    assert clamped.notes == ("beam=15 is outside 1–10; using 10.",)
-    assert beam_view.clamp_width(dataclasses.replace(view, beam=0)).beam == 1
-
-
 def test_beam_search_data_and_hypothesis_attention(general):
     data = beam_view.beam_search(general, "abc", 3)
     assert data.hypotheses and data.tree and json.dumps(data.to_json()) and data.strategy == "beam"
@@ -276,38 +266,49 @@ def _decoding(view) -> dict[str, str]:
     return {k: v for k, v in link_params(view, "decode").items() if k in keys.DECODING_KEYS}
 
 
-def test_the_decoding_follows_the_decode_page_unless_the_link_says():
-    session = {"task": "dates", "scorer": "dot", "sentence": "1 may 2000", "step": 3}
-    beam = {**session, "strategy": "beam", "beam": 5, "temperature": 0.5, "seed": 9, "reference": ""}
-    view = initial_view({}, beam, MODELS)
-    assert (view.strategy, view.beam, view.reference, view.notes) == ("beam", 5, "", ())
+def _owned(fields: dict, query: dict | None = None):
+    """The view of a session whose owner holds `fields`, after a link `query` was opened on Hidden states."""
+    registry = owner.Registry(
+        available=lambda: MODELS,
+        default_sentence={"reverse": "hello world", "dates": "9 may 2018"}.__getitem__,
+        other_models=lambda task, scorer: [],
+    )
+    session: dict = {}
+    owner.propose(session, fields, registry=registry)
+    return owner.open_link(session, "states", query or {}, registry=registry)[0] if query else owner.view(session)
+
+
+def test_the_decoding_follows_the_shared_view_unless_the_link_says():
+    shared = {"task": "dates", "scorer": "dot", "sentence": "1 may 2000", "step": 3}
+    beam = {**shared, "strategy": "beam", "beam": 5, "temperature": 0.5, "seed": 9, "reference": ""}
+    view = _owned(beam, {"task": "dates"})
+    assert (view.strategy, view.beam, view.reference, view.step) == ("beam", 5, "", 3)
     assert _decoding(view) == {"strategy": "beam", "beam": "5"}
     assert decoding_label(view) == "beam search (width 5), its best hypothesis"
-    forced = {**beam, "strategy": "forced", "reference": "2000-05-01"}  # "forced" is no strategy of a link
-    view = initial_view({}, forced, MODELS)
-    assert (view.strategy, view.reference, view.notes) == ("greedy", "2000-05-01", ())
+    forced = {**shared, "reference": "2000-05-01"}  # a reference is teacher forcing, whatever the strategy
+    view = _owned(forced, {"task": "dates"})
+    assert (view.strategy, view.reference) == ("greedy", "2000-05-01")
     assert _decoding(view) == {"strategy": "greedy", "reference": "2000-05-01"}
     assert decoding_label(view) == "teacher forcing of the reference “2000-05-01”"
-    stale = {**beam, "strategy": "sample", "reference": "2000-05-01"}  # a reference only counts while forced
-    view = initial_view({}, stale, MODELS)
-    assert (view.strategy, view.temperature, view.seed, view.reference) == ("sample", 0.5, 9, "")
+    view = _owned({**beam, "strategy": "sample"}, {"task": "dates"})
     assert decoding_label(view) == "sampling (temperature 0.5, seed 9)"
     assert _decoding(view) == {"strategy": "sample", "temperature": "0.5", "seed": "9"}
-    view = initial_view({"strategy": "greedy"}, forced, MODELS)  # the link's decoding, not the session's
+    view = _owned(forced, {"task": "dates", "strategy": "greedy"})  # the link's decoding, not the view's
     assert (view.strategy, view.reference, view.beam, view.step) == ("greedy", "", 3, 3)
     assert decoding_label(view) == "greedy"
-    view = initial_view({"reference": "z" * 501}, {}, MODELS)
+    view = _owned({}, {"reference": "z" * 501})
     assert view.reference == "z" * 500
-    assert view.notes == ("The reference in the link is longer than 500 characters; it was cut.",)
 
 
 def test_a_reference_is_only_forced_on_the_sentence_it_came_with():
-    view = initial_view(
-        {}, {"task": "dates", "sentence": "1 may 2000", "strategy": "forced", "reference": "2000-05-01"}, MODELS
-    )
-    assert states_view.decoding(view, "dates", "1 may 2000").reference == "2000-05-01"
-    assert states_view.decoding(view, "dates", "2 may 2000") == dataclasses.replace(view, reference="")
-    assert states_view.decoding(view, "reverse", "1 may 2000").reference == ""
+    view = _owned({"task": "dates", "sentence": "1 may 2000", "reference": "2000-05-01"})
+    assert view.reference == "2000-05-01"
+    registry = owner.Registry(lambda: MODELS, {"reverse": "hw", "dates": "9 may"}.__getitem__, lambda t, s: [])
+    session: dict = {}
+    owner.propose(session, {"task": "dates", "sentence": "1 may 2000", "reference": "2000-05-01"}, registry=registry)
+    assert owner.propose(session, {"sentence": "2 may 2000"}, registry=registry).reference == ""
+    owner.propose(session, {"sentence": "1 may 2000", "reference": "2000-05-01"}, registry=registry)
+    assert owner.propose(session, {"task": "reverse"}, registry=registry).reference == ""
 
 
 def test_unknown_note_lists_the_characters_any_model_lacks(general):
@@ -399,18 +400,16 @@ def test_card_headings_are_demoted_but_code_blocks_are_not():
 MODELS = {"reverse": ["none", "dot", "general"], "dates": ["dot", "general"]}
 
 
-def test_initial_view_precedence():
-    view = initial_view({}, {}, MODELS)
+def test_a_link_over_the_shared_view():
+    view = _owned({})
     assert (view.task, view.scorer, view.sentence, view.step) == ("reverse", "general", "hello world", 0)
-    session = {"task": "dates", "scorer": "dot", "sentence": "1 may 2000", "step": 3}
-    view = initial_view({}, session, MODELS)
+    shared = {"task": "dates", "scorer": "dot", "sentence": "1 may 2000", "step": 3}
+    view = _owned(shared)
     assert (view.task, view.scorer, view.sentence, view.step) == ("dates", "dot", "1 may 2000", 3)
-    view = initial_view({"step": "2"}, session, MODELS)
+    view = _owned(shared, {"step": "2"})
     assert view.step == 2 and view.task == "dates"
-    view = initial_view({"task": "reverse"}, session, MODELS)  # another task: session ignored
+    view = _owned(shared, {"task": "reverse"})  # another task: the shared view's other fields are not its
     assert (view.scorer, view.sentence, view.step) == ("general", "hello world", 0)
-    view = initial_view({"task": "nope", "step": "x"}, {}, MODELS)
-    assert view.task == "reverse" and len(view.notes) == 2
 
 
 def test_follow_only_overwrites_when_the_shared_value_moves():
@@ -499,7 +498,7 @@ def test_opened_link_tells_a_link_from_the_pages_own_url():
 
 
 def test_notes_to_show_only_while_the_widgets_show_the_link():
-    view = initial_view({"task": "nope", "sentence": "abc"}, {}, MODELS)
+    view = parse_query({"task": "nope", "sentence": "abc"}, MODELS, {"reverse": "hello world", "dates": "9 may"})
     assert view.notes == ("Unknown task 'nope'; showing 'reverse'.",)
     assert link.notes_to_show(view, {"task": "reverse", "sentence": "abc"}) == view.notes
     assert link.notes_to_show(view, {"task": "reverse", "sentence": "abcd"}) == ()

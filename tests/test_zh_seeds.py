@@ -21,16 +21,17 @@ from pathlib import Path
 import pytest
 
 from seq2seq.checkpoint import load_model, read_config
-from seq2seq.registry import resolve
-from seq2seq.scorers import SCORERS
+from seq2seq.registry import registry, resolve
 from seq2seq.tasks import zh_en_checks as checks
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = json.loads((ROOT / "tests" / "data" / "zh_en_before_dictionary.json").read_text(encoding="utf-8"))
 CORPUS = ROOT.parent / "shared" / "data" / "cmn-eng.txt"
 
-# the GRU scorers whose attention is learned (not `none`, not `uniform`'s fixed 1/S), then the LSTM variant
-GRU_ATTENTION = [f"zh-en/{s}" for s in SCORERS if s not in ("none", "uniform")]
+# the shipped GRU models (the manifest's: a scorer without shipped models has none) whose attention is learned
+# (not `none`, not `uniform`'s fixed 1/S), then the LSTM variant
+_ZH_EN = [e for e in registry(ROOT / "pretrained") if e.task == "zh-en"]
+GRU_ATTENTION = [e.name for e in _ZH_EN if e.cell == "gru" and e.scorer not in ("none", "uniform")]
 ATTENTION = [*GRU_ATTENTION, "zh-en/lstm-general"]
 EVERY = [*ATTENTION, "zh-en/none", "zh-en/uniform"]
 LEARNING = re.compile(r"I love (learning|studying|to study|to learn)\.", re.IGNORECASE)

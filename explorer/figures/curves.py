@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+import plotly.colors
 import plotly.graph_objects as go
 
 from explorer.figures.common import HALF_TITLE_COLUMNS, TITLE_LINE_PX, plotly_text, wrap_title
@@ -40,7 +41,30 @@ def training_curves(series: Sequence[Mapping], title: str, y_title: str, log_y: 
 MARKER_COLOR = "#d62728"
 
 
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+# The series' colours: plotly's qualitative D3, Dark24 and Alphabet palettes in turn, each colour once and
+# never the marker's red, so a chart of every scorer (the race) gives each its own colour however many
+# the registry holds (`series_colors`). The first seven are D3's, as before there were more scorers.
+PALETTE = tuple(
+    dict.fromkeys(
+        color.lower()
+        for color in (
+            *plotly.colors.qualitative.D3,
+            *plotly.colors.qualitative.Dark24,
+            *plotly.colors.qualitative.Alphabet,
+        )
+        if color.lower() != MARKER_COLOR
+    )
+)
+
+
+def series_colors(count: int) -> list[str]:
+    """`count` distinct colours for `count` series: PALETTE's, then hues a golden angle apart.
+
+    Past PALETTE's 50-odd colours the hues are spread evenly round the wheel (137.5° apart, so no two
+    neighbours in the list look alike); each is a distinct CSS colour string.
+    """
+    extra = [f"hsl({(137.508 * i) % 360:.1f}, 60%, 45%)" for i in range(max(0, count - len(PALETTE)))]
+    return [*PALETTE[:count], *extra]
 
 
 def curves(
@@ -60,13 +84,14 @@ def curves(
     so a test (or a browser) can count its points. `whole_x` keeps ticks on whole numbers (epochs).
     """
     figure = go.Figure()
+    colors = series_colors(len(series))
     for index, (name, (x, y)) in enumerate(series.items()):
         if len(x) != len(y):
             raise ValueError(f"series {name!r} has {len(x)} x values but {len(y)} y values")
         figure.add_trace(
             go.Scatter(
                 x=list(x), y=list(y), name=plotly_text(name), mode="lines+markers",
-                line={"color": PALETTE[index % len(PALETTE)]}, marker={"size": 5},
+                line={"color": colors[index]}, marker={"size": 5},
             )
         )  # fmt: skip
     if marker_x is not None:

@@ -81,9 +81,10 @@ def _notes_at(session: Mapping, position: Position) -> tuple[str, ...]:
     return tuple(notes) if where == position else ()
 
 
-def publish(session: MutableMapping, query_params, lesson: Lesson | None, index: int) -> None:
-    """Write the position into the URL (only when it changed): the address bar opens this step."""
-    link.publish(session, query_params, PAGE, link_params(lesson.id if lesson else None, index))
+def position_link(lesson: Lesson | None, index: int) -> dict[str, str]:
+    """The player's link for `lesson` at step `index` (the list: none), which explorer.ui.sharing.publish
+    writes into the URL: the address bar opens this step."""
+    return link_params(lesson.id if lesson else None, index)
 
 
 def go(session: MutableMapping, lesson: str | None, index: int = 0) -> None:

@@ -1,22 +1,13 @@
 """Every st.session_state key that more than one place reads or writes, named once.
 
-Three kinds: the view every page shares (written by the Decode page on every run, read by the
-others when they open without a link), each page's own widgets where code outside the widget
-reads them, and private bookkeeping (leading underscore) that no widget shows.
+Two kinds: each page's own widgets where code outside the widget reads them, and private bookkeeping
+(leading underscore) that no widget shows. The view every page shares is not here: it has one owner,
+explorer.state.owner, whose widgets' keys it makes itself (owner.widget_key: "beam_task", "hs_step", …).
 """
 
 from __future__ import annotations
 
-# -- the shared view: what the Decode page shows now ------------------------------------------
-TASK = "task"  # task name, e.g. "dates"
-SCORER = "scorer"  # scorer name, e.g. "general"
-SENTENCE = "sentence"  # the source sentence
-STEP = "step"  # target tokens shown (0 = none yet; step N shows tokens 0..N-1)
-STRATEGY = "strategy"  # "greedy", "sample", "beam", or "forced" while a reference is set
-BEAM, TEMPERATURE, SEED = "beam", "temperature", "seed"  # the strategy's settings
-REFERENCE = "reference"  # the teacher-forcing reference ("" = none)
-MODEL = "model"  # a registry name when not the task and scorer's default, else ""
-UNITS = "units"  # "words" when the heatmaps merge subword pieces into words, else "" (explorer.views.words)
+# -- every page -----------------------------------------------------------------------------------
 PRESENTATION = "presentation"  # the sidebar's presentation-mode toggle, a bool
 PRESENTATION_DRAWN = "presentation_drawn"  # the mode the page was last drawn in (explorer.ui.presentation)
 PRESENTATION_SWITCHED = "presentation_switched"  # this run is the first since the mode was switched
@@ -28,37 +19,28 @@ LANG_PARAM = "lang"  # its query parameter: on every page, beside the page's own
 # widget, and its query parameter (beside the page's own view, like the language).
 COLORS, COLORS_SWITCH, COLORS_PARAM = "_colors", "colors_switch", "colors"
 BESIDE_VIEW = (LANG_PARAM, COLORS_PARAM)  # query parameters of every page that are no part of its view
-DECODING_KEYS = (STRATEGY, BEAM, TEMPERATURE, SEED, REFERENCE)  # how a view is decoded
-SHARED_KEYS = (TASK, SCORER, SENTENCE, STEP, MODEL, *DECODING_KEYS, UNITS)
+DECODING_KEYS = ("strategy", "beam", "temperature", "seed", "reference")  # the view's fields that say how it is decoded
 
 # -- the Decode page's widgets ------------------------------------------------------------------
-DECODE_TASK, DECODE_SCORER, DECODE_SENTENCE = "decode_task", "decode_scorer", "decode_sentence"
-DECODE_EXAMPLE, DECODE_MODEL = "decode_example", "decode_model"  # model: "" = the default model
-DECODE_STRATEGY, DECODE_BEAM = "decode_strategy", "decode_beam"
-DECODE_TEMPERATURE, DECODE_SEED = "decode_temperature", "decode_seed"
-DECODE_REFERENCE, DECODE_STEP, DECODE_SPEED = "decode_reference", "decode_step", "decode_speed"
+# (Its view's widgets are the view's owner's: explorer.state.owner.widget_key(session, "decode", field).)
+DECODE_EXAMPLE, DECODE_SPEED = "decode_example", "decode_speed"
 DECODE_EXPLAIN_TARGET, DECODE_EXPLAIN_SOURCE = "decode_explain_target", "decode_explain_source"
 DECODE_WHATIF, DECODE_OVERRIDE = "decode_whatif_choice", "decode_override_source"
 # The open tab below the heatmap and whether the instant stepper is expanded: only what is open is
 # rendered, so a page opens with one chart to draw (bench/app_speed's open measurements).
 DECODE_TABS, DECODE_INSTANT = "decode_tabs", "decode_instant_open"
-DECODE_UNITS = "decode_units"  # the heatmap's "pieces / words" toggle (explorer.views.words)
-# Private: the view of the link last opened (its notes show while the widgets still show it), the
-# step that link asked for, the trace kept for step clicks, play, the last what-if.
-DECODE_LINK_VIEW, ASKED_STEP = "_decode_link_view", "_decode_asked_step"
+# Private: the step the link last opened asked for, the trace kept for step clicks, play, the last what-if.
+ASKED_STEP = "_decode_asked_step"
 TRACE, PLAYING, WHATIF_RESULT = "_decode_trace", "_decode_playing", "_decode_whatif"
 HOME_STEP = "_home_step"  # rows the home page's live example shows (explorer.views.home)
 STEP_CLICKS = "_decode_step_clicks"  # Step, Back and Reset clicks so far (explorer.ui.components.heatmap)
 
 # -- the other pages ----------------------------------------------------------------------------
-COMPARE_TASK, COMPARE_SENTENCE, COMPARE_MODE = "cmp_task", "cmp_sentence", "cmp_mode"
+COMPARE_MODE = "cmp_mode"  # type a sentence or pick a test example
 COMPARE_A, COMPARE_B = "cmp_a", "cmp_b"  # the two scorers of the difference
-STATES_STEP = "hs_step"  # the Hidden states page's step slider (its other widgets: widget_keys("hs"))
-BEAM_WIDTH = "beam_width"
-COMPARE_UNITS, BEAM_UNITS = "cmp_units", "beam_units"  # the heatmaps' "pieces / words" toggles
-# The Lab page: the open view (step, split, scorers), the output token explained (its other widgets:
-# widget_keys("lab")), and (private) the perturbations asked for: experiment -> (model, sentence, step).
-LAB_VIEW, LAB_STEP, LAB_ASKED = "lab_view", "lab_step", "_lab_asked"
+# The Lab page: the open view (step, split, scorers) and (private) the perturbations asked for:
+# experiment -> (model, sentence, step).
+LAB_VIEW, LAB_ASKED = "lab_view", "_lab_asked"
 LAB_MEASURES = "lab_measures"  # the step view's definitions of the importances: signed or Jain & Wallace's
 TRAIN_SESSION = "train_session"  # this browser tab's id for its trainings (Train and Timelapse pages)
 TRAIN_ACTIVE = "train_active"  # the training shown as running on the last run of the Train page

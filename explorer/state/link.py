@@ -9,7 +9,7 @@ dicts in tests).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 
 from explorer.state import keys
 from explorer.state.view import DEFAULT_COLORS, ViewState
@@ -57,22 +57,10 @@ def beside_view(session: Mapping) -> dict[str, str]:
     return beside
 
 
-# Told of every page's view as it is published: (session, page, link parameters). A live class's teacher
-# sends it to the room this way (explorer.ui.class_teacher registers the listener): one format, the link.
-Listener = Callable[[MutableMapping, str, dict[str, str]], None]
-_listeners: list[Listener] = []
-
-
-def on_publish(listener: Listener) -> None:
-    """Call `listener` after every `publish` (once, however often it is registered)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
-
-
 def publish(session: MutableMapping, query_params, page: str, wanted: Mapping[str, str]) -> None:
     """Write `wanted` (explorer.state.view.link_params) into the URL when it differs, and remember
-    it as the page's own URL; `beside_view` goes into the URL beside it. The listeners of `on_publish`
-    are told.
+    it as the page's own URL; `beside_view` goes into the URL beside it (explorer.ui.sharing.publish calls
+    this, then tells a class).
 
     `query_params` is st.query_params (anything with to_dict() and from_dict()).
     """
@@ -83,8 +71,6 @@ def publish(session: MutableMapping, query_params, page: str, wanted: Mapping[st
     if flat(current) != wanted or any(current.get(key) != beside.get(key) for key in keys.BESIDE_VIEW):
         query_params.from_dict(written)
     session[keys.page_url(page)] = wanted
-    for listener in _listeners:
-        listener(session, page, wanted)
 
 
 def notes_to_show(view: ViewState, shown: Mapping[str, object]) -> tuple[str, ...]:

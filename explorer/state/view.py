@@ -1,8 +1,8 @@
 """The one view every page shows, parsed from a link with a note for every value refused, and written back.
 
 A view is what a share link carries, and what a live class or a lesson step carries too: one
-format, parsed by `parse_query`, serialised by `link_params`, taken over from the Decode page's
-session by `initial_view`. Shareable links carry task, scorer, sentence, step and strategy (a teacher-forcing reference
+format, parsed by `parse_query`, serialised by `link_params`, held in a session by its one owner
+(explorer.state.owner). Shareable links carry task, scorer, sentence, step and strategy (a teacher-forcing reference
 too), and the model when it is not the task and scorer's default (another cell, or a model saved
 from the Train page). Anything invalid falls back to a default and adds a note the page shows;
 nothing from the URL is used as a path or as HTML: a model is only ever looked up by name among
@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from explorer.i18n import N_, _
-from explorer.state import catalog, keys
 from explorer.state.pages import PAGES
 from seq2seq.messages import Message
 from seq2seq.scorers import default_scorer
@@ -245,42 +244,6 @@ def decoding_label(view: ViewState) -> str:
     if view.strategy == "beam":
         return _("beam search (width {width}), its best hypothesis").format(width=view.beam)
     return _("greedy")
-
-
-# -- where a page's first view comes from --------------------------------------------------------
-def shared_values(session: Mapping) -> dict[str, str]:
-    """The view the Decode page left in the session (keys.SHARED_KEYS), as the query parameters of a link.
-
-    Its strategy "forced" is no strategy of a link: there the reference alone says teacher forcing
-    (a reference left over from an earlier forced decode is dropped).
-    """
-    shared: dict[str, str] = {}
-    for key in keys.SHARED_KEYS:
-        value = session.get(key)
-        if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
-            shared[key] = str(value)
-    strategy = shared.pop("strategy", None)
-    if strategy in STRATEGIES:
-        shared["strategy"] = strategy
-    if strategy != "forced":
-        shared.pop("reference", None)
-    return shared
-
-
-def initial_view(query: Mapping[str, str], session: Mapping, available: Mapping[str, list[str]]) -> ViewState:
-    """The validated view: a link's values over the Decode page's session values over defaults.
-
-    Session values are ignored when the link names another task (they describe another view), and
-    the session's decoding when the link names a strategy or a reference (it says how to decode).
-    Raises ValueError when no model is registered.
-    """
-    shared = shared_values(session)
-    if "task" in query and query["task"] != shared.get("task"):
-        shared = {}
-    if "strategy" in query or "reference" in query:  # the link says how to decode: none of the session's
-        shared = {key: value for key, value in shared.items() if key not in keys.DECODING_KEYS}
-    params = {**shared, **{k: str(v) for k, v in query.items()}}
-    return parse_query(params, available, catalog.default_sentences(available), other_models=catalog.other_models)
 
 
 # -- the heatmaps' colour scale ------------------------------------------------------------------

@@ -26,8 +26,8 @@ from explorer.classes.codes import new_member_id, normalise_code
 from explorer.classes.store import ClassError, NoSuchClass, Presence, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import keys, link
-from explorer.ui import class_members, class_push
+from explorer.state import keys, link, owner
+from explorer.ui import class_members, class_push, sharing
 from explorer.ui import decode_sections as ui
 from explorer.ui.class_memory import browser_member
 from explorer.ui.class_state import (
@@ -42,9 +42,9 @@ from explorer.ui.class_state import (
     teaching,
     usable,
 )
-from explorer.ui.decode_sections import TABS
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as dv
+from explorer.views.decode import TABS
 from seq2seq.messages import Message
 
 
@@ -299,10 +299,10 @@ def decode_follower(data, translator, n: int) -> None:
             st.rerun(scope="app")
         if moved == "step":
             ss[keys.CLASS_SEEN] = view
-            ss[keys.DECODE_STEP] = follow.step_of(view, n)
-            dv.publish(ss, st.query_params)  # the address bar keeps the step shown
+            owner.propose(ss, {"step": follow.step_of(view, n)})
+            sharing.publish("decode", dv.shared_link(ss))  # the address bar keeps the step shown
         _status(problem)
-        step = ss.get(keys.DECODE_STEP, 0)
+        step = owner.view(ss).step
         question = _current_question()
         if pushed:  # the teacher's steps arrive on the stream and are drawn in the browser
             code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]

@@ -2,9 +2,9 @@
 (students following and exploring, the answers, the CSV), "End the class", and on the Decode page "Ask the
 class" and "Reveal".
 
-The teacher publishes: every page writes its view into the URL through explorer.state.link.publish, which
-tells `_published` here; a teacher's session sends that link (and Decode's open tab) to the room, where
-the students' pages open it (explorer.ui.class_student).
+The teacher publishes: every page writes its view through explorer.ui.sharing.publish, into the URL and
+here (`send_view`); a teacher's session sends that link (and Decode's open tab) to the room, where the
+students' pages open it (explorer.ui.class_student).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from explorer.classes.export import questions_csv
 from explorer.classes.store import PAGES, ClassError, NoSuchClass, NotTeacher, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import keys, link
+from explorer.state import keys, owner
 from explorer.ui import class_members
 from explorer.ui.class_state import (
     KIND_LABELS,
@@ -34,7 +34,7 @@ from explorer.ui.class_state import (
     teaching,
     usable,
 )
-from explorer.ui.decode_sections import TABS
+from explorer.views.decode import TABS
 from seq2seq.messages import Message
 
 LOCAL_ONLY = N_(
@@ -52,9 +52,9 @@ def _decode_tab(session) -> str | None:
     return names.get(opened) if opened is not None else None
 
 
-def _published(session, page: str, wanted: dict[str, str]) -> None:
-    """explorer.state.link's listener: a teacher's page view goes to the room; a follower whose own page
-    view left the teacher's (it moved a widget) is exploring on its own from now on."""
+def send_view(session, page: str, wanted: dict[str, str]) -> None:
+    """A page's view as it is published (explorer.ui.sharing): a teacher's goes to the room; a follower whose
+    own page view left the teacher's (it moved a widget) is exploring on its own from now on."""
     if joined(session) and session.get(keys.CLASS_FOLLOWING):
         seen = session.get(keys.CLASS_SEEN)
         if seen is not None and seen.page == page and follow.link_of(seen) != dict(wanted):
@@ -79,8 +79,6 @@ def _published(session, page: str, wanted: dict[str, str]) -> None:
         return
     session[keys.CLASS_PUBLISHED] = (page, params)
 
-
-link.on_publish(_published)
 
 
 # -- the sidebar ----------------------------------------------------------------------------------
@@ -310,7 +308,7 @@ def _ask() -> None:
     trace = ss.get(keys.TRACE)
     data = trace.get("data") if isinstance(trace, dict) else None
     kind = ss.get(keys.CLASS_ASK_KIND) or "attend"
-    asked = follow.question_for(data, ss.get(keys.DECODE_STEP, 0), kind) if data is not None else None
+    asked = follow.question_for(data, owner.view(ss).step, kind) if data is not None else None
     if asked is None:
         ss[keys.CLASS_PROBLEM] = Message(NO_NEXT_STEP)
         return

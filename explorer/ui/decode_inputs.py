@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.i18n import _
-from explorer.state import catalog, keys
+from explorer.state import catalog, keys, owner
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui import pickers
 from explorer.ui.markdown import escape_markdown
@@ -40,7 +40,7 @@ def inputs(available: dict[str, list[str]], presentation: bool, following: bool 
             _scorer_box(available)
             _folded_settings(available)
         return box
-    if not ss.get(keys.DECODE_SENTENCE, "").strip():  # nothing chosen yet: every setting in sight
+    if not owner.view(ss).sentence.strip():  # nothing chosen yet: every setting in sight
         task_box, _beside = st.columns([1, 2])  # the task box keeps its width of a third
         _task_box(task_box, available)
         _scorer_box(available)
@@ -75,7 +75,7 @@ def _sentence_and_examples() -> None:
     ss = st.session_state
     sentence, example = st.columns([2, 1])
     _sentence_box(sentence)
-    task = ss[keys.DECODE_TASK]
+    task = owner.view(ss).task
     # the task's own examples (not its probes: no shipped model aligns some of them), each with the scorer it
     # opens on (picking it switches to that scorer: dv.on_example)
     labels = {e: f"{e} · {catalog.example_scorer(task, e)}" for e in catalog.task_examples(task)}
@@ -92,72 +92,70 @@ def _sentence_and_examples() -> None:
 
 
 def _task_box(box, available: dict[str, list[str]]) -> None:
-    ss = st.session_state
     # Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
     task_labels = {task: catalog.task_label(task) for task in available}
-    box.selectbox(
-        _("Task"),
-        list(available),
-        key=keys.DECODE_TASK,
-        format_func=task_labels.__getitem__,
-        on_change=dv.on_task_change,
-        args=(ss, available),
-    )
+    key, change = pickers.bound(dv.PAGE, "task")  # a new task: its example, its scorer if it has this one
+    box.selectbox(_("Task"), list(available), key=key, format_func=task_labels.__getitem__, **change)
 
 
 def _scorer_box(available: dict[str, list[str]]) -> None:
     # A row of its own: the six options need about 480 px, more than a column beside the task box
     # has on a 1024-pixel laptop or a projector ("location" was cut off, out of reach).
+    key, change = pickers.bound(dv.PAGE, "scorer")
     st.segmented_control(
         _("Attention scorer"),
-        available[st.session_state[keys.DECODE_TASK]],
-        key=keys.DECODE_SCORER,
+        available[owner.view(st.session_state).task],
+        key=key,
         required=True,
         help=_("Each scorer is its own trained model; switching keeps the sentence and the step."),
+        **change,
     )
 
 
 def _model_box(narrow: bool) -> None:
     """The Model box, drawn only when the scorer has several models (else no empty row); `narrow`:
     in two thirds of the page's width (the folded settings are narrow already)."""
-    ss = st.session_state
-    several = len(catalog.variants(ss[keys.DECODE_TASK], ss[keys.DECODE_SCORER])) > 1
+    view = owner.view(st.session_state)
+    several = len(catalog.variants(view.task, view.scorer)) > 1
     box = st.columns([2, 1])[0] if several and narrow else st
-    pickers.model_choice(box, ss[keys.DECODE_TASK], ss[keys.DECODE_SCORER], keys.DECODE_MODEL)
+    key, change = pickers.bound(dv.PAGE, "model")
+    pickers.model_choice(box, view.task, view.scorer, key, change)
 
 
 def _sentence_box(box) -> None:
-    box.text_input(
-        _("Source sentence"),
-        key=keys.DECODE_SENTENCE,
-        max_chars=MAX_SENTENCE_CHARS,
-        on_change=dv.on_sentence_change,
-        args=(st.session_state,),
-    )
+    key, change = pickers.bound(dv.PAGE, "sentence")  # another sentence starts at step 0 (owner.DEPENDS)
+    box.text_input(_("Source sentence"), key=key, max_chars=MAX_SENTENCE_CHARS, **change)
 
 
 def _strategy_boxes(boxes) -> None:
     """Strategy, its temperature and seed or beam width, and the reference, in four boxes (a row of
     four on the page; stacked in the projector's folded settings)."""
-    ss = st.session_state
     strategy, first, second, reference = boxes
+    key, change = pickers.bound(dv.PAGE, "strategy")
     strategy.radio(
         _("Strategy"),
         STRATEGIES,
-        key=keys.DECODE_STRATEGY,
+        key=key,
         horizontal=True,
         format_func={s: _(dv.STRATEGY_LABELS[s]) for s in STRATEGIES}.__getitem__,
+        **change,
     )
-    if ss[keys.DECODE_STRATEGY] == "sample":
-        first.slider(_("Temperature"), 0.05, 5.0, step=0.05, key=keys.DECODE_TEMPERATURE, persist_state="page")
-        second.number_input(_("Seed"), 0, 2**31 - 1, step=1, key=keys.DECODE_SEED, persist_state="page")
-    if ss[keys.DECODE_STRATEGY] == "beam":
-        first.slider(_("Beam width"), 1, 10, key=keys.DECODE_BEAM, persist_state="page")
+    chosen = owner.view(st.session_state).strategy
+    if chosen == "sample":
+        key, change = pickers.bound(dv.PAGE, "temperature")
+        first.slider(_("Temperature"), 0.05, 5.0, step=0.05, key=key, **change)
+        key, change = pickers.bound(dv.PAGE, "seed")
+        second.number_input(_("Seed"), 0, 2**31 - 1, step=1, key=key, **change)
+    if chosen == "beam":
+        key, change = pickers.bound(dv.PAGE, "beam")
+        first.slider(_("Beam width"), 1, 10, key=key, **change)
+    key, change = pickers.bound(dv.PAGE, "reference")
     reference.text_input(
         _("Reference (teacher forcing)"),
-        key=keys.DECODE_REFERENCE,
+        key=key,
         max_chars=MAX_SENTENCE_CHARS,
         help=_("When set, the decoder is fed this target (teacher forcing) instead of its own choices."),
+        **change,
     )
 
 

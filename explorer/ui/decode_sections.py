@@ -22,7 +22,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from explorer import i18n
 from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatmap
 from explorer.i18n import N_, _, pgettext
-from explorer.state import keys, link
+from explorer.state import keys, link, owner
 from explorer.state.view import link_params
 from explorer.ui import components, fast_stepper, layout, pickers, pieces
 from explorer.ui.loaders import get_translator
@@ -55,13 +55,15 @@ def controls(n: int, presentation: bool) -> None:
     # Keyed: the heatmap (explorer.figures.svg_heatmap) draws the row a Step, Back or Reset asks for in the
     # browser at once, before this fragment's rerun brings the rest of the step's views.
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
-    at_end, at_start = ss[keys.DECODE_STEP] >= n, ss[keys.DECODE_STEP] <= 0
+    step = dv.step_of(ss)
+    at_end, at_start = step >= n, step <= 0
     cols[0].button(pgettext("button", "Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=at_end)
     cols[1].button(_("Back"), key=back_key, on_click=dv.step_back, args=(ss,), disabled=at_start)
     cols[2].button(_("Pause") if dv.playing(ss) else _("Play"), key=PLAY_BUTTON, on_click=dv.toggle_play, args=(ss, n))
     cols[3].button(_("Reset"), key=reset_key, on_click=dv.reset, args=(ss,))
     produced = _("Number of target tokens produced so far.")
-    cols[4].slider(pgettext("slider", "Step"), 0, n, key=keys.DECODE_STEP, help=produced)
+    slider_key, change = pickers.bound(dv.PAGE, "step")  # the buttons set the view's step: a new slider
+    cols[4].slider(pgettext("slider", "Step"), 0, n, key=slider_key, help=produced, **change)
     # → / PageDown, ← / PageUp, Space and Home (a presentation clicker's keys) press the buttons above.
     buttons = {
         keyboard.FORWARD: step_key,
@@ -83,7 +85,7 @@ def _style(figure, presentation: bool):
 
 def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
     """Everything that follows the step: heatmap, current step, explain, what-if, override, links."""
-    step = st.session_state[keys.DECODE_STEP]
+    step = dv.step_of(st.session_state)
     src, _tgt, _att = data.visible(step)
     row = data.current(step)
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
@@ -106,7 +108,7 @@ def frame_views(data: DecodedSentence, translator, n: int) -> None:
     """Presentation mode: one frame with the heatmap (FRAME_COLUMNS: 70% of the width, sized to the
     screen's height in the browser) beside Step, Back, Play, Reset, the step slider and the output so
     far; the current step and the tabs follow below the frame."""
-    step = st.session_state[keys.DECODE_STEP]
+    step = dv.step_of(st.session_state)
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
     figure, side = st.columns(FRAME_COLUMNS)
     with side:
@@ -161,7 +163,7 @@ def heatmap(
         word_starts = pieces.note(data.source_tokens, data.target_tokens)
         if word_starts:
             st.caption(word_starts)
-    pickers.units_toggle(st, keys.DECODE_UNITS, words.sides_of(translator))
+    pickers.page_units(st, dv.PAGE, words.sides_of(translator))
     attention_table(data, step, merged)
 
 
@@ -193,7 +195,7 @@ def attention_table(data: DecodedSentence, step: int, merged: tuple[bool, bool] 
 def step_tabs(data: DecodedSentence, translator, presentation: bool, merged: tuple[bool, bool] | None) -> None:
     """The tabs below the heatmap: explain a cell, what-if, attention override, links, interactive heatmap
     (the last two in words on the `merged` sides, as the heatmap)."""
-    step, n = st.session_state[keys.DECODE_STEP], data.num_steps
+    step, n = dv.step_of(st.session_state), data.num_steps
     heatmap_src, heatmap_tgt, heatmap_att = data.visible(step)
     heatmap_notes, heatmap_n = None, n
     if merged and heatmap_att is not None:
@@ -222,13 +224,7 @@ def step_tabs(data: DecodedSentence, translator, presentation: bool, merged: tup
 
 
 # The tabs below the heatmap: name -> label (English, marked; the tab widget's value is the label shown).
-TABS = {
-    "explain": N_("Explain this cell"),
-    "whatif": N_("What if…"),
-    "override": N_("Attention override"),
-    "links": N_("Links"),
-    "interactive": N_("Interactive heatmap"),
-}
+TABS = dv.TABS
 
 
 def tab_labels() -> dict[str, str]:
@@ -293,10 +289,8 @@ def words_sides(translator) -> tuple[bool, bool] | None:
     """The sides the heatmaps show in words: those that are SentencePiece, while the toggle says words
     (explorer.views.words); None for pieces. A character task has no toggle: its stale value is dropped."""
     sides = words.sides_of(translator)
-    if not any(sides):
-        st.session_state.pop(keys.DECODE_UNITS, None)
-        return None
-    return sides if st.session_state.get(keys.DECODE_UNITS) == words.WORDS else None
+    pickers.pieces_only(sides)
+    return sides if owner.view(st.session_state).units == words.WORDS else None
 
 
 def current_step(src: list[str], row: DecodedStep | None, strategy: str, presentation: bool) -> None:

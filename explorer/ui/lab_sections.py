@@ -1,10 +1,10 @@
 """The Lab page's sections: Streamlit widgets and layout over the plain logic of explorer.views.lab
 (the view a link opens) and of each view's module (lab_step, lab_split, lab_scorers).
 
-The page opens on a link, else the Decode page's view (task, scorer, model, sentence, step), else
-defaults (explorer.ui.pickers), and keeps in its URL that view and the open one of its three views
-(`view=step|split|scorers`). Widgets a view does not draw keep their values (`keep`), so switching
-views and back finds them as they were.
+The page opens on a link, else the view every page shares (task, scorer, model, sentence, step: its one
+owner, explorer.state.owner), and keeps in its URL that view and the open one of its three views
+(`view=step|split|scorers`). What a view does not draw stays in the owner's view, so switching views and
+back finds it as it was.
 
 User text never reaches HTML or unescaped Markdown: tokens go into plotly (escaped by the figure
 builders), dataframes and st.text; readings that quote tokens go through escape_markdown.
@@ -23,9 +23,9 @@ from explorer.figures import bars, curves, heatmaps
 from explorer.figures.common import position_labels
 from explorer.i18n import _, ngettext
 from explorer.i18n.errors import message_of
-from explorer.state import catalog, keys, link, params
+from explorer.state import catalog, keys, owner, params
 from explorer.state.view import ViewState, link_params
-from explorer.ui import cached, pickers, presentation
+from explorer.ui import cached, pickers, presentation, sharing
 from explorer.ui.markdown import escape_markdown
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import papers
@@ -34,6 +34,7 @@ from seq2seq.scorers import default_scorer, learns_where_to_look
 
 PAGE = "lab"
 PREFIX = "lab"
+LINK_VIEW = "_lab_link_view"  # the view a link opened, with its notes
 
 
 def text_px(text: str) -> int:
@@ -53,26 +54,14 @@ def paper_table(rows: list[dict]) -> None:
     st.dataframe(frame, hide_index=True, column_config=config)
 
 
-def keep() -> None:
-    """Keep the Lab's widgets' values through runs that do not draw them (Streamlit drops those)."""
+def view_choice(query: Mapping[str, str], new: bool, box=st) -> str:
+    """The view radio, in `box`: a link just opened (`new`) sets it to the link's `view` (`query`: the URL),
+    with a note for an unknown one, shown while the radio still shows what the link led to."""
     state = st.session_state
-    for key in (*pickers.widget_keys(PREFIX).values(), keys.LAB_STEP, keys.LAB_MEASURES):
-        if key in state:
-            state[key] = state[key]
-
-
-def kept_step(default: int, new: bool) -> int:
-    """The step the step view's slider was left on (`keep`), else `default`: the link's (always when it has
-    just been opened) or the Decode page's."""
-    value = None if new else st.session_state.get(keys.LAB_STEP)
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-
-def view_choice(opened: Mapping[str, str], new: bool, box=st) -> str:
-    """The view radio (its value follows the link's `view`), with a note for a link's unknown view, in `box`."""
-    found = params.parse(PAGE, opened, view=lab.VIEWS)  # the page's own parameter (explorer.state.pages)
-    which, notes = found.values["view"], found.notes
-    link.follow(st.session_state, keys.LAB_VIEW, which, force=new)
+    if new or keys.LAB_VIEW not in state:
+        found = params.parse(PAGE, query, view=lab.VIEWS)  # the page's own parameter (explorer.state.pages)
+        state[keys.LAB_VIEW] = found.values["view"]
+        state[LINK_VIEW] = (found.values["view"], found.notes)
     # Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
     labels = {view: _(lab.VIEW_LABELS[view]) for view in lab.VIEWS}
     chosen = box.radio(
@@ -83,6 +72,7 @@ def view_choice(opened: Mapping[str, str], new: bool, box=st) -> str:
         format_func=labels.__getitem__,
         label_visibility="collapsed",
     )
+    which, notes = state.get(LINK_VIEW) or (chosen, ())
     if chosen == which:  # the note stays while the radio shows the link's (replaced) view
         for note in notes:
             box.info(escape_markdown(message_of(note)))
@@ -96,60 +86,60 @@ def explanation(which: str, projecting: bool, box=st) -> None:
 
 def publish(view: ViewState, which: str) -> None:
     """The page's view and its open view into the URL: the address bar is a share link."""
-    link.publish(st.session_state, st.query_params, PAGE, lab.lab_link(link_params(view, PAGE), which))
+    sharing.publish(PAGE, lab.lab_link(link_params(view, PAGE), which))
 
 
 # -- pickers ---------------------------------------------------------------------------------------------
 def pickers_for(which: str, models: dict[str, list[str]], folded: bool = False) -> pickers.Picked:
     """The widgets the open view needs: task, scorer, model and sentence for a step; task, scorer and
-    model for a split; the task for every scorer. Values not drawn come from the session (`keep`).
-    `folded` (presentation mode): the step view's task, scorer and model fold away beside the sentence."""
+    model for a split; the task for every scorer. The view keeps what a view does not draw (its owner,
+    explorer.state.owner), so switching views and back finds it as it was. `folded` (presentation mode):
+    the step view's task, scorer and model fold away beside the sentence."""
     state = st.session_state
     if which == "step":
         return pickers.model_and_sentence(PREFIX, models, folded=folded)
-    widgets = pickers.widget_keys(PREFIX)
-    task_key, scorer_key, model_key, sentence_key = (widgets[f] for f in ("task", "scorer", "model", "sentence"))
-
-    def task_changed() -> None:
-        state[sentence_key] = catalog.default_sentence(state[task_key])
-
+    current = owner.view(state)
+    if current.task not in models:  # the Lab offers fewer tasks and scorers than the view may name
+        current = owner.propose(state, {"task": next(iter(models))})
+    if current.scorer not in models[current.task]:
+        current = owner.propose(state, {"scorer": default_scorer(models[current.task])})
     left, middle, _rest = st.columns([1, 1, 2])
     task_labels = {name: _(catalog.task_label(name)) for name in models}  # looked up (see view_choice)
-    task = left.selectbox(
-        _("Task"), list(models), key=task_key, on_change=task_changed, format_func=task_labels.__getitem__
-    )
-    scorers = models[task]
-    if state.get(scorer_key) not in scorers:
-        state[scorer_key] = default_scorer(scorers)
-    scorer = state[scorer_key]
+    key, change = pickers.bound(PREFIX, "task")
+    left.selectbox(_("Task"), list(models), key=key, format_func=task_labels.__getitem__, **change)
+    current = owner.view(state)
     if which == "split":
-        scorer = middle.selectbox(_("Scorer"), scorers, key=scorer_key)
-        name = pickers.model_choice(middle, task, scorer, model_key)
+        key, change = pickers.bound(PREFIX, "scorer")
+        middle.selectbox(_("Scorer"), models[current.task], key=key, **change)
+        key, change = pickers.bound(PREFIX, "model")
+        name = pickers.model_choice(middle, current.task, current.scorer, key, change)
         st.caption(escape_markdown(_("Model {name}").format(name=name)))
-        return pickers.Picked(task, scorer, state.get(sentence_key, ""), name, state[model_key])
-    model = state.get(model_key) if state.get(model_key) in catalog.other_models(task, scorer) else ""
-    name = catalog.model_for(task, scorer, model).name
-    return pickers.Picked(task, scorer, state.get(sentence_key, ""), name, model)
+    current = owner.view(state)
+    name = catalog.model_for(current.task, current.scorer, current.model).name
+    return pickers.Picked(current.task, current.scorer, current.sentence, name, current.model)
 
 
-def step_slider(output: lab_step.GreedyOutput, view: ViewState, opened: Mapping[str, str], new: bool) -> int:
-    """The output token to explain (1..n), following the link's or the Decode page's step."""
+def step_slider(output: lab_step.GreedyOutput, new: bool) -> int:
+    """The output token to explain (1..n): the view's step (a fresh page's 0: the first step worth reading)."""
+    state = st.session_state
     n = output.num_steps
-    step, note = lab_step.explained_step(view.step, n, output.probs)
-    if new and note and "step" in opened:
+    step, note = lab_step.explained_step(owner.view(state).step, n, output.probs)
+    if new and note:
         st.info(note)  # numbers only: no user text
-    link.follow(st.session_state, keys.LAB_STEP, step, force=new, options=range(1, n + 1))
+    if step != owner.view(state).step:
+        owner.propose(state, {"step": step})
     if n == 1:  # a slider needs two values
-        st.session_state[keys.LAB_STEP] = 1
         st.text(_("Output token 1 of 1: {token}").format(token=output.target_tokens[0]))
         return 1
     labels = position_labels(output.target_tokens)  # "01 ▁I": as the Decode page's heatmap labels its rows
+    key, change = pickers.bound(PREFIX, "step")
     return st.select_slider(
         _("Output token to explain"),
         options=range(1, n + 1),
-        key=keys.LAB_STEP,
+        key=key,
         format_func=lambda i: labels[i - 1],
         help=_("Step N is the N-th token of the greedy output, as the Decode page's Current step at step N."),
+        **change,
     )
 
 

@@ -1,15 +1,14 @@
-"""Widgets and link handling shared by the pages that show one sentence (Compare, Hidden states, Beam search).
+"""The view's widgets on the pages that show one sentence (Compare, Hidden states, Beam search, Lab).
 
-`model_choice`, the "Model" box, also serves the Decode page.
-
-A page opens on `opening_view` (a link, else the Decode page's session keys, else defaults), puts
-it into its widgets with `apply_view`, draws them, and writes what they show back into the URL
-with `publish`. The logic is in explorer.state (view, link); this module only wires it to Streamlit.
+A page opens on `opening_view` (a link just opened becomes the view: explorer.state.owner.open_link), draws
+its widgets bound to the view (`bound`: each shows the view's value and proposes its own change to the
+owner), and writes the view into the URL, and a teacher's to the class, with `publish`. No widget keeps a
+copy: the logic is in explorer.state.owner, this module only wires it to Streamlit. `model_choice`, the
+"Model" box, and `units_toggle` also serve the Decode page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -17,8 +16,9 @@ import streamlit as st
 
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import catalog, link
-from explorer.state.view import MAX_SENTENCE_CHARS, ViewState, initial_view, link_params
+from explorer.state import catalog, owner
+from explorer.state.view import MAX_SENTENCE_CHARS, ViewState, link_params
+from explorer.ui import sharing
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import words
@@ -26,38 +26,39 @@ from seq2seq.checkpoint import CheckpointError
 from seq2seq.scorers import default_scorer
 
 
-def opening_view(page: str) -> tuple[dict[str, list[str]], ViewState, dict[str, str], bool]:
-    """(registered models: task -> scorers, the view to open with, the link it comes from, new link?).
+def opening_view(page: str) -> tuple[dict[str, list[str]], ViewState, bool]:
+    """(registered models: task -> scorers, the view to open with, whether a link was opened on this run).
 
-    `page` names the page's link (a key of LINK_FIELDS). Stops the page with a hint
-    when no model is registered.
+    First thing a page does, before any widget: a link just opened becomes the view at once
+    (explorer.state.owner.open_link). Stops the page with a hint when no model is registered.
     """
     models = catalog.available()
     if not models:
         st.warning(_("No models are registered yet: train some (docs/models.md says how) and come back."))
         st.stop()
-    opened, new = link.opened_link(st.session_state, st.query_params.to_dict(), page)
-    return models, initial_view(opened, st.session_state, models), opened, new
+    view, new = owner.open_link(st.session_state, page, st.query_params.to_dict())
+    return models, view, new
 
 
-def apply_view(view: ViewState, widgets: Mapping[str, str], new: bool) -> None:
-    """Put the view into the widgets before they are drawn, and show the link's notes.
-
-    widgets: view field -> widget key. A widget takes the view's value the first time, when that
-    value moves (the Decode page moved on), and always when a link has just been opened (`new`).
-    The notes stay while the widgets still show the link's values.
-    """
-    state = st.session_state
-    for field, key in widgets.items():
-        link.follow(state, key, getattr(view, field), force=new)
-    shown = {field: state.get(key) for field, key in widgets.items()}
-    for note in link.notes_to_show(view, shown):
+def link_notes(shown: tuple[str, ...]) -> None:
+    """The opened link's notes (values it named that were refused), while the view still shows its `shown` fields."""
+    for note in owner.link_notes(st.session_state, shown):
         st.info(escape_markdown(message_of(note)))
 
 
 def publish(page: str, view: ViewState, leave_out: tuple[str, ...] = ()) -> None:
-    """Write the page's current view into the URL (only when it changed): the address bar is a link."""
-    link.publish(st.session_state, st.query_params, page, link_params(view, page, leave_out))
+    """The page's view into the URL (only when it changed: the address bar is a share link) and, for a
+    teacher, to the class's room (explorer.ui.sharing)."""
+    sharing.publish(page, link_params(view, page, leave_out))
+
+
+def bound(page: str, field: str, name: str = "") -> tuple[str, dict]:
+    """(the key of `page`'s widget for view field `field`, the widget's on_change arguments): the widget shows
+    the view's value (set here, before it is drawn) and proposes its own to the view's owner. `name`: the
+    widget's name in its key when not the field's (explorer.state.owner.widget_key)."""
+    state = st.session_state
+    key = owner.fill(state, page, (field,), called=name)[field]
+    return key, {"on_change": owner.take, "args": (state, field, key)}
 
 
 MODEL_HELP = N_(
@@ -66,11 +67,12 @@ MODEL_HELP = N_(
 )
 
 
-def model_choice(container, task: str, scorer: str, key: str) -> str:
+def model_choice(container, task: str, scorer: str, key: str, on_change: dict | None = None) -> str:
     """A "Model" box when the task and scorer have more than one model; the registry name to use.
 
     The box's session value (`key`) is "" for the default model (catalog.model_for) or another
     model's registry name; a value that is not one of the task and scorer's goes back to "".
+    `on_change`: the box's on_change and its args (`bound`), for a box that proposes to the view's owner.
     """
     state = st.session_state
     models = catalog.variants(task, scorer)
@@ -80,7 +82,9 @@ def model_choice(container, task: str, scorer: str, key: str) -> str:
     if others:
         labels = {"": catalog.variant_label(models[0]), **{e.name: catalog.variant_label(e) for e in models[1:]}}
         _resend_when_relabelled(key, labels)
-        container.selectbox(_("Model"), ["", *others], key=key, format_func=labels.get, help=_(MODEL_HELP))
+        container.selectbox(
+            _("Model"), ["", *others], key=key, format_func=labels.get, help=_(MODEL_HELP), **(on_change or {})
+        )
     return state[key] or models[0].name
 
 
@@ -114,17 +118,12 @@ class Picked(NamedTuple):
 FOLDED_LABEL = N_("Task and model")
 
 
-def model_and_sentence(prefix: str, models: dict[str, list[str]], folded: bool = False) -> Picked:
-    """Task, scorer, model and sentence widgets (keys `<prefix>_task`, …) and what they pick.
-
-    Their values were set by `apply_view`; a new task brings its example sentence. `folded`
-    (presentation mode): the sentence in sight, the task, scorer and model in an expander beside it.
-    """
+def model_and_sentence(page: str, models: dict[str, list[str]], folded: bool = False) -> Picked:
+    """Task, scorer, model and sentence widgets of `page` (keys from explorer.state.owner.widget_key: "beam_task",
+    …) showing the view, each proposing its change to the view's owner (a new task brings its example and
+    keeps the scorer when it has it). `folded` (presentation mode): the sentence in sight, the task, scorer
+    and model in an expander beside it. Returns what they show."""
     state = st.session_state
-
-    def task_changed() -> None:
-        state[f"{prefix}_sentence"] = catalog.default_sentence(state[f"{prefix}_task"])
-
     if folded:
         right, beside = st.columns([2, 1], vertical_alignment="bottom")
         left = middle = box = beside.expander(_(FOLDED_LABEL))
@@ -132,33 +131,31 @@ def model_and_sentence(prefix: str, models: dict[str, list[str]], folded: bool =
         left, middle, right = st.columns([1, 1, 2])
         box = st
     task_labels = {task: catalog.task_label(task) for task in models}  # looked up: AppTest formats outside the run
-    task = left.selectbox(
-        _("Task"),
-        list(models),
-        key=f"{prefix}_task",
-        on_change=task_changed,
-        format_func=task_labels.__getitem__,
-    )
-    scorers = models[task]
-    if state[f"{prefix}_scorer"] not in scorers:  # the task has just changed, or a link named another
-        state[f"{prefix}_scorer"] = default_scorer(scorers)
-    scorer = middle.selectbox(_("Scorer"), scorers, key=f"{prefix}_scorer")
-    sentence = right.text_input(_("Sentence"), key=f"{prefix}_sentence", max_chars=MAX_SENTENCE_CHARS)
-    name = model_choice(box, task, scorer, f"{prefix}_model")  # a row of its own: its labels are long
+    if owner.view(state).task not in models:  # a page that offers fewer tasks (the Lab): its first
+        owner.propose(state, {"task": next(iter(models))})
+    if owner.view(state).scorer not in models[owner.view(state).task]:  # fewer scorers (the Lab's): the default
+        owner.propose(state, {"scorer": default_scorer(models[owner.view(state).task])})
+    key, change = bound(page, "task")
+    left.selectbox(_("Task"), list(models), key=key, format_func=task_labels.__getitem__, **change)
+    key, change = bound(page, "scorer")
+    middle.selectbox(_("Scorer"), models[owner.view(state).task], key=key, **change)
+    key, change = bound(page, "sentence")
+    right.text_input(_("Sentence"), key=key, max_chars=MAX_SENTENCE_CHARS, **change)
+    view = owner.view(state)
+    key, change = bound(page, "model")
+    name = model_choice(box, view.task, view.scorer, key, change)  # a row of its own: its labels are long
     box.caption(escape_markdown(_("Model {name}").format(name=name)))
-    return Picked(task, scorer, sentence, name, state[f"{prefix}_model"])
+    return Picked(view.task, view.scorer, view.sentence, name, owner.view(state).model)
 
 
-def widget_keys(prefix: str) -> dict[str, str]:
-    """view field -> widget key of `model_and_sentence`'s widgets: task, scorer, sentence, model."""
-    return {field: f"{prefix}_{field}" for field in ("task", "scorer", "sentence", "model")}
-
-
-def units_toggle(container, key: str, sides: tuple[bool, bool]) -> tuple[bool, bool] | None:
+def units_toggle(
+    container, key: str, sides: tuple[bool, bool], on_change: dict | None = None
+) -> tuple[bool, bool] | None:
     """The "pieces / words" toggle of a subword task's heatmaps (explorer.views.words); the sides to merge
     into words when it shows words, else None. No toggle (None) when neither side is SentencePiece.
 
     Its session value (`key`) is "pieces" or "words"; the page's view carries units="words" or "".
+    `on_change`: its on_change and args (`page_units`), for a toggle that proposes to the view's owner.
     """
     state = st.session_state
     if not any(sides):
@@ -174,18 +171,38 @@ def units_toggle(container, key: str, sides: tuple[bool, bool]) -> tuple[bool, b
         required=True,
         format_func=labels.__getitem__,
         help=_("Words: SentencePiece pieces joined back into the words they spell; the rule is under the heatmap."),
+        **(on_change or {}),
     )
     return sides if state[key] == words.WORDS else None
+
+
+def pieces_only(sides: tuple[bool, bool]) -> None:
+    """A character task (neither side SentencePiece: `sides`) shows pieces only: its view says so (a link's
+    units=words is dropped). Before the page publishes its view."""
+    state = st.session_state
+    if not any(sides) and owner.view(state).units:
+        owner.propose(state, {"units": ""})
+
+
+def page_units(container, page: str, sides: tuple[bool, bool]) -> tuple[bool, bool] | None:
+    """`units_toggle` for `page`, bound to the view's `units` ("" pieces, "words"); none for a character task
+    (`pieces_only`)."""
+    state = st.session_state
+    if not any(sides):
+        return None
+    key = owner.widget_key(state, page, "units")
+    state[key] = owner.view(state).units or words.PIECES
+    change = {"on_change": _units_changed, "args": (key,)}
+    return units_toggle(container, key, sides, change)
+
+
+def _units_changed(key: str) -> None:
+    owner.propose(st.session_state, {"units": words.units_value(st.session_state.get(key))}, by="units")
 
 
 def units_of(key: str) -> str:
     """The view's units from toggle `key`: "words", or "" (pieces, or no toggle)."""
     return words.units_value(st.session_state.get(key))
-
-
-def follow_units(view: ViewState, key: str, new: bool) -> None:
-    """Put the view's units into toggle `key` (as `apply_view` does for the other widgets)."""
-    link.follow(st.session_state, key, view.units or words.PIECES, force=new)
 
 
 def subword_sides(name: str | None) -> tuple[bool, bool]:

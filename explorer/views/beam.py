@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from explorer import i18n
-from explorer.i18n import N_, _
-from explorer.state.view import ViewState
+from explorer.i18n import _
+from explorer.state.view import LINK_NUMBERS
 from seq2seq.beam import BeamNode, Hypothesis
 from seq2seq.decoded import DecodedSentence
 from seq2seq.decoding import Translator
-from seq2seq.messages import Message
 
-MIN_WIDTH, MAX_WIDTH = 1, 10
-OUTSIDE_NOTE = N_("{name}={value} is outside {low}–{high}; using {used}.")  # the same note as a link's other numbers
+# The slider's range is a link's: a link's width is clamped into it with its note (explorer.state.view).
+MIN_WIDTH, MAX_WIDTH = int(LINK_NUMBERS["beam"].low), int(LINK_NUMBERS["beam"].high)
 
 
 def beam_search(translator: Translator, sentence: str, width: int) -> DecodedSentence:
@@ -26,15 +24,6 @@ def beam_search(translator: Translator, sentence: str, width: int) -> DecodedSen
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         raise ValueError(f"beam width must be {MIN_WIDTH}–{MAX_WIDTH}, got {width}")
     return translator.beam(sentence, width=width).plain(translator.name, states=False)
-
-
-def clamp_width(view: ViewState) -> ViewState:
-    """The view with its beam width inside the page's slider (MIN_WIDTH–MAX_WIDTH), with a note when moved."""
-    width = min(max(view.beam, MIN_WIDTH), MAX_WIDTH)
-    if width == view.beam:
-        return view
-    note = Message(OUTSIDE_NOTE, name="beam", value=view.beam, low=MIN_WIDTH, high=MAX_WIDTH, used=width)
-    return dataclasses.replace(view, beam=width, notes=(*view.notes, note))
 
 
 def path_nodes(tree: Sequence[BeamNode], node: int) -> list[int]:

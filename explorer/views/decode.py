@@ -4,13 +4,11 @@ The analyses of one step (explain a cell, what-if, attention override) are in
 explorer.views.decode_analysis.
 
 Everything here is plain Python over a session mapping (``st.session_state`` in the app, a dict
-in tests) and a translator; app_pages/1_Decode.py only wires it to widgets. Session keys are named in
-explorer.state.keys: the page's widgets (``keys.DECODE_*``) and the view it shares with every other
-page (``keys.SHARED_KEYS``), written on every run; the Decode page reads those back when it opens
-without a link, so it follows other pages too.
-
-Precedence when the page opens: a link (validated by explorer.state.view.parse_query), then the
-shared keys, then defaults (catalog.default_sentence, the sentence every page opens on).
+in tests) and a translator; app_pages/1_Decode.py only wires it to widgets. The page's view (task, scorer,
+model, sentence, decoding, step, units) is its one owner's (explorer.state.owner), shared by every page:
+the widgets show it and propose their changes to it, Step, Back, Play and Reset propose the step, and a
+link opened becomes it at once (`open_link`). Other session keys (the example box, the trace kept for step
+clicks, play) are named in explorer.state.keys.
 """
 
 from __future__ import annotations
@@ -19,18 +17,25 @@ import csv
 import io
 import json
 from collections.abc import Mapping, MutableMapping
-from dataclasses import replace
 
 from explorer.figures.common import shown_token
 from explorer.i18n import N_, _, ngettext
-from explorer.state import catalog, keys, link
-from explorer.state.view import WORDS, ViewState, link_params, parse_query, shared_values
+from explorer.state import catalog, keys, link, owner
+from explorer.state.view import ViewState, link_params
 from seq2seq.decoded import DecodedSentence, DecodedStep, Sampling
 from seq2seq.numbering import clamp_step, numbered, shown
-from seq2seq.scorers import default_scorer
 
 # strategy -> its label, English marked for translation (shown as _(STRATEGY_LABELS[s]))
 STRATEGY_LABELS = {"greedy": N_("greedy"), "sample": N_("sampling"), "beam": N_("beam search")}
+# The tabs below the heatmap: name -> label (English, marked; shown as _(TABS[name])). A class's teacher
+# publishes the open one's name beside the view (explorer.classes.follow.TAB_PARAM).
+TABS = {
+    "explain": N_("Explain this cell"),
+    "whatif": N_("What if…"),
+    "override": N_("Attention override"),
+    "links": N_("Links"),
+    "interactive": N_("Interactive heatmap"),
+}
 DEFAULT_SPEED = 0.6  # seconds per step while playing
 HEATMAP_FRAME_ROWS = 16  # the heatmap keeps room for this many rows (or the whole trace if shorter)
 # Shown as _(EMPTY_HINT) and _(NO_ATTENTION).
@@ -49,37 +54,21 @@ def model_name(task: str, scorer: str, model: str = "") -> str | None:
     return entry.name if entry else None
 
 
-# -- view state: link <-> widgets <-> shared keys ---------------------------------------------
-def apply_view(session: MutableMapping, view: ViewState) -> None:
-    """Put a validated view into the page's widgets (before they are drawn)."""
-    session[keys.DECODE_TASK], session[keys.DECODE_SCORER] = view.task, view.scorer
-    session[keys.DECODE_SENTENCE], session[keys.DECODE_STEP] = view.sentence, view.step
-    session[keys.DECODE_STRATEGY], session[keys.DECODE_BEAM] = view.strategy, view.beam
-    session[keys.DECODE_TEMPERATURE], session[keys.DECODE_SEED] = view.temperature, view.seed
-    session[keys.DECODE_REFERENCE], session[keys.DECODE_MODEL] = view.reference, view.model
-    session[keys.DECODE_UNITS] = view.units or "pieces"  # the toggle's values: "pieces", "words"
+# -- the view: its one owner's (explorer.state.owner) ----------------------------------------------
+# The Decode page's widgets are drawn under owner.widget_key(session, PAGE, field): "decode_task",
+# "decode_step", … (a later generation "decode_step@3" once something other than the widget set it).
+PAGE = "decode"
+LINK_SHOWN = ("task", "scorer", "sentence")  # a link's notes show while the view still shows these as it set them
 
 
-def sync_from_url(
-    session: MutableMapping, query: Mapping, available: Mapping[str, list[str]], examples: Mapping[str, str]
-) -> None:
-    """Seed the widgets: from a link opened since we last wrote the URL, else the shared keys.
-
-    Values the link gets wrong fall back to defaults; the link's view is kept in the session for
-    `notes_to_show`. Widgets that already hold a value (a rerun) are left alone.
-    """
-    opened, new = link.opened_link(session, query, "decode")
+def open_link(session: MutableMapping, query: Mapping, registry: owner.Registry = owner.REGISTRY) -> bool:
+    """A link opened since the page last wrote the URL becomes the view at once (owner.open_link); the step
+    it asked for is kept for `past_end_note`. Returns whether a link was opened."""
+    view, new = owner.open_link(session, PAGE, query, registry)
     if new:
-        view = parse_query(opened, available, examples, other_models=catalog.other_models)
-        apply_view(session, view)
-        session[keys.DECODE_LINK_VIEW] = view
-        session[keys.ASKED_STEP] = (_whole_number(opened.get("step")), (view.task, view.scorer, view.sentence))
-        return
-    if keys.DECODE_TASK in session and session[keys.DECODE_TASK] in available:
-        fix_scorer(session, available)
-        return
-    view = parse_query(shared_values(session), available, examples, other_models=catalog.other_models)
-    apply_view(session, view)
+        asked = _whole_number(link.flat(query).get("step"))
+        session[keys.ASKED_STEP] = (asked, (view.task, view.scorer, view.sentence))
+    return new
 
 
 def _whole_number(raw: str | None) -> int | None:
@@ -89,120 +78,45 @@ def _whole_number(raw: str | None) -> int | None:
         return None
 
 
-def fix_scorer(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
-    """Keep the scorer toggle on a scorer that exists for the chosen task."""
-    scorers = available[session[keys.DECODE_TASK]]
-    if session.get(keys.DECODE_SCORER) not in scorers:
-        session[keys.DECODE_SCORER] = default_scorer(scorers)
-
-
-def on_task_change(session: MutableMapping, available: Mapping[str, list[str]]) -> None:
-    """Callback of the task box: the new task's example sentence, its scorer, step 0."""
-    session[keys.DECODE_SENTENCE] = catalog.default_sentence(session[keys.DECODE_TASK])
-    session[keys.DECODE_REFERENCE] = ""
-    session[keys.DECODE_STEP] = 0
-    fix_scorer(session, available)
-
-
 def on_example(session: MutableMapping) -> None:
-    """Callback of the example box: copy the example into the sentence, switch to the scorer it opens on
-    (catalog.example_scorer, where the task has it), start at step 0."""
-    if session.get(keys.DECODE_EXAMPLE):
-        session[keys.DECODE_SENTENCE] = session[keys.DECODE_EXAMPLE]
-        session[keys.DECODE_STEP] = 0
-        scorer = catalog.example_scorer(session.get(keys.DECODE_TASK, ""), session[keys.DECODE_EXAMPLE])
-        if scorer and scorer in catalog.available().get(session.get(keys.DECODE_TASK, ""), ()):
-            session[keys.DECODE_SCORER] = scorer
-            session[keys.DECODE_MODEL] = ""
+    """Callback of the example box: the example becomes the sentence, with the scorer it opens on
+    (catalog.example_scorer, where the task has it) and that scorer's default model, from step 0."""
+    example = session.get(keys.DECODE_EXAMPLE)
+    if example:
+        view = owner.view(session)
+        changes: dict[str, object] = {"sentence": example, "step": 0}
+        scorer = catalog.example_scorer(view.task, example)
+        if scorer and scorer in catalog.available().get(view.task, ()):
+            changes.update(scorer=scorer, model="")
+        owner.propose(session, changes)
     session[keys.DECODE_EXAMPLE] = None
 
 
-def on_sentence_change(session: MutableMapping) -> None:
-    session[keys.DECODE_STEP] = 0
-
-
 def current_view(session: Mapping) -> ViewState:
-    """The view the widgets describe now."""
-    return ViewState(
-        task=session[keys.DECODE_TASK],
-        scorer=session[keys.DECODE_SCORER],
-        sentence=session.get(keys.DECODE_SENTENCE) or "",
-        step=int(session.get(keys.DECODE_STEP, 0) or 0),
-        strategy=session.get(keys.DECODE_STRATEGY) or "greedy",
-        beam=int(session.get(keys.DECODE_BEAM, 3)),
-        temperature=float(session.get(keys.DECODE_TEMPERATURE, 1.0)),
-        seed=int(session.get(keys.DECODE_SEED, 0)),
-        model=session.get(keys.DECODE_MODEL) or "",
-        reference=reference_of(session),
-        units=WORDS if session.get(keys.DECODE_UNITS) == WORDS else "",
-    )
+    """The view the page shows (its owner's)."""
+    return owner.view(session)
 
 
-def keep_settings(session: MutableMapping, view: ViewState) -> bool:
-    """In a step's fragment rerun, put back the settings of `view` (the last full run's) if they moved;
-    keep the step. Returns whether anything was put back.
-
-    Only the step can change in that rerun: every other field of the view is a widget outside the
-    fragment, which a fragment rerun does not draw. Yet on a loaded server, a Step clicked while the page
-    is still being drawn can reach the server without those widgets' values, and Streamlit then drops
-    their keys (the sentence became "", the teacher's projected view and the class with it).
-    """
-    try:
-        if replace(current_view(session), step=view.step) == view:
-            return False
-    except KeyError:  # the task's or scorer's key itself was dropped
-        pass
-    step = session.get(keys.DECODE_STEP, view.step)
-    apply_view(session, view)
-    session[keys.DECODE_STEP] = step
-    return True
+def step_of(session: Mapping) -> int:
+    return owner.view(session).step
 
 
-def reference_of(session: Mapping) -> str:
-    return (session.get(keys.DECODE_REFERENCE) or "").strip()
-
-
-def share(session: MutableMapping, view: ViewState) -> None:
-    """Write `view` to the shared keys, which every other page opens on."""
-    session[keys.TASK], session[keys.SCORER], session[keys.SENTENCE] = view.task, view.scorer, view.sentence
-    session[keys.STEP], session[keys.MODEL] = view.step, view.model
-    session[keys.STRATEGY] = "forced" if view.reference else view.strategy
-    session[keys.BEAM], session[keys.TEMPERATURE], session[keys.SEED] = view.beam, view.temperature, view.seed
-    session[keys.REFERENCE] = view.reference
-    session[keys.UNITS] = view.units
-
-
-def publish(session: MutableMapping, query_params) -> None:
-    """Write the current view to the shared keys and to the URL (only when it changed).
-
-    `query_params` is st.query_params (anything with to_dict() and from_dict()).
-    """
-    view = current_view(session)
-    share(session, view)
-    link.publish(session, query_params, "decode", link_params(view, "decode"))
-
-
-def _shown(session: Mapping) -> dict[str, object]:
-    """What the widgets show of the fields a link's notes are about."""
-    return {
-        "task": session.get(keys.DECODE_TASK),
-        "scorer": session.get(keys.DECODE_SCORER),
-        "sentence": session.get(keys.DECODE_SENTENCE),
-    }
+def shared_link(session: Mapping) -> dict[str, str]:
+    """The view's link parameters, for explorer.ui.sharing.publish."""
+    return link_params(owner.view(session), PAGE)
 
 
 def notes_to_show(session: Mapping) -> tuple[str, ...]:
-    """Notes about a link's refused values, while the view still comes from that link."""
-    opened = session.get(keys.DECODE_LINK_VIEW)
-    return link.notes_to_show(opened, _shown(session)) if opened is not None else ()
+    """Notes about a link's refused values, while the view still shows the task, scorer and sentence it set."""
+    return owner.link_notes(session, LINK_SHOWN)
 
 
 def past_end_note(session: Mapping, n: int) -> str | None:
     """A note when the link asked for a step past the end of this decode of `n` steps (the page then
     shows the last), while the view still comes from that link and stays on that last step."""
     asked, origin = session.get(keys.ASKED_STEP) or (None, None)
-    view = tuple(_shown(session).values())
-    if asked is None or asked <= n or origin != view or session.get(keys.DECODE_STEP) != n:
+    view = owner.view(session)
+    if asked is None or asked <= n or origin != tuple(getattr(view, f) for f in LINK_SHOWN) or view.step != n:
         return None
     return ngettext(
         "The link asked for step {asked}; this decode has {n} step, so it shows step {n}.",
@@ -292,26 +206,31 @@ def topk_rows(row: DecodedStep) -> list[dict]:
 
 
 # -- step controls -----------------------------------------------------------------------------
+def _step(session: MutableMapping, step: int) -> None:
+    owner.propose(session, {"step": step})  # not the slider's own change: it is drawn anew at this step
+
+
 def fit_session_step(session: MutableMapping, n: int) -> int:
-    """The Decode page's step in `session`, fitted to an output of `n` tokens (clamp_step) and kept."""
-    step = clamp_step(session.get(keys.DECODE_STEP, 0) or 0, n)
-    session[keys.DECODE_STEP] = step
+    """The view's step fitted to an output of `n` tokens (clamp_step), and kept."""
+    step = clamp_step(step_of(session), n)
+    if step != step_of(session):
+        _step(session, step)
     return step
 
 
 def step_forward(session: MutableMapping, n: int) -> None:
     _clicked(session)
-    session[keys.DECODE_STEP] = min(int(session.get(keys.DECODE_STEP, 0)) + 1, n)
+    _step(session, min(step_of(session) + 1, n))
 
 
 def step_back(session: MutableMapping) -> None:
     _clicked(session)
-    session[keys.DECODE_STEP] = max(int(session.get(keys.DECODE_STEP, 0)) - 1, 0)
+    _step(session, max(step_of(session) - 1, 0))
 
 
 def reset(session: MutableMapping) -> None:
     _clicked(session)
-    session[keys.DECODE_STEP] = 0
+    _step(session, 0)
     session.pop(keys.WHATIF_RESULT, None)
 
 
@@ -327,8 +246,8 @@ def toggle_play(session: MutableMapping, n: int) -> None:
     if session.get(keys.PLAYING):
         session[keys.PLAYING] = False
         return
-    if int(session.get(keys.DECODE_STEP, 0)) >= n:
-        session[keys.DECODE_STEP] = 0
+    if step_of(session) >= n:
+        _step(session, 0)
     session[keys.PLAYING] = True
 
 
@@ -340,8 +259,8 @@ def tick(session: MutableMapping, n: int) -> bool:
     """While playing, advance one step; True when play has just reached the end (and stopped)."""
     if not session.get(keys.PLAYING):
         return False
-    step = min(int(session.get(keys.DECODE_STEP, 0)) + 1, n)
-    session[keys.DECODE_STEP] = step
+    step = min(step_of(session) + 1, n)
+    _step(session, step)
     if step >= n:
         session[keys.PLAYING] = False
         return True

@@ -1,7 +1,7 @@
 """Hidden states page logic: a sentence's states on its model's fixed PCA basis, and neighbours.
 
 The sentence is decoded the way the Decode page decodes it (greedy, sampling, beam search or
-teacher forcing: `decoding`), so a step highlights the token the Decode page shows at that step.
+teacher forcing: the shared view's decoding), so a step highlights the token the Decode page shows at that step.
 The basis (seq2seq.projection) is fitted once per model on a reference sample of greedy decodes
 of the task's valid split; the page caches it with st.cache_resource keyed by the model name.
 """
@@ -9,7 +9,6 @@ of the task's valid split; the page caches it with st.cache_resource keyed by th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import torch
 
@@ -26,14 +25,6 @@ REFERENCE_SIZE = 200  # sentences in a model's reference sample
 BACKGROUND_POINTS = 1500  # reference points drawn behind a sentence, at most
 # The distances of seq2seq.projection.METRICS as the page names them (English, marked; shown translated).
 METRIC_LABELS = {"cosine": N_("cosine"), "euclidean": N_("euclidean")}
-
-
-def decoding(view: ViewState, task: str, sentence: str) -> ViewState:
-    """How the page decodes `sentence` of `task`: as `view` (the link's or the Decode page's view)
-    says, but its teacher-forcing reference only for the task and sentence it was given with."""
-    if view.reference and (task, sentence) != (view.task, view.sentence):
-        return replace(view, reference="")
-    return view
 
 
 def sentence_states(

@@ -243,6 +243,7 @@ def pairs(
     per_noun: int = 0,
     per_name: int = 0,
     per_landmark: int = 0,
+    names_alone: bool = False,
 ) -> list[tuple[str, str]]:
     """(Chinese, English) pairs for `train --dictionary`: every HSK 2.0 word, every place name, then the
     training sentences `train` with other places put in (`substituted`), and the short ones with `per_verb`
@@ -251,7 +252,8 @@ def pairs(
     sentences with `per_noun` of COMMON_NOUNS put in ("我想去日本。 / I want to go to Japan." -> "我想去公园。 /
     I want to go to the park."); the Tom and Mary sentences with `per_name` Chinese names put in
     (`zh_person_names`: "李强是我的朋友。 / Li Qiang is my friend."), and the place sentences with `per_landmark`
-    schools and landmarks (`zh_landmarks`: "我想去故宫。 / I want to go to the Forbidden City."); held-out
+    schools and landmarks (`zh_landmarks`: "我想去故宫。 / I want to go to the Forbidden City."), with
+    `names_alone` every such name on its own ("李强 / Li Qiang"); held-out
     sentences and names (`seq2seq.tasks.zh_en.is_held_out`) left out. The same file on every run; with
     per_noun, per_name and per_landmark at 0, the file the shipped models were trained on."""
     major: set[str] = set()
@@ -278,6 +280,10 @@ def pairs(
         from seq2seq.tasks import zh_person_names
 
         every += zh_person_names.pairs(train, per_name)
+    if names_alone:  # every name on its own (李强 / Li Qiang): each character's reading outside a frame
+        from seq2seq.tasks import zh_person_names
+
+        every += zh_person_names.alone()
     if (
         per_landmark
     ):  # "我想去故宫。 / I want to go to the Forbidden City."; a landmark that starts the English capitalised

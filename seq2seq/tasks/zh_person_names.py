@@ -124,6 +124,14 @@ def holds_held_out_name(chinese: str) -> bool:
     return any(zh in chinese for zh, _ in HELD_OUT_NAMES)
 
 
+def alone() -> list[tuple[str, str]]:
+    """Every name of both pools on its own, as a dictionary pair: ("李强", "Li Qiang"). One character, one
+    syllable: the pairs that show a model each character's reading apart from any sentence frame (the
+    held-out names left out, as `names` leaves them)."""
+    every = dict.fromkeys(name for given in (GIVEN_HE, GIVEN_SHE) for name in names(given))
+    return [(name, english(name)) for name in every]
+
+
 def pairs(train: Iterable[tuple[str, str]], per_sentence: int, seed: int = 4) -> list[tuple[str, str]]:
     """The training pairs that name Tom or Mary on both sides, each again with `per_sentence` Chinese names
     (drawn in turn from `names`, so every name is used about as often): "汤姆是我的朋友。 / Tom is my friend."

@@ -1,0 +1,221 @@
+"""The view's one owner: the session holds one `ViewState`, and everything that shows or changes it reads it
+here and changes it through `propose` (or `open_link` for a link just opened).
+
+Adapters, none with a copy of its own:
+- a widget is drawn under `widget_key(session, page, field)` and told its value from the view before it is
+  drawn (`fill`); its on_change proposes the new value (`take`);
+- the URL: `open_link` reads a link once, atomically, before any widget is drawn (explorer.state.link.publish
+  writes the view back into the address bar);
+- lessons and classes open their views as links.
+
+Dependent fields follow (DEPENDS): a new task keeps the scorer when the task has it and otherwise takes the
+task's default scorer, brings its own example sentence and the default model; a new decode starts at step 0.
+
+Why a widget's key carries a generation: a value the browser still holds for a widget (the old task's
+scorer, the previous sentence) comes back with the next run and would be taken as the user's. Whenever
+something other than the widget itself sets its field (a dependent field following, a link, a lesson, a
+class), the field's generation moves, the widget is drawn under a new key, and the browser's old value
+belongs to a widget that no longer exists. A widget whose options come from the view (Beam search's
+hypotheses) is keyed by the values it depends on in the same way (`derived_key`).
+
+Plain Python over a session mapping (st.session_state in the app, a dict in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, fields, replace
+
+from explorer.state import catalog, keys
+from explorer.state.view import ViewState, parse_query
+from seq2seq.scorers import default_scorer
+
+VIEW = "_view"  # the session's view, a ViewState
+GENERATIONS = "_view_generations"  # field -> how often something other than its own widget set it
+DERIVED = "_view_derived"  # a derived widget's name -> (its generation, the values it was drawn for)
+DRAWN = "_view_drawn"  # the fields some widget has shown in this session (only theirs have generations to move)
+LINK_NOTES = "_view_link_notes"  # the view a link opened, with its notes (shown while the view is still it)
+
+# field -> the fields whose change moves it (they are followed in this order). Another input starts the
+# decode again at step 0; another scorer, model or decoding of the same input keeps the step (a class
+# compares scorers at one step), and the page clamps it into the new output's range.
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "scorer": ("task",),
+    "model": ("task", "scorer"),
+    "sentence": ("task",),
+    "reference": ("task", "sentence"),
+    "step": ("task", "sentence", "reference"),
+}
+VIEW_FIELDS = tuple(f.name for f in fields(ViewState) if f.name != "notes")
+
+
+@dataclass(frozen=True)
+class Registry:
+    """What a view may name: task -> scorers, the task's example sentence, the task and scorer's other models
+    (explorer.state.catalog in the app; plain data in tests)."""
+
+    available: Callable[[], Mapping[str, Sequence[str]]] = catalog.available
+    default_sentence: Callable[[str], str] = catalog.default_sentence
+    other_models: Callable[[str, str], Sequence[str]] = catalog.other_models
+
+
+REGISTRY = Registry()
+
+
+def params_of(view: ViewState) -> dict[str, str]:
+    """Every field of `view` as a link's parameter (an empty sentence included; no model: the default)."""
+    values = {name: getattr(view, name) for name in VIEW_FIELDS}
+    return {name: str(value) for name, value in values.items() if value != "" or name == "sentence"}
+
+
+def validated(params: Mapping[str, str], registry: Registry = REGISTRY) -> ViewState:
+    """`params` (a link's, or a view's with changes) checked against the registry, with a note per value refused."""
+    available = {task: list(scorers) for task, scorers in registry.available().items()}
+    sentences = {task: registry.default_sentence(task) for task in available}
+    return parse_query(params, available, sentences, other_models=registry.other_models)
+
+
+def view(session: Mapping, registry: Registry = REGISTRY) -> ViewState:
+    """The session's view; the defaults (the first task, its default scorer and example) before any."""
+    current = session.get(VIEW)
+    return current if isinstance(current, ViewState) else validated({}, registry)
+
+
+def generation(session: Mapping, field: str) -> int:
+    return int((session.get(GENERATIONS) or {}).get(field, 0))
+
+
+def widget_key(session: Mapping, page: str, field: str, name: str = "") -> str:
+    """The key of `page`'s widget for `field` (called `name` when not the field's: Beam search's "width" is
+    its `beam`): "beam_scorer", then "beam_scorer@1" once something other than the widget set the field."""
+    n, base = generation(session, field), f"{page}_{name or field}"
+    return base if n == 0 else f"{base}@{n}"
+
+
+def derived_key(session: MutableMapping, name: str, values: Iterable[object]) -> str:
+    """The key of a widget whose options follow `values` (Beam search's hypothesis box follows the decode): a
+    new key whenever they change, so its old choice never outlives them."""
+    values = tuple(values)
+    derived = dict(session.get(DERIVED) or {})
+    n, seen = derived.get(name, (0, values))
+    if seen != values:
+        n += 1
+    derived[name] = (n, values)
+    session[DERIVED] = derived
+    return name if n == 0 else f"{name}@{n}"
+
+
+def _moved(session: MutableMapping, old: ViewState, new: ViewState, by: str | None, asked: Mapping) -> None:
+    """Move the generation of every field `new` changed that widget `by` did not set to what it shows."""
+    counts = dict(session.get(GENERATIONS) or {})
+    drawn = session.get(DRAWN) or frozenset()
+    for name in VIEW_FIELDS:
+        if getattr(new, name) == getattr(old, name) or name not in drawn:
+            continue  # unchanged, or no widget of it drawn yet: none holds an older value
+        if name == by and getattr(new, name) == asked.get(name):
+            continue  # its own widget shows it already
+        counts[name] = counts.get(name, 0) + 1
+    session[GENERATIONS] = counts
+
+
+def _followed(old: ViewState, new: ViewState, given: set[str], registry: Registry) -> ViewState:
+    """`new` with the fields that depend on a changed one, and were not given, following it (DEPENDS)."""
+    changed = {name for name in VIEW_FIELDS if getattr(new, name) != getattr(old, name)}
+
+    def moves(name: str) -> bool:
+        return name not in given and bool(changed & set(DEPENDS[name]))
+
+    follow: dict[str, object] = {}
+    if moves("scorer"):
+        scorers = list(registry.available().get(new.task, ()))
+        follow["scorer"] = old.scorer if old.scorer in scorers or not scorers else default_scorer(scorers)
+        changed |= {"scorer"} if follow["scorer"] != old.scorer else set()
+    new = replace(new, **follow)
+    if moves("model"):
+        keep = new.model and new.model in registry.other_models(new.task, new.scorer)
+        new = replace(new, model=new.model if keep else "")
+    if moves("sentence"):
+        new = replace(new, sentence=registry.default_sentence(new.task))
+        changed.add("sentence")
+    if moves("reference"):
+        new = replace(new, reference="")
+    changed |= {name for name in VIEW_FIELDS if getattr(new, name) != getattr(old, name)}
+    if moves("step"):
+        new = replace(new, step=0)
+    return new
+
+
+def propose(
+    session: MutableMapping, changes: Mapping[str, object], by: str | None = None, registry: Registry = REGISTRY
+) -> ViewState:
+    """Change the view: `changes` (field -> value), the fields that depend on them following, all checked
+    against the registry (a value refused takes its default). `by`: the field whose own widget proposed it
+    (its key stays; every other field set moves its generation). Returns the new view."""
+    old = view(session, registry)
+    unknown = set(changes) - set(VIEW_FIELDS)
+    if unknown:
+        raise KeyError(f"no view field {sorted(unknown)}")
+    new = _followed(old, replace(old, **changes), set(changes), registry)
+    checked = replace(validated(params_of(new), registry), notes=())
+    _moved(session, old, checked, by, changes)
+    session[VIEW] = checked
+    return checked
+
+
+def take(session: MutableMapping, field: str, key: str, registry: Registry = REGISTRY) -> None:
+    """A widget's on_change: propose the value widget `key` now holds for `field`."""
+    propose(session, {field: session.get(key)}, by=field, registry=registry)
+
+
+def fill(
+    session: MutableMapping, page: str, names: Iterable[str], registry: Registry = REGISTRY, called: str = ""
+) -> dict[str, str]:
+    """Before `page` draws its widgets for the fields `names`: tell each its value from the view. Returns
+    field -> key (`called`: the one widget's name when not its field's, as `widget_key`)."""
+    current = view(session, registry)
+    session.setdefault(VIEW, current)
+    session[DRAWN] = frozenset(session.get(DRAWN) or ()) | set(names)  # from now on their changes move keys
+    found = {}
+    for name in names:
+        key = widget_key(session, page, name, called)
+        session[key] = getattr(current, name)
+        found[name] = key
+    return found
+
+
+def open_link(
+    session: MutableMapping, page: str, query: Mapping[str, str], registry: Registry = REGISTRY
+) -> tuple[ViewState, bool]:
+    """(the view, whether a link was opened on this run). Call first thing in a run, before any widget.
+
+    A URL other than the one the page wrote last (keys.page_url) is a link someone opened: it becomes the
+    view at once, the generation of every field it moves moved (of those a widget has shown), so no
+    widget's older value can overwrite it. Fields the
+    link leaves out keep the view's values when the link names the view's task (and its decoding when it
+    names no strategy or reference), else their defaults. The link's notes stay with its view (`link_notes`).
+    """
+    from explorer.state import link  # link imports nothing of this module; here for its one function
+
+    query = link.flat(query)
+    if not query or query == session.get(keys.page_url(page)):
+        return view(session, registry), False
+    base = params_of(view(session, registry))
+    if "task" in query and query["task"] != base.get("task"):
+        base = {}
+    if "strategy" in query or "reference" in query:
+        base = {name: value for name, value in base.items() if name not in (*keys.DECODING_KEYS,)}
+    opened = validated({**base, **query}, registry)
+    _moved(session, view(session, registry), opened, None, {})  # the widgets of the fields it moves: drawn anew
+    session[VIEW] = replace(opened, notes=())
+    session[LINK_NOTES] = opened
+    session[keys.page_url(page)] = query  # read once: the page's next run is not a link opened again
+    return session[VIEW], True
+
+
+def link_notes(session: Mapping, shown: Iterable[str]) -> tuple[str, ...]:
+    """The notes of the link last opened, while the view still shows its `shown` fields as the link set them."""
+    opened = session.get(LINK_NOTES)
+    if not isinstance(opened, ViewState):
+        return ()
+    current = view(session)
+    return opened.notes if all(getattr(current, name) == getattr(opened, name) for name in shown) else ()

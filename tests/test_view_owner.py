@@ -1,0 +1,146 @@
+"""The view's one owner (explorer.state.owner): dependent fields follow, a widget's key moves whenever
+something other than the widget sets its field, and a link opened is the view at once. Plain dicts as the
+session and a registry of plain data, so each rule is checked exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from explorer.state import keys, owner
+
+MODELS = {"reverse": ["none", "dot", "general", "uniform"], "dates": ["none", "general", "concat"], "zh-en": ["none"]}
+SENTENCES = {"reverse": "hello world", "dates": "9 may 2018", "zh-en": "我爱你。"}
+OTHERS = {("reverse", "general"): ["reverse/general-lstm"]}
+REGISTRY = owner.Registry(
+    available=lambda: MODELS,
+    default_sentence=SENTENCES.__getitem__,
+    other_models=lambda task, scorer: OTHERS.get((task, scorer), []),
+)
+
+
+def propose(session, changes, by=None):
+    return owner.propose(session, changes, by=by, registry=REGISTRY)
+
+
+def test_a_fresh_session_has_the_first_task_its_default_scorer_and_its_example():
+    view = owner.view({}, REGISTRY)
+    assert (view.task, view.scorer, view.sentence, view.step, view.model) == (
+        "reverse",
+        "general",
+        "hello world",
+        0,
+        "",
+    )
+
+
+def test_a_new_task_keeps_the_scorer_it_has_and_otherwise_takes_its_default_never_none_by_accident():
+    session = {}
+    propose(session, {"scorer": "general", "step": 4, "sentence": "abc"})
+    view = propose(session, {"task": "dates"})
+    assert (view.scorer, view.sentence, view.step) == ("general", "9 may 2018", 0)  # kept; the task's example
+    view = propose(session, {"scorer": "concat"})
+    view = propose(session, {"task": "reverse"})
+    assert view.scorer == "general"  # concat is not reverse's: reverse's default, not its first ("none")
+    view = propose(session, {"task": "zh-en"})
+    assert view.scorer == "none"  # the task's only scorer
+
+
+def test_the_model_follows_task_and_scorer_and_a_new_input_starts_at_step_zero():
+    session = {}
+    view = propose(session, {"model": "reverse/general-lstm", "step": 3})
+    assert (view.model, view.step) == ("reverse/general-lstm", 3)
+    view = propose(session, {"scorer": "dot"})
+    assert (view.model, view.step) == ("", 3)  # dot has no such model; the same input: a class compares at a step
+    assert propose(session, {"beam": 4, "strategy": "beam"}).step == 3  # another decoding of it: the page clamps
+    assert propose(session, {"sentence": "other"}).step == 0  # another input: from the start
+    propose(session, {"step": 2})
+    assert propose(session, {"task": "dates"}).step == 0
+
+
+def test_a_reference_is_dropped_with_the_sentence_it_was_given_for():
+    session = {}
+    propose(session, {"sentence": "abc", "reference": "cba"})
+    assert propose(session, {"step": 2}).reference == "cba"
+    assert propose(session, {"sentence": "abd"}).reference == ""
+
+
+def test_values_are_checked_as_a_links_are():
+    session = {}
+    assert propose(session, {"scorer": "concat"}).scorer == "general"  # reverse has no concat: its default
+    assert propose(session, {"beam": 99}).beam == 10  # clamped into a link's bound
+    assert propose(session, {"model": "../etc/passwd"}).model == ""
+    with pytest.raises(KeyError, match="no view field"):
+        propose(session, {"colour": "red"})
+
+
+def test_a_widget_keeps_its_key_while_it_alone_changes_its_field_and_gets_a_new_one_otherwise():
+    session = {}
+    keys_before = owner.fill(session, "beam", ("task", "scorer", "sentence"), REGISTRY)
+    assert keys_before == {"task": "beam_task", "scorer": "beam_scorer", "sentence": "beam_sentence"}
+    assert session["beam_task"] == "reverse" and session["beam_sentence"] == "hello world"
+
+    session["beam_sentence"] = "typed"
+    owner.take(session, "sentence", "beam_sentence", REGISTRY)  # the box's own change: the box stays
+    assert owner.widget_key(session, "beam", "sentence") == "beam_sentence"
+
+    session["beam_task"] = "dates"
+    owner.take(session, "task", "beam_task", REGISTRY)
+    # The task's own box stays; the sentence moved to the task's example (a new box, so the browser's
+    # "typed" cannot come back); the scorer did not change (general is dates' too): same box.
+    assert owner.widget_key(session, "beam", "task") == "beam_task"
+    assert owner.widget_key(session, "beam", "sentence") == "beam_sentence@1"
+    assert owner.widget_key(session, "beam", "scorer") == "beam_scorer"
+    assert owner.fill(session, "beam", ("sentence",), REGISTRY) == {"sentence": "beam_sentence@1"}
+    assert session["beam_sentence@1"] == "9 may 2018"
+
+
+def test_a_field_no_widget_has_shown_keeps_its_key():
+    session = {}
+    propose(session, {"step": 3})  # before any widget: nothing to move
+    assert owner.widget_key(session, "lab", "step") == "lab_step"
+
+
+def test_a_derived_widget_gets_a_new_key_when_what_it_follows_changes():
+    session = {}
+    assert owner.derived_key(session, "beam_hypothesis", ("reverse/general", "abc", 3)) == "beam_hypothesis"
+    assert owner.derived_key(session, "beam_hypothesis", ("reverse/general", "abc", 3)) == "beam_hypothesis"
+    assert owner.derived_key(session, "beam_hypothesis", ("dates/general", "9 may", 3)) == "beam_hypothesis@1"
+    assert owner.derived_key(session, "beam_hypothesis", ("dates/general", "9 may", 1)) == "beam_hypothesis@2"
+
+
+def test_a_link_opened_is_the_view_at_once_and_is_read_once():
+    session = {}
+    owner.fill(session, "beam", ("task", "sentence", "beam"), REGISTRY)
+    view, new = owner.open_link(session, "beam", {"task": "dates", "sentence": "1 jan 2000", "beam": "4"}, REGISTRY)
+    assert new and (view.task, view.sentence, view.beam) == ("dates", "1 jan 2000", 4)
+    # Every widget of a field the link moved is drawn anew: an older value in the browser has no widget.
+    assert owner.widget_key(session, "beam", "sentence") == "beam_sentence@1"
+    assert owner.widget_key(session, "beam", "beam") == "beam_beam@1"
+    assert owner.widget_key(session, "beam", "beam", "width") == "beam_width@1"  # the widget's own name
+    # The same URL on the next run is no link opened again (the user may have moved a widget since).
+    propose(session, {"sentence": "2 feb 2001"}, by="sentence")
+    view, new = owner.open_link(session, "beam", {"task": "dates", "sentence": "1 jan 2000", "beam": "4"}, REGISTRY)
+    assert not new and view.sentence == "2 feb 2001"
+    assert owner.open_link(session, "beam", {}, REGISTRY) == (view, False)  # an empty URL is no link
+
+
+def test_a_link_keeps_the_views_other_fields_for_its_task_and_its_notes_while_they_show():
+    session = {}
+    propose(session, {"task": "dates", "scorer": "concat", "strategy": "beam", "beam": 5})
+    view, _ = owner.open_link(session, "states", {"task": "dates", "sentence": "x"}, REGISTRY)
+    assert (view.scorer, view.strategy, view.beam) == ("concat", "beam", 5)  # the link's task: the view's rest
+    view, _ = owner.open_link(session, "states", {"task": "dates", "strategy": "greedy"}, REGISTRY)
+    assert (view.strategy, view.beam) == ("greedy", 3)  # it says how to decode: none of the view's decoding
+    view, _ = owner.open_link(session, "states", {"task": "reverse", "scorer": "nope"}, REGISTRY)
+    assert (view.scorer, view.sentence) == ("general", "hello world")  # another task: its defaults
+    assert owner.link_notes(session, ("task", "scorer")) == ("No 'nope' model for reverse; showing 'general'.",)
+    propose(session, {"scorer": "dot"})
+    assert owner.link_notes(session, ("task", "scorer")) == ()  # the view moved on: the note goes
+
+
+def test_the_owner_is_the_only_place_a_view_field_lives_in_the_session():
+    """No page keeps a view field under a session key of its own (explorer.state.keys names none)."""
+    fields = set(owner.VIEW_FIELDS)
+    constants = {name: value for name, value in vars(keys).items() if name.isupper() and isinstance(value, str)}
+    own = {name: value for name, value in constants.items() if value.strip("_") in fields}
+    assert own == {}, own
