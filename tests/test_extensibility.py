@@ -164,7 +164,8 @@ def extended(tmp_path_factory) -> Extended:
     _copy_repository(copy)
     if (ROOT.parent / "shared").is_dir():  # the data files beside the clone (docs/development.md), there too
         (copy.parent / "shared").symlink_to(ROOT.parent / "shared")
-    names = dict(zip(RECIPES, templates.new_names({*SCORERS, *TASKS}, len(RECIPES)), strict=True))
+    taken = {*SCORERS, *TASKS, *(module.stem for module in (copy / "seq2seq/tasks").glob("*.py"))}
+    names = dict(zip(RECIPES, templates.new_names(taken, len(RECIPES)), strict=True))
     written, translations, recipes = {}, {}, {}
     for title, add in RECIPES.items():
         added = add(copy, names[title])
