@@ -5,6 +5,9 @@ The registries are what the recipes of docs/architecture.md's "Where to change w
 - the scorers: `SCORERS`, `SCORER_CLASSES`, `SCORER_INFO`, `POSITIONAL`, `FIXED`
   (seq2seq/scorers.py, seq2seq/attention.py);
 - the tasks: `TASKS`, `REGISTRY`, `all_tasks` (seq2seq/tasks/__init__.py);
+- the view: its fields (`ViewState`, `VIEW_FIELDS`), the declared numbers and words of a link
+  (`LINK_NUMBERS`, `LINK_CHOICES`), the fields each page's link keeps (`LINK_FIELDS`), and the two
+  functions that read them all, `parse_query` and `link_params` (explorer/state/view.py, owner.py);
 - the app's questions to them: every function and constant of explorer/state/catalog.py that reads
   one of the above (found the same way, so a new one counts with no list to update);
 - the files the recipes write or check: docs/architecture.md and the translation catalogs (messages.po).
@@ -46,8 +49,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+VIEW_NAMES = frozenset(
+    {"ViewState", "VIEW_FIELDS", "LINK_NUMBERS", "LINK_CHOICES", "LINK_FIELDS", "parse_query", "link_params"}
+)
 REGISTRY_NAMES = frozenset(
-    {"SCORERS", "SCORER_CLASSES", "SCORER_INFO", "POSITIONAL", "FIXED", "TASKS", "REGISTRY", "all_tasks"}
+    {"SCORERS", "SCORER_CLASSES", "SCORER_INFO", "POSITIONAL", "FIXED", "TASKS", "REGISTRY", "all_tasks", *VIEW_NAMES}
 )
 REGISTRY_FILES = ("architecture.md", "messages.po")
 CATALOG_MODULE = "explorer.state.catalog"  # the app's questions to the registries

@@ -1,4 +1,4 @@
-"""A new scorer and a new task take the files docs/architecture.md names, and nothing else.
+"""A new scorer, a new task and a new view field take the files docs/architecture.md names, and nothing else.
 
 The repository's files are copied into a temporary folder; there a scorer (Graves et al.'s content-based
 addressing) and a task (letters -> the same letters sorted), under names made up for this run
@@ -17,7 +17,8 @@ every scorer and task included.
 
 The tests of the shipped models iterate the manifest (pretrained/manifest.json), not SCORERS or TASKS, so a
 scorer or task without shipped models leaves them be (and they are not found: they read no registry).
-A new view field is to follow the same way: `_add_view_field` is where its recipe goes.
+A new view field follows the same way: a word under a name made up for the run, by "A new view field", and
+tests/test_view_fields.py (found: it reads the view's tables) checks it among every declared field.
 """
 
 from __future__ import annotations
@@ -81,14 +82,29 @@ def _add_task(copy: Path, name: str) -> tuple[dict[str, str], dict[str, str]]:
     return files, templates.task_translations(name)
 
 
-def _add_view_field(copy: Path, name: str) -> tuple[dict[str, str], dict[str, str]] | None:
-    """A view field called `name`, by "A new view field": path -> new text, and its translations.
+def _keep_in_link(pages: str, page: str, name: str) -> str:
+    """explorer/state/pages.py's text with `name` last in the link fields of `page` (its Page's first tuple
+    that starts with "task")."""
+    start = pages.index('("task"', pages.index(f'"{page}",'))
+    end = pages.index(")", start)
+    return pages[:end] + f', "{name}"' + pages[end:]
 
-    None until docs/architecture.md has that recipe (the view's owner is being redesigned, issue 49);
-    then this writes it as the two functions above do, and the test below checks its files against
-    the doc and runs the registry tests with it.
-    """
-    return None
+
+def _add_view_field(copy: Path, name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A view field `name`, a word ("" or "on") that Decode's and Compare's links keep: its ViewState
+    attribute and its LINK_CHOICES entry, its name in the pages' link fields (path -> new text). No
+    translations: a refused value takes the words' note, translated once for all."""
+    view = (copy / "explorer/state/view.py").read_text(encoding="utf-8")
+    pages = (copy / "explorer/state/pages.py").read_text(encoding="utf-8")
+    view = _insert(
+        view, "    notes: tuple[str, ...] = ", f'    {name}: str = ""  # a field made up for the test\n', before=True
+    )
+    view = _insert(view, "LINK_CHOICES = {\n", f'    "{name}": Choice(("", "on"), ""),\n', before=False)
+    files = {
+        "explorer/state/view.py": view,
+        "explorer/state/pages.py": _keep_in_link(_keep_in_link(pages, "decode", name), "compare", name),
+    }
+    return files, {}
 
 
 # doc title -> the function that follows it; each gets a name made up for the run.
@@ -151,7 +167,8 @@ def _outcomes(junit: Path) -> tuple[list[str], list[str], list[str]]:
 
 @dataclass(frozen=True)
 class Extended:
-    """The copy with the new scorer and task written in; per recipe, the files the doc lists and those written."""
+    """The copy with the new scorer, task and view field written in; per recipe, the files the doc lists and
+    those written."""
 
     copy: Path
     names: dict[str, str]  # recipe title -> the name made up for it
@@ -191,8 +208,8 @@ def _check_registry_tests(extended: Extended, found: list[str]) -> None:
     report = f"{names}\n" + "\n".join(failed) + "\n" + (tests.stdout + tests.stderr)[-4000:]
     assert tests.returncode == 0, report
     assert not skipped, "a registry test skipped (it proves nothing then):\n" + "\n".join(skipped) + "\n" + report
-    for title in ("A new scorer", "A new task"):
-        assert any(extended.names[title] in test for test in ran), f"no test ran with the {title[6:]}'s name"
+    for title, name in extended.names.items():
+        assert any(name in test for test in ran), f"no test ran with the {title[6:]}'s name"
 
 
 def test_a_new_scorer_and_a_new_task_need_only_the_files_the_architecture_doc_names(extended):

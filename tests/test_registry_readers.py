@@ -89,6 +89,7 @@ def test_the_real_suite_has_registry_tests_of_every_kind():
         "tests/test_attention.py::test_the_scorer_classes_are_the_one_list",
         "tests/test_pretrained.py::test_every_shipped_task_and_scorer_is_registered_in_display_order",
         "tests/test_curve_colors.py::test_every_scorer_of_the_race_gets_its_own_colour_and_none_is_the_markers",
+        "tests/test_view_fields.py::test_a_value_refused_gives_the_default_and_one_note_naming_it",
     ):
         assert test in found
     assert "tests/test_pretrained.py::test_the_quality_bars_are_met_on_the_test_split" not in found  # the manifest's

@@ -7,6 +7,11 @@ too), and the model when it is not the task and scorer's default (another cell, 
 from the Train page). Anything invalid falls back to a default and adds a note the page shows;
 nothing from the URL is used as a path or as HTML: a model is only ever looked up by name among
 the registered ones.
+
+The simple fields are declared as data, each once: a number with its bound (LINK_NUMBERS), a word with
+its values (LINK_CHOICES). A new one is its ViewState attribute and its entry there (docs/architecture.md,
+"A new view field"); parse_query reads it by its kind, the owner checks it, the pages whose link_fields
+name it keep it in their links.
 """
 
 from __future__ import annotations
@@ -41,6 +46,34 @@ LINK_NUMBERS = {
     "beam": Bound(True, 1, 10, 3),  # beam width
     "temperature": Bound(False, 0.05, 5.0, 1.0),
     "seed": Bound(True, 0, 2**31 - 1, 0),
+}
+
+# The note a refused choice gets when its Choice names none of its own: {name}, {value} (the value refused,
+# cut to 40 characters), {values} (the choices, quoted) and {default} (the value used instead).
+REFUSED_CHOICE = N_("Ignored {name}={value!r}: not one of {values}; using {default!r}.")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A word a link may carry: its values, the one a missing or refused one takes, other spellings read as a
+    value (`aliases`: "pieces" is units ""), and the note a refused value gets (a template marked N_, filled as
+    REFUSED_CHOICE's is)."""
+
+    values: tuple[str, ...]
+    default: str
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    refused: str = REFUSED_CHOICE
+
+    def __post_init__(self) -> None:
+        assert self.default in self.values and set(self.aliases.values()) <= set(self.values), self
+
+
+# Every word a link carries, declared here once: parse_query reads each with its Choice (a refused value
+# takes the default, with its note); a view field of this table needs no other code to be parsed, checked
+# by the owner (explorer.state.owner.propose) and written into the links of the pages that keep it.
+LINK_CHOICES = {
+    "strategy": Choice(STRATEGIES, "greedy", refused=N_("Unknown strategy {value!r}; using greedy.")),
+    "units": Choice(("", WORDS), "", {"pieces": ""}, N_("Unknown units {value!r}; showing pieces.")),
 }
 
 
@@ -115,12 +148,28 @@ def _float(raw: str | None, default: float, low: float, high: float, name: str, 
     return value
 
 
-def _number(params: Mapping[str, str], name: str, notes: list[str]) -> float:
-    """The link's number `name` within its LINK_NUMBERS bound (a note for each value refused)."""
+def _number(params: Mapping[str, str], name: str, notes: list[str], high: float | None = None) -> float:
+    """The link's number `name` within its LINK_NUMBERS bound (`high` instead of the bound's when given;
+    a note for each value refused)."""
     bound = LINK_NUMBERS[name]
+    high = bound.high if high is None else high
     if bound.whole:
-        return _int(params.get(name), int(bound.default), int(bound.low), int(bound.high), name, notes)
-    return _float(params.get(name), bound.default, bound.low, bound.high, name, notes)
+        return _int(params.get(name), int(bound.default), int(bound.low), int(high), name, notes)
+    return _float(params.get(name), bound.default, bound.low, high, name, notes)
+
+
+def _choice(params: Mapping[str, str], name: str, notes: list[str]) -> str:
+    """The link's word `name` among its LINK_CHOICES values (an alias read as its value); a value that is none
+    of them: the default, with the Choice's note."""
+    choice, raw = LINK_CHOICES[name], params.get(name)
+    if raw is None:
+        return choice.default
+    value = choice.aliases.get(raw, raw)
+    if value in choice.values:
+        return value
+    shown = ", ".join(repr(v) for v in choice.values)
+    notes.append(Message(choice.refused, name=name, value=raw[:40], values=shown, default=choice.default))
+    return choice.default
 
 
 def parse_query(
@@ -174,25 +223,12 @@ def parse_query(
             )
         )
         reference = reference[:MAX_SENTENCE_CHARS]
-    strategy = params.get("strategy", "greedy")
-    if strategy not in STRATEGIES:
-        notes.append(Message(N_("Unknown strategy {strategy!r}; using greedy."), strategy=strategy[:40]))
-        strategy = "greedy"
-    units = params.get("units", "")
-    if units not in ("", "pieces", WORDS):
-        notes.append(Message(N_("Unknown units {units!r}; showing pieces."), units=units[:40]))
+    # The declared fields, each by its kind: the words (LINK_CHOICES), then the numbers (LINK_NUMBERS).
+    words = {name: _choice(params, name, notes) for name in LINK_CHOICES}
+    highs = {"step": max_step}  # the step's range is the decode's, when the caller knows it
+    numbers = {name: _number(params, name, notes, highs.get(name)) for name in LINK_NUMBERS}
     view = ViewState(
-        task=task,
-        scorer=scorer,
-        sentence=sentence,
-        step=_int(params.get("step"), 0, 0, max_step, "step", notes),
-        strategy=strategy,
-        beam=_number(params, "beam", notes),
-        temperature=_number(params, "temperature", notes),
-        seed=_number(params, "seed", notes),
-        reference=reference,
-        units=WORDS if units == WORDS else "",
-        notes=tuple(notes),
+        task=task, scorer=scorer, sentence=sentence, reference=reference, **words, **numbers, notes=tuple(notes)
     )
     return choose_model(view, params.get("model"), other_models(task, scorer) if other_models else ())
 
