@@ -10,11 +10,10 @@ import streamlit as st
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import class_state, class_student, class_teacher, decode_inputs, frame, sharing
-from explorer.ui import decode_sections as ui
+from explorer.ui import class_state, class_student, class_teacher, decode_inputs, decode_sections, frame, sharing
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
-from explorer.views import decode as dv
+from explorer.views import decode as decode_view
 from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError
@@ -26,8 +25,8 @@ available = catalog.available()
 if not available:
     st.error(_("No models are registered yet: train some or point ATTENTION_EXPLORER_PRETRAINED at a registry."))
     st.stop()
-dv.open_link(ss, st.query_params.to_dict())
-notes = dv.notes_to_show(ss)
+decode_view.open_link(ss, st.query_params.to_dict())
+notes = decode_view.notes_to_show(ss)
 if notes:
     listed = "\n".join(f"- {escape_markdown(message_of(n))}" for n in notes)
     st.warning(_("The link had values that were replaced:") + "\n" + listed)
@@ -37,13 +36,13 @@ following = class_state.following(ss)
 # use, fold below it, and open when the student explores.
 followed_view = st.container() if following else None
 settings = decode_inputs.inputs(available, presentation, following)  # where the model line goes (folded or not)
-view = dv.current_view(ss)
+view = decode_view.current_view(ss)
 if not view.sentence.strip():
-    sharing.publish("decode", dv.shared_link(ss))
-    st.info(_(dv.EMPTY_HINT))
+    sharing.publish("decode", decode_view.shared_link(ss))
+    st.info(_(decode_view.EMPTY_HINT))
     st.stop()
 
-name = dv.model_name(view.task, view.scorer, view.model)
+name = decode_view.model_name(view.task, view.scorer, view.model)
 try:
     translator = get_translator(name)
 except CheckpointError as error:
@@ -54,13 +53,15 @@ except CheckpointError as error:
     )
     st.stop()
 decode_inputs.model_line(name, view.scorer, settings)
-ui.words_sides(translator)  # a character task has no words toggle: a link's units=words is dropped before publishing
+decode_sections.words_sides(
+    translator
+)  # a character task has no words toggle: a link's units=words is dropped before publishing
 for note in input_notes.input_notes(view.sentence, translator):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
 try:
-    data = dv.get_trace(ss, translator, name, view, view.reference.strip())
+    data = decode_view.get_trace(ss, translator, name, view, view.reference.strip())
 except InputError as error:
-    sharing.publish("decode", dv.shared_link(ss))
+    sharing.publish("decode", decode_view.shared_link(ss))
     st.error(escape_markdown(_("Cannot decode this input: {error}").format(error=message_of(error))))
     st.stop()
 if data.hit_max_len:
@@ -75,28 +76,28 @@ if data.hit_max_len:
     )
 
 n = data.num_steps
-dv.fit_session_step(ss, n)
-past_end = dv.past_end_note(ss, n)
+decode_view.fit_session_step(ss, n)
+past_end = decode_view.past_end_note(ss, n)
 if past_end:  # numbers only: no user text
     st.warning(past_end)
-ss.setdefault(keys.DECODE_SPEED, dv.DEFAULT_SPEED)
-was_playing, speed = dv.playing(ss), ss[keys.DECODE_SPEED]
+ss.setdefault(keys.DECODE_SPEED, decode_view.DEFAULT_SPEED)
+was_playing, speed = decode_view.playing(ss), ss[keys.DECODE_SPEED]
 
 
 @st.fragment(run_every=speed if was_playing else None)
 def live() -> None:
     """Step-dependent views; a step click or a play tick reruns only this part."""
-    if (dv.playing(ss), ss.get(keys.DECODE_SPEED)) != (was_playing, speed):
+    if (decode_view.playing(ss), ss.get(keys.DECODE_SPEED)) != (was_playing, speed):
         st.rerun()  # play started, stopped or changed speed: the timer is set on a full run
-    dv.tick(ss, n)
-    if dv.playing(ss) != was_playing:
+    decode_view.tick(ss, n)
+    if decode_view.playing(ss) != was_playing:
         st.rerun()  # play reached the end: stop the timer
-    sharing.publish("decode", dv.shared_link(ss))
+    sharing.publish("decode", decode_view.shared_link(ss))
     if presentation:  # one frame: the heatmap beside the controls and the output (docs/pages/decode.md)
-        ui.frame_views(data, translator, n)
+        decode_sections.frame_views(data, translator, n)
     else:
-        ui.controls(n, presentation)
-        ui.step_views(data, translator, presentation)
+        decode_sections.controls(n, presentation)
+        decode_sections.step_views(data, translator, presentation)
 
 
 if following:  # the teacher's steps, drawn from this decode by a small polling fragment, above the settings
@@ -105,6 +106,6 @@ if following:  # the teacher's steps, drawn from this decode by a small polling 
     st.stop()
 live()
 class_teacher.question_panel()  # a teacher's revealed question: the class's answers beside the model's
-ui.instant_stepping(data, presentation)
+decode_sections.instant_stepping(data, presentation)
 if not presentation:
-    ui.exports(data, dv.file_stem(view))
+    decode_sections.exports(data, decode_view.file_stem(view))

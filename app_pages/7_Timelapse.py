@@ -10,7 +10,7 @@ from explorer.training.manager import REFRESH_S
 from explorer.ui import frame, sharing, trainings
 from explorer.ui import timelapse_sections as sections
 from explorer.views import race as race_view
-from explorer.views import timelapse as tv
+from explorer.views import timelapse as timelapse_view
 
 PAGE = "timelapse"  # its link (explorer.state.link): the shipped models' task, probe and epoch
 projecting = frame.page(N_("Timelapse"), N_("Timelapse"), view=PAGE)
@@ -28,7 +28,7 @@ SHIPPED, YOURS, SAVED = N_("Shipped models"), N_("Your training"), N_("A saved m
 # task is checked here, its probe and epoch against the task's history (sections.show: explorer.state.params).
 opened, new_link = link.opened_link(st.session_state, st.query_params.to_dict(), PAGE)
 if new_link:
-    linked = params.parse(PAGE, opened, task=tv.shipped_tasks())
+    linked = params.parse(PAGE, opened, task=timelapse_view.shipped_tasks())
     sections.notes(linked.notes)
     if "task" in linked.values:
         st.session_state["tl_origin"], st.session_state["tl_task"] = SHIPPED, linked.values["task"]
@@ -42,14 +42,18 @@ origin = origin_box.radio(
 
 
 if origin == SHIPPED:
-    tasks = tv.shipped_tasks()
+    tasks = timelapse_view.shipped_tasks()
     if not tasks:
         st.info(_("No shipped models are registered yet (docs/models.md says how to train them)."))
         st.stop()
     task_labels = {t: task_label(t) for t in tasks}
     task = pick_box.selectbox(_("Task"), tasks, key="tl_task", format_func=task_labels.__getitem__)
     shown = sections.show(
-        tv.shipped_histories(task), task, f"{SHIPPED}_{task}", projecting, opened=opened if new_link else None
+        timelapse_view.shipped_histories(task),
+        task,
+        f"{SHIPPED}_{task}",
+        projecting,
+        opened=opened if new_link else None,
     )
     sharing.publish(PAGE, {"task": task, **shown})
 elif origin == YOURS:
@@ -84,11 +88,11 @@ elif origin == YOURS:
 
     st.fragment(run_every=REFRESH_S if running else None)(yours)()
 else:
-    names = tv.user_models()
+    names = timelapse_view.user_models()
     for note in catalog.notes():  # a broken user manifest: say why saved models are missing
         st.warning(_("Saved models are left out: {reason}").format(reason=note))
     if not names:
         st.info(_("No model has been saved from the Train page yet."))
         st.stop()
     name = pick_box.selectbox(_("Model"), names, key="tl_model")
-    sections.show({name: tv.model_history(name)}, None, f"{SAVED}_{name}", projecting)
+    sections.show({name: timelapse_view.model_history(name)}, None, f"{SAVED}_{name}", projecting)

@@ -10,18 +10,17 @@ import streamlit as st
 from explorer.i18n import N_
 from explorer.lessons import player
 from explorer.lessons.listing import catalog
-from explorer.ui import frame, sharing
-from explorer.ui import lesson_player as ui
+from explorer.ui import frame, lesson_player, sharing
 
 projecting = frame.page(N_("Lessons"), N_("Lessons"), view="lessons")
-teacher = ui.teacher_toggle()
+teacher = lesson_player.teacher_toggle()
 
 lessons, problems = catalog()  # read on every run: a teacher's new file appears at once
 lesson, index, notes = player.opened(st.session_state, st.query_params.to_dict(), lessons)
 sharing.publish(player.PAGE, player.position_link(lesson, index))
-ui.link_notes(notes)
+lesson_player.link_notes(notes)
 
 if lesson is None:
-    ui.lesson_list(lessons, problems)
+    lesson_player.lesson_list(lessons, problems)
 else:
-    ui.player_view(lesson, index, projecting, teacher)
+    lesson_player.player_view(lesson, index, projecting, teacher)

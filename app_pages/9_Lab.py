@@ -10,8 +10,7 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import owner
-from explorer.ui import cached, frame, pickers
-from explorer.ui import lab_sections as ui
+from explorer.ui import cached, frame, lab_sections, pickers
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import input_notes, lab
@@ -32,39 +31,39 @@ models = lab.lab_models(models)  # not the fixed scorers: uniform's attention is
 pickers.link_notes(("task", "scorer", "sentence", "model"))
 # On a projector the view choice and its folded explanation share a row, and the pickers fold: one frame.
 choice_box, explanation_box = st.columns(2, vertical_alignment="center") if projecting else (st, st)
-which = ui.view_choice(st.query_params.to_dict(), new, choice_box)  # the URL's view= (the page writes it)
-ui.explanation(which, projecting, explanation_box)
-picked = ui.pickers_for(which, models, folded=projecting)
+which = lab_sections.view_choice(st.query_params.to_dict(), new, choice_box)  # the URL's view= (the page writes it)
+lab_sections.explanation(which, projecting, explanation_box)
+picked = lab_sections.pickers_for(which, models, folded=projecting)
 shown = owner.view(st.session_state)  # the step view's step is kept while another view is open
 
 if which == "split":
-    ui.publish(shown, which)
-    ui.split_view(picked.task, picked.scorer, picked.name, projecting)
+    lab_sections.publish(shown, which)
+    lab_sections.split_view(picked.task, picked.scorer, picked.name, projecting)
     st.stop()
 if which == "scorers":
-    ui.publish(shown, which)
-    ui.scorers_view(picked.task, projecting)
+    lab_sections.publish(shown, which)
+    lab_sections.scorers_view(picked.task, projecting)
     st.stop()
 
 if not picked.sentence.strip():
-    ui.publish(shown, which)
+    lab_sections.publish(shown, which)
     st.info(_("Type a sentence in **Sentence** to explain its decode, or pick another task for its example."))
     st.stop()
 try:
     output = cached.lab_greedy(picked.name, picked.sentence)
     notes = input_notes.input_notes(picked.sentence, get_translator(picked.name))
 except InputError as error:
-    ui.publish(shown, which)
+    lab_sections.publish(shown, which)
     st.warning(escape_markdown(_("Cannot decode this input: {error}.").format(error=message_of(error))))
     st.stop()
 except CheckpointError as error:
-    ui.publish(shown, which)
+    lab_sections.publish(shown, which)
     st.error(
         escape_markdown(_("Cannot load the model {name}: {error}").format(name=picked.name, error=message_of(error)))
     )
     st.stop()
 for note in notes:  # normalised, unknown characters, length
     st.warning(escape_markdown(message_of(note)))
-step = ui.step_slider(output, new)
-ui.publish(owner.view(st.session_state), which)
-ui.step_view(picked.name, picked.sentence, output, step, projecting)
+step = lab_sections.step_slider(output, new)
+lab_sections.publish(owner.view(st.session_state), which)
+lab_sections.step_view(picked.name, picked.sentence, output, step, projecting)

@@ -1,5 +1,5 @@
-"""The command line, `python -m deploy.cluster start | status | stop` (deploy/cluster.py hands it here):
-its options, and what each command prints. Exit status: 0 done (or every check passed), 1 a check
+"""The command line, `python -m deploy start | status | stop` (deploy/__main__.py runs it; deploy/cluster.py,
+the cluster itself, never imports it back): its options, and what each command prints. Exit status: 0 done (or every check passed), 1 a check
 failed, 2 a ClusterError (the message says why), 130 interrupted."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _this_host() -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m deploy.cluster",
+        prog="python -m deploy",
         description="Several app replicas behind nginx with sticky sessions, plus one Redis (deploy/README.md).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -96,8 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             host = _this_host() if args.address == "0.0.0.0" else args.address
             print(f"Started in {time.monotonic() - began:.1f} s. Open http://{host}:{args.port} (here: {cluster.url}).")
             where = "" if Path(args.run_dir).resolve() == DEFAULT_RUN_DIR else f" --run-dir {args.run_dir}"
-            print(f"Check: python -m deploy.cluster status{where}")
-            print(f"Stop:  python -m deploy.cluster stop{where}")
+            print(f"Check: python -m deploy status{where}")
+            print(f"Stop:  python -m deploy stop{where}")
             print(f"Logs:  {cluster.run_dir / 'logs'}")
             return 0
         cluster = Cluster.load(args.run_dir)
@@ -113,8 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{c.name:<15} {c.address:<28} {'ok' if c.ok else 'FAILED'}: {c.detail}")
         return 0 if all(c.ok for c in checks) and all(p.alive() for p in cluster.processes) else 1
     except ClusterError as error:
-        print(f"deploy.cluster {args.command}: {error}", file=sys.stderr)
+        print(f"deploy {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # start_cluster has stopped what it had started
-        print(f"deploy.cluster {args.command}: interrupted", file=sys.stderr)
+        print(f"deploy {args.command}: interrupted", file=sys.stderr)
         return 130

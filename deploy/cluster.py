@@ -317,7 +317,5 @@ def start_cluster(
     return cluster
 
 
-if __name__ == "__main__":  # python -m deploy.cluster: the command line is deploy/cli.py
-    from .cli import main
-
-    sys.exit(main())
+if __name__ == "__main__":  # the command line is deploy/cli.py, run as `python -m deploy` (no import back)
+    sys.exit("The command is `python -m deploy start | status | stop` (deploy/cli.py).")

@@ -50,7 +50,7 @@ def render_nginx_config(
     left = sorted(set(re.findall(r"\{\{\w+\}\}", text)))
     if left:
         raise ClusterError(f"{template} has placeholders deploy/configs.py does not fill: {', '.join(left)}")
-    header = f"# Rendered from {template.name} by `python -m deploy.cluster start`: the next start overwrites it.\n"
+    header = f"# Rendered from {template.name} by `python -m deploy start`: the next start overwrites it.\n"
     return header + text
 
 
@@ -63,7 +63,7 @@ def redis_config(port: int, run_dir: Path, password: str) -> str:
     """redis.conf for the cluster's own redis-server: loopback only, the password, the append-only file."""
     return "\n".join(
         [
-            "# Written by `python -m deploy.cluster start` at each start (mode 0600: it holds the password).",
+            "# Written by `python -m deploy start` at each start (mode 0600: it holds the password).",
             f"port {port}",
             "bind 127.0.0.1",
             "protected-mode yes",

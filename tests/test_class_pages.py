@@ -98,12 +98,12 @@ def test_a_student_joins_by_link_and_follows_page_sentence_and_step(monkeypatch,
     pupil = student({"room": code})
     # Joined from the home page and taken to the teacher's page and view.
     assert pupil.session_state[keys.CLASS_FOLLOWING] is True
-    assert pupil.session_state[keys.DECODE_SENTENCE] == SENTENCE
+    assert pupil.session_state["_view"].sentence == SENTENCE
     for _ in range(3):
         ok(button(teacher, "decode_step_button").click().run())
     assert rooms().view(code).params["step"] == "3"
     ok(pupil.run())
-    assert pupil.session_state[keys.DECODE_STEP] == 3
+    assert pupil.session_state["_view"].step == 3
     drawn = follower_component(pupil)
     if push == "1":  # the browser draws the step, and later ones from the room's event stream
         member = pupil.session_state[keys.CLASS_MEMBER]
@@ -125,10 +125,10 @@ def test_a_student_explores_and_follows_again():
     assert rooms().roster(code) == type(rooms().roster(code))(following=0, exploring=1)
     ok(button(teacher, "decode_step_button").click().run())
     ok(pupil.run())
-    assert pupil.session_state[keys.DECODE_STEP] == 0  # exploring: the teacher's step does not move it
+    assert pupil.session_state["_view"].step == 0  # exploring: the teacher's step does not move it
     ok(button(pupil, "class_follow").click().run())
     assert pupil.session_state[keys.CLASS_FOLLOWING] is True
-    assert pupil.session_state[keys.DECODE_STEP] == 1
+    assert pupil.session_state["_view"].step == 1
 
 
 def test_a_wrong_code_gets_one_message_and_joins_nothing():
@@ -185,7 +185,7 @@ def test_students_follow_the_teacher_to_another_page():
     assert rooms().view(code).params["sentence"] == SENTENCE
     ok(pupil.run())
     assert pupil.title[0].value == "Compare scorers"
-    assert pupil.session_state[keys.COMPARE_SENTENCE] == SENTENCE
+    assert pupil.session_state["_view"].sentence == SENTENCE
 
 
 def test_the_teacher_opens_a_decode_tab_and_it_is_published():
@@ -248,7 +248,7 @@ def test_a_class_on_redis_is_followed_like_an_embedded_one(monkeypatch):
         pupil = student({"room": code})
         ok(button(teacher, "decode_step_button").click().run())
         ok(pupil.run())
-        assert pupil.session_state[keys.DECODE_STEP] == 1
+        assert pupil.session_state["_view"].step == 1
         redis.Redis.from_url(server.url).save()  # what Redis keeps on disk comes back with it
         server.stop()  # Redis goes away: the follower's page says so, without an exception
         ok(pupil.run())
@@ -258,7 +258,7 @@ def test_a_class_on_redis_is_followed_like_an_embedded_one(monkeypatch):
         assert any("· live" in s.value for s in pupil.success)
         ok(button(teacher, "decode_step_button").click().run())
         ok(pupil.run())
-        assert pupil.session_state[keys.DECODE_STEP] == 2
+        assert pupil.session_state["_view"].step == 2
         server.stop()
         (server.folder / "dump.rdb").unlink()
         server.start()  # a restart that lost the rooms: the follower is told, no traceback

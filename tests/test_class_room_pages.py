@@ -50,7 +50,7 @@ def test_students_see_the_teacher_away_and_back():
     pupil.session_state[keys.CLASS_HEARTBEAT] = 0.0  # the next poll sends its heartbeat
     ok(pupil.run())
     assert any("the teacher is away" in w.value for w in pupil.warning)
-    assert pupil.session_state[keys.DECODE_SENTENCE] == "abcd"  # the last view stays
+    assert pupil.session_state["_view"].sentence == "abcd"  # the last view stays
     ok(teacher.run())  # the teacher's page is back
     pupil.session_state[keys.CLASS_HEARTBEAT] = 0.0
     ok(pupil.run())

@@ -183,7 +183,7 @@ def test_the_links_scale_is_the_heatmaps_and_stays_in_the_url(monkeypatch):
     assert at.sidebar.segmented_control(key=keys.COLORS_SWITCH).value == "cividis"
     assert at.query_params["colors"] == "cividis"
     at.button(key=svg_heatmap.STEP_BUTTON).click().run()
-    assert not at.exception and at.session_state[keys.DECODE_STEP] == 3
+    assert not at.exception and at.session_state["_view"].step == 3
     assert at.query_params["colors"] == "cividis"
     assert svg_colors(at) == list(svg_heatmap.CIVIDIS)
     assert not at.warning  # no note for a good value
@@ -208,7 +208,7 @@ def test_the_sidebar_choice_goes_into_the_url_and_back_out(monkeypatch):
     assert not at.exception
     assert at.query_params["colors"] == "cividis"
     assert svg_colors(at) == list(svg_heatmap.CIVIDIS)
-    assert at.session_state[keys.DECODE_STEP] == 2  # the view stays
+    assert at.session_state["_view"].step == 2  # the view stays
     at.sidebar.segmented_control(key=keys.COLORS_SWITCH).set_value("blues").run()
     assert "colors" not in at.query_params and svg_colors(at) == list(svg_heatmap.BLUES)
 

@@ -12,12 +12,11 @@ from dataclasses import asdict
 import pytest
 
 from explorer.figures.common import position_labels
-from explorer.state import catalog, keys, link
+from explorer.state import catalog, keys, link, owner
 from explorer.state.view import MAX_SENTENCE_CHARS, ViewState
 from explorer.ui.markdown import escape_markdown
-from explorer.views import decode as dv
-from explorer.views import decode_analysis as da
-from explorer.views import input_notes
+from explorer.views import decode as decode_view
+from explorer.views import decode_analysis, input_notes
 from seq2seq.checkpoint import load_model
 from seq2seq.config import SCORERS
 from seq2seq.decoded import Sampling
@@ -41,7 +40,7 @@ def view(**kw) -> ViewState:
 
 
 def greedy_data(translators, name="reverse/general", sentence="hello world"):
-    return dv.compute_trace(translators[name], name, view(sentence=sentence))
+    return decode_view.compute_trace(translators[name], name, view(sentence=sentence))
 
 
 class FakeQuery(dict):
@@ -58,113 +57,115 @@ class FakeQuery(dict):
         self.writes += 1
 
 
-# -- view state ------------------------------------------------------------------------------
-def test_defaults_without_link_or_shared_keys():
+# -- view state: the view's owner's (explorer.state.owner) -------------------------------------
+REGISTRY = owner.Registry(
+    available=lambda: AVAILABLE, default_sentence=EXAMPLES.__getitem__, other_models=lambda t, s: []
+)
+
+
+def opened(query: dict, session: dict | None = None) -> dict:
+    """A session in which the Decode page has opened `query` (a link, or the page's own URL)."""
+    session = {} if session is None else session
+    decode_view.open_link(session, query, REGISTRY)
+    return session
+
+
+def at_step(step: int) -> dict:
+    """A session whose view is at `step`."""
+    session: dict = {}
+    owner.propose(session, {"step": step})
+    return session
+
+
+def test_defaults_without_a_link():
     session = {}
-    dv.sync_from_url(session, {}, AVAILABLE, EXAMPLES)
-    assert (session[keys.DECODE_TASK], session[keys.DECODE_SCORER], session[keys.DECODE_SENTENCE]) == (
-        "reverse",
-        "general",
-        "a",
-    )
-    assert session[keys.DECODE_STEP] == 0 and session[keys.DECODE_STRATEGY] == "greedy"
-    assert dv.notes_to_show(session) == ()
+    assert decode_view.open_link(session, {}, REGISTRY) is False
+    view = owner.view(session, REGISTRY)
+    assert (view.task, view.scorer, view.sentence, view.step, view.strategy) == ("reverse", "general", "a", 0, "greedy")
+    assert decode_view.notes_to_show(session) == ()
 
 
 def test_link_sets_the_view():
-    session = {}
     query = {"task": "dates", "scorer": "dot", "sentence": "1 jan 2000", "step": "3", "strategy": "beam", "beam": "4"}
-    dv.sync_from_url(session, query, AVAILABLE, EXAMPLES)
-    assert dv.current_view(session) == ViewState("dates", "dot", "1 jan 2000", 3, "beam", beam=4)
+    session = opened(query)
+    assert decode_view.current_view(session) == ViewState("dates", "dot", "1 jan 2000", 3, "beam", beam=4)
 
 
-@pytest.mark.parametrize(
-    "dropped", [(keys.DECODE_SENTENCE,), (keys.DECODE_TASK, keys.DECODE_SCORER, keys.DECODE_MODEL)]
-)
-def test_a_steps_fragment_rerun_keeps_the_full_runs_settings_and_its_own_step(dropped):
-    """A Step that reached the server without the settings' widget values (their keys dropped by Streamlit):
-    the fragment rerun puts the settings back, keeps the step, and publishes the whole view."""
-    session, query = {}, FakeQuery()
-    link_view = {"task": "dates", "scorer": "dot", "sentence": "1 jan 2000", "step": "2", "strategy": "beam"}
-    dv.sync_from_url(session, link_view, AVAILABLE, EXAMPLES)
-    settled = dv.current_view(session)
-    assert dv.keep_settings(session, settled) is False  # nothing moved: nothing to do
-    dv.step_forward(session, 10)
-    for key in dropped:
+def test_a_step_click_moves_only_the_step_whatever_widget_values_are_dropped():
+    """A Step that reached the server without the settings' widget values (Streamlit dropped their keys): the
+    view is its owner's, not the widgets', so the click moves the step and the link keeps the rest."""
+    session, query = opened({"task": "dates", "scorer": "dot", "sentence": "1 jan 2000", "step": "2"}), FakeQuery()
+    owner.fill(session, decode_view.PAGE, ("task", "scorer", "sentence", "model", "step"))
+    for key in ("decode_sentence", "decode_task", "decode_scorer", "decode_model"):
         del session[key]
-    assert dv.keep_settings(session, settled) is True
-    assert dv.current_view(session) == ViewState("dates", "dot", "1 jan 2000", 3, "beam")
-    dv.publish(session, query)
+    decode_view.step_forward(session, 10)
+    assert decode_view.current_view(session) == ViewState("dates", "dot", "1 jan 2000", 3)
+    link.publish(session, query, decode_view.PAGE, decode_view.shared_link(session))
     assert (query["sentence"], query["step"], query["task"]) == ("1 jan 2000", "3", "dates")
+    assert owner.widget_key(session, decode_view.PAGE, "step") == "decode_step@1"  # the slider is drawn anew at 3
 
 
 def test_invalid_link_falls_back_with_notes():
-    session = {}
-    dv.sync_from_url(session, {"task": "nope", "scorer": "../../etc", "step": "-5"}, AVAILABLE, EXAMPLES)
-    assert (
-        session[keys.DECODE_TASK] == "reverse"
-        and session[keys.DECODE_SCORER] == "general"
-        and session[keys.DECODE_STEP] == 0
-    )
-    notes = " ".join(dv.notes_to_show(session))
+    session = opened({"task": "nope", "scorer": "../../etc", "step": "-5"})
+    view = owner.view(session, REGISTRY)
+    assert (view.task, view.scorer, view.step) == ("reverse", "general", 0)
+    notes = " ".join(decode_view.notes_to_show(session))
     assert "nope" in notes and "../../etc" in notes and "step" in notes
-    session[keys.DECODE_SENTENCE] = "something else"  # the user moved on: the notes go
-    assert dv.notes_to_show(session) == ()
+    owner.propose(session, {"sentence": "something else"}, registry=REGISTRY)  # the user moved on: the notes go
+    assert decode_view.notes_to_show(session) == ()
 
 
 def test_a_reference_longer_than_the_limit_is_cut_with_a_note():
-    session = {}
     query = {"task": "dates", "sentence": "9 may", "reference": "z" * 10_000}
-    dv.sync_from_url(session, query, AVAILABLE, EXAMPLES)
-    assert session[keys.DECODE_REFERENCE] == "z" * MAX_SENTENCE_CHARS
-    assert dv.notes_to_show(session) == ("The reference in the link is longer than 500 characters; it was cut.",)
-    dv.sync_from_url(session := {}, {**query, "reference": "z" * 500}, AVAILABLE, EXAMPLES)
-    assert session[keys.DECODE_REFERENCE] == "z" * 500 and dv.notes_to_show(session) == ()
+    session = opened(query)
+    assert owner.view(session).reference == "z" * MAX_SENTENCE_CHARS
+    assert decode_view.notes_to_show(session) == (
+        "The reference in the link is longer than 500 characters; it was cut.",
+    )
+    session = opened({**query, "reference": "z" * 500})
+    assert owner.view(session).reference == "z" * 500 and decode_view.notes_to_show(session) == ()
 
 
 def test_a_link_step_past_the_end_gets_a_note_while_the_page_shows_the_last_step():
-    session = {}
-    dv.sync_from_url(session, {"task": "dates", "sentence": "9 may", "step": "99"}, AVAILABLE, EXAMPLES)
-    assert session[keys.DECODE_STEP] == 99 and dv.notes_to_show(session) == ()  # 0–200: no note from the link's values
-    assert dv.fit_session_step(session, 12) == 12
-    assert dv.past_end_note(session, 12) == "The link asked for step 99; this decode has 12 steps, so it shows step 12."
-    dv.step_back(session)  # the user moved away from the last step
-    assert dv.past_end_note(session, 12) is None
-    session[keys.DECODE_STEP] = 12
-    session[keys.DECODE_SENTENCE] = "1 jan"  # another sentence: no longer the link's view
-    assert dv.past_end_note(session, 12) is None
+    session = opened({"task": "dates", "sentence": "9 may", "step": "99"})
+    assert (
+        decode_view.step_of(session) == 99 and decode_view.notes_to_show(session) == ()
+    )  # 0–200: no note from the link's values
+    assert decode_view.fit_session_step(session, 12) == 12
+    assert (
+        decode_view.past_end_note(session, 12)
+        == "The link asked for step 99; this decode has 12 steps, so it shows step 12."
+    )
+    decode_view.step_back(session)  # the user moved away from the last step
+    assert decode_view.past_end_note(session, 12) is None
+    owner.propose(session, {"sentence": "1 jan", "step": 12})  # another sentence: no longer the link's view
+    assert decode_view.past_end_note(session, 12) is None
     for step in ("12", "3", "abc"):  # inside the decode, or no number: nothing to say
-        dv.sync_from_url(session := {}, {"task": "dates", "sentence": "9 may", "step": step}, AVAILABLE, EXAMPLES)
-        dv.fit_session_step(session, 12)
-        assert dv.past_end_note(session, 12) is None
+        session = opened({"task": "dates", "sentence": "9 may", "step": step})
+        decode_view.fit_session_step(session, 12)
+        assert decode_view.past_end_note(session, 12) is None
 
 
 def test_our_own_url_does_not_override_widgets():
+    session, query = opened({}), FakeQuery()
+    link.publish(session, query, decode_view.PAGE, decode_view.shared_link(session))
+    owner.propose(session, {"sentence": "typed by the user"}, by="sentence")  # the URL still holds the old view
+    assert decode_view.open_link(session, query.to_dict(), REGISTRY) is False
+    assert decode_view.current_view(session).sentence == "typed by the user"
+
+
+def test_the_shared_view_seeds_the_page_when_it_opens_without_a_link():
+    session: dict = {}
+    owner.propose(session, {"task": "dates", "scorer": "concat", "sentence": "2 feb 2002", "step": 2})  # another page
+    assert decode_view.open_link(session, {}, REGISTRY) is False
+    assert decode_view.current_view(session) == ViewState("dates", "concat", "2 feb 2002", 2, "greedy")
+
+
+def test_publish_writes_a_compact_link_once():
     session, query = {}, FakeQuery()
-    dv.sync_from_url(session, query, AVAILABLE, EXAMPLES)
-    dv.publish(session, query)
-    session[keys.DECODE_SENTENCE] = "typed by the user"  # widget changed; the URL still holds the old view
-    dv.sync_from_url(session, query.to_dict(), AVAILABLE, EXAMPLES)
-    assert session[keys.DECODE_SENTENCE] == "typed by the user"
-
-
-def test_shared_keys_seed_the_page_when_it_opens_without_a_link():
-    session = {"task": "dates", "scorer": "concat", "sentence": "2 feb 2002", "step": 2, "strategy": "forced"}
-    dv.sync_from_url(session, {}, AVAILABLE, EXAMPLES)
-    assert dv.current_view(session) == ViewState("dates", "concat", "2 feb 2002", 2, "greedy")
-
-
-def test_publish_writes_shared_keys_and_compact_link():
-    session, query = {}, FakeQuery()
-    dv.apply_view(session, ViewState("dates", "dot", "9 may 2018", 2, "sample", temperature=0.5, seed=7))
-    dv.publish(session, query)
-    assert {k: session[k] for k in ("task", "scorer", "sentence", "step", "strategy")} == {
-        "task": "dates",
-        "scorer": "dot",
-        "sentence": "9 may 2018",
-        "step": 2,
-        "strategy": "sample",
-    }
+    owner.propose(session, {"task": "dates", "scorer": "dot", "sentence": "9 may 2018", "step": 2})
+    owner.propose(session, {"strategy": "sample", "temperature": 0.5, "seed": 7})
+    link.publish(session, query, decode_view.PAGE, decode_view.shared_link(session))
     assert query == {
         "task": "dates",
         "scorer": "dot",
@@ -174,49 +175,19 @@ def test_publish_writes_shared_keys_and_compact_link():
         "temperature": "0.5",
         "seed": "7",
     }
-    dv.publish(session, query)
+    link.publish(session, query, decode_view.PAGE, decode_view.shared_link(session))
     assert query.writes == 1  # unchanged view: the URL is not rewritten
-    session[keys.DECODE_REFERENCE] = "2018-05-09"
-    dv.publish(session, query)
-    assert session["strategy"] == "forced" and query["reference"] == "2018-05-09"
-
-
-def test_the_decoding_is_shared_and_read_back_without_a_link():
-    session, query = {}, FakeQuery()
-    dv.apply_view(session, ViewState("dates", "dot", "9 may 2018", 2, "sample", temperature=0.5, seed=7))
-    dv.publish(session, query)
-    assert {k: session[k] for k in ("strategy", "beam", "temperature", "seed", "reference")} == {
-        "strategy": "sample",
-        "beam": 3,
-        "temperature": 0.5,
-        "seed": 7,
-        "reference": "",
-    }
-    shared = {key: session[key] for key in keys.SHARED_KEYS}
-    dv.sync_from_url(back := dict(shared), {}, AVAILABLE, EXAMPLES)  # the page opens again, from the shared keys
-    assert dv.current_view(back) == ViewState("dates", "dot", "9 may 2018", 2, "sample", temperature=0.5, seed=7)
-    session[keys.DECODE_REFERENCE] = "2018-05-09"
-    dv.publish(session, query)
-    assert (session["strategy"], session["reference"]) == ("forced", "2018-05-09")
-    dv.sync_from_url(back := {key: session[key] for key in keys.SHARED_KEYS}, {}, AVAILABLE, EXAMPLES)
-    assert dv.reference_of(back) == "2018-05-09"
-
-
-def test_task_change_takes_the_new_tasks_example_and_keeps_a_valid_scorer():
-    session = {keys.DECODE_TASK: "dates", keys.DECODE_SCORER: "location", keys.DECODE_STEP: 5}
-    dv.on_task_change(session, {"reverse": ["general"], "dates": ["dot", "general"]})
-    assert session[keys.DECODE_SENTENCE] == catalog.default_sentence("dates")
-    assert session[keys.DECODE_SCORER] == "general" and session[keys.DECODE_STEP] == 0
+    owner.propose(session, {"reference": "2018-05-09"})
+    link.publish(session, query, decode_view.PAGE, decode_view.shared_link(session))
+    assert query["reference"] == "2018-05-09"
 
 
 def test_example_callback_copies_and_clears():
-    session = {keys.DECODE_EXAMPLE: "racecar", keys.DECODE_STEP: 3}
-    dv.on_example(session)
-    assert (
-        session[keys.DECODE_SENTENCE] == "racecar"
-        and session[keys.DECODE_STEP] == 0
-        and session[keys.DECODE_EXAMPLE] is None
-    )
+    session = at_step(3)
+    session[keys.DECODE_EXAMPLE] = "racecar"
+    decode_view.on_example(session)
+    assert (decode_view.current_view(session).sentence, decode_view.step_of(session)) == ("racecar", 0)
+    assert session[keys.DECODE_EXAMPLE] is None
 
 
 # -- input -----------------------------------------------------------------------------------
@@ -238,11 +209,13 @@ def test_unknown_characters_are_listed(translators):
 
 
 def test_step_note_says_how_the_token_was_chosen(translators):
-    data = dv.compute_trace(translators["reverse/general"], "reverse/general", view(strategy="beam", beam=2))
+    data = decode_view.compute_trace(translators["reverse/general"], "reverse/general", view(strategy="beam", beam=2))
     row = data.current(1)
-    assert not row.forced and dv.step_note(row, "beam").endswith("(best beam path)")
+    assert not row.forced and decode_view.step_note(row, "beam").endswith("(best beam path)")
     greedy = greedy_data(translators).current(1)
-    assert "(" not in dv.step_note(greedy, "greedy") and dv.step_note(greedy, "greedy").startswith("step 1:")
+    assert "(" not in decode_view.step_note(greedy, "greedy") and decode_view.step_note(greedy, "greedy").startswith(
+        "step 1:"
+    )
 
 
 def test_too_long_input_raises_with_the_limit(translators):
@@ -266,10 +239,10 @@ def test_trace_is_computed_once_per_view(translators):
             return self.inner.greedy(text, **kw)
 
     session, counting = {}, Counting(translators["reverse/general"])
-    first = dv.get_trace(session, counting, "reverse/general", view())
-    again = dv.get_trace(session, counting, "reverse/general", view(step=3))  # a step is not a new trace
+    first = decode_view.get_trace(session, counting, "reverse/general", view())
+    again = decode_view.get_trace(session, counting, "reverse/general", view(step=3))  # a step is not a new trace
     assert again is first and calls == ["hello world"]
-    dv.get_trace(session, counting, "reverse/general", view(sentence="abc"))
+    decode_view.get_trace(session, counting, "reverse/general", view(sentence="abc"))
     assert calls == ["hello world", "abc"]
     data = session[keys.TRACE]["data"]
     json.dumps(asdict(data)) and json.dumps(data.to_json(states=True))  # plain data
@@ -279,9 +252,9 @@ def test_trace_is_computed_once_per_view(translators):
 @pytest.mark.parametrize("strategy", ["greedy", "sample", "beam"])
 def test_strategies_and_teacher_forcing(translators, strategy):
     t = translators["reverse/general"]
-    data = dv.compute_trace(t, "reverse/general", view(strategy=strategy, beam=2, temperature=0.7, seed=3))
+    data = decode_view.compute_trace(t, "reverse/general", view(strategy=strategy, beam=2, temperature=0.7, seed=3))
     assert data.strategy == strategy and data.num_steps >= 1
-    forced = dv.compute_trace(t, "reverse/general", view(strategy=strategy), reference="dlrow")
+    forced = decode_view.compute_trace(t, "reverse/general", view(strategy=strategy), reference="dlrow")
     assert forced.strategy == "forced"
     assert forced.target_tokens == ["d", "l", "r", "o", "w", "</s>"]
 
@@ -294,7 +267,7 @@ def test_visible_rows_follow_the_step(translators):
     assert data.current(0) is None
     row = data.current(2)
     assert row.position == 1 and row.attention == data.attention[1]
-    assert [r["chosen"] for r in dv.topk_rows(row)].count(True) == 1
+    assert [r["chosen"] for r in decode_view.topk_rows(row)].count(True) == 1
     assert data.current(99) == data.steps[-1]  # past the end: the last step
 
 
@@ -302,10 +275,10 @@ def test_output_text_spells_the_first_steps_tokens(translators):
     translator = translators["reverse/general"]
     data = greedy_data(translators)
     steps = data.steps
-    assert dv.output_text(data, 0, translator.target_tokenizer) == ""
-    three = dv.output_text(data, 3, translator.target_tokenizer)
+    assert decode_view.output_text(data, 0, translator.target_tokenizer) == ""
+    three = decode_view.output_text(data, 3, translator.target_tokenizer)
     assert three == translator.target_tokenizer.decode([s.token_id for s in steps[:3]]) and len(three) <= 3
-    whole = dv.output_text(data, len(steps), translator.target_tokenizer)
+    whole = decode_view.output_text(data, len(steps), translator.target_tokenizer)
     assert whole == data.output  # the whole decode reads as the trace's output, </s> dropped
 
 
@@ -313,53 +286,53 @@ def test_none_scorer_has_no_attention(translators):
     data = greedy_data(translators, "reverse/none")
     assert data.visible(2)[2] is None and data.current(1).scores is None
     with pytest.raises(ValueError, match="no attention"):
-        da.explain_cell(data, 0, 0, translators["reverse/none"].model.decoder.scorer)
+        decode_analysis.explain_cell(data, 0, 0, translators["reverse/none"].model.decoder.scorer)
     with pytest.raises(ValueError, match="no attention"):
-        dv.attention_csv(data)
+        decode_view.attention_csv(data)
 
 
 # -- step controls ---------------------------------------------------------------------------
 def test_step_back_reset_clamp():
-    session = {keys.DECODE_STEP: 0}
-    dv.step_back(session)
-    assert session[keys.DECODE_STEP] == 0
+    session = at_step(0)
+    decode_view.step_back(session)
+    assert decode_view.step_of(session) == 0
     for _ in range(5):
-        dv.step_forward(session, 3)
-    assert session[keys.DECODE_STEP] == 3
-    dv.step_back(session)
-    assert session[keys.DECODE_STEP] == 2
-    session[keys.DECODE_STEP] = 99
-    assert dv.fit_session_step(session, 4) == 4
-    dv.reset(session)
-    assert session[keys.DECODE_STEP] == 0
+        decode_view.step_forward(session, 3)
+    assert decode_view.step_of(session) == 3
+    decode_view.step_back(session)
+    assert decode_view.step_of(session) == 2
+    owner.propose(session, {"step": 99})
+    assert decode_view.fit_session_step(session, 4) == 4 == decode_view.step_of(session)
+    decode_view.reset(session)
+    assert decode_view.step_of(session) == 0
 
 
 def test_step_back_and_reset_are_counted_play_is_not():
     """The heatmap's data carries the count (explorer.ui.components.heatmap): each click redraws it."""
-    session = {keys.DECODE_STEP: 3}
-    dv.step_forward(session, 3)  # at the end already: the step stays, the click counts
-    dv.step_back(session)
-    dv.reset(session)
-    assert session[keys.STEP_CLICKS] == 3 and session[keys.DECODE_STEP] == 0
-    dv.toggle_play(session, 3)
-    dv.tick(session, 3)
+    session = at_step(3)
+    decode_view.step_forward(session, 3)  # at the end already: the step stays, the click counts
+    decode_view.step_back(session)
+    decode_view.reset(session)
+    assert session[keys.STEP_CLICKS] == 3 and decode_view.step_of(session) == 0
+    decode_view.toggle_play(session, 3)
+    decode_view.tick(session, 3)
     assert session[keys.STEP_CLICKS] == 3
 
 
 def test_play_runs_to_the_end_and_stops():
-    session = {keys.DECODE_STEP: 4}
-    dv.toggle_play(session, 4)  # at the end: play again from the start
-    assert dv.playing(session) and session[keys.DECODE_STEP] == 0
+    session = at_step(4)
+    decode_view.toggle_play(session, 4)  # at the end: play again from the start
+    assert decode_view.playing(session) and decode_view.step_of(session) == 0
     ticks = 0
-    while dv.playing(session):
-        dv.tick(session, 4)
+    while decode_view.playing(session):
+        decode_view.tick(session, 4)
         ticks += 1
         assert ticks <= 4
-    assert session[keys.DECODE_STEP] == 4 and ticks == 4
-    assert dv.tick(session, 4) is False  # stopped stays stopped
-    dv.toggle_play(session, 4)
-    dv.step_forward(session, 4)  # a manual step pauses
-    assert not dv.playing(session)
+    assert decode_view.step_of(session) == 4 and ticks == 4
+    assert decode_view.tick(session, 4) is False  # stopped stays stopped
+    decode_view.toggle_play(session, 4)
+    decode_view.step_forward(session, 4)  # a manual step pauses
+    assert not decode_view.playing(session)
 
 
 # -- explain a cell --------------------------------------------------------------------------
@@ -372,20 +345,20 @@ def test_explain_cell_is_the_softmax_of_the_steps_scores(translators, scorer):
         manual = [e / sum(exps) for e in exps]
         scorer_module = translators[f"dates/{scorer}"].model.decoder.scorer
         for s in range(len(scores)):
-            cell = da.explain_cell(data, t, s, scorer_module)
+            cell = decode_analysis.explain_cell(data, t, s, scorer_module)
             assert cell["score"] == scores[s]
             assert cell["softmax"] == pytest.approx(manual[s], abs=1e-6)
             assert cell["softmax"] == pytest.approx(data.attention[t][s], abs=1e-6)
             assert cell["weight"] == data.attention[t][s]
             assert cell["recomputed"] == pytest.approx(cell["score"], abs=1e-5)  # the scorer's own code, every scorer
         assert sum(cell["shares"]) == pytest.approx(1.0)
-    lines = da.explain_latex(cell)
+    lines = decode_analysis.explain_latex(cell)
     assert any(f"{cell['softmax']:.4f}" in line for line in lines)
-    assert f"{100 * cell['share']:.1f}%" in da.explain_text(cell)
+    assert f"{100 * cell['share']:.1f}%" in decode_analysis.explain_text(cell)
 
 
 def test_context_shares_weigh_state_lengths():
-    shares = da.context_shares([0.5, 0.5], [[3.0, 4.0], [0.0, 1.0]])  # norms 5 and 1
+    shares = decode_analysis.context_shares([0.5, 0.5], [[3.0, 4.0], [0.0, 1.0]])  # norms 5 and 1
     assert shares == pytest.approx([5 / 6, 1 / 6])
 
 
@@ -393,21 +366,21 @@ def test_explain_cell_refuses_cells_outside_the_trace(translators):
     data = greedy_data(translators)
     scorer = translators["reverse/general"].model.decoder.scorer
     with pytest.raises(ValueError, match="target step"):
-        da.explain_cell(data, data.num_steps, 0, scorer)
+        decode_analysis.explain_cell(data, data.num_steps, 0, scorer)
     with pytest.raises(ValueError, match="source position"):
-        da.explain_cell(data, 0, 99, scorer)
+        decode_analysis.explain_cell(data, 0, 99, scorer)
 
 
 def test_follow_moves_with_the_value_but_keeps_user_choices():
     session = {}
-    link.follow(session, "k", 2, options=range(3))
+    link.track(session, "k", 2, options=range(3))
     assert session["k"] == 2
     session["k"] = 0  # the user picked another row
-    link.follow(session, "k", 2, options=range(3))
+    link.track(session, "k", 2, options=range(3))
     assert session["k"] == 0
-    link.follow(session, "k", 3, options=range(4))  # the step moved: follow it
+    link.track(session, "k", 3, options=range(4))  # the step moved: follow it
     assert session["k"] == 3
-    link.follow(session, "k", 3, options=range(2))  # no longer an option
+    link.track(session, "k", 3, options=range(2))  # no longer an option
     assert session["k"] == 3
 
 
@@ -417,34 +390,38 @@ def test_whatif_forces_the_candidate_and_keeps_the_prefix(translators):
     data = greedy_data(translators, "dates/general", "9 may 2018")
     position = 2
     row = data.current(position + 1)
-    choice = da.first_alternative(row)
+    choice = decode_analysis.first_alternative(row)
     piece, token_id, _ = row.topk[choice]
     assert piece != row.token
     session = {keys.TRACE: {"key": "k", "data": data}}
-    result = da.run_whatif(session, t, data, position, token_id)
+    result = decode_analysis.run_whatif(session, t, data, position, token_id)
     tokens = result.target_tokens
     assert tokens[:position] == data.target_tokens[:position] and tokens[position] == piece
-    assert da.whatif_result(session, data, position) is result
-    assert da.whatif_result(session, data, position + 1) is None
-    rows = da.compare_rows(data, result, position)
+    assert decode_analysis.whatif_result(session, data, position) is result
+    assert decode_analysis.whatif_result(session, data, position + 1) is None
+    rows = decode_analysis.compare_rows(data, result, position)
     assert rows[position]["note"] == "forced" and rows[position]["what-if"] == piece
 
 
 def test_whatif_of_a_sampled_trace_goes_on_sampling_with_its_temperature_and_seed(translators):
     t = translators["dates/general"]
-    data = dv.compute_trace(t, "dates/general", view(sentence="9 may 2018", strategy="sample", temperature=1.5, seed=4))
+    data = decode_view.compute_trace(
+        t, "dates/general", view(sentence="9 may 2018", strategy="sample", temperature=1.5, seed=4)
+    )
     assert data.sampling == Sampling(temperature=1.5, seed=4)
     greedy = greedy_data(translators, "dates/general", "9 may 2018")
     assert data.token_ids != greedy.token_ids  # sampling is not greedy here: a greedy tail would show
     for position in (0, 2):  # forcing the token the original sampled gives the original back, not a greedy tail
-        same = da.whatif(t, data, position, data.token_ids[position])
+        same = decode_analysis.whatif(t, data, position, data.token_ids[position])
         assert same.token_ids == data.token_ids and same.output == data.output
-    assert da.whatif(t, greedy, 0, greedy.token_ids[0]).token_ids == greedy.token_ids  # a greedy one: greedily
+    assert (
+        decode_analysis.whatif(t, greedy, 0, greedy.token_ids[0]).token_ids == greedy.token_ids
+    )  # a greedy one: greedily
     row = data.current(2)
-    other = row.topk[da.first_alternative(row)][1]
-    changed = da.whatif(t, data, 1, other)
+    other = row.topk[decode_analysis.first_alternative(row)][1]
+    changed = decode_analysis.whatif(t, data, 1, other)
     assert changed.token_ids[:2] == [data.token_ids[0], other]
-    assert da.continuation(data) == (
+    assert decode_analysis.continuation(data) == (
         "Continued by sampling with the original's temperature 1.5 and seed 4 (the same random draws), "
         "so only the forced token and what follows from it differ."
     )
@@ -470,30 +447,30 @@ def test_whatif_of_a_sampled_trace_goes_on_sampling_with_its_temperature_and_see
 )
 def test_whatif_says_how_it_continued(translators, strategy, reference, said):
     t = translators["reverse/general"]
-    data = dv.compute_trace(t, "reverse/general", view(strategy=strategy, beam=2), reference=reference)
+    data = decode_view.compute_trace(t, "reverse/general", view(strategy=strategy, beam=2), reference=reference)
     row = data.current(2)
-    other = row.topk[da.first_alternative(row)][1]
-    result = da.whatif(t, data, 1, other)
-    assert da.continuation(data) == said
+    other = row.topk[decode_analysis.first_alternative(row)][1]
+    result = decode_analysis.whatif(t, data, 1, other)
+    assert decode_analysis.continuation(data) == said
     assert result.token_ids == [s.token_id for s in t.greedy("hello world", prefix=[data.token_ids[0], other]).steps]
 
 
 def test_override_puts_all_attention_on_one_position(translators):
     data = greedy_data(translators, "dates/concat", "9 may 2018")
-    result = da.override(translators["dates/concat"], data, 1, 3)
-    assert result["attention_after"] == da.one_hot(len(data.source_tokens), 3)
+    result = decode_analysis.override(translators["dates/concat"], data, 1, 3)
+    assert result["attention_after"] == decode_analysis.one_hot(len(data.source_tokens), 3)
     step = data.steps[1]
     assert [p for p, _ in result["before"]] == [p for p, _ in step.candidates]
     assert [q for _, q in result["before"]] == pytest.approx([q for _, q in step.candidates], abs=1e-6)
     assert sum(q for _, q in result["after"]) <= 1.0 + 1e-6
     with pytest.raises(ValueError):
-        da.one_hot(3, 3)
+        decode_analysis.one_hot(3, 3)
 
 
 # -- exports ---------------------------------------------------------------------------------
 def test_attention_csv(translators):
     data = greedy_data(translators, "reverse/dot", "abca")
-    rows = list(csv.reader(io.StringIO(dv.attention_csv(data))))
+    rows = list(csv.reader(io.StringIO(decode_view.attention_csv(data))))
     assert rows[0] == ["target", *position_labels(data.source_tokens)]
     assert rows[0][1:] == ["01 a", "02 b", "03 c", "04 a", "05 </s>"]
     assert len(rows) == 1 + len(data.target_tokens)
@@ -503,17 +480,17 @@ def test_attention_csv(translators):
 
 def test_trace_json_is_the_whole_trace_with_states(translators):
     data = greedy_data(translators)
-    doc = json.loads(dv.trace_json(data))
+    doc = json.loads(decode_view.trace_json(data))
     for key in ("source", "output", "attention", "steps", "encoder_states", "decoder_states", "contexts"):
         assert key in doc
     assert len(doc["decoder_states"]) == data.num_steps
     trace = translators["reverse/general"].greedy("hello world")  # the same document the CLI prints
-    assert dv.trace_json(data) == json.dumps(trace.to_json(states=True), ensure_ascii=False, indent=1)
-    assert dv.file_stem(view(task="dates", scorer="scaled_dot")) == "dates-scaled_dot"
+    assert decode_view.trace_json(data) == json.dumps(trace.to_json(states=True), ensure_ascii=False, indent=1)
+    assert decode_view.file_stem(view(task="dates", scorer="scaled_dot")) == "dates-scaled_dot"
 
 
 def test_available_models_reads_the_registry(monkeypatch):
     use_registry(monkeypatch)
     models = catalog.available()
     assert set(models) == {"reverse", "dates"} and models["dates"] == list(SCORERS)
-    assert dv.model_name("dates", "dot") == "dates/dot" and dv.model_name("dates", "nope") is None
+    assert decode_view.model_name("dates", "dot") == "dates/dot" and decode_view.model_name("dates", "nope") is None

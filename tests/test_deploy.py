@@ -224,7 +224,7 @@ def test_a_running_run_folder_is_refused(cluster: Cluster) -> None:
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "deploy.cluster", *args], cwd=ROOT, capture_output=True, text=True, timeout=90
+        [sys.executable, "-m", "deploy", *args], cwd=ROOT, capture_output=True, text=True, timeout=90
     )
 
 

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.ui.markdown import escape_markdown
 from explorer.views import compare as compare_view
-from explorer.views import decode_analysis as da
+from explorer.views import decode_analysis
 from seq2seq.attention import SCORER_INFO, make_scorer
 from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import SCORERS
@@ -104,26 +104,26 @@ def test_explain_cell_numbers_are_the_steps_raw_scores(dates_translators, scorer
     data = translator.greedy("Wednesday, May 9, 2018").plain(f"dates/{scorer}")
     for t in (0, data.num_steps // 2, data.num_steps - 1):  # first, middle and last step
         for s, raw in enumerate(data.steps[t].scores):
-            cell = da.explain_cell(data, t, s, module)
+            cell = decode_analysis.explain_cell(data, t, s, module)
             assert cell["score"] == raw
             assert cell["recomputed"] == pytest.approx(raw, abs=TOL)
-    latex = "\n".join(da.explain_latex(cell))
+    latex = "\n".join(decode_analysis.explain_latex(cell))
     for name, value in cell["terms"].items():
         assert f"{name} = {value:.4f}" in latex  # every term is shown with its number
-    assert "the scorer's own code" in da.explain_text(cell)
+    assert "the scorer's own code" in decode_analysis.explain_text(cell)
 
 
 def test_explain_cell_terms_are_the_formulas_parts(dates_translators):
     """location's two summands add up to the score; concat's key part includes the bias b_a."""
     location = dates_translators["location"]
     data = location.greedy("9 may 2018").plain("dates/location")
-    cell = da.explain_cell(data, 1, 2, location.model.decoder.scorer)
+    cell = decode_analysis.explain_cell(data, 1, 2, location.model.decoder.scorer)
     assert cell["terms"]["(W_a h_t)_s"] + cell["terms"]["(b_a)_s"] == pytest.approx(cell["score"], abs=TOL)
     assert cell["terms"]["(b_a)_s"] == pytest.approx(location.model.decoder.scorer.W_a.bias[2].item())
 
     concat = dates_translators["concat"]
     data = concat.greedy("9 may 2018").plain("dates/concat")
-    cell = da.explain_cell(data, 0, 1, concat.model.decoder.scorer)
+    cell = decode_analysis.explain_cell(data, 0, 1, concat.model.decoder.scorer)
     p = concat.model.decoder.scorer.symbol_values()
     h_s = torch.tensor(data.encoder_states[1])
     expected = (p["U_a"] @ h_s + p["b_a"]).norm().item()

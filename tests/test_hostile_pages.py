@@ -26,7 +26,7 @@ from explorer.training import saving as tsave
 from explorer.training import settings as ts
 from explorer.ui import presentation, trainings
 from explorer.ui.navigation import page_scripts
-from explorer.views import decode as dv
+from explorer.views import decode as decode_view
 from tests.app_fixtures import app_test
 from tests.hostile import CATEGORIES, INPUTS, SAMPLE, problems, use_small_registry, use_subword_registry
 from tests.i18n_fixtures import CJK
@@ -99,7 +99,7 @@ def test_sentence_box_takes_any_text(page, lang):
         at.text_input(key=key).input(text).run()
         found = problems(at, text, STATIC_HTML) + iframe_leaks(at, text) + in_language(at, lang)
         if decode:  # one step too, with the tabs below the heatmap open in turn: they show the tokens
-            if not at.get("iframe") and at.session_state[keys.DECODE_SENTENCE].strip() and not at.error:
+            if not at.get("iframe") and at.session_state["_view"].sentence.strip() and not at.error:
                 found.append("the instant stepper was not rendered, so its escaping went unchecked")
             at.session_state[keys.DECODE_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
             step = next((b for b in at.button if b.label == step_label), None)
@@ -142,7 +142,7 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
 
     translator = load_model("en-fr/general", root=subword_registry)
     at = open_page("app_pages/1_Decode.py", **{keys.DECODE_INSTANT: True})
-    assert at.session_state[keys.DECODE_TASK] == "en-fr"
+    assert at.session_state["_view"].task == "en-fr"
     names = [name for name in CATEGORIES[category] if name in SAMPLE]
     failures, step_label = [], "Step"
     for i, name in enumerate(names):
@@ -151,11 +151,11 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
         found = problems(at, text, STATIC_HTML) + iframe_leaks(at, text)
         tokens = translator.source_tokenizer.encode(text)
         errors = [e.value for e in at.error]
-        if at.session_state[keys.DECODE_SENTENCE] != text:  # the box takes MAX_SENTENCE_CHARS at most
+        if at.session_state["_view"].sentence != text:  # the box takes MAX_SENTENCE_CHARS at most
             if len(text) <= MAX_SENTENCE_CHARS:
                 found.append("the box did not take the text")
         elif not text.strip():
-            if not any(e.value == dv.EMPTY_HINT for e in at.info):
+            if not any(e.value == decode_view.EMPTY_HINT for e in at.info):
                 found.append("no hint for a blank sentence")
         elif len(tokens) < translator.config.max_source_len:
             if errors or not at.get("iframe"):

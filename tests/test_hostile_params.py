@@ -135,22 +135,23 @@ def test_hostile_links(page, registry, lang):
 def decode_view_problems(at: AppTest) -> list[str]:
     """The Decode page's view after a link: a registered model, values inside their ranges."""
     ss, found = at.session_state, []
+    view = ss["_view"]  # the view's one owner (explorer.state.owner)
     available = catalog.available()
-    if ss[keys.DECODE_TASK] not in available or ss[keys.DECODE_SCORER] not in available[ss[keys.DECODE_TASK]]:
-        found.append(f"view on an unregistered model {ss[keys.DECODE_TASK]!r}/{ss[keys.DECODE_SCORER]!r}")
-    if ss[keys.DECODE_STRATEGY] not in STRATEGIES:
-        found.append(f"strategy {ss[keys.DECODE_STRATEGY]!r}")
+    if view.task not in available or view.scorer not in available[view.task]:
+        found.append(f"view on an unregistered model {view.task!r}/{view.scorer!r}")
+    if view.strategy not in STRATEGIES:
+        found.append(f"strategy {view.strategy!r}")
     if (
-        not 1 <= ss[keys.DECODE_BEAM] <= 10
-        or not 0.05 <= ss[keys.DECODE_TEMPERATURE] <= 5.0
-        or math.isnan(ss[keys.DECODE_TEMPERATURE])
+        not 1 <= view.beam <= 10
+        or not 0.05 <= view.temperature <= 5.0
+        or math.isnan(view.temperature)
     ):
-        found.append(f"beam {ss[keys.DECODE_BEAM]!r}, temperature {ss[keys.DECODE_TEMPERATURE]!r}")
-    if not 0 <= ss[keys.DECODE_SEED] < 2**31 or len(ss[keys.DECODE_SENTENCE]) > MAX_SENTENCE_CHARS:
-        found.append(f"seed {ss[keys.DECODE_SEED]!r}, sentence of {len(ss[keys.DECODE_SENTENCE])} characters")
+        found.append(f"beam {view.beam!r}, temperature {view.temperature!r}")
+    if not 0 <= view.seed < 2**31 or len(view.sentence) > MAX_SENTENCE_CHARS:
+        found.append(f"seed {view.seed!r}, sentence of {len(view.sentence)} characters")
     trace = ss[keys.TRACE]["data"] if keys.TRACE in ss else None
-    if trace is not None and not 0 <= ss[keys.DECODE_STEP] <= trace.num_steps:
-        found.append(f"step {ss[keys.DECODE_STEP]} outside 0..{trace.num_steps}")
+    if trace is not None and not 0 <= view.step <= trace.num_steps:
+        found.append(f"step {view.step} outside 0..{trace.num_steps}")
     query = at.query_params
     if query.get("task") not in available:  # the address bar is rewritten to the valid view
         found.append(f"the URL still names task {query.get('task')!r}")

@@ -8,8 +8,7 @@ from streamlit.testing.v1 import AppTest
 from explorer import i18n
 from explorer.figures import svg_heatmap
 from explorer.i18n import catalogs, pgettext
-from explorer.state import keys
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, use_registry
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, use_registry, view_key
 
 
 def test_the_step_button_and_the_step_slider_are_two_words_in_chinese_and_one_in_english():
@@ -24,7 +23,7 @@ def test_the_decode_page_under_lang_zh_labels_its_step_button_and_step_slider_ap
     at.query_params.update(task="reverse", scorer="dot", sentence="abc", lang="zh")
     ok(at.run())
     assert at.button(key=svg_heatmap.STEP_BUTTON).label == "单步"
-    assert at.slider(key=keys.DECODE_STEP).label == "步数"
+    assert at.slider(key=view_key(at, "decode", "step")).label == "步数"
 
 
 def test_todo_lists_a_context_as_add_takes_it_back():

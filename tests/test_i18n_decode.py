@@ -23,14 +23,13 @@ from explorer.state import keys
 from explorer.state.view import decoding_label, parse_query
 from explorer.ui import fast_stepper
 from explorer.ui.markdown import escape_markdown
-from explorer.views import decode as dv
-from explorer.views import decode_analysis as da
-from explorer.views import input_notes
+from explorer.views import decode as decode_view
+from explorer.views import decode_analysis, input_notes
 from seq2seq.checkpoint import load_model
 from seq2seq.decoding import InputError
 from seq2seq.messages import Message
 from seq2seq.numbering import shown
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, view_key
 from tests.i18n_fixtures import CJK, assert_chinese, english_only, page_texts
 
 PAGE = str(ROOT / "app_pages" / "1_Decode.py")
@@ -139,16 +138,16 @@ def test_step_controls_are_chinese_and_step_three_times():
     labels = {b.key: b.label for b in at.button}
     assert labels[svg_heatmap.STEP_BUTTON] == "单步" and labels[svg_heatmap.BACK_BUTTON] == "上一步"
     assert labels["decode_play"] == "播放" and labels[svg_heatmap.RESET_BUTTON] == "重置"
-    assert at.slider(key=keys.DECODE_STEP).label == "步数"  # the slider: a count, the button: an action
+    assert at.slider(key=view_key(at, "decode", "step")).label == "步数"  # the slider: a count, the button: an action
     assert at.slider(key=keys.DECODE_SPEED).label == "播放速度（每步秒数）"
-    assert at.text_input(key=keys.DECODE_SENTENCE).label == "源句子"
-    assert at.selectbox(key=keys.DECODE_TASK).label == "任务"
-    assert at.radio(key=keys.DECODE_STRATEGY).options == ["贪心解码", "采样", "束搜索"]
+    assert at.text_input(key="decode_sentence").label == "源句子"
+    assert at.selectbox(key="decode_task").label == "任务"
+    assert at.radio(key="decode_strategy").options == ["贪心解码", "采样", "束搜索"]
     assert "按 **单步** 生成第一个词元。" in [i.value for i in at.info]
     for _step in range(3):
         ok(button(at, svg_heatmap.STEP_BUTTON).click().run())
     n = at.session_state[keys.TRACE]["data"].num_steps
-    assert at.session_state[keys.DECODE_STEP] == 3
+    assert at.session_state["_view"].step == 3
     assert f"**第 3 步，共 {n} 步** · 目前的输出：" in [m.value for m in at.markdown]
     assert at.subheader[0].value == "当前这一步"
     row = at.session_state[keys.TRACE]["data"].current(3)
@@ -161,31 +160,31 @@ def test_step_controls_are_chinese_and_step_three_times():
 
 def test_strategy_settings_and_a_step_past_the_end_in_chinese():
     at = page(strategy="sample", temperature="0.5", seed="3", step="150", **DATES)
-    assert at.slider(key=keys.DECODE_TEMPERATURE).label == "温度"
-    assert at.number_input(key=keys.DECODE_SEED).label == "随机种子"
-    assert at.text_input(key=keys.DECODE_REFERENCE).label == "参考译文（教师强制）"
+    assert at.slider(key=view_key(at, "decode", "temperature")).label == "温度"
+    assert at.number_input(key="decode_seed").label == "随机种子"
+    assert at.text_input(key="decode_reference").label == "参考译文（教师强制）"
     n = at.session_state[keys.TRACE]["data"].num_steps
     assert [w.value for w in at.warning] == [f"链接要求显示第 150 步；这次解码只有 {n} 步，因此显示第 {n} 步。"]
     at = page(strategy="beam", beam="4", **DATES)
-    assert at.slider(key=keys.DECODE_BEAM).label == "束宽"
+    assert at.slider(key=view_key(at, "decode", "beam")).label == "束宽"
     assert_chinese(at)
 
 
 def test_the_steps_words_and_notes_in_chinese():
     model = load_model("dates/general")
-    data = dv.compute_trace(model, "dates/general", parse_query(DATES, {"dates": ["general"]}, {}))
+    data = decode_view.compute_trace(model, "dates/general", parse_query(DATES, {"dates": ["general"]}, {}))
     row = data.current(1)
     with i18n.using("zh"):
-        assert dv.step_note(row, "beam") == f"第 1 步：{row.token}   p = {row.prob:.4f}   （束搜索的最佳路径）"
-        assert dv.step_note(row, "greedy") == f"第 1 步：{row.token}   p = {row.prob:.4f}"
-        assert da.candidate_label(row, 0).endswith("← 模型的选择")
-        assert da.continuation(data) == "与原解码一样，从被强制的词元起用贪心解码继续。"
+        assert decode_view.step_note(row, "beam") == f"第 1 步：{row.token}   p = {row.prob:.4f}   （束搜索的最佳路径）"
+        assert decode_view.step_note(row, "greedy") == f"第 1 步：{row.token}   p = {row.prob:.4f}"
+        assert decode_analysis.candidate_label(row, 0).endswith("← 模型的选择")
+        assert decode_analysis.continuation(data) == "与原解码一样，从被强制的词元起用贪心解码继续。"
         view = parse_query(
             {**DATES, "strategy": "sample", "temperature": "0.5", "seed": "9"}, {"dates": ["general"]}, {}
         )
         assert decoding_label(view) == "采样（温度 0.5，随机种子 9）"
         assert decoding_label(parse_query(DATES, {"dates": ["general"]}, {})) == "贪心解码"
-    assert dv.step_note(row, "beam").endswith("(best beam path)")  # English outside
+    assert decode_view.step_note(row, "beam").endswith("(best beam path)")  # English outside
 
 
 # -- explain a cell -----------------------------------------------------------------------------------------
@@ -195,14 +194,14 @@ def test_explain_a_cell_in_chinese():
     assert at.selectbox(key=keys.DECODE_EXPLAIN_SOURCE).label == "源位置"
     data = at.session_state[keys.TRACE]["data"]
     t, s = at.session_state[keys.DECODE_EXPLAIN_TARGET], at.session_state[keys.DECODE_EXPLAIN_SOURCE]
-    cell = da.explain_cell(data, t, s, load_model("dates/general").model.decoder.scorer)
+    cell = decode_analysis.explain_cell(data, t, s, load_model("dates/general").model.decoder.scorer)
     with i18n.using("zh"):
-        expected = da.explain_text(cell)
+        expected = decode_analysis.explain_text(cell)
     assert expected.startswith(f"在目标第 {t + 1} 步，打分函数给源位置 {s + 1} 的原始分数是 {cell['score']:.4f}。")
     assert f"**{100 * cell['share']:.1f}%**" in expected and "\n\n核对：" in expected
     assert expected in [m.value for m in at.markdown]
     assert any(c.value.startswith("出处：Luong") for c in at.caption)  # the paper itself stays as it is
-    assert da.explain_text(cell).startswith("At target step")  # English outside
+    assert decode_analysis.explain_text(cell).startswith("At target step")  # English outside
 
 
 # -- a link's notes, input errors and input notes -----------------------------------------------------------
@@ -211,7 +210,7 @@ def test_a_link_with_bad_values_gives_chinese_notes():
     (warning,) = at.warning
     text = warning.value.replace("\\", "")
     assert text.startswith("链接中有些值已被替换：\n- ")
-    task = at.session_state[keys.DECODE_TASK]
+    task = at.session_state["_view"].task
     for said in (
         f"未知任务 'nope'；显示 '{task}'。",
         "已忽略 step='abc'：不是整数；改用 0。",
@@ -322,8 +321,8 @@ def test_without_lang_the_page_stays_english():
     assert [t.label for t in at.tabs] == TABS_EN
     labels = {b.key: b.label for b in at.button}
     assert labels[svg_heatmap.STEP_BUTTON] == "Step" and labels["decode_play"] == "Play"
-    assert at.text_input(key=keys.DECODE_SENTENCE).label == "Source sentence"
-    assert at.radio(key=keys.DECODE_STRATEGY).options == ["greedy", "sampling", "beam search"]
+    assert at.text_input(key="decode_sentence").label == "Source sentence"
+    assert at.radio(key="decode_strategy").options == ["greedy", "sampling", "beam search"]
     assert [e.label for e in at.expander] == [
         "Task, model, strategy and play speed",
         "Attention as a table",

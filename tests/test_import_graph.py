@@ -101,7 +101,7 @@ def test_the_finder_sees_a_cycle_and_lazy_imports(tmp_path):
     assert find_cycle(import_graph(package, "pkg")) == []
 
 
-@pytest.mark.parametrize("package", ["seq2seq", "explorer"])
+@pytest.mark.parametrize("package", ["seq2seq", "explorer", "deploy", "bench"])
 def test_no_import_cycle(package):
     graph = import_graph(ROOT / package, package)
     assert len(graph) > 5

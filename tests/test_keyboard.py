@@ -14,7 +14,6 @@ from streamlit.testing.v1 import AppTest
 from explorer.figures import svg_heatmap
 from explorer.i18n import using
 from explorer.lessons import player
-from explorer.state import keys
 from explorer.ui import components
 from explorer.views import keyboard
 from tests.app_fixtures import use_registry
@@ -135,7 +134,7 @@ def test_the_decode_page_binds_its_buttons_and_shows_the_legend(monkeypatch):
     assert data["focus"] == {selector: list(kept) for selector, kept in keyboard.LEFT_TO_THE_FOCUS.items()}
     for widget_key in set(data["bindings"].values()):  # each bound key is a button on the page
         assert at.button(key=widget_key) is not None
-    assert at.session_state[keys.DECODE_STEP] == 2
+    assert at.session_state["_view"].step == 2
 
 
 def test_the_lesson_player_binds_next_and_back(monkeypatch):

@@ -303,7 +303,9 @@ def test_permute_and_adversarial_attention_show_their_results(shipped):
     assert sum(adversarial["z"][1]) == pytest.approx(1.0, abs=1e-6)
     titles = [json.loads(el.proto.spec)["layout"]["title"]["text"] for el in at.get("plotly_chart")]
     assert titles.count("output before") == 2 and titles.count("output after") == 2
-    ok(at.select_slider(key=view_key(at, "lab", "step")).set_value(4).run())  # another step: its results are asked for anew
+    ok(
+        at.select_slider(key=view_key(at, "lab", "step")).set_value(4).run()
+    )  # another step: its results are asked for anew
     assert not at.subheader and url(at)["step"] == "4"
 
 

@@ -72,7 +72,7 @@ def test_a_link_naming_one_of_the_models_keeps_it_and_no_model_means_the_default
 # -- the Decode page -----------------------------------------------------------------------------
 def test_decode_offers_the_saved_models_and_decodes_with_the_one_chosen():
     at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc", step="1")
-    box = at.selectbox(key=keys.DECODE_MODEL)
+    box = at.selectbox(key="decode_model")
     assert box.options == [
         "reverse/general · GRU, shipped",
         "user/mygru · GRU, saved from the Train page",
@@ -85,15 +85,15 @@ def test_decode_offers_the_saved_models_and_decodes_with_the_one_chosen():
     assert at.session_state[keys.TRACE]["data"].model == LSTM
     assert at.query_params["model"] == LSTM and at.session_state["_view"].model == LSTM
     at.button(key="decode_step_button").click().run()  # an LSTM model steps like any other
-    assert not at.exception and at.session_state["step"] == 2
+    assert not at.exception and at.session_state["_view"].step == 2
 
 
 def test_a_decode_link_restores_the_model_and_a_bad_one_falls_back_with_a_note():
     at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc", model=GRU)
-    assert at.selectbox(key=keys.DECODE_MODEL).value == GRU and model_captions(at)[0].startswith("Model user/mygru ·")
+    assert at.selectbox(key="decode_model").value == GRU and model_captions(at)[0].startswith("Model user/mygru ·")
 
     at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc", model="../../etc/passwd")
-    assert at.selectbox(key=keys.DECODE_MODEL).value == ""
+    assert at.selectbox(key="decode_model").value == ""
     assert model_captions(at)[0].startswith("Model reverse/general ·")
     assert any("No model" in w.value and "showing the default model" in w.value for w in at.warning)
     assert "model" not in at.query_params  # the URL now holds the valid view
@@ -101,10 +101,10 @@ def test_a_decode_link_restores_the_model_and_a_bad_one_falls_back_with_a_note()
 
 def test_switching_the_scorer_goes_back_to_that_scorers_model():
     at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc", model=LSTM)
-    at.segmented_control(key=keys.DECODE_SCORER).set_value("dot").run()
+    at.segmented_control(key="decode_scorer").set_value("dot").run()
     assert not at.exception
-    assert at.session_state[keys.DECODE_MODEL] == "" and model_captions(at)[0].startswith("Model reverse/dot ·")
-    assert all(s.key != keys.DECODE_MODEL for s in at.selectbox)
+    assert at.session_state["_view"].model == "" and model_captions(at)[0].startswith("Model reverse/dot ·")
+    assert all(s.key != "decode_model" for s in at.selectbox)
     assert "model" not in at.query_params
 
 
@@ -132,9 +132,9 @@ def test_a_new_task_sends_the_model_box_its_new_label_so_the_browser_never_shows
     showed, so the box must send the new task's label, or it would show (and send back) the old one."""
     add_user_model(registry, "mydates", "dates", "general", cell="gru")
     at = run("1_Decode.py", task="reverse", scorer="general", sentence="abc")
-    assert at.selectbox(key=keys.DECODE_MODEL).proto.options[0] == "reverse/general · GRU, shipped"
-    at.selectbox(key=keys.DECODE_TASK).set_value("dates").run()
+    assert at.selectbox(key="decode_model").proto.options[0] == "reverse/general · GRU, shipped"
+    at.selectbox(key="decode_task").set_value("dates").run()
     assert not at.exception
-    box = at.selectbox(key=keys.DECODE_MODEL).proto
+    box = at.selectbox(key="decode_model").proto
     assert box.options[0] == "dates/general · GRU, shipped"
     assert box.set_value and box.raw_value == "dates/general · GRU, shipped"

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
-from explorer.views import decode as dv
+from explorer.views import decode as decode_view
 from seq2seq.numbering import numbered, shown
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, use_registry, view_key
 
@@ -36,7 +36,7 @@ def test_decode_says_step_two_in_every_place_at_step_two():
     token = data.target_tokens[STEP - 1]
     assert any(m.value.startswith(f"**Step {STEP} of {data.num_steps}**") for m in at.markdown)
     assert any(t.value.startswith(f"step {STEP}: {token}") for t in at.text)  # Current step
-    assert dv.step_note(data.current(STEP), "greedy").startswith(f"step {STEP}: ")
+    assert decode_view.step_note(data.current(STEP), "greedy").startswith(f"step {STEP}: ")
     target = at.selectbox(key=keys.DECODE_EXPLAIN_TARGET)  # Explain this cell: the row of this step
     assert target.value == STEP - 1 and target.format_func(target.value) == f"{STEP:02d} {token}"
     assert any(f"a_{{{STEP}," in el.value for el in at.latex)

@@ -141,12 +141,15 @@ def test_every_offered_example_opens_on_a_model_that_shows_it(task, sentence):
 
 
 def test_every_task_offers_examples_and_the_examples_box_offers_them_on_their_scorer():
-    from explorer.state import keys
-    from explorer.views import decode as dv
+    from explorer.state import keys, owner
+    from explorer.views import decode as decode_view
 
     assert {task for task, _sentence in OFFERED} == set(catalog.available())
     assert catalog.example_scorer("en-fr", "She has a red car.") == "scaled_dot"
-    session = {keys.DECODE_TASK: "en-fr", keys.DECODE_SCORER: "general", keys.DECODE_EXAMPLE: "She has a red car."}
-    dv.on_example(session)
-    assert (session[keys.DECODE_SENTENCE], session[keys.DECODE_SCORER]) == ("She has a red car.", "scaled_dot")
+    session: dict = {}
+    owner.propose(session, {"task": "en-fr", "scorer": "general"})
+    session[keys.DECODE_EXAMPLE] = "She has a red car."
+    decode_view.on_example(session)
+    view = owner.view(session)
+    assert (view.sentence, view.scorer, view.step) == ("She has a red car.", "scaled_dot", 0)
     assert catalog.task_examples("en-fr") == ("I am cold.", "She has a red car.")

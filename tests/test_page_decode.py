@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.figures import svg_heatmap
 from explorer.state import catalog, keys
-from explorer.views import decode_analysis as da
-from tests.app_fixtures import column_rows, use_registry
+from explorer.views import decode_analysis
+from tests.app_fixtures import column_rows, use_registry, view_key
 
 PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "1_Decode.py")
 TEXT_ELEMENTS = ("markdown", "caption", "info", "warning", "error", "success", "latex", "title", "subheader")
@@ -76,13 +76,13 @@ def texts(at: AppTest) -> list[str]:
 
 def test_renders_with_defaults():
     at = ok(page())
-    assert at.text_input(key=keys.DECODE_SENTENCE).label == "Source sentence"
+    assert at.text_input(key="decode_sentence").label == "Source sentence"
     assert {"Step", "Back", "Play", "Reset"} <= {b.label for b in at.button}
     assert heatmap_rows(at) == 0
-    assert at.session_state["task"] == at.session_state[keys.DECODE_TASK] and at.session_state["step"] == 0
+    assert at.session_state["_view"].task == at.session_state["_view"].task and at.session_state["_view"].step == 0
     # the sentence every page opens on ("hello world" for reverse), not the task's first probe ("a")
-    assert at.session_state["sentence"] == catalog.default_sentence(at.session_state["task"]) != "a"
-    assert at.query_params["task"] == at.session_state["task"] and at.query_params["step"] == "0"
+    assert at.session_state["_view"].sentence == catalog.default_sentence(at.session_state["_view"].task) != "a"
+    assert at.query_params["task"] == at.session_state["_view"].task and at.query_params["step"] == "0"
     assert not at.warning
     assert {d.label for d in at.get("download_button")} == {"Attention matrix (CSV)", "Whole trace (JSON)"}
 
@@ -93,7 +93,7 @@ def test_step_adds_one_row_and_back_removes_one():
     ok(button(at, "Step").click().run())
     assert heatmap_rows(at) == 1
     ok(button(at, "Step").click().run())
-    assert heatmap_rows(at) == 2 and at.session_state["step"] == 2 and at.query_params["step"] == "2"
+    assert heatmap_rows(at) == 2 and at.session_state["_view"].step == 2 and at.query_params["step"] == "2"
     second = at.session_state[keys.TRACE]["data"].steps[1]
     bars = bar_charts(at)  # the current step's scores and weights, and its top-k, as drawn in the page
     assert bars["scores"]["scores"] == pytest.approx(second.scores, abs=1e-6)
@@ -103,19 +103,19 @@ def test_step_adds_one_row_and_back_removes_one():
     assert at.text[0].value == " ".join(pieces)  # the output so far, token by token
     assert f"reads: {''.join(pieces)}" in [c.value for c in at.caption]  # and as the text it spells
     ok(button(at, "Back").click().run())
-    assert heatmap_rows(at) == 1 and at.session_state["step"] == 1
+    assert heatmap_rows(at) == 1 and at.session_state["_view"].step == 1
     ok(button(at, "Reset").click().run())
     assert heatmap_rows(at) == 0
-    ok(at.slider(key=keys.DECODE_STEP).set_value(3).run())
+    ok(at.slider(key=view_key(at, "decode", "step")).set_value(3).run())
     assert heatmap_rows(at) == 3
 
 
 def test_scorer_toggle_switches_model_and_keeps_sentence_and_step():
     at = ok(page(task="dates", scorer="general", sentence="1 jan 2000", step="2"))
     assert heatmap_rows(at) == 2
-    ok(at.segmented_control(key=keys.DECODE_SCORER).set_value("dot").run())
-    assert at.session_state["scorer"] == "dot" and at.query_params["scorer"] == "dot"
-    assert at.session_state["sentence"] == "1 jan 2000" and at.session_state["step"] == 2
+    ok(at.segmented_control(key="decode_scorer").set_value("dot").run())
+    assert at.session_state["_view"].scorer == "dot" and at.query_params["scorer"] == "dot"
+    assert at.session_state["_view"].sentence == "1 jan 2000" and at.session_state["_view"].step == 2
     assert at.session_state[keys.TRACE]["key"][0] == "dates/dot"
     assert heatmap_rows(at) == 2
     assert any("Model dates/dot" in c.value for c in at.caption)
@@ -124,13 +124,13 @@ def test_scorer_toggle_switches_model_and_keeps_sentence_and_step():
 def test_whatif_changes_the_output():
     at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="1"))
     row = at.session_state[keys.TRACE]["data"].current(1)
-    choice = da.first_alternative(row)
+    choice = decode_analysis.first_alternative(row)
     forced = row.topk[choice][0]
     assert forced != row.token
     open_tab(at, "What if…")
     ok(at.selectbox(key=keys.DECODE_WHATIF).set_value(choice).run())
     ok(at.button(key="decode_whatif_go").click().run())
-    result = da.whatif_result(at.session_state, at.session_state[keys.TRACE]["data"], 0)
+    result = decode_analysis.whatif_result(at.session_state, at.session_state[keys.TRACE]["data"], 0)
     assert result is not None and result.target_tokens[0] == forced
     table = at.dataframe[-1].value
     assert list(table["what-if"])[0] == forced and list(table["note"])[0] == "forced"
@@ -156,10 +156,10 @@ def test_whatif_says_how_the_new_output_was_continued(query, said):
     open_tab(at, "What if…")
     ok(at.button(key="decode_whatif_go").click().run())
     data = at.session_state[keys.TRACE]["data"]
-    result = da.whatif_result(at.session_state, data, 1)
-    assert said in [c.value for c in at.caption] and da.continuation(data) == said
+    result = decode_analysis.whatif_result(at.session_state, data, 1)
+    assert said in [c.value for c in at.caption] and decode_analysis.continuation(data) == said
     row = data.current(2)
-    assert result.token_ids[:2] == [data.token_ids[0], row.topk[da.first_alternative(row)][1]]
+    assert result.token_ids[:2] == [data.token_ids[0], row.topk[decode_analysis.first_alternative(row)][1]]
 
 
 def test_attention_override_shows_before_and_after():
@@ -248,8 +248,8 @@ def test_invalid_query_parameters_fall_back_with_a_warning():
     (warning,) = at.warning
     assert "nope" in warning.value and "etc" in warning.value and "step" in warning.value
     assert "<" not in warning.value
-    assert at.session_state["task"] in ("reverse", "dates") and at.session_state["step"] == 0
-    assert at.query_params["task"] == at.session_state["task"]  # the URL now holds the valid view
+    assert at.session_state["_view"].task in ("reverse", "dates") and at.session_state["_view"].step == 0
+    assert at.query_params["task"] == at.session_state["_view"].task  # the URL now holds the valid view
     ok(button(at, "Step").click().run())
     assert heatmap_rows(at) == 1
 
@@ -257,7 +257,7 @@ def test_invalid_query_parameters_fall_back_with_a_warning():
 def test_a_link_step_past_the_end_of_the_decode_says_so():
     at = ok(page(task="reverse", scorer="general", sentence="abc", step="99"))
     n = at.session_state[keys.TRACE]["data"].num_steps
-    assert at.session_state["step"] == n < 99 and heatmap_rows(at) == n
+    assert at.session_state["_view"].step == n < 99 and heatmap_rows(at) == n
     assert [w.value for w in at.warning] == [
         f"The link asked for step 99; this decode has {n} steps, so it shows step {n}."
     ]
@@ -267,7 +267,7 @@ def test_a_link_step_past_the_end_of_the_decode_says_so():
 
 def test_a_link_reference_over_the_limit_is_cut_with_a_note():
     at = ok(page(task="dates", scorer="general", sentence="9 may", reference="z" * 10_000))
-    assert at.text_input(key=keys.DECODE_REFERENCE).value == "z" * 500
+    assert at.text_input(key="decode_reference").value == "z" * 500
     (warning,) = [w.value for w in at.warning if w.value.startswith("The link had values")]
     assert "The reference in the link is longer than 500 characters; it was cut" in warning.replace("\\", "")
 
@@ -275,9 +275,9 @@ def test_a_link_reference_over_the_limit_is_cut_with_a_note():
 def test_link_restores_the_view():
     at = ok(page(task="dates", scorer="concat", sentence="2 feb 2002", step="3", strategy="beam", beam="2"))
     assert not at.warning
-    assert at.segmented_control(key=keys.DECODE_SCORER).value == "concat"
-    assert at.text_input(key=keys.DECODE_SENTENCE).value == "2 feb 2002"
-    assert at.radio(key=keys.DECODE_STRATEGY).value == "beam" and at.slider(key=keys.DECODE_BEAM).value == 2
+    assert at.segmented_control(key="decode_scorer").value == "concat"
+    assert at.text_input(key="decode_sentence").value == "2 feb 2002"
+    assert at.radio(key="decode_strategy").value == "beam" and at.slider(key=view_key(at, "decode", "beam")).value == 2
     assert heatmap_rows(at) == 3 and at.session_state[keys.TRACE]["data"].strategy == "beam"
 
 
@@ -286,13 +286,13 @@ def test_none_scorer_says_so_and_still_steps():
     assert any("no attention" in i.value for i in at.info)
     assert not heatmaps(at)
     ok(button(at, "Step").click().run())
-    assert at.session_state["step"] == 1 and not heatmaps(at)
+    assert at.session_state["_view"].step == 1 and not heatmaps(at)
     assert set(bar_charts(at)) == {"topk"}  # the top-k candidates still show; no scores to draw
 
 
 def test_empty_sentence_shows_a_hint():
     at = ok(page(task="reverse", sentence="abc"))
-    ok(at.text_input(key=keys.DECODE_SENTENCE).input("").run())
+    ok(at.text_input(key="decode_sentence").input("").run())
     assert any("Source sentence" in i.value for i in at.info)
     assert not at.error and not heatmaps(at)
 
@@ -322,7 +322,7 @@ def test_play_advances_to_the_end_and_stops():
         ok(at.run())
         runs += 1
         assert runs <= n + 1
-    assert at.session_state["step"] == n and at.button(key="decode_play").label == "Play"
+    assert at.session_state["_view"].step == n and at.button(key="decode_play").label == "Play"
 
 
 def test_pause_stops_playing():
@@ -330,20 +330,21 @@ def test_pause_stops_playing():
     ok(at.button(key="decode_play").click().run())
     assert at.button(key="decode_play").label == "Pause"
     ok(at.button(key="decode_play").click().run())
-    step = at.session_state["step"]
+    step = at.session_state["_view"].step
     ok(at.run())
-    assert not at.session_state[keys.PLAYING] and at.session_state["step"] == step
+    assert not at.session_state[keys.PLAYING] and at.session_state["_view"].step == step
     assert at.button(key="decode_play").label == "Play"
 
 
 def test_teacher_forcing_and_task_switch():
     at = ok(page(task="reverse", scorer="general", sentence="abc"))
-    ok(at.text_input(key=keys.DECODE_REFERENCE).input("cba").run())
+    ok(at.text_input(key="decode_reference").input("cba").run())
     trace = at.session_state[keys.TRACE]["data"]
-    assert trace.target_tokens == ["c", "b", "a", "</s>"] and at.session_state["strategy"] == "forced"
-    ok(at.selectbox(key=keys.DECODE_TASK).set_value("dates").run())
-    assert at.session_state["task"] == "dates"
-    assert at.session_state["sentence"] == catalog.default_sentence("dates")
+    assert trace.target_tokens == ["c", "b", "a", "</s>"] and at.session_state["_view"].reference == "cba"
+    ok(at.selectbox(key="decode_task").set_value("dates").run())
+    assert at.session_state["_view"].task == "dates"
+    assert at.session_state["_view"].sentence == catalog.default_sentence("dates")
+    assert at.session_state["_view"].reference == ""  # the reference was the last sentence's
 
 
 def widget_rows(node) -> list[list[set[str]]]:
@@ -359,27 +360,27 @@ def test_presentation_mode_packs_the_page_into_one_frame():
     rows = widget_rows(at.main)
     # On a laptop, with a sentence chosen: the sentence and its examples first, the task folded away, the
     # step slider in the row of the buttons.
-    assert rows[0] == [{keys.DECODE_SENTENCE}, {keys.DECODE_EXAMPLE}]
+    assert rows[0] == [{"decode_sentence"}, {keys.DECODE_EXAMPLE}]
     (laptop_folded,) = [e for e in at.expander if e.label == "Task, model, strategy and play speed"]
-    assert {w.key for w in laptop_folded.selectbox} == {keys.DECODE_TASK}
+    assert {w.key for w in laptop_folded.selectbox} == {"decode_task"}
     assert [keys.DECODE_SPEED] == [w.key for w in laptop_folded.slider]
     buttons = {svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, "decode_play", svg_heatmap.RESET_BUTTON}
-    assert [set().union(*row) for row in rows if set().union(*row) & buttons] == [buttons | {keys.DECODE_STEP}]
+    assert [set().union(*row) for row in rows if set().union(*row) & buttons] == [buttons | {"decode_step"}]
     ok(at.toggle(key="presentation").set_value(True).run())
     controls = {svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, "decode_play", svg_heatmap.RESET_BUTTON}
-    settings = {keys.DECODE_TASK, keys.DECODE_SCORER, keys.DECODE_STRATEGY, keys.DECODE_REFERENCE}
+    settings = {"decode_task", "decode_scorer", "decode_strategy", "decode_reference"}
     rows = widget_rows(at.main)
     # The sentence in sight, beside the folded settings (task, scorer, strategy, reference).
-    assert rows[0][0] == {keys.DECODE_SENTENCE} and rows[0][1] >= settings
+    assert rows[0][0] == {"decode_sentence"} and rows[0][1] >= settings
     (folded,) = [e for e in at.expander if e.label == "Decoding settings"]
-    assert {w.key for w in folded.selectbox} == {keys.DECODE_TASK}
+    assert {w.key for w in folded.selectbox} == {"decode_task"}
     # The frame: the heatmap (70% of the width) beside the four buttons and the step slider.
     (frame,) = [row for row in rows if len(row) == 2 and row[1] >= controls]
     # (the keyboard component beside them: its legend says which keys press them)
-    assert frame[1] == controls | {keys.DECODE_STEP, "decode_keys"} and not frame[0] & controls
+    assert frame[1] == controls | {"decode_step", "decode_keys"} and not frame[0] & controls
     assert heatmap_rows(at) == 2 and heatmaps(at)[0]["layout"]["fit"]["top_columns"] == 7  # "11 </s>"
     assert [t.value for t in at.text][:1] == ["1 1"]  # the output so far, in the frame's side column
-    assert at.slider(key=keys.DECODE_STEP).value == 2
+    assert at.slider(key=view_key(at, "decode", "step")).value == 2
     assert not at.get("download_button")
 
 
@@ -411,7 +412,7 @@ def test_presentation_mode_has_fewer_controls():
 )
 def test_odd_links_render_without_exception(query):
     at = ok(page(**query))
-    assert at.session_state["task"] == query["task"]
+    assert at.session_state["_view"].task == query["task"]
     sentence = query.get("sentence", "")
     if sentence and not sentence.isalnum():  # user text with markup never lands in Markdown as is
         assert all(sentence not in v for v in texts(at))

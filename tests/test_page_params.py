@@ -195,7 +195,7 @@ def test_timelapse_ignores_an_unknown_task_with_a_note(raw):
     parsed = params.parse("timelapse", {"task": raw}, task=TASKS)
     assert parsed.values == {}  # the page keeps what it shows
     assert notes(parsed) == [
-        ("Ignored task={value}: no shipped models of that task have a timelapse.", {"value": params.shown(raw)})
+        ("Ignored task={value}: no shipped models of that task have a timelapse.", {"value": params.quoted(raw)})
     ]
     assert params.parse("timelapse", {"task": "dates"}, task=[]).notes  # no shipped task at all: refused too
 

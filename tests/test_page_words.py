@@ -66,13 +66,15 @@ def test_decode_shows_the_sentence_in_pieces_then_in_words():
     data = svg(at)
     assert (data["source"], data["target"], data["step"]) == (SOURCE_PIECES, TARGET_PIECES, 9)
     assert data["follow"] is True and data["cell_notes"] is None and "units" not in at.query_params
-    toggle = at.segmented_control(key=keys.DECODE_UNITS)
+    toggle = at.segmented_control(key="decode_units")
     assert toggle.label == "Heatmap in" and toggle.value == "pieces" and toggle.options == ["pieces", "words"]
 
     ok(toggle.set_value("words").run())
     data = svg(at)
     assert (data["source"], data["target"], data["step"]) == (SOURCE_WORDS, TARGET_WORDS, 6)
-    assert at.query_params["units"] == "words" and at.session_state["_view"].units == "words"  # the view every page shares
+    assert (
+        at.query_params["units"] == "words" and at.session_state["_view"].units == "words"
+    )  # the view every page shares
     assert data["axis"][1] == "02 professeurs"  # whole on the axis: nothing a class reads is cut
     assert data["follow"] is False  # a step adds a piece, not always a word row: the server draws it
     # the weights: teachers = ▁teacher + s (summed); malheureux = mean of ▁mal, heure, ux's rows
@@ -87,14 +89,14 @@ def test_decode_shows_the_sentence_in_pieces_then_in_words():
     assert lines[1].startswith("target pieces: ▁mal ") and " · heure " in lines[1] and " · ux " in lines[1]
     assert any(c.value.startswith("Words: a new word starts at a piece beginning with ▁") for c in at.caption)
 
-    ok(at.segmented_control(key=keys.DECODE_UNITS).set_value("pieces").run())
+    ok(at.segmented_control(key="decode_units").set_value("pieces").run())
     assert (svg(at)["source"], svg(at)["target"]) == (SOURCE_PIECES, TARGET_PIECES)
     assert "units" not in at.query_params
 
 
 def test_decode_in_words_while_stepping_shows_the_word_being_written():
     at = open_page("1_Decode.py", task="en-fr", scorer="general", sentence=SENTENCE, step="6", units="words")
-    assert at.segmented_control(key=keys.DECODE_UNITS).value == "words"
+    assert at.segmented_control(key="decode_units").value == "words"
     data = svg(at)  # ▁mal heure shown, ux not yet: the row reads "malheure" and is the mean of two rows
     assert data["step"] == 4 and data["target"] == [
         "01 Les",
@@ -157,15 +159,18 @@ def test_zh_en_merges_its_target_only():
 
 def test_a_character_task_has_no_toggle_and_drops_units_from_its_link():
     at = open_page("1_Decode.py", task="reverse", scorer="general", sentence="abc", step="2", units="words")
-    assert not [s for s in at.get("segmented_control") if s.key == keys.DECODE_UNITS]
+    assert not [s for s in at.get("segmented_control") if s.key == "decode_units"]
     assert svg(at)["source"] == ["01 a", "02 b", "03 c", "04 </s>"] and "units" not in at.query_params
     at = open_page("4_Beam_search.py", task="dates", scorer="general", units="words")
-    assert not [s for s in at.get("segmented_control") if s.key == view_key(at, "beam", "units")] and "units" not in at.query_params
+    assert (
+        not [s for s in at.get("segmented_control") if s.key == view_key(at, "beam", "units")]
+        and "units" not in at.query_params
+    )
 
 
 def test_the_toggle_and_its_rule_in_chinese():
     at = open_page("1_Decode.py", lang="zh", task="en-fr", scorer="general", sentence=SENTENCE, step="9", units="words")
-    toggle = at.segmented_control(key=keys.DECODE_UNITS)
+    toggle = at.segmented_control(key="decode_units")
     assert toggle.label == "热力图显示" and toggle.options == ["子词", "词"] and toggle.value == "words"
     assert svg(at)["target"] == TARGET_WORDS and svg(at)["target_hover"][3] == "04 malheureux\n子词：▁mal + heure + ux"
     assert svg(at)["cell_notes"][3][1].startswith("源子词：▁teacher ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from explorer.state import catalog
 from explorer.ui import loaders, serve
-from explorer.views import decode as dv
+from explorer.views import decode as decode_view
 from seq2seq.checkpoint import load_model as real_load_model
 from tests.app_fixtures import use_registry
 
@@ -13,10 +13,10 @@ def test_warm_up_loads_every_model_the_decode_page_offers_once(monkeypatch):
     use_registry(monkeypatch)
     loads = []
     monkeypatch.setattr(loaders, "load_model", lambda name: loads.append(name) or real_load_model(name))
-    offered = [dv.model_name(task, s) for task, scorers in catalog.available().items() for s in scorers]
+    offered = [decode_view.model_name(task, s) for task, scorers in catalog.available().items() for s in scorers]
     loaded, seconds = serve.warm_up()
     assert loaded == len(offered) > 0 and sorted(loads) == sorted(offered) and seconds > 0
-    translator = loaders.get_translator(dv.model_name("dates", "general"))  # what a page asks for next
+    translator = loaders.get_translator(decode_view.model_name("dates", "general"))  # what a page asks for next
     assert len(loads) == len(offered) and translator.name == "dates/general"  # served from the cache
 
 
@@ -35,7 +35,7 @@ def test_the_objects_alive_at_start_up_are_left_out_of_later_collections():
     """Streamlit's full gc.collect() after every run walks only what was created after the freeze."""
     import gc
 
-    models = [loaders.get_translator(dv.model_name("dates", "general"))]  # alive at start-up, like the models
+    models = [loaders.get_translator(decode_view.model_name("dates", "general"))]  # alive at start-up, like the models
     try:
         frozen = serve.freeze_startup_objects()
         # torch, streamlit, the models …; a frozen object that another thread (an earlier test's) lets go of

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from explorer.figures import curves, heatmaps
-from explorer.views import timelapse as tv
+from explorer.views import timelapse as timelapse_view
 from tests.train_fixtures import trained_registry
 
 
@@ -45,35 +45,39 @@ HISTORIES = {
 
 
 def test_epochs_records_and_probes_are_picked_by_number():
-    assert tv.epoch_numbers(HISTORIES) == [0, 1, 2]
-    assert tv.record_at(HISTORIES["dot"], 1)["epoch"] == 1
-    assert tv.record_at(HISTORIES["none"], 2)["epoch"] == 1  # stopped early: stays at its last epoch
-    assert tv.record_at([], 3) is None
-    assert tv.probe_sources(HISTORIES) == ["ab", "cd"]
-    assert tv.probe_for(HISTORIES["dot"][2], "cd")["attention"][0][0] == 0.9
-    assert tv.probe_for(HISTORIES["dot"][2], "zz") is None and tv.probe_for(None, "ab") is None
-    assert tv.metric_name(HISTORIES) == "exact_match"
-    assert tv.metric_name({"m": [{"epoch": 0, "valid": {"bleu": 3.0, "chrf": 20.0}}]}) == "bleu"
+    assert timelapse_view.epoch_numbers(HISTORIES) == [0, 1, 2]
+    assert timelapse_view.record_at(HISTORIES["dot"], 1)["epoch"] == 1
+    assert timelapse_view.record_at(HISTORIES["none"], 2)["epoch"] == 1  # stopped early: stays at its last epoch
+    assert timelapse_view.record_at([], 3) is None
+    assert timelapse_view.probe_sources(HISTORIES) == ["ab", "cd"]
+    assert timelapse_view.probe_for(HISTORIES["dot"][2], "cd")["attention"][0][0] == 0.9
+    assert timelapse_view.probe_for(HISTORIES["dot"][2], "zz") is None and timelapse_view.probe_for(None, "ab") is None
+    assert timelapse_view.metric_name(HISTORIES) == "exact_match"
+    assert timelapse_view.metric_name({"m": [{"epoch": 0, "valid": {"bleu": 3.0, "chrf": 20.0}}]}) == "bleu"
 
 
 def test_the_page_opens_on_the_probe_every_page_opens_on():
     reverse = ["a", "abc", "hello world", "racecar"]
-    assert tv.default_probe_index(reverse, "reverse") == 2  # "hello world", not the one-cell "a"
-    assert tv.default_probe_index(["9 may 2018", "Wednesday, May 9, 2018"], "dates") == 1
-    assert tv.default_probe_index(["ab", "cd"], "reverse") == 0  # not probed: the first
-    assert tv.default_probe_index(["ab", "cd"], None) == 0  # a saved model: task unknown here
+    assert timelapse_view.default_probe_index(reverse, "reverse") == 2  # "hello world", not the one-cell "a"
+    assert timelapse_view.default_probe_index(["9 may 2018", "Wednesday, May 9, 2018"], "dates") == 1
+    assert timelapse_view.default_probe_index(["ab", "cd"], "reverse") == 0  # not probed: the first
+    assert timelapse_view.default_probe_index(["ab", "cd"], None) == 0  # a saved model: task unknown here
 
 
 def test_series_leave_gaps_for_missing_losses():
-    losses, metrics = tv.epoch_series(HISTORIES, "exact_match")
+    losses, metrics = timelapse_view.epoch_series(HISTORIES, "exact_match")
     assert losses["dot"] == ([0, 1, 2], [None, 1.5, 0.5])
     assert metrics["none"] == ([0, 1], [0.0, 0.1])
-    assert tv.number(float("nan")) is None and tv.number(True) is None and tv.number(2) == 2.0
+    assert (
+        timelapse_view.number(float("nan")) is None
+        and timelapse_view.number(True) is None
+        and timelapse_view.number(2) == 2.0
+    )
 
 
 def test_live_series_put_steps_and_epochs_on_one_axis():
     steps = [{"step": 10, "loss": 2.0, "seconds": 1.0}, {"step": 20, "loss": 1.0, "seconds": 2.0}]
-    loss, valid = tv.live_series(steps, HISTORIES["dot"], "exact_match")
+    loss, valid = timelapse_view.live_series(steps, HISTORIES["dot"], "exact_match")
     assert loss["training loss"] == ([10, 20], [2.0, 1.0])
     assert loss["epoch mean"] == ([10, 20], [1.5, 0.5])  # epoch 0 has no loss
     assert valid["validation exact_match"] == ([0, 10, 20], [0.0, 0.5, 0.9])
@@ -82,32 +86,32 @@ def test_live_series_put_steps_and_epochs_on_one_axis():
 def test_read_history_sorts_and_survives_broken_files(tmp_path):
     path = tmp_path / "probes.json"
     path.write_text(json.dumps({"epochs": [record(1, 1.0, 0.2, 0.5), record(0, None, 0.0, 0.3), "junk"]}))
-    assert [r["epoch"] for r in tv.read_history(path)] == [0, 1]
+    assert [r["epoch"] for r in timelapse_view.read_history(path)] == [0, 1]
     path.write_text("{broken")
-    assert tv.read_history(path) == []
-    assert tv.read_history(tmp_path / "missing.json") == []
+    assert timelapse_view.read_history(path) == []
+    assert timelapse_view.read_history(tmp_path / "missing.json") == []
 
 
 def test_a_fine_tuned_models_epochs_after_its_first_stage_say_so(tmp_path):
     path = tmp_path / "probes.json"
     epochs = [record(e, 1.0, 0.1 * e, 0.5) for e in range(4)]
     path.write_text(json.dumps({"first_stage_epochs": 1, "epochs": epochs}))
-    assert [r.get("fine_tuned_after") for r in tv.read_history(path)] == [None, None, 1, 1]
+    assert [r.get("fine_tuned_after") for r in timelapse_view.read_history(path)] == [None, None, 1, 1]
     path.write_text(json.dumps({"first_stage_epochs": "1", "epochs": epochs}))  # not a number: no stage said
-    assert all("fine_tuned_after" not in r for r in tv.read_history(path))
+    assert all("fine_tuned_after" not in r for r in timelapse_view.read_history(path))
 
 
 def test_the_shipped_zh_en_timelapse_runs_through_both_stages():
     """zh-en/general: its first stage's epochs 0..B from noise, then ten of fine-tuning marked B + 1..B + 10."""
-    history = tv.model_history("zh-en/general")
+    history = timelapse_view.model_history("zh-en/general")
     start = next(r["fine_tuned_after"] for r in history if "fine_tuned_after" in r)
     assert [r["epoch"] for r in history] == list(range(start + 11))
     assert [r["epoch"] for r in history if "fine_tuned_after" in r] == list(range(start + 1, start + 11))
-    assert tv.probe_for(history[-1], "我爱你。")["output"] == "I love you."
+    assert timelapse_view.probe_for(history[-1], "我爱你。")["output"] == "I love you."
 
 
 def test_curves_have_one_trace_per_series_and_an_epoch_marker():
-    losses, _ = tv.epoch_series(HISTORIES, "exact_match")
+    losses, _ = timelapse_view.epoch_series(HISTORIES, "exact_match")
     figure = curves.curves(losses, "loss", "epoch", "loss", marker_x=1, marker_label="epoch 1")
     assert [t.name for t in figure.data] == ["dot", "none"]
     assert len(figure.data[0].x) == 3
@@ -123,8 +127,8 @@ def test_probe_heatmap_shows_weights_and_none_for_no_attention():
 
 
 def test_the_animation_has_a_frame_per_epoch_with_that_epochs_weights():
-    epochs = tv.epoch_numbers(HISTORIES)
-    panels = tv.animation_panels(HISTORIES, "ab", epochs)
+    epochs = timelapse_view.epoch_numbers(HISTORIES)
+    panels = timelapse_view.animation_panels(HISTORIES, "ab", epochs)
     figure = heatmaps.timelapse_animation(panels, epochs)
     assert [f.name for f in figure.frames] == ["0", "1", "2"]
     assert len(figure.data) == 1  # "none" has no attention to draw
@@ -137,11 +141,13 @@ def test_the_animation_has_a_frame_per_epoch_with_that_epochs_weights():
 def test_shipped_histories_come_from_the_registry_in_scorer_order(monkeypatch):
     root = trained_registry()
     monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(root))
-    assert tv.shipped_tasks() == ["reverse", "dates"]
-    histories = tv.shipped_histories("reverse")
+    assert timelapse_view.shipped_tasks() == ["reverse", "dates"]
+    histories = timelapse_view.shipped_histories("reverse")
     assert list(histories) == ["none", "dot", "general"]
     assert [r["epoch"] for r in histories["dot"]] == [0, 1, 2]
-    assert tv.probe_sources(histories)[:2] == ["a", "abc"]
-    first, last = (tv.probe_for(tv.record_at(histories["dot"], e), "abc")["attention"] for e in (0, 2))
+    assert timelapse_view.probe_sources(histories)[:2] == ["a", "abc"]
+    first, last = (
+        timelapse_view.probe_for(timelapse_view.record_at(histories["dot"], e), "abc")["attention"] for e in (0, 2)
+    )
     assert not math.isclose(first[0][0], last[0][0])  # training moved the weights
-    assert tv.model_history("no/such-model") == []
+    assert timelapse_view.model_history("no/such-model") == []

@@ -4,6 +4,8 @@ session and a registry of plain data, so each rule is checked exactly."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from explorer.state import keys, owner
@@ -144,3 +146,50 @@ def test_the_owner_is_the_only_place_a_view_field_lives_in_the_session():
     constants = {name: value for name, value in vars(keys).items() if name.isupper() and isinstance(value, str)}
     own = {name: value for name, value in constants.items() if value.strip("_") in fields}
     assert own == {}, own
+
+
+# -- in the pages: the owner is the only place --------------------------------------------------------
+# The view pages and the prefix of their widgets' keys (explorer.state.owner.widget_key); Beam search's
+# width is its view's `beam`.
+PREFIXES = {"1_Decode.py": "decode", "2_Compare.py": "cmp", "3_Hidden_states.py": "hs", "4_Beam_search.py": "beam"}
+PREFIXES["9_Lab.py"] = "lab"
+NAMES = {"width": "beam"}
+VIEW_KEY = re.compile(r"^(?P<page>[a-z]+)_(?P<name>[a-z]+)(@\d+)?$")
+
+
+def _copies(at, prefix: str) -> list[str]:
+    """Every session key of `prefix`'s page that holds a view field, whose value is not the owner's view's or
+    whose key is not the one the owner gives that field's widget now."""
+    from explorer.views import words
+
+    state = at.session_state._state._state.filtered_state  # what the session holds after the run
+    view = state["_view"]
+    wrong = []
+    for key, value in state.items():
+        found = VIEW_KEY.match(key)
+        if not found or found["page"] != prefix:
+            continue
+        name = found["name"]
+        field = NAMES.get(name, name)
+        if field not in owner.VIEW_FIELDS:
+            continue
+        wanted = getattr(view, field)
+        if field == "units":
+            wanted = wanted or words.PIECES
+        expected_key = owner.widget_key(state, prefix, field, name if name != field else "")
+        if key != expected_key or value != wanted:
+            wrong.append(f"{key}={value!r} (the view: {expected_key}={wanted!r})")
+    return wrong
+
+
+@pytest.mark.parametrize("page", PREFIXES)
+def test_no_view_page_keeps_a_view_field_of_its_own(page):
+    from tests.app_fixtures import ok, run_page
+
+    prefix = PREFIXES[page]
+    at = run_page(page, task="dates", scorer="concat", sentence="9 may 2018", step="2", beam="4")
+    assert _copies(at, prefix) == []
+    box = next(b for b in at.selectbox if b.key and b.key.startswith(f"{prefix}_task"))
+    ok(box.set_value("reverse").run())  # dependent fields follow: new keys, the view's values
+    assert at.session_state["_view"].task == "reverse"
+    assert _copies(at, prefix) == []

@@ -414,19 +414,19 @@ def test_a_link_over_the_shared_view():
 
 def test_follow_only_overwrites_when_the_shared_value_moves():
     state: dict = {}
-    link.follow(state, "k", 1)
+    link.track(state, "k", 1)
     assert state["k"] == 1
     state["k"] = 5  # the user moved the widget
-    link.follow(state, "k", 1)
+    link.track(state, "k", 1)
     assert state["k"] == 5
-    link.follow(state, "k", 2)  # the Decode page moved
+    link.track(state, "k", 2)  # the Decode page moved
     assert state["k"] == 2
 
 
 def test_follow_with_force_overwrites_the_users_value():
-    state = {"k": 5, "_followed_k": 1}  # the user moved the widget away from 1
-    link.follow(state, "k", 1, force=True)  # a link naming 1 was opened
-    assert state == {"k": 1, "_followed_k": 1}
+    state = {"k": 5, "_tracked_k": 1}  # the user moved the widget away from 1
+    link.track(state, "k", 1, force=True)  # a link naming 1 was opened
+    assert state == {"k": 1, "_tracked_k": 1}
 
 
 class FakeQueryParams:

@@ -161,8 +161,8 @@ def test_unknown_characters_are_listed(registry):
 # -- the pages -------------------------------------------------------------------------------------
 def test_decode_page_decodes_i_love_you_and_shows_the_traditional_note(registry):
     at = run_page("1_Decode.py", task="zh-en", scorer="general", sentence="我爱你。")
-    assert at.selectbox(key=keys.DECODE_TASK).value == "zh-en"
-    assert "Chinese → English" in at.selectbox(key=keys.DECODE_TASK).options
+    assert at.selectbox(key="decode_task").value == "zh-en"
+    assert "Chinese → English" in at.selectbox(key="decode_task").options
     trace = at.session_state[keys.TRACE]["data"]
     assert trace.source_tokens == ["我", "爱", "你", "。", "</s>"]
     assert len(trace.attention[0]) == 5 and not at.warning

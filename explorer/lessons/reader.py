@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from explorer.i18n import _
 from explorer.lessons.lines import Lines
-from explorer.lessons.rules import claim_values, shown, view_numbers
+from explorer.lessons.rules import claim_values, repeated, view_numbers
 from explorer.lessons.schema import (
     CLAIM_KEYS,
     CLAIM_KINDS,
@@ -171,7 +171,7 @@ class _Reader:
             at = self.where.inline(key, inline) or self.where.key(key, line)
             base, _sep, lang = key.rpartition("_")
             if not (base in allowed and lang in TRANSLATED_LANGUAGES):
-                self.add(at, _("unknown key {key} in {where}").format(key=shown(key), where=what))
+                self.add(at, _("unknown key {key} in {where}").format(key=repeated(key), where=what))
             elif base not in texts:
                 self.add(
                     at,
@@ -231,7 +231,7 @@ class _Reader:
             self.add(
                 self.where.key("page", start, end),
                 _("step {n}: unknown page {page}; one of {pages}").format(
-                    n=index + 1, page=shown(page), pages=", ".join(PAGES)
+                    n=index + 1, page=repeated(page), pages=", ".join(PAGES)
                 ),
             )
             page = "decode"
@@ -282,7 +282,7 @@ class _Reader:
             self.add(
                 line,
                 _("step {n}: figure kind {kind} is not one of {kinds}").format(
-                    n=index + 1, kind=shown(raw.get("kind")), kinds=", ".join(FIGURE_KINDS)
+                    n=index + 1, kind=repeated(raw.get("kind")), kinds=", ".join(FIGURE_KINDS)
                 ),
             )
             return None
@@ -311,7 +311,7 @@ class _Reader:
             self.add(
                 line,
                 _("step {n}: question kind {kind} is not one of {kinds}").format(
-                    n=index + 1, kind=shown(kind), kinds=", ".join(QUESTION_KINDS)
+                    n=index + 1, kind=repeated(kind), kinds=", ".join(QUESTION_KINDS)
                 ),
             )
             return None
@@ -365,7 +365,7 @@ class _Reader:
             self.add(
                 line,
                 _("step {n}: claim kind {kind} is not one of {kinds}").format(
-                    n=index + 1, kind=shown(kind), kinds=", ".join(CLAIM_KINDS)
+                    n=index + 1, kind=repeated(kind), kinds=", ".join(CLAIM_KINDS)
                 ),
             )
             return None

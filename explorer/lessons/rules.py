@@ -23,7 +23,7 @@ from seq2seq.lab.names import IMPORTANCES, STORED_EXPERIMENTS, pairs
 SHOWN_CHARS = 40  # of a value a problem repeats
 
 
-def shown(value) -> str:
+def repeated(value) -> str:
     """A value a problem repeats: short (a hostile file's value can be long or nested deep)."""
     if isinstance(value, str | int | float | bool) or value is None:
         text = repr(value) if not isinstance(value, int) or abs(value) < 10**SHOWN_CHARS else f"{str(value)[:9]}…"
@@ -52,7 +52,7 @@ def view_numbers(view: Mapping[str, str]) -> list[str]:
         if not bound.low <= value <= bound.high:  # NaN too
             found.append(
                 _("{key} is from {low} to {high}, not {value}").format(
-                    key=name, low=number(bound.low), high=number(bound.high), value=shown(view[name])
+                    key=name, low=number(bound.low), high=number(bound.high), value=repeated(view[name])
                 )
             )
     return found
@@ -104,10 +104,12 @@ def claim_values(kind: str, values: dict) -> str | None:
     for key in sorted(set(values) & set(CLAIM_NUMBERS)):
         low, high = CLAIM_NUMBERS[key]
         if high is None and values[key] < low:
-            return _("{key} is at least {low}, not {value}").format(key=key, low=number(low), value=shown(values[key]))
+            return _("{key} is at least {low}, not {value}").format(
+                key=key, low=number(low), value=repeated(values[key])
+            )
         if high is not None and not low <= values[key] <= high:
             return _("{key} is from {low} to {high}, not {value}").format(
-                key=key, low=number(low), high=number(high), value=shown(values[key])
+                key=key, low=number(low), high=number(high), value=repeated(values[key])
             )
     problem = _claim_lists(kind, values)
     if problem:

@@ -80,9 +80,9 @@ def page_link(page: str) -> str:
     return f"_{page}_link"
 
 
-def followed(key: str) -> str:
-    """The shared value widget `key` last took (explorer.state.link.follow)."""
-    return f"_followed_{key}"
+def tracked(key: str) -> str:
+    """The value widget `key` last took from what it tracks (explorer.state.link.track)."""
+    return f"_tracked_{key}"
 
 
 def lesson_widget(kind: str, lesson: str, index: int) -> str:

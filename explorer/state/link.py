@@ -78,14 +78,14 @@ def notes_to_show(view: ViewState, shown: Mapping[str, object]) -> tuple[str, ..
     return view.notes if all(getattr(view, field) == value for field, value in shown.items()) else ()
 
 
-def follow(session: MutableMapping, key: str, value, force: bool = False, options: Sequence | None = None) -> None:
+def track(session: MutableMapping, key: str, value, force: bool = False, options: Sequence | None = None) -> None:
     """Set widget `key` to `value` the first time, and again whenever `value` moves.
 
     Lets a widget follow a shared value (the Decode page's step, explain's target row) while the
     user can still move it: it is only overwritten when the shared value itself moves, when a new
     link is opened (`force`), or when the value it holds is no longer one of `options`.
     """
-    seen = keys.followed(key)
+    seen = keys.tracked(key)
     stale = key not in session if options is None else session.get(key) not in options
     if force or stale or session.get(seen) != value:
         session[key] = value

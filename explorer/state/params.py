@@ -34,7 +34,7 @@ class Parsed:
     notes: tuple[Message, ...] = ()
 
 
-def shown(raw: str) -> str:
+def quoted(raw: str) -> str:
     """A refused value as a note repeats it: quoted, cut to SHOWN characters."""
     return repr(raw[:SHOWN] + "…" if len(raw) > SHOWN else raw)
 
@@ -100,7 +100,7 @@ def _timelapse(raw: Mapping[str, str], choices: Mapping[str, Collection]) -> Par
             values[name] = found
             continue
         ends = {"first": known[0], "last": known[-1]} if name == "epoch" else {}
-        notes.append(Message(TIMELAPSE_NOTES[name], value=shown(raw[name]), **ends))
+        notes.append(Message(TIMELAPSE_NOTES[name], value=quoted(raw[name]), **ends))
     return Parsed(values, tuple(notes))
 
 
@@ -113,26 +113,28 @@ def _lessons(raw: Mapping[str, str], choices: Mapping[str, Collection]) -> Parse
     if raw_lesson is None or raw_lesson == "":
         if raw_at is None:
             return Parsed({})
-        note = Message(N_("The link names step {step} but no lesson; here is the list of lessons."), step=shown(raw_at))
+        note = Message(
+            N_("The link names step {step} but no lesson; here is the list of lessons."), step=quoted(raw_at)
+        )
         return Parsed({}, (note,))
     lessons = choices["lesson"]
     lesson = lookup(raw_lesson, lessons)
     if lesson is None:
-        note = Message(N_("There is no lesson {lesson}; here is the list of lessons."), lesson=shown(raw_lesson))
+        note = Message(N_("There is no lesson {lesson}; here is the list of lessons."), lesson=quoted(raw_lesson))
         return Parsed({}, (note,))
     if raw_at is None or raw_at == "":
         return Parsed({"lesson": lesson, "at": 1})
     try:
         at = int(raw_at.strip())
     except ValueError:
-        note = Message(N_("Ignored at={value}: not a step number; showing step 1."), value=shown(raw_at))
+        note = Message(N_("Ignored at={value}: not a step number; showing step 1."), value=quoted(raw_at))
         return Parsed({"lesson": lesson, "at": 1}, (note,))
     last = int(lessons[lesson])
     if 1 <= at <= last:
         return Parsed({"lesson": lesson, "at": at})
     nearest = 1 if at < 1 else last
     outside = N_("at={value} is outside the lesson's steps 1–{last}; showing step {nearest}.")
-    value = at if abs(at) < 10**12 else shown(raw_at)
+    value = at if abs(at) < 10**12 else quoted(raw_at)
     return Parsed({"lesson": lesson, "at": nearest}, (Message(outside, value=value, last=last, nearest=nearest),))
 
 

@@ -78,7 +78,7 @@ def end_reason(state: dict, config: dict) -> str:
 
     metric = task_metric(config.get("task", ""))
 
-    def shown(value: float) -> str:
+    def as_metric(value: float) -> str:
         return i18n.number(100 * value, 1) + "%" if metric == "exact_match" else i18n.number(value, 1)
 
     label = metric_words(metric)
@@ -86,7 +86,7 @@ def end_reason(state: dict, config: dict) -> str:
     if state.get("early_stopped"):
         if best >= METRIC_CEILING[metric]:
             return _("reached the ceiling of validation {metric} ({best}) at epoch {epoch}").format(
-                metric=label, best=shown(best), epoch=best_epoch
+                metric=label, best=as_metric(best), epoch=best_epoch
             )
         if state.get("bad_epochs", 0) >= patience:
             return ngettext(
@@ -95,9 +95,9 @@ def end_reason(state: dict, config: dict) -> str:
                 "stopped early: validation {metric} did not improve for {patience} epochs; "
                 "the best epoch ({epoch}, {best}) is kept",
                 patience,
-            ).format(metric=label, patience=patience, epoch=best_epoch, best=shown(best))
+            ).format(metric=label, patience=patience, epoch=best_epoch, best=as_metric(best))
         return _("stopped on request; the best epoch ({epoch}, {best}) is kept").format(
-            epoch=best_epoch, best=shown(best)
+            epoch=best_epoch, best=as_metric(best)
         )
     if config.get("max_steps") and state.get("steps", 0) >= config["max_steps"]:
         steps = config["max_steps"]

@@ -69,7 +69,7 @@ def _texts() -> dict[str, str]:
     }
 
 
-def follow(
+def follower(
     code: str,
     member: str,
     view: TeacherView | None,

@@ -27,8 +27,7 @@ from explorer.classes.store import ClassError, NoSuchClass, Presence, StoreUnava
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link, owner
-from explorer.ui import class_members, class_push, sharing
-from explorer.ui import decode_sections as ui
+from explorer.ui import class_members, class_push, decode_sections, sharing
 from explorer.ui.class_memory import browser_member
 from explorer.ui.class_state import (
     KIND_LABELS,
@@ -43,7 +42,7 @@ from explorer.ui.class_state import (
     usable,
 )
 from explorer.ui.markdown import escape_markdown
-from explorer.views import decode as dv
+from explorer.views import decode as decode_view
 from explorer.views.decode import TABS
 from seq2seq.messages import Message
 
@@ -249,7 +248,7 @@ def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
         st.rerun(scope="app")
     _status(problem or first_problem)
     if pushed:
-        class_push.follow(ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], view, not teacher_away(ss), problem is None)
+        class_push.follower(ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], view, not teacher_away(ss), problem is None)
 
 
 @st.fragment(run_every=follow.POLL_SECONDS)
@@ -300,18 +299,18 @@ def decode_follower(data, translator, n: int) -> None:
         if moved == "step":
             ss[keys.CLASS_SEEN] = view
             owner.propose(ss, {"step": follow.step_of(view, n)})
-            sharing.publish("decode", dv.shared_link(ss))  # the address bar keeps the step shown
+            sharing.publish("decode", decode_view.shared_link(ss))  # the address bar keeps the step shown
         _status(problem)
         step = owner.view(ss).step
         question = _current_question()
         if pushed:  # the teacher's steps arrive on the stream and are drawn in the browser
             code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
             here, live = not teacher_away(ss), problem is None
-            class_push.follow(code, member, ss.get(keys.CLASS_SEEN), here, live, data, step, question)
+            class_push.follower(code, member, ss.get(keys.CLASS_SEEN), here, live, data, step, question)
         else:
-            merged = ui.words_sides(translator)
-            ui.output_so_far(data, step, translator, following=True)
-            ui.heatmap(data, step, False, translator, merged, tabs_below=False)
+            merged = decode_sections.words_sides(translator)
+            decode_sections.output_so_far(data, step, translator, following=True)
+            decode_sections.heatmap(data, step, False, translator, merged, tabs_below=False)
         _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
         _answer_panel(data, question)
 

@@ -80,7 +80,6 @@ def send_view(session, page: str, wanted: dict[str, str]) -> None:
     session[keys.CLASS_PUBLISHED] = (page, params)
 
 
-
 # -- the sidebar ----------------------------------------------------------------------------------
 def sidebar(page: str | None) -> None:
     """The sidebar's class section: "Start a class" on a view page (`page`: its class name); the teacher's room."""

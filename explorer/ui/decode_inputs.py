@@ -11,7 +11,7 @@ from explorer.state import catalog, keys, owner
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui import pickers
 from explorer.ui.markdown import escape_markdown
-from explorer.views import decode as dv
+from explorer.views import decode as decode_view
 from seq2seq.attention import SCORER_INFO
 
 
@@ -66,7 +66,7 @@ def _folded_settings(available: dict[str, list[str]]) -> None:
     _model_box(narrow=True)
     _strategy_boxes(st.container().columns([5, 2, 2, 4]))
     speed_box, _beside = st.columns([1, 2])
-    ss.setdefault(keys.DECODE_SPEED, dv.DEFAULT_SPEED)
+    ss.setdefault(keys.DECODE_SPEED, decode_view.DEFAULT_SPEED)
     speed_box.slider(_("Play speed (seconds per step)"), 0.1, 2.0, step=0.1, key=keys.DECODE_SPEED)
 
 
@@ -77,7 +77,7 @@ def _sentence_and_examples() -> None:
     _sentence_box(sentence)
     task = owner.view(ss).task
     # the task's own examples (not its probes: no shipped model aligns some of them), each with the scorer it
-    # opens on (picking it switches to that scorer: dv.on_example)
+    # opens on (picking it switches to that scorer: decode_view.on_example)
     labels = {e: f"{e} · {catalog.example_scorer(task, e)}" for e in catalog.task_examples(task)}
     example.selectbox(
         _("Or pick an example"),
@@ -86,7 +86,7 @@ def _sentence_and_examples() -> None:
         index=None,
         key=keys.DECODE_EXAMPLE,
         placeholder=_("examples for this task"),
-        on_change=dv.on_example,
+        on_change=decode_view.on_example,
         args=(ss,),
     )
 
@@ -94,14 +94,14 @@ def _sentence_and_examples() -> None:
 def _task_box(box, available: dict[str, list[str]]) -> None:
     # Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
     task_labels = {task: catalog.task_label(task) for task in available}
-    key, change = pickers.bound(dv.PAGE, "task")  # a new task: its example, its scorer if it has this one
+    key, change = pickers.bound(decode_view.PAGE, "task")  # a new task: its example, its scorer if it has this one
     box.selectbox(_("Task"), list(available), key=key, format_func=task_labels.__getitem__, **change)
 
 
 def _scorer_box(available: dict[str, list[str]]) -> None:
     # A row of its own: the six options need about 480 px, more than a column beside the task box
     # has on a 1024-pixel laptop or a projector ("location" was cut off, out of reach).
-    key, change = pickers.bound(dv.PAGE, "scorer")
+    key, change = pickers.bound(decode_view.PAGE, "scorer")
     st.segmented_control(
         _("Attention scorer"),
         available[owner.view(st.session_state).task],
@@ -118,12 +118,12 @@ def _model_box(narrow: bool) -> None:
     view = owner.view(st.session_state)
     several = len(catalog.variants(view.task, view.scorer)) > 1
     box = st.columns([2, 1])[0] if several and narrow else st
-    key, change = pickers.bound(dv.PAGE, "model")
+    key, change = pickers.bound(decode_view.PAGE, "model")
     pickers.model_choice(box, view.task, view.scorer, key, change)
 
 
 def _sentence_box(box) -> None:
-    key, change = pickers.bound(dv.PAGE, "sentence")  # another sentence starts at step 0 (owner.DEPENDS)
+    key, change = pickers.bound(decode_view.PAGE, "sentence")  # another sentence starts at step 0 (owner.DEPENDS)
     box.text_input(_("Source sentence"), key=key, max_chars=MAX_SENTENCE_CHARS, **change)
 
 
@@ -131,25 +131,25 @@ def _strategy_boxes(boxes) -> None:
     """Strategy, its temperature and seed or beam width, and the reference, in four boxes (a row of
     four on the page; stacked in the projector's folded settings)."""
     strategy, first, second, reference = boxes
-    key, change = pickers.bound(dv.PAGE, "strategy")
+    key, change = pickers.bound(decode_view.PAGE, "strategy")
     strategy.radio(
         _("Strategy"),
         STRATEGIES,
         key=key,
         horizontal=True,
-        format_func={s: _(dv.STRATEGY_LABELS[s]) for s in STRATEGIES}.__getitem__,
+        format_func={s: _(decode_view.STRATEGY_LABELS[s]) for s in STRATEGIES}.__getitem__,
         **change,
     )
     chosen = owner.view(st.session_state).strategy
     if chosen == "sample":
-        key, change = pickers.bound(dv.PAGE, "temperature")
+        key, change = pickers.bound(decode_view.PAGE, "temperature")
         first.slider(_("Temperature"), 0.05, 5.0, step=0.05, key=key, **change)
-        key, change = pickers.bound(dv.PAGE, "seed")
+        key, change = pickers.bound(decode_view.PAGE, "seed")
         second.number_input(_("Seed"), 0, 2**31 - 1, step=1, key=key, **change)
     if chosen == "beam":
-        key, change = pickers.bound(dv.PAGE, "beam")
+        key, change = pickers.bound(decode_view.PAGE, "beam")
         first.slider(_("Beam width"), 1, 10, key=key, **change)
-    key, change = pickers.bound(dv.PAGE, "reference")
+    key, change = pickers.bound(decode_view.PAGE, "reference")
     reference.text_input(
         _("Reference (teacher forcing)"),
         key=key,

@@ -27,9 +27,8 @@ from explorer.state.view import link_params
 from explorer.ui import components, fast_stepper, layout, pickers, pieces
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
-from explorer.views import decode as dv
-from explorer.views import decode_analysis as da
-from explorer.views import keyboard, spoken, words
+from explorer.views import decode as decode_view
+from explorer.views import decode_analysis, keyboard, spoken, words
 from explorer.views import lab as lab_view
 from seq2seq.attention import SCORER_INFO
 from seq2seq.decoded import DecodedSentence, DecodedStep
@@ -55,14 +54,21 @@ def controls(n: int, presentation: bool) -> None:
     # Keyed: the heatmap (explorer.figures.svg_heatmap) draws the row a Step, Back or Reset asks for in the
     # browser at once, before this fragment's rerun brings the rest of the step's views.
     step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
-    step = dv.step_of(ss)
+    step = decode_view.step_of(ss)
     at_end, at_start = step >= n, step <= 0
-    cols[0].button(pgettext("button", "Step"), key=step_key, on_click=dv.step_forward, args=(ss, n), disabled=at_end)
-    cols[1].button(_("Back"), key=back_key, on_click=dv.step_back, args=(ss,), disabled=at_start)
-    cols[2].button(_("Pause") if dv.playing(ss) else _("Play"), key=PLAY_BUTTON, on_click=dv.toggle_play, args=(ss, n))
-    cols[3].button(_("Reset"), key=reset_key, on_click=dv.reset, args=(ss,))
+    cols[0].button(
+        pgettext("button", "Step"), key=step_key, on_click=decode_view.step_forward, args=(ss, n), disabled=at_end
+    )
+    cols[1].button(_("Back"), key=back_key, on_click=decode_view.step_back, args=(ss,), disabled=at_start)
+    cols[2].button(
+        _("Pause") if decode_view.playing(ss) else _("Play"),
+        key=PLAY_BUTTON,
+        on_click=decode_view.toggle_play,
+        args=(ss, n),
+    )
+    cols[3].button(_("Reset"), key=reset_key, on_click=decode_view.reset, args=(ss,))
     produced = _("Number of target tokens produced so far.")
-    slider_key, change = pickers.bound(dv.PAGE, "step")  # the buttons set the view's step: a new slider
+    slider_key, change = pickers.bound(decode_view.PAGE, "step")  # the buttons set the view's step: a new slider
     cols[4].slider(pgettext("slider", "Step"), 0, n, key=slider_key, help=produced, **change)
     # → / PageDown, ← / PageUp, Space and Home (a presentation clicker's keys) press the buttons above.
     buttons = {
@@ -85,7 +91,7 @@ def _style(figure, presentation: bool):
 
 def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
     """Everything that follows the step: heatmap, current step, explain, what-if, override, links."""
-    step = dv.step_of(st.session_state)
+    step = decode_view.step_of(st.session_state)
     src, _tgt, _att = data.visible(step)
     row = data.current(step)
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
@@ -108,7 +114,7 @@ def frame_views(data: DecodedSentence, translator, n: int) -> None:
     """Presentation mode: one frame with the heatmap (FRAME_COLUMNS: 70% of the width, sized to the
     screen's height in the browser) beside Step, Back, Play, Reset, the step slider and the output so
     far; the current step and the tabs follow below the frame."""
-    step = dv.step_of(st.session_state)
+    step = decode_view.step_of(st.session_state)
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
     figure, side = st.columns(FRAME_COLUMNS)
     with side:
@@ -129,7 +135,7 @@ def output_so_far(data: DecodedSentence, step: int, translator, following: bool 
     waiting = _("(nothing yet: the teacher steps)") if following else _("(nothing yet: press Step or Play)")
     st.text(" ".join(common.shown_token(token) for token in tgt) if tgt else waiting)
     if tgt:
-        spelled = escape_markdown(dv.output_text(data, step, translator.target_tokenizer))
+        spelled = escape_markdown(decode_view.output_text(data, step, translator.target_tokenizer))
         st.caption(_("reads: {text}").format(text=spelled))
 
 
@@ -145,7 +151,7 @@ def heatmap(
     page shows; in words on the `merged` sides (explorer.views.words), with the rule and the toggle under it.
     `tabs_below`: the page has the tabs under it (a live class's follower has not, until it explores)."""
     if not data.has_attention:
-        st.info(_(dv.NO_ATTENTION))
+        st.info(_(decode_view.NO_ATTENTION))
         return
     components.heatmap(data, step, presentation, merged=merged)
     if tabs_below:
@@ -163,7 +169,7 @@ def heatmap(
         word_starts = pieces.note(data.source_tokens, data.target_tokens)
         if word_starts:
             st.caption(word_starts)
-    pickers.page_units(st, dv.PAGE, words.sides_of(translator))
+    pickers.page_units(st, decode_view.PAGE, words.sides_of(translator))
     attention_table(data, step, merged)
 
 
@@ -195,7 +201,7 @@ def attention_table(data: DecodedSentence, step: int, merged: tuple[bool, bool] 
 def step_tabs(data: DecodedSentence, translator, presentation: bool, merged: tuple[bool, bool] | None) -> None:
     """The tabs below the heatmap: explain a cell, what-if, attention override, links, interactive heatmap
     (the last two in words on the `merged` sides, as the heatmap)."""
-    step, n = dv.step_of(st.session_state), data.num_steps
+    step, n = decode_view.step_of(st.session_state), data.num_steps
     heatmap_src, heatmap_tgt, heatmap_att = data.visible(step)
     heatmap_notes, heatmap_n = None, n
     if merged and heatmap_att is not None:
@@ -224,7 +230,7 @@ def step_tabs(data: DecodedSentence, translator, presentation: bool, merged: tup
 
 
 # The tabs below the heatmap: name -> label (English, marked; the tab widget's value is the label shown).
-TABS = dv.TABS
+TABS = decode_view.TABS
 
 
 def tab_labels() -> dict[str, str]:
@@ -262,7 +268,7 @@ def interactive_heatmap(
 ) -> None:
     """The heatmap in plotly, for zooming, hovering and its toolbar's PNG export (in words: `cell_notes`)."""
     if att is None:
-        st.info(_(dv.NO_ATTENTION))
+        st.info(_(decode_view.NO_ATTENTION))
         return
     figure = heatmap_figure(src, tgt, att, n, presentation, cell_notes)
     st.plotly_chart(_style(figure, presentation), key="decode_heatmap_plotly")
@@ -278,7 +284,7 @@ def heatmap_figure(
     cell_notes: list[list[str]] | None = None,
 ):
     """The alignment heatmap in a fixed frame: rows fill in while stepping, the page does not jump."""
-    frame = max(len(tgt), min(n, dv.HEATMAP_FRAME_ROWS), 1)
+    frame = max(len(tgt), min(n, decode_view.HEATMAP_FRAME_ROWS), 1)
     height = 120 + 50 * frame if presentation else 80 + 28 * frame
     figure = heatmaps.attention_heatmap(src, tgt, att, highlight_row=len(tgt) - 1, height=height, cell_notes=cell_notes)
     figure.update_yaxes(range=[frame - 0.5, -0.5], autorange=False)
@@ -298,15 +304,15 @@ def current_step(src: list[str], row: DecodedStep | None, strategy: str, present
     if row is None:
         st.info(_("Press **Step** to produce the first token."))
         return
-    st.text(dv.step_note(row, strategy))
+    st.text(decode_view.step_note(row, strategy))
     scale = 1.5 if presentation else 1.0
     # Drawn as SVG in the page, not plotly: a Step redraws them (explorer.figures.svg_bars says why).
     if row.scores is not None:
         components.bars(svg_bars.scores_payload(src, row.scores, row.attention, scale), key="decode_bars")
     if presentation:  # a static table, whose text the projector's CSS enlarges (a dataframe is a canvas)
-        st.table(headed(dv.topk_rows(row), TOPK_HEADERS), hide_index=True)
+        st.table(headed(decode_view.topk_rows(row), TOPK_HEADERS), hide_index=True)
     else:
-        st.dataframe(headed(dv.topk_rows(row), TOPK_HEADERS), hide_index=True, placeholder=layout.MISSING)
+        st.dataframe(headed(decode_view.topk_rows(row), TOPK_HEADERS), hide_index=True, placeholder=layout.MISSING)
     components.bars(svg_bars.topk_payload(row.candidates, chosen=row.token, scale=scale), key="decode_topk")
 
 
@@ -326,7 +332,7 @@ LAB_LABEL = N_("Does attention explain this token? Ask the Lab")
 
 def lab_link(strategy: str) -> None:
     """A link to the Lab's step view on this sentence and step: attention beside three importances."""
-    params = lab_view.lab_link(link_params(dv.current_view(st.session_state), "lab"), "step")
+    params = lab_view.lab_link(link_params(decode_view.current_view(st.session_state), "lab"), "step")
     try:
         st.page_link(LAB_PAGE, label=_(LAB_LABEL), query_params=params, icon=":material/science:")
     except StreamlitPageNotFoundError:  # the page script run alone (AppTest): no app around it to link in
@@ -345,11 +351,11 @@ def explain(data: DecodedSentence, step: int) -> None:
         return
     src_labels = common.position_labels(data.source_tokens)
     tgt_labels = common.position_labels(data.target_tokens)
-    link.follow(ss, keys.DECODE_EXPLAIN_TARGET, step - 1, options=range(step))
-    link.follow(
+    link.track(ss, keys.DECODE_EXPLAIN_TARGET, step - 1, options=range(step))
+    link.track(
         ss,
         keys.DECODE_EXPLAIN_SOURCE,
-        da.argmax(data.steps[ss[keys.DECODE_EXPLAIN_TARGET]].attention),
+        decode_analysis.argmax(data.steps[ss[keys.DECODE_EXPLAIN_TARGET]].attention),
         options=range(len(src_labels)),
     )
     cols = st.columns(2)
@@ -359,14 +365,14 @@ def explain(data: DecodedSentence, step: int) -> None:
     s = cols[1].selectbox(
         _("Source position"), range(len(src_labels)), key=keys.DECODE_EXPLAIN_SOURCE, format_func=src_labels.__getitem__
     )
-    cell = da.explain_cell(data, t, s, get_translator(data.model).model.decoder.scorer)
+    cell = decode_analysis.explain_cell(data, t, s, get_translator(data.model).model.decoder.scorer)
     info = SCORER_INFO[cell["scorer"]]
     st.latex(info["latex"])
     # Translators: the caption under a scorer's formula, the paper it comes from (English shows the reference alone).
     st.caption(_("{reference}").format(reference=escape_markdown(info["reference"])))
-    for line in da.explain_latex(cell):
+    for line in decode_analysis.explain_latex(cell):
         st.latex(line)
-    st.markdown(da.explain_text(cell))
+    st.markdown(decode_analysis.explain_text(cell))
     shares = svg_bars.shares_payload(data.source_tokens, cell["weights"], cell["shares"], highlight=s)
     components.bars(shares, key="decode_explain")
 
@@ -377,16 +383,16 @@ def whatif(data: DecodedSentence, translator, row: DecodedStep | None) -> None:
         st.info(_("Produce at least one token, then try another candidate for it."))
         return
     options = list(range(len(row.topk)))
-    link.follow(ss, keys.DECODE_WHATIF, da.first_alternative(row), options=options)
+    link.track(ss, keys.DECODE_WHATIF, decode_analysis.first_alternative(row), options=options)
     choice = st.selectbox(
         _("What if the model had chosen another token at step {position}?").format(position=shown(row.position)),
         options,
         key=keys.DECODE_WHATIF,
-        format_func=[da.candidate_label(row, i) for i in options].__getitem__,
+        format_func=[decode_analysis.candidate_label(row, i) for i in options].__getitem__,
     )
     if st.button(_("Force it and decode on"), key="decode_whatif_go"):
-        da.run_whatif(ss, translator, data, row.position, row.topk[choice][1])
-    result = da.whatif_result(ss, data, row.position)
+        decode_analysis.run_whatif(ss, translator, data, row.position, row.topk[choice][1])
+    result = decode_analysis.whatif_result(ss, data, row.position)
     if result is None:
         return
     cols = st.columns(2)
@@ -394,9 +400,9 @@ def whatif(data: DecodedSentence, translator, row: DecodedStep | None) -> None:
     cols[0].text(data.output or _("(empty)"))
     cols[1].markdown(_("**What-if output**"))
     cols[1].text(result.output or _("(empty)"))
-    st.caption(da.continuation(data))  # how the new output went on after the forced token (no user text)
+    st.caption(decode_analysis.continuation(data))  # how the new output went on after the forced token (no user text)
     st.dataframe(
-        headed(da.compare_rows(data, result, row.position), COMPARE_HEADERS),
+        headed(decode_analysis.compare_rows(data, result, row.position), COMPARE_HEADERS),
         hide_index=True,
         placeholder=layout.MISSING,
     )
@@ -420,7 +426,7 @@ def attention_override(data: DecodedSentence, translator, row: DecodedStep | Non
     )
     if index is None:
         return
-    result = da.override(translator, data, row.position, index)
+    result = decode_analysis.override(translator, data, row.position, index)
     st.text(
         _("prediction before: {before}    after: {after}").format(
             before=result["token_before"], after=result["token_after"]
@@ -449,9 +455,9 @@ def instant_stepping(data: DecodedSentence, presentation: bool) -> None:
 def exports(data: DecodedSentence, stem: str) -> None:
     """Download buttons whose files are made on click (a callable), not on every run of the page."""
     st.subheader(_("Export and share"))
-    files = [(_("Whole trace (JSON)"), dv.trace_json, "trace.json", "application/json")]
+    files = [(_("Whole trace (JSON)"), decode_view.trace_json, "trace.json", "application/json")]
     if data.has_attention:
-        files.insert(0, (_("Attention matrix (CSV)"), dv.attention_csv, "attention.csv", "text/csv"))
+        files.insert(0, (_("Attention matrix (CSV)"), decode_view.attention_csv, "attention.csv", "text/csv"))
     cols = st.columns(2)
     if not data.has_attention:
         cols[0].caption(_("No attention matrix: this model has no attention."))

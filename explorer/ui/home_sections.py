@@ -13,7 +13,7 @@ from explorer.state import catalog, keys
 from explorer.ui import class_student, components, pieces
 from explorer.ui import decode_sections as decode_ui
 from explorer.ui.loaders import get_translator
-from explorer.views import decode as dv
+from explorer.views import decode as decode_view
 from explorer.views import home
 from seq2seq.decoded import DecodedSentence
 
@@ -40,7 +40,7 @@ def live_example() -> None:
     if chosen is None:
         return
     task, scorer, sentence = chosen
-    name = dv.model_name(task, scorer)
+    name = decode_view.model_name(task, scorer)
     if name is None:
         return
     _example(name, task, scorer, sentence)

@@ -13,7 +13,7 @@ from explorer.state import params
 from explorer.state.catalog import metric_title
 from explorer.ui import pieces
 from explorer.ui.markdown import escape_markdown
-from explorer.views import timelapse as tv
+from explorer.views import timelapse as timelapse_view
 
 PAGE = "timelapse"  # its parameters: explorer.state.pages, parsed by explorer.state.params
 FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
@@ -45,8 +45,8 @@ def show(
     newest epoch unless the user has moved it elsewhere. `opened`: a link just opened (a class's teacher
     view): its probe and epoch are shown when they are among this history's, a note said for one that is not."""
     histories = {name: records for name, records in histories.items() if records}
-    epochs = tv.epoch_numbers(histories)
-    sources = tv.probe_sources(histories)
+    epochs = timelapse_view.epoch_numbers(histories)
+    sources = timelapse_view.probe_sources(histories)
     if not epochs or not sources:
         st.info(_("No epoch has been recorded for this choice yet."))
         return {}
@@ -60,7 +60,9 @@ def show(
             st.session_state[slider_key] = linked.values["epoch"]
 
     left, right, play = st.columns([2, 3, 2], vertical_alignment="bottom")
-    source = left.selectbox(_("Probe sentence"), sources, index=tv.default_probe_index(sources, task), key="tl_probe")
+    source = left.selectbox(
+        _("Probe sentence"), sources, index=timelapse_view.default_probe_index(sources, task), key="tl_probe"
+    )
     newest_key = f"{slider_key}_newest"  # the newest epoch when the slider was last drawn
     chosen = st.session_state.get(slider_key)
     if chosen not in epochs or (live and chosen == st.session_state.get(newest_key)):
@@ -72,7 +74,7 @@ def show(
     # A short label, whole in its column in both languages; what it does is in its help.
     playing = len(epochs) > 1 and play.toggle(_("▶ Play every epoch"), key="tl_play", help=_(PLAY_HELP))
     if playing:
-        panels = tv.animation_panels(histories, source, epochs)
+        panels = timelapse_view.animation_panels(histories, source, epochs)
         try:
             st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")
         except ValueError as error:
@@ -90,8 +92,8 @@ def heatmap_rows(histories: dict[str, list[dict]], source: str, epoch: int, proj
     # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
     # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
     per_row = min(2 if projecting else 3, len(histories))
-    records_at = {name: tv.record_at(records, epoch) for name, records in histories.items()}
-    probes = {name: tv.probe_for(record, source) for name, record in records_at.items()}
+    records_at = {name: timelapse_view.record_at(records, epoch) for name, records in histories.items()}
+    probes = {name: timelapse_view.probe_for(record, source) for name, record in records_at.items()}
     sides = [p.get(side, ()) for p in probes.values() if p for side in ("source_tokens", "target_tokens")]
     if word_starts := pieces.note(*sides):
         st.caption(word_starts)  # what the word-start dot means, once above the heatmaps
@@ -123,8 +125,8 @@ def heatmap_rows(histories: dict[str, list[dict]], source: str, epoch: int, proj
 
 def epoch_curves(histories: dict[str, list[dict]], epoch: int) -> None:
     """The loss and the validation metric of every history by epoch, `epoch` marked."""
-    metric = tv.metric_name(histories)
-    losses, metrics = tv.epoch_series(histories, metric)
+    metric = timelapse_view.metric_name(histories)
+    losses, metrics = timelapse_view.epoch_series(histories, metric)
     left, right = st.columns(2)
     marker = {"marker_x": epoch, "marker_label": _("epoch {epoch}").format(epoch=epoch), "whole_x": True}
     loss_figure = curves.curves(losses, _("training loss"), _("epoch"), _("loss per target token"), **marker)

@@ -6,10 +6,12 @@ import streamlit as st
 
 from explorer.state.catalog import default_sentence
 from explorer.ui import race_sections
-from explorer.views import timelapse as tv
+from explorer.views import timelapse as timelapse_view
 
 st.set_page_config(layout="wide")
 st.sidebar.write("Attention Explorer")  # the app's sidebar takes its share of the width
 task = st.query_params.get("task", "reverse")
 source = default_sentence(task)
-race_sections.probe_grid({s: tv.probe_for(h[0], source) for s, h in tv.shipped_histories(task).items()}, {})
+race_sections.probe_grid(
+    {s: timelapse_view.probe_for(h[0], source) for s, h in timelapse_view.shipped_histories(task).items()}, {}
+)

@@ -120,7 +120,7 @@ PAGES = {
     "Beam search": (
         "Beam_search",
         {"task": "en-fr", "scorer": "general", "sentence": SENTENCE},
-        [keys.BEAM_WIDTH, "beam_hypothesis"],
+        ["beam_width", "beam_hypothesis"],
         ["beam_tree", "beam_heatmap"],
     ),
     "Timelapse": (  # the first row of two: none (no heatmap: a note) and concat
@@ -132,7 +132,7 @@ PAGES = {
     "Lab": (
         "Lab",
         {"task": "en-fr", "scorer": "general", "sentence": SENTENCE, "step": "2"},
-        [keys.LAB_STEP],
+        ["lab_step"],
         ["lab_rows"],
     ),
     "Lessons": (  # a step with a decode: its heatmap beside the words, Back and Next above
