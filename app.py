@@ -4,7 +4,7 @@ declared once, in explorer/state/pages.py; the home page is app_pages/0_Home.py.
 
 `streamlit run` imports this file as a module (`app`) and serves `app`, an st.App: Streamlit's own server
 plus the live classes' event stream (explorer.ui.class_stream) and the per-session rate limit
-(explorer.classes.flood). Every page run executes it as ``__main__``, which runs the page."""
+(explorer.classrooms.flood). Every page run executes it as ``__main__``, which runs the page."""
 
 import streamlit as st
 
@@ -15,7 +15,7 @@ if __name__ == "__main__":  # a page run
 else:  # imported by `streamlit run` (uvicorn): the server
     from starlette.middleware import Middleware
 
-    from explorer.classes.flood import SessionRateLimit
+    from explorer.classrooms.flood import SessionRateLimit
     from explorer.ui.class_stream import routes
 
     app = st.App(__file__, routes=routes(), middleware=[Middleware(SessionRateLimit)])

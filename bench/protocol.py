@@ -25,7 +25,7 @@ ANSWERED = re.compile(r"Question (\d+): \*\*(\d+)\*\* answered")  # the teacher'
 JOIN_LINK = re.compile(r"[?&]room=([A-Za-z0-9]{6})\b")
 STICKY_COOKIE = "ae_replica"  # deploy/nginx.conf.template
 FOLLOW_COMPONENT = "attention_explorer.class_follow"  # explorer.ui.class_push.NAME: a pushed follower's view
-# The answers a join can get instead of a class (explorer.classes.errors), up to their first placeholder:
+# The answers a join can get instead of a class (explorer.classrooms.errors), up to their first placeholder:
 REFUSED = (
     "This class is full", "This class is locked", "Too many join attempts", "No class is open with that code",
     "This server has as many classes open", "The teacher removed you", "Live classes are off",

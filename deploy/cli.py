@@ -1,6 +1,6 @@
 """The command line, `python -m deploy start | status | stop` (deploy/__main__.py runs it; deploy/cluster.py,
-the cluster itself, never imports it back): its options, and what each command prints. Exit status: 0 done (or every check passed), 1 a check
-failed, 2 a ClusterError (the message says why), 130 interrupted."""
+the cluster itself, never imports it back): its options, and what each command prints. Exit status: 0 done
+(or every check passed), 1 a check failed, 2 a ClusterError (the message says why), 130 interrupted."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A session's join attempts, rate-limited (explorer/classes/attempts.py)."""
+"""A session's join attempts, rate-limited (explorer/classrooms/attempts.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from explorer.classes.attempts import JoinAttempts
-from explorer.classes.store import Limits, TooManyAttempts
+from explorer.classrooms.attempts import JoinAttempts
+from explorer.classrooms.store import Limits, TooManyAttempts
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""Join codes, teacher tokens and member ids (explorer/classes/codes.py)."""
+"""Join codes, teacher tokens and member ids (explorer/classrooms/codes.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from explorer.classes import codes
+from explorer.classrooms import codes
 
 
 def test_the_alphabet_has_no_look_alikes():

@@ -1,4 +1,4 @@
-"""A room's event stream (explorer.ui.class_stream) and the hub behind it (explorer.classes.events), without a
+"""A room's event stream (explorer.ui.class_stream) and the hub behind it (explorer.classrooms.events), without a
 server: the stream generator run on an embedded store whose clock the test moves.
 
 A member's stream starts with the room's current view (a follower that reconnects resumes there), then
@@ -15,9 +15,9 @@ import threading
 
 import pytest
 
-from explorer.classes import events
-from explorer.classes.memory import MemoryStore
-from explorer.classes.store import Limits
+from explorer.classrooms import events
+from explorer.classrooms.memory import MemoryStore
+from explorer.classrooms.store import Limits
 from explorer.ui import class_stream
 from tests.async_run import run as run_async
 

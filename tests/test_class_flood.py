@@ -1,6 +1,6 @@
 """One student cannot freeze the lecture (issue 51): a flood of reruns from one session slows that session only.
 
-explorer.classes.flood meters each Streamlit websocket (a token bucket: a burst, then a rate a second);
+explorer.classrooms.flood meters each Streamlit websocket (a token bucket: a burst, then a rate a second);
 nginx cannot, it never sees a websocket's messages. The unit tests check the bucket and the middleware;
 the last test runs the app as `make run` does, with a teacher and five pushed followers (protocol clients,
 bench/protocol.py) while one more session sends a rerun every 2 ms (the issue's attack, from one tab): the
@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from explorer.classes.flood import BURST, RATE_PER_SECOND, Bucket, SessionRateLimit
+from explorer.classrooms.flood import BURST, RATE_PER_SECOND, Bucket, SessionRateLimit
 from tests.async_run import run as run_async
 
 

@@ -1,5 +1,5 @@
 """The pages' side of a live class, without a browser: the join link, what moved in the teacher's view, and
-the questions built from a decode's own numbers (explorer.classes.follow)."""
+the questions built from a decode's own numbers (explorer.classrooms.follow)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer.classes import follow
-from explorer.classes.store import PAGES, Question, TeacherView
+from explorer.classrooms import follow
+from explorer.classrooms.store import PAGES, Question, TeacherView
 from seq2seq.decoded import DecodedSentence, DecodedStep
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ import threading
 
 import pytest
 
-from explorer.classes import events
-from explorer.classes.store import AlreadyAnswered, NoSuchClass, NotTeacher, Removed
+from explorer.classrooms import events
+from explorer.classrooms.store import AlreadyAnswered, NoSuchClass, NotTeacher, Removed
 from tests import redis_server as servers
 from tests import test_class_store as contract
 from tests.test_class_store import LIMITS
@@ -117,7 +117,7 @@ def test_every_change_a_follower_must_hear_is_announced_to_every_replica(make, r
     else:  # another replica: a second store on the same Redis hears it through pub/sub
         import redis
 
-        from explorer.classes.redis_store import RedisStore
+        from explorer.classrooms.redis_store import RedisStore
 
         url = request.getfixturevalue("redis_url")
         server = redis.Redis.from_url(url)
@@ -169,7 +169,7 @@ def test_an_event_channel_names_a_room_code_or_nothing():
 
 
 def test_hostile_members_and_counts_read_back_from_redis_are_left_out(redis_url):
-    from explorer.classes.redis_store import RedisStore
+    from explorer.classrooms.redis_store import RedisStore
 
     store = RedisStore(redis_url, LIMITS, prefix="hostile-members:")
     code, token = store.create()

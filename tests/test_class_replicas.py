@@ -31,7 +31,7 @@ from deploy.probes import free_port
 from deploy.processes import find_program
 from tests.redis_server import RedisServer
 
-UNREACHABLE = "cannot be reached"  # explorer.classes.store.StoreUnavailable's text
+UNREACHABLE = "cannot be reached"  # explorer.classrooms.store.StoreUnavailable's text
 SENTENCE = "25 may 1921"
 
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from explorer.classes import codes, identity
+from explorer.classrooms import codes, identity
 from explorer.state import keys
 from explorer.ui import class_memory, class_state
 from tests import test_class_pages

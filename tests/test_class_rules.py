@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from explorer.classes import codes, follow
-from explorer.classes.export import questions_csv
-from explorer.classes.memory import MemoryStore
-from explorer.classes.store import (
+from explorer.classrooms import codes, follow
+from explorer.classrooms.export import questions_csv
+from explorer.classrooms.memory import MemoryStore
+from explorer.classrooms.store import (
     AlreadyAnswered,
     ClassFull,
     ClassLocked,
@@ -241,7 +241,7 @@ def test_a_question_asked_at_an_implausible_time_is_left_out():
 
 
 def test_redis_values_out_of_range_do_not_break_the_export(redis_url, clock):
-    from explorer.classes.redis_store import RedisStore
+    from explorer.classrooms.redis_store import RedisStore
 
     store = RedisStore(redis_url, LIMITS, clock=clock, prefix="rules-range:")
     code, token = store.create()

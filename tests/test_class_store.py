@@ -1,4 +1,4 @@
-"""The room store's contract (explorer/classes/store.py), run against both stores: the embedded one and Redis.
+"""The room store's contract (explorer/classrooms/store.py), run against both stores: the embedded one and Redis.
 
 The Redis store runs against a real redis-server on a free loopback port (tests/redis_server.py);
 each test gets its own key prefix. Time is a fake clock, so expiry tests never sleep.
@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from explorer.classes import codes
-from explorer.classes.export import questions_csv
-from explorer.classes.memory import MemoryStore
-from explorer.classes.store import (
+from explorer.classrooms import codes
+from explorer.classrooms.export import questions_csv
+from explorer.classrooms.memory import MemoryStore
+from explorer.classrooms.store import (
     PAGES,
     AlreadyAnswered,
     BadAnswer,
@@ -41,7 +41,7 @@ from explorer.classes.store import (
     TooManyAttempts,
     TooManyQuestions,
 )
-from explorer.classes.stores import open_store
+from explorer.classrooms.stores import open_store
 from explorer.i18n import using
 from explorer.i18n.errors import message_of
 from tests import redis_server as servers
@@ -79,7 +79,7 @@ def make(request, clock):
     def make(limits: Limits = LIMITS):
         if request.param == "memory":
             return MemoryStore(limits, clock=clock)
-        from explorer.classes.redis_store import RedisStore
+        from explorer.classrooms.redis_store import RedisStore
 
         url = request.getfixturevalue("redis_url")
         return RedisStore(url, limits, clock=clock, prefix=f"test{next(_prefixes)}:")
@@ -744,7 +744,7 @@ def test_open_store_without_redis_is_the_embedded_store():
 @pytest.fixture
 def redis_room(redis_url, clock):
     """(store, code, token, client) of a fresh room in a Redis store on the session's server."""
-    from explorer.classes.redis_store import RedisStore
+    from explorer.classrooms.redis_store import RedisStore
 
     store = RedisStore(redis_url, LIMITS, clock=clock, prefix=f"test{next(_prefixes)}:")
     code, token = store.create()
@@ -780,7 +780,7 @@ def test_redis_keys_and_their_time_to_live(redis_room):
 
 
 def test_two_replicas_share_a_room(redis_url, clock):
-    from explorer.classes.redis_store import RedisStore
+    from explorer.classrooms.redis_store import RedisStore
 
     prefix = f"test{next(_prefixes)}:"
     teacher_side = RedisStore(redis_url, LIMITS, clock=clock, prefix=prefix)
@@ -989,7 +989,7 @@ def test_rooms_that_vanished_do_not_fill_the_server(redis_room):
 
 
 def test_a_lost_connection_is_unavailable_until_redis_returns(redis_server, clock):
-    from explorer.classes.redis_store import RedisStore
+    from explorer.classrooms.redis_store import RedisStore
 
     store = RedisStore(redis_server.url, LIMITS, clock=clock)
     code, token = store.create()
@@ -1014,7 +1014,7 @@ def test_a_lost_connection_is_unavailable_until_redis_returns(redis_server, cloc
 
 
 def test_nothing_listening_is_unavailable(clock):
-    from explorer.classes.redis_store import RedisStore
+    from explorer.classrooms.redis_store import RedisStore
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -1026,7 +1026,7 @@ def test_nothing_listening_is_unavailable(clock):
 
 
 def test_open_store_with_redis(redis_url):
-    from explorer.classes.redis_store import RedisStore
+    from explorer.classrooms.redis_store import RedisStore
 
     store = open_store({"ATTENTION_EXPLORER_REDIS_URL": redis_url, "ATTENTION_EXPLORER_CLASS_MAX_STUDENTS": "9"})
     assert isinstance(store, RedisStore)
@@ -1055,7 +1055,7 @@ def test_open_store_refuses_a_bad_url_clearly(url):
     assert "secret" not in message
 
 
-# -- the CSV export (explorer/classes/export.py) ------------------------------------------------------
+# -- the CSV export (explorer/classrooms/export.py) ------------------------------------------------------
 def test_the_csv_of_a_class(room, clock):
     store, code, token = room
     a, b, c = _members(3)

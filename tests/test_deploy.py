@@ -223,9 +223,7 @@ def test_a_running_run_folder_is_refused(cluster: Cluster) -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "deploy", *args], cwd=ROOT, capture_output=True, text=True, timeout=90
-    )
+    return subprocess.run([sys.executable, "-m", "deploy", *args], cwd=ROOT, capture_output=True, text=True, timeout=90)
 
 
 def test_the_command_line_starts_checks_and_stops_a_cluster(tmp_path: Path) -> None:

@@ -141,11 +141,7 @@ def decode_view_problems(at: AppTest) -> list[str]:
         found.append(f"view on an unregistered model {view.task!r}/{view.scorer!r}")
     if view.strategy not in STRATEGIES:
         found.append(f"strategy {view.strategy!r}")
-    if (
-        not 1 <= view.beam <= 10
-        or not 0.05 <= view.temperature <= 5.0
-        or math.isnan(view.temperature)
-    ):
+    if not 1 <= view.beam <= 10 or not 0.05 <= view.temperature <= 5.0 or math.isnan(view.temperature):
         found.append(f"beam {view.beam!r}, temperature {view.temperature!r}")
     if not 0 <= view.seed < 2**31 or len(view.sentence) > MAX_SENTENCE_CHARS:
         found.append(f"seed {view.seed!r}, sentence of {len(view.sentence)} characters")

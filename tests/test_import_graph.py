@@ -112,7 +112,7 @@ def test_no_import_cycle(package):
 # explorer/'s layers, lowest first: a module imports only from its own layer and the layers below,
 # so Streamlit-only code (ui) sits on pure page logic (views), which sits on figures and state.
 # i18n is below every layer: any of them may translate (it imports none of them, nor streamlit).
-LAYERS = {"i18n": -1, "state": 0, "figures": 1, "training": 1, "classes": 1, "views": 2, "lessons": 3, "ui": 4}
+LAYERS = {"i18n": -1, "state": 0, "figures": 1, "training": 1, "classrooms": 1, "views": 2, "lessons": 3, "ui": 4}
 
 
 def test_explorer_imports_point_one_way():

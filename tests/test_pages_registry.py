@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from explorer.classes import follow, store
+from explorer.classrooms import follow, store
 from explorer.lessons import schema
 from explorer.lessons.player import page_label
 from explorer.state import pages

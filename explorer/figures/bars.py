@@ -126,7 +126,7 @@ def class_answers(rows: Sequence[Mapping], kind: str) -> go.Figure:
     attention row for "attend", its probabilities for "token"), bars per option, 0–1; a question asked
     again shows the first vote's shares too (rows' "before"), before the second's.
 
-    rows: explorer.classes.follow.reveal_rows (option, answers, share, before, model, right); a right
+    rows: explorer.classrooms.follow.reveal_rows (option, answers, share, before, model, right); a right
     option's label is marked ✓. The legend sits under the bars, so that at a phone's 390 px it covers none.
     """
     marked = [f"{row['option']} ✓" if row["right"] else str(row["option"]) for row in rows]

@@ -57,15 +57,15 @@ LESSON_POSITION, LESSON_ANSWERS, LESSON_LINK_NOTES = "_lesson_position", "_lesso
 # Private: the class's join code; the teacher's secret token (only the teacher's session has one);
 # this session's member id in the room; whether it follows the teacher (False: exploring on its own);
 # the teacher's view it drew last (a TeacherView); when it told the room it is there; the session's
-# join attempts (explorer.classes.attempts.JoinAttempts); what the teacher published last (page, params);
+# join attempts (explorer.classrooms.attempts.JoinAttempts); what the teacher published last (page, params);
 # a problem with the store to show (a ClassError).
 CLASS_CODE, CLASS_TOKEN, CLASS_MEMBER = "_class_code", "_class_token", "_class_member"
 CLASS_FOLLOWING, CLASS_SEEN, CLASS_HEARTBEAT = "_class_following", "_class_seen", "_class_heartbeat"
 CLASS_ATTEMPTS, CLASS_PUBLISHED, CLASS_PROBLEM = "_class_attempts", "_class_published", "_class_problem"
 CLASS_JOIN_CODE = "class_join_code"  # the home page's "Class code" box
-CLASS_ASK_KIND = "class_ask_kind"  # the teacher's choice of question (explorer.classes.follow.KINDS)
+CLASS_ASK_KIND = "class_ask_kind"  # the teacher's choice of question (explorer.classrooms.follow.KINDS)
 CLASS_ANSWER = "class_answer"  # a student's answer widget (suffixed with the question's id)
-CLASS_PRESENCE = "_class_presence"  # what the member's last heartbeat learnt (explorer.classes.store.Presence)
+CLASS_PRESENCE = "_class_presence"  # what the member's last heartbeat learnt (explorer.classrooms.store.Presence)
 CLASS_RECALLED = "_class_recalled"  # the tab's kept class was read back once (explorer.ui.class_memory)
 CLASS_SELF = "_class_self"  # this session's member id, kept after it leaves: joining again is the same member
 

@@ -4,7 +4,7 @@ them), and whether a live class or a lesson step may show it.
 
 app.py declares these pages to Streamlit (`st.navigation`, explorer.ui.navigation.run), and the sidebar
 (explorer.ui.navigation), the share links (explorer.state.view.LINK_FIELDS), a class's pages
-(explorer.classes.follow, explorer.classes.store) and a lesson step's pages (explorer.lessons) all read
+(explorer.classrooms.follow, explorer.classrooms.store) and a lesson step's pages (explorer.lessons) all read
 this table. A new page: its script in app_pages/ and one `Page` here (docs/architecture.md).
 Plain data: no streamlit, no torch.
 """

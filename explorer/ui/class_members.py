@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.classes.store import ClassError
+from explorer.classrooms.store import ClassError
 from explorer.i18n import _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys

@@ -16,8 +16,8 @@ import secrets
 
 import streamlit as st
 
-from explorer.classes import identity
-from explorer.classes.store import ClassError, check_member
+from explorer.classrooms import identity
+from explorer.classrooms.store import ClassError, check_member
 from explorer.state import keys
 from explorer.ui import components
 from explorer.ui.class_state import client, joined, rooms, teaching

@@ -3,7 +3,7 @@
 The component (components/class_follow.js) opens the room's stream (explorer.ui.class_stream) once per
 page. On Decode it draws the teacher's decode and moves it to each step the stream sends, in the browser:
 an idle follower costs the server no script run, and a teacher's step costs one message per follower
-(explorer.classes.events), not one run each. Anything else reruns the follower's fragment once through the
+(explorer.classrooms.events), not one run each. Anything else reruns the follower's fragment once through the
 component's trigger ("moved"); the fragment then reads the room as before (explorer.ui.class_student).
 
 `enabled()` is the switch: ``ATTENTION_EXPLORER_CLASS_PUSH=0`` keeps the followers polling every
@@ -17,7 +17,7 @@ import os
 
 import streamlit as st
 
-from explorer.classes.store import Question, TeacherView
+from explorer.classrooms.store import Question, TeacherView
 from explorer.figures.svg_heatmap import payload_from_trace
 from explorer.i18n import _
 from explorer.state import keys

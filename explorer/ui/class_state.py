@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.classes import follow
-from explorer.classes.store import ClassError, Question, RoomStore, client_key
-from explorer.classes.stores import open_store
+from explorer.classrooms import follow
+from explorer.classrooms.store import ClassError, Question, RoomStore, client_key
+from explorer.classrooms.stores import open_store
 from explorer.figures.bars import class_answers
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
@@ -35,7 +35,7 @@ def rooms() -> RoomStore:
 
 
 def client() -> str:
-    """This session's client address as the per-client limits count it (explorer.classes.store.client_key).
+    """This session's client address as the per-client limits count it (explorer.classrooms.store.client_key).
     Behind the cluster's nginx, Streamlit's server (uvicorn) takes the address from X-Forwarded-For, which
     it trusts from loopback only."""
     return client_key(st.context.ip_address)

@@ -3,7 +3,7 @@
 A following student's page opens it once (explorer.ui.class_push's component, with the browser's own
 EventSource, which reconnects by itself). The stream first sends the room's current view (so a page that
 reconnects, after Wi-Fi dropped or a replica died, resumes from what the teacher shows now), then every
-change the store announces (explorer.classes.events, fed across replicas by Redis pub/sub), merged per
+change the store announces (explorer.classrooms.events, fed across replicas by Redis pub/sub), merged per
 room at most every `events.Hub.min_interval`. While it is open it counts the member as present and
 following (a heartbeat every HEARTBEAT_SECONDS, in a worker thread), so a following page runs no Python
 at all while the teacher does nothing; it tells the page when the teacher goes away or comes back.
@@ -21,12 +21,12 @@ import functools
 import logging
 import time
 
-from explorer.classes import events
-from explorer.classes.codes import normalise_code
-from explorer.classes.store import _MEMBER, ClassError, NoSuchClass, StoreUnavailable
+from explorer.classrooms import events
+from explorer.classrooms.codes import normalise_code
+from explorer.classrooms.store import _MEMBER, ClassError, NoSuchClass, StoreUnavailable
 
 PATH = "/api/class-events"
-HEARTBEAT_SECONDS = 5.0  # as explorer.classes.follow.HEARTBEAT_SECONDS: a member's presence in the room
+HEARTBEAT_SECONDS = 5.0  # as explorer.classrooms.follow.HEARTBEAT_SECONDS: a member's presence in the room
 PING_SECONDS = 15.0  # a comment line keeps proxies from closing an idle stream
 RETRY_MS = 2000  # EventSource's wait before it reconnects
 

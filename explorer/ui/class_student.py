@@ -20,10 +20,10 @@ import time
 
 import streamlit as st
 
-from explorer.classes import follow
-from explorer.classes.attempts import JoinAttempts
-from explorer.classes.codes import new_member_id, normalise_code
-from explorer.classes.store import ClassError, NoSuchClass, Presence, StoreUnavailable
+from explorer.classrooms import follow
+from explorer.classrooms.attempts import JoinAttempts
+from explorer.classrooms.codes import new_member_id, normalise_code
+from explorer.classrooms.store import ClassError, NoSuchClass, Presence, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link, owner
@@ -199,7 +199,7 @@ def _leave_class() -> None:
 
 
 def teacher_away(session) -> bool:
-    """Whether the member's last heartbeat found the teacher's page gone (explorer.classes.store.Presence)."""
+    """Whether the member's last heartbeat found the teacher's page gone (explorer.classrooms.store.Presence)."""
     presence = session.get(keys.CLASS_PRESENCE)
     return isinstance(presence, Presence) and not presence.teacher_here
 

@@ -16,9 +16,9 @@ import io
 import segno
 import streamlit as st
 
-from explorer.classes import follow
-from explorer.classes.export import questions_csv
-from explorer.classes.store import PAGES, ClassError, NoSuchClass, NotTeacher, StoreUnavailable
+from explorer.classrooms import follow
+from explorer.classrooms.export import questions_csv
+from explorer.classrooms.store import PAGES, ClassError, NoSuchClass, NotTeacher, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, owner

@@ -41,7 +41,7 @@ def page(
     needs the model registry and that cannot be read. Returns whether presentation mode is on (its
     toggle is in the sidebar of every page, with the heatmaps' colour scale below it).
 
-    `view`: the page's name for a live class (explorer.classes.store.PAGES): its sidebar offers "Start a
+    `view`: the page's name for a live class (explorer.classrooms.store.PAGES): its sidebar offers "Start a
     class"; a student following a teacher is taken to the teacher's page and view before the page reads
     its URL (explorer.ui.class_student)."""
     note = language.choose()

@@ -28,7 +28,7 @@ from seq2seq.numbering import clamp_step, numbered, shown
 # strategy -> its label, English marked for translation (shown as _(STRATEGY_LABELS[s]))
 STRATEGY_LABELS = {"greedy": N_("greedy"), "sample": N_("sampling"), "beam": N_("beam search")}
 # The tabs below the heatmap: name -> label (English, marked; shown as _(TABS[name])). A class's teacher
-# publishes the open one's name beside the view (explorer.classes.follow.TAB_PARAM).
+# publishes the open one's name beside the view (explorer.classrooms.follow.TAB_PARAM).
 TABS = {
     "explain": N_("Explain this cell"),
     "whatif": N_("What if…"),

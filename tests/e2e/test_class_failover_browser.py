@@ -21,7 +21,7 @@ import time
 from playwright.sync_api import Browser, Page, expect
 
 from deploy.probes import health
-from explorer.classes.redis_store import RedisStore
+from explorer.classrooms.redis_store import RedisStore
 from tests.e2e.test_class_browser import WAIT_MS
 from tests.test_class_replicas import SENTENCE, cluster_with_redis  # noqa: F401 (the fixture)
 

@@ -1,7 +1,7 @@
 """The errors of a live class that a user reads: each a `ClassError` whose English template is marked for translation.
 
 `explorer.i18n.errors.message_of` shows one in the page's language; str() is the English filled in. Both stores
-raise them (`raise errors.NoSuchClass()`), and `explorer.classes.store` re-exports them for its callers.
+raise them (`raise errors.NoSuchClass()`), and `explorer.classrooms.store` re-exports them for its callers.
 """
 
 from __future__ import annotations

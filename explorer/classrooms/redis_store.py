@@ -24,7 +24,7 @@ rooms vanish by themselves. Scripts name other rooms' keys when sweeping, so thi
 
 Redis is not trusted to hold well-formed data: reads come back through capped scripts (a hash with
 too many fields or a value too long is not read) and are parsed with the checks of
-explorer.classes.store. A damaged view reads as None, a damaged question is left out, a damaged
+explorer.classrooms.store. A damaged view reads as None, a damaged question is left out, a damaged
 room (or a key of the wrong type) is NoSuchClass. A connection lost or timed out (or any other
 Redis error) is StoreUnavailable; the client reconnects by itself on the next call.
 """
@@ -42,9 +42,9 @@ import redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
-from explorer.classes import codes, errors, events
-from explorer.classes import redis_scripts as lua
-from explorer.classes.store import (
+from explorer.classrooms import codes, errors, events
+from explorer.classrooms import redis_scripts as lua
+from explorer.classrooms.store import (
     MAX_OPTIONS,
     MAX_QUESTION_BYTES,
     MAX_VIEW_BYTES,

@@ -1,7 +1,7 @@
 """A room's changes pushed to its followers: the events, and the hub that fans them out in one process.
 
 A follower does not ask the store again and again what the teacher shows: the server pushes each change
-once, as a small JSON event on the room's event stream (explorer.classes.stream, a server-sent-events
+once, as a small JSON event on the room's event stream (explorer.classrooms.stream, a server-sent-events
 route of the app), and the follower's page draws a Decode step from it in the browser (no Python run).
 
 Events (`event_json` writes them, `parse_event` reads and checks them, whatever wrote them):
@@ -28,8 +28,8 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from explorer.classes.codes import normalise_code
-from explorer.classes.store import _MEMBER, checked_view
+from explorer.classrooms.codes import normalise_code
+from explorer.classrooms.store import _MEMBER, checked_view
 
 KINDS = ("view", "question", "ended", "removed", "lost")
 MAX_EVENT_BYTES = 70 * 1024  # a view's JSON is at most 64 KiB (store.MAX_VIEW_BYTES)

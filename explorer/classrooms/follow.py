@@ -19,7 +19,7 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from explorer.classes.store import KINDS, Question, TeacherView
+from explorer.classrooms.store import KINDS, Question, TeacherView
 from explorer.state.pages import scripts
 from seq2seq.decoded import DecodedSentence
 

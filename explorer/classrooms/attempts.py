@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Callable
 
-from explorer.classes.store import Limits, TooManyAttempts
+from explorer.classrooms.store import Limits, TooManyAttempts
 
 
 class JoinAttempts:

@@ -12,8 +12,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from explorer.classes.codes import normalise_code
-from explorer.classes.store import check_member
+from explorer.classrooms.codes import normalise_code
+from explorer.classrooms.store import check_member
 
 ROLES = ("teacher", "student")
 MAX_CHARS = 300  # a stored identity's JSON: a role, a code and a 43- or 32-character secret

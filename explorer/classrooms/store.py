@@ -3,8 +3,8 @@
 A room is one live class: a join code, the hash of the teacher's token, the members (students'
 sessions) with when each was last seen and whether it follows, the teacher's current view (a page
 and its share-link parameters, versioned), and the questions asked with their answer counts.
-`RoomStore` is the interface; `explorer.classes.memory.MemoryStore` (one process) and
-`explorer.classes.redis_store.RedisStore` (several replicas) implement it and pass the same tests;
+`RoomStore` is the interface; `explorer.classrooms.memory.MemoryStore` (one process) and
+`explorer.classrooms.redis_store.RedisStore` (several replicas) implement it and pass the same tests;
 `open_store()` picks one from the environment.
 
 Everything a store hands out is checked here first. The Redis store reads data that something else
@@ -18,7 +18,7 @@ counting against `max_rooms` within minutes; students' activity does not keep it
 *away* (`Presence`) when not seen for `away_seconds`. A locked room takes no newcomers; its members stay
 and may join again. Creating rooms and trying join codes are limited per client address (`client_key`),
 in the store, so the limits hold across replicas. Every error a user reads is a `ClassError`
-(declared in `explorer.classes.errors`, re-exported here), whose English template is marked for translation
+(declared in `explorer.classrooms.errors`, re-exported here), whose English template is marked for translation
 (`explorer.i18n.errors.message_of` shows it in the page's language). A code that is malformed, unknown,
 ended or expired raises the same `NoSuchClass`, so trying codes tells nothing about which exist.
 """
@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
-from explorer.classes.errors import (  # noqa: F401 (re-exported: callers import a store's errors from here)
+from explorer.classrooms.errors import (  # noqa: F401 (re-exported: callers import a store's errors from here)
     AlreadyAnswered,
     BadAnswer,
     ClassError,
@@ -528,5 +528,5 @@ class RoomStore(ABC):
 
     @abstractmethod
     def listen(self, callback: Callable[[str, dict], None]) -> None:
-        """Call `callback(code, event)` (explorer.classes.events, checked) for every change a follower must
+        """Call `callback(code, event)` (explorer.classrooms.events, checked) for every change a follower must
         hear, of every room, whichever replica made it. The callback runs in a thread of the store's."""

@@ -1,4 +1,4 @@
-"""The Redis room store's Lua scripts (explorer.classes.redis_store runs them): each change to a room is one
+"""The Redis room store's Lua scripts (explorer.classrooms.redis_store runs them): each change to a room is one
 script, so atomic; reads are capped scripts. Text only: nothing here talks to Redis."""
 
 # KEYS: 1 room, 2 members, 3 questions, 4 counts, 5 answers, 6 rooms (the sorted set).

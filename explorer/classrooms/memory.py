@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from explorer.classes import codes, errors, events
-from explorer.classes.store import (
+from explorer.classrooms import codes, errors, events
+from explorer.classrooms.store import (
     Limits,
     Presence,
     Question,

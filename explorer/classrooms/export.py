@@ -17,8 +17,8 @@ import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from explorer.classes.follow import rounds
-from explorer.classes.store import Question
+from explorer.classrooms.follow import rounds
+from explorer.classrooms.store import Question
 
 COLUMNS = (
     "question", "vote", "again_of", "kind", "step", "asked", "option", "text", "answers", "right", "weight",

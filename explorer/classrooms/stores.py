@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from explorer.classes.store import Limits, RoomStore
+from explorer.classrooms.store import Limits, RoomStore
 
 
 def open_store(env: Mapping[str, str] = os.environ) -> RoomStore:
@@ -17,9 +17,9 @@ def open_store(env: Mapping[str, str] = os.environ) -> RoomStore:
     limits = Limits.from_env(env)
     url = env.get("ATTENTION_EXPLORER_REDIS_URL", "").strip()
     if url:
-        from explorer.classes.redis_store import RedisStore
+        from explorer.classrooms.redis_store import RedisStore
 
         return RedisStore(url, limits)
-    from explorer.classes.memory import MemoryStore
+    from explorer.classrooms.memory import MemoryStore
 
     return MemoryStore(limits)
