@@ -4,10 +4,10 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.i18n import N_, _
-from explorer.state import catalog, keys, link, params
+from explorer.state import catalog, keys, link, owner, params
 from explorer.state.catalog import task_label
 from explorer.training.manager import REFRESH_S
-from explorer.ui import frame, sharing, trainings
+from explorer.ui import frame, pickers, sharing, trainings
 from explorer.ui import timelapse_sections as sections
 from explorer.views import race as race_view
 from explorer.views import timelapse as timelapse_view
@@ -24,14 +24,16 @@ if not projecting:  # on a projector the frame is for the heatmaps (docs/pages/t
 # The radio's values stay English (tests and widget keys use them); it shows them translated. Labels
 # are looked up when drawn, in this run's language (a format_func called later, by a test, reads the same).
 SHIPPED, YOURS, SAVED = N_("Shipped models"), N_("Your training"), N_("A saved model")
-# A link just opened (a live class's teacher view: the shipped models of a task, a probe, an epoch); its
-# task is checked here, its probe and epoch against the task's history (sections.show: explorer.state.params).
-opened, new_link = link.opened_link(st.session_state, st.query_params.to_dict(), PAGE)
+# A link just opened (a live class's teacher view: the shipped models of a task, a probe, an epoch) becomes
+# the view at once (explorer.state.owner: the task is the one every page shares); its task is checked here,
+# its probe and epoch against the task's history (sections.show: explorer.state.params).
+_view, new_link = owner.open_link(st.session_state, PAGE, st.query_params.to_dict())
+opened = link.flat(st.query_params.to_dict()) if new_link else {}
 if new_link:
     linked = params.parse(PAGE, opened, task=timelapse_view.shipped_tasks())
     sections.notes(linked.notes)
     if "task" in linked.values:
-        st.session_state["tl_origin"], st.session_state["tl_task"] = SHIPPED, linked.values["task"]
+        st.session_state["tl_origin"] = SHIPPED
 
 origins = {origin: _(origin) for origin in (SHIPPED, YOURS, SAVED)}
 # On a projector the origin and its task (or model) share a row: the heatmaps start higher.
@@ -47,13 +49,16 @@ if origin == SHIPPED:
         st.info(_("No shipped models are registered yet (docs/models.md says how to train them)."))
         st.stop()
     task_labels = {t: task_label(t) for t in tasks}
-    task = pick_box.selectbox(_("Task"), tasks, key="tl_task", format_func=task_labels.__getitem__)
+    if owner.view(st.session_state).task not in tasks:  # a task without a recorded history: the first with one
+        owner.propose(st.session_state, {"task": tasks[0]})
+    key, change = pickers.bound("tl", "task")  # the task every page shares
+    task = pick_box.selectbox(_("Task"), tasks, key=key, format_func=task_labels.__getitem__, **change)
     shown = sections.show(
         timelapse_view.shipped_histories(task),
         task,
         f"{SHIPPED}_{task}",
         projecting,
-        opened=opened if new_link else None,
+        opened=opened or None,
     )
     sharing.publish(PAGE, {"task": task, **shown})
 elif origin == YOURS:

@@ -309,3 +309,22 @@ def test_a_student_who_gave_its_place_away_joins_again_on_its_next_heartbeat():
     ok(pupil.run())
     assert pupil.session_state[keys.CLASS_CODE] == code and pupil.session_state[keys.CLASS_FOLLOWING] is True
     assert rooms().roster(code).following == 1
+
+
+def test_a_join_link_that_cannot_join_says_why_and_keeps_saying_it():
+    """A QR code or link to a mistyped, ended or locked class: the page says why on every run (a component's
+    first value reruns the page at once, after the link has left the address bar), until a join succeeds."""
+    pupil = student({"room": "ZZ9ZZ9"})  # no such class
+    wanted = "No class is open with that code."
+    assert [w.value for w in pupil.warning] == [wanted] and "room" not in pupil.query_params
+    ok(pupil.run())  # the next run: the link has gone, the reason stays
+    assert [w.value for w in pupil.warning] == [wanted]
+
+    teacher, code = teacher_on_decode()
+    rooms().lock(code, teacher.session_state[keys.CLASS_TOKEN], True)
+    locked = student({"room": code})
+    assert [w.value for w in ok(locked.run()).warning] == ["This class is locked: ask your teacher."]
+    rooms().lock(code, teacher.session_state[keys.CLASS_TOKEN], False)
+    pupil.query_params.update({"room": code})
+    ok(pupil.run())  # a link that joins: the old reason goes, the student follows
+    assert pupil.session_state[keys.CLASS_CODE] == code and not [w for w in pupil.warning if w.value == wanted]

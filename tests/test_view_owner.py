@@ -152,7 +152,7 @@ def test_the_owner_is_the_only_place_a_view_field_lives_in_the_session():
 # The view pages and the prefix of their widgets' keys (explorer.state.owner.widget_key); Beam search's
 # width is its view's `beam`.
 PREFIXES = {"1_Decode.py": "decode", "2_Compare.py": "cmp", "3_Hidden_states.py": "hs", "4_Beam_search.py": "beam"}
-PREFIXES["9_Lab.py"] = "lab"
+PREFIXES.update({"7_Timelapse.py": "tl", "9_Lab.py": "lab"})
 NAMES = {"width": "beam"}
 VIEW_KEY = re.compile(r"^(?P<page>[a-z]+)_(?P<name>[a-z]+)(@\d+)?$")
 

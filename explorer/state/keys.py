@@ -63,6 +63,7 @@ CLASS_CODE, CLASS_TOKEN, CLASS_MEMBER = "_class_code", "_class_token", "_class_m
 CLASS_FOLLOWING, CLASS_SEEN, CLASS_HEARTBEAT = "_class_following", "_class_seen", "_class_heartbeat"
 CLASS_ATTEMPTS, CLASS_PUBLISHED, CLASS_PROBLEM = "_class_attempts", "_class_published", "_class_problem"
 CLASS_JOIN_CODE = "class_join_code"  # the home page's "Class code" box
+CLASS_LINK_PROBLEM = "_class_link_problem"  # why the join link (?room=) opened last could not join (kept on Home)
 CLASS_ASK_KIND = "class_ask_kind"  # the teacher's choice of question (explorer.classrooms.follow.KINDS)
 CLASS_ANSWER = "class_answer"  # a student's answer widget (suffixed with the question's id)
 CLASS_PRESENCE = "_class_presence"  # what the member's last heartbeat learnt (explorer.classrooms.store.Presence)

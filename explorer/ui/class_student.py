@@ -85,17 +85,25 @@ def join(raw: object) -> ClassError | Message | None:
 
 
 def join_from_link() -> None:
-    """A join link (?room=CODE) joins at once, before the page draws anything (then follows the teacher)."""
+    """A join link (?room=CODE) joins at once, before the page draws anything (then follows the teacher).
+
+    A link that cannot join (a mistyped, ended or locked class) says why, and keeps saying it on the page's
+    next runs (the link itself is gone from the address bar by then: a component's first value reruns the
+    page at once), until a join succeeds or the Join a class box is used."""
+    ss = st.session_state
     if not usable():  # a malformed Redis URL: the page says so instead
         return
     raw = st.query_params.get(follow.ROOM_PARAM)
-    if raw is None:
-        return
-    del st.query_params[follow.ROOM_PARAM]
-    problem = join(raw)
-    if problem is None:
-        st.rerun()  # follow at once: frame.page takes the student to the teacher's page
-    st.warning(message_of(problem))
+    if raw is not None:
+        del st.query_params[follow.ROOM_PARAM]
+        problem = join(raw)
+        if problem is None:
+            ss.pop(keys.CLASS_LINK_PROBLEM, None)
+            st.rerun()  # follow at once: frame.page takes the student to the teacher's page
+        ss[keys.CLASS_LINK_PROBLEM] = problem
+    problem = ss.get(keys.CLASS_LINK_PROBLEM)
+    if problem is not None and not joined(ss):
+        st.warning(message_of(problem), icon=":material/link_off:")
 
 
 def join_box(heading: bool = True) -> None:
@@ -114,6 +122,7 @@ def join_box(heading: bool = True) -> None:
     )  # fmt: skip
     if button_box.button(_("Join a class"), key="class_join"):
         problem = join(ss.get(keys.CLASS_JOIN_CODE, ""))
+        ss.pop(keys.CLASS_LINK_PROBLEM, None)  # the box answers for itself now
         if problem is None:
             st.rerun()
         st.warning(message_of(problem))

@@ -233,34 +233,38 @@ def bar(page: str | None) -> None:
         leave(ss, error)
         return
     open_now = question is not None and not question.revealed
-    with st.container(border=True, key="class_teacher_bar"):
-        room, kind, ask, lock, show, end = st.columns([3, 2, 2, 1.4, 1.6, 1.2], vertical_alignment="center")
-        with room:
+    # One row that wraps: each control as wide as its words (a 1366-pixel laptop cut "Show the code" and ran
+    # the question switch under "Ask the class" when six columns shared the width), the counts first.
+    bar = st.container(
+        border=True, key="class_teacher_bar", horizontal=True, wrap=True, vertical_alignment="center", gap="small"
+    )
+    with bar:
+        with st.container(width="content", key="class_bar_counts"):
             _bar_counts()
         if open_now:
-            with kind:
+            with st.container(width="content"):
                 _answers_coming(question.id)
-            ask.button(_("Reveal"), key="class_reveal", on_click=_reveal, args=(question.id,), type="primary")
+            st.button(_("Reveal"), key="class_reveal", on_click=_reveal, args=(question.id,), type="primary")
         elif page == "decode":
             kinds = {name: _(label) for name, label in ASK_LABELS.items()}
             ss.setdefault(keys.CLASS_ASK_KIND, "attend")
-            kind.segmented_control(
+            st.segmented_control(
                 _("Question"), list(kinds), key=keys.CLASS_ASK_KIND, format_func=kinds.__getitem__, required=True,
                 label_visibility="collapsed", help=" · ".join(_(text) for text in KIND_LABELS.values()),
             )  # fmt: skip
-            ask.button(_("Ask the class"), key="class_ask", on_click=_ask, type="primary")
+            st.button(_("Ask the class"), key="class_ask", on_click=_ask, type="primary")
             if question is not None:  # revealed: the same question again, after a discussion
-                kind.button(_("Ask again"), key="class_ask_again", on_click=_ask_again, args=(question,))
+                st.button(_("Ask again"), key="class_ask_again", on_click=_ask_again, args=(question,))
         if locked:
-            lock.button(_("Unlock"), key="class_unlock", on_click=_lock, args=(False,), icon=":material/lock_open:")
+            st.button(_("Unlock"), key="class_unlock", on_click=_lock, args=(False,), icon=":material/lock_open:")
         else:
-            lock.button(
+            st.button(
                 _("Lock"), key="class_lock", on_click=_lock, args=(True,), icon=":material/lock:",
                 help=_("Nobody new can join; students already in stay, and get back in after a reload."),
             )  # fmt: skip
-        if show.button(_("Show the code"), key="class_bar_show_code", icon=":material/qr_code_2:"):
+        if st.button(_("Show the code"), key="class_bar_show_code", icon=":material/qr_code_2:"):
             _show_code(ss[keys.CLASS_CODE], join_link(ss[keys.CLASS_CODE])[0])
-        end.button(_("End"), key="class_bar_end", on_click=_end, help=_("End the class for everybody."))
+        st.button(_("End"), key="class_bar_end", on_click=_end, help=_("End the class for everybody."))
     show_problem()
 
 

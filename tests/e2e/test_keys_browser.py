@@ -63,11 +63,13 @@ def test_arrows_and_page_keys_step_the_decode_by_one_row(page: Page, streamlit_s
     page.keyboard.press("Home")
     rows(page, 0)
     server_at(page, 0)
-    page.keyboard.press("PageUp")  # Back is disabled at step 0: nothing happens
+    scrolled = page.evaluate("window.scrollTo(0, 120), window.scrollY")  # PageUp would scroll back to the top
+    page.keyboard.press("PageUp")  # Back is disabled at step 0: nothing happens, not even a scroll
     page.wait_for_timeout(1_000)
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
     rows(page, 0)
     expect(page).to_have_url(re.compile(r"step=0&"))
+    assert page.evaluate("window.scrollY") == scrolled
     expect(page.locator(".stException")).to_have_count(0)
 
 
@@ -85,6 +87,24 @@ def test_space_plays_and_pauses(page: Page, streamlit_server: str) -> None:
         rows(page, paused)
     except Exception as error:  # say what the page shows instead
         raise AssertionError(f"paused at step {paused}; the heatmaps: {page.evaluate(HEATMAPS)}") from error
+    expect(page.locator(".stException")).to_have_count(0)
+
+
+def test_space_right_after_presentation_mode_plays_instead_of_switching_it_off(
+    page: Page, streamlit_server: str
+) -> None:
+    """The toggle keeps the focus after its click while the sidebar folds away: Space goes to Play."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(decode_url(streamlit_server, 0))
+    rows(page, 0)
+    page.get_by_text("Presentation mode").click()
+    expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px", timeout=WAIT_MS)
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    page.keyboard.press(" ")
+    expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px")  # still presenting
+    page.keyboard.press(" ")
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=WAIT_MS)
     expect(page.locator(".stException")).to_have_count(0)
 
 
@@ -117,10 +137,12 @@ def test_the_lesson_player_goes_on_with_the_arrow_keys(page: Page, streamlit_ser
     expect(page).to_have_url(re.compile(rf"lesson={lesson.id}&at=2$"), timeout=WAIT_MS)
     expect(page.get_by_role("heading", name=lesson.steps[1].title)).to_be_visible(timeout=WAIT_MS)
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    scrolled = page.evaluate("window.scrollY")
     page.keyboard.press("PageDown")  # its question is not answered yet: Next is disabled, the step stays
     page.wait_for_timeout(1_000)
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
     expect(page).to_have_url(re.compile(rf"lesson={lesson.id}&at=2$"))
+    assert page.evaluate("window.scrollY") == scrolled  # and the page did not scroll: the frame stays
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(re.compile(rf"lesson={lesson.id}&at=1$"), timeout=WAIT_MS)
     expect(page.get_by_role("heading", name=lesson.steps[0].title)).to_be_visible(timeout=WAIT_MS)

@@ -124,6 +124,43 @@ def test_the_teachers_bar_stays_in_the_projected_frame_and_the_code_is_large(bro
         teacher.context.close()
 
 
+# The teacher's bar's controls: any two that overlap, and any whose words are cut (wider than the control).
+BAR_PROBLEMS = """() => {
+  const bar = document.querySelector('.st-key-class_teacher_bar');
+  const parts = [...bar.querySelectorAll('button, [data-testid=stButtonGroup], .st-key-class_bar_counts p')];
+  const boxes = parts.map(p => [p.innerText.trim(), p.getBoundingClientRect()]);
+  const problems = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, r] = boxes[i], [b, q] = boxes[j];
+      const apart = r.right <= q.left + 0.5 || q.right <= r.left + 0.5
+        || r.bottom <= q.top + 0.5 || q.bottom <= r.top + 0.5;
+      if (!apart && !parts[i].contains(parts[j]) && !parts[j].contains(parts[i])) problems.push(a + ' over ' + b);
+    }
+  }
+  for (const part of parts) {
+    for (const text of part.querySelectorAll('p, span')) {
+      if (text.scrollWidth > text.clientWidth + 1) problems.push('cut: ' + text.innerText.trim());
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_teachers_bar_on_a_laptop_overlaps_nothing_and_cuts_no_word(browser: Browser, server: str, lang: str):
+    teacher, _code = start_class(browser, server)
+    try:
+        if lang == "zh":
+            teacher.goto(teacher.url + "&lang=zh")
+        teacher.set_viewport_size({"width": 1366, "height": 768})
+        teacher.locator(".st-key-class_teacher_bar button").first.wait_for(timeout=WAIT_MS)
+        teacher.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+        assert teacher.evaluate(BAR_PROBLEMS) == []
+    finally:
+        teacher.context.close()
+
+
 def test_a_phone_follower_sees_the_heatmap_first_and_a_second_vote(browser: Browser, server: str):
     teacher, code = start_class(browser, server)
     phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True).new_page()

@@ -3,7 +3,8 @@
 // it the page's bindings (KeyboardEvent.key -> the widget key of the button to click), the rules of
 // what the focus keeps, and the legend, all as JSON data. A bound key clicks the page's own button,
 // found by the class Streamlit gives a keyed element ("st-key-<key>"), exactly as a mouse would: the
-// button's callback runs, a disabled button stays disabled, and Decode's heatmap draws its row at once.
+// button's callback runs, a disabled button stays disabled (and the key does nothing, not even scroll),
+// and Decode's heatmap draws its row at once.
 // Static: no user text is ever formatted into this script; the legend reaches the page through textContent.
 function has(object, key) {
   return Object.prototype.hasOwnProperty.call(object, key);
@@ -15,14 +16,26 @@ function keptByFocus(event, rules) {  // the event's target, or an element aroun
     (keys.includes("*") || keys.includes(event.key)) && path.some((node) => node.matches(selector)));
 }
 
+function hidden(element) {  // out of sight: in the collapsed sidebar (presentation mode folds it), or not drawn
+  if (element.closest('[data-testid="stSidebar"][aria-expanded="false"]')) return true;
+  return typeof element.checkVisibility === "function" && !element.checkVisibility({visibilityProperty: true});
+}
+
 function onKey(event) {
   const doc = event.currentTarget, state = doc.__aeKeyboard;
   if (!state || !has(state.bindings, event.key)) return;
+  const active = doc.activeElement;
+  // Presentation mode's toggle keeps the focus after its click while the sidebar folds away: a Space then
+  // would switch it off again, unseen. What is out of sight keeps no key: the page's own binding gets it.
+  if (active && active !== doc.body && hidden(active)) active.blur();
   if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
   if (keptByFocus(event, state.focus)) return;
   const button = doc.querySelector(".st-key-" + CSS.escape(state.bindings[event.key]) + " button");
-  if (!button || button.disabled) return;  // the browser keeps the key (PageDown scrolls at the end)
-  event.preventDefault();  // no scrolling on Space or PageDown while they step
+  if (!button) return;  // no such button on this page now: the browser keeps the key
+  // A bound key never scrolls, even when its button is disabled (the last step, an unanswered question):
+  // a clicker's extra PageDown would otherwise carry the heatmap out of the projected frame.
+  event.preventDefault();
+  if (button.disabled) return;
   if (event.repeat) return;  // a key held down: one step, not a burst of clicks
   button.click();
   state.root.setAttribute("data-last-key", event.key);
