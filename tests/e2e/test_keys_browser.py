@@ -100,6 +100,8 @@ def test_space_right_after_presentation_mode_plays_instead_of_switching_it_off(
     page.get_by_text("Presentation mode").click()
     expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px", timeout=WAIT_MS)
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    expect(page.locator("[data-testid=stSidebar]")).to_have_attribute("data-collapsed", "true", timeout=WAIT_MS)
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "switch"  # the folded toggle has it
     page.keyboard.press(" ")
     expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible(timeout=WAIT_MS)
     expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px")  # still presenting

@@ -17,19 +17,20 @@ function keptByFocus(event, rules) {  // the event's target, or an element aroun
 }
 
 function hidden(element) {  // out of sight: in the collapsed sidebar (presentation mode folds it), or not drawn
-  if (element.closest('[data-testid="stSidebar"][aria-expanded="false"]')) return true;
+  if (element.closest('[data-testid="stSidebar"][data-collapsed="true"]')) return true;
   return typeof element.checkVisibility === "function" && !element.checkVisibility({visibilityProperty: true});
 }
 
 function onKey(event) {
   const doc = event.currentTarget, state = doc.__aeKeyboard;
   if (!state || !has(state.bindings, event.key)) return;
+  if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
   const active = doc.activeElement;
   // Presentation mode's toggle keeps the focus after its click while the sidebar folds away: a Space then
-  // would switch it off again, unseen. What is out of sight keeps no key: the page's own binding gets it.
+  // would switch it off again, unseen. What is out of sight keeps no key: it loses the focus (so the key's
+  // release activates nothing there) and the page's own binding gets the key.
   if (active && active !== doc.body && hidden(active)) active.blur();
-  if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
-  if (keptByFocus(event, state.focus)) return;
+  else if (keptByFocus(event, state.focus)) return;
   const button = doc.querySelector(".st-key-" + CSS.escape(state.bindings[event.key]) + " button");
   if (!button) return;  // no such button on this page now: the browser keeps the key
   // A bound key never scrolls, even when its button is disabled (the last step, an unanswered question):
@@ -59,7 +60,9 @@ export default function (component) {
   doc.__aeKeyboard = state;
   if (!doc.__aeKeyboardListens) {
     doc.__aeKeyboardListens = true;
-    doc.addEventListener("keydown", onKey);
+    // Capture phase: a focused widget (the presentation toggle's switch) may stop the key on its way back
+    // up; the focus rules below decide which keys the focused element keeps.
+    doc.addEventListener("keydown", onKey, true);
   }
   return () => {  // unmounted (another page): the keys go back to the browser
     if (doc.__aeKeyboard === state) doc.__aeKeyboard = null;
