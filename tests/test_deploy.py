@@ -119,6 +119,27 @@ def test_the_home_page_and_its_script_are_served(cluster: Cluster) -> None:
     assert status == 200 and "javascript" in headers["Content-Type"] and len(body) > 1000
 
 
+def test_the_largest_script_comes_whole_to_a_slow_reader(cluster: Cluster) -> None:
+    """A browser that reads slowly makes nginx hold a large answer; it must never reach it cut short (it
+    once did: the workers, not root, could not write the run folder's temporary files)."""
+    import streamlit
+
+    folder = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    largest = max(folder.glob("*.js"), key=lambda path: path.stat().st_size)  # Plotly's, about 4.7 MB
+    host, port = urllib.parse.urlsplit(cluster.url).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    connection.request("GET", f"/static/js/{largest.name}")
+    response = connection.getresponse()
+    assert response.status == 200
+    first = response.read(64 * 1024)
+    time.sleep(1.0)  # the reader stalls: what nginx could not pass on yet, it has to keep
+    rest = response.read()
+    connection.close()
+    assert first + rest == largest.read_bytes()
+    log = (cluster.run_dir / "logs" / "error.log").read_text()
+    assert "Permission denied" not in log, log[-2000:]
+
+
 def _logged_upstreams(cluster: Cluster, path: str) -> list[str]:
     """The replicas nginx's access log names for the GETs of `path`, in order (a WebSocket's line is
     written when it closes)."""
