@@ -37,10 +37,27 @@ SEQUENCES = {"all": ("mouse", "ArrowRight", "PageDown", "mouse")}
 RUNS = [("en-fr", "all"), ("zh-en", "all")]
 
 
+# True once the geometry has stayed the same for 20 animation frames in a row (the fit looks again after a
+# draw, later on a busy machine): what the page shows has settled, however long that took.
+SETTLED = f"""() => {{
+  const key = JSON.stringify(({GEOMETRY})());
+  window.__aeStable = window.__aeGeometry === key ? (window.__aeStable || 0) + 1 : 0;
+  window.__aeGeometry = key;
+  return key !== "null" && window.__aeStable >= 20;
+}}"""
+
+
 def geometry(page: Page) -> list[float]:
     found = page.evaluate(GEOMETRY)
     assert found, "no heatmap"
     return found
+
+
+def settled(page: Page) -> list[float]:
+    """The geometry once it has stopped moving (SETTLED)."""
+    page.evaluate("() => { window.__aeGeometry = undefined; window.__aeStable = 0; }")
+    page.wait_for_function(SETTLED, polling="raf", timeout=WAIT_MS)
+    return geometry(page)
 
 
 def assert_same(before: list[float], after: list[float], what: str) -> None:
@@ -72,13 +89,11 @@ def test_a_step_with_the_settings_open_keeps_the_heatmap_size(page: Page, size: 
     query = {"task": task, "step": "0", **({"scorer": "general", "sentence": sentence} if sentence else {})}
     present(page, "Decode", size, **query)
     page.wait_for_function(f"() => document.querySelector('{SVG}')?.getAttribute('data-rows') === '0'", timeout=WAIT_MS)
-    page.wait_for_timeout(600)  # the fit looks again 300 ms after a draw
-    closed = geometry(page)
+    closed = settled(page)  # the fit looks again 300 ms after a draw
     assert closed[1] >= (18 if size == "1920x1080" else 11), closed  # the fit's type for the screen
     page.get_by_text("Decoding settings", exact=True).click()  # open it
     expect(page.locator("[data-testid=stExpander] details[open]")).to_have_count(1, timeout=WAIT_MS)
-    page.wait_for_timeout(600)
-    before = geometry(page)
+    before = settled(page)
     assert_same(closed, before, "opened")
     step = 0
     for how in SEQUENCES[ways]:
@@ -104,14 +119,13 @@ def test_quick_steps_with_the_settings_open_keep_the_heatmap_size(page: Page, si
     page.wait_for_timeout(600)
     page.get_by_text("Decoding settings", exact=True).click()
     expect(page.locator("[data-testid=stExpander] details[open]")).to_have_count(1, timeout=WAIT_MS)
-    page.wait_for_timeout(600)
-    before = geometry(page)
+    before = settled(page)
     for how in ("mouse", "ArrowRight", "PageDown", "mouse"):
         press_step(page, how)
         page.wait_for_timeout(120)
-    page.wait_for_timeout(500)
+    page.wait_for_function(f"() => document.querySelector('{SVG}')?.getAttribute('data-rows') !== '2'", timeout=WAIT_MS)
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-    assert_same(before, geometry(page), "after quick steps")
+    assert_same(before, settled(page), "after quick steps")
     page.wait_for_timeout(1_000)
     assert_same(before, geometry(page), "a second later")
     expect(page.locator(".stException")).to_have_count(0)
