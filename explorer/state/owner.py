@@ -8,8 +8,9 @@ Adapters, none with a copy of its own:
   writes the view back into the address bar);
 - lessons and classes open their views as links.
 
-Dependent fields follow (DEPENDS): a new task keeps the scorer when the task has it and otherwise takes the
-task's default scorer, brings its own example sentence and the default model; a new decode starts at step 0.
+Dependent fields follow (DEPENDS): a new task brings its own example sentence, another input starts at step 0.
+A scorer or model the new task lacks needs no rule: every change is checked as a link is (parse_query), which
+keeps the scorer the task has and otherwise takes the task's default scorer, and the default model.
 
 Why a widget's key carries a generation: a value the browser still holds for a widget (the old task's
 scorer, the previous sentence) comes back with the next run and would be taken as the user's. Whenever
@@ -26,9 +27,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, fields, replace
 
-from explorer.state import catalog, keys
+from explorer.state import catalog, keys, link
 from explorer.state.view import ViewState, parse_query
-from seq2seq.scorers import default_scorer
 
 VIEW = "_view"  # the session's view, a ViewState
 GENERATIONS = "_view_generations"  # field -> how often something other than its own widget set it
@@ -36,15 +36,14 @@ DERIVED = "_view_derived"  # a derived widget's name -> (its generation, the val
 DRAWN = "_view_drawn"  # the fields some widget has shown in this session (only theirs have generations to move)
 LINK_NOTES = "_view_link_notes"  # the view a link opened, with its notes (shown while the view is still it)
 
-# field -> the fields whose change moves it (they are followed in this order). Another input starts the
-# decode again at step 0; another scorer, model or decoding of the same input keeps the step (a class
-# compares scorers at one step), and the page clamps it into the new output's range.
-DEPENDS: dict[str, tuple[str, ...]] = {
-    "scorer": ("task",),
-    "model": ("task", "scorer"),
-    "sentence": ("task",),
-    "reference": ("task", "sentence"),
-    "step": ("task", "sentence", "reference"),
+# field -> (the fields whose change resets it, its value then, from the new view), followed in this order (a
+# new sentence resets the reference, then the step). Another input starts the decode again at step 0; another
+# scorer, model or decoding of the same input keeps the step (a class compares scorers at one step), and the
+# page clamps it into the new output's range.
+DEPENDS: dict[str, tuple[tuple[str, ...], Callable[[ViewState, Registry], object]]] = {
+    "sentence": (("task",), lambda view, registry: registry.default_sentence(view.task)),
+    "reference": (("task", "sentence"), lambda view, registry: ""),
+    "step": (("task", "sentence", "reference"), lambda view, registry: 0),
 }
 VIEW_FIELDS = tuple(f.name for f in fields(ViewState) if f.name != "notes")
 
@@ -119,29 +118,10 @@ def _moved(session: MutableMapping, old: ViewState, new: ViewState, by: str | No
 
 
 def _followed(old: ViewState, new: ViewState, given: set[str], registry: Registry) -> ViewState:
-    """`new` with the fields that depend on a changed one, and were not given, following it (DEPENDS)."""
-    changed = {name for name in VIEW_FIELDS if getattr(new, name) != getattr(old, name)}
-
-    def moves(name: str) -> bool:
-        return name not in given and bool(changed & set(DEPENDS[name]))
-
-    follow: dict[str, object] = {}
-    if moves("scorer"):
-        scorers = list(registry.available().get(new.task, ()))
-        follow["scorer"] = old.scorer if old.scorer in scorers or not scorers else default_scorer(scorers)
-        changed |= {"scorer"} if follow["scorer"] != old.scorer else set()
-    new = replace(new, **follow)
-    if moves("model"):
-        keep = new.model and new.model in registry.other_models(new.task, new.scorer)
-        new = replace(new, model=new.model if keep else "")
-    if moves("sentence"):
-        new = replace(new, sentence=registry.default_sentence(new.task))
-        changed.add("sentence")
-    if moves("reference"):
-        new = replace(new, reference="")
-    changed |= {name for name in VIEW_FIELDS if getattr(new, name) != getattr(old, name)}
-    if moves("step"):
-        new = replace(new, step=0)
+    """`new` with each field of DEPENDS that was not given reset when a field it depends on changed."""
+    for name, (sources, value) in DEPENDS.items():
+        if name not in given and any(getattr(new, source) != getattr(old, source) for source in sources):
+            new = replace(new, **{name: value(new, registry)})
     return new
 
 
@@ -194,8 +174,6 @@ def open_link(
     link leaves out keep the view's values when the link names the view's task (and its decoding when it
     names no strategy or reference), else their defaults. The link's notes stay with its view (`link_notes`).
     """
-    from explorer.state import link  # link imports nothing of this module; here for its one function
-
     query = link.flat(query)
     if not query or query == session.get(keys.page_url(page)):
         return view(session, registry), False

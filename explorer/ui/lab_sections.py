@@ -30,7 +30,7 @@ from explorer.ui.markdown import escape_markdown
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import papers
 from seq2seq.lab.names import MEASURES, MODEL_EXPERIMENTS, WHERE_THEY_APPLY, WITHOUT_ATTENTION
-from seq2seq.scorers import default_scorer, learns_where_to_look
+from seq2seq.scorers import learns_where_to_look
 
 PAGE = "lab"
 PREFIX = "lab"
@@ -98,11 +98,7 @@ def pickers_for(which: str, models: dict[str, list[str]], folded: bool = False) 
     state = st.session_state
     if which == "step":
         return pickers.model_and_sentence(PREFIX, models, folded=folded)
-    current = owner.view(state)
-    if current.task not in models:  # the Lab offers fewer tasks and scorers than the view may name
-        current = owner.propose(state, {"task": next(iter(models))})
-    if current.scorer not in models[current.task]:
-        current = owner.propose(state, {"scorer": default_scorer(models[current.task])})
+    pickers.within(models)  # the Lab offers fewer scorers than the view may name
     left, middle, _rest = st.columns([1, 1, 2])
     task_labels = {name: _(catalog.task_label(name)) for name in models}  # looked up (see view_choice)
     key, change = pickers.bound(PREFIX, "task")

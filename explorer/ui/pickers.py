@@ -118,6 +118,18 @@ class Picked(NamedTuple):
 FOLDED_LABEL = N_("Task and model")
 
 
+def within(models: dict[str, list[str]]) -> ViewState:
+    """The view, moved onto a task and scorer of `models` when a page offers fewer than the view may name (the
+    Lab has no fixed scorer): its first task, the task's default scorer."""
+    state = st.session_state
+    current = owner.view(state)
+    if current.task not in models:
+        current = owner.propose(state, {"task": next(iter(models))})
+    if current.scorer not in models[current.task]:
+        current = owner.propose(state, {"scorer": default_scorer(models[current.task])})
+    return current
+
+
 def model_and_sentence(page: str, models: dict[str, list[str]], folded: bool = False) -> Picked:
     """Task, scorer, model and sentence widgets of `page` (keys from explorer.state.owner.widget_key: "beam_task",
     …) showing the view, each proposing its change to the view's owner (a new task brings its example and
@@ -131,10 +143,7 @@ def model_and_sentence(page: str, models: dict[str, list[str]], folded: bool = F
         left, middle, right = st.columns([1, 1, 2])
         box = st
     task_labels = {task: catalog.task_label(task) for task in models}  # looked up: AppTest formats outside the run
-    if owner.view(state).task not in models:  # a page that offers fewer tasks (the Lab): its first
-        owner.propose(state, {"task": next(iter(models))})
-    if owner.view(state).scorer not in models[owner.view(state).task]:  # fewer scorers (the Lab's): the default
-        owner.propose(state, {"scorer": default_scorer(models[owner.view(state).task])})
+    within(models)
     key, change = bound(page, "task")
     left.selectbox(_("Task"), list(models), key=key, format_func=task_labels.__getitem__, **change)
     key, change = bound(page, "scorer")
@@ -198,11 +207,6 @@ def page_units(container, page: str, sides: tuple[bool, bool]) -> tuple[bool, bo
 
 def _units_changed(key: str) -> None:
     owner.propose(st.session_state, {"units": words.units_value(st.session_state.get(key))}, by="units")
-
-
-def units_of(key: str) -> str:
-    """The view's units from toggle `key`: "words", or "" (pieces, or no toggle)."""
-    return words.units_value(st.session_state.get(key))
 
 
 def subword_sides(name: str | None) -> tuple[bool, bool]:
