@@ -96,6 +96,23 @@ def test_a_widget_keeps_its_key_while_it_alone_changes_its_field_and_gets_a_new_
     assert session["beam_sentence@1"] == "9 may 2018"
 
 
+def test_a_widget_drawn_before_the_view_moved_cannot_take_it_back():
+    """Seen in a live class: Step moved the step to 2 (the slider drawn anew as decode_step@2); a timed rerun
+    of the teacher's panel then brought the browser's older slider (decode_step@1, still at 1) as a change."""
+    session = {}
+    owner.fill(session, "decode", ("step",), REGISTRY)
+    propose(session, {"step": 1})
+    older = owner.fill(session, "decode", ("step",), REGISTRY)["step"]
+    propose(session, {"step": 2})
+    assert owner.fill(session, "decode", ("step",), REGISTRY)["step"] == "decode_step@2"
+    assert older == "decode_step@1" and session[older] == 1
+    owner.take(session, "step", older, REGISTRY)
+    assert owner.view(session, REGISTRY).step == 2
+    session["decode_step@2"] = 3  # the slider drawn now still moves it
+    owner.take(session, "step", "decode_step@2", REGISTRY)
+    assert owner.view(session, REGISTRY).step == 3
+
+
 def test_a_field_no_widget_has_shown_keeps_its_key():
     session = {}
     propose(session, {"step": 3})  # before any widget: nothing to move

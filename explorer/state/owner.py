@@ -143,7 +143,12 @@ def propose(
 
 
 def take(session: MutableMapping, field: str, key: str, registry: Registry = REGISTRY) -> None:
-    """A widget's on_change: propose the value widget `key` now holds for `field`."""
+    """A widget's on_change: propose the value widget `key` now holds for `field`, unless `key` is of an
+    older generation than the field's: the browser sent it before it had the widget drawn anew (a teacher's
+    Step, then a live panel's timed rerun carrying the old slider's value, took the step back)."""
+    _, _, drawn = key.rpartition("@")
+    if (int(drawn) if "@" in key else 0) != generation(session, field):
+        return  # the view moved on since this widget was drawn: its value is not a change anyone made
     propose(session, {field: session.get(key)}, by=field, registry=registry)
 
 
