@@ -6,10 +6,12 @@ import streamlit as st
 from explorer.figures import curves
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import catalog, params
-from explorer.ui import cached, frame, layout
+from explorer.state import catalog, owner, params
+from explorer.ui import cached, frame, layout, pickers, sharing
 from explorer.views import models as models_view
 
+PAGE = "models"
+LINK_NOTES = "_models_link_notes"  # the notes of the link last opened (its model refused)
 frame.page(N_("Models"), N_("Models"))
 
 
@@ -50,12 +52,20 @@ if index:
 
 st.header(_("Model card"))
 names = [e.name for e in entries]
-linked = params.parse("models", st.query_params.to_dict(), model=names)  # ?model=<name>: its card
-for note in linked.notes:
+# ?model=<name>: its card, the page's own field (explorer.state.owner.own), read when a link is opened
+_view, new_link = owner.open_link(st.session_state, PAGE, st.query_params.to_dict())
+if new_link:
+    linked = params.parse(PAGE, st.query_params.to_dict(), model=names)
+    st.session_state[LINK_NOTES] = linked.notes
+    if "model" in linked.values:
+        owner.propose_own(st.session_state, PAGE, {"model": linked.values["model"]})
+for note in st.session_state.get(LINK_NOTES, ()):
     st.info(message_of(note))
-if "models_card" not in st.session_state:
-    st.session_state["models_card"] = linked.values.get("model", names[0])
-picked = st.selectbox(_("Model"), names, key="models_card")
+if owner.own(st.session_state, PAGE).get("model") not in names:  # removed since, or none yet: the first
+    owner.propose_own(st.session_state, PAGE, {"model": names[0]})
+key, change = pickers.bound_own(PAGE, "model", names[0])
+picked = st.selectbox(_("Model"), names, key=key, **change)
+sharing.publish(PAGE, {"model": picked})  # the address bar opens this card
 card = models_view.model_card(picked)
 if card:
     st.markdown(models_view.demote_headings(card))
@@ -65,7 +75,10 @@ else:
 st.header(_("Training curves"))
 tasks = list(dict.fromkeys(e.task for e in entries))
 # Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
-task = st.selectbox(_("Task"), tasks, key="models_task", format_func={t: catalog.task_label(t) for t in tasks}.get)
+if owner.view(st.session_state).task not in tasks:  # the task every page shares, when it has models here
+    owner.propose(st.session_state, {"task": tasks[0]})
+key, change = pickers.bound(PAGE, "task")
+task = st.selectbox(_("Task"), tasks, key=key, format_func={t: catalog.task_label(t) for t in tasks}.get, **change)
 histories, missing = {}, []
 for entry in entries:
     if entry.task != task:

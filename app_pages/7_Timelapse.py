@@ -32,14 +32,15 @@ opened = link.flat(st.query_params.to_dict()) if new_link else {}
 if new_link:
     linked = params.parse(PAGE, opened, task=timelapse_view.shipped_tasks())
     sections.notes(linked.notes)
-    if "task" in linked.values:
-        st.session_state["tl_origin"] = SHIPPED
+    if "task" in linked.values:  # the shipped models' history: the origin is the page's own field
+        owner.propose_own(st.session_state, PAGE, {"origin": SHIPPED})
 
 origins = {origin: _(origin) for origin in (SHIPPED, YOURS, SAVED)}
 # On a projector the origin and its task (or model) share a row: the heatmaps start higher.
 origin_box, pick_box = st.columns(2, vertical_alignment="bottom") if projecting else (st, st)
+key, change = pickers.bound_own(PAGE, "origin", SHIPPED)
 origin = origin_box.radio(
-    _("History of"), list(origins), horizontal=True, key="tl_origin", format_func=origins.__getitem__
+    _("History of"), list(origins), horizontal=True, key=key, format_func=origins.__getitem__, **change
 )
 
 
@@ -99,5 +100,8 @@ else:
     if not names:
         st.info(_("No model has been saved from the Train page yet."))
         st.stop()
-    name = pick_box.selectbox(_("Model"), names, key="tl_model")
+    if owner.own(st.session_state, PAGE).get("model") not in names:  # deleted since, or none yet: the first
+        owner.propose_own(st.session_state, PAGE, {"model": names[0]})
+    key, change = pickers.bound_own(PAGE, "model", names[0])
+    name = pick_box.selectbox(_("Model"), names, key=key, **change)
     sections.show({name: timelapse_view.model_history(name)}, None, f"{SAVED}_{name}", projecting)

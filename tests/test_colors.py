@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.figures import common, heatmaps, svg_heatmap
 from explorer.i18n import using
 from explorer.i18n.errors import message_of
-from explorer.state import keys, link
+from explorer.state import keys, link, owner
 from explorer.state.view import COLOR_SCALES, DEFAULT_COLORS, parse_colors
 from tests.app_fixtures import use_registry
 
@@ -89,10 +89,10 @@ def test_the_language_and_the_scale_ride_together():
 
 def test_a_link_opened_with_another_scale_is_the_same_view():
     session: dict = {}
-    opened, new = link.opened_link(session, {"task": "dates"}, "decode")
-    assert new and opened == {"task": "dates"}
+    opened, new = owner.open_link(session, "decode", {"task": "dates"})
+    assert new and opened.task == "dates"
     link.publish(session, Query(), "decode", {"task": "dates"})
-    assert link.opened_link(session, {"task": "dates", "colors": "cividis"}, "decode") == ({"task": "dates"}, False)
+    assert owner.open_link(session, "decode", {"task": "dates", "colors": "cividis"}) == (opened, False)
 
 
 # -- the figures ----------------------------------------------------------------------------------------

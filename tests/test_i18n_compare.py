@@ -59,7 +59,7 @@ def test_compare_reverse_with_gold_alignment_and_a_difference():
     assert "无注意力" not in none_lines and "注意力" not in none_lines  # "no attention" is said once, in the box
     assert "没有注意力：解码器只能看到编码器的最终状态。" in values(at.info)
     assert at.header[0].value == "两个打分函数的差异"
-    assert (at.selectbox(key="cmp_a").label, at.selectbox(key="cmp_b").label) == ("打分函数 A", "打分函数 B")
+    assert (at.selectbox(key="compare_a").label, at.selectbox(key="compare_b").label) == ("打分函数 A", "打分函数 B")
     assert any(t.startswith("差值：") for t in titles(at))
     assert "两者都在参考目标上做教师强制；红色：B 的注意力更多，蓝色：A 的注意力更多。" in values(at.caption)
 
@@ -67,7 +67,7 @@ def test_compare_reverse_with_gold_alignment_and_a_difference():
     ok(at)
     assert at.radio(key="cmp_show").options == ["每个模型自己的输出", "对参考译文做教师强制"]
     assert_chinese(at)
-    at.selectbox(key="cmp_b").set_value("location").run()
+    at.selectbox(key="compare_b").set_value("location").run()
     ok(at)
     assert_chinese(at)
     assert any(t.startswith("差值：") and "location" in t for t in titles(at))
@@ -155,9 +155,9 @@ def test_timelapse_probe_epochs_curves_and_animation():
     at = open_page(TIMELAPSE, lang="zh")
     assert_chinese(at)
     assert at.title[0].value == "延时回放"
-    assert at.radio(key="tl_origin").options == ["预训练模型", "你的训练", "一个已保存的模型"]
-    assert at.selectbox(key="tl_probe").label == "探针句"
-    assert at.selectbox(key="tl_probe").value == "hello world"
+    assert at.radio(key="timelapse_origin").options == ["预训练模型", "你的训练", "一个已保存的模型"]
+    assert at.selectbox(key="timelapse_probe").label == "探针句"
+    assert at.selectbox(key="timelapse_probe").value == "hello world"
     markdown = values(at.markdown)
     assert any(m.startswith("**general** · 第 ") and m.endswith(" 轮") for m in markdown), markdown
     assert any(m.endswith("（它的训练在这一轮结束）") for m in markdown), markdown
@@ -176,7 +176,7 @@ def test_timelapse_probe_epochs_curves_and_animation():
     animation = next(spec for spec in charts(at) if spec.get("frames"))
     assert [b["label"] for b in animation["layout"]["updatemenus"][0]["buttons"]] == ["▶ 播放", "❚❚ 暂停"]
 
-    epochs = at.select_slider(key="tl_epoch_Shipped models_reverse")
+    epochs = at.select_slider(key="timelapse_epoch")
     assert epochs.label == "轮次"
     epochs.set_value(0).run()  # the untrained epoch
     ok(at)
@@ -195,7 +195,7 @@ def test_timelapse_without_a_training_or_a_saved_model():
     ):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=PAGE_TIMEOUT)
         at.query_params["lang"] = "zh"
-        at.session_state["tl_origin"] = origin
+        at.session_state["_view_own"] = {"timelapse": {"origin": origin}}  # the page's own field
         ok(at.run())
         at.switch_page(TIMELAPSE).run()
         ok(at)
@@ -221,7 +221,7 @@ def test_without_lang_the_pages_stay_english():
     assert not any(CJK.search(t) for t in page_texts(at) if t != "English / 中文")
 
     at = open_page(TIMELAPSE)
-    assert at.radio(key="tl_origin").options == ["Shipped models", "Your training", "A saved model"]
+    assert at.radio(key="timelapse_origin").options == ["Shipped models", "Your training", "A saved model"]
     assert "training loss" in titles(at)
     assert not any(CJK.search(t) for t in page_texts(at) if t != "English / 中文")
 

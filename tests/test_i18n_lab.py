@@ -73,8 +73,8 @@ def markdown(at: AppTest) -> str:
 def test_the_step_view_is_chinese_and_so_are_permute_and_adversarial(shipped):
     at = open_lab(lang="zh", **STEP)
     assert_chinese(at)
-    assert at.radio(key=keys.LAB_VIEW).value == "step"  # the option values stay; their labels are Chinese
-    assert at.radio(key=keys.LAB_VIEW).options == ["这个句子，这一步", "这个模型，整个测试集", "所有打分函数"]
+    assert at.radio(key="lab_view").value == "step"  # the option values stay; their labels are Chinese
+    assert at.radio(key="lab_view").options == ["这个句子，这一步", "这个模型，整个测试集", "所有打分函数"]
     assert at.select_slider(key=view_key(at, "lab", "step")).label == "要解释的输出词元"
     assert [e.label for e in at.expander] == ["这个视图测量什么，论文又发现了什么"]
     figure = titled(at, "为什么是“r”（第 3 个输出词元）")
@@ -125,7 +125,7 @@ def test_the_split_view_is_chinese(shipped, monkeypatch, tmp_path):
     use_papers(monkeypatch, tmp_path)  # numbers to mark: the shipped file quotes none
     at = open_lab(lang="zh", task="en-fr", scorer="general", view="split")
     assert_chinese_but_paper_marks(at)
-    assert at.radio(key=keys.LAB_VIEW).value == "split"
+    assert at.radio(key="lab_view").value == "split"
     assert at.selectbox(key="lab_task").label == "任务" and at.selectbox(key="lab_task").value == "en-fr"
     assert "英语 → 法语" in at.selectbox(key="lab_task").options
     assert any(c.value.startswith("已存储的测试集结果；样例数：一致性 40、") for c in at.caption)
@@ -175,7 +175,7 @@ def test_an_unknown_view_is_noted_in_chinese(shipped):
     assert "未知的视图 'nope'；改为显示 'step'（可选：step, split, scorers）。" in [
         i.value.replace("\\", "") for i in at.info
     ]
-    assert at.radio(key=keys.LAB_VIEW).value == "step"
+    assert at.radio(key="lab_view").value == "step"
 
 
 @pytest.mark.parametrize("view", ["split", "scorers"])
@@ -204,7 +204,7 @@ def test_a_broken_results_file_is_warned_of_in_chinese(tmp_path, monkeypatch):
 def test_without_lang_the_lab_stays_english(shipped):
     at = open_lab(**STEP)
     assert at.title[0].value == "Attention lab"
-    assert at.radio(key=keys.LAB_VIEW).options == [
+    assert at.radio(key="lab_view").options == [
         "This sentence, this step",
         "This model, a whole split",
         "All scorers",
@@ -222,7 +222,7 @@ def test_without_lang_the_lab_stays_english(shipped):
     assert "Median total variation " in markdown(at) and " over 100 shuffles (0 = the same" in markdown(at)
     texts = page_texts(at)
     assert not [t for t in texts if any("\u4e00" <= c <= "\u9fff" for c in t) and t != "English / 中文"]
-    at.radio(key=keys.LAB_VIEW).set_value("scorers")
+    at.radio(key="lab_view").set_value("scorers")
     ok(at.run())
     assert [h.value for h in at.subheader] == ["The scorer table", "Quality against source length"]
     curves = titled(at, "exact match % by source length, each scorer")

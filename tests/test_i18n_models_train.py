@@ -88,10 +88,10 @@ def test_models_in_chinese_with_a_chinese_card():
     assert list(table.columns)[:3] == ["名称", "打分函数", "参数量"] and "完全匹配 %" in table.columns
     config = json.loads(at.dataframe[0].proto.columns)
     assert config["完全匹配 %"]["help"] == "与参考译文完全相同的输出所占比例（测试集）"
-    assert at.selectbox(key="models_card").label == "模型" and at.selectbox(key="models_task").label == "任务"
+    assert at.selectbox(key="models_model").label == "模型" and at.selectbox(key="models_task").label == "任务"
     assert set(charts(at)) == {"训练损失", "验证"}
     assert charts(at)["验证"]["layout"]["yaxis"]["title"]["text"] == "完全匹配"  # the metric's key, in words
-    name = at.selectbox(key="models_card").value
+    name = at.selectbox(key="models_model").value
     folder = models_view.resolve(name)
     if (folder / "README.zh.md").is_file():  # the shipped cards have Chinese versions: the page shows them
         card = (folder / "README.zh.md").read_text(encoding="utf-8")
@@ -129,13 +129,13 @@ def test_the_card_follows_the_language(card_registry, monkeypatch):
         assert models_view.comparison_readme() == "模型比较。\n"
     assert models_view.comparison_readme() == "The comparison.\n"
 
-    at = open_page("app_pages/5_Models.py", lang="zh", session={"models_card": "reverse/dot"})
+    at = open_page("app_pages/5_Models.py", lang="zh", session={"_view_own": {"models": {"model": "reverse/dot"}}})
     assert any("中文模型卡片。" in m.value for m in at.markdown)
     assert not any("An English card." in m.value for m in at.markdown)
     assert [e.label for e in at.expander] == ["关于这些模型（pretrained/README.zh.md）"]
     assert any(m.value.strip() == "模型比较。" for m in at.markdown)
 
-    at = open_page("app_pages/5_Models.py", session={"models_card": "reverse/dot"})
+    at = open_page("app_pages/5_Models.py", session={"models_model": "reverse/dot"})
     assert any("An English card." in m.value for m in at.markdown)
     assert not any("中文模型卡片" in m.value for m in at.markdown)
     assert [e.label for e in at.expander] == ["About these models (pretrained/README.md)"]

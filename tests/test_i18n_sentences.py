@@ -57,7 +57,7 @@ def test_no_page_leaves_an_english_sentence(script):
 def test_no_model_card_leaves_an_english_sentence(model):
     at = open_page("app_pages/5_Models.py")
     at.selectbox(key="models_task").set_value(model.split("/")[0]).run()
-    at.selectbox(key="models_card").set_value(model).run()
+    at.selectbox(key="models_model").set_value(model).run()
     ok(at)
     assert any(m.value.startswith(f"### {model}") for m in at.markdown)
     assert_no_english_sentence(at)

@@ -192,7 +192,7 @@ def test_the_step_view_shows_step_importance_and_its_taus(name, shipped):
     at = open_lab({"task": task, "scorer": scorer, "sentence": sentence, "step": str(step)})
     assert problems(at) == []
     assert url(at) == {"task": task, "scorer": scorer, "sentence": sentence, "step": str(step), "view": "step"}
-    assert at.radio(key=keys.LAB_VIEW).value == "step" and at.session_state["_view"].step == step
+    assert at.radio(key="lab_view").value == "step" and at.session_state["_view"].step == step
     imp = expected_step(name, sentence, step)
     figure = heatmap(at, "why “")
     (trace,) = figure["data"]
@@ -325,7 +325,7 @@ def test_every_view_renders_on_the_shipped_models(name, view, shipped):
     task, scorer = name.split("/")
     at = open_lab({"task": task, "scorer": scorer, "view": view})
     assert problems(at) == []
-    assert url(at)["view"] == view and at.radio(key=keys.LAB_VIEW).value == view
+    assert url(at)["view"] == view and at.radio(key="lab_view").value == view
     data, note = results.load(task)
     assert note is None
     stored = data is not None and (name in data["by_model"] if view == "split" else data.get("table") is not None)
@@ -419,11 +419,11 @@ def test_the_scorers_view_shows_the_table_and_the_length_curves(with_results):
 def test_the_view_radio_rewrites_the_url_and_keeps_the_sentence(with_results):
     at = open_lab({"task": "reverse", "scorer": "dot", "sentence": "abc", "step": "3"})
     ok(at.select_slider(key=view_key(at, "lab", "step")).set_value(2).run())
-    ok(at.radio(key=keys.LAB_VIEW).set_value("scorers").run())
+    ok(at.radio(key="lab_view").set_value("scorers").run())
     assert url(at) == {"task": "reverse", "scorer": "dot", "sentence": "abc", "step": "2", "view": "scorers"}
-    ok(at.radio(key=keys.LAB_VIEW).set_value("split").run())
+    ok(at.radio(key="lab_view").set_value("split").run())
     assert url(at)["view"] == "split"
-    ok(at.radio(key=keys.LAB_VIEW).set_value("step").run())
+    ok(at.radio(key="lab_view").set_value("step").run())
     assert at.text_input(key="lab_sentence").value == "abc" and at.session_state["_view"].step == 2
     assert url(at) == {"task": "reverse", "scorer": "dot", "sentence": "abc", "step": "2", "view": "step"}
 

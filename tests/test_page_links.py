@@ -21,7 +21,7 @@ from explorer.ui import focus, layout, navigation, presentation
 from explorer.ui.markdown import escape_markdown
 from explorer.ui.navigation import page_scripts
 from seq2seq.scorers import SCORERS
-from tests.app_fixtures import FakeQueryParams, app_test, named, use_registry, view_key
+from tests.app_fixtures import app_test, named, use_registry, view_key
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -71,7 +71,7 @@ def test_compare_link_restores_and_widgets_rewrite_it():
 
     ok(at.text_input(key="cmp_sentence").input("1 jan 2000").run())
     assert at.query_params == {"task": "dates", "sentence": "1 jan 2000"}
-    ok(at.selectbox(key="cmp_b").set_value("location").run())  # another widget: not dragged back
+    ok(at.selectbox(key="compare_b").set_value("location").run())  # another widget: not dragged back
     assert at.text_input(key="cmp_sentence").value == "1 jan 2000"
     assert at.query_params == {"task": "dates", "sentence": "1 jan 2000"}
 
@@ -103,8 +103,8 @@ def test_compare_presentation_two_larger_heatmaps_per_row():
     assert [e.label for e in at.expander] == ["Settings"] and at.text_input(key="cmp_sentence").value == "abc"
     first, second, *grid = charts(at)
     assert [first["layout"]["title"]["text"], second["layout"]["title"]["text"]] == [
-        at.selectbox(key=keys.COMPARE_A).value,
-        at.selectbox(key=keys.COMPARE_B).value,
+        at.selectbox(key="compare_a").value,
+        at.selectbox(key="compare_b").value,
     ]
     assert first["layout"]["height"] == second["layout"]["height"] == presentation.FRAME_FIGURE_PX
     big = {c["layout"]["title"]["text"]: c["layout"]["height"] for c in grid}
@@ -281,27 +281,3 @@ def test_a_page_run_alone_draws_no_page_list():
     """AppTest on one page file has no app around it: no links, and no error either."""
     at = ok(AppTest.from_file(str(ROOT / "app_pages" / "5_Models.py"), default_timeout=TIMEOUT).run())
     assert at.sidebar.get("page_link") == []
-
-
-def test_the_run_that_switches_presentation_mode_opens_the_pages_own_url_again():
-    """On the first run in the other mode the pickers move (into their fold or out) and may come back
-    empty; the page's own URL is then read as a link just opened, which refills them. Not on the next run."""
-    from explorer.state import link
-
-    session = {}
-    link.publish(session, FakeQueryParams(), "beam", {"task": "dates", "beam": "4"})
-    own = {"task": "dates", "beam": "4"}
-    assert link.opened_link(session, own, "beam")[1] is False  # the page's own URL: no link
-    session[keys.PRESENTATION_SWITCHED] = True
-    assert link.opened_link(session, own, "beam") == (own, True)
-    session[keys.PRESENTATION_SWITCHED] = False
-    assert link.opened_link(session, own, "beam") == (own, False)
-
-
-def test_presentation_mode_marks_only_the_run_it_was_switched_on():
-    at = open_page("app_pages/4_Beam_search.py")
-    assert at.session_state[keys.PRESENTATION_SWITCHED] is False
-    at.sidebar.toggle(key=keys.PRESENTATION).set_value(True).run()
-    assert at.session_state[keys.PRESENTATION_SWITCHED] is True
-    at.run()
-    assert at.session_state[keys.PRESENTATION_SWITCHED] is False

@@ -73,9 +73,9 @@ def test_compare_has_a_heatmap_per_scorer_and_a_true_difference():
     assert len(at.dataframe[0].value) == len(SCORERS)  # one summary row per scorer (the registry has them all)
 
     sentence = at.text_input(key="cmp_sentence").value
-    at.selectbox(key="cmp_b").set_value("location").run()
+    at.selectbox(key="compare_b").set_value("location").run()
     _ok(at)
-    first, second = at.selectbox(key="cmp_a").value, at.selectbox(key="cmp_b").value
+    first, second = at.selectbox(key="compare_a").value, at.selectbox(key="compare_b").value
     assert (first, second) != ("location", "location") and second == "location"
     difference = next(c for c in _charts(at) if (_title(c) or "").startswith("difference"))
     a = load_model(f"reverse/{first}").force(sentence, sentence[::-1]).attention
@@ -213,7 +213,7 @@ def test_models_table_cards_and_curves(app_registry):
     assert metric["data"][0]["y"] == [0.0, 0.2, 0.8]
 
     assert any("no model card" in el.value for el in at.info)
-    at.selectbox(key="models_card").set_value("reverse/dot").run()
+    at.selectbox(key="models_model").set_value("reverse/dot").run()
     assert any("An untrained test model." in el.value for el in at.markdown)
     assert not any(el.value.startswith(("# ", "## ")) for el in at.markdown)  # the card's headings sit under the page's
 

@@ -186,7 +186,7 @@ def test_timelapse_replays_each_scorer_of_a_race(manager, tmp_path):
     at.session_state["train_session"] = "me"
     at.switch_page("app_pages/7_Timelapse.py").run()
     ok(at)
-    at.radio(key="tl_origin").set_value("Your training").run()
+    at.radio(key="timelapse_origin").set_value("Your training").run()
     ok(at)
     panels = [m.value for m in at.markdown if m.value.startswith("**your ")]
     assert panels == [f"**your reverse/{scorer}** · epoch 2" for scorer in scorers]

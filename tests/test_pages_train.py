@@ -295,8 +295,10 @@ def titles(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if " · epoch " in m.value]
 
 
-def timelapse(**session) -> AppTest:
+def timelapse(origin: str | None = None, **session) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if origin is not None:  # the page's own field, as its radio would set it (explorer.state.owner.own)
+        at.session_state["_view_own"] = {"timelapse": {"origin": origin}}
     for key, value in session.items():
         at.session_state[key] = value
     at.switch_page("app_pages/7_Timelapse.py").run()
@@ -308,10 +310,10 @@ def test_scrubbing_epochs_changes_every_heatmap_and_moves_the_marker():
     at = timelapse()
     shown = heatmaps(at)
     assert len(shown) == 2  # dot and general; "none" has no attention
-    assert at.selectbox(key="tl_probe").value == "hello world"  # the sentence every page opens on
+    assert at.selectbox(key="timelapse_probe").value == "hello world"  # the sentence every page opens on
     assert titles(at) == ["**none** · epoch 2", "**dot** · epoch 2", "**general** · epoch 2"]
     assert any("No attention to draw" in c.value for c in at.caption)
-    slider = at.select_slider(key="tl_epoch_Shipped models_reverse")
+    slider = at.select_slider(key="timelapse_epoch")
     assert slider.value == 2
     slider.set_value(0).run()
     ok(at)
@@ -350,9 +352,9 @@ def test_timelapse_panels_line_up_row_by_row():
 def test_timelapse_of_a_saved_model_and_of_this_sessions_training(manager, tmp_path):
     tsave.save_model(trained_registry() / "reverse" / "dot", "saved-dot")
     at = timelapse()
-    at.radio(key="tl_origin").set_value("A saved model").run()
+    at.radio(key="timelapse_origin").set_value("A saved model").run()
     ok(at)
-    assert at.selectbox(key="tl_model").value == "user/saved-dot"
+    assert at.selectbox(key="timelapse_model").value == "user/saved-dot"
     assert titles(at) == ["**user/saved-dot** · epoch 2"] and len(heatmaps(at)) == 1
 
     history = json.loads((trained_registry() / "reverse" / "general" / "probes.json").read_text())["epochs"]
@@ -360,12 +362,12 @@ def test_timelapse_of_a_saved_model_and_of_this_sessions_training(manager, tmp_p
     job = tm.Job("me", settings, tmp_path, FakeProcess(alive=False), threading.Event())
     job.status, job.epochs = "finished", history
     manager._jobs = {"me": job}
-    at = timelapse(train_session="me", tl_origin="Your training")
+    at = timelapse(train_session="me", origin="Your training")
     assert titles(at) == ["**your reverse/general** · epoch 2"] and len(heatmaps(at)) == 1
 
     job.status, job.process = "running", FakeProcess(alive=True)  # still training: the page keeps it alive
     job.last_heartbeat = 0.0
-    at = timelapse(train_session="me", tl_origin="Your training")
+    at = timelapse(train_session="me", origin="Your training")
     assert job.last_heartbeat > 0.0 and any("Still training" in c.value for c in at.caption)
 
 
@@ -386,7 +388,7 @@ def test_timelapse_of_a_running_training_redraws_itself_and_follows_the_newest_e
     job.status, job.epochs = "running", history[:2]
     manager._jobs = {"me": job}
 
-    at = timelapse(train_session="me", tl_origin="Your training")
+    at = timelapse(train_session="me", origin="Your training")
     assert timers == [("yours", tm.REFRESH_S)]  # the history's view is redrawn every 2 s: no rerun needed
     assert titles(at) == ["**your reverse/general** · epoch 1"] and at.select_slider[0].value == 1
     assert any(c.value == "Still training: the newest epochs appear by themselves (every 2 s)." for c in at.caption)

@@ -141,7 +141,7 @@ def test_the_app_lists_the_shipped_models_and_says_which_user_file_is_broken(shi
     assert not at.toast
 
     at.switch_page("app_pages/7_Timelapse.py").run()  # the saved-model timelapse says why its list is empty
-    at.radio(key="tl_origin").set_value("A saved model").run()
+    at.radio(key="timelapse_origin").set_value("A saved model").run()
     assert not at.exception
     assert [w.value for w in at.warning] == [f"Saved models are left out: {catalog.notes()[0]}"]
     assert at.info[0].value == "No model has been saved from the Train page yet."

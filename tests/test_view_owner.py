@@ -9,6 +9,7 @@ import re
 import pytest
 
 from explorer.state import keys, owner
+from explorer.state.pages import BY_NAME
 
 MODELS = {"reverse": ["none", "dot", "general", "uniform"], "dates": ["none", "general", "concat"], "zh-en": ["none"]}
 SENTENCES = {"reverse": "hello world", "dates": "9 may 2018", "zh-en": "我爱你。"}
@@ -157,6 +158,34 @@ def test_a_link_keeps_the_views_other_fields_for_its_task_and_its_notes_while_th
     assert owner.link_notes(session, ("task", "scorer")) == ()  # the view moved on: the note goes
 
 
+def test_a_pages_own_fields_follow_the_same_rules():
+    """The Lab's open view: its radio keeps its key while it alone changes it, a link moves it (a new radio),
+    and a radio drawn before that proposes nothing."""
+    session = {}
+    assert owner.own(session, "lab") == {}
+    key = owner.fill_own(session, "lab", "view", "step")
+    assert key == "lab_view" and session[key] == "step" and owner.own(session, "lab") == {"view": "step"}
+    session[key] = "split"
+    owner.take_own(session, "lab", "view", key)  # the radio's own change: the radio stays
+    assert owner.own(session, "lab") == {"view": "split"} and owner.own_key(session, "lab", "view") == "lab_view"
+    owner.propose_own(session, "lab", {"view": "scorers"})  # a link: a new radio, told the link's view
+    assert owner.fill_own(session, "lab", "view", "step") == "lab_view@1" and session["lab_view@1"] == "scorers"
+    session["lab_view"] = "step"
+    owner.take_own(session, "lab", "view", "lab_view")  # the browser's older radio
+    assert owner.own(session, "lab") == {"view": "scorers"}
+    with pytest.raises(KeyError):
+        owner.propose_own(session, "lab", {"probe": "x"})  # not one of the Lab's own fields (Page.own)
+
+
+def test_a_link_reads_a_pages_own_parameters_as_its_own_not_as_the_view():
+    """Models' ?model= names the card shown: the shared view's model stays."""
+    session = {}
+    propose(session, {"task": "reverse", "scorer": "general", "model": "reverse/general-lstm"})
+    view, new = owner.open_link(session, "models", {"model": "dates/concat"}, REGISTRY)
+    assert new and view.model == "reverse/general-lstm"
+    assert owner.open_link(session, "models", {"model": "dates/concat"}, REGISTRY)[1] is False  # read once
+
+
 def test_the_owner_is_the_only_place_a_view_field_lives_in_the_session():
     """No page keeps a view field under a session key of its own (explorer.state.keys names none)."""
     fields = set(owner.VIEW_FIELDS)
@@ -210,3 +239,44 @@ def test_no_view_page_keeps_a_view_field_of_its_own(page):
     ok(box.set_value("reverse").run())  # dependent fields follow: new keys, the view's values
     assert at.session_state["_view"].task == "reverse"
     assert _copies(at, prefix) == []
+
+
+# The pages with fields of their own (explorer.state.pages: Page.own) and a link that sets each.
+OWN_LINKS = {
+    "2_Compare.py": ("compare", {"task": "dates"}),  # Scorer A and B: no link sets them
+    "5_Models.py": ("models", {"model": "dates/concat"}),
+    "7_Timelapse.py": ("timelapse", {"task": "dates", "probe": "9 may 2018", "epoch": "1"}),
+    "9_Lab.py": ("lab", {"view": "split"}),
+}
+
+
+def _own_copies(at, page: str) -> list[str]:
+    """Every session key of `page`'s own fields' widgets whose value is not the owner's or whose key is not the
+    one the owner gives that widget now."""
+    state = at.session_state._state._state.filtered_state
+    mine = (state.get("_view_own") or {}).get(page, {})
+    wrong = []
+    for key, value in state.items():
+        found = VIEW_KEY.match(key)
+        if not found or found["page"] != page or found["name"] not in BY_NAME[page].own:
+            continue
+        expected = owner.own_key(state, page, found["name"])
+        if key != expected or value != mine.get(found["name"]):
+            wrong.append(f"{key}={value!r} (the owner: {expected}={mine.get(found['name'])!r})")
+    return wrong
+
+
+@pytest.mark.parametrize("page", OWN_LINKS)
+def test_a_pages_own_fields_live_with_the_owner_and_a_later_link_opens_what_it_names(page):
+    """Opened without a link, then with one in the same session (Models kept the card it first showed)."""
+    from tests.app_fixtures import ok, run_page
+
+    name, query = OWN_LINKS[page]
+    at = run_page(page)
+    assert _own_copies(at, name) == [] and at.session_state["_view_own"][name]
+    at.query_params.update(query)
+    ok(at.run())
+    mine = at.session_state["_view_own"][name]
+    wanted = {field: value for field, value in query.items() if field in BY_NAME[name].own}
+    assert {field: str(mine[field]) for field in wanted} == wanted
+    assert _own_copies(at, name) == []

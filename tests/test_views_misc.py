@@ -484,19 +484,6 @@ def test_publish_writes_only_on_change_and_remembers_the_url():
     assert state["_compare_url"] == {"task": "dates", "sentence": "1 jan"}
 
 
-def test_opened_link_tells_a_link_from_the_pages_own_url():
-    state: dict = {}
-    assert link.opened_link(state, {}, "beam") == ({}, False)  # no link: session keys and defaults
-    opened = {"task": "dates", "beam": "5"}
-    assert link.opened_link(state, opened, "beam") == (opened, True)
-    state["_beam_url"] = {"task": "dates", "beam": "2"}  # the page wrote the URL after the user moved the slider
-    assert link.opened_link(state, {"task": "dates", "beam": "2"}, "beam") == (opened, False)
-    assert link.opened_link(state, {"task": "reverse"}, "beam") == ({"task": "reverse"}, True)
-    assert link.opened_link(state, {"task": ["x", "dates"]}, "states") == ({"task": "dates"}, True)
-    assert link.opened_link(state, {}, "beam") == ({}, False)  # the URL was cleared: the link is forgotten
-    assert state["_beam_link"] == {}
-
-
 def test_notes_to_show_only_while_the_widgets_show_the_link():
     view = parse_query({"task": "nope", "sentence": "abc"}, MODELS, {"reverse": "hello world", "dates": "9 may"})
     assert view.notes == ("Unknown task 'nope'; showing 'reverse'.",)

@@ -200,7 +200,7 @@ def test_models_and_timelapse_pages_list_zh_en(registry):
     assert at.selectbox(key="models_task").options == ["Chinese → English"]
     at = run_page("7_Timelapse.py")
     assert at.selectbox(key="tl_task").options == ["Chinese → English"]
-    assert at.selectbox(key="tl_probe").value == "我爱你。"  # the probe every page opens on
+    assert at.selectbox(key="timelapse_probe").value == "我爱你。"  # the probe every page opens on
 
 
 def test_home_page_links_i_love_you_first(registry):

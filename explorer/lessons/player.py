@@ -16,7 +16,7 @@ from pathlib import Path
 from explorer.i18n import _, ngettext
 from explorer.lessons.listing import ROOT
 from explorer.lessons.schema import PAGES, Lesson, Problem, Question, Step
-from explorer.state import keys, link, params
+from explorer.state import keys, link, owner, params
 from explorer.state.pages import BY_NAME
 from explorer.state.view import LINK_FIELDS, ViewState
 from explorer.state.view import link_params as view_link_params
@@ -58,21 +58,28 @@ def opened(
 ) -> tuple[Lesson | None, int, tuple[str, ...]]:
     """(the lesson shown or None for the list, its step index, the link's notes to show).
 
-    A link just opened (explorer.state.link.opened_link) moves the session's position; otherwise the
-    session's position holds (Back, Next, Open move it). A position whose lesson has gone, or whose
-    step is past a lesson that has shrunk, falls back to the list or the last step.
+    The position is the page's own fields `lesson` and `at` (explorer.state.owner.own). A link just opened
+    (explorer.state.owner.open_link) moves it; otherwise it holds (Back, Next, Open move it). A position
+    whose lesson has gone, or whose step is past a lesson that has shrunk, falls back to the list or the
+    last step.
     """
-    found, new = link.opened_link(session, query, PAGE)
+    _view, new = owner.open_link(session, PAGE, query)
     if new:
-        position, notes = locate(found, lessons)
-        session[keys.LESSON_POSITION] = position
-        session[keys.LESSON_LINK_NOTES] = (position, notes)
-    position = session.get(keys.LESSON_POSITION)
-    if not isinstance(position, Position) or position.lesson not in lessons:
+        found, notes = locate(link.flat(query), lessons)
+        go(session, found.lesson, found.index)
+        session[keys.LESSON_LINK_NOTES] = (found, notes)
+    position = where(session)
+    if position.lesson not in lessons:
         return None, 0, _notes_at(session, Position())
     lesson = lessons[position.lesson]
     index = min(max(position.index, 0), len(lesson.steps) - 1)
     return lesson, index, _notes_at(session, position)
+
+
+def where(session: Mapping) -> Position:
+    """The player's position, as the owner holds it (the list before any)."""
+    mine = owner.own(session, PAGE)
+    return Position(mine.get(LESSON), int(mine.get(AT) or 0))
 
 
 def _notes_at(session: Mapping, position: Position) -> tuple[str, ...]:
@@ -89,7 +96,7 @@ def position_link(lesson: Lesson | None, index: int) -> dict[str, str]:
 
 def go(session: MutableMapping, lesson: str | None, index: int = 0) -> None:
     """Move the player (Open, Back, Next, All lessons): a button's callback."""
-    session[keys.LESSON_POSITION] = Position(lesson, index) if lesson is not None else Position()
+    owner.propose_own(session, PAGE, {LESSON: lesson, AT: index if lesson is not None else 0})
 
 
 # -- progress and answers -----------------------------------------------------------------------------

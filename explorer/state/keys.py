@@ -9,8 +9,6 @@ from __future__ import annotations
 
 # -- every page -----------------------------------------------------------------------------------
 PRESENTATION = "presentation"  # the sidebar's presentation-mode toggle, a bool
-PRESENTATION_DRAWN = "presentation_drawn"  # the mode the page was last drawn in (explorer.ui.presentation)
-PRESENTATION_SWITCHED = "presentation_switched"  # this run is the first since the mode was switched
 # The interface language (explorer.ui.language): the one in force on this run ("en", "zh"), the one the
 # user or a link chose ("" = none: the browser's), and the sidebar switch's widget.
 LANGUAGE, LANGUAGE_CHOICE, LANGUAGE_SWITCH = "_language", "_language_choice", "language_switch"
@@ -37,10 +35,9 @@ STEP_CLICKS = "_decode_step_clicks"  # Step, Back and Reset clicks so far (explo
 
 # -- the other pages ----------------------------------------------------------------------------
 COMPARE_MODE = "cmp_mode"  # type a sentence or pick a test example
-COMPARE_A, COMPARE_B = "cmp_a", "cmp_b"  # the two scorers of the difference
 # The Lab page: the open view (step, split, scorers) and (private) the perturbations asked for:
 # experiment -> (model, sentence, step).
-LAB_VIEW, LAB_ASKED = "lab_view", "_lab_asked"
+LAB_ASKED = "_lab_asked"
 LAB_MEASURES = "lab_measures"  # the step view's definitions of the importances: signed or Jain & Wallace's
 TRAIN_SESSION = "train_session"  # this browser tab's id for its trainings (Train and Timelapse pages)
 TRAIN_ACTIVE = "train_active"  # the training shown as running on the last run of the Train page
@@ -51,7 +48,7 @@ REGISTRY_NOTES_SHOWN = "_registry_notes_shown"  # the registry notes this sessio
 LESSON_TEACHER = "lesson_teacher"  # the sidebar's "Teacher's notes" toggle, a bool
 # Private: the open lesson and step (a player.Position), the answers given (answer_key -> the
 # chosen option or source position), the notes of the link last opened with the position they led to.
-LESSON_POSITION, LESSON_ANSWERS, LESSON_LINK_NOTES = "_lesson_position", "_lesson_answers", "_lesson_link_notes"
+LESSON_ANSWERS, LESSON_LINK_NOTES = "_lesson_answers", "_lesson_link_notes"
 
 # -- a live class (explorer.ui.class_state) -----------------------------------------------------
 # Private: the class's join code; the teacher's secret token (only the teacher's session has one);
@@ -74,11 +71,6 @@ CLASS_SELF = "_class_self"  # this session's member id, kept after it leaves: jo
 def page_url(page: str) -> str:
     """The query parameters `page` wrote into the URL last (a URL that differs is a link opened)."""
     return f"_{page}_url"
-
-
-def page_link(page: str) -> str:
-    """The link `page`'s view came from, kept while the URL is the page's own."""
-    return f"_{page}_link"
 
 
 def tracked(key: str) -> str:

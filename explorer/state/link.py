@@ -2,7 +2,7 @@
 
 Every page writes its current view into the URL (`publish`), so the address bar is a share link,
 and remembers the URL it wrote last (keys.page_url): only a URL that differs from it is a link
-someone opened (`opened_link`), so after the user moves a widget the page is not dragged back by
+someone opened (explorer.state.owner.open_link), so after the user moves a widget the page is not dragged back by
 its own URL. Plain Python on mappings (``st.session_state`` and ``st.query_params`` in the app,
 dicts in tests).
 """
@@ -27,23 +27,6 @@ def flat(query: Mapping) -> dict[str, str]:
             value = value[-1] if value else ""
         result[str(key)] = str(value)
     return result
-
-
-def opened_link(session: MutableMapping, query: Mapping, page: str) -> tuple[dict[str, str], bool]:
-    """(the link the page's view comes from, whether it was opened on this run).
-
-    A URL other than the one the page wrote last is a link just opened: it is kept in the session
-    and returned on later runs too, while the URL is the page's own. An empty URL is no link: the
-    page follows the Decode page's session keys and defaults again. So is the page's own URL on the
-    run presentation mode was switched (keys.PRESENTATION_SWITCHED).
-    """
-    query = flat(query)
-    # On the first run after presentation mode was switched the page's widgets move (into their fold or
-    # out of it) and may come back empty: the URL, the page's own view, is opened again to refill them.
-    if query == session.get(keys.page_url(page)) and not session.get(keys.PRESENTATION_SWITCHED):
-        return dict(session.get(keys.page_link(page)) or {}), False
-    session[keys.page_link(page)] = query
-    return query, bool(query)
 
 
 def beside_view(session: Mapping) -> dict[str, str]:

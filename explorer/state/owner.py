@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequenc
 from dataclasses import dataclass, fields, replace
 
 from explorer.state import catalog, keys, link
+from explorer.state.pages import BY_NAME
 from explorer.state.view import ViewState, parse_query
 
 VIEW = "_view"  # the session's view, a ViewState
@@ -35,6 +36,7 @@ GENERATIONS = "_view_generations"  # field -> how often something other than its
 DERIVED = "_view_derived"  # a derived widget's name -> (its generation, the values it was drawn for)
 DRAWN = "_view_drawn"  # the fields some widget has shown in this session (only theirs have generations to move)
 LINK_NOTES = "_view_link_notes"  # the view a link opened, with its notes (shown while the view is still it)
+OWN = "_view_own"  # page -> its own fields (explorer.state.pages: Page.own) -> value
 
 # field -> (the fields whose change resets it, its value then, from the new view), followed in this order (a
 # new sentence resets the reference, then the step). Another input starts the decode again at step 0; another
@@ -182,6 +184,10 @@ def open_link(
     query = link.flat(query)
     if not query or query == session.get(keys.page_url(page)):
         return view(session, registry), False
+    session[keys.page_url(page)] = query  # read once: the page's next run is not a link opened again
+    query = {name: value for name, value in query.items() if name not in BY_NAME[page].own}  # the page's own
+    if not query:
+        return view(session, registry), True
     base = params_of(view(session, registry))
     if "task" in query and query["task"] != base.get("task"):
         base = {}
@@ -191,8 +197,68 @@ def open_link(
     _moved(session, view(session, registry), opened, None, {})  # the widgets of the fields it moves: drawn anew
     session[VIEW] = replace(opened, notes=())
     session[LINK_NOTES] = opened
-    session[keys.page_url(page)] = query  # read once: the page's next run is not a link opened again
     return session[VIEW], True
+
+
+# -- a page's own fields ------------------------------------------------------------------------------
+# Beside the shared view, each page's own fields (explorer.state.pages, `Page.own`: the Lab's open view,
+# the Timelapse's probe and epoch, the lesson shown, Models' card) live here too, under the same rules: a
+# widget drawn under `own_key` and told its value first (`fill_own`), its change proposed (`take_own`),
+# anything else that sets one (a link, a button, a lesson) moving its key (`propose_own`).
+def _own_name(page: str, field: str) -> str:
+    if field not in BY_NAME[page].own:
+        raise KeyError(f"{page} has no own field {field!r} (explorer.state.pages: Page.own)")
+    return f"{page}.{field}"  # its generation's name: no view field has a dot
+
+
+def own(session: Mapping, page: str) -> dict[str, object]:
+    """`page`'s own fields that have a value (a page gives the others their defaults)."""
+    return dict((session.get(OWN) or {}).get(page) or {})
+
+
+def own_key(session: Mapping, page: str, field: str) -> str:
+    """The key of `page`'s widget for its own field `field`: "lab_view", then "lab_view@1" once something other
+    than the widget set it."""
+    n, base = generation(session, _own_name(page, field)), f"{page}_{field}"
+    return base if n == 0 else f"{base}@{n}"
+
+
+def propose_own(session: MutableMapping, page: str, changes: Mapping[str, object], by: str | None = None) -> dict:
+    """Change `page`'s own fields (`by`: the field whose own widget proposed it, whose key stays). The page
+    has checked the values (explorer.state.params for a link's). Returns the page's own fields now."""
+    old = own(session, page)
+    new = {**old, **changes}
+    counts = dict(session.get(GENERATIONS) or {})
+    drawn = session.get(DRAWN) or frozenset()
+    for field, value in changes.items():
+        name = _own_name(page, field)
+        if field != by and name in drawn and old.get(field) != value:
+            session.pop(own_key(session, page, field), None)  # the widget drawn before: gone with its value
+            counts[name] = counts.get(name, 0) + 1
+    session[GENERATIONS] = counts
+    session[OWN] = {**(session.get(OWN) or {}), page: new}
+    return new
+
+
+def fill_own(session: MutableMapping, page: str, field: str, default: object) -> str:
+    """Before `page` draws its widget for `field`: tell it the field's value (`default` when it has none, which
+    the owner then holds). Returns the widget's key."""
+    current = own(session, page)
+    if field not in current:
+        propose_own(session, page, {field: default})
+        current = own(session, page)
+    session[DRAWN] = frozenset(session.get(DRAWN) or ()) | {_own_name(page, field)}
+    key = own_key(session, page, field)
+    session[key] = current[field]
+    return key
+
+
+def take_own(session: MutableMapping, page: str, field: str, key: str) -> None:
+    """A widget's on_change for `page`'s own `field` (as `take`: a widget of an older generation proposes
+    nothing)."""
+    if key != own_key(session, page, field):
+        return
+    propose_own(session, page, {field: session.get(key)}, by=field)
 
 
 def link_notes(session: Mapping, shown: Iterable[str]) -> tuple[str, ...]:

@@ -31,6 +31,10 @@ class Page:
     # The query parameters it reads beyond its link fields, parsed and checked by explorer.state.params
     # (a page never reads its own): Models' `model`, a lesson and its step, the Lab's open view.
     params: tuple[str, ...] = ()
+    # Its own fields, held by the view's owner beside the shared view (explorer.state.owner.own): the page's
+    # other widgets' values, and those of its `params` that are not the shared view's (Models' `model` is
+    # the card shown, not the view's model).
+    own: tuple[str, ...] = ()
 
     @property
     def url_path(self) -> str:
@@ -53,8 +57,15 @@ PAGES: tuple[Page, ...] = (
         in_class=True,
         in_lessons=True,
     ),
-    Page(  # Compare shows every scorer: no scorer in its link
-        "compare", "app_pages/2_Compare.py", N_("Compare"), "⚖️", ("task", "sentence", "units"), True, True
+    Page(  # Compare shows every scorer: no scorer in its link; its own: Scorer A and B of the difference
+        "compare",
+        "app_pages/2_Compare.py",
+        N_("Compare"),
+        "⚖️",
+        ("task", "sentence", "units"),
+        True,
+        True,
+        own=("a", "b"),
     ),
     Page(
         "states",
@@ -74,7 +85,7 @@ PAGES: tuple[Page, ...] = (
         in_class=True,
         in_lessons=True,
     ),
-    Page("models", "app_pages/5_Models.py", N_("Models"), "📋", in_lessons=True, params=("model",)),
+    Page("models", "app_pages/5_Models.py", N_("Models"), "📋", in_lessons=True, params=("model",), own=("model",)),
     Page("train", "app_pages/6_Train.py", N_("Train"), "🏋️", in_lessons=True),
     Page(  # a class's teacher view: the shipped models' task, a probe, an epoch (no ViewState)
         "timelapse",
@@ -84,8 +95,18 @@ PAGES: tuple[Page, ...] = (
         in_class=True,
         in_lessons=True,
         params=("task", "probe", "epoch"),
+        # its task is the shared view's; `model`: a saved one; `history`: the one shown (its `newest` epoch then)
+        own=("origin", "probe", "epoch", "model", "history", "newest"),
     ),
-    Page("lessons", "app_pages/8_Lessons.py", N_("Lessons"), "🎓", in_class=True, params=("lesson", "at")),
+    Page(
+        "lessons",
+        "app_pages/8_Lessons.py",
+        N_("Lessons"),
+        "🎓",
+        in_class=True,
+        params=("lesson", "at"),
+        own=("lesson", "at"),
+    ),
     Page(  # it explains greedy decodes: no strategy; and the Lab's own `view` (explorer.views.lab)
         "lab",
         "app_pages/9_Lab.py",
@@ -95,6 +116,7 @@ PAGES: tuple[Page, ...] = (
         in_class=True,
         in_lessons=True,
         params=("view",),
+        own=("view",),
     ),
 )
 BY_NAME = {page.name: page for page in PAGES}

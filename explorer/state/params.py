@@ -145,7 +145,7 @@ def parse(page: str, query: Mapping, **choices: Collection) -> Parsed:
     """The parameters `page` declares (explorer.state.pages) as `query` names them, each checked against
     its `choices` (keyword: the parameter's name; see each page's parser above for what it takes).
 
-    `query`: st.query_params.to_dict(), a link (explorer.state.link.opened_link) or any str mapping; keys
+    `query`: st.query_params.to_dict(), a link (explorer.state.owner.open_link) or any str mapping; keys
     the page does not declare are not read. Raises ValueError only for a caller's mistake (a page without
     parameters, choices for a parameter it does not declare), never for what a URL holds.
     """

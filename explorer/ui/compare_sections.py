@@ -8,8 +8,8 @@ import streamlit as st
 from explorer.figures import heatmaps
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import catalog, keys
-from explorer.ui import cached, layout, pieces, presentation
+from explorer.state import catalog, owner
+from explorer.ui import cached, layout, pickers, pieces, presentation
 from explorer.views import compare as compare_view
 from explorer.views import words
 from seq2seq.checkpoint import CheckpointError
@@ -18,6 +18,9 @@ from seq2seq.tasks import Example
 
 # The heatmaps' source radio: values stay (tests and links use them), shown in the current language.
 HEATMAP_SOURCES = {"own": N_("each model's own output"), "forced": N_("teacher forcing of the reference")}
+
+
+PAGE = "compare"  # its own fields: Scorer A and B of the difference (explorer.state.pages)
 
 
 def model_source(task: str) -> dict[str, str]:
@@ -62,11 +65,20 @@ def run_every_scorer(
     return results, refused
 
 
-def _pick_defaults(attending: list[str]) -> None:
-    """Scorers A and B: the first two with attention, unless the session holds two of them already."""
-    for key, index in ((keys.COMPARE_A, 0), (keys.COMPARE_B, 1)):
-        if st.session_state.get(key) not in attending:
-            st.session_state[key] = attending[index]
+def _pick_defaults(attending: list[str]) -> dict:
+    """Scorers A and B, the page's own fields (explorer.state.owner.own): the first two with attention,
+    unless the page shows two of them already. Returns the page's own fields."""
+    mine = owner.own(st.session_state, PAGE)
+    for field, index in (("a", 0), ("b", 1)):
+        if mine.get(field) not in attending:
+            mine = owner.propose_own(st.session_state, PAGE, {field: attending[index]})
+    return mine
+
+
+def _scorer_box(box, field: str, attending: list[str]) -> str:
+    """Scorer A's or B's box (`field`: "a" or "b"), in `box`."""
+    key, change = pickers.bound_own(PAGE, field, attending[0])
+    return box.selectbox(_("Scorer A") if field == "a" else _("Scorer B"), attending, key=key, **change)
 
 
 def pair(
@@ -79,13 +91,12 @@ def pair(
     if len(attending) < 2:
         return
     _pick_defaults(attending)
-    pickers = ((keys.COMPARE_A, _("Scorer A")), (keys.COMPARE_B, _("Scorer B")))
-    for column, (key, label) in zip(st.columns(2), pickers, strict=True):
+    for column, field in zip(st.columns(2), ("a", "b"), strict=True):
         with column:
-            scorer = st.selectbox(label, attending, key=key)
+            scorer = _scorer_box(st, field, attending)
             result = results[scorer]
             shown = result.forced if show_forced else result.greedy
-            st.plotly_chart(presentation.fit(scorer_heatmap(shown, scorer, merged)), key=f"cmp_pair_{key}")
+            st.plotly_chart(presentation.fit(scorer_heatmap(shown, scorer, merged)), key=f"cmp_pair_cmp_{field}")
             st.text(compare_view.result_text(result))
 
 
@@ -153,13 +164,12 @@ def difference(
     if len(attending) < 2:
         st.info(_("A difference needs two models with attention."))
         return
-    _pick_defaults(attending)
+    mine = _pick_defaults(attending)
     if projecting:  # picked above the frame's two heatmaps (pair)
-        first, second = st.session_state[keys.COMPARE_A], st.session_state[keys.COMPARE_B]
+        first, second = mine["a"], mine["b"]
     else:
         left, right = st.columns(2)
-        first = left.selectbox(_("Scorer A"), attending, key=keys.COMPARE_A)
-        second = right.selectbox(_("Scorer B"), attending, key=keys.COMPARE_B)
+        first, second = _scorer_box(left, "a", attending), _scorer_box(right, "b", attending)
     if reference is not None:
         a, b = results[first].forced, results[second].forced
         st.caption(_("Both forced on the reference target; red: B attends more, blue: A attends more."))

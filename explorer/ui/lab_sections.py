@@ -55,23 +55,21 @@ def paper_table(rows: list[dict]) -> None:
 
 
 def view_choice(query: Mapping[str, str], new: bool, box=st) -> str:
-    """The view radio, in `box`: a link just opened (`new`) sets it to the link's `view` (`query`: the URL),
-    with a note for an unknown one, shown while the radio still shows what the link led to."""
+    """The view radio, in `box`, for the Lab's own field `view` (explorer.state.owner.own): a link just opened
+    (`new`) sets it to the link's `view` (`query`: the URL), with a note for an unknown one, shown while the
+    radio still shows what the link led to."""
     state = st.session_state
-    if new or keys.LAB_VIEW not in state:
+    if new:
         found = params.parse(PAGE, query, view=lab.VIEWS)  # the page's own parameter (explorer.state.pages)
-        state[keys.LAB_VIEW] = found.values["view"]
+        owner.propose_own(state, PAGE, {"view": found.values["view"]})
         state[LINK_VIEW] = (found.values["view"], found.notes)
     # Labels looked up, not computed, by format_func: AppTest calls it outside the page's run (in English).
     labels = {view: _(lab.VIEW_LABELS[view]) for view in lab.VIEWS}
+    key, change = pickers.bound_own(PAGE, "view", lab.VIEWS[0])
     chosen = box.radio(
-        _("View"),
-        lab.VIEWS,
-        key=keys.LAB_VIEW,
-        horizontal=True,
-        format_func=labels.__getitem__,
-        label_visibility="collapsed",
-    )
+        _("View"), lab.VIEWS, key=key, horizontal=True, format_func=labels.__getitem__, label_visibility="collapsed",
+        **change,
+    )  # fmt: skip
     which, notes = state.get(LINK_VIEW) or (chosen, ())
     if chosen == which:  # the note stays while the radio shows the link's (replaced) view
         for note in notes:

@@ -61,6 +61,14 @@ def bound(page: str, field: str, name: str = "") -> tuple[str, dict]:
     return key, {"on_change": owner.take, "args": (state, field, key)}
 
 
+def bound_own(page: str, field: str, default: object) -> tuple[str, dict]:
+    """As `bound`, for `page`'s own field `field` (explorer.state.pages: Page.own), `default` until it has a
+    value."""
+    state = st.session_state
+    key = owner.fill_own(state, page, field, default)
+    return key, {"on_change": owner.take_own, "args": (state, page, field, key)}
+
+
 MODEL_HELP = N_(
     "Other models with this scorer: another cell, or saved from the Train page. The first is the "
     "shipped GRU model, the one every scorer is compared on."

@@ -44,9 +44,6 @@ def toggle() -> bool:
     if keys.PRESENTATION in state:  # re-set the value, so the toggle of the page just opened takes it on its first run
         state[keys.PRESENTATION] = state[keys.PRESENTATION]
     on = st.sidebar.toggle(_(LABEL), key=keys.PRESENTATION, persist_state="session", help=_(HELP))
-    # the first run in the other mode: its pickers move and may come back empty (explorer.state.link.opened_link)
-    state[keys.PRESENTATION_SWITCHED] = state.get(keys.PRESENTATION_DRAWN, on) != on
-    state[keys.PRESENTATION_DRAWN] = on
     if on:
         st.html(CSS)  # static CSS, no user text
     return on

@@ -9,9 +9,9 @@ import streamlit as st
 from explorer.figures import curves, heatmaps
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import params
+from explorer.state import owner, params
 from explorer.state.catalog import metric_title
-from explorer.ui import pieces
+from explorer.ui import pickers, pieces
 from explorer.ui.markdown import escape_markdown
 from explorer.views import timelapse as timelapse_view
 
@@ -50,25 +50,33 @@ def show(
     if not epochs or not sources:
         st.info(_("No epoch has been recorded for this choice yet."))
         return {}
-    slider_key = f"tl_epoch_{context}"
+    state = st.session_state
+    linked_epoch = None
     if opened:
         linked = params.parse(PAGE, opened, probe=sources, epoch=epochs)
         notes(linked.notes)
         if "probe" in linked.values:
-            st.session_state["tl_probe"] = linked.values["probe"]
-        if "epoch" in linked.values:
-            st.session_state[slider_key] = linked.values["epoch"]
+            owner.propose_own(state, PAGE, {"probe": linked.values["probe"]})
+        linked_epoch = linked.values.get("epoch")
+    # The probe and epoch are the page's own fields (explorer.state.owner.own): one for every history shown,
+    # each replaced by this history's default when it has no such probe or epoch.
+    mine = owner.own(state, PAGE)
+    if mine.get("probe") not in sources:
+        owner.propose_own(state, PAGE, {"probe": sources[timelapse_view.default_probe_index(sources, task)]})
+    # The epoch depends on the history shown (`context`): another opens on its newest epoch, as does a link's
+    # epoch it lacks; a live one follows its newest unless the user has moved the slider elsewhere.
+    chosen, seen = mine.get("epoch"), mine.get("history")
+    if linked_epoch is not None:
+        chosen = linked_epoch
+    elif seen != context or chosen not in epochs or (live and chosen == mine.get("newest")):
+        chosen = epochs[-1]
+    owner.propose_own(state, PAGE, {"history": context, "epoch": chosen, "newest": epochs[-1]})
 
     left, right, play = st.columns([2, 3, 2], vertical_alignment="bottom")
-    source = left.selectbox(
-        _("Probe sentence"), sources, index=timelapse_view.default_probe_index(sources, task), key="tl_probe"
-    )
-    newest_key = f"{slider_key}_newest"  # the newest epoch when the slider was last drawn
-    chosen = st.session_state.get(slider_key)
-    if chosen not in epochs or (live and chosen == st.session_state.get(newest_key)):
-        st.session_state[slider_key] = epochs[-1]  # open on (and, live, follow) the newest epoch
-    st.session_state[newest_key] = epochs[-1]
-    epoch = right.select_slider(_("Epoch"), epochs, key=slider_key) if len(epochs) > 1 else epochs[0]
+    key, change = pickers.bound_own(PAGE, "probe", sources[0])
+    source = left.selectbox(_("Probe sentence"), sources, key=key, **change)
+    key, change = pickers.bound_own(PAGE, "epoch", epochs[-1])
+    epoch = right.select_slider(_("Epoch"), epochs, key=key, **change) if len(epochs) > 1 else epochs[0]
     # Play sits beside the pickers and its animation takes the heatmaps' place: in the first screen (of a
     # projector's 1280×720 frame too).
     # A short label, whole in its column in both languages; what it does is in its help.

@@ -19,7 +19,6 @@ import urllib.parse
 import pytest
 from playwright.sync_api import Page, expect
 
-from explorer.state import keys
 from explorer.ui.presentation import LABEL
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 
@@ -114,8 +113,8 @@ PAGES = {
     "Compare": (
         "Compare",
         {"task": "en-fr", "sentence": SENTENCE},
-        [keys.COMPARE_A, keys.COMPARE_B],
-        [f"cmp_pair_{keys.COMPARE_A}", f"cmp_pair_{keys.COMPARE_B}"],  # two heatmaps side by side
+        ["compare_a", "compare_b"],  # Scorer A's and B's boxes (the page's own fields)
+        ["cmp_pair_cmp_a", "cmp_pair_cmp_b"],  # two heatmaps side by side
     ),
     "Beam search": (
         "Beam_search",
@@ -126,7 +125,7 @@ PAGES = {
     "Timelapse": (  # the first row of two: none (no heatmap: a note) and concat
         "Timelapse",
         {},
-        ["tl_probe", "[data-testid=stSlider]"],  # the probe and the epoch slider
+        ["timelapse_probe", "[data-testid=stSlider]"],  # the probe and the epoch slider
         ["tl_heatmap_1"],
     ),
     "Lab": (
