@@ -155,8 +155,15 @@ def test_a_question_is_asked_answered_once_and_revealed_with_the_right_counts():
         assert pills is not None, "the student sees the options"
         ok(pills.set_value(option).run())
     assert rooms().current_question(code).answers == 3
-    ok(pupils[0].run())  # answered: no second chance
-    assert answer_pills(pupils[0], question.id) is None
+    ok(pupils[0].run())  # answered: its answer shown chosen, and it may change it until the reveal
+    assert answer_pills(pupils[0], question.id).value == answers[0]
+    ok(answer_pills(pupils[0], question.id).set_value(answers[2]).run())
+    assert rooms().current_question(code).counts[answers[2]] == 2
+    ok(answer_pills(pupils[0], question.id).set_value(answers[0]).run())  # and back: counted once, as the last
+    assert rooms().current_question(code).answers == 3
+    ok(answer_pills(pupils[0], question.id).set_value(None).run())  # a tap on the chosen one takes nothing back
+    assert answer_pills(pupils[0], question.id).value == answers[0]
+    assert rooms().current_question(code).counts[answers[0]] == 2
     ok(teacher.run())
     ok(button(teacher, "class_reveal").click().run())
     revealed = rooms().current_question(code)

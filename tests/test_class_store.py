@@ -24,7 +24,7 @@ from explorer.classrooms.export import questions_csv
 from explorer.classrooms.memory import MemoryStore
 from explorer.classrooms.store import (
     PAGES,
-    AlreadyAnswered,
+    AnswerRevealed,
     BadAnswer,
     ClassError,
     ClassFull,
@@ -371,8 +371,8 @@ def test_a_full_class_gives_the_places_of_members_long_gone_to_newcomers(make, c
     with pytest.raises(NoSuchClass):  # a member who gave its place is no member any more
         store.heartbeat(code, left, True)
     store.join(code, left)  # it comes back (there is a place again: `late` left too)
-    with pytest.raises(AlreadyAnswered):  # and its answer still counts once
-        store.answer(code, 1, left, 1)
+    assert store.answered(code, 1, left) == 0  # and its answer still counts once
+    assert store.current_question(code).counts == (1, 0)
     with pytest.raises(ClassFull):
         store.join(code, codes.new_member_id())
 
@@ -488,17 +488,45 @@ def test_ask_answer_reveal(room, clock):
     assert current.counts == (1, 2, 0)
     assert current.answers == 3
     assert current.share_right() == pytest.approx(2 / 3)
-    with pytest.raises(AlreadyAnswered) as raised:
-        store.answer(code, 1, a, 2)
-    assert str(raised.value) == "You have answered this question already."
     clock.advance(3)
     store.reveal(code, token, 1)
     assert store.current_question(code) == Question(**{**vars(expected), "counts": (1, 2, 0), "revealed": True})
-    with pytest.raises(QuestionClosed) as raised:
+    with pytest.raises(AnswerRevealed) as raised:
         store.answer(code, 1, late, 1)
-    assert str(raised.value) == "This question is closed."
-    with pytest.raises(QuestionClosed):
-        store.answer(code, 1, a, 1)  # closed before already answered
+    assert str(raised.value) == "The answer has been revealed: answers can no longer be given or changed."
+    assert isinstance(raised.value, QuestionClosed)
+
+
+def test_an_answer_changed_before_the_reveal_replaces_the_first_and_after_it_is_refused(room):
+    store, code, token = room
+    a, b = _members(2)
+    store.join(code, a)
+    store.join(code, b)
+    qid = store.ask(code, token, **ATTEND)
+    store.answer(code, qid, a, 0)
+    store.answer(code, qid, b, 0)
+    store.answer(code, qid, a, 2)  # a changes its mind: its first answer no longer counts
+    assert store.answered(code, qid, a) == 2
+    assert store.current_question(code).counts == (1, 0, 1)
+    store.answer(code, qid, a, 2)  # the same answer again: nothing moves
+    store.answer(code, qid, a, 1)
+    assert store.current_question(code).counts == (1, 1, 0)
+    assert store.current_question(code).answers == 2
+    with pytest.raises(BadAnswer):  # a bad change keeps the answer counted
+        store.answer(code, qid, a, 3)
+    assert (store.answered(code, qid, a), store.current_question(code).counts) == (1, (1, 1, 0))
+    store.reveal(code, token, qid)
+    with pytest.raises(AnswerRevealed) as raised:
+        store.answer(code, qid, a, 0)
+    assert str(raised.value) == "The answer has been revealed: answers can no longer be given or changed."
+    with using("zh"):
+        assert message_of(raised.value) == "答案已经揭晓：不能再作答或更改答案。"
+    assert store.answered(code, qid, a) == 1
+    assert store.current_question(code).counts == (1, 1, 0)
+    store.ask(code, token, **TOKEN)
+    with pytest.raises(QuestionClosed) as raised:  # an older question: closed, not revealed
+        store.answer(code, qid, a, 0)
+    assert type(raised.value) is QuestionClosed
 
 
 def test_a_new_question_closes_the_last(room, clock):
@@ -563,6 +591,7 @@ def test_thirty_members_answering_at_once_are_all_counted(make):
 
 
 def test_one_member_answering_from_five_threads_is_counted_once(make):
+    """Five answers of one member at once: each replaces the one before, and the member counts once."""
     store = make()
     code, token = store.create()
     member = codes.new_member_id()
@@ -572,15 +601,10 @@ def test_one_member_answering_from_five_threads_is_counted_once(make):
 
     def answer(option):
         barrier.wait()
-        try:
-            store.answer(code, qid, member, option)
-            return "counted"
-        except AlreadyAnswered:
-            return "already"
+        store.answer(code, qid, member, option)
 
     with ThreadPoolExecutor(5) as pool:
-        outcomes = list(pool.map(answer, [0, 1, 0, 1, 0]))
-    assert sorted(outcomes) == ["already"] * 4 + ["counted"]
+        list(pool.map(answer, [0, 1, 0, 1, 0]))
     assert store.current_question(code).answers == 1
     assert store.current_question(code).counts[store.answered(code, qid, member)] == 1
 
@@ -667,7 +691,7 @@ def test_errors_are_translated_where_shown():
         ServerFull(limit=100),
         TooManyAttempts(seconds=12),
         TooManyQuestions(limit=200),
-        AlreadyAnswered(),
+        AnswerRevealed(),
         QuestionClosed(),
         BadAnswer(),
         StoreUnavailable(),

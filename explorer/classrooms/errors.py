@@ -66,14 +66,17 @@ class TooManyAttempts(ClassError):
 
 
 # -- answering a question -----------------------------------------------------------------------
-class AlreadyAnswered(ClassError):
-    TEMPLATE = N_("You have answered this question already.")
-
-
 class QuestionClosed(ClassError):
-    """An answer to a question that is not the room's current one, or whose answer was revealed."""
+    """An answer to a question that is not the room's current one (`AnswerRevealed`: one whose answer was revealed)."""
 
     TEMPLATE = N_("This question is closed.")
+
+
+class AnswerRevealed(QuestionClosed):
+    """An answer, first or changed, to the current question after its answer was revealed (until the reveal a
+    member's later answer replaces its first)."""
+
+    TEMPLATE = N_("The answer has been revealed: answers can no longer be given or changed.")
 
 
 class BadAnswer(ClassError):

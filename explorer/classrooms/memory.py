@@ -275,12 +275,15 @@ class MemoryStore(RoomStore):
                 raise errors.NoSuchClass()
             current = _an_id(question) and question == room.current
             record = room.questions.get(room.current) if current else None
-            if record is None or record.revealed:
+            if record is None:
                 raise errors.QuestionClosed()
+            if record.revealed:
+                raise errors.AnswerRevealed()
             if not is_option(option, len(record.counts)):
                 raise errors.BadAnswer()
-            if (question, member) in room.answers:
-                raise errors.AlreadyAnswered()
+            before = room.answers.get((question, member))
+            if before is not None:  # a change of mind before the reveal: the first answer no longer counts
+                record.counts[before] -= 1
             room.answers[question, member] = int(option)
             record.counts[int(option)] += 1
 

@@ -176,7 +176,8 @@ local was = redis.call('HGET', KEYS[2], ARGV[6])
 if not alive() or not was or was == 'R' then return {'GONE'} end
 local current = redis.call('HGET', KEYS[1], 'current')
 local revealed = redis.call('HEXISTS', KEYS[4], 'r' .. ARGV[7]) == 1
-if ARGV[7] == '0' or current ~= ARGV[7] or revealed then return {'CLOSED'} end
+if ARGV[7] == '0' or current ~= ARGV[7] then return {'CLOSED'} end
+if revealed then return {'REVEALED'} end
 local ok, counts = pcall(cjson.decode, redis.call('HGET', KEYS[4], ARGV[7]) or '')
 if not ok or type(counts) ~= 'table' then return {'CLOSED'} end
 for i = 1, #counts do
@@ -185,7 +186,14 @@ for i = 1, #counts do
 end
 local option = tonumber(ARGV[8])
 if option < 0 or option >= #counts then return {'BAD'} end
-if redis.call('HSETNX', KEYS[5], ARGV[7] .. ':' .. ARGV[6], ARGV[8]) == 0 then return {'ALREADY'} end
+-- One answer per member: a change of mind before the reveal moves its count from the earlier option.
+local field = ARGV[7] .. ':' .. ARGV[6]
+local before = tonumber(redis.call('HGET', KEYS[5], field) or '')
+if before == option then return {'OK'} end
+if before and before >= 0 and before < #counts and before == math.floor(before) and counts[before + 1] > 0 then
+  counts[before + 1] = counts[before + 1] - 1
+end
+redis.call('HSET', KEYS[5], field, ARGV[8])
 counts[option + 1] = counts[option + 1] + 1
 redis.call('HSET', KEYS[4], ARGV[7], cjson.encode(counts))
 like_room(KEYS[5])

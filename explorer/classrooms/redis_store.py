@@ -10,13 +10,15 @@ Keys (``prefix`` is "ae:" unless told; CODE is a normalised join code):
 - ``ae:room:CODE:members``   hash: member id -> "SEEN FLAG" (FLAG 1 following, 0 exploring)
 - ``ae:room:CODE:questions`` hash: question id -> JSON {"kind", "step", "options", "right", "weights", "asked"}
 - ``ae:room:CODE:counts``    hash: question id -> JSON list of answers per option; "r" + id -> "1" once revealed
-- ``ae:room:CODE:answers``   hash: "ID:MEMBER" -> the option chosen (HSETNX: at most once)
+- ``ae:room:CODE:answers``   hash: "ID:MEMBER" -> the option chosen (one per member; a change before the reveal
+                             replaces it and moves its count)
 - ``ae:limit:RULE:CLIENT:N`` a counter of a per-client limit (RULE: creates, joins, failed_joins) in its
                              fixed window N (`store.window`), expiring with the window
 
 Every change is one Lua script, so each is atomic: the room is checked (well-formed, not expired by
 the store's clock, the teacher's hash matched) in the same step as the write, a join counts the
-members and adds one, an answer checks the question and records it with HSETNX before counting it.
+members and adds one, an answer checks the question and records it, moving the member's count from its
+earlier answer when it changes its mind before the reveal.
 Time comes from the store's injected clock (passed to the scripts), so expiry follows it in tests;
 the keys also carry a TTL of the idle time plus a margin, renewed by the teacher's calls, so dead
 rooms vanish by themselves. Scripts name other rooms' keys when sweeping, so this needs one Redis
@@ -71,7 +73,7 @@ from explorer.classrooms.store import (
 TTL_MARGIN_SECONDS = 600.0  # a room's keys outlive its idle time by this much (the clock decides, the TTL cleans)
 MAX_FIELDS = 20_000  # a hash with more fields than this is damaged, and not read
 _HASHES = ("members", "questions", "counts", "answers")  # a room's hashes, in the order of its keys after its own
-_ANSWER_REFUSED = {"CLOSED": errors.QuestionClosed, "BAD": errors.BadAnswer, "ALREADY": errors.AlreadyAnswered}
+_ANSWER_REFUSED = {"CLOSED": errors.QuestionClosed, "REVEALED": errors.AnswerRevealed, "BAD": errors.BadAnswer}
 URL_HELP = (
     "ATTENTION_EXPLORER_REDIS_URL is not a Redis URL: write redis://HOST:PORT/DB (rediss:// for TLS, "
     "unix:///PATH for a socket), for example redis://127.0.0.1:6379/0"

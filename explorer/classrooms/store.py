@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 from explorer.classrooms.errors import (  # noqa: F401 (re-exported: callers import a store's errors from here)
-    AlreadyAnswered,
+    AnswerRevealed,
     BadAnswer,
     ClassError,
     ClassFull,
@@ -495,7 +495,9 @@ class RoomStore(ABC):
 
     @abstractmethod
     def answer(self, code: str, question: int, member: str, option: int) -> None:
-        """Count a member's answer once. AlreadyAnswered, QuestionClosed, BadAnswer; NoSuchClass for a non-member."""
+        """Count a member's answer, once: until the reveal a later answer replaces its first (the count moves from
+        the old option to the new). QuestionClosed (not the current question), AnswerRevealed, BadAnswer;
+        NoSuchClass for a non-member."""
 
     @abstractmethod
     def reveal(self, code: str, token: str, question: int) -> None:

@@ -334,8 +334,36 @@ def _current_question():
         return None
 
 
+# A touch screen taps where a mouse clicks: the prompt is written both ways and the browser shows the one for
+# its pointer (PROMPT_CSS), since only the browser knows whether it has a mouse.
+TAP_LABELS = {"attend": N_("Where will the next token look? (tap a source token)")}
+CLICK_KEY, TAP_KEY = "class_prompt_click", "class_prompt_tap"
+QUESTION_KEY = "class_question"  # the open question's panel (class_follow.js fits the heatmap above it)
+TOUCH = "(hover: none) and (pointer: coarse)"
+# Static CSS only (no user text): Streamlit gives a container with a key the class st-key-KEY.
+PROMPT_CSS = f"""<style>
+@media {TOUCH} {{.st-key-{CLICK_KEY} {{display: none !important;}}}}
+@media not all and {TOUCH} {{.st-key-{TAP_KEY} {{display: none !important;}}}}
+</style>"""
+
+
+def _prompt(kind: str) -> None:
+    """The question's heading: for a mouse ("click") and, where it differs, for a finger ("tap")."""
+    click = _(KIND_LABELS.get(kind, KIND_LABELS["token"]))
+    tap = _(TAP_LABELS[kind]) if kind in TAP_LABELS else None
+    if tap is None:
+        st.markdown(f"**{click}**")
+        return
+    st.html(PROMPT_CSS)
+    with st.container(key=CLICK_KEY):
+        st.markdown(f"**{click}**")
+    with st.container(key=TAP_KEY):
+        st.markdown(f"**{tap}**")
+
+
 def _answer_panel(data, question) -> None:
-    """A follower's side of the open `question`: answer once (a source token or a candidate), then the reveal."""
+    """A follower's side of the open `question`: an answer (a source token or a candidate) it may change until
+    the reveal, then the reveal."""
     ss = st.session_state
     store = rooms()
     code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
@@ -345,28 +373,31 @@ def _answer_panel(data, question) -> None:
         mine = store.answered(code, question.id, member)
     except ClassError:
         return  # the banner says what is wrong
-    with st.container(border=True):
-        st.markdown(f"**{_(KIND_LABELS.get(question.kind, KIND_LABELS['token']))}**")
+    with st.container(border=True, key=QUESTION_KEY if not question.revealed else None):
+        _prompt(question.kind)
         if question.revealed:
             before = follow.asked_before(store.questions(code), question) if question.again_of else None
             show_reveal(question, mine, before)
-        elif mine is not None:
-            st.info(
-                _("Your answer: {option}. Wait for the teacher to reveal.").format(
-                    option=escape_markdown(question.options[mine])
+            return
+        labels = {i: escape_markdown(option) for i, option in enumerate(question.options)}  # text, not Markdown
+        key = f"{keys.CLASS_ANSWER}_{question.id}"
+        if mine is not None and ss.get(key) != mine:  # the answer counted shows chosen (a reload; a tap to unchoose)
+            ss[key] = mine
+        st.pills(
+            _("Your answer"), list(labels), format_func=labels.__getitem__, key=key,
+            on_change=_answer, args=(question.id, key),
+        )  # fmt: skip
+        if mine is not None:
+            st.caption(
+                _("Your answer: {option}. Wait for the teacher to reveal; until then you can change it.").format(
+                    option=labels[mine]
                 )
             )
-        else:
-            labels = {i: escape_markdown(option) for i, option in enumerate(question.options)}  # text, not Markdown
-            key = f"{keys.CLASS_ANSWER}_{question.id}"
-            st.pills(
-                _("Your answer"), list(labels), format_func=labels.__getitem__, key=key,
-                on_change=_answer, args=(question.id, key),
-            )  # fmt: skip
 
 
 def _answer(question: int, key: str) -> None:
-    """The answer buttons' callback: the option clicked, counted once (the store refuses a second)."""
+    """The answer buttons' callback: the option chosen, counted once (until the reveal a new choice replaces
+    the member's earlier answer; choosing none keeps it)."""
     ss = st.session_state
     choice = ss.get(key)
     if choice is None or not joined(ss):
