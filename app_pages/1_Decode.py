@@ -10,7 +10,7 @@ import streamlit as st
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import class_state, class_student, class_teacher, decode_inputs, decode_sections, frame, sharing
+from explorer.ui import class_state, class_student, decode_inputs, decode_sections, frame, sharing
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as decode_view
@@ -105,7 +105,6 @@ if following:  # the teacher's steps, drawn from this decode by a small polling 
         class_student.decode_follower(data, translator, n)
     st.stop()
 live()
-class_teacher.question_panel()  # a teacher's revealed question: the class's answers beside the model's
 decode_sections.instant_stepping(data, presentation)
 if not presentation:
     decode_sections.exports(data, decode_view.file_stem(view))

@@ -79,7 +79,9 @@ def show_problem(box=st) -> None:
         box.warning(message_of(problem))
 
 
-def show_reveal(question: Question, mine: int | None, before: Question | None = None) -> None:
+def show_reveal(
+    question: Question, mine: int | None, before: Question | None = None, height: int | None = None
+) -> None:
     """The class's answers beside the model's, as a histogram over the options, and the share who were right;
     `before`: the first vote of a question asked again, shown beside the second."""
 
@@ -104,4 +106,6 @@ def show_reveal(question: Question, mine: int | None, before: Question | None = 
             )
         )
     figure = class_answers(rows, question.kind)
+    if height is not None:  # a projector's frame: the chart shares the column with the controls
+        figure.update_layout(height=height)
     st.plotly_chart(figure, config={"displayModeBar": False}, key=f"class_reveal_{question.id}")

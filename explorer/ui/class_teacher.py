@@ -18,7 +18,7 @@ import streamlit as st
 
 from explorer.classrooms import follow
 from explorer.classrooms.export import questions_csv
-from explorer.classrooms.store import PAGES, ClassError, NoSuchClass, NotTeacher, StoreUnavailable
+from explorer.classrooms.store import PAGES, ClassError, NoSuchClass, NotTeacher, Question, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, owner
@@ -334,20 +334,29 @@ def _asking(kind, step, options, right, weights, again_of: int = 0) -> None:
 NO_NEXT_STEP = N_("There is no next step to ask about (the decode is over, or this model has no attention).")
 
 
-def question_panel() -> None:
-    """Under the teacher's Decode page: the revealed question's answers beside the model's (both votes of a
-    question asked again). The bar above has the question's controls and its live count."""
+def revealed_at(step: int) -> tuple[Question, Question | None] | None:
+    """The teacher's revealed question, with the first vote of a question asked again, while the page shows
+    the step it was asked at (the next step clears it); None otherwise, or for a session not teaching."""
     ss = st.session_state
     if not teaching(ss):
-        return
+        return None
     try:
         asked = rooms().questions(ss[keys.CLASS_CODE])
     except ClassError as error:
         st.warning(message_of(error))
-        return
-    if asked and asked[-1].revealed:
-        with st.container(border=True):
-            show_reveal(asked[-1], None, follow.asked_before(asked, asked[-1]))
+        return None
+    if asked and asked[-1].revealed and asked[-1].step == step:
+        return asked[-1], follow.asked_before(asked, asked[-1])
+    return None
+
+
+def question_panel(revealed: tuple[Question, Question | None] | None, height: int | None = None) -> None:
+    """Where the class looks (beside the teacher's heatmap, inside a projector's frame): a revealed question's
+    answers beside the model's (`revealed_at`). `height`: the chart's, in pixels (a frame's share). The bar
+    above has the question's controls and its live count."""
+    if revealed is not None:
+        with st.container(border=True, key="class_revealed"):
+            show_reveal(revealed[0], None, revealed[1], height=height)
 
 
 def _reveal(question: int) -> None:

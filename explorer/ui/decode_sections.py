@@ -24,7 +24,7 @@ from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatma
 from explorer.i18n import N_, _, pgettext
 from explorer.state import keys, link, owner
 from explorer.state.view import link_params
-from explorer.ui import components, fast_stepper, layout, pickers, pieces
+from explorer.ui import class_teacher, components, fast_stepper, layout, pickers, pieces
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as decode_view
@@ -99,6 +99,7 @@ def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
     with main:
         heatmap(data, step, presentation, translator, merged)
     with side:  # beside the heatmap, which starts right under the controls
+        class_teacher.question_panel(class_teacher.revealed_at(step))  # a teacher's revealed question
         output_so_far(data, step, translator)
         current_step(src, row, data.strategy, presentation)
         if row is not None and not presentation:
@@ -106,8 +107,12 @@ def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
     step_tabs(data, translator, presentation, merged)
 
 
-# The projector's frame: the heatmap's share of the width, beside the controls and the output.
+# The projector's frame: the heatmap's share of the width, beside the controls and the output; with a
+# teacher's revealed question, its answers between the two (a chart of REVEAL_FRAME_PX: the column's text and
+# chart fit under the teacher's bar in a 1366×768 frame).
 FRAME_COLUMNS = (7, 3)
+REVEAL_FRAME_COLUMNS = (5, 3, 2)
+REVEAL_FRAME_PX = 220
 
 
 def frame_views(data: DecodedSentence, translator, n: int) -> None:
@@ -116,7 +121,13 @@ def frame_views(data: DecodedSentence, translator, n: int) -> None:
     far; the current step and the tabs follow below the frame."""
     step = decode_view.step_of(st.session_state)
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
-    figure, side = st.columns(FRAME_COLUMNS)
+    revealed = class_teacher.revealed_at(step)
+    if revealed is None:
+        figure, side = st.columns(FRAME_COLUMNS)
+    else:  # a teacher's revealed question: the class's answers in a column of the frame, between the two
+        figure, answers, side = st.columns(REVEAL_FRAME_COLUMNS)
+        with answers:
+            class_teacher.question_panel(revealed, height=REVEAL_FRAME_PX)
     with side:
         controls(n, presentation=True)
         output_so_far(data, step, translator)

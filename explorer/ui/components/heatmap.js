@@ -76,8 +76,20 @@ export default function (component) {
   window.addEventListener("resize", onResize);
   // Sized to the screen (presentation mode): look again once the page above has settled (fonts, late elements).
   const settle = data.layout.fit ? setTimeout(onResize, 300) : null;
+  // Its column may change width with the window unchanged (a teacher's revealed answers take a column of
+  // the projector's frame; the sidebar folds): the columns are shared out again (a redraw only when they move).
+  let width = parentElement.clientWidth;  // its height follows the rows drawn: only a new width counts
+  const onWidth = () => {
+    if (parentElement.clientWidth !== width) {
+      width = parentElement.clientWidth;
+      onResize();
+    }
+  };
+  const observer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(onWidth);
+  if (observer) observer.observe(parentElement);
   return () => {
     clearTimeout(settle);
     window.removeEventListener("resize", onResize);
+    if (observer) observer.disconnect();
   };
 }
