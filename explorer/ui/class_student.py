@@ -45,6 +45,7 @@ from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as decode_view
 from explorer.views.decode import TABS
 from seq2seq.messages import Message
+from seq2seq.numbering import numbered
 
 
 def _attempts() -> JoinAttempts:
@@ -379,7 +380,7 @@ def _answer_panel(data, question) -> None:
             before = follow.asked_before(store.questions(code), question) if question.again_of else None
             show_reveal(question, mine, before)
             return
-        labels = {i: escape_markdown(option) for i, option in enumerate(question.options)}  # text, not Markdown
+        labels = {i: escape_markdown(text) for i, text in enumerate(_option_labels(question.options))}  # not Markdown
         key = f"{keys.CLASS_ANSWER}_{question.id}"
         if mine is not None and ss.get(key) != mine:  # the answer counted shows chosen (a reload; a tap to unchoose)
             ss[key] = mine
@@ -393,6 +394,13 @@ def _answer_panel(data, question) -> None:
                     option=labels[mine]
                 )
             )
+
+
+def _option_labels(options) -> list[str]:
+    """The options as the pills show them: repeated ones (a source's two "e") after their position, as the
+    heatmap's columns are labelled ("03 e", "11 e"), since the pills keep a choice by its label and would
+    take one "e" for another."""
+    return numbered(options) if len(set(options)) < len(options) else list(options)
 
 
 def _answer(question: int, key: str) -> None:

@@ -24,9 +24,10 @@ def rows(page: Page, n: int) -> None:
     page.wait_for_function(f"({HEATMAP_ROWS})() === {n}", timeout=WAIT_MS)
 
 
-def start_class(browser: Browser, server: str) -> tuple[Page, str]:
+def start_class(browser: Browser, server: str, sentence: str = "abcdef") -> tuple[Page, str]:
+    """The teacher starts a class on Decode (the reverse task) with `sentence` (letters and spaces)."""
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    page.goto(f"{server}/Decode?task=reverse&scorer=general&sentence=abcdef")
+    page.goto(f"{server}/Decode?task=reverse&scorer=general&sentence={sentence.replace(' ', '+')}")
     expect(page.get_by_role("heading", name="Decode, step by step", exact=True)).to_be_visible(timeout=WAIT_MS)
     page.get_by_role("button", name="Start a class").click()
     link = page.get_by_text(CODE).first
@@ -35,8 +36,10 @@ def start_class(browser: Browser, server: str) -> tuple[Page, str]:
     return page, code
 
 
-def join(browser: Browser, server: str, code: str) -> Page:
-    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+def join(browser: Browser, server: str, code: str, **context) -> Page:
+    """A student joins by the link, in a new browser context (`context`: its options, a 1200×900 desktop unless
+    told, e.g. a phone's viewport and touch)."""
+    page = browser.new_context(**(context or {"viewport": {"width": 1200, "height": 900}})).new_page()
     page.goto(f"{server}/?room={code}")
     expect(page.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible(timeout=WAIT_MS)
     rows(page, 0)

@@ -10,6 +10,41 @@
 // Data: {stream: URL path, version: the view drawn, params: its link, step, mode, heatmap: payload, texts}.
 // Nothing from a user is formatted into this script: events are JSON, written with textContent only.
 const STREAMS = "__aeClassStreams";
+// The open question's panel (explorer.ui.class_student.QUESTION_KEY), drawn by Streamlit under this component.
+const QUESTION = ".st-key-class_question";
+const SMALLEST = 0.2;  // the heatmap is never scaled below a fifth of its size
+const MARGIN = 8;  // pixels kept between the panel's bottom edge and the window's
+
+function pageTop(node) {  // the node's top edge from the top of the page, whatever is scrolled
+  let top = node.getBoundingClientRect().top + (window.scrollY || 0);
+  for (let p = node.parentElement; p; p = p.parentElement) top += p.scrollTop || 0;
+  return top;
+}
+
+// With a question open, its options must be inside the first screen (a phone's 390×844 too): the heatmap keeps
+// its drawing (a viewBox) and is scaled down as far as it takes for the question's panel to end inside the
+// window, measured again whenever the page's size changes (the panel arrives after this component; its pills
+// wrap). Everything between the heatmap and the panel's bottom keeps its height, so one measure suffices.
+// Returns the function that stops watching.
+function fitAbove(svg) {
+  const w = Number(svg.getAttribute("width")), h = Number(svg.getAttribute("height"));
+  if (!(w > 0 && h > 0)) return () => {};
+  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+  const place = () => {
+    const panel = document.querySelector(QUESTION);
+    if (!panel || !svg.isConnected) return;
+    const below = panel.getBoundingClientRect().bottom - svg.getBoundingClientRect().bottom;
+    const room = window.innerHeight - MARGIN - pageTop(svg) - below;
+    const scale = Math.min(1, Math.max(SMALLEST, room / h));
+    svg.style.width = `${Math.round(w * scale)}px`;
+    svg.style.height = `${Math.round(h * scale)}px`;
+  };
+  const watch = new ResizeObserver(place);
+  watch.observe(document.querySelector("[data-testid='stMainBlockContainer']") || document.body);
+  window.addEventListener("resize", place);
+  place();
+  return () => { watch.disconnect(); window.removeEventListener("resize", place); };
+}
 
 function stream(url) {
   const all = (window[STREAMS] = window[STREAMS] || {});
@@ -53,7 +88,7 @@ export default function (component) {
   Object.assign(line.style, {color: "#a0522d", fontSize: "14px"});
   root.appendChild(line);
 
-  let view = null, status = null, output = null;
+  let view = null, status = null, output = null, unfit = () => {};
   if (data.mode === "decode" && data.heatmap) {
     const payload = data.heatmap, T = payload.target.length;
     status = document.createElement("p");
@@ -81,6 +116,8 @@ export default function (component) {
       },
     });
     view.show(Math.min(Math.max(data.step | 0, 0), T));
+    const open = Array.isArray(data.question) && data.question[0] > 0 && !data.question[1];
+    if (open) unfit = fitAbove(view.svg);
   }
 
   let drawn = {version: Number(data.version) || 0, params: data.params || {}};
@@ -124,6 +161,7 @@ export default function (component) {
   };
   return () => {  // unmounted: close the stream unless the next render takes it over at once
     held.handler = null;
+    unfit();
     clearTimeout(pending);
     clearTimeout(retry);
     held.closing = setTimeout(() => {
