@@ -77,8 +77,8 @@ def test_a_student_whose_replica_dies_is_still_the_same_member(browser: Browser,
                 break
             time.sleep(0.1)
         assert question is not None
-        option = question.options[question.right[0]]
         options = page.get_by_role("radiogroup", name="Your answer").get_by_role("radio")
+        option = options.nth(question.right[0]).inner_text()  # as shown: a repeated token after its position
         options.nth(question.right[0]).click()
         expect(page.get_by_text(f"Your answer: {option}.")).to_be_visible(timeout=WAIT_MS)
         assert store.current_question(code).answers == 1
