@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
+from explorer import i18n
 from explorer.ui import presentation
 
 
@@ -42,7 +45,22 @@ def test_heatmap_payload_asks_the_browser_to_fit_the_screen_only_in_presentation
     fit = svg_heatmap.payload(src, tgt, attention, fit=True)["layout"]["fit"]
     # the widest labels in monospace columns: "01 ▁brother" (11) across the top, "01 ▁frère" (9) at the left
     assert (fit["top_columns"], fit["left_columns"]) == (11, 9)
-    # the script's type: round(H / screen_px_per_font_px), 19 px on a 1080-pixel screen, 13 px on a 720-pixel one
-    assert round(1080 / fit["screen_px_per_font_px"]) == 19 and round(720 / fit["screen_px_per_font_px"]) == 13
-    assert fit["min_font"] < 13 < 19 < fit["max_font"]
+
+    # the script's type, clamp(Math.round(H / screen_px_per_font_px), min_font, max_font): a hall's back row
+    # reads 24 px at 1366×768 and 28 px at 1920×1080 (issue 50); 23 px at 1280×720
+    def font(height: int) -> int:
+        return max(fit["min_font"], min(fit["max_font"], math.floor(height / fit["screen_px_per_font_px"] + 0.5)))
+
+    assert (font(768), font(1080), font(720), font(1440), font(300)) == (24, 28, 23, 28, 11)
+    assert fit["min_font"] == 11 and fit["note_px"] > 16
+    # a sentence too long for that type gets smaller type and a note with both sizes (the script fills them)
+    assert fit["note"].format(font=15, full=24, rows=13, columns=12) == (
+        "Smaller type (15 px, not 24 px): 13 rows and 12 columns must fit the screen."
+    )
+    with i18n.using("zh"):
+        note = svg_heatmap.payload(src, tgt, attention, fit=True)["layout"]["fit"]["note"]
+    assert (
+        note.format(font=15, full=24, rows=13, columns=12)
+        == "字号已缩小（15 像素，而非 24 像素）：13 行、12 列须放进一屏。"
+    )
     assert fit["char_per_font"] == svg_heatmap.CHAR_PX / 12

@@ -26,14 +26,22 @@ translated in the payload's ``texts``; the colour bar's label is measured in dis
 the tokens, so a Chinese label gets its width too.
 
 In presentation mode (``fit=True``) the payload's ``layout.fit`` asks the script to size the heatmap
-to the screen: the font from the window's height (``FIT_SCREEN_PX_PER_FONT_PX`` pixels of height per
-pixel of type: 19 px at 1080, 13 px at 720), the rows' height from the room left between the
-heatmap's top edge and the window's bottom, the columns' width from the room across, so the whole
-heatmap and its colour bar stay in one frame, as wide as the column it is in:
+to the screen: the type from the window's height (``FIT_SCREEN_PX_PER_FONT_PX`` pixels of height per
+pixel of type: 24 px at 768, 28 px (the cap) at 1080, 23 px at 720; what a hall's back row reads), the
+rows' height from the room left between the heatmap's top edge and the window's bottom, the columns'
+width from the room across, so the whole heatmap and its colour bar stay in one frame, as wide as
+the column it is in:
 
-    font = clamp(⌊H / FIT_SCREEN_PX_PER_FONT_PX⌉, FIT_MIN_FONT, FIT_MAX_FONT)
+    full = clamp(⌊H / FIT_SCREEN_PX_PER_FONT_PX⌉, FIT_MIN_FONT, FIT_MAX_FONT)
     cell = clamp(⌊(H − top − labels − legend − margin) / T⌋, font + 4, FIT_MAX_CELL_PER_FONT · font)
     column width = ⌊(width − row labels − 16) / S⌋   (≥ 14; no cap, unlike the page's usual 2 · cell)
+
+The type is `full` while every row gets at least font + 4 pixels and every column holds its label (a
+turned label a line of font + 4, a flat CJK one its widest line); a longer sentence gets the largest
+type that fits (down to ``FIT_MIN_FONT``) and the note ``layout.fit.note`` under the colour bar, which
+says so with the two sizes (FIT_NOTE_PX kept for it). On the Decode page at 1366×768 (the heatmap's top
+edge ≈ 281 px) that is about 9 output rows of short Latin words at 24 px, at 1920×1080 about 16 at 28 px
+(docs/pages/decode.md, Presentation mode).
 
 Once a step's rows are painted the ``<svg>`` carries ``data-rows`` (rows shown) and, after a
 click it drew (the instant stepper's buttons, or the page's Step, Back and Reset), ``data-step-ms``
@@ -62,10 +70,12 @@ LEGEND_LABEL_PX = 62  # room for the label left of the gradient, at least
 # ColorBrewer "Blues" (plotly's "Blues", the app's default scale): 0 → white, 1 → dark blue.
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
 # Presentation mode's fit to the screen (see the module's docstring): the script does the sizing, it knows the window.
-FIT_SCREEN_PX_PER_FONT_PX = 56
-FIT_MIN_FONT, FIT_MAX_FONT = 11, 24
+# 32 px of height per px of type: 24 px at 768 (1366×768), 28 px (the cap) at 1080, what a hall's back row reads.
+FIT_SCREEN_PX_PER_FONT_PX = 32
+FIT_MIN_FONT, FIT_MAX_FONT = 11, 28
 FIT_MAX_CELL_PER_FONT = 2.4
 FIT_MARGIN_PX = 28  # below the colour bar, to the window's bottom
+FIT_NOTE_PX = 22  # the note under the colour bar when the type had to shrink (one 16 px line)
 # Cividis (plotly's "Cividis", Nuñez et al. 2018): 0 → dark blue, 1 → yellow; colour-blind safe, lightness rising
 # evenly.
 CIVIDIS = ("#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8678", "#a59c74", "#c3b369", "#e1cc55", "#fee838")
@@ -254,6 +264,10 @@ def fit_layout(source_labels: Sequence[str], target_labels: Sequence[str]) -> di
         "max_font": FIT_MAX_FONT,
         "max_cell_per_font": FIT_MAX_CELL_PER_FONT,
         "margin": FIT_MARGIN_PX,
+        "note_px": FIT_NOTE_PX,
+        # under the colour bar when the sentence's rows or columns do not fit at the screen's type; the script
+        # fills the braces: the type drawn and the screen's, the sentence's rows and columns
+        "note": _("Smaller type ({font} px, not {full} px): {rows} rows and {columns} columns must fit the screen."),
         "char_per_font": CHAR_PX / 12,  # a monospace column is 0.625 of the font's size
         "top_columns": _tallest(source_labels),
         "column_columns": _flat_column(source_labels),

@@ -48,12 +48,13 @@ def assert_in_view(page: Page, selector: str) -> list[float]:
     return [left, top, right, bottom]
 
 
-def present(page: Page, path: str, size: str, **query: str) -> None:
-    """Open `path` at `size` and switch presentation mode on (its toggle is in the sidebar)."""
-    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+def present(page: Page, path: str, size: str, toggle: str = LABEL, **query: str) -> None:
+    """Open `path` at `size` and switch presentation mode on (its toggle, named `toggle` in the page's
+    language, is in the sidebar)."""
+    page.set_viewport_size(dict(zip(("width", "height"), map(int, size.split("x")), strict=True)))
     page.goto(f"{page.base_url}/{path}?{urllib.parse.urlencode(query)}" if query else f"{page.base_url}/{path}")
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-    page.get_by_text(LABEL, exact=True).click()
+    page.get_by_text(toggle, exact=True).click()
     # The sidebar folds away once the mode is on (st.set_page_config(initial_sidebar_state="collapsed")).
     page.wait_for_function(
         "() => { const s = document.querySelector('[data-testid=stSidebar]');"

@@ -79,23 +79,32 @@ function attentionHeatmap(root, data, opts) {
 
   // Presentation mode (layout.fit, explorer.figures.svg_heatmap): the font from the window's height,
   // the rows' height from the room between the heatmap's top edge (settings folded) and the window's
-  // bottom, so the heatmap and its colour bar fit the screen. Returns whether the geometry changed.
+  // bottom, so the heatmap and its colour bar fit the screen. A sentence with more rows or columns than
+  // fit at that type gets smaller type and a note under the colour bar (L.shrunk). Returns whether the
+  // geometry changed.
   function fitScreen() {
     var F = L.fit;
-    if (!F) return false;
+    // Off the page or not drawn (a rerun replacing it; its observer still fires): nothing to measure, and a
+    // top edge of 0 kept for later draws would size them for a room that is not there.
+    if (!F || !root.isConnected || !root.getClientRects().length) return false;
     var H = window.innerHeight || 720, before = [cell, L.font, L.top, L.left].join();
-    var font = Math.max(F.min_font, Math.min(F.max_font, Math.round(H / F.screen_px_per_font_px)));
-    var room = H - foldedTop() - legendHeight(font) - F.margin, c = 0;
-    for (var pass = 0; pass < 2; pass++) {  // a smaller font when the rows would be shorter than the type
+    var full = Math.max(F.min_font, Math.min(F.max_font, Math.round(H / F.screen_px_per_font_px)));
+    var top = foldedTop(), font = full, c = 0;
+    for (; ; font--) {  // the largest type at which every row is taller and every column wider than a line of it
+      var note = font < full ? F.note_px : 0;  // smaller type: the note's line under the colour bar
       L.top = Math.round(F.char_per_font * font * F.top_columns) + 10;
       L.left = Math.round(F.char_per_font * font * F.left_columns) + 10;
       L.min_column = F.column_columns ? Math.round(F.char_per_font * font * F.column_columns) + 6 : 0;
+      var room = H - top - legendHeight(font) - F.margin - note;
       c = Math.min(Math.round(F.max_cell_per_font * font), Math.floor((room - L.top) / Math.max(T, 1)));
-      if (c >= font + 4 || font <= F.min_font) break;
-      font = Math.max(F.min_font, c - 4);
+      var share = Math.floor((opts.width() - L.left - 16) / Math.max(S, 1));  // a column's width
+      // a turned label needs a line (font + 4) across its column, a flat one (CJK) its widest line
+      var fits = c >= font + 4 && (F.column_columns ? L.min_column <= share : share >= font + 4);
+      if (fits || font <= F.min_font) break;
     }
     cell = L.cell = Math.max(font + 4, c);
     L.font = font;
+    L.shrunk = font < full ? {font: font, full: full} : null;
     return [cell, L.font, L.top, L.left].join() !== before;
   }
   function legendHeight(font) { return L.fit ? font + 22 : 32; }
@@ -191,12 +200,24 @@ function attentionHeatmap(root, data, opts) {
     fill: "url(#" + opts.id + "-scale)", stroke: "#ccc"}));
   legend.appendChild(el("text", {x: barLeft + barWidth + 6, y: textY}, "1"));
   root.appendChild(legend);
+  // The note a shrunk heatmap carries (layout.fit.note, translated; numbers filled in here, text only).
+  var shrunk = doc.createElement("div");
+  shrunk.className = "ae-heatmap-shrunk";
+  shrunk.style.fontSize = "16px";
+  shrunk.style.lineHeight = "22px";
+  root.appendChild(shrunk);
+  function noteShrunk() {
+    var on = !!(L.fit && L.shrunk);
+    shrunk.style.display = on ? "" : "none";
+    shrunk.textContent = on ? fill(L.fit.note, {font: L.shrunk.font, full: L.shrunk.full, rows: T, columns: S}) : "";
+  }
 
   frame();
+  noteShrunk();
   return {
     svg: svg,
     show: show,
     shown: function () { return shown; },
-    resize: function () { if (fitScreen() || columnWidth() !== cw) { frame(); show(shown); } },
+    resize: function () { if (fitScreen() || columnWidth() !== cw) { frame(); show(shown); } noteShrunk(); },
   };
 }
