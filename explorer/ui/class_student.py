@@ -389,7 +389,7 @@ def _answer_panel(data, question) -> None:
             on_change=_answer, args=(question.id, key),
         )  # fmt: skip
         if mine is not None:
-            st.caption(
+            st.info(
                 _("Your answer: {option}. Wait for the teacher to reveal; until then you can change it.").format(
                     option=labels[mine]
                 )
@@ -397,10 +397,11 @@ def _answer_panel(data, question) -> None:
 
 
 def _option_labels(options) -> list[str]:
-    """The options as the pills show them: repeated ones (a source's two "e") after their position, as the
-    heatmap's columns are labelled ("03 e", "11 e"), since the pills keep a choice by its label and would
+    """The options as the pills show them: a repeated one (a source's two "e") after its position, as the
+    heatmap's columns are labelled ("04 e", "11 e"), since the pills keep a choice by its label and would
     take one "e" for another."""
-    return numbered(options) if len(set(options)) < len(options) else list(options)
+    repeated = {text for text in options if options.count(text) > 1}
+    return [label if text in repeated else text for text, label in zip(options, numbered(options), strict=True)]
 
 
 def _answer(question: int, key: str) -> None:
