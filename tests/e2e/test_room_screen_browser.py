@@ -191,7 +191,13 @@ def test_a_phone_follower_sees_the_heatmap_first_and_a_second_vote(browser: Brow
         teacher.get_by_role("button", name="Ask again", exact=True).click()
         for student in (phone, laptop):
             options = student.get_by_role("radiogroup", name="Your answer").get_by_role("radio")
+            # the second vote's options: none chosen yet (the first vote's showed this student's answer, and a
+            # tap on them as they go is an answer to the revealed question)
+            expect(student.get_by_role("radiogroup", name="Your answer")).to_have_count(1, timeout=WAIT_MS)
             expect(options.first).to_be_visible(timeout=WAIT_MS)
+            expect(
+                student.get_by_role("radiogroup", name="Your answer").get_by_role("radio", checked=True)
+            ).to_have_count(0, timeout=WAIT_MS)
             options.nth(1).click()
             expect(student.get_by_text("Wait for the teacher to reveal", exact=False)).to_be_visible(timeout=WAIT_MS)
         teacher.get_by_role("button", name="Reveal", exact=True).click()
