@@ -31,9 +31,8 @@ class Page:
     # The query parameters it reads beyond its link fields, parsed and checked by explorer.state.params
     # (a page never reads its own): Models' `model`, a lesson and its step, the Lab's open view.
     params: tuple[str, ...] = ()
-    # Its own fields, held by the view's owner beside the shared view (explorer.state.owner.own): the page's
-    # other widgets' values, and those of its `params` that are not the shared view's (Models' `model` is
-    # the card shown, not the view's model).
+    # Its own fields, held by the view's owner beside the shared view (explorer.state.owner.own): its other
+    # widgets' values, and its `params` that are not the shared view's (Models' `model` is the card shown).
     own: tuple[str, ...] = ()
 
     @property
@@ -45,6 +44,7 @@ class Page:
 
 
 HOME_NAME = "home"
+AT = ("lesson", "at")  # the Lessons page's parameters and own fields: a lesson and its step
 HOME = Page(HOME_NAME, "app_pages/0_Home.py", N_("Home"), "🔎")
 PAGES: tuple[Page, ...] = (
     HOME,
@@ -94,19 +94,10 @@ PAGES: tuple[Page, ...] = (
         "🎞️",
         in_class=True,
         in_lessons=True,
-        params=("task", "probe", "epoch"),
-        # its task is the shared view's; `model`: a saved one; `history`: the one shown (its `newest` epoch then)
+        params=("task", "probe", "epoch"),  # its task: the shared view's; own: `history` shown, its `newest` epoch
         own=("origin", "probe", "epoch", "model", "history", "newest"),
     ),
-    Page(
-        "lessons",
-        "app_pages/8_Lessons.py",
-        N_("Lessons"),
-        "🎓",
-        in_class=True,
-        params=("lesson", "at"),
-        own=("lesson", "at"),
-    ),
+    Page("lessons", "app_pages/8_Lessons.py", N_("Lessons"), "🎓", in_class=True, params=AT, own=AT),
     Page(  # it explains greedy decodes: no strategy; and the Lab's own `view` (explorer.views.lab)
         "lab",
         "app_pages/9_Lab.py",
