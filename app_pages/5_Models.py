@@ -12,7 +12,7 @@ from explorer.views import models as models_view
 
 PAGE = "models"
 LINK_NOTES = "_models_link_notes"  # the notes of the link last opened (its model refused)
-frame.page(N_("Models"), N_("Models"))
+frame.page(N_("Models"), N_("Models"), page_name="models")
 
 
 entries = catalog.entries()

@@ -18,7 +18,7 @@ from seq2seq.config import CELLS, SCORERS
 # The budget's options (their values stay English: the settings read them).
 BUDGETS = {"epochs": N_("epochs"), "steps": N_("steps")}
 
-frame.page(N_("Train a model"), N_("Train"))
+frame.page(N_("Train a model"), N_("Train"), page_name="train")
 st.caption(
     _(
         "Train a small model here and watch it learn: the loss falls, validation accuracy rises and the "

@@ -1,8 +1,8 @@
-"""Lessons: guided tours of the app. The list of lessons, then the player: a step's text,
-its view (embedded, or a link that opens it on its page), its question, Back / Next.
+"""Lessons: guided tours of the app. The list of lessons; Start runs one on the real pages, each step on its
+own page with the lesson's panel docked there (explorer.ui.lesson_dock).
 
 Wiring only: the logic is in explorer.lessons.player (plain Python, tested without a browser), the
-sections in explorer.ui.lesson_player. The URL keeps the lesson and the step: ?lesson=<id>&at=<step>.
+sections in explorer.ui.lesson_player. A link ?lesson=<id>&at=<step> opens that step on its page.
 """
 
 import streamlit as st
@@ -12,15 +12,9 @@ from explorer.lessons import player
 from explorer.lessons.listing import catalog
 from explorer.ui import frame, lesson_player, sharing
 
-projecting = frame.page(N_("Lessons"), N_("Lessons"), view="lessons")
-teacher = lesson_player.teacher_toggle()
+frame.page(N_("Lessons"), N_("Lessons"), view="lessons")  # a lesson link opens its step's page from here
 
 lessons, problems = catalog()  # read on every run: a teacher's new file appears at once
-lesson, index, notes = player.opened(st.session_state, st.query_params.to_dict(), lessons)
-sharing.publish(player.PAGE, player.position_link(lesson, index))
-lesson_player.link_notes(notes)
-
-if lesson is None:
-    lesson_player.lesson_list(lessons, problems)
-else:
-    lesson_player.player_view(lesson, index, projecting, teacher)
+sharing.publish(player.PAGE, {})
+lesson_player.link_notes(player.link_notes(st.session_state))
+lesson_player.lesson_list(lessons, problems)

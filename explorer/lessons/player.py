@@ -1,9 +1,11 @@
-"""The lesson player's logic, plain Python over a session mapping (the Lessons page is its Streamlit side).
+"""The lesson player's logic, plain Python over a session mapping (explorer.ui.lesson_dock is its Streamlit side).
 
-Which lesson and step the URL names (`lesson=<id>&at=<1-based step>`, with a note for every value
-refused), the one function that builds that link (`link_params`), where the session stands (the
-open step, the answers given), progress, whether Next is allowed, how an answer is judged, and the
-share link that opens a step's view on its own page. Tested without Streamlit (tests/test_lesson_player.py).
+A lesson runs on the real pages: each step opens its page (Decode, Compare, Lab, …) with the step's view,
+and the lesson's panel is docked on that page. Here: which lesson and step a URL names (`lesson=<id>&at=<1-based
+step>` beside any page's view, with a note for every value refused), the one function that builds that link
+(`link_params`), where the session stands (the running step, the answers given), the moves that open a
+step's page, progress, whether Next is allowed, how an answer is judged, and the link that opens a step's
+view on its own page. Tested without Streamlit (tests/test_lesson_player.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from explorer.i18n import _, ngettext
 from explorer.lessons.listing import ROOT
 from explorer.lessons.schema import PAGES, Lesson, Problem, Question, Step
-from explorer.state import keys, link, owner, params
+from explorer.state import keys, owner, params
 from explorer.state.pages import BY_NAME
 from explorer.state.view import LINK_FIELDS, ViewState
 from explorer.state.view import link_params as view_link_params
@@ -53,50 +55,77 @@ def locate(query: Mapping[str, str], lessons: Mapping[str, Lesson]) -> tuple[Pos
     return Position(str(lesson), int(found.values[AT]) - 1), found.notes
 
 
-def opened(
-    session: MutableMapping, query: Mapping, lessons: Mapping[str, Lesson]
-) -> tuple[Lesson | None, int, tuple[str, ...]]:
-    """(the lesson shown or None for the list, its step index, the link's notes to show).
+def follow_link(
+    session: MutableMapping, query: Mapping, lessons: Mapping[str, Lesson], page: str | None = None
+) -> tuple[str, ...]:
+    """Read a lesson link on any page (`lesson` and `at`, beside the page's view: explorer.state.keys.BESIDE_VIEW).
 
-    The position is the page's own fields `lesson` and `at` (explorer.state.owner.own). A link just opened
-    (explorer.state.owner.open_link) moves it; otherwise it holds (Back, Next, Open move it). A position
-    whose lesson has gone, or whose step is past a lesson that has shrunk, falls back to the list or the
-    last step.
+    A (lesson, at) other than the one the session last read or wrote (keys.LESSON_URL) is a link someone
+    opened (a shared link, a reload in a new session, the browser's Back): the lesson runs from that step,
+    and its page opens with the step's view unless the link is already on it (`page`: the page read it;
+    `pending`). Returns the link's
+    notes for the values it refused; () when no lesson link was opened on this run.
     """
-    _view, new = owner.open_link(session, PAGE, query)
-    if new:
-        found, notes = locate(link.flat(query), lessons)
-        go(session, found.lesson, found.index)
-        session[keys.LESSON_LINK_NOTES] = (found, notes)
+    raw = {name: query[name] for name in (LESSON, AT) if name in query}
+    raw = {name: value[-1] if isinstance(value, list | tuple) and value else value for name, value in raw.items()}
+    if LESSON not in raw or tuple(sorted(raw.items())) == session.get(keys.LESSON_URL):
+        return ()
+    session[keys.LESSON_URL] = tuple(sorted(raw.items()))
+    found, notes = locate({name: str(value) for name, value in raw.items()}, lessons)
+    go(session, found.lesson, found.index)
+    session[keys.LESSON_LINK_NOTES] = (found, notes)
+    if found.lesson is not None and lessons[found.lesson].steps[found.index].page != page:
+        session[keys.LESSON_GO] = True
+    return notes
+
+
+def running(session: MutableMapping, lessons: Mapping[str, Lesson]) -> tuple[Lesson | None, int]:
+    """(the lesson running, its step index), or (None, 0). A lesson that has gone ends; a step past a lesson
+    that has shrunk is its last. Remembers the (lesson, at) the URL gets (explorer.state.link.beside_view)."""
     position = where(session)
     if position.lesson not in lessons:
-        return None, 0, _notes_at(session, Position())
+        if position.lesson is not None:
+            go(session, None)
+        return None, 0
     lesson = lessons[position.lesson]
     index = min(max(position.index, 0), len(lesson.steps) - 1)
-    return lesson, index, _notes_at(session, position)
+    if index != position.index:
+        go(session, lesson.id, index)
+    session[keys.LESSON_URL] = tuple(sorted(link_params(lesson.id, index).items()))
+    return lesson, index
+
+
+def link_notes(session: Mapping) -> tuple[str, ...]:
+    """The last lesson link's notes while the lesson still stands where that link led."""
+    return _notes_at(session, where(session))
 
 
 def where(session: Mapping) -> Position:
-    """The player's position, as the owner holds it (the list before any)."""
+    """The lesson's position, as the owner holds it (the Lessons page's own fields; no lesson before any)."""
     mine = owner.own(session, PAGE)
     return Position(mine.get(LESSON), int(mine.get(AT) or 0))
 
 
 def _notes_at(session: Mapping, position: Position) -> tuple[str, ...]:
-    """The last link's notes while the player still shows where that link led."""
     where, notes = session.get(keys.LESSON_LINK_NOTES) or (None, ())
     return tuple(notes) if where == position else ()
 
 
-def position_link(lesson: Lesson | None, index: int) -> dict[str, str]:
-    """The player's link for `lesson` at step `index` (the list: none), which explorer.ui.sharing.publish
-    writes into the URL: the address bar opens this step."""
-    return link_params(lesson.id if lesson else None, index)
-
-
 def go(session: MutableMapping, lesson: str | None, index: int = 0) -> None:
-    """Move the player (Open, Back, Next, All lessons): a button's callback."""
+    """Set the lesson's position (None: no lesson runs)."""
     owner.propose_own(session, PAGE, {LESSON: lesson, AT: index if lesson is not None else 0})
+
+
+def move(session: MutableMapping, lesson: str | None, index: int = 0) -> None:
+    """Start, Back, Next, Open the step's page, End (a button's callback): the position moves, and the next
+    run opens the step's page with its view (the Lessons page's list once the lesson ends)."""
+    go(session, lesson, index)
+    session[keys.LESSON_GO] = True
+
+
+def pending(session: MutableMapping) -> bool:
+    """Whether a move waits to open its page (read once)."""
+    return bool(session.pop(keys.LESSON_GO, False))
 
 
 # -- progress and answers -----------------------------------------------------------------------------

@@ -16,7 +16,11 @@ LANG_PARAM = "lang"  # its query parameter: on every page, beside the page's own
 # The heatmaps' colour scale (explorer.ui.colors): the one in force ("blues", "cividis"), the sidebar's
 # widget, and its query parameter (beside the page's own view, like the language).
 COLORS, COLORS_SWITCH, COLORS_PARAM = "_colors", "colors_switch", "colors"
-BESIDE_VIEW = (LANG_PARAM, COLORS_PARAM)  # query parameters of every page that are no part of its view
+# A running lesson's id and step (1-based), beside every page's view: the lesson runs on the real pages, and a
+# reloaded or shared page opens at its step (explorer.lessons.player).
+LESSON_PARAM, AT_PARAM = "lesson", "at"
+BESIDE_VIEW = (LANG_PARAM, COLORS_PARAM, LESSON_PARAM, AT_PARAM)  # query parameters of every page, no part of its view
+VIEW_OWN = "_view_own"  # page -> its own fields (explorer.state.owner.own; the running lesson is the Lessons page's)
 DECODING_KEYS = ("strategy", "beam", "temperature", "seed", "reference")  # the view's fields that say how it is decoded
 
 # -- the Decode page's widgets ------------------------------------------------------------------
@@ -49,6 +53,9 @@ LESSON_TEACHER = "lesson_teacher"  # the sidebar's "Teacher's notes" toggle, a b
 # Private: the open lesson and step (a player.Position), the answers given (answer_key -> the
 # chosen option or source position), the notes of the link last opened with the position they led to.
 LESSON_ANSWERS, LESSON_LINK_NOTES = "_lesson_answers", "_lesson_link_notes"
+# Private: a move (Start, Back, Next) whose step's page opens on the next run; the (lesson, at) the URL had
+# when the session last read or wrote it (another one is a link opened: explorer.lessons.player.follow_link).
+LESSON_GO, LESSON_URL = "_lesson_go", "_lesson_url"
 
 # -- a live class (explorer.ui.class_state) -----------------------------------------------------
 # Private: the class's join code; the teacher's secret token (only the teacher's session has one);

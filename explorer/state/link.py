@@ -9,19 +9,20 @@ dicts in tests).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
 
 from explorer.state import keys
 from explorer.state.view import DEFAULT_COLORS, ViewState
 
 
-def flat(query: Mapping) -> dict[str, str]:
+def flat(query: Mapping, keep: Collection[str] = ()) -> dict[str, str]:
     """Query parameters as str -> str (a repeated key keeps its last value), the interface language and
     the heatmaps' colour scale left out: they are the user's, not part of any page's view
-    (explorer.ui.language and explorer.ui.colors read them)."""
+    (explorer.ui.language and explorer.ui.colors read them), and so is a running lesson's position unless
+    `keep` names it (the Lessons page's parameters: explorer.state.params)."""
     result = {}
     for key, value in query.items():
-        if key in keys.BESIDE_VIEW:
+        if key in keys.BESIDE_VIEW and key not in keep:
             continue
         if isinstance(value, list | tuple):
             value = value[-1] if value else ""
@@ -31,12 +32,17 @@ def flat(query: Mapping) -> dict[str, str]:
 
 def beside_view(session: Mapping) -> dict[str, str]:
     """The query parameters every page's URL carries beside its view: the language the user chose (if
-    any), so a shared link opens in the sender's language, and a colour scale other than the default."""
+    any), so a shared link opens in the sender's language, a colour scale other than the default, and the
+    lesson running with its step (1-based), so a reloaded or shared page opens inside the lesson."""
     beside = {}
     if session.get(keys.LANGUAGE_CHOICE):
         beside[keys.LANG_PARAM] = session[keys.LANGUAGE_CHOICE]
     if session.get(keys.COLORS, DEFAULT_COLORS) != DEFAULT_COLORS:
         beside[keys.COLORS_PARAM] = session[keys.COLORS]
+    running = (session.get(keys.VIEW_OWN) or {}).get("lessons") or {}
+    if running.get(keys.LESSON_PARAM):
+        beside[keys.LESSON_PARAM] = str(running[keys.LESSON_PARAM])
+        beside[keys.AT_PARAM] = str(int(running.get(keys.AT_PARAM) or 0) + 1)
     return beside
 
 

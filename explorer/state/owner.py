@@ -36,7 +36,7 @@ GENERATIONS = "_view_generations"  # field -> how often something other than its
 DERIVED = "_view_derived"  # a derived widget's name -> (its generation, the values it was drawn for)
 DRAWN = "_view_drawn"  # the fields some widget has shown in this session (only theirs have generations to move)
 LINK_NOTES = "_view_link_notes"  # the view a link opened, with its notes (shown while the view is still it)
-OWN = "_view_own"  # page -> its own fields (explorer.state.pages: Page.own) -> value
+OWN = keys.VIEW_OWN  # page -> its own fields (explorer.state.pages: Page.own) -> value
 
 # field -> (the fields whose change resets it, its value then, from the new view), followed in this order (a
 # new sentence resets the reference, then the step). Another input starts the decode again at step 0; another

@@ -152,5 +152,5 @@ def parse(page: str, query: Mapping, **choices: Collection) -> Parsed:
     declared = BY_NAME[page].params
     if page not in PARSERS or not set(choices) <= set(declared):
         raise ValueError(f"page {page!r} declares the parameters {declared}, not {sorted(choices)}")
-    raw = {key: value for key, value in flat(query).items() if key in declared}
+    raw = {key: value for key, value in flat(query, keep=declared).items() if key in declared}
     return PARSERS[page](raw, choices)

@@ -17,6 +17,7 @@ from explorer.ui import (
     focus,
     language,
     layout,
+    lesson_dock,
     navigation,
     pieces,
     presentation,
@@ -34,6 +35,7 @@ def page(
     needs_registry: bool = True,
     icon: str | None = None,
     view: str | None = None,
+    page_name: str | None = None,
 ) -> bool:
     """Open a page: its browser tab reads "<tab_title> · Attention Explorer", then the sidebar (the
     language switch first), then `title`. `title` and `tab_title` are English, marked with N_: they are
@@ -43,7 +45,11 @@ def page(
 
     `view`: the page's name for a live class (explorer.classrooms.store.PAGES): its sidebar offers "Start a
     class"; a student following a teacher is taken to the teacher's page and view before the page reads
-    its URL (explorer.ui.class_student)."""
+    its URL (explorer.ui.class_student).
+
+    `page_name`: the page's name in explorer.state.pages where it is not `view` (a page no class shows): a running
+    lesson's panel is docked on every page, under the title and the class's bars (explorer.ui.lesson_dock),
+    and a lesson's move opens its step's page from here, before the page reads its URL."""
     note = language.choose()
     name = _(APP_NAME)
     st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
@@ -69,6 +75,7 @@ def page(
     class_teacher.sidebar(view)
     class_teacher.bar(view)  # a teacher's controls, under the title: inside a projector's frame
     class_student.follow_page(view)
+    lesson_dock.dock(page_name or view, projecting)
     return projecting
 
 

@@ -1,0 +1,105 @@
+"""The running lesson's panel, docked on the real page its step opens (Decode, Compare, Lab, …).
+
+A lesson step names a page and a view (explorer.lessons.schema.Step): Start, Back and Next open that page with
+that view, exactly as its share link would, and this panel sits at the top of the page, under its title (and
+under a class's teacher bar): the lesson and its progress, the step's text, the teacher's notes, its figure,
+its question, Back / Next / End. It folds away (an expander the reader can close) and stays folded from step
+to step until opened. Every control the step's text names is the page's own, since the page is the page
+(explorer.lessons.controls checks the names against what each page declares).
+
+explorer.ui.frame calls `dock` on every page before the page reads its URL: a move waiting to open its page
+(explorer.lessons.player.move) or a lesson link opened elsewhere switches pages here, first thing.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.i18n import N_, _
+from explorer.lessons import player
+from explorer.lessons.listing import catalog
+from explorer.lessons.schema import PAGES, Lesson, Step
+from explorer.state import keys, link
+from explorer.ui import class_state, lesson_player, lesson_text
+from explorer.ui.markdown import authored_markdown, escape_markdown
+
+# On a projector the step's words beside its question and Back / Next: the panel stays short.
+PROJECTED_COLUMNS = (3, 2)
+PROJECTED_WORDS_PX = 200  # the words' box on a projector scrolls beyond this: the page's view stays in the frame
+ELSEWHERE = N_("This step is on the {page} page.")
+
+
+def dock(page: str | None, projecting: bool) -> None:
+    """The running lesson's panel on `page` (its name in explorer.state.pages), or nothing when no lesson runs.
+    Switches to the step's page first when a move or a lesson link asks for it."""
+    state, query = st.session_state, st.query_params.to_dict()
+    if player.where(state).lesson is None and keys.LESSON_PARAM not in query and keys.LESSON_GO not in state:
+        return
+    lessons, _problems = catalog()  # read on every run: a teacher's edited file shows at once
+    player.follow_link(state, query, lessons, page)
+    lesson, index = player.running(state, lessons)
+    if player.pending(state):
+        _open(lesson.steps[index] if lesson else None)
+    if lesson is None:
+        return
+    for name, value in player.link_params(lesson.id, index).items():  # on pages that publish no view too
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+    lesson_player.teacher_toggle()
+    _panel(lesson, index, page, projecting)
+
+
+def _open(step: Step | None) -> None:
+    """Open the step's page with its view (a step whose view cannot be read: the page as it is), or the
+    list of lessons once the lesson has ended."""
+    state = st.session_state
+    if step is None:
+        st.switch_page(PAGES[player.PAGE], query_params=link.beside_view(state))
+    view = lesson_player.check_view(step)
+    script, params = player.step_link(step, view) if view is not None else (PAGES[step.page], {})
+    state.pop(keys.page_url(step.page), None)  # the page takes these parameters as a link just opened
+    st.switch_page(script, query_params={**params, **link.beside_view(state)})
+
+
+def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> None:
+    state, step = st.session_state, lesson.steps[index]
+    view = lesson_player.check_view(step)
+    step = lesson_text.filled(step, view)  # its numbers measured, as the page under it shows them
+    label, _share = player.progress(index, len(lesson.steps))
+    title = _("Lesson: {lesson} · {progress}").format(lesson=player.own_text(lesson, "title"), progress=label)
+    following = class_state.following(state)
+    with st.expander(escape_markdown(title), expanded=True, icon=":material/school:", key="lesson_dock"):
+        words, side = st.columns(PROJECTED_COLUMNS) if projecting else (st.container(), st.container())
+        if projecting:
+            words = words.container(height=PROJECTED_WORDS_PX, border=False)
+        with words:
+            st.subheader(escape_markdown(step.local("title")))
+            st.markdown(authored_markdown(step.local("text")))
+            if state.get(keys.LESSON_TEACHER) and step.teacher and not following:
+                st.info(_("**Teacher's notes.** {notes}").format(notes=authored_markdown(step.local("teacher"))))
+            if page != step.page:
+                _elsewhere(lesson, index, step)
+            if step.figure is not None:
+                lesson_player.figure(step.figure, projecting)
+        with side:
+            answered = player.answer(state, lesson.id, index) is not None
+            row = lesson_player.attention_answer(view) if view is not None else None
+            if step.question is not None and not following:
+                answered = lesson_player.question(lesson, index, step, row) or answered
+            if following:
+                st.caption(_("The teacher moves the lesson on."))
+                return
+            open_next = answered or step.question is None or lesson_player.unanswerable(step, view, row)
+            lesson_player.navigation(lesson, index, open_next, keys_too=page != "decode")
+
+
+def _elsewhere(lesson: Lesson, index: int, step: Step) -> None:
+    """The step's page is another one (the reader went to another page): a button back to it."""
+    name = _(player.page_label(step.page))
+    st.info(_(ELSEWHERE).format(page=name))
+    st.button(
+        _("Open {page}").format(page=name),
+        key="lesson_open_page",
+        on_click=player.move,
+        args=(st.session_state, lesson.id, index),
+    )
