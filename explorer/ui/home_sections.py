@@ -10,7 +10,7 @@ from explorer import i18n
 from explorer.i18n import _
 from explorer.lessons.schema import MAX_MINUTES
 from explorer.state import catalog, keys
-from explorer.ui import class_student, components, pieces
+from explorer.ui import class_student, components, layout, pieces
 from explorer.ui import decode_sections as decode_ui
 from explorer.ui.loaders import get_translator
 from explorer.views import decode as decode_view
@@ -43,7 +43,8 @@ def live_example() -> None:
     name = decode_view.model_name(task, scorer)
     if name is None:
         return
-    _example(name, task, scorer, sentence)
+    with st.container(key=layout.HOME_EXAMPLE):  # a phone draws the class's box above it (layout.COMPACT_CSS)
+        _example(name, task, scorer, sentence)
 
 
 @st.fragment
@@ -80,7 +81,13 @@ def _step(n: int) -> None:
 
 
 def ways_in() -> None:
-    """Three ways in, side by side: take a lesson, explore on Decode, join a class."""
+    """Three ways in, side by side: take a lesson, explore on Decode, join a class (on a phone, the class's box
+    comes first, above the live example: layout.COMPACT_CSS)."""
+    with st.container(key=layout.HOME_WAYS):
+        _ways_in()
+
+
+def _ways_in() -> None:
     lesson, explore, join = st.columns(3, border=True)
     with lesson:
         st.markdown(_("**Learn** step by step"))
