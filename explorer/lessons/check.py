@@ -183,7 +183,7 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
     """Every problem of `lesson` that needs the models: views a link would not open as written, attention
     questions without an answer, claims the models do not honour (`claims=False` skips those)."""
     found: list[Problem] = texts.problems(lesson)  # typed numbers, placeholders, languages: no model needed
-    found += controls.problems(lesson)  # a control the text names is on the step's view
+    found += controls.problems(lesson)  # a control the text names is on the step's page
     cache: dict[str, object] = {}
 
     def translator(name: str):
