@@ -14,6 +14,7 @@ explorer.ui.frame calls `dock` on every page before the page reads its URL: a mo
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer.i18n import N_, _
 from explorer.lessons import player
@@ -54,11 +55,17 @@ def _open(step: Step | None) -> None:
     list of lessons once the lesson has ended."""
     state = st.session_state
     if step is None:
-        st.switch_page(PAGES[player.PAGE], query_params=link.beside_view(state))
+        try:
+            st.switch_page(PAGES[player.PAGE], query_params=link.beside_view(state))
+        except StreamlitPageNotFoundError:
+            return
     view = lesson_player.check_view(step)
     script, params = player.step_link(step, view) if view is not None else (PAGES[step.page], {})
     state.pop(keys.page_url(step.page), None)  # the page takes these parameters as a link just opened
-    st.switch_page(script, query_params={**params, **link.beside_view(state)})
+    try:
+        st.switch_page(script, query_params={**params, **link.beside_view(state)})
+    except StreamlitPageNotFoundError:  # a page script run alone (AppTest): the panel says where the step is
+        pass
 
 
 def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> None:
