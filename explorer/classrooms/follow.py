@@ -19,7 +19,8 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from explorer.classrooms.store import KINDS, Question, TeacherView
+from explorer.classrooms.store import KINDS, MAX_OPTION_CHARS, Question, TeacherView
+from explorer.state.keys import AT_PARAM, LESSON_PARAM
 from explorer.state.pages import scripts
 from seq2seq.decoded import DecodedSentence
 
@@ -74,17 +75,32 @@ def lan_address() -> str | None:
     return None if _loopback(address) else address
 
 
-def published(link: Mapping[str, str], tab: str | None = None) -> dict[str, str]:
-    """What the teacher publishes for a page: its link parameters, and the open tab when it has tabs."""
+LESSON_PARAMS = (LESSON_PARAM, AT_PARAM)  # a running lesson's id and step (1-based), beside the view
+
+
+def published(
+    link: Mapping[str, str], tab: str | None = None, lesson: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """What the teacher publishes for a page: its link parameters, the open tab when it has tabs, and the
+    lesson it runs with its step (`lesson`: explorer.lessons.player.link_params), so the class follows it."""
     params = {str(k): str(v) for k, v in link.items()}
     if tab:
         params[TAB_PARAM] = tab
+    params.update({name: str(value) for name, value in (lesson or {}).items() if name in LESSON_PARAMS})
     return params
 
 
 def link_of(view: TeacherView) -> dict[str, str]:
-    """The teacher's link without the tab: what a follower's URL gets."""
-    return {k: v for k, v in view.params.items() if k != TAB_PARAM}
+    """The teacher's link without the tab and the lesson: what a follower's URL gets as the page's view."""
+    return {k: v for k, v in view.params.items() if k != TAB_PARAM and k not in LESSON_PARAMS}
+
+
+def lesson_of(view: TeacherView | None) -> dict[str, str]:
+    """The lesson the teacher runs and its step, as a lesson link's parameters ({} when none): a follower's
+    lesson is the teacher's (explorer.lessons.player.locate checks them like any link's)."""
+    if view is None or LESSON_PARAM not in view.params:
+        return {}
+    return {name: view.params[name] for name in LESSON_PARAMS if name in view.params}
 
 
 def tab_of(view: TeacherView, names: Sequence[str]) -> str | None:
@@ -138,8 +154,8 @@ def question_for(data: DecodedSentence, step: int, kind: str) -> Asked | None:
     token:  the options are the top-k candidates p(y_t | y_<t, x); right is the token the decode chose
             (added to the options when it is not among the top k: a sampled or forced token).
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown question kind {kind!r}")
+    if kind not in KINDS or kind == "choice":  # a choice question is a lesson's (lesson_choice)
+        raise ValueError(f"no question of kind {kind!r} comes from a decode")
     if not 0 <= step < data.num_steps:
         return None
     row = data.steps[step]
@@ -156,6 +172,31 @@ def question_for(data: DecodedSentence, step: int, kind: str) -> Asked | None:
         options.append(row.token)
         weights.append(float(row.prob))
     return Asked(kind, step, tuple(options), (options.index(row.token),), tuple(weights))
+
+
+def lesson_choice(index: int, options: Sequence[str], right: Sequence[int]) -> Asked:
+    """A lesson step's multiple-choice question as the class's (kind "choice"): asked at the lesson's step
+    `index`, its options' texts (cut to what a room holds), the ones the lesson file marks right; no model
+    weights (all 0: the lesson's author, not a model, knows the answer)."""
+    texts = tuple(text if len(text) <= MAX_OPTION_CHARS else text[: MAX_OPTION_CHARS - 1] + "…" for text in options)
+    return Asked("choice", index, texts, tuple(right), (0.0,) * len(texts))
+
+
+def lesson_attention(step: int, tokens: Sequence[str], row: Sequence[float]) -> Asked:
+    """A lesson step's attention question as the class's "attend" question at the decode's `step`: the source
+    tokens, the model's own row a_{step} over them, its argmax (every position that ties) right."""
+    weights = tuple(float(w) for w in row)
+    top = max(weights)
+    return Asked("attend", step, tuple(tokens), tuple(i for i, w in enumerate(weights) if w == top), weights)
+
+
+def is_asked(question: Question | None, asked: Asked) -> bool:
+    """Whether the room's `question` is `asked` (the same kind, step and options): the lesson step's own."""
+    return question is not None and (question.kind, question.step, question.options) == (
+        asked.kind,
+        asked.step,
+        asked.options,
+    )
 
 
 def answer_shares(question: Question) -> list[float]:

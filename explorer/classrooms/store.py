@@ -54,7 +54,9 @@ from explorer.classrooms.errors import (  # noqa: F401 (re-exported: callers imp
 from explorer.state.pages import scripts
 
 PAGES = tuple(scripts("class"))  # pages a class can show (explorer.state.pages)
-KINDS = ("attend", "token")  # attend: which source token the next row attends to most; token: the next token
+# attend: which source token the next row attends to most; token: the next token; choice: a lesson step's
+# multiple-choice question (its options the lesson's, its right ones the file's, no model weights: all 0).
+KINDS = ("attend", "token", "choice")
 
 # Bounds of everything a room holds (checked when written, and again when read back from Redis).
 MAX_PARAMS = 30  # share-link parameters of a view
@@ -178,8 +180,8 @@ class Question:
     """A question asked at a Decode step, with the model's answer and the class's counts."""
 
     id: int  # 1, 2, ... per room
-    kind: str  # "attend" | "token" (KINDS)
-    step: int  # the Decode step it was asked at (the row asked about is index `step`)
+    kind: str  # "attend" | "token" | "choice" (KINDS)
+    step: int  # the Decode step it was asked at (the row asked about is index `step`); choice: the lesson's step
     options: tuple[str, ...]  # source tokens, or candidate tokens
     right: tuple[int, ...]  # indices of the right options (the model's argmax / its chosen token)
     weights: tuple[float, ...]  # attend: the model's attention row over the options; token: their probabilities

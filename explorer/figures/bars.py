@@ -123,14 +123,18 @@ FIRST_VOTE_COLOR = "#ffbb78"  # the first vote of a question asked again: the cl
 
 def class_answers(rows: Sequence[Mapping], kind: str) -> go.Figure:
     """A revealed question: the class's share of answers per option beside the model's own weight (its
-    attention row for "attend", its probabilities for "token"), bars per option, 0–1; a question asked
-    again shows the first vote's shares too (rows' "before"), before the second's.
+    attention row for "attend", its probabilities for "token"; a lesson's "choice" has none, and its options
+    are numbered), bars per option, 0–1; a question asked again shows the first vote's shares too (rows'
+    "before"), before the second's.
 
     rows: explorer.classrooms.follow.reveal_rows (option, answers, share, before, model, right); a right
     option's label is marked ✓. The legend sits under the bars, so that at a phone's 390 px it covers none.
     """
-    marked = [f"{row['option']} ✓" if row["right"] else str(row["option"]) for row in rows]
-    labels = [plotly_text(label) for label in position_labels(marked)]
+    if kind == "choice":  # a lesson's options are sentences: numbered here, listed in full above the chart
+        labels = [f"{i} ✓" if row["right"] else str(i) for i, row in enumerate(rows, start=1)]
+    else:
+        marked = [f"{row['option']} ✓" if row["right"] else str(row["option"]) for row in rows]
+        labels = [plotly_text(label) for label in position_labels(marked)]
     model = _("model's attention") if kind == "attend" else _("model's probability")
     again = any(row.get("before") is not None for row in rows)
     bars = []
@@ -148,9 +152,10 @@ def class_answers(rows: Sequence[Mapping], kind: str) -> go.Figure:
         go.Bar(x=labels, y=[row["share"] for row in rows], name=_("second vote") if again else _("class's answers"),
                marker_color=CLASS_COLOR, customdata=[row["answers"] for row in rows],
                hovertemplate="%{x}<br>%{y:.0%} (%{customdata})<extra></extra>"),
-        go.Bar(x=labels, y=[row["model"] for row in rows], name=model, marker_color=OTHER_COLOR,
-               hovertemplate="%{x}<br>%{y:.3f}<extra></extra>"),
-    ]  # fmt: skip
+    ]
+    if kind != "choice":  # a lesson's choice question has no model weights: its right options are marked ✓
+        bars.append(go.Bar(x=labels, y=[row["model"] for row in rows], name=model, marker_color=OTHER_COLOR,
+                           hovertemplate="%{x}<br>%{y:.3f}<extra></extra>"))  # fmt: skip
     figure = go.Figure(bars)
     figure.update_layout(
         barmode="group",

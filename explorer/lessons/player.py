@@ -95,6 +95,14 @@ def running(session: MutableMapping, lessons: Mapping[str, Lesson]) -> tuple[Les
     return lesson, index
 
 
+def follow_class(session: MutableMapping, params: Mapping[str, str], lessons: Mapping[str, Lesson]) -> None:
+    """A class's follower runs the teacher's lesson at the teacher's step (`params`: the lesson link the teacher
+    published, explorer.classrooms.follow.lesson_of; {} when the teacher runs none), checked like any link."""
+    found = locate(params, lessons)[0] if params else Position()
+    if found != where(session):
+        go(session, found.lesson, found.index)
+
+
 def link_notes(session: Mapping) -> tuple[str, ...]:
     """The last lesson link's notes while the lesson still stands where that link led."""
     return _notes_at(session, where(session))

@@ -78,11 +78,13 @@ def follower(
     data: DecodedSentence | None = None,
     step: int = 0,
     question: Question | None = None,
+    asks: bool = False,
 ) -> None:
     """The component: with `data` (Decode, a model with attention) the teacher's decode drawn at `step` and
     the class's current `question` as the page shows it (its stream's first events say whether the room is
     still there: a question asked in between reruns the fragment); without, it only listens and reruns the
-    fragment when the teacher's view moves."""
+    fragment when the teacher's view moves, and (`asks`: a lesson's panel shows the class's questions) when
+    a question other than `question` is asked or revealed."""
     payload = {
         "stream": stream_url(code, member),
         "version": view.version if view is not None else 0,
@@ -94,6 +96,8 @@ def follower(
         "retry_ms": RETRY_MS,
         "texts": _texts(),
     }
+    if asks:
+        payload["question"] = [question.id, question.revealed] if question is not None else [0, False]
     if data is not None:
         payload.update(mode="decode", step=int(step), heatmap=payload_from_trace(data, step, 1.0))
         payload["question"] = [question.id, question.revealed] if question is not None else [0, False]

@@ -88,7 +88,14 @@ def show_reveal(
     rows = follow.reveal_rows(question, before)
     share = question.share_right()
     right = ", ".join(question.options[i] for i in question.right)
-    st.markdown(_("The model's answer: **{right}**").format(right=escape_markdown(right)))
+    if question.kind == "choice":  # a lesson's question: the file's answer, the options numbered as the bars
+        listed = "\n".join(
+            f"{i}. {'✓ ' if i - 1 in question.right else ''}{escape_markdown(text)}"
+            for i, text in enumerate(question.options, start=1)
+        )
+        st.markdown(listed)
+    else:
+        st.markdown(_("The model's answer: **{right}**").format(right=escape_markdown(right)))
     if share is None:
         st.caption(_("Nobody answered."))
     else:

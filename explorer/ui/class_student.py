@@ -170,6 +170,8 @@ def follow_page(page: str | None) -> None:
     view, problem = _poll(ss)
     if not joined(ss):  # the class ended
         st.rerun()
+    if view is not None:  # the teacher's lesson and step are the follower's (before its page opens with them)
+        _follow_lesson(ss, follow.lesson_of(view))
     if view is not None and view.page in follow.PAGE_FILES:
         wanted = follow.link_of(view)
         if view.page != page:
@@ -186,6 +188,33 @@ def follow_page(page: str | None) -> None:
             _follower_watch(problem)
         else:
             _follower_poller(problem)
+
+
+def _follow_lesson(session, params: dict[str, str]) -> None:
+    """The lesson the teacher runs, at the teacher's step (none when the teacher runs none)."""
+    from explorer.lessons import player  # the lessons' catalog is read only where a class runs one
+    from explorer.lessons.listing import catalog
+
+    if params or player.where(session).lesson is not None:
+        player.follow_class(session, params, catalog()[0])
+
+
+DOCK_QUESTION = "_class_dock_question"  # the (id, revealed) of the question the lesson's panel was drawn with
+
+
+def lesson_question_moved(question) -> bool:
+    """Whether a lesson runs and the class's question (asked, revealed, replaced) is not the one its docked panel
+    was drawn with (explorer.ui.lesson_dock): the page must run again to show it there."""
+    ss = st.session_state
+    if owner.own(ss, "lessons").get("lesson") is None:
+        return False
+    now = (question.id, question.revealed) if question is not None else None
+    return ss.get(DOCK_QUESTION) != now
+
+
+def dock_drew(question) -> None:
+    """The lesson's panel was drawn with the class's `question` (or None)."""
+    st.session_state[DOCK_QUESTION] = (question.id, question.revealed) if question is not None else None
 
 
 def _open_teachers_tab(view) -> None:
@@ -256,9 +285,14 @@ def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
     view, problem = _poll(ss)
     if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) != "same":
         st.rerun(scope="app")
+    lesson = owner.own(ss, "lessons").get("lesson") is not None
+    question = current_question() if lesson else None
+    if lesson and lesson_question_moved(question):
+        st.rerun(scope="app")  # the lesson's question, asked or revealed: its panel shows it
     _status(problem or first_problem)
     if pushed:
-        class_push.follower(ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], view, not teacher_away(ss), problem is None)
+        code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
+        class_push.follower(code, member, view, not teacher_away(ss), problem is None, question=question, asks=lesson)
 
 
 @st.fragment(run_every=follow.POLL_SECONDS)
@@ -312,7 +346,9 @@ def decode_follower(data, translator, n: int) -> None:
             sharing.publish("decode", decode_view.shared_link(ss))  # the address bar keeps the step shown
         _status(problem)
         step = owner.view(ss).step
-        question = _current_question()
+        question = current_question()
+        if lesson_question_moved(question):
+            st.rerun(scope="app")  # a lesson runs: its panel shows the question (a choice) or its reveal
         if pushed:  # the teacher's steps arrive on the stream and are drawn in the browser
             code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
             here, live = not teacher_away(ss), problem is None
@@ -322,12 +358,13 @@ def decode_follower(data, translator, n: int) -> None:
             decode_sections.output_so_far(data, step, translator, following=True)
             decode_sections.heatmap(data, step, False, translator, merged, tabs_below=False)
         _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
-        _answer_panel(data, question)
+        if question is not None and question.kind != "choice":  # a lesson's choice: in the lesson's panel
+            answer_panel(question)
 
     followed()
 
 
-def _current_question():
+def current_question():
     """The class's current question, or None (none asked, or the store away: the banner says so)."""
     try:
         return rooms().current_question(st.session_state[keys.CLASS_CODE])
@@ -362,9 +399,11 @@ def _prompt(kind: str) -> None:
         st.markdown(f"**{tap}**")
 
 
-def _answer_panel(data, question) -> None:
-    """A follower's side of the open `question`: an answer (a source token or a candidate) it may change until
-    the reveal, then the reveal."""
+def answer_panel(question, prompt: str | None = None, labels: list[str] | None = None) -> None:
+    """A follower's side of the open `question`: an answer (a source token, a candidate, a lesson's option) it
+    may change until the reveal, then the reveal. `prompt`: the question's own words (a lesson's, Markdown
+    already made safe), else the kind's; `labels`: the options as this page shows them (a lesson's, in the
+    page's language; plain text), else the room's."""
     ss = st.session_state
     store = rooms()
     code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
@@ -375,12 +414,16 @@ def _answer_panel(data, question) -> None:
     except ClassError:
         return  # the banner says what is wrong
     with st.container(border=True, key=QUESTION_KEY if not question.revealed else None):
-        _prompt(question.kind)
+        if prompt is not None:
+            st.markdown(prompt)
+        else:
+            _prompt(question.kind)
         if question.revealed:
             before = follow.asked_before(store.questions(code), question) if question.again_of else None
             show_reveal(question, mine, before)
             return
-        labels = {i: escape_markdown(text) for i, text in enumerate(_option_labels(question.options))}  # not Markdown
+        shown = labels if labels is not None and len(labels) == len(question.options) else question.options
+        labels = {i: escape_markdown(text) for i, text in enumerate(_option_labels(list(shown)))}  # not Markdown
         key = f"{keys.CLASS_ANSWER}_{question.id}"
         if mine is not None and ss.get(key) != mine:  # the answer counted shows chosen (a reload; a tap to unchoose)
             ss[key] = mine

@@ -21,7 +21,7 @@ from explorer.classrooms.export import questions_csv
 from explorer.classrooms.store import PAGES, ClassError, NoSuchClass, NotTeacher, Question, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import keys, owner
+from explorer.state import keys, link, owner
 from explorer.ui import class_members
 from explorer.ui.class_state import (
     KIND_LABELS,
@@ -65,7 +65,8 @@ def send_view(session, page: str, wanted: dict[str, str]) -> None:
         return
     if not teaching(session) or page not in PAGES:
         return
-    params = follow.published(wanted, _decode_tab(session) if page == "decode" else None)
+    lesson = link.beside_view(session)  # a running lesson's id and step ride with the view: the class follows
+    params = follow.published(wanted, _decode_tab(session) if page == "decode" else None, lesson)
     if session.get(keys.CLASS_PUBLISHED) == (page, params):
         return
     store = rooms()
@@ -357,6 +358,35 @@ def question_panel(revealed: tuple[Question, Question | None] | None, height: in
     if revealed is not None:
         with st.container(border=True, key="class_revealed"):
             show_reveal(revealed[0], None, revealed[1], height=height)
+
+
+def lesson_question(asked: follow.Asked, show: bool = True) -> None:
+    """A teacher's side of a lesson step's question in a live class (explorer.ui.lesson_dock): Ask the class;
+    while it is open, the bar above counts the answers and has Reveal; once revealed, the class's answers
+    beside the right ones, here in the lesson's panel (inside the projected frame; `show` False where the page
+    shows them itself: Decode's frame for an attention question), and Ask again."""
+    ss = st.session_state
+    try:
+        question = rooms().current_question(ss[keys.CLASS_CODE])
+        asked_before = rooms().questions(ss[keys.CLASS_CODE]) if question is not None else []
+    except ClassError as error:
+        st.warning(message_of(error))
+        return
+    mine = follow.is_asked(question, asked)
+    if mine and question.revealed:
+        if show:
+            show_reveal(question, None, follow.asked_before(asked_before, question), height=LESSON_REVEAL_PX)
+        st.button(_("Ask again"), key="class_lesson_again", on_click=_ask_again, args=(question,))
+    elif mine:
+        st.caption(_("Asked: the bar above counts the answers; Reveal shows them here."))
+    else:
+        st.button(
+            _("Ask the class"), key="class_lesson_ask", type="primary", on_click=_asking,
+            args=(asked.kind, asked.step, asked.options, asked.right, asked.weights),
+        )  # fmt: skip
+
+
+LESSON_REVEAL_PX = 220  # the revealed answers' chart in the lesson's panel: the page's view stays in the frame
 
 
 def _reveal(question: int) -> None:

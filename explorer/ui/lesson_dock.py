@@ -16,12 +16,14 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from explorer.classrooms import follow
+from explorer.classrooms.store import PAGES as PAGES_SHOWN
 from explorer.i18n import N_, _
 from explorer.lessons import player
 from explorer.lessons.listing import catalog
 from explorer.lessons.schema import PAGES, Lesson, Step
 from explorer.state import keys, link
-from explorer.ui import class_state, lesson_player, lesson_text
+from explorer.ui import class_state, class_student, class_teacher, lesson_player, lesson_text
 from explorer.ui.markdown import authored_markdown, escape_markdown
 
 # On a projector the step's words beside its question and Back / Next: the panel stays short.
@@ -37,12 +39,16 @@ def dock(page: str | None, projecting: bool) -> None:
     if player.where(state).lesson is None and keys.LESSON_PARAM not in query and keys.LESSON_GO not in state:
         return
     lessons, _problems = catalog()  # read on every run: a teacher's edited file shows at once
-    player.follow_link(state, query, lessons, page)
+    following = class_state.following(state)  # a follower's lesson is the teacher's (explorer.ui.class_student)
+    if not following:
+        player.follow_link(state, query, lessons, page)
     lesson, index = player.running(state, lessons)
-    if player.pending(state):
+    if player.pending(state) and not following:
         _open(lesson.steps[index] if lesson else None)
     if lesson is None:
         return
+    if class_state.teaching(state) and page == lesson.steps[index].page and page not in PAGES_SHOWN:
+        class_teacher.send_view(state, player.PAGE, {})  # a page no class shows: the class reads the step there
     for name, value in player.link_params(lesson.id, index).items():  # on pages that publish no view too
         if st.query_params.get(name) != value:
             st.query_params[name] = value
@@ -91,19 +97,52 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
         with side:
             answered = player.answer(state, lesson.id, index) is not None
             row = lesson_player.attention_answer(view) if view is not None else None
-            if step.question is not None and not following:
-                answered = lesson_player.question(lesson, index, step, row) or answered
+            asked = _class_question(step, index, view, row)
             if following:
+                _follower_question(step, asked, page)
                 st.caption(_("The teacher moves the lesson on."))
                 return
+            if class_state.teaching(state) and asked is not None:  # the class answers; the teacher moves on at will
+                st.markdown(_("**Question.** {prompt}").format(prompt=authored_markdown(step.question.local("prompt"))))
+                class_teacher.lesson_question(asked, show=not (asked.kind == "attend" and page == "decode"))
+                answered = True
+            elif step.question is not None:
+                answered = lesson_player.question(lesson, index, step, row) or answered
             open_next = answered or step.question is None or lesson_player.unanswerable(step, view, row)
             lesson_player.navigation(lesson, index, open_next, keys_too=page != "decode")
+
+
+def _class_question(step: Step, index: int, view, row) -> follow.Asked | None:
+    """The step's question as a live class's (explorer.classrooms.follow): a choice as the lesson's options (its
+    file's own words, the same in every language), an attention question as the model's row; None without one
+    (or an attention question the model cannot answer)."""
+    question = step.question
+    if question is None:
+        return None
+    if question.kind == "choice":
+        right = [i for i, option in enumerate(question.options) if option.correct]
+        return follow.lesson_choice(index, [option.text for option in question.options], right)
+    return follow.lesson_attention(view.step, *row) if row is not None and view is not None else None
+
+
+def _follower_question(step: Step, asked: follow.Asked | None, page: str | None) -> None:
+    """A follower's side of the step's question once the teacher asks the class (on Decode an attention
+    question is the page's own: its panel under the heatmap)."""
+    question = class_student.current_question()
+    class_student.dock_drew(question)
+    if asked is None or not follow.is_asked(question, asked) or (asked.kind == "attend" and page == "decode"):
+        return
+    prompt = authored_markdown(step.question.local("prompt"))
+    labels = [option.local("text") for option in step.question.options] if asked.kind == "choice" else None
+    class_student.answer_panel(question, prompt=prompt, labels=labels)
 
 
 def _elsewhere(lesson: Lesson, index: int, step: Step) -> None:
     """The step's page is another one (the reader went to another page): a button back to it."""
     name = _(player.page_label(step.page))
     st.info(_(ELSEWHERE).format(page=name))
+    if class_state.following(st.session_state):
+        return  # a follower is where the teacher is
     st.button(
         _("Open {page}").format(page=name),
         key="lesson_open_page",

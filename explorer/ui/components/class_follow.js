@@ -152,8 +152,8 @@ export default function (component) {
       rerun("view");
     } else if (event.kind === "presence" && event.here === data.teacher_here && data.reachable) {
       return;  // as the page says already
-    } else if (event.kind === "question" && (data.mode !== "decode" || (Array.isArray(data.question) &&
-               "id" in event && event.id === data.question[0] && event.revealed === data.question[1]))) {
+    } else if (event.kind === "question" && (!Array.isArray(data.question) ||
+               ("id" in event && event.id === data.question[0] && event.revealed === data.question[1]))) {
       return;  // no question on this page, or the one it shows (the stream's first events say how the room is)
     } else if (event.kind !== "unavailable" || data.reachable) {
       rerun(String(event.kind));
