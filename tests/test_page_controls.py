@@ -24,10 +24,9 @@ from explorer.state.page_controls import BOX, BUTTON, KINDS, OPTION, PAGE_CONTRO
 from explorer.training import manager as tm
 from explorer.training import saving
 from explorer.training.settings import JobSettings
-from explorer.ui import trainings
 from seq2seq.registry import USER_MODELS_ENV
 from tests.app_fixtures import ROOT, app_test, ok, point_app_at
-from tests.train_fixtures import FakeProcess
+from tests.train_fixtures import FakeProcess, page_manager
 
 SHIPPED = ROOT / "pretrained"
 TRAINED = "dates/dot"  # the model a finished training of this session stands in for (its history, its weights)
@@ -61,10 +60,7 @@ def shipped(monkeypatch, tmp_path):
 
 @pytest.fixture
 def manager(monkeypatch):
-    manager = tm.JobManager(max_jobs=1)
-    monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
-    yield manager
-    manager.shutdown()
+    yield from page_manager(monkeypatch)
 
 
 def walk(node):

@@ -156,6 +156,17 @@ class FakeProcess:
         pass
 
 
+def page_manager(monkeypatch):
+    """A JobManager of its own for the pages (trainings.shared_manager), shut down after the test: a fixture's
+    body (`yield from page_manager(monkeypatch)`)."""
+    from explorer.ui import trainings
+
+    manager = tm.JobManager(max_jobs=2)
+    monkeypatch.setattr(trainings, "shared_manager", lambda: manager)
+    yield manager
+    manager.shutdown()
+
+
 def fake_job(tmp_path: Path, session: str, alive: bool = True) -> tm.Job:
     folder = tmp_path / session
     folder.mkdir()
