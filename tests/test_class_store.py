@@ -1114,3 +1114,23 @@ def test_the_csv_reads_back_as_data():
     assert rows[1][5] == "1970-01-01T00:00:00+00:00"
     header = "question,vote,again_of,kind,step,asked,option,text,answers,right,weight,share_right\r\n"
     assert questions_csv([]) == header
+
+
+def test_a_lesson_choice_question_is_asked_answered_and_revealed(room):
+    """A lesson step's multiple-choice question (kind "choice": no model weights) in either store."""
+    store, code, token = room
+    a, b, c = _members(3)
+    for member in (a, b, c):
+        store.join(code, member)
+    qid = store.ask(code, token, "choice", 1, ["Yes, every letter.", "No: it goes wrong."], [1], [0.0, 0.0])
+    store.answer(code, qid, a, 1)
+    store.answer(code, qid, b, 0)
+    store.answer(code, qid, c, 1)
+    store.reveal(code, token, qid)
+    question = store.current_question(code)
+    assert (question.kind, question.step) == ("choice", 1)
+    assert question.options == ("Yes, every letter.", "No: it goes wrong.")
+    assert (question.counts, question.right, question.weights, question.revealed) == ((1, 2), (1,), (0.0, 0.0), True)
+    assert question.share_right() == pytest.approx(2 / 3)
+    with pytest.raises(ValueError):  # still one weight per option, each in 0..1
+        store.ask(code, token, "choice", 1, ["a", "b"], [0], [0.0])

@@ -233,9 +233,12 @@ def step_link(step: Step, view: ViewState) -> tuple[str, dict[str, str]]:
     """(the page script, the share link's query parameters) that open exactly the step's view there.
 
     The view pages (explorer.state.view.LINK_FIELDS) take their share link, the Lab also its open view
-    (`view`); Models, Train and Timelapse take no view.
+    (`view`), Timelapse its task; Models and Train take no view (Train opens on the step's task:
+    explorer.ui.lesson_dock).
     """
     params = view_link_params(view, step.page) if step.page in LINK_FIELDS else {}
+    if step.page == "timelapse" and "task" in step.view:  # its link takes the task of the shipped models shown
+        params["task"] = view.task
     if step.page == "lab" and step.view.get("view"):  # the Lab's open view (explorer.views.lab.VIEWS)
         params["view"] = step.view["view"]
     return PAGES[step.page], params

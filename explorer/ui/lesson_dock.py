@@ -23,12 +23,14 @@ from explorer.lessons import player
 from explorer.lessons.listing import catalog
 from explorer.lessons.schema import PAGES, Lesson, Step
 from explorer.state import keys, link
+from explorer.training.settings import available_tasks
 from explorer.ui import class_state, class_student, class_teacher, lesson_player, lesson_text
 from explorer.ui.markdown import authored_markdown, escape_markdown
 
 # On a projector the step's words beside its question and Back / Next: the panel stays short.
 PROJECTED_COLUMNS = (3, 2)
 PROJECTED_WORDS_PX = 200  # the words' box on a projector scrolls beyond this: the page's view stays in the frame
+TRAIN_TASK = "train_task"  # the Train page's task box (app_pages/6_Train.py)
 ELSEWHERE = N_("This step is on the {page} page.")
 
 
@@ -67,6 +69,8 @@ def _open(step: Step | None) -> None:
             return
     view = lesson_player.check_view(step)
     script, params = player.step_link(step, view) if view is not None else (PAGES[step.page], {})
+    if step.page == "train" and view is not None and view.task in available_tasks():
+        state[TRAIN_TASK] = view.task  # Train's task box, before it is drawn: Train has no link to carry it
     state.pop(keys.page_url(step.page), None)  # the page takes these parameters as a link just opened
     try:
         st.switch_page(script, query_params={**params, **link.beside_view(state)})
@@ -82,6 +86,7 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
     title = _("Lesson: {lesson} · {progress}").format(lesson=player.own_text(lesson, "title"), progress=label)
     following = class_state.following(state)
     with st.expander(escape_markdown(title), expanded=True, icon=":material/school:", key="lesson_dock"):
+        lesson_player.link_notes(player.link_notes(state))  # a bad at= in the link that opened this step
         words, side = st.columns(PROJECTED_COLUMNS) if projecting else (st.container(), st.container())
         if projecting:
             words = words.container(height=PROJECTED_WORDS_PX, border=False)
