@@ -11,11 +11,13 @@ boxes, toggles, buttons and options are read from the page's element tree, each 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 from collections import defaultdict
 
 import pytest
+from streamlit.proto.LabelVisibility_pb2 import LabelVisibility
 
 from explorer import i18n
 from explorer.lessons.controls import label
@@ -24,7 +26,9 @@ from explorer.state.page_controls import BOX, BUTTON, KINDS, OPTION, PAGE_CONTRO
 from explorer.training import manager as tm
 from explorer.training import saving
 from explorer.training.settings import JobSettings
+from explorer.ui import language
 from seq2seq.registry import USER_MODELS_ENV
+from seq2seq.tasks import get_task
 from tests.app_fixtures import ROOT, app_test, ok, point_app_at
 from tests.train_fixtures import FakeProcess, page_manager
 
@@ -38,6 +42,7 @@ BASE = {
     "beam": {"task": "reverse", "scorer": "dot", "sentence": "hello world"},
     "lab": {"task": "reverse", "scorer": "dot", "sentence": "hello world"},
 }
+UNSHOWN = (LabelVisibility.HIDDEN, LabelVisibility.COLLAPSED)  # a box whose label the page does not show
 TAB_KEYS = {"decode": keys.DECODE_TABS}  # where a page's tabs keep the open one
 SESSION = "page-controls"  # this test's browser tab, as the Train page names its trainings
 # The element types of each kind (AppTest's names); a box is any other element with a label.
@@ -69,21 +74,44 @@ def walk(node):
         yield from walk(child)
 
 
-def drawn(at) -> dict[str, set[str]]:
-    """kind -> the labels the page drew of that kind (explorer.state.page_controls.KINDS)."""
-    found: dict[str, set[str]] = {kind: set() for kind in KINDS}
+def elements(at):
+    """(kind, label, hidden) of every control the page drew (explorer.state.page_controls.KINDS); `hidden`: a
+    box whose label is not shown (label_visibility="collapsed")."""
     for node in walk(at._tree):
-        kind = next((k for k, types in TYPES.items() if node.type in types), None)
         proto = getattr(node, "proto", None)
         if node.type == "tab":
-            found[TAB].add(node.label)
+            yield TAB, node.label, False
         elif node.type in ("header", "subheader"):
-            found[PANEL].add(proto.body)
-        elif proto is not None and hasattr(proto, "label") and proto.label:
-            found[kind or BOX].add(proto.label)
+            yield PANEL, proto.body, False
+        elif proto is not None and getattr(proto, "label", ""):
+            kind = next((k for k, types in TYPES.items() if node.type in types), BOX)
+            hidden = getattr(getattr(proto, "label_visibility", None), "value", 0) in UNSHOWN
+            yield kind, proto.label, hidden
         for option in getattr(proto, "options", None) or ():
-            found[OPTION].add(option if isinstance(option, str) else option.content)
+            yield OPTION, option if isinstance(option, str) else option.content, False
+
+
+def drawn(at) -> dict[str, set[str]]:
+    """kind -> the labels the page drew of that kind."""
+    found: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    for kind, text, _hidden in elements(at):
+        found[kind].add(text)
     return found
+
+
+def matches(control: Control, lang: str):
+    """Whether a drawn label is `control`'s in `lang`: its placeholders ("{position}") filled with anything."""
+    shown = label(control, lang)
+    pattern = "".join(".+?" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{\w*\})", shown))
+    return re.compile(pattern + "$").match
+
+
+def data(lang: str) -> set[str]:
+    """What a page shows as a heading that is data, not a control: the shipped models' scorers, their tasks'
+    names (Compare's grid of heatmaps, Models' tables)."""
+    entries = json.loads((SHIPPED / "manifest.json").read_text(encoding="utf-8"))["models"]
+    with i18n.using(lang):
+        return {e["scorer"] for e in entries} | {i18n._(get_task(e["task"]).label) for e in entries}
 
 
 def finished_training(at, manager, folder) -> None:
@@ -138,7 +166,7 @@ def test_every_lesson_page_declares_its_controls():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("page", "after"), STATES, ids=[f"{p}:{'+'.join(a) or 'open'}" for p, a in STATES])
-def test_the_page_draws_each_control_it_declares(page, after, lang, manager, tmp_path):
+def test_the_page_draws_the_controls_it_declares_and_no_other(page, after, lang, manager, tmp_path):
     assert lang in i18n.LANGUAGES
     at = open_page(page, after, lang, manager, tmp_path)
     shown = drawn(at)
@@ -147,6 +175,14 @@ def test_the_page_draws_each_control_it_declares(page, after, lang, manager, tmp
         wanted += [c for c in on_page(page) if c not in PAGE_CONTROLS[page]]
     absent = defaultdict(list)
     for control in wanted:
-        if label(control, lang) not in shown[control.kind]:
+        if not any(matches(control, lang)(text) for text in shown[control.kind]):
             absent[control.kind].append(f"{control.label} ({label(control, lang)})")
     assert not absent, dict(absent)
+    declared = [(c.kind, matches(c, lang)) for c in on_page(page)]
+    undeclared = {
+        (kind, text)
+        for kind, text, hidden in elements(at)
+        if kind != OPTION and not hidden and text != language.LABEL and text not in data(lang)
+        and not any(k == kind and match(text) for k, match in declared)
+    }  # fmt: skip
+    assert not undeclared, f"{page} draws controls explorer/state/page_controls.py does not declare: {undeclared}"

@@ -13,7 +13,10 @@ A control the page draws only in some state says how to reach it (`after`), each
   "tab:Label"           the tab labelled Label opened
   "trained"             this session has a finished training (Train's save form, Timelapse's "Your training")
   "saved"               a model saved from the Train page exists
-A new control: its line here, under its page, in the page's own words (the test then asks the page for it).
+A label the page fills in is declared as its message, placeholders and all ("… at step {position}?").
+A new control: its line here, under its page, in the page's own words. The test asks each page for every
+control declared here, and finds every control the page draws declared (but data shown as a heading, a
+scorer's or a task's name, and a box whose label is hidden), so this table is the pages' whole list.
 Plain data: no streamlit.
 """
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from explorer.state.pages import PAGES
+from explorer.state.pages import BY_NAME, PAGES
 
 TAB, PANEL, BOX, TOGGLE, BUTTON, OPTION = "tab", "panel", "box", "toggle", "button", "option"
 # PANEL: an expander, a header or a subheader; BOX: a text, number or select box, a slider, a radio or a
@@ -69,7 +72,9 @@ PAGE_CONTROLS: dict[str, tuple[Control, ...]] = {
         *_controls(TAB, "Explain this cell", "What if…", "Attention override", "Links", "Interactive heatmap"),
         *_controls(BOX, "Target step", "Source position"),  # in Explain this cell, open at first
         *_controls(BUTTON, "Does attention explain this token? Ask the Lab"),
+        *_controls(BOX, "What if the model had chosen another token at step {position}?", after=("tab:What if…",)),
         *_controls(BUTTON, "Force it and decode on", after=("tab:What if…",)),
+        *_controls(BOX, "Put all attention at step {position} on source position", after=("tab:Attention override",)),
         *_controls(BUTTON, "Attention matrix (CSV)", "Whole trace (JSON)"),
     ),
     "compare": (
@@ -94,7 +99,7 @@ PAGE_CONTROLS: dict[str, tuple[Control, ...]] = {
         *_controls(BOX, "Model", "Heatmap in", after=SUBWORDS),
     ),
     "models": (
-        *_controls(PANEL, "Comparison", "Model card", "Training curves"),
+        *_controls(PANEL, "Comparison", "Model card", "Training curves", "About these models ({file})"),
         *_controls(BOX, "Model", "Task"),
     ),
     "train": (
@@ -128,12 +133,15 @@ PAGE_CONTROLS: dict[str, tuple[Control, ...]] = {
     ),
 }
 # On every page: the frame's sidebar (explorer.ui.frame): its switches and a link to each page, by its label
-# (explorer.state.pages), so a text may name a page ("the **Models** page") or these anywhere.
+# (explorer.state.pages), so a text may name a page ("the **Models** page") or these anywhere; and on a page a
+# class may show (Page.in_class), the sidebar's "Start a class".
 FRAME_CONTROLS = _controls(TOGGLE, "Presentation mode", "Raw pieces (▁)") + _controls(BOX, "Heatmap colours")
+CLASS_CONTROLS = _controls(BUTTON, "Start a class")
 
 
 def on_page(page: str) -> tuple[Control, ...]:
     """The controls `page` (a name of explorer.state.pages) shows, the frame's among them; () for a page
     that declares none."""
     links = tuple(Control(p.label, BUTTON) for p in PAGES)
-    return (*PAGE_CONTROLS.get(page, ()), *FRAME_CONTROLS, *links)
+    classes = CLASS_CONTROLS if page in BY_NAME and BY_NAME[page].in_class else ()
+    return (*PAGE_CONTROLS.get(page, ()), *FRAME_CONTROLS, *classes, *links)
