@@ -100,8 +100,8 @@ SHOTS = {
     "models": Shot("Models", {}, "Models"),
     "train": Shot("Train", {}, "Train a model"),
     "timelapse": Shot("Timelapse", {}, "Timelapse", plots=5, scroll_to="Probe sentence"),
-    "lessons": Shot(
-        "Lessons", {"lesson": "1-why-attention", "at": "4"}, "Lessons", plots=1, scroll_to="Why attention?"
+    "lessons": Shot(  # the link opens the step on its page: Decode, with the lesson's panel under the title
+        "Lessons", {"lesson": "1-why-attention", "at": "4"}, "Decode, step by step", heatmap_rows=5
     ),
     "lab": Shot(
         "Lab",
@@ -220,11 +220,62 @@ def take_class(browser, base: str, out: Path) -> None:
         print(f"{out / name}.png: {len(png):,} bytes")
 
 
+LESSON_SHOTS = ("class-lesson-teacher", "class-lesson-student")  # a class following a lesson
+PHONE = {"width": 390, "height": 844}
+
+
+def take_class_lesson(browser, base: str, out: Path) -> None:
+    """A class following lesson 1: the teacher starts a class, then the lesson, and at step 2 asks the class the
+    step's question; two phone students answer (one right, one not); the teacher reveals. Saves the teacher's
+    page (the revealed answers in the lesson's panel) and a phone student's (the step's text and the reveal)."""
+    from playwright.sync_api import expect
+
+    teacher = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1).new_page()
+    teacher.goto(f"{base}/Decode?task=reverse&scorer=general&sentence=abcdef")
+    expect(teacher.get_by_role("heading", name="Decode, step by step", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    teacher.get_by_role("button", name="Start a class").click()
+    link = teacher.get_by_text("?room=").first
+    expect(link).to_be_visible(timeout=TIMEOUT_MS)
+    join = link.inner_text().strip()
+    teacher.get_by_test_id("stSidebar").get_by_role("link", name="Lessons", exact=True).click()
+    teacher.get_by_role("button", name="Start", exact=True).first.click()
+    dock = teacher.locator(".st-key-lesson_dock")
+    expect(dock.get_by_text("Step 1 of")).to_be_visible(timeout=TIMEOUT_MS)
+    teacher.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
+    dock.get_by_role("button", name="Next", exact=True).click()
+    expect(dock.get_by_text("Step 2 of")).to_be_visible(timeout=TIMEOUT_MS)
+    teacher.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
+    dock.get_by_role("button", name="Ask the class this question", exact=True).click()
+    students = []
+    for pick in (1, 0):  # the right option, then the other
+        student = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        student.goto(join)
+        options = student.locator(".st-key-lesson_dock").get_by_test_id("stButtonGroup")
+        expect(options).to_be_visible(timeout=TIMEOUT_MS)
+        options.get_by_role("radio").nth(pick).tap()
+        expect(student.get_by_text("Wait for the teacher to reveal", exact=False)).to_be_visible(timeout=TIMEOUT_MS)
+        students.append(student)
+    expect(teacher.get_by_text("Question 1: 2 answered")).to_be_visible(timeout=TIMEOUT_MS)
+    teacher.get_by_role("button", name="Reveal", exact=True).click()
+    for page, name in ((teacher, LESSON_SHOTS[0]), (students[0], LESSON_SHOTS[1])):
+        expect(page.get_by_text("of 2 answers were right")).to_be_visible(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1_500)  # plotly's transitions
+        if page.locator(".stException").count():
+            raise SystemExit(f"{name}: the page shows an exception")
+        if page is not teacher:
+            page.evaluate(SCROLL_TO, "Question.")
+            page.wait_for_timeout(300)
+        png = small_png(page.screenshot(type="png"))
+        (out / f"{name}.png").write_bytes(png)
+        print(f"{out / name}.png: {len(png):,} bytes")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    names = [*SHOTS, "class"]
+    names = [*SHOTS, "class", "class-lesson"]
     parser.add_argument("--pages", nargs="+", choices=names, default=names, metavar="PAGE",
-                        help=f"which pages ({', '.join(names)}; default: all; class: a live class)")  # fmt: skip
+                        help=f"which pages ({', '.join(names)}; default: all; class: a live class; "
+                             "class-lesson: a class following a lesson)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the PNGs (default docs/images)")
     args = parser.parse_args(argv)
 
@@ -243,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.pages:
             if name == "class":
                 take_class(browser, server.url, args.out)
+            elif name == "class-lesson":
+                take_class_lesson(browser, server.url, args.out)
             else:
                 take(page, server.url, name, SHOTS[name], args.out)
         browser.close()

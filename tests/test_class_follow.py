@@ -100,3 +100,42 @@ def test_every_page_a_class_can_show_has_its_script():
     assert set(follow.PAGE_FILES) == set(PAGES)
     for script in follow.PAGE_FILES.values():
         assert (ROOT / script).is_file(), script
+
+
+# -- a lesson in a class ---------------------------------------------------------------------------------
+def test_the_teachers_lesson_rides_with_the_view_and_stays_out_of_the_followers_link():
+    published = follow.published({"task": "reverse", "step": "2"}, "links", {"lesson": "1-why-attention", "at": "3"})
+    assert published == {"task": "reverse", "step": "2", "tab": "links", "lesson": "1-why-attention", "at": "3"}
+    view = TeacherView("decode", published, 4, 0.0)
+    assert follow.link_of(view) == {"task": "reverse", "step": "2"}  # the page's own view: no tab, no lesson
+    assert follow.lesson_of(view) == {"lesson": "1-why-attention", "at": "3"}
+    assert follow.lesson_of(TeacherView("decode", {"task": "reverse"}, 1, 0.0)) == {}
+    assert follow.lesson_of(None) == {}
+    assert follow.published({"task": "dates"}, None, {"lang": "zh"}) == {"task": "dates"}  # only the lesson's
+
+
+def test_a_lesson_question_is_the_classs_with_the_files_or_the_models_answer():
+    choice = follow.lesson_choice(1, ["Yes.", "No: it goes wrong." + "x" * 200], [1])
+    assert (choice.kind, choice.step, choice.right, choice.weights) == ("choice", 1, (1,), (0.0, 0.0))
+    assert choice.options[0] == "Yes." and len(choice.options[1]) == 100 and choice.options[1].endswith("…")
+    attend = follow.lesson_attention(3, ["▁a", "▁b", "</s>"], [0.2, 0.4, 0.4])
+    assert (attend.kind, attend.step, attend.options, attend.right) == ("attend", 3, ("▁a", "▁b", "</s>"), (1, 2))
+    asked = Question(id=7, kind="choice", step=1, options=choice.options, right=(1,), weights=(0.0, 0.0),
+                     counts=(1, 1), revealed=False, asked=0.0)  # fmt: skip
+    assert follow.is_asked(asked, choice)
+    assert not follow.is_asked(asked, follow.lesson_choice(2, ["Yes.", "No."], [1]))  # another step's
+    assert not follow.is_asked(None, choice)
+    with pytest.raises(ValueError):  # a choice question never comes from a decode
+        follow.question_for(decoded(), 0, "choice")
+
+
+def test_a_revealed_lesson_choice_is_drawn_with_numbered_options_and_no_model_bar():
+    from explorer.figures.bars import class_answers
+
+    question = Question(id=2, kind="choice", step=1, options=("Yes.", "No."), right=(1,), weights=(0.0, 0.0),
+                        counts=(1, 3), revealed=True, asked=0.0)  # fmt: skip
+    figure = class_answers(follow.reveal_rows(question), "choice")
+    assert [bar.name for bar in figure.data] == ["class's answers"]  # the file knows the answer, not a model
+    assert list(figure.data[0].x) == ["1", "2 ✓"] and list(figure.data[0].y) == [0.25, 0.75]
+    attend = class_answers(follow.reveal_rows(Question(**{**question.__dict__, "kind": "attend"})), "attend")
+    assert [bar.name for bar in attend.data] == ["class's answers", "model's attention"]

@@ -381,7 +381,7 @@ def lesson_question(asked: follow.Asked, show: bool = True) -> None:
         st.caption(_("Asked: the bar above counts the answers; Reveal shows them here."))
     else:
         st.button(
-            _("Ask the class"), key="class_lesson_ask", type="primary", on_click=_asking,
+            _("Ask the class this question"), key="class_lesson_ask", type="primary", on_click=_asking,
             args=(asked.kind, asked.step, asked.options, asked.right, asked.weights),
         )  # fmt: skip
 

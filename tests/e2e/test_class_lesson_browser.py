@@ -55,7 +55,7 @@ def test_a_class_follows_three_lesson_steps_and_answers_its_question(browser: Br
     for student in students:
         shows_step(student, 2)
     teacher.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-    panel(teacher).get_by_role("button", name="Ask the class", exact=True).click()
+    panel(teacher).get_by_role("button", name="Ask the class this question", exact=True).click()
     right = next(i for i, option in enumerate(question.options) if option.correct)
     wrong = next(i for i, option in enumerate(question.options) if not option.correct)
     for student, pick in zip(students, (right, wrong), strict=True):
