@@ -1,9 +1,11 @@
-"""The Lessons page and its player (AppTest over the shipped models) and its logic (plain Python).
+"""Lessons on the real pages: the player's logic (plain Python) and the app (AppTest through app.py's
+navigation, on the shipped models).
 
-Every step of every shipped lesson opens in the player without exception, and its "Open in <Page>"
-link opens that page with exactly the step's view; questions block Next until answered, then
-explain; an attention question's answer is the model's own argmax; bad URL values give notes;
-a teacher's lessons never render HTML, and a broken lesson file is named with its line.
+Every step of every shipped lesson, walked with Next, opens on its own page with exactly its view in the URL
+and in the session, the lesson's panel docked there, and no exception; a link names a step on any page;
+questions block Next until answered, then explain; an attention question's answer is the model's own
+argmax; teacher's notes only with the toggle; bad links fall back with a note; a teacher's lessons never
+render HTML, and a broken lesson file is named with its line.
 """
 
 from __future__ import annotations
@@ -19,19 +21,31 @@ from streamlit.testing.v1 import AppTest
 from explorer import lessons
 from explorer.lessons import LESSONS_ENV, check, measure, player
 from explorer.lessons.schema import Option, Problem, Question
-from explorer.state import keys, link
-from explorer.state.view import ViewState, link_params
-from explorer.ui import focus, lesson_player, presentation
+from explorer.state import keys, link, owner
+from explorer.state.pages import BY_NAME
+from explorer.state.view import LINK_FIELDS, ViewState, link_params
+from explorer.ui import lesson_dock, lesson_text, presentation
 from explorer.ui.markdown import authored_markdown, escape_markdown
-from tests.app_fixtures import column_rows
+from tests.app_fixtures import column_rows, ok
 from tests.hostile import UNESCAPED, problems
+from tests.lesson_fixtures import (
+    LESSONS_SCRIPT,
+    answer,
+    click,
+    lesson_app,
+    open_link,
+    page_path,
+    panel,
+    panel_label,
+    step_query,
+    url,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = "app_pages/8_Lessons.py"
-TIMEOUT = 60
 STATIC_HTML = (presentation.CSS,)
+ELSEWHERE = lesson_dock.ELSEWHERE.split("{")[0]  # "This step is on the "
 SHIPPED, _ = lessons.catalog([lessons.SHIPPED_DIR])
-STEPS = [(lesson.id, index) for lesson in SHIPPED.values() for index in range(len(lesson.steps))]
+FIRST = SHIPPED["1-why-attention"]
 
 torch.set_num_threads(1)  # small models, a busy 2-core machine
 
@@ -52,46 +66,16 @@ def shipped_models():
     st.cache_data.clear()
 
 
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+def bodies(at, kind: str) -> list[str]:
+    return [el.value for el in at.get(kind)]
 
 
-def open_page(query: dict | None = None, script: str = PAGE, **session) -> AppTest:
-    """`script` run alone (no app around it: a step's link is a plain link button)."""
-    at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT)
-    at.query_params.update(query or {})
-    for key, value in session.items():
-        at.session_state[key] = value
-    return ok(at.run())
-
-
-def rerun(at: AppTest, query: dict) -> AppTest:
-    at.query_params.clear()
-    at.query_params.update(query)
-    return ok(at.run())
-
-
-def url(at: AppTest) -> dict[str, str]:
-    return {key: at.query_params[key] for key in at.query_params}
-
-
-def step_text(at: AppTest) -> str:
-    return at.get("progress")[0].proto.text
-
-
-def button(at: AppTest, label: str):
-    """The lesson's own button `label` (Back, Next…), not the step's decode controls (lesson_player.STEPPER_KEYS)."""
-    decode = set(lesson_player.STEPPER_KEYS.values())
-    return next(b for b in at.button if b.label == label and b.key not in decode)
-
-
-def charts(at: AppTest) -> list[dict]:
+def charts(at) -> list[dict]:
     return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
-def bodies(at: AppTest, kind: str) -> list[str]:
-    return [el.value for el in at.get(kind)]
+def keyboards(at) -> list[dict]:
+    return [json.loads(el.proto.json) for el in at.get("bidi_component") if el.proto.component_name == "keyboard"]
 
 
 # -- the logic -------------------------------------------------------------------------------------
@@ -107,6 +91,7 @@ LESSON = lessons.Lesson(
         lessons.Step("Three", "text", "models", {}),
     ),
 )
+DEMO = {"demo": LESSON}
 
 
 @pytest.mark.parametrize(
@@ -130,53 +115,74 @@ LESSON = lessons.Lesson(
     ],
 )
 def test_locate_reads_the_url_with_a_note_for_each_refused_value(query, position, noted):
-    found, notes = player.locate(query, {"demo": LESSON})
+    found, notes = player.locate(query, DEMO)
     assert found == position
     assert bool(notes) == noted
     assert all(len(note) < 200 for note in notes)  # a 10,000-character value is not repeated
 
 
-def test_the_link_round_trips():
+def test_the_link_round_trips_through_every_pages_url():
     for index in range(3):
-        found = player.locate(player.link_params("demo", index), {"demo": LESSON})
-        assert found == (player.Position("demo", index), ())
-    assert player.link_params(None) == {}
+        assert player.locate(player.link_params("demo", index), DEMO) == (player.Position("demo", index), ())
+        session: dict = {}
+        player.go(session, "demo", index)
+        beside = link.beside_view(session)  # what every page's URL carries beside its view
+        assert beside == player.link_params("demo", index) == {"lesson": "demo", "at": str(index + 1)}
+    assert player.link_params(None) == {} and link.beside_view({}) == {}
+    # a page's own view ignores them; the Lessons page's parameters keep them
+    assert link.flat({"task": "reverse", "lesson": "demo", "at": "2"}) == {"task": "reverse"}
 
 
-class QueryParams(dict):
-    """st.query_params as link.publish uses it."""
+def test_a_link_moves_the_lesson_once_and_opens_its_steps_page():
+    session: dict = {}
+    assert player.follow_link(session, {"lesson": "demo", "at": "2"}, DEMO, page="lessons") == ()
+    assert player.where(session) == player.Position("demo", 1)
+    assert player.pending(session) and not player.pending(session)  # step 2 is on Compare: open it, once
+    assert player.running(session, DEMO) == (LESSON, 1)
+    player.move(session, "demo", 2)  # Next
+    assert player.where(session) == player.Position("demo", 2) and player.pending(session)
+    # The next run still has the old URL (at=2) until the page writes the new one: no move back
+    assert player.follow_link(session, {"lesson": "demo", "at": "2"}, DEMO, page="compare") == ()
+    assert player.running(session, DEMO) == (LESSON, 2) and not player.pending(session)
+    # The browser's Back (or a shared link) names another step: the lesson goes there
+    assert player.follow_link(session, {"lesson": ["demo", "demo"], "at": ["3", "1"]}, DEMO, page="models") == ()
+    assert player.where(session) == player.Position("demo", 0) and player.pending(session)  # step 1: Decode
+    # A link on the step's own page: the page reads its view itself, nothing to open
+    assert player.follow_link(session, {"lesson": "demo", "at": "1", "task": "dates"}, DEMO, page="decode") == ()
+    assert not player.pending(session)  # same (lesson, at) as last read: not a new link
+    assert player.follow_link(session, {"lesson": "demo", "at": "3"}, DEMO, page="models") == ()
+    assert player.where(session) == player.Position("demo", 2) and not player.pending(session)
 
-    def to_dict(self) -> dict:
-        return dict(self)
 
-    def from_dict(self, values) -> None:
-        self.clear()
-        self.update(values)
+def test_a_bad_link_is_noted_while_the_lesson_stands_where_it_led():
+    session: dict = {}
+    notes = player.follow_link(session, {"lesson": "demo", "at": "99"}, DEMO, page="lessons")
+    assert len(notes) == 1 and "99" in notes[0]
+    assert player.running(session, DEMO) == (LESSON, 2) and player.link_notes(session) == notes
+    player.move(session, "demo", 1)  # Back: the note has gone
+    assert player.link_notes(session) == () and player.pending(session)
+    assert player.follow_link(session, {"lesson": "nope", "at": "1"}, DEMO)
+    assert player.where(session) == player.Position() and not player.pending(session)  # the list, where it is
+    assert player.running(session, DEMO) == (None, 0)
 
 
-def test_the_session_keeps_the_position_until_a_new_link_is_opened():
-    session, query = {}, QueryParams({"lesson": "demo", "at": "0"})
-    lesson, index, notes = player.opened(session, query.to_dict(), {"demo": LESSON})
-    assert (lesson, index) == (LESSON, 0) and notes
-    link.publish(session, query, player.PAGE, player.position_link(lesson, index))
-    assert query == {"lesson": "demo", "at": "1"}
-    assert player.opened(session, query.to_dict(), {"demo": LESSON}) == (LESSON, 0, notes)  # still there
-    player.go(session, "demo", 1)  # Next
-    lesson, index, notes = player.opened(session, query.to_dict(), {"demo": LESSON})
-    assert (index, notes) == (1, ())  # the URL is the page's own: the session moves; the note has gone
-    link.publish(session, query, player.PAGE, player.position_link(lesson, index))
-    assert query == {"lesson": "demo", "at": "2"}
-    assert player.opened(session, {"lesson": "demo", "at": "3"}, {"demo": LESSON})[1] == 2  # a link opened
-    assert player.opened(session, {"lesson": "demo", "at": "3"}, {})[0] is None  # its lesson has gone
-    player.go(session, "demo", 7)  # the lesson has shrunk
-    assert player.opened(session, {"lesson": "demo", "at": "3"}, {"demo": LESSON})[1] == 2
+def test_a_lesson_that_shrank_ends_on_its_last_step_and_one_removed_ends():
+    session: dict = {}
+    player.go(session, "demo", 7)  # a step the lesson no longer has
+    assert player.running(session, DEMO) == (LESSON, 2) and player.where(session) == player.Position("demo", 2)
+    assert link.beside_view(session) == {"lesson": "demo", "at": "3"}
+    assert player.running(session, {}) == (None, 0)  # its file has gone
+    assert player.where(session) == player.Position() and link.beside_view(session) == {}
 
 
 def test_next_waits_for_the_answer_and_the_last_step():
-    session = {}
+    session: dict = {}
     assert player.can_go_next(LESSON, 0, answered=False)  # no question
     assert not player.can_go_next(LESSON, 1, answered=False)
     player.check(session, "demo", 1, "widget")  # nothing picked: nothing recorded
+    assert player.answer(session, "demo", 1) is None
+    session["widget"] = True  # not an option's index
+    player.check(session, "demo", 1, "widget")
     assert player.answer(session, "demo", 1) is None
     session["widget"] = 0
     player.check(session, "demo", 1, "widget")
@@ -230,74 +236,125 @@ def test_authored_markdown_keeps_markdown_and_drops_html_and_script_links():
     assert authored_markdown(r"\<b> \\<b>") == r"\<b> \\\<b>"  # an escaped mark stays escaped once
 
 
-# -- the page: the list ------------------------------------------------------------------------------
-def test_the_list_shows_every_shipped_lesson():
-    at = open_page()
-    assert bodies(at, "subheader") == [escape_markdown(lesson.title) for lesson in SHIPPED.values()]
-    captions = bodies(at, "caption")
+# -- the app: the list, Start, All lessons ---------------------------------------------------------------
+def test_the_list_shows_every_lesson_and_start_opens_step_1_on_its_page():
+    at = lesson_app({})
+    assert page_path(at) == "Lessons" and panel(at) is None
+    assert bodies(at, "subheader") == [escape_markdown(player.own_text(lesson, "title")) for lesson in SHIPPED.values()]
     for lesson in SHIPPED.values():
-        assert escape_markdown(player.lesson_line(lesson)) in captions
+        assert escape_markdown(player.lesson_line(lesson)) in bodies(at, "caption")
     assert [b.label for b in at.main.button] == ["Start"] * len(SHIPPED)
     assert url(at) == {} and not at.warning and problems(at, allowed_html=STATIC_HTML) == []
-    first = next(iter(SHIPPED.values()))
-    ok(at.main.button[0].click().run())
-    assert url(at) == {"lesson": first.id, "at": "1"}
-    assert step_text(at) == f"Step 1 of {len(first.steps)}"
-    ok(button(at, "All lessons").click().run())
-    assert url(at) == {} and at.get("progress") == []
+    assert keyboards(at) == []  # no lesson runs: no clicker keys
+    click(at, f"lesson_start_{FIRST.id}")
+    assert page_path(at) == "Decode" and url(at) == step_query(FIRST, 0)
+    assert panel(at).label == panel_label(FIRST, 0)
+    click(at, "lesson_leave")  # All lessons: the list again, the lesson has ended
+    assert page_path(at) == "Lessons" and url(at) == {} and panel(at) is None
 
 
-# -- the page: every step of every shipped lesson --------------------------------------------------
-_OPENED: dict[tuple, None] = {}  # target pages already run with these parameters (steps share views)
-
-
-@pytest.mark.parametrize(("lesson_id", "index"), STEPS, ids=[f"{lesson}:{index + 1}" for lesson, index in STEPS])
-def test_every_step_opens_and_so_does_its_view_on_its_page(lesson_id, index):
-    lesson = SHIPPED[lesson_id]
-    step = lesson.steps[index]
-    at = open_page(player.link_params(lesson_id, index))
-    assert problems(at, allowed_html=STATIC_HTML) == []
-    assert step_text(at) == f"Step {index + 1} of {len(lesson.steps)}"
-    assert url(at) == player.link_params(lesson_id, index)
-    assert not any("Teacher's notes" in note for note in bodies(at, "info"))  # a student's view
+# -- the app: every step of every shipped lesson, walked with Next ------------------------------------
+def assert_the_steps_view(at: AppTest, step) -> None:
+    """The page shows exactly the step's view: its share link's fields, the Lab's open view, Timelapse's task."""
     view = check.step_view(step)
     assert not view.notes, view.notes  # a shipped step's view opens as written
-    # "Open in <Page>": exactly the step's share link
-    (link_button,) = at.get("link_button")
-    assert link_button.proto.label == f"Open in {player.page_label(step.page)}"
-    path, _, query = link_button.proto.url.partition("?")
-    script, params = player.step_link(step, view)
-    assert dict(urllib.parse.parse_qsl(query)) == params and path == Path(script).stem.split("_", 1)[1]
-    if step.figure is not None:
-        (figure,) = [c for c in charts(at) if "Exact match by source length" in c["layout"]["title"]["text"]]
-        assert [trace["name"] for trace in figure["data"]] == list(step.figure.scorers)
-    if step.page == "decode" and view.step and view.scorer != "none":
-        assert any(c["data"][0]["type"] == "heatmap" for c in charts(at))
-    if step.question is not None:
-        assert button(at, "Next").disabled
-    key = (script, tuple(sorted(params.items())))
-    if key not in _OPENED:  # the step's page, opened by its link alone, as a student's click opens it
-        target = open_page(params, script=script)
-        assert problems(target, allowed_html=STATIC_HTML) == []
-        _OPENED[key] = None
+    shown = at.session_state[owner.VIEW]
+    if step.page in LINK_FIELDS:
+        assert link_params(shown, step.page) == link_params(view, step.page)
+    if step.page == "lab":
+        assert owner.own(at.session_state, "lab").get("view", "step") == step.view.get("view", "step")
+    if step.page == "timelapse" and "task" in step.view:
+        assert shown.task == step.view["task"]
 
 
-def test_the_open_link_is_an_in_app_page_link_when_served_as_an_app():
-    """Served as an app (here: opened from app.py), the link is st.page_link with the step's query."""
-    lesson = next(iter(SHIPPED.values()))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+@pytest.mark.parametrize("lesson_id", list(SHIPPED))
+def test_every_step_opens_on_its_own_page_with_exactly_its_view(lesson_id):
+    lesson = SHIPPED[lesson_id]
+    at = lesson_app(player.link_params(lesson_id, 0))
+    for index, step in enumerate(lesson.steps):
+        where = f"{lesson_id} step {index + 1}"
+        assert page_path(at) == BY_NAME[step.page].url_path, where
+        assert url(at) == step_query(lesson, index), where
+        assert_the_steps_view(at, step)
+        dock = panel(at)
+        assert dock.label == panel_label(lesson, index), where
+        shown = lesson_text.filled(step, check.step_view(step))  # its numbers measured, as the panel shows them
+        assert dock.subheader[0].value == escape_markdown(shown.title), where
+        assert not any(ELSEWHERE in body for body in bodies(dock, "info")), where
+        assert not any("Teacher's notes" in body for body in bodies(dock, "info")), where  # a student's view
+        assert problems(at, allowed_html=STATIC_HTML) == [], where
+        lesson_keys = [k for k in keyboards(at) if "lesson_next" in k["bindings"].values()]
+        assert len(lesson_keys) == (0 if step.page == "decode" else 1), where  # Decode's keys step the decode
+        if step.figure is not None:
+            (figure,) = [c for c in charts(at) if "Exact match by source length" in c["layout"]["title"]["text"]]
+            assert [trace["name"] for trace in figure["data"]] == list(step.figure.scorers)
+        if step.question is not None and at.button(key="lesson_next").disabled:  # an unanswerable one does not block
+            answer(at, lesson, index)
+            said = bodies(panel(at), "success") + bodies(panel(at), "error")
+            assert said and said[0].startswith("Right" if step.question.kind == "choice" else ("Right", "You")), where
+        if index < len(lesson.steps) - 1:
+            assert not at.button(key="lesson_next").disabled, where
+            click(at, "lesson_next")
+    assert at.button(key="lesson_next").disabled and "This is the end of the lesson." in bodies(panel(at), "success")
+
+
+# -- the app: links and other pages ----------------------------------------------------------------------
+def test_a_link_on_a_steps_own_page_stays_there_and_one_elsewhere_opens_it():
+    index = 2  # lesson 1 step 3: Decode
+    query = step_query(FIRST, index)
+    at = lesson_app(query, script=BY_NAME["decode"].script)
+    assert page_path(at) == "Decode" and url(at) == query and panel(at).label == panel_label(FIRST, index)
+    open_link(at, BY_NAME["models"].script, player.link_params(FIRST.id, 4))  # step 5 is on Compare
+    assert page_path(at) == "Compare" and url(at) == step_query(FIRST, 4)
+
+
+def test_the_panel_on_another_page_says_where_the_step_is_and_opens_it():
+    at = lesson_app(player.link_params(FIRST.id, 2))  # Decode
+    open_link(at, BY_NAME["models"].script, {})  # the reader picks Models in the sidebar
+    assert page_path(at) == "Models" and player.link_params(FIRST.id, 2).items() <= url(at).items()  # still in it
+    assert panel(at).label == panel_label(FIRST, 2)
+    assert "This step is on the Decode page." in bodies(panel(at), "info")
+    assert at.button(key="lesson_open_page").label == "Open Decode"
+    click(at, "lesson_open_page")
+    assert page_path(at) == "Decode" and url(at) == step_query(FIRST, 2)
+    assert_the_steps_view(at, FIRST.steps[2])
+
+
+def test_a_page_script_run_alone_says_where_the_step_is():
+    """Without app.py's navigation (a page script in AppTest) no page can be switched to: the panel says so."""
+    at = AppTest.from_file(str(ROOT / LESSONS_SCRIPT), default_timeout=60)
+    at.query_params.update(player.link_params(FIRST.id, 0))
     ok(at.run())
-    at.switch_page(PAGE)
-    at.query_params.update(player.link_params(lesson.id, 0))
-    ok(at.run())
-    script, params = player.step_link(lesson.steps[0], check.step_view(lesson.steps[0]))
-    links = [el for el in at.main.get("page_link")]
-    assert len(links) == 1 and links[0].proto.label.startswith("Open in ")
-    assert dict(urllib.parse.parse_qsl(links[0].proto.query_string)) == params
-    assert at.get("link_button") == []
+    assert panel(at).label == panel_label(FIRST, 0) and "This step is on the Decode page." in bodies(at, "info")
 
 
-# -- the page: questions, Back / Next ----------------------------------------------------------------
+BAD_LINKS = {  # the link, the page it opens, its URL then, whether a note says what was refused
+    "unknown lesson": ({"lesson": "no-such-lesson", "at": "1"}, "Lessons", {}, True),
+    "at=0": ({"lesson": FIRST.id, "at": "0"}, "Decode", step_query(FIRST, 0), True),
+    "at=999": ({"lesson": FIRST.id, "at": "999"}, "Compare", step_query(FIRST, 4), True),
+    "at=abc": ({"lesson": FIRST.id, "at": "abc"}, "Decode", step_query(FIRST, 0), True),
+    "10,000-character lesson": ({"lesson": "x" * 10_000, "at": "2"}, "Lessons", {}, True),
+    "path lesson": ({"lesson": "../../../../etc/passwd", "at": "<script>alert(1)</script>"}, "Lessons", {}, True),
+    "at without a lesson": ({"at": "3"}, "Lessons", {}, False),  # names no lesson: the list, as asked
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_LINKS))
+def test_bad_links_fall_back_with_a_note(name):
+    query, path, landed, noted = BAD_LINKS[name]
+    at = lesson_app(query)
+    assert problems(at, allowed_html=STATIC_HTML) == []
+    assert page_path(at) == path and url(at) == landed  # the address bar says what is shown
+    if not noted:
+        assert panel(at) is None and not at.info
+        return
+    (note,) = player.locate(query, SHIPPED)[1]
+    assert escape_markdown(note) in bodies(at, "info") and len(note) < 200  # the value cut short
+    ok(at.run())  # the URL is now the page's own: the note stays while the step is the one the link led to
+    assert escape_markdown(note) in bodies(at, "info")
+
+
+# -- the app: a teacher's lessons: questions, notes, a shrunk file, hostile text ---------------------------
 QUESTIONS = """title = "Questions"
 audience = "Testers"
 minutes = 5
@@ -343,114 +400,85 @@ def teacher_folder(tmp_path, monkeypatch) -> Path:
 
 
 def test_a_choice_question_blocks_next_until_answered_then_explains(teacher_folder):
-    at = open_page({"lesson": "questions", "at": "1"})
-    assert button(at, "Next").disabled and button(at, "Check").disabled
-    assert at.radio[0].value is None and at.radio[0].options == ["l", "h"]
-    assert not any("Only the teacher" in body for body in bodies(at, "info"))  # a student's view
-    ok(at.radio[0].set_value(1).run())
-    assert not button(at, "Check").disabled and button(at, "Next").disabled
-    ok(button(at, "Check").click().run())
-    assert bodies(at, "error")[0].startswith("Not this one: h")
-    assert "h comes last." in bodies(at, "markdown")  # the chosen option's explanation
-    assert {"✓ **l**: Third from the end.", "✗ **h**: h comes last."} <= set(bodies(at, "markdown"))
-    assert not button(at, "Next").disabled and not at.radio
-    ok(button(at, "Next").click().run())
-    assert step_text(at) == "Step 2 of 3" and url(at) == {"lesson": "questions", "at": "2"}
-    ok(button(at, "Back").click().run())  # the answer is kept: Next stays open
-    assert bodies(at, "error") and not button(at, "Next").disabled
+    at = lesson_app({"lesson": "questions", "at": "1"})
+    check_key = keys.lesson_widget("check", "questions", 0)
+    assert page_path(at) == "Decode"
+    assert at.button(key="lesson_next").disabled and at.button(key=check_key).disabled
+    (radio,) = panel(at).radio
+    assert radio.value is None and radio.options == ["l", "h"]
+    ok(radio.set_value(1).run())
+    assert not at.button(key=check_key).disabled and at.button(key="lesson_next").disabled
+    click(at, check_key)
+    assert bodies(panel(at), "error")[0].startswith("Not this one: h")
+    assert "h comes last." in bodies(panel(at), "markdown")  # the chosen option's explanation
+    assert {"✓ **l**: Third from the end.", "✗ **h**: h comes last."} <= set(bodies(panel(at), "markdown"))
+    assert not at.button(key="lesson_next").disabled and not panel(at).radio
+    click(at, "lesson_next")
+    assert page_path(at) == "Decode" and url(at)["at"] == "2" and panel(at).label.endswith("Step 2 of 3")
+    click(at, "lesson_back")  # the answer is kept: Next stays open
+    assert bodies(panel(at), "error") and not at.button(key="lesson_next").disabled
 
-    right = open_page({"lesson": "questions", "at": "1"})
-    ok(right.radio[0].set_value(0).run())
-    ok(button(right, "Check").click().run())
-    assert bodies(right, "success") == ["Right: l"] and "Third from the end." in bodies(right, "markdown")
+    right = lesson_app({"lesson": "questions", "at": "1"})
+    answer(right, lessons.read(teacher_folder / "questions.toml"), 0)
+    assert bodies(panel(right), "success") == ["Right: l"] and "Third from the end." in bodies(panel(right), "markdown")
 
 
-def test_an_attention_question_reveals_the_models_own_argmax(teacher_folder):
+def test_an_attention_question_is_judged_by_the_models_own_argmax(teacher_folder):
     from seq2seq.checkpoint import load_model
 
-    view = ViewState("reverse", "dot", "hello", step=2)
-    tokens, row = measure.attention_row(load_model("reverse/dot"), view)
+    tokens, row = measure.attention_row(load_model("reverse/dot"), ViewState("reverse", "dot", "hello", step=2))
     best = max(range(len(row)), key=row.__getitem__)
     labels = [f"{i + 1:02d} {token}" for i, token in enumerate(tokens)]
-    at = open_page({"lesson": "questions", "at": "2"})
-    (heatmap,) = charts(at)
-    assert len(heatmap["data"][0]["y"]) == 2 and not heatmap["layout"].get("shapes")  # the first view.step rows
-    assert at.pills[0].options == [escape_markdown(label) for label in labels]
-    assert button(at, "Next").disabled and button(at, "Check").disabled
+    lesson = lessons.read(teacher_folder / "questions.toml")
+    at = lesson_app({"lesson": "questions", "at": "2"})
+    assert panel(at).pills[0].options == [escape_markdown(label) for label in labels]
+    assert at.button(key="lesson_next").disabled
     wrong = (best + 1) % len(tokens)
-    ok(at.pills[0].set_value(wrong).run())
-    ok(button(at, "Check").click().run())
-    said = f"The model looks most at {labels[best]} (weight {row[best]:.2f}), outlined in the heatmap."
-    assert bodies(at, "error") == [escape_markdown(f"You picked {labels[wrong]}. {said}")]
-    assert "Reversing: the next letter written is the one it comes from." in bodies(at, "markdown")
-    (heatmap,) = charts(at)
-    assert len(heatmap["data"][0]["y"]) == 3 and heatmap["data"][0]["z"][2] == pytest.approx(row)  # the model's row
-    assert heatmap["layout"]["shapes"][0]["y0"] == 1.5  # outlined
-    assert not button(at, "Next").disabled
+    answer(at, lesson, 1, wrong)
+    said = f"The model looks most at {labels[best]} (weight {row[best]:.2f})."
+    assert bodies(panel(at), "error") == [escape_markdown(f"You picked {labels[wrong]}. {said}")]
+    assert "Reversing: the next letter written is the one it comes from." in bodies(panel(at), "markdown")
+    assert not at.button(key="lesson_next").disabled
 
-    right = open_page({"lesson": "questions", "at": "2"})
-    ok(right.pills[0].set_value(best).run())
-    ok(button(right, "Check").click().run())
-    assert bodies(right, "success") == [escape_markdown(f"Right. {said}")]
+    right = lesson_app({"lesson": "questions", "at": "2"})
+    answer(right, lesson, 1, best)
+    assert bodies(panel(right), "success") == [escape_markdown(f"Right. {said}")]
 
 
 def test_teacher_notes_show_only_with_the_toggle(teacher_folder):
-    at = open_page({"lesson": "questions", "at": "1"})
-    assert at.sidebar.toggle(key=keys.LESSON_TEACHER).label == "Teacher's notes"
-    ok(at.sidebar.toggle(key=keys.LESSON_TEACHER).set_value(True).run())
-    assert "**Teacher's notes.** Only the teacher sees this." in bodies(at, "info")
+    at = lesson_app({"lesson": "questions", "at": "1"})
+    assert not any("Only the teacher" in body for body in bodies(at, "info"))
+    toggle = at.sidebar.toggle(key=keys.LESSON_TEACHER)
+    assert toggle.label == "Teacher's notes" and toggle.value is False
+    ok(toggle.set_value(True).run())
+    assert "**Teacher's notes.** Only the teacher sees this." in bodies(panel(at), "info")
+    answer(at, lessons.read(teacher_folder / "questions.toml"), 0)
+    click(at, "lesson_next")  # kept from step to step
+    assert at.sidebar.toggle(key=keys.LESSON_TEACHER).value is True
 
 
-def test_presentation_mode_sets_the_heatmap_beside_the_words_in_one_frame(teacher_folder):
-    at = open_page({"lesson": "questions", "at": "2"})
-    assert charts(at)[0]["layout"]["height"] == 220
-    ok(at.toggle(key=keys.PRESENTATION).set_value(True).run())
-    assert [el.proto.body for el in at.get("html")] == [focus.CSS, presentation.CSS]
-    (chart,) = charts(at)
-    assert chart["layout"]["height"] == lesson_player.FRAME_FIGURE_PX and chart["layout"]["font"]["size"] == 18
-    top, (words, shown) = column_rows(at.main)[:2]
-    # The lesson's progress beside Back, Next and All lessons; then the step's words beside its heatmap.
-    assert [[getattr(e, "key", None) for e in column if getattr(e, "key", None)] for column in top[1:]] == [
-        ["lesson_back"],
-        ["lesson_next"],
-        ["lesson_leave"],
-    ]
-    assert at.button(key="lesson_next").disabled  # the question is not answered yet
-    assert any(getattr(e, "type", "") == "plotly_chart" for e in shown)
-    assert not any(getattr(e, "type", "") == "plotly_chart" for e in words)
-    assert not at.header  # the lesson's title is the progress bar's text
+def test_presentation_mode_sets_the_words_beside_the_question_in_the_panel(teacher_folder):
+    at = lesson_app({"lesson": "questions", "at": "1"})
+    ok(at.sidebar.toggle(key=keys.PRESENTATION).set_value(True).run())
+    words, side = column_rows(panel(at))[0]
+    kinds = lambda column: [getattr(e, "type", "") for e in column]  # noqa: E731
+    assert "subheader" in kinds(words) and "radio" not in kinds(words)
+    assert "radio" in kinds(side) and {"lesson_back", "lesson_next"} <= {getattr(e, "key", None) for e in side}
 
 
-# -- the page: bad links ------------------------------------------------------------------------------
-FIRST = next(iter(SHIPPED.values()))
-BAD_LINKS = {
-    "unknown lesson": ({"lesson": "no-such-lesson", "at": "1"}, {}),
-    "at=0": ({"lesson": FIRST.id, "at": "0"}, {"lesson": FIRST.id, "at": "1"}),
-    "at=999": ({"lesson": FIRST.id, "at": "999"}, {"lesson": FIRST.id, "at": str(len(FIRST.steps))}),
-    "at=abc": ({"lesson": FIRST.id, "at": "abc"}, {"lesson": FIRST.id, "at": "1"}),
-    "10,000-character lesson": ({"lesson": "x" * 10_000, "at": "2"}, {}),
-    "path lesson": ({"lesson": "../../../../etc/passwd", "at": "<script>alert(1)</script>"}, {}),
-    "at without a lesson": ({"at": "3"}, {}),
-}
+def test_a_lesson_that_shrinks_or_goes_keeps_the_reader_somewhere(teacher_folder):
+    at = lesson_app({"lesson": "questions", "at": "3"})
+    assert page_path(at) == "Models" and panel(at).label.endswith("Step 3 of 3")
+    path = teacher_folder / "questions.toml"
+    path.write_text(QUESTIONS.rsplit("[[steps]]", 1)[0], encoding="utf-8")  # the teacher deletes step 3
+    ok(at.run())
+    assert panel(at).label.endswith("Step 2 of 2") and {"lesson": "questions", "at": "2"}.items() <= url(at).items()
+    assert "This step is on the Decode page." in bodies(panel(at), "info")
+    path.unlink()
+    ok(at.run())
+    assert panel(at) is None and "lesson" not in url(at)
 
 
-def test_bad_links_fall_back_with_a_note():
-    at = open_page()
-    for name, (query, landed) in BAD_LINKS.items():
-        rerun(at, query)
-        assert problems(at, allowed_html=STATIC_HTML) == [], name
-        (note,) = player.locate(query, SHIPPED)[1]
-        assert escape_markdown(note) in bodies(at, "info") and len(note) < 200, name  # the value cut short
-        assert url(at) == landed, name  # the address bar is rewritten to what is shown
-    rerun(at, {"lesson": FIRST.id, "at": "0"})
-    note = escape_markdown(player.locate({"lesson": FIRST.id, "at": "0"}, SHIPPED)[1][0])
-    ok(at.run())  # the URL is now the page's own: the note stays while the step is the one the link led to
-    assert note in bodies(at, "info")
-    ok(button(at, "All lessons").click().run())  # moved on: the note has gone
-    assert not at.info
-
-
-# -- the page: a teacher's folder ------------------------------------------------------------------------
 SCRIPT, LINK = "<script>alert(1)</script>", "[x](javascript:alert(1))"
 HOSTILE = f'''title = "Hostile {SCRIPT} {LINK}"
 audience = "{SCRIPT}"
@@ -488,7 +516,7 @@ BROKEN = 'title = "Broken"\naudience = "x"\nminutes = "many"\n\n[[steps]]\ntitle
 
 def hostile_problems(at: AppTest) -> list[str]:
     found = problems(at, SCRIPT, STATIC_HTML) + problems(at, LINK, STATIC_HTML)
-    labels = [option for radio in at.radio for option in radio.options]
+    labels = [option for radio in at.radio for option in radio.options] + [block.label for block in at.expander]
     labels += [option for pills in at.pills for option in pills.options] + [r.label for r in at.radio]
     return found + [f"unescaped label {label!r}" for label in labels if UNESCAPED.search(label)]
 
@@ -498,28 +526,20 @@ def test_a_teachers_lessons_render_no_html_and_a_broken_file_is_named(tmp_path, 
     (tmp_path / "hostile.toml").write_text(HOSTILE, encoding="utf-8")
     broken = tmp_path / "broken.toml"
     broken.write_text(BROKEN, encoding="utf-8")
-    at = open_page()
+    at = lesson_app({})
     assert hostile_problems(at) == []
     assert escape_markdown(f"Hostile {SCRIPT} {LINK}") in bodies(at, "subheader")  # listed beside the shipped
     (warning,) = at.warning
     assert escape_markdown(f"{broken}:3: minutes must be a whole number") in warning.value
     assert escape_markdown(f"{broken}:5:") in warning.value  # every problem of the file, each with its line
 
-    ok(at.sidebar.toggle(key=keys.LESSON_TEACHER).set_value(True).run())
-    rerun(at, {"lesson": "hostile", "at": "1"})
+    click(at, "lesson_start_hostile")
+    ok(at.sidebar.toggle(key=keys.LESSON_TEACHER).set_value(True).run())  # the teacher's notes too
+    assert page_path(at) == "Decode" and hostile_problems(at) == []
+    hostile = lessons.read(tmp_path / "hostile.toml")
+    answer(at, hostile, 0, 1)
     assert hostile_problems(at) == []
-    ok(at.radio[0].set_value(1).run())
-    ok(button(at, "Check").click().run())
+    click(at, "lesson_next")
     assert hostile_problems(at) == []
-    ok(button(at, "Next").click().run())
-    assert hostile_problems(at) == []
-    ok(at.pills[0].set_value(0).run())
-    ok(button(at, "Check").click().run())
-    assert hostile_problems(at) == [] and step_text(at) == "Step 2 of 2"
-
-
-def test_the_link_module_sees_the_page_as_its_own():
-    """The page's last URL is remembered under the page's own name (explorer.state.link)."""
-    session: dict = {}
-    link.publish(session, QueryParams(), player.PAGE, player.link_params("demo", 0))
-    assert session[keys.page_url(player.PAGE)] == {"lesson": "demo", "at": "1"}
+    answer(at, hostile, 1, 0)
+    assert hostile_problems(at) == [] and panel(at).label.endswith("Step 2 of 2")
