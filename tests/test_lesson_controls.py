@@ -63,7 +63,7 @@ def test_a_step_that_names_a_control_its_page_does_not_show_is_a_problem():
     found = controls.problems(lesson_of(compare, chinese, decode, own))
     assert [(p.line, p.message.split(":")[0]) for p in found] == [(7, "step 1"), (9, "step 2")]
     assert 'names "Step", which the page "compare" does not show' in found[0].message
-    assert 'names "假如……" (What if…), which the page "compare" does not show' in found[1].message
+    assert 'names "What if…" (假如……), which the page "compare" does not show' in found[1].message
     assert any(p.line == 7 and '"Step"' in p.message for p in check.problems(lesson_of(compare), claims=False))
 
 

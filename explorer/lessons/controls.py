@@ -90,10 +90,16 @@ def missing(step: Step) -> list[str]:
     return sorted(step_named(step) - page_labels(step.page))
 
 
-def said(name: str) -> str:
-    """A label found, for a problem: "解释这个格子" (Explain this cell), or "Step" alone in English."""
-    english = every_label()[name].label
-    return f'"{english}"' if name == english.casefold() else f'"{name}" ({english})'
+def said(names: list[str]) -> str:
+    """Labels found, for a problem, by control: "Explain this cell" (解释这个格子), "Step"."""
+    forms: dict[str, list[str]] = {}
+    for name in names:
+        forms.setdefault(every_label()[name].label, []).append(name)
+    shown = []
+    for english, found in sorted(forms.items()):
+        others = [name for name in found if name != english.casefold()]
+        shown.append(f'"{english}"' + (f" ({', '.join(others)})" if others else ""))
+    return ", ".join(shown)
 
 
 def problems(lesson: Lesson) -> list[Problem]:
@@ -102,7 +108,7 @@ def problems(lesson: Lesson) -> list[Problem]:
     for number, step in enumerate(lesson.steps, start=1):
         absent = missing(step)
         if absent:
-            shown = ", ".join(said(name) for name in absent)
+            shown = said(absent)
             found.append(
                 Problem(
                     lesson.path,
