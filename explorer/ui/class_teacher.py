@@ -218,8 +218,9 @@ ASK_LABELS = {"attend": N_("where it looks"), "token": N_("next token")}  # the 
 
 def bar(page: str | None) -> None:
     """The teacher's controls in one compact bar under the page's title, inside a projector's frame: the
-    class's code and students, the question (on Decode: its kind and Ask the class; while open: the
-    answers coming in and Reveal; once revealed: Ask again), Lock, Show the code and End."""
+    class's code and students, the question (on Decode: its kind and Ask the class, but while a lesson runs
+    its panel asks the step's question; while open: the answers coming in and Reveal; once revealed: Ask
+    again), Lock, Show the code and End."""
     ss = st.session_state
     if not teaching(ss):
         return
@@ -246,7 +247,7 @@ def bar(page: str | None) -> None:
             with st.container(width="content"):
                 _answers_coming(question.id)
             st.button(_("Reveal"), key="class_reveal", on_click=_reveal, args=(question.id,), type="primary")
-        elif page == "decode":
+        elif page == "decode" and not owner.own(ss, "lessons").get("lesson"):  # a lesson asks from its panel
             kinds = {name: _(label) for name, label in ASK_LABELS.items()}
             ss.setdefault(keys.CLASS_ASK_KIND, "attend")
             st.segmented_control(
@@ -360,7 +361,7 @@ def question_panel(revealed: tuple[Question, Question | None] | None, height: in
             show_reveal(revealed[0], None, revealed[1], height=height)
 
 
-def lesson_question(asked: follow.Asked, show: bool = True) -> None:
+def lesson_question(asked: follow.Asked, show: bool = True, projecting: bool = False) -> None:
     """A teacher's side of a lesson step's question in a live class (explorer.ui.lesson_dock): Ask the class;
     while it is open, the bar above counts the answers and has Reveal; once revealed, the class's answers
     beside the right ones, here in the lesson's panel (inside the projected frame; `show` False where the page
@@ -375,7 +376,8 @@ def lesson_question(asked: follow.Asked, show: bool = True) -> None:
     mine = follow.is_asked(question, asked)
     if mine and question.revealed:
         if show:
-            show_reveal(question, None, follow.asked_before(asked_before, question), height=LESSON_REVEAL_PX)
+            height = LESSON_REVEAL_PX[projecting]
+            show_reveal(question, None, follow.asked_before(asked_before, question), height=height)
         st.button(_("Ask again"), key="class_lesson_again", on_click=_ask_again, args=(question,))
     elif mine:
         st.caption(_("Asked: the bar above counts the answers; Reveal shows them here."))
@@ -386,7 +388,8 @@ def lesson_question(asked: follow.Asked, show: bool = True) -> None:
         )  # fmt: skip
 
 
-LESSON_REVEAL_PX = 220  # the revealed answers' chart in the lesson's panel: the page's view stays in the frame
+# The revealed answers' chart in the lesson's panel (on a projector: inside the 1366×768 frame under the bar).
+LESSON_REVEAL_PX = {False: 220, True: 180}
 
 
 def _reveal(question: int) -> None:

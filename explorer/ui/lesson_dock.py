@@ -109,7 +109,8 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
                 return
             if class_state.teaching(state) and asked is not None:  # the class answers; the teacher moves on at will
                 st.markdown(_("**Question.** {prompt}").format(prompt=authored_markdown(step.question.local("prompt"))))
-                class_teacher.lesson_question(asked, show=not (asked.kind == "attend" and page == "decode"))
+                shown = not (asked.kind == "attend" and page == "decode")
+                class_teacher.lesson_question(asked, show=shown, projecting=projecting)
                 answered = True
             elif step.question is not None:
                 answered = lesson_player.question(lesson, index, step, row) or answered

@@ -4,7 +4,8 @@ The teacher starts a class, then lesson 1 from the Lessons page: each of its fir
 Decode page, and each student's page shows the step's own title in the lesson's panel, at the teacher's step,
 moved by the teacher's Next only. Step 2's question is the class's: the teacher asks it from the panel, the
 two students answer it on their phones (one right, one not), the teacher reveals, and the panel shows the
-class's share right, computed from the two answers (1 of 2: 50%).
+class's share right, computed from the two answers (1 of 2: 50%), inside the teacher's projected frame
+(presentation mode at 1366×768).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tests.e2e.test_pages_browser import SCRIPT_DONE
 
 LESSON = catalog()[0]["1-why-attention"]
 WAIT_MS = 30_000
+PROJECTOR = {"width": 1366, "height": 768}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
@@ -42,10 +44,14 @@ def next_step(teacher: Page, number: int) -> None:
 
 def test_a_class_follows_three_lesson_steps_and_answers_its_question(browser: Browser, streamlit_server: str) -> None:
     teacher, code = start_class(browser, streamlit_server)
+    teacher.set_viewport_size(PROJECTOR)  # a lecture hall's projector
     students = [join(browser, streamlit_server, code, **PHONE) for _ in range(2)]
     teacher.get_by_test_id("stSidebar").get_by_role("link", name="Lessons", exact=True).click()
     teacher.get_by_role("button", name="Start", exact=True).first.click()  # lesson 1 comes first
     shows_step(teacher, 1)
+    teacher.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    teacher.get_by_test_id("stSidebar").get_by_text("Presentation mode").click()
+    expect(teacher.get_by_test_id("stSidebar")).not_to_be_visible(timeout=WAIT_MS)  # folded on a projector
     for student in students:
         shows_step(student, 1)
         expect(panel(student).get_by_role("button", name="Next", exact=True)).to_have_count(0)  # the teacher's
@@ -66,6 +72,10 @@ def test_a_class_follows_three_lesson_steps_and_answers_its_question(browser: Br
     expect(teacher.get_by_text("Question 1: 2 answered")).to_be_visible(timeout=WAIT_MS)
     teacher.get_by_role("button", name="Reveal", exact=True).click()
     expect(panel(teacher).get_by_text("50% of 2 answers were right.")).to_be_visible(timeout=WAIT_MS)
+    chart = panel(teacher).get_by_test_id("stPlotlyChart")
+    expect(chart).to_be_visible(timeout=WAIT_MS)
+    box = chart.bounding_box()  # the class's answers inside the projected frame, as the page opened
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PROJECTOR["height"], box
     expect(panel(students[0]).get_by_text("You were right.")).to_be_visible(timeout=WAIT_MS)
     expect(panel(students[1]).get_by_text("You were not right this time.")).to_be_visible(timeout=WAIT_MS)
 
