@@ -1,4 +1,4 @@
-"""Lessons in Chinese: the `<field>_zh` siblings of a lesson file, the player's own words,
+"""Lessons in Chinese: the `<field>_zh` siblings of a lesson file, the lesson panel's own words on the step's page,
 and the shipped lessons' Chinese.
 
 The format reads a text field's sibling for each language of the interface; the checker reports a
@@ -22,13 +22,13 @@ from explorer.lessons import LESSONS_ENV, player
 from explorer.lessons.__main__ import main as check_main
 from explorer.lessons.schema import TEXT_FIELDS
 from explorer.state import keys
+from explorer.state.pages import BY_NAME
 from explorer.ui import language
 from explorer.ui.markdown import escape_markdown
+from tests.app_fixtures import ok
 from tests.i18n_fixtures import CJK, assert_chinese, counted, page_texts
+from tests.lesson_fixtures import answer, lesson_app, page_path, panel
 
-ROOT = Path(__file__).resolve().parent.parent
-PAGE = "app_pages/8_Lessons.py"
-TIMEOUT = 90
 SHIPPED, _PROBLEMS = lessons.catalog([lessons.SHIPPED_DIR])
 
 torch.set_num_threads(1)  # small models, a busy 2-core machine
@@ -103,23 +103,8 @@ def bilingual(tmp_path, monkeypatch) -> Path:
     return path
 
 
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
-    at.query_params.update(query or {})
-    return ok(at.run())
-
-
 def bodies(at: AppTest, kind: str) -> list[str]:
     return [el.value for el in at.get(kind)]
-
-
-def button(at: AppTest, key: str):
-    return next(b for b in at.button if b.key == key)
 
 
 # -- the format ----------------------------------------------------------------------------------------
@@ -284,51 +269,56 @@ def test_this_areas_lessons_are_complete_and_valid(name):
         assert CJK.search(lesson.local("title")) and all(CJK.search(s.local("text")) for s in lesson.steps)
 
 
-# -- the player ----------------------------------------------------------------------------------------
+# -- the player: the lesson's panel on the step's page (app.py's navigation: tests/lesson_fixtures.py) --------
 def test_the_player_shows_chinese_with_lang_zh(bilingual):
-    at = open_page({"lang": "zh", "lesson": "bilingual", "at": "1"})
-    assert bodies(at, "header") == ["双语课程"] and bodies(at, "subheader") == ["预测字母"]
-    assert at.get("progress")[0].proto.text == "第 1 步，共 2 步"
-    assert "反转 `hello` 时，**第一个**写出的是什么？" in bodies(at, "markdown")
-    assert "**问题。** 最先写出的是哪个字母？" in bodies(at, "markdown")
-    assert at.radio[0].label == "你的答案" and at.radio[0].options == ["字母 o", "字母 h"]
-    # the step's decode controls (the Step button 单步, as on the Decode page), then the lesson's own
-    decode, lesson = ["单步", "上一步", "播放", "重置"], ["检查答案", "上一步", "下一步", "全部课程"]
-    assert [b.label for b in at.main.button] == decode + lesson
-    (link,) = at.get("link_button")
-    assert link.proto.label == "在解码页打开"
+    at = lesson_app({"lang": "zh", "lesson": "bilingual", "at": "1"})
+    dock = panel(at)
+    assert page_path(at) == "Decode" and dock.label == "课程：双语课程 · 第 1 步，共 2 步"
+    assert bodies(dock, "subheader") == ["预测字母"]
+    assert "反转 `hello` 时，**第一个**写出的是什么？" in bodies(dock, "markdown")
+    assert "**问题。** 最先写出的是哪个字母？" in bodies(dock, "markdown")
+    assert dock.radio[0].label == "你的答案" and dock.radio[0].options == ["字母 o", "字母 h"]
+    assert [b.label for b in dock.button] == ["检查答案", "上一步", "下一步", "全部课程"]
     assert at.sidebar.toggle(key=keys.LESSON_TEACHER).label == "教师备注"
     ok(at.sidebar.toggle(key=keys.LESSON_TEACHER).set_value(True).run())
-    assert "**教师备注。** 只有教师能看到这段话。" in bodies(at, "info")
-    ok(at.radio[0].set_value(1).run())
-    ok(button(at, keys.lesson_widget("check", "bilingual", 0)).click().run())
-    assert bodies(at, "error") == ["不是这个：字母 h  \n正确答案：字母 o"]
-    assert "h 最后才写出。" in bodies(at, "markdown")
-    assert {"✓ **字母 o**：最后读到的字母。", "✗ **字母 h**：h 最后才写出。"} <= set(bodies(at, "markdown"))
-    assert [el.label for el in at.expander] == ["所有答案的解释"]
+    assert "**教师备注。** 只有教师能看到这段话。" in bodies(panel(at), "info")
+    answer(at, lessons.read(bilingual), 0, 1)
+    dock = panel(at)
+    assert bodies(dock, "error") == ["不是这个：字母 h  \n正确答案：字母 o"]
+    assert "h 最后才写出。" in bodies(dock, "markdown")
+    assert {"✓ **字母 o**：最后读到的字母。", "✗ **字母 h**：h 最后才写出。"} <= set(bodies(dock, "markdown"))
+    assert [el.label for el in dock.expander] == ["所有答案的解释"]
     assert_chinese(at)
 
 
 def test_the_attention_question_speaks_chinese(bilingual):
-    at = open_page({"lang": "zh", "lesson": "bilingual", "at": "2"})
-    assert at.pills[0].label == "它最关注的源词元"
-    assert "**问题。** 哪个字母得到的注意力最多？" in bodies(at, "markdown")
-    ok(at.pills[0].set_value(0).run())
-    ok(button(at, keys.lesson_widget("check", "bilingual", 1)).click().run())
-    (said,) = [t for t in [*bodies(at, "success"), *bodies(at, "error")] if "模型最关注" in t]
-    assert said.endswith("），已在热力图中用框标出。")
-    assert "反转后它所对应的字母。" in bodies(at, "markdown")
-    assert bodies(at, "success")[-1] == "本课程到此结束。"
+    from explorer.lessons import measure
+    from explorer.state.view import ViewState
+    from seq2seq.checkpoint import load_model
+
+    tokens, row = measure.attention_row(load_model("reverse/dot"), ViewState("reverse", "dot", "hello", step=2))
+    best = max(range(len(row)), key=row.__getitem__)
+    labels = [f"{i + 1:02d} {token}" for i, token in enumerate(tokens)]
+    at = lesson_app({"lang": "zh", "lesson": "bilingual", "at": "2"})
+    assert panel(at).pills[0].label == "它最关注的源词元"
+    assert "**问题。** 哪个字母得到的注意力最多？" in bodies(panel(at), "markdown")
+    answer(at, lessons.read(bilingual), 1, 0)
+    dock = panel(at)
+    (said,) = [t for t in [*bodies(dock, "success"), *bodies(dock, "error")] if "模型最关注" in t]
+    judged = "答对了。" if best == 0 else f"你选了 {labels[0]}。"
+    assert said == escape_markdown(f"{judged}模型最关注 {labels[best]}（权重 {row[best]:.2f}）。")
+    assert "反转后它所对应的字母。" in bodies(dock, "markdown")
+    assert "本课程到此结束。" in bodies(dock, "success")
 
 
 def test_the_player_stays_english_without_a_language(bilingual):
-    at = open_page({"lesson": "bilingual", "at": "1"})
-    assert bodies(at, "header") == ["Bilingual"] and bodies(at, "subheader") == ["Predict the letter"]
-    assert at.get("progress")[0].proto.text == "Step 1 of 2"
-    assert at.radio[0].label == "Your answer" and at.radio[0].options == ["The o", "The h"]
-    assert "**Question.** Which letter is written first?" in bodies(at, "markdown")
-    decode, lesson = ["Step", "Back", "Play", "Reset"], ["Check", "Back", "Next", "All lessons"]
-    assert [b.label for b in at.main.button] == decode + lesson
+    at = lesson_app({"lesson": "bilingual", "at": "1"})
+    dock = panel(at)
+    assert dock.label == escape_markdown("Lesson: Bilingual · Step 1 of 2")
+    assert bodies(dock, "subheader") == ["Predict the letter"]
+    assert dock.radio[0].label == "Your answer" and dock.radio[0].options == ["The o", "The h"]
+    assert "**Question.** Which letter is written first?" in bodies(dock, "markdown")
+    assert [b.label for b in dock.button] == ["Check", "Back", "Next", "All lessons"]
     switch = {language.LABEL, *i18n.LANGUAGES.values()}  # the language switch names both languages
     assert [t for t in page_texts(at) if CJK.search(t) and t not in switch] == []
 
@@ -342,13 +332,15 @@ def test_the_list_line_speaks_the_readers_language():
 
 
 def test_bad_links_and_broken_files_are_noted_in_chinese(tmp_path, monkeypatch):
-    at = open_page({"lang": "zh", "lesson": "no-such-lesson", "at": "1"})
+    at = lesson_app({"lang": "zh", "lesson": "no-such-lesson", "at": "1"})
+    assert page_path(at) == "Lessons"
     assert bodies(at, "info")[0] == escape_markdown("没有课程 'no-such-lesson'；下面是课程列表。")
-    at = open_page({"lang": "zh", "lesson": "1-why-attention", "at": "99"})
-    assert escape_markdown("at=99 超出了本课程的第 1–5 步；显示第 5 步。") in bodies(at, "info")
+    at = lesson_app({"lang": "zh", "lesson": "1-why-attention", "at": "99"})
+    assert page_path(at) == "Compare"  # step 5's page, the note in its panel
+    assert escape_markdown("at=99 超出了本课程的第 1–5 步；显示第 5 步。") in bodies(panel(at), "info")
     monkeypatch.setenv(LESSONS_ENV, str(tmp_path))
     (tmp_path / "broken.toml").write_text('title = "B"\naudience = "x"\nminutes = "many"\n', encoding="utf-8")
-    at = open_page({"lang": "zh"})
+    at = lesson_app({"lang": "zh"})
     (warning,) = bodies(at, "warning")
     assert warning.startswith("有课程文件无法读取：\n- ")
     assert escape_markdown("minutes 必须是 1 到 25 之间的整数：一节课要放得下课程和全班的讨论") in warning
@@ -359,10 +351,11 @@ def test_bad_links_and_broken_files_are_noted_in_chinese(tmp_path, monkeypatch):
     [("1-why-attention", 2), ("1-why-attention", 5), ("2b-scaling-positions-side-by-side", 2), ("3-reordering", 1)],
 )
 def test_a_lesson_step_page_is_chinese(lesson_id, at_step):
-    at = open_page({"lang": "zh", "lesson": lesson_id, "at": str(at_step)})
+    at = lesson_app({"lang": "zh", "lesson": lesson_id, "at": str(at_step)})
     lesson = SHIPPED[lesson_id]
     step = lesson.steps[at_step - 1]
-    assert bodies(at, "subheader") == [escape_markdown(step.local("title", "zh"))]
+    assert page_path(at) == BY_NAME[step.page].url_path
+    assert bodies(panel(at), "subheader")[0] == escape_markdown(step.local("title", "zh"))
     assert_chinese(at)
     if step.figure is not None:
         charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
