@@ -1,6 +1,6 @@
 """Keyboard and clicker control without a browser: which key asks for what (explorer.views.keyboard), what
-each page binds, what the focused element keeps, and the component's data in AppTest (Decode and the
-lesson player). The keys themselves are pressed in Chromium in tests/e2e/test_keys_browser.py."""
+each page binds, what the focused element keeps, and the component's data in AppTest (Decode and a
+lesson's step page). The keys themselves are pressed in Chromium in tests/e2e/test_keys_browser.py."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from explorer.lessons import player
 from explorer.ui import components
 from explorer.views import keyboard
 from tests.app_fixtures import use_registry
+from tests.lesson_fixtures import lesson_app, page_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DECODE_BUTTONS = {
@@ -137,12 +138,12 @@ def test_the_decode_page_binds_its_buttons_and_shows_the_legend(monkeypatch):
     assert at.session_state["_view"].step == 2
 
 
-def test_the_lesson_player_binds_next_and_back(monkeypatch):
+def test_a_lesson_step_binds_next_and_back_off_decode(monkeypatch):
+    """On a step's page other than Decode (here lesson 1's step 5, on Compare), → / PageDown press the lesson's
+    Next and ← / PageUp its Back; on a Decode step the keys stay Decode's own (Step, Back, Play, Reset)."""
     use_registry(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "app_pages" / "8_Lessons.py"), default_timeout=60)
-    at.query_params.update(player.link_params("1-why-attention", 0))
-    at.run()
-    assert not at.exception
+    at = lesson_app(player.link_params("1-why-attention", 4))
+    assert page_path(at) == "Compare"
     (data,) = _keyboards(at)
     assert data["bindings"] == {
         "ArrowRight": "lesson_next",
@@ -152,6 +153,10 @@ def test_the_lesson_player_binds_next_and_back(monkeypatch):
     }
     assert data["legend"] == keyboard.LESSON_LEGEND
     assert at.button(key="lesson_next").label == "Next" and at.button(key="lesson_back").label == "Back"
+    at = lesson_app(player.link_params("1-why-attention", 2))
+    assert page_path(at) == "Decode"
+    (data,) = _keyboards(at)
+    assert data["bindings"] == keyboard.bindings(DECODE_BUTTONS) and data["legend"] == keyboard.DECODE_LEGEND
 
 
 def test_the_lesson_list_has_no_keys(monkeypatch):
