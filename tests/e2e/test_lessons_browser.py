@@ -1,20 +1,23 @@
-"""The Lessons page in a real browser, on the shipped models: lesson 1 walked from the list to its last
-step, each question answered right (the choice marked correct in the file; for an attention question
-the token the model itself looks at most), and a step's "Open in Decode" link opening its view."""
+"""A lesson on the real pages, in a real browser, on the shipped models: lesson 1 started from the Lessons
+list and walked to its last step with Next. Each step opens its own page (its path in the address bar) with
+exactly its view in the URL beside lesson=&at=, the step's heading in the lesson's docked panel, a Decode
+step's heatmap and sentence box showing the step's view; each question answered right (the choice marked
+correct in the file; for an attention question the token the model itself looks at most)."""
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 
 from playwright.sync_api import Page, expect
 
 from explorer.figures.common import position_labels
 from explorer.lessons import catalog, check, measure, player
+from explorer.state.pages import BY_NAME
 from seq2seq.checkpoint import load_model
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
+PANEL = ".st-key-lesson_dock"  # the lesson's docked panel (its expander's key)
 LESSON = catalog()[0]["1-why-attention"]
 WAIT_MS = 30_000
 
@@ -27,54 +30,61 @@ def right_token(step) -> str:
 
 
 def answer(page: Page, step) -> None:
-    check_button = page.get_by_role("button", name="Check", exact=True)
+    """Answer the step's question right in the panel, and see it judged right."""
+    panel = page.locator(PANEL)
+    check_button = panel.get_by_role("button", name="Check", exact=True)
     expect(check_button).to_be_disabled()
-    expect(page.get_by_role("button", name="Next", exact=True)).to_be_disabled()
+    expect(panel.get_by_role("button", name="Next", exact=True)).to_be_disabled()
     if step.question.kind == "choice":
         right = next(option.text for option in step.question.options if option.correct)
-        page.get_by_test_id("stRadio").get_by_text(right, exact=True).click()
+        panel.get_by_test_id("stRadio").get_by_text(right, exact=True).click()
     else:
         label = right_token(step)
-        page.get_by_test_id("stButtonGroup").get_by_role("radio", name=label, exact=True).click()  # pills are radios
+        panel.get_by_test_id("stButtonGroup").get_by_role("radio", name=label, exact=True).click()  # pills: radios
     expect(check_button).to_be_enabled(timeout=WAIT_MS)
     check_button.click()
-    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="Right")).to_be_visible(timeout=WAIT_MS)
+    expect(panel.get_by_test_id("stAlertContentSuccess").filter(has_text="Right")).to_be_visible(timeout=WAIT_MS)
 
 
-def test_walk_lesson_1_answering_its_questions(page: Page, streamlit_server: str) -> None:
+def on_the_steps_page(page: Page, index: int) -> None:
+    """The address bar is the step's page with the step's share link and the lesson's position."""
+    step = LESSON.steps[index]
+    _script, params = player.step_link(step, check.step_view(step))
+    wanted = {**params, **player.link_params(LESSON.id, index)}
+    path = "/" + BY_NAME[step.page].url_path
+    page.wait_for_function(
+        "([path, at]) => location.pathname === path && new URLSearchParams(location.search).get('at') === at",
+        arg=[path, str(index + 1)],
+        timeout=WAIT_MS,
+    )
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
+    assert query == wanted, (index, query)
+
+
+def test_walk_lesson_1_on_its_pages_answering_its_questions(page: Page, streamlit_server: str) -> None:
     page.goto(f"{streamlit_server}/Lessons")
     expect(page.get_by_role("heading", name="Lessons", exact=True)).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_role("heading", name=LESSON.title)).to_be_visible()
     page.get_by_role("button", name="Start", exact=True).first.click()  # lesson 1 comes first
     steps = len(LESSON.steps)
-    for number, step in enumerate(LESSON.steps, start=1):
-        expect(page.get_by_text(f"Step {number} of {steps}", exact=True)).to_be_visible(timeout=WAIT_MS)
-        expect(page).to_have_url(re.compile(rf"lesson={LESSON.id}&at={number}$"), timeout=WAIT_MS)
-        expect(page.get_by_role("heading", name=step.title)).to_be_visible()
+    panel = page.locator(PANEL)
+    for index, step in enumerate(LESSON.steps):
+        on_the_steps_page(page, index)
+        expect(panel).to_contain_text(f"Step {index + 1} of {steps}", timeout=WAIT_MS)
+        expect(panel.get_by_role("heading", name=step.title)).to_be_visible(timeout=WAIT_MS)
         page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+        view = check.step_view(step)
+        if step.page == "decode":  # the page itself shows the step's view
+            expect(page.get_by_label("Source sentence")).to_have_value(view.sentence)
+            if view.scorer != "none":
+                page.wait_for_function(f"({HEATMAP_ROWS})() === {view.step}", timeout=WAIT_MS)
         if step.question is not None:
             answer(page, step)
         expect(page.locator(".stException")).to_have_count(0)
-        if number < steps:
-            next_button = page.get_by_role("button", name="Next", exact=True)
+        if index < steps - 1:
+            next_button = panel.get_by_role("button", name="Next", exact=True)
             expect(next_button).to_be_enabled(timeout=WAIT_MS)
             next_button.click()
-    expect(page.get_by_text("This is the end of the lesson.")).to_be_visible(timeout=WAIT_MS)
-    expect(page.get_by_role("button", name="Next", exact=True)).to_be_disabled()
-    expect(page.locator(".stException")).to_have_count(0)
-
-
-def test_a_steps_link_opens_its_view_on_the_decode_page(page: Page, streamlit_server: str) -> None:
-    index, view = next(
-        (i, view)
-        for i, step in enumerate(LESSON.steps)
-        if step.page == "decode" and (view := check.step_view(step)).step and view.scorer != "none"
-    )  # a step whose heatmap has rows
-    page.goto(f"{streamlit_server}/Lessons?{urllib.parse.urlencode(player.link_params(LESSON.id, index))}")
-    page.get_by_role("link", name="Open in Decode").click()
-    expect(page).to_have_url(re.compile(r"/Decode\?"), timeout=WAIT_MS)
-    page.wait_for_function(f"({HEATMAP_ROWS})() === {view.step}", timeout=WAIT_MS)
-    expect(page.get_by_label("Source sentence")).to_have_value(view.sentence)
-    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
-    assert query["scorer"] == [view.scorer] and query["step"] == [str(view.step)]
+    expect(panel.get_by_text("This is the end of the lesson.")).to_be_visible(timeout=WAIT_MS)
+    expect(panel.get_by_role("button", name="Next", exact=True)).to_be_disabled()
     expect(page.locator(".stException")).to_have_count(0)
