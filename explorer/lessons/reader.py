@@ -43,6 +43,7 @@ from explorer.lessons.schema import (
     Question,
     Step,
 )
+from explorer.state.page_controls import PAGE_CONTROLS
 
 MAX_FILE_BYTES = 256 * 1024  # a lesson is text: a larger file is refused unread
 
@@ -259,7 +260,24 @@ class _Reader:
             c for n, claim in enumerate(claims) if (c := self.claim(index, n, claim, start, end)) is not None
         )
         figure = self.figure(index, raw.get("figure"), start, end)
-        return Step(title, text, page, view, teacher, question, parsed, figure, start, translated)
+        point = self.point(index, raw.get("point", ""), page, start, end)
+        return Step(title, text, page, view, teacher, question, parsed, figure, start, translated, point)
+
+    def point(self, index: int, raw, page: str, start: int, end: int | None) -> str:
+        """A step's `point`: the English label of a control its page shows (explorer.state.page_controls), which
+        the lesson's panel points at; "" when none or when it names no control of the page (reported)."""
+        if raw == "":
+            return ""
+        shown = sorted({control.label for control in PAGE_CONTROLS.get(page, ())})
+        if isinstance(raw, str) and raw in shown:
+            return raw
+        self.add(
+            self.where.key("point", start, end),
+            _("step {n}: point names {control}, which the {page} page does not show; one of {controls}").format(
+                n=index + 1, control=repeated(raw), page=page, controls=", ".join(shown)
+            ),
+        )
+        return ""
 
     def table(
         self, index: int, raw, key: str, allowed: set[str], start: int, end: int | None

@@ -74,7 +74,7 @@ VIEW_CLAIM_KINDS = ("peaks", "weight", "score", "probability", "hypothesis")
 # claim's methods IMPORTANCES and a tau claim's pairs "a~b" pairs(): named there without torch.
 QUESTION_KINDS = ("choice", "attention")
 LESSON_KEYS = {"title", "audience", "minutes", "summary", "steps"}
-STEP_KEYS = {"title", "text", "page", "view", "teacher", "question", "claims", "figure"}
+STEP_KEYS = {"title", "text", "page", "view", "teacher", "question", "claims", "figure", "point"}
 FIGURE_KINDS = ("accuracy_by_length",)
 FIGURE_KEYS = {"kind", "task", "scorers"}
 QUESTION_KEYS = {"kind", "prompt", "options", "explain"}
@@ -241,6 +241,7 @@ class Step(Translated):
     figure: Figure | None = None
     line: int = 0  # the line of its [[steps]] header
     translated: tuple[tuple[str, str], ...] = ()
+    point: str = ""  # a control of its page the panel points at (explorer.state.page_controls), in English
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,22 @@ explorer.ui.frame calls `dock` on every page before the page reads its URL: a mo
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer.classrooms import follow
 from explorer.classrooms.store import PAGES as PAGES_SHOWN
-from explorer.i18n import N_, _
+from explorer.i18n import N_, _, pgettext
 from explorer.lessons import player
 from explorer.lessons.listing import catalog
 from explorer.lessons.schema import PAGES, Lesson, Step
 from explorer.state import keys, link
+from explorer.state.page_controls import PAGE_CONTROLS
 from explorer.training.settings import available_tasks
 from explorer.ui import class_state, class_student, class_teacher, lesson_player, lesson_text
+from explorer.ui.components import source
 from explorer.ui.markdown import authored_markdown, escape_markdown
 
 # On a projector the step's words beside its question and Back / Next: the panel stays short.
@@ -97,6 +101,8 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
                 st.info(_("**Teacher's notes.** {notes}").format(notes=authored_markdown(step.local("teacher"))))
             if page != step.page:
                 _elsewhere(lesson, index, step)
+            elif step.point:
+                _point(step)
             if step.figure is not None:
                 lesson_player.figure(step.figure, projecting)
         with side:
@@ -141,6 +147,23 @@ def _follower_question(step: Step, asked: follow.Asked | None, page: str | None)
     prompt = authored_markdown(step.question.local("prompt"))
     labels = [option.local("text") for option in step.question.options] if asked.kind == "choice" else None
     class_student.answer_panel(question, prompt=prompt, labels=labels)
+
+
+def _point(step: Step) -> None:
+    """The control the step wants the class to look at: named in the panel, and outlined on the page (and
+    brought into view) by a small in-page component, found by its label in the page's language."""
+    control = next((c for c in PAGE_CONTROLS.get(step.page, ()) if c.label == step.point), None)
+    if control is None:  # the reader keeps only a declared control's label
+        return
+    label = pgettext(control.context, control.label) if control.context else _(control.label)
+    st.markdown(_("Look at **{control}**, outlined on the page.").format(control=escape_markdown(label)))
+    _pointer()(data={"label": label}, key="lesson_point")
+
+
+@functools.cache
+def _pointer():
+    """Register the component once per process (in the page's DOM: it outlines the page's own elements)."""
+    return st.components.v2.component("attention_explorer.point", js=source("point.js"), isolate_styles=False)
 
 
 def _elsewhere(lesson: Lesson, index: int, step: Step) -> None:
