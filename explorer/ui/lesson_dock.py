@@ -26,6 +26,7 @@ from explorer.lessons.listing import catalog
 from explorer.lessons.schema import PAGES, Lesson, Step
 from explorer.state import keys, link
 from explorer.state.page_controls import PAGE_CONTROLS
+from explorer.state.pages import BY_NAME
 from explorer.training.settings import available_tasks
 from explorer.ui import class_state, class_student, class_teacher, lesson_player, lesson_text
 from explorer.ui.components import source
@@ -68,9 +69,10 @@ def _open(step: Step | None) -> None:
     state = st.session_state
     if step is None:
         try:
-            st.switch_page(PAGES[player.PAGE], query_params=link.beside_view(state))
-        except StreamlitPageNotFoundError:
-            return
+            st.switch_page(BY_NAME[player.PAGE].script, query_params=link.beside_view(state))
+        except StreamlitPageNotFoundError:  # a page script run alone: it stays where it is
+            pass
+        return
     view = lesson_player.check_view(step)
     script, params = player.step_link(step, view) if view is not None else (PAGES[step.page], {})
     if step.page == "train" and view is not None and view.task in available_tasks():
