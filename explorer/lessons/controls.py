@@ -14,7 +14,7 @@ import functools
 import re
 
 from explorer import i18n
-from explorer.i18n import pgettext
+from explorer.i18n import _, pgettext
 from explorer.lessons.schema import Lesson, Problem, Step
 from explorer.state.page_controls import PAGE_CONTROLS, Control, on_page
 
@@ -109,12 +109,9 @@ def problems(lesson: Lesson) -> list[Problem]:
         absent = missing(step)
         if absent:
             shown = said(absent)
-            found.append(
-                Problem(
-                    lesson.path,
-                    step.line,
-                    f'step {number}: the text names {shown}, which the page "{step.page}" does not show '
-                    "(explorer/state/page_controls.py: what each page shows)",
-                )
-            )
+            message = _(
+                'step {n}: the text names {controls}, which the page "{page}" does not show '
+                "(explorer/state/page_controls.py: what each page shows)"
+            ).format(n=number, controls=shown, page=step.page)
+            found.append(Problem(lesson.path, step.line, message))
     return found

@@ -19,7 +19,7 @@ from explorer.figures import curves
 from explorer.figures.common import position_labels
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.lessons import check, measure, player
+from explorer.lessons import check, controls, measure, player
 from explorer.lessons.schema import Figure, Lesson, Problem, Step
 from explorer.state import catalog, keys
 from explorer.state.view import ViewState
@@ -53,6 +53,8 @@ def link_notes(notes: Sequence[str]) -> None:
 
 # -- the list ---------------------------------------------------------------------------------------
 def lesson_list(lessons: Mapping[str, Lesson], problems: Sequence[Problem]) -> None:
+    """Every lesson with Start; a file that cannot be read named with its problems; a lesson whose text names a
+    control its step's page does not show (explorer.lessons.controls: the checker's rule) named too."""
     st.caption(_("Guided tours of the app: each step opens a view of a real model, asks a question and explains it."))
     if not lessons:
         st.info(_("No lesson could be read."))
@@ -71,6 +73,15 @@ def lesson_list(lessons: Mapping[str, Lesson], problems: Sequence[Problem]) -> N
     for lines in by_file.values():
         listed = "\n".join(f"- {escape_markdown(line)}" for line in lines)
         st.warning(_("A lesson file could not be read:\n{problems}").format(problems=listed))
+    unshown = [player.problem_text(p) for lesson in lessons.values() for p in controls.problems(lesson)]
+    if unshown:
+        listed = "\n".join(f"- {escape_markdown(line)}" for line in unshown)
+        st.warning(
+            _(
+                "A lesson names a control its step's page does not show (it still runs; "
+                "python -m explorer.lessons check FILE says the same):\n{problems}"
+            ).format(problems=listed)
+        )
     st.caption(escape_markdown(_(ADD_LESSONS)))
 
 

@@ -67,6 +67,8 @@ def test_a_class_follows_three_lesson_steps_and_answers_its_question(browser: Br
     for student, pick in zip(students, (right, wrong), strict=True):
         options = panel(student).get_by_test_id("stButtonGroup")
         expect(options).to_be_visible(timeout=WAIT_MS)
+        box = options.bounding_box()  # the question's options on the phone's first screen
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["viewport"]["height"], box
         options.get_by_role("radio", name=question.options[pick].text, exact=True).tap()
         expect(panel(student).get_by_text("Wait for the teacher to reveal", exact=False)).to_be_visible(timeout=WAIT_MS)
     expect(teacher.get_by_text("Question 1: 2 answered")).to_be_visible(timeout=WAIT_MS)
