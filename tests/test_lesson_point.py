@@ -40,3 +40,19 @@ def test_the_panel_names_the_pointed_control_in_the_pages_language(tmp_path, mon
         title = _("Decode, step by step")
     assert at.title[0].value == title  # the step's own page
     assert said in [m.value for m in at.markdown], [m.value for m in at.markdown][:12]
+
+
+def test_the_catalog_is_read_again_only_when_a_file_changes(tmp_path):
+    """A running lesson's panel reads the catalog on every run of every page: the files are parsed once, and
+    again as soon as one is changed, added or removed."""
+    from explorer.lessons.listing import catalog
+
+    write(tmp_path, "pointed.toml", POINTED)
+    first, _ = catalog([tmp_path])
+    assert catalog([tmp_path])[0]["pointed"] is first["pointed"]  # not parsed again
+    write(tmp_path, "pointed.toml", POINTED.replace('title = "A lesson"', 'title = "A lesson, edited"'))
+    assert catalog([tmp_path])[0]["pointed"].title == "A lesson, edited"
+    write(tmp_path, "second.toml", GOOD)
+    assert sorted(catalog([tmp_path])[0]) == ["pointed", "second"]
+    (tmp_path / "second.toml").unlink()
+    assert sorted(catalog([tmp_path])[0]) == ["pointed"]

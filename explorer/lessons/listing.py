@@ -3,10 +3,12 @@ catalog by id (a lesson is looked up by its id in it)."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from explorer import i18n
 from explorer.i18n import _
 from explorer.lessons.reader import read
 from explorer.lessons.schema import WHOLE_FILE, Lesson, LessonError, Problem
@@ -34,12 +36,33 @@ def lesson_files(where: Iterable[Path] | None = None) -> list[Path]:
     return found
 
 
+def _signature(path: Path) -> tuple[str, int, int]:
+    """A file as it is now (its name, change time and size; a link's own): another one is another file."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return str(path), -1, -1
+    return str(path), found.st_mtime_ns, found.st_size
+
+
 def catalog(where: Iterable[Path] | None = None) -> tuple[dict[str, Lesson], list[Problem]]:
     """(lesson id -> lesson, the problems of files that could not be read). A later folder's lesson
-    with a shipped lesson's id is refused (a teacher's file never replaces a shipped lesson)."""
+    with a shipped lesson's id is refused (a teacher's file never replaces a shipped lesson).
+
+    Read again whenever a file is added, removed or changed (its change time or size), in each language
+    (the problems are said in it); otherwise the last reading: a running lesson's panel asks on every run
+    of every page, a class's followers too."""
+    files = lesson_files(where)
+    lessons, problems = _read_all(tuple(_signature(path) for path in files), i18n.current())
+    return dict(lessons), list(problems)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_all(files: tuple[tuple[str, int, int], ...], _lang: str) -> tuple[dict[str, Lesson], tuple[Problem, ...]]:
     lessons: dict[str, Lesson] = {}
     problems: list[Problem] = []
-    for path in lesson_files(where):
+    for name, _changed, _size in files:
+        path = Path(name)
         try:
             lesson = read(path)
         except LessonError as error:
@@ -57,4 +80,4 @@ def catalog(where: Iterable[Path] | None = None) -> tuple[dict[str, Lesson], lis
             )
             continue
         lessons[lesson.id] = lesson
-    return lessons, problems
+    return lessons, tuple(problems)
