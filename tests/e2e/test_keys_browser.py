@@ -1,7 +1,8 @@
 """Keyboard and clicker control in a real browser (explorer.views.keyboard, components/keyboard.js), on the
 shipped models: Decode in presentation mode on a 12-token English→French sentence steps with → and
 PageDown, back with PageUp and ←, resets with Home and plays with Space; keys typed in the sentence box
-move its caret and nothing else; the lesson player goes to the next step with →. And the colour scale
+move its caret and nothing else; on a lesson's step page (Lab, Compare) PageDown / → press Next and ← Back,
+and at the first and last steps they leave the page where it is. And the colour scale
 chosen in the URL is the heatmap's."""
 
 from __future__ import annotations
@@ -129,25 +130,67 @@ def test_keys_typed_in_the_sentence_box_do_not_step(page: Page, streamlit_server
     server_at(page, 4)
 
 
-def test_the_lesson_player_goes_on_with_the_arrow_keys(page: Page, streamlit_server: str) -> None:
-    lesson = catalog()[0]["1-why-attention"]
-    assert lesson.steps[0].question is None and lesson.steps[1].question is not None
+# Every keydown that reaches the window, with whether a listener prevented its default (the browser's scroll).
+KEYS_SEEN = """() => { window.__keysSeen = [];
+  window.addEventListener('keydown', e => window.__keysSeen.push([e.key, e.defaultPrevented])); }"""
+LESSON_LEGEND = ".ae-keys[data-bound='4']"  # a lesson's step page off Decode binds 4 keys: Next and Back
+# How far the page is scrolled: the window (presentation mode) or Streamlit's main area, whichever scrolls.
+SCROLLED = "() => window.scrollY + (document.querySelector('[data-testid=stMain]')?.scrollTop || 0)"
+TALL = """() => Math.max(document.scrollingElement.scrollHeight,
+  document.querySelector('[data-testid=stMain]')?.scrollHeight || 0) > window.innerHeight + 100"""
+
+
+def press_in_vain(page: Page, key: str) -> None:
+    """`key` reaches the page and does nothing: no default action (no scroll), the same scroll position two
+    frames on, the same URL. The page must be taller than the window, so that a scroll could happen at all."""
+    url, scrolled = page.url, page.evaluate(SCROLLED)
+    assert page.evaluate(TALL)
+    seen = page.evaluate("window.__keysSeen.length")
+    page.keyboard.press(key)
+    page.wait_for_function(f"window.__keysSeen.length > {seen}")
+    assert page.evaluate(f"window.__keysSeen[{seen}]") == [key, True]  # the keyboard component took it
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert page.evaluate(SCROLLED) == scrolled and page.url == url
+
+
+def test_the_clicker_keys_move_a_lesson_on_its_step_page(page: Page, streamlit_server: str) -> None:
+    """On a Lab step (lesson 8) PageDown / → press Next and ← Back; at the first step and at an unanswered
+    question they do nothing, and at the last step (lesson 1's Compare, projected at 1366×768) neither: the
+    page stays where it is."""
+    lesson, last = catalog()[0]["8-is-attention-an-explanation-baselines"], catalog()[0]["1-why-attention"]
+    panel = page.locator(".st-key-lesson_dock")  # the lesson's docked panel
     page.goto(f"{streamlit_server}/Lessons?lesson={lesson.id}&at=1")
-    expect(page.get_by_role("heading", name=lesson.steps[0].title)).to_be_visible(timeout=WAIT_MS)
-    expect(page.locator(".ae-keys[data-bound='4']")).to_contain_text("Next", timeout=WAIT_MS)
-    page.keyboard.press("ArrowRight")
-    expect(page).to_have_url(re.compile(rf"lesson={lesson.id}&at=2$"), timeout=WAIT_MS)
-    expect(page.get_by_role("heading", name=lesson.steps[1].title)).to_be_visible(timeout=WAIT_MS)
+    expect(page).to_have_url(re.compile(rf"/Lab\?.*lesson={lesson.id}&at=1$"), timeout=WAIT_MS)
+    expect(panel.get_by_role("heading", name=lesson.steps[0].title)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(LESSON_LEGEND)).to_contain_text("Next", timeout=WAIT_MS)
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-    scrolled = page.evaluate("window.scrollY")
-    page.keyboard.press("PageDown")  # its question is not answered yet: Next is disabled, the step stays
-    page.wait_for_timeout(1_000)
-    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-    expect(page).to_have_url(re.compile(rf"lesson={lesson.id}&at=2$"))
-    assert page.evaluate("window.scrollY") == scrolled  # and the page did not scroll: the frame stays
+    page.evaluate(KEYS_SEEN)
+    for key in ("PageUp", "ArrowLeft", "PageDown", "ArrowRight"):  # the first step; its question unanswered
+        press_in_vain(page, key)
+    right = next(option.text for option in lesson.steps[0].question.options if option.correct)
+    panel.get_by_test_id("stRadio").get_by_text(right, exact=True).click()
+    panel.get_by_role("button", name="Check", exact=True).click()
+    expect(panel.get_by_role("button", name="Next", exact=True)).to_be_enabled(timeout=WAIT_MS)
+    page.keyboard.press("PageDown")
+    expect(page).to_have_url(re.compile(rf"/Lab\?.*lesson={lesson.id}&at=2$"), timeout=WAIT_MS)
+    expect(panel.get_by_role("heading", name=lesson.steps[1].title)).to_be_visible(timeout=WAIT_MS)
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)  # the step's page has settled
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(re.compile(rf"lesson={lesson.id}&at=1$"), timeout=WAIT_MS)
-    expect(page.get_by_role("heading", name=lesson.steps[0].title)).to_be_visible(timeout=WAIT_MS)
+    expect(panel.get_by_role("heading", name=lesson.steps[0].title)).to_be_visible(timeout=WAIT_MS)
+
+    page.goto(f"{streamlit_server}/Lessons?lesson={last.id}&at={len(last.steps)}")  # its last step, on Compare
+    expect(page).to_have_url(re.compile(rf"/Compare\?.*lesson={last.id}&at={len(last.steps)}$"), timeout=WAIT_MS)
+    expect(panel.get_by_text("This is the end of the lesson.")).to_be_visible(timeout=WAIT_MS)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.get_by_text("Presentation mode").click()
+    expect(page.locator("[data-testid='stText']").first).to_have_css("font-size", "21.6px", timeout=WAIT_MS)
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # the page has the focus
+    expect(page.locator(LESSON_LEGEND)).to_be_attached(timeout=WAIT_MS)
+    page.evaluate(KEYS_SEEN)
+    for key in ("PageDown", "ArrowRight", "PageDown"):  # a clicker's extra presses at the end
+        press_in_vain(page, key)
     expect(page.locator(".stException")).to_have_count(0)
 
 
