@@ -5,7 +5,8 @@ Decode: a 12-token English→French sentence stepped to the end. The heatmap's b
 inside the viewport and spans at least 60% of the main area's width; the source sentence, the
 output so far and Step, Back, Play and Reset are inside the viewport; the heatmap's labels are at
 least 18 px at 1920×1080 (their computed style); the sidebar is collapsed. The other pages: their
-main figure(s) and controls are inside the viewport.
+main figure(s) and controls are inside the viewport. A lesson's step on its page (1366×768 and 1920×1080): the
+docked panel's Check, Back and Next inside the frame, and the page's heatmap starting inside it below the panel.
 
 One server for the file, one page per test; presentation mode is switched on with its sidebar toggle
 (a new browser session starts with it off).
@@ -19,6 +20,8 @@ import urllib.parse
 import pytest
 from playwright.sync_api import Page, expect
 
+from explorer.lessons import catalog, check, player
+from explorer.state import keys
 from explorer.ui.presentation import LABEL
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 
@@ -135,12 +138,6 @@ PAGES = {
         ["lab_step"],
         ["lab_rows"],
     ),
-    "Lessons": (  # a step with a decode: its heatmap beside the words, Back and Next above
-        "Lessons",
-        {"lesson": "4-attention-in-translation", "at": "2"},
-        ["lesson_back", "lesson_next"],
-        ["lesson_heatmap"],
-    ),
 }
 
 
@@ -155,6 +152,32 @@ def test_page_in_one_frame(page: Page, name: str, size: str) -> None:
     page.wait_for_timeout(300)
     for key in controls + figures:
         assert_in_view(page, key if key.startswith("[") else f".st-key-{key}")
+    expect(page.locator(".stException")).to_have_count(0)
+
+
+LESSON_SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+
+
+@pytest.mark.parametrize("size", LESSON_SIZES)
+def test_a_lesson_step_and_its_page_start_in_one_frame(page: Page, size: str) -> None:
+    """A lesson's step on its real page (lesson 4 step 2: an attention question on Decode, en-fr): the docked
+    panel with its question, Check, Back and Next is inside the projected frame, and the page's own view
+    (the heatmap) starts inside it too, below the panel."""
+    lesson = catalog()[0]["4-attention-in-translation"]
+    step = lesson.steps[1]
+    view = check.step_view(step)
+    _script, params = player.step_link(step, view)
+    present(page, "Decode", size, **params, **player.link_params(lesson.id, 1))
+    page.wait_for_function(f"({HEATMAP_ROWS})() === {view.step}", timeout=WAIT_MS)
+    panel = ".st-key-lesson_dock"
+    expect(page.locator(panel).get_by_role("heading", name=step.title)).to_be_visible(timeout=WAIT_MS)
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    for key in ("lesson_back", "lesson_next", keys.lesson_widget("check", lesson.id, 1)):
+        assert_in_view(page, f".st-key-{key} button")
+    _left, panel_top, _right, panel_bottom = box(page, panel)
+    left, top, right, _bottom = box(page, "svg#decode-heatmap")
+    assert 0 <= panel_top < panel_bottom <= top < height, (panel_top, panel_bottom, top, height)
+    assert 0 <= left and right <= width, (left, right, width)
     expect(page.locator(".stException")).to_have_count(0)
 
 
