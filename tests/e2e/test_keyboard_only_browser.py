@@ -1,4 +1,4 @@
-"""Keyboard only: Decode, a live class's panel and the Lessons player worked with Tab, Shift+Tab, Enter and
+"""Keyboard only: Decode, a live class's panel and a lesson on its step's page worked with Tab, Shift+Tab, Enter and
 Space (and the arrows a tab list takes, as every tab list does), each focused control showing its focus ring
 (explorer.ui.focus). No mouse click anywhere in these tests."""
 
@@ -96,19 +96,23 @@ def test_start_a_class_and_lock_it_by_keyboard(page: Page, streamlit_server: str
 
 
 def test_a_lesson_by_keyboard_next_step_and_an_answer(page: Page, streamlit_server: str) -> None:
+    """Lesson 1 on its real pages (Decode), by keyboard: Next in the docked panel, the question's first
+    option, Check, Next."""
+    panel = page.locator(".st-key-lesson_dock")  # the lesson's docked panel on the step's page
     page.goto(f"{streamlit_server}/Lessons?lesson=1-why-attention&at=1")
+    expect(page).to_have_url(re.compile(r"/Decode\?.*at=1$"), timeout=30_000)
     settled(page)
-    focus_on(page, page.get_by_role("button", name="Next", exact=True))
+    focus_on(page, panel.get_by_role("button", name="Next", exact=True))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"at=2$"), timeout=30_000)
     settled(page)
-    focus_on(page, page.get_by_test_id("stRadio"))  # the question's first option
+    focus_on(page, panel.get_by_test_id("stRadio"))  # the question's first option
     page.keyboard.press("Space")
-    check = page.get_by_role("button", name="Check", exact=True)
+    check = panel.get_by_role("button", name="Check", exact=True)
     expect(check).to_be_enabled(timeout=30_000)
     focus_on(page, check)
     page.keyboard.press("Enter")
-    next_button = page.get_by_role("button", name="Next", exact=True)
+    next_button = panel.get_by_role("button", name="Next", exact=True)
     expect(next_button).to_be_enabled(timeout=30_000)
     focus_on(page, next_button)
     page.keyboard.press("Enter")
