@@ -32,8 +32,9 @@ from explorer.ui import class_state, class_student, class_teacher, lesson_player
 from explorer.ui.components import source
 from explorer.ui.markdown import authored_markdown, escape_markdown
 
-# On a projector the step's words beside its question and Back / Next: the panel stays short.
-PROJECTED_COLUMNS = (3, 2)
+# The step's words beside its question and Back / Next: the panel stays short, and the page's own view (the
+# heatmap a question asks about) starts higher.
+PANEL_COLUMNS = (3, 2)
 PROJECTED_WORDS_PX = 200  # the words' box on a projector scrolls beyond this: the page's view stays in the frame
 TRAIN_TASK = "train_task"  # the Train page's task box (app_pages/6_Train.py)
 ELSEWHERE = N_("This step is on the {page} page.")
@@ -93,7 +94,10 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
     following = class_state.following(state)
     with st.expander(escape_markdown(title), expanded=True, icon=":material/school:", key="lesson_dock"):
         lesson_player.link_notes(player.link_notes(state))  # a bad at= in the link that opened this step
-        words, side = st.columns(PROJECTED_COLUMNS) if projecting else (st.container(), st.container())
+        words, side = st.columns(PANEL_COLUMNS)  # a phone stacks them
+        # An attention question's source tokens take the panel's whole width (a column would cut the row).
+        wide = step.question is not None and step.question.kind == "attention"
+        asking = st.container() if wide else side
         if projecting:
             words = words.container(height=PROJECTED_WORDS_PX, border=False)
         with words:
@@ -107,21 +111,23 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
                 _point(step)
             if step.figure is not None:
                 lesson_player.figure(step.figure, projecting)
-        with side:
-            answered = player.answer(state, lesson.id, index) is not None
-            row = lesson_player.attention_answer(view) if view is not None else None
-            asked = _class_question(step, index, view, row)
+        answered = player.answer(state, lesson.id, index) is not None
+        row = lesson_player.attention_answer(view) if view is not None else None
+        asked = _class_question(step, index, view, row)
+        with asking:
             if following:
                 _follower_question(step, asked, page)
-                st.caption(_("The teacher moves the lesson on."))
-                return
-            if class_state.teaching(state) and asked is not None:  # the class answers; the teacher moves on at will
+            elif class_state.teaching(state) and asked is not None:  # the class answers; the teacher moves on
                 st.markdown(_("**Question.** {prompt}").format(prompt=authored_markdown(step.question.local("prompt"))))
                 shown = not (asked.kind == "attend" and page == "decode")
                 class_teacher.lesson_question(asked, show=shown, projecting=projecting)
                 answered = True
             elif step.question is not None:
                 answered = lesson_player.question(lesson, index, step, row) or answered
+        with side:
+            if following:
+                st.caption(_("The teacher moves the lesson on."))
+                return
             open_next = answered or step.question is None or lesson_player.unanswerable(step, view, row)
             lesson_player.navigation(lesson, index, open_next, keys_too=page != "decode")
 
