@@ -1132,5 +1132,11 @@ def test_a_lesson_choice_question_is_asked_answered_and_revealed(room):
     assert question.options == ("Yes, every letter.", "No: it goes wrong.")
     assert (question.counts, question.right, question.weights, question.revealed) == ((1, 2), (1,), (0.0, 0.0), True)
     assert question.share_right() == pytest.approx(2 / 3)
+    table = list(csv.reader(io.StringIO(questions_csv(store.questions(code)))))
+    rows = [dict(zip(table[0], row, strict=True)) for row in table[1:]]  # the teacher's CSV: one row per option
+    assert [(r["kind"], r["text"], r["answers"], r["right"]) for r in rows] == [
+        ("choice", "Yes, every letter.", "1", "no"),
+        ("choice", "No: it goes wrong.", "2", "yes"),
+    ]
     with pytest.raises(ValueError):  # still one weight per option, each in 0..1
         store.ask(code, token, "choice", 1, ["a", "b"], [0], [0.0])
