@@ -212,6 +212,7 @@ COMPONENT_CODE = {
     components.TAB_MEMORY_NAME: ("", "", components.source("tab_memory.js")),
     class_push.NAME: ("", "", class_push.script()),
     chrome.NAME: ("", "", components.source("chrome.js")),  # <html lang>, Streamlit's and plotly's words
+    "attention_explorer.point": ("", "", components.source("point.js")),  # a lesson step's pointer at a control
 }
 
 
