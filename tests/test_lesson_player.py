@@ -341,7 +341,7 @@ BAD_LINKS = {  # the link, the page it opens, its URL then, whether a note says 
     "at=abc": ({"lesson": FIRST.id, "at": "abc"}, "Decode", step_query(FIRST, 0), True),
     "10,000-character lesson": ({"lesson": "x" * 10_000, "at": "2"}, "Lessons", {}, True),
     "path lesson": ({"lesson": "../../../../etc/passwd", "at": "<script>alert(1)</script>"}, "Lessons", {}, True),
-    "at without a lesson": ({"at": "3"}, "Lessons", {}, False),  # names no lesson: the list, as asked
+    "at without a lesson": ({"at": "3"}, "Lessons", {}, True),  # names no lesson: the list, and why
 }
 
 

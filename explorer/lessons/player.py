@@ -68,8 +68,8 @@ def follow_link(
     """
     raw = {name: query[name] for name in (LESSON, AT) if name in query}
     raw = {name: value[-1] if isinstance(value, list | tuple) and value else value for name, value in raw.items()}
-    if LESSON not in raw or tuple(sorted(raw.items())) == session.get(keys.LESSON_URL):
-        return ()
+    if not raw or tuple(sorted(raw.items())) == session.get(keys.LESSON_URL):
+        return ()  # no lesson link (a step without a lesson is one: its note says so)
     session[keys.LESSON_URL] = tuple(sorted(raw.items()))
     found, notes = locate({name: str(value) for name, value in raw.items()}, lessons)
     go(session, found.lesson, found.index)

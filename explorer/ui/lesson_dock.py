@@ -44,7 +44,8 @@ def dock(page: str | None, projecting: bool) -> None:
     """The running lesson's panel on `page` (its name in explorer.state.pages), or nothing when no lesson runs.
     Switches to the step's page first when a move or a lesson link asks for it."""
     state, query = st.session_state, st.query_params.to_dict()
-    if player.where(state).lesson is None and keys.LESSON_PARAM not in query and keys.LESSON_GO not in state:
+    linked = keys.LESSON_PARAM in query or keys.AT_PARAM in query
+    if player.where(state).lesson is None and not linked and keys.LESSON_GO not in state:
         return
     lessons, _problems = catalog()  # read on every run: a teacher's edited file shows at once
     following = class_state.following(state)  # a follower's lesson is the teacher's (explorer.ui.class_student)
