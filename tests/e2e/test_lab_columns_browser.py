@@ -13,6 +13,15 @@ from playwright.sync_api import Page, expect
 
 LAB = "{base}/Lab?task=dates&scorer=general&sentence=9+may+2018&step=3&view=step&lang={lang}"
 EDGE_PX = 10  # the strip inside the grid's right border where no text may be
+# True once the grid's canvas holds text (dark pixels): the data grid paints its cells in one go, on a frame
+# after it is attached, so a screenshot taken before would be blank and prove nothing.
+PAINTED = """grid => {
+  const canvas = grid.querySelector('canvas[data-testid=data-grid-canvas]');
+  if (!canvas || !canvas.width || !canvas.height) return false;
+  const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i] < 110) return true;
+  return false;
+}"""
 
 
 def ink_at_right_edge(png: bytes) -> list[tuple[int, int]]:
@@ -35,7 +44,7 @@ def test_the_paper_column_is_not_cut_off(page: Page, streamlit_server: str, lang
     expect(grid).to_be_visible(timeout=60_000)
     expect(page.locator("[data-test-script-state='notRunning']")).to_have_count(1, timeout=60_000)
     grid.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)  # the canvas paints on the next frames
+    page.wait_for_function(PAINTED, arg=grid.element_handle(), timeout=30_000)  # its text is painted
     box = grid.bounding_box()
     assert box and box["x"] + box["width"] <= 1400, box
     assert ink_at_right_edge(grid.screenshot()) == []
