@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from seq2seq.registry import registry
+from tests.e2e import page_clock
 
 
 def attending_models(task: str) -> int:
@@ -42,10 +43,11 @@ LABELS = "() => document.querySelectorAll('.js-plotly-plot g[class$=\"tick\"] > 
 
 def settle(page: Page, url: str, charts: int) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
+    page_clock.watch(page)
     page.goto(url)
     expect(page.locator(".js-plotly-plot")).to_have_count(charts, timeout=60_000)
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
-    page.wait_for_timeout(800)  # plotly lays out its labels after the chart is attached
+    page_clock.quiet(page)  # plotly lays out its labels after the chart is attached: until the page is still
 
 
 @pytest.mark.parametrize("task", ["reverse", "dates"])
@@ -68,7 +70,7 @@ def test_timelapse_at_epoch_0_labels_do_not_overlap_and_play_is_in_the_first_scr
     animation = page.locator(".js-plotly-plot").first
     expect(page.locator(".js-plotly-plot .updatemenu-button")).to_have_count(2, timeout=30_000)
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
-    page.wait_for_timeout(800)
+    page_clock.quiet(page)
     assert page.evaluate("() => window.scrollY") == 0 and page.evaluate(
         "() => document.querySelector('[data-testid=stMain]')?.scrollTop || 0") == 0  # fmt: skip
     play = page.locator(".js-plotly-plot .updatemenu-button").first.bounding_box()
