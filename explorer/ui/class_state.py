@@ -18,6 +18,7 @@ from explorer.figures.bars import class_answers
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys
+from explorer.ui import presentation
 from explorer.ui.markdown import escape_markdown
 from seq2seq.messages import Message
 
@@ -80,10 +81,15 @@ def show_problem(box=st) -> None:
 
 
 def show_reveal(
-    question: Question, mine: int | None, before: Question | None = None, height: int | None = None
+    question: Question,
+    mine: int | None,
+    before: Question | None = None,
+    height: int | None = None,
+    projecting: bool = False,
 ) -> None:
     """The class's answers beside the model's, as a histogram over the options, and the share who were right;
-    `before`: the first vote of a question asked again, shown beside the second."""
+    `before`: the first vote of a question asked again, shown beside the second; `height`: the chart's, in a
+    frame; `projecting`: on a projector, with the large type of every projected figure."""
 
     rows = follow.reveal_rows(question, before)
     share = question.share_right()
@@ -113,6 +119,8 @@ def show_reveal(
             )
         )
     figure = class_answers(rows, question.kind)
-    if height is not None:  # a projector's frame: the chart shares the column with the controls
+    if height is not None:  # a frame: the chart shares the column with the controls
         figure.update_layout(height=height)
+    if projecting:  # the back row reads its options and shares (about 11 px otherwise)
+        presentation.enlarge(figure, factor=1.0)
     st.plotly_chart(figure, config={"displayModeBar": False}, key=f"class_reveal_{question.id}")

@@ -352,13 +352,15 @@ def revealed_at(step: int) -> tuple[Question, Question | None] | None:
     return None
 
 
-def question_panel(revealed: tuple[Question, Question | None] | None, height: int | None = None) -> None:
+def question_panel(
+    revealed: tuple[Question, Question | None] | None, height: int | None = None, projecting: bool = False
+) -> None:
     """Where the class looks (beside the teacher's heatmap, inside a projector's frame): a revealed question's
     answers beside the model's (`revealed_at`). `height`: the chart's, in pixels (a frame's share). The bar
     above has the question's controls and its live count."""
     if revealed is not None:
         with st.container(border=True, key="class_revealed"):
-            show_reveal(revealed[0], None, revealed[1], height=height)
+            show_reveal(revealed[0], None, revealed[1], height=height, projecting=projecting)
 
 
 def lesson_question(asked: follow.Asked, show: bool = True, projecting: bool = False) -> None:
@@ -377,7 +379,8 @@ def lesson_question(asked: follow.Asked, show: bool = True, projecting: bool = F
     if mine and question.revealed:
         if show:
             height = LESSON_REVEAL_PX[projecting]
-            show_reveal(question, None, follow.asked_before(asked_before, question), height=height)
+            before = follow.asked_before(asked_before, question)
+            show_reveal(question, None, before, height=height, projecting=projecting)
         st.button(_("Ask again"), key="class_lesson_again", on_click=_ask_again, args=(question,))
     elif mine:
         st.caption(_("Asked: the bar above counts the answers; Reveal shows them here."))

@@ -127,7 +127,7 @@ def frame_views(data: DecodedSentence, translator, n: int) -> None:
     else:  # a teacher's revealed question: the class's answers in a column of the frame, between the two
         figure, answers, side = st.columns(REVEAL_FRAME_COLUMNS)
         with answers:
-            class_teacher.question_panel(revealed, height=REVEAL_FRAME_PX)
+            class_teacher.question_panel(revealed, height=REVEAL_FRAME_PX, projecting=True)
     with side:
         controls(n, presentation=True)
         output_so_far(data, step, translator)

@@ -78,6 +78,10 @@ def test_a_class_follows_three_lesson_steps_and_answers_its_question(browser: Br
     expect(chart).to_be_visible(timeout=WAIT_MS)
     box = chart.bounding_box()  # the class's answers inside the projected frame, as the page opened
     assert box["y"] >= 0 and box["y"] + box["height"] <= PROJECTOR["height"], box
+    ticks = chart.locator(".xtick text")
+    expect(ticks).to_have_count(len(question.options), timeout=WAIT_MS)
+    sizes = ticks.evaluate_all("els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert min(sizes) >= 18, sizes  # the options' numbers, readable from a hall's back row
     expect(panel(students[0]).get_by_text("You were right.")).to_be_visible(timeout=WAIT_MS)
     expect(panel(students[1]).get_by_text("You were not right this time.")).to_be_visible(timeout=WAIT_MS)
 
