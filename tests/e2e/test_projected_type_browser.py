@@ -107,3 +107,17 @@ def test_a_long_sentence_shrinks_to_fit_and_says_so(page: Page) -> None:
         " must fit the screen."
     )
     assert_in_view(page, ".ae-heatmap-shrunk")
+
+
+def test_a_window_moved_to_a_larger_projector_redraws_the_colour_bar_in_the_new_type(page: Page) -> None:
+    """A laptop's window at 1366×768 made 1920×1080 (moved to the projector): the heatmap's labels and the colour
+    bar's words both take the larger type (the colour bar kept the first size before)."""
+    found = measure(page, "1366x768", "en-fr", "en", SHORT)
+    assert min(found["colour_bar"]) >= SIZES["1366x768"] and min(found["colour_bar"]) < SIZES["1920x1080"], found
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_function(
+        f"() => {{ const f = ({MEASURE})(); return f && f.colour_bar.length"
+        f" && Math.min(...f.colour_bar) >= {SIZES['1920x1080']}"
+        f" && Math.min(...f.columns, ...f.rows) >= {SIZES['1920x1080']}; }}",
+        timeout=WAIT_MS,
+    )

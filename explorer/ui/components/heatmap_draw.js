@@ -183,23 +183,30 @@ function attentionHeatmap(root, data, opts) {
 
   // The colour bar: a 0..1 gradient with its two ends labelled; the gradient starts past its label
   // (layout.legend_left, measured in Python in display columns: a Chinese label is wider).
-  // On a projector (layout.fit) it is drawn in the heatmap's font, its widths scaled from 12 px.
+  // On a projector (layout.fit) it is drawn in the heatmap's font, its widths scaled from 12 px, and drawn
+  // again when a resize changes that font (a window moved to the projector keeps no type of the laptop's).
   fitScreen();
-  var k = L.fit ? L.font / 12 : 1, barLeft = Math.round((L.legend_left || 62) * k), barWidth = Math.round(160 * k);
-  var barHeight = L.fit ? L.font + 2 : 14, textY = L.fit ? L.font + 2 : 14;
-  var legend = el("svg", {width: Math.round((L.legend_width || 260) * k), height: legendHeight(L.font),
-    "aria-label": say("scale", "colour scale 0 to 1"), "font-size": L.fit ? L.font : 12, fill: "#31333f"});
-  var defs = el("defs", {}), gradient = el("linearGradient", {id: opts.id + "-scale"});
-  data.colors.forEach(function (c, i) {
-    gradient.appendChild(el("stop", {offset: (i / (data.colors.length - 1)).toFixed(3), "stop-color": c}));
-  });
-  defs.appendChild(gradient);
-  legend.appendChild(defs);
-  legend.appendChild(el("text", {x: 0, y: textY}, say("legend", "weight 0")));
-  legend.appendChild(el("rect", {x: barLeft, y: 3, width: barWidth, height: barHeight,
-    fill: "url(#" + opts.id + "-scale)", stroke: "#ccc"}));
-  legend.appendChild(el("text", {x: barLeft + barWidth + 6, y: textY}, "1"));
+  var legend = el("svg", {"aria-label": say("scale", "colour scale 0 to 1"), fill: "#31333f"});
   root.appendChild(legend);
+  function drawLegend() {
+    while (legend.firstChild) legend.removeChild(legend.firstChild);
+    var k = L.fit ? L.font / 12 : 1, barLeft = Math.round((L.legend_left || 62) * k), barWidth = Math.round(160 * k);
+    var barHeight = L.fit ? L.font + 2 : 14, textY = L.fit ? L.font + 2 : 14;
+    legend.setAttribute("width", Math.round((L.legend_width || 260) * k));
+    legend.setAttribute("height", legendHeight(L.font));
+    legend.setAttribute("font-size", L.fit ? L.font : 12);
+    var defs = el("defs", {}), gradient = el("linearGradient", {id: opts.id + "-scale"});
+    data.colors.forEach(function (c, i) {
+      gradient.appendChild(el("stop", {offset: (i / (data.colors.length - 1)).toFixed(3), "stop-color": c}));
+    });
+    defs.appendChild(gradient);
+    legend.appendChild(defs);
+    legend.appendChild(el("text", {x: 0, y: textY}, say("legend", "weight 0")));
+    legend.appendChild(el("rect", {x: barLeft, y: 3, width: barWidth, height: barHeight,
+      fill: "url(#" + opts.id + "-scale)", stroke: "#ccc"}));
+    legend.appendChild(el("text", {x: barLeft + barWidth + 6, y: textY}, "1"));
+  }
+  drawLegend();
   // The note a shrunk heatmap carries (layout.fit.note, translated; numbers filled in here, text only).
   var shrunk = doc.createElement("div");
   shrunk.className = "ae-heatmap-shrunk";
@@ -218,6 +225,9 @@ function attentionHeatmap(root, data, opts) {
     svg: svg,
     show: show,
     shown: function () { return shown; },
-    resize: function () { if (fitScreen() || columnWidth() !== cw) { frame(); show(shown); } noteShrunk(); },
+    resize: function () {
+      if (fitScreen() || columnWidth() !== cw) { frame(); show(shown); drawLegend(); }
+      noteShrunk();
+    },
   };
 }
