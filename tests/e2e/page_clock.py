@@ -4,16 +4,17 @@ A test that must see that something did NOT happen (a key that must not step, a 
 cannot wait "long enough": on a busy machine any fixed time can be too short. It waits for the page to prove
 that it has taken the action and is done with it instead:
 
-- `runs(page)`: how many script runs (a whole page's or a fragment's) the page has started, counted from
-  Streamlit's `data-test-script-state` on the app's root turning to "running";
-  `run_over(page, before)`: a run started after that count has ended;
-- `sent(page)`: how many messages the page has sent its server (every widget change, click or component
-  value is one; Streamlit sends nothing on its own between them): the same count after an action means
-  the action asked the server for nothing, so no run of it can still be on its way;
+- `runs(page)`: how many script runs (a whole page's or a fragment's) the page has been told have ended (the
+  server's ForwardMsg script_finished: the root's `data-test-script-state` cannot count them, a quick run's
+  "running" and "notRunning" can reach the DOM in one render, i.e. not at all);
+  `run_over(page, before)`: a run has ended since, and the page shows its script done, drawn (two frames);
+- `asked(page)`: how many runs the page has asked its server for (its BackMsg rerun_script messages: every
+  click, widget change or component value is one; heartbeats are not): the same count after an action
+  means the action asked for no run, so none of it can still be on its way; `answered(page, at_least)`:
+  every run asked for has ended (an app page asks for two as it opens: its first, and the one the tab's
+  answer of what it keeps starts, explorer.ui.class_memory, a moment or seconds later);
 - `quiet(page, n)`: the page's script is done and its document has not changed for `n` animation frames in a
   row (what components and charts draw just after a run, and a layout's second look, are over);
-- `started(page)`: the page's first runs are over (the first, and the one the tab's answer of what it keeps
-  starts: explorer.ui.class_memory), so the next run is the next action's.
 
 `watch(page)` installs the counters; call it before the page's `goto` (an init script: every document the
 page opens counts from its start).
@@ -22,27 +23,65 @@ page opens counts from its start).
 from __future__ import annotations
 
 from playwright.sync_api import Page
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
 WAIT_MS = 30_000
+RERUN_FIELD = BackMsg.DESCRIPTOR.fields_by_name["rerun_script"].number  # a click, a widget, a component value
+FINISHED_FIELD = ForwardMsg.DESCRIPTOR.fields_by_name["script_finished"].number
+EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN  # a run stopped to start again at once: not an end
 COUNTERS = """(() => {
   window.__aeRuns = 0;
-  window.__aeSent = 0;
+  window.__aeAsked = 0;
+  window.__aeAnswered = 0;
   window.__aeChanges = 0;
-  const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (...args) { window.__aeSent += 1; return send.apply(this, args); };
-  let state = null;
-  const look = () => {
-    const root = document.querySelector('[data-test-script-state]');
-    const now = root && root.getAttribute('data-test-script-state');
-    if (now === 'running' && state !== 'running') window.__aeRuns += 1;
-    state = now;
+  // The top-level fields of a protobuf message (a BackMsg or ForwardMsg): [number, value of a varint].
+  const fields = (bytes) => {
+    const found = [];
+    let i = 0;
+    const varint = () => {
+      let v = 0, m = 1, b;
+      do { b = bytes[i++]; v += (b & 127) * m; m *= 128; } while (b & 128 && i < bytes.length);
+      return v;
+    };
+    while (i < bytes.length) {
+      const tag = varint(), wt = tag & 7;
+      let value = null;
+      if (wt === 0) value = varint(); else if (wt === 2) { const n = varint(); i += n; } else if (wt === 1) i += 8;
+      else if (wt === 5) i += 4; else break;
+      found.push([tag >> 3, value]);
+    }
+    return found;
   };
-  new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true,
-    attributeFilter: ['data-test-script-state']});
+  const bytesOf = (data) => (data instanceof ArrayBuffer ? new Uint8Array(data)
+    : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null);
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    const bytes = bytesOf(data);
+    if (bytes && fields(bytes).some(([f]) => f === RERUN_FIELD)) window.__aeAsked += 1;
+    return send.apply(this, arguments);
+  };
+  // A run's end, as the server says it (ForwardMsg script_finished, not "finished early for a rerun").
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const socket = new Native(...args);
+    socket.addEventListener('message', (event) => {
+      const bytes = bytesOf(event.data);
+      if (!bytes) return;
+      for (const [f, value] of fields(bytes)) {
+        if (f === FINISHED_FIELD && value !== EARLY) { window.__aeRuns += 1; window.__aeAnswered = window.__aeAsked; }
+      }
+    });
+    return socket;
+  };
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) window.WebSocket[k] = Native[k];
+  window.WebSocket.prototype = Native.prototype;
   new MutationObserver(() => { window.__aeChanges += 1; }).observe(document, {subtree: true, childList: true,
     attributes: true, characterData: true});
 })();"""
+for _name, _value in {"RERUN_FIELD": RERUN_FIELD, "FINISHED_FIELD": FINISHED_FIELD, "EARLY": EARLY}.items():
+    COUNTERS = COUNTERS.replace(_name, str(_value))
 # True once the document has not changed for `n` animation frames in a row (polled on every frame).
 QUIET = """n => {
   const s = window.__aeQuiet;
@@ -50,8 +89,6 @@ QUIET = """n => {
   s.changes = window.__aeChanges;
   return s.frames >= n && document.querySelector("[data-test-script-state='notRunning']") !== null;
 }"""
-# The tab-memory component that asks the tab what it keeps, shown until the tab has answered.
-TAB_ASKED = "[class*='st-key-class_tab_memory_read_']"
 
 
 def watch(page: Page) -> None:
@@ -60,31 +97,43 @@ def watch(page: Page) -> None:
 
 
 def runs(page: Page) -> int:
-    """The script runs the page has started so far."""
+    """The script runs (the whole page's or a fragment's) the page has seen end so far."""
     return page.evaluate("window.__aeRuns")
 
 
-def sent(page: Page) -> int:
-    """The messages the page has sent its server so far."""
-    return page.evaluate("window.__aeSent")
+def asked(page: Page) -> int:
+    """The runs the page has asked its server for so far (its rerun messages)."""
+    return page.evaluate("window.__aeAsked")
 
 
 def run_over(page: Page, before: int, timeout: int = WAIT_MS) -> None:
-    """A run started after `before` runs has ended: the page's script is not running."""
+    """A run has ended since the page had been told of `before` ends, and the page shows its script done."""
     page.wait_for_function(
         f'() => window.__aeRuns > {before} && document.querySelector("{SCRIPT_DONE}") !== null', timeout=timeout
     )
+    drawn(page)
+
+
+def answered(page: Page, at_least: int = 1, timeout: int = WAIT_MS) -> None:
+    """Every run the page has asked for (`at_least` of them) has ended: a run ended after the last request was
+    sent, and the script is not running. (The one case the page cannot tell: a request that reaches the server
+    just after it ended its last run, while that end is still on its way to the page.)"""
+    page.wait_for_function(
+        f"() => window.__aeAsked >= {at_least} && window.__aeAnswered === window.__aeAsked"
+        f' && document.querySelector("{SCRIPT_DONE}") !== null',
+        timeout=timeout,
+    )
+    drawn(page)
+
+
+def drawn(page: Page) -> None:
+    """What the page was last told is drawn: two animation frames (the messages are handled, and React
+    renders, before the frame after next), and the script shown done."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
 
 
 def quiet(page: Page, n: int = 10, timeout: int = WAIT_MS) -> None:
     """The script is done and the document has not changed for `n` animation frames in a row."""
     page.evaluate("() => { window.__aeQuiet = {changes: -1, frames: 0}; }")
     page.wait_for_function(QUIET, arg=n, polling="raf", timeout=timeout)
-
-
-def started(page: Page, timeout: int = WAIT_MS) -> None:
-    """The page's first runs are over: its first run has ended, the tab has answered what it keeps (the
-    question's component is gone: that answer's run has ended too) and the script is done."""
-    page.locator(SCRIPT_DONE).wait_for(timeout=timeout)
-    page.locator(TAB_ASKED).first.wait_for(state="detached", timeout=timeout)
-    page.locator(SCRIPT_DONE).wait_for(timeout=timeout)

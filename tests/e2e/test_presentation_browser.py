@@ -23,6 +23,7 @@ from playwright.sync_api import Page, expect
 from explorer.lessons import catalog, check, player
 from explorer.state import keys
 from explorer.ui.presentation import LABEL
+from tests.e2e import page_clock
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 
 SIZES = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
@@ -55,8 +56,10 @@ def present(page: Page, path: str, size: str, toggle: str = LABEL, **query: str)
     """Open `path` at `size` and switch presentation mode on (its toggle, named `toggle` in the page's
     language, is in the sidebar)."""
     page.set_viewport_size(dict(zip(("width", "height"), map(int, size.split("x")), strict=True)))
+    page_clock.watch(page)
     page.goto(f"{page.base_url}/{path}?{urllib.parse.urlencode(query)}" if query else f"{page.base_url}/{path}")
-    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    page_clock.answered(page, at_least=2)  # its first run and the one the tab's memory asks for
+    before = page_clock.runs(page)
     page.get_by_text(toggle, exact=True).click()
     # The sidebar folds away once the mode is on (st.set_page_config(initial_sidebar_state="collapsed")).
     page.wait_for_function(
@@ -64,8 +67,7 @@ def present(page: Page, path: str, size: str, toggle: str = LABEL, **query: str)
         " return s && s.getBoundingClientRect().right <= 0; }",
         timeout=WAIT_MS,
     )
-    page.wait_for_timeout(500)  # the run the toggle started may still be on its way
-    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    page_clock.run_over(page, before)  # the toggle's run (it folded the sidebar) has ended
 
 
 @pytest.fixture
@@ -91,7 +93,7 @@ def test_decode_in_one_frame(page: Page, size: str) -> None:
         " <= window.innerHeight; }",
         timeout=WAIT_MS,
     )
-    page.wait_for_timeout(400)
+    page_clock.quiet(page, 20)  # the fit looks again 300 ms after a draw: until the page is still
     left, _top, right, _bottom = assert_in_view(page, svg)
     main_left, _, main_right, _ = box(page, "[data-testid=stMain]")
     assert right - left >= 0.6 * (main_right - main_left), (right - left, main_right - main_left)
@@ -149,7 +151,7 @@ def test_page_in_one_frame(page: Page, name: str, size: str) -> None:
     for key in figures:
         # plotly has drawn it (late in a long run the shared server is still busy with earlier sessions)
         page.locator(f".st-key-{key} .main-svg").first.wait_for(timeout=2 * WAIT_MS)
-    page.wait_for_timeout(300)
+    page_clock.quiet(page)  # laid out: until the page is still
     for key in controls + figures:
         assert_in_view(page, key if key.startswith("[") else f".st-key-{key}")
     expect(page.locator(".stException")).to_have_count(0)
@@ -187,15 +189,15 @@ def test_switching_the_mode_keeps_the_view(page: Page) -> None:
     back empty, and the page then showed reverse/none/"hello world", 3 times in 8 on a busy machine.)"""
     query = {"task": "en-fr", "scorer": "general", "sentence": SENTENCE, "beam": "4"}
     present(page, "Beam_search", "1280x720", **query)
-    toggle = page.get_by_text(LABEL, exact=True)
+    toggle = page.get_by_role("switch", name=LABEL)  # (a click on its text, dispatched, does not reach it)
     for _ in range(3):
         expect(page).to_have_url(re.compile(r"task=en-fr&scorer=general&sentence=My\+brother.*&beam=4"))
+        before = page_clock.asked(page)
         toggle.dispatch_event("click")  # off (the folded sidebar holds it: a click where it is)
-        page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-        page.wait_for_timeout(300)
+        page_clock.answered(page, at_least=before + 1)  # the page asked for the toggle's run, and it has ended
         expect(page).to_have_url(re.compile(r"task=en-fr&scorer=general&sentence=My\+brother.*&beam=4"))
+        before = page_clock.asked(page)
         toggle.dispatch_event("click")  # on again
-        page.wait_for_timeout(500)
-        page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+        page_clock.answered(page, at_least=before + 1)
     expect(page).to_have_url(re.compile(r"task=en-fr&scorer=general&sentence=My\+brother.*&beam=4"))
     expect(page.locator(".st-key-beam_heatmap .main-svg").first).to_be_visible(timeout=2 * WAIT_MS)
