@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e import page_clock
+
 # Rows of the Decode page's heatmap (explorer.figures.svg_heatmap) once painted, counted from the drawing itself.
 HEATMAP_ROWS = """() => {
   const svg = document.querySelector('svg#decode-heatmap');
@@ -21,19 +23,13 @@ def server_shows(page: Page, step: int) -> None:
 
 
 def settled_step(page: Page) -> int:
-    """The server's step once its reruns are over: no script running and the URL's step unchanged for 1 s.
+    """The server's step once its reruns are over: every run the page asked for (each click, each tick of
+    Play) has ended (page_clock.answered; the page must be watched from its goto).
 
     A single look at an idle moment could fall between two reruns of queued clicks.
     """
-    last = None
-    for _ in range(30):
-        page.locator("[data-test-script-state='notRunning']").wait_for(timeout=30_000)
-        step = int(re.search(r"step=(\d+)", page.url).group(1))
-        if step == last:
-            return step
-        last = step
-        page.wait_for_timeout(1_000)
-    raise AssertionError(f"the server's step never settled; last {last}")
+    page_clock.answered(page)
+    return int(re.search(r"step=(\d+)", page.url).group(1))
 
 
 def test_step_and_back_change_the_heatmap_by_one_row(page: Page, streamlit_server: str) -> None:
@@ -82,6 +78,7 @@ def test_quick_clicks_leave_heatmap_and_server_in_step(page: Page, streamlit_ser
     so the server may move fewer steps than clicks; the heatmap never runs more than one step
     ahead of the server, so it never has to jump back.
     """
+    page_clock.watch(page)
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=1")
     page.wait_for_function(f"({HEATMAP_ROWS})() === 1", timeout=30_000)
     step = page.get_by_role("button", name="Step", exact=True)

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from explorer.figures.svg_heatmap import CIVIDIS
 from explorer.lessons import catalog
+from tests.e2e import page_clock
 from tests.e2e.test_decode_browser import HEATMAP_ROWS, settled_step
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
@@ -44,6 +45,7 @@ def server_at(page: Page, step: int) -> None:
 
 def presentation_decode(page: Page, base: str, step: int) -> None:
     page.set_viewport_size({"width": 1920, "height": 1080})
+    page_clock.watch(page)
     page.goto(decode_url(base, step))
     rows(page, step)
     page.get_by_text("Presentation mode").click()
@@ -52,6 +54,19 @@ def presentation_decode(page: Page, base: str, step: int) -> None:
     page.evaluate("document.activeElement && document.activeElement.blur()")  # the page has the focus
     expect(page.locator(LEGEND)).to_contain_text("PageDown", timeout=WAIT_MS)
     rows(page, step)
+
+
+def taken(page: Page, keys: list[str]) -> None:
+    """Press `keys` and wait until the page is done with them: each has reached the window (after the
+    page's own key handlers), two frames on (a scroll would have begun), with the script done. A key that
+    stepped would have asked the server for a run on the spot (the Step button's click): none was asked."""
+    page.evaluate(KEYS_SEEN)
+    asked = page_clock.asked(page)
+    for key in keys:
+        page.keyboard.press(key)
+    page.wait_for_function(f"window.__keysSeen.length >= {len(keys)}", timeout=WAIT_MS)
+    page_clock.drawn(page)
+    assert page_clock.asked(page) == asked, "a key asked the server for a run"
 
 
 def test_arrows_and_page_keys_step_the_decode_by_one_row(page: Page, streamlit_server: str) -> None:
@@ -65,9 +80,7 @@ def test_arrows_and_page_keys_step_the_decode_by_one_row(page: Page, streamlit_s
     rows(page, 0)
     server_at(page, 0)
     scrolled = page.evaluate("window.scrollTo(0, 120), window.scrollY")  # PageUp would scroll back to the top
-    page.keyboard.press("PageUp")  # Back is disabled at step 0: nothing happens, not even a scroll
-    page.wait_for_timeout(1_000)
-    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    taken(page, ["PageUp"])  # Back is disabled at step 0: nothing happens, not even a scroll
     rows(page, 0)
     expect(page).to_have_url(re.compile(r"step=0&"))
     assert page.evaluate("window.scrollY") == scrolled
@@ -81,7 +94,7 @@ def test_space_plays_and_pauses(page: Page, streamlit_server: str) -> None:
     page.wait_for_function(f"({HEATMAP_ROWS})() >= 2", timeout=WAIT_MS)  # play's ticks add rows
     page.keyboard.press(" ")
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=WAIT_MS)
-    paused = settled_step(page)  # three ticks' time at 0.6 s a step and more: paused, it stays
+    paused = settled_step(page)  # every run asked for (the ticks, the pause) has ended: paused, it stays
     assert 2 <= paused < TARGET_STEPS, paused
     expect(page.get_by_text(f"Step {paused} of {TARGET_STEPS}", exact=False)).to_be_visible()
     try:
@@ -115,10 +128,7 @@ def test_keys_typed_in_the_sentence_box_do_not_step(page: Page, streamlit_server
     presentation_decode(page, streamlit_server, 3)
     box = page.get_by_label("Source sentence")
     box.click()
-    for key in ("ArrowRight", "PageDown", "ArrowLeft", "PageUp", "Home", "ArrowRight"):
-        page.keyboard.press(key)
-    page.wait_for_timeout(1_500)  # long enough for a step's rerun to have started
-    page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    taken(page, ["ArrowRight", "PageDown", "ArrowLeft", "PageUp", "Home", "ArrowRight"])
     rows(page, 3)
     expect(page).to_have_url(re.compile(r"step=3&"))
     assert page.locator(".ae-keys").get_attribute("data-last-key") is None  # no key was taken
