@@ -15,6 +15,7 @@ from explorer.figures.common import position_labels
 from explorer.ui.components import ANNOUNCE_ID
 from seq2seq.checkpoint import load_model
 from seq2seq.decoded import DecodedSentence
+from tests.e2e import page_clock
 from tests.e2e.test_decode_browser import server_shows
 from tests.e2e.test_pages_browser import rows
 
@@ -47,6 +48,7 @@ def step_label(lang: str) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_each_step_is_said_from_the_models_row(page: Page, streamlit_server: str, lang: str) -> None:
+    page_clock.watch(page)
     page.goto(f"{streamlit_server}{URL}&lang={lang}")
     rows(page, 1)
     region = page.locator(f"#{ANNOUNCE_ID}")
@@ -56,7 +58,7 @@ def test_each_step_is_said_from_the_models_row(page: Page, streamlit_server: str
     expect(region).to_have_text(expected(2, lang))  # said as soon as the row is drawn
     if lang == "en":
         server_shows(page, 2)  # the page's own count agrees: "Step 2 of 5"
-        page.wait_for_timeout(500)
+        page_clock.answered(page)  # every run the page asked for (the step's) has ended and is drawn
         expect(region).to_have_text(expected(2, lang))  # and the server's redraw keeps it
         assert expected(2, lang) == "Step 2: love — looks most at 爱 (0.87)"  # the example, from the model
         page.get_by_role("button", name="Back", exact=True).click()
