@@ -13,6 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e import page_clock
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 from tests.e2e.test_pages_browser import SCRIPT_DONE
 
@@ -40,6 +41,7 @@ def join(browser: Browser, server: str, code: str, **context) -> Page:
     """A student joins by the link, in a new browser context (`context`: its options, a 1200×900 desktop unless
     told, e.g. a phone's viewport and touch)."""
     page = browser.new_context(**(context or {"viewport": {"width": 1200, "height": 900}})).new_page()
+    page_clock.watch(page)  # its runs can be counted (page_clock)
     page.goto(f"{server}/?room={code}")
     expect(page.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible(timeout=WAIT_MS)
     rows(page, 0)
@@ -89,7 +91,9 @@ def test_a_student_explores_and_follows_again(classroom):
     step(teacher, 2)
     for student in followers:
         rows(student, 2)
-    explorer.wait_for_timeout(1500)  # several of a follower's polls: the teacher's steps do not move it
+    # The explorer's page asks the room again (its banner's poll, every follow.EXPLORING_POLL_SECONDS) after
+    # the room has the teacher's step, and that run is over: the teacher's steps do not move it.
+    page_clock.answered(explorer, at_least=page_clock.asked(explorer) + 1)
     rows(explorer, 1)
     explorer.get_by_role("button", name="Follow the teacher").click()
     expect(explorer.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible(timeout=WAIT_MS)

@@ -10,6 +10,7 @@ import time
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e import page_clock
 from tests.e2e.test_class_browser import WAIT_MS, join, start_class
 from tests.e2e.test_pages_browser import SCRIPT_DONE
 
@@ -33,10 +34,11 @@ def test_a_class_holds_a_reload_a_lock_and_the_teacher_leaving(browser: Browser,
 
         other_tab = teacher.context.new_page()  # the same browser, another tab: not the teacher
         pages.append(other_tab)
+        page_clock.watch(other_tab)
         other_tab.goto(teacher.url)
         other_tab.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
         expect(other_tab.get_by_role("button", name="Start a class")).to_be_visible(timeout=WAIT_MS)
-        time.sleep(1.0)  # what the tab keeps would have come back by now
+        page_clock.answered(other_tab, at_least=2)  # its first run, and the one the tab's answer (what it keeps) asks
         expect(other_tab.get_by_role("button", name="End the class")).to_have_count(0)
         other_tab.close()
         pages.remove(other_tab)
