@@ -14,6 +14,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e import page_clock
 from tests.e2e.test_presentation_browser import SCRIPT_DONE, SENTENCE, SIZES, WAIT_MS, present
 
 SVG = "svg#decode-heatmap"
@@ -106,8 +107,8 @@ def test_a_step_with_the_settings_open_keeps_the_heatmap_size(page: Page, size: 
             f"() => document.querySelector('{SVG}')?.getAttribute('data-rows') === '{step}'", timeout=WAIT_MS
         )
         assert_same(before, geometry(page), (how, step, "at once"))
-        page.wait_for_timeout(1_000)
-        assert_same(before, geometry(page), (how, step, "a second later"))
+        # the fit looks again 300 ms after a draw: once the page is still (20 frames), it has
+        assert_same(before, settled(page), (how, step, "once still"))
     expect(page.locator("[data-testid=stExpander] details[open]")).to_have_count(1)  # still open throughout
     expect(page.locator(".stException")).to_have_count(0)
 
@@ -116,16 +117,17 @@ def test_a_step_with_the_settings_open_keeps_the_heatmap_size(page: Page, size: 
 def test_quick_steps_with_the_settings_open_keep_the_heatmap_size(page: Page, size: str) -> None:
     """Steps in quick succession (each before the last one's rerun is over): the size still stays."""
     present(page, "Decode", size, task="en-fr", scorer="general", sentence=SENTENCE, step="2")
-    page.wait_for_timeout(600)
+    page.wait_for_function(f"() => document.querySelector('{SVG}')?.getAttribute('data-rows') === '2'", timeout=WAIT_MS)
     page.get_by_text("Decoding settings", exact=True).click()
     expect(page.locator("[data-testid=stExpander] details[open]")).to_have_count(1, timeout=WAIT_MS)
     before = settled(page)
     for how in ("mouse", "ArrowRight", "PageDown", "mouse"):
+        asked = page_clock.asked(page)
         press_step(page, how)
-        page.wait_for_timeout(120)
+        page.wait_for_function(f"window.__aeAsked > {asked}", timeout=WAIT_MS)  # taken: its step is asked for
     page.wait_for_function(f"() => document.querySelector('{SVG}')?.getAttribute('data-rows') !== '2'", timeout=WAIT_MS)
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
     assert_same(before, settled(page), "after quick steps")
-    page.wait_for_timeout(1_000)
-    assert_same(before, geometry(page), "a second later")
+    page_clock.answered(page)  # every step's run has ended (none still on its way)
+    assert_same(before, settled(page), "every run over")
     expect(page.locator(".stException")).to_have_count(0)
