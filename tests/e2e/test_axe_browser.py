@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from explorer import i18n
 from explorer.ui import decode_sections
-from tests.e2e import axe
+from tests.e2e import axe, page_clock
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
 SENTENCE = {"task": "dates", "scorer": "general", "sentence": "9 may 2018"}
@@ -47,6 +47,7 @@ def tab(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     context.set_default_timeout(30_000)
     page = context.new_page()
+    page_clock.watch(page)
     yield page
     context.close()
 
@@ -55,7 +56,7 @@ def settle(page: Page) -> None:
     """Wait until the page's script has finished and late components have drawn."""
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
     expect(page.locator(".stSpinner")).to_have_count(0, timeout=60_000)
-    page.wait_for_timeout(500)  # components (the heatmap, the bars) draw just after the run ends
+    page_clock.quiet(page)  # components (the heatmap, the bars) draw just after the run ends: until all is still
     # Elements of a run being replaced are dimmed (data-stale): their contrast is not the page's.
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
     expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=60_000)
