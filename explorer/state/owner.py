@@ -181,23 +181,26 @@ def open_link(
     link leaves out keep the view's values when the link names the view's task (and its decoding when it
     names no strategy or reference), else their defaults. The link's notes stay with its view (`link_notes`).
     """
-    query = link.flat(query)
-    if not query or query == session.get(keys.page_url(page)):
+    url = link.flat(query)
+    if not url or url == session.get(keys.page_url(page)):
         return view(session, registry), False
-    session[keys.page_url(page)] = query  # read once: the page's next run is not a link opened again
-    query = {name: value for name, value in query.items() if name not in BY_NAME[page].own}  # the page's own
-    if not query:
-        return view(session, registry), True
-    base = params_of(view(session, registry))
-    if "task" in query and query["task"] != base.get("task"):
-        base = {}
-    if "strategy" in query or "reference" in query:
-        base = {name: value for name, value in base.items() if name not in (*keys.DECODING_KEYS,)}
-    opened = validated({**base, **query}, registry)
-    _moved(session, view(session, registry), opened, None, {})  # the widgets of the fields it moves: drawn anew
-    session[VIEW] = replace(opened, notes=())
-    session[LINK_NOTES] = opened
-    return session[VIEW], True
+    query = {name: value for name, value in url.items() if name not in BY_NAME[page].own}  # the page's own
+    if query:
+        base = params_of(view(session, registry))
+        if "task" in query and query["task"] != base.get("task"):
+            base = {}
+        if "strategy" in query or "reference" in query:
+            base = {name: value for name, value in base.items() if name not in (*keys.DECODING_KEYS,)}
+        opened = validated({**base, **query}, registry)
+        _moved(session, view(session, registry), opened, None, {})  # the widgets of the fields it moves: drawn anew
+        session[VIEW] = replace(opened, notes=())
+        session[LINK_NOTES] = opened
+    # Read once, and only now: the page's next run is not a link opened again. A run stopped before this line
+    # (a rerun the browser asked for meanwhile, e.g. the tab's memory answering, on a busy machine while the
+    # registry is read) leaves the link unread, so the next run opens it; marked read first, the next run took
+    # the link for the page's own URL and showed the default view.
+    session[keys.page_url(page)] = url
+    return view(session, registry), True
 
 
 # -- a page's own fields ------------------------------------------------------------------------------
