@@ -70,10 +70,10 @@ def follow_link(
     raw = {name: value[-1] if isinstance(value, list | tuple) and value else value for name, value in raw.items()}
     if not raw or tuple(sorted(raw.items())) == session.get(keys.LESSON_URL):
         return ()  # no lesson link (a step without a lesson is one: its note says so)
-    session[keys.LESSON_URL] = tuple(sorted(raw.items()))
     found, notes = locate({name: str(value) for name, value in raw.items()}, lessons)
     go(session, found.lesson, found.index)
     session[keys.LESSON_LINK_NOTES] = (found, notes)
+    session[keys.LESSON_URL] = tuple(sorted(raw.items()))  # read once it is the position (owner.open_link's rule)
     if found.lesson is not None and lessons[found.lesson].steps[found.index].page != page:
         session[keys.LESSON_GO] = True
     return notes
