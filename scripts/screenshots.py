@@ -172,6 +172,18 @@ def take(page, base: str, name: str, shot: Shot, out: Path) -> Path:
     return target
 
 
+def _start_class(teacher, base: str, view: dict[str, str]) -> str:
+    """The teacher opens Decode on `view` and starts a class: the class's join link."""
+    from playwright.sync_api import expect
+
+    teacher.goto(f"{base}/Decode?{urllib.parse.urlencode(view)}")
+    expect(teacher.get_by_role("heading", name="Decode, step by step", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    teacher.get_by_role("button", name="Start a class").click()
+    link = teacher.get_by_text("?room=").first
+    expect(link).to_be_visible(timeout=TIMEOUT_MS)
+    return link.inner_text().strip()
+
+
 CLASS_SHOTS = ("class-teacher", "class-student")  # a live class: the teacher's page and a student's
 
 
@@ -186,13 +198,7 @@ def take_class(browser, base: str, out: Path) -> None:
         return context.new_page()
 
     teacher = new_page()
-    query = urllib.parse.urlencode({"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "1"})
-    teacher.goto(f"{base}/Decode?{query}")
-    expect(teacher.get_by_role("heading", name="Decode, step by step", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
-    teacher.get_by_role("button", name="Start a class").click()
-    link = teacher.get_by_text("?room=").first
-    expect(link).to_be_visible(timeout=TIMEOUT_MS)
-    join = link.inner_text().strip()
+    join = _start_class(teacher, base, {"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "1"})
     teacher.get_by_role("button", name="Ask the class").click()
     teacher.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
     students = []
@@ -231,12 +237,7 @@ def take_class_lesson(browser, base: str, out: Path) -> None:
     from playwright.sync_api import expect
 
     teacher = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1).new_page()
-    teacher.goto(f"{base}/Decode?task=reverse&scorer=general&sentence=abcdef")
-    expect(teacher.get_by_role("heading", name="Decode, step by step", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
-    teacher.get_by_role("button", name="Start a class").click()
-    link = teacher.get_by_text("?room=").first
-    expect(link).to_be_visible(timeout=TIMEOUT_MS)
-    join = link.inner_text().strip()
+    join = _start_class(teacher, base, {"task": "reverse", "scorer": "general", "sentence": "abcdef"})
     teacher.get_by_test_id("stSidebar").get_by_role("link", name="Lessons", exact=True).click()
     teacher.get_by_role("button", name="Start", exact=True).first.click()
     dock = teacher.locator(".st-key-lesson_dock")

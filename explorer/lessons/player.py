@@ -18,7 +18,7 @@ from pathlib import Path
 from explorer.i18n import _, ngettext
 from explorer.lessons.listing import ROOT
 from explorer.lessons.schema import PAGES, Lesson, Problem, Question, Step
-from explorer.state import keys, owner, params
+from explorer.state import keys, link, owner, params
 from explorer.state.pages import BY_NAME
 from explorer.state.view import LINK_FIELDS, ViewState
 from explorer.state.view import link_params as view_link_params
@@ -66,11 +66,10 @@ def follow_link(
     `pending`). Returns the link's
     notes for the values it refused; () when no lesson link was opened on this run.
     """
-    raw = {name: query[name] for name in (LESSON, AT) if name in query}
-    raw = {name: value[-1] if isinstance(value, list | tuple) and value else value for name, value in raw.items()}
+    raw = {name: value for name, value in link.flat(query, keep=(LESSON, AT)).items() if name in (LESSON, AT)}
     if not raw or tuple(sorted(raw.items())) == session.get(keys.LESSON_URL):
         return ()  # no lesson link (a step without a lesson is one: its note says so)
-    found, notes = locate({name: str(value) for name, value in raw.items()}, lessons)
+    found, notes = locate(raw, lessons)
     go(session, found.lesson, found.index)
     session[keys.LESSON_LINK_NOTES] = (found, notes)
     session[keys.LESSON_URL] = tuple(sorted(raw.items()))  # read once it is the position (owner.open_link's rule)

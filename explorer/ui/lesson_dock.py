@@ -113,7 +113,7 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
             if step.figure is not None:
                 lesson_player.figure(step.figure, projecting)
         answered = player.answer(state, lesson.id, index) is not None
-        row = lesson_player.attention_answer(view) if view is not None else None
+        row = lesson_player.attention_answer(view) if wide and view is not None else None  # a decode: only if asked
         asked = _class_question(step, index, view, row)
         with asking:
             if following:
