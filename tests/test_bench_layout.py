@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-SHARED = {"common", "server", "browser", "protocol"}  # shared code, not benchmarks
+SHARED = {"common", "server", "browser", "protocol", "class_steps"}  # shared code, not benchmarks
 RUNNER = {"__init__", "__main__"}  # `python -m bench` runs the benchmarks as processes, importing none
 
 
