@@ -209,6 +209,13 @@ class TrainConfig:
         at_least=0,
         at_most=1_000_000,
     )
+    # A character the --init model's corpus never had (芳, 刘) is <unk> to its source vocabulary, which
+    # fine-tuning keeps: this gives each such character of the dictionary an id (seq2seq/source_characters.py).
+    source_characters: bool = setting(
+        False,
+        "with --init and --dictionary: one new source id for each character of the dictionary's Chinese side "
+        "that the --init model reads as <unk>, its embedding row starting as the <unk> row",
+    )
     # A curriculum: the word pairs teach the names early, and the last epochs see the sentences alone, so
     # that the short pairs do not leave the decoder ending long sentences early.
     dictionary_epochs: int = setting(
@@ -318,6 +325,10 @@ class TrainConfig:
             found.append(f"a bidirectional encoder needs an even hidden-size, got {self.hidden_size}")
         if self.name_pieces and not (self.init and self.dictionary):
             found.append("--name-pieces needs --init (the model whose vocabulary grows) and --dictionary (its names)")
+        if self.source_characters and not (self.init and self.dictionary):
+            found.append(
+                "--source-characters needs --init (the model whose vocabulary grows) and --dictionary (its characters)"
+            )
         return found
 
     @classmethod

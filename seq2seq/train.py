@@ -52,6 +52,7 @@ import torch
 from .checkpoint import read_config
 from .config import TrainConfig, bounds_of, help_of
 from .name_pieces import names_to_add
+from .source_characters import characters_to_add
 from .tasks import TASKS, get_task
 from .tokenizers import SentencePieceTokenizer, Tokenizer, tokenizer_from_config
 from .trainer import Hooks, Trainer, read_state
@@ -62,6 +63,7 @@ from .training_parts import (
     load_task_data,
     shared_tokenizers,
 )
+from .zh_tokenizer import ZhCharTokenizer
 
 
 def train(
@@ -95,7 +97,8 @@ def train(
     if saved:
         source, target = _saved_tokenizers(out)
     elif start:  # fine-tuning keeps the model's tokenizers: each token id means what it meant
-        source, target = start.source_tokenizer, with_name_pieces(cfg, start.target_tokenizer)
+        source = with_source_characters(cfg, start.source_tokenizer)
+        target = with_name_pieces(cfg, start.target_tokenizer)
     else:
         source, target = shared_tokenizers(cfg, data, dist, out)
     hooks = Hooks(callback, should_stop, progress)
@@ -114,6 +117,17 @@ def with_name_pieces(cfg: TrainConfig, target: Tokenizer) -> Tokenizer:
         raise ValueError(f"--name-pieces needs a SentencePiece target vocabulary; --init {cfg.init}'s is {target.kind}")
     english = [english for _source, english in get_task(cfg.task).dictionary_pairs(cfg.dictionary)]
     return target.with_words(names_to_add(target, english, cfg.name_pieces))
+
+
+def with_source_characters(cfg: TrainConfig, source: Tokenizer) -> Tokenizer:
+    """The --init model's source tokenizer, with --source-characters: plus one id per character of its
+    dictionary pairs' Chinese side that it reads as <unk> (seq2seq/source_characters.py); else unchanged."""
+    if not cfg.source_characters:
+        return source
+    if not isinstance(source, ZhCharTokenizer):
+        raise ValueError(f"--source-characters needs a zh-char source vocabulary; --init {cfg.init}'s is {source.kind}")
+    chinese = [chinese for chinese, _english in get_task(cfg.task).dictionary_pairs(cfg.dictionary)]
+    return source.with_characters(characters_to_add(source, chinese))
 
 
 def prepare_process(cfg: TrainConfig) -> None:

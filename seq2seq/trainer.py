@@ -172,8 +172,12 @@ class Trainer:
         self.lengths = [len(s) + len(t) for s, t in self.pairs]
         trained_source_len = max(len(s) for s, _ in self.pairs)
         start_model = start.model if start is not None and saved is None else None
-        start_target = start.target_tokenizer if start_model is not None else None  # --name-pieces grows it
-        self.model = init_model(cfg, source, target, trained_source_len, dist.rank, start_model, start_target)
+        # --name-pieces grows the target vocabulary, --source-characters the source one
+        start_target = start.target_tokenizer if start_model is not None else None
+        start_source = start.source_tokenizer if start_model is not None else None
+        self.model = init_model(
+            cfg, source, target, trained_source_len, dist.rank, start_model, start_target, start_source
+        )
         self.start_record = first_stage_record(start.metadata) if start is not None else None
         self.start_epochs = first_stage_epochs(Path(cfg.init), self.start_record) if self.start_record else []
         self.unk_generator = torch.Generator().manual_seed(rank_seed(cfg.seed, dist.rank, "unk"))

@@ -25,6 +25,7 @@ from .metrics import METRICS
 from .model import Seq2Seq
 from .name_pieces import grow_rows
 from .scorers import is_positional
+from .source_characters import grow_rows as grow_source_rows
 from .tasks import get_task
 from .tokenizers import PAD, Tokenizer, tokenizer_from_config
 
@@ -346,11 +347,13 @@ def init_model(
     rank: int,
     start: Seq2Seq | None = None,
     start_target: Tokenizer | None = None,
+    start_source: Tokenizer | None = None,
 ) -> Seq2Seq:
     """The model, initialized from the global seed (the same on every process), on cfg.device; with
     `start` (--init, `load_init`), its weights copied in instead (fine-tuning); where `target` is
     `start_target`, start's target vocabulary, with name pieces appended (--name-pieces), its target
-    rows grow to match (`seq2seq.name_pieces.grow_rows`).
+    rows grow to match (`seq2seq.name_pieces.grow_rows`); where `source` is `start_source` with characters
+    appended (--source-characters), its source rows do (`seq2seq.source_characters.grow_rows`).
 
     Then process `rank` > 0 reseeds torch with rank_seed(seed, rank, "dropout"), so that its dropout
     masks are its own; rank 0 keeps the stream that follows the initialization, as one process does.
@@ -362,6 +365,8 @@ def init_model(
         weights = start.state_dict()
         if start_target is not None and target.vocab_size > start_target.vocab_size:
             weights = grow_rows(weights, start_target, target)
+        if start_source is not None and source.vocab_size > start_source.vocab_size:
+            weights = grow_source_rows(weights, start_source, source)
         shapes = [k for k in expected if k not in weights or weights[k].shape != expected[k].shape]
         if shapes or len(weights) != len(expected):
             raise ValueError(f"--init {cfg.init}: its weights do not fit this run's model ({', '.join(shapes[:3])})")

@@ -27,7 +27,9 @@ A character never seen in training maps to <unk>. Because a run falls back to it
 letter of every run is in the vocabulary, a text contains <unk> exactly when one of its characters was
 never seen: `Translator.unknown_characters`, which encodes one character at a time, lists exactly those.
 
-Special ids are the shared ones of `seq2seq.tokenizers`: 0 <pad>, 1 <unk>, 2 <s>, 3 </s>.
+Special ids are the shared ones of `seq2seq.tokenizers`: 0 <pad>, 1 <unk>, 2 <s>, 3 </s>; the fitted
+vocabulary follows in sorted order, then the characters a fine-tuning added (`added`, in the order added:
+seq2seq/source_characters.py), so that growing the vocabulary moves no old id.
 """
 
 from __future__ import annotations
@@ -111,13 +113,18 @@ class ZhCharTokenizer:
     # What normalisation does beyond Unicode forms, in words (the pages' and the CLI's note).
     conversion = "traditional characters were converted to simplified"
 
-    def __init__(self, tokens: Iterable[str]):
+    def __init__(self, tokens: Iterable[str], added: Sequence[str] = ()):
+        """`tokens` in sorted order after the specials; `added` (a fine-tuning's new characters,
+        seq2seq/source_characters.py) after them in the order given, so that no old id moves."""
         unique = sorted(set(tokens))
-        if not all(isinstance(t, str) and t and split(t) == [t] for t in unique):
+        if len(set(added)) != len(added) or set(added) & set(unique):
+            raise ValueError("a zh-char vocabulary's added tokens are new and each given once")
+        if not all(isinstance(t, str) and t and split(t) == [t] for t in [*unique, *added]):
             raise ValueError("a zh-char vocabulary holds single characters and Latin-letter runs only")
-        self.tokens = tuple(unique)
-        self._ids = {t: i + len(SPECIALS) for i, t in enumerate(unique)}
-        self.vocab_size = len(SPECIALS) + len(unique)
+        self.tokens = (*unique, *added)
+        self.added = tuple(added)
+        self._ids = {t: i + len(SPECIALS) for i, t in enumerate(self.tokens)}
+        self.vocab_size = len(SPECIALS) + len(self.tokens)
 
     @classmethod
     def fit(cls, texts: Iterable[str], min_run_count: int = 2) -> ZhCharTokenizer:
@@ -134,10 +141,16 @@ class ZhCharTokenizer:
 
     @classmethod
     def from_config(cls, entry: dict) -> ZhCharTokenizer:
-        tokens = entry.get("tokens")
-        if not isinstance(tokens, list):
+        tokens, added = entry.get("tokens"), entry.get("added", [])
+        if not isinstance(tokens, list) or not isinstance(added, list):
             raise ValueError("a zh-char tokenizer entry needs a list of tokens")
-        return cls(tokens)
+        return cls(tokens, added)
+
+    def with_characters(self, characters: Iterable[str]) -> ZhCharTokenizer:
+        """This vocabulary with one more id per character it lacks, appended after every old id in the
+        order given (a repeat or a known character is skipped): each old id keeps its meaning."""
+        new = [c for c in dict.fromkeys(characters) if c not in self._ids]
+        return type(self)(self.tokens[: len(self.tokens) - len(self.added)], [*self.added, *new])
 
     def normalize(self, text: str) -> str:
         """What every source goes through before tokenization (module docstring)."""
@@ -181,4 +194,7 @@ class ZhCharTokenizer:
 
     def save(self, folder: Path, name: str) -> dict:
         """A few thousand characters: the vocabulary lives in config.json itself."""
-        return {"kind": self.kind, "tokens": list(self.tokens)}
+        entry = {"kind": self.kind, "tokens": list(self.tokens[: len(self.tokens) - len(self.added)])}
+        if self.added:  # a fine-tuning's characters, after the sorted ones (absent otherwise: old files unchanged)
+            entry["added"] = list(self.added)
+        return entry

@@ -15,7 +15,7 @@ from seq2seq.checkpoint import load_checkpoint, read_config
 from seq2seq.config import TrainConfig
 from seq2seq.name_pieces import TARGET_ROWS, grow_rows, names_to_add
 from seq2seq.tokenizers import SentencePieceTokenizer
-from seq2seq.train import train
+from tests.train_fixtures import tiny_zh_fine_tuning
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_TARGET = ROOT / "pretrained" / "zh-en" / "general" / "target.model"
@@ -103,17 +103,9 @@ def test_name_pieces_need_a_first_stage_and_a_dictionary():
 def test_a_fine_tuning_run_grows_the_model_and_saves_the_grown_vocabulary(tmp_path):
     """A tiny zh-en first stage, then a run of no epoch with --name-pieces: the saved model is the first
     stage's with one more target row per new name, that row the mean of its spelling's rows."""
-    corpus = tmp_path / "cmn-eng.txt"
-    corpus.write_text("".join(f"Bring {i} big jingle bells.\t带{i}个大铃铛。\n" for i in range(60)), encoding="utf-8")
-    words = tmp_path / "words.txt"
-    words.write_text("Beijing\t北京\nI went to Beijing.\t我去了北京。\n" * 2, encoding="utf-8")
-    sizes = dict(task="zh-en", data=str(corpus), train_size=0, valid_size=8, vocab_size=40, hidden_size=16,
-                 embedding_size=8, batch_size=16, threads=1, max_len=24)  # fmt: skip
-    first = train(TrainConfig(**sizes, epochs=1, out=str(tmp_path / "first")), progress=False)
-    out = train(
-        TrainConfig(**sizes, epochs=0, init=str(first), dictionary=str(words), name_pieces=2, out=str(tmp_path / "ft")),
-        progress=False,
-    )
+    corpus = "".join(f"Bring {i} big jingle bells.\t带{i}个大铃铛。\n" for i in range(60))
+    words = "Beijing\t北京\nI went to Beijing.\t我去了北京。\n" * 2
+    first, out = tiny_zh_fine_tuning(tmp_path, corpus, words, name_pieces=2)
     old, new = load_checkpoint(first).target_tokenizer, load_checkpoint(out).target_tokenizer
     assert new.vocab_size == old.vocab_size + 1 and new.piece(old.vocab_size) == "▁Beijing"
     assert read_config(out)["model"]["tgt_vocab_size"] == new.vocab_size

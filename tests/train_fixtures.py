@@ -46,6 +46,21 @@ def tiny_config(task: str, scorer: str, out: Path, **overrides) -> TrainConfig:
     return TrainConfig(**(settings | overrides))
 
 
+def tiny_zh_fine_tuning(tmp_path: Path, corpus: str, dictionary: str, **options) -> tuple[Path, Path]:
+    """A tiny zh-en first stage trained one epoch on `corpus` (cmn-eng.txt's format), then a fine-tuning
+    run of no epoch from it with `dictionary` and `options` (--name-pieces, --source-characters): both
+    run folders, so a test compares what the fine-tuning's start made of the first stage."""
+    (tmp_path / "cmn-eng.txt").write_text(corpus, encoding="utf-8")
+    (tmp_path / "words.txt").write_text(dictionary, encoding="utf-8")
+    sizes = dict(task="zh-en", data=str(tmp_path / "cmn-eng.txt"), train_size=0, valid_size=8, vocab_size=40,
+                 hidden_size=16, embedding_size=8, batch_size=16, threads=1, max_len=24)  # fmt: skip
+    first = train(TrainConfig(**sizes, epochs=1, out=str(tmp_path / "first")), progress=False)
+    fine_tuned = TrainConfig(
+        **sizes, epochs=0, init=str(first), dictionary=str(tmp_path / "words.txt"), out=str(tmp_path / "ft"), **options
+    )
+    return first, train(fine_tuned, progress=False)
+
+
 def make_trained_registry(root: Path) -> Path:
     """Train MODELS into root/<task>/<scorer> and write root/manifest.json."""
     entries = []
