@@ -13,7 +13,7 @@ from seq2seq.beam import BeamNode
 from seq2seq.checkpoint import load_model
 from seq2seq.config import SCORERS
 from seq2seq.registry import registry
-from tests.app_fixtures import make_registry, named, propose, view_key
+from tests.app_fixtures import make_registry, named, point_app_at, propose, view_key
 
 TIMEOUT = 60
 PAGES = Path(__file__).resolve().parent.parent / "app_pages"
@@ -38,7 +38,8 @@ def app_registry(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def use_registry(app_registry, monkeypatch):
-    monkeypatch.setenv("ATTENTION_EXPLORER_PRETRAINED", str(app_registry))
+    # and forget the translators an earlier test cached from another registry (the shipped models)
+    point_app_at(monkeypatch, app_registry)
 
 
 def _run(page: str, **view) -> AppTest:
