@@ -61,7 +61,8 @@ def _pattern(name: str) -> re.Pattern:
     return re.compile(asked, re.I)
 
 
-def named(text: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)  # the Lessons page checks every lesson on each run: ~1 s of regexes uncached
+def named(text: str) -> frozenset[str]:
     """The labels of controls (case-folded, in any language) that `text` names; the Step button's for a
     phrase that asks for it without its name ("step through it"). A label inside a longer one named at the
     same place is not named ("press **Scorer A**" names Scorer A, not Scorer)."""
@@ -75,7 +76,7 @@ def named(text: str) -> set[str]:
         for (start, end), name in found
         if not any(s <= start and end <= e and e - s > end - start for (s, e), _other in found)
     }
-    return kept | ({label(STEP, i18n.SOURCE).casefold()} if STEPPING.search(text) else set())
+    return frozenset(kept | ({label(STEP, i18n.SOURCE).casefold()} if STEPPING.search(text) else set()))
 
 
 def step_named(step: Step) -> set[str]:
