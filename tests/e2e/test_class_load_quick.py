@@ -18,6 +18,9 @@ import pytest
 
 from bench import class_follow
 
+# Each follower must show every step itself, steps about a second apart: run by themselves (make test).
+pytestmark = pytest.mark.alone
+
 
 def test_five_followers_see_every_step() -> None:
     result = class_follow.run(followers=5, steps=5, idle_s=3.0)

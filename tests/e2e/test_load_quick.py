@@ -21,6 +21,9 @@ from bench import load_test
 from bench.app_speed import Expected, Server, dates
 from tests.hostile import small_registry
 
+# They count the answers each session gets in a fixed time: make test runs them by themselves.
+pytestmark = pytest.mark.alone
+
 
 def test_five_sessions_keep_getting_answers(tmp_path) -> None:
     if shutil.which("chromium") is None:
