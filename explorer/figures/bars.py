@@ -149,9 +149,14 @@ def class_answers(rows: Sequence[Mapping], kind: str) -> go.Figure:
             )
         )
     bars += [
-        go.Bar(x=labels, y=[row["share"] for row in rows], name=_("second vote") if again else _("class's answers"),
-               marker_color=CLASS_COLOR, customdata=[row["answers"] for row in rows],
-               hovertemplate="%{x}<br>%{y:.0%} (%{customdata})<extra></extra>"),
+        go.Bar(
+            x=labels,
+            y=[row["share"] for row in rows],
+            name=_("second vote") if again else _("class's answers"),
+            marker_color=CLASS_COLOR,
+            customdata=[row["answers"] for row in rows],
+            hovertemplate="%{x}<br>%{y:.0%} (%{customdata})<extra></extra>",
+        ),
     ]
     if kind != "choice":  # a lesson's choice question has no model weights: its right options are marked ✓
         bars.append(go.Bar(x=labels, y=[row["model"] for row in rows], name=model, marker_color=OTHER_COLOR,
