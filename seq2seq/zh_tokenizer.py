@@ -121,8 +121,8 @@ class ZhCharTokenizer:
             raise ValueError("a zh-char vocabulary's added tokens are new and each given once")
         if not all(isinstance(t, str) and t and split(t) == [t] for t in [*unique, *added]):
             raise ValueError("a zh-char vocabulary holds single characters and Latin-letter runs only")
-        self.tokens = (*unique, *added)
-        self.added = tuple(added)
+        self.fitted, self.added = tuple(unique), tuple(added)
+        self.tokens = (*self.fitted, *self.added)
         self._ids = {t: i + len(SPECIALS) for i, t in enumerate(self.tokens)}
         self.vocab_size = len(SPECIALS) + len(self.tokens)
 
@@ -150,7 +150,7 @@ class ZhCharTokenizer:
         """This vocabulary with one more id per character it lacks, appended after every old id in the
         order given (a repeat or a known character is skipped): each old id keeps its meaning."""
         new = [c for c in dict.fromkeys(characters) if c not in self._ids]
-        return type(self)(self.tokens[: len(self.tokens) - len(self.added)], [*self.added, *new])
+        return type(self)(self.fitted, [*self.added, *new])
 
     def normalize(self, text: str) -> str:
         """What every source goes through before tokenization (module docstring)."""
@@ -194,7 +194,7 @@ class ZhCharTokenizer:
 
     def save(self, folder: Path, name: str) -> dict:
         """A few thousand characters: the vocabulary lives in config.json itself."""
-        entry = {"kind": self.kind, "tokens": list(self.tokens[: len(self.tokens) - len(self.added)])}
+        entry = {"kind": self.kind, "tokens": list(self.fitted)}
         if self.added:  # a fine-tuning's characters, after the sorted ones (absent otherwise: old files unchanged)
             entry["added"] = list(self.added)
         return entry
