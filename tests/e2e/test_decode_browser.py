@@ -57,10 +57,16 @@ def test_html_in_the_sentence_is_shown_as_text(page: Page, streamlit_server: str
 
 
 def test_the_csv_export_is_made_on_click(page: Page, streamlit_server: str) -> None:
-    """The download buttons hold a callable: the file is made when clicked, and is the attention matrix."""
+    """The download buttons hold a callable: the file is made when clicked, and is the attention matrix.
+
+    The click waits for the page's opening runs to end: a run that redraws the button registers a new file
+    for it, and a click on the button of a run that has been replaced may ask for a file the server dropped.
+    """
+    page_clock.watch(page)
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=2")
     button = page.get_by_role("button", name="Attention matrix (CSV)")
     button.wait_for(timeout=30_000)
+    page_clock.answered(page, at_least=2)  # its first run and the one the tab's memory asks for
     with page.expect_response(lambda r: "text/csv" in (r.headers.get("content-type") or "")) as response:
         button.click()
     assert 'filename="dates-general-attention.csv"' in response.value.headers["content-disposition"]
