@@ -28,11 +28,13 @@ def test_a_follower_runs_the_teachers_lesson_and_step_checked_like_a_link():
 def test_a_move_waits_for_the_next_run_and_a_link_opened_elsewhere_moves_the_lesson():
     session: dict = {}
     player.move(session, FIRST.id, 1)
-    assert player.pending(session) and not player.pending(session)  # read once
+    there, wanted = FIRST.steps[1].page, {"lesson": FIRST.id, "at": "2"}
+    assert player.pending(session, "lessons", there, {}) and not player.pending(session, there, there, wanted)
     assert player.running(session, SHIPPED) == (FIRST, 1)
-    assert player.follow_link(session, {"lesson": FIRST.id, "at": "2"}, SHIPPED, "decode") == ()  # the URL it wrote
-    assert not player.pending(session)
+    assert player.follow_link(session, wanted, SHIPPED, "decode") == ()  # the URL it wrote
+    assert not player.pending(session, "decode", "decode", wanted)
     player.follow_link(session, {"lesson": FIRST.id, "at": "5"}, SHIPPED, "decode")  # the browser's Back, a link
-    assert player.where(session).index == 4 and player.pending(session)  # step 5 is on Compare: it opens there
+    assert player.where(session).index == 4 and player.pending(session, "decode", "compare", {})  # step 5: Compare
+    assert not player.pending(session, "compare", "compare", {"lesson": FIRST.id, "at": "5"})
     notes = player.follow_link(session, {"lesson": FIRST.id, "at": "x"}, SHIPPED, "compare")
     assert player.where(session).index == 0 and notes  # a bad step: the first, with a note

@@ -137,25 +137,57 @@ def test_the_link_round_trips_through_every_pages_url():
     assert link.flat({"task": "reverse", "lesson": "demo", "at": "2"}) == {"task": "reverse"}
 
 
+def at(step: int) -> dict[str, str]:
+    """A URL's lesson parameters at the demo lesson's `step` (from 1)."""
+    return {"lesson": "demo", "at": str(step)}
+
+
 def test_a_link_moves_the_lesson_once_and_opens_its_steps_page():
     session: dict = {}
-    assert player.follow_link(session, {"lesson": "demo", "at": "2"}, DEMO, page="lessons") == ()
+    assert player.follow_link(session, at(2), DEMO, page="lessons") == ()
     assert player.where(session) == player.Position("demo", 1)
-    assert player.pending(session) and not player.pending(session)  # step 2 is on Compare: open it, once
+    assert player.pending(session, "lessons", "compare", at(2))  # step 2 is on Compare: open it
+    assert not player.pending(session, "compare", "compare", at(2))  # the run on Compare: arrived, once
+    assert not player.pending(session, "compare", "compare", at(2))
     assert player.running(session, DEMO) == (LESSON, 1)
     player.move(session, "demo", 2)  # Next
-    assert player.where(session) == player.Position("demo", 2) and player.pending(session)
-    # The next run still has the old URL (at=2) until the page writes the new one: no move back
-    assert player.follow_link(session, {"lesson": "demo", "at": "2"}, DEMO, page="compare") == ()
-    assert player.running(session, DEMO) == (LESSON, 2) and not player.pending(session)
+    # Its run still has the old URL (at=2) until the page writes the new one: no move back
+    assert player.follow_link(session, at(2), DEMO, page="compare") == ()
+    assert player.where(session) == player.Position("demo", 2) and player.pending(session, "compare", "models", at(2))
+    assert not player.pending(session, "models", "models", {**at(3), "task": "dates"})  # arrived (beside a view)
+    assert player.running(session, DEMO) == (LESSON, 2)
     # The browser's Back (or a shared link) names another step: the lesson goes there
     assert player.follow_link(session, {"lesson": ["demo", "demo"], "at": ["3", "1"]}, DEMO, page="models") == ()
-    assert player.where(session) == player.Position("demo", 0) and player.pending(session)  # step 1: Decode
+    assert player.where(session) == player.Position("demo", 0) and player.pending(session, "models", "decode", at(3))
+    assert not player.pending(session, "decode", "decode", at(1))  # step 1: Decode, reached
     # A link on the step's own page: the page reads its view itself, nothing to open
-    assert player.follow_link(session, {"lesson": "demo", "at": "1", "task": "dates"}, DEMO, page="decode") == ()
-    assert not player.pending(session)  # same (lesson, at) as last read: not a new link
-    assert player.follow_link(session, {"lesson": "demo", "at": "3"}, DEMO, page="models") == ()
-    assert player.where(session) == player.Position("demo", 2) and not player.pending(session)
+    assert player.follow_link(session, {**at(1), "task": "dates"}, DEMO, page="decode") == ()
+    assert not player.pending(session, "decode", "decode", at(1))  # same (lesson, at) as last read: not a new link
+    assert player.follow_link(session, at(3), DEMO, page="models") == ()
+    assert player.where(session) == player.Position("demo", 2)
+    assert not player.pending(session, "models", "models", at(3))
+
+
+def test_a_switch_that_a_browser_rerun_took_the_place_of_is_made_again():
+    """Streamlit folds a rerun the browser asks for (the tab's memory as a page opens, a click) into a
+    switch_page's, the browser's page and URL winning: the run that follows can be on the old page or carry the
+    old step's link. The move still waits, and that URL is not read as a link back."""
+    session: dict = {}
+    player.follow_link(session, at(1), DEMO, page="lessons")
+    assert player.pending(session, "lessons", "decode", at(1))  # the switch is asked for
+    assert player.pending(session, "lessons", "decode", at(1))  # the run came on Lessons again: switch again
+    assert not player.pending(session, "decode", "decode", at(1))  # on Decode at last: over
+    assert not player.pending(session, "lessons", "decode", at(1))
+    player.move(session, "demo", 1)  # Next, then Back: a step on the page it is on
+    player.move(session, "demo", 0)
+    assert player.pending(session, "decode", "decode", at(1))  # the switch for the step's view
+    assert player.follow_link(session, at(2), DEMO, page="decode") == ()  # a stale URL, not a link back
+    assert player.where(session) == player.Position("demo", 0)
+    assert player.pending(session, "decode", "decode", at(2))  # the old step's link: switch again
+    assert not player.pending(session, "decode", "decode", at(1))  # the step's own link: over
+    player.move(session, None)  # End: the list of lessons
+    assert player.pending(session, "decode", player.PAGE, at(1))
+    assert not player.pending(session, player.PAGE, player.PAGE, {})
 
 
 def test_a_bad_link_is_noted_while_the_lesson_stands_where_it_led():
@@ -164,9 +196,11 @@ def test_a_bad_link_is_noted_while_the_lesson_stands_where_it_led():
     assert len(notes) == 1 and "99" in notes[0]
     assert player.running(session, DEMO) == (LESSON, 2) and player.link_notes(session) == notes
     player.move(session, "demo", 1)  # Back: the note has gone
-    assert player.link_notes(session) == () and player.pending(session)
+    assert player.link_notes(session) == () and player.pending(session, "lessons", "compare", at(99))
+    assert not player.pending(session, "compare", "compare", at(2))
     assert player.follow_link(session, {"lesson": "nope", "at": "1"}, DEMO)
-    assert player.where(session) == player.Position() and not player.pending(session)  # the list, where it is
+    assert player.where(session) == player.Position()
+    assert not player.pending(session, None, player.PAGE, {})  # the list, where it is: no switch
     assert player.running(session, DEMO) == (None, 0)
 
 

@@ -24,6 +24,7 @@ from explorer.state.view import LINK_FIELDS, ViewState
 from explorer.state.view import link_params as view_link_params
 
 PAGE = "lessons"  # the page's name for explorer.state.link (the URL it wrote last, the link it came from)
+SWITCHED = "switched"  # keys.LESSON_GO once the switch to the step's page is asked for (`pending`)
 LESSON, AT = "lesson", "at"  # the page's query parameters (explorer.state.pages declares them)
 
 
@@ -66,9 +67,11 @@ def follow_link(
     `pending`). Returns the link's
     notes for the values it refused; () when no lesson link was opened on this run.
     """
-    raw = {name: value for name, value in link.flat(query, keep=(LESSON, AT)).items() if name in (LESSON, AT)}
+    raw = _lesson_link(query)
     if not raw or tuple(sorted(raw.items())) == session.get(keys.LESSON_URL):
         return ()  # no lesson link (a step without a lesson is one: its note says so)
+    if keys.LESSON_GO in session:
+        return ()  # a move's switch is on its way: this URL is the one it leaves (`pending`)
     found, notes = locate(raw, lessons)
     go(session, found.lesson, found.index)
     session[keys.LESSON_LINK_NOTES] = (found, notes)
@@ -130,9 +133,29 @@ def move(session: MutableMapping, lesson: str | None, index: int = 0) -> None:
     session[keys.LESSON_GO] = True
 
 
-def pending(session: MutableMapping) -> bool:
-    """Whether a move waits to open its page (read once)."""
-    return bool(session.pop(keys.LESSON_GO, False))
+def pending(session: MutableMapping, here: str | None, there: str, query: Mapping) -> bool:
+    """Whether this run, on page `here` with URL parameters `query`, must open `there`: the page of a move's or
+    a link's step (the Lessons page once the lesson has ended).
+
+    A move waits (keys.LESSON_GO) until a run on `there` whose URL names the lesson's position, not just until
+    the switch is asked for: Streamlit folds a rerun the browser asks for meanwhile (the tab's memory as a page
+    opens, a click) into the switch's, and the browser's page and URL win, so the run that follows can be on
+    the old page, or on the same page with the old step's link; this run then switches again.
+    """
+    waiting = session.get(keys.LESSON_GO)
+    if waiting is None:
+        return False
+    position = where(session)
+    if waiting == SWITCHED and here == there and _lesson_link(query) == link_params(position.lesson, position.index):
+        del session[keys.LESSON_GO]
+        return False
+    session[keys.LESSON_GO] = SWITCHED
+    return True
+
+
+def _lesson_link(query: Mapping) -> dict[str, str]:
+    """The lesson's parameters (`lesson`, `at`) of a page's URL parameters, as `link_params` writes them."""
+    return {name: value for name, value in link.flat(query, keep=(LESSON, AT)).items() if name in (LESSON, AT)}
 
 
 # -- progress and answers -----------------------------------------------------------------------------

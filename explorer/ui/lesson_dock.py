@@ -52,8 +52,9 @@ def dock(page: str | None, projecting: bool) -> None:
     if not following:
         player.follow_link(state, query, lessons, page)
     lesson, index = player.running(state, lessons)
-    if player.pending(state) and not following:
-        _open(lesson.steps[index] if lesson else None)
+    step = lesson.steps[index] if lesson else None
+    if player.pending(state, page, step.page if step else player.PAGE, query) and not following:
+        _open(step)
     if lesson is None:
         return
     if class_state.teaching(state) and page == lesson.steps[index].page and page not in PAGES_SHOWN:

@@ -15,6 +15,8 @@ that it has taken the action and is done with it instead:
   answer of what it keeps starts, explorer.ui.class_memory, a moment or seconds later);
 - `quiet(page, n)`: the page's script is done and its document has not changed for `n` animation frames in a
   row (what components and charts draw just after a run, and a layout's second look, are over);
+  `click_still(page, target)`: click once the page is quiet (a click while the layout still moves can land
+  beside a button that moves as it is clicked, and ask for nothing);
 
 `watch(page)` installs the counters; call it before the page's `goto` (an init script: every document the
 page opens counts from its start).
@@ -131,6 +133,23 @@ def drawn(page: Page) -> None:
     renders, before the frame after next), and the script shown done."""
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+
+
+# The document's change counter alone, for a page `watch` did not see open (a page reached by Streamlit's own
+# navigation keeps its document).
+CHANGES = """() => {
+  if (window.__aeChanges !== undefined) return;
+  window.__aeChanges = 0;
+  new MutationObserver(() => { window.__aeChanges += 1; }).observe(document, {subtree: true, childList: true,
+    attributes: true, characterData: true});
+}"""
+
+
+def click_still(page: Page, target, n: int = 10) -> None:
+    """Click `target` (a locator) once the page has stopped changing (`quiet`)."""
+    page.evaluate(CHANGES)
+    quiet(page, n)
+    target.click()
 
 
 def quiet(page: Page, n: int = 10, timeout: int = WAIT_MS) -> None:

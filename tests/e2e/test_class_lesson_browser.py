@@ -15,6 +15,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from explorer.lessons import catalog
+from tests.e2e import page_clock
 from tests.e2e.test_class_browser import join, start_class
 from tests.e2e.test_pages_browser import SCRIPT_DONE
 
@@ -38,7 +39,7 @@ def shows_step(page: Page, number: int) -> None:
 
 def next_step(teacher: Page, number: int) -> None:
     teacher.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-    panel(teacher).get_by_role("button", name="Next", exact=True).click()
+    page_clock.click_still(teacher, panel(teacher).get_by_role("button", name="Next", exact=True))
     shows_step(teacher, number)
 
 

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from explorer.lessons import LESSONS_ENV
 from explorer.state.page_controls import PAGE_CONTROLS
 from explorer.state.pages import BY_NAME
+from tests.e2e import page_clock
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
 PANEL = ".st-key-lesson_dock"
@@ -81,5 +82,5 @@ def test_a_lesson_walks_every_kind_of_page_with_its_named_control(
         page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
         expect(page.locator(".stException")).to_have_count(0)
         if number < len(STEPS):
-            panel.get_by_role("button", name="Next", exact=True).click()
+            page_clock.click_still(page, panel.get_by_role("button", name="Next", exact=True))
     expect(panel.get_by_text("This is the end of the lesson.")).to_be_visible(timeout=WAIT_MS)

@@ -14,6 +14,7 @@ from explorer.figures.common import position_labels
 from explorer.lessons import catalog, check, measure, player
 from explorer.state.pages import BY_NAME
 from seq2seq.checkpoint import load_model
+from tests.e2e import page_clock
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
@@ -37,12 +38,13 @@ def answer(page: Page, step) -> None:
     expect(panel.get_by_role("button", name="Next", exact=True)).to_be_disabled()
     if step.question.kind == "choice":
         right = next(option.text for option in step.question.options if option.correct)
-        panel.get_by_test_id("stRadio").get_by_text(right, exact=True).click()
+        page_clock.click_still(page, panel.get_by_test_id("stRadio").get_by_text(right, exact=True))
     else:
         label = right_token(step)
-        panel.get_by_test_id("stButtonGroup").get_by_role("radio", name=label, exact=True).click()  # pills: radios
+        pills = panel.get_by_test_id("stButtonGroup")  # pills are radios
+        page_clock.click_still(page, pills.get_by_role("radio", name=label, exact=True))
     expect(check_button).to_be_enabled(timeout=WAIT_MS)
-    check_button.click()
+    page_clock.click_still(page, check_button)
     expect(panel.get_by_test_id("stAlertContentSuccess").filter(has_text="Right")).to_be_visible(timeout=WAIT_MS)
 
 
@@ -52,11 +54,15 @@ def on_the_steps_page(page: Page, index: int) -> None:
     _script, params = player.step_link(step, check.step_view(step))
     wanted = {**params, **player.link_params(LESSON.id, index)}
     path = "/" + BY_NAME[step.page].url_path
-    page.wait_for_function(
-        "([path, at]) => location.pathname === path && new URLSearchParams(location.search).get('at') === at",
-        arg=[path, str(index + 1)],
-        timeout=WAIT_MS,
-    )
+    try:
+        page.wait_for_function(
+            "([path, at]) => location.pathname === path && new URLSearchParams(location.search).get('at') === at",
+            arg=[path, str(index + 1)],
+            timeout=WAIT_MS,
+        )
+    except Exception as error:  # say where the page is instead
+        shown = page.locator(PANEL).inner_text(timeout=WAIT_MS)[:300]
+        raise AssertionError(f"step {index + 1} wants {path}; the page is at {page.url}, its panel: {shown}") from error
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
     assert query == wanted, (index, query)
 
@@ -84,7 +90,7 @@ def test_walk_lesson_1_on_its_pages_answering_its_questions(page: Page, streamli
         if index < steps - 1:
             next_button = panel.get_by_role("button", name="Next", exact=True)
             expect(next_button).to_be_enabled(timeout=WAIT_MS)
-            next_button.click()
+            page_clock.click_still(page, next_button)
     expect(panel.get_by_text("This is the end of the lesson.")).to_be_visible(timeout=WAIT_MS)
     expect(panel.get_by_role("button", name="Next", exact=True)).to_be_disabled()
     expect(page.locator(".stException")).to_have_count(0)
