@@ -135,6 +135,7 @@ def test_decodes_default_output_has_no_sentencepiece_marker_and_tab_lands_on_the
     # Tab from the stop before the scorer switch lands on the scorer chosen, not on its first option (none)
     switch = page.get_by_role("radiogroup", name="Attention scorer")  # Streamlit's segmented control
     expect(switch.get_by_role("radio", checked=True)).to_have_text("general")
+    page.locator("html[data-ae-lands-on-choice]").wait_for(state="attached")  # explorer.ui.chrome has mounted
     page.get_by_role("button", name="Help for Attention scorer").focus()  # the Tab stop before the switch
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "general"

@@ -51,6 +51,7 @@ export default function (component) {
   if (!landing) {
     landing = true;
     document.addEventListener("focusin", landOnChoice, true);
+    document.documentElement.setAttribute("data-ae-lands-on-choice", "");  // from now on (what a test waits for)
   }
   const { data } = component;
   if (document.documentElement.lang !== data.lang) document.documentElement.lang = data.lang;
