@@ -57,7 +57,7 @@ def dock(page: str | None, projecting: bool) -> None:
         _open(step)
     if lesson is None:
         return
-    if class_state.teaching(state) and page == lesson.steps[index].page and page not in PAGES_SHOWN:
+    if class_state.teaching(state) and page == step.page and page not in PAGES_SHOWN:
         class_teacher.send_view(state, player.PAGE, {})  # a page no class shows: the class reads the step there
     for name, value in player.link_params(lesson.id, index).items():  # on pages that publish no view too
         if st.query_params.get(name) != value:

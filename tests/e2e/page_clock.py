@@ -33,11 +33,20 @@ WAIT_MS = 30_000
 RERUN_FIELD = BackMsg.DESCRIPTOR.fields_by_name["rerun_script"].number  # a click, a widget, a component value
 FINISHED_FIELD = ForwardMsg.DESCRIPTOR.fields_by_name["script_finished"].number
 EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN  # a run stopped to start again at once: not an end
+# The document's change counter (`quiet`): part of `watch`'s counters, and installed alone by `click_still` on a
+# page `watch` did not see open (a page reached by Streamlit's own navigation keeps its document).
+CHANGES = """() => {
+  if (window.__aeChanges !== undefined) return;
+  window.__aeChanges = 0;
+  new MutationObserver(() => { window.__aeChanges += 1; }).observe(document, {subtree: true, childList: true,
+    attributes: true, characterData: true});
+}"""
+
+
 COUNTERS = """(() => {
   window.__aeRuns = 0;
   window.__aeAsked = 0;
   window.__aeAnswered = 0;
-  window.__aeChanges = 0;
   // The top-level fields of a protobuf message (a BackMsg or ForwardMsg): [number, value of a varint].
   const fields = (bytes) => {
     const found = [];
@@ -79,11 +88,11 @@ COUNTERS = """(() => {
   };
   for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) window.WebSocket[k] = Native[k];
   window.WebSocket.prototype = Native.prototype;
-  new MutationObserver(() => { window.__aeChanges += 1; }).observe(document, {subtree: true, childList: true,
-    attributes: true, characterData: true});
+  (CHANGES)();
 })();"""
 for _name, _value in {"RERUN_FIELD": RERUN_FIELD, "FINISHED_FIELD": FINISHED_FIELD, "EARLY": EARLY}.items():
     COUNTERS = COUNTERS.replace(_name, str(_value))
+COUNTERS = COUNTERS.replace("(CHANGES)", f"({CHANGES})", 1)
 # True once the document has not changed for `n` animation frames in a row (polled on every frame).
 QUIET = """n => {
   const s = window.__aeQuiet;
@@ -133,16 +142,6 @@ def drawn(page: Page) -> None:
     renders, before the frame after next), and the script shown done."""
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-
-
-# The document's change counter alone, for a page `watch` did not see open (a page reached by Streamlit's own
-# navigation keeps its document).
-CHANGES = """() => {
-  if (window.__aeChanges !== undefined) return;
-  window.__aeChanges = 0;
-  new MutationObserver(() => { window.__aeChanges += 1; }).observe(document, {subtree: true, childList: true,
-    attributes: true, characterData: true});
-}"""
 
 
 def click_still(page: Page, target, n: int = 10) -> None:
