@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .numbering import numbered
 from .tables import format_table
@@ -127,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_arguments(commands.add_parser("train", help="train a model"))
     add_evaluate_arguments(commands.add_parser("evaluate", help="measure a model on a task's split"))
     _add_lab_arguments(commands.add_parser("lab", help="the attention lab: is attention an explanation?"))
+    mean = commands.add_parser(
+        "average", help="average the weights of fine-tunings of one model into one checkpoint (seq2seq/average.py)"
+    )
+    mean.add_argument("models", nargs="+", metavar="FOLDER", help="two or more checkpoint folders of one shape")
+    mean.add_argument(
+        "--weights", nargs="+", type=float, metavar="W", help="one weight > 0 per folder (default: equal)"
+    )
+    mean.add_argument("--out", required=True, help="the checkpoint folder to write")
     return parser
 
 
@@ -416,6 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "train": _train,
             "evaluate": _evaluate,
             "lab": cmd_lab,
+            "average": cmd_average,
         }[args.command]
         return handler(args)
     except (UsageError, InputError, CheckpointError, FileNotFoundError) as error:
@@ -427,6 +437,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader (e.g. `head`) went away: not an error of ours
         sys.stderr.close()
         return 0
+
+
+def cmd_average(args) -> int:
+    from .average import average
+
+    weights = args.weights or [1.0] * len(args.models)
+    if len(weights) != len(args.models):
+        raise UsageError(f"give one weight per checkpoint: {len(args.models)} folders, {len(weights)} weights")
+    out = average([Path(m) for m in args.models], weights, args.out)
+    print(f"saved to {out}")
+    return 0
 
 
 def _train(args) -> int:

@@ -36,14 +36,17 @@ def first_stage_record(metadata: dict) -> dict:
 
 
 def first_stage_epochs(folder: Path, first: dict) -> list[dict]:
-    """The --init model's probes.json epochs up to its best (the weights a fine-tuning run starts from),
-    [] when it has no readable record or no best epoch."""
-    best = first.get("best_epoch")
+    """The --init model's probes.json epochs up to its best (the weights a fine-tuning run starts from; for
+    an --init that was fine-tuned itself, its best as recorded: `recorded_epoch`), [] when it has no readable
+    record or no best epoch."""
     try:
-        epochs = json.loads((folder / "probes.json").read_text(encoding="utf-8"))["epochs"]
+        data = json.loads((folder / "probes.json").read_text(encoding="utf-8"))
+        epochs = data["epochs"]
     except (OSError, ValueError, KeyError, TypeError):
         return []
-    if not isinstance(best, int) or not isinstance(epochs, list):
+    # a model that is itself fine-tuned (a third stage's --init) records its epochs shifted: its best is B' + best
+    best = recorded_epoch(first, data) if isinstance(data, dict) else None
+    if best is None or not isinstance(epochs, list):
         return []
     return [
         e

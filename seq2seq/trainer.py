@@ -543,7 +543,7 @@ class Trainer:
         epochs = self.run.history + ([partial] if partial is not None else [])
         record = {"task": self.cfg.task, "scorer": self.cfg.scorer}
         if self.start_epochs:
-            offset = self.start_record["best_epoch"]
+            offset = self.start_epochs[-1]["epoch"]  # the --init's best as recorded (B; later stages: more)
             epochs = self.start_epochs + [{**e, "epoch": e["epoch"] + offset} for e in epochs if e["epoch"] > 0]
             record["first_stage_epochs"] = offset
         return json.dumps({**record, "epochs": epochs}).encode()

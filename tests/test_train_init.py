@@ -104,3 +104,17 @@ def test_a_folder_that_is_not_a_model_is_refused_in_one_line(tmp_path, capsys):
     argv = ["train", "--task", "reverse", "--init", str(tmp_path / "nothing"), "--out", str(tmp_path / "ft")]
     assert main(argv) == 2
     assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nothing'}: no such checkpoint folder"
+
+
+def test_a_third_stage_continues_the_whole_record(first, tmp_path):
+    """A fine-tuning of a fine-tuned model (zh-en's names stages) keeps both earlier stages' epochs: its --init's
+    record up to that model's own weights as recorded (B + best), not up to its unshifted best epoch."""
+    second = train(tiny(tmp_path / "second", epochs=2, lr=1e-4, init=str(first)), progress=False)
+    third = train(tiny(tmp_path / "third", epochs=1, lr=1e-4, init=str(second)), progress=False)
+    middle, last = _probes(second), _probes(third)
+    own = recorded_epoch(read_config(second), middle)
+    assert own == read_config(first)["best_epoch"] + read_config(second)["best_epoch"]
+    assert last["first_stage_epochs"] == own
+    assert [e["epoch"] for e in last["epochs"]] == list(range(own + 2))
+    assert last["epochs"][: own + 1] == [e for e in middle["epochs"] if e["epoch"] <= own]
+    assert recorded_epoch(read_config(third), last) == own + 1
