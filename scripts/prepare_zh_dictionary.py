@@ -4,6 +4,7 @@
     python scripts/prepare_zh_dictionary.py          # -> runs/data/zh-en-dictionary.txt (the shipped models' file)
     python scripts/prepare_zh_dictionary.py --per-name 2 --per-landmark 4 --out runs/data/zh-en-names.txt
     python scripts/prepare_zh_dictionary.py --composed-names 1 --per-landmark 4 --out runs/data/zh-en-names-p4.txt
+    python scripts/prepare_zh_dictionary.py --shipped   # every file the shipped zh-en stages read (SHIPPED_FILES)
 
 The file is English<TAB>Chinese per line, as ../shared/data/cmn-eng.txt; what is taken and why is in
 seq2seq/tasks/zh_dictionary.py and docs/models.md. It is derived from CC-CEDICT (CC BY-SA 4.0):
@@ -116,6 +117,16 @@ def character_counts() -> list[int]:
     return counts
 
 
+# The files the shipped zh-en models' stages read (seq2seq/tasks/zh_en.py, `Shipped`), by name under runs/data/,
+# with the options that write each: the dictionary stage's, then the three names stages' (docs/models.md).
+SHIPPED_FILES = {
+    "zh-en-dictionary.txt": [],
+    "zh-en-names-p4.txt": ["--composed-names", "1", "--per-landmark", "4"],
+    "zh-en-names-light.txt": ["--per-sentence", "2", "--per-verb", "0", "--composed-names", "1", "--per-landmark", "2"],
+    "zh-en-names-only.txt": ["--per-sentence", "0", "--per-verb", "0", "--composed-names", "1"],
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the file to write (default: %(default)s)")
@@ -163,7 +174,29 @@ def main() -> None:
         "sentences and once on its own (default 0)",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace the file at --out if there is one")
+    parser.add_argument(
+        "--shipped",
+        action="store_true",
+        help="write every file the shipped zh-en models' stages read (SHIPPED_FILES, under runs/data/), "
+        "keeping each one already there unless --overwrite",
+    )
     args = parser.parse_args()
+    if args.shipped:
+        for name, options in SHIPPED_FILES.items():
+            out = DEFAULT_OUT.parent / name
+            if out.is_file() and not args.overwrite:
+                digest = hashlib.sha256(out.read_bytes()).hexdigest()[:16]
+                print(f"{out} is there, kept (sha256 {digest}…; --overwrite writes it again)")
+                continue
+            write_file(
+                parser, parser.parse_args([*options, "--data", str(args.data), "--out", str(out), "--overwrite"])
+            )
+        return
+    write_file(parser, args)
+
+
+def write_file(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Write the file `args` describe (its --out), or exit with a one-line reason."""
     if args.out.exists() and not args.out.is_file():
         parser.exit(2, f"{args.out} exists and is not a file; choose another --out\n")
     if args.out.exists() and not args.overwrite:  # nothing a user had is replaced unasked

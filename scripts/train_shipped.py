@@ -8,6 +8,7 @@ them and copies them into pretrained/.
     python scripts/train_shipped.py --tasks reverse dates --jobs 2 --threads 1
     python scripts/train_shipped.py --tasks en-fr --stages 3000 7000   # en-fr as shipped
     python scripts/train_shipped.py --tasks zh-en --jobs 1 --threads 2  # zh-en (or --extra='--device cuda')
+    python scripts/train_shipped.py --tasks zh-en --released /tmp/r/pretrained  # zh-en's names stages only
 """
 
 from __future__ import annotations
@@ -43,23 +44,56 @@ def run(
     shared: list[str],
     stages: list[int] = (),
     base: Path | None = None,
+    released: Path | None = None,
 ) -> str:
     """Train one model into root/<task>/<name>; with `stages`, first to each of those step budgets in
     turn, each run resuming the last (an epoch ends at each stage, as when the shipped en-fr models
     were trained). A task with a second stage (`Shipped.fine_tune`) trains its first into
     base/<task>/<name> (default root/base), then fine-tunes from it (`train --init`); a model already
-    there that is not a run of this script (a copy of pretrained/) is taken as the first stage."""
+    there that is not a run of this script (a copy of pretrained/) is taken as the first stage.
+
+    A task with later stages (`Shipped.later`, zh-en's names) trains its second stage into
+    root/stages/2/<task>/<name> and each later stage k into root/stages/k/<task>/<name>, each from the one
+    before; `released`, a folder of an earlier release's models (pretrained/ at a commit whose models are
+    the second stage's), starts the later stages from released/<task>/<name> instead. The model is the last
+    stage's, or with `Shipped.average` the weighted average of the last stages' (`python -m seq2seq average`)."""
     name = scorer if cell == "gru" else f"{cell}-{scorer}"
-    fine_tune = get_task(task).shipped.fine_tune
-    if not fine_tune:
+    shipped = get_task(task).shipped
+    if not shipped.fine_tune:
         return _train(task, scorer, cell, threads, root / task / name, SETTINGS[task] + shared, stages)[1]
-    first = (base or root / "base") / task / name
-    if not _released_copy(first):
-        code, line = _train(task, scorer, cell, threads, first, SETTINGS[task] + shared, stages)
+    final = root / task / name
+    # (options, folder) per stage after the first: the last one's folder is the model's unless it is averaged
+    stages_out = [root / "stages" / str(k) / task / name for k in range(2, len(shipped.later) + 3)]
+    if not shipped.average:
+        stages_out[-1] = final
+    chain = list(zip([list(shipped.fine_tune), *map(list, shipped.later)], stages_out, strict=True))
+    if released is not None and shipped.later:
+        previous, chain = released / task / name, chain[1:]
+        if not _released_copy(previous):
+            return f"{task}/{name}: no released model at {previous}"
+    else:
+        previous = (base or root / "base") / task / name
+        if not _released_copy(previous):
+            code, line = _train(task, scorer, cell, threads, previous, SETTINGS[task] + shared, stages)
+            if code:
+                return line
+    line = ""
+    for options, out in chain:
+        code, line = _train(
+            task, scorer, cell, threads, out, [*SETTINGS[task], *options, "--init", str(previous), *shared]
+        )
         if code:
             return line
-    settings = [*SETTINGS[task], *fine_tune, "--init", str(first), *shared]
-    return _train(task, scorer, cell, threads, root / task / name, settings)[1]
+        previous = out
+    if shipped.average:
+        parts = [str(out) for _, out in chain[-len(shipped.average) :]]
+        weights = [str(w) for w in shipped.average]
+        command = [sys.executable, "-m", "seq2seq", "average", *parts, "--weights", *weights, "--out", str(final)]
+        final.parent.mkdir(parents=True, exist_ok=True)
+        with final.with_suffix(".log").open("a") as handle:
+            code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)
+        line = f"{task}/{name} ({cell}): average of {len(parts)} stages, exit {code}, log {final.with_suffix('.log')}"
+    return line
 
 
 def _released_copy(folder: Path) -> bool:
@@ -120,6 +154,13 @@ def main() -> None:
         "(default ROOT/base); a copy of pretrained/ there is fine-tuned as it is",
     )
     parser.add_argument(
+        "--released",
+        type=Path,
+        help="a task with later stages (zh-en): an earlier release's models to start them from, a pretrained/ "
+        "folder of a commit whose models are the second stage's (git worktree add /tmp/r COMMIT; "
+        "--released /tmp/r/pretrained)",
+    )
+    parser.add_argument(
         "--extra",
         default="",
         help="more train options for every run of this call, shared like the settings above "
@@ -138,7 +179,8 @@ def main() -> None:
     runs = [(t, s) for t in args.tasks for s in args.scorers]
     with ThreadPoolExecutor(args.jobs) as pool:
         for line in pool.map(
-            lambda ts: run(*ts, args.cell, args.threads, args.root, shared, args.stages, args.base), runs
+            lambda ts: run(*ts, args.cell, args.threads, args.root, shared, args.stages, args.base, args.released),
+            runs,
         ):
             print(line, flush=True)
 

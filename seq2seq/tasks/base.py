@@ -135,6 +135,12 @@ class Shipped:
     # A second stage: `train` options of a fine-tuning run that starts from the first stage's model
     # (`--init`); the shipped models are the second stage's (zh-en: the dictionary data).
     fine_tune: tuple[str, ...] = ()
+    # Further fine-tunings after the second stage, each starting from the one before (`--init`): each its own
+    # `train` options after `options` (zh-en: the names stages).
+    later: tuple[tuple[str, ...], ...] = ()
+    # The shipped model as the weighted average (`python -m seq2seq average`) of the last len(average) stages'
+    # models, these weights in stage order; () ships the last stage's model as it is.
+    average: tuple[float, ...] = ()
     cost_note: str = ""  # the cards' sentence on what the training time means
 
 
