@@ -34,6 +34,7 @@ from babel.lists import format_list  # noqa: E402
 from explorer import i18n  # noqa: E402
 from explorer.i18n import N_, _  # noqa: E402
 from seq2seq.attention import SCORER_INFO, scorer_has_weights  # noqa: E402
+from seq2seq.average import averaged_state  # noqa: E402
 from seq2seq.checkpoint import load_checkpoint, read_config, replace_refusal  # noqa: E402
 from seq2seq.evaluate import UNK_SIZE, evaluate  # noqa: E402
 from seq2seq.registry import Headline, ModelEntry, registry, write_manifest  # noqa: E402
@@ -51,6 +52,13 @@ DICTIONARY_DATA = N_(
 FIRST_STAGE = N_(
     "Fine-tuned (`train --init`) from a first-stage model of the same settings trained on the corpus alone"
     " (best epoch {best}, {seconds} s); the settings above are the fine-tuning's: {total} s in all."
+)
+DICTIONARY_STAGES = N_(
+    "Its later stages also take dictionary pairs (each stage's file is named under Settings, all written by"
+    " `scripts/prepare_zh_dictionary.py --shipped`): HSK 2.0 words and CC-CEDICT place names, training sentences"
+    " with other places or HSK verbs put in, and Chinese people's names in pinyin (Li Ming), schools and landmarks"
+    " put into training sentences; the seeds' sentences, the held-out check sentences and the held-out names are"
+    " in none of them."
 )
 AVERAGED = N_(
     "Trained in {count} stages, each fine-tuned (`train --init`) from the one before: {stages}. The model is"
@@ -168,14 +176,24 @@ def _first_line(path: Path) -> str:
 
 
 def float32_twin(run: Path):
-    """The same model with the float32 best weights kept in the trainer state."""
-    from safetensors.torch import load_file
-
+    """The same model with the float32 best weights kept in the trainer state; an average's (seq2seq/average.py),
+    the same average of its parts' float32 best weights."""
     translator = load_checkpoint(run)
-    tensors = load_file(str(run / "trainer_state.safetensors"))
-    best = {k[len("best.") :]: v for k, v in tensors.items() if k.startswith("best.")}
+    parts = read_config(run).get("average")
+    if parts:
+        best = averaged_state([float32_best(Path(p["model"])) for p in parts], [p["weight"] for p in parts])
+    else:
+        best = float32_best(run)
     translator.model.load_state_dict(best)
     return translator
+
+
+def float32_best(run: Path) -> dict:
+    """A training run's best weights in float32, as its trainer state keeps them (the folder's are float16)."""
+    from safetensors.torch import load_file
+
+    tensors = load_file(str(run / "trainer_state.safetensors"))
+    return {k[len("best.") :]: v for k, v in tensors.items() if k.startswith("best.")}
 
 
 # Where every shipped model was trained (docs/performance.md, "The machine").
@@ -328,7 +346,9 @@ def card(
     shipped, corpus = get_task(task).shipped, get_task(task).corpus
     if corpus:
         data = _translated(corpus.card)
-        if train.get("dictionary"):
+        if config.get("average") and config.get("stages"):  # zh-en's names stages: a file per stage (Settings)
+            data += " " + _(DICTIONARY_STAGES)
+        elif train.get("dictionary"):
             data += " " + _(DICTIONARY_DATA).format(file=train["dictionary"])
     else:
         data = _(
@@ -561,7 +581,11 @@ def finished_runs(runs: Path, tasks: list[str], only: list[str] | None) -> list[
         for run in sorted((runs / task).glob("*/")):
             if run.name.startswith("."):  # a run is a link to its hidden generation folder: not a run of its own
                 continue
-            if not (run / "trainer_state.json").exists() or (only and run.name not in only):
+            if only and run.name not in only:
+                continue
+            if not (run / "trainer_state.json").exists():  # an average of runs (seq2seq/average.py) is finished
+                if (run / "config.json").is_file() and read_config(run).get("average"):
+                    found.append((task, run))
                 continue
             state = json.loads((run / "trainer_state.json").read_text())
             if not state.get("finished"):

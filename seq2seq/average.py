@@ -82,6 +82,9 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
         "epoch": (epochs[-1]["epoch"] + 1) if epochs else 0,
         "loss": None,
         "valid": _valid(last, configs[-1].get("train", {})),
+        "lr": None,  # no step was taken: the last entry's counters stand
+        "steps": epochs[-1].get("steps", 0) if epochs else 0,
+        "seconds": epochs[-1].get("seconds", 0.0) if epochs else 0.0,
         "probes": probe_record(last, get_task(configs[-1]["task"]).probes),
         "average": parts,
     }

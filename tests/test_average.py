@@ -61,6 +61,11 @@ def test_its_record_continues_the_last_ones_with_the_averaged_weights_entry(tuni
     assert own == last + 1 == record["epochs"][-1]["epoch"]
     assert record["epochs"][:-1] == [e for e in before["epochs"] if e["epoch"] <= last]  # up to b's own weights
     entry = record["epochs"][-1]
+    assert (entry["steps"], entry["seconds"], entry["lr"]) == (
+        before["epochs"][-1]["steps"],
+        before["epochs"][-1]["seconds"],
+        None,
+    )
     assert entry["average"] == config["average"] == [{"model": str(a), "weight": 1.0}, {"model": str(b), "weight": 1.0}]
     assert entry["valid"] == config["metrics"]["valid"] and set(entry["valid"]) == set(before["epochs"][-1]["valid"])
     translator = load_checkpoint(out)
