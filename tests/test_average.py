@@ -61,11 +61,8 @@ def test_its_record_continues_the_last_ones_with_the_averaged_weights_entry(tuni
     assert own == last + 1 == record["epochs"][-1]["epoch"]
     assert record["epochs"][:-1] == [e for e in before["epochs"] if e["epoch"] <= last]  # up to b's own weights
     entry = record["epochs"][-1]
-    assert (entry["steps"], entry["seconds"], entry["lr"]) == (
-        before["epochs"][-1]["steps"],
-        before["epochs"][-1]["seconds"],
-        None,
-    )
+    own_entry = record["epochs"][-2]  # b's own weights' entry: no step was taken after it
+    assert (entry["steps"], entry["seconds"], entry["lr"]) == (own_entry["steps"], own_entry["seconds"], None)
     assert entry["average"] == config["average"] == [{"model": str(a), "weight": 1.0}, {"model": str(b), "weight": 1.0}]
     assert entry["valid"] == config["metrics"]["valid"] and set(entry["valid"]) == set(before["epochs"][-1]["valid"])
     translator = load_checkpoint(out)
