@@ -184,7 +184,7 @@ def float32_twin(run: Path):
         best = averaged_state([float32_best(Path(p["model"])) for p in parts], [p["weight"] for p in parts])
     else:
         best = float32_best(run)
-    translator.model.load_state_dict(best)
+    translator.model.load_weights(best)
     return translator
 
 

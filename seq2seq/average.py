@@ -56,8 +56,10 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
     Its record continues the last checkpoint's (its settings, first stage and probes.json): one more epoch
     entry holds the averaged weights, with their validation metrics (when the settings' --data file can be
     read) and probe outputs, "average" names each folder and weight, and "stages" is the last checkpoint's
-    chain of stages (`stage_chain`: the averaged ones are in it when each was the --init of the next). CheckpointError when a checkpoint
-    cannot be read or differs from the first in architecture or vocabulary; ValueError for bad weights.
+    chain of stages (`stage_chain`: the averaged ones are in it when each was the --init of the next). Weights
+    stored as float16 are recorded as read back (rounded), so the probes are the stored model's own outputs.
+    CheckpointError when a checkpoint cannot be read or differs from the first in architecture or vocabulary;
+    ValueError for bad weights.
     """
     folders = [Path(folder) for folder in folders]
     if len(folders) < 2:
@@ -75,7 +77,10 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
                 )
     translators = [load_checkpoint(folder) for folder in folders]
     last = translators[-1]
-    last.model.load_state_dict(averaged_state([t.model.state_dict() for t in translators], weights))
+    averaged = averaged_state([t.model.state_dict() for t in translators], weights)
+    if configs[-1].get("weights_dtype") == "float16":  # the weights as they will be stored and read back, so that
+        averaged = {k: v.half().float() for k, v in averaged.items()}  # the recorded probes are the shipped model's
+    last.model.load_weights(averaged)
     parts = [{"model": str(folder), "weight": float(weight)} for folder, weight in zip(folders, weights, strict=True)]
     record, epochs = _history(folders[-1], configs[-1])
     entry = {

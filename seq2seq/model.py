@@ -420,6 +420,13 @@ class Seq2Seq(nn.Module):
         attention = torch.stack(weights, dim=1) if decoder.has_attention else None
         return logits, attention
 
+    def load_weights(self, state: dict[str, torch.Tensor]) -> None:
+        """load_state_dict, then the decoding layout's tables made again from the new weights: a loaded model
+        (`use_decoding_layout`) folds the embedding into a table once, which load_state_dict leaves stale."""
+        self.load_state_dict(state)
+        if self.decoder.token_input_table is not None:
+            self.decoder.precompute_token_inputs()
+
     def use_decoding_layout(self) -> Seq2Seq:
         """Keep the decoder's matrices transposed in memory (same values and shapes) for decoding.
 

@@ -103,3 +103,27 @@ def test_its_record_names_every_stage_once_first_first(tmp_path):
     (tmp_path / "first" / "config.json").unlink()  # the first stage's folder gone: c's record of b still says it
     again = read_config(average([b, c], [0.4, 0.6], tmp_path / "soup2"))["stages"]
     assert [s["training_seconds"] for s in again] == [s["training_seconds"] for s in stages]
+
+
+def test_half_weights_are_recorded_as_stored(tmp_path):
+    """With float16 weights (the shipped models') the recorded probes are what the saved model decodes, exactly."""
+    first = train(tiny(tmp_path / "first", seed=3, half=True), progress=False)
+    a = train(tiny(tmp_path / "a", epochs=1, lr=3e-3, init=str(first), half=True), progress=False)
+    b = train(tiny(tmp_path / "b", epochs=1, lr=1e-3, seed=5, init=str(first), half=True), progress=False)
+    out = average([a, b], [0.3, 0.7], tmp_path / "soup")
+    assert read_config(out)["weights_dtype"] == "float16"
+    translator = load_checkpoint(out)
+    for probe in json.loads((out / "probes.json").read_text())["epochs"][-1]["probes"]:
+        trace = translator.greedy(probe["source"])
+        assert trace.output == probe["output"]
+        assert [[round(w, 4) for w in row] for row in trace.attention] == probe["attention"]
+
+
+def test_new_weights_in_a_loaded_model_decode_as_that_model(tunings):
+    """A loaded model folds its embedding into a table (`use_decoding_layout`): `load_weights` makes it again, so
+    a's model given b's weights decodes exactly as b (load_state_dict alone would keep a's table)."""
+    _, a, b = tunings
+    model, other = load_checkpoint(a), load_checkpoint(b)
+    model.model.load_weights(other.model.state_dict())
+    for text in ("abc", "hello", "zyxw"):
+        assert model.greedy(text).attention == other.greedy(text).attention
