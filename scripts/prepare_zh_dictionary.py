@@ -118,11 +118,10 @@ def character_counts() -> list[int]:
 
 
 # The files the shipped zh-en models' stages read (seq2seq/tasks/zh_en.py, `Shipped`), by name under runs/data/,
-# with the options that write each: the dictionary stage's, then the three names stages' (docs/models.md).
+# with the options that write each: the dictionary stage's, then the two names stages' (docs/models.md).
 SHIPPED_FILES = {
     "zh-en-dictionary.txt": [],
     "zh-en-names-p4.txt": ["--composed-names", "1", "--per-landmark", "4"],
-    "zh-en-names-light.txt": ["--per-sentence", "2", "--per-verb", "0", "--composed-names", "1", "--per-landmark", "2"],
     "zh-en-names-only.txt": ["--per-sentence", "0", "--per-verb", "0", "--composed-names", "1"],
 }
 

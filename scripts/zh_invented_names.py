@@ -6,7 +6,10 @@ places put in). The cost to watch is a model that writes a taught name where the
 test split greedily and counts the outputs that name one of the taught names (the pieces `--name-pieces`
 appended to the shipped vocabulary: Beijing, Shanghai, …) when none of the source's references does.
 A taught word the corpus's English also writes in lower case (great, island, north, kingdom) is an
-ordinary word there, not a name, and is left out.
+ordinary word there, not a name, and is left out. Two counts: the places the dictionary stage taught (its
+`PLACE_PIECES` pieces, every one a place), and every taught name, the names stages' people (Zhang, Qiu), schools
+and further places included: a model that learned to write people's names in pinyin can also write one for a
+word it does not know (现在是秋天。 → "Now is Wu Qiu.").
 Models are registered names or checkpoint folders, for example an earlier release checked out:
 
     python scripts/zh_invented_names.py zh-en/general zh-en/lstm-general
@@ -30,6 +33,9 @@ from seq2seq.tokenizers import SentencePieceTokenizer  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "data" / "cmn-eng.txt"
 SHIPPED = "zh-en/general"  # whose appended pieces are the taught names (every zh-en model has the same)
+# The pieces the dictionary stage appended (`--name-pieces 20`), the first after the first stage's vocabulary:
+# all of them place names. Later stages append theirs after them (seq2seq/name_pieces.py keeps every old id).
+PLACE_PIECES = 50
 
 
 def taught_names(folder: Path) -> list[str]:
@@ -64,24 +70,31 @@ def main() -> None:
     parser.add_argument("models", nargs="+", help="registered names or checkpoint folders")
     parser.add_argument("--data", default=str(CORPUS), help="Tatoeba's cmn-eng.txt (default: %(default)s)")
     parser.add_argument("--examples", type=int, default=3, help="outputs to print per model (default 3)")
+    parser.add_argument(
+        "--names-from",
+        default=SHIPPED,
+        help="the model (name or folder) whose appended pieces are the taught names (default: %(default)s)",
+    )
     args = parser.parse_args()
     if not Path(args.data).is_file():
         sys.exit(f"{args.data} is not here: it is Tatoeba's cmn-eng.txt (docs/models.md, tasks and data)")
-    shipped = resolve(SHIPPED)
+    shipped = Path(args.names_from) if Path(args.names_from).is_dir() else resolve(args.names_from)
     names = place_names(taught_names(shipped), Path(args.data))
     refs = get_task(read_config(shipped)["task"]).references(args.data, "test")
     sources = list(refs)
     references = [refs[s] for s in sources]
-    print(f"{len(names)} taught place names ({', '.join(names)}); {len(sources)} test sources\n")
-    print("| model | outputs with a name no reference has | share |")
-    print("|---|---|---|")
+    places = place_names(taught_names(shipped)[:PLACE_PIECES], Path(args.data))
+    print(f"{len(places)} taught place names ({', '.join(places)}); {len(names)} taught names in all")
+    print(f"(the appended pieces of {args.names_from}); {len(sources)} test sources\n")
+    print("| model | outputs with a taught place no reference has | share | with any taught name no reference has |")
+    print("|---|---|---|---|")
     shown = []
     for model in args.models:
         translator = load_model(Path(model) if Path(model).is_dir() else model)
         outputs = translator.translate_batch(sources, refused=[])
-        found = invented(outputs, references, names)
-        print(f"| {model} | {len(found)} | {len(found) / len(sources):.1%} |")
-        shown += [(model, sources[i], outputs[i], name) for i, name in found[: args.examples]]
+        found, every = invented(outputs, references, places), invented(outputs, references, names)
+        print(f"| {model} | {len(found)} | {len(found) / len(sources):.1%} | {len(every)} |")
+        shown += [(model, sources[i], outputs[i], name) for i, name in every[: args.examples]]
     for model, source, output, name in shown:
         print(f"{model}: {source} → {output} ({name})")
 

@@ -65,19 +65,19 @@ def _folder(command: list[str]) -> str:
 
 
 def test_zh_ens_stages_run_in_turn_each_from_the_one_before_then_the_average(tmp_path, monkeypatch):
-    """zh-en: the first stage, the dictionary stage, the three names stages (`Shipped.later`), each `--init` the
-    stage before, then `seq2seq average` of the last two (0.4, 0.6) into the model's own folder."""
+    """zh-en: the first stage, the dictionary stage, the two names stages (`Shipped.later`), each `--init` the
+    stage before, then `seq2seq average` of the last two (0.5, 0.5) into the model's own folder."""
     script = train_shipped()
     calls = []
     monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
     line = script.run("zh-en", "dot", "gru", 1, tmp_path, [])
-    stages = [tmp_path / "stages" / str(k) / "zh-en" / "dot" for k in (2, 3, 4, 5)]
+    stages = [tmp_path / "stages" / str(k) / "zh-en" / "dot" for k in (2, 3, 4)]
     assert [_folder(c) for c in calls[:-1]] == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages)]
     inits = [c[c.index("--init") + 1] for c in calls[1:-1]]
     assert inits == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages[:-1])]
     dictionaries = [c[len(c) - 1 - c[::-1].index("--dictionary") + 1] for c in calls[1:-1]]  # the last one wins
-    assert dictionaries == [f"runs/data/zh-en-{n}.txt" for n in ("dictionary", "names-p4", "names-light", "names-only")]
-    assert calls[-1][3:] == ["average", str(stages[2]), str(stages[3]), "--weights", "0.4", "0.6", "--out",
+    assert dictionaries == [f"runs/data/zh-en-{n}.txt" for n in ("dictionary", "names-p4", "names-only")]
+    assert calls[-1][3:] == ["average", str(stages[1]), str(stages[2]), "--weights", "0.5", "0.5", "--out",
                              str(tmp_path / "zh-en" / "dot")]  # fmt: skip
     assert "average of 2 stages, exit 0" in line
 
@@ -92,8 +92,7 @@ def test_from_a_release_only_the_names_stages_run_and_a_missing_one_is_said(tmp_
     (released / "zh-en" / "lstm-general").mkdir(parents=True)
     (released / "zh-en" / "lstm-general" / "config.json").write_text("{}")
     script.run("zh-en", "general", "lstm", 1, tmp_path, [], released=released)
-    assert [_folder(c).split("/stages/")[-1] for c in calls[:-1]] == ["3/zh-en/lstm-general", "4/zh-en/lstm-general",
-                                                                      "5/zh-en/lstm-general"]  # fmt: skip
+    assert [_folder(c).split("/stages/")[-1] for c in calls[:-1]] == ["3/zh-en/lstm-general", "4/zh-en/lstm-general"]
     assert calls[0][calls[0].index("--init") + 1] == str(released / "zh-en" / "lstm-general")
     assert calls[0][calls[0].index("--cell") + 1] == "lstm"
 
