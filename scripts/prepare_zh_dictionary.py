@@ -117,8 +117,8 @@ def character_counts() -> list[int]:
     return counts
 
 
-# The files the shipped zh-en models' stages read (seq2seq/tasks/zh_en.py, `Shipped`), by name under runs/data/,
-# with the options that write each: the dictionary stage's, then the two names stages' (docs/models.md).
+# The files zh-en's stages read (seq2seq/tasks/zh_en.py: `Shipped.fine_tune`, then `NAMES_LATER` with
+# train_shipped.py --names), by name under runs/data/, with the options that write each (docs/models.md).
 SHIPPED_FILES = {
     "zh-en-dictionary.txt": [],
     "zh-en-names-p4.txt": ["--composed-names", "1", "--per-landmark", "4"],

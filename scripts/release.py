@@ -248,8 +248,8 @@ def retrain_command(name: str, config: dict) -> str:
     writes its dictionary pairs where it trained on some (zh-en: scripts/prepare_zh_dictionary.py)."""
     task, train = config.get("task"), config.get("train", {})
     command = f"python scripts/train_shipped.py --tasks {task} --scorers {train.get('scorer')}"
-    if config.get("average"):  # the names stages: every file the stages read (train_shipped runs them all)
-        command = "python scripts/prepare_zh_dictionary.py --shipped && " + command
+    if config.get("average"):  # the names stages: every file the stages read (train_shipped --names runs them all)
+        command = "python scripts/prepare_zh_dictionary.py --shipped && " + command + " --names"
     elif train.get("dictionary"):
         command = "python scripts/prepare_zh_dictionary.py && " + command
     if train.get("cell", "gru") != "gru":

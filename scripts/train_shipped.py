@@ -8,7 +8,7 @@ them and copies them into pretrained/.
     python scripts/train_shipped.py --tasks reverse dates --jobs 2 --threads 1
     python scripts/train_shipped.py --tasks en-fr --stages 3000 7000   # en-fr as shipped
     python scripts/train_shipped.py --tasks zh-en --jobs 1 --threads 2  # zh-en (or --extra='--device cuda')
-    python scripts/train_shipped.py --tasks zh-en --released /tmp/r/pretrained  # zh-en's names stages only
+    python scripts/train_shipped.py --tasks zh-en --names --released /tmp/r/pretrained  # zh-en's names stages only
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from seq2seq.config import CELLS  # noqa: E402
 from seq2seq.scorers import SCORERS  # noqa: E402
-from seq2seq.tasks import all_tasks, get_task  # noqa: E402
+from seq2seq.tasks import all_tasks, get_task, zh_en  # noqa: E402
 
 # The settings every model of a task shares (only the scorer differs): each task's own (Task.shipped).
 SETTINGS = {task.name: list(task.shipped.options) for task in all_tasks()}
@@ -45,6 +46,7 @@ def run(
     stages: list[int] = (),
     base: Path | None = None,
     released: Path | None = None,
+    names: bool = False,
 ) -> str:
     """Train one model into root/<task>/<name>; with `stages`, first to each of those step budgets in
     turn, each run resuming the last (an epoch ends at each stage, as when the shipped en-fr models
@@ -52,13 +54,15 @@ def run(
     base/<task>/<name> (default root/base), then fine-tunes from it (`train --init`); a model already
     there that is not a run of this script (a copy of pretrained/) is taken as the first stage.
 
-    A task with later stages (`Shipped.later`, zh-en's names) trains its second stage into
+    A task with later stages (`Shipped.later`; zh-en's names stages with `names`) trains its second stage into
     root/stages/2/<task>/<name> and each later stage k into root/stages/k/<task>/<name>, each from the one
     before; `released`, a folder of an earlier release's models (pretrained/ at a commit whose models are
     the second stage's), starts the later stages from released/<task>/<name> instead. The model is the last
     stage's, or with `Shipped.average` the weighted average of the last stages' (`python -m seq2seq average`)."""
     name = scorer if cell == "gru" else f"{cell}-{scorer}"
     shipped = get_task(task).shipped
+    if names:  # zh-en's names stages, not yet released (seq2seq/tasks/zh_en.py)
+        shipped = replace(shipped, later=zh_en.NAMES_LATER, average=zh_en.NAMES_AVERAGE)
     if not shipped.fine_tune:
         return _train(task, scorer, cell, threads, root / task / name, SETTINGS[task] + shared, stages)[1]
     final = root / task / name
@@ -154,6 +158,12 @@ def main() -> None:
         "(default ROOT/base); a copy of pretrained/ there is fine-tuned as it is",
     )
     parser.add_argument(
+        "--names",
+        action="store_true",
+        help="zh-en: add the names stages after the dictionary stage and average the last two "
+        "(seq2seq/tasks/zh_en.py NAMES_LATER, NAMES_AVERAGE; not yet the release's)",
+    )
+    parser.add_argument(
         "--released",
         type=Path,
         help="a task with later stages (zh-en): an earlier release's models to start them from, a pretrained/ "
@@ -179,7 +189,9 @@ def main() -> None:
     runs = [(t, s) for t in args.tasks for s in args.scorers]
     with ThreadPoolExecutor(args.jobs) as pool:
         for line in pool.map(
-            lambda ts: run(*ts, args.cell, args.threads, args.root, shared, args.stages, args.base, args.released),
+            lambda ts: run(
+                *ts, args.cell, args.threads, args.root, shared, args.stages, args.base, args.released, args.names
+            ),
             runs,
         ):
             print(line, flush=True)

@@ -70,7 +70,7 @@ def test_zh_ens_stages_run_in_turn_each_from_the_one_before_then_the_average(tmp
     script = train_shipped()
     calls = []
     monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
-    line = script.run("zh-en", "dot", "gru", 1, tmp_path, [])
+    line = script.run("zh-en", "dot", "gru", 1, tmp_path, [], names=True)
     stages = [tmp_path / "stages" / str(k) / "zh-en" / "dot" for k in (2, 3, 4)]
     assert [_folder(c) for c in calls[:-1]] == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages)]
     inits = [c[c.index("--init") + 1] for c in calls[1:-1]]
@@ -87,11 +87,11 @@ def test_from_a_release_only_the_names_stages_run_and_a_missing_one_is_said(tmp_
     calls = []
     monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
     released = tmp_path / "pretrained"
-    line = script.run("zh-en", "general", "lstm", 1, tmp_path, [], released=released)
+    line = script.run("zh-en", "general", "lstm", 1, tmp_path, [], released=released, names=True)
     assert calls == [] and line == f"zh-en/lstm-general: no released model at {released / 'zh-en' / 'lstm-general'}"
     (released / "zh-en" / "lstm-general").mkdir(parents=True)
     (released / "zh-en" / "lstm-general" / "config.json").write_text("{}")
-    script.run("zh-en", "general", "lstm", 1, tmp_path, [], released=released)
+    script.run("zh-en", "general", "lstm", 1, tmp_path, [], released=released, names=True)
     assert [_folder(c).split("/stages/")[-1] for c in calls[:-1]] == ["3/zh-en/lstm-general", "4/zh-en/lstm-general"]
     assert calls[0][calls[0].index("--init") + 1] == str(released / "zh-en" / "lstm-general")
     assert calls[0][calls[0].index("--cell") + 1] == "lstm"
@@ -103,5 +103,15 @@ def test_a_failed_names_stage_stops_the_chain(tmp_path, monkeypatch):
     monkeypatch.setattr(
         script.subprocess, "call", lambda command, **_: calls.append(command) or (4 if len(calls) == 3 else 0)
     )
-    line = script.run("zh-en", "concat", "gru", 1, tmp_path, [])
+    line = script.run("zh-en", "concat", "gru", 1, tmp_path, [], names=True)
     assert len(calls) == 3 and "exit 4" in line and "stages/3" in line
+
+
+def test_without_names_zh_en_trains_as_released_two_stages(tmp_path, monkeypatch):
+    """The release's recipe: the first stage, then the dictionary stage into the model's own folder, no average."""
+    script = train_shipped()
+    calls = []
+    monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
+    script.run("zh-en", "dot", "gru", 1, tmp_path, [])
+    assert [_folder(c) for c in calls] == [str(tmp_path / "base" / "zh-en" / "dot"), str(tmp_path / "zh-en" / "dot")]
+    assert calls[1][calls[1].index("--init") + 1] == str(tmp_path / "base" / "zh-en" / "dot")
