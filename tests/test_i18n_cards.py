@@ -187,7 +187,8 @@ def test_an_averaged_models_card_lists_its_stages_and_weights_in_both_languages(
     ) in " ".join(english.split())
     assert "2634.4 s of training in all" in english and "Best epoch" not in english
     assert (
-        "`python scripts/prepare_zh_dictionary.py --shipped && python scripts/train_shipped.py --tasks zh-en" in english
+        "`python scripts/prepare_zh_dictionary.py --shipped && python scripts/train_shipped.py --tasks zh-en --scorers"
+        " general --names`" in english
     )
     with i18n.using("zh"):
         chinese = release.card("zh-en/general", config, test, fp32, 1, history)
