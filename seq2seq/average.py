@@ -7,10 +7,9 @@ For checkpoints 1..n with weights w_i (any positive numbers), every parameter te
 elementwise. This is weight-space ensembling: fine-tunings that start from one model stay close enough in
 weight space that the average of their weights is a working model, and it sits between them in what they
 learned (Wortsman et al., "Robust fine-tuning of zero-shot models", CVPR 2022, WiSE-FT: theta = (1 - a)
-theta_0 + a theta_1; "Model soups", ICML 2022, the uniform average of several). The zh-en release uses it
-between a fine-tuning that teaches places in sentence frames and one that goes on without them
-(docs/models.md): the frames make places right and also make the model write a place where the sentence has
-none; the average keeps most of the first and little of the second.
+theta_0 + a theta_1; "Model soups", ICML 2022, the uniform average of several). zh-en's names stages use it
+(`train_shipped.py --names`, docs/models.md): halfway between a model and its fine-tuning on people's names,
+concat keeps the fine-tuning's names and few of the names it writes for words it does not know.
 
 Only checkpoints of one architecture and one vocabulary can be averaged: the same model settings, and the
 same source and target tokenizers (a token's row means one token in all of them). Anything else is refused
