@@ -61,7 +61,7 @@ def run(
     stage's, or with `Shipped.average` the weighted average of the last stages' (`python -m seq2seq average`)."""
     name = scorer if cell == "gru" else f"{cell}-{scorer}"
     shipped = get_task(task).shipped
-    if names:  # zh-en's names stages, not yet released (seq2seq/tasks/zh_en.py)
+    if names and task == zh_en.NAME:  # zh-en's names stages, not yet released (seq2seq/tasks/zh_en.py)
         shipped = replace(shipped, later=zh_en.NAMES_LATER, average=zh_en.NAMES_AVERAGE)
     if not shipped.fine_tune:
         return _train(task, scorer, cell, threads, root / task / name, SETTINGS[task] + shared, stages)[1]

@@ -26,10 +26,18 @@ import torch
 
 from .checkpoint import CONFIG_FILE, CheckpointError, load_checkpoint, read_config, save_checkpoint
 from .messages import N_
-from .stages import recorded_epoch, stage_chain
+from .stages import recorded_history, stage_chain
 from .tasks import get_task
 from .trainer import PROBES_FILE
 from .training_parts import TaskData, probe_record, validate
+
+
+def check_weights(count: int, weights: Sequence[float]) -> None:
+    """ValueError unless there is one weight above 0 for each of `count` (at least one) checkpoints."""
+    if len(weights) != count or not count:
+        raise ValueError("average: one weight per checkpoint, and at least one checkpoint")
+    if any(not weight > 0 for weight in weights):  # also refuses NaN
+        raise ValueError(f"average: every weight must be above 0 (got {list(weights)})")
 
 
 def averaged_state(states: Sequence[dict[str, torch.Tensor]], weights: Sequence[float]) -> dict[str, torch.Tensor]:
@@ -37,10 +45,7 @@ def averaged_state(states: Sequence[dict[str, torch.Tensor]], weights: Sequence[
 
     states: n state dicts (name -> tensor of any shape, the same shape across states); weights: n numbers > 0.
     """
-    if len(states) != len(weights) or not states:
-        raise ValueError("average: one weight per checkpoint, and at least one checkpoint")
-    if any(not weight > 0 for weight in weights):  # also refuses NaN
-        raise ValueError(f"average: every weight must be above 0 (got {list(weights)})")
+    check_weights(len(states), weights)
     total = float(sum(weights))
     result = {key: torch.zeros_like(value, dtype=torch.float32) for key, value in states[0].items()}
     for state, weight in zip(states, weights, strict=True):
@@ -63,7 +68,7 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
     folders = [Path(folder) for folder in folders]
     if len(folders) < 2:
         raise ValueError("average: give at least two checkpoints")
-    averaged_state([{}] * len(folders), weights)  # the weights' own checks, before any file is read
+    check_weights(len(folders), weights)  # before any file is read
     configs = [read_config(folder) for folder in folders]
     for folder, config in zip(folders[1:], configs[1:], strict=True):
         for key in ("model", "source_tokenizer", "target_tokenizer"):
@@ -81,7 +86,7 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
         averaged = {k: v.half().float() for k, v in averaged.items()}  # the recorded probes are the shipped model's
     last.model.load_weights(averaged)
     parts = [{"model": str(folder), "weight": float(weight)} for folder, weight in zip(folders, weights, strict=True)]
-    record, epochs = _history(folders[-1], configs[-1])
+    record, epochs = recorded_history(folders[-1], configs[-1])
     entry = {
         "epoch": (epochs[-1]["epoch"] + 1) if epochs else 0,
         "loss": None,
@@ -107,23 +112,6 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
         out, last.model, last.source_tokenizer, last.target_tokenizer, metadata, half=half,
         extra_files={PROBES_FILE: probes},
     )  # fmt: skip
-
-
-def _history(folder: Path, config: dict) -> tuple[dict, list[dict]]:
-    """(probes.json's record without its epochs, its epochs up to the one that holds the checkpoint's
-    weights); ({}, []) when the folder has no readable probes.json."""
-    try:
-        data = json.loads((folder / PROBES_FILE).read_text(encoding="utf-8"))
-        epochs = data.pop("epochs")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}, []
-    own = recorded_epoch(config, data)
-    kept = [
-        e for e in epochs
-        if isinstance(e, dict) and isinstance(e.get("epoch"), int) and not e.get("partial")
-        and (own is None or e["epoch"] <= own)
-    ]  # fmt: skip
-    return data, kept
 
 
 def _valid(translator, train: dict) -> dict:

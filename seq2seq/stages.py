@@ -36,19 +36,24 @@ def first_stage_record(metadata: dict) -> dict:
 
 
 def first_stage_epochs(folder: Path, first: dict) -> list[dict]:
-    """The --init model's probes.json epochs up to its best (the weights a fine-tuning run starts from; for
-    an --init that was fine-tuned itself, its best as recorded: `recorded_epoch`), [] when it has no readable
-    record or no best epoch."""
+    """The --init model's probes.json epochs up to its best (the weights a fine-tuning run starts from),
+    [] when it has no readable record or no best epoch."""
+    return recorded_history(folder, first)[1]
+
+
+def recorded_history(folder: Path, config: dict) -> tuple[dict, list[dict]]:
+    """(the folder's probes.json record without its epochs, its finished epochs up to the one that holds the
+    weights of `config`: its best as recorded, `recorded_epoch`, so B' + best for a model that was fine-tuned
+    itself); ({}, []) when there is no readable record, (record, []) when there is no best epoch."""
     try:
         data = json.loads((folder / "probes.json").read_text(encoding="utf-8"))
-        epochs = data["epochs"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    # a model that is itself fine-tuned (a third stage's --init) records its epochs shifted: its best is B' + best
-    best = recorded_epoch(first, data) if isinstance(data, dict) else None
+        epochs = data.pop("epochs")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, []
+    best = recorded_epoch(config, data)
     if best is None or not isinstance(epochs, list):
-        return []
-    return [
+        return data, []
+    return data, [
         e
         for e in epochs
         if isinstance(e, dict) and not e.get("partial") and isinstance(e.get("epoch"), int) and e["epoch"] <= best
