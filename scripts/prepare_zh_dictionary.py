@@ -123,6 +123,7 @@ SHIPPED_FILES = {
     "zh-en-dictionary.txt": [],
     "zh-en-names-p4.txt": ["--composed-names", "1", "--per-landmark", "4"],
     "zh-en-names-only.txt": ["--per-sentence", "0", "--per-verb", "0", "--composed-names", "1"],
+    "zh-en-names-verbs-one.txt": ["--per-sentence", "1", "--per-verb", "8", "--composed-names", "1"],
 }
 
 

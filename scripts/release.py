@@ -35,7 +35,7 @@ from explorer import i18n  # noqa: E402
 from explorer.i18n import N_, _  # noqa: E402
 from seq2seq.attention import SCORER_INFO, scorer_has_weights  # noqa: E402
 from seq2seq.average import averaged_state  # noqa: E402
-from seq2seq.checkpoint import load_checkpoint, read_config, replace_refusal  # noqa: E402
+from seq2seq.checkpoint import CheckpointError, load_checkpoint, read_config, replace_refusal  # noqa: E402
 from seq2seq.evaluate import UNK_SIZE, evaluate  # noqa: E402
 from seq2seq.registry import Headline, ModelEntry, registry, write_manifest  # noqa: E402
 from seq2seq.scorers import SCORERS, is_positional  # noqa: E402
@@ -64,6 +64,16 @@ AVERAGED = N_(
     "Trained in {count} stages, each fine-tuned (`train --init`) from the one before: {stages}. The model is"
     " the weighted average of the last {parts} stages' weights ({weights}; `python -m seq2seq average`,"
     " seq2seq/average.py): {total} s of training in all. The settings above are the last stage's."
+)
+LAST_ALONE = N_(
+    "Trained in {count} stages, each fine-tuned (`train --init`) from the one before: {stages}. The model is"
+    " the last stage's weights: {total} s of training in all. The settings above are the last stage's."
+)
+CHOSEN = N_(
+    "It was chosen by one rule for every scorer (`scripts/choose_zh_average.py`) among stage {last} alone and"
+    " its averages with each of {endings}, each fine-tuned from it: the most of the seeds' three sentences right"
+    " ({seeds} here), then the most of an ending with at most {limit} validation outputs naming a taught place"
+    " that no reference names ({invented} here). The test split was not looked at."
 )
 # Translators: one stage of a model's training: what it added to the corpus, its best epoch, its time.
 STAGE = N_("{data} (epoch {best} of {run}, {seconds} s)")
@@ -232,15 +242,49 @@ def averaged_training(config: dict) -> str:
         for stage in stages
     ]
     parts = config["average"]
-    return _(AVERAGED).format(
-        count=len(stages),
-        stages="; ".join(f"{n}. {text}" for n, text in enumerate(listed, start=1)),
-        parts=len(parts),
-        weights=" + ".join(
-            f"{part['weight']:g} × {n}" for n, part in enumerate(parts, start=len(stages) - len(parts) + 1)
-        ),
-        total=training_cost(config),
+    if len(parts) == 1:
+        text = _(LAST_ALONE).format(
+            count=len(stages),
+            stages="; ".join(f"{n}. {text}" for n, text in enumerate(listed, start=1)),
+            total=training_cost(config),
+        )
+    else:
+        text = _(AVERAGED).format(
+            count=len(stages),
+            stages="; ".join(f"{n}. {text}" for n, text in enumerate(listed, start=1)),
+            parts=len(parts),
+            weights=" + ".join(
+                f"{part['weight']:g} × {n}" for n, part in enumerate(parts, start=len(stages) - len(parts) + 1)
+            ),
+            total=training_cost(config),
+        )
+    choice = config.get("choice")
+    if not isinstance(choice, dict):
+        return text
+    chosen = choice["candidates"][choice["chosen"]]
+    endings = [f"`{file}`" for file in _ending_files(choice)]
+    return (
+        text
+        + " "
+        + _(CHOSEN).format(
+            last=len(stages) - (len(parts) == 2),
+            endings=format_list(endings, locale=i18n.locale()),
+            seeds=chosen["seeds"],
+            limit=choice["invented_at_most"],
+            invented=chosen["invented"],
+        )
     )
+
+
+def _ending_files(choice: dict) -> list[str]:
+    """The dictionary file each ending of a choice trained on (its own config), else the ending's name."""
+    files = []
+    for name, folder in choice.get("endings", {}).items():
+        try:
+            files.append((read_config(folder).get("train") or {}).get("dictionary") or name)
+        except (CheckpointError, OSError):
+            files.append(name)
+    return files
 
 
 def retrain_command(name: str, config: dict) -> str:
@@ -748,6 +792,17 @@ def write_comparison(entries: list[ModelEntry], path: Path, models: Path | None 
                 " average of its last {parts} stages (docs/models.md). Their train s is every stage's."
             ).format(task=task, parts=len(next(configs[e.name]["average"] for e in entries if e.task == task)))
             for task in averaged
+            if not any(configs[e.name].get("choice") for e in entries if e.task == task)
+        ),
+        *(
+            _(
+                "{task} models are trained in stages, each fine-tuned (`train --init`) from the one before: the corpus"
+                " alone, then dictionary data, then people's names, schools and landmarks; each is then chosen by one"
+                " rule among that stage alone and its averages with two endings (its card says which, docs/models.md"
+                " why). Their train s is every stage's."
+            ).format(task=task)
+            for task in averaged
+            if any(configs[e.name].get("choice") for e in entries if e.task == task)
         ),
         "",
         _("Data credit: {source} ({corpus_tasks}); {generated_tasks} are generated by `seq2seq/tasks/`.").format(

@@ -58,17 +58,19 @@ def run(
     root/stages/2/<task>/<name> and each later stage k into root/stages/k/<task>/<name>, each from the one
     before; `released`, a folder of an earlier release's models (pretrained/ at a commit whose models are
     the second stage's), starts the later stages from released/<task>/<name> instead. The model is the last
-    stage's, or with `Shipped.average` the weighted average of the last stages' (`python -m seq2seq average`)."""
+    stage's, or with `Shipped.endings` each ending is fine-tuned from the last stage into
+    root/stages/<k>-<ending>/<task>/<name> and the model chosen among their averages with it
+    (scripts/choose_zh_average.py)."""
     name = scorer if cell == "gru" else f"{cell}-{scorer}"
     shipped = get_task(task).shipped
-    if names and task == zh_en.NAME:  # zh-en's names stages, not yet released (seq2seq/tasks/zh_en.py)
-        shipped = replace(shipped, later=zh_en.NAMES_LATER, average=zh_en.NAMES_AVERAGE)
+    if names and task == zh_en.NAME:  # zh-en's names stages (seq2seq/tasks/zh_en.py)
+        shipped = replace(shipped, later=zh_en.NAMES_LATER, endings=zh_en.NAMES_ENDINGS)
     if not shipped.fine_tune:
         return _train(task, scorer, cell, threads, root / task / name, SETTINGS[task] + shared, stages)[1]
     final = root / task / name
-    # (options, folder) per stage after the first: the last one's folder is the model's unless it is averaged
+    # (options, folder) per stage after the first: the last one's folder is the model's unless endings follow
     stages_out = [root / "stages" / str(k) / task / name for k in range(2, len(shipped.later) + 3)]
-    if not shipped.average:
+    if not shipped.endings:
         stages_out[-1] = final
     chain = list(zip([list(shipped.fine_tune), *map(list, shipped.later)], stages_out, strict=True))
     if released is not None and shipped.later:
@@ -89,15 +91,30 @@ def run(
         if code:
             return line
         previous = out
-    if shipped.average:
-        parts = [str(out) for _, out in chain[-len(shipped.average) :]]
-        weights = [str(w) for w in shipped.average]
-        command = [sys.executable, "-m", "seq2seq", "average", *parts, "--weights", *weights, "--out", str(final)]
-        final.parent.mkdir(parents=True, exist_ok=True)
-        with final.with_suffix(".log").open("a") as handle:
-            code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)
-        line = f"{task}/{name} ({cell}): average of {len(parts)} stages, exit {code}, log {final.with_suffix('.log')}"
-    return line
+    if not shipped.endings:
+        return line
+    endings = []
+    for ending, options in shipped.endings:
+        out = root / "stages" / f"{len(shipped.later) + 3}-{ending}" / task / name
+        code, line = _train(
+            task, scorer, cell, threads, out, [*SETTINGS[task], *options, "--init", str(previous), *shared]
+        )
+        if code:
+            return line
+        endings += ["--ending", f"{ending}={out}"]
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "choose_zh_average.py"),
+        str(previous),
+        *endings,
+        "--out",
+        str(final),
+    ]
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with final.with_suffix(".log").open("a") as handle:
+        code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)
+    log = final.with_suffix(".log")
+    return f"{task}/{name} ({cell}): chosen among {len(shipped.endings)} endings' averages, exit {code}, log {log}"
 
 
 def _released_copy(folder: Path) -> bool:
@@ -160,8 +177,8 @@ def main() -> None:
     parser.add_argument(
         "--names",
         action="store_true",
-        help="zh-en: add the names stages after the dictionary stage and average the last two "
-        "(seq2seq/tasks/zh_en.py NAMES_LATER, NAMES_AVERAGE; not yet the release's)",
+        help="zh-en: add the names stages after the dictionary stage, then choose among averages of their "
+        "endings (seq2seq/tasks/zh_en.py NAMES_LATER, NAMES_ENDINGS, NAMES_CHOICES; scripts/choose_zh_average.py)",
     )
     parser.add_argument(
         "--released",

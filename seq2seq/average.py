@@ -54,7 +54,9 @@ def averaged_state(states: Sequence[dict[str, torch.Tensor]], weights: Sequence[
     return result
 
 
-def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | Path) -> Path:
+def average(
+    folders: Sequence[str | Path], weights: Sequence[float], out: str | Path, record: dict | None = None
+) -> Path:
     """Write the weighted average of the checkpoints in `folders` to `out` (a checkpoint like any other).
 
     Its record continues the last checkpoint's (its settings, first stage and probes.json): one more epoch
@@ -62,12 +64,13 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
     read) and probe outputs, "average" names each folder and weight, and "stages" is the last checkpoint's
     chain of stages (`stage_chain`: the averaged ones are in it when each was the --init of the next). Weights
     stored as float16 are recorded as read back (rounded), so the probes are the stored model's own outputs.
+    `record`: more keys for its config.json (scripts/choose_zh_average.py's `choice`).
+    One checkpoint is written as it is, with that record: a choice among averages that kept the last stage alone
+    (scripts/choose_zh_average.py) is published like the averages it was chosen over.
     CheckpointError when a checkpoint cannot be read or differs from the first in architecture or vocabulary;
     ValueError for bad weights.
     """
     folders = [Path(folder) for folder in folders]
-    if len(folders) < 2:
-        raise ValueError("average: give at least two checkpoints")
     check_weights(len(folders), weights)  # before any file is read
     configs = [read_config(folder) for folder in folders]
     for folder, config in zip(folders[1:], configs[1:], strict=True):
@@ -106,6 +109,7 @@ def average(folders: Sequence[str | Path], weights: Sequence[float], out: str | 
         "best_epoch": entry["epoch"] - (offset if isinstance(offset, int) else 0),  # `recorded_epoch` finds it
         "average": parts,
         "stages": stage_chain(folders[-1], configs[-1]),  # what the card counts: every stage once, the first first
+        **(record or {}),
     }
     probes = json.dumps({**record, "epochs": [*epochs, entry]}).encode()
     return save_checkpoint(

@@ -76,8 +76,17 @@ def test_checkpoints_of_another_shape_or_vocabulary_are_refused(tunings, tmp_pat
     with pytest.raises(CheckpointError, match=r"cannot be averaged with .*another model shape or vocabulary \(model\)"):
         average([a, other], [1, 1], tmp_path / "soup")
     assert not (tmp_path / "soup").exists()
-    with pytest.raises(ValueError, match="at least two"):
-        average([a], [1], tmp_path / "soup")
+    with pytest.raises(ValueError, match="at least one checkpoint"):
+        average([], [], tmp_path / "soup")
+
+
+def test_one_checkpoint_is_written_as_it_is_with_the_averages_record(tunings, tmp_path):
+    """A choice that keeps the last stage alone publishes it like the averages it was chosen over."""
+    _, a, _ = tunings
+    out = average([a], [1], tmp_path / "alone")
+    assert read_config(out)["average"] == [{"model": str(a), "weight": 1.0}]
+    mine, theirs = load_checkpoint(out).model.state_dict(), load_checkpoint(a).model.state_dict()
+    assert mine.keys() == theirs.keys() and all(torch.equal(mine[k], theirs[k]) for k in theirs)
 
 
 def test_the_command_writes_it_and_says_what_is_wrong_in_one_line(tunings, tmp_path, capsys):

@@ -194,3 +194,40 @@ def test_an_averaged_models_card_lists_its_stages_and_weights_in_both_languages(
         chinese = release.card("zh-en/general", config, test, fp32, 1, history)
     assert "分 4 个阶段训练" in chinese and "只用语料（共 21 轮中的第 21 轮，1280.4 秒）" in chinese
     assert "训练合计 2634.4 秒" in chinese and numbers(chinese) == numbers(english)
+
+
+def test_a_chosen_models_card_says_the_rule_and_what_it_chose_in_both_languages(release, tmp_path):
+    """zh-en's names stages (scripts/choose_zh_average.py): a model chosen as its last stage alone says so, with
+    the rule, the endings' files, and the seeds and invented places of the candidate chosen."""
+    from explorer import i18n
+
+    folder = PRETRAINED / "zh-en" / "general"
+    config = read_config(folder)
+    history = json.loads((folder / "probes.json").read_text())["epochs"]
+    test, fp32 = config["metrics"]["test"], config["metrics"]["test_float32"]
+    config["stages"] = [
+        {"dictionary": None, "best_epoch": 21, "training_seconds": 1280.4},
+        {"dictionary": "runs/data/zh-en-dictionary.txt", "best_epoch": 10, "epochs_run": 10, "training_seconds": 900.0},
+        {"dictionary": "runs/data/zh-en-names-p4.txt", "best_epoch": 10, "epochs_run": 10, "training_seconds": 1834.2},
+    ]
+    config["average"] = [{"model": "a", "weight": 1.0}]
+    candidates = [
+        {"ending": "names", "weight": 0.7, "seeds": 2, "invented": None},
+        {"ending": None, "weight": 0.0, "seeds": 3, "invented": 2},
+    ]
+    missing = str(tmp_path / "gone")  # an ending's folder that is not there: its name stands for its file
+    config["choice"] = {"candidates": candidates, "chosen": 1, "invented_at_most": 2, "endings": {"names": missing}}
+    english = " ".join(release.card("zh-en/general", config, test, fp32, 1, history).split())
+    assert (
+        "3. `runs/data/zh-en-names-p4.txt` (epoch 10 of 10, 1834.2 s). The model is the last stage's weights: 4014.6 s"
+        " of training in all." in english
+    )
+    assert (
+        "among stage 3 alone and its averages with each of `names`, each fine-tuned from it: the most of the seeds'"
+        " three sentences right (3 here), then the most of an ending with at most 2 validation outputs naming a"
+        " taught place that no reference names (2 here). The test split was not looked at." in english
+    )
+    with i18n.using("zh"):
+        chinese = release.card("zh-en/general", config, test, fp32, 1, history)
+    assert "模型就是最后一个阶段的权重" in chinese and "选择时没有看测试集" in chinese
+    assert numbers(chinese) == numbers(english)

@@ -222,9 +222,24 @@ def _learned_settings(folder: Path) -> dict:
 
     score_lr_scale is dropped for a scorer without weights of its own (none, dot, scaled_dot):
     it scales nothing there, so their training is the same with or without it (tests/test_train.py).
+    A model chosen among candidates (zh-en: scripts/choose_zh_average.py) has its candidates' settings compared,
+    each under its stage's name ("last.lr", "names.lr"), whichever it chose.
     """
+    choice = read_config(folder).get("choice")
+    if choice:
+        return {
+            f"{stage}.{key}": value
+            for stage, train in choice["settings"].items()
+            for key, value in _settings(folder, train).items()
+            if key not in ("scorer", "cell")  # the model's own, once
+        } | {"scorer": choice["settings"]["last"]["scorer"], "cell": choice["settings"]["last"]["cell"]}
+    return _settings(folder, read_config(folder)["train"])
+
+
+def _settings(folder: Path, recorded: dict) -> dict:
+    """One run's `recorded` training settings, normalised as `_learned_settings` says."""
     train = asdict(TrainConfig())
-    train |= read_config(folder)["train"]
+    train |= recorded
     if not scorer_has_weights(train["scorer"]):
         train.pop("score_lr_scale")
     if train.get("init"):  # a fine-tuned model (zh-en) starts from its own first stage: one folder each, one root
@@ -241,7 +256,7 @@ def test_every_model_of_a_task_has_the_same_settings_but_the_scorer(entries, tas
         settings = _learned_settings(PRETRAINED / entries[f"{task}/{scorer}"].path)
         shared = set(general) & set(settings) - {"scorer"}
         assert {k: settings[k] for k in shared} == {k: general[k] for k in shared}, scorer
-        assert set(general) - set(settings) <= {"score_lr_scale"}, scorer
+        assert {k.rpartition(".")[2] for k in set(general) - set(settings)} <= {"score_lr_scale"}, scorer
     lstm = _learned_settings(PRETRAINED / entries[f"{task}/lstm-general"].path)
     assert lstm | {"cell": "gru"} == general
 

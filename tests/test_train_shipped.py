@@ -64,22 +64,35 @@ def _folder(command: list[str]) -> str:
     return command[command.index("--out") + 1] if "--out" in command else ""
 
 
-def test_zh_ens_stages_run_in_turn_each_from_the_one_before_then_the_average(tmp_path, monkeypatch):
-    """zh-en: the first stage, the dictionary stage, the two names stages (`Shipped.later`), each `--init` the
-    stage before, then `seq2seq average` of the last two (0.5, 0.5) into the model's own folder."""
+def test_zh_ens_stages_run_in_turn_each_from_the_one_before_then_the_choice(tmp_path, monkeypatch):
+    """zh-en: the first stage, the dictionary stage, the names stage A (`Shipped.later`), each `--init` the stage
+    before, then each ending from A (`Shipped.endings`), then scripts/choose_zh_average.py into the model's folder."""
     script = train_shipped()
     calls = []
     monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
     line = script.run("zh-en", "dot", "gru", 1, tmp_path, [], names=True)
-    stages = [tmp_path / "stages" / str(k) / "zh-en" / "dot" for k in (2, 3, 4)]
+    stages = [tmp_path / "stages" / k / "zh-en" / "dot" for k in ("2", "3", "4-names", "4-verbs")]
     assert [_folder(c) for c in calls[:-1]] == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages)]
     inits = [c[c.index("--init") + 1] for c in calls[1:-1]]
-    assert inits == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages[:-1])]
+    assert inits == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages[:2]), str(stages[1])]
     dictionaries = [c[len(c) - 1 - c[::-1].index("--dictionary") + 1] for c in calls[1:-1]]  # the last one wins
-    assert dictionaries == [f"runs/data/zh-en-{n}.txt" for n in ("dictionary", "names-p4", "names-only")]
-    assert calls[-1][3:] == ["average", str(stages[1]), str(stages[2]), "--weights", "0.5", "0.5", "--out",
-                             str(tmp_path / "zh-en" / "dot")]  # fmt: skip
-    assert "average of 2 stages, exit 0" in line
+    names = ("dictionary", "names-p4", "names-only", "names-verbs-one")
+    assert dictionaries == [f"runs/data/zh-en-{n}.txt" for n in names]
+    assert calls[-1][1].endswith("scripts/choose_zh_average.py")
+    assert calls[-1][2:] == [str(stages[1]), "--ending", f"names={stages[2]}", "--ending", f"verbs={stages[3]}",
+                             "--out", str(tmp_path / "zh-en" / "dot")]  # fmt: skip
+    assert "chosen among 2 endings' averages, exit 0" in line
+
+
+def test_every_file_the_names_stages_read_is_written_by_prepare_shipped():
+    """`prepare_zh_dictionary.py --shipped` writes each --dictionary file the zh-en stages name."""
+    from seq2seq.tasks import get_task, zh_en
+
+    prepare = load_script("prepare_zh_dictionary.py")
+    shipped = get_task("zh-en").shipped
+    stages = [shipped.fine_tune, *zh_en.NAMES_LATER, *(options for _, options in zh_en.NAMES_ENDINGS)]
+    read = {options[options.index("--dictionary") + 1] for options in stages}
+    assert read == {f"runs/data/{name}" for name in prepare.SHIPPED_FILES}
 
 
 def test_from_a_release_only_the_names_stages_run_and_a_missing_one_is_said(tmp_path, monkeypatch):
@@ -92,7 +105,11 @@ def test_from_a_release_only_the_names_stages_run_and_a_missing_one_is_said(tmp_
     (released / "zh-en" / "lstm-general").mkdir(parents=True)
     (released / "zh-en" / "lstm-general" / "config.json").write_text("{}")
     script.run("zh-en", "general", "lstm", 1, tmp_path, [], released=released, names=True)
-    assert [_folder(c).split("/stages/")[-1] for c in calls[:-1]] == ["3/zh-en/lstm-general", "4/zh-en/lstm-general"]
+    assert [_folder(c).split("/stages/")[-1] for c in calls[:-1]] == [
+        "3/zh-en/lstm-general",
+        "4-names/zh-en/lstm-general",
+        "4-verbs/zh-en/lstm-general",
+    ]
     assert calls[0][calls[0].index("--init") + 1] == str(released / "zh-en" / "lstm-general")
     assert calls[0][calls[0].index("--cell") + 1] == "lstm"
 

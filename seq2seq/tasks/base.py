@@ -138,9 +138,10 @@ class Shipped:
     # Further fine-tunings after the second stage, each starting from the one before (`--init`): each its own
     # `train` options after `options` (zh-en: the names stages).
     later: tuple[tuple[str, ...], ...] = ()
-    # The shipped model as the weighted average (`python -m seq2seq average`) of the last len(average) stages'
-    # models, these weights in stage order; () ships the last stage's model as it is.
-    average: tuple[float, ...] = ()
+    # Alternative last stages, each (name, `train` options) fine-tuned from the last of `later`; the shipped model is
+    # then chosen among averages of that stage with one of them (zh-en: scripts/choose_zh_average.py); () ships
+    # the last stage's model as it is.
+    endings: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cost_note: str = ""  # the cards' sentence on what the training time means
 
 

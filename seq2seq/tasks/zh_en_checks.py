@@ -24,6 +24,8 @@ from seq2seq.tasks.zh_landmarks import LANDMARK_CHECKS
 from seq2seq.tasks.zh_person_names import NAME_CHECKS
 
 WELCOME = SEEDS[0]  # 欢迎来北京。, the decoder diagram's example
+# 我爱学习。's right translations (the final stop required, as the corpus writes it)
+LEARNING = re.compile(r"I love (learning|studying|to study|to learn)\.", re.IGNORECASE)
 WELCOME_WORD = "Beijing"
 WELCOME_CHARACTERS = ("北", "京")
 
@@ -86,6 +88,13 @@ def word_attention(translator, sentence: str, word: str) -> str | None:
             totals = [sum(row[s] for row in rows) for s in range(len(trace.source_tokens))]
             return trace.source_tokens[max(range(len(totals)), key=totals.__getitem__)]
     return None
+
+
+def seeds_right(outputs: dict[str, str]) -> int:
+    """How many of the seeds' outputs (`seed_outputs`) are right: "Welcome to Beijing.", "I love you.",
+    "I love learning." (or studying, to study, to learn)."""
+    welcome, love, learning = (outputs[seed] for seed in SEEDS)
+    return says_welcome_to_beijing(welcome) + (love == "I love you.") + bool(LEARNING.fullmatch(learning))
 
 
 def says_welcome_to_beijing(output: str) -> bool:

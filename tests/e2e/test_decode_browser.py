@@ -77,24 +77,66 @@ def test_the_csv_export_is_made_on_click(page: Page, streamlit_server: str) -> N
     assert all(abs(sum(float(w) for w in row.split(",")[1:]) - 1.0) < 1e-5 for row in rows)
 
 
-def test_quick_clicks_leave_heatmap_and_server_in_step(page: Page, streamlit_server: str) -> None:
-    """The heatmap draws a clicked row at once in the browser; after the server's reruns they agree.
-
-    Streamlit may merge a second click on one button that arrives before the first one's rerun,
-    so the server may move fewer steps than clicks; the heatmap never runs more than one step
-    ahead of the server, so it never has to jump back.
-    """
+def test_quick_clicks_each_move_one_step_and_the_heatmap_agrees(page: Page, streamlit_server: str) -> None:
+    """Three clicks without waiting: the heatmap draws the first row at once in the browser, and every click is
+    taken, one run after another (heatmap.js holds a click that lands during a run until the run has ended), so
+    the server moves three steps and the heatmap agrees with it."""
     page_clock.watch(page)
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=1")
     page.wait_for_function(f"({HEATMAP_ROWS})() === 1", timeout=30_000)
+    page_clock.answered(page, at_least=2)  # its first run and the one the tab's memory asks for
     step = page.get_by_role("button", name="Step", exact=True)
     for _ in range(3):
         step.click()  # no waiting between clicks
-    server_step = settled_step(page)
-    assert 2 <= server_step <= 4
-    expect(page.get_by_text(f"Step {server_step} of 11")).to_be_visible(timeout=30_000)
-    page.wait_for_function(f"({HEATMAP_ROWS})() === {server_step}")
+    expect(page.get_by_text("Step 4 of 11")).to_be_visible(timeout=30_000)
+    assert settled_step(page) == 4
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 4")
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(page.get_by_text("Step 0 of 11")).to_be_visible(timeout=30_000)
     page.wait_for_function(f"({HEATMAP_ROWS})() === 0")
     expect(page.locator(".stException")).to_have_count(0)
+
+
+
+def test_a_click_during_a_run_is_held_until_the_run_ends_then_taken(page: Page, streamlit_server: str) -> None:
+    """heatmap.js gives Streamlit no click while a run goes on (a click that interrupts a run can be merged,
+    lost, or leave the page drawn for an earlier step): of two clicks, the second landing while the first one's
+    run is asked for or going on, the second's rerun message goes out only after that run has ended."""
+    page_clock.watch(page)
+    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=1")
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 1", timeout=30_000)
+    page_clock.answered(page, at_least=2)  # its first run and the one the tab's memory asks for
+    before = page_clock.asked(page)
+    # each rerun message sent, with the count of runs ended when it went out (page_clock's counters)
+    page.evaluate(
+        """() => {
+      window.__aeSentAfterRuns = [];
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function () {
+        const asked = window.__aeAsked, result = send.apply(this, arguments);
+        if (window.__aeAsked > asked) window.__aeSentAfterRuns.push(window.__aeRuns);
+        return result;
+      };
+    }"""
+    )
+    # the second click lands the moment the page says a run is asked for or going on (no timing involved)
+    page.evaluate(
+        """() => new Promise((resolve) => {
+      const app = document.querySelector("[data-testid='stApp']");
+      const observer = new MutationObserver(() => {
+        const state = app.getAttribute('data-test-script-state');
+        if (state !== 'running' && state !== 'rerunRequested') return;
+        observer.disconnect();
+        document.querySelector('.st-key-decode_step_button button').click();
+        resolve();
+      });
+      observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+      document.querySelector('.st-key-decode_step_button button').click();
+    })"""
+    )
+    expect(page.get_by_text("Step 3 of 11")).to_be_visible(timeout=30_000)
+    page_clock.answered(page, at_least=before + 2)
+    first, second = page.evaluate("window.__aeSentAfterRuns")
+    assert second > first  # the first click's run had ended
+    assert "step=3" in page.url and page_clock.asked(page) == before + 2
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 3")

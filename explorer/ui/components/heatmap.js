@@ -6,22 +6,58 @@
 // filled in from explorer.figures.svg_heatmap's constants, __ANNOUNCE_ID__ from explorer.ui.components'
 // ANNOUNCE_ID, never from user text.
 const MOVES = {"st-key-__STEP__": 1, "st-key-__BACK__": -1, "st-key-__RESET__": null};
+// The app's run state (Streamlit's own attribute on its root): a run is asked for or going on.
+const RUNNING = new Set(["running", "rerunRequested"]);
+const HELD_AT_MOST = 20;  // clicks held while a run goes on (a clicker held down sends no more)
+
+function runState() {
+  const app = document.querySelector("[data-testid='stApp']");
+  return app ? app.getAttribute("data-test-script-state") : null;
+}
+
+// Clicks on Step, Back or Reset that land while a run goes on (a play tick, a class panel's refresh, the
+// last click's run) are held and given to Streamlit one at a time, each once the run before it has ended.
+// A click that interrupts a run can be merged with the one before, land on a button the run is replacing,
+// or leave the page drawn for the step before the last (seen under load): held, every click moves one step.
+const held = [];
+
+function giveHeldClicks() {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || giveHeldClicks.observer) return;
+  giveHeldClicks.observer = new MutationObserver(() => {
+    if (RUNNING.has(runState()) || !held.length) return;
+    const button = document.querySelector("." + held.shift() + " button");
+    if (!held.length) {
+      giveHeldClicks.observer.disconnect();
+      giveHeldClicks.observer = null;
+    }
+    if (button && !button.disabled) button.click();  // the page is idle: the listener lets it through
+  });
+  giveHeldClicks.observer.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}
 
 function followButtons() {
   if (window.__aeHeatmapFollows) return;
   window.__aeHeatmapFollows = true;
   document.addEventListener("click", (event) => {
-    const view = window.__aeHeatmapView;
     const button = event.target instanceof Element ? event.target.closest("button") : null;
-    if (!view || !button || button.disabled || !view.svg.isConnected) return;
-    for (const [cls, move] of Object.entries(MOVES)) {
-      if (!button.closest("." + cls)) continue;
-      if (move === null) view.show(0, event.timeStamp);
-      // At most one step ahead of the server: clicks that land before its rerun may be merged
-      // into one by Streamlit, and a heatmap further ahead would then jump back.
-      else if (view.shown() === view.serverStep) view.show(view.shown() + move, event.timeStamp);
-      if (view.announce) view.announce(view.shown());
+    const cls = button && Object.keys(MOVES).find((name) => button.closest("." + name));
+    if (!cls || button.disabled) return;
+    if (RUNNING.has(runState())) {  // Streamlit does not see it now; it is given once the run has ended
+      event.stopPropagation();
+      event.preventDefault();
+      if (held.length < HELD_AT_MOST) held.push(cls);
+      giveHeldClicks();
+      return;
     }
+    const view = window.__aeHeatmapView;
+    if (!view || !view.svg.isConnected) return;
+    const move = MOVES[cls];
+    if (move === null) view.show(0, event.timeStamp);
+    // At most one step ahead of the server (a click is always taken now, but a heatmap further ahead
+    // would be drawn from a step the server has not reached).
+    else if (view.shown() === view.serverStep) view.show(view.shown() + move, event.timeStamp);
+    if (view.announce) view.announce(view.shown());
   }, true);
 }
 
