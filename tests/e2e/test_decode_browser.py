@@ -97,7 +97,6 @@ def test_quick_clicks_each_move_one_step_and_the_heatmap_agrees(page: Page, stre
     expect(page.locator(".stException")).to_have_count(0)
 
 
-
 def test_a_click_during_a_run_is_held_until_the_run_ends_then_taken(page: Page, streamlit_server: str) -> None:
     """heatmap.js gives Streamlit no click while a run goes on (a click that interrupts a run can be merged,
     lost, or leave the page drawn for an earlier step): of two clicks, the second landing while the first one's
