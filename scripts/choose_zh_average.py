@@ -5,11 +5,12 @@
 
 The candidates are seq2seq/tasks/zh_en.py's `NAMES_CHOICES`: the last common stage (A) averaged with one ending
 at a weight, θ = (1 - w) θ_A + w θ_ending (`python -m seq2seq average`), or A alone. Among them, those that get
-the most of the seeds' three sentences right (seq2seq/tasks/zh_en_checks.py `seeds_right`), then the first in
-`NAMES_CHOICES`' order whose greedy outputs on the validation split name a taught place that no reference names
-at most `NAMES_INVENTED_AT_MOST` times (scripts/zh_invented_names.py's count); if none has so few, the one with
-the fewest. The test split is never looked at. The chosen model is written to --out as `average` writes it,
-and its config.json gets `choice`: every candidate with its measures, and the one chosen.
+the most of the seeds' three sentences right (seq2seq/tasks/zh_en_checks.py `seeds_right`); of those, the ones
+whose greedy outputs on the validation split name a taught place that no reference names at most
+`NAMES_INVENTED_AT_MOST` times (scripts/zh_invented_names.py's count), and of these the one with the best
+validation BLEU (the first in `NAMES_CHOICES`' order on a tie); if none has so few, the one with the fewest.
+The test split is never looked at. The chosen model is written to --out as `average` writes it, and its
+config.json gets `choice`: every candidate with its measures, and the one chosen.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from zh_invented_names import CORPUS, PLACE_PIECES, invented, place_names, taugh
 
 from seq2seq.average import average  # noqa: E402
 from seq2seq.checkpoint import load_checkpoint, read_config  # noqa: E402
+from seq2seq.metrics import bleu  # noqa: E402
 from seq2seq.tasks import get_task, zh_en  # noqa: E402
 from seq2seq.tasks import zh_en_checks as checks  # noqa: E402
 
@@ -37,16 +39,18 @@ class Candidate(NamedTuple):
     weight: float  # the ending's weight w; the last common stage's is 1 - w
     seeds: int = 0  # of the seeds' 3 sentences, right (zh_en_checks.seeds_right)
     invented: int | None = None  # validation outputs naming a taught place no reference names (None: not measured)
+    bleu: float | None = None  # greedy BLEU on the validation split (None: not measured)
 
 
 def choose(candidates: list[Candidate], at_most: int) -> Candidate:
-    """The rule: the most seeds right, then the first (in the given order) with at most `at_most` invented
-    places; among those measured, the fewest invented when none has so few (the first of them on a tie)."""
+    """The rule: of the candidates with the most seeds right, those with at most `at_most` invented places, and
+    of these the best validation BLEU; the fewest invented places when none has so few (the first in the given
+    order on a tie)."""
     best = max(c.seeds for c in candidates)
     kept = [c for c in candidates if c.seeds == best and c.invented is not None]
-    for candidate in kept:
-        if candidate.invented <= at_most:
-            return candidate
+    under = [c for c in kept if c.invented <= at_most]
+    if under:
+        return max(under, key=lambda c: c.bleu)  # max keeps the first of equal ones
     return min(kept, key=lambda c: c.invented)
 
 
@@ -58,8 +62,8 @@ def parts(last: Path, endings: dict[str, Path], candidate: Candidate) -> tuple[l
 
 
 def measure(last: Path, endings: dict[str, Path], corpus: Path, work: Path) -> list[Candidate]:
-    """Every candidate's seeds; the invented places only where the rule needs them (seeds at the best, in order,
-    up to the first with few enough)."""
+    """Every candidate's seeds; the validation outputs' invented places and BLEU for those the rule compares
+    (the most seeds right)."""
     folders, seeds = {}, []
     for k, (ending, weight) in enumerate(zh_en.NAMES_CHOICES):
         candidate = Candidate(ending, weight)
@@ -70,15 +74,13 @@ def measure(last: Path, endings: dict[str, Path], corpus: Path, work: Path) -> l
     references = [refs[s] for s in sources]
     places = place_names(taught_names(last)[:PLACE_PIECES], corpus)
     measured = []
-    done = False
     for k, (ending, weight) in enumerate(zh_en.NAMES_CHOICES):
-        count = None
-        if seeds[k] == max(seeds) and not done:
+        count = score = None
+        if seeds[k] == max(seeds):
             outputs = load_checkpoint(folders[k]).translate_batch(sources, refused=[])
-            count = len(invented(outputs, references, places))
-            done = count <= zh_en.NAMES_INVENTED_AT_MOST
-        measured.append(Candidate(ending, weight, seeds[k], count))
-        print(f"{ending or 'alone'} {weight:g}: seeds {seeds[k]}/3, invented places {count}", flush=True)
+            count, score = len(invented(outputs, references, places)), round(bleu(outputs, references), 2)
+        measured.append(Candidate(ending, weight, seeds[k], count, score))
+        print(f"{ending or 'alone'} {weight:g}: seeds {seeds[k]}/3, invented places {count}, BLEU {score}", flush=True)
     return measured
 
 
@@ -110,7 +112,7 @@ def main() -> None:
         "settings": {"last": read_config(args.last)["train"]}
         | {name: read_config(folder)["train"] for name, folder in endings.items()},
     }
-    out = average(*parts(args.last, endings, chosen), args.out, record={"choice": choice})
+    out = average(*parts(args.last, endings, chosen), args.out, extra={"choice": choice})
     print(f"chose {chosen.ending or 'the last stage alone'} {chosen.weight:g}: saved to {out}")
 
 

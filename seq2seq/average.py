@@ -55,7 +55,7 @@ def averaged_state(states: Sequence[dict[str, torch.Tensor]], weights: Sequence[
 
 
 def average(
-    folders: Sequence[str | Path], weights: Sequence[float], out: str | Path, record: dict | None = None
+    folders: Sequence[str | Path], weights: Sequence[float], out: str | Path, extra: dict | None = None
 ) -> Path:
     """Write the weighted average of the checkpoints in `folders` to `out` (a checkpoint like any other).
 
@@ -64,7 +64,7 @@ def average(
     read) and probe outputs, "average" names each folder and weight, and "stages" is the last checkpoint's
     chain of stages (`stage_chain`: the averaged ones are in it when each was the --init of the next). Weights
     stored as float16 are recorded as read back (rounded), so the probes are the stored model's own outputs.
-    `record`: more keys for its config.json (scripts/choose_zh_average.py's `choice`).
+    `extra`: more keys for its config.json (scripts/choose_zh_average.py's `choice`).
     One checkpoint is written as it is, with that record: a choice among averages that kept the last stage alone
     (scripts/choose_zh_average.py) is published like the averages it was chosen over.
     CheckpointError when a checkpoint cannot be read or differs from the first in architecture or vocabulary;
@@ -109,7 +109,7 @@ def average(
         "best_epoch": entry["epoch"] - (offset if isinstance(offset, int) else 0),  # `recorded_epoch` finds it
         "average": parts,
         "stages": stage_chain(folders[-1], configs[-1]),  # what the card counts: every stage once, the first first
-        **(record or {}),
+        **(extra or {}),
     }
     probes = json.dumps({**record, "epochs": [*epochs, entry]}).encode()
     return save_checkpoint(

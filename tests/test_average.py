@@ -83,8 +83,9 @@ def test_checkpoints_of_another_shape_or_vocabulary_are_refused(tunings, tmp_pat
 def test_one_checkpoint_is_written_as_it_is_with_the_averages_record(tunings, tmp_path):
     """A choice that keeps the last stage alone publishes it like the averages it was chosen over."""
     _, a, _ = tunings
-    out = average([a], [1], tmp_path / "alone")
-    assert read_config(out)["average"] == [{"model": str(a), "weight": 1.0}]
+    out = average([a], [1], tmp_path / "alone", extra={"choice": {"chosen": 0}})
+    config = read_config(out)
+    assert config["average"] == [{"model": str(a), "weight": 1.0}] and config["choice"] == {"chosen": 0}
     mine, theirs = load_checkpoint(out).model.state_dict(), load_checkpoint(a).model.state_dict()
     assert mine.keys() == theirs.keys() and all(torch.equal(mine[k], theirs[k]) for k in theirs)
 

@@ -11,24 +11,26 @@ def chooser():
     return load_script("choose_zh_average.py")
 
 
-def test_the_most_seeds_first_then_the_first_with_few_invented_places():
+def test_the_most_seeds_then_few_invented_places_then_the_best_validation_bleu():
     script = chooser()
     c = script.Candidate
     candidates = [
-        c("names", 0.7, seeds=2, invented=0),  # fewer seeds: never chosen over three
-        c("verbs", 0.7, seeds=3, invented=5),  # too many invented places
-        c("names", 0.5, seeds=3, invented=2),  # the first with at most 2
-        c("verbs", 0.5, seeds=3, invented=1),
-        c(None, 0.0, seeds=3, invented=None),  # not measured: the rule stopped before it
+        c("names", 0.7, seeds=2, invented=0, bleu=30.0),  # fewer seeds: never chosen over three
+        c("verbs", 0.7, seeds=3, invented=5, bleu=29.0),  # too many invented places
+        c("names", 0.5, seeds=3, invented=1, bleu=27.3),
+        c("verbs", 0.5, seeds=3, invented=0, bleu=27.4),  # the best BLEU of those with at most 1
+        c("names", 0.3, seeds=3, invented=1, bleu=27.4),  # as good, later in the order
+        c(None, 0.0, seeds=3, invented=2, bleu=28.0),
     ]
-    assert script.choose(candidates, at_most=2) == candidates[2]
+    assert script.choose(candidates, at_most=1) == candidates[3]
 
 
 def test_without_a_candidate_under_the_limit_the_fewest_invented_places():
     script = chooser()
     c = script.Candidate
-    candidates = [c("names", 0.7, 3, 6), c("verbs", 0.7, 3, 4), c("names", 0.5, 2, 0), c(None, 0.0, 3, 4)]
-    assert script.choose(candidates, at_most=2) == candidates[1]  # 4, the first of the two with 4
+    candidates = [c("names", 0.7, 3, 6, 20.0), c("verbs", 0.7, 3, 4, 19.0), c("names", 0.5, 2, 0)]
+    candidates.append(c(None, 0.0, 3, 4, 25.0))
+    assert script.choose(candidates, at_most=1) == candidates[1]  # 4, the first of the two with 4
 
 
 def test_a_candidate_is_the_last_stage_with_an_ending_at_its_weight_or_the_last_stage_alone():

@@ -92,13 +92,14 @@ NAMES_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # The model is A averaged with one ending, weight by weight (WiSE-FT's interpolation, θ = (1 - w) θ_A + w θ_end),
 # or A alone (None, 0.0). scripts/choose_zh_average.py takes, among these candidates, those that get the most of
-# the seeds' sentences right, then the first in this order (the most of an ending first) with at most
-# `NAMES_INVENTED_AT_MOST` validation outputs naming a taught place that no reference names; if none has so few,
-# the one with the fewest. One rule for every scorer; what it chose for each is in docs/models.md.
+# the seeds' sentences right, then of those with at most `NAMES_INVENTED_AT_MOST` validation outputs naming a
+# taught place that no reference names, the best validation BLEU (model soups' choice on held-out data); if none
+# has so few, the fewest. One rule for every scorer; what it chose for each, and why the limit is 1 (the issue's
+# bar is 2 on the test split), is in docs/models.md.
 NAMES_CHOICES: tuple[tuple[str | None, float], ...] = (
     ("names", 0.7), ("verbs", 0.7), ("names", 0.5), ("verbs", 0.5), ("names", 0.3), ("verbs", 0.3), (None, 0.0),
 )  # fmt: skip
-NAMES_INVENTED_AT_MOST = 2
+NAMES_INVENTED_AT_MOST = 1
 
 
 def held_out_key(text: str) -> str:
