@@ -71,9 +71,10 @@ LAST_ALONE = N_(
 )
 CHOSEN = N_(
     "It was chosen by one rule for every scorer (`scripts/choose_zh_average.py`) among stage {last} alone and"
-    " its averages with each of {endings}, each fine-tuned from it: the most of the seeds' three sentences right"
-    " ({seeds} here), then the most of an ending with at most {limit} validation outputs naming a taught place"
-    " that no reference names ({invented} here). The test split was not looked at."
+    " its averages with each of {endings} (each fine-tuned from it) at weights {weights}: of the candidates with"
+    " the most of the seeds' three sentences right ({seeds} here), those with at most {limit} validation output"
+    " naming a taught place that no reference names ({invented} here), and of these the best validation BLEU"
+    " ({bleu} here). The test split was not looked at."
 )
 # Translators: one stage of a model's training: what it added to the corpus, its best epoch, its time.
 STAGE = N_("{data} (epoch {best} of {run}, {seconds} s)")
@@ -269,9 +270,11 @@ def averaged_training(config: dict) -> str:
         + _(CHOSEN).format(
             last=len(stages) - (len(parts) == 2),
             endings=format_list(endings, locale=i18n.locale()),
+            weights=", ".join(f"{w:g}" for w in sorted({c["weight"] for c in choice["candidates"] if c["ending"]})),
             seeds=chosen["seeds"],
             limit=choice["invented_at_most"],
             invented=chosen["invented"],
+            bleu=chosen.get("bleu"),
         )
     )
 

@@ -212,20 +212,22 @@ def test_a_chosen_models_card_says_the_rule_and_what_it_chose_in_both_languages(
     ]
     config["average"] = [{"model": "a", "weight": 1.0}]
     candidates = [
-        {"ending": "names", "weight": 0.7, "seeds": 2, "invented": None},
-        {"ending": None, "weight": 0.0, "seeds": 3, "invented": 2},
+        {"ending": "names", "weight": 0.7, "seeds": 2, "invented": None, "bleu": None},
+        {"ending": "names", "weight": 0.3, "seeds": 3, "invented": 4, "bleu": 26.5},
+        {"ending": None, "weight": 0.0, "seeds": 3, "invented": 1, "bleu": 25.55},
     ]
     missing = str(tmp_path / "gone")  # an ending's folder that is not there: its name stands for its file
-    config["choice"] = {"candidates": candidates, "chosen": 1, "invented_at_most": 2, "endings": {"names": missing}}
+    config["choice"] = {"candidates": candidates, "chosen": 2, "invented_at_most": 1, "endings": {"names": missing}}
     english = " ".join(release.card("zh-en/general", config, test, fp32, 1, history).split())
     assert (
         "3. `runs/data/zh-en-names-p4.txt` (epoch 10 of 10, 1834.2 s). The model is the last stage's weights: 4014.6 s"
         " of training in all." in english
     )
     assert (
-        "among stage 3 alone and its averages with each of `names`, each fine-tuned from it: the most of the seeds'"
-        " three sentences right (3 here), then the most of an ending with at most 2 validation outputs naming a"
-        " taught place that no reference names (2 here). The test split was not looked at." in english
+        "among stage 3 alone and its averages with each of `names` (each fine-tuned from it) at weights 0.3, 0.7: of"
+        " the candidates with the most of the seeds' three sentences right (3 here), those with at most 1 validation"
+        " output naming a taught place that no reference names (1 here), and of these the best validation BLEU"
+        " (25.55 here). The test split was not looked at." in english
     )
     with i18n.using("zh"):
         chinese = release.card("zh-en/general", config, test, fp32, 1, history)
