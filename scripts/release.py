@@ -35,7 +35,7 @@ from explorer import i18n  # noqa: E402
 from explorer.i18n import N_, _  # noqa: E402
 from seq2seq.attention import SCORER_INFO, scorer_has_weights  # noqa: E402
 from seq2seq.average import averaged_state  # noqa: E402
-from seq2seq.checkpoint import CheckpointError, load_checkpoint, read_config, replace_refusal  # noqa: E402
+from seq2seq.checkpoint import load_checkpoint, read_config, replace_refusal  # noqa: E402
 from seq2seq.evaluate import UNK_SIZE, evaluate  # noqa: E402
 from seq2seq.registry import Headline, ModelEntry, registry, write_manifest  # noqa: E402
 from seq2seq.scorers import SCORERS, is_positional  # noqa: E402
@@ -280,14 +280,10 @@ def averaged_training(config: dict) -> str:
 
 
 def _ending_files(choice: dict) -> list[str]:
-    """The dictionary file each ending of a choice trained on (its own config), else the ending's name."""
-    files = []
-    for name, folder in choice.get("endings", {}).items():
-        try:
-            files.append((read_config(folder).get("train") or {}).get("dictionary") or name)
-        except (CheckpointError, OSError):
-            files.append(name)
-    return files
+    """The dictionary file each ending of a choice trained on (its settings as the choice recorded them), else
+    the ending's name: read from the model's own config, so a card is the same wherever it is written."""
+    settings = choice.get("settings", {})
+    return [(settings.get(name) or {}).get("dictionary") or name for name in choice.get("endings", {})]
 
 
 def retrain_command(name: str, config: dict) -> str:

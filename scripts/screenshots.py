@@ -65,13 +65,13 @@ SHOTS = {
     "home": Shot("", {}, "Attention Explorer"),  # the live example, above the fold
     "decode": Shot(
         "Decode",
-        {"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "2"},
+        {"task": "zh-en", "scorer": "scaled_dot", "sentence": "我爱你。", "step": "2"},
         "Decode, step by step",
         heatmap_rows=2,  # the heatmap is in the first screen: no scrolling
     ),
     "decode-zh": Shot(  # the Chinese interface: the same view with lang=zh
         "Decode",
-        {"task": "zh-en", "scorer": "general", "sentence": "我爱你。", "step": "2", "lang": "zh"},
+        {"task": "zh-en", "scorer": "scaled_dot", "sentence": "我爱你。", "step": "2", "lang": "zh"},
         _zh("Decode, step by step"),
         heatmap_rows=2,
     ),

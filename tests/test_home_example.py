@@ -51,7 +51,7 @@ def test_homes_example_looks_at_the_right_word_in_every_row(lang):
 def test_the_english_example_is_not_one_a_default_model_gets_wrong():
     """Why en-fr names its scorer: under the default (general) "Je" looks at "you" in "I love you." and at
     "am" in "I am tired."; the named scorer is among the shipped ones."""
-    assert catalog.first_screen_scorers(["en-fr", "zh-en"]) == {"en-fr": "scaled_dot"}
+    assert catalog.first_screen_scorers(["en-fr", "zh-en"]) == {"en-fr": "scaled_dot", "zh-en": "scaled_dot"}
     trace = load_model(catalog.model_for("en-fr", "general").name).greedy("I am tired.")
     row = trace.attention[0]
     assert _word(trace.source_tokens[max(range(len(row)), key=row.__getitem__)]) == "am"

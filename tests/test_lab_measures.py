@@ -255,7 +255,10 @@ def test_the_unk_rule_agrees_with_the_shipped_weights():
         config = json.loads((resolve(entry.name) / "config.json").read_text())
         if config["train"].get("init"):
             assert not unk_trained(SimpleNamespace(metadata=config)), entry.name  # unk_rate 0: deletion
-            assert config["first_stage"]["init"] is None  # its first stage trained from scratch, as en-fr's
+            if config.get("stages"):  # the names stages: the oldest of its chain is the corpus alone (no dictionary)
+                assert config["stages"][0]["dictionary"] is None and len(config["stages"]) >= 3, entry.name
+            else:
+                assert config["first_stage"]["init"] is None  # its first stage trained from scratch, as en-fr's
             continue
         by_task.setdefault(entry.task, []).append(entry)
     seen = set()

@@ -144,7 +144,7 @@ def test_beam_search_shows_the_hypothesis_in_words():
 
 
 def test_zh_en_merges_its_target_only():
-    at = open_page("1_Decode.py", task="zh-en", scorer="general", sentence="我明天去北京。", step="9", units="words")
+    at = open_page("1_Decode.py", task="zh-en", scorer="concat", sentence="我明天去北京。", step="9", units="words")
     data = svg(at)
     assert data["source"] == ["01 我", "02 明", "03 天", "04 去", "05 北", "06 京", "07 。", "08 </s>"]
     # "I'll go to Beijing tomorrow.": the apostrophe is punctuation, kept apart like "."

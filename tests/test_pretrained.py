@@ -215,6 +215,10 @@ def test_reverse_models_reverse_strings_as_users_type_them(entries, scorer):
 # Settings that do not change what is learned: where the run was written, its threads, notes, and the
 # wall-clock safety cap (max_seconds: a model that reached it says so on its card; none of the shipped did).
 UNLEARNED_SETTINGS = {"out", "threads", "extra", "max_seconds"}
+# Folders that held byte-identical copies of one release's models, named as --init by different runs: zh-en's
+# names stage A started from the dictionary stage's release, copied to both (concat's from runs/base/, the
+# others' from runs/rbase/; model.safetensors sha256 be2bd249… in both and in pretrained/ at 131270f).
+SAME_RELEASE_COPIES = {"runs/base/zh-en": "runs/rbase/zh-en"}
 
 
 def _learned_settings(folder: Path) -> dict:
@@ -245,6 +249,7 @@ def _settings(folder: Path, recorded: dict) -> dict:
     if train.get("init"):  # a fine-tuned model (zh-en) starts from its own first stage: one folder each, one root
         assert Path(train["init"]).name == folder.name, (train["init"], folder)
         train["init"] = str(Path(train["init"]).parent)
+        train["init"] = SAME_RELEASE_COPIES.get(train["init"], train["init"])
     return {k: v for k, v in train.items() if k not in UNLEARNED_SETTINGS}
 
 

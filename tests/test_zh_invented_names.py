@@ -16,9 +16,11 @@ def script():
 
 
 def test_the_taught_names_are_the_pieces_appended_after_the_first_stage(script):
+    """The dictionary stage's 50 places first (`PLACE_PIECES`), then the names stage's people and landmarks."""
     names = script.taught_names(resolve("zh-en/general"))
-    assert len(names) == 50 and names[0] == "Beijing"
-    assert {"Shanghai", "Tianjin", "Guangzhou", "Nanjing", "Xi’an"} <= set(names)
+    assert len(names) > script.PLACE_PIECES == 50 and names[0] == "Beijing"
+    assert {"Shanghai", "Tianjin", "Guangzhou", "Nanjing", "Xi’an"} <= set(names[: script.PLACE_PIECES])
+    assert {"Zhou", "Feng", "Yi"} <= set(names[script.PLACE_PIECES :])  # people's syllables among them
     assert not any(name.startswith("▁") for name in names)
 
 
@@ -36,8 +38,12 @@ def test_a_name_counts_only_where_no_reference_says_it(script):
 
 
 def test_the_seaside_sentence_the_words_test_left_is_what_the_script_counts(script):
-    """The case that made us measure it: the shipped general model sends 我们明天去海边。 (to the seaside) to
-    Shanghai, a place its references never name."""
-    output = load_model("zh-en/general").greedy("我们明天去海边。").output
+    """The case that made us measure it: the dictionary stage's general model sent 我们明天去海边。 (to the
+    seaside) to Shanghai, a place its references never name; the script counts that, and no shipped model
+    does it now (issue 55)."""
     names = script.taught_names(resolve("zh-en/general"))
-    assert script.invented([output], [["We're going to the beach tomorrow."]], names) == [(0, "Shanghai")]
+    said = ["We're going to Shanghai tomorrow."]  # the dictionary stage's general model (commit 131270f)
+    assert script.invented(said, [["We're going to the beach tomorrow."]], names) == [(0, "Shanghai")]
+    for name in ("zh-en/general", "zh-en/concat", "zh-en/dot", "zh-en/lstm-general"):
+        output = load_model(name).greedy("我们明天去海边。").output
+        assert script.invented([output], [["We're going to the beach tomorrow."]], names) == [], (name, output)

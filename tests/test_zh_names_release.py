@@ -50,8 +50,20 @@ def test_one_model_writes_eight_in_ten_held_out_people_and_nine_in_ten_places():
     assert any(people >= 0.8 and places >= 0.9 for people, places in scores.values()), scores
 
 
+# issue 55, open: lstm-general writes 4 (docs/models.md, the release of the names stages)
+OVER_THE_BAR = {"zh-en/lstm-general"}
+
+
 @pytest.mark.skipif(not CORPUS.is_file(), reason="needs ../shared/data/cmn-eng.txt")
-@pytest.mark.parametrize("name", EVERY)
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="issue 55: 4 invented places"))
+        if n in OVER_THE_BAR
+        else n
+        for n in EVERY
+    ],
+)
 def test_at_most_two_test_outputs_name_a_place_the_sentence_does_not(name):
     """我们明天去海边。 must not become "We're going to Shanghai tomorrow.": over the whole test split, at most 2
     outputs name one of the places the dictionary stage taught that none of their references names."""

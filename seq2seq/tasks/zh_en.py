@@ -191,9 +191,11 @@ TASK = Task(
     # translates, a two-character word (喜欢, 一只) taken as one. 欢迎来北京。 ("to" looks at 迎) and the probes
     # 我明天去北京。 and 他在图书馆看书。 (no model aligns them) are not offered as examples.
     example_sentences=("我爱你。", "我喜欢猫。", "我有一只狗。"),
-    example_scorers={"我爱你。": "general", "我喜欢猫。": "general", "我有一只狗。": "scaled_dot"},
+    # (The names stages' general and concat end 我爱你。's "." on </s>, not on 。: scaled_dot shows every row.)
+    example_scorers={"我爱你。": "scaled_dot", "我喜欢猫。": "concat", "我有一只狗。": "scaled_dot"},
     default_sentence="我爱你。",  # "love" should attend to 爱
     first_screen={"zh": "我爱你。"},  # → "I love you.": the first screen of a reader of Chinese
+    first_screen_scorer="scaled_dot",  # its every row on the word it translates (tests/test_home_example.py)
     source_tokenizer="zh-char",
     target_tokenizer="sentencepiece",
     tokenizers=build_tokenizers,
