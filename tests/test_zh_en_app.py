@@ -112,7 +112,7 @@ def test_the_decode_page_examples_are_the_tasks_own_each_once_on_the_scorer_that
     assert len(examples) == len(set(examples)) >= 3
     # the probes that no shipped model aligns are not offered (tests/test_offered_examples.py checks the rest)
     assert not {"我明天去北京。", "他在图书馆看书。"} & set(examples)
-    assert [catalog.example_scorer("zh-en", e) for e in examples] == ["general", "general", "scaled_dot"]
+    assert [catalog.example_scorer("zh-en", e) for e in examples] == ["scaled_dot", "concat", "scaled_dot"]
 
 
 def test_the_train_page_offers_zh_en_with_its_data_file(tmp_path, monkeypatch):
