@@ -85,7 +85,10 @@ def _shipped(monkeypatch) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "model", "sentence", "output"),
-    [("zh", "zh-en/scaled_dot", "我爱你。", "I love you."), ("en", "en-fr/scaled_dot", "I am tired.", "Je suis fatigué.")],
+    [
+        ("zh", "zh-en/scaled_dot", "我爱你。", "I love you."),
+        ("en", "en-fr/scaled_dot", "I am tired.", "Je suis fatigué."),
+    ],
 )
 def test_home_opens_on_a_live_example_stepped_one_click_a_row(monkeypatch, lang, model, sentence, output):
     _shipped(monkeypatch)
