@@ -64,11 +64,11 @@ def parts(last: Path, endings: dict[str, Path], candidate: Candidate) -> tuple[l
 def measure(last: Path, endings: dict[str, Path], corpus: Path, work: Path) -> list[Candidate]:
     """Every candidate's seeds; the validation outputs' invented places and BLEU for those the rule compares
     (the most seeds right)."""
-    folders, seeds = {}, []
-    for k, (ending, weight) in enumerate(zh_en.NAMES_CHOICES):
-        candidate = Candidate(ending, weight)
-        folders[k] = average(*parts(last, endings, candidate), work / str(k))
-        seeds.append(checks.seeds_right(checks.seed_outputs(load_checkpoint(folders[k]))))
+    translators = [
+        load_checkpoint(average(*parts(last, endings, Candidate(ending, weight)), work / str(k)))
+        for k, (ending, weight) in enumerate(zh_en.NAMES_CHOICES)
+    ]
+    seeds = [checks.seeds_right(checks.seed_outputs(translator)) for translator in translators]
     refs = get_task(zh_en.NAME).references(str(corpus), "valid")
     sources = list(refs)
     references = [refs[s] for s in sources]
@@ -77,7 +77,7 @@ def measure(last: Path, endings: dict[str, Path], corpus: Path, work: Path) -> l
     for k, (ending, weight) in enumerate(zh_en.NAMES_CHOICES):
         count = score = None
         if seeds[k] == max(seeds):
-            outputs = load_checkpoint(folders[k]).translate_batch(sources, refused=[])
+            outputs = translators[k].translate_batch(sources, refused=[])
             count, score = len(invented(outputs, references, places)), round(bleu(outputs, references), 2)
         measured.append(Candidate(ending, weight, seeds[k], count, score))
         print(f"{ending or 'alone'} {weight:g}: seeds {seeds[k]}/3, invented places {count}, BLEU {score}", flush=True)
@@ -93,11 +93,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="where the chosen model goes")
     parser.add_argument("--data", type=Path, default=CORPUS, help="Tatoeba's cmn-eng.txt (default: %(default)s)")
     args = parser.parse_args()
-    endings = dict(item.split("=", 1) for item in args.ending)
     wanted = {name for name, _ in zh_en.NAMES_ENDINGS}
-    if set(endings) != wanted or not all("=" in item for item in args.ending):
+    pairs = [item.partition("=") for item in args.ending]
+    endings = {name: Path(folder) for name, sep, folder in pairs if sep and folder}
+    if len(endings) != len(pairs) or set(endings) != wanted:
         sys.exit(f"give --ending NAME=FOLDER for each of {sorted(wanted)}")
-    endings = {name: Path(folder) for name, folder in endings.items()}
     if not args.data.is_file():
         sys.exit(f"{args.data} is not here: it is Tatoeba's cmn-eng.txt (docs/models.md, tasks and data)")
     with tempfile.TemporaryDirectory() as work:

@@ -165,18 +165,29 @@ def test_a_model_trained_with_dictionary_data_credits_cc_cedict_in_both_language
     assert "CC-CEDICT" not in release.card("zh-en/general", config, test, fp32, 1, history)
 
 
+# The corpus stage and the dictionary stage, as a zh-en model's recorded chain (`stages`) begins
+FIRST_TWO_STAGES = [
+    {"dictionary": None, "best_epoch": 21, "training_seconds": 1280.4},
+    {"dictionary": "runs/data/zh-en-dictionary.txt", "best_epoch": 10, "epochs_run": 10, "training_seconds": 900.0},
+]
+
+
+def _zh_en_general() -> tuple[dict, list, dict, dict]:
+    """zh-en/general's config, probe history, test metrics and float32 test metrics, as release.card takes them."""
+    folder = PRETRAINED / "zh-en" / "general"
+    config = read_config(folder)
+    history = json.loads((folder / "probes.json").read_text())["epochs"]
+    return config, history, config["metrics"]["test"], config["metrics"]["test_float32"]
+
+
 def test_an_averaged_models_card_lists_its_stages_and_weights_in_both_languages(release):
     """zh-en's names stages (seq2seq/average.py): the card lists every stage once, the first first, with its
     data, epochs and seconds, the weights of the averaged ones and the whole cost, and says how to retrain it."""
     from explorer import i18n
 
-    folder = PRETRAINED / "zh-en" / "general"
-    config = read_config(folder)
-    history = json.loads((folder / "probes.json").read_text())["epochs"]
-    test, fp32 = config["metrics"]["test"], config["metrics"]["test_float32"]
+    config, history, test, fp32 = _zh_en_general()
     config["stages"] = [
-        {"dictionary": None, "best_epoch": 21, "training_seconds": 1280.4},
-        {"dictionary": "runs/data/zh-en-dictionary.txt", "best_epoch": 10, "epochs_run": 10, "training_seconds": 900.0},
+        *FIRST_TWO_STAGES,
         {"dictionary": "runs/data/zh-en-names-light.txt", "best_epoch": 3, "epochs_run": 3, "training_seconds": 347.4},
         {"dictionary": "runs/data/zh-en-names-only.txt", "best_epoch": 1, "epochs_run": 1, "training_seconds": 106.6},
     ]
@@ -200,18 +211,14 @@ def test_an_averaged_models_card_lists_its_stages_and_weights_in_both_languages(
     assert "训练合计 2634.4 秒" in chinese and numbers(chinese) == numbers(english)
 
 
-def test_a_chosen_models_card_says_the_rule_and_what_it_chose_in_both_languages(release, tmp_path):
+def test_a_chosen_models_card_says_the_rule_and_what_it_chose_in_both_languages(release):
     """zh-en's names stages (scripts/choose_zh_average.py): a model chosen as its last stage alone says so, with
     the rule, the endings' files, and the seeds and invented places of the candidate chosen."""
     from explorer import i18n
 
-    folder = PRETRAINED / "zh-en" / "general"
-    config = read_config(folder)
-    history = json.loads((folder / "probes.json").read_text())["epochs"]
-    test, fp32 = config["metrics"]["test"], config["metrics"]["test_float32"]
+    config, history, test, fp32 = _zh_en_general()
     config["stages"] = [
-        {"dictionary": None, "best_epoch": 21, "training_seconds": 1280.4},
-        {"dictionary": "runs/data/zh-en-dictionary.txt", "best_epoch": 10, "epochs_run": 10, "training_seconds": 900.0},
+        *FIRST_TWO_STAGES,
         {"dictionary": "runs/data/zh-en-names-p4.txt", "best_epoch": 10, "epochs_run": 10, "training_seconds": 1834.2},
     ]
     config["average"] = [{"model": "a", "weight": 1.0}]
@@ -220,8 +227,8 @@ def test_a_chosen_models_card_says_the_rule_and_what_it_chose_in_both_languages(
         {"ending": "names", "weight": 0.3, "seeds": 3, "invented": 4, "bleu": 26.5},
         {"ending": None, "weight": 0.0, "seeds": 3, "invented": 1, "bleu": 25.55},
     ]
-    missing = str(tmp_path / "gone")  # an ending's folder that is not there: its name stands for its file
-    config["choice"] = {"candidates": candidates, "chosen": 2, "invented_at_most": 1, "endings": {"names": missing}}
+    # an ending whose settings the record lacks: its name stands for its file
+    config["choice"] = {"candidates": candidates, "chosen": 2, "invented_at_most": 1, "endings": {"names": "x"}}
     english = " ".join(release.card("zh-en/general", config, test, fp32, 1, history).split())
     assert (
         "3. `runs/data/zh-en-names-p4.txt` (epoch 10 of 10, 1834.2 s). The model is the last stage's weights: 4014.6 s"

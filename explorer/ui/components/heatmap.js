@@ -10,8 +10,12 @@ const MOVES = {"st-key-__STEP__": 1, "st-key-__BACK__": -1, "st-key-__RESET__": 
 const RUNNING = new Set(["running", "rerunRequested"]);
 const HELD_AT_MOST = 20;  // clicks held while a run goes on (a clicker held down sends no more)
 
+function appRoot() {
+  return document.querySelector("[data-testid='stApp']");
+}
+
 function runState() {
-  const app = document.querySelector("[data-testid='stApp']");
+  const app = appRoot();
   return app ? app.getAttribute("data-test-script-state") : null;
 }
 
@@ -22,7 +26,7 @@ function runState() {
 const held = [];
 
 function giveHeldClicks() {
-  const app = document.querySelector("[data-testid='stApp']");
+  const app = appRoot();
   if (!app || giveHeldClicks.observer) return;
   giveHeldClicks.observer = new MutationObserver(() => {
     if (RUNNING.has(runState()) || !held.length) return;
