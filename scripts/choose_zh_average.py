@@ -1,7 +1,9 @@
 """Choose a zh-en model among averages of its names stages, by one rule for every scorer, and write it.
 
     python scripts/choose_zh_average.py runs/stages/3/zh-en/dot --ending names=runs/stages/4-names/zh-en/dot \
-        --ending verbs=runs/stages/4-verbs/zh-en/dot --out runs/zh-en/dot
+        --ending verbs=runs/stages/4-verbs/zh-en/dot --out runs/stages/5/zh-en/dot
+    python scripts/choose_zh_average.py runs/stages/5/zh-en/dot --second \
+        --ending lookalikes=runs/stages/6-lookalikes/zh-en/dot --out runs/zh-en/dot
 
 The candidates are seq2seq/tasks/zh_en.py's `NAMES_CHOICES`: the last common stage (A) averaged with one ending
 at a weight, θ = (1 - w) θ_A + w θ_ending (`python -m seq2seq average`), or A alone. Among them, those that get
@@ -11,6 +13,10 @@ whose greedy outputs on the validation split name a taught place that no referen
 validation BLEU (the first in `NAMES_CHOICES`' order on a tie); if none has so few, the one with the fewest.
 The test split is never looked at. The chosen model is written to --out as `average` writes it, and its
 config.json gets `choice`: every candidate with its measures, and the one chosen.
+
+`--second` is the second round (`NAMES_SECOND`): the first round's model is the last stage, its one ending
+`NAMES_SECOND`'s, the candidates `NAMES_SECOND_CHOICES`, the rule the same; the record keeps the first round's
+under `before`, and the settings of both rounds' stages.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from zh_invented_names import CORPUS, PLACE_PIECES, invented, place_names, taught_names  # noqa: E402
 
 from seq2seq.average import average  # noqa: E402
-from seq2seq.checkpoint import load_checkpoint, read_config  # noqa: E402
+from seq2seq.checkpoint import CheckpointError, load_checkpoint, read_config  # noqa: E402
 from seq2seq.metrics import bleu  # noqa: E402
 from seq2seq.tasks import get_task, zh_en  # noqa: E402
 from seq2seq.tasks import zh_en_checks as checks  # noqa: E402
@@ -61,12 +67,14 @@ def parts(last: Path, endings: dict[str, Path], candidate: Candidate) -> tuple[l
     return [last, endings[candidate.ending]], [round(1.0 - candidate.weight, 6), candidate.weight]
 
 
-def measure(last: Path, endings: dict[str, Path], corpus: Path, work: Path) -> list[Candidate]:
-    """Every candidate's seeds; the validation outputs' invented places and BLEU for those the rule compares
-    (the most seeds right)."""
+def measure(
+    last: Path, endings: dict[str, Path], corpus: Path, work: Path, choices=zh_en.NAMES_CHOICES
+) -> list[Candidate]:
+    """Every candidate of `choices` with its seeds; the validation outputs' invented places and BLEU for those
+    the rule compares (the most seeds right)."""
     translators = [
         load_checkpoint(average(*parts(last, endings, Candidate(ending, weight)), work / str(k)))
-        for k, (ending, weight) in enumerate(zh_en.NAMES_CHOICES)
+        for k, (ending, weight) in enumerate(choices)
     ]
     seeds = [checks.seeds_right(checks.seed_outputs(translator)) for translator in translators]
     refs = get_task(zh_en.NAME).references(str(corpus), "valid")
@@ -74,7 +82,7 @@ def measure(last: Path, endings: dict[str, Path], corpus: Path, work: Path) -> l
     references = [refs[s] for s in sources]
     places = place_names(taught_names(last)[:PLACE_PIECES], corpus)
     measured = []
-    for k, (ending, weight) in enumerate(zh_en.NAMES_CHOICES):
+    for k, (ending, weight) in enumerate(choices):
         count = score = None
         if seeds[k] == max(seeds):
             outputs = translators[k].translate_batch(sources, refused=[])
@@ -92,26 +100,44 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="where the chosen model goes")
     parser.add_argument("--data", type=Path, default=CORPUS, help="Tatoeba's cmn-eng.txt (default: %(default)s)")
+    parser.add_argument(
+        "--second", action="store_true", help="the second round: LAST is the first round's model (NAMES_SECOND)"
+    )
     args = parser.parse_args()
-    wanted = {name for name, _ in zh_en.NAMES_ENDINGS}
+    rounds = [zh_en.NAMES_SECOND] if args.second else zh_en.NAMES_ENDINGS
+    choices = zh_en.NAMES_SECOND_CHOICES if args.second else zh_en.NAMES_CHOICES
+    wanted = {name for name, _ in rounds}
     pairs = [item.partition("=") for item in args.ending]
     endings = {name: Path(folder) for name, sep, folder in pairs if sep and folder}
     if len(endings) != len(pairs) or set(endings) != wanted:
         sys.exit(f"give --ending NAME=FOLDER for each of {sorted(wanted)}")
     if not args.data.is_file():
         sys.exit(f"{args.data} is not here: it is Tatoeba's cmn-eng.txt (docs/models.md, tasks and data)")
+    try:
+        choose_and_write(args, endings, choices)
+    except CheckpointError as error:  # a folder that is no checkpoint: its one-line reason
+        sys.exit(str(error))
+
+
+def choose_and_write(args: argparse.Namespace, endings: dict[str, Path], choices) -> None:
+    """Measure the candidates, apply the rule, write the chosen model with the record of the choice."""
+    before = read_config(args.last).get("choice") if args.second else None
+    if args.second and not isinstance(before, dict):
+        sys.exit(f"{args.last} has no first round's record (`choice`): give the first round's model")
     with tempfile.TemporaryDirectory() as work:
-        candidates = measure(args.last, endings, args.data, Path(work))
+        candidates = measure(args.last, endings, args.data, Path(work), choices)
     chosen = choose(candidates, zh_en.NAMES_INVENTED_AT_MOST)
+    # every candidate's training, so that a reader can compare the recipes of two models whatever each chose
+    settings = {name: read_config(folder)["train"] for name, folder in endings.items()}
     choice = {
         "candidates": [c._asdict() for c in candidates],
         "chosen": candidates.index(chosen),
         "invented_at_most": zh_en.NAMES_INVENTED_AT_MOST,
         "endings": {name: str(folder) for name, folder in endings.items()},
-        # every candidate's training, so that a reader can compare the recipes of two models whatever each chose
-        "settings": {"last": read_config(args.last)["train"]}
-        | {name: read_config(folder)["train"] for name, folder in endings.items()},
+        "settings": (before["settings"] if before else {"last": read_config(args.last)["train"]}) | settings,
     }
+    if before:
+        choice["before"] = {key: value for key, value in before.items() if key != "settings"}
     out = average(*parts(args.last, endings, chosen), args.out, extra={"choice": choice})
     print(f"chose {chosen.ending or 'the last stage alone'} {chosen.weight:g}: saved to {out}")
 

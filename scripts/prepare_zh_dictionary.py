@@ -23,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from seq2seq.checkpoint import CheckpointError  # noqa: E402
 from seq2seq.tasks import zh_dictionary, zh_en  # noqa: E402
 
 DEFAULT_OUT = ROOT / "runs" / "data" / "zh-en-dictionary.txt"
@@ -108,6 +110,20 @@ def composed_pairs(train: list[tuple[str, str]], frames: int, seed: int = 6) -> 
     return [(zh, en) for zh, en in found if not zh_en.is_held_out(zh)]
 
 
+def lookalike_pairs(train: list[tuple[str, str]], model: str, data: Path) -> list[tuple[str, str]]:
+    """zh_dictionary.lookalikes for the places `model` was taught (scripts/zh_invented_names.py's place count)."""
+    from zh_invented_names import PLACE_PIECES, place_names, taught_names
+
+    from seq2seq.registry import resolve
+
+    folder = Path(model) if Path(model).is_dir() else resolve(model)
+    taught = place_names(taught_names(folder)[:PLACE_PIECES], data)
+    _, places = zh_dictionary.words_and_places()
+    found = zh_dictionary.lookalikes(train, places, taught)
+    print(f"{len(found)} training pairs share a character with one of {len(taught)} taught places and name none")
+    return found
+
+
 def character_counts() -> list[int]:
     """For each given-name character of `given_characters`, how many distinct composed names hold it."""
     counts = []
@@ -124,6 +140,9 @@ SHIPPED_FILES = {
     "zh-en-names-p4.txt": ["--composed-names", "1", "--per-landmark", "4"],
     "zh-en-names-only.txt": ["--per-sentence", "0", "--per-verb", "0", "--composed-names", "1"],
     "zh-en-names-verbs-one.txt": ["--per-sentence", "1", "--per-verb", "8", "--composed-names", "1"],
+    "zh-en-names-verbs-lookalikes.txt": [
+        *("--per-sentence", "1", "--per-verb", "8", "--composed-names", "1", "--lookalikes", "zh-en/concat"),
+    ],
 }
 
 
@@ -173,6 +192,12 @@ def main() -> None:
         help="Chinese names composed from about 230 given-name characters, each name in N of Tom's or Mary's "
         "sentences and once on its own (default 0)",
     )
+    parser.add_argument(
+        "--lookalikes",
+        metavar="MODEL",
+        help="also the training pairs that share a character with a place MODEL was taught but name none "
+        "(肥皂 soap beside 合肥 Hefei; a registered name or a checkpoint folder: its taught places)",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace the file at --out if there is one")
     parser.add_argument(
         "--shipped",
@@ -213,7 +238,9 @@ def write_file(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
                 f"{len(counts)} given-name characters, each in {min(counts)} to {max(counts)} composed names "
                 f"(median {statistics.median(counts):g})"
             )
-    except FileNotFoundError as error:
+        if args.lookalikes:  # last again: the file without them is the same file
+            found += lookalike_pairs(train, args.lookalikes, args.data)
+    except (FileNotFoundError, CheckpointError) as error:
         parser.exit(2, f"{error}\n")
     except ImportError:
         parser.exit(

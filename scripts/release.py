@@ -76,6 +76,30 @@ CHOSEN = N_(
     " naming a taught place that no reference names ({invented} here), and of these the best validation BLEU"
     " ({bleu} here). The test split was not looked at."
 )
+# A model of zh-en's second round (scripts/choose_zh_average.py --second): the stages, then each round's choice.
+STAGES_ONLY = N_(
+    "Trained in {count} stages, each fine-tuned (`train --init`) from the one before: {stages}: {total} s of"
+    " training in all. The settings above are the last stage's."
+)
+FIRST_ROUND = N_(
+    "First round, by one rule for every scorer (`scripts/choose_zh_average.py`): among stage {last} alone and its"
+    " averages with each of {endings} (each fine-tuned from it) at weights {weights}, of the candidates with the"
+    " most of the seeds' three sentences right ({seeds} here), those with at most {limit} validation output naming"
+    " a taught place that no reference names ({invented} here), and of these the best validation BLEU ({bleu}"
+    " here): {chosen}."
+)
+SECOND_ROUND = N_(
+    "Second round, the same rule: a last ending fine-tuned from that model on {file}; among that model alone and"
+    " its averages with the ending at weights {weights} it chose {chosen}, with the seeds {seeds}, {invented}"
+    " validation output naming a taught place that no reference names and validation BLEU {bleu}. The test split"
+    " was not looked at."
+)
+# Translators: what a round chose: a stage alone, or a weighted average of two stages (weights, stage numbers)
+CHOSE_ALONE = N_("stage {stage} alone")
+CHOSE_AVERAGE = N_("{keep} × stage {stage} + {weight} × stage {ending}")
+# Translators: what the second round chose: the first round's model alone, or its average with the last ending
+CHOSE_FIRST_ALONE = N_("that model alone")
+CHOSE_FIRST_AVERAGE = N_("{keep} × that model + {weight} × the ending (stage {ending})")
 # Translators: one stage of a model's training: what it added to the corpus, its best epoch, its time.
 STAGE = N_("{data} (epoch {best} of {run}, {seconds} s)")
 CORPUS_ALONE = N_("the corpus alone")
@@ -243,6 +267,9 @@ def averaged_training(config: dict) -> str:
         for stage in stages
     ]
     parts = config["average"]
+    choice = config.get("choice")
+    if isinstance(choice, dict) and isinstance(choice.get("before"), dict):
+        return second_round_training(config, listed, choice)
     said = {
         "count": len(stages),
         "stages": "; ".join(f"{n}. {text}" for n, text in enumerate(listed, start=1)),
@@ -255,7 +282,6 @@ def averaged_training(config: dict) -> str:
             f"{part['weight']:g} × {n}" for n, part in enumerate(parts, start=len(stages) - len(parts) + 1)
         )
         text = _(AVERAGED).format(**said, parts=len(parts), weights=weights)
-    choice = config.get("choice")
     if not isinstance(choice, dict):
         return text
     chosen = choice["candidates"][choice["chosen"]]
@@ -266,13 +292,65 @@ def averaged_training(config: dict) -> str:
         + _(CHOSEN).format(
             last=len(stages) - (len(parts) == 2),
             endings=format_list(endings, locale=i18n.locale()),
-            weights=", ".join(f"{w:g}" for w in sorted({c["weight"] for c in choice["candidates"] if c["ending"]})),
+            weights=_weights(choice),
             seeds=chosen["seeds"],
             limit=choice["invented_at_most"],
             invented=chosen["invented"],
             bleu=chosen.get("bleu"),
         )
     )
+
+
+def second_round_training(config: dict, listed: list[str], choice: dict) -> str:
+    """The card's training paragraph of a model of zh-en's second round: its stages (the first round's chosen
+    ones, then the last ending where it was chosen), what the first round chose among what, and what the second."""
+    first, count = choice["before"], len(listed)
+    second_chosen = choice["candidates"][choice["chosen"]]
+    first_chosen = first["candidates"][first["chosen"]]
+    # the first round's stages: A, then its chosen ending where it chose one; the last ending follows when chosen
+    last = count - (second_chosen["ending"] is not None) - (first_chosen["ending"] is not None)
+    text = _(STAGES_ONLY).format(
+        count=count,
+        stages="; ".join(f"{n}. {item}" for n, item in enumerate(listed, start=1)),
+        total=training_cost(config),
+    )
+    files = _ending_files({"settings": choice.get("settings", {}), "endings": first.get("endings", {})})
+    text += " " + _(FIRST_ROUND).format(
+        last=last,
+        endings=format_list([f"`{file}`" for file in files], locale=i18n.locale()),
+        weights=_weights(first),
+        seeds=first_chosen["seeds"],
+        limit=first["invented_at_most"],
+        invented=first_chosen["invented"],
+        bleu=first_chosen.get("bleu"),
+        chosen=_chose(first_chosen, _(CHOSE_ALONE), _(CHOSE_AVERAGE), last),
+    )
+    ending = _ending_files({"settings": choice.get("settings", {}), "endings": choice.get("endings", {})})
+    return (
+        text
+        + " "
+        + _(SECOND_ROUND).format(
+            file=format_list([f"`{file}`" for file in ending], locale=i18n.locale()),
+            weights=_weights(choice),
+            chosen=_chose(second_chosen, _(CHOSE_FIRST_ALONE), _(CHOSE_FIRST_AVERAGE), count - 1),  # the ending: count
+            seeds=second_chosen["seeds"],
+            invented=second_chosen["invented"],
+            bleu=second_chosen.get("bleu"),
+        )
+    )
+
+
+def _weights(choice: dict) -> str:
+    """The ending weights a round's candidates were averaged at, smallest first ("0.3, 0.5, 0.7")."""
+    return ", ".join(f"{w:g}" for w in sorted({c["weight"] for c in choice["candidates"] if c["ending"]}))
+
+
+def _chose(candidate: dict, alone: str, averaged: str, stage: int) -> str:
+    """What a round chose: `alone` (the stage it started from), or `averaged` with the ending (stage + 1)."""
+    if candidate["ending"] is None:
+        return alone.format(stage=stage)
+    weight = candidate["weight"]
+    return averaged.format(keep=f"{1 - weight:g}", weight=f"{weight:g}", stage=stage, ending=stage + 1)
 
 
 def _ending_files(choice: dict) -> list[str]:

@@ -60,11 +60,13 @@ def run(
     the second stage's), starts the later stages from released/<task>/<name> instead. The model is the last
     stage's, or with `Shipped.endings` each ending is fine-tuned from the last stage into
     root/stages/<k>-<ending>/<task>/<name> and the model chosen among their averages with it
-    (scripts/choose_zh_average.py)."""
+    (scripts/choose_zh_average.py). With `Shipped.second` (zh-en's second round) that choice is stage k + 1
+    (root/stages/<k+1>/<task>/<name>, kept once made), its ending is fine-tuned from it into
+    root/stages/<k+2>-<ending>/<task>/<name>, and the model is chosen again (`choose_zh_average.py --second`)."""
     name = scorer if cell == "gru" else f"{cell}-{scorer}"
     shipped = get_task(task).shipped
     if names and task == zh_en.NAME:  # zh-en's names stages (seq2seq/tasks/zh_en.py)
-        shipped = replace(shipped, later=zh_en.NAMES_LATER, endings=zh_en.NAMES_ENDINGS)
+        shipped = replace(shipped, later=zh_en.NAMES_LATER, endings=zh_en.NAMES_ENDINGS, second=zh_en.NAMES_SECOND)
     if not shipped.fine_tune:
         return _train(task, scorer, cell, threads, root / task / name, SETTINGS[task] + shared, stages)[1]
     final = root / task / name
@@ -93,28 +95,33 @@ def run(
         previous = out
     if not shipped.endings:
         return line
-    endings = []
-    for ending, options in shipped.endings:
-        out = root / "stages" / f"{len(shipped.later) + 3}-{ending}" / task / name
-        code, line = _train(
-            task, scorer, cell, threads, out, [*SETTINGS[task], *options, "--init", str(previous), *shared]
-        )
-        if code:
-            return line
-        endings += ["--ending", f"{ending}={out}"]
-    command = [
-        sys.executable,
-        str(ROOT / "scripts" / "choose_zh_average.py"),
-        str(previous),
-        *endings,
-        "--out",
-        str(final),
-    ]
-    final.parent.mkdir(parents=True, exist_ok=True)
-    with final.with_suffix(".log").open("a") as handle:
-        code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)
+    k = len(shipped.later) + 3  # the endings' stage number
     log = final.with_suffix(".log")
-    return f"{task}/{name} ({cell}): chosen among {len(shipped.endings)} endings' averages, exit {code}, log {log}"
+    rounds = [(list(shipped.endings), [])]
+    if shipped.second:
+        rounds.append(([shipped.second], ["--second"]))
+    for endings_round, flags in rounds:
+        endings = []
+        for ending, options in endings_round:
+            out = root / "stages" / f"{k}-{ending}" / task / name
+            code, line = _train(
+                task, scorer, cell, threads, out, [*SETTINGS[task], *options, "--init", str(previous), *shared]
+            )
+            if code:
+                return line
+            endings += ["--ending", f"{ending}={out}"]
+        # the first round's choice is the next stage when a second round follows it
+        chosen = final if endings_round is rounds[-1][0] else root / "stages" / str(k + 1) / task / name
+        script = ROOT / "scripts" / "choose_zh_average.py"
+        command = [sys.executable, str(script), str(previous), *endings, *flags, "--out", str(chosen)]
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if not (chosen / "config.json").is_file() or chosen == final:  # a first round already chosen is kept
+            with log.open("a") as handle:
+                code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)
+            if code:
+                return f"{task}/{name} ({cell}): the choice {' '.join(flags)} exit {code}, log {log}"
+        previous, k = chosen, k + 2
+    return f"{task}/{name} ({cell}): chosen in {len(rounds)} round(s) of endings' averages, log {log}"
 
 
 def _released_copy(folder: Path) -> bool:

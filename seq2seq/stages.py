@@ -62,12 +62,16 @@ def recorded_history(folder: Path, config: dict) -> tuple[dict, list[dict]]:
 
 def stage_chain(folder: Path, config: dict) -> list[dict]:
     """Every stage a checkpoint went through, the first first: its --init's, that one's --init's and so on while
-    their folders can be read, then the oldest one's `first_stage` record. Each: its dictionary file (None: the
+    their folders can be read, then the oldest one's `first_stage` record; an average met on the way (the folder
+    itself, or an --init) gives its recorded `stages` as the chain up to it. Each: its dictionary file (None: the
     corpus alone), best epoch, epochs run and training seconds, so a card can give a many-stage model's cost."""
     from .checkpoint import CheckpointError, read_config
 
     chain, seen = [], set()
     while True:
+        recorded = config.get("stages")
+        if config.get("average") and isinstance(recorded, list):  # an average keeps its chain: the stages before it
+            return recorded + chain[::-1]  # (zh-en's second round starts from the first round's average)
         train = config.get("train") or {}
         chain.append({
             "dictionary": train.get("dictionary"),

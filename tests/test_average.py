@@ -115,6 +115,22 @@ def test_its_record_names_every_stage_once_first_first(tmp_path):
     assert [s["training_seconds"] for s in again] == [s["training_seconds"] for s in stages]
 
 
+def test_a_fine_tuning_of_an_average_counts_the_averages_stages_then_its_own(tmp_path):
+    """zh-en's second round: d fine-tuned from a soup of b and c; the soup's recorded chain, then d (and the
+    soup alone keeps its own chain), whether or not the soup's parts are still on disk."""
+    first = train(tiny(tmp_path / "first", seed=3), progress=False)
+    b = train(tiny(tmp_path / "b", epochs=1, lr=1e-3, init=str(first)), progress=False)
+    c = train(tiny(tmp_path / "c", epochs=2, lr=1e-3, init=str(b)), progress=False)
+    soup = average([b, c], [0.5, 0.5], tmp_path / "soup")
+    d = train(tiny(tmp_path / "d", epochs=1, lr=1e-3, init=str(soup)), progress=False)
+    (tmp_path / "b" / "config.json").unlink()  # the first round's stages are gone, as after a release
+    seconds = [s["training_seconds"] for s in read_config(soup)["stages"]]
+    again = read_config(average([soup, d], [0.5, 0.5], tmp_path / "second"))["stages"]
+    assert [s["training_seconds"] for s in again] == [*seconds, read_config(d)["training_seconds"]]
+    alone = read_config(average([soup], [1], tmp_path / "alone"))["stages"]
+    assert [s["training_seconds"] for s in alone] == seconds
+
+
 def test_half_weights_are_recorded_as_stored(tmp_path):
     """With float16 weights (the shipped models') the recorded probes are what the saved model decodes, exactly."""
     first = train(tiny(tmp_path / "first", seed=3, half=True), progress=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.script_loader import load_script
 
 
@@ -48,3 +50,31 @@ def test_the_rule_is_one_for_every_scorer_and_ends_with_the_last_stage_alone():
     assert zh_en.NAMES_CHOICES[-1] == (None, 0.0)
     weights = [w for ending, w in zh_en.NAMES_CHOICES if ending]
     assert weights == sorted(weights, reverse=True) and all(0 < w < 1 for w in weights)  # the most of an ending first
+
+
+def test_the_second_round_is_the_same_rule_over_one_ending_and_the_first_rounds_model_alone():
+    from seq2seq.tasks import zh_en
+
+    ending, options = zh_en.NAMES_SECOND
+    assert {e for e, _ in zh_en.NAMES_SECOND_CHOICES} == {ending, None}
+    assert zh_en.NAMES_SECOND_CHOICES[-1] == (None, 0.0)
+    weights = [w for e, w in zh_en.NAMES_SECOND_CHOICES if e]
+    assert weights == [w for e, w in zh_en.NAMES_CHOICES if e == "names"]  # the first round's weights
+    assert options[options.index("--dictionary") + 1] == "runs/data/zh-en-names-verbs-lookalikes.txt"
+
+
+def test_a_second_round_from_a_model_without_a_first_rounds_record_is_refused(tmp_path, monkeypatch, capsys):
+    import json
+
+    script = chooser()
+    (tmp_path / "config.json").write_text(json.dumps({"train": {}}))
+    monkeypatch.setattr(
+        "sys.argv", ["choose", str(tmp_path), "--second", "--ending", f"lookalikes={tmp_path}", "--out", "x"]
+    )
+    with pytest.raises(SystemExit) as stop:
+        script.main()
+    assert str(stop.value.code).endswith("config.json: not an Attention Explorer config (no 'model' section)")
+    (tmp_path / "config.json").write_text(json.dumps({"model": {}, "train": {}}))
+    with pytest.raises(SystemExit) as stop:
+        script.main()
+    assert "has no first round's record (`choice`): give the first round's model" in str(stop.value.code)

@@ -244,3 +244,66 @@ def test_a_chosen_models_card_says_the_rule_and_what_it_chose_in_both_languages(
         chinese = release.card("zh-en/general", config, test, fp32, 1, history)
     assert "模型就是最后一个阶段的权重" in chinese and "选择时没有看测试集" in chinese
     assert numbers(chinese) == numbers(english)
+
+
+def test_a_second_rounds_card_says_both_choices_in_both_languages(release):
+    """zh-en's second round (choose_zh_average.py --second): the stages (the first round's chosen ones, then the
+    last ending), what the first round chose among what, and what the second chose, with their measures."""
+    from explorer import i18n
+
+    config, history, test, fp32 = _zh_en_general()
+    config["stages"] = [
+        *FIRST_TWO_STAGES,
+        {"dictionary": "runs/data/zh-en-names-p4.txt", "best_epoch": 10, "epochs_run": 10, "training_seconds": 1735.4},
+        {"dictionary": "runs/data/zh-en-names-only.txt", "best_epoch": 3, "epochs_run": 3, "training_seconds": 393.9},
+        {"dictionary": "runs/data/zh-en-names-verbs-lookalikes.txt", "best_epoch": 3, "epochs_run": 3,
+         "training_seconds": 318.2},
+    ]  # fmt: skip
+    config["average"] = [{"model": "s", "weight": 0.5}, {"model": "e", "weight": 0.5}]
+    first = [
+        {"ending": "names", "weight": 0.3, "seeds": 3, "invented": 0, "bleu": 29.0},
+        {"ending": "verbs", "weight": 0.3, "seeds": 3, "invented": 0, "bleu": 28.97},
+        {"ending": None, "weight": 0.0, "seeds": 3, "invented": 1, "bleu": 28.74},
+    ]
+    second = [
+        {"ending": "lookalikes", "weight": 0.5, "seeds": 3, "invented": 0, "bleu": 29.24},
+        {"ending": None, "weight": 0.0, "seeds": 3, "invented": 0, "bleu": 29.0},
+    ]
+    settings = {
+        "names": {"dictionary": "runs/data/zh-en-names-only.txt"},
+        "verbs": {"dictionary": "runs/data/zh-en-names-verbs-one.txt"},
+        "lookalikes": {"dictionary": "runs/data/zh-en-names-verbs-lookalikes.txt"},
+    }
+    config["choice"] = {
+        "candidates": second, "chosen": 0, "invented_at_most": 1, "endings": {"lookalikes": "l"},
+        "settings": settings,
+        "before": {"candidates": first, "chosen": 0, "invented_at_most": 1, "endings": {"names": "n", "verbs": "v"}},
+    }  # fmt: skip
+    english = " ".join(release.card("zh-en/general", config, test, fp32, 1, history).split())
+    assert (
+        "5. `runs/data/zh-en-names-verbs-lookalikes.txt` (epoch 3 of 3, 318.2 s): 4627.9 s of training in all."
+        in english
+    )
+    assert (
+        "among stage 3 alone and its averages with each of `runs/data/zh-en-names-only.txt` and"
+        " `runs/data/zh-en-names-verbs-one.txt` (each fine-tuned from it) at weights 0.3, of the candidates with the"
+        " most of the seeds' three sentences right (3 here), those with at most 1 validation output naming a taught"
+        " place that no reference names (0 here), and of these the best validation BLEU (29.0 here): 0.7 × stage 3 +"
+        " 0.3 × stage 4." in english
+    )
+    assert (
+        "Second round, the same rule: a last ending fine-tuned from that model on"
+        " `runs/data/zh-en-names-verbs-lookalikes.txt`; among that model alone and its averages with the ending at"
+        " weights 0.5 it chose 0.5 × that model + 0.5 × the ending (stage 5), with the seeds 3, 0 validation output"
+        " naming a taught place that no reference names and validation BLEU 29.24. The test split was not looked at."
+        in english
+    )
+    config["choice"]["chosen"] = 1  # the first round's model alone: its stages only, and no stage 5
+    config["stages"] = config["stages"][:4]
+    config["average"] = [{"model": "s", "weight": 1.0}]
+    alone = " ".join(release.card("zh-en/general", config, test, fp32, 1, history).split())
+    assert "0.7 × stage 3 + 0.3 × stage 4." in alone and "it chose that model alone, with the seeds 3," in alone
+    with i18n.using("zh"):
+        chinese = release.card("zh-en/general", config, test, fp32, 1, history)
+    assert "第一轮" in chinese and "第二轮" in chinese and "该模型本身" in chinese
+    assert numbers(chinese) == numbers(alone)

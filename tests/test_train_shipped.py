@@ -66,22 +66,47 @@ def _folder(command: list[str]) -> str:
 
 def test_zh_ens_stages_run_in_turn_each_from_the_one_before_then_the_choice(tmp_path, monkeypatch):
     """zh-en: the first stage, the dictionary stage, the names stage A (`Shipped.later`), each `--init` the stage
-    before, then each ending from A (`Shipped.endings`), then scripts/choose_zh_average.py into the model's folder."""
+    before, then each ending from A (`Shipped.endings`), scripts/choose_zh_average.py into stage 5, the second
+    round's ending from it (`Shipped.second`), and the chooser's second round into the model's folder."""
     script = train_shipped()
     calls = []
     monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
     line = script.run("zh-en", "dot", "gru", 1, tmp_path, [], names=True)
-    stages = [tmp_path / "stages" / k / "zh-en" / "dot" for k in ("2", "3", "4-names", "4-verbs")]
-    assert [_folder(c) for c in calls[:-1]] == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages)]
-    inits = [c[c.index("--init") + 1] for c in calls[1:-1]]
-    assert inits == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages[:2]), str(stages[1])]
-    dictionaries = [c[len(c) - 1 - c[::-1].index("--dictionary") + 1] for c in calls[1:-1]]  # the last one wins
-    names = ("dictionary", "names-p4", "names-only", "names-verbs-one")
+    stages = [tmp_path / "stages" / k / "zh-en" / "dot" for k in ("2", "3", "4-names", "4-verbs", "5", "6-lookalikes")]
+    trained = [c for c in calls if not c[1].endswith("choose_zh_average.py")]
+    assert [_folder(c) for c in trained] == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages[:4]),
+                                             str(stages[5])]  # fmt: skip
+    inits = [c[c.index("--init") + 1] for c in trained[1:]]
+    assert inits == [str(tmp_path / "base" / "zh-en" / "dot"), *map(str, stages[:2]), str(stages[1]), str(stages[4])]
+    dictionaries = [c[len(c) - 1 - c[::-1].index("--dictionary") + 1] for c in trained[1:]]  # the last one wins
+    names = ("dictionary", "names-p4", "names-only", "names-verbs-one", "names-verbs-lookalikes")
     assert dictionaries == [f"runs/data/zh-en-{n}.txt" for n in names]
-    assert calls[-1][1].endswith("scripts/choose_zh_average.py")
-    assert calls[-1][2:] == [str(stages[1]), "--ending", f"names={stages[2]}", "--ending", f"verbs={stages[3]}",
-                             "--out", str(tmp_path / "zh-en" / "dot")]  # fmt: skip
-    assert "chosen among 2 endings' averages, exit 0" in line
+    first, second = calls[5], calls[7]
+    assert first[1].endswith("scripts/choose_zh_average.py") and second[1] == first[1]
+    assert first[2:] == [str(stages[1]), "--ending", f"names={stages[2]}", "--ending", f"verbs={stages[3]}",
+                         "--out", str(stages[4])]  # fmt: skip
+    assert second[2:] == [str(stages[4]), "--ending", f"lookalikes={stages[5]}", "--second",
+                          "--out", str(tmp_path / "zh-en" / "dot")]  # fmt: skip
+    assert "chosen in 2 round(s) of endings' averages" in line
+
+
+def test_a_first_round_already_chosen_is_kept_and_a_failed_choice_is_said(tmp_path, monkeypatch):
+    """Resumable: a stage 5 already written is not chosen again; a chooser that fails stops the chain with its exit."""
+    script = train_shipped()
+    calls = []
+    monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
+    kept = tmp_path / "stages" / "5" / "zh-en" / "dot"
+    kept.mkdir(parents=True)
+    (kept / "config.json").write_text("{}")
+    script.run("zh-en", "dot", "gru", 1, tmp_path, [], names=True)
+    choosers = [c for c in calls if c[1].endswith("choose_zh_average.py")]
+    assert len(choosers) == 1 and "--second" in choosers[0]
+    calls.clear()
+    monkeypatch.setattr(
+        script.subprocess, "call", lambda command, **_: calls.append(command) or (5 if "--second" in command else 0)
+    )
+    line = script.run("zh-en", "dot", "gru", 1, tmp_path, [], names=True)
+    assert "the choice --second exit 5" in line
 
 
 def test_every_file_the_names_stages_read_is_written_by_prepare_shipped():
@@ -91,6 +116,7 @@ def test_every_file_the_names_stages_read_is_written_by_prepare_shipped():
     prepare = load_script("prepare_zh_dictionary.py")
     shipped = get_task("zh-en").shipped
     stages = [shipped.fine_tune, *zh_en.NAMES_LATER, *(options for _, options in zh_en.NAMES_ENDINGS)]
+    stages.append(zh_en.NAMES_SECOND[1])
     read = {options[options.index("--dictionary") + 1] for options in stages}
     assert read == {f"runs/data/{name}" for name in prepare.SHIPPED_FILES}
 
@@ -105,10 +131,12 @@ def test_from_a_release_only_the_names_stages_run_and_a_missing_one_is_said(tmp_
     (released / "zh-en" / "lstm-general").mkdir(parents=True)
     (released / "zh-en" / "lstm-general" / "config.json").write_text("{}")
     script.run("zh-en", "general", "lstm", 1, tmp_path, [], released=released, names=True)
-    assert [_folder(c).split("/stages/")[-1] for c in calls[:-1]] == [
+    trained = [c for c in calls if not c[1].endswith("choose_zh_average.py")]
+    assert [_folder(c).split("/stages/")[-1] for c in trained] == [
         "3/zh-en/lstm-general",
         "4-names/zh-en/lstm-general",
         "4-verbs/zh-en/lstm-general",
+        "6-lookalikes/zh-en/lstm-general",
     ]
     assert calls[0][calls[0].index("--init") + 1] == str(released / "zh-en" / "lstm-general")
     assert calls[0][calls[0].index("--cell") + 1] == "lstm"

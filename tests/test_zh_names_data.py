@@ -139,3 +139,24 @@ def test_on_the_real_corpus_the_names_file_holds_no_check_sentence_or_held_out_n
     # no check sentence and no held-out name is in the corpus at all, so holding them out moves no corpus pair
     corpus = [zh for zh, _ in zh_en.read_pairs(CORPUS)]
     assert not [zh for zh in corpus if zh_en.is_held_out(zh) and zh not in zh_en.SEEDS]
+
+
+def test_lookalikes_share_a_rare_character_with_a_taught_place_and_name_none():
+    """The second round's counterweight (zh_dictionary.lookalikes): 肥皂 "soap" shares 肥 with 合肥 Hefei and is
+    taken; a sentence with 合肥 itself, one whose English names a taught place, one that shares only a common
+    character (上, as in 上海, in more training sentences than `most`) and one that shares none are not."""
+    places = {"合肥": "Hefei", "上海": "Shanghai", "日本": "Japan"}
+    common = [(f"我上{n}楼。", f"I go up to floor {n}.") for n in range(4)]
+    train = [
+        ("肥皂没了。", "The soap is gone."),
+        ("我住在合肥。", "I live in Hefei."),
+        ("他去过肥城。", "He has been to Hefei before."),
+        ("我喜欢猫。", "I like cats."),
+        *common,
+    ]
+    found = zh_dictionary.lookalikes(train, places, taught=["Hefei", "Shanghai"], most=3)
+    assert found == [("肥皂没了。", "The soap is gone.")]
+    # with a higher bar the common character counts too: its sentences come in, the place sentences stay out
+    assert zh_dictionary.lookalikes(train, places, taught=["Hefei", "Shanghai"], most=10) == [train[0], *common]
+    # an untaught place's characters (日本) take nothing
+    assert zh_dictionary.lookalikes(train, places, taught=["Japan"], most=10) == []

@@ -142,6 +142,9 @@ class Shipped:
     # then chosen among averages of that stage with one of them (zh-en: scripts/choose_zh_average.py); () ships
     # the last stage's model as it is.
     endings: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # A second round after that choice: one more ending (name, `train` options) fine-tuned from the chosen model,
+    # and the same rule choosing between that model and its averages with it (choose_zh_average.py --second).
+    second: tuple[str, tuple[str, ...]] | None = None
     cost_note: str = ""  # the cards' sentence on what the training time means
 
 

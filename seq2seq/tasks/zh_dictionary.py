@@ -23,6 +23,7 @@ that `train --dictionary` reads).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -32,6 +33,7 @@ MAX_WORDS = 4
 VERB_LEVEL = 4  # the highest HSK level of the verbs `pairs` puts into sentences
 FIRST_LEVEL = 2  # the highest of those drawn COMMON_WEIGHT times as often: a class's first verbs
 SHORT = 10  # the longest training sentence (in characters) that carries a verb into `pairs`
+LOOKALIKE_MOST = 200  # a character in more training sentences than this is too common to be taken for a place's
 COMMON_WEIGHT = 10  # how much more often a common place is put into a sentence (`substituted`)
 # Where a class goes that is no proper name (HSK nouns, with their HSK gloss): put into the place sentences with
 # `pairs(per_noun=N)` as "the park", so that 去 + a place is not always a name (with names alone, 我们明天去海边。
@@ -294,6 +296,30 @@ def pairs(
         )
         every += [(zh, en[:1].upper() + en[1:]) for zh, en in found if zh_landmarks.well_formed(en)]
     return [(zh, en) for zh, en in every if not is_held_out(zh)]
+
+
+def lookalikes(
+    train: Iterable[tuple[str, str]], places: dict[str, str], taught: Iterable[str], most: int = LOOKALIKE_MOST
+) -> list[tuple[str, str]]:
+    """The training pairs that share a character with a taught place's Chinese name but name no taught place.
+
+    `taught`: the English names a model was taught as places (scripts/zh_invented_names.py's count); their
+    Chinese names are the `places` whose name holds one (合肥 Hefei, 杭州 Hangzhou, 英国 United Kingdom). A pair
+    is taken when its Chinese has a character of one of those names that at most `most` training sentences
+    have (肥 in 肥皂 "soap", 州 in 加州 "California"), none of those names whole, and its English none of the
+    taught names. Trained on again, they are the counterweight to a model that reads a place into a character
+    (肥皂没了。 → "The Hefei isn't done."): issue 55's second round (seq2seq/tasks/zh_en.py, `NAMES_SECOND`).
+    """
+    train = list(train)
+    said = [re.compile(rf"\b{re.escape(name)}\b") for name in taught]
+    chinese = [zh for zh, en in places.items() if any(name.search(en) for name in said)]
+    counts = Counter(c for zh, _ in train for c in set(zh))
+    rare = {c for name in chinese for c in name if counts[c] <= most}
+    return [
+        (zh, en)
+        for zh, en in train
+        if rare.intersection(zh) and not any(name in zh for name in chinese) and not any(n.search(en) for n in said)
+    ]
 
 
 def lines(found: Iterable[tuple[str, str]]) -> Iterator[str]:

@@ -100,6 +100,20 @@ NAMES_CHOICES: tuple[tuple[str | None, float], ...] = (
     ("names", 0.7), ("verbs", 0.7), ("names", 0.5), ("verbs", 0.5), ("names", 0.3), ("verbs", 0.3), (None, 0.0),
 )  # fmt: skip
 NAMES_INVENTED_AT_MOST = 1
+# A second round, the same rule again (issue 55: the first round's lstm-general wrote 4 test outputs with a place
+# no reference names, 肥皂 "soap" read as Hefei, a US state's 州 as Hangzhou): one more ending, three epochs from
+# the first round's model, on the `verbs` ending's file with the training pairs that share a character with a
+# taught place but name none (`zh_dictionary.lookalikes`, the counterweight); the candidates are the first
+# round's model alone and its averages with that ending.
+NAMES_SECOND: tuple[str, tuple[str, ...]] = (
+    "lookalikes",
+    tuple(
+        f"--dictionary runs/data/zh-en-names-verbs-lookalikes.txt {_ENDING}--soft-attention-steps 0 --seed 1".split()
+    ),
+)
+NAMES_SECOND_CHOICES: tuple[tuple[str | None, float], ...] = (
+    ("lookalikes", 0.7), ("lookalikes", 0.5), ("lookalikes", 0.3), (None, 0.0),
+)  # fmt: skip
 
 
 def held_out_key(text: str) -> str:
