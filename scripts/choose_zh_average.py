@@ -139,7 +139,8 @@ def choose_and_write(args: argparse.Namespace, endings: dict[str, Path], choices
     if before:
         choice["before"] = {key: value for key, value in before.items() if key != "settings"}
     out = average(*parts(args.last, endings, chosen), args.out, extra={"choice": choice})
-    print(f"chose {chosen.ending or 'the last stage alone'} {chosen.weight:g}: saved to {out}")
+    alone = "the first round's model alone" if before else "the last stage alone"
+    print(f"chose {chosen.ending or alone} {chosen.weight:g}: saved to {out}")
 
 
 if __name__ == "__main__":

@@ -214,13 +214,20 @@ def float32_twin(run: Path):
     """The same model with the float32 best weights kept in the trainer state; an average's (seq2seq/average.py),
     the same average of its parts' float32 best weights."""
     translator = load_checkpoint(run)
-    parts = read_config(run).get("average")
-    if parts:
-        best = averaged_state([float32_best(Path(p["model"])) for p in parts], [p["weight"] for p in parts])
-    else:
-        best = float32_best(run)
-    translator.model.load_weights(best)
+    translator.model.load_weights(float32_weights(run))
     return translator
+
+
+def float32_weights(folder: Path) -> dict:
+    """A model's weights before float16 rounding: a run's float32 best, an average's the same average of its parts'
+    float32 weights; a part whose own float32 weights are not kept (zh-en's second round starts from the first
+    round's released model, whose runs are gone) counts with its stored weights, already rounded."""
+    if (folder / "trainer_state.safetensors").is_file():
+        return float32_best(folder)
+    parts = read_config(folder).get("average")
+    if not parts or any(not (Path(p["model"]) / "config.json").is_file() for p in parts):
+        return {k: v.float() for k, v in load_checkpoint(folder).model.state_dict().items()}
+    return averaged_state([float32_weights(Path(p["model"])) for p in parts], [p["weight"] for p in parts])
 
 
 def float32_best(run: Path) -> dict:

@@ -102,13 +102,14 @@ def test_a_fine_tuned_models_epochs_after_its_first_stage_say_so(tmp_path):
 
 
 def test_the_shipped_zh_en_timelapse_runs_through_its_stages():
-    """zh-en/general: the epochs 0..B of the stages before the names stage (from noise on the corpus, then the
-    dictionary), ten of the names stage marked B + 1..B + 10, then one for the weights chosen (`average`)."""
+    """zh-en/general: the epochs 0..B up to the first round's chosen weights (from noise on the corpus, then the
+    dictionary and the names stage; B is the first round's `average` entry), the three epochs of the second
+    round's ending marked B + 1..B + 3, then one for the weights chosen (`average`)."""
     history = timelapse_view.model_history("zh-en/general")
     start = next(r["fine_tuned_after"] for r in history if "fine_tuned_after" in r)
-    assert [r["epoch"] for r in history] == list(range(start + 12))
-    assert [r["epoch"] for r in history if "fine_tuned_after" in r] == list(range(start + 1, start + 12))
-    assert history[-1]["average"] and not any(r.get("average") for r in history[:-1])
+    assert [r["epoch"] for r in history] == list(range(start + 5))
+    assert [r["epoch"] for r in history if "fine_tuned_after" in r] == list(range(start + 1, start + 5))
+    assert [r["epoch"] for r in history if r.get("average")] == [start, start + 4]
     assert timelapse_view.probe_for(history[-1], "我爱你。")["output"] == "I love you."
 
 

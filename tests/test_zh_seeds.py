@@ -72,11 +72,6 @@ def test_beijing_attends_to_bei_or_jing_for_four_of_the_five_gru_scorers():
     assert sum(looked in checks.WELCOME_CHARACTERS for looked in looks.values()) >= 4, looks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 55, open: the names stages cost lstm-general, the best by BLEU, two places (8 of 12 held-out "
-    "sentences, 10 before); docs/models.md, the release of the names stages",
-)
 def test_the_best_model_gets_three_names_in_four():
     best = max(EVERY, key=lambda name: _card(name)["metrics"]["test"]["bleu_beam5"])
     hits = checks.name_hits(_model(best))

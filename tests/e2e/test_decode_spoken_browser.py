@@ -60,7 +60,7 @@ def test_each_step_is_said_from_the_models_row(page: Page, streamlit_server: str
         server_shows(page, 2)  # the page's own count agrees: "Step 2 of 5"
         page_clock.answered(page)  # every run the page asked for (the step's) has ended and is drawn
         expect(region).to_have_text(expected(2, lang))  # and the server's redraw keeps it
-        assert expected(2, lang) == "Step 2: love — looks most at 爱 (0.90)"  # docs/pages/decode.md's, from the model
+        assert expected(2, lang) == "Step 2: love — looks most at 爱 (0.91)"  # docs/pages/decode.md's, from the model
         page.get_by_role("button", name="Back", exact=True).click()
         expect(region).to_have_text(expected(1, lang))
         page.get_by_role("button", name="Reset", exact=True).click()
