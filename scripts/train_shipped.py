@@ -100,7 +100,7 @@ def run(
     rounds = [(list(shipped.endings), [])]
     if shipped.second:
         rounds.append(([shipped.second], ["--second"]))
-    for endings_round, flags in rounds:
+    for number, (endings_round, flags) in enumerate(rounds, start=1):
         endings = []
         for ending, options in endings_round:
             out = root / "stages" / f"{k}-{ending}" / task / name
@@ -111,15 +111,16 @@ def run(
                 return line
             endings += ["--ending", f"{ending}={out}"]
         # the first round's choice is the next stage when a second round follows it
-        chosen = final if endings_round is rounds[-1][0] else root / "stages" / str(k + 1) / task / name
+        last_round = number == len(rounds)
+        chosen = final if last_round else root / "stages" / str(k + 1) / task / name
         script = ROOT / "scripts" / "choose_zh_average.py"
         command = [sys.executable, str(script), str(previous), *endings, *flags, "--out", str(chosen)]
         final.parent.mkdir(parents=True, exist_ok=True)
-        if not (chosen / "config.json").is_file() or chosen == final:  # a first round already chosen is kept
+        if last_round or not (chosen / "config.json").is_file():  # a first round already chosen is kept
             with log.open("a") as handle:
                 code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)
             if code:
-                return f"{task}/{name} ({cell}): the choice {' '.join(flags)} exit {code}, log {log}"
+                return f"{task}/{name} ({cell}): the choice of round {number} exit {code}, log {log}"
         previous, k = chosen, k + 2
     return f"{task}/{name} ({cell}): chosen in {len(rounds)} round(s) of endings' averages, log {log}"
 

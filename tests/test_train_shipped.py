@@ -106,7 +106,7 @@ def test_a_first_round_already_chosen_is_kept_and_a_failed_choice_is_said(tmp_pa
         script.subprocess, "call", lambda command, **_: calls.append(command) or (5 if "--second" in command else 0)
     )
     line = script.run("zh-en", "dot", "gru", 1, tmp_path, [], names=True)
-    assert "the choice --second exit 5" in line
+    assert "the choice of round 2 exit 5" in line
 
 
 def test_every_file_the_names_stages_read_is_written_by_prepare_shipped():
