@@ -104,9 +104,9 @@ def main() -> None:
         "--second", action="store_true", help="the second round: LAST is the first round's model (NAMES_SECOND)"
     )
     args = parser.parse_args()
-    rounds = [zh_en.NAMES_SECOND] if args.second else zh_en.NAMES_ENDINGS
+    round_endings = [zh_en.NAMES_SECOND] if args.second else zh_en.NAMES_ENDINGS
     choices = zh_en.NAMES_SECOND_CHOICES if args.second else zh_en.NAMES_CHOICES
-    wanted = {name for name, _ in rounds}
+    wanted = {name for name, _ in round_endings}
     pairs = [item.partition("=") for item in args.ending]
     endings = {name: Path(folder) for name, sep, folder in pairs if sep and folder}
     if len(endings) != len(pairs) or set(endings) != wanted:

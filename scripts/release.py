@@ -274,14 +274,14 @@ def averaged_training(config: dict) -> str:
         for stage in stages
     ]
     parts = config["average"]
-    choice = config.get("choice")
-    if isinstance(choice, dict) and isinstance(choice.get("before"), dict):
-        return second_round_training(config, listed, choice)
     said = {
         "count": len(stages),
         "stages": "; ".join(f"{n}. {text}" for n, text in enumerate(listed, start=1)),
         "total": training_cost(config),
     }
+    choice = config.get("choice")
+    if isinstance(choice, dict) and isinstance(choice.get("before"), dict):
+        return second_round_training(said, choice)
     if len(parts) == 1:
         text = _(LAST_ALONE).format(**said)
     else:
@@ -292,7 +292,7 @@ def averaged_training(config: dict) -> str:
     if not isinstance(choice, dict):
         return text
     chosen = choice["candidates"][choice["chosen"]]
-    endings = [f"`{file}`" for file in _ending_files(choice)]
+    endings = [f"`{file}`" for file in _ending_files(choice.get("settings", {}), choice.get("endings", {}))]
     return (
         text
         + " "
@@ -308,20 +308,17 @@ def averaged_training(config: dict) -> str:
     )
 
 
-def second_round_training(config: dict, listed: list[str], choice: dict) -> str:
-    """The card's training paragraph of a model of zh-en's second round: its stages (the first round's chosen
-    ones, then the last ending where it was chosen), what the first round chose among what, and what the second."""
-    first, count = choice["before"], len(listed)
+def second_round_training(said: dict, choice: dict) -> str:
+    """The card's training paragraph of a model of zh-en's second round: its stages (`said`: their count, list and
+    cost; the first round's chosen ones, then the last ending where it was chosen), what the first round chose
+    among what, and what the second."""
+    first, count, settings = choice["before"], said["count"], choice.get("settings", {})
     second_chosen = choice["candidates"][choice["chosen"]]
     first_chosen = first["candidates"][first["chosen"]]
     # the first round's stages: A, then its chosen ending where it chose one; the last ending follows when chosen
     last = count - (second_chosen["ending"] is not None) - (first_chosen["ending"] is not None)
-    text = _(STAGES_ONLY).format(
-        count=count,
-        stages="; ".join(f"{n}. {item}" for n, item in enumerate(listed, start=1)),
-        total=training_cost(config),
-    )
-    files = _ending_files({"settings": choice.get("settings", {}), "endings": first.get("endings", {})})
+    text = _(STAGES_ONLY).format(**said)
+    files = _ending_files(settings, first.get("endings", {}))
     text += " " + _(FIRST_ROUND).format(
         last=last,
         endings=format_list([f"`{file}`" for file in files], locale=i18n.locale()),
@@ -332,14 +329,15 @@ def second_round_training(config: dict, listed: list[str], choice: dict) -> str:
         bleu=first_chosen.get("bleu"),
         chosen=_chose(first_chosen, _(CHOSE_ALONE), _(CHOSE_AVERAGE), last),
     )
-    ending = _ending_files({"settings": choice.get("settings", {}), "endings": choice.get("endings", {})})
+    ending = _ending_files(settings, choice.get("endings", {}))
     return (
         text
         + " "
         + _(SECOND_ROUND).format(
             file=format_list([f"`{file}`" for file in ending], locale=i18n.locale()),
             weights=_weights(choice),
-            chosen=_chose(second_chosen, _(CHOSE_FIRST_ALONE), _(CHOSE_FIRST_AVERAGE), count - 1),  # the ending: count
+            # the first round's model has no stage number of its own; the ending, when chosen, is the last stage
+            chosen=_chose(second_chosen, _(CHOSE_FIRST_ALONE), _(CHOSE_FIRST_AVERAGE), count - 1),
             seeds=second_chosen["seeds"],
             invented=second_chosen["invented"],
             bleu=second_chosen.get("bleu"),
@@ -360,11 +358,10 @@ def _chose(candidate: dict, alone: str, averaged: str, stage: int) -> str:
     return averaged.format(keep=f"{1 - weight:g}", weight=f"{weight:g}", stage=stage, ending=stage + 1)
 
 
-def _ending_files(choice: dict) -> list[str]:
-    """The dictionary file each ending of a choice trained on (its settings as the choice recorded them), else
-    the ending's name: read from the model's own config, so a card is the same wherever it is written."""
-    settings = choice.get("settings", {})
-    return [(settings.get(name) or {}).get("dictionary") or name for name in choice.get("endings", {})]
+def _ending_files(settings: dict, endings: dict) -> list[str]:
+    """The dictionary file each of a round's `endings` trained on (its `settings` as the choice recorded them),
+    else the ending's name: read from the model's own config, so a card is the same wherever it is written."""
+    return [(settings.get(name) or {}).get("dictionary") or name for name in endings]
 
 
 def retrain_command(name: str, config: dict) -> str:

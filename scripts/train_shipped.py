@@ -97,6 +97,7 @@ def run(
         return line
     k = len(shipped.later) + 3  # the endings' stage number
     log = final.with_suffix(".log")
+    final.parent.mkdir(parents=True, exist_ok=True)
     rounds = [(list(shipped.endings), [])]
     if shipped.second:
         rounds.append(([shipped.second], ["--second"]))
@@ -115,7 +116,6 @@ def run(
         chosen = final if last_round else root / "stages" / str(k + 1) / task / name
         script = ROOT / "scripts" / "choose_zh_average.py"
         command = [sys.executable, str(script), str(previous), *endings, *flags, "--out", str(chosen)]
-        final.parent.mkdir(parents=True, exist_ok=True)
         if last_round or not (chosen / "config.json").is_file():  # a first round already chosen is kept
             with log.open("a") as handle:
                 code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)

@@ -78,17 +78,23 @@ NAMES_LATER: tuple[tuple[str, ...], ...] = (
         "--soft-attention-steps 0 --seed 1".split()
     ),
 )
+
+
+def _ending(file: str) -> tuple[str, ...]:
+    """An ending's `train` options: three epochs on the corpus and `file` (under runs/data/), from the stage before."""
+    return tuple(
+        f"--dictionary runs/data/{file} --dictionary-repeat 1 --lr 0.001 --schedule cosine --epochs 3 --patience 10"
+        " --keep last --soft-attention-steps 0 --seed 1".split()
+    )
+
+
 # Two endings, three epochs each from A: "names", the names alone (the held-out people come back; so do names
 # written for words the model does not know, and places slip); "verbs", the names with the HSK verbs put into
 # the corpus's short sentences and one other place into each place sentence (brings back "I love learning."
 # and "Welcome to Beijing." where the names alone lose them, and some invented places).
-_ENDING = "--dictionary-repeat 1 --lr 0.001 --schedule cosine --epochs 3 --patience 10 --keep last "
 NAMES_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("names", tuple(f"--dictionary runs/data/zh-en-names-only.txt {_ENDING}--soft-attention-steps 0 --seed 1".split())),
-    (
-        "verbs",
-        tuple(f"--dictionary runs/data/zh-en-names-verbs-one.txt {_ENDING}--soft-attention-steps 0 --seed 1".split()),
-    ),
+    ("names", _ending("zh-en-names-only.txt")),
+    ("verbs", _ending("zh-en-names-verbs-one.txt")),
 )
 # The model is A averaged with one ending, weight by weight (WiSE-FT's interpolation, θ = (1 - w) θ_A + w θ_end),
 # or A alone (None, 0.0). scripts/choose_zh_average.py takes, among these candidates, those that get the most of
@@ -105,12 +111,7 @@ NAMES_INVENTED_AT_MOST = 1
 # the first round's model, on the `verbs` ending's file with the training pairs that share a character with a
 # taught place but name none (`zh_dictionary.lookalikes`, the counterweight); the candidates are the first
 # round's model alone and its averages with that ending.
-NAMES_SECOND: tuple[str, tuple[str, ...]] = (
-    "lookalikes",
-    tuple(
-        f"--dictionary runs/data/zh-en-names-verbs-lookalikes.txt {_ENDING}--soft-attention-steps 0 --seed 1".split()
-    ),
-)
+NAMES_SECOND: tuple[str, tuple[str, ...]] = ("lookalikes", _ending("zh-en-names-verbs-lookalikes.txt"))
 NAMES_SECOND_CHOICES: tuple[tuple[str | None, float], ...] = (
     ("lookalikes", 0.7), ("lookalikes", 0.5), ("lookalikes", 0.3), (None, 0.0),
 )  # fmt: skip
