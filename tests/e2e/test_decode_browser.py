@@ -77,6 +77,18 @@ def test_the_csv_export_is_made_on_click(page: Page, streamlit_server: str) -> N
     assert all(abs(sum(float(w) for w in row.split(",")[1:]) - 1.0) < 1e-5 for row in rows)
 
 
+# Records each rerun message the page sends with the count of runs ended when it went out (page_clock's counters).
+SENT_AFTER_RUNS = """() => {
+  window.__aeSentAfterRuns = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function () {
+    const asked = window.__aeAsked, result = send.apply(this, arguments);
+    if (window.__aeAsked > asked) window.__aeSentAfterRuns.push(window.__aeRuns);
+    return result;
+  };
+}"""
+
+
 def test_quick_clicks_each_move_one_step_and_the_heatmap_agrees(page: Page, streamlit_server: str) -> None:
     """Three clicks without waiting: the heatmap draws the first row at once in the browser, and every click is
     taken, one run after another (heatmap.js holds a click that lands during a run until the run has ended), so
@@ -97,6 +109,50 @@ def test_quick_clicks_each_move_one_step_and_the_heatmap_agrees(page: Page, stre
     expect(page.locator(".stException")).to_have_count(0)
 
 
+def test_a_click_before_the_server_has_begun_the_last_ones_run_waits_for_its_heatmap(
+    page: Page, streamlit_server: str
+) -> None:
+    """Two clicks in one frame: when the second lands, the first's rerun message has gone but the server has not
+    begun its run, so the page's run state still says "not running". heatmap.js holds the second until the
+    server has drawn the first's heatmap and its run has ended (let through at once, the two would reach the
+    server together and could be merged into one step)."""
+    page_clock.watch(page)
+    page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=1")
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 1", timeout=30_000)
+    page_clock.answered(page, at_least=2)
+    before = page_clock.asked(page)
+    page.evaluate(SENT_AFTER_RUNS)
+    # both clicks in one task, once the page says "not running" (a late answer of the run before can still say
+    # "running" for a moment)
+    state = page.evaluate(
+        """() => new Promise((resolve) => {
+      const app = document.querySelector("[data-testid='stApp']");
+      const state = () => app.getAttribute('data-test-script-state');
+      const button = () => document.querySelector('.st-key-decode_step_button button');
+      const clickTwice = () => {
+        button().click();
+        const seen = state();
+        button().click();
+        resolve(seen);
+      };
+      if (state() === 'notRunning') return clickTwice();
+      const observer = new MutationObserver(() => {
+        if (state() !== 'notRunning') return;
+        observer.disconnect();
+        clickTwice();
+      });
+      observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    })"""
+    )
+    assert state == "notRunning"  # at the second click too: no run had begun
+    expect(page.get_by_text("Step 3 of 11")).to_be_visible(timeout=30_000)
+    page_clock.answered(page, at_least=before + 2)
+    first, second = page.evaluate("window.__aeSentAfterRuns")
+    assert second > first  # the first click's run had ended when the second went
+    assert "step=3" in page.url and page_clock.asked(page) == before + 2
+    page.wait_for_function(f"({HEATMAP_ROWS})() === 3")
+
+
 def test_a_click_during_a_run_is_held_until_the_run_ends_then_taken(page: Page, streamlit_server: str) -> None:
     """heatmap.js gives Streamlit no click while a run goes on (a click that interrupts a run can be merged,
     lost, or leave the page drawn for an earlier step): of two clicks, the second landing while the first one's
@@ -106,18 +162,7 @@ def test_a_click_during_a_run_is_held_until_the_run_ends_then_taken(page: Page, 
     page.wait_for_function(f"({HEATMAP_ROWS})() === 1", timeout=30_000)
     page_clock.answered(page, at_least=2)  # its first run and the one the tab's memory asks for
     before = page_clock.asked(page)
-    # each rerun message sent, with the count of runs ended when it went out (page_clock's counters)
-    page.evaluate(
-        """() => {
-      window.__aeSentAfterRuns = [];
-      const send = WebSocket.prototype.send;
-      WebSocket.prototype.send = function () {
-        const asked = window.__aeAsked, result = send.apply(this, arguments);
-        if (window.__aeAsked > asked) window.__aeSentAfterRuns.push(window.__aeRuns);
-        return result;
-      };
-    }"""
-    )
+    page.evaluate(SENT_AFTER_RUNS)
     # the second click lands the moment the page says a run is asked for or going on (no timing involved)
     page.evaluate(
         """() => new Promise((resolve) => {

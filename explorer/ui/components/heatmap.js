@@ -19,25 +19,46 @@ function runState() {
   return app ? app.getAttribute("data-test-script-state") : null;
 }
 
-// Clicks on Step, Back or Reset that land while a run goes on (a play tick, a class panel's refresh, the
-// last click's run) are held and given to Streamlit one at a time, each once the run before it has ended.
-// A click that interrupts a run can be merged with the one before, land on a button the run is replacing,
-// or leave the page drawn for the step before the last (seen under load): held, every click moves one step.
-const held = [];
+// Clicks on Step, Back or Reset that land while the page is busy are held and given to Streamlit one at a
+// time. A click that reaches the server while the run before it is asked for or going on can be merged
+// with the one before (two clicks, one step), land on a button the run is replacing, or leave the page
+// drawn for the step before the last (seen under load): held, every click moves one step. The page is
+// busy while a run goes on, and also until the server has drawn the last click let through: the root's
+// run state alone says "not running" before the server has begun that click's run, and between the runs
+// of a chain (a run stopped for another's rerun), where a click given would be merged. The server's count
+// of clicks comes with every heatmap it draws (data.clicks). Kept on the window: one listener per page
+// and every render share it.
+const follow = window.__aeHeatmapFollow || (window.__aeHeatmapFollow = {
+  held: [],       // the classes of the buttons clicked while busy, oldest first
+  server: null,   // the server's count of clicks in the last heatmap it drew
+  awaited: 0,     // the count that the last click let through brings
+  since: 0,       // when that click went (performance.now())
+});
+// A click the server never draws (the connection lost as it went) stops holding after this long, so the
+// buttons never stay dead; under a normal load its run draws the heatmap long before.
+const LOST_AFTER_MS = 10000;
 
-function giveHeldClicks() {
+function awaitingServer() {
+  return follow.server !== null && follow.server < follow.awaited && performance.now() - follow.since < LOST_AFTER_MS;
+}
+
+function busy() {
+  return RUNNING.has(runState()) || awaitingServer();
+}
+
+// Gives the oldest held click once the page is not busy (called when the run state changes, when the
+// server draws a heatmap, and when a lost click stops counting).
+function giveHeldClick() {
+  if (!follow.held.length || busy()) return;
+  const button = document.querySelector("." + follow.held.shift() + " button");
+  if (button && !button.disabled) button.click();  // not busy: the listener lets it through
+}
+
+function watchRunState() {
   const app = appRoot();
-  if (!app || giveHeldClicks.observer) return;
-  giveHeldClicks.observer = new MutationObserver(() => {
-    if (RUNNING.has(runState()) || !held.length) return;
-    const button = document.querySelector("." + held.shift() + " button");
-    if (!held.length) {
-      giveHeldClicks.observer.disconnect();
-      giveHeldClicks.observer = null;
-    }
-    if (button && !button.disabled) button.click();  // the page is idle: the listener lets it through
-  });
-  giveHeldClicks.observer.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  if (!app || follow.observer) return;
+  follow.observer = new MutationObserver(giveHeldClick);
+  follow.observer.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
 }
 
 function followButtons() {
@@ -47,13 +68,16 @@ function followButtons() {
     const button = event.target instanceof Element ? event.target.closest("button") : null;
     const cls = button && Object.keys(MOVES).find((name) => button.closest("." + name));
     if (!cls || button.disabled) return;
-    if (RUNNING.has(runState())) {  // Streamlit does not see it now; it is given once the run has ended
+    if (busy()) {  // Streamlit does not see it now; it is given once the page is no longer busy
       event.stopPropagation();
       event.preventDefault();
-      if (held.length < HELD_AT_MOST) held.push(cls);
-      giveHeldClicks();
+      if (follow.held.length < HELD_AT_MOST) follow.held.push(cls);
+      watchRunState();
+      if (awaitingServer()) setTimeout(giveHeldClick, LOST_AFTER_MS - (performance.now() - follow.since) + 1);
       return;
     }
+    if (follow.server !== null) follow.awaited = follow.server + 1;  // its run draws the count one up
+    follow.since = performance.now();
     const view = window.__aeHeatmapView;
     if (!view || !view.svg.isConnected) return;
     const move = MOVES[cls];
@@ -107,11 +131,17 @@ export default function (component) {
   });
   view.show(data.step);
   view.serverStep = data.step;
+  // A count lower than the last is a new session (the server restarted): nothing it has not drawn is awaited.
+  const count = Number.isInteger(data.clicks) ? data.clicks : null;
+  if (count !== null && follow.server !== null && count < follow.server) follow.awaited = count;
+  follow.server = count;
   view.announce = announceWith(announcer(parentElement), data);
   if (data.announce) view.announce(data.announce.step);  // the page's step (in the words view, not the rows)
   // The words view (data.follow false) waits for the server: a step adds a piece, not always a word row.
   window.__aeHeatmapView = data.follow === false ? null : view;
   followButtons();
+  watchRunState();
+  giveHeldClick();  // a held click waits for this heatmap when the run state has said "not running" already
   const onResize = () => view.resize();
   window.addEventListener("resize", onResize);
   // Sized to the screen (presentation mode): look again once the page above has settled (fonts, late elements).
