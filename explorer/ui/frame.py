@@ -71,6 +71,7 @@ def page(
         st.warning(note)
     if colors_note:  # the link's value, escaped
         st.warning(escape_markdown(message_of(colors_note)))
+    lesson_dock.open_pending(page_name or view)  # before the tab's memory is asked: its answer reruns this page
     class_memory.remember()  # a reloaded tab is the teacher or the student it was
     class_teacher.sidebar(view)
     class_teacher.bar(view)  # a teacher's controls, under the title: inside a projector's frame

@@ -40,23 +40,38 @@ TRAIN_TASK = "train_task"  # the Train page's task box (app_pages/6_Train.py)
 ELSEWHERE = N_("This step is on the {page} page.")
 
 
-def dock(page: str | None, projecting: bool) -> None:
-    """The running lesson's panel on `page` (its name in explorer.state.pages), or nothing when no lesson runs.
-    Switches to the step's page first when a move or a lesson link asks for it."""
+def open_pending(page: str | None) -> None:
+    """Switch to the step's page when a move or a lesson link opened on `page` (its name in explorer.state.pages)
+    asks for it; nothing otherwise.
+
+    Called before anything on the page can ask for a run of its own (explorer.ui.frame): the tab's memory answers
+    as soon as it is drawn (explorer.ui.class_memory), and an answer that left before the browser heard of the
+    switch reran the page it was asked on, after the step's page had taken the link: the link opened the
+    Lessons page (seen under load)."""
     state, query = st.session_state, st.query_params.to_dict()
     linked = keys.LESSON_PARAM in query or keys.AT_PARAM in query
     if player.where(state).lesson is None and not linked and keys.LESSON_GO not in state:
         return
+    if class_state.following(state):  # a follower's lesson is the teacher's (explorer.ui.class_student)
+        return
     lessons, _problems = catalog()  # read on every run: a teacher's edited file shows at once
-    following = class_state.following(state)  # a follower's lesson is the teacher's (explorer.ui.class_student)
-    if not following:
-        player.follow_link(state, query, lessons, page)
+    player.follow_link(state, query, lessons, page)
     lesson, index = player.running(state, lessons)
     step = lesson.steps[index] if lesson else None
-    if player.pending(state, page, step.page if step else player.PAGE, query) and not following:
+    if player.pending(state, page, step.page if step else player.PAGE, query):
         _open(step)
+
+
+def dock(page: str | None, projecting: bool) -> None:
+    """The running lesson's panel on `page` (its name in explorer.state.pages), or nothing when no lesson runs."""
+    state = st.session_state
+    if player.where(state).lesson is None:
+        return
+    lessons, _problems = catalog()
+    lesson, index = player.running(state, lessons)
     if lesson is None:
         return
+    step = lesson.steps[index]
     if class_state.teaching(state) and page == step.page and page not in PAGES_SHOWN:
         class_teacher.send_view(state, player.PAGE, {})  # a page no class shows: the class reads the step there
     for name, value in player.link_params(lesson.id, index).items():  # on pages that publish no view too
