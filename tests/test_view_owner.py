@@ -8,8 +8,9 @@ import re
 
 import pytest
 
-from explorer.state import keys, owner
+from explorer.state import keys, link, owner
 from explorer.state.pages import BY_NAME
+from tests.app_fixtures import FakeQueryParams
 
 MODELS = {"reverse": ["none", "dot", "general", "uniform"], "dates": ["none", "general", "concat"], "zh-en": ["none"]}
 SENTENCES = {"reverse": "hello world", "dates": "9 may 2018", "zh-en": "我爱你。"}
@@ -142,6 +143,35 @@ def test_a_link_opened_is_the_view_at_once_and_is_read_once():
     view, new = owner.open_link(session, "beam", {"task": "dates", "sentence": "1 jan 2000", "beam": "4"}, REGISTRY)
     assert not new and view.sentence == "2 feb 2001"
     assert owner.open_link(session, "beam", {}, REGISTRY) == (view, False)  # an empty URL is no link
+
+
+def test_an_earlier_url_the_page_wrote_is_an_echo_not_a_link_but_back_and_a_switch_read_it():
+    """A play tick or a click that the browser sent before it had the page's last URL carries an earlier one back:
+    read as a link, it took the page a step back while the URL kept the later step (Decode, paused under load: the
+    URL said step=3, the page "Step 2 of 15"). An earlier URL is a link again on the browser's Back or Forward, once
+    a switch has cleared the page's URL (a lesson's move, a follower), and after the page has read a link."""
+    session, url = {}, FakeQueryParams()
+    first = {"task": "dates", "sentence": "1 jan 2000", "beam": "4"}
+    owner.open_link(session, "beam", first, REGISTRY)
+    for width in ("5", "6"):  # two steps the page took itself, each written into the URL
+        propose(session, {"beam": int(width)})
+        link.publish(session, url, "beam", {**first, "beam": width})
+    echo = {**first, "beam": "5"}
+    view, new = owner.open_link(session, "beam", echo, REGISTRY)
+    assert not new and view.beam == 6  # an echo: the view stays where the page took it
+    session[keys.HISTORY_RUN] = True  # the browser's Back
+    assert owner.open_link(session, "beam", echo, REGISTRY)[0].beam == 5
+    session[keys.HISTORY_RUN] = False
+    link.publish(session, url, "beam", {**first, "beam": "6"})
+    session.pop(keys.page_url("beam"))  # a switch asks the page to read its URL as a link
+    assert owner.open_link(session, "beam", echo, REGISTRY) == (owner.view(session, REGISTRY), True)
+    link.publish(session, url, "beam", {**first, "beam": "7"})
+    assert owner.open_link(session, "beam", {**first, "beam": "6"}, REGISTRY)[1]  # written before the link: a link
+    for width in ("8", "9"):
+        link.publish(session, url, "beam", {**first, "beam": width})
+    assert not owner.open_link(session, "beam", {**first, "beam": "8"}, REGISTRY)[1]  # an echo again
+    session.pop(keys.URLS_WRITTEN)  # the session ran another page since (explorer.ui.frame)
+    assert owner.open_link(session, "beam", {**first, "beam": "8"}, REGISTRY)[1]
 
 
 def test_a_link_whose_run_is_stopped_before_it_is_the_view_is_opened_by_the_next_run(monkeypatch):

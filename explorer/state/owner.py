@@ -175,15 +175,16 @@ def open_link(
 ) -> tuple[ViewState, bool]:
     """(the view, whether a link was opened on this run). Call first thing in a run, before any widget.
 
-    A URL other than the one the page wrote last (keys.page_url) is a link someone opened: it becomes the
+    A URL other than the one the page wrote last (keys.page_url), and no echo of an earlier one
+    (`link.echo`), is a link someone opened: it becomes the
     view at once, the generation of every field it moves moved (of those a widget has shown), so no
     widget's older value can overwrite it. Fields the
     link leaves out keep the view's values when the link names the view's task (and its decoding when it
     names no strategy or reference), else their defaults. The link's notes stay with its view (`link_notes`).
     """
     url = link.flat(query)
-    if not url or url == session.get(keys.page_url(page)):
-        return view(session, registry), False
+    if not url or url == session.get(keys.page_url(page)) or link.echo(session, page, url):
+        return view(session, registry), False  # an echo: the page writes its URL again (link.publish)
     query = {name: value for name, value in url.items() if name not in BY_NAME[page].own}  # the page's own
     if query:
         base = params_of(view(session, registry))
@@ -200,6 +201,7 @@ def open_link(
     # registry is read) leaves the link unread, so the next run opens it; marked read first, the next run took
     # the link for the page's own URL and showed the default view.
     session[keys.page_url(page)] = url
+    session[keys.URLS_WRITTEN] = (page, ())  # what the page wrote before the link can be a link again
     return view(session, registry), True
 
 

@@ -4,6 +4,7 @@ colour scale, the page title."""
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
@@ -50,6 +51,7 @@ def page(
     `page_name`: the page's name in explorer.state.pages where it is not `view` (a page no class shows): a running
     lesson's panel is docked on every page, under the title and the class's bars (explorer.ui.lesson_dock),
     and a lesson's move opens its step's page from here, before the page reads its URL."""
+    _mark_run()
     note = language.choose()
     name = _(APP_NAME)
     st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
@@ -102,3 +104,14 @@ def _note(message: object) -> str:
         return message_of(message)
     text = str(message)
     return _(text) if text else text
+
+
+def _mark_run() -> None:
+    """What explorer.state.link.echo needs to know of this run: whether it is the browser's Back or Forward, and
+    whether the session has come from another page (what the page wrote before can then be a link again)."""
+    ss, ctx = st.session_state, get_script_run_ctx(suppress_warning=True)
+    ss[keys.HISTORY_RUN] = bool(ctx is not None and ctx.is_history_navigation)
+    here = ctx.page_script_hash if ctx is not None else None
+    if ss.get(keys.RUN_PAGE) != here:
+        ss.pop(keys.URLS_WRITTEN, None)
+        ss[keys.RUN_PAGE] = here

@@ -125,7 +125,8 @@ def test_a_click_before_the_server_has_begun_the_last_ones_run_waits_for_its_hea
     # both clicks in one task, once the page says "not running" (a late answer of the run before can still say
     # "running" for a moment)
     state = page.evaluate(
-        """() => new Promise((resolve) => {
+        """() => new Promise((resolve, reject) => {
+      setTimeout(() => reject(new Error('the page never said it was not running')), 30000);  // fail, never hang
       const app = document.querySelector("[data-testid='stApp']");
       const state = () => app.getAttribute('data-test-script-state');
       const button = () => document.querySelector('.st-key-decode_step_button button');
@@ -165,7 +166,8 @@ def test_a_click_during_a_run_is_held_until_the_run_ends_then_taken(page: Page, 
     page.evaluate(SENT_AFTER_RUNS)
     # the second click lands the moment the page says a run is asked for or going on (no timing involved)
     page.evaluate(
-        """() => new Promise((resolve) => {
+        """() => new Promise((resolve, reject) => {
+      setTimeout(() => reject(new Error('no run showed after the first click')), 30000);  // fail, never hang
       const app = document.querySelector("[data-testid='stApp']");
       const observer = new MutationObserver(() => {
         const state = app.getAttribute('data-test-script-state');
