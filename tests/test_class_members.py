@@ -45,7 +45,7 @@ def test_the_teacher_lists_and_removes_a_member_who_then_cannot_vote_or_come_bac
     with pytest.raises(Removed):
         store.join(code, A)
     store.answer(code, qid, B, 2)
-    assert store.current_question(code).counts == (0, 1, 1)  # A's earlier answer still counts once
+    assert store.current_question(code).counts == (0, 0, 1)  # A's earlier answer left with A (its seat is free)
     assert store.roster(code).following == 1
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from explorer.classrooms import codes, errors, events
@@ -46,6 +46,16 @@ class _Question:
 
     def frozen(self, qid: int) -> Question:
         return Question.from_fields(qid, self.fields, self.counts, self.revealed, self.asked)
+
+
+def _withdraw(room: _Room, members: Iterable[str], questions: Iterable[int]) -> None:
+    """Take the answers of `members` to `questions` out of their counts: a member who lost its seat (removed,
+    or gone and its seat given away) no longer speaks for the class there."""
+    for member in members:
+        for qid in questions:
+            option = room.answers.pop((qid, member), None)
+            if option is not None:
+                room.questions[qid].counts[option] -= 1
 
 
 @dataclass
@@ -214,7 +224,8 @@ class MemoryStore(RoomStore):
         with self._lock:
             room = self._teacher_room(code, token, self._clock())
             room.members.pop(member, None)
-            room.removed.add(member)
+            room.removed.add(member)  # in no seat: `members` alone counts the seats
+            _withdraw(room, [member], room.questions)
         self._emit(code, "removed", member=member)
 
     # -- the students --
@@ -243,11 +254,19 @@ class MemoryStore(RoomStore):
             if room.locked:
                 raise errors.ClassLocked()
             if len(room.members) >= self.limits.max_students:  # full: members long gone give their places
-                gone = self.limits.gone_seconds
-                room.members = {m: seen for m, seen in room.members.items() if now - seen[0] <= gone}
+                gone = [m for m, (seen, _) in room.members.items() if now - seen > self.limits.gone_seconds]
+                for left in gone:
+                    del room.members[left]
+                _withdraw(room, gone, self._open(room))
             if len(room.members) >= self.limits.max_students:
                 raise errors.ClassFull(limit=self.limits.max_students)
             room.members[member] = (now, True)
+
+    @staticmethod
+    def _open(room: _Room) -> list[int]:
+        """The question that still takes answers ([its id]), or none: the current one, not revealed."""
+        record = room.questions.get(room.current)
+        return [room.current] if record is not None and not record.revealed else []
 
     def heartbeat(self, code: str, member: str, following: bool) -> Presence:
         check_member(member)

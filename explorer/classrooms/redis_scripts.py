@@ -34,6 +34,27 @@ local function count(i, window_ms)
   redis.call('INCR', KEYS[i])
   if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], window_ms) end
 end
+-- Take the answers ("ID:MEMBER" in KEYS[5]) of `members` to the questions `ids` out of their counts (KEYS[4]):
+-- a member who lost its seat (removed, or gone and its seat given away) no longer speaks for the class there.
+local function withdraw(ids, members)
+  for _, id in ipairs(ids) do
+    local ok, counts = pcall(cjson.decode, redis.call('HGET', KEYS[4], id) or '')
+    local changed = false
+    for _, member in ipairs(members) do
+      local field = id .. ':' .. member
+      local before = tonumber(redis.call('HGET', KEYS[5], field) or '')
+      if before then
+        redis.call('HDEL', KEYS[5], field)
+        if ok and type(counts) == 'table' and before >= 0 and before < #counts and before == math.floor(before)
+          and type(counts[before + 1]) == 'number' and counts[before + 1] > 0 then
+          counts[before + 1] = counts[before + 1] - 1
+          changed = true
+        end
+      end
+    end
+    if changed then redis.call('HSET', KEYS[4], id, cjson.encode(counts)) end
+  end
+end
 local function whole(raw)
   local n = tonumber(raw)
   if not n or n < 0 or n ~= math.floor(n) or n > 2^52 then return 0 end
@@ -146,15 +167,28 @@ end
 if reached(8, ARGV[11]) then return {'WAIT_JOINS'} end
 count(8, ARGV[12])
 if redis.call('HGET', KEYS[1], 'locked') == '1' then return {'LOCKED'} end
+-- The seats are the members' entries less the removed ones ('R' holds no seat, only the refusal). Only when
+-- the hash is as long as the class may be is it read whole: members gone too long give their seats, and
+-- their answer to the open question (the current one, not revealed) leaves its counts.
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then
   local all = redis.call('HGETALL', KEYS[2])
+  local seats, left = 0, {}
   for i = 1, #all, 2 do
-    local seen = tonumber(string.match(all[i + 1], '^(%S+)'))
-    if all[i + 1] ~= 'R' and (not seen or tonumber(ARGV[1]) - seen > tonumber(ARGV[8])) then
-      redis.call('HDEL', KEYS[2], all[i])
+    if all[i + 1] ~= 'R' then
+      local seen = tonumber(string.match(all[i + 1], '^(%S+)'))
+      if not seen or tonumber(ARGV[1]) - seen > tonumber(ARGV[8]) then
+        redis.call('HDEL', KEYS[2], all[i])
+        left[#left + 1] = all[i]
+      else
+        seats = seats + 1
+      end
     end
   end
-  if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then return {'FULL'} end
+  local current = redis.call('HGET', KEYS[1], 'current')
+  if #left > 0 and current and current ~= '0' and redis.call('HEXISTS', KEYS[4], 'r' .. current) == 0 then
+    withdraw({current}, left)
+  end
+  if seats >= tonumber(ARGV[7]) then return {'FULL'} end
 end
 redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' 1')
 like_room(KEYS[2])
@@ -200,12 +234,18 @@ like_room(KEYS[5])
 return {'OK'}
 """
 
-# ARGV 6 token hash, 7 member: removed ('R' in the members hash: refused by JOIN, HEARTBEAT and ANSWER).
+# ARGV 6 token hash, 7 member, 8 max questions: removed ('R' in the members hash: refused by JOIN, HEARTBEAT
+# and ANSWER, and no seat), its answers to every question taken out of their counts (a damaged 'qlast' reads
+# at most the questions a room may hold).
 REMOVE = """
 local fails = teacher_fails(ARGV[6])
 if fails then return {fails} end
 keep()
 redis.call('HSET', KEYS[2], ARGV[7], 'R')
+local ids = {}
+local last = math.min(whole(redis.call('HGET', KEYS[1], 'qlast')), tonumber(ARGV[8]))
+for id = 1, last do ids[id] = string.format('%d', id) end
+withdraw(ids, {ARGV[7]})
 like_room(KEYS[2])
 return {'OK'}
 """

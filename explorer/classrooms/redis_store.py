@@ -7,7 +7,8 @@ Keys (``prefix`` is "ae:" unless told; CODE is a normalised join code):
                              last time), ``view`` (JSON {"page", "params"}), ``version``, ``updated``,
                              ``qlast`` (questions asked), ``current`` (the current question's id),
                              ``locked`` ("1" when the room takes no newcomers)
-- ``ae:room:CODE:members``   hash: member id -> "SEEN FLAG" (FLAG 1 following, 0 exploring)
+- ``ae:room:CODE:members``   hash: member id -> "SEEN FLAG" (FLAG 1 following, 0 exploring), or "R" for a member
+                             the teacher removed (refused for good; no seat: the seats are the other entries)
 - ``ae:room:CODE:questions`` hash: question id -> JSON {"kind", "step", "options", "right", "weights", "asked"}
 - ``ae:room:CODE:counts``    hash: question id -> JSON list of answers per option; "r" + id -> "1" once revealed
 - ``ae:room:CODE:answers``   hash: "ID:MEMBER" -> the option chosen (one per member; a change before the reveal
@@ -18,7 +19,8 @@ Keys (``prefix`` is "ae:" unless told; CODE is a normalised join code):
 Every change is one Lua script, so each is atomic: the room is checked (well-formed, not expired by
 the store's clock, the teacher's hash matched) in the same step as the write, a join counts the
 members and adds one, an answer checks the question and records it, moving the member's count from its
-earlier answer when it changes its mind before the reveal.
+earlier answer when it changes its mind before the reveal; a removal, or a seat given away, takes the
+member's answers out of the counts in the same step (RoomStore.join and .remove say which).
 Time comes from the store's injected clock (passed to the scripts), so expiry follows it in tests;
 the keys also carry a TTL of the idle time plus a margin, renewed by the teacher's calls, so dead
 rooms vanish by themselves. Scripts name other rooms' keys when sweeping, so this needs one Redis
@@ -323,7 +325,7 @@ class RedisStore(RoomStore):
 
     def remove(self, code: str, token: str, member: str) -> None:
         check_member(member)
-        self._teacher("remove", code, token, member)
+        self._teacher("remove", code, token, member, self.limits.max_questions)
         self._emit(code, "removed", member=member)
 
     # -- events: published on the room's channel, read back by every replica's listener --

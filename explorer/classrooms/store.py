@@ -448,7 +448,11 @@ class RoomStore(ABC):
 
         TooManyAttempts when `client` (a `client_key`) made `limits.joins` attempts, or `limits.failed_joins`
         with a wrong code, in their windows (a wrong code counts as failed); ClassLocked for a newcomer to a
-        locked room; ClassFull beyond `max_students`."""
+        locked room; ClassFull beyond `max_students` seats. A seat is held by a member; removed members hold
+        none. When the class is full, members not seen for `gone_seconds` give their seats to the newcomer
+        and their answer to the open question (current, not revealed) leaves its counts, as the newcomer may
+        answer it: a question never counts more answers than the class has seats. Their answers to closed
+        questions stay, the class's record (nobody can answer those any more)."""
 
     @abstractmethod
     def heartbeat(self, code: str, member: str, following: bool) -> Presence:
@@ -524,7 +528,8 @@ class RoomStore(ABC):
 
     @abstractmethod
     def remove(self, code: str, token: str, member: str) -> None:
-        """Remove a member: it can no longer answer, heartbeat or join this room again."""
+        """Remove a member: it can no longer answer, heartbeat or join this room again, its seat is free for a
+        newcomer, and its answers leave every question's counts (the teacher said it does not belong)."""
 
     @abstractmethod
     def clear(self, code: str, token: str, question: int) -> None:
