@@ -72,6 +72,7 @@ CLASS_ASK_KIND = "class_ask_kind"  # the teacher's choice of question (explorer.
 CLASS_ANSWER = "class_answer"  # a student's answer widget (suffixed with the question's id)
 CLASS_PRESENCE = "_class_presence"  # what the member's last heartbeat learnt (explorer.classrooms.store.Presence)
 CLASS_RECALLED = "_class_recalled"  # the tab's kept class was read back once (explorer.ui.class_memory)
+CLASS_WRITES = "_class_writes"  # the session writes the tab's memory: it held a class or read one back (class_memory)
 CLASS_SELF = "_class_self"  # this session's member id, kept after it leaves: joining again is the same member
 
 

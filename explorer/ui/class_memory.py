@@ -4,10 +4,13 @@ Streamlit starts a new session when a tab reloads, or when a replica dies and th
 another, and a session is where the teacher's token and a student's member id live. So the tab keeps
 them itself, in its sessionStorage (the tab_memory component): never in the URL, which the projector
 shows, and never in another tab or browser (a cookie or localStorage would be shared). On its first
-run a session asks the tab what it keeps; the store then decides: a token that still drives the class
-makes this session its teacher again, a member id joins again as the same member (allowed in a locked
-class, its answers still counted once). Afterwards every run writes what the session holds now, so
-leaving or ending a class forgets it.
+run a session asks the tab what it keeps, and the tab answers only when it keeps a class (an answer is a
+run: a page opened without a class runs once, with one it runs twice); the store then decides: a token that
+still drives the class makes this session its teacher again, a member id joins again as the same member
+(allowed in a locked class, its answers still counted once; an ended class is forgotten). A session that
+holds a class, has held one or has read one back writes what it holds on every run, so leaving or ending a
+class forgets it; a session that has done none of these writes nothing, so a class the tab keeps is never
+forgotten before it has been read back.
 """
 
 from __future__ import annotations
@@ -54,8 +57,9 @@ def recall(session, kept: identity.Identity | None) -> None:
 
 
 def remember() -> None:
-    """On a page's run, before the class sections: the first run asks the tab what it keeps (the answer
-    comes with the next run), then every run writes what the session holds.
+    """On a page's run, before the class sections: until the tab has answered, every run asks it what it keeps
+    (it answers only when it keeps a class, and the answer comes with the next run); a session that holds a
+    class, has held one or has read one back writes what it holds now.
 
     The question's key is the session's own (READ_KEY and a random suffix): a page that reconnects to a
     new session (its replica died) keeps its widgets' old values, and an answer given to the session before
@@ -69,11 +73,13 @@ def remember() -> None:
                 data={"read": True}, key=f"{READ_KEY}_{nonce}", default={"stored": None}, on_stored_change=lambda: None
             )  # fmt: skip
         stored = getattr(answer, "stored", None)
-        if stored is None:  # not answered yet (or no browser: AppTest), so nothing is written either
-            return
-        ss[keys.CLASS_RECALLED] = True
-        recall(ss, identity.read(stored))
+        if stored is not None:  # the tab keeps a class (no answer: it keeps none, or no browser: AppTest)
+            ss[keys.CLASS_RECALLED] = ss[keys.CLASS_WRITES] = True  # read back: the tab may now forget it
+            recall(ss, identity.read(stored))
     now = held(ss)
+    if now is None and not ss.get(keys.CLASS_WRITES):
+        return  # never in a class: nothing to write, and a kept class not yet read back must stay kept
+    ss[keys.CLASS_WRITES] = True
     mine = ss.get(keys.CLASS_SELF)
     with st.sidebar:
         components.tab_memory()(

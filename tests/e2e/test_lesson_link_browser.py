@@ -62,9 +62,9 @@ def test_a_lesson_link_switches_before_the_lessons_page_asks_the_tab_anything(
     expect(page.locator(".st-key-lesson_dock").get_by_role("heading", name=lesson.steps[0].title)).to_be_visible(
         timeout=WAIT_MS
     )
-    page_clock.answered(page, at_least=2)  # the first run and the tab's answer (asked on the Lab page) have ended
+    page_clock.answered(page)  # every run asked for has ended (the tab keeps no class: its memory asks for none)
     assert running[:2] == ["Lessons", "Lab"], running
     assert (running[0], TAB_MEMORY_NAME) not in drawn, drawn  # the Lessons run left before drawing it
     assert ("Lab", TAB_MEMORY_NAME) in drawn, drawn
-    assert asked and set(asked) == {"Lab"}, asked  # every run the browser asked for: the step's page
+    assert set(asked) <= {"Lab"}, asked  # every run the browser asked for (if any): the step's page
     expect(page).to_have_url(re.compile(rf"/Lab\?.*lesson={lesson.id}&at=1$"))

@@ -3,7 +3,8 @@
 // the tab to another server) but is never shared with another tab or browser. A duplicated tab starts
 // with a copy of sessionStorage, so before giving a kept identity back, the page asks the other tabs of
 // this browser (BroadcastChannel) whether one of them holds it now; if one does, the copy is dropped.
-// Data: {read: true} asks for what the tab keeps (sent back as the state value "stored", "" for nothing);
+// Data: {read: true} asks for what the tab keeps, sent back as the state value "stored" only when the tab
+// keeps a class: a value sent asks the server for a run, and a page opened without a class runs once;
 // {write: TEXT or null} keeps TEXT, or forgets. The text is opaque here: the server checks it.
 const KEY = "attention-explorer.class";
 let channel = null;
@@ -53,14 +54,17 @@ function keepMember(id) {
 }
 
 export default function (component) {
-  const { data, setStateValue } = component;
+  const { data, setStateValue, parentElement } = component;
   const store = storage();
   listen();
   if (data.read) {
     const kept = (store && store.getItem(KEY)) || "";
     heldElsewhere(kept).then((elsewhere) => {
       if (elsewhere && store) store.removeItem(KEY);
-      setStateValue("stored", elsewhere ? "" : kept);
+      const answers = Boolean(kept && !elsewhere);
+      if (answers) setStateValue("stored", kept);  // nothing kept: no answer, no second run
+      // What the tab did, for a reader of the page (the browser tests wait for it, not for a time).
+      if (parentElement) parentElement.setAttribute("data-tab-memory", answers ? "answered" : "none");
     });
     return;
   }
