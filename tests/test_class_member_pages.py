@@ -59,7 +59,7 @@ def test_the_teacher_counts_removes_a_member_and_clears_a_round():
     ok(pupils[0].run())
     assert "The teacher removed you from this class." in [w.value for w in pupils[0].warning]
     assert keys.CLASS_CODE not in pupils[0].session_state
-    assert rooms().current_question(code).counts[:2] == (1, 1)  # its answer, given while a member, stays
+    assert rooms().current_question(code).counts[:2] == (0, 1)  # its answer left with it (its seat is free)
 
     ok(button(teacher, "class_clear").click().run())
     cleared = rooms().current_question(code)
