@@ -13,7 +13,10 @@ a scorer's or a task's name fails here.
 
 Two variants: the default run's leaves out the registry tests that run a page (AppTest; found by the same
 rules), which take most of the time; `make test-slow` runs every registry test, the pages over models of
-every scorer and task included.
+every scorer and task included. So that the default run still fails when a page lists scorers or tasks by
+hand (a table the new scorer would be missing from), it reads the pages' code itself: no literal list, tuple,
+set or dict in app.py, app_pages/ or explorer/ names two or more scorers or tasks, and no string names three
+or more scorers (a Markdown table written out).
 
 The tests of the shipped models iterate the manifest (pretrained/manifest.json), not SCORERS or TASKS, so a
 scorer or task without shipped models leaves them be (and they are not found: they read no registry).
@@ -23,6 +26,7 @@ tests/test_view_fields.py (found: it reads the view's tables) checks it among ev
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -235,3 +239,83 @@ def test_with_them_the_registry_tests_that_run_no_page_pass(extended):
 def test_with_them_every_registry_test_passes(extended):
     """The full variant (`make test-slow`): the pages too, each over models of every scorer and task."""
     _check_registry_tests(extended, registry_tests(extended.copy / "tests"))
+
+
+# -- the pages' own code, in the default run ---------------------------------------------------------
+PAGE_CODE = ("app.py", "app_pages", "explorer")
+# Words of a string that could be a scorer's name in a written-out table ("| dot | general |", "`dot`, `general`").
+TABLE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def hand_written_lists(code: str, scorers: set[str], tasks: set[str]) -> list[tuple[int, str]]:
+    """(line, what) for each place in `code` that lists scorers or tasks by hand: a literal list, tuple, set or
+    dict (its keys) with two or more scorer names or two or more task names among its strings, and a string
+    naming three or more scorers."""
+    found, tree = [], ast.parse(code)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }  # prose about scorers, not a table a user reads
+    for node in ast.walk(tree):
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            items = node.elts
+        elif isinstance(node, ast.Dict):
+            items = [key for key in node.keys if key is not None]
+        else:
+            items = None
+        if items is not None:
+            strings = {item.value for item in items if isinstance(item, ast.Constant) and isinstance(item.value, str)}
+            for kind, names in (("scorers", scorers), ("tasks", tasks)):
+                if len(strings & names) >= 2:
+                    found.append((node.lineno, f"{kind} {sorted(strings & names)}"))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            named = set(TABLE_WORD.findall(node.value)) & scorers
+            if len(named) >= 3:
+                found.append((node.lineno, f"a string naming scorers {sorted(named)}"))
+    return found
+
+
+def _page_files() -> list[Path]:
+    files = []
+    for name in PAGE_CODE:
+        path = ROOT / name
+        files += [path] if path.is_file() else sorted(path.rglob("*.py"))
+    return files
+
+
+def test_no_page_lists_scorers_or_tasks_by_hand():
+    """The default run's guard for the pages (their registry tests run only in the slow variant)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {what}"
+        for path in _page_files()
+        for line, what in hand_written_lists(path.read_text(encoding="utf-8"), set(SCORERS), set(TASKS))
+    ]
+    assert not found, "lists of scorers or tasks written by hand (read seq2seq.scorers / seq2seq.tasks):\n" + "\n".join(
+        found
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'SCORERS_SHOWN = ["dot", "general"]',
+        'st.selectbox("Scorer", ("concat", "location", "scaled_dot"))',
+        'LABELS = {"dot": "Dot", "general": "General"}',
+        'st.markdown("| dot | general | concat |\\n|---|---|---|")',
+        'for task in ("dates", "en-fr"): pass',
+    ],
+    ids=["list", "tuple", "dict", "markdown-table", "tasks"],
+)
+def test_the_guard_finds_a_hand_written_table(code):
+    """The guard is not blind: each way of writing scorers or tasks out by hand in a page is found."""
+    assert hand_written_lists(code, set(SCORERS), set(TASKS))
+
+
+def test_the_guard_lets_the_registries_be_read():
+    code = 'names = list(SCORERS)\nif scorer == "none": pass\nst.caption("dot products saturate")'
+    code += '\ndef f():\n    """Every scorer but none (dot, general, location) learns where to look."""'
+    assert hand_written_lists(code, set(SCORERS), set(TASKS)) == []
