@@ -11,6 +11,7 @@ Events (`event_json` writes them, `parse_event` reads and checks them, whatever 
     {"kind": "ended"}                                             the class ended
     {"kind": "removed", "member": M}                              the teacher removed member M
     {"kind": "lost"}                                              this server missed events (resync)
+    {"kind": "replaced"}                                          this member opened a newer stream: this one ends
 
 The stores send them (`RoomStore.listen`): the embedded store calls its listeners in the process, the
 Redis store publishes them on the channel ``PREFIX events:CODE`` and every replica's listener thread reads
@@ -18,6 +19,13 @@ them back (so a follower on replica B hears a teacher on replica A). `Hub` hands
 of the room open in this process, from any thread, at most `Hub.min_interval` apart per room: events that
 come faster are merged (the latest view wins), so a teacher who floods the room costs each follower at
 most one message per interval, not one per click.
+
+The hub holds one stream per member of a room: a member's new stream replaces its old one, which hears
+"replaced" and ends (a reconnect after Wi-Fi dropped replaces a stream the server has not seen die yet; a
+member id cannot hold thousands of streams, each with its heartbeat to the store; one per member in each
+replica's process). Everything the hub keeps
+about a room goes with the room's last stream (a room that ends or expires ends its streams), so a
+long-running server keeps nothing for the rooms it has seen.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from dataclasses import dataclass, field
 from explorer.classrooms.codes import normalise_code
 from explorer.classrooms.store import _MEMBER, checked_view
 
-KINDS = ("view", "question", "ended", "removed", "lost")
+KINDS = ("view", "question", "ended", "removed", "lost", "replaced")
 MAX_EVENT_BYTES = 70 * 1024  # a view's JSON is at most 64 KiB (store.MAX_VIEW_BYTES)
 
 
@@ -120,28 +128,41 @@ class Subscription:
 
 
 class Hub:
-    """The streams open in this process, per room; `deliver` from any thread."""
+    """The streams open in this process, per room and member (one each); `deliver` from any thread."""
 
     def __init__(self, min_interval: float = 0.05) -> None:
         self.min_interval = min_interval  # per room: events closer than this are merged (the latest wins)
-        self._rooms: dict[str, set[Subscription]] = {}
+        self._rooms: dict[str, dict[str, Subscription]] = {}  # room -> member -> its one stream
         self._lock = threading.Lock()
+        # On the loop only; each holds rooms with streams open (dropped with the room's last stream):
         self._held: dict[str, dict[str, dict]] = {}  # room -> events waiting for the room's next slot
         self._last: dict[str, float] = {}  # room -> loop time of its last fan-out
 
     def subscribe(self, code: str, member: str) -> Subscription:
+        """A stream of room `code` for `member`; the member's earlier stream, if any, hears "replaced"."""
         sub = Subscription(code, member, asyncio.get_running_loop())
         with self._lock:
-            self._rooms.setdefault(code, set()).add(sub)
+            old = self._rooms.setdefault(code, {}).get(member)
+            self._rooms[code][member] = sub
+        if old is not None:
+            event = {"kind": "replaced"}
+            try:
+                old.loop.call_soon_threadsafe(old.put, event, sse_frame(event))
+            except RuntimeError:  # its loop closed: nothing left to tell
+                pass
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
+        """`sub` leaves (not a newer stream of its member); the room's last stream takes the room's state along."""
         with self._lock:
             subs = self._rooms.get(sub.code)
-            if subs is not None:
-                subs.discard(sub)
-                if not subs:
-                    del self._rooms[sub.code]
+            if subs is None or subs.get(sub.member) is not sub:
+                return
+            del subs[sub.member]
+            if subs:
+                return
+            del self._rooms[sub.code]
+        self._last.pop(sub.code, None)  # (a fan-out still scheduled pops its held events itself)
 
     def rooms(self) -> list[str]:
         with self._lock:
@@ -155,7 +176,7 @@ class Hub:
         """Hand `event` (checked) to every stream of room `code` in this process, from any thread."""
         with self._lock:
             subs = self._rooms.get(code)
-            loop = next(iter(subs)).loop if subs else None
+            loop = next(iter(subs.values())).loop if subs else None
         if loop is None:
             return
         try:
@@ -178,9 +199,10 @@ class Hub:
 
     def _fan_out(self, code: str) -> None:  # on the loop
         events = self._held.pop(code, {})
-        self._last[code] = asyncio.get_running_loop().time()
         with self._lock:
-            subs = list(self._rooms.get(code, ()))
+            subs = list(self._rooms.get(code, {}).values())
+        if subs:  # only a room with streams is remembered (unsubscribe forgets it with its last one)
+            self._last[code] = asyncio.get_running_loop().time()
         framed = [(event, sse_frame(event)) for event in events.values()]
         for sub in subs:
             for event, text in framed:

@@ -106,16 +106,16 @@ keep()
 return {'OK'}
 """
 
-# ARGV 6 token hash, 7 the view's JSON.
+# ARGV 6 token hash, 7 the view's JSON. -> {'OK', version, 1 when this call changed the view else 0}
 PUBLISH = """
 local fails = teacher_fails(ARGV[6])
 if fails then return {fails} end
 keep()
 local version = whole(redis.call('HGET', KEYS[1], 'version'))
-if version > 0 and redis.call('HGET', KEYS[1], 'view') == ARGV[7] then return {'OK', version} end
+if version > 0 and redis.call('HGET', KEYS[1], 'view') == ARGV[7] then return {'OK', version, 0} end
 version = version + 1
 redis.call('HSET', KEYS[1], 'view', ARGV[7], 'version', string.format('%d', version), 'updated', ARGV[1])
-return {'OK', version}
+return {'OK', version, 1}
 """
 
 # ARGV 6 token hash, 7 the question's JSON, 8 its counts' JSON (zeros), 9 max questions.

@@ -149,7 +149,6 @@ class RedisStore(RoomStore):
         self._ttl_ms = str(int((self.limits.idle_seconds + TTL_MARGIN_SECONDS) * 1000))
         self._listeners: list[Callable[[str, dict], None]] = []
         self._listening: threading.Thread | None = None
-        self._published: dict[str, int] = {}  # room -> the last view version this replica announced
 
     # -- talking to Redis --
     @contextlib.contextmanager
@@ -279,11 +278,9 @@ class RedisStore(RoomStore):
 
     def publish(self, code: str, token: str, page: str, params: Mapping[str, str]) -> int:
         page, params = checked_view(page, params)
-        _, version = self._teacher("publish", code, token, view_json(page, params))
-        key = self._code(code)
-        if self._published.get(key) != int(version):
-            self._published[key] = int(version)
-            self._emit(key, "view", page=page, params=params, version=int(version))
+        _, version, changed = self._teacher("publish", code, token, view_json(page, params))
+        if changed == 1:  # announced by the one call that changed it (the script says so: no memory per room here)
+            self._emit(code, "view", page=page, params=params, version=int(version))
         return int(version)
 
     def _ask(self, code: str, token: str, fields: dict) -> int:

@@ -66,6 +66,7 @@ def _texts() -> dict[str, str]:
         "status": words["status"],
         "empty": _("(nothing yet: the teacher steps)"),
         "reconnecting": _("Connection lost: reconnecting…"),
+        "replaced": _("This class is followed in another tab of this browser: reload this page to follow here."),
     }
 
 

@@ -8,6 +8,9 @@ room at most every `events.Hub.min_interval`. While it is open it counts the mem
 following (a heartbeat every HEARTBEAT_SECONDS, in a worker thread), so a following page runs no Python
 at all while the teacher does nothing; it tells the page when the teacher goes away or comes back.
 
+A member has one stream (events.Hub): its newer stream replaces this one, which says "replaced" and ends;
+the page then stops listening (two tabs of one browser, one member, would otherwise take turns).
+
 Only a member of the room gets a stream (the store's heartbeat decides: an unknown, removed or ended
 member gets one "gone" event and the stream ends). Nothing here is user text: codes and member ids are
 checked shapes, and the events are JSON that the page reads with JSON.parse.
@@ -134,7 +137,7 @@ async def stream(code: str, member: str):
                 if event["kind"] == "unavailable":
                     last = event  # the next heartbeat that succeeds says so
                 yield text
-                if event["kind"] in ("ended", "removed", "gone"):
+                if event["kind"] in ("ended", "removed", "gone", "replaced"):
                     return
             if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
                 beat, last_beat = await _beat(code, member), time.monotonic()

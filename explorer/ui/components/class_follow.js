@@ -6,7 +6,9 @@
 // - while the page says the class server cannot be reached, it reruns its fragment every retry_ms;
 // - any other change (another page, sentence, scorer, tab; a question asked or revealed; the teacher away
 //   or back; the class ended; this member removed) sets the trigger "moved", which reruns the page's
-//   fragment once, and Python opens the new view as a link (validated like any URL).
+//   fragment once, and Python opens the new view as a link (validated like any URL);
+// - "replaced" (this member opened the stream again elsewhere: another tab) closes the stream for good and says
+//   so; a page drawn anew after the old stream was let go (2 s unmounted) opens it again and takes it back.
 // Data: {stream: URL path, version: the view drawn, params: its link, step, mode, heatmap: payload, texts}.
 // Nothing from a user is formatted into this script: events are JSON, written with textContent only.
 const STREAMS = "__aeClassStreams";
@@ -56,7 +58,14 @@ function stream(url) {
     held.source.onmessage = (message) => {
       let event = null;
       try { event = JSON.parse(message.data); } catch (error) { return; }
-      if (event && typeof event === "object" && held.handler) held.handler(event);
+      if (!event || typeof event !== "object") return;
+      if (event.kind === "replaced") {  // a newer page of this member (another tab) took the stream over: stop
+        held.source.close();  // rather than reconnect, or the two pages would take it from each other in turn
+        held.replaced = true;
+        if (held.state) held.state(false);
+        return;
+      }
+      if (held.handler) held.handler(event);
     };
     held.source.onerror = () => { if (held.state) held.state(false); };
     held.source.onopen = () => { if (held.state) held.state(true); };
@@ -138,7 +147,11 @@ export default function (component) {
   // being drawn, and be judged against the page before it.
   const retry = data.reachable ? null : setTimeout(() => rerun("retry"), Number(data.retry_ms) || 3000);
   const held = stream(data.stream);
-  held.state = (open) => { line.textContent = open ? "" : say("reconnecting", "Connection lost: reconnecting…"); };
+  held.state = (open) => {
+    line.textContent = held.replaced ? say("replaced", "This class is followed in another tab of this browser.")
+      : open ? "" : say("reconnecting", "Connection lost: reconnecting…");
+  };
+  if (held.replaced) held.state(false);
   held.handler = (event) => {
     if (event.kind === "view") {
       if (!(event.version > drawn.version)) return;  // one drawn already (a reconnect resends the current)
