@@ -20,12 +20,11 @@ of the room open in this process, from any thread, at most `Hub.min_interval` ap
 come faster are merged (the latest view wins), so a teacher who floods the room costs each follower at
 most one message per interval, not one per click.
 
-The hub holds one stream per member of a room: a member's new stream replaces its old one, which hears
-"replaced" and ends (a reconnect after Wi-Fi dropped replaces a stream the server has not seen die yet; a
-member id cannot hold thousands of streams, each with its heartbeat to the store; one per member in each
-replica's process). Everything the hub keeps
-about a room goes with the room's last stream (a room that ends or expires ends its streams), so a
-long-running server keeps nothing for the rooms it has seen.
+The hub holds one stream per member of a room (in each replica's process): a member's new stream replaces
+its old one, which hears "replaced" and ends. A reconnect after Wi-Fi dropped replaces a stream the server
+has not seen die yet, and a member id cannot hold thousands of streams, each with its heartbeat to the
+store. Everything the hub keeps about a room goes with the room's last stream (a room that ends or expires
+ends its streams), so a long-running server keeps nothing for the rooms it has seen.
 """
 
 from __future__ import annotations
