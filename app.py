@@ -3,8 +3,9 @@ and runs the one the address asks for. The pages, their scripts in app_pages/ an
 declared once, in explorer/state/pages.py; the home page is app_pages/0_Home.py.
 
 `streamlit run` imports this file as a module (`app`) and serves `app`, an st.App: Streamlit's own server
-plus the live classes' event stream (explorer.ui.class_stream) and the per-session rate limit
-(explorer.classrooms.flood). Every page run executes it as ``__main__``, which runs the page."""
+plus the live classes' event stream (explorer.ui.class_stream), the security headers on every answer
+(explorer.ui.headers) and the per-session rate limit (explorer.classrooms.flood). Every page run executes it
+as ``__main__``, which runs the page."""
 
 import streamlit as st
 
@@ -17,5 +18,6 @@ else:  # imported by `streamlit run` (uvicorn): the server
 
     from explorer.classrooms.flood import SessionRateLimit
     from explorer.ui.class_stream import routes
+    from explorer.ui.headers import SecurityHeaders
 
-    app = st.App(__file__, routes=routes(), middleware=[Middleware(SessionRateLimit)])
+    app = st.App(__file__, routes=routes(), middleware=[Middleware(SecurityHeaders), Middleware(SessionRateLimit)])

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from explorer.ui.headers import HEADERS
+
 from .errors import ClusterError
 
 TEMPLATE = Path(__file__).resolve().with_name("nginx.conf.template")
@@ -30,11 +32,22 @@ class Limits:
                 raise ClusterError(f"the per-address limit {name} must be at least 1")
 
 
+def security_header_lines(headers: dict[str, str] = HEADERS) -> str:
+    """nginx.conf's lines for the app's security headers (explorer.ui.headers, the one place they are
+    written): the app's copy hidden, nginx's own added to every answer, its error pages included."""
+    lines = []
+    for name, value in headers.items():
+        if not re.fullmatch(r"[A-Za-z-]+", name) or re.search(r'["$\\\x00-\x1f]', value):
+            raise ClusterError(f"the header {name!r} cannot be written into nginx.conf as it is")
+        lines += [f"        proxy_hide_header {name};", f'        add_header {name} "{value}" always;']
+    return "\n".join(lines)
+
+
 def render_nginx_config(
     listen: str, replica_ports: Sequence[int], template: Path = TEMPLATE, limits: Limits | None = None
 ) -> str:
-    """deploy/nginx.conf.template with nginx's listen address, one upstream server line per replica and
-    the per-address limits."""
+    """deploy/nginx.conf.template with nginx's listen address, one upstream server line per replica, the
+    per-address limits and the app's security headers."""
     limits = limits or Limits()
     servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in replica_ports)
     values = {
@@ -43,6 +56,7 @@ def render_nginx_config(
         "CONN_PER_ADDRESS": str(limits.connections),
         "REQUESTS_PER_SECOND": str(limits.requests_per_second),
         "REQUEST_BURST": str(limits.burst),
+        "SECURITY_HEADERS": security_header_lines(),
     }
     text = template.read_text()
     for name, value in values.items():

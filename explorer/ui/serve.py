@@ -98,9 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Warmed up: {count} models loaded and the libraries imported in {seconds:.1f} s.", flush=True)
     from streamlit.web import cli
 
-    from explorer.ui import backend_base
+    from explorer.ui import backend_base, headers
 
     backend_base.install()  # one health check per page, not a 404 first (explorer.ui.backend_base)
+    headers.quiet_server()  # no `Server: uvicorn` (app.py's middleware sends the security headers)
     freeze_startup_objects()
     sys.argv = ["streamlit", "run", str(APP), *args]
     return cli.main()
