@@ -44,6 +44,7 @@ from explorer.ui.class_state import (
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as decode_view
 from explorer.views.decode import TABS
+from seq2seq.inputs import MAX_OUTPUT_TOKENS
 from seq2seq.messages import Message
 from seq2seq.numbering import numbered
 
@@ -265,8 +266,20 @@ def _status(problem: ClassError | None) -> None:
 
 
 def _explore() -> None:
-    st.session_state[keys.CLASS_FOLLOWING] = False
-    st.session_state[keys.CLASS_HEARTBEAT] = 0.0  # counted as exploring at once
+    """Explore on my own, from where the student is: on Decode the teacher's steps reach the page in the browser
+    (pushed, no run), so the session's own step is the one it last ran with; the step the page shows is the
+    room's, taken here as the session's step (issue 61: it used to start at step 0)."""
+    ss = st.session_state
+    ss[keys.CLASS_FOLLOWING] = False
+    ss[keys.CLASS_HEARTBEAT] = 0.0  # counted as exploring at once
+    seen = ss.get(keys.CLASS_SEEN)
+    try:
+        now = rooms().view(ss[keys.CLASS_CODE])
+    except ClassError:  # the store away, the class ended: the banner says so on this run
+        return
+    if now is not None and now.page == "decode" and follow.change(seen, now) == "step":
+        ss[keys.CLASS_SEEN] = now
+        owner.propose(ss, {"step": follow.step_of(now, MAX_OUTPUT_TOKENS)})  # the page fits it to its decode
 
 
 def _follow_again() -> None:

@@ -121,3 +121,22 @@ def test_a_question_is_asked_answered_and_revealed_with_the_right_counts(classro
         expect(student.get_by_text("100% of 3 answers were right.")).to_be_visible(timeout=WAIT_MS)
         expect(student.get_by_text("You were right.")).to_be_visible()
     expect(teacher.get_by_text("100% of 3 answers were right.")).to_be_visible(timeout=WAIT_MS)
+
+
+def test_a_follower_explores_from_the_step_it_shows_and_its_url_says_it(classroom):
+    """Issue 61: the teacher's steps reach a follower in the browser (no run), and the student's URL and "Explore
+    on my own" follow what the page shows: after the teacher's third step the follower's address bar says step=3,
+    and exploring starts at step 3 (it used to drop to step 0, and a shared link was wrong)."""
+    teacher, code, students = classroom
+    explorer = students[0]
+    step(teacher, 3)
+    rows(explorer, 3)
+    expect(explorer).to_have_url(re.compile(r"[?&]step=3(&|$)"), timeout=WAIT_MS)
+    explorer.get_by_role("button", name="Explore on my own").click()
+    expect(explorer.get_by_text(f"Class {code}: you are exploring on your own.")).to_be_visible(timeout=WAIT_MS)
+    expect(explorer.get_by_text("Step 3 of", exact=False)).to_be_visible(timeout=WAIT_MS)
+    rows(explorer, 3)
+    expect(explorer).to_have_url(re.compile(r"[?&]step=3(&|$)"), timeout=WAIT_MS)
+    explorer.get_by_role("button", name="Step", exact=True).click()  # and steps on its own from there
+    expect(explorer.get_by_text("Step 4 of", exact=False)).to_be_visible(timeout=WAIT_MS)
+    expect(explorer).to_have_url(re.compile(r"[?&]step=4(&|$)"), timeout=WAIT_MS)

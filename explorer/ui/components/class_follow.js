@@ -75,6 +75,16 @@ function stream(url) {
   return all[url];
 }
 
+// The address bar says the step the follower shows (a link the student shares opens it there, and "Explore on
+// my own" starts from it): the page's own URL with its step replaced, without a run. Only a URL that has a
+// step (the Decode page's) is changed.
+function showStepInUrl(k) {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has("step") || url.searchParams.get("step") === String(k)) return;
+  url.searchParams.set("step", String(k));
+  window.history.replaceState(window.history.state, "", url);
+}
+
 function sameBesideStep(a, b) {
   const keys = new Set([...Object.keys(a || {}), ...Object.keys(b || {})]);
   keys.delete("step");
@@ -119,6 +129,7 @@ export default function (component) {
         strong.textContent = fill(say("status", "Step {k} of {n}"), {k: k, n: T});
         status.replaceChildren(strong);
         root.dataset.step = String(k);
+        showStepInUrl(k);
         const tokens = [];
         for (let i = 0; i < k; i++) tokens.push(String(payload.target_full[i]).replace(/^\d+ /, ""));
         output.textContent = k ? tokens.join(" ") : say("empty", "(nothing yet)");
