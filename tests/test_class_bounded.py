@@ -4,7 +4,8 @@ The hub (explorer.classrooms.events.Hub) once kept the time of every room's last
 number of streams per member (3,000 streams with one member id, each with a heartbeat to the store, were
 all accepted); the Redis store kept the last view version it announced for every room it had seen. Now a
 member's new stream replaces its old one (which hears "replaced" and ends), the hub forgets a room with its
-last stream, and neither store keeps anything of a room that ended.
+last stream, and neither store keeps anything of a room that ended (the embedded one, of a room that expired
+either: within a minute, not only at the next class created).
 """
 
 from __future__ import annotations
@@ -130,3 +131,18 @@ def test_a_store_keeps_nothing_of_rooms_that_ended(make):
     for step in range(30):
         a_class(step)
     assert _held_by(store) == after_one
+
+
+def test_the_embedded_store_drops_a_class_its_teacher_left_without_ending_it(clock):
+    from explorer.classrooms.memory import MemoryStore
+
+    store = MemoryStore(contract.Limits(idle_seconds=600.0), clock=clock)
+    left, _ = store.create()
+    store.join(left, A)
+    code, token = store.create()
+    for _ in range(12):  # the other class goes on, a call every minute; nobody creates a class
+        clock.advance(60)
+        store.touch_teacher(code, token)
+    clock.advance(61)
+    store.touch_teacher(code, token)
+    assert list(store._rooms) == [code]  # the class left behind is gone, its members and answers with it

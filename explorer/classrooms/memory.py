@@ -3,8 +3,9 @@
 Streamlit runs each browser session in a thread of the same process, so one `MemoryStore` (shared
 through ``st.cache_resource``) serves them all; one lock makes every method atomic, which is all the
 "at most once" and "at most `max_students`" rules need here. Rooms past their idle time are removed
-when they are next touched, and all of them whenever a room is created, so they stop counting
-toward `max_rooms`. The per-client limits count events in fixed windows (`store.window`), dropped
+when they are next touched, all of them whenever a room is created (so they stop counting toward
+`max_rooms`) and at most a minute after they expired whenever any room is touched (nothing of a class is
+kept after it is over). The per-client limits count events in fixed windows (`store.window`), dropped
 when their window has passed. Nothing survives a restart (the Redis store is for that, and for replicas).
 The clock is injected (``clock=time.time``), so expiry tests move time instead of sleeping.
 """
@@ -78,6 +79,7 @@ class MemoryStore(RoomStore):
         self.limits = limits or Limits()
         self._clock = clock
         self._rooms: dict[str, _Room] = {}
+        self._swept = 0.0  # when expired rooms were last dropped (`_sweep`)
         self._counts: dict[tuple[str, str, int], int] = {}  # (rule, client, window index) -> events
         self._lock = threading.Lock()
         self._listeners: list[Callable[[str, dict], None]] = []
@@ -86,7 +88,17 @@ class MemoryStore(RoomStore):
     def _expired(self, room: _Room, now: float) -> bool:
         return room.seen < now - self.limits.idle_seconds
 
+    def _sweep(self, now: float, every: float = 0.0) -> None:
+        """Drop the rooms past their idle time, at most once per `every` seconds: a class whose teacher left
+        (nobody ends it) goes with its members and answers within a minute of any call, whatever is created."""
+        if now - self._swept < every:
+            return
+        self._swept = now
+        for key in [k for k, room in self._rooms.items() if self._expired(room, now)]:
+            del self._rooms[key]
+
     def _room(self, code: object, now: float) -> _Room:
+        self._sweep(now, every=60.0)
         key = codes.normalise_code(code)
         room = self._rooms.get(key) if key else None
         if room is None:
@@ -135,8 +147,7 @@ class MemoryStore(RoomStore):
             wait = self._wait("creates", self.limits.creates, client, now)
             if wait is not None:
                 raise errors.TooManyClasses(seconds=wait)
-            for key in [k for k, room in self._rooms.items() if self._expired(room, now)]:
-                del self._rooms[key]
+            self._sweep(now)
             if len(self._rooms) >= self.limits.max_rooms:
                 raise errors.ServerFull(limit=self.limits.max_rooms)
             self._count("creates", self.limits.creates, client, now)
