@@ -114,6 +114,7 @@ class LiveClient(Protocol):
         self.stream_url = ""
         self.stream_task: asyncio.Task | None = None
         self.events: list[tuple[dict, float]] = []  # every event the class's stream sent, with its arrival
+        self.replaced = False  # a newer stream of this member took over: the page stops listening (class_follow.js)
         self.triggers = 0
         self.triggering = False
         self.fragments: dict[str, str] = {}  # button label -> the fragment it is in ("" outside any)
@@ -215,7 +216,7 @@ class LiveClient(Protocol):
     async def _listen(self, path: str) -> None:
         """Read the class's event stream (server-sent events over HTTP/1.1), reconnecting as EventSource does."""
         parts = urllib.parse.urlsplit(self.base_url)
-        while self.closed is None:
+        while self.closed is None and not self.replaced:
             writer = None
             try:
                 reader, writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
@@ -256,6 +257,9 @@ class LiveClient(Protocol):
         self.changed.set()
         data, (version, params) = self.pushed or {}, self.drawn
         kind = event.get("kind")
+        if kind == "replaced":  # as class_follow.js: no reconnect, no rerun
+            self.replaced = True
+            return
         if kind == "view":
             if event.get("version", 0) <= version:
                 return
