@@ -25,6 +25,7 @@ import functools
 import io
 import re
 from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -143,8 +144,30 @@ def number(value: float, digits: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=locale())
 
 
+SHARE_DIGITS = 10  # the most decimals `share_digits` adds to keep a share off 0% and 100%
+
+
+def share_digits(value: float, digits: int) -> int:
+    """The decimals (at least `digits`) a share `value` (0.995) needs as a percentage so that it reads 0% or
+    100% only when it is exactly so: 0.995 at 0 decimals is "99.5%", never "100%"; 0.004 is "0.4%"."""
+    try:
+        exact = Decimal(str(value)) * 100
+    except (InvalidOperation, ValueError):
+        return digits
+    if not exact.is_finite():
+        return digits
+    while digits < SHARE_DIGITS:
+        shown = abs(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN))
+        if not ((shown == 0 and exact != 0) or (shown == 100 and abs(exact) != 100)):
+            break
+        digits += 1
+    return digits
+
+
 def percent(value: float, digits: int = 1) -> str:
-    """`value` (a fraction: 0.5 -> 50%) as a percentage with up to `digits` decimals."""
+    """`value` (a fraction: 0.5 -> 50%) as a percentage with up to `digits` decimals, more where fewer would
+    round a share that is not exactly 0 or 1 to 0% or 100% (`share_digits`: 0.995 -> "99.5%")."""
+    digits = share_digits(value, digits)
     pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "") + "%"
     return format_percent(value, format=pattern, locale=locale())
 

@@ -70,6 +70,19 @@ def length_curve(counts: dict[int, tuple[int, int]], bucket: int = 5) -> tuple[l
 
 
 JAIN_WALLACE = "jain-wallace:"  # an agreement statistic under Jain & Wallace's measures ("jain-wallace:attention~...")
+# The stored lab numbers that count something (steps, examples, sentences, seeds): a lab statistic whose
+# last part is one of these is a count, written as a whole number (`lab_kind`).
+LAB_COUNTS = frozenset(
+    ("n", "steps", "examples", "count", "n_seeds", "short", "unconverged", "attention_on_eos", "refused")
+    + ("tau_examples",)
+)
+
+
+def lab_kind(statistic: str) -> str:
+    """ "count" for a lab statistic that counts ("n", "saturated.count", "attention~grad_x_input.n"), else
+    "value": a count is written as a whole number wherever a lesson shows it."""
+    last = statistic.removeprefix(JAIN_WALLACE).split(".")[-1]
+    return "count" if last in LAB_COUNTS else "value"
 
 
 def lab_value(data: dict, model: str, experiment: str, statistic: str) -> float:

@@ -15,6 +15,12 @@ After a colon, how to write it: ``{p:.2f}`` two decimals, ``{share:.1%}`` a perc
 decimal, ``{view.step:d}`` a whole number. Without one, an accuracy is a whole percentage, a view
 setting as short as it goes, a count and a setting whole, any other number two decimals.
 
+A value's form follows its kind (`Number.kind`): a count (a count claim, a lab statistic that counts:
+explorer.lessons.measure.lab_kind, a setting but the temperature) is always a whole number, and a
+decimal or percentage form on it is a problem (`form_problem`: "200.00 sentences" was one); a
+percentage keeps the decimals it needs to read 0% or 100% only when it is exactly so (0.995 is
+"99.5%", never "100%": explorer.i18n.share_digits).
+
 `typed_numbers` finds a quantity typed outside a placeholder or a code span: a decimal, a percentage,
 a whole number, a number word, in English or Chinese (explorer.lessons.numbers; the checker refuses
 it: it would drift from the models); a date or a citation is kept as written in a marker ``{=2015}``.
@@ -49,10 +55,20 @@ MISSING = "—"  # shown for a number that could not be measured (the checker na
 
 @dataclass(frozen=True)
 class Number:
-    """A measured number and how it is written when its placeholder says nothing (".2f", ".0%", "g", "d")."""
+    """A measured number and how it is written when its placeholder says nothing (".2f", ".0%", "g", "d");
+    `kind` "count" for a number that counts (written whole whatever its placeholder says), else "value"."""
 
     value: float
     default: str = ".2f"
+    kind: str = "value"
+
+
+def _whole(head: str, tail: str, kind: str | None) -> bool:
+    """Whether the placeholder {head.tail} shows a whole number: a view's or claim's setting (but the
+    temperature), a count claim's number or bound (`kind`: the claim's, "count" for a lab count)."""
+    if head == "view" or tail in CLAIM_SETTINGS:
+        return tail != "temperature"
+    return kind == "count"
 
 
 def prose(text: str) -> str:
@@ -77,7 +93,20 @@ def typed_numbers(text: str, lang: str = "en") -> list[str]:
 
 
 def form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
-    """What is wrong with one placeholder's form, given the step's claim names (name -> kind); None if nothing."""
+    """What is wrong with one placeholder's form, given the step's claim names (name -> kind, "count" for a
+    lab claim that counts); None if nothing. A count or a setting written with decimals is a problem."""
+    problem = _form_problem(placeholder, names)
+    if problem is not None:
+        return problem
+    match = PLACEHOLDER.fullmatch(placeholder)
+    key, spec = match.group(1), match.group(2)
+    head, _dot, tail = key.partition(".")
+    if spec not in (None, "d") and _whole(head, tail, names.get(head)):
+        return f"{placeholder}: a count or a setting is a whole number: write {{{key}}} or {{{key}:d}}"
+    return None
+
+
+def _form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
     match = PLACEHOLDER.fullmatch(placeholder)
     key, spec = match.group(1), match.group(2)
     if spec is not None and not FORMAT.match(spec):
@@ -126,29 +155,43 @@ def step_values(
             )
         if not claim.name or claim.kind not in VALUE_KINDS:
             continue
-        default = ".0%" if claim.kind == "accuracy" else "d" if claim.kind in ("count", "config") else ".2f"
+        kind = number_kind(claim)
+        default = ".0%" if claim.kind == "accuracy" else "d" if kind == "count" else ".2f"
         for bound in BOUNDS:
             value = getattr(claim, bound)
             if math.isfinite(value):
-                numbers[f"{claim.name}.{bound}"] = Number(value, ".0%" if claim.kind == "accuracy" else "g")
+                numbers[f"{claim.name}.{bound}"] = Number(value, ".0%" if claim.kind == "accuracy" else "g", kind)
         try:
-            numbers[claim.name] = Number(claim_value(resolve(claim, view), translator_for), default)
+            numbers[claim.name] = Number(claim_value(resolve(claim, view), translator_for), default, kind)
         except Exception:  # a model missing or a claim that cannot be measured: the checker reports it
             continue
     return numbers
 
 
+def number_kind(claim: Claim) -> str:
+    """ "count" for a claim whose number counts (a count or config claim, a lab statistic that counts:
+    "n", "steps", …), else "value"."""
+    from explorer.lessons.measure import lab_kind
+
+    if claim.kind in ("count", "config"):
+        return "count"
+    if claim.kind == "lab":
+        return lab_kind(claim.statistic)
+    return "value"
+
+
 def written(number: Number, spec: str | None) -> str:
-    """`number` written as `spec` says (or its default), in the current language."""
+    """`number` written as `spec` says (or its default), in the current language: a count always whole,
+    a percentage with the decimals that keep it off 0% and 100% unless it is exactly so."""
     spec = spec or number.default
-    if spec == "d":
+    if spec == "d" or number.kind == "count":
         return i18n.number(round(number.value))
     if spec == "g":
         return f"{number.value:g}"
     match = FORMAT.match(spec)
     digits, how = int(match.group(1)), match.group(2)
     if how == "%":
-        return i18n.number(number.value * 100, digits) + "%"
+        return i18n.number(number.value * 100, i18n.share_digits(number.value, digits)) + "%"
     return i18n.number(number.value, digits)
 
 

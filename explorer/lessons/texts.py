@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from explorer.lessons.numbers import marker_problem, markers
-from explorer.lessons.placeholders import code_spans, form_problem, found, prose, typed_numbers
+from explorer.lessons.placeholders import code_spans, form_problem, found, number_kind, prose, typed_numbers
 from explorer.lessons.schema import WHOLE_FILE, Lesson, Problem, Step, Translated
 
 
@@ -55,8 +55,10 @@ def fields(lesson: Lesson) -> Iterator[Field]:
 
 
 def _names(step: Step | None) -> dict[str, str]:
-    """The step's claim names -> their kinds."""
-    return {} if step is None else {c.name: c.kind for c in step.claims if c.name}
+    """The step's claim names -> their kinds ("count" for a lab claim whose statistic counts)."""
+    if step is None:
+        return {}
+    return {c.name: "count" if number_kind(c) == "count" else c.kind for c in step.claims if c.name}
 
 
 def _one_text(field: Field, lang: str, text: str) -> list[str]:

@@ -190,7 +190,8 @@ def metric_value(name: str, value: float | None) -> str:
         return "–"
     if name == "bleu":
         return i18n.number(value, 1)
-    return format_percent(value, format="#,##0.0%", locale=i18n.locale())
+    digits = i18n.share_digits(value, 1)  # never "100.0%" for a share short of 1
+    return format_percent(value, format="#,##0." + "0" * digits + "%", locale=i18n.locale())
 
 
 METRIC_NAMES = {"exact_match": N_("exact match")}

@@ -47,7 +47,7 @@ def table_rows(table: Mapping, gold: bool) -> list[dict]:
             _("model"): row.get("model"),
             _("cell"): row.get("cell"),
             _("perplexity"): rounded(row.get("perplexity"), 3),
-            metric_label(metric): rounded(_scaled(metric, row.get(metric)), 2),
+            metric_label(metric): rounded(_scaled(metric, row.get(metric)), _digits(metric, row.get(metric))),
         }
         if gold:
             shown["AER"] = rounded(row.get("aer"), 3)
@@ -58,6 +58,13 @@ def table_rows(table: Mapping, gold: bool) -> list[dict]:
         }
         rows.append(shown)
     return rows
+
+
+def _digits(metric: str, value) -> int:
+    """The decimals of the metric column: 2, more for a share that 2 would round to 0% or 100% (0.99999)."""
+    if metric == "bleu" or not isinstance(value, int | float) or isinstance(value, bool):
+        return 2
+    return i18n.share_digits(value, 2)
 
 
 def _scaled(metric: str, value) -> float | None:
