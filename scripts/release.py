@@ -501,6 +501,8 @@ def card(
         settings += f", anneal_from {train['anneal_from']}, anneal_factor {train.get('anneal_factor')}"
     if train.get("unk_rate"):  # random <unk> substitution in training sources
         settings += f", unk_rate {train['unk_rate']}"
+    if train.get("typed_rate"):  # sources as a class types them added (seq2seq/typed.py)
+        settings += f", typed_rate {train['typed_rate']}"
     if train.get("score_lr_scale", 1.0) != 1.0:  # the scorer's own weights learn at lr x this
         settings += f", score_lr_scale {train['score_lr_scale']}"
     if train.get("bridge"):  # the decoder starts from tanh(W_b h_enc)

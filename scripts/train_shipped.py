@@ -9,6 +9,10 @@ them and copies them into pretrained/.
     python scripts/train_shipped.py --tasks en-fr --stages 3000 7000   # en-fr as shipped
     python scripts/train_shipped.py --tasks zh-en --jobs 1 --threads 2  # zh-en (or --extra='--device cuda')
     python scripts/train_shipped.py --tasks zh-en --names --released /tmp/r/pretrained  # zh-en's names stages only
+    python scripts/train_shipped.py --tasks en-fr zh-en --typed --jobs 1 --threads 2  # as typed, from pretrained/
+
+`--typed` fine-tunes each translation model, every scorer, from the released one in pretrained/ (or
+`--released`) on its corpus plus typed variants of its sources (`run_typed`, issue 63).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from seq2seq.tasks import all_tasks, get_task, zh_en  # noqa: E402
 SETTINGS = {task.name: list(task.shipped.options) for task in all_tasks()}
 # Without --tasks: the tasks that generate their data (the corpus tasks need their file, and hours).
 DEFAULT_TASKS = [task.name for task in all_tasks() if not task.needs_data]
+RELEASED = ROOT / "pretrained"  # the released models `--typed` starts from
 COMMON = "--bidirectional --batch-size 64 --lr 0.002 --schedule plateau --seed 0 --half --no-progress".split()
 
 
@@ -125,6 +130,21 @@ def run(
     return f"{task}/{name} ({cell}): chosen in {len(rounds)} round(s) of endings' averages, log {log}"
 
 
+def run_typed(task: str, scorer: str, cell: str, threads: int, root: Path, shared: list[str], released: Path) -> str:
+    """The "as typed" fine-tuning (`Shipped.typed`, issue 63): the released model released/<task>/<name>
+    fine-tuned (`train --init`) on the task's corpus plus typed variants of its sources (`--typed-rate`,
+    seq2seq/typed.py) into root/typed/<task>/<name>, resumed where it stopped like every run here."""
+    name = scorer if cell == "gru" else f"{cell}-{scorer}"
+    options = get_task(task).shipped.typed
+    if not options:
+        return f"{task}/{name}: no typed fine-tuning (the task generates its data)"
+    start = released / task / name
+    if not (start / "config.json").is_file():
+        return f"{task}/{name}: no released model at {start}"
+    settings = [*SETTINGS[task], *options, "--init", str(start), *shared]
+    return _train(task, scorer, cell, threads, root / "typed" / task / name, settings)[1]
+
+
 def _released_copy(folder: Path) -> bool:
     """Whether `folder` holds a model but no run of `train` (no trainer state): a released model."""
     return (folder / "config.json").is_file() and not (folder / "trainer_state.json").exists()
@@ -196,6 +216,13 @@ def main() -> None:
         "--released /tmp/r/pretrained)",
     )
     parser.add_argument(
+        "--typed",
+        action="store_true",
+        help="only the 'as typed' fine-tuning of each translation model (issue 63): from the released model "
+        "(--released, default pretrained/) on the corpus plus typed variants of its sources (Shipped.typed), "
+        "into ROOT/typed/<task>/<name>; --stages and --names do not apply",
+    )
+    parser.add_argument(
         "--extra",
         default="",
         help="more train options for every run of this call, shared like the settings above "
@@ -212,13 +239,16 @@ def main() -> None:
     args = parser.parse_args()
     shared = shlex.split(args.extra)
     runs = [(t, s) for t in args.tasks for s in args.scorers]
+
+    def one(task: str, scorer: str) -> str:
+        if args.typed:
+            return run_typed(task, scorer, args.cell, args.threads, args.root, shared, args.released or RELEASED)
+        return run(
+            task, scorer, args.cell, args.threads, args.root, shared, args.stages, args.base, args.released, args.names
+        )
+
     with ThreadPoolExecutor(args.jobs) as pool:
-        for line in pool.map(
-            lambda ts: run(
-                *ts, args.cell, args.threads, args.root, shared, args.stages, args.base, args.released, args.names
-            ),
-            runs,
-        ):
+        for line in pool.map(lambda ts: one(*ts), runs):
             print(line, flush=True)
 
 

@@ -240,6 +240,17 @@ class TrainConfig:
         "batch, seeded; 0 <= R < 1; validation is never touched",
         probability=True,
     )
+    # A class types "i am tired", not "I am tired.": each corpus pair drawn with this probability is also
+    # trained on with its source as typed (seq2seq/typed.py), its target as written, so that one model reads
+    # both forms (issue 63). Seeded from --seed; --dictionary pairs and validation are never touched.
+    typed_rate: float = setting(
+        0.0,
+        "probability that each training pair of the corpus (not --dictionary) is added once more with its source "
+        "as a class types it (lowercased, no final punctuation, a space missing or added, the punctuation's "
+        "width switched; seq2seq/typed.py), the target as written; seeded; 0 = none",
+        at_least=0,
+        at_most=1,
+    )
     batch_size: int = setting(64, at_least=1)  # pairs per optimizer step (global, over all processes)
     epochs: int = setting(10, at_least=0)  # passes over the training set (upper bound with early stopping)
     lr: float = setting(2e-3, positive=True, finite=True)  # Adam learning rate

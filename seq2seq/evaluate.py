@@ -6,7 +6,8 @@ accuracy, gold mass, entropy). A task with `unknown_symbol_examples` (dates) als
 exact match on fresh test examples with one character the answer does not depend on replaced by a
 symbol the model never saw (`dates.with_unknown_symbol`).
 Tasks that read a corpus (`Task.needs_data`: en-fr, zh-en): BLEU and chrF (sacrebleu) on the
-multi-reference split, greedy and beam.
+multi-reference split, greedy and beam; with `typed`, greedy BLEU and chrF "as typed" too: each source
+lowercased and without its final punctuation (`seq2seq.typed.as_typed`), against the same references.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .decoding import Translator
 from .metrics import alignment_scores, bleu, char_accuracy, chrf, exact_match
 from .scorers import learns_where_to_look
 from .tasks import TASKS, all_tasks, get_task
+from .typed import as_typed
 
 EVAL_SEED = 2026  # synthetic test sets are drawn with this seed (splits never overlap anyway)
 UNK_SEED = 4099  # the unknown-symbol dates: a seed no split is drawn with (training uses its config seed, 0)
@@ -83,13 +85,21 @@ def unknown_symbol_exact_match(
 
 
 def evaluate_translation(
-    translator: Translator, path: str, split: str, limit: int, beam: int, beam_limit: int = 0, task: str | None = None
+    translator: Translator,
+    path: str,
+    split: str,
+    limit: int,
+    beam: int,
+    beam_limit: int = 0,
+    task: str | None = None,
+    typed: bool = False,
 ) -> dict:
     """Greedy BLEU/chrF on the split (or its first `limit` sources); beam on the first `beam_limit` (0 = all).
 
     Both are batched (`translate_batch`; beam by `beam_batch`, the same outputs as `beam` one
     sentence at a time). Greedy is also scored on the beam's sources (`bleu_greedy_subset`), so a
-    subset's ratio stays fair. `task`: the model's own task when not given.
+    subset's ratio stays fair. `task`: the model's own task when not given. `typed`: greedy on the
+    sources as a class types them too (`typed_scores`).
     """
     refs = get_task(task or translator.metadata.get("task", "")).references(path, split)
     sources = list(refs)[:limit] if limit else list(refs)
@@ -115,7 +125,24 @@ def evaluate_translation(
             f"chrf_beam{beam}": chrf(beamed, references[:n]),
             "beam_seconds": round(time.perf_counter() - started, 2),
         }
+    if typed:
+        result |= typed_scores(translator, sources, references)
     return result
+
+
+def typed_scores(translator: Translator, sources: list[str], references: list[list[str]]) -> dict:
+    """Greedy BLEU and chrF of the sources as typed (`as_typed`: lowercased, no final punctuation) against
+    the references of the sources as printed; `typed_changed`: how many sources that changed. A source
+    that is empty as typed ("?") scores as an empty output, as one over the length limit does."""
+    typed = [as_typed(s) for s in sources]
+    started = time.perf_counter()
+    outputs = translator.translate_batch(typed, refused=[])
+    return {
+        "typed_changed": sum(t != s for t, s in zip(typed, sources, strict=True)),
+        "bleu_typed": bleu(outputs, references),
+        "chrf_typed": chrf(outputs, references),
+        "typed_seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def evaluate(
@@ -127,16 +154,21 @@ def evaluate(
     beam: int = 5,
     beam_limit: int = 0,
     unk_size: int = UNK_SIZE,
+    typed: bool = False,
 ) -> dict:
+    """The model's scores on `split` (`evaluate_synthetic` or `evaluate_translation`, by its task);
+    `typed`: a corpus task's "as typed" scores too (a generated task refuses it: ValueError)."""
     task = translator.metadata.get("task")
     if task not in TASKS:
         raise ValueError(f"the model does not say which task it was trained on (task={task!r})")
+    if typed and not get_task(task).needs_data:
+        raise ValueError(f"--typed is for the tasks that read a corpus; {task} generates its examples")
     if not get_task(task).needs_data:
         return {"task": task, "split": split, **evaluate_synthetic(translator, task, split, size, unk_size)}
     path = data or translator.metadata.get("train", {}).get("data")
     if not path:
         raise ValueError(f"evaluating {task} needs --data PATH")
-    scores = evaluate_translation(translator, path, split, limit, beam, beam_limit, task=task)
+    scores = evaluate_translation(translator, path, split, limit, beam, beam_limit, task=task, typed=typed)
     return {"task": task, "split": split, **scores}
 
 
@@ -155,6 +187,12 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
         default=UNK_SIZE,
         help=f"dates: test dates with one unknown symbol outside day, month, year (default {UNK_SIZE}, 0 = skip)",
     )
+    parser.add_argument(
+        "--typed",
+        action="store_true",
+        help=f"{corpus}: greedy BLEU and chrF as a class types too: every source lowercased and without its "
+        "final punctuation, against the same references (bleu_typed, chrf_typed)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
 
@@ -167,7 +205,15 @@ def run_from_args(args: argparse.Namespace) -> int:
     if args.unk_size < 0:
         raise SystemExit(f"evaluate: --unk-size must be 0 or more, got {args.unk_size}")
     result = evaluate(
-        translator, args.split, args.size, args.data, args.limit, args.beam, args.beam_limit, unk_size=args.unk_size
+        translator,
+        args.split,
+        args.size,
+        args.data,
+        args.limit,
+        args.beam,
+        args.beam_limit,
+        unk_size=args.unk_size,
+        typed=args.typed,
     )
     result = {"model": args.model, "scorer": translator.scorer, **result}
     if args.json:

@@ -28,6 +28,7 @@ from .scorers import is_positional
 from .source_characters import grow_rows as grow_source_rows
 from .tasks import get_task
 from .tokenizers import PAD, Tokenizer, tokenizer_from_config
+from .typed import typed_random, with_typed
 
 METRIC_CEILING = {name: metric.ceiling for name, metric in METRICS.items()}  # a perfect score: training stops
 
@@ -72,9 +73,12 @@ class TaskData:
 
 def load_task_data(cfg: TrainConfig) -> TaskData:
     """The task's training pairs and validation sources with every reference of each (`Task.split_pairs`,
-    `Task.split_references`: generated with the seed, or read from the corpus file --data)."""
+    `Task.split_references`: generated with the seed, or read from the corpus file --data); with
+    --typed-rate, the corpus pairs' typed variants after them (`seq2seq.typed.with_typed`)."""
     task = get_task(cfg.task)
     train = task.split_pairs("train", cfg.train_size, cfg.seed, cfg.data)
+    if cfg.typed_rate:  # the corpus's pairs as typed, before the dictionary's (a curriculum drops those)
+        train = with_typed(train, cfg.typed_rate, typed_random(cfg.seed))
     try:
         words = task.dictionary_pairs(cfg.dictionary) * cfg.dictionary_repeat if cfg.dictionary else []
     except FileNotFoundError:  # the corpus reader's message would call it the corpus

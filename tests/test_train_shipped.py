@@ -160,3 +160,41 @@ def test_without_names_zh_en_trains_as_released_two_stages(tmp_path, monkeypatch
     script.run("zh-en", "dot", "gru", 1, tmp_path, [])
     assert [_folder(c) for c in calls] == [str(tmp_path / "base" / "zh-en" / "dot"), str(tmp_path / "zh-en" / "dot")]
     assert calls[1][calls[1].index("--init") + 1] == str(tmp_path / "base" / "zh-en" / "dot")
+
+
+def test_typed_fine_tunes_each_translation_model_from_the_released_one(tmp_path, monkeypatch):
+    """--typed (issue 63): one `train --init released/<task>/<name>` per model, the task's settings then its
+    typed options (later options win: the step budget lifted), into root/typed/<task>/<name>; resumed."""
+    script = train_shipped()
+    calls = []
+    monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
+    released = tmp_path / "pretrained"
+    for name in ("concat", "lstm-general"):
+        (released / "en-fr" / name).mkdir(parents=True)
+        (released / "en-fr" / name / "config.json").write_text("{}")
+    assert "exit 0" in script.run_typed("en-fr", "concat", "gru", 1, tmp_path, ["--warmup", "5"], released)
+    assert "exit 0" in script.run_typed("en-fr", "general", "lstm", 1, tmp_path, [], released)
+    first, lstm = calls
+    assert first[first.index("--init") + 1] == str(released / "en-fr" / "concat")
+    assert _folder(first) == str(tmp_path / "typed" / "en-fr" / "concat")
+    assert _folder(lstm) == str(tmp_path / "typed" / "en-fr" / "lstm-general")
+    assert lstm[lstm.index("--init") + 1] == str(released / "en-fr" / "lstm-general")
+    assert lstm[lstm.index("--cell") + 1] == "lstm"
+    assert budgets(first)[-1] == "0" and first[first.index("--typed-rate") + 1] == "0.5"
+    assert first[len(first) - 1 - first[::-1].index("--epochs") + 1] == "2"  # the typed options after the settings
+    assert first[first.index("--warmup") + 1] == "5" and "--resume" not in first
+    (tmp_path / "typed" / "en-fr" / "concat").mkdir()
+    (tmp_path / "typed" / "en-fr" / "concat" / "trainer_state.json").write_text("{}")
+    script.run_typed("en-fr", "concat", "gru", 1, tmp_path, [], released)
+    assert "--resume" in calls[-1]
+
+
+def test_typed_needs_a_released_model_and_a_corpus_task(tmp_path, monkeypatch):
+    script = train_shipped()
+    calls = []
+    monkeypatch.setattr(script.subprocess, "call", lambda command, **_: calls.append(command) or 0)
+    assert "no released model" in script.run_typed("zh-en", "dot", "gru", 1, tmp_path, [], tmp_path / "none")
+    assert "no typed fine-tuning" in script.run_typed("dates", "dot", "gru", 1, tmp_path, [], tmp_path)
+    assert calls == []
+    assert script.RELEASED == script.ROOT / "pretrained"
+    assert "--soft-attention-steps" in script.get_task("zh-en").shipped.typed  # zh-en's settings soften attention

@@ -145,6 +145,10 @@ class Shipped:
     # A second round after that choice: one more ending (name, `train` options) fine-tuned from the chosen model,
     # and the same rule choosing between that model and its averages with it (choose_zh_average.py --second).
     second: tuple[str, tuple[str, ...]] | None = None
+    # The "as typed" fine-tuning (issue 63; scripts/train_shipped.py --typed): `train` options after `options` of a
+    # run that starts from the released model (`--init`) and trains on the corpus with its pairs as a class types
+    # them (`--typed-rate`, seq2seq/typed.py); () for a task without one.
+    typed: tuple[str, ...] = ()
     cost_note: str = ""  # the cards' sentence on what the training time means
 
 
