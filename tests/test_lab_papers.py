@@ -34,8 +34,10 @@ def test_the_shipped_file_loads_and_every_entry_is_complete():
     for paper in found.papers.values():
         assert paper.authors and paper.cite and paper.title and paper.venue and paper.url.startswith("https://")
     for quote in found.quotes:
-        for field in ("table", "row", "column", "setting", "compares", "label"):
+        for field in ("row", "column", "setting", "compares", "label"):
             assert getattr(quote, field).strip(), (quote, field)
+        assert bool(quote.table.strip()) != bool(quote.file.strip()), quote  # read in a table or in a file
+        assert quote.statistic in papers.STATISTICS
         assert quote.paper in found.papers.values() and quote.setting in papers.SETTINGS
         assert quote.pairs and set(quote.pairs) <= set(pairs(True))
 
@@ -70,7 +72,10 @@ def _broken(old: str, new: str) -> str:
     [
         (_broken('row = "SETA"\n', ""), r"quote 1: missing 'row'"),
         (_broken('setting = "BiLSTM text classifier, per-class mean"\n', ""), r"quote 1: missing 'setting'"),
-        (_broken('table = "Table 9"\n', ""), r"quote 1: missing 'table'"),
+        (_broken('table = "Table 9"\n', ""), r"quote 1: needs one of 'table' and 'file' .*, not neither"),
+        (_broken('table = "Table 9"\n', 'table = "Table 9"\nfile = "out.csv"\n'), r"quote 1: .*not both"),
+        (_broken("value = 0.5\n", 'value = 0.5\nstatistic = "tau_median"\n'), r"unknown 'statistic' 'tau_median'"),
+        (_broken("value = 0.5\n", 'value = 1.5\nstatistic = "sig_frac"\n'), r"a 'sig_frac' is a share"),
         (_broken("value = 0.5\n", ""), r"quote 1: missing 'value'"),
         (_broken("value = 0.5", 'value = "0.5"'), r"quote 1 \(example-2000, Table 9, SETA\): 'value' must be float"),
         (_broken("value = 0.5", "value = nan"), r"'value' must be a finite number"),
@@ -176,3 +181,166 @@ def test_no_paper_number_is_typed_in_lessons_7_and_8_or_the_docs():
         if PAPER_WORDS.search(line) and (any(_typed(v, line) for v in _values()) or "0.5–0.66" in line)
     ]
     assert not found, "\n".join(found)
+
+
+# -- Jain & Wallace's published outputs (issue 64) --------------------------------------------------------
+SHARED = ROOT.parent / "shared" / "data" / "papers" / "jain-wallace-2019"
+# The rows of their CorrStats_kendalltau files, as their plotting code names them (the shared README), and
+# the columns of those files as the shared kendall_tau.csv names them.
+THEIR_ROWS = {"ag": "attention~leave_one_out", "al": "attention~gradient", "gl": "gradient~leave_one_out"}
+THEIR_COLUMNS = {"mean": "tau_mean", "pval_sig": "sig_frac"}
+
+
+def _their_rows() -> list[dict]:
+    import csv
+
+    path = SHARED / "kendall_tau.csv"
+    if not path.is_file():
+        pytest.skip(f"Jain & Wallace's result files are not here ({path}): the quoted figures cannot be checked")
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _from_files() -> tuple[papers.Quote, ...]:
+    return tuple(q for q in papers.load(papers.PAPERS_FILE).quotes if q.file)
+
+
+def test_papers_toml_quotes_at_least_six_of_jain_and_wallaces_figures():
+    quoted = _from_files()
+    assert len(quoted) >= 6
+    assert {q.paper.key for q in quoted} == {"jain-wallace-2019"}
+    assert {(q.compares, q.statistic) for q in quoted} >= {
+        ("attention~gradient", "tau_mean"),
+        ("attention~gradient", "sig_frac"),
+        ("gradient~leave_one_out", "tau_mean"),
+        ("gradient~leave_one_out", "sig_frac"),
+    }
+    for quote in quoted:  # their BiLSTM with additive (tanh) attention, said so in its setting
+        assert quote.file.startswith("graph_outputs/CorrStats_kendalltau/") and quote.file.endswith("+lstm+tanh.csv")
+        assert "BiLSTM" in quote.setting and "additive attention" in quote.setting
+        assert ("share of test instances" in quote.setting) == (quote.statistic == "sig_frac")
+        assert (quote.std is not None) == (quote.statistic == "tau_mean")
+
+
+def _mismatches(quoted: tuple[papers.Quote, ...], rows: list[dict]) -> list[str]:
+    """Every figure of an output file that is not the value of its file's row and column in the shared
+    kendall_tau.csv (its std not that row's, its pair not the row's)."""
+    wrong = []
+    for quote in quoted:
+        where = f"{quote.file}, row {quote.row}, {quote.column}"
+        pair = THEIR_ROWS.get(quote.row)
+        found = [r for r in rows if r["source_path"] == quote.file and r["pair"] == pair]
+        if len(found) != 1:
+            wrong.append(f"{where}: {len(found)} rows")
+            continue
+        (row,) = found
+        if (row["encoder"], row["attention"]) != ("lstm", "tanh") or quote.compares != pair:
+            wrong.append(f"{where}: {row['encoder']}+{row['attention']}, {pair}, quoted as {quote.compares}")
+        if THEIR_COLUMNS.get(quote.column) != quote.statistic:
+            wrong.append(f"{where}: column {quote.column!r} is not {quote.statistic!r}")
+        elif quote.value != float(row[quote.statistic]):
+            wrong.append(f"{where}: {quote.value} quoted, {row[quote.statistic]} in the file")
+        if quote.statistic == "tau_mean" and quote.std != float(row["tau_std"]):
+            wrong.append(f"{where}: std {quote.std} quoted, {row['tau_std']} in the file")
+    return wrong
+
+
+def test_every_quoted_figure_is_its_row_in_the_authors_outputs():
+    """Each figure of an output file is the value of its file's row and column in the shared kendall_tau.csv
+    (the authors' files gathered row by row), its std that row's; its pair is the row's."""
+    quoted = _from_files()
+    assert len(quoted) >= 6
+    assert _mismatches(quoted, _their_rows()) == []
+
+
+def test_a_figure_off_its_row_is_caught():
+    rows = _their_rows()
+    text = papers.PAPERS_FILE.read_text(encoding="utf-8")
+    first = _from_files()[0]
+    changed = text.replace(f"value = {first.value}\n", f"value = {first.value + 0.01:.4f}\n", 1)
+    assert changed != text
+    assert len(_mismatches(tuple(q for q in papers.parse(changed).quotes if q.file), rows)) == 1
+    moved = text.replace('row = "al"', 'row = "gl"', 1)
+    assert _mismatches(tuple(q for q in papers.parse(moved).quotes if q.file), rows)
+
+
+def test_their_gradient_is_said_as_theirs_not_as_a_plain_gradient():
+    """Their Algorithm 1 and code rank by |Σ g·x| (gradient × input summed over the embedding, absolute)."""
+    text = (ROOT / "seq2seq" / "lab" / "papers.py").read_text(encoding="utf-8")
+    assert "plain gradient" not in text.lower()
+    assert "|Σ g·x|" in text and "summed over the" in text
+    assert "|Σ g·x|" in papers.PAPERS_FILE.read_text(encoding="utf-8")
+
+
+def _their_table() -> dict:
+    from seq2seq.lab import results
+
+    data, note = results.load("reverse")
+    assert note is None, note
+    return data["by_model"]["reverse/dot"]["agreement"]
+
+
+def test_the_lab_shows_their_figures_beside_its_own_under_their_measures():
+    agreement = _their_table()
+    columns = lab_readings.their_columns()
+    theirs = {row["pair"]: row for row in lab_split.agreement_rows(agreement["jain-wallace"])}
+    found = papers.load()
+    for pair, their_pair in papers.THEIR_PAIRS.items():
+        row = theirs[lab_readings.pair_label(pair)]
+        for statistic, column in columns.items():
+            figures = [q for q in found.quotes if q.file and q.compares == their_pair and q.statistic == statistic]
+            assert figures
+            assert row[column] == "; ".join(f"{q.label} {lab_readings.quoted_value(q)}" for q in figures)
+        assert "steps agreeing (τ > 0, p < 0.05)" in row  # the app's own share beside theirs
+    assert theirs["attention ~ integrated gradients"][columns["sig_frac"]] == "–"  # not a pair of theirs
+    signed = lab_split.agreement_rows(agreement)  # the signed measures are not theirs: no J&W column
+    assert not set(columns.values()) & set(signed[0])
+    assert lab_split.paper_marks(pairs(True)) == {}  # nor marks on the signed histograms
+
+
+def test_the_two_definitions_stand_side_by_side_in_both_languages():
+    entry = _their_table()["jain-wallace"]
+    summary = entry["summary"]
+    caption = lab_split.agreement_caption(entry)
+    assert (
+        "Sig. Frac.: the share of test instances whose τ is significant, a two-sided p ≤ 0.05 of either sign" in caption
+    )
+    assert (
+        "Steps agreeing: the share of decoding steps whose τ is positive with p < 0.05, one τ per output step"
+        in caption
+    )
+    assert "one prediction per instance" in caption and "at every output step" in caption
+    assert f"here {summary['steps']} steps of {summary['examples']} sentences" in caption
+    low, high = round(summary["source_lengths"]["p10"]), round(summary["source_lengths"]["p90"])
+    assert f"whose sources have {low} to {high} tokens" in caption
+    for quote in _from_files():
+        assert quote.file.rpartition("/")[2] in caption and quote.label in caption
+    assert "J&W" not in lab_split.agreement_caption(_their_table())  # the signed table's caption
+    with i18n.using("zh"):
+        chinese = lab_split.agreement_caption(entry)
+        columns = lab_readings.their_columns()
+    assert "双侧 p ≤ 0.05，正负皆可" in chinese and "每个实例只做一次预测" in chinese
+    assert f"{summary['examples']} 个句子的 {summary['steps']} 步" in chinese
+    assert "Sig. Frac." in columns["sig_frac"] and columns["tau_mean"].startswith("J&W：")
+
+
+def test_the_lab_page_shows_the_j_and_w_columns_and_both_definitions(shipped):
+    """The split view of reverse/dot, on the shipped results: the table of Jain & Wallace's measures has the
+    J&W columns beside the lab's agreeing share, and the caption under it both definitions, in both languages."""
+    from tests.test_lab_page import open_lab
+
+    for lang, definition in [("en", "Sig. Frac.: the share of test instances"), ("zh", "Sig. Frac.：τ 显著的测试实例")]:
+        at = open_lab({"task": "reverse", "scorer": "dot", "view": "split", "lang": lang})
+        with i18n.using(lang):
+            columns = list(lab_readings.their_columns().values())
+        (theirs,) = [el.value for el in at.dataframe if columns[0] in el.value.columns]
+        assert columns[1] in theirs.columns and len(theirs.columns) >= 7
+        assert any(definition in el.value.replace("\\", "") for el in at.caption), lang  # markdown escapes out
+
+
+def test_a_figure_of_their_outputs_is_cited_with_its_file_and_row():
+    quote = _from_files()[0]
+    said = lab_readings.citation(quote)
+    assert said.startswith(f"Jain & Wallace 2019, published outputs {quote.file}, row {quote.row}, {quote.setting}")
+    assert said.endswith(f"{quote.label}: {lab_readings.quoted_value(quote)}")
+    assert lab_readings.paper_note(quote.compares) is None  # not beside the signed measures' readings

@@ -47,10 +47,11 @@ def paper_table(rows: list[dict]) -> None:
     width of its longest text: sized by the grid alone, it got what was left and cut its text off."""
     frame = pd.DataFrame(rows)
     config = {"τ": st.column_config.NumberColumn(width="small")}
-    column = lab_readings.paper_column()  # only where seq2seq/lab/papers.toml quotes a number for a pair
-    if column in frame.columns:
-        texts = [column, *(str(v) for v in frame[column])]
-        config[column] = st.column_config.TextColumn(width=max(map(text_px, texts)))
+    # only where seq2seq/lab/papers.toml quotes a number for a pair: a table's, or their outputs' (J&W)
+    for column in (lab_readings.paper_column(), *lab_readings.their_columns().values()):
+        if column in frame.columns:
+            texts = [column, *(str(v) for v in frame[column])]
+            config[column] = st.column_config.TextColumn(width=max(map(text_px, texts)))
     st.dataframe(frame, hide_index=True, column_config=config)
 
 

@@ -128,6 +128,17 @@ def quoted_value(quote: papers.Quote) -> str:
 
 def citation(quote: papers.Quote) -> str:
     """One quoted number with where it was read and on what kind of model, in the current language."""
+    if quote.file:
+        # Translators: "Jain & Wallace 2019, published outputs graph_outputs/…/x.csv, row al, BiLSTM text
+        # classifier …, <data set>: 0.40 ± 0.21".
+        return _("{cite}, published outputs {file}, row {row}, {setting}, {label}: {value}").format(
+            cite=quote.paper.cite,
+            file=quote.file,
+            row=quote.row,
+            setting=_(quote.setting),
+            label=quote.label,
+            value=quoted_value(quote),
+        )
     # Translators: "Jain & Wallace 2019, Table 2, BiLSTM text classifier, per-class mean, SST, class 0: 0.40 ± 0.21".
     return _("{cite}, {table}, {setting}, {row}: {value}").format(
         cite=quote.paper.cite, table=quote.table, setting=_(quote.setting), row=quote.row, value=quoted_value(quote)
@@ -148,14 +159,110 @@ def paper_cells(pairs: Sequence[str]) -> dict[str, dict[str, str]]:
 
 
 def paper_note(compares: str) -> str | None:
-    """A sentence quoting the papers' numbers of one kind ("attention~gradient", seq2seq.lab.papers.COMPARES),
-    each with its setting, or None when none is quoted."""
-    quotes = [q for q in papers.load().quotes if q.compares == compares]
+    """A sentence quoting the papers' mean τ of one kind ("attention~gradient", seq2seq.lab.papers.COMPARES)
+    read in their tables, each with its setting, or None when none is quoted (the figures of Jain & Wallace's
+    output files stand in the table of their measures only: `their_cells`)."""
+    quotes = [q for q in papers.load().quotes if q.compares == compares and not q.file and q.statistic == "tau_mean"]
     if not quotes:
         return None
     return _("Reported in papers, on other kinds of model: {citations}.").format(
         citations=_("; ").join(citation(q) for q in quotes)
     )
+
+
+# -- Jain & Wallace's published outputs beside the lab's table of their measures (`Papers.outputs`) -----
+def their_columns() -> dict[str, str]:
+    """seq2seq.lab.papers.STATISTICS -> the J&W column that shows it, in the current language."""
+    return {
+        # Translators: "J&W" is Jain & Wallace; a column of their published figures beside the lab's own.
+        "tau_mean": _("J&W: mean τ ± std, per instance"),
+        # Translators: "Sig. Frac." is Jain & Wallace's own name for the share, as their paper writes it.
+        "sig_frac": _("J&W: Sig. Frac., per instance"),
+    }
+
+
+def their_figure(quote: papers.Quote) -> str:
+    """ "<data set> 0.12 ± 0.03", "<data set> 0.45": a figure of their outputs after its data set, with the two
+    decimals of their files (a Sig. Frac. as they write it, never turned into a percentage)."""
+    return f"{quote.label} {quoted_value(quote)}"
+
+
+def their_cells(pairs: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Pair -> its J&W columns under Jain & Wallace's measures ({} for every pair when none of `pairs` is one
+    of theirs with a quoted figure); "–" for a pair of the lab's that is not theirs (integrated gradients)."""
+    found = papers.load()
+    columns = their_columns()
+    if not any(found.outputs(pair, statistic) for pair in pairs for statistic in columns):
+        return {pair: {} for pair in pairs}
+    # Translators: between two quoted figures of one table cell ("<data set> 0.12 ± 0.03; <data set> 0.45 ± 0.06").
+    join = _("; ").join
+    return {
+        pair: {
+            column: join(their_figure(q) for q in found.outputs(pair, statistic)) or "–"
+            for statistic, column in columns.items()
+        }
+        for pair in pairs
+    }
+
+
+def their_caption(summary: Mapping) -> str | None:
+    """Under the table of Jain & Wallace's measures: where the J&W figures come from, their definitions
+    beside the lab's, and how a decoder's steps differ from their classifiers' instances (`summary`: the
+    stored agreement summary of those measures, for its counts). None when no figure is quoted."""
+    quotes = [q for q in papers.load().quotes if q.file and q.compares in papers.THEIR_PAIRS.values()]
+    if not quotes:
+        return None
+    folders = {q.file.rpartition("/")[0] for q in quotes}
+    names = _(", ").join(dict.fromkeys(q.file.rpartition("/")[2] for q in quotes))
+    files = f"{folders.pop()}/ ({names})" if len(folders) == 1 else _(", ").join(dict.fromkeys(q.file for q in quotes))
+    # Each setting of their mean τ with its data sets: "BiLSTM text classifier with additive attention, mean
+    # over the test set (<data set>, <data set>)".
+    settings: dict[str, list[str]] = {}
+    for quote in quotes:
+        if quote.statistic == "tau_mean":
+            settings.setdefault(quote.setting, []).append(quote.label)
+    groups = _("; ").join(
+        # Translators: a setting and the data sets measured in it ("BiLSTM text classifier …, mean over the
+        # test set (<data set>, <data set>)").
+        _("{setting} ({labels})").format(setting=_(setting), labels=_(", ").join(dict.fromkeys(labels)))
+        for setting, labels in settings.items()
+    )
+    parts = [
+        _("J&W: {cite}'s published outputs, {files}, rows {rows}: {groups}.").format(
+            cite=quotes[0].paper.cite,
+            files=files,
+            rows=_(", ").join(sorted({q.row for q in quotes})),
+            groups=groups,
+        ),
+        _(
+            "Their Sig. Frac. and our steps agreeing are not the same share. Sig. Frac.: the share of test "
+            "instances whose τ is significant, a two-sided p ≤ 0.05 of either sign, one τ per instance over "
+            "its whole input. Steps agreeing: the share of decoding steps whose τ is positive with p < 0.05, "
+            "one τ per output step."
+        ),
+    ]
+    steps, examples = summary.get("steps"), summary.get("examples")
+    lengths = summary.get("source_lengths") if isinstance(summary.get("source_lengths"), Mapping) else {}
+    low, high = lengths.get("p10"), lengths.get("p90")
+    contrast = _(
+        "Their models are classifiers (and question answering and inference models): one prediction per "
+        "instance, its input's tokens ranked once. A decoder predicts again at every output step and ranks "
+        "the source's tokens anew for each, so our τ are many per sentence and not independent of each other."
+    )
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in (steps, examples, low, high)):
+        contrast = _(
+            "Their models are classifiers (and question answering and inference models): one prediction per "
+            "instance, its input's tokens ranked once. A decoder predicts again at every output step and ranks "
+            "the source's tokens anew for each: here {steps} steps of {examples} sentences, whose sources "
+            "have {low} to {high} tokens (10th to 90th percentile), so our τ are many per sentence and not "
+            "independent of each other."
+        ).format(
+            steps=i18n.number(steps),
+            examples=i18n.number(examples),
+            low=i18n.number(round(low)),
+            high=i18n.number(round(high)),
+        )
+    return sentences([*parts, contrast])
 
 
 def rounded(value: float | None, digits: int = 2) -> float | None:

@@ -26,6 +26,8 @@ from explorer.views.lab_readings import (
     sentences,
     summary_text,
     tau_words,
+    their_caption,
+    their_cells,
 )
 from seq2seq.lab import papers
 from seq2seq.lab.names import IMPORTANCES, MIN_RANKED, MODEL_EXPERIMENTS, SATURATED, WHERE_THEY_APPLY
@@ -75,14 +77,22 @@ def measure_sets(agreement: Mapping) -> list[tuple[str, Mapping]]:
     return found
 
 
+def theirs(agreement: Mapping) -> bool:
+    """Whether a stored agreement entry is under Jain & Wallace's measures (its "measures")."""
+    return agreement.get("measures") == "jain-wallace"
+
+
 def agreement_rows(agreement: Mapping) -> list[dict]:
     """One row per pair: the median of the examples' mean tau with its interval, a reading, the share of
     steps where the two agree significantly (tau > 0, p < 0.05) beside its chance level (when stored), and
-    the papers' numbers where seq2seq/lab/papers.toml quotes any."""
+    the papers' numbers where seq2seq/lab/papers.toml quotes any: a paper's table's, and under Jain &
+    Wallace's measures the J&W columns of their published outputs (explorer.views.lab_readings.their_cells)."""
     whole = agreement.get("summary", {})
     summary = {p: e for p, e in whole.items() if "~" in p and isinstance(e, Mapping)}
     shares, chance = whole.get("significant_share") or {}, whole.get("significant_chance") or {}
     cells = paper_cells(list(summary))
+    if theirs(agreement):
+        cells = {pair: cells[pair] | found for pair, found in their_cells(list(summary)).items()}
     rows = []
     for pair, entry in summary.items():
         row = {
@@ -110,6 +120,8 @@ def agreement_caption(agreement: Mapping) -> str:
                 "the exact null distribution at each step's number of ranked tokens."
             )
         )
+    if theirs(agreement):
+        parts.extend(filter(None, [their_caption(summary)]))
     short, unconverged = summary.get("short"), (summary.get("ig") or {}).get("unconverged")
     if isinstance(short, int) and isinstance(unconverged, int):
         parts.append(

@@ -30,11 +30,26 @@ SETTINGS = (
     N_("BiLSTM text classifier, per-class mean"),
     N_("BiLSTM text classifier, mean over the test set"),
     N_("BiLSTM question answering or inference model, mean over the test set"),
+    N_("BiLSTM text classifier with additive attention, mean over the test set"),
+    N_("BiLSTM text classifier with additive attention, share of test instances with a significant τ"),
+    N_("BiLSTM question answering or inference model with additive attention, mean over the test set"),
+    N_(
+        "BiLSTM question answering or inference model with additive attention, share of test instances with a "
+        "significant τ"
+    ),
 )
 
-# What a quoted number compares, and the lab's pairs (seq2seq.lab.names.pairs) it may stand beside. The
-# papers' "gradients" are plain gradients: gradient × input and integrated gradients are the lab's
-# nearest measures.
+# What a quoted number is (`statistic`): the mean Kendall τ over the paper's test instances (with its
+# standard deviation where given), or Jain & Wallace's "Sig. Frac.", the share of test instances whose τ is
+# significant (their code: two-sided p ≤ 0.05, of either sign; one τ per instance, over its whole document).
+STATISTICS = {"tau_mean": N_("mean τ"), "sig_frac": N_("Sig. Frac.")}
+
+# What a quoted number compares, and the lab's pairs (seq2seq.lab.names.pairs) it may stand beside. Jain &
+# Wallace's "gradient" is gradient × input: their Algorithm 1 and their code rank a token by |Σ g·x|, the
+# gradient of the output with respect to the token's embedding times that embedding, summed over the
+# embedding and taken absolute (their outputs' `XxE[X]`): the lab's gradient × input as Jain & Wallace's
+# measures take it (seq2seq.lab.importance, "jain-wallace"), and integrated gradients, which sums gradient ×
+# input along a path, the lab's other measure of that kind.
 COMPARES = {
     "attention~gradient": ("attention~grad_x_input", "attention~integrated_gradients"),
     "attention~leave_one_out": ("attention~leave_one_out",),
@@ -60,10 +75,18 @@ def section(topic: str) -> str:
     return JAIN_WALLACE_SECTIONS[topic]
 
 
+# The lab's pairs that are the papers' own pairs under Jain & Wallace's measures (magnitudes, their gradient
+# × input, leave-one-out as the output's total variation): where the Lab's table of their measures sets the
+# figures of their published outputs beside its own (`Papers.outputs`).
+THEIR_PAIRS = {
+    "attention~grad_x_input": "attention~gradient",
+    "attention~leave_one_out": "attention~leave_one_out",
+    "grad_x_input~leave_one_out": "gradient~leave_one_out",
+}
+
 PAPER_KEYS = {"authors": list, "cite": str, "year": int, "title": str, "venue": str, "url": str}
 QUOTE_KEYS = {
     "paper": str,
-    "table": str,
     "row": str,
     "column": str,
     "setting": str,
@@ -71,7 +94,10 @@ QUOTE_KEYS = {
     "label": str,
     "value": float,
 }
-OPTIONAL_QUOTE_KEYS = {"std": float}
+# Where a number was read: exactly one of `table` (a table, section or figure of the paper) and `file` (an
+# output file the authors published, by its path in their repository).
+SOURCE_KEYS = ("table", "file")
+OPTIONAL_QUOTE_KEYS = {"table": str, "file": str, "statistic": str, "std": float}
 
 
 class PapersError(ValueError):
@@ -96,7 +122,7 @@ class Quote:
     """One number read in a paper: where (table, row, column), on what (setting), beside which pairs."""
 
     paper: Paper
-    table: str  # "Table 2", "§4.1", "Figure 3"
+    table: str  # "Table 2", "§4.1", "Figure 3"; "" for a number read in an output file
     row: str
     column: str
     setting: str  # one of SETTINGS (English; the app translates it)
@@ -104,6 +130,8 @@ class Quote:
     label: str  # its short name on a histogram: a data set's name
     value: float
     std: float | None = None
+    file: str = ""  # an output file of the authors' (its path in their repository); "" for a table's number
+    statistic: str = "tau_mean"  # a key of STATISTICS
 
     @property
     def pairs(self) -> tuple[str, ...]:
@@ -119,8 +147,16 @@ class Papers:
     quotes: tuple[Quote, ...]
 
     def for_pair(self, pair: str) -> tuple[Quote, ...]:
-        """The numbers that may stand beside the lab's pair `pair` ("attention~grad_x_input")."""
-        return tuple(q for q in self.quotes if pair in q.pairs)
+        """The mean τ read in a paper's table that may stand beside the lab's pair `pair`
+        ("attention~grad_x_input"), under either set of measures. The figures of an output file are
+        under Jain & Wallace's measures only (`outputs`)."""
+        return tuple(q for q in self.quotes if pair in q.pairs and not q.file and q.statistic == "tau_mean")
+
+    def outputs(self, pair: str, statistic: str) -> tuple[Quote, ...]:
+        """The figures (`statistic`: a key of STATISTICS) of the authors' output files for the lab's pair
+        `pair` under Jain & Wallace's measures (THEIR_PAIRS), in the file's order; () for a pair not theirs."""
+        theirs = THEIR_PAIRS.get(pair)
+        return tuple(q for q in self.quotes if q.file and q.compares == theirs and q.statistic == statistic)
 
 
 def _typed(value, kind: type, where: str, key: str):
@@ -160,19 +196,30 @@ def _paper(key: str, entry, name: str) -> Paper:
 def _quote(index: int, entry, papers: dict[str, Paper], name: str) -> Quote:
     where = f"{name}: quote {index}"
     _checked_keys(entry, QUOTE_KEYS, OPTIONAL_QUOTE_KEYS, where)
-    values = {k: _typed(entry[k], QUOTE_KEYS[k], where, k) for k in ("paper", "table", "row")}
-    where = f"{where} ({values['paper']}, {values['table']}, {values['row']})"  # the entry, as the file says it
+    sources = [k for k in SOURCE_KEYS if k in entry]
+    if len(sources) != 1:
+        said = "both" if sources else "neither"
+        raise PapersError(f"{where}: needs one of 'table' and 'file' (where the number was read), not {said}")
+    source = sources[0]
+    values = {k: _typed(entry[k], str, where, k) for k in ("paper", source, "row")}
+    where = f"{where} ({values['paper']}, {values[source]}, {values['row']})"  # the entry, as the file says it
     values |= {k: _typed(entry[k], kind, where, k) for k, kind in QUOTE_KEYS.items() if k not in values}
     std = _typed(entry["std"], float, where, "std") if "std" in entry else None
     if std is not None and std < 0:
         raise PapersError(f"{where}: 'std' must not be negative ({std})")
+    statistic = _typed(entry.get("statistic", "tau_mean"), str, where, "statistic")
+    if statistic not in STATISTICS:
+        raise PapersError(f"{where}: unknown 'statistic' {statistic!r} (known: {', '.join(STATISTICS)})")
+    if statistic == "sig_frac" and not 0 <= values["value"] <= 1:
+        raise PapersError(f"{where}: a 'sig_frac' is a share, from 0 to 1, not {values['value']}")
     if values["paper"] not in papers:
         raise PapersError(f"{where}: no paper {values['paper']!r} (known: {', '.join(papers) or 'none'})")
     if values["setting"] not in SETTINGS:
         raise PapersError(f"{where}: unknown setting {values['setting']!r} (known: {'; '.join(SETTINGS)})")
     if values["compares"] not in COMPARES:
         raise PapersError(f"{where}: unknown 'compares' {values['compares']!r} (known: {', '.join(COMPARES)})")
-    return Quote(**{**values, "paper": papers[values["paper"]]}, std=std)
+    values.setdefault("table", "")
+    return Quote(**{**values, "paper": papers[values["paper"]]}, std=std, statistic=statistic)
 
 
 def parse(text: str, name: str = "papers.toml") -> Papers:
