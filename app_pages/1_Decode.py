@@ -9,7 +9,7 @@ import streamlit as st
 
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
-from explorer.state import catalog, keys
+from explorer.state import catalog
 from explorer.ui import class_state, class_student, decode_inputs, decode_sections, frame, sharing
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
@@ -80,23 +80,15 @@ decode_view.fit_session_step(ss, n)
 past_end = decode_view.past_end_note(ss, n)
 if past_end:  # numbers only: no user text
     st.warning(past_end)
-ss.setdefault(keys.DECODE_SPEED, decode_view.DEFAULT_SPEED)
-was_playing, speed = decode_view.playing(ss), ss[keys.DECODE_SPEED]
 
 
-@st.fragment(run_every=speed if was_playing else None)
+@st.fragment
 def live() -> None:
-    """Step-dependent views; a step click or a play tick reruns only this part."""
-    if (decode_view.playing(ss), ss.get(keys.DECODE_SPEED)) != (was_playing, speed):
-        st.rerun()  # play started, stopped or changed speed: the timer is set on a full run
-    decode_view.tick(ss, n)
-    if decode_view.playing(ss) != was_playing:
-        st.rerun()  # play reached the end: stop the timer
+    """Step-dependent views: the stepper's report of the step it shows reruns only this part."""
     sharing.publish("decode", decode_view.shared_link(ss))
-    if presentation:  # one frame: the heatmap beside the controls and the output (docs/pages/decode.md)
-        decode_sections.frame_views(data, translator, n)
+    if presentation:  # one frame: the stepper and its heatmap, a teacher's revealed answers (docs/pages/decode.md)
+        decode_sections.frame_views(data, translator)
     else:
-        decode_sections.controls(n, presentation)
         decode_sections.step_views(data, translator, presentation)
 
 
@@ -105,6 +97,5 @@ if following:  # the teacher's steps, drawn from this decode by a small polling 
         class_student.decode_follower(data, translator, n)
     st.stop()
 live()
-decode_sections.instant_stepping(data, presentation)
 if not presentation:
     decode_sections.exports(data, decode_view.file_stem(view))

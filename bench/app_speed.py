@@ -1,7 +1,7 @@
 """The app's speed in real Chromium: what a user waits for on the Decode page.
 
     python -m bench.app_speed [--repeats 30] [--cold-repeats 20]
-                              [--parts cold cold-plain warm sentence step fast switch] [--langs en zh]
+                              [--parts cold cold-plain warm sentence step burst switch] [--langs en zh]
                               [--switch-rounds 10] [--quick]
 
 Starts the app as `make run` does (python -m explorer.ui.serve: loopback, headless, no usage stats)
@@ -13,10 +13,14 @@ and drives Debian's Chromium with Playwright. Measured, each with median and p95
                    the same with a plain `streamlit run app.py` (no warm-up): for comparison
     warm open      same server, new browser context (empty browser cache): the same
     new sentence   Enter in "Source sentence" → the new sentence's heatmap drawn (a full rerun)
-    Step button    the page's Step button → the heatmap's new row painted (drawn in the browser at once)
-    Step button, views from the server
-                   the same click → "Step k of N" and the step's views back from the fragment rerun
-    instant step   "Step ▶" of the instant stepper (explorer/ui/fast_stepper.py) → its new row painted
+    Step button    the stepper's Step (explorer/ui/components/stepper.js) → the heatmap's new row painted
+                   (drawn in the browser at once, from the decode it holds)
+    Step button, the server told
+                   the same click → the URL says the step: the stepper's report taken by the server
+                   (the step's other views are drawn by that run)
+    five quick Steps
+                   five clicks in one task → the fifth row painted, then → the URL says the fifth step
+                   (the server told once, of the last step)
     page switch    a page's link in the sidebar → that page's script run finished and painted, per
                    interface language (--langs): one tab per language, each opened at Home with lang=…,
                    visiting every page in turn (SWITCH_PAGES), the languages interleaved click by click
@@ -49,18 +53,18 @@ from bench.common import dates, markdown_table, summary, write_results
 from bench.server import Server
 from explorer.figures.svg_heatmap import SVG_ID
 
-FRAME = 'iframe[title="Instant stepping: attention heatmap"]'
 BARS = {  # measurement -> (median bar ms, p95 bar ms or None)
-    "instant step": (150.0, 300.0),
     "Step button": (150.0, 300.0),
     "new sentence": (400.0, None),
     "cold open": (3000.0, None),
     "cold open, plain streamlit run": (3000.0, None),
 }
 
-# Resolves to performance.now() once the Decode page says "Step k of N".
-STEP_LABEL = """(k) => [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
-  .some((e) => e.textContent.startsWith(`Step ${k} of `)) ? performance.now() : false"""
+# Resolves to performance.now() once the address bar says step k (the server has taken the stepper's report).
+URL_STEP = """(k) => new URLSearchParams(location.search).get('step') === String(k) ? performance.now() : false"""
+# Five clicks on the stepper's Step in one task (no run can come between them).
+FIVE_STEPS = """() => { const b = document.querySelector('.ae-stepper .ae-step');
+  for (let i = 0; i < 5; i++) b.click(); return performance.now(); }"""
 
 
 # -- the browser ------------------------------------------------------------------------------------------------
@@ -138,21 +142,21 @@ def measure_new_sentence(page, expected: Expected, repeats: int) -> dict:
 
 
 def measure_server_step(page, steps: int, samples: int) -> tuple[dict, dict]:
-    """The page's own Step button: (→ new row painted, → the step's views back from the server).
+    """The stepper's Step: (→ new row painted, → the URL says the step: the server has taken the report).
 
-    The heatmap draws the clicked row in the browser at once (explorer.figures.svg_heatmap); the server's
-    fragment rerun then brings the step's other views ("Step k of N", the bars, the top-k) and
-    the heatmap again. Each click waits for both, so clicks never overtake the server.
+    The stepper draws the clicked row in the browser at once (explorer/ui/components/stepper.js) and tells the
+    server afterwards; that run brings the step's other views and writes the URL. Each click waits for both,
+    so the samples are single clicks.
     """
-    step = page.get_by_role("button", name="Step", exact=True)
-    reset = page.get_by_role("button", name="Reset", exact=True)
+    step = page.locator(".ae-stepper .ae-step")
+    reset = page.locator(".ae-stepper .ae-reset")
     row = {"in_page": [], "driver": []}
     views = {"in_page": [], "driver": []}
     shown = 0
     while len(row["driver"]) < samples:
         if shown == steps:
             reset.click()
-            wait_step_label(page, 0)
+            wait_url_step(page, 0)
             wait_heatmap(page, 0)
             shown = 0
         started = time.perf_counter()
@@ -160,41 +164,39 @@ def measure_server_step(page, steps: int, samples: int) -> tuple[dict, dict]:
         drawn = wait_heatmap(page, shown + 1)
         row["driver"].append((time.perf_counter() - started) * 1000)
         row["in_page"].append(drawn - input_time(page))
-        followed = wait_step_label(page, shown + 1)
+        followed = wait_url_step(page, shown + 1)
         views["driver"].append((time.perf_counter() - started) * 1000)
         views["in_page"].append(followed - input_time(page))
-        wait_heatmap(page, shown + 1)  # the server's own drawing of the heatmap, before the next click
         page.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)  # as a user clicks: once the step is shown
         shown += 1
     return row, views
 
 
-def wait_step_label(page, k: int) -> float:
-    """Wait until the page says "Step k of N" (the server's rerun has arrived); page time it happened."""
-    handle = page.wait_for_function(STEP_LABEL, arg=k, polling="raf", timeout=TIMEOUT_MS)
+def wait_url_step(page, k: int) -> float:
+    """Wait until the URL says step k (the server has taken the stepper's report); page time it happened."""
+    handle = page.wait_for_function(URL_STEP, arg=k, polling="raf", timeout=TIMEOUT_MS)
     return float(handle.json_value())
 
 
-def measure_instant_step(page, steps: int, samples: int) -> dict:
-    page.get_by_text("Instant stepping (in the browser)").click()
-    frame = page.frame_locator(FRAME)
-    heatmap = frame.locator("#fs-heatmap")
-    frame.locator('#fs-heatmap[data-rows="0"]').wait_for()
-    step, reset = frame.locator("#fs-step"), frame.locator("#fs-reset")
-    in_page, driver = [], []
-    shown = 0
-    while len(driver) < samples:
-        if shown == steps:
-            reset.click()
-            frame.locator('#fs-heatmap[data-rows="0"]').wait_for()
-            shown = 0
+def measure_five_steps(page, steps: int, samples: int) -> tuple[dict, dict]:
+    """Five quick Steps: (→ the fifth row painted, → the URL says the fifth step), from step 0 each time."""
+    reset = page.locator(".ae-stepper .ae-reset")
+    drawn, told = {"in_page": [], "driver": []}, {"in_page": [], "driver": []}
+    target = min(5, steps)
+    while len(drawn["driver"]) < samples:
+        reset.click()
+        wait_url_step(page, 0)
+        wait_heatmap(page, 0)
+        page.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
         started = time.perf_counter()
-        step.click()
-        frame.locator(f'#fs-heatmap[data-rows="{shown + 1}"]').wait_for()
-        driver.append((time.perf_counter() - started) * 1000)
-        in_page.append(float(heatmap.get_attribute("data-step-ms")))
-        shown += 1
-    return {"in_page": in_page, "driver": driver}
+        clicked = float(page.evaluate(FIVE_STEPS))
+        painted = wait_heatmap(page, target)
+        drawn["driver"].append((time.perf_counter() - started) * 1000)
+        drawn["in_page"].append(painted - clicked)
+        followed = wait_url_step(page, target)
+        told["driver"].append((time.perf_counter() - started) * 1000)
+        told["in_page"].append(followed - clicked)
+    return drawn, told
 
 
 # -- switching pages ---------------------------------------------------------------------------------------------
@@ -350,7 +352,7 @@ def verdict(name: str, driver: dict) -> str:
     return f"{bar}: {'met' if ok else 'MISSED'}"
 
 
-PARTS = ("cold", "cold-plain", "warm", "sentence", "step", "fast", "switch")
+PARTS = ("cold", "cold-plain", "warm", "sentence", "step", "burst", "switch")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -399,11 +401,11 @@ def main(argv: list[str] | None = None) -> None:
             wait_heatmap(page, 0, expected.x_labels(args.sentence))
             page.evaluate(INPUT_CLOCK)
             if "step" in args.parts:
-                raw["Step button"], raw["Step button, views from the server"] = measure_server_step(
+                raw["Step button"], raw["Step button, the server told"] = measure_server_step(page, steps, args.repeats)
+            if "burst" in args.parts:
+                raw["five quick Steps: last row"], raw["five quick Steps: the server told"] = measure_five_steps(
                     page, steps, args.repeats
                 )
-            if "fast" in args.parts:
-                raw["instant step"] = measure_instant_step(page, steps, args.repeats)
             if "sentence" in args.parts:
                 raw["new sentence"] = measure_new_sentence(page, expected, args.repeats)
             context.close()

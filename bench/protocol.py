@@ -1,10 +1,11 @@
 """Streamlit's websocket protocol without a browser: the clients of the load and live-class benchmarks.
 
 `Protocol` sends what a button click sends (BackMsg rerun requests over /_stcore/stream) and reads the
-ForwardMsgs of the run; `LiveClient` keeps a page open, reading in the background and running the
-frontend's fragment timers, as a student's browser does. `open_teacher` and `open_follower` start a
-live class and join it the way a teacher and a student do (the sticky cookie of the nginx in front of
-a cluster included).
+ForwardMsgs of the run; on Decode, "Step", "Back" and "Reset" send what the stepper sends after such a
+click in the browser (explorer/ui/components/stepper.js: its state value, the step it shows). `LiveClient`
+keeps a page open, reading in the background and running the frontend's fragment timers, as a student's
+browser does. `open_teacher` and `open_follower` start a live class and join it the way a teacher and a
+student do (the sticky cookie of the nginx in front of a cluster included).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ ANSWERED = re.compile(r"Question (\d+): \*\*(\d+)\*\* answered")  # the teacher'
 JOIN_LINK = re.compile(r"[?&]room=([A-Za-z0-9]{6})\b")
 STICKY_COOKIE = "ae_replica"  # deploy/nginx.conf.template
 FOLLOW_COMPONENT = "attention_explorer.class_follow"  # explorer.ui.class_push.NAME: a pushed follower's view
+STEPPER_COMPONENT = "attention_explorer.heatmap"  # explorer.figures.svg_heatmap.COMPONENT_NAME: Decode's stepper
+STEPPER = "(the stepper)"  # what `buttons` holds for Step, Back and Reset: the stepper's, not Streamlit buttons
+STEPPER_MOVES = {"Step": 1, "Back": -1, "Reset": None}
 # The answers a join can get instead of a class (explorer.classrooms.errors), up to their first placeholder:
 REFUSED = (
     "This class is full", "This class is locked", "Too many join attempts", "No class is open with that code",
@@ -45,6 +49,7 @@ class Protocol:
     def __init__(self, websocket, query: str, page_name: str = "Decode"):
         self.ws, self.query, self.page_name = websocket, query, page_name
         self.page_hash, self.fragment, self.buttons, self.step_text = "", "", {}, ""
+        self.stepper = ("", "")  # Decode's stepper: (its element id, its fragment)
 
     def request(self, trigger: str | None = None, fragment: str | None = None, auto: bool = False) -> bytes:
         """A BackMsg rerun request: the page's (its name until the server has told its hash), with the
@@ -57,7 +62,16 @@ class Protocol:
         state.query_string, state.page_script_hash = self.query, self.page_hash
         if not self.page_hash:
             state.page_name = self.page_name
-        if trigger is not None:
+        if trigger is not None and self.buttons.get(trigger) == STEPPER:  # the stepper's report of its new step
+            k, n = self.shown()
+            move = STEPPER_MOVES[trigger]
+            state.fragment_id = self.stepper[1] if fragment is None else fragment
+            widget = state.widget_states.widgets.add()
+            widget.id, widget.json_value = (
+                self.stepper[0],
+                json.dumps({"step": 0 if move is None else min(max(k + move, 0), n)}),
+            )
+        elif trigger is not None:
             state.fragment_id = self.fragment if fragment is None else fragment
             widget = state.widget_states.widgets.add()
             widget.id, widget.trigger_value = self.buttons[trigger], True
@@ -78,6 +92,15 @@ class Protocol:
                 self.fragment = reply.delta.fragment_id or self.fragment
             elif element.WhichOneof("type") == "markdown" and element.markdown.body.startswith("**Step "):
                 self.step_text = element.markdown.body
+            elif (
+                element.WhichOneof("type") == "bidi_component"
+                and element.bidi_component.component_name == STEPPER_COMPONENT
+            ):
+                data = json.loads(element.bidi_component.json or "{}")
+                self.step_text = f"**Step {data.get('step', 0)} of {data.get('steps', 0)}**"  # what it draws
+                if data.get("mode") == "step":
+                    self.stepper = (element.bidi_component.id, reply.delta.fragment_id)
+                    self.buttons.update(dict.fromkeys(STEPPER_MOVES, STEPPER))
         return kind
 
     async def rerun(self, trigger: str | None = None, timeout_s: float = 60.0) -> int:
@@ -195,6 +218,13 @@ class LiveClient(Protocol):
                 self.downloads[element.download_button.label] = element.download_button.url
             elif which == "bidi_component" and element.bidi_component.component_name == FOLLOW_COMPONENT:
                 self._pushed(element.bidi_component, reply.delta.fragment_id, now)
+            elif which == "bidi_component" and element.bidi_component.component_name == STEPPER_COMPONENT:
+                data = json.loads(element.bidi_component.json or "{}")  # Decode's stepper, or a polled follower's
+                if data.get("mode") in ("step", "follow"):
+                    self.steps.append((int(data["step"]), now))
+                    self.total = int(data["steps"])
+                if data.get("mode") == "step":
+                    self.fragments.update(dict.fromkeys(STEPPER_MOVES, reply.delta.fragment_id))
         return kind
 
     # a pushed follower: the component's data, then its event stream, as components/class_follow.js does

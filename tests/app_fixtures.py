@@ -225,3 +225,28 @@ def propose(at: AppTest, **changes) -> None:
     for name in names:
         if name in session:
             at.session_state[name] = session[name]
+
+
+def stepper_data(at: AppTest) -> list[dict]:
+    """The data of every Decode stepper on the page (explorer.ui.decode_stepper: its heatmap is data["heatmap"])."""
+    import json
+
+    from explorer.figures import svg_heatmap
+
+    return [
+        json.loads(el.proto.json)
+        for el in at.get("bidi_component")
+        if el.proto.component_name == svg_heatmap.COMPONENT_NAME
+    ]
+
+
+def report_step(at: AppTest, step: object) -> bool:
+    """What the Decode stepper does in a browser when it shows `step` (components/stepper.js reports it as its
+    state value; explorer.ui.decode_stepper hands it to explorer.views.stepper.take_report). AppTest cannot
+    drive a component, so the report is given as the callback gives it, under the key the page drew last.
+    Returns whether it was taken; the caller runs the page."""
+    from explorer.state import keys
+    from explorer.views import stepper
+
+    n = at.session_state[keys.TRACE]["data"].num_steps
+    return stepper.take_report(at.session_state, stepper.key(at.session_state), step, n)

@@ -206,7 +206,7 @@ def markdown_bodies(at) -> list[tuple[str, str]]:
 
 
 COMPONENT_CODE = {
-    svg_heatmap.COMPONENT_NAME: ("", "", components.heatmap_js()),
+    svg_heatmap.COMPONENT_NAME: ("", components.source("stepper.css"), components.stepper_js()),
     svg_bars.COMPONENT_NAME: ("", "", components.bars_js()),
     components.KEYBOARD_NAME: ("", "", components.keyboard_js()),
     components.TAB_MEMORY_NAME: ("", "", components.source("tab_memory.js")),

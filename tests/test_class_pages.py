@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
 from explorer.ui import class_push, class_state, class_teacher
-from tests.app_fixtures import ROOT, ok, use_registry
+from tests.app_fixtures import ROOT, ok, report_step, stepper_data, use_registry
 
 TIMEOUT = 60
 SENTENCE = "abcd"
@@ -32,6 +32,12 @@ def fresh_rooms(monkeypatch):
 
 def button(at: AppTest, key: str):
     return next(b for b in at.button if b.key == key)
+
+
+def teacher_steps(at: AppTest) -> None:
+    """A Step in the teacher's browser: the stepper reports the next step, and the page runs."""
+    assert report_step(at, at.session_state["_view"].step + 1)
+    ok(at.run())
 
 
 def teacher_on_decode() -> tuple[AppTest, str]:
@@ -100,7 +106,7 @@ def test_a_student_joins_by_link_and_follows_page_sentence_and_step(monkeypatch,
     assert pupil.session_state[keys.CLASS_FOLLOWING] is True
     assert pupil.session_state["_view"].sentence == SENTENCE
     for _ in range(3):
-        ok(button(teacher, "decode_step_button").click().run())
+        teacher_steps(teacher)
     assert rooms().view(code).params["step"] == "3"
     ok(pupil.run())
     assert pupil.session_state["_view"].step == 3
@@ -112,7 +118,8 @@ def test_a_student_joins_by_link_and_follows_page_sentence_and_step(monkeypatch,
         assert drawn["stream"] == f"/api/class-events?code={code}&member={member}"
         assert drawn["heatmap"]["target"] and not any("Step 3 of" in m.value for m in pupil.markdown)
     else:  # polled: the page's fragment draws it
-        assert drawn is None and any("Step 3 of" in m.value for m in pupil.markdown)
+        (shown,) = stepper_data(pupil)  # the stepper without controls, at the teacher's step
+        assert drawn is None and (shown["mode"], shown["step"]) == ("follow", 3)
     assert any(f"class {code}" in s.value and "live" in s.value for s in pupil.success)
     assert rooms().roster(code).following == 1
 
@@ -123,7 +130,7 @@ def test_a_student_explores_and_follows_again():
     ok(button(pupil, "class_explore").click().run())
     assert pupil.session_state[keys.CLASS_FOLLOWING] is False
     assert rooms().roster(code) == type(rooms().roster(code))(following=0, exploring=1)
-    ok(button(teacher, "decode_step_button").click().run())
+    teacher_steps(teacher)
     ok(pupil.run())
     assert pupil.session_state["_view"].step == 0  # exploring: the teacher's step does not move it
     ok(button(pupil, "class_follow").click().run())
@@ -253,7 +260,7 @@ def test_a_class_on_redis_is_followed_like_an_embedded_one(monkeypatch):
         teacher, code = teacher_on_decode()
         assert type(rooms()).__name__ == "RedisStore"
         pupil = student({"room": code})
-        ok(button(teacher, "decode_step_button").click().run())
+        teacher_steps(teacher)
         ok(pupil.run())
         assert pupil.session_state["_view"].step == 1
         redis.Redis.from_url(server.url).save()  # what Redis keeps on disk comes back with it
@@ -263,7 +270,7 @@ def test_a_class_on_redis_is_followed_like_an_embedded_one(monkeypatch):
         server.start()
         ok(pupil.run())  # back: the same page follows again, live
         assert any("· live" in s.value for s in pupil.success)
-        ok(button(teacher, "decode_step_button").click().run())
+        teacher_steps(teacher)
         ok(pupil.run())
         assert pupil.session_state["_view"].step == 2
         server.stop()

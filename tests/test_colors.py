@@ -17,7 +17,7 @@ from explorer.i18n import using
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link, owner
 from explorer.state.view import COLOR_SCALES, DEFAULT_COLORS, parse_colors
-from tests.app_fixtures import use_registry
+from tests.app_fixtures import report_step, use_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 BLUES = go.Heatmap(colorscale="Blues").colorscale
@@ -169,7 +169,7 @@ def decode(**query) -> AppTest:
 
 def svg_colors(at: AppTest) -> list[str]:
     (found,) = [
-        json.loads(el.proto.json)["colors"]
+        json.loads(el.proto.json)["heatmap"]["colors"]
         for el in at.get("bidi_component")
         if el.proto.component_name == svg_heatmap.COMPONENT_NAME
     ]
@@ -182,7 +182,8 @@ def test_the_links_scale_is_the_heatmaps_and_stays_in_the_url(monkeypatch):
     assert svg_colors(at) == list(svg_heatmap.CIVIDIS)
     assert at.sidebar.segmented_control(key=keys.COLORS_SWITCH).value == "cividis"
     assert at.query_params["colors"] == "cividis"
-    at.button(key=svg_heatmap.STEP_BUTTON).click().run()
+    assert report_step(at, 3)  # a Step in the browser
+    at.run()
     assert not at.exception and at.session_state["_view"].step == 3
     assert at.query_params["colors"] == "cividis"
     assert svg_colors(at) == list(svg_heatmap.CIVIDIS)

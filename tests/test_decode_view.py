@@ -16,7 +16,7 @@ from explorer.state import catalog, keys, link, owner
 from explorer.state.view import MAX_SENTENCE_CHARS, ViewState
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as decode_view
-from explorer.views import decode_analysis, input_notes
+from explorer.views import decode_analysis, input_notes, stepper
 from seq2seq.checkpoint import load_model
 from seq2seq.config import SCORERS
 from seq2seq.decoded import Sampling
@@ -91,18 +91,23 @@ def test_link_sets_the_view():
     assert decode_view.current_view(session) == ViewState("dates", "dot", "1 jan 2000", 3, "beam", beam=4)
 
 
-def test_a_step_click_moves_only_the_step_whatever_widget_values_are_dropped():
-    """A Step that reached the server without the settings' widget values (Streamlit dropped their keys): the
-    view is its owner's, not the widgets', so the click moves the step and the link keeps the rest."""
+def test_a_step_report_moves_only_the_step_whatever_widget_values_are_dropped():
+    """A stepper's report that reached the server without the settings' widget values (Streamlit dropped their
+    keys): the view is its owner's, not the widgets', so the report moves the step and the link keeps the rest;
+    the stepper keeps its key (its own step stands in the browser)."""
     session, query = opened({"task": "dates", "scorer": "dot", "sentence": "1 jan 2000", "step": "2"}), FakeQuery()
-    owner.fill(session, decode_view.PAGE, ("task", "scorer", "sentence", "model", "step"))
+    owner.fill(session, decode_view.PAGE, ("task", "scorer", "sentence", "model"))
+    owner.mark_drawn(session, ("step",))
+    drawn = stepper.key(session)
     for key in ("decode_sentence", "decode_task", "decode_scorer", "decode_model"):
         del session[key]
-    decode_view.step_forward(session, 10)
+    assert stepper.take_report(session, drawn, 3, 10)
     assert decode_view.current_view(session) == ViewState("dates", "dot", "1 jan 2000", 3)
     link.publish(session, query, decode_view.PAGE, decode_view.shared_link(session))
     assert (query["sentence"], query["step"], query["task"]) == ("1 jan 2000", "3", "dates")
-    assert owner.widget_key(session, decode_view.PAGE, "step") == "decode_step@1"  # the slider is drawn anew at 3
+    assert stepper.key(session) == drawn == "decode_stepper"
+    owner.propose(session, {"step": 5})  # a link, a lesson or a class moved it: a new instance, from 5
+    assert stepper.key(session) == "decode_stepper@1" and not stepper.take_report(session, drawn, 4, 10)
 
 
 def test_invalid_link_falls_back_with_notes():
@@ -136,7 +141,7 @@ def test_a_link_step_past_the_end_gets_a_note_while_the_page_shows_the_last_step
         decode_view.past_end_note(session, 12)
         == "The link asked for step 99; this decode has 12 steps, so it shows step 12."
     )
-    decode_view.step_back(session)  # the user moved away from the last step
+    owner.propose(session, {"step": 11}, by="step")  # the user moved away from the last step
     assert decode_view.past_end_note(session, 12) is None
     owner.propose(session, {"sentence": "1 jan", "step": 12})  # another sentence: no longer the link's view
     assert decode_view.past_end_note(session, 12) is None
@@ -292,47 +297,10 @@ def test_none_scorer_has_no_attention(translators):
 
 
 # -- step controls ---------------------------------------------------------------------------
-def test_step_back_reset_clamp():
+def test_a_step_past_the_end_is_fitted_to_the_decode():
     session = at_step(0)
-    decode_view.step_back(session)
-    assert decode_view.step_of(session) == 0
-    for _ in range(5):
-        decode_view.step_forward(session, 3)
-    assert decode_view.step_of(session) == 3
-    decode_view.step_back(session)
-    assert decode_view.step_of(session) == 2
     owner.propose(session, {"step": 99})
     assert decode_view.fit_session_step(session, 4) == 4 == decode_view.step_of(session)
-    decode_view.reset(session)
-    assert decode_view.step_of(session) == 0
-
-
-def test_step_back_and_reset_are_counted_play_is_not():
-    """The heatmap's data carries the count (explorer.ui.components.heatmap): each click redraws it."""
-    session = at_step(3)
-    decode_view.step_forward(session, 3)  # at the end already: the step stays, the click counts
-    decode_view.step_back(session)
-    decode_view.reset(session)
-    assert session[keys.STEP_CLICKS] == 3 and decode_view.step_of(session) == 0
-    decode_view.toggle_play(session, 3)
-    decode_view.tick(session, 3)
-    assert session[keys.STEP_CLICKS] == 3
-
-
-def test_play_runs_to_the_end_and_stops():
-    session = at_step(4)
-    decode_view.toggle_play(session, 4)  # at the end: play again from the start
-    assert decode_view.playing(session) and decode_view.step_of(session) == 0
-    ticks = 0
-    while decode_view.playing(session):
-        decode_view.tick(session, 4)
-        ticks += 1
-        assert ticks <= 4
-    assert decode_view.step_of(session) == 4 and ticks == 4
-    assert decode_view.tick(session, 4) is False  # stopped stays stopped
-    decode_view.toggle_play(session, 4)
-    decode_view.step_forward(session, 4)  # a manual step pauses
-    assert not decode_view.playing(session)
 
 
 # -- explain a cell --------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from explorer.training import settings as ts
 from explorer.ui import presentation, trainings
 from explorer.ui.navigation import page_scripts
 from explorer.views import decode as decode_view
-from tests.app_fixtures import app_test
+from tests.app_fixtures import app_test, report_step, stepper_data
 from tests.hostile import CATEGORIES, INPUTS, SAMPLE, problems, use_small_registry, use_subword_registry
 from tests.i18n_fixtures import CJK
 from tests.train_fixtures import FakeProcess
@@ -78,11 +78,16 @@ def label(message: str, lang: str) -> str:
         return _(message)
 
 
-def iframe_leaks(at: AppTest, text: str) -> list[str]:
-    """The instant stepper carries user text as escaped JSON only: never verbatim when it has markup."""
-    if not ({"<", ">", "&"} & set(text)):
-        return []
-    return [f"iframe holds the input verbatim: {text[:60]!r}" for el in at.get("iframe") if text in el.proto.srcdoc]
+def stepped(at: AppTest, text: str) -> list[str]:
+    """One Step (the stepper's report of step 1, as the browser sends it) and what is then wrong with the page.
+    The stepper carries user text as JSON data only (its script sets it with textContent), so it must be there
+    for a sentence that was decoded."""
+    if not stepper_data(at):
+        return ["the stepper was not rendered"]
+    if not report_step(at, 1):
+        return ["the stepper's report of step 1 was refused"]
+    at.run()
+    return problems(at, text, STATIC_HTML)
 
 
 DECODE_TABS = ("Explain this cell", "What if…", "Attention override", "Links")
@@ -92,20 +97,15 @@ DECODE_TABS = ("Explain this cell", "What if…", "Attention override", "Links")
 @pytest.mark.parametrize("page", list(SENTENCE_BOXES))
 def test_sentence_box_takes_any_text(page, lang):
     decode = page.endswith("1_Decode.py")
-    # The Decode page renders only what is open: open the instant stepper, so that its iframe is checked.
-    at = open_page(page, lang, **({keys.DECODE_INSTANT: True} if decode else {}))
-    key, failures, step_label = SENTENCE_BOXES[page], [], label("Step", lang)
+    at = open_page(page, lang)
+    key, failures = SENTENCE_BOXES[page], []
     for i, (name, text) in enumerate(INPUTS.items()):
         at.text_input(key=key).input(text).run()
-        found = problems(at, text, STATIC_HTML) + iframe_leaks(at, text) + in_language(at, lang)
-        if decode:  # one step too, with the tabs below the heatmap open in turn: they show the tokens
-            if not at.get("iframe") and at.session_state["_view"].sentence.strip() and not at.error:
-                found.append("the instant stepper was not rendered, so its escaping went unchecked")
+        found = problems(at, text, STATIC_HTML) + in_language(at, lang)
+        decoded = at.session_state["_view"].sentence.strip() and not at.error
+        if decode and decoded:  # one step too, with the tabs below the heatmap open in turn: they show the tokens
             at.session_state[keys.DECODE_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
-            step = next((b for b in at.button if b.label == step_label), None)
-            if step is not None and not step.disabled:
-                step.click().run()
-                found += problems(at, text, STATIC_HTML)
+            found += stepped(at, text)
         failures += [f"{name}: {problem}" for problem in found]
     assert failures == []
 
@@ -141,14 +141,14 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
     from seq2seq.checkpoint import load_model
 
     translator = load_model("en-fr/general", root=subword_registry)
-    at = open_page("app_pages/1_Decode.py", **{keys.DECODE_INSTANT: True})
+    at = open_page("app_pages/1_Decode.py")
     assert at.session_state["_view"].task == "en-fr"
     names = [name for name in CATEGORIES[category] if name in SAMPLE]
-    failures, step_label = [], "Step"
+    failures = []
     for i, name in enumerate(names):
         text = INPUTS[name]
         at.text_input(key="decode_sentence").input(text).run()
-        found = problems(at, text, STATIC_HTML) + iframe_leaks(at, text)
+        found = problems(at, text, STATIC_HTML)
         tokens = translator.source_tokenizer.encode(text)
         errors = [e.value for e in at.error]
         if at.session_state["_view"].sentence != text:  # the box takes MAX_SENTENCE_CHARS at most
@@ -158,15 +158,10 @@ def test_decode_page_takes_any_text_with_a_subword_model(category, subword_regis
             if not any(e.value == decode_view.EMPTY_HINT for e in at.info):
                 found.append("no hint for a blank sentence")
         elif len(tokens) < translator.config.max_source_len:
-            if errors or not at.get("iframe"):
+            if errors:
                 found.append(f"a sentence that fits was not decoded: {errors}")
             at.session_state[keys.DECODE_TABS] = DECODE_TABS[i % len(DECODE_TABS)]
-            step = next((b for b in at.button if b.label == step_label), None)
-            if step is None or step.disabled:
-                found.append("no Step button")
-            else:
-                step.click().run()
-                found += problems(at, text, STATIC_HTML)
+            found += stepped(at, text)
         elif not any("at most" in e for e in errors):
             found.append(f"a sentence over the limit without a clear error: {errors}")
         failures += [f"{name}: {problem}" for problem in found]

@@ -6,9 +6,8 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
-from explorer.figures import svg_heatmap
 from explorer.i18n import catalogs, pgettext
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, use_registry, view_key
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, stepper_data, use_registry
 
 
 def test_the_step_button_and_the_step_slider_are_two_words_in_chinese_and_one_in_english():
@@ -22,10 +21,10 @@ def test_the_decode_page_under_lang_zh_labels_its_step_button_and_step_slider_ap
     at = AppTest.from_file(str(ROOT / "app_pages" / "1_Decode.py"), default_timeout=PAGE_TIMEOUT)
     at.query_params.update(task="reverse", scorer="dot", sentence="abc", lang="zh")
     ok(at.run())
-    assert at.button(key=svg_heatmap.STEP_BUTTON).label == "单步"
-    assert at.slider(key=view_key(at, "decode", "step")).label == "步数"
+    (stepper,) = stepper_data(at)  # the stepper's button and slider, in the browser
+    assert (stepper["texts"]["step"], stepper["texts"]["slider"]) == ("单步", "步数")
 
 
 def test_todo_lists_a_context_as_add_takes_it_back():
-    todo = catalogs.untranslated(["explorer/ui/decode_sections.py"], "fr")  # no French catalog: all to do
+    todo = catalogs.untranslated(["explorer/ui/decode_stepper.py"], "fr")  # no French catalog: all to do
     assert f"button{catalogs.CONTEXT_SEP}Step" in todo and f"slider{catalogs.CONTEXT_SEP}Step" in todo

@@ -1,5 +1,5 @@
 """The Decode page in Chinese, on the shipped models: every tab below the heatmap, the step
-controls, the explain-a-cell text, a link's notes, an input error, the instant stepper, presentation mode,
+controls, the explain-a-cell text, a link's notes, an input error, the stepper, presentation mode,
 and the same page without ``lang`` still English.
 
 The shipped registry (pretrained/), not the tiny test one: what a class sees. The dates models read
@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import json
 import pickle
-import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
-from explorer.figures import svg_heatmap
 from explorer.i18n import _
 from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.state.view import decoding_label, parse_query
-from explorer.ui import fast_stepper
+from explorer.ui import components
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as decode_view
 from explorer.views import decode_analysis, input_notes
@@ -29,14 +27,13 @@ from seq2seq.checkpoint import load_model
 from seq2seq.decoding import InputError
 from seq2seq.messages import Message
 from seq2seq.numbering import shown
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, view_key
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, report_step, stepper_data, view_key
 from tests.i18n_fixtures import CJK, assert_chinese, english_only, page_texts
 
 PAGE = str(ROOT / "app_pages" / "1_Decode.py")
 DATES = {"task": "dates", "scorer": "general", "sentence": "9 may 2018"}
 TABS_ZH = ["解释这个格子", "假如……", "改写注意力", "连线图", "交互式热力图"]
 TABS_EN = ["Explain this cell", "What if…", "Attention override", "Links", "Interactive heatmap"]
-STEPPER_DATA = re.compile(r'<script id="fast-stepper-data" type="application/json">(.*?)</script>', re.S)
 
 
 @pytest.fixture(autouse=True)
@@ -49,11 +46,9 @@ def shipped(monkeypatch):
     st.cache_data.clear()
 
 
-def page(lang: str | None = "zh", instant: bool = False, presentation: bool = False, **query) -> AppTest:
+def page(lang: str | None = "zh", presentation: bool = False, **query) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=PAGE_TIMEOUT)
     at.query_params.update({**({"lang": lang} if lang else {}), **query})
-    if instant:  # the instant stepper's iframe is built once its expander is open
-        at.session_state[keys.DECODE_INSTANT] = True
     if presentation:
         at.session_state[keys.PRESENTATION] = True
     return ok(at.run())
@@ -135,20 +130,21 @@ def test_a_tab_open_in_english_stays_open_in_chinese():
 # -- step controls and the current step ---------------------------------------------------------------------
 def test_step_controls_are_chinese_and_step_three_times():
     at = page(**DATES)
-    labels = {b.key: b.label for b in at.button}
-    assert labels[svg_heatmap.STEP_BUTTON] == "单步" and labels[svg_heatmap.BACK_BUTTON] == "上一步"
-    assert labels["decode_play"] == "播放" and labels[svg_heatmap.RESET_BUTTON] == "重置"
-    assert at.slider(key=view_key(at, "decode", "step")).label == "步数"  # the slider: a count, the button: an action
+    words = stepper(at)["texts"]  # the stepper's buttons and slider, drawn in the browser from these words
+    assert (words["step"], words["back"], words["play"], words["pause"], words["reset"]) == (
+        "单步", "上一步", "播放", "暂停", "重置"
+    )  # fmt: skip
+    assert words["slider"] == "步数"  # the slider: a count, the button: an action
     assert at.slider(key=keys.DECODE_SPEED).label == "播放速度（每步秒数）"
     assert at.text_input(key="decode_sentence").label == "源句子"
     assert at.selectbox(key="decode_task").label == "任务"
     assert at.radio(key="decode_strategy").options == ["贪心解码", "采样", "束搜索"]
     assert "按 **单步** 生成第一个词元。" in [i.value for i in at.info]
-    for _step in range(3):
-        ok(button(at, svg_heatmap.STEP_BUTTON).click().run())
+    assert report_step(at, 3)  # three Steps in the browser, reported
+    ok(at.run())
     n = at.session_state[keys.TRACE]["data"].num_steps
     assert at.session_state["_view"].step == 3
-    assert f"**第 3 步，共 {n} 步** · 目前的输出：" in [m.value for m in at.markdown]
+    assert stepper(at)["texts"]["status"].format(step=3, n=n) == f"**第 3 步，共 {n} 步** · 目前的输出："
     assert at.subheader[0].value == "当前这一步"
     row = at.session_state[keys.TRACE]["data"].current(3)
     assert any(t.value.startswith(f"第 {shown(row.position)} 步：") for t in at.text)  # counted from 1
@@ -269,38 +265,27 @@ def test_an_empty_sentence_hint_is_chinese():
     assert [i.value for i in at.info] == ["在 **源句子** 中输入一个句子来解码，或选一个示例。"]
 
 
-# -- the instant stepper -------------------------------------------------------------------------------------
-def stepper_data(at: AppTest) -> dict:
-    (frame,) = at.get("iframe")
-    (block,) = STEPPER_DATA.findall(frame.proto.srcdoc)
-    return json.loads(block)
+# -- the stepper ------------------------------------------------------------------------------------------
+def stepper(at: AppTest) -> dict:
+    (data,) = stepper_data(at)
+    return data
 
 
-def test_the_instant_stepper_is_chinese():
-    at = page(instant=True, **DATES)
-    assert [e.label for e in at.expander] == [
-        "任务、模型、策略和播放速度",
-        "以表格查看注意力",
-        "即时单步（在浏览器中）",
-    ]
-    assert "整个解码已经算好：在这里按 单步 ▶ 会直接画出下一行，无需请求服务器。" in [c.value for c in at.caption]
-    data = stepper_data(at)
+def test_the_stepper_is_chinese():
+    at = page(**DATES)
+    data = stepper(at)
     words = data["texts"]
-    assert data["lang"] == "zh"
-    assert (words["step"], words["back"], words["reset"]) == ("单步 ▶", "◀ 上一步", "重置")
-    assert words["status"] == "第 {k} 步，共 {n} 步" and words["source"] == "源：{text}"
-    assert words["empty"] == "（还没有输出：请按 单步 ▶）"
-    assert all(CJK.search(value) for value in words.values())  # the heatmap's words too
+    assert words["status"] == "**第 {step} 步，共 {n} 步** · 目前的输出：" and words["reads"] == "读作：{text}"
+    assert words["empty"] == "（还没有输出：请按“单步”或“播放”）"
+    assert all(CJK.search(value) for value in words.values())
+    assert all(CJK.search(value) for value in data["announce"])  # what a screen reader hears at each step
     assert_chinese(at)
 
 
-def test_the_stepper_keeps_its_english_in_the_document():
-    """The words arrive as data; the static document keeps English only as the script's fallback."""
-    with i18n.using("zh"):
-        words = fast_stepper.texts()
-    assert set(words) >= {"back", "step", "reset", "source", "status", "empty"}
-    document = fast_stepper.html({"texts": words, "target": []})
-    assert "Step ▶" in document and "单步" not in document  # ASCII JSON: \u escapes, never raw markup
+def test_the_stepper_keeps_its_english_in_its_script():
+    """The words arrive as data; the static script keeps English only as its fallback."""
+    script = components.stepper_js()
+    assert '"Step"' in script and "单步" not in script
 
 
 # -- presentation mode ---------------------------------------------------------------------------------------
@@ -308,7 +293,7 @@ def test_presentation_mode_in_chinese():
     at = page(presentation=True, step="2", **DATES)
     assert at.toggle(key=keys.PRESENTATION).label == "演示模式"
     assert at.toggle(key=keys.PRESENTATION).help == "为投影仪放大文字和图表，并减少控件。"
-    assert [e.label for e in at.expander] == ["解码设置", "以表格查看注意力", "即时单步（在浏览器中）"]
+    assert [e.label for e in at.expander] == ["解码设置", "以表格查看注意力"]
     (table,) = at.table
     assert list(table.value.columns) == ["排名", "词元", "概率", "已选中"]
     assert not at.get("download_button")
@@ -317,22 +302,18 @@ def test_presentation_mode_in_chinese():
 
 # -- English unchanged ---------------------------------------------------------------------------------------
 def test_without_lang_the_page_stays_english():
-    at = page(lang=None, instant=True, step="2", **DATES)
+    at = page(lang=None, step="2", **DATES)
     assert [t.label for t in at.tabs] == TABS_EN
-    labels = {b.key: b.label for b in at.button}
-    assert labels[svg_heatmap.STEP_BUTTON] == "Step" and labels["decode_play"] == "Play"
+    assert (stepper(at)["texts"]["step"], stepper(at)["texts"]["play"]) == ("Step", "Play")
     assert at.text_input(key="decode_sentence").label == "Source sentence"
     assert at.radio(key="decode_strategy").options == ["greedy", "sampling", "beam search"]
     assert [e.label for e in at.expander] == [
         "Task, model, strategy and play speed",
         "Attention as a table",
-        "Instant stepping (in the browser)",
     ]
-    assert any(m.value.startswith("**Step 2 of") for m in at.markdown)
+    assert stepper(at)["texts"]["status"] == "**Step {step} of {n}** · output so far:" and stepper(at)["step"] == 2
     (table,) = at.dataframe
     assert list(table.value.columns) == ["rank", "token", "probability", "chosen"]
-    words = stepper_data(at)["texts"]
-    assert (words["step"], words["status"]) == ("Step ▶", "Step {k} of {n}")
     assert not [t for t in page_texts(at) if CJK.search(t) and t not in ("English / 中文", "中文")]
     at = open_tab(at, "What if…")
     assert at.selectbox(key=keys.DECODE_WHATIF).label == "What if the model had chosen another token at step 2?"

@@ -216,7 +216,7 @@ def test_the_svg_bars_send_their_words_translated_and_measure_cjk_labels():
 def test_the_drawing_scripts_take_their_words_from_the_payload():
     from explorer.ui import components
 
-    draw, bar_js = components.heatmap_js(), components.bars_js()
+    draw, bar_js = components.stepper_js(), components.bars_js()
     for key in ("label", "scale", "legend", "cell", "missing"):
         assert f'say("{key}"' in draw
     for key in ("scores_title", "weights_title", "scores_tip", "weight_legend", "share_legend", "topk_title", "none"):

@@ -20,12 +20,6 @@ from tests.app_fixtures import use_registry
 from tests.lesson_fixtures import lesson_app, page_path
 
 ROOT = Path(__file__).resolve().parents[1]
-DECODE_BUTTONS = {
-    "forward": svg_heatmap.STEP_BUTTON,
-    "back": svg_heatmap.BACK_BUTTON,
-    "play": "decode_play",
-    "reset": svg_heatmap.RESET_BUTTON,
-}
 
 
 def test_each_key_asks_for_its_action():
@@ -39,15 +33,11 @@ def test_each_key_asks_for_its_action():
     }
 
 
-def test_decode_binds_every_key_to_its_button():
-    assert keyboard.bindings(DECODE_BUTTONS) == {
-        "ArrowRight": "decode_step_button",
-        "PageDown": "decode_step_button",
-        "ArrowLeft": "decode_back_button",
-        "PageUp": "decode_back_button",
-        " ": "decode_play",
-        "Home": "decode_reset_button",
-    }
+def test_the_decode_stepper_takes_the_same_keys_and_end():
+    assert keyboard.STEPPER_KEYS == {**keyboard.KEY_ACTIONS, "End": keyboard.END}
+    js = components.stepper_js()
+    for action in (*keyboard.ACTIONS, keyboard.END):  # each action is a move of the script's
+        assert f"{action}:" in js.split("const MOVES = ", 1)[1].split("\n", 1)[0]
 
 
 def test_a_page_without_play_or_reset_leaves_space_and_home_to_the_browser():
@@ -123,18 +113,24 @@ def _keyboards(at: AppTest) -> list[dict]:
     ]
 
 
-def test_the_decode_page_binds_its_buttons_and_shows_the_legend(monkeypatch):
+def _steppers(at: AppTest) -> list[dict]:
+    return [
+        json.loads(el.proto.json)
+        for el in at.get("bidi_component")
+        if el.proto.component_name == svg_heatmap.COMPONENT_NAME
+    ]
+
+
+def test_the_decode_page_gives_its_stepper_the_keys_and_the_legend(monkeypatch):
     use_registry(monkeypatch)
     at = AppTest.from_file(str(ROOT / "app_pages" / "1_Decode.py"), default_timeout=60)
     at.query_params.update({"task": "dates", "step": "2"})
     at.run()
     assert not at.exception
-    (data,) = _keyboards(at)
-    assert data["bindings"] == keyboard.bindings(DECODE_BUTTONS)
-    assert data["legend"] == keyboard.DECODE_LEGEND
+    assert _keyboards(at) == []  # no button for a key to press: the stepper takes them itself
+    (data,) = _steppers(at)
+    assert data["keys"] == keyboard.STEPPER_KEYS and data["texts"]["legend"] == keyboard.DECODE_LEGEND
     assert data["focus"] == {selector: list(kept) for selector, kept in keyboard.LEFT_TO_THE_FOCUS.items()}
-    for widget_key in set(data["bindings"].values()):  # each bound key is a button on the page
-        assert at.button(key=widget_key) is not None
     assert at.session_state["_view"].step == 2
 
 
@@ -155,8 +151,7 @@ def test_a_lesson_step_binds_next_and_back_off_decode(monkeypatch):
     assert at.button(key="lesson_next").label == "Next" and at.button(key="lesson_back").label == "Back"
     at = lesson_app(player.link_params("1-why-attention", 2))
     assert page_path(at) == "Decode"
-    (data,) = _keyboards(at)
-    assert data["bindings"] == keyboard.bindings(DECODE_BUTTONS) and data["legend"] == keyboard.DECODE_LEGEND
+    assert _keyboards(at) == [] and _steppers(at)[0]["keys"] == keyboard.STEPPER_KEYS
 
 
 def test_the_lesson_list_has_no_keys(monkeypatch):

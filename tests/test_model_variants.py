@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.state import catalog, keys
 from explorer.state.view import ViewState, choose_model, link_params
-from tests.app_fixtures import add_user_model, use_registry
+from tests.app_fixtures import add_user_model, report_step, use_registry
 
 PAGES = Path(__file__).resolve().parents[1] / "app_pages"
 LSTM, GRU = "user/mylstm", "user/mygru"
@@ -84,7 +84,8 @@ def test_decode_offers_the_saved_models_and_decodes_with_the_one_chosen():
     assert model_captions(at)[0].startswith("Model user/mylstm ·")
     assert at.session_state[keys.TRACE]["data"].model == LSTM
     assert at.query_params["model"] == LSTM and at.session_state["_view"].model == LSTM
-    at.button(key="decode_step_button").click().run()  # an LSTM model steps like any other
+    assert report_step(at, 2)  # an LSTM model steps like any other (a Step in the browser)
+    at.run()
     assert not at.exception and at.session_state["_view"].step == 2
 
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.state import keys
 from explorer.views import decode as decode_view
 from seq2seq.numbering import numbered, shown
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, use_registry, view_key
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, stepper_data, use_registry, view_key
 
 STEP = 2
 
@@ -34,7 +34,10 @@ def test_decode_says_step_two_in_every_place_at_step_two():
     ok(at.run())
     data = at.session_state[keys.TRACE]["data"]
     token = data.target_tokens[STEP - 1]
-    assert any(m.value.startswith(f"**Step {STEP} of {data.num_steps}**") for m in at.markdown)
+    (stepper,) = stepper_data(at)  # "Step k of n" is the stepper's, drawn in the browser from its words
+    assert stepper["step"] == STEP and stepper["texts"]["status"].format(step=STEP, n=data.num_steps).startswith(
+        f"**Step {STEP} of {data.num_steps}**"
+    )
     assert any(t.value.startswith(f"step {STEP}: {token}") for t in at.text)  # Current step
     assert decode_view.step_note(data.current(STEP), "greedy").startswith(f"step {STEP}: ")
     target = at.selectbox(key=keys.DECODE_EXPLAIN_TARGET)  # Explain this cell: the row of this step

@@ -20,6 +20,7 @@ import pytest
 from streamlit.proto.LabelVisibility_pb2 import LabelVisibility
 
 from explorer import i18n
+from explorer.figures import svg_heatmap
 from explorer.lessons.controls import label
 from explorer.state import keys, pages
 from explorer.state.page_controls import BOX, BUTTON, KINDS, OPTION, PAGE_CONTROLS, PANEL, TAB, TOGGLE, Control, on_page
@@ -79,6 +80,9 @@ def elements(at):
     box whose label is not shown (label_visibility="collapsed")."""
     for node in walk(at._tree):
         proto = getattr(node, "proto", None)
+        if getattr(proto, "component_name", None) == svg_heatmap.COMPONENT_NAME:  # Decode's stepper: drawn in JS
+            yield from stepper_controls(json.loads(proto.json))
+            continue
         if node.type == "tab":
             yield TAB, node.label, False
         elif node.type in ("header", "subheader"):
@@ -89,6 +93,17 @@ def elements(at):
             yield kind, proto.label, hidden
         for option in getattr(proto, "options", None) or ():
             yield OPTION, option if isinstance(option, str) else option.content, False
+
+
+def stepper_controls(data: dict):
+    """(kind, label, hidden) of the controls Decode's stepper draws in the browser from its words (its buttons,
+    Play and Pause one button whose label toggles, and its slider), when it shows them (mode "step")."""
+    if data.get("mode") != "step":
+        return
+    words = data["texts"]
+    for name in ("step", "back", "play", "pause", "reset"):
+        yield BUTTON, words[name], False
+    yield BOX, words["slider"], False
 
 
 def drawn(at) -> dict[str, set[str]]:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.figures import svg_heatmap
 from explorer.state import catalog, keys
 from explorer.views import decode_analysis
-from tests.app_fixtures import column_rows, use_registry, view_key
+from tests.app_fixtures import column_rows, report_step, stepper_data, use_registry, view_key
 
 PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "1_Decode.py")
 TEXT_ELEMENTS = ("markdown", "caption", "info", "warning", "error", "success", "latex", "title", "subheader")
@@ -45,12 +45,15 @@ def open_tab(at: AppTest, label: str) -> AppTest:
 
 
 def heatmaps(at: AppTest) -> list[dict]:
-    """The data of every SVG heatmap component on the page (explorer.figures.svg_heatmap)."""
-    return [
-        json.loads(el.proto.json)
-        for el in at.get("bidi_component")
-        if el.proto.component_name == svg_heatmap.COMPONENT_NAME
-    ]
+    """The data of every SVG heatmap on the page: the stepper's (explorer.figures.svg_heatmap, in the stepper)."""
+    return [data["heatmap"] for data in stepper_data(at) if data["heatmap"] is not None]
+
+
+def step(at: AppTest, k: object) -> AppTest:
+    """The stepper reports it shows step `k` (a Step, Back, Reset, the slider or a key in the browser), and the
+    page runs."""
+    assert report_step(at, k)
+    return ok(at.run())
 
 
 def bar_charts(at: AppTest) -> dict[str, dict]:
@@ -66,10 +69,6 @@ def heatmap_rows(at: AppTest) -> int:
     return heatmap["step"]
 
 
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
 def texts(at: AppTest) -> list[str]:
     return [str(el.value) for kind in TEXT_ELEMENTS for el in at.get(kind)]
 
@@ -77,7 +76,9 @@ def texts(at: AppTest) -> list[str]:
 def test_renders_with_defaults():
     at = ok(page())
     assert at.text_input(key="decode_sentence").label == "Source sentence"
-    assert {"Step", "Back", "Play", "Reset"} <= {b.label for b in at.button}
+    (stepper,) = stepper_data(at)  # Step, Back, Play, Reset and the step slider are the stepper's, in the browser
+    assert {"Step", "Back", "Play", "Pause", "Reset"} <= set(stepper["texts"].values())
+    assert stepper["steps"] == len(stepper["tokens"]) == len(stepper["outputs"]) == len(stepper["announce"]) - 1
     assert heatmap_rows(at) == 0
     assert at.session_state["_view"].task == at.session_state["_view"].task and at.session_state["_view"].step == 0
     # the sentence every page opens on ("hello world" for reverse), not the task's first probe ("a")
@@ -90,24 +91,58 @@ def test_renders_with_defaults():
 def test_step_adds_one_row_and_back_removes_one():
     at = ok(page(task="dates", scorer="general", sentence="9 may 2018"))
     assert heatmap_rows(at) == 0
-    ok(button(at, "Step").click().run())
+    step(at, 1)
     assert heatmap_rows(at) == 1
-    ok(button(at, "Step").click().run())
+    step(at, 2)
     assert heatmap_rows(at) == 2 and at.session_state["_view"].step == 2 and at.query_params["step"] == "2"
     second = at.session_state[keys.TRACE]["data"].steps[1]
     bars = bar_charts(at)  # the current step's scores and weights, and its top-k, as drawn in the page
     assert bars["scores"]["scores"] == pytest.approx(second.scores, abs=1e-6)
     assert bars["scores"]["weights"] == pytest.approx(at.session_state[keys.TRACE]["data"].attention[1], abs=1e-6)
     assert bars["topk"]["labels"][0] == f"1. {second.topk[0][0]}" and bars["topk"]["chosen"][0]
-    pieces = at.session_state[keys.TRACE]["data"].target_tokens[:2]
-    assert at.text[0].value == " ".join(pieces)  # the output so far, token by token
-    assert f"reads: {''.join(pieces)}" in [c.value for c in at.caption]  # and as the text it spells
-    ok(button(at, "Back").click().run())
+    pieces = at.session_state[keys.TRACE]["data"].target_tokens
+    (stepper,) = stepper_data(at)  # the output so far, token by token, and as the text it spells, at every step
+    assert stepper["tokens"] == pieces and stepper["outputs"][1] == "".join(pieces[:2]) and stepper["step"] == 2
+    step(at, 1)  # Back
     assert heatmap_rows(at) == 1 and at.session_state["_view"].step == 1
-    ok(button(at, "Reset").click().run())
+    step(at, 0)  # Reset
     assert heatmap_rows(at) == 0
-    ok(at.slider(key=view_key(at, "decode", "step")).set_value(3).run())
+    step(at, 3)  # the slider
     assert heatmap_rows(at) == 3
+
+
+@pytest.mark.parametrize("value", [-1, "past the end", "3", 2.0, True, None], ids=repr)
+def test_a_report_that_is_no_step_of_the_decode_changes_nothing(value):
+    """The report is a value from the browser: only a whole number of steps of this decode counts."""
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="1"))
+    if value == "past the end":
+        value = at.session_state[keys.TRACE]["data"].num_steps + 1
+    assert not report_step(at, value)
+    ok(at.run())
+    assert at.session_state["_view"].step == 1 and at.query_params["step"] == "1"
+
+
+def test_the_stepper_keeps_its_instance_for_its_own_reports_and_a_new_one_when_the_view_moves():
+    """A report keeps the stepper's key (the browser's step stands); a step moved by anything else (here a new
+    sentence, which starts at step 0) gives it a new key, whose instance starts at the server's step; a report
+    from the old instance is then refused."""
+    from explorer.views import stepper as stepper_view
+
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="2"))
+    old = stepper_view.key(at.session_state)
+    step(at, 3)
+    assert stepper_view.key(at.session_state) == old
+    ok(at.text_input(key="decode_sentence").input("1 jan 2000").run())
+    assert at.session_state["_view"].step == 0 and stepper_view.key(at.session_state) != old
+    assert not stepper_view.take_report(at.session_state, old, 4, 10)
+    assert stepper_data(ok(at.run()))[0]["step"] == 0
+
+
+def test_the_stepper_plays_at_the_settings_speed():
+    at = ok(page(task="reverse", scorer="general", sentence="ab"))
+    assert stepper_data(at)[0]["speed"] == 0.6
+    ok(at.slider(key=keys.DECODE_SPEED).set_value(1.5).run())
+    assert stepper_data(at)[0]["speed"] == 1.5
 
 
 def test_scorer_toggle_switches_model_and_keeps_sentence_and_step():
@@ -193,32 +228,15 @@ def test_the_heatmap_is_the_trace_drawn_in_the_page():
     assert not charts(at, "heatmap")  # no plotly on a page's first view: its bundle is the slowest part
 
 
-def test_the_heatmap_follows_the_pages_own_step_buttons():
-    """The component finds Step, Back and Reset by their keys (class st-key-<key>): both sides agree."""
+def test_the_stepper_reports_the_step_it_shows_under_the_name_the_page_reads():
+    """stepper.js reports its state value "step" (explorer.views.stepper.FIELD), the page's callback for it is
+    on_step_change, and it draws the heatmap <svg id="decode-heatmap"> the browser tests and the bench find."""
+    from explorer.views import stepper as stepper_view
+
     at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="1"))
-    keys = {label: button(at, label).key for label in ("Step", "Back", "Reset")}
-    assert keys == {
-        "Step": svg_heatmap.STEP_BUTTON,
-        "Back": svg_heatmap.BACK_BUTTON,
-        "Reset": svg_heatmap.RESET_BUTTON,
-    }
     (element,) = [el for el in at.get("bidi_component") if el.proto.component_name == svg_heatmap.COMPONENT_NAME]
-    assert all(f'"st-key-{key}"' in element.proto.js_content for key in keys.values())
-
-
-def test_every_step_click_brings_heatmap_data_unlike_the_last():
-    """Streamlit calls the component again only for new data, and the browser moves the heatmap at a
-    click already: Reset then Step at once, with the Reset's run cut short, used to leave it at the
-    Reset's empty grid under "Step 1 of 1". A run without a click keeps the data as it was."""
-    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="1"))
-    (before,) = heatmaps(at)
-    assert heatmaps(ok(at.run())) == [before]  # no click: the same data, the component is left alone
-    ok(button(at, "Reset").click().run())
-    assert heatmap_rows(at) == 0
-    ok(button(at, "Step").click().run())
-    (after,) = heatmaps(at)
-    assert after["step"] == before["step"] == 1
-    assert after["clicks"] == before["clicks"] + 2 and after != before
+    assert f'setStateValue("{stepper_view.FIELD}", s.shown)' in element.proto.js_content
+    assert f'id: "{svg_heatmap.SVG_ID}"' in element.proto.js_content and ".ae-stepper-bar" in element.proto.css_content
 
 
 def test_the_interactive_tab_has_the_plotly_heatmap():
@@ -227,7 +245,7 @@ def test_the_interactive_tab_has_the_plotly_heatmap():
     trace = figure["data"][0]
     assert len(trace["z"]) == 2 and trace["zmin"] == 0 and trace["zmax"] == 1
     assert trace["x"][0] == "01 9"
-    ok(button(at, "Step").click().run())
+    step(at, 3)
     assert len(charts(at, "heatmap")[0]["data"][0]["z"]) == 3
 
 
@@ -239,7 +257,7 @@ def test_only_the_open_tab_is_built():
     assert not at.latex  # nor is the closed Explain tab's formula
     (links,) = charts(at, "scatter")
     assert {trace["meta"]["target"] for trace in links["data"] if trace.get("mode") == "lines"} == {0, 1}  # 2 steps
-    ok(button(at, "Step").click().run())  # a step keeps the open tab open
+    step(at, 3)  # a step keeps the open tab open
     assert at.session_state[keys.DECODE_TABS] == "Links" and not at.latex
 
 
@@ -250,7 +268,7 @@ def test_invalid_query_parameters_fall_back_with_a_warning():
     assert "<" not in warning.value
     assert at.session_state["_view"].task in ("reverse", "dates") and at.session_state["_view"].step == 0
     assert at.query_params["task"] == at.session_state["_view"].task  # the URL now holds the valid view
-    ok(button(at, "Step").click().run())
+    step(at, 1)
     assert heatmap_rows(at) == 1
 
 
@@ -285,8 +303,10 @@ def test_none_scorer_says_so_and_still_steps():
     at = ok(page(task="reverse", scorer="none", sentence="abc"))
     assert any("no attention" in i.value for i in at.info)
     assert not heatmaps(at)
-    ok(button(at, "Step").click().run())
+    step(at, 1)
     assert at.session_state["_view"].step == 1 and not heatmaps(at)
+    (stepper,) = stepper_data(at)  # the controls and the output still step it, with no heatmap
+    assert stepper["heatmap"] is None and stepper["steps"] == at.session_state[keys.TRACE]["data"].num_steps
     assert set(bar_charts(at)) == {"topk"}  # the top-k candidates still show; no scores to draw
 
 
@@ -299,7 +319,7 @@ def test_empty_sentence_shows_a_hint():
 
 def test_html_sentence_is_shown_as_text():
     at = ok(page(task="dates", sentence="<script>alert(1)</script>"))
-    ok(button(at, "Step").click().run())
+    step(at, 1)
     assert all("<script>" not in value for value in texts(at))
     assert all("<script>" not in el.proto.body for el in at.get("html"))  # only static CSS is HTML
     assert any("unknown token" in w.value for w in at.warning)  # '<' and '>' are not in the vocabulary
@@ -311,29 +331,6 @@ def test_too_long_sentence_says_the_limit():
     # past the training length but within the limit: decoded, with a note that quality drops
     at = ok(page(task="reverse", sentence="a" * 60))
     assert not at.error and any("expect lower quality beyond that length" in w.value for w in at.warning)
-
-
-def test_play_advances_to_the_end_and_stops():
-    at = ok(page(task="reverse", scorer="general", sentence="ab"))
-    n = at.session_state[keys.TRACE]["data"].num_steps
-    ok(at.button(key="decode_play").click().run())
-    runs = 0
-    while at.session_state[keys.PLAYING]:
-        ok(at.run())
-        runs += 1
-        assert runs <= n + 1
-    assert at.session_state["_view"].step == n and at.button(key="decode_play").label == "Play"
-
-
-def test_pause_stops_playing():
-    at = ok(page(task="reverse", scorer="general", sentence="ab"))
-    ok(at.button(key="decode_play").click().run())
-    assert at.button(key="decode_play").label == "Pause"
-    ok(at.button(key="decode_play").click().run())
-    step = at.session_state["_view"].step
-    ok(at.run())
-    assert not at.session_state[keys.PLAYING] and at.session_state["_view"].step == step
-    assert at.button(key="decode_play").label == "Play"
 
 
 def test_teacher_forcing_and_task_switch():
@@ -358,29 +355,24 @@ def widget_rows(node) -> list[list[set[str]]]:
 def test_presentation_mode_packs_the_page_into_one_frame():
     at = ok(page(task="dates", sentence="9 may 2018", step="2"))
     rows = widget_rows(at.main)
-    # On a laptop, with a sentence chosen: the sentence and its examples first, the task folded away, the
-    # step slider in the row of the buttons.
+    # On a laptop, with a sentence chosen: the sentence and its examples first, the task folded away.
     assert rows[0] == [{"decode_sentence"}, {keys.DECODE_EXAMPLE}]
     (laptop_folded,) = [e for e in at.expander if e.label == "Task, model, strategy and play speed"]
     assert {w.key for w in laptop_folded.selectbox} == {"decode_task"}
     assert [keys.DECODE_SPEED] == [w.key for w in laptop_folded.slider]
-    buttons = {svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, "decode_play", svg_heatmap.RESET_BUTTON}
-    assert [set().union(*row) for row in rows if set().union(*row) & buttons] == [buttons | {"decode_step"}]
     ok(at.toggle(key="presentation").set_value(True).run())
-    controls = {svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, "decode_play", svg_heatmap.RESET_BUTTON}
     settings = {"decode_task", "decode_scorer", "decode_strategy", "decode_reference"}
     rows = widget_rows(at.main)
     # The sentence in sight, beside the folded settings (task, scorer, strategy, reference).
     assert rows[0][0] == {"decode_sentence"} and rows[0][1] >= settings
     (folded,) = [e for e in at.expander if e.label == "Decoding settings"]
     assert {w.key for w in folded.selectbox} == {"decode_task"}
-    # The frame: the heatmap (70% of the width) beside the four buttons and the step slider.
-    (frame,) = [row for row in rows if len(row) == 2 and row[1] >= controls]
-    # (the keyboard component beside them: its legend says which keys press them)
-    assert frame[1] == controls | {"decode_step", "decode_keys"} and not frame[0] & controls
+    # The frame is the stepper's: its controls, the output so far and the heatmap sized to the screen, no widget
+    # of the page's own beside it.
+    assert not [row for row in rows if set().union(*row) & {"decode_keys", view_key(at, "decode", "step")}]
+    (stepper,) = stepper_data(at)
+    assert stepper["step"] == 2 and stepper["tokens"][:2] == ["1", "1"]
     assert heatmap_rows(at) == 2 and heatmaps(at)[0]["layout"]["fit"]["top_columns"] == 7  # "11 </s>"
-    assert [t.value for t in at.text][:1] == ["1 1"]  # the output so far, in the frame's side column
-    assert at.slider(key=view_key(at, "decode", "step")).value == 2
     assert not at.get("download_button")
 
 

@@ -69,12 +69,13 @@ def test_home_starts_a_newcomer_on_the_lessons(monkeypatch):
 
 # -- the first screen: a live example from a shipped model --------------------------------------------
 def _example(at: AppTest) -> dict:
-    (heatmap,) = [
+    (stepper,) = [
         json.loads(el.proto.json)
         for el in at.get("bidi_component")
         if el.proto.component_name == svg_heatmap.COMPONENT_NAME
     ]
-    return heatmap
+    assert stepper["mode"] == "show"  # the heatmap alone: the example has its own Step
+    return stepper["heatmap"]
 
 
 def _shipped(monkeypatch) -> None:

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.figures import svg_heatmap
 from explorer.state import keys
-from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, point_app_at, view_key
+from tests.app_fixtures import PAGE_TIMEOUT, ROOT, ok, point_app_at, report_step, view_key
 
 SENTENCE = "The teachers were unhappy."
 # The pieces' labels as the page shows them by default: SentencePiece's "▁" written as the word-start dot "·"
@@ -39,11 +39,12 @@ def open_page(page: str, **query) -> AppTest:
 
 def svg(at: AppTest) -> dict:
     """The Decode heatmap's data, its labels uncut (the axis cuts labels past 12 columns: "02 profess…")."""
-    (found,) = [
+    (stepper,) = [
         json.loads(el.proto.json)
         for el in at.get("bidi_component")
         if el.proto.component_name == svg_heatmap.COMPONENT_NAME
     ]
+    found = stepper["heatmap"]  # the stepper's heatmap
     return {**found, "source": found["source_full"], "target": found["target_full"], "axis": found["target"]}
 
 
@@ -108,9 +109,11 @@ def test_decode_in_words_while_stepping_shows_the_word_being_written():
     ]
     pieces = at.session_state[keys.TRACE]["data"].attention
     assert data["attention"][3][0] == pytest.approx((pieces[4][0] + pieces[5][0]) / 2, abs=1e-4)
-    ok(next(b for b in at.button if b.label == "Step").click().run())
+    assert report_step(at, 7)  # a Step in the browser: the words view's rows come from the server's run
+    ok(at.run())
     assert svg(at)["step"] == 4 and svg(at)["target"][3] == "04 malheureux"
-    ok(next(b for b in at.button if b.label == "Step").click().run())
+    assert report_step(at, 8)
+    ok(at.run())
     assert svg(at)["step"] == 5 and at.query_params["step"] == "8" and at.query_params["units"] == "words"
     # the plotly tab follows the toggle
     at.session_state[keys.DECODE_TABS] = "Interactive heatmap"

@@ -42,7 +42,7 @@ def test_the_shares_chart_puts_each_weight_beside_its_share_of_the_context():
 
 
 def test_the_drawing_scripts_never_write_html():
-    for script in (components.bars_js(), components.heatmap_js(), components.source("stepper.html")):
+    for script in (components.bars_js(), components.stepper_js(), components.source("class_follow.js")):
         assert "innerHTML" not in script and "insertAdjacentHTML" not in script
         assert "textContent" in script
 

@@ -1,25 +1,21 @@
-"""The alignment heatmap drawn as SVG in the browser: the Decode page's heatmap and the instant stepper's.
+"""The alignment heatmap drawn as SVG in the browser: the Decode page's stepper's and a live class follower's.
 
-The Decode page shows it with a small Streamlit component (``st.components.v2``) mounted in the
-page itself: no iframe and no plotly, whose large bundle the browser would otherwise have to
+The Decode page shows it inside its stepping component (``st.components.v2``, explorer.ui.decode_stepper)
+mounted in the page itself: no iframe and no plotly, whose large bundle the browser would otherwise have to
 fetch and compile before the first heatmap appears (bench/app_speed; docs/performance.md). The
 plotly heatmap stays one tab away for zooming and PNG.
 
-One drawing script (explorer/ui/components/heatmap_draw.js) serves both this component and the instant stepper's iframe
-(explorer.ui.fast_stepper): one row per target token, one column per source token, the colour
+One drawing script (explorer/ui/components/heatmap_draw.js) serves the stepper and the follower
+(explorer/ui/components/class_follow.js): one row per target token, one column per source token, the colour
 scale fixed at 0–1 (the viewer's scale, Blues or cividis, with a colour bar below), position-labelled tokens, a tooltip
 on every cell with both tokens and the weight, the current row outlined, and a frame the size of
 the whole decode so the page does not jump while rows fill in.
 
 Safety: user text (the tokens) travels only as JSON data and reaches the page only through
-``textContent`` and ``setAttribute``; the component's code is a static file (explorer/ui/components/heatmap.js). No
-``innerHTML`` anywhere.
+``textContent`` and ``setAttribute``; the components' code is static files. No ``innerHTML`` anywhere.
 
-The component also follows the page's Step, Back and Reset buttons (keyed, so Streamlit gives them
-the classes ``st-key-decode_step_button`` …): it holds the whole decode, so it paints the row a
-click asks for in that click's frame, and the fragment rerun the click starts brings the step's
-other views and this heatmap again. It runs at most one step ahead of the server: Streamlit may
-merge clicks that arrive before its rerun, so a quicker click waits for the server's answer.
+The payload holds the whole decode: the stepper paints the row a Step, Back, Play tick, slider move or key
+asks for in that frame, with no server run, and tells the server the step afterwards.
 
 The words it draws (the colour bar's label, every cell's tooltip, the accessible names) come
 translated in the payload's ``texts``; the colour bar's label is measured in display columns like
@@ -44,8 +40,8 @@ edge ≈ 281 px) that is about 9 output rows of short Latin words at 24 px, at 1
 (docs/pages/decode.md, Presentation mode).
 
 Once a step's rows are painted the ``<svg>`` carries ``data-rows`` (rows shown) and, after a
-click it drew (the instant stepper's buttons, or the page's Step, Back and Reset), ``data-step-ms``
-(click to paint): what bench/app_speed.py and the browser tests read.
+click or key it drew (the stepper's Step, Back, Reset), ``data-step-ms`` (the event to the paint): what
+bench/app_speed.py and the browser tests read.
 """
 
 from __future__ import annotations
@@ -63,7 +59,7 @@ from seq2seq.display_width import char_columns, display_width
 MAX_LABEL_CHARS = 28
 CELL_PX = 22  # size of one heatmap cell (scaled up in presentation mode)
 CHAR_PX = 7.5  # width of one column of the 12 px monospace labels (a CJK character takes two)
-CONTROLS_PX = 112  # the instant stepper's buttons, source line and output line above its heatmap
+CONTROLS_PX = 112  # room kept above the heatmap in its frame (the page's own controls in the stepper sit above it)
 LEGEND_PX = 36  # the 0–1 colour bar below the heatmap
 LEGEND_BAR_PX = 160  # the colour bar's gradient; its label sits left of it, "1" right of it
 LEGEND_LABEL_PX = 62  # room for the label left of the gradient, at least
@@ -83,10 +79,6 @@ CIVIDIS = ("#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8678", "#a
 SCALE_STOPS = {"blues": BLUES, "cividis": CIVIDIS}
 COMPONENT_NAME = "attention_explorer.heatmap"
 SVG_ID = "decode-heatmap"  # the Decode page's heatmap: <svg id="decode-heatmap" data-rows="…">
-# Widget keys of the Decode page's Step, Back and Reset buttons. Streamlit gives a keyed element the
-# CSS class "st-key-<key>"; the component draws the row a click asks for at once, in the browser,
-# and the server's rerun (the rest of the step's views, and this heatmap again) follows.
-STEP_BUTTON, BACK_BUTTON, RESET_BUTTON = "decode_step_button", "decode_back_button", "decode_reset_button"
 
 
 def _label(text: str) -> str:

@@ -28,14 +28,13 @@ DECODING_KEYS = ("strategy", "beam", "temperature", "seed", "reference")  # the 
 DECODE_EXAMPLE, DECODE_SPEED = "decode_example", "decode_speed"
 DECODE_EXPLAIN_TARGET, DECODE_EXPLAIN_SOURCE = "decode_explain_target", "decode_explain_source"
 DECODE_WHATIF, DECODE_OVERRIDE = "decode_whatif_choice", "decode_override_source"
-# The open tab below the heatmap and whether the instant stepper is expanded: only what is open is
+# The open tab below the heatmap: only what is open is
 # rendered, so a page opens with one chart to draw (bench/app_speed's open measurements).
-DECODE_TABS, DECODE_INSTANT = "decode_tabs", "decode_instant_open"
-# Private: the step the link last opened asked for, the trace kept for step clicks, play, the last what-if.
+DECODE_TABS = "decode_tabs"
+# Private: the step the link last opened asked for, the trace kept for the stepper's runs, the last what-if.
 ASKED_STEP = "_decode_asked_step"
-TRACE, PLAYING, WHATIF_RESULT = "_decode_trace", "_decode_playing", "_decode_whatif"
+TRACE, WHATIF_RESULT = "_decode_trace", "_decode_whatif"
 HOME_STEP = "_home_step"  # rows the home page's live example shows (explorer.views.home)
-STEP_CLICKS = "_decode_step_clicks"  # Step, Back and Reset clicks so far (explorer.ui.components.heatmap)
 
 # -- the other pages ----------------------------------------------------------------------------
 COMPARE_MODE = "cmp_mode"  # type a sentence or pick a test example

@@ -161,13 +161,19 @@ def fill(
     field -> key (`called`: the one widget's name when not its field's, as `widget_key`)."""
     current = view(session, registry)
     session.setdefault(VIEW, current)
-    session[DRAWN] = frozenset(session.get(DRAWN) or ()) | set(names)  # from now on their changes move keys
+    mark_drawn(session, names)
     found = {}
     for name in names:
         key = widget_key(session, page, name, called)
         session[key] = getattr(current, name)
         found[name] = key
     return found
+
+
+def mark_drawn(session: MutableMapping, names: Iterable[str]) -> None:
+    """Widgets for the fields `names` are drawn: from now on a change of one by anything but its own widget moves
+    its generation (and so the widget's key)."""
+    session[DRAWN] = frozenset(session.get(DRAWN) or ()) | set(names)
 
 
 def open_link(

@@ -63,12 +63,12 @@ PAGE_CONTROLS: dict[str, tuple[Control, ...]] = {
         *_controls(BOX, "Beam width", after=BEAM),
         *_controls(BOX, "Model", "Heatmap in", after=SUBWORDS),
         *_controls(OPTION, "pieces", "words", after=SUBWORDS),
+        # the stepper's (explorer/ui/components/stepper.js): Play and Pause are one button whose label toggles
         Control("Step", BUTTON, context="button"),
-        *_controls(BUTTON, "Back", "Play", "Reset"),
-        *_controls(BUTTON, "Pause", after=("press:Play",)),
+        *_controls(BUTTON, "Back", "Play", "Pause", "Reset"),
         Control("Step", BOX, context="slider"),
         *_controls(PANEL, "Task, model, strategy and play speed", "Attention as a table", "Current step"),
-        *_controls(PANEL, "Instant stepping (in the browser)", "Export and share"),
+        *_controls(PANEL, "Export and share"),
         *_controls(TAB, "Explain this cell", "What if…", "Attention override", "Links", "Interactive heatmap"),
         *_controls(BOX, "Target step", "Source position"),  # in Explain this cell, open at first
         *_controls(BUTTON, "Does attention explain this token? Ask the Lab"),

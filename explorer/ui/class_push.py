@@ -23,7 +23,6 @@ from explorer.i18n import _
 from explorer.state import keys
 from explorer.ui.class_stream import url_path
 from explorer.ui.components import source
-from explorer.ui.fast_stepper import texts as stepper_texts
 from seq2seq.decoded import DecodedSentence
 
 NAME = "attention_explorer.class_follow"
@@ -61,9 +60,8 @@ def stream_url(code: str, member: str) -> str:
 
 
 def _texts() -> dict[str, str]:
-    words = stepper_texts()
     return {
-        "status": words["status"],
+        "status": _("Step {k} of {n}"),
         "empty": _("(nothing yet: the teacher steps)"),
         "reconnecting": _("Connection lost: reconnecting…"),
         "replaced": _("This class is followed in another tab of this browser: reload this page to follow here."),

@@ -368,8 +368,7 @@ def decode_follower(data, translator, n: int) -> None:
             class_push.follower(code, member, ss.get(keys.CLASS_SEEN), here, live, data, step, question)
         else:
             merged = decode_sections.words_sides(translator)
-            decode_sections.output_so_far(data, step, translator, following=True)
-            decode_sections.heatmap(data, step, False, translator, merged, tabs_below=False)
+            decode_sections.heatmap(data, False, translator, merged, tabs_below=False, following=True)
         _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
         if question is not None and question.kind != "choice":  # a lesson's choice: in the lesson's panel
             answer_panel(question)

@@ -2,12 +2,12 @@
 
 User text never reaches HTML or unescaped Markdown: tokens go into plotly (escaped by the
 figure builders), dataframes, st.text (plain text, never parsed) or selectbox options, notes
-through escape_markdown, and the instant stepper's iframe as JSON data that its script sets with
-textContent (explorer.ui.fast_stepper).
+through escape_markdown, and the stepper as JSON data that its script sets with textContent
+(explorer.ui.decode_stepper).
 
-Only what is open is built: the open tab below the heatmap, the instant stepper once expanded
-(`on_change="rerun"` gives both an `.open` state). A Step then builds fewer figures on the
-server, and a page's first view asks the browser for fewer bundles.
+The step is the stepper's: it owns Step, Back, Play, Reset, the slider and the keys in the browser and
+reports the step it shows; the sections here follow the view's step on the run that report starts. Only
+what is open is built: the open tab below the heatmap (`on_change="rerun"` gives it an `.open` state).
 """
 
 from __future__ import annotations
@@ -20,64 +20,21 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from explorer import i18n
-from explorer.figures import bars, common, heatmaps, links, svg_bars, svg_heatmap
-from explorer.i18n import N_, _, pgettext
+from explorer.figures import bars, common, heatmaps, links, svg_bars
+from explorer.i18n import N_, _
 from explorer.state import keys, link, owner
 from explorer.state.view import link_params
-from explorer.ui import class_teacher, components, fast_stepper, layout, pickers, pieces
+from explorer.ui import class_teacher, components, decode_stepper, layout, pickers, pieces
 from explorer.ui.loaders import get_translator
 from explorer.ui.markdown import escape_markdown
 from explorer.views import decode as decode_view
-from explorer.views import decode_analysis, keyboard, spoken, words
+from explorer.views import decode_analysis, spoken, words
 from explorer.views import lab as lab_view
 from seq2seq.attention import SCORER_INFO
 from seq2seq.decoded import DecodedSentence, DecodedStep
 from seq2seq.numbering import shown
 
 BIG_FONT = {"size": 18}
-
-
-PLAY_BUTTON = "decode_play"
-
-
-def controls(n: int, presentation: bool) -> None:
-    """Step, Back, Play (Pause while playing), Reset (which keys and a clicker press too, the legend
-    under them says how), the step slider and the play speed (a row).
-
-    On a projector they sit beside the heatmap (explorer.ui.decode_sections.frame_views): the
-    buttons in two rows of two, the step slider under them, no speed slider."""
-    ss = st.session_state
-    if presentation:
-        cols = [*st.columns(2), *st.columns(2), st]
-    else:  # one row, the step slider beside the buttons (the play speed is in the folded settings)
-        cols = st.columns([1, 1, 1, 1, 3], vertical_alignment="bottom")
-    # Keyed: the heatmap (explorer.figures.svg_heatmap) draws the row a Step, Back or Reset asks for in the
-    # browser at once, before this fragment's rerun brings the rest of the step's views.
-    step_key, back_key, reset_key = svg_heatmap.STEP_BUTTON, svg_heatmap.BACK_BUTTON, svg_heatmap.RESET_BUTTON
-    step = decode_view.step_of(ss)
-    at_end, at_start = step >= n, step <= 0
-    cols[0].button(
-        pgettext("button", "Step"), key=step_key, on_click=decode_view.step_forward, args=(ss, n), disabled=at_end
-    )
-    cols[1].button(_("Back"), key=back_key, on_click=decode_view.step_back, args=(ss,), disabled=at_start)
-    cols[2].button(
-        _("Pause") if decode_view.playing(ss) else _("Play"),
-        key=PLAY_BUTTON,
-        on_click=decode_view.toggle_play,
-        args=(ss, n),
-    )
-    cols[3].button(_("Reset"), key=reset_key, on_click=decode_view.reset, args=(ss,))
-    produced = _("Number of target tokens produced so far.")
-    slider_key, change = pickers.bound(decode_view.PAGE, "step")  # the buttons set the view's step: a new slider
-    cols[4].slider(pgettext("slider", "Step"), 0, n, key=slider_key, help=produced, **change)
-    # → / PageDown, ← / PageUp, Space and Home (a presentation clicker's keys) press the buttons above.
-    buttons = {
-        keyboard.FORWARD: step_key,
-        keyboard.BACK: back_key,
-        keyboard.PLAY: PLAY_BUTTON,
-        keyboard.RESET: reset_key,
-    }
-    components.keyboard(buttons, _(keyboard.DECODE_LEGEND), key="decode_keys")
 
 
 def _style(figure, presentation: bool):
@@ -90,49 +47,44 @@ def _style(figure, presentation: bool):
 
 
 def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
-    """Everything that follows the step: heatmap, current step, explain, what-if, override, links."""
-    step = decode_view.step_of(st.session_state)
-    src, _tgt, _att = data.visible(step)
-    row = data.current(step)
+    """Everything that follows the step: the stepper with its heatmap, the current step, explain, what-if,
+    override, links."""
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
     main, side = (st.container(), st.container()) if presentation else st.columns([3, 2])
     with main:
-        heatmap(data, step, presentation, translator, merged)
-    with side:  # beside the heatmap, which starts right under the controls
+        heatmap(data, presentation, translator, merged)
+    step = decode_view.step_of(st.session_state)
+    src, _tgt, _att = data.visible(step)
+    row = data.current(step)
+    with side:  # beside the heatmap
         class_teacher.question_panel(class_teacher.revealed_at(step))  # a teacher's revealed question
-        output_so_far(data, step, translator)
         current_step(src, row, data.strategy, presentation)
         if row is not None and not presentation:
             lab_link(data.strategy)
     step_tabs(data, translator, presentation, merged)
 
 
-# The projector's frame: the heatmap's share of the width, beside the controls and the output; with a
-# teacher's revealed question, its answers between the two (a chart of REVEAL_FRAME_PX: the column's text and
-# chart fit under the teacher's bar in a 1366×768 frame).
-FRAME_COLUMNS = (7, 3)
-REVEAL_FRAME_COLUMNS = (5, 3, 2)
+# The projector's frame: with a teacher's revealed question, the stepper and its heatmap beside the answers (a
+# chart of REVEAL_FRAME_PX: the column's text and chart fit under the teacher's bar in a 1366×768 frame).
+REVEAL_FRAME_COLUMNS = (7, 3)
 REVEAL_FRAME_PX = 220
 
 
-def frame_views(data: DecodedSentence, translator, n: int) -> None:
-    """Presentation mode: one frame with the heatmap (FRAME_COLUMNS: 70% of the width, sized to the
-    screen's height in the browser) beside Step, Back, Play, Reset, the step slider and the output so
-    far; the current step and the tabs follow below the frame."""
+def frame_views(data: DecodedSentence, translator) -> None:
+    """Presentation mode: one frame with the stepper (its controls, the output so far and the heatmap, sized to
+    the screen's height in the browser), a teacher's revealed answers beside it; the current step and the tabs
+    follow below the frame."""
     step = decode_view.step_of(st.session_state)
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
     revealed = class_teacher.revealed_at(step)
     if revealed is None:
-        figure, side = st.columns(FRAME_COLUMNS)
-    else:  # a teacher's revealed question: the class's answers in a column of the frame, between the two
-        figure, answers, side = st.columns(REVEAL_FRAME_COLUMNS)
+        figure = st.container()
+    else:  # a teacher's revealed question: the class's answers in a column of the frame
+        figure, answers = st.columns(REVEAL_FRAME_COLUMNS)
         with answers:
             class_teacher.question_panel(revealed, height=REVEAL_FRAME_PX, projecting=True)
-    with side:
-        controls(n, presentation=True)
-        output_so_far(data, step, translator)
     with figure:
-        heatmap(data, step, True, translator, merged)
+        heatmap(data, True, translator, merged)
     src, _tgt, _att = data.visible(step)
     current_step(src, data.current(step), data.strategy, presentation=True)
     step_tabs(data, translator, True, merged)
@@ -152,19 +104,21 @@ def output_so_far(data: DecodedSentence, step: int, translator, following: bool 
 
 def heatmap(
     data: DecodedSentence,
-    step: int,
     presentation: bool,
     translator,
     merged: tuple[bool, bool] | None,
     tabs_below: bool = True,
+    following: bool = False,
 ) -> None:
-    """The step's heatmap, drawn in the page without plotly (explorer.figures.svg_heatmap): the first thing a
-    page shows; in words on the `merged` sides (explorer.views.words), with the rule and the toggle under it.
-    `tabs_below`: the page has the tabs under it (a live class's follower has not, until it explores)."""
+    """The stepper (explorer.ui.decode_stepper: Step, Back, Play, Reset, the slider, "Step k of n", the output so
+    far and the step's heatmap, drawn in the page without plotly): the first thing a page shows; in words on the
+    `merged` sides (explorer.views.words), with the rule and the toggle under it. `tabs_below`: the page has the
+    tabs under it (a live class's follower has not, until it explores); `following`: a follower's, without
+    controls, at the teacher's step."""
+    step = decode_stepper.render(data, translator, presentation, merged, following=following)
     if not data.has_attention:
         st.info(_(decode_view.NO_ATTENTION))
         return
-    components.heatmap(data, step, presentation, merged=merged)
     if tabs_below:
         st.caption(
             _(
@@ -448,19 +402,6 @@ def attention_override(data: DecodedSentence, translator, row: DecodedStep | Non
     for col, key, title in titles:
         chosen = result["token_before"] if key == "before" else result["token_after"]
         col.plotly_chart(bars.topk_bars(result[key], chosen=chosen, title=title), key=f"decode_override_{key}")
-
-
-def instant_stepping(data: DecodedSentence, presentation: bool) -> None:
-    """The trace stepped inside the browser (explorer.ui.fast_stepper): no server round trip per click."""
-    box = st.expander(_("Instant stepping (in the browser)"), key=keys.DECODE_INSTANT, on_change="rerun")
-    if not box.open:
-        return
-    with box:
-        if not data.has_attention:
-            st.info(_("This model has no attention: there is no heatmap to step through."))
-            return
-        st.caption(_("The whole decode is already computed: Step ▶ here draws the next row without asking the server."))
-        fast_stepper.render(data, presentation=presentation)
 
 
 def exports(data: DecodedSentence, stem: str) -> None:

@@ -10,7 +10,7 @@ from explorer import i18n
 from explorer.i18n import _
 from explorer.lessons.schema import MAX_MINUTES
 from explorer.state import catalog, keys
-from explorer.ui import class_student, components, layout, pieces
+from explorer.ui import class_student, decode_stepper, layout, pieces
 from explorer.ui import decode_sections as decode_ui
 from explorer.ui.loaders import get_translator
 from explorer.views import decode as decode_view
@@ -56,7 +56,7 @@ def _example(name: str, task: str, scorer: str, sentence: str) -> None:
     ss[keys.HOME_STEP] = step
     figure, side = st.columns([3, 2], vertical_alignment="center")
     with figure:
-        components.heatmap(data, step, key="home_heatmap")
+        decode_stepper.show(data, get_translator(name), step, key="home_heatmap")
     with side:
         st.markdown(_("**{task}** · {scorer} attention").format(task=catalog.task_label(task), scorer=scorer))
         st.text(sentence)

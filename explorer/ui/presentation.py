@@ -24,8 +24,8 @@ BIG_FONT = {"size": 18}
 # the page's title and its folded pickers (about 260 px above it).
 FRAME_FIGURE_PX = 400
 SIDEBAR = "collapsed"  # st.set_page_config(initial_sidebar_state=…) while presentation mode is on
-# Static CSS only (no user text): larger type for a projector; the keys' legend (.ae-keys,
-# explorer/ui/components/keyboard.js) 19 px, readable from a hall's back row.
+# Static CSS only (no user text): larger type for a projector; the keys' legends (.ae-keys,
+# explorer/ui/components/keyboard.js, and the Decode stepper's) 19 px, readable from a hall's back row.
 CSS = """<style>
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label p {font-size: 1.35rem !important;}
 [data-testid="stMain"] h1 {font-size: 2.2rem !important; padding: 0 0 0.5rem 0 !important;}
@@ -37,6 +37,9 @@ CSS = """<style>
 [data-testid="stMain"] [data-testid="stTable"] :is(th, td) {font-size: 1.35rem !important;}
 [data-testid="stMainBlockContainer"] {padding: 3.5rem 2rem 2rem 2rem !important;}
 [data-testid="stMain"] .ae-keys {font-size: 1.2rem !important; opacity: 0.8 !important;}
+[data-testid="stMain"] :is(.ae-stepper-output, .ae-stepper-reads) {font-size: 1.35rem !important;}
+[data-testid="stMain"] .ae-stepper-button {font-size: 1.3rem !important;}
+[data-testid="stMain"] .ae-stepper-legend {font-size: 1.2rem !important; opacity: 0.8 !important;}
 </style>"""
 
 

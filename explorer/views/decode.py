@@ -186,7 +186,6 @@ def get_trace(session: MutableMapping, translator, name: str, view: ViewState, r
         return cached["data"]
     data = compute_trace(translator, name, view, reference)
     session[keys.TRACE] = {"key": key, "data": data}
-    session[keys.PLAYING] = False
     session.pop(keys.WHATIF_RESULT, None)
     return data
 
@@ -216,55 +215,6 @@ def fit_session_step(session: MutableMapping, n: int) -> int:
     if step != step_of(session):
         _step(session, step)
     return step
-
-
-def step_forward(session: MutableMapping, n: int) -> None:
-    _clicked(session)
-    _step(session, min(step_of(session) + 1, n))
-
-
-def step_back(session: MutableMapping) -> None:
-    _clicked(session)
-    _step(session, max(step_of(session) - 1, 0))
-
-
-def reset(session: MutableMapping) -> None:
-    _clicked(session)
-    _step(session, 0)
-    session.pop(keys.WHATIF_RESULT, None)
-
-
-def _clicked(session: MutableMapping) -> None:
-    """Step, Back or Reset was pressed: play stops, and the click is counted (the heatmap, which moved
-    in the browser at the click, is then drawn afresh from the server's step: components.heatmap)."""
-    session[keys.PLAYING] = False
-    session[keys.STEP_CLICKS] = session.get(keys.STEP_CLICKS, 0) + 1
-
-
-def toggle_play(session: MutableMapping, n: int) -> None:
-    """Play from here (from the start when at the end), or pause."""
-    if session.get(keys.PLAYING):
-        session[keys.PLAYING] = False
-        return
-    if step_of(session) >= n:
-        _step(session, 0)
-    session[keys.PLAYING] = True
-
-
-def playing(session: Mapping) -> bool:
-    return bool(session.get(keys.PLAYING))
-
-
-def tick(session: MutableMapping, n: int) -> bool:
-    """While playing, advance one step; True when play has just reached the end (and stopped)."""
-    if not session.get(keys.PLAYING):
-        return False
-    step = min(step_of(session) + 1, n)
-    _step(session, step)
-    if step >= n:
-        session[keys.PLAYING] = False
-        return True
-    return False
 
 
 # -- exports -----------------------------------------------------------------------------------

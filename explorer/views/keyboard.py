@@ -1,11 +1,12 @@
 """Keyboard and presentation-clicker control: which key does what, as plain data.
 
 A presentation clicker is a keyboard to the browser: its two big buttons send PageDown and PageUp
-(some models send the arrow keys), and a teacher at a laptop uses the arrows, Space and Home. The
-page's keyboard component (explorer/ui/components/keyboard.js, mounted by explorer.ui.components.keyboard)
-listens for these keys on the page's document and, for a key bound on that page, clicks the page's
-own button for its action: a key does exactly what the button does (the button's callback, and on
-Decode the heatmap's row drawn at once in the browser), and a disabled button stays disabled.
+(some models send the arrow keys), and a teacher at a laptop uses the arrows, Space and Home. On Decode
+the stepper (explorer/ui/components/stepper.js) takes them itself (`STEPPER_KEYS`): a key moves the step
+in the browser as its button does. Elsewhere (a lesson's Next and Back) the keyboard component
+(explorer/ui/components/keyboard.js, mounted by explorer.ui.components.keyboard) listens on the page's
+document and, for a key bound on that page, clicks the page's own button for its action: a key does
+exactly what the button does, and a disabled button stays disabled.
 
 It never takes a key the focused element uses itself (`LEFT_TO_THE_FOCUS`): nothing while the user
 types in a text box (input, textarea, select, contenteditable) or works a slider, list or menu; not the
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 
 from explorer.i18n import N_
 
-FORWARD, BACK, PLAY, RESET = "forward", "back", "play", "reset"
+FORWARD, BACK, PLAY, RESET, END = "forward", "back", "play", "reset", "end"
 ACTIONS = (FORWARD, BACK, PLAY, RESET)
 
 # The browser's KeyboardEvent.key -> the action it asks for.
@@ -33,6 +34,9 @@ KEY_ACTIONS = {
     " ": PLAY,  # Space
     "Home": RESET,
 }
+
+# The Decode stepper's keys (stepper.js): the same, and End for the last step.
+STEPPER_KEYS = {**KEY_ACTIONS, "End": END}
 
 # The legend under each page's controls (English, marked; shown as _(LEGEND)): the page's keys only.
 DECODE_LEGEND = N_(

@@ -52,7 +52,7 @@ def test_decode_by_keyboard_example_step_back_table_and_a_tab(page: Page, stream
     server_shows(page, 1)
     settled(page)  # the rerun has ended: the button keeps the focus through it
     expect(step).to_be_focused(timeout=10_000)
-    page.keyboard.press("Space")
+    page.keyboard.press("Enter")  # (Space is Play/Pause anywhere on the stepper, as its legend says)
     server_shows(page, 2)
     expect(page.locator(f"#{ANNOUNCE_ID}")).to_contain_text("Step 2: ")
     back = page.get_by_role("button", name="Back", exact=True)
@@ -60,7 +60,7 @@ def test_decode_by_keyboard_example_step_back_table_and_a_tab(page: Page, stream
     page.keyboard.press("Enter")
     server_shows(page, 1)
     focus_on(page, step, key="Shift+Tab")
-    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
     server_shows(page, 2)
 
     focus_on(page, page.locator("summary", has_text="Attention as a table"))

@@ -98,11 +98,11 @@ def test_decode_in_one_frame(page: Page, size: str) -> None:
     main_left, _, main_right, _ = box(page, "[data-testid=stMain]")
     assert right - left >= 0.6 * (main_right - main_left), (right - left, main_right - main_left)
     assert_in_view(page, "[data-testid=stTextInput]:has(input[aria-label='Source sentence'])")
-    output = page.locator("[data-testid=stText]").filter(has_text="·Mon ·frère")
+    output = page.locator(".ae-stepper-output").filter(has_text="·Mon ·frère")
     expect(output).to_have_count(1)
-    assert_in_view(page, "[data-testid=stText]:has-text('·Mon ·frère')")
-    for key in ("decode_step_button", "decode_back_button", "decode_play", "decode_reset_button"):
-        assert_in_view(page, f".st-key-{key} button")
+    assert_in_view(page, ".ae-stepper-output")
+    for button in ("ae-step", "ae-back", "ae-play", "ae-reset"):  # the stepper's, beside its heatmap
+        assert_in_view(page, f".ae-stepper .{button}")
     assert_in_view(page, "[data-testid=stExpander]:has-text('Decoding settings')")  # folded away, still at hand
     sizes = page.eval_on_selector_all(f"{svg} text", "ts => ts.map(t => parseFloat(getComputedStyle(t).fontSize))")
     assert len(sizes) == SOURCE_TOKENS + TARGET_TOKENS

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from explorer import i18n
-from explorer.figures.svg_heatmap import STEP_BUTTON
 from explorer.i18n import _
 from explorer.ui.presentation import LABEL
 from tests.e2e.test_class_browser import CODE, WAIT_MS
@@ -30,10 +29,11 @@ SIDEBAR_FOLDED = (
 
 
 def step(teacher: Page) -> None:
-    """Step once (the button by its key: its label is the page's language's), then wait for the URL's step."""
+    """Step once (the stepper's button by its class: its label is the page's language's), then wait for the URL's
+    step (the stepper's report, taken by the server)."""
     teacher.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
     shown = int(re.search(r"[?&]step=(\d+)", teacher.url).group(1)) if "step=" in teacher.url else 0
-    teacher.locator(f".st-key-{STEP_BUTTON} button").click()
+    teacher.locator(".ae-stepper .ae-step").click()
     expect(teacher).to_have_url(re.compile(rf"[?&]step={shown + 1}(&|$)"), timeout=WAIT_MS)
     teacher.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
 
