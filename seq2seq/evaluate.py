@@ -6,8 +6,9 @@ accuracy, gold mass, entropy). A task with `unknown_symbol_examples` (dates) als
 exact match on fresh test examples with one character the answer does not depend on replaced by a
 symbol the model never saw (`dates.with_unknown_symbol`).
 Tasks that read a corpus (`Task.needs_data`: en-fr, zh-en): BLEU and chrF (sacrebleu) on the
-multi-reference split, greedy and beam; with `typed`, greedy BLEU and chrF "as typed" too: each source
-lowercased and without its final punctuation (`seq2seq.typed.as_typed`), against the same references.
+multi-reference split, greedy and beam; with `typed`, BLEU and chrF "as typed" too (greedy and beam):
+each source lowercased and without its final punctuation (`seq2seq.typed.as_typed`), against the same
+references.
 """
 
 from __future__ import annotations
@@ -126,23 +127,34 @@ def evaluate_translation(
             "beam_seconds": round(time.perf_counter() - started, 2),
         }
     if typed:
-        result |= typed_scores(translator, sources, references)
+        n = (min(beam_limit, len(sources)) if beam_limit else len(sources)) if beam > 1 else 0
+        result |= typed_scores(translator, sources, references, beam, n)
     return result
 
 
-def typed_scores(translator: Translator, sources: list[str], references: list[list[str]]) -> dict:
+def typed_scores(
+    translator: Translator, sources: list[str], references: list[list[str]], beam: int = 1, beam_sentences: int = 0
+) -> dict:
     """Greedy BLEU and chrF of the sources as typed (`as_typed`: lowercased, no final punctuation) against
-    the references of the sources as printed; `typed_changed`: how many sources that changed. A source
-    that is empty as typed ("?") scores as an empty output, as one over the length limit does."""
+    the references of the sources as printed; `typed_changed`: how many sources that changed. With `beam`
+    > 1, beam search's too, on the first `beam_sentences` (the beam scores' own sources). A source that
+    is empty as typed ("?") scores as an empty output, as one over the length limit does."""
     typed = [as_typed(s) for s in sources]
     started = time.perf_counter()
     outputs = translator.translate_batch(typed, refused=[])
-    return {
+    result = {
         "typed_changed": sum(t != s for t, s in zip(typed, sources, strict=True)),
         "bleu_typed": bleu(outputs, references),
         "chrf_typed": chrf(outputs, references),
-        "typed_seconds": round(time.perf_counter() - started, 2),
     }
+    if beam > 1 and beam_sentences:
+        n = beam_sentences
+        beamed = translator.translate_batch(typed[:n], beam=beam, refused=[])
+        result |= {
+            f"bleu_beam{beam}_typed": bleu(beamed, references[:n]),
+            f"chrf_beam{beam}_typed": chrf(beamed, references[:n]),
+        }
+    return result | {"typed_seconds": round(time.perf_counter() - started, 2)}
 
 
 def evaluate(
@@ -190,8 +202,8 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--typed",
         action="store_true",
-        help=f"{corpus}: greedy BLEU and chrF as a class types too: every source lowercased and without its "
-        "final punctuation, against the same references (bleu_typed, chrf_typed)",
+        help=f"{corpus}: BLEU and chrF as a class types too, greedy and with --beam: every source lowercased and "
+        "without its final punctuation, against the same references (bleu_typed, bleu_beam5_typed, ...)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))

@@ -173,3 +173,20 @@ def test_evaluate_typed_on_the_command_line(en_fr_run, capsys):
 def test_evaluate_typed_refuses_a_task_that_generates_its_examples(capsys):
     assert main(["evaluate", "--model", "dates/general", "--size", "8", "--typed"]) == 2
     assert "--typed is for the tasks that read a corpus" in capsys.readouterr().err
+
+
+def test_evaluate_typed_beams_the_typed_sources_the_beam_scores_take(en_fr_run):
+    translator = load_model(str(en_fr_run.folder), allow_path=True)
+    result = evaluate(translator, data=str(en_fr_run.corpus), limit=6, beam=2, beam_limit=3, typed=True)
+    refs: dict[str, list[str]] = {}
+    for line in en_fr_lines():
+        english, french = line.split("\t")[:2]
+        if split_of(english) == "test":
+            refs.setdefault(english, []).append(french)
+    sources = list(refs)[:3]
+    beamed = [translator.beam(as_typed(s), width=2).output for s in sources]
+    streams = [[refs[s][k] if k < len(refs[s]) else None for s in sources] for k in range(3)]
+    streams = [stream for stream in streams if any(stream)]
+    assert result["bleu_beam2_typed"] == pytest.approx(sacrebleu.corpus_bleu(beamed, streams).score, abs=1e-6)
+    assert "chrf_beam2_typed" in result and result["beam_sentences"] == 3
+    assert "bleu_beam2_typed" not in evaluate(translator, data=str(en_fr_run.corpus), limit=6, beam=1, typed=True)
