@@ -70,33 +70,29 @@ from explorer.figures.svg_heatmap import SVG_ID
 
 RSS_MB = 2048  # the memory bar: 2 GB
 MODEL_LOAD = re.compile(r"loading model (\S+) \(once per server process\)")
-# Resolves with performance.now() once the page shows "Step k of N" and, when the model has
-# attention, a heatmap of k rows; with -1 after timeoutMs. A MutationObserver, not polling:
-# thirty pages polling every frame would eat the CPU the measurement needs.
+# Resolves to performance.now() once the server has answered step k: the stepper shows it (it draws a click at
+# once), the address bar says it (the server took the stepper's report and wrote the URL), and the heatmap has
+# painted its rows; -1 after timeoutMs. A MutationObserver, and a slow poll for the URL (no DOM change): thirty
+# pages polling every frame would eat the CPU the measurement needs.
 ANSWERED = """([k, timeoutMs]) => new Promise((resolve) => {
   const ready = () => {
-    const label = `Step ${k} of `;
-    const shown = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
-      .some((e) => e.textContent.startsWith(label));
-    if (!shown) return false;
+    const stepper = document.querySelector(".ae-stepper");
+    if (!stepper || stepper.dataset.step !== String(k)) return false;
+    if (new URLSearchParams(location.search).get("step") !== String(k)) return false;
     const svg = document.getElementById("__SVG_ID__");
     return !svg || svg.getAttribute("data-rows") === String(k);
   };
   if (ready()) return resolve(performance.now());
-  const observer = new MutationObserver(() => {
-    if (ready()) { observer.disconnect(); clearTimeout(timer); resolve(performance.now()); }
-  });
+  const done = (value) => { observer.disconnect(); clearInterval(poll); clearTimeout(timer); resolve(value); };
+  const observer = new MutationObserver(() => { if (ready()) done(performance.now()); });
   observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-    attributes: true, attributeFilter: ["data-rows"]});  // the heatmap marks its rows once painted
-  const timer = setTimeout(() => { observer.disconnect(); resolve(-1); }, timeoutMs);
+    attributes: true, attributeFilter: ["data-rows", "data-step"]});  // the heatmap marks its rows once painted
+  const poll = setInterval(() => { if (ready()) done(performance.now()); }, 100);
+  const timer = setTimeout(() => done(-1), timeoutMs);
 })""".replace("__SVG_ID__", SVG_ID)
-TOTAL_STEPS = """() => {
-  const e = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
-    .find((e) => /^Step \\d+ of \\d+$/.test(e.textContent));
-  return e ? Number(e.textContent.split(" of ")[1]) : -1;
-}"""
+TOTAL_STEPS = """() => { const s = document.querySelector(".ae-stepper-slider"); return s ? Number(s.max) : -1; }"""
 SENTENCE_IN_URL = "(sentence) => new URLSearchParams(location.search).get('sentence') === sentence"
-CURRENT_STEP = TOTAL_STEPS.replace('split(" of ")[1]', 'split(" of ")[0].slice(5)')
+CURRENT_STEP = """() => { const s = document.querySelector(".ae-stepper"); return s ? Number(s.dataset.step) : -1; }"""
 
 
 # Time of the last websocket message the page received (installed before the app's scripts run):

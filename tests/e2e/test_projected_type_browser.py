@@ -40,7 +40,7 @@ MEASURE = f"""() => {{
   const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
   const px = t => parseFloat(getComputedStyle(t).fontSize) * scale;
   const legend = svg.closest('.ae-heatmap').querySelectorAll(':scope > svg text');  // the colour bar
-  const keys = [...document.querySelectorAll('.ae-keys')].filter(k => k.checkVisibility());
+  const keys = [...document.querySelectorAll('.ae-keys, .ae-stepper-legend')].filter(k => k.checkVisibility());
   return {{
     columns: [...svg.querySelectorAll('text.col')].map(px),
     rows: [...svg.querySelectorAll('g[data-row] > text')].filter(t => t.checkVisibility()).map(px),

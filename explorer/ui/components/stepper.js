@@ -197,18 +197,23 @@ export default function (component) {
   };
   const draw = (started) => {
     const k = s.shown, texts = s.data.announce || [];
-    // "**Step {step} of {n}** · output so far:": the parts between ** are bold (the catalog's Markdown).
-    const status = fill(say(s.data, "status", "**Step {step} of {n}** · output so far:"), {step: k, n: n});
-    ui.status.replaceChildren(...status.split("**").map((part, i) => {
-      if (i % 2 === 0) return document.createTextNode(part);
-      const strong = document.createElement("strong");
-      strong.textContent = part;
-      return strong;
-    }));
-    const tokens = (s.data.tokens || []).slice(0, k);
-    ui.output.textContent = k ? tokens.join(" ") : say(s.data, "empty", "(nothing yet)");
-    const spelled = k && s.data.outputs ? s.data.outputs[k - 1] : null;
-    ui.reads.textContent = spelled ? fill(say(s.data, "reads", "reads: {text}"), {text: spelled}) : "";
+    if (s.data.mode === "show") {  // the heatmap alone: the page around it says the step and the output
+      ui.status.replaceChildren();
+      ui.output.textContent = ui.reads.textContent = "";
+    } else {
+      // "**Step {step} of {n}** · output so far:": the parts between ** are bold (the catalog's Markdown).
+      const status = fill(say(s.data, "status", "**Step {step} of {n}** · output so far:"), {step: k, n: n});
+      ui.status.replaceChildren(...status.split("**").map((part, i) => {
+        if (i % 2 === 0) return document.createTextNode(part);
+        const strong = document.createElement("strong");
+        strong.textContent = part;
+        return strong;
+      }));
+      const tokens = (s.data.tokens || []).slice(0, k);
+      ui.output.textContent = k ? tokens.join(" ") : say(s.data, "empty", "(nothing yet)");
+      const spelled = k && s.data.outputs ? s.data.outputs[k - 1] : null;
+      ui.reads.textContent = spelled ? fill(say(s.data, "reads", "reads: {text}"), {text: spelled}) : "";
+    }
     ui.step.disabled = k >= n;
     ui.back.disabled = k <= 0;
     ui.play.textContent = playing() ? say(s.data, "pause", "Pause") : say(s.data, "play", "Play");
