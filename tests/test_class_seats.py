@@ -27,6 +27,15 @@ def _ids(n: int) -> list[str]:
     return [codes.new_member_id() for _ in range(n)]
 
 
+def _class_of(store, n: int) -> tuple[str, str, list[str]]:
+    """A class with `n` members joined: (code, token, their ids)."""
+    code, token = store.create()
+    members = _ids(n)
+    for member in members:
+        store.join(code, member)
+    return code, token, members
+
+
 def _ask(store, code, token) -> int:
     return store.ask(code, token, "token", 0, ["x", "y"], [0], [0.5, 0.5])
 
@@ -80,10 +89,7 @@ def test_removed_members_hold_no_seat_while_others_are_gone(make, clock):
 
 def test_members_gone_take_their_open_answers_with_their_seats(make, clock):
     store = make(SMALL)
-    code, token = store.create()
-    first = _ids(3)
-    for member in first:
-        store.join(code, member)
+    code, token, first = _class_of(store, 3)
     closed = _ask(store, code, token)
     for member in first:
         store.answer(code, closed, member, 0)
@@ -123,10 +129,7 @@ def test_a_gone_member_who_comes_back_answers_again_once(make, clock):
 
 def test_a_revealed_question_keeps_the_answers_of_members_gone(make, clock):
     store = make(SMALL)
-    code, token = store.create()
-    members = _ids(3)
-    for member in members:
-        store.join(code, member)
+    code, token, members = _class_of(store, 3)
     qid = _ask(store, code, token)
     for member in members:
         store.answer(code, qid, member, 0)
