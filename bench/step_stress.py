@@ -4,7 +4,7 @@
     python -m bench.step_stress [--presses 200 40] [--gaps-ms 80 300] [--busy 2] [--plays 20] [--quick]
 
 Starts the app as `make run` does and, beside it, `--busy` loops that each keep a core busy (they stop with the
-bench). For each sentence (the zh-en seed 我爱你。 and a 30-token English one, en-fr) and each role (alone, and
+bench). For each sentence (the zh-en seed 我爱你。 and a long English one, en-fr: 25 steps) and each role (alone, and
 as a teacher with a class started), presses the stepper's keys `--presses` times `--gaps-ms` apart: → until
 the last step, then ← back to 0, and so on, so a press lost or counted twice changes every later step. It
 checks after each press that the step shown moved by exactly one (read in the page right after the key), and
@@ -89,13 +89,17 @@ def run_plays(page, plays: int) -> dict:
     faults = []
     for i in range(plays):
         start = page.evaluate(SHOWN)
-        if start >= page.evaluate(STEPS):
+        if start >= page.evaluate(STEPS) - 1:  # Play at the last step starts again from 0: pause before the end
             page.keyboard.press("Home")
             start = 0
         page.keyboard.press(" ")
         page.wait_for_function(f"({SHOWN})() >= {start + 1}", timeout=TIMEOUT_MS)
         page.keyboard.press(" ")
-        paused = page.evaluate(SHOWN)
+        paused, playing = page.evaluate(f"() => [({SHOWN})(), document.querySelector('.ae-stepper').dataset.playing]")
+        if playing == "true":  # the pause came after play had reached the end, and started it again
+            faults.append((i, "restarted", paused))
+            page.keyboard.press(" ")
+            paused = page.evaluate(SHOWN)
         page.wait_for_function(f"() => new URLSearchParams(location.search).get('step') === '{paused}'",
                                timeout=TIMEOUT_MS)  # fmt: skip
         page.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
