@@ -90,13 +90,12 @@ def frame_views(data: DecodedSentence, translator) -> None:
     step_tabs(data, translator, True, merged)
 
 
-def output_so_far(data: DecodedSentence, step: int, translator, following: bool = False) -> None:
-    """ "Step k of n", the target tokens produced so far, and how they read once detokenised. `following`: a
-    student following a teacher, who has no Step to press (the teacher steps)."""
+def output_so_far(data: DecodedSentence, step: int, translator) -> None:
+    """ "Step k of n", the target tokens produced so far, and how they read once detokenised (Home's example,
+    whose Step is a button of its own; Decode's stepper draws these itself)."""
     tgt = data.target_tokens[:step]
     st.markdown(_("**Step {step} of {n}** · output so far:").format(step=step, n=data.num_steps))
-    waiting = _("(nothing yet: the teacher steps)") if following else _("(nothing yet: press Step or Play)")
-    st.text(" ".join(common.shown_token(token) for token in tgt) if tgt else waiting)
+    st.text(" ".join(common.shown_token(token) for token in tgt) if tgt else _("(nothing yet: press Step or Play)"))
     if tgt:
         spelled = escape_markdown(decode_view.output_text(data, step, translator.target_tokenizer))
         st.caption(_("reads: {text}").format(text=spelled))

@@ -87,7 +87,6 @@ def _payload(data: DecodedSentence, translator, step: int, presentation: bool, m
         spoken.announcements(data),
         float(st.session_state.get(keys.DECODE_SPEED, decode_view.DEFAULT_SPEED)),
         texts(following=mode == "follow"),
-        keyboard.LEFT_TO_THE_FOCUS,
         trace=stepper.signature([data.source_tokens, data.target_tokens, [s.prob for s in data.steps]]),
         mode=mode,
         side=presentation,

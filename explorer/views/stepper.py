@@ -66,10 +66,8 @@ def payload(
     announce: Sequence[str],
     speed: float,
     texts: Mapping[str, str],
-    focus: Mapping[str, Sequence[str]],
     trace: str,
     mode: str = "step",
-    keys: Mapping[str, str] | None = None,
     side: bool = False,
 ) -> dict:
     """The component's data.
@@ -77,9 +75,7 @@ def payload(
     heatmap: svg_heatmap.payload() at the server's step (None: a model without attention, only the controls and
     the output); tokens: the n output tokens as shown; outputs: the text the first k spell, k = 1..n; announce:
     what the aria-live region says at each step 0..n (explorer.views.spoken); speed: seconds per step while
-    playing; texts: the controls' words, translated; focus: what a focused element keeps of the keys
-    (explorer.views.keyboard.LEFT_TO_THE_FOCUS); keys: KeyboardEvent.key -> its action
-    (explorer.views.keyboard.STEPPER_KEYS, the default); side: the controls and the output beside the heatmap
+    playing; texts: the controls' words, translated; side: the controls and the output beside the heatmap
     (presentation mode: the heatmap starts at the top of the frame); trace: the decode's identity (a new one
     starts at `step`);
     mode: "step" (the page's stepper), "follow" (a polled follower's: the status and output without controls or
@@ -104,8 +100,9 @@ def payload(
         "announce": list(announce),
         "speed": float(speed),
         "texts": dict(texts),
-        "focus": {selector: list(kept) for selector, kept in focus.items()},
-        "keys": dict(keyboard.STEPPER_KEYS if keys is None else keys),
+        # the keys and what a focused element keeps of them (explorer.views.keyboard)
+        "focus": {selector: list(kept) for selector, kept in keyboard.LEFT_TO_THE_FOCUS.items()},
+        "keys": dict(keyboard.STEPPER_KEYS),
         "mode": mode,
         "side": bool(side),
     }

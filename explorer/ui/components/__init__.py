@@ -6,6 +6,7 @@
   Step, Back, Play/Pause, Reset, the step slider and the keys move the heatmap's row, the status and the output
   at once, from the whole decode it was sent, and then tell the server the step shown (explorer.ui.decode_stepper);
 - bars.js: the per-step bar charts (raw scores over weights, top-k, explain-a-cell shares);
+- focus_rules.js: what a focused element keeps of the keys, placed before keyboard.js and stepper.js;
 - keyboard.js: keyboard and clicker control of a lesson, a key clicking the page's own button for its action
   (explorer.views.keyboard), with its legend;
 - tab_memory.js: the live class this browser tab teaches or follows, kept in the tab's sessionStorage
@@ -46,7 +47,7 @@ def source(name: str) -> str:
 def stepper_js() -> str:
     """The stepper's whole script: the drawing, then the component with its ids filled in."""
     component = source("stepper.js").replace("__SVG_ID__", svg_heatmap.SVG_ID).replace("__ANNOUNCE_ID__", ANNOUNCE_ID)
-    return source("heatmap_draw.js") + component
+    return source("heatmap_draw.js") + source("focus_rules.js") + component
 
 
 def bars_js() -> str:
@@ -55,8 +56,8 @@ def bars_js() -> str:
 
 
 def keyboard_js() -> str:
-    """The keyboard component's script."""
-    return source("keyboard.js")
+    """The keyboard component's script, after the focus rules it shares with the stepper."""
+    return source("focus_rules.js") + source("keyboard.js")
 
 
 @functools.cache

@@ -10,17 +10,6 @@ function has(object, key) {
   return Object.prototype.hasOwnProperty.call(object, key);
 }
 
-function keptByFocus(event, rules) {  // the event's target, or an element around it, keeps this key
-  const path = event.composedPath().filter((node) => node instanceof Element);
-  return Object.entries(rules).some(([selector, keys]) =>
-    (keys.includes("*") || keys.includes(event.key)) && path.some((node) => node.matches(selector)));
-}
-
-function hidden(element) {  // out of sight: in the collapsed sidebar (presentation mode folds it), or not drawn
-  if (element.closest('[data-testid="stSidebar"][data-collapsed="true"]')) return true;
-  return typeof element.checkVisibility === "function" && !element.checkVisibility({visibilityProperty: true});
-}
-
 function onKey(event) {
   const doc = event.currentTarget, state = doc.__aeKeyboard;
   if (!state || !has(state.bindings, event.key)) return;

@@ -9,7 +9,7 @@
 // a class): the server then mounts a new instance (its key carries the step's generation,
 // explorer.state.owner.widget_key), which starts at data.step.
 //
-// Static: no user text is ever formatted into this script. Tokens and words travel as JSON data and reach the
+// After heatmap_draw.js and focus_rules.js. Static: no user text is ever formatted into this script. Tokens and words travel as JSON data and reach the
 // page through textContent only. __SVG_ID__ and __ANNOUNCE_ID__ are filled in from Python constants.
 // A key's action (data.keys: explorer.views.keyboard.STEPPER_KEYS) -> the move it makes.
 const MOVES = {forward: 1, back: -1, play: "play", reset: "start", end: "end"};
@@ -24,17 +24,6 @@ function say(data, key, fallback) {
 
 function fill(template, values) {  // "{name}" placeholders; the result goes to textContent only
   return template.replace(/\{(\w+)\}/g, (m, name) => (name in values ? values[name] : m));
-}
-
-function keptByFocus(event, rules) {  // the focused element, or one around it, keeps this key (keyboard.js's rule)
-  const path = event.composedPath().filter((node) => node instanceof Element);
-  return Object.entries(rules || {}).some(([selector, keys]) =>
-    (keys.includes("*") || keys.includes(event.key)) && path.some((node) => node.matches(selector)));
-}
-
-function hidden(element) {  // out of sight: in the collapsed sidebar (presentation mode folds it), or not drawn
-  if (element.closest('[data-testid="stSidebar"][data-collapsed="true"]')) return true;
-  return typeof element.checkVisibility === "function" && !element.checkVisibility({visibilityProperty: true});
 }
 
 function button(parent, cls) {
