@@ -387,7 +387,12 @@ def test_the_split_view_shows_the_stored_results(with_results, monkeypatch, tmp_
         stored["permutation"]["summary"]["median_tvd"], 3
     )
     uniform = dataframe(at, "uniform")
-    assert list(uniform["attention"]) == ["the model's own", "uniform (1/S everywhere)"]
+    trained = stored["uniform"]["summary"].get("trained_uniform_model")
+    assert list(uniform["attention"]) == [
+        "the model's own",
+        "uniform (1/S everywhere), swapped in",
+        *([f"trained with uniform attention ({trained})"] if trained else []),
+    ]
     readings = [md.value for md in at.markdown if md.value.startswith("- ")]
     assert len(readings) == 1 and readings[0].count("\n- ") == len(lab_split.split_reading(stored)) - 1
 
@@ -609,4 +614,6 @@ def test_readings_in_plain_words():
     assert lab_scorers.refused_notes(results_, ["t/location"])[0].startswith("t/location refused 2 sources")
     uniform = {"summary": {"metric": "bleu", "model": 30.0, "uniform": 2.5, "n": 10}}
     (line,) = lab_split.split_reading({"uniform": uniform})
-    assert line.startswith("Uniform attention: 30.0 with its own attention, 2.5 with uniform weights, 27.5 BLEU lost")
+    assert line.startswith(
+        "Uniform attention swapped in at inference: 30.0 with its own attention, 2.5 with uniform weights, 27.5 BLEU lost"
+    )

@@ -44,7 +44,7 @@ def all_words(scale: lab_scales.Scale) -> list[str]:
 def test_no_band_says_anothers_words(lang):
     """Each band's words are not part of another's, so "the line says this band" is unambiguous."""
     with i18n.using(lang):
-        for scale in (lab_scales.TAU, lab_scales.ADVERSARIAL, lab_scales.UNIFORM_LOSS):
+        for scale in (lab_scales.TAU, lab_scales.ADVERSARIAL, lab_scales.UNIFORM_LOSS, lab_scales.TRAINED_UNIFORM):
             words = all_words(scale)
             assert len(set(words)) == len(words)
             assert not [(a, b) for a in words for b in words if a != b and a in b], scale.measure
@@ -54,7 +54,7 @@ def test_no_band_says_anothers_words(lang):
 
 
 def test_the_bands_are_ordered_and_cover_every_value():
-    for scale in (lab_scales.TAU, lab_scales.ADVERSARIAL, lab_scales.UNIFORM_LOSS):
+    for scale in (lab_scales.TAU, lab_scales.ADVERSARIAL, lab_scales.UNIFORM_LOSS, lab_scales.TRAINED_UNIFORM):
         bounds = [b.at_least for b in scale.bands]
         assert bounds == sorted(bounds, reverse=True) and bounds[-1] == float("-inf"), scale.measure
         assert scale.band(-1e9) is scale.bands[-1]
@@ -180,6 +180,29 @@ def test_uniform_attention_is_read_by_its_band(lang, metric, own, flat):
     with i18n.using(lang):
         (line,) = lab_split.split_reading({"uniform": stored})
         said(lab_scales.UNIFORM_LOSS.words(lost), line, all_words(lab_scales.UNIFORM_LOSS))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("metric", ["bleu", "exact_match"])
+@pytest.mark.parametrize("gap", around(lab_scales.TRAINED_UNIFORM))
+def test_the_trained_uniform_model_is_read_by_its_own_band(lang, metric, gap):
+    """The trained baseline's verdict comes from its own gap to the model, not from the swap's loss."""
+    scale = 1 if metric == "bleu" else 100
+    own = 40.0 if metric == "bleu" else 0.9
+    stored = {
+        "summary": {
+            "metric": metric,
+            "model": own,
+            "uniform": own,  # the swap loses nothing: its verdict must not decide the trained line's
+            "trained_uniform": own - gap / scale,
+            "trained_uniform_model": "t/uniform",
+            "n": 10,
+        }
+    }
+    with i18n.using(lang):
+        swap, trained = lab_split.split_reading({"uniform": stored})
+        said(lab_scales.TRAINED_UNIFORM.words(gap), trained, all_words(lab_scales.TRAINED_UNIFORM))
+        said(lab_scales.UNIFORM_LOSS.words(0.0), swap, all_words(lab_scales.UNIFORM_LOSS))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

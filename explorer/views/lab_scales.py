@@ -151,18 +151,39 @@ SEED_FURTHER = Scale(
     ),
 )
 
-# Uniform attention (Wiegreffe & Pinter 2019): what the task's metric loses with uniform weights, in
-# points of exact match or in BLEU.
+# Uniform attention swapped in at inference (1/S at every step of a model trained with its own weights): what
+# the task's metric loses, in points of exact match or in BLEU. This asks whether *this model* uses where its
+# weights go; it is not Wiegreffe & Pinter's experiment (theirs is TRAINED_UNIFORM below).
 UNIFORM_LOSS = Scale(
-    "metric lost with uniform attention",
+    "metric lost with uniform attention swapped in",
     (
         # Translators: the verdict comes after a colon, at the end of a sentence.
+        Band("uses", 5.0, N_("this model depends on where its own weights go")),
+        Band("spare", -math.inf, N_("this model hardly notices the swap")),
+    ),
+)
+
+# Wiegreffe & Pinter's (2019) baseline: a model of the same task *trained* with uniform attention from the
+# start. How far it falls below the model's own score (points of exact match, or BLEU; negative: above it)
+# says whether the task needs a choice of where to look.
+TRAINED_UNIFORM = Scale(
+    "metric the model trained with uniform attention falls below the model's own",
+    (
+        # Translators: the verdict comes after a colon, at the end of a sentence.
+        Band("needed", 5.0, N_("the task needs a choice of where to look")),
         Band(
-            "needed",
-            5.0,
-            N_("attention carries what the model needs (Wiegreffe & Pinter found classifiers that lost little)"),
+            "helps",
+            1.0,
+            N_("choosing where to look helps, but a model without that choice does nearly as well"),
         ),
-        Band("spare", -math.inf, N_("the model hardly needs its attention's shape here")),
+        Band(
+            "level",
+            -math.inf,
+            N_(
+                "the task can be done without choosing where to look, so this model's attention shows how it "
+                "organised itself, not what the task requires"
+            ),
+        ),
     ),
 )
 

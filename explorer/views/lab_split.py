@@ -245,23 +245,94 @@ def alignment_rows(alignment: Mapping) -> list[dict]:
 
 
 def uniform_rows(uniform: Mapping) -> list[dict]:
-    """The model's metric with its own attention and with uniform attention."""
+    """The model's metric with its own attention, with uniform attention swapped in, and (when stored) the
+    metric of the task's model trained with uniform attention on the same examples (Wiegreffe & Pinter's
+    baseline: seq2seq.lab.uniform's "trained_uniform")."""
     summary = uniform.get("summary", uniform)
     metric = summary.get("metric", "")
     name = metric_name(metric)
     attention, examples = _("attention"), _("examples")
-    return [
+    rows = [
         {
             attention: _("the model's own"),
             name: metric_value(metric, summary.get("model")),
             examples: summary.get("n"),
         },
         {
-            attention: _("uniform (1/S everywhere)"),
+            attention: _("uniform (1/S everywhere), swapped in"),
             name: metric_value(metric, summary.get("uniform")),
             examples: summary.get("n"),
         },
     ]
+    if summary.get("trained_uniform") is not None:
+        rows.append(
+            {
+                attention: _("trained with uniform attention ({model})").format(
+                    model=summary.get("trained_uniform_model", "–")
+                ),
+                name: metric_value(metric, summary["trained_uniform"]),
+                examples: summary.get("n"),
+            }
+        )
+    return rows
+
+
+def _points(metric: str, value: float) -> float:
+    """A difference of the metric as the readings count it: BLEU as it is, a fraction in points."""
+    return value * (1 if metric == "bleu" else 100)
+
+
+def _amount(metric: str, points: float) -> str:
+    """ "3.8 BLEU", "57.5 points" (the absolute value, one decimal)."""
+    if metric == "bleu":
+        return _("{lost} BLEU").format(lost=i18n.number(abs(points), 1))
+    return _("{lost} points").format(lost=i18n.number(abs(points), 1))
+
+
+def uniform_reading(uniform: Mapping) -> list[str]:
+    """What the model's stored uniform numbers say: the swap (does this model use its weights?) and, when
+    stored, the model trained with uniform attention (does the task need a choice of where to look?), each
+    with its own verdict from its own numbers (explorer.views.lab_scales.UNIFORM_LOSS, TRAINED_UNIFORM)."""
+    summary = uniform.get("summary", uniform)
+    name, own, flat = summary.get("metric", ""), summary.get("model"), summary.get("uniform")
+    if own is None or flat is None:
+        return []
+    lost = _points(name, own - flat)
+    lines = [
+        _(
+            "Uniform attention swapped in at inference: {own} with its own attention, {flat} with uniform weights, "
+            "{amount} lost: {verdict}."
+        ).format(
+            own=metric_value(name, own),
+            flat=metric_value(name, flat),
+            amount=_amount(name, lost),
+            verdict=lab_scales.UNIFORM_LOSS.words(lost),
+        )
+    ]
+    trained = summary.get("trained_uniform")
+    if trained is None:
+        return lines
+    gap = _points(name, own - trained)
+    if round(gap, 1) == 0:
+        difference = _("the same as this model")
+    elif gap > 0:
+        difference = _("{amount} below this model").format(amount=_amount(name, gap))
+    else:
+        difference = _("{amount} above this model").format(amount=_amount(name, gap))
+    lines.append(
+        _(
+            "Trained with uniform attention from the start (Wiegreffe & Pinter's baseline, with which they found "
+            "classifiers that lost little; the swap is not their experiment), {model} scores {trained} on the same "
+            "{n} examples, {difference}: {verdict}."
+        ).format(
+            model=summary.get("trained_uniform_model", "–"),
+            trained=metric_value(name, trained),
+            n=i18n.number(summary.get("n")) if isinstance(summary.get("n"), int) else "–",
+            difference=difference,
+            verdict=lab_scales.TRAINED_UNIFORM.words(gap),
+        )
+    )
+    return lines
 
 
 def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
@@ -318,26 +389,7 @@ def split_reading(experiments: Mapping[str, Mapping | None]) -> list[str]:
             )
     uniform = experiments.get("uniform")
     if uniform:
-        summary = uniform.get("summary", uniform)
-        name, own, flat = summary.get("metric", ""), summary.get("model"), summary.get("uniform")
-        if own is not None and flat is not None:
-            lost = (own - flat) * (1 if name == "bleu" else 100)  # BLEU, or points of a fraction
-            if name == "bleu":
-                amount = _("{lost} BLEU").format(lost=i18n.number(lost, 1))
-            else:
-                amount = _("{lost} points").format(lost=i18n.number(lost, 1))
-            line = _(
-                "Uniform attention: {own} with its own attention, {flat} with uniform weights, {amount} lost: "
-                "{verdict}."
-            )
-            lines.append(
-                line.format(
-                    own=metric_value(name, own),
-                    flat=metric_value(name, flat),
-                    amount=amount,
-                    verdict=lab_scales.UNIFORM_LOSS.words(lost),
-                )
-            )
+        lines += uniform_reading(uniform)
     lines += _baseline_readings(experiments)
     return lines
 
