@@ -14,6 +14,7 @@ from explorer.i18n import _, ngettext
 from explorer.state import catalog
 from explorer.views import lab_scales
 from explorer.views.lab_readings import (
+    method_label,
     metric_label,
     metric_name,
     metric_value,
@@ -24,12 +25,25 @@ from explorer.views.lab_readings import (
     tau_words,
 )
 from explorer.views.lab_stored import experiment
+from seq2seq.lab.names import IMPORTANCES
 
 
 def scorer_table(results: Mapping | None) -> dict | None:
-    """The task's stored scorer table (seq2seq.lab.table.scorer_table), or None."""
+    """The task's stored scorer table (seq2seq.lab.table.scorer_table), or None. Each row carries, as
+    "alignment", its model's stored alignment AER by method (the alignment experiment: the argmax of attention
+    and of each importance against the gold; {} when not stored), so that the table's reading says where the
+    importances' top lies beside attention's (`table_reading`)."""
     value = results.get("table") if isinstance(results, Mapping) else None
-    return value if isinstance(value, Mapping) and isinstance(value.get("rows"), list) else None
+    if not (isinstance(value, Mapping) and isinstance(value.get("rows"), list)):
+        return None
+    rows = []
+    for row in value["rows"]:
+        found = experiment(results, row.get("model", ""), "alignment") if isinstance(row, Mapping) else None
+        aer = ((found or {}).get("summary") or {}).get("aer")
+        rows.append(
+            {**row, "alignment": dict(aer) if isinstance(aer, Mapping) else {}} if isinstance(row, Mapping) else row
+        )
+    return {**value, "rows": rows}
 
 
 def has_gold(task: str) -> bool:
@@ -101,13 +115,11 @@ def table_reading(table: Mapping, gold: bool) -> list[str]:
             best = min(aligned, key=lambda r: r["aer"])
             tau = best.get("tau")
             aer = i18n.number(best["aer"], 3)
-            # aligned, yet τ below "somewhat alike": worth saying both (explorer.views.lab_scales)
+            # aligned, yet τ below "somewhat alike": worth saying both (explorer.views.lab_scales), and what
+            # the importances' own top says (the alignment experiment), so as not to read a low τ as "the
+            # prediction rests elsewhere" where the importances' top is the aligned token too.
             if best["aer"] < lab_scales.ALIGNED_AER and tau is not None and tau < lab_scales.TAU.bound("somewhat"):
-                line = _(
-                    "Attention closest to the gold alignment: {model} (AER {aer}), yet its attention and "
-                    "integrated gradients {agreement} (mean τ {tau}): sitting on the aligned token is not the "
-                    "same as being what the prediction rests on."
-                ).format(model=best["model"], aer=aer, agreement=tau_words(tau), tau=i18n.number(tau, 2))
+                line = _aligned_yet_low_tau(best, aer, tau)
             else:
                 line = _("Attention closest to the gold alignment: {model} (AER {aer}).").format(
                     model=best["model"], aer=aer
@@ -121,6 +133,45 @@ def table_reading(table: Mapping, gold: bool) -> list[str]:
         )
         lines.append(sentences([line, *filter(None, [paper_note("attention~gradient")])]))
     return lines
+
+
+def _aer_list(aer: Mapping, methods: Sequence[str]) -> str:
+    """ "gradient × input 0.003, leave-one-out 0.005": each method's AER, lowest first."""
+    ordered = sorted(methods, key=lambda m: aer[m])
+    return _(", ").join(_("{method} {aer}").format(method=method_label(m), aer=i18n.number(aer[m], 3)) for m in ordered)
+
+
+def _aligned_yet_low_tau(row: Mapping, aer: str, tau: float) -> str:
+    """The reading of a row whose attention sits on the gold token while τ(attention, IG) is low: where the
+    importances' own largest values lie (its stored alignment AER by method) decides what follows."""
+    found = row.get("alignment") if isinstance(row.get("alignment"), Mapping) else {}
+    measured = [m for m in IMPORTANCES if isinstance(found.get(m), int | float)]
+    aligned = [m for m in measured if found[m] < lab_scales.ALIGNED_AER]
+    elsewhere = [m for m in measured if m not in aligned]
+    head = _(
+        "Attention closest to the gold alignment: {model} (AER {aer}), yet its attention and integrated gradients "
+        "{agreement} (mean τ {tau})"
+    ).format(model=row["model"], aer=aer, agreement=tau_words(tau), tau=i18n.number(tau, 2))
+    if not measured:
+        return _(
+            "{head}. τ counts the order of every source token; whether the importances' largest value is the "
+            "aligned token too is the alignment experiment's question, not stored for this model."
+        ).format(head=head)
+    if not aligned:
+        return _(
+            "{head}, and the importances' largest values sit on the aligned token less often (AER {elsewhere}): "
+            "attention's top is not always what the prediction rests on."
+        ).format(head=head, elsewhere=_aer_list(found, elsewhere))
+    if not elsewhere:
+        return _(
+            "{head}. The importances' largest values sit on the aligned token too (AER {aligned}): they agree on "
+            "the top token, and differ in how they order the rest, which τ counts as much."
+        ).format(head=head, aligned=_aer_list(found, aligned))
+    return _(
+        "{head}. The largest values of some importances sit on the aligned token too (AER {aligned}), those of "
+        "others less often (AER {elsewhere}): they agree on the top token only in part, and differ in how "
+        "they order the rest."
+    ).format(head=head, aligned=_aer_list(found, aligned), elsewhere=_aer_list(found, elsewhere))
 
 
 def refused_notes(results: Mapping | None, models: Sequence[str]) -> list[str]:
