@@ -160,31 +160,33 @@ def test_class_creation_is_limited_per_client(make, clock):
     store.create(client="203.0.113.7")
 
 
-def test_wrong_codes_are_limited_per_client_not_per_session(make, clock):
+def test_wrong_codes_slow_the_sessions_that_send_them_not_the_school(make, clock):
     store = make(Limits(failed_joins=Rate(5, 60.0)))
     code, _ = store.create()
-    for wrong in ["ZZZZZZ", "YYYYYY", "not a code", "", "XXXXXX"]:  # each from a fresh session
+    for wrong in ["ZZZZZZ", "YYYYYY", "not a code", "", "XXXXXX"]:  # the address's wrong codes
         with pytest.raises(NoSuchClass):
             store.join(wrong, _member(), client="203.0.113.7")
-    with pytest.raises(TooManyAttempts) as raised:
-        store.join(code, _member(), client="203.0.113.7")  # even the right code waits now
+    with pytest.raises(TooManyAttempts) as raised:  # a session that guessed waits, even with the right code
+        store.join(code, _member(), client="203.0.113.7", strikes=1)
     assert 1 <= raised.value.params["seconds"] <= 60
-    store.join(code, _member(), client="198.51.100.1")
+    store.join(code, _member(), client="203.0.113.7")  # a student who typed the right code is not held back
+    store.join(code, _member(), client="198.51.100.1", strikes=3)  # another address is not either
     clock.advance(raised.value.params["seconds"])
-    store.join(code, _member(), client="203.0.113.7")
+    store.join(code, _member(), client="203.0.113.7", strikes=1)
 
 
-def test_joins_are_limited_per_client_and_a_member_again_is_not_counted(make):
+def test_newcomers_are_limited_per_class_and_a_member_again_is_not_counted(make):
     store = make(Limits(joins=Rate(3, 600.0)))
     code, _ = store.create()
+    other, _ = store.create()
     members = [_member() for _ in range(3)]
-    for member in members:
-        store.join(code, member, client="203.0.113.7")
+    for i, member in enumerate(members):
+        store.join(code, member, client=f"203.0.113.{i}")
     for member in members:  # reloads: the same members again
         store.join(code, member, client="203.0.113.7")
-    with pytest.raises(TooManyAttempts):
-        store.join(code, _member(), client="203.0.113.7")
-    store.join(code, _member(), client="2001:db8::1")
+    with pytest.raises(TooManyAttempts):  # from any address: the class took its newcomers for now
+        store.join(code, _member(), client="2001:db8::1")
+    store.join(other, _member(), client="203.0.113.7")  # another class is not held back
 
 
 def test_a_school_behind_one_address_fits(make):

@@ -74,9 +74,9 @@ def test_removed_members_hold_no_seat_while_others_are_gone(make, clock):
     store.join(code, codes.new_member_id())  # the removed member's seat
     with pytest.raises(ClassFull):
         store.join(code, codes.new_member_id())
-    clock.advance(700)  # everyone silent for 700 s > gone_seconds
-    store.touch_teacher(code, token)
+    clock.advance(700)  # everyone silent for 700 s > gone_seconds but `stays`, whose page is live
     store.heartbeat(code, stays, True)
+    store.touch_teacher(code, token)
     newcomers = _ids(2)
     for member in newcomers:  # the seats of `gone` and of the member who took `removed`'s seat
         store.join(code, member)
@@ -118,10 +118,11 @@ def test_a_gone_member_who_comes_back_answers_again_once(make, clock):
     qid = _ask(store, code, token)
     store.answer(code, qid, left, 1)
     clock.advance(700)
-    store.touch_teacher(code, token)
     for member in others:
         store.heartbeat(code, member, True)
-    store.join(code, codes.new_member_id())  # takes `left`'s seat, and its answer leaves the counts
+    store.touch_teacher(code, token)  # `left`'s page is gone: its seat and its answer go
+    assert store.current_question(code).counts == (0, 0)
+    store.join(code, codes.new_member_id())  # takes `left`'s seat
     assert store.current_question(code).counts == (0, 0)
     with pytest.raises(ClassFull):  # `left` comes back to a full class
         store.join(code, left)
@@ -168,7 +169,8 @@ def test_sixty_sessions_through_three_seats_count_at_most_three_answers(make, cl
         for member in _ids(3):
             store.join(code, member)
             store.answer(code, qid, member, wave % 2)
+        assert sum(store.current_question(code).counts) == 3
         clock.advance(700)
         store.touch_teacher(code, token)
         _within_seats(store, code)
-    assert sum(store.current_question(code).counts) == 3
+    assert sum(store.current_question(code).counts) == 0  # the last three are gone too

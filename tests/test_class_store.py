@@ -790,8 +790,9 @@ def test_redis_keys_and_their_time_to_live(redis_room):
     store.ask(code, token, **ATTEND)
     store.answer(code, 1, member, 1)
     keys = {_key(store, code, part) for part in ("", "members", "questions", "counts", "answers")}
-    counters = {f"{store.prefix}limit:{rule}:local:{int(START // getattr(LIMITS, rule).window_seconds)}"
-                for rule in ("creates", "joins")}  # fmt: skip
+    counted = (("creates", "local"), ("joins", code))  # classes per client address, newcomers per class
+    counters = {f"{store.prefix}limit:{rule}:{who}:{int(START // getattr(LIMITS, rule).window_seconds)}"
+                for rule, who in counted}  # fmt: skip
     found = {key.decode() for key in client.scan_iter(match=f"{store.prefix}*")}
     assert found == keys | counters | {f"{store.prefix}rooms"}
     for counter in counters:  # one room created and one member joined, each counted once, expiring with its window

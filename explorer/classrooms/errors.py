@@ -61,6 +61,16 @@ class ClassFull(ClassError):
     TEMPLATE = N_("This class is full: it takes at most {limit} students.")
 
 
+class Waiting(ClassError):
+    """A newcomer to a class that requires approval: it waits until the teacher admits it."""
+
+    TEMPLATE = N_("Waiting for your teacher to let you in: keep this page open.")
+
+
+class WaitingRoomFull(ClassError):
+    TEMPLATE = N_("This class's waiting room is full: ask your teacher.")
+
+
 class TooManyAttempts(ClassError):
     TEMPLATE = N_("Too many join attempts; try again in {seconds} s.")
 

@@ -2,7 +2,9 @@
 
 Streamlit runs each browser session in a thread of the same process, so one `MemoryStore` (shared
 through ``st.cache_resource``) serves them all; one lock makes every method atomic, which is all the
-"at most once" and "at most `max_students`" rules need here. Rooms past their idle time are removed
+"at most once" and "at most the seats" rules need here. Members not seen for `gone_seconds` lose their seats
+(`_prune`, on the teacher's calls and on joins, at most once a second); they may come back without approval while
+a seat is free. Rooms past their idle time are removed
 when they are next touched, all of them whenever a room is created (so they stop counting toward
 `max_rooms`) and at most a minute after they expired whenever any room is touched (nothing of a class is
 kept after it is over). The per-client limits count events in fixed windows (`store.window`), dropped
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 
 from explorer.classrooms import codes, errors, events
 from explorer.classrooms.store import (
+    Admission,
     Limits,
     Presence,
     Question,
@@ -26,7 +29,9 @@ from explorer.classrooms.store import (
     RoomStore,
     Roster,
     TeacherView,
+    check_cap,
     check_member,
+    check_members,
     checked_view,
     is_option,
     window,
@@ -70,6 +75,12 @@ class _Room:
     answers: dict[tuple[int, str], int] = field(default_factory=dict)  # (question, member) -> option
     locked: bool = False
     removed: set[str] = field(default_factory=set)  # members the teacher removed: never back in
+    approval: bool = False  # newcomers wait in `waiting` until the teacher admits them
+    cap: int = 0  # seats the teacher allows (0: limits.max_students)
+    waiting: dict[str, float] = field(default_factory=dict)  # newcomer -> last seen, oldest first
+    admitted: set[str] = field(default_factory=set)  # admitted, their seat not taken yet (their next join)
+    left: dict[str, float] = field(default_factory=dict)  # members who lost their seat while away: back freely
+    pruned: float = 0.0  # when members gone too long last lost their seats
 
 
 class MemoryStore(RoomStore):
@@ -113,7 +124,29 @@ class MemoryStore(RoomStore):
         if not codes.token_matches(token, room.teacher):
             raise errors.NotTeacher()
         room.seen = now
+        self._prune(room, now)
         return room
+
+    def _cap(self, room: _Room) -> int:
+        return min(room.cap or self.limits.max_students, self.limits.max_students)
+
+    def _prune(self, room: _Room, now: float, every: float = 1.0) -> None:
+        """Members and waiting newcomers not seen for `gone_seconds` (their page is gone) lose their seat or
+        place, at most once per `every` seconds; the seated ones take their answer to the open question along."""
+        if now - room.pruned < every:
+            return
+        room.pruned = now
+        horizon = now - self.limits.gone_seconds
+        gone = [m for m, (seen, _) in room.members.items() if seen < horizon]
+        for left in gone:
+            del room.members[left]
+            room.left[left] = now
+        _withdraw(room, gone, self._open(room))
+        while len(room.left) > 4 * self.limits.max_students:  # bounded: the oldest are newcomers again
+            del room.left[next(iter(room.left))]
+        for left in [m for m, seen in room.waiting.items() if seen < horizon]:
+            del room.waiting[left]
+            room.admitted.discard(left)
 
     def _wait(self, name: str, rate: Rate, client: str, now: float) -> int | None:
         """Seconds until `client` may again, when its events of rule `name` reached `rate` in this window."""
@@ -230,47 +263,96 @@ class MemoryStore(RoomStore):
             room = self._teacher_room(code, token, self._clock())
             return list(room.members)
 
-    def remove(self, code: str, token: str, member: str) -> None:
-        check_member(member)
+    def remove_many(self, code: str, token: str, members) -> None:
+        members = check_members(members)
         with self._lock:
             room = self._teacher_room(code, token, self._clock())
-            room.members.pop(member, None)
-            room.removed.add(member)  # in no seat: `members` alone counts the seats
-            _withdraw(room, [member], room.questions)
-        self._emit(code, "removed", member=member)
+            for member in members:
+                room.members.pop(member, None)
+                room.waiting.pop(member, None)
+                room.left.pop(member, None)
+                room.admitted.discard(member)
+                room.removed.add(member)  # in no seat: `members` alone counts the seats
+            _withdraw(room, members, room.questions)
+        for member in members:
+            self._emit(code, "removed", member=member)
+
+    def admission(self, code: str, token: str) -> Admission:
+        with self._lock:
+            room = self._teacher_room(code, token, self._clock())
+            return Admission(room.approval, self._cap(room), len(room.members), len(room.waiting))
+
+    def set_admission(self, code: str, token: str, approval: bool, cap: int) -> None:
+        cap = check_cap(cap, self.limits)
+        with self._lock:
+            room = self._teacher_room(code, token, self._clock())
+            room.approval, room.cap = bool(approval), cap
+
+    def waiting(self, code: str, token: str) -> list[str]:
+        with self._lock:
+            room = self._teacher_room(code, token, self._clock())
+            return [m for m in room.waiting if m not in room.admitted]
+
+    def admit(self, code: str, token: str, members) -> int:
+        members = set(check_members(members))
+        with self._lock:
+            room = self._teacher_room(code, token, self._clock())
+            free = self._cap(room) - len(room.members) - len(room.admitted & room.waiting.keys())
+            chosen = [m for m in room.waiting if m in members and m not in room.admitted][: max(0, free)]
+            room.admitted.update(chosen)
+            return len(chosen)
 
     # -- the students --
-    def join(self, code: object, member: str, client: str = "local") -> None:
+    def join(self, code: object, member: str, client: str = "local", strikes: int = 0) -> None:
         check_member(member)
         limits = self.limits
         with self._lock:
             now = self._clock()
             wait = self._wait("failed_joins", limits.failed_joins, client, now)
-            if wait is not None:
+            if wait is not None and strikes > 0:  # this session guesses, and its address sent too many wrong codes
                 raise errors.TooManyAttempts(seconds=wait)
             try:
                 room = self._room(code, now)
             except errors.NoSuchClass:
                 self._count("failed_joins", limits.failed_joins, client, now)
                 raise
+            key = codes.normalise_code(code)
             if member in room.removed:  # removed by the teacher: never back in
                 raise errors.Removed()
             if member in room.members:  # a member again (a reload, a heartbeat after a pause): not counted
                 room.members[member] = (now, room.members[member][1])
                 return
-            wait = self._wait("joins", limits.joins, client, now)
+            self._prune(room, now)
+            if member in room.left:  # it lost its seat while away: back without approval, if the cap allows
+                if len(room.members) + len(room.admitted) >= self._cap(room):
+                    raise errors.ClassFull(limit=self._cap(room))
+                del room.left[member]
+                room.members[member] = (now, True)
+                return
+            if member in room.waiting:  # waiting: seen now; seated once admitted (while the cap allows)
+                room.waiting[member] = now
+                if member not in room.admitted:
+                    raise errors.Waiting()
+                if len(room.members) >= self._cap(room):
+                    raise errors.ClassFull(limit=self._cap(room))
+                del room.waiting[member]
+                room.admitted.discard(member)
+                room.members[member] = (now, True)
+                return
+            wait = self._wait("joins", limits.joins, key, now)
             if wait is not None:
                 raise errors.TooManyAttempts(seconds=wait)
-            self._count("joins", limits.joins, client, now)
             if room.locked:
                 raise errors.ClassLocked()
-            if len(room.members) >= self.limits.max_students:  # full: members long gone give their places
-                gone = [m for m, (seen, _) in room.members.items() if now - seen > self.limits.gone_seconds]
-                for left in gone:
-                    del room.members[left]
-                _withdraw(room, gone, self._open(room))
-            if len(room.members) >= self.limits.max_students:
-                raise errors.ClassFull(limit=self.limits.max_students)
+            if room.approval:
+                if len(room.waiting) >= limits.max_waiting:
+                    raise errors.WaitingRoomFull()
+                self._count("joins", limits.joins, key, now)
+                room.waiting[member] = now
+                raise errors.Waiting()
+            if len(room.members) + len(room.admitted) >= self._cap(room):
+                raise errors.ClassFull(limit=self._cap(room))
+            self._count("joins", limits.joins, key, now)
             room.members[member] = (now, True)
 
     @staticmethod
@@ -292,10 +374,13 @@ class MemoryStore(RoomStore):
     def _presence(self, room: _Room, now: float) -> Presence:
         return Presence(teacher_here=now - room.seen <= self.limits.away_seconds, locked=room.locked)
 
-    def presence(self, code: str) -> Presence:
+    def presence(self, code: str, member: str | None = None) -> Presence:
         with self._lock:
             now = self._clock()
-            return self._presence(self._room(code, now), now)
+            room = self._room(code, now)
+            if member is not None and member not in room.members:
+                raise errors.NoSuchClass()
+            return self._presence(room, now)
 
     def answer(self, code: str, question: int, member: str, option: int) -> None:
         check_member(member)

@@ -1,7 +1,7 @@
 """The Redis room store's Lua scripts (explorer.classrooms.redis_store runs them): each change to a room is one
 script, so atomic; reads are capped scripts. Text only: nothing here talks to Redis."""
 
-# KEYS: 1 room, 2 members, 3 questions, 4 counts, 5 answers, 6 rooms (the sorted set).
+# KEYS: 1 room, 2 members, 3 questions, 4 counts, 5 answers, 6 rooms (the sorted set), 7 waiting.
 # ARGV: 1 now, 2 now - idle, 3 now + idle, 4 code, 5 TTL in ms, then the script's own.
 PRELUDE = """
 local function alive()
@@ -20,7 +20,7 @@ end
 local function keep()
   redis.call('HSET', KEYS[1], 'seen', ARGV[1])
   redis.call('ZADD', KEYS[6], ARGV[1], ARGV[4])
-  for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+  for _, i in ipairs({1, 2, 3, 4, 5, 7}) do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
 end
 local function like_room(key)
   local ttl = redis.call('PTTL', KEYS[1])
@@ -60,16 +60,65 @@ local function whole(raw)
   if not n or n < 0 or n ~= math.floor(n) or n > 2^52 then return 0 end
   return n
 end
+-- The seats the teacher allows: the room's 'cap' (0 or missing: the server's max), at most max.
+local function cap_of(max)
+  local cap = whole(redis.call('HGET', KEYS[1], 'cap'))
+  if cap < 1 or cap > tonumber(max) then return tonumber(max) end
+  return cap
+end
+-- Members not seen since `horizon` lose their seat ('L': gone, may come back freely; no seat), and their answer
+-- to the open question (current, not revealed) leaves its counts; waiting newcomers not seen since then leave
+-- the waiting room. -> seats held, newcomers waiting, of them admitted (their seat kept for their next join).
+local function prune(horizon)
+  local all = redis.call('HGETALL', KEYS[2])
+  local seats, left = 0, {}
+  for i = 1, #all, 2 do
+    local v = all[i + 1]
+    if v ~= 'R' and v ~= 'L' then
+      local seen = tonumber(string.match(v, '^(%S+)'))
+      if not seen or seen < horizon then
+        redis.call('HSET', KEYS[2], all[i], 'L')
+        left[#left + 1] = all[i]
+      else
+        seats = seats + 1
+      end
+    end
+  end
+  local current = redis.call('HGET', KEYS[1], 'current')
+  if #left > 0 and current and current ~= '0' and redis.call('HEXISTS', KEYS[4], 'r' .. current) == 0 then
+    withdraw({current}, left)
+  end
+  local waiting = redis.call('HGETALL', KEYS[7])
+  local waits, admitted = 0, 0
+  for i = 1, #waiting, 2 do
+    local seen = tonumber(string.match(waiting[i + 1], '(%S+)$'))
+    if not seen or seen < horizon then
+      redis.call('HDEL', KEYS[7], waiting[i])
+    else
+      waits = waits + 1
+      if string.sub(waiting[i + 1], 1, 2) == 'A ' then admitted = admitted + 1 end
+    end
+  end
+  return seats, waits, admitted
+end
+-- prune at most once a second (the room's 'pruned' time), for the teacher's frequent calls.
+local function prune_often(horizon)
+  local last = tonumber(redis.call('HGET', KEYS[1], 'pruned') or '') or 0
+  if tonumber(ARGV[1]) - last < 1 then return end
+  redis.call('HSET', KEYS[1], 'pruned', ARGV[1])
+  prune(horizon)
+end
 """
 
-# KEYS 7 the client's creates counter. ARGV 6 token hash, 7 max rooms, 8 key prefix, 9 creates limit,
+# KEYS 8 the client's creates counter. ARGV 6 token hash, 7 max rooms, 8 key prefix, 9 creates limit,
 # 10 its window in ms.
 CREATE = """
-if reached(7, ARGV[9]) then return {'WAIT'} end
+if reached(8, ARGV[9]) then return {'WAIT'} end
 local prefix = ARGV[8]
 local function drop(code)
   local room = prefix .. 'room:' .. code
-  redis.call('DEL', room, room .. ':members', room .. ':questions', room .. ':counts', room .. ':answers')
+  redis.call('DEL', room, room .. ':members', room .. ':questions', room .. ':counts', room .. ':answers',
+    room .. ':waiting')
   redis.call('ZREM', KEYS[6], code)
 end
 local kind = redis.call('TYPE', KEYS[6]).ok
@@ -82,8 +131,8 @@ if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[7]) then
   if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[7]) then return {'FULL'} end
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'TAKEN'} end
-count(7, ARGV[10])
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+count(8, ARGV[10])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7])
 redis.call('HSET', KEYS[1], 'teacher', ARGV[6], 'version', '0', 'qlast', '0', 'current', '0')
 keep()
 return {'OK'}
@@ -93,17 +142,77 @@ return {'OK'}
 END = """
 local fails = teacher_fails(ARGV[6])
 if fails then return {fails} end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7])
 redis.call('ZREM', KEYS[6], ARGV[4])
 return {'OK'}
 """
 
-# ARGV 6 token hash.
+# ARGV 6 token hash, 7 seconds after which an unseen member loses its seat.
 TOUCH = """
 local fails = teacher_fails(ARGV[6])
 if fails then return {fails} end
 keep()
+prune_often(tonumber(ARGV[1]) - tonumber(ARGV[7]))
 return {'OK'}
+"""
+
+# ARGV 6 token hash, 7 seconds after which an unseen member loses its seat, 8 max students.
+# -> {'OK', approval '1'/'0', cap, seats, waiting, admitted}
+ADMISSION = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+local seats, waits, admitted = prune(tonumber(ARGV[1]) - tonumber(ARGV[7]))
+local approval = redis.call('HGET', KEYS[1], 'approval') == '1' and '1' or '0'
+return {'OK', approval, cap_of(ARGV[8]), seats, waits, admitted}
+"""
+
+# ARGV 6 token hash, 7 approval '1'/'0', 8 cap.
+SET_ADMISSION = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+redis.call('HSET', KEYS[1], 'approval', ARGV[7], 'cap', ARGV[8])
+return {'OK'}
+"""
+
+# ARGV 6 token hash, 7 seconds after which an unseen newcomer leaves, 8 max fields. -> {'OK', member, seen, ...}
+# (waiting, not admitted yet)
+WAITING = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+prune(tonumber(ARGV[1]) - tonumber(ARGV[7]))
+if redis.call('HLEN', KEYS[7]) > tonumber(ARGV[8]) then return {'OK'} end
+local out = {'OK'}
+local all = redis.call('HGETALL', KEYS[7])
+for i = 1, #all, 2 do
+  if string.sub(all[i + 1], 1, 2) ~= 'A ' then
+    out[#out + 1] = all[i]
+    out[#out + 1] = all[i + 1]
+  end
+end
+return out
+"""
+
+# ARGV 6 token hash, 7 seconds after which an unseen member loses its seat, 8 max students, 9.. members to
+# admit, in order. -> {'OK', how many were admitted}
+ADMIT = """
+local fails = teacher_fails(ARGV[6])
+if fails then return {fails} end
+keep()
+local seats, waits, admitted = prune(tonumber(ARGV[1]) - tonumber(ARGV[7]))
+local free = cap_of(ARGV[8]) - seats - admitted
+local done = 0
+for i = 9, #ARGV do
+  if free <= 0 then break end
+  local w = redis.call('HGET', KEYS[7], ARGV[i])
+  if w and string.sub(w, 1, 2) ~= 'A ' then
+    redis.call('HSET', KEYS[7], ARGV[i], 'A ' .. w)
+    free, done = free - 1, done + 1
+  end
+end
+return {'OK', done}
 """
 
 # ARGV 6 token hash, 7 the view's JSON. -> {'OK', version, 1 when this call changed the view else 0}
@@ -151,54 +260,71 @@ redis.call('HSET', KEYS[4], 'r' .. ARGV[7], '1')
 return {'OK'}
 """
 
-# KEYS 7 the client's failed-joins counter, 8 its joins counter. ARGV 6 member, 7 max students, 8 seconds
-# after which a silent member gives its place when the class is full, 9 failed-joins limit, 10 its window
-# in ms, 11 joins limit, 12 its window in ms.
+# KEYS 8 the client's failed-joins counter, 9 the class's joins counter. ARGV 6 member, 7 max students, 8 seconds
+# after which an unseen member loses its seat, 9 failed-joins limit, 10 its window in ms, 11 joins limit, 12 its
+# window in ms, 13 the session's own wrong codes (strikes), 14 max waiting.
 JOIN = """
-if reached(7, ARGV[9]) then return {'WAIT_FAILED'} end
-if not alive() then count(7, ARGV[10]) return {'GONE'} end
+if tonumber(ARGV[13]) > 0 and reached(8, ARGV[9]) then return {'WAIT_FAILED'} end
+if not alive() then count(8, ARGV[10]) return {'GONE'} end
 local old = redis.call('HGET', KEYS[2], ARGV[6])
 if old == 'R' then return {'REMOVED'} end
-if old then
+if old and old ~= 'L' then
   local flag = string.sub(old, -1) == '0' and '0' or '1'
   redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. flag)
   return {'OK'}
 end
-if reached(8, ARGV[11]) then return {'WAIT_JOINS'} end
-count(8, ARGV[12])
-if redis.call('HGET', KEYS[1], 'locked') == '1' then return {'LOCKED'} end
--- The seats are the members' entries less the removed ones ('R' holds no seat, only the refusal). Only when
--- the hash is as long as the class may be is it read whole: members gone too long give their seats, and
--- their answer to the open question (the current one, not revealed) leaves its counts.
-if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[7]) then
-  local all = redis.call('HGETALL', KEYS[2])
-  local seats, left = 0, {}
-  for i = 1, #all, 2 do
-    if all[i + 1] ~= 'R' then
-      local seen = tonumber(string.match(all[i + 1], '^(%S+)'))
-      if not seen or tonumber(ARGV[1]) - seen > tonumber(ARGV[8]) then
-        redis.call('HDEL', KEYS[2], all[i])
-        left[#left + 1] = all[i]
-      else
-        seats = seats + 1
-      end
-    end
-  end
-  local current = redis.call('HGET', KEYS[1], 'current')
-  if #left > 0 and current and current ~= '0' and redis.call('HEXISTS', KEYS[4], 'r' .. current) == 0 then
-    withdraw({current}, left)
-  end
-  if seats >= tonumber(ARGV[7]) then return {'FULL'} end
+local horizon = tonumber(ARGV[1]) - tonumber(ARGV[8])
+local cap = cap_of(ARGV[7])
+-- Seats held and kept for admitted newcomers: the hashes' lengths bound them; only a class near its cap is
+-- read whole (and pruned).
+local function taken()
+  if redis.call('HLEN', KEYS[2]) + redis.call('HLEN', KEYS[7]) < cap then return 0, 0 end
+  local seats, _, admitted = prune(horizon)
+  return seats, admitted
 end
-redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' 1')
-like_room(KEYS[2])
-return {'OK'}
+local function seat()
+  redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' 1')
+  like_room(KEYS[2])
+  return {'OK'}
+end
+if old == 'L' then  -- it lost its seat while away: back without approval, if the cap allows
+  local seats, admitted = taken()
+  if seats + admitted >= cap then return {'FULL', cap} end
+  return seat()
+end
+local waiting = redis.call('HGET', KEYS[7], ARGV[6])
+if waiting then
+  if string.sub(waiting, 1, 2) ~= 'A ' then
+    redis.call('HSET', KEYS[7], ARGV[6], ARGV[1])
+    return {'WAITING'}
+  end
+  local seats = taken()
+  if seats >= cap then return {'FULL', cap} end
+  redis.call('HDEL', KEYS[7], ARGV[6])
+  return seat()
+end
+if reached(9, ARGV[11]) then return {'WAIT_JOINS'} end
+if redis.call('HGET', KEYS[1], 'locked') == '1' then return {'LOCKED'} end
+if redis.call('HGET', KEYS[1], 'approval') == '1' then
+  if redis.call('HLEN', KEYS[7]) >= tonumber(ARGV[14]) then
+    local _, waits = prune(horizon)
+    if waits >= tonumber(ARGV[14]) then return {'WAITING_FULL'} end
+  end
+  count(9, ARGV[12])
+  redis.call('HSET', KEYS[7], ARGV[6], ARGV[1])
+  like_room(KEYS[7])
+  return {'WAITING'}
+end
+local seats, admitted = taken()
+if seats + admitted >= cap then return {'FULL', cap} end
+count(9, ARGV[12])
+return seat()
 """
 
 # ARGV 6 member, 7 flag (1 following, 0 exploring).
 HEARTBEAT = """
 local was = redis.call('HGET', KEYS[2], ARGV[6])
-if not alive() or not was or was == 'R' then return {'GONE'} end
+if not alive() or not was or was == 'R' or was == 'L' then return {'GONE'} end
 redis.call('HSET', KEYS[2], ARGV[6], ARGV[1] .. ' ' .. ARGV[7])
 local r = redis.call('HMGET', KEYS[1], 'seen', 'locked')
 return {'OK', r[1], r[2] or '0'}
@@ -207,7 +333,7 @@ return {'OK', r[1], r[2] or '0'}
 # ARGV 6 member, 7 question id, 8 option.
 ANSWER = """
 local was = redis.call('HGET', KEYS[2], ARGV[6])
-if not alive() or not was or was == 'R' then return {'GONE'} end
+if not alive() or not was or was == 'R' or was == 'L' then return {'GONE'} end
 local current = redis.call('HGET', KEYS[1], 'current')
 local revealed = redis.call('HEXISTS', KEYS[4], 'r' .. ARGV[7]) == 1
 if ARGV[7] == '0' or current ~= ARGV[7] then return {'CLOSED'} end
@@ -234,20 +360,31 @@ like_room(KEYS[5])
 return {'OK'}
 """
 
-# ARGV 6 token hash, 7 member, 8 max questions: removed ('R' in the members hash: refused by JOIN, HEARTBEAT
-# and ANSWER, and no seat), its answers to every question taken out of their counts (a damaged 'qlast' reads
-# at most the questions a room may hold).
+# ARGV 6 token hash, 7 max questions, 8.. members: each removed ('R' in the members hash: refused by JOIN,
+# HEARTBEAT and ANSWER, and no seat; out of the waiting room), its answers to every question taken out of their
+# counts (a damaged 'qlast' reads at most the questions a room may hold).
 REMOVE = """
 local fails = teacher_fails(ARGV[6])
 if fails then return {fails} end
 keep()
-redis.call('HSET', KEYS[2], ARGV[7], 'R')
+local members = {}
+for i = 8, #ARGV do
+  members[#members + 1] = ARGV[i]
+  redis.call('HSET', KEYS[2], ARGV[i], 'R')
+  redis.call('HDEL', KEYS[7], ARGV[i])
+end
 local ids = {}
-local last = math.min(whole(redis.call('HGET', KEYS[1], 'qlast')), tonumber(ARGV[8]))
+local last = math.min(whole(redis.call('HGET', KEYS[1], 'qlast')), tonumber(ARGV[7]))
 for id = 1, last do ids[id] = string.format('%d', id) end
-withdraw(ids, {ARGV[7]})
+withdraw(ids, members)
 like_room(KEYS[2])
 return {'OK'}
+"""
+
+# KEYS 1 room, 2 members. ARGV 1 the member. -> {teacher, seen, locked, the member's entry} (capped)
+PRESENCE = """
+local r = redis.call('HMGET', KEYS[1], 'teacher', 'seen', 'locked')
+return capped({r[1], r[2], r[3] or '0', redis.call('HGET', KEYS[2], ARGV[1]) or ''}, 100)
 """
 
 # ARGV 6 token hash, 7 question id: its counts zeroed, its answers forgotten, open again.

@@ -7,14 +7,19 @@ Keys (``prefix`` is "ae:" unless told; CODE is a normalised join code):
                              last time), ``view`` (JSON {"page", "params"}), ``version``, ``updated``,
                              ``qlast`` (questions asked), ``current`` (the current question's id),
                              ``locked`` ("1" when the room takes no newcomers)
-- ``ae:room:CODE:members``   hash: member id -> "SEEN FLAG" (FLAG 1 following, 0 exploring), or "R" for a member
-                             the teacher removed (refused for good; no seat: the seats are the other entries)
+- ``ae:room:CODE:members``   hash: member id -> "SEEN FLAG" (FLAG 1 following, 0 exploring), "R" for a member
+                             the teacher removed (refused for good; no seat), or "L" for one that lost its seat
+                             while away (it may come back without approval; no seat): the seats are the others
 - ``ae:room:CODE:questions`` hash: question id -> JSON {"kind", "step", "options", "right", "weights", "asked"}
 - ``ae:room:CODE:counts``    hash: question id -> JSON list of answers per option; "r" + id -> "1" once revealed
 - ``ae:room:CODE:answers``   hash: "ID:MEMBER" -> the option chosen (one per member; a change before the reveal
                              replaces it and moves its count)
-- ``ae:limit:RULE:CLIENT:N`` a counter of a per-client limit (RULE: creates, joins, failed_joins) in its
-                             fixed window N (`store.window`), expiring with the window
+- ``ae:room:CODE:waiting``   hash: newcomer -> "SEEN" while it waits for the teacher's approval, "A SEEN" once
+                             admitted (its seat kept until its next join); ``approval`` ("1") and ``cap`` (seats
+                             the teacher allows) are fields of the room's hash, ``pruned`` when members unseen
+                             for `gone_seconds` last lost their seats
+- ``ae:limit:RULE:WHO:N``    a counter of a limit in its fixed window N (`store.window`), expiring with it: RULE
+                             creates and failed_joins per client address, joins (newcomers) per class
 
 Every change is one Lua script, so each is atomic: the room is checked (well-formed, not expired by
 the store's clock, the teacher's hash matched) in the same step as the write, a join counts the
@@ -52,6 +57,7 @@ from explorer.classrooms.store import (
     MAX_OPTIONS,
     MAX_QUESTION_BYTES,
     MAX_VIEW_BYTES,
+    Admission,
     Limits,
     Presence,
     Question,
@@ -60,7 +66,9 @@ from explorer.classrooms.store import (
     Roster,
     TeacherView,
     _int,
+    check_cap,
     check_member,
+    check_members,
     checked_view,
     is_option,
     parse_question,
@@ -74,7 +82,8 @@ from explorer.classrooms.store import (
 
 TTL_MARGIN_SECONDS = 600.0  # a room's keys outlive its idle time by this much (the clock decides, the TTL cleans)
 MAX_FIELDS = 20_000  # a hash with more fields than this is damaged, and not read
-_HASHES = ("members", "questions", "counts", "answers")  # a room's hashes, in the order of its keys after its own
+# A room's hashes read whole, in the order of its keys after its own ("waiting" is read by its own scripts).
+_HASHES = ("members", "questions", "counts", "answers")
 _ANSWER_REFUSED = {"CLOSED": errors.QuestionClosed, "REVEALED": errors.AnswerRevealed, "BAD": errors.BadAnswer}
 URL_HELP = (
     "ATTENTION_EXPLORER_REDIS_URL is not a Redis URL: write redis://HOST:PORT/DB (rediss:// for TLS, "
@@ -141,11 +150,16 @@ class RedisStore(RoomStore):
                 "answer": lua.ANSWER,
                 "remove": lua.REMOVE,
                 "clear": lua.CLEAR,
+                "admission": lua.ADMISSION,
+                "set_admission": lua.SET_ADMISSION,
+                "waiting": lua.WAITING,
+                "admit": lua.ADMIT,
             }.items()
         }
         self._read = script(lua.CAPPED + lua.READ)
         self._read_field = script(lua.CAPPED + lua.READ_FIELD)
         self._current = script(lua.CAPPED + lua.CURRENT)
+        self._presence_of = script(lua.CAPPED + lua.PRESENCE)
         self._ttl_ms = str(int((self.limits.idle_seconds + TTL_MARGIN_SECONDS) * 1000))
         self._listeners: list[Callable[[str, dict], None]] = []
         self._listening: threading.Thread | None = None
@@ -172,6 +186,7 @@ class RedisStore(RoomStore):
             f"{room}:counts",
             f"{room}:answers",
             f"{self.prefix}rooms",
+            f"{room}:waiting",
         ]
 
     def _code(self, code: object) -> str:
@@ -197,7 +212,7 @@ class RedisStore(RoomStore):
         return window(now, self._rate(name))[1]
 
     def _change(self, name: str, code: str, *args: object, now: float | None = None, extra=()) -> list:
-        """Run a changing script on the room `code` (`extra`: keys after the room's six): its reply, whose
+        """Run a changing script on the room `code` (`extra`: keys after the room's seven): its reply, whose
         first item (the outcome) is decoded."""
         now = self._clock() if now is None else now
         idle = self.limits.idle_seconds
@@ -274,7 +289,7 @@ class RedisStore(RoomStore):
         return codes.token_matches(token, teacher.decode("ascii"))
 
     def touch_teacher(self, code: str, token: str) -> None:
-        self._teacher("touch", code, token)
+        self._teacher("touch", code, token, repr(self.limits.gone_seconds))
 
     def publish(self, code: str, token: str, page: str, params: Mapping[str, str]) -> int:
         page, params = checked_view(page, params)
@@ -310,7 +325,7 @@ class RedisStore(RoomStore):
         self._emit(code, "question")
 
     def members(self, code: str, token: str) -> list[str]:
-        self._teacher("touch", code, token)
+        self._teacher("touch", code, token, repr(self.limits.gone_seconds))
         found = self._room_fields(self._code(code), hashes=["members"], limit=64)[2] or {}
         seen = []
         for raw, value in found.items():
@@ -320,10 +335,39 @@ class RedisStore(RoomStore):
                 seen.append((when, member))
         return [member for _when, member in sorted(seen)]
 
-    def remove(self, code: str, token: str, member: str) -> None:
-        check_member(member)
-        self._teacher("remove", code, token, member, self.limits.max_questions)
-        self._emit(code, "removed", member=member)
+    def remove_many(self, code: str, token: str, members: Sequence[str]) -> None:
+        members = check_members(members)
+        for start in range(0, len(members), 500):  # a script's arguments in reasonable batches
+            self._teacher("remove", code, token, self.limits.max_questions, *members[start : start + 500])
+        for member in members:
+            self._emit(code, "removed", member=member)
+
+    def admission(self, code: str, token: str) -> Admission:
+        _, approval, cap, seats, waiting, _admitted = self._teacher(
+            "admission", code, token, repr(self.limits.gone_seconds), self.limits.max_students
+        )
+        return Admission(approval == b"1", int(cap), int(seats), int(waiting))
+
+    def set_admission(self, code: str, token: str, approval: bool, cap: int) -> None:
+        cap = check_cap(cap, self.limits)
+        self._teacher("set_admission", code, token, "1" if approval else "0", cap)
+
+    def waiting(self, code: str, token: str) -> list[str]:
+        _, *flat = self._teacher("waiting", code, token, repr(self.limits.gone_seconds), MAX_FIELDS)
+        found = []
+        for raw, value in zip(flat[::2], flat[1::2], strict=False):
+            member = raw.decode("ascii", "replace") if isinstance(raw, bytes) else ""
+            when = plausible_time(value)
+            if when is not None and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", member):
+                found.append((when, member))
+        return [member for _when, member in sorted(found)]
+
+    def admit(self, code: str, token: str, members: Sequence[str]) -> int:
+        members = check_members(members)
+        _, done = self._teacher(
+            "admit", code, token, repr(self.limits.gone_seconds), self.limits.max_students, *members
+        )
+        return int(done)
 
     # -- events: published on the room's channel, read back by every replica's listener --
     def _emit(self, code: object, kind: str, **fields: object) -> None:
@@ -373,16 +417,17 @@ class RedisStore(RoomStore):
                 wait = min(wait * 2, 5.0)
 
     # -- the students --
-    def join(self, code: object, member: str, client: str = "local") -> None:
+    def join(self, code: object, member: str, client: str = "local", strikes: int = 0) -> None:
         check_member(member)
         limits, now = self.limits, self._clock()
-        counters = [self._limit_key("failed_joins", client, now), self._limit_key("joins", client, now)]
         key = codes.normalise_code(code)
         if key is None:  # a malformed code is a wrong code: counted in the client's failed joins
             key = "-"  # no room has this name, so the script finds none
-        outcome, *_ = self._change(
+        counters = [self._limit_key("failed_joins", client, now), self._limit_key("joins", key, now)]
+        outcome, *rest = self._change(
             "join", key, member, limits.max_students, repr(limits.gone_seconds),
-            *self._limit_args("failed_joins"), *self._limit_args("joins"), now=now, extra=counters,
+            *self._limit_args("failed_joins"), *self._limit_args("joins"), int(strikes > 0), limits.max_waiting,
+            now=now, extra=counters,
         )  # fmt: skip
         if outcome == "WAIT_FAILED":
             raise errors.TooManyAttempts(seconds=self._wait("failed_joins", now))
@@ -392,8 +437,13 @@ class RedisStore(RoomStore):
             raise errors.ClassLocked()
         if outcome == "REMOVED":
             raise errors.Removed()
+        if outcome == "WAITING":
+            raise errors.Waiting()
+        if outcome == "WAITING_FULL":
+            raise errors.WaitingRoomFull()
         if outcome == "FULL":
-            raise errors.ClassFull(limit=self.limits.max_students)
+            cap = _int(rest[0], 1, limits.max_students) if rest else None
+            raise errors.ClassFull(limit=cap or limits.max_students)
 
     def heartbeat(self, code: str, member: str, following: bool) -> Presence:
         check_member(member)
@@ -406,10 +456,20 @@ class RedisStore(RoomStore):
         here = seen is not None and now - seen <= self.limits.away_seconds
         return Presence(teacher_here=here, locked=locked == b"1")
 
-    def presence(self, code: str) -> Presence:
+    def presence(self, code: str, member: str | None = None) -> Presence:
         now = self._clock()
-        _, seen, locked = self._room_fields(self._code(code), "locked")
-        return self._presence(seen, locked, now)
+        if member is None:
+            _, seen, locked = self._room_fields(self._code(code), "locked")
+            return self._presence(seen, locked, now)
+        check_member(member)
+        keys = self._keys(self._code(code))
+        with self._talking():
+            reply = self._presence_of(keys=keys[:2], args=[member])
+        self._check_alive(reply)
+        entry = reply[3] if len(reply) == 4 else b""
+        if plausible_time(entry.partition(b" ")[0] if isinstance(entry, bytes) else None) is None:
+            raise errors.NoSuchClass()  # not a member, removed ('R') or gone ('L')
+        return self._presence(reply[1], reply[2], now)
 
     def answer(self, code: str, question: int, member: str, option: int) -> None:
         check_member(member)

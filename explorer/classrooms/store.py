@@ -16,7 +16,10 @@ A room closes `Limits.idle_seconds` after the teacher was last seen (any call wi
 token; the teacher's page calls every few seconds while it is open), so a class nobody teaches stops
 counting against `max_rooms` within minutes; students' activity does not keep it open. The teacher is
 *away* (`Presence`) when not seen for `away_seconds`. A locked room takes no newcomers; its members stay
-and may join again. Creating rooms and trying join codes are limited per client address (`client_key`),
+and may join again. The teacher decides who takes a seat (`Admission`): newcomers may have to wait for
+approval (`admit`), the class takes at most the seats the teacher set, and `remove_many` empties seats and the
+waiting room at once. A seat is held by a live page: a member whose page has not called for `gone_seconds`
+loses it. Creating rooms and wrong codes are limited per client address (`client_key`), newcomers per class,
 in the store, so the limits hold across replicas. Every error a user reads is a `ClassError`
 (declared in `explorer.classrooms.errors`, re-exported here), whose English template is marked for translation
 (`explorer.i18n.errors.message_of` shows it in the page's language). A code that is malformed, unknown,
@@ -50,6 +53,8 @@ from explorer.classrooms.errors import (  # noqa: F401 (re-exported: callers imp
     TooManyAttempts,
     TooManyClasses,
     TooManyQuestions,
+    Waiting,
+    WaitingRoomFull,
 )
 from explorer.state.pages import scripts
 
@@ -115,9 +120,14 @@ class Limits:
     # A member not seen for this long gives its place to a newcomer when the class is full (a student who
     # left; a reload keeps its member id and its place). If it comes back it joins again, unless locked out.
     gone_seconds: float = 60.0
+    max_waiting: int = 1000  # students waiting for the teacher's approval per room (WaitingRoomFull beyond)
     creates: Rate = Rate(20, 3600.0)  # classes started per client address
-    joins: Rate = Rate(1200, 600.0)  # join attempts (right codes or wrong) per client address
-    failed_joins: Rate = Rate(400, 60.0)  # wrong codes per client address
+    # Newcomers per class (a reload, a member joining again, is not one): a hall joins in a minute or two, and a
+    # class full of scripted joins the teacher removes cannot be refilled at once.
+    joins: Rate = Rate(1200, 600.0)
+    # Wrong codes per client address: past this, a session that sent a wrong code in its own window waits
+    # (`join(strikes=...)`); a session that did not (a student typing the right code) is never held back.
+    failed_joins: Rate = Rate(400, 60.0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Limits:
@@ -134,6 +144,7 @@ class Limits:
         return cls(
             max_rooms=number("MAX_ROOMS", int, cls.max_rooms, 1, 100_000),
             max_students=number("MAX_STUDENTS", int, cls.max_students, 1, 10_000),
+            max_waiting=number("MAX_WAITING", int, cls.max_waiting, 1, 100_000),
             idle_seconds=idle * 60.0,
             gone_seconds=gone * 60.0,
             creates=Rate(number("CREATES_PER_HOUR", int, cls.creates.count, 1, 100_000), 3600.0),
@@ -226,6 +237,16 @@ class Presence:
 
 
 @dataclass(frozen=True)
+class Admission:
+    """Who may take a seat: the teacher's rules and how many hold a seat or wait for one."""
+
+    approval: bool  # newcomers wait until the teacher admits them
+    cap: int  # seats the teacher allows (at most `Limits.max_students`)
+    seats: int  # members holding a seat now
+    waiting: int  # newcomers waiting for the teacher's approval
+
+
+@dataclass(frozen=True)
 class Roster:
     """Who is in the room now."""
 
@@ -234,6 +255,20 @@ class Roster:
 
 
 # -- checks of values written ---------------------------------------------------------------------
+def check_cap(cap: object, limits: Limits) -> int:
+    """`cap` if it is a whole number of seats in 1..limits.max_students, else ValueError."""
+    if not _whole(cap) or not 1 <= cap <= limits.max_students:
+        raise ValueError(f"a class takes 1 to {limits.max_students} students")
+    return int(cap)
+
+
+def check_members(members: object, limit: int = 10_000) -> list[str]:
+    """`members` as a list of distinct member ids (at most `limit`), else ValueError."""
+    if isinstance(members, str | bytes) or not isinstance(members, Sequence) or len(members) > limit:
+        raise ValueError(f"a list of at most {limit} member ids")
+    return list(dict.fromkeys(check_member(member) for member in members))
+
+
 def check_member(member: object) -> str:
     """`member` if it is a member id (`codes.new_member_id`'s shape), else ValueError."""
     if not isinstance(member, str) or not _MEMBER.fullmatch(member):
@@ -443,16 +478,20 @@ class RoomStore(ABC):
         """The teacher was seen now: the room stays open another `idle_seconds`."""
 
     @abstractmethod
-    def join(self, code: object, member: str, client: str = "local") -> None:
+    def join(self, code: object, member: str, client: str = "local", strikes: int = 0) -> None:
         """Add a member (seen now, following; joining again keeps its mode and is allowed in a locked room).
 
-        TooManyAttempts when `client` (a `client_key`) made `limits.joins` attempts, or `limits.failed_joins`
-        with a wrong code, in their windows (a wrong code counts as failed); ClassLocked for a newcomer to a
-        locked room; ClassFull beyond `max_students` seats. A seat is held by a member; removed members hold
-        none. When the class is full, members not seen for `gone_seconds` give their seats to the newcomer
-        and their answer to the open question (current, not revealed) leaves its counts, as the newcomer may
-        answer it: a question never counts more answers than the class has seats. Their answers to closed
-        questions stay, the class's record (nobody can answer those any more)."""
+        A newcomer to a room that requires approval waits (`Waiting`, seen now: its page calls again every few
+        seconds) until the teacher admits it (`admit`); then its next join takes its seat. ClassLocked for a
+        newcomer to a locked room; ClassFull beyond the teacher's cap (`admission`, at most `max_students`);
+        WaitingRoomFull beyond `max_waiting`. TooManyAttempts when the class took `limits.joins` newcomers in
+        their window, or when `client` (a `client_key`) sent `limits.failed_joins` wrong codes and this
+        session sent `strikes` (> 0) of them itself: a wrong code counts against the address, and slows only
+        the sessions that send them. A seat is held by a member; removed members hold none. Members not seen
+        for `gone_seconds` lose their seats (the teacher's calls and joins prune them), and their answer to the
+        open question (current, not revealed) leaves its counts, as a newcomer may answer it: a question never
+        counts more answers than the class has seats. Their answers to closed questions stay, the class's
+        record (nobody can answer those any more)."""
 
     @abstractmethod
     def heartbeat(self, code: str, member: str, following: bool) -> Presence:
@@ -464,8 +503,9 @@ class RoomStore(ABC):
         """Lock the room (no newcomers; members stay and may join again) or unlock it."""
 
     @abstractmethod
-    def presence(self, code: str) -> Presence:
-        """Whether the teacher is here and the room locked."""
+    def presence(self, code: str, member: str | None = None) -> Presence:
+        """Whether the teacher is here and the room locked; with `member`, NoSuchClass unless it holds a seat
+        (read only: a stream asks without keeping the seat, which only its page's heartbeat keeps)."""
 
     @abstractmethod
     def roster(self, code: str) -> Roster:
@@ -526,10 +566,32 @@ class RoomStore(ABC):
     def members(self, code: str, token: str) -> list[str]:
         """The teacher's list of the room's members (ids, oldest first; removed ones left out)."""
 
-    @abstractmethod
     def remove(self, code: str, token: str, member: str) -> None:
         """Remove a member: it can no longer answer, heartbeat or join this room again, its seat is free for a
         newcomer, and its answers leave every question's counts (the teacher said it does not belong)."""
+        self.remove_many(code, token, [member])
+
+    @abstractmethod
+    def remove_many(self, code: str, token: str, members: Sequence[str]) -> None:
+        """`remove` each of `members` (seated or waiting), in one step."""
+
+    @abstractmethod
+    def admission(self, code: str, token: str) -> Admission:
+        """The teacher's rules for newcomers, and the seats held and waiting."""
+
+    @abstractmethod
+    def set_admission(self, code: str, token: str, approval: bool, cap: int) -> None:
+        """Require approval for newcomers (or not), and allow `cap` seats (1..max_students; ValueError beyond).
+        Members already seated keep their seats."""
+
+    @abstractmethod
+    def waiting(self, code: str, token: str) -> list[str]:
+        """The newcomers waiting for approval (ids, oldest first); those not seen for `gone_seconds` are gone."""
+
+    @abstractmethod
+    def admit(self, code: str, token: str, members: Sequence[str]) -> int:
+        """Seat these waiting newcomers, oldest first, while the cap allows: how many were seated (the others
+        wait on). A member not waiting is left alone."""
 
     @abstractmethod
     def clear(self, code: str, token: str, question: int) -> None:
