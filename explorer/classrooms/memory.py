@@ -14,6 +14,7 @@ The clock is injected (``clock=time.time``), so expiry tests move time instead o
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -94,6 +95,10 @@ class MemoryStore(RoomStore):
         self._counts: dict[tuple[str, str, int], int] = {}  # (rule, client, window index) -> events
         self._lock = threading.Lock()
         self._listeners: list[Callable[[str, dict], None]] = []
+        self._secret = secrets.token_bytes(32)
+
+    def member_secret(self) -> bytes:
+        return self._secret
 
     # -- lookups (under the lock) --
     def _expired(self, room: _Room, now: float) -> bool:

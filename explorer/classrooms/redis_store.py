@@ -2,6 +2,7 @@
 
 Keys (``prefix`` is "ae:" unless told; CODE is a normalised join code):
 
+- ``ae:secret``              64 hex digits: the secret that signs member ids (`member_secret`), never expiring
 - ``ae:rooms``               sorted set: CODE -> when its teacher was last seen (counts open rooms; sweeping)
 - ``ae:room:CODE``           hash: ``teacher`` (the token's SHA-256, never the token), ``seen`` (the teacher's
                              last time), ``view`` (JSON {"page", "params"}), ``version``, ``updated``,
@@ -42,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -163,6 +165,7 @@ class RedisStore(RoomStore):
         self._ttl_ms = str(int((self.limits.idle_seconds + TTL_MARGIN_SECONDS) * 1000))
         self._listeners: list[Callable[[str, dict], None]] = []
         self._listening: threading.Thread | None = None
+        self._secret: bytes | None = None
 
     # -- talking to Redis --
     @contextlib.contextmanager
@@ -368,6 +371,17 @@ class RedisStore(RoomStore):
             "admit", code, token, repr(self.limits.gone_seconds), self.limits.max_students, *members
         )
         return int(done)
+
+    def member_secret(self) -> bytes:
+        """The secret under ``PREFIX secret`` (64 hex digits), written by the first replica that asks."""
+        if self._secret is None:
+            with self._talking():
+                self._client.set(f"{self.prefix}secret", secrets.token_hex(32), nx=True)
+                stored = self._client.get(f"{self.prefix}secret")
+            if not isinstance(stored, bytes) or not re.fullmatch(rb"[0-9a-f]{64}", stored):
+                raise errors.StoreUnavailable()  # damaged: no member id can be issued or verified until repaired
+            self._secret = bytes.fromhex(stored.decode("ascii"))
+        return self._secret
 
     # -- events: published on the room's channel, read back by every replica's listener --
     def _emit(self, code: object, kind: str, **fields: object) -> None:

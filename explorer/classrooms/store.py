@@ -598,6 +598,11 @@ class RoomStore(ABC):
         """Clear a round: the question's answers are forgotten and it is open again (not revealed)."""
 
     @abstractmethod
+    def member_secret(self) -> bytes:
+        """The secret that signs member ids (explorer.classrooms.member_ids): 32 random bytes made once, the
+        same for every replica that shares this store."""
+
+    @abstractmethod
     def listen(self, callback: Callable[[str, dict], None]) -> None:
         """Call `callback(code, event)` (explorer.classrooms.events, checked) for every change a follower must
         hear, of every room, whichever replica made it. The callback runs in a thread of the store's."""
