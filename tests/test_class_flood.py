@@ -11,12 +11,13 @@ often than its bucket allows. Latencies as figures (median and p95, quiet agains
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 
 import pytest
 
-from explorer.classrooms.flood import BURST, RATE_PER_SECOND, Bucket, SessionRateLimit
+from explorer.classrooms.flood import BURST, RATE_PER_SECOND, SOCKET_HEADER, Bucket, SessionRateLimit, Sockets
 from tests.async_run import run as run_async
 
 
@@ -58,6 +59,62 @@ def test_the_middleware_meters_a_websocket_and_nothing_else():
     assert len(seen) == 30
     assert _run(flood("/api/class-events")) < 0.05  # only Streamlit's websocket is metered
     assert RATE_PER_SECOND <= 10 and BURST >= 20  # a page opening or a clicker never waits
+
+
+def _sockets_flooding(n: int, monkeypatch, messages: int = 20) -> tuple[dict[str, float], list[str], Sockets]:
+    """`n` websockets from one address and one more whose session registers as the teacher's, each sending
+    `messages` at once: (the seconds each was told to wait in all, by "student i" / "teacher", the socket names
+    the app saw, the Sockets)."""
+    import explorer.classrooms.flood as flood
+
+    sockets = Sockets(address_rate=100.0, address_burst=20.0)
+    names: list[str] = []
+    waited: dict[str, float] = {}
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds):
+        who = asyncio.current_task().get_name()
+        waited[who] = waited.get(who, 0.0) + seconds
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(flood.asyncio, "sleep", sleep)
+
+    async def app(scope, receive, send):
+        name = dict(scope["headers"])[SOCKET_HEADER.encode()].decode()
+        names.append(name)
+        if dict(scope["headers"]).get(b"x-teacher"):
+            sockets.teach(name)
+        await real_sleep(0.05)  # every socket open before any sends
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+
+    async def one(who: str) -> None:
+        asyncio.current_task().set_name(who)
+        queue = [{"type": "websocket.receive", "bytes": b"x"}] * messages + [{"type": "websocket.disconnect"}]
+
+        async def receive():
+            return queue.pop(0)
+
+        headers = [(SOCKET_HEADER.encode(), b"chosen-by-the-client")]
+        headers += [(b"x-teacher", b"1")] if who == "teacher" else []
+        scope = {"type": "websocket", "path": "/_stcore/stream", "client": ("203.0.113.7", 1), "headers": headers}
+        await SessionRateLimit(app, rate=1000.0, burst=1000.0, sockets=sockets)(scope, receive, None)
+
+    async def all_of_them():
+        await asyncio.gather(*(one(f"student {i}") for i in range(n)), one("teacher"))
+
+    _run(all_of_them())
+    return waited, names, sockets
+
+
+def test_sockets_of_one_address_share_its_budget_and_the_teacher_keeps_its_own(monkeypatch):
+    waited, names, sockets = _sockets_flooding(10, monkeypatch)
+    # 200 student messages: 20 at once, then 100 a second for the address: 1.8 s of waiting among them
+    assert max(waited.values()) >= 1.5, waited
+    assert "teacher" not in waited  # the teacher's 20 messages never waited (its own budget holds 80)
+    assert "chosen-by-the-client" not in names and len(set(names)) == 11  # the middleware names every socket
+    assert sockets._addresses == {} and sockets._open == {}  # nothing kept of sockets closed
+    assert not sockets.teach("chosen-by-the-client")  # only an open socket's name registers
 
 
 def test_a_flooding_session_does_not_slow_the_class():
