@@ -3,21 +3,21 @@ and runs the one the address asks for. The pages, their scripts in app_pages/ an
 declared once, in explorer/state/pages.py; the home page is app_pages/0_Home.py.
 
 `streamlit run` imports this file as a module (`app`) and serves `app`, an st.App: Streamlit's own server
-plus the live classes' event stream (explorer.ui.class_stream), the security headers on every answer
-(explorer.ui.headers) and the per-session rate limit (explorer.classrooms.flood). Every page run executes it
+plus the live classes' event stream (explorer.ui.classes.stream), the security headers on every answer
+(explorer.ui.server.headers) and the per-session rate limit (explorer.classrooms.flood). Every page run executes it
 as ``__main__``, which runs the page."""
 
 import streamlit as st
 
 if __name__ == "__main__":  # a page run
-    from explorer.ui import navigation
+    from explorer.ui.shell import navigation
 
     navigation.run()
 else:  # imported by `streamlit run` (uvicorn): the server
     from starlette.middleware import Middleware
 
     from explorer.classrooms.flood import SessionRateLimit
-    from explorer.ui.class_stream import routes
-    from explorer.ui.headers import SecurityHeaders
+    from explorer.ui.classes.stream import routes
+    from explorer.ui.server.headers import SecurityHeaders
 
     app = st.App(__file__, routes=routes(), middleware=[Middleware(SecurityHeaders), Middleware(SessionRateLimit)])

@@ -8,7 +8,10 @@ from explorer import i18n
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state.catalog import data_credits, entries, example_scorer, headline, task_examples, task_label
-from explorer.ui import class_student, frame, home_sections, layout
+from explorer.ui import frame
+from explorer.ui.classes import student as class_student
+from explorer.ui.home import sections as home_sections
+from explorer.ui.shell import layout
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.scorers import SCORERS
 

@@ -1,7 +1,7 @@
 """Decode: type a sentence, step through decoding token by token, watch attention move.
 
 Wiring only: the logic lives in explorer.views.decode (plain Python, tested without a browser)
-and the sections in explorer.ui.decode_sections. The view (task, scorer, sentence, decoding, step) is
+and the sections in explorer.ui.decode.sections. The view (task, scorer, sentence, decoding, step) is
 the one every page shares (explorer.state.owner): a link opened becomes it first, before any widget.
 """
 
@@ -10,9 +10,14 @@ import streamlit as st
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog
-from explorer.ui import class_state, class_student, decode_inputs, decode_sections, frame, sharing
-from explorer.ui.loaders import get_translator
-from explorer.ui.markdown import escape_markdown
+from explorer.ui import frame
+from explorer.ui.classes import state as class_state
+from explorer.ui.classes import student as class_student
+from explorer.ui.common import sharing
+from explorer.ui.common.loaders import get_translator
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.decode import inputs as decode_inputs
+from explorer.ui.decode import sections as decode_sections
 from explorer.views import decode as decode_view
 from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError

@@ -5,10 +5,11 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.state import catalog, keys, owner
 from explorer.state.view import MAX_SENTENCE_CHARS
-from explorer.ui import cached, frame, pickers
-from explorer.ui import compare_sections as sections
-from explorer.ui.loaders import get_translator
-from explorer.ui.markdown import escape_markdown
+from explorer.ui import frame
+from explorer.ui.common import cached, pickers
+from explorer.ui.common.loaders import get_translator
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.compare import sections
 from explorer.views import compare as compare_view
 from explorer.views import input_notes
 

@@ -7,9 +7,12 @@ from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import owner
 from explorer.state.view import decoding_label
-from explorer.ui import cached, frame, pickers, presentation, states_sections
-from explorer.ui.loaders import get_translator
-from explorer.ui.markdown import escape_markdown
+from explorer.ui import frame
+from explorer.ui.common import cached, pickers
+from explorer.ui.common.loaders import get_translator
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.shell import presentation
+from explorer.ui.states import sections as states_sections
 from explorer.views import hidden_states as states_view
 from explorer.views import input_notes
 from seq2seq.checkpoint import CheckpointError

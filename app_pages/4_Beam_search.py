@@ -8,9 +8,11 @@ from explorer.figures.heatmaps import attention_heatmap
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import owner
-from explorer.ui import cached, frame, pickers, pieces, presentation
-from explorer.ui.loaders import get_translator
-from explorer.ui.markdown import escape_markdown
+from explorer.ui import frame
+from explorer.ui.common import cached, pickers
+from explorer.ui.common.loaders import get_translator
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.shell import pieces, presentation
 from explorer.views import beam as beam_view
 from explorer.views import input_notes, words
 from seq2seq.checkpoint import CheckpointError

@@ -7,7 +7,9 @@ from explorer.figures import curves
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, owner, params
-from explorer.ui import cached, frame, layout, pickers, sharing
+from explorer.ui import frame
+from explorer.ui.common import cached, pickers, sharing
+from explorer.ui.shell import layout
 from explorer.views import models as models_view
 
 PAGE = "models"

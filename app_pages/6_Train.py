@@ -11,8 +11,9 @@ from explorer.state import keys
 from explorer.state.catalog import task_label
 from explorer.training.manager import REFRESH_S, SESSION_GONE_S, TrainingLimitError
 from explorer.training.settings import PAGE_LIMITS, TASK_SETTINGS, JobSettings, available_tasks, max_trainings
-from explorer.ui import frame, race_sections, trainings
-from explorer.ui import train_sections as sections
+from explorer.ui import frame
+from explorer.ui.train import race as race_sections
+from explorer.ui.train import sections, trainings
 from seq2seq.config import CELLS, SCORERS
 
 # The budget's options (their values stay English: the settings read them).

@@ -7,8 +7,10 @@ from explorer.i18n import N_, _
 from explorer.state import catalog, keys, link, owner, params
 from explorer.state.catalog import task_label
 from explorer.training.manager import REFRESH_S
-from explorer.ui import frame, pickers, sharing, trainings
-from explorer.ui import timelapse_sections as sections
+from explorer.ui import frame
+from explorer.ui.common import pickers, sharing
+from explorer.ui.train import timelapse as sections
+from explorer.ui.train import trainings
 from explorer.views import race as race_view
 from explorer.views import timelapse as timelapse_view
 

@@ -1,7 +1,7 @@
 """Lab: is attention an explanation? Attention beside three importances for one step, a split, every scorer.
 
 Wiring only: the logic is in explorer.views.lab and its lab_* modules, one per view (plain Python,
-tested without a browser), the sections in explorer.ui.lab_sections. The URL keeps the view: task,
+tested without a browser), the sections in explorer.ui.lab.sections. The URL keeps the view: task,
 scorer, model, sentence, step and the open view (`view=step|split|scorers`).
 """
 
@@ -10,9 +10,11 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import owner
-from explorer.ui import cached, frame, lab_sections, pickers
-from explorer.ui.loaders import get_translator
-from explorer.ui.markdown import escape_markdown
+from explorer.ui import frame
+from explorer.ui.common import cached, pickers
+from explorer.ui.common.loaders import get_translator
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.lab import sections as lab_sections
 from explorer.views import input_notes, lab
 from seq2seq.checkpoint import CheckpointError
 from seq2seq.decoding import InputError

@@ -13,7 +13,7 @@ and drives Debian's Chromium with Playwright. Measured, each with median and p95
                    the same with a plain `streamlit run app.py` (no warm-up): for comparison
     warm open      same server, new browser context (empty browser cache): the same
     new sentence   Enter in "Source sentence" → the new sentence's heatmap drawn (a full rerun)
-    Step button    the stepper's Step (explorer/ui/components/stepper.js) → the heatmap's new row painted
+    Step button    the stepper's Step (explorer/ui/decode/stepper.js) → the heatmap's new row painted
                    (drawn in the browser at once, from the decode it holds)
     Step button, the server told
                    the same click → the URL says the step: the stepper's report taken by the server
@@ -144,7 +144,7 @@ def measure_new_sentence(page, expected: Expected, repeats: int) -> dict:
 def measure_server_step(page, steps: int, samples: int) -> tuple[dict, dict]:
     """The stepper's Step: (→ new row painted, → the URL says the step: the server has taken the report).
 
-    The stepper draws the clicked row in the browser at once (explorer/ui/components/stepper.js) and tells the
+    The stepper draws the clicked row in the browser at once (explorer/ui/decode/stepper.js) and tells the
     server afterwards; that run brings the step's other views and writes the URL. Each click waits for both,
     so the samples are single clicks.
     """

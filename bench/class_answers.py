@@ -40,12 +40,12 @@ from pathlib import Path
 from bench.common import dates, markdown_table, run_async, summary, write_results
 from bench.protocol import LiveClient, open_follower, open_teacher
 from bench.server import Servers, start_servers
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
 
 ASKED_WAIT_S = 30.0
 ANSWER_WAIT_S = 10.0
 CSV_LABEL = "Download the answers (CSV)"
-PILLS = "Your answer"  # the answer pills' label (explorer.ui.class_student._answer_panel)
+PILLS = "Your answer"  # the answer pills' label (explorer.ui.classes.student._answer_panel)
 
 
 def _answered(student: LiveClient, since: int) -> str | None:
@@ -90,7 +90,7 @@ async def drive(servers: Servers, students: int, within_s: float, sentence: str,
     if errors:
         return {"errors": len(errors), "error_messages": errors}
     options = joined[0].pills[PILLS][1]
-    # a label that is an option's own text (a repeated token's pill reads "04 e", explorer.ui.class_student)
+    # a label that is an option's own text (a repeated token's pill reads "04 e", explorer.ui.classes.student)
     unique = [label for label in options if options.count(label) == 1 and not re.match(r"\d{2,} ", label)]
     rng = random.Random(seed)
     plan = [(i, rng.choice(unique), rng.uniform(0, within_s * 0.5)) for i in range(students)]

@@ -386,7 +386,7 @@ def start_trainings(n: int) -> list:
     return processes
 
 
-CACHE = re.escape("explorer.ui.loaders._cached_translator")  # st.cache_resource names a cache by its function
+CACHE = re.escape("explorer.ui.common.loaders._cached_translator")  # st.cache_resource names a cache by its function
 
 
 def model_loads(server: Server) -> dict:

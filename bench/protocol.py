@@ -2,7 +2,7 @@
 
 `Protocol` sends what a button click sends (BackMsg rerun requests over /_stcore/stream) and reads the
 ForwardMsgs of the run; on Decode, "Step", "Back" and "Reset" send what the stepper sends after such a
-click in the browser (explorer/ui/components/stepper.js: its state value, the step it shows). `LiveClient`
+click in the browser (explorer/ui/decode/stepper.js: its state value, the step it shows). `LiveClient`
 keeps a page open, reading in the background and running the frontend's fragment timers, as a student's
 browser does. `open_teacher` and `open_follower` start a live class and join it the way a teacher and a
 student do (the sticky cookie of the nginx in front of a cluster included).
@@ -25,7 +25,7 @@ STEP_LINE = re.compile(r"\*\*Step (\d+) of (\d+)\*\*")
 ANSWERED = re.compile(r"Question (\d+): \*\*(\d+)\*\* answered")  # the teacher's bar: a question's live count
 JOIN_LINK = re.compile(r"[?&]room=([A-Za-z0-9]{6})\b")
 STICKY_COOKIE = "ae_replica"  # deploy/nginx.conf.template
-FOLLOW_COMPONENT = "attention_explorer.class_follow"  # explorer.ui.class_push.NAME: a pushed follower's view
+FOLLOW_COMPONENT = "attention_explorer.class_follow"  # explorer.ui.classes.push.NAME: a pushed follower's view
 STEPPER_COMPONENT = "attention_explorer.heatmap"  # explorer.figures.svg_heatmap.COMPONENT_NAME: Decode's stepper
 STEPPER = "(the stepper)"  # what `buttons` holds for Step, Back and Reset: the stepper's, not Streamlit buttons
 STEPPER_MOVES = {"Step": 1, "Back": -1, "Reset": None}
@@ -131,7 +131,7 @@ class LiveClient(Protocol):
     def __init__(self, websocket, query: str, page_name: str, replica: str = "", base_url: str = "", cookie: str = ""):
         super().__init__(websocket, query, page_name)
         self.replica, self.base_url, self.cookie = replica, base_url, cookie
-        self.pushed: dict | None = None  # the pushed follower's component data (explorer.ui.class_push)
+        self.pushed: dict | None = None  # the pushed follower's component data (explorer.ui.classes.push)
         self.pushed_at: tuple[str, str] = ("", "")  # (its element id, its fragment)
         self.drawn: tuple[int, dict] = (0, {})  # (view version, params) drawn from the stream or a run
         self.stream_url = ""
@@ -227,7 +227,7 @@ class LiveClient(Protocol):
                     self.fragments.update(dict.fromkeys(STEPPER_MOVES, reply.delta.fragment_id))
         return kind
 
-    # a pushed follower: the component's data, then its event stream, as components/class_follow.js does
+    # a pushed follower: the component's data, then its event stream, as ui/classes/follow.js does
     def _pushed(self, component, fragment: str, now: float) -> None:
         data = json.loads(component.json) if component.json else {}
         self.pushed, self.pushed_at = data, (component.id, fragment)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer.ui.headers import HEADERS
+from explorer.ui.server.headers import HEADERS
 
 from .errors import ClusterError
 
@@ -33,7 +33,7 @@ class Limits:
 
 
 def security_header_lines(headers: dict[str, str] = HEADERS) -> str:
-    """nginx.conf's lines for the app's security headers (explorer.ui.headers, the one place they are
+    """nginx.conf's lines for the app's security headers (explorer.ui.server.headers, the one place they are
     written): the app's copy hidden, nginx's own added to every answer, its error pages included."""
     lines = []
     for name, value in headers.items():

@@ -228,7 +228,7 @@ def propose(at: AppTest, **changes) -> None:
 
 
 def stepper_data(at: AppTest) -> list[dict]:
-    """The data of every Decode stepper on the page (explorer.ui.decode_stepper: its heatmap is data["heatmap"])."""
+    """The data of every Decode stepper on the page (explorer.ui.decode.stepper: its heatmap is data["heatmap"])."""
     import json
 
     from explorer.figures import svg_heatmap
@@ -241,8 +241,8 @@ def stepper_data(at: AppTest) -> list[dict]:
 
 
 def report_step(at: AppTest, step: object) -> bool:
-    """What the Decode stepper does in a browser when it shows `step` (components/stepper.js reports it as its
-    state value; explorer.ui.decode_stepper hands it to explorer.views.stepper.take_report). AppTest cannot
+    """What the Decode stepper does in a browser when it shows `step` (ui/decode/stepper.js reports it as its
+    state value; explorer.ui.decode.stepper hands it to explorer.views.stepper.take_report). AppTest cannot
     drive a component, so the report is given as the callback gives it, under the key the page drew last.
     Returns whether it was taken; the caller runs the page."""
     from explorer.state import keys

@@ -17,7 +17,11 @@ from pathlib import Path
 import torch
 
 from explorer.figures import svg_bars, svg_heatmap
-from explorer.ui import chrome, class_push, components, focus, layout
+from explorer.ui.classes import memory as class_memory
+from explorer.ui.classes import push as class_push
+from explorer.ui.common import components
+from explorer.ui.decode import stepper as decode_stepper
+from explorer.ui.shell import chrome, focus, layout
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry
 
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
@@ -206,13 +210,13 @@ def markdown_bodies(at) -> list[tuple[str, str]]:
 
 
 COMPONENT_CODE = {
-    svg_heatmap.COMPONENT_NAME: ("", components.source("stepper.css"), components.stepper_js()),
+    svg_heatmap.COMPONENT_NAME: ("", components.source("decode/stepper.css"), decode_stepper.script()),
     svg_bars.COMPONENT_NAME: ("", "", components.bars_js()),
     components.KEYBOARD_NAME: ("", "", components.keyboard_js()),
-    components.TAB_MEMORY_NAME: ("", "", components.source("tab_memory.js")),
+    class_memory.NAME: ("", "", components.source("classes/tab_memory.js")),
     class_push.NAME: ("", "", class_push.script()),
-    chrome.NAME: ("", "", components.source("chrome.js")),  # <html lang>, Streamlit's and plotly's words
-    "attention_explorer.point": ("", "", components.source("point.js")),  # a lesson step's pointer at a control
+    chrome.NAME: ("", "", components.source("shell/chrome.js")),  # <html lang>, Streamlit's and plotly's words
+    "attention_explorer.point": ("", "", components.source("lessons/point.js")),  # a lesson step's pointer at a control
 }
 
 

@@ -1,5 +1,5 @@
 """A running lesson in AppTest, as the app serves it: app.py's st.navigation around the pages, so that a
-lesson's Start, Back and Next open the step's real page (explorer.ui.lesson_dock) and the test can ask
+lesson's Start, Back and Next open the step's real page (explorer.ui.lessons.dock) and the test can ask
 which page the run ended on, what its URL holds and what the lesson's docked panel shows.
 
 `lesson_app(query)` opens a link (/Lessons?lesson=…&at=… by default) and runs it once; later runs stay on
@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.lessons import check, player
 from explorer.lessons.schema import Lesson, Step
 from explorer.state import keys
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
 from tests.app_fixtures import PAGE_TIMEOUT, app_test, ok
 
 LESSONS_SCRIPT = "app_pages/8_Lessons.py"

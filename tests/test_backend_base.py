@@ -1,9 +1,9 @@
-"""explorer.ui.backend_base: every HTML page Streamlit serves tells its frontend where the server is, so a
+"""explorer.ui.server.backend_base: every HTML page Streamlit serves tells its frontend where the server is, so a
 page opened at its own address (/Decode) makes no 404 probe at /Decode/_stcore/health first."""
 
 from __future__ import annotations
 
-from explorer.ui import backend_base
+from explorer.ui.server import backend_base
 from tests.async_run import run as run_async
 
 

@@ -14,7 +14,7 @@ import asyncio
 import threading
 
 from explorer.classrooms import events
-from explorer.ui import class_stream
+from explorer.ui.classes import stream as class_stream
 from tests import redis_server as servers
 from tests import test_class_store as contract
 from tests.async_run import run as run_async

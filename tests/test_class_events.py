@@ -1,4 +1,4 @@
-"""A room's event stream (explorer.ui.class_stream) and the hub behind it (explorer.classrooms.events), without a
+"""A room's event stream (explorer.ui.classes.stream) and the hub behind it (explorer.classrooms.events), without a
 server: the stream generator run on an embedded store whose clock the test moves.
 
 A member's stream starts with the room's current view (a follower that reconnects resumes there), then
@@ -18,7 +18,7 @@ import pytest
 from explorer.classrooms import events
 from explorer.classrooms.memory import MemoryStore
 from explorer.classrooms.store import Limits
-from explorer.ui import class_stream
+from explorer.ui.classes import stream as class_stream
 from tests.async_run import run as run_async
 
 A, B = "a" * 32, "b" * 32

@@ -6,7 +6,7 @@ clears a round. AppTest sessions over the embedded store, as tests/test_class_pa
 from __future__ import annotations
 
 from explorer.state import keys
-from explorer.ui import class_members
+from explorer.ui.classes import members as class_members
 from tests.app_fixtures import ok
 from tests.test_class_pages import answer_pills, button, fresh_rooms, rooms, student, teacher_on_decode  # noqa: F401
 

@@ -14,7 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
-from explorer.ui import class_push, class_state, class_teacher
+from explorer.ui.classes import push as class_push
+from explorer.ui.classes import state as class_state
+from explorer.ui.classes import teacher as class_teacher
 from tests.app_fixtures import ROOT, ok, report_step, stepper_data, use_registry
 
 TIMEOUT = 60
@@ -90,7 +92,7 @@ def test_the_qr_code_is_the_join_link_and_large_enough_for_a_room():
 
 
 def follower_component(at: AppTest) -> dict | None:
-    """The data the pushed follower's component got (explorer.ui.class_push), or None when not shown."""
+    """The data the pushed follower's component got (explorer.ui.classes.push), or None when not shown."""
     for element in at.get("bidi_component"):
         if element.proto.component_name == class_push.NAME:
             return json.loads(element.proto.json)
@@ -203,7 +205,7 @@ def test_students_follow_the_teacher_to_another_page():
 
 
 def test_the_teacher_opens_a_decode_tab_and_it_is_published():
-    from explorer.ui.decode_sections import TABS
+    from explorer.ui.decode.sections import TABS
 
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})

@@ -1,6 +1,6 @@
 """AppTest of the room's rules on the pages: Lock / Unlock, a newcomer told the class is locked, the teacher
 away and back on the students' banner, answer options shown as text, the per-client limit on starting
-classes, and a reloaded tab taking its role back (explorer.ui.class_memory) over the embedded store."""
+classes, and a reloaded tab taking its role back (explorer.ui.classes.memory) over the embedded store."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from explorer.classrooms import codes, identity
 from explorer.state import keys
-from explorer.ui import class_memory, class_state
+from explorer.ui.classes import memory as class_memory
+from explorer.ui.classes import state as class_state
 from tests import test_class_pages
 from tests.app_fixtures import ok
 from tests.test_class_pages import answer_pills, button, rooms, student, teacher_on_decode

@@ -14,7 +14,7 @@ import pytest
 from explorer.figures.common import position_labels
 from explorer.state import catalog, keys, link, owner
 from explorer.state.view import MAX_SENTENCE_CHARS, ViewState
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
 from explorer.views import decode as decode_view
 from explorer.views import decode_analysis, input_notes, stepper
 from seq2seq.checkpoint import load_model

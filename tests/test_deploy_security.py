@@ -196,7 +196,7 @@ def test_no_answer_names_a_replica_and_every_answer_carries_the_security_headers
         status, headers = _headers_of(f"{cluster.url}{path}")
         assert status in (200, 400, 404), (path, status)
         assert not [name for name in headers if name.lower() == "x-replica"], path
-        # Once each: the app sends them too (explorer.ui.headers), and nginx hides its copies.
+        # Once each: the app sends them too (explorer.ui.server.headers), and nginx hides its copies.
         assert headers.get_all("Content-Security-Policy") == [CSP], path
         assert headers.get_all("X-Frame-Options") == ["SAMEORIGIN"], path
         assert headers.get_all("X-Content-Type-Options") == ["nosniff"], path

@@ -14,7 +14,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
 from explorer.views import compare as compare_view
 from explorer.views import decode_analysis
 from seq2seq.attention import SCORER_INFO, make_scorer

@@ -2,8 +2,8 @@
 
 The app is started as `make run` starts it (explorer.ui.serve, bench.server.Server) and every kind of path
 is read: the page, a page's address, Streamlit's script, its health check and host config, the class's
-event stream, a path that does not exist. Each answer carries each header of explorer.ui.headers once, and
-no Server header. nginx.conf carries the same values (written in from explorer.ui.headers).
+event stream, a path that does not exist. Each answer carries each header of explorer.ui.server.headers once, and
+no Server header. nginx.conf carries the same values (written in from explorer.ui.server.headers).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from bench.server import Server
 from deploy.configs import render_nginx_config, security_header_lines
 from deploy.errors import ClusterError
-from explorer.ui.headers import CSP, HEADERS, SecurityHeaders
+from explorer.ui.server.headers import CSP, HEADERS, SecurityHeaders
 from tests.async_run import run as run_async
 
 # The values nginx sent before the app did (deploy/nginx.conf.template at issue 65): the app keeps them.

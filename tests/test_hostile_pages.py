@@ -24,8 +24,9 @@ from explorer.state.view import MAX_SENTENCE_CHARS
 from explorer.training import manager as tm
 from explorer.training import saving as tsave
 from explorer.training import settings as ts
-from explorer.ui import presentation, trainings
-from explorer.ui.navigation import page_scripts
+from explorer.ui.shell import presentation
+from explorer.ui.shell.navigation import page_scripts
+from explorer.ui.train import trainings
 from explorer.views import decode as decode_view
 from tests.app_fixtures import app_test, report_step, stepper_data
 from tests.hostile import CATEGORIES, INPUTS, SAMPLE, problems, use_small_registry, use_subword_registry

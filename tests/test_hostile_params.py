@@ -24,8 +24,8 @@ from streamlit.testing.v1 import AppTest
 from explorer.lessons.listing import folders as lesson_folders
 from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
-from explorer.ui import presentation
-from explorer.ui.navigation import page_scripts
+from explorer.ui.shell import presentation
+from explorer.ui.shell.navigation import page_scripts
 from tests.app_fixtures import app_test
 from tests.hostile import INPUTS, problems, use_small_registry
 from tests.i18n_fixtures import CJK

@@ -26,5 +26,5 @@ def test_the_decode_page_under_lang_zh_labels_its_step_button_and_step_slider_ap
 
 
 def test_todo_lists_a_context_as_add_takes_it_back():
-    todo = catalogs.untranslated(["explorer/ui/decode_stepper.py"], "fr")  # no French catalog: all to do
+    todo = catalogs.untranslated(["explorer/ui/decode/stepper.py"], "fr")  # no French catalog: all to do
     assert f"button{catalogs.CONTEXT_SEP}Step" in todo and f"slider{catalogs.CONTEXT_SEP}Step" in todo

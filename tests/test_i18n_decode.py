@@ -19,8 +19,8 @@ from explorer.i18n import _
 from explorer.i18n.errors import message_of
 from explorer.state import keys
 from explorer.state.view import decoding_label, parse_query
-from explorer.ui import components
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.decode import stepper as decode_stepper
 from explorer.views import decode as decode_view
 from explorer.views import decode_analysis, input_notes
 from seq2seq.checkpoint import load_model
@@ -284,7 +284,7 @@ def test_the_stepper_is_chinese():
 
 def test_the_stepper_keeps_its_english_in_its_script():
     """The words arrive as data; the static script keeps English only as its fallback."""
-    script = components.stepper_js()
+    script = decode_stepper.script()
     assert '"Step"' in script and "单步" not in script
 
 

@@ -214,9 +214,10 @@ def test_the_svg_bars_send_their_words_translated_and_measure_cjk_labels():
 
 
 def test_the_drawing_scripts_take_their_words_from_the_payload():
-    from explorer.ui import components
+    from explorer.ui.common import components
+    from explorer.ui.decode import stepper as decode_stepper
 
-    draw, bar_js = components.stepper_js(), components.bars_js()
+    draw, bar_js = decode_stepper.script(), components.bars_js()
     for key in ("label", "scale", "legend", "cell", "missing"):
         assert f'say("{key}"' in draw
     for key in ("scores_title", "weights_title", "scores_tip", "weight_legend", "share_legend", "topk_title", "none"):
@@ -227,7 +228,7 @@ def test_the_drawing_scripts_take_their_words_from_the_payload():
 # -- the cache ------------------------------------------------------------------------------
 def test_a_cached_result_with_text_is_kept_per_language(monkeypatch, tmp_path):
     from explorer.i18n import _
-    from explorer.ui import cached
+    from explorer.ui.common import cached
 
     # The stored results' note is text a user reads: an entry per language, never the other's.
     stored = tmp_path / "results.json"
@@ -254,7 +255,7 @@ def test_a_cached_result_with_text_is_kept_per_language(monkeypatch, tmp_path):
 
 
 def test_cached_spinners_are_translated_at_the_call(monkeypatch):
-    from explorer.ui import cached
+    from explorer.ui.common import cached
 
     shown = []
 

@@ -23,8 +23,8 @@ from explorer.lessons.__main__ import main as check_main
 from explorer.lessons.schema import TEXT_FIELDS
 from explorer.state import keys
 from explorer.state.pages import BY_NAME
-from explorer.ui import language
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.shell import language
 from tests.app_fixtures import ok
 from tests.i18n_fixtures import CJK, assert_chinese, counted, page_texts
 from tests.lesson_fixtures import answer, lesson_app, page_path, panel

@@ -21,7 +21,7 @@ from explorer.i18n.errors import message_of
 from explorer.training import events as te
 from explorer.training import manager as tm
 from explorer.training import settings as ts
-from explorer.ui import trainings
+from explorer.ui.train import trainings
 from explorer.views import models as models_view
 from seq2seq.messages import Message
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, make_registry, ok, point_app_at

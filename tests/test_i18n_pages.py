@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.ui.language import LABEL
+from explorer.ui.shell.language import LABEL
 from tests.app_fixtures import PAGE_TIMEOUT, ROOT, app_test, ok
 from tests.i18n_fixtures import CJK, SENTENCES, assert_chinese, counted, page_texts
 

@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 from explorer.figures import svg_heatmap
 from explorer.i18n import using
 from explorer.lessons import player
-from explorer.ui import components
+from explorer.ui.common import components
+from explorer.ui.decode import stepper as decode_stepper
 from explorer.views import keyboard
 from tests.app_fixtures import use_registry
 from tests.lesson_fixtures import lesson_app, page_path
@@ -35,7 +36,7 @@ def test_each_key_asks_for_its_action():
 
 def test_the_decode_stepper_takes_the_same_keys_and_end():
     assert keyboard.STEPPER_KEYS == {**keyboard.KEY_ACTIONS, "End": keyboard.END}
-    js = components.stepper_js()
+    js = decode_stepper.script()
     for action in (*keyboard.ACTIONS, keyboard.END):  # each action is a move of the script's
         assert f"{action}:" in js.split("const MOVES = ", 1)[1].split("\n", 1)[0]
 

@@ -32,7 +32,7 @@ def lab_texts() -> list[Path]:
     return [
         *sorted(p for p in (ROOT / "seq2seq" / "lab").glob("*.py") if p.name != "papers.py"),  # the one place
         *sorted((ROOT / "explorer" / "views").glob("lab*.py")),
-        ROOT / "explorer" / "ui" / "lab_sections.py",
+        ROOT / "explorer" / "ui" / "lab" / "sections.py",
         ROOT / "app_pages" / "9_Lab.py",
         ROOT / "scripts" / "lab_results.py",
         ROOT / "docs" / "cli.md",

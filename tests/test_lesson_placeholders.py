@@ -198,7 +198,7 @@ def test_a_measured_placeholder_is_the_page_number():
 
 
 def test_the_player_draws_the_step_with_its_numbers_filled_in_every_language():
-    from explorer.ui import lesson_text
+    from explorer.ui.lessons import text as lesson_text
 
     step, _claims_of = _claims("2-", 2)
     shown = lesson_text.filled(step, step_view(step))

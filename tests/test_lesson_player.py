@@ -24,8 +24,11 @@ from explorer.lessons.schema import Option, Problem, Question
 from explorer.state import keys, link, owner
 from explorer.state.pages import BY_NAME
 from explorer.state.view import LINK_FIELDS, ViewState, link_params
-from explorer.ui import components, lesson_dock, lesson_text, presentation
-from explorer.ui.markdown import authored_markdown, escape_markdown
+from explorer.ui.common import components
+from explorer.ui.common.markdown import authored_markdown, escape_markdown
+from explorer.ui.lessons import dock as lesson_dock
+from explorer.ui.lessons import text as lesson_text
+from explorer.ui.shell import presentation
 from tests.app_fixtures import column_rows, ok
 from tests.hostile import UNESCAPED, problems
 from tests.lesson_fixtures import (

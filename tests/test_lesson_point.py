@@ -1,5 +1,5 @@
 """A lesson step's `point`: a control of its page that the lesson's panel names and outlines on the page
-(explorer.lessons.reader checks it against explorer.state.page_controls; explorer.ui.lesson_dock draws it)."""
+(explorer.lessons.reader checks it against explorer.state.page_controls; explorer.ui.lessons.dock draws it)."""
 
 from __future__ import annotations
 

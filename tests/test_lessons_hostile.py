@@ -21,7 +21,7 @@ from explorer import lessons
 from explorer.lessons import LessonError, catalog, read, reader
 from explorer.lessons.schema import CLAIM_NUMBERS
 from explorer.state import view as link_view
-from explorer.ui.markdown import REMOTE_IMAGES_ENV, authored_markdown, escape_markdown
+from explorer.ui.common.markdown import REMOTE_IMAGES_ENV, authored_markdown, escape_markdown
 from seq2seq import cli, decoding
 from seq2seq.config import MAX_SEED
 

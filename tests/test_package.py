@@ -100,8 +100,8 @@ def test_the_wheel_holds_every_package_and_the_app_files(installed):
     expected |= {f"attention_explorer/{p.relative_to(ROOT)}" for p in _app_files()}
     expected |= {str(p.relative_to(ROOT)) for p in (ROOT / "explorer" / "locale").rglob("*.po")}
     expected.add("seq2seq/lab/papers.toml")  # the papers' numbers the Lab quotes (seq2seq.lab.papers)
-    components = ROOT / "explorer" / "ui" / "components"
-    expected |= {str(p.relative_to(ROOT)) for p in (*components.glob("*.js"), *components.glob("*.html"))}
+    features = ROOT / "explorer" / "ui"  # each feature's scripts beside its Python
+    expected |= {str(p.relative_to(ROOT)) for p in (*features.glob("*/*.js"), *features.glob("*/*.css"))}
     missing = sorted(expected - names)
     assert not missing, f"not in the wheel (pyproject.toml's [tool.setuptools]): {missing[:20]}"
 
@@ -112,7 +112,8 @@ import json, seq2seq, explorer
 from streamlit.testing.v1 import AppTest
 from seq2seq import paths, registry
 from explorer import i18n, lessons
-from explorer.ui import navigation, serve
+from explorer.ui import serve
+from explorer.ui.shell import navigation
 from seq2seq.lab import papers
 home = AppTest.from_file(str(serve.APP), default_timeout=120).run()  # app.py, as the server runs it
 print(json.dumps({

@@ -27,7 +27,7 @@ from explorer.state.page_controls import BOX, BUTTON, KINDS, OPTION, PAGE_CONTRO
 from explorer.training import manager as tm
 from explorer.training import saving
 from explorer.training.settings import JobSettings
-from explorer.ui import language
+from explorer.ui.shell import language
 from seq2seq.registry import USER_MODELS_ENV
 from seq2seq.tasks import get_task
 from tests.app_fixtures import ROOT, app_test, ok, point_app_at

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from explorer.figures import svg_heatmap
 from explorer.state import catalog, keys
 from explorer.state.catalog import Entry, headline
-from explorer.ui import home_sections
-from explorer.ui.loaders import get_translator
+from explorer.ui.common.loaders import get_translator
+from explorer.ui.home import sections as home_sections
 from explorer.views import home
 from seq2seq.registry import Headline, registry
 from tests.app_fixtures import ok, point_app_at, use_registry

@@ -17,9 +17,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
-from explorer.ui import focus, layout, navigation, presentation
-from explorer.ui.markdown import escape_markdown
-from explorer.ui.navigation import page_scripts
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.shell import focus, layout, navigation, presentation
+from explorer.ui.shell.navigation import page_scripts
 from seq2seq.scorers import SCORERS
 from tests.app_fixtures import app_test, named, use_registry, view_key
 
@@ -244,7 +244,7 @@ def test_switching_pages_keeps_presentation_mode_on():
 
 # -- the sidebar's list of pages -------------------------------------------------------------------
 def test_the_page_list_names_every_page_file_in_order():
-    """explorer.ui.navigation lists the home page, then every other page in the registry's order: a new page
+    """explorer.ui.shell.navigation lists the home page, then every other page in the registry's order: a new page
     cannot be left out of the sidebar."""
     assert list(navigation.page_scripts()) == PAGES
 

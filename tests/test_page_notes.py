@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.figures.common import position_labels
 from explorer.state import keys
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
 from seq2seq.checkpoint import load_model
 from tests.app_fixtures import ok, run_page, use_registry
 

@@ -253,7 +253,7 @@ def test_the_notes_are_translated_where_shown():
 
 
 def test_no_page_reads_a_query_parameter_itself():
-    """Pages hand st.query_params over (to explorer.state, explorer.ui.pickers, a page's sections): none
+    """Pages hand st.query_params over (to explorer.state, explorer.ui.common.pickers, a page's sections): none
     picks a value out of it."""
     for page in pages.PAGES:
         text = (ROOT / page.script).read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from explorer import i18n
 from explorer.i18n import _
 from explorer.training import manager as tm
 from explorer.training import settings as ts
-from explorer.ui import trainings
+from explorer.ui.train import trainings
 from seq2seq.config import SCORERS
 from seq2seq.registry import model_sets
 from tests.i18n_fixtures import assert_chinese

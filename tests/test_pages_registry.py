@@ -10,7 +10,7 @@ from explorer.lessons import schema
 from explorer.lessons.player import page_label
 from explorer.state import pages
 from explorer.state.view import LINK_FIELDS
-from explorer.ui import navigation
+from explorer.ui.shell import navigation
 
 ROOT = Path(__file__).resolve().parent.parent
 

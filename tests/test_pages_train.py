@@ -18,7 +18,7 @@ from explorer.training import data as td
 from explorer.training import manager as tm
 from explorer.training import saving as tsave
 from explorer.training import settings as ts
-from explorer.ui import trainings
+from explorer.ui.train import trainings
 from seq2seq.checkpoint import load_model
 from tests.app_fixtures import column_rows
 from tests.train_fixtures import FakeProcess, fake_job, trained_registry, use_tiny_trainings

@@ -1,4 +1,4 @@
-"""explorer.ui.presentation without Streamlit: the shared key and figure enlargement."""
+"""explorer.ui.shell.presentation without Streamlit: the shared key and figure enlargement."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import plotly.graph_objects as go
 
 from explorer import i18n
-from explorer.ui import presentation
+from explorer.ui.shell import presentation
 
 
 def test_enlarge_scales_the_height_and_the_fonts():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from explorer import i18n
 from explorer.figures import common, heatmaps, svg_heatmap
-from explorer.ui import chrome, pieces
+from explorer.ui.shell import chrome, pieces
 from explorer.views import models
 
 

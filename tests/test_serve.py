@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from explorer.state import catalog
-from explorer.ui import loaders, serve
+from explorer.ui import serve
+from explorer.ui.common import loaders
 from explorer.views import decode as decode_view
 from seq2seq.checkpoint import load_model as real_load_model
 from tests.app_fixtures import use_registry

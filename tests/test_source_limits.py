@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
 from explorer.views import input_notes
 from seq2seq import cli
 from seq2seq.checkpoint import load_model

@@ -6,7 +6,8 @@ import pytest
 
 from explorer.figures import common, svg_bars
 from explorer.figures.common import position_labels
-from explorer.ui import components
+from explorer.ui.common import components
+from explorer.ui.decode import stepper as decode_stepper
 
 
 def test_the_scores_chart_carries_the_row_labelled_by_position():
@@ -42,7 +43,7 @@ def test_the_shares_chart_puts_each_weight_beside_its_share_of_the_context():
 
 
 def test_the_drawing_scripts_never_write_html():
-    for script in (components.bars_js(), components.stepper_js(), components.source("class_follow.js")):
+    for script in (components.bars_js(), decode_stepper.script(), components.source("classes/follow.js")):
         assert "innerHTML" not in script and "insertAdjacentHTML" not in script
         assert "textContent" in script
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.ui import layout
+from explorer.ui.shell import layout
 from tests.app_fixtures import ok
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from explorer.training import manager as tm
 from explorer.training import saving as tsave
 from explorer.training import settings as ts
 from explorer.training import worker as tw
-from explorer.ui import trainings
+from explorer.ui.train import trainings
 from seq2seq.checkpoint import load_model
 from seq2seq.config import TrainConfig
 from seq2seq.registry import registry, user_root

@@ -13,7 +13,7 @@ from explorer.figures import curves, heatmaps, scatter, trees
 from explorer.state import keys, link, owner
 from explorer.state.catalog import Entry
 from explorer.state.view import ViewState, decoding_label, link_params, parse_query
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
 from explorer.views import beam as beam_view
 from explorer.views import compare as compare_view
 from explorer.views import hidden_states as states_view

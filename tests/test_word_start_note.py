@@ -1,6 +1,6 @@
 """Where a heatmap shows SentencePiece pieces in the reader's form, a caption says what the word-start dot
 means (issue 54: "explained in the legend"): Compare, Beam search and Timelapse on en-fr, never on reverse
-(characters have no word starts), and not when the raw pieces are asked for (explorer.ui.pieces)."""
+(characters have no word starts), and not when the raw pieces are asked for (explorer.ui.shell.pieces)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.ui import pieces
+from explorer.ui.shell import pieces
 
 PAGES = Path(__file__).resolve().parent.parent / "app_pages"
 

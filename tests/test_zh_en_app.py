@@ -19,7 +19,7 @@ from explorer.figures import svg_heatmap
 from explorer.state import catalog, keys
 from explorer.training import data as td
 from explorer.training import settings as ts
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.markdown import escape_markdown
 from explorer.views import input_notes
 from seq2seq.checkpoint import load_checkpoint
 from seq2seq.config import TrainConfig

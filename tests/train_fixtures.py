@@ -174,7 +174,7 @@ class FakeProcess:
 def page_manager(monkeypatch):
     """A JobManager of its own for the pages (trainings.shared_manager), shut down after the test: a fixture's
     body (`yield from page_manager(monkeypatch)`)."""
-    from explorer.ui import trainings
+    from explorer.ui.train import trainings
 
     manager = tm.JobManager(max_jobs=2)
     monkeypatch.setattr(trainings, "shared_manager", lambda: manager)

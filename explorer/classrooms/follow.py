@@ -26,7 +26,7 @@ from seq2seq.decoded import DecodedSentence
 
 # The pages a class can show: the store's page name -> the page's script (st.switch_page).
 PAGE_FILES = scripts("class")
-TAB_PARAM = "tab"  # the open tab, beside a page's link parameters (names of explorer.ui.decode_sections.TABS)
+TAB_PARAM = "tab"  # the open tab, beside a page's link parameters (names of explorer.ui.decode.sections.TABS)
 STEP_PARAM = "step"
 POLL_SECONDS = 0.5  # how often a follower's page asks the store for the teacher's view (bench/class_follow.py)
 EXPLORING_POLL_SECONDS = 5.0  # while exploring: only to stay counted in the room

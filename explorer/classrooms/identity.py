@@ -3,7 +3,7 @@
 The tab's own storage holds the teacher's token or the student's member id, never the URL: the URL is
 on the projector. What comes back from a browser is untrusted text, so `read` checks every part
 (`Identity` or None); the store then decides whether the token still drives the class, or whether the
-member may join again (explorer.ui.class_memory).
+member may join again (explorer.ui.classes.memory).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from seq2seq.numbering import numbered
 # Blues (0 white, 1 dark blue) or cividis (0 dark blue, 1 yellow), which readers with any common
 # colour-vision deficiency see alike and whose lightness rises evenly from end to end, so it stays
 # readable on a washed-out projector. Like the language it is per browser session: the Streamlit
-# layer installs a reader of the session's choice with `set_scale_source` (explorer.ui.colors),
+# layer installs a reader of the session's choice with `set_scale_source` (explorer.ui.shell.colors),
 # `using_scale(name)` sets it for a block (tests), anything else draws Blues. Differences (RdBu,
 # diverging), gold alignments (Greens) and the Lab's normalised importances keep their own scales.
 PLOTLY_SCALES = {"blues": "Blues", "cividis": "Cividis"}  # a name of COLOR_SCALES -> plotly's scale
@@ -42,7 +42,7 @@ def heatmap_colors() -> str:
 # SentencePiece writes "▁" before a piece that starts a word ("▁Je ▁suis ▁fatigué ."), which a class reads
 # as noise. By default every token shown (axis labels, hovers, the output so far) writes that marker as
 # WORD_START, a dot a newcomer reads as "a word starts here" (the captions under the heatmaps say so); a
-# piece without it continues the word before it. The raw pieces are one switch away (explorer.ui.pieces,
+# piece without it continues the word before it. The raw pieces are one switch away (explorer.ui.shell.pieces,
 # in the sidebar); exports and the lessons' checks always read the raw tokens.
 SP_MARKER = "\u2581"
 WORD_START = "\u00b7"  # "·"

@@ -8,7 +8,7 @@ ten clicks (docs/performance.md, "Where the time goes") showed plotly holding th
 thread for them, in long tasks that a quick next click had to wait for. These three charts have
 nothing to zoom; drawn here they cost next to nothing.
 
-Same component pattern and safety as explorer.figures.svg_heatmap: one static script (explorer/ui/components/bars.js,
+Same component pattern and safety as explorer.figures.svg_heatmap: one static script (explorer/ui/common/bars.js,
 no user text formatted into it); the tokens arrive as JSON data and reach the page only through
 ``textContent`` and ``setAttribute``. The three charts are one component, told apart by ``kind``.
 

@@ -1,12 +1,12 @@
 """The alignment heatmap drawn as SVG in the browser: the Decode page's stepper's and a live class follower's.
 
-The Decode page shows it inside its stepping component (``st.components.v2``, explorer.ui.decode_stepper)
+The Decode page shows it inside its stepping component (``st.components.v2``, explorer.ui.decode.stepper)
 mounted in the page itself: no iframe and no plotly, whose large bundle the browser would otherwise have to
 fetch and compile before the first heatmap appears (bench/app_speed; docs/performance.md). The
 plotly heatmap stays one tab away for zooming and PNG.
 
-One drawing script (explorer/ui/components/heatmap_draw.js) serves the stepper and the follower
-(explorer/ui/components/class_follow.js): one row per target token, one column per source token, the colour
+One drawing script (explorer/ui/decode/heatmap_draw.js) serves the stepper and the follower
+(explorer/ui/classes/follow.js): one row per target token, one column per source token, the colour
 scale fixed at 0–1 (the viewer's scale, Blues or cividis, with a colour bar below), position-labelled tokens, a tooltip
 on every cell with both tokens and the weight, the current row outlined, and a frame the size of
 the whole decode so the page does not jump while rows fill in.

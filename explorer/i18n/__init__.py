@@ -15,7 +15,7 @@ read with Babel and compiled in memory on first use (no .mo file is kept); ``pyt
 extracts the messages and checks a catalog (docs/development.md, "Adding a language").
 
 The current language is per browser session. The Streamlit layer installs a reader of the session's
-choice with `set_language_source` (explorer.ui.language); `using(lang)` sets it for a block (tests,
+choice with `set_language_source` (explorer.ui.shell.language); `using(lang)` sets it for a block (tests,
 scripts), and anything else reads English. This module imports no streamlit: every layer may use it.
 """
 

@@ -1,4 +1,4 @@
-"""The lesson player's logic, plain Python over a session mapping (explorer.ui.lesson_dock is its Streamlit side).
+"""The lesson player's logic, plain Python over a session mapping (explorer.ui.lessons.dock is its Streamlit side).
 
 A lesson runs on the real pages: each step opens its page (Decode, Compare, Lab, …) with the step's view,
 and the lesson's panel is docked on that page. Here: which lesson and step a URL names (`lesson=<id>&at=<1-based
@@ -256,7 +256,7 @@ def step_link(step: Step, view: ViewState) -> tuple[str, dict[str, str]]:
 
     The view pages (explorer.state.view.LINK_FIELDS) take their share link, the Lab also its open view
     (`view`), Timelapse its task; Models and Train take no view (Train opens on the step's task:
-    explorer.ui.lesson_dock).
+    explorer.ui.lessons.dock).
     """
     params = view_link_params(view, step.page) if step.page in LINK_FIELDS else {}
     if step.page == "timelapse" and "task" in step.view:  # its link takes the task of the shipped models shown

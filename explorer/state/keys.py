@@ -9,11 +9,11 @@ from __future__ import annotations
 
 # -- every page -----------------------------------------------------------------------------------
 PRESENTATION = "presentation"  # the sidebar's presentation-mode toggle, a bool
-# The interface language (explorer.ui.language): the one in force on this run ("en", "zh"), the one the
+# The interface language (explorer.ui.shell.language): the one in force on this run ("en", "zh"), the one the
 # user or a link chose ("" = none: the browser's), and the sidebar switch's widget.
 LANGUAGE, LANGUAGE_CHOICE, LANGUAGE_SWITCH = "_language", "_language_choice", "language_switch"
 LANG_PARAM = "lang"  # its query parameter: on every page, beside the page's own view
-# The heatmaps' colour scale (explorer.ui.colors): the one in force ("blues", "cividis"), the sidebar's
+# The heatmaps' colour scale (explorer.ui.shell.colors): the one in force ("blues", "cividis"), the sidebar's
 # widget, and its query parameter (beside the page's own view, like the language).
 COLORS, COLORS_SWITCH, COLORS_PARAM = "_colors", "colors_switch", "colors"
 # A running lesson's id and step (1-based), beside every page's view: the lesson runs on the real pages, and a
@@ -56,7 +56,7 @@ LESSON_ANSWERS, LESSON_LINK_NOTES = "_lesson_answers", "_lesson_link_notes"
 # when the session last read or wrote it (another one is a link opened: explorer.lessons.player.follow_link).
 LESSON_GO, LESSON_URL = "_lesson_go", "_lesson_url"
 
-# -- a live class (explorer.ui.class_state) -----------------------------------------------------
+# -- a live class (explorer.ui.classes.state) -----------------------------------------------------
 # Private: the class's join code; the teacher's secret token (only the teacher's session has one);
 # this session's member id in the room; whether it follows the teacher (False: exploring on its own);
 # the teacher's view it drew last (a TeacherView); when it told the room it is there; the session's
@@ -70,7 +70,7 @@ CLASS_LINK_PROBLEM = "_class_link_problem"  # why the join link (?room=) opened 
 CLASS_ASK_KIND = "class_ask_kind"  # the teacher's choice of question (explorer.classrooms.follow.KINDS)
 CLASS_ANSWER = "class_answer"  # a student's answer widget (suffixed with the question's id)
 CLASS_PRESENCE = "_class_presence"  # what the member's last heartbeat learnt (explorer.classrooms.store.Presence)
-CLASS_RECALLED = "_class_recalled"  # the tab's kept class was read back once (explorer.ui.class_memory)
+CLASS_RECALLED = "_class_recalled"  # the tab's kept class was read back once (explorer.ui.classes.memory)
 CLASS_WRITES = "_class_writes"  # the session writes the tab's memory: it held a class or read one back (class_memory)
 CLASS_SELF = "_class_self"  # this session's member id, kept after it leaves: joining again is the same member
 

@@ -18,7 +18,7 @@ from explorer.state.view import DEFAULT_COLORS, ViewState
 def flat(query: Mapping, keep: Collection[str] = ()) -> dict[str, str]:
     """Query parameters as str -> str (a repeated key keeps its last value), the interface language and
     the heatmaps' colour scale left out: they are the user's, not part of any page's view
-    (explorer.ui.language and explorer.ui.colors read them), and so is a running lesson's position unless
+    (explorer.ui.shell.language and explorer.ui.shell.colors read them), and so is a running lesson's position unless
     `keep` names it (the Lessons page's parameters: explorer.state.params)."""
     result = {}
     for key, value in query.items():
@@ -48,7 +48,7 @@ def beside_view(session: Mapping) -> dict[str, str]:
 
 def publish(session: MutableMapping, query_params, page: str, wanted: Mapping[str, str]) -> None:
     """Write `wanted` (explorer.state.view.link_params) into the URL when it differs, and remember
-    it as the page's own URL; `beside_view` goes into the URL beside it (explorer.ui.sharing.publish calls
+    it as the page's own URL; `beside_view` goes into the URL beside it (explorer.ui.common.sharing.publish calls
     this, then tells a class).
 
     `query_params` is st.query_params (anything with to_dict() and from_dict()).
@@ -70,7 +70,7 @@ def echo(session: Mapping, page: str, url: Mapping[str, str]) -> bool:
     """Whether `url`, other than the one `page` wrote last, is one it wrote before (since it last read a link, in
     this stay on the page), brought back by a rerun the browser asked for before it had the page's last URL: a
     play tick, or a click, sent while the run before was writing the next step. Not on the browser's Back or
-    Forward, nor once a page switch has cleared the page's URL to have its link read (explorer.ui.lesson_dock)."""
+    Forward, nor once a page switch has cleared the page's URL to have its link read (explorer.ui.lessons.dock)."""
     if session.get(keys.HISTORY_RUN) or keys.page_url(page) not in session:
         return False
     written_page, urls = session.get(keys.URLS_WRITTEN) or (None, ())

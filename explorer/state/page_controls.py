@@ -63,7 +63,7 @@ PAGE_CONTROLS: dict[str, tuple[Control, ...]] = {
         *_controls(BOX, "Beam width", after=BEAM),
         *_controls(BOX, "Model", "Heatmap in", after=SUBWORDS),
         *_controls(OPTION, "pieces", "words", after=SUBWORDS),
-        # the stepper's (explorer/ui/components/stepper.js): Play and Pause are one button whose label toggles
+        # the stepper's (explorer/ui/decode/stepper.js): Play and Pause are one button whose label toggles
         Control("Step", BUTTON, context="button"),
         *_controls(BUTTON, "Back", "Play", "Pause", "Reset"),
         Control("Step", BOX, context="slider"),

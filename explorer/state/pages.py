@@ -2,8 +2,8 @@
 the view fields its share link keeps, the other query parameters it reads (explorer.state.params parses
 them), and whether a live class or a lesson step may show it.
 
-app.py declares these pages to Streamlit (`st.navigation`, explorer.ui.navigation.run), and the sidebar
-(explorer.ui.navigation), the share links (explorer.state.view.LINK_FIELDS), a class's pages
+app.py declares these pages to Streamlit (`st.navigation`, explorer.ui.shell.navigation.run), and the sidebar
+(explorer.ui.shell.navigation), the share links (explorer.state.view.LINK_FIELDS), a class's pages
 (explorer.classrooms.follow, explorer.classrooms.store) and a lesson step's pages (explorer.lessons) all read
 this table. A new page: its script in app_pages/ and one `Page` here (docs/architecture.md).
 Plain data: no streamlit, no torch.

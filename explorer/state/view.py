@@ -90,7 +90,7 @@ class ViewState:
     model: str = ""  # a registry name among the task and scorer's models; "" = their default
     reference: str = ""  # a target to teacher-force (it overrides the strategy); "" = none
     # The interface language is not part of a view: it is the user's, and rides beside any page's link
-    # as lang= (explorer.state.link, explorer.ui.language).
+    # as lang= (explorer.state.link, explorer.ui.shell.language).
     units: str = ""  # "words": the heatmaps in words (explorer.views.words); "" = pieces, the default
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -285,7 +285,7 @@ def decoding_label(view: ViewState) -> str:
 # -- the heatmaps' colour scale ------------------------------------------------------------------
 # Not a field of the view either: like the language it is the viewer's (a washed-out projector or a
 # colour-blind reader needs another scale than a laptop), and it rides beside any page's link as
-# colors= (explorer.state.link), chosen in every page's sidebar (explorer.ui.colors). Names as a
+# colors= (explorer.state.link), chosen in every page's sidebar (explorer.ui.shell.colors). Names as a
 # link spells them; every attention heatmap draws its weights 0–1 on the one in force
 # (explorer.figures.common.heatmap_colors).
 COLOR_SCALES = ("blues", "cividis")

@@ -224,7 +224,7 @@ class JobManager:
     ) -> None:
         """`session_alive(session_id)`: True while that browser session is connected, False once it
         is not, None when nobody can tell (then only heartbeats count, the default; the app passes
-        explorer.ui.trainings.streamlit_session_alive)."""
+        explorer.ui.train.trainings.streamlit_session_alive)."""
         self.max_jobs = max_jobs if max_jobs is not None else max_trainings()
         self.heartbeat_timeout = heartbeat_timeout
         self.session_gone_timeout = session_gone_timeout

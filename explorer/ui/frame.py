@@ -9,22 +9,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys
-from explorer.ui import (
-    chrome,
-    class_memory,
-    class_student,
-    class_teacher,
-    colors,
-    focus,
-    language,
-    layout,
-    lesson_dock,
-    navigation,
-    pieces,
-    presentation,
-)
-from explorer.ui.loaders import require_registry
-from explorer.ui.markdown import escape_markdown
+from explorer.ui.common.loaders import require_registry
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.parts import PLACES, Where, discover
+from explorer.ui.shell import chrome, colors, focus, language, layout, navigation, pieces, presentation
 from seq2seq.registry import CheckpointError
 
 APP_NAME = N_("Attention Explorer")
@@ -46,11 +34,14 @@ def page(
 
     `view`: the page's name for a live class (explorer.classrooms.store.PAGES): its sidebar offers "Start a
     class"; a student following a teacher is taken to the teacher's page and view before the page reads
-    its URL (explorer.ui.class_student).
+    its URL (explorer.ui.classes.student).
 
     `page_name`: the page's name in explorer.state.pages where it is not `view` (a page no class shows): a running
-    lesson's panel is docked on every page, under the title and the class's bars (explorer.ui.lesson_dock),
-    and a lesson's move opens its step's page from here, before the page reads its URL."""
+    lesson's panel is docked on every page, under the title and the class's bars (explorer.ui.lessons.dock),
+    and a lesson's move opens its step's page from here, before the page reads its URL.
+
+    What a feature adds to every page (a class's bar, a lesson's panel) is the feature's own `frame_parts`,
+    which the frame takes without importing the feature (explorer.ui.parts)."""
     _mark_run()
     note = language.choose()
     name = _(APP_NAME)
@@ -73,12 +64,10 @@ def page(
         st.warning(note)
     if colors_note:  # the link's value, escaped
         st.warning(escape_markdown(message_of(colors_note)))
-    lesson_dock.open_pending(page_name or view)  # before the tab's memory is asked: its answer reruns this page
-    class_memory.remember()  # a reloaded tab is the teacher or the student it was
-    class_teacher.sidebar(view)
-    class_teacher.bar(view)  # a teacher's controls, under the title: inside a projector's frame
-    class_student.follow_page(view)
-    lesson_dock.dock(page_name or view, projecting)
+    where, parts = Where(view, page_name or view, projecting), discover()
+    for place in PLACES:  # what the features add (explorer.ui.parts): a lesson's move, a class's bar, …
+        for part in parts[place]:
+            part.draw(where)
     return projecting
 
 

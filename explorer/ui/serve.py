@@ -5,7 +5,7 @@ A plain ``streamlit run app.py`` answers at once but leaves the expensive part t
 visitor: that visitor's page run imports torch, pandas and plotly and loads the model
 (bench/app_speed.py, "cold open"; docs/performance.md). This launcher does
 that work first, in the same process, and only then starts Streamlit's server: the modules stay
-imported, the shipped models sit in the cache every session shares (explorer.ui.loaders, loaded
+imported, the shipped models sit in the cache every session shares (explorer.ui.common.loaders, loaded
 once per process as before), and the first visitor is served like every later one. The server
 answers its health check a couple of seconds later instead; nobody is waiting for it then.
 
@@ -51,8 +51,8 @@ def warm_up() -> tuple[int, float]:
     import plotly.graph_objects  # noqa: F401
 
     from explorer.state import catalog
-    from explorer.ui import decode_sections  # noqa: F401
-    from explorer.ui.loaders import get_translator
+    from explorer.ui.common.loaders import get_translator
+    from explorer.ui.decode import sections  # noqa: F401
     from explorer.views import decode as decode_view
     from seq2seq.checkpoint import CheckpointError
 
@@ -98,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Warmed up: {count} models loaded and the libraries imported in {seconds:.1f} s.", flush=True)
     from streamlit.web import cli
 
-    from explorer.ui import backend_base, headers
+    from explorer.ui.server import backend_base, headers
 
-    backend_base.install()  # one health check per page, not a 404 first (explorer.ui.backend_base)
+    backend_base.install()  # one health check per page, not a 404 first (explorer.ui.server.backend_base)
     headers.quiet_server()  # no `Server: uvicorn` (app.py's middleware sends the security headers)
     freeze_startup_objects()
     sys.argv = ["streamlit", "run", str(APP), *args]

@@ -102,7 +102,7 @@ def step_of(session: Mapping) -> int:
 
 
 def shared_link(session: Mapping) -> dict[str, str]:
-    """The view's link parameters, for explorer.ui.sharing.publish."""
+    """The view's link parameters, for explorer.ui.common.sharing.publish."""
     return link_params(owner.view(session), PAGE)
 
 

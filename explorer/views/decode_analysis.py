@@ -1,7 +1,7 @@
 """Analyses of one decoding step on the Decode page: explain a cell, what-if, attention override.
 
 Plain Python over a decoded sentence (seq2seq.decoded.DecodedSentence, as explorer.views.decode
-keeps it) and a translator; explorer/ui/decode_sections.py wires them to widgets.
+keeps it) and a translator; explorer/ui/decode/sections.py wires them to widgets.
 """
 
 from __future__ import annotations

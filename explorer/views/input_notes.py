@@ -3,7 +3,7 @@
 What the model reads differs from what was typed, characters it does not know, a sentence longer
 than its training sources.
 
-Plain text over translators (escape before Markdown: explorer.ui.markdown).
+Plain text over translators (escape before Markdown: explorer.ui.common.markdown).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 A presentation clicker is a keyboard to the browser: its two big buttons send PageDown and PageUp
 (some models send the arrow keys), and a teacher at a laptop uses the arrows, Space and Home. On Decode
-the stepper (explorer/ui/components/stepper.js) takes them itself (`STEPPER_KEYS`): a key moves the step
+the stepper (explorer/ui/decode/stepper.js) takes them itself (`STEPPER_KEYS`): a key moves the step
 in the browser as its button does. Elsewhere (a lesson's Next and Back) the keyboard component
-(explorer/ui/components/keyboard.js, mounted by explorer.ui.components.keyboard) listens on the page's
+(explorer/ui/common/keyboard.js, mounted by explorer.ui.common.components.keyboard) listens on the page's
 document and, for a key bound on that page, clicks the page's own button for its action: a key does
 exactly what the button does, and a disabled button stays disabled.
 

@@ -3,7 +3,7 @@
 A step's announcement names the token the step produced and the source token it attended to most,
 with that weight: "Step 2: love — looks most at 爱 (0.83)". Steps are numbered as the page numbers
 them ("Step 2 of 5": the second output token, row 2 of the heatmap). The heatmap component reads
-the announcement of the step it shows into an ``aria-live`` region (explorer/ui/components/heatmap.js),
+the announcement of the step it shows into an ``aria-live`` region (explorer/ui/decode/stepper.js),
 so a Step, Back or Reset is spoken as soon as the row is drawn.
 """
 

@@ -1,4 +1,4 @@
-"""The Decode stepper's data and its report, as plain Python (the component is explorer/ui/components/stepper.js).
+"""The Decode stepper's data and its report, as plain Python (the component is explorer/ui/decode/stepper.js).
 
 The step has one owner in the browser: the component draws every step from the whole decode it is sent, and
 tells the server afterwards which step it shows. The server takes that report as the view's step

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from explorer import i18n
-from explorer.ui import decode_sections
+from explorer.ui.decode import sections as decode_sections
 from tests.e2e import axe, page_clock
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from explorer import i18n
 from explorer.i18n import _
-from explorer.ui.chrome import FOREIGN
+from explorer.ui.shell.chrome import FOREIGN
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 from tests.e2e.test_pages_browser import PAGES, SCRIPT_DONE
 
@@ -76,8 +76,8 @@ def test_every_page_in_both_languages_reads_as_a_class_sees_it(page: Page, strea
             missing.clear()
             opened(page, f"{streamlit_server}/{path}?lang={lang}", words(lang, title))
             where = f"/{path}?lang={lang}"
-            page.wait_for_function(f"document.documentElement.lang === '{lang}'")  # set by explorer.ui.chrome
-            # the compact top (explorer.ui.layout) in effect: a fresh tab draws its first run before the style
+            page.wait_for_function(f"document.documentElement.lang === '{lang}'")  # set by explorer.ui.shell.chrome
+            # the compact top (explorer.ui.shell.layout) in effect: a fresh tab draws its first run before the style
             page.wait_for_function(COMPACT_TOP_APPLIED)
             tops[where] = page.evaluate(TITLE_TOP)
             # Python's None nowhere in the page's text (the tables' cells are drawn on a canvas: their
@@ -135,7 +135,7 @@ def test_decodes_default_output_has_no_sentencepiece_marker_and_tab_lands_on_the
     # Tab from the stop before the scorer switch lands on the scorer chosen, not on its first option (none)
     switch = page.get_by_role("radiogroup", name="Attention scorer")  # Streamlit's segmented control
     expect(switch.get_by_role("radio", checked=True)).to_have_text("general")
-    page.locator("html[data-ae-lands-on-choice]").wait_for(state="attached")  # explorer.ui.chrome has mounted
+    page.locator("html[data-ae-lands-on-choice]").wait_for(state="attached")  # explorer.ui.shell.chrome has mounted
     page.get_by_role("button", name="Help for Attention scorer").focus()  # the Tab stop before the switch
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "general"

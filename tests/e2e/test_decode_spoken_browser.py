@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from explorer import i18n
 from explorer.figures.common import position_labels
-from explorer.ui.components import ANNOUNCE_ID
+from explorer.ui.decode.stepper import ANNOUNCE_ID
 from seq2seq.checkpoint import load_model
 from seq2seq.decoded import DecodedSentence
 from tests.e2e import page_clock

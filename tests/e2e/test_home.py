@@ -29,7 +29,7 @@ def test_sidebar_names_every_page_and_an_example_opens_decode_filled_in(page: Pa
         "Lessons",
         "Lab",
     ]
-    # The app's own list (explorer/ui/navigation.py); Streamlit's, which says "app", is hidden.
+    # The app's own list (explorer/ui/shell/navigation.py); Streamlit's, which says "app", is hidden.
     expect(sidebar.get_by_role("link")).to_have_text(expected)
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
     # Once the page has opened (its one run, page_clock.answered): the page asks for no second run, which a

@@ -1,6 +1,6 @@
 """Keyboard only: Decode, a live class's panel and a lesson on its step's page worked with Tab, Shift+Tab, Enter and
 Space (and the arrows a tab list takes, as every tab list does), each focused control showing its focus ring
-(explorer.ui.focus). No mouse click anywhere in these tests."""
+(explorer.ui.shell.focus). No mouse click anywhere in these tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from explorer.ui.components import ANNOUNCE_ID
+from explorer.ui.decode.stepper import ANNOUNCE_ID
 from tests.e2e.test_decode_browser import server_shows
 from tests.e2e.test_pages_browser import rows
 

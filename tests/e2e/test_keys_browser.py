@@ -1,4 +1,4 @@
-"""Keyboard and clicker control in a real browser (explorer.views.keyboard, components/keyboard.js), on the
+"""Keyboard and clicker control in a real browser (explorer.views.keyboard, ui/common/keyboard.js), on the
 shipped models: Decode in presentation mode on a 12-token English→French sentence steps with → and
 PageDown, back with PageUp and ←, resets with Home and plays with Space; keys typed in the sentence box
 move its caret and nothing else; on a lesson's step page (Lab, Compare) PageDown / → press Next and ← Back,

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from explorer.lessons import LESSONS_ENV
-from explorer.ui.markdown import REMOTE_IMAGES_ENV
+from explorer.ui.common.markdown import REMOTE_IMAGES_ENV
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
 WAIT_MS = 30_000

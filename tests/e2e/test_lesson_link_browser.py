@@ -1,7 +1,7 @@
 """A lesson link opened on the Lessons page, in a real browser, read from the websocket itself: the page switches
 to the step's page before anything on the Lessons page can ask for a run of its own.
 
-The tab's memory (explorer.ui.class_memory) answers as soon as it is drawn, and its answer asks for a run of the
+The tab's memory (explorer.ui.classes.memory) answers as soon as it is drawn, and its answer asks for a run of the
 page the browser believes it is on. Drawn on the Lessons page before the switch, an answer that left before the
 browser heard of the switch reran the Lessons page after the step's page had taken the link, and the link ended
 on the list of lessons (seen under load). Whether that happens depends on timing; what the app controls does not:
@@ -18,7 +18,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from explorer.lessons import catalog
-from explorer.ui.components import TAB_MEMORY_NAME
+from explorer.ui.classes.memory import NAME as TAB_MEMORY_NAME
 from tests.e2e import page_clock
 
 WAIT_MS = 30_000

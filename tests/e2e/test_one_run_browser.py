@@ -1,4 +1,4 @@
-"""A page opened without a live class runs its script once (issue 61): the tab's memory (explorer.ui.class_memory)
+"""A page opened without a live class runs its script once (issue 61): the tab's memory (explorer.ui.classes.memory)
 answers only when the tab keeps a class, and an answer is a second run. A second run as a page opens was a race:
 a click given while it was asked for (a sidebar link, a Step) could be folded into it and lost.
 

@@ -1,4 +1,4 @@
-"""A phone's first screen, in real Chromium at 390×844 (explorer.ui.layout.COMPACT_CSS):
+"""A phone's first screen, in real Chromium at 390×844 (explorer.ui.shell.layout.COMPACT_CSS):
 
 - Every page's title starts below Streamlit's fixed header (opaque at 768 px and narrower), on Home and Decode.
 - Home's class-code box and its Join button, a student's way in, lie inside the first screen on a fresh load, in
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from explorer.ui import layout
+from explorer.ui.shell import layout
 from tests.e2e.test_class_browser import WAIT_MS
 from tests.e2e.test_pages_browser import SCRIPT_DONE
 from tests.e2e.test_phone_question_browser import PHONE, words

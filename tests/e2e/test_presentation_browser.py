@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from explorer.lessons import catalog, check, player
 from explorer.state import keys
-from explorer.ui.presentation import LABEL
+from explorer.ui.shell.presentation import LABEL
 from tests.e2e import page_clock
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 

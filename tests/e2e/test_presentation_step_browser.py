@@ -19,7 +19,7 @@ from tests.e2e.test_presentation_browser import SCRIPT_DONE, SENTENCE, SIZES, WA
 
 SVG = "svg#decode-heatmap"
 # The heatmap's drawn width, its column labels' type size and the width of the room it is drawn in (the
-# component's element: the heatmap takes all of it, explorer/ui/components/heatmap.js).
+# component's element: the heatmap takes all of it, explorer/ui/decode/stepper.js).
 GEOMETRY = f"""() => {{
   const svg = document.querySelector('{SVG}');
   const label = svg && svg.querySelector('text.col');

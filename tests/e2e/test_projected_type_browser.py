@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from explorer import i18n
 from explorer.i18n import _
-from explorer.ui.presentation import LABEL
+from explorer.ui.shell.presentation import LABEL
 from tests.e2e.test_presentation_browser import SCRIPT_DONE, SENTENCE, WAIT_MS, assert_in_view, present
 from tests.e2e.test_presentation_step_browser import settled
 

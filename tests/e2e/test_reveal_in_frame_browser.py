@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from explorer import i18n
 from explorer.i18n import _
-from explorer.ui.presentation import LABEL
+from explorer.ui.shell.presentation import LABEL
 from tests.e2e.test_class_browser import CODE, WAIT_MS
 from tests.e2e.test_pages_browser import SCRIPT_DONE
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from explorer.ui.presentation import LABEL
+from explorer.ui.shell.presentation import LABEL
 from tests.e2e.test_class_browser import WAIT_MS, join, start_class, step
 from tests.e2e.test_pages_browser import SCRIPT_DONE
 

@@ -1,0 +1,196 @@
+// A following student's side of a live class (explorer.ui.classes.push), after heatmap_draw.js. The page opens
+// the room's event stream once (EventSource, explorer.ui.classes.stream: it reconnects by itself and the
+// server then resends the current view) and:
+// - mode "decode": draws the teacher's decode (the heatmap, "Step k of N", the output so far) and moves it
+//   to the teacher's step when a view differs from the one drawn only in its step: no Python run at all;
+// - while the page says the class server cannot be reached, it reruns its fragment every retry_ms;
+// - any other change (another page, sentence, scorer, tab; a question asked or revealed; the teacher away
+//   or back; the class ended; this member removed) sets the trigger "moved", which reruns the page's
+//   fragment once, and Python opens the new view as a link (validated like any URL);
+// - "replaced" (this member opened the stream again elsewhere: another tab) closes the stream for good and says
+//   so; a page drawn anew after the old stream was let go (2 s unmounted) opens it again and takes it back.
+// Data: {stream: URL path, version: the view drawn, params: its link, step, mode, heatmap: payload, texts}.
+// Nothing from a user is formatted into this script: events are JSON, written with textContent only.
+const STREAMS = "__aeClassStreams";
+// The open question's panel (explorer.ui.classes.student.QUESTION_KEY), drawn by Streamlit under this component.
+const QUESTION = ".st-key-class_question";
+const SMALLEST = 0.2;  // the heatmap is never scaled below a fifth of its size
+const MARGIN = 8;  // pixels kept between the panel's bottom edge and the window's
+
+function pageTop(node) {  // the node's top edge from the top of the page, whatever is scrolled
+  let top = node.getBoundingClientRect().top + (window.scrollY || 0);
+  for (let p = node.parentElement; p; p = p.parentElement) top += p.scrollTop || 0;
+  return top;
+}
+
+// With a question open, its options must be inside the first screen (a phone's 390×844 too): the heatmap keeps
+// its drawing (a viewBox) and is scaled down as far as it takes for the question's panel to end inside the
+// window, measured again whenever the page's size changes (the panel arrives after this component; its pills
+// wrap). Everything between the heatmap and the panel's bottom keeps its height, so one measure suffices.
+// Returns the function that stops watching.
+function fitAbove(svg) {
+  const w = Number(svg.getAttribute("width")), h = Number(svg.getAttribute("height"));
+  if (!(w > 0 && h > 0)) return () => {};
+  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+  const place = () => {
+    const panel = document.querySelector(QUESTION);
+    if (!panel || !svg.isConnected) return;
+    const below = panel.getBoundingClientRect().bottom - svg.getBoundingClientRect().bottom;
+    const room = window.innerHeight - MARGIN - pageTop(svg) - below;
+    const scale = Math.min(1, Math.max(SMALLEST, room / h));
+    svg.style.width = `${Math.round(w * scale)}px`;
+    svg.style.height = `${Math.round(h * scale)}px`;
+  };
+  const watch = new ResizeObserver(place);
+  watch.observe(document.querySelector("[data-testid='stMainBlockContainer']") || document.body);
+  window.addEventListener("resize", place);
+  place();
+  return () => { watch.disconnect(); window.removeEventListener("resize", place); };
+}
+
+function stream(url) {
+  const all = (window[STREAMS] = window[STREAMS] || {});
+  for (const [other, held] of Object.entries(all)) {  // one stream per page: another class's closes
+    if (other !== url) { held.source.close(); delete all[other]; }
+  }
+  if (!all[url]) {
+    const held = {source: new EventSource(url), handler: null, state: null, closing: null};
+    held.source.onmessage = (message) => {
+      let event = null;
+      try { event = JSON.parse(message.data); } catch (error) { return; }
+      if (!event || typeof event !== "object") return;
+      if (event.kind === "replaced") {  // a newer page of this member (another tab) took the stream over: stop
+        held.source.close();  // rather than reconnect, or the two pages would take it from each other in turn
+        held.replaced = true;
+        if (held.state) held.state(false);
+        return;
+      }
+      if (held.handler) held.handler(event);
+    };
+    held.source.onerror = () => { if (held.state) held.state(false); };
+    held.source.onopen = () => { if (held.state) held.state(true); };
+    all[url] = held;
+  }
+  clearTimeout(all[url].closing);
+  return all[url];
+}
+
+// The address bar says the step the follower shows (a link the student shares opens it there, and "Explore on
+// my own" starts from it): the page's own URL with its step replaced, without a run. Only a URL that has a
+// step (the Decode page's) is changed.
+function showStepInUrl(k) {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has("step") || url.searchParams.get("step") === String(k)) return;
+  url.searchParams.set("step", String(k));
+  window.history.replaceState(window.history.state, "", url);
+}
+
+function sameBesideStep(a, b) {
+  const keys = new Set([...Object.keys(a || {}), ...Object.keys(b || {})]);
+  keys.delete("step");
+  for (const key of keys) if ((a || {})[key] !== (b || {})[key]) return false;
+  return true;
+}
+
+export default function (component) {
+  const {data, parentElement, setTriggerValue} = component;
+  const texts = data.texts || {};
+  const say = (key, fallback) => (typeof texts[key] === "string" ? texts[key] : fallback);
+  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (m, name) => (name in values ? values[name] : m));
+  const old = parentElement.querySelector(":scope > .ae-follow");
+  if (old) old.remove();
+  const root = document.createElement("div");
+  root.className = "ae-follow";
+  parentElement.appendChild(root);
+  const line = document.createElement("div");
+  line.className = "ae-follow-connection";
+  Object.assign(line.style, {color: "#a0522d", fontSize: "14px"});
+  root.appendChild(line);
+
+  let view = null, status = null, output = null, unfit = () => {};
+  if (data.mode === "decode" && data.heatmap) {
+    const payload = data.heatmap, T = payload.target.length;
+    status = document.createElement("p");
+    status.className = "ae-follow-step";
+    status.setAttribute("aria-live", "polite");
+    output = document.createElement("div");
+    output.className = "ae-follow-output";
+    Object.assign(output.style, {fontFamily: "ui-monospace, 'Source Code Pro', monospace", background: "#f0f2f6",
+      padding: "4px 8px", borderRadius: "6px", whiteSpace: "pre-wrap", marginBottom: "6px", minHeight: "1.3em"});
+    root.appendChild(status);
+    root.appendChild(output);
+    const frame = document.createElement("div");
+    root.appendChild(frame);
+    view = attentionHeatmap(frame, payload, {
+      id: "decode-heatmap",
+      width: () => parentElement.clientWidth || 800,
+      onShow: (k) => {
+        const strong = document.createElement("strong");
+        strong.textContent = fill(say("status", "Step {k} of {n}"), {k: k, n: T});
+        status.replaceChildren(strong);
+        root.dataset.step = String(k);
+        showStepInUrl(k);
+        const tokens = [];
+        for (let i = 0; i < k; i++) tokens.push(String(payload.target_full[i]).replace(/^\d+ /, ""));
+        output.textContent = k ? tokens.join(" ") : say("empty", "(nothing yet)");
+      },
+    });
+    view.show(Math.min(Math.max(data.step | 0, 0), T));
+    const open = Array.isArray(data.question) && data.question[0] > 0 && !data.question[1];
+    if (open) unfit = fitAbove(view.svg);
+  }
+
+  let drawn = {version: Number(data.version) || 0, params: data.params || {}};
+  let asked = 0;
+  // A change that reruns the fragment reaches every student of the room at once: each waits a random part
+  // of data.spread_ms first, so a hall's reruns come spread out instead of in one burst.
+  let pending = null;
+  const rerun = (why) => {
+    if (pending) return;  // one rerun already on its way reads the room as it is then
+    pending = setTimeout(() => {
+      pending = null;
+      asked += 1;
+      setTriggerValue("moved", why + ":" + asked + ":" + Date.now());
+    }, Math.random() * (Number(data.spread_ms) || 0));
+  };
+  // Not live (the class server unreachable when the page was drawn): try again every retry_ms until a run
+  // reaches it. The stream's reconnect events alone are not enough: one may arrive while this page is still
+  // being drawn, and be judged against the page before it.
+  const retry = data.reachable ? null : setTimeout(() => rerun("retry"), Number(data.retry_ms) || 3000);
+  const held = stream(data.stream);
+  held.state = (open) => {
+    line.textContent = held.replaced ? say("replaced", "This class is followed in another tab of this browser.")
+      : open ? "" : say("reconnecting", "Connection lost: reconnecting…");
+  };
+  if (held.replaced) held.state(false);
+  held.handler = (event) => {
+    if (event.kind === "view") {
+      if (!(event.version > drawn.version)) return;  // one drawn already (a reconnect resends the current)
+      if (view && event.page === "decode" && sameBesideStep(event.params, drawn.params)) {
+        const k = parseInt(event.params.step || "0", 10);
+        drawn = {version: event.version, params: event.params};
+        view.show(Number.isFinite(k) ? Math.min(Math.max(k, 0), data.heatmap.target.length) : 0);
+        return;
+      }
+      drawn = {version: event.version, params: event.params};
+      rerun("view");
+    } else if (event.kind === "presence" && event.here === data.teacher_here && data.reachable) {
+      return;  // as the page says already
+    } else if (event.kind === "question" && (!Array.isArray(data.question) ||
+               ("id" in event && event.id === data.question[0] && event.revealed === data.question[1]))) {
+      return;  // no question on this page, or the one it shows (the stream's first events say how the room is)
+    } else if (event.kind !== "unavailable" || data.reachable) {
+      rerun(String(event.kind));
+    }
+  };
+  return () => {  // unmounted: close the stream unless the next render takes it over at once
+    held.handler = null;
+    unfit();
+    clearTimeout(pending);
+    clearTimeout(retry);
+    held.closing = setTimeout(() => {
+      held.source.close();
+      if (window[STREAMS] && window[STREAMS][data.stream] === held) delete window[STREAMS][data.stream];
+    }, 2000);
+  };
+}

@@ -1,0 +1,16 @@
+"""What a live class adds to every page's frame (explorer.ui.parts): the tab's kept class read back, "Start a
+class" in the sidebar, and under the title the teacher's bar or a student's banner (which takes a follower to the
+teacher's page and view before the page reads its URL)."""
+
+from __future__ import annotations
+
+from explorer.ui.classes import memory, student, teacher
+from explorer.ui.parts import Part
+
+PARTS = (
+    # After a lesson's pending move (explorer.ui.lessons.frame_parts): the tab's answer reruns the page.
+    Part("open", 20, lambda where: memory.remember()),  # a reloaded tab is the teacher or the student it was
+    Part("sidebar", 10, lambda where: teacher.sidebar(where.view)),
+    Part("under_title", 10, lambda where: teacher.bar(where.view)),  # inside a projector's frame
+    Part("under_title", 20, lambda where: student.follow_page(where.view)),
+)

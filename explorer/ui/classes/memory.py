@@ -1,0 +1,106 @@
+"""A live class that survives a reload: the browser tab keeps which class it teaches or follows.
+
+Streamlit starts a new session when a tab reloads, or when a replica dies and the tab reconnects to
+another, and a session is where the teacher's token and a student's member id live. So the tab keeps
+them itself, in its sessionStorage (the tab_memory component): never in the URL, which the projector
+shows, and never in another tab or browser (a cookie or localStorage would be shared). On its first
+run a session asks the tab what it keeps, and the tab answers only when it keeps a class (an answer is a
+run: a page opened without a class runs once, with one it runs twice); the store then decides: a token that
+still drives the class makes this session its teacher again, a member id joins again as the same member
+(allowed in a locked class, its answers still counted once; an ended class is forgotten). A session that
+holds a class, has held one or has read one back writes what it holds on every run, so leaving or ending a
+class forgets it; a session that has done none of these writes nothing, so a class the tab keeps is never
+forgotten before it has been read back.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+
+import streamlit as st
+
+from explorer.classrooms import identity
+from explorer.classrooms.store import ClassError, check_member
+from explorer.state import keys
+from explorer.ui.classes.state import client, joined, rooms, teaching
+from explorer.ui.common import components
+
+NAME = "attention_explorer.tab_memory"
+READ_KEY, WRITE_KEY = "class_tab_memory_read", "class_tab_memory_write"
+NONCE_KEY = "_class_memory_nonce"  # the suffix of this session's READ_KEY
+MEMBER_COOKIE = "ae_member"  # tab_memory.js writes it: this browser's member id (explorer.ui.classes.student.join)
+
+
+@functools.cache
+def component():
+    """Register the tab-memory component once per process (in the page's DOM: it reads the page's
+    sessionStorage, which a shadow root shares)."""
+    return st.components.v2.component(NAME, js=components.source("classes/tab_memory.js"), isolate_styles=False)
+
+
+def held(session) -> identity.Identity | None:
+    """The class this session teaches or follows now, as the tab keeps it."""
+    if teaching(session):
+        return identity.Identity("teacher", session[keys.CLASS_CODE], session[keys.CLASS_TOKEN])
+    if joined(session):
+        return identity.Identity("student", session[keys.CLASS_CODE], session[keys.CLASS_MEMBER])
+    return None
+
+
+def recall(session, kept: identity.Identity | None) -> None:
+    """Take the role `kept` names back, when the store agrees (a session in a class already keeps its own)."""
+    if kept is None or teaching(session) or joined(session):
+        return
+    store = rooms()
+    try:
+        if kept.role == "teacher":
+            if store.is_teacher(kept.code, kept.secret):
+                session[keys.CLASS_CODE], session[keys.CLASS_TOKEN] = kept.code, kept.secret
+            return
+        store.join(kept.code, kept.secret, client())
+    except ClassError:
+        return  # ended, expired, or the store away: the tab forgets it on the next write
+    session[keys.CLASS_CODE], session[keys.CLASS_MEMBER], session[keys.CLASS_FOLLOWING] = kept.code, kept.secret, True
+    session[keys.CLASS_SELF] = kept.secret
+
+
+def remember() -> None:
+    """On a page's run, before the class sections: until the tab has answered, every run asks it what it keeps
+    (it answers only when it keeps a class, and the answer comes with the next run); a session that holds a
+    class, has held one or has read one back writes what it holds now.
+
+    The question's key is the session's own (READ_KEY and a random suffix): a page that reconnects to a
+    new session (its replica died) keeps its widgets' old values, and an answer given to the session before
+    ("nothing kept", read when it had not joined yet) would otherwise reach the new one at once, which
+    would then write "nothing" over the class the tab keeps."""
+    ss = st.session_state
+    if not ss.get(keys.CLASS_RECALLED):
+        nonce = ss.setdefault(NONCE_KEY, secrets.token_hex(6))
+        with st.sidebar:
+            answer = component()(
+                data={"read": True}, key=f"{READ_KEY}_{nonce}", default={"stored": None}, on_stored_change=lambda: None
+            )  # fmt: skip
+        stored = getattr(answer, "stored", None)
+        if stored is not None:  # the tab keeps a class (no answer: it keeps none, or no browser: AppTest)
+            ss[keys.CLASS_RECALLED] = ss[keys.CLASS_WRITES] = True  # read back: the tab may now forget it
+            recall(ss, identity.read(stored))
+    now = held(ss)
+    if now is None and not ss.get(keys.CLASS_WRITES):
+        return  # never in a class: nothing to write, and a kept class not yet read back must stay kept
+    ss[keys.CLASS_WRITES] = True
+    mine = ss.get(keys.CLASS_SELF)
+    with st.sidebar:
+        component()(
+            data={"write": None if now is None else identity.write(now), "self": mine}, key=WRITE_KEY
+        )
+
+
+def browser_member() -> str | None:
+    """The member id this browser used before (the cookie MEMBER_COOKIE, which every tab of it sends, kept
+    after leaving), when it has the shape of one: joining again is then the same member, with its answers.
+    A cookie reaches the server with the page's first run, before anything else could ask the browser."""
+    try:
+        return check_member(st.context.cookies.get(MEMBER_COOKIE))
+    except ValueError:
+        return None

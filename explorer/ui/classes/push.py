@@ -1,0 +1,109 @@
+"""A following student's page, pushed instead of polled: the class_follow component on the room's event stream.
+
+The component (ui/classes/follow.js) opens the room's stream (explorer.ui.classes.stream) once per
+page. On Decode it draws the teacher's decode and moves it to each step the stream sends, in the browser:
+an idle follower costs the server no script run, and a teacher's step costs one message per follower
+(explorer.classrooms.events), not one run each. Anything else reruns the follower's fragment once through the
+component's trigger ("moved"); the fragment then reads the room as before (explorer.ui.classes.student).
+
+`enabled()` is the switch: ``ATTENTION_EXPLORER_CLASS_PUSH=0`` keeps the followers polling every
+follow.POLL_SECONDS (the way before the stream); a decode without attention is always polled.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import streamlit as st
+
+from explorer.classrooms.store import Question, TeacherView
+from explorer.figures.svg_heatmap import payload_from_trace
+from explorer.i18n import _
+from explorer.state import keys
+from explorer.ui.classes.stream import url_path
+from explorer.ui.common.components import source
+from seq2seq.decoded import DecodedSentence
+
+NAME = "attention_explorer.class_follow"
+# A change that reruns followers' fragments (a question, another page or sentence, the teacher away) reaches
+# a whole hall at once: each follower waits a random part of this first, so 300 reruns come spread over
+# it rather than in one burst that would hold up the teacher's own page (a step needs no rerun at all).
+SPREAD_MS = 1500
+# A page that could not reach the class server reruns its fragment this often (plus a random part of
+# SPREAD_MS) until it can: the stream's own reconnect events may arrive while the not-live page is still
+# being drawn, and are then judged against the page as it was, so the retry cannot rest on them alone.
+RETRY_MS = 3000
+SWITCH = "ATTENTION_EXPLORER_CLASS_PUSH"
+KEY = "class_follow_stream"
+
+
+def enabled(env=os.environ) -> bool:
+    """Whether followers are pushed (the default) rather than polled (SWITCH set to 0, off or false)."""
+    return env.get(SWITCH, "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+def script() -> str:
+    """The component's whole script: the heatmap's drawing, then the follower (constant: no data in it).
+    class_follow.js draws <svg id="decode-heatmap"> (svg_heatmap.SVG_ID), as the Decode page's heatmap does."""
+    return source("decode/heatmap_draw.js") + source("classes/follow.js")
+
+
+@functools.cache
+def _component():
+    return st.components.v2.component(NAME, js=script(), isolate_styles=False)
+
+
+def stream_url(code: str, member: str) -> str:
+    """The room's event stream for this member (code and member id are checked shapes: no escaping needed)."""
+    return f"{url_path()}?code={code}&member={member}"
+
+
+def _texts() -> dict[str, str]:
+    return {
+        "status": _("Step {k} of {n}"),
+        "empty": _("(nothing yet: the teacher steps)"),
+        "reconnecting": _("Connection lost: reconnecting…"),
+        "replaced": _("This class is followed in another tab of this browser: reload this page to follow here."),
+    }
+
+
+def follower(
+    code: str,
+    member: str,
+    view: TeacherView | None,
+    teacher_here: bool,
+    reachable: bool,
+    data: DecodedSentence | None = None,
+    step: int = 0,
+    question: Question | None = None,
+    asks: bool = False,
+) -> None:
+    """The component: with `data` (Decode, a model with attention) the teacher's decode drawn at `step` and
+    the class's current `question` as the page shows it (its stream's first events say whether the room is
+    still there: a question asked in between reruns the fragment); without, it only listens and reruns the
+    fragment when the teacher's view moves, and (`asks`: a lesson's panel shows the class's questions) when
+    a question other than `question` is asked or revealed."""
+    payload = {
+        "stream": stream_url(code, member),
+        "version": view.version if view is not None else 0,
+        "params": dict(view.params) if view is not None else {},
+        "teacher_here": bool(teacher_here),
+        "reachable": bool(reachable),
+        "mode": "watch",
+        "spread_ms": SPREAD_MS,
+        "retry_ms": RETRY_MS,
+        "texts": _texts(),
+    }
+    if asks:
+        payload["question"] = [question.id, question.revealed] if question is not None else [0, False]
+    if data is not None:
+        payload.update(mode="decode", step=int(step), heatmap=payload_from_trace(data, step, 1.0))
+        payload["question"] = [question.id, question.revealed] if question is not None else [0, False]
+    _component()(data=payload, key=KEY, on_moved_change=_moved)
+
+
+def _moved() -> None:
+    """The stream said something moved: the fragment's run that follows asks the store at once (its
+    heartbeat, otherwise at most every follow.HEARTBEAT_SECONDS, learns an end, a removal or the teacher away)."""
+    st.session_state[keys.CLASS_HEARTBEAT] = 0.0

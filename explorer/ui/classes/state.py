@@ -1,0 +1,126 @@
+"""Live classes in the pages, what the teacher's and the students' sides share: the room store, the session's
+role, a problem to show once, and a revealed question.
+
+Roles live in the session (explorer.state.keys CLASS_*): a teacher holds the class's code and its secret
+token; a student holds the code and a member id, and follows the teacher or explores on its own. The
+teacher's side is explorer.ui.classes.teacher, the students' explorer.ui.classes.student; docs/pages/classes.md
+tells users how it works.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.classrooms import follow
+from explorer.classrooms.store import ClassError, Question, RoomStore, client_key
+from explorer.classrooms.stores import open_store
+from explorer.figures.bars import class_answers
+from explorer.i18n import N_, _, ngettext
+from explorer.i18n.errors import message_of
+from explorer.state import keys
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.shell import presentation
+from seq2seq.messages import Message
+
+KIND_LABELS = {
+    "attend": N_("Where will the next token look? (click a source token)"),
+    "token": N_("Which token comes next? (pick a candidate)"),
+}
+
+
+@st.cache_resource(show_spinner=False)
+def rooms() -> RoomStore:
+    """One room store per server process: the embedded one, or Redis (ATTENTION_EXPLORER_REDIS_URL).
+    Raises ValueError for a malformed Redis URL (`usable` says so on the page)."""
+    return open_store()
+
+
+def client() -> str:
+    """This session's client address as the per-client limits count it (explorer.classrooms.store.client_key).
+    Behind the cluster's nginx, Streamlit's server (uvicorn) takes the address from X-Forwarded-For, which
+    it trusts from loopback only."""
+    return client_key(st.context.ip_address)
+
+
+def usable(box=st) -> bool:
+    """Whether live classes can be offered; if not (a malformed Redis URL), `box` says why."""
+    try:
+        rooms()
+    except ValueError as error:
+        box.error(_("Live classes are off: {error}").format(error=escape_markdown(str(error))))
+        return False
+    return True
+
+
+def teaching(session) -> bool:
+    return bool(session.get(keys.CLASS_TOKEN) and session.get(keys.CLASS_CODE))
+
+
+def joined(session) -> bool:
+    return bool(session.get(keys.CLASS_MEMBER) and session.get(keys.CLASS_CODE)) and not teaching(session)
+
+
+def following(session) -> bool:
+    return joined(session) and bool(session.get(keys.CLASS_FOLLOWING))
+
+
+def leave(session, problem: ClassError | Message | None = None) -> None:
+    """Forget the class (ended, expired, left); `problem` is shown once on the next run."""
+    for key in (keys.CLASS_CODE, keys.CLASS_TOKEN, keys.CLASS_MEMBER, keys.CLASS_FOLLOWING, keys.CLASS_SEEN,
+                keys.CLASS_HEARTBEAT, keys.CLASS_PUBLISHED):  # fmt: skip
+        session.pop(key, None)
+    if problem is not None:
+        session[keys.CLASS_PROBLEM] = problem
+
+
+def show_problem(box=st) -> None:
+    """The class's problem kept for this run (a store error, a note), once."""
+    problem = st.session_state.pop(keys.CLASS_PROBLEM, None)
+    if problem is not None:
+        box.warning(message_of(problem))
+
+
+def show_reveal(
+    question: Question,
+    mine: int | None,
+    before: Question | None = None,
+    height: int | None = None,
+    projecting: bool = False,
+) -> None:
+    """The class's answers beside the model's, as a histogram over the options, and the share who were right;
+    `before`: the first vote of a question asked again, shown beside the second; `height`: the chart's, in a
+    frame; `projecting`: on a projector, with the large type of every projected figure."""
+
+    rows = follow.reveal_rows(question, before)
+    share = question.share_right()
+    right = ", ".join(question.options[i] for i in question.right)
+    if question.kind == "choice":  # a lesson's question: the file's answer, the options numbered as the bars
+        listed = "\n".join(
+            f"{i}. {'✓ ' if i - 1 in question.right else ''}{escape_markdown(text)}"
+            for i, text in enumerate(question.options, start=1)
+        )
+        st.markdown(listed)
+    else:
+        st.markdown(_("The model's answer: **{right}**").format(right=escape_markdown(right)))
+    if share is None:
+        st.caption(_("Nobody answered."))
+    else:
+        st.markdown(
+            ngettext("{share} of {n} answer was right.", "{share} of {n} answers were right.", question.answers).format(
+                share=f"{share:.0%}", n=question.answers
+            )
+        )
+    if mine is not None:
+        st.caption(_("You were right.") if mine in question.right else _("You were not right this time."))
+    if before is not None and before.share_right() is not None:
+        st.caption(
+            _("First vote: {share} right; second vote: {now} right.").format(
+                share=f"{before.share_right():.0%}", now="–" if share is None else f"{share:.0%}"
+            )
+        )
+    figure = class_answers(rows, question.kind)
+    if height is not None:  # a frame: the chart shares the column with the controls
+        figure.update_layout(height=height)
+    if projecting:  # the back row reads its options and shares (about 11 px otherwise)
+        presentation.enlarge(figure, factor=1.0)
+    st.plotly_chart(figure, config={"displayModeBar": False}, key=f"class_reveal_{question.id}")

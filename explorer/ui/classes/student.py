@@ -1,0 +1,475 @@
+"""Live classes, the students' side: "Join a class" on the home page (or a join link), following the teacher
+(the banner that says whom and whether live; "Explore on my own", "Follow the teacher", "Leave the class"),
+the Decode follower's fragment, and answering a question.
+
+A follower opens the teacher's link: `follow_page` (called by explorer.ui.frame.page before the page reads
+its URL) switches to the teacher's page and writes the teacher's link into the URL, so the page takes it
+as a link just opened and validates it like one. The follower's fragment holds the class_follow component
+(explorer.ui.classes.push), which listens to the room's event stream: on Decode it draws each of the
+teacher's steps in the browser (no Python run); anything else the teacher changes reruns the fragment
+once, and a new page or view reruns the follower's page. With ATTENTION_EXPLORER_CLASS_PUSH=0 the
+fragment polls the room every follow.POLL_SECONDS instead. A session is one member for its whole life
+(joining again after leaving, or by the link again, is the same member). A follower who moves a widget
+of its own is exploring on its own from then on (explorer.ui.classes.teacher's publish listener tells). No
+student text exists: answers are option numbers, counted anonymously.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from explorer.classrooms import follow
+from explorer.classrooms.attempts import JoinAttempts
+from explorer.classrooms.codes import new_member_id, normalise_code
+from explorer.classrooms.store import ClassError, NoSuchClass, Presence, StoreUnavailable
+from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
+from explorer.state import keys, link, owner
+from explorer.ui.classes import members as class_members
+from explorer.ui.classes import push as class_push
+from explorer.ui.classes.memory import browser_member
+from explorer.ui.classes.state import (
+    KIND_LABELS,
+    client,
+    following,
+    joined,
+    leave,
+    rooms,
+    show_problem,
+    show_reveal,
+    teaching,
+    usable,
+)
+from explorer.ui.common import sharing
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.decode import sections as decode_sections
+from explorer.views import decode as decode_view
+from explorer.views.decode import TABS
+from seq2seq.inputs import MAX_OUTPUT_TOKENS
+from seq2seq.messages import Message
+from seq2seq.numbering import numbered
+
+
+def _attempts() -> JoinAttempts:
+    ss = st.session_state
+    if not isinstance(ss.get(keys.CLASS_ATTEMPTS), JoinAttempts):
+        limits = rooms().limits
+        ss[keys.CLASS_ATTEMPTS] = JoinAttempts(limits.join_attempts, limits.join_window_seconds)
+    return ss[keys.CLASS_ATTEMPTS]
+
+
+def join(raw: object) -> ClassError | Message | None:
+    """Join the class whose code is `raw` (as typed or from a link); None when joined, else the problem.
+    Rate-limited per session; an unknown, ended or malformed code all get the same answer."""
+    ss = st.session_state
+    if teaching(ss):
+        return Message(N_("You are teaching a class; end it before you join one."))
+    attempts = _attempts()
+    try:
+        attempts.check()
+    except ClassError as error:
+        return error
+    code = normalise_code(raw)
+    # One session is one member for its whole life: leaving and joining again (or a join link opened again)
+    # is the same member, with the answers it gave, never a fresh one who votes again.
+    member = ss.get(keys.CLASS_MEMBER) or ss.get(keys.CLASS_SELF) or browser_member() or new_member_id()
+    ss[keys.CLASS_SELF] = member
+    try:
+        rooms().join(raw, member, client())  # the store normalises the code and counts a wrong one
+    except NoSuchClass as error:
+        attempts.failed()
+        return error
+    except ClassError as error:  # full, or the store cannot be reached: not the student's fault
+        return error
+    attempts.succeeded()
+    leave(ss)
+    ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], ss[keys.CLASS_FOLLOWING] = code, member, True
+    return None
+
+
+def join_from_link() -> None:
+    """A join link (?room=CODE) joins at once, before the page draws anything (then follows the teacher).
+
+    A link that cannot join (a mistyped, ended or locked class) says why, and keeps saying it on the page's
+    next runs (the link itself is gone from the address bar by then: a component's first value reruns the
+    page at once), until a join succeeds or the Join a class box is used."""
+    ss = st.session_state
+    if not usable():  # a malformed Redis URL: the page says so instead
+        return
+    raw = st.query_params.get(follow.ROOM_PARAM)
+    if raw is not None:
+        del st.query_params[follow.ROOM_PARAM]
+        problem = join(raw)
+        if problem is None:
+            ss.pop(keys.CLASS_LINK_PROBLEM, None)
+            st.rerun()  # follow at once: frame.page takes the student to the teacher's page
+        ss[keys.CLASS_LINK_PROBLEM] = problem
+    problem = ss.get(keys.CLASS_LINK_PROBLEM)
+    if problem is not None and not joined(ss):
+        st.warning(message_of(problem), icon=":material/link_off:")
+
+
+def join_box(heading: bool = True) -> None:
+    """The home page's "Class code" box and "Join a class" button (`heading`: under a subheader of its own)."""
+    ss = st.session_state
+    if joined(ss) or teaching(ss) or not usable():
+        return
+    if heading:
+        st.subheader(_("Join a class"))
+    else:
+        st.markdown(_("**Join** your teacher's class"))
+    code_box, button_box = st.columns([3, 2], vertical_alignment="bottom")
+    code_box.text_input(
+        _("Class code"), key=keys.CLASS_JOIN_CODE, max_chars=12, placeholder="ABC234",
+        help=_("The six letters and digits your teacher shows."),
+    )  # fmt: skip
+    if button_box.button(_("Join a class"), key="class_join"):
+        problem = join(ss.get(keys.CLASS_JOIN_CODE, ""))
+        ss.pop(keys.CLASS_LINK_PROBLEM, None)  # the box answers for itself now
+        if problem is None:
+            st.rerun()
+        st.warning(message_of(problem))
+
+
+def _poll(session):
+    """(the teacher's view or None, a problem to show or None). Tells the room this member is here
+    (at most every follow.HEARTBEAT_SECONDS); forgets a class that ended or expired."""
+    store = rooms()
+    code, member = session[keys.CLASS_CODE], session[keys.CLASS_MEMBER]
+    try:
+        now = time.monotonic()
+        if now - session.get(keys.CLASS_HEARTBEAT, 0.0) >= follow.HEARTBEAT_SECONDS:
+            try:
+                presence = store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
+            except NoSuchClass:  # away long enough to have given its place (Limits.gone_seconds): back in
+                store.join(code, member, client())
+                presence = store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
+            session[keys.CLASS_HEARTBEAT] = now
+            session[keys.CLASS_PRESENCE] = presence
+        return store.view(code), None
+    except StoreUnavailable as error:
+        return None, error
+    except ClassError as error:
+        leave(
+            session, Message(N_("The class {code} has ended."), code=code) if isinstance(error, NoSuchClass) else error
+        )
+        return None, error
+
+
+def follow_page(page: str | None) -> None:
+    """Before a page reads its URL: a follower goes to the teacher's page and view; the banner says whom
+    it follows and whether it is live, with "Explore on my own" / "Follow the teacher"."""
+    ss = st.session_state
+    show_problem()
+    if not joined(ss):
+        return
+    st.sidebar.caption(_("You are in class {code}.").format(code=ss[keys.CLASS_CODE]))
+    class_members.own_tag()
+    st.sidebar.button(_("Leave the class"), key="class_leave", on_click=_leave_class)
+    if not ss.get(keys.CLASS_FOLLOWING):
+        _exploring_banner()
+        return
+    view, problem = _poll(ss)
+    if not joined(ss):  # the class ended
+        st.rerun()
+    if view is not None:  # the teacher's lesson and step are the follower's (before its page opens with them)
+        _follow_lesson(ss, follow.lesson_of(view))
+    if view is not None and view.page in follow.PAGE_FILES:
+        wanted = follow.link_of(view)
+        if view.page != page:
+            ss[keys.CLASS_SEEN] = view
+            st.switch_page(follow.PAGE_FILES[view.page], query_params={**wanted, **link.beside_view(ss)})
+        if link.flat(st.query_params.to_dict()) != wanted or ss.get(keys.page_url(page)) != wanted:
+            ss.pop(keys.page_url(page), None)  # the page takes the URL for a link just opened
+            st.query_params.from_dict({**wanted, **link.beside_view(ss)})
+        ss[keys.CLASS_SEEN] = view
+        if page == "decode":
+            _open_teachers_tab(view)
+    if page != "decode":  # the Decode page follows in its own fragment, which draws the teacher's steps
+        if class_push.enabled():
+            _follower_watch(problem)
+        else:
+            _follower_poller(problem)
+
+
+def _follow_lesson(session, params: dict[str, str]) -> None:
+    """The lesson the teacher runs, at the teacher's step (none when the teacher runs none)."""
+    from explorer.lessons import player  # the lessons' catalog is read only where a class runs one
+    from explorer.lessons.listing import catalog
+
+    if params or player.where(session).lesson is not None:
+        player.follow_class(session, params, catalog()[0])
+
+
+DOCK_QUESTION = "_class_dock_question"  # the (id, revealed) of the question the lesson's panel was drawn with
+
+
+def lesson_question_moved(question) -> bool:
+    """Whether a lesson runs and the class's question (asked, revealed, replaced) is not the one its docked panel
+    was drawn with (explorer.ui.lessons.dock): the page must run again to show it there."""
+    ss = st.session_state
+    if owner.own(ss, "lessons").get("lesson") is None:
+        return False
+    now = (question.id, question.revealed) if question is not None else None
+    return ss.get(DOCK_QUESTION) != now
+
+
+def dock_drew(question) -> None:
+    """The lesson's panel was drawn with the class's `question` (or None)."""
+    st.session_state[DOCK_QUESTION] = (question.id, question.revealed) if question is not None else None
+
+
+def _open_teachers_tab(view) -> None:
+    """Decode's tab below the heatmap: the teacher's open one is open here too (a follower sees its name; its
+    tools, whose choices are the teacher's own, open when the student explores)."""
+    tab = follow.tab_of(view, list(TABS))
+    if tab is not None:
+        st.session_state[keys.DECODE_TABS] = _(TABS[tab])
+
+
+def _teachers_tab_caption(view) -> None:
+    tab = follow.tab_of(view, list(TABS)) if view is not None else None
+    if tab is not None and tab != next(iter(TABS)):  # the first is open unless the teacher opens another
+        st.caption(
+            _("The teacher has “{tab}” open below the heatmap: explore on your own to use it.").format(tab=_(TABS[tab]))
+        )
+
+
+def _leave_class() -> None:
+    leave(st.session_state)
+
+
+def teacher_away(session) -> bool:
+    """Whether the member's last heartbeat found the teacher's page gone (explorer.classrooms.store.Presence)."""
+    presence = session.get(keys.CLASS_PRESENCE)
+    return isinstance(presence, Presence) and not presence.teacher_here
+
+
+def _status(problem: ClassError | None) -> None:
+    ss = st.session_state
+    code = ss.get(keys.CLASS_CODE, "")
+    if problem is not None:
+        st.warning(
+            _("Following the teacher of class {code} · not live: {problem}").format(
+                code=code, problem=message_of(problem)
+            )
+        )
+    elif teacher_away(ss):
+        st.warning(
+            _("Following the teacher of class {code} · the teacher is away: you keep the last view.").format(code=code),
+            icon=":material/person_off:",
+        )
+    elif ss.get(keys.CLASS_SEEN) is None:
+        st.info(_("Following the teacher of class {code} · waiting for the teacher to open a page.").format(code=code))
+    else:
+        st.success(_("Following the teacher of class {code} · live").format(code=code), icon=":material/sensors:")
+    st.button(_("Explore on my own"), key="class_explore", on_click=_explore)
+
+
+def _explore() -> None:
+    """Explore on my own, from where the student is: on Decode the teacher's steps reach the page in the browser
+    (pushed, no run), so the session's own step is the one it last ran with; the step the page shows is the
+    room's, taken here as the session's step (issue 61: it used to start at step 0)."""
+    ss = st.session_state
+    ss[keys.CLASS_FOLLOWING] = False
+    ss[keys.CLASS_HEARTBEAT] = 0.0  # counted as exploring at once
+    seen = ss.get(keys.CLASS_SEEN)
+    try:
+        now = rooms().view(ss[keys.CLASS_CODE])
+    except ClassError:  # the store away, the class ended: the banner says so on this run
+        return
+    if now is not None and now.page == "decode" and follow.change(seen, now) == "step":
+        ss[keys.CLASS_SEEN] = now
+        owner.propose(ss, {"step": follow.step_of(now, MAX_OUTPUT_TOKENS)})  # the page fits it to its decode
+
+
+def _follow_again() -> None:
+    ss = st.session_state
+    ss[keys.CLASS_FOLLOWING] = True
+    ss[keys.CLASS_HEARTBEAT] = 0.0
+    ss.pop(keys.CLASS_SEEN, None)
+
+
+def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
+    """Any page but Decode: the banner, and a rerun of the page when the teacher's view moved (pushed: the
+    class_follow component listens to the room's stream and reruns this fragment when something moved)."""
+    ss = st.session_state
+    if not following(ss):
+        st.rerun(scope="app")
+    view, problem = _poll(ss)
+    if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) != "same":
+        st.rerun(scope="app")
+    lesson = owner.own(ss, "lessons").get("lesson") is not None
+    question = current_question() if lesson else None
+    if lesson and lesson_question_moved(question):
+        st.rerun(scope="app")  # the lesson's question, asked or revealed: its panel shows it
+    _status(problem or first_problem)
+    if pushed:
+        code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
+        class_push.follower(code, member, view, not teacher_away(ss), problem is None, question=question, asks=lesson)
+
+
+@st.fragment(run_every=follow.POLL_SECONDS)
+def _follower_poller(first_problem: ClassError | None = None) -> None:
+    _follower_banner(first_problem, pushed=False)
+
+
+@st.fragment
+def _follower_watch(first_problem: ClassError | None = None) -> None:
+    _follower_banner(first_problem, pushed=True)
+
+
+@st.fragment(run_every=follow.EXPLORING_POLL_SECONDS)
+def _exploring_banner() -> None:
+    """While exploring: counted in the room, and a way back."""
+    ss = st.session_state
+    if not joined(ss) or following(ss):
+        st.rerun(scope="app")
+    _view, problem = _poll(ss)
+    if not joined(ss):
+        st.rerun(scope="app")
+    code = ss.get(keys.CLASS_CODE, "")
+    message = _("Class {code}: you are exploring on your own.").format(code=code)
+    if teacher_away(ss):
+        message += " " + _("The teacher is away.")
+    if problem is not None:
+        message += " " + message_of(problem)
+    st.info(message, icon=":material/explore:")
+    st.button(_("Follow the teacher"), key="class_follow", on_click=_follow_again)
+
+
+def decode_follower(data, translator, n: int) -> None:
+    """The Decode page of a follower: the teacher's step drawn from this decode, in the browser from the room's
+    event stream (pushed: a teacher's step costs a message, not a run) or polled in a fragment, and the
+    teacher's question when one is open."""
+
+    ss = st.session_state
+    pushed = class_push.enabled() and data.has_attention
+
+    @st.fragment(run_every=None if pushed else follow.POLL_SECONDS)
+    def followed() -> None:
+        if not following(ss):
+            st.rerun(scope="app")
+        view, problem = _poll(ss)
+        moved = follow.change(ss.get(keys.CLASS_SEEN), view)
+        if not joined(ss) or moved == "view":
+            st.rerun(scope="app")
+        if moved == "step":
+            ss[keys.CLASS_SEEN] = view
+            owner.propose(ss, {"step": follow.step_of(view, n)})
+            sharing.publish("decode", decode_view.shared_link(ss))  # the address bar keeps the step shown
+        _status(problem)
+        step = owner.view(ss).step
+        question = current_question()
+        if lesson_question_moved(question):
+            st.rerun(scope="app")  # a lesson runs: its panel shows the question (a choice) or its reveal
+        if pushed:  # the teacher's steps arrive on the stream and are drawn in the browser
+            code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
+            here, live = not teacher_away(ss), problem is None
+            class_push.follower(code, member, ss.get(keys.CLASS_SEEN), here, live, data, step, question)
+        else:
+            merged = decode_sections.words_sides(translator)
+            decode_sections.heatmap(data, False, translator, merged, tabs_below=False, following=True)
+        _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
+        if question is not None and question.kind != "choice":  # a lesson's choice: in the lesson's panel
+            answer_panel(question)
+
+    followed()
+
+
+def current_question():
+    """The class's current question, or None (none asked, or the store away: the banner says so)."""
+    try:
+        return rooms().current_question(st.session_state[keys.CLASS_CODE])
+    except ClassError:
+        return None
+
+
+# A touch screen taps where a mouse clicks: the prompt is written both ways and the browser shows the one for
+# its pointer (PROMPT_CSS), since only the browser knows whether it has a mouse.
+TAP_LABELS = {"attend": N_("Where will the next token look? (tap a source token)")}
+CLICK_KEY, TAP_KEY = "class_prompt_click", "class_prompt_tap"
+QUESTION_KEY = "class_question"  # the open question's panel (class_follow.js fits the heatmap above it)
+TOUCH = "(hover: none) and (pointer: coarse)"
+# Static CSS only (no user text): Streamlit gives a container with a key the class st-key-KEY.
+PROMPT_CSS = f"""<style>
+@media {TOUCH} {{.st-key-{CLICK_KEY} {{display: none !important;}}}}
+@media not all and {TOUCH} {{.st-key-{TAP_KEY} {{display: none !important;}}}}
+</style>"""
+
+
+def _prompt(kind: str) -> None:
+    """The question's heading: for a mouse ("click") and, where it differs, for a finger ("tap")."""
+    click = _(KIND_LABELS.get(kind, KIND_LABELS["token"]))
+    tap = _(TAP_LABELS[kind]) if kind in TAP_LABELS else None
+    if tap is None:
+        st.markdown(f"**{click}**")
+        return
+    st.html(PROMPT_CSS)
+    with st.container(key=CLICK_KEY):
+        st.markdown(f"**{click}**")
+    with st.container(key=TAP_KEY):
+        st.markdown(f"**{tap}**")
+
+
+def answer_panel(question, prompt: str | None = None, labels: list[str] | None = None) -> None:
+    """A follower's side of the open `question`: an answer (a source token, a candidate, a lesson's option) it
+    may change until the reveal, then the reveal. `prompt`: the question's own words (a lesson's, Markdown
+    already made safe), else the kind's; `labels`: the options as this page shows them (a lesson's, in the
+    page's language; plain text), else the room's."""
+    ss = st.session_state
+    store = rooms()
+    code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
+    if question is None:
+        return
+    try:
+        mine = store.answered(code, question.id, member)
+    except ClassError:
+        return  # the banner says what is wrong
+    with st.container(border=True, key=QUESTION_KEY if not question.revealed else None):
+        if prompt is not None:
+            st.markdown(prompt)
+        else:
+            _prompt(question.kind)
+        if question.revealed:
+            before = follow.asked_before(store.questions(code), question) if question.again_of else None
+            show_reveal(question, mine, before)
+            return
+        shown = labels if labels is not None and len(labels) == len(question.options) else question.options
+        labels = {i: escape_markdown(text) for i, text in enumerate(_option_labels(list(shown)))}  # not Markdown
+        key = f"{keys.CLASS_ANSWER}_{question.id}"
+        if mine is not None and ss.get(key) != mine:  # the answer counted shows chosen (a reload; a tap to unchoose)
+            ss[key] = mine
+        st.pills(
+            _("Your answer"), list(labels), format_func=labels.__getitem__, key=key,
+            on_change=_answer, args=(question.id, key),
+        )  # fmt: skip
+        if mine is not None:
+            st.info(
+                _("Your answer: {option}. Wait for the teacher to reveal; until then you can change it.").format(
+                    option=labels[mine]
+                )
+            )
+
+
+def _option_labels(options) -> list[str]:
+    """The options as the pills show them: a repeated one (a source's two "e") after its position, as the
+    heatmap's columns are labelled ("04 e", "11 e"), since the pills keep a choice by its label and would
+    take one "e" for another."""
+    repeated = {text for text in options if options.count(text) > 1}
+    return [label if text in repeated else text for text, label in zip(options, numbered(options), strict=True)]
+
+
+def _answer(question: int, key: str) -> None:
+    """The answer buttons' callback: the option chosen, counted once (until the reveal a new choice replaces
+    the member's earlier answer; choosing none keeps it)."""
+    ss = st.session_state
+    choice = ss.get(key)
+    if choice is None or not joined(ss):
+        return
+    try:
+        rooms().answer(ss[keys.CLASS_CODE], question, ss[keys.CLASS_MEMBER], int(choice))
+    except ClassError as error:
+        ss[keys.CLASS_PROBLEM] = error

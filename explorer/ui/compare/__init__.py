@@ -1,0 +1,1 @@
+"""The Compare page's sections: every scorer's run on one sentence."""

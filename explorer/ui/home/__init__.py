@@ -1,0 +1,1 @@
+"""The home page's sections: the live example and the ways in."""

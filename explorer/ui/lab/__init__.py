@@ -1,0 +1,1 @@
+"""The Lab page's sections: attention beside the importances."""

@@ -1,0 +1,13 @@
+"""What a running lesson adds to every page's frame (explorer.ui.parts): its pending move opens its step's page
+first, and its panel is docked under the title and the class's bars."""
+
+from __future__ import annotations
+
+from explorer.ui.lessons import dock
+from explorer.ui.parts import Part
+
+PARTS = (
+    # Before the tab's memory is asked (explorer.ui.classes.frame_parts): its answer reruns this page.
+    Part("open", 10, lambda where: dock.open_pending(where.page)),
+    Part("under_title", 30, lambda where: dock.dock(where.page, where.projecting)),
+)

@@ -1,0 +1,1 @@
+"""The Hidden states page's sections."""

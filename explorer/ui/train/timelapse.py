@@ -1,0 +1,148 @@
+"""The Timelapse page's section: probe and epoch pickers, Play, a heatmap per history at that epoch, curves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from explorer.figures import curves, heatmaps
+from explorer.i18n import N_, _
+from explorer.i18n.errors import message_of
+from explorer.state import owner, params
+from explorer.state.catalog import metric_title
+from explorer.ui.common import pickers
+from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.shell import pieces
+from explorer.views import timelapse as timelapse_view
+
+PAGE = "timelapse"  # its parameters: explorer.state.pages, parsed by explorer.state.params
+FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
+PAGE_PX = 940  # the page's width for figures at 1400 px (the sidebar open): a heatmap's share of it thins its labels
+
+
+PLAY_HELP = N_("Every epoch as an animation, run in your browser: the heatmaps give way to it while it is on.")
+
+
+def notes(found: Sequence[str]) -> None:
+    """A link's notes (its values refused), in the page's language; they quote the link: escaped."""
+    for note in found:
+        st.info(escape_markdown(message_of(note)))
+
+
+def show(
+    histories: dict[str, list[dict]],
+    task: str | None,
+    context: str,
+    projecting: bool,
+    live: bool = False,
+    opened: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The probe and epoch pickers, Play, a heatmap per history at the chosen epoch (Play on: the animation
+    of every epoch in their place), the curves. Returns the probe and epoch shown, as a link's parameters
+    (a live class's teacher publishes them).
+
+    `live`: a running training's history, redrawn every few seconds; the epoch slider follows the
+    newest epoch unless the user has moved it elsewhere. `opened`: a link just opened (a class's teacher
+    view): its probe and epoch are shown when they are among this history's, a note said for one that is not."""
+    histories = {name: records for name, records in histories.items() if records}
+    epochs = timelapse_view.epoch_numbers(histories)
+    sources = timelapse_view.probe_sources(histories)
+    if not epochs or not sources:
+        st.info(_("No epoch has been recorded for this choice yet."))
+        return {}
+    state = st.session_state
+    linked_epoch = None
+    if opened:
+        linked = params.parse(PAGE, opened, probe=sources, epoch=epochs)
+        notes(linked.notes)
+        if "probe" in linked.values:
+            owner.propose_own(state, PAGE, {"probe": linked.values["probe"]})
+        linked_epoch = linked.values.get("epoch")
+    # The probe and epoch are the page's own fields (explorer.state.owner.own): one for every history shown,
+    # each replaced by this history's default when it has no such probe or epoch.
+    mine = owner.own(state, PAGE)
+    if mine.get("probe") not in sources:
+        owner.propose_own(state, PAGE, {"probe": sources[timelapse_view.default_probe_index(sources, task)]})
+    # The epoch depends on the history shown (`context`): another opens on its newest epoch, as does a link's
+    # epoch it lacks; a live one follows its newest unless the user has moved the slider elsewhere.
+    chosen, seen = mine.get("epoch"), mine.get("history")
+    if linked_epoch is not None:
+        chosen = linked_epoch
+    elif seen != context or chosen not in epochs or (live and chosen == mine.get("newest")):
+        chosen = epochs[-1]
+    owner.propose_own(state, PAGE, {"history": context, "epoch": chosen, "newest": epochs[-1]})
+
+    left, right, play = st.columns([2, 3, 2], vertical_alignment="bottom")
+    key, change = pickers.bound_own(PAGE, "probe", sources[0])
+    source = left.selectbox(_("Probe sentence"), sources, key=key, **change)
+    key, change = pickers.bound_own(PAGE, "epoch", epochs[-1])
+    epoch = right.select_slider(_("Epoch"), epochs, key=key, **change) if len(epochs) > 1 else epochs[0]
+    # Play sits beside the pickers and its animation takes the heatmaps' place: in the first screen (of a
+    # projector's 1280×720 frame too).
+    # A short label, whole in its column in both languages; what it does is in its help.
+    playing = len(epochs) > 1 and play.toggle(_("▶ Play every epoch"), key="tl_play", help=_(PLAY_HELP))
+    if playing:
+        panels = timelapse_view.animation_panels(histories, source, epochs)
+        try:
+            st.plotly_chart(heatmaps.timelapse_animation(panels, epochs), key="tl_animation")
+        except ValueError as error:
+            st.info(message_of(error))
+        else:
+            epoch_curves(histories, epoch)
+            return {"probe": source, "epoch": str(epoch)}
+    heatmap_rows(histories, source, epoch, projecting)
+    epoch_curves(histories, epoch)
+    return {"probe": source, "epoch": str(epoch)}
+
+
+def heatmap_rows(histories: dict[str, list[dict]], source: str, epoch: int, projecting: bool) -> None:
+    """A heatmap of `source` per history at `epoch`, a few to a row, with its heading and output."""
+    # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
+    # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
+    per_row = min(2 if projecting else 3, len(histories))
+    records_at = {name: timelapse_view.record_at(records, epoch) for name, records in histories.items()}
+    probes = {name: timelapse_view.probe_for(record, source) for name, record in records_at.items()}
+    sides = [p.get(side, ()) for p in probes.values() if p for side in ("source_tokens", "target_tokens")]
+    if word_starts := pieces.note(*sides):
+        st.caption(word_starts)  # what the word-start dot means, once above the heatmaps
+    for index, name in enumerate(histories):
+        if index % per_row == 0:
+            row = st.columns(per_row)
+        record, probe = records_at[name], probes[name]
+        with row[index % per_row]:
+            shown = record["epoch"] if record else epoch
+            start = record.get("fine_tuned_after") if record else None
+            if record and shown < epoch:
+                heading = _("**{name}** · epoch {epoch} (its training ended there)")
+            elif start is not None:  # zh-en: the second stage, on the sentences plus dictionary data
+                heading = _("**{name}** · epoch {epoch} (fine-tuning since epoch {start})")
+            else:
+                heading = _("**{name}** · epoch {epoch}")
+            st.markdown(heading.format(name=name, epoch=shown, start=start))
+            height = FRAME_FIGURE_PX if projecting else 320  # on a projector: a row of two in one frame
+            width = PAGE_PX // per_row
+            figure = heatmaps.probe_heatmap(probe, height=height, width=width) if probe else None
+            if figure is not None:
+                st.plotly_chart(figure, key=f"tl_heatmap_{index}")
+            else:
+                st.caption(_("No attention to draw: this decoder sees only the encoder's final state."))
+            if probe:
+                # Plain text, not inline code: code in a caption is faded to 3:1, under WCAG's 4.5:1.
+                st.caption(_("output: {output}").format(output=escape_markdown(str(probe.get("output", "")))))
+
+
+def epoch_curves(histories: dict[str, list[dict]], epoch: int) -> None:
+    """The loss and the validation metric of every history by epoch, `epoch` marked."""
+    metric = timelapse_view.metric_name(histories)
+    losses, metrics = timelapse_view.epoch_series(histories, metric)
+    left, right = st.columns(2)
+    marker = {"marker_x": epoch, "marker_label": _("epoch {epoch}").format(epoch=epoch), "whole_x": True}
+    loss_figure = curves.curves(losses, _("training loss"), _("epoch"), _("loss per target token"), **marker)
+    left.plotly_chart(loss_figure, key="tl_loss")
+    if metric:
+        y_range = (0, 1.02) if metric == "exact_match" else None
+        right.plotly_chart(
+            curves.curves(metrics, _("validation"), _("epoch"), metric_title(metric), y_range=y_range, **marker),
+            key="tl_metric",
+        )
