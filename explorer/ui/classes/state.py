@@ -18,7 +18,7 @@ from explorer.figures.bars import class_answers
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import keys
-from explorer.ui.common.markdown import escape_markdown
+from explorer.ui.common.markdown import authored_markdown, escape_markdown
 from explorer.ui.shell import presentation
 from seq2seq.messages import Message
 
@@ -80,6 +80,12 @@ def show_problem(box=st) -> None:
         box.warning(message_of(problem))
 
 
+def option_markdown(kind: str, text: str) -> str:
+    """An option as Markdown for the page: a lesson's choice as its author wrote it (inline code and math
+    shown as such, no HTML: authored_markdown), a token as typed (escape_markdown)."""
+    return authored_markdown(text) if kind == "choice" else escape_markdown(text)
+
+
 def show_reveal(
     question: Question,
     mine: int | None,
@@ -96,7 +102,7 @@ def show_reveal(
     right = ", ".join(question.options[i] for i in question.right)
     if question.kind == "choice":  # a lesson's question: the file's answer, the options numbered as the bars
         listed = "\n".join(
-            f"{i}. {'✓ ' if i - 1 in question.right else ''}{escape_markdown(text)}"
+            f"{i}. {'✓ ' if i - 1 in question.right else ''}{option_markdown(question.kind, text)}"
             for i, text in enumerate(question.options, start=1)
         )
         st.markdown(listed)

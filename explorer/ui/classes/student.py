@@ -36,6 +36,7 @@ from explorer.ui.classes.state import (
     following,
     joined,
     leave,
+    option_markdown,
     rooms,
     show_problem,
     show_reveal,
@@ -43,7 +44,6 @@ from explorer.ui.classes.state import (
     usable,
 )
 from explorer.ui.common import sharing
-from explorer.ui.common.markdown import escape_markdown
 from explorer.ui.decode import sections as decode_sections
 from explorer.views import decode as decode_view
 from explorer.views.decode import TABS
@@ -418,7 +418,7 @@ def answer_panel(question, prompt: str | None = None, labels: list[str] | None =
     """A follower's side of the open `question`: an answer (a source token, a candidate, a lesson's option) it
     may change until the reveal, then the reveal. `prompt`: the question's own words (a lesson's, Markdown
     already made safe), else the kind's; `labels`: the options as this page shows them (a lesson's, in the
-    page's language; plain text), else the room's."""
+    page's language, its author's Markdown: option_markdown), else the room's."""
     ss = st.session_state
     store = rooms()
     code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
@@ -438,7 +438,7 @@ def answer_panel(question, prompt: str | None = None, labels: list[str] | None =
             show_reveal(question, mine, before)
             return
         shown = labels if labels is not None and len(labels) == len(question.options) else question.options
-        labels = {i: escape_markdown(text) for i, text in enumerate(_option_labels(list(shown)))}  # not Markdown
+        labels = {i: option_markdown(question.kind, text) for i, text in enumerate(_option_labels(list(shown)))}
         key = f"{keys.CLASS_ANSWER}_{question.id}"
         if mine is not None and ss.get(key) != mine:  # the answer counted shows chosen (a reload; a tap to unchoose)
             ss[key] = mine
