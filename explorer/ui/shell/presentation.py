@@ -7,15 +7,20 @@ else the page offers follows below. The Decode page folds its settings away and 
 beside the Step, Back, Play and Reset buttons, the heatmap sized to the screen's height in the
 browser (explorer.figures.svg_heatmap); Compare and Timelapse draw two heatmaps per row; Hidden
 states hides the neighbours table. The toggle's session key is shared by all pages and persists
-across page switches, so the mode stays on while the class moves around.
+across page switches, so the mode stays on while the class moves around; the tab keeps it too
+(presentation_memory.js: sessionStorage, never the URL), so a reload of the projector's tab opens in it.
 """
 
 from __future__ import annotations
+
+import functools
+import secrets
 
 import streamlit as st
 
 from explorer.i18n import N_, _
 from explorer.state import keys
+from explorer.ui.common import components
 
 LABEL = N_("Presentation mode")
 HELP = N_("Large type and large figures for a projector; fewer controls.")
@@ -43,12 +48,55 @@ CSS = """<style>
 </style>"""
 
 
+MEMORY = "attention_explorer.presentation_memory"
+READ_KEY, WRITE_KEY = "presentation_memory_read", "presentation_memory_write"
+NONCE_KEY = "_presentation_memory_nonce"  # the suffix of this session's READ_KEY (a reconnect keeps old values)
+RECALLED = "_presentation_recalled"  # the tab's answer taken: it is not asked again in this session
+WRITES = "_presentation_writes"  # the mode has been on in this session: every run writes it to the tab
+
+
+@functools.cache
+def _memory():
+    """Register the tab-memory component once per process (in the page's DOM: it reads sessionStorage)."""
+    return st.components.v2.component(
+        MEMORY, js=components.source("shell/presentation_memory.js"), isolate_styles=False
+    )
+
+
+def _recall(state) -> None:
+    """Until the tab answers (it answers only when it keeps the mode on), ask it on every run; its answer, with
+    the next run, turns the mode on before the toggle is drawn."""
+    if state.get(RECALLED):
+        return
+    nonce = state.setdefault(NONCE_KEY, secrets.token_hex(6))
+    with st.sidebar:
+        answer = _memory()(
+            data={"read": True}, key=f"{READ_KEY}_{nonce}", default={"on": None}, on_on_change=lambda: None
+        )
+    if getattr(answer, "on", None):
+        state[RECALLED] = True
+        state[keys.PRESENTATION] = True
+
+
+def _remember(state, on: bool) -> None:
+    """Write the mode into the tab once it has been on in this session (a session that never had it on writes
+    nothing: a mode the tab keeps and has not answered yet must stay kept)."""
+    if not on and not state.get(WRITES):
+        return
+    state[WRITES] = True
+    with st.sidebar:
+        _memory()(data={"write": on}, key=WRITE_KEY)
+
+
 def toggle() -> bool:
-    """Draw the sidebar toggle; when it is on, inject the large-type CSS. Returns whether it is on."""
+    """Draw the sidebar toggle; when it is on, inject the large-type CSS. Returns whether it is on. The tab
+    keeps the mode, so a reload opens in it (the page's first run without it, the tab's answer's run with it)."""
     state = st.session_state
+    _recall(state)
     if keys.PRESENTATION in state:  # re-set the value, so the toggle of the page just opened takes it on its first run
         state[keys.PRESENTATION] = state[keys.PRESENTATION]
     on = st.sidebar.toggle(_(LABEL), key=keys.PRESENTATION, persist_state="session", help=_(HELP))
+    _remember(state, on)
     if on:
         st.html(CSS)  # static CSS, no user text
     return on

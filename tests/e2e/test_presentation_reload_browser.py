@@ -1,0 +1,38 @@
+"""Presentation mode survives a reload of the projector's tab (issue 62): the tab keeps it (sessionStorage,
+explorer/ui/shell/presentation_memory.js), never the URL, and another tab opens without it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+from tests.e2e import page_clock
+from tests.e2e.test_presentation_browser import WAIT_MS, present
+
+FOLDED = (
+    "() => { const s = document.querySelector('[data-testid=stSidebar]');"
+    " return s && s.getBoundingClientRect().right <= 0; }"
+)
+ANSWER = "[data-presentation-memory]"
+
+
+def _answer(page: Page) -> str:
+    """What the tab's memory answered on this document's first run: "answered" (the mode was on) or "none"."""
+    found = page.locator(ANSWER).first
+    found.wait_for(state="attached", timeout=WAIT_MS)
+    return found.get_attribute("data-presentation-memory")
+
+
+def test_a_reload_keeps_presentation_mode_and_a_new_tab_does_not(page: Page, streamlit_server: str) -> None:
+    page.base_url = streamlit_server
+    present(page, "Decode", "1366x768", task="reverse", scorer="general", sentence="abcd")
+    assert "present" not in page.url  # the mode is the tab's, not the link's
+    page.reload()
+    assert _answer(page) == "answered"
+    page.wait_for_function(FOLDED, timeout=WAIT_MS)  # the answer's run turned it on: the sidebar folds away
+    page_clock.quiet(page)
+    type_px = "e => parseFloat(getComputedStyle(e).fontSize)"
+    assert page.locator("[data-testid=stMain] p").first.evaluate(type_px) > 20  # large type: 1.35rem, not 1rem
+    other = page.context.new_page()  # another tab: its own sessionStorage, the mode off
+    other.goto(f"{streamlit_server}/Decode")
+    assert _answer(other) == "none"
+    other.close()
