@@ -4,7 +4,8 @@ declared once, in explorer/state/pages.py; the home page is app_pages/0_Home.py.
 
 `streamlit run` imports this file as a module (`app`) and serves `app`, an st.App: Streamlit's own server
 plus the live classes' event stream (explorer.ui.classes.stream), the security headers on every answer
-(explorer.ui.server.headers) and the per-session rate limit (explorer.classrooms.flood). Every page run executes it
+(explorer.ui.server.headers), the member id cookie (explorer.classrooms.member_ids) and the per-session and
+per-address rate limits (explorer.classrooms.flood). Every page run executes it
 as ``__main__``, which runs the page."""
 
 import streamlit as st
@@ -17,7 +18,10 @@ else:  # imported by `streamlit run` (uvicorn): the server
     from starlette.middleware import Middleware
 
     from explorer.classrooms.flood import SessionRateLimit
+    from explorer.classrooms.member_ids import MemberCookie
+    from explorer.ui.classes.state import ids
     from explorer.ui.classes.stream import routes
     from explorer.ui.server.headers import SecurityHeaders
 
-    app = st.App(__file__, routes=routes(), middleware=[Middleware(SecurityHeaders), Middleware(SessionRateLimit)])
+    middleware = [Middleware(SecurityHeaders), Middleware(MemberCookie, ids=ids), Middleware(SessionRateLimit)]
+    app = st.App(__file__, routes=routes(), middleware=middleware)

@@ -1,15 +1,19 @@
-"""Live classes: one tab flooding the server with reruns, against the class it sits in.
+"""Live classes: tabs flooding the server with reruns, against the class they sit in.
 
-    python -m bench.class_flood [--followers 5] [--steps 8] [--rounds 3]
+    python -m bench.class_flood [--followers 5] [--flooders 1] [--steps 8] [--rounds 3]
+    python -m bench.class_flood --followers 30 --flooders 10     (issue 65: and --flooders 50)
 
 Starts one server as `make run` does (`python -m explorer.ui.serve`, the embedded room store). A teacher
 (a protocol client: bench.protocol.LiveClient) opens Decode on the dates task and starts a class;
 `--followers` students join and follow with pushed steps. In each round the teacher presses Step
-`--steps` times about a second apart, twice: once with the room quiet, once while one more session
-(the issue's attack, from one tab) asks for a rerun of its Decode page every 2 ms. Reported, quiet
-against flooded: each follower's latency from the teacher's click to its page showing the step (median,
-p95), steps missed, and the flooder's page runs a second against its bucket's rate
-(explorer.classrooms.flood: RATE_PER_SECOND after a BURST). Writes bench/results/class_flood.json.
+`--steps` times about a second apart, twice: once with the room quiet, once while `--flooders` more
+sessions (the issue's attack: tabs of one address, the teacher's and the class's own) each ask for a rerun
+of their Decode page every 2 ms. Reported, quiet against flooded: the teacher's click to the teacher's own
+page showing the step (median, p95, max: the issue's bar is 1 s at p95 and 2 s at most), each follower's
+latency from the click to its page showing the step (median, p95, max; bar 2 s), steps missed, and the
+flooders' page runs a second against their address's budget (explorer.classrooms.flood: each socket
+RATE_PER_SECOND after a BURST, all of one address ADDRESS_RATE_PER_SECOND after ADDRESS_BURST; the teacher's
+socket has its own). Writes bench/results/class_flood[-N].json (N flooders, when more than one).
 Other work on the machine slows every number: run on an otherwise idle machine.
 """
 
@@ -17,13 +21,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 
 from bench.class_steps import latencies, teach
 from bench.common import dates, markdown_table, run_async, summary, write_results
 from bench.protocol import LiveClient, connect, open_follower, open_teacher
 from bench.server import Server
-from explorer.classrooms.flood import BURST, RATE_PER_SECOND
+from explorer.classrooms.flood import ADDRESS_BURST, ADDRESS_RATE_PER_SECOND, BURST, RATE_PER_SECOND
 
 FLOOD_EVERY_S = 0.002  # the attack: a rerun asked for every 2 ms
 FLOOD_WARMUP_S = 2.0  # the flood runs this long before the teacher's first click (its burst spent)
@@ -37,10 +42,16 @@ async def _flooder(url: str) -> LiveClient:
     return flooder
 
 
-async def _step_the_class(teacher: LiveClient, followers: list[LiveClient], steps: int) -> tuple[list, list]:
-    """The teacher's `steps` clicks; (the followers' click-to-shown ms, the steps missed or errors)."""
+async def _step_the_class(
+    teacher: LiveClient, followers: list[LiveClient], steps: int, own: list[float]
+) -> tuple[list, list]:
+    """The teacher's `steps` clicks (`own`: each click to the teacher's own page showing it, ms); (the followers'
+    click-to-shown ms, the steps missed or errors)."""
     marks = [len(f.steps) for f in followers]
-    clicks = await teach(teacher, steps, 1.0)
+    try:
+        clicks = await teach(teacher, steps, 1.0, own)
+    except RuntimeError as error:  # the teacher's own page did not show a step within 30 s
+        return [], [str(error)]
     await asyncio.gather(
         *(f.until(lambda f=f: any(k == clicks[-1].step for k, _t in f.steps[-3:]), SEEN_WITHIN_S) for f in followers)
     )
@@ -52,66 +63,83 @@ async def _step_the_class(teacher: LiveClient, followers: list[LiveClient], step
     return ms, errors
 
 
-async def class_under_flood(url: str, followers: int = 5, steps: int = 8, flood: bool = True) -> dict:
+async def class_under_flood(
+    url: str, followers: int = 5, steps: int = 8, flood: bool = True, flooders: int = 1
+) -> dict:
     """One class on the server at `url`: `followers` pushed followers see `steps` Steps while (`flood`)
-    one more session asks for a rerun every FLOOD_EVERY_S. Returns {"ms": sorted click-to-shown ms,
-    "errors", "sent": reruns asked for, "runs": the flooder's page runs while the class stepped,
-    "flood_s": seconds of that stepping}."""
+    `flooders` more sessions each ask for a rerun every FLOOD_EVERY_S. Returns {"ms": sorted click-to-shown ms,
+    "teacher_ms": the teacher's own click-to-shown ms, "errors", "sent": reruns asked for, "runs": the
+    flooders' page runs while the class stepped, "flood_s": seconds of that stepping}."""
     teacher, code = await open_teacher(url, dates(1, seed=23)[0], "concat")
     members = [await open_follower(url, code) for _ in range(followers)]
-    flooder = await _flooder(url) if flood else None
+    floods = [await _flooder(url) for _ in range(flooders)] if flood else []
     stop, sent = asyncio.Event(), 0
 
-    async def send_reruns() -> None:
+    async def send_reruns(flooder: LiveClient) -> None:
         nonlocal sent
         while not stop.is_set():
             await flooder.ws.send(flooder.request())
             sent += 1
             await asyncio.sleep(FLOOD_EVERY_S)
 
-    flooding = asyncio.create_task(send_reruns()) if flooder else None
+    flooding = [asyncio.create_task(send_reruns(f)) for f in floods]
     if flooding:
         await asyncio.sleep(FLOOD_WARMUP_S)
-    started, runs_before = time.monotonic(), len(flooder.finished) if flooder else 0
-    ms, errors = await _step_the_class(teacher, members, steps)
+    started, runs_before = time.monotonic(), sum(len(f.finished) for f in floods)
+    own: list[float] = []
+    ms, errors = await _step_the_class(teacher, members, steps, own)
     flood_s = time.monotonic() - started
-    runs = len(flooder.finished) - runs_before if flooder else 0
+    runs = sum(len(f.finished) for f in floods) - runs_before
     stop.set()
-    if flooding:
-        await flooding
-    for client in (*members, *([flooder] if flooder else []), teacher):
+    await asyncio.gather(*flooding)
+    for client in (*members, *floods, teacher):
         await client.close()
-    return {"ms": sorted(ms), "errors": errors, "sent": sent, "runs": runs, "flood_s": flood_s}
+    return {"ms": sorted(ms), "teacher_ms": own, "errors": errors, "sent": sent, "runs": runs, "flood_s": flood_s}
 
 
-def run(followers: int, steps: int, rounds: int) -> dict:
+def run(followers: int, steps: int, rounds: int, flooders: int = 1) -> dict:
     server = Server()
     server.start(timeout_s=180)
     results: dict[str, list[dict]] = {"quiet": [], "flooded": []}
     try:
         for _ in range(rounds):
             for name, flood in (("quiet", False), ("flooded", True)):
-                results[name].append(run_async(class_under_flood(server.url, followers, steps, flood)))
+                results[name].append(run_async(class_under_flood(server.url, followers, steps, flood, flooders)))
     finally:
         server.stop()
-    report = {"followers": followers, "steps": steps, "rounds": rounds, "rate_per_second": RATE_PER_SECOND}
+    report = {
+        "followers": followers, "flooders": flooders, "steps": steps, "rounds": rounds,
+        "rate_per_second": RATE_PER_SECOND, "address_rate_per_second": ADDRESS_RATE_PER_SECOND,
+        "load_average_after": os.getloadavg(),
+    }  # fmt: skip
     for name, runs in results.items():
         flood_s = sum(r["flood_s"] for r in runs)
+        followers_ms = [ms for r in runs for ms in r["ms"]]
+        teacher_ms = [ms for r in runs for ms in r["teacher_ms"]]
         report[name] = {
-            **summary([ms for r in runs for ms in r["ms"]]),
+            **(summary(followers_ms) if followers_ms else {"median_ms": None, "p95_ms": None, "n": 0}),
+            "max_ms": max(followers_ms, default=None),
+            "teacher": {**summary(teacher_ms), "max_ms": max(teacher_ms)} if teacher_ms else None,
             "missed": sum(len(r["errors"]) for r in runs),
+            "error_messages": [e for r in runs for e in r["errors"]][:20],
             "reruns_asked_per_s": sum(r["sent"] for r in runs) / flood_s,
             "flooder_runs_per_s": sum(r["runs"] for r in runs) / flood_s,
         }
     return report
 
 
+def _ms(stats: dict | None) -> str:
+    if not stats or stats.get("n", 0) == 0:
+        return "—"
+    return f"{stats['median_ms']:.0f} / {stats['p95_ms']:.0f} / {stats['max_ms']:.0f}"
+
+
 def print_report(r: dict) -> None:
     rows = [
         [
-            name,
-            f"{r[name]['median_ms']:.0f}",
-            f"{r[name]['p95_ms']:.0f}",
+            f"{name} ({r['flooders']} flooding)" if name == "flooded" else name,
+            _ms(r[name]["teacher"]),
+            _ms(r[name]),
             f"{r[name]['n']}",
             f"{r[name]['missed']}",
             f"{r[name]['reruns_asked_per_s']:.0f}",
@@ -119,23 +147,34 @@ def print_report(r: dict) -> None:
         ]
         for name in ("quiet", "flooded")
     ]
-    header = ["room", "click → shown median ms", "p95 ms", "samples", "missed", "reruns asked /s", "flooder runs /s"]
+    header = [
+        "room", "teacher's click → its own page, median / p95 / max ms", "→ followers, median / p95 / max ms",
+        "samples", "missed", "reruns asked /s", "flooders' runs /s",
+    ]  # fmt: skip
     print(markdown_table(header, rows))
-    print(f"\nThe flooder's bucket: {RATE_PER_SECOND:.0f} messages a second after a burst of {BURST:.0f}.")
+    print(
+        f"\nEach socket's bucket: {RATE_PER_SECOND:.0f} messages a second after a burst of {BURST:.0f}; one address's "
+        f"students together: {ADDRESS_RATE_PER_SECOND:.0f} a second after {ADDRESS_BURST:.0f} (the teacher's apart)."
+    )
+    for name in ("quiet", "flooded"):
+        for message in r[name]["error_messages"]:
+            print(f"  {name}: {message}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--followers", type=int, default=5)
+    parser.add_argument("--flooders", type=int, default=1, help="flooding sessions (tabs of one address)")
     parser.add_argument("--steps", type=int, default=8, help="the teacher's Steps per room and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one round of 3 steps with 2 followers")
     args = parser.parse_args(argv)
     if args.quick:
         args.followers, args.steps, args.rounds = 2, 3, 1
-    report = run(args.followers, args.steps, args.rounds)
+    report = run(args.followers, args.steps, args.rounds, args.flooders)
     print_report(report)
-    print(f"\nwrote {write_results('class_flood', report)}")
+    name = "class_flood" + (f"-{args.flooders}" if args.flooders > 1 else "")
+    print(f"\nwrote {write_results(name, report)}")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ that did not show a step within 10 s, Streamlit exceptions, lost websockets, joi
 server CPU (from /proc: the app processes' CPU time over the stepping phase divided by the steps;
 also that minus the idle polling's share, and the idle polling CPU per second); peak memory of the
 app processes. Bars: 1 teacher + 30 followers on one server: p95 <= 1 s, 0 errors;
-1 teacher + 100 followers across two replicas with Redis: p95 <= 2 s, 0 errors.
+1 teacher + 2,000 followers across two replicas with Redis: p95 <= 1 s, 0 errors (issue 65). A join refused
+stops the run and names the setting that refused it; class streams refused (nginx's 429, the app's) are opened
+again with backoff, as the page does, and counted by the setting that refused them.
 
 `--quick` is 5 followers and 5 steps (tests/e2e/test_class_load_quick.py runs it). Writes
 bench/results/class_follow[-replicas2][-browser][-quick].json.
@@ -59,7 +61,22 @@ from bench.protocol import LiveClient, connect, first_get, open_follower, open_t
 from bench.server import Servers, cpu_seconds, process_tree, start_servers
 
 SHOWN_WITHIN_S = 10.0  # a follower that has not shown a step this long after the click: an error
-BARS = {1: (300, 1000.0), 2: (1000, 2000.0)}  # replicas -> (followers, p95 bar in ms): a lecture hall (issue 51)
+# Which setting refused a join, by the words the page said (explorer.classrooms.errors' English templates).
+REFUSED_BY = {
+    "This class is full": "ATTENTION_EXPLORER_CLASS_MAX_STUDENTS (or the teacher's Seats)",
+    "Too many join attempts": "ATTENTION_EXPLORER_CLASS_JOINS_PER_10_MINUTES (newcomers per class)",
+    "This class's waiting room is full": "ATTENTION_EXPLORER_CLASS_MAX_WAITING",
+    "This class is locked": "the teacher's Lock",
+    "No class is open with that code": "the class ended or expired (ATTENTION_EXPLORER_CLASS_IDLE_MINUTES)",
+}
+
+
+def refused_by(words: str) -> str:
+    """The setting that refused a join whose page said `words`."""
+    return next((setting for start, setting in REFUSED_BY.items() if start in words), "not known: " + words[:80])
+
+
+BARS = {1: (300, 1000.0), 2: (2000, 1000.0)}  # replicas -> (followers, p95 bar in ms): a hall (issues 51, 65)
 TEACHER_BAR_MS = 300.0  # the teacher's own Step, p95, while the class follows
 IDLE_BAR_CORES = 0.1  # the app's CPU with every follower connected and nobody stepping
 
@@ -96,7 +113,7 @@ async def drive_protocol(
     clients = [c for c in arrived if isinstance(c, LiveClient)]
     if refused:
         await asyncio.gather(*(c.close() for c in clients), teacher.close())
-        raise SystemExit(f"stopped after {open_s:.0f} s: {refused[0]} (ATTENTION_EXPLORER_CLASS_MAX_STUDENTS?)")
+        raise SystemExit(f"stopped after {open_s:.0f} s: {refused[0]} (refused by {refused_by(refused[0])})")
     errors = [c for c in arrived if isinstance(c, str)]
     errors += [f"follower {i}: did not follow (no live step view)" for i, c in enumerate(clients) if not c.live()]
     await asyncio.sleep(2.0)  # the last followers' event streams open
@@ -184,6 +201,8 @@ async def measure(servers, teacher, code, clients, errors, steps, pause_s, idle_
         "latency_max_ms": max(all_ms) if all_ms else None,
         "errors": len(errors),
         "error_messages": errors,
+        # class streams refused and opened again with backoff (as class_follow.js does), by the setting that refused
+        "stream_refusals": _refusals(clients),
         "idle_cpu_cores": idle_rate,
         "idle_generator_cores": idle_generator / idle_wall,
         "stepping_cpu_cores": {k: v / step_wall for k, v in step_used.items()},
@@ -195,6 +214,15 @@ async def measure(servers, teacher, code, clients, errors, steps, pause_s, idle_
         "teacher_changes": [(k, round(t - step_from, 3)) for k, t in teacher.steps if t >= step_from],
         "per_follower": per_follower,
     }
+
+
+def _refusals(clients: list[LiveClient]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for client in clients:
+        for status, setting, _when in client.refusals:
+            key = f"{status} {setting}"
+            found[key] = found.get(key, 0) + 1
+    return found
 
 
 # -- browser followers (Playwright): what a student's Chromium shows ---------------------------------------------
@@ -270,8 +298,9 @@ def run(
     run_dir = Path(tempfile.mkdtemp(prefix="class-follow-"))
     if own:
         env = {"ATTENTION_EXPLORER_USER_MODELS": str(run_dir / "user-models")}
-        if followers > 400:  # beyond the default class size: the setting a hall that large needs
+        if followers > 400:  # beyond the default class size: the settings a hall that large needs
             env["ATTENTION_EXPLORER_CLASS_MAX_STUDENTS"] = str(followers)
+            env["ATTENTION_EXPLORER_CLASS_JOINS_PER_10_MINUTES"] = str(2 * followers)
         servers = start_servers(replicas, env, run_dir)
     sentence = dates(1, seed=23)[0]
     drive = drive_protocol if client == "protocol" else drive_browser
@@ -364,13 +393,15 @@ def print_report(r: dict) -> None:
         ["load average after (1, 5, 15 min)", " ".join(f"{x:.2f}" for x in r["load_average_after"]), ""],
     ]
     print(markdown_table(["measure", "value", "bar"], rows))
+    for refusal, n in r.get("stream_refusals", {}).items():
+        print(f"  class streams refused {n} times: {refusal} (each opened again with backoff)")
     for message in r["error_messages"][:20]:
         print(f"  {message}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--followers", type=int, default=None, help="300 (one server) or 1000 (two replicas)")
+    parser.add_argument("--followers", type=int, default=None, help="300 (one server) or 2000 (two replicas)")
     parser.add_argument("--steps", type=int, default=20, help="teacher's Step clicks")
     parser.add_argument("--replicas", type=int, choices=(1, 2), default=1)
     parser.add_argument("--client", choices=("protocol", "browser"), default="protocol")

@@ -25,6 +25,8 @@ STEP_LINE = re.compile(r"\*\*Step (\d+) of (\d+)\*\*")
 ANSWERED = re.compile(r"Question (\d+): \*\*(\d+)\*\* answered")  # the teacher's bar: a question's live count
 JOIN_LINK = re.compile(r"[?&]room=([A-Za-z0-9]{6})\b")
 STICKY_COOKIE = "ae_replica"  # deploy/nginx.conf.template
+MEMBER_COOKIE = "ae_member"  # explorer.classrooms.member_ids.COOKIE: the member id the app issues a browser
+RETRY_FIRST_S, RETRY_MOST_S = 1.0, 30.0  # class_follow.js's backoff after a refused stream
 FOLLOW_COMPONENT = "attention_explorer.class_follow"  # explorer.ui.classes.push.NAME: a pushed follower's view
 STEPPER_COMPONENT = "attention_explorer.heatmap"  # explorer.figures.svg_heatmap.COMPONENT_NAME: Decode's stepper
 STEPPER = "(the stepper)"  # what `buttons` holds for Step, Back and Reset: the stepper's, not Streamlit buttons
@@ -138,6 +140,7 @@ class LiveClient(Protocol):
         self.stream_task: asyncio.Task | None = None
         self.events: list[tuple[dict, float]] = []  # every event the class's stream sent, with its arrival
         self.replaced = False  # a newer stream of this member took over: the page stops listening (class_follow.js)
+        self.refusals: list[tuple[int, str, float]] = []  # refused streams: (status, the setting that refused, when)
         self.triggers = 0
         self.triggering = False
         self.fragments: dict[str, str] = {}  # button label -> the fragment it is in ("" outside any)
@@ -246,17 +249,30 @@ class LiveClient(Protocol):
     async def _listen(self, path: str) -> None:
         """Read the class's event stream (server-sent events over HTTP/1.1), reconnecting as EventSource does."""
         parts = urllib.parse.urlsplit(self.base_url)
+        refusals = 0
         while self.closed is None and not self.replaced:
             writer = None
+            wait = 2.0  # the stream's retry after a dropped connection
             try:
                 reader, writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
                 head = f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAccept: text/event-stream\r\n"
                 head += f"Cookie: {self.cookie}\r\n" if self.cookie else ""
                 writer.write((head + "\r\n").encode())
                 await writer.drain()
-                chunked = False
+                status = (await reader.readline()).split(b" ")
+                code = int(status[1]) if len(status) > 1 and status[1].isdigit() else 0
+                chunked, refused_by = False, ""
                 while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):  # the response's headers
                     chunked = chunked or line.lower().startswith(b"transfer-encoding: chunked")
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.strip().lower() == "x-refused-by":
+                        refused_by = value.strip()
+                if code != 200:  # refused: EventSource gives up, class_follow.js opens it again with backoff
+                    self.refusals.append((code, refused_by or _refuser(code), time.monotonic()))
+                    wait = min(RETRY_MOST_S, RETRY_FIRST_S * 2**refusals) * random.uniform(0.5, 1.5)
+                    refusals += 1
+                    raise _Refused(code)
+                refusals = 0
                 buffer = b""
                 while True:
                     if chunked:  # HTTP/1.1 chunks: a hex size line, that many bytes, CRLF
@@ -275,12 +291,12 @@ class LiveClient(Protocol):
                         for text in frame.decode("utf-8", "replace").splitlines():
                             if text.startswith("data:"):
                                 self._event(json.loads(text[5:]), time.monotonic())
-            except (OSError, ValueError, asyncio.IncompleteReadError):
+            except (OSError, ValueError, asyncio.IncompleteReadError, _Refused):
                 pass
             finally:
                 if writer is not None:
                     writer.close()
-            await asyncio.sleep(2.0)  # the stream's retry
+            await asyncio.sleep(wait)
 
     def _event(self, event: dict, now: float) -> None:
         self.events.append((event, now))
@@ -413,6 +429,19 @@ class LiveClient(Protocol):
                 await asyncio.wait_for(self.reader, 5)
 
 
+class _Refused(Exception):
+    """A class stream answered with an error status."""
+
+
+def _refuser(status: int) -> str:
+    """The setting that refused a stream answered with `status` and no X-Refused-By (the app names its own)."""
+    if status == 429:
+        return "nginx limit_conn (deploy/configs.py: connections per address)"
+    if status == 403:
+        return "no member id issued (the ae_member cookie)"
+    return f"HTTP {status}"
+
+
 def first_get(base_url: str) -> tuple[str, str]:
     """GET the home page with a fresh cookie jar, as a new browser does: (the replica it reached, the Cookie
     header to send from now on). Behind nginx the sticky cookie picks the replica; one server sets none.
@@ -424,9 +453,12 @@ def first_get(base_url: str) -> tuple[str, str]:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with opener.open(base_url + "/", timeout=30) as response:
         response.read()
-    cookie = "; ".join(f"{c.name}={c.value}" for c in jar if c.name == STICKY_COOKIE)
+    # the replica's sticky cookie, and the member id the app issued this browser (HttpOnly: a page's scripts never
+    # see it, but the browser sends it with the websocket and the class's event stream)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar if c.name in (STICKY_COOKIE, MEMBER_COOKIE))
     log = ACCESS_LOGS.get(base_url)
-    replica = health(base_url, timeout_s=30, access_log=log, cookie=cookie)[1] if log is not None and cookie else ""
+    sticky = "; ".join(f"{c.name}={c.value}" for c in jar if c.name == STICKY_COOKIE)
+    replica = health(base_url, timeout_s=30, access_log=log, cookie=sticky)[1] if log is not None and sticky else ""
     return replica, cookie
 
 

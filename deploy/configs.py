@@ -17,12 +17,12 @@ TEMPLATE = Path(__file__).resolve().with_name("nginx.conf.template")
 
 @dataclass(frozen=True)
 class Limits:
-    """nginx's limits per client address ($binary_remote_addr), sized in deploy/README.md for a class of
-    400 students behind one NAT address: open connections (a WebSocket and a class's event stream count for
-    their whole life, an idle keep-alive connection not at all), and requests a second with the burst
-    allowed on top of that rate."""
+    """nginx's limits per client address ($binary_remote_addr), sized in deploy/README.md for a hall of
+    2,000 students behind one NAT address: open connections (a WebSocket and a class's event stream count for
+    their whole life, two per student, an idle keep-alive connection not at all), and requests a second with
+    the burst allowed on top of that rate."""
 
-    connections: int = 4000
+    connections: int = 10000
     requests_per_second: int = 200
     burst: int = 20000
 

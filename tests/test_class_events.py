@@ -15,9 +15,10 @@ import threading
 
 import pytest
 
-from explorer.classrooms import events
+from explorer.classrooms import events, member_ids
 from explorer.classrooms.memory import MemoryStore
 from explorer.classrooms.store import Limits
+from explorer.ui.classes import state as class_state
 from explorer.ui.classes import stream as class_stream
 from tests.async_run import run as run_async
 
@@ -37,7 +38,8 @@ def rooms(monkeypatch):
     clock = Clock()
     store = MemoryStore(Limits(idle_seconds=60.0), clock=clock)
     monkeypatch.setattr(class_stream, "_store", lambda: store)
-    monkeypatch.setattr(class_stream, "HEARTBEAT_SECONDS", 0.2)
+    monkeypatch.setattr(class_stream, "PRESENCE_SECONDS", 0.2)
+    monkeypatch.setattr(class_state, "_ids", [member_ids.MemberIds(store.member_secret())])
     class_stream.hub.cache_clear()
     yield store, clock
     class_stream.hub.cache_clear()
@@ -137,16 +139,30 @@ def test_a_flood_of_views_reaches_each_stream_merged():
     assert len(got) <= 3  # a hundred views in a burst: the first, then the latest after each interval
 
 
-def test_a_malformed_request_gets_400():
+def _request(query: str, cookie: str | None = None):
     from starlette.requests import Request
 
-    for query in ("", "code=ABC234", "code=ABC234&member=../x", "code=<script>&member=" + A):
-        scope = {
-            "type": "http",
-            "method": "GET",
-            "path": class_stream.PATH,
-            "query_string": query.encode(),
-            "headers": [],
-        }
-        response = run_async(class_stream.endpoint(Request(scope)))
+    headers = [(b"cookie", f"{member_ids.COOKIE}={cookie}".encode())] if cookie is not None else []
+    scope = {"type": "http", "method": "GET", "path": class_stream.PATH, "query_string": query.encode(),
+             "headers": headers, "client": ("203.0.113.7", 5000)}  # fmt: skip
+    return run_async(class_stream.endpoint(Request(scope)))
+
+
+def test_a_malformed_request_gets_400():
+    for query in ("", "code=<script>&member=" + A, "code=ABC23"):
+        response = _request(query)
         assert response.status_code == 400 and b"<" not in response.body
+
+
+def test_a_member_id_chosen_by_the_client_is_not_accepted(rooms):
+    store, _clock = rooms
+    code, _token = store.create()
+    store.join(code, A)  # even a member's id, sent by the client, is not the server's cookie
+    for query, cookie in ((f"code={code}&member={A}", None), (f"code={code}", A), (f"code={code}", "x" * 46)):
+        response = _request(query, cookie)
+        assert response.status_code == 403 and b"<" not in response.body
+    issued = class_state.ids().issue()
+    store.join(code, issued)
+    response = _request(f"code={code}&member={A}", issued)  # the cookie's id, the query's ignored
+    assert response.status_code == 200 and response.media_type == "text/event-stream"
+    run_async(response.body_iterator.aclose())

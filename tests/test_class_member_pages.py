@@ -50,9 +50,9 @@ def test_the_teacher_counts_removes_a_member_and_clears_a_round():
     assert any(e.label == "2 members" for e in teacher.sidebar.expander)
     gone = pupils[0].session_state[keys.CLASS_MEMBER]
     assert any(c.value == f"Your tag in the class: #{gone[:6]}" for c in pupils[0].sidebar.caption)
-    pick = teacher.selectbox(key=class_members.PICK_KEY)
+    pick = teacher.multiselect(key=class_members.PICK_KEY)
     assert pick.options == [f"#{m[:6]}" for m in rooms().members(code, token)]
-    ok(pick.set_value(gone).run())
+    ok(pick.set_value([gone]).run())
     ok(button(teacher, "class_remove").click().run())
     assert rooms().members(code, token) == [pupils[1].session_state[keys.CLASS_MEMBER]]
     pupils[0].session_state[keys.CLASS_HEARTBEAT] = 0.0  # in a browser the stream's "removed" event does this
@@ -66,3 +66,30 @@ def test_the_teacher_counts_removes_a_member_and_clears_a_round():
     assert cleared.id == question and cleared.answers == 0 and not cleared.revealed
     _answer(pupils[1], code, 2)  # the round again: the remaining member answers once more
     assert rooms().current_question(code).counts[:3] == (0, 0, 1)
+
+
+def test_a_newcomer_waits_until_the_teacher_lets_it_in():
+    """Let students in myself: a newcomer waits (its page shows its tag), the teacher picks the tag and lets it in,
+    and the student's page, asking again, follows; a second newcomer the teacher removes is refused for good."""
+    teacher, code = teacher_on_decode()
+    token = teacher.session_state[keys.CLASS_TOKEN]
+    ok(teacher.run())
+    ok(teacher.toggle(key=class_members.APPROVAL_KEY).set_value(True).run())
+    assert rooms().admission(code, token).approval
+    pupil, troll = student({"room": code}), student({"room": code})
+    member = pupil.session_state[keys.CLASS_SELF]
+    waits = f"Waiting for your teacher to let you in: keep this page open. Your tag: #{member[:6]}"
+    assert waits in [i.value for i in pupil.info] and keys.CLASS_CODE not in pupil.session_state
+    ok(teacher.run())
+    pick = teacher.multiselect(key=class_members.WAITING_PICK_KEY)
+    assert sorted(pick.options) == sorted(f"#{m[:6]}" for m in (member, troll.session_state[keys.CLASS_SELF]))
+    ok(pick.set_value([member]).run())
+    ok(button(teacher, "class_admit").click().run())
+    ok(pupil.run())  # the waiting page asks again (every few seconds in a browser)
+    assert pupil.session_state[keys.CLASS_MEMBER] == member
+    assert rooms().members(code, token) == [member]
+    ok(teacher.multiselect(key=class_members.WAITING_PICK_KEY).set_value([troll.session_state[keys.CLASS_SELF]]).run())
+    ok(button(teacher, "class_remove_waiting").click().run())
+    ok(troll.run())
+    assert keys.CLASS_CODE not in troll.session_state
+    assert "The teacher removed you from this class." in [w.value for w in troll.warning]

@@ -108,16 +108,19 @@ def test_a_reloaded_teacher_tab_is_the_teacher_again_and_nothing_else_is():
     assert after_end == {}
 
 
-def test_a_reloaded_student_tab_joins_a_locked_class_again_as_the_same_member():
+def test_a_reloaded_student_tab_joins_a_locked_class_again_as_the_same_member(monkeypatch):
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
     member = pupil.session_state[keys.CLASS_MEMBER]
     ok(button(teacher, "class_lock").click().run())
     fresh: dict = {}
-    class_memory.recall(fresh, identity.Identity("student", code, member))
+    kept = identity.Identity("student", code, identity.IN_COOKIE)  # the tab keeps no member id: the cookie is it
+    monkeypatch.setattr(class_memory, "browser_member", lambda: member)  # the browser's HttpOnly cookie
+    class_memory.recall(fresh, kept)
     assert (fresh[keys.CLASS_CODE], fresh[keys.CLASS_MEMBER], fresh[keys.CLASS_FOLLOWING]) == (code, member, True)
     newcomer: dict = {}
-    class_memory.recall(newcomer, identity.Identity("student", code, codes.new_member_id()))
+    monkeypatch.setattr(class_memory, "browser_member", codes.new_member_id)  # another browser
+    class_memory.recall(newcomer, kept)
     assert newcomer == {}
     assert rooms().roster(code).following == 1
 
@@ -147,9 +150,11 @@ def test_what_a_tab_gives_back_is_checked(raw):
 def test_what_a_tab_keeps_reads_back():
     for kept in (
         identity.Identity("teacher", "ABC234", codes.new_token()),
-        identity.Identity("student", "ABC234", "a1"),
+        identity.Identity("student", "ABC234", identity.IN_COOKIE),
     ):
         assert identity.read(identity.write(kept)) == kept
+    # a member id in the tab's storage (which the page's scripts read) is not taken back: the cookie holds it
+    assert identity.read(identity.write(identity.Identity("student", "ABC234", codes.new_member_id()))) is None
 
 
 def test_the_teachers_bar_holds_every_control_under_the_title():

@@ -228,7 +228,7 @@ def test_nginx_passes_the_clients_address_on() -> None:
 def test_the_limits_are_in_the_nginx_config() -> None:
     default = render_nginx_config("0.0.0.0:8080", [8501])
     assert re.search(r"limit_conn_zone \$binary_remote_addr zone=(\w+):10m;", default)
-    assert "limit_conn per_address_connections 4000;" in default
+    assert "limit_conn per_address_connections 10000;" in default  # two per student of a hall of 2,000, and loading
     assert "rate=200r/s;" in default
     assert "limit_req  zone=per_address_requests burst=20000 nodelay;" in default
     assert "limit_req_status  429;" in default and "limit_conn_status 429;" in default

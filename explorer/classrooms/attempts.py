@@ -49,6 +49,12 @@ class JoinAttempts:
         self._failed.append(self._clock())
         self._failed = self._failed[-self.limit :]
 
+    def strikes(self) -> int:
+        """The failed attempts still in the window: a session that sent wrong codes (the store slows such
+        sessions when their address sent too many, never a session that sent none)."""
+        self._recent()
+        return len(self._failed)
+
     def succeeded(self) -> None:
         """A code opened a class: the failures before it are forgotten."""
         self._failed.clear()

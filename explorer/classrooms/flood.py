@@ -13,7 +13,8 @@ The teacher's page has a budget of its own. The middleware names each websocket 
 adds to the connection's request, which Streamlit hands the session as st.context.headers; a client's own
 header of that name is dropped), and the teacher's session registers its socket (`Sockets.teach`): its messages
 then take from its own bucket only, never from its address's, which the students and any flood in the room
-share. So the teacher's clicks are read at once whatever the room sends.
+share. So the teacher's clicks are read at once whatever the room sends, and for TEACHER_FIRST_S after each the
+students' messages wait: the teacher's run starts ahead of any run the room asks for meanwhile.
 
 A bucket holds `burst` tokens and refills at `rate` a second: a page opening (a few messages), a student
 answering, a teacher pressing Step as fast as a clicker goes (a few a second) never wait; 70,000 reruns from
@@ -35,10 +36,13 @@ from explorer.classrooms.store import client_key
 
 RATE_PER_SECOND = 10.0  # a websocket's messages a second after its burst (a clicker's Steps are a few a second)
 BURST = 40.0
-ADDRESS_RATE_PER_SECOND = 20.0  # every student websocket of one client address together
+ADDRESS_RATE_PER_SECOND = 10.0  # every student websocket of one client address together
 ADDRESS_BURST = 600.0  # a hall of 400 rerunning once when the teacher opens another page, and more
 TEACHER_RATE_PER_SECOND = 20.0  # the teacher's own budget
 TEACHER_BURST = 80.0
+# After a teacher's message, students' messages wait this long before they are read: the teacher's run starts
+# ahead of any the room asks for meanwhile (a Step, a question), so the teacher's screen is not behind the class.
+TEACHER_FIRST_S = 0.5
 STREAM_SUFFIX = "/_stcore/stream"
 SOCKET_HEADER = "x-ae-socket"  # the middleware's name for a websocket (st.context.headers)
 
@@ -71,6 +75,7 @@ class Sockets:
         self._teachers: set[str] = set()
         self._addresses: dict[str, tuple[Bucket, int]] = {}  # address -> (its bucket, its sockets open)
         self._prefix, self._count = secrets.token_hex(4), itertools.count()
+        self._teacher_spoke: dict[str, float] = {}  # address -> when a teacher's socket there last sent
 
     def opened(self, address: str) -> str:
         name = f"{self._prefix}-{next(self._count)}"
@@ -89,6 +94,7 @@ class Sockets:
             bucket, n = self._addresses[address]
             if n <= 1:  # the address's last socket: nothing kept of it
                 del self._addresses[address]
+                self._teacher_spoke.pop(address, None)
             else:
                 self._addresses[address] = (bucket, n - 1)
 
@@ -105,13 +111,28 @@ class Sockets:
         with self._lock:
             return name in self._teachers
 
+    def teacher_spoke(self, name: str, now: float) -> None:
+        """A teacher's socket sent a message at `now`: its address's students wait TEACHER_FIRST_S."""
+        with self._lock:
+            address = self._open.get(name)
+            if address is not None:
+                self._teacher_spoke[address] = now
+
     def address_wait(self, name: str, now: float) -> float:
         """Seconds the socket `name` waits for its address's budget (0 for a teacher's socket)."""
         with self._lock:
             if name in self._teachers:
                 return 0.0
-            held = self._addresses.get(self._open.get(name, ""))
-            return 0.0 if held is None else held[0].take(now)
+            address = self._open.get(name, "")
+            held = self._addresses.get(address)
+            wait = 0.0 if held is None else held[0].take(now)
+            spoke = self._teacher_spoke.get(address)
+            if spoke is not None:
+                if now - spoke >= TEACHER_FIRST_S:
+                    del self._teacher_spoke[address]
+                else:
+                    wait = max(wait, spoke + TEACHER_FIRST_S - now)
+            return wait
 
 
 SOCKETS = Sockets()  # this process's (the app's middleware and its teacher's pages share it)
@@ -152,6 +173,7 @@ class SessionRateLimit:
             if message.get("type") == "websocket.receive":
                 now = time.monotonic()
                 if sockets.is_teacher(name):
+                    sockets.teacher_spoke(name, now)
                     wait = teaching.take(now)
                 else:
                     wait = max(own.take(now), sockets.address_wait(name, now))

@@ -1,7 +1,9 @@
 """Which class a browser tab teaches or follows, as the tab keeps it (sessionStorage) across reloads.
 
-The tab's own storage holds the teacher's token or the student's member id, never the URL: the URL is
-on the projector. What comes back from a browser is untrusted text, so `read` checks every part
+The tab's own storage holds the teacher's token, never the URL: the URL is on the projector. A student's
+member id is not the tab's to keep (a page's scripts could read it): the tab keeps that it follows the class
+(secret IN_COOKIE), and the member id is the browser's HttpOnly cookie (explorer.classrooms.member_ids).
+What comes back from a browser is untrusted text, so `read` checks every part
 (`Identity` or None); the store then decides whether the token still drives the class, or whether the
 member may join again (explorer.ui.classes.memory).
 """
@@ -13,16 +15,16 @@ import re
 from dataclasses import dataclass
 
 from explorer.classrooms.codes import normalise_code
-from explorer.classrooms.store import check_member
 
 ROLES = ("teacher", "student")
 MAX_CHARS = 300  # a stored identity's JSON: a role, a code and a 43- or 32-character secret
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # codes.new_token's shape
+IN_COOKIE = "cookie"  # a student's secret as the tab keeps it: the member id is the browser's HttpOnly cookie
 
 
 @dataclass(frozen=True)
 class Identity:
-    """A tab's role in a class: the teacher (secret: the token) or a student (secret: the member id)."""
+    """A tab's role in a class: the teacher (secret: the token) or a student (secret: IN_COOKIE)."""
 
     role: str  # one of ROLES
     code: str  # the class's normalised join code
@@ -49,9 +51,6 @@ def read(raw: object) -> Identity | None:
         return None
     if role == "teacher" and not _TOKEN.fullmatch(secret):
         return None
-    if role == "student":
-        try:
-            check_member(secret)
-        except ValueError:
-            return None
+    if role == "student" and secret != IN_COOKIE:
+        return None
     return Identity(role=role, code=code, secret=secret)

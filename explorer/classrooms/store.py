@@ -122,12 +122,8 @@ class Limits:
     gone_seconds: float = 60.0
     max_waiting: int = 1000  # students waiting for the teacher's approval per room (WaitingRoomFull beyond)
     creates: Rate = Rate(20, 3600.0)  # classes started per client address
-    # Newcomers per class (a reload, a member joining again, is not one): a hall joins in a minute or two, and a
-    # class full of scripted joins the teacher removes cannot be refilled at once.
-    joins: Rate = Rate(1200, 600.0)
-    # Wrong codes per client address: past this, a session that sent a wrong code in its own window waits
-    # (`join(strikes=...)`); a session that did not (a student typing the right code) is never held back.
-    failed_joins: Rate = Rate(400, 60.0)
+    joins: Rate = Rate(1200, 600.0)  # newcomers per class (one joining again is none): scripted joins cannot refill
+    failed_joins: Rate = Rate(400, 60.0)  # wrong codes per address; past it, sessions that sent one wait (`strikes`)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Limits:
@@ -481,17 +477,14 @@ class RoomStore(ABC):
     def join(self, code: object, member: str, client: str = "local", strikes: int = 0) -> None:
         """Add a member (seen now, following; joining again keeps its mode and is allowed in a locked room).
 
-        A newcomer to a room that requires approval waits (`Waiting`, seen now: its page calls again every few
-        seconds) until the teacher admits it (`admit`); then its next join takes its seat. ClassLocked for a
-        newcomer to a locked room; ClassFull beyond the teacher's cap (`admission`, at most `max_students`);
-        WaitingRoomFull beyond `max_waiting`. TooManyAttempts when the class took `limits.joins` newcomers in
-        their window, or when `client` (a `client_key`) sent `limits.failed_joins` wrong codes and this
-        session sent `strikes` (> 0) of them itself: a wrong code counts against the address, and slows only
-        the sessions that send them. A seat is held by a member; removed members hold none. Members not seen
-        for `gone_seconds` lose their seats (the teacher's calls and joins prune them), and their answer to the
-        open question (current, not revealed) leaves its counts, as a newcomer may answer it: a question never
-        counts more answers than the class has seats. Their answers to closed questions stay, the class's
-        record (nobody can answer those any more)."""
+        A newcomer waits (`Waiting`; its page calls again) while the room requires approval, until `admit`; then
+        its next join takes its seat. ClassLocked for a newcomer to a locked room; ClassFull beyond the cap
+        (`admission`); WaitingRoomFull beyond `max_waiting`. TooManyAttempts past `limits.joins` newcomers to the
+        class, or past `limits.failed_joins` wrong codes from `client` for a session that sent `strikes` > 0 of
+        them itself (a wrong code slows only the sessions that send them). Removed members hold no seat.
+        Members not seen for `gone_seconds` lose their seats (pruned on the teacher's calls and joins) and their
+        answer to the open question leaves its counts (a question never counts more answers than seats);
+        answers to closed questions stay, the class's record. A member gone comes back without approval."""
 
     @abstractmethod
     def heartbeat(self, code: str, member: str, following: bool) -> Presence:
@@ -581,8 +574,7 @@ class RoomStore(ABC):
 
     @abstractmethod
     def set_admission(self, code: str, token: str, approval: bool, cap: int) -> None:
-        """Require approval for newcomers (or not), and allow `cap` seats (1..max_students; ValueError beyond).
-        Members already seated keep their seats."""
+        """Require approval for newcomers or not; allow `cap` seats (1..max_students, else ValueError)."""
 
     @abstractmethod
     def waiting(self, code: str, token: str) -> list[str]:
@@ -590,8 +582,7 @@ class RoomStore(ABC):
 
     @abstractmethod
     def admit(self, code: str, token: str, members: Sequence[str]) -> int:
-        """Seat these waiting newcomers, oldest first, while the cap allows: how many were seated (the others
-        wait on). A member not waiting is left alone."""
+        """Let these waiting newcomers take a seat while the cap allows: how many (the others wait on)."""
 
     @abstractmethod
     def clear(self, code: str, token: str, question: int) -> None:
@@ -599,8 +590,7 @@ class RoomStore(ABC):
 
     @abstractmethod
     def member_secret(self) -> bytes:
-        """The secret that signs member ids (explorer.classrooms.member_ids): 32 random bytes made once, the
-        same for every replica that shares this store."""
+        """The secret that signs member ids (member_ids.py): 32 random bytes, shared by every replica."""
 
     @abstractmethod
     def listen(self, callback: Callable[[str, dict], None]) -> None:

@@ -8,7 +8,8 @@
 //   or back; the class ended; this member removed) sets the trigger "moved", which reruns the page's
 //   fragment once, and Python opens the new view as a link (validated like any URL);
 // - "replaced" (this member opened the stream again elsewhere: another tab) closes the stream for good and says
-//   so; a page drawn anew after the old stream was let go (2 s unmounted) opens it again and takes it back.
+//   so; a page drawn anew after the old stream was let go (2 s unmounted) opens it again and takes it back;
+// - a stream the server refuses (429, 503) is opened again with backoff, and the line says when.
 // Data: {stream: URL path, version: the view drawn, params: its link, step, mode, heatmap: payload, texts}.
 // Nothing from a user is formatted into this script: events are JSON, written with textContent only.
 const STREAMS = "__aeClassStreams";
@@ -48,27 +49,51 @@ function fitAbove(svg) {
   return () => { watch.disconnect(); window.removeEventListener("resize", place); };
 }
 
+// A refused stream (an HTTP error status: a 429 from nginx or the app, a 503 while the class server is away)
+// closes the EventSource for good: browsers do not retry it as they do a dropped connection. The page reopens it
+// itself after 1, 2, 4… up to 30 s (each with a random part, so a hall refused together does not come back
+// together), and says so; a stream that opens starts the count again.
+const RETRY_FIRST_S = 1, RETRY_MOST_S = 30;
+
+function connect(held, url) {
+  const source = new EventSource(url);
+  held.source = source;
+  source.onmessage = (message) => {
+    let event = null;
+    try { event = JSON.parse(message.data); } catch (error) { return; }
+    if (!event || typeof event !== "object") return;
+    if (event.kind === "replaced") {  // a newer page of this member (another tab) took the stream over: stop
+      source.close();  // rather than reconnect, or the two pages would take it from each other in turn
+      held.replaced = true;
+      if (held.state) held.state(false);
+      return;
+    }
+    if (held.handler) held.handler(event);
+  };
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED && !held.replaced && !held.gone && held.source === source) {
+      const wait = Math.min(RETRY_MOST_S, RETRY_FIRST_S * 2 ** held.refusals) * (0.5 + Math.random());
+      held.refusals += 1;
+      held.retrying = Math.max(1, Math.round(wait));
+      held.again = setTimeout(() => { if (!held.gone) connect(held, url); }, wait * 1000);
+    }
+    if (held.state) held.state(false);
+  };
+  source.onopen = () => {
+    held.refusals = 0;
+    held.retrying = 0;
+    if (held.state) held.state(true);
+  };
+}
+
 function stream(url) {
   const all = (window[STREAMS] = window[STREAMS] || {});
   for (const [other, held] of Object.entries(all)) {  // one stream per page: another class's closes
-    if (other !== url) { held.source.close(); delete all[other]; }
+    if (other !== url) { held.gone = true; clearTimeout(held.again); held.source.close(); delete all[other]; }
   }
   if (!all[url]) {
-    const held = {source: new EventSource(url), handler: null, state: null, closing: null};
-    held.source.onmessage = (message) => {
-      let event = null;
-      try { event = JSON.parse(message.data); } catch (error) { return; }
-      if (!event || typeof event !== "object") return;
-      if (event.kind === "replaced") {  // a newer page of this member (another tab) took the stream over: stop
-        held.source.close();  // rather than reconnect, or the two pages would take it from each other in turn
-        held.replaced = true;
-        if (held.state) held.state(false);
-        return;
-      }
-      if (held.handler) held.handler(event);
-    };
-    held.source.onerror = () => { if (held.state) held.state(false); };
-    held.source.onopen = () => { if (held.state) held.state(true); };
+    const held = {source: null, handler: null, state: null, closing: null, refusals: 0, retrying: 0, again: null};
+    connect(held, url);
     all[url] = held;
   }
   clearTimeout(all[url].closing);
@@ -160,7 +185,9 @@ export default function (component) {
   const held = stream(data.stream);
   held.state = (open) => {
     line.textContent = held.replaced ? say("replaced", "This class is followed in another tab of this browser.")
-      : open ? "" : say("reconnecting", "Connection lost: reconnecting…");
+      : open ? "" : held.retrying ? fill(say("refused", "The server is busy: trying again in {seconds} s…"),
+                                        {seconds: held.retrying})
+      : say("reconnecting", "Connection lost: reconnecting…");
   };
   if (held.replaced) held.state(false);
   held.handler = (event) => {
@@ -189,6 +216,8 @@ export default function (component) {
     clearTimeout(pending);
     clearTimeout(retry);
     held.closing = setTimeout(() => {
+      held.gone = true;
+      clearTimeout(held.again);
       held.source.close();
       if (window[STREAMS] && window[STREAMS][data.stream] === held) delete window[STREAMS][data.stream];
     }, 2000);

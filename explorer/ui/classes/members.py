@@ -1,10 +1,14 @@
-"""The teacher's hand on a class's members and rounds: how many joined, removing one, clearing a round.
+"""The teacher's hand on a class's members and rounds: who may come in, how many joined, removing many, clearing a
+round.
 
 Members are anonymous: each is shown by a short tag of its member id (``#a1b2c3``), which its own page
-shows too ("Your tag in the class"), so a teacher can remove the one who misbehaves without anybody's
-name. A removed member can no longer answer, follow or join the class again (the store refuses it). A
-cleared round forgets the current question's answers and opens it again, so every member answers once
-more (after a mistaken Ask, or to vote again from nothing).
+shows too ("Your tag in the class", and while it waits "Your tag"), so a teacher can let in the student who
+reads out its tag, or remove those who misbehave, without anybody's name. **Let students in myself** makes
+newcomers wait until the teacher lets them in (a waiting room: scripted joins of the code on the projector wait
+there, beside the real students); **Seats** refuses joins beyond the number the teacher sets. A removed member
+can no longer answer, follow or join the class again (the store refuses it), and several go at once. A cleared
+round forgets the current question's answers and opens it again, so every member answers once more (after a
+mistaken Ask, or to vote again from nothing).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from explorer.state import keys
 from explorer.ui.classes.state import rooms, teaching
 
 PICK_KEY = "class_member_pick"
+WAITING_PICK_KEY = "class_waiting_pick"
+APPROVAL_KEY, CAP_KEY = "class_approval", "class_cap"
 TAG_CHARS = 6
 
 
@@ -34,25 +40,50 @@ def own_tag() -> None:
 
 
 def panel() -> None:
-    """In the teacher's sidebar: the count of members, Remove, and Clear the current question's answers."""
+    """In the teacher's sidebar: who may come in (approval, seats), the waiting room, the members (remove many),
+    and Clear the current question's answers."""
     ss = st.session_state
     if not teaching(ss):
         return
     code, token = ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN]
+    store = rooms()
     try:
-        members = rooms().members(code, token)
-        question = rooms().current_question(code)
+        admission = store.admission(code, token)
+        waiting = store.waiting(code, token) if admission.approval else []
+        members = store.members(code, token)
+        question = store.current_question(code)
     except ClassError as error:
         st.caption(message_of(error))
         return
+    ss.setdefault(APPROVAL_KEY, admission.approval)
+    ss.setdefault(CAP_KEY, admission.cap)
     with st.expander(ngettext("{n} member", "{n} members", len(members)).format(n=len(members))):
-        if members:
-            tags = {member: tag(member) for member in members}
-            st.selectbox(
-                _("Member"), list(tags), format_func=tags.__getitem__, key=PICK_KEY, index=None,
-                placeholder=_("Pick a member's tag"),
+        st.toggle(
+            _("Let students in myself"), key=APPROVAL_KEY, on_change=_admission,
+            help=_("Newcomers wait until you let them in; each reads out the tag its page shows."),
+        )  # fmt: skip
+        st.number_input(
+            _("Seats"), min_value=1, max_value=store.limits.max_students, step=1, key=CAP_KEY, on_change=_admission,
+            help=_("The class takes no more students than this."),
+        )  # fmt: skip
+        if waiting:
+            st.markdown(ngettext("**{n} waiting**", "**{n} waiting**", len(waiting)).format(n=len(waiting)))
+            _pick(WAITING_PICK_KEY, waiting, _("Waiting"))
+            left, right = st.columns(2)
+            left.button(_("Let in"), key="class_admit", on_click=_admit, disabled=not ss.get(WAITING_PICK_KEY))
+            right.button(
+                _("Remove"), key="class_remove_waiting", on_click=_remove, args=(WAITING_PICK_KEY,),
+                disabled=not ss.get(WAITING_PICK_KEY),
             )  # fmt: skip
-            st.button(_("Remove from the class"), key="class_remove", on_click=_remove, disabled=not ss.get(PICK_KEY))
+            st.button(
+                _("Remove everyone waiting"), key="class_remove_all_waiting", on_click=_remove_all, args=(waiting,)
+            )
+        if members:
+            _pick(PICK_KEY, members, _("Members"))
+            st.button(
+                _("Remove from the class"), key="class_remove", on_click=_remove, args=(PICK_KEY,),
+                disabled=not ss.get(PICK_KEY),
+            )  # fmt: skip
         if question is not None:
             st.button(
                 _("Clear the answers to question {n}").format(n=question.id), key="class_clear",
@@ -61,15 +92,48 @@ def panel() -> None:
             )  # fmt: skip
 
 
-def _remove() -> None:
+def _pick(key: str, ids: list[str], label: str) -> None:
+    """A list of tags to pick many from (typed to search: a student reads its tag out)."""
     ss = st.session_state
-    member = ss.pop(PICK_KEY, None)
-    if not isinstance(member, str):
-        return
+    tags = {member: tag(member) for member in ids}
+    ss[key] = [member for member in ss.get(key) or [] if member in tags]  # those gone meanwhile leave the choice
+    st.multiselect(
+        label, list(tags), format_func=tags.__getitem__, key=key, placeholder=_("Type or pick tags"),
+    )  # fmt: skip
+
+
+def _problem(error: Exception) -> None:
+    st.session_state[keys.CLASS_PROBLEM] = error if isinstance(error, ClassError) else None
+
+
+def _admission() -> None:
+    ss = st.session_state
     try:
-        rooms().remove(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], member)
+        rooms().set_admission(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], bool(ss.get(APPROVAL_KEY)), ss.get(CAP_KEY))
     except (ClassError, ValueError) as error:
-        ss[keys.CLASS_PROBLEM] = error if isinstance(error, ClassError) else None
+        _problem(error)
+
+
+def _admit() -> None:
+    ss = st.session_state
+    chosen = ss.pop(WAITING_PICK_KEY, None) or []
+    try:
+        rooms().admit(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], chosen)
+    except (ClassError, ValueError) as error:
+        _problem(error)
+
+
+def _remove(key: str) -> None:
+    ss = st.session_state
+    _remove_all(ss.pop(key, None) or [])
+
+
+def _remove_all(members: list[str]) -> None:
+    ss = st.session_state
+    try:
+        rooms().remove_many(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], members)
+    except (ClassError, ValueError) as error:
+        _problem(error)
 
 
 def _clear(question: int) -> None:

@@ -6,11 +6,13 @@ them itself, in its sessionStorage (the tab_memory component): never in the URL,
 shows, and never in another tab or browser (a cookie or localStorage would be shared). On its first
 run a session asks the tab what it keeps, and the tab answers only when it keeps a class (an answer is a
 run: a page opened without a class runs once, with one it runs twice); the store then decides: a token that
-still drives the class makes this session its teacher again, a member id joins again as the same member
-(allowed in a locked class, its answers still counted once; an ended class is forgotten). A session that
-holds a class, has held one or has read one back writes what it holds on every run, so leaving or ending a
-class forgets it; a session that has done none of these writes nothing, so a class the tab keeps is never
-forgotten before it has been read back.
+still drives the class makes this session its teacher again, a student joins again as the same member
+(allowed in a locked class, its answers still counted once; an ended class is forgotten). A student's member
+id is never the tab's: it is the browser's HttpOnly cookie, issued by the server (explorer.classrooms.member_ids,
+`browser_member`), which the page's scripts cannot read and the session reads from its websocket's request.
+A session that holds a class, has held one or has read one back writes what it holds on every run, so leaving
+or ending a class forgets it; a session that has done none of these writes nothing, so a class the tab keeps is
+never forgotten before it has been read back.
 """
 
 from __future__ import annotations
@@ -20,16 +22,15 @@ import secrets
 
 import streamlit as st
 
-from explorer.classrooms import identity
-from explorer.classrooms.store import ClassError, check_member
+from explorer.classrooms import identity, member_ids
+from explorer.classrooms.store import ClassError
 from explorer.state import keys
-from explorer.ui.classes.state import client, joined, rooms, teaching
+from explorer.ui.classes.state import client, ids, joined, rooms, teaching
 from explorer.ui.common import components
 
 NAME = "attention_explorer.tab_memory"
 READ_KEY, WRITE_KEY = "class_tab_memory_read", "class_tab_memory_write"
 NONCE_KEY = "_class_memory_nonce"  # the suffix of this session's READ_KEY
-MEMBER_COOKIE = "ae_member"  # tab_memory.js writes it: this browser's member id (explorer.ui.classes.student.join)
 
 
 @functools.cache
@@ -44,7 +45,7 @@ def held(session) -> identity.Identity | None:
     if teaching(session):
         return identity.Identity("teacher", session[keys.CLASS_CODE], session[keys.CLASS_TOKEN])
     if joined(session):
-        return identity.Identity("student", session[keys.CLASS_CODE], session[keys.CLASS_MEMBER])
+        return identity.Identity("student", session[keys.CLASS_CODE], identity.IN_COOKIE)
     return None
 
 
@@ -58,11 +59,14 @@ def recall(session, kept: identity.Identity | None) -> None:
             if store.is_teacher(kept.code, kept.secret):
                 session[keys.CLASS_CODE], session[keys.CLASS_TOKEN] = kept.code, kept.secret
             return
-        store.join(kept.code, kept.secret, client())
+        member = session.get(keys.CLASS_SELF) or browser_member()
+        if member is None:  # no member id issued to this browser (cookies off): nothing to join again as
+            return
+        store.join(kept.code, member, client())
     except ClassError:
         return  # ended, expired, or the store away: the tab forgets it on the next write
-    session[keys.CLASS_CODE], session[keys.CLASS_MEMBER], session[keys.CLASS_FOLLOWING] = kept.code, kept.secret, True
-    session[keys.CLASS_SELF] = kept.secret
+    session[keys.CLASS_CODE], session[keys.CLASS_MEMBER], session[keys.CLASS_FOLLOWING] = kept.code, member, True
+    session[keys.CLASS_SELF] = member
 
 
 def remember() -> None:
@@ -89,18 +93,13 @@ def remember() -> None:
     if now is None and not ss.get(keys.CLASS_WRITES):
         return  # never in a class: nothing to write, and a kept class not yet read back must stay kept
     ss[keys.CLASS_WRITES] = True
-    mine = ss.get(keys.CLASS_SELF)
     with st.sidebar:
-        component()(
-            data={"write": None if now is None else identity.write(now), "self": mine}, key=WRITE_KEY
-        )
+        component()(data={"write": None if now is None else identity.write(now)}, key=WRITE_KEY)
 
 
 def browser_member() -> str | None:
-    """The member id this browser used before (the cookie MEMBER_COOKIE, which every tab of it sends, kept
-    after leaving), when it has the shape of one: joining again is then the same member, with its answers.
-    A cookie reaches the server with the page's first run, before anything else could ask the browser."""
-    try:
-        return check_member(st.context.cookies.get(MEMBER_COOKIE))
-    except ValueError:
-        return None
+    """The member id the server issued this browser (the HttpOnly cookie member_ids.COOKIE, which every tab of
+    it sends with its websocket's request), when it verifies: joining again is then the same member, with its
+    answers. Text of the same shape that this server did not sign is no member id (a client never chooses one)."""
+    issued = ids()
+    return None if issued is None else issued.verify(st.context.cookies.get(member_ids.COOKIE))

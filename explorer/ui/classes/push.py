@@ -54,9 +54,10 @@ def _component():
     return st.components.v2.component(NAME, js=script(), isolate_styles=False)
 
 
-def stream_url(code: str, member: str) -> str:
-    """The room's event stream for this member (code and member id are checked shapes: no escaping needed)."""
-    return f"{url_path()}?code={code}&member={member}"
+def stream_url(code: str) -> str:
+    """The room's event stream (the code is a checked shape: no escaping needed). The member is the browser's
+    HttpOnly cookie, which the EventSource sends by itself: never in the URL, so never in a log."""
+    return f"{url_path()}?code={code}"
 
 
 def _texts() -> dict[str, str]:
@@ -65,6 +66,7 @@ def _texts() -> dict[str, str]:
         "empty": _("(nothing yet: the teacher steps)"),
         "reconnecting": _("Connection lost: reconnecting…"),
         "replaced": _("This class is followed in another tab of this browser: reload this page to follow here."),
+        "refused": _("The server is busy: trying again in {seconds} s…"),
     }
 
 
@@ -85,7 +87,7 @@ def follower(
     fragment when the teacher's view moves, and (`asks`: a lesson's panel shows the class's questions) when
     a question other than `question` is asked or revealed."""
     payload = {
-        "stream": stream_url(code, member),
+        "stream": stream_url(code),
         "version": view.version if view is not None else 0,
         "params": dict(view.params) if view is not None else {},
         "teacher_here": bool(teacher_here),

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.classrooms import follow
+from explorer.classrooms import follow, member_ids
+from explorer.classrooms.seats import SeatKeeper
 from explorer.classrooms.store import ClassError, Question, RoomStore, client_key
 from explorer.classrooms.stores import open_store
 from explorer.figures.bars import class_answers
@@ -33,6 +34,32 @@ def rooms() -> RoomStore:
     """One room store per server process: the embedded one, or Redis (ATTENTION_EXPLORER_REDIS_URL).
     Raises ValueError for a malformed Redis URL (`usable` says so on the page)."""
     return open_store()
+
+
+_ids: list[member_ids.MemberIds] = []
+
+
+def ids() -> member_ids.MemberIds | None:
+    """This server's member ids (explorer.classrooms.member_ids), under the store's secret: None while the store
+    cannot give it (Redis away, a malformed Redis URL); the next call tries again."""
+    if not _ids:
+        try:
+            _ids.append(member_ids.MemberIds(rooms().member_secret()))
+        except (ClassError, ValueError):
+            return None
+    return _ids[0]
+
+
+def _page_live(page: str) -> bool:
+    from streamlit.runtime import Runtime
+
+    return Runtime.exists() and Runtime.instance().is_active_session(page)
+
+
+@st.cache_resource(show_spinner=False)
+def keeper() -> SeatKeeper:
+    """This process's seats held by live pages (explorer.classrooms.seats): each student's page holds its own."""
+    return SeatKeeper(rooms(), _page_live)
 
 
 def client() -> str:
@@ -69,6 +96,11 @@ def leave(session, problem: ClassError | Message | None = None) -> None:
     for key in (keys.CLASS_CODE, keys.CLASS_TOKEN, keys.CLASS_MEMBER, keys.CLASS_FOLLOWING, keys.CLASS_SEEN,
                 keys.CLASS_HEARTBEAT, keys.CLASS_PUBLISHED):  # fmt: skip
         session.pop(key, None)
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:  # this page holds no seat any more
+        keeper().release(ctx.session_id)
     if problem is not None:
         session[keys.CLASS_PROBLEM] = problem
 

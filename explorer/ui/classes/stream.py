@@ -1,19 +1,23 @@
-"""The live class's event stream: ``GET /api/class-events?code=CODE&member=MEMBER`` (server-sent events).
+"""The live class's event stream: ``GET /api/class-events?code=CODE`` (server-sent events), for the member whose
+id the browser's HttpOnly cookie carries (explorer.classrooms.member_ids: issued by the server, never in the URL).
 
 A following student's page opens it once (explorer.ui.classes.push's component, with the browser's own
 EventSource, which reconnects by itself). The stream first sends the room's current view (so a page that
 reconnects, after Wi-Fi dropped or a replica died, resumes from what the teacher shows now), then every
 change the store announces (explorer.classrooms.events, fed across replicas by Redis pub/sub), merged per
-room at most every `events.Hub.min_interval`. While it is open it counts the member as present and
-following (a heartbeat every HEARTBEAT_SECONDS, in a worker thread), so a following page runs no Python
-at all while the teacher does nothing; it tells the page when the teacher goes away or comes back.
+room at most every `events.Hub.min_interval`. Every PRESENCE_SECONDS it asks the store whether the member still
+holds its seat and whether the teacher is here (a read: a stream keeps no seat, its page's session does, through
+this process's `explorer.ui.classes.state.keeper()`), so a following page runs no Python at all while the
+teacher does nothing; it tells
+the page when the teacher goes away or comes back. One client address holds at most STREAMS_PER_ADDRESS streams
+in a process; beyond, 429 (the page retries with backoff).
 
 A member has one stream (events.Hub): its newer stream replaces this one, which says "replaced" and ends;
 the page then stops listening (two tabs of one browser, one member, would otherwise take turns).
 
-Only a member of the room gets a stream (the store's heartbeat decides: an unknown, removed or ended
-member gets one "gone" event and the stream ends). Nothing here is user text: codes and member ids are
-checked shapes, and the events are JSON that the page reads with JSON.parse.
+Only a member of the room gets a stream (the store decides: an unknown, removed, gone or ended member gets one
+"gone" event and the stream ends); a request without an issued member id is refused (403). Nothing here is user
+text: codes and member ids are checked shapes, and the events are JSON that the page reads with JSON.parse.
 """
 
 from __future__ import annotations
@@ -22,14 +26,17 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
+import threading
 import time
 
-from explorer.classrooms import events
+from explorer.classrooms import events, member_ids
 from explorer.classrooms.codes import normalise_code
-from explorer.classrooms.store import _MEMBER, ClassError, NoSuchClass, StoreUnavailable
+from explorer.classrooms.store import ClassError, NoSuchClass, StoreUnavailable, client_key
 
 PATH = "/api/class-events"
-HEARTBEAT_SECONDS = 5.0  # as explorer.classrooms.follow.HEARTBEAT_SECONDS: a member's presence in the room
+PRESENCE_SECONDS = 5.0  # how often a stream asks whether its member holds a seat and the teacher is here
+STREAMS_PER_ADDRESS = int(os.environ.get("ATTENTION_EXPLORER_CLASS_STREAMS_PER_ADDRESS", "0") or 0) or 2000
 PING_SECONDS = 15.0  # a comment line keeps proxies from closing an idle stream
 RETRY_MS = 2000  # EventSource's wait before it reconnects
 
@@ -68,13 +75,37 @@ def hub() -> events.Hub:
     return made
 
 
+class _Addresses:
+    """Streams open per client address in this process."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, address: str, limit: int) -> bool:
+        with self._lock:
+            if self._open.get(address, 0) >= limit:
+                return False
+            self._open[address] = self._open.get(address, 0) + 1
+            return True
+
+    def give(self, address: str) -> None:
+        with self._lock:
+            left = self._open.get(address, 0) - 1
+            if left > 0:
+                self._open[address] = left
+            else:
+                self._open.pop(address, None)
+
+
+ADDRESSES = _Addresses()
 frame = events.sse_frame
 
 
 async def _beat(code: str, member: str) -> dict:
-    """The member's heartbeat: {"kind": "presence", "here": bool} or a "gone"/"unavailable" event."""
+    """Whether the member holds its seat: {"kind": "presence", "here": bool} or a "gone"/"unavailable" event."""
     try:
-        presence = await asyncio.to_thread(_store().heartbeat, code, member, True)
+        presence = await asyncio.to_thread(_store().presence, code, member)
     except StoreUnavailable:
         return {"kind": "unavailable"}
     except (ClassError, ValueError):  # ended, expired, removed, never a member
@@ -124,7 +155,7 @@ async def stream(code: str, member: str):
         yield frame(beat)
         last, last_beat = beat, time.monotonic()
         while True:
-            timeout = max(0.1, min(PING_SECONDS, last_beat + HEARTBEAT_SECONDS - time.monotonic()))
+            timeout = max(0.1, min(PING_SECONDS, last_beat + PRESENCE_SECONDS - time.monotonic()))
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):  # (no task per wait, as asyncio.wait_for makes)
                     await sub.ready.wait()
@@ -139,7 +170,7 @@ async def stream(code: str, member: str):
                 yield text
                 if event["kind"] in ("ended", "removed", "gone", "replaced"):
                     return
-            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+            if time.monotonic() - last_beat >= PRESENCE_SECONDS:
                 beat, last_beat = await _beat(code, member), time.monotonic()
                 if beat["kind"] == "gone":
                     yield frame(beat)
@@ -154,15 +185,35 @@ async def stream(code: str, member: str):
 
 
 async def endpoint(request):
-    """The route's handler: 400 for a malformed code or member id, else the stream."""
+    """The route's handler: 400 for a malformed code, 403 without a member id this server issued (the HttpOnly
+    cookie; a `member` in the query string is ignored), 429 beyond STREAMS_PER_ADDRESS, else the stream."""
     from starlette.responses import PlainTextResponse, StreamingResponse
 
     code = normalise_code(request.query_params.get("code", ""))
-    member = request.query_params.get("member", "")
-    if code is None or not _MEMBER.fullmatch(member):
-        return PlainTextResponse("a class code and a member id are needed", status_code=400)
+    if code is None:
+        return PlainTextResponse("a class code is needed", status_code=400)
+    from explorer.ui.classes.state import ids  # (the pages' module: imported once the server runs)
+
+    issued = ids()
+    if issued is None:
+        return PlainTextResponse("the class server cannot be reached", status_code=503, headers={"Retry-After": "5"})
+    member = issued.verify(member_ids.from_headers(request.scope.get("headers") or []))
+    if member is None:
+        return PlainTextResponse("a member id issued by this server is needed (reload the page)", status_code=403)
+    address = client_key(request.client.host if request.client else None)
+    if not ADDRESSES.take(address, STREAMS_PER_ADDRESS):
+        headers = {"Retry-After": "10", "X-Refused-By": "ATTENTION_EXPLORER_CLASS_STREAMS_PER_ADDRESS"}
+        return PlainTextResponse("too many class streams from this address", status_code=429, headers=headers)
+
+    async def events_then_give_back():
+        try:
+            async for text in stream(code, member):
+                yield text
+        finally:
+            ADDRESSES.give(address)
+
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # nginx: pass each event at once
-    return StreamingResponse(stream(code, member), media_type="text/event-stream", headers=headers)
+    return StreamingResponse(events_then_give_back(), media_type="text/event-stream", headers=headers)
 
 
 def routes() -> list:

@@ -22,8 +22,8 @@ import streamlit as st
 
 from explorer.classrooms import follow
 from explorer.classrooms.attempts import JoinAttempts
-from explorer.classrooms.codes import new_member_id, normalise_code
-from explorer.classrooms.store import ClassError, NoSuchClass, Presence, StoreUnavailable
+from explorer.classrooms.codes import normalise_code
+from explorer.classrooms.store import ClassError, NoSuchClass, Presence, StoreUnavailable, Waiting
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link, owner
@@ -34,7 +34,9 @@ from explorer.ui.classes.state import (
     KIND_LABELS,
     client,
     following,
+    ids,
     joined,
+    keeper,
     leave,
     option_markdown,
     rooms,
@@ -60,8 +62,22 @@ def _attempts() -> JoinAttempts:
     return ss[keys.CLASS_ATTEMPTS]
 
 
+WAITING_KEY = "_class_waiting"  # the code of the class whose teacher this session waits to be let in by
+WAIT_POLL_SECONDS = 3.0  # a waiting page asks this often (and is seen: its place in the waiting room stays)
+
+
+def _member(session) -> str | None:
+    """This session's member id: the one it had, the one the server issued this browser (its HttpOnly cookie), or
+    a fresh one the server issues now (a browser without cookies: this session alone). Never the client's word."""
+    member = session.get(keys.CLASS_MEMBER) or session.get(keys.CLASS_SELF) or browser_member()
+    if member is None and (issued := ids()) is not None:
+        member = issued.issue()
+    return member
+
+
 def join(raw: object) -> ClassError | Message | None:
-    """Join the class whose code is `raw` (as typed or from a link); None when joined, else the problem.
+    """Join the class whose code is `raw` (as typed or from a link); None when joined, else the problem (Waiting:
+    the class's teacher lets newcomers in, and this session waits, `waiting_room`).
     Rate-limited per session; an unknown, ended or malformed code all get the same answer."""
     ss = st.session_state
     if teaching(ss):
@@ -74,19 +90,48 @@ def join(raw: object) -> ClassError | Message | None:
     code = normalise_code(raw)
     # One session is one member for its whole life: leaving and joining again (or a join link opened again)
     # is the same member, with the answers it gave, never a fresh one who votes again.
-    member = ss.get(keys.CLASS_MEMBER) or ss.get(keys.CLASS_SELF) or browser_member() or new_member_id()
+    member = _member(ss)
+    if member is None:
+        return StoreUnavailable()
     ss[keys.CLASS_SELF] = member
     try:
-        rooms().join(raw, member, client())  # the store normalises the code and counts a wrong one
+        rooms().join(raw, member, client(), strikes=attempts.strikes())  # the store counts a wrong code
     except NoSuchClass as error:
         attempts.failed()
         return error
+    except Waiting as error:
+        ss[WAITING_KEY] = code
+        return error
     except ClassError as error:  # full, or the store cannot be reached: not the student's fault
+        ss.pop(WAITING_KEY, None)
         return error
     attempts.succeeded()
     leave(ss)
+    ss.pop(WAITING_KEY, None)
     ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], ss[keys.CLASS_FOLLOWING] = code, member, True
     return None
+
+
+@st.fragment(run_every=WAIT_POLL_SECONDS)
+def waiting_room() -> None:
+    """A newcomer waiting for its teacher to let it in: its tag (which the teacher's list shows), asked again
+    every WAIT_POLL_SECONDS; in as soon as the teacher admits it."""
+    ss = st.session_state
+    code = ss.get(WAITING_KEY)
+    if code is None or joined(ss):
+        return
+    problem = join(code)
+    if problem is None:
+        st.rerun(scope="app")  # in: follow the teacher
+    if not isinstance(problem, Waiting):
+        ss.pop(WAITING_KEY, None)
+        ss[keys.CLASS_LINK_PROBLEM] = problem
+        st.rerun(scope="app")
+    st.info(
+        message_of(problem) + " " + _("Your tag: {tag}").format(tag=class_members.tag(ss[keys.CLASS_SELF])),
+        icon=":material/hourglass_top:",
+    )
+    st.button(_("Stop waiting"), key="class_stop_waiting", on_click=lambda: ss.pop(WAITING_KEY, None))
 
 
 def join_from_link() -> None:
@@ -102,9 +147,9 @@ def join_from_link() -> None:
     if raw is not None:
         del st.query_params[follow.ROOM_PARAM]
         problem = join(raw)
-        if problem is None:
+        if problem is None or isinstance(problem, Waiting):
             ss.pop(keys.CLASS_LINK_PROBLEM, None)
-            st.rerun()  # follow at once: frame.page takes the student to the teacher's page
+            st.rerun()  # follow at once (frame.page takes the student to the teacher's page), or wait
         ss[keys.CLASS_LINK_PROBLEM] = problem
     problem = ss.get(keys.CLASS_LINK_PROBLEM)
     if problem is not None and not joined(ss):
@@ -115,6 +160,9 @@ def join_box(heading: bool = True) -> None:
     """The home page's "Class code" box and "Join a class" button (`heading`: under a subheader of its own)."""
     ss = st.session_state
     if joined(ss) or teaching(ss) or not usable():
+        return
+    if ss.get(WAITING_KEY):
+        waiting_room()
         return
     if heading:
         st.subheader(_("Join a class"))
@@ -128,7 +176,7 @@ def join_box(heading: bool = True) -> None:
     if button_box.button(_("Join a class"), key="class_join"):
         problem = join(ss.get(keys.CLASS_JOIN_CODE, ""))
         ss.pop(keys.CLASS_LINK_PROBLEM, None)  # the box answers for itself now
-        if problem is None:
+        if problem is None or isinstance(problem, Waiting):
             st.rerun()
         st.warning(message_of(problem))
 
@@ -165,6 +213,7 @@ def follow_page(page: str | None) -> None:
     show_problem()
     if not joined(ss):
         return
+    _hold_seat(ss)
     st.sidebar.caption(_("You are in class {code}.").format(code=ss[keys.CLASS_CODE]))
     class_members.own_tag()
     st.sidebar.button(_("Leave the class"), key="class_leave", on_click=_leave_class)
@@ -182,7 +231,7 @@ def follow_page(page: str | None) -> None:
             ss[keys.CLASS_SEEN] = view
             st.switch_page(follow.PAGE_FILES[view.page], query_params={**wanted, **link.beside_view(ss)})
         if link.flat(st.query_params.to_dict()) != wanted or ss.get(keys.page_url(page)) != wanted:
-            ss.pop(keys.page_url(page), None)  # the page takes the URL for a link just opened
+            owner.reopen(ss)  # the page takes the URL for a link just opened
             st.query_params.from_dict({**wanted, **link.beside_view(ss)})
         ss[keys.CLASS_SEEN] = view
         if page == "decode":
@@ -192,6 +241,16 @@ def follow_page(page: str | None) -> None:
             _follower_watch(problem)
         else:
             _follower_poller(problem)
+
+
+def _hold_seat(session) -> None:
+    """This page holds its member's seat while it is open (explorer.classrooms.seats: the server's heartbeat for
+    each live page; a page gone loses its seat after the store's grace)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        keeper().hold(ctx.session_id, session[keys.CLASS_CODE], session[keys.CLASS_MEMBER], following(session))
 
 
 def _follow_lesson(session, params: dict[str, str]) -> None:

@@ -44,15 +44,6 @@ function heldElsewhere(value) {
   });
 }
 
-// This browser's member id (every tab, kept after leaving: joining again is the same member) is the cookie
-// ae_member (explorer.ui.classes.memory.MEMBER_COOKIE): {write, self: ID} keeps it, and the server reads it
-// from the page's first request. An id is letters, digits, '-' and '_' only (the server checks it again).
-function keepMember(id) {
-  if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) return;
-  const secure = window.location.protocol === "https:" ? "; Secure" : "";
-  document.cookie = "ae_member=" + id + "; Path=/; Max-Age=31536000; SameSite=Strict" + secure;
-}
-
 export default function (component) {
   const { data, setStateValue, parentElement } = component;
   const store = storage();
@@ -69,7 +60,6 @@ export default function (component) {
     return;
   }
   held = data.write || null;
-  keepMember(data.self);
   if (!store) return;
   if (data.write) store.setItem(KEY, data.write);
   else store.removeItem(KEY);

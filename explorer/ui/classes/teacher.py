@@ -18,6 +18,7 @@ import streamlit as st
 
 from explorer.classrooms import follow
 from explorer.classrooms.export import questions_csv
+from explorer.classrooms.flood import SOCKET_HEADER, SOCKETS
 from explorer.classrooms.store import PAGES, ClassError, NoSuchClass, NotTeacher, Question, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
@@ -224,6 +225,7 @@ def bar(page: str | None) -> None:
     ss = st.session_state
     if not teaching(ss):
         return
+    SOCKETS.teach(st.context.headers.get(SOCKET_HEADER))  # the teacher's clicks keep a budget of their own
     store = rooms()
     try:
         question = store.current_question(ss[keys.CLASS_CODE])
@@ -279,7 +281,7 @@ def _bar_counts() -> None:
         return
     store = rooms()
     try:
-        store.touch_teacher(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN])
+        admission = store.admission(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN])  # the teacher's call: the room stays
         roster = store.roster(ss[keys.CLASS_CODE])
         locked = store.presence(ss[keys.CLASS_CODE]).locked
     except StoreUnavailable as error:
@@ -291,6 +293,8 @@ def _bar_counts() -> None:
     line = _("**Class {code}** · {following} following · {exploring} exploring").format(
         code=ss[keys.CLASS_CODE], following=roster.following, exploring=roster.exploring
     )
+    if admission.waiting:  # newcomers wait for the teacher (the sidebar's members panel lets them in)
+        line += " · " + _("{n} waiting").format(n=admission.waiting)
     st.markdown((":material/lock: " if locked else "") + line)
 
 
