@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from seq2seq.lab import integrated, results, results_readme  # noqa: E402
-from seq2seq.lab.names import FIXED_ATTENTION, MODEL_EXPERIMENTS, WITHOUT_ATTENTION  # noqa: E402
+from seq2seq.lab.names import FIXED_ATTENTION, MODEL_EXPERIMENTS, READABLE, WITHOUT_ATTENTION  # noqa: E402
 from seq2seq.scorers import learns_where_to_look  # noqa: E402
 from seq2seq.tasks import TASKS, get_task  # noqa: E402
 
@@ -125,6 +125,8 @@ def ig_settings() -> dict:
         "panel_points": integrated.PANEL_POINTS,
         "atol": integrated.ATOL,
         "rtol": integrated.RTOL,
+        "share": integrated.SHARE,  # never more than this share of |f(x) - f(x')| (issue 64)
+        "floor": READABLE,  # below it in |f(x) - f(x')|: nothing to attribute, out of every tau with IG
     }
 
 

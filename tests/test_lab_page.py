@@ -241,9 +241,11 @@ def importance(p: float, **changes):
     """A StepImportance made by hand: one source token, the chosen token's probability `p`."""
     from seq2seq.lab.importance import StepImportance
 
-    values = dict.fromkeys(IMPORTANCES, (0.0,))
+    values = dict.fromkeys(IMPORTANCES, (1.0,))  # above the floor of a readable ranking (issue 64)
     common = dict(source_tokens=("</s>",), position=0, token="x*", token_id=4, attention=None, ig_delta=0.0)
-    return StepImportance(**(common | values | {"logprob": math.log(p), "ig_points": 32} | changes))
+    logprob = math.log(p)
+    changes = {"baseline_logprob": logprob - 2.0} | changes
+    return StepImportance(**(common | values | {"logprob": logprob, "ig_points": 32} | changes))
 
 
 def test_a_saturated_step_is_warned_about_exactly_above_its_threshold():

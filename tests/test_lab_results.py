@@ -72,11 +72,23 @@ def stored(task: str) -> dict:
 
 
 def skip_if_stale(task: str, data: dict) -> None:
-    """Skip, saying why, when the stored results are of an older method than this code computes."""
+    """Skip, saying why, when the stored results are of an older method than this code computes, or their
+    agreement of an older version (`results.AGREEMENT_VERSION`: the script recomputes only it)."""
     if results.stale(data):
         pytest.skip(
             f"pretrained/lab/{task}.json was computed by method {results.method_of(data)} of the lab, this code "
             f"computes method {results.METHOD}: run scripts/lab_results.py --tasks {task} to reproduce it"
+        )
+    versions = {
+        (record["agreement"] or {}).get("version", 1)
+        for record in data["by_model"].values()
+        if isinstance(record.get("agreement"), dict)
+    }
+    if versions - {results.AGREEMENT_VERSION}:
+        pytest.skip(
+            f"pretrained/lab/{task}.json's agreement was computed by version {sorted(versions)} of it, this code "
+            f"computes version {results.AGREEMENT_VERSION} (issue 64: integrated gradients judged against "
+            f"|f(x) - f(x')|): run scripts/lab_results.py --tasks {task} to recompute it"
         )
 
 

@@ -104,7 +104,12 @@ def step(taus: dict) -> lab_step.StepLab:
     """A step's numbers without a model: three source tokens, attention on the first."""
     values = [0.5, 0.3, 0.2]
     importance = SimpleNamespace(
-        token="x", logprob=-0.1, source_tokens=("a", "b", "c"), attention=values, **dict.fromkeys(IMPORTANCES, values)
+        token="x",
+        logprob=-0.1,
+        source_tokens=("a", "b", "c"),
+        attention=values,
+        below_floor=(),  # every importance large enough to read (seq2seq.lab.names.READABLE)
+        **dict.fromkeys(IMPORTANCES, values),
     )
     return lab_step.StepLab(step=1, importance=importance, taus=taus)
 

@@ -35,16 +35,46 @@ def ok(at: AppTest) -> AppTest:
 
 def test_a_saturated_step_with_large_integrated_gradients_is_not_read_as_noise():
     """Saturation flattens the local gradient only: reverse/dot's d, say, has p = 0.9998 and f(x) − f(x′) of
-    several nats. The warning speaks of gradient × input alone and keeps IG and leave-one-out readable;
-    only when IG's whole change is within its own tolerance are the three rankings too small to read."""
-    from seq2seq.lab.integrated import ATOL
+    several nats. The warning names gradient × input alone as too small to read (below the floor,
+    seq2seq.lab.names.READABLE) and keeps IG and leave-one-out readable; only when IG's whole change and
+    leave-one-out are below the floor are the three rankings too small to read (issue 64)."""
+    from seq2seq.lab.names import READABLE
 
-    large = lab_step.saturated_warning(importance(0.9998, baseline_logprob=math.log(0.9998) - 5.48))
+    large = lab_step.saturated_warning(
+        importance(0.9998, baseline_logprob=math.log(0.9998) - 5.48, grad_x_input=(0.0009,), leave_one_out=(1.2,))
+    )
     assert "gradient × input, a local slope, is tiny" in large
     assert "5.48 nats" in large and "read here as on any step" in large
-    assert "too small to read" not in large and "noise" not in large and "another step" not in large
-    flat = lab_step.saturated_warning(importance(0.9998, baseline_logprob=math.log(0.9998) - ATOL / 2))
-    assert "too small to read" in flat and "read here as on any step" not in flat
+    assert "The ranking of gradient × input, and every τ with it, cannot be read here" in large
+    assert "integrated gradients share out" not in large and "noise" not in large and "another step" not in large
+    flat = lab_step.saturated_warning(importance(0.9998, baseline_logprob=math.log(0.9998) - READABLE / 2))
+    assert "All three rankings here, and every τ in the table, cannot be read" in flat
+    assert "read here as on any step" not in flat
+
+
+def test_the_floor_is_said_on_an_unsaturated_step_too():
+    """A step the model is unsure of can still have an importance too small to read: the warning says so, the
+    τ table reads its pairs "too small to read", and the reading leaves it out of the agreement."""
+    imp = importance(0.6, baseline_logprob=math.log(0.6) - 2.0, grad_x_input=(0.001,), leave_one_out=(0.5,))
+    assert imp.below_floor == ("grad_x_input",)
+    warning = lab_step.saturated_warning(imp)
+    assert warning and "Saturated" not in warning and "gradient × input is 0.001" in warning
+    rows = lab_step.tau_rows({"attention~grad_x_input": 0.5, "attention~leave_one_out": 0.5}, None, imp.below_floor)
+    assert rows[0]["reading"].startswith("too small to read") and rows[1]["reading"] != rows[0]["reading"]
+    assert (
+        lab_step.saturated_warning(importance(0.6, baseline_logprob=-3.0, grad_x_input=(0.5,), leave_one_out=(0.5,)))
+        is None
+    )
+
+
+def test_the_reading_of_a_step_with_nothing_to_rank_says_so(monkeypatch):
+    """Every importance below the floor: the step's reading checks attention against none of them."""
+    from seq2seq.lab.names import pairs
+
+    imp = importance(0.999997, baseline_logprob=math.log(0.999997) - 0.0018)
+    lab = lab_step.StepLab(step=1, importance=imp, taus=dict.fromkeys(pairs(False), 0.3))
+    text = lab_step.step_reading(lab)
+    assert "nothing to check attention against" in text and "τ" not in text
 
 
 def test_a_saturated_reverse_step_keeps_integrated_gradients_and_leave_one_out():

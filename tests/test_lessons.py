@@ -306,15 +306,17 @@ def test_a_lab_step_names_one_of_the_labs_views(tmp_path):
 
 
 def test_importance_and_tau_claims_run_the_labs_step_importances(tmp_path):
-    # reverse/dot on "hello world": the d (position 0) has its largest attention, gradient x input and
-    # integrated gradients on the d of the source (position 10) and its largest leave-one-out on </s>;
-    # tau(attention, integrated gradients) 0.39.
+    # reverse/dot on "hello world": the d (position 0) has its largest attention and integrated gradients
+    # on the d of the source (position 10) and its largest leave-one-out on </s>; tau(attention, integrated
+    # gradients) 0.39. Its gradient x input is below the floor of a readable ranking (issue 64): a size claim
+    # says so, and an importance claim on it is refused.
     importance = '[[steps.claims]]\nkind = "importance"\nmodel = "reverse/dot"\nsentence = "hello world"\nstep = 0\n'
+    size = importance.replace('"importance"', '"size"')
     holds = claim_lesson(
         importance
         + 'method = "integrated_gradients"\ntoken = "d"\n'
-        + importance
-        + 'method = "grad_x_input"\nposition = 10\n'
+        + size
+        + 'method = "grad_x_input"\nat_most = 0.01\n'
         + importance
         + 'method = "leave_one_out"\ntoken = "</s>"\n'
         + '[[steps.claims]]\nkind = "tau"\nmodel = "reverse/dot"\nsentence = "hello world"\nstep = 0\n'
@@ -328,6 +330,8 @@ def test_importance_and_tau_claims_run_the_labs_step_importances(tmp_path):
         p.startswith("36: step 1: claim: reverse/dot's 'd' (position 0): tau attention~integrated_gradients is")
         for p in found
     )
+    floor = holds.replace('"size"', '"importance"').replace("at_most = 0.01\n", "position = 10\n")
+    assert any("grad_x_input is below the floor of a readable ranking" in p for p in model_problems(tmp_path, floor))
     far = holds.replace('step = 0\nmethod = "integrated', 'step = 40\nmethod = "integrated')
     assert "15: step 1: claim: reverse/dot's output of 'hello world' has 12 tokens, no position 40" in model_problems(
         tmp_path, far

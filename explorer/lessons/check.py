@@ -126,6 +126,15 @@ def _importance_problem(claim: Claim, translator) -> str | None:
 
     imp = claim_importance(translator, claim)
     where = f"{claim.model}'s {imp.token!r} (position {claim.step})"
+    # A ranking below the floor of a readable one (seq2seq.lab.names.READABLE) is noise: no claim may read it.
+    named = claim.statistic.split("~") if claim.kind == "tau" else [claim.method]
+    unreadable = [name for name in named if name in imp.below_floor]
+    if unreadable:
+        sizes = ", ".join(f"{name} {imp.size(name):.2g}" for name in unreadable)
+        return (
+            f"{where}: {', '.join(unreadable)} is below the floor of a readable ranking here ({sizes}; "
+            f"seq2seq.lab.names.READABLE): the Lab says it cannot be read, so no claim may read it"
+        )
     if claim.kind == "tau":
         if imp.attention is None and claim.statistic.startswith("attention"):
             return f"{claim.model} has no attention"

@@ -73,6 +73,7 @@ _CLAIM_NEEDS = {
     "lab": ("model", "experiment", "statistic"),
     "importance": ("model", "sentence", "method"),
     "tau": ("model", "sentence", "statistic"),
+    "size": ("model", "sentence", "method"),
     "peaks": ("steps",),
     "weight": (),
     "score": (),
@@ -85,7 +86,7 @@ _CLAIM_LISTS = {"steps": int, "tokens": str, "positions": int}  # peaks: one ent
 UNBOUNDED_KINDS = ("weight", "score", "probability", "hypothesis")  # no natural range: ±inf where not given
 # The kinds that measure one number (explorer.lessons.values.VALUE_KINDS, named here without torch): each
 # states the bound that makes its words true, or says it is display_only.
-BOUNDED_KINDS = ("accuracy", "metric", "lab", "tau", "weight", "score", "probability", "hypothesis", "count")
+BOUNDED_KINDS = ("accuracy", "metric", "lab", "tau", "size", "weight", "score", "probability", "hypothesis", "count")
 
 
 def claim_values(kind: str, values: dict) -> str | None:
@@ -128,7 +129,7 @@ def claim_values(kind: str, values: dict) -> str | None:
     if len(prefix) >= MAX_OUTPUT_TOKENS:
         return _("prefix is longer than {limit} pieces").format(limit=MAX_OUTPUT_TOKENS - 1)
     values["prefix"] = tuple(prefix)
-    if kind == "importance" and values.get("method", IMPORTANCES[0]) not in IMPORTANCES:
+    if kind in ("importance", "size") and values.get("method", IMPORTANCES[0]) not in IMPORTANCES:
         return _("method is one of {values}").format(values=", ".join(IMPORTANCES))
     if kind == "count" and values.get("statistic", COUNTS[0]) not in COUNTS:
         return _("statistic is one of {values}").format(values=", ".join(COUNTS))
@@ -137,7 +138,7 @@ def claim_values(kind: str, values: dict) -> str | None:
     if kind == "tau" and values.get("statistic", pairs()[0]) not in pairs():
         return _("statistic is one of {values}").format(values=", ".join(pairs()))
     greedy = values.get("strategy", "greedy") == "greedy" and not values["prefix"]
-    if kind in ("importance", "tau") and not greedy:
+    if kind in ("importance", "tau", "size") and not greedy:
         return _("a {kind} claim speaks of the greedy decode (the Lab's): no strategy or prefix").format(kind=kind)
     problem = _bound_problem(kind, values)
     if problem:
@@ -147,7 +148,7 @@ def claim_values(kind: str, values: dict) -> str | None:
     if kind in (*UNBOUNDED_KINDS, "count"):
         values.setdefault("at_least", -math.inf)
         values.setdefault("at_most", math.inf)
-    if kind in ("lab", "tau"):
+    if kind in ("lab", "tau", "size"):
         if kind == "lab" and values.get("experiment", STORED_EXPERIMENTS[0]) not in STORED_EXPERIMENTS:
             return _("experiment is one of {values}").format(values=", ".join(STORED_EXPERIMENTS))
         values.setdefault("at_least", -math.inf)

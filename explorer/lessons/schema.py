@@ -60,7 +60,7 @@ MAX_STEPS = 60
 MAX_MINUTES = 25
 PAGES = scripts("lessons")  # a step's page -> the page script it opens (explorer.state.pages)
 CLAIM_KINDS = (
-    *("output", "not_output", "attends", "accuracy", "metric", "history", "lab", "importance", "tau"),
+    *("output", "not_output", "attends", "accuracy", "metric", "history", "lab", "importance", "tau", "size"),
     *("peaks", "weight", "score", "probability", "hypothesis", "config", "count"),
 )
 # A count claim's statistics: how many source tokens `sentence` has, how many tokens the claim's decode
@@ -171,7 +171,10 @@ class Claim:
     which number a statistic names. importance: in the greedy decode of `sentence`, the source token with
     the largest `method` importance (grad_x_input, integrated_gradients, leave_one_out: seq2seq.lab.importance)
     for output position `step` is `token`, or is at `position`. tau: at that step, Kendall's tau of the pair
-    `statistic` ("attention~integrated_gradients", ...) is within at_least..at_most.
+    `statistic` ("attention~integrated_gradients", ...) is within at_least..at_most (neither importance below
+    the Lab's floor of a readable ranking there, seq2seq.lab.names.READABLE, as no importance claim's either).
+    size: at that step, how much `method` has to rank (StepImportance.size: |f(x) - f(x')| for integrated
+    gradients, the largest magnitude otherwise) is within at_least..at_most.
     peaks: in that decode, the row of each of `steps` has its largest weight on the matching one of
     `tokens` (or of `positions`). weight: the weight row `step` puts on `token` or `position` (its
     largest, given neither) is within at_least..at_most; score: the same of its raw score; probability:

@@ -25,9 +25,12 @@ END = "</s>"  # the end mark a decode writes last and a source ends with (not a 
 Translators = Callable[[str], object]  # registry name -> a seq2seq.decoding.Translator
 # The kinds whose claim measures one number (shown by a placeholder, held within at_least..at_most).
 # A config claim's number is its setting's (hidden_size 128), held to `expect`.
-VALUE_KINDS = ("accuracy", "metric", "lab", "tau", "weight", "score", "probability", "hypothesis", "count", "config")
+VALUE_KINDS = (
+    *("accuracy", "metric", "lab", "tau", "size", "weight", "score", "probability", "hypothesis", "count"),
+    "config",
+)
 # The kinds this module checks (explorer.lessons.check hands them over).
-KINDS = ("peaks", "weight", "score", "probability", "hypothesis", "config", "count")
+KINDS = ("peaks", "weight", "score", "probability", "hypothesis", "config", "count", "size")
 
 
 def resolve(claim: Claim, view: ViewState | None) -> Claim:
@@ -177,6 +180,8 @@ def claim_value(claim: Claim, translator_for: Translators) -> float:
         from seq2seq.lab.agreement import step_agreement
 
         return float(step_agreement(claim_importance(translator, claim))[claim.statistic])
+    if claim.kind == "size":  # what the Lab's floor of a readable ranking judges (seq2seq.lab.names.READABLE)
+        return float(claim_importance(translator, claim).size(claim.method))
     measures = {"weight": weight, "score": score, "probability": probability, "hypothesis": hypothesis}
     if claim.kind not in measures:
         raise ValueError(f"a {claim.kind} claim measures no number")

@@ -30,7 +30,15 @@ from explorer.views.lab_readings import (
     their_cells,
 )
 from seq2seq.lab import papers
-from seq2seq.lab.names import IMPORTANCES, MIN_RANKED, MODEL_EXPERIMENTS, SATURATED, WHERE_THEY_APPLY
+from seq2seq.lab.names import (
+    IG_SHARE,
+    IMPORTANCES,
+    MIN_RANKED,
+    MODEL_EXPERIMENTS,
+    READABLE,
+    SATURATED,
+    WHERE_THEY_APPLY,
+)
 
 # The stored experiments this view draws: a model's length curve is drawn by the scorers view, beside the others'.
 DRAWN = tuple(name for name in (*MODEL_EXPERIMENTS, *WHERE_THEY_APPLY) if name != "length")
@@ -123,7 +131,26 @@ def agreement_caption(agreement: Mapping) -> str:
     if theirs(agreement):
         parts.extend(filter(None, [their_caption(summary)]))
     short, unconverged = summary.get("short"), (summary.get("ig") or {}).get("unconverged")
-    if isinstance(short, int) and isinstance(unconverged, int):
+    nothing = (summary.get("ig") or {}).get("nothing")
+    if isinstance(short, int) and isinstance(unconverged, int) and isinstance(nothing, int):
+        # stored since issue 64: convergence judged against |f(x) − f(x′)|, and the steps with nothing to share out
+        parts.append(
+            _(
+                "Left out: {short} of {steps} steps that rank fewer than {least} tokens (two tokens give τ = ±1 "
+                "with p = 1), and from every τ with integrated gradients {nothing} steps with nothing to attribute "
+                "(|f(x) − f(x′)| below {floor} nats) and {unconverged} steps whose integrated gradients did not "
+                "converge (|δ| above {share} of |f(x) − f(x′)| at the cap on points)."
+            ).format(
+                short=short,
+                steps=summary.get("steps", "–"),
+                least=MIN_RANKED,
+                nothing=nothing,
+                floor=i18n.number(READABLE, 2),
+                unconverged=unconverged,
+                share=i18n.percent(IG_SHARE, 0),
+            )
+        )
+    elif isinstance(short, int) and isinstance(unconverged, int):
         parts.append(
             _(
                 "Left out: {short} of {steps} steps that rank fewer than {least} tokens (two tokens give τ = ±1 "

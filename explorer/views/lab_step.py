@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from explorer import i18n
-from explorer.i18n import _, ngettext
+from explorer.i18n import N_, _, ngettext
 from explorer.views import lab_scales
 from explorer.views.lab_readings import (
     agreement_clause,
@@ -148,17 +148,25 @@ def method_rows(imp: StepImportance) -> dict[str, list[float]]:
     return {method_label(name): list(getattr(imp, name)) for name in names}
 
 
-def tau_rows(taus: Mapping[str, float], tau_p: Mapping[str, float] | None = None) -> list[dict]:
+def tau_rows(
+    taus: Mapping[str, float], tau_p: Mapping[str, float] | None = None, below_floor: Sequence[str] = ()
+) -> list[dict]:
     """Table rows of a step's taus: the pair, tau, its p-value (when `tau_p` is given), its reading, and the
-    papers' numbers beside it where seq2seq/lab/papers.toml quotes any (explorer.views.lab_readings.paper_cells)."""
+    papers' numbers beside it where seq2seq/lab/papers.toml quotes any (explorer.views.lab_readings.paper_cells).
+    A pair with an importance of `below_floor` (StepImportance.below_floor) reads "too small to read"."""
     cells = paper_cells(list(taus))
     rows = []
     for pair, tau in taus.items():
         row = {_("pair"): pair_label(pair), "τ": rounded(tau)}
         if tau_p is not None:
             row["p"] = p_text(tau_p.get(pair))
-        rows.append(row | {_("reading"): tau_words(tau), **cells[pair]})
+        unreadable = any(name in below_floor for name in pair.split("~"))
+        reading = _(TOO_SMALL) if unreadable else tau_words(tau)
+        rows.append(row | {_("reading"): reading, **cells[pair]})
     return rows
+
+
+TOO_SMALL = N_("too small to read (below the floor of a readable ranking)")
 
 
 def p_caption(tau_p: Mapping[str, float]) -> str:
@@ -225,39 +233,74 @@ def method_notes(imp: StepImportance) -> list[str]:
 
 
 def saturated_warning(imp: StepImportance) -> str | None:
-    """A warning for a saturated step (the chosen token's p above lab_scales.SATURATED, StepImportance.saturated),
-    None otherwise. Quotes the token: escape before Markdown.
+    """A warning for a step whose rankings are not all to be read, None otherwise: a saturated step (the
+    chosen token's p above lab_scales.SATURATED, StepImportance.saturated), and any importance below the floor
+    of a readable ranking (seq2seq.lab.names.READABLE, StepImportance.below_floor). Quotes the token: escape
+    before Markdown.
 
     What saturation flattens is the *local* slope: gradient × input is tiny there and its ranking says
     little. Integrated gradients and leave-one-out are not local: they share out f(x) − f(x′), the change
-    from the all-padding source, and measure what removing a token does. So the warning says which: when
-    that change is larger than integrated gradients' own tolerance (seq2seq.lab.integrated.ATOL), they are
-    read as on any step; only below it are all three too small to rank.
+    from the all-padding source, and measure what removing a token does. So the warning says which: those
+    whose values are above the floor are read as on any step; those below it are too small to read, and so is
+    every τ with them (`floor_text`).
     """
-    if not imp.saturated:
+    below = imp.below_floor
+    if not imp.saturated and not below:
         return None
-    from seq2seq.lab.integrated import ATOL
+    parts = []
+    if imp.saturated:
+        p = math.exp(imp.logprob)
+        shown = significant_digits(1 - p) if p < 1 else i18n.number(0.0, 0)
+        parts.append(
+            _(
+                "Saturated step: the model is sure of “{token}” (p above {threshold}; 1 − p = {rest}). Its "
+                "log-probability is nearly flat around this source, so gradient × input, a local slope, is tiny "
+                "here and its ranking says little."
+            ).format(token=imp.token, threshold=i18n.number(lab_scales.SATURATED, 2), rest=shown)
+        )
+    if below:
+        parts.append(floor_text(imp))
+    if not {"integrated_gradients", "leave_one_out"} & set(below):
+        parts.append(
+            _(
+                "Integrated gradients and leave-one-out are not local: they share out the {change} nats between "
+                "this source and a source of padding, and measure what removing each token does, so their "
+                "rankings and τ are read here as on any step."
+            ).format(change=i18n.number(abs(imp.change), 2))
+        )
+    return sentences(parts)
 
-    p = math.exp(imp.logprob)
-    shown = significant_digits(1 - p) if p < 1 else i18n.number(0.0, 0)
-    head = _(
-        "Saturated step: the model is sure of “{token}” (p above {threshold}; 1 − p = {rest}). Its "
-        "log-probability is nearly flat around this source, so gradient × input, a local slope, is tiny here "
-        "and its ranking says little."
-    ).format(token=imp.token, threshold=i18n.number(lab_scales.SATURATED, 2), rest=shown)
-    change = imp.logprob - imp.baseline_logprob
-    if math.isfinite(change) and abs(change) > ATOL:
-        tail = _(
-            "Integrated gradients and leave-one-out are not local: they share out the {change} nats between "
-            "this source and a source of padding, and measure what removing each token does, so their "
-            "rankings and τ are read here as on any step."
-        ).format(change=i18n.number(abs(change), 2))
-    else:
-        tail = _(
-            "Integrated gradients share out only {change} nats between this source and a source of padding, "
-            "within their own tolerance: all three rankings here are too small to read."
-        ).format(change=i18n.number(abs(change), 3) if math.isfinite(change) else "–")
-    return f"{head} {tail}"
+
+def _size_text(imp: StepImportance, name: str) -> str:
+    """How large an importance is at this step, as the floor judges it (StepImportance.below_floor)."""
+    if name == "integrated_gradients":
+        return _("integrated gradients share out f(x) − f(x′) = {value} nats").format(
+            value=significant_digits(abs(imp.change))
+        )
+    largest = max((abs(v) for v in getattr(imp, name)), default=0.0)
+    return _("the largest {method} is {value}").format(method=method_label(name), value=significant_digits(largest))
+
+
+def floor_text(imp: StepImportance) -> str:
+    """Which importances are below the floor of a readable ranking at this step, with their sizes, and what
+    follows: their rankings, and every τ with them, cannot be read ("" when none is)."""
+    below = imp.below_floor
+    if not below:
+        return ""
+    from seq2seq.lab.names import READABLE
+
+    # Translators: between the sizes of the importances below the floor ("…; …").
+    sizes = _("; ").join(_size_text(imp, name) for name in below)
+    if len(below) == len(IMPORTANCES):
+        return _(
+            "Too small to read: {sizes}, all below the floor of {floor}. All three rankings here, and every τ "
+            "in the table, cannot be read: at this step there is nothing to check attention against."
+        ).format(sizes=sizes, floor=i18n.number(READABLE, 2))
+    names = _(", ").join(method_label(name) for name in below)
+    return _(
+        "Too small to read: {sizes}, below the floor of {floor}. The ranking of {names}, and every τ with it, "
+        "cannot be read here."
+    ).format(sizes=sizes, floor=i18n.number(READABLE, 2), names=names)
 
 
 def top_token(tokens: Sequence[str], values: Sequence[float]) -> tuple[int, str]:
@@ -270,50 +313,96 @@ def step_reading(lab: StepLab) -> str:
     """What the step's numbers say, in words (quotes tokens: escape before Markdown)."""
     imp = lab.importance
     tokens = imp.source_tokens
-    tops = {name: top_token(tokens, getattr(imp, name)) for name in IMPORTANCES}
+    readable = [name for name in IMPORTANCES if name not in imp.below_floor]
+    tops = {name: top_token(tokens, getattr(imp, name)) for name in readable}
     parts = [
         _("The model chose “{token}” (log-probability {logprob}).").format(
             token=imp.token, logprob=i18n.number(imp.logprob, 3)
         )
     ]
-    if imp.attention is None:
-        agree = sum(1 for name in IMPORTANCES[1:] if tops[name][0] == tops["grad_x_input"][0])
+    if not readable:
         parts.append(
             _(
+                "Every importance is below the floor of a readable ranking here: there is nothing to check "
+                "attention against at this step."
+            )
+        )
+        return sentences(parts)
+    if len(readable) == 2:
+        parts.append(
+            _("Only {first} and {second} are large enough to read here.").format(
+                first=method_label(readable[0]), second=method_label(readable[1])
+            )
+        )
+    elif len(readable) == 1:
+        parts.append(_("Only {method} is large enough to read here.").format(method=method_label(readable[0])))
+    if imp.attention is None:
+        first = readable[0]
+        agree = sum(1 for name in readable[1:] if tops[name][0] == tops[first][0])
+        if len(readable) == 1:
+            line = _("{method} puts “{token}” (position {position}) first.")
+        elif len(readable) == len(IMPORTANCES):
+            line = _(
                 "Gradient × input puts “{token}” (position {position}) first; "
                 "{agree} of the other two importances agree on it."
-            ).format(token=tops["grad_x_input"][1], position=tops["grad_x_input"][0], agree=agree)
+            )
+        else:
+            line = ngettext(
+                "{method} puts “{token}” (position {position}) first; {agree} of the other {others} importance "
+                "agrees on it.",
+                "{method} puts “{token}” (position {position}) first; {agree} of the other {others} importances "
+                "agree on it.",
+                len(readable) - 1,
+            )
+        parts.append(
+            line.format(
+                method=_capital(method_label(first)),
+                token=tops[first][1],
+                position=tops[first][0],
+                agree=agree,
+                others=len(readable) - 1,
+            )
         )
         return sentences(parts)
     position, token = top_token(tokens, imp.attention)
-    agreeing = [name for name in IMPORTANCES if tops[name][0] == position]
+    agreeing = [name for name in readable if tops[name][0] == position]
     parts.append(
         _("Attention's heaviest source token is “{token}” (position {position}, weight {weight}).").format(
             token=token, position=position, weight=i18n.number(imp.attention[position], 2)
         )
     )
-    if len(agreeing) == len(IMPORTANCES):
-        parts.append(_("All three importances rank it first too: here attention points at what mattered."))
+    if len(agreeing) == len(readable):
+        if len(readable) == len(IMPORTANCES):
+            parts.append(_("All three importances rank it first too: here attention points at what mattered."))
+        else:
+            parts.append(_("The importances large enough to read rank it first too."))
     elif agreeing:
-        others = [name for name in IMPORTANCES if name not in agreeing]
-        if len(agreeing) == 1:
+        others = [name for name in readable if name not in agreeing]
+        if len(others) == 1 and len(agreeing) == 1:
+            line = _("{first} also ranks it first; {second} does not.")
+        elif len(agreeing) == 1:
             line = _("{first} also ranks it first; {second} and {third} do not.")
         else:
             line = _("{first} and {second} also rank it first; {third} does not.")
-        first, second, third = (method_label(name) for name in (*agreeing, *others))
-        parts.append(line.format(first=first[:1].upper() + first[1:], second=second, third=third))
+        first, second, *third = (method_label(name) for name in (*agreeing, *others))
+        parts.append(line.format(first=_capital(first), second=second, third=third[0] if third else ""))
     else:
-        others = "; ".join(f"{method_label(name)} “{tops[name][1]}”" for name in IMPORTANCES)
+        others = "; ".join(f"{method_label(name)} “{tops[name][1]}”" for name in readable)
         parts.append(
             _("No importance ranks it first ({others}): attention alone would mislead here.").format(others=others)
         )
-    agreement = agreement_clause({f"attention~{name}": lab.taus.get(f"attention~{name}") for name in IMPORTANCES})
+    agreement = agreement_clause({f"attention~{name}": lab.taus.get(f"attention~{name}") for name in readable})
     if agreement is not None:
         parts.append(_("Over all the source tokens, {agreement}.").format(agreement=agreement))
         note = paper_note("attention~gradient")
         if note:
             parts.append(note)
     return sentences(parts)
+
+
+def _capital(text: str) -> str:
+    """The first letter upper-case (English; Chinese is unchanged)."""
+    return text[:1].upper() + text[1:]
 
 
 # -- perturbations of one step ---------------------------------------------------------------------------

@@ -17,7 +17,9 @@ corrected for testing many steps: it is a description, not a test.
 
 What a tau leaves out, counted apart: a step that ranks fewer than `MIN_RANKED` tokens (two tokens give
 tau = +-1 with p = 1: no information) enters no mean or share; a step whose integrated gradients did
-not converge (`StepImportance.ig_converged`) enters no tau with integrated gradients.
+not converge (`StepImportance.ig_converged`, judged against |f(x) - f(x')|: seq2seq.lab.integrated), or
+had nothing to attribute (|f(x) - f(x')| below the floor of a readable ranking, names.READABLE:
+`nothing_to_attribute`), enters no tau with integrated gradients.
 
 Saturated steps (p(chosen token) > 0.99, `StepImportance.saturated`) are counted apart too, and the
 split's statistics are also given over the unsaturated steps alone: there the local gradient (gradient
@@ -37,7 +39,7 @@ from ..decoding import Translator
 from . import stats
 from .importance import StepImportance, leave_one_out_method, step_importances
 from .names import ALPHA as ALPHA  # a tau is significant below it (re-exported: table.py reads it here)
-from .names import IMPORTANCES, MIN_RANKED, pairs
+from .names import IMPORTANCES, MIN_RANKED, READABLE, pairs
 
 
 def kendall(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
@@ -213,6 +215,7 @@ def _examples(
                     "ig_delta": imp.ig_delta,
                     "ig_points": imp.ig_points,
                     "ig_converged": imp.ig_converged,
+                    "ig_change": _json_float(imp.change),
                     "ranked": len(imp.ranked) if imp.ranked else len(imp.source_tokens),
                 }
             )
@@ -235,12 +238,22 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return float(np.mean(defined)) if defined else None
 
 
+def nothing_to_attribute(step: dict) -> bool:
+    """Whether a step's |f(x) - f(x')| is below the floor of a readable ranking (READABLE): integrated
+    gradients have nothing to share out there. (A stored step without "ig_change" has something.)"""
+    change = step.get("ig_change")
+    return isinstance(change, int | float) and abs(change) < READABLE
+
+
 def counted(step: dict, key: str) -> bool:
     """Whether a step's tau for `key` enters the means and shares: it ranks at least MIN_RANKED tokens, and
-    its integrated gradients converged when the pair has them. (A stored step without "ranked" counts.)"""
+    when the pair has integrated gradients, they converged and had something to attribute
+    (`nothing_to_attribute`). (A stored step without "ranked" counts.)"""
     if step.get("ranked", MIN_RANKED) < MIN_RANKED:
         return False
-    return "integrated_gradients" not in key or bool(step.get("ig_converged", True))
+    if "integrated_gradients" not in key:
+        return True
+    return bool(step.get("ig_converged", True)) and not nothing_to_attribute(step)
 
 
 def agrees(step: dict, key: str) -> bool:
@@ -271,8 +284,9 @@ def example_counts(steps: Sequence[dict], keys: Sequence[str]) -> dict:
     [count with a counted tau], "chance": [the count expected by chance], "short": steps ranking fewer than
     MIN_RANKED tokens, "saturated": count of saturated steps, "unsaturated": {"tau", "significant",
     "defined", "chance"} over the unsaturated steps, "ig_points": the points of all its steps,
-    "ig_points_max", "ig_unconverged": the steps whose integrated gradients reached the cap unconverged
-    (left out of every tau with integrated gradients), "ig_delta_max"}. Lists are in the order of `keys`
+    "ig_points_max", "ig_unconverged": the steps whose integrated gradients reached the cap unconverged,
+    "ig_nothing": the steps with nothing to attribute (`nothing_to_attribute`; both left out of every tau with
+    integrated gradients), "ig_delta_max"}. Lists are in the order of `keys`
     (the result's "pairs").
     """
     unsaturated = [step for step in steps if not step["saturated"]]
@@ -283,7 +297,8 @@ def example_counts(steps: Sequence[dict], keys: Sequence[str]) -> dict:
         "unsaturated": _counts(unsaturated, keys, mean=False),
         "ig_points": sum(step["ig_points"] for step in steps),
         "ig_points_max": max((step["ig_points"] for step in steps), default=None),
-        "ig_unconverged": sum(1 for step in steps if not step["ig_converged"]),
+        "ig_unconverged": sum(1 for step in steps if not step["ig_converged"] and not nothing_to_attribute(step)),
+        "ig_nothing": sum(1 for step in steps if nothing_to_attribute(step)),
         "ig_delta_max": max((step["ig_delta"] for step in steps), default=None),
     }
 
@@ -316,8 +331,9 @@ def split_summary(examples: Sequence[dict], keys: Sequence[str]) -> dict:
     "unsaturated": {"steps", "tau": {pair: stats.summary of the examples' means over unsaturated
                     steps}, "significant_share": {...}, "defined": {...}},
     "source_lengths": stats.distribution of the examples' lengths (tokens, </s> not counted),
-    "ig": {"points_mean": points per step, "points_max", "unconverged": steps (left out of the taus with
-           integrated gradients), "delta_max": the largest delta}
+    "ig": {"points_mean": points per step, "points_max", "unconverged": steps, "nothing": steps with
+           nothing to attribute (both left out of the taus with integrated gradients), "delta_max": the
+           largest delta}
     """
 
     def steps_of(example: dict) -> int:
@@ -344,6 +360,8 @@ def split_summary(examples: Sequence[dict], keys: Sequence[str]) -> dict:
             "points_mean": stats.share(sum(e["ig_points"] for e in examples), total),
             "points_max": max(most, default=None),
             "unconverged": sum(e["ig_unconverged"] for e in examples),
+            # stored since agreement version 3 (seq2seq.lab.results.AGREEMENT_VERSION): absent before
+            **({"nothing": sum(e["ig_nothing"] for e in examples)} if all("ig_nothing" in e for e in examples) else {}),
             "delta_max": max(deltas, default=None),
         },
     }

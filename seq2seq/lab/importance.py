@@ -21,7 +21,8 @@ and one that lowered it stand apart (a norm would mix the two):
   position (a source of nothing but padding, run through the encoder like any source):
       IG_s = sum_e (x_se - x'_se) * integral_0^1 df(x' + a (x - x'))/dx_se da,
   computed to convergence (`seq2seq.lab.integrated`: from 32 up to 1,024 points, placed where the
-  path bends, until |sum_s IG_s - (f(x) - f(x'))| <= max(0.01 nats, 1% of |f(x) - f(x')|)).
+  path bends, until |sum_s IG_s - (f(x) - f(x'))| <= min(max(0.01 nats, 1%), 5%) of |f(x) - f(x')|;
+  seq2seq.lab.integrated.tolerance).
 - leave-one-out: LOO_s = f(x) - f(x without token s). "Without" is `leave_one_out_method`'s choice:
   "deletion" (position s removed and the rest re-encoded, S - 1 positions) wherever the model's
   <unk> embedding was never trained, "unk" (x_s replaced by embed(<unk>)) where training taught it.
@@ -61,7 +62,7 @@ from ..model import Seq2Seq
 from ..specials import BOS, EOS, PAD, UNK
 from . import integrated
 from .integrated import MAX_IG_STEPS as MAX_IG_STEPS  # re-exported: the CLI and the app read it here
-from .names import LOO_METHODS, MEASURES
+from .names import IMPORTANCES, LOO_METHODS, MEASURES, READABLE
 from .names import SATURATED as SATURATED  # p above it: f is flat around x (re-exported: table.py reads it here)
 
 SPECIAL_IDS = frozenset({PAD, BOS, EOS})  # never ranked by the jain-wallace measures
@@ -99,6 +100,24 @@ class StepImportance:
         f(x) - f(x without s), which can be whole nats on a saturated step (`gradient_flat` says when
         the local gradient alone has nothing to rank)."""
         return self.logprob > math.log(SATURATED)
+
+    @property
+    def change(self) -> float:
+        """f(x) - f(x'): what integrated gradients share out (NaN when the baseline was not computed)."""
+        return self.logprob - self.baseline_logprob
+
+    def size(self, name: str) -> float:
+        """How much importance `name` (IMPORTANCES) has to rank at this step: |f(x) - f(x')| for integrated
+        gradients (what they share out), the largest magnitude for gradient x input and leave-one-out."""
+        if name == "integrated_gradients":
+            return abs(self.change)
+        return max((abs(v) for v in getattr(self, name)), default=0.0)
+
+    @property
+    def below_floor(self) -> tuple[str, ...]:
+        """The importances (IMPORTANCES order) too small to rank at this step: `size` below the floor
+        (seq2seq.lab.names.READABLE). Integrated gradients below it have nothing to attribute."""
+        return tuple(n for n in IMPORTANCES if math.isfinite(self.size(n)) and self.size(n) < READABLE)
 
     def to_json(self) -> dict:
         """Plain JSON data: lists, floats, strings (None for no attention)."""

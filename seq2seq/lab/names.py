@@ -29,6 +29,16 @@ SATURATED = 0.99
 ALPHA = 0.05
 # A step ranking fewer tokens enters no tau mean or share (two tokens give tau = +-1 with p = 1: no information).
 MIN_RANKED = 3
+# The floor of a readable ranking (issue 64): an importance whose values are all smaller than this ranks noise.
+# Integrated gradients share out f(x) - f(x'), so below it (in nats) they have nothing to attribute: the step
+# leaves every tau with integrated gradients (`seq2seq.lab.agreement`), and its convergence is not judged;
+# gradient x input and leave-one-out below it where their largest magnitude is (nats; Jain & Wallace's
+# leave-one-out is a total variation, read against the same number). The app's Lab says which rankings of a
+# step cannot be read (`StepImportance.below_floor`, explorer.views.lab_step).
+READABLE = 0.01
+# Integrated gradients converge when |delta| is within this share of |f(x) - f(x')| (and within max(0.01 nats,
+# 1%) of it: seq2seq.lab.integrated.tolerance), above the floor.
+IG_SHARE = 0.05
 
 
 def pairs(has_attention: bool = True) -> tuple[str, ...]:

@@ -16,6 +16,15 @@ from .names import SATURATED
 from .results import README, README_TITLE, check_ours, finite, folder, load, method_of, write_atomically
 
 
+def _ig_rule(ig: dict) -> str:
+    """Integrated gradients' tolerance as the stored settings say it was run: "max(0.01 nats, 1% of |f(x) −
+    f(x′)|)", and since issue 64 "…, and at most 5% of it" (`seq2seq.lab.integrated.tolerance`)."""
+    rule = f"max({ig.get('atol')} nats, {_number(100 * (ig.get('rtol') or 0), 0)}% of |f(x) − f(x′)|)"
+    if ig.get("share") is not None:
+        rule += f", and at most {_number(100 * ig['share'], 0)}% of it"
+    return rule
+
+
 def _number(value, digits: int = 3) -> str:
     return f"{value:.{digits}f}" if finite(value) else "–"
 
@@ -50,13 +59,20 @@ def markdown(task: str, data: dict) -> str:
         lines.append(
             f"The {settings.get('split', 'test')} split{where}; agreement over {n.get('agreement')} sources drawn "
             f"across source lengths (integrated gradients to convergence: {ig.get('start')} to {ig.get('max')} "
-            f"points, until |δ| ≤ max({ig.get('atol')} nats, {_number(100 * (ig.get('rtol') or 0), 0)}% of "
-            "|f(x) − f(x′)|)), "
+            f"points, until |δ| ≤ {_ig_rule(ig)}), "
             f"permutation over {n.get('permutation')} ({settings.get('seeds')} shuffles per step), uniform over "
             f"{n.get('uniform')}, length over {n.get('length')}, the scorer table over {n.get('table')}. Medians "
             "over the examples with their 95% bootstrap intervals; the signed measures (docs/cli.md, \"The lab's "
             'measures"). A step that ranks fewer than three tokens enters no τ, and one whose integrated '
-            "gradients did not converge enters no τ with IG (both counted in the next table)."
+            "gradients did not converge"
+            + (
+                f", or had nothing to attribute (|f(x) − f(x′)| below {ig.get('floor')} nats),"
+                if ig.get("floor") is not None
+                else ""
+            )
+            + " enters no τ with IG ("
+            + ("each" if ig.get("floor") is not None else "both")
+            + " counted in the next table)."
         )
     lines += [
         "",
