@@ -166,7 +166,7 @@ def step_view(name: str, sentence: str, output: lab_step.GreedyOutput, step: int
         measures_choice()
     for note in lab_step.method_notes(imp):
         st.caption(escape_markdown(note))
-    paper_table(lab_step.tau_rows(result.taus, result.tau_p))
+    paper_table(lab_step.tau_rows(result.taus, result.tau_p, imp.below_floor))
     st.caption(escape_markdown(lab_step.p_caption(result.tau_p)))
     st.markdown(escape_markdown(lab_step.step_reading(result)))
     if not result.has_attention:
