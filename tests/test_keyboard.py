@@ -80,7 +80,7 @@ def test_radio_groups_and_tabs_keep_their_arrows_home_and_space_but_not_the_page
 
 def test_buttons_links_and_checkboxes_keep_only_space():
     assert _kept("button, a[href]") == (" ",)
-    assert "[role='checkbox']" in next(s for s in keyboard.LEFT_TO_THE_FOCUS if s.startswith("button"))
+    assert _kept("[role='checkbox'], [role='switch']") == (" ",)
 
 
 def test_every_bound_key_is_a_key_of_the_rules():
@@ -100,9 +100,11 @@ def test_the_legends_are_translated():
     with using("zh"):
         from explorer.i18n import _
 
-        for legend in (keyboard.DECODE_LEGEND, keyboard.LESSON_LEGEND):
+        for legend in (keyboard.DECODE_LEGEND, keyboard.LESSON_LEGEND, keyboard.LESSON_CLICKER_LEGEND):
             shown = _(legend)
             assert shown != legend and "PageDown" in shown and "PageUp" in shown
+        shown = _(keyboard.DECODE_LESSON_LEGEND)
+        assert shown != keyboard.DECODE_LESSON_LEGEND and "→" in shown and "PageDown" not in shown
 
 
 # -- in the pages (AppTest) ----------------------------------------------------------------------------
@@ -131,13 +133,14 @@ def test_the_decode_page_gives_its_stepper_the_keys_and_the_legend(monkeypatch):
     assert _keyboards(at) == []  # no button for a key to press: the stepper takes them itself
     (data,) = _steppers(at)
     assert data["keys"] == keyboard.STEPPER_KEYS and data["texts"]["legend"] == keyboard.DECODE_LEGEND
-    assert data["focus"] == {selector: list(kept) for selector, kept in keyboard.LEFT_TO_THE_FOCUS.items()}
+    assert data["focus"] == {selector: list(kept) for selector, kept in keyboard.STEPPER_FOCUS.items()}
     assert at.session_state["_view"].step == 2
 
 
-def test_a_lesson_step_binds_next_and_back_off_decode(monkeypatch):
+def test_a_lesson_step_binds_next_and_back_on_every_page(monkeypatch):
     """On a step's page other than Decode (here lesson 1's step 5, on Compare), → / PageDown press the lesson's
-    Next and ← / PageUp its Back; on a Decode step the keys stay Decode's own (Step, Back, Play, Reset)."""
+    Next and ← / PageUp its Back; on a Decode step PageDown and PageUp still do (the clicker moves the lesson)
+    and the stepper keeps the arrows, Space, Home and End."""
     use_registry(monkeypatch)
     at = lesson_app(player.link_params("1-why-attention", 4))
     assert page_path(at) == "Compare"
@@ -152,7 +155,27 @@ def test_a_lesson_step_binds_next_and_back_off_decode(monkeypatch):
     assert at.button(key="lesson_next").label == "Next" and at.button(key="lesson_back").label == "Back"
     at = lesson_app(player.link_params("1-why-attention", 2))
     assert page_path(at) == "Decode"
-    assert _keyboards(at) == [] and _steppers(at)[0]["keys"] == keyboard.STEPPER_KEYS
+    (data,) = _keyboards(at)
+    assert data["bindings"] == {"PageDown": "lesson_next", "PageUp": "lesson_back"}
+    assert data["legend"] == keyboard.LESSON_CLICKER_LEGEND
+    (stepping,) = _steppers(at)
+    assert stepping["keys"] == {
+        "ArrowRight": "forward",
+        "ArrowLeft": "back",
+        " ": "play",
+        "Home": "reset",
+        "End": "end",
+    }
+    assert stepping["texts"]["legend"] == keyboard.DECODE_LESSON_LEGEND
+
+
+def test_space_plays_on_decode_whatever_was_clicked_last():
+    """The stepper's focus rules leave Space to no button or link (it is Play/Pause; Enter presses them), and
+    keep every other rule: a checkbox, switch or radio keeps Space, text boxes, sliders and lists every key."""
+    assert keyboard.STEPPER_FOCUS == {s: k for s, k in keyboard.LEFT_TO_THE_FOCUS.items() if s != keyboard.BUTTONS}
+    assert "button" in keyboard.BUTTONS and "a[href]" in keyboard.BUTTONS and "checkbox" not in keyboard.BUTTONS
+    assert keyboard.stepper_keys(lesson=False) == keyboard.STEPPER_KEYS
+    assert set(keyboard.STEPPER_KEYS) - set(keyboard.stepper_keys(lesson=True)) == set(keyboard.CLICKER_KEYS)
 
 
 def test_the_lesson_list_has_no_keys(monkeypatch):

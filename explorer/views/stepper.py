@@ -69,6 +69,7 @@ def payload(
     trace: str,
     mode: str = "step",
     side: bool = False,
+    lesson: bool = False,
 ) -> dict:
     """The component's data.
 
@@ -77,7 +78,8 @@ def payload(
     what the aria-live region says at each step 0..n (explorer.views.spoken); speed: seconds per step while
     playing; texts: the controls' words, translated; side: the controls and the output beside the heatmap
     (presentation mode: the heatmap starts at the top of the frame); trace: the decode's identity (a new one
-    starts at `step`);
+    starts at `step`); lesson: a lesson runs, whose Next and Back the clicker's PageDown and PageUp are
+    (explorer.views.keyboard.stepper_keys);
     mode: "step" (the page's stepper), "follow" (a polled follower's: the status and output without controls or
     report, `step` drawn on every run) or "show" (the heatmap alone at `step`: the home page's example).
     """
@@ -101,8 +103,8 @@ def payload(
         "speed": float(speed),
         "texts": dict(texts),
         # the keys and what a focused element keeps of them (explorer.views.keyboard)
-        "focus": {selector: list(kept) for selector, kept in keyboard.LEFT_TO_THE_FOCUS.items()},
-        "keys": dict(keyboard.STEPPER_KEYS),
+        "focus": {selector: list(kept) for selector, kept in keyboard.STEPPER_FOCUS.items()},
+        "keys": keyboard.stepper_keys(lesson),
         "mode": mode,
         "side": bool(side),
     }

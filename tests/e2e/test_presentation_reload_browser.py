@@ -1,5 +1,5 @@
 """Presentation mode survives a reload of the projector's tab (issue 62): the tab keeps it (sessionStorage,
-explorer/ui/shell/presentation_memory.js), never the URL, and another tab opens without it."""
+explorer/ui/shell/presentation.js), never the URL, and another tab opens without it."""
 
 from __future__ import annotations
 

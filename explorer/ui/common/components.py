@@ -67,12 +67,12 @@ def bars(payload: dict, key: str) -> None:
     _bars()(data=payload, key=key)
 
 
-def keyboard(buttons: Mapping[str, str], legend: str, key: str) -> None:
+def keyboard(buttons: Mapping[str, str], legend: str, key: str, only=None) -> None:
     """Keys and a clicker press the page's buttons: `buttons` maps an action of explorer.views.keyboard
     ("forward", "back", "play", "reset") to the widget key of the page's button for it; `legend` (translated)
-    is shown where the component stands."""
+    is shown where the component stands; `only`: the keys bound (None: every key of an action in `buttons`)."""
     data = {
-        "bindings": keyboard_view.bindings(buttons),
+        "bindings": keyboard_view.bindings(buttons, only),
         "focus": {selector: list(keys) for selector, keys in keyboard_view.LEFT_TO_THE_FOCUS.items()},
         "legend": legend,
     }

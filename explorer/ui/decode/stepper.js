@@ -101,14 +101,19 @@ function listenForKeys() {
     if (!inside && active && active !== document.body && hidden(active)) active.blur();
     else if (!inside && keptByFocus(event, s.data.focus)) return;  // typing, a list, a radio group…
     event.preventDefault();  // a step key never scrolls, even at the end (a clicker's extra PageDown)
+    // Space plays or pauses whatever was clicked last (STEPPER_FOCUS): its release must not press that too.
+    if (event.key === " ") s.tookSpace = true;
     if (event.repeat) return;  // a key held down: one step, not a burst
     s.move(MOVES[action], event.timeStamp);
     s.ui.root.setAttribute("data-last-key", event.key);
   }, true);
-  // Space on a focused button of ours plays or pauses (above): its release must not press the button too.
+  // Space on a focused button (ours, or the page's last clicked) plays or pauses (above): its release must not
+  // press the button too.
   window.addEventListener("keyup", (event) => {
     const s = window.__aeStepper;
-    if (s && event.key === " " && event.composedPath().includes(s.ui.root)) event.preventDefault();
+    if (!s || event.key !== " ") return;
+    if (s.tookSpace || event.composedPath().includes(s.ui.root)) event.preventDefault();
+    s.tookSpace = false;
   }, true);
 }
 

@@ -47,9 +47,10 @@ def component():
     )
 
 
-def texts(following: bool = False) -> dict[str, str]:
+def texts(following: bool = False, lesson: bool = False) -> dict[str, str]:
     """The controls' words in the current language (stepper.js keeps English only as a fallback). "status" is
-    Markdown with one bold part, which the script draws bold; {step}, {n} and {text} are filled there."""
+    Markdown with one bold part, which the script draws bold; {step}, {n} and {text} are filled there. `lesson`:
+    a lesson runs, and the legend leaves the clicker's keys to it."""
     return {
         "step": pgettext("button", "Step"),
         "back": _("Back"),
@@ -58,7 +59,7 @@ def texts(following: bool = False) -> dict[str, str]:
         "reset": _("Reset"),
         "slider": pgettext("slider", "Step"),
         "slider_help": _("Number of target tokens produced so far."),
-        "legend": _(keyboard.DECODE_LEGEND),
+        "legend": _(keyboard.DECODE_LESSON_LEGEND if lesson else keyboard.DECODE_LEGEND),
         "status": _("**Step {step} of {n}** · output so far:"),
         "empty": _("(nothing yet: the teacher steps)") if following else _("(nothing yet: press Step or Play)"),
         "reads": _("reads: {text}"),
@@ -96,8 +97,13 @@ def _mount(payload: dict, key: str, step: int | None = None, report=None) -> Non
         component()(data=payload, key=key, default={stepper.FIELD: step}, on_step_change=report)
 
 
+def in_lesson(session) -> bool:
+    """Whether a lesson runs in this session (its clicker keys are then the lesson's Next and Back)."""
+    return bool(owner.own(session, "lessons").get(keys.LESSON_PARAM))
+
+
 def _payload(data: DecodedSentence, translator, step: int, presentation: bool, merged, mode: str) -> dict:
-    n = data.num_steps
+    n, lesson = data.num_steps, mode == "step" and in_lesson(st.session_state)
     heatmap = _heatmap(data, step, presentation, merged) if data.has_attention else None
     outputs = [decode_view.output_text(data, k, translator.target_tokenizer) for k in range(1, n + 1)]
     return stepper.payload(
@@ -108,10 +114,11 @@ def _payload(data: DecodedSentence, translator, step: int, presentation: bool, m
         outputs,
         spoken.announcements(data),
         float(st.session_state.get(keys.DECODE_SPEED, decode_view.DEFAULT_SPEED)),
-        texts(following=mode == "follow"),
+        texts(following=mode == "follow", lesson=lesson),
         trace=stepper.signature([data.source_tokens, data.target_tokens, [s.prob for s in data.steps]]),
         mode=mode,
         side=presentation,
+        lesson=lesson,
     )
 
 

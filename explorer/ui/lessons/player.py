@@ -228,15 +228,20 @@ def _attention_result(question, row, given: int) -> None:
 END = N_("This is the end of the lesson.")
 
 
-def clicker_keys() -> None:
-    """→ / PageDown and ← / PageUp (a presentation clicker's keys) press Next and Back; a line of legend."""
+def clicker_keys(clicker_only: bool = False) -> None:
+    """→ / PageDown and ← / PageUp (a presentation clicker's keys) press Next and Back; a line of legend.
+    `clicker_only`: PageDown and PageUp alone (on Decode, whose stepper keeps the arrows)."""
     buttons = {keyboard.FORWARD: "lesson_next", keyboard.BACK: "lesson_back"}
-    components.keyboard(buttons, _(keyboard.LESSON_LEGEND), key="lesson_keys")
+    only, legend = (
+        (keyboard.CLICKER_KEYS, keyboard.LESSON_CLICKER_LEGEND) if clicker_only else (None, keyboard.LESSON_LEGEND)
+    )
+    components.keyboard(buttons, _(legend), key="lesson_keys", only=only)
 
 
 def navigation(lesson: Lesson, index: int, answered: bool, keys_too: bool = True) -> None:
-    """Back, Next (open once `answered`) and All lessons (the lesson ends); with `keys_too`, the clicker's keys
-    for Back and Next (a page with keys of its own, Decode's Step and Back, keeps them)."""
+    """Back, Next (open once `answered`) and All lessons (the lesson ends); the clicker's PageDown and PageUp press
+    Next and Back on every page, and with `keys_too` the arrows too (a page with keys of its own, Decode's
+    stepper, keeps them)."""
     state = st.session_state
     back, forward, leave = st.columns([1, 1, 2])
     back.button(
@@ -251,7 +256,6 @@ def navigation(lesson: Lesson, index: int, answered: bool, keys_too: bool = True
         disabled=not player.can_go_next(lesson, index, answered),
     )
     leave.button(_("All lessons"), key="lesson_leave", on_click=player.move, args=(state, None))
-    if keys_too:
-        clicker_keys()
+    clicker_keys(clicker_only=not keys_too)
     if index == len(lesson.steps) - 1:
         st.success(_(END))

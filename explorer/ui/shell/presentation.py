@@ -8,7 +8,8 @@ beside the Step, Back, Play and Reset buttons, the heatmap sized to the screen's
 browser (explorer.figures.svg_heatmap); Compare and Timelapse draw two heatmaps per row; Hidden
 states hides the neighbours table. The toggle's session key is shared by all pages and persists
 across page switches, so the mode stays on while the class moves around; the tab keeps it too
-(presentation_memory.js: sessionStorage, never the URL), so a reload of the projector's tab opens in it.
+(presentation.js: sessionStorage, never the URL), so a reload of the projector's tab opens in it. While it
+is on, no key scrolls the page (presentation.js: a clicker's extra PageDown never carries the frame away).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import streamlit as st
 from explorer.i18n import N_, _
 from explorer.state import keys
 from explorer.ui.common import components
+from explorer.views import keyboard
 
 LABEL = N_("Presentation mode")
 HELP = N_("Large type and large figures for a projector; fewer controls.")
@@ -48,7 +50,7 @@ CSS = """<style>
 </style>"""
 
 
-MEMORY = "attention_explorer.presentation_memory"
+MEMORY = "attention_explorer.presentation"
 READ_KEY, WRITE_KEY = "presentation_memory_read", "presentation_memory_write"
 NONCE_KEY = "_presentation_memory_nonce"  # the suffix of this session's READ_KEY (a reconnect keeps old values)
 RECALLED = "_presentation_recalled"  # the tab's answer taken: it is not asked again in this session
@@ -57,10 +59,10 @@ WRITES = "_presentation_writes"  # the mode has been on in this session: every r
 
 @functools.cache
 def _memory():
-    """Register the tab-memory component once per process (in the page's DOM: it reads sessionStorage)."""
-    return st.components.v2.component(
-        MEMORY, js=components.source("shell/presentation_memory.js"), isolate_styles=False
-    )
+    """Register the tab's component once per process (in the page's DOM: it reads sessionStorage and keeps the
+    page's keys from scrolling it)."""
+    script = components.source("common/focus_rules.js") + components.source("shell/presentation.js")
+    return st.components.v2.component(MEMORY, js=script, isolate_styles=False)
 
 
 def _recall(state) -> None:
@@ -80,12 +82,13 @@ def _recall(state) -> None:
 
 def _remember(state, on: bool) -> None:
     """Write the mode into the tab once it has been on in this session (a session that never had it on writes
-    nothing: a mode the tab keeps and has not answered yet must stay kept)."""
+    nothing: a mode the tab keeps and has not answered yet must stay kept); while on, no key scrolls the page."""
     if not on and not state.get(WRITES):
         return
     state[WRITES] = True
+    data = {"write": on, "scroll": list(keyboard.SCROLL_KEYS), "focus": keyboard.LEFT_TO_THE_FOCUS}
     with st.sidebar:
-        _memory()(data={"write": on}, key=WRITE_KEY)
+        _memory()(data=data, key=WRITE_KEY)
 
 
 def toggle() -> bool:

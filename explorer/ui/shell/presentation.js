@@ -1,0 +1,47 @@
+// Presentation mode in the tab (explorer.ui.shell.presentation), after focus_rules.js.
+// Kept through a reload: the mode lives in sessionStorage, which survives a reload of the tab but is never
+// shared with another tab, and never in the URL (a link the teacher shares opens as the reader likes it).
+// Data: {read: true} asks what the tab keeps, answered as the state value "on" only when the mode was on (a
+// value sent asks the server for a run: a page opened without it runs once); {write: true | false, scroll: [...],
+// focus: {...}} keeps the mode on, or forgets it.
+// No key scrolls the page while it is on: a key the browser scrolls with (data.scroll, explorer.views.keyboard
+// SCROLL_KEYS) that nothing on the page took (the stepper, a lesson's Next) and the focused element does not keep
+// (typing, a slider, a list: data.focus) does nothing, so a clicker's extra PageDown never carries the frame away.
+const KEY = "attention-explorer.presentation";
+
+function storage() {
+  try {
+    return window.sessionStorage;
+  } catch (error) {
+    return null; // storage turned off: the mode works, a reload just turns it off
+  }
+}
+
+function stillFrame(event) {
+  const on = window.__aePresenting;
+  if (!on || !on.scroll.includes(event.key) || event.defaultPrevented) return;
+  if (event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
+  if (keptByFocus(event, on.focus)) return;
+  event.preventDefault();
+}
+
+export default function (component) {
+  const { data, setStateValue, parentElement } = component;
+  const store = storage();
+  if (data.read) {
+    const kept = Boolean(store && store.getItem(KEY) === "on");
+    if (kept) setStateValue("on", true);
+    // What the tab did, for a reader of the page (the browser tests wait for it, not for a time).
+    if (parentElement) parentElement.setAttribute("data-presentation-memory", kept ? "answered" : "none");
+    return;
+  }
+  window.__aePresenting = data.write ? { scroll: data.scroll || [], focus: data.focus || {} } : null;
+  if (!window.__aePresentingListens) {
+    window.__aePresentingListens = true;
+    // Bubble phase, on the window: after the page's own handlers, which take the keys they use.
+    window.addEventListener("keydown", stillFrame);
+  }
+  if (!store) return;
+  if (data.write) store.setItem(KEY, "on");
+  else store.removeItem(KEY);
+}
