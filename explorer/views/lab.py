@@ -43,7 +43,7 @@ EXPLANATIONS = {
         "gradients* (Sundararajan et al. 2017: the same, summed along a path from a source of padding, "
         "run until the sum misses the log-probability's change by at most δ) and *leave-one-out* (how much "
         "the log-probability drops without that token: the token deleted and the rest re-encoded, or, "
-        "where the model's training taught it `<unk>`, replaced by `<unk>`; most models never trained "
+        "where the model's training taught it `<unk>`, replaced by `<unk>`; some models never trained "
         "theirs). The *Jain & Wallace* switch takes their definitions: magnitudes, the gradient with "
         "attention held fixed, leave-one-out as the total variation between the whole output distributions "
         "(their Algorithm 1), `</s>` not ranked ({measures}). Where the model is sure of its token (p above "

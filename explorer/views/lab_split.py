@@ -245,7 +245,15 @@ def seed_rows(seed: Mapping) -> list[dict]:
     measure, value = _("measure"), _("value")
     rows = [
         {measure: _("seed models"), value: str(summary.get("n_seeds", "–"))},
-        {measure: _("median JSD to another seed's attention"), value: summary_text(summary.get("median_jsd"), 3)},
+        {
+            measure: _("median over sentences of each sentence's mean JSD to another seed's attention"),
+            value: summary_text(summary.get("median_jsd"), 3),
+        },
+        {
+            measure: _("per step: median JSD to another seed's attention [p10, p90]"),
+            value: _spread(summary.get("jsd") if isinstance(summary.get("jsd"), Mapping) else {}),
+        },
+        {measure: _("per step: share above half of ln 2"), value: _percent(summary.get("share_above_half"))},
         {measure: _("outputs identical to this model's"), value: _percent(summary.get("identical_outputs"))},
     ]
     if compared:
@@ -493,17 +501,30 @@ def _baseline_readings(experiments: Mapping[str, Mapping | None]) -> list[str]:
     seed = (experiments.get("seed_variance") or {}).get("summary", {})
     median = (seed.get("median_jsd") or {}).get("median") if isinstance(seed.get("median_jsd"), Mapping) else None
     further = (seed.get("adversarial") or {}).get("further") if isinstance(seed.get("adversarial"), Mapping) else None
+    per_step = seed.get("jsd") if isinstance(seed.get("jsd"), Mapping) else {}
+    step_median, above = per_step.get("p50"), seed.get("share_above_half")
     if isinstance(median, int | float) and isinstance(further, int | float):
-        lines.append(
-            _(
-                "Another seed: the same recipe trained with another seed attends a median {median} nats away; "
-                "the adversarial attention is further than every seed's at {further} of the steps: {verdict}."
-            ).format(
-                median=i18n.number(median, 2),
-                further=i18n.percent(further, 0),
-                verdict=lab_scales.SEED_FURTHER.words(further),
-            )
+        line = _(
+            "Another seed: the same recipe trained with another seed attends, over a typical sentence, {median} nats "
+            "away (the median of the sentences' mean JSD); the adversarial attention is further than every seed's "
+            "at {further} of the steps: {verdict}."
+        ).format(
+            median=i18n.number(median, 2),
+            further=i18n.percent(further, 0),
+            verdict=lab_scales.SEED_FURTHER.words(further),
         )
+        if isinstance(step_median, int | float) and isinstance(above, int | float):
+            # a sentence's mean hides how its steps split: most alike, some near the most there is
+            line = sentences(
+                [
+                    line,
+                    _(
+                        "Step by step the divergence splits: the median step is {p50} nats from the seed's row, "
+                        "while {above} of the steps are above half of ln 2."
+                    ).format(p50=i18n.number(step_median, 3), above=i18n.percent(above, 0)),
+                ]
+            )
+        lines.append(line)
     aer = (experiments.get("alignment") or {}).get("summary", {}).get("aer", {})
     ranked = [(aer[k], k) for k in IMPORTANCES if isinstance(aer.get(k), int | float)]
     if isinstance(aer.get("attention"), int | float) and ranked:

@@ -192,14 +192,17 @@ def _adversarial(models: dict, n: dict) -> list[str]:
         f"Adversarial attention (over {n.get('adversarial')} sources, every greedy step): the largest JSD from the "
         f"model's own row reached while the output moves by TVD ≤ {_number(bound, 2)}; seed variance (over "
         f"{n.get('seed_variance')} sources): the JSD between the model's row and a model of another seed's, "
-        "teacher-forced on the model's output. JSD in nats (at most ln 2 = 0.693); > ½ ln 2: the share of steps "
+        "teacher-forced on the model's output, per step (mean, median) and the median over the sources of each "
+        "source's mean JSD (what the Lab's sentence quotes). JSD in nats (at most ln 2 = 0.693); > ½ ln 2: the "
+        "share of steps "
         f"above 0.5 bits; saturated: the share of the searched steps where p(token) > {SATURATED}, others: the "
         "mean JSD reached on the rest; further: the share of the same steps whose adversarial JSD exceeds every "
         "seed's. The bound is Jain & Wallace's ε for question answering (0.01 for text classification).",
         "",
         "| model | steps | adversarial: mean JSD | median [p25, p75] | p90 | > ½ ln 2 | saturated | others: mean JSD "
-        "| seeds | seed: mean JSD | seed: median | seed: > ½ ln 2 | same output | further |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| seeds | seed: mean JSD | seed: median per step | seed: median of sentence means | seed: > ½ ln 2 | "
+        "same output | further |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, adversarial, seeds in rows:
         a = (adversarial or {}).get("summary", {})
@@ -217,6 +220,7 @@ def _adversarial(models: dict, n: dict) -> list[str]:
             f"{_share(saturated.get('share'))} | {_number(others.get('mean_jsd'))} | "
             f"{s.get('n_seeds', '–')} | "
             f"{_number(seed_spread.get('mean'))} | {_number(seed_spread.get('p50'))} | "
+            f"{_number((s.get('median_jsd') or {}).get('median'))} | "
             f"{_share(s.get('share_above_half'))} | {_share(s.get('identical_outputs'))} | "
             f"{_share((s.get('adversarial') or {}).get('further'))} |"
         )
