@@ -45,10 +45,10 @@ CHARACTERISING = re.compile(
 _VIEW_PAGES = ("decode", "states", "beam", "timelapse")  # pages that show one model: the view's
 
 
-def short_names(model: str) -> set[str]:
+def short_names(model: str, entries: list[catalog.Entry] | None = None) -> set[str]:
     """How prose names a registered model in a code span: `reverse/dot`, `dot`, and a variant's own
-    name (`lstm-general`)."""
-    entry = next((e for e in catalog.entries() if e.name == model), None)
+    name (`lstm-general`). entries: the catalog's, when the caller has read them already."""
+    entry = next((e for e in (catalog.entries() if entries is None else entries) if e.name == model), None)
     names = {model, model.partition("/")[2]}
     if entry is not None:
         names.add(entry.scorer)
@@ -56,10 +56,12 @@ def short_names(model: str) -> set[str]:
 
 
 def _all_names() -> dict[str, str]:
-    """Every code span that names a model -> the short name it stands for."""
+    """Every code span that names a model -> the short name it stands for (one reading of the registry:
+    a lesson's check asks this for every sentence)."""
     found: dict[str, str] = {}
-    for entry in catalog.entries():
-        for name in short_names(entry.name):
+    entries = catalog.entries()
+    for entry in entries:
+        for name in short_names(entry.name, entries):
             found[name] = name
     return found
 
@@ -98,10 +100,11 @@ def _texts(step: Step) -> Iterator[str]:
         yield from (text for _key, text in part.translated)
 
 
-def named_models(text: str) -> list[tuple[int, str]]:
+def named_models(text: str, names: dict[str, str] | None = None) -> list[tuple[int, str]]:
     """(offset, name) of each model `text` names: in a code span (`none`, `dot`, `reverse/dot`), or as a
-    bare word (location, location's; every name but none, which is also an English word)."""
-    names = _all_names()
+    bare word (location, location's; every name but none, which is also an English word).
+    names: `_all_names()`, when the caller has it already."""
+    names = _all_names() if names is None else names
     found = [(m.start(), m.group(0).strip("`")) for m in CODE.finditer(text) if m.group(0).strip("`") in names]
     bare = sorted((n for n in names if n != "none" and "/" not in n), key=len, reverse=True)
     pattern = re.compile(rf"(?<![\w`/-])({'|'.join(map(re.escape, bare))})(?![\w`/-])", re.ASCII)
@@ -119,11 +122,13 @@ def _sentences(text: str) -> Iterator[tuple[int, str]]:
     yield start, text[start:]
 
 
-def _placeholder_problems(step: Step, number: int, own: str | None, claims: dict[str, Claim]) -> list[str]:
+def _placeholder_problems(
+    step: Step, number: int, own: str | None, claims: dict[str, Claim], all_names: dict[str, str]
+) -> list[str]:
     said = []
     for text in _texts(step):
         for _start, sentence in _sentences(text):
-            names = named_models(sentence)
+            names = named_models(sentence, all_names)
             for match in PLACEHOLDER.finditer(CODE.sub(lambda m: " " * len(m.group(0)), sentence)):
                 claim = claims.get(match.group(1).partition(".")[0])
                 if claim is None:
@@ -154,7 +159,8 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None) ->
     """Every way step `number`'s claims and placeholders are not tied to its view or its prose."""
     own = view_model(step, view)
     texts = list(_texts(step))
-    named = {name for text in texts for _at, name in named_models(text)}
+    all_names = _all_names()
+    named = {name for text in texts for _at, name in named_models(text, all_names)}
     shown = shown_models(step, view, texts)
     found: list[Problem] = []
     if own is not None and named and not short_names(own) & named:  # a view moved under another step's words
@@ -190,5 +196,7 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None) ->
                 )
             )
     named_claims = {c.name: c for c in step.claims if c.name}
-    found += [Problem(lesson.path, step.line, m) for m in _placeholder_problems(step, number, own, named_claims)]
+    found += [
+        Problem(lesson.path, step.line, m) for m in _placeholder_problems(step, number, own, named_claims, all_names)
+    ]
     return found
