@@ -1,0 +1,121 @@
+"""Issue 64's deliberate edits to the shipped lessons: `python -m explorer.lessons check` fails on each.
+
+The checker passed 9 of 15 such edits: a number changed in both languages, "fewer than half" made "fewer
+than a quarter", a Lab view moved a step under text about a token, a lesson view moved a step, the view's
+sentence changed, a claim's bound loosened under unchanged words, a Chinese-only 超过 → 不到, a
+Chinese-only 九成, and "200.00". Each is made here in a copy of lesson 7 or 8 and must fail, naming why
+(explorer.lessons.anchors: quantity words held by bounds and said alike in both languages, code-span
+numbers the app's own constants, claims on the step and sentence the view shows; explorer.lessons.texts:
+placeholders and number forms). The shipped lessons pass (tests/test_lessons.py runs them with claims).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from explorer.lessons import __main__ as cli
+
+ROOT = Path(__file__).resolve().parent.parent
+L7 = ROOT / "lessons" / "7-is-attention-an-explanation.toml"
+L8 = ROOT / "lessons" / "8-is-attention-an-explanation-baselines.toml"
+HELLO_VIEW = (
+    'view = { task = "reverse", scorer = "dot", sentence = "hello world", step = "1", view = "step" }\n'
+    'teacher = "A good'
+)
+JUL_VIEW = 'view = { task = "dates", scorer = "general", sentence = "18 JUL 85", step = "1", view = "step" }'
+
+EDITS = {
+    "a number changed in both languages": (
+        L7,
+        [("probability above `0.99`", "probability above `0.9`"), ("概率高于 `0.99`", "概率高于 `0.9`")],
+        "`0.9` in a code span is none of the app's constants",
+    ),
+    "fewer than half made fewer than a quarter": (
+        L8,
+        [("fewer than half", "fewer than a quarter")],
+        "its English",
+    ),
+    "fewer than a quarter in both languages, under a bound of half": (
+        L8,
+        [("fewer than half", "fewer than a quarter"), ("不到一半：反转", "不到四分之一：反转")],
+        "'fewer than a quarter' says more than {rev_trained}'s bound holds",
+    ),
+    "a Lab view moved a step under text about a token": (
+        L7,
+        [(HELLO_VIEW, HELLO_VIEW.replace('step = "1"', 'step = "2"'))],
+        "but the Lab's view shows step 2 (position 1): a moved view?",
+    ),
+    "a lesson view moved a step": (
+        L7,
+        [('sentence = "Wednesday, May 9, 2018", step = "5" }', 'sentence = "Wednesday, May 9, 2018", step = "4" }')],
+        "the attention question asks about row 4",
+    ),
+    "the view's sentence changed": (
+        L7,
+        [(JUL_VIEW, JUL_VIEW.replace("18 JUL 85", "17 JUL 85"))],
+        "the view opens '17 JUL 85'",
+    ),
+    "a claim's bound loosened under unchanged words": (
+        L8,
+        [('statistic = "trained_uniform"\nat_most = 0.5', 'statistic = "trained_uniform"\nat_most = 0.9')],
+        "'fewer than half' says more than {rev_trained}'s bound holds (at_least -inf, at_most 0.9)",
+    ),
+    "a Chinese-only 超过 → 不到": (
+        L7,
+        [("会使输出移动超过一半", "会使输出移动不到一半")],
+        "text_zh says the amounts [('at_most', 0.5)] in words, its English [('at_least', 0.5)]",
+    ),
+    "a Chinese-only 不到 → 超过 on a share": (
+        L8,
+        [("它写对 {rev_trained:.0%}，不到一半", "它写对 {rev_trained:.0%}，超过一半")],
+        "'超过一半' says more than {rev_trained}'s bound holds",
+    ),
+    "a Chinese-only 九成": (
+        L8,
+        [("在 `dates/general` {further:.0%} 的步上", "在 `dates/general` {further:.0%}（九成）的步上")],
+        "'九成' says more than {further}'s bound holds",
+    ),
+    "a count written 200.00 in both languages": (
+        L8,
+        [("first {fr_n} sentences", "first {fr_n:.2f} sentences"), ("前 {fr_n} 个句子", "前 {fr_n:.2f} 个句子")],
+        "{fr_n:.2f}: a count or a setting is a whole number",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_each_deliberate_edit_fails_the_check(name, tmp_path, capsys):
+    source, replacements, said = EDITS[name]
+    text = source.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, (name, old)
+        text = text.replace(old, new, 1)
+    copy = tmp_path / source.name
+    copy.write_text(text, encoding="utf-8")
+    code = cli.main(["check", "--no-claims", str(copy)])
+    out = capsys.readouterr().out
+    assert code == 1 and said in out, out
+
+
+@pytest.mark.parametrize("source", [L7, L8], ids=["lesson 7", "lesson 8"])
+def test_the_shipped_lessons_pass_without_running_a_model(source, capsys):
+    assert cli.main(["check", "--no-claims", str(source)]) == 0, capsys.readouterr().out
+
+
+def test_quantity_words_in_both_languages():
+    from explorer.lessons.anchors import quantities
+
+    assert [(d, round(v, 2)) for _a, _w, d, v in quantities("it scores {x}, fewer than half", "en")] == [
+        ("at_most", 0.5)
+    ]
+    assert [(d, v) for _a, _w, d, v in quantities("写对 {x}，不到一半", "zh")] == [("at_most", 0.5)]
+    assert [(d, v) for _a, _w, d, v in quantities("九成以上的步", "zh")] == [("at_least", 0.9)]
+    assert quantities("the first half of the string", "en") == []
+    # an amount, not a share: read only when the two languages are compared
+    assert quantities("moves the output by more than half", "en") == []
+    assert [(d, v) for _a, _w, d, v in quantities("moves the output by more than half", "en", amounts=True)] == [
+        ("at_least", 0.5)
+    ]
+    assert [(d, v) for _a, _w, d, v in quantities("高于 `ln 2` 的一半", "zh", amounts=True)] == [("at_least", 0.5)]
