@@ -11,7 +11,8 @@ checks after each press that the step shown moved by exactly one (read in the pa
 after the last that the address bar (the server's view), the heatmap's rows and "Step k of n" all say the
 expected step. Then Space plays and pauses `--plays` times: the step shown when the pause lands must be where
 the page, and then the URL, stay. Reports each check and, from the heatmap's own stamp (`data-step-ms`: the
-key's event time to the first frame after the row is painted), the median and p95 of a press's draw.
+key's event time to the frame that paints the row, at its animation-frame callback, just before the paint), the median
+and p95 of a press's draw.
 
 Prints markdown tables; writes bench/results/step_stress.json.
 """

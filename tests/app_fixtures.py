@@ -4,7 +4,8 @@
 the manifest, like pretrained/ but in seconds. `shared_registry()` builds one per test process;
 `use_registry(monkeypatch)` points ATTENTION_EXPLORER_PRETRAINED at it and clears Streamlit's
 caches, so translators cached by an earlier test (or another registry) are not reused.
-`ok(at)` asserts a run raised nothing; `run_page(page, **query)` runs one file of pages/ on a link's query.
+`ok(at)` asserts a run raised nothing; `run_page(page, **query)` runs one file of pages/ on a link's query;
+`arrive(at, **query)` has the session arrive at its page again with a link.
 `column_rows(node)` reads a page's layout: its st.columns rows and what each column holds.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 import torch
 from streamlit.testing.v1 import AppTest
 
-from explorer.state import pages
+from explorer.state import keys, pages
 from seq2seq.checkpoint import save_checkpoint
 from seq2seq.config import SCORERS, ModelConfig
 from seq2seq.model import Seq2Seq
@@ -160,6 +161,15 @@ def column_rows(node) -> list[list[list]]:
 def ok(at: AppTest) -> AppTest:
     """`at`, after asserting that its last run raised no exception."""
     assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def arrive(at: AppTest, **query) -> AppTest:
+    """The same session arrives at its page again with the URL's `query` added (the browser's Back or Forward, a
+    link from another page): the page reads its URL as a link on its next run (explorer.state.owner.reopen). On
+    its own runs a page never reads its URL again (explorer.ui.frame)."""
+    at.session_state[keys.RUN_PAGE] = ""  # the last run was another page's
+    at.query_params.update(query)
     return at
 
 

@@ -40,6 +40,7 @@ def stay_on_the_page(at: AppTest) -> AppTest:
 def open_link(at: AppTest, script: str, query: dict) -> AppTest:
     """The same session opens `script` with the link's `query` (a shared link, a bookmark), run once."""
     at.switch_page(script)
+    at.session_state[keys.RUN_PAGE] = ""  # an arrival, even at the page it is on: its URL is a link
     at.query_params.clear()
     at.query_params.update(query)
     ok(at.run())

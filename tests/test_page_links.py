@@ -21,7 +21,7 @@ from explorer.ui.common.markdown import escape_markdown
 from explorer.ui.shell import focus, layout, navigation, presentation
 from explorer.ui.shell.navigation import page_scripts
 from seq2seq.scorers import SCORERS
-from tests.app_fixtures import app_test, named, use_registry, view_key
+from tests.app_fixtures import app_test, arrive, named, use_registry, view_key
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -139,8 +139,7 @@ def test_hidden_states_new_link_in_the_same_session_wins():
     at = open_page(STATES, STATES_LINK)
     ok(at.text_input(key="hs_sentence").input("xyz").run())
     at.query_params.clear()
-    at.query_params.update(STATES_LINK)  # the same link opened again
-    ok(at.run())
+    ok(arrive(at, **STATES_LINK).run())  # the same link opened again (the browser's Back, another page's link)
     # The link's view at once, in new boxes: the "xyz" the browser held belongs to a box that is gone.
     assert at.text_input(key=view_key(at, "hs", "sentence")).value == "abcde"
     assert at.slider(key=view_key(at, "hs", "step")).value == 3

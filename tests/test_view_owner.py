@@ -145,33 +145,29 @@ def test_a_link_opened_is_the_view_at_once_and_is_read_once():
     assert owner.open_link(session, "beam", {}, REGISTRY) == (view, False)  # an empty URL is no link
 
 
-def test_an_earlier_url_the_page_wrote_is_an_echo_not_a_link_but_back_and_a_switch_read_it():
-    """A play tick or a click that the browser sent before it had the page's last URL carries an earlier one back:
-    read as a link, it took the page a step back while the URL kept the later step (Decode, paused under load: the
-    URL said step=3, the page "Step 2 of 15"). An earlier URL is a link again on the browser's Back or Forward, once
-    a switch has cleared the page's URL (a lesson's move, a follower), and after the page has read a link."""
+def test_the_url_is_read_once_per_arrival_and_a_rerun_with_an_older_one_is_not_a_link():
+    """A click that the browser sent before it had the page's last URL carries an earlier one back: read as a link,
+    it took the page a step back while the URL kept the later step (Decode, paused under load: the URL said step=3,
+    the page "Step 2 of 15"). So the URL is read only when the session arrives at the page (another page, the
+    browser's Back or Forward, a lesson's move or a follower's switch: owner.reopen), never on the page's own runs."""
     session, url = {}, FakeQueryParams()
     first = {"task": "dates", "sentence": "1 jan 2000", "beam": "4"}
-    owner.open_link(session, "beam", first, REGISTRY)
+    assert owner.open_link(session, "beam", first, REGISTRY)[1]
     for width in ("5", "6"):  # two steps the page took itself, each written into the URL
         propose(session, {"beam": int(width)})
         link.publish(session, url, "beam", {**first, "beam": width})
-    echo = {**first, "beam": "5"}
-    view, new = owner.open_link(session, "beam", echo, REGISTRY)
-    assert not new and view.beam == 6  # an echo: the view stays where the page took it
-    session[keys.HISTORY_RUN] = True  # the browser's Back
-    assert owner.open_link(session, "beam", echo, REGISTRY)[0].beam == 5
-    session[keys.HISTORY_RUN] = False
-    link.publish(session, url, "beam", {**first, "beam": "6"})
-    session.pop(keys.page_url("beam"))  # a switch asks the page to read its URL as a link
-    assert owner.open_link(session, "beam", echo, REGISTRY) == (owner.view(session, REGISTRY), True)
-    link.publish(session, url, "beam", {**first, "beam": "7"})
-    assert owner.open_link(session, "beam", {**first, "beam": "6"}, REGISTRY)[1]  # written before the link: a link
-    for width in ("8", "9"):
-        link.publish(session, url, "beam", {**first, "beam": width})
-    assert not owner.open_link(session, "beam", {**first, "beam": "8"}, REGISTRY)[1]  # an echo again
-    session.pop(keys.URLS_WRITTEN)  # the session ran another page since (explorer.ui.frame)
-    assert owner.open_link(session, "beam", {**first, "beam": "8"}, REGISTRY)[1]
+    older = {**first, "beam": "5"}
+    view, new = owner.open_link(session, "beam", older, REGISTRY)
+    assert not new and view.beam == 6  # the page's own run: the view stays where the page took it
+    assert not owner.open_link(session, "beam", {**first, "beam": "9"}, REGISTRY)[1]  # any URL, on its own run
+    owner.reopen(session)  # the browser's Back (explorer.ui.frame), or a lesson's or a class's switch
+    view, new = owner.open_link(session, "beam", older, REGISTRY)
+    assert new and view.beam == 5
+    assert owner.open_link(session, "beam", first, REGISTRY) == (view, False)  # read once
+    # Arriving at another page reads its URL (a session ran "beam" before: "lab" has not read its own).
+    assert owner.open_link(session, "lab", {"task": "dates", "sentence": "2 feb 2001"}, REGISTRY)[1]
+    owner.reopen(session)
+    assert owner.open_link(session, "beam", {}, REGISTRY) == (owner.view(session, REGISTRY), False)  # empty: no link
 
 
 def test_a_link_whose_run_is_stopped_before_it_is_the_view_is_opened_by_the_next_run(monkeypatch):
@@ -201,8 +197,10 @@ def test_a_link_keeps_the_views_other_fields_for_its_task_and_its_notes_while_th
     propose(session, {"task": "dates", "scorer": "concat", "strategy": "beam", "beam": 5})
     view, _ = owner.open_link(session, "states", {"task": "dates", "sentence": "x"}, REGISTRY)
     assert (view.scorer, view.strategy, view.beam) == ("concat", "beam", 5)  # the link's task: the view's rest
+    owner.reopen(session)  # each link opened on an arrival at the page
     view, _ = owner.open_link(session, "states", {"task": "dates", "strategy": "greedy"}, REGISTRY)
     assert (view.strategy, view.beam) == ("greedy", 3)  # it says how to decode: none of the view's decoding
+    owner.reopen(session)
     view, _ = owner.open_link(session, "states", {"task": "reverse", "scorer": "nope"}, REGISTRY)
     assert (view.scorer, view.sentence) == ("general", "hello world")  # another task: its defaults
     assert owner.link_notes(session, ("task", "scorer")) == ("No 'nope' model for reverse; showing 'general'.",)
@@ -321,13 +319,12 @@ def _own_copies(at, page: str) -> list[str]:
 @pytest.mark.parametrize("page", OWN_LINKS)
 def test_a_pages_own_fields_live_with_the_owner_and_a_later_link_opens_what_it_names(page):
     """Opened without a link, then with one in the same session (Models kept the card it first showed)."""
-    from tests.app_fixtures import ok, run_page
+    from tests.app_fixtures import arrive, ok, run_page
 
     name, query = OWN_LINKS[page]
     at = run_page(page)
     assert _own_copies(at, name) == [] and at.session_state["_view_own"][name]
-    at.query_params.update(query)
-    ok(at.run())
+    ok(arrive(at, **query).run())
     mine = at.session_state["_view_own"][name]
     wanted = {field: value for field, value in query.items() if field in BY_NAME[name].own}
     assert {field: str(mine[field]) for field in wanted} == wanted

@@ -80,14 +80,9 @@ def page_url(page: str) -> str:
     return f"_{page}_url"
 
 
-# The URLs the page in view wrote since it last read a link (explorer.state.link.publish): (page, (url, ...)),
-# each url its sorted items. A rerun the browser asked for before it had the page's last URL carries one of them
-# back: an echo, not a link (explorer.state.owner.open_link). Cleared when the session runs another page.
-URLS_WRITTEN = "_urls_written"
-URLS_WRITTEN_KEPT = 32  # the latest ones: an echo is at most a few writes old
-# Whether this run is the browser's Back or Forward (explorer.ui.frame sets it on every page's run): an
-# earlier URL it brings is a link opened, never an echo.
-HISTORY_RUN = "_history_run"
+# The page whose URL the session has read since it arrived there (explorer.state.owner.open_link; `reopen` and
+# explorer.ui.frame, on another page or the browser's Back or Forward, clear it): its URL is a link no more.
+LINK_READ = "_link_read"
 RUN_PAGE = "_run_page"  # the script of the page the session ran last (explorer.ui.frame)
 
 

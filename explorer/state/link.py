@@ -1,8 +1,8 @@
 """How a page's view enters from the URL and goes back into it, over a session mapping.
 
-Every page writes its current view into the URL (`publish`), so the address bar is a share link,
-and remembers the URL it wrote last (keys.page_url): only a URL that differs from it is a link
-someone opened (explorer.state.owner.open_link), so after the user moves a widget the page is not dragged back by
+Every page writes its current view into the URL (`publish`), so the address bar is a share link, and
+remembers the URL it wrote last (keys.page_url). A page reads its URL as a link only when the session arrives at
+it (explorer.state.owner.open_link, `reopen`), so after the user moves a widget the page is not dragged back by
 its own URL. Plain Python on mappings (``st.session_state`` and ``st.query_params`` in the app,
 dicts in tests).
 """
@@ -60,21 +60,6 @@ def publish(session: MutableMapping, query_params, page: str, wanted: Mapping[st
     if flat(current) != wanted or any(current.get(key) != beside.get(key) for key in keys.BESIDE_VIEW):
         query_params.from_dict(written)
     session[keys.page_url(page)] = wanted
-    _, urls = session.get(keys.URLS_WRITTEN) or (page, ())
-    url = tuple(sorted(wanted.items()))
-    if not urls or urls[-1] != url:
-        session[keys.URLS_WRITTEN] = (page, (*urls, url)[-keys.URLS_WRITTEN_KEPT :])
-
-
-def echo(session: Mapping, page: str, url: Mapping[str, str]) -> bool:
-    """Whether `url`, other than the one `page` wrote last, is one it wrote before (since it last read a link, in
-    this stay on the page), brought back by a rerun the browser asked for before it had the page's last URL: a
-    play tick, or a click, sent while the run before was writing the next step. Not on the browser's Back or
-    Forward, nor once a page switch has cleared the page's URL to have its link read (explorer.ui.lessons.dock)."""
-    if session.get(keys.HISTORY_RUN) or keys.page_url(page) not in session:
-        return False
-    written_page, urls = session.get(keys.URLS_WRITTEN) or (None, ())
-    return written_page == page and tuple(sorted(url.items())) in urls
 
 
 def notes_to_show(view: ViewState, shown: Mapping[str, object]) -> tuple[str, ...]:

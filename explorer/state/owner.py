@@ -4,8 +4,10 @@ here and changes it through `propose` (or `open_link` for a link just opened).
 Adapters, none with a copy of its own:
 - a widget is drawn under `widget_key(session, page, field)` and told its value from the view before it is
   drawn (`fill`); its on_change proposes the new value (`take`);
-- the URL: `open_link` reads a link once, atomically, before any widget is drawn (explorer.state.link.publish
-  writes the view back into the address bar);
+- the URL: `open_link` reads it once per arrival at the page (a new session, another page, the browser's Back or
+  Forward, a lesson's or a class's switch: `reopen`), atomically, before any widget is drawn; on every other run
+  the URL is the page's own (explorer.state.link.publish writes the view back into the address bar), so a rerun
+  that carries an older one (sent before the browser had the page's last URL) never reads as a link;
 - lessons and classes open their views as links.
 
 Dependent fields follow (DEPENDS): a new task brings its own example sentence, another input starts at step 0.
@@ -176,21 +178,29 @@ def mark_drawn(session: MutableMapping, names: Iterable[str]) -> None:
     session[DRAWN] = frozenset(session.get(DRAWN) or ()) | set(names)
 
 
+def reopen(session: MutableMapping) -> None:
+    """The page's URL is a link to read on its next `open_link`: the session arrived at the page (explorer.ui.frame:
+    a new session, another page, the browser's Back or Forward), or a lesson's move or a class's teacher switched it
+    to a view it wrote into the URL."""
+    session.pop(keys.LINK_READ, None)
+
+
 def open_link(
     session: MutableMapping, page: str, query: Mapping[str, str], registry: Registry = REGISTRY
 ) -> tuple[ViewState, bool]:
     """(the view, whether a link was opened on this run). Call first thing in a run, before any widget.
 
-    A URL other than the one the page wrote last (keys.page_url), and no echo of an earlier one
-    (`link.echo`), is a link someone opened: it becomes the
-    view at once, the generation of every field it moves moved (of those a widget has shown), so no
-    widget's older value can overwrite it. Fields the
-    link leaves out keep the view's values when the link names the view's task (and its decoding when it
-    names no strategy or reference), else their defaults. The link's notes stay with its view (`link_notes`).
+    The URL is read once per arrival at `page` (`reopen`): a link someone opened becomes the view at once, the
+    generation of every field it moves moved (of those a widget has shown), so no widget's older value can
+    overwrite it. Fields the link leaves out keep the view's values when the link names the view's task (and its
+    decoding when it names no strategy or reference), else their defaults. The link's notes stay with its view
+    (`link_notes`). On every other run of the page the URL is the page's own and is not read: the page wrote it,
+    and a rerun the browser asked for before it had the last one (a click while a run was writing the next step)
+    carries an older one back.
     """
+    if session.get(keys.LINK_READ) == page:
+        return view(session, registry), False
     url = link.flat(query)
-    if not url or url == session.get(keys.page_url(page)) or link.echo(session, page, url):
-        return view(session, registry), False  # an echo: the page writes its URL again (link.publish)
     query = {name: value for name, value in url.items() if name not in BY_NAME[page].own}  # the page's own
     if query:
         base = params_of(view(session, registry))
@@ -202,13 +212,11 @@ def open_link(
         _moved(session, view(session, registry), opened, None, {})  # the widgets of the fields it moves: drawn anew
         session[VIEW] = replace(opened, notes=())
         session[LINK_NOTES] = opened
-    # Read once, and only now: the page's next run is not a link opened again. A run stopped before this line
-    # (a rerun the browser asked for meanwhile, e.g. the tab's memory answering, on a busy machine while the
-    # registry is read) leaves the link unread, so the next run opens it; marked read first, the next run took
-    # the link for the page's own URL and showed the default view.
-    session[keys.page_url(page)] = url
-    session[keys.URLS_WRITTEN] = (page, ())  # what the page wrote before the link can be a link again
-    return view(session, registry), True
+    # Read once, and only now: a run stopped before this line (a rerun the browser asked for meanwhile, e.g. the
+    # tab's memory answering, on a busy machine while the registry is read) leaves the link unread, so the next
+    # run opens it; marked read first, the next run took the link for the page's own URL and showed the default.
+    session[keys.LINK_READ] = page
+    return view(session, registry), bool(url)
 
 
 # -- a page's own fields ------------------------------------------------------------------------------

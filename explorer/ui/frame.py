@@ -8,7 +8,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import catalog, keys
+from explorer.state import catalog, keys, owner
 from explorer.ui.common.loaders import require_registry
 from explorer.ui.common.markdown import escape_markdown
 from explorer.ui.parts import PLACES, Where, discover
@@ -96,11 +96,10 @@ def _note(message: object) -> str:
 
 
 def _mark_run() -> None:
-    """What explorer.state.link.echo needs to know of this run: whether it is the browser's Back or Forward, and
-    whether the session has come from another page (what the page wrote before can then be a link again)."""
+    """A run that arrives at the page (the session's first here, another page's before, the browser's Back or
+    Forward) reads the page's URL as a link (explorer.state.owner.reopen); every other run leaves it unread."""
     ss, ctx = st.session_state, get_script_run_ctx(suppress_warning=True)
-    ss[keys.HISTORY_RUN] = bool(ctx is not None and ctx.is_history_navigation)
     here = ctx.page_script_hash if ctx is not None else None
-    if ss.get(keys.RUN_PAGE) != here:
-        ss.pop(keys.URLS_WRITTEN, None)
+    if ss.get(keys.RUN_PAGE) != here or (ctx is not None and ctx.is_history_navigation):
+        owner.reopen(ss)
         ss[keys.RUN_PAGE] = here

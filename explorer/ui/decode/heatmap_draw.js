@@ -171,12 +171,15 @@ function attentionHeatmap(root, data, opts) {
     }
     if (opts.onShow) opts.onShow(k);
     var mine = ++seq;
-    // Mark the DOM once the rows have been painted: rAF runs before the paint, the timeout after it.
+    // The press's draw time (data-step-ms): from the press's event to the frame that paints the row, whose
+    // animation-frame callbacks run just before its paint. data-rows marks the DOM once that frame has painted
+    // (the timeout runs after it).
     requestAnimationFrame(function () {
+      var drawn = started !== undefined ? (performance.now() - started).toFixed(1) : null;
       setTimeout(function () {
         if (mine !== seq) return;
         svg.setAttribute("data-rows", String(shown));
-        if (started !== undefined) svg.setAttribute("data-step-ms", (performance.now() - started).toFixed(1));
+        if (drawn !== null) svg.setAttribute("data-step-ms", drawn);
       }, 0);
     });
   }

@@ -24,7 +24,7 @@ from explorer.i18n import N_, _, pgettext
 from explorer.lessons import player
 from explorer.lessons.listing import catalog
 from explorer.lessons.schema import PAGES, Lesson, Step
-from explorer.state import keys, link
+from explorer.state import keys, link, owner
 from explorer.state.page_controls import PAGE_CONTROLS
 from explorer.state.pages import BY_NAME
 from explorer.training.settings import available_tasks
@@ -99,7 +99,7 @@ def _open(step: Step | None) -> None:
     script, params = player.step_link(step, view) if view is not None else (PAGES[step.page], {})
     if step.page == "train" and view is not None and view.task in available_tasks():
         state[TRAIN_TASK] = view.task  # Train's task box, before it is drawn: Train has no link to carry it
-    state.pop(keys.page_url(step.page), None)  # the page takes these parameters as a link just opened
+    owner.reopen(state)  # the page takes these parameters as a link just opened
     try:
         st.switch_page(script, query_params={**params, **link.beside_view(state)})
     except StreamlitPageNotFoundError:  # a page script run alone (AppTest): the panel says where the step is
