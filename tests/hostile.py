@@ -21,7 +21,7 @@ from explorer.ui.classes import memory as class_memory
 from explorer.ui.classes import push as class_push
 from explorer.ui.common import components
 from explorer.ui.decode import stepper as decode_stepper
-from explorer.ui.shell import chrome, focus, layout
+from explorer.ui.shell import chrome, focus, layout, presentation
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry
 
 # Tiny models gain nothing from intra-op threads; on a busy 2-core machine they only wait.
@@ -216,6 +216,7 @@ COMPONENT_CODE = {
     class_memory.NAME: ("", "", components.source("classes/tab_memory.js")),
     class_push.NAME: ("", "", class_push.script()),
     chrome.NAME: ("", "", components.source("shell/chrome.js")),  # <html lang>, Streamlit's and plotly's words
+    presentation.MEMORY: ("", "", presentation.script()),  # presentation mode kept by the tab, no key scrolling
     "attention_explorer.point": ("", "", components.source("lessons/point.js")),  # a lesson step's pointer at a control
 }
 

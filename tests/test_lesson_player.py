@@ -325,8 +325,9 @@ def test_every_step_opens_on_its_own_page_with_exactly_its_view(lesson_id):
         assert not any(ELSEWHERE in body for body in bodies(dock, "info")), where
         assert not any("Teacher's notes" in body for body in bodies(dock, "info")), where  # a student's view
         assert problems(at, allowed_html=STATIC_HTML) == [], where
-        lesson_keys = [k for k in keyboards(at) if "lesson_next" in k["bindings"].values()]
-        assert len(lesson_keys) == (0 if step.page == "decode" else 1), where  # Decode's keys step the decode
+        (lesson_keys,) = [k for k in keyboards(at) if "lesson_next" in k["bindings"].values()]
+        bound = {"PageDown", "PageUp"} | (set() if step.page == "decode" else {"ArrowRight", "ArrowLeft"})
+        assert set(lesson_keys["bindings"]) == bound, where  # on Decode the arrows step the decode
         if step.figure is not None:
             (figure,) = [c for c in charts(at) if "Exact match by source length" in c["layout"]["title"]["text"]]
             assert [trace["name"] for trace in figure["data"]] == list(step.figure.scorers)
@@ -500,13 +501,24 @@ def test_teacher_notes_show_only_with_the_toggle(teacher_folder):
     assert at.sidebar.toggle(key=keys.LESSON_TEACHER).value is True
 
 
-def test_presentation_mode_sets_the_words_beside_the_question_in_the_panel(teacher_folder):
+def test_presentation_mode_makes_the_panel_one_column_of_title_words_question_and_back_next(teacher_folder):
+    """On a projector the panel is the frame's side column (issue 62): no columns inside it; the step's title, its
+    words in their box (which scrolls), the question, Back and Next, one under the other."""
     at = lesson_app({"lesson": "questions", "at": "1"})
+    assert column_rows(panel(at))  # off a projector: the words beside the question
     ok(at.sidebar.toggle(key=keys.PRESENTATION).set_value(True).run())
-    words, side = column_rows(panel(at))[0]
+    dock = panel(at)
+    (nav,) = column_rows(dock)  # the one row of columns left: Back | Next | All lessons
+    assert [[getattr(e, "key", None) for e in column] for column in nav] == [
+        ["lesson_back"],
+        ["lesson_next"],
+        ["lesson_leave"],
+    ]
+    (words,) = [block for block in dock.children.values() if getattr(block, "key", None) == lesson_dock.WORDS_KEY]
     kinds = lambda column: [getattr(e, "type", "") for e in column]  # noqa: E731
-    assert "subheader" in kinds(words) and "radio" not in kinds(words)
-    assert "radio" in kinds(side) and {"lesson_back", "lesson_next"} <= {getattr(e, "key", None) for e in side}
+    assert "subheader" not in kinds(words) and "radio" not in kinds(words) and dock.subheader
+    assert dock.radio and {"lesson_back", "lesson_next"} <= {b.key for b in dock.button}
+    assert any(lesson_dock.SIDE_COLUMN in el.proto.body for el in at.get("html"))  # the column's static CSS
 
 
 def test_a_lesson_that_shrinks_or_goes_keeps_the_reader_somewhere(teacher_folder):

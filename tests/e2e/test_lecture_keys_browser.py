@@ -44,7 +44,7 @@ def test_a_clicker_moves_a_taught_lesson_on_every_page_and_space_plays(page: Pag
     page.get_by_role("button", name="Start a class").click()  # a class: its questions do not wait for an answer
     expect(page.locator(".st-key-class_teacher_bar")).to_be_visible(timeout=WAIT_MS)
     page.get_by_text("Presentation mode", exact=True).click()
-    expect(page.locator("[data-testid=stMain] p").first).to_have_css("font-size", "21.6px", timeout=WAIT_MS)
+    expect(page.locator("[data-testid=stMain] h1").first).to_have_css("font-size", "35.2px", timeout=WAIT_MS)
     _at(page, 0)
 
     # On a Decode step the arrows step the decode and the lesson stays; Space plays and pauses after a click on

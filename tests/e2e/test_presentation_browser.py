@@ -163,8 +163,8 @@ LESSON_SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 @pytest.mark.parametrize("size", LESSON_SIZES)
 def test_a_lesson_step_and_its_page_start_in_one_frame(page: Page, size: str) -> None:
     """A lesson's step on its real page (lesson 4 step 2: an attention question on Decode, en-fr): the docked
-    panel with its question, Check, Back and Next is inside the projected frame, and the page's own view
-    (the heatmap) starts inside it too, below the panel."""
+    panel with its question, Check, Back and Next is inside the projected frame, a column at its right edge,
+    and the page's own view (the heatmap) is inside it too, beside the panel (issue 62)."""
     lesson = catalog()[0]["4-attention-in-translation"]
     step = lesson.steps[1]
     view = check.step_view(step)
@@ -176,10 +176,10 @@ def test_a_lesson_step_and_its_page_start_in_one_frame(page: Page, size: str) ->
     width, height = page.viewport_size["width"], page.viewport_size["height"]
     for key in ("lesson_back", "lesson_next", keys.lesson_widget("check", lesson.id, 1)):
         assert_in_view(page, f".st-key-{key} button")
-    _left, panel_top, _right, panel_bottom = box(page, panel)
-    left, top, right, _bottom = box(page, "svg#decode-heatmap")
-    assert 0 <= panel_top < panel_bottom <= top < height, (panel_top, panel_bottom, top, height)
-    assert 0 <= left and right <= width, (left, right, width)
+    panel_left, panel_top, panel_right, panel_bottom = box(page, panel)
+    left, top, right, bottom = box(page, "svg#decode-heatmap")
+    assert 0 <= panel_top < panel_bottom <= height and panel_right <= width, (panel_top, panel_bottom, panel_right)
+    assert 0 <= left and right <= panel_left and 0 <= top < bottom <= height, (left, top, right, bottom, panel_left)
     expect(page.locator(".stException")).to_have_count(0)
 
 

@@ -11,6 +11,6 @@ PARTS = (
     # After a lesson's pending move (explorer.ui.lessons.frame_parts): the tab's answer reruns the page.
     Part("open", 20, lambda where: memory.remember()),  # a reloaded tab is the teacher or the student it was
     Part("sidebar", 10, lambda where: teacher.sidebar(where.view)),
-    Part("under_title", 10, lambda where: teacher.bar(where.view)),  # inside a projector's frame
+    Part("under_title", 10, lambda where: teacher.bar(where.view, where.projecting)),  # inside a projector's frame
     Part("under_title", 20, lambda where: student.follow_page(where.view)),
 )

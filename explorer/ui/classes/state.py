@@ -133,8 +133,10 @@ def show_reveal(
     share = question.share_right()
     right = ", ".join(question.options[i] for i in question.right)
     if question.kind == "choice":  # a lesson's question: the file's answer, the options numbered as the bars
+        # On a projector each option says its share itself and the chart stays out: the answers fit the frame.
+        counts = [f" · **{row['share']:.0%}**" if projecting and share is not None else "" for row in rows]
         listed = "\n".join(
-            f"{i}. {'✓ ' if i - 1 in question.right else ''}{option_markdown(question.kind, text)}"
+            f"{i}. {'✓ ' if i - 1 in question.right else ''}{option_markdown(question.kind, text)}{counts[i - 1]}"
             for i, text in enumerate(question.options, start=1)
         )
         st.markdown(listed)
@@ -156,6 +158,8 @@ def show_reveal(
                 share=f"{before.share_right():.0%}", now="–" if share is None else f"{share:.0%}"
             )
         )
+    if projecting and question.kind == "choice":
+        return
     figure = class_answers(rows, question.kind)
     if height is not None:  # a frame: the chart shares the column with the controls
         figure.update_layout(height=height)

@@ -217,14 +217,25 @@ def _lock(locked: bool) -> None:
 ASK_LABELS = {"attend": N_("where it looks"), "token": N_("next token")}  # the bar's short names of KINDS
 
 
-def bar(page: str | None) -> None:
-    """The teacher's controls in one compact bar under the page's title, inside a projector's frame: the
-    class's code and students, the question (on Decode: its kind and Ask the class, but while a lesson runs
-    its panel asks the step's question; while open: the answers coming in and Reveal; once revealed: Ask
-    again), Lock, Show the code and End."""
+# On a projector the bar is one line: its controls in the page's own type, its padding small (static CSS).
+BAR_KEY = "class_teacher_bar"
+PROJECTED_BAR_CSS = f"""<style>
+.st-key-{BAR_KEY} {{padding: 0.3rem 0.75rem !important; gap: 0.5rem !important;}}
+.st-key-{BAR_KEY} button {{min-height: 2.2rem !important; padding: 0 0.6rem !important;}}
+.st-key-{BAR_KEY} :is(p, button p) {{font-size: 1.2rem !important;}}
+</style>"""
+
+
+def bar(page: str | None, projecting: bool = False) -> None:
+    """The teacher's controls in one compact bar under the page's title, inside a projector's frame (one line
+    there: `projecting`): the class's code and students, the question (on Decode: its kind and Ask the class, but
+    while a lesson runs its panel asks the step's question; while open: the answers coming in and Reveal; once
+    revealed: Ask again), Lock, Show the code and End."""
     ss = st.session_state
     if not teaching(ss):
         return
+    if projecting:
+        st.html(PROJECTED_BAR_CSS)
     SOCKETS.teach(st.context.headers.get(SOCKET_HEADER))  # the teacher's clicks keep a budget of their own
     store = rooms()
     try:
@@ -239,9 +250,7 @@ def bar(page: str | None) -> None:
     open_now = question is not None and not question.revealed
     # One row that wraps: each control as wide as its words (a 1366-pixel laptop cut "Show the code" and ran
     # the question switch under "Ask the class" when six columns shared the width), the counts first.
-    bar = st.container(
-        border=True, key="class_teacher_bar", horizontal=True, wrap=True, vertical_alignment="center", gap="small"
-    )
+    bar = st.container(border=True, key=BAR_KEY, horizontal=True, wrap=True, vertical_alignment="center", gap="small")
     with bar:
         with st.container(width="content", key="class_bar_counts"):
             _bar_counts()
@@ -341,8 +350,9 @@ NO_NEXT_STEP = N_("There is no next step to ask about (the decode is over, or th
 
 
 def revealed_at(step: int) -> tuple[Question, Question | None] | None:
-    """The teacher's revealed question, with the first vote of a question asked again, while the page shows
-    the step it was asked at (the next step clears it); None otherwise, or for a session not teaching."""
+    """The teacher's revealed question about the decode, with the first vote of a question asked again, while the
+    page shows the step it was asked at (the next step clears it); None otherwise, for a lesson's choice (its
+    panel shows it; its step is the lesson's, not the decode's), or for a session not teaching."""
     ss = st.session_state
     if not teaching(ss):
         return None
@@ -351,7 +361,7 @@ def revealed_at(step: int) -> tuple[Question, Question | None] | None:
     except ClassError as error:
         st.warning(message_of(error))
         return None
-    if asked and asked[-1].revealed and asked[-1].step == step:
+    if asked and asked[-1].revealed and asked[-1].step == step and asked[-1].kind != "choice":  # a lesson's: its panel
         return asked[-1], follow.asked_before(asked, asked[-1])
     return None
 
@@ -384,7 +394,8 @@ def lesson_question(asked: follow.Asked, show: bool = True, projecting: bool = F
         if show:
             height = LESSON_REVEAL_PX[projecting]
             before = follow.asked_before(asked_before, question)
-            show_reveal(question, None, before, height=height, projecting=projecting)
+            with st.container(key=LESSON_REVEALED_KEY):  # the lesson's projected column shows it first
+                show_reveal(question, None, before, height=height, projecting=projecting)
         st.button(_("Ask again"), key="class_lesson_again", on_click=_ask_again, args=(question,))
     elif mine:
         st.caption(_("Asked: the bar above counts the answers; Reveal shows them here."))
@@ -397,6 +408,7 @@ def lesson_question(asked: follow.Asked, show: bool = True, projecting: bool = F
 
 # The revealed answers' chart in the lesson's panel (on a projector: inside the 1366×768 frame under the bar).
 LESSON_REVEAL_PX = {False: 220, True: 180}
+LESSON_REVEALED_KEY = "class_lesson_revealed"  # explorer.ui.lessons.dock's REVEALED_KEY
 
 
 def _reveal(question: int) -> None:

@@ -39,7 +39,37 @@ from explorer.ui.lessons import text as lesson_text
 # The step's words beside its question and Back / Next: the panel stays short, and the page's own view (the
 # heatmap a question asks about) starts higher.
 PANEL_COLUMNS = (3, 2)
-PROJECTED_WORDS_PX = 200  # the words' box on a projector scrolls beyond this: the page's view stays in the frame
+# On a projector (presentation mode, a window at least PROJECTOR_MIN_PX wide) the panel is a column at the
+# frame's right edge, beside the page's own view (its heatmap, output and the class's answers start under the
+# title and the class's bar): the step's title, its words in a box that scrolls beyond a share of the screen's
+# height, the step's figure, the question, Back / Next. Once the class's answers are revealed they come right
+# under the title, the words' box (smaller) after them. Static CSS only.
+WORDS_KEY, NAV_KEY = "lesson_words", "lesson_nav"
+REVEALED_KEY = class_teacher.LESSON_REVEALED_KEY  # the class's answers to the step's question, revealed
+PROJECTOR_MIN_PX = 1000
+SIDE_COLUMN = "min(32vw, 620px)"
+_ITEM = '[data-testid="stLayoutWrapper"]:has(> .st-key-{key})'
+_REVEALED = f".st-key-lesson_dock:has(.st-key-{REVEALED_KEY})"
+
+
+def projected_css(busy: bool) -> str:
+    """The panel as the frame's side column (static CSS, no user text). `busy`: the step has a question or a
+    figure below its words, whose box is then shorter."""
+    words_vh = 24 if busy else 40
+    return f"""<style>
+@media (min-width: {PROJECTOR_MIN_PX}px) {{
+.st-key-lesson_dock {{position: fixed !important; top: 3.75rem; right: 0.75rem; bottom: 0.5rem; width: {SIDE_COLUMN};
+  overflow-y: auto; z-index: 99;}}
+[data-testid="stMainBlockContainer"] {{padding-right: calc({SIDE_COLUMN} + 1.75rem) !important;}}
+.st-key-lesson_dock h3 {{font-size: 1.6rem !important; padding: 0.25rem 0 !important;}}
+.st-key-{WORDS_KEY} {{max-height: {words_vh}vh; overflow-y: auto;}}
+{_REVEALED} .st-key-{WORDS_KEY} {{max-height: 22vh;}}
+{_REVEALED} {_ITEM.format(key=WORDS_KEY)} {{order: 1;}}
+{_REVEALED} {_ITEM.format(key=NAV_KEY)} {{order: 2;}}
+}}
+</style>"""
+
+
 TRAIN_TASK = "train_task"  # the Train page's task box (app_pages/6_Train.py)
 ELSEWHERE = N_("This step is on the {page} page.")
 
@@ -113,16 +143,21 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
     label, _share = player.progress(index, len(lesson.steps))
     title = _("Lesson: {lesson} · {progress}").format(lesson=player.own_text(lesson, "title"), progress=label)
     following = class_state.following(state)
+    if projecting:
+        st.html(projected_css(busy=step.question is not None or step.figure is not None))
     with st.expander(escape_markdown(title), expanded=True, icon=":material/school:", key="lesson_dock"):
         lesson_player.link_notes(player.link_notes(state))  # a bad at= in the link that opened this step
-        words, side = st.columns(PANEL_COLUMNS)  # a phone stacks them
         # An attention question's source tokens take the panel's whole width (a column would cut the row).
         wide = step.question is not None and step.question.kind == "attention"
-        asking = st.container() if wide else side
-        if projecting:
-            words = words.container(height=PROJECTED_WORDS_PX, border=False)
-        with words:
+        if projecting:  # one column, top to bottom: the words (a box that scrolls), the question, Back / Next
             st.subheader(escape_markdown(step.local("title")))
+            words, asking, side = st.container(key=WORDS_KEY), st.container(), st.container(key=NAV_KEY)
+        else:
+            words, side = st.columns(PANEL_COLUMNS)  # a phone stacks them
+            asking = st.container() if wide else side
+        with words:
+            if not projecting:
+                st.subheader(escape_markdown(step.local("title")))
             st.markdown(authored_markdown(step.local("text")))
             if state.get(keys.LESSON_TEACHER) and step.teacher and not following:
                 st.info(_("**Teacher's notes.** {notes}").format(notes=authored_markdown(step.local("teacher"))))
@@ -130,7 +165,10 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
                 _elsewhere(lesson, index, step)
             elif step.point:
                 _point(step)
-            if step.figure is not None:
+            if step.figure is not None and not projecting:
+                lesson_player.figure(step.figure, projecting)
+        if step.figure is not None and projecting:  # what the step shows: in the frame, not in the words' box
+            with asking:
                 lesson_player.figure(step.figure, projecting)
         answered = player.answer(state, lesson.id, index) is not None
         row = lesson_player.attention_answer(view) if wide and view is not None else None  # a decode: only if asked

@@ -86,7 +86,7 @@ def lesson_list(lessons: Mapping[str, Lesson], problems: Sequence[Problem]) -> N
     st.caption(escape_markdown(_(ADD_LESSONS)))
 
 
-# The lesson's figure on a projector: short enough to leave the page's own view in the frame below the panel.
+# The lesson's figure on a projector: in the lesson's side column under the step's words, Back / Next below it.
 FRAME_FIGURE_PX = 260
 
 

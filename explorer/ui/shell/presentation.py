@@ -35,7 +35,7 @@ SIDEBAR = "collapsed"  # st.set_page_config(initial_sidebar_state=…) while pre
 # explorer/ui/common/keyboard.js, and the Decode stepper's) 19 px, readable from a hall's back row.
 CSS = """<style>
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label p {font-size: 1.35rem !important;}
-[data-testid="stMain"] h1 {font-size: 2.2rem !important; padding: 0 0 0.5rem 0 !important;}
+[data-testid="stMain"] h1 {font-size: 2.2rem !important; padding: 0 0 0.25rem 0 !important;}
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 {font-size: 2rem !important;}
 [data-testid="stMain"] button p {font-size: 1.3rem !important;}
 [data-testid="stMain"] code {font-size: 1.35rem !important;}
@@ -61,8 +61,12 @@ WRITES = "_presentation_writes"  # the mode has been on in this session: every r
 def _memory():
     """Register the tab's component once per process (in the page's DOM: it reads sessionStorage and keeps the
     page's keys from scrolling it)."""
-    script = components.source("common/focus_rules.js") + components.source("shell/presentation.js")
-    return st.components.v2.component(MEMORY, js=script, isolate_styles=False)
+    return st.components.v2.component(MEMORY, js=script(), isolate_styles=False)
+
+
+def script() -> str:
+    """The tab's component's whole script: the focus rules it shares, then presentation.js (static)."""
+    return components.source("common/focus_rules.js") + components.source("shell/presentation.js")
 
 
 def _recall(state) -> None:
