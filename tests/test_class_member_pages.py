@@ -49,9 +49,9 @@ def test_the_teacher_counts_removes_a_member_and_clears_a_round():
     ok(teacher.run())
     assert any(e.label == "2 members" for e in teacher.sidebar.expander)
     gone = pupils[0].session_state[keys.CLASS_MEMBER]
-    assert any(c.value == f"Your tag in the class: #{gone[:6]}" for c in pupils[0].sidebar.caption)
-    pick = teacher.multiselect(key=class_members.PICK_KEY)
-    assert pick.options == [f"#{m[:6]}" for m in rooms().members(code, token)]
+    assert any(c.value == f"Your tag in the class: {class_members.tag(gone)}" for c in pupils[0].sidebar.caption)
+    pick = teacher.multiselect(key=teacher.session_state[class_members.PICK_KEY])
+    assert pick.options == [class_members.tag(m) for m in rooms().members(code, token)]
     ok(pick.set_value([gone]).run())
     ok(button(teacher, "class_remove").click().run())
     assert rooms().members(code, token) == [pupils[1].session_state[keys.CLASS_MEMBER]]
@@ -78,17 +78,21 @@ def test_a_newcomer_waits_until_the_teacher_lets_it_in():
     assert rooms().admission(code, token).approval
     pupil, troll = student({"room": code}), student({"room": code})
     member = pupil.session_state[keys.CLASS_SELF]
-    waits = f"Waiting for your teacher to let you in: keep this page open. Your tag: #{member[:6]}"
+    waits = f"Waiting for your teacher to let you in: keep this page open. Your tag: {class_members.tag(member)}"
     assert waits in [i.value for i in pupil.info] and keys.CLASS_CODE not in pupil.session_state
     ok(teacher.run())
-    pick = teacher.multiselect(key=class_members.WAITING_PICK_KEY)
-    assert sorted(pick.options) == sorted(f"#{m[:6]}" for m in (member, troll.session_state[keys.CLASS_SELF]))
+    pick = teacher.multiselect(key=teacher.session_state[class_members.WAITING_PICK_KEY])
+    assert sorted(pick.options) == sorted(class_members.tag(m) for m in (member, troll.session_state[keys.CLASS_SELF]))
     ok(pick.set_value([member]).run())
     ok(button(teacher, "class_admit").click().run())
     ok(pupil.run())  # the waiting page asks again (every few seconds in a browser)
     assert pupil.session_state[keys.CLASS_MEMBER] == member
     assert rooms().members(code, token) == [member]
-    ok(teacher.multiselect(key=class_members.WAITING_PICK_KEY).set_value([troll.session_state[keys.CLASS_SELF]]).run())
+    ok(
+        teacher.multiselect(key=teacher.session_state[class_members.WAITING_PICK_KEY])
+        .set_value([troll.session_state[keys.CLASS_SELF]])
+        .run()
+    )
     ok(button(teacher, "class_remove_waiting").click().run())
     ok(troll.run())
     assert keys.CLASS_CODE not in troll.session_state

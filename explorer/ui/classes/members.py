@@ -13,6 +13,8 @@ mistaken Ask, or to vote again from nothing).
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from explorer.classrooms.store import ClassError
@@ -28,8 +30,9 @@ TAG_CHARS = 6
 
 
 def tag(member: str) -> str:
-    """A member's short tag: ``#`` and the first hex digits of its (random) id."""
-    return "#" + member[:TAG_CHARS]
+    """A member's short tag: ``#`` and six hex digits of its id's SHA-256 (letters and digits a student reads out
+    and Markdown shows as they are; the id itself, the credential, is never shown)."""
+    return "#" + hashlib.sha256(member.encode("ascii", "replace")).hexdigest()[:TAG_CHARS]
 
 
 def own_tag() -> None:
@@ -39,9 +42,11 @@ def own_tag() -> None:
         st.sidebar.caption(_("Your tag in the class: {tag}").format(tag=tag(member)))
 
 
+@st.fragment
 def panel() -> None:
     """In the teacher's sidebar: who may come in (approval, seats), the waiting room, the members (remove many),
-    and Clear the current question's answers."""
+    and Clear the current question's answers. A fragment that runs again on its own Refresh (the teacher's bar
+    counts those waiting live): a timer would redraw the lists under the teacher's pointer."""
     ss = st.session_state
     if not teaching(ss):
         return
@@ -66,23 +71,23 @@ def panel() -> None:
             _("Seats"), min_value=1, max_value=store.limits.max_students, step=1, key=CAP_KEY, on_change=_admission,
             help=_("The class takes no more students than this."),
         )  # fmt: skip
+        st.button(_("Refresh"), key="class_members_refresh", icon=":material/refresh:")  # reruns the fragment
         if waiting:
             st.markdown(ngettext("**{n} waiting**", "**{n} waiting**", len(waiting)).format(n=len(waiting)))
-            _pick(WAITING_PICK_KEY, waiting, _("Waiting"))
+            chosen = _pick(WAITING_PICK_KEY, waiting, _("Waiting"))
             left, right = st.columns(2)
-            left.button(_("Let in"), key="class_admit", on_click=_admit, disabled=not ss.get(WAITING_PICK_KEY))
+            left.button(_("Let in"), key="class_admit", on_click=_admit, args=(chosen,), disabled=not ss.get(chosen))
             right.button(
-                _("Remove"), key="class_remove_waiting", on_click=_remove, args=(WAITING_PICK_KEY,),
-                disabled=not ss.get(WAITING_PICK_KEY),
+                _("Remove"), key="class_remove_waiting", on_click=_remove, args=(chosen,), disabled=not ss.get(chosen),
             )  # fmt: skip
             st.button(
                 _("Remove everyone waiting"), key="class_remove_all_waiting", on_click=_remove_all, args=(waiting,)
             )
         if members:
-            _pick(PICK_KEY, members, _("Members"))
+            chosen = _pick(PICK_KEY, members, _("Members"))
             st.button(
-                _("Remove from the class"), key="class_remove", on_click=_remove, args=(PICK_KEY,),
-                disabled=not ss.get(PICK_KEY),
+                _("Remove from the class"), key="class_remove", on_click=_remove, args=(chosen,),
+                disabled=not ss.get(chosen),
             )  # fmt: skip
         if question is not None:
             st.button(
@@ -92,14 +97,15 @@ def panel() -> None:
             )  # fmt: skip
 
 
-def _pick(key: str, ids: list[str], label: str) -> None:
-    """A list of tags to pick many from (typed to search: a student reads its tag out)."""
-    ss = st.session_state
+def _pick(key: str, ids: list[str], label: str) -> str:
+    """A list of tags to pick many from (typed to search: a student reads its tag out): the widget's key. The key
+    follows the list, so the panel's refresh leaves a list that did not change alone (its choice, an open
+    dropdown), and a list that changed starts with nothing chosen."""
     tags = {member: tag(member) for member in ids}
-    ss[key] = [member for member in ss.get(key) or [] if member in tags]  # those gone meanwhile leave the choice
-    st.multiselect(
-        label, list(tags), format_func=tags.__getitem__, key=key, placeholder=_("Type or pick tags"),
-    )  # fmt: skip
+    widget = f"{key}_{hashlib.sha256(' '.join(ids).encode('ascii', 'replace')).hexdigest()[:12]}"
+    st.session_state[key] = widget  # (the tests find the widget by this)
+    st.multiselect(label, list(tags), format_func=tags.__getitem__, key=widget, placeholder=_("Type or pick tags"))
+    return widget
 
 
 def _problem(error: Exception) -> None:
@@ -114,18 +120,18 @@ def _admission() -> None:
         _problem(error)
 
 
-def _admit() -> None:
+def _admit(widget: str) -> None:
     ss = st.session_state
-    chosen = ss.pop(WAITING_PICK_KEY, None) or []
+    chosen = ss.pop(widget, None) or []
     try:
         rooms().admit(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], chosen)
     except (ClassError, ValueError) as error:
         _problem(error)
 
 
-def _remove(key: str) -> None:
+def _remove(widget: str) -> None:
     ss = st.session_state
-    _remove_all(ss.pop(key, None) or [])
+    _remove_all(ss.pop(widget, None) or [])
 
 
 def _remove_all(members: list[str]) -> None:
