@@ -727,9 +727,10 @@ def test_limits_from_the_environment():
         10,
         200,
     )
-    # A school behind one address: a hall of 400 joining, a quarter mistyping twice, reloads, a dozen teachers.
+    # A school behind one address: a hall of 400 joining, a quarter mistyping twice, reloads, 80 teachers each
+    # starting three classes in one hour (issue 62); one teacher's page alone: 12 an hour.
     assert defaults.joins == Rate(1200, 600.0) and defaults.failed_joins == Rate(400, 60.0)
-    assert defaults.creates == Rate(20, 3600.0)
+    assert defaults.creates == Rate(240, 3600.0) and defaults.session_creates == Rate(12, 3600.0)
     env = {
         "ATTENTION_EXPLORER_CLASS_MAX_ROOMS": "5",
         "ATTENTION_EXPLORER_CLASS_MAX_STUDENTS": " 40 ",
@@ -755,7 +756,7 @@ def test_bad_limits_in_the_environment_are_the_defaults(bad):
     names = ("MAX_ROOMS", "MAX_STUDENTS", "IDLE_MINUTES", "GONE_MINUTES", "CREATES_PER_HOUR", "WRONG_CODES_PER_MINUTE")
     limits = Limits.from_env({f"ATTENTION_EXPLORER_CLASS_{name}": bad for name in names})
     assert (limits.max_rooms, limits.max_students) == (100, 400)
-    assert (limits.creates.count, limits.failed_joins.count) == (20, 400)
+    assert (limits.creates.count, limits.failed_joins.count) == (240, 400)
     assert limits.idle_seconds == (600.0 if bad not in ("1e3", "2.5") else float(bad) * 60)
     assert limits.gone_seconds == (60.0 if bad not in ("1e3", "2.5") else float(bad) * 60)
 

@@ -102,6 +102,10 @@ class TooManyClasses(ClassError):
     TEMPLATE = N_("Too many classes were started from your network; try again in {seconds} s.")
 
 
+class TooManyStarts(ClassError):
+    TEMPLATE = N_("This page has started too many classes; try again in {seconds} s.")
+
+
 class ServerFull(ClassError):
     TEMPLATE = N_(
         "This server has as many classes open as it allows ({limit}); try again later or ask for another server."

@@ -121,7 +121,8 @@ class Limits:
     # left; a reload keeps its member id and its place). If it comes back it joins again, unless locked out.
     gone_seconds: float = 60.0
     max_waiting: int = 1000  # students waiting for the teacher's approval per room (WaitingRoomFull beyond)
-    creates: Rate = Rate(20, 3600.0)  # classes started per client address
+    creates: Rate = Rate(240, 3600.0)  # classes started per client address: a school's (80 teachers, 3 each an hour)
+    session_creates: Rate = Rate(12, 3600.0)  # classes started per teacher's page (explorer.classrooms.starts)
     joins: Rate = Rate(1200, 600.0)  # newcomers per class (one joining again is none): scripted joins cannot refill
     failed_joins: Rate = Rate(400, 60.0)  # wrong codes per address; past it, sessions that sent one wait (`strikes`)
 
@@ -144,6 +145,7 @@ class Limits:
             idle_seconds=idle * 60.0,
             gone_seconds=gone * 60.0,
             creates=Rate(number("CREATES_PER_HOUR", int, cls.creates.count, 1, 100_000), 3600.0),
+            session_creates=Rate(number("SESSION_CREATES_PER_HOUR", int, cls.session_creates.count, 1, 9999), 3600.0),
             joins=Rate(number("JOINS_PER_10_MINUTES", int, cls.joins.count, 1, 1_000_000), 600.0),
             failed_joins=Rate(number("WRONG_CODES_PER_MINUTE", int, cls.failed_joins.count, 1, 100_000), 60.0),
         )

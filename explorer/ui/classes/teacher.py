@@ -19,6 +19,7 @@ import streamlit as st
 from explorer.classrooms import follow
 from explorer.classrooms.export import questions_csv
 from explorer.classrooms.flood import SOCKET_HEADER, SOCKETS
+from explorer.classrooms.starts import ClassStarts
 from explorer.classrooms.store import PAGES, ClassError, NoSuchClass, NotTeacher, Question, StoreUnavailable
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
@@ -97,14 +98,20 @@ def sidebar(page: str | None) -> None:
         )
 
 
+STARTS_KEY = "_class_starts"  # this session's ClassStarts: the classes it started this hour
+
+
 def _start() -> None:
     store = rooms()
     ss = st.session_state
+    starts = ss.setdefault(STARTS_KEY, ClassStarts.from_limits(store.limits))
     try:
+        starts.check()  # this page alone: a school's other teachers behind its address are not held back
         code, token = store.create(client())
-    except ClassError as error:  # the server is full, or the store cannot be reached
+    except ClassError as error:  # too many starts, the server is full, or the store cannot be reached
         ss[keys.CLASS_PROBLEM] = error
         return
+    starts.started()
     leave(ss)
     ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN] = code, token
 
