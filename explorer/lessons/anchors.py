@@ -8,9 +8,9 @@
   九成 fails, and the translation must say the same shares of the same placeholders as the English.
 - **A view that shows one step is the step its claims speak of.** On the Lab's step view, a claim on the
   view's model and sentence (attends, importance, tau, size, weight, score, probability) speaks of output
-  position view.step − 1 (the Lab numbers its steps from 1); on the Decode page an attention question's
-  answer is backed by an attends claim (or the view's peaks claim) on the row it asks about (view.step).
-  A view whose sentence none of the step's claims on its model speaks of was moved.
+  position view.step − 1 (the Lab numbers its steps from 1), and a Lab step view whose sentence none of
+  the step's claims on its model speaks of was moved; on the Decode page, where an attention question's
+  answer is bound by a peaks claim on the view's own decode, one is on the row it asks about (view.step).
 - **A number in a code span is one of the app's constants.** A decimal written in a code span (`0.99`,
   `ln 2 ≈ 0.69`) must be a threshold the app itself uses (`CONSTANTS`), so that changing it in both
   languages at once fails; dates (`12.08.1939`) are examples, not numbers.
@@ -201,7 +201,9 @@ def _view_problems(step: Step, view: ViewState, model: str | None) -> list[str]:
         return []
     said = []
     mine = [c for c in step.claims if c.model == model and c.sentence]
-    if mine and not any(c.sentence == view.sentence for c in mine):
+    # the Lab's step view explains one step of one sentence: its claims on the view's model speak of it (on Decode,
+    # a step may speak of other sentences of the model)
+    if lab_step and mine and not any(c.sentence == view.sentence for c in mine):
         said.append(
             f"the view opens {view.sentence!r}, but the step's claims on {model} speak of "
             f"{sorted({c.sentence for c in mine})}: a moved view?"
@@ -215,12 +217,44 @@ def _view_problems(step: Step, view: ViewState, model: str | None) -> list[str]:
             )
     question = step.question
     if step.page == "decode" and question is not None and question.kind == "attention":
-        asked = [c for c in mine if c.kind == "attends" and c.sentence == view.sentence and c.step == view.step]
-        asked += [c for c in step.claims if c.kind == "peaks" and not c.model and view.step in c.steps]
-        if not asked:
+        # the answer's claim, where the author bound it: a peaks claim on the view's own decode (no model); one
+        # must be on the row the question asks about
+        bound = [c for c in step.claims if c.kind == "peaks" and not c.model]
+        asked = [c for c in bound if view.step in c.steps]
+        if bound and not asked:
             said.append(
-                f"the attention question asks about row {view.step} of {view.sentence!r}; no attends claim on that "
+                f"the attention question asks about row {view.step} of {view.sentence!r}; no peaks claim on that "
                 "row backs the answer its explanation gives"
+            )
+    return said
+
+
+def _key_problems(step: Step) -> list[str]:
+    """A choice question with a computed key: the right option's claim holds the largest (smallest) number of
+    the options', by bounds that leave no overlap, so that marking another option right fails."""
+    question = step.question
+    if question is None or not question.key:
+        return []
+    claims = {c.name: c for c in step.claims if c.name}
+    said = [
+        f"option {o.text!r} names no claim of its step ({o.claim!r})"
+        for o in question.options
+        if o.claim and o.claim not in claims
+    ]
+    right = [o for o in question.options if o.correct]
+    if len(right) != 1 or not right[0].claim or right[0].claim not in claims:
+        return [*said, f"a question keyed {question.key!r} has one right option, and it names a claim of its step"]
+    mine = claims[right[0].claim]
+    for other in question.options:
+        if other.correct or not other.claim or other.claim not in claims:
+            continue
+        theirs = claims[other.claim]
+        apart = mine.at_least > theirs.at_most if question.key == "largest" else mine.at_most < theirs.at_least
+        if not apart:
+            said.append(
+                f"the right option {right[0].text!r} is keyed the {question.key} of the options, but the bounds of "
+                f"{{{mine.name}}} ({mine.at_least:g}–{mine.at_most:g}) do not set it apart from {other.text!r}'s "
+                f"{{{theirs.name}}} ({theirs.at_least:g}–{theirs.at_most:g}): a wrong key?"
             )
     return said
 
@@ -262,4 +296,5 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState, model: st
                         f"({', '.join(sorted({f'{c:g}' for c in known}))}): write a measured number as a placeholder"
                     )
     said += _view_problems(step, view, model)
+    said += _key_problems(step)
     return [Problem(lesson.path, step.line, f"step {number}: {message}") for message in said]

@@ -18,6 +18,7 @@ from explorer.i18n import _
 from explorer.lessons.lines import Lines
 from explorer.lessons.rules import claim_values, repeated, view_numbers
 from explorer.lessons.schema import (
+    ANSWER_KEYS,
     CLAIM_KEYS,
     CLAIM_KINDS,
     FIGURE_KEYS,
@@ -357,7 +358,11 @@ class _Reader:
                 if not isinstance(correct, bool):
                     self.add(at, _("step {n}: option {k}'s correct must be true or false").format(n=index + 1, k=n + 1))
                     correct = False
-                options.append(Option(text, correct, why, option_translated))
+                claim = option.get("claim", "")
+                if not isinstance(claim, str):
+                    self.add(at, _("step {n}: option {k}'s claim must be a claim's name").format(n=index + 1, k=n + 1))
+                    claim = ""
+                options.append(Option(text, correct, why, option_translated, claim))
             if raw_options and not any(o.correct for o in options):
                 self.add(
                     line,
@@ -368,7 +373,14 @@ class _Reader:
                 line,
                 _("step {n}: an attention question takes no options (the model gives the answer)").format(n=index + 1),
             )
-        return Question(kind, prompt, tuple(options), explain, translated)
+        key = raw.get("key", "")
+        if key and key not in ANSWER_KEYS:
+            self.add(
+                line,
+                _("step {n}: the question's key is one of {keys}").format(n=index + 1, keys=", ".join(ANSWER_KEYS)),
+            )
+            key = ""
+        return Question(kind, prompt, tuple(options), explain, translated, key)
 
     def claim(self, index: int, n: int, raw, start: int, end: int | None) -> Claim | None:
         line = self.where.nth("claims", n, start, end)

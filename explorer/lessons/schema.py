@@ -77,8 +77,11 @@ LESSON_KEYS = {"title", "audience", "minutes", "summary", "steps"}
 STEP_KEYS = {"title", "text", "page", "view", "teacher", "question", "claims", "figure", "point"}
 FIGURE_KINDS = ("accuracy_by_length",)
 FIGURE_KEYS = {"kind", "task", "scorers"}
-QUESTION_KEYS = {"kind", "prompt", "options", "explain"}
-OPTION_KEYS = {"text", "correct", "explain"}
+QUESTION_KEYS = {"kind", "prompt", "options", "explain", "key"}
+OPTION_KEYS = {"text", "correct", "explain", "claim"}
+# A choice question's computed key (issue 64): the right option is the one whose named claim's number is the
+# largest (or smallest) of the options', as their bounds hold it (explorer.lessons.anchors).
+ANSWER_KEYS = ("largest", "smallest")
 CLAIM_KEYS = {
     *("kind", "model", "sentence", "expect", "step", "token", "position", "min_len", "max_len", "at_least", "at_most"),
     *("strategy", "beam", "temperature", "seed", "prefix", "metric", "epoch", "experiment", "statistic", "method"),
@@ -141,6 +144,7 @@ class Option(Translated):
     correct: bool
     explain: str
     translated: tuple[tuple[str, str], ...] = ()
+    claim: str = ""  # the step's claim whose number this option stands for (a question with a `key`)
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,7 @@ class Question(Translated):
     options: tuple[Option, ...] = ()
     explain: str = ""  # attention questions: said after the answer, beside the model's own row
     translated: tuple[tuple[str, str], ...] = ()
+    key: str = ""  # ANSWER_KEYS: the right option is computed from its options' claims
 
 
 @dataclass(frozen=True)
