@@ -231,7 +231,7 @@ STEP_RECORDER = """(() => {
   window.__steps = [];
   let last = null;
   const look = () => {
-    const e = [...document.querySelectorAll('.ae-follow-step strong, [data-testid="stMarkdownContainer"] strong')]
+    const e = [...document.querySelectorAll('.ae-stepper-status strong, [data-testid="stMarkdownContainer"] strong')]
       .find((e) => /^Step \\d+ of \\d+$/.test(e.textContent));
     const k = e ? Number(e.textContent.split(" of ")[0].slice(5)) : null;
     if (k !== null && k !== last) { window.__steps.push([k, Date.now()]); }

@@ -57,6 +57,11 @@ def signature(value: object) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
 
 
+# A teacher's step moves a whole hall's followers at once: each reports it after a random part of this, so their
+# reports (one short run each) come spread out rather than in one burst beside the teacher's own page.
+FOLLOW_SPREAD_MS = 1500
+
+
 def payload(
     heatmap: dict | None,
     step: int,
@@ -80,8 +85,9 @@ def payload(
     (presentation mode: the heatmap starts at the top of the frame); trace: the decode's identity (a new one
     starts at `step`); lesson: a lesson runs, whose Next and Back the clicker's PageDown and PageUp are
     (explorer.views.keyboard.stepper_keys);
-    mode: "step" (the page's stepper), "follow" (a polled follower's: the status and output without controls or
-    report, `step` drawn on every run) or "show" (the heatmap alone at `step`: the home page's example).
+    mode: "step" (the page's stepper), "follow" (a class's follower: the status and output without controls, the
+    teacher's steps drawn as the room's stream pushes them, the step shown reported to the follower's session after
+    a random part of FOLLOW_SPREAD_MS) or "show" (the heatmap alone at `step`: the home page's example).
     """
     if mode not in MODES:
         raise ValueError(f"unknown stepper mode {mode!r}; known: {MODES}")
@@ -107,4 +113,5 @@ def payload(
         "keys": keyboard.stepper_keys(lesson),
         "mode": mode,
         "side": bool(side),
+        "spread_ms": FOLLOW_SPREAD_MS if mode == "follow" else 0,
     }

@@ -88,7 +88,7 @@ def test_a_student_whose_replica_dies_is_still_the_same_member(browser: Browser,
         # The page reconnects by itself, to the surviving replica, and is the same member there: the teacher's
         # next step reaches it, and the new session knows its class (exploring and following again work).
         call(teacher.click("Step"))
-        page.wait_for_function("() => document.querySelector('.ae-follow')?.dataset.step === '1'", timeout=WAIT_MS)
+        page.wait_for_function("() => document.querySelector('.ae-stepper')?.dataset.step === '1'", timeout=WAIT_MS)
         page.get_by_role("button", name="Explore on my own").click()
         expect(page.get_by_text(f"Class {code}: you are exploring on your own.")).to_be_visible(timeout=WAIT_MS)
         page.get_by_role("button", name="Follow the teacher").click()

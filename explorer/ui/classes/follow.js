@@ -1,8 +1,9 @@
-// A following student's side of a live class (explorer.ui.classes.push), after heatmap_draw.js. The page opens
-// the room's event stream once (EventSource, explorer.ui.classes.stream: it reconnects by itself and the
-// server then resends the current view) and:
-// - mode "decode": draws the teacher's decode (the heatmap, "Step k of N", the output so far) and moves it
-//   to the teacher's step when a view differs from the one drawn only in its step: no Python run at all;
+// A following student's side of a live class (explorer.ui.classes.push). The page opens the room's event stream
+// once (EventSource, explorer.ui.classes.stream: it reconnects by itself and the server then resends the current
+// view) and:
+// - mode "decode": a view that differs from the one drawn only in its step is the teacher's step, handed to the
+//   page's stepper (explorer/ui/decode/stepper.js, mode "follow") as a window event (STEP_EVENT), which draws it
+//   at once and reports it to this student's session: no run for the step itself;
 // - while the page says the class server cannot be reached, it reruns its fragment every retry_ms;
 // - any other change (another page, sentence, scorer, tab; a question asked or revealed; the teacher away
 //   or back; the class ended; this member removed) sets the trigger "moved", which reruns the page's
@@ -10,9 +11,11 @@
 // - "replaced" (this member opened the stream again elsewhere: another tab) closes the stream for good and says
 //   so; a page drawn anew after the old stream was let go (2 s unmounted) opens it again and takes it back;
 // - a stream the server refuses (429, 503) is opened again with backoff, and the line says when.
-// Data: {stream: URL path, version: the view drawn, params: its link, step, mode, heatmap: payload, texts}.
+// Data: {stream: URL path, version: the view drawn, params: its link, steps: the decode's, mode, question, texts}.
 // Nothing from a user is formatted into this script: events are JSON, written with textContent only.
 const STREAMS = "__aeClassStreams";
+const STEP_EVENT = "ae-class-step";  // stepper.js's FOLLOW_EVENT
+const HEATMAP = "decode-heatmap";  // the stepper's <svg> (explorer.figures.svg_heatmap.SVG_ID)
 // The open question's panel (explorer.ui.classes.student.QUESTION_KEY), drawn by Streamlit under this component.
 const QUESTION = ".st-key-class_question";
 const SMALLEST = 0.2;  // the heatmap is never scaled below a fifth of its size
@@ -24,18 +27,22 @@ function pageTop(node) {  // the node's top edge from the top of the page, whate
   return top;
 }
 
-// With a question open, its options must be inside the first screen (a phone's 390×844 too): the heatmap keeps
-// its drawing (a viewBox) and is scaled down as far as it takes for the question's panel to end inside the
-// window, measured again whenever the page's size changes (the panel arrives after this component; its pills
-// wrap). Everything between the heatmap and the panel's bottom keeps its height, so one measure suffices.
-// Returns the function that stops watching.
-function fitAbove(svg) {
-  const w = Number(svg.getAttribute("width")), h = Number(svg.getAttribute("height"));
-  if (!(w > 0 && h > 0)) return () => {};
-  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+// With a question open, its options must be inside the first screen (a phone's 390×844 too): the stepper's heatmap
+// keeps its drawing (a viewBox) and is scaled down as far as it takes for the question's panel to end inside the
+// window, measured again whenever the page's size changes (the panel and the stepper arrive after this component;
+// the panel's pills wrap). Everything between the heatmap and the panel's bottom keeps its height, so one measure
+// suffices. Returns the function that stops watching.
+function fitAbove() {
   const place = () => {
-    const panel = document.querySelector(QUESTION);
-    if (!panel || !svg.isConnected) return;
+    const svg = document.getElementById(HEATMAP), panel = document.querySelector(QUESTION);
+    if (!svg || !panel) return;
+    if (!svg.dataset.fullWidth) {  // its drawn size, kept before the first scaling
+      svg.dataset.fullWidth = svg.getAttribute("width");
+      svg.dataset.fullHeight = svg.getAttribute("height");
+    }
+    const w = Number(svg.dataset.fullWidth), h = Number(svg.dataset.fullHeight);
+    if (!(w > 0 && h > 0)) return;
+    svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
     const below = panel.getBoundingClientRect().bottom - svg.getBoundingClientRect().bottom;
     const room = window.innerHeight - MARGIN - pageTop(svg) - below;
     const scale = Math.min(1, Math.max(SMALLEST, room / h));
@@ -100,16 +107,6 @@ function stream(url) {
   return all[url];
 }
 
-// The address bar says the step the follower shows (a link the student shares opens it there, and "Explore on
-// my own" starts from it): the page's own URL with its step replaced, without a run. Only a URL that has a
-// step (the Decode page's) is changed.
-function showStepInUrl(k) {
-  const url = new URL(window.location.href);
-  if (!url.searchParams.has("step") || url.searchParams.get("step") === String(k)) return;
-  url.searchParams.set("step", String(k));
-  window.history.replaceState(window.history.state, "", url);
-}
-
 function sameBesideStep(a, b) {
   const keys = new Set([...Object.keys(a || {}), ...Object.keys(b || {})]);
   keys.delete("step");
@@ -132,38 +129,9 @@ export default function (component) {
   Object.assign(line.style, {color: "#a0522d", fontSize: "14px"});
   root.appendChild(line);
 
-  let view = null, status = null, output = null, unfit = () => {};
-  if (data.mode === "decode" && data.heatmap) {
-    const payload = data.heatmap, T = payload.target.length;
-    status = document.createElement("p");
-    status.className = "ae-follow-step";
-    status.setAttribute("aria-live", "polite");
-    output = document.createElement("div");
-    output.className = "ae-follow-output";
-    Object.assign(output.style, {fontFamily: "ui-monospace, 'Source Code Pro', monospace", background: "#f0f2f6",
-      padding: "4px 8px", borderRadius: "6px", whiteSpace: "pre-wrap", marginBottom: "6px", minHeight: "1.3em"});
-    root.appendChild(status);
-    root.appendChild(output);
-    const frame = document.createElement("div");
-    root.appendChild(frame);
-    view = attentionHeatmap(frame, payload, {
-      id: "decode-heatmap",
-      width: () => parentElement.clientWidth || 800,
-      onShow: (k) => {
-        const strong = document.createElement("strong");
-        strong.textContent = fill(say("status", "Step {k} of {n}"), {k: k, n: T});
-        status.replaceChildren(strong);
-        root.dataset.step = String(k);
-        showStepInUrl(k);
-        const tokens = [];
-        for (let i = 0; i < k; i++) tokens.push(String(payload.target_full[i]).replace(/^\d+ /, ""));
-        output.textContent = k ? tokens.join(" ") : say("empty", "(nothing yet)");
-      },
-    });
-    view.show(Math.min(Math.max(data.step | 0, 0), T));
-    const open = Array.isArray(data.question) && data.question[0] > 0 && !data.question[1];
-    if (open) unfit = fitAbove(view.svg);
-  }
+  const decode = data.mode === "decode";
+  const open = decode && Array.isArray(data.question) && data.question[0] > 0 && !data.question[1];
+  const unfit = open ? fitAbove() : () => {};
 
   let drawn = {version: Number(data.version) || 0, params: data.params || {}};
   let asked = 0;
@@ -193,10 +161,11 @@ export default function (component) {
   held.handler = (event) => {
     if (event.kind === "view") {
       if (!(event.version > drawn.version)) return;  // one drawn already (a reconnect resends the current)
-      if (view && event.page === "decode" && sameBesideStep(event.params, drawn.params)) {
+      if (decode && event.page === "decode" && sameBesideStep(event.params, drawn.params)) {
         const k = parseInt(event.params.step || "0", 10);
         drawn = {version: event.version, params: event.params};
-        view.show(Number.isFinite(k) ? Math.min(Math.max(k, 0), data.heatmap.target.length) : 0);
+        const step = Number.isFinite(k) ? Math.min(Math.max(k, 0), Number(data.steps) | 0) : 0;
+        window.dispatchEvent(new CustomEvent(STEP_EVENT, {detail: {step}}));
         return;
       }
       drawn = {version: event.version, params: event.params};

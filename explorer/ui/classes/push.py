@@ -1,10 +1,12 @@
 """A following student's page, pushed instead of polled: the class_follow component on the room's event stream.
 
-The component (ui/classes/follow.js) opens the room's stream (explorer.ui.classes.stream) once per
-page. On Decode it draws the teacher's decode and moves it to each step the stream sends, in the browser:
-an idle follower costs the server no script run, and a teacher's step costs one message per follower
-(explorer.classrooms.events), not one run each. Anything else reruns the follower's fragment once through the
-component's trigger ("moved"); the fragment then reads the room as before (explorer.ui.classes.student).
+The component (ui/classes/follow.js) opens the room's stream (explorer.ui.classes.stream) once per page. On
+Decode it hands each step the stream sends to the page's stepper (explorer.ui.decode.stepper, mode "follow"),
+which draws it in the browser at once and reports it to the student's session: an idle follower costs the server
+no script run, and a teacher's step one message per follower (explorer.classrooms.events) and, once the step
+rests, one short report run each, spread over a second and a half. Anything else reruns the follower's fragment
+once through the component's trigger ("moved"); the fragment then reads the room as before
+(explorer.ui.classes.student).
 
 `enabled()` is the switch: ``ATTENTION_EXPLORER_CLASS_PUSH=0`` keeps the followers polling every
 follow.POLL_SECONDS (the way before the stream); a decode without attention is always polled.
@@ -18,7 +20,6 @@ import os
 import streamlit as st
 
 from explorer.classrooms.store import Question, TeacherView
-from explorer.figures.svg_heatmap import payload_from_trace
 from explorer.i18n import _
 from explorer.state import keys
 from explorer.ui.classes.stream import url_path
@@ -44,9 +45,9 @@ def enabled(env=os.environ) -> bool:
 
 
 def script() -> str:
-    """The component's whole script: the heatmap's drawing, then the follower (constant: no data in it).
-    class_follow.js draws <svg id="decode-heatmap"> (svg_heatmap.SVG_ID), as the Decode page's heatmap does."""
-    return source("decode/heatmap_draw.js") + source("classes/follow.js")
+    """The component's script (constant: no data in it). It draws nothing of the decode: the page's stepper does
+    (<svg id="decode-heatmap">, svg_heatmap.SVG_ID, which it scales to keep an open question in the first screen)."""
+    return source("classes/follow.js")
 
 
 @functools.cache
@@ -62,8 +63,6 @@ def stream_url(code: str) -> str:
 
 def _texts() -> dict[str, str]:
     return {
-        "status": _("Step {k} of {n}"),
-        "empty": _("(nothing yet: the teacher steps)"),
         "reconnecting": _("Connection lost: reconnecting…"),
         "replaced": _("This class is followed in another tab of this browser: reload this page to follow here."),
         "refused": _("The server is busy: trying again in {seconds} s…"),
@@ -77,15 +76,14 @@ def follower(
     teacher_here: bool,
     reachable: bool,
     data: DecodedSentence | None = None,
-    step: int = 0,
     question: Question | None = None,
     asks: bool = False,
 ) -> None:
-    """The component: with `data` (Decode, a model with attention) the teacher's decode drawn at `step` and
-    the class's current `question` as the page shows it (its stream's first events say whether the room is
-    still there: a question asked in between reruns the fragment); without, it only listens and reruns the
-    fragment when the teacher's view moves, and (`asks`: a lesson's panel shows the class's questions) when
-    a question other than `question` is asked or revealed."""
+    """The component: with `data` (Decode, a model with attention, drawn by the page's stepper in its "follow"
+    mode) each teacher's step handed to that stepper, and the class's current `question` as the page shows it
+    (its stream's first events say whether the room is still there: a question asked in between reruns the
+    fragment); without, it only listens and reruns the fragment when the teacher's view moves, and (`asks`: a
+    lesson's panel shows the class's questions) when a question other than `question` is asked or revealed."""
     payload = {
         "stream": stream_url(code),
         "version": view.version if view is not None else 0,
@@ -100,7 +98,7 @@ def follower(
     if asks:
         payload["question"] = [question.id, question.revealed] if question is not None else [0, False]
     if data is not None:
-        payload.update(mode="decode", step=int(step), heatmap=payload_from_trace(data, step, 1.0))
+        payload.update(mode="decode", steps=int(data.num_steps))
         payload["question"] = [question.id, question.revealed] if question is not None else [0, False]
     _component()(data=payload, key=KEY, on_moved_change=_moved)
 

@@ -420,17 +420,15 @@ def decode_follower(data, translator, n: int) -> None:
             owner.propose(ss, {"step": follow.step_of(view, n)})
             sharing.publish("decode", decode_view.shared_link(ss))  # the address bar keeps the step shown
         _status(problem)
-        step = owner.view(ss).step
         question = current_question()
         if lesson_question_moved(question):
             st.rerun(scope="app")  # a lesson runs: its panel shows the question (a choice) or its reveal
-        if pushed:  # the teacher's steps arrive on the stream and are drawn in the browser
+        merged = decode_sections.words_sides(translator)  # the stepper, in its "follow" mode: the teacher's steps
+        decode_sections.heatmap(data, False, translator, merged, tabs_below=False, following=True)
+        if pushed:  # the teacher's steps arrive on the stream, handed to the stepper in the browser
             code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
             here, live = not teacher_away(ss), problem is None
-            class_push.follower(code, member, ss.get(keys.CLASS_SEEN), here, live, data, step, question)
-        else:
-            merged = decode_sections.words_sides(translator)
-            decode_sections.heatmap(data, False, translator, merged, tabs_below=False, following=True)
+            class_push.follower(code, member, ss.get(keys.CLASS_SEEN), here, live, data, question)
         _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
         if question is not None and question.kind != "choice":  # a lesson's choice: in the lesson's panel
             answer_panel(question)

@@ -9,6 +9,11 @@
 // a class): the server then mounts a new instance (its key carries the step's generation,
 // explorer.state.owner.widget_key), which starts at data.step.
 //
+// A live class's follower is the same component in mode "follow": no controls; the teacher's steps arrive
+// from the room's stream (explorer/ui/classes/follow.js hands each to the page as a window event, FOLLOW_EVENT)
+// and are drawn here at once, the address bar's step= moves with them, and the step shown is reported to the
+// follower's own session as the page's is, so "Explore on my own" starts where the student is.
+//
 // After heatmap_draw.js and focus_rules.js. Static: no user text is ever formatted into this script. Tokens and words travel as JSON data and reach the
 // page through textContent only. __SVG_ID__ and __ANNOUNCE_ID__ are filled in from Python constants.
 // A key's action (data.keys: explorer.views.keyboard.STEPPER_KEYS) -> the move it makes.
@@ -16,6 +21,8 @@ const MOVES = {forward: 1, back: -1, play: "play", reset: "start", end: "end"};
 // A report waits for the step to rest this long: a burst of clicks or keys asks the server for one run, of
 // its last step. Play's steps are further apart than this, so each one is reported.
 const REPORT_AFTER_MS = 120;
+// The teacher's step, pushed: follow.js dispatches it on the window ({detail: {step}}) for the follower drawn last.
+const FOLLOW_EVENT = "ae-class-step";
 
 function say(data, key, fallback) {
   const texts = data.texts || {};
@@ -117,6 +124,27 @@ function listenForKeys() {
   }, true);
 }
 
+// The address bar says the step a follower shows (a link the student shares opens it there): the page's own URL
+// with its step replaced, without a run, at once; the server writes the same once the report is taken.
+function showStepInUrl(k) {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has("step") || url.searchParams.get("step") === String(k)) return;
+  url.searchParams.set("step", String(k));
+  window.history.replaceState(window.history.state, "", url);
+}
+
+// One listener per window for the teacher's pushed steps; it hands each to the follower drawn last.
+function listenForClass() {
+  if (window.__aeFollowerSteps) return;
+  window.__aeFollowerSteps = true;
+  window.addEventListener(FOLLOW_EVENT, (event) => {
+    const s = window.__aeFollower, k = Number(event.detail && event.detail.step);
+    if (!s || !s.ui.root.isConnected || s.data.mode !== "follow" || !Number.isFinite(k)) return;
+    s.move({to: Math.trunc(k)});
+    showStepInUrl(s.shown);
+  });
+}
+
 export default function (component) {
   const {data, parentElement, setStateValue} = component;
   const n = Math.max(Number(data.steps) | 0, 0);
@@ -128,13 +156,14 @@ export default function (component) {
   const ui = s.ui;
   // A new decode in the same instance starts at the server's step; the same decode keeps the browser's step
   // (the server's data.step is a report it has taken, or an older one).
-  // mode "step": the page's stepper. "follow" (a polled follower) has no controls and shows the server's step,
-  // the teacher's, on every run; "show" (the home page's example) is the heatmap alone, at the server's step.
-  const stepping = data.mode === "step";
+  // mode "step": the page's stepper. "follow" (a class's follower) has no controls and shows the teacher's step:
+  // pushed (FOLLOW_EVENT), or the server's when it polls (a new instance per step); "show" (the home page's
+  // example) is the heatmap alone, at the server's step.
+  const stepping = data.mode === "step", following = data.mode === "follow";
   ui.root.classList.toggle("ae-side", Boolean(data.side) && Boolean(data.heatmap));
   ui.bar.hidden = ui.legend.hidden = !stepping;
   ui.status.hidden = ui.output.hidden = ui.reads.hidden = data.mode === "show";
-  if (s.trace !== data.trace || s.shown === null || !stepping) {
+  if (s.trace !== data.trace || s.shown === null || data.mode === "show") {
     s.trace = data.trace;
     s.shown = Math.min(Math.max(Number(data.step) | 0, 0), n);
     s.reported = s.shown;
@@ -142,6 +171,7 @@ export default function (component) {
   s.data = data;
   s.shown = Math.min(s.shown, n);
   if (stepping) window.__aeStepper = s;  // the keys' stepper
+  if (following) window.__aeFollower = s;  // the class's stepper
   const region = announcer(parentElement);
 
   // The heatmap: drawn anew only when its drawing changes (another decode, the words view's rows, the
@@ -181,13 +211,15 @@ export default function (component) {
     s.timer = null;
   };
   const report = () => {  // the step shown, to the server, once it rests (the latest value wins)
-    if (s.data.mode !== "step") return;
+    if (s.data.mode === "show") return;
     clearTimeout(s.report);
+    // A hall's followers, moved by one teacher's step, report it spread over data.spread_ms, not in one burst.
+    const spread = s.data.mode === "follow" ? Math.random() * (Number(s.data.spread_ms) || 0) : 0;
     s.report = setTimeout(() => {
       if (s.reported === s.shown) return;
       s.reported = s.shown;
       setStateValue("step", s.shown);
-    }, REPORT_AFTER_MS);
+    }, REPORT_AFTER_MS + spread);
   };
   const draw = (started) => {
     const k = s.shown, texts = s.data.announce || [];
@@ -252,6 +284,7 @@ export default function (component) {
     window.addEventListener("resize", onResize);
   }
   listenForKeys();
+  listenForClass();
   draw();
   // Sized to the screen (presentation mode): look again once the page above has settled (fonts, late elements).
   const settle = data.heatmap && data.heatmap.layout.fit ? setTimeout(() => s.view && s.view.resize(), 300) : null;

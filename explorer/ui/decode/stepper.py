@@ -24,7 +24,6 @@ from seq2seq.decoded import DecodedSentence
 PRESENTATION_SCALE = 1.5
 # The heatmap's aria-live region, which speaks each step (explorer.views.spoken).
 ANNOUNCE_ID = "decode-step-announce"
-FOLLOWER_KEY = "decode_stepper_following"  # a polled follower's: no report, the server's step on every run
 
 
 def script() -> str:
@@ -71,17 +70,16 @@ def render(
 ) -> int:
     """Draw the stepper for a decoded sentence at the view's step; returns that step. `merged`: the sides shown
     in words (explorer.views.words; the heatmap's rows are then words and follow the server), None: pieces.
-    `following`: a live class's follower, polled (explorer.ui.classes.student): no controls and no report, the
-    step the server draws (the teacher's)."""
+    `following`: a live class's follower (explorer.ui.classes.student): no controls; the teacher's steps as the
+    room's stream pushes them (explorer/ui/classes/follow.js), or the server's when it polls, reported like the
+    page's own."""
     ss = st.session_state
     n, step = data.num_steps, decode_view.step_of(ss)
-    if following:
-        _mount(_payload(data, translator, step, presentation, merged, "follow"), FOLLOWER_KEY)
-        return step
     owner.mark_drawn(ss, (stepper.FIELD,))  # from now on a move of the step by anything else changes its key
     key = stepper.key(ss)
     report = functools.partial(_report, key, n)
-    _mount(_payload(data, translator, step, presentation, merged, "step"), key, step, report)
+    mode = "follow" if following else "step"
+    _mount(_payload(data, translator, step, presentation, merged, mode), key, step, report)
     return step
 
 
