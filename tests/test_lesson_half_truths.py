@@ -72,3 +72,27 @@ def test_the_split_view_labels_the_seed_medians_for_what_they_are(lang):
         assert shown[per_step].startswith(i18n.number(seed["summary"]["jsd"]["p50"], 3))
         (line,) = [x for x in lab_split.split_reading({"seed_variance": seed}) if "0.19" in x]
         assert i18n.percent(seed["summary"]["share_above_half"], 0) in line
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_saturated_share_lesson_7_quotes_is_on_the_split_view(lang):
+    """Lesson 7 step 4 quotes reverse/dot's saturated share (99.5%): the agreement caption draws it."""
+    path = ROOT / "pretrained" / "lab" / "reverse.json"
+    if not path.is_file():
+        pytest.skip(f"{path} is not shipped")
+    agreement = json.loads(path.read_text())["by_model"]["reverse/dot"]["agreement"]
+    share = agreement["summary"]["saturated"]["share"]
+    with i18n.using(lang):
+        caption = lab_split.agreement_caption(agreement)
+        assert i18n.percent(share, i18n.share_digits(share, 0)) in caption
+
+
+def test_every_lab_number_a_shipped_lesson_quotes_is_drawn():
+    from explorer.lessons.measure import lab_value  # noqa: F401  (the statistics' names are lab_value's)
+
+    for path in SHIPPED.values():
+        for step in read(path).steps:
+            for claim in step.claims:
+                if claim.kind == "lab":
+                    assert lab_split.drawn(claim.experiment, claim.statistic), (path.name, claim.statistic)
+    assert not lab_split.drawn("uniform", "model_scores.chrf") and not lab_split.drawn("agreement", "unsaturated.steps")

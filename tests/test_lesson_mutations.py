@@ -4,7 +4,8 @@ The checker passed 9 of 15 such edits: a number changed in both languages, "fewe
 than a quarter", a Lab view moved a step under text about a token, a lesson view moved a step, the view's
 sentence changed, a claim's bound loosened under unchanged words, a Chinese-only 超过 → 不到, a
 Chinese-only 九成, "200.00", and a wrong answer key (a question keyed "largest": its right option's
-claim must be set apart from the others' by their bounds). Each is made here in a copy of lesson 7 or 8 and must fail, naming why
+claim must be set apart from the others' by their bounds), and a number quoted from data the page
+does not draw. Each is made here in a copy of lesson 7 or 8 and must fail, naming why
 (explorer.lessons.anchors: quantity words held by bounds and said alike in both languages, code-span
 numbers the app's own constants, claims on the step and sentence the view shows; explorer.lessons.texts:
 placeholders and number forms). The shipped lessons pass (tests/test_lessons.py runs them with claims).
@@ -85,6 +86,16 @@ EDITS = {
             ('{ text = "dates/general", claim', '{ text = "dates/general", correct = true, claim'),
         ],
         "a wrong key?",
+    ),
+    "a number quoted from data the page does not draw": (
+        L8,
+        [
+            (
+                'name = "fr_model"\nmodel = "en-fr/general"\nexperiment = "uniform"\nstatistic = "model"',
+                'name = "fr_model"\nmodel = "en-fr/general"\nexperiment = "uniform"\nstatistic = "model_scores.chrf"',
+            )
+        ],
+        "the Lab does not show uniform's 'model_scores.chrf'",
     ),
     "a count written 200.00 in both languages": (
         L8,

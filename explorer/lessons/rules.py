@@ -151,6 +151,14 @@ def claim_values(kind: str, values: dict) -> str | None:
     if kind in ("lab", "tau", "size"):
         if kind == "lab" and values.get("experiment", STORED_EXPERIMENTS[0]) not in STORED_EXPERIMENTS:
             return _("experiment is one of {values}").format(values=", ".join(STORED_EXPERIMENTS))
+        if kind == "lab" and values.get("experiment") and values.get("statistic"):
+            from explorer.views.lab_split import drawn  # every number a lesson says is one the screen shows
+
+            if not drawn(values["experiment"], values["statistic"]):
+                return _(
+                    "the Lab does not show {experiment}'s {statistic} (explorer.views.lab_split.DRAWN): quote only "
+                    "what its page draws"
+                ).format(experiment=values["experiment"], statistic=repeated(values["statistic"]))
         values.setdefault("at_least", -math.inf)
         values.setdefault("at_most", math.inf)
     missing = [key for key in _CLAIM_NEEDS[kind] if not values.get(key)]

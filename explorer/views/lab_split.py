@@ -128,6 +128,14 @@ def agreement_caption(agreement: Mapping) -> str:
                 "the exact null distribution at each step's number of ranked tokens."
             )
         )
+    saturated = summary.get("saturated") if isinstance(summary.get("saturated"), Mapping) else {}
+    if isinstance(saturated.get("share"), int | float) and isinstance(summary.get("steps"), int):
+        parts.append(
+            _(
+                "Saturated: {share} of the {steps} steps (the chosen token's probability above {threshold}), where "
+                "gradient × input, a local slope, is flat."
+            ).format(share=_share_fine(saturated["share"]), steps=summary["steps"], threshold=SATURATED)
+        )
     if theirs(agreement):
         parts.extend(filter(None, [their_caption(summary)]))
     short, unconverged = summary.get("short"), (summary.get("ig") or {}).get("unconverged")
@@ -162,6 +170,63 @@ def agreement_caption(agreement: Mapping) -> str:
     return sentences(parts) if parts else ""
 
 
+# What the split and scorers views draw of each stored experiment (seq2seq.lab.results), as a lesson's lab claim
+# names it (explorer.lessons.measure.lab_value): a lesson may quote only these, so that every number it says
+# is one the screen shows (issue 64). "<pair>" stands for any pair, "<method>" for attention or an importance;
+# a summary's ".median", ".low", ".high" and ".n" are drawn with it ("0.21 [0.18, 0.25] (n 50)").
+DRAWN = {
+    "agreement": (
+        "<pair>",
+        "significant_share.<pair>",
+        "significant_chance.<pair>",
+        "saturated.share",
+        "steps",
+        "short",
+        "ig.unconverged",
+        "ig.nothing",
+    ),
+    "permutation": ("median_tvd", "fraction_changed", "mean_tvd", "share_tvd_above_half", "steps"),
+    "uniform": ("model", "uniform", "trained_uniform", "n"),
+    "adversarial": (
+        *("steps", "mean_jsd", "jsd.p10", "jsd.p50", "jsd.p90", "share_above_half"),
+        *("saturated.share", "unsaturated.steps", "unsaturated.mean_jsd"),
+    ),
+    "seed_variance": (
+        *("n_seeds", "median_jsd", "jsd.p10", "jsd.p50", "jsd.p90", "share_above_half", "identical_outputs"),
+        "adversarial.further",
+    ),
+    "alignment": ("aer.<method>",),
+    "length": ("<bucket>",),
+    "table": ("perplexity", "exact_match", "bleu", "aer", "entropy", "tau", "tau_summary"),
+}
+_SUMMARY_PARTS = (".median", ".low", ".high", ".n")
+
+
+def drawn(experiment: str, statistic: str) -> bool:
+    """Whether the Lab page draws `statistic` of `experiment` (`DRAWN`), as a lesson's lab claim names it."""
+    from seq2seq.lab.names import pairs
+
+    name = statistic.removeprefix("jain-wallace:")
+    for part in _SUMMARY_PARTS:
+        if name.endswith(part) and name.count(".") >= 1:
+            head = name[: -len(part)]
+            if head in pairs(True) or head in ("median_tvd", "fraction_changed", "median_jsd", "tau_summary"):
+                name = head
+                break
+    for shown in DRAWN.get(experiment, ()):
+        if shown == name:
+            return True
+        if shown == "<pair>" and name in pairs(True):
+            return True
+        if "<pair>" in shown and name in {shown.replace("<pair>", p) for p in pairs(True)}:
+            return True
+        if shown == "aer.<method>" and name in {f"aer.{m}" for m in ("attention", *IMPORTANCES)}:
+            return True
+        if shown == "<bucket>" and all(part.isdigit() for part in name.split("-")) and "-" in name:
+            return True
+    return False
+
+
 def permutation_rows(permutation_result: Mapping) -> list[dict]:
     """The permutation's two summaries as table rows."""
     summary = permutation_result.get("summary", {})
@@ -183,6 +248,11 @@ def _number(value, digits: int) -> str:
 
 def _percent(value) -> str:
     return i18n.percent(value, 0) if isinstance(value, int | float) and math.isfinite(value) else "–"
+
+
+def _share_fine(value) -> str:
+    """A share to the decimals that keep it true (0.995 is 99.5%, never 100%: i18n.share_digits)."""
+    return i18n.percent(value, i18n.share_digits(value, 0)) if isinstance(value, int | float) else "–"
 
 
 def _percent_fine(value) -> str:
