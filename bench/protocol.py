@@ -235,9 +235,8 @@ class LiveClient(Protocol):
         data = json.loads(component.json) if component.json else {}
         self.pushed, self.pushed_at = data, (component.id, fragment)
         self.drawn = (int(data.get("version", 0)), dict(data.get("params", {})))
-        if data.get("mode") == "decode":
-            self.steps.append((int(data["step"]), now))
-            self.total = len(data["heatmap"]["target"])
+        if data.get("mode") == "decode":  # the step itself is the page's stepper's (its follow mode), drawn beside
+            self.total = int(data.get("steps") or self.total)
         if data.get("stream") and not data.get("reachable"):  # not live: class_follow.js retries on a timer
             asyncio.get_running_loop().create_task(self._retry(data, float(data.get("retry_ms", 3000)) / 1000))
         if data.get("stream") and data["stream"] != self.stream_url and self.base_url:
