@@ -36,13 +36,13 @@ from explorer.classrooms.store import client_key
 
 RATE_PER_SECOND = 10.0  # a websocket's messages a second after its burst (a clicker's Steps are a few a second)
 BURST = 40.0
-ADDRESS_RATE_PER_SECOND = 10.0  # every student websocket of one client address together
+ADDRESS_RATE_PER_SECOND = 4.0  # every student websocket of one client address together (a run costs 0.1-0.3 s)
 ADDRESS_BURST = 600.0  # a hall of 400 rerunning once when the teacher opens another page, and more
 TEACHER_RATE_PER_SECOND = 20.0  # the teacher's own budget
 TEACHER_BURST = 80.0
 # After a teacher's message, students' messages wait this long before they are read: the teacher's run starts
 # ahead of any the room asks for meanwhile (a Step, a question), so the teacher's screen is not behind the class.
-TEACHER_FIRST_S = 0.5
+TEACHER_FIRST_S = 1.0
 STREAM_SUFFIX = "/_stcore/stream"
 SOCKET_HEADER = "x-ae-socket"  # the middleware's name for a websocket (st.context.headers)
 
