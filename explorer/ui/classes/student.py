@@ -449,6 +449,14 @@ def current_question():
 TAP_LABELS = {"attend": N_("Where will the next token look? (tap a source token)")}
 CLICK_KEY, TAP_KEY = "class_prompt_click", "class_prompt_tap"
 QUESTION_KEY = "class_question"  # the open question's panel (class_follow.js fits the heatmap above it)
+# A phone's first screen is the open question (issue 62): the part of the page that holds it (the lesson's panel,
+# or Decode's heatmap with its panel under it) comes first, before the title and the lesson's words. Static CSS.
+PHONE_MAX_PX = 640
+FIRST_SCREEN_CSS = f"""<style>
+@media (max-width: {PHONE_MAX_PX}px) {{
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > :has(.st-key-{QUESTION_KEY}) {{order: -1;}}
+}}
+</style>"""
 TOUCH = "(hover: none) and (pointer: coarse)"
 # Static CSS only (no user text): Streamlit gives a container with a key the class st-key-KEY.
 PROMPT_CSS = f"""<style>
@@ -485,6 +493,8 @@ def answer_panel(question, prompt: str | None = None, labels: list[str] | None =
         mine = store.answered(code, question.id, member)
     except ClassError:
         return  # the banner says what is wrong
+    if not question.revealed:
+        st.html(FIRST_SCREEN_CSS)
     with st.container(border=True, key=QUESTION_KEY if not question.revealed else None):
         if prompt is not None:
             st.markdown(prompt)

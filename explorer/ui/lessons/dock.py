@@ -152,6 +152,9 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
         if projecting:  # one column, top to bottom: the words (a box that scrolls), the question, Back / Next
             st.subheader(escape_markdown(step.local("title")))
             words, asking, side = st.container(key=WORDS_KEY), st.container(), st.container(key=NAV_KEY)
+        elif following:  # the class's question first, then the words (a phone's first screen: explorer.ui.classes)
+            asking = st.container()
+            words, side = st.columns(PANEL_COLUMNS)
         else:
             words, side = st.columns(PANEL_COLUMNS)  # a phone stacks them
             asking = st.container() if wide else side
