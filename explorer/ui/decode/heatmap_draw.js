@@ -90,17 +90,24 @@ function attentionHeatmap(root, data, opts) {
     var H = window.innerHeight || 720, before = [cell, L.font, L.top, L.left].join();
     var full = Math.max(F.min_font, Math.min(F.max_font, Math.round(H / F.screen_px_per_font_px)));
     var top = foldedTop(), font = full, c = 0;
+    L.turned = false;  // flat CJK labels that do not fit even at the smallest type are turned, as Latin ones are
     for (; ; font--) {  // the largest type at which every row is taller and every column wider than a line of it
       var note = font < full ? F.note_px : 0;  // smaller type: the note's line under the colour bar
+      var flat = Boolean(F.column_columns) && !L.turned;
       L.top = Math.round(F.char_per_font * font * F.top_columns) + 10;
       L.left = Math.round(F.char_per_font * font * F.left_columns) + 10;
-      L.min_column = F.column_columns ? Math.round(F.char_per_font * font * F.column_columns) + 6 : 0;
+      L.min_column = flat ? Math.round(F.char_per_font * font * F.column_columns) + 6 : 0;
       var room = H - top - legendHeight(font) - F.margin - note;
       c = Math.min(Math.round(F.max_cell_per_font * font), Math.floor((room - L.top) / Math.max(T, 1)));
       var share = Math.floor((opts.width() - L.left - 16) / Math.max(S, 1));  // a column's width
       // a turned label needs a line (font + 4) across its column, a flat one (CJK) its widest line
-      var fits = c >= font + 4 && (F.column_columns ? L.min_column <= share : share >= font + 4);
-      if (fits || font <= F.min_font) break;
+      var fits = c >= font + 4 && (flat ? L.min_column <= share : share >= font + 4);
+      if (fits) break;
+      if (font <= F.min_font) {
+        if (!flat) break;
+        L.turned = true;  // a long Chinese sentence: every column in the frame, its labels turned
+        font = full + 1;
+      }
     }
     cell = L.cell = Math.max(font + 4, c);
     L.font = font;
@@ -119,7 +126,7 @@ function attentionHeatmap(root, data, opts) {
     var line = Math.round(L.font * 1.3);
     for (var s = 0; s < S; s++) {  // column labels (source tokens): CJK flat, number over token; Latin turned, bottom up
       var x = L.left + s * cw + cw / 2, label;
-      if (data.source_flat) {
+      if (data.source_flat && !L.turned) {
         label = el("text", {x: x, y: L.top - 6 - line, "text-anchor": "middle", "class": "col"});
         data.source_lines[s].forEach(function (text, i) {
           label.appendChild(el("tspan", {x: x, y: L.top - 6 - line + i * line}, text));
