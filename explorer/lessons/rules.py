@@ -156,8 +156,8 @@ def claim_values(kind: str, values: dict) -> str | None:
 
             if not drawn(values["experiment"], values["statistic"]):
                 return _(
-                    "the Lab does not show {experiment}'s {statistic} (explorer.views.lab_split.DRAWN): quote only "
-                    "what its page draws"
+                    "the Lab does not show {experiment}'s {statistic} (explorer.views.lab_split.DRAWN_STATISTICS): "
+                    "quote only what its page draws"
                 ).format(experiment=values["experiment"], statistic=repeated(values["statistic"]))
         values.setdefault("at_least", -math.inf)
         values.setdefault("at_most", math.inf)

@@ -174,7 +174,7 @@ def agreement_caption(agreement: Mapping) -> str:
 # names it (explorer.lessons.measure.lab_value): a lesson may quote only these, so that every number it says
 # is one the screen shows (issue 64). "<pair>" stands for any pair, "<method>" for attention or an importance;
 # a summary's ".median", ".low", ".high" and ".n" are drawn with it ("0.21 [0.18, 0.25] (n 50)").
-DRAWN = {
+DRAWN_STATISTICS = {
     "agreement": (
         "<pair>",
         "significant_share.<pair>",
@@ -203,7 +203,8 @@ _SUMMARY_PARTS = (".median", ".low", ".high", ".n")
 
 
 def drawn(experiment: str, statistic: str) -> bool:
-    """Whether the Lab page draws `statistic` of `experiment` (`DRAWN`), as a lesson's lab claim names it."""
+    """Whether the Lab page draws `statistic` of `experiment` (`DRAWN_STATISTICS`), as a lesson's lab claim names
+    it."""
     from seq2seq.lab.names import pairs
 
     name = statistic.removeprefix("jain-wallace:")
@@ -213,7 +214,7 @@ def drawn(experiment: str, statistic: str) -> bool:
             if head in pairs(True) or head in ("median_tvd", "fraction_changed", "median_jsd", "tau_summary"):
                 name = head
                 break
-    for shown in DRAWN.get(experiment, ()):
+    for shown in DRAWN_STATISTICS.get(experiment, ()):
         if shown == name:
             return True
         if shown == "<pair>" and name in pairs(True):
