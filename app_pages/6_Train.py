@@ -1,19 +1,17 @@
 """Train: a model of your own, with its loss, accuracy and a probe's attention drawn live."""
 
-import uuid
-
 import streamlit as st
 
 from explorer import i18n
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
-from explorer.state import keys
 from explorer.state.catalog import task_label
 from explorer.training.manager import REFRESH_S, SESSION_GONE_S, TrainingLimitError
 from explorer.training.settings import PAGE_LIMITS, TASK_SETTINGS, JobSettings, available_tasks, max_trainings
 from explorer.ui import frame
 from explorer.ui.train import race as race_sections
 from explorer.ui.train import sections, trainings
+from explorer.ui.train import state as train_state
 from seq2seq.config import CELLS, SCORERS
 
 # The budget's options (their values stay English: the settings read them).
@@ -31,7 +29,8 @@ st.caption(
 )
 
 manager = trainings.shared_manager()
-session = st.session_state.setdefault(keys.TRAIN_SESSION, uuid.uuid4().hex)
+mine = train_state.tab(st.session_state)
+session = mine.id
 job = manager.job(session)
 if job is not None:
     job.heartbeat()
@@ -84,12 +83,12 @@ if start or race is not None:
     except (TrainingLimitError, ValueError) as error:
         st.error(message_of(error))
     else:
-        st.session_state.pop(keys.TRAIN_SAVED, None)
+        mine.saved = None
         st.rerun()  # redraw the settings and buttons as disabled / enabled
 if stop and job is not None:
     job.stop()
     st.rerun()
-st.session_state[keys.TRAIN_ACTIVE] = active
+mine.active = active
 
 
 racing = job is not None and job.is_race

@@ -4,11 +4,12 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.i18n import N_, _
-from explorer.state import catalog, keys, link, owner, params
+from explorer.state import catalog, link, owner, params
 from explorer.state.catalog import task_label
 from explorer.training.manager import REFRESH_S
 from explorer.ui import frame
 from explorer.ui.common import pickers, sharing
+from explorer.ui.train import state as train_state
 from explorer.ui.train import timelapse as sections
 from explorer.ui.train import trainings
 from explorer.views import race as race_view
@@ -65,7 +66,7 @@ if origin == SHIPPED:
     )
     sharing.publish(PAGE, {"task": task, **shown})
 elif origin == YOURS:
-    job = trainings.shared_manager().job(st.session_state.get(keys.TRAIN_SESSION, ""))
+    job = trainings.shared_manager().job(train_state.tab(st.session_state).id)
     if job is None:
         st.info(_("This session has not trained a model yet."))
         st.page_link("app_pages/6_Train.py", label=_("Train one"), icon="🏋️")

@@ -26,6 +26,7 @@ from explorer.training import saving as tsave
 from explorer.training import settings as ts
 from explorer.ui.shell import presentation
 from explorer.ui.shell.navigation import page_scripts
+from explorer.ui.train import state as train_state
 from explorer.ui.train import trainings
 from explorer.views import decode as decode_view
 from tests.app_fixtures import app_test, report_step, stepper_data
@@ -194,7 +195,7 @@ def save_as(at: AppTest, name: str) -> AppTest:
 
 def test_train_save_name_takes_any_text(finished_job):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.session_state["train_session"] = "hostile"
+    at.session_state[train_state.KEY] = train_state.TrainTab(id="hostile")
     at.switch_page("app_pages/6_Train.py").run()
     assert not at.exception and at.text_input(key="train_name") is not None
     failures = []
@@ -215,7 +216,7 @@ def test_train_save_name_takes_any_text(finished_job):
 
 def test_train_save_refusal_escapes_the_name(finished_job):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.session_state["train_session"] = "hostile"
+    at.session_state[train_state.KEY] = train_state.TrainTab(id="hostile")
     at.switch_page("app_pages/6_Train.py").run()
     failures = []
     for name, text in NAME_ERROR_MARKUP.items():
@@ -241,7 +242,7 @@ def finished_race(monkeypatch, tmp_path, registry):
 
 def test_race_save_name_takes_any_text_and_escapes_its_refusal(finished_race):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.session_state["train_session"] = "hostile"
+    at.session_state[train_state.KEY] = train_state.TrainTab(id="hostile")
     at.switch_page("app_pages/6_Train.py").run()
     assert not at.exception and at.text_input(key="race_name") is not None
     failures = []

@@ -21,6 +21,7 @@ from explorer.i18n.errors import message_of
 from explorer.training import events as te
 from explorer.training import manager as tm
 from explorer.training import settings as ts
+from explorer.ui.train import state as train_state
 from explorer.ui.train import trainings
 from explorer.views import models as models_view
 from seq2seq.messages import Message
@@ -220,12 +221,12 @@ def test_the_status_lines_in_chinese_and_in_english(manager, tmp_path):
     job = stand_in(manager, tmp_path, "running")
     steps = job.epochs[-1]["steps"]
     job.steps = [{"step": steps + 5, "loss": 1.0, "seconds": 12.4}]
-    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={train_state.KEY: train_state.TrainTab(id="me")})
     assert (
         at.info[0].value == f"**训练中** · reverse/general · 第 2 轮，第 {steps} 步；现已到第 {steps + 5} 步（12 秒）"
     )
     assert at.button(key="train_start").disabled
-    at = open_page("app_pages/6_Train.py", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", session={train_state.KEY: train_state.TrainTab(id="me")})
     assert at.info[0].value == f"**running** · reverse/general · epoch 2, step {steps}; now at step {steps + 5} (12 s)"
 
     job.status, job.process.alive = "running", True
@@ -233,7 +234,7 @@ def test_the_status_lines_in_chinese_and_in_english(manager, tmp_path):
     job.stop(Message("stopped: the page was closed ({why})", why=why))  # what the watchdog says
     assert job.stop_reason == "stopped: the page was closed (no heartbeat for 31 s)"
     job.status = "stopped"
-    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={train_state.KEY: train_state.TrainTab(id="me")})
     assert at.warning[0].value.startswith("**已停止** · reverse/general · 第 2 轮")
     assert at.warning[0].value.endswith(" · 已停止：页面已关闭（已有 31 秒没有心跳）")
 
@@ -243,7 +244,7 @@ def test_a_failed_training_says_why_in_chinese(manager, tmp_path):
     job.process.alive, job.process.exitcode = False, -9
     job.poll()
     assert job.status == "failed" and job.error == "the training process ended with exit code -9"
-    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={train_state.KEY: train_state.TrainTab(id="me")})
     assert (
         at.error[0].value == "**失败** · reverse/general · 正在启动（创建进程，第 0 轮） · 训练进程已结束，退出码为 -9"
     )
@@ -302,9 +303,9 @@ def test_a_finished_training_says_why_in_the_pages_language(manager, tmp_path):
     job.process.alive = False
     job.poll()
     assert (job.status, job.end_reason) == ("finished", "all 2 epochs done")
-    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={train_state.KEY: train_state.TrainTab(id="me")})
     assert at.success[0].value.endswith(" · 全部 2 轮已完成")
-    at = open_page("app_pages/6_Train.py", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", session={train_state.KEY: train_state.TrainTab(id="me")})
     assert at.success[0].value.endswith(" · all 2 epochs done")
 
 
@@ -318,12 +319,12 @@ def test_a_broken_user_manifest_is_explained_in_chinese(manager, tmp_path, monke
     job.process.alive = False
     (tmp_path / tm.RUN_DIR).mkdir()
     (tmp_path / tm.RUN_DIR / "config.json").write_text("{}")  # has_checkpoint(): the save form shows
-    at = open_page("app_pages/6_Train.py", lang="zh", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", lang="zh", session={train_state.KEY: train_state.TrainTab(id="me")})
     assert at.toast[0].value.startswith("已保存的模型未列出：") and "manifest.json" in at.toast[0].value
     assert at.subheader[0].value == "保存这个模型"
     (refusal,) = [e.value for e in at.error]
     assert refusal.startswith("无法保存模型：") and refusal.endswith("。请先解决这个问题。")
-    at = open_page("app_pages/6_Train.py", session={"train_session": "me"})
+    at = open_page("app_pages/6_Train.py", session={train_state.KEY: train_state.TrainTab(id="me")})
     assert at.toast[0].value.startswith("Saved models are left out: ")
     assert [e.value for e in at.error][0].startswith("Models cannot be saved: ")
 

@@ -28,6 +28,7 @@ from explorer.training import manager as tm
 from explorer.training import saving
 from explorer.training.settings import JobSettings
 from explorer.ui.shell import language
+from explorer.ui.train import state as train_state
 from seq2seq.registry import USER_MODELS_ENV
 from seq2seq.tasks import get_task
 from tests.app_fixtures import ROOT, app_test, ok, point_app_at
@@ -135,7 +136,7 @@ def finished_training(at, manager, folder) -> None:
     shutil.copytree(SHIPPED / TRAINED, job.run_dir)
     job.status, job.epochs = "finished", json.loads((job.run_dir / "probes.json").read_text())["epochs"]
     manager._jobs = {SESSION: job}
-    at.session_state[keys.TRAIN_SESSION] = SESSION
+    at.session_state[train_state.KEY] = train_state.TrainTab(id=SESSION)
 
 
 def widget(at, text: str, lang: str):

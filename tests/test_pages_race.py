@@ -14,6 +14,7 @@ from explorer import i18n
 from explorer.i18n import _
 from explorer.training import manager as tm
 from explorer.training import settings as ts
+from explorer.ui.train import state as train_state
 from explorer.ui.train import trainings
 from seq2seq.config import SCORERS
 from seq2seq.registry import model_sets
@@ -93,7 +94,7 @@ def every_scorer_moved(at: AppTest) -> bool:
 def test_a_race_moves_every_scorer_and_stop_stops_all_then_it_is_saved_as_a_set(manager):
     at = start_race()
     assert at.button(key="race_start").disabled and at.button(key="train_start").disabled
-    job = manager.job(at.session_state["train_session"])
+    job = manager.job(at.session_state[train_state.KEY].id)
     assert job.is_race and manager.running() == 1  # one training of the limit (max_jobs=1 here)
     with pytest.raises(tm.TrainingLimitError):
         manager.start("someone else", ts.JobSettings(task="reverse"))
@@ -183,7 +184,7 @@ def test_timelapse_replays_each_scorer_of_a_race(manager, tmp_path):
     job.status, job.epochs = "finished", epochs
     manager._jobs = {"me": job}
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.session_state["train_session"] = "me"
+    at.session_state[train_state.KEY] = train_state.TrainTab(id="me")
     at.switch_page("app_pages/7_Timelapse.py").run()
     ok(at)
     at.radio(key="timelapse_origin").set_value("Your training").run()

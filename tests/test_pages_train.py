@@ -18,6 +18,7 @@ from explorer.training import data as td
 from explorer.training import manager as tm
 from explorer.training import saving as tsave
 from explorer.training import settings as ts
+from explorer.ui.train import state as train_state
 from explorer.ui.train import trainings
 from seq2seq.checkpoint import load_model
 from tests.app_fixtures import column_rows
@@ -74,8 +75,9 @@ def train_page(**settings) -> AppTest:
     return at
 
 
-def poll(at: AppTest, until, timeout: float = 60.0) -> list[dict]:
-    """Rerun the page (as the fragment's timer would) until `until(at)`; the loss chart seen at each rerun."""
+def poll(at: AppTest, until, timeout: float = 600.0) -> list[dict]:
+    """Rerun the page (as the fragment's timer would) until `until(at)`; the loss chart seen at each rerun. The
+    training is a process of its own: on a busy machine it can take minutes, so `timeout` only stops a hang."""
     seen, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
         at.run()
@@ -84,7 +86,7 @@ def poll(at: AppTest, until, timeout: float = 60.0) -> list[dict]:
         if until(at):
             return seen
         time.sleep(0.3)
-    raise AssertionError(f"page never got there; last status: {[e.value for e in at.info + at.success]}")
+    raise AssertionError(f"page never got there; last status: {[e.value for e in [*at.info, *at.success]]}")
 
 
 def loss_points(spec: dict | None) -> int:
@@ -121,7 +123,7 @@ def running(at: AppTest) -> bool:
 def test_stop_then_save_gives_a_model_every_page_can_load(manager):
     at = train_page(train_epochs=500)
     at.button(key="train_start").click().run()
-    job = manager.job(at.session_state["train_session"])
+    job = manager.job(at.session_state[train_state.KEY].id)
     assert job.browser_session  # the tab's session id: the watchdog asks Streamlit whether it is still open
 
     # The probe heatmap is redrawn as the training goes, not only at its end: two polls during the
@@ -239,7 +241,7 @@ def test_the_en_fr_subset_trains_saves_and_decodes(manager, tmp_path, monkeypatc
     assert not at.error, [e.value for e in at.error]
     status = at.success[0].value
     assert status.startswith("**finished** · en-fr/dot · epoch 2") and status.endswith("· all 2 epochs done")
-    job = manager.job(at.session_state["train_session"])
+    job = manager.job(at.session_state[train_state.KEY].id)
     assert job.view().settings.task == "en-fr" and [e["epoch"] for e in job.epochs] == [0, 1, 2]
     assert "bleu" in job.epochs[-1]["valid"]
     probe = job.epochs[-1]["probes"][0]
@@ -269,7 +271,7 @@ def test_the_save_form_explains_a_user_models_folder_inside_pretrained(manager, 
     manager._jobs = {"me": job}
     monkeypatch.setenv("ATTENTION_EXPLORER_USER_MODELS", str(trained_registry() / "user_models"))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.session_state["train_session"] = "me"
+    at.session_state[train_state.KEY] = train_state.TrainTab(id="me")
     at.switch_page("app_pages/6_Train.py").run()
     ok(at)
     assert at.error[0].value == (
@@ -287,7 +289,7 @@ def test_the_limit_is_explained_on_the_page(manager, tmp_path):
     at.button(key="train_start").click().run()
     ok(at)
     assert "already running on this server" in at.error[0].value
-    assert manager.job(at.session_state["train_session"]) is None
+    assert manager.job(at.session_state[train_state.KEY].id) is None
 
 
 def titles(at: AppTest) -> list[str]:
@@ -295,10 +297,13 @@ def titles(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if " · epoch " in m.value]
 
 
-def timelapse(origin: str | None = None, **session) -> AppTest:
+def timelapse(origin: str | None = None, tab: str | None = None, **session) -> AppTest:
+    """The Timelapse page opened on `origin`, in the browser tab whose trainings are `tab`'s, `session` set."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if origin is not None:  # the page's own field, as its radio would set it (explorer.state.owner.own)
         at.session_state["_view_own"] = {"timelapse": {"origin": origin}}
+    if tab is not None:
+        at.session_state[train_state.KEY] = train_state.TrainTab(id=tab)
     for key, value in session.items():
         at.session_state[key] = value
     at.switch_page("app_pages/7_Timelapse.py").run()
@@ -362,12 +367,12 @@ def test_timelapse_of_a_saved_model_and_of_this_sessions_training(manager, tmp_p
     job = tm.Job("me", settings, tmp_path, FakeProcess(alive=False), threading.Event())
     job.status, job.epochs = "finished", history
     manager._jobs = {"me": job}
-    at = timelapse(train_session="me", origin="Your training")
+    at = timelapse(origin="Your training", tab="me")
     assert titles(at) == ["**your reverse/general** · epoch 2"] and len(heatmaps(at)) == 1
 
     job.status, job.process = "running", FakeProcess(alive=True)  # still training: the page keeps it alive
     job.last_heartbeat = 0.0
-    at = timelapse(train_session="me", origin="Your training")
+    at = timelapse(origin="Your training", tab="me")
     assert job.last_heartbeat > 0.0 and any("Still training" in c.value for c in at.caption)
 
 
@@ -388,7 +393,7 @@ def test_timelapse_of_a_running_training_redraws_itself_and_follows_the_newest_e
     job.status, job.epochs = "running", history[:2]
     manager._jobs = {"me": job}
 
-    at = timelapse(train_session="me", origin="Your training")
+    at = timelapse(origin="Your training", tab="me")
     assert timers == [("yours", tm.REFRESH_S)]  # the history's view is redrawn every 2 s: no rerun needed
     assert titles(at) == ["**your reverse/general** · epoch 1"] and at.select_slider[0].value == 1
     assert any(c.value == "Still training: the newest epochs appear by themselves (every 2 s)." for c in at.caption)

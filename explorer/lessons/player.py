@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.i18n import _, ngettext
 from explorer.lessons.listing import ROOT
 from explorer.lessons.schema import PAGES, Lesson, Problem, Question, Step
-from explorer.state import keys, link, owner, params
+from explorer.state import link, owner, params
 from explorer.state.pages import BY_NAME
 from explorer.state.view import LINK_FIELDS, ViewState
 from explorer.state.view import link_params as view_link_params
 
 PAGE = "lessons"  # the page's name for explorer.state.link (the URL it wrote last, the link it came from)
-SWITCHED = "switched"  # keys.LESSON_GO once the switch to the step's page is asked for (`pending`)
+SWITCHED = "switched"  # LessonTab.go once the switch to the step's page is asked for (`pending`)
 LESSON, AT = "lesson", "at"  # the page's query parameters (explorer.state.pages declares them)
 
 
@@ -34,6 +34,31 @@ class Position:
 
     lesson: str | None = None
     index: int = 0
+
+
+@dataclass
+class LessonTab:
+    """The lesson feature's one state object in the session (`tab`): the answers given (answer_key -> an option's
+    index or a source position); the last lesson link's (position it led to, its notes); a move's switch to its
+    step's page (None, True: asked, SWITCHED: on its way, `pending`); the (lesson, at) the URL had when the
+    session last read or wrote it (another one is a link opened, `follow_link`). The running lesson and step are
+    the Lessons page's own fields, with the view's owner (`where`)."""
+
+    answers: dict[str, int] = field(default_factory=dict)
+    link_notes: tuple[Position | None, tuple[str, ...]] = (None, ())
+    go: bool | str | None = None
+    url: tuple[tuple[str, str], ...] | None = None
+
+
+TAB = "_lesson_tab"
+
+
+def tab(session: MutableMapping) -> LessonTab:
+    """The session's `LessonTab` (made on first use; a value of another type there is replaced)."""
+    found = session.get(TAB)
+    if not isinstance(found, LessonTab):
+        found = session[TAB] = LessonTab()
+    return found
 
 
 # -- the URL ------------------------------------------------------------------------------------------
@@ -61,23 +86,24 @@ def follow_link(
 ) -> tuple[str, ...]:
     """Read a lesson link on any page (`lesson` and `at`, beside the page's view: explorer.state.keys.BESIDE_VIEW).
 
-    A (lesson, at) other than the one the session last read or wrote (keys.LESSON_URL) is a link someone
+    A (lesson, at) other than the one the session last read or wrote (LessonTab.url) is a link someone
     opened (a shared link, a reload in a new session, the browser's Back): the lesson runs from that step,
     and its page opens with the step's view unless the link is already on it (`page`: the page read it;
     `pending`). Returns the link's
     notes for the values it refused; () when no lesson link was opened on this run.
     """
     raw = _lesson_link(query)
-    if not raw or tuple(sorted(raw.items())) == session.get(keys.LESSON_URL):
+    mine = tab(session)
+    if not raw or tuple(sorted(raw.items())) == mine.url:
         return ()  # no lesson link (a step without a lesson is one: its note says so)
-    if keys.LESSON_GO in session:
+    if mine.go is not None:
         return ()  # a move's switch is on its way: this URL is the one it leaves (`pending`)
     found, notes = locate(raw, lessons)
     go(session, found.lesson, found.index)
-    session[keys.LESSON_LINK_NOTES] = (found, notes)
-    session[keys.LESSON_URL] = tuple(sorted(raw.items()))  # read once it is the position (owner.open_link's rule)
+    mine.link_notes = (found, notes)
+    mine.url = tuple(sorted(raw.items()))  # read once it is the position (owner.open_link's rule)
     if found.lesson is not None and lessons[found.lesson].steps[found.index].page != page:
-        session[keys.LESSON_GO] = True
+        mine.go = True
     return notes
 
 
@@ -93,7 +119,7 @@ def running(session: MutableMapping, lessons: Mapping[str, Lesson]) -> tuple[Les
     index = min(max(position.index, 0), len(lesson.steps) - 1)
     if index != position.index:
         go(session, lesson.id, index)
-    session[keys.LESSON_URL] = tuple(sorted(link_params(lesson.id, index).items()))
+    tab(session).url = tuple(sorted(link_params(lesson.id, index).items()))
     return lesson, index
 
 
@@ -117,7 +143,8 @@ def where(session: Mapping) -> Position:
 
 
 def _notes_at(session: Mapping, position: Position) -> tuple[str, ...]:
-    where, notes = session.get(keys.LESSON_LINK_NOTES) or (None, ())
+    found = session.get(TAB)
+    where, notes = found.link_notes if isinstance(found, LessonTab) else (None, ())
     return tuple(notes) if where == position else ()
 
 
@@ -130,26 +157,26 @@ def move(session: MutableMapping, lesson: str | None, index: int = 0) -> None:
     """Start, Back, Next, Open the step's page, End (a button's callback): the position moves, and the next
     run opens the step's page with its view (the Lessons page's list once the lesson ends)."""
     go(session, lesson, index)
-    session[keys.LESSON_GO] = True
+    tab(session).go = True
 
 
 def pending(session: MutableMapping, here: str | None, there: str, query: Mapping) -> bool:
     """Whether this run, on page `here` with URL parameters `query`, must open `there`: the page of a move's or
     a link's step (the Lessons page once the lesson has ended).
 
-    A move waits (keys.LESSON_GO) until a run on `there` whose URL names the lesson's position, not just until
+    A move waits (LessonTab.go) until a run on `there` whose URL names the lesson's position, not just until
     the switch is asked for: Streamlit folds a rerun the browser asks for meanwhile (the tab's memory as a page
     opens, a click) into the switch's, and the browser's page and URL win, so the run that follows can be on
     the old page, or on the same page with the old step's link; this run then switches again.
     """
-    waiting = session.get(keys.LESSON_GO)
-    if waiting is None:
+    mine = tab(session)
+    if mine.go is None:
         return False
     position = where(session)
-    if waiting == SWITCHED and here == there and _lesson_link(query) == link_params(position.lesson, position.index):
-        del session[keys.LESSON_GO]
+    if mine.go == SWITCHED and here == there and _lesson_link(query) == link_params(position.lesson, position.index):
+        mine.go = None
         return False
-    session[keys.LESSON_GO] = SWITCHED
+    mine.go = SWITCHED
     return True
 
 
@@ -170,11 +197,12 @@ def answer_key(lesson: str, index: int) -> str:
 
 def answer(session: Mapping, lesson: str, index: int) -> int | None:
     """The answer given to the step's question (an option's index or a source position), None if none yet."""
-    return (session.get(keys.LESSON_ANSWERS) or {}).get(answer_key(lesson, index))
+    found = session.get(TAB)
+    return found.answers.get(answer_key(lesson, index)) if isinstance(found, LessonTab) else None
 
 
 def record(session: MutableMapping, lesson: str, index: int, value: int) -> None:
-    session[keys.LESSON_ANSWERS] = {**(session.get(keys.LESSON_ANSWERS) or {}), answer_key(lesson, index): value}
+    tab(session).answers[answer_key(lesson, index)] = value
 
 
 def check(session: MutableMapping, lesson: str, index: int, widget: str) -> None:

@@ -42,19 +42,11 @@ COMPARE_MODE = "cmp_mode"  # type a sentence or pick a test example
 # experiment -> (model, sentence, step).
 LAB_ASKED = "_lab_asked"
 LAB_MEASURES = "lab_measures"  # the step view's definitions of the importances: signed or Jain & Wallace's
-TRAIN_SESSION = "train_session"  # this browser tab's id for its trainings (Train and Timelapse pages)
-TRAIN_ACTIVE = "train_active"  # the training shown as running on the last run of the Train page
-TRAIN_SAVED = "train_saved"  # the registry name the last finished training was saved under
 REGISTRY_NOTES_SHOWN = "_registry_notes_shown"  # the registry notes this session has seen
 
 # -- the Lessons page (explorer.lessons.player) -------------------------------------------------
 LESSON_TEACHER = "lesson_teacher"  # the sidebar's "Teacher's notes" toggle, a bool
-# Private: the open lesson and step (a player.Position), the answers given (answer_key -> the
-# chosen option or source position), the notes of the link last opened with the position they led to.
-LESSON_ANSWERS, LESSON_LINK_NOTES = "_lesson_answers", "_lesson_link_notes"
-# Private: a move (Start, Back, Next) whose step's page opens on the next run; the (lesson, at) the URL had
-# when the session last read or wrote it (another one is a link opened: explorer.lessons.player.follow_link).
-LESSON_GO, LESSON_URL = "_lesson_go", "_lesson_url"
+# The lesson feature's own state is one object, explorer.lessons.player.LessonTab.
 
 # -- a live class (explorer.ui.classes.state) -----------------------------------------------------
 # Private: the class's join code; the teacher's secret token (only the teacher's session has one);

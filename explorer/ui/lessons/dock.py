@@ -84,7 +84,7 @@ def open_pending(page: str | None) -> None:
     Lessons page (seen under load)."""
     state, query = st.session_state, st.query_params.to_dict()
     linked = keys.LESSON_PARAM in query or keys.AT_PARAM in query
-    if player.where(state).lesson is None and not linked and keys.LESSON_GO not in state:
+    if player.where(state).lesson is None and not linked and player.tab(state).go is None:
         return
     if class_state.following(state):  # a follower's lesson is the teacher's (explorer.ui.classes.student)
         return

@@ -9,13 +9,13 @@ from explorer import i18n
 from explorer.figures import curves, heatmaps
 from explorer.i18n import _
 from explorer.i18n.errors import message_of
-from explorer.state import keys
 from explorer.state.catalog import default_sentence, metric_title
 from explorer.training.events import metric_words
 from explorer.training.manager import Job, JobManager, JobView
 from explorer.training.saving import RACE_NAME_CHARS, RACE_NAME_RULE, SaveError, save_blocker, save_race
 from explorer.training.settings import RACE_BUDGETS, RaceSettings, task_bar, task_metric
 from explorer.ui.train import sections as train_sections
+from explorer.ui.train import state as train_state
 from explorer.ui.train import trainings
 from explorer.views import race as race_view
 
@@ -173,7 +173,7 @@ def save_form(job: Job) -> None:
         except SaveError as error:
             st.error(message_of(error))
         else:
-            st.session_state[keys.TRAIN_SAVED] = saved.name
-    if st.session_state.get(keys.TRAIN_SAVED):
+            train_state.tab(st.session_state).saved = saved.name
+    if train_state.tab(st.session_state).saved:
         st.success(_("Saved as **{name}**: pick it on the Compare page.").format(
-            name=st.session_state[keys.TRAIN_SAVED]))  # fmt: skip
+            name=train_state.tab(st.session_state).saved))  # fmt: skip

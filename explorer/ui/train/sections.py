@@ -8,11 +8,11 @@ from explorer import i18n
 from explorer.figures import curves, heatmaps
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
-from explorer.state import keys
 from explorer.state.catalog import metric_title
 from explorer.training.manager import Job, JobManager, JobView
 from explorer.training.saving import NAME_RULE, SaveError, save_blocker, save_model
 from explorer.training.settings import task_metric
+from explorer.ui.train import state as train_state
 from explorer.ui.train import trainings
 from explorer.views import timelapse as timelapse_view
 
@@ -119,7 +119,7 @@ def save_form(job: Job) -> None:
         except SaveError as error:
             st.error(message_of(error))
         else:
-            st.session_state[keys.TRAIN_SAVED] = entry.name
-    if st.session_state.get(keys.TRAIN_SAVED):
-        st.success(_("Saved as **{name}**: pick it on any page.").format(name=st.session_state["train_saved"]))
+            train_state.tab(st.session_state).saved = entry.name
+    if train_state.tab(st.session_state).saved:
+        st.success(_("Saved as **{name}**: pick it on any page.").format(name=train_state.tab(st.session_state).saved))
     st.page_link("app_pages/7_Timelapse.py", label=_("Replay this training epoch by epoch (Timelapse)"), icon="⏯️")

@@ -6,8 +6,8 @@ import atexit
 
 import streamlit as st
 
-from explorer.state import keys
 from explorer.training.manager import JobManager, JobView
+from explorer.ui.train import state as train_state
 
 
 def browser_session_id() -> str | None:
@@ -59,6 +59,6 @@ def current_view(manager: JobManager, session: str) -> JobView | None:
     job.heartbeat()
     job.poll()
     view = job.view()
-    if view.active != st.session_state.get(keys.TRAIN_ACTIVE):
+    if view.active != train_state.tab(st.session_state).active:
         st.rerun()
     return view
