@@ -328,7 +328,7 @@ def step_reading(lab: StepLab) -> str:
             )
         )
         return sentences(parts)
-    if len(readable) == 2:
+    if 1 < len(readable) < len(IMPORTANCES):  # two of the three
         parts.append(
             _("Only {first} and {second} are large enough to read here.").format(
                 first=method_label(readable[0]), second=method_label(readable[1])
