@@ -213,7 +213,7 @@ def test_the_step_view_shows_step_importance_and_its_taus(name, shipped):
     saturated = [w.value for w in at.warning if "Saturated step" in w.value]
     assert len(saturated) == (1 if math.exp(imp.logprob) > 0.99 else 0)
     # a pair with an importance below the floor of a readable ranking reads so (issue 64)
-    too_small = lab_step.tau_rows({"a~b": 0.5}, None, ("a",))[0]["reading"]
+    too_small = lab_step.tau_rows({"attention~grad_x_input": 0.5}, None, ("grad_x_input",))[0]["reading"]
     for pair, reading in zip(pairs(True), taus["reading"], strict=True):
         assert (reading == too_small) == any(m in imp.below_floor for m in pair.split("~")), (pair, reading)
     assert [b.label for b in at.main.button] == ["Permute", "Adversarial attention"]
