@@ -228,20 +228,26 @@ def take_class(browser, base: str, out: Path) -> None:
 
 LESSON_SHOTS = ("class-lesson-teacher", "class-lesson-student")  # a class following a lesson
 PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1366, "height": 768}  # the lecture frame (issue 62): presentation mode on a projector
 
 
 def take_class_lesson(browser, base: str, out: Path) -> None:
-    """A class following lesson 1: the teacher starts a class, then the lesson, and at step 2 asks the class the
-    step's question; two phone students answer (one right, one not); the teacher reveals. Saves the teacher's
-    page (the revealed answers in the lesson's panel) and a phone student's (the step's text and the reveal)."""
+    """A class following lesson 1, projected: the teacher starts a class, then the lesson, switches presentation
+    mode on at 1366×768 and at step 2 asks the class the step's question; two phone students answer (one right,
+    one not). Saves a phone student's first screen while the question is open (the question and its options),
+    then the teacher reveals: the teacher's projected frame (the page's output beside the lesson's column with the
+    class's answers)."""
     from playwright.sync_api import expect
 
-    teacher = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1).new_page()
+    teacher = browser.new_context(viewport=PROJECTOR, device_scale_factor=1).new_page()
     join = _start_class(teacher, base, {"task": "reverse", "scorer": "general", "sentence": "abcdef"})
     teacher.get_by_test_id("stSidebar").get_by_role("link", name="Lessons", exact=True).click()
     teacher.get_by_role("button", name="Start", exact=True).first.click()
     dock = teacher.locator(".st-key-lesson_dock")
     expect(dock.get_by_text("Step 1 of")).to_be_visible(timeout=TIMEOUT_MS)
+    teacher.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
+    teacher.get_by_test_id("stSidebar").get_by_text("Presentation mode", exact=True).click()
+    expect(teacher.locator("[data-testid=stMain] h1").first).to_have_css("font-size", "35.2px", timeout=TIMEOUT_MS)
     teacher.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
     dock.get_by_role("button", name="Next", exact=True).click()
     expect(dock.get_by_text("Step 2 of")).to_be_visible(timeout=TIMEOUT_MS)
@@ -257,18 +263,20 @@ def take_class_lesson(browser, base: str, out: Path) -> None:
         expect(student.get_by_text("Wait for the teacher to reveal", exact=False)).to_be_visible(timeout=TIMEOUT_MS)
         students.append(student)
     expect(teacher.get_by_text("Question 1: 2 answered")).to_be_visible(timeout=TIMEOUT_MS)
+    _save(students[0], LESSON_SHOTS[1], out)  # the phone's first screen, as it opened: the question
     teacher.get_by_role("button", name="Reveal", exact=True).click()
-    for page, name in ((teacher, LESSON_SHOTS[0]), (students[0], LESSON_SHOTS[1])):
-        expect(page.get_by_text("of 2 answers were right")).to_be_visible(timeout=TIMEOUT_MS)
-        page.wait_for_timeout(1_500)  # plotly's transitions
-        if page.locator(".stException").count():
-            raise SystemExit(f"{name}: the page shows an exception")
-        if page is not teacher:
-            page.evaluate(SCROLL_TO, "Question.")
-            page.wait_for_timeout(300)
-        png = small_png(page.screenshot(type="png"))
-        (out / f"{name}.png").write_bytes(png)
-        print(f"{out / name}.png: {len(png):,} bytes")
+    expect(teacher.get_by_text("of 2 answers were right")).to_be_visible(timeout=TIMEOUT_MS)
+    _save(teacher, LESSON_SHOTS[0], out)
+
+
+def _save(page, name: str, out: Path) -> None:
+    page.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1_500)  # plotly's transitions
+    if page.locator(".stException").count():
+        raise SystemExit(f"{name}: the page shows an exception")
+    png = small_png(page.screenshot(type="png"))
+    (out / f"{name}.png").write_bytes(png)
+    print(f"{out / name}.png: {len(png):,} bytes")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,8 +42,10 @@ ANSWERS = ".st-key-class_lesson_revealed, .st-key-class_revealed"
 QUESTION = ".st-key-class_question"  # a follower's open question (explorer.ui.classes.student.QUESTION_KEY)
 # Each option's target and whether its text is cut (an ellipsis: wider than its box).
 OPTIONS = """q => [...q.querySelectorAll('button')].filter(b => b.offsetParent).map(b => {
-  const r = b.getBoundingClientRect(), t = b.querySelector('p, span') || b;
-  return [r.left, r.top, r.right, r.bottom, t.scrollWidth > t.clientWidth + 1, b.innerText]; })"""
+  const r = b.getBoundingClientRect();
+  const cut = [b, ...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1
+    || (getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth));
+  return [r.left, r.top, r.right, r.bottom, cut, b.innerText]; })"""
 
 QUICK = [("en", "1366x768", ("2-what-a-scorer-computes",)), ("zh", "1920x1080", ("2-what-a-scorer-computes",))]
 FULL = [(lang, size, tuple(LESSONS)) for lang in ("en", "zh") for size in SIZES]

@@ -452,10 +452,14 @@ QUESTION_KEY = "class_question"  # the open question's panel (class_follow.js fi
 # A phone's first screen is the open question (issue 62): the part of the page that holds it (the lesson's panel,
 # or Decode's heatmap with its panel under it) comes first, before the title and the lesson's words. Static CSS.
 PHONE_MAX_PX = 640
+# Its options wrap, never cut (a pill's label would end in an ellipsis).
 FIRST_SCREEN_CSS = f"""<style>
 @media (max-width: {PHONE_MAX_PX}px) {{
 [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > :has(.st-key-{QUESTION_KEY}) {{order: -1;}}
 }}
+.st-key-{QUESTION_KEY} button {{height: auto !important; max-width: 100% !important;}}
+.st-key-{QUESTION_KEY} button * {{white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; overflow-wrap: anywhere;}}
 </style>"""
 TOUCH = "(hover: none) and (pointer: coarse)"
 # Static CSS only (no user text): Streamlit gives a container with a key the class st-key-KEY.
