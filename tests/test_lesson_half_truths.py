@@ -96,3 +96,18 @@ def test_every_lab_number_a_shipped_lesson_quotes_is_drawn():
                 if claim.kind == "lab":
                     assert lab_split.drawn(claim.experiment, claim.statistic), (path.name, claim.statistic)
     assert not lab_split.drawn("uniform", "model_scores.chrf") and not lab_split.drawn("agreement", "unsaturated.steps")
+
+
+def test_the_smaller_half_truths_are_gone():
+    """Lesson 1 step 2's swapped letters (m is in place), lesson 2 step 1's 'every attention model scores from h_t
+    and h̄_s' (not location, not uniform), lesson 6's 'curve has flattened' (it was still rising when the epoch
+    limit stopped it): each in both languages."""
+    one = read(SHIPPED["1-"]).steps[1].question.options[0]
+    assert "n, m and k" not in one.explain and "`k` and `j` trade places" in one.explain
+    assert "`k` 和 `j` 互换了位置" in dict(one.translated)["explain_zh"]
+    two = read(SHIPPED["2-"]).steps[0]
+    assert "`location` scores each position from `h_t` alone" in two.text
+    assert "`location` 只由 `h_t` 给每个位置打分" in dict(two.translated)["text_zh"]
+    six = [s for s in read(SHIPPED["6-"]).steps if s.teacher and "epochs fix none" in s.teacher][0]
+    assert "has flattened" not in six.teacher and "still creeping up" in six.teacher
+    assert "变平" not in dict(six.translated)["teacher_zh"]
