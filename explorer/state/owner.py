@@ -194,13 +194,16 @@ def open_link(
     generation of every field it moves moved (of those a widget has shown), so no widget's older value can
     overwrite it. Fields the link leaves out keep the view's values when the link names the view's task (and its
     decoding when it names no strategy or reference), else their defaults. The link's notes stay with its view
-    (`link_notes`). On every other run of the page the URL is the page's own and is not read: the page wrote it,
-    and a rerun the browser asked for before it had the last one (a click while a run was writing the next step)
-    carries an older one back.
+    (`link_notes`). The URL the page wrote last is no link, and on every other run of the page the URL is the page's
+    own and is not read: the page wrote it, and a rerun the browser asked for before it had the last one (a click
+    while a run was writing the next step) carries an older one back.
     """
     if session.get(keys.LINK_READ) == page:
         return view(session, registry), False
     url = link.flat(query)
+    if url == session.get(keys.page_url(page)):  # the URL the page wrote last: its own, no link
+        session[keys.LINK_READ] = page
+        return view(session, registry), False
     query = {name: value for name, value in url.items() if name not in BY_NAME[page].own}  # the page's own
     if query:
         base = params_of(view(session, registry))
