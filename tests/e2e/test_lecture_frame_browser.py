@@ -110,7 +110,9 @@ def _walk(browser: Browser, server: str, lang: str, size: str, lesson_ids: tuple
             teacher.goto(f"{server}/Lessons?lesson={lesson_id}&at=1&lang={lang}")
         for index, step in enumerate(lesson.steps):
             where = f"{lang} {size} {lesson_id} step {index + 1} ({step.page})"
-            if index:
+            if index:  # the clicker, once the page's keys are bound to the lesson's Next (its legend is drawn)
+                expect(teacher.locator(".ae-keys[data-bound]").first).to_be_attached(timeout=WAIT_MS)
+                _settled(teacher)
                 teacher.evaluate("document.activeElement && document.activeElement.blur()")
                 teacher.keyboard.press("PageDown")
             expect(teacher).to_have_url(re.compile(rf"lesson={lesson_id}&at={index + 1}(&|$)"), timeout=WAIT_MS)
