@@ -175,30 +175,18 @@ def agreement_caption(agreement: Mapping) -> str:
 # is one the screen shows (issue 64). "<pair>" stands for any pair, "<method>" for attention or an importance;
 # a summary's ".median", ".low", ".high" and ".n" are drawn with it ("0.21 [0.18, 0.25] (n 50)").
 DRAWN_STATISTICS = {
-    "agreement": (
-        "<pair>",
-        "significant_share.<pair>",
-        "significant_chance.<pair>",
-        "saturated.share",
-        "steps",
-        "short",
-        "ig.unconverged",
-        "ig.nothing",
-    ),
+    "agreement": ("<pair>", "significant_share.<pair>", "significant_chance.<pair>", "saturated.share", "steps",
+                  "short", "ig.unconverged", "ig.nothing"),
     "permutation": ("median_tvd", "fraction_changed", "mean_tvd", "share_tvd_above_half", "steps"),
     "uniform": ("model", "uniform", "trained_uniform", "n"),
-    "adversarial": (
-        *("steps", "mean_jsd", "jsd.p10", "jsd.p50", "jsd.p90", "share_above_half"),
-        *("saturated.share", "unsaturated.steps", "unsaturated.mean_jsd"),
-    ),
-    "seed_variance": (
-        *("n_seeds", "median_jsd", "jsd.p10", "jsd.p50", "jsd.p90", "share_above_half", "identical_outputs"),
-        "adversarial.further",
-    ),
+    "adversarial": ("steps", "mean_jsd", "jsd.p10", "jsd.p50", "jsd.p90", "share_above_half", "saturated.share",
+                    "unsaturated.steps", "unsaturated.mean_jsd"),
+    "seed_variance": ("n_seeds", "median_jsd", "jsd.p10", "jsd.p50", "jsd.p90", "share_above_half",
+                      "identical_outputs", "adversarial.further"),
     "alignment": ("aer.<method>",),
     "length": ("<bucket>",),
     "table": ("perplexity", "exact_match", "bleu", "aer", "entropy", "tau", "tau_summary"),
-}
+}  # fmt: skip
 _SUMMARY_PARTS = (".median", ".low", ".high", ".n")
 
 
