@@ -621,5 +621,6 @@ def test_readings_in_plain_words():
     uniform = {"summary": {"metric": "bleu", "model": 30.0, "uniform": 2.5, "n": 10}}
     (line,) = lab_split.split_reading({"uniform": uniform})
     assert line.startswith(
-        "Uniform attention swapped in at inference: 30.0 with its own attention, 2.5 with uniform weights, 27.5 BLEU lost"
+        "Uniform attention swapped in at inference: 30.0 with its own attention, 2.5 with uniform weights, "
+        "27.5 BLEU lost"
     )
