@@ -8,7 +8,18 @@ from __future__ import annotations
 from explorer.state import keys
 from explorer.ui.classes import members as class_members
 from tests.app_fixtures import ok
-from tests.test_class_pages import answer_pills, button, fresh_rooms, rooms, student, teacher_on_decode  # noqa: F401
+from tests.test_class_pages import (  # noqa: F401
+    answer_pills,
+    button,
+    class_tab,
+    fresh_rooms,
+    in_class,
+    member_of,
+    rooms,
+    student,
+    teacher_on_decode,
+    token_of,
+)
 
 
 def _answer(pupil, code: str, option: int) -> int:
@@ -23,17 +34,17 @@ def _answer(pupil, code: str, option: int) -> int:
 def test_join_leave_join_keeps_one_member_and_one_vote():
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
-    member = pupil.session_state[keys.CLASS_MEMBER]
+    member = member_of(pupil)
     ok(button(teacher, "class_ask").click().run())
     question = _answer(pupil, code, 0)
     ok(button(pupil, "class_leave").click().run())
-    assert keys.CLASS_CODE not in pupil.session_state
+    assert in_class(pupil) is None
     pupil.switch_page("app_pages/0_Home.py")
     ok(pupil.run())
     pupil.text_input(key=keys.CLASS_JOIN_CODE).input(code).run()
     ok(button(pupil, "class_join").click().run())
-    assert pupil.session_state[keys.CLASS_MEMBER] == member
-    assert rooms().members(code, teacher.session_state[keys.CLASS_TOKEN]) == [member]
+    assert member_of(pupil) == member
+    assert rooms().members(code, token_of(teacher)) == [member]
     ok(pupil.run())
     assert answer_pills(pupil, question).value == 0  # its answer, kept: shown chosen
     assert rooms().current_question(code).answers == 1
@@ -41,24 +52,24 @@ def test_join_leave_join_keeps_one_member_and_one_vote():
 
 def test_the_teacher_counts_removes_a_member_and_clears_a_round():
     teacher, code = teacher_on_decode()
-    token = teacher.session_state[keys.CLASS_TOKEN]
+    token = token_of(teacher)
     pupils = [student({"room": code}) for _ in range(2)]
     ok(button(teacher, "class_ask").click().run())
     question = _answer(pupils[0], code, 0)
     _answer(pupils[1], code, 1)
     ok(teacher.run())
     assert any(e.label == "2 members" for e in teacher.sidebar.expander)
-    gone = pupils[0].session_state[keys.CLASS_MEMBER]
+    gone = member_of(pupils[0])
     assert any(c.value == f"Your tag in the class: {class_members.tag(gone)}" for c in pupils[0].sidebar.caption)
     pick = teacher.multiselect(key=teacher.session_state[class_members.PICK_KEY])
     assert pick.options == [class_members.tag(m) for m in rooms().members(code, token)]
     ok(pick.set_value([gone]).run())
     ok(button(teacher, "class_remove").click().run())
-    assert rooms().members(code, token) == [pupils[1].session_state[keys.CLASS_MEMBER]]
-    pupils[0].session_state[keys.CLASS_HEARTBEAT] = 0.0  # in a browser the stream's "removed" event does this
+    assert rooms().members(code, token) == [member_of(pupils[1])]
+    class_tab(pupils[0]).student.heartbeat = 0.0  # in a browser the stream's "removed" event does this
     ok(pupils[0].run())
     assert "The teacher removed you from this class." in [w.value for w in pupils[0].warning]
-    assert keys.CLASS_CODE not in pupils[0].session_state
+    assert in_class(pupils[0]) is None
     assert rooms().current_question(code).counts[:2] == (0, 1)  # its answer left with it (its seat is free)
 
     ok(button(teacher, "class_clear").click().run())
@@ -72,28 +83,28 @@ def test_a_newcomer_waits_until_the_teacher_lets_it_in():
     """Let students in myself: a newcomer waits (its page shows its tag), the teacher picks the tag and lets it in,
     and the student's page, asking again, follows; a second newcomer the teacher removes is refused for good."""
     teacher, code = teacher_on_decode()
-    token = teacher.session_state[keys.CLASS_TOKEN]
+    token = token_of(teacher)
     ok(teacher.run())
     ok(teacher.toggle(key=class_members.APPROVAL_KEY).set_value(True).run())
     assert rooms().admission(code, token).approval
     pupil, troll = student({"room": code}), student({"room": code})
-    member = pupil.session_state[keys.CLASS_SELF]
+    member = class_tab(pupil).member
     waits = f"Waiting for your teacher to let you in: keep this page open. Your tag: {class_members.tag(member)}"
-    assert waits in [i.value for i in pupil.info] and keys.CLASS_CODE not in pupil.session_state
+    assert waits in [i.value for i in pupil.info] and in_class(pupil) is None
     ok(teacher.run())
     pick = teacher.multiselect(key=teacher.session_state[class_members.WAITING_PICK_KEY])
-    assert sorted(pick.options) == sorted(class_members.tag(m) for m in (member, troll.session_state[keys.CLASS_SELF]))
+    assert sorted(pick.options) == sorted(class_members.tag(m) for m in (member, class_tab(troll).member))
     ok(pick.set_value([member]).run())
     ok(button(teacher, "class_admit").click().run())
     ok(pupil.run())  # the waiting page asks again (every few seconds in a browser)
-    assert pupil.session_state[keys.CLASS_MEMBER] == member
+    assert member_of(pupil) == member
     assert rooms().members(code, token) == [member]
     ok(
         teacher.multiselect(key=teacher.session_state[class_members.WAITING_PICK_KEY])
-        .set_value([troll.session_state[keys.CLASS_SELF]])
+        .set_value([class_tab(troll).member])
         .run()
     )
     ok(button(teacher, "class_remove_waiting").click().run())
     ok(troll.run())
-    assert keys.CLASS_CODE not in troll.session_state
+    assert in_class(troll) is None
     assert "The teacher removed you from this class." in [w.value for w in troll.warning]

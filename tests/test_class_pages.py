@@ -48,8 +48,30 @@ def teacher_on_decode() -> tuple[AppTest, str]:
     at.query_params.update({"task": "reverse", "scorer": "general", "sentence": SENTENCE})
     ok(at.run())
     ok(button(at, "class_start").click().run())
-    code = at.session_state[keys.CLASS_CODE]
+    code = in_class(at)
     return at, code
+
+
+def class_tab(at: AppTest) -> class_state.ClassTab:
+    """The session's live class (explorer.ui.classes.state.ClassTab)."""
+    return class_state.tab(at.session_state)
+
+
+def in_class(at: AppTest) -> str | None:
+    """The code of the class the session teaches or follows; None when it is in none."""
+    found = class_state.peek(at.session_state)
+    part = None if found is None else found.teacher or found.student
+    return None if part is None else part.code
+
+
+def token_of(at: AppTest) -> str:
+    """A teacher's secret token."""
+    return class_tab(at).teacher.token
+
+
+def member_of(at: AppTest) -> str | None:
+    """The member id a student is in its class as; None when it is in none."""
+    return class_tab(at).member if class_state.joined(at.session_state) else None
 
 
 def student(query: dict) -> AppTest:
@@ -75,7 +97,7 @@ def test_start_a_class_shows_the_code_and_publishes_the_teachers_view():
     view = rooms().view(code)
     assert view.page == "decode"
     assert view.params["sentence"] == SENTENCE and view.params["task"] == "reverse"
-    assert rooms().is_teacher(code, teacher.session_state[keys.CLASS_TOKEN])
+    assert rooms().is_teacher(code, token_of(teacher))
 
 
 def test_the_qr_code_is_the_join_link_and_large_enough_for_a_room():
@@ -105,7 +127,7 @@ def test_a_student_joins_by_link_and_follows_page_sentence_and_step(monkeypatch,
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
     # Joined from the home page and taken to the teacher's page and view.
-    assert pupil.session_state[keys.CLASS_FOLLOWING] is True
+    assert class_tab(pupil).student.following is True
     assert pupil.session_state["_view"].sentence == SENTENCE
     for _ in range(3):
         teacher_steps(teacher)
@@ -114,7 +136,7 @@ def test_a_student_joins_by_link_and_follows_page_sentence_and_step(monkeypatch,
     assert pupil.session_state["_view"].step == 3
     drawn = follower_component(pupil)
     if push == "1":  # the browser draws the step, and later ones from the room's event stream
-        member = pupil.session_state[keys.CLASS_MEMBER]
+        member = member_of(pupil)
         assert drawn["mode"] == "decode" and drawn["steps"] > 3  # the page's stepper draws the step (9bdf0f8)
         assert drawn["version"] == rooms().view(code).version and drawn["params"]["step"] == "3"
         assert drawn["stream"] == f"/api/class-events?code={code}" and member not in str(drawn)  # the cookie's
@@ -131,13 +153,13 @@ def test_a_student_explores_and_follows_again():
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
     ok(button(pupil, "class_explore").click().run())
-    assert pupil.session_state[keys.CLASS_FOLLOWING] is False
+    assert class_tab(pupil).student.following is False
     assert rooms().roster(code) == type(rooms().roster(code))(following=0, exploring=1)
     teacher_steps(teacher)
     ok(pupil.run())
     assert pupil.session_state["_view"].step == 0  # exploring: the teacher's step does not move it
     ok(button(pupil, "class_follow").click().run())
-    assert pupil.session_state[keys.CLASS_FOLLOWING] is True
+    assert class_tab(pupil).student.following is True
     assert pupil.session_state["_view"].step == 1
 
 
@@ -147,7 +169,7 @@ def test_a_wrong_code_gets_one_message_and_joins_nothing():
     pupil.text_input(key=keys.CLASS_JOIN_CODE).input("ZZZZZZ").run()
     ok(button(pupil, "class_join").click().run())
     assert [w.value for w in pupil.warning] == ["No class is open with that code."]
-    assert keys.CLASS_CODE not in pupil.session_state
+    assert in_class(pupil) is None
 
 
 def test_a_question_is_asked_answered_once_and_revealed_with_the_right_counts():
@@ -188,9 +210,9 @@ def test_ending_the_class_lets_the_students_go():
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
     ok(button(teacher, "class_end").click().run())
-    assert keys.CLASS_CODE not in teacher.session_state
+    assert in_class(teacher) is None
     ok(pupil.run())
-    assert keys.CLASS_CODE not in pupil.session_state
+    assert in_class(pupil) is None
 
 
 def test_students_follow_the_teacher_to_another_page():
@@ -224,7 +246,7 @@ def test_a_hostile_or_wrong_join_link_gets_the_one_message(raw):
     teacher_on_decode()
     pupil = student({"room": raw})
     assert [w.value for w in pupil.warning] == ["No class is open with that code."]
-    assert keys.CLASS_CODE not in pupil.session_state
+    assert in_class(pupil) is None
 
 
 def test_ten_wrong_codes_in_a_minute_are_refused_until_later():
@@ -237,7 +259,7 @@ def test_ten_wrong_codes_in_a_minute_are_refused_until_later():
     box.input(code).run()  # even the right code waits now
     ok(button(pupil, "class_join").click().run())
     assert pupil.warning[0].value.startswith("Too many join attempts")
-    assert keys.CLASS_CODE not in pupil.session_state
+    assert in_class(pupil) is None
 
 
 def test_the_teacher_downloads_the_answers_as_csv():
@@ -280,7 +302,7 @@ def test_a_class_on_redis_is_followed_like_an_embedded_one(monkeypatch):
         (server.folder / "dump.rdb").unlink()
         server.start()  # a restart that lost the rooms: the follower is told, no traceback
         ok(pupil.run())
-        assert keys.CLASS_CODE not in pupil.session_state
+        assert in_class(pupil) is None
         assert any(f"The class {code} has ended." in w.value for w in pupil.warning)
 
 
@@ -306,7 +328,7 @@ def test_a_full_server_and_a_full_class_say_so(monkeypatch):
     second.switch_page("app_pages/1_Decode.py")
     ok(second.run())
     ok(button(second, "class_start").click().run())
-    assert keys.CLASS_CODE not in second.session_state
+    assert in_class(second) is None
     assert [w.value for w in second.warning] == [
         "This server has as many classes open as it allows (1); try again later or ask for another server."
     ]
@@ -314,17 +336,17 @@ def test_a_full_server_and_a_full_class_say_so(monkeypatch):
     student({"room": code})
     late = student({"room": code})
     assert [w.value for w in late.warning] == ["This class is full: it takes at most 2 students."]
-    assert keys.CLASS_CODE not in late.session_state
+    assert in_class(late) is None
 
 
 def test_a_student_who_gave_its_place_away_joins_again_on_its_next_heartbeat():
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
-    member = pupil.session_state[keys.CLASS_MEMBER]
+    member = member_of(pupil)
     del rooms()._rooms[code].members[member]  # silent past Limits.gone_seconds in a full class: place given away
-    pupil.session_state[keys.CLASS_HEARTBEAT] = 0.0  # its next poll tells the room it is there
+    class_tab(pupil).student.heartbeat = 0.0  # its next poll tells the room it is there
     ok(pupil.run())
-    assert pupil.session_state[keys.CLASS_CODE] == code and pupil.session_state[keys.CLASS_FOLLOWING] is True
+    assert in_class(pupil) == code and class_tab(pupil).student.following is True
     assert rooms().roster(code).following == 1
 
 
@@ -338,10 +360,10 @@ def test_a_join_link_that_cannot_join_says_why_and_keeps_saying_it():
     assert [w.value for w in pupil.warning] == [wanted]
 
     teacher, code = teacher_on_decode()
-    rooms().lock(code, teacher.session_state[keys.CLASS_TOKEN], True)
+    rooms().lock(code, token_of(teacher), True)
     locked = student({"room": code})
     assert [w.value for w in ok(locked.run()).warning] == ["This class is locked: ask your teacher."]
-    rooms().lock(code, teacher.session_state[keys.CLASS_TOKEN], False)
+    rooms().lock(code, token_of(teacher), False)
     pupil.query_params.update({"room": code})
     ok(pupil.run())  # a link that joins: the old reason goes, the student follows
-    assert pupil.session_state[keys.CLASS_CODE] == code and not [w for w in pupil.warning if w.value == wanted]
+    assert in_class(pupil) == code and not [w for w in pupil.warning if w.value == wanted]

@@ -14,7 +14,17 @@ from explorer.ui.classes import memory as class_memory
 from explorer.ui.classes import state as class_state
 from tests import test_class_pages
 from tests.app_fixtures import ok
-from tests.test_class_pages import answer_pills, button, rooms, student, teacher_on_decode
+from tests.test_class_pages import (
+    answer_pills,
+    button,
+    class_tab,
+    in_class,
+    member_of,
+    rooms,
+    student,
+    teacher_on_decode,
+    token_of,
+)
 
 fresh_rooms = test_class_pages.fresh_rooms  # autouse: the test registry, an empty embedded room store
 
@@ -27,13 +37,13 @@ def test_the_teacher_locks_and_a_newcomer_is_told_while_members_stay():
     assert any(m.value.startswith(":material/lock: **Class ") for m in teacher.main.markdown)
     late = student({"room": code})
     assert [w.value for w in late.warning] == ["This class is locked: ask your teacher."]
-    assert keys.CLASS_CODE not in late.session_state
+    assert in_class(late) is None
     ok(inside.run())
-    assert inside.session_state[keys.CLASS_CODE] == code  # still in, still following
+    assert in_class(inside) == code  # still in, still following
     assert rooms().roster(code).following == 1
     ok(button(teacher, "class_unlock").click().run())
     assert rooms().presence(code).locked is False
-    assert student({"room": code}).session_state[keys.CLASS_CODE] == code
+    assert in_class(student({"room": code})) == code
 
 
 def test_a_locked_class_in_chinese():
@@ -48,12 +58,12 @@ def test_students_see_the_teacher_away_and_back():
     pupil = student({"room": code})
     assert any("live" in s.value for s in pupil.success)
     rooms()._rooms[code].seen -= rooms().limits.away_seconds + 1  # the teacher's page stopped calling
-    pupil.session_state[keys.CLASS_HEARTBEAT] = 0.0  # the next poll sends its heartbeat
+    class_tab(pupil).student.heartbeat = 0.0  # the next poll sends its heartbeat
     ok(pupil.run())
     assert any("the teacher is away" in w.value for w in pupil.warning)
     assert pupil.session_state["_view"].sentence == "abcd"  # the last view stays
     ok(teacher.run())  # the teacher's page is back
-    pupil.session_state[keys.CLASS_HEARTBEAT] = 0.0
+    class_tab(pupil).student.heartbeat = 0.0
     ok(pupil.run())
     assert not any("away" in w.value for w in pupil.warning)
     assert any("live" in s.value for s in pupil.success)
@@ -62,7 +72,7 @@ def test_students_see_the_teacher_away_and_back():
 def test_answer_options_are_text_not_markdown():
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
-    token = teacher.session_state[keys.CLASS_TOKEN]
+    token = token_of(teacher)
     options = ["![x](https://evil.example/x.png)", "**bold** <b>b</b>"]
     qid = rooms().ask(code, token, "token", 0, options, [0], [0.5, 0.25])
     ok(pupil.run())
@@ -87,18 +97,18 @@ def test_starting_classes_is_limited_per_client(monkeypatch):
     second.switch_page("app_pages/1_Decode.py")
     ok(second.run())
     ok(button(second, "class_start").click().run())
-    assert keys.CLASS_CODE not in second.session_state
+    assert in_class(second) is None
     warned = [w.value for w in second.sidebar.warning] + [w.value for w in second.warning]
     assert any(w.startswith("Too many classes were started from your network; try again in") for w in warned)
 
 
 def test_a_reloaded_teacher_tab_is_the_teacher_again_and_nothing_else_is():
     teacher, code = teacher_on_decode()
-    token = teacher.session_state[keys.CLASS_TOKEN]
+    token = token_of(teacher)
     kept = identity.read(identity.write(identity.Identity("teacher", code, token)))
     fresh: dict = {}
     class_memory.recall(fresh, kept)
-    assert (fresh[keys.CLASS_CODE], fresh[keys.CLASS_TOKEN]) == (code, token)
+    assert class_state.tab(fresh).teacher == class_state.Teacher(code, token) and not class_state.joined(fresh)
     stranger: dict = {}
     class_memory.recall(stranger, identity.Identity("teacher", code, codes.new_token()))
     assert stranger == {}
@@ -111,13 +121,14 @@ def test_a_reloaded_teacher_tab_is_the_teacher_again_and_nothing_else_is():
 def test_a_reloaded_student_tab_joins_a_locked_class_again_as_the_same_member(monkeypatch):
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
-    member = pupil.session_state[keys.CLASS_MEMBER]
+    member = member_of(pupil)
     ok(button(teacher, "class_lock").click().run())
     fresh: dict = {}
     kept = identity.Identity("student", code, identity.IN_COOKIE)  # the tab keeps no member id: the cookie is it
     monkeypatch.setattr(class_memory, "browser_member", lambda: member)  # the browser's HttpOnly cookie
     class_memory.recall(fresh, kept)
-    assert (fresh[keys.CLASS_CODE], fresh[keys.CLASS_MEMBER], fresh[keys.CLASS_FOLLOWING]) == (code, member, True)
+    assert class_state.tab(fresh).student == class_state.Student(code, following=True)
+    assert class_state.tab(fresh).member == member and class_state.following(fresh)
     newcomer: dict = {}
     monkeypatch.setattr(class_memory, "browser_member", codes.new_member_id)  # another browser
     class_memory.recall(newcomer, kept)

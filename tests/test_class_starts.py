@@ -10,9 +10,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.classrooms.errors import TooManyStarts
 from explorer.classrooms.starts import ClassStarts
 from explorer.classrooms.store import Limits, Rate
-from explorer.state import keys
 from explorer.ui.classes import state as class_state
-from explorer.ui.classes import teacher as class_teacher
 from tests.app_fixtures import ROOT, ok, use_registry
 
 
@@ -76,11 +74,11 @@ def test_a_page_that_starts_classes_again_and_again_is_told_to_wait_and_another_
     at = page()
     for _ in range(2):
         _click(at, "class_start")
-        assert keys.CLASS_CODE in at.session_state
+        assert class_state.teaching(at.session_state)
         _click(at, "class_end")
     _click(at, "class_start")  # the third in the hour
-    assert keys.CLASS_CODE not in at.session_state
+    assert not class_state.teaching(at.session_state)
     assert any("This page has started too many classes" in w.value for w in at.warning)
     other = page()  # another teacher behind the same address
     _click(other, "class_start")
-    assert keys.CLASS_CODE in other.session_state and class_teacher.STARTS_KEY in other.session_state
+    assert class_state.teaching(other.session_state) and class_state.tab(other.session_state).starts is not None

@@ -53,7 +53,7 @@ def _button(at, key: str):
 def test_a_class_reads_a_lessons_options_with_their_code_on_phones_and_in_the_reveal(shipped):
     teacher = lesson_app(player.link_params(SCORERS.id, 0))
     ok(_button(teacher, "class_start").click().run())
-    code = teacher.session_state[keys.CLASS_CODE]
+    code = class_state.tab(teacher.session_state).teacher.code
     ok(_button(teacher, "class_lesson_ask").click().run())
     question = class_state.rooms().current_question(code)
     assert question.kind == "choice"

@@ -48,23 +48,12 @@ REGISTRY_NOTES_SHOWN = "_registry_notes_shown"  # the registry notes this sessio
 LESSON_TEACHER = "lesson_teacher"  # the sidebar's "Teacher's notes" toggle, a bool
 # The lesson feature's own state is one object, explorer.lessons.player.LessonTab.
 
-# -- a live class (explorer.ui.classes.state) -----------------------------------------------------
-# Private: the class's join code; the teacher's secret token (only the teacher's session has one);
-# this session's member id in the room; whether it follows the teacher (False: exploring on its own);
-# the teacher's view it drew last (a TeacherView); when it told the room it is there; the session's
-# join attempts (explorer.classrooms.attempts.JoinAttempts); what the teacher published last (page, params);
-# a problem with the store to show (a ClassError).
-CLASS_CODE, CLASS_TOKEN, CLASS_MEMBER = "_class_code", "_class_token", "_class_member"
-CLASS_FOLLOWING, CLASS_SEEN, CLASS_HEARTBEAT = "_class_following", "_class_seen", "_class_heartbeat"
-CLASS_ATTEMPTS, CLASS_PUBLISHED, CLASS_PROBLEM = "_class_attempts", "_class_published", "_class_problem"
+# -- a live class (explorer.ui.classes) -----------------------------------------------------------
+# The feature's own state (the role, the member id, joining, the tab memory) is one object,
+# explorer.ui.classes.state.ClassTab; these are its widgets' keys.
 CLASS_JOIN_CODE = "class_join_code"  # the home page's "Class code" box
-CLASS_LINK_PROBLEM = "_class_link_problem"  # why the join link (?room=) opened last could not join (kept on Home)
 CLASS_ASK_KIND = "class_ask_kind"  # the teacher's choice of question (explorer.classrooms.follow.KINDS)
 CLASS_ANSWER = "class_answer"  # a student's answer widget (suffixed with the question's id)
-CLASS_PRESENCE = "_class_presence"  # what the member's last heartbeat learnt (explorer.classrooms.store.Presence)
-CLASS_RECALLED = "_class_recalled"  # the tab's kept class was read back once (explorer.ui.classes.memory)
-CLASS_WRITES = "_class_writes"  # the session writes the tab's memory: it held a class or read one back (class_memory)
-CLASS_SELF = "_class_self"  # this session's member id, kept after it leaves: joining again is the same member
 
 
 def page_url(page: str) -> str:

@@ -20,8 +20,7 @@ import streamlit as st
 from explorer.classrooms.store import ClassError
 from explorer.i18n import _, ngettext
 from explorer.i18n.errors import message_of
-from explorer.state import keys
-from explorer.ui.classes.state import rooms, teaching
+from explorer.ui.classes.state import Teacher, joined, rooms, tab, teaching
 
 PICK_KEY = "class_member_pick"
 WAITING_PICK_KEY = "class_waiting_pick"
@@ -37,9 +36,8 @@ def tag(member: str) -> str:
 
 def own_tag() -> None:
     """On a student's sidebar: the tag its teacher sees."""
-    member = st.session_state.get(keys.CLASS_MEMBER)
-    if member:
-        st.sidebar.caption(_("Your tag in the class: {tag}").format(tag=tag(member)))
+    if joined(st.session_state):
+        st.sidebar.caption(_("Your tag in the class: {tag}").format(tag=tag(tab(st.session_state).member)))
 
 
 @st.fragment
@@ -50,7 +48,8 @@ def panel() -> None:
     ss = st.session_state
     if not teaching(ss):
         return
-    code, token = ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN]
+    mine = _mine()
+    code, token = mine.code, mine.token
     store = rooms()
     try:
         admission = store.admission(code, token)
@@ -108,23 +107,29 @@ def _pick(key: str, ids: list[str], label: str) -> str:
     return widget
 
 
+def _mine() -> Teacher:
+    """The teacher's part of this session (the panel is a teacher's)."""
+    return tab(st.session_state).teacher
+
+
 def _problem(error: Exception) -> None:
-    st.session_state[keys.CLASS_PROBLEM] = error if isinstance(error, ClassError) else None
+    tab(st.session_state).problem = error if isinstance(error, ClassError) else None
 
 
 def _admission() -> None:
     ss = st.session_state
+    mine = _mine()
     try:
-        rooms().set_admission(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], bool(ss.get(APPROVAL_KEY)), ss.get(CAP_KEY))
+        rooms().set_admission(mine.code, mine.token, bool(ss.get(APPROVAL_KEY)), ss.get(CAP_KEY))
     except (ClassError, ValueError) as error:
         _problem(error)
 
 
 def _admit(widget: str) -> None:
-    ss = st.session_state
+    ss, mine = st.session_state, _mine()
     chosen = ss.pop(widget, None) or []
     try:
-        rooms().admit(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], chosen)
+        rooms().admit(mine.code, mine.token, chosen)
     except (ClassError, ValueError) as error:
         _problem(error)
 
@@ -135,18 +140,18 @@ def _remove(widget: str) -> None:
 
 
 def _remove_all(members: list[str]) -> None:
-    ss = st.session_state
+    mine = _mine()
     try:
-        rooms().remove_many(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], members)
+        rooms().remove_many(mine.code, mine.token, members)
     except (ClassError, ValueError) as error:
         _problem(error)
 
 
 def _clear(question: int) -> None:
-    ss = st.session_state
+    mine = _mine()
     try:
-        rooms().clear(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], question)
+        rooms().clear(mine.code, mine.token, question)
     except ClassError as error:
-        ss[keys.CLASS_PROBLEM] = error
+        _problem(error)
     except ValueError:
         return

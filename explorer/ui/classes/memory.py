@@ -18,19 +18,16 @@ never forgotten before it has been read back.
 from __future__ import annotations
 
 import functools
-import secrets
 
 import streamlit as st
 
 from explorer.classrooms import identity, member_ids
 from explorer.classrooms.store import ClassError
-from explorer.state import keys
-from explorer.ui.classes.state import client, ids, joined, rooms, teaching
+from explorer.ui.classes.state import client, ids, joined, peek, rooms, tab, teaching
 from explorer.ui.common import components
 
 NAME = "attention_explorer.tab_memory"
-READ_KEY, WRITE_KEY = "class_tab_memory_read", "class_tab_memory_write"
-NONCE_KEY = "_class_memory_nonce"  # the suffix of this session's READ_KEY
+READ_KEY, WRITE_KEY = "class_tab_memory_read", "class_tab_memory_write"  # READ_KEY's suffix: ClassTab.nonce
 
 
 @functools.cache
@@ -43,9 +40,10 @@ def component():
 def held(session) -> identity.Identity | None:
     """The class this session teaches or follows now, as the tab keeps it."""
     if teaching(session):
-        return identity.Identity("teacher", session[keys.CLASS_CODE], session[keys.CLASS_TOKEN])
+        teacher = tab(session).teacher
+        return identity.Identity("teacher", teacher.code, teacher.token)
     if joined(session):
-        return identity.Identity("student", session[keys.CLASS_CODE], identity.IN_COOKIE)
+        return identity.Identity("student", tab(session).student.code, identity.IN_COOKIE)
     return None
 
 
@@ -57,16 +55,15 @@ def recall(session, kept: identity.Identity | None) -> None:
     try:
         if kept.role == "teacher":
             if store.is_teacher(kept.code, kept.secret):
-                session[keys.CLASS_CODE], session[keys.CLASS_TOKEN] = kept.code, kept.secret
+                tab(session).teach(kept.code, kept.secret)
             return
-        member = session.get(keys.CLASS_SELF) or browser_member()
+        member = (found.member if (found := peek(session)) is not None else None) or browser_member()
         if member is None:  # no member id issued to this browser (cookies off): nothing to join again as
             return
         store.join(kept.code, member, client())
     except ClassError:
         return  # ended, expired, or the store away: the tab forgets it on the next write
-    session[keys.CLASS_CODE], session[keys.CLASS_MEMBER], session[keys.CLASS_FOLLOWING] = kept.code, member, True
-    session[keys.CLASS_SELF] = member
+    tab(session).join(kept.code, member)
 
 
 def remember() -> None:
@@ -79,20 +76,21 @@ def remember() -> None:
     ("nothing kept", read when it had not joined yet) would otherwise reach the new one at once, which
     would then write "nothing" over the class the tab keeps."""
     ss = st.session_state
-    if not ss.get(keys.CLASS_RECALLED):
-        nonce = ss.setdefault(NONCE_KEY, secrets.token_hex(6))
+    mine = tab(ss)
+    if not mine.recalled:
         with st.sidebar:
             answer = component()(
-                data={"read": True}, key=f"{READ_KEY}_{nonce}", default={"stored": None}, on_stored_change=lambda: None
+                data={"read": True}, key=f"{READ_KEY}_{mine.nonce}", default={"stored": None},
+                on_stored_change=lambda: None,
             )  # fmt: skip
         stored = getattr(answer, "stored", None)
         if stored is not None:  # the tab keeps a class (no answer: it keeps none, or no browser: AppTest)
-            ss[keys.CLASS_RECALLED] = ss[keys.CLASS_WRITES] = True  # read back: the tab may now forget it
+            mine.recalled = mine.writes = True  # read back: the tab may now forget it
             recall(ss, identity.read(stored))
     now = held(ss)
-    if now is None and not ss.get(keys.CLASS_WRITES):
+    if now is None and not mine.writes:
         return  # never in a class: nothing to write, and a kept class not yet read back must stay kept
-    ss[keys.CLASS_WRITES] = True
+    mine.writes = True
     with st.sidebar:
         component()(data={"write": None if now is None else identity.write(now)}, key=WRITE_KEY)
 

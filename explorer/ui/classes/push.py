@@ -21,7 +21,7 @@ import streamlit as st
 
 from explorer.classrooms.store import Question, TeacherView
 from explorer.i18n import _
-from explorer.state import keys
+from explorer.ui.classes.state import joined, tab
 from explorer.ui.classes.stream import url_path
 from explorer.ui.common.components import source
 from seq2seq.decoded import DecodedSentence
@@ -106,4 +106,5 @@ def follower(
 def _moved() -> None:
     """The stream said something moved: the fragment's run that follows asks the store at once (its
     heartbeat, otherwise at most every follow.HEARTBEAT_SECONDS, learns an end, a removal or the teacher away)."""
-    st.session_state[keys.CLASS_HEARTBEAT] = 0.0
+    if joined(st.session_state):
+        tab(st.session_state).student.heartbeat = 0.0

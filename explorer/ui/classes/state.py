@@ -1,27 +1,112 @@
-"""Live classes in the pages, what the teacher's and the students' sides share: the room store, the session's
-role, a problem to show once, and a revealed question.
+"""Live classes in the pages, what the teacher's and the students' sides share: the feature's one state object
+in the session, the room store, the session's role, a problem to show once, and a revealed question.
 
-Roles live in the session (explorer.state.keys CLASS_*): a teacher holds the class's code and its secret
-token; a student holds the code and a member id, and follows the teacher or explores on its own. The
-teacher's side is explorer.ui.classes.teacher, the students' explorer.ui.classes.student; docs/pages/classes.md
-tells users how it works.
+`tab(session)` is the session's `ClassTab`, made on first use, instead of loose session keys: its role in a class
+(a `Teacher`: the class's code and its secret token; a `Student`: the code, following the teacher or exploring on
+its own, what it drew and heard last), the member id it keeps after leaving, and its bookkeeping (join attempts,
+classes started, a problem to show once, the tab memory's flags). The widgets' keys (the "Class code" box, the
+teacher's question kind, a student's answer) stay Streamlit's own (explorer.state.keys). The teacher's side is
+explorer.ui.classes.teacher, the students' explorer.ui.classes.student; docs/pages/classes.md tells users how it
+works.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
+
 import streamlit as st
 
 from explorer.classrooms import follow, member_ids
+from explorer.classrooms.attempts import JoinAttempts
 from explorer.classrooms.seats import SeatKeeper
-from explorer.classrooms.store import ClassError, Question, RoomStore, client_key
+from explorer.classrooms.starts import ClassStarts
+from explorer.classrooms.store import ClassError, Presence, Question, RoomStore, TeacherView, client_key
 from explorer.classrooms.stores import open_store
 from explorer.figures.bars import class_answers
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
-from explorer.state import keys
 from explorer.ui.common.markdown import authored_markdown, escape_markdown
 from explorer.ui.shell import presentation
 from seq2seq.messages import Message
+
+KEY = "_class_tab"
+
+
+@dataclass
+class Teacher:
+    """A teacher's part: the class's `code`, the secret `token` that drives it (only the teacher's session holds
+    one), and the view it `published` to the room last ((page, params): the same again is not sent)."""
+
+    code: str
+    token: str
+    published: tuple[str, dict[str, str]] | None = None
+
+
+@dataclass
+class Student:
+    """A student's part: the class's `code`; `following` the teacher (False: exploring on its own); the teacher's
+    view it drew last (`seen`); when it last told the room it is there (`heartbeat`, time.monotonic(); 0.0: on its
+    next poll) and what that heartbeat learnt (`presence`: whether the teacher's page is there)."""
+
+    code: str
+    following: bool = True
+    seen: TeacherView | None = None
+    heartbeat: float = 0.0
+    presence: Presence | None = None
+
+
+@dataclass
+class ClassTab:
+    """This session's live class. Its role: `teacher` or `student` (never both; neither: in no class), and
+    `member`, its member id in the rooms, kept after it leaves (joining again is the same member, with its
+    answers). Joining: its join `attempts`, the code of the class whose teacher it is `waiting` for (to be let
+    in), and why the join link opened last could not join (`link_problem`, kept on Home). Teaching: the classes
+    it `starts` this hour. Shown once: a `problem` with the store (a ClassError, a Message). The lesson's panel:
+    the (id, revealed) of the class's question it was drawn with (`dock_question`). The tab memory
+    (explorer.ui.classes.memory): its question's key suffix (`nonce`), the tab's kept class read back
+    (`recalled`), and whether the session writes the memory (`writes`: it held a class or read one back)."""
+
+    teacher: Teacher | None = None
+    student: Student | None = None
+    member: str | None = None
+    attempts: JoinAttempts | None = None
+    waiting: str | None = None
+    link_problem: ClassError | Message | None = None
+    starts: ClassStarts | None = None
+    problem: ClassError | Message | None = None
+    dock_question: tuple[int, bool] | None = None
+    nonce: str = field(default_factory=lambda: secrets.token_hex(6))
+    recalled: bool = False
+    writes: bool = False
+
+    def teach(self, code: str, token: str) -> None:
+        """Teach the class `code` (a student's part is left)."""
+        self.student, self.teacher = None, Teacher(code, token)
+
+    def join(self, code: str, member: str) -> None:
+        """Follow the teacher of class `code` as `member` (kept after leaving)."""
+        self.teacher, self.student, self.member = None, Student(code), member
+
+    def forget(self) -> None:
+        """In no class any more (ended, expired, left): the role goes, the member id and the bookkeeping stay."""
+        self.teacher = self.student = None
+
+
+def tab(session: MutableMapping) -> ClassTab:
+    """The session's `ClassTab` (made on first use; a value of another type there is replaced)."""
+    found = session.get(KEY)
+    if not isinstance(found, ClassTab):
+        found = session[KEY] = ClassTab()
+    return found
+
+
+def peek(session: Mapping) -> ClassTab | None:
+    """The session's `ClassTab` when it has one (nothing is made: reading a role leaves a session as it was)."""
+    found = session.get(KEY)
+    return found if isinstance(found, ClassTab) else None
+
 
 KIND_LABELS = {
     "attend": N_("Where will the next token look? (click a source token)"),
@@ -80,35 +165,38 @@ def usable(box=st) -> bool:
 
 
 def teaching(session) -> bool:
-    return bool(session.get(keys.CLASS_TOKEN) and session.get(keys.CLASS_CODE))
+    found = peek(session)
+    return found is not None and found.teacher is not None
 
 
 def joined(session) -> bool:
-    return bool(session.get(keys.CLASS_MEMBER) and session.get(keys.CLASS_CODE)) and not teaching(session)
+    found = peek(session)
+    return found is not None and found.student is not None and found.member is not None and found.teacher is None
 
 
 def following(session) -> bool:
-    return joined(session) and bool(session.get(keys.CLASS_FOLLOWING))
+    return joined(session) and tab(session).student.following
 
 
 def leave(session, problem: ClassError | Message | None = None) -> None:
     """Forget the class (ended, expired, left); `problem` is shown once on the next run."""
-    for key in (keys.CLASS_CODE, keys.CLASS_TOKEN, keys.CLASS_MEMBER, keys.CLASS_FOLLOWING, keys.CLASS_SEEN,
-                keys.CLASS_HEARTBEAT, keys.CLASS_PUBLISHED):  # fmt: skip
-        session.pop(key, None)
+    if (found := peek(session)) is not None:
+        found.forget()
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
     if ctx is not None:  # this page holds no seat any more
         keeper().release(ctx.session_id)
     if problem is not None:
-        session[keys.CLASS_PROBLEM] = problem
+        tab(session).problem = problem
 
 
 def show_problem(box=st) -> None:
     """The class's problem kept for this run (a store error, a note), once."""
-    problem = st.session_state.pop(keys.CLASS_PROBLEM, None)
+    found = peek(st.session_state)
+    problem = None if found is None else found.problem
     if problem is not None:
+        found.problem = None
         box.warning(message_of(problem))
 
 

@@ -32,6 +32,7 @@ from explorer.ui.classes import push as class_push
 from explorer.ui.classes.memory import browser_member
 from explorer.ui.classes.state import (
     KIND_LABELS,
+    Student,
     client,
     following,
     ids,
@@ -39,9 +40,11 @@ from explorer.ui.classes.state import (
     keeper,
     leave,
     option_markdown,
+    peek,
     rooms,
     show_problem,
     show_reveal,
+    tab,
     teaching,
     usable,
 )
@@ -55,21 +58,25 @@ from seq2seq.numbering import numbered
 
 
 def _attempts() -> JoinAttempts:
-    ss = st.session_state
-    if not isinstance(ss.get(keys.CLASS_ATTEMPTS), JoinAttempts):
+    mine = tab(st.session_state)
+    if not isinstance(mine.attempts, JoinAttempts):
         limits = rooms().limits
-        ss[keys.CLASS_ATTEMPTS] = JoinAttempts(limits.join_attempts, limits.join_window_seconds)
-    return ss[keys.CLASS_ATTEMPTS]
+        mine.attempts = JoinAttempts(limits.join_attempts, limits.join_window_seconds)
+    return mine.attempts
 
 
-WAITING_KEY = "_class_waiting"  # the code of the class whose teacher this session waits to be let in by
+def _mine() -> Student:
+    """The student's part of this session (in a member's sections, callbacks and fragments)."""
+    return tab(st.session_state).student
+
+
 WAIT_POLL_SECONDS = 3.0  # a waiting page asks this often (and is seen: its place in the waiting room stays)
 
 
 def _member(session) -> str | None:
     """This session's member id: the one it had, the one the server issued this browser (its HttpOnly cookie), or
     a fresh one the server issues now (a browser without cookies: this session alone). Never the client's word."""
-    member = session.get(keys.CLASS_MEMBER) or session.get(keys.CLASS_SELF) or browser_member()
+    member = (found.member if (found := peek(session)) is not None else None) or browser_member()
     if member is None and (issued := ids()) is not None:
         member = issued.issue()
     return member
@@ -93,22 +100,23 @@ def join(raw: object) -> ClassError | Message | None:
     member = _member(ss)
     if member is None:
         return StoreUnavailable()
-    ss[keys.CLASS_SELF] = member
+    mine = tab(ss)
+    mine.member = member
     try:
         rooms().join(raw, member, client(), strikes=attempts.strikes())  # the store counts a wrong code
     except NoSuchClass as error:
         attempts.failed()
         return error
     except Waiting as error:
-        ss[WAITING_KEY] = code
+        mine.waiting = code
         return error
     except ClassError as error:  # full, or the store cannot be reached: not the student's fault
-        ss.pop(WAITING_KEY, None)
+        mine.waiting = None
         return error
     attempts.succeeded()
     leave(ss)
-    ss.pop(WAITING_KEY, None)
-    ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER], ss[keys.CLASS_FOLLOWING] = code, member, True
+    mine.waiting = None
+    mine.join(code, member)
     return None
 
 
@@ -117,21 +125,25 @@ def waiting_room() -> None:
     """A newcomer waiting for its teacher to let it in: its tag (which the teacher's list shows), asked again
     every WAIT_POLL_SECONDS; in as soon as the teacher admits it."""
     ss = st.session_state
-    code = ss.get(WAITING_KEY)
+    mine = tab(ss)
+    code = mine.waiting
     if code is None or joined(ss):
         return
     problem = join(code)
     if problem is None:
         st.rerun(scope="app")  # in: follow the teacher
     if not isinstance(problem, Waiting):
-        ss.pop(WAITING_KEY, None)
-        ss[keys.CLASS_LINK_PROBLEM] = problem
+        mine.waiting, mine.link_problem = None, problem
         st.rerun(scope="app")
     st.info(
-        message_of(problem) + " " + _("Your tag: {tag}").format(tag=class_members.tag(ss[keys.CLASS_SELF])),
+        message_of(problem) + " " + _("Your tag: {tag}").format(tag=class_members.tag(mine.member)),
         icon=":material/hourglass_top:",
     )
-    st.button(_("Stop waiting"), key="class_stop_waiting", on_click=lambda: ss.pop(WAITING_KEY, None))
+    st.button(_("Stop waiting"), key="class_stop_waiting", on_click=_stop_waiting)
+
+
+def _stop_waiting() -> None:
+    tab(st.session_state).waiting = None
 
 
 def join_from_link() -> None:
@@ -148,10 +160,10 @@ def join_from_link() -> None:
         del st.query_params[follow.ROOM_PARAM]
         problem = join(raw)
         if problem is None or isinstance(problem, Waiting):
-            ss.pop(keys.CLASS_LINK_PROBLEM, None)
+            tab(ss).link_problem = None
             st.rerun()  # follow at once (frame.page takes the student to the teacher's page), or wait
-        ss[keys.CLASS_LINK_PROBLEM] = problem
-    problem = ss.get(keys.CLASS_LINK_PROBLEM)
+        tab(ss).link_problem = problem
+    problem = found.link_problem if (found := peek(ss)) is not None else None
     if problem is not None and not joined(ss):
         st.warning(message_of(problem), icon=":material/link_off:")
 
@@ -161,7 +173,7 @@ def join_box(heading: bool = True) -> None:
     ss = st.session_state
     if joined(ss) or teaching(ss) or not usable():
         return
-    if ss.get(WAITING_KEY):
+    if (found := peek(ss)) is not None and found.waiting:
         waiting_room()
         return
     if heading:
@@ -175,7 +187,7 @@ def join_box(heading: bool = True) -> None:
     )  # fmt: skip
     if button_box.button(_("Join a class"), key="class_join"):
         problem = join(ss.get(keys.CLASS_JOIN_CODE, ""))
-        ss.pop(keys.CLASS_LINK_PROBLEM, None)  # the box answers for itself now
+        tab(ss).link_problem = None  # the box answers for itself now
         if problem is None or isinstance(problem, Waiting):
             st.rerun()
         st.warning(message_of(problem))
@@ -184,18 +196,17 @@ def join_box(heading: bool = True) -> None:
 def _poll(session):
     """(the teacher's view or None, a problem to show or None). Tells the room this member is here
     (at most every follow.HEARTBEAT_SECONDS); forgets a class that ended or expired."""
-    store = rooms()
-    code, member = session[keys.CLASS_CODE], session[keys.CLASS_MEMBER]
+    store, mine = rooms(), tab(session)
+    student, code, member = mine.student, mine.student.code, mine.member
     try:
         now = time.monotonic()
-        if now - session.get(keys.CLASS_HEARTBEAT, 0.0) >= follow.HEARTBEAT_SECONDS:
+        if now - student.heartbeat >= follow.HEARTBEAT_SECONDS:
             try:
-                presence = store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
+                presence = store.heartbeat(code, member, student.following)
             except NoSuchClass:  # away long enough to have given its place (Limits.gone_seconds): back in
                 store.join(code, member, client())
-                presence = store.heartbeat(code, member, bool(session.get(keys.CLASS_FOLLOWING)))
-            session[keys.CLASS_HEARTBEAT] = now
-            session[keys.CLASS_PRESENCE] = presence
+                presence = store.heartbeat(code, member, student.following)
+            student.heartbeat, student.presence = now, presence
         return store.view(code), None
     except StoreUnavailable as error:
         return None, error
@@ -214,10 +225,10 @@ def follow_page(page: str | None) -> None:
     if not joined(ss):
         return
     _hold_seat(ss)
-    st.sidebar.caption(_("You are in class {code}.").format(code=ss[keys.CLASS_CODE]))
+    st.sidebar.caption(_("You are in class {code}.").format(code=_mine().code))
     class_members.own_tag()
     st.sidebar.button(_("Leave the class"), key="class_leave", on_click=_leave_class)
-    if not ss.get(keys.CLASS_FOLLOWING):
+    if not _mine().following:
         _exploring_banner()
         return
     view, problem = _poll(ss)
@@ -228,12 +239,12 @@ def follow_page(page: str | None) -> None:
     if view is not None and view.page in follow.PAGE_FILES:
         wanted = follow.link_of(view)
         if view.page != page:
-            ss[keys.CLASS_SEEN] = view
+            _mine().seen = view
             st.switch_page(follow.PAGE_FILES[view.page], query_params={**wanted, **link.beside_view(ss)})
         if link.flat(st.query_params.to_dict()) != wanted or ss.get(keys.page_url(page)) != wanted:
             owner.reopen(ss)  # the page takes the URL for a link just opened
             st.query_params.from_dict({**wanted, **link.beside_view(ss)})
-        ss[keys.CLASS_SEEN] = view
+        _mine().seen = view
         if page == "decode":
             _open_teachers_tab(view)
     if page != "decode":  # the Decode page follows in its own fragment, which draws the teacher's steps
@@ -250,7 +261,7 @@ def _hold_seat(session) -> None:
 
     ctx = get_script_run_ctx()
     if ctx is not None:
-        keeper().hold(ctx.session_id, session[keys.CLASS_CODE], session[keys.CLASS_MEMBER], following(session))
+        keeper().hold(ctx.session_id, tab(session).student.code, tab(session).member, following(session))
 
 
 def _follow_lesson(session, params: dict[str, str]) -> None:
@@ -262,9 +273,6 @@ def _follow_lesson(session, params: dict[str, str]) -> None:
         player.follow_class(session, params, catalog()[0])
 
 
-DOCK_QUESTION = "_class_dock_question"  # the (id, revealed) of the question the lesson's panel was drawn with
-
-
 def lesson_question_moved(question) -> bool:
     """Whether a lesson runs and the class's question (asked, revealed, replaced) is not the one its docked panel
     was drawn with (explorer.ui.lessons.dock): the page must run again to show it there."""
@@ -272,12 +280,12 @@ def lesson_question_moved(question) -> bool:
     if owner.own(ss, "lessons").get("lesson") is None:
         return False
     now = (question.id, question.revealed) if question is not None else None
-    return ss.get(DOCK_QUESTION) != now
+    return tab(ss).dock_question != now
 
 
 def dock_drew(question) -> None:
     """The lesson's panel was drawn with the class's `question` (or None)."""
-    st.session_state[DOCK_QUESTION] = (question.id, question.revealed) if question is not None else None
+    tab(st.session_state).dock_question = (question.id, question.revealed) if question is not None else None
 
 
 def _open_teachers_tab(view) -> None:
@@ -302,13 +310,13 @@ def _leave_class() -> None:
 
 def teacher_away(session) -> bool:
     """Whether the member's last heartbeat found the teacher's page gone (explorer.classrooms.store.Presence)."""
-    presence = session.get(keys.CLASS_PRESENCE)
+    presence = tab(session).student.presence if joined(session) else None
     return isinstance(presence, Presence) and not presence.teacher_here
 
 
 def _status(problem: ClassError | None) -> None:
     ss = st.session_state
-    code = ss.get(keys.CLASS_CODE, "")
+    code = _mine().code
     if problem is not None:
         st.warning(
             _("Following the teacher of class {code} · not live: {problem}").format(
@@ -320,7 +328,7 @@ def _status(problem: ClassError | None) -> None:
             _("Following the teacher of class {code} · the teacher is away: you keep the last view.").format(code=code),
             icon=":material/person_off:",
         )
-    elif ss.get(keys.CLASS_SEEN) is None:
+    elif _mine().seen is None:
         st.info(_("Following the teacher of class {code} · waiting for the teacher to open a page.").format(code=code))
     else:
         st.success(_("Following the teacher of class {code} · live").format(code=code), icon=":material/sensors:")
@@ -332,23 +340,25 @@ def _explore() -> None:
     (pushed, no run), so the session's own step is the one it last ran with; the step the page shows is the
     room's, taken here as the session's step (issue 61: it used to start at step 0)."""
     ss = st.session_state
-    ss[keys.CLASS_FOLLOWING] = False
-    ss[keys.CLASS_HEARTBEAT] = 0.0  # counted as exploring at once
-    seen = ss.get(keys.CLASS_SEEN)
+    if not joined(ss):  # the class ended as the button was pressed: the page says so on this run
+        return
+    mine = _mine()
+    mine.following = False
+    mine.heartbeat = 0.0  # counted as exploring at once
     try:
-        now = rooms().view(ss[keys.CLASS_CODE])
+        now = rooms().view(mine.code)
     except ClassError:  # the store away, the class ended: the banner says so on this run
         return
-    if now is not None and now.page == "decode" and follow.change(seen, now) == "step":
-        ss[keys.CLASS_SEEN] = now
+    if now is not None and now.page == "decode" and follow.change(mine.seen, now) == "step":
+        mine.seen = now
         owner.propose(ss, {"step": follow.step_of(now, MAX_OUTPUT_TOKENS)})  # the page fits it to its decode
 
 
 def _follow_again() -> None:
-    ss = st.session_state
-    ss[keys.CLASS_FOLLOWING] = True
-    ss[keys.CLASS_HEARTBEAT] = 0.0
-    ss.pop(keys.CLASS_SEEN, None)
+    if not joined(st.session_state):
+        return
+    mine = _mine()
+    mine.following, mine.heartbeat, mine.seen = True, 0.0, None
 
 
 def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
@@ -358,7 +368,7 @@ def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
     if not following(ss):
         st.rerun(scope="app")
     view, problem = _poll(ss)
-    if not joined(ss) or follow.change(ss.get(keys.CLASS_SEEN), view) != "same":
+    if not joined(ss) or follow.change(_mine().seen, view) != "same":
         st.rerun(scope="app")
     lesson = owner.own(ss, "lessons").get("lesson") is not None
     question = current_question() if lesson else None
@@ -366,7 +376,7 @@ def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
         st.rerun(scope="app")  # the lesson's question, asked or revealed: its panel shows it
     _status(problem or first_problem)
     if pushed:
-        code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
+        code, member = _mine().code, tab(ss).member
         class_push.follower(code, member, view, not teacher_away(ss), problem is None, question=question, asks=lesson)
 
 
@@ -389,7 +399,7 @@ def _exploring_banner() -> None:
     _view, problem = _poll(ss)
     if not joined(ss):
         st.rerun(scope="app")
-    code = ss.get(keys.CLASS_CODE, "")
+    code = _mine().code
     message = _("Class {code}: you are exploring on your own.").format(code=code)
     if teacher_away(ss):
         message += " " + _("The teacher is away.")
@@ -412,11 +422,14 @@ def decode_follower(data, translator, n: int) -> None:
         if not following(ss):
             st.rerun(scope="app")
         view, problem = _poll(ss)
-        moved = follow.change(ss.get(keys.CLASS_SEEN), view)
-        if not joined(ss) or moved == "view":
+        if not joined(ss):
+            st.rerun(scope="app")
+        mine = _mine()
+        moved = follow.change(mine.seen, view)
+        if moved == "view":
             st.rerun(scope="app")
         if moved == "step":
-            ss[keys.CLASS_SEEN] = view
+            mine.seen = view
             owner.propose(ss, {"step": follow.step_of(view, n)})
             sharing.publish("decode", decode_view.shared_link(ss))  # the address bar keeps the step shown
         _status(problem)
@@ -426,10 +439,9 @@ def decode_follower(data, translator, n: int) -> None:
         merged = decode_sections.words_sides(translator)  # the stepper, in its "follow" mode: the teacher's steps
         decode_sections.heatmap(data, False, translator, merged, tabs_below=False, following=True)
         if pushed:  # the teacher's steps arrive on the stream, handed to the stepper in the browser
-            code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
             here, live = not teacher_away(ss), problem is None
-            class_push.follower(code, member, ss.get(keys.CLASS_SEEN), here, live, data, question)
-        _teachers_tab_caption(ss.get(keys.CLASS_SEEN))
+            class_push.follower(mine.code, tab(ss).member, mine.seen, here, live, data, question)
+        _teachers_tab_caption(mine.seen)
         if question is not None and question.kind != "choice":  # a lesson's choice: in the lesson's panel
             answer_panel(question)
 
@@ -439,7 +451,7 @@ def decode_follower(data, translator, n: int) -> None:
 def current_question():
     """The class's current question, or None (none asked, or the store away: the banner says so)."""
     try:
-        return rooms().current_question(st.session_state[keys.CLASS_CODE])
+        return rooms().current_question(_mine().code)
     except ClassError:
         return None
 
@@ -490,7 +502,7 @@ def answer_panel(question, prompt: str | None = None, labels: list[str] | None =
     page's language, its author's Markdown: option_markdown), else the room's."""
     ss = st.session_state
     store = rooms()
-    code, member = ss[keys.CLASS_CODE], ss[keys.CLASS_MEMBER]
+    code, member = _mine().code, tab(ss).member
     if question is None:
         return
     try:
@@ -541,6 +553,6 @@ def _answer(question: int, key: str) -> None:
     if choice is None or not joined(ss):
         return
     try:
-        rooms().answer(ss[keys.CLASS_CODE], question, ss[keys.CLASS_MEMBER], int(choice))
+        rooms().answer(_mine().code, question, tab(ss).member, int(choice))
     except ClassError as error:
-        ss[keys.CLASS_PROBLEM] = error
+        tab(ss).problem = error

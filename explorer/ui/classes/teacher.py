@@ -27,12 +27,14 @@ from explorer.state import keys, link, owner
 from explorer.ui.classes import members as class_members
 from explorer.ui.classes.state import (
     KIND_LABELS,
+    Teacher,
     client,
     joined,
     leave,
     rooms,
     show_problem,
     show_reveal,
+    tab,
     teaching,
     usable,
 )
@@ -57,11 +59,11 @@ def _decode_tab(session) -> str | None:
 def send_view(session, page: str, wanted: dict[str, str]) -> None:
     """A page's view as it is published (explorer.ui.common.sharing): a teacher's goes to the room; a follower whose
     own page view left the teacher's (it moved a widget) is exploring on its own from now on."""
-    if joined(session) and session.get(keys.CLASS_FOLLOWING):
-        seen = session.get(keys.CLASS_SEEN)
+    if joined(session) and (student := tab(session).student).following:
+        seen = student.seen
         if seen is not None and seen.page == page and follow.link_of(seen) != dict(wanted):
-            session[keys.CLASS_FOLLOWING] = False
-            session[keys.CLASS_PROBLEM] = Message(
+            student.following = False
+            tab(session).problem = Message(
                 N_("You changed the view, so you are exploring on your own. “Follow the teacher” takes you back.")
             )
         return
@@ -69,18 +71,19 @@ def send_view(session, page: str, wanted: dict[str, str]) -> None:
         return
     lesson = link.beside_view(session)  # a running lesson's id and step ride with the view: the class follows
     params = follow.published(wanted, _decode_tab(session) if page == "decode" else None, lesson)
-    if session.get(keys.CLASS_PUBLISHED) == (page, params):
+    teacher = tab(session).teacher
+    if teacher.published == (page, params):
         return
     store = rooms()
     try:
-        store.publish(session[keys.CLASS_CODE], session[keys.CLASS_TOKEN], page, params)
+        store.publish(teacher.code, teacher.token, page, params)
     except StoreUnavailable as error:
-        session[keys.CLASS_PROBLEM] = error
+        tab(session).problem = error
         return
     except (NotTeacher, NoSuchClass) as error:
         leave(session, error)
         return
-    session[keys.CLASS_PUBLISHED] = (page, params)
+    teacher.published = (page, params)
 
 
 # -- the sidebar ----------------------------------------------------------------------------------
@@ -98,30 +101,34 @@ def sidebar(page: str | None) -> None:
         )
 
 
-STARTS_KEY = "_class_starts"  # this session's ClassStarts: the classes it started this hour
+def _mine() -> Teacher:
+    """The teacher's part of this session (in a teacher's sections, callbacks and fragments)."""
+    return tab(st.session_state).teacher
 
 
 def _start() -> None:
     store = rooms()
     ss = st.session_state
-    starts = ss.setdefault(STARTS_KEY, ClassStarts.from_limits(store.limits))
+    mine = tab(ss)
+    if mine.starts is None:  # this session's classes started this hour
+        mine.starts = ClassStarts.from_limits(store.limits)
     try:
-        starts.check()  # this page alone: a school's other teachers behind its address are not held back
+        mine.starts.check()  # this page alone: a school's other teachers behind its address are not held back
         code, token = store.create(client())
     except ClassError as error:  # too many starts, the server is full, or the store cannot be reached
-        ss[keys.CLASS_PROBLEM] = error
+        mine.problem = error
         return
-    starts.started()
+    mine.starts.started()
     leave(ss)
-    ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN] = code, token
+    mine.teach(code, token)
 
 
 def _end() -> None:
-    ss = st.session_state
+    ss, mine = st.session_state, _mine()
     try:
-        rooms().end(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN])
+        rooms().end(mine.code, mine.token)
     except StoreUnavailable as error:
-        ss[keys.CLASS_PROBLEM] = error
+        tab(ss).problem = error
         return
     except ClassError:
         pass  # ended or expired already: forget it all the same
@@ -163,8 +170,7 @@ def _show_code(code: str, url: str) -> None:
 
 
 def _teacher_room() -> None:
-    ss = st.session_state
-    code = ss[keys.CLASS_CODE]
+    code = _mine().code
     url, reachable = join_link(code)
     box = st.sidebar.container(border=True)
     box.markdown(_("**Your class** · code **{code}**").format(code=code))
@@ -189,7 +195,7 @@ def _room_panel() -> None:
     if not teaching(ss):
         return
     try:
-        asked = rooms().questions(ss[keys.CLASS_CODE])
+        asked = rooms().questions(_mine().code)
     except ClassError as error:  # the bar says what is wrong, and forgets a class that ended
         st.caption(message_of(error))
         return
@@ -206,18 +212,18 @@ def _room_panel() -> None:
         st.download_button(
             _("Download the answers (CSV)"),
             questions_csv(asked),
-            file_name=f"class-{ss[keys.CLASS_CODE]}.csv",
+            file_name=f"class-{_mine().code}.csv",
             mime="text/csv",
             key="class_csv",
         )
 
 
 def _lock(locked: bool) -> None:
-    ss = st.session_state
+    ss, mine = st.session_state, _mine()
     try:
-        rooms().lock(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], locked)
+        rooms().lock(mine.code, mine.token, locked)
     except ClassError as error:
-        ss[keys.CLASS_PROBLEM] = error
+        tab(ss).problem = error
 
 
 # -- the teacher's bar -------------------------------------------------------------------------------
@@ -244,10 +250,10 @@ def bar(page: str | None, projecting: bool = False) -> None:
     if projecting:
         st.html(PROJECTED_BAR_CSS)
     SOCKETS.teach(st.context.headers.get(SOCKET_HEADER))  # the teacher's clicks keep a budget of their own
-    store = rooms()
+    store, code = rooms(), _mine().code
     try:
-        question = store.current_question(ss[keys.CLASS_CODE])
-        locked = store.presence(ss[keys.CLASS_CODE]).locked
+        question = store.current_question(code)
+        locked = store.presence(code).locked
     except StoreUnavailable as error:
         st.warning(message_of(error))
         return
@@ -283,7 +289,7 @@ def bar(page: str | None, projecting: bool = False) -> None:
                 help=_("Nobody new can join; students already in stay, and get back in after a reload."),
             )  # fmt: skip
         if st.button(_("Show the code"), key="class_bar_show_code", icon=":material/qr_code_2:"):
-            _show_code(ss[keys.CLASS_CODE], join_link(ss[keys.CLASS_CODE])[0])
+            _show_code(code, join_link(code)[0])
         st.button(_("End"), key="class_bar_end", on_click=_end, help=_("End the class for everybody."))
     show_problem()
 
@@ -295,11 +301,11 @@ def _bar_counts() -> None:
     ss = st.session_state
     if not teaching(ss):
         return
-    store = rooms()
+    store, mine = rooms(), _mine()
     try:
-        admission = store.admission(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN])  # the teacher's call: the room stays
-        roster = store.roster(ss[keys.CLASS_CODE])
-        locked = store.presence(ss[keys.CLASS_CODE]).locked
+        admission = store.admission(mine.code, mine.token)  # the teacher's call: the room stays
+        roster = store.roster(mine.code)
+        locked = store.presence(mine.code).locked
     except StoreUnavailable as error:
         st.caption(message_of(error))
         return
@@ -307,7 +313,7 @@ def _bar_counts() -> None:
         leave(ss, error)
         st.rerun(scope="app")
     line = _("**Class {code}** · {following} following · {exploring} exploring").format(
-        code=ss[keys.CLASS_CODE], following=roster.following, exploring=roster.exploring
+        code=mine.code, following=roster.following, exploring=roster.exploring
     )
     if admission.waiting:  # newcomers wait for the teacher (the sidebar's members panel lets them in)
         line += " · " + _("{n} waiting").format(n=admission.waiting)
@@ -317,9 +323,8 @@ def _bar_counts() -> None:
 @st.fragment(run_every=QUESTION_REFRESH_SECONDS)
 def _answers_coming(question: int) -> None:
     """An open question's answers, counted live."""
-    ss = st.session_state
     try:
-        current = rooms().current_question(ss[keys.CLASS_CODE])
+        current = rooms().current_question(_mine().code)
     except ClassError:
         return
     if current is None or current.id != question or current.revealed:
@@ -335,7 +340,7 @@ def _ask() -> None:
     kind = ss.get(keys.CLASS_ASK_KIND) or "attend"
     asked = follow.question_for(data, owner.view(ss).step, kind) if data is not None else None
     if asked is None:
-        ss[keys.CLASS_PROBLEM] = Message(NO_NEXT_STEP)
+        tab(ss).problem = Message(NO_NEXT_STEP)
         return
     _asking(asked.kind, asked.step, asked.options, asked.right, asked.weights)
 
@@ -346,11 +351,11 @@ def _ask_again(question) -> None:
 
 
 def _asking(kind, step, options, right, weights, again_of: int = 0) -> None:
-    ss = st.session_state
+    ss, mine = st.session_state, _mine()
     try:
-        rooms().ask(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], kind, step, options, right, weights, again_of)
+        rooms().ask(mine.code, mine.token, kind, step, options, right, weights, again_of)
     except ClassError as error:
-        ss[keys.CLASS_PROBLEM] = error
+        tab(ss).problem = error
 
 
 NO_NEXT_STEP = N_("There is no next step to ask about (the decode is over, or this model has no attention).")
@@ -364,7 +369,7 @@ def revealed_at(step: int) -> tuple[Question, Question | None] | None:
     if not teaching(ss):
         return None
     try:
-        asked = rooms().questions(ss[keys.CLASS_CODE])
+        asked = rooms().questions(_mine().code)
     except ClassError as error:
         st.warning(message_of(error))
         return None
@@ -389,10 +394,10 @@ def lesson_question(asked: follow.Asked, show: bool = True, projecting: bool = F
     while it is open, the bar above counts the answers and has Reveal; once revealed, the class's answers
     beside the right ones, here in the lesson's panel (inside the projected frame; `show` False where the page
     shows them itself: Decode's frame for an attention question), and Ask again."""
-    ss = st.session_state
+    code = _mine().code
     try:
-        question = rooms().current_question(ss[keys.CLASS_CODE])
-        asked_before = rooms().questions(ss[keys.CLASS_CODE]) if question is not None else []
+        question = rooms().current_question(code)
+        asked_before = rooms().questions(code) if question is not None else []
     except ClassError as error:
         st.warning(message_of(error))
         return
@@ -419,8 +424,8 @@ LESSON_REVEALED_KEY = "class_lesson_revealed"  # explorer.ui.lessons.dock's REVE
 
 
 def _reveal(question: int) -> None:
-    ss = st.session_state
+    ss, mine = st.session_state, _mine()
     try:
-        rooms().reveal(ss[keys.CLASS_CODE], ss[keys.CLASS_TOKEN], question)
+        rooms().reveal(mine.code, mine.token, question)
     except ClassError as error:
-        ss[keys.CLASS_PROBLEM] = error
+        tab(ss).problem = error
