@@ -3,6 +3,10 @@ one role at a time, and leaving forgets the role but not the member id or the bo
 
 from __future__ import annotations
 
+import pickle
+
+from explorer.classrooms.attempts import JoinAttempts
+from explorer.classrooms.store import NoSuchClass, Presence
 from explorer.ui.classes import state
 from seq2seq.messages import Message
 
@@ -47,3 +51,12 @@ def test_one_role_at_a_time_and_leaving_keeps_the_member_id_and_the_bookkeeping(
     state.leave(session)
     mine.teach("XYZ789", "secret")
     assert mine.teacher.published is None  # a class started again publishes its view again
+
+
+def test_the_state_pickles_as_a_session_copied_does():
+    mine = state.ClassTab(attempts=JoinAttempts(3, 60.0), problem=NoSuchClass(), link_problem=Message("Not {x}.", x=1))
+    mine.join("ABC234", "member-1")
+    mine.student.presence, mine.recalled = Presence(teacher_here=False, locked=True), True
+    copied = pickle.loads(pickle.dumps(mine))
+    assert copied.student == mine.student and (copied.member, copied.nonce) == (mine.member, mine.nonce)
+    assert copied.link_problem == "Not 1." and isinstance(copied.problem, NoSuchClass)
