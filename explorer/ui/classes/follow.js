@@ -10,7 +10,13 @@
 //   fragment once, and Python opens the new view as a link (validated like any URL);
 // - "replaced" (this member opened the stream again elsewhere: another tab) closes the stream for good and says
 //   so; a page drawn anew after the old stream was let go (2 s unmounted) opens it again and takes it back;
-// - a stream the server refuses (429, 503) is opened again with backoff, and the line says when.
+// - a stream the server refuses (429, 503) is opened again with backoff, and the line says when;
+// - nothing the stream said is lost between two drawings of the page: the stream keeps the latest view it sent,
+//   and the events that came while no page listened (a rerun replaces this component: up to 2 s unmounted) or
+//   whose rerun an unmount cancelled; a page drawn anew judges them against what it shows (issue 62: a phone
+//   stayed on the list of lessons after the teacher's start, which came while its page was being drawn);
+// - a lesson's step other than the one this tab showed last opens at the top of the page (a phone scrolled
+//   down to answer the step before).
 // Data: {stream: URL path, version: the view drawn, params: its link, steps: the decode's, mode, question, texts}.
 // Nothing from a user is formatted into this script: events are JSON, written with textContent only.
 const STREAMS = "__aeClassStreams";
@@ -20,6 +26,12 @@ const HEATMAP = "decode-heatmap";  // the stepper's <svg> (explorer.figures.svg_
 const QUESTION = ".st-key-class_question";
 const SMALLEST = 0.2;  // the heatmap is never scaled below a fifth of its size
 const MARGIN = 8;  // pixels kept between the panel's bottom edge and the window's
+// A rerun reaches every follower of the room at once; the page spreads its own over a random part of
+// data.spread_ms, a hall's spread (SPREAD_HALL followers or more in this process). The stream's events say how
+// many streams of the room this process serves (event.hall, explorer.classrooms.events.Hub): a class of a few
+// phones waits a few milliseconds, not a hall's 1.5 s (issue 62: a phone within 2 s of the teacher's start).
+const SPREAD_HALL = 300;
+const AT = "__aeFollowAt";  // the lesson's step this tab's follower showed last ("lesson@at"; "" for none)
 
 function pageTop(node) {  // the node's top edge from the top of the page, whatever is scrolled
   let top = node.getBoundingClientRect().top + (window.scrollY || 0);
@@ -69,6 +81,7 @@ function connect(held, url) {
     let event = null;
     try { event = JSON.parse(message.data); } catch (error) { return; }
     if (!event || typeof event !== "object") return;
+    if (event.kind === "view" && !(held.view && held.view.version >= event.version)) held.view = event;
     if (event.kind === "replaced") {  // a newer page of this member (another tab) took the stream over: stop
       source.close();  // rather than reconnect, or the two pages would take it from each other in turn
       held.replaced = true;
@@ -76,6 +89,7 @@ function connect(held, url) {
       return;
     }
     if (held.handler) held.handler(event);
+    else if (event.kind !== "view") held.missed[event.kind] = event;  // (the latest view is held.view)
   };
   source.onerror = () => {
     if (source.readyState === EventSource.CLOSED && !held.replaced && !held.gone && held.source === source) {
@@ -99,12 +113,20 @@ function stream(url) {
     if (other !== url) { held.gone = true; clearTimeout(held.again); held.source.close(); delete all[other]; }
   }
   if (!all[url]) {
-    const held = {source: null, handler: null, state: null, closing: null, refusals: 0, retrying: 0, again: null};
+    const held = {source: null, handler: null, state: null, closing: null, refusals: 0, retrying: 0, again: null,
+                  view: null, missed: {}};
     connect(held, url);
     all[url] = held;
   }
   clearTimeout(all[url].closing);
   return all[url];
+}
+
+// The page's scroller and the window, back to the top.
+function toTop() {
+  window.scrollTo(0, 0);
+  const main = document.querySelector("[data-testid='stMain']");
+  if (main) main.scrollTop = 0;
 }
 
 function sameBesideStep(a, b) {
@@ -134,17 +156,27 @@ export default function (component) {
   const unfit = open ? fitAbove() : () => {};
 
   let drawn = {version: Number(data.version) || 0, params: data.params || {}};
+  const params = data.params || {};
+  const at = params.lesson ? `${params.lesson}@${params.at || ""}` : "";
+  if (at && window[AT] !== undefined && window[AT] !== at) toTop();  // another step of the lesson
+  window[AT] = at;
   let asked = 0;
   // A change that reruns the fragment reaches every student of the room at once: each waits a random part
-  // of data.spread_ms first, so a hall's reruns come spread out instead of in one burst.
+  // of the spread first (SPREAD_HALL), so a hall's reruns come spread out instead of in one burst.
   let pending = null;
-  const rerun = (why) => {
+  const owed = {};  // the events the pending rerun is for (given back to the stream should an unmount cancel it)
+  const rerun = (why, event) => {
+    if (event && event.kind !== "view") owed[event.kind] = event;
     if (pending) return;  // one rerun already on its way reads the room as it is then
+    const hall = Number(event && event.hall);
+    const most = Number(data.spread_ms) || 0;
+    const spread = hall > 0 ? Math.min(most, (most * hall) / SPREAD_HALL) : most;
     pending = setTimeout(() => {
       pending = null;
+      for (const kind of Object.keys(owed)) delete owed[kind];
       asked += 1;
       setTriggerValue("moved", why + ":" + asked + ":" + Date.now());
-    }, Math.random() * (Number(data.spread_ms) || 0));
+    }, Math.random() * spread);
   };
   // Not live (the class server unreachable when the page was drawn): try again every retry_ms until a run
   // reaches it. The stream's reconnect events alone are not enough: one may arrive while this page is still
@@ -169,18 +201,36 @@ export default function (component) {
         return;
       }
       drawn = {version: event.version, params: event.params};
-      rerun("view");
+      rerun("view", event);
     } else if (event.kind === "presence" && event.here === data.teacher_here && data.reachable) {
       return;  // as the page says already
     } else if (event.kind === "question" && (!Array.isArray(data.question) ||
                ("id" in event && event.id === data.question[0] && event.revealed === data.question[1]))) {
       return;  // no question on this page, or the one it shows (the stream's first events say how the room is)
     } else if (event.kind !== "unavailable" || data.reachable) {
-      rerun(String(event.kind));
+      rerun(String(event.kind), event);
     }
   };
+  // What this page may not have seen: the stream's latest view (judged by its version: one this page shows
+  // already is nothing) and the events no page heard. After this task, so that the page's stepper listens.
+  const handler = held.handler;
+  let missed = held.missed;
+  held.missed = {};
+  const giveBack = (events) => {  // to the next page, unless the stream has a newer event of that kind
+    for (const [kind, event] of Object.entries(events)) if (!(kind in held.missed)) held.missed[kind] = event;
+  };
+  const replay = setTimeout(() => {
+    const events = missed;
+    missed = null;
+    if (held.handler !== handler) return giveBack(events);
+    if (held.view) handler(held.view);
+    for (const event of Object.values(events)) handler(event);
+  }, 0);
   return () => {  // unmounted: close the stream unless the next render takes it over at once
     held.handler = null;
+    clearTimeout(replay);
+    if (missed) giveBack(missed);  // not replayed yet
+    if (pending) giveBack(owed);  // a rerun cancelled: the next page judges its events
     unfit();
     clearTimeout(pending);
     clearTimeout(retry);
