@@ -18,12 +18,12 @@ minutes = 10
 [[steps]]
 title = "Attention reverses"
 text = \"\"\"
-The `dot` model reverses `hello`; {view.step} letters are written. Its row of the last one puts
-{l_last} of its weight on the `l` it comes from: very close to all of it.
+The `dot` model reverses {view.sentence}; {view.step} letters are written. Its row of the last one puts
+{l_last} of its weight on the {view.source.2} it comes from: very close to all of it.
 \"\"\"
 text_zh = \"\"\"
-`dot` 模型反转 `hello`；已经写出 {view.step} 个字母。
-最后一个字母那一行把 {l_last} 的权重放在它来自的 `l` 上：非常接近全部。
+`dot` 模型反转 {view.sentence}；已经写出 {view.step} 个字母。
+最后一个字母那一行把 {l_last} 的权重放在它来自的 {view.source.2} 上：非常接近全部。
 \"\"\"
 page = "decode"
 view = { task = "reverse", scorer = "dot", sentence = "hello", step = "3" }

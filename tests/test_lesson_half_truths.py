@@ -102,9 +102,12 @@ def test_the_smaller_half_truths_are_gone():
     """Lesson 1 step 2's swapped letters (m is in place), lesson 2 step 1's 'every attention model scores from h_t
     and h̄_s' (not location, not uniform), lesson 6's 'curve has flattened' (it was still rising when the epoch
     limit stopped it): each in both languages."""
-    one = read(SHIPPED["1-"]).steps[1].question.options[0]
-    assert "n, m and k" not in one.explain and "`k` and `j` trade places" in one.explain
-    assert "`k` 和 `j` 互换了位置" in dict(one.translated)["explain_zh"]
+    step = read(SHIPPED["1-"]).steps[1]
+    one, numbers = step.question.options[0], placeholders.step_values(step.claims, step_view(step), _load, step)
+    explain = fill(one.explain, numbers)  # the letters are the view's own output's ({view.output.N})
+    assert "n, m and k" not in explain and "`k` and `j` trade places" in explain
+    assert "`n` comes before `p` and `o`" in explain
+    assert "`k` 和 `j` 互换了位置" in fill(dict(one.translated)["explain_zh"], numbers)
     two = read(SHIPPED["2-"]).steps[0]
     assert "`location` scores each position from `h_t` alone" in two.text
     assert "`location` 只由 `h_t` 给每个位置打分" in dict(two.translated)["text_zh"]

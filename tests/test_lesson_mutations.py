@@ -22,6 +22,11 @@ from explorer.lessons import __main__ as cli
 ROOT = Path(__file__).resolve().parent.parent
 L7 = ROOT / "lessons" / "7-is-attention-an-explanation.toml"
 L8 = ROOT / "lessons" / "8-is-attention-an-explanation-baselines.toml"
+L1 = ROOT / "lessons" / "1-why-attention.toml"
+L2 = ROOT / "lessons" / "2-what-a-scorer-computes.toml"
+L3 = ROOT / "lessons" / "3-reordering.toml"
+L4 = ROOT / "lessons" / "4-attention-in-translation.toml"
+TYPED = "names the view's decode as typed text"
 HELLO_VIEW = (
     'view = { task = "reverse", scorer = "dot", sentence = "hello world", step = "1", view = "step" }\n'
     'teacher = "A good'
@@ -102,6 +107,89 @@ EDITS = {
         [("first {fr_n} sentences", "first {fr_n:.2f} sentences"), ("前 {fr_n} 个句子", "前 {fr_n:.2f} 个句子")],
         "{fr_n:.2f}: a count or a setting is a whole number",
     ),
+    # tokens of the view's decode: placeholders bound to the view (explorer.lessons.tokens)
+    "a token typed in both languages instead of its placeholder": (
+        L1,
+        [("exactly there.", "exactly there, at `u`."), ("正好看向那里。", "正好看向那里，`u`。")],
+        f"`u` {TYPED}",
+    ),
+    "a token placeholder replaced by the letter it shows, in both languages": (
+        L1,
+        [
+            ("from the start of the output: {view.attended}.", "from the start of the output: `u`."),
+            ("离输出开头的距离：{view.attended}。", "离输出开头的距离：`u`。"),
+        ],
+        f"`u` {TYPED}",
+    ),
+    "a quoted output word typed in": (
+        L8,
+        [
+            ("Its first word is\n{view.token}", 'Its first word is\n"Nous"'),
+            ("它写出的第一个词是 {view.token}", "它写出的第一个词是 “Nous”"),
+        ],
+        f'"Nous" {TYPED}',
+    ),
+    "an italic source word typed in (the lesson's *cat*)": (
+        L4,
+        [
+            ("{view.output.4} looks at {view.source.4},", "{view.output.4} looks at *cat*,"),
+            ("{view.output.4} 看着 {view.source.4}", "{view.output.4} 看着 *cat*"),
+        ],
+        f"*cat* {TYPED}",
+    ),
+    "the view's sentence typed in on a page that compares models": (
+        L3,
+        [
+            ("**Compare** decodes {view.sentence}", "**Compare** decodes `Wednesday, May 9, 2018`"),
+            (
+                "**比较** 用这个任务的每个模型解码 {view.sentence}",
+                "**比较** 用这个任务的每个模型解码 `Wednesday, May 9, 2018`",
+            ),
+        ],
+        f"`Wednesday, May 9, 2018` {TYPED}",
+    ),
+    "a token placeholder past the end of the view's decode": (
+        L1,
+        [("after {view.output.9}", "after {view.output.99}"), ("之后顺序就乱了", "之后顺序就乱了")],
+        "{view.output.99}: the step's view has no such token",
+    ),
+    "a token placeholder on a page that shows no decode": (
+        L1,
+        [
+            ("Open **Compare** to see", "Open **Compare** ({view.token}) to see"),
+            ("打开 **比较**，", "打开 **比较**（{view.token}），"),
+        ],
+        "{view.token}: the step's view shows no decode of its view",
+    ),
+    "a token placeholder given a number's format": (
+        L1,
+        [
+            ("from the start of the output: {view.attended}.", "from the start of the output: {view.attended:.2f}."),
+            ("离输出开头的距离：{view.attended}。", "离输出开头的距离：{view.attended:.2f}。"),
+        ],
+        "{view.attended:.2f}: a token is written as it is, or as the page's piece with :piece",
+    ),
+    # a Decode view moved later: the question's row is no longer the one its claims speak of
+    "a Decode view moved later under a choice question": (
+        L2,
+        [
+            (
+                'scorer = "dot", sentence = "hello world", step = "3" }\nteacher = "Put',
+                'scorer = "dot", sentence = "hello world", step = "5" }\nteacher = "Put',
+            )
+        ],
+        "the question on row 5 of 'hello world' is not tied to the view",
+    ),
+    "a Decode view moved later under an attention question": (
+        L1,
+        [
+            (
+                'step = "5" }\n\n[steps.question]\nkind = "attention"',
+                'step = "6" }\n\n[steps.question]\nkind = "attention"',
+            )
+        ],
+        "the attention question asks about row 6 of 'abcdefghijklmnopqrstuvwxyz'; no peaks claim on that row",
+    ),
 }
 
 
@@ -119,7 +207,7 @@ def test_each_deliberate_edit_fails_the_check(name, tmp_path, capsys):
     assert code == 1 and said in out, out
 
 
-@pytest.mark.parametrize("source", [L7, L8], ids=["lesson 7", "lesson 8"])
+@pytest.mark.parametrize("source", [L1, L2, L3, L4, L7, L8], ids=["1", "2", "3", "4", "7", "8"])
 def test_the_shipped_lessons_pass_without_running_a_model(source, capsys):
     assert cli.main(["check", "--no-claims", str(source)]) == 0, capsys.readouterr().out
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from explorer.lessons import anchors, binding, controls, reach, texts, values
+from explorer.lessons import anchors, binding, controls, reach, texts, tokens, values
 from explorer.lessons.measure import (
     attention_row,
     claim_importance,
@@ -211,6 +211,7 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
         found += binding.problems(lesson, number, step, view)  # claims and placeholders tied to the view
         # quantity words held by bounds, code-span numbers the app's own, claims on the step the view shows
         found += anchors.problems(lesson, number, step, view, model_name(view))
+        found += tokens.problems(lesson, number, step, view, translator)  # tokens named: placeholders of the view
         if step.question is not None and step.question.kind == "attention":
             name = model_name(view)
             if view.strategy != "greedy" or view.reference:

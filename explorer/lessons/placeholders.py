@@ -9,7 +9,10 @@ number as a placeholder in braces:
 - ``{name.at_least}``, ``{name.at_most}``: that claim's bound, the number the checker holds it to;
 - ``{name.seed}``, ``{name.temperature}``, ``{name.beam}``, ``{name.step}``, ``{name.epoch}``,
   ``{name.position}``: a setting of the named claim (of any kind) the sentence speaks of;
-- ``{view.step}``, ``{view.beam}``, ``{view.temperature}``, ``{view.seed}``: the step's view's setting.
+- ``{view.step}``, ``{view.beam}``, ``{view.temperature}``, ``{view.seed}``: the step's view's setting;
+- ``{view.token}``, ``{view.attended}``, ``{view.source.N}``, ``{view.output.N}``, ``{view.sentence}``,
+  ``{view.output}``: a token of the step's view's own decode, written as a code span, as a word or, after
+  ``:piece``, as the page's piece (explorer.lessons.tokens: a token the text names is never typed in).
 
 After a colon, how to write it: ``{p:.2f}`` two decimals, ``{share:.1%}`` a percentage with one
 decimal, ``{view.step:d}`` a whole number. Without one, an accuracy is a whole percentage, a view
@@ -37,7 +40,7 @@ from dataclasses import dataclass
 
 from explorer import i18n
 from explorer.lessons import numbers as typed
-from explorer.lessons.schema import Claim
+from explorer.lessons.schema import Claim, Step
 from explorer.state.view import ViewState
 
 VIEW_SETTINGS = ("step", "beam", "temperature", "seed")  # {view.<setting>}
@@ -50,6 +53,7 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)(?::([^{}]*))?\}")
 FORMAT = re.compile(r"^(?:\.([0-4])([f%])|d)$")
 # A code span (`…`, ``…``) or a fenced block: kept as written, numbers and braces included.
 CODE = re.compile(r"```.*?```|(`+)(?:(?!\1).)+?\1", re.DOTALL)
+PIECE = "piece"  # {view.token:piece}: a token as the page writes it, SentencePiece's word mark ▁ kept
 MISSING = "—"  # shown for a number that could not be measured (the checker names why)
 
 
@@ -61,6 +65,22 @@ class Number:
     value: float
     default: str = ".2f"
     kind: str = "value"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token of the step's view's decode (or its sentence, or its output): shown as a code span, `text` as a
+    word (SentencePiece's word mark ▁ left out), `piece` as the page's heatmap writes it (``{view.token:piece}``)."""
+
+    text: str
+    piece: str = ""
+
+
+def code(text: str) -> str:
+    """`text` as a Markdown code span that shows it as written, whatever backticks it holds."""
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _whole(head: str, tail: str, kind: str | None) -> bool:
@@ -101,6 +121,8 @@ def form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
     match = PLACEHOLDER.fullmatch(placeholder)
     key, spec = match.group(1), match.group(2)
     head, _dot, tail = key.partition(".")
+    if head == "view" and tail not in VIEW_SETTINGS:
+        return None  # a token (explorer.lessons.tokens)
     if spec not in (None, "d") and _whole(head, tail, names.get(head)):
         return f"{placeholder}: a count or a setting is a whole number: write {{{key}}} or {{{key}:d}}"
     return None
@@ -109,11 +131,22 @@ def form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
 def _form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
     match = PLACEHOLDER.fullmatch(placeholder)
     key, spec = match.group(1), match.group(2)
-    if spec is not None and not FORMAT.match(spec):
+    if key.startswith("view.") and spec == PIECE:
+        pass  # a token's piece (checked below)
+    elif spec is not None and not FORMAT.match(spec):
         return f"{placeholder}: write it as {{name}}, {{name:.2f}}, {{name:.1%}} or {{name:d}}"
     head, _dot, tail = key.partition(".")
     if head == "view":
-        return None if tail in VIEW_SETTINGS else f"{placeholder}: a view has {', '.join(VIEW_SETTINGS)}"
+        from explorer.lessons.tokens import VIEW_TOKENS, is_token_placeholder
+
+        if is_token_placeholder(key):
+            if spec is None or spec == PIECE:
+                return None
+            return f"{placeholder}: a token is written as it is, or as the page's piece with :{PIECE}"
+        if tail in VIEW_SETTINGS:
+            return None
+        tokens = ", ".join([*VIEW_TOKENS, "source.N", "output.N"])
+        return f"{placeholder}: a view has the settings {', '.join(VIEW_SETTINGS)} and the tokens {tokens}"
     if head not in names:
         return f"{placeholder}: no claim of this step has the name {head!r}"
     if tail in CLAIM_SETTINGS:
@@ -141,13 +174,22 @@ def view_numbers(view: ViewState) -> dict[str, Number]:
 
 
 def step_values(
-    claims: Sequence[Claim], view: ViewState | None, translator_for: Callable[[str], object]
-) -> dict[str, Number]:
+    claims: Sequence[Claim],
+    view: ViewState | None,
+    translator_for: Callable[[str], object],
+    step: Step | None = None,
+) -> dict[str, Number | Token]:
     """Every number a placeholder of a step may show: its view's settings, each of its named `claims`'
-    measured number and finite bounds. A claim that cannot be measured is left out (the checker says why)."""
+    measured number and finite bounds; given the `step`, the tokens of its view's decode
+    (explorer.lessons.tokens). A claim that cannot be measured is left out (the checker says why)."""
+    from explorer.lessons.tokens import decoded
     from explorer.lessons.values import VALUE_KINDS, claim_value, resolve
 
-    numbers = view_numbers(view) if view is not None else {}
+    numbers: dict[str, Number | Token] = {}
+    if view is not None:
+        numbers.update(view_numbers(view))
+    if step is not None:
+        numbers.update(decoded(step, view, translator_for))
     for claim in claims:
         for setting in CLAIM_SETTINGS if claim.name else ():
             numbers[f"{claim.name}.{setting}"] = Number(
@@ -195,7 +237,7 @@ def written(number: Number, spec: str | None) -> str:
     return i18n.number(number.value, digits)
 
 
-def fill(text: str, numbers: Mapping[str, Number]) -> str:
+def fill(text: str, numbers: Mapping[str, Number | Token]) -> str:
     """`text` with each placeholder outside code replaced by its number (MISSING where there is none)."""
     pieces, last = [], 0
     for code in CODE.finditer(text):
@@ -204,10 +246,14 @@ def fill(text: str, numbers: Mapping[str, Number]) -> str:
     return "".join([*pieces, _fill_prose(text[last:], numbers)])
 
 
-def _fill_prose(text: str, numbers: Mapping[str, Number]) -> str:
+def _fill_prose(text: str, numbers: Mapping[str, Number | Token]) -> str:
     def one(match: re.Match) -> str:
         spec = match.group(2)
         number = numbers.get(match.group(1))
+        if isinstance(number, Token):
+            if spec == PIECE:
+                return code(number.piece or number.text)
+            return MISSING if spec is not None else code(number.text)
         if number is None or (spec is not None and not FORMAT.match(spec)):
             return MISSING
         return written(number, spec)

@@ -1,9 +1,9 @@
 """A lesson step's texts with their numbers filled in: the placeholders measured on the models when shown.
 
 `filled(step, view)` is the step with every text field (in every language) filled from
-explorer.lessons.placeholders.step_values, the checker's own measure, computed once per claim and
-view for every session (st.cache_data). The player draws the filled step, so the text says what the
-page beside it shows.
+explorer.lessons.placeholders.step_values, the checker's own measure, computed once per step and
+view for every session (st.cache_data), with the tokens of the view's own decode (explorer.lessons.tokens).
+The player draws the filled step, so the text says what the page beside it shows.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from explorer.state.view import ViewState
 from explorer.ui.common.loaders import get_translator
 
 
-@st.cache_data(max_entries=256, show_spinner=False, hash_funcs={Claim: repr, ViewState: repr})
-def _numbers(claims: tuple[Claim, ...], view: ViewState | None) -> dict[str, placeholders.Number]:
-    """The numbers of a step's placeholders (its view's settings, its named claims' measures)."""
-    return placeholders.step_values(claims, view, get_translator)
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs={Claim: repr, ViewState: repr, Step: repr})
+def _numbers(step: Step, view: ViewState | None) -> dict[str, placeholders.Number | placeholders.Token]:
+    """The values of a step's placeholders (its view's settings and tokens, its named claims' measures)."""
+    return placeholders.step_values(step.claims, view, get_translator, step)
 
 
 def _fill_part(part, names: tuple[str, ...], numbers) -> dict:
@@ -37,7 +37,7 @@ def filled(step: Step, view: ViewState | None) -> Step:
     everything = " ".join(_texts(step))
     if not placeholders.found(everything) and not markers(everything):
         return step  # nothing to fill: no placeholder, no date or citation marker {=…}
-    numbers = _numbers(tuple(step.claims), view)
+    numbers = _numbers(step, view)
     question = step.question
     if question is not None:
         options = tuple(dataclasses.replace(o, **_fill_part(o, ("text", "explain"), numbers)) for o in question.options)

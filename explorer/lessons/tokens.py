@@ -1,0 +1,197 @@
+"""Tokens a lesson's texts name: placeholders filled from the step's view's own decode, never typed in.
+
+A step whose page shows one decode of its view (Decode, Hidden states, the Lab's step view) names a token
+of that decode as a placeholder, so that a view moved to another step or sentence changes the text with it
+(or fails the check), and the Chinese text carries the same placeholders as the English (explorer.lessons.texts):
+
+- ``{view.token}``: the output token of the row the view is at: on Decode and Hidden states row view.step,
+  the next token (the one an attention question asks about); on the Lab's step view output position
+  view.step − 1, the step it explains (the Lab numbers its steps from 1);
+- ``{view.attended}``: the source token that row attends to most (its largest weight);
+- ``{view.source.N}``, ``{view.output.N}``: source token N, output token N (from 0), the end mark </s> counted;
+- ``{view.sentence}``: the view's source sentence; ``{view.output}``: its whole output as the model writes it.
+
+Each is written as a code span (a token is shown as written, never read as Markdown or HTML), the word mark ▁
+of a SentencePiece piece left out; after ``:piece`` (``{view.output.0:piece}``) the piece as the heatmap writes
+it, ▁ kept. `problems` refuses a token placeholder the view cannot fill (no decode, a
+row or position past its end) and a token of the view's decode typed as text: a code span, an *italic* or
+a quoted span ("…", “…”, ‘…’, «…», 「…」) that is the view's sentence or output, or one or more tokens of its
+source or output (a page that compares several decodes, Compare or Timelapse, is held only to its sentence).
+"""
+
+from __future__ import annotations
+
+import re
+
+from explorer.lessons.placeholders import CODE, PIECE, PLACEHOLDER, Token
+from explorer.lessons.schema import Lesson, Problem, Step
+from explorer.state.view import ViewState
+
+VIEW_TOKENS = ("token", "attended", "sentence", "output")  # {view.<name>}
+INDEXED = re.compile(r"^(source|output)\.(\d{1,4})$")  # {view.source.N}, {view.output.N}
+END = "</s>"
+# The pages that show one decode of the step's view: its tokens are the ones the text may name.
+DECODE_PAGES = ("decode", "states")
+# A span of text that names something as written: a code span, a bold or an italic, a quotation.
+NAMED = re.compile(
+    r"`+([^`]+?)`+|(?<![*\w])\*\*(?!\*)([^*\n]+?)\*\*(?![*\w])|(?<![*\w])\*(?!\*)([^*\n]+?)\*(?![*\w])|\"([^\"\n]+)\"|“([^”]+)”|‘([^’]+)’|«\s*([^»]+?)\s*»|「([^」]+)」"
+)
+
+
+def is_token_placeholder(key: str) -> bool:
+    """Whether `key` ("view.token", "view.source.3") names a token of the view's decode."""
+    head, _dot, tail = key.partition(".")
+    return head == "view" and (tail in VIEW_TOKENS or INDEXED.match(tail) is not None)
+
+
+def shows_decode(step: Step) -> bool:
+    """Whether the step's page shows one decode of its view (its tokens are the ones its text may name)."""
+    return step.page in DECODE_PAGES or (step.page == "lab" and step.view.get("view") == "step")
+
+
+def row(step: Step, view: ViewState) -> int:
+    """The output position the step's view is at: view.step on Decode (the next row), view.step − 1 on the Lab."""
+    return view.step - 1 if step.page == "lab" else view.step
+
+
+def bare(token: str) -> str:
+    return token.lstrip("▁")
+
+
+def view_tokens(trace, at: int) -> dict[str, Token]:
+    """Every token placeholder's value on `trace` (a decode of the view), its row at output position `at`."""
+    found = {"view.sentence": Token(trace.source_text), "view.output": Token(trace.output)}
+    for i, token in enumerate(trace.source_tokens):
+        found[f"view.source.{i}"] = Token(bare(token), token)
+    for i, token in enumerate(trace.target_tokens):
+        found[f"view.output.{i}"] = Token(bare(token), token)
+    if 0 <= at < len(trace.target_tokens):
+        found["view.token"] = found[f"view.output.{at}"]
+        if trace.attention is not None and at < len(trace.attention):
+            weights = list(trace.attention[at])
+            found["view.attended"] = found[f"view.source.{max(range(len(weights)), key=weights.__getitem__)}"]
+    return found
+
+
+def decoded(step: Step, view: ViewState | None, translator_for) -> dict[str, Token]:
+    """The token placeholders of `step` filled from its view's decode ({} when its page shows none)."""
+    from explorer.lessons.measure import model_name
+    from explorer.views.decode import decode
+
+    if view is None or not view.sentence:
+        return {}
+    sentence = {"view.sentence": Token(view.sentence)}  # every page with a sentence shows it
+    name = model_name(view)
+    if name is None or not shows_decode(step):
+        return sentence
+    try:
+        trace = decode(translator_for(name), view, view.reference)
+    except Exception:  # a model missing or an input it refuses: the checker says why
+        return sentence
+    return view_tokens(trace, row(step, view))
+
+
+def _texts(step: Step):
+    """(where, text) of every text of the step, in every language."""
+    parts = [("", step, ("title", "text", "teacher"))]
+    if step.question is not None:
+        parts.append(("question's ", step.question, ("prompt", "explain")))
+        parts += [(f"option {k}'s ", o, ("text", "explain")) for k, o in enumerate(step.question.options, start=1)]
+    for where, part, names in parts:
+        for name in names:
+            yield f"{where}{name}", getattr(part, name) or ""
+        for key, text in part.translated:
+            yield f"{where}{key}", text
+
+
+def literal(content: str, trace_tokens: tuple[set[str], set[str]], whole: set[str]) -> bool:
+    """Whether a named span's `content` is the view's sentence or output, or tokens of its decode."""
+    content = content.strip()
+    if content in whole:
+        return True
+    parts = [bare(p) for p in content.replace("…", " ").split()]  # `▁J`: the piece J, its word mark shown
+    source, output = trace_tokens
+    return bool(parts) and all(p in source or p in output for p in parts)
+
+
+ROW_TOKENS = ("{view.token}", "{view.attended}")  # placeholders that follow the row the view is at
+# The claims that speak of one row of a decode (its step, a peaks claim's steps).
+ROW_KINDS = ("peaks", "weight", "score", "probability", "attends", "importance", "tau", "size")
+
+
+def question_bound(step: Step, view: ViewState, values: dict[str, Token]) -> bool:
+    """Whether the question of a step that shows its view's decode is tied to the row the view is at, so that a
+    view moved to another step changes its words or fails: the question's texts name {view.token} or
+    {view.attended} (they follow the view); or a claim on the view's decode (one without a model, or on the
+    view's model and sentence) speaks of the row the question asks about: an attention question's row
+    view.step (the next one), a choice question's row view.step − 1 (the last one written) or view.step;
+    or the view is at the end of its decode (every token but the end mark shown: nothing is left). An attention
+    question without an explanation is tied already: its answer is the model's own argmax at the view's row."""
+    from explorer.lessons.measure import model_name
+
+    question = step.question
+    if question.kind == "attention" and not question.explain:
+        return True  # its answer is the model's own argmax at the view's row, and it explains nothing
+    texts = [question.prompt, question.explain, *(t for _k, t in question.translated)]
+    for option in question.options:
+        texts += [option.text, option.explain, *(t for _k, t in option.translated)]
+    if any(token in text for text in texts for token in ROW_TOKENS):
+        return True
+    written = [k for k, v in values.items() if k.startswith("view.output.") and v.text != END]
+    if view.step >= len(written):
+        return True
+    name, rows = model_name(view), []
+    for claim in step.claims:
+        on_view = not claim.model or (claim.model == name and claim.sentence == view.sentence)
+        if on_view and claim.kind in ROW_KINDS:
+            rows += claim.steps if claim.kind == "peaks" else [claim.step]
+    asked = {view.step} if question.kind == "attention" else {view.step - 1, view.step}
+    return bool(asked & set(rows))
+
+
+def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None, translator_for) -> list[Problem]:
+    """Token placeholders the view cannot fill, tokens of its decode typed into the step's texts, and a
+    question on a decode that is not tied to the row the view is at."""
+    values = decoded(step, view, translator_for)
+    said: list[str] = []
+    if step.question is not None and view is not None and step.page in DECODE_PAGES and "view.output" in values:
+        if not question_bound(step, view, values):
+            said.append(
+                f"the question on row {view.step} of {view.sentence!r} is not tied to the view: no claim on the view's "
+                "decode is on the row it asks about (an attention question's view.step, a choice question's "
+                "view.step − 1 or view.step) and its texts name neither {view.token} nor {view.attended}: a moved view?"
+            )
+    for where, text in _texts(step):
+        for match in PLACEHOLDER.finditer(CODE.sub(lambda m: " " * len(m.group(0)), text)):
+            key = match.group(1)
+            if not is_token_placeholder(key):
+                continue
+            if match.group(2) not in (None, PIECE):
+                said.append(
+                    f"{where}: {match.group(0)}: a token is written as it is, or as the page's piece with :{PIECE}"
+                )
+            elif key not in values:
+                what = "shows no decode of its view" if "view.output" not in values else "has no such token"
+                pages = "Decode, Hidden states, the Lab's step view"
+                said.append(f"{where}: {match.group(0)}: the step's view {what} ({pages})")
+    if view is None or not view.sentence:
+        return [Problem(lesson.path, step.line, f"step {number}: {m}") for m in said]
+    whole = {view.sentence.strip()}
+    tokens: tuple[set[str], set[str]] = (set(), set())
+    if "view.output" in values:
+        whole.add(values["view.output"].text.strip())
+        tokens = (
+            {v.text for k, v in values.items() if k.startswith("view.source.") and v.text != END},
+            {v.text for k, v in values.items() if k.startswith("view.output.") and v.text != END},
+        )
+    whole.discard("")
+    for where, text in _texts(step):
+        for match in NAMED.finditer(text):
+            content = next(g for g in match.groups() if g is not None)
+            if literal(content, tokens, whole):
+                said.append(
+                    f"{where}: {match.group(0)} names the view's decode as typed text: write it as a placeholder "
+                    "({view.token}, {view.attended}, {view.source.N}, {view.output.N}, {view.sentence}, "
+                    "{view.output}), so that it follows the view"
+                )
+    return [Problem(lesson.path, step.line, f"step {number}: {m}") for m in dict.fromkeys(said)]
