@@ -169,6 +169,12 @@ EDITS = {
         ],
         "{view.attended:.2f}: a token is written as it is, or as the page's piece with :piece",
     ),
+    # an answer that depends on the model, typed: its key must be computed (explorer.lessons.anchors)
+    "a key typed where an option names the view's output": (
+        L3,
+        [('key = "holds"  # the option whose claim the model honours\nprompt = "What will', 'prompt = "What will')],
+        "an option names {view.output}, a token of the view's decode",
+    ),
     # a Decode view moved later: the question's row is no longer the one its claims speak of
     "a Decode view moved later under a choice question": (
         L2,

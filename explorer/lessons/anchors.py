@@ -244,6 +244,11 @@ def _key_problems(step: Step) -> list[str]:
     right = [o for o in question.options if o.correct]
     if len(right) != 1 or not right[0].claim or right[0].claim not in claims:
         return [*said, f"a question keyed {question.key!r} has one right option, and it names a claim of its step"]
+    if question.key == "holds":  # measured by the checker: the right option's claim holds, the others' fail
+        named = [o for o in question.options if not o.correct and o.claim in claims]
+        if not named:
+            said.append("a question keyed 'holds' names a claim for a wrong option too (the one that must fail)")
+        return said
     mine = claims[right[0].claim]
     for other in question.options:
         if other.correct or not other.claim or other.claim not in claims:
@@ -257,6 +262,24 @@ def _key_problems(step: Step) -> list[str]:
                 f"{{{theirs.name}}} ({theirs.at_least:g}–{theirs.at_most:g}): a wrong key?"
             )
     return said
+
+
+def _unkeyed_problems(step: Step) -> list[str]:
+    """A choice question whose options name a token of the view's decode ({view.token}, {view.output}, …): which
+    one is right depends on the model, so the key is computed (`key` and a claim for each option), never typed."""
+    from explorer.lessons.tokens import is_token_placeholder
+
+    question = step.question
+    if question is None or question.kind != "choice" or question.key:
+        return []
+    texts = [t for o in question.options for t in (o.text, *(v for k, v in o.translated if k.startswith("text_")))]
+    named = [m.group(0) for t in texts for m in PLACEHOLDER.finditer(t) if is_token_placeholder(m.group(1))]
+    if not named:
+        return []
+    return [
+        f"an option names {named[0]}, a token of the view's decode: which option is right depends on the model, so "
+        'compute the key (key = "holds", "largest" or "smallest", and each option\'s claim) instead of typing it'
+    ]
 
 
 def problems(lesson: Lesson, number: int, step: Step, view: ViewState, model: str | None) -> list[Problem]:
@@ -297,4 +320,5 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState, model: st
                     )
     said += _view_problems(step, view, model)
     said += _key_problems(step)
+    said += _unkeyed_problems(step)
     return [Problem(lesson.path, step.line, f"step {number}: {message}") for message in said]

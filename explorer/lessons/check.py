@@ -249,7 +249,22 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
                     )
                 )
         if claims:
+            question = step.question
+            keyed = question is not None and question.key == "holds"
+            # a question keyed "holds": the claims of its wrong options must fail (each says what the model does not)
+            wrong = {o.claim: o for o in question.options if not o.correct and o.claim} if keyed else {}
             for claim in step.claims:
+                if claim.name and claim.name in wrong:
+                    try:
+                        holds = _claim_problem(values.resolve(claim, view), translator) is None
+                    except (CheckpointError, ValueError):
+                        holds = False
+                    if holds:
+                        text = wrong[claim.name].text
+                        said = f"the claim {{{claim.name}}} of the wrong option {text!r} holds: a wrong key?"
+                        message = f"step {number}: {said}"
+                        found.append(Problem(lesson.path, claim.line, message))
+                    continue
                 try:
                     why = _claim_problem(values.resolve(claim, view), translator)
                     if not why and claim.kind == "not_output" and not reach.reachable(claim, translator):

@@ -80,8 +80,9 @@ FIGURE_KEYS = {"kind", "task", "scorers"}
 QUESTION_KEYS = {"kind", "prompt", "options", "explain", "key"}
 OPTION_KEYS = {"text", "correct", "explain", "claim"}
 # A choice question's computed key (issue 64): the right option is the one whose named claim's number is the
-# largest (or smallest) of the options', as their bounds hold it (explorer.lessons.anchors).
-ANSWER_KEYS = ("largest", "smallest")
+# largest (or smallest) of the options', as their bounds hold it (explorer.lessons.anchors); or "holds": the one
+# option whose claim the models honour, every other option's claim failing (explorer.lessons.check).
+ANSWER_KEYS = ("largest", "smallest", "holds")
 CLAIM_KEYS = {
     *("kind", "model", "sentence", "expect", "step", "token", "position", "min_len", "max_len", "at_least", "at_most"),
     *("strategy", "beam", "temperature", "seed", "prefix", "metric", "epoch", "experiment", "statistic", "method"),
