@@ -45,10 +45,10 @@ summary_zh = "一节双语课程。"
 title = "Predict the letter"
 title_zh = "预测字母"
 text = """
-What comes **first** when `hello` is reversed?
+What comes **first** when {view.sentence} is reversed?
 """
 text_zh = """
-反转 `hello` 时，**第一个**写出的是什么？
+反转 {view.sentence} 时，**第一个**写出的是什么？
 """
 page = "decode"
 view = { task = "reverse", scorer = "dot", sentence = "hello", step = "0" }
@@ -64,6 +64,12 @@ options = [
   { text = "The h", text_zh = "字母 h", explain = "h comes last.", explain_zh = "h 最后才写出。" },
 ]
 
+[[steps.claims]]  # the question's row: the view's first (issue 64: a question on a decode is tied to its row)
+kind = "probability"
+step = 0
+token = "o"
+at_least = 0.5
+
 [[steps]]
 title = "Where it looks"
 title_zh = "它看向哪里"
@@ -77,6 +83,11 @@ prompt = "Which letter gets the most attention?"
 prompt_zh = "哪个字母得到的注意力最多？"
 explain = "The letter it comes from, reversed."
 explain_zh = "反转后它所对应的字母。"
+
+[[steps.claims]]
+kind = "peaks"
+steps = [2]
+tokens = ["l"]
 '''
 
 
@@ -120,7 +131,7 @@ def test_the_format_reads_the_zh_siblings(bilingual):
         ]
         assert [step.local("title"), step.local("text"), step.local("teacher")] == [
             "预测字母",
-            "反转 `hello` 时，**第一个**写出的是什么？",
+            "反转 {view.sentence} 时，**第一个**写出的是什么？",  # filled from the view when shown
             "只有教师能看到这段话。",
         ]
         assert question.local("prompt") == "最先写出的是哪个字母？"
@@ -138,7 +149,7 @@ def test_the_format_reads_the_zh_siblings(bilingual):
     # English is the English field, untouched; a language can be named
     assert (lesson.title, step.text, right.text, right.explain) == (
         "Bilingual",
-        "What comes **first** when `hello` is reversed?",
+        "What comes **first** when {view.sentence} is reversed?",
         "The o",
         "The last letter.",
     )
