@@ -233,3 +233,42 @@ def test_quantity_words_in_both_languages():
         ("at_least", 0.5)
     ]
     assert [(d, v) for _a, _w, d, v in quantities("高于 `ln 2` 的一半", "zh", amounts=True)] == [("at_least", 0.5)]
+
+
+def _decode_questions():
+    """(lesson file, step number, its view's step) of every shipped question on a Decode or Hidden states view."""
+    from explorer.lessons import lesson_files, read
+
+    found = []
+    for path in lesson_files([ROOT / "lessons"]):
+        for number, step in enumerate(read(path).steps, start=1):
+            if step.question is not None and step.page in ("decode", "states") and "step" in step.view:
+                found.append((path, number, int(step.view["step"])))
+    return found
+
+
+# A view at the end of its decode moved one step on shows the same page (the end mark's row): nothing to catch.
+AT_THE_END = {("1-why-attention.toml", 2)}
+
+
+def test_every_shipped_decode_question_fails_when_its_view_moves_one_step_later(tmp_path):
+    """Issue 64: a Decode view moved later under its question is caught, for every shipped question (a moved
+    view's question is tied to no claim of its row, its explanation's answer is on another row, its options
+    quote a half-shown output, or the view is past its decode's end)."""
+    import re
+
+    from explorer.lessons.__main__ import file_problems
+
+    missed = []
+    for path, number, at in _decode_questions():
+        if (path.name, number) in AT_THE_END:
+            continue
+        text = path.read_text(encoding="utf-8")
+        heads = [m.start() for m in re.finditer(r"^\[\[steps\]\]", text, re.M)]
+        start, end = heads[number - 1], heads[number] if number < len(heads) else len(text)
+        block = re.sub(r'^(view = \{.*)step = "\d+"', rf'\1step = "{at + 1}"', text[start:end], count=1, flags=re.M)
+        copy = tmp_path / path.name
+        copy.write_text(text[:start] + block + text[end:], encoding="utf-8")
+        if not [p for p in file_problems(copy, claims=False) if p.message.startswith(f"step {number}:")]:
+            missed.append(f"{path.name} step {number}: view step {at} -> {at + 1}")
+    assert len(_decode_questions()) >= 25 and not missed, missed

@@ -121,20 +121,25 @@ ROW_KINDS = ("peaks", "weight", "score", "probability", "attends", "importance",
 
 def question_bound(step: Step, view: ViewState, values: dict[str, Token]) -> bool:
     """Whether the question of a step that shows its view's decode is tied to the row the view is at, so that a
-    view moved to another step changes its words or fails: the question's texts name {view.token} or
-    {view.attended} (they follow the view); or a claim on the view's decode (one without a model, or on the
-    view's model and sentence) speaks of the row the question asks about: an attention question's row
-    view.step (the next one), a choice question's row view.step − 1 (the last one written) or view.step;
-    or the view is at the end of its decode (every token but the end mark shown: nothing is left). An attention
-    question without an explanation is tied already: its answer is the model's own argmax at the view's row."""
+    view moved to another step changes its words or fails.
+
+    An attention question's answer is the model's own argmax at row view.step; its explanation is tied when it
+    names that answer as {view.attended}, or when a peaks claim on the view's own decode (no model) is on that
+    row (a moved view leaves it on another row). One without an explanation says nothing to tie. A choice
+    question is tied when its texts name {view.token} or {view.attended}, when a claim on the view's decode
+    (one without a model, or on the view's model and sentence) speaks of its row view.step − 1 (the last one
+    written) or view.step, or when the view is at the end of its decode (every token but the end mark shown)."""
     from explorer.lessons.measure import model_name
 
     question = step.question
-    if question.kind == "attention" and not question.explain:
-        return True  # its answer is the model's own argmax at the view's row, and it explains nothing
     texts = [question.prompt, question.explain, *(t for _k, t in question.translated)]
     for option in question.options:
         texts += [option.text, option.explain, *(t for _k, t in option.translated)]
+    if question.kind == "attention":
+        explains = [question.explain, *(t for k, t in question.translated if k.startswith("explain"))]
+        if not any(explains) or any("{view.attended}" in t for t in explains):
+            return True
+        return any(c.kind == "peaks" and not c.model and view.step in c.steps for c in step.claims)
     if any(token in text for text in texts for token in ROW_TOKENS):
         return True
     written = [k for k, v in values.items() if k.startswith("view.output.") and v.text != END]
@@ -145,8 +150,7 @@ def question_bound(step: Step, view: ViewState, values: dict[str, Token]) -> boo
         on_view = not claim.model or (claim.model == name and claim.sentence == view.sentence)
         if on_view and claim.kind in ROW_KINDS:
             rows += claim.steps if claim.kind == "peaks" else [claim.step]
-    asked = {view.step} if question.kind == "attention" else {view.step - 1, view.step}
-    return bool(asked & set(rows))
+    return bool({view.step - 1, view.step} & set(rows))
 
 
 def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None, translator_for) -> list[Problem]:
@@ -154,12 +158,29 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None, tr
     question on a decode that is not tied to the row the view is at."""
     values = decoded(step, view, translator_for)
     said: list[str] = []
+    if view is not None and step.page in DECODE_PAGES and "view.output" in values:
+        tokens = sum(k.startswith("view.output.") for k in values)
+        if view.step > tokens:  # the page shows the same as at its end: a view moved past it
+            said.append(
+                f"the view's step {view.step} is past the end of its decode ({tokens} tokens, the end mark counted)"
+            )
     if step.question is not None and view is not None and step.page in DECODE_PAGES and "view.output" in values:
+        written = sum(k.startswith("view.output.") and v.text != END for k, v in values.items())
+        options = [
+            t for o in step.question.options for t in (o.text, *(v for k, v in o.translated if k[:5] == "text_"))
+        ]
+        if 0 < view.step < written and any("{view.output}" in t for t in options):
+            said.append(
+                f"an option quotes the whole output {{view.output}}, but the view shows {view.step} of its {written} "
+                "tokens (the answer half shown): a moved view?"
+            )
         if not question_bound(step, view, values):
             said.append(
                 f"the question on row {view.step} of {view.sentence!r} is not tied to the view: no claim on the view's "
-                "decode is on the row it asks about (an attention question's view.step, a choice question's "
-                "view.step − 1 or view.step) and its texts name neither {view.token} nor {view.attended}: a moved view?"
+                "decode is on the row it asks about (an attention question's peaks claim without a model on "
+                "view.step, a choice question's claim on view.step − 1 or view.step) and its texts do not name it "
+                "({view.attended} in an attention question's explanation, {view.token} or {view.attended} in a "
+                "choice question's): a moved view?"
             )
     for where, text in _texts(step):
         for match in PLACEHOLDER.finditer(CODE.sub(lambda m: " " * len(m.group(0)), text)):
