@@ -175,6 +175,21 @@ EDITS = {
         [('key = "holds"  # the option whose claim the model honours\nprompt = "What will', 'prompt = "What will')],
         "an option names {view.output}, a token of the view's decode",
     ),
+    "a Decode view moved past the end of its decode": (
+        L4,
+        [
+            (
+                'scorer = "general", sentence = "I have a black cat.", step = "8" }',
+                'scorer = "general", sentence = "I have a black cat.", step = "9" }',
+            )
+        ],
+        "the view's step 9 is past the end of its decode (8 tokens, the end mark counted)",
+    ),
+    "a Decode view moved under an option that quotes the whole output": (
+        L3,
+        [('sentence = "Saturday, May 9, 2018", step = "0" }', 'sentence = "Saturday, May 9, 2018", step = "1" }')],
+        "an option quotes the whole output {view.output}, but the view shows 1 of its 10 tokens",
+    ),
     # a Decode view moved later: the question's row is no longer the one its claims speak of
     "a Decode view moved later under a choice question": (
         L2,
