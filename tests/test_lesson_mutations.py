@@ -9,6 +9,12 @@ does not draw. Each is made here in a copy of lesson 7 or 8 and must fail, namin
 (explorer.lessons.anchors: quantity words held by bounds and said alike in both languages, code-span
 numbers the app's own constants, claims on the step and sentence the view shows; explorer.lessons.texts:
 placeholders and number forms). The shipped lessons pass (tests/test_lessons.py runs them with claims).
+
+Tokens a step names are placeholders of its view's own decode (explorer.lessons.tokens): a token typed in
+(a code span, a quotation, an italic), the view's sentence typed on Compare, a token placeholder past the
+decode's end, on a page without a decode or with a number's format, a key typed where an option names the
+view's output, and a Decode view moved later under its question (every shipped one, one step on) each fail
+too. A wrong key computed on the models ("holds") is in tests/test_lesson_keys.py.
 """
 
 from __future__ import annotations
