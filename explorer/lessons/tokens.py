@@ -14,9 +14,12 @@ of that decode as a placeholder, so that a view moved to another step or sentenc
 Each is written as a code span (a token is shown as written, never read as Markdown or HTML), the word mark ▁
 of a SentencePiece piece left out; after ``:piece`` (``{view.output.0:piece}``) the piece as the heatmap writes
 it, ▁ kept. `problems` refuses a token placeholder the view cannot fill (no decode, a
-row or position past its end) and a token of the view's decode typed as text: a code span, an *italic* or
-a quoted span ("…", “…”, ‘…’, «…», 「…」) that is the view's sentence or output, or one or more tokens of its
-source or output (a page that compares several decodes, Compare or Timelapse, is held only to its sentence).
+row or position past its end) and a token of the view's decode typed as text: a code span, a **bold**, an
+*italic* or a quoted span ("…", “…”, ‘…’, «…», 「…」) that is the view's sentence or output, or one or more
+tokens of its source or output (a page that compares several decodes, Compare or Timelapse, is held only to
+its sentence; a token in plain prose, outside such a span, is not read). On Decode and Hidden states it also
+refuses a view step past the end of its decode, an option quoting the whole output while the view shows part
+of it, and a question not tied to the row it asks about (`question_bound`): a view moved later fails.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ def row(step: Step, view: ViewState) -> int:
 
 
 def bare(token: str) -> str:
+    """A piece as a word: SentencePiece's word mark ▁ left out."""
     return token.lstrip("▁")
 
 
