@@ -3,7 +3,9 @@
 // shared with another tab, and never in the URL (a link the teacher shares opens as the reader likes it).
 // Data: {read: true} asks what the tab keeps, answered as the state value "on" only when the mode was on (a
 // value sent asks the server for a run: a page opened without it runs once); {write: true | false, scroll: [...],
-// focus: {...}} keeps the mode on, or forgets it.
+// focus: {...}, confirm} keeps the mode on, or forgets it; with confirm (a mode the tab was asked back) it answers
+// the state value "written" once it has written it: the page has then drawn the toggle on, and a toggle off is the
+// user's (explorer.ui.shell.presentation.CONFIRMED).
 // No key scrolls the page while it is on: a key the browser scrolls with (data.scroll, explorer.views.keyboard
 // SCROLL_KEYS) that nothing on the page took (the stepper, a lesson's Next) and the focused element does not keep
 // (typing, a slider, a list: data.focus) does nothing, so a clicker's extra PageDown never carries the frame away.
@@ -26,13 +28,14 @@ function stillFrame(event) {
 }
 
 export default function (component) {
-  const { data, setStateValue, parentElement } = component;
+  const { data, setStateValue } = component;
   const store = storage();
   if (data.read) {
     const kept = Boolean(store && store.getItem(KEY) === "on");
     if (kept) setStateValue("on", true);
-    // What the tab did, for a reader of the page (the browser tests wait for it, not for a time).
-    if (parentElement) parentElement.setAttribute("data-presentation-memory", kept ? "answered" : "none");
+    // What the tab did, for a reader of the page (the browser tests wait for it, not for a time), on the document:
+    // this component leaves the page once its answer is taken.
+    document.documentElement.setAttribute("data-presentation-memory", kept ? "answered" : "none");
     return;
   }
   window.__aePresenting = data.write ? { scroll: data.scroll || [], focus: data.focus || {} } : null;
@@ -41,7 +44,10 @@ export default function (component) {
     // Bubble phase, on the window: after the page's own handlers, which take the keys they use.
     window.addEventListener("keydown", stillFrame);
   }
-  if (!store) return;
-  if (data.write) store.setItem(KEY, "on");
-  else store.removeItem(KEY);
+  if (store && data.write) store.setItem(KEY, "on");
+  else if (store) store.removeItem(KEY);
+  if (data.write && data.confirm) {
+    setStateValue("written", true);
+    document.documentElement.setAttribute("data-presentation-written", "yes");
+  }
 }

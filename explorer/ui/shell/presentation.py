@@ -55,6 +55,11 @@ READ_KEY, WRITE_KEY = "presentation_memory_read", "presentation_memory_write"
 NONCE_KEY = "_presentation_memory_nonce"  # the suffix of this session's READ_KEY (a reconnect keeps old values)
 RECALLED = "_presentation_recalled"  # the tab's answer taken: it is not asked again in this session
 WRITES = "_presentation_writes"  # the mode has been on in this session: every run writes it to the tab
+# The tab has drawn the mode it was asked back (its write component's answer). Until then a run that another
+# component of the page asked for (a class's tab memory, its bar) carries the toggle as the page first drew it,
+# off: that is not the teacher's choice, and the recalled mode is kept (issue 62: a projector's reload on a
+# lesson's link turned the mode on, then off again a second later, with a class and a phone following).
+CONFIRMED = "_presentation_confirmed"
 
 
 @functools.cache
@@ -90,9 +95,12 @@ def _remember(state, on: bool) -> None:
     if not on and not state.get(WRITES):
         return
     state[WRITES] = True
-    data = {"write": on, "scroll": list(keyboard.SCROLL_KEYS), "focus": keyboard.LEFT_TO_THE_FOCUS}
+    confirm = on and bool(state.get(RECALLED)) and not state.get(CONFIRMED)  # ask the tab to say it drew the mode
+    data = {"write": on, "confirm": confirm, "scroll": list(keyboard.SCROLL_KEYS), "focus": keyboard.LEFT_TO_THE_FOCUS}
     with st.sidebar:
-        _memory()(data=data, key=WRITE_KEY)
+        written = _memory()(data=data, key=WRITE_KEY, default={"written": None}, on_written_change=lambda: None)
+    if getattr(written, "written", None):
+        state[CONFIRMED] = True
 
 
 def toggle() -> bool:
@@ -100,6 +108,8 @@ def toggle() -> bool:
     keeps the mode, so a reload opens in it (the page's first run without it, the tab's answer's run with it)."""
     state = st.session_state
     _recall(state)
+    if state.get(RECALLED) and not state.get(CONFIRMED):  # a toggle off before the tab drew it on is not a choice
+        state[keys.PRESENTATION] = True
     if keys.PRESENTATION in state:  # re-set the value, so the toggle of the page just opened takes it on its first run
         state[keys.PRESENTATION] = state[keys.PRESENTATION]
     on = st.sidebar.toggle(_(LABEL), key=keys.PRESENTATION, persist_state="session", help=_(HELP))
