@@ -11,10 +11,11 @@
 // - "replaced" (this member opened the stream again elsewhere: another tab) closes the stream for good and says
 //   so; a page drawn anew after the old stream was let go (2 s unmounted) opens it again and takes it back;
 // - a stream the server refuses (429, 503) is opened again with backoff, and the line says when;
-// - nothing the stream said is lost between two drawings of the page: the stream keeps the latest view it sent,
-//   and the events that came while no page listened (a rerun replaces this component: up to 2 s unmounted) or
-//   whose rerun an unmount cancelled; a page drawn anew judges them against what it shows (issue 62: a phone
-//   stayed on the list of lessons after the teacher's start, which came while its page was being drawn);
+// - a question asked or revealed (or the teacher away, the class ended…) is not lost between two drawings of
+//   the page: the stream keeps the events that came while no page listened (a rerun replaces this component)
+//   or whose rerun an unmount cancelled, and the page drawn next judges them against what it shows (issue 62:
+//   a phone that answered missed the reveal that came while its page was drawn again). A view is not kept:
+//   the page drawn next reads the room's view itself;
 // - a lesson's step other than the one this tab showed last opens at the top of the page (a phone scrolled
 //   down to answer the step before).
 // Data: {stream: URL path, version: the view drawn, params: its link, steps: the decode's, mode, question, texts}.
@@ -26,11 +27,6 @@ const HEATMAP = "decode-heatmap";  // the stepper's <svg> (explorer.figures.svg_
 const QUESTION = ".st-key-class_question";
 const SMALLEST = 0.2;  // the heatmap is never scaled below a fifth of its size
 const MARGIN = 8;  // pixels kept between the panel's bottom edge and the window's
-// A rerun reaches every follower of the room at once; the page spreads its own over a random part of
-// data.spread_ms, a hall's spread (SPREAD_HALL followers or more in this process). The stream's events say how
-// many streams of the room this process serves (event.hall, explorer.classrooms.events.Hub): a class of a few
-// phones waits a few milliseconds, not a hall's 1.5 s (issue 62: a phone within 2 s of the teacher's start).
-const SPREAD_HALL = 300;
 const AT = "__aeFollowAt";  // the lesson's step this tab's follower showed last ("lesson@at"; "" for none)
 
 function pageTop(node) {  // the node's top edge from the top of the page, whatever is scrolled
@@ -81,7 +77,6 @@ function connect(held, url) {
     let event = null;
     try { event = JSON.parse(message.data); } catch (error) { return; }
     if (!event || typeof event !== "object") return;
-    if (event.kind === "view" && !(held.view && held.view.version >= event.version)) held.view = event;
     if (event.kind === "replaced") {  // a newer page of this member (another tab) took the stream over: stop
       source.close();  // rather than reconnect, or the two pages would take it from each other in turn
       held.replaced = true;
@@ -89,7 +84,7 @@ function connect(held, url) {
       return;
     }
     if (held.handler) held.handler(event);
-    else if (event.kind !== "view") held.missed[event.kind] = event;  // (the latest view is held.view)
+    else if (event.kind !== "view") held.missed[event.kind] = event;  // (a view: the next page reads the room)
   };
   source.onerror = () => {
     if (source.readyState === EventSource.CLOSED && !held.replaced && !held.gone && held.source === source) {
@@ -114,7 +109,7 @@ function stream(url) {
   }
   if (!all[url]) {
     const held = {source: null, handler: null, state: null, closing: null, refusals: 0, retrying: 0, again: null,
-                  view: null, missed: {}};
+                  missed: {}};
     connect(held, url);
     all[url] = held;
   }
@@ -162,21 +157,18 @@ export default function (component) {
   window[AT] = at;
   let asked = 0;
   // A change that reruns the fragment reaches every student of the room at once: each waits a random part
-  // of the spread first (SPREAD_HALL), so a hall's reruns come spread out instead of in one burst.
+  // of data.spread_ms first, so a hall's reruns come spread out instead of in one burst.
   let pending = null;
   const owed = {};  // the events the pending rerun is for (given back to the stream should an unmount cancel it)
   const rerun = (why, event) => {
     if (event && event.kind !== "view") owed[event.kind] = event;
     if (pending) return;  // one rerun already on its way reads the room as it is then
-    const hall = Number(event && event.hall);
-    const most = Number(data.spread_ms) || 0;
-    const spread = hall > 0 ? Math.min(most, (most * hall) / SPREAD_HALL) : most;
     pending = setTimeout(() => {
       pending = null;
       for (const kind of Object.keys(owed)) delete owed[kind];
       asked += 1;
       setTriggerValue("moved", why + ":" + asked + ":" + Date.now());
-    }, Math.random() * spread);
+    }, Math.random() * (Number(data.spread_ms) || 0));
   };
   // Not live (the class server unreachable when the page was drawn): try again every retry_ms until a run
   // reaches it. The stream's reconnect events alone are not enough: one may arrive while this page is still
@@ -211,8 +203,8 @@ export default function (component) {
       rerun(String(event.kind), event);
     }
   };
-  // What this page may not have seen: the stream's latest view (judged by its version: one this page shows
-  // already is nothing) and the events no page heard. After this task, so that the page's stepper listens.
+  // What this page may not have heard: the events (a question asked or revealed, the teacher away…) that came
+  // while no page listened, or whose rerun an unmount cancelled; each judged against what this page shows.
   const handler = held.handler;
   let missed = held.missed;
   held.missed = {};
@@ -223,7 +215,6 @@ export default function (component) {
     const events = missed;
     missed = null;
     if (held.handler !== handler) return giveBack(events);
-    if (held.view) handler(held.view);
     for (const event of Object.values(events)) handler(event);
   }, 0);
   return () => {  // unmounted: close the stream unless the next render takes it over at once
