@@ -49,6 +49,13 @@ REVEALED_KEY = class_teacher.LESSON_REVEALED_KEY  # the class's answers to the s
 PROJECTOR_MIN_PX = 1000
 SIDE_COLUMN = "min(32vw, 620px)"
 _ITEM = '[data-testid="stLayoutWrapper"]:has(> .st-key-{key})'
+# In the projected frame the column's title says where the class is and the heatmap's labels say the sentence:
+# the page's title and Decode's sentence row (with its settings, which the lesson's step sets) stay out, so
+# that the heatmap's labels keep the screen's 24 px at 1366x768 for sentences up to 15 tokens (issue 62).
+_OUT_OF_FRAME = (
+    '[data-testid="stElementContainer"]:has(> [data-testid="stHeading"] h1)',
+    '[data-testid="stLayoutWrapper"]:has(> [data-testid="stHorizontalBlock"] .st-key-decode_sentence)',
+)
 _REVEALED = f".st-key-lesson_dock:has(.st-key-{REVEALED_KEY})"
 
 
@@ -62,6 +69,7 @@ def projected_css(busy: bool) -> str:
   overflow-y: auto; z-index: 99;}}
 [data-testid="stMainBlockContainer"] {{padding-right: calc({SIDE_COLUMN} + 1.75rem) !important;}}
 .st-key-lesson_dock h3 {{font-size: 1.6rem !important; padding: 0.25rem 0 !important;}}
+{", ".join(_OUT_OF_FRAME)} {{display: none !important;}}
 .st-key-{WORDS_KEY} {{max-height: {words_vh}vh; overflow-y: auto;}}
 {_REVEALED} .st-key-{WORDS_KEY} {{max-height: 22vh;}}
 {_REVEALED} {_ITEM.format(key=WORDS_KEY)} {{order: 1;}}
