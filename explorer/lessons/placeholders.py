@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from explorer import i18n
 from explorer.lessons import numbers as typed
 from explorer.lessons.schema import Claim, Step
+from explorer.lessons.syntax import CODE, PIECE, PLACEHOLDER, Token
 from explorer.state.view import ViewState
 
 VIEW_SETTINGS = ("step", "beam", "temperature", "seed")  # {view.<setting>}
@@ -48,12 +49,7 @@ BOUNDS = ("at_least", "at_most")  # {name.<bound>}
 # {name.<setting>}: a setting of a named claim of any kind, so prose that names the seed, the width, the
 # row or the epoch a claim checks says the claim's own ("seed {s2.seed} writes …").
 CLAIM_SETTINGS = ("seed", "temperature", "beam", "step", "epoch", "position", "min_len", "max_len")
-# Anything in braces that starts like a name is meant as a placeholder (its form is checked).
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)(?::([^{}]*))?\}")
 FORMAT = re.compile(r"^(?:\.([0-4])([f%])|d)$")
-# A code span (`…`, ``…``) or a fenced block: kept as written, numbers and braces included.
-CODE = re.compile(r"```.*?```|(`+)(?:(?!\1).)+?\1", re.DOTALL)
-PIECE = "piece"  # {view.token:piece}: a token as the page writes it, SentencePiece's word mark ▁ kept
 MISSING = "—"  # shown for a number that could not be measured (the checker names why)
 
 
@@ -65,15 +61,6 @@ class Number:
     value: float
     default: str = ".2f"
     kind: str = "value"
-
-
-@dataclass(frozen=True)
-class Token:
-    """A token of the step's view's decode (or its sentence, or its output): shown as a code span, `text` as a
-    word (SentencePiece's word mark ▁ left out), `piece` as the page's heatmap writes it (``{view.token:piece}``)."""
-
-    text: str
-    piece: str = ""
 
 
 def code(text: str) -> str:

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import re
 
-from explorer.lessons.placeholders import CODE, PIECE, PLACEHOLDER, Token
 from explorer.lessons.schema import Lesson, Problem, Step
+from explorer.lessons.syntax import CODE, PIECE, PLACEHOLDER, Token
 from explorer.state.view import ViewState
 
 VIEW_TOKENS = ("token", "attended", "sentence", "output")  # {view.<name>}
