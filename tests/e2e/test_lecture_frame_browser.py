@@ -39,6 +39,7 @@ MAIN_VIEW = (
     ".ae-stepper-output",
 )
 ANSWERS = ".st-key-class_lesson_revealed, .st-key-class_revealed"
+PROJECTED_H1 = "35.2px"  # a page's title in presentation mode (explorer.ui.shell.presentation.CSS: 2.2rem)
 QUESTION = ".st-key-class_question"  # a follower's open question (explorer.ui.classes.student.QUESTION_KEY)
 # Each option's target and whether its text is cut (an ellipsis: wider than its box).
 OPTIONS = """q => [...q.querySelectorAll('button')].filter(b => b.offsetParent).map(b => {
@@ -79,7 +80,7 @@ def _teacher(browser: Browser, server: str, lang: str, size: str, lesson: str) -
     expect(counts).to_be_visible(timeout=WAIT_MS)
     code = CODE.search(counts.inner_text()).group(1)
     page.get_by_text(words(lang, LABEL), exact=True).click()
-    expect(page.locator("[data-testid=stMain] h1").first).to_have_css("font-size", "35.2px", timeout=WAIT_MS)
+    expect(page.locator("[data-testid=stMain] h1").first).to_have_css("font-size", PROJECTED_H1, timeout=WAIT_MS)
     return page, code
 
 
@@ -108,6 +109,10 @@ def _walk(browser: Browser, server: str, lang: str, size: str, lesson_ids: tuple
         lesson = LESSONS[lesson_id]
         if number:  # the next lesson: its link, in the same tab (the class and presentation mode are kept)
             teacher.goto(f"{server}/Lessons?lesson={lesson_id}&at=1&lang={lang}")
+            # the tab's answer turns presentation mode on again a run after the page opens (its large type)
+            expect(teacher.locator("[data-testid=stMain] h1").first).to_have_css(
+                "font-size", PROJECTED_H1, timeout=WAIT_MS
+            )
         for index, step in enumerate(lesson.steps):
             where = f"{lang} {size} {lesson_id} step {index + 1} ({step.page})"
             if index:  # the clicker, once the page's keys are bound to the lesson's Next (its legend is drawn)
