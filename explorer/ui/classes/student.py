@@ -372,12 +372,22 @@ def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
         st.rerun(scope="app")
     lesson = owner.own(ss, "lessons").get("lesson") is not None
     question = current_question() if lesson else None
-    if lesson and lesson_question_moved(question):
+    if lesson and lesson_question_moved(question) and _fragment_run():
         st.rerun(scope="app")  # the lesson's question, asked or revealed: its panel shows it
     _status(problem or first_problem)
     if pushed:
         code, member = _mine().code, tab(ss).member
         class_push.follower(code, member, view, not teacher_away(ss), problem is None, question=question, asks=lesson)
+
+
+def _fragment_run() -> bool:
+    """Whether this run is the banner's fragment alone. In a whole page's run the lesson's panel is drawn after the
+    banner and shows the question itself: rerunning the page from the banner there reran it for ever (issue 62: on
+    every step off Decode a phone never showed the question, its server rerunning the page again and again)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 @st.fragment(run_every=follow.POLL_SECONDS)
