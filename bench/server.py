@@ -112,7 +112,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.start_seconds = 0.0
 
-    def start(self, timeout_s: float = 90.0) -> float:
+    def start(self, timeout_s: float = 300.0) -> float:
         """Start and wait for /_stcore/health; returns the seconds that took."""
         cmd = [*local_command(self.port, self.script, self.warm_up), *self.options]
         self._log = open(self.log_path, "w+b")  # a file, not a pipe: an unread pipe blocks the server
