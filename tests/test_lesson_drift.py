@@ -45,10 +45,10 @@ expect = "olleh"
 title = "Without attention"
 text = \"\"\"
 `none` reads {none_len} source letters and `dot` {dot_len}: the same string. `none` and `dot` both
-write `olleh`; `none` does not write `olleeh` greedily.
+write {view.dot.output}; `none` does not write `olleeh` greedily.
 \"\"\"
 text_zh = \"\"\"
-`none` 读入 {none_len} 个源字母，`dot` 读入 {dot_len} 个：同一个字符串。`none` 和 `dot` 都写出 `olleh`；
+`none` 读入 {none_len} 个源字母，`dot` 读入 {dot_len} 个：同一个字符串。`none` 和 `dot` 都写出 {view.dot.output}；
 `none` 贪心解码时不写 `olleeh`。
 \"\"\"
 page = "compare"

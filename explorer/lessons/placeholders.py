@@ -12,7 +12,8 @@ number as a placeholder in braces:
 - ``{view.step}``, ``{view.beam}``, ``{view.temperature}``, ``{view.seed}``: the step's view's setting;
 - ``{view.token}``, ``{view.attended}``, ``{view.source.N}``, ``{view.output.N}``, ``{view.sentence}``,
   ``{view.output}``: a token of the step's view's own decode, written as a code span, as a word or, after
-  ``:piece``, as the page's piece (explorer.lessons.tokens: a token the text names is never typed in).
+  ``:piece``, as the page's piece (explorer.lessons.tokens: a token the text names is never typed in); on
+  Compare, ``{view.<scorer>.output}``, ``{view.<scorer>.output.N}``, … of each scorer's decode.
 
 After a colon, how to write it: ``{p:.2f}`` two decimals, ``{share:.1%}`` a percentage with one
 decimal, ``{view.step:d}`` a whole number. Without one, an accuracy is a whole percentage, a view
@@ -132,7 +133,7 @@ def _form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
             return f"{placeholder}: a token is written as it is, or as the page's piece with :{PIECE}"
         if tail in VIEW_SETTINGS:
             return None
-        tokens = ", ".join([*VIEW_TOKENS, "source.N", "output.N"])
+        tokens = ", ".join([*VIEW_TOKENS, "source.N", "output.N", "<scorer>.output[.N] (Compare)"])
         return f"{placeholder}: a view has the settings {', '.join(VIEW_SETTINGS)} and the tokens {tokens}"
     if head not in names:
         return f"{placeholder}: no claim of this step has the name {head!r}"

@@ -9,17 +9,20 @@ of that decode as a placeholder, so that a view moved to another step or sentenc
   view.step − 1, the step it explains (the Lab numbers its steps from 1);
 - ``{view.attended}``: the source token that row attends to most (its largest weight);
 - ``{view.source.N}``, ``{view.output.N}``: source token N, output token N (from 0), the end mark </s> counted;
-- ``{view.sentence}``: the view's source sentence; ``{view.output}``: its whole output as the model writes it.
+- ``{view.sentence}``: the view's source sentence; ``{view.output}``: its whole output as the model writes it;
+- on Compare, which shows every scorer's own greedy decode of the view's sentence (`compared`):
+  ``{view.<scorer>.output}``, ``{view.<scorer>.output.N}``, ``{view.<scorer>.source.N}`` and
+  ``{view.<scorer>.attended.N}`` (the source token that scorer's row N attends to most).
 
 Each is written as a code span (a token is shown as written, never read as Markdown or HTML), the word mark ▁
 of a SentencePiece piece left out; after ``:piece`` (``{view.output.0:piece}``) the piece as the heatmap writes
 it, ▁ kept. `problems` refuses a token placeholder the view cannot fill (no decode, a
 row or position past its end) and a token of the view's decode typed as text: a code span, a **bold**, an
 *italic* or a quoted span ("…", “…”, ‘…’, «…», 「…」) that is the view's sentence or output, or one or more
-tokens of its source or output (a page that compares several decodes, Compare or Timelapse, is held only to
-its sentence; a token in plain prose, outside such a span, is not read). On Decode and Hidden states it also
-refuses a view step past the end of its decode, an option quoting the whole output while the view shows part
-of it, and a question not tied to the row it asks about (`question_bound`): a view moved later fails.
+tokens of its source or output; on Compare, of any scorer's decode (Timelapse, whose view holds no epoch, is
+held only to its sentence; a token in plain prose, outside such a span, is not read). On Decode and Hidden
+states it also refuses a view step past the end of its decode, an option quoting the whole output while the
+view shows part of it, and a question not tied to the row it asks about (`question_bound`): a view moved later fails.
 """
 
 from __future__ import annotations
@@ -32,9 +35,13 @@ from explorer.state.view import ViewState
 
 VIEW_TOKENS = ("token", "attended", "sentence", "output")  # {view.<name>}
 INDEXED = re.compile(r"^(source|output)\.(\d{1,4})$")  # {view.source.N}, {view.output.N}
+# On Compare, one scorer's own decode: {view.<scorer>.output}, {view.<scorer>.output.N}, {view.<scorer>.source.N},
+# {view.<scorer>.attended.N} (the source token its row N attends to most).
+SCORER_TOKEN = re.compile(r"^([a-z][a-z0-9_]*)\.(output|(?:output|source|attended)\.\d{1,4})$")
 END = "</s>"
 # The pages that show one decode of the step's view: its tokens are the ones the text may name.
 DECODE_PAGES = ("decode", "states")
+COMPARE = "compare"  # the page that shows every scorer's own decode of the view's sentence
 # A span of text that names something as written: a code span, a bold or an italic, a quotation.
 NAMED = re.compile(
     r"`+([^`]+?)`+|(?<![*\w])\*\*(?!\*)([^*\n]+?)\*\*(?![*\w])|(?<![*\w])\*(?!\*)([^*\n]+?)\*(?![*\w])|\"([^\"\n]+)\"|“([^”]+)”|‘([^’]+)’|«\s*([^»]+?)\s*»|「([^」]+)」"
@@ -44,7 +51,13 @@ NAMED = re.compile(
 def is_token_placeholder(key: str) -> bool:
     """Whether `key` ("view.token", "view.source.3") names a token of the view's decode."""
     head, _dot, tail = key.partition(".")
-    return head == "view" and (tail in VIEW_TOKENS or INDEXED.match(tail) is not None)
+    return head == "view" and (tail in VIEW_TOKENS or INDEXED.match(tail) is not None or scorer_token(tail))
+
+
+def scorer_token(tail: str) -> bool:
+    """Whether `tail` ("dot.output.3") names a token of one scorer's decode on Compare."""
+    match = SCORER_TOKEN.match(tail)
+    return match is not None and match.group(1) not in (*VIEW_TOKENS, "source", "output")
 
 
 def shows_decode(step: Step) -> bool:
@@ -77,13 +90,44 @@ def view_tokens(trace, at: int) -> dict[str, Token]:
     return found
 
 
+def scorer_tokens(scorer: str, trace) -> dict[str, Token]:
+    """One scorer's tokens on Compare ({view.<scorer>.…}), from its own decode `trace` of the view's sentence."""
+    found = {f"view.{scorer}.{k[5:]}": v for k, v in view_tokens(trace, -1).items() if k != "view.sentence"}
+    for at, weights in enumerate(trace.attention if trace.attention is not None else ()):
+        weights = list(weights)
+        attended = max(range(len(weights)), key=weights.__getitem__)
+        found[f"view.{scorer}.attended.{at}"] = found[f"view.{scorer}.source.{attended}"]
+    return found
+
+
+def compared(view: ViewState, translator_for) -> dict[str, Token]:
+    """Every scorer's tokens on Compare: the view's sentence through each scorer of its task, each with its
+    default model and its own greedy decode (the outputs the page's table shows; a scorer that refuses the
+    sentence, as location does a length it was not trained on, is left out)."""
+    from explorer.state import catalog
+    from explorer.views.decode import decode
+
+    found = {"view.sentence": Token(view.sentence)}
+    for scorer in catalog.available().get(view.task, ()):
+        entry = catalog.model_for(view.task, scorer)
+        try:
+            trace = decode(translator_for(entry.name), ViewState(view.task, scorer, view.sentence), "")
+        except Exception:  # a model missing or an input it refuses: not on the page either
+            continue
+        found.update(scorer_tokens(scorer, trace))
+    return found
+
+
 def decoded(step: Step, view: ViewState | None, translator_for) -> dict[str, Token]:
-    """The token placeholders of `step` filled from its view's decode ({} when its page shows none)."""
+    """The token placeholders of `step` filled from its view's decode, or on Compare from each scorer's
+    ({} when its page shows none)."""
     from explorer.lessons.measure import model_name
     from explorer.views.decode import decode
 
     if view is None or not view.sentence:
         return {}
+    if step.page == COMPARE:
+        return compared(view, translator_for)
     sentence = {"view.sentence": Token(view.sentence)}  # every page with a sentence shows it
     name = model_name(view)
     if name is None or not shows_decode(step):
@@ -157,6 +201,27 @@ def question_bound(step: Step, view: ViewState, values: dict[str, Token]) -> boo
     return bool({view.step - 1, view.step} & set(rows))
 
 
+# The values of one decode's whole output, source tokens and output tokens: the view's, or a scorer's on Compare.
+WHOLE_OUTPUT = re.compile(r"^view\.(?:\w+\.)?output$")
+SOURCE_TOKEN = re.compile(r"^view\.(?:\w+\.)?source\.\d+$")
+OUTPUT_TOKEN = re.compile(r"^view\.(?:\w+\.)?output\.\d+$")
+
+
+def _unfilled(step: Step, key: str, values: dict[str, Token]) -> str:
+    """Why the step's view cannot fill the token placeholder `key`."""
+    per_scorer = scorer_token(key.partition(".")[2])
+    if per_scorer and step.page != COMPARE:
+        return "a scorer's token is one of Compare's decodes ({view.<scorer>.…} on Compare only)"
+    if step.page == COMPARE:
+        if not per_scorer:
+            return "Compare shows each scorer's decode, not one of the view: name it {view.<scorer>.output}, …"
+        scorers = sorted({k.split(".")[1] for k in values if WHOLE_OUTPUT.match(k) and k != "view.output"})
+        return f"Compare's decodes have no such token (its scorers: {', '.join(scorers) or 'none'})"
+    if "view.output" not in values:
+        return "the step's view shows no decode of its view (Decode, Hidden states, the Lab's step view)"
+    return "the step's view has no such token (Decode, Hidden states, the Lab's step view)"
+
+
 def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None, translator_for) -> list[Problem]:
     """Token placeholders the view cannot fill, tokens of its decode typed into the step's texts, and a
     question on a decode that is not tied to the row the view is at."""
@@ -196,27 +261,27 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None, tr
                     f"{where}: {match.group(0)}: a token is written as it is, or as the page's piece with :{PIECE}"
                 )
             elif key not in values:
-                what = "shows no decode of its view" if "view.output" not in values else "has no such token"
-                pages = "Decode, Hidden states, the Lab's step view"
-                said.append(f"{where}: {match.group(0)}: the step's view {what} ({pages})")
+                said.append(f"{where}: {match.group(0)}: {_unfilled(step, key, values)}")
     if view is None or not view.sentence:
         return [Problem(lesson.path, step.line, f"step {number}: {m}") for m in said]
-    whole = {view.sentence.strip()}
-    tokens: tuple[set[str], set[str]] = (set(), set())
-    if "view.output" in values:
-        whole.add(values["view.output"].text.strip())
-        tokens = (
-            {v.text for k, v in values.items() if k.startswith("view.source.") and v.text != END},
-            {v.text for k, v in values.items() if k.startswith("view.output.") and v.text != END},
-        )
+    whole = {view.sentence.strip()} | {v.text.strip() for k, v in values.items() if WHOLE_OUTPUT.match(k)}
+    tokens = (
+        {v.text for k, v in values.items() if SOURCE_TOKEN.match(k) and v.text != END},
+        {v.text for k, v in values.items() if OUTPUT_TOKEN.match(k) and v.text != END},
+    )
     whole.discard("")
+    forms = (
+        "{view.<scorer>.output}, {view.<scorer>.output.N}, {view.<scorer>.source.N}, {view.<scorer>.attended.N}, "
+        "{view.sentence}"
+        if step.page == COMPARE
+        else "{view.token}, {view.attended}, {view.source.N}, {view.output.N}, {view.sentence}, {view.output}"
+    )
     for where, text in _texts(step):
         for match in NAMED.finditer(text):
             content = next(g for g in match.groups() if g is not None)
             if literal(content, tokens, whole):
                 said.append(
                     f"{where}: {match.group(0)} names the view's decode as typed text: write it as a placeholder "
-                    "({view.token}, {view.attended}, {view.source.N}, {view.output.N}, {view.sentence}, "
-                    "{view.output}), so that it follows the view"
+                    f"({forms}), so that it follows the view"
                 )
     return [Problem(lesson.path, step.line, f"step {number}: {m}") for m in dict.fromkeys(said)]
