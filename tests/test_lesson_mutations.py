@@ -16,7 +16,8 @@ decode's end, on a page without a decode or with a number's format, a key typed 
 view's output, and a Decode view moved later under its question (every shipped one, one step on; one at the
 end of its decode is at step N, so one step on is past it) each fail too. On Compare a scorer's token
 typed in (`0`, a whole output, an attended letter), one decode's placeholder, a scorer the page does not
-show, and a scorer's placeholder off Compare fail. A wrong key computed on the models ("holds") is in tests/test_lesson_keys.py.
+show, and a scorer's placeholder off Compare fail; so does a SentencePiece piece (▁chat) typed in prose.
+A wrong key computed on the models ("holds") is in tests/test_lesson_keys.py.
 """
 
 from __future__ import annotations
@@ -209,6 +210,14 @@ EDITS = {
             ("（{view.dot.output.8} 和 {view.dot.output.9}）", "（{view.output.8} 和 {view.dot.output.9}）"),
         ],
         "{view.output.8}: Compare shows each scorer's decode, not one of the view",
+    ),
+    "a SentencePiece piece typed in prose, in both languages": (
+        L4,
+        [
+            ("The next piece is {view.token:piece}, and the model", "The next piece is ▁chat, and the model"),
+            ("下一个子词是 {view.token:piece}，模型看着", "下一个子词是 ▁chat，模型看着"),
+        ],
+        "question's explain: ▁chat is a SentencePiece piece typed in prose",
     ),
     "a token placeholder past the end of the view's decode": (
         L1,

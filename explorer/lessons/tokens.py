@@ -20,7 +20,8 @@ it, ▁ kept. `problems` refuses a token placeholder the view cannot fill (no de
 row or position past its end) and a token of the view's decode typed as text: a code span, a **bold**, an
 *italic* or a quoted span ("…", “…”, ‘…’, «…», 「…」) that is the view's sentence or output, or one or more
 tokens of its source or output; on Compare, of any scorer's decode (Timelapse, whose view holds no epoch, is
-held only to its sentence; a token in plain prose, outside such a span, is not read). On Decode and Hidden
+held only to its sentence; a token in plain prose, outside such a span, is not read, but a SentencePiece piece
+with its word mark ▁ typed in prose is refused on any page: no word starts with ▁). On Decode and Hidden
 states it also refuses a view step past the end of its decode, an option quoting the whole output while the
 view shows part of it, and a question not tied to the row it asks about (`question_bound`): a view moved later fails.
 """
@@ -201,6 +202,8 @@ def question_bound(step: Step, view: ViewState, values: dict[str, Token]) -> boo
     return bool({view.step - 1, view.step} & set(rows))
 
 
+# A word piece with SentencePiece's word mark, typed outside a code span: always a token (no word starts with ▁).
+PIECE_IN_PROSE = re.compile(r"▁[^\s,.;:!?()（），。；：、]+")
 # The values of one decode's whole output, source tokens and output tokens: the view's, or a scorer's on Compare.
 WHOLE_OUTPUT = re.compile(r"^view\.(?:\w+\.)?output$")
 SOURCE_TOKEN = re.compile(r"^view\.(?:\w+\.)?source\.\d+$")
@@ -277,6 +280,12 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None, tr
         else "{view.token}, {view.attended}, {view.source.N}, {view.output.N}, {view.sentence}, {view.output}"
     )
     for where, text in _texts(step):
+        prose = PLACEHOLDER.sub(" ", CODE.sub(" ", text))
+        for piece in dict.fromkeys(PIECE_IN_PROSE.findall(prose)):
+            said.append(
+                f"{where}: {piece} is a SentencePiece piece typed in prose: write it as a placeholder "
+                f"({{view.output.N:{PIECE}}}, …) where it is a token of the view's decode, else in a code span"
+            )
         for match in NAMED.finditer(text):
             content = next(g for g in match.groups() if g is not None)
             if literal(content, tokens, whole):
