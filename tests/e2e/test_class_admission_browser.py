@@ -12,6 +12,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from explorer.ui.classes import members as members_ui
 from tests.e2e.test_class_browser import WAIT_MS, start_class
 
+# The student's page holds an open class stream (explorer/ui/classes/follow.js keeps its streams in this window
+# field): its request has been made, and seen by the test's request listener, before this is true.
+OPEN_STREAM = """() => Object.values(window.__aeClassStreams || {})
+  .some(held => held.source && held.source.readyState === EventSource.OPEN)"""
+
 
 def test_a_student_waits_with_its_tag_until_the_teacher_lets_it_in(browser: Browser, start_streamlit):
     server = start_streamlit()  # its own server and rooms
@@ -53,6 +58,8 @@ def test_a_student_waits_with_its_tag_until_the_teacher_lets_it_in(browser: Brow
         let_in.click()
         expect(student.get_by_text(f"Following the teacher of class {code}")).to_be_visible(timeout=WAIT_MS)
         expect(student.get_by_text("· live")).to_be_visible(timeout=WAIT_MS)
+        # "live" is the server's word; the class's stream is opened by the page's script after it is drawn
+        student.wait_for_function(OPEN_STREAM, timeout=WAIT_MS)
         assert streams and not any("member" in url or cookie["value"] in url for url in streams)  # no id in a URL
         for page in (teacher, student):
             expect(page.locator(".stException")).to_have_count(0)
