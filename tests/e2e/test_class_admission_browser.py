@@ -43,14 +43,13 @@ def test_a_student_waits_with_its_tag_until_the_teacher_lets_it_in(browser: Brow
         teacher.get_by_role("button", name="Refresh").click()  # the panel's list, as the bar counts it
         expect(teacher.get_by_text("1 waiting", exact=True)).to_be_visible(timeout=WAIT_MS)
         option = teacher.get_by_role("option").filter(has_text=tag)
-        for _ in range(5):  # the list of tags waiting opens (a redraw of the panel may close it: open it again)
-            teacher.locator("[class*='st-key-class_waiting_pick'] input").click()
+        for _ in range(5):  # the list of tags waiting opens and its tag is picked (a redraw of the panel may close
+            teacher.locator("[class*='st-key-class_waiting_pick'] input").click()  # the list: open it again)
             try:
-                option.wait_for(timeout=3000)
+                option.click(timeout=3000)
                 break
             except PlaywrightTimeout:
                 teacher.keyboard.press("Escape")
-        option.click()
         teacher.keyboard.press("Escape")  # the list closes: the choice is sent
         teacher.get_by_text("1 waiting", exact=True).click()  # and the box loses the focus (a click elsewhere)
         let_in = teacher.get_by_role("button", name="Let in", exact=True)
