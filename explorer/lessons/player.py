@@ -19,6 +19,7 @@ from explorer.i18n import _, ngettext
 from explorer.lessons.listing import ROOT
 from explorer.lessons.schema import PAGES, Lesson, Problem, Question, Step
 from explorer.state import link, owner, params
+from explorer.state.feature_state import held
 from explorer.state.pages import BY_NAME
 from explorer.state.view import LINK_FIELDS, ViewState
 from explorer.state.view import link_params as view_link_params
@@ -55,10 +56,7 @@ TAB = "_lesson_tab"
 
 def tab(session: MutableMapping) -> LessonTab:
     """The session's `LessonTab` (made on first use; a value of another type there is replaced)."""
-    found = session.get(TAB)
-    if not isinstance(found, LessonTab):
-        found = session[TAB] = LessonTab()
-    return found
+    return held(session, TAB, LessonTab)
 
 
 # -- the URL ------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from explorer.classrooms.stores import open_store
 from explorer.figures.bars import class_answers
 from explorer.i18n import N_, _, ngettext
 from explorer.i18n.errors import message_of
+from explorer.state.feature_state import held
 from explorer.ui.common.markdown import authored_markdown, escape_markdown
 from explorer.ui.shell import presentation
 from seq2seq.messages import Message
@@ -96,10 +97,7 @@ class ClassTab:
 
 def tab(session: MutableMapping) -> ClassTab:
     """The session's `ClassTab` (made on first use; a value of another type there is replaced)."""
-    found = session.get(KEY)
-    if not isinstance(found, ClassTab):
-        found = session[KEY] = ClassTab()
-    return found
+    return held(session, KEY, ClassTab)
 
 
 def peek(session: Mapping) -> ClassTab | None:

@@ -13,6 +13,8 @@ import uuid
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
+from explorer.state.feature_state import held
+
 KEY = "_train_tab"
 
 
@@ -28,7 +30,4 @@ class TrainTab:
 
 def tab(session: MutableMapping) -> TrainTab:
     """The tab's `TrainTab` (made on first use; a value of another type there is replaced)."""
-    found = session.get(KEY)
-    if not isinstance(found, TrainTab):
-        found = session[KEY] = TrainTab()
-    return found
+    return held(session, KEY, TrainTab)
