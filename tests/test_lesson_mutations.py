@@ -82,8 +82,9 @@ EDITS = {
     ),
     "a Chinese-only 超过 → 不到": (
         L7,
-        [("会使输出移动超过一半", "会使输出移动不到一半")],
-        "text_zh says the amounts [('at_most', 0.5)] in words, its English [('at_least', 0.5)]",
+        [("打乱使输出移动超过一半的步", "打乱使输出移动不到一半的步")],
+        "text_zh says the amounts [('at_most', 0.5), ('at_most', 0.5)] in words, "
+        "its English [('at_least', 0.5), ('at_most', 0.5)]",
     ),
     "a Chinese-only 不到 → 超过 on a share": (
         L8,
@@ -285,6 +286,25 @@ EDITS = {
         ],
         "the attention question asks about row 6 of 'abcdefghijklmnopqrstuvwxyz'; no peaks claim on that row",
     ),
+    # shares said without a fraction (most, nearly all, 大多数, 几乎全): read in every text a class reads
+    "a Chinese-only 大多数 over a share under half": (
+        L7,
+        [("在典型样例上，不到一半（{loc_changed:.0%}）的打乱", "在典型样例上，大多数（{loc_changed:.0%}）的打乱")],
+        "'大多数' says more than {loc_changed}'s bound holds",
+    ),
+    "nearly every, its number taken away, in a wrong option's explanation": (
+        L3,
+        [
+            ("it gets nearly every test date right ({loc_exact:.1%}).", "it gets nearly every test date right."),
+            ("它几乎答对了每一个测试日期（{loc_exact:.1%}）。", "它几乎答对了每一个测试日期。"),
+        ],
+        "option 2 explain: 'nearly every' says a share, but no claim of its sentence or step holds it",
+    ),
+    "nearly all in a teacher's note, over a bound of 0.6": (
+        L8,
+        [("at {further:.0%} of the steps, more than half,", "at nearly all of the steps ({further:.0%}),")],
+        "teacher: 'nearly all' says more than {further}'s bound holds",
+    ),
 }
 
 
@@ -322,6 +342,32 @@ def test_quantity_words_in_both_languages():
         ("at_least", 0.5)
     ]
     assert [(d, v) for _a, _w, d, v in quantities("高于 `ln 2` 的一半", "zh", amounts=True)] == [("at_least", 0.5)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "said"),
+    [
+        ("most of its steps", "en", [("at_least", 0.5)]),
+        ("for most language pairs", "en", [("at_least", 0.5)]),
+        ("nearly every test date", "en", [("at_least", 0.9)]),
+        ("gets almost none right", "en", [("at_most", 0.1)]),
+        ("the most attention", "en", []),
+        ("at most 0.5", "en", []),
+        ("looks most at its neighbours", "en", []),
+        ("它的大多数步", "zh", [("at_least", 0.5)]),
+        ("`dot` 几乎全对", "zh", [("at_least", 0.9)]),
+        ("几乎把每一个日期都写对", "zh", [("at_least", 0.9)]),
+        ("几乎一个都写不对", "zh", [("at_most", 0.1)]),
+        ("输出分布几乎完全移开了", "zh", []),
+        ("服务器同时只运行少数几个", "zh", []),
+    ],
+)
+def test_shares_said_without_a_fraction(text, lang, said):
+    """Issue 64: 'most', 'nearly all', 'almost none', 大多数, 几乎全 are shares a claim must hold, like 'fewer than
+    half'; 'the most', 'at most', 几乎完全 (an amount) and 少数几个 (a few) are not."""
+    from explorer.lessons.anchors import quantities
+
+    assert [(d, round(v, 2)) for _a, _w, d, v in quantities(text, lang)] == said
 
 
 def _decode_questions():

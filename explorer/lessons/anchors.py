@@ -1,11 +1,14 @@
 """What a step's words and view must agree with, without running a model (issue 64's deliberate edits).
 
 - **Quantity words come from bounds.** "fewer than half", "more than a quarter", 不到一半, 超过三分之一,
-  九成以上: each is a share said in words, and the claim whose placeholder stands in the same sentence must
-  hold it by its bound ("fewer than half" needs at_most ≤ 0.5; "more than half" at_least ≥ 0.5; a bare
-  "nine in ten" or 九成 both bounds within 0.05 of 0.9). A quantity word in a sentence with no placeholder
-  has no number to speak of. Each language is read on its own, so a Chinese-only 超过 → 不到 or an added
-  九成 fails, and the translation must say the same shares of the same placeholders as the English.
+  九成以上, and those without a fraction: "most of", "nearly all", "almost none", 大多数, 几乎全, 几乎没有: each is a
+  share said in words, in any text a class or teacher reads (text, teacher notes, prompt, the right option, every
+  explanation; a sentence citing a paper {=…} reports the paper's finding), and the claim whose placeholder
+  stands in the same sentence must hold it by its bound ("fewer than half" needs at_most ≤ 0.5; "more than
+  half" at_least ≥ 0.5; a bare "nine in ten" or 九成 both bounds within 0.05 of 0.9). A quantity word in a
+  sentence with no placeholder has no number to speak of. Each language is read on its own, so a
+  Chinese-only 超过 → 不到 or an added 九成 fails, and the translation must say the same shares of the same
+  placeholders as the English.
 - **A view that shows one step is the step its claims speak of.** On the Lab's step view, a claim on the
   view's model and sentence (attends, importance, tau, size, weight, score, probability) speaks of output
   position view.step − 1 (the Lab numbers its steps from 1), and a Lab step view whose sentence none of
@@ -52,10 +55,37 @@ _EN_AT_LEAST = r"more than|over|above|at least|greater than"
 EN_QUANTITY = re.compile(rf"\b(?:({_EN_AT_MOST})\s+|({_EN_AT_LEAST})\s+)?({_EN_FRACTION})\b", re.IGNORECASE)
 ZH_QUANTITY = re.compile(rf"(不到|少于|低于|不足|至多)?(超过|多于|高于|至少)?(近)?({_ZH_FRACTION})(以上|以下)?")
 ZH_OF = re.compile(rf"(不到|少于|低于|不足|超过|多于|高于)\s*`[^`]*`\s*的({_ZH_FRACTION})")
+CITED = "{="  # a marker that cites a paper (explorer.lessons.placeholders): its sentence says what the paper found
 NEAR = 0.05  # a bare fraction ("nine in ten", 九成) is held to within this of its value
 REACH = 40  # characters: a share in words speaks of a placeholder this close to it in its sentence
 # A fraction of a named quantity ("above half of `ln 2`", "`ln 2` 的一半") or an amount moved ("moves the output
 # by more than half", 移动超过一半) says how large a value is, not what share of the steps or strings: not a share.
+# Shares said without a fraction ("most of its steps", "nearly every date", 大多数, 几乎所有, "almost none"): each is a
+# direction and a value like a fraction's, so a claim must hold it too ("most" at least half, "nearly all" at least
+# nine in ten, "almost none" at most one in ten). "the most", "at most", "most likely" are not shares.
+_EN_VAGUE = (
+    (
+        re.compile(
+            r"(?<!\bthe )(?<!\bat )\bmost(?= of\b| (?!(?:at|to|on|in|for|with|by|from|like)\b)(?:[a-z]+ )?[a-z]+s\b)",
+            re.IGNORECASE,
+        ),
+        "at_least",
+        0.5,
+    ),
+    (re.compile(r"\b(?:the|a) majority\b", re.IGNORECASE), "at_least", 0.5),
+    (re.compile(r"\b(?:nearly|almost|virtually) (?:all|every\w*|always)\b", re.IGNORECASE), "at_least", 0.9),
+    (
+        re.compile(r"\b(?:nearly|almost|virtually) (?:no|none|never)\b|\bhardly (?:any|ever)\b", re.IGNORECASE),
+        "at_most",
+        0.1,
+    ),
+)
+_ZH_VAGUE = (
+    (re.compile(r"大多数|(?<!极)(?<!大)多数|大部分|多半"), "at_least", 0.5),
+    (re.compile(r"几乎(?:都|总是|一直)|几乎[^，。；：、\s`{]{0,4}?(?:所有|(?<!完)全|每)"), "at_least", 0.9),
+    (re.compile(r"几乎(?:没有|从不|从未)|几乎一个[都也][^，。；]{0,3}?[不没]|极少数"), "at_most", 0.1),
+    (re.compile(r"(?<![极大])少数(?!几)"), "at_most", 0.5),
+)
 _EN_NOT_SHARE_AFTER = re.compile(r"^\s+of\s+`")
 _EN_NOT_SHARE_BEFORE = re.compile(r"\bby\s+$")
 _ZH_NOT_SHARE_BEFORE = re.compile(r"(?:`\s*的|移动|的)$")
@@ -101,7 +131,9 @@ def quantities(text: str, lang: str, amounts: bool = False) -> list[tuple[int, s
             for m in ZH_OF.finditer(text):
                 direction = "at_least" if m.group(1) in ("超过", "多于", "高于") else "at_most"
                 found.append((m.start(), m.group(0), direction, _zh_value(m.group(2))))
-    return found
+    for pattern, direction, value in _EN_VAGUE if lang == "en" else _ZH_VAGUE:
+        found += [(m.start(), m.group(0), direction, value) for m in pattern.finditer(prose)]
+    return sorted(found)
 
 
 def _sentences(text: str) -> Iterator[tuple[int, str]]:
@@ -134,6 +166,8 @@ def _shares(step: Step, text: str, lang: str) -> tuple[list[str], Counter]:
             continue
         names = [(m.start(), m.end(), m.group(1).split(".")[0]) for m in PLACEHOLDER.finditer(sentence)]
         names = [(at, end, name) for at, end, name in names if name in claims]
+        if CITED in sentence:
+            continue  # the words report the cited paper's finding ({=Koehn and Knowles (2017)}), not one of ours
         for at, phrase, direction, value in words:
             if not names:
                 # words with no placeholder: a claim of the step without a name must hold them ("all put more than
@@ -282,23 +316,41 @@ def _unkeyed_problems(step: Step) -> list[str]:
     ]
 
 
+def _fields(step: Step) -> list[tuple[str, str, str, dict[str, str]]]:
+    """(label, field name, English, translations) of every text of the step a class or teacher reads: its text and
+    teacher notes, its question's prompt and explanation, each option's text and explanation."""
+    found = [
+        ("text", "text", step.text, dict(step.translated)),
+        ("teacher", "teacher", step.teacher, dict(step.translated)),
+    ]
+    question = step.question
+    if question is not None:
+        mine = dict(question.translated)
+        found += [("prompt", "prompt", question.prompt, mine), ("explain", "explain", question.explain, mine)]
+        for n, option in enumerate(question.options, 1):
+            mine = dict(option.translated)
+            if option.correct:  # a wrong option says what is not so, on purpose: its explanation says what is
+                found.append((f"option {n} text", "text", option.text, mine))
+            found.append((f"option {n} explain", "explain", option.explain, mine))
+    return found
+
+
 def problems(lesson: Lesson, number: int, step: Step, view: ViewState, model: str | None) -> list[Problem]:
     """Step `number`'s quantity words, code-span numbers and view anchors (module docstring)."""
     said: list[str] = []
-    fields = [("text", step.text, dict(step.translated))]
     known = constants()
-    for name, english, translated in fields:
+    for label, name, english, translated in _fields(step):
         problems_en, shares_en = _shares(step, english or "", "en")
-        said += [f"{name}: {p}" for p in problems_en]
+        said += [f"{label}: {p}" for p in problems_en]
         for lang in ("zh",):
             text = translated.get(f"{name}_{lang}")
             if text is None:
                 continue
             problems_zh, shares_zh = _shares(step, text, lang)
-            said += [f"{name}_{lang}: {p}" for p in problems_zh]
+            said += [f"{label}_{lang}: {p}" for p in problems_zh]
             if shares_zh != shares_en:
                 said.append(
-                    f"{name}_{lang} says the shares {sorted(shares_zh)} in words, its English {sorted(shares_en)}"
+                    f"{label}_{lang} says the shares {sorted(shares_zh)} in words, its English {sorted(shares_en)}"
                 )
             amounts = [
                 Counter((d, round(v, 3)) for _at, _w, d, v in quantities(t, k, amounts=True))
@@ -306,16 +358,16 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState, model: st
             ]
             if amounts[0] != amounts[1]:
                 said.append(
-                    f"{name}_{lang} says the amounts {sorted(amounts[1].elements())} in words, its English "
+                    f"{label}_{lang} says the amounts {sorted(amounts[1].elements())} in words, its English "
                     f"{sorted(amounts[0].elements())} (more than / fewer than a fraction, in both languages alike)"
                 )
         for lang, text in [("en", english or ""), *((k, v) for k, v in translated.items() if k == f"{name}_zh")]:
             for written in _code_numbers(text):
                 value = float(written.replace("−", "-"))
                 if not any(abs(value - c) < 1e-9 for c in known):
-                    label = name if lang == "en" else lang
+                    where = label if lang == "en" else f"{label}_zh"
                     said.append(
-                        f"{label}: `{written}` in a code span is none of the app's constants "
+                        f"{where}: `{written}` in a code span is none of the app's constants "
                         f"({', '.join(sorted({f'{c:g}' for c in known}))}): write a measured number as a placeholder"
                     )
     said += _view_problems(step, view, model)
