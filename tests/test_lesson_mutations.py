@@ -401,3 +401,18 @@ def test_every_shipped_decode_question_fails_when_its_view_moves_one_step_later(
         if not [p for p in file_problems(copy, claims=False) if p.message.startswith(f"step {number}:")]:
             missed.append(f"{path.name} step {number}: view step {at} -> {at + 1}")
     assert len(_decode_questions()) >= 25 and not missed, missed
+
+
+def test_a_share_far_from_every_placeholder_of_its_sentence_needs_a_claim_that_holds_it():
+    """Issue 64: a share said in words beyond reach of the sentence's placeholders was let through ("speaks of
+    something else"); now a claim of the step without a name must hold it, as for a sentence with none."""
+    from explorer.lessons.anchors import _shares
+    from explorer.lessons.schema import Claim, Step
+
+    text = "It scores {x}, which on these strings, the ones the other models write right, is fewer than a quarter."
+    half = Claim(kind="accuracy", model="reverse/uniform", name="x", at_most=0.5)
+    said, _seen = _shares(Step(title="t", text=text, page="decode", view={}, claims=(half,)), text, "en")
+    assert said == ["'fewer than a quarter' says a share, but no placeholder near it or claim of its step holds it"]
+    quarter = Claim(kind="accuracy", model="reverse/uniform", at_most=0.2)
+    said, _seen = _shares(Step(title="t", text=text, page="decode", view={}, claims=(half, quarter)), text, "en")
+    assert said == []

@@ -179,7 +179,10 @@ def _shares(step: Step, text: str, lang: str) -> tuple[list[str], Counter]:
             before = [name for p, end, name in names if end <= at and at - end <= REACH]
             after = [name for p, end, name in names if p >= at + len(phrase) and p - at - len(phrase) <= REACH]
             if not before and not after:
-                continue  # the words speak of something else in a long sentence
+                # no placeholder near the words: a claim of the step without a name must hold them
+                if not any(_held(c, direction, value) for c in unnamed if c.kind in BOUNDED):
+                    said.append(f"{phrase!r} says a share, but no placeholder near it or claim of its step holds it")
+                continue
             name = before[-1] if before else after[0]
             claim = claims[name]
             seen[(name, direction, round(value, 3))] += 1
