@@ -80,3 +80,20 @@ def test_an_option_naming_the_views_token_needs_a_computed_key(tmp_path, capsys,
     typed = LESSON.replace('key = "holds"\n', "").replace("The first letter of the source.", option)
     code, out = _check(tmp_path, capsys, typed, claims=False)
     assert code == 1 and f"an option names {option}, a token of the view's decode" in out, out
+
+
+def test_the_part_of_a_date_the_model_ignores_is_computed(tmp_path, capsys):
+    """Lesson 3 step 1's key is what dates/general does: another weekday leaves its output as it is, another month
+    does not. Marking May right instead of Wednesday fails on the model."""
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parent.parent / "lessons" / "3-reordering.toml"
+    text = shipped.read_text(encoding="utf-8")
+    right = 'text_zh = "Wednesday（星期）", correct = true, claim = "no_weekday",'
+    wrong = 'text_zh = "May（月份）", claim = "no_month",'
+    assert right in text and wrong in text
+    text = text.replace(right, right.replace(" correct = true,", ""), 1).replace(
+        wrong, wrong.replace("claim =", "correct = true, claim ="), 1
+    )
+    code, out = _check(tmp_path, capsys, text)
+    assert code == 1 and "the claim {no_weekday} of the wrong option 'Wednesday' holds: a wrong key?" in out, out
