@@ -18,6 +18,12 @@ end of its decode is at step N, so one step on is past it) each fail too. On Com
 typed in (`0`, a whole output, an attended letter), one decode's placeholder, a scorer the page does not
 show, and a scorer's placeholder off Compare fail; so does a SentencePiece piece (▁chat) typed in prose.
 A wrong key computed on the models ("holds") is in tests/test_lesson_keys.py.
+
+Outputs of the Timelapse's record a step names are placeholders of its history claims ({name.output}, a wrong
+option's {name.expect}: explorer.lessons.history): an output typed in an italic (in English only, in both
+languages), in an option, in prose, {x.output} on a claim that is no history claim, and a holding claim's
+{x.expect} each fail; a history claim moved to another epoch under unchanged words shows that epoch's output
+and fails its claim; lesson 6 step 2 shows the recorded outputs.
 """
 
 from __future__ import annotations
@@ -286,6 +292,57 @@ EDITS = {
         ],
         "the attention question asks about row 6 of 'abcdefghijklmnopqrstuvwxyz'; no peaks claim on that row",
     ),
+    # outputs of the Timelapse's record: placeholders of the step's history claims (explorer.lessons.history)
+    "a history output typed in italics in English only": (
+        L6,
+        [("`general` writes\n{general1.output}, one l short", "`general` writes\n*dlrow oleh*, one l short")],
+        "step 2: text: *dlrow oleh* is a history output typed as text: write it as {general1.output}",
+    ),
+    "a history output typed in italics in both languages": (
+        L6,
+        [
+            (
+                "writes it backwards perfectly: {dot_end.output}.",
+                "writes it backwards perfectly: *ti sesrever rerolpxe noitnetta*.",
+            ),
+            ("把它完美地倒写出来：{dot_end.output}。", "把它完美地倒写出来：*ti sesrever rerolpxe noitnetta*。"),
+        ],
+        "step 3: text_zh: *ti sesrever rerolpxe noitnetta* is a history output typed as text: write it as "
+        "{dot_end.output}",
+    ),
+    "an option typed with a history output, in both languages": (
+        L6,
+        [
+            ('{ text = "Every model writes {e1_general.expect}."', '{ text = "Every model writes dlrow olleh."'),
+            ('text_zh = "每个模型都写出了 {e1_general.expect}。"', 'text_zh = "每个模型都写出了 dlrow olleh。"'),
+        ],
+        "step 2: option 2's text: dlrow olleh is a history output typed as text: write it as {e1.output} or "
+        "{e1_general.expect}",
+    ),
+    "an option's explanation typed with a history output in prose": (
+        L6,
+        [
+            ("general is one l short ({general1.output})", "general is one l short (dlrow oleh)"),
+            ("general 少了一个 l（{general1.output}）", "general 少了一个 l（dlrow oleh）"),
+        ],
+        "step 2: option 2's explain_zh: dlrow oleh is a history output typed as text",
+    ),
+    "an output placeholder on a claim that is no history claim": (
+        L6,
+        [
+            ("writes it backwards perfectly: {dot_end.output}.", "writes it backwards perfectly: {dot_exact.output}."),
+            ("把它完美地倒写出来：{dot_end.output}。", "把它完美地倒写出来：{dot_exact.output}。"),
+        ],
+        "{dot_exact.output}: a metric claim records no output",
+    ),
+    "a holding claim's expect shown instead of its output": (
+        L6,
+        [
+            ("`uniform` writes {uniform1.output};", "`uniform` writes {uniform1.expect};"),
+            ("`uniform` 写出 {uniform1.output}；", "`uniform` 写出 {uniform1.expect}；"),
+        ],
+        "step 2: text: {uniform1.expect}: a claim's expect is shown only for a wrong option's claim",
+    ),
     # shares said without a fraction (most, nearly all, 大多数, 几乎全): read in every text a class reads
     "a Chinese-only 大多数 over a share under half": (
         L7,
@@ -322,7 +379,7 @@ def test_each_deliberate_edit_fails_the_check(name, tmp_path, capsys):
     assert code == 1 and said in out, out
 
 
-@pytest.mark.parametrize("source", [L1, L2, L2B, L3, L4, L7, L8], ids=["1", "2", "2b", "3", "4", "7", "8"])
+@pytest.mark.parametrize("source", [L1, L2, L2B, L3, L4, L6, L7, L8], ids=["1", "2", "2b", "3", "4", "6", "7", "8"])
 def test_the_shipped_lessons_pass_without_running_a_model(source, capsys):
     assert cli.main(["check", "--no-claims", str(source)]) == 0, capsys.readouterr().out
 
@@ -401,6 +458,57 @@ def test_every_shipped_decode_question_fails_when_its_view_moves_one_step_later(
         if not [p for p in file_problems(copy, claims=False) if p.message.startswith(f"step {number}:")]:
             missed.append(f"{path.name} step {number}: view step {at} -> {at + 1}")
     assert len(_decode_questions()) >= 25 and not missed, missed
+
+
+def _filled_step(path: Path, number: int) -> dict[str, str]:
+    """Lesson `path`'s step `number`'s text and its translations as the player fills them (no model run: its
+    placeholders are history outputs and settings)."""
+    from explorer.lessons import read
+    from explorer.lessons.check import step_view
+    from explorer.lessons.placeholders import fill, step_values
+
+    def no_model(name):
+        raise AssertionError(f"no model is run for a history output ({name})")
+
+    step = read(path).steps[number - 1]
+    values = step_values(step.claims, step_view(step), no_model, step)
+    return {"text": fill(step.text, values), **{k: fill(t, values) for k, t in step.translated if k == "text_zh"}}
+
+
+def test_lesson_6_step_2_shows_the_recorded_outputs():
+    """The player writes the outputs of lesson 6 step 2 from the models' training records (probes.json), in
+    both languages."""
+    from explorer.views import timelapse
+
+    def wrote(model: str, epoch: int) -> str:
+        record = next(r for r in timelapse.model_history(model) if r["epoch"] == epoch)
+        return timelapse.probe_for(record, "hello world")["output"]
+
+    filled = _filled_step(L6, 2)
+    outputs = [wrote(f"reverse/{scorer}", 1) for scorer in ("dot", "general", "uniform", "none")]
+    assert outputs == ["dlrow olleh", "dlrow oleh", "dlorwl eloh", "dlorl wohlel"]
+    for text in filled.values():
+        assert "{" not in text and all(f"`{output}`" in text for output in outputs), text
+    assert "`general` writes\n`dlrow oleh`, one l short" in filled["text"]
+    assert "`general` 写出 `dlrow oleh`，少了一个 l" in filled["text_zh"]
+
+
+def test_a_history_claims_epoch_changed_under_unchanged_words_fails(tmp_path):
+    """A history claim moved to another epoch under unchanged words: its placeholder shows that epoch's output
+    (general's dlrow olleh after epoch 2), and the claim, whose expect is still epoch 1's, fails."""
+    from explorer.lessons.__main__ import file_problems
+
+    text = L6.read_text(encoding="utf-8")
+    old = 'model = "reverse/general"\nepoch = 1\nname = "general1"'
+    assert text.count(old) == 1
+    copy = tmp_path / L6.name
+    copy.write_text(text.replace(old, old.replace("epoch = 1", "epoch = 2")), encoding="utf-8")
+    filled = _filled_step(copy, 2)
+    assert "`general` writes\n`dlrow olleh`, one l short" in filled["text"]
+    said = [p.message for p in file_problems(copy, claims=True) if p.message.startswith("step 2:")]
+    assert (
+        "step 2: claim: after epoch 2 reverse/general wrote 'dlrow olleh' for 'hello world', not 'dlrow oleh'" in said
+    )
 
 
 def test_a_share_far_from_every_placeholder_of_its_sentence_needs_a_claim_that_holds_it():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from explorer.lessons import anchors, binding, controls, reach, texts, tokens, values
+from explorer.lessons import anchors, binding, controls, history, reach, texts, tokens, values
 from explorer.lessons.measure import (
     attention_row,
     claim_importance,
@@ -212,6 +212,7 @@ def problems(lesson: Lesson, translator_for: Translators = _load, claims: bool =
         # quantity words held by bounds, code-span numbers the app's own, claims on the step the view shows
         found += anchors.problems(lesson, number, step, view, model_name(view))
         found += tokens.problems(lesson, number, step, view, translator)  # tokens named: placeholders of the view
+        found += history.problems(lesson, number, step)  # outputs of the Timelapse's record: placeholders of claims
         if step.question is not None and step.question.kind == "attention":
             name = model_name(view)
             if view.strategy != "greedy" or view.reference:

@@ -9,6 +9,9 @@ number as a placeholder in braces:
 - ``{name.at_least}``, ``{name.at_most}``: that claim's bound, the number the checker holds it to;
 - ``{name.seed}``, ``{name.temperature}``, ``{name.beam}``, ``{name.step}``, ``{name.epoch}``,
   ``{name.position}``: a setting of the named claim (of any kind) the sentence speaks of;
+- ``{name.output}``: what a history claim's model wrote for its probe after its epoch, as the Timelapse's
+  record holds it (``{name.expect}``: a wrong option's history claim's expect), a code span
+  (explorer.lessons.history: an output of the record is never typed in);
 - ``{view.step}``, ``{view.beam}``, ``{view.temperature}``, ``{view.seed}``: the step's view's setting;
 - ``{view.token}``, ``{view.attended}``, ``{view.source.N}``, ``{view.output.N}``, ``{view.sentence}``,
   ``{view.output}``: a token of the step's view's own decode, written as a code span, as a word or, after
@@ -50,6 +53,9 @@ BOUNDS = ("at_least", "at_most")  # {name.<bound>}
 # {name.<setting>}: a setting of a named claim of any kind, so prose that names the seed, the width, the
 # row or the epoch a claim checks says the claim's own ("seed {s2.seed} writes …").
 CLAIM_SETTINGS = ("seed", "temperature", "beam", "step", "epoch", "position", "min_len", "max_len")
+# {name.output}, {name.expect}: a history claim's recorded output, a wrong option's expected one
+# (explorer.lessons.history), shown as a code span like a token of the view.
+HISTORY_OUTPUTS = ("output", "expect")
 FORMAT = re.compile(r"^(?:\.([0-4])([f%])|d)$")
 MISSING = "—"  # shown for a number that could not be measured (the checker names why)
 
@@ -119,6 +125,11 @@ def form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
 def _form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
     match = PLACEHOLDER.fullmatch(placeholder)
     key, spec = match.group(1), match.group(2)
+    head, _dot, tail = key.partition(".")
+    if head != "view" and tail in HISTORY_OUTPUTS and head in names:  # a history claim's output (lessons.history)
+        from explorer.lessons.history import form_problem as output_problem
+
+        return output_problem(placeholder, key, spec, names[head])
     if key.startswith("view.") and spec == PIECE:
         pass  # a token's piece (checked below)
     elif spec is not None and not FORMAT.match(spec):
@@ -141,8 +152,8 @@ def _form_problem(placeholder: str, names: Mapping[str, str]) -> str | None:
         return None
     if tail and tail not in BOUNDS:
         return (
-            f"{placeholder}: a claim's placeholder is {{{head}}}, {{{head}.at_least}}, {{{head}.at_most}} or "
-            f"{{{head}.<setting>}} ({', '.join(CLAIM_SETTINGS)})"
+            f"{placeholder}: a claim's placeholder is {{{head}}}, {{{head}.at_least}}, {{{head}.at_most}}, "
+            f"{{{head}.<setting>}} ({', '.join(CLAIM_SETTINGS)}) or a history claim's {{{head}.output}}"
         )
     from explorer.lessons.values import VALUE_KINDS
 
@@ -170,6 +181,7 @@ def step_values(
     """Every number a placeholder of a step may show: its view's settings, each of its named `claims`'
     measured number and finite bounds; given the `step`, the tokens of its view's decode
     (explorer.lessons.tokens). A claim that cannot be measured is left out (the checker says why)."""
+    from explorer.lessons.history import values as history_values
     from explorer.lessons.tokens import decoded
     from explorer.lessons.values import VALUE_KINDS, claim_value, resolve
 
@@ -178,6 +190,7 @@ def step_values(
         numbers.update(view_numbers(view))
     if step is not None:
         numbers.update(decoded(step, view, translator_for))
+    numbers.update(history_values(claims))  # {name.output}, {name.expect} of its history claims
     for claim in claims:
         for setting in CLAIM_SETTINGS if claim.name else ():
             numbers[f"{claim.name}.{setting}"] = Number(

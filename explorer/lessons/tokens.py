@@ -20,10 +20,11 @@ it, ▁ kept. `problems` refuses a token placeholder the view cannot fill (no de
 row or position past its end) and a token of the view's decode typed as text: a code span, a **bold**, an
 *italic* or a quoted span ("…", “…”, ‘…’, «…», 「…」) that is the view's sentence or output, or one or more
 tokens of its source or output; on Compare, of any scorer's decode (Timelapse, whose view holds no epoch, is
-held only to its sentence; a token in plain prose, outside such a span, is not read, but a SentencePiece piece
-with its word mark ▁ typed in prose is refused on any page: no word starts with ▁). On Decode and Hidden
-states it also refuses a view step past the end of its decode, an option quoting the whole output while the
-view shows part of it, and a question not tied to the row it asks about (`question_bound`): a view moved later fails.
+held only to its sentence, its models' recorded outputs to the step's history claims: explorer.lessons.history;
+a token in plain prose, outside such a span, is not read, but a SentencePiece piece with its word mark ▁
+typed in prose is refused on any page: no word starts with ▁). On Decode and Hidden states it also refuses a
+view step past the end of its decode, an option quoting the whole output while the view shows part of it, and a
+question not tied to the row it asks about (`question_bound`): a view moved later fails.
 """
 
 from __future__ import annotations
