@@ -208,6 +208,25 @@ def test_the_stored_files_are_small_and_the_readme_is_written_from_them():
     )
 
 
+def test_the_stored_results_were_computed_at_one_clean_commit():
+    """Issue 64: pretrained/lab/ refreshed at one commit: every record of every task names the same commit, none
+    computed with uncommitted changes ("+changes"), and the README says which."""
+    named = [c for task in TASKS for c in results_readme.commits(results.load(task)[0])]
+    assert len(set(named)) == 1, sorted(set(named))
+    (commit,) = set(named)
+    assert len(commit) == 40 and "+" not in commit, commit
+    readme = (results.folder() / results.README).read_text(encoding="utf-8")
+    assert f"Every record ({len(named)}) was computed at commit `{commit}`." in readme
+
+
+def test_the_readme_names_every_commit_when_the_records_differ():
+    line = results_readme.commits_line(
+        [{"settings": {"commit": "a"}, "by_model": {"x": {"commit": "a"}, "y": {"commit": "b+changes"}}}]
+    )
+    assert line == "The records (3) name 2 commits: `a` (2), `b+changes` (1).\n"
+    assert results_readme.commits_line([{"settings": {}, "by_model": {}}]).startswith("The records (1) name 1")
+
+
 # -- quick mode: the first few examples rerun ----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def translators():

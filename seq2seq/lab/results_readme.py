@@ -284,11 +284,28 @@ def readme_text(root: str | os.PathLike[str] | None = None) -> str:
         "uniform attention (Wiegreffe & Pinter's baseline; theirs spreads the weight over the real tokens only). "
         "docs/cli.md (`lab`) says how each is computed.\n"
     ]
-    for task in TASKS:
-        data, _ = load(task, root)
-        if data is not None:
-            parts.append(markdown(task, data))
+    stored = [(task, data) for task in TASKS for data in [load(task, root)[0]] if data is not None]
+    parts.append(commits_line([data for _task, data in stored]))
+    parts += [markdown(task, data) for task, data in stored]
     return "\n".join(parts)
+
+
+def commits(data: dict) -> list[str]:
+    """The commit each record of one task's stored results names: its settings' and every model's."""
+    found = [data.get("settings", {}).get("commit", "")]
+    found += [entry.get("commit", "") for entry in data.get("by_model", {}).values()]
+    return found
+
+
+def commits_line(stored: list[dict]) -> str:
+    """Which commit the stored results were computed at: one line, naming every commit the records name (a record
+    computed in a checkout with uncommitted changes says so: "+changes"; one outside a checkout names none)."""
+    named = [c for data in stored for c in commits(data)]
+    distinct = sorted(set(named), key=named.index)
+    if len(distinct) == 1 and distinct[0]:
+        return f"Every record ({len(named)}) was computed at commit `{distinct[0]}`.\n"
+    counts = ", ".join(f"`{c or 'no commit'}` ({named.count(c)})" for c in distinct)
+    return f"The records ({len(named)}) name {len(distinct)} commits: {counts}.\n"
 
 
 def write_readme(root: str | os.PathLike[str] | None = None) -> Path:
