@@ -343,6 +343,25 @@ EDITS = {
         ],
         "step 2: text: {uniform1.expect}: a claim's expect is shown only for a wrong option's claim",
     ),
+    # an output claim's output is its {name.expect}, never typed in (explorer.lessons.history)
+    "an output claim's output typed back in, in English only": (
+        L4,
+        [("`general` writes {red_car.expect}, and", "`general` writes *Elle a une voiture rouge.*, and")],
+        "text: *Elle a une voiture rouge.* is an output claim's output typed as text: write it as {red_car.expect}",
+    ),
+    "an output claim's output typed in both languages, in code": (
+        L3,
+        [
+            ("becomes {out_1916.expect}, and", "becomes `1916-09-26`, and"),
+            ("变成 {out_1916.expect}，", "变成 `1916-09-26`，"),
+        ],
+        "text_zh: `1916-09-26` is an output claim's output typed as text: write it as {out_1916.expect}",
+    ),
+    "{name.output} on an output claim": (
+        L4,
+        [("{red_car.expect}", "{red_car.output}")],
+        "{red_car.output}: an output claim's output is the `expect` the checker holds the model to",
+    ),
     # shares said without a fraction (most, nearly all, 大多数, 几乎全): read in every text a class reads
     "a Chinese-only 大多数 over a share under half": (
         L7,

@@ -20,6 +20,13 @@ output or the `expect` of one of the step's history claims, and the same typed i
 at least MIN_PROSE characters, not inside a longer word); a claim's probe sentence is not an output
 (``{view.sentence}`` and explorer.lessons.tokens hold the view's). It also refuses ``{name.expect}`` on a
 claim that is not a wrong option's.
+
+An `output` claim (a model's decode of a sentence, with its strategy and settings) names what the model writes
+the same way: ``{name.expect}`` is its `expect`, which the checker holds the model to write (or, for a wrong
+option's claim, not to write), so a text that quotes a decoded output as a code span, a bold, an italic or a
+quotation writes it as the claim's placeholder, never typed in (`problems`: the same named spans are refused;
+plain prose is not read here, as for the view's tokens). Its output is no number of the record, so
+``{name.output}`` is a history claim's only.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from explorer.lessons.schema import Claim, Lesson, Problem, Step
 from explorer.lessons.syntax import CODE, PLACEHOLDER, Token
 
 HISTORY = "history"
+DECODED = "output"  # an output claim: {name.expect} is what the checker holds the model to write
 OUTPUTS = ("output", "expect")  # {name.output}, {name.expect}
 MIN_PROSE = 4  # an output this long typed in plain prose is refused (a shorter one may be an ordinary word)
 
@@ -49,6 +57,8 @@ def values(claims) -> dict[str, Token]:
     checker says why)."""
     found: dict[str, Token] = {}
     for claim in claims:
+        if claim.name and claim.kind == DECODED:
+            found[f"{claim.name}.expect"] = Token(claim.expect)
         if not claim.name or claim.kind != HISTORY:
             continue
         found[f"{claim.name}.expect"] = Token(claim.expect)
@@ -60,10 +70,16 @@ def values(claims) -> dict[str, Token]:
 
 def form_problem(placeholder: str, key: str, spec: str | None, kind: str) -> str | None:
     """What is wrong with {name.output} / {name.expect} on a claim of `kind` (None: nothing)."""
-    if kind != HISTORY:
+    if kind == DECODED and key.endswith(".output"):
+        return (
+            f"{placeholder}: an output claim's output is the `expect` the checker holds the model to: write "
+            f"{{{key.split('.')[0]}.expect}}"
+        )
+    if kind not in (HISTORY, DECODED):
         return (
             f"{placeholder}: a {kind} claim records no output: {{name.output}} and {{name.expect}} name a history "
-            "claim's (the Timelapse's record); a token of the view's decode is {view.output}, {view.token}, …"
+            "claim's (the Timelapse's record), {name.expect} an output claim's; a token of the view's decode is "
+            "{view.output}, {view.token}, …"
         )
     if spec is not None:
         return f"{placeholder}: an output is written as it is, without a format"
@@ -113,9 +129,10 @@ def problems(lesson: Lesson, number: int, step: Step) -> list[Problem]:
     """A history output typed into the step's texts, and {name.expect} on a claim that is no wrong option's."""
     from explorer.lessons.tokens import NAMED
 
+    said = _decoded_problems(step)
     history = [c for c in step.claims if c.kind == HISTORY]
     if not history:
-        return []
+        return [Problem(lesson.path, step.line, f"step {number}: {m}") for m in dict.fromkeys(said)]
     sentences = {c.sentence.strip() for c in history}
     # value -> the placeholders that name it (named claims'; none when only unnamed claims record it)
     outputs: dict[str, list[str]] = {}
@@ -129,7 +146,6 @@ def problems(lesson: Lesson, number: int, step: Step) -> list[Problem]:
                 names = outputs.setdefault(value, [])
                 if claim.name and f"{{{claim.name}.{tail}}}" not in names:
                     names.append(f"{{{claim.name}.{tail}}}")
-    said: list[str] = []
     for where, text in _texts(step):
         for match in PLACEHOLDER.finditer(CODE.sub(lambda m: " " * len(m.group(0)), text)):
             head, _dot, tail = match.group(1).partition(".")
@@ -162,3 +178,28 @@ def problems(lesson: Lesson, number: int, step: Step) -> list[Problem]:
                 "the Timelapse's record and its claim"
             )
     return [Problem(lesson.path, step.line, f"step {number}: {m}") for m in dict.fromkeys(said)]
+
+
+def _decoded_problems(step: Step) -> list[str]:
+    """An output claim's `expect` typed as a named span (code, bold, italic, quotation) in the step's texts."""
+    from explorer.lessons.tokens import NAMED
+
+    decoded = [c for c in step.claims if c.kind == DECODED and len(c.expect.strip()) >= MIN_PROSE]
+    sentences = {c.sentence.strip() for c in step.claims if c.sentence}
+    outputs: dict[str, list[str]] = {}
+    for claim in decoded:
+        value = claim.expect.strip()
+        if value not in sentences:
+            outputs.setdefault(value, []).extend([f"{{{claim.name}.expect}}"] if claim.name else [])
+    said = []
+    for where, text in _texts(step):
+        unplaced = PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+        for match in NAMED.finditer(unplaced):
+            content = next(g for g in match.groups() if g is not None).strip()
+            if content in outputs:
+                name = " or ".join(dict.fromkeys(outputs[content])) or "{<name>.expect}, naming the output claim"
+                said.append(
+                    f"{where}: {match.group(0)} is an output claim's output typed as text: write it as {name}, so "
+                    "that it is what the checker holds the model to"
+                )
+    return said
