@@ -31,10 +31,9 @@ plain prose is not read here, as for the view's tokens). Its output is no number
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from explorer.lessons.schema import Claim, Lesson, Problem, Step
 from explorer.lessons.syntax import CODE, PLACEHOLDER, Token
+from explorer.lessons.tokens import step_texts
 
 HISTORY = "history"
 DECODED = "output"  # an output claim: {name.expect} is what the checker holds the model to write
@@ -94,19 +93,6 @@ def wrong_options(step: Step) -> set[str]:
     return {o.claim for o in question.options if not o.correct and o.claim}
 
 
-def _texts(step: Step) -> Iterator[tuple[str, str]]:
-    """(where, text) of every text of the step, in every language."""
-    parts = [("", step, ("title", "text", "teacher"))]
-    if step.question is not None:
-        parts.append(("question's ", step.question, ("prompt", "explain")))
-        parts += [(f"option {k}'s ", o, ("text", "explain")) for k, o in enumerate(step.question.options, start=1)]
-    for where, part, names in parts:
-        for name in names:
-            yield f"{where}{name}", getattr(part, name) or ""
-        for key, text in part.translated:
-            yield f"{where}{key}", text
-
-
 def _cjk(char: str) -> bool:
     """A character of Chinese or Japanese script (or their punctuation): it does not run on a Latin word."""
     return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
@@ -146,7 +132,7 @@ def problems(lesson: Lesson, number: int, step: Step) -> list[Problem]:
                 names = outputs.setdefault(value, [])
                 if claim.name and f"{{{claim.name}.{tail}}}" not in names:
                     names.append(f"{{{claim.name}.{tail}}}")
-    for where, text in _texts(step):
+    for where, text in step_texts(step):
         for match in PLACEHOLDER.finditer(CODE.sub(lambda m: " " * len(m.group(0)), text)):
             head, _dot, tail = match.group(1).partition(".")
             claim = next((c for c in history if c.name == head), None)
@@ -192,7 +178,7 @@ def _decoded_problems(step: Step) -> list[str]:
         if value not in sentences:
             outputs.setdefault(value, []).extend([f"{{{claim.name}.expect}}"] if claim.name else [])
     said = []
-    for where, text in _texts(step):
+    for where, text in step_texts(step):
         unplaced = PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
         for match in NAMED.finditer(unplaced):
             content = next(g for g in match.groups() if g is not None).strip()

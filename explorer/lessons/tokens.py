@@ -141,8 +141,9 @@ def decoded(step: Step, view: ViewState | None, translator_for) -> dict[str, Tok
     return view_tokens(trace, row(step, view))
 
 
-def _texts(step: Step):
-    """(where, text) of every text of the step, in every language."""
+def step_texts(step: Step):
+    """(where, text) of every text of the step, in every language (its title, text and teacher notes, its
+    question's prompt and explanation, each option's text and explanation)."""
     parts = [("", step, ("title", "text", "teacher"))]
     if step.question is not None:
         parts.append(("question's ", step.question, ("prompt", "explain")))
@@ -255,7 +256,7 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None, tr
                 "({view.attended} in an attention question's explanation, {view.token} or {view.attended} in a "
                 "choice question's): a moved view?"
             )
-    for where, text in _texts(step):
+    for where, text in step_texts(step):
         for match in PLACEHOLDER.finditer(CODE.sub(lambda m: " " * len(m.group(0)), text)):
             key = match.group(1)
             if not is_token_placeholder(key):
@@ -280,7 +281,7 @@ def problems(lesson: Lesson, number: int, step: Step, view: ViewState | None, tr
         if step.page == COMPARE
         else "{view.token}, {view.attended}, {view.source.N}, {view.output.N}, {view.sentence}, {view.output}"
     )
-    for where, text in _texts(step):
+    for where, text in step_texts(step):
         prose = PLACEHOLDER.sub(" ", CODE.sub(" ", text))
         for piece in dict.fromkeys(PIECE_IN_PROSE.findall(prose)):
             said.append(
