@@ -38,6 +38,7 @@ from .checkpoint import save_checkpoint
 from .config import TrainConfig
 from .data import bucketed_batches, encode_pairs
 from .decoding import Translator
+from .scorers import is_positional
 from .stages import first_stage_epochs, first_stage_record
 from .tokenizers import Tokenizer
 from .training_parts import (
@@ -172,6 +173,8 @@ class Trainer:
         self.lengths = [len(s) + len(t) for s, t in self.pairs]
         trained_source_len = max(len(s) for s, _ in self.pairs)
         start_model = start.model if start is not None and saved is None else None
+        if start is not None:
+            trained_source_len = _kept_source_len(cfg, start.model, trained_source_len)
         # --name-pieces grows the target vocabulary, --source-characters the source one
         start_target = start.target_tokenizer if start_model is not None else None
         start_source = start.source_tokenizer if start_model is not None else None
@@ -563,3 +566,19 @@ def _moving_average(model: torch.nn.Module, decay: float) -> AveragedModel | Non
 def _clone(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     """A detached copy of the model's state dict (weights the optimizer's steps do not touch)."""
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _kept_source_len(cfg: TrainConfig, start: torch.nn.Module, longest: int) -> int:
+    """The source length a fine-tuning's model is built for: a positional scorer (location) keeps the --init
+    model's one row of W_a per source position, whatever the longest source of this run's pairs (`longest`,
+    </s> included; typed variants can be shorter). A pair longer than those rows has no row to score it:
+    ValueError naming both lengths. Other scorers take any length up to max_len + 1 (`build_model`)."""
+    if not is_positional(cfg.scorer):
+        return longest
+    rows = start.config.max_source_len
+    if longest > rows:
+        raise ValueError(
+            f"--init {cfg.init}: its {cfg.scorer} scorer has rows for sources of up to {rows} tokens, this run's "
+            f"longest source has {longest}: lower --max-len to {rows - 1}"
+        )
+    return rows

@@ -118,3 +118,21 @@ def test_a_third_stage_continues_the_whole_record(first, tmp_path):
     assert [e["epoch"] for e in last["epochs"]] == list(range(own + 2))
     assert last["epochs"][: own + 1] == [e for e in middle["epochs"] if e["epoch"] <= own]
     assert recorded_epoch(read_config(third), last) == own + 1
+
+
+def test_a_location_model_fine_tuned_on_shorter_sources_keeps_its_rows(tmp_path):
+    """A positional scorer has one row of W_a per source position it was trained on (build_model). A fine-tuning
+    whose longest source is shorter (issue 63's typed variants: `en-fr/location` was refused, "its weights do not
+    fit this run's model (decoder.scorer.W_a.weight, …)") keeps the --init model's rows."""
+    first = train(tiny(tmp_path / "first", scorer="location", epochs=1), progress=False)
+    rows = read_config(first)["model"]["max_source_len"]
+    short = tiny(tmp_path / "ft", scorer="location", epochs=1, train_size=8, seed=5, init=str(first))
+    tuned = train(short, progress=False)
+    assert read_config(tuned)["model"]["max_source_len"] == rows
+
+
+def test_a_location_model_fine_tuned_on_longer_sources_is_refused_in_one_line(tmp_path):
+    first = train(tiny(tmp_path / "first", scorer="location", epochs=1, max_len=8), progress=False)
+    rows = read_config(first)["model"]["max_source_len"]
+    with pytest.raises(ValueError, match=rf"has rows for sources of up to {rows} tokens, .*lower --max-len to"):
+        train(tiny(tmp_path / "ft", scorer="location", epochs=1, init=str(first)), progress=False)
