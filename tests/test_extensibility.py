@@ -150,10 +150,13 @@ def _copy_repository(dest: Path) -> None:
             shutil.copyfile(source, dest / name)
 
 
-def _run(copy: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+def _run(
+    copy: Path, *args: str, timeout: float = 900, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`python *args` in the copy, on the copy's code (PYTHONPATH), with no setting of this session's."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ATTENTION_EXPLORER_", "PYTEST_"))}
     env |= {"PYTHONPATH": str(copy), "ATTENTION_EXPLORER_USER_MODELS": str(copy.parent / "user_models")}
+    env |= extra_env or {}
     return subprocess.run([sys.executable, *args], cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -203,10 +206,21 @@ def extended(tmp_path_factory) -> Extended:
     return Extended(copy, names, recipes)
 
 
-def _check_registry_tests(extended: Extended, found: list[str]) -> None:
-    """`found` pass in the copy, none skipped, and the new scorer's and task's names among those run."""
-    junit = extended.copy.parent / f"registry-tests-{len(found)}.xml"
-    tests = _run(extended.copy, "-m", "pytest", "-q", "-rfEs", "-p", "no:cacheprovider", f"--junitxml={junit}", *found)
+def _check_registry_tests(extended: Extended, found: list[str], *, sampled: bool = False) -> None:
+    """`found` pass in the copy, none skipped, and the new scorer's and task's names among those run.
+
+    sampled: of each test parametrized over registry entries, only its examples of the new entries and one of
+    the old (tests/registry_sample.py); otherwise every example."""
+    junit = extended.copy.parent / f"registry-tests-{len(found)}-{sampled}.xml"
+    plugin, env = [], {}
+    if sampled:
+        plugin = ["-p", "tests.registry_sample"]
+        env = {
+            "REGISTRY_SAMPLE_NEW": ",".join(extended.names.values()),
+            "REGISTRY_SAMPLE_OLD": ",".join((*SCORERS, *TASKS)),
+        }
+    args = ("-m", "pytest", "-q", "-rfEs", "-p", "no:cacheprovider", *plugin, f"--junitxml={junit}", *found)
+    tests = _run(extended.copy, *args, extra_env=env)
     ran, failed, skipped = _outcomes(junit)
     names = ", ".join(f"{title}: {name!r}" for title, name in extended.names.items())
     report = f"{names}\n" + "\n".join(failed) + "\n" + (tests.stdout + tests.stderr)[-4000:]
@@ -232,16 +246,35 @@ def test_a_new_scorer_and_a_new_task_need_only_the_files_the_architecture_doc_na
 
 
 def test_with_them_the_registry_tests_that_run_no_page_pass(extended):
-    """The quick variant (the default run): the tests that run a page (AppTest) take most of the time."""
+    """The quick variant (the default run): the tests that run a page (AppTest) take most of the time; of a test
+    parametrized over registry entries, its examples of the new ones and one of the old (tests/registry_sample.py)."""
     tests = extended.copy / "tests"
     pages = set(page_tests(tests))
-    _check_registry_tests(extended, [test for test in registry_tests(tests) if test not in pages])
+    _check_registry_tests(extended, [test for test in registry_tests(tests) if test not in pages], sampled=True)
 
 
 @pytest.mark.slow
 def test_with_them_every_registry_test_passes(extended):
-    """The full variant (`make test-slow`): the pages too, each over models of every scorer and task."""
+    """The full variant (`make test-slow`): the pages too, each over models of every scorer and task, and every
+    example of the old entries."""
     _check_registry_tests(extended, registry_tests(extended.copy / "tests"))
+
+
+def test_the_quick_variant_keeps_every_new_example_and_one_old_one_per_test():
+    from types import SimpleNamespace
+
+    from tests.registry_sample import sample
+
+    def item(nodeid: str):
+        test_id = nodeid.partition("[")[2].rstrip("]")
+        return SimpleNamespace(nodeid=nodeid, callspec=SimpleNamespace(id=test_id) if test_id else None)
+
+    ids = ["t.py::a[5-dot]", "t.py::a[5-scaled_dot]", "t.py::a[5-extnew]", "t.py::a[2-dot]", "t.py::b",
+           "t.py::c[zh]", "t.py::c[en]", "t.py::d[zh-en/concat]", "t.py::d[dates/dot]", "t.py::e[dotty]"]  # fmt: skip
+    kept, left_out = sample([item(i) for i in ids], {"extnew"}, {"dot", "scaled_dot", "concat", "zh-en", "dates"})
+    assert [i.nodeid for i in kept] == ["t.py::a[5-dot]", "t.py::a[5-extnew]", "t.py::b", "t.py::c[zh]",
+                                        "t.py::c[en]", "t.py::d[zh-en/concat]", "t.py::e[dotty]"]  # fmt: skip
+    assert [i.nodeid for i in left_out] == ["t.py::a[5-scaled_dot]", "t.py::a[2-dot]", "t.py::d[dates/dot]"]
 
 
 # -- the pages' own code, in the default run ---------------------------------------------------------
