@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from explorer.lessons.schema import Claim, Lesson, Problem, Step
 from explorer.lessons.syntax import CODE, PLACEHOLDER, Token
-from explorer.lessons.tokens import step_texts
+from explorer.lessons.tokens import NAMED, step_texts
 
 HISTORY = "history"
 DECODED = "output"  # an output claim: {name.expect} is what the checker holds the model to write
@@ -112,9 +112,8 @@ def _in_prose(text: str, value: str) -> bool:
 
 
 def problems(lesson: Lesson, number: int, step: Step) -> list[Problem]:
-    """A history output typed into the step's texts, and {name.expect} on a claim that is no wrong option's."""
-    from explorer.lessons.tokens import NAMED
-
+    """A history output or an output claim's output typed into the step's texts, and {name.expect} on a history
+    claim that is no wrong option's."""
     said = _decoded_problems(step)
     history = [c for c in step.claims if c.kind == HISTORY]
     if not history:
@@ -168,8 +167,6 @@ def problems(lesson: Lesson, number: int, step: Step) -> list[Problem]:
 
 def _decoded_problems(step: Step) -> list[str]:
     """An output claim's `expect` typed as a named span (code, bold, italic, quotation) in the step's texts."""
-    from explorer.lessons.tokens import NAMED
-
     decoded = [c for c in step.claims if c.kind == DECODED and len(c.expect.strip()) >= MIN_PROSE]
     sentences = {c.sentence.strip() for c in step.claims if c.sentence}
     outputs: dict[str, list[str]] = {}
