@@ -59,12 +59,14 @@ from bench.common import dates, markdown_table, run_async, summary, write_result
 # connect and first_get: tests/test_class_replicas.py and tests/test_deploy_security.py import them from here.
 from bench.protocol import LiveClient, connect, first_get, open_follower, open_teacher  # noqa: F401
 from bench.server import Servers, cpu_seconds, process_tree, start_servers
+from explorer.classrooms.store import Limits
 
 SHOWN_WITHIN_S = 10.0  # a follower that has not shown a step this long after the click: an error
 # Which setting refused a join, by the words the page said (explorer.classrooms.errors' English templates).
 REFUSED_BY = {
     "This class is full": "ATTENTION_EXPLORER_CLASS_MAX_STUDENTS (or the teacher's Seats)",
     "Too many join attempts": "ATTENTION_EXPLORER_CLASS_JOINS_PER_10_MINUTES (newcomers per class)",
+    "This teacher's classes took as many newcomers": "ATTENTION_EXPLORER_CLASS_TEACHER_JOINS_PER_HOUR",
     "This class's waiting room is full": "ATTENTION_EXPLORER_CLASS_MAX_WAITING",
     "This class is locked": "the teacher's Lock",
     "No class is open with that code": "the class ended or expired (ATTENTION_EXPLORER_CLASS_IDLE_MINUTES)",
@@ -301,6 +303,8 @@ def run(
         if followers > 400:  # beyond the default class size: the settings a hall that large needs
             env["ATTENTION_EXPLORER_CLASS_MAX_STUDENTS"] = str(followers)
             env["ATTENTION_EXPLORER_CLASS_JOINS_PER_10_MINUTES"] = str(2 * followers)
+        if 2 * followers > Limits().teacher_joins.count:  # (the bench's teacher starts one class: 2x for margin)
+            env["ATTENTION_EXPLORER_CLASS_TEACHER_JOINS_PER_HOUR"] = str(2 * followers)
         servers = start_servers(replicas, env, run_dir)
     sentence = dates(1, seed=23)[0]
     drive = drive_protocol if client == "protocol" else drive_browser

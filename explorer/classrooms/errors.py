@@ -75,6 +75,12 @@ class TooManyAttempts(ClassError):
     TEMPLATE = N_("Too many join attempts; try again in {seconds} s.")
 
 
+class TooManyNewcomers(TooManyAttempts):
+    """Past `Limits.teacher_joins`: the classes of this teacher took as many newcomers as they may in the window."""
+
+    TEMPLATE = N_("This teacher's classes took as many newcomers as they may for now; try again in {seconds} s.")
+
+
 # -- answering a question -----------------------------------------------------------------------
 class QuestionClosed(ClassError):
     """An answer to a question that is not the room's current one (`AnswerRevealed`: one whose answer was revealed)."""

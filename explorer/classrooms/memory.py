@@ -7,9 +7,9 @@ through ``st.cache_resource``) serves them all; one lock makes every method atom
 a seat is free. Rooms past their idle time are removed
 when they are next touched, all of them whenever a room is created (so they stop counting toward
 `max_rooms`) and at most a minute after they expired whenever any room is touched (nothing of a class is
-kept after it is over). The per-client limits count events in fixed windows (`store.window`), dropped
-when their window has passed. Nothing survives a restart (the Redis store is for that, and for replicas).
-The clock is injected (``clock=time.time``), so expiry tests move time instead of sleeping.
+kept after it is over). The per-client, per-class and per-teacher limits count events in fixed windows
+(`store.window`), dropped when their window has passed. Nothing survives a restart (the Redis store is for
+that, and for replicas). The clock is injected (``clock=time.time``), so expiry tests move time instead of sleeping.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from explorer.classrooms.store import (
     check_cap,
     check_member,
     check_members,
+    check_teacher,
     checked_view,
     is_option,
     window,
@@ -82,6 +83,7 @@ class _Room:
     admitted: set[str] = field(default_factory=set)  # admitted, their seat not taken yet (their next join)
     left: dict[str, float] = field(default_factory=dict)  # members who lost their seat while away: back freely
     pruned: float = 0.0  # when members gone too long last lost their seats
+    owner: str | None = None  # the teacher who started it (`create`'s `teacher`): its newcomers count there too
 
 
 class MemoryStore(RoomStore):
@@ -178,7 +180,8 @@ class MemoryStore(RoomStore):
         self._listeners.append(callback)
 
     # -- the teacher --
-    def create(self, client: str = "local") -> tuple[str, str]:
+    def create(self, client: str = "local", teacher: str | None = None) -> tuple[str, str]:
+        teacher = check_teacher(teacher)
         token = codes.new_token()
         with self._lock:
             now = self._clock()
@@ -192,7 +195,7 @@ class MemoryStore(RoomStore):
             code = codes.new_code()
             while code in self._rooms:
                 code = codes.new_code()
-            self._rooms[code] = _Room(teacher=codes.token_hash(token), seen=now)
+            self._rooms[code] = _Room(teacher=codes.token_hash(token), seen=now, owner=teacher)
         return code, token
 
     def end(self, code: str, token: str) -> None:
@@ -344,21 +347,36 @@ class MemoryStore(RoomStore):
                 room.admitted.discard(member)
                 room.members[member] = (now, True)
                 return
-            wait = self._wait("joins", limits.joins, key, now)
-            if wait is not None:
-                raise errors.TooManyAttempts(seconds=wait)
+            self._newcomers_allowed(room, key, now)
             if room.locked:
                 raise errors.ClassLocked()
             if room.approval:
                 if len(room.waiting) >= limits.max_waiting:
                     raise errors.WaitingRoomFull()
-                self._count("joins", limits.joins, key, now)
+                self._newcomer(room, key, now)
                 room.waiting[member] = now
                 raise errors.Waiting()
             if len(room.members) + len(room.admitted) >= self._cap(room):
                 raise errors.ClassFull(limit=self._cap(room))
-            self._count("joins", limits.joins, key, now)
+            self._newcomer(room, key, now)
             room.members[member] = (now, True)
+
+    def _newcomers_allowed(self, room: _Room, key: str, now: float) -> None:
+        """TooManyAttempts when the class took `limits.joins` newcomers in this window, TooManyNewcomers when the
+        classes of its teacher took `limits.teacher_joins` (under the lock)."""
+        wait = self._wait("joins", self.limits.joins, key, now)
+        if wait is not None:
+            raise errors.TooManyAttempts(seconds=wait)
+        if room.owner is not None:
+            wait = self._wait("teacher_joins", self.limits.teacher_joins, room.owner, now)
+            if wait is not None:
+                raise errors.TooManyNewcomers(seconds=wait)
+
+    def _newcomer(self, room: _Room, key: str, now: float) -> None:
+        """Count a newcomer to the class `key` and to its teacher's classes."""
+        self._count("joins", self.limits.joins, key, now)
+        if room.owner is not None:
+            self._count("teacher_joins", self.limits.teacher_joins, room.owner, now)
 
     @staticmethod
     def _open(room: _Room) -> list[int]:

@@ -26,14 +26,16 @@ local function like_room(key)
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
 end
--- A per-client counter (KEYS[i]) against its limit: whether it is reached; count() adds one event.
-local function reached(i, limit)
-  return (tonumber(redis.call('GET', KEYS[i]) or '0') or 0) >= tonumber(limit)
+-- A limit's counter (the key `key`, or KEYS[i]) against its limit: whether it is reached; count() adds one event.
+local function reached_key(key, limit)
+  return (tonumber(redis.call('GET', key) or '0') or 0) >= tonumber(limit)
 end
-local function count(i, window_ms)
-  redis.call('INCR', KEYS[i])
-  if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], window_ms) end
+local function count_key(key, window_ms)
+  redis.call('INCR', key)
+  if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, window_ms) end
 end
+local function reached(i, limit) return reached_key(KEYS[i], limit) end
+local function count(i, window_ms) count_key(KEYS[i], window_ms) end
 -- Take the answers ("ID:MEMBER" in KEYS[5]) of `members` to the questions `ids` out of their counts (KEYS[4]):
 -- a member who lost its seat (removed, or gone and its seat given away) no longer speaks for the class there.
 local function withdraw(ids, members)
@@ -111,7 +113,7 @@ end
 """
 
 # KEYS 8 the client's creates counter. ARGV 6 token hash, 7 max rooms, 8 key prefix, 9 creates limit,
-# 10 its window in ms.
+# 10 its window in ms, 11 the teacher who starts it ('' for none: its newcomers count per class only).
 CREATE = """
 if reached(8, ARGV[9]) then return {'WAIT'} end
 local prefix = ARGV[8]
@@ -134,6 +136,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return {'TAKEN'} end
 count(8, ARGV[10])
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[7])
 redis.call('HSET', KEYS[1], 'teacher', ARGV[6], 'version', '0', 'qlast', '0', 'current', '0')
+if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'owner', ARGV[11]) end
 keep()
 return {'OK'}
 """
@@ -262,7 +265,9 @@ return {'OK'}
 
 # KEYS 8 the client's failed-joins counter, 9 the class's joins counter. ARGV 6 member, 7 max students, 8 seconds
 # after which an unseen member loses its seat, 9 failed-joins limit, 10 its window in ms, 11 joins limit, 12 its
-# window in ms, 13 the session's own wrong codes (strikes), 14 max waiting.
+# window in ms, 13 the session's own wrong codes (strikes), 14 max waiting, 15 the limit of newcomers to the classes
+# of the room's teacher ('owner'), 16 its window in ms, 17 its counters' name before the teacher, 18 its window's
+# index (the counter is named here: the owner is read in the script).
 JOIN = """
 if tonumber(ARGV[13]) > 0 and reached(8, ARGV[9]) then return {'WAIT_FAILED'} end
 if not alive() then count(8, ARGV[10]) return {'GONE'} end
@@ -304,20 +309,30 @@ if waiting then
   return seat()
 end
 if reached(9, ARGV[11]) then return {'WAIT_JOINS'} end
+local owner = redis.call('HGET', KEYS[1], 'owner')
+local owned = nil  -- the counter of newcomers to the classes of this room's teacher
+if type(owner) == 'string' and #owner <= 64 and string.match(owner, '^[A-Za-z0-9_-]+$') then
+  owned = ARGV[17] .. owner .. ':' .. ARGV[18]
+  if reached_key(owned, ARGV[15]) then return {'WAIT_TEACHER'} end
+end
+local function newcomer()
+  count(9, ARGV[12])
+  if owned then count_key(owned, ARGV[16]) end
+end
 if redis.call('HGET', KEYS[1], 'locked') == '1' then return {'LOCKED'} end
 if redis.call('HGET', KEYS[1], 'approval') == '1' then
   if redis.call('HLEN', KEYS[7]) >= tonumber(ARGV[14]) then
     local _, waits = prune(horizon)
     if waits >= tonumber(ARGV[14]) then return {'WAITING_FULL'} end
   end
-  count(9, ARGV[12])
+  newcomer()
   redis.call('HSET', KEYS[7], ARGV[6], ARGV[1])
   like_room(KEYS[7])
   return {'WAITING'}
 end
 local seats, admitted = taken()
 if seats + admitted >= cap then return {'FULL', cap} end
-count(9, ARGV[12])
+newcomer()
 return seat()
 """
 

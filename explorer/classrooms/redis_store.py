@@ -20,7 +20,9 @@ Keys (``prefix`` is "ae:" unless told; CODE is a normalised join code):
                              the teacher allows) are fields of the room's hash, ``pruned`` when members unseen
                              for `gone_seconds` last lost their seats
 - ``ae:limit:RULE:WHO:N``    a counter of a limit in its fixed window N (`store.window`), expiring with it: RULE
-                             creates and failed_joins per client address, joins (newcomers) per class
+                             creates and failed_joins per client address, joins (newcomers) per class,
+                             teacher_joins per teacher (the room's ``owner``: who started it, `create`'s
+                             `teacher`; the join script names this counter from the owner it reads)
 
 Every change is one Lua script, so each is atomic: the room is checked (well-formed, not expired by
 the store's clock, the teacher's hash matched) in the same step as the write, a join counts the
@@ -71,6 +73,7 @@ from explorer.classrooms.store import (
     check_cap,
     check_member,
     check_members,
+    check_teacher,
     checked_view,
     is_option,
     parse_question,
@@ -260,14 +263,15 @@ class RedisStore(RoomStore):
             raise errors.NoSuchClass()
 
     # -- the teacher --
-    def create(self, client: str = "local") -> tuple[str, str]:
+    def create(self, client: str = "local", teacher: str | None = None) -> tuple[str, str]:
+        teacher = check_teacher(teacher)
         token = codes.new_token()
         for _ in range(20):
             code, now = codes.new_code(), self._clock()
             counter = self._limit_key("creates", client, now)
             outcome, *_ = self._change(
                 "create", code, codes.token_hash(token), self.limits.max_rooms, self.prefix,
-                *self._limit_args("creates"), now=now, extra=[counter],
+                *self._limit_args("creates"), teacher or "", now=now, extra=[counter],
             )  # fmt: skip
             if outcome == "OK":
                 return code, token
@@ -438,15 +442,19 @@ class RedisStore(RoomStore):
         if key is None:  # a malformed code is a wrong code: counted in the client's failed joins
             key = "-"  # no room has this name, so the script finds none
         counters = [self._limit_key("failed_joins", client, now), self._limit_key("joins", key, now)]
+        teacher_window = window(now, limits.teacher_joins)[0]
         outcome, *rest = self._change(
             "join", key, member, limits.max_students, repr(limits.gone_seconds),
             *self._limit_args("failed_joins"), *self._limit_args("joins"), int(strikes > 0), limits.max_waiting,
+            *self._limit_args("teacher_joins"), f"{self.prefix}limit:teacher_joins:", teacher_window,
             now=now, extra=counters,
         )  # fmt: skip
         if outcome == "WAIT_FAILED":
             raise errors.TooManyAttempts(seconds=self._wait("failed_joins", now))
         if outcome == "WAIT_JOINS":
             raise errors.TooManyAttempts(seconds=self._wait("joins", now))
+        if outcome == "WAIT_TEACHER":
+            raise errors.TooManyNewcomers(seconds=self._wait("teacher_joins", now))
         if outcome == "LOCKED":
             raise errors.ClassLocked()
         if outcome == "REMOVED":

@@ -19,11 +19,11 @@ counting against `max_rooms` within minutes; students' activity does not keep it
 and may join again. The teacher decides who takes a seat (`Admission`): newcomers may have to wait for
 approval (`admit`), the class takes at most the seats the teacher set, and `remove_many` empties seats and the
 waiting room at once. A seat is held by a live page: a member whose page has not called for `gone_seconds`
-loses it. Creating rooms and wrong codes are limited per client address (`client_key`), newcomers per class,
-in the store, so the limits hold across replicas. Every error a user reads is a `ClassError`
-(declared in `explorer.classrooms.errors`, re-exported here), whose English template is marked for translation
-(`explorer.i18n.errors.message_of` shows it in the page's language). A code that is malformed, unknown,
-ended or expired raises the same `NoSuchClass`, so trying codes tells nothing about which exist.
+loses it. Creating rooms and wrong codes are limited per client address (`client_key`), newcomers per class and
+per teacher (all the classes one teacher started), in the store, so the limits hold across replicas. Every error
+a user reads is a `ClassError` (declared in `explorer.classrooms.errors`, re-exported here), whose English template
+is marked for translation (`explorer.i18n.errors.message_of` shows it in the page's language). A code that is
+malformed, unknown, ended or expired raises the same `NoSuchClass`, so trying codes tells nothing about which exist.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from explorer.classrooms.errors import (  # noqa: F401 (re-exported: callers imp
     StoreUnavailable,
     TooManyAttempts,
     TooManyClasses,
+    TooManyNewcomers,
     TooManyQuestions,
     Waiting,
     WaitingRoomFull,
@@ -124,6 +125,9 @@ class Limits:
     creates: Rate = Rate(240, 3600.0)  # classes started per client address: a school's (80 teachers, 3 each an hour)
     session_creates: Rate = Rate(12, 3600.0)  # classes started per teacher's page (explorer.classrooms.starts)
     joins: Rate = Rate(1200, 600.0)  # newcomers per class (one joining again is none): scripted joins cannot refill
+    # Newcomers to all the classes one teacher started (`create`'s `teacher`): six full halls an hour. A class ended
+    # and started again under a fresh code (the old one was taken by scripted joins) does not start a fresh count.
+    teacher_joins: Rate = Rate(2400, 3600.0)
     failed_joins: Rate = Rate(400, 60.0)  # wrong codes per address; past it, sessions that sent one wait (`strikes`)
 
     @classmethod
@@ -147,6 +151,7 @@ class Limits:
             creates=Rate(number("CREATES_PER_HOUR", int, cls.creates.count, 1, 100_000), 3600.0),
             session_creates=Rate(number("SESSION_CREATES_PER_HOUR", int, cls.session_creates.count, 1, 9999), 3600.0),
             joins=Rate(number("JOINS_PER_10_MINUTES", int, cls.joins.count, 1, 1_000_000), 600.0),
+            teacher_joins=Rate(number("TEACHER_JOINS_PER_HOUR", int, cls.teacher_joins.count, 1, 1_000_000), 3600.0),
             failed_joins=Rate(number("WRONG_CODES_PER_MINUTE", int, cls.failed_joins.count, 1, 100_000), 60.0),
         )
 
@@ -265,6 +270,11 @@ def check_members(members: object, limit: int = 10_000) -> list[str]:
     if isinstance(members, str | bytes) or not isinstance(members, Sequence) or len(members) > limit:
         raise ValueError(f"a list of at most {limit} member ids")
     return list(dict.fromkeys(check_member(member) for member in members))
+
+
+def check_teacher(teacher: object) -> str | None:
+    """`teacher` if it is None or a teacher's key (a member id's shape), else ValueError."""
+    return None if teacher is None else check_member(teacher)
 
 
 def check_member(member: object) -> str:
@@ -458,10 +468,12 @@ class RoomStore(ABC):
     limits: Limits
 
     @abstractmethod
-    def create(self, client: str = "local") -> tuple[str, str]:
+    def create(self, client: str = "local", teacher: str | None = None) -> tuple[str, str]:
         """Open a room: (join code, teacher token). TooManyClasses when `client` (a `client_key`) started
         `limits.creates` already; ServerFull when `max_rooms` are open (a room whose teacher has not been
-        seen for `idle_seconds` is closed first)."""
+        seen for `idle_seconds` is closed first). `teacher`: who started it (`check_teacher`: a key of the teacher's
+        browser, the same for every class it starts), whose classes share `limits.teacher_joins`; None: the room
+        counts its newcomers per class only."""
 
     @abstractmethod
     def end(self, code: str, token: str) -> None:
@@ -482,8 +494,9 @@ class RoomStore(ABC):
         A newcomer waits (`Waiting`; its page calls again) while the room requires approval, until `admit`; then
         its next join takes its seat. ClassLocked for a newcomer to a locked room; ClassFull beyond the cap
         (`admission`); WaitingRoomFull beyond `max_waiting`. TooManyAttempts past `limits.joins` newcomers to the
-        class, or past `limits.failed_joins` wrong codes from `client` for a session that sent `strikes` > 0 of
-        them itself (a wrong code slows only the sessions that send them). Removed members hold no seat.
+        class (TooManyNewcomers past `limits.teacher_joins` to all the classes of its teacher), or past
+        `limits.failed_joins` wrong codes from `client` for a session that sent `strikes` > 0 of them itself (a
+        wrong code slows only the sessions that send them). Removed members hold no seat.
         Members not seen for `gone_seconds` lose their seats (pruned on the teacher's calls and joins) and their
         answer to the open question leaves its counts (a question never counts more answers than seats);
         answers to closed questions stay, the class's record. A member gone comes back without approval."""

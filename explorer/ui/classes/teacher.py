@@ -16,7 +16,7 @@ import io
 import segno
 import streamlit as st
 
-from explorer.classrooms import follow
+from explorer.classrooms import codes, follow
 from explorer.classrooms.export import questions_csv
 from explorer.classrooms.flood import SOCKET_HEADER, SOCKETS
 from explorer.classrooms.starts import ClassStarts
@@ -25,6 +25,7 @@ from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link, owner
 from explorer.ui.classes import members as class_members
+from explorer.ui.classes.memory import browser_member
 from explorer.ui.classes.state import (
     KIND_LABELS,
     Teacher,
@@ -106,6 +107,13 @@ def _mine() -> Teacher:
     return tab(st.session_state).teacher
 
 
+def _teacher_key() -> str:
+    """Who starts a class, as the store counts newcomers to a teacher's classes (Limits.teacher_joins): the browser's
+    member id (its HttpOnly cookie: the same for every class it starts, after a reload too) or, without one, this
+    session; hashed, so the store keeps no credential."""
+    return codes.token_hash(browser_member() or tab(st.session_state).nonce)[:32]
+
+
 def _start() -> None:
     store = rooms()
     ss = st.session_state
@@ -114,7 +122,7 @@ def _start() -> None:
         mine.starts = ClassStarts.from_limits(store.limits)
     try:
         mine.starts.check()  # this page alone: a school's other teachers behind its address are not held back
-        code, token = store.create(client())
+        code, token = store.create(client(), teacher=_teacher_key())
     except ClassError as error:  # too many starts, the server is full, or the store cannot be reached
         mine.problem = error
         return
