@@ -71,6 +71,16 @@ class WaitingRoomFull(ClassError):
     TEMPLATE = N_("This class's waiting room is full: ask your teacher.")
 
 
+class CookiesNeeded(ClassError):
+    """A browser that keeps no cookie for the site: its member id (the server's HttpOnly cookie) cannot come back
+    with its requests, so its page could neither keep its seat after a reload nor open the class's event stream."""
+
+    TEMPLATE = N_(
+        "Joining a class needs cookies, and this browser keeps none for this site: allow cookies for it, then "
+        "reload this page."
+    )
+
+
 class TooManyAttempts(ClassError):
     TEMPLATE = N_("Too many join attempts; try again in {seconds} s.")
 

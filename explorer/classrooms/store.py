@@ -44,6 +44,7 @@ from explorer.classrooms.errors import (  # noqa: F401 (re-exported: callers imp
     ClassError,
     ClassFull,
     ClassLocked,
+    CookiesNeeded,
     NoSuchClass,
     NotTeacher,
     QuestionClosed,

@@ -11,6 +11,8 @@
 // - "replaced" (this member opened the stream again elsewhere: another tab) closes the stream for good and says
 //   so; a page drawn anew after the old stream was let go (2 s unmounted) opens it again and takes it back;
 // - a stream the server refuses (429, 503) is opened again with backoff, and the line says when;
+// - a browser that sends no member cookie (data.cookies false: cookies blocked or cleared since it joined) opens no
+//   stream, which would be refused (403) for ever, and the line says that joining a class needs cookies;
 // - a question asked or revealed (or the teacher away, the class ended…) is not lost between two drawings of
 //   the page: the stream keeps the events that came while no page listened (a rerun replaces this component)
 //   or whose rerun an unmount cancelled, and the page drawn next judges them against what it shows (issue 62:
@@ -18,7 +20,8 @@
 //   the page drawn next reads the room's view itself;
 // - a lesson's step other than the one this tab showed last opens at the top of the page (a phone scrolled
 //   down to answer the step before).
-// Data: {stream: URL path, version: the view drawn, params: its link, steps: the decode's, mode, question, texts}.
+// Data: {stream: URL path, version: the view drawn, params: its link, steps: the decode's, mode, question, texts,
+// cookies: whether the browser sends its member cookie}.
 // Nothing from a user is formatted into this script: events are JSON, written with textContent only.
 const STREAMS = "__aeClassStreams";
 const STEP_EVENT = "ae-class-step";  // stepper.js's FOLLOW_EVENT
@@ -145,6 +148,10 @@ export default function (component) {
   line.className = "ae-follow-connection";
   Object.assign(line.style, {color: "#a0522d", fontSize: "14px"});
   root.appendChild(line);
+  if (data.cookies === false) {
+    line.textContent = say("cookies", "Joining a class needs cookies: allow cookies for this site, then reload.");
+    return () => {};
+  }
 
   const decode = data.mode === "decode";
   const open = decode && Array.isArray(data.question) && data.question[0] > 0 && !data.question[1];

@@ -95,6 +95,12 @@ def remember() -> None:
         component()(data={"write": None if now is None else identity.write(now)}, key=WRITE_KEY)
 
 
+def in_browser() -> bool:
+    """Whether this session is a browser's page: its websocket's request came with headers (a run without a
+    browser, AppTest's, has none, and no cookie either)."""
+    return len(st.context.headers) > 0
+
+
 def browser_member() -> str | None:
     """The member id the server issued this browser (the HttpOnly cookie member_ids.COOKIE, which every tab of
     it sends with its websocket's request), when it verifies: joining again is then the same member, with its

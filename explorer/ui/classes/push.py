@@ -19,8 +19,10 @@ import os
 
 import streamlit as st
 
-from explorer.classrooms.store import Question, TeacherView
+from explorer.classrooms.store import CookiesNeeded, Question, TeacherView
 from explorer.i18n import _
+from explorer.i18n.errors import message_of
+from explorer.ui.classes.memory import browser_member, in_browser
 from explorer.ui.classes.state import joined, tab
 from explorer.ui.classes.stream import url_path
 from explorer.ui.common.components import source
@@ -63,6 +65,7 @@ def stream_url(code: str) -> str:
 
 def _texts() -> dict[str, str]:
     return {
+        "cookies": message_of(CookiesNeeded()),
         "reconnecting": _("Connection lost: reconnecting…"),
         "replaced": _("This class is followed in another tab of this browser: reload this page to follow here."),
         "refused": _("The server is busy: trying again in {seconds} s…"),
@@ -94,6 +97,9 @@ def follower(
         "spread_ms": SPREAD_MS,
         "retry_ms": RETRY_MS,
         "texts": _texts(),
+        # The stream knows the member by the browser's cookie alone: a browser that no longer sends one (cookies
+        # cleared or blocked since it joined) would be refused for ever, so its page says why instead.
+        "cookies": not in_browser() or browser_member() is not None,
     }
     if asks:
         payload["question"] = [question.id, question.revealed] if question is not None else [0, False]

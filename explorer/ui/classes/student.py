@@ -23,13 +23,13 @@ import streamlit as st
 from explorer.classrooms import follow
 from explorer.classrooms.attempts import JoinAttempts
 from explorer.classrooms.codes import normalise_code
-from explorer.classrooms.store import ClassError, NoSuchClass, Presence, StoreUnavailable, Waiting
+from explorer.classrooms.store import ClassError, CookiesNeeded, NoSuchClass, Presence, StoreUnavailable, Waiting
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import keys, link, owner
 from explorer.ui.classes import members as class_members
 from explorer.ui.classes import push as class_push
-from explorer.ui.classes.memory import browser_member
+from explorer.ui.classes.memory import browser_member, in_browser
 from explorer.ui.classes.state import (
     KIND_LABELS,
     Student,
@@ -74,10 +74,11 @@ WAIT_POLL_SECONDS = 3.0  # a waiting page asks this often (and is seen: its plac
 
 
 def _member(session) -> str | None:
-    """This session's member id: the one it had, the one the server issued this browser (its HttpOnly cookie), or
-    a fresh one the server issues now (a browser without cookies: this session alone). Never the client's word."""
+    """This session's member id: the one it had, or the one the server issued this browser (its HttpOnly cookie);
+    a run without a browser (AppTest's: no request, no cookie) gets a fresh one the server issues now. Never the
+    client's word. None: the store cannot be reached (`ids`), or a browser sent no cookie (`join` says which)."""
     member = (found.member if (found := peek(session)) is not None else None) or browser_member()
-    if member is None and (issued := ids()) is not None:
+    if member is None and not in_browser() and (issued := ids()) is not None:
         member = issued.issue()
     return member
 
@@ -98,8 +99,8 @@ def join(raw: object) -> ClassError | Message | None:
     # One session is one member for its whole life: leaving and joining again (or a join link opened again)
     # is the same member, with the answers it gave, never a fresh one who votes again.
     member = _member(ss)
-    if member is None:
-        return StoreUnavailable()
+    if member is None:  # the store away, or a browser that keeps no cookie: its stream would be refused for ever
+        return StoreUnavailable() if ids() is None else CookiesNeeded()
     mine = tab(ss)
     mine.member = member
     try:
