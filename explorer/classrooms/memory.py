@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from explorer.classrooms import codes, errors, events
 from explorer.classrooms.store import (
+    STREAM_CLAIM_SECONDS,
     Admission,
     Limits,
     Presence,
@@ -29,6 +30,7 @@ from explorer.classrooms.store import (
     Rate,
     RoomStore,
     Roster,
+    StreamReplaced,
     TeacherView,
     check_cap,
     check_member,
@@ -84,6 +86,7 @@ class _Room:
     left: dict[str, float] = field(default_factory=dict)  # members who lost their seat while away: back freely
     pruned: float = 0.0  # when members gone too long last lost their seats
     owner: str | None = None  # the teacher who started it (`create`'s `teacher`): its newcomers count there too
+    streams: dict[str, tuple[str, float]] = field(default_factory=dict)  # member -> (its one stream, last renewed)
 
 
 class MemoryStore(RoomStore):
@@ -148,6 +151,8 @@ class MemoryStore(RoomStore):
         for left in gone:
             del room.members[left]
             room.left[left] = now
+        for lapsed in [m for m, (_, renewed) in room.streams.items() if renewed < now - STREAM_CLAIM_SECONDS]:
+            del room.streams[lapsed]
         _withdraw(room, gone, self._open(room))
         while len(room.left) > 4 * self.limits.max_students:  # bounded: the oldest are newcomers again
             del room.left[next(iter(room.left))]
@@ -280,6 +285,7 @@ class MemoryStore(RoomStore):
                 room.waiting.pop(member, None)
                 room.left.pop(member, None)
                 room.admitted.discard(member)
+                room.streams.pop(member, None)
                 room.removed.add(member)  # in no seat: `members` alone counts the seats
             _withdraw(room, members, room.questions)
         for member in members:
@@ -403,6 +409,19 @@ class MemoryStore(RoomStore):
             room = self._room(code, now)
             if member is not None and member not in room.members:
                 raise errors.NoSuchClass()
+            return self._presence(room, now)
+
+    def stream_presence(self, code: str, member: str, stream: str, claim: bool = False) -> Presence:
+        check_member(member)
+        with self._lock:
+            now = self._clock()
+            room = self._room(code, now)
+            if member not in room.members:
+                raise errors.NoSuchClass()
+            held = room.streams.get(member)
+            if not claim and held is not None and held[0] != stream and held[1] >= now - STREAM_CLAIM_SECONDS:
+                raise StreamReplaced()
+            room.streams[member] = (stream, now)
             return self._presence(room, now)
 
     def answer(self, code: str, question: int, member: str, option: int) -> None:

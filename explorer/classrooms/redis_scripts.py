@@ -402,6 +402,25 @@ local r = redis.call('HMGET', KEYS[1], 'teacher', 'seen', 'locked')
 return capped({r[1], r[2], r[3] or '0', redis.call('HGET', KEYS[2], ARGV[1]) or ''}, 100)
 """
 
+# KEYS 1 room, 2 members, 3 the member's stream claim. ARGV 1 the member, 2 the stream, 3 "1" to claim, 4 the claim's
+# time to live in ms. -> {teacher, seat, locked, the member's entry, "1" while the stream is the member's one}
+# (capped). Only a seated member's stream claims (its entry a time, neither 'R' nor 'L'); a claim missing (lapsed)
+# is taken again.
+STREAM = """
+local r = redis.call('HMGET', KEYS[1], 'teacher', 'seen', 'locked')
+local entry = redis.call('HGET', KEYS[2], ARGV[1]) or ''
+local mine = '1'
+if entry ~= '' and entry ~= 'R' and entry ~= 'L' then
+  local held = redis.call('GET', KEYS[3])
+  if ARGV[3] == '1' or not held or held == ARGV[2] then
+    redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4])
+  else
+    mine = '0'
+  end
+end
+return capped({r[1], r[2], r[3] or '0', entry, mine}, 100)
+"""
+
 # ARGV 6 token hash, 7 question id: its counts zeroed, its answers forgotten, open again.
 CLEAR = """
 local fails = teacher_fails(ARGV[6])

@@ -19,6 +19,8 @@ Keys (``prefix`` is "ae:" unless told; CODE is a normalised join code):
                              admitted (its seat kept until its next join); ``approval`` ("1") and ``cap`` (seats
                              the teacher allows) are fields of the room's hash, ``pruned`` when members unseen
                              for `gone_seconds` last lost their seats
+- ``ae:room:CODE:stream:M`` the id of member M's one event stream (`stream_presence`), on whichever replica;
+                             renewed by its heartbeat, lapsing after STREAM_CLAIM_SECONDS
 - ``ae:limit:RULE:WHO:N``    a counter of a limit in its fixed window N (`store.window`), expiring with it: RULE
                              creates and failed_joins per client address, joins (newcomers) per class,
                              teacher_joins per teacher (the room's ``owner``: who started it, `create`'s
@@ -61,6 +63,7 @@ from explorer.classrooms.store import (
     MAX_OPTIONS,
     MAX_QUESTION_BYTES,
     MAX_VIEW_BYTES,
+    STREAM_CLAIM_SECONDS,
     Admission,
     Limits,
     Presence,
@@ -68,6 +71,7 @@ from explorer.classrooms.store import (
     Rate,
     RoomStore,
     Roster,
+    StreamReplaced,
     TeacherView,
     _int,
     check_cap,
@@ -165,6 +169,7 @@ class RedisStore(RoomStore):
         self._read_field = script(lua.CAPPED + lua.READ_FIELD)
         self._current = script(lua.CAPPED + lua.CURRENT)
         self._presence_of = script(lua.CAPPED + lua.PRESENCE)
+        self._stream_of = script(lua.CAPPED + lua.STREAM)
         self._ttl_ms = str(int((self.limits.idle_seconds + TTL_MARGIN_SECONDS) * 1000))
         self._listeners: list[Callable[[str, dict], None]] = []
         self._listening: threading.Thread | None = None
@@ -491,6 +496,22 @@ class RedisStore(RoomStore):
         entry = reply[3] if len(reply) == 4 else b""
         if plausible_time(entry.partition(b" ")[0] if isinstance(entry, bytes) else None) is None:
             raise errors.NoSuchClass()  # not a member, removed ('R') or gone ('L')
+        return self._presence(reply[1], reply[2], now)
+
+    def stream_presence(self, code: str, member: str, stream: str, claim: bool = False) -> Presence:
+        check_member(member)
+        now, keys = self._clock(), self._keys(self._code(code))
+        claim_ms = str(int(STREAM_CLAIM_SECONDS * 1000))
+        with self._talking():
+            reply = self._stream_of(
+                keys=[*keys[:2], f"{keys[0]}:stream:{member}"], args=[member, str(stream), int(bool(claim)), claim_ms]
+            )
+        self._check_alive(reply)
+        entry = reply[3] if len(reply) == 5 else b""
+        if plausible_time(entry.partition(b" ")[0] if isinstance(entry, bytes) else None) is None:
+            raise errors.NoSuchClass()  # not a member, removed ('R') or gone ('L')
+        if reply[4] != b"1":
+            raise StreamReplaced()
         return self._presence(reply[1], reply[2], now)
 
     def answer(self, code: str, question: int, member: str, option: int) -> None:

@@ -82,6 +82,16 @@ _MEMBER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 
+class StreamReplaced(Exception):
+    """A member's event stream that another stream of the same member took over, on any replica
+    (`RoomStore.stream_presence`): it ends. Nobody reads it: the stream tells its page "replaced"."""
+
+
+# A stream's claim on its member (`RoomStore.stream_presence`) lasts this long unless its heartbeat (every few
+# seconds) renews it: the claim of a stream whose replica died goes by itself.
+STREAM_CLAIM_SECONDS = 60.0
+
+
 # -- limits -------------------------------------------------------------------------------------
 def _env_number(env: Mapping[str, str], name: str, kind: type, default, low, high):
     """`env[name]` read as `kind` within low..high, else `default` (never raises)."""
@@ -515,6 +525,14 @@ class RoomStore(ABC):
     def presence(self, code: str, member: str | None = None) -> Presence:
         """Whether the teacher is here and the room locked; with `member`, NoSuchClass unless it holds a seat
         (read only: a stream asks without keeping the seat, which only its page's heartbeat keeps)."""
+
+    @abstractmethod
+    def stream_presence(self, code: str, member: str, stream: str, claim: bool = False) -> Presence:
+        """`presence(code, member)` for `stream` (a fresh id of one event stream of `member`), holding the rule of one
+        stream per member across every replica: `claim` (a stream's first call) makes it the member's one stream in
+        the room; a later call raises StreamReplaced once another stream of the member claimed it since (a claim
+        not renewed for STREAM_CLAIM_SECONDS lapses, and the next call takes it again). NoSuchClass, and no claim,
+        for a member that holds no seat."""
 
     @abstractmethod
     def roster(self, code: str) -> Roster:

@@ -13,7 +13,9 @@ the page when the teacher goes away or comes back. One client address holds at m
 in a process; beyond, 429 (the page retries with backoff).
 
 A member has one stream (events.Hub): its newer stream replaces this one, which says "replaced" and ends;
-the page then stops listening (two tabs of one browser, one member, would otherwise take turns).
+the page then stops listening (two tabs of one browser, one member, would otherwise take turns). Across replicas
+the store holds the rule: each stream claims its member in the room (`RoomStore.stream_presence`, a Redis key with
+an expiry), and a stream whose claim another stream took, on any replica, says "replaced" at its next heartbeat.
 
 Only a member of the room gets a stream (the store decides: an unknown, removed, gone or ended member gets one
 "gone" event and the stream ends); a request without an issued member id is refused (403). Nothing here is user
@@ -27,12 +29,13 @@ import contextlib
 import functools
 import logging
 import os
+import secrets
 import threading
 import time
 
 from explorer.classrooms import events, member_ids
 from explorer.classrooms.codes import normalise_code
-from explorer.classrooms.store import ClassError, NoSuchClass, StoreUnavailable, client_key
+from explorer.classrooms.store import ClassError, NoSuchClass, StoreUnavailable, StreamReplaced, client_key
 
 PATH = "/api/class-events"
 PRESENCE_SECONDS = 5.0  # how often a stream asks whether its member holds a seat and the teacher is here
@@ -102,10 +105,13 @@ ADDRESSES = _Addresses()
 frame = events.sse_frame
 
 
-async def _beat(code: str, member: str) -> dict:
-    """Whether the member holds its seat: {"kind": "presence", "here": bool} or a "gone"/"unavailable" event."""
+async def _beat(code: str, member: str, stream_id: str, claim: bool = False) -> dict:
+    """Whether the member holds its seat: {"kind": "presence", "here": bool} or a "gone"/"unavailable" event; or
+    "replaced" when another stream of the member, on any replica, claimed it since (`claim`: this one does now)."""
     try:
-        presence = await asyncio.to_thread(_store().presence, code, member)
+        presence = await asyncio.to_thread(_store().stream_presence, code, member, stream_id, claim)
+    except StreamReplaced:
+        return {"kind": "replaced"}
     except StoreUnavailable:
         return {"kind": "unavailable"}
     except (ClassError, ValueError):  # ended, expired, removed, never a member
@@ -140,9 +146,10 @@ async def stream(code: str, member: str):
     """The events of room `code` for `member`, as server-sent-event text, until the room ends or the
     member is gone (the browser closing the stream cancels this generator)."""
     sub = hub().subscribe(code, member)
+    stream_id = secrets.token_hex(8)  # this stream's claim on its member, across replicas (RoomStore.stream_presence)
     try:
         yield f"retry: {RETRY_MS}\n\n"
-        beat = await _beat(code, member)
+        beat = await _beat(code, member, stream_id, claim=True)
         if beat["kind"] != "presence":
             yield frame(beat)
             return
@@ -171,8 +178,8 @@ async def stream(code: str, member: str):
                 if event["kind"] in ("ended", "removed", "gone", "replaced"):
                     return
             if time.monotonic() - last_beat >= PRESENCE_SECONDS:
-                beat, last_beat = await _beat(code, member), time.monotonic()
-                if beat["kind"] == "gone":
+                beat, last_beat = await _beat(code, member, stream_id), time.monotonic()
+                if beat["kind"] in ("gone", "replaced"):
                     yield frame(beat)
                     return
                 if beat != last:  # the teacher went or came back, the store went away or came back
