@@ -73,9 +73,9 @@ def given_name(name: str) -> str:
     return name[len(surname) :]
 
 
-def composed_names(characters: list[str], seed: int) -> list[str]:
+def composed_names(characters: list[str], seed: int, given_pairs: int = 2) -> list[str]:
     """Every surname + one character, 小 + one character (小明 -> Xiaoming), 小/老 + surname, and two-character
-    given names (each character in two, paired at random, each pair with the next surname in turn), the
+    given names (each character in `given_pairs`, paired at random, each pair with the next surname in turn), the
     held-out names and any name that holds one left out, shuffled with `seed` (the same list on every run)."""
     from seq2seq.tasks import zh_person_names as people
 
@@ -83,14 +83,16 @@ def composed_names(characters: list[str], seed: int) -> list[str]:
     found = [surname + c for surname in people.SURNAMES for c in characters]
     found += ["小" + c for c in characters]
     found += [prefix + s for prefix in people.ADDRESS for s in people.SURNAMES if len(s) == 1]
-    pairs = [pair for _ in range(2) for pair in pairwise_shuffled(characters, rng)]
+    pairs = [pair for _ in range(given_pairs) for pair in pairwise_shuffled(characters, rng)]
     found += [people.SURNAMES[i % len(people.SURNAMES)] + a + b for i, (a, b) in enumerate(pairs)]
     found = [name for name in dict.fromkeys(found) if not people.holds_held_out_name(name)]
     rng.shuffle(found)
     return found
 
 
-def composed_pairs(train: list[tuple[str, str]], frames: int, seed: int = 6) -> list[tuple[str, str]]:
+def composed_pairs(
+    train: list[tuple[str, str]], frames: int, seed: int = 6, given_pairs: int = 2
+) -> list[tuple[str, str]]:
     """Each composed name put into `frames` of its carrier's sentences in turn ("汤姆是我的朋友。 / Tom is my
     friend." -> "王子轩是我的朋友。 / Wang Zixuan is my friend.") and once on its own ("王子轩 / Wang Zixuan");
     a carrier is a pair whose Chinese names Tom or Mary (not both) and whose English names them as a word."""
@@ -102,7 +104,7 @@ def composed_pairs(train: list[tuple[str, str]], frames: int, seed: int = 6) -> 
         sentences = [
             (zh, en) for zh, en in train if word.search(en) and [c for c in people.CARRIERS if c in zh] == [carrier]
         ]
-        names = composed_names(characters, seed + i)
+        names = composed_names(characters, seed + i, given_pairs)
         for n, name in enumerate(names * frames if sentences else []):  # no carrier: the names alone
             zh, en = sentences[n % len(sentences)]
             found.append((zh.replace(carrier, name), word.sub(people.english(name), en)))
@@ -124,11 +126,11 @@ def lookalike_pairs(train: list[tuple[str, str]], model: str, data: Path) -> lis
     return found
 
 
-def character_counts() -> list[int]:
+def character_counts(given_pairs: int = 2) -> list[int]:
     """For each given-name character of `given_characters`, how many distinct composed names hold it."""
     counts = []
     for i, (_, characters) in enumerate(sorted(given_characters().items())):
-        names = composed_names(characters, 6 + i)
+        names = composed_names(characters, 6 + i, given_pairs)
         counts += [sum(c in given_name(name) for name in names) for c in characters]
     return counts
 
@@ -142,6 +144,12 @@ SHIPPED_FILES = {
     "zh-en-names-verbs-one.txt": ["--per-sentence", "1", "--per-verb", "8", "--composed-names", "1"],
     "zh-en-names-verbs-lookalikes.txt": [
         *("--per-sentence", "1", "--per-verb", "8", "--composed-names", "1", "--lookalikes", "zh-en/concat"),
+    ],
+    # the typed fine-tuning's (issue 63): the last ending's, with two-character given names in twelve rounds, so
+    # that 张子涵 is read as Zhang Zihan, not Zhang Han (the validation people, seq2seq/tasks/zh_en_validation.py)
+    "zh-en-names-typed.txt": [
+        *("--per-sentence", "1", "--per-verb", "8", "--composed-names", "1", "--given-pairs", "12"),
+        *("--lookalikes", "zh-en/concat"),
     ],
 }
 
@@ -193,6 +201,13 @@ def main() -> None:
         "sentences and once on its own (default 0)",
     )
     parser.add_argument(
+        "--given-pairs",
+        type=int,
+        default=2,
+        metavar="R",
+        help="with --composed-names: each given-name character in R two-character given names (王子轩; default 2)",
+    )
+    parser.add_argument(
         "--lookalikes",
         metavar="MODEL",
         help="also the training pairs that share a character with a place MODEL was taught but name none "
@@ -232,8 +247,8 @@ def write_file(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
             train, args.per_sentence, args.per_verb, args.per_noun, args.per_name, args.per_landmark, args.names_alone
         )
         if args.composed_names:  # last, so that the file without them is the same file
-            found += composed_pairs(train, args.composed_names)
-            counts = character_counts()
+            found += composed_pairs(train, args.composed_names, given_pairs=args.given_pairs)
+            counts = character_counts(args.given_pairs)
             print(
                 f"{len(counts)} given-name characters, each in {min(counts)} to {max(counts)} composed names "
                 f"(median {statistics.median(counts):g})"

@@ -3,7 +3,7 @@
 The dictionary data's sentence frames teach places ("我想去日本。 / I want to go to Japan." with other
 places put in). The cost to watch is a model that writes a taught name where the source has none:
 我们明天去海边。 (to the seaside) → "We're going to Shanghai tomorrow.". For each model this decodes the
-test split greedily and counts the outputs that name one of the taught names (the pieces `--name-pieces`
+validation and the test split greedily (`--splits`; a choice is made on validation only) and counts the outputs that name one of the taught names (the pieces `--name-pieces`
 appended to the shipped vocabulary: Beijing, Shanghai, …) when none of the source's references does.
 A taught word the corpus's English also writes in lower case (great, island, north, kingdom) is an
 ordinary word there, not a name, and is left out. Two counts: the places the dictionary stage taught (its
@@ -71,6 +71,13 @@ def main() -> None:
     parser.add_argument("--data", default=str(CORPUS), help="Tatoeba's cmn-eng.txt (default: %(default)s)")
     parser.add_argument("--examples", type=int, default=3, help="outputs to print per model (default 3)")
     parser.add_argument(
+        "--splits",
+        nargs="+",
+        default=["valid", "test"],
+        choices=["valid", "test"],
+        help="the splits to count on, side by side (default: both; a choice is made on valid only)",
+    )
+    parser.add_argument(
         "--names-from",
         default=SHIPPED,
         help="the model (name or folder) whose appended pieces are the taught names (default: %(default)s)",
@@ -80,23 +87,30 @@ def main() -> None:
         sys.exit(f"{args.data} is not here: it is Tatoeba's cmn-eng.txt (docs/models.md, tasks and data)")
     shipped = Path(args.names_from) if Path(args.names_from).is_dir() else resolve(args.names_from)
     names = place_names(taught_names(shipped), Path(args.data))
-    refs = get_task(read_config(shipped)["task"]).references(args.data, "test")
-    sources = list(refs)
-    references = [refs[s] for s in sources]
+    task = get_task(read_config(shipped)["task"])
+    splits = {split: task.references(args.data, split) for split in args.splits}
     places = place_names(taught_names(shipped)[:PLACE_PIECES], Path(args.data))
     print(f"{len(places)} taught place names ({', '.join(places)}); {len(names)} taught names in all")
-    print(f"(the appended pieces of {args.names_from}); {len(sources)} test sources\n")
-    print("| model | outputs with a taught place no reference has | share | with any taught name no reference has |")
-    print("|---|---|---|---|")
+    sizes = ", ".join(f"{len(refs)} {split} sources" for split, refs in splits.items())
+    print(f"(the appended pieces of {args.names_from}); {sizes}\n")
+    head = ["model"]
+    for split in splits:
+        head += [f"{split}: outputs with a taught place no reference has", "share", "with any taught name"]
+    print("| " + " | ".join(head) + " |")
+    print("|---" * len(head) + "|")
     shown = []
     for model in args.models:
         translator = load_model(Path(model) if Path(model).is_dir() else model)
-        outputs = translator.translate_batch(sources, refused=[])
-        found, every = invented(outputs, references, places), invented(outputs, references, names)
-        print(f"| {model} | {len(found)} | {len(found) / len(sources):.1%} | {len(every)} |")
-        shown += [(model, sources[i], outputs[i], name) for i, name in every[: args.examples]]
-    for model, source, output, name in shown:
-        print(f"{model}: {source} → {output} ({name})")
+        cells = []
+        for split, refs in splits.items():
+            sources, references = list(refs), list(refs.values())
+            outputs = translator.translate_batch(sources, refused=[])
+            found, every = invented(outputs, references, places), invented(outputs, references, names)
+            cells += [str(len(found)), f"{len(found) / len(sources):.1%}", str(len(every))]
+            shown += [(model, split, sources[i], outputs[i], name) for i, name in every[: args.examples]]
+        print(f"| {model} | " + " | ".join(cells) + " |")
+    for model, split, source, output, name in shown:
+        print(f"{model} ({split}): {source} → {output} ({name})")
 
 
 if __name__ == "__main__":

@@ -74,7 +74,8 @@ class TaskData:
 def load_task_data(cfg: TrainConfig) -> TaskData:
     """The task's training pairs and validation sources with every reference of each (`Task.split_pairs`,
     `Task.split_references`: generated with the seed, or read from the corpus file --data); with
-    --typed-rate, the corpus pairs' typed variants after them (`seq2seq.typed.with_typed`)."""
+    --typed-rate, the corpus pairs' typed variants after them (`seq2seq.typed.with_typed`), and the
+    --dictionary pairs' after those."""
     task = get_task(cfg.task)
     train = task.split_pairs("train", cfg.train_size, cfg.seed, cfg.data)
     if cfg.typed_rate:  # the corpus's pairs as typed, before the dictionary's (a curriculum drops those)
@@ -85,6 +86,8 @@ def load_task_data(cfg: TrainConfig) -> TaskData:
         raise FileNotFoundError(
             f"--dictionary file not found: {cfg.dictionary} (zh-en's: python scripts/prepare_zh_dictionary.py)"
         ) from None
+    if cfg.typed_rate and words:  # the names sentences as typed too, still counted as dictionary pairs
+        words = with_typed(words, cfg.typed_rate, typed_random(cfg.seed, "dictionary"))
     train += words  # word pairs, training only: read as the corpus is, its sentences' splits ignored
     refs = task.split_references("valid", cfg.valid_size, cfg.seed, cfg.data)
     valid = [(source, targets[0]) for source, targets in refs.items()]

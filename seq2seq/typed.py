@@ -92,9 +92,11 @@ def typed_variant(text: str, rng: random.Random) -> str:
     return variant if variant != text else as_typed(text)
 
 
-def typed_random(seed: int) -> random.Random:
-    """The stream `train --typed-rate` draws with: the run's seed, apart from every other stream."""
-    return random.Random(f"typed:{seed}")
+def typed_random(seed: int, stream: str = "corpus") -> random.Random:
+    """A stream `train --typed-rate` draws with, from the run's seed, apart from every other stream: one for
+    the corpus's pairs (its key kept as it was, so a resumed run sees what it saw) and one for the
+    `--dictionary` pairs (zh-en's names sentences: 李明是我的好朋友 is typed without its 。 too)."""
+    return random.Random(f"typed:{seed}" if stream == "corpus" else f"typed-{stream}:{seed}")
 
 
 def with_typed(pairs: Sequence[tuple[str, str]], rate: float, rng: random.Random) -> list[tuple[str, str]]:

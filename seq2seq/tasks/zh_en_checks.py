@@ -7,6 +7,8 @@ not see them, a class does: a teacher's first example coming out as "Welcome to 
 - `person_hits`, `landmark_hits`: the same for the held-out person names (`zh_person_names.NAME_CHECKS`:
   李明是我的好朋友。 must write "Li Ming", a name never trained on) and the schools' and landmarks' check
   sentences (`zh_landmarks.LANDMARK_CHECKS`), reported apart.
+- `split_hits`: every kind of names check of a split, "test" (the above and `zh_en.COMMON_PLACES`, 海边 that
+  must stay "the beach") or "valid" (`zh_en_validation`: other sentences of the same kinds, to choose on).
 - `word_attention`: the source character an output word attends to most, its rows summed over the
   word's pieces: for "Beijing" in 欢迎来北京。, 北 or 京 is right.
 
@@ -19,9 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from seq2seq.tasks.zh_en import HELD_OUT, SEEDS
+from seq2seq.tasks import zh_en_validation as validation
+from seq2seq.tasks.zh_en import COMMON_PLACES, HELD_OUT, SEEDS
 from seq2seq.tasks.zh_landmarks import LANDMARK_CHECKS
 from seq2seq.tasks.zh_person_names import NAME_CHECKS
+from seq2seq.typed import as_typed
 
 WELCOME = SEEDS[0]  # 欢迎来北京。, the decoder diagram's example
 # 我爱学习。's right translations (the final stop required, as the corpus writes it)
@@ -41,9 +45,32 @@ class NameCheck:
         return any(re.search(rf"\b{re.escape(word)}\b", self.output, re.IGNORECASE) for word in self.expected)
 
 
-def seed_outputs(translator) -> dict[str, str]:
-    """Each seed sentence -> the model's greedy output."""
-    return {seed: translator.greedy(seed).output for seed in SEEDS}
+# The names checks of each split, by kind (sentence, the English words any one of which a right output holds):
+# "test" reports a release, "valid" is what a choice is made on (seq2seq/tasks/zh_en_validation.py).
+SPLITS: dict[str, dict[str, tuple[tuple[str, tuple[str, ...]], ...]]] = {
+    "test": {
+        "people": tuple((zh, (name,)) for zh, name in NAME_CHECKS),
+        "landmarks": LANDMARK_CHECKS,
+        "places": HELD_OUT,
+        "common places": COMMON_PLACES,
+    },
+    "valid": validation.KINDS,
+}
+
+
+def seed_outputs(translator, typed: bool = False) -> dict[str, str]:
+    """Each seed sentence -> the model's greedy output; `typed`: of the seed as a class types it (欢迎来北京,
+    `seq2seq.typed.as_typed`), still keyed by the seed."""
+    return {seed: translator.greedy(as_typed(seed) if typed else seed).output for seed in SEEDS}
+
+
+def split_hits(translator, split: str, typed: bool = False) -> dict[str, list[NameCheck]]:
+    """Each kind of `SPLITS[split]` -> its checks with the model's greedy outputs; `typed`: of each sentence as a
+    class types it (without its 。)."""
+    return {
+        kind: [NameCheck(zh, translator.greedy(as_typed(zh) if typed else zh).output, words) for zh, words in checks]
+        for kind, checks in SPLITS[split].items()
+    }
 
 
 def name_hits(translator) -> list[NameCheck]:
