@@ -1,0 +1,131 @@
+"""Per translation model, what issue 63 asks of it, measured: the table of docs/models.md "As typed".
+
+For each model (a registered name or a checkpoint folder): test BLEU as printed and as typed (every source
+lowercased and without its final mark, `seq2seq.typed.as_typed`), greedy and beam 5 on every test source;
+en-fr: the three sentences of `en_fr_checks.TYPED` right, greedy and beam 5; zh-en: the seeds' sentences
+right as typed (欢迎来北京), the names checks right on the test and the validation sentences
+(`zh_en_checks.SPLITS`), and the outputs naming a taught place no reference names on the validation and the
+test split (scripts/zh_invented_names.py's count); the fine-tuning's time when the model has one.
+
+Every figure is computed from the model here; each model's row is kept in --cache under its weights' sha256,
+so a rerun measures only the models that changed. Slow: en-fr's beam on 11,439 sources twice.
+
+    python scripts/typed_report.py zh-en/concat runs/typed/zh-en/concat
+    python scripts/typed_report.py runs/typed/en-fr/* --cache runs/typed-report.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from zh_invented_names import PLACE_PIECES, invented, place_names, taught_names  # noqa: E402
+
+from seq2seq.checkpoint import load_model, read_config  # noqa: E402
+from seq2seq.evaluate import evaluate_translation  # noqa: E402
+from seq2seq.lab.results import weights_digest  # noqa: E402
+from seq2seq.registry import resolve  # noqa: E402
+from seq2seq.tasks import en_fr_checks, get_task  # noqa: E402
+from seq2seq.tasks import zh_en_checks as checks  # noqa: E402
+
+DATA = {
+    "en-fr": ROOT.parent / "shared" / "data" / "eng-fra.txt",
+    "zh-en": ROOT.parent / "shared" / "data" / "cmn-eng.txt",
+}
+BEAM = 5
+
+
+def measure(folder: Path) -> dict:
+    """Every figure of the model's row (module docstring)."""
+    config = read_config(folder)
+    task = config["task"]
+    translator = load_model(folder)
+    data = str(DATA[task])
+    scores = evaluate_translation(translator, data, "test", 0, BEAM, task=task, typed=True)
+    row = {
+        "task": task,
+        "bleu": scores["bleu"],
+        "bleu_typed": scores["bleu_typed"],
+        "bleu_beam": scores[f"bleu_beam{BEAM}"],
+        "bleu_beam_typed": scores[f"bleu_beam{BEAM}_typed"],
+        "card_bleu": config.get("metrics", {}).get("test", {}).get("bleu"),
+        "seconds": config.get("training_seconds"),
+    }
+    if task == "en-fr":
+        greedy, beamed = en_fr_checks.typed_outputs(translator), en_fr_checks.typed_outputs(translator, BEAM)
+        row |= {"sentences": len(greedy), "right": en_fr_checks.right(greedy), "right_beam": en_fr_checks.right(beamed)}
+        row["outputs"] = greedy
+    else:
+        row["seeds_typed"] = checks.seeds_right(checks.seed_outputs(translator, typed=True))
+        row["seeds"] = checks.seeds_right(checks.seed_outputs(translator))
+        for split in checks.SPLITS:
+            found = [c for kind in checks.split_hits(translator, split).values() for c in kind]
+            row[f"names_{split}"] = [sum(c.hit for c in found), len(found)]
+        places = place_names(taught_names(folder)[:PLACE_PIECES], DATA[task])
+        for split in ("valid", "test"):
+            refs = get_task(task).references(data, split)
+            outputs = translator.translate_batch(list(refs), refused=[])
+            row[f"invented_{split}"] = len(invented(outputs, list(refs.values()), places))
+    return row
+
+
+def table(rows: dict[str, dict]) -> str:
+    """The markdown table of `rows` (model -> row): one line per model."""
+    lines = [
+        "| model | greedy BLEU printed | typed | gap | beam 5 printed | typed | gap | sentences as typed right"
+        " (greedy, beam 5) | held-out names right: test | validation | invented places: validation | test |"
+        " fine-tuning |",
+        "|---" * 13 + "|",
+    ]
+    for name, r in rows.items():
+        cells = [
+            f"{r['bleu']:.1f}",
+            f"{r['bleu_typed']:.1f}",
+            f"{r['bleu'] - r['bleu_typed']:.2f}",
+            f"{r['bleu_beam']:.1f}",
+            f"{r['bleu_beam_typed']:.1f}",
+            f"{r['bleu_beam'] - r['bleu_beam_typed']:.2f}",
+        ]
+        if r["task"] == "en-fr":
+            cells += [f"{r['right']}/{r['sentences']}, {r['right_beam']}/{r['sentences']}", "–", "–", "–", "–"]
+        else:
+            test, valid = r["names_test"], r["names_valid"]
+            cells += [f"seeds {r['seeds_typed']}/3", f"{test[0]}/{test[1]}", f"{valid[0]}/{valid[1]}"]
+            cells += [str(r["invented_valid"]), str(r["invented_test"])]
+        cells.append(f"{r['seconds']:.0f} s" if r.get("seconds") else "–")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("models", nargs="+", help="registered names or checkpoint folders of en-fr or zh-en")
+    parser.add_argument("--cache", type=Path, default=ROOT / "runs" / "typed-report.json", help="(default %(default)s)")
+    args = parser.parse_args()
+    missing = [path for path in DATA.values() if not path.is_file()]
+    if missing:
+        sys.exit(f"{missing[0]} is not here: the Tatoeba files (docs/models.md, tasks and data)")
+    cache = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
+    rows = {}
+    for name in args.models:
+        folder = Path(name) if Path(name).is_dir() else resolve(name)
+        if read_config(folder).get("task") not in DATA:
+            sys.exit(f"{name}: not an en-fr or zh-en model")
+        digest = weights_digest(folder)
+        if digest not in cache:
+            cache[digest] = measure(folder)
+            args.cache.parent.mkdir(parents=True, exist_ok=True)
+            args.cache.write_text(json.dumps(cache, indent=1, ensure_ascii=False))
+            print(f"{name}: measured", file=sys.stderr, flush=True)
+        rows[name] = cache[digest]
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
