@@ -139,3 +139,48 @@ def test_a_revealed_lesson_choice_is_drawn_with_numbered_options_and_no_model_ba
     assert list(figure.data[0].x) == ["1", "2 ✓"] and list(figure.data[0].y) == [0.25, 0.75]
     attend = class_answers(follow.reveal_rows(Question(**{**question.__dict__, "kind": "attend"})), "attend")
     assert [bar.name for bar in attend.data] == ["class's answers", "model's attention"]
+
+
+def test_a_fragments_run_asked_by_a_page_the_session_left_is_told_apart():
+    """issue 62: a phone's page switched to Decode while the list's page asked again for its banner's fragment;
+    Streamlit ran it with the list's page and URL after Decode's run, and the browser stopped drawing."""
+    from types import SimpleNamespace
+
+    from explorer.state import keys
+    from explorer.ui.classes.student import left_page
+
+    session = {keys.RUN_PAGE: "decode-hash"}
+    assert left_page(session, SimpleNamespace(fragment_ids_this_run=["banner"], page_script_hash="lessons-hash"))
+    assert not left_page(session, SimpleNamespace(fragment_ids_this_run=["banner"], page_script_hash="decode-hash"))
+    assert not left_page(session, SimpleNamespace(fragment_ids_this_run=[], page_script_hash="lessons-hash"))
+    assert not left_page(session, None) and not left_page({}, SimpleNamespace(fragment_ids_this_run=["a"],
+                                                                             page_script_hash="x"))  # fmt: skip
+
+
+def test_a_followers_fragment_its_page_did_not_draw_reruns_the_whole_app(monkeypatch):
+    """issue 62: the list's banner fragment, asked for by the list's component once the browser already showed Decode
+    (so with Decode's page), ran inside Decode's page and drew its banner where the lesson's panel was."""
+    from types import SimpleNamespace
+
+    from explorer.state import keys
+    from explorer.ui.classes import student
+
+    class Rerun(Exception):
+        pass
+
+    def rerun(scope):
+        raise Rerun(scope)
+
+    session = {keys.RUN_PAGE: "decode-hash"}
+    monkeypatch.setattr(student, "st", SimpleNamespace(session_state=session, rerun=rerun))
+    ctx = SimpleNamespace(fragment_ids_this_run=None, page_script_hash="decode-hash")
+    monkeypatch.setattr("streamlit.runtime.scriptrunner.get_script_run_ctx", lambda: ctx)
+    session[student.DRAWN] = set()  # a whole run of Decode draws its follower's fragment
+    student._page_fragment("decode")
+    ctx.fragment_ids_this_run = ["x"]
+    student._page_fragment("decode")  # the fragment's own run goes on
+    with pytest.raises(Rerun):
+        student._page_fragment("pushed")  # the list's banner, asked for by the list's component
+    ctx.page_script_hash = "lessons-hash"
+    with pytest.raises(Rerun):
+        student._page_fragment("decode")  # asked with the page left

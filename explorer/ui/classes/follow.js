@@ -4,10 +4,11 @@
 // - mode "decode": a view that differs from the one drawn only in its step is the teacher's step, handed to the
 //   page's stepper (explorer/ui/decode/stepper.js, mode "follow") as a window event (STEP_EVENT), which draws it
 //   at once and reports it to this student's session: no run for the step itself;
-// - while the page says the class server cannot be reached, it reruns its fragment every retry_ms;
+// - while the page says the class server cannot be reached, it reruns the page every retry_ms;
 // - any other change (another page, sentence, scorer, tab; a question asked or revealed; the teacher away
-//   or back; the class ended; this member removed) sets the trigger "moved", which reruns the page's
-//   fragment once, and Python opens the new view as a link (validated like any URL);
+//   or back; the class ended; this member removed) sets the trigger "moved", which reruns the page once (never
+//   a fragment: one asked for by a page being left ran inside the next page), and Python opens the new view as a
+//   link (validated like any URL);
 // - "replaced" (this member opened the stream again elsewhere: another tab) closes the stream for good and says
 //   so; a page drawn anew after the old stream was let go (2 s unmounted) opens it again and takes it back;
 // - a stream the server refuses (429, 503) is opened again with backoff, and the line says when;
@@ -16,8 +17,10 @@
 // - a question asked or revealed (or the teacher away, the class ended…) is not lost between two drawings of
 //   the page: the stream keeps the events that came while no page listened (a rerun replaces this component)
 //   or whose rerun an unmount cancelled, and the page drawn next judges them against what it shows (issue 62:
-//   a phone that answered missed the reveal that came while its page was drawn again). A view is not kept:
-//   the page drawn next reads the room's view itself;
+//   a phone that answered missed the reveal that came while its page was drawn again). The stream also keeps the
+//   latest view it sent, and a page drawn with an older one follows it at once: the page's run read the room
+//   before a teacher's next move that came while no page listened (issue 62: a teacher who started a lesson and
+//   pressed Next at once left a phone on step 1, the second move lost between the list's page and Decode's);
 // - a lesson's step other than the one this tab showed last opens at the top of the page (a phone scrolled
 //   down to answer the step before).
 // Data: {stream: URL path, version: the view drawn, params: its link, steps: the decode's, mode, question, texts,
@@ -80,6 +83,7 @@ function connect(held, url) {
     let event = null;
     try { event = JSON.parse(message.data); } catch (error) { return; }
     if (!event || typeof event !== "object") return;
+    if (event.kind === "view" && !(held.view && held.view.version >= event.version)) held.view = event;
     if (event.kind === "replaced") {  // a newer page of this member (another tab) took the stream over: stop
       source.close();  // rather than reconnect, or the two pages would take it from each other in turn
       held.replaced = true;
@@ -87,7 +91,7 @@ function connect(held, url) {
       return;
     }
     if (held.handler) held.handler(event);
-    else if (event.kind !== "view") held.missed[event.kind] = event;  // (a view: the next page reads the room)
+    else if (event.kind !== "view") held.missed[event.kind] = event;  // (the latest view is held.view)
   };
   source.onerror = () => {
     if (source.readyState === EventSource.CLOSED && !held.replaced && !held.gone && held.source === source) {
@@ -112,7 +116,7 @@ function stream(url) {
   }
   if (!all[url]) {
     const held = {source: null, handler: null, state: null, closing: null, refusals: 0, retrying: 0, again: null,
-                  missed: {}};
+                  view: null, missed: {}};
     connect(held, url);
     all[url] = held;
   }
@@ -163,7 +167,7 @@ export default function (component) {
   if (at && window[AT] !== undefined && window[AT] !== at) toTop();  // another step of the lesson
   window[AT] = at;
   let asked = 0;
-  // A change that reruns the fragment reaches every student of the room at once: each waits a random part
+  // A change that reruns the page reaches every student of the room at once: each waits a random part
   // of data.spread_ms first, so a hall's reruns come spread out instead of in one burst.
   let pending = null;
   const owed = {};  // the events the pending rerun is for (given back to the stream should an unmount cancel it)
@@ -211,7 +215,8 @@ export default function (component) {
     }
   };
   // What this page may not have heard: the events (a question asked or revealed, the teacher away…) that came
-  // while no page listened, or whose rerun an unmount cancelled; each judged against what this page shows.
+  // while no page listened, or whose rerun an unmount cancelled, and the latest view when newer than the one drawn;
+  // each judged against what this page shows.
   const handler = held.handler;
   let missed = held.missed;
   held.missed = {};
@@ -222,6 +227,7 @@ export default function (component) {
     const events = missed;
     missed = null;
     if (held.handler !== handler) return giveBack(events);
+    if (held.view && held.view.version > drawn.version) handler(held.view);
     for (const event of Object.values(events)) handler(event);
   }, 0);
   return () => {  // unmounted: close the stream unless the next render takes it over at once

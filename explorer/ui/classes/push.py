@@ -4,9 +4,10 @@ The component (ui/classes/follow.js) opens the room's stream (explorer.ui.classe
 Decode it hands each step the stream sends to the page's stepper (explorer.ui.decode.stepper, mode "follow"),
 which draws it in the browser at once and reports it to the student's session: an idle follower costs the server
 no script run, and a teacher's step one message per follower (explorer.classrooms.events) and, once the step
-rests, one short report run each, spread over a second and a half. Anything else reruns the follower's fragment
-once through the component's trigger ("moved"); the fragment then reads the room as before
-(explorer.ui.classes.student).
+rests, one short report run each, spread over a second and a half. Anything else reruns the follower's page
+once through the component's trigger ("moved"); the page's run then reads the room as before
+(explorer.ui.classes.student). The component is never inside a fragment: a fragment's rerun asked for by a page
+being left reached the server after the switch, and Streamlit ran it inside the next page (issue 62).
 
 `enabled()` is the switch: ``ATTENTION_EXPLORER_CLASS_PUSH=0`` keeps the followers polling every
 follow.POLL_SECONDS (the way before the stream); a decode without attention is always polled.
@@ -85,7 +86,7 @@ def follower(
     """The component: with `data` (Decode, a model with attention, drawn by the page's stepper in its "follow"
     mode) each teacher's step handed to that stepper, and the class's current `question` as the page shows it
     (its stream's first events say whether the room is still there: a question asked in between reruns the
-    fragment); without, it only listens and reruns the fragment when the teacher's view moves, and (`asks`: a
+    page); without, it only listens and reruns the page when the teacher's view moves, and (`asks`: a
     lesson's panel shows the class's questions) when a question other than `question` is asked or revealed."""
     payload = {
         "stream": stream_url(code),
@@ -110,7 +111,7 @@ def follower(
 
 
 def _moved() -> None:
-    """The stream said something moved: the fragment's run that follows asks the store at once (its
+    """The stream said something moved: the page's run that follows asks the store at once (its
     heartbeat, otherwise at most every follow.HEARTBEAT_SECONDS, learns an end, a removal or the teacher away)."""
     if joined(st.session_state):
         tab(st.session_state).student.heartbeat = 0.0

@@ -126,6 +126,7 @@ def waiting_room() -> None:
     """A newcomer waiting for its teacher to let it in: its tag (which the teacher's list shows), asked again
     every WAIT_POLL_SECONDS; in as soon as the teacher admits it."""
     ss = st.session_state
+    _page_fragment("waiting")
     mine = tab(ss)
     code = mine.waiting
     if code is None or joined(ss):
@@ -222,6 +223,7 @@ def follow_page(page: str | None) -> None:
     """Before a page reads its URL: a follower goes to the teacher's page and view; the banner says whom
     it follows and whether it is live, with "Explore on my own" / "Follow the teacher"."""
     ss = st.session_state
+    ss[DRAWN] = set()  # a whole run: the fragments it draws are noted as they are drawn (_page_fragment)
     show_problem()
     if not joined(ss):
         return
@@ -250,7 +252,7 @@ def follow_page(page: str | None) -> None:
             _open_teachers_tab(view)
     if page != "decode":  # the Decode page follows in its own fragment, which draws the teacher's steps
         if class_push.enabled():
-            _follower_watch(problem)
+            _follower_pushed(view, problem)
         else:
             _follower_poller(problem)
 
@@ -362,10 +364,24 @@ def _follow_again() -> None:
     mine.following, mine.heartbeat, mine.seen = True, 0.0, None
 
 
-def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
-    """Any page but Decode: the banner, and a rerun of the page when the teacher's view moved (pushed: the
-    class_follow component listens to the room's stream and reruns this fragment when something moved)."""
+def _follower_pushed(view, problem: ClassError | None) -> None:
+    """Any page but Decode, pushed: the banner, and the class_follow component, which listens to the room's stream
+    and reruns the whole page when something moved (the page's run reads the room and follows it). Not in a fragment
+    (issue 62): a fragment's rerun that the page asked for as it was left reached the server after the switch and
+    ran inside the next page (the browser stopped drawing it), and a move took a run of the fragment before the
+    page's own."""
     ss = st.session_state
+    lesson = owner.own(ss, "lessons").get("lesson") is not None
+    question = current_question() if lesson else None
+    _status(problem)
+    code, member = _mine().code, tab(ss).member
+    class_push.follower(code, member, view, not teacher_away(ss), problem is None, question=question, asks=lesson)
+
+
+def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
+    """Any page but Decode, polled: the banner, and a rerun of the page when the teacher's view moved."""
+    ss = st.session_state
+    _page_fragment("pushed" if pushed else "polled")
     if not following(ss):
         st.rerun(scope="app")
     view, problem = _poll(ss)
@@ -379,6 +395,38 @@ def _follower_banner(first_problem: ClassError | None, pushed: bool) -> None:
     if pushed:
         code, member = _mine().code, tab(ss).member
         class_push.follower(code, member, view, not teacher_away(ss), problem is None, question=question, asks=lesson)
+
+
+def left_page(session, ctx) -> bool:
+    """Whether the run `ctx` (Streamlit's script run context) is a fragment's that a page the session has since left
+    asked for (issue 62).
+
+    A follower's page switches while the room's stream may still ask the page it leaves to rerun its fragment (the
+    teacher started a lesson and pressed Next at once: the list's component asked again for the second move). That
+    request reaches the server after the switch: Streamlit runs the fragment with the old page and the old page's
+    URL, whose elements the browser cannot place in the new page (it stopped drawing, 'Bad delta path index', and
+    the phone stayed on a blank /Decode?lang=en). The page of the session's last whole run (explorer.ui.frame,
+    keys.RUN_PAGE) is the one the browser shows."""
+    if ctx is None or not ctx.fragment_ids_this_run:
+        return False
+    return session.get(keys.RUN_PAGE, ctx.page_script_hash) != ctx.page_script_hash
+
+
+DRAWN = "_class_fragments"  # the follower's fragments the session's last whole run drew (their names)
+
+
+def _page_fragment(name: str) -> None:
+    """First thing in a follower's fragment `name`: a whole run notes it as its page's; a run of the fragment alone
+    that the page the browser shows did not draw (a page left asked for it: left_page, or the new page's URL was
+    already the browser's when the old page's component asked) draws nothing, and the whole app runs again (its
+    follower goes to the teacher's page)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ss, ctx = st.session_state, get_script_run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:
+        ss.setdefault(DRAWN, set()).add(name)
+    elif name not in ss.get(DRAWN, ()) or left_page(ss, ctx):
+        st.rerun(scope="app")
 
 
 def _fragment_run() -> bool:
@@ -396,15 +444,11 @@ def _follower_poller(first_problem: ClassError | None = None) -> None:
     _follower_banner(first_problem, pushed=False)
 
 
-@st.fragment
-def _follower_watch(first_problem: ClassError | None = None) -> None:
-    _follower_banner(first_problem, pushed=True)
-
-
 @st.fragment(run_every=follow.EXPLORING_POLL_SECONDS)
 def _exploring_banner() -> None:
     """While exploring: counted in the room, and a way back."""
     ss = st.session_state
+    _page_fragment("exploring")
     if not joined(ss) or following(ss):
         st.rerun(scope="app")
     _view, problem = _poll(ss)
@@ -427,9 +471,11 @@ def decode_follower(data, translator, n: int) -> None:
 
     ss = st.session_state
     pushed = class_push.enabled() and data.has_attention
+    drawn = {}  # what the whole run's fragment drew, for the class_follow component after it
 
     @st.fragment(run_every=None if pushed else follow.POLL_SECONDS)
     def followed() -> None:
+        _page_fragment("decode")
         if not following(ss):
             st.rerun(scope="app")
         view, problem = _poll(ss)
@@ -449,14 +495,17 @@ def decode_follower(data, translator, n: int) -> None:
             st.rerun(scope="app")  # a lesson runs: its panel shows the question (a choice) or its reveal
         merged = decode_sections.words_sides(translator)  # the stepper, in its "follow" mode: the teacher's steps
         decode_sections.heatmap(data, False, translator, merged, tabs_below=False, following=True)
-        if pushed:  # the teacher's steps arrive on the stream, handed to the stepper in the browser
-            here, live = not teacher_away(ss), problem is None
-            class_push.follower(mine.code, tab(ss).member, mine.seen, here, live, data, question)
+        drawn.update(problem=problem, question=question)
         _teachers_tab_caption(mine.seen)
         if question is not None and question.kind != "choice":  # a lesson's choice: in the lesson's panel
             answer_panel(question)
 
     followed()
+    if pushed and drawn:  # the teacher's steps arrive on the stream, handed to the stepper in the browser
+        # Outside the fragment (issue 62): anything but a step reruns the whole page, never a fragment that a page
+        # left behind could ask for after the switch (Streamlit ran it inside the next page, which stopped drawing).
+        here, live = not teacher_away(ss), drawn["problem"] is None
+        class_push.follower(_mine().code, tab(ss).member, _mine().seen, here, live, data, drawn["question"])
 
 
 def current_question():

@@ -1,0 +1,80 @@
+"""explorer/ui/classes/follow.js under node, with a fake browser (tests/follow_js_harness.mjs): what a follower's
+page asks for as the room's stream speaks between two drawings of the page (issue 62)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HARNESS = ROOT / "tests" / "follow_js_harness.mjs"
+NODE = shutil.which("node")
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="node not found")
+
+
+def run(tmp_path: Path, steps: list[dict]) -> dict:
+    """The triggers the pages set and the steps handed to the stepper, for `steps` (the harness's scenario)."""
+    script = tmp_path / "follow.mjs"  # an ES module as the browser loads it
+    script.write_text((ROOT / "explorer/ui/classes/follow.js").read_text(encoding="utf-8"), encoding="utf-8")
+    done = subprocess.run(
+        [NODE, str(HARNESS), script.as_uri(), json.dumps(steps)], capture_output=True, text=True, timeout=60, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def page(version: int, mode: str = "watch", **params: str) -> dict:
+    data = {"stream": "/_class/stream?code=ABC234", "version": version, "params": params, "teacher_here": True,
+            "reachable": True, "mode": mode, "spread_ms": 0, "retry_ms": 3000, "texts": {}}  # fmt: skip
+    if mode == "decode":
+        data.update(steps=5, question=[0, False])
+    return data
+
+
+def view(version: int, page: str = "decode", **params: str) -> dict:
+    return {"kind": "view", "version": version, "page": page, "params": params}
+
+
+LESSON = {"lesson": "2-what-a-scorer-computes"}
+
+
+def test_a_move_that_came_while_no_page_listened_is_followed_by_the_page_drawn_next(tmp_path):
+    """The teacher starts a lesson and presses Next at once: the list's page asks to follow the start (v2); the
+    Next (v3) comes while the list's page is gone and Decode's not yet drawn; Decode's page, drawn with v2 (its run
+    read the room before v3), asks to follow v3 at once. It used to wait for the teacher's next move."""
+    found = run(tmp_path, [
+        {"mount": page(1)},
+        {"event": view(1, "lessons")},  # the stream's first event: the current view, as drawn
+        {"event": view(2, **LESSON, at="0")},
+        {"unmount": True},
+        {"event": view(3, **LESSON, at="1")},
+        {"mount": page(2, "decode", **LESSON, at="0")},
+    ])  # fmt: skip
+    assert [t["page"] for t in found["triggers"]] == [0, 1]
+    assert found["triggers"][1]["why"] == "view"
+
+
+def test_a_page_drawn_with_the_latest_view_asks_nothing(tmp_path):
+    found = run(tmp_path, [
+        {"mount": page(1)},
+        {"event": view(2, **LESSON, at="0")},
+        {"unmount": True},
+        {"event": view(3, **LESSON, at="1")},
+        {"mount": page(3, "decode", **LESSON, at="1")},
+        {"event": view(3, **LESSON, at="1")},  # a reconnect resends the current view
+    ])  # fmt: skip
+    assert [t["page"] for t in found["triggers"]] == [0]
+
+
+def test_a_step_that_came_while_no_page_listened_is_drawn_by_the_stepper_without_a_run(tmp_path):
+    found = run(tmp_path, [
+        {"mount": page(4, "decode", **LESSON, at="1", step="1")},
+        {"unmount": True},
+        {"event": view(5, **LESSON, at="1", step="3")},
+        {"mount": page(4, "decode", **LESSON, at="1", step="1")},
+    ])  # fmt: skip
+    assert found["triggers"] == [] and found["stepped"] == [{"step": 3}]
