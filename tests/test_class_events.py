@@ -80,7 +80,8 @@ def test_a_member_resumes_from_the_current_view_then_hears_each_step(rooms):
         {"kind": "question", "id": 0, "revealed": False},  # none asked: a page that missed one would rerun
         {"kind": "presence", "here": True},
     ]
-    assert then == [{"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "3"}, "version": 2}]
+    hub_view = {"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "3"}, "version": 2}
+    assert then == [{**hub_view, "hall": 1}]  # the hub's frames say how many streams of the room it serves
     assert class_stream.hub().count() == 0  # the closed stream left the hub
 
 

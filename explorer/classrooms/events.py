@@ -13,6 +13,9 @@ Events (`event_json` writes them, `parse_event` reads and checks them, whatever 
     {"kind": "lost"}                                              this server missed events (resync)
     {"kind": "replaced"}                                          this member opened a newer stream: this one ends
 
+The hub's frame of a view or a question adds "hall": the streams of the room it went to in this process (how
+far a follower spreads the rerun it asks for).
+
 The stores send them (`RoomStore.listen`): the embedded store calls its listeners in the process, the
 Redis store publishes them on the channel ``PREFIX events:CODE`` and every replica's listener thread reads
 them back (so a follower on replica B hears a teacher on replica A). `Hub` hands an event to every stream
@@ -39,6 +42,7 @@ from explorer.classrooms.codes import normalise_code
 from explorer.classrooms.store import _MEMBER, checked_view
 
 KINDS = ("view", "question", "ended", "removed", "lost", "replaced")
+HALL_KINDS = ("view", "question")  # the events whose frames say the hall's size (Hub._fan_out)
 MAX_EVENT_BYTES = 70 * 1024  # a view's JSON is at most 64 KiB (store.MAX_VIEW_BYTES)
 
 
@@ -202,7 +206,11 @@ class Hub:
             subs = list(self._rooms.get(code, {}).values())
         if subs:  # only a room with streams is remembered (unsubscribe forgets it with its last one)
             self._last[code] = asyncio.get_running_loop().time()
-        framed = [(event, sse_frame(event)) for event in events.values()]
+        # A view's or a question's frame says how many streams of the room this process serves ("hall"): a page
+        # spreads the rerun it asks for over a part of its spread that grows with the hall (class_follow.js), so
+        # a class of a few phones follows at once and a hall's reruns still come spread out (issue 62).
+        framed = [(event, sse_frame({**event, "hall": len(subs)} if event["kind"] in HALL_KINDS else event))
+                  for event in events.values()]  # fmt: skip
         for sub in subs:
             for event, text in framed:
                 if event["kind"] == "removed" and event.get("member") != sub.member:

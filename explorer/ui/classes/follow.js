@@ -33,6 +33,11 @@ const HEATMAP = "decode-heatmap";  // the stepper's <svg> (explorer.figures.svg_
 const QUESTION = ".st-key-class_question";
 const SMALLEST = 0.2;  // the heatmap is never scaled below a fifth of its size
 const MARGIN = 8;  // pixels kept between the panel's bottom edge and the window's
+// A rerun reaches every follower of the room at once; the page spreads its own over a random part of
+// data.spread_ms, a hall's spread (SPREAD_HALL followers or more in this process). The stream's events say how
+// many streams of the room this process serves (event.hall, explorer.classrooms.events.Hub): a class of a few
+// phones waits a few milliseconds, not a hall's 1.5 s (issue 62: a phone within 2 s of the teacher's start).
+const SPREAD_HALL = 300;
 const AT = "__aeFollowAt";  // the lesson's step this tab's follower showed last ("lesson@at"; "" for none)
 
 function pageTop(node) {  // the node's top edge from the top of the page, whatever is scrolled
@@ -168,18 +173,21 @@ export default function (component) {
   window[AT] = at;
   let asked = 0;
   // A change that reruns the page reaches every student of the room at once: each waits a random part
-  // of data.spread_ms first, so a hall's reruns come spread out instead of in one burst.
+  // of the spread first (SPREAD_HALL), so a hall's reruns come spread out instead of in one burst.
   let pending = null;
   const owed = {};  // the events the pending rerun is for (given back to the stream should an unmount cancel it)
   const rerun = (why, event) => {
     if (event && event.kind !== "view") owed[event.kind] = event;
     if (pending) return;  // one rerun already on its way reads the room as it is then
+    const hall = Number(event && event.hall);
+    const most = Number(data.spread_ms) || 0;
+    const spread = hall > 0 ? Math.min(most, (most * hall) / SPREAD_HALL) : most;
     pending = setTimeout(() => {
       pending = null;
       for (const kind of Object.keys(owed)) delete owed[kind];
       asked += 1;
       setTriggerValue("moved", why + ":" + asked + ":" + Date.now());
-    }, Math.random() * (Number(data.spread_ms) || 0));
+    }, Math.random() * spread);
   };
   // Not live (the class server unreachable when the page was drawn): try again every retry_ms until a run
   // reaches it. The stream's reconnect events alone are not enough: one may arrive while this page is still

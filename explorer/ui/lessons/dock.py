@@ -138,6 +138,10 @@ def _open(step: Step | None) -> None:
     if step.page == "train" and view is not None and view.task in available_tasks():
         state[TRAIN_TASK] = view.task  # Train's task box, before it is drawn: Train has no link to carry it
     owner.reopen(state)  # the page takes these parameters as a link just opened
+    if view is not None and class_state.teaching(state):
+        # The class follows from here, as the teacher's step page opens, not once that page has drawn its decode
+        # (issue 62: a phone within 2 s of a lesson's start). The page publishes the same view again: no event.
+        class_teacher.send_view(state, step.page, params)
     try:
         st.switch_page(script, query_params={**params, **link.beside_view(state)})
     except StreamlitPageNotFoundError:  # a page script run alone (AppTest): the panel says where the step is
