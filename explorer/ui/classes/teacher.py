@@ -51,10 +51,12 @@ QUESTION_REFRESH_SECONDS = 1.0  # an open question's answers coming in
 
 
 def _decode_tab(session) -> str | None:
-    """The name (explorer.ui.decode.sections.TABS) of the Decode tab the session has open."""
+    """The name (explorer.ui.decode.sections.TABS) of the Decode tab the session has open. Before the tabs were
+    drawn (a class started on this run) it is the first, which st.tabs opens: the view published then is the one
+    the page shows, so the teacher's first Step is a step for every follower, not a new view that reruns them."""
     opened = session.get(keys.DECODE_TABS)
     names = {_(label): name for name, label in TABS.items()}
-    return names.get(opened) if opened is not None else None
+    return names.get(opened) if opened is not None else next(iter(TABS))
 
 
 def send_view(session, page: str, wanted: dict[str, str]) -> None:
