@@ -524,10 +524,14 @@ QUESTION_KEY = "class_question"  # the open question's panel (class_follow.js fi
 # A phone's first screen is the open question (issue 62): the part of the page that holds it (the lesson's panel,
 # or Decode's heatmap with its panel under it) comes first, before the title and the lesson's words. Static CSS.
 PHONE_MAX_PX = 640
-# Its options wrap, never cut (a pill's label would end in an ellipsis).
+# Its options wrap, never cut (a pill's label would end in an ellipsis). Decode's notes and table under the heatmap
+# are left out meanwhile (a 27-letter source's question ended 8-24 px below a 390x844 phone's first screen).
+_LEFT_OUT = (decode_sections.FOLLOWER_NOTES_KEY, decode_sections.TABLE_KEY)
 FIRST_SCREEN_CSS = f"""<style>
 @media (max-width: {PHONE_MAX_PX}px) {{
 [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > :has(.st-key-{QUESTION_KEY}) {{order: -1;}}
+{", ".join(f'[data-testid="stLayoutWrapper"]:has(> .st-key-{key}), .st-key-{key}' for key in _LEFT_OUT)} {{
+  display: none !important;}}
 }}
 .st-key-{QUESTION_KEY} button {{height: auto !important; max-width: 100% !important;}}
 .st-key-{QUESTION_KEY} button * {{white-space: normal !important; overflow: visible !important;

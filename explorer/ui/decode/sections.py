@@ -12,6 +12,7 @@ what is open is built: the open tab below the heatmap (`on_change="rerun"` gives
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import urllib.parse
 
@@ -121,23 +122,29 @@ def heatmap(
     if not data.has_attention:
         st.info(_(decode_view.NO_ATTENTION))
         return
-    if tabs_below:
-        st.caption(
-            _(
-                "Point at a cell, or tap it, for both tokens and its weight; the plotly version (zoom, PNG) "
-                "is a tab below."
+    # A follower's notes under the heatmap, in a box of their own: a phone leaves them (and the table) out while the
+    # class's question is open, so that the question stays in its first screen (explorer.ui.classes.student).
+    with st.container(key=FOLLOWER_NOTES_KEY) if following else contextlib.nullcontext():
+        if tabs_below:
+            st.caption(
+                _(
+                    "Point at a cell, or tap it, for both tokens and its weight; the plotly version (zoom, PNG) "
+                    "is a tab below."
+                )
             )
-        )
-    else:
-        st.caption(_("Point at a cell, or tap it, for both tokens and its weight."))
-    if merged:
-        st.caption(words.rule(merged))
-    else:
-        word_starts = pieces.note(data.source_tokens, data.target_tokens)
-        if word_starts:
-            st.caption(word_starts)
-    pickers.page_units(st, decode_view.PAGE, words.sides_of(translator))
+        else:
+            st.caption(_("Point at a cell, or tap it, for both tokens and its weight."))
+        if merged:
+            st.caption(words.rule(merged))
+        else:
+            word_starts = pieces.note(data.source_tokens, data.target_tokens)
+            if word_starts:
+                st.caption(word_starts)
+        pickers.page_units(st, decode_view.PAGE, words.sides_of(translator))
     attention_table(data, step, merged)
+
+
+FOLLOWER_NOTES_KEY = "decode_follower_notes"
 
 
 TABLE_KEY = "decode_attention_table"
