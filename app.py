@@ -6,14 +6,16 @@ declared once, in explorer/state/pages.py; the home page is app_pages/0_Home.py.
 plus the live classes' event stream (explorer.ui.classes.stream), the security headers on every answer
 (explorer.ui.server.headers), the member id cookie (explorer.classrooms.member_ids) and the per-session and
 per-address rate limits (explorer.classrooms.flood). Every page run executes it
-as ``__main__``, which runs the page."""
+as ``__main__``, which runs the page in its turn (explorer.classrooms.runs: a teacher's first)."""
 
 import streamlit as st
 
-if __name__ == "__main__":  # a page run
+if __name__ == "__main__":  # a page run, in its turn (a teacher's first: explorer.ui.classes.turns)
+    from explorer.ui.classes.turns import turn
     from explorer.ui.shell import navigation
 
-    navigation.run()
+    with turn():
+        navigation.run()
 else:  # imported by `streamlit run` (uvicorn): the server
     from starlette.middleware import Middleware
 
