@@ -14,6 +14,11 @@ validation BLEU (the first in `NAMES_CHOICES`' order on a tie); if none has so f
 The test split is never looked at. The chosen model is written to --out as `average` writes it, and its
 config.json gets `choice`: every candidate with its measures, and the one chosen.
 
+`--typed` is the typed round (issue 63, `TYPED_CHOICES`): LAST the released model, its one ending the typed
+fine-tuning; the candidates are measured on the validation split only and the rule's first measure is the
+validation names checks right as typed (seq2seq/tasks/zh_en_validation.py), not the seeds; the record goes to
+`typed_choice`.
+
 `--second` is the second round (`NAMES_SECOND`): the first round's model is the last stage, its one ending
 `NAMES_SECOND`'s, the candidates `NAMES_SECOND_CHOICES`, the rule the same; the record keeps the first round's
 under `before`, and the settings of both rounds' stages.
@@ -38,6 +43,7 @@ from seq2seq.checkpoint import CheckpointError, load_checkpoint, read_config  # 
 from seq2seq.metrics import bleu  # noqa: E402
 from seq2seq.tasks import get_task, zh_en  # noqa: E402
 from seq2seq.tasks import zh_en_checks as checks  # noqa: E402
+from seq2seq.typed import as_typed  # noqa: E402
 
 
 class Candidate(NamedTuple):
@@ -45,15 +51,16 @@ class Candidate(NamedTuple):
     weight: float  # the ending's weight w; the last common stage's is 1 - w
     seeds: int = 0  # of the seeds' 3 sentences, right (zh_en_checks.seeds_right)
     invented: int | None = None  # validation outputs naming a taught place no reference names (None: not measured)
-    bleu: float | None = None  # greedy BLEU on the validation split (None: not measured)
+    bleu: float | None = None  # greedy BLEU on the validation split (the typed round: its sources as typed)
+    names: int | None = None  # the typed round: validation names checks right as typed (None: not measured)
 
 
-def choose(candidates: list[Candidate], at_most: int) -> Candidate:
-    """The rule: of the candidates with the most seeds right, those with at most `at_most` invented places, and
-    of these the best validation BLEU; the fewest invented places when none has so few (the first in the given
-    order on a tie)."""
-    best = max(c.seeds for c in candidates)
-    kept = [c for c in candidates if c.seeds == best and c.invented is not None]
+def choose(candidates: list[Candidate], at_most: int, first: str = "seeds") -> Candidate:
+    """The rule: of the candidates with the most `first` right (the seeds; the typed round: the validation names
+    checks), those with at most `at_most` invented places, and of these the best validation BLEU; the fewest
+    invented places when none has so few (the first in the given order on a tie)."""
+    best = max(getattr(c, first) for c in candidates)
+    kept = [c for c in candidates if getattr(c, first) == best and c.invented is not None]
     under = [c for c in kept if c.invented <= at_most]
     if under:
         return max(under, key=lambda c: c.bleu)  # max keeps the first of equal ones
@@ -92,6 +99,28 @@ def measure(
     return measured
 
 
+def measure_typed(
+    last: Path, endings: dict[str, Path], corpus: Path, work: Path, choices=zh_en.TYPED_CHOICES
+) -> list[Candidate]:
+    """The typed round's candidates, every one measured on the validation split only: its names checks right as
+    typed (`zh_en_checks.split_hits`), the outputs of the sources as printed naming a taught place no reference
+    names, and the greedy BLEU of the sources as typed (`seq2seq.typed.as_typed`)."""
+    refs = get_task(zh_en.NAME).references(str(corpus), "valid")
+    sources = list(refs)
+    references = [refs[s] for s in sources]
+    places = place_names(taught_names(last)[:PLACE_PIECES], corpus)
+    measured = []
+    for k, (ending, weight) in enumerate(choices):
+        translator = load_checkpoint(average(*parts(last, endings, Candidate(ending, weight)), work / str(k)))
+        names = sum(c.hit for found in checks.split_hits(translator, "valid", typed=True).values() for c in found)
+        count = len(invented(translator.translate_batch(sources, refused=[]), references, places))
+        typed = translator.translate_batch([as_typed(s) for s in sources], refused=[])
+        score = round(bleu(typed, references), 2)
+        measured.append(Candidate(ending, weight, names=names, invented=count, bleu=score))
+        print(f"{ending} {weight:g}: validation names {names}, invented places {count}, BLEU as typed {score}")
+    return measured
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("last", type=Path, help="the last stage every ending starts from (A)")
@@ -103,9 +132,19 @@ def main() -> None:
     parser.add_argument(
         "--second", action="store_true", help="the second round: LAST is the first round's model (NAMES_SECOND)"
     )
+    parser.add_argument(
+        "--typed",
+        action="store_true",
+        help="the typed round (issue 63): LAST is the released model, --ending typed=FOLDER its typed fine-tuning "
+        "(TYPED_CHOICES, chosen on the validation split only; the record goes to `typed_choice`)",
+    )
     args = parser.parse_args()
+    if args.second and args.typed:
+        sys.exit("--second and --typed are two rounds: give one")
     round_endings = [zh_en.NAMES_SECOND] if args.second else zh_en.NAMES_ENDINGS
     choices = zh_en.NAMES_SECOND_CHOICES if args.second else zh_en.NAMES_CHOICES
+    if args.typed:
+        round_endings, choices = [("typed", ())], zh_en.TYPED_CHOICES
     wanted = {name for name, _ in round_endings}
     pairs = [item.partition("=") for item in args.ending]
     endings = {name: Path(folder) for name, sep, folder in pairs if sep and folder}
@@ -121,6 +160,9 @@ def main() -> None:
 
 def choose_and_write(args: argparse.Namespace, endings: dict[str, Path], choices) -> None:
     """Measure the candidates, apply the rule, write the chosen model with the record of the choice."""
+    if args.typed:
+        choose_typed_and_write(args, endings, choices)
+        return
     before = read_config(args.last).get("choice") if args.second else None
     if args.second and not isinstance(before, dict):
         sys.exit(f"{args.last} has no first round's record (`choice`): give the first round's model")
@@ -141,6 +183,25 @@ def choose_and_write(args: argparse.Namespace, endings: dict[str, Path], choices
     out = average(*parts(args.last, endings, chosen), args.out, extra={"choice": choice})
     alone = "the first round's model alone" if before else "the last stage alone"
     print(f"chose {chosen.ending or alone} {chosen.weight:g}: saved to {out}")
+
+
+def choose_typed_and_write(args: argparse.Namespace, endings: dict[str, Path], choices) -> None:
+    """The typed round: measure on validation, choose by the validation names first, write the chosen average with
+    `typed_choice` (the released model's own `choice`, its names rounds, kept beside it)."""
+    with tempfile.TemporaryDirectory() as work:
+        candidates = measure_typed(args.last, endings, args.data, Path(work), choices)
+    chosen = choose(candidates, zh_en.TYPED_INVENTED_AT_MOST, first="names")
+    record = {
+        "candidates": [c._asdict() for c in candidates],
+        "chosen": candidates.index(chosen),
+        "invented_at_most": zh_en.TYPED_INVENTED_AT_MOST,
+        "endings": {name: str(folder) for name, folder in endings.items()},
+        "split": "valid",
+    }
+    names_rounds = read_config(args.last).get("choice")
+    extra = {"typed_choice": record} | ({"choice": names_rounds} if names_rounds else {})
+    out = average(*parts(args.last, endings, chosen), args.out, extra=extra)
+    print(f"chose the typed fine-tuning at {chosen.weight:g}: saved to {out}")
 
 
 if __name__ == "__main__":

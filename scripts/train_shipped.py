@@ -133,7 +133,9 @@ def run(
 def run_typed(task: str, scorer: str, cell: str, threads: int, root: Path, shared: list[str], released: Path) -> str:
     """The "as typed" fine-tuning (`Shipped.typed`, issue 63): the released model released/<task>/<name>
     fine-tuned (`train --init`) on the task's corpus plus typed variants of its sources (`--typed-rate`,
-    seq2seq/typed.py) into root/typed/<task>/<name>, resumed where it stopped like every run here."""
+    seq2seq/typed.py) into root/typed/<task>/<name>, resumed where it stopped like every run here. zh-en then
+    chooses among the fine-tuning and its averages with the released model on the validation split
+    (`choose_zh_average.py --typed`, zh_en.TYPED_CHOICES) into root/typed-chosen/<task>/<name>."""
     name = scorer if cell == "gru" else f"{cell}-{scorer}"
     options = get_task(task).shipped.typed
     if not options:
@@ -142,7 +144,16 @@ def run_typed(task: str, scorer: str, cell: str, threads: int, root: Path, share
     if not (start / "config.json").is_file():
         return f"{task}/{name}: no released model at {start}"
     settings = [*SETTINGS[task], *options, "--init", str(start), *shared]
-    return _train(task, scorer, cell, threads, root / "typed" / task / name, settings)[1]
+    tuned = root / "typed" / task / name
+    code, line = _train(task, scorer, cell, threads, tuned, settings)
+    if code or task != zh_en.NAME:
+        return line
+    chosen = root / "typed-chosen" / task / name
+    script = ROOT / "scripts" / "choose_zh_average.py"
+    command = [sys.executable, str(script), str(start), "--typed", "--ending", f"typed={tuned}", "--out", str(chosen)]
+    with tuned.with_suffix(".log").open("a") as handle:
+        code = subprocess.call(command, stdout=handle, stderr=subprocess.STDOUT)
+    return f"{line}; the typed choice exit {code}, into {chosen}"
 
 
 def _released_copy(folder: Path) -> bool:

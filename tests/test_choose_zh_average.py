@@ -78,3 +78,57 @@ def test_a_second_round_from_a_model_without_a_first_rounds_record_is_refused(tm
     with pytest.raises(SystemExit) as stop:
         script.main()
     assert "has no first round's record (`choice`): give the first round's model" in str(stop.value.code)
+
+
+# -- the typed round (issue 63) ---------------------------------------------------------------------------------
+def test_the_typed_round_chooses_by_the_validation_names_then_invented_places_then_bleu_as_typed():
+    script = chooser()
+    c = script.Candidate
+    candidates = [
+        c("typed", 1.0, names=12, invented=3, bleu=26.0),  # the most names, but 3 invented places
+        c("typed", 0.7, names=12, invented=2, bleu=25.5),
+        c("typed", 0.5, names=11, invented=0, bleu=27.0),  # fewer names: never chosen over 12
+    ]
+    assert script.choose(candidates, at_most=2, first="names") == candidates[1]
+    # an old record (no names) reads as before: its rule is the seeds'
+    old = c(**{"ending": "names", "weight": 0.5, "seeds": 3, "invented": 1, "bleu": 27.3})
+    assert old.names is None and script.choose([old], at_most=1) == old
+
+
+def test_the_typed_candidates_are_the_fine_tuning_alone_or_averaged_and_the_bar_is_the_issue_s():
+    from seq2seq.tasks import zh_en
+
+    assert zh_en.TYPED_CHOICES == (("typed", 1.0), ("typed", 0.7), ("typed", 0.5))
+    assert zh_en.TYPED_INVENTED_AT_MOST == 2
+
+
+def test_the_typed_round_writes_the_chosen_average_with_both_records(tmp_path, monkeypatch):
+    import json
+
+    from seq2seq.checkpoint import read_config
+    from seq2seq.registry import resolve
+
+    script = chooser()
+    released = resolve("zh-en/general")
+    c = script.Candidate
+    measured = [c("typed", 1.0, names=9, invented=4, bleu=25.0), c("typed", 0.7, names=9, invented=1, bleu=24.0)]
+    measured.append(c("typed", 0.5, names=8, invented=0, bleu=26.0))
+    monkeypatch.setattr(script, "measure_typed", lambda *args, **kwargs: measured)
+    out = tmp_path / "chosen"
+    argv = ["choose", str(released), "--typed", "--ending", f"typed={released}", "--out", str(out)]
+    monkeypatch.setattr("sys.argv", argv)
+    script.main()
+    config = read_config(out)
+    record = config["typed_choice"]
+    assert record["chosen"] == 1 and record["split"] == "valid" and record["invented_at_most"] == 2
+    assert [part["weight"] for part in config["average"]] == [0.3, 0.7]
+    assert config["choice"] == read_config(released)["choice"]  # the names rounds' record kept beside it
+    assert json.loads(json.dumps(record["candidates"]))[1]["names"] == 9
+
+
+def test_the_typed_round_and_the_second_are_refused_together(tmp_path, monkeypatch):
+    script = chooser()
+    monkeypatch.setattr("sys.argv", ["choose", str(tmp_path), "--typed", "--second", "--out", "x"])
+    with pytest.raises(SystemExit) as stop:
+        script.main()
+    assert stop.value.code == "--second and --typed are two rounds: give one"
