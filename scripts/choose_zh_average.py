@@ -68,9 +68,12 @@ def choose(candidates: list[Candidate], at_most: int, first: str = "seeds") -> C
 
 
 def parts(last: Path, endings: dict[str, Path], candidate: Candidate) -> tuple[list[Path], list[float]]:
-    """The folders and weights `average` takes for a candidate."""
+    """The folders and weights `average` takes for a candidate: the last stage alone, the ending alone (weight 1,
+    the typed round's fine-tuning as it is), or both."""
     if candidate.ending is None:
         return [last], [1.0]
+    if candidate.weight >= 1.0:
+        return [endings[candidate.ending]], [1.0]
     return [last, endings[candidate.ending]], [round(1.0 - candidate.weight, 6), candidate.weight]
 
 

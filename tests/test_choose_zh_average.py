@@ -40,6 +40,7 @@ def test_a_candidate_is_the_last_stage_with_an_ending_at_its_weight_or_the_last_
     a, endings = Path("A"), {"names": Path("N"), "verbs": Path("V")}
     assert script.parts(a, endings, script.Candidate("verbs", 0.7)) == ([a, Path("V")], [0.3, 0.7])
     assert script.parts(a, endings, script.Candidate(None, 0.0)) == ([a], [1.0])
+    assert script.parts(a, endings, script.Candidate("names", 1.0)) == ([Path("N")], [1.0])  # the typed round's
 
 
 def test_the_rule_is_one_for_every_scorer_and_ends_with_the_last_stage_alone():
