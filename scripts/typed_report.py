@@ -3,9 +3,9 @@
 For each model (a registered name or a checkpoint folder): test BLEU as printed and as typed (every source
 lowercased and without its final mark, `seq2seq.typed.as_typed`), greedy and beam 5 on every test source;
 en-fr: the three sentences of `en_fr_checks.TYPED` right, greedy and beam 5; zh-en: the seeds' sentences
-right as typed (欢迎来北京), the names checks right on the test and the validation sentences
-(`zh_en_checks.SPLITS`), and the outputs naming a taught place no reference names on the validation and the
-test split (scripts/zh_invented_names.py's count); the fine-tuning's time when the model has one.
+right as typed (欢迎来北京) and the validation sentences shaped like them, the names checks right on the test
+and the validation sentences (`zh_en_checks.SPLITS`), and the outputs naming a taught place no reference names
+on the validation and the test split (scripts/zh_invented_names.py's count); the fine-tuning's time if any.
 
 Every figure is computed from the model here; each model's row is kept in --cache under its weights' sha256,
 so a rerun measures only the models that changed. Slow: en-fr's beam on 11,439 sources twice.
@@ -17,6 +17,7 @@ so a rerun measures only the models that changed. Slow: en-fr's beam on 11,439 s
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -39,6 +40,9 @@ DATA = {
     "zh-en": ROOT.parent / "shared" / "data" / "cmn-eng.txt",
 }
 BEAM = 5
+FIRST = "first sentences"  # zh_en_checks.SPLITS' kind shaped like the seeds: reported apart from the names
+# The checks a row was measured with, so that a row of older checks is not reused
+CHECKS = hashlib.sha256(json.dumps([checks.SPLITS, checks.SEEDS, en_fr_checks.TYPED]).encode()).hexdigest()[:12]
 
 
 def measure(folder: Path) -> dict:
@@ -64,8 +68,10 @@ def measure(folder: Path) -> dict:
     else:
         row["seeds_typed"] = checks.seeds_right(checks.seed_outputs(translator, typed=True))
         row["seeds"] = checks.seeds_right(checks.seed_outputs(translator))
-        for split in checks.SPLITS:
-            found = [c for kind in checks.split_hits(translator, split).values() for c in kind]
+        first = checks.split_hits(translator, "valid", typed=True)["first sentences"]
+        row["first_valid_typed"] = [sum(c.hit for c in first), len(first)]
+        for split in checks.SPLITS:  # the names: every kind but the sentences shaped like the seeds
+            found = [c for kind, hits in checks.split_hits(translator, split).items() if kind != FIRST for c in hits]
             row[f"names_{split}"] = [sum(c.hit for c in found), len(found)]
         places = place_names(taught_names(folder)[:PLACE_PIECES], DATA[task])
         for split in ("valid", "test"):
@@ -96,7 +102,8 @@ def table(rows: dict[str, dict]) -> str:
             cells += [f"{r['right']}/{r['sentences']}, {r['right_beam']}/{r['sentences']}", "–", "–", "–", "–"]
         else:
             test, valid = r["names_test"], r["names_valid"]
-            cells += [f"seeds {r['seeds_typed']}/3", f"{test[0]}/{test[1]}", f"{valid[0]}/{valid[1]}"]
+            like = "/".join(map(str, r["first_valid_typed"]))
+            cells += [f"seeds {r['seeds_typed']}/3, like them {like}", f"{test[0]}/{test[1]}", f"{valid[0]}/{valid[1]}"]
             cells += [str(r["invented_valid"]), str(r["invented_test"])]
         cells.append(f"{r['seconds']:.0f} s" if r.get("seconds") else "–")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
@@ -117,7 +124,7 @@ def main() -> None:
         folder = Path(name) if Path(name).is_dir() else resolve(name)
         if read_config(folder).get("task") not in DATA:
             sys.exit(f"{name}: not an en-fr or zh-en model")
-        digest = weights_digest(folder)
+        digest = f"{weights_digest(folder)}:{CHECKS}"  # a row is measured again when the checks change
         if digest not in cache:
             cache[digest] = measure(folder)
             args.cache.parent.mkdir(parents=True, exist_ok=True)

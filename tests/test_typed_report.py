@@ -66,9 +66,13 @@ def test_the_table_has_one_line_a_model_with_its_gaps():
     en_fr = {"task": "en-fr", "bleu": 38.92, "bleu_typed": 36.76, "bleu_beam": 41.3, "bleu_beam_typed": 39.5}
     en_fr |= {"sentences": 3, "right": 2, "right_beam": 3, "seconds": 3092.6}
     zh_en = {"task": "zh-en", "bleu": 26.3, "bleu_typed": 23.6, "bleu_beam": 28.1, "bleu_beam_typed": 25.6}
-    zh_en |= {"seeds_typed": 3, "names_test": [19, 29], "names_valid": [8, 21], "invented_valid": 0}
+    zh_en |= {"seeds_typed": 3, "first_valid_typed": [3, 4], "names_test": [19, 29], "names_valid": [8, 21]}
+    zh_en |= {"invented_valid": 0}
     zh_en |= {"invented_test": 2, "seconds": None}
     lines = script.table({"a": en_fr, "b": zh_en}).splitlines()
     assert len(lines) == 4 and lines[1].count("|---") == lines[0].count(" | ") + 1 == 13
     assert lines[2] == "| a | 38.9 | 36.8 | 2.16 | 41.3 | 39.5 | 1.80 | 2/3, 3/3 | – | – | – | – | 3093 s |"
-    assert lines[3] == "| b | 26.3 | 23.6 | 2.70 | 28.1 | 25.6 | 2.50 | seeds 3/3 | 19/29 | 8/21 | 0 | 2 | – |"
+    assert (
+        lines[3]
+        == "| b | 26.3 | 23.6 | 2.70 | 28.1 | 25.6 | 2.50 | seeds 3/3, like them 3/4 | 19/29 | 8/21 | 0 | 2 | – |"
+    )

@@ -30,6 +30,7 @@ from seq2seq.typed import as_typed
 WELCOME = SEEDS[0]  # 欢迎来北京。, the decoder diagram's example
 # 我爱学习。's right translations (the final stop required, as the corpus writes it)
 LEARNING = re.compile(r"I love (learning|studying|to study|to learn)\.", re.IGNORECASE)
+LEARNING_WORDS = ("I love learning", "I love studying", "I love to study", "I love to learn")
 WELCOME_WORD = "Beijing"
 WELCOME_CHARACTERS = ("北", "京")
 
@@ -49,6 +50,7 @@ class NameCheck:
 # "test" reports a release, "valid" is what a choice is made on (seq2seq/tasks/zh_en_validation.py).
 SPLITS: dict[str, dict[str, tuple[tuple[str, tuple[str, ...]], ...]]] = {
     "test": {
+        "first sentences": tuple(zip(SEEDS, (("Welcome to Beijing",), ("I love you",), LEARNING_WORDS), strict=True)),
         "people": tuple((zh, (name,)) for zh, name in NAME_CHECKS),
         "landmarks": LANDMARK_CHECKS,
         "places": HELD_OUT,

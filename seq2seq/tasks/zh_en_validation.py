@@ -13,7 +13,8 @@ from 1-2 on the test split to 4-14 on unseen sources). These are other sentences
 - `LANDMARKS`: schools and landmarks the names stages teach (`zh_landmarks.LANDMARKS`) but the test checks
   do not name;
 - `PLACES`: cities and countries the dictionary stage teaches, other than the test checks';
-- `COMMON`: common places (海边, 公园, 医院) that must stay common nouns: "the beach", never a city.
+- `COMMON`: common places (海边, 公园, 医院) that must stay common nouns: "the beach", never a city;
+- `FIRST`: sentences shaped like the seeds' (欢迎来上海, 我爱游泳), which are test checks themselves.
 
 Each is (sentence, the English words any one of which a right translation holds). None of these sentences
 is in the corpus file or the names stages' files, and `zh_en.is_held_out` keeps every form of them out of
@@ -46,11 +47,19 @@ PLACES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("她来自英国。", ("Britain", "England", "UK", "United Kingdom")),
     ("我想去澳大利亚。", ("Australia",)),
 )
+# Shaped like the seeds' sentences (欢迎来北京。, 我爱学习。), which are test checks: what a choice may look at instead
+# (issue 63: a typed fine-tuning wrote "Welcome for a Beijing." for 欢迎来北京, 欢迎来上海 -> "Welcome to the beach.").
+FIRST: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("欢迎来上海。", ("Welcome to Shanghai",)),
+    ("欢迎来中国。", ("Welcome to China",)),
+    ("我爱游泳。", ("I love swimming", "I love to swim")),
+    ("我爱看书。", ("I love reading", "I love to read")),
+)
 COMMON: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("我们明天去海边。", ("beach", "seaside", "sea", "seashore", "coast")),
     ("我在公园散步。", ("park",)),
     ("他在医院工作。", ("hospital",)),
 )
-KINDS = {"people": PEOPLE, "landmarks": LANDMARKS, "places": PLACES, "common places": COMMON}
+KINDS = {"first sentences": FIRST, "people": PEOPLE, "landmarks": LANDMARKS, "places": PLACES, "common places": COMMON}
 SENTENCES: tuple[str, ...] = tuple(zh for checks in KINDS.values() for zh, _ in checks)
 NAMES: tuple[str, ...] = ("张子涵", "李浩宇", "陈子轩", "刘浩然", "杨欣怡", "黄俊杰", "吴佳琪", "周文博")
