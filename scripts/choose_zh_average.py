@@ -77,6 +77,14 @@ def parts(last: Path, endings: dict[str, Path], candidate: Candidate) -> tuple[l
     return [last, endings[candidate.ending]], [round(1.0 - candidate.weight, 6), candidate.weight]
 
 
+def validation_split(last: Path, corpus: Path) -> tuple[list[str], list[list[str]], list[str]]:
+    """What every round measures on: the validation split's sources, the references of each, and the places the
+    last stage was taught (scripts/zh_invented_names.py's count). The test split is never read."""
+    refs = get_task(zh_en.NAME).references(str(corpus), "valid")
+    sources = list(refs)
+    return sources, [refs[s] for s in sources], place_names(taught_names(last)[:PLACE_PIECES], corpus)
+
+
 def measure(
     last: Path, endings: dict[str, Path], corpus: Path, work: Path, choices=zh_en.NAMES_CHOICES
 ) -> list[Candidate]:
@@ -87,10 +95,7 @@ def measure(
         for k, (ending, weight) in enumerate(choices)
     ]
     seeds = [checks.seeds_right(checks.seed_outputs(translator)) for translator in translators]
-    refs = get_task(zh_en.NAME).references(str(corpus), "valid")
-    sources = list(refs)
-    references = [refs[s] for s in sources]
-    places = place_names(taught_names(last)[:PLACE_PIECES], corpus)
+    sources, references, places = validation_split(last, corpus)
     measured = []
     for k, (ending, weight) in enumerate(choices):
         count = score = None
@@ -108,10 +113,7 @@ def measure_typed(
     """The typed round's candidates, every one measured on the validation split only: its names checks right as
     typed (`zh_en_checks.split_hits`), the outputs of the sources as printed naming a taught place no reference
     names, and the greedy BLEU of the sources as typed (`seq2seq.typed.as_typed`)."""
-    refs = get_task(zh_en.NAME).references(str(corpus), "valid")
-    sources = list(refs)
-    references = [refs[s] for s in sources]
-    places = place_names(taught_names(last)[:PLACE_PIECES], corpus)
+    sources, references, places = validation_split(last, corpus)
     measured = []
     for k, (ending, weight) in enumerate(choices):
         translator = load_checkpoint(average(*parts(last, endings, Candidate(ending, weight)), work / str(k)))

@@ -4,7 +4,6 @@ fine-tuning's names file; the typed variants of the dictionary's sentences."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,10 @@ from seq2seq.config import TrainConfig
 from seq2seq.tasks import get_task, zh_en, zh_en_checks, zh_en_validation, zh_person_names
 from seq2seq.training_parts import load_task_data
 from seq2seq.typed import as_typed, typed_random, with_typed
+from tests.script_loader import load_script
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "data" / "cmn-eng.txt"
-_SPEC = importlib.util.spec_from_file_location("prepare_zh_dictionary", ROOT / "scripts" / "prepare_zh_dictionary.py")
-prepare = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(prepare)
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cmn-eng.txt"
+prepare = load_script("prepare_zh_dictionary.py")
 
 
 def test_the_validation_checks_are_other_sentences_and_names_than_the_test_checks():

@@ -390,13 +390,18 @@ class MemoryStore(RoomStore):
         record = room.questions.get(room.current)
         return [room.current] if record is not None and not record.revealed else []
 
+    def _member_room(self, code: str, member: str, now: float) -> _Room:
+        """The room `member` is in (NoSuchClass if it is not); under the lock."""
+        room = self._room(code, now)
+        if member not in room.members:
+            raise errors.NoSuchClass()
+        return room
+
     def heartbeat(self, code: str, member: str, following: bool) -> Presence:
         check_member(member)
         with self._lock:
             now = self._clock()
-            room = self._room(code, now)
-            if member not in room.members:
-                raise errors.NoSuchClass()
+            room = self._member_room(code, member, now)
             room.members[member] = (now, bool(following))
             return self._presence(room, now)
 
@@ -415,9 +420,7 @@ class MemoryStore(RoomStore):
         check_member(member)
         with self._lock:
             now = self._clock()
-            room = self._room(code, now)
-            if member not in room.members:
-                raise errors.NoSuchClass()
+            room = self._member_room(code, member, now)
             held = room.streams.get(member)
             if not claim and held is not None and held[0] != stream and held[1] >= now - STREAM_CLAIM_SECONDS:
                 raise StreamReplaced()
@@ -427,9 +430,7 @@ class MemoryStore(RoomStore):
     def answer(self, code: str, question: int, member: str, option: int) -> None:
         check_member(member)
         with self._lock:
-            room = self._room(code, self._clock())
-            if member not in room.members:
-                raise errors.NoSuchClass()
+            room = self._member_room(code, member, self._clock())
             current = _an_id(question) and question == room.current
             record = room.questions.get(room.current) if current else None
             if record is None:
