@@ -179,7 +179,7 @@ def _panel(lesson: Lesson, index: int, page: str | None, projecting: bool) -> No
             if page != step.page:
                 _elsewhere(lesson, index, step)
             elif step.point:
-                _point(step)
+                _point(step, projecting)
             if step.figure is not None and not projecting:
                 lesson_player.figure(step.figure, projecting)
         if step.figure is not None and projecting:  # what the step shows: in the frame, not in the words' box
@@ -231,15 +231,16 @@ def _follower_question(step: Step, asked: follow.Asked | None, page: str | None)
     class_student.answer_panel(question, prompt=prompt, labels=labels)
 
 
-def _point(step: Step) -> None:
+def _point(step: Step, projecting: bool = False) -> None:
     """The control the step wants the class to look at: named in the panel, and outlined on the page (and
-    brought into view) by a small in-page component, found by its label in the page's language."""
+    brought into view, but on a projector, whose frame never scrolls) by a small in-page component, found by its
+    label in the page's language."""
     control = next((c for c in PAGE_CONTROLS.get(step.page, ()) if c.label == step.point), None)
     if control is None:  # the reader keeps only a declared control's label
         return
     label = pgettext(control.context, control.label) if control.context else _(control.label)
     st.markdown(_("Look at **{control}**, outlined on the page.").format(control=escape_markdown(label)))
-    _pointer()(data={"label": label}, key="lesson_point")
+    _pointer()(data={"label": label, "scroll": not projecting}, key="lesson_point")
 
 
 @functools.cache

@@ -9,6 +9,9 @@
 // No key scrolls the page while it is on: a key the browser scrolls with (data.scroll, explorer.views.keyboard
 // SCROLL_KEYS) that nothing on the page took (the stepper, a lesson's Next) and the focused element does not keep
 // (typing, a slider, a list: data.focus) does nothing, so a clicker's extra PageDown never carries the frame away.
+// Turned on, it brings the frame back to the top: what scrolled the page before (a lesson's pointed control brought
+// into view on the run before the tab's answer turned the mode on: issue 62, lesson 5 step 1's heatmap 305-955 px
+// out of the frame) does not stay.
 const KEY = "attention-explorer.presentation";
 
 function storage() {
@@ -38,7 +41,13 @@ export default function (component) {
     document.documentElement.setAttribute("data-presentation-memory", kept ? "answered" : "none");
     return;
   }
+  const was = Boolean(window.__aePresenting);
   window.__aePresenting = data.write ? { scroll: data.scroll || [], focus: data.focus || {} } : null;
+  if (data.write && !was) {
+    window.scrollTo(0, 0);
+    const main = document.querySelector("[data-testid='stMain']");
+    if (main) main.scrollTop = 0;
+  }
   if (!window.__aePresentingListens) {
     window.__aePresentingListens = true;
     // Bubble phase, on the window: after the page's own handlers, which take the keys they use.
