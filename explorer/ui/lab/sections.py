@@ -316,8 +316,9 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
         return
     st.caption(escape_markdown(lab_stored.settings_text(data)))
     lines = lab_split.split_reading(found)
-    if lines:
-        st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
+    reading = "\n".join(f"- {escape_markdown(line)}" for line in lines)
+    if lines and not projecting:
+        st.markdown(reading)
     agreement = found["agreement"]
     if agreement:
         st.subheader(_("Agreement: τ per example"))
@@ -327,6 +328,9 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
         figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=marks)
         _chart(figure, "lab_tau_histograms", projecting)
         st.caption(lab_split.histogram_caption(marks))
+    if lines and projecting:  # on a projector the frame is the figure's; its reading follows it (issue 62)
+        st.markdown(reading)
+    if agreement:
         for title, entry in lab_split.measure_sets(agreement):
             st.markdown(f"**{escape_markdown(title)}**")
             paper_table(lab_split.agreement_rows(entry))
