@@ -86,7 +86,7 @@ def table(rows: dict[str, dict]) -> str:
     lines = [
         "| model | greedy BLEU printed | typed | gap | beam 5 printed | typed | gap | sentences as typed right"
         " (greedy, beam 5) | held-out names right: test | validation | invented places: validation | test |"
-        " fine-tuning |",
+        " last stage's training |",
         "|---" * 13 + "|",
     ]
     for name, r in rows.items():
