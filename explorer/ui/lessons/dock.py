@@ -28,6 +28,7 @@ from explorer.state import keys, link, owner
 from explorer.state.page_controls import PAGE_CONTROLS
 from explorer.state.pages import BY_NAME
 from explorer.training.settings import available_tasks
+from explorer.ui.classes import answers as class_answers
 from explorer.ui.classes import state as class_state
 from explorer.ui.classes import student as class_student
 from explorer.ui.classes import teacher as class_teacher
@@ -222,13 +223,13 @@ def _class_question(step: Step, index: int, view, row) -> follow.Asked | None:
 def _follower_question(step: Step, asked: follow.Asked | None, page: str | None) -> None:
     """A follower's side of the step's question once the teacher asks the class (on Decode an attention
     question is the page's own: its panel under the heatmap)."""
-    question = class_student.current_question()
+    question = class_answers.current_question()
     class_student.dock_drew(question)
     if asked is None or not follow.is_asked(question, asked) or (asked.kind == "attend" and page == "decode"):
         return
     prompt = authored_markdown(step.question.local("prompt"))
     labels = [option.local("text") for option in step.question.options] if asked.kind == "choice" else None
-    class_student.answer_panel(question, prompt=prompt, labels=labels)
+    class_answers.answer_panel(question, prompt=prompt, labels=labels)
 
 
 def _point(step: Step, projecting: bool = False) -> None:
