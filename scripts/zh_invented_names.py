@@ -3,8 +3,9 @@
 The dictionary data's sentence frames teach places ("我想去日本。 / I want to go to Japan." with other
 places put in). The cost to watch is a model that writes a taught name where the source has none:
 我们明天去海边。 (to the seaside) → "We're going to Shanghai tomorrow.". For each model this decodes the
-validation and the test split greedily (`--splits`; a choice is made on validation only) and counts the outputs that name one of the taught names (the pieces `--name-pieces`
-appended to the shipped vocabulary: Beijing, Shanghai, …) when none of the source's references does.
+validation and the test split greedily (`--splits`; a choice is made on validation only) and counts the
+outputs that name one of the taught names (the pieces `--name-pieces` appended to the shipped vocabulary:
+Beijing, Shanghai, …) when none of the source's references does.
 A taught word the corpus's English also writes in lower case (great, island, north, kingdom) is an
 ordinary word there, not a name, and is left out. Two counts: the places the dictionary stage taught (its
 `PLACE_PIECES` pieces, every one a place), and every taught name, the names stages' people (Zhang, Qiu), schools
