@@ -32,13 +32,9 @@ from seq2seq.checkpoint import load_model, read_config  # noqa: E402
 from seq2seq.evaluate import evaluate_translation  # noqa: E402
 from seq2seq.lab.results import weights_digest  # noqa: E402
 from seq2seq.registry import resolve  # noqa: E402
-from seq2seq.tasks import en_fr_checks, get_task  # noqa: E402
+from seq2seq.tasks import en_fr_checks, get_task, translation, zh_en  # noqa: E402
 from seq2seq.tasks import zh_en_checks as checks  # noqa: E402
 
-DATA = {
-    "en-fr": ROOT.parent / "shared" / "data" / "eng-fra.txt",
-    "zh-en": ROOT.parent / "shared" / "data" / "cmn-eng.txt",
-}
 BEAM = 5
 FIRST = "first sentences"  # zh_en_checks.SPLITS' kind shaped like the seeds: reported apart from the names
 # The checks a row was measured with, so that a row of older checks is not reused
@@ -50,7 +46,7 @@ def measure(folder: Path) -> dict:
     config = read_config(folder)
     task = config["task"]
     translator = load_model(folder)
-    data = str(DATA[task])
+    data = str(corpus(config))
     scores = evaluate_translation(translator, data, "test", 0, BEAM, task=task, typed=True)
     row = {
         "task": task,
@@ -61,7 +57,7 @@ def measure(folder: Path) -> dict:
         "card_bleu": config.get("metrics", {}).get("test", {}).get("bleu"),
         "seconds": config.get("training_seconds"),
     }
-    if task == "en-fr":
+    if task == translation.NAME:
         greedy, beamed = en_fr_checks.typed_outputs(translator), en_fr_checks.typed_outputs(translator, BEAM)
         row |= {"sentences": len(greedy), "right": en_fr_checks.right(greedy), "right_beam": en_fr_checks.right(beamed)}
         row["outputs"] = greedy
@@ -73,12 +69,17 @@ def measure(folder: Path) -> dict:
         for split in checks.SPLITS:  # the names: every kind but the sentences shaped like the seeds
             found = [c for kind, hits in checks.split_hits(translator, split).items() if kind != FIRST for c in hits]
             row[f"names_{split}"] = [sum(c.hit for c in found), len(found)]
-        places = place_names(taught_names(folder)[:PLACE_PIECES], DATA[task])
+        places = place_names(taught_names(folder)[:PLACE_PIECES], Path(data))
         for split in ("valid", "test"):
             refs = get_task(task).references(data, split)
             outputs = translator.translate_batch(list(refs), refused=[])
             row[f"invented_{split}"] = len(invented(outputs, list(refs.values()), places))
     return row
+
+
+def corpus(config: dict) -> Path:
+    """The Tatoeba file the model was trained on (its settings' --data, from the repository's root)."""
+    return ROOT / config["train"]["data"]
 
 
 def table(rows: dict[str, dict]) -> str:
@@ -98,7 +99,7 @@ def table(rows: dict[str, dict]) -> str:
             f"{r['bleu_beam_typed']:.1f}",
             f"{r['bleu_beam'] - r['bleu_beam_typed']:.2f}",
         ]
-        if r["task"] == "en-fr":
+        if r["task"] == translation.NAME:
             cells += [f"{r['right']}/{r['sentences']}, {r['right_beam']}/{r['sentences']}", "–", "–", "–", "–"]
         else:
             test, valid = r["names_test"], r["names_valid"]
@@ -115,15 +116,15 @@ def main() -> None:
     parser.add_argument("models", nargs="+", help="registered names or checkpoint folders of en-fr or zh-en")
     parser.add_argument("--cache", type=Path, default=ROOT / "runs" / "typed-report.json", help="(default %(default)s)")
     args = parser.parse_args()
-    missing = [path for path in DATA.values() if not path.is_file()]
-    if missing:
-        sys.exit(f"{missing[0]} is not here: the Tatoeba files (docs/models.md, tasks and data)")
     cache = json.loads(args.cache.read_text()) if args.cache.is_file() else {}
     rows = {}
     for name in args.models:
         folder = Path(name) if Path(name).is_dir() else resolve(name)
-        if read_config(folder).get("task") not in DATA:
-            sys.exit(f"{name}: not an en-fr or zh-en model")
+        config = read_config(folder)
+        if config.get("task") not in (translation.NAME, zh_en.NAME):
+            sys.exit(f"{name}: not a model of {translation.NAME} or {zh_en.NAME}")
+        if not corpus(config).is_file():
+            sys.exit(f"{corpus(config)} is not here: the Tatoeba file {name} was trained on (docs/models.md)")
         digest = f"{weights_digest(folder)}:{CHECKS}"  # a row is measured again when the checks change
         if digest not in cache:
             cache[digest] = measure(folder)

@@ -116,7 +116,7 @@ def test_every_file_the_names_stages_read_is_written_by_prepare_shipped():
     prepare = load_script("prepare_zh_dictionary.py")
     shipped = get_task("zh-en").shipped
     stages = [shipped.fine_tune, *zh_en.NAMES_LATER, *(options for _, options in zh_en.NAMES_ENDINGS)]
-    stages.append(zh_en.NAMES_SECOND[1])
+    stages += [zh_en.NAMES_SECOND[1], shipped.typed]  # the typed fine-tuning's names file too (issue 63)
     read = {options[options.index("--dictionary") + 1] for options in stages}
     assert read == {f"runs/data/{name}" for name in prepare.SHIPPED_FILES}
 
