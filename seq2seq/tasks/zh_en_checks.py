@@ -29,8 +29,8 @@ from seq2seq.typed import as_typed
 
 WELCOME = SEEDS[0]  # 欢迎来北京。, the decoder diagram's example
 # 我爱学习。's right translations (the final stop required, as the corpus writes it)
-LEARNING = re.compile(r"I love (learning|studying|to study|to learn)\.", re.IGNORECASE)
 LEARNING_WORDS = ("I love learning", "I love studying", "I love to study", "I love to learn")
+LEARNING = re.compile("(?:" + "|".join(map(re.escape, LEARNING_WORDS)) + r")\.", re.IGNORECASE)
 WELCOME_WORD = "Beijing"
 WELCOME_CHARACTERS = ("北", "京")
 
@@ -69,25 +69,27 @@ def seed_outputs(translator, typed: bool = False) -> dict[str, str]:
 def split_hits(translator, split: str, typed: bool = False) -> dict[str, list[NameCheck]]:
     """Each kind of `SPLITS[split]` -> its checks with the model's greedy outputs; `typed`: of each sentence as a
     class types it (without its 。)."""
-    return {
-        kind: [NameCheck(zh, translator.greedy(as_typed(zh) if typed else zh).output, words) for zh, words in checks]
-        for kind, checks in SPLITS[split].items()
-    }
+    return {kind: hits(translator, checks, typed) for kind, checks in SPLITS[split].items()}
+
+
+def hits(translator, checks, typed: bool = False) -> list[NameCheck]:
+    """Each (sentence, words) of `checks` with the model's greedy output (of the sentence as typed with `typed`)."""
+    return [NameCheck(zh, translator.greedy(as_typed(zh) if typed else zh).output, words) for zh, words in checks]
 
 
 def name_hits(translator) -> list[NameCheck]:
     """Each held-out sentence with the model's greedy output and the words a right translation holds."""
-    return [NameCheck(zh, translator.greedy(zh).output, words) for zh, words in HELD_OUT]
+    return hits(translator, SPLITS["test"]["places"])
 
 
 def person_hits(translator) -> list[NameCheck]:
     """Each held-out person's check sentence with the model's greedy output and the name it must write."""
-    return [NameCheck(zh, translator.greedy(zh).output, (name,)) for zh, name in NAME_CHECKS]
+    return hits(translator, SPLITS["test"]["people"])
 
 
 def landmark_hits(translator) -> list[NameCheck]:
     """Each school's or landmark's check sentence with the model's greedy output and its English names."""
-    return [NameCheck(zh, translator.greedy(zh).output, words) for zh, words in LANDMARK_CHECKS]
+    return hits(translator, SPLITS["test"]["landmarks"])
 
 
 def words_of(pieces: list[str]) -> list[tuple[str, list[int]]]:
