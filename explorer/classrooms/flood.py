@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import secrets
 import threading
 import time
@@ -45,6 +46,10 @@ TEACHER_BURST = 80.0
 TEACHER_FIRST_S = 1.0
 STREAM_SUFFIX = "/_stcore/stream"
 SOCKET_HEADER = "x-ae-socket"  # the middleware's name for a websocket (st.context.headers)
+SAID_WAIT_S = 2.0  # a message held this long is logged (at most once per LOG_EVERY_S): an operator sees the limit bite
+LOG_EVERY_S = 10.0
+_log = logging.getLogger(__name__)
+_said = [0.0]  # when a wait was last logged (monotonic)
 
 
 @dataclass
@@ -177,6 +182,10 @@ class SessionRateLimit:
                     wait = teaching.take(now)
                 else:
                     wait = max(own.take(now), sockets.address_wait(name, now))
+                if wait >= SAID_WAIT_S and now - _said[0] >= LOG_EVERY_S:
+                    _said[0] = now
+                    _log.warning("a message of a %s's websocket waits %.1f s for its rate budget",
+                                 "teacher" if sockets.is_teacher(name) else "student", wait)  # fmt: skip
                 if wait > 0:
                     await asyncio.sleep(wait)
             return message

@@ -13,6 +13,7 @@ lock and uses no CPU. The clock is injected, so tests move time instead of sleep
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -24,6 +25,9 @@ from collections.abc import Callable, Iterator
 RUNS_PER_ADDRESS = 1
 MOST_WAIT_S = 10.0  # a student's run waits at most this long for its turn, then goes ahead
 SETTING = "ATTENTION_EXPLORER_CLASS_RUNS_PER_ADDRESS"
+SAID_WAIT_S = 2.0  # a run that waited this long is logged (at most once per LOG_EVERY_S): an operator sees the turns
+LOG_EVERY_S = 10.0
+_log = logging.getLogger(__name__)
 
 
 def per_address(env=os.environ) -> int:
@@ -49,6 +53,7 @@ class Runs:
         self._turn = threading.Condition()
         self._teaching = 0  # teachers' runs going
         self._students: dict[str, int] = {}  # address -> students' runs going (an address without any: absent)
+        self._said = -LOG_EVERY_S  # when a long wait was last logged
 
     @contextlib.contextmanager
     def teacher(self) -> Iterator[None]:
@@ -74,8 +79,13 @@ class Runs:
                     break
                 self._turn.wait(left)
             self._students[address] = self._students.get(address, 0) + 1
+            waited = self._clock() - start
+            if waited >= SAID_WAIT_S and self._clock() - self._said >= LOG_EVERY_S:
+                self._said = self._clock()
+                _log.warning("a student's run waited %.1f s for its turn (%d teachers' runs going)", waited,
+                             self._teaching)  # fmt: skip
         try:
-            yield self._clock() - start
+            yield waited
         finally:
             with self._turn:
                 left = self._students[address] - 1

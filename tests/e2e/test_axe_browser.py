@@ -1,12 +1,15 @@
 """Every page, in English and in Chinese, showing its main content, has no serious or critical
-WCAG 2.1 A/AA violation that axe-core finds (tests/e2e/axe.py).
+WCAG 2.1 A/AA violation that axe-core finds (tests/e2e/axe.py), shows its title in the page's language, and
+has no exception on the page and no error in the browser console.
 
 One server and one browser page for them all: each test opens its URL in the same tab, waits for the
-script to finish, then runs axe (about a second a page).
+script to finish, then runs axe (about a second a page). The page checks ride on the same visit: they were
+two more visits of every page, one per language (test_pages_browser, test_chinese_browser).
 """
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Iterator
 
@@ -16,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from explorer import i18n
 from explorer.ui.decode import sections as decode_sections
 from tests.e2e import axe, page_clock
+from tests.e2e.test_pages_browser import PAGES as TITLES
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
 SENTENCE = {"task": "dates", "scorer": "general", "sentence": "9 may 2018"}
@@ -33,6 +37,7 @@ PAGES = {
     "Lab": {**SENTENCE, "step": "3", "view": "step"},
 }
 LANGUAGES = ("en", "zh")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def page_url(base: str, path: str, lang: str) -> str:
@@ -43,10 +48,22 @@ def page_url(base: str, path: str, lang: str) -> str:
 
 @pytest.fixture(scope="module")
 def tab(browser: Browser) -> Iterator[Page]:
-    """One tab for every page: a new context per page would cost a Streamlit session start each."""
+    """One tab for every page: a new context per page would cost a Streamlit session start each. Its console's
+    errors and the page's uncaught errors are kept in `tab.errors` (each test empties it first)."""
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     context.set_default_timeout(30_000)
     page = context.new_page()
+    page.errors, page.probe = [], None
+
+    def on_console(message) -> None:
+        # Opened directly at a page's own URL, Streamlit's frontend first probes <page>/_stcore/health
+        # and host-config, gets 404s, then uses the root (streamlit/streamlit#7074): not this app's.
+        probe = page.probe  # the page's own <page>/_stcore/, set by the test before it opens the page
+        if message.type == "error" and not (probe and message.location.get("url", "").startswith(probe)):
+            page.errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
     page_clock.watch(page)
     yield page
     context.close()
@@ -65,9 +82,18 @@ def settle(page: Page) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("path", list(PAGES))
 def test_no_serious_accessibility_violation(tab: Page, streamlit_server: str, path: str, lang: str) -> None:
+    tab.errors.clear()
+    tab.probe = f"{streamlit_server}/{path}/_stcore/" if path else None
     tab.goto(page_url(streamlit_server, path, lang))
     settle(tab)
+    heading = tab.locator("[data-testid=stMain] h1").first
+    expect(heading).to_be_visible()
+    title = heading.inner_text().strip()
+    if path != "Lessons":  # a lesson's step opens on the step's own page, under that page's title
+        assert title == zh_or_en(lang, TITLES[path]), (path, lang, title)
+    assert lang == "en" or CJK.search(title), title  # the Chinese page's title is Chinese
     expect(tab.locator(".stException")).to_have_count(0)
+    assert tab.errors == [], f"/{path} in {lang}"
     found = axe.blocking(axe.violations(tab))
     assert not found, f"/{path} in {lang}: axe found\n{axe.report(found)}"
 

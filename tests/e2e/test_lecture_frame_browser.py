@@ -23,6 +23,7 @@ from explorer.i18n import _
 from explorer.lessons import catalog
 from explorer.ui.shell.presentation import LABEL
 from tests.e2e import page_clock
+from tests.e2e.test_presentation_browser import kept
 
 WAIT_MS = 30_000
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
@@ -81,6 +82,7 @@ def _teacher(browser: Browser, server: str, lang: str, size: str, lesson: str) -
     code = CODE.search(counts.inner_text()).group(1)
     page.get_by_text(words(lang, LABEL), exact=True).click()
     expect(page.locator("[data-testid=stMain] h1").first).to_have_css("font-size", PROJECTED_H1, timeout=WAIT_MS)
+    kept(page)  # the tests go to lesson links next: a page load, which opens in the mode only once the tab keeps it
     return page, code
 
 

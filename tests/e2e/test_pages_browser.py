@@ -1,5 +1,5 @@
-"""The app in a real browser, on the shipped models: type and step, restore a shared link, and
-visit every page without an exception on the page or an error in the browser console."""
+"""The app in a real browser, on the shipped models: type and step, restore a shared link, and the pages' own
+checks (every page without an exception or a console error is checked on test_axe_browser's visit of it)."""
 
 from __future__ import annotations
 
@@ -60,26 +60,6 @@ def test_a_shared_link_restores_the_view(page: Page, streamlit_server: str) -> N
     expect(page.get_by_role("radio", name="Greedy", exact=False)).to_be_checked()
     assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["scorer"] == ["concat"]
     expect(page.locator(".stException")).to_have_count(0)
-
-
-@pytest.mark.parametrize("path", list(PAGES))
-def test_every_page_renders_without_an_exception_or_a_console_error(page: Page, streamlit_server: str, path) -> None:
-    errors: list[str] = []
-
-    def on_console(message) -> None:
-        # Opened directly at a page's own URL, Streamlit's frontend first probes <page>/_stcore/health
-        # and host-config, gets 404s, then uses the root (streamlit/streamlit#7074): not this app's.
-        probe = f"{streamlit_server}/{path}/_stcore/"
-        if message.type == "error" and not (path and message.location.get("url", "").startswith(probe)):
-            errors.append(f"{message.text} ({message.location.get('url')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{streamlit_server}/{path}")
-    expect(page.get_by_role("heading", name=PAGES[path], exact=True)).to_be_visible(timeout=30_000)
-    expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
-    expect(page.locator(".stException")).to_have_count(0)
-    assert errors == []
 
 
 # Per plotly chart on the page: [x tick labels, labels that run into the one before them].

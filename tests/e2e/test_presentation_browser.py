@@ -68,6 +68,16 @@ def present(page: Page, path: str, size: str, toggle: str = LABEL, **query: str)
         timeout=WAIT_MS,
     )
     page_clock.run_over(page, before)  # the toggle's run (it folded the sidebar) has ended
+    kept(page)
+
+
+KEPT = "html[data-presentation-kept=on]"  # the tab has kept the mode (explorer/ui/shell/presentation.js)
+
+
+def kept(page: Page) -> None:
+    """Wait until the tab keeps presentation mode: the large type is drawn by the run's CSS before the tab's
+    script has loaded and written it, so a navigation right after the type grows could open without the mode."""
+    page.locator(KEPT).wait_for(state="attached", timeout=WAIT_MS)
 
 
 @pytest.fixture

@@ -59,15 +59,17 @@ def panel() -> None:
     except ClassError as error:
         st.caption(message_of(error))
         return
-    ss.setdefault(APPROVAL_KEY, admission.approval)
-    ss.setdefault(CAP_KEY, admission.cap)
+    # The store's rules are the widgets' defaults (value=), never set through the session: a widget the browser
+    # draws again from its element (the sidebar's expander redrawn under load) falls back to its default, and a
+    # default of min_value sent back as a change once set a class's seats to 1 and turned students away.
     with st.expander(ngettext("{n} member", "{n} members", len(members)).format(n=len(members))):
         st.toggle(
-            _("Let students in myself"), key=APPROVAL_KEY, on_change=_admission,
+            _("Let students in myself"), value=admission.approval, key=APPROVAL_KEY, on_change=_admission,
             help=_("Newcomers wait until you let them in; each reads out the tag its page shows."),
         )  # fmt: skip
         st.number_input(
-            _("Seats"), min_value=1, max_value=store.limits.max_students, step=1, key=CAP_KEY, on_change=_admission,
+            _("Seats"), min_value=1, max_value=store.limits.max_students, value=admission.cap, step=1, key=CAP_KEY,
+            on_change=_admission,
             help=_("The class takes no more students than this."),
         )  # fmt: skip
         st.button(_("Refresh"), key="class_members_refresh", icon=":material/refresh:")  # reruns the fragment

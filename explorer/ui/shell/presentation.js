@@ -55,6 +55,9 @@ export default function (component) {
   }
   if (store && data.write) store.setItem(KEY, "on");
   else if (store) store.removeItem(KEY);
+  // What the tab keeps now, on the document: this module loads after the run's CSS is drawn, so a page that
+  // navigates (a test's goto) once the type is large may leave before the mode is kept; it waits for this.
+  document.documentElement.setAttribute("data-presentation-kept", data.write && store ? "on" : "off");
   if (data.write && data.confirm) {
     setStateValue("written", true);
     document.documentElement.setAttribute("data-presentation-written", "yes");
