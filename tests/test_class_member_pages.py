@@ -108,3 +108,23 @@ def test_a_newcomer_waits_until_the_teacher_lets_it_in():
     ok(troll.run())
     assert in_class(troll) is None
     assert "The teacher removed you from this class." in [w.value for w in troll.warning]
+
+
+def test_the_seats_and_approval_widgets_default_to_the_classs_own_rules():
+    """A widget the browser draws again from its element falls back to the element's default and sends it back as
+    a change: with Seats' default its min_value (1), a full browser run once saw a class of two phones turn the
+    second away ("at most 1 students"). The defaults are the store's rules, so such a fallback changes nothing."""
+    teacher, code = teacher_on_decode()
+    token = token_of(teacher)
+    ok(teacher.run())
+    rules = rooms().admission(code, token)
+    seats = teacher.number_input(key=class_members.CAP_KEY)
+    approval = teacher.toggle(key=class_members.APPROVAL_KEY)
+    assert seats.value == seats.proto.default == rules.cap == rooms().limits.max_students
+    assert approval.value is approval.proto.default is False
+    ok(seats.set_value(30).run())
+    ok(approval.set_value(True).run())
+    assert rooms().admission(code, token).cap == 30
+    seats, approval = teacher.number_input(key=class_members.CAP_KEY), teacher.toggle(key=class_members.APPROVAL_KEY)
+    assert seats.value == seats.proto.default == 30
+    assert approval.value is approval.proto.default is True
