@@ -461,11 +461,6 @@ def _exploring_banner() -> None:
     st.button(_("Follow the teacher"), key="class_follow", on_click=_follow_again)
 
 
-def _answers_here(question) -> bool:
-    """Whether Decode's follower answers `question` under its heatmap (a lesson's choice: in the lesson's panel)."""
-    return question is not None and question.kind != "choice"
-
-
 def decode_follower(data, translator, n: int) -> None:
     """The Decode page of a follower: the teacher's step drawn from this decode, in the browser from the room's
     event stream (pushed: a teacher's step costs a message, not a run) or polled in a fragment, and the
@@ -499,16 +494,10 @@ def decode_follower(data, translator, n: int) -> None:
         decode_sections.heatmap(data, False, translator, merged, tabs_below=False, following=True)
         drawn.update(problem=problem, question=question)
         _teachers_tab_caption(mine.seen)
-        if not pushed and _answers_here(question):
-            answer_panel(question)  # polled: the fragment's timer sends the tap again if a run dropped it
+        if question is not None and question.kind != "choice":  # a lesson's choice: in the lesson's panel
+            answer_panel(question)
 
     followed()
-    if pushed and drawn and _answers_here(drawn["question"]):
-        # Pushed, outside the fragment (same container, so a phone's first screen still starts with the heatmap
-        # and the question): a tap is a whole run. Streamlit drops a fragment's run whose fragment a whole run
-        # in between registered at another place (its id is where it was called), and the tap with it; with no
-        # timer to send it again, a phone's answer stayed unsaid (tests/e2e/test_phone_follows_lesson_browser).
-        answer_panel(drawn["question"])
     if pushed and drawn:  # the teacher's steps arrive on the stream, handed to the stepper in the browser
         # Outside the fragment (issue 62): anything but a step reruns the whole page, never a fragment that a page
         # left behind could ask for after the switch (Streamlit ran it inside the next page, which stopped drawing).
