@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import secrets
 import threading
 import time
 from dataclasses import dataclass
 
+from explorer.classrooms.held_log import HeldLog
 from explorer.classrooms.store import client_key
 
 RATE_PER_SECOND = 10.0  # a websocket's messages a second after its burst (a clicker's Steps are a few a second)
@@ -46,10 +46,7 @@ TEACHER_BURST = 80.0
 TEACHER_FIRST_S = 1.0
 STREAM_SUFFIX = "/_stcore/stream"
 SOCKET_HEADER = "x-ae-socket"  # the middleware's name for a websocket (st.context.headers)
-SAID_WAIT_S = 2.0  # a message held this long is logged (at most once per LOG_EVERY_S): an operator sees the limit bite
-LOG_EVERY_S = 10.0
-_log = logging.getLogger(__name__)
-_said = [0.0]  # when a wait was last logged (monotonic)
+_HELD = HeldLog(__name__)  # a message held 2 s or more by its budget is said in the log
 
 
 @dataclass
@@ -177,15 +174,13 @@ class SessionRateLimit:
             message = await receive()
             if message.get("type") == "websocket.receive":
                 now = time.monotonic()
-                if sockets.is_teacher(name):
+                teacher = sockets.is_teacher(name)
+                if teacher:
                     sockets.teacher_spoke(name, now)
                     wait = teaching.take(now)
                 else:
                     wait = max(own.take(now), sockets.address_wait(name, now))
-                if wait >= SAID_WAIT_S and now - _said[0] >= LOG_EVERY_S:
-                    _said[0] = now
-                    _log.warning("a message of a %s's websocket waits %.1f s for its rate budget",
-                                 "teacher" if sockets.is_teacher(name) else "student", wait)  # fmt: skip
+                _HELD.held(wait, now, "a %s's websocket message: its rate budget", "teacher" if teacher else "student")
                 if wait > 0:
                     await asyncio.sleep(wait)
             return message

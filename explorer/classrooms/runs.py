@@ -13,11 +13,12 @@ lock and uses no CPU. The clock is injected, so tests move time instead of sleep
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+
+from explorer.classrooms.held_log import HeldLog
 
 # Students' runs going at once per client address. A run costs 0.1-0.3 s of the interpreter, which all of a process's
 # threads share: two or four runs of a flood beside the teacher's slowed its Step to 3 and 10 s at p95 (50 flooding
@@ -25,9 +26,6 @@ from collections.abc import Callable, Iterator
 RUNS_PER_ADDRESS = 1
 MOST_WAIT_S = 10.0  # a student's run waits at most this long for its turn, then goes ahead
 SETTING = "ATTENTION_EXPLORER_CLASS_RUNS_PER_ADDRESS"
-SAID_WAIT_S = 2.0  # a run that waited this long is logged (at most once per LOG_EVERY_S): an operator sees the turns
-LOG_EVERY_S = 10.0
-_log = logging.getLogger(__name__)
 
 
 def per_address(env=os.environ) -> int:
@@ -53,7 +51,7 @@ class Runs:
         self._turn = threading.Condition()
         self._teaching = 0  # teachers' runs going
         self._students: dict[str, int] = {}  # address -> students' runs going (an address without any: absent)
-        self._said = -LOG_EVERY_S  # when a long wait was last logged
+        self._held = HeldLog(__name__)  # a run held 2 s or more for its turn is said in the log
 
     @contextlib.contextmanager
     def teacher(self) -> Iterator[None]:
@@ -79,11 +77,9 @@ class Runs:
                     break
                 self._turn.wait(left)
             self._students[address] = self._students.get(address, 0) + 1
-            waited = self._clock() - start
-            if waited >= SAID_WAIT_S and self._clock() - self._said >= LOG_EVERY_S:
-                self._said = self._clock()
-                _log.warning("a student's run waited %.1f s for its turn (%d teachers' runs going)", waited,
-                             self._teaching)  # fmt: skip
+            now = self._clock()
+            waited = now - start
+            self._held.held(waited, now, "a student's run (%d teachers' runs going): its turn", self._teaching)
         try:
             yield waited
         finally:

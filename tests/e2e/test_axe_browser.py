@@ -9,7 +9,6 @@ two more visits of every page, one per language (test_pages_browser, test_chines
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 from collections.abc import Iterator
 
@@ -20,6 +19,7 @@ from explorer import i18n
 from explorer.ui.decode import sections as decode_sections
 from tests.e2e import axe, page_clock
 from tests.e2e.test_pages_browser import PAGES as TITLES
+from tests.i18n_fixtures import CJK
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
 SENTENCE = {"task": "dates", "scorer": "general", "sentence": "9 may 2018"}
@@ -37,7 +37,6 @@ PAGES = {
     "Lab": {**SENTENCE, "step": "3", "view": "step"},
 }
 LANGUAGES = ("en", "zh")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def page_url(base: str, path: str, lang: str) -> str:

@@ -20,7 +20,6 @@ from tests.e2e.test_pages_browser import SCRIPT_DONE
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-results"
-CJK = re.compile(r"[\u4e00-\u9fff]")
 # Every text of the Decode heatmap that has a CJK character, with its box on the screen.
 CJK_TEXTS = """() => [...document.querySelectorAll('svg#decode-heatmap text')].filter(
   t => /[\\u4e00-\\u9fff]/.test(t.textContent) && t.getBBox().width > 0).map(t => {
