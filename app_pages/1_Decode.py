@@ -25,6 +25,11 @@ from seq2seq.decoding import InputError
 
 presentation = frame.page(N_("Decode, step by step"), N_("Decode"), view="decode")
 ss = st.session_state
+following = class_state.following(ss)
+# A follower sees the teacher's step first (a phone's first screen); the settings, which a follower does not
+# use, fold below it, and open when the student explores. Its container is the page's first (after the frame's):
+# its place, which names the follower's fragment, is the same in every run (explorer.ui.shell.layout.HEAD_KEY).
+followed_view = st.container() if following else None
 
 available = catalog.available()
 if not available:
@@ -36,10 +41,6 @@ if notes:
     listed = "\n".join(f"- {escape_markdown(message_of(n))}" for n in notes)
     st.warning(_("The link had values that were replaced:") + "\n" + listed)
 
-following = class_state.following(ss)
-# A follower sees the teacher's step first (a phone's first screen); the settings, which a follower does not
-# use, fold below it, and open when the student explores.
-followed_view = st.container() if following else None
 settings = decode_inputs.inputs(available, presentation, following)  # where the model line goes (folded or not)
 view = decode_view.current_view(ss)
 if not view.sentence.strip():

@@ -31,8 +31,9 @@ st.caption(
 )
 columns = {_("parameters"): st.column_config.NumberColumn(format="localized")}
 columns |= {title: st.column_config.NumberColumn(help=text) for title, text in models_view.column_help().items()}
-# A table per task, so each has only its own task's metrics (no BLEU column full of blanks for dates).
-for task in dict.fromkeys(e.task for e in entries):
+# A table per task, so each has only its own task's metrics (no BLEU column full of blanks for dates); the task
+# every page shares first (a lesson's step on en-fr opens with en-fr's table in the projected frame).
+for task in models_view.tasks_in_order([e.task for e in entries], owner.view(st.session_state).task):
     rows = models_view.table_rows([e for e in entries if e.task == task])
     st.subheader(catalog.task_label(task))
     # tall enough for every row (35 px each, the header too, and the border), so the whole table shows

@@ -17,16 +17,19 @@ from seq2seq.config import CELLS, SCORERS
 # The budget's options (their values stay English: the settings read them).
 BUDGETS = {"epochs": N_("epochs"), "steps": N_("steps")}
 
-frame.page(N_("Train a model"), N_("Train"), page_name="train")
-st.caption(
-    _(
-        "Train a small model here and watch it learn: the loss falls, validation accuracy rises and the "
-        "attention of a probe sentence sharpens (the anti-diagonal of reverse, the reordering of dates). "
-        "Training runs in its own process with one CPU thread, at most {limit} at once on this server. "
-        "It keeps going while you look at the other pages, and stops on its own {seconds} s after this "
-        "browser tab is closed or reloaded."
-    ).format(limit=max_trainings(), seconds=i18n.number(SESSION_GONE_S))
-)
+projecting = frame.page(N_("Train a model"), N_("Train"), page_name="train")
+# Projected, the frame keeps the settings and the curves (a lesson's Train step: both in 1366×768, issue 62): the
+# page's introduction is left out and the race folded.
+if not projecting:
+    st.caption(
+        _(
+            "Train a small model here and watch it learn: the loss falls, validation accuracy rises and the "
+            "attention of a probe sentence sharpens (the anti-diagonal of reverse, the reordering of dates). "
+            "Training runs in its own process with one CPU thread, at most {limit} at once on this server. "
+            "It keeps going while you look at the other pages, and stops on its own {seconds} s after this "
+            "browser tab is closed or reloaded."
+        ).format(limit=max_trainings(), seconds=i18n.number(SESSION_GONE_S))
+    )
 
 manager = trainings.shared_manager()
 mine = train_state.tab(st.session_state)
@@ -71,7 +74,9 @@ with row[3]:
     start = st.button(_("Start"), key="train_start", type="primary", disabled=active)
     stop = st.button(_("Stop"), key="train_stop", disabled=not active or job.status == "stopping")
 
-race = race_sections.settings_row(task, cell, active)  # its own settings; the task, cell and Stop are the page's
+race = race_sections.settings_row(
+    task, cell, active, folded=projecting
+)  # its own settings; the task, cell and Stop are the page's
 
 if start or race is not None:
     settings = race or JobSettings(
@@ -92,7 +97,10 @@ mine.active = active
 
 
 racing = job is not None and job.is_race
-shown = race_sections.live if racing else sections.live
-st.fragment(run_every=REFRESH_S if active else None)(shown)(manager, session)
+refreshed = st.fragment(run_every=REFRESH_S if active else None)
+if racing:
+    refreshed(race_sections.live)(manager, session)
+else:
+    refreshed(sections.live)(manager, session, task)  # before a training: its curves' empty axes
 if job is not None and not active and job.has_checkpoint():
     (race_sections.save_form if racing else sections.save_form)(job)

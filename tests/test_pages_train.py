@@ -93,6 +93,20 @@ def loss_points(spec: dict | None) -> int:
     return len(spec["data"][0]["x"]) if spec and spec["data"] else 0
 
 
+def test_before_a_training_the_page_draws_its_curves_empty_axes(manager):
+    """A lesson's Train step shows the class where the curves will be (issue 62's lecture frame keeps them in
+    sight): before Start, both charts with no data, the validation axis the chosen task's metric."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("app_pages/6_Train.py").run()
+    ok(at)
+    assert at.info[0].value == "Choose the settings and press **Start**."
+    figures = charts(at)
+    assert sorted(figures) == ["training loss", "validation"]
+    assert [figures[title]["data"] for title in sorted(figures)] == [[], []]
+    assert figures["validation"]["layout"]["yaxis"]["title"]["text"] == "exact_match"  # the key, as in English
+    assert figures["validation"]["layout"]["yaxis"]["range"] == [0, 1.02]
+
+
 def test_a_tiny_training_draws_its_curves_and_heatmap_as_it_goes(manager):
     at = train_page(train_epochs=3)
     at.button(key="train_start").click().run()

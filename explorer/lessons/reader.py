@@ -31,6 +31,7 @@ from explorer.lessons.schema import (
     PAGES,
     QUESTION_KEYS,
     QUESTION_KINDS,
+    SHOWS,
     STEP_KEYS,
     TEXT_FIELDS,
     TRANSLATED_LANGUAGES,
@@ -262,7 +263,16 @@ class _Reader:
         )
         figure = self.figure(index, raw.get("figure"), start, end)
         point = self.point(index, raw.get("point", ""), page, start, end)
-        return Step(title, text, page, view, teacher, question, parsed, figure, start, translated, point)
+        shows = raw.get("shows", "")
+        if shows != "" and shows not in SHOWS:
+            self.add(
+                self.where.key("shows", start, end),
+                _("step {n}: shows must be one of {kinds}, not {shows}").format(
+                    n=index + 1, kinds=", ".join(SHOWS), shows=repeated(shows)
+                ),
+            )
+            shows = ""
+        return Step(title, text, page, view, teacher, question, parsed, figure, start, translated, point, shows)
 
     def point(self, index: int, raw, page: str, start: int, end: int | None) -> str:
         """A step's `point`: the English label of a control its page shows (explorer.state.page_controls), which

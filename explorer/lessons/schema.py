@@ -74,7 +74,13 @@ VIEW_CLAIM_KINDS = ("peaks", "weight", "score", "probability", "hypothesis")
 # claim's methods IMPORTANCES and a tau claim's pairs "a~b" pairs(): named there without torch.
 QUESTION_KINDS = ("choice", "attention")
 LESSON_KEYS = {"title", "audience", "minutes", "summary", "steps"}
-STEP_KEYS = {"title", "text", "page", "view", "teacher", "question", "claims", "figure", "point"}
+STEP_KEYS = {"title", "text", "page", "view", "teacher", "question", "claims", "figure", "point", "shows"}
+# What a step's projected frame must keep in sight (issue 62's lecture frame): the page's view the step is about.
+# A step names it (`shows`), or its page's usual view stands: Decode's heatmap (its output, for a model without
+# attention), the Models page's comparison table, the Lab's table of every scorer, another page's chart.
+SHOWS = ("heatmap", "chart", "table", "output")
+PAGE_SHOWS = {"decode": "heatmap", "compare": "heatmap", "timelapse": "heatmap", "models": "table"}
+LAB_VIEW_SHOWS = {"scorers": "table"}
 FIGURE_KINDS = ("accuracy_by_length",)
 FIGURE_KEYS = {"kind", "task", "scorers"}
 QUESTION_KEYS = {"kind", "prompt", "options", "explain", "key"}
@@ -251,6 +257,15 @@ class Step(Translated):
     line: int = 0  # the line of its [[steps]] header
     translated: tuple[tuple[str, str], ...] = ()
     point: str = ""  # a control of its page the panel points at (explorer.state.page_controls), in English
+    shows: str = ""  # what its projected frame must keep in sight (SHOWS); "" for its page's usual view
+
+    def frame_view(self) -> str:
+        """What the step's projected frame keeps in sight: `shows`, else its page's usual view (SHOWS)."""
+        if self.shows:
+            return self.shows
+        if self.page == "lab":
+            return LAB_VIEW_SHOWS.get(self.view.get("view", ""), "chart")
+        return PAGE_SHOWS.get(self.page, "chart")
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,13 @@ def page(
     note = language.choose()
     name = _(APP_NAME)
     st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
+    with st.container(key=layout.HEAD_KEY):  # the page's first element, whatever the frame draws in it
+        projecting = _frame(title, needs_registry, view, page_name, note)
+    return projecting
+
+
+def _frame(title: str, needs_registry: bool, view: str | None, page_name: str | None, note: str | None) -> bool:
+    """What `page` draws, inside its one container: everything after it has the same place in every run."""
     focus.show()  # a visible focus ring for keyboard users, on every page
     navigation.sidebar()
     projecting = presentation.toggle()

@@ -69,6 +69,13 @@ def column_help() -> dict[str, str]:
     return {_(title): _(text) for title, text in COLUMN_HELP.items()}
 
 
+def tasks_in_order(tasks: Sequence[str], first: str | None) -> list[str]:
+    """The comparison's tasks, each once in registry order, with `first` (the task every page shares) leading
+    when it has models."""
+    ordered = list(dict.fromkeys(tasks))
+    return [first, *(t for t in ordered if t != first)] if first in ordered else ordered
+
+
 def table_rows(entries: Sequence[Entry]) -> list[dict]:
     """One row per registered model, for a sortable st.dataframe: every test metric a column.
 

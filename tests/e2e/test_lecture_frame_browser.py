@@ -1,8 +1,9 @@
 """The lecture frame (issue 62), in real Chromium: a teacher projects a lesson to a class of two phone followers
 and walks its every step with the clicker's PageDown, asking each step's question and revealing the answers.
 
-Projector (1366×768 or 1920×1080, presentation mode): the step's heatmap (Decode: its output where the model has
-no attention), or its chart, is inside the viewport, and so are the revealed answers; the page never scrolls.
+Projector (1366×768 or 1920×1080, presentation mode): what the step's frame keeps in sight (its heatmap, chart,
+table or output: explorer.lessons.schema.Step.frame_view) is inside the viewport, and so are the revealed answers;
+the page never scrolls.
 Phones (390×844, touch): while a question is open, its prompt and options are inside the first screen, every
 option is a target of at least 24 px and no option's text is cut; a new step opens at the top.
 
@@ -33,12 +34,20 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobil
 CODE = re.compile(r"\b([A-Z2-9]{6})\b")
 BOX = "e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }"
 SCROLLED = "() => window.scrollY + (document.querySelector('[data-testid=stMain]')?.scrollTop || 0)"
-# The page's own view, the first of these the step's page shows outside the lesson's panel.
-MAIN_VIEW = (
-    "svg#decode-heatmap",
-    "[data-testid=stMain] [data-testid=stPlotlyChart]:not(.st-key-lesson_dock *)",
-    ".ae-stepper-output",
-)
+# What a step's frame keeps in sight (explorer.lessons.schema.Step.frame_view), as the page draws it outside the
+# lesson's panel: the first of its selectors the step's page shows. A heatmap is Decode's (its output where the
+# model has no attention) or a plotly one (Compare, Timelapse).
+_OUTSIDE = ":not(.st-key-lesson_dock *)"
+_CHART = f"[data-testid=stMain] [data-testid=stPlotlyChart]{_OUTSIDE}"
+MAIN_VIEW = {
+    "heatmap": ("svg#decode-heatmap", _CHART, ".ae-stepper-output"),
+    "chart": (_CHART,),
+    "table": (
+        f"[data-testid=stMain] [data-testid=stDataFrame]{_OUTSIDE}",
+        f"[data-testid=stMain] [data-testid=stTable]{_OUTSIDE}",
+    ),
+    "output": (".ae-stepper-output",),
+}
 ANSWERS = ".st-key-class_lesson_revealed, .st-key-class_revealed"
 PROJECTED_H1 = "35.2px"  # a page's title in presentation mode (explorer.ui.shell.presentation.CSS: 2.2rem)
 QUESTION = ".st-key-class_question"  # a follower's open question (explorer.ui.classes.student.QUESTION_KEY)
@@ -95,8 +104,8 @@ def _phone(browser: Browser, server: str, code: str, lang: str) -> Page:
     return page
 
 
-def _main_view(page: Page) -> tuple[str, list[float]] | None:
-    for selector in MAIN_VIEW:
+def _main_view(page: Page, shows: str) -> tuple[str, list[float]] | None:
+    for selector in MAIN_VIEW[shows]:
         found = page.locator(selector).locator("visible=true")
         if found.count():
             return selector, found.first.evaluate(BOX)
@@ -124,9 +133,9 @@ def _walk(browser: Browser, server: str, lang: str, size: str, lesson_ids: tuple
                 teacher.keyboard.press("PageDown")
             expect(teacher).to_have_url(re.compile(rf"lesson={lesson_id}&at={index + 1}(&|$)"), timeout=WAIT_MS)
             _settled(teacher)
-            shown = _main_view(teacher)
+            shown = _main_view(teacher, step.frame_view())
             if shown is None:
-                problems.append(f"{where}: no heatmap, chart or output on the projector")
+                problems.append(f"{where}: no {step.frame_view()} on the projector")
             elif not _inside(teacher, shown[1], whole=step.page in ("decode", "compare")):
                 problems.append(f"{where}: {shown[0]} at {[round(v) for v in shown[1]]} leaves the frame")
             if teacher.evaluate(SCROLLED):

@@ -12,6 +12,7 @@ from explorer.i18n import N_, _
 from explorer.state import keys
 from explorer.ui.classes.state import KIND_LABELS, Student, joined, option_markdown, rooms, show_reveal, tab
 from explorer.ui.decode import sections as decode_sections
+from explorer.ui.shell.layout import HEAD_KEY
 from seq2seq.numbering import numbered
 
 
@@ -41,7 +42,8 @@ PHONE_MAX_PX = 640
 _LEFT_OUT = (decode_sections.FOLLOWER_NOTES_KEY, decode_sections.TABLE_KEY)
 FIRST_SCREEN_CSS = f"""<style>
 @media (max-width: {PHONE_MAX_PX}px) {{
-[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > :has(.st-key-{QUESTION_KEY}) {{order: -1;}}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > :has(.st-key-{QUESTION_KEY}),
+.st-key-{HEAD_KEY} > :has(.st-key-{QUESTION_KEY}) {{order: -1;}}
 {", ".join(f'[data-testid="stLayoutWrapper"]:has(> .st-key-{key}), .st-key-{key}' for key in _LEFT_OUT)} {{
   display: none !important;}}
 }}

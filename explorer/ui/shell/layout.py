@@ -13,6 +13,12 @@ MISSING = "\u2013"  # "–"
 # Home's containers (st.container keys; explorer.ui.home.sections draws them): its live example and its row of
 # ways in (a lesson, Decode, a class), which a phone reorders (PHONE_CSS).
 HOME_EXAMPLE, HOME_WAYS = "home_example", "home_ways"
+# The frame's one container (explorer.ui.frame). Streamlit names a fragment by the place of the container it is
+# called in, and drops a fragment's run (and the widget change that asked for it) once a whole run in between has
+# put that container elsewhere (app_session: "The fragment with id … does not exist anymore"). The frame draws a
+# varying number of elements (notes, a class's bar, a lesson's panel), so it draws them all inside this one: a
+# page's own containers keep their place from run to run (a follower's answer on Decode was lost so, issue 62).
+HEAD_KEY = "frame_head"
 
 # Streamlit's default top padding is 6rem and a title 2.75rem high. Its header is 3.75rem (60 px) high and fixed;
 # above 768 px wide it is transparent and the sidebar beside it, so a title 2.5rem down reads whole.

@@ -24,9 +24,10 @@ PER_ROW = 3  # heatmaps side by side: six scorers in one row left each too narro
 COLUMN_PX = 300  # about how wide each is then, at 1400 px: its labels thin out to fit (heatmaps.thin_labels)
 
 
-def settings_row(task: str, cell: str, active: bool) -> RaceSettings | None:
-    """The race's settings and its button; the RaceSettings to start when the button was pressed."""
-    with st.expander(_("Race all scorers"), expanded=True):
+def settings_row(task: str, cell: str, active: bool, folded: bool = False) -> RaceSettings | None:
+    """The race's settings and its button, in an expander (`folded`: closed, as on a projector); the RaceSettings
+    to start when the button was pressed."""
+    with st.expander(_("Race all scorers"), expanded=not folded):
         bar = task_bar(task)
         metric = metric_words(task_metric(task))
         if bar is None:

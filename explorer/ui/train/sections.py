@@ -59,11 +59,16 @@ def status_line(view: JobView) -> str:
     return " · ".join(parts)
 
 
-def live(manager: JobManager, session: str) -> None:
-    """Curves and the probe heatmap; reruns every few seconds while training (and so is the heartbeat)."""
+def live(manager: JobManager, session: str, task: str | None = None) -> None:
+    """Curves and the probe heatmap; reruns every few seconds while training (and so is the heartbeat).
+
+    Before a training, the curves' empty axes for `task` (the page's task box): a lesson's Train step shows the
+    class where the curves will be drawn, in the projected frame (issue 62)."""
     view = trainings.current_view(manager, session)
     if view is None:
         st.info(_("Choose the settings and press **Start**."))
+        if task is not None:
+            _curves(task_metric(task), {}, {}, {})
         return
     metric = task_metric(view.settings.task)
     latest = view.epochs[-1] if view.epochs else None
@@ -76,11 +81,7 @@ def live(manager: JobManager, session: str) -> None:
     marker = {}
     if latest:
         marker = dict(marker_x=latest["steps"], marker_label=_("epoch {epoch}").format(epoch=latest["epoch"]))
-    left, right = st.columns(2)
-    left.plotly_chart(curves.curves(loss, _("training loss"), _("step"), _("loss per target token"), **marker),
-                      key="train_loss_chart")  # fmt: skip
-    right.plotly_chart(curves.curves(valid, _("validation"), _("step"), metric_title(metric), y_range=(0, 1.02)
-                       if metric == "exact_match" else None, **marker), key="train_valid_chart")  # fmt: skip
+    _curves(metric, loss, valid, marker)
     sources = timelapse_view.probe_sources({"run": view.epochs})
     if latest and sources:
         opening = timelapse_view.default_probe_index(sources, view.settings.task)  # reverse: "hello world"
@@ -98,6 +99,15 @@ def live(manager: JobManager, session: str) -> None:
                     epoch=latest["epoch"], output=probe.get("output", "")
                 )
             )
+
+
+def _curves(metric: str, loss: dict, valid: dict, marker: dict) -> None:
+    """The training loss and the validation metric side by side (series name -> (steps, values))."""
+    left, right = st.columns(2)
+    left.plotly_chart(curves.curves(loss, _("training loss"), _("step"), _("loss per target token"), **marker),
+                      key="train_loss_chart")  # fmt: skip
+    right.plotly_chart(curves.curves(valid, _("validation"), _("step"), metric_title(metric), y_range=(0, 1.02)
+                       if metric == "exact_match" else None, **marker), key="train_valid_chart")  # fmt: skip
 
 
 def save_form(job: Job) -> None:
