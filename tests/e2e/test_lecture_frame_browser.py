@@ -105,6 +105,12 @@ def _phone(browser: Browser, server: str, code: str, lang: str) -> Page:
 
 
 def _main_view(page: Page, shows: str) -> tuple[str, list[float]] | None:
+    """The first of the step's view's selectors the page shows, and its box; None when none shows. A chart is drawn
+    a moment after the run that sent it has ended (plotly loads lazily): waited for, as the page shows it."""
+    try:
+        page.locator(", ".join(MAIN_VIEW[shows])).locator("visible=true").first.wait_for(timeout=WAIT_MS)
+    except Exception:  # noqa: BLE001 (none within the wait: said with the step)
+        return None
     for selector in MAIN_VIEW[shows]:
         found = page.locator(selector).locator("visible=true")
         if found.count():
