@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from streamlit.proto.Block_pb2 import Block
 from streamlit.testing.v1 import AppTest
 
 from explorer.state import keys
@@ -52,7 +53,9 @@ def charts(at: AppTest) -> list[dict]:
 def column_rows(at: AppTest) -> list[int]:
     """The number of columns of each st.columns row of the main area, top to bottom."""
     blocks = [b for b in at.main.children.values() if type(b).__name__ == "Block"]
-    return [len(b.children) for b in blocks if b.proto.WhichOneof("type") == "flex_container"]
+    rows = [b for b in blocks if b.proto.WhichOneof("type") == "flex_container"]
+    # a row is a horizontal flex container (st.columns); a vertical one is a container (the frame's, frame_head)
+    return [len(b.children) for b in rows if b.proto.flex_container.direction == Block.FlexContainer.HORIZONTAL]
 
 
 def notes(at: AppTest) -> list[str]:
