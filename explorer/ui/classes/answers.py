@@ -12,7 +12,7 @@ from explorer.i18n import N_, _
 from explorer.state import keys
 from explorer.ui.classes.state import KIND_LABELS, Student, joined, option_markdown, rooms, show_reveal, tab
 from explorer.ui.decode import sections as decode_sections
-from explorer.ui.shell.layout import HEAD_KEY
+from explorer.ui.shell.layout import HEAD_KEY, PHONE_MAX_PX
 from seq2seq.numbering import numbered
 
 
@@ -36,7 +36,6 @@ CLICK_KEY, TAP_KEY = "class_prompt_click", "class_prompt_tap"
 QUESTION_KEY = "class_question"  # the open question's panel (class_follow.js fits the heatmap above it)
 # A phone's first screen is the open question (issue 62): the part of the page that holds it (the lesson's panel,
 # or Decode's heatmap with its panel under it) comes first, before the title and the lesson's words. Static CSS.
-PHONE_MAX_PX = 640
 # Its options wrap, never cut (a pill's label would end in an ellipsis). Decode's notes and table under the heatmap
 # are left out meanwhile (a 27-letter source's question ended 8-24 px below a 390x844 phone's first screen).
 _LEFT_OUT = (decode_sections.FOLLOWER_NOTES_KEY, decode_sections.TABLE_KEY)

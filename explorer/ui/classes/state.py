@@ -49,13 +49,15 @@ class Teacher:
 class Student:
     """A student's part: the class's `code`; `following` the teacher (False: exploring on its own); the teacher's
     view it drew last (`seen`); when it last told the room it is there (`heartbeat`, time.monotonic(); 0.0: on its
-    next poll) and what that heartbeat learnt (`presence`: whether the teacher's page is there)."""
+    next poll) and what that heartbeat learnt (`presence`: whether the teacher's page is there); what its banner
+    said last (`banner`)."""
 
     code: str
     following: bool = True
     seen: TeacherView | None = None
     heartbeat: float = 0.0
     presence: Presence | None = None
+    banner: tuple[str, ...] = ()  # what the banner said last (explorer.ui.classes.student.status_said)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Live classes, the students' side: "Join a class" on the home page (or a join link), following the teacher
 (the banner that says whom and whether live; "Explore on my own", "Follow the teacher", "Leave the class"),
-and the Decode follower's fragment (answering a question: explorer.ui.classes.answers).
+and the Decode follower (its fragment draws the teacher's steps; the banner and the question's panel are the whole
+page's, answering a question: explorer.ui.classes.answers).
 
 A follower opens the teacher's link: `follow_page` (called by explorer.ui.frame.page before the page reads
 its URL) switches to the teacher's page and writes the teacher's link into the URL, so the page takes it
@@ -228,6 +229,8 @@ def follow_page(page: str | None) -> None:
     st.sidebar.caption(_("You are in class {code}.").format(code=_mine().code))
     class_members.own_tag()
     st.sidebar.button(_("Leave the class"), key="class_leave", on_click=_leave_class)
+    with st.sidebar:
+        _runs_on_reconnect()
     if not _mine().following:
         _exploring_banner()
         return
@@ -254,6 +257,20 @@ def follow_page(page: str | None) -> None:
             _follower_poller(problem)
 
 
+# A page whose replica died reconnects to another, to a new session that has not run: a click there is its first
+# run, before the tab memory has read the class back (explorer.ui.classes.memory), and Streamlit calls no widget's
+# callback in a session's first run (none is registered yet), so "Explore on my own" or an answer did nothing
+# (tests/e2e/test_class_failover_browser). Streamlit's page runs its script again as soon as its websocket
+# reconnects when it has a fragment on a timer (the frontend's handleConnectionStateChanged: autoRerunIntervals),
+# so a member's page has one, which draws nothing and runs on its own this rarely.
+RECONNECT_FRAGMENT_SECONDS = 600
+
+
+@st.fragment(run_every=RECONNECT_FRAGMENT_SECONDS)
+def _runs_on_reconnect() -> None:
+    """Nothing: its timer makes the page run again when it reconnects to a new session (above)."""
+
+
 def _hold_seat(session) -> None:
     """This page holds its member's seat while it is open (explorer.classrooms.seats: the server's heartbeat for
     each live page; a page gone loses its seat after the store's grace)."""
@@ -273,18 +290,21 @@ def _follow_lesson(session, params: dict[str, str]) -> None:
         player.follow_class(session, params, catalog()[0])
 
 
-def lesson_question_moved(question) -> bool:
-    """Whether a lesson runs and the class's question (asked, revealed, replaced) is not the one its docked panel
-    was drawn with (explorer.ui.lessons.dock): the page must run again to show it there."""
-    ss = st.session_state
-    if owner.own(ss, "lessons").get("lesson") is None:
-        return False
+def question_moved(question) -> bool:
+    """Whether the class's question (asked, revealed, replaced) is not the one the page's answer panel (the
+    lesson's docked panel, explorer.ui.lessons.dock, or Decode's under the heatmap) was drawn with: the page must
+    run again to show it there."""
     now = (question.id, question.revealed) if question is not None else None
-    return tab(ss).dock_question != now
+    return tab(st.session_state).dock_question != now
+
+
+def lesson_question_moved(question) -> bool:
+    """Whether a lesson runs and its docked panel shows another question than the class's (question_moved)."""
+    return owner.own(st.session_state, "lessons").get("lesson") is not None and question_moved(question)
 
 
 def dock_drew(question) -> None:
-    """The lesson's panel was drawn with the class's `question` (or None)."""
+    """The page's answer panel was drawn with the class's `question` (or None)."""
     tab(st.session_state).dock_question = (question.id, question.revealed) if question is not None else None
 
 
@@ -314,9 +334,20 @@ def teacher_away(session) -> bool:
     return isinstance(presence, Presence) and not presence.teacher_here
 
 
+def status_said(problem: ClassError | None) -> tuple[str, ...]:
+    """What the banner says for `problem` (None: none), in short: not live and why, the teacher away, waiting for
+    the teacher, or live."""
+    if problem is not None:
+        return ("not live", message_of(problem))
+    if teacher_away(st.session_state):
+        return ("away",)
+    return ("waiting",) if _mine().seen is None else ("live",)
+
+
 def _status(problem: ClassError | None) -> None:
     ss = st.session_state
     code = _mine().code
+    _mine().banner = status_said(problem)
     if problem is not None:
         st.warning(
             _("Following the teacher of class {code} · not live: {problem}").format(
@@ -409,6 +440,7 @@ def left_page(session, ctx) -> bool:
     return session.get(keys.RUN_PAGE, ctx.page_script_hash) != ctx.page_script_hash
 
 
+STATUS_KEY = "class_status"  # Decode's banner above the follower's fragment (one container: the fragment's place)
 DRAWN = "_class_fragments"  # the follower's fragments the session's last whole run drew (their names)
 
 
@@ -469,6 +501,15 @@ def decode_follower(data, translator, n: int) -> None:
     ss = st.session_state
     pushed = class_push.enabled() and data.has_attention
     drawn = {}  # what the whole run's fragment drew, for the class_follow component after it
+    # The banner (with "Explore on my own") and the question's panel are the whole page's, never the fragment's
+    # (issue 62). A page whose replica died reconnects to a new session that has not run: Streamlit drops a
+    # fragment's widget change there ("The fragment with id … does not exist anymore"), so Explore did nothing
+    # unless the last run before had been a fragment's (tests/e2e/test_class_failover_browser); and an answer
+    # tapped in the fragment as the page ran again (the question's own rerun, a step's report) was shown chosen
+    # and never reached the server, 3 runs in 6 with a busy core (tests/e2e/test_room_screen_browser). A widget
+    # outside the fragment reruns the whole page, which counts it; the fragment reruns the page when either moves.
+    with st.container(key=STATUS_KEY):
+        _status(_poll(ss)[1])
 
     @st.fragment(run_every=None if pushed else follow.POLL_SECONDS)
     def followed() -> None:
@@ -486,18 +527,22 @@ def decode_follower(data, translator, n: int) -> None:
             mine.seen = view
             owner.propose(ss, {"step": follow.step_of(view, n)})
             sharing.publish("decode", decode_view.shared_link(ss))  # the address bar keeps the step shown
-        _status(problem)
         question = current_question()
         if lesson_question_moved(question):
             st.rerun(scope="app")  # a lesson runs: its panel shows the question (a choice) or its reveal
+        if _fragment_run() and (question_moved(question) or status_said(problem) != mine.banner):
+            st.rerun(scope="app")  # the banner and the question's panel above and below are the whole page's
         merged = decode_sections.words_sides(translator)  # the stepper, in its "follow" mode: the teacher's steps
         decode_sections.heatmap(data, False, translator, merged, tabs_below=False, following=True)
         drawn.update(problem=problem, question=question)
         _teachers_tab_caption(mine.seen)
-        if question is not None and question.kind != "choice":  # a lesson's choice: in the lesson's panel
-            answer_panel(question)
 
     followed()
+    question = drawn.get("question")
+    if question is not None and question.kind != "choice":  # a lesson's choice: in the lesson's panel
+        answer_panel(question)
+    if owner.own(ss, "lessons").get("lesson") is None:
+        dock_drew(question)  # with a lesson, its panel notes the question it shows
     if pushed and drawn:  # the teacher's steps arrive on the stream, handed to the stepper in the browser
         # Outside the fragment (issue 62): anything but a step reruns the whole page, never a fragment that a page
         # left behind could ask for after the switch (Streamlit ran it inside the next page, which stopped drawing).

@@ -29,13 +29,14 @@ _DESKTOP = """[data-testid="stMainBlockContainer"] {padding-top: 2.5rem !importa
 # class-code box 1.3 screens down: Home's row of ways in steps aside (display: contents) so that its three boxes
 # are items of the page's own column, and the order puts the class's box (a student's way in) before the live
 # example, the lesson's and Decode's boxes after it, everything below them after those.
+PHONE_MAX_PX = 640  # the widest screen laid out as a phone's (Streamlit stacks columns at this width and below)
 _WAYS = f'.st-key-{HOME_WAYS} > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]'
 _EXAMPLE = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{HOME_EXAMPLE})'
 _WRAPPER = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{HOME_WAYS})'
 _PHONE = f"""@media (max-width: 768px) {{
 [data-testid="stMain"] [data-testid="stMainBlockContainer"] {{padding-top: 4rem !important;}}
 }}
-@media (max-width: 640px) {{
+@media (max-width: {PHONE_MAX_PX}px) {{
 {_WRAPPER}, .st-key-{HOME_WAYS},
 .st-key-{HOME_WAYS} > [data-testid="stLayoutWrapper"], {_WAYS} {{display: contents !important;}}
 {_WAYS} > [data-testid="stColumn"] {{order: 2; width: 100% !important; flex: 0 0 auto !important;}}
