@@ -508,15 +508,18 @@ def decode_follower(data, translator, n: int) -> None:
     # tapped in the fragment as the page ran again (the question's own rerun, a step's report) was shown chosen
     # and never reached the server, 3 runs in 6 with a busy core (tests/e2e/test_room_screen_browser). A widget
     # outside the fragment reruns the whole page, which counts it; the fragment reruns the page when either moves.
+    polled = _poll(ss)  # the room as the whole run reads it, once: its banner and its fragment's component agree
+    if not joined(ss):  # the class ended (or this member was removed): the page says so on its next run
+        st.rerun()
     with st.container(key=STATUS_KEY):
-        _status(_poll(ss)[1])
+        _status(polled[1])
 
     @st.fragment(run_every=None if pushed else follow.POLL_SECONDS)
     def followed() -> None:
         _page_fragment("decode")
         if not following(ss):
             st.rerun(scope="app")
-        view, problem = _poll(ss)
+        view, problem = _poll(ss) if _fragment_run() else polled
         if not joined(ss):
             st.rerun(scope="app")
         mine = _mine()
