@@ -502,12 +502,10 @@ def decode_follower(data, translator, n: int) -> None:
     pushed = class_push.enabled() and data.has_attention
     drawn = {}  # what the whole run's fragment drew, for the class_follow component after it
     # The banner (with "Explore on my own") and the question's panel are the whole page's, never the fragment's
-    # (issue 62). A page whose replica died reconnects to a new session that has not run: Streamlit drops a
-    # fragment's widget change there ("The fragment with id … does not exist anymore"), so Explore did nothing
-    # unless the last run before had been a fragment's (tests/e2e/test_class_failover_browser); and an answer
-    # tapped in the fragment as the page ran again (the question's own rerun, a step's report) was shown chosen
-    # and never reached the server, 3 runs in 6 with a busy core (tests/e2e/test_room_screen_browser). A widget
-    # outside the fragment reruns the whole page, which counts it; the fragment reruns the page when either moves.
+    # (issue 62): an answer tapped in the fragment as the page ran again (the question's own rerun, a step's report)
+    # was shown chosen and never reached the server, 3 runs in 6 with a busy core (tests/e2e/test_room_screen_browser).
+    # A widget outside the fragment reruns the whole page, which counts it; the fragment reruns the page when the
+    # question or what the banner says moved.
     polled = _poll(ss)  # the room as the whole run reads it, once: its banner and its fragment's component agree
     if not joined(ss):  # the class ended (or this member was removed): the page says so on its next run
         st.rerun()
