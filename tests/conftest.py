@@ -4,6 +4,7 @@ Tests run from the repository root (pyproject.toml also sets ``pythonpath = ["."
 insert below keeps ``import seq2seq`` working when pytest is started some other way.
 """
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,21 @@ os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
 
 # Models saved from the Train page go to a user folder; tests must never read or write the
 # developer's own, so every test session gets a fresh one (servers started by tests inherit it).
+
+
+def _scan_installed_components_once() -> None:
+    """AppTest scans every installed package's metadata for Streamlit components at the first run of each new
+    AppTest (streamlit.testing.v1.app_test: `discover_and_register_components`): about 1 s each on the 2-core
+    machine, most of the default run's time (cProfile of tests/test_page_decode.py: 82 s of 128 in the scan).
+    Nothing is installed while the tests run, so the first scan's answer serves the session. The app's own
+    components are declared in code (st.components.v2.component), never found by this scan."""
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+_scan_installed_components_once()
+
 if "ATTENTION_EXPLORER_USER_MODELS" not in os.environ:
     import tempfile
 
