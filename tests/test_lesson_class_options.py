@@ -65,6 +65,8 @@ def test_a_class_reads_a_lessons_options_with_their_code_on_phones_and_in_the_re
     assert shown == [authored_markdown(text) for text in written]
     assert any("`score − max = 0`" in label for label in shown)  # the code span, not \`score − max = 0\`
     ok(pills.set_value(0).run())
+    said = [i.value for i in pupil.info if i.value.startswith("Your answer: ")]  # the option ends with its own "."
+    assert said == [f"Your answer: {shown[0]} Wait for the teacher to reveal; until then you can change it."]
     ok(teacher.run())
     ok(_button(teacher, "class_reveal").click().run())
     listed = [m.value for m in teacher.markdown if m.value.startswith("1. ")]

@@ -109,9 +109,14 @@ def answer_panel(question, prompt: str | None = None, labels: list[str] | None =
         if mine is not None:
             st.info(
                 _("Your answer: {option}. Wait for the teacher to reveal; until then you can change it.").format(
-                    option=labels[mine]
+                    option=_unstopped(labels[mine])
                 )
             )
+
+
+def _unstopped(label: str) -> str:
+    """An option's label inside a sentence that ends it: its own final full stop dropped ("wrong." was "wrong..")."""
+    return label[:-1] if label.endswith(".") and not label.endswith("..") else label
 
 
 def _option_labels(options) -> list[str]:
