@@ -58,3 +58,22 @@ def test_the_server_watches_no_source_files_and_collects_no_garbage_after_each_r
     config = tomllib.loads((Path(serve.APP).parent / ".streamlit" / "config.toml").read_text())
     assert config["server"]["fileWatcherType"] == "none"
     assert config["runner"]["postScriptGC"] is False  # 23 ms a Step with 30 sessions, memory unchanged
+
+
+def test_warm_up_fills_every_lessons_first_step_for_the_first_class(monkeypatch):
+    """The first lesson started after the server opened found its numbers measured (bench.lesson_start)."""
+    from explorer import i18n
+    from explorer.lessons import catalog as lesson_catalog
+    from explorer.lessons import placeholders
+    from explorer.ui.lessons import player, text
+
+    lessons, _problems = lesson_catalog()
+    assert serve.warm_lessons() == len(lessons) * len(i18n.LANGUAGES) > 0
+    measured = []
+    real = placeholders.step_values
+    monkeypatch.setattr(placeholders, "step_values", lambda *a, **k: measured.append(a) or real(*a, **k))
+    for lesson in lessons.values():
+        text.filled(lesson.steps[0], player.check_view(lesson.steps[0]))
+    assert measured == []  # every first step from the shared cache
+    text.filled(lessons["3-reordering"].steps[4], player.check_view(lessons["3-reordering"].steps[4]))
+    assert len(measured) == 1  # a later step is measured when it is shown

@@ -73,7 +73,31 @@ def warm_up() -> tuple[int, float]:
                 loaded += 1
             except CheckpointError as error:  # a broken checkpoint: its page shows the error
                 print(f"Warm-up could not load {name}: {error}", file=sys.stderr)
+    warm_lessons()
     return loaded, time.perf_counter() - started
+
+
+def warm_lessons() -> int:
+    """Read the lessons in every language and fill each lesson's first step with its numbers (the caches every
+    session shares); how many first steps were filled.
+
+    The first class to start a lesson after the server opened waited for them: in bench.lesson_start that first
+    trial was the only one over 2 s (issue 62 asks 20 of 20). Only the first steps: every step costs about 10 s
+    at start-up (lesson 8's Lab figures), a first step a few hundredths of one; the later steps fill while the
+    class reads the first."""
+    from explorer import i18n
+    from explorer.lessons import catalog
+    from explorer.ui.lessons import player, text
+
+    filled = 0
+    for language in i18n.LANGUAGES:
+        with i18n.using(language):
+            lessons, _problems = catalog()
+        for lesson in lessons.values():
+            step = lesson.steps[0]
+            text.filled(step, player.check_view(step))
+            filled += 1
+    return filled
 
 
 def configure_torch() -> None:
