@@ -55,7 +55,10 @@ _ITEM = '[data-testid="stLayoutWrapper"]:has(> .st-key-{key})'
 # that the heatmap's labels keep the screen's 24 px at 1366x768 for sentences up to 15 tokens (issue 62).
 _OUT_OF_FRAME = (
     '[data-testid="stElementContainer"]:has(> [data-testid="stHeading"] h1)',
-    '[data-testid="stLayoutWrapper"]:has(> [data-testid="stHorizontalBlock"] .st-key-decode_sentence)',
+    # The box's key gains "@N" once a lesson or link set the sentence (explorer.state.owner.widget_key), and
+    # Streamlit writes that "@" as "-" in the class: st-key-decode_sentence-1 (lesson 3 step 5 showed the row).
+    '[data-testid="stLayoutWrapper"]:has(> [data-testid="stHorizontalBlock"] '
+    ':is(.st-key-decode_sentence, [class*="st-key-decode_sentence-"]))',
 )
 _REVEALED = f".st-key-lesson_dock:has(.st-key-{REVEALED_KEY})"
 
