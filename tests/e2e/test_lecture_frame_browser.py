@@ -3,7 +3,7 @@ and walks its every step with the clicker's PageDown, asking each step's questio
 
 Projector (1366×768 or 1920×1080, presentation mode): what the step's frame keeps in sight (its heatmap, chart,
 table or output: explorer.lessons.schema.Step.frame_view) is inside the viewport, and so are the revealed answers;
-the page never scrolls.
+the page never scrolls; the lesson's words fade at the foot of their box when more is below.
 Phones (390×844, touch): while a question is open, its prompt and options are inside the first screen, every
 option is a target of at least 24 px and no option's text is cut; a new step opens at the top.
 
@@ -50,6 +50,10 @@ MAIN_VIEW = {
 }
 ANSWERS = ".st-key-class_lesson_revealed, .st-key-class_revealed"
 PROJECTED_H1 = "35.2px"  # a page's title in presentation mode (explorer.ui.shell.presentation.CSS: 2.2rem)
+# The lesson's words in the projected side column: (more than its box shows, the fade at its foot in px). A box
+# that scrolls must say so (explorer.ui.lessons.dock.projected_css), one that shows all must not fade.
+WORDS = """() => { const w = document.querySelector('.st-key-lesson_words'); if (!w) return null;
+  return [w.scrollHeight > w.clientHeight + 1, parseFloat(getComputedStyle(w).getPropertyValue('--ae-more')) || 0]; }"""
 QUESTION = ".st-key-class_question"  # a follower's open question (explorer.ui.classes.student.QUESTION_KEY)
 # Each option's target and whether its text is cut (an ellipsis: wider than its box).
 OPTIONS = """q => [...q.querySelectorAll('button')].filter(b => b.offsetParent).map(b => {
@@ -144,6 +148,9 @@ def _walk(browser: Browser, server: str, lang: str, size: str, lesson_ids: tuple
                 problems.append(f"{where}: no {step.frame_view()} on the projector")
             elif not _inside(teacher, shown[1], whole=step.page in ("decode", "compare")):
                 problems.append(f"{where}: {shown[0]} at {[round(v) for v in shown[1]]} leaves the frame")
+            more, fade = teacher.evaluate(WORDS) or (False, 0)
+            if more != (fade > 0):
+                problems.append(f"{where}: the lesson's words {'are cut with no fade' if more else 'fade, all shown'}")
             if teacher.evaluate(SCROLLED):
                 problems.append(f"{where}: the projected page scrolled {teacher.evaluate(SCROLLED)} px")
             ask = teacher.locator(".st-key-class_lesson_ask button")

@@ -66,15 +66,22 @@ _REVEALED = f".st-key-lesson_dock:has(.st-key-{REVEALED_KEY})"
 def projected_css(busy: bool) -> str:
     """The panel as the frame's side column (static CSS, no user text). `busy`: the step has a question or a
     figure below its words, whose box is then shorter."""
-    words_vh = 24 if busy else 40
+    words_vh = 24 if busy else 50
+    # The words' box fades out at its foot while more of it is below (a scroll-driven animation of --ae-more,
+    # whose timeline is inactive when nothing overflows): a line cut at the box's edge says "scroll", not "the end".
+    # Its syntax's "<" is written \3C: st.html reads the style as HTML, where "<length>" would be a tag.
     return f"""<style>
+@property --ae-more {{syntax: '\\3C length>'; inherits: false; initial-value: 0px;}}
+@keyframes ae-more-below {{from {{--ae-more: 3rem;}} to {{--ae-more: 0px;}}}}
 @media (min-width: {PROJECTOR_MIN_PX}px) {{
 .st-key-lesson_dock {{position: fixed !important; top: 3.75rem; right: 0.75rem; bottom: 0.5rem; width: {SIDE_COLUMN};
   overflow-y: auto; z-index: 99;}}
 [data-testid="stMainBlockContainer"] {{padding-right: calc({SIDE_COLUMN} + 1.75rem) !important;}}
 .st-key-lesson_dock h3 {{font-size: 1.6rem !important; padding: 0.25rem 0 !important;}}
 {", ".join(_OUT_OF_FRAME)} {{display: none !important;}}
-.st-key-{WORDS_KEY} {{max-height: {words_vh}vh; overflow-y: auto;}}
+.st-key-{WORDS_KEY} {{max-height: {words_vh}vh; overflow-y: auto;
+  mask-image: linear-gradient(to bottom, #000 calc(100% - var(--ae-more)), transparent);
+  animation: ae-more-below linear both; animation-timeline: scroll(self);}}
 {_REVEALED} .st-key-{WORDS_KEY} {{max-height: 22vh;}}
 {_REVEALED} {_ITEM.format(key=WORDS_KEY)} {{order: 1;}}
 {_REVEALED} {_ITEM.format(key=NAV_KEY)} {{order: 2;}}
