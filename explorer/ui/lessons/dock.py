@@ -82,7 +82,7 @@ def projected_css(busy: bool) -> str:
 .st-key-{WORDS_KEY} {{max-height: {words_vh}vh; overflow-y: auto;
   mask-image: linear-gradient(to bottom, #000 calc(100% - var(--ae-more)), transparent);
   animation: ae-more-below linear both; animation-timeline: scroll(self);}}
-{_REVEALED} .st-key-{WORDS_KEY} {{max-height: 22vh;}}
+{_REVEALED} .st-key-{WORDS_KEY} {{max-height: 16vh;}}
 {_REVEALED} {_ITEM.format(key=WORDS_KEY)} {{order: 1;}}
 {_REVEALED} {_ITEM.format(key=NAV_KEY)} {{order: 2;}}
 }}
