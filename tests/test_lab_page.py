@@ -419,6 +419,8 @@ def test_the_scorers_view_shows_the_table_and_the_length_curves(with_results):
     assert "AER" in table.columns  # reverse has gold alignments
     (none_row,) = [i for i, model in enumerate(table["model"]) if model == "reverse/none"]
     assert math.isnan(table["AER"][none_row])
+    (shown,) = [el for el in at.dataframe if "AER" in el.value.columns]
+    assert shown.proto.placeholder == "–"  # what the page shows for it, as every other table: not "None"
     curves = heatmap(at, "exact match % by source length")
     assert [trace["name"] for trace in curves["data"]] == list(LAB_MODELS)
     buckets = with_results["by_model"]["reverse/dot"]["length"]["buckets"]

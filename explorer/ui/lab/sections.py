@@ -27,7 +27,7 @@ from explorer.state import catalog, keys, owner, params
 from explorer.state.view import ViewState, link_params
 from explorer.ui.common import cached, pickers, sharing
 from explorer.ui.common.markdown import escape_markdown
-from explorer.ui.shell import presentation
+from explorer.ui.shell import layout, presentation
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
 from seq2seq.lab import papers
 from seq2seq.lab.names import MEASURES, MODEL_EXPERIMENTS, WHERE_THEY_APPLY, WITHOUT_ATTENTION
@@ -374,7 +374,8 @@ def scorers_view(task: str, projecting: bool) -> None:
         missing = _("No stored results for the {task} scorer table.").format(task=task)
         no_results(missing, lab_stored.compute_commands("", task, needs_data, ("table",)))
     else:
-        st.dataframe(pd.DataFrame(lab_scorers.table_rows(table, gold)), hide_index=True)
+        # A model without attention has no AER or τ: "–", as every other table says it ("None" before).
+        st.dataframe(pd.DataFrame(lab_scorers.table_rows(table, gold)), hide_index=True, placeholder=layout.MISSING)
         st.caption(escape_markdown(table_caption(table, gold)))
         lines = lab_scorers.table_reading(table, gold)
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
