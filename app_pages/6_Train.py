@@ -43,7 +43,9 @@ defaults = JobSettings()
 tasks = available_tasks()
 
 row = st.columns(4)
-task = row[0].selectbox(_("Task"), tasks, index=tasks.index(defaults.task), key="train_task", disabled=active,
+if st.session_state.get("train_task") not in tasks:  # a lesson's step may have set it (explorer.ui.lessons.dock)
+    st.session_state["train_task"] = defaults.task  # so no default beside it: Streamlit warned of both
+task = row[0].selectbox(_("Task"), tasks, key="train_task", disabled=active,
                         format_func={t: task_label(t) for t in tasks}.__getitem__)  # fmt: skip
 scorer = row[1].selectbox(_("Scorer"), SCORERS, index=SCORERS.index(defaults.scorer), key="train_scorer",
                           disabled=active)  # fmt: skip

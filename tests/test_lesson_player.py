@@ -309,7 +309,12 @@ def assert_the_steps_view(at: AppTest, step) -> None:
 
 
 @pytest.mark.parametrize("lesson_id", list(SHIPPED))
-def test_every_step_opens_on_its_own_page_with_exactly_its_view(lesson_id):
+def test_every_step_opens_on_its_own_page_with_exactly_its_view(lesson_id, monkeypatch):
+    from streamlit.elements.lib import policies
+
+    warned = []  # Streamlit's warnings about widget state, logged (once a process) rather than shown
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda message, *args, **_: warned.append(message % args))
     lesson = SHIPPED[lesson_id]
     at = lesson_app(player.link_params(lesson_id, 0))
     for index, step in enumerate(lesson.steps):
@@ -340,6 +345,7 @@ def test_every_step_opens_on_its_own_page_with_exactly_its_view(lesson_id):
             assert not at.button(key="lesson_next").disabled, where
             click(at, "lesson_next")
     assert at.button(key="lesson_next").disabled and "This is the end of the lesson." in bodies(panel(at), "success")
+    assert warned == []  # the Train step's task box was set by the step and had a default too
 
 
 # -- the app: links and other pages ----------------------------------------------------------------------
