@@ -19,9 +19,6 @@ if str(ROOT) not in sys.path:
 # which inherit the environment); without it the page reports usage statistics.
 os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
 
-# Models saved from the Train page go to a user folder; tests must never read or write the
-# developer's own, so every test session gets a fresh one (servers started by tests inherit it).
-
 
 def _scan_installed_components_once() -> None:
     """AppTest scans every installed package's metadata for Streamlit components at the first run of each new
@@ -36,6 +33,8 @@ def _scan_installed_components_once() -> None:
 
 _scan_installed_components_once()
 
+# Models saved from the Train page go to a user folder; tests must never read or write the
+# developer's own, so every test session gets a fresh one (servers started by tests inherit it).
 if "ATTENTION_EXPLORER_USER_MODELS" not in os.environ:
     import tempfile
 
