@@ -38,3 +38,25 @@ def test_a_move_waits_for_the_next_run_and_a_link_opened_elsewhere_moves_the_les
     assert not player.pending(session, "compare", "compare", {"lesson": FIRST.id, "at": "5"})
     notes = player.follow_link(session, {"lesson": FIRST.id, "at": "x"}, SHIPPED, "compare")
     assert player.where(session).index == 0 and notes  # a bad step: the first, with a note
+
+
+def test_a_next_between_two_steps_on_one_page_is_not_read_back_as_a_link_to_the_step_before():
+    """Issue 62 (the full lecture walk, lesson 6 in Chinese on a busy machine): Next from Timelapse step 2 to step 3;
+    step 3's first run is cut short by a rerun the browser asked for with step 2's URL, before it heard of the
+    switch. That URL is not a link back to step 2, and the switch is made again."""
+    lesson = SHIPPED["6-watching-attention-learn"]
+    assert lesson.steps[1].page == lesson.steps[2].page == "timelapse"
+    session: dict = {}
+    step2, step3 = {"lesson": lesson.id, "at": "2"}, {"lesson": lesson.id, "at": "3"}
+    player.go(session, lesson.id, 1)
+    player.move(session, lesson.id, 2)  # Next
+    assert player.pending(session, "timelapse", "timelapse", step2)  # the switch, asked from step 2's URL
+    assert not player.pending(session, "timelapse", "timelapse", step3)  # step 3's first run
+    assert player.follow_link(session, step2, SHIPPED, "timelapse") == ()  # the rerun with step 2's URL: no link
+    assert player.where(session).index == 2
+    assert player.pending(session, "timelapse", "timelapse", step2)  # it switches again
+    assert not player.pending(session, "timelapse", "timelapse", step3)
+    assert not player.pending(session, "timelapse", "timelapse", step3)  # a second run there: the browser is there
+    assert player.tab(session).go is None
+    player.follow_link(session, step2, SHIPPED, "timelapse")  # step 2's URL now is a link (the browser's Back)
+    assert player.where(session).index == 1

@@ -26,6 +26,7 @@ from explorer.state.view import link_params as view_link_params
 
 PAGE = "lessons"  # the page's name for explorer.state.link (the URL it wrote last, the link it came from)
 SWITCHED = "switched"  # LessonTab.go once the switch to the step's page is asked for (`pending`)
+ARRIVED = "arrived"  # LessonTab.go after one run on the step's page, until the browser shows it is there (`pending`)
 LESSON, AT = "lesson", "at"  # the page's query parameters (explorer.state.pages declares them)
 
 
@@ -41,13 +42,16 @@ class Position:
 class LessonTab:
     """The lesson feature's one state object in the session (`tab`): the answers given (answer_key -> an option's
     index or a source position); the last lesson link's (position it led to, its notes); a move's switch to its
-    step's page (None, True: asked, SWITCHED: on its way, `pending`); the (lesson, at) the URL had when the
-    session last read or wrote it (another one is a link opened, `follow_link`). The running lesson and step are
-    the Lessons page's own fields, with the view's owner (`where`)."""
+    step's page (None, True: asked, SWITCHED: on its way, ARRIVED: one run there, `pending`) and the page and the
+    URL's (lesson, at) it left (`left`, `left_url`); the (lesson, at) the URL had when the session last read or
+    wrote it (another one is a link opened, `follow_link`). The running lesson and step are the Lessons page's own
+    fields, with the view's owner (`where`)."""
 
     answers: dict[str, int] = field(default_factory=dict)
     link_notes: tuple[Position | None, tuple[str, ...]] = (None, ())
     go: bool | str | None = None
+    left: str | None = None
+    left_url: tuple[tuple[str, str], ...] = ()
     url: tuple[tuple[str, str], ...] | None = None
 
 
@@ -94,7 +98,7 @@ def follow_link(
     mine = tab(session)
     if not raw or tuple(sorted(raw.items())) == mine.url:
         return ()  # no lesson link (a step without a lesson is one: its note says so)
-    if mine.go is not None:
+    if mine.go is not None and (mine.go != ARRIVED or tuple(sorted(raw.items())) == mine.left_url):
         return ()  # a move's switch is on its way: this URL is the one it leaves (`pending`)
     found, notes = locate(raw, lessons)
     go(session, found.lesson, found.index)
@@ -166,14 +170,34 @@ def pending(session: MutableMapping, here: str | None, there: str, query: Mappin
     the switch is asked for: Streamlit folds a rerun the browser asks for meanwhile (the tab's memory as a page
     opens, a click) into the switch's, and the browser's page and URL win, so the run that follows can be on
     the old page, or on the same page with the old step's link; this run then switches again.
+
+    The first run on `there` may itself be cut short by a rerun the browser asked for before it heard of the
+    switch: Streamlit then runs the page the switch left (`left`) with the URL naming the step, or the step's page
+    with the previous step's URL, and the browser stays there (issue 62, the full lecture walk on a busy machine: a
+    Timelapse step stayed on the list of lessons; a Next from one Timelapse step to the next was read back as a
+    link to the step before). So the move waits one run more (ARRIVED): a second run on `there` naming the step
+    ends it, such a run switches again (and `follow_link` does not read the URL left as a link), and any other
+    run (the reader went elsewhere, or back to the list by the sidebar, whose URL names no step) ends it too.
     """
     mine = tab(session)
     if mine.go is None:
         return False
     position = where(session)
-    if mine.go == SWITCHED and here == there and _lesson_link(query) == link_params(position.lesson, position.index):
-        mine.go = None
+    named = _lesson_link(query) == link_params(position.lesson, position.index)
+    if mine.go == ARRIVED:
+        if here == there and named:  # the browser is on the step's page
+            mine.go = mine.left = None
+            return False
+        if here == there or (here == mine.left and named):  # asked for before the browser heard of the switch
+            mine.go = SWITCHED
+            return True
+        mine.go = mine.left = None
         return False
+    if mine.go == SWITCHED and here == there and named:
+        mine.go = ARRIVED
+        return False
+    if mine.go is True:
+        mine.left, mine.left_url = here, tuple(sorted(_lesson_link(query).items()))
     mine.go = SWITCHED
     return True
 
