@@ -95,15 +95,15 @@ def follow_link(
     notes for the values it refused; () when no lesson link was opened on this run.
     """
     raw = _lesson_link(query)
-    mine = tab(session)
-    if not raw or tuple(sorted(raw.items())) == mine.url:
+    mine, url = tab(session), _kept(raw)
+    if not raw or url == mine.url:
         return ()  # no lesson link (a step without a lesson is one: its note says so)
-    if mine.go is not None and (mine.go != ARRIVED or tuple(sorted(raw.items())) == mine.left_url):
+    if mine.go is not None and (mine.go != ARRIVED or url == mine.left_url):
         return ()  # a move's switch is on its way: this URL is the one it leaves (`pending`)
     found, notes = locate(raw, lessons)
     go(session, found.lesson, found.index)
     mine.link_notes = (found, notes)
-    mine.url = tuple(sorted(raw.items()))  # read once it is the position (owner.open_link's rule)
+    mine.url = url  # read once it is the position (owner.open_link's rule)
     if found.lesson is not None and lessons[found.lesson].steps[found.index].page != page:
         mine.go = True
     return notes
@@ -121,7 +121,7 @@ def running(session: MutableMapping, lessons: Mapping[str, Lesson]) -> tuple[Les
     index = min(max(position.index, 0), len(lesson.steps) - 1)
     if index != position.index:
         go(session, lesson.id, index)
-    tab(session).url = tuple(sorted(link_params(lesson.id, index).items()))
+    tab(session).url = _kept(link_params(lesson.id, index))
     return lesson, index
 
 
@@ -183,7 +183,8 @@ def pending(session: MutableMapping, here: str | None, there: str, query: Mappin
     if mine.go is None:
         return False
     position = where(session)
-    named = _lesson_link(query) == link_params(position.lesson, position.index)
+    linked = _lesson_link(query)
+    named = linked == link_params(position.lesson, position.index)
     if mine.go == ARRIVED:
         if here == there and named:  # the browser is on the step's page
             mine.go = mine.left = None
@@ -197,9 +198,14 @@ def pending(session: MutableMapping, here: str | None, there: str, query: Mappin
         mine.go = ARRIVED
         return False
     if mine.go is True:
-        mine.left, mine.left_url = here, tuple(sorted(_lesson_link(query).items()))
+        mine.left, mine.left_url = here, _kept(linked)
     mine.go = SWITCHED
     return True
+
+
+def _kept(lesson_link: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """A URL's (lesson, at) as LessonTab keeps it (`url`, `left_url`): its pairs, sorted."""
+    return tuple(sorted(lesson_link.items()))
 
 
 def _lesson_link(query: Mapping) -> dict[str, str]:

@@ -21,7 +21,7 @@ from bench import load_test
 from bench.app_speed import Expected, Server, dates
 from tests.hostile import small_registry
 
-# They count the answers each session gets in a fixed time: make test runs them by themselves.
+# They load the server with five sessions at once: make test runs them by themselves.
 pytestmark = pytest.mark.alone
 PAIRS = 10  # Reset-then-Step answers each session must get in the second test
 ROUNDS = 6  # of 30 s at most: a machine that cannot give ten in three minutes fails
