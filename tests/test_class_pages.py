@@ -17,7 +17,7 @@ from explorer.state import keys
 from explorer.ui.classes import push as class_push
 from explorer.ui.classes import state as class_state
 from explorer.ui.classes import teacher as class_teacher
-from tests.app_fixtures import ROOT, ok, report_step, stepper_data, use_registry
+from tests.app_fixtures import ROOT, ok, point_app_at, report_step, stepper_data, use_registry
 
 TIMEOUT = 60
 SENTENCE = "abcd"
@@ -367,3 +367,26 @@ def test_a_join_link_that_cannot_join_says_why_and_keeps_saying_it():
     pupil.query_params.update({"room": code})
     ok(pupil.run())  # a link that joins: the old reason goes, the student follows
     assert in_class(pupil) == code and not [w for w in pupil.warning if w.value == wanted]
+
+
+def test_a_follower_whose_page_fills_in_a_view_the_teacher_left_short_keeps_following(monkeypatch):
+    """Issue 62 (the full lecture walk, lesson 6): a lesson's move publishes its step's link before the teacher's
+    page opens, and Timelapse's link names only the task; the page then fills in the probe and epoch and publishes
+    them. A phone whose run read the short view filled them in too, and was told it had changed the view itself:
+    exploring on its own, it missed every later question. What a follower's page makes of the teacher's view it
+    opened is the teacher's view there; a widget the student then moves is still its own."""
+    point_app_at(monkeypatch, ROOT / "pretrained")  # the shipped models' training histories
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    rooms().publish(code, token_of(teacher), "timelapse", {"task": "reverse"})  # as explorer.ui.lessons.dock does
+    ok(pupil.run())
+    filled = {name: pupil.query_params.get(name) for name in ("task", "probe", "epoch")}
+    assert filled["task"] == "reverse" and filled["probe"] and filled["epoch"]  # filled in by the page
+    ok(pupil.run())  # another run (a question's, a presence event's): the same view
+    assert class_tab(pupil).student.following is True and rooms().roster(code).following == 1
+    rooms().publish(code, token_of(teacher), "timelapse", filled)  # the teacher's page, its view filled in
+    ok(pupil.run())
+    assert class_tab(pupil).student.following is True
+    epochs = pupil.select_slider(key=next(s.key for s in pupil.select_slider))
+    ok(epochs.set_value(epochs.options[0]).run())  # the student's own move
+    assert class_tab(pupil).student.following is False

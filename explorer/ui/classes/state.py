@@ -50,7 +50,9 @@ class Student:
     """A student's part: the class's `code`; `following` the teacher (False: exploring on its own); the teacher's
     view it drew last (`seen`); when it last told the room it is there (`heartbeat`, time.monotonic(); 0.0: on its
     next poll) and what that heartbeat learnt (`presence`: whether the teacher's page is there); what its banner
-    said last (`banner`)."""
+    said last (`banner`). Whether this whole run `opened` the teacher's view as a link, and the `reading` its page
+    published of the view it opened last: (page, the teacher's parameters, the page's own), the page's defaults
+    filled in where the teacher's view left them out (explorer.ui.classes.teacher.send_view)."""
 
     code: str
     following: bool = True
@@ -58,6 +60,8 @@ class Student:
     heartbeat: float = 0.0
     presence: Presence | None = None
     banner: tuple[str, ...] = ()  # what the banner said last (explorer.ui.classes.student.status_said)
+    opened: bool = False
+    reading: tuple[str, dict[str, str], dict[str, str]] | None = None
 
 
 @dataclass

@@ -239,6 +239,7 @@ def follow_page(page: str | None) -> None:
         st.rerun()
     if view is not None:  # the teacher's lesson and step are the follower's (before its page opens with them)
         _follow_lesson(ss, follow.lesson_of(view))
+    _mine().opened = False
     if view is not None and view.page in follow.PAGE_FILES:
         wanted = follow.link_of(view)
         if view.page != page:
@@ -247,6 +248,7 @@ def follow_page(page: str | None) -> None:
         if link.flat(st.query_params.to_dict()) != wanted or ss.get(keys.page_url(page)) != wanted:
             owner.reopen(ss)  # the page takes the URL for a link just opened
             st.query_params.from_dict({**wanted, **link.beside_view(ss)})
+            _mine().opened = True  # what the page publishes now is its reading of the teacher's view (send_view)
         _mine().seen = view
         if page == "decode":
             _open_teachers_tab(view)

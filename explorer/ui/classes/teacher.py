@@ -61,10 +61,23 @@ def _decode_tab(session) -> str | None:
 
 def send_view(session, page: str, wanted: dict[str, str]) -> None:
     """A page's view as it is published (explorer.ui.common.sharing): a teacher's goes to the room; a follower whose
-    own page view left the teacher's (it moved a widget) is exploring on its own from now on."""
+    own page view left the teacher's (it moved a widget) is exploring on its own from now on.
+
+    What a follower's page publishes in the run that opened the teacher's view is the teacher's view there: the
+    page fills in what the teacher's link leaves out (issue 62: a lesson's move publishes Timelapse's step with its
+    task only, and the teacher's page adds the probe and epoch a moment later; a phone that opened the short view
+    was told it had changed the view itself, and missed every later question). Later runs are judged against
+    that reading."""
     if joined(session) and (student := tab(session).student).following:
         seen = student.seen
-        if seen is not None and seen.page == page and follow.link_of(seen) != dict(wanted):
+        if seen is None or seen.page != page:
+            return
+        if student.opened:
+            student.opened, student.reading = False, (page, dict(seen.params), dict(wanted))
+            return
+        read = student.reading
+        own = read[2] if read is not None and read[:2] == (page, seen.params) else follow.link_of(seen)
+        if own != dict(wanted):
             student.following = False
             tab(session).problem = Message(
                 N_("You changed the view, so you are exploring on your own. “Follow the teacher” takes you back.")
