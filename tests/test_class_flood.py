@@ -18,7 +18,15 @@ import time
 
 import pytest
 
-from explorer.classrooms.flood import BURST, RATE_PER_SECOND, SOCKET_HEADER, Bucket, SessionRateLimit, Sockets
+from explorer.classrooms.flood import (
+    BURST,
+    RATE_PER_SECOND,
+    SOCKET_HEADER,
+    TEACHER_FIRST_S,
+    Bucket,
+    SessionRateLimit,
+    Sockets,
+)
 from tests.async_run import run as run_async
 
 
@@ -116,6 +124,24 @@ def test_sockets_of_one_address_share_its_budget_and_the_teacher_keeps_its_own(m
     assert "chosen-by-the-client" not in names and len(set(names)) == 11  # the middleware names every socket
     assert sockets._addresses == {} and sockets._open == {}  # nothing kept of sockets closed
     assert not sockets.teach("chosen-by-the-client")  # only an open socket's name registers
+
+
+def test_students_of_the_teachers_address_wait_for_the_teachers_run_to_start_not_a_whole_second():
+    """After a teacher's message, its address's students' messages wait until a teacher's run has started (then the
+    run turns hold their runs), at most TEACHER_FIRST_S; issue 62: every follower of a lesson's start waited the
+    whole second."""
+    sockets = Sockets(address_rate=100.0, address_burst=20.0)
+    teacher, student = sockets.opened("198.51.100.4"), sockets.opened("198.51.100.4")
+    elsewhere = sockets.opened("203.0.113.9")
+    assert sockets.teach(teacher)
+    sockets.teacher_spoke(teacher, 10.0)
+    assert sockets.address_wait(student, 10.25) == pytest.approx(TEACHER_FIRST_S - 0.25)
+    assert sockets.address_wait(elsewhere, 10.25) == 0.0  # another address's students: not held
+    sockets.teacher_ran(10.3)  # the run the teacher's message asked for
+    assert sockets.address_wait(student, 10.31) == 0.0
+    sockets.teacher_spoke(teacher, 11.0)  # the next message: held again, a run that started before it ends nothing
+    assert sockets.address_wait(student, 11.5) == pytest.approx(TEACHER_FIRST_S - 0.5)
+    assert sockets.address_wait(student, 12.0) == 0.0  # at most TEACHER_FIRST_S
 
 
 @pytest.mark.parametrize(

@@ -390,3 +390,23 @@ def test_a_follower_whose_page_fills_in_a_view_the_teacher_left_short_keeps_foll
     epochs = pupil.select_slider(key=next(s.key for s in pupil.select_slider))
     ok(epochs.set_value(epochs.options[0]).run())  # the student's own move
     assert class_tab(pupil).student.following is False
+
+
+def test_a_session_in_a_class_does_not_ask_its_tab_for_the_class_it_holds():
+    """Issue 62: asked on the first run of every page it opened, the tab answered with the class the session had
+    just written there, and each page ran twice (a teacher's lesson step page, which the phones waited for). A
+    session in no class asks until the tab answers (a reload: explorer.ui.classes.memory); one in a class writes."""
+    from explorer.ui.classes import memory
+
+    def reads(at: AppTest) -> list[dict]:
+        return [json.loads(el.proto.json) for el in at.get("bidi_component") if el.proto.component_name == memory.NAME]
+
+    pupil = student({})
+    assert {"read": True} in reads(pupil)  # in no class: it asks
+    teacher, code = teacher_on_decode()
+    ok(teacher.run())
+    written = [json.loads(d["write"]) for d in reads(teacher) if "write" in d]
+    assert {"read": True} not in reads(teacher) and [kept["code"] for kept in written] == [code]
+    pupil = student({"room": code})
+    ok(pupil.run())
+    assert {"read": True} not in reads(pupil) and any("write" in d for d in reads(pupil))

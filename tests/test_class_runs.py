@@ -110,3 +110,31 @@ def test_the_setting():
     assert runs.per_address({runs.SETTING: " 8 "}) == 8
     for bad in ("0", "-1", "x", "2.5", "1001", "9" * 20):
         assert runs.per_address({runs.SETTING: bad}) == 1
+
+
+def test_a_teachers_run_stopped_for_its_next_keeps_the_students_waiting_through_the_gap():
+    """Issue 62: a lesson's start is the list's run, then (a page switch) the step page's; the phones' runs slipped in
+    between and shared the interpreter with the teacher's step page. The gap is held until the next run starts, at
+    most TEACHER_NEXT_S."""
+    scheduler = runs.Runs()
+    first = Run(scheduler.teacher)
+    assert first.started.wait(WAIT_S)
+    scheduler.teacher_again()  # the list's run switches to the step's page
+    first.finish()
+    student = Run(lambda: scheduler.student("203.0.113.7"))
+    _waiting(scheduler, 1)
+    assert not student.started.is_set()  # the teacher's run has ended, and its next is due
+    following = Run(scheduler.teacher)
+    assert following.started.wait(WAIT_S)
+    _waiting(scheduler, 1)
+    assert not student.started.is_set()  # now behind the step page's run
+    following.finish()
+    assert student.started.wait(WAIT_S)
+    student.finish()
+    now = [0.0]
+    late = runs.Runs(clock=lambda: now[0])  # a next run that never comes holds nobody past TEACHER_NEXT_S
+    late.teacher_again()
+    now[0] = runs.TEACHER_NEXT_S
+    alone = Run(lambda: late.student("203.0.113.7"))
+    assert alone.started.wait(WAIT_S) and alone.waited == 0.0
+    alone.finish()

@@ -13,8 +13,12 @@ The teacher's page has a budget of its own. The middleware names each websocket 
 adds to the connection's request, which Streamlit hands the session as st.context.headers; a client's own
 header of that name is dropped), and the teacher's session registers its socket (`Sockets.teach`): its messages
 then take from its own bucket only, never from its address's, which the students and any flood in the room
-share. So the teacher's clicks are read at once whatever the room sends, and for TEACHER_FIRST_S after each the
-students' messages wait: the teacher's run starts ahead of any run the room asks for meanwhile.
+share. So the teacher's clicks are read at once whatever the room sends, and after each the students' messages
+of its address wait until a teacher's run has started (`Sockets.teacher_ran`), at most TEACHER_FIRST_S: the
+teacher's run starts ahead of any run the room asks for meanwhile. From then on the run turns
+(explorer.classrooms.runs) hold the students' runs until the teacher's has ended; holding their messages the
+whole TEACHER_FIRST_S as well made every follower of a teacher's move start a second late (issue 62: a phone
+within 2 s of a lesson's start; a school's teacher and students share one address).
 
 A bucket holds `burst` tokens and refills at `rate` a second: a page opening (a few messages), a student
 answering, a teacher pressing Step as fast as a clicker goes (a few a second) never wait; 70,000 reruns from
@@ -41,8 +45,9 @@ ADDRESS_RATE_PER_SECOND = 4.0  # every student websocket of one client address t
 ADDRESS_BURST = 600.0  # a hall of 400 rerunning once when the teacher opens another page, and more
 TEACHER_RATE_PER_SECOND = 20.0  # the teacher's own budget
 TEACHER_BURST = 80.0
-# After a teacher's message, students' messages wait this long before they are read: the teacher's run starts
-# ahead of any the room asks for meanwhile (a Step, a question), so the teacher's screen is not behind the class.
+# After a teacher's message, students' messages wait until a teacher's run has started, at most this long: the
+# teacher's run starts ahead of any the room asks for meanwhile (a Step, a question), so the teacher's screen is not
+# behind the class.
 TEACHER_FIRST_S = 1.0
 STREAM_SUFFIX = "/_stcore/stream"
 SOCKET_HEADER = "x-ae-socket"  # the middleware's name for a websocket (st.context.headers)
@@ -78,6 +83,7 @@ class Sockets:
         self._addresses: dict[str, tuple[Bucket, int]] = {}  # address -> (its bucket, its sockets open)
         self._prefix, self._count = secrets.token_hex(4), itertools.count()
         self._teacher_spoke: dict[str, float] = {}  # address -> when a teacher's socket there last sent
+        self._teacher_ran = float("-inf")  # when a teacher's run last started in this process
 
     def opened(self, address: str) -> str:
         name = f"{self._prefix}-{next(self._count)}"
@@ -120,6 +126,12 @@ class Sockets:
             if address is not None:
                 self._teacher_spoke[address] = now
 
+    def teacher_ran(self, now: float) -> None:
+        """A teacher's run started at `now` (explorer.ui.classes.turns): the students held since a teacher's message
+        before it are read now (their runs wait for the teacher's in their turn)."""
+        with self._lock:
+            self._teacher_ran = now
+
     def address_wait(self, name: str, now: float) -> float:
         """Seconds the socket `name` waits for its address's budget (0 for a teacher's socket)."""
         with self._lock:
@@ -130,7 +142,7 @@ class Sockets:
             wait = 0.0 if held is None else held[0].take(now)
             spoke = self._teacher_spoke.get(address)
             if spoke is not None:
-                if now - spoke >= TEACHER_FIRST_S:
+                if now - spoke >= TEACHER_FIRST_S or self._teacher_ran >= spoke:
                     del self._teacher_spoke[address]
                 else:
                     wait = max(wait, spoke + TEACHER_FIRST_S - now)

@@ -5,7 +5,8 @@ turns at Python's one interpreter lock: ten flooding tabs mean ten runs sharing 
 then shows late. `explorer.classrooms.flood` meters the messages that ask for runs; this meters the runs
 themselves. A teacher's run never waits. A student's run (any session that is not teaching) waits before its script
 starts while a teacher's run is going anywhere in the process, and while `per_address` runs of its client address
-are going: a flood from one address takes a few turns at the lock, not all of them. No run waits longer than
+are going: a flood from one address takes a few turns at the lock, not all of them. A teacher's run stopped for its
+next (`teacher_again`) keeps the students waiting through the gap until that next one starts. No run waits longer than
 `most_wait_s` in all (a run that waited that long goes ahead), so nothing is held for ever. A waiting run holds no
 lock and uses no CPU. The clock is injected, so tests move time instead of sleeping.
 """
@@ -25,6 +26,10 @@ from explorer.classrooms.held_log import HeldLog
 # tabs, bench.class_flood, docs/deployment.md), one to 0.14 s; a hall's runs take the same time in turn as together.
 RUNS_PER_ADDRESS = 1
 MOST_WAIT_S = 10.0  # a student's run waits at most this long for its turn, then goes ahead
+# A teacher's run stopped for its next (a page switch, st.rerun, a click while it ran) is followed by that run at
+# once: students' runs wait through the gap between the two, at most this long (issue 62: the phones of a lesson's
+# start slipped in between the teacher's list and its step's page and shared the interpreter with that page's run).
+TEACHER_NEXT_S = 0.5
 SETTING = "ATTENTION_EXPLORER_CLASS_RUNS_PER_ADDRESS"
 
 
@@ -50,6 +55,7 @@ class Runs:
         self.per_address, self.most_wait_s, self._clock = per_address, most_wait_s, clock
         self._turn = threading.Condition()
         self._teaching = 0  # teachers' runs going
+        self._next_until = float("-inf")  # a teacher's next run is due until then (`teacher_again`)
         self._students: dict[str, int] = {}  # address -> students' runs going (an address without any: absent)
         self._held = HeldLog(__name__)  # a run held 2 s or more for its turn is said in the log
 
@@ -58,6 +64,7 @@ class Runs:
         """A teacher's run: it goes at once, and students' runs wait for it to end."""
         with self._turn:
             self._teaching += 1
+            self._next_until = float("-inf")
         try:
             yield
         finally:
@@ -65,17 +72,28 @@ class Runs:
                 self._teaching -= 1
                 self._turn.notify_all()
 
+    def teacher_again(self) -> None:
+        """The teacher's run ending now is stopped for its next, which starts at once: students' runs wait for it
+        (at most TEACHER_NEXT_S)."""
+        with self._turn:
+            self._next_until = self._clock() + TEACHER_NEXT_S
+
     @contextlib.contextmanager
     def student(self, address: str) -> Iterator[float]:
         """A student's run from `address`: it starts once no teacher's run is going and fewer than `per_address` of
         its address's are (at most `most_wait_s` later); yields the seconds it waited."""
         start = self._clock()
         with self._turn:
-            while self._teaching > 0 or self._students.get(address, 0) >= self.per_address:
-                left = start + self.most_wait_s - self._clock()
+            while (
+                self._teaching > 0
+                or self._students.get(address, 0) >= self.per_address
+                or self._clock() < self._next_until
+            ):
+                now = self._clock()
+                left = start + self.most_wait_s - now
                 if left <= 0:
                     break
-                self._turn.wait(left)
+                self._turn.wait(min(left, max(self._next_until - now, 0.0)) or left)
             self._students[address] = self._students.get(address, 0) + 1
             now = self._clock()
             waited = now - start

@@ -67,9 +67,9 @@ def recall(session, kept: identity.Identity | None) -> None:
 
 
 def remember() -> None:
-    """On a page's run, before the class sections: until the tab has answered, every run asks it what it keeps
-    (it answers only when it keeps a class, and the answer comes with the next run); a session that holds a
-    class, has held one or has read one back writes what it holds now.
+    """On a page's run, before the class sections: until the tab has answered, every run of a session in no class
+    asks it what it keeps (it answers only when it keeps a class, and the answer comes with the next run); a session
+    that holds a class, has held one or has read one back writes what it holds now.
 
     The question's key is the session's own (READ_KEY and a random suffix): a page that reconnects to a
     new session (its replica died) keeps its widgets' old values, and an answer given to the session before
@@ -77,7 +77,11 @@ def remember() -> None:
     would then write "nothing" over the class the tab keeps."""
     ss = st.session_state
     mine = tab(ss)
-    if not mine.recalled:
+    now = held(ss)
+    # A session in a class keeps its own (recall takes nothing back then): it asks nothing. Asked on the first run
+    # of each page it opened, the tab answered with the class it had just written, and the page ran twice (issue
+    # 62: the teacher's first run of a lesson's step page was followed by a second, which the phones waited for).
+    if not mine.recalled and now is None:
         with st.sidebar:
             answer = component()(
                 data={"read": True}, key=f"{READ_KEY}_{mine.nonce}", default={"stored": None},
@@ -87,7 +91,7 @@ def remember() -> None:
         if stored is not None:  # the tab keeps a class (no answer: it keeps none, or no browser: AppTest)
             mine.recalled = mine.writes = True  # read back: the tab may now forget it
             recall(ss, identity.read(stored))
-    now = held(ss)
+            now = held(ss)
     if now is None and not mine.writes:
         return  # never in a class: nothing to write, and a kept class not yet read back must stay kept
     mine.writes = True
