@@ -410,3 +410,5 @@ def test_a_session_in_a_class_does_not_ask_its_tab_for_the_class_it_holds():
     pupil = student({"room": code})
     ok(pupil.run())
     assert {"read": True} not in reads(pupil) and any("write" in d for d in reads(pupil))
+    ok(button(pupil, "class_leave").click().run())  # it forgets the class; asked now, the tab would still keep it
+    assert in_class(pupil) is None and {"read": True} not in reads(pupil) and {"write": None} in reads(pupil)

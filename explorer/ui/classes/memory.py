@@ -78,10 +78,14 @@ def remember() -> None:
     ss = st.session_state
     mine = tab(ss)
     now = held(ss)
-    # A session in a class keeps its own (recall takes nothing back then): it asks nothing. Asked on the first run
-    # of each page it opened, the tab answered with the class it had just written, and the page ran twice (issue
-    # 62: the teacher's first run of a lesson's step page was followed by a second, which the phones waited for).
-    if not mine.recalled and now is None:
+    # A session in a class keeps its own (recall takes nothing back then): it asks nothing, then or after it leaves
+    # (what the tab keeps from then on is what it wrote, and a read drawn as it left would find the class it left
+    # there, and join it again). Asked on the first run of each page it opened, the tab answered with the class it
+    # had just written, and the page ran twice (issue 62: the teacher's first run of a lesson's step page was
+    # followed by a second, which the phones waited for).
+    if now is not None:
+        mine.recalled = True
+    if not mine.recalled:
         with st.sidebar:
             answer = component()(
                 data={"read": True}, key=f"{READ_KEY}_{mine.nonce}", default={"stored": None},
