@@ -93,7 +93,7 @@ class Runs:
                 left = start + self.most_wait_s - now
                 if left <= 0:
                     break
-                self._turn.wait(min(left, max(self._next_until - now, 0.0)) or left)
+                self._turn.wait(min(left, self._next_until - now) if now < self._next_until else left)
             self._students[address] = self._students.get(address, 0) + 1
             now = self._clock()
             waited = now - start

@@ -67,9 +67,9 @@ def recall(session, kept: identity.Identity | None) -> None:
 
 
 def remember() -> None:
-    """On a page's run, before the class sections: until the tab has answered, every run of a session in no class
-    asks it what it keeps (it answers only when it keeps a class, and the answer comes with the next run); a session
-    that holds a class, has held one or has read one back writes what it holds now.
+    """On a page's run, before the class sections: until the tab has answered, every run of a session that has been
+    in no class asks it what it keeps (it answers only when it keeps a class, and the answer comes with the next
+    run); a session that holds a class, has held one or has read one back writes what it holds now.
 
     The question's key is the session's own (READ_KEY and a random suffix): a page that reconnects to a
     new session (its replica died) keeps its widgets' old values, and an answer given to the session before

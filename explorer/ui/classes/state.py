@@ -72,8 +72,9 @@ class ClassTab:
     in), and why the join link opened last could not join (`link_problem`, kept on Home). Teaching: the classes
     it `starts` this hour. Shown once: a `problem` with the store (a ClassError, a Message). The lesson's panel:
     the (id, revealed) of the class's question it was drawn with (`dock_question`). The tab memory
-    (explorer.ui.classes.memory): its question's key suffix (`nonce`), the tab's kept class read back
-    (`recalled`), and whether the session writes the memory (`writes`: it held a class or read one back)."""
+    (explorer.ui.classes.memory): its question's key suffix (`nonce`), whether it has nothing left to read back from
+    the tab (`recalled`: it read the tab's class back, or has been in a class of its own), and whether the session
+    writes the memory (`writes`: it held a class or read one back)."""
 
     teacher: Teacher | None = None
     student: Student | None = None
