@@ -92,7 +92,7 @@ def test_every_bound_key_is_a_key_of_the_rules():
 def test_the_script_is_static_and_reads_the_data():
     js = components.keyboard_js()
     assert "innerHTML" not in js and "eval(" not in js
-    assert "textContent = data.legend" in js and "state.bindings[event.key]" in js
+    assert "textContent = data.legend" in js and "state.bindings[key]" in js
     assert "__" not in re.sub(r"doc\.__aeKeyboard\w*", "", js)  # no placeholder left to fill in
 
 

@@ -2,8 +2,9 @@
 shipped models: Decode in presentation mode on a 12-token English→French sentence steps with → and
 PageDown, back with PageUp and ←, resets with Home and plays with Space; keys typed in the sentence box
 move its caret and nothing else; on a lesson's step page (Lab, Compare) PageDown / → press Next and ← Back,
-and at the first and last steps they leave the page where it is. And the colour scale
-chosen in the URL is the heatmap's."""
+and at the first and last steps they leave the page where it is; a clicker's key pressed while the lesson's panel
+is drawn anew is held until its button is back (ui/common/keyboard.js alone, in a page of its own). And the colour
+scale chosen in the URL is the heatmap's."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from playwright.sync_api import Page, expect
 
 from explorer.figures.svg_heatmap import CIVIDIS
 from explorer.lessons import catalog
+from explorer.ui.common import components
+from explorer.views import keyboard
 from tests.e2e import page_clock
 from tests.e2e.test_decode_browser import HEATMAP_ROWS
 
@@ -229,3 +232,52 @@ def test_the_colour_scale_in_the_link_is_the_heatmaps(page: Page, streamlit_serv
     server_at(page, 3)
     expect(page).to_have_url(re.compile(r"colors=cividis"))  # kept while the view moves
     expect(page.locator(".stException")).to_have_count(0)
+
+
+# ui/common/keyboard.js alone: its module's default export made a global, mounted and unmounted by hand in a page
+# of its own with a lesson's Next button, as Streamlit mounts it in a lesson's panel (and unmounts it for a moment
+# when a run draws the panel anew).
+HARNESS_JS = components.keyboard_js().replace("export default function", "window.__aeMountKeys = function", 1)
+HARNESS = """data => {
+  window.__clicks = 0;
+  window.panel = () => { const box = document.createElement('div'); box.className = 'st-key-lesson_next';
+    const button = document.createElement('button'); button.textContent = 'Next';
+    button.addEventListener('click', () => { window.__clicks += 1; }); box.appendChild(button);
+    document.getElementById('panel').replaceChildren(box); };
+  window.mount = () => {
+    window.__unmount = window.__aeMountKeys({data, parentElement: document.getElementById('keys')}); };
+}"""
+
+
+def test_a_key_pressed_while_the_lessons_panel_is_drawn_anew_waits_for_its_button(page: Page) -> None:
+    """Unmounted and without its button, the panel's Next still takes → and PageDown: held (no scroll), then
+    pressed in order once the component and the button are back. With no panel back (the lesson has ended), a
+    held key is dropped after its hold and the keys go back to the browser."""
+    data = {
+        "bindings": keyboard.bindings({keyboard.FORWARD: "lesson_next"}),
+        "focus": {selector: list(keys) for selector, keys in keyboard.LEFT_TO_THE_FOCUS.items()},
+        "legend": "PageDown: Next",
+    }
+    page.set_viewport_size({"width": 800, "height": 600})
+    page.set_content('<body style="height: 4000px"><div id="keys"></div><div id="panel"></div></body>')
+    page.add_script_tag(content=HARNESS_JS)
+    page.evaluate(HARNESS, data)
+    page.evaluate(KEYS_SEEN)
+    page.evaluate("() => { panel(); mount(); }")
+    page.keyboard.press("PageDown")
+    assert page.evaluate("window.__clicks") == 1
+    page.evaluate("() => { __unmount(); document.getElementById('panel').replaceChildren(); }")  # a run draws anew
+    page.keyboard.press("PageDown")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("window.__keysSeen.slice(1)") == [["PageDown", True], ["ArrowRight", True]]  # held, no scroll
+    assert page.evaluate("window.__clicks") == 1 and page.evaluate("window.scrollY") == 0
+    page.evaluate("() => { panel(); mount(); }")  # the panel is back
+    page.wait_for_function("window.__clicks === 3", timeout=WAIT_MS)
+    page.evaluate("() => { __unmount(); document.getElementById('panel').replaceChildren(); }")  # the lesson ends
+    page.keyboard.press("PageDown")
+    assert page.evaluate("window.__keysSeen[3]") == ["PageDown", True]
+    page.wait_for_function("document.__aeKeyboard === null", timeout=WAIT_MS)  # dropped after its hold
+    page.keyboard.press("PageDown")
+    assert page.evaluate("window.__keysSeen[4]") == ["PageDown", False]  # the browser's again: it scrolls
+    page.wait_for_function("window.scrollY > 0", timeout=WAIT_MS)
+    assert page.evaluate("window.__clicks") == 3

@@ -5,7 +5,13 @@
 // found by the class Streamlit gives a keyed element ("st-key-<key>"), exactly as a mouse would: the
 // button's callback runs, a disabled button stays disabled (and the key does nothing, not even scroll),
 // and Decode's heatmap draws its row at once.
+// A run can draw the lesson's panel anew (a step's page opening, the panel's redraw): for a moment the
+// component is unmounted or its button is not in the page. A bound key pressed then is held, never lost and
+// never a scroll: it is pressed, in order, once the component and its button are back, and dropped after
+// HOLD_MS (the lesson has ended: no panel comes back), after which the keys go back to the browser.
 // Static: no user text is ever formatted into this script; the legend reaches the page through textContent.
+const HOLD_MS = 3000;
+
 function has(object, key) {
   return Object.prototype.hasOwnProperty.call(object, key);
 }
@@ -20,15 +26,46 @@ function onKey(event) {
   // release activates nothing there) and the page's own binding gets the key.
   if (active && active !== doc.body && hidden(active)) active.blur();
   else if (keptByFocus(event, state.focus)) return;
-  const button = doc.querySelector(".st-key-" + CSS.escape(state.bindings[event.key]) + " button");
-  if (!button) return;  // no such button on this page now: the browser keeps the key
   // A bound key never scrolls, even when its button is disabled (the last step, an unanswered question):
   // a clicker's extra PageDown would otherwise carry the heatmap out of the projected frame.
   event.preventDefault();
-  if (button.disabled) return;
   if (event.repeat) return;  // a key held down: one step, not a burst of clicks
-  button.click();
-  state.root.setAttribute("data-last-key", event.key);
+  const held = heldKeys(doc);
+  if (held.length || !press(doc, state, event.key)) hold(doc, held, event.key);
+}
+
+// Press `key`'s button on the mounted component's page: true when the key is done (clicked; its button disabled;
+// or the page now leaves the key to another, Decode's stepper), false while the panel is drawn anew.
+function press(doc, state, key) {
+  if (!state || state.gone) return false;
+  if (!has(state.bindings, key)) return true;
+  const button = doc.querySelector(".st-key-" + CSS.escape(state.bindings[key]) + " button");
+  if (!button) return false;
+  if (!button.disabled) {
+    button.click();
+    state.root.setAttribute("data-last-key", key);
+  }
+  return true;
+}
+
+function heldKeys(doc) {
+  if (!doc.__aeKeyboardHeld) doc.__aeKeyboardHeld = [];
+  return doc.__aeKeyboardHeld;
+}
+
+// Keep `key` until its button is back (checked on every animation frame), the keys before it pressed first.
+function hold(doc, held, key) {
+  held.push({ key: key, at: performance.now() });
+  if (held.length > 1) return;  // the frame loop already runs
+  const win = doc.defaultView;
+  const next = () => {
+    const now = performance.now();
+    while (held.length && now - held[0].at > HOLD_MS) held.shift();  // too late: no panel came back
+    while (held.length && press(doc, doc.__aeKeyboard, held[0].key)) held.shift();
+    if (held.length) win.requestAnimationFrame(next);
+    else if (doc.__aeKeyboard && doc.__aeKeyboard.gone) doc.__aeKeyboard = null;  // the keys go back to the browser
+  };
+  win.requestAnimationFrame(next);
 }
 
 export default function (component) {
@@ -53,7 +90,7 @@ export default function (component) {
     // up; the focus rules below decide which keys the focused element keeps.
     doc.addEventListener("keydown", onKey, true);
   }
-  return () => {  // unmounted (another page): the keys go back to the browser
-    if (doc.__aeKeyboard === state) doc.__aeKeyboard = null;
+  return () => {  // unmounted: drawn anew in a moment (its keys are held till then), or the lesson has ended
+    state.gone = true;
   };
 }
