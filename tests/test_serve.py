@@ -77,3 +77,22 @@ def test_warm_up_fills_every_lessons_first_step_for_the_first_class(monkeypatch)
     assert measured == []  # every first step from the shared cache
     text.filled(lessons["3-reordering"].steps[4], player.check_view(lessons["3-reordering"].steps[4]))
     assert len(measured) == 1  # a later step is measured when it is shown
+
+
+def test_warm_up_checks_the_controls_each_lesson_names_for_the_first_visitor_of_the_list():
+    """The Lessons list checks every lesson's text against its pages' controls on each run (explorer.lessons.controls):
+    after the warm-up every text it reads is in the checker's cache, in either language."""
+    from explorer import i18n
+    from explorer.lessons import catalog as lesson_catalog
+    from explorer.lessons import controls
+
+    controls.named.cache_clear()
+    serve.warm_lessons()
+    for language in i18n.LANGUAGES:
+        with i18n.using(language):
+            lessons, _problems = lesson_catalog()
+        before = controls.named.cache_info()
+        found = [controls.problems(lesson) for lesson in lessons.values()]
+        after = controls.named.cache_info()
+        assert after.misses == before.misses and after.hits > before.hits, language  # every text read from the cache
+        assert found == [[] for _ in lessons]  # and the shipped lessons name only controls their pages show

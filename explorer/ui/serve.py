@@ -78,15 +78,18 @@ def warm_up() -> tuple[int, float]:
 
 
 def warm_lessons() -> int:
-    """Read the lessons in every language and fill each lesson's first step with its numbers (the caches every
-    session shares); how many first steps were filled.
+    """Read the lessons in every language, check the controls their texts name (explorer.lessons.controls, which the
+    Lessons list shows) and fill each lesson's first step with its numbers (the caches every session shares); how
+    many first steps were filled.
+
+    The first visitor of the Lessons list waited about 3 s for the controls' check (its regexes, cached per text).
 
     The first class to start a lesson after the server opened waited for them: in bench.lesson_start that first
     trial was the only one over 2 s (issue 62 asks 20 of 20). Only the first steps: every step costs about 10 s
     at start-up (lesson 8's Lab figures), a first step a few hundredths of one; the later steps fill while the
     class reads the first."""
     from explorer import i18n
-    from explorer.lessons import catalog
+    from explorer.lessons import catalog, controls
     from explorer.ui.lessons import player, text
 
     filled = 0
@@ -94,6 +97,7 @@ def warm_lessons() -> int:
         with i18n.using(language):
             lessons, _problems = catalog()
         for lesson in lessons.values():
+            controls.problems(lesson)
             step = lesson.steps[0]
             text.filled(step, player.check_view(step))
             filled += 1
