@@ -137,10 +137,22 @@ def answered(page: Page, at_least: int = 1, timeout: int = WAIT_MS) -> None:
     drawn(page)
 
 
+# Counts `n` animation frames from now into window.__aeFrames (`frames`).
+COUNT_FRAMES = """n => { window.__aeFrames = 0;
+  const count = () => { window.__aeFrames += 1; if (window.__aeFrames < n) requestAnimationFrame(count); };
+  requestAnimationFrame(count); }"""
+
+
+def frames(page: Page, n: int = 2, timeout: int = WAIT_MS) -> None:
+    """`n` animation frames have passed (a wait with a timeout: a page whose frames stop fails, never hangs)."""
+    page.evaluate(COUNT_FRAMES, n)
+    page.wait_for_function(f"window.__aeFrames >= {n}", timeout=timeout)
+
+
 def drawn(page: Page) -> None:
     """What the page was last told is drawn: two animation frames (the messages are handled, and React
     renders, before the frame after next), and the script shown done."""
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    frames(page)
     page.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
 
 

@@ -170,7 +170,7 @@ def press_in_vain(page: Page, key: str) -> None:
     page.keyboard.press(key)
     page.wait_for_function(f"window.__keysSeen.length > {seen}")
     assert page.evaluate(f"window.__keysSeen[{seen}]") == [key, True]  # the keyboard component took it
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page_clock.frames(page)
     assert page.evaluate(SCROLLED) == scrolled and page.url == url
 
 
