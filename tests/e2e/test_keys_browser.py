@@ -252,7 +252,8 @@ HARNESS = """data => {
 def test_a_key_pressed_while_the_lessons_panel_is_drawn_anew_waits_for_its_button(page: Page) -> None:
     """Unmounted and without its button, the panel's Next still takes → and PageDown: held (no scroll), then
     pressed in order once the component and the button are back. With no panel back (the lesson has ended), a
-    held key is dropped after its hold and the keys go back to the browser."""
+    held key is dropped after its hold and the keys go back to the browser; with no key held, they go back once
+    the hold's time has passed, so the first key after a lesson is the browser's."""
     data = {
         "bindings": keyboard.bindings({keyboard.FORWARD: "lesson_next"}),
         "focus": {selector: list(keys) for selector, keys in keyboard.LEFT_TO_THE_FOCUS.items()},
@@ -280,4 +281,9 @@ def test_a_key_pressed_while_the_lessons_panel_is_drawn_anew_waits_for_its_butto
     page.keyboard.press("PageDown")
     assert page.evaluate("window.__keysSeen[4]") == ["PageDown", False]  # the browser's again: it scrolls
     page.wait_for_function("window.scrollY > 0", timeout=WAIT_MS)
+    assert page.evaluate("window.__clicks") == 3
+    page.evaluate("() => { window.scrollTo(0, 0); panel(); mount(); __unmount(); }")  # another lesson, ended
+    page.wait_for_function("document.__aeKeyboard === null", timeout=WAIT_MS)  # not back: no key held meanwhile
+    page.keyboard.press("PageDown")  # the first key after it is the browser's
+    assert page.evaluate("window.__keysSeen[5]") == ["PageDown", False]
     assert page.evaluate("window.__clicks") == 3

@@ -8,7 +8,8 @@
 // A run can draw the lesson's panel anew (a step's page opening, the panel's redraw): for a moment the
 // component is unmounted or its button is not in the page. A bound key pressed then is held, never lost and
 // never a scroll: it is pressed, in order, once the component and its button are back, and dropped after
-// HOLD_MS (the lesson has ended: no panel comes back), after which the keys go back to the browser.
+// HOLD_MS (the lesson has ended: no panel comes back). A component not back within HOLD_MS gives the keys back
+// to the browser.
 // Static: no user text is ever formatted into this script; the legend reaches the page through textContent.
 const HOLD_MS = 3000;
 
@@ -92,5 +93,10 @@ export default function (component) {
   }
   return () => {  // unmounted: drawn anew in a moment (its keys are held till then), or the lesson has ended
     state.gone = true;
+    // Not back within HOLD_MS: the lesson has ended, and the keys are the browser's again (a key held then is
+    // dropped with it by the frame loop).
+    doc.defaultView.setTimeout(() => {
+      if (doc.__aeKeyboard === state && !heldKeys(doc).length) doc.__aeKeyboard = null;
+    }, HOLD_MS);
   };
 }
