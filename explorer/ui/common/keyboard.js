@@ -64,7 +64,6 @@ function hold(doc, held, key) {
     while (held.length && now - held[0].at > HOLD_MS) held.shift();  // too late: no panel came back
     while (held.length && press(doc, doc.__aeKeyboard, held[0].key)) held.shift();
     if (held.length) win.requestAnimationFrame(next);
-    else if (doc.__aeKeyboard && doc.__aeKeyboard.gone) doc.__aeKeyboard = null;  // the keys go back to the browser
   };
   win.requestAnimationFrame(next);
 }
@@ -93,10 +92,10 @@ export default function (component) {
   }
   return () => {  // unmounted: drawn anew in a moment (its keys are held till then), or the lesson has ended
     state.gone = true;
-    // Not back within HOLD_MS: the lesson has ended, and the keys are the browser's again (a key held then is
-    // dropped with it by the frame loop).
+    // Not back within HOLD_MS: the lesson has ended, and the keys are the browser's again (a key still held then
+    // waits out its own HOLD_MS in the frame loop, for a panel that comes back late).
     doc.defaultView.setTimeout(() => {
-      if (doc.__aeKeyboard === state && !heldKeys(doc).length) doc.__aeKeyboard = null;
+      if (doc.__aeKeyboard === state) doc.__aeKeyboard = null;
     }, HOLD_MS);
   };
 }
