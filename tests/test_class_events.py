@@ -76,8 +76,9 @@ def test_a_member_resumes_from_the_current_view_then_hears_each_step(rooms):
 
     first, then = run_async(follow())
     assert first == [
-        {"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "2"}, "version": 1},
-        {"kind": "question", "id": 0, "revealed": False},  # none asked: a page that missed one would rerun
+        # As the hub's frames, those the stream reads itself say the hall's size: a page spreads its rerun by it.
+        {"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "2"}, "version": 1, "hall": 1},
+        {"kind": "question", "id": 0, "revealed": False, "hall": 1},  # none asked: a page that missed one would rerun
         {"kind": "presence", "here": True},
     ]
     hub_view = {"kind": "view", "page": "decode", "params": {"sentence": "abc", "step": "3"}, "version": 2}

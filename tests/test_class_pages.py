@@ -412,3 +412,36 @@ def test_a_session_in_a_class_does_not_ask_its_tab_for_the_class_it_holds():
     assert {"read": True} not in reads(pupil) and any("write" in d for d in reads(pupil))
     ok(button(pupil, "class_leave").click().run())  # it forgets the class; asked now, the tab would still keep it
     assert in_class(pupil) is None and {"read": True} not in reads(pupil) and {"write": None} in reads(pupil)
+
+
+def test_a_move_to_another_page_draws_nothing_of_the_page_it_leaves(monkeypatch):
+    """Issue 62 (a phone within 2 s of a lesson's start): the run that leaves a page for another (a follower taken
+    to the teacher's new page, a teacher's lesson Start) drew that page's frame first (sidebar, toggles, title,
+    the list of lessons), which the browser drew and then threw away, both phones waiting meanwhile. It now leaves
+    before the frame draws: the frame is drawn once a run, on the page arrived at."""
+    from explorer.ui.shell import navigation
+
+    pages: list[str] = []
+    drawn = navigation.sidebar
+    monkeypatch.setattr(navigation, "sidebar", lambda: (pages.append(st_page()), drawn())[1])
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    assert pages == ["Decode", "Decode", "Home", "Decode"]  # (the teacher's runs, then the pupil's: it follows)
+    rooms().publish(code, token_of(teacher), "compare", {"task": "reverse"})  # the teacher opens Compare
+    pages.clear()
+    ok(pupil.run())
+    assert pages == ["Compare"] and pupil.query_params.get("task") == "reverse"
+    teacher.switch_page("app_pages/8_Lessons.py")
+    ok(teacher.run())
+    pages.clear()
+    ok(button(teacher, "lesson_start_1-why-attention").click().run())  # Start: the step's page at once
+    assert pages == ["Decode"] and teacher.query_params.get("lesson") == "1-why-attention"
+
+
+def st_page() -> str:
+    """The page the current script run runs, as its URL names it ("Home" for the home page's empty path)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    pages = {} if ctx is None else ctx.pages_manager.get_pages()
+    return str(pages.get(ctx.page_script_hash, {}).get("url_pathname", "")) or "Home" if ctx is not None else ""

@@ -46,6 +46,8 @@ def page(
     note = language.choose()
     name = _(APP_NAME)
     st.set_page_config(page_title=f"{_(tab_title)} · {name}" if tab_title else name, page_icon=icon, layout="wide")
+    for part in discover()["first"]:  # a part that leaves for another page does it before anything is drawn here
+        part.draw(Where(view, page_name or view, None))
     with st.container(key=layout.HEAD_KEY):  # the page's first element, whatever the frame draws in it
         projecting = _frame(title, needs_registry, view, page_name, note)
     return projecting
@@ -72,7 +74,7 @@ def _frame(title: str, needs_registry: bool, view: str | None, page_name: str | 
     if colors_note:  # the link's value, escaped
         st.warning(escape_markdown(message_of(colors_note)))
     where, parts = Where(view, page_name or view, projecting), discover()
-    for place in PLACES:  # what the features add (explorer.ui.parts): a lesson's move, a class's bar, …
+    for place in PLACES[1:]:  # what the features add (explorer.ui.parts): a lesson's move, a class's bar, …
         for part in parts[place]:
             part.draw(where)
     return projecting

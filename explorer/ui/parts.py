@@ -5,7 +5,10 @@ with a `PARTS` tuple of `Part`s. The frame finds those modules itself (`discover
 a new feature plugs in by its folder alone. Each part is called with the page it is drawn on (`Where`), at its
 place in the frame, in the order of its `order` among the parts of that place:
 
-- "open": before anything else of the feature draws: a lesson's pending move, the tab's kept class;
+- "first": before the frame draws anything, for a part that may leave the page for another (a lesson's pending
+  move, a follower's teacher on another page): the page it leaves costs that run nothing more, and nothing drawn
+  on it can ask for a run of its own first. `Where.projecting` is None there (the frame has not read it yet);
+- "open": before anything else of the feature draws: the tab's kept class;
 - "sidebar": a section in the sidebar, below the frame's own controls;
 - "under_title": under the page's title, inside a projector's frame (a class's bar, a lesson's panel).
 """
@@ -20,19 +23,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-Place = Literal["open", "sidebar", "under_title"]
-PLACES: tuple[Place, ...] = ("open", "sidebar", "under_title")
+Place = Literal["first", "open", "sidebar", "under_title"]
+PLACES: tuple[Place, ...] = ("first", "open", "sidebar", "under_title")
 
 
 @dataclass(frozen=True)
 class Where:
     """The page a part is drawn on. `view`: its name for a live class (explorer.classrooms.store.PAGES), None
     where no class shows it; `page`: its name in explorer.state.pages (a lesson step opens it); `projecting`:
-    presentation mode is on."""
+    presentation mode is on (None in the place "first": not read yet)."""
 
     view: str | None
     page: str | None
-    projecting: bool
+    projecting: bool | None
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,14 @@ async def _question(code: str) -> dict | None:
     return {"kind": "question", "id": question.id, "revealed": question.revealed}
 
 
+def _in_hall(code: str, event: dict) -> dict:
+    """A view or a question this stream reads itself (on opening, after "lost") says the hall's size as the hub's
+    frames do (events.HALL_KINDS): a page that reruns for it spreads the rerun by it (class_follow.js). Without it a
+    page spread its rerun over a hall's whole 1.5 s: a phone whose stream opened as the teacher started a lesson
+    followed 1 s late (issue 62, bench.lesson_start's first start)."""
+    return {**event, "hall": hub().count(code)} if event["kind"] in events.HALL_KINDS else event
+
+
 async def stream(code: str, member: str):
     """The events of room `code` for `member`, as server-sent-event text, until the room ends or the
     member is gone (the browser closing the stream cancels this generator)."""
@@ -155,10 +163,10 @@ async def stream(code: str, member: str):
             return
         current = await _view(code)
         if current is not None:
-            yield frame(current)
+            yield frame(_in_hall(code, current))
         asked = await _question(code)
         if asked is not None:
-            yield frame(asked)
+            yield frame(_in_hall(code, asked))
         yield frame(beat)
         last, last_beat = beat, time.monotonic()
         while True:
@@ -171,7 +179,7 @@ async def stream(code: str, member: str):
                     event, last_beat = await _view(code), 0.0
                     if event is None:
                         continue
-                    text = frame(event)
+                    text = frame(_in_hall(code, event))
                 if event["kind"] == "unavailable":
                     last = event  # the next heartbeat that succeeds says so
                 yield text

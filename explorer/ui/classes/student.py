@@ -217,6 +217,22 @@ def _poll(session):
         return None, error
 
 
+def to_teachers_page(page: str | None) -> None:
+    """A following student on `page` (a view name, or None for a page no class shows) whose teacher is on another
+    page goes there now, before this page draws anything; any other run goes on (follow_page does the rest). The
+    room is read again there: a move that comes in between is followed there, as before."""
+    ss = st.session_state
+    if not joined(ss) or not _mine().following:
+        return
+    view, _problem = _poll(ss)
+    if view is None or view.page not in follow.PAGE_FILES or view.page == page or not joined(ss):
+        return
+    _follow_lesson(ss, follow.lesson_of(view))  # the teacher's lesson and step, before its page opens with them
+    _mine().opened = False
+    _mine().seen = view
+    st.switch_page(follow.PAGE_FILES[view.page], query_params={**follow.link_of(view), **link.beside_view(ss)})
+
+
 def follow_page(page: str | None) -> None:
     """Before a page reads its URL: a follower goes to the teacher's page and view; the banner says whom
     it follows and whether it is live, with "Explore on my own" / "Follow the teacher"."""
