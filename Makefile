@@ -58,7 +58,7 @@ test: install-test  ## lint, then every test but the slow suites: those without 
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "e2e and not slow and not alone" --durations=10
 	$(BIN)/pytest -q -m "e2e and alone and not slow" --durations=10
 
-test-slow: install-test  ## the slow suites only (400 save kills, 50 training kills with --resume, torchrun)
+test-slow: install-test  ## the slow suites only (400 save kills, 50 training kills with --resume, torchrun, the rest of each `diagonal` grid)
 	$(BIN)/pytest -q -m slow
 
 lint: $(TEST_STAMP)  ## ruff check and format check, no changes

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ("pytester",)  # tests/test_diagonal.py runs pytest on a grid of its own
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -60,3 +62,45 @@ def shipped(monkeypatch):
     yield Path(__file__).resolve().parent.parent / "pretrained"
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def diagonal(indices: list[dict[str, int]]) -> list[bool]:
+    """Which examples of one test's parameter grid the default run keeps: the grid's diagonal, the examples whose
+    parameters all take their k-th value (each parameter counted modulo its number of values) for some k below the
+    largest number of values. Every value of every parameter is taken at least once (every page, and each language
+    on some page), in as many examples as the longest parameter has values. `indices`: each example's
+    parameter -> the index of its value among that parameter's values."""
+    sizes: dict[str, int] = {}
+    for example in indices:
+        for name, index in example.items():
+            sizes[name] = max(sizes.get(name, 0), index + 1)
+    longest = max(sizes.values(), default=0)
+    return [
+        not example or any(all(index == k % sizes[name] for name, index in example.items()) for k in range(longest))
+        for example in indices
+    ]
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m deselection
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `diagonal` (a grid of pages × languages, sizes × cases) runs its grid's diagonal in the default
+    run (`diagonal` above) and the rest of its grid with the slow suites (`make test-slow`): the default run stays
+    within its 15 minutes and still takes every value of every parameter."""
+    grids: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        if item.get_closest_marker("diagonal") is not None and hasattr(item, "callspec"):
+            grids.setdefault(item.nodeid.split("[")[0], []).append(item)
+    for grid in grids.values():
+        values: dict[str, list[str]] = {}  # each parameter's values in the order collected (pytest's callspec
+        indices = []  # .indices number a stack of parametrize marks together, not each parameter's values)
+        for item in grid:
+            example = {}
+            for name, value in item.callspec.params.items():
+                seen = values.setdefault(name, [])
+                if repr(value) not in seen:
+                    seen.append(repr(value))
+                example[name] = seen.index(repr(value))
+            indices.append(example)
+        for item, kept in zip(grid, diagonal(indices), strict=True):
+            if not kept:
+                item.add_marker(pytest.mark.slow)

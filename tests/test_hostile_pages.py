@@ -95,6 +95,7 @@ def stepped(at: AppTest, text: str) -> list[str]:
 DECODE_TABS = ("Explain this cell", "What if…", "Attention override", "Links")
 
 
+@pytest.mark.diagonal  # the default run: every value once (tests/conftest.py); the whole grid: slow
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", list(SENTENCE_BOXES))
 def test_sentence_box_takes_any_text(page, lang):
@@ -301,6 +302,7 @@ def broken_registry(tmp_path, monkeypatch, registry):
     return make
 
 
+@pytest.mark.diagonal  # the default run: every value once (tests/conftest.py); the whole grid: slow
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_a_broken_model_is_a_clear_error_on_every_page(case, broken_registry, lang):
@@ -316,6 +318,7 @@ def test_a_broken_model_is_a_clear_error_on_every_page(case, broken_registry, la
         assert lang == "zh" or words in errors, (page, errors)  # in Chinese: in_language checked it is Chinese
 
 
+@pytest.mark.diagonal  # the default run: every value once (tests/conftest.py); the whole grid: slow
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_says_the_registry_cannot_be_read(page, broken_registry, lang):

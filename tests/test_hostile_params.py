@@ -107,6 +107,7 @@ def notes(at: AppTest, page: str) -> list[str]:
     return [el.value for el in (at.warning if page.endswith("1_Decode.py") else at.info)]
 
 
+@pytest.mark.diagonal  # the default run: every value once (tests/conftest.py); the whole grid: slow
 @pytest.mark.parametrize("lang", ("en", "zh"))
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_links(page, registry, lang):

@@ -78,6 +78,7 @@ def settle(page: Page) -> None:
     expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=60_000)
 
 
+@pytest.mark.diagonal  # the default run: every value once (tests/conftest.py); the whole grid: slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("path", list(PAGES))
 def test_no_serious_accessibility_violation(tab: Page, streamlit_server: str, path: str, lang: str) -> None:

@@ -153,6 +153,7 @@ PAGES = {
 }
 
 
+@pytest.mark.diagonal  # the default run: every value once (tests/conftest.py); the whole grid: slow
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("name", PAGES)
 def test_page_in_one_frame(page: Page, name: str, size: str) -> None:

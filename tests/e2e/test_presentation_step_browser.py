@@ -83,6 +83,7 @@ def page(page: Page, streamlit_server: str) -> Page:
     return page
 
 
+@pytest.mark.diagonal  # the default run: every value once (tests/conftest.py); the whole grid: slow
 @pytest.mark.parametrize(("case", "ways"), RUNS)
 @pytest.mark.parametrize("size", SIZES)
 def test_a_step_with_the_settings_open_keeps_the_heatmap_size(page: Page, size: str, case: str, ways: str) -> None:

@@ -83,6 +83,7 @@ def measure(page: Page, size: str, task: str, language: str, sentence: str | Non
     return found
 
 
+@pytest.mark.diagonal  # the default run: every value once (tests/conftest.py); the whole grid: slow
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("size", SIZES)
 def test_the_projected_heatmap_is_readable_from_the_back_row(page: Page, size: str, case: str) -> None:
