@@ -89,13 +89,20 @@ if past_end:  # numbers only: no user text
 
 
 @st.fragment
-def live() -> None:
-    """Step-dependent views: the stepper's report of the step it shows reruns only this part."""
+def stepper() -> None:
+    """The stepper and its heatmap: the stepper's report of the step it shows reruns only this part, which writes
+    the step into the URL (and a teacher's class, explorer.ui.classes.teacher)."""
     sharing.publish("decode", decode_view.shared_link(ss))
-    if presentation:  # one frame: the stepper and its heatmap, a teacher's revealed answers (docs/pages/decode.md)
-        decode_sections.frame_views(data, translator)
+    decode_sections.heatmap(data, presentation, translator, decode_sections.words_sides(translator))
+
+
+@st.fragment
+def live() -> None:
+    """The step's panels around the stepper, run again once its step rests (docs/pages/decode.md)."""
+    if presentation:  # one frame: the stepper and its heatmap, a teacher's revealed answers
+        decode_sections.frame_views(data, translator, stepper)
     else:
-        decode_sections.step_views(data, translator, presentation)
+        decode_sections.step_views(data, translator, presentation, stepper)
 
 
 if following:  # the teacher's steps, drawn from this decode by a small polling fragment, above the settings

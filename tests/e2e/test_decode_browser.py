@@ -103,7 +103,8 @@ BURST = """n => {
 
 def test_a_burst_of_clicks_is_drawn_at_once_and_reported_once(page: Page, streamlit_server: str) -> None:
     """Seven clicks in one task: each moves the step by one in the browser (none lost, none doubled), the row is
-    painted with no server run between, and the server is told the last step once (the page asks for one run)."""
+    painted with no server run between, and the server is told the last step once (the page asks for one run of the
+    stepper); the step's panels follow once it rests (one more run, of theirs)."""
     page_clock.watch(page)
     page.goto(f"{streamlit_server}/Decode?task=dates&scorer=general&sentence=9+may+2018&step=0")
     expect(page.locator(".ae-stepper[data-step='0']")).to_be_attached(timeout=30_000)
@@ -113,7 +114,10 @@ def test_a_burst_of_clicks_is_drawn_at_once_and_reported_once(page: Page, stream
     page.wait_for_function(f"({HEATMAP_ROWS})() === 7")
     url_step(page, 7)
     expect(page.get_by_text("Step 7 of 11")).to_be_visible()
-    assert page_clock.asked(page) == before + 1  # one report, of the step shown (sent before the URL came back)
+    expect(page.get_by_text(re.compile(r"^step 7: "))).to_be_visible(timeout=30_000)  # the current step's panel
+    page_clock.answered(page)
+    # One report, of the step shown (sent before the URL came back), and one run of the panels once it rested.
+    assert page_clock.asked(page) == before + 2
     page.reload()  # the URL is the step: a reload opens it there
     page.wait_for_function(f"({HEATMAP_ROWS})() === 7", timeout=30_000)
     expect(page.get_by_text("Step 7 of 11")).to_be_visible()

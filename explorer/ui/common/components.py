@@ -7,8 +7,8 @@ Python (explorer/ui/<feature>/*.js), fed JSON data only:
 - common/keyboard.js: keyboard and clicker control of a lesson, a key clicking the page's own button for its
   action (explorer.views.keyboard), with its legend.
 
-The features' own: decode/heatmap_draw.js and decode/stepper.js (explorer.ui.decode.stepper), classes/follow.js
-(explorer.ui.classes.push), classes/tab_memory.js (explorer.ui.classes.memory), lessons/point.js
+The features' own: decode/heatmap_draw.js, decode/stepper.js and decode/rest.js (explorer.ui.decode.stepper),
+classes/follow.js (explorer.ui.classes.push), classes/tab_memory.js (explorer.ui.classes.memory), lessons/point.js
 (explorer.ui.lessons.dock), shell/chrome.js (explorer.ui.shell.chrome).
 
 Their data comes from explorer.figures.svg_heatmap and explorer.figures.svg_bars. No user text is

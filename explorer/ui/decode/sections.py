@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import urllib.parse
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -50,13 +51,15 @@ def _style(figure, presentation: bool):
     return figure
 
 
-def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
-    """Everything that follows the step: the stepper with its heatmap, the current step, explain, what-if,
-    override, links."""
+def step_views(data: DecodedSentence, translator, presentation: bool, stepper: Callable[[], None]) -> None:
+    """Everything that follows the step, around `stepper` (the page's fragment that draws the stepper with its
+    heatmap, `heatmap`, and is all that a step's report runs): the current step, a teacher's revealed answers,
+    explain, what-if, override, links. The caller runs this in a fragment of its own, which the stepper's step
+    reruns once it rests (decode_stepper.follow_rest)."""
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
     main, side = (st.container(), st.container()) if presentation else st.columns([3, 2])
     with main:
-        heatmap(data, presentation, translator, merged)
+        stepper()
     step = decode_view.step_of(st.session_state)
     src, _tgt, _att = data.visible(step)
     row = data.current(step)
@@ -66,6 +69,7 @@ def step_views(data: DecodedSentence, translator, presentation: bool) -> None:
         if row is not None and not presentation:
             lab_link(data.strategy)
     step_tabs(data, translator, presentation, merged)
+    decode_stepper.follow_rest(step)
 
 
 # The projector's frame: with a teacher's revealed question, the stepper and its heatmap beside the answers (a
@@ -74,10 +78,10 @@ REVEAL_FRAME_COLUMNS = (7, 3)
 REVEAL_FRAME_PX = 220
 
 
-def frame_views(data: DecodedSentence, translator) -> None:
-    """Presentation mode: one frame with the stepper (its controls, the output so far and the heatmap, sized to
-    the screen's height in the browser), a teacher's revealed answers beside it; the current step and the tabs
-    follow below the frame."""
+def frame_views(data: DecodedSentence, translator, stepper: Callable[[], None]) -> None:
+    """Presentation mode: one frame with `stepper` (its controls, the output so far and the heatmap, sized to the
+    screen's height in the browser), a teacher's revealed answers beside it; the current step and the tabs follow
+    below the frame. Run in a fragment that the stepper's step reruns once it rests, as `step_views`."""
     step = decode_view.step_of(st.session_state)
     merged = words_sides(translator)  # the sides shown in words (None: pieces)
     revealed = class_teacher.revealed_at(step)
@@ -88,10 +92,11 @@ def frame_views(data: DecodedSentence, translator) -> None:
         with answers:
             class_teacher.question_panel(revealed, height=REVEAL_FRAME_PX, projecting=True)
     with figure:
-        heatmap(data, True, translator, merged)
+        stepper()
     src, _tgt, _att = data.visible(step)
     current_step(src, data.current(step), data.strategy, presentation=True)
     step_tabs(data, translator, True, merged)
+    decode_stepper.follow_rest(step)
 
 
 def output_so_far(data: DecodedSentence, step: int, translator) -> None:

@@ -23,6 +23,9 @@ const MOVES = {forward: 1, back: -1, play: "play", reset: "start", end: "end"};
 const REPORT_AFTER_MS = 120;
 // The teacher's step, pushed: follow.js dispatches it on the window ({detail: {step}}) for the follower drawn last.
 const FOLLOW_EVENT = "ae-class-step";
+// Each step the page's stepper shows, on the window ({detail: {step}}): the step's panels follow it once it rests
+// (explorer/ui/decode/rest.js).
+const SHOWN_EVENT = "ae-step-shown";
 
 function say(data, key, fallback) {
   const texts = data.texts || {};
@@ -251,6 +254,7 @@ export default function (component) {
     else if (s.view) s.view.show(s.data.heatmap.step);
     const said = texts.length ? texts[Math.min(k, texts.length - 1)] : "";
     if (region.textContent !== said) region.textContent = said;  // user text: textContent only
+    if (s.data.mode === "step") window.dispatchEvent(new CustomEvent(SHOWN_EVENT, {detail: {step: k}}));
   };
   s.move = (move, started) => {
     if (move === "play") {

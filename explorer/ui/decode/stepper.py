@@ -46,6 +46,25 @@ def component():
     )
 
 
+# The step's panels follow a step that has rested this long (decode/rest.js): longer than a clicker's 300 ms between
+# presses, so presses at that pace cost the stepper's report runs only (bench.step_stress).
+REST_MS = 400
+REST_NAME = "attention_explorer.step_rest"
+REST_KEY = "decode_step_rest"
+
+
+@functools.cache
+def rest_component():
+    """Register the panels' rest component once per process (it draws nothing)."""
+    return st.components.v2.component(REST_NAME, js=components.source("decode/rest.js"), isolate_styles=False)
+
+
+def follow_rest(step: int) -> None:
+    """In the fragment of the step's panels, drawn at `step`: that fragment runs again once the page's stepper rests
+    at another step (decode/rest.js), its report then taken (`_report`) by the stepper's own fragment."""
+    rest_component()(data={"step": step, "rest_ms": REST_MS}, key=REST_KEY, on_rested_change=lambda: None)
+
+
 def texts(following: bool = False, lesson: bool = False) -> dict[str, str]:
     """The controls' words in the current language (stepper.js keeps English only as a fallback). "status" is
     Markdown with one bold part, which the script draws bold; {step}, {n} and {text} are filled there. `lesson`:
