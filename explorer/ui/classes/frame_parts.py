@@ -1,7 +1,6 @@
-"""What a live class adds to every page's frame (explorer.ui.parts): a follower taken to the teacher's page first,
-the tab's kept class read back, "Start a
-class" in the sidebar, and under the title the teacher's bar or a student's banner (which takes a follower to the
-teacher's page and view before the page reads its URL)."""
+"""What a live class adds to every page's frame (explorer.ui.parts): a follower taken to the teacher's page before the
+frame draws, the tab's kept class read back, "Start a class" in the sidebar, and under the title the teacher's bar or
+a student's banner (which takes a follower to the teacher's view before the page reads its URL)."""
 
 from __future__ import annotations
 
