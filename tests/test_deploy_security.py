@@ -268,8 +268,13 @@ def test_a_flood_beyond_the_limits_is_refused(tmp_path: Path) -> None:
                 if not isinstance(connection, int):
                     connection.close()
         time.sleep(limits.burst / limits.requests_per_second)
+        started = time.monotonic()
         statuses = [_get_status(f"{small.url}/_stcore/health") for _ in range(100)]
-        assert statuses.count(200) >= limits.burst and statuses.count(429) >= 50, statuses
+        # nginx lets through its burst, then its rate for as long as the requests took: a busy machine sends the
+        # hundred more slowly, and more of them pass (on a quiet one they take about a second: 70 or more refused).
+        passed = limits.burst + limits.requests_per_second * (time.monotonic() - started)
+        assert limits.burst <= statuses.count(200) <= passed + 1, statuses
+        assert statuses.count(429) == 100 - statuses.count(200), statuses
 
 
 # --------------------------------------------------------------------------- persistence

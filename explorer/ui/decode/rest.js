@@ -5,19 +5,25 @@
 // 120 ms) reruns only the stepper's fragment: a press costs the page the stepper's small run, not the panels'
 // (issue 61: each report's run redrew the tabs, a long task the next press waited behind). Presses closer than
 // data.rest_ms move the panels once; Play's steps, further apart, move them at each step.
+// It asks once per step: a step the server's panels cannot come to (its run leaves the view at another step, say)
+// is not asked for again at every drawing of the stepper, which would rerun the panels every data.rest_ms for ever.
 // Data: {step, rest_ms}. It draws nothing and formats no text.
 const SHOWN_EVENT = "ae-step-shown";
+const ASKED = "__aeRestAsked";  // the step this page last asked the panels for (one Decode stepper per page)
 
 export default function (component) {
   const {data, setTriggerValue} = component;
   const drawn = Number(data.step);
+  if (window[ASKED] === drawn) window[ASKED] = null;  // answered: that step may be asked for again later
   const rest = Number(data.rest_ms) || 400;
   let timer = null;
   const heard = (event) => {
     const k = Number(event.detail && event.detail.step);
     clearTimeout(timer);
     timer = setTimeout(() => {
-      if (Number.isFinite(k) && k !== drawn) setTriggerValue("rested", k);
+      if (!Number.isFinite(k) || k === drawn || k === window[ASKED]) return;
+      window[ASKED] = k;
+      setTriggerValue("rested", k);
     }, rest);
   };
   window.addEventListener(SHOWN_EVENT, heard);
