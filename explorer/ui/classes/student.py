@@ -229,8 +229,13 @@ def to_teachers_page(page: str | None) -> None:
         return
     _follow_lesson(ss, follow.lesson_of(view))  # the teacher's lesson and step, before its page opens with them
     _mine().opened = False
+    _to_page(ss, view)
+
+
+def _to_page(session, view) -> None:
+    """Open the teacher's `view` on its page (this run ends here)."""
     _mine().seen = view
-    st.switch_page(follow.PAGE_FILES[view.page], query_params={**follow.link_of(view), **link.beside_view(ss)})
+    st.switch_page(follow.PAGE_FILES[view.page], query_params={**follow.link_of(view), **link.beside_view(session)})
 
 
 def follow_page(page: str | None) -> None:
@@ -258,9 +263,8 @@ def follow_page(page: str | None) -> None:
     _mine().opened = False
     if view is not None and view.page in follow.PAGE_FILES:
         wanted = follow.link_of(view)
-        if view.page != page:
-            _mine().seen = view
-            st.switch_page(follow.PAGE_FILES[view.page], query_params={**wanted, **link.beside_view(ss)})
+        if view.page != page:  # the teacher moved again since to_teachers_page read the room
+            _to_page(ss, view)
         if link.flat(st.query_params.to_dict()) != wanted or ss.get(keys.page_url(page)) != wanted:
             owner.reopen(ss)  # the page takes the URL for a link just opened
             st.query_params.from_dict({**wanted, **link.beside_view(ss)})
