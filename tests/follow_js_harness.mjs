@@ -1,7 +1,9 @@
 // Drives explorer/ui/classes/follow.js outside a browser (tests/test_follow_js.py): a fake window, document and
 // EventSource, then a scenario read from argv[3] as JSON; prints what the pages asked (their trigger values).
 // Each step: {"mount": {data}} draws a page (its component), {"unmount": true} removes the page drawn last,
-// {"event": {...}} is a message on the room's stream, {"wait": ms} lets timers run.
+// {"redraw": {data}} draws the page drawn last again with new data on the same element, as Streamlit does (it calls
+// the function again and keeps the cleanup for the element's unmount), {"event": {...}} is a message on the room's
+// stream, {"wait": ms} lets timers run.
 const [, , script, scenario] = process.argv;
 const sources = [];
 class FakeEventSource {
@@ -29,13 +31,19 @@ Math.random = () => 0;  // no spread: each rerun is asked at once
 const follow = (await import(script)).default;
 const triggers = [];
 const pages = [];
+const elements = [];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 for (const step of JSON.parse(scenario)) {
   if (step.mount) {
     const index = pages.length;
     const trigger = (name, value) => triggers.push({page: index, name, why: value.split(":")[0]});
-    const cleanup = follow({data: step.mount, parentElement: element(), setTriggerValue: trigger});
+    elements.push(element());
+    const cleanup = follow({data: step.mount, parentElement: elements[index], setTriggerValue: trigger});
     pages.push(cleanup);
+  } else if (step.redraw) {
+    const index = pages.length - 1;
+    const trigger = (name, value) => triggers.push({page: index, name, why: value.split(":")[0]});
+    pages[index] = follow({data: step.redraw, parentElement: elements[index], setTriggerValue: trigger});
   } else if (step.unmount) {
     pages[pages.length - 1]();
   } else if (step.event) {

@@ -218,7 +218,7 @@ COMPONENT_CODE = {
     chrome.NAME: ("", "", components.source("shell/chrome.js")),  # <html lang>, Streamlit's and plotly's words
     presentation.MEMORY: ("", "", presentation.script()),  # presentation mode kept by the tab, no key scrolling
     "attention_explorer.point": ("", "", components.source("lessons/point.js")),  # a lesson step's pointer at a control
-    decode_stepper.REST_NAME: ("", "", components.source("decode/rest.js")),  # Decode's panels follow a rested step
+    decode_stepper.REST_NAME: ("", "", decode_stepper.rest_script()),  # Decode's panels follow a rested step
 }
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from explorer.ui.classes import push
+
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "tests" / "follow_js_harness.mjs"
 NODE = shutil.which("node")
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="node not found")
 def run(tmp_path: Path, steps: list[dict]) -> dict:
     """The triggers the pages set and the steps handed to the stepper, for `steps` (the harness's scenario)."""
     script = tmp_path / "follow.mjs"  # an ES module as the browser loads it
-    script.write_text((ROOT / "explorer/ui/classes/follow.js").read_text(encoding="utf-8"), encoding="utf-8")
+    script.write_text(push.script(), encoding="utf-8")  # follow.js after common/renders.js, as the page gets it
     done = subprocess.run(
         [NODE, str(HARNESS), script.as_uri(), json.dumps(steps)], capture_output=True, text=True, timeout=60, check=True
     )
@@ -78,3 +80,23 @@ def test_a_step_that_came_while_no_page_listened_is_drawn_by_the_stepper_without
         {"mount": page(4, "decode", **LESSON, at="1", step="1")},
     ])  # fmt: skip
     assert found["triggers"] == [] and found["stepped"] == [{"step": 3}]
+
+
+def test_a_page_drawn_again_ends_what_its_render_before_started(tmp_path):
+    """Streamlit calls the component again for new data on the same element and ends a render only at unmount:
+    a page drawn while the class server was away, then drawn again once it is back, must not retry any more (the
+    first render's retry, 50 ms later, asked for a run of a page that had no need of one)."""
+    away = {**page(1), "reachable": False, "retry_ms": 50}
+    found = run(tmp_path, [
+        {"mount": away},
+        {"redraw": page(1)},
+        {"wait": 150},
+    ])  # fmt: skip
+    assert found["triggers"] == []
+    # Drawn again while still away: one retry, of the latest render (not one per render).
+    found = run(tmp_path, [
+        {"mount": away},
+        {"redraw": {**away, "retry_ms": 60}},
+        {"wait": 150},
+    ])  # fmt: skip
+    assert [(t["page"], t["why"]) for t in found["triggers"]] == [(0, "retry")]

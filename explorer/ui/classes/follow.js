@@ -143,7 +143,7 @@ function sameBesideStep(a, b) {
   return true;
 }
 
-export default function (component) {
+function follow(component) {
   const {data, parentElement, setTriggerValue} = component;
   const texts = data.texts || {};
   const say = (key, fallback) => (typeof texts[key] === "string" ? texts[key] : fallback);
@@ -253,4 +253,11 @@ export default function (component) {
       if (window[STREAMS] && window[STREAMS][data.stream] === held) delete window[STREAMS][data.stream];
     }, 2000);
   };
+}
+
+// After common/renders.js: a page's run that draws this component anew (with new data: Streamlit calls the function
+// again on the same element) first ends the render before, as an unmount does: its pending rerun, its retry and its
+// handler end, and what it owed goes back to the stream for the new render to judge.
+export default function (component) {
+  return renderAnew(component.parentElement, () => follow(component));
 }

@@ -50,7 +50,7 @@ def enabled(env=os.environ) -> bool:
 def script() -> str:
     """The component's script (constant: no data in it). It draws nothing of the decode: the page's stepper does
     (<svg id="decode-heatmap">, svg_heatmap.SVG_ID, which it scales to keep an open question in the first screen)."""
-    return source("classes/follow.js")
+    return source("common/renders.js") + source("classes/follow.js")
 
 
 @functools.cache

@@ -175,7 +175,7 @@ function drawTopk(data, width) {
   return svg;
 }
 
-export default function (component) {
+function drawBars(component) {
   const { data, parentElement } = component;
   const draw = () => {
     const old = parentElement.querySelector(":scope > .ae-bars");
@@ -192,4 +192,9 @@ export default function (component) {
   const onResize = () => { if (parentElement.clientWidth !== last) { last = parentElement.clientWidth; draw(); } };
   window.addEventListener("resize", onResize);
   return () => window.removeEventListener("resize", onResize);
+}
+
+// After common/renders.js: a render's resize listener ends with it (it would redraw that render's old bars).
+export default function (component) {
+  return renderAnew(component.parentElement, () => drawBars(component));
 }

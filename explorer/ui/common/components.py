@@ -41,8 +41,8 @@ def source(name: str) -> str:
 
 
 def bars_js() -> str:
-    """The bar-chart component's script."""
-    return source("common/bars.js")
+    """The bar-chart component's script, after the rule that a render's listener ends with it."""
+    return source("common/renders.js") + source("common/bars.js")
 
 
 def keyboard_js() -> str:

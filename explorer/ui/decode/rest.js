@@ -7,18 +7,18 @@
 // data.rest_ms move the panels once; Play's steps, further apart, move them at each step.
 // It asks once per step: a step the server's panels cannot come to (its run leaves the view at another step, say)
 // is not asked for again at every drawing of the stepper, which would rerun the panels every data.rest_ms for ever.
-// Data: {step, rest_ms}. It draws nothing and formats no text.
+// After common/renders.js: a render's listener and timer end with it (one listener per page, judging by the step the
+// panels were last drawn with). Data: {step, rest_ms}. It draws nothing and formats no text.
 const SHOWN_EVENT = "ae-step-shown";
 const ASKED = "__aeRestAsked";  // the step this page last asked the panels for (one Decode stepper per page)
 
-export default function (component) {
+function followRest(component) {
   const {data, setTriggerValue} = component;
   const drawn = Number(data.step);
   if (window[ASKED] === drawn) window[ASKED] = null;  // answered: that step may be asked for again later
   const rest = Number(data.rest_ms) || 400;
   let timer = null;
-  const heard = (event) => {
-    const k = Number(event.detail && event.detail.step);
+  const heard = (k) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       if (!Number.isFinite(k) || k === drawn || k === window[ASKED]) return;
@@ -26,9 +26,17 @@ export default function (component) {
       setTriggerValue("rested", k);
     }, rest);
   };
-  window.addEventListener(SHOWN_EVENT, heard);
+  const onShown = (event) => heard(Number(event.detail && event.detail.step));
+  window.addEventListener(SHOWN_EVENT, onShown);
+  // A step shown before this render (a press while the panels' run was on its way) is heard now, not lost.
+  const stepper = window.__aeStepper;
+  if (stepper && stepper.ui && stepper.ui.root.isConnected && stepper.shown !== drawn) heard(Number(stepper.shown));
   return () => {
-    window.removeEventListener(SHOWN_EVENT, heard);
+    window.removeEventListener(SHOWN_EVENT, onShown);
     clearTimeout(timer);
   };
+}
+
+export default function (component) {
+  return renderAnew(component.parentElement, () => followRest(component));
 }

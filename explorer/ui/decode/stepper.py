@@ -53,10 +53,15 @@ REST_NAME = "attention_explorer.step_rest"
 REST_KEY = "decode_step_rest"
 
 
+def rest_script() -> str:
+    """The rest component's script, after the rule that a render's listener ends with it (common/renders.js)."""
+    return components.source("common/renders.js") + components.source("decode/rest.js")
+
+
 @functools.cache
 def rest_component():
     """Register the panels' rest component once per process (it draws nothing)."""
-    return st.components.v2.component(REST_NAME, js=components.source("decode/rest.js"), isolate_styles=False)
+    return st.components.v2.component(REST_NAME, js=rest_script(), isolate_styles=False)
 
 
 def follow_rest(step: int) -> None:
