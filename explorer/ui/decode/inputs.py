@@ -21,6 +21,7 @@ def inputs(available: dict[str, list[str]], presentation: bool, following: bool 
     Returns where the model line goes (explorer.ui.decode.sections.model_line): the page, or on a
     projector the folded settings. There the sentence is the one input in sight, beside the folded
     settings (task, scorer, model, strategy, reference), so the heatmap starts high on the screen.
+    A class's follower gets no box to change (below): the model line, folded.
     """
     if presentation:
         sentence, settings = st.columns([2, 1], vertical_alignment="bottom")
@@ -33,13 +34,12 @@ def inputs(available: dict[str, list[str]], presentation: bool, following: bool 
             _strategy_boxes((st, *st.columns(2), st))  # stacked: the expander is a third of the page wide
         return box
     ss = st.session_state
-    if following:  # a student following the teacher: every setting folded, under the teacher's step
-        box = st.expander(_("Settings (explore on your own to change them)"))
-        with box:
-            _sentence_and_examples()
-            _scorer_box(available)
-            _folded_settings(available)
-        return box
+    if following:  # a student following the teacher: the teacher's model named, folded, under the teacher's step
+        # No box to change: a follower changes the view with "Explore on my own" (the banner), and the page it opens
+        # draws the settings. Folded boxes cost a phone's first drawing of Decode the text input's and the select
+        # box's scripts (20 files) for nothing in sight: a lesson's start reached two phones in 2.4–3.6 s instead of
+        # 1.3 s the first time (issue 62; bench.lesson_start, two busy loops), and every follower's run drew them.
+        return st.expander(_("Settings (explore on your own to change them)"))
     if not owner.view(ss).sentence.strip():  # nothing chosen yet: every setting in sight
         task_box, _beside = st.columns([1, 2])  # the task box keeps its width of a third
         _task_box(task_box, available)
