@@ -150,10 +150,16 @@ def test_a_student_joins_by_link_and_follows_page_sentence_and_step(monkeypatch,
 
 
 def test_a_student_explores_and_follows_again():
+    """Following, Decode shows no box to change (the teacher's model, folded); exploring, every setting."""
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
+    assert (len(pupil.text_input), len(pupil.selectbox), len(pupil.slider)) == (0, 0, 0)
+    (folded,) = [e for e in pupil.expander if e.label == "Settings (explore on your own to change them)"]
+    assert [c.value for c in folded.caption if c.value.startswith("Model reverse/general")], "the model line, folded"
     ok(button(pupil, "class_explore").click().run())
     assert class_tab(pupil).student.following is False
+    (box,) = [t for t in pupil.text_input if t.label == "Source sentence"]
+    assert box.value == SENTENCE  # the settings, at the view followed
     assert rooms().roster(code) == type(rooms().roster(code))(following=0, exploring=1)
     teacher_steps(teacher)
     ok(pupil.run())
