@@ -26,7 +26,7 @@ from explorer.i18n.errors import message_of
 from explorer.ui.classes.memory import browser_member, in_browser
 from explorer.ui.classes.state import joined, tab
 from explorer.ui.classes.stream import url_path
-from explorer.ui.common.components import source
+from explorer.ui.common.components import rendered_anew
 from seq2seq.decoded import DecodedSentence
 
 NAME = "attention_explorer.class_follow"
@@ -50,7 +50,7 @@ def enabled(env=os.environ) -> bool:
 def script() -> str:
     """The component's script (constant: no data in it). It draws nothing of the decode: the page's stepper does
     (<svg id="decode-heatmap">, svg_heatmap.SVG_ID, which it scales to keep an open question in the first screen)."""
-    return source("common/renders.js") + source("classes/follow.js")
+    return rendered_anew("classes/follow.js")
 
 
 @functools.cache

@@ -40,9 +40,15 @@ def source(name: str) -> str:
     return (FOLDER / name).read_text(encoding="utf-8")
 
 
+def rendered_anew(name: str) -> str:
+    """The script of a component that starts listeners or timers per render (explorer/ui/`name`), after
+    common/renders.js, whose `renderAnew` ends the element's previous render before the next."""
+    return source("common/renders.js") + source(name)
+
+
 def bars_js() -> str:
-    """The bar-chart component's script, after the rule that a render's listener ends with it."""
-    return source("common/renders.js") + source("common/bars.js")
+    """The bar-chart component's script (a resize listener per render)."""
+    return rendered_anew("common/bars.js")
 
 
 def keyboard_js() -> str:

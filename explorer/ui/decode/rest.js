@@ -30,7 +30,7 @@ function followRest(component) {
   window.addEventListener(SHOWN_EVENT, onShown);
   // A step shown before this render (a press while the panels' run was on its way) is heard now, not lost.
   const stepper = window.__aeStepper;
-  if (stepper && stepper.ui && stepper.ui.root.isConnected && stepper.shown !== drawn) heard(Number(stepper.shown));
+  if (stepper && stepper.ui.root.isConnected) heard(Number(stepper.shown));
   return () => {
     window.removeEventListener(SHOWN_EVENT, onShown);
     clearTimeout(timer);

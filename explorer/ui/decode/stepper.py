@@ -54,8 +54,8 @@ REST_KEY = "decode_step_rest"
 
 
 def rest_script() -> str:
-    """The rest component's script, after the rule that a render's listener ends with it (common/renders.js)."""
-    return components.source("common/renders.js") + components.source("decode/rest.js")
+    """The rest component's script (a listener and a timer per render)."""
+    return components.rendered_anew("decode/rest.js")
 
 
 @functools.cache
