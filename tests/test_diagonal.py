@@ -1,5 +1,6 @@
 """The default run's sample of a test's parameter grid (tests/conftest.py, the `diagonal` marker): every value of
-every parameter at least once, the rest of the grid left to the slow suites."""
+every parameter at least once, the rest of the grid left to the slow suites; and of a list of values (tests/quick.py,
+`first_quick`), the first."""
 
 from __future__ import annotations
 
@@ -62,3 +63,13 @@ def cases(lines: list[str], test: str) -> list[str]:
     """The parameters of `test`'s examples listed by `pytest --co -q` (pytest-playwright's browser left out)."""
     found = [line.split("[", 1)[1].rstrip("]") for line in lines if f"::{test}[" in line]
     return [case.removeprefix("chromium-") for case in found]
+
+
+def test_first_quick_keeps_the_first_value_for_the_default_run_and_marks_the_others_slow():
+    from tests.quick import first_quick
+
+    first, *others = first_quick(["1366x768", "1920x1080", "3840x2160"])
+    assert first == "1366x768"  # a plain value: no mark
+    assert [other.values for other in others] == [("1920x1080",), ("3840x2160",)]
+    assert all([mark.name for mark in other.marks] == ["slow"] for other in others)
+    assert first_quick(iter(["en", "zh"]))[0] == "en"  # any iterable, a dict's keys too

@@ -147,18 +147,26 @@ save_file({k: v.contiguous() for k, v in mean.items()}, f"{out}/replay.safetenso
 """
 
 
-def test_with_dropout_the_ddp_gradient_is_the_mean_of_each_ranks_own_scaled_loss(tmp_path):
+@pytest.fixture(scope="module")
+def with_dropout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One single process and two DDP processes with dropout 0.3 (their files), for the two tests below: each run
+    of the three processes costs seconds of start-up."""
+    out = tmp_path_factory.mktemp("ddp-dropout")
+    run_children(out, dropout=0.3)
+    return out
+
+
+def test_with_dropout_the_ddp_gradient_is_the_mean_of_each_ranks_own_scaled_loss(with_dropout, tmp_path):
     """Loss scaling with dropout > 0: masks differ per rank, so one process cannot give the same numbers,
     but replaying each rank's share with that rank's stream must give exactly DDP's gradient."""
-    run_children(tmp_path, dropout=0.3)
     replay = subprocess.run(
         [sys.executable, "-c", REPLAY, str(tmp_path), "0.3"],
         cwd=ROOT, env=os.environ | {"OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert replay.returncode == 0, replay.stderr[-2000:]
     expected = load_file(str(tmp_path / "replay.safetensors"))
-    single = load_file(str(tmp_path / "rank0-of-1.safetensors"))
-    ranks = [load_file(str(tmp_path / f"rank{r}-of-2.safetensors")) for r in (0, 1)]
+    single = load_file(str(with_dropout / "rank0-of-1.safetensors"))
+    ranks = [load_file(str(with_dropout / f"rank{r}-of-2.safetensors")) for r in (0, 1)]
     assert len(expected) > 5
     for name, value in expected.items():
         for rank in ranks:
@@ -167,9 +175,9 @@ def test_with_dropout_the_ddp_gradient_is_the_mean_of_each_ranks_own_scaled_loss
     assert any(not torch.allclose(single[n], expected[n], atol=1e-4) for n in expected)
 
 
-def test_each_rank_draws_its_own_dropout_masks_from_the_same_initialization(tmp_path):
-    run_children(tmp_path, dropout=0.3)
-    one, rank0, rank1 = (load_file(str(tmp_path / f"rank{r}-of-{w}.safetensors")) for r, w in ((0, 1), (0, 2), (1, 2)))
+def test_each_rank_draws_its_own_dropout_masks_from_the_same_initialization(with_dropout):
+    files = (with_dropout / f"rank{r}-of-{w}.safetensors" for r, w in ((0, 1), (0, 2), (1, 2)))
+    one, rank0, rank1 = (load_file(str(file)) for file in files)
     assert all(torch.equal(rank0[k], one[k]) and torch.equal(rank1[k], one[k]) for k in one if k.startswith("init."))
     assert torch.equal(rank0["mask"], one["mask"])  # rank 0 trains as one process does
     assert not torch.equal(rank1["mask"], rank0["mask"])  # rank 1's masks are its own

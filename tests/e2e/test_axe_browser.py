@@ -20,6 +20,7 @@ from explorer.ui.decode import sections as decode_sections
 from tests.e2e import axe, page_clock
 from tests.e2e.test_pages_browser import PAGES as TITLES
 from tests.i18n_fixtures import CJK
+from tests.quick import first_quick
 
 SCRIPT_DONE = "[data-test-script-state='notRunning']"
 SENTENCE = {"task": "dates", "scorer": "general", "sentence": "9 may 2018"}
@@ -104,7 +105,7 @@ def zh_or_en(lang: str, message: str) -> str:
         return i18n._(message)
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lang", first_quick(LANGUAGES))  # each language's pages: the diagonal above
 def test_decode_with_everything_open_has_no_serious_violation(page: Page, streamlit_server: str, lang: str) -> None:
     """What the main view leaves folded: the table view, each tab below the heatmap, a class's panels
     (in a tab of its own: a tab keeps the class it teaches across reloads)."""

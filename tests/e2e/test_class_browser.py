@@ -61,9 +61,11 @@ def step(teacher: Page, times: int) -> None:
 
 
 @pytest.fixture
-def classroom(browser: Browser, streamlit_server: str):
+def classroom(request: pytest.FixtureRequest, browser: Browser, streamlit_server: str):
+    """A teacher's class with three students, or as many as the test asks for (indirect parametrization): each
+    student is a browser context that joins, and costs its time."""
     teacher, code = start_class(browser, streamlit_server)
-    students = [join(browser, streamlit_server, code) for _ in range(3)]
+    students = [join(browser, streamlit_server, code) for _ in range(getattr(request, "param", 3))]
     yield teacher, code, students
     for page in (teacher, *students):
         expect(page.locator(".stException")).to_have_count(0)
@@ -79,6 +81,7 @@ def test_three_students_follow_three_steps(classroom):
         expect(student.get_by_text("Step 3 of", exact=False)).to_be_visible()
 
 
+@pytest.mark.parametrize("classroom", [2], indirect=True)  # one explores, one follows
 def test_a_student_explores_and_follows_again(classroom):
     teacher, code, students = classroom
     explorer, followers = students[0], students[1:]
@@ -123,6 +126,7 @@ def test_a_question_is_asked_answered_and_revealed_with_the_right_counts(classro
     expect(teacher.get_by_text("100% of 3 answers were right.")).to_be_visible(timeout=WAIT_MS)
 
 
+@pytest.mark.parametrize("classroom", [1], indirect=True)
 def test_a_follower_explores_from_the_step_it_shows_and_its_url_says_it(classroom):
     """Issue 61: the teacher's steps reach a follower in the browser (no run), and the student's URL and "Explore
     on my own" follow what the page shows: after the teacher's third step the follower's address bar says step=3,

@@ -18,6 +18,7 @@ from seq2seq.decoded import DecodedSentence
 from tests.e2e import page_clock
 from tests.e2e.test_decode_browser import server_shows
 from tests.e2e.test_pages_browser import rows
+from tests.quick import first_quick
 
 MODEL, SENTENCE = "zh-en/concat", "我爱你。"
 URL = "/Decode?" + urllib.parse.urlencode({"task": "zh-en", "scorer": "concat", "sentence": SENTENCE, "step": 1})
@@ -46,7 +47,7 @@ def step_label(lang: str) -> str:
         return i18n._("Step")
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", first_quick(["en", "zh"]))
 def test_each_step_is_said_from_the_models_row(page: Page, streamlit_server: str, lang: str) -> None:
     page_clock.watch(page)
     page.goto(f"{streamlit_server}{URL}&lang={lang}")

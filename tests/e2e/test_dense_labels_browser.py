@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from seq2seq.registry import registry
 from tests.e2e import page_clock
+from tests.quick import first_quick
 
 
 def attending_models(task: str) -> int:
@@ -50,7 +51,7 @@ def settle(page: Page, url: str, charts: int) -> None:
     page_clock.quiet(page)  # plotly lays out its labels after the chart is attached: until the page is still
 
 
-@pytest.mark.parametrize("task", ["reverse", "dates"])
+@pytest.mark.parametrize("task", first_quick(["reverse", "dates"]))
 def test_the_race_grid_labels_do_not_overlap(page: Page, start_streamlit, task: str) -> None:
     base = start_streamlit(script="tests/e2e/race_grid_app.py")
     charts = attending_models(task)  # `none` has no attention to draw

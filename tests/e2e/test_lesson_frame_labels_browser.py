@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.test_lecture_frame_browser import BOX, SCROLLED, WAIT_MS, _inside, _settled, _teacher, words
+from tests.quick import first_quick
 
 LESSON = "2-what-a-scorer-computes"
 HEATMAP = "svg#decode-heatmap"
@@ -22,7 +23,7 @@ NOTE = ".ae-heatmap-shrunk"  # the note under the colour bar (heatmap_draw.js)
 SMALLER = "Smaller type ({font} px, not {full} px): {rows} rows and {columns} columns must fit the screen."
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", first_quick(["en", "zh"]))
 def test_labels_keep_24_px_up_to_15_tokens_and_say_the_smaller_size_beyond(
     browser: Browser, streamlit_server: str, lang: str
 ) -> None:

@@ -148,7 +148,7 @@ def test_every_scorer_and_button_is_on_screen(page: Page, streamlit_server: str,
         assert text <= box + 0.01, (name, text, box)
 
 
-@pytest.mark.parametrize("path", ["Models", "Hidden_states"])
+@pytest.mark.parametrize("path", ["Models", pytest.param("Hidden_states", marks=pytest.mark.slow)])  # a server each
 def test_a_fresh_servers_first_request_straight_to_a_page_opens_it(page: Page, start_streamlit, path) -> None:
     """The pages are declared with st.navigation: a link straight to a page, on a server that no one has
     opened yet, runs that page at its old address, with the sidebar's first link reading "Home"."""

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e import page_clock
 from tests.e2e.test_presentation_browser import SCRIPT_DONE, SENTENCE, SIZES, WAIT_MS, present
+from tests.quick import first_quick
 
 SVG = "svg#decode-heatmap"
 # The heatmap's drawn width, its column labels' type size and the width of the room it is drawn in (the
@@ -114,7 +115,7 @@ def test_a_step_with_the_settings_open_keeps_the_heatmap_size(page: Page, size: 
     expect(page.locator(".stException")).to_have_count(0)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", first_quick(SIZES))
 def test_quick_steps_with_the_settings_open_keep_the_heatmap_size(page: Page, size: str) -> None:
     """Steps in quick succession (each before the last one's rerun is over): the size still stays."""
     present(page, "Decode", size, task="en-fr", scorer="general", sentence=SENTENCE, step="2")

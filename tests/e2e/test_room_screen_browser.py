@@ -65,7 +65,7 @@ def _first_row_on_screen(page: Page) -> float:
     return bottom
 
 
-@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1400, 1000)])
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), pytest.param(1400, 1000, marks=pytest.mark.slow)])
 def test_home_opens_on_a_live_example_above_the_fold(browser: Browser, server: str, width: int, height: int):
     page = _open(browser, f"{server}/?lang=zh", width, height)
     try:

@@ -1,4 +1,5 @@
-"""The view's one owner in a real browser (explorer.state.owner), each case ten times in one run.
+"""The view's one owner in a real browser (explorer.state.owner), each case four times in a row in the default run
+(the link three times) and ten times with the slow suites (`make test-slow`).
 
 - Beam search: a new task's search is the one shown: its best hypothesis in the Hypothesis box and
   under the heatmap, the width kept (the box used to keep the last task's "1. dlrow olleh", and the
@@ -25,8 +26,11 @@ from playwright.sync_api import Page, expect
 from explorer.state import catalog
 from explorer.views import beam as beam_view
 from seq2seq.checkpoint import load_model
+from tests.quick import first_quick
 
-REPEAT = 10
+# How many times in a row each case is taken: the default run's, then the slow suites' (tests/quick.py).
+REPEATS = pytest.mark.parametrize("repeat", first_quick([4, 10]))
+LINK_REPEATS = pytest.mark.parametrize("repeat", first_quick([3, 10]))
 TASKS = ("zh-en", "reverse")  # switched back and forth: each has every scorer
 SCORER = "concat"  # not the tasks' default scorer (general): kept, or the fallback shows
 WIDTH = 4
@@ -47,12 +51,15 @@ def _choose(page: Page, label: str, option: str) -> None:
     expect(box).to_have_value(option)
 
 
-def test_beam_search_shows_the_new_tasks_search_and_keeps_scorer_and_width(page: Page, streamlit_server: str) -> None:
+@REPEATS
+def test_beam_search_shows_the_new_tasks_search_and_keeps_scorer_and_width(
+    page: Page, streamlit_server: str, repeat: int
+) -> None:
     expected = {task: _best(task) for task in TASKS}
     query = urllib.parse.urlencode({"task": "reverse", "scorer": SCORER, "sentence": "hello world", "beam": WIDTH})
     page.goto(f"{streamlit_server}/Beam_search?{query}")
     expect(page.get_by_role("combobox", name="Hypothesis")).to_have_value(expected["reverse"][0])
-    for i in range(REPEAT):
+    for i in range(repeat):
         task = TASKS[i % 2]
         _choose(page, "Task", catalog.task_label(task))
         label, text = expected[task]
@@ -64,11 +71,12 @@ def test_beam_search_shows_the_new_tasks_search_and_keeps_scorer_and_width(page:
     expect(page.locator(".stException")).to_have_count(0)
 
 
-def test_hidden_states_keeps_the_scorer_the_new_task_has(page: Page, streamlit_server: str) -> None:
+@REPEATS
+def test_hidden_states_keeps_the_scorer_the_new_task_has(page: Page, streamlit_server: str, repeat: int) -> None:
     query = urllib.parse.urlencode({"task": "reverse", "scorer": SCORER, "sentence": "hello world"})
     page.goto(f"{streamlit_server}/Hidden_states?{query}")
     expect(page.get_by_role("combobox", name="Scorer")).to_have_value(SCORER)
-    for i in range(REPEAT):
+    for i in range(repeat):
         task = TASKS[i % 2]
         _choose(page, "Task", catalog.task_label(task))
         expect(page.get_by_role("combobox", name="Scorer")).to_have_value(SCORER)
@@ -90,11 +98,14 @@ def busy_cores() -> Iterator[None]:
             hog.wait()
 
 
-def test_a_decode_link_opens_on_its_sentence_on_a_busy_machine(page: Page, streamlit_server: str, busy_cores) -> None:
+@LINK_REPEATS
+def test_a_decode_link_opens_on_its_sentence_on_a_busy_machine(
+    page: Page, streamlit_server: str, busy_cores, repeat: int
+) -> None:
     query = urllib.parse.urlencode({"task": "dates", "scorer": "general", "sentence": SENTENCE, "step": "2"})
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         page.goto(f"{streamlit_server}/Decode?{query}")  # a fresh page: a new session opens the link
         expect(page.get_by_role("textbox", name="Source sentence")).to_have_value(SENTENCE, timeout=60_000)
         heatmap = page.locator("svg#decode-heatmap")
