@@ -1,4 +1,4 @@
-"""The default run's share of a test's examples (docs/development.md, "The default run and the slow suites").
+"""The default run's share of a test's examples (docs/development.md, "Tests").
 
 A test taken over values that stress one behaviour the same way (two projector sizes, a case repeated ten times)
 takes its first value in the default run, which must stay within 15 minutes on two cores, and the others with the
