@@ -132,11 +132,11 @@ function stream(url) {
 // Streamlit's font faces load when text first uses them, and the list a phone waits on uses neither the code face
 // nor the italic one that a lesson's text does: a phone's first step was drawn once they had arrived, 0.05–0.25 s
 // after the rest on a busy machine (issue 62: a phone within 2 s of the teacher's start). A follower, who may be
-// sent to any view, asks for every face of the app's two families once per tab while it waits.
+// sent to any view, asks for every face of the app's two families while it waits (a face asked for once is no
+// longer "unloaded": the next render asks for nothing).
 const WARM_FAMILIES = ["Source Sans", "Source Code Pro"];  // Streamlit's text and code fonts (its @font-face rules)
 function warmFonts() {
-  if (window.__aeFontsWarm || !document.fonts) return;
-  window.__aeFontsWarm = true;
+  if (!document.fonts) return;
   document.fonts.forEach((face) => {
     if (face.status === "unloaded" && WARM_FAMILIES.includes(face.family.replace(/["']/g, ""))) {
       face.load().catch(() => {});  // a face that fails loads as it would have: when text uses it
