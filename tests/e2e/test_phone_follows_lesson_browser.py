@@ -6,6 +6,8 @@ lesson the teacher starts, and each next step opens at the top of its page.
   stayed on step 1 or on a blank page before cec8123).
 - While it waits on the list the phone loads Streamlit's code and italic faces, which the list does not use and a
   lesson's text does (explorer/ui/classes/follow.js: a first step drawn late for its fonts on a busy machine).
+- While the class waits on the list, the teacher's page loads the code of the elements a lesson's pages draw
+  (explorer.ui.lessons.warm): the start and the step after it fetch no script, on the teacher's page or the phone's.
 - At step 2 the phone answers the question, the teacher reveals the answers, the phone scrolls 500 px down to
   read them; the teacher moves on: step 3 opens at the top of the phone's page (it opened 551 px down before).
 
@@ -20,6 +22,7 @@ import re
 from playwright.sync_api import Browser, expect
 
 from explorer.lessons import catalog
+from explorer.ui.lessons import warm
 from tests.e2e import page_clock
 from tests.e2e.test_lecture_frame_browser import QUESTION, SCROLLED, WAIT_MS, _phone, _settled
 
@@ -32,6 +35,9 @@ FACES_LOADED = """() => {
   const ours = [...document.fonts].filter((f) => ["Source Sans", "Source Code Pro"].includes(family(f)));
   return ours.length === 4 && ours.every((f) => f.status === "loaded");
 }"""
+# The element scripts a page fetched since its resource timings were last cleared (their file names).
+SCRIPTS_FETCHED = """() => performance.getEntriesByType('resource').map((e) => e.name)
+  .filter((name) => name.includes('/static/js/')).map((name) => name.split('/').pop())"""
 SCROLL_BY = """(y) => { document.querySelector('[data-testid=stMain]').scrollTop = y; window.scrollTo(0, y); }"""
 
 
@@ -52,12 +58,22 @@ def test_a_phone_follows_a_lesson_start_and_opens_each_next_step_at_the_top(
     # While it waits on the list, which uses neither, the phone loads the code and italic faces a lesson's text
     # uses: its first step is not drawn late for them (bench.lesson_start).
     phone.wait_for_function(FACES_LOADED, timeout=WAIT_MS)
+    # The teacher's page loads the code of the lesson's elements while the class waits (every file of this Streamlit).
+    expect(teacher.locator("html")).to_have_attribute(
+        "data-ae-warm-code", str(len(warm.element_files())), timeout=WAIT_MS
+    )
+    for page in (teacher, phone):
+        page.evaluate("performance.clearResourceTimings()")
 
     _settled(teacher)
     teacher.locator(f".st-key-lesson_start_{LESSON} button").click()
     teacher.locator(".st-key-lesson_next button").click()  # at once: the start and the Next reach the phone together
     expect(phone.locator(DOCK)).to_contain_text(titles[1], timeout=WAIT_MS)
+    expect(teacher.locator(DOCK)).to_contain_text(titles[1], timeout=WAIT_MS)
     assert not phone.locator(".stException").count()
+    _settled(teacher)
+    _settled(phone)
+    assert teacher.evaluate(SCRIPTS_FETCHED) == [] and phone.evaluate(SCRIPTS_FETCHED) == []
 
     _settled(teacher)
     teacher.locator(".st-key-class_lesson_ask button").click()

@@ -9,7 +9,7 @@ Python (explorer/ui/<feature>/*.js), fed JSON data only:
 
 The features' own: decode/heatmap_draw.js, decode/stepper.js and decode/rest.js (explorer.ui.decode.stepper),
 classes/follow.js (explorer.ui.classes.push), classes/tab_memory.js (explorer.ui.classes.memory), lessons/point.js
-(explorer.ui.lessons.dock), shell/chrome.js (explorer.ui.shell.chrome).
+(explorer.ui.lessons.dock), lessons/warm.js (explorer.ui.lessons.warm), shell/chrome.js (explorer.ui.shell.chrome).
 
 Their data comes from explorer.figures.svg_heatmap and explorer.figures.svg_bars. No user text is
 ever formatted into a script: it travels as JSON and reaches the page through textContent.

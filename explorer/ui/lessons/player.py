@@ -25,6 +25,7 @@ from explorer.state import catalog, keys
 from explorer.state.view import ViewState
 from explorer.ui.common import cached, components
 from explorer.ui.common.markdown import authored_markdown, escape_markdown
+from explorer.ui.lessons import warm
 from explorer.ui.shell import presentation
 from explorer.views import keyboard
 from seq2seq.decoding import InputError
@@ -84,6 +85,7 @@ def lesson_list(lessons: Mapping[str, Lesson], problems: Sequence[Problem]) -> N
             ).format(problems=listed)
         )
     st.caption(escape_markdown(_(ADD_LESSONS)))
+    warm.mount()  # a class waits here: the browser loads the code the lesson's pages draw with (issue 62)
 
 
 # The lesson's figure on a projector: in the lesson's side column under the step's words, Back / Next below it.

@@ -1,0 +1,25 @@
+// The code of a lesson's pages, loaded while a class waits on the list of lessons (explorer.ui.lessons.warm): each
+// of `data.files` (Streamlit's own element scripts, "TextInput.<hash>.js", named by the server from its install) is
+// imported from beside Streamlit's main script, the address Streamlit itself imports it from when a page first
+// draws that element, so the browser's module map answers that import at once (and a second import here, on the
+// list's next drawing, costs nothing either). Imported when the page is idle: the list's own drawing goes first.
+// A file that fails to load loads when a page needs it, as before. Once every import has settled the page says so
+// on <html data-ae-warm-code="N"> (N loaded; what the browser test waits for before its start).
+const FILE = /^[A-Za-z-]+\.[A-Za-z0-9_-]+\.js$/;
+
+function warm(files) {
+  const main = document.querySelector('script[type="module"][src*="/static/js/index."]');
+  if (!main) return;
+  const wanted = files.filter((file) => typeof file === "string" && FILE.test(file));
+  Promise.allSettled(wanted.map((file) => import(new URL(file, main.src).href))).then((settled) => {
+    const loaded = settled.filter((one) => one.status === "fulfilled").length;
+    document.documentElement.setAttribute("data-ae-warm-code", String(loaded));
+  });
+}
+
+export default function (component) {
+  const files = Array.isArray(component.data.files) ? component.data.files : [];
+  if (!files.length) return;
+  const later = window.requestIdleCallback || ((run) => setTimeout(run, 200));
+  later(() => warm(files), {timeout: 1000});
+}
