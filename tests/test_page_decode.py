@@ -408,3 +408,31 @@ def test_odd_links_render_without_exception(query):
     sentence = query.get("sentence", "")
     if sentence and not sentence.isalnum():  # user text with markup never lands in Markdown as is
         assert all(sentence not in v for v in texts(at))
+
+
+def test_the_panels_run_takes_the_rested_step_itself(monkeypatch):
+    """The step's panels rerun once the stepper rests (decode/rest.js's trigger, `rested`) and take that step as
+    the stepper's report before they draw: a panels' run that came before the stepper's own report drew the old
+    step for good (rest.js asks once per step). A step out of range, or from a stepper of an older generation,
+    changes nothing."""
+    from types import SimpleNamespace
+
+    from explorer.ui.decode import stepper as decode_stepper
+    from explorer.views import stepper as stepper_view
+
+    at = ok(page(task="dates", scorer="general", sentence="9 may 2018", step="2"))
+    n = stepper_data(at)[0]["steps"]
+    session = at.session_state
+    monkeypatch.setattr(decode_stepper, "st", SimpleNamespace(session_state=session))
+    key = stepper_view.key(session)
+    for refused in (n + 1, -1, True, "3", None):
+        session[decode_stepper.REST_KEY] = {"rested": refused}
+        decode_stepper._rested(key, n)
+        assert session["_view"].step == 2
+    session[decode_stepper.REST_KEY] = {"rested": 5}
+    decode_stepper._rested(key, n)
+    assert session["_view"].step == 5
+    ok(at.text_input(key="decode_sentence").input("1 jan 2000").run())  # the view moves: a new stepper
+    session[decode_stepper.REST_KEY] = {"rested": 4}
+    decode_stepper._rested(key, n)
+    assert session["_view"].step == 0

@@ -1,7 +1,9 @@
 // The step's panels (explorer.ui.decode.sections: the current step and its top-k, a teacher's revealed answers, the
 // tabs under the heatmap) follow the stepper's step once it rests. This component sits in their fragment, hears each
 // step the page's stepper shows (stepper.js's SHOWN_EVENT) and, data.rest_ms after the last, reruns that fragment
-// when the step differs from data.step, the one the panels were drawn with. The stepper's own report (stepper.js,
+// when the step differs from data.step, the one the panels were drawn with. The trigger carries the step, which that
+// run takes as the stepper's report before drawing (explorer.ui.decode.stepper.follow_rest): the panels never wait
+// for the stepper's own report to have come first. The stepper's own report (stepper.js,
 // 120 ms) reruns only the stepper's fragment: a press costs the page the stepper's small run, not the panels'
 // (issue 61: each report's run redrew the tabs, a long task the next press waited behind). Presses closer than
 // data.rest_ms move the panels once; Play's steps, further apart, move them at each step.

@@ -69,7 +69,7 @@ def step_views(data: DecodedSentence, translator, presentation: bool, stepper: C
         if row is not None and not presentation:
             lab_link(data.strategy)
     step_tabs(data, translator, presentation, merged)
-    decode_stepper.follow_rest(step)
+    decode_stepper.follow_rest(step, data.num_steps)
 
 
 # The projector's frame: with a teacher's revealed question, the stepper and its heatmap beside the answers (a
@@ -96,7 +96,7 @@ def frame_views(data: DecodedSentence, translator, stepper: Callable[[], None]) 
     src, _tgt, _att = data.visible(step)
     current_step(src, data.current(step), data.strategy, presentation=True)
     step_tabs(data, translator, True, merged)
-    decode_stepper.follow_rest(step)
+    decode_stepper.follow_rest(step, data.num_steps)
 
 
 def output_so_far(data: DecodedSentence, step: int, translator) -> None:

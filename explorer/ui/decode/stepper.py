@@ -10,6 +10,7 @@ unless the server moved it itself: the component's key then changes and a new in
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -64,10 +65,23 @@ def rest_component():
     return st.components.v2.component(REST_NAME, js=rest_script(), isolate_styles=False)
 
 
-def follow_rest(step: int) -> None:
-    """In the fragment of the step's panels, drawn at `step`: that fragment runs again once the page's stepper rests
-    at another step (decode/rest.js), its report then taken (`_report`) by the stepper's own fragment."""
-    rest_component()(data={"step": step, "rest_ms": REST_MS}, key=REST_KEY, on_rested_change=lambda: None)
+def follow_rest(step: int, n: int) -> None:
+    """In the fragment of the step's panels, drawn at `step` of a decode of `n` steps: that fragment runs again once
+    the page's stepper rests at another step (decode/rest.js), and that run takes the rested step as the stepper's
+    report before it draws (`_rested`). The stepper's own report (`_report`, 120 ms after a press) usually came
+    first; when the panels' run came first it drew the old step, and rest.js, which asks once per step, never asked
+    again: the panels (a teacher's revealed answers among them) stayed at the old step (a clean-clone CI run)."""
+    rested = functools.partial(_rested, stepper.key(st.session_state), n)
+    rest_component()(data={"step": step, "rest_ms": REST_MS}, key=REST_KEY, on_rested_change=rested)
+
+
+def _rested(key: str, n: int) -> None:
+    """The rest component's trigger: the step the stepper drawn under `key` rests at becomes the view's (the same
+    checks as its report: a stepper of an older generation, or a step out of 0..n, changes nothing)."""
+    ss = st.session_state
+    state = ss.get(REST_KEY)
+    raw = state.get("rested") if isinstance(state, Mapping) else getattr(state, "rested", None)
+    stepper.take_report(ss, key, raw, n)
 
 
 def texts(following: bool = False, lesson: bool = False) -> dict[str, str]:
