@@ -21,6 +21,7 @@ from explorer.ui.classes import memory as class_memory
 from explorer.ui.classes import push as class_push
 from explorer.ui.common import components
 from explorer.ui.decode import stepper as decode_stepper
+from explorer.ui.lessons import warm as lesson_warm
 from explorer.ui.shell import chrome, focus, layout, presentation
 from tests.app_fixtures import make_registry, point_app_at, temporary_registry
 
@@ -219,6 +220,7 @@ COMPONENT_CODE = {
     presentation.MEMORY: ("", "", presentation.script()),  # presentation mode kept by the tab, no key scrolling
     "attention_explorer.point": ("", "", components.source("lessons/point.js")),  # a lesson step's pointer at a control
     decode_stepper.REST_NAME: ("", "", decode_stepper.rest_script()),  # Decode's panels follow a rested step
+    lesson_warm.NAME: ("", "", components.source("lessons/warm.js")),  # a teacher's list loads the lessons' code
 }
 
 
