@@ -254,6 +254,40 @@ def test_trace_is_computed_once_per_view(translators):
     assert pickle.loads(pickle.dumps(data)) == data  # st.session_state and st.cache_data can keep it
 
 
+def test_every_session_shares_one_decode_of_a_view(translators):
+    """A class's followers open the teacher's view: the process decodes it once for all their sessions
+    (decode_view.TRACES). Another model object (one loaded anew) decodes again; the oldest traces make room; input
+    the model cannot take is refused each time, never kept."""
+    calls = []
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def greedy(self, text, **kw):
+            calls.append(text)
+            return self.inner.greedy(text, **kw)
+
+    model, reloaded = Counting(translators["reverse/general"]), Counting(translators["reverse/general"])
+    shared = decode_view.SharedTraces(most=2)
+    first = shared.get(model, "reverse/general", view())
+    assert shared.get(model, "reverse/general", view(step=4)) is first and calls == ["hello world"]
+    assert shared.get(reloaded, "reverse/general", view()) is not first and calls == ["hello world"] * 2
+    shared.get(model, "reverse/general", view(sentence="abc"))  # three kept at most two: the oldest goes
+    assert shared.get(model, "reverse/general", view(sentence="abc")) is not None and len(calls) == 3
+    shared.get(model, "reverse/general", view())
+    assert calls == ["hello world", "hello world", "abc", "hello world"]
+    too_long = "a" * (MAX_SOURCE_TOKENS + 5)
+    for _ in range(2):
+        with pytest.raises(InputError):
+            shared.get(model, "reverse/general", view(sentence=too_long))
+    # The page's get_trace goes through the process's one store: two sessions, one decode.
+    before, teacher, phone = len(calls), {}, {}
+    one = decode_view.get_trace(teacher, model, "reverse/general", view(sentence="zyx"))
+    assert decode_view.get_trace(phone, model, "reverse/general", view(sentence="zyx")) is one
+    assert calls[before:] == ["zyx"]
+
+
 @pytest.mark.parametrize("strategy", ["greedy", "sample", "beam"])
 def test_strategies_and_teacher_forcing(translators, strategy):
     t = translators["reverse/general"]

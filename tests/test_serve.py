@@ -79,6 +79,28 @@ def test_warm_up_fills_every_lessons_first_step_for_the_first_class(monkeypatch)
     assert len(measured) == 1  # a later step is measured when it is shown
 
 
+
+def test_warm_up_decodes_every_lessons_first_decode_step_for_every_session(monkeypatch):
+    """A lesson's first step on Decode is decoded at start-up into the traces every session shares: the teacher's
+    first run of it and each phone's find it there (issue 62: the first start after the server opened)."""
+    from explorer.lessons import catalog as lesson_catalog
+    from explorer.ui.common.loaders import get_translator
+    from explorer.ui.lessons import player
+    from explorer.views import decode as decode_view
+
+    serve.warm_lessons()
+    decoded = []
+    monkeypatch.setattr(decode_view, "compute_trace", lambda *a, **k: decoded.append(a[1]))
+    firsts = [lesson.steps[0] for lesson in lesson_catalog()[0].values() if lesson.steps[0].page == "decode"]
+    assert len(firsts) >= 5
+    for step in firsts:
+        view = player.check_view(step)
+        name = decode_view.model_name(view.task, view.scorer, view.model)
+        trace = decode_view.get_trace({}, get_translator(name), name, view, view.reference.strip())
+        assert trace is not None and trace.num_steps > 0, step.title
+    assert decoded == []  # every one from the shared traces
+
+
 def test_warm_up_checks_the_controls_each_lesson_names_for_the_first_visitor_of_the_list():
     """The Lessons list checks every lesson's text against its pages' controls on each run (explorer.lessons.controls):
     after the warm-up every text it reads is in the checker's cache, in either language."""

@@ -80,7 +80,7 @@ def warm_up() -> tuple[int, float]:
 def warm_lessons() -> int:
     """Read the lessons in every language, check the controls their texts name (explorer.lessons.controls, which the
     Lessons list shows) and fill each lesson's first step with its numbers (the caches every session shares); how
-    many first steps were filled.
+    many first steps were filled. A first step on Decode is decoded too (`decode_first`).
 
     The first visitor of the Lessons list waited about 3 s for the controls' check (its regexes, cached per text).
 
@@ -99,9 +99,27 @@ def warm_lessons() -> int:
         for lesson in lessons.values():
             controls.problems(lesson)
             step = lesson.steps[0]
-            text.filled(step, player.check_view(step))
+            view = player.check_view(step)
+            text.filled(step, view)
+            if step.page == "decode" and view is not None:
+                decode_first(view)
             filled += 1
     return filled
+
+
+def decode_first(view) -> None:
+    """A lesson's first Decode step decoded into the traces every session shares (explorer.views.decode.TRACES):
+    the teacher's first run of it, and each phone's, then find it there."""
+    from explorer.ui.common.loaders import get_translator
+    from explorer.views import decode as decode_view
+    from seq2seq.checkpoint import CheckpointError
+    from seq2seq.decoding import InputError
+
+    name = decode_view.model_name(view.task, view.scorer, view.model)
+    try:
+        decode_view.TRACES.get(get_translator(name), name, view, view.reference.strip())
+    except (CheckpointError, InputError):
+        return  # its page says why, to whoever opens it
 
 
 def configure_torch() -> None:
