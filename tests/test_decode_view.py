@@ -232,8 +232,8 @@ def test_too_long_input_raises_with_the_limit(translators):
 
 
 # -- traces ----------------------------------------------------------------------------------
-def test_trace_is_computed_once_per_view(translators):
-    calls = []
+def counting_model(calls: list[str]):
+    """A translator's class that notes in `calls` each sentence it decodes greedily (wrapping a real one)."""
 
     class Counting:
         def __init__(self, inner):
@@ -242,6 +242,13 @@ def test_trace_is_computed_once_per_view(translators):
         def greedy(self, text, **kw):
             calls.append(text)
             return self.inner.greedy(text, **kw)
+
+    return Counting
+
+
+def test_trace_is_computed_once_per_view(translators):
+    calls: list[str] = []
+    Counting = counting_model(calls)  # noqa: N806 (a class)
 
     session, counting = {}, Counting(translators["reverse/general"])
     first = decode_view.get_trace(session, counting, "reverse/general", view())
@@ -258,15 +265,8 @@ def test_every_session_shares_one_decode_of_a_view(translators):
     """A class's followers open the teacher's view: the process decodes it once for all their sessions
     (decode_view.TRACES). Another model object (one loaded anew) decodes again; the oldest traces make room; input
     the model cannot take is refused each time, never kept."""
-    calls = []
-
-    class Counting:
-        def __init__(self, inner):
-            self.inner = inner
-
-        def greedy(self, text, **kw):
-            calls.append(text)
-            return self.inner.greedy(text, **kw)
+    calls: list[str] = []
+    Counting = counting_model(calls)  # noqa: N806 (a class)
 
     model, reloaded = Counting(translators["reverse/general"]), Counting(translators["reverse/general"])
     shared = decode_view.SharedTraces(most=2)
