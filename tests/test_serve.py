@@ -79,7 +79,6 @@ def test_warm_up_fills_every_lessons_first_step_for_the_first_class(monkeypatch)
     assert len(measured) == 1  # a later step is measured when it is shown
 
 
-
 def test_warm_up_decodes_every_lessons_first_decode_step_for_every_session(monkeypatch):
     """A lesson's first step on Decode is decoded at start-up into the traces every session shares: the teacher's
     first run of it and each phone's find it there (issue 62: the first start after the server opened)."""
