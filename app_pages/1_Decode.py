@@ -13,7 +13,7 @@ from explorer.state import catalog
 from explorer.ui import frame
 from explorer.ui.classes import state as class_state
 from explorer.ui.classes import student as class_student
-from explorer.ui.common import sharing
+from explorer.ui.common import cached, sharing
 from explorer.ui.common.loaders import get_translator
 from explorer.ui.common.markdown import escape_markdown
 from explorer.ui.decode import inputs as decode_inputs
@@ -65,7 +65,7 @@ decode_sections.words_sides(
 for note in input_notes.input_notes(view.sentence, translator):  # normalised, unknown characters, length
     st.warning(escape_markdown(note))
 try:
-    data = decode_view.get_trace(ss, translator, name, view, view.reference.strip())
+    data = decode_view.get_trace(ss, translator, name, view, view.reference.strip(), compute=cached.shared_trace)
 except InputError as error:
     sharing.publish("decode", decode_view.shared_link(ss))
     st.error(escape_markdown(_("Cannot decode this input: {error}").format(error=message_of(error))))

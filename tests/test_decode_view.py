@@ -232,8 +232,8 @@ def test_too_long_input_raises_with_the_limit(translators):
 
 
 # -- traces ----------------------------------------------------------------------------------
-def counting_model(calls: list[str]):
-    """A translator's class that notes in `calls` each sentence it decodes greedily (wrapping a real one)."""
+def test_trace_is_computed_once_per_view(translators):
+    calls = []
 
     class Counting:
         def __init__(self, inner):
@@ -242,13 +242,6 @@ def counting_model(calls: list[str]):
         def greedy(self, text, **kw):
             calls.append(text)
             return self.inner.greedy(text, **kw)
-
-    return Counting
-
-
-def test_trace_is_computed_once_per_view(translators):
-    calls: list[str] = []
-    Counting = counting_model(calls)  # noqa: N806 (a class)
 
     session, counting = {}, Counting(translators["reverse/general"])
     first = decode_view.get_trace(session, counting, "reverse/general", view())
@@ -261,31 +254,25 @@ def test_trace_is_computed_once_per_view(translators):
     assert pickle.loads(pickle.dumps(data)) == data  # st.session_state and st.cache_data can keep it
 
 
-def test_every_session_shares_one_decode_of_a_view(translators):
-    """A class's followers open the teacher's view: the process decodes it once for all their sessions
-    (decode_view.TRACES). Another model object (one loaded anew) decodes again; the oldest traces make room; input
-    the model cannot take is refused each time, never kept."""
-    calls: list[str] = []
-    Counting = counting_model(calls)  # noqa: N806 (a class)
+def test_every_session_shares_one_decode_of_a_view(monkeypatch):
+    """A class's followers open the teacher's view: the process decodes it once for all their sessions (the Decode
+    page's get_trace with explorer.ui.common.cached.shared_trace); input the model cannot take is refused each
+    time, never kept."""
+    from explorer.ui.common import cached
 
-    model, reloaded = Counting(translators["reverse/general"]), Counting(translators["reverse/general"])
-    shared = decode_view.SharedTraces(most=2)
-    first = shared.get(model, "reverse/general", view())
-    assert shared.get(model, "reverse/general", view(step=4)) is first and calls == ["hello world"]
-    assert shared.get(reloaded, "reverse/general", view()) is not first and calls == ["hello world"] * 2
-    shared.get(model, "reverse/general", view(sentence="abc"))  # three kept at most two: the oldest goes
-    assert shared.get(model, "reverse/general", view(sentence="abc")) is not None and len(calls) == 3
-    shared.get(model, "reverse/general", view())
-    assert calls == ["hello world", "hello world", "abc", "hello world"]
+    calls: list[str] = []
+    real = decode_view.compute_trace
+    monkeypatch.setattr(decode_view, "compute_trace", lambda *a, **k: calls.append(a[2].sentence) or real(*a, **k))
+    cached.trace.clear()
+    teacher, phone = {}, {}
+    one = decode_view.get_trace(teacher, None, "reverse/general", view(sentence="zyx"), compute=cached.shared_trace)
+    two = decode_view.get_trace(phone, None, "reverse/general", view(sentence="zyx"), compute=cached.shared_trace)
+    assert two == one and one.num_steps > 0 and calls == ["zyx"]
     too_long = "a" * (MAX_SOURCE_TOKENS + 5)
     for _ in range(2):
         with pytest.raises(InputError):
-            shared.get(model, "reverse/general", view(sentence=too_long))
-    # The page's get_trace goes through the process's one store: two sessions, one decode.
-    before, teacher, phone = len(calls), {}, {}
-    one = decode_view.get_trace(teacher, model, "reverse/general", view(sentence="zyx"))
-    assert decode_view.get_trace(phone, model, "reverse/general", view(sentence="zyx")) is one
-    assert calls[before:] == ["zyx"]
+            decode_view.get_trace({}, None, "reverse/general", view(sentence=too_long), compute=cached.shared_trace)
+    assert calls == ["zyx", too_long, too_long]
 
 
 @pytest.mark.parametrize("strategy", ["greedy", "sample", "beam"])

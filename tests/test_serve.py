@@ -80,9 +80,10 @@ def test_warm_up_fills_every_lessons_first_step_for_the_first_class(monkeypatch)
 
 
 def test_warm_up_decodes_every_lessons_first_decode_step_for_every_session(monkeypatch):
-    """A lesson's first step on Decode is decoded at start-up into the traces every session shares: the teacher's
+    """A lesson's first step on Decode is decoded at start-up into the decode every session shares: the teacher's
     first run of it and each phone's find it there (issue 62: the first start after the server opened)."""
     from explorer.lessons import catalog as lesson_catalog
+    from explorer.ui.common import cached
     from explorer.ui.common.loaders import get_translator
     from explorer.ui.lessons import player
     from explorer.views import decode as decode_view
@@ -95,7 +96,9 @@ def test_warm_up_decodes_every_lessons_first_decode_step_for_every_session(monke
     for step in firsts:
         view = player.check_view(step)
         name = decode_view.model_name(view.task, view.scorer, view.model)
-        trace = decode_view.get_trace({}, get_translator(name), name, view, view.reference.strip())
+        trace = decode_view.get_trace(
+            {}, get_translator(name), name, view, view.reference.strip(), compute=cached.shared_trace
+        )
         assert trace is not None and trace.num_steps > 0, step.title
     assert decoded == []  # every one from the shared traces
 

@@ -108,16 +108,16 @@ def warm_lessons() -> int:
 
 
 def decode_first(view) -> None:
-    """A lesson's first Decode step decoded into the traces every session shares (explorer.views.decode.TRACES):
+    """A lesson's first Decode step decoded into the decode every session shares (explorer.ui.common.cached.trace):
     the teacher's first run of it, and each phone's, then find it there."""
-    from explorer.ui.common.loaders import get_translator
+    from explorer.ui.common import cached
     from explorer.views import decode as decode_view
     from seq2seq.checkpoint import CheckpointError
     from seq2seq.decoding import InputError
 
     name = decode_view.model_name(view.task, view.scorer, view.model)
     try:
-        decode_view.TRACES.get(get_translator(name), name, view, view.reference.strip())
+        cached.shared_trace(None, name, view, view.reference.strip())
     except (CheckpointError, InputError):
         return  # its page says why, to whoever opens it
 

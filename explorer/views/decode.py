@@ -16,8 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping
 
 from explorer.figures.common import shown_token
@@ -180,50 +178,16 @@ def compute_trace(translator, name: str, view: ViewState, reference: str = "") -
     return decode(translator, view, reference).plain(name, sampling=sampling)
 
 
-class SharedTraces:
-    """Traces decoded once for every session of the process, the `most` used last kept.
-
-    A class's followers open the teacher's view, and each session decoded that same sentence for itself: a hall of
-    300 made 300 decodes of each new sentence, and at a lesson's start the teacher's run and each phone's decoded it
-    in turn (issue 62: phones wait behind the teacher's run). A trace depends on the model and on `trace_key`
-    only, and no one changes one (DecodedSentence is frozen; pages read it), so one object serves every session.
-    A model is the translator object the process loaded: one loaded anew (a retrained model) is another key, and
-    each kept trace holds its translator, so no other can take its id while it is kept.
-    """
-
-    def __init__(self, most: int = 128) -> None:
-        self.most = most
-        self._kept: OrderedDict[tuple, tuple[object, DecodedSentence]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, translator, name: str, view: ViewState, reference: str = "") -> DecodedSentence:
-        """The trace of `view` by `translator`: kept, or decoded now (InputError for input it cannot take)."""
-        key = (id(translator), trace_key(name, view, reference))
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None and found[0] is translator:
-                self._kept.move_to_end(key)
-                return found[1]
-        data = compute_trace(translator, name, view, reference)  # outside the lock: other sessions go on meanwhile
-        with self._lock:
-            self._kept[key] = (translator, data)
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.most:
-                self._kept.popitem(last=False)
-        return data
-
-
-TRACES = SharedTraces()
-
-
-def get_trace(session: MutableMapping, translator, name: str, view: ViewState, reference: str = "") -> DecodedSentence:
-    """The decoded sentence for this view, kept in the session (a step click reuses it) and shared with every
-    other session of the process that opens the same view (`TRACES`)."""
+def get_trace(
+    session: MutableMapping, translator, name: str, view: ViewState, reference: str = "", compute=compute_trace
+) -> DecodedSentence:
+    """The decoded sentence for this view, kept in the session: a step click reuses it. `compute` decodes (the
+    Decode page passes the decode every session shares, explorer.ui.common.cached.shared_trace)."""
     key = trace_key(name, view, reference)
     cached = session.get(keys.TRACE)
     if cached and cached["key"] == key:
         return cached["data"]
-    data = TRACES.get(translator, name, view, reference)
+    data = compute(translator, name, view, reference)
     session[keys.TRACE] = {"key": key, "data": data}
     session.pop(keys.WHATIF_RESULT, None)
     return data

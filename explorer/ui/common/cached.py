@@ -105,12 +105,20 @@ def history(path: str, mtime_ns: int) -> list[dict]:
     return models_view.read_history(Path(path))
 
 
-# -- Lessons ------------------------------------------------------------------------------------
+# -- Decode -------------------------------------------------------------------------------------
 @st.cache_data(max_entries=256, show_spinner=False)
-def lesson_decode(name: str, sentence: str, strategy: str, beam: int, temperature: float, seed: int, reference: str):
-    """A lesson step's sentence decoded the way its view says (the Decode page's decode, as plain data)."""
+def trace(name: str, sentence: str, strategy: str, beam: int, temperature: float, seed: int, reference: str):
+    """A view's decode (decode_view.compute_trace), once per process for every session: a class's followers open
+    the teacher's view, and each decoded it for itself (a hall of 300, 300 decodes of each new sentence; at a
+    lesson's start the teacher's run and each phone's in turn). The warm-up decodes the lessons' first Decode steps
+    (explorer/ui/serve.py)."""
     view = ViewState("", "", sentence, strategy=strategy, beam=beam, temperature=temperature, seed=seed)
     return decode_view.compute_trace(get_translator(name), name, view, reference)
+
+
+def shared_trace(_translator, name: str, view: ViewState, reference: str = ""):
+    """`trace` in compute_trace's form, for decode_view.get_trace (the model is the registry's `name`)."""
+    return trace(name, view.sentence, view.strategy, view.beam, view.temperature, view.seed, reference)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
