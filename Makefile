@@ -59,9 +59,9 @@ run: install  ## start the app, models loaded before it answers (ADDRESS=127.0.0
 test: export PYTHONDONTWRITEBYTECODE :=
 test: install-test  ## lint, then every test but the slow suites: those without a browser on a worker per core, then the browser tests (two at a time, then the load tests alone)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -n auto --maxprocesses 4 -m "not e2e and not slow" --durations=10
-	$(BIN)/pytest -q -n 2 --dist loadfile -m "e2e and not slow and not alone" --durations=10
-	$(BIN)/pytest -q -m "e2e and alone and not slow" --durations=10
+	$(BIN)/pytest -q -n auto --maxprocesses 4 -m "not e2e and not slow" --durations=10 --ignore=tests/e2e
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "e2e and not slow and not alone" --durations=10 tests/e2e
+	$(BIN)/pytest -q -m "e2e and alone and not slow" --durations=10 tests/e2e
 
 test-slow: install-test  ## the slow suites only (400 save kills, 50 training kills with --resume, torchrun, the rest of each `diagonal` grid and `first_quick` list)
 	$(BIN)/pytest -q -m slow

@@ -139,6 +139,7 @@ class LiveClient(Protocol):
         self.stream_url = ""
         self.stream_task: asyncio.Task | None = None
         self.events: list[tuple[dict, float]] = []  # every event the class's stream sent, with its arrival
+        self.latest_view: dict | None = None  # the newest "view" event heard (class_follow.js's held.view)
         self.replaced = False  # a newer stream of this member took over: the page stops listening (class_follow.js)
         self.refusals: list[tuple[int, str, float]] = []  # refused streams: (status, the setting that refused, when)
         self.triggers = 0
@@ -192,6 +193,11 @@ class LiveClient(Protocol):
             self.query = reply.page_info_changed.query_string
         elif kind == "script_finished":
             self.finished.append(reply.script_finished)
+            # As class_follow.js's replay: a run that drew an older view than the stream has already said (its run
+            # read the room before the teacher's next step) is followed by the newer view.
+            latest = self.latest_view
+            if self.pushed and latest is not None and latest.get("version", 0) > self.drawn[0]:
+                self._judge(latest, now)
         elif kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
             element = reply.delta.new_element
             which = element.WhichOneof("type")
@@ -300,6 +306,12 @@ class LiveClient(Protocol):
     def _event(self, event: dict, now: float) -> None:
         self.events.append((event, now))
         self.changed.set()
+        if event.get("kind") == "view" and event.get("version", 0) > (self.latest_view or {}).get("version", 0):
+            self.latest_view = event
+        self._judge(event, now)
+
+    def _judge(self, event: dict, now: float) -> None:
+        """What class_follow.js's handler does with `event`, judged against the view this page drew."""
         data, (version, params) = self.pushed or {}, self.drawn
         kind = event.get("kind")
         if kind == "replaced":  # as class_follow.js: no reconnect, no rerun

@@ -20,6 +20,7 @@ from seq2seq.checkpoint import load_model, read_config
 from seq2seq.registry import registry, resolve
 from seq2seq.tasks import get_task, zh_en
 from seq2seq.tasks import zh_en_checks as checks
+from tests.quick import first_quick
 from tests.script_loader import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,10 +52,12 @@ def test_one_model_writes_eight_in_ten_held_out_people_and_nine_in_ten_places():
 
 
 @pytest.mark.skipif(not CORPUS.is_file(), reason="needs ../shared/data/cmn-eng.txt")
-@pytest.mark.parametrize("name", EVERY)
+@pytest.mark.parametrize("name", first_quick(EVERY))  # each model translates the whole test split: one by default
 def test_at_most_two_test_outputs_name_a_place_the_sentence_does_not(name):
     """我们明天去海边。 must not become "We're going to Shanghai tomorrow.": over the whole test split, at most 2
-    outputs name one of the places the dictionary stage taught that none of their references names."""
+    outputs name one of the places the dictionary stage taught that none of their references names. The default
+    run checks the first shipped model; `make test-slow` every other (3 s each: the weights change only with a
+    release)."""
     script = load_script("zh_invented_names.py")
     places = script.place_names(script.taught_names(resolve(name))[: script.PLACE_PIECES], CORPUS)
     refs = get_task("zh-en").references(CORPUS, "test")

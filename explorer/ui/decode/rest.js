@@ -7,24 +7,32 @@
 // 120 ms) reruns only the stepper's fragment: a press costs the page the stepper's small run, not the panels'
 // (issue 61: each report's run redrew the tabs, a long task the next press waited behind). Presses closer than
 // data.rest_ms move the panels once; Play's steps, further apart, move them at each step.
-// It asks once per step: a step the server's panels cannot come to (its run leaves the view at another step, say)
-// is not asked for again at every drawing of the stepper, which would rerun the panels every data.rest_ms for ever.
+// It asks at most ASKS times per step: a step the server's panels cannot come to (its run leaves the view at another
+// step, say) is not asked for again at every drawing, which would rerun the panels every data.rest_ms for ever. The
+// second ask is for a run that answered the first at another step (its run read the view before the stepper's own
+// report had come, and that report's run redraws only the stepper): once, the panels then come to the rested step.
 // After common/renders.js: a render's listener and timer end with it (one listener per page, judging by the step the
 // panels were last drawn with). Data: {step, rest_ms}. It draws nothing and formats no text.
 const SHOWN_EVENT = "ae-step-shown";
-const ASKED = "__aeRestAsked";  // the step this page last asked the panels for (one Decode stepper per page)
+const ASKED = "__aeRestAsked";  // {step, times, redrawn}: the step last asked for, how often, drawn since at another
+const ASKS = 2;
 
 function followRest(component) {
   const {data, setTriggerValue} = component;
   const drawn = Number(data.step);
-  if (window[ASKED] === drawn) window[ASKED] = null;  // answered: that step may be asked for again later
+  const last = window[ASKED];
+  if (last && last.step === drawn) window[ASKED] = null;  // answered: that step may be asked for again later
+  else if (last) last.redrawn = true;  // the panels drawn since the ask, at another step
   const rest = Number(data.rest_ms) || 400;
   let timer = null;
   const heard = (k) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      if (!Number.isFinite(k) || k === drawn || k === window[ASKED]) return;
-      window[ASKED] = k;
+      if (!Number.isFinite(k) || k === drawn) return;
+      const asked = window[ASKED];
+      const again = asked && asked.step === k;
+      if (again && (!asked.redrawn || asked.times >= ASKS)) return;  // on its way, or asked for enough
+      window[ASKED] = {step: k, times: again ? asked.times + 1 : 1, redrawn: false};
       setTriggerValue("rested", k);
     }, rest);
   };
