@@ -100,3 +100,26 @@ def test_a_page_drawn_again_ends_what_its_render_before_started(tmp_path):
         {"wait": 150},
     ])  # fmt: skip
     assert [(t["page"], t["why"]) for t in found["triggers"]] == [(0, "retry")]
+
+
+def test_a_rerun_that_drew_nothing_is_asked_for_once_more(tmp_path):
+    """A phone that asked to follow the teacher's move and was never drawn anew (the run lost: Streamlit, for one,
+    drops a rerun request naming a fragment its last whole run no longer has) asks again, once, data.again_ms
+    later."""
+    found = run(tmp_path, [
+        {"mount": {**page(1), "again_ms": 40}},
+        {"event": view(2, "lessons")},
+        {"wait": 200},  # no drawing came: one more ask
+        {"wait": 200},  # and no third
+    ])  # fmt: skip
+    assert [t["why"] for t in found["triggers"]] == ["view", "again"]
+
+
+def test_a_page_drawn_anew_after_its_rerun_asks_nothing_more(tmp_path):
+    found = run(tmp_path, [
+        {"mount": {**page(1), "again_ms": 100}},
+        {"event": view(2, "lessons")},
+        {"redraw": {**page(2), "again_ms": 100}},  # the run asked for drew the page
+        {"wait": 300},
+    ])  # fmt: skip
+    assert [t["why"] for t in found["triggers"]] == ["view"]

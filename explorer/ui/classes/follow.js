@@ -22,7 +22,12 @@
 //   before a teacher's next move that came while no page listened (issue 62: a teacher who started a lesson and
 //   pressed Next at once left a phone on step 1, the second move lost between the list's page and Decode's);
 // - a lesson's step other than the one this tab showed last opens at the top of the page (a phone scrolled
-//   down to answer the step before).
+//   down to answer the step before);
+// - a rerun asked for that has not drawn this page anew data.again_ms later is asked for once more (a page drawn
+//   anew is a new render, which starts its own count): in two test runs a phone stayed without the question asked,
+//   or on the lesson's step before, for 30 s, until the teacher's next move. How that run was lost is not shown; the
+//   one line in that server's log was Streamlit dropping a rerun request that named a fragment its last whole run
+//   no longer had (app_session.request_rerun), which drops whatever the request carried.
 // Data: {stream: URL path, version: the view drawn, params: its link, steps: the decode's, mode, question, texts,
 // cookies: whether the browser sends its member cookie}.
 // Nothing from a user is formatted into this script: events are JSON, written with textContent only.
@@ -188,6 +193,7 @@ function follow(component) {
   if (at && window[AT] !== undefined && window[AT] !== at) toTop();  // another step of the lesson
   window[AT] = at;
   let asked = 0;
+  let again = null, askedAgain = false;  // the one more ask of this render (above)
   // A change that reruns the page reaches every student of the room at once: each waits a random part
   // of the spread first (SPREAD_HALL), so a hall's reruns come spread out instead of in one burst.
   let pending = null;
@@ -203,6 +209,14 @@ function follow(component) {
       for (const kind of Object.keys(owed)) delete owed[kind];
       asked += 1;
       setTriggerValue("moved", why + ":" + asked + ":" + Date.now());
+      const againMs = Number(data.again_ms);
+      if (againMs > 0 && !askedAgain && !again) {
+        again = setTimeout(() => {
+          again = null;
+          askedAgain = true;
+          rerun("again");
+        }, againMs);
+      }
     }, Math.random() * spread);
   };
   // Not live (the class server unreachable when the page was drawn): try again every retry_ms until a run
@@ -261,6 +275,7 @@ function follow(component) {
     if (pending) giveBack(owed);  // a rerun cancelled: the next page judges its events
     unfit();
     clearTimeout(pending);
+    clearTimeout(again);
     clearTimeout(retry);
     held.closing = setTimeout(() => {
       held.gone = true;

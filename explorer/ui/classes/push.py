@@ -20,6 +20,7 @@ import os
 
 import streamlit as st
 
+from explorer.classrooms.runs import MOST_WAIT_S
 from explorer.classrooms.store import CookiesNeeded, Question, TeacherView
 from explorer.i18n import _
 from explorer.i18n.errors import message_of
@@ -38,6 +39,10 @@ SPREAD_MS = 1500
 # SPREAD_MS) until it can: the stream's own reconnect events may arrive while the not-live page is still
 # being drawn, and are then judged against the page as it was, so the retry cannot rest on them alone.
 RETRY_MS = 3000
+# A rerun the page asked for that has not drawn it anew this long is asked for once more (follow.js says why). Longer
+# than a student's run may wait for its turn (explorer.classrooms.runs.MOST_WAIT_S): a second ask while the first run
+# waits would stop that run and start it again.
+AGAIN_MS = int((MOST_WAIT_S + 2.0) * 1000)
 SWITCH = "ATTENTION_EXPLORER_CLASS_PUSH"
 KEY = "class_follow_stream"
 
@@ -97,6 +102,7 @@ def follower(
         "mode": "watch",
         "spread_ms": SPREAD_MS,
         "retry_ms": RETRY_MS,
+        "again_ms": AGAIN_MS,
         "texts": _texts(),
         # The stream knows the member by the browser's cookie alone: a browser that no longer sends one (cookies
         # cleared or blocked since it joined) would be refused for ever, so its page says why instead.
