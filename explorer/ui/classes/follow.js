@@ -24,10 +24,10 @@
 // - a lesson's step other than the one this tab showed last opens at the top of the page (a phone scrolled
 //   down to answer the step before);
 // - a rerun asked for that has not drawn this page anew data.again_ms later is asked for once more (a page drawn
-//   anew is a new render, which starts its own count): in two test runs a phone stayed without the question asked,
-//   or on the lesson's step before, for 30 s, until the teacher's next move. How that run was lost is not shown; the
-//   one line in that server's log was Streamlit dropping a rerun request that named a fragment its last whole run
-//   no longer had (app_session.request_rerun), which drops whatever the request carried.
+//   anew is a new render, which starts its own count): in a clean-clone test run a phone stayed without the
+//   question asked for 30 s, until the teacher's next move. How its run was lost is not shown; the one line in that
+//   server's log was Streamlit dropping a rerun request that named a fragment its last whole run no longer had
+//   (app_session.request_rerun), which drops whatever the request carried.
 // Data: {stream: URL path, version: the view drawn, params: its link, steps: the decode's, mode, question, texts,
 // cookies: whether the browser sends its member cookie}.
 // Nothing from a user is formatted into this script: events are JSON, written with textContent only.
