@@ -9,8 +9,9 @@
 // data.rest_ms move the panels once; Play's steps, further apart, move them at each step.
 // It asks at most ASKS times per step: a step the server's panels cannot come to (its run leaves the view at another
 // step, say) is not asked for again at every drawing, which would rerun the panels every data.rest_ms for ever. The
-// second ask is for a run that answered the first at another step (its run read the view before the stepper's own
-// report had come, and that report's run redraws only the stepper): once, the panels then come to the rested step.
+// second ask, made only once the panels were drawn again at another step since the first, is for a run that
+// answered at the old step however it came to (its rested step refused, say: a stepper of an older generation) while
+// the stepper's report, whose run redraws only the stepper, moved the view on: the panels then come to that step.
 // After common/renders.js: a render's listener and timer end with it (one listener per page, judging by the step the
 // panels were last drawn with). Data: {step, rest_ms}. It draws nothing and formats no text.
 const SHOWN_EVENT = "ae-step-shown";

@@ -69,8 +69,8 @@ def follow_rest(step: int, n: int) -> None:
     """In the fragment of the step's panels, drawn at `step` of a decode of `n` steps: that fragment runs again once
     the page's stepper rests at another step (decode/rest.js), and that run takes the rested step as the stepper's
     report before it draws (`_rested`). The stepper's own report (`_report`, 120 ms after a press) usually came
-    first; when the panels' run came first it drew the old step, and rest.js, which asks once per step, never asked
-    again: the panels (a teacher's revealed answers among them) stayed at the old step."""
+    first; when the panels' run came first it drew the old step, and rest.js, which then asked once per step, never
+    asked again: the panels (a teacher's revealed answers among them) stayed at the old step."""
     rested = functools.partial(_rested, stepper.key(st.session_state), n)
     rest_component()(data={"step": step, "rest_ms": REST_MS}, key=REST_KEY, on_rested_change=rested)
 
