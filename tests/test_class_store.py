@@ -749,6 +749,8 @@ def test_limits_from_the_environment():
     )
     assert Limits.from_env({"ATTENTION_EXPLORER_CLASS_IDLE_MINUTES": "1.5"}).idle_seconds == 90.0
     assert Limits.from_env({"ATTENTION_EXPLORER_CLASS_GONE_MINUTES": "2.5"}).gone_seconds == 150.0
+    away = [Limits.from_env({"ATTENTION_EXPLORER_CLASS_AWAY_SECONDS": v}).away_seconds for v in ("6", "90", "5.9", "x")]
+    assert away == [6.0, 90.0, 15.0, 15.0]  # below two of the teacher's calls (3 s apart): the default
 
 
 @pytest.mark.parametrize("bad", ["", "x", "0", "-3", "1e3", "nan", "inf", "2.5", "9" * 30, "100001"])

@@ -72,12 +72,15 @@ class Limits:
         # At least a minute: a place is never given away while its member's heartbeat (every few seconds)
         # could still come.
         gone = number("GONE_MINUTES", float, cls.gone_seconds / 60, 1.0, 24 * 60.0)
+        # At least two of the teacher's page's calls (every 3 s): one late call never makes the teacher away.
+        away = number("AWAY_SECONDS", float, cls.away_seconds, 6.0, 3600.0)
         return cls(
             max_rooms=number("MAX_ROOMS", int, cls.max_rooms, 1, 100_000),
             max_students=number("MAX_STUDENTS", int, cls.max_students, 1, 10_000),
             max_waiting=number("MAX_WAITING", int, cls.max_waiting, 1, 100_000),
             idle_seconds=idle * 60.0,
             gone_seconds=gone * 60.0,
+            away_seconds=away,
             creates=Rate(number("CREATES_PER_HOUR", int, cls.creates.count, 1, 100_000), 3600.0),
             session_creates=Rate(number("SESSION_CREATES_PER_HOUR", int, cls.session_creates.count, 1, 9999), 3600.0),
             joins=Rate(number("JOINS_PER_10_MINUTES", int, cls.joins.count, 1, 1_000_000), 600.0),

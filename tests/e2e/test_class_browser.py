@@ -1,9 +1,9 @@
 """A live class in real Chromium: one teacher and three students on one server.
 
 - The teacher starts a class on Decode; three students join with the link; the teacher steps three times
-  and each student's heatmap has three rows.
-- A student explores on its own (the teacher's steps no longer move it) and follows again.
-- A question is asked, answered by the three students, and revealed with the right counts.
+  and each student's heatmap has three rows; then a question is asked, answered by the three students, and
+  revealed with the right counts.
+- A student explores on its own from the step it shows (the teacher's steps no longer move it) and follows again.
 """
 
 from __future__ import annotations
@@ -72,40 +72,13 @@ def classroom(request: pytest.FixtureRequest, browser: Browser, streamlit_server
         page.context.close()
 
 
-def test_three_students_follow_three_steps(classroom):
+def test_three_students_follow_three_steps_then_answer_a_question_revealed_with_the_right_counts(classroom):
     teacher, _code, students = classroom
     step(teacher, 3)
     rows(teacher, 3)
     for student in students:
         rows(student, 3)
         expect(student.get_by_text("Step 3 of", exact=False)).to_be_visible()
-
-
-@pytest.mark.parametrize("classroom", [2], indirect=True)  # one explores, one follows
-def test_a_student_explores_and_follows_again(classroom):
-    teacher, code, students = classroom
-    explorer, followers = students[0], students[1:]
-    explorer.get_by_role("button", name="Explore on my own").click()
-    expect(explorer.get_by_text(f"Class {code}: you are exploring on your own.")).to_be_visible(timeout=WAIT_MS)
-    explorer.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
-    # Exploring, the student has the page's own controls: it steps on its own.
-    explorer.get_by_role("button", name="Step", exact=True).click()
-    rows(explorer, 1)
-    step(teacher, 2)
-    for student in followers:
-        rows(student, 2)
-    # The explorer's page asks the room again (its banner's poll, every follow.EXPLORING_POLL_SECONDS) after
-    # the room has the teacher's step, and that run is over: the teacher's steps do not move it.
-    page_clock.answered(explorer, at_least=page_clock.asked(explorer) + 1)
-    rows(explorer, 1)
-    explorer.get_by_role("button", name="Follow the teacher").click()
-    expect(explorer.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible(timeout=WAIT_MS)
-    rows(explorer, 2)
-
-
-def test_a_question_is_asked_answered_and_revealed_with_the_right_counts(classroom):
-    teacher, _code, students = classroom
-    step(teacher, 1)
     teacher.get_by_text("next token", exact=True).click()  # the bar's kind of question
     teacher.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
     teacher.get_by_role("button", name="Ask the class").click()
@@ -126,21 +99,36 @@ def test_a_question_is_asked_answered_and_revealed_with_the_right_counts(classro
     expect(teacher.get_by_text("100% of 3 answers were right.")).to_be_visible(timeout=WAIT_MS)
 
 
-@pytest.mark.parametrize("classroom", [1], indirect=True)
-def test_a_follower_explores_from_the_step_it_shows_and_its_url_says_it(classroom):
+@pytest.mark.parametrize("classroom", [2], indirect=True)  # one explores, one follows
+def test_a_student_explores_from_the_step_it_shows_and_follows_again(classroom):
     """Issue 61: the teacher's steps reach a follower in the browser (no run), and the student's URL and "Explore
     on my own" follow what the page shows: after the teacher's third step the follower's address bar says step=3,
-    and exploring starts at step 3 (it used to drop to step 0, and a shared link was wrong)."""
+    and exploring starts at step 3 (it used to drop to step 0, and a shared link was wrong). Exploring, the
+    teacher's steps no longer move it; following again, they do."""
     teacher, code, students = classroom
-    explorer = students[0]
+    explorer, followers = students[0], students[1:]
     step(teacher, 3)
-    rows(explorer, 3)
-    expect(explorer).to_have_url(re.compile(r"[?&]step=3(&|$)"), timeout=WAIT_MS)
+    for student in students:
+        rows(student, 3)
+        expect(student).to_have_url(re.compile(r"[?&]step=3(&|$)"), timeout=WAIT_MS)
     explorer.get_by_role("button", name="Explore on my own").click()
     expect(explorer.get_by_text(f"Class {code}: you are exploring on your own.")).to_be_visible(timeout=WAIT_MS)
     expect(explorer.get_by_text("Step 3 of", exact=False)).to_be_visible(timeout=WAIT_MS)
     rows(explorer, 3)
     expect(explorer).to_have_url(re.compile(r"[?&]step=3(&|$)"), timeout=WAIT_MS)
-    explorer.get_by_role("button", name="Step", exact=True).click()  # and steps on its own from there
+    explorer.locator(SCRIPT_DONE).wait_for(timeout=WAIT_MS)
+    # Exploring, the student has the page's own controls: it steps on its own, from there.
+    explorer.get_by_role("button", name="Step", exact=True).click()
     expect(explorer.get_by_text("Step 4 of", exact=False)).to_be_visible(timeout=WAIT_MS)
+    rows(explorer, 4)
     expect(explorer).to_have_url(re.compile(r"[?&]step=4(&|$)"), timeout=WAIT_MS)
+    step(teacher, 2)
+    for student in followers:
+        rows(student, 5)
+    # The explorer's page asks the room again (its banner's poll, every follow.EXPLORING_POLL_SECONDS) after
+    # the room has the teacher's step, and that run is over: the teacher's steps do not move it.
+    page_clock.answered(explorer, at_least=page_clock.asked(explorer) + 1)
+    rows(explorer, 4)
+    explorer.get_by_role("button", name="Follow the teacher").click()
+    expect(explorer.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible(timeout=WAIT_MS)
+    rows(explorer, 5)

@@ -1,7 +1,7 @@
 """A class that holds, in real Chromium, in order: the teacher starts a class and reloads, and is still its
 teacher (another tab of the same browser is not); three students join; the teacher locks, a fourth is
 told the class is locked, and a student who reloads gets back in; the teacher's tab closes, and the
-students are told the teacher is away within 30 s."""
+students are told the teacher is away within 30 s (the server's `ATTENTION_EXPLORER_CLASS_AWAY_SECONDS` is 6)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ def teaches(page: Page, code: str) -> None:
 
 
 def test_a_class_holds_a_reload_a_lock_and_the_teacher_leaving(browser: Browser, start_streamlit):
-    server = start_streamlit(env={"ATTENTION_EXPLORER_CLASS_IDLE_MINUTES": "10"})  # its own server and rooms
+    # Its own server and rooms; the teacher is away 6 s after its page's last call (15 s by default).
+    server = start_streamlit(
+        env={"ATTENTION_EXPLORER_CLASS_IDLE_MINUTES": "10", "ATTENTION_EXPLORER_CLASS_AWAY_SECONDS": "6"}
+    )
     teacher, code = start_class(browser, server)
     pages = [teacher]
     try:
