@@ -38,7 +38,7 @@ page's default model on reverse, in their own processes with one torch thread ea
 starts them; early stopping off so that they train throughout): does a class keep getting
 answers while some students train?
 
-`--quick` is 5 sessions for 20 s (tests/e2e/test_load_quick.py runs it). Writes
+`--quick` is 5 sessions for 20 s (tests/e2e/test_load_quick.py runs it for 12 s). Writes
 bench/results/load_test[-protocol][-quick].json. The browsers run on the same machine as the
 server: on a small machine their drawing, not the server, sets the browser client's latency
 (the CPU line says which).

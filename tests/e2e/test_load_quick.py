@@ -1,4 +1,4 @@
-"""The classroom load test, quick mode (bench/load_test.py --quick): 5 sessions stepping for 20 s.
+"""The classroom load test, quick mode: 5 sessions stepping for 12 s (bench/load_test.py --quick: 20 s).
 
 Runs in-process against a server started like the other browser tests (loopback, headless),
 over small untrained models so that the server's work per step is small and the test is about
@@ -34,7 +34,7 @@ def test_five_sessions_keep_getting_answers(tmp_path) -> None:
     env = {"ATTENTION_EXPLORER_PRETRAINED": str(small_registry()), "ATTENTION_EXPLORER_USER_MODELS": str(tmp_path)}
     with Server(env, log_dir=tmp_path) as server, pytest.MonkeyPatch.context() as patch:
         patch.setenv("ATTENTION_EXPLORER_PRETRAINED", env["ATTENTION_EXPLORER_PRETRAINED"])
-        result = load_test.run(sessions=5, duration=20.0, server=server, step_timeout=30.0)
+        result = load_test.run(sessions=5, duration=12.0, server=server, step_timeout=30.0)
     load_test.print_report(result)
     assert result["errors"] == 0, result["error_messages"]
     assert result["fewest_answers_last_half"] >= 1, result["per_session"]
