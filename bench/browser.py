@@ -26,6 +26,20 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
+# What a lesson step's frame keeps in sight (explorer.lessons.schema.Step.frame_view), as a page draws it outside
+# the lesson's panel: selectors, the first the step's page shows. A heatmap is Decode's (its output where the model
+# has no attention) or a plotly one (Compare, Timelapse). The lecture frame test and bench.lesson_start read it.
+_OUTSIDE = ":not(.st-key-lesson_dock *)"
+_CHART = f"[data-testid=stMain] [data-testid=stPlotlyChart]{_OUTSIDE}"
+FRAME_VIEW = {
+    "heatmap": ("svg#decode-heatmap", _CHART, ".ae-stepper-output"),
+    "chart": (_CHART,),
+    "table": (
+        f"[data-testid=stMain] [data-testid=stDataFrame]{_OUTSIDE}",
+        f"[data-testid=stMain] [data-testid=stTable]{_OUTSIDE}",
+    ),
+    "output": (".ae-stepper-output",),
+}
 
 # Resolves to performance.now() in the first animation frame after the Decode heatmap (the SVG of
 # explorer.figures.svg_heatmap, `<svg id=…>`) has painted `rows` rows and, when given, exactly the column labels `xs`.

@@ -7,7 +7,8 @@ Starts the app as `make run` does and, beside it, `--busy` shell loops (`while :
 core busy (they stop with the bench). A teacher (1366×768) starts a class on the Lessons list and `--phones` phones
 (390×844, touch) join it by its link. Each trial: the teacher is on the list and every phone shows it too; the
 teacher clicks the lesson's Start; each phone's page notes (in the page, on the frame that first shows it) when
-it draws the lesson's first step: the lesson's panel with the step's title and the step's heatmap. The teacher
+it draws the lesson's first step: the lesson's panel with the step's title and what the step's frame keeps in sight
+(its heatmap, chart, table or output: explorer.lessons.schema.Step.frame_view, on any page). The teacher
 then clicks All lessons and the phones follow back to the list before the next trial. Both pages read the one
 machine's clock (Date.now()), so a phone's delay is its time of drawing minus the teacher's click.
 
@@ -25,7 +26,7 @@ import subprocess
 
 from playwright.sync_api import sync_playwright
 
-from bench.browser import SCRIPT_DONE, TIMEOUT_MS, launch_browser
+from bench.browser import FRAME_VIEW, SCRIPT_DONE, TIMEOUT_MS, launch_browser
 from bench.common import machine, markdown_table, summary, write_results
 from bench.server import Server
 
@@ -36,13 +37,12 @@ BAR_SECONDS = 2.0  # issue 62: within 2 s of the teacher's start, 20 of 20
 # The teacher's click, stamped before Streamlit sees it (capture phase).
 CLICK_CLOCK = """() => { window.__aeClick = 0;
   document.addEventListener('click', () => { window.__aeClick = Date.now(); }, true); }"""
-# On the phone: the time of the first animation frame that shows the lesson's step `title` in its panel and the
-# step's heatmap; polled every frame from when it is armed.
-WATCH_STEP = """(title) => { window.__aeShown = 0;
+# On the phone: the time of the first animation frame that shows the lesson's step `title` in its panel and what the
+# step's frame keeps in sight (`view`: selectors, bench.browser.FRAME_VIEW); polled every frame from when it is armed.
+WATCH_STEP = """([title, view]) => { window.__aeShown = 0;
   const look = () => {
     const dock = document.querySelector('.st-key-lesson_dock');
-    const map = document.querySelector('svg#decode-heatmap');
-    if (dock && dock.innerText.includes(title) && map && Number(map.getAttribute('data-rows')) >= 0) {
+    if (dock && dock.innerText.includes(title) && document.querySelector(view)) {
       window.__aeShown = Date.now(); return; }
     requestAnimationFrame(look); };
   requestAnimationFrame(look); }"""
@@ -70,12 +70,12 @@ def phone_page(browser, url: str, code: str):
     return page
 
 
-def trial(teacher, phones, lesson: str, title: str, give_up_s: float) -> list[float | None]:
+def trial(teacher, phones, lesson: str, title: str, view: str, give_up_s: float) -> list[float | None]:
     """One start: each phone's delay in seconds (None: not shown within give_up_s), then back to the list."""
     for phone in phones:
         phone.wait_for_function(ON_LIST, timeout=TIMEOUT_MS)
         phone.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
-        phone.evaluate(WATCH_STEP, title)
+        phone.evaluate(WATCH_STEP, [title, view])
     teacher.locator(SCRIPT_DONE).wait_for(timeout=TIMEOUT_MS)
     teacher.locator(f".st-key-lesson_start_{lesson} button").click()
     teacher.locator(".st-key-lesson_leave button").wait_for(timeout=TIMEOUT_MS)
@@ -103,7 +103,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from explorer.lessons import catalog
 
-    title = catalog()[0][args.lesson].steps[0].title
+    lessons = catalog()[0]
+    if args.lesson not in lessons:
+        parser.error(f"no lesson {args.lesson!r}; the shipped lessons: {', '.join(lessons)}")
+    first = lessons[args.lesson].steps[0]
+    title, view = first.title, ", ".join(FRAME_VIEW[first.frame_view()])
     delays: list[float | None] = []
     load_before = os.getloadavg()[0]
     loops = []
@@ -114,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
             teacher, code = teacher_page(browser, server.url, args.lesson)
             phones = [phone_page(browser, server.url, code) for _ in range(args.phones)]
             for number in range(args.trials):
-                found = trial(teacher, phones, args.lesson, title, args.give_up_s)
+                found = trial(teacher, phones, args.lesson, title, view, args.give_up_s)
                 print(f"trial {number + 1}: " + ", ".join("miss" if d is None else f"{d:.2f} s" for d in found),
                       flush=True)  # fmt: skip
                 delays += found

@@ -11,8 +11,8 @@ that it has taken the action and is done with it instead:
 - `asked(page)`: how many runs the page has asked its server for (its BackMsg rerun_script messages: every
   click, widget change or component value is one; heartbeats are not): the same count after an action
   means the action asked for no run, so none of it can still be on its way; `answered(page, at_least)`:
-  every run asked for has ended (an app page asks for two as it opens: its first, and the one the tab's
-  answer of what it keeps starts, explorer.ui.classes.memory, a moment or seconds later);
+  every run asked for has ended (a page asks for one as it opens; one whose tab keeps a class, a second, a
+  moment or seconds later: the one the tab memory's answer starts, explorer.ui.classes.memory);
 - `quiet(page, n)`: the page's script is done and its document has not changed for `n` animation frames in a
   row (what components and charts draw just after a run, and a layout's second look, are over);
   `click_still(page, target)`: click once the page is quiet (a click while the layout still moves can land

@@ -19,6 +19,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bench.browser import FRAME_VIEW
 from explorer import i18n
 from explorer.i18n import _
 from explorer.lessons import catalog
@@ -34,20 +35,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobil
 CODE = re.compile(r"\b([A-Z2-9]{6})\b")
 BOX = "e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }"
 SCROLLED = "() => window.scrollY + (document.querySelector('[data-testid=stMain]')?.scrollTop || 0)"
-# What a step's frame keeps in sight (explorer.lessons.schema.Step.frame_view), as the page draws it outside the
-# lesson's panel: the first of its selectors the step's page shows. A heatmap is Decode's (its output where the
-# model has no attention) or a plotly one (Compare, Timelapse).
-_OUTSIDE = ":not(.st-key-lesson_dock *)"
-_CHART = f"[data-testid=stMain] [data-testid=stPlotlyChart]{_OUTSIDE}"
-MAIN_VIEW = {
-    "heatmap": ("svg#decode-heatmap", _CHART, ".ae-stepper-output"),
-    "chart": (_CHART,),
-    "table": (
-        f"[data-testid=stMain] [data-testid=stDataFrame]{_OUTSIDE}",
-        f"[data-testid=stMain] [data-testid=stTable]{_OUTSIDE}",
-    ),
-    "output": (".ae-stepper-output",),
-}
 ANSWERS = ".st-key-class_lesson_revealed, .st-key-class_revealed"
 PROJECTED_H1 = "35.2px"  # a page's title in presentation mode (explorer.ui.shell.presentation.CSS: 2.2rem)
 # The lesson's words in the projected side column: (more than its box shows, the fade at its foot in px). A box
@@ -112,10 +99,10 @@ def _main_view(page: Page, shows: str) -> tuple[str, list[float]] | None:
     """The first of the step's view's selectors the page shows, and its box; None when none shows. A chart is drawn
     a moment after the run that sent it has ended (plotly loads lazily): waited for, as the page shows it."""
     try:
-        page.locator(", ".join(MAIN_VIEW[shows])).locator("visible=true").first.wait_for(timeout=WAIT_MS)
+        page.locator(", ".join(FRAME_VIEW[shows])).locator("visible=true").first.wait_for(timeout=WAIT_MS)
     except Exception:  # noqa: BLE001 (none within the wait: said with the step)
         return None
-    for selector in MAIN_VIEW[shows]:
+    for selector in FRAME_VIEW[shows]:
         found = page.locator(selector).locator("visible=true")
         if found.count():
             return selector, found.first.evaluate(BOX)
