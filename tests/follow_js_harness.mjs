@@ -3,7 +3,8 @@
 // Each step: {"mount": {data}} draws a page (its component), {"unmount": true} removes the page drawn last,
 // {"redraw": {data}} draws the page drawn last again with new data on the same element, as Streamlit does (it calls
 // the function again and keeps the cleanup for the element's unmount), {"event": {...}} is a message on the room's
-// stream, {"wait": ms} lets timers run.
+// stream, {"dom": [selectors]} says which selectors the page's document answers from now on (none at first),
+// {"wait": ms} lets timers run.
 const [, , script, scenario] = process.argv;
 const sources = [];
 class FakeEventSource {
@@ -20,7 +21,10 @@ const element = () => ({style: {}, className: "", textContent: "", children: [],
   appendChild(child) { this.children.push(child); }, querySelector() { return null; }, remove() {}});
 globalThis.window = globalThis;
 globalThis.EventSource = FakeEventSource;
-globalThis.document = {createElement: element, querySelector: () => null, getElementById: () => null};
+let present = new Set();  // the selectors document.querySelector finds ({"dom": [...]})
+globalThis.document = {createElement: element, querySelector: (selector) => (present.has(selector) ? element() : null),
+  getElementById: () => null};
+globalThis.ResizeObserver = class { observe() {} disconnect() {} };
 globalThis.CustomEvent = class { constructor(type, init) { this.type = type; this.detail = init && init.detail; } };
 const stepped = [];
 globalThis.addEventListener = () => {};
@@ -46,6 +50,8 @@ for (const step of JSON.parse(scenario)) {
     pages[index] = follow({data: step.redraw, parentElement: elements[index], setTriggerValue: trigger});
   } else if (step.unmount) {
     pages[pages.length - 1]();
+  } else if (step.dom) {
+    present = new Set(step.dom);
   } else if (step.event) {
     for (const source of sources) if (source.readyState !== 2) source.onmessage({data: JSON.stringify(step.event)});
   }

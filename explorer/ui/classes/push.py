@@ -43,6 +43,9 @@ RETRY_MS = 3000
 # than a student's run may wait for its turn (explorer.classrooms.runs.MOST_WAIT_S): a second ask while the first run
 # waits would stop that run and start it again.
 AGAIN_MS = int((MOST_WAIT_S + 2.0) * 1000)
+# After a render with an open question, the page looks for the question's panel this long after (and then every
+# 0.5 s until its run is over): a page without it asks for itself again (follow.js says why).
+CHECK_MS = 1500
 SWITCH = "ATTENTION_EXPLORER_CLASS_PUSH"
 KEY = "class_follow_stream"
 
@@ -103,6 +106,7 @@ def follower(
         "spread_ms": SPREAD_MS,
         "retry_ms": RETRY_MS,
         "again_ms": AGAIN_MS,
+        "check_ms": CHECK_MS,
         "texts": _texts(),
         # The stream knows the member by the browser's cookie alone: a browser that no longer sends one (cookies
         # cleared or blocked since it joined) would be refused for ever, so its page says why instead.
