@@ -128,7 +128,7 @@ function stream(url) {
   }
   if (!all[url]) {
     const held = {source: null, handler: null, state: null, closing: null, refusals: 0, retrying: 0, again: null,
-                  view: null, missed: {}};
+                  view: null, missed: {}, missing: {}};  // missing: the asks for each question's lost panel
     connect(held, url);
     all[url] = held;
   }
@@ -226,18 +226,17 @@ function follow(component) {
   // being drawn, and be judged against the page before it.
   const retry = data.reachable ? null : setTimeout(() => rerun("retry"), Number(data.retry_ms) || 3000);
   const held = stream(data.stream);
-  // The run that drew this render drew the open question's panel just before this component. A page without that
-  // panel once the run is over lost part of what the run sent (in a test run beside a busy core, about one desk or
-  // phone in ten kept its heatmap and an empty answer box, never the panel, tests/test_follow_js.py): it asks for
-  // the page once more, at most MISSING_ASKS times per question (the stream outlives renders), so a server that
-  // draws no panel is not asked for ever.
+  // The run that drew this render drew the open question's panel (under the heatmap, or in a lesson's). A page
+  // without that panel once the run is over lost part of what the run sent (in a test run beside a busy core, about
+  // one desk or phone in ten kept its heatmap and an empty answer box, never the panel, tests/test_follow_js.py): it
+  // asks for the page once more, at most MISSING_ASKS times per question (held.missing: the stream outlives
+  // renders), so a server that draws no panel is not asked for ever.
   let checks = 0, checked = null;
   const check = () => {
     if (!document.querySelector(SCRIPT_DONE) && ++checks < 20) { checked = setTimeout(check, 500); return; }
-    const missing = held.missing || (held.missing = {});
     const id = data.question[0];
-    if (!document.querySelector(QUESTION) && (missing[id] || 0) < MISSING_ASKS) {
-      missing[id] = (missing[id] || 0) + 1;
+    if (!document.querySelector(QUESTION) && (held.missing[id] || 0) < MISSING_ASKS) {
+      held.missing[id] = (held.missing[id] || 0) + 1;
       rerun("missing");
     }
   };
