@@ -9,7 +9,10 @@ core busy (they stop with the bench). A teacher (1366×768) starts a class on th
 teacher clicks the lesson's Start; each phone's page notes (in the page, on the frame that first shows it) when
 it draws the lesson's first step: the lesson's panel with the step's title and what the step's frame keeps in sight
 (its heatmap, chart, table or output: explorer.lessons.schema.Step.frame_view, on any page). The teacher
-then clicks All lessons and the phones follow back to the list before the next trial. Both pages read the one
+then clicks All lessons and the phones follow back to the list before the next trial. The class gathers first: the
+trials begin once the teacher's page and every phone's have loaded the code of the lessons' pages while they wait
+on the list (explorer.ui.lessons.warm), as a class does while its students join; `--no-gather` begins as soon as
+the phones have joined (a phone that joins as the teacher starts). Both pages read the one
 machine's clock (Date.now()), so a phone's delay is its time of drawing minus the teacher's click.
 
 A phone that has not drawn the step `--give-up-s` after the click counts as a miss (issue 62 saw phones stay on
@@ -46,6 +49,7 @@ WATCH_STEP = """([title, view]) => { window.__aeShown = 0;
       window.__aeShown = Date.now(); return; }
     requestAnimationFrame(look); };
   requestAnimationFrame(look); }"""
+WARM_DONE = "html[data-ae-warm-code]"  # the page has loaded the code of the lessons' pages (lessons/warm.js)
 ON_LIST = """() => !document.querySelector('.st-key-lesson_dock')
   && !!document.querySelector('[class*=st-key-lesson_start_]')"""
 
@@ -93,6 +97,15 @@ def trial(teacher, phones, lesson: str, title: str, view: str, give_up_s: float)
     return delays
 
 
+def first_step(lesson) -> tuple[str, str]:
+    """What a phone shows of `lesson`'s first step: its title as the lesson's panel writes it (the placeholders of
+    "Epoch {e0.epoch}: …" filled with the step's numbers) and the selectors of what its frame keeps in sight."""
+    from explorer.ui.lessons import player, text
+
+    first = lesson.steps[0]
+    return text.filled(first, player.check_view(first)).title, ", ".join(FRAME_VIEW[first.frame_view()])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=20)
@@ -100,14 +113,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--busy", type=int, default=2, help="busy loops beside the app (each a core)")
     parser.add_argument("--lesson", default="2-what-a-scorer-computes")
     parser.add_argument("--give-up-s", type=float, default=30.0)
+    parser.add_argument("--no-gather", action="store_true", help="start before the pages have loaded the lessons' code")
     args = parser.parse_args(argv)
     from explorer.lessons import catalog
 
     lessons = catalog()[0]
     if args.lesson not in lessons:
         parser.error(f"no lesson {args.lesson!r}; the shipped lessons: {', '.join(lessons)}")
-    first = lessons[args.lesson].steps[0]
-    title, view = first.title, ", ".join(FRAME_VIEW[first.frame_view()])
+    title, view = first_step(lessons[args.lesson])
     delays: list[float | None] = []
     load_before = os.getloadavg()[0]
     loops = []
@@ -117,6 +130,9 @@ def main(argv: list[str] | None = None) -> None:
             browser = launch_browser(playwright)
             teacher, code = teacher_page(browser, server.url, args.lesson)
             phones = [phone_page(browser, server.url, code) for _ in range(args.phones)]
+            if not args.no_gather:
+                for page in (teacher, *phones):
+                    page.locator(WARM_DONE).wait_for(state="attached", timeout=TIMEOUT_MS)
             for number in range(args.trials):
                 found = trial(teacher, phones, args.lesson, title, view, args.give_up_s)
                 print(f"trial {number + 1}: " + ", ".join("miss" if d is None else f"{d:.2f} s" for d in found),

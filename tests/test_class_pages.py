@@ -17,6 +17,7 @@ from explorer.state import keys
 from explorer.ui.classes import push as class_push
 from explorer.ui.classes import state as class_state
 from explorer.ui.classes import teacher as class_teacher
+from explorer.ui.lessons import warm as lesson_warm
 from tests.app_fixtures import ROOT, ok, point_app_at, report_step, stepper_data, use_registry
 
 TIMEOUT = 60
@@ -451,3 +452,34 @@ def st_page() -> str:
     ctx = get_script_run_ctx(suppress_warning=True)
     pages = {} if ctx is None else ctx.pages_manager.get_pages()
     return str(pages.get(ctx.page_script_hash, {}).get("url_pathname", "")) or "Home" if ctx is not None else ""
+
+
+def warm_files(at: AppTest) -> list[str] | None:
+    """The script files the page's lessons/warm.js was sent to load (explorer.ui.lessons.warm); None: not mounted."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == lesson_warm.NAME:
+            return json.loads(element.proto.json)["files"]
+    return None
+
+
+def on_list(at: AppTest) -> bool:
+    """The page shows the list of lessons (their Start buttons)."""
+    return any(str(b.key).startswith("lesson_start_") for b in at.button)
+
+
+def test_a_class_waiting_on_the_list_of_lessons_loads_the_lessons_code_in_every_following_page():
+    """Issue 62: a follower's page draws Streamlit's pickers, tables and Plotly charts where a lesson starts on
+    Compare, Timelapse or the Lab; a phone that had not loaded their code fetched 5 MB of it at the start and drew
+    the step in 4.5-4.8 s (bench.lesson_start). While the class waits on the list, the teacher's page and every
+    following student's load it; a student exploring on their own, and a page without a class, do not."""
+    alone = student({})
+    alone.switch_page("app_pages/8_Lessons.py")
+    assert warm_files(ok(alone.run())) is None
+    teacher, code = teacher_on_decode()
+    teacher.switch_page("app_pages/8_Lessons.py")
+    ok(teacher.run())
+    assert warm_files(teacher) == list(lesson_warm.element_files()) != []
+    pupil = student({"room": code})  # taken to the teacher's list
+    assert on_list(pupil) and warm_files(pupil) == list(lesson_warm.element_files())
+    ok(button(pupil, "class_explore").click().run())
+    assert class_tab(pupil).student.following is False and on_list(pupil) and warm_files(pupil) is None

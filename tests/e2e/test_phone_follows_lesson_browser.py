@@ -6,8 +6,8 @@ lesson the teacher starts, and each next step opens at the top of its page.
   stayed on step 1 or on a blank page before cec8123).
 - While it waits on the list the phone loads Streamlit's code and italic faces, which the list does not use and a
   lesson's text does (explorer/ui/classes/follow.js: a first step drawn late for its fonts on a busy machine).
-- While the class waits on the list, the teacher's page loads the code of the elements a lesson's pages draw
-  (explorer.ui.lessons.warm): the start and the step after it fetch no script, on the teacher's page or the phone's.
+- While the class waits on the list, the teacher's page and the phone's load the code of the elements a lesson's
+  pages draw (explorer.ui.lessons.warm): the start and the step after it fetch no script, on either page.
 - At step 2 the phone answers the question, the teacher reveals the answers, the phone scrolls 500 px down to
   read them; the teacher moves on: step 3 opens at the top of the phone's page (it opened 551 px down before).
 
@@ -58,10 +58,11 @@ def test_a_phone_follows_a_lesson_start_and_opens_each_next_step_at_the_top(
     # While it waits on the list, which uses neither, the phone loads the code and italic faces a lesson's text
     # uses: its first step is not drawn late for them (bench.lesson_start).
     phone.wait_for_function(FACES_LOADED, timeout=WAIT_MS)
-    # The teacher's page loads the code of the lesson's elements while the class waits (every file of this Streamlit).
-    expect(teacher.locator("html")).to_have_attribute(
-        "data-ae-warm-code", str(len(warm.element_files())), timeout=WAIT_MS
-    )
+    # Both pages load the code of the lessons' elements while the class waits (every file of this Streamlit).
+    for page in (teacher, phone):
+        expect(page.locator("html")).to_have_attribute(
+            "data-ae-warm-code", str(len(warm.element_files())), timeout=WAIT_MS
+        )
     for page in (teacher, phone):
         page.evaluate("performance.clearResourceTimings()")
 

@@ -2,24 +2,34 @@
 // of `data.files` (Streamlit's own element scripts, "TextInput.<hash>.js", named by the server from its install) is
 // imported from beside Streamlit's main script, the address Streamlit itself imports it from when a page first
 // draws that element, so the browser's module map answers that import at once (and a second import here, on the
-// list's next drawing, costs nothing either). Imported when the page is idle: the list's own drawing goes first.
-// A file that fails to load loads when a page needs it, as before. Once every import has settled the page says so
-// on <html data-ae-warm-code="N"> (N loaded; what the browser test waits for before its start).
+// list's next drawing, costs nothing either). One file at a time, each when the page is idle: the list's own
+// drawing goes first, and a start that comes while the page is still loading them shares the page with one file's
+// compiling, not with all of them. A file that fails to load loads when a page needs it, as before. Once every
+// import has settled the page says so on <html data-ae-warm-code="N"> (N loaded; what the browser test and
+// bench.lesson_start wait for before a start).
 const FILE = /^[A-Za-z-]+\.[A-Za-z0-9_-]+\.js$/;
+const later = window.requestIdleCallback || ((run) => setTimeout(run, 200));
 
 function warm(files) {
   const main = document.querySelector('script[type="module"][src*="/static/js/index."]');
   if (!main) return;
   const wanted = files.filter((file) => typeof file === "string" && FILE.test(file));
-  Promise.allSettled(wanted.map((file) => import(new URL(file, main.src).href))).then((settled) => {
-    const loaded = settled.filter((one) => one.status === "fulfilled").length;
-    document.documentElement.setAttribute("data-ae-warm-code", String(loaded));
-  });
+  let loaded = 0;
+  const next = (index) => {
+    if (index === wanted.length) {
+      document.documentElement.setAttribute("data-ae-warm-code", String(loaded));
+      return;
+    }
+    later(() => {
+      import(new URL(wanted[index], main.src).href)
+        .then(() => { loaded += 1; }, () => {})
+        .finally(() => next(index + 1));
+    }, {timeout: 1000});
+  };
+  next(0);
 }
 
 export default function (component) {
   const files = Array.isArray(component.data.files) ? component.data.files : [];
-  if (!files.length) return;
-  const later = window.requestIdleCallback || ((run) => setTimeout(run, 200));
-  later(() => warm(files), {timeout: 1000});
+  if (files.length) warm(files);
 }

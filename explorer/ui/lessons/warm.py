@@ -8,11 +8,14 @@ bench.lesson_start (two busy cores) the teacher's page fetched about 40 scripts 
 and the phones, drawing theirs on the same cores, showed it in 2.2-2.7 s, the only starts over 2 s; with the
 teacher's page warm, 0.9-1.7 s.
 
-While a teacher with a class has the list in front of them, ui/lessons/warm.js imports those elements' scripts: the
-very files Streamlit imports later (the same address: the browser's module map already holds them), so a start
-loads no code. Nothing is drawn. Followers do not: a phone's page fetched no script at a Decode start, and a phone
-that joined just before the start, still importing these 6 MB, drew the start in 4.5 s (the same bench). A page
-without a class is left alone: no one waits on it.
+While a class waits on the list, ui/lessons/warm.js imports those elements' scripts in the teacher's page and in
+each following student's: the very files Streamlit imports later (the same address: the browser's module map
+already holds them), so a start loads no code. Nothing is drawn. A follower's page draws them too where a lesson
+starts on Compare, Timelapse or the Lab (their pickers, sliders, tables and Plotly charts): in bench.lesson_start
+(two busy cores) a phone that had not loaded them fetched about 50 scripts (5 MB, Plotly's 4.7 MB) at such a start
+and drew it in 4.5-4.8 s, against 1.0-1.9 s for the starts after it. The files load one at a time when the page is
+idle (a start that comes meanwhile shares the page with one file's compiling); a page without a class is left
+alone: no one waits on it.
 """
 
 from __future__ import annotations
@@ -58,8 +61,9 @@ def _component():
 
 
 def mount() -> None:
-    """On the list of lessons, for a teacher with a class: mount the component in the sidebar (it draws nothing)."""
-    if not class_state.teaching(st.session_state):
+    """On the list of lessons, for a teacher with a class and the students following them: mount the component in
+    the sidebar (it draws nothing)."""
+    if not (class_state.teaching(st.session_state) or class_state.following(st.session_state)):
         return
     with st.sidebar:
         _component()(data={"files": list(element_files())}, key=KEY)
