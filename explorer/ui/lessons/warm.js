@@ -27,6 +27,7 @@ function warm(files) {
       return;
     }
     later(() => {
+      if (stopped) return;
       import(new URL(wanted[index], main.src).href)
         .then(() => { loaded += 1; }, () => {})
         .finally(() => next(index + 1));

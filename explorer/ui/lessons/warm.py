@@ -14,8 +14,9 @@ already holds them), so a start loads no code. Nothing is drawn. A follower's pa
 starts on Compare, Timelapse or the Lab (their pickers, sliders, tables and Plotly charts): in bench.lesson_start
 (two busy cores) a phone that had not loaded them fetched about 50 scripts (5 MB, Plotly's 4.7 MB) at such a start
 and drew it in 4.5-4.8 s, against 1.0-1.9 s for the starts after it. The files load one at a time when the page is
-idle (a start that comes meanwhile shares the page with one file's compiling); a page without a class is left
-alone: no one waits on it.
+idle, from 3 s after the list opened (a phone that joins as the teacher starts loads nothing its start does not
+draw; one whose start comes meanwhile shares its page with one file's compiling), and none begins once the page
+has left the list; a page without a class is left alone: no one waits on it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,63 @@
+"""explorer/ui/lessons/warm.js under node, with a fake page (tests/warm_js_harness.mjs): the code a class's pages
+load while it waits on the list of lessons (issue 62). Its browser side: tests/e2e/test_phone_follows_lesson_browser.py.
+
+- It begins 3 s after the list opened (a phone that joins as the teacher starts loads nothing its start does not
+  draw), loads the files one after another, skips a name that is not a script's, counts a file that fails as not
+  loaded, and then says how many it loaded on <html data-ae-warm-code>.
+- A page that leaves the list before then loads nothing; one that leaves while loading begins no further file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HARNESS = ROOT / "tests" / "warm_js_harness.mjs"
+WARM = ROOT / "explorer" / "ui" / "lessons" / "warm.js"
+NODE = shutil.which("node")
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="node not found")
+
+
+def run(tmp_path: Path, files: list, wait_ms: int, stop_after_ms: int | None = None) -> dict:
+    """What the fake page shows after `wait_ms`: the attribute's value and the modules imported, in order."""
+    folder = tmp_path / "js"
+    folder.mkdir()
+    for name, body in {
+        "Radio.a1.js": "",
+        "Slider.b2.js": "",
+        "Stops.c3.js": "globalThis.__stop();",  # the page leaves the list while this file loads
+        "Plotly.d4.js": "",
+    }.items():
+        (folder / name).write_text(
+            f"globalThis.__imported.push(['{name}', Date.now() - globalThis.__mounted]);\n{body}\nexport default 1;\n"
+        )
+    scenario = {"files": files, "wait_ms": wait_ms, "stop_after_ms": stop_after_ms}
+    done = subprocess.run(
+        [NODE, str(HARNESS), WARM.as_uri(), folder.as_uri() + "/", json.dumps(scenario)],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_files_load_one_after_another_from_3_s_after_the_list_opened(tmp_path: Path) -> None:
+    found = run(tmp_path, ["Radio.a1.js", "Missing.e5.js", "../Slider.b2.js", 7, "Slider.b2.js"], wait_ms=5000)
+    assert [name for name, _ms in found["imported"]] == ["Radio.a1.js", "Slider.b2.js"]
+    assert found["imported"][0][1] >= 3000  # nothing before the list has been open 3 s
+    assert found["attribute"] == "2"  # the missing file is not counted; the odd names are never asked for
+
+
+def test_a_page_that_leaves_the_list_first_loads_nothing(tmp_path: Path) -> None:
+    found = run(tmp_path, ["Radio.a1.js", "Slider.b2.js"], wait_ms=4500, stop_after_ms=1000)
+    assert found == {"attribute": None, "imported": []}
+
+
+def test_a_page_that_leaves_while_loading_begins_no_further_file(tmp_path: Path) -> None:
+    found = run(tmp_path, ["Radio.a1.js", "Stops.c3.js", "Plotly.d4.js"], wait_ms=5000)
+    assert [name for name, _ms in found["imported"]] == ["Radio.a1.js", "Stops.c3.js"]
+    assert found["attribute"] is None
