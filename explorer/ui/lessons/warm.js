@@ -12,6 +12,9 @@ const FILE = /^[A-Za-z-]+\.[A-Za-z0-9_-]+\.js$/;
 // on Decode loads nothing its start does not draw (in bench.lesson_start --no-gather, loading at once put the
 // first phone's start at 2.3-2.4 s against 1.0 s), and a class gathering on the list waits longer than this.
 const SETTLE_MS = 3000;
+// When this page first showed the list: a rerun of the list that mounts the component anew does not start the wait
+// again (a teacher's list reruns as students join).
+const SINCE = "__aeWarmSince";
 const later = window.requestIdleCallback || ((run) => setTimeout(run, 200));
 
 // Returns a stop: the page leaves the list (a start), and no further file begins to load there.
@@ -33,7 +36,8 @@ function warm(files) {
         .finally(() => next(index + 1));
     }, {timeout: 1000});
   };
-  const settle = setTimeout(() => next(0), SETTLE_MS);
+  window[SINCE] = window[SINCE] || Date.now();
+  const settle = setTimeout(() => next(0), Math.max(0, window[SINCE] + SETTLE_MS - Date.now()));
   return () => { stopped = true; clearTimeout(settle); };
 }
 
