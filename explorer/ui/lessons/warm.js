@@ -8,9 +8,8 @@
 // loads when a page needs it, as before. Once every import has settled the page says so on
 // <html data-ae-warm-code="N"> (N loaded; what the browser test and bench.lesson_start wait for before a start).
 const FILE = /^[A-Za-z-]+\.[A-Za-z0-9_-]+\.js$/;
-// The first file begins once the list has been open this long: a phone that joins as the teacher starts a lesson
-// on Decode loads nothing its start does not draw (in bench.lesson_start --no-gather, loading at once put the
-// first phone's start at 2.3-2.4 s against 1.0 s), and a class gathering on the list waits longer than this.
+// The first file begins `data.settle_ms` after the page first showed the list (explorer.ui.lessons.warm.SETTLE_S says
+// why; 3 s when the data does not say).
 const SETTLE_MS = 3000;
 // When this page first showed the list: a rerun of the list that mounts the component anew does not start the wait
 // again (a teacher's list reruns as students join).
@@ -18,7 +17,7 @@ const SINCE = "__aeWarmSince";
 const later = window.requestIdleCallback || ((run) => setTimeout(run, 200));
 
 // Returns a stop: the page leaves the list (a start), and no further file begins to load there.
-function warm(files) {
+function warm(files, settleMs) {
   const main = document.querySelector('script[type="module"][src*="/static/js/index."]');
   if (!main) return () => {};
   const wanted = files.filter((file) => typeof file === "string" && FILE.test(file));
@@ -37,11 +36,12 @@ function warm(files) {
     }, {timeout: 1000});
   };
   window[SINCE] = window[SINCE] || Date.now();
-  const settle = setTimeout(() => next(0), Math.max(0, window[SINCE] + SETTLE_MS - Date.now()));
+  const settle = setTimeout(() => next(0), Math.max(0, window[SINCE] + settleMs - Date.now()));
   return () => { stopped = true; clearTimeout(settle); };
 }
 
 export default function (component) {
-  const files = Array.isArray(component.data.files) ? component.data.files : [];
-  return files.length ? warm(files) : () => {};
+  const {files, settle_ms: settleMs} = component.data;
+  const settle = Number.isFinite(settleMs) && settleMs >= 0 ? settleMs : SETTLE_MS;
+  return Array.isArray(files) && files.length ? warm(files, settle) : () => {};
 }

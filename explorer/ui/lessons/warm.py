@@ -39,6 +39,10 @@ ELEMENTS = (
     *("TextInput", "Selectbox", "Multiselect", "Radio", "Slider", "NumberInput"),
     *("DataFrame", "PlotlyChart", "DownloadButton", "rehype-katex"),
 )
+# warm.js begins this long after the page first showed the list: a phone that joins as the teacher starts a lesson on
+# Decode loads nothing its start does not draw (bench.lesson_start --no-gather: loading at once put the first phone's
+# start at 2.3-2.4 s against 1.0 s), and a class gathering on the list waits longer than this.
+SETTLE_S = 3.0
 STATIC_JS = Path(st.__file__).resolve().parent / "static" / "static" / "js"
 FILE = re.compile(r"[A-Za-z-]+\.[A-Za-z0-9_-]+\.js")
 
@@ -67,4 +71,4 @@ def mount() -> None:
     if not (class_state.teaching(st.session_state) or class_state.following(st.session_state)):
         return
     with st.sidebar:
-        _component()(data={"files": list(element_files())}, key=KEY)
+        _component()(data={"files": list(element_files()), "settle_ms": round(SETTLE_S * 1000)}, key=KEY)
