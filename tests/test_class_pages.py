@@ -114,12 +114,17 @@ def test_the_qr_code_is_the_join_link_and_large_enough_for_a_room():
     assert image.size[0] >= 500  # the dialog shows it 700 px wide: every module is several pixels
 
 
-def follower_component(at: AppTest) -> dict | None:
-    """The data the pushed follower's component got (explorer.ui.classes.push), or None when not shown."""
+def component_data(at: AppTest, name: str) -> dict | None:
+    """The data the page's component `name` (a components v2 name) got, or None when not shown."""
     for element in at.get("bidi_component"):
-        if element.proto.component_name == class_push.NAME:
+        if element.proto.component_name == name:
             return json.loads(element.proto.json)
     return None
+
+
+def follower_component(at: AppTest) -> dict | None:
+    """The data the pushed follower's component got (explorer.ui.classes.push), or None when not shown."""
+    return component_data(at, class_push.NAME)
 
 
 @pytest.mark.parametrize("push", ["1", "0"])
@@ -456,10 +461,8 @@ def st_page() -> str:
 
 def warm_files(at: AppTest) -> list[str] | None:
     """The script files the page's lessons/warm.js was sent to load (explorer.ui.lessons.warm); None: not mounted."""
-    for element in at.get("bidi_component"):
-        if element.proto.component_name == lesson_warm.NAME:
-            return json.loads(element.proto.json)["files"]
-    return None
+    data = component_data(at, lesson_warm.NAME)
+    return None if data is None else data["files"]
 
 
 def on_list(at: AppTest) -> bool:

@@ -129,16 +129,20 @@ DONE = "[data-test-script-state='notRunning']"  # Streamlit's app root once its 
 PANEL = ".st-key-class_question"  # explorer.ui.classes.answers.QUESTION_KEY's container
 
 
+def open_question() -> dict:
+    """A Decode follower's data with question 1 open, its panel looked for 20 ms after a render."""
+    return {**page(1, "decode"), "question": [1, False], "check_ms": 20}
+
+
 def asked(tmp_path: Path, *steps: dict) -> list[str]:
     """What a Decode follower drawn with question 1 open asks for (the reasons of its triggers), as `steps` go."""
-    drawn = {**page(1, "decode"), "question": [1, False], "check_ms": 20}
-    return [t["why"] for t in run(tmp_path, [{"mount": drawn}, *steps])["triggers"]]
+    return [t["why"] for t in run(tmp_path, [{"mount": open_question()}, *steps])["triggers"]]
 
 
 def test_a_page_whose_open_question_is_not_drawn_asks_again_twice_at_most(tmp_path):
     """The run drew the question's panel; a page without it once the run is over lost part of the run (seen about
     once in ten in a busy test run): it asks for itself again, at most twice for one question."""
-    drawn = {**page(1, "decode"), "question": [1, False], "check_ms": 20}
+    drawn = open_question()
     steps = [{"dom": [DONE]}, {"wait": 200}, {"redraw": drawn}, {"wait": 200}, {"redraw": drawn}, {"wait": 200}]
     assert asked(tmp_path, *steps) == ["missing", "missing"]
 

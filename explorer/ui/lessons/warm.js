@@ -9,8 +9,7 @@
 // <html data-ae-warm-code="N"> (N loaded; what the browser test and bench.lesson_start wait for before a start).
 const FILE = /^[A-Za-z-]+\.[A-Za-z0-9_-]+\.js$/;
 // The first file begins `data.settle_ms` after the page first showed the list (explorer.ui.lessons.warm.SETTLE_S says
-// why; 3 s when the data does not say).
-const SETTLE_MS = 3000;
+// why).
 // When this page first showed the list: a rerun of the list that mounts the component anew does not start the wait
 // again (a teacher's list reruns as students join).
 const SINCE = "__aeWarmSince";
@@ -42,6 +41,5 @@ function warm(files, settleMs) {
 
 export default function (component) {
   const {files, settle_ms: settleMs} = component.data;
-  const settle = Number.isFinite(settleMs) && settleMs >= 0 ? settleMs : SETTLE_MS;
-  return Array.isArray(files) && files.length ? warm(files, settle) : () => {};
+  return Array.isArray(files) && files.length ? warm(files, Number(settleMs) || 0) : () => {};
 }
