@@ -6,6 +6,7 @@ from explorer.i18n import N_, _
 from explorer.state import catalog, keys, owner
 from explorer.state.view import MAX_SENTENCE_CHARS
 from explorer.ui import frame
+from explorer.ui.classes import state as class_state
 from explorer.ui.common import cached, pickers
 from explorer.ui.common.loaders import get_translator
 from explorer.ui.common.markdown import escape_markdown
@@ -87,5 +88,5 @@ else:
     shows, toggle = st.columns(2) if any(sides) else (st, st)  # a character task has no toggle: no empty column
     merged = pickers.page_units(toggle, "cmp", sides)
     show_forced = sections.heatmaps_show(shows, reference)
-sections.heatmap_grid(results, reference, show_forced, projecting, merged)
+sections.heatmap_grid(results, reference, show_forced, projecting, merged, following=class_state.following(state))
 sections.difference(results, reference, task, sentence, projecting, merged)

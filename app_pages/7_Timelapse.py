@@ -8,7 +8,8 @@ from explorer.state import catalog, link, owner, params
 from explorer.state.catalog import task_label
 from explorer.training.manager import REFRESH_S
 from explorer.ui import frame
-from explorer.ui.common import pickers, sharing
+from explorer.ui.classes import state as class_state
+from explorer.ui.common import cached, pickers, sharing
 from explorer.ui.train import state as train_state
 from explorer.ui.train import timelapse as sections
 from explorer.ui.train import trainings
@@ -58,11 +59,12 @@ if origin == SHIPPED:
     key, change = pickers.bound("tl", "task")  # the task every page shares
     task = pick_box.selectbox(_("Task"), tasks, key=key, format_func=task_labels.__getitem__, **change)
     shown = sections.show(
-        timelapse_view.shipped_histories(task),
+        timelapse_view.shipped_histories(task, cached.probe_history),
         task,
         f"{SHIPPED}_{task}",
         projecting,
         opened=opened or None,
+        following=class_state.following(st.session_state),
     )
     sharing.publish(PAGE, {"task": task, **shown})
 elif origin == YOURS:
@@ -107,4 +109,6 @@ else:
         owner.propose_own(st.session_state, PAGE, {"model": names[0]})
     key, change = pickers.bound_own(PAGE, "model", names[0])
     name = pick_box.selectbox(_("Model"), names, key=key, **change)
-    sections.show({name: timelapse_view.model_history(name)}, None, f"{SAVED}_{name}", projecting)
+    following = class_state.following(st.session_state)
+    history = timelapse_view.model_history(name, cached.probe_history)
+    sections.show({name: history}, None, f"{SAVED}_{name}", projecting, following=following)

@@ -28,11 +28,12 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 30_000
 # What a lesson step's frame keeps in sight (explorer.lessons.schema.Step.frame_view), as a page draws it outside
 # the lesson's panel: selectors, the first the step's page shows. A heatmap is Decode's (its output where the model
-# has no attention) or a plotly one (Compare, Timelapse). The lecture frame test and bench.lesson_start read it.
+# has no attention), a still SVG one (a class's follower on Compare and Timelapse: explorer.ui.common.components
+# .heatmap) or a plotly one (Compare, Timelapse). The lecture frame test and bench.lesson_start read it.
 _OUTSIDE = ":not(.st-key-lesson_dock *)"
 _CHART = f"[data-testid=stMain] [data-testid=stPlotlyChart]{_OUTSIDE}"
 FRAME_VIEW = {
-    "heatmap": ("svg#decode-heatmap", _CHART, ".ae-stepper-output"),
+    "heatmap": ("svg#decode-heatmap", f"[data-testid=stMain] svg.ae-heatmap{_OUTSIDE}", _CHART, ".ae-stepper-output"),
     "chart": (_CHART,),
     "table": (
         f"[data-testid=stMain] [data-testid=stDataFrame]{_OUTSIDE}",

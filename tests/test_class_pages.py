@@ -13,10 +13,11 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.state import keys
+from explorer.state import catalog, keys
 from explorer.ui.classes import push as class_push
 from explorer.ui.classes import state as class_state
 from explorer.ui.classes import teacher as class_teacher
+from explorer.ui.common import components
 from explorer.ui.lessons import warm as lesson_warm
 from tests.app_fixtures import ROOT, ok, point_app_at, report_step, stepper_data, use_registry
 
@@ -486,3 +487,57 @@ def test_a_class_waiting_on_the_list_of_lessons_loads_the_lessons_code_in_every_
     assert on_list(pupil) and warm_files(pupil) == list(lesson_warm.element_files())
     ok(button(pupil, "class_explore").click().run())
     assert class_tab(pupil).student.following is False and on_list(pupil) and warm_files(pupil) is None
+
+
+def still_heatmaps(at: AppTest) -> dict[str, dict]:
+    """The page's still SVG heatmaps (explorer.ui.common.components.heatmap): their svg ids -> their data."""
+    found = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == components.HEATMAP_NAME:
+            data = json.loads(element.proto.json)
+            found[data["id"]] = data
+    return found
+
+
+def plotly_heatmaps(at: AppTest) -> dict[str, list]:
+    """The page's plotly heatmaps: their titles -> their weights (z, rows of the target)."""
+    specs = [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+    return {
+        s["layout"]["title"]["text"]: s["data"][0]["z"]
+        for s in specs
+        if s["data"] and s["data"][0].get("type") == "heatmap" and s["layout"].get("title")
+    }
+
+
+def test_a_follower_draws_the_heatmaps_of_compare_and_timelapse_in_the_browser(monkeypatch):
+    """Issue 62: a phone following a lesson that starts on Compare or Timelapse drew six plotly heatmaps at the
+    start, in up to 3 s on a busy machine (bench.lesson_start). A follower's page draws them as still SVG heatmaps,
+    each with the weights the teacher's plotly heatmap shows, every row; the teacher's page keeps plotly's (zoom,
+    PNG)."""
+    point_app_at(monkeypatch, ROOT / "pretrained")  # the shipped models' training histories
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    teacher.switch_page("app_pages/2_Compare.py")
+    ok(teacher.run())
+    ok(pupil.run())
+    assert pupil.title[0].value == "Compare scorers" and class_tab(pupil).student.following is True
+    drawn, shown = still_heatmaps(pupil), plotly_heatmaps(teacher)
+    scorers = [name for name in shown if name in catalog.scorers_for("reverse")]
+    ids = {scorer: "heatmap-cmp-heatmap-" + scorer.replace("_", "-") for scorer in scorers}
+    assert len(scorers) >= 5 and set(drawn) == set(ids.values())
+    assert not still_heatmaps(teacher) and not set(plotly_heatmaps(pupil)) & set(scorers)
+    for scorer in scorers:
+        data = drawn[ids[scorer]]
+        assert data["step"] == len(data["target"]) == len(shown[scorer]) > 0  # every row
+        assert data["attention"] == [[pytest.approx(w, abs=5e-5) for w in row] for row in shown[scorer]]
+        assert data["source_full"][0].endswith(SENTENCE[0])
+    rooms().publish(code, token_of(teacher), "timelapse", {"task": "reverse"})
+    ok(pupil.run())
+    drawn = still_heatmaps(pupil)
+    assert len(drawn) >= 5 and all(d["step"] == len(d["attention"]) > 0 for d in drawn.values())
+    assert "heatmap-tl-heatmap-0" not in drawn  # reverse/none: no attention to draw
+    assert not [
+        s
+        for s in (json.loads(e.proto.spec) for e in pupil.get("plotly_chart"))
+        if s["data"][0].get("type") == "heatmap"
+    ]

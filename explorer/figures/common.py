@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from explorer import i18n
 from explorer.i18n.setting import ContextSetting
 from explorer.state.view import COLOR_SCALES, DEFAULT_COLORS
 from seq2seq.display_width import char_columns, display_width
@@ -49,6 +50,12 @@ WORD_START = "\u00b7"  # "·"
 READER, RAW = "reader", "raw"
 _PIECES = ContextSetting("explorer_piece_form", allowed=(READER, RAW), default=READER)
 using_pieces, piece_form, set_piece_source = _PIECES.using, _PIECES.current, _PIECES.install
+
+
+def settings_in_force() -> tuple[str, str, str]:
+    """What a figure's look depends on beside its data: the language, the colour scale and the piece form in force
+    (a cache of figures shared by sessions keys on them: explorer.ui.common.cached)."""
+    return i18n.current(), scale_name(), piece_form()
 
 
 def shown_token(token: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from explorer.state import catalog
@@ -44,22 +44,24 @@ def read_history(path: Path) -> list[dict]:
     return sorted(records, key=lambda e: e["epoch"])
 
 
-def model_history(name: str) -> list[dict]:
-    """The history of registered model `name` ([] when it has no probes.json)."""
+def model_history(name: str, read: Callable[[Path], Sequence[dict]] = read_history) -> list[dict]:
+    """The history of registered model `name` ([] when it has no probes.json). `read`: how a probes.json is read
+    (read_history, or a page's cached reader: explorer.ui.common.cached.probe_history)."""
     try:
         folder = resolve(name)
     except CheckpointError:
         return []
-    return read_history(folder / PROBES_FILE)
+    return list(read(folder / PROBES_FILE))
 
 
-def shipped_histories(task: str) -> dict[str, list[dict]]:
-    """Scorer -> history of the shipped GRU model of `task`, in SCORERS order (user models left out)."""
+def shipped_histories(task: str, read: Callable[[Path], Sequence[dict]] = read_history) -> dict[str, list[dict]]:
+    """Scorer -> history of the shipped GRU model of `task`, in SCORERS order (user models left out); `read` as in
+    model_history."""
     found = {}
     for entry in entries():
         if entry.task == task and entry.cell == "gru" and not entry.is_user:
             if entry.scorer not in found:
-                history = model_history(entry.name)
+                history = model_history(entry.name, read)
                 if history:
                     found[entry.scorer] = history
     order = {s: i for i, s in enumerate(SCORERS)}

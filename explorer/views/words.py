@@ -188,6 +188,11 @@ class WordGrid:
     def target_labels(self) -> list[str]:
         return [w.text for w in self.target]
 
+    def label_titles(self) -> tuple[list[str] | None, list[str] | None]:
+        """Each merged side's label tooltips (its words' pieces, piece_titles); None for a side in pieces."""
+        source, target = self.merged
+        return (piece_titles(self.source) if source else None), (piece_titles(self.target) if target else None)
+
     def cell_lines(self, j: int, i: int) -> list[str]:
         """The hover's extra lines for cell (j, i): each merged side's pieces with their own weights."""
         source_weights, target_weights = cell_pieces(self.pieces_attention, self.source, self.target, j, i)

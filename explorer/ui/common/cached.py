@@ -19,6 +19,8 @@ from pathlib import Path
 import streamlit as st
 
 from explorer import i18n
+from explorer.figures import common as figures_common
+from explorer.figures import heatmaps
 from explorer.i18n import N_, _
 from explorer.lessons import measure
 from explorer.state.view import ViewState
@@ -29,6 +31,7 @@ from explorer.views import decode as decode_view
 from explorer.views import hidden_states as states_view
 from explorer.views import lab_step as lab_view
 from explorer.views import models as models_view
+from explorer.views import timelapse as timelapse_view
 from seq2seq.beam import Hypothesis
 from seq2seq.lab import results
 from seq2seq.tasks import Example
@@ -103,6 +106,38 @@ def hypothesis_attention(name: str, sentence: str, hypothesis: Hypothesis):
 def history(path: str, mtime_ns: int) -> list[dict]:
     """Loss and validation metrics per epoch; the mtime keeps a retrained model's file fresh."""
     return models_view.read_history(Path(path))
+
+
+# -- Timelapse ----------------------------------------------------------------------------------
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _probe_records(path: str, mtime_ns: int, size: int) -> tuple[dict, ...]:
+    """A probes.json's epoch records, parsed once per version of the file (its mtime and size) and shared, not
+    copied: every page reads them and none changes them. A live class's followers each run the Timelapse page at
+    a lesson's start, where parsing the seven files of a task took a third of a run (py-spy)."""
+    return tuple(timelapse_view.read_history(Path(path)))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _probe_figure(probe: dict, height: int, width: int, settings: tuple[str, str, str]):
+    """heatmaps.probe_heatmap, built once per probe record (hashed by its content), size and `settings` (the
+    language, colour scale and piece form it is drawn in) and shared, not copied: st.plotly_chart reads a figure
+    and changes nothing. A lesson's start on Timelapse built six for the teacher's run, which the phones wait for
+    (explorer.classrooms.runs)."""
+    return heatmaps.probe_heatmap(probe, height=height, width=width)
+
+
+def probe_figure(probe: dict, height: int, width: int):
+    """A probe record's plotly heatmap (None without attention), cached (_probe_figure)."""
+    return _probe_figure(probe, height, width, figures_common.settings_in_force())
+
+
+def probe_history(path: Path) -> tuple[dict, ...]:
+    """timelapse_view.read_history, cached (_probe_records); () for a file that cannot be read."""
+    try:
+        found = path.stat()
+    except OSError:
+        return ()
+    return _probe_records(str(path), found.st_mtime_ns, found.st_size)
 
 
 # -- Decode -------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 Python (explorer/ui/<feature>/*.js), fed JSON data only:
 
 - common/bars.js: the per-step bar charts (raw scores over weights, top-k, explain-a-cell shares);
+- common/heatmap.js: a whole attention heatmap at rest (every row, none outlined), drawn by decode/heatmap_draw.js:
+  a live class's phone's heatmaps on Compare and Timelapse;
 - common/focus_rules.js: what a focused element keeps of the keys, placed before keyboard.js and the Decode
   stepper's script (explorer.ui.decode.stepper);
 - common/keyboard.js: keyboard and clicker control of a lesson, a key clicking the page's own button for its
@@ -30,6 +32,7 @@ from explorer.figures import svg_bars
 from explorer.views import keyboard as keyboard_view
 
 KEYBOARD_NAME = "attention_explorer.keyboard"
+HEATMAP_NAME = "attention_explorer.still_heatmap"
 
 FOLDER = Path(__file__).resolve().parent.parent  # explorer/ui: each feature's scripts in its folder
 
@@ -62,6 +65,18 @@ def _bars():
     return st.components.v2.component(svg_bars.COMPONENT_NAME, js=bars_js(), isolate_styles=False)
 
 
+def heatmap_js() -> str:
+    """The still heatmap's script: the drawing Decode's stepper uses, then the component (a resize listener per
+    render)."""
+    return source("decode/heatmap_draw.js") + rendered_anew("common/heatmap.js")
+
+
+@functools.cache
+def _heatmap():
+    """Register the still heatmap once per process (in the page's DOM, as Decode's: the same selectors find it)."""
+    return st.components.v2.component(HEATMAP_NAME, js=heatmap_js(), isolate_styles=False)
+
+
 @functools.cache
 def _keyboard():
     """Register the keyboard component once per process (in the page's DOM: it listens on the page's document)."""
@@ -71,6 +86,12 @@ def _keyboard():
 def bars(payload: dict, key: str) -> None:
     """Draw an svg_bars.scores_payload(), topk_payload() or shares_payload() chart in the page."""
     _bars()(data=payload, key=key)
+
+
+def heatmap(payload: dict, key: str) -> None:
+    """Draw an svg_heatmap.payload() whole in the page, as `<svg id="heatmap-KEY" class="ae-heatmap">` (`key` with
+    its underscores as hyphens; a widget key of the page's own, never user text)."""
+    _heatmap()(data={**payload, "id": "heatmap-" + key.replace("_", "-")}, key=key)
 
 
 def keyboard(buttons: Mapping[str, str], legend: str, key: str, only=None) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer.figures import heatmaps
+from explorer.figures import heatmaps, svg_heatmap
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, owner
-from explorer.ui.common import cached, pickers
+from explorer.ui.common import cached, components, pickers
+from explorer.ui.common.markdown import escape_markdown
 from explorer.ui.shell import layout, pieces, presentation
 from explorer.views import compare as compare_view
 from explorer.views import words
@@ -111,16 +112,34 @@ def scorer_heatmap(shown, title: str, merged: tuple[bool, bool] | None):
     )
 
 
+def scorer_svg(shown, merged: tuple[bool, bool] | None) -> dict:
+    """One scorer's heatmap as an svg_heatmap payload, every row shown, in words on the `merged` sides."""
+    if not merged:
+        return svg_heatmap.payload(
+            shown.source_tokens, shown.target_tokens, shown.attention, step=len(shown.target_tokens)
+        )
+    grid = words.grid(shown.source_tokens, shown.target_tokens, shown.attention, *merged)
+    source_titles, target_titles = grid.label_titles()
+    return svg_heatmap.payload(
+        grid.source_labels, grid.target_labels, grid.attention, step=len(grid.target_labels),
+        cell_notes=grid.notes("\n"), source_titles=source_titles, target_titles=target_titles,
+    )  # fmt: skip
+
+
 def heatmap_grid(
     results: dict[str, compare_view.ScorerResult],
     reference: Example | None,
     show_forced: bool,
     projecting: bool,
     merged: tuple[bool, bool] | None = None,
+    following: bool = False,
 ) -> None:
     """The gold alignment (when the sentence has one) and a heatmap per scorer, 3 a row (2 on a projector).
 
-    `merged`: the sides (source, target) shown in words (explorer.views.words); None: pieces.
+    `merged`: the sides (source, target) shown in words (explorer.views.words); None: pieces. `following`: a live
+    class's follower (a phone, most often): the scorers' heatmaps drawn in the browser as SVG
+    (explorer.ui.common.components.heatmap), which a busy phone draws at a lesson's start well within the 2 s that
+    plotly's took (docs/performance.md, "A phone follows a lesson's start").
     """
     st.caption(_("Every heatmap uses the same fixed scale: white 0, dark blue 1 (gold: dark green = aligned)."))
     if merged:
@@ -144,6 +163,9 @@ def heatmap_grid(
                 if shown.attention is None:
                     st.subheader(cell)
                     st.info(_("No attention: the decoder sees only the encoder's final state."))
+                elif following:
+                    st.markdown(f"**{escape_markdown(cell)}**")
+                    components.heatmap(scorer_svg(shown, merged), key=f"cmp_heatmap_{cell}")
                 else:
                     figure = scorer_heatmap(shown, cell, merged)
                     st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key=f"cmp_heatmap_{cell}")

@@ -1,5 +1,6 @@
 // attentionHeatmap(root, data, opts) draws into the element `root` and returns {show, resize};
-// opts: id (of the <svg>), width() (pixels available), onShow(k) (after k rows are shown).
+// opts: id (of the <svg>), width() (pixels available), onShow(k) (after k rows are shown), still (no current row
+// outlined: a whole heatmap at rest, explorer.ui.common.components.heatmap).
 // Static: no user text is ever formatted into this script (the data arrives as JSON only). The words it
 // writes arrive translated in the payload's `texts` (explorer.figures.svg_heatmap.texts); English is the fallback.
 function attentionHeatmap(root, data, opts) {
@@ -33,7 +34,8 @@ function attentionHeatmap(root, data, opts) {
 
   var scroller = doc.createElement("div");
   scroller.style.overflow = "auto";
-  var svg = el("svg", {id: opts.id, role: "img", "aria-label": say("label", "attention heatmap"), "data-rows": "-1",
+  var svg = el("svg", {id: opts.id, "class": "ae-heatmap", role: "img", "aria-label": say("label", "attention heatmap"),
+    "data-rows": "-1",
     "font-family": "ui-monospace, 'Source Code Pro', monospace", fill: "#31333f"});
   scroller.appendChild(svg);
   root.appendChild(scroller);
@@ -170,7 +172,7 @@ function attentionHeatmap(root, data, opts) {
       if (rows[t]) rows[t].style.display = t < k ? "" : "none";
     }
     shown = k;
-    if (k > 0) {
+    if (k > 0 && !opts.still) {
       highlight.setAttribute("y", L.top + (k - 1) * cell);
       highlight.setAttribute("visibility", "visible");
     } else {

@@ -170,10 +170,9 @@ def _heatmap(data: DecodedSentence, step: int, presentation: bool, merged: tuple
     if merged is None:
         return svg_heatmap.payload_from_trace(data, step, scale, fit=presentation)
     grid, rows = words.words_at_step(data.source_tokens, data.target_tokens, data.attention, step, *merged)
-    titles = [
-        words.piece_titles(side) if on else None for side, on in ((grid.source, merged[0]), (grid.target, merged[1]))
-    ]
+    source_titles, target_titles = grid.label_titles()
     return svg_heatmap.payload(
         grid.source_labels, grid.target_labels, grid.attention, None, rows, scale, data.source,
-        cell_notes=grid.notes("\n"), source_titles=titles[0], target_titles=titles[1], follow=False, fit=presentation,
+        cell_notes=grid.notes("\n"), source_titles=source_titles, target_titles=target_titles, follow=False,
+        fit=presentation,
     )  # fmt: skip

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from explorer.figures import curves, heatmaps
+from explorer.figures import curves, heatmaps, svg_heatmap
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import owner, params
 from explorer.state.catalog import metric_title
-from explorer.ui.common import pickers
+from explorer.ui.common import cached, components, pickers
 from explorer.ui.common.markdown import escape_markdown
 from explorer.ui.shell import pieces
 from explorer.views import timelapse as timelapse_view
@@ -37,6 +37,7 @@ def show(
     projecting: bool,
     live: bool = False,
     opened: dict[str, str] | None = None,
+    following: bool = False,
 ) -> dict[str, str]:
     """The probe and epoch pickers, Play, a heatmap per history at the chosen epoch (Play on: the animation
     of every epoch in their place), the curves. Returns the probe and epoch shown, as a link's parameters
@@ -44,7 +45,8 @@ def show(
 
     `live`: a running training's history, redrawn every few seconds; the epoch slider follows the
     newest epoch unless the user has moved it elsewhere. `opened`: a link just opened (a class's teacher
-    view): its probe and epoch are shown when they are among this history's, a note said for one that is not."""
+    view): its probe and epoch are shown when they are among this history's, a note said for one that is not.
+    `following`: a live class's follower, whose heatmaps are drawn in the browser (heatmap_rows)."""
     histories = {name: records for name, records in histories.items() if records}
     epochs = timelapse_view.epoch_numbers(histories)
     sources = timelapse_view.probe_sources(histories)
@@ -91,13 +93,18 @@ def show(
         else:
             epoch_curves(histories, epoch)
             return {"probe": source, "epoch": str(epoch)}
-    heatmap_rows(histories, source, epoch, projecting)
+    heatmap_rows(histories, source, epoch, projecting, following)
     epoch_curves(histories, epoch)
     return {"probe": source, "epoch": str(epoch)}
 
 
-def heatmap_rows(histories: dict[str, list[dict]], source: str, epoch: int, projecting: bool) -> None:
-    """A heatmap of `source` per history at `epoch`, a few to a row, with its heading and output."""
+def heatmap_rows(
+    histories: dict[str, list[dict]], source: str, epoch: int, projecting: bool, following: bool = False
+) -> None:
+    """A heatmap of `source` per history at `epoch`, a few to a row, with its heading and output. `following`: a
+    live class's follower (a phone, most often): each heatmap drawn in the browser as SVG
+    (explorer.ui.common.components.heatmap), not by plotly, whose six charts a busy phone drew at a lesson's start
+    in up to 3 s (docs/performance.md, "A phone follows a lesson's start")."""
     # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
     # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
     per_row = min(2 if projecting else 3, len(histories))
@@ -122,8 +129,13 @@ def heatmap_rows(histories: dict[str, list[dict]], source: str, epoch: int, proj
             st.markdown(heading.format(name=name, epoch=shown, start=start))
             height = FRAME_FIGURE_PX if projecting else 320  # on a projector: a row of two in one frame
             width = PAGE_PX // per_row
-            figure = heatmaps.probe_heatmap(probe, height=height, width=width) if probe else None
-            if figure is not None:
+            if probe and probe.get("attention") and following:
+                drawn = svg_heatmap.payload(
+                    probe["source_tokens"], probe["target_tokens"], probe["attention"],
+                    step=len(probe["target_tokens"]),
+                )  # fmt: skip
+                components.heatmap(drawn, key=f"tl_heatmap_{index}")
+            elif figure := cached.probe_figure(probe, height, width) if probe else None:
                 st.plotly_chart(figure, key=f"tl_heatmap_{index}")
             else:
                 st.caption(_("No attention to draw: this decoder sees only the encoder's final state."))
