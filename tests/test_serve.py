@@ -120,3 +120,41 @@ def test_warm_up_checks_the_controls_each_lesson_names_for_the_first_visitor_of_
         after = controls.named.cache_info()
         assert after.misses == before.misses and after.hits > before.hits, language  # every text read from the cache
         assert found == [[] for _ in lessons]  # and the shipped lessons name only controls their pages show
+
+
+def test_warm_up_fills_what_each_lessons_first_compare_timelapse_and_lab_step_reads(monkeypatch):
+    """Issue 62: the first start of a lesson on Compare, Timelapse or the Lab after the server opened was the only
+    one of bench.lesson_start's starts over 2 s: the teacher's run, which the phones wait for, ran every scorer,
+    parsed the task's training histories or read the stored lab results first. After the warm-up each page reads
+    them from the caches every session shares."""
+    from explorer import i18n
+    from explorer.lessons import catalog as lesson_catalog
+    from explorer.state import catalog as model_catalog
+    from explorer.ui.common import cached
+    from explorer.ui.lessons import player
+    from explorer.views import compare as compare_view
+    from explorer.views import timelapse as timelapse_view
+
+    serve.warm_lessons()
+    computed = []
+    monkeypatch.setattr(compare_view, "run_scorer", lambda *a: computed.append(("scorer", a[1])))
+    monkeypatch.setattr(timelapse_view, "read_history", lambda path: computed.append(("history", path)) or [])
+    monkeypatch.setattr(cached.results, "load", lambda task: computed.append(("lab", task)) or (None, None))
+    firsts = {
+        step.page: player.check_view(step) for step in (lesson.steps[0] for lesson in lesson_catalog()[0].values())
+    }
+    assert {"compare", "timelapse", "lab"} <= set(firsts)
+    compare = firsts["compare"]
+    reference = compare_view.reference_for(compare.task, compare.sentence, cached.gold_examples(compare.task))
+    for scorer in model_catalog.scorers_for(compare.task):
+        name = model_catalog.model_for(compare.task, scorer).name
+        assert cached.scorer_result(
+            name, compare.sentence, reference and reference.target, reference and reference.alignment
+        ).greedy.target_tokens
+    histories = timelapse_view.shipped_histories(firsts["timelapse"].task, cached.probe_history)
+    assert len(histories) >= 6 and all(histories.values())
+    for language in i18n.LANGUAGES:
+        with i18n.using(language):
+            data, note = cached.lab_results(firsts["lab"].task)
+            assert data and note is None
+    assert computed == []  # every one from the caches the warm-up filled

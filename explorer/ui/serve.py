@@ -87,7 +87,8 @@ def warm_lessons() -> int:
     The first class to start a lesson after the server opened waited for them: in bench.lesson_start that first
     trial was the only one over 2 s (issue 62 asks 20 of 20). Only the first steps: every step costs about 10 s
     at start-up (lesson 8's Lab figures), a first step a few hundredths of one; the later steps fill while the
-    class reads the first."""
+    class reads the first. A first step's page reads what FIRST_PAGES fills for it (each in the language the page
+    is read in), from the caches the teacher's run and every phone's share."""
     from explorer import i18n
     from explorer.lessons import catalog, controls
     from explorer.ui.lessons import player, text
@@ -96,14 +97,14 @@ def warm_lessons() -> int:
     for language in i18n.LANGUAGES:
         with i18n.using(language):
             lessons, _problems = catalog()
-        for lesson in lessons.values():
-            controls.problems(lesson)
-            step = lesson.steps[0]
-            view = player.check_view(step)
-            text.filled(step, view)
-            if step.page == "decode" and view is not None:
-                decode_first(view)
-            filled += 1
+            for lesson in lessons.values():
+                controls.problems(lesson)
+                step = lesson.steps[0]
+                view = player.check_view(step)
+                text.filled(step, view)
+                if view is not None and step.page in FIRST_PAGES:
+                    FIRST_PAGES[step.page](view)
+                filled += 1
     return filled
 
 
@@ -120,6 +121,47 @@ def decode_first(view) -> None:
         cached.shared_trace(None, name, view, view.reference.strip())
     except (CheckpointError, InputError):
         return  # its page says why, to whoever opens it
+
+
+def compare_first(view) -> None:
+    """A lesson's first Compare step: every scorer's run of its sentence (explorer.ui.compare.sections
+    .run_every_scorer's cached.scorer_result, with the sentence's gold reference where the task has one)."""
+    from explorer.state import catalog
+    from explorer.ui.common import cached
+    from explorer.views import compare as compare_view
+    from seq2seq.checkpoint import CheckpointError
+    from seq2seq.decoding import InputError
+
+    reference = compare_view.reference_for(view.task, view.sentence, cached.gold_examples(view.task))
+    for scorer in catalog.scorers_for(view.task):
+        try:
+            entry = catalog.model_for(view.task, scorer)
+            cached.scorer_result(
+                entry.name, view.sentence, reference and reference.target, reference and reference.alignment
+            )
+        except (CheckpointError, InputError):
+            continue  # the page says why, to whoever opens it
+
+
+def timelapse_first(view) -> None:
+    """A lesson's first Timelapse step: its task's training histories, parsed into the cache every run reads
+    (explorer.ui.common.cached.probe_history)."""
+    from explorer.ui.common import cached
+    from explorer.views import timelapse as timelapse_view
+
+    timelapse_view.shipped_histories(view.task, cached.probe_history)
+
+
+def lab_first(view) -> None:
+    """A lesson's first Lab step: its task's stored results (explorer.ui.common.cached.lab_results), in the language
+    in force."""
+    from explorer.ui.common import cached
+
+    cached.lab_results(view.task)
+
+
+# A lesson's first step's page -> what fills the caches that page reads (warm_lessons).
+FIRST_PAGES = {"decode": decode_first, "compare": compare_first, "timelapse": timelapse_first, "lab": lab_first}
 
 
 def configure_torch() -> None:

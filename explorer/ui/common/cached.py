@@ -20,7 +20,6 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.figures import common as figures_common
-from explorer.figures import heatmaps
 from explorer.i18n import N_, _
 from explorer.lessons import measure
 from explorer.state.view import ViewState
@@ -118,17 +117,20 @@ def _probe_records(path: str, mtime_ns: int, size: int) -> tuple[dict, ...]:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _probe_figure(probe: dict, height: int, width: int, settings: tuple[str, str, str]):
-    """heatmaps.probe_heatmap, built once per probe record (hashed by its content), size and `settings` (the
-    language, colour scale and piece form it is drawn in) and shared, not copied: st.plotly_chart reads a figure
-    and changes nothing. A lesson's start on Timelapse built six for the teacher's run, which the phones wait for
-    (explorer.classrooms.runs)."""
-    return heatmaps.probe_heatmap(probe, height=height, width=width)
+def _shared_figure(_build, name: str, settings: tuple[str, str, str], args: tuple, kwargs: dict):
+    """`_build(*args, **kwargs)` once per builder (its `name`: a function is not hashed), input (hashed by content)
+    and `settings` (the language, colour scale and piece form it is drawn in)."""
+    return _build(*args, **kwargs)
 
 
-def probe_figure(probe: dict, height: int, width: int):
-    """A probe record's plotly heatmap (None without attention), cached (_probe_figure)."""
-    return _probe_figure(probe, height, width, figures_common.settings_in_force())
+def shared_figure(build, *args, **kwargs):
+    """The plotly figure `build(*args, **kwargs)` makes, built once for every session that draws it with the same
+    inputs and settings, and shared, not copied: st.plotly_chart reads a figure and changes nothing, so `build` does
+    whatever else changes it (a projector's enlarging). A lesson's start runs the step's page for the teacher and
+    then every phone, and each built the page's figures anew: Timelapse's six probe heatmaps took a third of a run,
+    the Lab's τ histograms a third of its split view's (py-spy)."""
+    name = f"{build.__module__}.{build.__qualname__}"
+    return _shared_figure(build, name, figures_common.settings_in_force(), args, kwargs)
 
 
 def probe_history(path: Path) -> tuple[dict, ...]:

@@ -302,6 +302,12 @@ def no_results(what: str, commands: str) -> None:
 
 
 # -- this model, a whole split ------------------------------------------------------------------------------
+def tau_histograms(series: dict, marks: dict, projecting: bool):
+    """The split's τ per example, a histogram per pair with the papers' marks (enlarged on a projector)."""
+    figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=marks)
+    return presentation.enlarge(figure) if projecting else figure
+
+
 def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
     data = stored(task)
     found = {
@@ -325,8 +331,8 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
         series = lab_split.tau_series(agreement)
         pairs = [p for p in agreement.get("summary", {}) if "~" in p]
         marks = lab_split.paper_marks(pairs)
-        figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=marks)
-        _chart(figure, "lab_tau_histograms", projecting)
+        figure = cached.shared_figure(tau_histograms, series, marks, projecting)
+        st.plotly_chart(figure, key="lab_tau_histograms")
         st.caption(lab_split.histogram_caption(marks))
     if lines and projecting:  # on a projector the frame is the figure's; its reading follows it (issue 62)
         st.markdown(reading)

@@ -129,13 +129,15 @@ def heatmap_rows(
             st.markdown(heading.format(name=name, epoch=shown, start=start))
             height = FRAME_FIGURE_PX if projecting else 320  # on a projector: a row of two in one frame
             width = PAGE_PX // per_row
-            if probe and probe.get("attention") and following:
+            attention = bool(probe and probe.get("attention"))
+            if attention and following:
                 drawn = svg_heatmap.payload(
                     probe["source_tokens"], probe["target_tokens"], probe["attention"],
                     step=len(probe["target_tokens"]),
                 )  # fmt: skip
                 components.heatmap(drawn, key=f"tl_heatmap_{index}")
-            elif figure := cached.probe_figure(probe, height, width) if probe else None:
+            elif attention:
+                figure = cached.shared_figure(heatmaps.probe_heatmap, probe, height=height, width=width)
                 st.plotly_chart(figure, key=f"tl_heatmap_{index}")
             else:
                 st.caption(_("No attention to draw: this decoder sees only the encoder's final state."))

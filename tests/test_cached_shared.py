@@ -1,4 +1,4 @@
-"""explorer.ui.common.cached's Timelapse caches (issue 62: a lesson's start on Timelapse runs the page for the
+"""explorer.ui.common.cached's shared reads and figures (issue 62: a lesson's start on Timelapse runs the page for the
 teacher and every phone; parsing the task's seven probes.json and building six plotly heatmaps took most of each run).
 Each reads the same as the uncached function, is shared while its inputs are the same and is built anew when they
 change: a rewritten file, another language, colour scale or piece form."""
@@ -39,16 +39,35 @@ def test_a_probes_file_is_read_once_per_version_and_again_once_rewritten(tmp_pat
     assert cached.probe_history(tmp_path / "missing.json") == ()
 
 
+def figure(probe: dict, height: int = 320):
+    """Timelapse's heatmap of `probe`, as the page asks for it (explorer.ui.train.timelapse)."""
+    return cached.shared_figure(heatmaps.probe_heatmap, probe, height=height, width=313)
+
+
 def test_a_probe_heatmap_is_built_once_per_record_size_and_settings():
-    built = cached.probe_figure(PROBE, 320, 313)
+    built = figure(PROBE)
     assert built.to_dict() == heatmaps.probe_heatmap(PROBE, height=320, width=313).to_dict()
-    assert cached.probe_figure(dict(PROBE), 320, 313) is built  # the same record's content: shared
-    assert cached.probe_figure(PROBE, 360, 313) is not built
+    assert figure(dict(PROBE)) is built  # the same record's content: shared
+    assert figure(PROBE, 360) is not built
     with i18n.using("zh"):
-        chinese = cached.probe_figure(PROBE, 320, 313)
+        chinese = figure(PROBE)
         assert chinese.to_dict() == heatmaps.probe_heatmap(PROBE, height=320, width=313).to_dict() != built.to_dict()
     with common.using_scale("cividis"):
-        assert cached.probe_figure(PROBE, 320, 313).data[0].colorscale != built.data[0].colorscale
+        assert figure(PROBE).data[0].colorscale != built.data[0].colorscale
     other = {**PROBE, "attention": [[0.3, 0.4, 0.3], [0.7, 0.2, 0.1], [0.2, 0.2, 0.6]]}
-    assert list(cached.probe_figure(other, 320, 313).data[0].z[0]) == [0.3, 0.4, 0.3]
-    assert cached.probe_figure({**PROBE, "attention": []}, 320, 313) is None  # no attention: nothing to draw
+    assert list(figure(other).data[0].z[0]) == [0.3, 0.4, 0.3]
+    assert figure({**PROBE, "attention": []}) is None  # no attention: nothing to draw
+
+
+def tall(probe: dict):
+    return heatmaps.probe_heatmap(probe, height=400)
+
+
+def short(probe: dict):
+    return heatmaps.probe_heatmap(probe, height=200)
+
+
+def test_two_builders_given_the_same_inputs_each_build_their_own():
+    assert cached.shared_figure(tall, PROBE).layout.height == 400
+    assert cached.shared_figure(short, PROBE).layout.height == 200
+    assert cached.shared_figure(tall, PROBE) is cached.shared_figure(tall, PROBE)
