@@ -128,11 +128,15 @@ def test_warm_up_fills_what_each_lessons_first_compare_timelapse_and_lab_step_re
     parsed the task's training histories or read the stored lab results first. After the warm-up each page reads
     them from the caches every session shares."""
     from explorer import i18n
+    from explorer.figures import bars, curves, heatmaps
     from explorer.lessons import catalog as lesson_catalog
     from explorer.state import catalog as model_catalog
     from explorer.ui.common import cached
+    from explorer.ui.lab import sections as lab_sections
     from explorer.ui.lessons import player
+    from explorer.ui.train import timelapse
     from explorer.views import compare as compare_view
+    from explorer.views import lab_stored
     from explorer.views import timelapse as timelapse_view
 
     serve.warm_lessons()
@@ -153,8 +157,21 @@ def test_warm_up_fills_what_each_lessons_first_compare_timelapse_and_lab_step_re
         ).greedy.target_tokens
     histories = timelapse_view.shipped_histories(firsts["timelapse"].task, cached.probe_history)
     assert len(histories) >= 6 and all(histories.values())
+    # (the figures' builders stay: the cache knows a figure by its builder's name)
+    monkeypatch.setattr(heatmaps, "attention_heatmap", lambda *a, **k: computed.append(("heatmap", a[0])))
+    monkeypatch.setattr(curves.go, "Figure", lambda *a, **k: computed.append(("curves", a)))
+    for language in i18n.LANGUAGES:
+        with i18n.using(language):  # the heatmaps and curves the page opens on, a laptop's and a projector's
+            assert timelapse.first_figures(histories, firsts["timelapse"].task) >= 5
+    monkeypatch.setattr(bars, "histogram_grid", lambda *a, **k: computed.append(("histograms", a[1])))
+    lab = firsts["lab"]
     for language in i18n.LANGUAGES:
         with i18n.using(language):
-            data, note = cached.lab_results(firsts["lab"].task)
+            data, note = cached.lab_results(lab.task)
             assert data and note is None
+            agreement = lab_stored.experiment(
+                data, model_catalog.model_for(lab.task, lab.scorer, lab.model).name, "agreement"
+            )
+            for projecting in (False, True):
+                assert lab_sections.agreement_histograms(agreement, projecting)[0].data  # a laptop's, a projector's
     assert computed == []  # every one from the caches the warm-up filled

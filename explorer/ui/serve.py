@@ -145,19 +145,34 @@ def compare_first(view) -> None:
 
 def timelapse_first(view) -> None:
     """A lesson's first Timelapse step: its task's training histories, parsed into the cache every run reads
-    (explorer.ui.common.cached.probe_history)."""
+    (explorer.ui.common.cached.probe_history), and the figures the page opens on (explorer.ui.train.timelapse
+    .first_figures), in the language in force."""
     from explorer.ui.common import cached
+    from explorer.ui.train import timelapse
     from explorer.views import timelapse as timelapse_view
 
-    timelapse_view.shipped_histories(view.task, cached.probe_history)
+    timelapse.first_figures(timelapse_view.shipped_histories(view.task, cached.probe_history), view.task)
 
 
 def lab_first(view) -> None:
-    """A lesson's first Lab step: its task's stored results (explorer.ui.common.cached.lab_results), in the language
-    in force."""
+    """A lesson's first Lab step: its task's stored results (explorer.ui.common.cached.lab_results) and, on the split
+    view, the model's τ histograms for a laptop and a projector (explorer.ui.lab.sections.agreement_histograms), in
+    the language in force."""
+    from explorer.state import catalog
     from explorer.ui.common import cached
+    from explorer.ui.lab import sections
+    from explorer.views import lab_stored
+    from seq2seq.checkpoint import CheckpointError
 
-    cached.lab_results(view.task)
+    data, _note = cached.lab_results(view.task)
+    try:
+        name = catalog.model_for(view.task, view.scorer, view.model).name
+    except (CheckpointError, AttributeError):
+        return  # no such model: the page says so
+    agreement = lab_stored.experiment(data, name, "agreement")
+    if agreement:
+        for projecting in (False, True):
+            sections.agreement_histograms(agreement, projecting)
 
 
 # A lesson's first step's page -> what fills the caches that page reads (warm_lessons).

@@ -302,6 +302,13 @@ def no_results(what: str, commands: str) -> None:
 
 
 # -- this model, a whole split ------------------------------------------------------------------------------
+def agreement_histograms(agreement: dict, projecting: bool) -> tuple:
+    """A stored agreement result's τ histograms (shared: cached.shared_figure), and the papers' marks on them."""
+    pairs = [p for p in agreement.get("summary", {}) if "~" in p]
+    marks = lab_split.paper_marks(pairs)
+    return cached.shared_figure(tau_histograms, lab_split.tau_series(agreement), marks, projecting), marks
+
+
 def tau_histograms(series: dict, marks: dict, projecting: bool):
     """The split's τ per example, a histogram per pair with the papers' marks (enlarged on a projector)."""
     figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=marks)
@@ -328,10 +335,7 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
     agreement = found["agreement"]
     if agreement:
         st.subheader(_("Agreement: τ per example"))
-        series = lab_split.tau_series(agreement)
-        pairs = [p for p in agreement.get("summary", {}) if "~" in p]
-        marks = lab_split.paper_marks(pairs)
-        figure = cached.shared_figure(tau_histograms, series, marks, projecting)
+        figure, marks = agreement_histograms(agreement, projecting)
         st.plotly_chart(figure, key="lab_tau_histograms")
         st.caption(lab_split.histogram_caption(marks))
     if lines and projecting:  # on a projector the frame is the figure's; its reading follows it (issue 62)

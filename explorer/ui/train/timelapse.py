@@ -127,8 +127,6 @@ def heatmap_rows(
             else:
                 heading = _("**{name}** · epoch {epoch}")
             st.markdown(heading.format(name=name, epoch=shown, start=start))
-            height = FRAME_FIGURE_PX if projecting else 320  # on a projector: a row of two in one frame
-            width = PAGE_PX // per_row
             attention = bool(probe and probe.get("attention"))
             if attention and following:
                 drawn = svg_heatmap.payload(
@@ -137,8 +135,7 @@ def heatmap_rows(
                 )  # fmt: skip
                 components.heatmap(drawn, key=f"tl_heatmap_{index}")
             elif attention:
-                figure = cached.shared_figure(heatmaps.probe_heatmap, probe, height=height, width=width)
-                st.plotly_chart(figure, key=f"tl_heatmap_{index}")
+                st.plotly_chart(probe_figure(probe, projecting, per_row), key=f"tl_heatmap_{index}")
             else:
                 st.caption(_("No attention to draw: this decoder sees only the encoder's final state."))
             if probe:
@@ -146,17 +143,53 @@ def heatmap_rows(
                 st.caption(_("output: {output}").format(output=escape_markdown(str(probe.get("output", "")))))
 
 
-def epoch_curves(histories: dict[str, list[dict]], epoch: int) -> None:
-    """The loss and the validation metric of every history by epoch, `epoch` marked."""
+def probe_figure(probe: dict, projecting: bool, per_row: int):
+    """A probe record's plotly heatmap in a row of `per_row` (shared by every session: cached.shared_figure)."""
+    height = FRAME_FIGURE_PX if projecting else 320  # on a projector: a row of two in one frame
+    return cached.shared_figure(heatmaps.probe_heatmap, probe, height=height, width=PAGE_PX // per_row)
+
+
+def curve_figures(histories: dict[str, list[dict]], epoch: int) -> tuple:
+    """The loss and the validation metric of every history by epoch, `epoch` marked (the metric's None when no
+    history recorded one); shared by every session (cached.shared_figure)."""
     metric = timelapse_view.metric_name(histories)
     losses, metrics = timelapse_view.epoch_series(histories, metric)
-    left, right = st.columns(2)
     marker = {"marker_x": epoch, "marker_label": _("epoch {epoch}").format(epoch=epoch), "whole_x": True}
-    loss_figure = curves.curves(losses, _("training loss"), _("epoch"), _("loss per target token"), **marker)
-    left.plotly_chart(loss_figure, key="tl_loss")
-    if metric:
-        y_range = (0, 1.02) if metric == "exact_match" else None
-        right.plotly_chart(
-            curves.curves(metrics, _("validation"), _("epoch"), metric_title(metric), y_range=y_range, **marker),
-            key="tl_metric",
-        )
+    loss = cached.shared_figure(
+        curves.curves, losses, _("training loss"), _("epoch"), _("loss per target token"), **marker
+    )
+    if not metric:
+        return loss, None
+    y_range = (0, 1.02) if metric == "exact_match" else None
+    title = metric_title(metric)
+    return loss, cached.shared_figure(
+        curves.curves, metrics, _("validation"), _("epoch"), title, y_range=y_range, **marker
+    )
+
+
+def epoch_curves(histories: dict[str, list[dict]], epoch: int) -> None:
+    """The loss and the validation metric of every history by epoch, `epoch` marked."""
+    loss, metric = curve_figures(histories, epoch)
+    left, right = st.columns(2)
+    left.plotly_chart(loss, key="tl_loss")
+    if metric is not None:
+        right.plotly_chart(metric, key="tl_metric")
+
+
+def first_figures(histories: dict[str, list[dict]], task: str | None) -> int:
+    """Build the figures the page opens on for `histories` (the default probe at the newest epoch: each heatmap on a
+    laptop and a projector, the curves) into the cache every session shares; how many heatmaps. The warm-up of a
+    lesson's first Timelapse step (explorer.ui.serve): the teacher's run, which the phones wait for, finds them."""
+    histories = {name: records for name, records in histories.items() if records}
+    epochs, sources = timelapse_view.epoch_numbers(histories), timelapse_view.probe_sources(histories)
+    if not epochs or not sources:
+        return 0
+    source, built = sources[timelapse_view.default_probe_index(sources, task)], 0
+    for records in histories.values():
+        probe = timelapse_view.probe_for(timelapse_view.record_at(records, epochs[-1]), source)
+        if probe and probe.get("attention"):
+            for projecting in (False, True):
+                probe_figure(probe, projecting, min(2 if projecting else 3, len(histories)))
+            built += 1
+    curve_figures(histories, epochs[-1])
+    return built
