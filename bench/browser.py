@@ -33,7 +33,12 @@ TIMEOUT_MS = 30_000
 _OUTSIDE = ":not(.st-key-lesson_dock *)"
 _CHART = f"[data-testid=stMain] [data-testid=stPlotlyChart]{_OUTSIDE}"
 FRAME_VIEW = {
-    "heatmap": ("svg#decode-heatmap", f"[data-testid=stMain] svg.ae-heatmap{_OUTSIDE}", _CHART, ".ae-stepper-output"),
+    "heatmap": (
+        "svg#decode-heatmap",
+        f"[data-testid=stMain] svg.ae-heatmap-svg{_OUTSIDE}",
+        _CHART,
+        ".ae-stepper-output",
+    ),
     "chart": (_CHART,),
     "table": (
         f"[data-testid=stMain] [data-testid=stDataFrame]{_OUTSIDE}",

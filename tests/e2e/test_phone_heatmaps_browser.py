@@ -17,7 +17,7 @@ from tests.e2e.test_pages_browser import SCRIPT_DONE
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 # Each still heatmap: [its id, rows drawn, rows marked drawn (data-rows), cells per row, the outline's visibility,
 # its right edge].
-STILL = """() => [...document.querySelectorAll('[data-testid=stMain] svg.ae-heatmap')].map((svg) => {
+STILL = """() => [...document.querySelectorAll('[data-testid=stMain] svg.ae-heatmap-svg')].map((svg) => {
   const rows = [...svg.querySelectorAll('g[data-row]')];
   const outline = [...svg.querySelectorAll(':scope > rect')].find((r) => r.getAttribute('stroke') === '#d62728');
   return [svg.id, rows.length, Number(svg.getAttribute('data-rows')),
@@ -53,7 +53,7 @@ def test_a_phone_draws_compare_and_timelapse_heatmaps_whole_in_svg(browser: Brow
         assert rows == marked >= 2 and cells == [5] and outline == "hidden" and right <= 390
     teacher_plots = teacher.locator("[data-testid=stMain] .js-plotly-plot .heatmaplayer")
     expect(teacher_plots.first).to_be_attached(timeout=WAIT_MS)
-    assert teacher.locator("[data-testid=stMain] svg.ae-heatmap").count() == 0
+    assert teacher.locator("[data-testid=stMain] svg.ae-heatmap-svg").count() == 0
     phone.locator('#heatmap-cmp-heatmap-dot g[data-row="0"] rect').first.tap()
     tapped = phone.locator(".ae-heatmap-tap").first
     expect(tapped).to_contain_text("weight", timeout=WAIT_MS)

@@ -89,7 +89,7 @@ def bars(payload: dict, key: str) -> None:
 
 
 def heatmap(payload: dict, key: str) -> None:
-    """Draw an svg_heatmap.payload() whole in the page, as `<svg id="heatmap-KEY" class="ae-heatmap">` (`key` with
+    """Draw an svg_heatmap.payload() whole in the page, as `<svg id="heatmap-KEY" class="ae-heatmap-svg">` (`key` with
     its underscores as hyphens; a widget key of the page's own, never user text)."""
     _heatmap()(data={**payload, "id": "heatmap-" + key.replace("_", "-")}, key=key)
 

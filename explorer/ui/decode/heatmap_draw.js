@@ -34,7 +34,7 @@ function attentionHeatmap(root, data, opts) {
 
   var scroller = doc.createElement("div");
   scroller.style.overflow = "auto";
-  var svg = el("svg", {id: opts.id, "class": "ae-heatmap", role: "img", "aria-label": say("label", "attention heatmap"),
+  var svg = el("svg", {id: opts.id, "class": "ae-heatmap-svg", role: "img", "aria-label": say("label", "attention heatmap"),
     "data-rows": "-1",
     "font-family": "ui-monospace, 'Source Code Pro', monospace", fill: "#31333f"});
   scroller.appendChild(svg);
