@@ -124,23 +124,19 @@ def decode_first(view) -> None:
 
 
 def compare_first(view) -> None:
-    """A lesson's first Compare step: every scorer's run of its sentence (explorer.ui.compare.sections
-    .run_every_scorer's cached.scorer_result, with the sentence's gold reference where the task has one)."""
+    """A lesson's first Compare step: every scorer's run of its sentence, as the page asks for them
+    (explorer.ui.compare.sections.scorer_results, with the sentence's gold reference where the task has one)."""
     from explorer.state import catalog
     from explorer.ui.common import cached
+    from explorer.ui.compare import sections
     from explorer.views import compare as compare_view
     from seq2seq.checkpoint import CheckpointError
-    from seq2seq.decoding import InputError
 
     reference = compare_view.reference_for(view.task, view.sentence, cached.gold_examples(view.task))
-    for scorer in catalog.scorers_for(view.task):
-        try:
-            entry = catalog.model_for(view.task, scorer)
-            cached.scorer_result(
-                entry.name, view.sentence, reference and reference.target, reference and reference.alignment
-            )
-        except (CheckpointError, InputError):
-            continue  # the page says why, to whoever opens it
+    try:
+        sections.scorer_results(view.task, catalog.scorers_for(view.task), view.sentence, reference)
+    except CheckpointError:
+        return  # the page says why, to whoever opens it
 
 
 def timelapse_first(view) -> None:
@@ -166,10 +162,10 @@ def lab_first(view) -> None:
 
     data, _note = cached.lab_results(view.task)
     try:
-        name = catalog.model_for(view.task, view.scorer, view.model).name
-    except (CheckpointError, AttributeError):
-        return  # no such model: the page says so
-    agreement = lab_stored.experiment(data, name, "agreement")
+        entry = catalog.model_for(view.task, view.scorer, view.model)
+    except CheckpointError:
+        return  # a broken registry: the page says so
+    agreement = entry and lab_stored.experiment(data, entry.name, "agreement")
     if agreement:
         for projecting in (False, True):
             sections.agreement_histograms(agreement, projecting)

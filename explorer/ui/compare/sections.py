@@ -43,28 +43,36 @@ def model_source(task: str) -> dict[str, str]:
     return dict(found.models)
 
 
-def run_every_scorer(
+def scorer_results(
     task: str, scorers: list[str], sentence: str, reference: Example | None, names: dict[str, str] | None = None
 ) -> tuple[dict[str, compare_view.ScorerResult], dict[str, str]]:
-    """(scorer -> its result, scorer -> why it refused the sentence); stops the page with a message
-    when a model cannot be loaded (location takes only the source lengths it was trained on). `names`:
-    scorer -> the model to use (a saved set's), else the scorer's default model."""
+    """(scorer -> its result, scorer -> why it refused the sentence), from the runs every session shares
+    (cached.scorer_result; the start-up fills a lesson's first Compare step's: explorer.ui.serve); raises
+    CheckpointError when a model cannot be loaded. `names`: scorer -> the model to use (a saved set's), else the
+    scorer's default model."""
     names = names or {}
     results: dict[str, compare_view.ScorerResult] = {}
     refused: dict[str, str] = {}  # scorer -> why (location takes only the source lengths it was trained on)
+    for scorer in scorers:
+        entry = catalog.model_for(task, scorer, names.get(scorer, ""))
+        try:
+            results[scorer] = cached.scorer_result(
+                entry.name, sentence, reference and reference.target, reference and reference.alignment
+            )
+        except InputError as error:
+            refused[scorer] = message_of(error)
+    return results, refused
+
+
+def run_every_scorer(
+    task: str, scorers: list[str], sentence: str, reference: Example | None, names: dict[str, str] | None = None
+) -> tuple[dict[str, compare_view.ScorerResult], dict[str, str]]:
+    """scorer_results, the page stopped with a message when a model cannot be loaded."""
     try:
-        for scorer in scorers:
-            entry = catalog.model_for(task, scorer, names.get(scorer, ""))
-            try:
-                results[scorer] = cached.scorer_result(
-                    entry.name, sentence, reference and reference.target, reference and reference.alignment
-                )
-            except InputError as error:
-                refused[scorer] = message_of(error)
+        return scorer_results(task, scorers, sentence, reference, names)
     except CheckpointError as error:
         st.error(_("A model could not be loaded: {error}").format(error=message_of(error)))
         st.stop()
-    return results, refused
 
 
 def _pick_defaults(attending: list[str]) -> dict:

@@ -107,7 +107,7 @@ def heatmap_rows(
     in up to 3 s (docs/performance.md, "A phone follows a lesson's start")."""
     # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
     # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
-    per_row = min(2 if projecting else 3, len(histories))
+    per_row = row_length(projecting, len(histories))
     records_at = {name: timelapse_view.record_at(records, epoch) for name, records in histories.items()}
     probes = {name: timelapse_view.probe_for(record, source) for name, record in records_at.items()}
     sides = [p.get(side, ()) for p in probes.values() if p for side in ("source_tokens", "target_tokens")]
@@ -141,6 +141,11 @@ def heatmap_rows(
             if probe:
                 # Plain text, not inline code: code in a caption is faded to 3:1, under WCAG's 4.5:1.
                 st.caption(_("output: {output}").format(output=escape_markdown(str(probe.get("output", "")))))
+
+
+def row_length(projecting: bool, count: int) -> int:
+    """How many of `count` heatmaps share a row: fewer, larger ones on a projector."""
+    return min(2 if projecting else 3, count)
 
 
 def probe_figure(probe: dict, projecting: bool, per_row: int):
@@ -189,7 +194,7 @@ def first_figures(histories: dict[str, list[dict]], task: str | None) -> int:
         probe = timelapse_view.probe_for(timelapse_view.record_at(records, epochs[-1]), source)
         if probe and probe.get("attention"):
             for projecting in (False, True):
-                probe_figure(probe, projecting, min(2 if projecting else 3, len(histories)))
+                probe_figure(probe, projecting, row_length(projecting, len(histories)))
             built += 1
     curve_figures(histories, epochs[-1])
     return built
