@@ -29,8 +29,9 @@ TIMEOUT_MS = 30_000
 # What a lesson step's frame keeps in sight (explorer.lessons.schema.Step.frame_view), as a page draws it outside
 # the lesson's panel: selectors, the first the step's page shows. A heatmap is Decode's (its output where the model
 # has no attention), a still SVG one (a class's follower on Compare and Timelapse: explorer.ui.common.components
-# .heatmap) or a plotly one (Compare, Timelapse). The lecture frame test and bench.lesson_start read it.
-_OUTSIDE = ":not(.st-key-lesson_dock *)"
+# .heatmap) or a plotly one (Compare, Timelapse). The lecture frame test and bench.lesson_start read it. Neither the
+# lesson's panel nor the list's elements drawn out of sight (explorer.ui.lessons.warm), still there as a step opens.
+_OUTSIDE = ":not(.st-key-lesson_dock *):not(.st-key-lesson_warm_draw *)"
 _CHART = f"[data-testid=stMain] [data-testid=stPlotlyChart]{_OUTSIDE}"
 FRAME_VIEW = {
     "heatmap": (

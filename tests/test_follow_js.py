@@ -125,6 +125,41 @@ def test_a_page_drawn_anew_after_its_rerun_asks_nothing_more(tmp_path):
     assert [t["why"] for t in found["triggers"]] == ["view"]
 
 
+def test_a_view_that_comes_while_the_asked_run_goes_on_waits_for_it(tmp_path):
+    """A lesson's start sends two views: the teacher's move, then the teacher's page's own link once its run is over.
+    The phone asked for a run at the first; the second came while that run waited for its turn, and asking again
+    stopped it and queued the page anew behind its address's other phone (at a first start, 0.7 s of a 2 s bar). The
+    run reads the room when its turn comes: the page drawn by it, with the latest view, asks nothing more."""
+    found = run(tmp_path, [
+        {"mount": page(1)},
+        {"event": view(2, "timelapse", **LESSON)},
+        {"event": view(3, "timelapse", **LESSON, epoch="12")},  # the run asked for is not over (no DONE)
+        {"wait": 150},
+        {"redraw": page(3, **LESSON, epoch="12")},  # the run drew the latest view
+        {"wait": 150},
+    ])  # fmt: skip
+    assert [t["why"] for t in found["triggers"]] == ["view"]
+
+
+def test_a_view_that_waited_is_asked_for_once_the_run_is_over_where_it_drew_nothing_anew(tmp_path):
+    """A run that drew nothing anew (the "again" ask's case) leaves the view that waited for it to be asked for once
+    the page's run has been over for a second; not at the moment between two runs of a move to another page."""
+    found = run(tmp_path, [
+        {"mount": page(1)},
+        {"event": view(2, "timelapse", **LESSON)},
+        {"wait": 150},  # the run goes on
+        {"event": view(3, "timelapse", **LESSON, epoch="12")},
+        {"wait": 150},
+        {"dom": [DONE]},  # over for a moment: a move to another page ends one run and starts the next
+        {"wait": 50},
+        {"dom": []},
+        {"wait": 300},
+        {"dom": [DONE]},  # over, and the page not drawn anew
+        {"wait": 1400},
+    ])  # fmt: skip
+    assert [t["why"] for t in found["triggers"]] == ["view", "view"]
+
+
 DONE = "[data-test-script-state='notRunning']"  # Streamlit's app root once its run has ended
 PANEL = ".st-key-class_question"  # explorer.ui.classes.answers.QUESTION_KEY's container
 

@@ -7,7 +7,9 @@ lesson the teacher starts, and each next step opens at the top of its page.
 - While it waits on the list the phone loads Streamlit's code and italic faces, which the list does not use and a
   lesson's text does (explorer/ui/classes/follow.js: a first step drawn late for its fonts on a busy machine).
 - While the class waits on the list, the teacher's page and the phone's load the code of the elements a lesson's
-  pages draw (explorer.ui.lessons.warm): the start and the step after it fetch no script, on either page.
+  pages draw (explorer.ui.lessons.warm): the start and the step after it fetch no script, on either page. Each page
+  then draws those elements once out of sight and takes them away (lessons/warm.js says so only once they came and
+  went): nothing of them is left on the list or at the start.
 - At step 2 the phone answers the question, the teacher reveals the answers, the phone scrolls 500 px down to
   read them; the teacher moves on: step 3 opens at the top of the phone's page (it opened 551 px down before).
 
@@ -63,6 +65,7 @@ def test_a_phone_follows_a_lesson_start_and_opens_each_next_step_at_the_top(
         expect(page.locator("html")).to_have_attribute(
             "data-ae-warm-code", str(len(warm.element_files())), timeout=WAIT_MS
         )
+        assert page.locator(f".st-key-{warm.DRAW_KEY}").count() == 0  # drawn out of sight, and taken away
     for page in (teacher, phone):
         page.evaluate("performance.clearResourceTimings()")
 

@@ -38,6 +38,8 @@ const HEATMAP = "decode-heatmap";  // the stepper's <svg> (explorer.figures.svg_
 const QUESTION = ".st-key-class_question";
 const SCRIPT_DONE = "[data-test-script-state='notRunning']";  // Streamlit's app root once its run has ended
 const MISSING_ASKS = 2;
+const LOOK_MS = 100;  // how often a page that asked for a rerun looks whether its run is over
+const OVER_LOOKS = 10;
 const SMALLEST = 0.2;  // the heatmap is never scaled below a fifth of its size
 const MARGIN = 8;  // pixels kept between the panel's bottom edge and the window's
 // A rerun reaches every follower of the room at once; the page spreads its own over a random part of
@@ -200,6 +202,30 @@ function follow(component) {
   // of the spread first (SPREAD_HALL), so a hall's reruns come spread out instead of in one burst.
   let pending = null;
   const owed = {};  // the events the pending rerun is for (given back to the stream should an unmount cancel it)
+  // A view that comes while the rerun this render asked for is not over waits for it: that run reads the room when
+  // its turn comes, after the teacher's (explorer.classrooms.runs), and a second ask would stop it and queue the
+  // page again behind its address's other phones (a lesson's start sends two views, the move and the teacher's
+  // page's own link: at a first start a phone lost 0.7 s so). The page drawn next judges the latest view (replay,
+  // below); one that is not drawn anew asks for the view once its run has been over for OVER_LOOKS looks in a row,
+  // LOOK_MS apart (a move to another page ends the list's run and starts the page's: the page between them is not
+  // over, and asking then stopped the page's run).
+  let asking = false, deferred = null, looking = null, overLooks = 0;
+  const lookForTheEnd = () => {
+    looking = setTimeout(() => {
+      looking = null;
+      if (!document.querySelector(SCRIPT_DONE)) overLooks = 0;
+      else if (++overLooks >= OVER_LOOKS) {  // a run too short to be seen counts too: nothing waits for ever
+        asking = false;
+        if (deferred) {
+          const event = deferred;
+          deferred = null;
+          rerun("view", event);
+        }
+        return;
+      }
+      lookForTheEnd();
+    }, LOOK_MS);
+  };
   const rerun = (why, event) => {
     if (event && event.kind !== "view") owed[event.kind] = event;
     if (pending) return;  // one rerun already on its way reads the room as it is then
@@ -210,6 +236,10 @@ function follow(component) {
       pending = null;
       for (const kind of Object.keys(owed)) delete owed[kind];
       asked += 1;
+      deferred = null;  // this run reads the room as it is now
+      asking = true;
+      overLooks = 0;
+      if (!looking) lookForTheEnd();
       setTriggerValue("moved", why + ":" + asked + ":" + Date.now());
       const againMs = Number(data.again_ms);
       if (againMs > 0 && !askedAgain && !again) {
@@ -259,6 +289,10 @@ function follow(component) {
         return;
       }
       drawn = {version: event.version, params: event.params};
+      if (asking) {
+        deferred = event;
+        return;
+      }
       rerun("view", event);
     } else if (event.kind === "presence" && event.here === data.teacher_here && data.reachable) {
       return;  // as the page says already
@@ -292,6 +326,7 @@ function follow(component) {
     if (pending) giveBack(owed);  // a rerun cancelled: the next page judges its events
     unfit();
     clearTimeout(pending);
+    clearTimeout(looking);
     clearTimeout(again);
     clearTimeout(retry);
     clearTimeout(checked);

@@ -25,10 +25,12 @@ import functools
 import re
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
+from explorer.figures import bars, curves, heatmaps, svg_heatmap
 from explorer.ui.classes import state as class_state
-from explorer.ui.common.components import source
+from explorer.ui.common import cached, components
 
 NAME = "attention_explorer.warm_code"
 KEY = "lesson_warm_code"
@@ -62,13 +64,92 @@ def element_files(folder: Path = STATIC_JS) -> tuple[str, ...]:
 @functools.cache
 def _component():
     """Register the component once per process (in the page's DOM: it imports into the page's own modules)."""
-    return st.components.v2.component(NAME, js=source("lessons/warm.js"), isolate_styles=False)
+    return st.components.v2.component(NAME, js=components.source("lessons/warm.js"), isolate_styles=False)
 
 
 def mount() -> None:
     """On the list of lessons, for a teacher with a class and the students following them: mount the component in
-    the sidebar (it draws nothing)."""
+    the sidebar (it draws nothing); once it has loaded the files (its state `loaded`: how many), `draw`, until it
+    has seen the drawing (its state `drawn`): the box is then taken down while the class waits, not at the start."""
     if not (class_state.teaching(st.session_state) or class_state.following(st.session_state)):
         return
+    data = {
+        "files": list(element_files()),
+        "settle_ms": round(SETTLE_S * 1000),
+        "box": f".st-key-{DRAW_KEY}",
+        "drawn": [*DRAWN, *(DRAWN_TEACHING if class_state.teaching(st.session_state) else ())],
+    }
     with st.sidebar:
-        _component()(data={"files": list(element_files()), "settle_ms": round(SETTLE_S * 1000)}, key=KEY)
+        shown = _component()(
+            data=data, key=KEY, default={"loaded": None, "drawn": None},
+            on_loaded_change=lambda: None, on_drawn_change=lambda: None,
+        )  # fmt: skip
+    if getattr(shown, "loaded", None) is not None and not getattr(shown, "drawn", None):
+        draw(teaching=class_state.teaching(st.session_state))
+
+
+# -- the elements drawn once out of sight ------------------------------------------------------------------
+DRAW_KEY = "lesson_warm_draw"
+# What the box holds once drawn (selectors inside it): warm.js says the page is ready when each is there.
+DRAWN = (
+    "[data-testid=stPlotlyChart] .main-svg .barlayer .trace",
+    "[data-testid=stPlotlyChart] .main-svg .scatterlayer .trace",
+    "[data-testid=stDataFrame] canvas",
+    "svg.ae-heatmap-svg",
+    ".katex",
+    "[data-testid=stSelectbox]",
+    "[data-testid=stRadio]",
+    "[data-testid=stSlider]",
+    "[data-testid=stCheckbox]",
+    "[data-testid=stTextInput]",
+    "[data-testid=stExpander]",
+    "[data-testid=stTooltipIcon]",
+)
+# A teacher's Compare and Timelapse draw Plotly heatmaps too (a follower's are SVG: explorer.ui.common.components).
+DRAWN_TEACHING = ("[data-testid=stPlotlyChart] .main-svg .heatmaplayer .hm",)
+# Off the screen, invisible and not reached by a pointer, a key or a screen reader; fixed, so the list's own layout
+# keeps no gap for it. Static CSS (no user text).
+DRAW_CSS = f"""<style>
+[data-testid="stLayoutWrapper"]:has(> .st-key-{DRAW_KEY}), .st-key-{DRAW_KEY} {{position: fixed !important;
+  left: -10000px; top: 0; width: 390px; visibility: hidden; pointer-events: none;}}
+</style>"""
+PAIRS = ("a ~ b", "a ~ c")  # the samples' names: nothing here is read (no words to translate)
+
+
+def sample_histograms():
+    """Two τ histograms in subplots with their medians, as the Lab's split view draws (bars.histogram_grid)."""
+    series = {"a ~ b": [-0.2, 0.1, 0.3, 0.3, 0.5, 0.8], "a ~ c": [-0.6, -0.1, 0.0, 0.2, 0.4, 0.4]}
+    return bars.histogram_grid(series, "τ", (-1, 1), 0.1, columns=2)
+
+
+def sample_curves():
+    """Two lines by epoch with a marker, as Timelapse's curves (curves.curves)."""
+    series = {"a": ([0, 1, 2, 3], [None, 2.0, 1.2, 0.9]), "b": ([0, 1, 2, 3], [None, 2.2, 1.5, 1.1])}
+    return curves.curves(series, "τ", "τ", "τ", marker_x=3, marker_label="3", whole_x=True)
+
+
+def sample_heatmap():
+    """A 2×2 attention heatmap, as a teacher's Compare and Timelapse draw (heatmaps.attention_heatmap)."""
+    return heatmaps.attention_heatmap(["a", "b"], ["b", "a"], [[0.1, 0.9], [0.8, 0.2]], height=200)
+
+
+def draw(teaching: bool) -> None:
+    """Draw each kind of element the lessons' first steps open on, once, out of sight: a few small figures (made once
+    per process: cached.shared_figure), a table, a still heatmap, maths, and the widgets and boxes of their pickers
+    (keyed, read by nothing); for a teacher a Plotly heatmap too."""
+    st.html(DRAW_CSS)
+    with st.container(key=DRAW_KEY):
+        st.plotly_chart(cached.shared_figure(sample_histograms), key="lesson_warm_histograms")
+        st.plotly_chart(cached.shared_figure(sample_curves), key="lesson_warm_curves")
+        if teaching:
+            st.plotly_chart(cached.shared_figure(sample_heatmap), key="lesson_warm_heatmap_chart")
+        st.dataframe(pd.DataFrame({"τ": list(PAIRS), "median": [0.3, 0.1]}), hide_index=True)
+        components.heatmap(svg_heatmap.payload(["a", "b"], ["b", "a"], [[0.1, 0.9], [0.8, 0.2]]), "lesson_warm_heatmap")
+        st.markdown(r"$\tau = 1$")
+        with st.expander("τ", expanded=True):
+            st.selectbox("τ", PAIRS, key="lesson_warm_select", help="τ")
+            st.radio("τ", PAIRS, key="lesson_warm_radio", horizontal=True)
+            st.slider("τ", 0, 3, 3, key="lesson_warm_slider")
+            st.checkbox("τ", key="lesson_warm_checkbox")
+            st.text_input("τ", "a", key="lesson_warm_text")
+            st.success("τ")
