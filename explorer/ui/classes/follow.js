@@ -21,6 +21,9 @@
 //   latest view it sent, and a page drawn with an older one follows it at once: the page's run read the room
 //   before a teacher's next move that came while no page listened (issue 62: a teacher who started a lesson and
 //   pressed Next at once left a phone on step 1, the second move lost between the list's page and Decode's);
+// - a view that comes while the run this page asked for goes on waits for that run (it reads the room when its turn
+//   comes), and the page it draws judges it: one run per move, where a lesson's start, which sends two views, made
+//   two (the second stopped the first and queued the page again behind its address's other phones);
 // - a lesson's step other than the one this tab showed last opens at the top of the page (a phone scrolled
 //   down to answer the step before);
 // - a rerun asked for that has not drawn this page anew data.again_ms later is asked for once more (a page drawn
