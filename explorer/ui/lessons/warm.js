@@ -22,7 +22,7 @@ const TOLD = "__aeWarmTold";
 const DONE = "__aeWarmDone";
 // A box that never holds all of `drawn` (another Streamlit draws them otherwise), or never goes, is looked for this
 // long, no longer.
-const LOOK_MS = 60000;
+const GIVE_UP_MS = 60000;
 const later = window.requestIdleCallback || ((run) => setTimeout(run, 200));
 
 // Calls `ready` at the first animation frame where `holds(document)` is true; returns a stop.
@@ -31,7 +31,7 @@ function when(holds, ready) {
   const since = Date.now();
   const look = () => {
     if (holds(document)) ready();
-    else if (Date.now() - since < LOOK_MS) frame = requestAnimationFrame(look);
+    else if (Date.now() - since < GIVE_UP_MS) frame = requestAnimationFrame(look);
   };
   frame = requestAnimationFrame(look);
   return () => cancelAnimationFrame(frame);

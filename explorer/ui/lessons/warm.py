@@ -71,13 +71,14 @@ def mount() -> None:
     """On the list of lessons, for a teacher with a class and the students following them: mount the component in
     the sidebar (it draws nothing); once it has loaded the files (its state `loaded`: how many), `draw`, until it
     has seen the drawing (its state `drawn`): the box is then taken down while the class waits, not at the start."""
-    if not (class_state.teaching(st.session_state) or class_state.following(st.session_state)):
+    teaching = class_state.teaching(st.session_state)
+    if not (teaching or class_state.following(st.session_state)):
         return
     data = {
         "files": list(element_files()),
         "settle_ms": round(SETTLE_S * 1000),
         "box": f".st-key-{DRAW_KEY}",
-        "drawn": [*DRAWN, *(DRAWN_TEACHING if class_state.teaching(st.session_state) else ())],
+        "drawn": [*DRAWN, *(DRAWN_TEACHING if teaching else ())],
     }
     with st.sidebar:
         shown = _component()(
@@ -85,7 +86,7 @@ def mount() -> None:
             on_loaded_change=lambda: None, on_drawn_change=lambda: None,
         )  # fmt: skip
     if getattr(shown, "loaded", None) is not None and not getattr(shown, "drawn", None):
-        draw(teaching=class_state.teaching(st.session_state))
+        draw(teaching)
 
 
 # -- the elements drawn once out of sight ------------------------------------------------------------------
@@ -114,6 +115,8 @@ DRAW_CSS = f"""<style>
   left: -10000px; top: 0; width: 390px; visibility: hidden; pointer-events: none;}}
 </style>"""
 PAIRS = ("a ~ b", "a ~ c")  # the samples' names: nothing here is read (no words to translate)
+# A 2×2 attention grid (source tokens, target tokens, weights), drawn as Plotly's heatmap and as the still SVG one.
+GRID = (["a", "b"], ["b", "a"], [[0.1, 0.9], [0.8, 0.2]])
 
 
 def sample_histograms():
@@ -130,7 +133,7 @@ def sample_curves():
 
 def sample_heatmap():
     """A 2×2 attention heatmap, as a teacher's Compare and Timelapse draw (heatmaps.attention_heatmap)."""
-    return heatmaps.attention_heatmap(["a", "b"], ["b", "a"], [[0.1, 0.9], [0.8, 0.2]], height=200)
+    return heatmaps.attention_heatmap(*GRID, height=200)
 
 
 def draw(teaching: bool) -> None:
@@ -144,7 +147,7 @@ def draw(teaching: bool) -> None:
         if teaching:
             st.plotly_chart(cached.shared_figure(sample_heatmap), key="lesson_warm_heatmap_chart")
         st.dataframe(pd.DataFrame({"τ": list(PAIRS), "median": [0.3, 0.1]}), hide_index=True)
-        components.heatmap(svg_heatmap.payload(["a", "b"], ["b", "a"], [[0.1, 0.9], [0.8, 0.2]]), "lesson_warm_heatmap")
+        components.heatmap(svg_heatmap.payload(*GRID), "lesson_warm_heatmap")
         st.markdown(r"$\tau = 1$")
         with st.expander("τ", expanded=True):
             st.selectbox("τ", PAIRS, key="lesson_warm_select", help="τ")
