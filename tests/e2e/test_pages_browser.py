@@ -129,6 +129,9 @@ def test_every_scorer_and_button_is_on_screen(page: Page, streamlit_server: str,
     expect(page.locator(SCRIPT_DONE)).to_have_count(1, timeout=60_000)
     if presentation:
         page.get_by_text("Presentation mode").click()
+        # The rerun keeps the stepper's last drawing beside its new one for a moment (a strict locator then fails at
+        # once, seen in a clean clone): wait for the one drawing first.
+        expect(page.locator(".ae-stepper-output")).to_have_count(1, timeout=30_000)
         expect(page.locator(".ae-stepper-output")).to_have_css("font-size", "21.6px", timeout=30_000)
         expect(page.locator("[data-testid='stTable'] td").first).to_have_css("font-size", "21.6px", timeout=30_000)
     left, right = page.evaluate(  # the page content's box: the main block less its padding
