@@ -13,6 +13,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.figures import svg_bars
 from explorer.state import catalog, keys
 from explorer.ui.classes import push as class_push
 from explorer.ui.classes import state as class_state
@@ -491,7 +492,7 @@ def test_a_class_waiting_on_the_list_of_lessons_loads_the_lessons_code_in_every_
 
 def warm_drawing(at: AppTest) -> dict:
     """What the list draws out of sight (explorer.ui.lessons.warm.draw): each Plotly chart's trace types, and the
-    keys of its widgets, tables, maths and still heatmaps."""
+    keys of its widgets, tables, maths, and the ids of its still SVG heatmaps and curves."""
     return {
         "charts": [sorted({t["type"] for t in json.loads(c.proto.spec)["data"]}) for c in at.get("plotly_chart")],
         "widgets": sorted(
@@ -502,7 +503,7 @@ def warm_drawing(at: AppTest) -> dict:
         ),
         "tables": len(at.dataframe),
         "maths": [m.value for m in at.markdown if m.value.startswith("$")],
-        "heatmaps": [d.get("id") for e in at.get("bidi_component") if (d := json.loads(e.proto.json)).get("id")],
+        "svg": [d.get("id") for e in at.get("bidi_component") if (d := json.loads(e.proto.json)).get("id")],
     }
 
 
@@ -512,12 +513,12 @@ def test_a_class_waiting_on_the_list_draws_each_kind_of_element_once_out_of_sigh
     2.2-3.1 s). Once a page has loaded the files (lessons/warm.js sets its state `loaded`) the list draws each kind
     of element the lessons' first steps open on, out of sight; once the page has seen them (`drawn`) it takes them
     away, so a start has nothing of them to take down. A teacher's box has a Plotly heatmap too; a follower's
-    heatmaps are SVG."""
+    heatmaps and Timelapse's curves are SVG."""
     teacher, code = teacher_on_decode()
     teacher.switch_page("app_pages/8_Lessons.py")
     ok(teacher.run())
     pupil = student({"room": code})
-    nothing = {"charts": [], "widgets": [], "tables": 0, "maths": [], "heatmaps": []}
+    nothing = {"charts": [], "widgets": [], "tables": 0, "maths": [], "svg": []}
     widgets = sorted(f"lesson_warm_{k}" for k in ("select", "radio", "slider", "checkbox", "text"))
     for at, teaching in ((teacher, True), (pupil, False)):
         assert on_list(at) and warm_drawing(at) == nothing  # before the files are in: nothing drawn
@@ -530,7 +531,7 @@ def test_a_class_waiting_on_the_list_draws_each_kind_of_element_once_out_of_sigh
             "widgets": widgets,
             "tables": 1,
             "maths": ["$\\tau = 1$"],
-            "heatmaps": ["heatmap-lesson-warm-heatmap"],
+            "svg": ["heatmap-lesson-warm-heatmap", "lesson-warm-curves"],
         }
         assert on_list(at) and [c.key for c in at.get("plotly_chart")] == [
             "lesson_warm_histograms", "lesson_warm_curves", *(["lesson_warm_heatmap_chart"] if teaching else [])
@@ -539,6 +540,41 @@ def test_a_class_waiting_on_the_list_draws_each_kind_of_element_once_out_of_sigh
         assert warm_drawing(ok(at.run())) == nothing and on_list(at)
     ok(button(pupil, "class_explore").click().run())  # exploring alone: nothing to warm for
     assert warm_files(pupil) is None and warm_drawing(pupil) == nothing
+
+
+def test_a_follower_draws_timelapses_curves_in_the_browser_with_the_teachers_values(monkeypatch):
+    """A phone drew Timelapse's step in one long task of about 0.5 s on a quiet machine, 0.3 s of it its two Plotly
+    curves (docs/performance.md). A follower's page sends them as SVG data (explorer.figures.svg_curves), every
+    model's loss and metric by epoch as the teacher's Plotly curves draw them, the epoch shown marked; the teacher's
+    page keeps Plotly's."""
+    point_app_at(monkeypatch, ROOT / "pretrained")
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    teacher.switch_page("app_pages/7_Timelapse.py")
+    teacher.query_params["task"] = "reverse"
+    ok(teacher.run())
+    rooms().publish(code, token_of(teacher), "timelapse", {"task": "reverse"})
+    ok(pupil.run())
+    drawn = {
+        data["id"]: data
+        for element in pupil.get("bidi_component")
+        if element.proto.component_name == svg_bars.COMPONENT_NAME
+        and (data := json.loads(element.proto.json))["kind"] == "curves"
+    }
+    shown = [json.loads(chart.proto.spec) for chart in teacher.get("plotly_chart")]
+    shown = {s["layout"]["title"]["text"]: s for s in shown if s["data"] and s["data"][0].get("type") == "scatter"}
+    assert list(drawn) == ["tl-loss", "tl-metric"] and list(shown) == ["training loss", "validation"]
+    assert not [c for c in pupil.get("plotly_chart") if json.loads(c.proto.spec)["data"][0].get("type") == "scatter"]
+    for data, spec in zip(drawn.values(), shown.values(), strict=True):
+        assert data["title"] == spec["layout"]["title"]["text"] and len(data["series"]) == len(spec["data"]) == 7
+        for line, trace in zip(data["series"], spec["data"], strict=True):
+            assert line["name"] == trace["name"] and line["x"] == trace["x"]
+            assert line["y"] == pytest.approx(trace["y"], abs=1e-6)  # rounded to 6 places for the page
+        newest = max(x for line in data["series"] for x in line["x"])
+        assert data["marker"]["x"] == newest and data["marker"]["label"] == f"epoch {int(newest)}"
+        assert data["x_ticks"][0] == 0 and data["y_ticks"] == sorted(data["y_ticks"])
+    assert drawn["tl-loss"]["series"][0]["y"][0] is None  # epoch 0 trained nothing: a gap, not a 0
+    assert drawn["tl-metric"]["y_range"] == [0.0, 1.02]  # exact match, on the teacher's axis
 
 
 def still_heatmaps(at: AppTest) -> dict[str, dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.figures import common, svg_bars
+from explorer.figures import common, curves, svg_bars, svg_curves
 from explorer.figures.common import position_labels
 from explorer.ui.common import components
 from explorer.ui.decode import stepper as decode_stepper
@@ -59,3 +59,33 @@ def test_every_chart_carries_its_values_in_words_for_a_screen_reader():
     shares = svg_bars.shares_payload(tokens, [0.5, 0.5], [0.25, 0.75])
     assert shares["label"].endswith(f"Shares: {a} 0.25, {b} 0.75")
     assert 'aria-label": data.label' in components.bars_js()
+
+
+def test_the_curves_chart_carries_each_line_with_its_gaps_ticks_and_marker():
+    """A follower's Timelapse curves (explorer.figures.svg_curves): a line per series, None, NaN and inf as gaps."""
+    series = {"dot": ([0, 1, 2, 3], [None, 2.0, 1.2, 0.9]), "<b>": ([0, 1, 2], [None, float("nan"), 1.4])}
+    data = svg_curves.payload(series, "training loss", "epoch", "loss", "tl-loss", marker_x=2, marker_label="epoch 2")
+    assert (
+        data["kind"] == "curves" and data["id"] == "tl-loss" and [s["name"] for s in data["series"]] == ["dot", "<b>"]
+    )
+    assert data["series"][0]["y"] == [None, 2.0, 1.2, 0.9] and data["series"][1]["y"] == [None, None, 1.4]
+    assert data["series"][0]["color"] != data["series"][1]["color"] != curves.MARKER_COLOR
+    assert data["marker"] == {"x": 2.0, "label": "epoch 2", "color": curves.MARKER_COLOR}
+    assert data["x_range"] == [0.0, 3.0] and data["x_ticks"] == [0.0, 1.0, 2.0, 3.0]
+    assert data["y_range"] == [pytest.approx(0.845), pytest.approx(2.055)]  # 5% past the values each way
+    assert data["y_ticks"] == [1.0, 1.5, 2.0]
+    assert data["label"] == "training loss: dot 1.2, <b> 1.4"  # each line at the marked epoch, for a screen reader
+    at_gap = svg_curves.payload(series, "t", "epoch", "loss", "c", marker_x=1)
+    assert at_gap["label"] == "t: dot 2, <b> n/a"  # NaN there: no value
+    ranged = svg_curves.payload({"a": (list(range(31)), [0.5] * 31)}, "t", "epoch", "y", "c", y_range=(0, 1.02))
+    assert ranged["y_range"] == [0.0, 1.02] and ranged["x_ticks"] == [float(x) for x in range(0, 31, 3)]
+    assert ranged["marker"] is None and ranged["label"] == "t: a 0.5"
+    with pytest.raises(ValueError, match="series 'a' has 2 x values but 1 y values"):
+        svg_curves.payload({"a": ([0, 1], [1.0])}, "t", "x", "y", "c")
+
+
+def test_curve_ticks_are_round_steps_within_the_range():
+    assert svg_curves.nice_ticks(0, 1.02) == [0.0, 0.5, 1.0]
+    assert svg_curves.nice_ticks(-0.1, 0.1) == [-0.1, -0.05, 0.0, 0.05, 0.1]
+    assert svg_curves.nice_ticks(0.77, 2.31) == [1.0, 1.5, 2.0]
+    assert svg_curves.nice_ticks(3.0, 3.0) == [3.0]

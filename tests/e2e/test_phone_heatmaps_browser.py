@@ -1,6 +1,6 @@
 """A phone follows a class to Compare and Timelapse, in real Chromium (issue 62): its heatmaps are drawn in the browser
 as SVG (explorer.ui.common.components.heatmap), not by plotly, whose six charts a busy phone drew at a lesson's start in
-up to 3 s (bench.lesson_start).
+up to 3 s (bench.lesson_start); on Timelapse its loss and metric curves too (explorer.figures.svg_curves).
 
 On each page the phone draws one whole heatmap per model with attention: every row, a cell per source token in each,
 no row outlined (nothing is being stepped), as wide as the phone at most; a tap on a cell writes its tooltip (the
@@ -24,6 +24,11 @@ STILL = """() => [...document.querySelectorAll('[data-testid=stMain] svg.ae-heat
     [...new Set(rows.map((g) => g.querySelectorAll('rect').length))],
     outline ? outline.getAttribute('visibility') : null, svg.getBoundingClientRect().right];
 })"""
+
+# Each SVG curves chart: [its id, its series (data-series), lines drawn, markers, its right edge, its text alternative].
+CURVES = """() => [...document.querySelectorAll('[data-testid=stMain] svg[data-series]')].map((svg) => [svg.id,
+  Number(svg.getAttribute('data-series')), svg.querySelectorAll('path.line').length,
+  svg.querySelectorAll('line.marker').length, svg.getBoundingClientRect().right, svg.getAttribute('aria-label')])"""
 
 
 def _still_heatmaps(phone: Page, count: int) -> list:
@@ -67,4 +72,18 @@ def test_a_phone_draws_compare_and_timelapse_heatmaps_whole_in_svg(browser: Brow
         rows == marked > 0 and outline == "hidden" and right <= 390 for _i, rows, marked, _c, outline, right in drawn
     )
     assert phone.locator("[data-testid=stMain] .js-plotly-plot .heatmaplayer").count() == 0
+    # The loss and metric curves in SVG too (explorer.figures.svg_curves): a line per model, the epoch shown marked,
+    # as wide as the phone at most; the teacher's stay plotly's.
+    phone.wait_for_function(f"() => ({CURVES})().length === 2", timeout=WAIT_MS)
+    curves = phone.evaluate(CURVES)
+    assert [c[0] for c in curves] == ["tl-loss", "tl-metric"]
+    for _id, series, lines, markers, right, label in curves:
+        assert (
+            series == lines == len(scorers) + 1
+            and markers == 1
+            and right <= 390
+            and label.startswith(("training", "validation"))
+        )
+    assert phone.locator("[data-testid=stMain] .js-plotly-plot").count() == 0
+    expect(teacher.locator("[data-testid=stMain] .js-plotly-plot .scatterlayer").first).to_be_attached(timeout=WAIT_MS)
     assert not phone.locator(".stException").count() and not teacher.locator(".stException").count()

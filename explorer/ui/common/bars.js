@@ -1,4 +1,5 @@
-// The Decode page's per-step bar charts (explorer.figures.svg_bars' payloads).
+// The Decode page's per-step bar charts (explorer.figures.svg_bars' payloads), and a class follower's curves by
+// epoch (explorer.figures.svg_curves).
 // Static: no user text is ever formatted into this script (the data arrives as JSON only). The words it
 // writes arrive translated in the payload's `texts` (explorer.figures.svg_bars.texts); English is the fallback.
 const NS = "http://www.w3.org/2000/svg";
@@ -175,6 +176,76 @@ function drawTopk(data, width) {
   return svg;
 }
 
+// Lines by epoch (explorer.figures.svg_curves): a title, the y ticks and the x ticks chosen in Python, a line per
+// series broken at its gaps, a dot per value with its tooltip, a dashed marker at the epoch shown, and a legend
+// under the axes, its entries wrapped to the width.
+function drawCurves(data, width) {
+  const f = data.scale, left = Math.round(52 * f), right = Math.round(12 * f), title = Math.round(26 * f);
+  const plotH = Math.round(170 * f), ticksH = Math.round(34 * f), row = Math.round(20 * f);
+  const plotW = Math.max(40, width - left - right);
+  // The legend's entries, each a colour square and a name about 7 px a character wide, wrapped to the width.
+  const entries = [];
+  let ex = 0, ey = 0;
+  for (const line of data.series) {
+    const w = Math.round((22 + 7 * line.name.length + 14) * f);
+    if (ex > 0 && ex + w > plotW) { ex = 0; ey += 1; }
+    entries.push({line: line, x: ex, row: ey});
+    ex += w;
+  }
+  const legendH = data.series.length > 1 ? (ey + 1) * row + 6 : 0;
+  const height = title + plotH + ticksH + legendH;
+  const svg = svgRoot(data, width, height);
+  svg.setAttribute("data-series", String(data.series.length));
+  svg.appendChild(el("text", {x: left, y: title - 9 * f, "font-weight": 600, "font-size": Math.round(14 * f)},
+    data.title));
+  const [x0, x1] = data.x_range, [y0, y1] = data.y_range;
+  const x = (v) => left + ((v - x0) / ((x1 - x0) || 1)) * plotW;
+  const y = (v) => title + plotH - ((Math.min(Math.max(v, y0), y1) - y0) / ((y1 - y0) || 1)) * plotH;
+  gridLines(svg, data.y_ticks, y, left, left + plotW, f);
+  svg.appendChild(el("text", {x: 10 * f, y: title + plotH / 2, "text-anchor": "middle", fill: "#5c5f6b",
+    transform: "rotate(-90 " + 10 * f + " " + (title + plotH / 2) + ")"}, data.y_title));
+  for (const t of data.x_ticks) {
+    svg.appendChild(el("text", {x: x(t), y: title + plotH + 14 * f, "text-anchor": "middle", fill: "#5c5f6b"},
+      String(t)));
+  }
+  svg.appendChild(el("text", {x: left + plotW / 2, y: title + plotH + 30 * f, "text-anchor": "middle",
+    fill: "#5c5f6b"}, data.x_title));
+  if (data.marker) {
+    const mx = x(data.marker.x);
+    svg.appendChild(el("line", {x1: mx, x2: mx, y1: title, y2: title + plotH, stroke: data.marker.color,
+      "stroke-width": 2, "stroke-dasharray": "6 4", "class": "marker"}));
+    // The label ends at the marker near the right edge (the newest epoch, where a page opens), else centred on it.
+    const nearEnd = mx > left + 0.8 * plotW;
+    svg.appendChild(el("text", {x: mx, y: title - 2 * f, "text-anchor": nearEnd ? "end" : "middle",
+      fill: data.marker.color, "font-size": Math.round(11 * f)}, data.marker.label));
+  }
+  for (const line of data.series) {
+    let path = "", pen = "M";
+    line.y.forEach((v, i) => {
+      if (v === null) { pen = "M"; return; }
+      path += pen + x(line.x[i]).toFixed(1) + " " + y(v).toFixed(1) + " ";
+      pen = "L";
+    });
+    if (path) svg.appendChild(el("path", {d: path, fill: "none", stroke: line.color, "stroke-width": 2,
+      "class": "line"}));
+    line.y.forEach((v, i) => {
+      if (v === null) return;
+      const dot = el("circle", {cx: x(line.x[i]), cy: y(v), r: 2.5 * f, fill: line.color});
+      dot.appendChild(el("title", {}, line.name + "\n" + data.x_title + " " + line.x[i] + ": " + fmt(v, 4, data)));
+      svg.appendChild(dot);
+    });
+  }
+  if (legendH) {
+    const top = title + plotH + ticksH;
+    for (const {line, x: at, row: r} of entries) {
+      const lx = left + at, ly = top + r * row;
+      svg.appendChild(el("rect", {x: lx, y: ly + 4 * f, width: 12 * f, height: 12 * f, fill: line.color}));
+      svg.appendChild(el("text", {x: lx + 18 * f, y: ly + 14 * f}, line.name));
+    }
+  }
+  return svg;
+}
+
 function drawBars(component) {
   const { data, parentElement } = component;
   const draw = () => {
@@ -183,7 +254,7 @@ function drawBars(component) {
     const root = document.createElement("div");
     root.className = "ae-bars";
     const width = Math.max(200, parentElement.clientWidth || 400);
-    const drawer = {topk: drawTopk, shares: drawShares, scores: drawScores}[data.kind];
+    const drawer = {topk: drawTopk, shares: drawShares, scores: drawScores, curves: drawCurves}[data.kind];
     root.appendChild(drawer(data, width));
     parentElement.appendChild(root);
   };

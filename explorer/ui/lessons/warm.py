@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from explorer.figures import bars, curves, heatmaps, svg_heatmap
+from explorer.figures import bars, curves, heatmaps, svg_curves, svg_heatmap
 from explorer.ui.classes import state as class_state
 from explorer.ui.common import cached, components
 
@@ -97,6 +97,7 @@ DRAWN = (
     "[data-testid=stPlotlyChart] .main-svg .scatterlayer .trace",
     "[data-testid=stDataFrame] canvas",
     "svg.ae-heatmap-svg",
+    "svg[data-series]",
     ".katex",
     "[data-testid=stSelectbox]",
     "[data-testid=stRadio]",
@@ -131,6 +132,12 @@ def sample_curves():
     return curves.curves(series, "τ", "τ", "τ", marker_x=3, marker_label="3", whole_x=True)
 
 
+def sample_svg_curves() -> dict:
+    """The same two lines drawn in SVG, as a follower's Timelapse curves (explorer.figures.svg_curves)."""
+    series = {"a": ([0, 1, 2, 3], [None, 2.0, 1.2, 0.9]), "b": ([0, 1, 2, 3], [None, 2.2, 1.5, 1.1])}
+    return svg_curves.payload(series, "τ", "τ", "τ", "lesson-warm-curves", marker_x=3, marker_label="3")
+
+
 def sample_heatmap():
     """A 2×2 attention heatmap, as a teacher's Compare and Timelapse draw (heatmaps.attention_heatmap)."""
     return heatmaps.attention_heatmap(*GRID, height=200)
@@ -138,8 +145,8 @@ def sample_heatmap():
 
 def draw(teaching: bool) -> None:
     """Draw each kind of element the lessons' first steps open on, once, out of sight: a few small figures (made once
-    per process: cached.shared_figure), a table, a still heatmap, maths, and the widgets and boxes of their pickers
-    (keyed, read by nothing); for a teacher a Plotly heatmap too."""
+    per process: cached.shared_figure), a table, a still heatmap and still curves, maths, and the widgets and boxes of
+    their pickers (keyed, read by nothing); for a teacher a Plotly heatmap too."""
     st.html(DRAW_CSS)
     with st.container(key=DRAW_KEY):
         st.plotly_chart(cached.shared_figure(sample_histograms), key="lesson_warm_histograms")
@@ -148,6 +155,7 @@ def draw(teaching: bool) -> None:
             st.plotly_chart(cached.shared_figure(sample_heatmap), key="lesson_warm_heatmap_chart")
         st.dataframe(pd.DataFrame({"τ": list(PAIRS), "median": [0.3, 0.1]}), hide_index=True)
         components.heatmap(svg_heatmap.payload(*GRID), "lesson_warm_heatmap")
+        components.bars(sample_svg_curves(), "lesson_warm_svg_curves")
         st.markdown(r"$\tau = 1$")
         with st.expander("τ", expanded=True):
             st.selectbox("τ", PAIRS, key="lesson_warm_select", help="τ")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from explorer.figures import curves, heatmaps, svg_heatmap
+from explorer.figures import curves, heatmaps, svg_curves, svg_heatmap
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import owner, params
@@ -18,6 +18,7 @@ from explorer.views import timelapse as timelapse_view
 
 PAGE = "timelapse"  # its parameters: explorer.state.pages, parsed by explorer.state.params
 FRAME_FIGURE_PX = 360  # a heatmap on a projector: the first row in one 1280×720 frame below the pickers
+CURVES = ("loss", "metric")  # a follower's SVG curves, in curve_specs' order: their keys and ids (tl-loss, tl-metric)
 PAGE_PX = 940  # the page's width for figures at 1400 px (the sidebar open): a heatmap's share of it thins its labels
 
 
@@ -91,10 +92,10 @@ def show(
         except ValueError as error:
             st.info(message_of(error))
         else:
-            epoch_curves(histories, epoch)
+            epoch_curves(histories, epoch, following)
             return {"probe": source, "epoch": str(epoch)}
     heatmap_rows(histories, source, epoch, projecting, following)
-    epoch_curves(histories, epoch)
+    epoch_curves(histories, epoch, following)
     return {"probe": source, "epoch": str(epoch)}
 
 
@@ -154,28 +155,41 @@ def probe_figure(probe: dict, projecting: bool, per_row: int):
     return cached.shared_figure(heatmaps.probe_heatmap, probe, height=height, width=PAGE_PX // per_row)
 
 
+def curve_specs(histories: dict[str, list[dict]], epoch: int) -> list[tuple[dict, str, str, str, dict]]:
+    """What the curves draw: (series, title, x title, y title, options) for the loss and, when a history recorded
+    one, the validation metric of every history by epoch, `epoch` marked."""
+    metric = timelapse_view.metric_name(histories)
+    losses, metrics = timelapse_view.epoch_series(histories, metric)
+    marker = {"marker_x": epoch, "marker_label": _("epoch {epoch}").format(epoch=epoch)}
+    specs = [(losses, _("training loss"), _("epoch"), _("loss per target token"), marker)]
+    if metric:
+        y_range = (0, 1.02) if metric == "exact_match" else None
+        specs.append((metrics, _("validation"), _("epoch"), metric_title(metric), {**marker, "y_range": y_range}))
+    return specs
+
+
 def curve_figures(histories: dict[str, list[dict]], epoch: int) -> tuple:
     """The loss and the validation metric of every history by epoch, `epoch` marked (the metric's None when no
     history recorded one); shared by every session (cached.shared_figure)."""
-    metric = timelapse_view.metric_name(histories)
-    losses, metrics = timelapse_view.epoch_series(histories, metric)
-    marker = {"marker_x": epoch, "marker_label": _("epoch {epoch}").format(epoch=epoch), "whole_x": True}
-    loss = cached.shared_figure(
-        curves.curves, losses, _("training loss"), _("epoch"), _("loss per target token"), **marker
-    )
-    if not metric:
-        return loss, None
-    y_range = (0, 1.02) if metric == "exact_match" else None
-    title = metric_title(metric)
-    return loss, cached.shared_figure(
-        curves.curves, metrics, _("validation"), _("epoch"), title, y_range=y_range, **marker
-    )
+    figures = [
+        cached.shared_figure(curves.curves, series, title, x_title, y_title, whole_x=True, **options)
+        for series, title, x_title, y_title, options in curve_specs(histories, epoch)
+    ]
+    return figures[0], (figures[1] if len(figures) > 1 else None)
 
 
-def epoch_curves(histories: dict[str, list[dict]], epoch: int) -> None:
-    """The loss and the validation metric of every history by epoch, `epoch` marked."""
-    loss, metric = curve_figures(histories, epoch)
+def epoch_curves(histories: dict[str, list[dict]], epoch: int, following: bool = False) -> None:
+    """The loss and the validation metric of every history by epoch, `epoch` marked. `following`: a live class's
+    follower (a phone, most often), whose curves are drawn in the browser as SVG (explorer.figures.svg_curves): two
+    Plotly charts were most of a phone's drawing of the page."""
     left, right = st.columns(2)
+    if following:
+        specs = curve_specs(histories, epoch)
+        for column, (series, *words, options), name in zip((left, right), specs, CURVES, strict=False):
+            with column:
+                components.bars(svg_curves.payload(series, *words, chart_id=f"tl-{name}", **options), key=f"tl_{name}")
+        return
+    loss, metric = curve_figures(histories, epoch)
     left.plotly_chart(loss, key="tl_loss")
     if metric is not None:
         right.plotly_chart(metric, key="tl_metric")
