@@ -125,13 +125,15 @@ def test_warm_up_checks_the_controls_each_lesson_names_for_the_first_visitor_of_
 def test_warm_up_fills_what_each_lessons_first_compare_timelapse_and_lab_step_reads(monkeypatch):
     """Issue 62: the first start of a lesson on Compare, Timelapse or the Lab after the server opened was the only
     one of bench.lesson_start's starts over 2 s: the teacher's run, which the phones wait for, ran every scorer,
-    parsed the task's training histories or read the stored lab results first. After the warm-up each page reads
-    them from the caches every session shares."""
+    parsed the task's training histories or read the stored lab results first, and built its figures (Compare's
+    eight heatmaps, uncached, were most of its run). After the warm-up each page reads them from the caches every
+    session shares."""
     from explorer import i18n
     from explorer.figures import bars, curves, heatmaps
     from explorer.lessons import catalog as lesson_catalog
     from explorer.state import catalog as model_catalog
     from explorer.ui.common import cached
+    from explorer.ui.compare import sections as compare_sections
     from explorer.ui.lab import sections as lab_sections
     from explorer.ui.lessons import player
     from explorer.ui.train import timelapse
@@ -160,9 +162,15 @@ def test_warm_up_fills_what_each_lessons_first_compare_timelapse_and_lab_step_re
     # (the figures' builders stay: the cache knows a figure by its builder's name)
     monkeypatch.setattr(heatmaps, "attention_heatmap", lambda *a, **k: computed.append(("heatmap", a[0])))
     monkeypatch.setattr(curves.go, "Figure", lambda *a, **k: computed.append(("curves", a)))
+    monkeypatch.setattr(heatmaps, "grid_heatmap", lambda *a, **k: computed.append(("grid", k.get("title"))))
+    monkeypatch.setattr(heatmaps, "gold_heatmap", lambda *a, **k: computed.append(("gold", a)))
     for language in i18n.LANGUAGES:
         with i18n.using(language):  # the heatmaps and curves the page opens on, a laptop's and a projector's
             assert timelapse.first_figures(histories, firsts["timelapse"].task) >= 5
+            results, _refused = compare_sections.scorer_results(
+                compare.task, model_catalog.scorers_for(compare.task), compare.sentence, reference
+            )
+            assert compare_sections.first_figures(results, reference) >= 2 * 6  # six scorers attend, twice
     monkeypatch.setattr(bars, "histogram_grid", lambda *a, **k: computed.append(("histograms", a[1])))
     lab = firsts["lab"]
     for language in i18n.LANGUAGES:

@@ -125,7 +125,8 @@ def decode_first(view) -> None:
 
 def compare_first(view) -> None:
     """A lesson's first Compare step: every scorer's run of its sentence, as the page asks for them
-    (explorer.ui.compare.sections.scorer_results, with the sentence's gold reference where the task has one)."""
+    (explorer.ui.compare.sections.scorer_results, with the sentence's gold reference where the task has one), and
+    the heatmaps the page opens on (sections.first_figures), in the language in force."""
     from explorer.state import catalog
     from explorer.ui.common import cached
     from explorer.ui.compare import sections
@@ -134,9 +135,10 @@ def compare_first(view) -> None:
 
     reference = compare_view.reference_for(view.task, view.sentence, cached.gold_examples(view.task))
     try:
-        sections.scorer_results(view.task, catalog.scorers_for(view.task), view.sentence, reference)
+        results, _refused = sections.scorer_results(view.task, catalog.scorers_for(view.task), view.sentence, reference)
     except CheckpointError:
         return  # the page says why, to whoever opens it
+    sections.first_figures(results, reference)
 
 
 def timelapse_first(view) -> None:

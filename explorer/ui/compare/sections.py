@@ -106,18 +106,54 @@ def pair(
             scorer = _scorer_box(st, field, attending)
             result = results[scorer]
             shown = result.forced if show_forced else result.greedy
-            st.plotly_chart(presentation.fit(scorer_heatmap(shown, scorer, merged)), key=f"cmp_pair_cmp_{field}")
+            st.plotly_chart(scorer_heatmap(shown, scorer, merged, fit=True), key=f"cmp_pair_cmp_{field}")
             st.text(compare_view.result_text(result))
 
 
-def scorer_heatmap(shown, title: str, merged: tuple[bool, bool] | None):
-    """One scorer's heatmap of a decode with attention, in words on the `merged` sides (None: pieces)."""
-    if not merged:
-        return heatmaps.grid_heatmap(shown.source_tokens, shown.target_tokens, shown.attention, title=title)
-    grid = words.grid(shown.source_tokens, shown.target_tokens, shown.attention, *merged)
-    return heatmaps.grid_heatmap(
-        grid.source_labels, grid.target_labels, grid.attention, title=title, cell_notes=grid.notes()
+def scorer_heatmap(shown, title: str, merged: tuple[bool, bool] | None, projecting: bool = False, fit: bool = False):
+    """One scorer's heatmap of a decode with attention, in words on the `merged` sides (None: pieces); enlarged on
+    a projector, or `fit` to one projector frame (the pair). Built once for every session that draws it
+    (cached.shared_figure): the teacher's run of a lesson's start, which the phones wait for, built eight."""
+    mode = "fit" if fit else "large" if projecting else ""
+    return cached.shared_figure(
+        _scorer_figure, list(shown.source_tokens), list(shown.target_tokens), shown.attention, title, merged, mode
     )
+
+
+def _scorer_figure(source_tokens, target_tokens, attention, title: str, merged, mode: str):
+    """scorer_heatmap's figure: `mode` "" as it is, "large" enlarged, "fit" fit to a projector frame."""
+    if not merged:
+        figure = heatmaps.grid_heatmap(source_tokens, target_tokens, attention, title=title)
+    else:
+        grid = words.grid(source_tokens, target_tokens, attention, *merged)
+        labels = (grid.source_labels, grid.target_labels, grid.attention)
+        figure = heatmaps.grid_heatmap(*labels, title=title, cell_notes=grid.notes())
+    return {"fit": presentation.fit, "large": presentation.enlarge}.get(mode, lambda f: f)(figure)
+
+
+def gold_figure(tokens, gold, projecting: bool):
+    """The gold alignment's heatmap (enlarged on a projector), built once for every session (cached.shared_figure)."""
+    return cached.shared_figure(_gold_figure, tokens, gold, projecting)
+
+
+def _gold_figure(tokens, gold, projecting: bool):
+    figure = heatmaps.gold_heatmap(*tokens, gold)
+    return presentation.enlarge(figure) if projecting else figure
+
+
+def first_figures(results: dict[str, compare_view.ScorerResult], reference: Example | None) -> int:
+    """Build the heatmaps the page opens on (the gold alignment and each scorer's own output, in pieces; on a laptop
+    and a projector) into the cache every session shares; how many. The warm-up of a lesson's first Compare step
+    (explorer.ui.serve): the teacher's run, which the phones wait for, finds them."""
+    built = 0
+    for projecting in (False, True):
+        if reference is not None:
+            gold_figure(*compare_view.gold_view(results.values(), reference), projecting)
+        for cell, result in results.items():
+            if result.greedy.attention is not None:
+                scorer_heatmap(result.greedy, cell, None, projecting)
+                built += 1
+    return built
 
 
 def scorer_svg(shown, merged: tuple[bool, bool] | None) -> dict:
@@ -162,8 +198,7 @@ def heatmap_grid(
             with column:
                 if cell == "gold":
                     tokens, gold = compare_view.gold_view(results.values(), reference)
-                    figure = heatmaps.gold_heatmap(*tokens, gold)
-                    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key="cmp_gold")
+                    st.plotly_chart(gold_figure(tokens, gold, projecting), key="cmp_gold")
                     st.text(_("reference: {target}").format(target=reference.target))
                     continue
                 result = results[cell]
@@ -175,8 +210,8 @@ def heatmap_grid(
                     st.markdown(f"**{escape_markdown(cell)}**")
                     components.heatmap(scorer_svg(shown, merged), key=f"cmp_heatmap_{cell}")
                 else:
-                    figure = scorer_heatmap(shown, cell, merged)
-                    st.plotly_chart(presentation.enlarge(figure) if projecting else figure, key=f"cmp_heatmap_{cell}")
+                    figure = scorer_heatmap(shown, cell, merged, projecting)
+                    st.plotly_chart(figure, key=f"cmp_heatmap_{cell}")
                 st.text(compare_view.result_text(result))
 
 
