@@ -6,11 +6,13 @@ heatmap and in plotly's; no SentencePiece "▁" in Decode's default output; Tab 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from explorer import i18n
 from explorer.i18n import _
@@ -98,6 +100,12 @@ def test_every_page_in_both_languages_reads_as_a_class_sees_it(page: Page, strea
                     "document.querySelector('[data-testid=\"stSkipToContent\"]').textContent !== "
                     "'Skip to main content'"
                 )
+                # chrome.js translates what Streamlit and plotly write in the frame after they write it (a plotly
+                # chart draws its modebar after the run has ended): wait for that frame, then read what is left.
+                with contextlib.suppress(PlaywrightTimeoutError):
+                    page.wait_for_function(
+                        f"(english) => ({LEFTOVERS})(english).length === 0", arg=list(FOREIGN), timeout=15_000
+                    )
                 assert page.evaluate(LEFTOVERS, list(FOREIGN)) == [], where
             assert missing == [], (where, missing)
     assert max(tops.values()) - min(tops.values()) <= 2, tops  # one header height on every page
