@@ -32,6 +32,17 @@ def test_warm_up_survives_a_broken_registry(monkeypatch, tmp_path, capsys):
     assert "Warm-up skipped the models" in capsys.readouterr().err
 
 
+def test_warm_up_starts_the_server_on_a_registry_without_the_lessons_models(monkeypatch):
+    """A registry of a few small models (the load tests', an institution's own): a lesson's first Compare step on a
+    task it lacks has no scorer's run, so no gold alignment to draw at start-up; the server starts all the same
+    (its pages say what is missing). The warm-up raised StopIteration there once and the server never started."""
+    from tests.hostile import use_small_registry
+
+    use_small_registry(monkeypatch)
+    count, _seconds = serve.warm_up()
+    assert count > 0  # its models loaded, and every lesson's first step filled as far as it can be
+
+
 def test_the_objects_alive_at_start_up_are_left_out_of_later_collections():
     """Streamlit's full gc.collect() after every run walks only what was created after the freeze."""
     import gc

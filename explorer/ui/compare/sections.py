@@ -146,8 +146,11 @@ def first_figures(results: dict[str, compare_view.ScorerResult], reference: Exam
     and a projector) into the cache every session shares; how many. The warm-up of a lesson's first Compare step
     (explorer.ui.serve): the teacher's run, which the phones wait for, finds them."""
     built = 0
+    # The gold alignment is drawn on a forced decode of the reference: none where every model refused the sentence
+    # or none could load (a registry without the task's models: the page says so).
+    gold = reference is not None and any(result.forced is not None for result in results.values())
     for projecting in (False, True):
-        if reference is not None:
+        if gold:
             gold_figure(*compare_view.gold_view(results.values(), reference), projecting)
         for cell, result in results.items():
             if result.greedy.attention is not None:
