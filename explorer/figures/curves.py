@@ -110,10 +110,15 @@ def curves(
     return figure
 
 
+def whole_tick_step(largest: float) -> int:
+    """The step between ticks on whole numbers from 0 to `largest`, about ten of them (epochs: never 0.5)."""
+    return max(1, math.ceil(largest / 10))
+
+
 def _whole_ticks(series: Mapping[str, tuple[Sequence[float], Sequence]]) -> dict:
     """Ticks on whole numbers, about ten of them (plotly would label epoch 0.5)."""
     largest = max((x for xs, _ys in series.values() for x in xs), default=1)
-    return {"tick0": 0, "dtick": max(1, math.ceil(largest / 10))}
+    return {"tick0": 0, "dtick": whole_tick_step(largest)}
 
 
 # -- Lab ----------------------------------------------------------------------------------------

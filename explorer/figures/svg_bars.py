@@ -35,8 +35,10 @@ COMPONENT_NAME = "attention_explorer.bars"
 SCORES_ID, TOPK_ID, SHARES_ID = "decode-scores", "decode-topk", "decode-shares"
 
 
-def _number(value) -> float | None:
-    """A finite value rounded for the page, None for NaN/inf (drawn as no bar)."""
+def page_number(value) -> float | None:
+    """A finite value rounded for the page, None for None, NaN or inf (drawn as no bar, or a gap in a line)."""
+    if value is None:
+        return None
     value = float(value)
     return round(value, 6) if math.isfinite(value) else None
 
@@ -85,7 +87,7 @@ def _source_payload(kind: str, source_tokens: Sequence[str], rows: dict[str, Seq
         "flat": flat_columns(labels),  # CJK: written flat, number over token (explorer.figures.svg_heatmap)
         "lines": [label_lines(x) for x in labels],
         "full": position_labels(source_tokens),
-        **{name: [_number(v) for v in values] for name, values in rows.items()},
+        **{name: [page_number(v) for v in values] for name, values in rows.items()},
         **extra,
         "texts": texts(),
     }
@@ -112,13 +114,13 @@ def topk_payload(candidates: Sequence[tuple[str, float]], chosen: str | None = N
         "id": TOPK_ID,
         "labels": labels,
         "columns": _columns(labels),
-        "probs": [_number(p) for _piece, p in candidates],
+        "probs": [page_number(p) for _piece, p in candidates],
         "chosen": [piece == chosen for piece, _prob in candidates],
         "colors": {"chosen": CHOSEN_COLOR, "other": OTHER_COLOR},
         "scale": scale,
         "texts": texts(),
         "label": _("Next-token candidates and their probabilities: {values}").format(
-            values=_listed(labels, [_number(p) for _piece, p in candidates])
+            values=_listed(labels, [page_number(p) for _piece, p in candidates])
         ),
     }
 

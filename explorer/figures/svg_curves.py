@@ -15,16 +15,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from explorer.figures.curves import MARKER_COLOR, series_colors
+from explorer.figures.curves import MARKER_COLOR, series_colors, whole_tick_step
+from explorer.figures.svg_bars import page_number
 from explorer.i18n import _
-
-
-def _finite(value) -> float | None:
-    """A value rounded for the page, None for a gap (None, NaN, inf)."""
-    if value is None:
-        return None
-    value = float(value)
-    return round(value, 6) if math.isfinite(value) else None
 
 
 def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
@@ -55,7 +48,7 @@ def payload(
     for (name, (x, y)), color in zip(series.items(), series_colors(len(series)), strict=True):
         if len(x) != len(y):
             raise ValueError(f"series {name!r} has {len(x)} x values but {len(y)} y values")
-        lines.append({"name": str(name), "color": color, "x": [float(v) for v in x], "y": [_finite(v) for v in y]})
+        lines.append({"name": str(name), "color": color, "x": [float(v) for v in x], "y": [page_number(v) for v in y]})
     values = [v for line in lines for v in line["y"] if v is not None]
     if y_range is not None:
         low, high = float(y_range[0]), float(y_range[1])
@@ -65,7 +58,7 @@ def payload(
     else:
         low, high = 0.0, 1.0
     largest = max((v for line in lines for v in line["x"]), default=1.0)
-    step = max(1, math.ceil(largest / 10))
+    step = whole_tick_step(largest)
     marked = None if marker_x is None else float(marker_x)
     return {
         "kind": "curves",

@@ -118,6 +118,8 @@ DRAW_CSS = f"""<style>
 PAIRS = ("a ~ b", "a ~ c")  # the samples' names: nothing here is read (no words to translate)
 # A 2×2 attention grid (source tokens, target tokens, weights), drawn as Plotly's heatmap and as the still SVG one.
 GRID = (["a", "b"], ["b", "a"], [[0.1, 0.9], [0.8, 0.2]])
+# Two lines by epoch (epoch 0 without a value), drawn as Timelapse's Plotly curves and as a follower's SVG ones.
+LINES = {"a": ([0, 1, 2, 3], [None, 2.0, 1.2, 0.9]), "b": ([0, 1, 2, 3], [None, 2.2, 1.5, 1.1])}
 
 
 def sample_histograms():
@@ -128,14 +130,12 @@ def sample_histograms():
 
 def sample_curves():
     """Two lines by epoch with a marker, as Timelapse's curves (curves.curves)."""
-    series = {"a": ([0, 1, 2, 3], [None, 2.0, 1.2, 0.9]), "b": ([0, 1, 2, 3], [None, 2.2, 1.5, 1.1])}
-    return curves.curves(series, "τ", "τ", "τ", marker_x=3, marker_label="3", whole_x=True)
+    return curves.curves(LINES, "τ", "τ", "τ", marker_x=3, marker_label="3", whole_x=True)
 
 
 def sample_svg_curves() -> dict:
     """The same two lines drawn in SVG, as a follower's Timelapse curves (explorer.figures.svg_curves)."""
-    series = {"a": ([0, 1, 2, 3], [None, 2.0, 1.2, 0.9]), "b": ([0, 1, 2, 3], [None, 2.2, 1.5, 1.1])}
-    return svg_curves.payload(series, "τ", "τ", "τ", "lesson-warm-curves", marker_x=3, marker_label="3")
+    return svg_curves.payload(LINES, "τ", "τ", "τ", "lesson-warm-curves", marker_x=3, marker_label="3")
 
 
 def sample_heatmap():
