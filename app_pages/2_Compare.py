@@ -78,15 +78,19 @@ for note in input_notes.input_notes(sentence, *translators):  # normalised, unkn
     st.warning(escape_markdown(note))
 
 
+following = class_state.following(state)  # a live class's follower: a phone, most often
 if projecting:  # one frame: two scorers' heatmaps side by side; the table and the whole grid below
     show_forced = sections.heatmaps_show(settings, reference)
     merged = pickers.page_units(settings, "cmp", sides)
     sections.pair(results, show_forced, merged)
     sections.summary(results, reference, examples)
 else:
-    sections.summary(results, reference, examples)
+    if not following:  # a follower's phone shows the heatmaps first, the step's frame: the table comes after them
+        sections.summary(results, reference, examples)
     shows, toggle = st.columns(2) if any(sides) else (st, st)  # a character task has no toggle: no empty column
     merged = pickers.page_units(toggle, "cmp", sides)
     show_forced = sections.heatmaps_show(shows, reference)
-sections.heatmap_grid(results, reference, show_forced, projecting, merged, following=class_state.following(state))
-sections.difference(results, reference, task, sentence, projecting, merged)
+sections.heatmap_grid(results, reference, show_forced, projecting, merged, following=following)
+if following and not projecting:
+    sections.summary(results, reference, examples, following=True)
+sections.difference(results, reference, task, sentence, projecting, merged, following=following)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,6 +20,7 @@ from explorer.ui.classes import push as class_push
 from explorer.ui.classes import state as class_state
 from explorer.ui.classes import teacher as class_teacher
 from explorer.ui.common import components
+from explorer.ui.compare import sections as compare_sections
 from explorer.ui.lessons import warm as lesson_warm
 from tests.app_fixtures import ROOT, ok, point_app_at, report_step, stepper_data, use_registry
 
@@ -497,11 +499,12 @@ def warm_drawing(at: AppTest) -> dict:
         "charts": [sorted({t["type"] for t in json.loads(c.proto.spec)["data"]}) for c in at.get("plotly_chart")],
         "widgets": sorted(
             str(w.key)
-            for kind in (at.selectbox, at.radio, at.slider, at.checkbox, at.text_input)
+            for kind in (at.selectbox, at.radio, at.slider, at.checkbox, at.toggle, at.text_input)
             for w in kind
             if str(w.key).startswith("lesson_warm_")
         ),
         "tables": len(at.dataframe),
+        "still tables": len(at.table),
         "maths": [m.value for m in at.markdown if m.value.startswith("$")],
         "svg": [d.get("id") for e in at.get("bidi_component") if (d := json.loads(e.proto.json)).get("id")],
     }
@@ -518,8 +521,8 @@ def test_a_class_waiting_on_the_list_draws_each_kind_of_element_once_out_of_sigh
     teacher.switch_page("app_pages/8_Lessons.py")
     ok(teacher.run())
     pupil = student({"room": code})
-    nothing = {"charts": [], "widgets": [], "tables": 0, "maths": [], "svg": []}
-    widgets = sorted(f"lesson_warm_{k}" for k in ("select", "radio", "slider", "checkbox", "text"))
+    nothing = {"charts": [], "widgets": [], "tables": 0, "still tables": 0, "maths": [], "svg": []}
+    widgets = sorted(f"lesson_warm_{k}" for k in ("select", "radio", "slider", "checkbox", "toggle", "text"))
     for at, teaching in ((teacher, True), (pupil, False)):
         assert on_list(at) and warm_drawing(at) == nothing  # before the files are in: nothing drawn
         data = component_data(at, lesson_warm.NAME)
@@ -530,6 +533,7 @@ def test_a_class_waiting_on_the_list_draws_each_kind_of_element_once_out_of_sigh
             "charts": [["histogram"], ["scatter"], *([["heatmap"]] if teaching else [])],
             "widgets": widgets,
             "tables": 1,
+            "still tables": 1,
             "maths": ["$\\tau = 1$"],
             "svg": ["heatmap-lesson-warm-heatmap", "lesson-warm-curves"],
         }
@@ -595,6 +599,29 @@ def plotly_heatmaps(at: AppTest) -> dict[str, list]:
         for s in specs
         if s["data"] and s["data"][0].get("type") == "heatmap" and s["layout"].get("title")
     }
+
+
+def test_a_follower_draws_compares_table_still_and_the_difference_when_asked():
+    """Issue 62: a phone following a lesson that starts on Compare drew the scorers' table as a data grid (a canvas)
+    and the difference of two scorers as a Plotly heatmap with the step's heatmaps, and showed the step about 0.4 s
+    later under busy cores than without them (bench.lesson_start, first starts). A follower's table is a still one
+    with the teacher's rows; the difference, which no lesson step asks about, is drawn when the student turns it on.
+    The teacher's page keeps the data grid and the difference."""
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    teacher.switch_page("app_pages/2_Compare.py")
+    ok(teacher.run())
+    ok(pupil.run())
+    assert class_tab(pupil).student.following is True
+    assert not pupil.dataframe and len(pupil.table) == 1 and len(teacher.dataframe) == 1 and not teacher.table
+    pd.testing.assert_frame_equal(pupil.table[0].value.reset_index(drop=True), teacher.dataframe[0].value)
+    assert [c.key for c in teacher.get("plotly_chart")][-1] == "cmp_difference"
+    assert compare_sections.DIFFERENCE_SHOWN not in [t.key for t in teacher.toggle]
+    assert "cmp_difference" not in [c.key for c in pupil.get("plotly_chart")]
+    assert pupil.header[-1].value == "Difference between two scorers"
+    ok(pupil.toggle(key=compare_sections.DIFFERENCE_SHOWN).set_value(True).run())
+    assert [c.key for c in pupil.get("plotly_chart")][-1] == "cmp_difference"
+    assert class_tab(pupil).student.following is True  # asking for it leaves the student following
 
 
 def test_a_follower_draws_the_heatmaps_of_compare_and_timelapse_in_the_browser(monkeypatch):

@@ -4,7 +4,8 @@ up to 3 s (bench.lesson_start); on Timelapse its loss and metric curves too (exp
 
 On each page the phone draws one whole heatmap per model with attention: every row, a cell per source token in each,
 no row outlined (nothing is being stepped), as wide as the phone at most; a tap on a cell writes its tooltip (the
-tokens and the weight) under the heatmap, as on Decode. The teacher's page keeps plotly's heatmaps (zoom, PNG).
+tokens and the weight) under the heatmap, as on Decode. Compare's table follows them, still, and its difference of
+two scorers waits for the student's toggle. The teacher's page keeps plotly's heatmaps (zoom, PNG) and the data grid.
 """
 
 from __future__ import annotations
@@ -63,6 +64,20 @@ def test_a_phone_draws_compare_and_timelapse_heatmaps_whole_in_svg(browser: Brow
     tapped = phone.locator(".ae-heatmap-tap").first
     expect(tapped).to_contain_text("weight", timeout=WAIT_MS)
     expect(tapped).to_contain_text("source 01 a")
+    # The scorers' table after the heatmaps, still, and no data grid nor the difference's Plotly chart (their canvas
+    # and plotly.js cost a busy phone's lesson start about 0.25 s): the difference is drawn once the student turns it
+    # on. The teacher's page keeps the data grid and the difference. (The gold alignment stays Plotly's.)
+    table = phone.locator("[data-testid=stMain] [data-testid=stTable] table")
+    expect(table).to_have_count(1, timeout=WAIT_MS)
+    assert table.bounding_box()["y"] > phone.locator("#heatmap-cmp-heatmap-uniform").bounding_box()["y"]
+    expect(table.locator("tbody tr")).to_have_count(len(scorers) + 1)  # and reverse/none
+    charts = phone.locator("[data-testid=stMain] .js-plotly-plot")
+    assert phone.locator("[data-testid=stMain] [data-testid=stDataFrame]").count() == 0
+    assert charts.count() == phone.locator(".st-key-cmp_gold .js-plotly-plot").count() == 1
+    expect(teacher.locator("[data-testid=stMain] [data-testid=stDataFrame]")).to_have_count(1)
+    phone.get_by_test_id("stMain").get_by_text("Show the difference of two scorers").click()
+    expect(phone.locator(".st-key-cmp_difference .js-plotly-plot .heatmaplayer")).to_have_count(1, timeout=WAIT_MS)
+    expect(phone.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible()
 
     _go(teacher, "Timelapse")
     expect(phone.get_by_role("heading", name="Timelapse")).to_be_visible(timeout=WAIT_MS)

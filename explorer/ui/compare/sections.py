@@ -9,7 +9,7 @@ from explorer.figures import heatmaps, svg_heatmap
 from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, owner
-from explorer.ui.common import cached, components, pickers
+from explorer.ui.common import cached, components, pickers, tables
 from explorer.ui.common.markdown import escape_markdown
 from explorer.ui.shell import layout, pieces, presentation
 from explorer.views import compare as compare_view
@@ -23,6 +23,7 @@ HEATMAP_SOURCES = {"own": N_("each model's own output"), "forced": N_("teacher f
 
 
 PAGE = "compare"  # its own fields: Scorer A and B of the difference (explorer.state.pages)
+DIFFERENCE_SHOWN = "cmp_difference_shown"  # a follower's toggle: the difference drawn (sections.difference)
 
 
 def model_source(task: str) -> dict[str, str]:
@@ -225,13 +226,21 @@ def difference(
     sentence: str,
     projecting: bool,
     merged: tuple[bool, bool] | None = None,
+    following: bool = False,
 ) -> None:
     """Two scorers picked by the user and the difference of their attention, cell by cell (in words when
-    `merged`: both merged alike, so the difference of the words' weights is the merged difference)."""
+    `merged`: both merged alike, so the difference of the words' weights is the merged difference).
+
+    `following`: a live class's follower (a phone, most often) draws it when the student asks (a toggle, off at
+    first): no lesson step asks about it, and a phone that drew its Plotly chart with the heatmaps at a lesson's
+    start showed the step about 0.4 s later under busy cores (docs/performance.md, "A phone follows a lesson's
+    start")."""
     st.header(_("Difference between two scorers"))
     attending = [s for s, r in results.items() if r.greedy.attention is not None]
     if len(attending) < 2:
         st.info(_("A difference needs two models with attention."))
+        return
+    if following and not st.toggle(_("Show the difference of two scorers"), key=DIFFERENCE_SHOWN):
         return
     mine = _pick_defaults(attending)
     if projecting:  # picked above the frame's two heatmaps (pair)
@@ -260,9 +269,9 @@ def difference(
         st.info(_("These two models split the sentence into different tokens, so their cells do not line up."))
 
 
-def summary(results: dict, reference: Example | None, examples: list[Example]) -> None:
+def summary(results: dict, reference: Example | None, examples: list[Example], following: bool = False) -> None:
     """Whether the sentence has a gold alignment (`reference`; `examples`: the task's generated ones, if any),
-    and every scorer's numbers in a table."""
+    and every scorer's numbers in a table (a still one for a live class's follower: explorer.ui.common.tables)."""
     if reference is None:
         if examples:
             st.info(
@@ -274,7 +283,7 @@ def summary(results: dict, reference: Example | None, examples: list[Example]) -
         else:
             st.info(_("This task has no gold alignment: compare the scorers with each other."))
     table = pd.DataFrame(compare_view.shown_rows(compare_view.summary_rows(list(results.values()))))
-    st.dataframe(table.rename(columns=compare_view.summary_columns()), hide_index=True, placeholder=layout.MISSING)
+    tables.table(table.rename(columns=compare_view.summary_columns()), following, placeholder=layout.MISSING)
 
 
 def heatmaps_show(box, reference: Example | None) -> bool:

@@ -39,7 +39,7 @@ KEY = "lesson_warm_code"
 # rehype-katex: the Markdown's maths (a lesson's text writes its equations in it).
 ELEMENTS = (
     *("TextInput", "Selectbox", "Multiselect", "Radio", "Slider", "NumberInput"),
-    *("DataFrame", "PlotlyChart", "DownloadButton", "rehype-katex"),
+    *("DataFrame", "Table", "PlotlyChart", "DownloadButton", "rehype-katex"),
 )
 # warm.js begins this long after the page first showed the list: a phone that joins as the teacher starts a lesson on
 # Decode loads nothing its start does not draw (bench.lesson_start --no-gather: loading at once put the first phone's
@@ -96,6 +96,7 @@ DRAWN = (
     "[data-testid=stPlotlyChart] .main-svg .barlayer .trace",
     "[data-testid=stPlotlyChart] .main-svg .scatterlayer .trace",
     "[data-testid=stDataFrame] canvas",
+    "[data-testid=stTable] table",
     "svg.ae-heatmap-svg",
     "svg[data-series]",
     ".katex",
@@ -153,7 +154,9 @@ def draw(teaching: bool) -> None:
         st.plotly_chart(cached.shared_figure(sample_curves), key="lesson_warm_curves")
         if teaching:
             st.plotly_chart(cached.shared_figure(sample_heatmap), key="lesson_warm_heatmap_chart")
-        st.dataframe(pd.DataFrame({"τ": list(PAIRS), "median": [0.3, 0.1]}), hide_index=True)
+        sample = pd.DataFrame({"τ": list(PAIRS), "median": [0.3, 0.1]})
+        st.dataframe(sample, hide_index=True)
+        st.table(sample, hide_index=True)  # a follower's Compare draws its scorers' table still
         components.heatmap(svg_heatmap.payload(*GRID), "lesson_warm_heatmap")
         components.bars(sample_svg_curves(), "lesson_warm_svg_curves")
         st.markdown(r"$\tau = 1$")
@@ -162,5 +165,6 @@ def draw(teaching: bool) -> None:
             st.radio("τ", PAIRS, key="lesson_warm_radio", horizontal=True)
             st.slider("τ", 0, 3, 3, key="lesson_warm_slider")
             st.checkbox("τ", key="lesson_warm_checkbox")
+            st.toggle("τ", key="lesson_warm_toggle")
             st.text_input("τ", "a", key="lesson_warm_text")
             st.success("τ")
