@@ -598,6 +598,15 @@ def test_the_labs_figures():
     )
     assert [trace.name for trace in grid.data] == ["a ~ b", "c ~ d"]
     assert {shape.x0 for shape in grid.layout.shapes} == {0.3, 0.35}  # the median, and the paper's mark
+    # A τ of exactly 1 (or −1) is drawn: Plotly counts a value in bin ⌊(x − start) / size⌋ when it is below the
+    # number of bins, and left 1.0 out of [0.9, 1.0) (the Lab's reverse/scaled_dot showed 39 of its 40 examples).
+    taus = [-1.0, -0.95, 0.55, 0.9999, 1.0, 1.0]
+    (trace,) = bars.histogram_grid({"a ~ b": taus}, "τ", (-1, 1), 0.1).data
+    start, size, count = trace.xbins.start, trace.xbins.size, round((trace.xbins.end - trace.xbins.start) / 0.1)
+    assert [int((x - start) // size) for x in trace.x] == [0, 0, 15, 19, 19, 19] and count == 20
+    assert list(trace.x)[:4] == taus[:4]  # every other value as it is
+    (median,) = bars.histogram_grid({"a ~ b": taus}, "τ", (-1, 1), 0.1).layout.shapes
+    assert median.x0 == pytest.approx((0.55 + 0.9999) / 2)  # the values' own median
     series = {"m": {"x": [10, 20], "y": [90.0, None], "low": [80.0, None], "high": [95.0, None]}}
     lines = curves.interval_curves(series, "t", "x", "y", marker_x=30)
     assert list(lines.data[0].error_y.array) == [5.0, None] and list(lines.data[0].error_y.arrayminus) == [10.0, None]

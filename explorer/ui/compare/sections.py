@@ -232,9 +232,9 @@ def difference(
     `merged`: both merged alike, so the difference of the words' weights is the merged difference).
 
     `following`: a live class's follower (a phone, most often) draws it when the student asks (a toggle, off at
-    first): no lesson step asks about it, and a phone that drew its Plotly chart with the heatmaps at a lesson's
-    start showed the step about 0.4 s later under busy cores (docs/performance.md, "A phone follows a lesson's
-    start")."""
+    first): no lesson step asks about it, and a phone that drew its Plotly chart and the table's data grid with the
+    heatmaps at a lesson's start showed the step about 0.4 s later under busy cores than without them
+    (docs/performance.md, "A phone follows a lesson's start")."""
     st.header(_("Difference between two scorers"))
     attending = [s for s, r in results.items() if r.greedy.attention is not None]
     if len(attending) < 2:
