@@ -11,6 +11,7 @@ from explorer.i18n import N_, _
 from explorer.i18n.errors import message_of
 from explorer.state import owner
 from explorer.ui import frame
+from explorer.ui.classes import state as class_state
 from explorer.ui.common import cached, pickers
 from explorer.ui.common.loaders import get_translator
 from explorer.ui.common.markdown import escape_markdown
@@ -40,7 +41,8 @@ shown = owner.view(st.session_state)  # the step view's step is kept while anoth
 
 if which == "split":
     lab_sections.publish(shown, which)
-    lab_sections.split_view(picked.task, picked.scorer, picked.name, projecting)
+    following = class_state.following(st.session_state)  # a live class's follower: a phone, most often
+    lab_sections.split_view(picked.task, picked.scorer, picked.name, projecting, following)
     st.stop()
 if which == "scorers":
     lab_sections.publish(shown, which)

@@ -29,8 +29,9 @@ TIMEOUT_MS = 30_000
 # What a lesson step's frame keeps in sight (explorer.lessons.schema.Step.frame_view), as a page draws it outside
 # the lesson's panel: selectors, the first the step's page shows. A heatmap is Decode's (its output where the model
 # has no attention), a still SVG one (a class's follower on Compare and Timelapse: explorer.ui.common.components
-# .heatmap) or a plotly one (Compare, Timelapse). The lecture frame test and bench.lesson_start read it. Neither the
-# lesson's panel nor the list's elements drawn out of sight (explorer.ui.lessons.warm), still there as a step opens.
+# .heatmap) or a plotly one (Compare, Timelapse); a chart is Plotly's, or a follower's SVG histograms (the Lab). The
+# lecture frame test and bench.lesson_start read it. Neither the lesson's panel nor the list's elements drawn out of
+# sight (explorer.ui.lessons.warm), still there as a step opens.
 _OUTSIDE = ":not(.st-key-lesson_dock *):not(.st-key-lesson_warm_draw *)"
 _CHART = f"[data-testid=stMain] [data-testid=stPlotlyChart]{_OUTSIDE}"
 FRAME_VIEW = {
@@ -40,7 +41,7 @@ FRAME_VIEW = {
         _CHART,
         ".ae-stepper-output",
     ),
-    "chart": (_CHART,),
+    "chart": (_CHART, f"[data-testid=stMain] svg[data-panels]{_OUTSIDE}"),
     "table": (
         f"[data-testid=stMain] [data-testid=stDataFrame]{_OUTSIDE}",
         f"[data-testid=stMain] [data-testid=stTable]{_OUTSIDE}",

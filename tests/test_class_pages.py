@@ -21,7 +21,9 @@ from explorer.ui.classes import state as class_state
 from explorer.ui.classes import teacher as class_teacher
 from explorer.ui.common import components
 from explorer.ui.compare import sections as compare_sections
+from explorer.ui.lab import sections as lab_sections
 from explorer.ui.lessons import warm as lesson_warm
+from explorer.views import lab_split, lab_stored
 from tests.app_fixtures import ROOT, ok, point_app_at, report_step, stepper_data, use_registry
 
 TIMEOUT = 60
@@ -535,7 +537,7 @@ def test_a_class_waiting_on_the_list_draws_each_kind_of_element_once_out_of_sigh
             "tables": 1,
             "still tables": 1,
             "maths": ["$\\tau = 1$"],
-            "svg": ["heatmap-lesson-warm-heatmap", "lesson-warm-curves"],
+            "svg": ["heatmap-lesson-warm-heatmap", "lesson-warm-curves", "lesson-warm-histograms"],
         }
         assert on_list(at) and [c.key for c in at.get("plotly_chart")] == [
             "lesson_warm_histograms", "lesson_warm_curves", *(["lesson_warm_heatmap_chart"] if teaching else [])
@@ -622,6 +624,36 @@ def test_a_follower_draws_compares_table_still_and_the_difference_when_asked():
     ok(pupil.toggle(key=compare_sections.DIFFERENCE_SHOWN).set_value(True).run())
     assert [c.key for c in pupil.get("plotly_chart")][-1] == "cmp_difference"
     assert class_tab(pupil).student.following is True  # asking for it leaves the student following
+
+
+def test_a_follower_draws_the_labs_tau_histograms_in_the_browser_with_the_teachers_counts(monkeypatch):
+    """Issue 62: a phone following lesson 8's start drew the Lab's τ histograms as Plotly subplots, and showed the step
+    about 0.3 s later under busy cores than without them. A follower's are SVG (explorer.figures.svg_histograms): a
+    panel per pair with the counts the teacher's Plotly bins give its values, the median and the papers' marks."""
+    point_app_at(monkeypatch, ROOT / "pretrained")  # the shipped lab results
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    ok(pupil.run())
+    rooms().publish(code, token_of(teacher), "lab", {"task": "reverse", "scorer": "scaled_dot", "view": "split"})
+    ok(pupil.run())
+    assert class_tab(pupil).student.following is True
+    assert "lab_tau_histograms" not in [c.key for c in pupil.get("plotly_chart")]
+    (chart,) = [
+        data for e in pupil.get("bidi_component") if (data := json.loads(e.proto.json)).get("kind") == "histograms"
+    ]
+    stored = json.loads((ROOT / "pretrained" / "lab" / "reverse.json").read_text())
+    agreement = lab_stored.experiment(stored, "reverse/scaled_dot", "agreement")
+    series, marks = lab_split.tau_series(agreement), lab_sections.agreement_marks(agreement)
+    figure = lab_sections.tau_histograms(series, marks, False)  # the teacher's
+    assert chart["id"] == "lab-tau-histograms" and [p["name"] for p in chart["panels"]] == list(series)
+    for panel, trace in zip(chart["panels"], figure.data, strict=True):
+        start, size = trace.xbins.start, trace.xbins.size
+        plotly = [0] * len(panel["counts"])  # plotly.js: bin ⌊(x − start) / size + 1e-9⌋, below the number of bins
+        for x in trace.x:
+            plotly[int((x - start) / size + 1e-9)] += 1
+        assert panel["counts"] == plotly and sum(plotly) == len(series[panel["name"]]) > 0
+    medians = sorted(s.x0 for s in figure.layout.shapes if s.line.dash != "dot")  # the solid lines
+    assert sorted(p["median"] for p in chart["panels"]) == pytest.approx(medians, abs=1e-6)
 
 
 def test_a_follower_draws_the_heatmaps_of_compare_and_timelapse_in_the_browser(monkeypatch):

@@ -1,22 +1,35 @@
-"""The Lab's τ histograms in Chromium count every example (plotly.js's own binning, read from the drawn chart).
+"""The Lab's τ histograms in Chromium count every example (plotly.js's own binning, read from the drawn chart), and a
+class's phone draws them in SVG with the teacher's counts.
 
 Plotly's histogram bins leave out their end, so a τ of exactly 1 fell outside the last bin [0.9, 1.0) and was not
 drawn: reverse/scaled_dot's panel "gradient × input ~ leave-one-out" showed 39 of its 40 examples
-(explorer.figures.bars.in_last_bin)."""
+(explorer.figures.bars.in_last_bin). A follower's histograms are SVG (explorer.figures.svg_histograms, issue 62): the
+same panels, and in each the counts of the teacher's Plotly bins."""
 
 from __future__ import annotations
 
 import json
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page, expect
 
 from explorer.views import lab_split, lab_stored
 from tests.app_fixtures import ROOT
+from tests.e2e.test_class_browser import WAIT_MS, join, start_class
 
 LAB = "{base}/Lab?task=reverse&scorer=scaled_dot&view=split&lang=en"
 # Each panel's name and how many examples its bars count (plotly.js's calcdata: a bin's count is `s`).
 COUNTED = """() => document.querySelector('.st-key-lab_tau_histograms .js-plotly-plot').calcdata
   .map((bins) => [bins[0].trace.name, bins.reduce((sum, bin) => sum + bin.s, 0)])"""
+# Each Plotly panel's counts by bin (calcdata holds the bins from the first to the last non-empty one: `p` its middle).
+PLOTLY_BINS = """() => document.querySelector('.st-key-lab_tau_histograms .js-plotly-plot').calcdata.map((bins) => {
+  const counts = new Array(20).fill(0);
+  for (const bin of bins) counts[Math.floor((bin.p + 1) / 0.1)] = bin.s;
+  return counts; })"""
+# Each SVG panel's counts (data-counts), and the chart's right edge.
+SVG_BINS = """() => { const svg = document.querySelector('[data-testid=stMain] svg#lab-tau-histograms');
+  return svg && [[...svg.querySelectorAll('g[data-counts]')].map((g) => g.dataset.counts.split(',').map(Number)),
+    svg.getBoundingClientRect().right]; }"""
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
 
 def test_every_example_of_the_split_is_in_its_histogram(page: Page, streamlit_server: str) -> None:
@@ -27,3 +40,15 @@ def test_every_example_of_the_split_is_in_its_histogram(page: Page, streamlit_se
     page.goto(LAB.format(base=streamlit_server))
     page.locator(".st-key-lab_tau_histograms .js-plotly-plot .barlayer .trace").first.wait_for(timeout=60_000)
     assert page.evaluate(COUNTED) == [[name, len(values)] for name, values in series.items()]
+
+
+def test_a_phone_draws_the_teachers_histograms_in_svg(browser: Browser, streamlit_server: str) -> None:
+    teacher, code = start_class(browser, streamlit_server, "abcd")
+    phone = join(browser, streamlit_server, code, **PHONE)
+    teacher.goto(LAB.format(base=streamlit_server))  # the tab keeps its class through the reload
+    teacher.locator(".st-key-lab_tau_histograms .js-plotly-plot .barlayer .trace").first.wait_for(timeout=WAIT_MS)
+    phone.wait_for_function(f"() => !!({SVG_BINS})()", timeout=WAIT_MS)
+    counts, right = phone.evaluate(SVG_BINS)
+    assert counts == teacher.evaluate(PLOTLY_BINS) and len(counts) == 6 and right <= 390
+    assert phone.locator("[data-testid=stMain] .js-plotly-plot").count() == 0
+    expect(phone.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible()

@@ -1,5 +1,5 @@
 // The Decode page's per-step bar charts (explorer.figures.svg_bars' payloads), and a class follower's curves by
-// epoch (explorer.figures.svg_curves).
+// epoch (explorer.figures.svg_curves) and the Lab's τ histograms (explorer.figures.svg_histograms).
 // Static: no user text is ever formatted into this script (the data arrives as JSON only). The words it
 // writes arrive translated in the payload's `texts` (explorer.figures.svg_bars.texts); English is the fallback.
 const NS = "http://www.w3.org/2000/svg";
@@ -246,6 +246,67 @@ function drawCurves(data, width) {
   return svg;
 }
 
+// Histograms in panels (explorer.figures.svg_histograms): a follower's τ histograms of the Lab, two panels a row
+// (one below 340 px), each with its bars (the counts made in Python), its median (solid) and the papers' marks
+// (dotted, labelled), a shared x scale; each panel's <g> carries its counts (data-counts) for the tests.
+function drawHistograms(data, width) {
+  const f = data.scale, per = width < 340 ? 1 : 2, gap = Math.round(14 * f);
+  const panelW = Math.floor((width - gap * (per - 1)) / per);
+  const left = Math.round(30 * f), title = Math.round(46 * f), plotH = Math.round(110 * f);
+  const ticksH = Math.round(18 * f), panelH = title + plotH + ticksH + Math.round(8 * f);
+  const rows = Math.max(1, Math.ceil(data.panels.length / per)), footH = Math.round(22 * f);
+  const svg = svgRoot(data, width, rows * panelH + footH);
+  svg.setAttribute("data-panels", String(data.panels.length));
+  const [x0, x1] = data.x_range, bins = Math.max(1, Math.round((x1 - x0) / data.bin_size));
+  data.panels.forEach((panel, index) => {
+    const px = (index % per) * (panelW + gap), py = Math.floor(index / per) * panelH;
+    const plotW = Math.max(20, panelW - left - 4 * f), top = py + title;
+    const x = (v) => px + left + ((Math.min(Math.max(v, x0), x1) - x0) / ((x1 - x0) || 1)) * plotW;
+    const most = Math.max(1, ...panel.counts);
+    const y = (c) => top + plotH - (c / most) * plotH;
+    const g = el("g", {"data-counts": panel.counts.join(",")});
+    // A name wider than its panel (about 6 px a character) on two lines, after its "~".
+    const cut = panel.name.indexOf(" ~ ");
+    const lines = panel.name.length * 6 * f > panelW - left && cut > 0
+      ? [panel.name.slice(0, cut + 2), panel.name.slice(cut + 3)] : [panel.name];
+    lines.forEach((line, i) => g.appendChild(el("text", {x: px + left, y: py + (12 + 13 * i) * f,
+      "font-weight": 600, "font-size": Math.round(11 * f)}, line)));
+    g.appendChild(el("line", {x1: px + left, x2: px + left + plotW, y1: top + plotH, y2: top + plotH,
+      stroke: "#bfbfbf"}));
+    g.appendChild(el("text", {x: px + left - 4 * f, y: top + 8 * f, "text-anchor": "end", fill: "#5c5f6b",
+      "font-size": Math.round(10 * f)}, String(most)));
+    const bw = plotW / bins;
+    panel.counts.forEach((count, k) => {
+      if (!count) return;
+      const bar = el("rect", {x: px + left + k * bw + 0.5, y: y(count), width: Math.max(1, bw - 1),
+        height: top + plotH - y(count), fill: data.colors.bar, "class": "bar"});
+      const low = x0 + k * data.bin_size, high = low + data.bin_size;
+      bar.appendChild(el("title", {}, data.x_title + " " + low.toFixed(1) + "…" + high.toFixed(1) + ": " + count));
+      g.appendChild(bar);
+    });
+    for (const t of data.x_ticks) {
+      g.appendChild(el("text", {x: x(t), y: top + plotH + 13 * f, "text-anchor": "middle", fill: "#5c5f6b",
+        "font-size": Math.round(10 * f)}, String(t)));
+    }
+    if (panel.median !== null) {
+      g.appendChild(el("line", {x1: x(panel.median), x2: x(panel.median), y1: top, y2: top + plotH,
+        stroke: data.colors.median, "stroke-width": 2, "class": "median"}));
+    }
+    panel.marks.forEach((mark, i) => {
+      if (mark.x === null) return;
+      g.appendChild(el("line", {x1: x(mark.x), x2: x(mark.x), y1: top, y2: top + plotH, stroke: data.colors.mark,
+        "stroke-dasharray": "2 3", "class": "mark"}));
+      const last = i === panel.marks.length - 1;  // labels left of their lines, the last one right, on two lines
+      g.appendChild(el("text", {x: x(mark.x) + (last ? 3 : -3) * f, y: top - (4 + 10 * (i % 2)) * f,
+        "text-anchor": last ? "start" : "end", fill: data.colors.mark, "font-size": Math.round(9 * f)}, mark.label));
+    });
+    svg.appendChild(g);
+  });
+  svg.appendChild(el("text", {x: width / 2, y: rows * panelH + 14 * f, "text-anchor": "middle", fill: "#5c5f6b"},
+    data.x_title + " · " + data.y_title));
+  return svg;
+}
+
 function drawBars(component) {
   const { data, parentElement } = component;
   const draw = () => {
@@ -254,7 +315,8 @@ function drawBars(component) {
     const root = document.createElement("div");
     root.className = "ae-bars";
     const width = Math.max(200, parentElement.clientWidth || 400);
-    const drawer = {topk: drawTopk, shares: drawShares, scores: drawScores, curves: drawCurves}[data.kind];
+    const drawer = {topk: drawTopk, shares: drawShares, scores: drawScores, curves: drawCurves,
+      histograms: drawHistograms}[data.kind];
     root.appendChild(drawer(data, width));
     parentElement.appendChild(root);
   };

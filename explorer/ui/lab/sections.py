@@ -19,13 +19,13 @@ import pandas as pd
 import streamlit as st
 
 from explorer import i18n
-from explorer.figures import bars, curves, heatmaps
+from explorer.figures import bars, curves, heatmaps, svg_histograms
 from explorer.figures.common import position_labels
 from explorer.i18n import _, ngettext
 from explorer.i18n.errors import message_of
 from explorer.state import catalog, keys, owner, params
 from explorer.state.view import ViewState, link_params
-from explorer.ui.common import cached, pickers, sharing
+from explorer.ui.common import cached, components, pickers, sharing
 from explorer.ui.common.markdown import escape_markdown
 from explorer.ui.shell import layout, presentation
 from explorer.views import lab, lab_readings, lab_scorers, lab_split, lab_step, lab_stored
@@ -302,20 +302,29 @@ def no_results(what: str, commands: str) -> None:
 
 
 # -- this model, a whole split ------------------------------------------------------------------------------
+TAU_RANGE, TAU_BIN = (-1.0, 1.0), 0.1  # the τ histograms' x range and bins (Plotly's and a follower's SVG alike)
+
+
+def agreement_marks(agreement: dict) -> dict:
+    """The papers' marks on a stored agreement result's τ histograms (lab_split.paper_marks of its pairs)."""
+    return lab_split.paper_marks([p for p in agreement.get("summary", {}) if "~" in p])
+
+
 def agreement_histograms(agreement: dict, projecting: bool) -> tuple:
     """A stored agreement result's τ histograms (shared: cached.shared_figure), and the papers' marks on them."""
-    pairs = [p for p in agreement.get("summary", {}) if "~" in p]
-    marks = lab_split.paper_marks(pairs)
+    marks = agreement_marks(agreement)
     return cached.shared_figure(tau_histograms, lab_split.tau_series(agreement), marks, projecting), marks
 
 
 def tau_histograms(series: dict, marks: dict, projecting: bool):
     """The split's τ per example, a histogram per pair with the papers' marks (enlarged on a projector)."""
-    figure = bars.histogram_grid(series, "Kendall τ", (-1, 1), 0.1, marks=marks)
+    figure = bars.histogram_grid(series, "Kendall τ", TAU_RANGE, TAU_BIN, marks=marks)
     return presentation.enlarge(figure) if projecting else figure
 
 
-def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
+def split_view(task: str, scorer: str, name: str, projecting: bool, following: bool = False) -> None:
+    """This model's stored results on a whole split. `following`: a live class's follower (a phone, most often),
+    whose τ histograms are drawn in the browser as SVG, the same bins and counts (explorer.figures.svg_histograms)."""
     data = stored(task)
     found = {
         experiment: lab_stored.experiment(data, name, experiment)
@@ -335,8 +344,13 @@ def split_view(task: str, scorer: str, name: str, projecting: bool) -> None:
     agreement = found["agreement"]
     if agreement:
         st.subheader(_("Agreement: τ per example"))
-        figure, marks = agreement_histograms(agreement, projecting)
-        st.plotly_chart(figure, key="lab_tau_histograms")
+        if following:
+            marks, series = agreement_marks(agreement), lab_split.tau_series(agreement)
+            chart = svg_histograms.payload(series, "Kendall τ", TAU_RANGE, TAU_BIN, "lab-tau-histograms", marks)
+            components.bars(chart, "lab_tau_histograms")
+        else:
+            figure, marks = agreement_histograms(agreement, projecting)
+            st.plotly_chart(figure, key="lab_tau_histograms")
         st.caption(lab_split.histogram_caption(marks))
     if lines and projecting:  # on a projector the frame is the figure's; its reading follows it (issue 62)
         st.markdown(reading)

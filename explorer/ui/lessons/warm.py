@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from explorer.figures import bars, curves, heatmaps, svg_curves, svg_heatmap
+from explorer.figures import bars, curves, heatmaps, svg_curves, svg_heatmap, svg_histograms
 from explorer.ui.classes import state as class_state
 from explorer.ui.common import cached, components
 
@@ -99,6 +99,7 @@ DRAWN = (
     "[data-testid=stTable] table",
     "svg.ae-heatmap-svg",
     "svg[data-series]",
+    "svg[data-panels]",
     ".katex",
     "[data-testid=stSelectbox]",
     "[data-testid=stRadio]",
@@ -120,13 +121,14 @@ PAIRS = ("a ~ b", "a ~ c")  # the samples' names: nothing here is read (no words
 # A 2×2 attention grid (source tokens, target tokens, weights), drawn as Plotly's heatmap and as the still SVG one.
 GRID = (["a", "b"], ["b", "a"], [[0.1, 0.9], [0.8, 0.2]])
 # Two lines by epoch (epoch 0 without a value), drawn as Timelapse's Plotly curves and as a follower's SVG ones.
+# Two pairs' τ per example, drawn as the Lab's Plotly histograms and as a follower's SVG ones.
+TAUS = {"a ~ b": [-0.2, 0.1, 0.3, 0.3, 0.5, 0.8], "a ~ c": [-0.6, -0.1, 0.0, 0.2, 0.4, 0.4]}
 LINES = {"a": ([0, 1, 2, 3], [None, 2.0, 1.2, 0.9]), "b": ([0, 1, 2, 3], [None, 2.2, 1.5, 1.1])}
 
 
 def sample_histograms():
     """Two τ histograms in subplots with their medians, as the Lab's split view draws (bars.histogram_grid)."""
-    series = {"a ~ b": [-0.2, 0.1, 0.3, 0.3, 0.5, 0.8], "a ~ c": [-0.6, -0.1, 0.0, 0.2, 0.4, 0.4]}
-    return bars.histogram_grid(series, "τ", (-1, 1), 0.1, columns=2)
+    return bars.histogram_grid(TAUS, "τ", (-1, 1), 0.1, columns=2)
 
 
 def sample_curves():
@@ -137,6 +139,11 @@ def sample_curves():
 def sample_svg_curves() -> dict:
     """The same two lines drawn in SVG, as a follower's Timelapse curves (explorer.figures.svg_curves)."""
     return svg_curves.payload(LINES, "τ", "τ", "τ", "lesson-warm-curves", marker_x=3, marker_label="3")
+
+
+def sample_svg_histograms() -> dict:
+    """The same two histograms drawn in SVG, as a follower's Lab (explorer.figures.svg_histograms)."""
+    return svg_histograms.payload(TAUS, "τ", (-1, 1), 0.1, "lesson-warm-histograms", {"a ~ b": {"τ": 0.5}})
 
 
 def sample_heatmap():
@@ -159,6 +166,7 @@ def draw(teaching: bool) -> None:
         st.table(sample, hide_index=True)  # a follower's Compare draws its scorers' table still
         components.heatmap(svg_heatmap.payload(*GRID), "lesson_warm_heatmap")
         components.bars(sample_svg_curves(), "lesson_warm_svg_curves")
+        components.bars(sample_svg_histograms(), "lesson_warm_svg_histograms")
         st.markdown(r"$\tau = 1$")
         with st.expander("τ", expanded=True):
             st.selectbox("τ", PAIRS, key="lesson_warm_select", help="τ")
