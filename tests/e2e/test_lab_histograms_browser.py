@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from explorer.views import lab_split, lab_stored
 from tests.app_fixtures import ROOT
-from tests.e2e.test_class_browser import WAIT_MS, join, start_class
+from tests.e2e.test_class_browser import CODE, WAIT_MS
 
 LAB = "{base}/Lab?task=reverse&scorer=scaled_dot&view=split&lang=en"
 # Each panel's name and how many examples its bars count (plotly.js's calcdata: a bin's count is `s`).
@@ -32,23 +32,22 @@ SVG_BINS = """() => { const svg = document.querySelector('[data-testid=stMain] s
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
 
-def test_every_example_of_the_split_is_in_its_histogram(page: Page, streamlit_server: str) -> None:
+def test_every_example_is_counted_and_a_phone_draws_the_teachers_counts_in_svg(
+    browser: Browser, streamlit_server: str
+) -> None:
     stored = json.loads((ROOT / "pretrained" / "lab" / "reverse.json").read_text())
     series = lab_split.tau_series(lab_stored.experiment(stored, "reverse/scaled_dot", "agreement"))
-    assert any(1.0 in values for values in series.values())  # the case this test is about
-    page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(LAB.format(base=streamlit_server))
-    page.locator(".st-key-lab_tau_histograms .js-plotly-plot .barlayer .trace").first.wait_for(timeout=60_000)
-    assert page.evaluate(COUNTED) == [[name, len(values)] for name, values in series.items()]
-
-
-def test_a_phone_draws_the_teachers_histograms_in_svg(browser: Browser, streamlit_server: str) -> None:
-    teacher, code = start_class(browser, streamlit_server, "abcd")
-    phone = join(browser, streamlit_server, code, **PHONE)
-    teacher.goto(LAB.format(base=streamlit_server))  # the tab keeps its class through the reload
+    assert any(1.0 in values for values in series.values())  # the case the teacher's count is about
+    teacher = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    teacher.goto(LAB.format(base=streamlit_server))
     teacher.locator(".st-key-lab_tau_histograms .js-plotly-plot .barlayer .trace").first.wait_for(timeout=WAIT_MS)
+    assert teacher.evaluate(COUNTED) == [[name, len(values)] for name, values in series.items()]
+    teacher.get_by_role("button", name="Start a class").click()
+    code = CODE.search(teacher.get_by_text(CODE).first.inner_text()).group(1)
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(f"{streamlit_server}/?room={code}")
+    expect(phone.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible(timeout=WAIT_MS)
     phone.wait_for_function(f"() => !!({SVG_BINS})()", timeout=WAIT_MS)
     counts, right = phone.evaluate(SVG_BINS)
-    assert counts == teacher.evaluate(PLOTLY_BINS) and len(counts) == 6 and right <= 390
+    assert counts == teacher.evaluate(PLOTLY_BINS) and len(counts) == len(series) and right <= 390
     assert phone.locator("[data-testid=stMain] .js-plotly-plot").count() == 0
-    expect(phone.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible()

@@ -120,9 +120,9 @@ DRAW_CSS = f"""<style>
 PAIRS = ("a ~ b", "a ~ c")  # the samples' names: nothing here is read (no words to translate)
 # A 2×2 attention grid (source tokens, target tokens, weights), drawn as Plotly's heatmap and as the still SVG one.
 GRID = (["a", "b"], ["b", "a"], [[0.1, 0.9], [0.8, 0.2]])
-# Two lines by epoch (epoch 0 without a value), drawn as Timelapse's Plotly curves and as a follower's SVG ones.
 # Two pairs' τ per example, drawn as the Lab's Plotly histograms and as a follower's SVG ones.
 TAUS = {"a ~ b": [-0.2, 0.1, 0.3, 0.3, 0.5, 0.8], "a ~ c": [-0.6, -0.1, 0.0, 0.2, 0.4, 0.4]}
+# Two lines by epoch (epoch 0 without a value), drawn as Timelapse's Plotly curves and as a follower's SVG ones.
 LINES = {"a": ([0, 1, 2, 3], [None, 2.0, 1.2, 0.9]), "b": ([0, 1, 2, 3], [None, 2.2, 1.5, 1.1])}
 
 
