@@ -190,6 +190,25 @@ def test_a_wrong_code_gets_one_message_and_joins_nothing():
     assert in_class(pupil) is None
 
 
+def test_an_ask_the_server_gets_twice_asks_once():
+    """Issue 62's doubled question: one click on Ask the class reached the server as two (a stale button, or a
+    callback Streamlit runs again after an interrupted run), and the second question replaced the first, its answers
+    lost. Here the first delivery is the store's ask, the second the button the page still shows."""
+    teacher, code = teacher_on_decode()
+    pupil = student({"room": code})
+    first = rooms().ask(code, token_of(teacher), "attend", 0, ["a", "b"], [0], [0.75, 0.25], replacing=0)
+    ok(pupil.run())
+    ok(answer_pills(pupil, first).set_value(1).run())
+    ok(button(teacher, "class_ask").click().run())  # drawn before the first: it replaces no question
+    assert [q.id for q in rooms().questions(code)] == [1]
+    assert rooms().current_question(code).counts == (0, 1)
+    assert any(m.value == "Question 1: **1** answered" for m in teacher.main.markdown)
+    ok(button(teacher, "class_reveal").click().run())  # the page now offers Ask again, drawn with question 1
+    rooms().ask(code, token_of(teacher), "attend", 0, ["a", "b"], [0], [0.75, 0.25], again_of=1, replacing=1)
+    ok(button(teacher, "class_ask_again").click().run())
+    assert [(q.id, q.again_of) for q in rooms().questions(code)] == [(1, 0), (2, 1)]
+
+
 def test_a_question_is_asked_answered_once_and_revealed_with_the_right_counts():
     teacher, code = teacher_on_decode()
     pupils = [student({"room": code}) for _ in range(3)]

@@ -673,6 +673,39 @@ def test_ask_refuses_bad_shapes(room, change):
     assert store.current_question(code) is None
 
 
+def test_an_ask_replacing_a_question_asks_once(room):
+    """A click the server gets twice asks once: the second names the question it replaced, no longer current."""
+    store, code, token = room
+    member = _members(1)[0]
+    store.join(code, member)
+    assert store.ask(code, token, **ATTEND, replacing=0) == 1
+    store.answer(code, 1, member, 1)
+    assert store.ask(code, token, **ATTEND, replacing=0) == 1  # the same click again: nothing asked
+    assert [q.id for q in store.questions(code)] == [1]
+    assert store.current_question(code).counts == (0, 1, 0)  # the answer given in between stays
+    store.reveal(code, token, 1)
+    assert store.ask(code, token, **ATTEND, again_of=1, replacing=1) == 2  # Ask again, drawn with question 1
+    assert store.ask(code, token, **ATTEND, again_of=1, replacing=1) == 2
+    assert store.ask(code, token, **ATTEND, replacing=1) == 2  # a stale page's Ask
+    assert [q.id for q in store.questions(code)] == [1, 2]
+    assert store.ask(code, token, **ATTEND) == 3  # None: regardless (the store's callers outside a page)
+
+
+@pytest.mark.parametrize("replacing", [-1, 1.0, True, "0", 2**52])
+def test_ask_refuses_a_replaced_id_that_is_no_id(room, replacing):
+    store, code, token = room
+    with pytest.raises(ValueError):
+        store.ask(code, token, **ATTEND, replacing=replacing)
+    assert store.current_question(code) is None
+
+
+def test_a_replacing_ask_still_needs_the_teacher(room):
+    store, code, _ = room
+    with pytest.raises(NotTeacher):
+        store.ask(code, "not the token", **ATTEND, replacing=0)
+    assert store.current_question(code) is None
+
+
 def test_numpy_numbers_are_numbers(room):
     np = pytest.importorskip("numpy")
     store, code, token = room

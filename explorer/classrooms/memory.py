@@ -234,10 +234,12 @@ class MemoryStore(RoomStore):
         self._emit(code, "view", page=page, params=params, version=version)
         return version
 
-    def _ask(self, code: str, token: str, fields: dict) -> int:
+    def _ask(self, code: str, token: str, fields: dict, replacing: int | None) -> int:
         with self._lock:
             now = self._clock()
             room = self._teacher_room(code, token, now)
+            if replacing is not None and room.current != replacing:  # asked already: this click again
+                return room.current
             if len(room.questions) >= self.limits.max_questions:
                 raise errors.TooManyQuestions(limit=self.limits.max_questions)
             qid = len(room.questions) + 1

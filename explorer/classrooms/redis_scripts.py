@@ -230,10 +230,13 @@ redis.call('HSET', KEYS[1], 'view', ARGV[7], 'version', string.format('%d', vers
 return {'OK', version, 1}
 """
 
-# ARGV 6 token hash, 7 the question's JSON, 8 its counts' JSON (zeros), 9 max questions.
+# ARGV 6 token hash, 7 the question's JSON, 8 its counts' JSON (zeros), 9 max questions, 10 the id the asker saw as
+# current ('': ask regardless). -> {'OK', id}, {'MOVED', the current id} (asked already), {'TOO_MANY'}.
 ASK = """
 local fails = teacher_fails(ARGV[6])
 if fails then return {fails} end
+local current = whole(redis.call('HGET', KEYS[1], 'current'))
+if ARGV[10] ~= '' and current ~= tonumber(ARGV[10]) then keep() return {'MOVED', current} end
 local last = whole(redis.call('HGET', KEYS[1], 'qlast'))
 if last >= tonumber(ARGV[9]) then keep() return {'TOO_MANY'} end
 local id = string.format('%d', last + 1)

@@ -310,12 +310,15 @@ class RedisStore(RoomStore):
             self._emit(code, "view", page=page, params=params, version=int(version))
         return int(version)
 
-    def _ask(self, code: str, token: str, fields: dict) -> int:
+    def _ask(self, code: str, token: str, fields: dict, replacing: int | None) -> int:
         meta = question_json(fields, float(self._clock()))
         zeros = "[" + ",".join("0" * len(fields["options"])) + "]"
-        outcome, *rest = self._teacher("ask", code, token, meta, zeros, self.limits.max_questions)
+        expected = "" if replacing is None else replacing
+        outcome, *rest = self._teacher("ask", code, token, meta, zeros, self.limits.max_questions, expected)
         if outcome == "TOO_MANY":
             raise errors.TooManyQuestions(limit=self.limits.max_questions)
+        if outcome == "MOVED":  # asked already (the script compared the current question in the same step)
+            return int(rest[0])
         self._emit(code, "question")
         return int(rest[0])
 

@@ -458,15 +458,23 @@ class RoomStore(ABC):
         right: Sequence[int],
         weights: Sequence[float],
         again_of: int = 0,
+        replacing: int | None = None,
     ) -> int:
         """Ask a question (closing the previous one): its id. ValueError for a bad shape (`checked_question`).
-        `again_of`: the id of an earlier question this one asks again (a second vote), else 0."""
-        return self._ask(code, token, checked_question(kind, step, options, right, weights, again_of))
+        `again_of`: the id of an earlier question this one asks again (a second vote), else 0. `replacing`: the id
+        of the question the teacher's page showed as current when it offered Ask (0: none); when the room's current
+        question is another by now, nothing is asked and the current one's id is returned. So a click that reaches
+        the server twice (a stale button, a callback Streamlit delivers again) asks once. None: ask regardless."""
+        fields = checked_question(kind, step, options, right, weights, again_of)
+        if replacing is not None and not is_option(replacing, 2**52):
+            raise ValueError(f"replacing must be a question's id or 0, not {replacing!r}")
+        return self._ask(code, token, fields, replacing)
 
     @abstractmethod
-    def _ask(self, code: str, token: str, fields: dict) -> int:
-        """`ask` once the question is checked: `fields` as `checked_question` returns them. TooManyQuestions
-        beyond `limits.max_questions`."""
+    def _ask(self, code: str, token: str, fields: dict, replacing: int | None) -> int:
+        """`ask` once the question is checked: `fields` as `checked_question` returns them; nothing asked when
+        `replacing` is not None and the current question's id (0: none) is not it. TooManyQuestions beyond
+        `limits.max_questions`."""
 
     @abstractmethod
     def answer(self, code: str, question: int, member: str, option: int) -> None:

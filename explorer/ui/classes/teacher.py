@@ -301,7 +301,7 @@ def bar(page: str | None, projecting: bool = False) -> None:
                 _("Question"), list(kinds), key=keys.CLASS_ASK_KIND, format_func=kinds.__getitem__, required=True,
                 label_visibility="collapsed", help=" · ".join(_(text) for text in KIND_LABELS.values()),
             )  # fmt: skip
-            st.button(_("Ask the class"), key="class_ask", on_click=_ask, type="primary")
+            st.button(_("Ask the class"), key="class_ask", on_click=_ask, args=(_id(question),), type="primary")
             if question is not None:  # revealed: the same question again, after a discussion
                 st.button(_("Ask again"), key="class_ask_again", on_click=_ask_again, args=(question,))
         if locked:
@@ -355,8 +355,16 @@ def _answers_coming(question: int) -> None:
     st.markdown(_("Question {id}: **{n}** answered").format(id=question, n=current.answers))
 
 
-def _ask() -> None:
-    """Ask the class about the next step of the decode the teacher's page shows, at the step it shows."""
+def _id(question: Question | None) -> int:
+    """The id an Ask button replaces (0: no question yet): drawn with the button, so that a click the server gets
+    twice (a stale button, or a callback Streamlit runs again after an interrupted run) asks once (`ClassStore.ask`'s
+    `replacing`; issue 62: one click gave a class two questions under load)."""
+    return 0 if question is None else question.id
+
+
+def _ask(replacing: int) -> None:
+    """Ask the class about the next step of the decode the teacher's page shows, at the step it shows, in place of
+    question `replacing` (0: none; nothing is asked when another is current by now)."""
     ss = st.session_state
     trace = ss.get(keys.TRACE)
     data = trace.get("data") if isinstance(trace, dict) else None
@@ -365,18 +373,19 @@ def _ask() -> None:
     if asked is None:
         tab(ss).problem = Message(NO_NEXT_STEP)
         return
-    _asking(asked.kind, asked.step, asked.options, asked.right, asked.weights)
+    _asking(replacing, asked.kind, asked.step, asked.options, asked.right, asked.weights)
 
 
 def _ask_again(question) -> None:
-    """The revealed question once more, for a second vote after the class has discussed it."""
-    _asking(question.kind, question.step, question.options, question.right, question.weights, question.id)
+    """The revealed question once more, for a second vote after the class has discussed it (once: it replaces
+    the revealed one)."""
+    _asking(question.id, question.kind, question.step, question.options, question.right, question.weights, question.id)
 
 
-def _asking(kind, step, options, right, weights, again_of: int = 0) -> None:
+def _asking(replacing: int, kind, step, options, right, weights, again_of: int = 0) -> None:
     ss, mine = st.session_state, _mine()
     try:
-        rooms().ask(mine.code, mine.token, kind, step, options, right, weights, again_of)
+        rooms().ask(mine.code, mine.token, kind, step, options, right, weights, again_of, replacing=replacing)
     except ClassError as error:
         tab(ss).problem = error
 
@@ -437,7 +446,7 @@ def lesson_question(asked: follow.Asked, show: bool = True, projecting: bool = F
     else:
         st.button(
             _("Ask the class this question"), key="class_lesson_ask", type="primary", on_click=_asking,
-            args=(asked.kind, asked.step, asked.options, asked.right, asked.weights),
+            args=(_id(question), asked.kind, asked.step, asked.options, asked.right, asked.weights),
         )  # fmt: skip
 
 
