@@ -39,6 +39,9 @@ if new_link:
     if "task" in linked.values:  # the shipped models' history: the origin is the page's own field
         owner.propose_own(st.session_state, PAGE, {"origin": SHIPPED})
 
+# In a live class every page draws the heatmaps and curves as SVG, the teacher's too: the class sees one drawing,
+# and six Plotly charts on the teacher's page took the cores the phones needed at a lesson's start (issue 62).
+in_class = class_state.following(st.session_state) or class_state.teaching(st.session_state)
 origins = {origin: _(origin) for origin in (SHIPPED, YOURS, SAVED)}
 # On a projector the origin and its task (or model) share a row: the heatmaps start higher.
 origin_box, pick_box = st.columns(2, vertical_alignment="bottom") if projecting else (st, st)
@@ -64,7 +67,7 @@ if origin == SHIPPED:
         f"{SHIPPED}_{task}",
         projecting,
         opened=opened or None,
-        following=class_state.following(st.session_state),
+        in_class=in_class,
     )
     sharing.publish(PAGE, {"task": task, **shown})
 elif origin == YOURS:
@@ -109,6 +112,5 @@ else:
         owner.propose_own(st.session_state, PAGE, {"model": names[0]})
     key, change = pickers.bound_own(PAGE, "model", names[0])
     name = pick_box.selectbox(_("Model"), names, key=key, **change)
-    following = class_state.following(st.session_state)
     history = timelapse_view.model_history(name, cached.probe_history)
-    sections.show({name: history}, None, f"{SAVED}_{name}", projecting, following=following)
+    sections.show({name: history}, None, f"{SAVED}_{name}", projecting, in_class=in_class)

@@ -567,12 +567,17 @@ def test_a_class_waiting_on_the_list_draws_each_kind_of_element_once_out_of_sigh
     assert warm_files(pupil) is None and warm_drawing(pupil) == nothing
 
 
-def test_a_follower_draws_timelapses_curves_in_the_browser_with_the_teachers_values(monkeypatch):
+def test_a_class_draws_timelapses_curves_and_heatmaps_in_the_browser_with_the_pages_values(monkeypatch):
     """A phone drew Timelapse's step in one long task of about 0.5 s on a quiet machine, 0.3 s of it its two Plotly
-    curves (docs/performance.md). A follower's page sends them as SVG data (explorer.figures.svg_curves), every
-    model's loss and metric by epoch as the teacher's Plotly curves draw them, the epoch shown marked; the teacher's
-    page keeps Plotly's."""
+    curves, and at a lesson's first start the teacher's six Plotly heatmaps and two curves held the cores the phones
+    needed (docs/performance.md). In a class every page, the teacher's too, sends them as SVG data
+    (explorer.figures.svg_curves, svg_heatmap): every model's loss and metric by epoch and its probe's attention, as
+    the page draws them with Plotly out of a class, the epoch shown marked."""
     point_app_at(monkeypatch, ROOT / "pretrained")
+    alone = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    alone.switch_page("app_pages/7_Timelapse.py")
+    alone.query_params["task"] = "reverse"
+    ok(alone.run())
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
     teacher.switch_page("app_pages/7_Timelapse.py")
@@ -580,16 +585,27 @@ def test_a_follower_draws_timelapses_curves_in_the_browser_with_the_teachers_val
     ok(teacher.run())
     rooms().publish(code, token_of(teacher), "timelapse", {"task": "reverse"})
     ok(pupil.run())
-    drawn = {
-        data["id"]: data
-        for element in pupil.get("bidi_component")
-        if element.proto.component_name == svg_bars.COMPONENT_NAME
-        and (data := json.loads(element.proto.json))["kind"] == "curves"
-    }
-    shown = [json.loads(chart.proto.spec) for chart in teacher.get("plotly_chart")]
+
+    def svg_curves_of(at: AppTest) -> dict[str, dict]:
+        return {
+            data["id"]: data
+            for element in at.get("bidi_component")
+            if element.proto.component_name == svg_bars.COMPONENT_NAME
+            and (data := json.loads(element.proto.json))["kind"] == "curves"
+        }
+
+    drawn = svg_curves_of(pupil)
+    assert svg_curves_of(teacher) == drawn and not teacher.get("plotly_chart") and not pupil.get("plotly_chart")
+    assert still_heatmaps(teacher) == still_heatmaps(pupil)
+    assert list(still_heatmaps(pupil)) == [f"heatmap-tl-heatmap-{n}" for n in range(1, 7)]  # 0: none, no attention
+    shown = [json.loads(chart.proto.spec) for chart in alone.get("plotly_chart")]
+    heatmaps = [s["data"][0]["z"] for s in shown if s["data"] and s["data"][0].get("type") == "heatmap"]
+    assert len(heatmaps) == 6
+    for data, z in zip(still_heatmaps(pupil).values(), heatmaps, strict=True):
+        for row, plotted in zip(data["attention"], z, strict=True):  # the same weights (rounded to 4 places)
+            assert row == pytest.approx(plotted, abs=5e-5)
     shown = {s["layout"]["title"]["text"]: s for s in shown if s["data"] and s["data"][0].get("type") == "scatter"}
     assert list(drawn) == ["tl-loss", "tl-metric"] and list(shown) == ["training loss", "validation"]
-    assert not [c for c in pupil.get("plotly_chart") if json.loads(c.proto.spec)["data"][0].get("type") == "scatter"]
     for data, spec in zip(drawn.values(), shown.values(), strict=True):
         assert data["title"] == spec["layout"]["title"]["text"] and len(data["series"]) == len(spec["data"]) == 7
         for line, trace in zip(data["series"], spec["data"], strict=True):

@@ -5,7 +5,9 @@ up to 3 s (bench.lesson_start); on Timelapse its loss and metric curves too (exp
 On each page the phone draws one whole heatmap per model with attention: every row, a cell per source token in each,
 no row outlined (nothing is being stepped), as wide as the phone at most; a tap on a cell writes its tooltip (the
 tokens and the weight) under the heatmap, as on Decode. Compare's table follows them, still, and its difference of
-two scorers waits for the student's toggle. The teacher's page keeps plotly's heatmaps (zoom, PNG) and the data grid.
+two scorers waits for the student's toggle. The teacher's Compare keeps plotly's heatmaps (zoom, PNG) and the data grid;
+in a class the teacher's Timelapse draws the same SVG as the phones (its six Plotly charts held the cores the phones
+needed at a lesson's start).
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def test_a_phone_draws_compare_and_timelapse_heatmaps_whole_in_svg(browser: Brow
     )
     assert phone.locator("[data-testid=stMain] .js-plotly-plot .heatmaplayer").count() == 0
     # The loss and metric curves in SVG too (explorer.figures.svg_curves): a line per model, the epoch shown marked,
-    # as wide as the phone at most; the teacher's stay plotly's.
+    # as wide as the phone at most.
     phone.wait_for_function(f"() => ({CURVES})().length === 2", timeout=WAIT_MS)
     curves = phone.evaluate(CURVES)
     assert [c[0] for c in curves] == ["tl-loss", "tl-metric"]
@@ -100,5 +102,10 @@ def test_a_phone_draws_compare_and_timelapse_heatmaps_whole_in_svg(browser: Brow
             and label.startswith(("training", "validation"))
         )
     assert phone.locator("[data-testid=stMain] .js-plotly-plot").count() == 0
-    expect(teacher.locator("[data-testid=stMain] .js-plotly-plot .scatterlayer").first).to_be_attached(timeout=WAIT_MS)
+    # The teacher's page, in the class, draws the same: six still heatmaps with the phone's rows, the two curves.
+    taught = _still_heatmaps(teacher, len(scorers))
+    assert [(h[0], h[1], h[3]) for h in taught] == [(h[0], h[1], h[3]) for h in drawn]
+    teacher.wait_for_function(f"() => ({CURVES})().length === 2", timeout=WAIT_MS)
+    assert [c[:4] for c in teacher.evaluate(CURVES)] == [c[:4] for c in curves]
+    assert teacher.locator("[data-testid=stMain] .js-plotly-plot").count() == 0
     assert not phone.locator(".stException").count() and not teacher.locator(".stException").count()

@@ -109,7 +109,8 @@ DRAWN = (
     "[data-testid=stExpander]",
     "[data-testid=stTooltipIcon]",
 )
-# A teacher's Compare and Timelapse draw Plotly heatmaps too (a follower's are SVG: explorer.ui.common.components).
+# A teacher's Compare draws Plotly heatmaps too (a follower's are SVG: explorer.ui.common.components; in a class
+# Timelapse's are SVG on every page).
 DRAWN_TEACHING = ("[data-testid=stPlotlyChart] .main-svg .heatmaplayer .hm",)
 # Off the screen, invisible and not reached by a pointer, a key or a screen reader; fixed, so the list's own layout
 # keeps no gap for it. Static CSS (no user text).
@@ -147,7 +148,7 @@ def sample_svg_histograms() -> dict:
 
 
 def sample_heatmap():
-    """A 2×2 attention heatmap, as a teacher's Compare and Timelapse draw (heatmaps.attention_heatmap)."""
+    """A 2×2 attention heatmap, as a teacher's Compare draws (heatmaps.attention_heatmap)."""
     return heatmaps.attention_heatmap(*GRID, height=200)
 
 

@@ -38,7 +38,7 @@ def show(
     projecting: bool,
     live: bool = False,
     opened: dict[str, str] | None = None,
-    following: bool = False,
+    in_class: bool = False,
 ) -> dict[str, str]:
     """The probe and epoch pickers, Play, a heatmap per history at the chosen epoch (Play on: the animation
     of every epoch in their place), the curves. Returns the probe and epoch shown, as a link's parameters
@@ -47,7 +47,8 @@ def show(
     `live`: a running training's history, redrawn every few seconds; the epoch slider follows the
     newest epoch unless the user has moved it elsewhere. `opened`: a link just opened (a class's teacher
     view): its probe and epoch are shown when they are among this history's, a note said for one that is not.
-    `following`: a live class's follower, whose heatmaps are drawn in the browser (heatmap_rows)."""
+    `in_class`: a live class's page, the teacher's or a follower's, whose heatmaps and curves are drawn in the browser
+    (heatmap_rows, epoch_curves)."""
     histories = {name: records for name, records in histories.items() if records}
     epochs = timelapse_view.epoch_numbers(histories)
     sources = timelapse_view.probe_sources(histories)
@@ -92,20 +93,21 @@ def show(
         except ValueError as error:
             st.info(message_of(error))
         else:
-            epoch_curves(histories, epoch, following)
+            epoch_curves(histories, epoch, in_class)
             return {"probe": source, "epoch": str(epoch)}
-    heatmap_rows(histories, source, epoch, projecting, following)
-    epoch_curves(histories, epoch, following)
+    heatmap_rows(histories, source, epoch, projecting, in_class)
+    epoch_curves(histories, epoch, in_class)
     return {"probe": source, "epoch": str(epoch)}
 
 
 def heatmap_rows(
-    histories: dict[str, list[dict]], source: str, epoch: int, projecting: bool, following: bool = False
+    histories: dict[str, list[dict]], source: str, epoch: int, projecting: bool, in_class: bool = False
 ) -> None:
-    """A heatmap of `source` per history at `epoch`, a few to a row, with its heading and output. `following`: a
-    live class's follower (a phone, most often): each heatmap drawn in the browser as SVG
-    (explorer.ui.common.components.heatmap), not by plotly, whose six charts a busy phone drew at a lesson's start
-    in up to 3 s (docs/performance.md, "A phone follows a lesson's start")."""
+    """A heatmap of `source` per history at `epoch`, a few to a row, with its heading and output. `in_class`: a live
+    class's page, the teacher's or a follower's: each heatmap drawn in the browser as SVG
+    (explorer.ui.common.components.heatmap; on a projector sized to the screen, as Decode's), not by plotly, whose six
+    charts a busy phone drew at a lesson's start in up to 3 s, and whose drawing on the teacher's page took the cores
+    the phones' pages needed at the same moment (docs/performance.md, "A phone follows a lesson's start")."""
     # Row by row (a fresh st.columns per row), so each row's heatmaps line up even when one of the
     # row above is shorter (the `none` model has no heatmap); fewer, larger ones on a projector.
     per_row = row_length(projecting, len(histories))
@@ -129,10 +131,10 @@ def heatmap_rows(
                 heading = _("**{name}** · epoch {epoch}")
             st.markdown(heading.format(name=name, epoch=shown, start=start))
             attention = bool(probe and probe.get("attention"))
-            if attention and following:
+            if attention and in_class:
                 drawn = svg_heatmap.payload(
                     probe["source_tokens"], probe["target_tokens"], probe["attention"],
-                    step=len(probe["target_tokens"]),
+                    step=len(probe["target_tokens"]), fit=projecting,
                 )  # fmt: skip
                 components.heatmap(drawn, key=f"tl_heatmap_{index}")
             elif attention:
@@ -178,12 +180,12 @@ def curve_figures(histories: dict[str, list[dict]], epoch: int) -> tuple:
     return figures[0], (figures[1] if len(figures) > 1 else None)
 
 
-def epoch_curves(histories: dict[str, list[dict]], epoch: int, following: bool = False) -> None:
-    """The loss and the validation metric of every history by epoch, `epoch` marked. `following`: a live class's
-    follower (a phone, most often), whose curves are drawn in the browser as SVG (explorer.figures.svg_curves): two
-    Plotly charts were most of a phone's drawing of the page."""
+def epoch_curves(histories: dict[str, list[dict]], epoch: int, in_class: bool = False) -> None:
+    """The loss and the validation metric of every history by epoch, `epoch` marked. `in_class`: a live class's page,
+    the teacher's or a follower's (a phone, most often), whose curves are drawn in the browser as SVG
+    (explorer.figures.svg_curves): two Plotly charts were most of a phone's drawing of the page."""
     left, right = st.columns(2)
-    if following:
+    if in_class:
         specs = curve_specs(histories, epoch)
         for column, (series, *words, options), name in zip((left, right), specs, CURVES, strict=False):
             with column:
