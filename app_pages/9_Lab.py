@@ -41,8 +41,9 @@ shown = owner.view(st.session_state)  # the step view's step is kept while anoth
 
 if which == "split":
     lab_sections.publish(shown, which)
-    following = class_state.following(st.session_state)  # a live class's follower: a phone, most often
-    lab_sections.split_view(picked.task, picked.scorer, picked.name, projecting, following)
+    # In a live class every page draws the τ histograms in SVG, the teacher's too (the class sees one drawing).
+    in_class = class_state.following(st.session_state) or class_state.teaching(st.session_state)
+    lab_sections.split_view(picked.task, picked.scorer, picked.name, projecting, in_class)
     st.stop()
 if which == "scorers":
     lab_sections.publish(shown, which)

@@ -661,10 +661,11 @@ def test_a_follower_draws_compares_table_still_and_the_difference_when_asked():
     assert class_tab(pupil).student.following is True  # asking for it leaves the student following
 
 
-def test_a_follower_draws_the_labs_tau_histograms_in_the_browser_with_the_teachers_counts(monkeypatch):
+def test_a_class_draws_the_labs_tau_histograms_in_the_browser_with_the_plotly_charts_counts(monkeypatch):
     """Issue 62: a phone following lesson 8's start drew the Lab's τ histograms as Plotly subplots, and showed the step
-    about 0.3 s later under busy cores than without them. A follower's are SVG (explorer.figures.svg_histograms): a
-    panel per pair with the counts the teacher's Plotly bins give its values, the median and the papers' marks."""
+    about 0.3 s later under busy cores than without them. In a class they are SVG (explorer.figures.svg_histograms) on
+    every page, the teacher's too: a panel per pair with the counts the page's Plotly bins give its values out of a
+    class, the median and the papers' marks."""
     point_app_at(monkeypatch, ROOT / "pretrained")  # the shipped lab results
     teacher, code = teacher_on_decode()
     pupil = student({"room": code})
@@ -679,7 +680,7 @@ def test_a_follower_draws_the_labs_tau_histograms_in_the_browser_with_the_teache
     stored = json.loads((ROOT / "pretrained" / "lab" / "reverse.json").read_text())
     agreement = lab_stored.experiment(stored, "reverse/scaled_dot", "agreement")
     series, marks = lab_split.tau_series(agreement), lab_sections.agreement_marks(agreement)
-    figure = lab_sections.tau_histograms(series, marks, False)  # the teacher's
+    figure = lab_sections.tau_histograms(series, marks, False)  # the page's out of a class
     assert chart["id"] == "lab-tau-histograms" and [p["name"] for p in chart["panels"]] == list(series)
     for panel, trace in zip(chart["panels"], figure.data, strict=True):
         start, size = trace.xbins.start, trace.xbins.size
@@ -689,6 +690,11 @@ def test_a_follower_draws_the_labs_tau_histograms_in_the_browser_with_the_teache
         assert panel["counts"] == plotly and sum(plotly) == len(series[panel["name"]]) > 0
     medians = sorted(s.x0 for s in figure.layout.shapes if s.line.dash != "dot")  # the solid lines
     assert sorted(p["median"] for p in chart["panels"]) == pytest.approx(medians, abs=1e-6)
+    teacher.switch_page("app_pages/9_Lab.py")
+    teacher.query_params.update({"task": "reverse", "scorer": "scaled_dot", "view": "split"})
+    ok(teacher.run())
+    taught = [d for e in teacher.get("bidi_component") if (d := json.loads(e.proto.json)).get("kind") == "histograms"]
+    assert taught == [chart] and "lab_tau_histograms" not in [c.key for c in teacher.get("plotly_chart")]
 
 
 def test_a_follower_draws_the_heatmaps_of_compare_and_timelapse_in_the_browser(monkeypatch):

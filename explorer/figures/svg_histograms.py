@@ -49,9 +49,11 @@ def payload(
     bin_size: float,
     chart_id: str,
     marks: Mapping[str, Mapping[str, float]] | None = None,
+    scale: float = 1.0,
 ) -> dict:
     """A panel per series name (its values, one per example) on one x range and bins: the counts, the median
-    (None without values) and `marks[name]` (label -> x, in x order)."""
+    (None without values) and `marks[name]` (label -> x, in x order). `scale`: the type and panels' size (larger on a
+    projector)."""
     panels = []
     for name, values in series.items():
         finite = [float(v) for v in values if math.isfinite(float(v))]
@@ -73,7 +75,7 @@ def payload(
         "panels": panels,
         "colors": {"bar": HISTOGRAM_COLOR, "median": CHOSEN_COLOR, "mark": MARK_COLOR},
         "label": _label(x_title, panels),
-        "scale": 1.0,
+        "scale": float(scale),
         "texts": {"none": _("n/a")},
     }
 

@@ -3,8 +3,8 @@ class's phone draws them in SVG with the teacher's counts.
 
 Plotly's histogram bins leave out their end, so a τ of exactly 1 fell outside the last bin [0.9, 1.0) and was not
 drawn: reverse/scaled_dot's panel "gradient × input ~ leave-one-out" showed 39 of its 40 examples
-(explorer.figures.bars.in_last_bin). A follower's histograms are SVG (explorer.figures.svg_histograms, issue 62): the
-same panels, and in each the counts of the teacher's Plotly bins."""
+(explorer.figures.bars.in_last_bin). In a class every page's histograms are SVG, the teacher's too
+(explorer.figures.svg_histograms, issue 62): the same panels, and in each the counts of the page's Plotly bins."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ PLOTLY_BINS = """() => document.querySelector('.st-key-lab_tau_histograms .js-pl
 SVG_BINS = """() => { const svg = document.querySelector('[data-testid=stMain] svg#lab-tau-histograms');
   return svg && [[...svg.querySelectorAll('g[data-counts]')].map((g) => g.dataset.counts.split(',').map(Number)),
     svg.getBoundingClientRect().right]; }"""
+# The top of each SVG panel's title (its first text): panels in one row share it.
+PANEL_TOPS = """() => [...document.querySelectorAll('[data-testid=stMain] svg#lab-tau-histograms g[data-counts]')]
+  .map((g) => Math.round(g.querySelector('text').getBoundingClientRect().top))"""
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
 
@@ -42,6 +45,7 @@ def test_every_example_is_counted_and_a_phone_draws_the_teachers_counts_in_svg(
     teacher.goto(LAB.format(base=streamlit_server))
     teacher.locator(".st-key-lab_tau_histograms .js-plotly-plot .barlayer .trace").first.wait_for(timeout=WAIT_MS)
     assert teacher.evaluate(COUNTED) == [[name, len(values)] for name, values in series.items()]
+    plotted = teacher.evaluate(PLOTLY_BINS)
     teacher.get_by_role("button", name="Start a class").click()
     code = CODE.search(teacher.get_by_text(CODE).first.inner_text()).group(1)
     phone = browser.new_context(**PHONE).new_page()
@@ -49,5 +53,11 @@ def test_every_example_is_counted_and_a_phone_draws_the_teachers_counts_in_svg(
     expect(phone.get_by_text(f"Following the teacher of class {code} · live")).to_be_visible(timeout=WAIT_MS)
     phone.wait_for_function(f"() => !!({SVG_BINS})()", timeout=WAIT_MS)
     counts, right = phone.evaluate(SVG_BINS)
-    assert counts == teacher.evaluate(PLOTLY_BINS) and len(counts) == len(series) and right <= 390
+    assert counts == plotted and len(counts) == len(series) and right <= 390
     assert phone.locator("[data-testid=stMain] .js-plotly-plot").count() == 0
+    # The teacher's page, teaching, draws the same SVG, three panels a row (as Plotly's grid) in its wider column.
+    teacher.wait_for_function(f"() => !!({SVG_BINS})()", timeout=WAIT_MS)
+    assert teacher.evaluate(SVG_BINS)[0] == plotted
+    assert teacher.locator(".st-key-lab_tau_histograms .js-plotly-plot").count() == 0
+    rows = teacher.evaluate(PANEL_TOPS)
+    assert rows[:3] == [rows[0]] * 3 and len(set(rows)) == -(-len(series) // 3)

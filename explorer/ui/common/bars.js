@@ -246,11 +246,12 @@ function drawCurves(data, width) {
   return svg;
 }
 
-// Histograms in panels (explorer.figures.svg_histograms): a follower's τ histograms of the Lab, two panels a row
-// (one below 340 px), each with its bars (the counts made in Python), its median (solid) and the papers' marks
-// (dotted, labelled), a shared x scale; each panel's <g> carries its counts (data-counts) for the tests.
+// Histograms in panels (explorer.figures.svg_histograms): a class's τ histograms of the Lab, two panels a row on a
+// phone (one below 340 px), three where 640 px hold them (as the Plotly grid), each with its bars (the counts made in
+// Python), its median (solid) and the papers' marks (dotted, labelled), a shared x scale; each panel's <g> carries
+// its counts (data-counts) for the tests.
 function drawHistograms(data, width) {
-  const f = data.scale, per = width < 340 ? 1 : 2, gap = Math.round(14 * f);
+  const f = data.scale, per = width < 340 ? 1 : width < 640 * f ? 2 : 3, gap = Math.round(14 * f);
   const panelW = Math.floor((width - gap * (per - 1)) / per);
   const left = Math.round(30 * f), title = Math.round(46 * f), plotH = Math.round(110 * f);
   const ticksH = Math.round(18 * f), panelH = title + plotH + ticksH + Math.round(8 * f);

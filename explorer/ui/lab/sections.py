@@ -322,9 +322,14 @@ def tau_histograms(series: dict, marks: dict, projecting: bool):
     return presentation.enlarge(figure) if projecting else figure
 
 
-def split_view(task: str, scorer: str, name: str, projecting: bool, following: bool = False) -> None:
-    """This model's stored results on a whole split. `following`: a live class's follower (a phone, most often),
-    whose τ histograms are drawn in the browser as SVG, the same bins and counts (explorer.figures.svg_histograms)."""
+PROJECTED_SCALE = {False: 1.0, True: 1.25}  # a class's SVG histograms' type and panels, larger on a projector
+
+
+def split_view(task: str, scorer: str, name: str, projecting: bool, in_class: bool = False) -> None:
+    """This model's stored results on a whole split. `in_class`: a live class's page, the teacher's or a follower's
+    (a phone, most often), whose τ histograms are drawn in the browser as SVG, the same bins and counts
+    (explorer.figures.svg_histograms): the class sees one drawing, and the teacher's Plotly chart took, at a lesson's
+    start, the cores the phones' pages needed."""
     data = stored(task)
     found = {
         experiment: lab_stored.experiment(data, name, experiment)
@@ -344,9 +349,11 @@ def split_view(task: str, scorer: str, name: str, projecting: bool, following: b
     agreement = found["agreement"]
     if agreement:
         st.subheader(_("Agreement: τ per example"))
-        if following:
+        if in_class:
             marks, series = agreement_marks(agreement), lab_split.tau_series(agreement)
-            chart = svg_histograms.payload(series, "Kendall τ", TAU_RANGE, TAU_BIN, "lab-tau-histograms", marks)
+            chart = svg_histograms.payload(
+                series, "Kendall τ", TAU_RANGE, TAU_BIN, "lab-tau-histograms", marks, scale=PROJECTED_SCALE[projecting]
+            )
             components.bars(chart, "lab_tau_histograms")
         else:
             figure, marks = agreement_histograms(agreement, projecting)
