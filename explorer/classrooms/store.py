@@ -464,7 +464,7 @@ class RoomStore(ABC):
         `again_of`: the id of an earlier question this one asks again (a second vote), else 0. `replacing`: the id
         of the question the teacher's page showed as current when it offered Ask (0: none); when the room's current
         question is another by now, nothing is asked and the current one's id is returned. So a click that reaches
-        the server twice (a stale button, a callback Streamlit delivers again) asks once. None: ask regardless."""
+        the server twice (a stale button, one press delivered twice) asks once. None: ask regardless."""
         fields = checked_question(kind, step, options, right, weights, again_of)
         if replacing is not None and not is_option(replacing, 2**52):
             raise ValueError(f"replacing must be a question's id or 0, not {replacing!r}")

@@ -356,9 +356,9 @@ def _answers_coming(question: int) -> None:
 
 
 def _id(question: Question | None) -> int:
-    """The id an Ask button replaces (0: no question yet): drawn with the button, so that a click the server gets
-    twice (a stale button, or a callback Streamlit runs again after an interrupted run) asks once (`ClassStore.ask`'s
-    `replacing`; issue 62: one click gave a class two questions under load)."""
+    """The id an Ask button replaces (0: no question yet): drawn with the button, so that a press the server gets
+    twice (a stale button, or one press delivered twice) asks once (`RoomStore.ask`'s `replacing`; one press on Ask
+    the class once gave a class two questions on a busy machine, its answers going to the second)."""
     return 0 if question is None else question.id
 
 
