@@ -41,7 +41,7 @@ if new_link:
 
 # In a live class every page draws the heatmaps and curves as SVG, the teacher's too: the class sees one drawing,
 # and eight Plotly charts on the teacher's page took the cores the phones needed at a lesson's start (issue 62).
-in_class = class_state.following(st.session_state) or class_state.teaching(st.session_state)
+in_class = class_state.in_class(st.session_state)
 origins = {origin: _(origin) for origin in (SHIPPED, YOURS, SAVED)}
 # On a projector the origin and its task (or model) share a row: the heatmaps start higher.
 origin_box, pick_box = st.columns(2, vertical_alignment="bottom") if projecting else (st, st)

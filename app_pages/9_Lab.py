@@ -42,8 +42,7 @@ shown = owner.view(st.session_state)  # the step view's step is kept while anoth
 if which == "split":
     lab_sections.publish(shown, which)
     # In a live class every page draws the τ histograms in SVG, the teacher's too (the class sees one drawing).
-    in_class = class_state.following(st.session_state) or class_state.teaching(st.session_state)
-    lab_sections.split_view(picked.task, picked.scorer, picked.name, projecting, in_class)
+    lab_sections.split_view(picked.task, picked.scorer, picked.name, projecting, class_state.in_class(st.session_state))
     st.stop()
 if which == "scorers":
     lab_sections.publish(shown, which)

@@ -183,6 +183,11 @@ def following(session) -> bool:
     return joined(session) and tab(session).student.following
 
 
+def in_class(session) -> bool:
+    """Teaching a class or following its teacher: a page the class sees (its charts drawn as every member's are)."""
+    return teaching(session) or following(session)
+
+
 def leave(session, problem: ClassError | Message | None = None) -> None:
     """Forget the class (ended, expired, left); `problem` is shown once on the next run."""
     if (found := peek(session)) is not None:

@@ -72,7 +72,7 @@ def mount() -> None:
     the sidebar (it draws nothing); once it has loaded the files (its state `loaded`: how many), `draw`, until it
     has seen the drawing (its state `drawn`): the box is then taken down while the class waits, not at the start."""
     teaching = class_state.teaching(st.session_state)
-    if not (teaching or class_state.following(st.session_state)):
+    if not class_state.in_class(st.session_state):
         return
     data = {
         "files": list(element_files()),
